@@ -1,0 +1,1 @@
+"""Everything chatdesk does that is not drawing pixels. Never imports Qt."""

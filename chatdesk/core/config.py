@@ -1,0 +1,221 @@
+"""Typed settings, declared once: defaults, bounds and descriptions in one schema.
+
+Settings live in `config.toml` in the user config folder and can be overridden by environment
+variables named `CHATDESK_<SECTION>_<KEY>` (e.g. `CHATDESK_MOCK_TOKENS_PER_SECOND=0`).
+A bad value never stops chatdesk: it is reported with its key and the default is used.
+API keys are never settings; they live in the OS keyring.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+log = logging.getLogger("chatdesk.config")
+
+T = TypeVar("T")
+
+
+def setting(
+    default: T,
+    doc: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+) -> T:
+    meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices}
+    return field(default=default, metadata=meta)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class GeneralSettings:
+    default_provider: str = setting("mock", "Provider used for new threads.")
+    default_model: str = setting("mock-1", "Model used for new threads.")
+    system_prompt: str = setting("", "System prompt when neither thread nor project sets one.")
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    max_message_chars: int = setting(
+        2_000_000,
+        "Longest message that can be sent, in characters.",
+        minimum=1_000,
+        maximum=50_000_000,
+    )
+    context_messages: int = setting(
+        50,
+        "How many recent messages of the branch are sent with a new message.",
+        minimum=1,
+        maximum=10_000,
+    )
+    stream_idle_timeout: float = setting(
+        120.0,
+        "Seconds without any data from the provider before an answer is given up as stalled.",
+        minimum=1.0,
+        maximum=3_600.0,
+    )
+    max_retries: int = setting(
+        2, "Automatic retries before the first token of an answer.", minimum=0, maximum=5
+    )
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    busy_timeout_ms: int = setting(
+        5_000,
+        "How long a database operation waits for another chatdesk process, in ms.",
+        minimum=100,
+        maximum=600_000,
+    )
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    tokens_per_second: float = setting(
+        40.0,
+        "Pace of the offline mock provider; 0 streams as fast as possible.",
+        minimum=0.0,
+        maximum=100_000.0,
+    )
+    reasoning: bool = setting(False, "Let the mock provider stream a reasoning section first.")
+    fault: str = setting(
+        "",
+        "Inject a fault: 'error_after:N', 'rate_limit', 'stall_after:N' or 'cut_after:N' "
+        "(N tokens). Empty for none.",
+    )
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = setting(
+        "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    )
+    log_message_text: bool = setting(
+        False, "Write message text into debug logs (off: only sizes and ids are logged)."
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    mock: MockSettings = field(default_factory=MockSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+
+
+@dataclass(frozen=True)
+class SettingIssue:
+    key: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"setting {self.key}: {self.problem}; using the default"
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    settings: Settings
+    issues: tuple[SettingIssue, ...]
+
+
+def describe() -> list[tuple[str, Any, str]]:
+    """Every setting as (key, default, description), for docs and `--help`."""
+    rows = []
+    for section in dataclasses.fields(Settings):
+        for item in dataclasses.fields(section.default_factory()):  # type: ignore[misc]
+            rows.append((f"{section.name}.{item.name}", item.default, item.metadata["doc"]))
+    return rows
+
+
+def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> LoadedSettings:
+    env = os.environ if env is None else env
+    issues: list[SettingIssue] = []
+    raw: dict[str, Any] = {}
+    if path is not None and path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+            issues.append(SettingIssue(str(path), f"cannot be read ({error})"))
+    sections = {}
+    for section in dataclasses.fields(Settings):
+        section_raw = raw.get(section.name, {})
+        if not isinstance(section_raw, dict):
+            issues.append(SettingIssue(section.name, "must be a table"))
+            section_raw = {}
+        sections[section.name] = _load_section(
+            section.name, section.default_factory, section_raw, env, issues  # type: ignore[arg-type]
+        )
+        known = {f.name for f in dataclasses.fields(section.default_factory())}  # type: ignore[misc]
+        for unknown in sorted(set(section_raw) - known):
+            issues.append(SettingIssue(f"{section.name}.{unknown}", "is not a known setting"))
+    for unknown in sorted(set(raw) - set(sections)):
+        issues.append(SettingIssue(unknown, "is not a known section"))
+    for issue in issues:
+        log.warning("%s", issue)
+    return LoadedSettings(Settings(**sections), tuple(issues))
+
+
+def _load_section(
+    name: str, cls: type[Any], raw: dict[str, Any], env: Mapping[str, str], issues: list[SettingIssue]
+) -> Any:
+    values: dict[str, Any] = {}
+    for item in dataclasses.fields(cls):
+        key = f"{name}.{item.name}"
+        env_name = f"CHATDESK_{name.upper()}_{item.name.upper()}"
+        if env_name in env:
+            source, value = env_name, _from_env(env[env_name], item.type)
+        elif item.name in raw:
+            source, value = key, raw[item.name]
+        else:
+            continue
+        problem = _validate(value, item)
+        if problem is None:
+            values[item.name] = float(value) if item.type == "float" else value
+        else:
+            issues.append(SettingIssue(key if source == key else f"{key} ({source})", problem))
+    return cls(**values)
+
+
+def _from_env(text: str, type_name: Any) -> Any:
+    if type_name == "bool":
+        lowered = text.strip().lower()
+        return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
+            lowered, text
+        )
+    if type_name in ("int", "float"):
+        try:
+            return int(text) if type_name == "int" else float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def _validate(value: Any, item: dataclasses.Field[Any]) -> str | None:
+    kind = item.type
+    meta = item.metadata
+    if kind == "bool":
+        if not isinstance(value, bool):
+            return f"{value!r} is not true or false"
+        return None
+    if kind in ("int", "float"):
+        allowed: tuple[type, ...] = (int,) if kind == "int" else (int, float)
+        if isinstance(value, bool) or not isinstance(value, allowed):
+            return f"{value!r} is not a {'whole ' if kind == 'int' else ''}number"
+        if meta["min"] is not None and value < meta["min"]:
+            return f"{value!r} is below the minimum {meta['min']}"
+        if meta["max"] is not None and value > meta["max"]:
+            return f"{value!r} is above the maximum {meta['max']}"
+        return None
+    if not isinstance(value, str):
+        return f"{value!r} is not text"
+    if meta["choices"] is not None and value not in meta["choices"]:
+        return f"{value!r} is not one of {', '.join(meta['choices'])}"
+    return None

@@ -1,0 +1,26 @@
+"""Expected failures: typed, with a message a user can act on.
+
+Anything raised that is *not* a `ChatdeskError` is a bug and goes to the crash handler.
+"""
+
+from __future__ import annotations
+
+
+class ChatdeskError(Exception):
+    """A failure the user can understand and act on. `str(error)` is the message to show."""
+
+    exit_code = 1
+
+
+class InvalidRequest(ChatdeskError):
+    """The caller asked for something that cannot be done as asked."""
+
+    exit_code = 2
+
+
+class NotFound(ChatdeskError):
+    """A thread, message or project that does not exist (or no longer exists)."""
+
+
+class Busy(ChatdeskError):
+    """The thing is in use, e.g. a message that is still streaming."""

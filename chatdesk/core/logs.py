@@ -1,0 +1,79 @@
+"""Category loggers into a rotating file in the user log folder.
+
+Loggers: `chatdesk.store`, `chatdesk.chat`, `chatdesk.provider`, `chatdesk.ui`, `chatdesk.cli`.
+Message text is never logged unless the user turns it on; anything that looks like an API key
+or an Authorization header is redacted by a filter on the handler, whatever logged it.
+"""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.paths import create_private_file, ensure_private_dir
+
+LOG_FILE = "chatdesk.log"
+_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+_SECRET = re.compile(
+    r"(?P<key>sk-[A-Za-z0-9_\-]{8,})"
+    r"|(?P<bearer>(?i:bearer)\s+)[A-Za-z0-9._\-~+/=]{8,}"
+    r"|(?P<field>(?i:api[_-]?key|authorization|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"
+)
+
+
+def redact(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group("key"):
+            return "sk-***"
+        prefix = match.group("bearer") or match.group("field") or ""
+        return f"{prefix}***"
+
+    return _SECRET.sub(replace, text)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+def setup_logging(log_dir: Path, level: str = "INFO") -> Path | None:
+    """Log to `log_dir/chatdesk.log`; returns the file, or None if it cannot be written.
+
+    A log folder that cannot be written never stops chatdesk: logs then go nowhere but
+    warnings still reach stderr.
+    """
+    root = logging.getLogger("chatdesk")
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        if getattr(handler, "_chatdesk", False):
+            root.removeHandler(handler)
+            handler.close()
+    try:
+        ensure_private_dir(log_dir)
+        path = log_dir / LOG_FILE
+        create_private_file(path)
+        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+    except (ChatdeskError, OSError):
+        path = None
+        handler = logging.StreamHandler()
+        handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter(_FORMAT))
+    handler.addFilter(RedactingFilter())
+    handler._chatdesk = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.propagate = False
+    return path

@@ -1,0 +1,115 @@
+"""Where chatdesk keeps things on disk.
+
+Defaults come from platformdirs (the same on every OS and for the CLI and the window).
+`CHATDESK_HOME` puts everything under one folder (portable mode, tests); `CHATDESK_DATA_DIR`
+or `--data-dir` moves only the data (database, backups).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+from chatdesk.core.errors import ChatdeskError
+
+APP_NAME = "chatdesk"
+DATABASE_NAME = "chatdesk.db"
+
+_PACKAGE_DIR = Path(__file__).resolve().parent.parent
+
+
+class DataDirError(ChatdeskError):
+    """The data folder cannot be created or written."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    data_dir: Path
+    config_dir: Path
+    log_dir: Path
+    cache_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DATABASE_NAME
+
+    @property
+    def backups_dir(self) -> Path:
+        return self.data_dir / "backups"
+
+    @property
+    def run_dir(self) -> Path:
+        """Lock files of running chatdesk processes."""
+        return self.data_dir / "run"
+
+    @property
+    def config_file(self) -> Path:
+        return self.config_dir / "config.toml"
+
+    @classmethod
+    def resolve(
+        cls, data_dir: str | os.PathLike[str] | None = None, env: Mapping[str, str] | None = None
+    ) -> Paths:
+        env = os.environ if env is None else env
+        home = env.get("CHATDESK_HOME")
+        if home:
+            root = Path(home).expanduser()
+            paths = cls(root / "data", root / "config", root / "log", root / "cache")
+        else:
+            paths = cls(
+                Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
+                Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)),
+                Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
+                Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)),
+            )
+        chosen = data_dir or env.get("CHATDESK_DATA_DIR")
+        if chosen:
+            paths = cls(
+                Path(chosen).expanduser().absolute(),
+                paths.config_dir,
+                paths.log_dir,
+                paths.cache_dir,
+            )
+        return paths
+
+
+def ensure_private_dir(path: Path) -> Path:
+    """Create `path` (and parents) readable by the user only; explain failures plainly."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise NotADirectoryError(f"{path} is not a folder")
+        os.chmod(path, 0o700)
+        probe = path / f".write-test-{os.getpid()}"
+        with open(probe, "wb"):
+            pass
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise DataDirError(
+            f"cannot use folder {path}: {reason}. "
+            "Choose another place with --data-dir or CHATDESK_DATA_DIR."
+        ) from error
+    return path
+
+
+def create_private_file(path: Path) -> None:
+    """Create `path` with mode 0600 if it does not exist yet (before anything else writes it)."""
+    fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+    os.close(fd)
+    os.chmod(path, 0o600)
+
+
+def package_data(name: str) -> Path:
+    """A folder shipped inside the installed package (`migrations`, `resources`).
+
+    An installed wheel has them under `chatdesk/`; a source checkout keeps them at the top.
+    """
+    installed = _PACKAGE_DIR / name
+    if installed.is_dir():
+        return installed
+    return _PACKAGE_DIR.parent / name

@@ -1,0 +1,64 @@
+"""Verified copies of a live database, made with SQLite's online backup API.
+
+Never a file copy: copying a database (or its -wal) while it is in use can produce a corrupt
+copy. A backup counts only after `PRAGMA integrity_check` on the copy says "ok".
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.paths import ensure_private_dir
+
+
+class BackupError(ChatdeskError):
+    """A backup could not be made or did not verify."""
+
+
+def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
+    """The problems `integrity_check` (or `quick_check`) reports; empty when the file is sound."""
+    pragma = "quick_check" if quick else "integrity_check"
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    finally:
+        connection.close()
+    found = [str(row[0]) for row in rows]
+    return [] if found == ["ok"] else found
+
+
+def backup_name(label: str, now: datetime | None = None) -> str:
+    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
+    return f"chatdesk-{stamp}-{label}.db"
+
+
+def make_backup(source: Path, target: Path) -> Path:
+    """Copy the database at `source` to `target` (which must not exist) and verify the copy."""
+    if target.exists():
+        raise BackupError(f"backup target {target} already exists; nothing was written")
+    ensure_private_dir(target.parent)
+    partial = target.with_name(target.name + ".partial")
+    try:
+        fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+        dst = sqlite3.connect(partial)
+        try:
+            src.backup(dst)
+            dst.execute("PRAGMA journal_mode = DELETE")  # a backup is one self-contained file
+        finally:
+            dst.close()
+            src.close()
+        problems = integrity_problems(partial)
+        if problems:
+            raise BackupError(f"backup of {source} did not verify: {'; '.join(problems[:3])}")
+        os.replace(partial, target)
+    except (OSError, sqlite3.Error) as error:
+        raise BackupError(f"could not back up {source} to {target}: {error}") from error
+    finally:
+        partial.unlink(missing_ok=True)
+    return target

@@ -1,0 +1,54 @@
+"""SQLite engines configured for durability.
+
+Every connection: WAL, `synchronous=FULL`, `foreign_keys=ON`, `busy_timeout`. The stdlib
+driver's own transaction handling is switched off (it skips BEGIN before DDL); we emit BEGIN
+ourselves, `BEGIN IMMEDIATE` for writes so a writer takes the lock up front instead of failing
+to upgrade a read snapshot later (SQLITE_BUSY_SNAPSHOT, which busy_timeout does not retry).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import QueuePool
+
+BEGIN_OPTION = "chatdesk_begin"
+
+
+def sqlite_engine(path: Path, *, busy_timeout_ms: int = 5_000, foreign_keys: bool = True) -> Engine:
+    engine = create_engine(
+        f"sqlite:///{path}",
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = FULL")
+            cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+            raise ValueError(f"unknown BEGIN mode {mode!r}")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def writer(engine: Engine) -> Engine:
+    """The same engine, starting every transaction with BEGIN IMMEDIATE."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})

@@ -1,0 +1,227 @@
+"""The data model (DESIGN.md §2) as SQLAlchemy 2 typed ORM classes.
+
+The same tables serve SQLite locally and PostgreSQL for team sync: ids are UUIDv7 made on the
+client, timestamps are UTC, and every constraint has a fixed name (the naming convention) so
+that Alembic batch migrations on SQLite and plain ALTERs on PostgreSQL agree.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Dialect,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    Uuid,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from chatdesk.core.ids import new_id
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored as naive UTC (sortable text on SQLite), returned timezone-aware."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        result: datetime = value.replace(tzinfo=UTC)
+        return result
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid(), dict[str, Any]: JSON()}
+
+
+class Role(enum.StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    ERROR = "error"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.COMPLETE, Status.ERROR, Status.INTERRUPTED)
+
+
+class PartKind(enum.StrEnum):
+    REASONING = "reasoning"
+    ATTACHMENT = "attachment"
+    TOOL_CALL = "tool_call"
+    TOOL_RESULT = "tool_result"
+    ERROR = "error"
+
+
+def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
+    # Stored as plain text with a CHECK constraint (portable, readable with any SQLite tool).
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class Project(Base):
+    __tablename__ = "projects"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    system_prompt: Mapped[str | None] = mapped_column(Text)
+    default_provider: Mapped[str | None] = mapped_column(String(100))
+    default_model: Mapped[str | None] = mapped_column(String(200))
+    total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_chat_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Thread(Base):
+    __tablename__ = "threads"
+    __table_args__ = (
+        Index("ix_threads_recency", "last_activity_at", "id"),
+        Index("ix_threads_project_recency", "project_id", "last_activity_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="SET NULL")
+    )
+    title: Mapped[str] = mapped_column(String(300))
+    title_set_by_user: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    archived: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    deleted_at: Mapped[datetime | None]
+    provider: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(200))
+    system_prompt: Mapped[str | None] = mapped_column(Text)
+    # The leaf of the branch on screen. Not a foreign key: threads and messages would
+    # reference each other, which SQLite batch migrations cannot recreate cleanly.
+    active_leaf_id: Mapped[uuid.UUID | None]
+    message_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_activity_at: Mapped[datetime]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    team_id: Mapped[uuid.UUID | None]  # NULL: personal, never synced
+
+
+class Message(Base):
+    __tablename__ = "messages"
+    __table_args__ = (
+        Index("ix_messages_thread_parent", "thread_id", "parent_id"),
+        Index("ix_messages_parent_id", "parent_id"),
+        Index("ix_messages_status", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    thread_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE")
+    )
+    depth: Mapped[int] = mapped_column(Integer)  # 0 for a first message, parent's + 1 below
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"))
+    status: Mapped[Status] = mapped_column(_enum(Status, "status"))
+    content: Mapped[str] = mapped_column(Text, default="")
+    provider: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(200))
+    prompt_tokens: Mapped[int | None]
+    completion_tokens: Mapped[int | None]
+    cached_tokens: Mapped[int | None]
+    reasoning_tokens: Mapped[int | None]
+    latency_ms: Mapped[int | None]
+    first_token_ms: Mapped[int | None]
+    error_type: Mapped[str | None] = mapped_column(String(50))
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    # Which running chatdesk process writes this answer (see store/instances.py).
+    stream_owner: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class Attachment(Base):
+    __tablename__ = "attachments"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(500))
+    mime: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    text: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class MessagePart(Base):
+    __tablename__ = "message_parts"
+    __table_args__ = (Index("ix_message_parts_message", "message_id", "position"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))
+    position: Mapped[int]
+    kind: Mapped[PartKind] = mapped_column(_enum(PartKind, "part_kind"))
+    text: Mapped[str | None] = mapped_column(Text)
+    attachment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("attachments.id", ondelete="RESTRICT"), index=True
+    )
+    data: Mapped[dict[str, Any] | None]
+
+
+class Summary(Base):
+    __tablename__ = "summaries"
+    __table_args__ = (Index("ix_summaries_thread", "thread_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    thread_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    covers_through_message_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("messages.id", ondelete="CASCADE"), index=True
+    )
+    content: Mapped[str] = mapped_column(Text)
+    token_count: Mapped[int]
+    provider: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
