@@ -12,6 +12,7 @@ import dataclasses
 import logging
 import os
 import tomllib
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,7 +32,8 @@ def setting(
     choices: tuple[str, ...] | None = None,
 ) -> T:
     meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices}
-    return field(default=default, metadata=meta)  # type: ignore[no-any-return]
+    result: T = field(default=default, metadata=meta)
+    return result
 
 
 @dataclass(frozen=True)
@@ -126,12 +128,17 @@ class LoadedSettings:
     issues: tuple[SettingIssue, ...]
 
 
+def _sections() -> dict[str, type[Any]]:
+    hints = typing.get_type_hints(Settings)
+    return {item.name: hints[item.name] for item in dataclasses.fields(Settings)}
+
+
 def describe() -> list[tuple[str, Any, str]]:
     """Every setting as (key, default, description), for docs and `--help`."""
     rows = []
-    for section in dataclasses.fields(Settings):
-        for item in dataclasses.fields(section.default_factory()):  # type: ignore[misc]
-            rows.append((f"{section.name}.{item.name}", item.default, item.metadata["doc"]))
+    for name, cls in _sections().items():
+        for item in dataclasses.fields(cls):
+            rows.append((f"{name}.{item.name}", item.default, item.metadata["doc"]))
     return rows
 
 
@@ -145,17 +152,15 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
             issues.append(SettingIssue(str(path), f"cannot be read ({error})"))
     sections = {}
-    for section in dataclasses.fields(Settings):
-        section_raw = raw.get(section.name, {})
+    for name, cls in _sections().items():
+        section_raw = raw.get(name, {})
         if not isinstance(section_raw, dict):
-            issues.append(SettingIssue(section.name, "must be a table"))
+            issues.append(SettingIssue(name, "must be a table"))
             section_raw = {}
-        sections[section.name] = _load_section(
-            section.name, section.default_factory, section_raw, env, issues  # type: ignore[arg-type]
-        )
-        known = {f.name for f in dataclasses.fields(section.default_factory())}  # type: ignore[misc]
+        sections[name] = _load_section(name, cls, section_raw, env, issues)
+        known = {item.name for item in dataclasses.fields(cls)}
         for unknown in sorted(set(section_raw) - known):
-            issues.append(SettingIssue(f"{section.name}.{unknown}", "is not a known setting"))
+            issues.append(SettingIssue(f"{name}.{unknown}", "is not a known setting"))
     for unknown in sorted(set(raw) - set(sections)):
         issues.append(SettingIssue(unknown, "is not a known section"))
     for issue in issues:
@@ -164,7 +169,11 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
 
 
 def _load_section(
-    name: str, cls: type[Any], raw: dict[str, Any], env: Mapping[str, str], issues: list[SettingIssue]
+    name: str,
+    cls: type[Any],
+    raw: dict[str, Any],
+    env: Mapping[str, str],
+    issues: list[SettingIssue],
 ) -> Any:
     values: dict[str, Any] = {}
     for item in dataclasses.fields(cls):

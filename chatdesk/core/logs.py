@@ -48,6 +48,9 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+_installed: list[logging.Handler] = []
+
+
 def setup_logging(log_dir: Path, level: str = "INFO") -> Path | None:
     """Log to `log_dir/chatdesk.log`; returns the file, or None if it cannot be written.
 
@@ -56,15 +59,16 @@ def setup_logging(log_dir: Path, level: str = "INFO") -> Path | None:
     """
     root = logging.getLogger("chatdesk")
     root.setLevel(level)
-    for handler in list(root.handlers):
-        if getattr(handler, "_chatdesk", False):
-            root.removeHandler(handler)
-            handler.close()
+    while _installed:
+        old = _installed.pop()
+        root.removeHandler(old)
+        old.close()
+    handler: logging.Handler
     try:
         ensure_private_dir(log_dir)
         path = log_dir / LOG_FILE
         create_private_file(path)
-        handler: logging.Handler = logging.handlers.RotatingFileHandler(
+        handler = logging.handlers.RotatingFileHandler(
             path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
     except (ChatdeskError, OSError):
@@ -73,7 +77,7 @@ def setup_logging(log_dir: Path, level: str = "INFO") -> Path | None:
         handler.setLevel(logging.WARNING)
     handler.setFormatter(logging.Formatter(_FORMAT))
     handler.addFilter(RedactingFilter())
-    handler._chatdesk = True  # type: ignore[attr-defined]
+    _installed.append(handler)
     root.addHandler(handler)
     root.propagate = False
     return path

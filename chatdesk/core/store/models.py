@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -63,7 +63,11 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {datetime: UTCDateTime(), uuid.UUID: Uuid(), dict[str, Any]: JSON()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UTCDateTime(),
+        uuid.UUID: Uuid(),
+        dict[str, Any]: JSON(),
+    }
 
 
 class Role(enum.StrEnum):
@@ -142,6 +146,7 @@ class Thread(Base):
     # reference each other, which SQLite batch migrations cannot recreate cleanly.
     active_leaf_id: Mapped[uuid.UUID | None]
     message_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Tokens spent on this thread's answers (prompt + completion), cumulative like a bill.
     total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_activity_at: Mapped[datetime]
     created_at: Mapped[datetime]
@@ -159,9 +164,9 @@ class Message(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     thread_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
-    parent_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="CASCADE")
-    )
+    # No ON DELETE action: a cascade would recurse once per level of a long thread (SQLite caps
+    # that at 1,000); the service deletes a whole subtree in one statement instead.
+    parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id"))
     depth: Mapped[int] = mapped_column(Integer)  # 0 for a first message, parent's + 1 below
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     status: Mapped[Status] = mapped_column(_enum(Status, "status"))

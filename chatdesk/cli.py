@@ -1,0 +1,491 @@
+"""`chatdesk` on the command line. With no command it opens the window.
+
+Every command drives the same ChatService as the window. Errors are one line on stderr and a
+non-zero exit code: 1 for a failure, 2 for a bad request, 130 when stopped with Ctrl+C.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import signal
+import sqlite3
+import sys
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+from chatdesk import __version__
+from chatdesk.app import Configuration, Core, build_core, configure, run_window
+from chatdesk.core.chat.events import AnswerTextAppended, Event
+from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
+from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
+from chatdesk.core.store import migrate, open_store
+from chatdesk.core.store.backup import backup_name, integrity_problems, make_backup
+from chatdesk.core.store.models import Status
+
+EXIT_INTERRUPTED = 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    try:
+        config = configure(args.data_dir)
+        for issue in config.loaded.issues:
+            _warn(str(issue))
+        if args.command is None:
+            return run_window(config)
+        handler: Callable[[Configuration, argparse.Namespace], int] = args.handler
+        return handler(config, args)
+    except ChatdeskError as error:
+        _fail(str(error))
+        return error.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+
+# -- argument parsing ----------------------------------------------------------------------------
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="chatdesk",
+        description="A desktop AI chat client. Without a command, opens the window.",
+    )
+    parser.add_argument("--version", action="version", version=f"chatdesk {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help="where the database lives (or CHATDESK_DATA_DIR)"
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    ask = commands.add_parser("ask", help="send a message and stream the answer to stdout")
+    ask.add_argument("text", help="the message; '-' reads it from stdin")
+    where = ask.add_mutually_exclusive_group()
+    where.add_argument("--thread", metavar="ID", help="continue this thread (id or id prefix)")
+    where.add_argument("--new", action="store_true", help="start a new thread (the default)")
+    ask.add_argument("--provider", metavar="P", help="provider to use (default: from settings)")
+    ask.add_argument("--model", metavar="M", help="model to use")
+    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ask.set_defaults(handler=_ask)
+
+    threads = commands.add_parser("threads", help="list, show, rename, delete threads")
+    thread_commands = threads.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listing = thread_commands.add_parser("list", help="threads, most recent first")
+    shown = listing.add_mutually_exclusive_group()
+    shown.add_argument("--archived", action="store_true", help="only archived threads")
+    shown.add_argument("--deleted", action="store_true", help="only threads in the trash")
+    shown.add_argument("--all", action="store_true", help="archived threads too")
+    listing.add_argument("--pinned", action="store_true", help="only pinned threads")
+    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=_sync(_threads_list))
+    show = thread_commands.add_parser("show", help="the messages of a thread's active branch")
+    show.add_argument("id")
+    show.add_argument("--limit", type=int, default=50, help="newest N messages (default 50)")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_sync(_threads_show))
+    rename = thread_commands.add_parser("rename", help="give a thread a new title")
+    rename.add_argument("id")
+    rename.add_argument("title")
+    rename.add_argument("--json", action="store_true")
+    rename.set_defaults(handler=_sync(_threads_rename))
+    remove = thread_commands.add_parser("delete", help="move a thread to the trash")
+    remove.add_argument("id")
+    remove.add_argument("--json", action="store_true")
+    remove.set_defaults(handler=_sync(_threads_delete))
+    restore = thread_commands.add_parser("restore", help="bring a thread back from the trash")
+    restore.add_argument("id")
+    restore.add_argument("--json", action="store_true")
+    restore.set_defaults(handler=_sync(_threads_restore))
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="action", metavar="ACTION", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate to the current schema (backs up)")
+    upgrade.add_argument("--json", action="store_true")
+    upgrade.set_defaults(handler=_db_upgrade)
+    check = db_commands.add_parser("check", help="verify integrity and schema, change nothing")
+    check.add_argument("--json", action="store_true")
+    check.set_defaults(handler=_db_check)
+    backup = db_commands.add_parser("backup", help="write a verified backup copy")
+    backup.add_argument("path", nargs="?", help="target file (default: the backups folder)")
+    backup.add_argument("--json", action="store_true")
+    backup.set_defaults(handler=_db_backup)
+    return parser
+
+
+# -- running async commands ----------------------------------------------------------------------
+
+CoreCommand = Callable[[Core, argparse.Namespace], Awaitable[int]]
+
+
+def _sync(command: CoreCommand) -> Callable[[Configuration, argparse.Namespace], int]:
+    def run(config: Configuration, args: argparse.Namespace) -> int:
+        return asyncio.run(_with_core(config, args, command))
+
+    return run
+
+
+async def _with_core(config: Configuration, args: argparse.Namespace, command: CoreCommand) -> int:
+    core = build_core(config)
+    try:
+        await core.start()
+        return await command(core, args)
+    finally:
+        await core.aclose()
+
+
+# -- ask -----------------------------------------------------------------------------------------
+
+
+def _ask(config: Configuration, args: argparse.Namespace) -> int:
+    text = _read_text(args.text)  # before touching the database: bad input changes nothing
+    return asyncio.run(_with_core(config, args, lambda core, a: _ask_async(core, a, text)))
+
+
+async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
+    service = core.service
+    if args.thread:
+        thread_id = await service.resolve_thread(args.thread)
+    else:
+        thread_id = (await service.create_thread()).id
+    printer = _AnswerPrinter(sys.stdout, enabled=not args.json)
+    unsubscribe = service.events.subscribe(printer.on_event)
+    stopped = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    with contextlib.suppress(NotImplementedError):
+        loop.add_signal_handler(signal.SIGINT, stopped.set)
+        loop.add_signal_handler(signal.SIGTERM, stopped.set)
+    try:
+        turn = await service.send(thread_id, text, provider=args.provider, model=args.model)
+        printer.message_id = turn.answer.id
+        answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
+        if answer is None:
+            answer = await service.stop(turn.answer.id)
+    finally:
+        unsubscribe()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.remove_signal_handler(sig)
+    printer.finish(answer)
+    if args.json:
+        _print_json({"thread_id": str(thread_id), **_message_json(answer)})
+    elif sys.stderr.isatty():
+        _note(f"thread {thread_id.hex[:12]} (continue with --thread {thread_id.hex[:12]})")
+    if answer.status is Status.COMPLETE:
+        return 0
+    _fail(_status_line(answer))
+    return EXIT_INTERRUPTED if stopped.is_set() else 1
+
+
+async def _until_done_or_stopped(
+    waiting: Awaitable[MessageView], stopped: asyncio.Event
+) -> MessageView | None:
+    answer = asyncio.ensure_future(waiting)
+    stop = asyncio.ensure_future(stopped.wait())
+    done, _ = await asyncio.wait({answer, stop}, return_when=asyncio.FIRST_COMPLETED)
+    stop.cancel()
+    if answer in done:
+        return answer.result()
+    answer.cancel()
+    return None
+
+
+class _AnswerPrinter:
+    """Writes streamed text to stdout as it arrives; survives a closed pipe."""
+
+    def __init__(self, out: TextIO, *, enabled: bool) -> None:
+        self._out = out
+        self._enabled = enabled
+        self._printed: list[str] = []
+        self.message_id: uuid.UUID | None = None
+
+    def on_event(self, event: Event) -> None:
+        if isinstance(event, AnswerTextAppended) and event.message_id == self.message_id:
+            self._write(event.text)
+
+    def finish(self, answer: MessageView) -> None:
+        printed = "".join(self._printed)
+        if answer.content.startswith(printed):
+            self._write(answer.content[len(printed) :])
+        if self._printed and not "".join(self._printed).endswith("\n"):
+            self._write("\n")
+
+    def _write(self, text: str) -> None:
+        if not self._enabled or not text:
+            return
+        self._printed.append(text)
+        try:
+            self._out.write(text)
+            self._out.flush()
+        except BrokenPipeError:
+            self._enabled = False  # the reader went away; the answer is still saved
+
+
+def _read_text(argument: str) -> str:
+    if argument == "-":
+        data = sys.stdin.buffer.read()
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidRequest(
+                f"the text on stdin is not valid UTF-8 (byte 0x{data[error.start]:02x} at "
+                f"offset {error.start}); nothing was sent"
+            ) from None
+    else:
+        text = argument
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidRequest("the message is not valid UTF-8; nothing was sent") from None
+    if not text.strip():
+        raise InvalidRequest("the message is empty; nothing was sent")
+    return text
+
+
+def _status_line(answer: MessageView) -> str:
+    detail = answer.error_detail or ""
+    if answer.status is Status.INTERRUPTED:
+        return f"answer interrupted: {detail} The partial answer was saved."
+    return f"answer failed: {detail} The partial answer was saved."
+
+
+# -- threads -------------------------------------------------------------------------------------
+
+
+async def _threads_list(core: Core, args: argparse.Namespace) -> int:
+    archived: bool | None = False
+    if args.archived:
+        archived = True
+    elif args.all or args.deleted:
+        archived = None
+    where = ThreadFilter(
+        pinned=True if args.pinned else None, archived=archived, deleted=args.deleted
+    )
+    if not 1 <= args.limit <= 100_000:
+        raise InvalidRequest("--limit must be between 1 and 100000")
+    threads: list[ThreadView] = []
+    cursor = None
+    while len(threads) < args.limit:
+        page = await core.service.list_threads(
+            where, limit=min(500, args.limit - len(threads)), cursor=cursor
+        )
+        threads.extend(page.threads)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    if args.json:
+        _print_json([_thread_json(thread) for thread in threads])
+        return 0
+    for thread in threads:
+        flags = ("P" if thread.pinned else "-") + ("A" if thread.archived else "-")
+        when = thread.last_activity_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{thread.id.hex[:12]}  {when}  {flags}  {thread.message_count:>6}  {thread.title}")
+    if not threads:
+        _note("no threads")
+    return 0
+
+
+async def _threads_show(core: Core, args: argparse.Namespace) -> int:
+    thread_id = await core.service.resolve_thread(args.id)
+    thread = await core.service.get_thread(thread_id)
+    page = await core.service.list_messages(thread_id, limit=max(1, min(args.limit, 1000)))
+    if args.json:
+        _print_json(
+            {
+                **_thread_json(thread),
+                "messages": [_message_json(m) for m in page.messages],
+                "has_more_before": page.has_more_before,
+            }
+        )
+        return 0
+    print(f"# {thread.title}")
+    if page.has_more_before:
+        print("(older messages not shown; use --limit to see more)")
+    for message in page.messages:
+        status = "" if message.status is Status.COMPLETE else f" [{message.status.value}]"
+        branch = (
+            f" ({message.sibling_index}/{message.sibling_count})"
+            if message.sibling_count > 1
+            else ""
+        )
+        print(f"\n## {message.role.value}{status}{branch}\n")
+        print(message.content)
+        if message.error_detail and message.status is not Status.COMPLETE:
+            print(f"\n> {message.error_detail}")
+    return 0
+
+
+async def _threads_rename(core: Core, args: argparse.Namespace) -> int:
+    thread = await core.service.rename_thread(
+        await core.service.resolve_thread(args.id), args.title
+    )
+    _report(args, _thread_json(thread), f"renamed {thread.id.hex[:12]} to {thread.title!r}")
+    return 0
+
+
+async def _threads_delete(core: Core, args: argparse.Namespace) -> int:
+    thread_id = await core.service.resolve_thread(args.id)
+    await core.service.delete_thread(thread_id)
+    short = thread_id.hex[:12]
+    _report(
+        args,
+        {"id": str(thread_id), "deleted": True},
+        f"moved {short} to the trash (undo: chatdesk threads restore {short})",
+    )
+    return 0
+
+
+async def _threads_restore(core: Core, args: argparse.Namespace) -> int:
+    thread = await core.service.restore_thread(await core.service.resolve_thread(args.id))
+    _report(args, _thread_json(thread), f"restored {thread.id.hex[:12]} {thread.title!r}")
+    return 0
+
+
+# -- db ------------------------------------------------------------------------------------------
+
+
+def _db_upgrade(config: Configuration, args: argparse.Namespace) -> int:
+    store = open_store(config.paths, config.settings)  # upgrades, after a verified backup
+    store.close()
+    report = store.migration
+    if report.changed:
+        text = f"upgraded {store.path} from schema {report.from_revision} to {report.to_revision}"
+        if report.backup:
+            text += f"; backup first: {report.backup}"
+    else:
+        text = f"{store.path} is already at the current schema {report.to_revision}"
+    data = {
+        "database": str(store.path),
+        "from_revision": report.from_revision,
+        "revision": report.to_revision,
+        "backup": str(report.backup) if report.backup else None,
+    }
+    _report(args, data, text)
+    return 0
+
+
+def _db_check(config: Configuration, args: argparse.Namespace) -> int:
+    database = config.paths.database
+    if not database.exists():
+        raise NotFound(f"no database at {database}")
+    problems = integrity_problems(database)
+    current = _revision_of(database)
+    head = migrate.head_revision()
+    if current is not None:
+        migrate.check_revision_known(current)
+    result = {
+        "database": str(database),
+        "revision": current,
+        "head": head,
+        "up_to_date": current == head,
+        "integrity": problems or "ok",
+    }
+    if args.json:
+        _print_json(result)
+    else:
+        print(f"database:  {database}")
+        print(f"schema:    {current} ({'current' if current == head else f'upgrade to {head}'})")
+        print(f"integrity: {'ok' if not problems else '; '.join(problems[:5])}")
+    return 1 if problems else 0
+
+
+def _db_backup(config: Configuration, args: argparse.Namespace) -> int:
+    database = config.paths.database
+    if not database.exists():
+        raise NotFound(f"no database at {database}")
+    target = (
+        Path(args.path).expanduser().absolute()
+        if args.path
+        else config.paths.backups_dir / backup_name("manual")
+    )
+    made = make_backup(database, target)
+    _report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
+    return 0
+
+
+def _revision_of(database: Path) -> str | None:
+    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+    try:
+        row = connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
+        ).fetchone()
+        if row is None:
+            return None
+        found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return str(found[0]) if found else None
+    except sqlite3.DatabaseError as error:
+        raise ChatdeskError(f"{database} cannot be read as a database: {error}") from error
+    finally:
+        connection.close()
+
+
+# -- output --------------------------------------------------------------------------------------
+
+
+def _thread_json(thread: ThreadView) -> dict[str, Any]:
+    return {
+        "id": str(thread.id),
+        "title": thread.title,
+        "project_id": str(thread.project_id) if thread.project_id else None,
+        "pinned": thread.pinned,
+        "archived": thread.archived,
+        "deleted": thread.deleted,
+        "provider": thread.provider,
+        "model": thread.model,
+        "message_count": thread.message_count,
+        "total_tokens": thread.total_tokens,
+        "last_activity_at": thread.last_activity_at.isoformat(),
+        "created_at": thread.created_at.isoformat(),
+    }
+
+
+def _message_json(message: MessageView) -> dict[str, Any]:
+    return {
+        "id": str(message.id),
+        "parent_id": str(message.parent_id) if message.parent_id else None,
+        "role": message.role.value,
+        "status": message.status.value,
+        "content": message.content,
+        "reasoning": message.reasoning,
+        "provider": message.provider,
+        "model": message.model,
+        "usage": {
+            "prompt_tokens": message.usage.prompt_tokens,
+            "completion_tokens": message.usage.completion_tokens,
+            "cached_tokens": message.usage.cached_tokens,
+            "reasoning_tokens": message.usage.reasoning_tokens,
+        },
+        "latency_ms": message.latency_ms,
+        "first_token_ms": message.first_token_ms,
+        "error_type": message.error_type,
+        "error_detail": message.error_detail,
+        "branch": {"index": message.sibling_index, "count": message.sibling_count},
+        "created_at": message.created_at.isoformat(),
+    }
+
+
+def _report(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    if args.json:
+        _print_json(data)
+    else:
+        print(text)
+
+
+def _print_json(data: Any) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _note(text: str) -> None:
+    print(text, file=sys.stderr)
+
+
+def _warn(text: str) -> None:
+    print(f"chatdesk: warning: {text}", file=sys.stderr)
+
+
+def _fail(text: str) -> None:
+    print(f"chatdesk: error: {' '.join(text.split())}", file=sys.stderr)

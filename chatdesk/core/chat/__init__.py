@@ -1,0 +1,1 @@
+"""Threads, messages and the service that streams answers into them."""

@@ -1,0 +1,226 @@
+"""Writing one answer: provider stream → memory → SQLite, with events for the UI.
+
+The answer row exists before the request starts (`pending`); the first token turns it
+`streaming`; text is flushed to SQLite at least every 250 ms while it streams; text events are
+coalesced to one every ~40 ms. It ends `complete`, `error` (partial kept, error stored) or
+`interrupted` (stopped, cut off). Retries happen only before the first token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+
+from chatdesk.core.chat.events import AnswerRetrying, AnswerTextAppended, EventBus
+from chatdesk.core.providers.base import (
+    ChatRequest,
+    ErrorKind,
+    Finished,
+    Provider,
+    ProviderError,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    UsageReport,
+)
+from chatdesk.core.store.models import Status
+
+log = logging.getLogger("chatdesk.chat")
+
+FLUSH_INTERVAL = 0.25
+EVENT_INTERVAL = 0.04
+MAX_RETRY_WAIT = 60.0
+
+
+@dataclass
+class AnswerState:
+    """What has arrived so far for one answer."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    text: list[str] = field(default_factory=list)
+    reasoning: list[str] = field(default_factory=list)
+    usage: UsageReport | None = None
+    finished: Finished | None = None
+    started_at: float = 0.0
+    first_token_at: float | None = None
+    version: int = 0  # bumped on every token; the flusher compares it
+
+    @property
+    def has_tokens(self) -> bool:
+        return self.first_token_at is not None
+
+    def content(self) -> str:
+        if len(self.text) > 1:
+            self.text[:] = ["".join(self.text)]
+        return self.text[0] if self.text else ""
+
+    def reasoning_text(self) -> str:
+        if len(self.reasoning) > 1:
+            self.reasoning[:] = ["".join(self.reasoning)]
+        return self.reasoning[0] if self.reasoning else ""
+
+    def ms_since_start(self, moment: float | None) -> int | None:
+        return None if moment is None else round((moment - self.started_at) * 1000)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: Status
+    error_type: str | None = None
+    error_detail: str | None = None
+
+
+class _Coalescer:
+    """Collects text and publishes it at most every EVENT_INTERVAL seconds."""
+
+    def __init__(self, bus: EventBus, state: AnswerState) -> None:
+        self._bus = bus
+        self._state = state
+        self._text: list[str] = []
+        self._reasoning: list[str] = []
+        self._handle: asyncio.TimerHandle | None = None
+
+    def add(self, text: str = "", reasoning: str = "") -> None:
+        if text:
+            self._text.append(text)
+        if reasoning:
+            self._reasoning.append(reasoning)
+        if self._handle is None:
+            self._handle = asyncio.get_running_loop().call_later(EVENT_INTERVAL, self.flush)
+
+    def flush(self) -> None:
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
+        if not self._text and not self._reasoning:
+            return
+        event = AnswerTextAppended(
+            self._state.message_id,
+            self._state.thread_id,
+            "".join(self._text),
+            "".join(self._reasoning),
+        )
+        self._text.clear()
+        self._reasoning.clear()
+        self._bus.publish(event)
+
+
+class AnswerWriter:
+    """Runs the provider stream for one answer; the service persists what it collects."""
+
+    def __init__(
+        self,
+        bus: EventBus,
+        provider: Provider,
+        request: ChatRequest,
+        state: AnswerState,
+        *,
+        idle_timeout: float,
+        max_retries: int,
+    ) -> None:
+        self._bus = bus
+        self._provider = provider
+        self._request = request
+        self.state = state
+        self._idle_timeout = idle_timeout
+        self._max_retries = max_retries
+        self._events = _Coalescer(bus, state)
+
+    async def run(self) -> Outcome:
+        """Stream until the answer ends; never raises for provider trouble or cancellation."""
+        loop = asyncio.get_running_loop()
+        self.state.started_at = loop.time()
+        attempt = 0
+        try:
+            while True:
+                try:
+                    await self._stream_once()
+                    break
+                except ProviderError as error:
+                    delay = self._retry_delay(error, attempt)
+                    if delay is None:
+                        raise
+                    attempt += 1
+                    log.info("retrying answer %s in %.2fs: %s", self.state.message_id, delay, error)
+                    self._bus.publish(
+                        AnswerRetrying(
+                            self.state.message_id, self.state.thread_id, attempt, delay, str(error)
+                        )
+                    )
+                    await asyncio.sleep(delay)
+        except asyncio.CancelledError:
+            return Outcome(Status.INTERRUPTED, "stopped", "Stopped before the answer was complete.")
+        except ProviderError as error:
+            return Outcome(Status.ERROR, error.kind.value, str(error))
+        except Exception as error:  # a bug in a provider: keep the partial, say what happened
+            log.exception("answer %s failed unexpectedly", self.state.message_id)
+            return Outcome(Status.ERROR, "internal", f"{type(error).__name__}: {error}")
+        finally:
+            self._events.flush()
+        if self.state.finished is None:
+            return Outcome(
+                Status.INTERRUPTED,
+                ErrorKind.CUT_OFF.value,
+                "The connection ended before the answer was complete.",
+            )
+        return Outcome(Status.COMPLETE)
+
+    def _retry_delay(self, error: ProviderError, attempt: int) -> float | None:
+        if self.state.has_tokens or not error.retryable or attempt >= self._max_retries:
+            return None
+        if error.retry_after is not None:
+            wait = float(error.retry_after)
+            return wait if wait <= MAX_RETRY_WAIT else None
+        return min(0.5 * 2.0**attempt, 8.0) * (0.75 + random.random() / 2)
+
+    async def _stream_once(self) -> None:
+        stream = self._provider.stream(self._request)
+        try:
+            while True:
+                event = await self._next(stream)
+                if event is None:
+                    return
+                self._take(event)
+        finally:
+            await _close(stream)
+
+    async def _next(self, stream: AsyncIterator[StreamEvent]) -> StreamEvent | None:
+        try:
+            async with asyncio.timeout(self._idle_timeout):
+                return await anext(stream)
+        except StopAsyncIteration:
+            return None
+        except TimeoutError:
+            raise ProviderError(
+                ErrorKind.STALLED,
+                f"The provider sent nothing for {self._idle_timeout:g} seconds.",
+                hint="Retry, or check that the server is still running.",
+            ) from None
+
+    def _take(self, event: StreamEvent) -> None:
+        state = self.state
+        if isinstance(event, TextDelta | ReasoningDelta):
+            if state.first_token_at is None:
+                state.first_token_at = asyncio.get_running_loop().time()
+            state.version += 1
+            if isinstance(event, TextDelta):
+                state.text.append(event.text)
+                self._events.add(text=event.text)
+            else:
+                state.reasoning.append(event.text)
+                self._events.add(reasoning=event.text)
+        elif isinstance(event, UsageReport):
+            state.usage = event
+        elif isinstance(event, Finished):
+            state.finished = event
+
+
+async def _close(stream: AsyncIterator[StreamEvent]) -> None:
+    closer = getattr(stream, "aclose", None)
+    if closer is not None:
+        await closer()

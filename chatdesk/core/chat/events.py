@@ -1,0 +1,141 @@
+"""What the chat service announces. Subscribers (window, CLI) react; nobody polls.
+
+Every event is a frozen dataclass named in the past tense. Handlers run on the asyncio loop,
+in the order they subscribed; a handler that raises is logged and does not stop the others.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatdesk.core.chat.views import MessageView, ProjectView, ThreadView
+
+log = logging.getLogger("chatdesk.chat")
+
+
+@dataclass(frozen=True)
+class ProjectCreated:
+    project: ProjectView
+
+
+@dataclass(frozen=True)
+class ProjectUpdated:
+    project: ProjectView
+
+
+@dataclass(frozen=True)
+class ProjectDeleted:
+    project_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ThreadCreated:
+    thread: ThreadView
+
+
+@dataclass(frozen=True)
+class ThreadUpdated:
+    """Title, flags, project, active branch or bookkeeping of a thread changed."""
+
+    thread: ThreadView
+
+
+@dataclass(frozen=True)
+class ThreadDeleted:
+    thread_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class ThreadRestored:
+    thread: ThreadView
+
+
+@dataclass(frozen=True)
+class MessageAdded:
+    """A message row exists (a user message, or an answer about to stream)."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class AnswerTextAppended:
+    """Text arrived for a streaming answer (coalesced: several tokens at a time)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    text: str
+    reasoning: str
+
+
+@dataclass(frozen=True)
+class AnswerRetrying:
+    """The provider failed before the first token; chatdesk will try again."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    attempt: int
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class MessageFinished:
+    """An answer ended: complete, error (partial kept) or interrupted."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
+class MessagesDeleted:
+    thread_id: uuid.UUID
+    message_ids: tuple[uuid.UUID, ...]
+
+
+@dataclass(frozen=True)
+class BranchSwitched:
+    thread_id: uuid.UUID
+    active_leaf_id: uuid.UUID | None
+
+
+Event = (
+    ProjectCreated
+    | ProjectUpdated
+    | ProjectDeleted
+    | ThreadCreated
+    | ThreadUpdated
+    | ThreadDeleted
+    | ThreadRestored
+    | MessageAdded
+    | AnswerTextAppended
+    | AnswerRetrying
+    | MessageFinished
+    | MessagesDeleted
+    | BranchSwitched
+)
+
+Handler = Callable[[Event], None]
+
+
+class EventBus:
+    def __init__(self) -> None:
+        self._handlers: list[Handler] = []
+
+    def subscribe(self, handler: Handler) -> Callable[[], None]:
+        """Start delivering events to `handler`; call the result to stop."""
+        self._handlers.append(handler)
+
+        def unsubscribe() -> None:
+            if handler in self._handlers:
+                self._handlers.remove(handler)
+
+        return unsubscribe
+
+    def publish(self, event: Event) -> None:
+        for handler in list(self._handlers):
+            try:
+                handler(event)
+            except Exception:
+                log.exception("event handler %r failed on %s", handler, type(event).__name__)

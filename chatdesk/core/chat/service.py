@@ -1,0 +1,689 @@
+"""ChatService: everything the window and the CLI can do with projects, threads and messages.
+
+Async, Qt-free. Every change is committed through the Store's single writer and then announced
+as an event. A user's message is committed before any provider is contacted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import uuid
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
+from chatdesk.core.chat.events import (
+    BranchSwitched,
+    EventBus,
+    MessageAdded,
+    MessageFinished,
+    MessagesDeleted,
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
+    ThreadCreated,
+    ThreadDeleted,
+    ThreadRestored,
+    ThreadUpdated,
+)
+from chatdesk.core.chat.views import (
+    MessagePage,
+    MessageView,
+    ProjectView,
+    ThreadFilter,
+    ThreadPage,
+    ThreadView,
+    Turn,
+)
+from chatdesk.core.clock import Clock, SystemClock
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import Busy, InvalidRequest
+from chatdesk.core.ids import new_id
+from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
+from chatdesk.core.store.models import Message, Project, Role, Status, Thread
+from chatdesk.core.store.store import Store
+
+log = logging.getLogger("chatdesk.chat")
+
+T = TypeVar("T")
+
+DEFAULT_TITLE = "New chat"
+_UNSET: Any = object()
+
+
+class ChatService:
+    def __init__(
+        self,
+        store: Store,
+        providers: Providers,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        bus: EventBus | None = None,
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._settings = settings
+        self._clock = clock or SystemClock()
+        self.events = bus or EventBus()
+        self._answers: dict[uuid.UUID, asyncio.Task[MessageView]] = {}
+        self._answer_threads: dict[uuid.UUID, uuid.UUID] = {}
+
+    # -- projects --------------------------------------------------------------------------------
+
+    async def create_project(
+        self,
+        name: str,
+        *,
+        system_prompt: str | None = None,
+        default_provider: str | None = None,
+        default_model: str | None = None,
+    ) -> ProjectView:
+        name = _clean_name(name, "project name")
+        now = self._now()
+
+        def work(session: Session) -> ProjectView:
+            row = Project(
+                id=new_id(),
+                name=name,
+                system_prompt=system_prompt,
+                default_provider=default_provider,
+                default_model=default_model,
+                total_tokens=0,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return repo.project_view(row)
+
+        project = await self._store.write(work)
+        self.events.publish(ProjectCreated(project))
+        return project
+
+    async def update_project(
+        self,
+        project_id: uuid.UUID,
+        *,
+        name: str | None = None,
+        system_prompt: str | None = _UNSET,
+        default_provider: str | None = _UNSET,
+        default_model: str | None = _UNSET,
+    ) -> ProjectView:
+        """Rename, or set the system prompt / default model (None clears them)."""
+        clean = _clean_name(name, "project name") if name is not None else None
+        now = self._now()
+
+        def work(session: Session) -> ProjectView:
+            row = repo.project_row(session, project_id)
+            if clean is not None:
+                row.name = clean
+            if system_prompt is not _UNSET:
+                row.system_prompt = system_prompt
+            if default_provider is not _UNSET:
+                row.default_provider = default_provider
+            if default_model is not _UNSET:
+                row.default_model = default_model
+            row.updated_at = now
+            return repo.project_view(row)
+
+        project = await self._store.write(work)
+        self.events.publish(ProjectUpdated(project))
+        return project
+
+    async def rename_project(self, project_id: uuid.UUID, name: str) -> ProjectView:
+        return await self.update_project(project_id, name=name)
+
+    async def delete_project(self, project_id: uuid.UUID) -> None:
+        """Delete a project; its threads stay, in no project."""
+
+        def work(session: Session) -> list[ThreadView]:
+            row = repo.project_row(session, project_id)
+            moved = session.scalars(select(Thread).where(Thread.project_id == project_id)).all()
+            for thread in moved:
+                thread.project_id = None
+            session.delete(row)
+            session.flush()
+            return [repo.thread_view(thread) for thread in moved]
+
+        threads = await self._store.write(work)
+        self.events.publish(ProjectDeleted(project_id))
+        for thread in threads:
+            self.events.publish(ThreadUpdated(thread))
+
+    async def list_projects(self) -> list[ProjectView]:
+        return await self._store.read(repo.list_projects)
+
+    # -- threads ---------------------------------------------------------------------------------
+
+    async def create_thread(
+        self,
+        *,
+        title: str | None = None,
+        project_id: uuid.UUID | None = None,
+        provider: str | None = None,
+        model: str | None = None,
+        system_prompt: str | None = None,
+    ) -> ThreadView:
+        clean = _clean_name(title, "title") if title is not None else None
+        now = self._now()
+
+        def work(session: Session) -> ThreadView:
+            if project_id is not None:
+                repo.project_row(session, project_id)
+            row = Thread(
+                id=new_id(),
+                project_id=project_id,
+                title=clean or DEFAULT_TITLE,
+                title_set_by_user=clean is not None,
+                pinned=False,
+                archived=False,
+                provider=provider,
+                model=model,
+                system_prompt=system_prompt,
+                message_count=0,
+                total_tokens=0,
+                last_activity_at=now,
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(row)
+            session.flush()
+            return repo.thread_view(row)
+
+        thread = await self._store.write(work)
+        self.events.publish(ThreadCreated(thread))
+        return thread
+
+    async def get_thread(self, thread_id: uuid.UUID) -> ThreadView:
+        return await self._store.read(
+            lambda s: repo.thread_view(repo.thread_row(s, thread_id, deleted_ok=True))
+        )
+
+    async def resolve_thread(self, text: str) -> uuid.UUID:
+        """A thread id from a full id or a unique prefix of one."""
+        return await self._store.read(lambda s: repo.resolve_thread_id(s, text))
+
+    async def list_threads(
+        self,
+        where: ThreadFilter | None = None,
+        *,
+        limit: int = 100,
+        cursor: str | None = None,
+    ) -> ThreadPage:
+        """Threads by recency (newest activity first); pass `next_cursor` for the next page."""
+        return await self._store.read(
+            lambda s: repo.list_threads(s, where or ThreadFilter(), limit, cursor)
+        )
+
+    async def rename_thread(self, thread_id: uuid.UUID, title: str) -> ThreadView:
+        clean = _clean_name(title, "title")
+        return await self._update_thread(thread_id, title=clean, title_set_by_user=True)
+
+    async def set_pinned(self, thread_id: uuid.UUID, pinned: bool) -> ThreadView:
+        return await self._update_thread(thread_id, pinned=pinned)
+
+    async def set_archived(self, thread_id: uuid.UUID, archived: bool) -> ThreadView:
+        return await self._update_thread(thread_id, archived=archived)
+
+    async def move_thread(self, thread_id: uuid.UUID, project_id: uuid.UUID | None) -> ThreadView:
+        return await self._update_thread(thread_id, project_id=project_id)
+
+    async def set_thread_model(
+        self, thread_id: uuid.UUID, *, provider: str | None, model: str | None
+    ) -> ThreadView:
+        if provider is not None:
+            self._providers.get(provider)  # fail early on a typo
+        return await self._update_thread(thread_id, provider=provider, model=model)
+
+    async def set_thread_system_prompt(
+        self, thread_id: uuid.UUID, system_prompt: str | None
+    ) -> ThreadView:
+        return await self._update_thread(thread_id, system_prompt=system_prompt)
+
+    async def _update_thread(self, thread_id: uuid.UUID, **changes: Any) -> ThreadView:
+        now = self._now()
+
+        def work(session: Session) -> ThreadView:
+            row = repo.thread_row(session, thread_id)
+            if changes.get("project_id") is not None:
+                repo.project_row(session, changes["project_id"])
+            for name, value in changes.items():
+                setattr(row, name, value)
+            row.updated_at = now
+            return repo.thread_view(row)
+
+        thread = await self._store.write(work)
+        self.events.publish(ThreadUpdated(thread))
+        return thread
+
+    async def delete_thread(self, thread_id: uuid.UUID) -> None:
+        """Move a thread to the trash; `restore_thread` brings it back."""
+        await self._stop_answers_in(thread_id)
+        now = self._now()
+
+        def work(session: Session) -> None:
+            row = repo.thread_row(session, thread_id)
+            row.deleted_at = now
+            row.updated_at = now
+
+        await self._store.write(work)
+        self.events.publish(ThreadDeleted(thread_id))
+
+    async def restore_thread(self, thread_id: uuid.UUID) -> ThreadView:
+        now = self._now()
+
+        def work(session: Session) -> ThreadView:
+            row = repo.thread_row(session, thread_id, deleted_ok=True)
+            row.deleted_at = None
+            row.updated_at = now
+            return repo.thread_view(row)
+
+        thread = await self._store.write(work)
+        self.events.publish(ThreadRestored(thread))
+        return thread
+
+    # -- messages --------------------------------------------------------------------------------
+
+    async def list_messages(
+        self,
+        thread_id: uuid.UUID,
+        *,
+        before: uuid.UUID | None = None,
+        after: uuid.UUID | None = None,
+        limit: int = 50,
+    ) -> MessagePage:
+        """A page of the active branch, oldest first: the newest `limit` messages by default,
+        or those just before / just after a message already shown."""
+        if before is not None and after is not None:
+            raise InvalidRequest("give either before or after, not both")
+
+        def work(session: Session) -> MessagePage:
+            thread = repo.thread_row(session, thread_id, deleted_ok=True)
+            return repo.branch_page(session, thread, before=before, after=after, limit=limit)
+
+        return await self._store.read(work)
+
+    async def get_message(self, message_id: uuid.UUID) -> MessageView:
+        def work(session: Session) -> MessageView:
+            return repo.full_views(session, [repo.message_row(session, message_id)])[0]
+
+        return await self._store.read(work)
+
+    async def sibling_ids(self, message_id: uuid.UUID) -> list[uuid.UUID]:
+        """Ids of the alternatives of a message (itself included), oldest first."""
+        return await self._store.read(
+            lambda s: repo.sibling_ids(s, repo.message_row(s, message_id))
+        )
+
+    async def send(
+        self,
+        thread_id: uuid.UUID,
+        text: str,
+        *,
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> Turn:
+        """Commit the user's message, then start writing the answer in the background."""
+        text = self._check_text(text)
+        return await self._start_turn(thread_id, None, text, provider, model)
+
+    async def edit_message(self, message_id: uuid.UUID, text: str) -> Turn:
+        """Send a changed version of a user message as a new branch; the old one stays."""
+        text = self._check_text(text)
+        original = await self.get_message(message_id)
+        if original.role is not Role.USER:
+            raise InvalidRequest("only your own messages can be edited")
+        return await self._start_turn(original.thread_id, ("edit", message_id), text, None, None)
+
+    async def regenerate(self, message_id: uuid.UUID) -> Turn:
+        """A new answer beside an assistant message (or below a user message with none)."""
+        target = await self.get_message(message_id)
+        return await self._start_turn(
+            target.thread_id, ("regenerate", message_id), None, None, None
+        )
+
+    async def _start_turn(
+        self,
+        thread_id: uuid.UUID,
+        anchor: tuple[str, uuid.UUID] | None,
+        text: str | None,
+        provider: str | None,
+        model: str | None,
+    ) -> Turn:
+        if provider is not None:
+            self._providers.get(provider)
+        now = self._now()
+        owner = self._store.instance.id
+
+        def work(session: Session) -> tuple[MessageView | None, MessageView, ThreadView]:
+            thread = repo.thread_row(session, thread_id)
+            if provider is not None or model is not None:
+                thread.provider = provider or thread.provider
+                thread.model = model or thread.model
+            use_provider, use_model = self._model_for(session, thread)
+            parent = self._parent_for(session, thread, anchor)
+            user = None
+            if text is not None:
+                user = repo.insert_message(
+                    session, now, thread, parent, Role.USER, Status.COMPLETE, text
+                )
+                if thread.message_count == 1 and not thread.title_set_by_user:
+                    thread.title = _provisional_title(text)
+                parent = user
+            answer = repo.insert_message(
+                session,
+                now,
+                thread,
+                parent,
+                Role.ASSISTANT,
+                Status.PENDING,
+                provider=use_provider,
+                model=use_model,
+                owner=owner,
+            )
+            thread.active_leaf_id = answer.id
+            if thread.project_id is not None:
+                repo.project_row(session, thread.project_id).last_chat_at = now
+            session.flush()
+            views = repo.full_views(session, [m for m in (user, answer) if m is not None])
+            return (views[0] if user else None), views[-1], repo.thread_view(thread)
+
+        user_view, answer_view, thread_view = await self._store.write(work)
+        if user_view is not None:
+            self.events.publish(MessageAdded(user_view))
+        self.events.publish(MessageAdded(answer_view))
+        self.events.publish(ThreadUpdated(thread_view))
+        task = asyncio.create_task(self._write_answer(answer_view), name=f"answer-{answer_view.id}")
+        self._answers[answer_view.id] = task
+        self._answer_threads[answer_view.id] = thread_id
+        task.add_done_callback(lambda _: self._forget(answer_view.id))
+        return Turn(user_view, answer_view)
+
+    def _parent_for(
+        self, session: Session, thread: Thread, anchor: tuple[str, uuid.UUID] | None
+    ) -> Message | None:
+        if anchor is None:
+            leaf = session.get(Message, thread.active_leaf_id) if thread.active_leaf_id else None
+            if leaf is not None and not leaf.status.is_final:
+                raise Busy("an answer is still being written in this thread; stop it or wait")
+            return leaf
+        kind, message_id = anchor
+        target = repo.message_row(session, message_id)
+        if target.thread_id != thread.id:
+            raise InvalidRequest("that message belongs to another thread")
+        if kind == "regenerate" and target.role is Role.USER:
+            return target
+        return session.get(Message, target.parent_id) if target.parent_id else None
+
+    def _model_for(self, session: Session, thread: Thread) -> tuple[str, str]:
+        project = session.get(Project, thread.project_id) if thread.project_id else None
+        general = self._settings.general
+        provider = (
+            thread.provider or (project and project.default_provider) or general.default_provider
+        )
+        model = thread.model or (project and project.default_model) or general.default_model
+        return provider, model
+
+    async def wait_for_answer(self, message_id: uuid.UUID) -> MessageView:
+        """Wait until an answer has ended and return it as stored."""
+        task = self._answers.get(message_id)
+        if task is not None:
+            return await asyncio.shield(task)
+        return await self.get_message(message_id)
+
+    def is_streaming(self, message_id: uuid.UUID) -> bool:
+        return message_id in self._answers
+
+    async def stop(self, message_id: uuid.UUID) -> MessageView:
+        """Stop an answer; what arrived so far is kept, marked `interrupted`."""
+        task = self._answers.get(message_id)
+        if task is None:
+            return await self.get_message(message_id)
+        task.cancel()
+        return await asyncio.shield(task)
+
+    def _forget(self, message_id: uuid.UUID) -> None:
+        self._answers.pop(message_id, None)
+        self._answer_threads.pop(message_id, None)
+
+    async def _stop_answers_in(self, thread_id: uuid.UUID) -> None:
+        running = [mid for mid, tid in self._answer_threads.items() if tid == thread_id]
+        for message_id in running:
+            await self.stop(message_id)
+
+    async def delete_message(self, message_id: uuid.UUID) -> None:
+        """Delete a message and everything that follows from it (its answers and branches)."""
+        now = self._now()
+
+        def find(session: Session) -> list[uuid.UUID]:
+            return repo.subtree_ids(session, repo.message_row(session, message_id).id)
+
+        for doomed in await self._store.read(find):
+            if doomed in self._answers:
+                await self.stop(doomed)
+
+        def work(session: Session) -> tuple[uuid.UUID, list[uuid.UUID], ThreadView]:
+            row = repo.message_row(session, message_id)
+            thread = repo.thread_row(session, row.thread_id, deleted_ok=True)
+            ids = repo.subtree_ids(session, row.id)
+            if thread.active_leaf_id in ids:
+                others = [i for i in repo.sibling_ids(session, row) if i != row.id]
+                if others:
+                    thread.active_leaf_id = repo.newest_leaf_under(session, others[-1])
+                else:
+                    thread.active_leaf_id = row.parent_id
+            repo.delete_messages(session, ids)
+            thread.message_count -= len(ids)
+            thread.updated_at = now
+            return thread.id, ids, repo.thread_view(thread)
+
+        thread_id, ids, thread = await self._store.write(work)
+        self.events.publish(MessagesDeleted(thread_id, tuple(ids)))
+        self.events.publish(ThreadUpdated(thread))
+
+    async def switch_branch(self, message_id: uuid.UUID) -> ThreadView:
+        """Show the branch that goes through `message_id` (where the user last was in it)."""
+        now = self._now()
+
+        def work(session: Session) -> ThreadView:
+            row = repo.message_row(session, message_id)
+            thread = repo.thread_row(session, row.thread_id)
+            thread.active_leaf_id = repo.newest_leaf_under(session, row.id)
+            thread.updated_at = now
+            return repo.thread_view(thread)
+
+        thread = await self._store.write(work)
+        self.events.publish(BranchSwitched(thread.id, thread.active_leaf_id))
+        self.events.publish(ThreadUpdated(thread))
+        return thread
+
+    # -- answers ---------------------------------------------------------------------------------
+
+    async def _write_answer(self, answer: MessageView) -> MessageView:
+        state = AnswerState(answer.id, answer.thread_id)
+        flusher: asyncio.Task[None] | None = None
+        try:
+            request = await self._store.read(lambda s: self._request_for(s, answer))
+            provider = self._providers.get(answer.provider or "")
+            chat = self._settings.chat
+            writer = AnswerWriter(
+                self.events,
+                provider,
+                request,
+                state,
+                idle_timeout=chat.stream_idle_timeout,
+                max_retries=chat.max_retries,
+            )
+            flusher = asyncio.create_task(self._flush_while_streaming(state))
+            outcome = await writer.run()
+        except asyncio.CancelledError:
+            outcome = Outcome(Status.INTERRUPTED, "stopped", "Stopped before the answer began.")
+        except Exception as error:
+            log.exception("could not start answer %s", answer.id)
+            outcome = Outcome(Status.ERROR, getattr(error, "kind", "internal"), str(error))
+        finally:
+            if flusher is not None:
+                flusher.cancel()
+        final = await self._finish(state, outcome)
+        self.events.publish(MessageFinished(final[0]))
+        self.events.publish(ThreadUpdated(final[1]))
+        return final[0]
+
+    def _request_for(self, session: Session, answer: MessageView) -> ChatRequest:
+        thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
+        history = []
+        if answer.parent_id is not None:
+            limit = self._settings.chat.context_messages
+            history = repo.path_to(session, answer.parent_id, limit)
+        messages = [
+            ChatMessage(row.role.value, row.content)
+            for row in history
+            if row.content and (row.role is Role.USER or row.status is not Status.PENDING)
+        ]
+        system = self._system_prompt(session, thread)
+        if system:
+            messages.insert(0, ChatMessage("system", system))
+        return ChatRequest(model=answer.model or "", messages=tuple(messages))
+
+    def _system_prompt(self, session: Session, thread: Thread) -> str:
+        if thread.system_prompt:
+            return thread.system_prompt
+        if thread.project_id is not None:
+            project = session.get(Project, thread.project_id)
+            if project is not None and project.system_prompt:
+                return project.system_prompt
+        return self._settings.general.system_prompt
+
+    async def _flush_while_streaming(self, state: AnswerState) -> None:
+        """Persist the growing answer: at once after the first token, then every 250 ms."""
+        saved = 0
+        while True:
+            if state.version != saved:
+                saved = state.version
+                save = functools.partial(
+                    repo.save_progress,
+                    now=self._now(),
+                    message_id=state.message_id,
+                    content=state.content(),
+                    reasoning=state.reasoning_text(),
+                    first_token_ms=state.ms_since_start(state.first_token_at),
+                )
+                await self._store.write(save)
+            await asyncio.sleep(FLUSH_INTERVAL if saved else 0.01)
+
+    async def _finish(self, state: AnswerState, outcome: Outcome) -> tuple[MessageView, ThreadView]:
+        loop = asyncio.get_running_loop()
+        now = self._now()
+        content, reasoning = state.content(), state.reasoning_text()
+        usage = state.usage
+        latency = state.ms_since_start(loop.time()) if state.started_at else None
+        first = state.ms_since_start(state.first_token_at)
+
+        def work(session: Session) -> tuple[MessageView, ThreadView]:
+            values: dict[str, Any] = {
+                "status": outcome.status,
+                "content": content,
+                "error_type": outcome.error_type,
+                "error_detail": outcome.error_detail,
+                "latency_ms": latency,
+                "first_token_ms": first,
+                "completed_at": now,
+                "updated_at": now,
+                "stream_owner": None,
+            }
+            spent = 0
+            if usage is not None:
+                values.update(
+                    prompt_tokens=usage.prompt_tokens,
+                    completion_tokens=usage.completion_tokens,
+                    cached_tokens=usage.cached_tokens,
+                    reasoning_tokens=usage.reasoning_tokens,
+                )
+                spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
+            session.execute(update(Message).where(Message.id == state.message_id).values(**values))
+            if reasoning:
+                repo.set_reasoning(session, state.message_id, reasoning)
+            thread = repo.thread_row(session, state.thread_id, deleted_ok=True)
+            thread.total_tokens += spent
+            thread.last_activity_at = now
+            thread.updated_at = now
+            if thread.project_id is not None:
+                project = repo.project_row(session, thread.project_id)
+                project.total_tokens += spent
+                project.last_chat_at = now
+            row = repo.message_row(session, state.message_id)
+            session.flush()
+            return repo.full_views(session, [row])[0], repo.thread_view(thread)
+
+        return await self._store.write(work)
+
+    # -- start-up and shut-down ------------------------------------------------------------------
+
+    async def recover_interrupted(self) -> int:
+        """Mark answers left `pending`/`streaming` by a chatdesk that died as `interrupted`."""
+        instance = self._store.instance
+        now = self._now()
+
+        def work(session: Session) -> int:
+            rows = session.scalars(
+                select(Message).where(Message.status.in_([Status.PENDING, Status.STREAMING]))
+            ).all()
+            count = 0
+            for row in rows:
+                if row.stream_owner and instance.is_alive(row.stream_owner):
+                    continue
+                row.status = Status.INTERRUPTED
+                row.error_type = "app_exit"
+                row.error_detail = "chatdesk closed before this answer was complete."
+                row.stream_owner = None
+                row.completed_at = now
+                row.updated_at = now
+                count += 1
+            return count
+
+        count = await self._store.write(work)
+        if count:
+            log.info("marked %d unfinished answers as interrupted", count)
+        return count
+
+    async def aclose(self) -> None:
+        """Stop every answer (keeping what arrived) and wait until it is saved."""
+        for message_id in list(self._answers):
+            await self.stop(message_id)
+
+    # -- helpers ---------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self._clock.now()
+
+    def _check_text(self, text: str) -> str:
+        if not text or not text.strip():
+            raise InvalidRequest("the message is empty; nothing was sent")
+        limit = self._settings.chat.max_message_chars
+        if len(text) > limit:
+            raise InvalidRequest(
+                f"the message is {len(text):,} characters long; the limit is {limit:,} "
+                "(setting chat.max_message_chars). Nothing was sent."
+            )
+        if "\x00" in text:
+            raise InvalidRequest("the message contains a NUL character; nothing was sent")
+        return text
+
+
+def _clean_name(value: str | None, what: str) -> str:
+    cleaned = " ".join((value or "").split())
+    if not cleaned:
+        raise InvalidRequest(f"the {what} is empty")
+    return cleaned[:300]
+
+
+def _provisional_title(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 60 else words[:59].rstrip() + "…"

@@ -1,0 +1,112 @@
+"""Read-only snapshots of stored rows, safe to hand to any thread, the UI or the CLI."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from chatdesk.core.store.models import Role, Status
+
+
+@dataclass(frozen=True)
+class ProjectView:
+    id: uuid.UUID
+    name: str
+    system_prompt: str | None
+    default_provider: str | None
+    default_model: str | None
+    total_tokens: int
+    last_chat_at: datetime | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class ThreadView:
+    id: uuid.UUID
+    title: str
+    title_set_by_user: bool
+    project_id: uuid.UUID | None
+    pinned: bool
+    archived: bool
+    deleted_at: datetime | None
+    provider: str | None
+    model: str | None
+    system_prompt: str | None
+    active_leaf_id: uuid.UUID | None
+    message_count: int
+    total_tokens: int
+    last_activity_at: datetime
+    created_at: datetime
+
+    @property
+    def deleted(self) -> bool:
+        return self.deleted_at is not None
+
+
+@dataclass(frozen=True)
+class Usage:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+    @property
+    def total(self) -> int:
+        return (self.prompt_tokens or 0) + (self.completion_tokens or 0)
+
+
+@dataclass(frozen=True)
+class MessageView:
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    depth: int
+    role: Role
+    status: Status
+    content: str
+    reasoning: str | None
+    provider: str | None
+    model: str | None
+    usage: Usage
+    latency_ms: int | None
+    first_token_ms: int | None
+    error_type: str | None
+    error_detail: str | None
+    created_at: datetime
+    completed_at: datetime | None
+    # Position among messages with the same parent, for `< 2/3 >`; 1-based.
+    sibling_index: int = 1
+    sibling_count: int = 1
+
+
+@dataclass(frozen=True)
+class MessagePage:
+    """A slice of a thread's active branch, oldest first."""
+
+    messages: tuple[MessageView, ...]
+    has_more_before: bool
+    has_more_after: bool
+
+
+@dataclass(frozen=True)
+class ThreadPage:
+    threads: tuple[ThreadView, ...]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ThreadFilter:
+    project_id: uuid.UUID | None = None
+    only_unfiled: bool = False  # threads in no project
+    pinned: bool | None = None
+    archived: bool | None = False
+    deleted: bool = False  # True: the trash (soft-deleted threads) instead
+
+
+@dataclass(frozen=True)
+class Turn:
+    """What `send`, `edit` and `regenerate` start: the question and the answer being written."""
+
+    user_message: MessageView | None
+    answer: MessageView

@@ -1,0 +1,1 @@
+"""Model providers behind one protocol: the offline mock and OpenAI-compatible servers."""

@@ -1,0 +1,128 @@
+"""The contract between the chat service and any model provider.
+
+A provider turns a `ChatRequest` into an async stream of `StreamEvent`s and ends it with
+`Finished`. A stream that stops without `Finished` was cut off. Failures are raised as
+`ProviderError` with a `kind` the UI can explain and a hint about what to do.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+from chatdesk.core.errors import ChatdeskError
+
+
+@dataclass(frozen=True)
+class ChatMessage:
+    role: str  # "system" | "user" | "assistant" | "tool"
+    content: str
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    model: str
+    messages: tuple[ChatMessage, ...]
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class TextDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class ReasoningDelta:
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+    cached_tokens: int | None = None
+    reasoning_tokens: int | None = None
+
+
+@dataclass(frozen=True)
+class Finished:
+    reason: str = "stop"  # "stop" | "length" | "content_filter" | ...
+
+
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished
+
+
+class ErrorKind(enum.StrEnum):
+    AUTH = "auth"
+    PERMISSION = "permission"
+    NOT_FOUND = "not_found"
+    RATE_LIMIT = "rate_limit"
+    QUOTA = "quota"
+    SERVER = "server"
+    CONNECTION = "connection"
+    TIMEOUT = "timeout"
+    STALLED = "stalled"
+    PROTOCOL = "protocol"
+    CUT_OFF = "cut_off"
+    BAD_REQUEST = "bad_request"
+
+
+_RETRYABLE = {ErrorKind.RATE_LIMIT, ErrorKind.SERVER, ErrorKind.CONNECTION, ErrorKind.TIMEOUT}
+
+
+class ProviderError(ChatdeskError):
+    def __init__(
+        self, kind: ErrorKind, message: str, *, hint: str = "", retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.hint = hint
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        """Worth trying again automatically (only ever before the first token)."""
+        return self.kind in _RETRYABLE
+
+    def __str__(self) -> str:
+        base = super().__str__()
+        return f"{base} {self.hint}".strip()
+
+
+class Provider(Protocol):
+    name: str
+
+    def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        """Stream the answer to `request`. Cancelling the iteration must stop the request."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release connections."""
+        ...
+
+
+class Providers:
+    """The configured providers by name."""
+
+    def __init__(self, providers: dict[str, Provider]) -> None:
+        self._providers = dict(providers)
+
+    def get(self, name: str) -> Provider:
+        try:
+            return self._providers[name]
+        except KeyError:
+            known = ", ".join(sorted(self._providers)) or "none"
+            raise ProviderError(
+                ErrorKind.NOT_FOUND,
+                f"no provider named {name!r} is configured (configured: {known}).",
+            ) from None
+
+    def names(self) -> list[str]:
+        return sorted(self._providers)
+
+    async def aclose(self) -> None:
+        for provider in self._providers.values():
+            await provider.aclose()

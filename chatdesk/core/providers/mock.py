@@ -1,0 +1,135 @@
+"""The built-in offline provider: no key, no network, realistic streaming.
+
+It streams a deterministic markdown answer (see mock_text.py) at a configurable pace, optionally
+after a reasoning section, reports token usage like a real provider, and can inject faults for
+tests and demos.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from chatdesk.core.config import MockSettings
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.providers.base import (
+    ChatRequest,
+    ErrorKind,
+    Finished,
+    ProviderError,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    UsageReport,
+)
+from chatdesk.core.providers.mock_text import mock_answer, tokens_of
+
+MOCK_MODELS = ("mock-1",)
+_FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
+
+
+@dataclass(frozen=True)
+class Fault:
+    kind: str  # "" | "error_after" | "rate_limit" | "stall_after" | "cut_after"
+    value: float = 0
+
+    @classmethod
+    def parse(cls, text: str) -> Fault:
+        text = text.strip()
+        if not text:
+            return cls("")
+        name, _, argument = text.partition(":")
+        if name == "rate_limit":
+            return cls(name, float(argument or 1))
+        if name in ("error_after", "stall_after", "cut_after"):
+            try:
+                return cls(name, int(argument))
+            except ValueError:
+                pass
+        raise ChatdeskError(
+            f"mock fault {text!r} is not understood; use error_after:N, rate_limit[:SECONDS], "
+            "stall_after:N or cut_after:N"
+        )
+
+
+class MockProvider:
+    name = "mock"
+
+    def __init__(self, settings: MockSettings | None = None) -> None:
+        settings = settings or MockSettings()
+        self.tokens_per_second = settings.tokens_per_second
+        self.reasoning = settings.reasoning
+        self.fault = Fault.parse(settings.fault)
+        self.request_count = 0
+
+    async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
+        self.request_count += 1
+        prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+        answer = mock_answer(prompt, request.model)
+        pace = _Pace(self.tokens_per_second)
+        if self.fault.kind == "rate_limit":
+            raise ProviderError(
+                ErrorKind.RATE_LIMIT,
+                "The mock provider is rate limited (injected fault).",
+                hint=f"Retry after {self.fault.value:g} s.",
+                retry_after=self.fault.value,
+            )
+        await pace.first_token()
+        reasoning_tokens = tokens_of(answer.reasoning) if self.reasoning else []
+        for token in reasoning_tokens:
+            yield ReasoningDelta(token)
+            await pace.next_token()
+        text_tokens = tokens_of(answer.text)
+        for index, token in enumerate(text_tokens):
+            if self.fault.kind and index == int(self.fault.value):
+                if self.fault.kind == "cut_after":
+                    return  # the connection "drops": no usage, no Finished
+                await self._fail(index)
+            yield TextDelta(token)
+            await pace.next_token()
+        yield UsageReport(
+            prompt_tokens=sum(len(m.content) // 4 + 4 for m in request.messages),
+            completion_tokens=len(text_tokens) + len(reasoning_tokens),
+            reasoning_tokens=len(reasoning_tokens) or None,
+        )
+        yield Finished("stop")
+
+    async def _fail(self, index: int) -> None:
+        if self.fault.kind == "error_after":
+            raise ProviderError(
+                ErrorKind.SERVER,
+                f"The mock provider failed after {index} tokens (injected fault).",
+                hint="Retry or regenerate.",
+            )
+        if self.fault.kind == "stall_after":
+            await asyncio.Event().wait()  # never set: the service's idle timeout ends it
+
+    async def aclose(self) -> None:
+        return None
+
+
+class _Pace:
+    """Sleeps so tokens come out at a steady rate without drift; 0 means as fast as possible."""
+
+    def __init__(self, tokens_per_second: float) -> None:
+        self._interval = 1 / tokens_per_second if tokens_per_second > 0 else 0.0
+        self._next = 0.0
+        self._count = 0
+
+    async def first_token(self) -> None:
+        loop = asyncio.get_running_loop()
+        if self._interval:
+            await asyncio.sleep(_FIRST_TOKEN_DELAY)
+        self._next = loop.time()
+
+    async def next_token(self) -> None:
+        self._count += 1
+        if not self._interval:
+            if self._count % 64 == 0:
+                await asyncio.sleep(0)  # let the rest of the app breathe
+            return
+        self._next += self._interval
+        delay = self._next - asyncio.get_running_loop().time()
+        if delay > 0:
+            await asyncio.sleep(delay)

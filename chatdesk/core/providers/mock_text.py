@@ -1,0 +1,117 @@
+"""The offline mock provider's answers: deterministic, realistic markdown.
+
+The same prompt (and model) always gives the same answer, so a demo is repeatable and a test can
+check that a saved partial answer is an exact prefix of what the mock would have said.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+
+_TOKEN = re.compile(r"\s*\S{1,4}|\s+")
+
+_OPENINGS = (
+    "Here is a worked answer to “{topic}”.",
+    "Good question. Let me walk through “{topic}” step by step.",
+    "Short version first, then the details on “{topic}”.",
+)
+
+_PARAGRAPHS = (
+    "The key idea is to separate **what** you want from **how** it is stored. Once the data "
+    "model is clear, the rest of the code tends to become *obvious* and easy to test.",
+    "In practice the simplest approach that handles the edge cases wins. Measure first, then "
+    "optimise the part that the numbers point at, not the part that looks slow.",
+    "A useful rule of thumb: keep the hot path free of I/O, and make every slow step report its "
+    "progress so the user is never left guessing.",
+    "Nothing here needs a network connection. Everything runs locally, and the results are "
+    "the same every time you ask the same question.",
+)
+
+_LISTS = (
+    "Things to check:\n\n1. Inputs are validated early\n    - empty values\n    - values that "
+    "are far too large\n2. Errors say what to do next\n3. Nothing the user typed is ever lost",
+    "A plan:\n\n- Sketch the data model\n    - entities and their ids\n    - what must be "
+    "unique\n- Write the smallest end-to-end slice\n- Add tests for the failure cases",
+    "Checklist:\n\n- [x] reproduce the problem\n- [x] write a failing test\n- [ ] fix it\n"
+    "- [ ] ~~blame the compiler~~ read the error message again",
+)
+
+_TABLES = (
+    "| Option | Speed | Memory |\n|---|---:|---:|\n| list scan | slow | low |\n"
+    "| index | fast | medium |\n| cache | fastest | high |",
+    "| Step | Owner | Status |\n|---|---|---|\n| design | you | done |\n"
+    "| build | you | in progress |\n| review | team | waiting |",
+)
+
+_CODE = (
+    '```python\ndef fibonacci(n: int) -> list[int]:\n    """First n Fibonacci numbers."""\n'
+    "    numbers = [0, 1]\n    while len(numbers) < n:\n        numbers.append(numbers[-1] + "
+    "numbers[-2])\n    return numbers[:n]\n\nprint(fibonacci(10))\n```",
+    "```rust\nfn mean(values: &[f64]) -> Option<f64> {\n    if values.is_empty() {\n"
+    "        return None;\n    }\n    Some(values.iter().sum::<f64>() / values.len() as f64)\n}"
+    "\n```",
+    "```javascript\nconst debounce = (fn, ms) => {\n  let timer;\n  return (...args) => {\n"
+    "    clearTimeout(timer);\n    timer = setTimeout(() => fn(...args), ms);\n  };\n};\n```",
+    "```sql\nSELECT thread_id, count(*) AS messages\nFROM messages\nWHERE created_at > "
+    "date('now', '-7 days')\nGROUP BY thread_id\nORDER BY messages DESC\nLIMIT 10;\n```",
+    '```bash\nfor f in *.log; do\n  gzip -9 "$f" && echo "packed $f"\ndone\n```',
+)
+
+_MATH = (
+    "The total cost is $C = n \\cdot p$, so ten items at $4 each cost $40 in all.",
+    "Energy and mass are related by $E = mc^2$; a coffee still costs about $3.50.",
+    "For a circle the area is $A = \\pi r^2$, which is why a pizza twice as wide feeds four.",
+)
+
+_DISPLAY_MATH = (
+    "$$\n\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}\n$$",
+    "$$\n\\int_0^1 x^2 \\, dx = \\frac{1}{3}\n$$",
+    "\\[\n\\sigma = \\sqrt{\\frac{1}{N} \\sum_{i=1}^{N} (x_i - \\mu)^2}\n\\]",
+)
+
+_QUOTES = (
+    "> Make it work, make it right, make it fast — in that order.",
+    "> Premature optimisation is the root of all evil.",
+)
+
+_REASONING = (
+    "The user wants a clear explanation. I should start with a short summary, then give an "
+    "example with code, and finish with a checklist they can follow. Keep it concise.",
+    "Let me think about which parts matter most here: correctness first, then clarity. A small "
+    "table will make the trade-offs easy to compare.",
+)
+
+
+@dataclass(frozen=True)
+class MockAnswer:
+    text: str
+    reasoning: str
+
+
+def topic_of(prompt: str) -> str:
+    words = " ".join(prompt.split())
+    return words if len(words) <= 60 else words[:57].rstrip() + "…"
+
+
+def mock_answer(prompt: str, model: str = "mock-1") -> MockAnswer:
+    seed = hashlib.sha256(f"{model}\0{prompt}".encode("utf-8", "surrogatepass")).digest()
+    rng = random.Random(seed)
+    topic = topic_of(prompt) or "your message"
+    first, last = rng.sample(_PARAGRAPHS, 2)
+    blocks = [rng.choice(_OPENINGS).format(topic=topic), first]
+    extras = [_LISTS, _TABLES, _CODE, _MATH, _DISPLAY_MATH, _QUOTES, _CODE]
+    rng.shuffle(extras)
+    for group in extras[: rng.randint(3, 5)]:
+        blocks.append(rng.choice(group))
+    if not any(block.startswith("```") for block in blocks):
+        blocks.append(rng.choice(_CODE))
+    blocks.append(last)
+    return MockAnswer("\n\n".join(blocks), rng.choice(_REASONING))
+
+
+def tokens_of(text: str) -> list[str]:
+    """Split text into small chunks the way a model streams it; joining them gives `text`."""
+    return _TOKEN.findall(text)

@@ -1,0 +1,163 @@
+"""The one door to the local database.
+
+Writes run on ONE dedicated thread, each in its own `BEGIN IMMEDIATE` transaction; reads run on
+a small pool of other threads, each in a snapshot transaction (WAL lets them run beside the
+writer). Callers `await` both from the asyncio loop, which therefore never waits on SQLite.
+An awaiting task that is cancelled does not cancel a write already handed to the writer: once
+started, a write commits or fails as a whole.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import logging
+import sqlite3
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import Busy, ChatdeskError
+from chatdesk.core.paths import Paths, create_private_file, ensure_private_dir
+from chatdesk.core.store import migrate
+from chatdesk.core.store.engine import sqlite_engine, writer
+from chatdesk.core.store.instances import InstanceLock
+
+log = logging.getLogger("chatdesk.store")
+
+T = TypeVar("T")
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StorageError(ChatdeskError):
+    """The database cannot be read or written (disk full, read-only, damaged ...)."""
+
+
+class Store:
+    def __init__(
+        self, engine: Engine, instance: InstanceLock, path: Path, migration: migrate.MigrationReport
+    ) -> None:
+        self.path = path
+        self.migration = migration  # what opening did to the schema
+        self.instance = instance
+        self._engine = engine
+        self._writer_engine = writer(engine)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-db-writer")
+        self._readers = ThreadPoolExecutor(2, thread_name_prefix="chatdesk-db-reader")
+        self._closed = False
+
+    async def read(self, work: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, functools.partial(self.read_now, work))
+
+    async def write(self, work: Callable[[Session], T]) -> T:
+        loop = asyncio.get_running_loop()
+        future = loop.run_in_executor(self._writer, functools.partial(self.write_now, work))
+        # The write goes on even if the caller is cancelled; the caller still sees the cancel.
+        return await asyncio.shield(future)
+
+    def read_now(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a read transaction on the calling thread (CLI tools, tests)."""
+        with (
+            _translated(),
+            Session(self._engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            return work(session)
+
+    def write_now(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a write transaction on the calling thread (start-up, CLI tools)."""
+        with (
+            _translated(),
+            Session(self._writer_engine, expire_on_commit=False) as session,
+            session.begin(),
+        ):
+            return work(session)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        self._writer.shutdown(wait=True)
+        self._readers.shutdown(wait=True)
+        try:
+            with self._engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except DBAPIError as error:  # another process may be reading; the WAL stays, safely
+            log.info("checkpoint at close skipped: %s", error)
+        self._engine.dispose()
+        self.instance.release()
+
+
+@contextlib.contextmanager
+def _translated() -> Iterator[None]:
+    """Turn driver errors into messages that say what happened and what to do."""
+    try:
+        yield
+    except DBAPIError as error:
+        if isinstance(error.orig, sqlite3.Error):
+            raise storage_error(error.orig) from error
+        raise
+
+
+def storage_error(error: sqlite3.Error) -> ChatdeskError:
+    text = str(error)
+    lowered = text.lower()
+    if "disk is full" in lowered or "database or disk is full" in lowered:
+        return StorageError(
+            "the disk is full, so chatdesk cannot save. Free some space and try again; "
+            "everything saved before is intact."
+        )
+    if "locked" in lowered or "busy" in lowered:
+        return Busy("the database is busy in another chatdesk process; try again in a moment.")
+    if "readonly" in lowered or "read-only" in lowered:
+        return StorageError("the database is read-only; check the permissions of the data folder.")
+    if "malformed" in lowered or "not a database" in lowered:
+        return StorageError(
+            f"the database file is damaged ({text}). It was left untouched; "
+            "restore a backup from the backups folder."
+        )
+    return StorageError(f"database error: {text}")
+
+
+def open_store(paths: Paths, settings: Settings) -> Store:
+    """Open (creating or upgrading as needed) the database in `paths.data_dir`."""
+    ensure_private_dir(paths.data_dir)
+    database = paths.database
+    _refuse_foreign_file(database)
+    if not database.exists():
+        create_private_file(database)
+    timeout = settings.storage.busy_timeout_ms
+    try:
+        report = migrate.upgrade(database, paths.backups_dir, busy_timeout_ms=timeout)
+    except DBAPIError as error:
+        if isinstance(error.orig, sqlite3.Error):
+            raise storage_error(error.orig) from error
+        raise
+    except sqlite3.Error as error:
+        raise storage_error(error) from error
+    engine = sqlite_engine(database, busy_timeout_ms=timeout)
+    return Store(engine, InstanceLock(paths.run_dir), database, report)
+
+
+def _refuse_foreign_file(database: Path) -> None:
+    try:
+        with open(database, "rb") as handle:
+            header = handle.read(len(_SQLITE_HEADER))
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise StorageError(f"cannot read {database}: {error.strerror}") from error
+    if header and header != _SQLITE_HEADER:
+        raise StorageError(
+            f"{database} is not a chatdesk database (or it is damaged). It was left untouched; "
+            "move it away or choose another folder with --data-dir."
+        )
