@@ -21,7 +21,8 @@ _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 _SECRET = re.compile(
     r"(?P<key>sk-[A-Za-z0-9_\-]{8,})"
     r"|(?P<bearer>(?i:bearer)\s+)[A-Za-z0-9._\-~+/=]{8,}"
-    r"|(?P<field>(?i:api[_-]?key|authorization|password)[\"']?\s*[:=]\s*[\"']?)[^\s\"',}]+"
+    r"|(?P<field>(?i:api[_-]?key|authorization|password)[\"']?\s*[:=]\s*[\"']?)"
+    r"(?i:bearer\s+)?[^\s\"',}]+"
 )
 
 

@@ -10,6 +10,7 @@ import asyncio
 import functools
 import logging
 import uuid
+from collections.abc import Coroutine
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -531,7 +532,7 @@ class ChatService:
         finally:
             if flusher is not None:
                 flusher.cancel()
-        final = await self._finish(state, outcome)
+        final = await _uncancellable(self._finish(state, outcome))
         self.events.publish(MessageFinished(final[0]))
         self.events.publish(ThreadUpdated(final[1]))
         return final[0]
@@ -675,6 +676,18 @@ class ChatService:
         if "\x00" in text:
             raise InvalidRequest("the message contains a NUL character; nothing was sent")
         return text
+
+
+async def _uncancellable(work: Coroutine[Any, Any, T]) -> T:
+    """Finish `work` even if the caller is cancelled meanwhile: an answer that is ending must
+    reach the disk in its final state. The cancellation is absorbed; the answer is over anyway."""
+    future = asyncio.ensure_future(work)
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.cancelled():
+                raise
 
 
 def _clean_name(value: str | None, what: str) -> str:

@@ -1,0 +1,67 @@
+"""Shared fixtures: every test gets its own chatdesk home (data, config, logs) in tmp_path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from chatdesk.app import Configuration, configure
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.providers.base import Provider, Providers
+from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.store import Store, open_store
+
+SHARED_TIKTOKEN = Path(__file__).resolve().parents[2] / "shared" / "tiktoken"
+
+
+@pytest.fixture(autouse=True)
+def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in list(os.environ):
+        if name.startswith("CHATDESK_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("CHATDESK_HOME", str(home))
+    monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", "0")
+    if SHARED_TIKTOKEN.is_dir():
+        monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
+    return home
+
+
+@pytest.fixture
+def config(chatdesk_home: Path) -> Configuration:
+    return configure()
+
+
+@pytest.fixture
+def store(config: Configuration) -> AsyncIterator[Store]:
+    opened = open_store(config.paths, config.settings)
+    yield opened
+    opened.close()
+
+
+ServiceFactory = Callable[..., ChatService]
+
+
+@pytest_asyncio.fixture
+async def make_service(store: Store, config: Configuration) -> AsyncIterator[ServiceFactory]:
+    """Build a ChatService on the test's store with the given providers (mock by default)."""
+    made: list[ChatService] = []
+
+    def factory(settings: object = None, **providers: Provider) -> ChatService:
+        chosen = providers or {"mock": MockProvider(config.settings.mock)}
+        service = ChatService(store, Providers(chosen), settings or config.settings)  # type: ignore[arg-type]
+        made.append(service)
+        return service
+
+    yield factory
+    for service in made:
+        await service.aclose()
+
+
+@pytest_asyncio.fixture
+async def service(make_service: ServiceFactory) -> ChatService:
+    return make_service()

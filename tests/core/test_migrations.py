@@ -1,0 +1,233 @@
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine
+
+from chatdesk.core.paths import package_data
+from chatdesk.core.store import migrate
+from chatdesk.core.store.migrate import DatabaseTooNew, MigrationFailed, alembic_config
+
+TABLES = {"projects", "threads", "messages", "message_parts", "summaries", "attachments"}
+
+
+def _tables(database: Path) -> set[str]:
+    with sqlite3.connect(database) as connection:
+        rows = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {row[0] for row in rows}
+
+
+def _revision(database: Path) -> str | None:
+    with sqlite3.connect(database) as connection:
+        row = connection.execute("SELECT version_num FROM alembic_version").fetchone()
+        return row[0] if row else None
+
+
+def _seed(database: Path) -> None:
+    """One thread with two messages, written with plain SQL as an older chatdesk would."""
+    with sqlite3.connect(database) as connection:
+        connection.execute(
+            "INSERT INTO threads (id, title, title_set_by_user, pinned, archived, "
+            "message_count, total_tokens, last_activity_at, created_at, updated_at) VALUES "
+            "('aa', 'kept', 0, 0, 0, 2, 0, '2026-01-01', '2026-01-01', '2026-01-01')"
+        )
+        for mid, parent, depth in (("m1", None, 0), ("m2", "m1", 1)):
+            connection.execute(
+                "INSERT INTO messages (id, thread_id, parent_id, depth, role, status, content, "
+                "created_at, updated_at) VALUES (?, 'aa', ?, ?, 'user', 'complete', ?, "
+                "'2026-01-01', '2026-01-01')",
+                (mid, parent, depth, f"text of {mid}"),
+            )
+
+
+def _messages(database: Path) -> list[tuple[str, str]]:
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT id, content FROM messages ORDER BY id").fetchall()
+
+
+def _copy_history(tmp_path: Path, extra: str | None = None) -> Path:
+    """A copy of the shipped migrations, optionally with one more revision after head."""
+    location = tmp_path / "migrations"
+    shutil.copytree(package_data("migrations"), location)
+    if extra is not None:
+        head = migrate.head_revision()
+        body = textwrap.dedent(extra)
+        (location / "versions" / "9999_extra.py").write_text(
+            f"import sqlalchemy as sa\nfrom alembic import op\n\n"
+            f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\n"
+            f"depends_on = None\n\n{body}\n\ndef downgrade() -> None:\n    pass\n"
+        )
+    return location
+
+
+def test_upgrade_from_empty_creates_every_table(tmp_path: Path) -> None:
+    database = tmp_path / "new.db"
+    report = migrate.upgrade(database, tmp_path / "backups")
+    assert report.from_revision is None
+    assert report.to_revision == migrate.head_revision()
+    assert report.backup is None  # nothing to back up yet
+    assert _tables(database) >= TABLES
+
+
+def test_history_has_a_single_head() -> None:
+    script = ScriptDirectory.from_config(alembic_config())
+    assert len(script.get_heads()) == 1
+
+
+def test_models_and_migrations_agree(tmp_path: Path) -> None:
+    database = tmp_path / "check.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    engine = create_engine(f"sqlite:///{database}")
+    config = alembic_config()
+    with engine.connect() as connection:
+        config.attributes["connection"] = connection
+        command.check(config)  # raises if autogenerate would find a difference
+    engine.dispose()
+
+
+def test_downgrade_and_upgrade_with_data_present(tmp_path: Path) -> None:
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    _seed(database)
+    extra = _copy_history(
+        tmp_path,
+        """
+        def upgrade() -> None:
+            with op.batch_alter_table("threads") as batch:
+                batch.add_column(sa.Column("colour", sa.String(20), nullable=True))
+        """,
+    )
+    (extra / "versions" / "9999_extra.py").write_text(
+        (extra / "versions" / "9999_extra.py")
+        .read_text()
+        .replace(
+            "def downgrade() -> None:\n    pass",
+            "def downgrade() -> None:\n"
+            "    with op.batch_alter_table('threads') as batch:\n"
+            "        batch.drop_column('colour')",
+        )
+    )
+    before = _messages(database)
+    report = migrate.upgrade(database, tmp_path / "backups", script_location=extra)
+    assert report.to_revision == "9999"
+    assert report.backup is not None and report.backup.exists()
+    # batch mode recreated `threads`; its messages (ON DELETE CASCADE) must survive that
+    assert _messages(database) == before
+    engine = create_engine(f"sqlite:///{database}")
+    config = alembic_config(extra)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, migrate.head_revision())
+    engine.dispose()
+    assert _revision(database) == migrate.head_revision()
+    assert _messages(database) == before
+    migrate.upgrade(database, tmp_path / "backups", script_location=extra)
+    assert _revision(database) == "9999"
+    assert _messages(database) == before
+
+
+def test_backup_before_migrating_is_verified_and_complete(tmp_path: Path) -> None:
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    _seed(database)
+    extra = _copy_history(
+        tmp_path, "def upgrade() -> None:\n    op.create_table('x', sa.Column('a', sa.Integer))"
+    )
+    report = migrate.upgrade(database, tmp_path / "backups", script_location=extra)
+    assert report.backup is not None
+    assert report.backup.stat().st_mode & 0o777 == 0o600
+    assert _revision(report.backup) == migrate.head_revision()
+    assert _messages(report.backup) == _messages(database)
+
+
+def test_failing_migration_leaves_the_old_revision(tmp_path: Path) -> None:
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    _seed(database)
+    extra = _copy_history(
+        tmp_path,
+        """
+        def upgrade() -> None:
+            op.create_table("half", sa.Column("a", sa.Integer))
+            with op.batch_alter_table("threads") as batch:
+                batch.add_column(sa.Column("colour", sa.String(20), nullable=True))
+            raise RuntimeError("disk on fire")
+        """,
+    )
+    before = _messages(database)
+    with pytest.raises(MigrationFailed, match="rolled back"):
+        migrate.upgrade(database, tmp_path / "backups", script_location=extra)
+    assert _revision(database) == migrate.head_revision()
+    tables = _tables(database)
+    assert "half" not in tables
+    assert not any(name.startswith("_alembic_tmp_") for name in tables)
+    assert _messages(database) == before
+
+
+def test_killed_migration_leaves_the_old_revision(tmp_path: Path) -> None:
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    _seed(database)
+    marker = tmp_path / "halfway"
+    extra = _copy_history(
+        tmp_path,
+        f"""
+        import os, signal
+        def upgrade() -> None:
+            op.create_table("half", sa.Column("a", sa.Integer))
+            with op.batch_alter_table("threads") as batch:
+                batch.add_column(sa.Column("colour", sa.String(20), nullable=True))
+            open({str(marker)!r}, "w").close()
+            os.kill(os.getpid(), signal.SIGKILL)
+        """,
+    )
+    code = (
+        "import sys, pathlib; from chatdesk.core.store import migrate; "
+        "migrate.upgrade(pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2]), "
+        "script_location=pathlib.Path(sys.argv[3]))"
+    )
+    before = _messages(database)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(database), str(tmp_path / "backups"), str(extra)],
+        capture_output=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == -9, result.stderr.decode()
+    assert marker.exists()  # it really died halfway through
+    assert _revision(database) == migrate.head_revision()
+    assert "half" not in _tables(database)
+    assert _messages(database) == before
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_stray_batch_tables_are_cleaned(tmp_path: Path) -> None:
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE _alembic_tmp_threads (x)")
+    extra = _copy_history(tmp_path, "def upgrade() -> None:\n    pass")
+    migrate.upgrade(database, tmp_path / "backups", script_location=extra)
+    assert "_alembic_tmp_threads" not in _tables(database)
+
+
+def test_database_from_a_newer_chatdesk_is_refused_unchanged(tmp_path: Path) -> None:
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    _seed(database)
+    with sqlite3.connect(database) as connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
+    before = database.read_bytes()
+    with pytest.raises(DatabaseTooNew, match="newer chatdesk"):
+        migrate.upgrade(database, tmp_path / "backups")
+    assert database.read_bytes() == before
+    assert not (tmp_path / "backups").exists()

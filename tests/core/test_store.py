@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from chatdesk.app import Configuration
+from chatdesk.core.paths import DataDirError, Paths, ensure_private_dir
+from chatdesk.core.store import StorageError, Store, open_store
+
+
+def test_every_connection_is_durable(store: Store) -> None:
+    def pragmas(session: object) -> dict[str, object]:
+        run = session.execute  # type: ignore[attr-defined]
+        return {
+            name: run(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
+
+    for values in (store.read_now(pragmas), store.write_now(pragmas)):
+        assert values == {
+            "journal_mode": "wal",
+            "synchronous": 2,
+            "foreign_keys": 1,
+            "busy_timeout": 5000,
+        }
+
+
+def test_data_folder_and_database_are_private(store: Store, config: Configuration) -> None:
+    assert config.paths.data_dir.stat().st_mode & 0o777 == 0o700
+    assert store.path.stat().st_mode & 0o777 == 0o600
+
+
+def test_a_file_that_is_not_a_database_is_refused_untouched(config: Configuration) -> None:
+    ensure_private_dir(config.paths.data_dir)
+    config.paths.database.write_bytes(b"my precious notes\n" * 100)
+    with pytest.raises(StorageError, match="not a chatdesk database"):
+        open_store(config.paths, config.settings)
+    assert config.paths.database.read_bytes() == b"my precious notes\n" * 100
+
+
+def test_unusable_data_folder_is_explained(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(DataDirError, match="cannot use folder"):
+        ensure_private_dir(blocker / "data")
+
+
+def test_data_dir_overrides(tmp_path: Path) -> None:
+    env = {"CHATDESK_HOME": str(tmp_path / "h"), "CHATDESK_DATA_DIR": str(tmp_path / "d")}
+    paths = Paths.resolve(env=env)
+    assert paths.data_dir == tmp_path / "d"
+    assert paths.config_dir == tmp_path / "h" / "config"
+    assert Paths.resolve(tmp_path / "x", env=env).data_dir == tmp_path / "x"
+
+
+def test_closing_checkpoints_the_wal(config: Configuration) -> None:
+    opened = open_store(config.paths, config.settings)
+    opened.write_now(lambda s: s.execute(text("CREATE TABLE scratch (x)")))
+    opened.close()
+    wal = Path(f"{opened.path}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    with sqlite3.connect(opened.path) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)

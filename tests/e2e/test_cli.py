@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from chatdesk import __version__
+from chatdesk.core.providers.mock_text import mock_answer
+from tests.e2e.cli import chatdesk, chatdesk_json, rows
+
+
+@pytest.fixture
+def database(chatdesk_home: Path) -> Path:
+    return chatdesk_home / "data" / "chatdesk.db"
+
+
+def test_version() -> None:
+    result = chatdesk("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"chatdesk {__version__}"
+
+
+def test_ask_streams_the_answer_and_keeps_it(database: Path) -> None:
+    result = chatdesk("ask", "What is a B-tree?")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == mock_answer("What is a B-tree?").text + "\n"
+    assert rows(database, "SELECT role, status FROM messages ORDER BY id") == [
+        ("user", "complete"),
+        ("assistant", "complete"),
+    ]
+    [thread] = chatdesk_json("threads", "list")
+    assert thread["title"] == "What is a B-tree?"
+    assert thread["message_count"] == 2
+
+
+def test_ask_json_and_continuing_a_thread() -> None:
+    first = chatdesk_json("ask", "one")
+    assert first["status"] == "complete"
+    assert first["content"] == mock_answer("one").text
+    assert first["usage"]["completion_tokens"] > 0
+    second = chatdesk_json("ask", "two", "--thread", first["thread_id"][:13])
+    assert second["thread_id"] == first["thread_id"]
+    shown = chatdesk_json("threads", "show", first["thread_id"])
+    assert [m["role"] for m in shown["messages"]] == ["user", "assistant"] * 2
+    assert shown["messages"][2]["content"] == "two"
+
+
+def test_ask_reads_stdin() -> None:
+    result = chatdesk("ask", "-", "--json", stdin="from a pipe ✓\n".encode())
+    assert result.returncode == 0, result.stderr
+    assert '"status": "complete"' in result.stdout
+
+
+def test_a_provider_error_keeps_the_partial_and_fails_clearly(database: Path) -> None:
+    result = chatdesk("ask", "boom", env={"CHATDESK_MOCK_FAULT": "error_after:7"})
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("chatdesk: error: answer failed:")
+    assert "partial answer was saved" in result.stderr
+    [(status, content)] = rows(
+        database, "SELECT status, content FROM messages WHERE role = 'assistant'"
+    )
+    assert status == "error"
+    assert content and mock_answer("boom").text.startswith(content)
+    assert result.stdout.rstrip("\n") == content
+
+
+def test_threads_rename_delete_restore() -> None:
+    answer = chatdesk_json("ask", "title me")
+    short = answer["thread_id"][:8]
+    renamed = chatdesk_json("threads", "rename", short, "Renamed")
+    assert renamed["title"] == "Renamed"
+    assert chatdesk("threads", "delete", short).returncode == 0
+    assert chatdesk_json("threads", "list") == []
+    assert [t["title"] for t in chatdesk_json("threads", "list", "--deleted")] == ["Renamed"]
+    assert chatdesk_json("threads", "restore", short)["deleted"] is False
+    plain = chatdesk("threads", "list")
+    assert "Renamed" in plain.stdout
+
+
+def test_db_check_backup_upgrade(tmp_path: Path) -> None:
+    chatdesk_json("ask", "something to keep")
+    check = chatdesk_json("db", "check")
+    assert check["integrity"] == "ok" and check["up_to_date"] is True
+    target = tmp_path / "copy.db"
+    made = chatdesk_json("db", "backup", str(target))
+    assert made["verified"] is True
+    assert rows(target, "SELECT content FROM messages WHERE role = 'user'") == [
+        ("something to keep",)
+    ]
+    again = chatdesk("db", "backup", str(target))
+    assert again.returncode == 1 and "already exists" in again.stderr
+    upgraded = chatdesk_json("db", "upgrade")
+    assert upgraded["revision"] == check["head"]
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "code", "message"),
+    [
+        (("ask", ""), None, 2, "the message is empty"),
+        (("ask", "  \n "), None, 2, "the message is empty"),
+        (("ask", "-"), b"x" * 10_000_000, 2, "the limit is 2,000,000"),
+        (("ask", "-"), b"caf\xe9 au lait", 2, "not valid UTF-8 (byte 0xe9 at offset 3)"),
+        (("ask", "hi", "--thread", "0123456789ab"), None, 1, "no thread matches"),
+        (("threads", "show", "nope"), None, 1, "no thread matches"),
+        (("ask", "hi", "--provider", "nope"), None, 1, "no provider named 'nope'"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_loses_nothing(
+    database: Path, args: tuple[str, ...], stdin: bytes | None, code: int, message: str
+) -> None:
+    chatdesk_json("ask", "keep me")
+    before = rows(database, "SELECT id, status, content FROM messages ORDER BY id")
+    result = chatdesk(*args, stdin=stdin)
+    assert result.returncode == code
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("chatdesk: error:"), result.stderr
+    assert message in lines[0]
+    assert rows(database, "SELECT id, status, content FROM messages ORDER BY id") == before
+
+
+def test_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = chatdesk("--data-dir", str(blocker / "data"), "ask", "hello")
+    assert result.returncode == 1
+    assert result.stderr.startswith("chatdesk: error: cannot use folder")
+    assert "--data-dir" in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+def test_bad_settings_are_warned_about_and_defaults_used(chatdesk_home: Path) -> None:
+    config = chatdesk_home / "config"
+    config.mkdir(parents=True)
+    (config / "config.toml").write_text("[chat]\ncontext_messages = 0\n")
+    result = chatdesk("ask", "hello", "--json")
+    assert result.returncode == 0
+    assert "setting chat.context_messages: 0 is below the minimum 1; using the default" in (
+        result.stderr
+    )
