@@ -87,7 +87,8 @@ async def test_delete_removes_the_subtree_and_moves_to_a_sibling(
     first = (await service.list_messages(thread.id)).messages[0]
     await service.delete_message(first.id)
     thread = await service.get_thread(thread.id)
-    assert thread.active_leaf_id is None and thread.message_count == 0
+    assert thread.active_leaf_id is None
+    assert thread.message_count == 0
 
 
 async def test_pages_walk_the_branch_both_ways(service: ChatService) -> None:
@@ -96,17 +97,20 @@ async def test_pages_walk_the_branch_both_ways(service: ChatService) -> None:
         await _exchange(service, thread.id, f"q{i}")
     newest = await service.list_messages(thread.id, limit=5)
     assert [m.depth for m in newest.messages] == [7, 8, 9, 10, 11]
-    assert newest.has_more_before and not newest.has_more_after
+    assert newest.has_more_before
+    assert not newest.has_more_after
     older = await service.list_messages(thread.id, before=newest.messages[0].id, limit=5)
     assert [m.depth for m in older.messages] == [2, 3, 4, 5, 6]
     oldest = await service.list_messages(thread.id, before=older.messages[0].id, limit=5)
     assert [m.depth for m in oldest.messages] == [0, 1]
-    assert not oldest.has_more_before and oldest.has_more_after
+    assert not oldest.has_more_before
+    assert oldest.has_more_after
     later = await service.list_messages(thread.id, after=oldest.messages[-1].id, limit=3)
     assert [m.depth for m in later.messages] == [2, 3, 4]
     assert later.has_more_after
     end = await service.list_messages(thread.id, after=newest.messages[-1].id)
-    assert end.messages == () and not end.has_more_after
+    assert end.messages == ()
+    assert not end.has_more_after
     with pytest.raises(InvalidRequest, match="not both"):
         await service.list_messages(
             thread.id, before=newest.messages[0].id, after=oldest.messages[0].id

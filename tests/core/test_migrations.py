@@ -118,7 +118,8 @@ def test_downgrade_and_upgrade_with_data_present(tmp_path: Path) -> None:
     before = _messages(database)
     report = migrate.upgrade(database, tmp_path / "backups", script_location=extra)
     assert report.to_revision == "9999"
-    assert report.backup is not None and report.backup.exists()
+    assert report.backup is not None
+    assert report.backup.exists()
     # batch mode recreated `threads`; its messages (ON DELETE CASCADE) must survive that
     assert _messages(database) == before
     engine = create_engine(f"sqlite:///{database}")

@@ -39,13 +39,15 @@ async def test_send_streams_a_complete_answer_with_bookkeeping(service: ChatServ
     answer = await service.wait_for_answer(turn.answer.id)
     assert answer.status is Status.COMPLETE
     assert answer.content == mock_answer("Explain tables").text
-    assert answer.usage.completion_tokens and answer.usage.prompt_tokens
-    assert answer.latency_ms is not None and answer.first_token_ms is not None
+    assert answer.usage.completion_tokens
+    assert answer.usage.prompt_tokens
+    assert answer.latency_ms is not None
+    assert answer.first_token_ms is not None
     streamed = "".join(e.text for e in events if isinstance(e, AnswerTextAppended))
     assert streamed == answer.content
     added = [e.message.role for e in events if isinstance(e, MessageAdded)]
     assert added == [Role.USER, Role.ASSISTANT]
-    assert isinstance([e for e in events if isinstance(e, MessageFinished)][0], MessageFinished)
+    assert isinstance(next(e for e in events if isinstance(e, MessageFinished)), MessageFinished)
     thread = await service.get_thread(thread.id)
     assert thread.message_count == 2
     assert thread.total_tokens == answer.usage.total
@@ -126,7 +128,8 @@ async def test_provider_error_keeps_partial_and_stores_the_error(
     assert answer.error_type == "server"
     assert "injected fault" in (answer.error_detail or "")
     expected = mock_answer("fail please").text
-    assert answer.content and expected.startswith(answer.content)
+    assert answer.content
+    assert expected.startswith(answer.content)
 
 
 async def test_stream_cut_off_without_finish_is_interrupted(
@@ -165,7 +168,8 @@ async def test_rate_limit_is_retried_before_the_first_token_then_reported(
     answer = await service.wait_for_answer((await service.send(thread.id, "x")).answer.id)
     assert provider.request_count == 3  # first try + 2 retries
     assert [r.attempt for r in retries] == [1, 2]
-    assert answer.status is Status.ERROR and answer.error_type == "rate_limit"
+    assert answer.status is Status.ERROR
+    assert answer.error_type == "rate_limit"
     page = await service.list_messages(thread.id)
     assert [m.role for m in page.messages] == [Role.USER, Role.ASSISTANT]  # no duplicate rows
 

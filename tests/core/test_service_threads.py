@@ -56,9 +56,11 @@ async def test_thread_flags_rename_move_and_trash(service: ChatService) -> None:
     seen: list[Event] = []
     service.events.subscribe(seen.append)
     thread = await service.create_thread()
-    assert thread.title == "New chat" and not thread.title_set_by_user
+    assert thread.title == "New chat"
+    assert not thread.title_set_by_user
     thread = await service.rename_thread(thread.id, "Trip to Lisbon")
-    assert thread.title == "Trip to Lisbon" and thread.title_set_by_user
+    assert thread.title == "Trip to Lisbon"
+    assert thread.title_set_by_user
     assert (await service.set_pinned(thread.id, True)).pinned
     assert (await service.set_archived(thread.id, True)).archived
     project = await service.create_project("Travel")
@@ -70,10 +72,13 @@ async def test_thread_flags_rename_move_and_trash(service: ChatService) -> None:
     trash = await service.list_threads(ThreadFilter(archived=None, deleted=True))
     assert [t.id for t in trash.threads] == [thread.id]
     restored = await service.restore_thread(thread.id)
-    assert restored.deleted_at is None and restored.title == "Trip to Lisbon"
+    assert restored.deleted_at is None
+    assert restored.title == "Trip to Lisbon"
     kinds = [type(event) for event in seen]
     assert kinds.count(ThreadUpdated) >= 4
-    assert ThreadCreated in kinds and ThreadDeleted in kinds and ThreadRestored in kinds
+    assert ThreadCreated in kinds
+    assert ThreadDeleted in kinds
+    assert ThreadRestored in kinds
 
 
 async def test_thread_list_pages_by_recency_with_filters(service: ChatService) -> None:

@@ -60,7 +60,8 @@ def test_a_provider_error_keeps_the_partial_and_fails_clearly(database: Path) ->
         database, "SELECT status, content FROM messages WHERE role = 'assistant'"
     )
     assert status == "error"
-    assert content and mock_answer("boom").text.startswith(content)
+    assert content
+    assert mock_answer("boom").text.startswith(content)
     assert result.stdout.rstrip("\n") == content
 
 
@@ -80,7 +81,8 @@ def test_threads_rename_delete_restore() -> None:
 def test_db_check_backup_upgrade(tmp_path: Path) -> None:
     chatdesk_json("ask", "something to keep")
     check = chatdesk_json("db", "check")
-    assert check["integrity"] == "ok" and check["up_to_date"] is True
+    assert check["integrity"] == "ok"
+    assert check["up_to_date"] is True
     target = tmp_path / "copy.db"
     made = chatdesk_json("db", "backup", str(target))
     assert made["verified"] is True
@@ -88,7 +90,8 @@ def test_db_check_backup_upgrade(tmp_path: Path) -> None:
         ("something to keep",)
     ]
     again = chatdesk("db", "backup", str(target))
-    assert again.returncode == 1 and "already exists" in again.stderr
+    assert again.returncode == 1
+    assert "already exists" in again.stderr
     upgraded = chatdesk_json("db", "upgrade")
     assert upgraded["revision"] == check["head"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import signal
@@ -27,10 +28,8 @@ def _kill_while_streaming(prompt: str, rng: random.Random) -> None:
     assert process.stdout is not None
     first = process.stdout.read(1)  # the answer has started to stream
     assert first, process.stderr.read() if process.stderr else ""
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         process.wait(timeout=rng.uniform(0.0, 1.0))
-    except subprocess.TimeoutExpired:
-        pass
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
     process.stdout.close()
