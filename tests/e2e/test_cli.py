@@ -116,7 +116,8 @@ def test_bad_input_is_one_clear_line_and_loses_nothing(
     result = chatdesk(*args, stdin=stdin)
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("chatdesk: error:"), result.stderr
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("chatdesk: error:")
     assert message in lines[0]
     assert rows(database, "SELECT id, status, content FROM messages ORDER BY id") == before
 
