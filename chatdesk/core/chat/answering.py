@@ -49,6 +49,7 @@ class AnswerState:
     started_at: float = 0.0
     first_token_at: float | None = None
     version: int = 0  # bumped on every token; the flusher compares it
+    changed: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
     def has_tokens(self) -> bool:
@@ -208,6 +209,7 @@ class AnswerWriter:
             if state.first_token_at is None:
                 state.first_token_at = asyncio.get_running_loop().time()
             state.version += 1
+            state.changed.set()
             if isinstance(event, TextDelta):
                 state.text.append(event.text)
                 self._events.add(text=event.text)

@@ -564,20 +564,19 @@ class ChatService:
 
     async def _flush_while_streaming(self, state: AnswerState) -> None:
         """Persist the growing answer: at once after the first token, then every 250 ms."""
-        saved = 0
         while True:
-            if state.version != saved:
-                saved = state.version
-                save = functools.partial(
-                    repo.save_progress,
-                    now=self._now(),
-                    message_id=state.message_id,
-                    content=state.content(),
-                    reasoning=state.reasoning_text(),
-                    first_token_ms=state.ms_since_start(state.first_token_at),
-                )
-                await self._store.write(save)
-            await asyncio.sleep(FLUSH_INTERVAL if saved else 0.01)
+            await state.changed.wait()
+            state.changed.clear()
+            save = functools.partial(
+                repo.save_progress,
+                now=self._now(),
+                message_id=state.message_id,
+                content=state.content(),
+                reasoning=state.reasoning_text(),
+                first_token_ms=state.ms_since_start(state.first_token_at),
+            )
+            await self._store.write(save)
+            await asyncio.sleep(FLUSH_INTERVAL)
 
     async def _finish(self, state: AnswerState, outcome: Outcome) -> tuple[MessageView, ThreadView]:
         loop = asyncio.get_running_loop()
