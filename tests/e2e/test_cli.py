@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -141,3 +145,34 @@ def test_bad_settings_are_warned_about_and_defaults_used(chatdesk_home: Path) ->
     assert "setting chat.context_messages: 0 is below the minimum 1; using the default" in (
         result.stderr
     )
+
+
+def test_ctrl_c_stops_the_answer_and_keeps_the_partial(database: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatdesk", "ask", "long story"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "CHATDESK_MOCK_TOKENS_PER_SECOND": "20"},
+    )
+    assert process.stdout is not None
+    assert process.stdout.read(1)  # streaming has begun
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 130
+    assert "answer interrupted" in err.decode()
+    [(status, content)] = rows(
+        database, "SELECT status, content FROM messages WHERE role = 'assistant'"
+    )
+    assert status == "interrupted"
+    assert content
+    assert mock_answer("long story").text.startswith(content)
+    assert content != mock_answer("long story").text
+
+
+def test_message_text_stays_out_of_the_log(chatdesk_home: Path) -> None:
+    secret = "my bank PIN is 4921"
+    result = chatdesk("ask", secret, env={"CHATDESK_LOGGING_LEVEL": "DEBUG"})
+    assert result.returncode == 0
+    log = (chatdesk_home / "log" / "chatdesk.log").read_text()
+    assert "answer" in log  # debug logging did happen
+    assert "4921" not in log

@@ -397,6 +397,7 @@ class ChatService:
             return (views[0] if user else None), views[-1], repo.thread_view(thread)
 
         user_view, answer_view, thread_view = await self._store.write(work)
+        self._log_turn(thread_id, answer_view, text)
         if user_view is not None:
             self.events.publish(MessageAdded(user_view))
         self.events.publish(MessageAdded(answer_view))
@@ -449,6 +450,16 @@ class ChatService:
             return await self.get_message(message_id)
         task.cancel()
         return await asyncio.shield(task)
+
+    def _log_turn(self, thread_id: uuid.UUID, answer: MessageView, text: str | None) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        size = f"{len(text)} chars" if text is not None else "regenerate"
+        shown = f": {text!r}" if text and self._settings.logging.log_message_text else ""
+        log.debug(
+            "thread %s: answer %s with %s/%s (%s)%s",
+            thread_id, answer.id, answer.provider, answer.model, size, shown,
+        )  # fmt: skip
 
     def _forget(self, message_id: uuid.UUID) -> None:
         self._answers.pop(message_id, None)
