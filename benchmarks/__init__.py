@@ -1,0 +1,1 @@
+"""chatdesk benchmarks: run them all with `python -m benchmarks` (see README.md)."""

@@ -1,0 +1,251 @@
+"""Shared pieces: timing, result lines, a running chatdesk core and bare sqlite3 baselines."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import sqlite3
+import time
+import uuid
+from collections import Counter
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import Table, insert, update
+
+from chatdesk.app import Core, build_core, configure
+from chatdesk.core.ids import new_id
+from chatdesk.core.providers.mock_text import mock_answer
+from chatdesk.core.store.models import Message, Role, Status, Thread
+
+T = TypeVar("T")
+
+BATCH = 10_000
+MESSAGES = cast(Table, Message.__table__)
+
+# The pragmas chatdesk sets on every connection (chatdesk/core/store/engine.py).
+PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA foreign_keys = ON",
+)
+
+# Columns a benchmark message fills; the others stay NULL in both databases.
+COLUMNS = (
+    "id",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "role",
+    "status",
+    "content",
+    "provider",
+    "model",
+    "created_at",
+    "completed_at",
+    "updated_at",
+)
+_PLACES = ", ".join("?" * len(COLUMNS))
+RAW_INSERT = f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({_PLACES})"
+
+# Assistant rows carry the mock provider's answers (~0.8 kB of markdown each).
+_ANSWERS = tuple(mock_answer(f"question {n}").text for n in range(64))
+
+verdicts: Counter[str] = Counter()
+
+
+# -- result lines --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    text: str
+    limit: float | None = None  # the value must stay below it; None: informational
+
+
+INFO = Target("informational")
+
+
+def report(name: str, value: float, raw: float | None, unit: str, target: Target) -> None:
+    """One line: verdict, measured value, target, bare sqlite3 value, ratio (cost vs bare)."""
+    verdict = "info" if target.limit is None else "ok" if value < target.limit else "MISS"
+    verdicts[verdict] += 1
+    ratio = "" if raw is None or unit == "×" else f"ratio {_cost_ratio(value, raw, unit):6.1f}×"
+    bare = "" if raw is None else f"raw sqlite3 {_fmt(raw, unit):>14}"
+    value_text = _fmt(value, unit)
+    print(f"{verdict:<4}  {name:<38} {value_text:>14}  target {target.text:<15} {bare}  {ratio}")
+
+
+def _cost_ratio(value: float, raw: float, unit: str) -> float:
+    """chatdesk's cost as a multiple of bare sqlite3's (>1: slower than bare)."""
+    if unit == "rows/s":
+        return raw / value
+    return value / raw if raw else float("inf")
+
+
+def _fmt(value: float, unit: str) -> str:
+    if unit == "rows/s":
+        return f"{value:,.0f} rows/s"
+    if unit == "×":
+        return f"{value:.2f}×"
+    return f"{value:.3f} ms" if value < 10 else f"{value:.1f} ms"
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    ordered = sorted(samples)
+    rank = max(1, math.ceil(q / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def report_latency(name: str, chat: list[float], raw: list[float], target: Target) -> None:
+    """p50 / p95 / max lines for two lists of milliseconds."""
+    for label, q in (("p50", 50.0), ("p95", 95.0), ("max", 100.0)):
+        report(f"{name}, {label}", percentile(chat, q), percentile(raw, q), "ms", target)
+
+
+async def timed(awaitable: Awaitable[T]) -> tuple[float, T]:
+    """(milliseconds, result) of awaiting `awaitable`."""
+    start = time.perf_counter()
+    result = await awaitable
+    return (time.perf_counter() - start) * 1000, result
+
+
+# -- chatdesk ------------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _environment(**values: str) -> Iterator[None]:
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, old in saved.items():
+            if old is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = old
+
+
+@contextlib.asynccontextmanager
+async def running_core(home: Path) -> AsyncIterator[Core]:
+    """A real core built by the composition root, its data in `home`, the mock at full speed."""
+    with _environment(CHATDESK_HOME=str(home), CHATDESK_MOCK_TOKENS_PER_SECOND="0"):
+        core = build_core(configure())
+        await core.start()
+        try:
+            yield core
+        finally:
+            await core.aclose()
+
+
+def chain(thread_id: uuid.UUID, count: int, batch: int = BATCH) -> Iterator[list[dict[str, Any]]]:
+    """`count` messages in batches: a linear chain, user and assistant in turn, all complete."""
+    parent: uuid.UUID | None = None
+    start = datetime.now(UTC) - timedelta(seconds=count)
+    for first in range(0, count, batch):
+        rows = []
+        for depth in range(first, min(first + batch, count)):
+            at = start + timedelta(seconds=depth)
+            user = depth % 2 == 0
+            row_id = new_id()
+            rows.append(
+                {
+                    "id": row_id,
+                    "thread_id": thread_id,
+                    "parent_id": parent,
+                    "depth": depth,
+                    "role": Role.USER if user else Role.ASSISTANT,
+                    "status": Status.COMPLETE,
+                    "content": f"Question {depth}: what next?" if user else _answer(depth),
+                    "provider": None if user else "mock",
+                    "model": None if user else "mock-1",
+                    "created_at": at,
+                    "completed_at": at,
+                    "updated_at": at,
+                }
+            )
+            parent = row_id
+        yield rows
+
+
+def _answer(depth: int) -> str:
+    return _ANSWERS[depth // 2 % len(_ANSWERS)]
+
+
+def insert_rows(core: Core, rows: list[dict[str, Any]]) -> None:
+    """One write transaction of SQLAlchemy Core executemany (the bulk-import path)."""
+    core.store.write_now(lambda session: session.execute(insert(MESSAGES), rows))
+
+
+def set_leaf(core: Core, thread_id: uuid.UUID, leaf: uuid.UUID, count: int) -> None:
+    core.store.write_now(
+        lambda session: session.execute(
+            update(Thread)
+            .where(Thread.id == thread_id)
+            .values(active_leaf_id=leaf, message_count=count)
+        )
+    )
+
+
+# -- bare sqlite3 --------------------------------------------------------------------------------
+
+
+def raw_connect(path: Path) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    for pragma in PRAGMAS:
+        connection.execute(pragma)
+    return connection
+
+
+def raw_clone(source: Path, target: Path, *, copy: tuple[str, ...] = ()) -> sqlite3.Connection:
+    """A bare file with chatdesk's tables and indexes (read from `source`) and the rows of the
+    tables in `copy`, opened with chatdesk's pragmas."""
+    with contextlib.closing(sqlite3.connect(source)) as origin:
+        schema = origin.execute(
+            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "AND name != 'alembic_version' ORDER BY rowid"
+        ).fetchall()
+    connection = raw_connect(target)
+    connection.execute("BEGIN IMMEDIATE")
+    for (statement,) in schema:
+        connection.execute(statement)
+    connection.execute("COMMIT")
+    connection.execute("ATTACH DATABASE ? AS origin", (str(source),))
+    for table in copy:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute(f"INSERT INTO main.{table} SELECT * FROM origin.{table}")
+        connection.execute("COMMIT")
+    connection.execute("DETACH DATABASE origin")
+    return connection
+
+
+def as_raw(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """The rows as chatdesk stores them (hex ids, naive UTC text timestamps), for executemany."""
+    return [
+        (
+            row["id"].hex,
+            row["thread_id"].hex,
+            row["parent_id"].hex if row["parent_id"] else None,
+            row["depth"],
+            row["role"].value,
+            row["status"].value,
+            row["content"],
+            row["provider"],
+            row["model"],
+            _stamp(row["created_at"]),
+            _stamp(row["completed_at"]),
+            _stamp(row["updated_at"]),
+        )
+        for row in rows
+    ]
+
+
+def _stamp(value: datetime) -> str:
+    return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
