@@ -40,6 +40,7 @@ COLUMNS = (
     "id",
     "thread_id",
     "parent_id",
+    "active_child_id",
     "depth",
     "role",
     "status",
@@ -148,18 +149,20 @@ async def running_core(home: Path) -> AsyncIterator[Core]:
 def chain(thread_id: uuid.UUID, count: int, batch: int = BATCH) -> Iterator[list[dict[str, Any]]]:
     """`count` messages in batches: a linear chain, user and assistant in turn, all complete."""
     parent: uuid.UUID | None = None
+    row_id = new_id()
     start = datetime.now(UTC) - timedelta(seconds=count)
     for first in range(0, count, batch):
         rows = []
         for depth in range(first, min(first + batch, count)):
             at = start + timedelta(seconds=depth)
             user = depth % 2 == 0
-            row_id = new_id()
+            child = new_id() if depth + 1 < count else None
             rows.append(
                 {
                     "id": row_id,
                     "thread_id": thread_id,
                     "parent_id": parent,
+                    "active_child_id": child,
                     "depth": depth,
                     "role": Role.USER if user else Role.ASSISTANT,
                     "status": Status.COMPLETE,
@@ -171,7 +174,7 @@ def chain(thread_id: uuid.UUID, count: int, batch: int = BATCH) -> Iterator[list
                     "updated_at": at,
                 }
             )
-            parent = row_id
+            parent, row_id = row_id, child  # type: ignore[assignment]
         yield rows
 
 
@@ -233,6 +236,7 @@ def as_raw(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
             row["id"].hex,
             row["thread_id"].hex,
             row["parent_id"].hex if row["parent_id"] else None,
+            row["active_child_id"].hex if row["active_child_id"] else None,
             row["depth"],
             row["role"].value,
             row["status"].value,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from dataclasses import dataclass
 
@@ -62,6 +63,9 @@ def build_core(config: Configuration) -> Core:
     store = open_store(config.paths, config.settings)
     providers = build_providers(config.settings)
     service = ChatService(store, providers, config.settings)
+    # Everything imported and built so far lives until exit; moving it out of the collector's
+    # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
+    gc.freeze()
     return Core(config, store, providers, service)
 
 

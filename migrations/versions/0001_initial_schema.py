@@ -73,6 +73,7 @@ def upgrade() -> None:
     sa.Column('thread_id', sa.Uuid(), nullable=False),
     sa.Column('parent_id', sa.Uuid(), nullable=True),
     sa.Column('depth', sa.Integer(), nullable=False),
+    sa.Column('active_child_id', sa.Uuid(), nullable=True),
     sa.Column('role', sa.Enum('system', 'user', 'assistant', 'tool', name='role', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('status', sa.Enum('pending', 'streaming', 'complete', 'error', 'interrupted', name='status', native_enum=False, create_constraint=True, length=16), nullable=False),
     sa.Column('content', sa.Text(), nullable=False),

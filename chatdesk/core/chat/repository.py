@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, literal, or_, select, update
+from sqlalchemy import Select, and_, bindparam, delete, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.views import (
@@ -31,6 +31,8 @@ from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Message, MessagePart, PartKind, Project, Role, Status, Thread
 
 M = Message.__table__
+T = Thread.__table__
+P = MessagePart.__table__
 
 
 # -- views ---------------------------------------------------------------------------------------
@@ -69,9 +71,31 @@ def thread_view(row: Thread) -> ThreadView:
     )
 
 
-def message_view(
-    row: Message, reasoning: str | None = None, siblings: tuple[int, int] = (1, 1)
-) -> MessageView:
+def _view_select() -> Select[Any]:
+    """Every column a MessageView needs, reasoning and branch position included."""
+    siblings = M.alias("siblings")
+    same_parent = and_(
+        siblings.c.thread_id == M.c.thread_id,
+        siblings.c.parent_id.is_not_distinct_from(M.c.parent_id),
+    )
+    count = select(func.count()).where(same_parent).scalar_subquery()
+    index = select(func.count()).where(same_parent, siblings.c.id <= M.c.id).scalar_subquery()
+    return select(
+        *(M.c[name] for name in _MESSAGE_COLUMNS),
+        P.c.text.label("reasoning"),
+        index.label("sibling_index"),
+        count.label("sibling_count"),
+    ).outerjoin(P, and_(P.c.message_id == M.c.id, P.c.kind == PartKind.REASONING))
+
+
+_MESSAGE_COLUMNS = (
+    "id", "thread_id", "parent_id", "depth", "role", "status", "content", "provider", "model",
+    "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "latency_ms",
+    "first_token_ms", "error_type", "error_detail", "created_at", "completed_at",
+)  # fmt: skip
+
+
+def _view(row: Any) -> MessageView:
     return MessageView(
         id=row.id,
         thread_id=row.thread_id,
@@ -80,7 +104,7 @@ def message_view(
         role=row.role,
         status=row.status,
         content=row.content,
-        reasoning=reasoning,
+        reasoning=row.reasoning,
         provider=row.provider,
         model=row.model,
         usage=Usage(
@@ -92,16 +116,18 @@ def message_view(
         error_detail=row.error_detail,
         created_at=row.created_at,
         completed_at=row.completed_at,
-        sibling_index=siblings[0],
-        sibling_count=siblings[1],
+        sibling_index=row.sibling_index,
+        sibling_count=row.sibling_count,
     )
 
 
-def full_views(session: Session, rows: Sequence[Message]) -> list[MessageView]:
-    """Views with reasoning text and branch positions filled in."""
-    reasoning = reasoning_of(session, [row.id for row in rows])
-    positions = sibling_positions(session, rows)
-    return [message_view(row, reasoning.get(row.id), positions[row.id]) for row in rows]
+def message_views(session: Session, ids: Sequence[uuid.UUID]) -> list[MessageView]:
+    """Views of the given messages, in the order given."""
+    found = {row.id: _view(row) for row in session.execute(_BY_IDS, {"ids": list(ids)})}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise NotFound(f"no message with id {missing[0]}")
+    return [found[i] for i in ids]
 
 
 # -- projects ------------------------------------------------------------------------------------
@@ -240,46 +266,38 @@ def insert_message(
     return row
 
 
-def _walk_up(start: uuid.UUID, limit: int) -> Select[Message]:
-    """`start` and at most `limit - 1` of its ancestors, oldest first."""
+def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
+    """At most `limit` messages from `start` following parent (up) or active-child (down)
+    pointers, in branch order. A counter bounds the walk on SQLite and PostgreSQL alike."""
     walk = (
-        select(M.c.id, M.c.parent_id, literal(1).label("n"))
+        select(M.c.id, M.c.parent_id, M.c.active_child_id, literal(1).label("n"))
         .where(M.c.id == start)
         .cte("walk", recursive=True)
     )
-    step = (
-        select(M.c.id, M.c.parent_id, (walk.c.n + 1).label("n"))
-        .join(walk, M.c.id == walk.c.parent_id)
-        .where(walk.c.n < limit)
-    )
-    walk = walk.union_all(step)
-    return select(Message).join(walk, Message.id == walk.c.id).order_by(Message.depth)
+    link = M.c.id == (walk.c.active_child_id if down else walk.c.parent_id)
+    step = select(M.c.id, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"))
+    walk = walk.union_all(step.join(walk, link).where(walk.c.n < limit))
+    return _view_select().join(walk, M.c.id == walk.c.id).order_by(M.c.depth)
 
 
-def _walk_down_to(leaf: uuid.UUID, depth: int, limit: int) -> Select[Message]:
-    """The first `limit` messages below depth `depth` on the path that ends at `leaf`."""
-    walk = (
-        select(M.c.id, M.c.parent_id)
-        .where(M.c.id == leaf, M.c.depth > depth)
-        .cte("walk", recursive=True)
-    )
-    step = (
-        select(M.c.id, M.c.parent_id)
-        .join(walk, M.c.id == walk.c.parent_id)
-        .where(M.c.depth > depth)
-    )
-    walk = walk.union_all(step)
-    return select(Message).join(walk, Message.id == walk.c.id).order_by(Message.depth).limit(limit)
+_UP = _walk(bindparam("start"), bindparam("limit"), down=False)
+_DOWN = _walk(bindparam("start"), bindparam("limit"), down=True)
+_BY_IDS = _view_select().where(M.c.id.in_(bindparam("ids", expanding=True)))
 
 
-def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[Message]:
+def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
     """The message and its ancestors, at most `limit` of them, oldest first."""
-    return list(session.scalars(_walk_up(message_id, limit)))
+    return [_view(row) for row in session.execute(_UP, {"start": message_id, "limit": limit})]
+
+
+def walk_down(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
+    """The message and the messages that follow it on its branch, at most `limit`."""
+    return [_view(row) for row in session.execute(_DOWN, {"start": message_id, "limit": limit})]
 
 
 def branch_page(
     session: Session,
-    thread: Thread,
+    thread_id: uuid.UUID,
     *,
     before: uuid.UUID | None,
     after: uuid.UUID | None,
@@ -289,68 +307,63 @@ def branch_page(
         raise InvalidRequest("give either before or after, not both")
     if not 1 <= limit <= 1000:
         raise InvalidRequest("limit must be between 1 and 1000")
-    leaf = thread.active_leaf_id
-    rows: list[Message]
+    found = session.execute(select(T.c.active_leaf_id).where(T.c.id == thread_id)).first()
+    if found is None:
+        raise NotFound(f"no thread with id {thread_id}")
+    leaf = found.active_leaf_id
     if before is not None:
-        cursor = _cursor_row(session, thread, before)
-        rows = path_to(session, cursor.parent_id, limit) if cursor.parent_id else []
+        cursor = _cursor_row(session, thread_id, before)
+        views = path_to(session, cursor.parent_id, limit) if cursor.parent_id else []
     elif after is not None:
-        cursor = _cursor_row(session, thread, after)
-        rows = list(session.scalars(_walk_down_to(leaf, cursor.depth, limit))) if leaf else []
+        cursor = _cursor_row(session, thread_id, after)
+        start = cursor.active_child_id
+        views = walk_down(session, start, limit) if start else []
     else:
-        rows = path_to(session, leaf, limit) if leaf else []
-    if not rows:
+        views = path_to(session, leaf, limit) if leaf else []
+    if not views:
         return MessagePage((), has_more_before=after is not None, has_more_after=before is not None)
     return MessagePage(
-        tuple(full_views(session, rows)),
-        has_more_before=rows[0].parent_id is not None,
-        has_more_after=rows[-1].id != leaf,
+        tuple(views),
+        has_more_before=views[0].parent_id is not None,
+        has_more_after=views[-1].id != leaf,
     )
 
 
-def _cursor_row(session: Session, thread: Thread, message_id: uuid.UUID) -> Message:
-    row = session.get(Message, message_id)
-    if row is None or row.thread_id != thread.id:
-        raise NotFound(f"no message {message_id} in thread {thread.id}")
+def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> Any:
+    row = session.execute(
+        select(M.c.thread_id, M.c.parent_id, M.c.active_child_id).where(M.c.id == message_id)
+    ).first()
+    if row is None or row.thread_id != thread_id:
+        raise NotFound(f"no message {message_id} in thread {thread_id}")
     return row
 
 
-def reasoning_of(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-    ids = list(ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(MessagePart.message_id, MessagePart.text).where(
-            MessagePart.message_id.in_(ids), MessagePart.kind == PartKind.REASONING
-        )
+def end_of_branch(session: Session, message_id: uuid.UUID) -> uuid.UUID:
+    """Follow active-child pointers from `message_id` to the end: where the user last was."""
+    walk = (
+        select(M.c.id, M.c.active_child_id, literal(1).label("n"))
+        .where(M.c.id == message_id)
+        .cte("branch", recursive=True)
     )
-    return {message_id: text or "" for message_id, text in rows}
+    step = select(M.c.id, M.c.active_child_id, (walk.c.n + 1).label("n"))
+    walk = walk.union_all(step.join(walk, M.c.id == walk.c.active_child_id))
+    last: uuid.UUID = session.scalars(select(walk.c.id).order_by(walk.c.n.desc()).limit(1)).one()
+    return last
 
 
-def sibling_positions(
-    session: Session, rows: Sequence[Message]
-) -> dict[uuid.UUID, tuple[int, int]]:
-    """For each message, (its 1-based position, how many) among messages with its parent."""
-    if not rows:
-        return {}
-    thread_id = rows[0].thread_id
-    parents = {row.parent_id for row in rows}
-    conditions = [M.c.parent_id.in_([p for p in parents if p is not None])]
-    if None in parents:
-        conditions.append(M.c.parent_id.is_(None))
-    found = session.execute(
-        select(M.c.id, M.c.parent_id)
-        .where(M.c.thread_id == thread_id, or_(*conditions))
-        .order_by(M.c.id)
-    )
-    groups: dict[uuid.UUID | None, list[uuid.UUID]] = defaultdict(list)
-    for message_id, parent_id in found:
-        groups[parent_id].append(message_id)
-    result = {}
-    for row in rows:
-        group = groups[row.parent_id]
-        result[row.id] = (group.index(row.id) + 1, len(group))
-    return result
+def set_active_leaf(session: Session, thread: Thread, leaf_id: uuid.UUID | None) -> None:
+    """Make `leaf_id` the end of the branch on screen, pointing each ancestor at its child on
+    that branch (stopping at the first one that already does)."""
+    thread.active_leaf_id = leaf_id
+    if leaf_id is None:
+        return
+    child = message_row(session, leaf_id)
+    while child.parent_id is not None:
+        parent = message_row(session, child.parent_id)
+        if parent.active_child_id == child.id:
+            return
+        parent.active_child_id = child.id
+        child = parent
 
 
 def sibling_ids(session: Session, row: Message) -> list[uuid.UUID]:
@@ -367,12 +380,6 @@ def subtree_ids(session: Session, message_id: uuid.UUID) -> list[uuid.UUID]:
     walk = select(M.c.id).where(M.c.id == message_id).cte("subtree", recursive=True)
     walk = walk.union_all(select(M.c.id).join(walk, M.c.parent_id == walk.c.id))
     return list(session.scalars(select(walk.c.id)))
-
-
-def newest_leaf_under(session: Session, message_id: uuid.UUID) -> uuid.UUID:
-    """The most recently written message below `message_id`: where the user last was there."""
-    ids = subtree_ids(session, message_id)
-    return max(ids)  # UUIDv7 ids grow with time
 
 
 def delete_messages(session: Session, ids: Sequence[uuid.UUID]) -> None:

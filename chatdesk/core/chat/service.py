@@ -304,16 +304,14 @@ class ChatService:
         or those just before / just after a message already shown."""
         if before is not None and after is not None:
             raise InvalidRequest("give either before or after, not both")
-
-        def work(session: Session) -> MessagePage:
-            thread = repo.thread_row(session, thread_id, deleted_ok=True)
-            return repo.branch_page(session, thread, before=before, after=after, limit=limit)
-
-        return await self._store.read(work)
+        page = functools.partial(
+            repo.branch_page, thread_id=thread_id, before=before, after=after, limit=limit
+        )
+        return await self._store.read(page)
 
     async def get_message(self, message_id: uuid.UUID) -> MessageView:
         def work(session: Session) -> MessageView:
-            return repo.full_views(session, [repo.message_row(session, message_id)])[0]
+            return repo.message_views(session, [message_id])[0]
 
         return await self._store.read(work)
 
@@ -389,11 +387,11 @@ class ChatService:
                 model=use_model,
                 owner=owner,
             )
-            thread.active_leaf_id = answer.id
+            repo.set_active_leaf(session, thread, answer.id)
             if thread.project_id is not None:
                 repo.project_row(session, thread.project_id).last_chat_at = now
             session.flush()
-            views = repo.full_views(session, [m for m in (user, answer) if m is not None])
+            views = repo.message_views(session, [m.id for m in (user, answer) if m is not None])
             return (views[0] if user else None), views[-1], repo.thread_view(thread)
 
         user_view, answer_view, thread_view = await self._store.write(work)
@@ -485,12 +483,14 @@ class ChatService:
             row = repo.message_row(session, message_id)
             thread = repo.thread_row(session, row.thread_id, deleted_ok=True)
             ids = repo.subtree_ids(session, row.id)
+            others = [i for i in repo.sibling_ids(session, row) if i != row.id]
+            parent = repo.message_row(session, row.parent_id) if row.parent_id else None
+            if parent is not None and parent.active_child_id == row.id:
+                parent.active_child_id = others[-1] if others else None
             if thread.active_leaf_id in ids:
-                others = [i for i in repo.sibling_ids(session, row) if i != row.id]
-                if others:
-                    thread.active_leaf_id = repo.newest_leaf_under(session, others[-1])
-                else:
-                    thread.active_leaf_id = row.parent_id
+                leaf = repo.end_of_branch(session, others[-1]) if others else row.parent_id
+                repo.set_active_leaf(session, thread, leaf)
+            session.flush()
             repo.delete_messages(session, ids)
             thread.message_count -= len(ids)
             thread.updated_at = now
@@ -507,7 +507,7 @@ class ChatService:
         def work(session: Session) -> ThreadView:
             row = repo.message_row(session, message_id)
             thread = repo.thread_row(session, row.thread_id)
-            thread.active_leaf_id = repo.newest_leaf_under(session, row.id)
+            repo.set_active_leaf(session, thread, repo.end_of_branch(session, row.id))
             thread.updated_at = now
             return repo.thread_view(thread)
 
@@ -629,9 +629,8 @@ class ChatService:
                 project = repo.project_row(session, thread.project_id)
                 project.total_tokens += spent
                 project.last_chat_at = now
-            row = repo.message_row(session, state.message_id)
             session.flush()
-            return repo.full_views(session, [row])[0], repo.thread_view(thread)
+            return repo.message_views(session, [state.message_id])[0], repo.thread_view(thread)
 
         return await self._store.write(work)
 

@@ -168,6 +168,9 @@ class Message(Base):
     # that at 1,000); the service deletes a whole subtree in one statement instead.
     parent_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("messages.id"))
     depth: Mapped[int] = mapped_column(Integer)  # 0 for a first message, parent's + 1 below
+    # The child this message continues with on its branch (the one last shown); NULL exactly
+    # when it has no children. Following it from any message walks down a branch in O(steps).
+    active_child_id: Mapped[uuid.UUID | None]
     role: Mapped[Role] = mapped_column(_enum(Role, "role"))
     status: Mapped[Status] = mapped_column(_enum(Status, "status"))
     content: Mapped[str] = mapped_column(Text, default="")
