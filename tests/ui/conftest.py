@@ -1,0 +1,99 @@
+"""Fixtures for window tests: offscreen Qt, a qasync loop inside pytest-qt, a real core.
+
+Tests are synchronous (research ecosystem.md §1, pattern a): `qtbot.waitUntil` drives Qt, and
+Qt drives asyncio. Coroutines are started as tasks and waited for with `finish()`; never
+`qtbot.wait*` inside a coroutine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Coroutine, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core, build_core, configure
+from chatdesk.ui.main_window import MainWindow
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    loop = qasync.QEventLoop(qapp, already_running=True)
+    asyncio.set_event_loop(loop)
+    yield loop
+    for task in asyncio.all_tasks(loop):
+        task.cancel()
+    qapp.processEvents()
+    asyncio.events._set_running_loop(None)  # already_running=True set it process-wide
+    # Not loop.stop(): it calls QApplication.exit(), after which every new QEventLoop.exec()
+    # returns at once, so qtbot.wait/waitUntil in all later tests stop processing events.
+    # close() refuses a running loop, so clear qasync's flag directly.
+    loop._QEventLoop__is_running = False
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def _finish(qtbot: QtBot, call: Coroutine[Any, Any, T], timeout: int = 5000) -> T:
+    task = asyncio.get_running_loop().create_task(call)
+    qtbot.waitUntil(task.done, timeout=timeout)
+    return task.result()
+
+
+@pytest.fixture
+def finish(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Any:
+    """`finish(coroutine)`: run it on the qasync loop until done while Qt processes events."""
+    return lambda call, timeout=5000: _finish(qtbot, call, timeout)
+
+
+@pytest.fixture
+def make_core(
+    qloop: asyncio.AbstractEventLoop,
+    qtbot: QtBot,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Any]:
+    """`make_core(tokens_per_second=0, **env)` builds a started core on a fresh database."""
+    cores: list[Core] = []
+
+    def make(tokens_per_second: float = 0, **env: str) -> Core:
+        monkeypatch.setenv("CHATDESK_HOME", str(tmp_path / "home"))
+        monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", str(tokens_per_second))
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        core = build_core(configure())
+        cores.append(core)
+        _finish(qtbot, core.start())
+        return core
+
+    yield make
+    for core in cores:
+        _finish(qtbot, core.aclose())
+
+
+@pytest.fixture
+def open_window(make_core: Any, qtbot: QtBot) -> Iterator[Any]:
+    """`open_window(core)` shows a started main window; it is closed before its core."""
+    windows: list[MainWindow] = []
+
+    def open_(core: Core) -> MainWindow:
+        window = MainWindow(core.service)
+        qtbot.addWidget(window)
+        windows.append(window)
+        window.show()
+        window.start()
+        return window
+
+    yield open_
+    for window in windows:
+        window.close()
+        _finish(qtbot, window.aclose())
