@@ -43,8 +43,10 @@ async def test_send_streams_a_complete_answer_with_bookkeeping(service: ChatServ
     assert answer.usage.prompt_tokens
     assert answer.latency_ms is not None
     assert answer.first_token_ms is not None
-    streamed = "".join(e.text for e in events if isinstance(e, AnswerTextAppended))
-    assert streamed == answer.content
+    pieces = [e for e in events if isinstance(e, AnswerTextAppended)]
+    assert "".join(e.text for e in pieces) == answer.content
+    for piece in pieces:  # each piece says where it starts in the answer
+        assert answer.content[piece.text_offset :].startswith(piece.text)
     added = [e.message.role for e in events if isinstance(e, MessageAdded)]
     assert added == [Role.USER, Role.ASSISTANT]
     assert isinstance(next(e for e in events if isinstance(e, MessageFinished)), MessageFinished)

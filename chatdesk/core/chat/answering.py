@@ -48,6 +48,8 @@ class AnswerState:
     finished: Finished | None = None
     started_at: float = 0.0
     first_token_at: float | None = None
+    text_length: int = 0
+    reasoning_length: int = 0
     version: int = 0  # bumped on every token; the flusher compares it
     changed: asyncio.Event = field(default_factory=asyncio.Event)
 
@@ -100,11 +102,14 @@ class _Coalescer:
             self._handle = None
         if not self._text and not self._reasoning:
             return
+        text, reasoning = "".join(self._text), "".join(self._reasoning)
         event = AnswerTextAppended(
             self._state.message_id,
             self._state.thread_id,
-            "".join(self._text),
-            "".join(self._reasoning),
+            text,
+            reasoning,
+            text_offset=self._state.text_length - len(text),
+            reasoning_offset=self._state.reasoning_length - len(reasoning),
         )
         self._text.clear()
         self._reasoning.clear()
@@ -212,9 +217,11 @@ class AnswerWriter:
             state.changed.set()
             if isinstance(event, TextDelta):
                 state.text.append(event.text)
+                state.text_length += len(event.text)
                 self._events.add(text=event.text)
             else:
                 state.reasoning.append(event.text)
+                state.reasoning_length += len(event.text)
                 self._events.add(reasoning=event.text)
         elif isinstance(event, UsageReport):
             state.usage = event

@@ -62,12 +62,18 @@ class MessageAdded:
 
 @dataclass(frozen=True)
 class AnswerTextAppended:
-    """Text arrived for a streaming answer (coalesced: several tokens at a time)."""
+    """Text arrived for a streaming answer (coalesced: several tokens at a time).
+
+    The offsets say where the new text starts in the answer (and in its reasoning), so a view
+    that loaded the saved partial can join it to the stream exactly.
+    """
 
     message_id: uuid.UUID
     thread_id: uuid.UUID
     text: str
     reasoning: str
+    text_offset: int = 0
+    reasoning_offset: int = 0
 
 
 @dataclass(frozen=True)
