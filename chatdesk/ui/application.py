@@ -18,12 +18,13 @@ from typing import Any, Protocol, TypeVar
 
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import LOG_FILE
-from chatdesk.core.paths import Paths
+from chatdesk.core.paths import Paths, package_data
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 
@@ -54,6 +55,7 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("chatdesk")
+    app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app, os.environ.get("CHATDESK_THEME", ""))
     previous_hook = sys.excepthook

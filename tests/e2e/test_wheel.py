@@ -28,6 +28,7 @@ def test_wheel_installs_and_creates_a_database(tmp_path: Path) -> None:
         check=True, capture_output=True, timeout=300,
     )  # fmt: skip
     assert (site / "chatdesk" / "migrations" / "env.py").is_file()
+    assert (site / "chatdesk" / "resources" / "icons" / "chatdesk.svg").is_file()
     env = {**os.environ, "PYTHONPATH": str(site), "CHATDESK_HOME": str(tmp_path / "home")}
 
     def run(*args: str) -> str:
