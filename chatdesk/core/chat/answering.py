@@ -50,8 +50,7 @@ class AnswerState:
     first_token_at: float | None = None
     text_length: int = 0
     reasoning_length: int = 0
-    version: int = 0  # bumped on every token; the flusher compares it
-    changed: asyncio.Event = field(default_factory=asyncio.Event)
+    changed: asyncio.Event = field(default_factory=asyncio.Event)  # set on every token
 
     @property
     def has_tokens(self) -> bool:
@@ -213,7 +212,6 @@ class AnswerWriter:
         if isinstance(event, TextDelta | ReasoningDelta):
             if state.first_token_at is None:
                 state.first_token_at = asyncio.get_running_loop().time()
-            state.version += 1
             state.changed.set()
             if isinstance(event, TextDelta):
                 state.text.append(event.text)

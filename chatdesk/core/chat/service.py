@@ -73,8 +73,8 @@ class ChatService:
         self._settings = settings
         self._clock = clock or SystemClock()
         self.events = bus or EventBus()
-        self._answers: dict[uuid.UUID, asyncio.Task[MessageView]] = {}
-        self._answer_threads: dict[uuid.UUID, uuid.UUID] = {}
+        # Answers being written: message id -> (its task, its thread id).
+        self._answers: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
 
     # -- projects --------------------------------------------------------------------------------
 
@@ -401,9 +401,8 @@ class ChatService:
         self.events.publish(MessageAdded(answer_view))
         self.events.publish(ThreadUpdated(thread_view))
         task = asyncio.create_task(self._write_answer(answer_view), name=f"answer-{answer_view.id}")
-        self._answers[answer_view.id] = task
-        self._answer_threads[answer_view.id] = thread_id
-        task.add_done_callback(lambda _: self._forget(answer_view.id))
+        self._answers[answer_view.id] = (task, thread_id)
+        task.add_done_callback(lambda _: self._answers.pop(answer_view.id, None))
         return Turn(user_view, answer_view)
 
     def _parent_for(
@@ -433,21 +432,18 @@ class ChatService:
 
     async def wait_for_answer(self, message_id: uuid.UUID) -> MessageView:
         """Wait until an answer has ended and return it as stored."""
-        task = self._answers.get(message_id)
-        if task is not None:
-            return await asyncio.shield(task)
+        running = self._answers.get(message_id)
+        if running is not None:
+            return await asyncio.shield(running[0])
         return await self.get_message(message_id)
-
-    def is_streaming(self, message_id: uuid.UUID) -> bool:
-        return message_id in self._answers
 
     async def stop(self, message_id: uuid.UUID) -> MessageView:
         """Stop an answer; what arrived so far is kept, marked `interrupted`."""
-        task = self._answers.get(message_id)
-        if task is None:
+        running = self._answers.get(message_id)
+        if running is None:
             return await self.get_message(message_id)
-        task.cancel()
-        return await asyncio.shield(task)
+        running[0].cancel()
+        return await asyncio.shield(running[0])
 
     def _log_turn(self, thread_id: uuid.UUID, answer: MessageView, text: str | None) -> None:
         if not log.isEnabledFor(logging.DEBUG):
@@ -459,12 +455,8 @@ class ChatService:
             thread_id, answer.id, answer.provider, answer.model, size, shown,
         )  # fmt: skip
 
-    def _forget(self, message_id: uuid.UUID) -> None:
-        self._answers.pop(message_id, None)
-        self._answer_threads.pop(message_id, None)
-
     async def _stop_answers_in(self, thread_id: uuid.UUID) -> None:
-        running = [mid for mid, tid in self._answer_threads.items() if tid == thread_id]
+        running = [mid for mid, (_, tid) in self._answers.items() if tid == thread_id]
         for message_id in running:
             await self.stop(message_id)
 

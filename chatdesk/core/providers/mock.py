@@ -25,7 +25,6 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.providers.mock_text import mock_answer, tokens_of
 
-MOCK_MODELS = ("mock-1",)
 _FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
 
 
