@@ -48,12 +48,21 @@ def _seed(database: Path) -> None:
             )
 
 
+@pytest.fixture
+def seeded(tmp_path: Path) -> Path:
+    """A database at the current head holding one thread with two messages."""
+    database = tmp_path / "data.db"
+    migrate.upgrade(database, tmp_path / "backups")
+    _seed(database)
+    return database
+
+
 def _messages(database: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(database) as connection:
         return connection.execute("SELECT id, content FROM messages ORDER BY id").fetchall()
 
 
-def _copy_history(tmp_path: Path, extra: str | None = None) -> Path:
+def _copy_history(tmp_path: Path, extra: str | None = None, downgrade: str = "    pass") -> Path:
     """A copy of the shipped migrations, optionally with one more revision after head."""
     location = tmp_path / "migrations"
     shutil.copytree(package_data("migrations"), location)
@@ -63,7 +72,7 @@ def _copy_history(tmp_path: Path, extra: str | None = None) -> Path:
         (location / "versions" / "9999_extra.py").write_text(
             f"import sqlalchemy as sa\nfrom alembic import op\n\n"
             f"revision = '9999'\ndown_revision = {head!r}\nbranch_labels = None\n"
-            f"depends_on = None\n\n{body}\n\ndef downgrade() -> None:\n    pass\n"
+            f"depends_on = None\n\n{body}\n\ndef downgrade() -> None:\n{downgrade}\n"
         )
     return location
 
@@ -93,10 +102,8 @@ def test_models_and_migrations_agree(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_downgrade_and_upgrade_with_data_present(tmp_path: Path) -> None:
-    database = tmp_path / "data.db"
-    migrate.upgrade(database, tmp_path / "backups")
-    _seed(database)
+def test_downgrade_and_upgrade_with_data_present(tmp_path: Path, seeded: Path) -> None:
+    database = seeded
     extra = _copy_history(
         tmp_path,
         """
@@ -104,16 +111,8 @@ def test_downgrade_and_upgrade_with_data_present(tmp_path: Path) -> None:
             with op.batch_alter_table("threads") as batch:
                 batch.add_column(sa.Column("colour", sa.String(20), nullable=True))
         """,
-    )
-    (extra / "versions" / "9999_extra.py").write_text(
-        (extra / "versions" / "9999_extra.py")
-        .read_text()
-        .replace(
-            "def downgrade() -> None:\n    pass",
-            "def downgrade() -> None:\n"
-            "    with op.batch_alter_table('threads') as batch:\n"
-            "        batch.drop_column('colour')",
-        )
+        downgrade="    with op.batch_alter_table('threads') as batch:\n"
+        "        batch.drop_column('colour')",
     )
     before = _messages(database)
     report = migrate.upgrade(database, tmp_path / "backups", script_location=extra)
@@ -135,10 +134,8 @@ def test_downgrade_and_upgrade_with_data_present(tmp_path: Path) -> None:
     assert _messages(database) == before
 
 
-def test_backup_before_migrating_is_verified_and_complete(tmp_path: Path) -> None:
-    database = tmp_path / "data.db"
-    migrate.upgrade(database, tmp_path / "backups")
-    _seed(database)
+def test_backup_before_migrating_is_verified_and_complete(tmp_path: Path, seeded: Path) -> None:
+    database = seeded
     extra = _copy_history(
         tmp_path, "def upgrade() -> None:\n    op.create_table('x', sa.Column('a', sa.Integer))"
     )
@@ -149,10 +146,8 @@ def test_backup_before_migrating_is_verified_and_complete(tmp_path: Path) -> Non
     assert _messages(report.backup) == _messages(database)
 
 
-def test_failing_migration_leaves_the_old_revision(tmp_path: Path) -> None:
-    database = tmp_path / "data.db"
-    migrate.upgrade(database, tmp_path / "backups")
-    _seed(database)
+def test_failing_migration_leaves_the_old_revision(tmp_path: Path, seeded: Path) -> None:
+    database = seeded
     extra = _copy_history(
         tmp_path,
         """
@@ -173,10 +168,8 @@ def test_failing_migration_leaves_the_old_revision(tmp_path: Path) -> None:
     assert _messages(database) == before
 
 
-def test_killed_migration_leaves_the_old_revision(tmp_path: Path) -> None:
-    database = tmp_path / "data.db"
-    migrate.upgrade(database, tmp_path / "backups")
-    _seed(database)
+def test_killed_migration_leaves_the_old_revision(tmp_path: Path, seeded: Path) -> None:
+    database = seeded
     marker = tmp_path / "halfway"
     extra = _copy_history(
         tmp_path,
@@ -221,10 +214,8 @@ def test_stray_batch_tables_are_cleaned(tmp_path: Path) -> None:
     assert "_alembic_tmp_threads" not in _tables(database)
 
 
-def test_database_from_a_newer_chatdesk_is_refused_unchanged(tmp_path: Path) -> None:
-    database = tmp_path / "data.db"
-    migrate.upgrade(database, tmp_path / "backups")
-    _seed(database)
+def test_database_from_a_newer_chatdesk_is_refused_unchanged(tmp_path: Path, seeded: Path) -> None:
+    database = seeded
     with sqlite3.connect(database) as connection:
         connection.execute("UPDATE alembic_version SET version_num = 'f00dfeed'")
     before = database.read_bytes()
