@@ -56,6 +56,13 @@ class AnswerState:
     def has_tokens(self) -> bool:
         return self.first_token_at is not None
 
+    def resume(self, text: str, reasoning: str) -> None:
+        """Start from what an earlier attempt wrote (Continue): offsets go on from there."""
+        if text:
+            self.text, self.text_length = [text], len(text)
+        if reasoning:
+            self.reasoning, self.reasoning_length = [reasoning], len(reasoning)
+
     def content(self) -> str:
         if len(self.text) > 1:
             self.text[:] = ["".join(self.text)]

@@ -88,6 +88,13 @@ class AnswerRetrying:
 
 
 @dataclass(frozen=True)
+class AnswerContinued:
+    """A stopped answer is being written again (Continue); new text is appended to it."""
+
+    message: MessageView
+
+
+@dataclass(frozen=True)
 class MessageFinished:
     """An answer ended: complete, error (partial kept) or interrupted."""
 
@@ -106,6 +113,16 @@ class BranchSwitched:
     active_leaf_id: uuid.UUID | None
 
 
+@dataclass(frozen=True)
+class ProviderStateChanged:
+    """What the last request to a provider showed: "ready", "offline", "auth", "rate_limited"
+    or "error" (anything else went wrong), with a sentence for the status bar."""
+
+    provider: str
+    state: str
+    detail: str
+
+
 Event = (
     ProjectCreated
     | ProjectUpdated
@@ -117,9 +134,11 @@ Event = (
     | MessageAdded
     | AnswerTextAppended
     | AnswerRetrying
+    | AnswerContinued
     | MessageFinished
     | MessagesDeleted
     | BranchSwitched
+    | ProviderStateChanged
 )
 
 Handler = Callable[[Event], None]

@@ -7,19 +7,23 @@ as an event. A user's message is committed before any provider is contacted.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat import drafts
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
 from chatdesk.core.chat.events import (
+    AnswerContinued,
     BranchSwitched,
     EventBus,
     MessageAdded,
@@ -28,12 +32,16 @@ from chatdesk.core.chat.events import (
     ProjectCreated,
     ProjectDeleted,
     ProjectUpdated,
+    ProviderStateChanged,
     ThreadCreated,
     ThreadDeleted,
     ThreadRestored,
     ThreadUpdated,
 )
 from chatdesk.core.chat.views import (
+    AttachmentInput,
+    ContextUsage,
+    DraftView,
     MessagePage,
     MessageView,
     ProjectView,
@@ -44,10 +52,10 @@ from chatdesk.core.chat.views import (
 )
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import Busy, InvalidRequest
+from chatdesk.core.errors import Busy, InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
-from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
-from chatdesk.core.store.models import Message, Project, Role, Status, Thread
+from chatdesk.core.providers.base import ChatMessage, ChatRequest, ErrorKind, Providers
+from chatdesk.core.store.models import Attachment, Message, Project, Role, Status, Thread
 from chatdesk.core.store.store import Store
 
 log = logging.getLogger("chatdesk.chat")
@@ -55,6 +63,8 @@ log = logging.getLogger("chatdesk.chat")
 T = TypeVar("T")
 
 DEFAULT_TITLE = "New chat"
+DEFAULT_CONTEXT_WINDOW = 8_192  # tokens, for a model that does not say
+CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
 _UNSET: Any = object()
 
 
@@ -176,25 +186,8 @@ class ChatService:
         now = self._now()
 
         def work(session: Session) -> ThreadView:
-            if project_id is not None:
-                repo.project_row(session, project_id)
-            row = Thread(
-                id=new_id(),
-                project_id=project_id,
-                title=clean or DEFAULT_TITLE,
-                title_set_by_user=clean is not None,
-                pinned=False,
-                archived=False,
-                provider=provider,
-                model=model,
-                system_prompt=system_prompt,
-                message_count=0,
-                total_tokens=0,
-                last_activity_at=now,
-                created_at=now,
-                updated_at=now,
-            )
-            session.add(row)
+            row = _new_thread(session, now, project_id, clean)
+            row.provider, row.model, row.system_prompt = provider, model, system_prompt
             session.flush()
             return repo.thread_view(row)
 
@@ -304,14 +297,69 @@ class ChatService:
         or those just before / just after a message already shown."""
         if before is not None and after is not None:
             raise InvalidRequest("give either before or after, not both")
-        page = functools.partial(
-            repo.branch_page, thread_id=thread_id, before=before, after=after, limit=limit
-        )
-        return await self._store.read(page)
+
+        def work(session: Session) -> MessagePage:
+            page = repo.branch_page(
+                session, thread_id=thread_id, before=before, after=after, limit=limit
+            )
+            views = attached.with_attachments(session, list(page.messages))
+            return dataclasses.replace(page, messages=tuple(views))
+
+        return await self._store.read(work)
 
     async def get_message(self, message_id: uuid.UUID) -> MessageView:
         def work(session: Session) -> MessageView:
-            return repo.message_views(session, [message_id])[0]
+            return attached.with_attachments(session, repo.message_views(session, [message_id]))[0]
+
+        return await self._store.read(work)
+
+    async def attachment_text(self, attachment_id: uuid.UUID) -> str:
+        def work(session: Session) -> str:
+            row = session.get(Attachment, attachment_id)
+            if row is None:
+                raise NotFound(f"no attachment with id {attachment_id}")
+            return row.text or ""
+
+        return await self._store.read(work)
+
+    # -- drafts ----------------------------------------------------------------------------------
+
+    async def save_draft(self, thread_id: uuid.UUID | None, draft: DraftView) -> None:
+        """Keep what the user is typing (None: the new chat); an empty draft is removed."""
+        now = self._now()
+        await self._store.write(lambda s: drafts.save(s, now, thread_id, draft))
+
+    async def load_draft(self, thread_id: uuid.UUID | None) -> DraftView:
+        return await self._store.read(lambda s: drafts.load(s, thread_id))
+
+    # -- models and context ----------------------------------------------------------------------
+
+    def known_models(self) -> list[tuple[str, str]]:
+        """(provider, model) pairs to offer in a model picker, the default first."""
+        general = self._settings.general
+        found = [(general.default_provider, general.default_model)]
+        for name in self._providers.names():
+            models = getattr(self._providers.get(name), "models", ())
+            found.extend((name, model) for model in models if (name, model) not in found)
+        return found
+
+    async def context_usage(self, thread_id: uuid.UUID) -> ContextUsage:
+        """How much of the model's context window the next message would start with."""
+
+        def work(session: Session) -> ContextUsage:
+            thread = repo.thread_row(session, thread_id, deleted_ok=True)
+            provider_name, model = self._model_for(session, thread)
+            window = DEFAULT_CONTEXT_WINDOW
+            if provider_name in self._providers.names():
+                size = getattr(self._providers.get(provider_name), "context_window", None)
+                window = size(model) if callable(size) else window
+            history = []
+            if thread.active_leaf_id is not None:
+                limit = self._settings.chat.context_messages
+                history = repo.path_to(session, thread.active_leaf_id, limit)
+            chars = len(self._system_prompt(session, thread)) + sum(len(m.content) for m in history)
+            # About four characters per token; the exact count needs the model's tokenizer.
+            return ContextUsage(chars // 4 + 4 * len(history), window, estimated=True)
 
         return await self._store.read(work)
 
@@ -326,12 +374,41 @@ class ChatService:
         thread_id: uuid.UUID,
         text: str,
         *,
+        attachments: Sequence[AttachmentInput] = (),
         provider: str | None = None,
         model: str | None = None,
     ) -> Turn:
         """Commit the user's message, then start writing the answer in the background."""
-        text = self._check_text(text)
-        return await self._start_turn(thread_id, None, text, provider, model)
+        text = self._check_message(text, attachments)
+        return await self._start_turn(
+            thread_id, None, text, provider, model, attachments=tuple(attachments)
+        )
+
+    async def send_new(
+        self,
+        text: str,
+        *,
+        project_id: uuid.UUID | None = None,
+        attachments: Sequence[AttachmentInput] = (),
+        provider: str | None = None,
+        model: str | None = None,
+    ) -> Turn:
+        """Start a new thread with this message, in one transaction: a refused message leaves
+        no empty thread behind."""
+        text = self._check_message(text, attachments)
+        return await self._start_turn(
+            None, None, text, provider, model, attachments=tuple(attachments), project=project_id
+        )
+
+    async def continue_answer(self, message_id: uuid.UUID) -> Turn:
+        """Let the model go on with an interrupted (or failed) answer, appending to it."""
+        target = await self.get_message(message_id)
+        if target.role is not Role.ASSISTANT or target.status not in (
+            Status.INTERRUPTED,
+            Status.ERROR,
+        ):
+            raise InvalidRequest("only an interrupted or failed answer can be continued")
+        return await self._start_turn(target.thread_id, ("continue", message_id), None, None, None)
 
     async def edit_message(self, message_id: uuid.UUID, text: str) -> Turn:
         """Send a changed version of a user message as a new branch; the old one stays."""
@@ -350,19 +427,31 @@ class ChatService:
 
     async def _start_turn(
         self,
-        thread_id: uuid.UUID,
+        thread_id: uuid.UUID | None,
         anchor: tuple[str, uuid.UUID] | None,
         text: str | None,
         provider: str | None,
         model: str | None,
+        *,
+        attachments: tuple[AttachmentInput, ...] = (),
+        project: uuid.UUID | None = None,
     ) -> Turn:
         if provider is not None:
             self._providers.get(provider)
         now = self._now()
         owner = self._store.instance.id
+        created: list[ThreadView] = []
 
         def work(session: Session) -> tuple[MessageView | None, MessageView, ThreadView]:
-            thread = repo.thread_row(session, thread_id)
+            if thread_id is None:
+                thread = _new_thread(session, now, project, None)
+                session.flush()
+                created.append(repo.thread_view(thread))
+            else:
+                thread = repo.thread_row(session, thread_id)
+            if anchor is not None and anchor[0] == "continue":
+                reopened = _reopen(session, now, thread, anchor[1], owner)
+                return None, reopened, repo.thread_view(thread)
             if provider is not None or model is not None:
                 thread.provider = provider or thread.provider
                 thread.model = model or thread.model
@@ -373,8 +462,10 @@ class ChatService:
                 user = repo.insert_message(
                     session, now, thread, parent, Role.USER, Status.COMPLETE, text
                 )
+                attached.add(session, now, user.id, attachments)
+                drafts.save(session, now, thread_id, DraftView(""))  # sent: the draft is done
                 if thread.message_count == 1 and not thread.title_set_by_user:
-                    thread.title = _provisional_title(text)
+                    thread.title = _provisional_title(text or attachments[0].name)
                 parent = user
             answer = repo.insert_message(
                 session,
@@ -391,17 +482,23 @@ class ChatService:
             if thread.project_id is not None:
                 repo.project_row(session, thread.project_id).last_chat_at = now
             session.flush()
-            views = repo.message_views(session, [m.id for m in (user, answer) if m is not None])
+            ids = [m.id for m in (user, answer) if m is not None]
+            views = attached.with_attachments(session, repo.message_views(session, ids))
             return (views[0] if user else None), views[-1], repo.thread_view(thread)
 
         user_view, answer_view, thread_view = await self._store.write(work)
-        self._log_turn(thread_id, answer_view, text)
+        self._log_turn(thread_view.id, answer_view, text)
+        if created:
+            self.events.publish(ThreadCreated(created[0]))
         if user_view is not None:
             self.events.publish(MessageAdded(user_view))
-        self.events.publish(MessageAdded(answer_view))
+        if anchor is not None and anchor[0] == "continue":
+            self.events.publish(AnswerContinued(answer_view))
+        else:
+            self.events.publish(MessageAdded(answer_view))
         self.events.publish(ThreadUpdated(thread_view))
         task = asyncio.create_task(self._write_answer(answer_view), name=f"answer-{answer_view.id}")
-        self._answers[answer_view.id] = (task, thread_id)
+        self._answers[answer_view.id] = (task, thread_view.id)
         task.add_done_callback(lambda _: self._answers.pop(answer_view.id, None))
         return Turn(user_view, answer_view)
 
@@ -512,6 +609,7 @@ class ChatService:
 
     async def _write_answer(self, answer: MessageView) -> MessageView:
         state = AnswerState(answer.id, answer.thread_id)
+        state.resume(answer.content, answer.reasoning or "")
         flusher: asyncio.Task[None] | None = None
         try:
             request = await self._store.read(lambda s: self._request_for(s, answer))
@@ -538,7 +636,20 @@ class ChatService:
         final = await _uncancellable(self._finish(state, outcome))
         self.events.publish(MessageFinished(final[0]))
         self.events.publish(ThreadUpdated(final[1]))
+        self._announce_provider_state(final[0])
         return final[0]
+
+    def _announce_provider_state(self, answer: MessageView) -> None:
+        if answer.provider is None or answer.error_type == "stopped":
+            return
+        state, detail = _PROVIDER_STATES.get(answer.error_type or "", ("error", ""))
+        if answer.status is Status.COMPLETE:
+            state, detail = "ready", ""
+        elif answer.status is Status.INTERRUPTED and answer.error_type != ErrorKind.CUT_OFF:
+            return  # stopped by the user or by closing: says nothing about the provider
+        self.events.publish(
+            ProviderStateChanged(answer.provider, state, detail or (answer.error_detail or ""))
+        )
 
     def _request_for(self, session: Session, answer: MessageView) -> ChatRequest:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
@@ -546,14 +657,19 @@ class ChatService:
         if answer.parent_id is not None:
             limit = self._settings.chat.context_messages
             history = repo.path_to(session, answer.parent_id, limit)
+        files = attached.texts(session, [row.id for row in history if row.role is Role.USER])
         messages = [
-            ChatMessage(row.role.value, row.content)
+            ChatMessage(row.role.value, attached.for_model(row.content, files.get(row.id, ())))
             for row in history
-            if row.content and (row.role is Role.USER or row.status is not Status.PENDING)
+            if (row.content or row.id in files)
+            and (row.role is Role.USER or row.status is not Status.PENDING)
         ]
         system = self._system_prompt(session, thread)
         if system:
             messages.insert(0, ChatMessage("system", system))
+        if answer.content:  # continuing an answer: show the model what it wrote so far
+            messages.append(ChatMessage("assistant", answer.content))
+            messages.append(ChatMessage("user", CONTINUE_PROMPT))
         return ChatRequest(model=answer.model or "", messages=tuple(messages))
 
     def _system_prompt(self, session: Session, thread: Thread) -> str:
@@ -665,6 +781,12 @@ class ChatService:
     def _now(self) -> datetime:
         return self._clock.now()
 
+    def _check_message(self, text: str, attachments: Sequence[AttachmentInput]) -> str:
+        if attachments:
+            attached.check(attachments, self._settings.chat.max_message_chars)
+            return self._check_text(text) if text.strip() else ""
+        return self._check_text(text)
+
     def _check_text(self, text: str) -> str:
         if not text or not text.strip():
             raise InvalidRequest("the message is empty; nothing was sent")
@@ -677,6 +799,58 @@ class ChatService:
         if "\x00" in text:
             raise InvalidRequest("the message contains a NUL character; nothing was sent")
         return text
+
+
+_PROVIDER_STATES: dict[str, tuple[str, str]] = {
+    ErrorKind.CONNECTION: ("offline", "cannot reach the provider"),
+    ErrorKind.TIMEOUT: ("offline", "the provider does not answer"),
+    ErrorKind.STALLED: ("offline", "the provider stopped sending"),
+    ErrorKind.AUTH: ("auth", "the API key was refused"),
+    ErrorKind.PERMISSION: ("auth", "the API key may not use this model"),
+    ErrorKind.RATE_LIMIT: ("rate_limited", "rate limited by the provider"),
+    ErrorKind.QUOTA: ("rate_limited", "the provider's quota is used up"),
+}
+
+
+def _new_thread(
+    session: Session, now: datetime, project_id: uuid.UUID | None, title: str | None
+) -> Thread:
+    if project_id is not None:
+        repo.project_row(session, project_id)
+    row = Thread(
+        id=new_id(),
+        project_id=project_id,
+        title=title or DEFAULT_TITLE,
+        title_set_by_user=title is not None,
+        pinned=False,
+        archived=False,
+        message_count=0,
+        total_tokens=0,
+        last_activity_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def _reopen(
+    session: Session, now: datetime, thread: Thread, message_id: uuid.UUID, owner: str
+) -> MessageView:
+    """Put a stopped answer back to `pending` so that it can be continued."""
+    leaf = session.get(Message, thread.active_leaf_id) if thread.active_leaf_id else None
+    if leaf is not None and not leaf.status.is_final:
+        raise Busy("an answer is still being written in this thread; stop it or wait")
+    row = repo.message_row(session, message_id)
+    if row.thread_id != thread.id:
+        raise InvalidRequest("that message belongs to another thread")
+    row.status, row.stream_owner, row.completed_at, row.updated_at = (
+        Status.PENDING, owner, None, now,
+    )  # fmt: skip
+    row.error_type = row.error_detail = None
+    thread.last_activity_at = thread.updated_at = now
+    session.flush()
+    return repo.message_views(session, [row.id])[0]
 
 
 async def _uncancellable(work: Coroutine[Any, Any, T]) -> T:

@@ -219,6 +219,18 @@ class MessagePart(Base):
     data: Mapped[dict[str, Any] | None]
 
 
+class Draft(Base):
+    """What the user was typing in a thread (key: the thread id, or "new" for a new chat)."""
+
+    __tablename__ = "drafts"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+    # {"attachments": [{"name": ..., "text": ..., "kind": ...}, ...]}
+    data: Mapped[dict[str, Any] | None]
+    updated_at: Mapped[datetime]
+
+
 class Summary(Base):
     __tablename__ = "summaries"
     __table_args__ = (Index("ix_summaries_thread", "thread_id", "created_at"),)

@@ -1,0 +1,38 @@
+"""Drafts: the unsent text (and attachments) of each thread, so a switch or a restart loses no
+word. The key is the thread id, or NEW_CHAT for a chat that has no thread yet."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat.views import AttachmentInput, DraftView
+from chatdesk.core.store.models import Draft
+
+NEW_CHAT = "new"
+
+
+def key(thread_id: uuid.UUID | None) -> str:
+    return NEW_CHAT if thread_id is None else thread_id.hex
+
+
+def save(session: Session, now: datetime, thread_id: uuid.UUID | None, draft: DraftView) -> None:
+    if draft.empty:
+        session.execute(delete(Draft).where(Draft.key == key(thread_id)))
+        return
+    data = {"attachments": [vars(a) for a in draft.attachments]}
+    values = {"key": key(thread_id), "text": draft.text, "data": data, "updated_at": now}
+    statement = insert(Draft).values(**values)
+    session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=values))
+
+
+def load(session: Session, thread_id: uuid.UUID | None) -> DraftView:
+    row = session.get(Draft, key(thread_id))
+    if row is None:
+        return DraftView("")
+    items = (row.data or {}).get("attachments", [])
+    return DraftView(row.text, tuple(AttachmentInput(**item) for item in items))
