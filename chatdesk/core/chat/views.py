@@ -57,6 +57,47 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class AttachmentInput:
+    """Text the user attaches to a message (a file's text or a large paste)."""
+
+    name: str
+    text: str
+    kind: str = "file"  # "file" | "paste"
+    mime: str = "text/plain"
+
+
+@dataclass(frozen=True)
+class AttachmentView:
+    id: uuid.UUID
+    name: str
+    mime: str
+    size: int  # bytes of UTF-8 text
+
+
+@dataclass(frozen=True)
+class DraftView:
+    text: str
+    attachments: tuple[AttachmentInput, ...] = ()
+
+    @property
+    def empty(self) -> bool:
+        return not self.text and not self.attachments
+
+
+@dataclass(frozen=True)
+class ContextUsage:
+    """How full the model's context window is for the next message of a thread."""
+
+    used_tokens: int
+    budget_tokens: int
+    estimated: bool  # True: counted from characters, not by the model's tokenizer
+
+    @property
+    def fraction(self) -> float:
+        return self.used_tokens / self.budget_tokens if self.budget_tokens else 0.0
+
+
+@dataclass(frozen=True)
 class MessageView:
     id: uuid.UUID
     thread_id: uuid.UUID
@@ -78,6 +119,7 @@ class MessageView:
     # Position among messages with the same parent, for `< 2/3 >`; 1-based.
     sibling_index: int = 1
     sibling_count: int = 1
+    attachments: tuple[AttachmentView, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -102,6 +144,8 @@ class ThreadFilter:
     pinned: bool | None = None
     archived: bool | None = False
     deleted: bool = False  # True: the trash (soft-deleted threads) instead
+    # Titles containing this text, ignoring case (SQLite folds ASCII letters only).
+    text: str | None = None
 
 
 @dataclass(frozen=True)
