@@ -4,19 +4,26 @@ Settings live in `config.toml` in the user config folder and can be overridden b
 variables named `CHATDESK_<SECTION>_<KEY>` (e.g. `CHATDESK_MOCK_TOKENS_PER_SECOND=0`).
 A bad value never stops chatdesk: it is reported with its key and the default is used.
 API keys are never settings; they live in the OS keyring.
+
+The file is owned by chatdesk: `save_settings` rewrites it with the values that differ from the
+defaults, so comments and unknown keys written by hand are not kept.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import os
+import tempfile
 import tomllib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+
+from chatdesk.core.errors import ChatdeskError
 
 log = logging.getLogger("chatdesk.config")
 
@@ -30,8 +37,10 @@ def setting(
     minimum: float | None = None,
     maximum: float | None = None,
     choices: tuple[str, ...] | None = None,
+    unset: float | None = None,
 ) -> T:
-    meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices}
+    """`unset` is a value outside the bounds that means "not set" (e.g. 0 = the system's size)."""
+    meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices, "unset": unset}
     result: T = field(default=default, metadata=meta)
     return result
 
@@ -105,12 +114,36 @@ class LoggingSettings:
 
 
 @dataclass(frozen=True)
+class UiSettings:
+    theme: str = setting(
+        "system",
+        "Colours: follow the system's light or dark mode, or always light or dark.",
+        choices=("system", "light", "dark"),
+    )
+    font_size: int = setting(
+        0,
+        "Font size of the window in points, 8 to 32; 0 keeps the system's size.",
+        minimum=8,
+        maximum=32,
+        unset=0,
+    )
+    enter_sends: bool = setting(
+        True, "Enter sends a message and Shift+Enter starts a new line; off: Ctrl+Enter sends."
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     general: GeneralSettings = field(default_factory=GeneralSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     mock: MockSettings = field(default_factory=MockSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+
+
+# Older names still honoured, below the canonical `CHATDESK_<SECTION>_<KEY>` name.
+_ENV_ALIASES = {"ui.theme": "CHATDESK_THEME"}
 
 
 @dataclass(frozen=True)
@@ -178,8 +211,8 @@ def _load_section(
     values: dict[str, Any] = {}
     for item in dataclasses.fields(cls):
         key = f"{name}.{item.name}"
-        env_name = f"CHATDESK_{name.upper()}_{item.name.upper()}"
-        if env_name in env:
+        env_name = _env_name(env, name, item.name)
+        if env_name is not None:
             source, value = env_name, _from_env(env[env_name], item.type)
         elif item.name in raw:
             source, value = key, raw[item.name]
@@ -191,6 +224,14 @@ def _load_section(
         else:
             issues.append(SettingIssue(key if source == key else f"{key} ({source})", problem))
     return cls(**values)
+
+
+def _env_name(env: Mapping[str, str], section: str, key: str) -> str | None:
+    """The environment variable that sets `section.key`, if any is set."""
+    for name in (f"CHATDESK_{section.upper()}_{key.upper()}", _ENV_ALIASES.get(f"{section}.{key}")):
+        if name is not None and name in env:
+            return name
+    return None
 
 
 def _from_env(text: str, type_name: Any) -> Any:
@@ -218,6 +259,8 @@ def _validate(value: Any, item: dataclasses.Field[Any]) -> str | None:
         allowed: tuple[type, ...] = (int,) if kind == "int" else (int, float)
         if isinstance(value, bool) or not isinstance(value, allowed):
             return f"{value!r} is not a {'whole ' if kind == 'int' else ''}number"
+        if meta["unset"] is not None and value == meta["unset"]:
+            return None
         if meta["min"] is not None and value < meta["min"]:
             return f"{value!r} is below the minimum {meta['min']}"
         if meta["max"] is not None and value > meta["max"]:
@@ -228,3 +271,108 @@ def _validate(value: Any, item: dataclasses.Field[Any]) -> str | None:
     if meta["choices"] is not None and value not in meta["choices"]:
         return f"{value!r} is not one of {', '.join(meta['choices'])}"
     return None
+
+
+class SettingsSaveError(ChatdeskError):
+    """The settings file cannot be written."""
+
+
+def save_settings(path: Path, settings: Settings) -> None:
+    """Write the values that differ from the defaults to `path`, atomically and private (0600).
+
+    A crash or a full disk leaves either the old file or the new one, never half of one: the text
+    goes to a temporary file in the same folder, is flushed to disk, then renamed over `path`.
+    """
+    text = to_toml(settings)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _replace_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise SettingsSaveError(f"cannot save settings to {path}: {reason}") from error
+
+
+def _replace_atomically(path: Path, data: bytes) -> None:
+    # mkstemp creates the file with mode 0600, so the text is never readable by others.
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)  # makes the rename itself durable
+
+
+def _fsync_folder(folder: Path) -> None:
+    if os.name != "posix":  # Windows cannot open a folder for fsync; its rename is journalled
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def to_toml(settings: Settings) -> str:
+    """The settings that differ from the defaults, as TOML that `load_settings` reads back."""
+    lines = [
+        "# chatdesk settings, written by chatdesk: only values that differ from the defaults.",
+        "# Hand edits are read, but comments and unknown keys are dropped on the next save.",
+    ]
+    defaults = Settings()
+    for name in _sections():
+        section, default = getattr(settings, name), getattr(defaults, name)
+        changed = [
+            f"{item.name} = {_toml_value(getattr(section, item.name))}"
+            for item in dataclasses.fields(section)
+            if getattr(section, item.name) != getattr(default, item.name)
+        ]
+        if changed:
+            lines += ["", f"[{name}]", *changed]
+    return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: str | int | float | bool) -> str:
+    if isinstance(value, bool):  # before int: bool is a subclass of int
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return _toml_float(value)
+    return _toml_string(value)
+
+
+def _toml_float(value: float) -> str:
+    if math.isnan(value):
+        return "nan"
+    if math.isinf(value):
+        return "inf" if value > 0 else "-inf"
+    return repr(value)  # "12.5", "1e+16", "1.5e-07": all valid TOML floats that round-trip
+
+
+# TOML basic strings must escape the quote, the backslash and every control character.
+_SHORT_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
+
+
+def _toml_string(text: str) -> str:
+    return '"' + "".join(_escape_char(char) for char in text) + '"'
+
+
+def _escape_char(char: str) -> str:
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    if ord(char) < 0x20 or ord(char) == 0x7F:
+        return f"\\u{ord(char):04X}"
+    return char
