@@ -192,6 +192,8 @@ def list_threads(
         query = query.where(Thread.pinned == where.pinned)
     if where.archived is not None:
         query = query.where(Thread.archived == where.archived)
+    if where.text:
+        query = query.where(Thread.title.ilike(_contains_pattern(where.text), escape="\\"))
     if cursor:
         at, last_id = _decode_cursor(cursor)
         query = query.where(
@@ -205,6 +207,12 @@ def list_threads(
     page = rows[:limit]
     next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
     return ThreadPage(tuple(thread_view(row) for row in page), next_cursor)
+
+
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own `%`, `_` and `\\` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _encode_cursor(row: Thread) -> str:
