@@ -1,0 +1,212 @@
+"""Themes as a user sees them: colours of windows and buttons, focus rings, font size."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+import pytest
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontDatabase, QImage, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from chatdesk.ui.theme import ThemeWatcher, apply_theme, is_dark, palette_for
+
+R = QPalette.ColorRole
+LIGHT_WINDOW = palette_for(dark=False).color(R.Window)
+DARK_WINDOW = palette_for(dark=True).color(R.Window)
+
+
+@pytest.fixture(autouse=True)
+def restore_look(qapp: QApplication) -> Iterator[None]:
+    """The QApplication is shared by all tests: put its look back as it was."""
+    style, palette, font = qapp.style().name(), qapp.palette(), qapp.font()
+    sheet = qapp.styleSheet()
+    yield
+    watcher = qapp.findChild(ThemeWatcher)
+    if watcher is not None:
+        shiboken6.delete(watcher)  # now, so it stops following the desktop in later tests
+    qapp.setStyleSheet(sheet)
+    if style:  # empty while a stylesheet wraps the style
+        qapp.setStyle(style)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+
+
+def _window_colour(qapp: QApplication) -> QColor:
+    return qapp.palette().color(R.Window)
+
+
+def _pixel(image: QImage, x: int, y: int) -> str:
+    return QColor(image.pixel(x, y)).name()
+
+
+def test_light_and_dark_colour_windows_and_buttons(qapp: QApplication, qtbot: QtBot) -> None:
+    button = QPushButton("Send")
+    qtbot.addWidget(button)
+    button.show()
+    inside = (5, button.height() // 2)  # within the border, left of the text
+
+    apply_theme(qapp, "light")
+    assert _window_colour(qapp) == LIGHT_WINDOW
+    assert not is_dark(qapp)
+    light_button = _pixel(button.grab().toImage(), *inside)
+
+    apply_theme(qapp, "dark")
+    assert _window_colour(qapp) == DARK_WINDOW
+    assert is_dark(qapp)
+    dark_button = _pixel(button.grab().toImage(), *inside)
+    assert light_button == palette_for(dark=False).color(R.Button).name()
+    assert dark_button == palette_for(dark=True).color(R.Button).name()
+
+
+def test_changed_fires_once_per_real_change(qapp: QApplication, qtbot: QtBot) -> None:
+    apply_theme(qapp, "light")
+    seen: list[bool] = []
+    ThemeWatcher.of(qapp).changed.connect(seen.append)
+
+    apply_theme(qapp, "dark")
+    apply_theme(qapp, "dark")
+    apply_theme(qapp, "dark", 14)
+    apply_theme(qapp, "light", 14)
+    assert seen == [True, True, False]
+    assert ThemeWatcher.of(qapp).theme == "light"
+
+
+def _tell_os_scheme(qapp: QApplication, scheme: Qt.ColorScheme) -> None:
+    """What the platform does when the user switches the desktop to light or dark.
+
+    `QStyleHints.setColorScheme` (Qt 6.8) is ignored by the offscreen platform, so the test
+    sends the notification the platform would send."""
+    qapp.styleHints().setColorScheme(scheme)
+    qapp.styleHints().colorSchemeChanged.emit(scheme)
+
+
+def test_system_theme_follows_the_desktop(qapp: QApplication) -> None:
+    apply_theme(qapp, "system")
+    if qapp.styleHints().colorScheme() != Qt.ColorScheme.Dark:  # offscreen reports Unknown
+        assert _window_colour(qapp) == LIGHT_WINDOW
+
+    _tell_os_scheme(qapp, Qt.ColorScheme.Dark)
+    assert _window_colour(qapp) == DARK_WINDOW
+    _tell_os_scheme(qapp, Qt.ColorScheme.Light)
+    assert _window_colour(qapp) == LIGHT_WINDOW
+    qapp.styleHints().unsetColorScheme()
+
+
+def test_a_chosen_theme_ignores_the_desktop(qapp: QApplication) -> None:
+    apply_theme(qapp, "light")
+    _tell_os_scheme(qapp, Qt.ColorScheme.Dark)
+    assert _window_colour(qapp) == LIGHT_WINDOW
+    qapp.styleHints().unsetColorScheme()
+
+
+def test_an_unknown_theme_follows_the_system_and_says_so(
+    qapp: QApplication, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="chatdesk.ui"):
+        apply_theme(qapp, "sepia")
+    assert ThemeWatcher.of(qapp).theme == "system"
+    assert "sepia" in caplog.text
+    apply_theme(qapp, "")
+    assert ThemeWatcher.of(qapp).theme == "system"
+
+
+def test_font_size_applies_to_widgets_and_zero_restores_the_system_size(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    label = QLabel("Hello")
+    qtbot.addWidget(label)
+    system_size = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont).pointSize()
+    height_before = label.sizeHint().height()
+
+    label.show()
+    apply_theme(qapp, "light", 24)
+    qtbot.waitUntil(lambda: label.font().pointSize() == 24)
+    assert label.sizeHint().height() > height_before
+
+    apply_theme(qapp, "light", 0)
+    qtbot.waitUntil(lambda: label.font().pointSize() == system_size)
+
+
+def _combo() -> QWidget:
+    box = QComboBox()
+    box.addItems(["One", "Two"])
+    return box
+
+
+def _text_area() -> QWidget:
+    edit = QPlainTextEdit()
+    edit.setFixedHeight(60)
+    return edit
+
+
+def _edges(image: QImage) -> list[int]:
+    """The outer 2 px of a control: where a focus ring is, and where no text cursor is."""
+    w, h = image.width(), image.height()
+    return [
+        image.pixel(x, y) for x in range(w) for y in range(h) if min(x, y, w - 1 - x, h - 1 - y) < 2
+    ]
+
+
+def _whole(image: QImage) -> QImage:
+    return image  # the focus rectangle of check boxes and radio buttons is around the label
+
+
+CONTROLS: list[tuple[Callable[[], QWidget], Callable[[QImage], object]]] = [
+    (lambda: QPushButton("Push"), _whole),
+    (lambda: QToolButton(text="Tool"), _whole),
+    (_combo, _whole),
+    (QSpinBox, _edges),
+    (lambda: QLineEdit("text"), _edges),
+    (_text_area, _edges),
+    (lambda: QCheckBox("Check"), _whole),
+    (lambda: QRadioButton("Radio"), _whole),
+]
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("make", "ring"),
+    CONTROLS,
+    ids=["push", "tool", "combo", "spin", "line-edit", "text-area", "check", "radio"],
+)
+def test_keyboard_focus_is_visible(
+    qapp: QApplication,
+    qtbot: QtBot,
+    theme: str,
+    make: Callable[[], QWidget],
+    ring: Callable[[QImage], object],
+) -> None:
+    apply_theme(qapp, theme)
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    elsewhere, control = QPushButton("Elsewhere"), make()
+    layout.addWidget(elsewhere)
+    layout.addWidget(control)
+    window.show()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+
+    elsewhere.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(elsewhere.hasFocus)
+    unfocused = ring(control.grab().toImage())
+    qtbot.keyClick(elsewhere, Qt.Key.Key_Tab)  # as a keyboard user moves on
+    qtbot.waitUntil(control.hasFocus)
+    assert ring(control.grab().toImage()) != unfocused, type(control).__name__
