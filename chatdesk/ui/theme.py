@@ -61,6 +61,7 @@ QPushButton, QToolButton {
     border: 1px solid palette(mid);
     border-radius: 6px;
     padding: 4px 12px;
+    outline: none; /* the ring below shows focus; no dotted box around the label too */
 }
 QToolButton { padding: 3px 6px; }
 QPushButton:hover, QToolButton:hover { background: palette(midlight); }
@@ -89,6 +90,20 @@ QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus {
     border: 2px solid palette(highlight);
     padding: 1px;
 }
+
+QFrame#attachmentChip {
+    background: palette(alternate-base);
+    border: 1px solid palette(mid);
+    border-radius: 11px;
+}
+QToolButton#chipRemove {
+    background: transparent;
+    border: 2px solid transparent;
+    border-radius: 9px;
+    padding: 0 2px;
+}
+QToolButton#chipRemove:hover { background: palette(midlight); }
+QToolButton#chipRemove:focus { border-color: palette(highlight); }
 
 QSplitter::handle { background: palette(window); }
 QSplitter::handle:horizontal { width: 4px; }

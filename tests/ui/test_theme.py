@@ -150,6 +150,12 @@ def _combo() -> QWidget:
     return box
 
 
+def _tool_button() -> QWidget:
+    button = QToolButton()
+    button.setText("Tool")
+    return button
+
+
 def _text_area() -> QWidget:
     edit = QPlainTextEdit()
     edit.setFixedHeight(60)
@@ -170,7 +176,7 @@ def _whole(image: QImage) -> QImage:
 
 CONTROLS: list[tuple[Callable[[], QWidget], Callable[[QImage], object]]] = [
     (lambda: QPushButton("Push"), _whole),
-    (lambda: QToolButton(text="Tool"), _whole),
+    (_tool_button, _whole),
     (_combo, _whole),
     (QSpinBox, _edges),
     (lambda: QLineEdit("text"), _edges),
