@@ -61,6 +61,7 @@ MAX_WINDOW_SHARE = 0.4  # the editor never takes more than this share of the win
 DRAFT_DELAY_MS = 500
 PREVIEW_LINES = 20
 PREVIEW_LINE_CHARS = 120
+CHIP_TEXT_WIDTH = 320  # px; longer names are shortened in the middle, keeping the extension
 
 
 @dataclass(frozen=True)
@@ -88,7 +89,7 @@ def format_size(size: int) -> str:
 
 
 def describe_attachment(attachment: DraftAttachment) -> str:
-    """ "Pasted text · 1.2 MB · 20,123 lines"; files show name and size only."""
+    """Name, size and, for pastes, lines: "Pasted text · 1.2 MB · 20,123 lines"."""
     parts = [attachment.name, format_size(len(attachment.text.encode("utf-8", "surrogatepass")))]
     if attachment.kind == "paste":
         # A final newline ends the last line; it does not start another.
@@ -185,7 +186,7 @@ class AttachmentChip(QFrame):
         label = QLabel(self)
         label.setText(
             label.fontMetrics().elidedText(
-                describe_attachment(attachment), Qt.TextElideMode.ElideMiddle, 320
+                describe_attachment(attachment), Qt.TextElideMode.ElideMiddle, CHIP_TEXT_WIDTH
             )
         )
         self.remove_button = QToolButton(self)
@@ -332,8 +333,8 @@ class Composer(QWidget):
         self._editor.large_text_given.connect(self._add_pasted_text)
         self._editor.files_given.connect(self.files_dropped)
         self._editor.textChanged.connect(self._text_changed)
-        layout_ = self._editor.document().documentLayout()
-        layout_.documentSizeChanged.connect(self._fit_editor)
+        document_layout = self._editor.document().documentLayout()
+        document_layout.documentSizeChanged.connect(self._fit_editor)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
