@@ -1,0 +1,6 @@
+"""The thread sidebar (groups, filter, archive, projects) and the Ctrl+K quick switcher."""
+
+from chatdesk.ui.sidebar.model import ThreadTreeModel
+from chatdesk.ui.sidebar.view import Sidebar
+
+__all__ = ["Sidebar", "ThreadTreeModel"]

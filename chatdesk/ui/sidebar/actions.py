@@ -1,0 +1,201 @@
+"""What the sidebar's menus, keys and buttons do.
+
+Each change is one service call through the Runner; the tree changes when the service's event
+comes back. Questions and dialogs open without blocking, and deleting a chat offers Undo.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup
+from PySide6.QtWidgets import QMenu, QTreeView, QWidget
+
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.chat.views import ProjectView, ThreadView
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings, ask
+from chatdesk.ui.sidebar.model import Index, ThreadTreeModel
+from chatdesk.ui.sidebar.widgets import NoticeBar
+
+UNDO_SECONDS = 10
+
+
+class SidebarActions(QObject):
+    new_chat_requested = Signal(object)  # a project's uuid.UUID, or None
+
+    def __init__(
+        self,
+        service: ChatService,
+        runner: Runner,
+        model: ThreadTreeModel,
+        tree: QTreeView,
+        notice: NoticeBar,
+        owner: QWidget,
+    ) -> None:
+        super().__init__(owner)
+        self._service = service
+        self._runner = runner
+        self._model = model
+        self._tree = tree
+        self._notice = notice
+        self._owner = owner
+        self.dialog: QWidget | None = None  # the question or dialog opened last (for tests)
+
+    # -- menus -----------------------------------------------------------------------------------
+
+    def menu_for(self, index: Index) -> QMenu | None:
+        thread = self._model.thread_at(index)
+        if thread is not None:
+            return self._thread_menu(thread)
+        project = self._model.project_at(index)
+        if project is not None:
+            return self._project_menu(project)
+        return None
+
+    def _thread_menu(self, thread: ThreadView) -> QMenu:
+        menu = QMenu(self._owner)
+        service, run = self._service, self._runner.run
+        _add(menu, "&Rename", lambda: self._edit(self._model.index_of_thread(thread.id)), "F2")
+        if not thread.archived:
+            pin = "Un&pin" if thread.pinned else "&Pin"
+            _add(menu, pin, lambda: run(service.set_pinned(thread.id, not thread.pinned)))
+        archive = "Un&archive" if thread.archived else "&Archive"
+        _add(menu, archive, lambda: run(service.set_archived(thread.id, not thread.archived)))
+        if not thread.archived:
+            self._add_move_menu(menu, thread)
+        menu.addSeparator()
+        _add(menu, "&Delete", lambda: self.delete(thread), "Del")
+        return menu
+
+    def _add_move_menu(self, menu: QMenu, thread: ThreadView) -> None:
+        move = menu.addMenu("&Move to project")
+        choices = QActionGroup(move)  # one check mark: where the thread is now
+        targets: list[tuple[str, uuid.UUID | None]] = [
+            (p.name, p.id) for p in self._model.projects()
+        ]
+        for position, (name, project_id) in enumerate([*targets, ("No project", None)]):
+            if position == len(targets) and targets:
+                move.addSeparator()
+            action = _add(move, name.replace("&", "&&"), self._mover(thread.id, project_id))
+            action.setCheckable(True)
+            action.setChecked(project_id == thread.project_id)
+            choices.addAction(action)
+
+    def _mover(self, thread_id: uuid.UUID, project_id: uuid.UUID | None) -> Callable[[], object]:
+        return lambda: self._runner.run(self._service.move_thread(thread_id, project_id))
+
+    def _project_menu(self, project: ProjectView) -> QMenu:
+        menu = QMenu(self._owner)
+        _add(menu, "&New chat in project", lambda: self.new_chat_requested.emit(project.id))
+        menu.addSeparator()
+        _add(menu, "&Rename", lambda: self._edit(self._model.index_of_project(project.id)), "F2")
+        _add(menu, "&Edit…", lambda: self.edit_project(project))
+        menu.addSeparator()
+        _add(menu, "&Delete…", lambda: self.ask_delete_project(project), "Del")
+        return menu
+
+    def _edit(self, index: Index) -> None:
+        if index.isValid():
+            self._tree.setCurrentIndex(self._model.index(index.row(), 0, index.parent()))
+            self._tree.edit(self._tree.currentIndex())
+
+    # -- threads ---------------------------------------------------------------------------------
+
+    def rename(self, index: QPersistentModelIndex, name: str) -> None:
+        thread = self._model.thread_at(index)
+        project = self._model.project_at(index)
+        if thread is not None:
+            self._runner.run(self._service.rename_thread(thread.id, name))
+        elif project is not None:
+            self._runner.run(self._service.rename_project(project.id, name))
+
+    def delete(self, thread: ThreadView) -> None:
+        def offer_undo(_: None) -> None:
+            self._notice.show_notice(
+                f"Deleted “{_shortened(thread.title)}”.",
+                action="Undo",
+                on_action=lambda: self._runner.run(self._service.restore_thread(thread.id)),
+                seconds=UNDO_SECONDS,
+            )
+
+        self._runner.run(self._service.delete_thread(thread.id), done=offer_undo)
+
+    def ask_delete(self, index: Index) -> None:
+        """The Delete key: asks first (a menu choice is deliberate; a key press may not be)."""
+        thread = self._model.thread_at(index)
+        project = self._model.project_at(index)
+        if thread is not None:
+            self.dialog = ask(
+                self._owner,
+                "Delete chat",
+                f"Delete “{_shortened(thread.title)}”?",
+                "You can undo this for a few seconds afterwards.",
+                "Delete",
+                lambda: self.delete(thread),
+            )
+        elif project is not None:
+            self.ask_delete_project(project)
+
+    # -- projects --------------------------------------------------------------------------------
+
+    def ask_delete_project(self, project: ProjectView) -> None:
+        self.dialog = ask(
+            self._owner,
+            "Delete project",
+            f"Delete the project “{project.name}”?",
+            "Its chats are kept; they move out of the project.",
+            "Delete project",
+            lambda: self._runner.run(self._service.delete_project(project.id)),
+        )
+
+    def create_project(self) -> None:
+        def create(settings: ProjectSettings) -> None:
+            self._runner.run(
+                self._service.create_project(
+                    settings.name,
+                    system_prompt=settings.system_prompt,
+                    default_provider=settings.default_provider,
+                    default_model=settings.default_model,
+                )
+            )
+
+        self._open_dialog(None, create)
+
+    def edit_project(self, project: ProjectView) -> None:
+        def save(settings: ProjectSettings) -> None:
+            self._runner.run(
+                self._service.update_project(
+                    project.id,
+                    name=settings.name,
+                    system_prompt=settings.system_prompt,
+                    default_provider=settings.default_provider,
+                    default_model=settings.default_model,
+                )
+            )
+
+        self._open_dialog(project, save)
+
+    def _open_dialog(
+        self, project: ProjectView | None, apply: Callable[[ProjectSettings], None]
+    ) -> None:
+        models = self._service.known_models()
+        dialog = ProjectDialog(self._owner, project=project, models=models)
+        dialog.accepted.connect(lambda: apply(dialog.settings()))
+        self.dialog = dialog
+        dialog.open()
+
+
+def _add(menu: QMenu, text: str, slot: Callable[[], object], keys: str = "") -> QAction:
+    action = menu.addAction(text)
+    action.triggered.connect(lambda: slot())
+    if keys:
+        action.setShortcut(keys)  # shown as a hint; the tree handles the key itself
+        action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+    return action
+
+
+def _shortened(title: str, limit: int = 48) -> str:
+    return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"

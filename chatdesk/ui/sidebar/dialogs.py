@@ -1,0 +1,142 @@
+"""Project dialogs (create / edit) and the one yes-or-cancel question the sidebar asks.
+
+Both open window-modal with `open()`, never `exec()`: a nested event loop would stall the
+asyncio loop that qasync runs inside Qt's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QWidget,
+)
+
+from chatdesk.core.chat.views import ProjectView
+
+APP_DEFAULT = "App default"
+
+
+@dataclass(frozen=True)
+class ProjectSettings:
+    """What the dialog edits; None means "not set" (the app's defaults apply)."""
+
+    name: str
+    system_prompt: str | None
+    default_provider: str | None
+    default_model: str | None
+
+
+class ProjectDialog(QDialog):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        *,
+        project: ProjectView | None = None,
+        models: Sequence[tuple[str, str]] = (),
+    ) -> None:
+        super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.setWindowTitle(f"Project “{project.name}”" if project else "New project")
+        self.setMinimumWidth(420)
+        self.name = QLineEdit(project.name if project else "")
+        self.name.setPlaceholderText("Project name")
+        _describe(self.name, "Project name", "The name shown in the sidebar.")
+        self.prompt = QPlainTextEdit(project.system_prompt or "" if project else "")
+        self.prompt.setPlaceholderText("Instructions for every chat in this project (optional)")
+        self.prompt.setTabChangesFocus(True)
+        _describe(self.prompt, "System prompt", "Sent to the model before each chat's messages.")
+        self.model = _model_combo(models, project)
+        _describe(self.model, "Default model", "The model new chats in this project use.")
+        self._buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self._buttons.accepted.connect(self.accept)
+        self._buttons.rejected.connect(self.reject)
+        self.ok_button = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok_button.setText("Create" if project is None else "Save")
+        self.name.textChanged.connect(self._update_ok)
+        form = QFormLayout(self)
+        form.addRow("&Name", self.name)
+        form.addRow("System &prompt", self.prompt)
+        form.addRow("Default &model", self.model)
+        form.addRow(self._buttons)
+        self._update_ok()
+
+    def settings(self) -> ProjectSettings:
+        prompt = self.prompt.toPlainText().strip()
+        provider, model = self._chosen_model()
+        return ProjectSettings(" ".join(self.name.text().split()), prompt or None, provider, model)
+
+    def _chosen_model(self) -> tuple[str | None, str | None]:
+        text = self.model.currentText().strip()
+        if not text or text == APP_DEFAULT:
+            return None, None
+        found = self.model.findText(text, Qt.MatchFlag.MatchFixedString)
+        data = self.model.itemData(found) if found >= 0 else None
+        if isinstance(data, tuple):
+            return data[0], data[1]
+        return None, text  # typed by hand: the app's default provider serves it
+
+    def _update_ok(self) -> None:
+        self.ok_button.setEnabled(bool(self.name.text().strip()))
+
+
+def _model_combo(models: Sequence[tuple[str, str]], project: ProjectView | None) -> QComboBox:
+    """An editable list of known models; the project's own choice is kept even if unknown."""
+    combo = QComboBox()
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItem(APP_DEFAULT, None)
+    names = [name for _, name in models]
+    for offered in models:
+        shown = offered[1] if names.count(offered[1]) == 1 else "{1} ({0})".format(*offered)
+        combo.addItem(shown, offered)
+    if project is not None and project.default_model:
+        wanted = (project.default_provider, project.default_model)
+        index = next((i for i in range(1, combo.count()) if _same(combo.itemData(i), wanted)), -1)
+        if index < 0:  # not offered any more (or typed by hand): keep it
+            combo.addItem(project.default_model, wanted)
+            index = combo.count() - 1
+        combo.setCurrentIndex(index)
+    return combo
+
+
+def _same(offered: tuple[str, str], wanted: tuple[str | None, str]) -> bool:
+    """A project that names no provider matches its model under any provider."""
+    return offered[1] == wanted[1] and wanted[0] in (None, offered[0])
+
+
+def ask(
+    parent: QWidget,
+    title: str,
+    text: str,
+    detail: str,
+    yes: str,
+    on_yes: Callable[[], object],
+) -> QMessageBox:
+    """Ask a yes-or-cancel question without blocking; `on_yes` runs if the user agrees."""
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
+    box.setInformativeText(detail)
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)  # Enter on a surprise question must not destroy anything
+    box.setEscapeButton(cancel)
+    box.buttonClicked.connect(lambda clicked: on_yes() if clicked is yes_button else None)
+    box.open()
+    return box
+
+
+def _describe(widget: QWidget, name: str, description: str) -> None:
+    widget.setAccessibleName(name)
+    widget.setAccessibleDescription(description)

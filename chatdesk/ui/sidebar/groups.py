@@ -1,0 +1,82 @@
+"""The sidebar's groups and what its rows answer for each role (for views and delegates)."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QDateTime, QLocale, Qt
+
+from chatdesk.core.chat.views import ThreadView
+from chatdesk.ui.sidebar.feeds import Bucket, Feed
+
+_ROLE = Qt.ItemDataRole
+
+THREAD_ID_ROLE = _ROLE.UserRole + 1  # uuid.UUID of a thread row
+PROJECT_ID_ROLE = _ROLE.UserRole + 2  # uuid.UUID of a project group (or a thread's project)
+GROUP_KIND_ROLE = _ROLE.UserRole + 3  # GroupKind of a group row, None on thread rows
+PINNED_ROLE = _ROLE.UserRole + 4  # bool, thread rows
+THREAD_ROLE = _ROLE.UserRole + 5  # the ThreadView of a thread row
+
+
+class GroupKind(enum.Enum):
+    PINNED = "pinned"
+    PROJECT = "project"
+    DATE = "date"
+    ARCHIVED = "archived"
+    MATCHES = "matches"
+
+
+@dataclass(eq=False)
+class Group:
+    key: int  # the internal id of its children's indexes
+    kind: GroupKind
+    feed: Feed
+    title: str
+    project_id: uuid.UUID | None = None
+    bucket: Bucket | None = None  # date groups share one feed, split by day
+
+    @property
+    def hidden_when_empty(self) -> bool:
+        return self.kind in (GroupKind.PINNED, GroupKind.DATE)
+
+    def order(self) -> tuple[int, str, str]:
+        section = {GroupKind.PINNED: 0, GroupKind.PROJECT: 1, GroupKind.DATE: 2}.get(self.kind, 0)
+        return section + (self.bucket or 0), self.title.casefold(), str(self.project_id)
+
+
+def group_data(group: Group, role: int) -> Any:
+    if role in (_ROLE.DisplayRole, _ROLE.EditRole, _ROLE.AccessibleTextRole):
+        return group.title
+    if role == GROUP_KIND_ROLE:
+        return group.kind
+    if role == PROJECT_ID_ROLE:
+        return group.project_id
+    if role == _ROLE.ToolTipRole and group.project_id is not None:
+        return f"Project: {group.title}"
+    return None
+
+
+def thread_data(thread: ThreadView, role: int) -> Any:
+    if role in (_ROLE.DisplayRole, _ROLE.EditRole):
+        return thread.title
+    if role == _ROLE.ToolTipRole:
+        return _tooltip(thread)
+    if role == _ROLE.AccessibleTextRole:
+        return f"{thread.title}, pinned" if thread.pinned else thread.title
+    return {
+        THREAD_ID_ROLE: thread.id,
+        PROJECT_ID_ROLE: thread.project_id,
+        PINNED_ROLE: thread.pinned,
+        THREAD_ROLE: thread,
+    }.get(role)
+
+
+def _tooltip(thread: ThreadView) -> str:
+    count = thread.message_count
+    messages = "1 message" if count == 1 else f"{count:,} messages"
+    moment = QDateTime.fromMSecsSinceEpoch(int(thread.last_activity_at.timestamp() * 1000))
+    when = QLocale().toString(moment, QLocale.FormatType.ShortFormat)
+    return f"{thread.title}\n{messages} · last activity {when}"

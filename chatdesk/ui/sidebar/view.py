@@ -1,0 +1,329 @@
+"""The Sidebar: New chat / New project, a title filter, the thread tree, and an Archived view.
+
+All changes go to the service through the Runner; the tree updates when the service's events
+come back, so a change made elsewhere (another window, the CLI flow in the same process) shows
+the same way as one made here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QIcon, QKeyEvent, QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.chat.service import ChatService
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.sidebar.actions import SidebarActions
+from chatdesk.ui.sidebar.delegate import SidebarDelegate
+from chatdesk.ui.sidebar.model import ThreadTreeModel
+from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree, line_icon
+
+FILTER_DELAY_MS = 150  # typing pauses shorter than this do not start a search
+PREFETCH_PX = 300  # read the next page when its place is this close to the viewport
+
+
+class Sidebar(QWidget):
+    thread_selected = Signal(object)  # uuid.UUID, chosen by the user
+    new_chat_requested = Signal(object)  # the project's uuid.UUID, or None
+
+    def __init__(
+        self,
+        service: ChatService,
+        runner: Runner,
+        parent: QWidget | None = None,
+        *,
+        now: Callable[[], datetime] | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._selected: uuid.UUID | None = None
+        self._open_projects: set[uuid.UUID] = set()
+        self.model = ThreadTreeModel(service, runner, self, now=now)
+        self.setMinimumWidth(180)
+        self._build()
+        self.commands = SidebarActions(service, runner, self.model, self.tree, self.notice, self)
+        self._connect()
+
+    # -- public ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.model.start()
+
+    def focus_filter(self) -> None:
+        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter.selectAll()
+
+    def select(self, thread_id: uuid.UUID | None) -> None:
+        """Highlight a thread if the list holds it (without emitting `thread_selected`)."""
+        self._selected = thread_id
+        index = self.model.index_of_thread(thread_id) if thread_id else QModelIndex()
+        if not index.isValid():
+            self.tree.setCurrentIndex(QModelIndex())  # a new chat, or one not loaded
+            return
+        if index.parent().isValid() and index.parent() != self.tree.rootIndex():
+            self.tree.expand(index.parent())
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
+
+    def menu_for(self, index: QModelIndex) -> QMenu | None:
+        """The context menu of a row, or None (tests trigger its actions directly)."""
+        return self.commands.menu_for(index)
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.new_chat = QPushButton("New chat")
+        _describe(self.new_chat, "New chat", "Starts a new chat in no project.")
+        self.new_project = QToolButton()
+        self.new_project.setToolTip("New project")
+        _describe(self.new_project, "New project", "Creates a project to group chats in.")
+        self.filter = FilterEdit()
+        self.filter.setPlaceholderText("Filter chats")
+        self.filter.setClearButtonEnabled(True)
+        self._search_mark = self.filter.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
+        _describe(self.filter, "Filter chats", "Shows only chats whose title contains this text.")
+        self.caption = QLabel()
+        self.caption.setWordWrap(True)
+        self.caption.setContentsMargins(8, 0, 0, 0)  # in line with the titles below
+        self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        _describe(self.caption, "List status", "What the chat list shows now.")
+        self.tree = ThreadTree()
+        self.tree.setModel(self.model)
+        self.delegate = SidebarDelegate(self.tree)
+        self.tree.setItemDelegate(self.delegate)
+        _describe(
+            self.tree,
+            "Chats",
+            "Enter opens a chat, F2 renames it, Delete deletes it, the menu key shows more.",
+        )
+        self.notice = NoticeBar()
+        self.archived = QToolButton()
+        self.archived.setText("Archived")
+        self.archived.setCheckable(True)
+        self.archived.setAutoRaise(True)
+        self.archived.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        _describe(self.archived, "Archived chats", "Shows archived chats instead of the others.")
+        self._lay_out()
+        self._paint_icons()
+
+    def _paint_icons(self) -> None:
+        colour = self.palette().color(QPalette.ColorRole.ButtonText)
+        self.new_chat.setIcon(line_icon("compose", colour))
+        self.new_project.setIcon(line_icon("folder-plus", colour))
+        self.archived.setIcon(line_icon("archive", colour))
+        self.notice.dismiss.setIcon(line_icon("close", colour))
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        self._search_mark.setIcon(line_icon("search", muted))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: recolour icons
+            self._paint_icons()
+        super().changeEvent(event)
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self.new_chat, 1)
+        top.addWidget(self.new_project)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addWidget(self.filter)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.archived, 0, Qt.AlignmentFlag.AlignLeft)
+        self.caption.hide()
+        QWidget.setTabOrder(self.new_chat, self.new_project)
+        QWidget.setTabOrder(self.new_project, self.filter)
+        QWidget.setTabOrder(self.filter, self.tree)
+        QWidget.setTabOrder(self.tree, self.notice.action)
+        QWidget.setTabOrder(self.notice.action, self.notice.dismiss)
+        QWidget.setTabOrder(self.notice.dismiss, self.archived)
+
+    def _connect(self) -> None:
+        self._filter_timer = _single_shot(self, FILTER_DELAY_MS, self._apply_view)
+        self._fetch_timer = _single_shot(self, 0, self._fetch_visible)
+        self.new_chat.clicked.connect(lambda: self.new_chat_requested.emit(None))
+        self.new_project.clicked.connect(self.commands.create_project)
+        self.commands.new_chat_requested.connect(self.new_chat_requested)
+        self.filter.textChanged.connect(lambda _: self._filter_timer.start())
+        self.filter.moved_down.connect(self._enter_list)
+        self.filter.returnPressed.connect(self._open_first)
+        self.archived.toggled.connect(self._apply_view)
+        self.tree.thread_activated.connect(self._activated)
+        self.tree.delete_requested.connect(self.commands.ask_delete)
+        self.tree.menu_requested.connect(self._show_menu)
+        self.tree.expanded.connect(lambda i: self._remember_open(i, True))
+        self.tree.collapsed.connect(lambda i: self._remember_open(i, False))
+        self.tree.verticalScrollBar().valueChanged.connect(lambda _: self._fetch_timer.start())
+        self.delegate.renamed.connect(self.commands.rename)
+        self.delegate.rename_refused.connect(
+            lambda: self.notice.show_notice("A name cannot be empty; the old one was kept.")
+        )
+        model = self.model
+        model.modelReset.connect(self._after_reset)
+        model.rowsInserted.connect(self._after_insert)
+        model.rowsRemoved.connect(lambda *_: self._after_change())
+        model.page_loaded.connect(self._after_change)
+
+    # -- keeping the tree in shape ---------------------------------------------------------------
+
+    def _after_reset(self) -> None:
+        self.tree.setRootIndex(self.model.flat_root())
+        for row in range(self.model.rowCount()):
+            self._open_group(self.model.index(row, 0))
+        self._after_change()
+
+    def _after_insert(self, parent: QModelIndex, first: int, last: int) -> None:
+        if not parent.isValid():
+            for row in range(first, last + 1):
+                self._open_group(self.model.index(row, 0))
+        self._after_change()
+
+    def _after_change(self) -> None:
+        if self._selected is not None and self.model.thread_at(self.tree.currentIndex()) is None:
+            index = self.model.index_of_thread(self._selected)
+            if index.isValid():
+                self.tree.setCurrentIndex(index)
+        self._update_caption()
+        self._fetch_timer.start()
+
+    def _open_group(self, index: QModelIndex) -> None:
+        """Date and pinned groups are always open; projects stay as the user left them."""
+        project = self.model.project_at(index)
+        if project is None or project.id in self._open_projects:
+            self.tree.expand(index)
+
+    def _remember_open(self, index: QModelIndex, is_open: bool) -> None:
+        project = self.model.project_at(index)
+        if project is not None:
+            (self._open_projects.add if is_open else self._open_projects.discard)(project.id)
+        self._fetch_timer.start()
+
+    def _fetch_visible(self) -> None:
+        """Read the next page of every open group whose end is on screen, or nearly."""
+        model, tree = self.model, self.tree
+        parents = (
+            [tree.rootIndex()]
+            if model.is_flat
+            else [model.index(row, 0) for row in range(model.rowCount())]
+        )
+        bottom = tree.viewport().height() + PREFETCH_PX
+        for parent in parents:
+            if not model.canFetchMore(parent):
+                continue
+            if not model.is_flat and not tree.isExpanded(parent):
+                continue
+            rows = model.rowCount(parent)
+            end = tree.visualRect(model.index(rows - 1, 0, parent)) if rows else None
+            if end is None or end.top() <= bottom:
+                model.fetchMore(parent)
+
+    def _update_caption(self) -> None:
+        text = self.filter.text().strip()
+        if not self.model.is_flat:
+            self.caption.hide()
+            return
+        empty = self.model.rowCount(self.tree.rootIndex()) == 0 and not self.model.loading
+        if text and self.archived.isChecked():
+            words = f"No archived chats match “{text}”." if empty else f"Archived, “{text}”"
+        elif text:
+            words = f"No chats match “{text}”." if empty else f"Titles containing “{text}”"
+        else:
+            words = "No archived chats." if empty else "Archived chats"
+        self.caption.setText(words)
+        self.caption.show()
+
+    # -- user actions ----------------------------------------------------------------------------
+
+    def _apply_view(self) -> None:
+        self._filter_timer.stop()
+        self.model.set_view(archived=self.archived.isChecked(), text=self.filter.text())
+        self._update_caption()
+
+    def _activated(self, thread_id: uuid.UUID) -> None:
+        self._selected = thread_id
+        self.thread_selected.emit(thread_id)
+
+    def _enter_list(self) -> None:
+        self.tree.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.tree.currentIndex().isValid():
+            first = self._first_thread()
+            if first.isValid():
+                self.tree.setCurrentIndex(first)
+
+    def _open_first(self) -> None:
+        """Enter in the filter opens the first match."""
+        self._apply_view()
+        first = self._first_thread()
+        thread = self.model.thread_at(first)
+        if thread is not None:
+            self.tree.setCurrentIndex(first)
+            self._activated(thread.id)
+
+    def _first_thread(self) -> QModelIndex:
+        root = self.tree.rootIndex()
+        for row in range(self.model.rowCount(root)):
+            index = self.model.index(row, 0, root)
+            if self.model.thread_at(index) is not None:
+                return index
+            if self.tree.isExpanded(index) and self.model.rowCount(index):
+                return self.model.index(0, 0, index)
+        return QModelIndex()
+
+    def _show_menu(self, index: QModelIndex, where: QPoint) -> None:
+        menu = self.menu_for(index)
+        if menu is not None:
+            menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            menu.popup(where)
+
+
+class FilterEdit(QLineEdit):
+    """The filter box: Down goes to the list; Escape clears, or leaves when already empty."""
+
+    moved_down = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Down:
+            self.moved_down.emit()
+        elif event.key() == Qt.Key.Key_Escape and self.text():
+            self.clear()
+        elif event.key() == Qt.Key.Key_Escape:
+            self.moved_down.emit()
+        else:
+            super().keyPressEvent(event)
+
+
+def _single_shot(owner: QObject, delay_ms: int, slot: Callable[[], None]) -> QTimer:
+    timer = QTimer(owner)
+    timer.setSingleShot(True)
+    timer.setInterval(delay_ms)
+    timer.timeout.connect(slot)
+    return timer
+
+
+def _describe(widget: QWidget, name: str, description: str) -> None:
+    widget.setAccessibleName(name)
+    widget.setAccessibleDescription(description)

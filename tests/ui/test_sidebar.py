@@ -1,0 +1,682 @@
+"""The sidebar driven as a person would: clicks, keys, context-menu actions, dialogs.
+
+Threads are seeded straight into the store (with chosen activity times) before the sidebar
+starts; everything after that goes through the service, and the sidebar follows its events.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core
+from chatdesk.core.ids import new_id
+from chatdesk.core.store.models import Thread
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.sidebar import Sidebar
+from chatdesk.ui.sidebar.dialogs import ProjectDialog
+from chatdesk.ui.sidebar.model import PAGE_SIZE, ThreadTreeModel
+
+LEFT = Qt.MouseButton.LeftButton
+# Local noon on a Wednesday: "yesterday" and "a week ago" are unambiguous whatever the zone.
+NOW = datetime(2025, 6, 18, 12, 0).astimezone()
+
+
+@dataclass(frozen=True)
+class Seed:
+    title: str
+    at: datetime = NOW
+    project_id: uuid.UUID | None = None
+    pinned: bool = False
+    archived: bool = False
+
+
+def seed(core: Core, finish: Any, *seeds: Seed) -> list[uuid.UUID]:
+    """Write threads directly (one transaction), with activity times the service would not
+    let a test choose."""
+
+    def work(session: Any) -> list[uuid.UUID]:
+        rows = [
+            Thread(
+                id=new_id(),
+                title=s.title,
+                title_set_by_user=True,
+                project_id=s.project_id,
+                pinned=s.pinned,
+                archived=s.archived,
+                message_count=0,
+                total_tokens=0,
+                last_activity_at=s.at,
+                created_at=s.at,
+                updated_at=s.at,
+            )
+            for s in seeds
+        ]
+        session.add_all(rows)
+        return [row.id for row in rows]
+
+    ids: list[uuid.UUID] = finish(core.store.write(work))
+    return ids
+
+
+@pytest.fixture
+def open_sidebar(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[Any]:
+    """`open_sidebar(core)` shows a started sidebar whose clock says NOW."""
+    opened: list[tuple[Sidebar, Runner]] = []
+
+    def open_(core: Core, now: Callable[[], datetime] = lambda: NOW) -> Sidebar:
+        runner = Runner()
+        sidebar = Sidebar(core.service, runner, now=now)
+        qtbot.addWidget(sidebar)
+        sidebar.resize(260, 640)
+        sidebar.show()
+        sidebar.start()
+        opened.append((sidebar, runner))
+        return sidebar
+
+    yield open_
+    for sidebar, runner in opened:
+        sidebar.model.close()
+        finish(runner.aclose())
+
+
+# -- reading the tree as the user sees it ---------------------------------------------------------
+
+
+def groups(model: ThreadTreeModel) -> list[str]:
+    return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+
+def group_index(model: ThreadTreeModel, title: str) -> QModelIndex:
+    return next(
+        model.index(row, 0)
+        for row in range(model.rowCount())
+        if model.index(row, 0).data() == title
+    )
+
+
+def titles_in(model: ThreadTreeModel, title: str) -> list[str]:
+    parent = group_index(model, title)
+    return [model.index(row, 0, parent).data() for row in range(model.rowCount(parent))]
+
+
+def flat_titles(sidebar: Sidebar) -> list[str]:
+    root = sidebar.tree.rootIndex()
+    return [sidebar.model.index(r, 0, root).data() for r in range(sidebar.model.rowCount(root))]
+
+
+def loaded_threads(model: ThreadTreeModel) -> int:
+    return sum(model.rowCount(model.index(row, 0)) for row in range(model.rowCount()))
+
+
+def shown(sidebar: Sidebar, title: str) -> QModelIndex:
+    """The index of a thread the tree shows, scrolled into view."""
+    model = sidebar.model
+    for row in range(model.rowCount(sidebar.tree.rootIndex())):
+        parent = model.index(row, 0, sidebar.tree.rootIndex())
+        if parent.data() == title and model.thread_at(parent):
+            return parent
+        for child in range(model.rowCount(parent)):
+            index = model.index(child, 0, parent)
+            if index.data() == title:
+                sidebar.tree.scrollTo(index)
+                return index
+    raise AssertionError(f"{title!r} is not shown")
+
+
+def current_id(sidebar: Sidebar) -> uuid.UUID | None:
+    thread = sidebar.model.thread_at(sidebar.tree.currentIndex())
+    return thread.id if thread else None
+
+
+def click(qtbot: QtBot, sidebar: Sidebar, index: QModelIndex) -> None:
+    sidebar.tree.scrollTo(index)
+    centre = sidebar.tree.visualRect(index).center()
+    qtbot.mouseClick(sidebar.tree.viewport(), LEFT, pos=centre)
+
+
+def trigger(menu: QMenu | None, text: str) -> None:
+    """Choose a context-menu entry (submenus as "Move to project/Work")."""
+    assert menu is not None
+    first, _, rest = text.partition("/")
+    for action in menu.actions():
+        if action.text().replace("&", "") == first:
+            if rest:
+                trigger(action.menu(), rest)
+            else:
+                action.trigger()
+            return
+    raise AssertionError(f"no {text!r} in {[a.text() for a in menu.actions()]}")
+
+
+def entries(menu: QMenu | None) -> list[str]:
+    assert menu is not None
+    return [a.text().replace("&", "") for a in menu.actions() if not a.isSeparator()]
+
+
+def open_editor(sidebar: Sidebar) -> QLineEdit:
+    """The in-place editor the tree has open."""
+    [editor] = [e for e in sidebar.tree.viewport().findChildren(QLineEdit) if e.isVisible()]
+    assert sidebar.tree.state() == sidebar.tree.State.EditingState
+    return editor
+
+
+def answer(qtbot: QtBot, sidebar: Sidebar, button_text: str) -> None:
+    box = sidebar.commands.dialog
+    assert isinstance(box, QMessageBox)
+    button = next(b for b in box.buttons() if b.text().replace("&", "") == button_text)
+    qtbot.mouseClick(button, LEFT)
+
+
+# -- grouping -----------------------------------------------------------------------------------
+
+
+def test_threads_are_grouped_pinned_projects_then_by_day(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    work = finish(core.service.create_project("Work"))
+    finish(core.service.create_project("Errands"))  # empty: shown all the same
+    seed(
+        core,
+        finish,
+        Seed("pinned in work", NOW - timedelta(days=40), work.id, pinned=True),
+        Seed("work report", NOW - timedelta(hours=2), work.id),
+        Seed("this morning", NOW - timedelta(hours=3)),
+        Seed("monday", NOW - timedelta(days=2)),
+        Seed("last week", NOW - timedelta(days=8)),
+        Seed("spring", NOW - timedelta(days=60)),
+        Seed("archived one", NOW, archived=True),
+    )
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+
+    expected = ["Pinned", "Errands", "Work", "Today", "Previous 7 days", "Older"]
+    qtbot.waitUntil(lambda: groups(model) == expected)  # no "Yesterday": nothing then
+    assert titles_in(model, "Pinned") == ["pinned in work"]
+    assert titles_in(model, "Today") == ["this morning"]
+    assert titles_in(model, "Previous 7 days") == ["monday", "last week"]
+    assert titles_in(model, "Older") == ["spring"]
+
+    click(qtbot, sidebar, group_index(model, "Work"))  # projects open on a click
+    qtbot.waitUntil(lambda: titles_in(model, "Work") == ["work report"])
+    assert sidebar.tree.isExpanded(group_index(model, "Work"))
+    assert titles_in(model, "Errands") == []
+
+
+def test_new_activity_moves_a_thread_to_the_top_of_today(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    [old, _] = seed(
+        core,
+        finish,
+        Seed("old question", NOW - timedelta(days=30)),
+        Seed("recent", NOW - timedelta(hours=1)),
+    )
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: groups(model) == ["Today", "Older"])
+    sidebar.select(old)
+    assert current_id(sidebar) == old
+
+    turn = finish(core.service.send(old, "something new"))
+    finish(core.service.wait_for_answer(turn.answer.id))
+
+    qtbot.waitUntil(lambda: groups(model) == ["Today"])
+    assert titles_in(model, "Today") == ["old question", "recent"]
+    assert current_id(sidebar) == old  # the highlight moved with it
+
+
+def test_after_midnight_today_becomes_yesterday(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    seed(core, finish, Seed("late night", NOW.replace(hour=23, minute=30)))
+    clock = [NOW.replace(hour=23, minute=59, second=59, microsecond=800_000)]
+    sidebar = open_sidebar(core, now=lambda: clock[0])
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    sidebar.select(finish(core.service.list_threads()).threads[0].id)
+
+    clock[0] += timedelta(seconds=1)  # the sidebar's timer wakes just after midnight
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Yesterday"])
+    assert titles_in(sidebar.model, "Yesterday") == ["late night"]
+    assert sidebar.tree.currentIndex().data() == "late night"  # still highlighted
+
+
+# -- lazy loading and filtering -----------------------------------------------------------------
+
+
+def test_only_the_first_page_loads_until_the_end_comes_into_view(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    count = 450
+    seed(core, finish, *(Seed(f"chat {n:03}", NOW - timedelta(hours=n)) for n in range(count)))
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+
+    qtbot.waitUntil(lambda: loaded_threads(model) == PAGE_SIZE)
+    for _ in range(3):  # relayouts and timers run; nothing else may be read
+        QApplication.processEvents()
+    assert not model.loading
+    assert loaded_threads(model) == PAGE_SIZE
+    last_group = model.index(model.rowCount() - 1, 0)
+    assert model.canFetchMore(last_group)
+
+    sidebar.tree.setFocus()
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_End)  # the end of the list comes into view
+    qtbot.waitUntil(lambda: loaded_threads(model) == 2 * PAGE_SIZE)
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_End)
+    qtbot.waitUntil(lambda: loaded_threads(model) == count)
+    assert not model.canFetchMore(model.index(model.rowCount() - 1, 0))
+    assert titles_in(model, "Older")[-1] == f"chat {count - 1:03}"
+
+
+def test_filter_finds_a_thread_not_loaded_yet(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    many = [Seed(f"chat {n:03}", NOW - timedelta(minutes=n)) for n in range(300)]
+    [*_, needle] = seed(core, finish, *many, Seed("The Needle in it", NOW - timedelta(days=90)))
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: loaded_threads(model) == PAGE_SIZE)
+
+    qtbot.keyClicks(sidebar.filter, "needle")
+    qtbot.waitUntil(lambda: flat_titles(sidebar) == ["The Needle in it"])
+    assert sidebar.caption.text() == "Titles containing “needle”"
+    with qtbot.waitSignal(sidebar.thread_selected) as opened:
+        qtbot.keyClick(sidebar.filter, Qt.Key.Key_Return)  # Enter opens the first match
+    assert opened.args == [needle]
+
+    sidebar.filter.clear()
+    qtbot.keyClicks(sidebar.filter, "zzz")
+    qtbot.waitUntil(lambda: sidebar.caption.text() == "No chats match “zzz”.")
+    qtbot.keyClick(sidebar.filter, Qt.Key.Key_Escape)  # clears the filter
+    qtbot.waitUntil(lambda: groups(model) == ["Today"])  # the needle is not loaded again
+    assert not sidebar.caption.isVisible()
+
+
+# -- renaming -----------------------------------------------------------------------------------
+
+
+def test_f2_renames_in_place_enter_keeps_escape_cancels(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    [thread_id] = seed(core, finish, Seed("draft title"))
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    tree = sidebar.tree
+    click(qtbot, sidebar, shown(sidebar, "draft title"))
+
+    qtbot.keyClick(tree, Qt.Key.Key_F2)
+    editor = open_editor(sidebar)
+    qtbot.keyClicks(editor, "Final title")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: titles_in(sidebar.model, "Today") == ["Final title"])
+    assert finish(core.service.get_thread(thread_id)).title == "Final title"
+
+    qtbot.keyClick(tree, Qt.Key.Key_F2)
+    editor = open_editor(sidebar)
+    qtbot.keyClicks(editor, "Not this")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    assert tree.state() != tree.State.EditingState
+    assert titles_in(sidebar.model, "Today") == ["Final title"]
+
+    qtbot.keyClick(tree, Qt.Key.Key_F2)
+    editor = open_editor(sidebar)
+    qtbot.keyClick(editor, Qt.Key.Key_Delete)  # the whole title was selected
+    qtbot.keyClick(editor, Qt.Key.Key_Return)  # the delegate commits on the next loop pass
+    qtbot.waitUntil(sidebar.notice.isVisible)
+    assert "cannot be empty" in sidebar.notice.label.text()
+    assert finish(core.service.get_thread(thread_id)).title == "Final title"
+
+
+# -- the thread context menu --------------------------------------------------------------------
+
+
+def test_pin_moves_a_thread_to_pinned_and_back(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    seed(core, finish, Seed("keep me handy"), Seed("other"))
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: groups(model) == ["Today"] and len(titles_in(model, "Today")) == 2)
+
+    trigger(sidebar.menu_for(shown(sidebar, "keep me handy")), "Pin")
+    qtbot.waitUntil(lambda: groups(model) == ["Pinned", "Today"])
+    assert titles_in(model, "Pinned") == ["keep me handy"]
+    assert titles_in(model, "Today") == ["other"]
+    assert "Unpin" in entries(sidebar.menu_for(shown(sidebar, "keep me handy")))
+
+    trigger(sidebar.menu_for(shown(sidebar, "keep me handy")), "Unpin")
+    qtbot.waitUntil(lambda: groups(model) == ["Today"])
+
+
+def test_archive_hides_a_thread_and_the_archived_view_brings_it_back(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    seed(core, finish, Seed("done with this"), Seed("still going"))
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: "Today" in groups(model) and len(titles_in(model, "Today")) == 2)
+
+    trigger(sidebar.menu_for(shown(sidebar, "done with this")), "Archive")
+    qtbot.waitUntil(lambda: titles_in(model, "Today") == ["still going"])
+
+    qtbot.mouseClick(sidebar.archived, LEFT)
+    qtbot.waitUntil(lambda: flat_titles(sidebar) == ["done with this"])
+    assert sidebar.caption.text() == "Archived chats"
+    menu = sidebar.menu_for(shown(sidebar, "done with this"))
+    assert "Pin" not in entries(menu)
+    trigger(menu, "Unarchive")
+    qtbot.waitUntil(lambda: flat_titles(sidebar) == [])
+    qtbot.waitUntil(lambda: sidebar.caption.text() == "No archived chats.")
+
+    qtbot.mouseClick(sidebar.archived, LEFT)
+    qtbot.waitUntil(lambda: "Today" in groups(model) and len(titles_in(model, "Today")) == 2)
+
+
+def test_delete_offers_undo_which_restores(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    [doomed, _] = seed(core, finish, Seed("oops"), Seed("stays"))
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: "Today" in groups(model) and len(titles_in(model, "Today")) == 2)
+
+    trigger(sidebar.menu_for(shown(sidebar, "oops")), "Delete")
+    qtbot.waitUntil(lambda: sidebar.notice.action.isVisible())
+    assert titles_in(model, "Today") == ["stays"]
+    assert "oops" in sidebar.notice.label.text()
+    assert finish(core.service.get_thread(doomed)).deleted
+
+    qtbot.mouseClick(sidebar.notice.action, LEFT)
+    qtbot.waitUntil(lambda: sorted(titles_in(model, "Today")) == ["oops", "stays"])
+    assert not finish(core.service.get_thread(doomed)).deleted
+    assert not sidebar.notice.isVisible()
+
+
+def test_the_delete_key_asks_first(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    seed(core, finish, Seed("careful"))
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    click(qtbot, sidebar, shown(sidebar, "careful"))
+
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_Delete)
+    answer(qtbot, sidebar, "Cancel")
+    assert titles_in(sidebar.model, "Today") == ["careful"]
+
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_Delete)
+    answer(qtbot, sidebar, "Delete")
+    qtbot.waitUntil(lambda: groups(sidebar.model) == [])
+    assert sidebar.notice.action.text() == "Undo"
+
+
+def test_move_to_project_and_back_to_no_project(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    finish(core.service.create_project("Garden"))
+    seed(core, finish, Seed("tomatoes"))
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: groups(model) == ["Garden", "Today"])
+    click(qtbot, sidebar, group_index(model, "Garden"))  # open the (empty) project
+    qtbot.waitUntil(lambda: not model.loading)
+
+    menu = sidebar.menu_for(shown(sidebar, "tomatoes"))
+    trigger(menu, "Move to project/Garden")
+    qtbot.waitUntil(lambda: groups(model) == ["Garden"])
+    assert titles_in(model, "Garden") == ["tomatoes"]
+
+    trigger(sidebar.menu_for(shown(sidebar, "tomatoes")), "Move to project/No project")
+    qtbot.waitUntil(lambda: groups(model) == ["Garden", "Today"])
+    assert titles_in(model, "Garden") == []
+
+
+# -- projects -----------------------------------------------------------------------------------
+
+
+def test_new_project_then_rename_edit_and_delete_keeping_threads(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: not model.loading)
+
+    qtbot.mouseClick(sidebar.new_project, LEFT)
+    dialog = sidebar.commands.dialog
+    assert isinstance(dialog, ProjectDialog)
+    assert not dialog.ok_button.isEnabled()  # no name yet
+    qtbot.keyClicks(dialog.name, "Novel")
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.waitUntil(lambda: groups(model) == ["Novel"])
+    [project] = finish(core.service.list_projects())
+    finish(core.service.create_thread(title="chapter one", project_id=project.id))
+
+    trigger(sidebar.menu_for(group_index(model, "Novel")), "Rename")
+    editor = open_editor(sidebar)
+    qtbot.keyClicks(editor, "Book")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: groups(model) == ["Book"])
+
+    trigger(sidebar.menu_for(group_index(model, "Book")), "Edit…")
+    dialog = sidebar.commands.dialog
+    assert isinstance(dialog, ProjectDialog)
+    assert dialog.name.text() == "Book"
+    qtbot.keyClicks(dialog.prompt, "You are a patient editor.")
+    dialog.model.setCurrentIndex(dialog.model.findText("mock-1"))
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.waitUntil(
+        lambda: finish(core.service.list_projects())[0].system_prompt == "You are a patient editor."
+    )
+    [project] = finish(core.service.list_projects())
+    assert (project.default_provider, project.default_model) == ("mock", "mock-1")
+
+    with qtbot.waitSignal(sidebar.new_chat_requested) as requested:
+        trigger(sidebar.menu_for(group_index(model, "Book")), "New chat in project")
+    assert requested.args == [project.id]
+
+    trigger(sidebar.menu_for(group_index(model, "Book")), "Delete…")
+    answer(qtbot, sidebar, "Delete project")
+    qtbot.waitUntil(lambda: groups(model) == ["Today"])
+    assert titles_in(model, "Today") == ["chapter one"]
+    assert finish(core.service.list_projects()) == []
+
+
+def test_edit_dialog_keeps_a_model_it_does_not_offer(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    finish(core.service.create_project("Lab", default_model="my-local-model"))
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Lab"])
+
+    trigger(sidebar.menu_for(group_index(sidebar.model, "Lab")), "Edit…")
+    dialog = sidebar.commands.dialog
+    assert isinstance(dialog, ProjectDialog)
+    assert dialog.model.currentText() == "my-local-model"
+    dialog.model.setEditText("")
+    qtbot.keyClicks(dialog.model, "typed-model")
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.waitUntil(lambda: finish(core.service.list_projects())[0].default_model == "typed-model")
+
+
+# -- selection and keyboard ---------------------------------------------------------------------
+
+
+def test_click_and_enter_emit_the_thread_arrows_only_move(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    [first, second] = seed(
+        core,
+        finish,
+        Seed("first", NOW - timedelta(minutes=1)),
+        Seed("second", NOW - timedelta(minutes=2)),
+    )
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+
+    with qtbot.waitSignal(sidebar.thread_selected) as chosen:
+        click(qtbot, sidebar, shown(sidebar, "first"))
+    assert chosen.args == [first]
+
+    with qtbot.assertNotEmitted(sidebar.thread_selected):
+        qtbot.keyClick(sidebar.tree, Qt.Key.Key_Down)
+    with qtbot.waitSignal(sidebar.thread_selected) as chosen:
+        qtbot.keyClick(sidebar.tree, Qt.Key.Key_Return)
+    assert chosen.args == [second]
+
+    with qtbot.waitSignal(sidebar.new_chat_requested) as requested:
+        qtbot.mouseClick(sidebar.new_chat, LEFT)
+    assert requested.args == [None]
+
+
+# A real popup: the offscreen platform says it cannot raise it or grab the keyboard for it.
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_the_menu_key_opens_the_menu_of_the_highlighted_thread(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    seed(core, finish, Seed("with a menu"))
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
+    click(qtbot, sidebar, shown(sidebar, "with a menu"))
+
+    # What the menu key (or Shift+F10) sends to the focused widget:
+    origin = QPoint(0, 0)
+    keyboard = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, origin, origin)
+    QApplication.sendEvent(sidebar.tree, keyboard)
+    qtbot.waitUntil(lambda: isinstance(QApplication.activePopupWidget(), QMenu))
+    menu = QApplication.activePopupWidget()
+    assert isinstance(menu, QMenu)
+    assert entries(menu)[:2] == ["Rename", "Pin"]
+    menu.close()
+
+
+def test_every_control_is_named_and_reachable_by_tab(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot
+) -> None:
+    sidebar = open_sidebar(make_core())
+    controls = [sidebar.new_chat, sidebar.new_project, sidebar.filter, sidebar.tree]
+    controls.append(sidebar.archived)
+    for control in controls:
+        assert control.accessibleName()
+        assert control.accessibleDescription()
+    with qtbot.waitActive(sidebar):
+        sidebar.activateWindow()
+    sidebar.new_chat.setFocus()
+    reached = []
+    for _ in controls:
+        focused = QApplication.focusWidget()
+        assert focused is not None
+        reached.append(focused)
+        qtbot.keyClick(focused, Qt.Key.Key_Tab)
+    assert reached == controls
+    assert sidebar.minimumWidth() <= 200
+
+
+def test_model_passes_the_model_tester_through_changes(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, qtmodeltester: Any, finish: Any
+) -> None:
+    core = make_core()
+    work = finish(core.service.create_project("Work"))
+    ids = seed(
+        core,
+        finish,
+        *(Seed(f"t{n}", NOW - timedelta(hours=20 * n)) for n in range(12)),
+        Seed("in work", NOW, work.id),
+    )
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: "Work" in groups(model) and "Older" in groups(model))
+    qtmodeltester.check(model)
+    qtbot.waitUntil(lambda: not model.loading)
+
+    service = core.service
+    finish(service.set_pinned(ids[5], True))  # a move to a new group
+    finish(service.move_thread(ids[6], work.id))  # a move into a project
+    finish(service.set_archived(ids[7], True))  # a removal
+    finish(service.create_thread(title="brand new"))  # an insert
+    finish(service.rename_project(work.id, "Alpha"))  # a group keeps its place
+    finish(service.create_project("Zeta"))  # a group is inserted
+    finish(service.delete_thread(ids[11]))  # the last of its day
+    finish(service.delete_project(work.id))  # a group goes, its threads move
+
+    qtbot.waitUntil(lambda: groups(model)[:2] == ["Pinned", "Zeta"])
+    assert groups(model) == ["Pinned", "Zeta", "Today", "Yesterday", "Previous 7 days"]
+    assert titles_in(model, "Pinned") == ["t5"]
+    assert titles_in(model, "Today") == ["brand new", "in work", "t0"]
+    assert titles_in(model, "Previous 7 days") == ["t2", "t3", "t4", "t6", "t8", "t9", "t10"]
+    sidebar.model.set_view(archived=True)
+    qtbot.waitUntil(lambda: flat_titles(sidebar) == ["t7"])
+    sidebar.model.set_view(text="t1")
+    qtbot.waitUntil(lambda: sorted(flat_titles(sidebar)) == ["t1", "t10"])
+
+
+class HeldReads:
+    """The service, but pages come back only when `release()` is called: what was read
+    before that is stale by then if events happened meanwhile."""
+
+    def __init__(self, service: Any) -> None:
+        self._service = service
+        self.events = service.events
+        self.reads_done = 0
+        self._gate = asyncio.Event()
+
+    async def list_threads(self, *args: Any, **kwargs: Any) -> Any:
+        page = await self._service.list_threads(*args, **kwargs)
+        self.reads_done += 1
+        await self._gate.wait()
+        return page
+
+    async def list_projects(self) -> Any:
+        return await self._service.list_projects()
+
+    def release(self) -> None:
+        self._gate.set()
+
+
+def test_events_during_a_page_read_win_over_the_stale_page(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    [pinned, deleted, _] = seed(
+        core, finish, Seed("gets pinned"), Seed("gets deleted"), Seed("unchanged")
+    )
+    held = HeldReads(core.service)
+    runner = Runner()
+    model = ThreadTreeModel(held, runner, now=lambda: NOW)  # type: ignore[arg-type]
+    model.start()
+    qtbot.waitUntil(lambda: held.reads_done == 2)  # pinned and unfiled pages, both stale soon
+    finish(core.service.set_pinned(pinned, True))
+    finish(core.service.delete_thread(deleted))
+    held.release()
+
+    qtbot.waitUntil(lambda: not model.loading)
+    assert groups(model) == ["Pinned", "Today"]
+    assert titles_in(model, "Pinned") == ["gets pinned"]
+    assert titles_in(model, "Today") == ["unchanged"]
+    model.close()
+    finish(runner.aclose())
