@@ -1,0 +1,163 @@
+"""TeX formulas as PNG pictures, drawn by matplotlib's mathtext (no browser engine, no LaTeX).
+
+matplotlib is imported on the first formula only: it costs ~0.5 s and tens of MB, which a
+conversation without math never pays. mathtext draws straight into an Agg buffer, so no GUI
+backend is involved; matplotlib only reads its font cache (built once in its usual cache dir).
+mathtext has no multi-line environments, so `aligned`/`gather`-style formulas are drawn line by
+line and stacked. A formula mathtext cannot parse (unknown commands, bad syntax) returns None and
+is shown as its source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import time
+import warnings
+import zlib
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.render.palette import palette_for
+
+if TYPE_CHECKING:
+    from matplotlib.mathtext import MathTextParser
+
+MAX_FORMULA_CHARS = 2_000
+_TEXT_PX = 14  # matches ~14 px body text
+_DISPLAY_PX = 16
+_SCALE = 2  # drawn at twice the size and shown at half: sharp on high-density screens
+
+
+@dataclass(frozen=True)
+class FormulaImage:
+    name: str  # resource name, e.g. "math:<sha1>.png"
+    png: bytes
+    width: int  # CSS pixels
+    height: int
+
+
+_CACHE_SIZE = 512
+_cache: OrderedDict[tuple[str, bool, bool], FormulaImage | None] = OrderedDict()
+
+
+def formula_image(
+    formula: str, dark: bool, display: bool, deadline: float = math.inf
+) -> FormulaImage | None:
+    """The formula drawn in the look's text colour on a transparent background, or None when
+    mathtext cannot draw it. Drawn formulas are remembered (least recently used go first);
+    one not drawn yet is skipped (None, not remembered) once `time.monotonic()` is past
+    `deadline`, so a message with hundreds of formulas cannot exceed its time."""
+    key = (formula, dark, display)
+    if key in _cache:
+        _cache.move_to_end(key)
+        return _cache[key]
+    if time.monotonic() > deadline:
+        return None
+    image = _cache[key] = _drawn_formula(formula, dark, display)
+    if len(_cache) > _CACHE_SIZE:
+        _cache.popitem(last=False)
+    return image
+
+
+def _drawn_formula(formula: str, dark: bool, display: bool) -> FormulaImage | None:
+    source = formula.strip()
+    if not source or len(source) > MAX_FORMULA_CHARS:
+        return None
+    size = _DISPLAY_PX if display else _TEXT_PX
+    pixels = _draw(source, size)
+    if pixels is None and ("\\\\" in source or "\\begin" in source):
+        pixels = _draw_lines(source, size)
+    if pixels is None:
+        return None
+    png = _png(pixels, palette_for(dark).text)
+    height, width = pixels.shape
+    digest = hashlib.sha1(png).hexdigest()
+    return FormulaImage(f"math:{digest}.png", png, -(-width // _SCALE), -(-height // _SCALE))
+
+
+def _draw(source: str, size_px: int) -> Any:
+    """The formula's coverage (0..255) as a 2-D uint8 array, or None."""
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(size=size_px, math_fontfamily="cm")
+    # A lone "$" inside would end mathtext's math mode early; mathtext refuses line breaks.
+    escaped = source.replace("\\$", "\0").replace("$", "\\$").replace("\0", "\\$")
+    text = "$" + " ".join(escaped.split()) + "$"
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # missing glyphs are drawn as boxes: good enough
+            result = _parser().parse(text, dpi=72 * _SCALE, prop=font)
+    except Exception:  # mathtext raises assorted errors on input it cannot typeset
+        return None
+    return result.image if result.image.size else None
+
+
+_ENVIRONMENT = re.compile(
+    r"\\(?:begin|end)\{(?:aligned|align|gathered|gather|equation|split|eqnarray|multline)\*?\}"
+)
+_LINE_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")  # \\ and \\[4pt]
+_MAX_LINES = 20
+
+
+def _draw_lines(source: str, size_px: int) -> Any:
+    """A multi-line formula as its lines drawn one by one, centred under each other."""
+    body = _ENVIRONMENT.sub("", source).replace("&", "")
+    lines = [line for line in _LINE_BREAK.split(body) if line.strip()]
+    if not 1 < len(lines) <= _MAX_LINES:
+        return None
+    drawn = [_draw(line, size_px) for line in lines]
+    if any(image is None for image in drawn):
+        return None
+    return _stacked(drawn, gap=size_px * _SCALE // 3)
+
+
+def _stacked(images: list[Any], gap: int) -> Any:
+    import numpy
+
+    width = max(image.shape[1] for image in images)
+    height = sum(image.shape[0] for image in images) + gap * (len(images) - 1)
+    canvas = numpy.zeros((height, width), dtype=numpy.uint8)
+    top = 0
+    for image in images:
+        rows, columns = image.shape
+        left = (width - columns) // 2
+        canvas[top : top + rows, left : left + columns] = image
+        top += rows + gap
+    return canvas
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MathTextParser[Any]:
+    from matplotlib.mathtext import MathTextParser
+
+    return MathTextParser("agg")
+
+
+def _png(coverage: Any, colour: str) -> bytes:
+    """An RGBA PNG of `coverage` as the alpha channel over a solid `colour`."""
+    import numpy
+
+    height, width = coverage.shape
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    rows = numpy.zeros((height, 1 + 4 * width), dtype=numpy.uint8)  # column 0: filter "none"
+    pixels = rows[:, 1:].reshape(height, width, 4)
+    pixels[..., 0], pixels[..., 1], pixels[..., 2] = red, green, blue
+    pixels[..., 3] = coverage
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + bytes((8, 6, 0, 0, 0))
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6)),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    crc = zlib.crc32(kind + data).to_bytes(4, "big")
+    return len(data).to_bytes(4, "big") + kind + data + crc

@@ -1,0 +1,96 @@
+"""Which links may open, and what the user is shown before one does.
+
+Model output can carry any URL. Only http, https and mailto open (in the desktop's handlers,
+after the UI confirms with the real host); our own action anchors are handled by the UI; every
+other scheme (file:, javascript:, data:, custom protocol handlers such as cherrystudio://) and
+every relative or scheme-relative reference is refused, because the desktop may execute what
+it is handed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+from urllib.parse import urlsplit
+
+COPY_CODE_PREFIX = "chatdesk:copy-code/"
+LOAD_IMAGES_HREF = "chatdesk:load-images"
+
+_ACTION = re.compile(r"chatdesk:(?:copy-code/\d{1,9}|load-images)")
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
+# Characters allowed in the authority; anything else (backslashes, spaces, controls) is where
+# URL parsers disagree about the host, so such links are refused rather than guessed.
+_AUTHORITY = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,;=:@\[\]\u00a0-\U0010ffff]*")
+_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+Kind = Literal["external", "action", "refused"]
+
+
+@dataclass(frozen=True)
+class LinkTarget:
+    kind: Kind
+    url: str
+    host: str | None = None
+    """For external links: the host that will really be contacted, in ASCII (IDN homographs
+    show as punycode), or the mail domain for mailto."""
+    reason: str | None = None
+    """For refused links: why, in words for the user."""
+
+
+def copy_code_href(number: int) -> str:
+    return f"{COPY_CODE_PREFIX}{number}"
+
+
+def classify_link(href: str) -> LinkTarget:
+    url = href.strip()
+    if _ACTION.fullmatch(url):
+        return LinkTarget("action", url)
+    scheme = _SCHEME.match(url)
+    if scheme is None:
+        return _refused(url, "not a web or mail address")
+    name = scheme.group(1).lower()
+    if name in ("http", "https"):
+        return _web(url)
+    if name == "mailto":
+        return _mail(url)
+    return _refused(url, f"{name}: links are never opened")
+
+
+def _refused(url: str, reason: str) -> LinkTarget:
+    return LinkTarget("refused", url, reason=reason)
+
+
+def _web(url: str) -> LinkTarget:
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket
+        return _refused(url, "the address is malformed")
+    if _CONTROL.search(url) or not _AUTHORITY.fullmatch(parts.netloc) or "%" in hostname:
+        return _refused(url, "the address has characters that hide where it goes")
+    host = ascii_host(hostname)
+    if not host:
+        return _refused(url, "the address has no valid host")
+    return LinkTarget("external", url, host=host)
+
+
+def _mail(url: str) -> LinkTarget:
+    address = url.partition(":")[2].partition("?")[0].split(",")[0]
+    if _CONTROL.search(url) or "@" not in address:
+        return _refused(url, "not a valid mail address")
+    domain = ascii_host(address.rpartition("@")[2])
+    if not domain:
+        return _refused(url, "the mail domain is not valid")
+    return LinkTarget("external", url, host=domain)
+
+
+def ascii_host(host: str) -> str:
+    """The host as DNS will see it: lower case, IDN labels in punycode; '' when invalid."""
+    host = host.strip().rstrip(".").lower()
+    if host.startswith("[") or host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return ""

@@ -1,0 +1,39 @@
+"""What goes into a render and what comes out of it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """How to render one message (or one chunk of a streaming message)."""
+
+    dark: bool = False
+    """Colours for highlighted code, math and muted text."""
+    load_remote_images: bool = False
+    """The user clicked "Load images" for this message."""
+    remote_image_data: Mapping[str, bytes] = field(default_factory=dict, hash=False)
+    """url -> fetched bytes; used only when `load_remote_images` is set."""
+    code_block_offset: int = 0
+    """Number of the first code block in the copy anchors, for rendering a later chunk of a
+    message on its own (the chunk's `code_blocks[i]` is then copy target `offset + i`)."""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Safe HTML for Qt's rich-text engine and what it refers to."""
+
+    html: str
+    """Qt's rich-text subset (HTML4 + inline styles); every image it names is in `images`."""
+    images: Mapping[str, bytes]
+    """Resource name used in `<img src="...">` -> PNG/JPEG/GIF bytes."""
+    code_blocks: tuple[str, ...]
+    """Raw text of the code blocks, for the `chatdesk:copy-code/N` actions."""
+    remote_images: tuple[str, ...]
+    """Remote image URLs found; shown as placeholders unless loaded."""
+    plain: bool
+    """Shown as plain text (too big, too slow, could not be parsed)."""
+    reason: str | None = None
+    """Why it is plain, when it is (also written into `html` as a note)."""

@@ -1,0 +1,319 @@
+"""markdown-it tokens → Qt rich-text HTML.
+
+Every tag written here is chosen by this module; nothing from the model's text reaches the
+output except as escaped text or as a URL that `classify_link` accepted. Qt's rich text is
+HTML 4 with inline CSS for colour, background, font weight/style/size keywords, margins,
+padding, white-space, vertical-align and table borders; Qt has no em/% font sizes, only the
+keyword steps (large = 1.2×, x-large = 1.5×), so headings use those.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from urllib.parse import urlsplit
+
+from markdown_it.token import Token
+
+from chatdesk.core.render.code import code_block_html
+from chatdesk.core.render.formulas import FormulaImage, formula_image
+from chatdesk.core.render.images import image_info
+from chatdesk.core.render.links import LOAD_IMAGES_HREF, classify_link
+from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.render.palette import palette_for
+
+MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source this time
+
+_HEADING_SIZES = {"h1": "x-large", "h2": "large", "h3": "large"}
+_BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}
+
+# Tokens that always become the same markup.
+_FIXED = {
+    "hr": "<hr>",
+    "blockquote_close": "</blockquote>",
+    "bullet_list_close": "</ul>",
+    "ordered_list_close": "</ol>",
+    "list_item_close": "</li>",
+    "table_close": "</table>",
+    "thead_open": "<thead>",
+    "thead_close": "</thead>",
+    "tbody_open": "<tbody>",
+    "tbody_close": "</tbody>",
+    "tr_open": "<tr>",
+    "tr_close": "</tr>",
+    "th_close": "</th>",
+    "td_close": "</td>",
+    "softbreak": "\n",
+    "hardbreak": "<br>",
+    "em_open": "<i>",
+    "em_close": "</i>",
+    "strong_open": "<b>",
+    "strong_close": "</b>",
+    "s_open": "<s>",
+    "s_close": "</s>",
+}
+
+
+@dataclass
+class _OpenLink:
+    href: str
+    opens: bool  # written as <a href>; otherwise its text is shown with the refused target
+    autolink: bool
+
+
+class HtmlWriter:
+    """Writes one token stream; use a new writer per render."""
+
+    def __init__(self, options: RenderOptions) -> None:
+        self._options = options
+        self._palette = palette_for(options.dark)
+        self._out: list[str] = []
+        self._images: dict[str, bytes] = {}
+        self._code_blocks: list[str] = []
+        self._remote_images: dict[str, None] = {}  # an ordered set
+        self._links: list[_OpenLink] = []
+        self._math_deadline = math.inf
+        self._handlers = self._handler_table()
+
+    def render(self, tokens: Sequence[Token]) -> Rendered:
+        mark_task_items(tokens)
+        self._write_all(tokens)
+        return Rendered(
+            html="".join(self._out),
+            images=self._images,
+            code_blocks=tuple(self._code_blocks),
+            remote_images=tuple(self._remote_images),
+            plain=False,
+        )
+
+    def _write_all(self, tokens: Sequence[Token]) -> None:
+        for token in tokens:
+            fixed = _FIXED.get(token.type)
+            if fixed is not None:
+                self._out.append(fixed)
+            else:
+                self._handlers.get(token.type, self._unknown)(token)
+
+    def _handler_table(self) -> dict[str, Callable[[Token], None]]:
+        return {
+            "paragraph_open": self._paragraph_open,
+            "paragraph_close": self._paragraph_close,
+            "heading_open": self._heading_open,
+            "heading_close": lambda token: self._out.append(f"</{token.tag}>"),
+            "blockquote_open": self._blockquote_open,
+            "bullet_list_open": self._bullet_list_open,
+            "ordered_list_open": self._ordered_list_open,
+            "list_item_open": lambda token: self._out.append("<li>"),
+            "fence": self._code,
+            "code_block": self._code,
+            "table_open": self._table_open,
+            "th_open": self._cell_open,
+            "td_open": self._cell_open,
+            "math_display": self._math,
+            "math_inline": self._math,
+            "inline": lambda token: self._write_all(token.children or ()),
+            "inline_plain": self._text,
+            "text": self._text,
+            "code_inline": self._code_inline,
+            "link_open": self._link_open,
+            "link_close": self._link_close,
+            "image": self._image,
+        }
+
+    # -- blocks ----------------------------------------------------------------------------------
+
+    def _paragraph_open(self, token: Token) -> None:
+        if not token.hidden:  # tight list items hide their paragraphs
+            self._out.append('<p style="margin-top: 0; margin-bottom: 8px">')
+
+    def _paragraph_close(self, token: Token) -> None:
+        if not token.hidden:
+            self._out.append("</p>")
+
+    def _heading_open(self, token: Token) -> None:
+        size = _HEADING_SIZES.get(token.tag, "medium")
+        self._out.append(
+            f'<{token.tag} style="font-size: {size}; margin-top: 12px; margin-bottom: 6px">'
+        )
+
+    def _blockquote_open(self, token: Token) -> None:
+        self._out.append(
+            f'<blockquote style="margin: 4px 0 8px 14px; color: {self._palette.muted}">'
+        )
+
+    def _bullet_list_open(self, token: Token) -> None:
+        style = "list-style-type: none; " if token.meta.get("all_tasks") else ""
+        self._out.append(f'<ul style="{style}margin-top: 0; margin-bottom: 8px">')
+
+    def _ordered_list_open(self, token: Token) -> None:
+        start = str(token.attrGet("start") or "1")
+        first = f' start="{int(start)}"' if start.isdigit() and start != "1" else ""
+        self._out.append(f'<ol{first} style="margin-top: 0; margin-bottom: 8px">')
+
+    def _code(self, token: Token) -> None:
+        code = token.content.removesuffix("\n")
+        info = token.info.strip()
+        language = info.split(maxsplit=1)[0] if info else ""
+        number = self._options.code_block_offset + len(self._code_blocks)
+        self._code_blocks.append(code)
+        self._out.append(code_block_html(code, language, info, number, self._palette))
+
+    def _table_open(self, token: Token) -> None:
+        self._out.append(
+            '<table border="1" cellspacing="0" cellpadding="4" style="border-collapse: collapse; '
+            f'border-style: solid; border-color: {self._palette.border}; margin-bottom: 8px">'
+        )
+
+    def _cell_open(self, token: Token) -> None:
+        align = _ALIGN.get(str(token.attrGet("style") or ""))
+        self._out.append(f'<{token.tag} align="{align}">' if align else f"<{token.tag}>")
+
+    def _unknown(self, token: Token) -> None:
+        """Token types this writer does not know (raw HTML when it is ever enabled by
+        mistake, future plugins): their source as text, never as markup."""
+        if token.content:
+            self._out.append(escape(token.content, quote=False))
+
+    # -- inline ----------------------------------------------------------------------------------
+
+    def _text(self, token: Token) -> None:
+        text = token.content
+        if self._links:  # direction overrides in link text disguise where a link goes
+            text = text.translate(_BIDI_CONTROLS)
+        self._out.append(escape(text, quote=False))
+
+    def _code_inline(self, token: Token) -> None:
+        background = self._palette.inline_code_background
+        self._out.append(
+            f'<code style="background-color: {background}">'
+            f"{escape(token.content, quote=False)}</code>"
+        )
+
+    def _link_open(self, token: Token) -> None:
+        href = str(token.attrGet("href") or "")
+        target = classify_link(href)
+        opens = target.kind == "external"  # model-written action anchors are refused too
+        self._links.append(_OpenLink(href, opens, autolink=token.markup == "autolink"))
+        if opens:
+            self._out.append(f'<a href="{escape(target.url)}">')
+
+    def _link_close(self, token: Token) -> None:
+        link = self._links.pop()
+        if link.opens:
+            self._out.append("</a>")
+        elif not link.autolink:  # show where it pointed, as text
+            self._muted(f" ({link.href})")
+
+    def _muted(self, text: str) -> None:
+        self._out.append(f'<span style="color: {self._palette.muted}">{escape(text)}</span>')
+
+    # -- images and math -------------------------------------------------------------------------
+
+    def _image(self, token: Token) -> None:
+        url = str(token.attrGet("src") or "")
+        alt = _plain_text(token.children or ())
+        if not _is_web_url(url):
+            self._muted(f"[image: {alt}]" if alt else "[image]")  # never requested
+            return
+        self._remote_images[url] = None
+        data = (
+            self._options.remote_image_data.get(url) if self._options.load_remote_images else None
+        )
+        if data is None or not self._embed(data, alt):
+            self._image_placeholder(url, alt, failed=data is not None)
+
+    def _embed(self, data: bytes, alt: str) -> bool:
+        info = image_info(data)
+        if info is None:
+            return False
+        name = f"image:{hashlib.sha1(data).hexdigest()}"
+        self._images[name] = data
+        width, height = info.display_size()
+        self._out.append(
+            f'<img src="{name}" width="{width}" height="{height}" alt="{escape(alt)}">'
+        )
+        return True
+
+    def _image_placeholder(self, url: str, alt: str, failed: bool) -> None:
+        host = classify_link(url).host or "?"
+        label = f"image: {alt} — from {host}" if alt else f"image from {host}"
+        self._muted(f"[{label}{': not a supported image' if failed else ''}]")
+        if not self._links and not failed:  # an anchor inside a link's anchor would not work
+            self._out.append(f' <a href="{LOAD_IMAGES_HREF}">Load images</a>')
+
+    def _math(self, token: Token) -> None:
+        display = token.type == "math_display"
+        image = self._formula(token.content, display)
+        if image is None:
+            self._math_source(token, display)
+            return
+        self._images[image.name] = image.png
+        tag = (
+            f'<img src="{image.name}" width="{image.width}" height="{image.height}"'
+            f' alt="{escape(token.content.strip())}" style="vertical-align: middle">'
+        )
+        self._out.append(
+            f'<p align="center" style="margin: 6px 0">{tag}</p>' if token.block else tag
+        )
+
+    def _formula(self, source: str, display: bool) -> FormulaImage | None:
+        if self._math_deadline == math.inf:
+            self._math_deadline = time.monotonic() + MATH_BUDGET
+        return formula_image(source, self._options.dark, display, self._math_deadline)
+
+    def _math_source(self, token: Token, display: bool) -> None:
+        """A formula that could not be drawn, as its TeX source in monospace."""
+        source = escape(token.content.strip(), quote=False)
+        if token.block:
+            self._out.append(f'<pre style="margin: 6px 0; white-space: pre-wrap">{source}</pre>')
+        else:
+            self._out.append(f"<code>{source}</code>")
+
+
+def _is_web_url(url: str) -> bool:
+    target = classify_link(url)
+    return target.kind == "external" and urlsplit(url).scheme.lower() in ("http", "https")
+
+
+def _plain_text(tokens: Sequence[Token]) -> str:
+    """The visible text of inline tokens (an image's alt text)."""
+    parts: list[str] = []
+    for token in tokens:
+        if token.type in ("text", "code_inline", "math_inline", "math_display"):
+            parts.append(token.content)
+        elif token.children:
+            parts.append(_plain_text(token.children))
+    return "".join(parts)
+
+
+def mark_task_items(tokens: Sequence[Token]) -> None:
+    """GitHub task items: "[ ] " / "[x] " at the start of a list item become ☐ / ☑ (characters,
+    not inputs), and a bullet list made only of task items loses its bullets."""
+    lists: list[Token] = []
+    for at, token in enumerate(tokens):
+        if token.type in ("bullet_list_open", "ordered_list_open"):
+            token.meta.update(items=0, tasks=0)
+            lists.append(token)
+        elif token.type in ("bullet_list_close", "ordered_list_close"):
+            done = lists.pop()
+            done.meta["all_tasks"] = done.meta["items"] == done.meta["tasks"] > 0
+        elif token.type == "list_item_open" and lists:
+            lists[-1].meta["items"] += 1
+            lists[-1].meta["tasks"] += _mark_task(tokens, at)
+
+
+def _mark_task(tokens: Sequence[Token], item: int) -> bool:
+    following = tokens[item + 1 : item + 3]
+    if len(following) < 2 or following[1].type != "inline" or not following[1].children:
+        return False
+    first = following[1].children[0]
+    box = {"[ ]": "☐", "[x]": "☑", "[X]": "☑"}.get(first.content[:3])
+    if first.type != "text" or box is None or first.content[3:4] not in (" ", ""):
+        return False
+    first.content = box + first.content[3:]
+    return True

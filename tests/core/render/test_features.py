@@ -1,0 +1,296 @@
+"""What a user sees in a formatted answer: each markdown feature the models use."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from chatdesk.core.render import RenderOptions, render_markdown, render_plain
+from tests.core.render.html_checks import assert_safe, hrefs, read, visible_text
+
+
+def tags_of(html: str) -> list[str]:
+    return [tag for tag, _ in read(html).tags]
+
+
+def test_table_has_borders_padding_and_alignment() -> None:
+    rendered = render_markdown("| Name | Cost |\n|:--|--:|\n| tea | 4 |\n| cake | 12 |\n")
+    table = next(attrs for tag, attrs in read(rendered.html).tags if tag == "table")
+    assert (table["border"], table["cellspacing"], table["cellpadding"]) == ("1", "0", "4")
+    assert '<th align="right">Cost</th>' in rendered.html
+    assert '<td align="left">cake</td>' in rendered.html
+    assert visible_text(rendered.html) == "NameCosttea4cake12"
+
+
+@pytest.mark.parametrize("indent", ["  ", "    "])
+def test_nested_lists_with_two_or_four_space_indents(indent: str) -> None:
+    text = f"- fruit\n{indent}- apple\n{indent}{indent}- green\n- veg\n"
+    html = render_markdown(text).html
+    assert html.count("<ul") == 3
+    assert re.search(r"<li>fruit<ul[^>]*><li>apple<ul[^>]*><li>green</li></ul>", html)
+
+
+def test_ordered_list_keeps_its_start_number() -> None:
+    html = render_markdown("3. third\n4. fourth\n").html
+    assert '<ol start="3"' in html
+
+
+def test_blockquote_nests_and_is_muted() -> None:
+    html = render_markdown("> outer\n> > inner\n").html
+    assert html.count("<blockquote") == 2
+    assert "color: #6e6e6e" in html
+
+
+def test_task_lists_are_characters_not_inputs() -> None:
+    html = render_markdown("- [ ] buy milk\n- [x] pay rent\n").html
+    assert "☐ buy milk" in html
+    assert "☑ pay rent" in html
+    assert "<input" not in html
+    assert "list-style-type: none" in html  # a list of tasks only has no bullets
+
+
+def test_mixed_task_list_keeps_bullets() -> None:
+    html = render_markdown("- [x] done\n- plain item\n").html
+    assert "☑ done" in html
+    assert "list-style-type: none" not in html
+
+
+def test_strikethrough_emphasis_and_inline_code() -> None:
+    html = render_markdown("~~gone~~ *it* **bold** `x < y`").html
+    assert "<s>gone</s>" in html
+    assert "<i>it</i>" in html
+    assert "<b>bold</b>" in html
+    assert re.search(r"<code style=\"background-color: #[0-9a-f]{6}\">x &lt; y</code>", html)
+
+
+def test_headings_are_sized_moderately() -> None:
+    html = render_markdown("# One\n\n## Two\n\n#### Four\n").html
+    assert '<h1 style="font-size: x-large' in html
+    assert '<h2 style="font-size: large' in html
+    assert '<h4 style="font-size: medium' in html
+
+
+def test_raw_html_is_shown_as_text() -> None:
+    rendered = render_markdown('Hello <b>there</b>\n\n<div onclick="x()">block</div>\n')
+    assert "<b>there</b>" not in rendered.html
+    assert "&lt;b&gt;there&lt;/b&gt;" in rendered.html
+    assert '<div onclick="x()">block</div>' in visible_text(rendered.html)
+
+
+# -- code ----------------------------------------------------------------------------------------
+
+
+def test_fenced_code_has_label_copy_anchor_and_inline_colours() -> None:
+    text = "Intro\n\n```python\ndef f(x):\n    return x  # <b>\n```\n\n```js\nlet a = 1;\n```\n"
+    rendered = render_markdown(text)
+    assert rendered.code_blocks == ("def f(x):\n    return x  # <b>", "let a = 1;")
+    assert hrefs(rendered.html) == ["chatdesk:copy-code/0", "chatdesk:copy-code/1"]
+    assert ">python</td>" in rendered.html
+    assert ">js</td>" in rendered.html
+    assert re.search(r'<span style="color: #[0-9A-Fa-f]{6}; font-weight: bold">def', rendered.html)
+    assert "class=" not in rendered.html
+    assert "# &lt;b&gt;" in rendered.html
+    assert_safe(rendered)
+
+
+def test_code_colours_follow_the_look() -> None:
+    light = render_markdown("```python\nimport os\n```", RenderOptions(dark=False)).html
+    dark = render_markdown("```python\nimport os\n```", RenderOptions(dark=True)).html
+    assert light != dark
+    assert 'bgcolor="#f4f5f7"' in light
+    assert 'bgcolor="#16181b"' in dark
+
+
+def test_code_block_numbers_start_at_the_offset() -> None:
+    rendered = render_markdown("```\na\n```", RenderOptions(code_block_offset=4))
+    assert hrefs(rendered.html) == ["chatdesk:copy-code/4"]
+
+
+def test_unknown_language_and_indented_code_are_plain_monospace() -> None:
+    rendered = render_markdown("```nosuchlanguage\nx = 1\n```\n\n    indented\n")
+    assert "<span" not in rendered.html
+    assert rendered.html.count("<pre") == 2
+    assert ">nosuchlanguage</td>" in rendered.html
+    assert ">code</td>" in rendered.html  # no language given
+    assert rendered.code_blocks == ("x = 1", "indented")
+
+
+def test_big_code_blocks_are_not_highlighted() -> None:
+    big = "x = 1\n" * 6_000  # 36 KB, over the highlighting cap
+    long_line = "y = '" + "a" * 2_500 + "'"
+    for code in (big, long_line):
+        html = render_markdown(f"```python\n{code}\n```").html
+        assert "<span" not in html
+        assert "chatdesk:copy-code/0" in html
+
+
+# -- math ----------------------------------------------------------------------------------------
+
+
+def image_sources(html: str) -> list[str]:
+    return [attrs["src"] or "" for tag, attrs in read(html).tags if tag == "img"]
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [
+        ("Energy $E = mc^2$ here", 1),
+        ("Roots: \\(x^2 - 1\\) and \\[x = \\pm 1\\]", 2),
+        ("$$\n\\int_0^1 x\\,dx = \\frac{1}{2}\n$$\n", 1),
+        ("\\[\n\\sum_{n=1}^{\\infty} \\frac{1}{n^2}\n\\]\n", 1),
+        ("$$\\begin{aligned} a &= b \\\\ c &= d \\end{aligned}$$", 1),
+    ],
+)
+def test_math_becomes_images_named_in_images(text: str, count: int) -> None:
+    rendered = render_markdown(text)
+    sources = image_sources(rendered.html)
+    assert len(sources) == count
+    for source in sources:
+        assert source.startswith("math:")
+        assert rendered.images[source].startswith(b"\x89PNG\r\n\x1a\n")
+    assert_safe(rendered)
+
+
+def test_display_math_is_centred_on_its_own_line() -> None:
+    html = render_markdown("Before\n\n$$\na^2 + b^2 = c^2\n$$\n\nAfter").html
+    assert re.search(r'<p align="center"[^>]*><img src="math:[0-9a-f]{40}\.png"', html)
+
+
+def test_math_colour_follows_the_look() -> None:
+    light = render_markdown("$x$", RenderOptions(dark=False)).images
+    dark = render_markdown("$x$", RenderOptions(dark=True)).images
+    assert light.keys() != dark.keys()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It costs $4 and $5 today.",
+        "Prices: $4.99, $10, and $1,000.",
+        "between $5-$10 per item",
+        "I paid $20 and you paid $30.",
+        "A lone $ sign",
+        "Escaped \\$x\\$ stays text",
+    ],
+)
+def test_currency_stays_text(text: str) -> None:
+    rendered = render_markdown(text)
+    assert rendered.images == {}
+    assert "<img" not in rendered.html
+    expected = text.replace("\\$", "$")
+    assert visible_text(rendered.html) == expected
+
+
+def test_formula_mathtext_cannot_draw_is_shown_as_source() -> None:
+    rendered = render_markdown("Bad $\\frac{a}{$ and good $b$")
+    assert "<code>\\frac{a}{</code>" in rendered.html
+    assert len(rendered.images) == 1
+
+
+# -- images and links ----------------------------------------------------------------------------
+
+
+def test_remote_image_is_a_placeholder_until_loaded() -> None:
+    rendered = render_markdown("![chart](https://img.example.com/c.png?q=secret)")
+    assert rendered.remote_images == ("https://img.example.com/c.png?q=secret",)
+    assert "<img" not in rendered.html
+    assert "[image: chart — from img.example.com]" in visible_text(rendered.html)
+    assert hrefs(rendered.html) == ["chatdesk:load-images"]
+
+
+PNG_1x1 = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+def test_loaded_remote_image_is_embedded_by_resource_name() -> None:
+    url = "https://img.example.com/c.png"
+    options = RenderOptions(load_remote_images=True, remote_image_data={url: PNG_1x1})
+    rendered = render_markdown(f"![chart]({url})", options)
+    (source,) = image_sources(rendered.html)
+    assert rendered.images[source] == PNG_1x1
+    assert rendered.remote_images == (url,)
+    assert_safe(rendered)
+
+
+def test_loaded_bytes_that_are_not_an_image_are_not_embedded() -> None:
+    url = "https://img.example.com/c.png"
+    options = RenderOptions(load_remote_images=True, remote_image_data={url: b"<html>"})
+    rendered = render_markdown(f"![chart]({url})", options)
+    assert rendered.images == {}
+    assert "not a supported image" in visible_text(rendered.html)
+
+
+def test_images_are_not_embedded_unless_loading_was_asked_for() -> None:
+    url = "https://img.example.com/c.png"
+    rendered = render_markdown(f"![c]({url})", RenderOptions(remote_image_data={url: PNG_1x1}))
+    assert rendered.images == {}
+
+
+@pytest.mark.parametrize("url", ["/etc/passwd", "/dev/zero", "file:///etc/passwd", "pic.png"])
+def test_local_images_are_text_and_never_requested(url: str) -> None:
+    rendered = render_markdown(f"![secret]({url})")
+    assert "<img" not in rendered.html
+    assert rendered.remote_images == ()
+    assert "[image: secret]" in visible_text(rendered.html) or url in visible_text(rendered.html)
+
+
+def test_links_open_only_for_web_and_mail() -> None:
+    text = "[a](https://a.example) [m](mailto:x@y.example) [f](file:///etc/passwd) [r](notes.md)"
+    rendered = render_markdown(text)
+    assert hrefs(rendered.html) == ["https://a.example", "mailto:x@y.example"]
+    shown = visible_text(rendered.html)
+    assert "[f](file:///etc/passwd)" in shown  # markdown-it refuses file: itself
+    assert "r (notes.md)" in shown
+
+
+def test_model_written_action_anchors_do_not_become_links() -> None:
+    html = render_markdown("[click](chatdesk:load-images) [copy](chatdesk:copy-code/0)").html
+    assert hrefs(html) == []
+
+
+def test_bidi_overrides_are_removed_from_link_text() -> None:
+    html = render_markdown("[\u202egnp.exe](https://a.example)").html
+    assert "\u202e" not in html
+    assert "gnp.exe" in html
+
+
+# -- plain ---------------------------------------------------------------------------------------
+
+
+def test_plain_rendering_escapes_and_keeps_line_breaks() -> None:
+    rendered = render_plain("a <b>\r\nc\n\nd\0", "too long to format")
+    assert rendered.plain
+    assert rendered.reason == "too long to format"
+    assert "a &lt;b&gt;<br>c<br><br>d\ufffd" in rendered.html
+    assert "Shown as plain text: too long to format." in visible_text(rendered.html)
+    assert tags_of(render_plain("x").html) == ["p"]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("word " * 50_000, "too long to format (250,000 characters)"),
+        ("x" * 30_000, "a line is too long to format"),
+        ("> " * 60 + "deep", "nested too deeply to format"),
+        ("\n".join("  " * depth + "- item" for depth in range(80)), "nested too deeply to format"),
+        ("- item\n" * 12_000, "too many lines to format"),
+        ("| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 8_000, "too many lines to format"),
+    ],
+)
+def test_pathological_inputs_are_plain_with_a_reason(text: str, reason: str) -> None:
+    rendered = render_markdown(text)
+    assert rendered.plain
+    assert rendered.reason == reason
+
+
+def test_separator_lines_are_not_mistaken_for_nesting() -> None:
+    assert not render_markdown("text\n\n" + "-" * 120 + "\n\n" + "=" * 120).plain
+
+
+def test_long_fenced_code_is_not_counted_as_structure() -> None:
+    rendered = render_markdown("Listing:\n\n```\n" + "print(1)\n" * 12_000 + "```\n\nDone.")
+    assert not rendered.plain
+    assert rendered.code_blocks[0].count("\n") == 11_999

@@ -1,0 +1,157 @@
+"""The render worker: a real child process, killed when too slow or gone, always replaced."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import select
+import signal
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from chatdesk.core.render import RenderOptions, RenderWorker, render_markdown
+
+ANSWER = "# Plan\n\n- **one**\n- two\n\n```python\nprint('hi')\n```\n"
+# ~150 KB of mixed markdown: under every cap, and far slower to render than 0.05 s.
+BIG = (
+    "## Part\n\nSome *prose* with `code` and a [link](https://example.com).\n\n"
+    "```python\n" + "def f(x):\n    return [i * x for i in range(10)]\n" * 25 + "```\n\n"
+) * 100
+
+
+@pytest_asyncio.fixture
+async def worker() -> AsyncIterator[RenderWorker]:
+    started = RenderWorker(timeout=10.0)
+    yield started
+    await started.aclose()
+
+
+def wait_for_exit(pid: int) -> None:
+    """Block until the process has died, without reaping it (its parent still will)."""
+    descriptor = os.pidfd_open(pid)
+    try:
+        select.select([descriptor], [], [])
+    finally:
+        os.close(descriptor)
+
+
+def mapped_files(pid: int | None) -> str:
+    return Path(f"/proc/{pid}/maps").read_text()
+
+
+def process_exists(pid: int) -> bool:
+    return Path(f"/proc/{pid}").exists()
+
+
+@pytest.mark.asyncio
+async def test_renders_like_the_in_process_renderer(worker: RenderWorker) -> None:
+    rendered = await worker.render(ANSWER, RenderOptions(dark=True))
+    assert rendered == render_markdown(ANSWER, RenderOptions(dark=True))
+    assert worker.pid is not None
+    assert worker.pid != os.getpid()
+
+
+@pytest.mark.asyncio
+async def test_math_and_loaded_images_cross_the_process_boundary(worker: RenderWorker) -> None:
+    from tests.core.render.test_features import PNG_1x1
+
+    url = "https://img.example.com/a.png"
+    options = RenderOptions(load_remote_images=True, remote_image_data={url: PNG_1x1})
+    rendered = await worker.render(f"$x^2$ and ![a]({url})", options)
+    assert len(rendered.images) == 2
+    assert PNG_1x1 in rendered.images.values()
+
+
+@pytest.mark.asyncio
+async def test_too_slow_render_falls_back_to_plain_and_the_worker_recovers(
+    worker: RenderWorker,
+) -> None:
+    await worker.render("warm up")  # the child's start is not part of any render's time
+    worker.timeout = 0.05
+    started = time.perf_counter()
+    rendered = await worker.render(BIG)
+    assert rendered.plain
+    assert rendered.reason == "took too long to format"
+    assert "Shown as plain text: took too long to format." in rendered.html
+    assert time.perf_counter() - started < 2.0
+    worker.timeout = 10.0
+    assert (await worker.render(ANSWER)) == render_markdown(ANSWER)
+
+
+@pytest.mark.asyncio
+async def test_child_killed_between_calls_is_replaced(worker: RenderWorker) -> None:
+    await worker.render("first")
+    first_pid = worker.pid
+    assert first_pid is not None
+    os.kill(first_pid, signal.SIGKILL)
+    wait_for_exit(first_pid)
+    rendered = await worker.render(ANSWER)
+    assert rendered == render_markdown(ANSWER)
+    assert worker.pid not in (None, first_pid)
+
+
+class _KillsTheChild(RenderOptions):
+    """Options whose unpickling ends the child process: a crash in the middle of a request."""
+
+    def __reduce__(self) -> tuple[object, tuple[int]]:
+        return os._exit, (3,)
+
+
+@pytest.mark.asyncio
+async def test_child_dying_during_a_render_falls_back_and_recovers(worker: RenderWorker) -> None:
+    rendered = await worker.render("**doomed**", _KillsTheChild())
+    assert rendered.plain
+    assert rendered.reason == "could not be formatted"
+    assert "**doomed**" in rendered.html
+    assert (await worker.render(ANSWER)) == render_markdown(ANSWER)
+
+
+@pytest.mark.asyncio
+async def test_concurrent_renders_each_get_their_own_answer(worker: RenderWorker) -> None:
+    texts = [f"item **{number}**" for number in range(20)]
+    results = await asyncio.gather(*(worker.render(text) for text in texts))
+    assert [result.html for result in results] == [render_markdown(t).html for t in texts]
+
+
+@pytest.mark.asyncio
+async def test_a_cancelled_render_does_not_answer_the_next_one(worker: RenderWorker) -> None:
+    await worker.render("warm up")
+    cancelled = asyncio.ensure_future(worker.render(BIG))
+    await asyncio.sleep(0)  # let it send its request
+    cancelled.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await cancelled
+    assert (await worker.render(ANSWER)) == render_markdown(ANSWER)
+
+
+@pytest.mark.asyncio
+async def test_oversized_text_is_refused_without_the_child(worker: RenderWorker) -> None:
+    rendered = await worker.render("x" * 300_000)
+    assert rendered.plain
+    assert rendered.reason == "too long to format (300,000 characters)"
+    assert worker.pid is None
+
+
+@pytest.mark.asyncio
+async def test_child_loads_no_qt(worker: RenderWorker) -> None:
+    await worker.render("$x$ ```python\nx\n```")
+    maps = mapped_files(worker.pid)
+    assert "PySide6" not in maps
+    assert "libQt6" not in maps
+
+
+@pytest.mark.asyncio
+async def test_closed_worker_ends_its_child() -> None:
+    worker = RenderWorker()
+    worker.start()
+    await worker.render("hello")
+    pid = worker.pid
+    assert pid is not None
+    await worker.aclose()
+    assert worker.pid is None
+    assert not process_exists(pid)
+    await worker.aclose()  # twice is fine
