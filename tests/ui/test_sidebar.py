@@ -547,6 +547,10 @@ def test_click_and_enter_emit_the_thread_arrows_only_move(
     with qtbot.waitSignal(sidebar.thread_selected) as chosen:
         qtbot.keyClick(sidebar.tree, Qt.Key.Key_Return)
     assert chosen.args == [second]
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_Left)  # up to the "Today" header
+    qtbot.keyClick(sidebar.tree, Qt.Key.Key_Left)  # would close it in a plain tree
+    assert sidebar.tree.currentIndex() == group_index(sidebar.model, "Today")
+    assert sidebar.tree.isExpanded(group_index(sidebar.model, "Today"))
 
     with qtbot.waitSignal(sidebar.new_chat_requested) as requested:
         qtbot.mouseClick(sidebar.new_chat, LEFT)

@@ -218,7 +218,9 @@ class Sidebar(QWidget):
 
     def _remember_open(self, index: QModelIndex, is_open: bool) -> None:
         project = self.model.project_at(index)
-        if project is not None:
+        if project is None and not is_open:
+            self.tree.expand(index)  # Left or "-" on a date header: those stay open
+        elif project is not None:
             (self._open_projects.add if is_open else self._open_projects.discard)(project.id)
         self._fetch_timer.start()
 
