@@ -20,12 +20,13 @@ from pathlib import Path
 
 import sqlalchemy
 
-from benchmarks import common, insert, page, send
+from benchmarks import common, insert, page, render, send
 
 BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "send": send.run,
     "page": page.run,
     "insert": insert.run,
+    "render": render.run,
 }
 
 
