@@ -1,7 +1,20 @@
 """Model output → safe HTML for Qt's rich-text engine, and a worker process that bounds it.
 
-Pure Python, no Qt: the UI shows `Rendered.html` in a QTextBrowser whose resource loader serves
-only `Rendered.images`, and handles the `chatdesk:` action anchors (links.py).
+Pure Python, no Qt. How the UI uses it:
+
+- One `RenderWorker` for the app: `start()` after the window shows, `await render(text,
+  options)` for each message (never `render_markdown` on the GUI thread for model text),
+  `await aclose()` at exit. A frozen (PyInstaller) build must call
+  `multiprocessing.freeze_support()` first thing in its entry point, as for any "spawn" child.
+- Show `Rendered.html` in a QTextBrowser whose `loadResource` serves only `Rendered.images`
+  (by the name in `src`, e.g. "math:<sha1>.png") and nothing else, with `setOpenLinks(False)`.
+  On `anchorClicked`, `classify_link(url)`: "action" → `chatdesk:copy-code/N` copies
+  `code_blocks[N]`, `chatdesk:load-images` fetches `remote_images` with `fetch_image` (off the
+  GUI thread) and re-renders with `RenderOptions(load_remote_images=True,
+  remote_image_data=...)`; "external" → confirm showing `host`, then open; "refused" → nothing.
+- Streaming: keep `cut` per message; on each update `cut2 = stable_prefix_length(text, cut)`
+  (cost ∝ the tail), render `text[cut:cut2]` once when it grew (with `code_block_offset` = code
+  blocks so far) and `text[cut2:]` as the tail; render the whole message once when it completes.
 """
 
 from chatdesk.core.render.images import ImageFetchFailed, fetch_image

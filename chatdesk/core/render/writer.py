@@ -25,6 +25,7 @@ from chatdesk.core.render.images import image_info
 from chatdesk.core.render.links import LOAD_IMAGES_HREF, classify_link
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.palette import palette_for
+from chatdesk.core.render.tasks import mark_task_items
 
 MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source this time
 
@@ -289,31 +290,3 @@ def _plain_text(tokens: Sequence[Token]) -> str:
         elif token.children:
             parts.append(_plain_text(token.children))
     return "".join(parts)
-
-
-def mark_task_items(tokens: Sequence[Token]) -> None:
-    """GitHub task items: "[ ] " / "[x] " at the start of a list item become ☐ / ☑ (characters,
-    not inputs), and a bullet list made only of task items loses its bullets."""
-    lists: list[Token] = []
-    for at, token in enumerate(tokens):
-        if token.type in ("bullet_list_open", "ordered_list_open"):
-            token.meta.update(items=0, tasks=0)
-            lists.append(token)
-        elif token.type in ("bullet_list_close", "ordered_list_close"):
-            done = lists.pop()
-            done.meta["all_tasks"] = done.meta["items"] == done.meta["tasks"] > 0
-        elif token.type == "list_item_open" and lists:
-            lists[-1].meta["items"] += 1
-            lists[-1].meta["tasks"] += _mark_task(tokens, at)
-
-
-def _mark_task(tokens: Sequence[Token], item: int) -> bool:
-    following = tokens[item + 1 : item + 3]
-    if len(following) < 2 or following[1].type != "inline" or not following[1].children:
-        return False
-    first = following[1].children[0]
-    box = {"[ ]": "☐", "[x]": "☑", "[X]": "☑"}.get(first.content[:3])
-    if first.type != "text" or box is None or first.content[3:4] not in (" ", ""):
-        return False
-    first.content = box + first.content[3:]
-    return True
