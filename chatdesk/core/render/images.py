@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.render.links import classify_link
 
+MAX_BYTES = 5_000_000
 MAX_PIXELS = 40_000_000  # more would take Qt hundreds of MB to decode
 MAX_DISPLAY_WIDTH = 640
 _CHUNK = 64 * 1024
@@ -46,7 +47,7 @@ def image_info(data: bytes) -> ImageInfo | None:
     """Kind and pixel size of a PNG, JPEG or GIF Qt can decode; None for anything else, for a
     malformed header and for images too large to decode safely."""
     size = _png_size(data) or _gif_size(data) or _jpeg_size(data)
-    if size is None:
+    if size is None or len(data) > MAX_BYTES:
         return None
     kind, width, height = size
     if not 0 < width * height <= MAX_PIXELS:
@@ -90,7 +91,7 @@ def _jpeg_size(data: bytes) -> tuple[str, int, int] | None:
 # -- fetching ------------------------------------------------------------------------------------
 
 
-def fetch_image(url: str, *, max_bytes: int = 5_000_000, timeout: float = 10.0) -> bytes:
+def fetch_image(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 10.0) -> bytes:
     """The bytes of the PNG, JPEG or GIF at an http(s) `url`. Blocking: call it off the GUI
     thread. No cookies, no Referer; at most 3 redirects, never to another scheme than http(s)
     and never from https down to http. Raises `ImageFetchFailed` on anything wrong."""

@@ -48,9 +48,16 @@ def _parser() -> MarkdownIt:
         {"html": False, "linkify": False, "typographer": False, "maxNesting": 2 * MAX_DEPTH + 20},
     )
     parser.enable(["table", "strikethrough"])
+    # markdown-it leaves links to javascript:/file:/data: as literal markdown; the writer
+    # refuses those itself (and every other non-web scheme), showing link text and target alike.
+    parser.validateLink = _every_link_reaches_the_writer
     math_plugin(parser)
     parser.core.ruler.before("inline", "bracket_budget", _plain_costly_paragraphs)
     return parser
+
+
+def _every_link_reaches_the_writer(url: str) -> bool:
+    return True
 
 
 def _plain_costly_paragraphs(state: StateCore) -> None:
