@@ -8,8 +8,8 @@ their partial text) and returns, which ends the loop.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
-import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -22,6 +22,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
 from chatdesk.core.chat.service import ChatService
+from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.paths import Paths, package_data
@@ -36,6 +37,9 @@ log = logging.getLogger("chatdesk.ui")
 class AppConfig(Protocol):
     @property
     def paths(self) -> Paths: ...
+
+    @property
+    def settings(self) -> Settings: ...
 
 
 class AppCore(Protocol):
@@ -57,12 +61,13 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     app.setApplicationName("chatdesk")
     app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
     app.setQuitOnLastWindowClosed(False)
-    apply_theme(app, os.environ.get("CHATDESK_THEME", ""))
+    ui = config.settings.ui
+    apply_theme(app, ui.theme, ui.font_size)
     previous_hook = sys.excepthook
     sys.excepthook = CrashReporter(config.paths.log_dir / LOG_FILE)
     try:
         core = build_core(config)  # opens and if needed migrates the database, before the loop
-        code: int = qasync.run(_main(app, core))
+        code: int = qasync.run(_main(app, core, config))
         return code
     except ChatdeskError as error:
         # No loop runs any more, so a modal box is safe here; the CLI prints it as well.
@@ -74,7 +79,7 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
         sys.excepthook = previous_hook
 
 
-async def _main(app: QApplication, core: AppCore) -> int:
+async def _main(app: QApplication, core: AppCore, config: AppConfig) -> int:
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_report_loop_error)
     closed = asyncio.Event()
@@ -82,7 +87,13 @@ async def _main(app: QApplication, core: AppCore) -> int:
     window: MainWindow | None = None
     try:
         await core.start()
-        window = MainWindow(core.service)
+        paths = config.paths
+        window = MainWindow(
+            core.service,
+            settings=config.settings,
+            save_settings=lambda settings: _save_preferences(paths.config_file, settings),
+            state_file=paths.config_dir / "window.ini",
+        )
         window.show()
         window.start()
         await closed.wait()
@@ -91,6 +102,13 @@ async def _main(app: QApplication, core: AppCore) -> int:
             await window.aclose()
         await core.aclose()
     return 0
+
+
+def _save_preferences(path: Path, settings: Settings) -> None:
+    """Write what the preferences dialog edits; values that came from the environment for
+    this run only are not written (the file keeps its own)."""
+    on_file = load_settings(path, env={}).settings
+    save_settings(path, dataclasses.replace(on_file, ui=settings.ui))
 
 
 class CrashReporter:

@@ -1,449 +1,477 @@
-"""The main window: threads on the left; the conversation and a composer on the right.
+"""The main window: the thread sidebar, then the header, conversation, find bar and composer.
 
 Widgets never touch the database, files or the network: every `ChatService` call goes through
-`MainWindow._run`, and changes arrive as service events.
+the window's `Runner`, and changes arrive as service events that the pieces apply.
 """
 
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import sys
 import uuid
-from collections.abc import Coroutine, Sequence
-from typing import Any
+from collections.abc import Callable
+from pathlib import Path
 
-from PySide6.QtCore import (
-    QAbstractListModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QColor,
-    QFont,
-    QKeyEvent,
-    QKeySequence,
-    QPalette,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-)
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QHBoxLayout,
-    QListView,
+    QApplication,
+    QLabel,
     QMainWindow,
-    QPlainTextEdit,
-    QPushButton,
     QSplitter,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
 from chatdesk.core.chat import events as ev
+from chatdesk.core.chat.attachments import read_text_file
 from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import MessageView, ThreadView
-from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.store.models import Role, Status
-
-SHOWN_MESSAGES = 50
-_ROOT = QModelIndex()
-# GitHub markdown; raw HTML from a model is shown as text, never interpreted.
-_MARKDOWN = QTextDocument.MarkdownFeature(
-    QTextDocument.MarkdownFeature.MarkdownDialectGitHub.value
-    | QTextDocument.MarkdownFeature.MarkdownNoHTML.value
+from chatdesk.core.chat.views import (
+    AttachmentInput,
+    ContextUsage,
+    DraftView,
+    MessageView,
+    ThreadView,
+    Turn,
 )
-_ERROR_COLOUR = "#e0524a"  # readable on both the light and the dark palette
+from chatdesk.core.config import Settings
+from chatdesk.core.render import RenderWorker
+from chatdesk.core.store.models import Role, Status
+from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.ui.conversation.controller import ConversationController
+from chatdesk.ui.conversation.formatter import Formatter
+from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.conversation.view import ConversationView
+from chatdesk.ui.find_bar import FindBar
+from chatdesk.ui.header import ThreadHeader
+from chatdesk.ui.message_actions import MessageActions
+from chatdesk.ui.preferences import PreferencesDialog
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.sidebar import QuickSwitcher, Sidebar
+from chatdesk.ui.styles import WINDOW_STYLE
+from chatdesk.ui.theme import ThemeWatcher, is_dark
 
-
-class ThreadListModel(QAbstractListModel):
-    """The first page of threads (newest activity first), kept current by service events."""
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._threads: list[ThreadView] = []
-
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
-        return 0 if parent.isValid() else len(self._threads)
-
-    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
-        if not index.isValid():
-            return None
-        thread = self._threads[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return thread.title
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{thread.title}\n{thread.message_count} messages"
-        return None
-
-    def thread_at(self, row: int) -> ThreadView:
-        return self._threads[row]
-
-    def row_of(self, thread_id: uuid.UUID) -> int:
-        return next((i for i, t in enumerate(self._threads) if t.id == thread_id), -1)
-
-    def add_loaded(self, threads: Sequence[ThreadView]) -> None:
-        """Append a loaded page, skipping threads already known from (newer) events."""
-        new = [t for t in threads if self.row_of(t.id) < 0]
-        if new:
-            start = len(self._threads)
-            self.beginInsertRows(_ROOT, start, start + len(new) - 1)
-            self._threads.extend(new)
-            self.endInsertRows()
-
-    def upsert(self, thread: ThreadView) -> None:
-        row = self.row_of(thread.id)
-        if thread.archived or thread.deleted:
-            self.remove(thread.id)
-        elif row >= 0:
-            self._threads[row] = thread
-            self.dataChanged.emit(self.index(row), self.index(row))
-        else:
-            self.beginInsertRows(_ROOT, 0, 0)
-            self._threads.insert(0, thread)
-            self.endInsertRows()
-
-    def remove(self, thread_id: uuid.UUID) -> None:
-        row = self.row_of(thread_id)
-        if row >= 0:
-            self.beginRemoveRows(_ROOT, row, row)
-            del self._threads[row]
-            self.endRemoveRows()
-
-
-class Composer(QPlainTextEdit):
-    """The message editor; Ctrl+Enter submits."""
-
-    submitted = Signal()
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-        if enter and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
-            self.submitted.emit()
-            return
-        super().keyPressEvent(event)
+SaveSettings = Callable[[Settings], None]
+_SHORTCUTS = (
+    # (menu, text, keys, method name)
+    ("&File", "&New chat", "Ctrl+N", "new_chat"),
+    ("&File", "&Quick switcher…", "Ctrl+K", "open_switcher"),
+    ("&File", "&Preferences…", "Ctrl+,", "open_preferences"),
+    ("&File", "&Quit", "Ctrl+Q", "close"),
+    ("&Chat", "Focus the &composer", "Ctrl+L", "focus_composer"),
+    ("&Chat", "&Stop the answer", "", "stop_answer"),  # Esc: see _build_menus
+    ("&Chat", "&Copy the last answer", "Ctrl+Shift+C", "copy_last_answer"),
+    ("&Chat", "&Regenerate the last answer", "Ctrl+R", "regenerate_last"),
+    ("&Chat", "&Find in thread…", "Ctrl+F", "open_find"),
+    ("&Chat", "Re&name thread", "F2", "rename_thread"),
+    ("&View", "Show/hide the &sidebar", "Ctrl+B", "toggle_sidebar"),
+)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, service: ChatService) -> None:
+    def __init__(
+        self,
+        service: ChatService,
+        *,
+        settings: Settings | None = None,
+        save_settings: SaveSettings | None = None,
+        renderer: RenderWorker | None = None,
+        state_file: Path | None = None,
+    ) -> None:
         super().__init__()
         self._service = service
-        self._tasks: set[asyncio.Task[None]] = set()
-        self._busy = 0  # service calls in flight
-        self._thread_id: uuid.UUID | None = None  # None: a new chat not saved yet
-        self._messages: list[MessageView] = []
-        self._more_before = False
-        self._loading: uuid.UUID | None = None  # thread whose messages are being read
+        self._settings = settings or Settings()
+        self._save_settings = save_settings
+        self._renderer = renderer or RenderWorker()
+        self._owns_renderer = renderer is None
+        self._state_file = state_file
+        self._thread: ThreadView | None = None
+        self._new_chat_project: uuid.UUID | None = None
+        self._new_chat_model: tuple[str, str] | None = None
         self._live: dict[uuid.UUID, uuid.UUID] = {}  # thread id -> answer being written
+        self._closed = False
+        self.runner = Runner(self)
         self._build()
         self._unsubscribe = service.events.subscribe(self._on_event)
+        self._restore_state()
 
     # -- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.setWindowTitle("chatdesk")
-        self.resize(1000, 680)
-        self._threads = ThreadListModel(self)
-        self._list = QListView()
-        self._list.setModel(self._threads)
-        self._list.setUniformItemSizes(True)
-        self._list.setAccessibleName("Threads")
-        self._list.selectionModel().currentChanged.connect(self._on_current_changed)
-        self._new = QPushButton("&New chat")
-        self._new.setAccessibleName("New chat")
-        self._new.clicked.connect(self._new_chat)
-        left = QWidget()
-        left_layout = QVBoxLayout(left)
-        left_layout.setContentsMargins(6, 6, 0, 6)
-        left_layout.addWidget(self._new)
-        left_layout.addWidget(self._list)
-
-        self._view = QTextBrowser()
-        self._view.setOpenLinks(False)
-        self._view.setOpenExternalLinks(False)
-        self._view.setAccessibleName("Conversation")
-        self._view.setPlaceholderText("Type a message below to start a new chat.")
-        self._composer = Composer()
-        self._composer.setAccessibleName("Message composer")
-        self._composer.setPlaceholderText("Message (Ctrl+Enter sends)")
-        self._composer.setFixedHeight(96)
-        self._composer.submitted.connect(self._send_clicked)
-        self._composer.textChanged.connect(self._update_controls)
-        self._stop = QPushButton("S&top")
-        self._stop.setAccessibleName("Stop answer")
-        self._stop.clicked.connect(self._stop_clicked)
-        self._send = QPushButton("&Send")
-        self._send.setAccessibleName("Send message")
-        self._send.setDefault(True)
-        self._send.clicked.connect(self._send_clicked)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(self._stop)
-        buttons.addWidget(self._send)
+        self.resize(1100, 740)
+        self.sidebar = Sidebar(self._service, self.runner)
+        self.sidebar.thread_selected.connect(self.show_thread)
+        self.sidebar.new_chat_requested.connect(self._new_chat_in)
+        self.header = ThreadHeader()
+        self.conversation = ConversationModel(self)
+        self.formatter = Formatter(self._renderer, self.runner, self)
+        self.view = ConversationView(self.conversation, self.formatter)
+        self.controller = ConversationController(
+            self._service, self.runner, self.conversation, self
+        )
+        self.actions_ = MessageActions(self, self._service, self.runner, self.view)
+        self.view.widget_added = self.actions_.connect_widget  # type: ignore[method-assign]
+        self.view.older_wanted.connect(self.controller.load_older)
+        self.view.newer_wanted.connect(self.controller.load_newer)
+        self.view.latest_wanted.connect(lambda: self.controller.open(self.current_thread_id))
+        self.view.prompt_chosen.connect(self._send_example)
+        self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets])
+        self.composer = Composer(enter_sends=self._settings.ui.enter_sends)
+        self.composer.send_requested.connect(self._send)
+        self.composer.stop_requested.connect(self.stop_answer)
+        self.composer.draft_changed.connect(self._save_draft)
+        self.composer.files_dropped.connect(self._attach_files)
+        self.composer.model_changed.connect(self._choose_model)
         right = QWidget()
-        right_layout = QVBoxLayout(right)
-        right_layout.setContentsMargins(0, 6, 6, 6)
-        right_layout.addWidget(self._view, 1)
-        right_layout.addWidget(self._composer)
-        right_layout.addLayout(buttons)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.header)
+        column.addWidget(self.view, 1)
+        column.addWidget(self.find_bar)
+        column.addWidget(self.composer)
+        self.splitter = QSplitter()
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(right)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([270, 830])
+        self.setCentralWidget(self.splitter)
+        self._provider_state = QLabel("Ready")
+        self._provider_state.setAccessibleName("Provider state")
+        self.statusBar().addPermanentWidget(self._provider_state)
+        self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.runner.busy_changed.connect(self.composer.set_busy)
+        self._build_menus()
+        self._show_models()
+        self.setTabOrder(self.sidebar, self.view)
+        self.setTabOrder(self.view, self.composer)
+        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
+        self.formatter.dark = is_dark(_app())
+        self.setStyleSheet(WINDOW_STYLE)
 
-        splitter = QSplitter()
-        splitter.addWidget(left)
-        splitter.addWidget(right)
-        splitter.setStretchFactor(1, 1)
-        splitter.setSizes([250, 750])
-        self.setCentralWidget(splitter)
-        self.setTabOrder(self._composer, self._send)
-        self.setTabOrder(self._send, self._stop)
-
-        menu = self.menuBar().addMenu("&File")
-        # Explicit keys: StandardKey.Quit is empty on Windows (and on the offscreen platform).
-        for text, keys, slot in (
-            ("&New chat", "Ctrl+N", self._new_chat),
-            ("&Quit", "Ctrl+Q", self.close),
-        ):
+    def _build_menus(self) -> None:
+        menus: dict[str, object] = {}
+        for menu_name, text, keys, method in _SHORTCUTS:
+            if menu_name not in menus:
+                menus[menu_name] = self.menuBar().addMenu(menu_name)
             action = QAction(text, self)
             action.setShortcut(QKeySequence(keys))
-            action.triggered.connect(slot)
-            menu.addAction(action)
-        self.statusBar()  # created now so that the first message does not shift the layout
-        self._update_controls()
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(getattr(self, method))
+            menus[menu_name].addAction(action)  # type: ignore[attr-defined]
+        # Esc stops an answer from the conversation and the header; the composer handles its
+        # own Esc. A window-wide Esc would steal it from the filter, find bar and inline edits.
+        for area in (self.view, self.header):
+            stop = QShortcut(QKeySequence("Esc"), area, self.stop_answer)
+            stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
-    def _update_controls(self) -> None:
-        idle = self._busy == 0
-        live = self._thread_id in self._live
-        self._send.setEnabled(idle and not live and bool(self._composer.toPlainText().strip()))
-        self._stop.setEnabled(live)
-        self._new.setEnabled(idle)
-
-    # -- running service calls -------------------------------------------------------------------
-
-    def _run(self, call: Coroutine[Any, Any, object]) -> asyncio.Task[None]:
-        """Run a service call: controls wait for it, expected failures go to the status bar."""
-        task = asyncio.get_running_loop().create_task(self._guarded(call))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        return task
-
-    async def _guarded(self, call: Coroutine[Any, Any, object]) -> None:
-        self._busy += 1
-        self._update_controls()
-        try:
-            await call
-        except ChatdeskError as error:
-            self.statusBar().showMessage(str(error))
-        except Exception as error:  # a bug: the crash reporter logs and shows it
-            sys.excepthook(type(error), error, error.__traceback__)
-        finally:
-            self._busy -= 1
-            self._update_controls()
+    # -- starting and stopping -------------------------------------------------------------------
 
     def start(self) -> None:
-        self._run(self._load_threads())
+        self.sidebar.start()
+        self._renderer.start()
+        self._load_draft(None)
 
     async def aclose(self) -> None:
-        """Stop listening and let pending calls end (before the core closes)."""
+        """Keep the draft, stop listening, end pending calls (before the core closes)."""
+        if self._closed:
+            return
+        self._closed = True
         self._unsubscribe()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        try:
+            await self._service.save_draft(self.current_thread_id, self._draft())
+        finally:
+            await self.runner.aclose()
+            if self._owns_renderer:
+                await self._renderer.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        self._unsubscribe()
+        self._save_state()
         super().closeEvent(event)
+
+    def _state(self) -> QSettings | None:
+        if self._state_file is None:
+            return None
+        return QSettings(str(self._state_file), QSettings.Format.IniFormat)
+
+    def _save_state(self) -> None:
+        state = self._state()
+        if state is not None:
+            state.setValue("window/geometry", self.saveGeometry())
+            state.setValue("window/splitter", self.splitter.saveState())
+            state.setValue("window/sidebar", self.sidebar.isVisible())
+            state.sync()
+
+    def _restore_state(self) -> None:
+        state = self._state()
+        if state is None:
+            return
+        geometry = state.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        splitter = state.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        self.sidebar.setVisible(str(state.value("window/sidebar", "true")).lower() != "false")
+
+    # -- threads ---------------------------------------------------------------------------------
 
     @property
     def current_thread_id(self) -> uuid.UUID | None:
-        return self._thread_id
+        return self._thread.id if self._thread else None
 
-    # -- user actions ----------------------------------------------------------------------------
-
-    def _send_clicked(self) -> None:
-        if self._send.isEnabled():
-            self.statusBar().clearMessage()
-            self._run(self._send_text(self._composer.toPlainText()))
-
-    async def _send_text(self, text: str) -> None:
-        thread_id = self._thread_id
-        if thread_id is None:
-            thread_id = (await self._service.create_thread()).id
-            self.select_thread(thread_id, load=False)  # it is empty: nothing to read
-        await self._service.send(thread_id, text)
-        if self._composer.toPlainText() == text:  # saved: clear it (on failure the text stays)
-            self._composer.clear()
-
-    def _stop_clicked(self) -> None:
-        answer_id = self._live.get(self._thread_id) if self._thread_id else None
-        if answer_id is not None:
-            self._run(self._service.stop(answer_id))
-
-    def _new_chat(self) -> None:
-        if not self._new.isEnabled():  # Ctrl+N while a call is in flight
+    def show_thread(self, thread_id: object) -> None:
+        assert isinstance(thread_id, uuid.UUID)
+        if thread_id == self.current_thread_id:
             return
-        self._list.setCurrentIndex(QModelIndex())
-        self._show(None)
-        self._composer.setFocus()
+        self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
-    def select_thread(self, thread_id: uuid.UUID, *, load: bool = True) -> None:
-        self._show(thread_id, load=load)
-        row = self._threads.row_of(thread_id)
-        if row >= 0:
-            self._list.setCurrentIndex(self._threads.index(row))
+    def _open(self, thread: ThreadView | None) -> None:
+        self._keep_draft()
+        self._thread = thread
+        self.controller.open(thread.id if thread else None)
+        self.sidebar.select(thread.id) if thread else None
+        self._show_header()
+        self._load_draft(thread.id if thread else None)
+        self.find_bar.close_bar()
+        self._update_streaming()
+        if thread is not None:
+            self._refresh_usage()
 
-    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if current.isValid():
-            thread = self._threads.thread_at(current.row())
-            if thread.id != self._thread_id:
-                self._show(thread.id)
+    def new_chat(self) -> None:
+        self._new_chat_in(None)
 
-    def _show(self, thread_id: uuid.UUID | None, *, load: bool = True) -> None:
-        self._thread_id = thread_id
-        self._messages, self._more_before = [], False
-        row = self._threads.row_of(thread_id) if thread_id else -1
-        title = self._threads.thread_at(row).title if row >= 0 else "New chat"
+    def _new_chat_in(self, project_id: object) -> None:
+        self._new_chat_project = project_id if isinstance(project_id, uuid.UUID) else None
+        self._new_chat_model = None
+        self._open(None)
+        self.composer.focus_editor()
+
+    def _show_header(self) -> None:
+        thread = self._thread
+        title = thread.title if thread else "New chat"
+        _, model = self._model_of(thread)
+        self.header.show_thread(title, model)
         self.setWindowTitle(f"{title} — chatdesk")
-        self._render()
-        self._update_controls()
-        if thread_id is not None and load:
-            self._loading = thread_id
-            self._run(self._load_messages(thread_id))
+        self._show_models()
+        if thread is None:
+            self.header.show_usage(None)
 
-    # -- loading ---------------------------------------------------------------------------------
+    def _model_of(self, thread: ThreadView | None) -> tuple[str, str]:
+        general = self._settings.general
+        if thread is not None and thread.model:
+            return thread.provider or general.default_provider, thread.model
+        if thread is None and self._new_chat_model:
+            return self._new_chat_model
+        return general.default_provider, general.default_model
 
-    async def _load_threads(self) -> None:
-        page = await self._service.list_threads()
-        self._threads.add_loaded(page.threads)
+    def _show_models(self) -> None:
+        models = self._service.known_models()
+        provider, model = self._model_of(self._thread)
+        if (provider, model) not in models:
+            models.append((provider, model))
+        choices = [(f"{p}/{m}", m if p == "mock" else f"{m} ({p})") for p, m in models]
+        self.composer.set_models(choices, f"{provider}/{model}")
 
-    async def _load_messages(self, thread_id: uuid.UUID) -> None:
-        try:
-            page = await self._service.list_messages(thread_id, limit=SHOWN_MESSAGES)
-        finally:
-            if self._loading == thread_id:
-                self._loading = None
-        if thread_id != self._thread_id:
-            return  # the user moved on
-        # Messages that arrived by event while reading are as new as the snapshot or newer.
-        merged = list(page.messages)
-        for seen in self._messages:
-            index = next((i for i, m in enumerate(merged) if m.id == seen.id), None)
-            if index is None:
-                merged.append(seen)
-            elif seen.status.is_final:
-                merged[index] = seen
-        self._messages, self._more_before = merged[-SHOWN_MESSAGES:], page.has_more_before
-        self._render()
+    def _choose_model(self, key: str) -> None:
+        provider, _, model = key.partition("/")
+        if self._thread is None:
+            self._new_chat_model = (provider, model)
+            self._show_header()
+        else:
+            call = self._service.set_thread_model(self._thread.id, provider=provider, model=model)
+            self.runner.run(call)
+
+    def _refresh_usage(self) -> None:
+        thread_id = self.current_thread_id
+        if thread_id is not None:
+
+            def show(usage: ContextUsage) -> None:
+                if self.current_thread_id == thread_id:
+                    self.header.show_usage(usage)
+
+            self.runner.run(self._service.context_usage(thread_id), done=show, quiet=True)
+
+    # -- drafts ----------------------------------------------------------------------------------
+
+    def _draft(self) -> DraftView:
+        items = tuple(
+            AttachmentInput(a.name, a.text, kind=a.kind) for a in self.composer.attachments()
+        )
+        return DraftView(self.composer.text(), items)
+
+    def _save_draft(self) -> None:
+        self.runner.run(self._service.save_draft(self.current_thread_id, self._draft()), quiet=True)
+
+    def _keep_draft(self) -> None:
+        """Before leaving a thread: what was typed there is saved for it."""
+        self._save_draft()
+
+    def _load_draft(self, thread_id: uuid.UUID | None) -> None:
+        def show(draft: DraftView) -> None:
+            if self.current_thread_id == thread_id:
+                attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
+                self.composer.set_draft(draft.text, attachments)
+
+        self.composer.set_draft("", [])
+        self.runner.run(self._service.load_draft(thread_id), done=show, quiet=True)
+
+    def _attach_files(self, paths: list[Path]) -> None:
+        for path in paths:
+            self.runner.run(
+                asyncio.to_thread(read_text_file, path),
+                done=lambda item: self.composer.add_attachment(
+                    DraftAttachment(item.name, item.text, "file")
+                ),
+            )
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def _send(self, text: str, attachments: list[DraftAttachment]) -> None:
+        items = [AttachmentInput(a.name, a.text, kind=a.kind) for a in attachments]
+        if self._thread is None:
+            provider, model = self._new_chat_model or (None, None)
+            call = self._service.send_new(
+                text,
+                project_id=self._new_chat_project,
+                attachments=items,
+                provider=provider,
+                model=model,
+            )
+        else:
+            call = self._service.send(self._thread.id, text, attachments=items)
+        self.runner.run(call, done=self._sent)
+
+    def _sent(self, turn: Turn) -> None:
+        self.composer.clear_after_send()
+        if self._thread is None or self._thread.id != turn.answer.thread_id:
+            self.runner.run(
+                self._service.get_thread(turn.answer.thread_id), done=self._open, quiet=True
+            )
+
+    def _send_example(self, prompt: str) -> None:
+        self._send(prompt, [])
+
+    def stop_answer(self) -> None:
+        answer = self._live.get(self.current_thread_id) if self.current_thread_id else None
+        if answer is not None:
+            self.runner.run(self._service.stop(answer))
+
+    def _update_streaming(self) -> None:
+        self.composer.set_streaming(self.current_thread_id in self._live)
+
+    # -- keyboard actions ------------------------------------------------------------------------
+
+    def focus_composer(self) -> None:
+        self.composer.focus_editor()
+
+    def _last_answer(self) -> MessageView | None:
+        answers = [m for m in self.conversation.messages() if m.role is Role.ASSISTANT]
+        return answers[-1] if answers else None
+
+    def copy_last_answer(self) -> None:
+        last = self._last_answer()
+        if last is not None and last.status.is_final:
+            self.actions_.copy(last.id, plain=False)
+
+    def regenerate_last(self) -> None:
+        last = self._last_answer()
+        if last is not None and last.status.is_final:
+            self.runner.run(self._service.regenerate(last.id))
+
+    def open_find(self) -> None:
+        self.find_bar.open_bar()
+
+    def rename_thread(self) -> None:
+        if self.current_thread_id is not None:
+            self.sidebar.rename(self.current_thread_id)
+
+    def toggle_sidebar(self) -> None:
+        self.sidebar.setVisible(not self.sidebar.isVisible())
+
+    def open_switcher(self) -> None:
+        switcher = QuickSwitcher(self._service, self.runner, self)
+        switcher.thread_chosen.connect(self.show_thread)
+        switcher.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        switcher.open()
+
+    def open_preferences(self) -> None:
+        dialog = PreferencesDialog(self._settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.open()
+
+    def apply_settings(self, settings: Settings) -> None:
+        self._settings = settings
+        ThemeWatcher.of(_app()).apply(settings.ui.theme, settings.ui.font_size)
+        self.composer.set_enter_sends(settings.ui.enter_sends)
+        if self._save_settings is not None:  # it syncs to disk: not on the GUI thread
+            self.runner.run(asyncio.to_thread(self._save_settings, settings))
+
+    def _theme_changed(self) -> None:
+        self.setStyleSheet(WINDOW_STYLE)
+        self.formatter.dark = is_dark(_app())
+        self.formatter.clear()
+        self.view.refresh_all()
 
     # -- service events --------------------------------------------------------------------------
 
     def _on_event(self, event: ev.Event) -> None:
         try:
+            self.controller.apply(event)
             self._apply(event)
         except Exception as error:  # the bus would only log it; a UI bug should be seen
             sys.excepthook(type(error), error, error.__traceback__)
 
     def _apply(self, event: ev.Event) -> None:
         match event:
-            case ev.ThreadCreated(thread) | ev.ThreadUpdated(thread) | ev.ThreadRestored(thread):
-                self._threads.upsert(thread)
-                if thread.id == self._thread_id:
-                    self.setWindowTitle(f"{thread.title} — chatdesk")
-            case ev.ThreadDeleted(thread_id):
-                self._threads.remove(thread_id)
-                if thread_id == self._thread_id:
-                    self._show(None)
-            case ev.MessageAdded(message):
+            case ev.MessageAdded(message) | ev.AnswerContinued(message):
                 if message.role is Role.ASSISTANT and not message.status.is_final:
                     self._live[message.thread_id] = message.id
-                if message.thread_id == self._thread_id:
-                    self._messages = [*self._messages, message][-SHOWN_MESSAGES:]
-                    self._render()
-            case ev.AnswerTextAppended(message_id, thread_id, text, _reasoning):
-                if thread_id == self._thread_id and self._loading != thread_id:
-                    self._append_streamed(message_id, text)
             case ev.MessageFinished(message):
-                if self._live.get(message.thread_id) == message.id:
-                    del self._live[message.thread_id]
-                if message.status is Status.ERROR:
-                    self.statusBar().showMessage(f"The answer failed: {message.error_detail}")
-                if message.thread_id == self._thread_id:
-                    self._messages = [message if m.id == message.id else m for m in self._messages]
-                    self._render()
-            case ev.MessagesDeleted(thread_id, _) | ev.BranchSwitched(thread_id, _):
-                if thread_id == self._thread_id:
-                    self._show(thread_id)
+                self._finished(message)
+            case ev.ThreadUpdated(thread) | ev.ThreadRestored(thread):
+                if thread.id == self.current_thread_id:
+                    self._thread = thread
+                    self._show_header()
+                    self._refresh_usage()
+            case ev.ThreadDeleted(thread_id) if thread_id == self.current_thread_id:
+                self._thread = None
+                self._show_header()
+            case ev.ProviderStateChanged(provider, state, detail):
+                self._show_provider_state(provider, state, detail)
             case _:
-                pass
-        self._update_controls()
+                return
+        self._update_streaming()
 
-    # -- the conversation ------------------------------------------------------------------------
+    def _finished(self, message: MessageView) -> None:
+        if self._live.get(message.thread_id) == message.id:
+            del self._live[message.thread_id]
+        if message.thread_id == self.current_thread_id:
+            self.actions_.announce(message)
+        elif message.status is Status.ERROR:
+            self.statusBar().showMessage(
+                f"An answer in another thread failed: {message.error_detail}"
+            )
 
-    def _append_streamed(self, message_id: uuid.UUID, text: str) -> None:
-        if not self._messages or self._messages[-1].id != message_id:
-            return
-        last = self._messages[-1]
-        self._messages[-1] = dataclasses.replace(last, content=last.content + text)
-        bar = self._view.verticalScrollBar()
-        at_end = bar.value() >= bar.maximum() - 4
-        cursor = QTextCursor(self._view.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(text, QTextCharFormat())
-        if at_end:
-            bar.setValue(bar.maximum())
-
-    def _render(self) -> None:
-        """Show the messages: finished answers as markdown, the rest as plain text."""
-        bar = self._view.verticalScrollBar()
-        at_end, position = bar.value() >= bar.maximum() - 4, bar.value()
-        document = self._view.document()
-        document.clear()
-        cursor = QTextCursor(document)
-        palette = self._view.palette()
-        muted = _char_format(palette.color(QPalette.ColorRole.PlaceholderText), italic=True)
-        if self._more_before:
-            cursor.insertText("Older messages are not shown.", muted)
-        for message in self._messages:
-            if not cursor.atStart():
-                cursor.insertBlock()
-                cursor.insertBlock()
-            assistant = message.role is Role.ASSISTANT
-            header = f"Assistant · {message.model}" if assistant and message.model else "You"
-            colour = QPalette.ColorRole.Link if assistant else QPalette.ColorRole.Text
-            cursor.insertText(header, _char_format(palette.color(colour), bold=True))
-            cursor.insertBlock()
-            cursor.setCharFormat(QTextCharFormat())
-            if assistant and message.status.is_final and message.content:
-                cursor.insertMarkdown(message.content, _MARKDOWN)
-            else:
-                cursor.insertText(message.content, QTextCharFormat())
-            note = _status_note(message)
-            if note:
-                cursor.insertBlock()
-                error = message.status is Status.ERROR
-                cursor.insertText(
-                    note, _char_format(_ERROR_COLOUR, italic=True) if error else muted
-                )
-        bar.setValue(bar.maximum() if at_end else position)  # keep the place of a reader
+    def _show_provider_state(self, provider: str, state: str, detail: str) -> None:
+        words = {
+            "ready": "ready",
+            "offline": "offline",
+            "auth": "auth error",
+            "rate_limited": "rate limited",
+            "error": "error",
+        }
+        self._provider_state.setText(f"{provider}: {words.get(state, state)}")
+        self._provider_state.setToolTip(detail)
+        self._provider_state.setProperty("state", state)
+        self._provider_state.style().polish(self._provider_state)
 
 
-def _char_format(
-    colour: QColor | str, *, bold: bool = False, italic: bool = False
-) -> QTextCharFormat:
-    result = QTextCharFormat()
-    result.setForeground(QColor(colour))
-    if bold:
-        result.setFontWeight(QFont.Weight.Bold)
-    result.setFontItalic(italic)
-    return result
-
-
-def _status_note(message: MessageView) -> str:
-    if message.status is Status.INTERRUPTED:
-        return "Stopped; the answer is incomplete."
-    if message.status is Status.ERROR:
-        return f"Failed: {message.error_detail or message.error_type}"
-    return ""
+def _app() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app

@@ -36,9 +36,9 @@ class Runner(QObject):
         self,
         call: Coroutine[Any, Any, T],
         *,
-        done: Callable[[T], None] | None = None,
+        done: Callable[[T], object] | None = None,
         quiet: bool = False,
-    ) -> asyncio.Task[T | None]:
+    ) -> asyncio.Task[Any]:
         """Start a service call; `done(result)` runs on success. `quiet` calls don't count as
         busy (background reads such as paging)."""
         task = asyncio.get_running_loop().create_task(self._guarded(call, done, quiet))
@@ -47,8 +47,8 @@ class Runner(QObject):
         return task
 
     async def _guarded(
-        self, call: Coroutine[Any, Any, T], done: Callable[[T], None] | None, quiet: bool
-    ) -> T | None:
+        self, call: Coroutine[Any, Any, T], done: Callable[[T], object] | None, quiet: bool
+    ) -> Any:
         if not quiet:
             self._set_busy(+1)
         try:

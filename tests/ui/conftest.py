@@ -86,8 +86,9 @@ def open_window(make_core: Any, qtbot: QtBot) -> Iterator[Any]:
     windows: list[MainWindow] = []
 
     def open_(core: Core) -> MainWindow:
+        # Not qtbot.addWidget: pytest-qt would delete the window before this fixture's
+        # teardown, and closing saves the draft from the composer.
         window = MainWindow(core.service)
-        qtbot.addWidget(window)
         windows.append(window)
         window.show()
         window.start()
@@ -97,3 +98,4 @@ def open_window(make_core: Any, qtbot: QtBot) -> Iterator[Any]:
     for window in windows:
         window.close()
         _finish(qtbot, window.aclose())
+        window.deleteLater()

@@ -1,92 +1,253 @@
-"""The main window driven as a person would: type, click, wait for what appears on screen."""
+"""The main window driven as a person would: type, click, press keys, wait for what appears."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.chat.views import DraftView
 from chatdesk.core.providers.mock_text import mock_answer
 from chatdesk.core.store.models import Role, Status
+from chatdesk.ui.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
+CTRL = Qt.KeyboardModifier.ControlModifier
 
 
-def test_send_shows_the_answer_and_the_new_thread(
+def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    qtbot.keyClicks(window.composer.editor, text)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+
+
+def texts(window: MainWindow) -> list[str]:
+    return [w.body.toPlainText() for w in window.view.widgets]
+
+
+def answer_done(window: MainWindow, count: int = 2) -> bool:
+    messages = window.conversation.messages()
+    return len(messages) == count and messages[-1].status.is_final
+
+
+def formatted(window: MainWindow) -> bool:
+    return all(w.rendered is not None for w in window.view.widgets)
+
+
+def test_enter_sends_and_the_formatted_answer_appears_in_a_new_thread(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     core = make_core()
     window = open_window(core)
-    prompt = "Hello there, how are you?"
-    last_words = mock_answer(prompt).text.split("\n\n")[-1][-40:]
+    prompt = "Show me a table and some code"
+    assert window.view.empty.isVisible()
+    send(qtbot, window, prompt)
 
-    qtbot.keyClicks(window._composer, prompt)
-    qtbot.mouseClick(window._send, LEFT)
-
-    qtbot.waitUntil(lambda: last_words in window._view.toPlainText())
-    qtbot.waitUntil(lambda: not window._stop.isEnabled())  # the answer has finished
-    threads = window._threads
-    qtbot.waitUntil(lambda: threads.rowCount() == 1 and threads.data(threads.index(0)) == prompt)
-    assert prompt in window._view.toPlainText()
-    assert window._composer.toPlainText() == ""
+    qtbot.waitUntil(lambda: answer_done(window) and formatted(window))
+    user, answer = window.view.widgets
+    assert user.body.toPlainText() == prompt
+    expected = mock_answer(prompt).text
+    assert answer.message.content == expected
+    assert "```" not in answer.body.toPlainText()  # fences became a formatted block
+    assert answer.rendered is not None
+    assert answer.rendered.code_blocks
+    assert window.composer.text() == ""
+    assert not window.view.empty.isVisible()
+    assert window.current_thread_id is not None
+    assert window.header.title.text() == prompt
     page = finish(core.service.list_messages(window.current_thread_id))
     assert [(m.role, m.status) for m in page.messages] == [
         (Role.USER, Status.COMPLETE),
         (Role.ASSISTANT, Status.COMPLETE),
     ]
 
-    qtbot.mouseClick(window._new, LEFT)
-    assert window.current_thread_id is None
-    assert window._view.toPlainText() == ""
-    assert threads.rowCount() == 1
+
+def test_example_prompt_sends_a_new_chat(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
+    window = open_window(make_core())
+    button = window.view.empty.buttons[0]
+    qtbot.mouseClick(button, LEFT)
+    qtbot.waitUntil(lambda: answer_done(window))
+    assert window.conversation.messages()[0].content == button.text()
 
 
-def test_stop_keeps_the_partial_answer_as_interrupted(
+def test_stop_keeps_the_partial_answer_and_continue_finishes_it(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core(tokens_per_second=20)
+    core = make_core(tokens_per_second=40)
     window = open_window(core)
-    prompt = "Explain something slowly"
-    full = mock_answer(prompt).text
+    send(qtbot, window, "Explain something slowly")
+    qtbot.waitUntil(
+        lambda: len(window.view.widgets) == 2 and bool(window.view.widgets[1].message.content)
+    )
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.INTERRUPTED)
+    answer = window.view.widgets[1]
+    partial = answer.message.content
+    assert partial
+    assert partial in mock_answer("Explain something slowly").text
+    assert answer._continue.isVisible()
+    assert answer._regenerate_status.isVisible()
 
-    qtbot.keyClicks(window._composer, prompt)
-    qtbot.keyClick(window._composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window._stop.isEnabled() and full[:8] in window._view.toPlainText())
-    assert not window._send.isEnabled()
-    qtbot.mouseClick(window._stop, LEFT)
-
-    qtbot.waitUntil(lambda: "Stopped" in window._view.toPlainText())
-    assert not window._stop.isEnabled()
-    answer = finish(core.service.list_messages(window.current_thread_id)).messages[-1]
-    assert answer.status is Status.INTERRUPTED
-    assert answer.content
-    assert full.startswith(answer.content)
-    assert answer.content != full
+    qtbot.mouseClick(answer._continue, LEFT)
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.STREAMING)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].status.is_final)
+    longer = window.conversation.messages()[-1].content
+    assert longer.startswith(partial)
+    assert len(window.view.widgets) == 2
 
 
-def test_a_refused_message_stays_in_the_composer(
+def test_an_error_keeps_the_partial_and_retry_writes_a_new_version(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
-    core = make_core(CHATDESK_CHAT_MAX_MESSAGE_CHARS="1000")
+    core = make_core(CHATDESK_MOCK_FAULT="error_after:5")
     window = open_window(core)
-    too_long = "x" * 1001
-    window._composer.setPlainText(too_long)  # as if pasted
-    qtbot.mouseClick(window._send, LEFT)
+    send(qtbot, window, "This will fail")
+    qtbot.waitUntil(lambda: answer_done(window))
+    failed = window.view.widgets[1]
+    assert failed.message.status is Status.ERROR
+    assert failed.message.content
+    assert failed._status.isVisible()
+    assert "failed" in failed._status.text()
+    assert failed._retry.isVisible()
+    assert "error" in window._provider_state.text()
+    qtbot.mouseClick(failed._retry, LEFT)
+    qtbot.waitUntil(
+        lambda: answer_done(window) and window.conversation.messages()[-1].id != failed.message.id
+    )
+    retried = window.view.widgets[1]
+    assert retried.message.sibling_count == 2
+    assert retried._branch.text() == "2/2"
+    qtbot.mouseClick(retried._previous, LEFT)
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].id == failed.message.id)
+    assert window.view.widgets[1]._branch.text() == "1/2"
 
-    qtbot.waitUntil(lambda: "limit is 1,000" in window.statusBar().currentMessage())
-    assert window._composer.toPlainText() == too_long
-    assert window._send.isEnabled()  # the user can shorten it and try again
 
-
-def test_interactive_widgets_have_accessible_names(make_core: Any, open_window: Any) -> None:
+def test_edit_and_resend_makes_a_branch(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
     window = open_window(make_core())
-    widgets = (window._list, window._new, window._view, window._composer, window._send)
-    assert all(w.accessibleName() for w in (*widgets, window._stop))
+    send(qtbot, window, "first wording")
+    qtbot.waitUntil(lambda: answer_done(window))
+    user = window.view.widgets[0]
+    qtbot.mouseClick(user._edit, LEFT)
+    editor = next(
+        e for e in user.findChildren(QPlainTextEdit) if e.accessibleName() == "Edit your message"
+    )
+    editor.setPlainText("second wording")
+    save = next(b for b in user.findChildren(type(user._retry)) if b.text() == "Save && send")
+    qtbot.mouseClick(save, LEFT)
+    qtbot.waitUntil(
+        lambda: (
+            answer_done(window) and window.conversation.messages()[0].content == "second wording"
+        )
+    )
+    assert window.view.widgets[0]._branch.text() == "2/2"
 
 
-def test_ctrl_q_closes_the_window(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
+def test_delete_removes_the_message_and_its_answer(
+    make_core: Any, open_window: Any, qtbot: QtBot, monkeypatch: Any
+) -> None:
     window = open_window(make_core())
-    qtbot.waitExposed(window)
-    qtbot.keyClick(window.windowHandle(), Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: not window.isVisible())
+    send(qtbot, window, "one")
+    qtbot.waitUntil(lambda: answer_done(window))
+    send(qtbot, window, "two")
+    qtbot.waitUntil(lambda: answer_done(window, 4))
+    qtbot.mouseClick(window.view.widgets[2]._delete, LEFT)
+    box = qtbot.waitUntil(lambda: _open_box(window) is not None) or _open_box(window)
+    assert box is not None
+    box.done(QMessageBox.StandardButton.Yes)
+    qtbot.waitUntil(lambda: len(window.conversation.messages()) == 2)
+    assert texts(window)[0] == "one"
+
+
+def _open_box(window: MainWindow) -> QMessageBox | None:
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    return boxes[0] if boxes else None
+
+
+def test_copy_actions_and_keyboard_shortcuts(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    send(qtbot, window, "Give me code")
+    qtbot.waitUntil(lambda: answer_done(window) and formatted(window))
+    answer = window.view.widgets[1]
+    clipboard = QGuiApplication.clipboard()
+    qtbot.keyClick(window, Qt.Key.Key_C, CTRL | Qt.KeyboardModifier.ShiftModifier)
+    assert clipboard.text() == answer.message.content
+    qtbot.mouseClick(answer._copy_plain, LEFT)
+    assert clipboard.text() == answer.body.toPlainText()
+    assert "```" not in clipboard.text()
+    window.actions_.follow_link("chatdesk:copy-code/0", answer.message.id)
+    assert answer.rendered is not None
+    assert clipboard.text() == answer.rendered.code_blocks[0]
+
+    qtbot.keyClick(window, Qt.Key.Key_R, CTRL)  # regenerate
+    qtbot.waitUntil(lambda: answer_done(window) and window.view.widgets[1] is not answer)
+    assert window.view.widgets[1].message.sibling_count == 2
+
+    qtbot.keyClick(window, Qt.Key.Key_B, CTRL)
+    assert not window.sidebar.isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_B, CTRL)
+    assert window.sidebar.isVisible()
+
+    qtbot.keyClick(window, Qt.Key.Key_F, CTRL)
+    assert window.find_bar.isVisible()
+    qtbot.keyClicks(window.find_bar.field, "Give me")
+    assert window.find_bar.count.text().startswith("1 of")
+    qtbot.keyClick(window.find_bar.field, Qt.Key.Key_Escape)
+    assert not window.find_bar.isVisible()
+
+    qtbot.keyClick(window, Qt.Key.Key_L, CTRL)
+    assert window.composer.editor.hasFocus()
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    assert window.current_thread_id is None
+    assert not window.view.widgets
+
+
+def test_drafts_follow_the_thread_and_survive_a_restart(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    send(qtbot, window, "a thread")
+    qtbot.waitUntil(lambda: answer_done(window))
+    first = window.current_thread_id
+    qtbot.keyClicks(window.composer.editor, "unsent words")
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    assert window.composer.text() == ""
+    qtbot.waitUntil(lambda: finish(core.service.load_draft(first)).text == "unsent words")
+    window.show_thread(first)
+    qtbot.waitUntil(lambda: window.composer.text() == "unsent words")
+    qtbot.keyClicks(window.composer.editor, " and more")
+    window.close()
+    finish(window.aclose())
+    assert finish(core.service.load_draft(first)) == DraftView("unsent words and more")
+
+
+def test_the_last_answer_is_announced_once_and_the_gauge_is_fed(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: answer_done(window))
+    qtbot.waitUntil(lambda: window.header.gauge.isVisible() and window.header.gauge.value() >= 1)
+    assert window.actions_.last_announcement == "Answer complete."
+    assert "tokens" in window.header.gauge.toolTip()
+
+
+def test_every_control_has_an_accessible_name(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: answer_done(window))
+    unnamed = [
+        w
+        for kind in (QAbstractButton, QLineEdit, QPlainTextEdit)
+        for w in window.findChildren(kind)
+        if not (w.accessibleName() or getattr(w, "text", lambda: "")())
+        and not w.objectName().startswith("qt_")  # Qt's own (menu bar overflow etc.)
+    ]
+    assert [(type(w).__name__, w.parent().objectName(), type(w.parent()).__name__) for w in unnamed] == []

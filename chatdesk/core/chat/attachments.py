@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -105,3 +106,31 @@ def for_model(text: str, attached: Sequence[tuple[str, str]]) -> str:
     for name, body in attached:
         parts.append(f'<attachment name="{name}">\n{body}\n</attachment>')
     return "\n\n".join(parts)
+
+
+MAX_FILE_BYTES = 8 * 1024 * 1024
+
+
+def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> AttachmentInput:
+    """A dropped or chosen file as an attachment; run it off the GUI thread. Only UTF-8 text
+    is accepted, with a clear reason otherwise (the model gets text, not bytes)."""
+    try:
+        size = path.stat().st_size
+        if not path.is_file():
+            raise InvalidRequest(f"{path.name} is not a regular file")
+        if size > max_bytes:
+            raise InvalidRequest(
+                f"{path.name} is {size / 1024 / 1024:.1f} MB; files up to "
+                f"{max_bytes // 1024 // 1024} MB can be attached"
+            )
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        raise InvalidRequest(f"cannot read {path.name}: {error.strerror or error}") from error
+    if b"\x00" in data:
+        raise InvalidRequest(f"{path.name} is not a text file; only text can be attached")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InvalidRequest(f"{path.name} is not UTF-8 text; only text can be attached") from error
+    return AttachmentInput(path.name, text, kind="file")

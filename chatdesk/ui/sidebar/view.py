@@ -85,6 +85,14 @@ class Sidebar(QWidget):
         self.tree.setCurrentIndex(index)
         self.tree.scrollTo(index)
 
+    def rename(self, thread_id: uuid.UUID) -> None:
+        """Start renaming a thread in place (F2 anywhere in the window)."""
+        self.select(thread_id)
+        index = self.tree.currentIndex()
+        if index.isValid():
+            self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            self.tree.edit(index)
+
     def menu_for(self, index: QModelIndex) -> QMenu | None:
         """The context menu of a row, or None (tests trigger its actions directly)."""
         return self.commands.menu_for(index)
@@ -102,6 +110,8 @@ class Sidebar(QWidget):
         self.filter.setClearButtonEnabled(True)
         self._search_mark = self.filter.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
         _describe(self.filter, "Filter chats", "Shows only chats whose title contains this text.")
+        for button in self.filter.findChildren(QToolButton):  # the line edit's own icons
+            button.setAccessibleName("Clear the filter" if button.isEnabled() else "Search")
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setContentsMargins(8, 0, 0, 0)  # in line with the titles below

@@ -116,6 +116,7 @@ class NoticeBar(QFrame):
         self.label.setAccessibleName("Notice")
         self.label.setAccessibleDescription("The result of the last action in the chat list.")
         self.action = QPushButton()
+        self.action.setAccessibleName("Undo")
         self.action.setAccessibleDescription("Takes back the last action.")
         self.action.clicked.connect(self._act)
         self.dismiss = QToolButton()

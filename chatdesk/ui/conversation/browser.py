@@ -1,0 +1,125 @@
+"""A read-only text view for one message that cannot be turned against the user.
+
+Qt's rich-text engine would read any file named as an image (`/etc/passwd`, `/dev/zero`) and
+`QTextBrowser` would follow links by itself. Here `loadResource` serves only the images that the
+renderer produced for this message, links are reported (never followed), and the height follows
+the content so that the surrounding list scrolls, not each message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from PySide6.QtCore import QSize, QUrl, Signal
+from PySide6.QtGui import QImage, QResizeEvent, QTextCursor, QTextDocument, QWheelEvent
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
+
+from chatdesk.core.render import Rendered
+
+_MAX_IMAGE_PIXELS = 4096 * 4096
+
+
+class MessageBrowser(QTextBrowser):
+    link_activated = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._images: dict[str, bytes] = {}
+        self._tail_start = -1  # document position where the unformatted streaming tail begins
+        self._tail = ""
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.setSearchPaths([])
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy().ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAlwaysOff)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        self.setStyleSheet("QTextBrowser { background: transparent; }")
+        self.document().setDocumentMargin(2)
+        self.anchorClicked.connect(self._on_anchor)
+        self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
+
+    # -- safety ----------------------------------------------------------------------------------
+
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        """Only the renderer's own images; nothing from disk, nothing from the network."""
+        if kind == QTextDocument.ResourceType.ImageResource.value:
+            data = self._images.get(name.toString() if isinstance(name, QUrl) else name)
+            if data is not None:
+                image = QImage.fromData(data)
+                if not image.isNull() and image.width() * image.height() <= _MAX_IMAGE_PIXELS:
+                    return image
+        return None
+
+    def setSource(self, name: QUrl | str, type: Any = None) -> None:
+        """Never navigate: a click on a link is reported, not followed."""
+
+    def _on_anchor(self, url: QUrl) -> None:
+        self.link_activated.emit(url.toString())
+
+    # -- content ---------------------------------------------------------------------------------
+
+    def show_rendered(self, rendered: Rendered) -> None:
+        self._images = dict(rendered.images)
+        self._tail_start, self._tail = -1, ""
+        self.setHtml(rendered.html)
+
+    def show_plain(self, text: str) -> None:
+        self._images = {}
+        self._tail_start, self._tail = -1, ""
+        self.setPlainText(text)
+
+    def append_formatted(self, html: str, images: Mapping[str, bytes]) -> None:
+        """Streaming: a block became complete; put its formatted form before the tail."""
+        self._images.update(images)
+        cursor = self._drop_tail()
+        cursor.insertHtml(html)
+        cursor.insertBlock()
+        self._tail_start = cursor.position()
+        if self._tail:
+            cursor.insertText(self._tail)
+
+    def set_tail(self, tail: str) -> None:
+        """Streaming: the unfinished last block, as plain text; appends only what is new."""
+        if self._tail_start < 0:
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            self._tail_start = cursor.position()
+            self._tail = ""
+        if tail.startswith(self._tail):
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(tail[len(self._tail) :])
+        else:
+            cursor = self._drop_tail()
+            cursor.insertText(tail)
+        self._tail = tail
+
+    def _drop_tail(self) -> QTextCursor:
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        if self._tail_start >= 0:
+            cursor.setPosition(self._tail_start, QTextCursor.MoveMode.KeepAnchor)
+            cursor.removeSelectedText()
+        self._tail = ""
+        return cursor
+
+    # -- size ------------------------------------------------------------------------------------
+
+    def _fit_height(self) -> None:
+        height = int(self.document().size().height()) + 2 * self.frameWidth() + 2
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.document().setTextWidth(self.viewport().width())
+        self._fit_height()
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.height())
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        event.ignore()  # the conversation scrolls, not the message

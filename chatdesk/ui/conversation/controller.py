@@ -1,0 +1,173 @@
+"""Keeps the conversation model in step with the service: pages as the user scrolls, service
+events as they happen. Events that arrive while a page is being read are held and replayed on
+top of it, so nothing streamed in the meantime is lost or shown twice."""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QObject, Signal
+
+from chatdesk.core.chat import events as ev
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.chat.views import MessagePage, MessageView
+from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.runner import Runner
+
+PAGE = 30  # messages per page: about two screens
+WINDOW = 150  # most messages kept in the model at once
+
+
+class ConversationController(QObject):
+    loaded = Signal(object)  # thread id, once its first page is on screen
+
+    def __init__(
+        self,
+        service: ChatService,
+        runner: Runner,
+        model: ConversationModel,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self.model = model
+        self._generation = 0
+        self._held: list[ev.Event] | None = None  # events that came while reading
+        self._paging = False
+
+    @property
+    def thread_id(self) -> uuid.UUID | None:
+        return self.model.thread_id
+
+    @property
+    def loading(self) -> bool:
+        return self._held is not None
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def open(self, thread_id: uuid.UUID | None) -> None:
+        """Show a thread from its newest messages (None: an empty new chat)."""
+        self._generation += 1
+        self.model.show(thread_id)
+        self._held = None
+        self._paging = False
+        if thread_id is not None:
+            self._read(self._service.list_messages(thread_id, limit=PAGE), self._show_first)
+
+    def _read(self, call: object, done: object) -> None:
+        generation = self._generation
+        self._held = []
+
+        def finish(page: MessagePage) -> None:
+            if generation == self._generation:
+                done(page)  # type: ignore[operator]
+                self._replay()
+
+        self._runner.run(call, done=finish, quiet=True)  # type: ignore[arg-type]
+
+    def _show_first(self, page: MessagePage) -> None:
+        self.model.show(self.model.thread_id, page)
+        self.loaded.emit(self.model.thread_id)
+
+    def _replay(self) -> None:
+        held, self._held = self._held or [], None
+        for event in held:
+            self.apply(event)
+
+    def load_older(self) -> None:
+        first = self.model.message(0) if self.model.rowCount() else None
+        if self._paging or first is None or not self.model.has_more_before:
+            return
+        self._page(self._service.list_messages(first.thread_id, before=first.id, limit=PAGE), True)
+
+    def load_newer(self) -> None:
+        last = self.model.last
+        if self._paging or last is None or not self.model.has_more_after:
+            return
+        self._page(self._service.list_messages(last.thread_id, after=last.id, limit=PAGE), False)
+
+    def _page(self, call: object, older: bool) -> None:
+        self._paging = True
+        generation = self._generation
+
+        def done(page: MessagePage) -> None:
+            self._paging = False
+            if generation != self._generation:
+                return
+            if older:
+                self.model.prepend(page)
+                self.model.trim_back(WINDOW)
+            else:
+                self.model.extend(page)
+                self.model.trim_front(WINDOW)
+
+        self._runner.run(call, done=done, quiet=True)  # type: ignore[arg-type]
+
+    def reload_from(self, parent_id: uuid.UUID | None) -> None:
+        """The branch changed below `parent_id`: keep what is above it, read the rest anew."""
+        row = self.model.row_of(parent_id) if parent_id is not None else -1
+        if row < 0 or self.thread_id is None:
+            self.open(self.thread_id)
+            return
+        self.model.trim_back(row + 1)
+        self.model.has_more_after = True
+        self._paging = False
+        self.load_newer()
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def apply(self, event: ev.Event) -> None:
+        if self._held is not None and _thread_of(event) == self.thread_id:
+            self._held.append(event)
+            return
+        match event:
+            case ev.MessageAdded(message) if message.thread_id == self.thread_id:
+                self._added(message)
+            case ev.AnswerTextAppended(message_id, thread_id, text, reasoning, offset, _):
+                if thread_id == self.thread_id:
+                    self._appended(message_id, text, reasoning, offset)
+            case ev.MessageFinished(message) | ev.AnswerContinued(message):
+                if message.thread_id == self.thread_id:
+                    self.model.replace(message)
+            case ev.MessagesDeleted(thread_id, _) if thread_id == self.thread_id:
+                self.open(thread_id)
+            case ev.ThreadDeleted(thread_id) if thread_id == self.thread_id:
+                self.open(None)
+            case _:
+                pass
+
+    def _added(self, message: MessageView) -> None:
+        if self.model.has_more_after:
+            return  # the window is not at the end; "jump to latest" will read it
+        if message.id in (m.id for m in self.model.messages()):
+            self.model.replace(message)
+            return
+        parent_row = self.model.row_of(message.parent_id) if message.parent_id else -1
+        last = self.model.last
+        if last is not None and last.id != message.parent_id:
+            if message.parent_id is not None and parent_row < 0:
+                self.open(self.thread_id)  # the branch point is outside the window
+                return
+            self.model.trim_back(parent_row + 1)  # a new branch replaces what followed
+            self.model.has_more_after = False
+        self.model.add(message)
+
+    def _appended(self, message_id: uuid.UUID, text: str, reasoning: str, offset: int) -> None:
+        if self.model.append_text(message_id, text, reasoning, offset):
+            return
+        if self.model.row_of(message_id) >= 0:  # a gap: read the message as stored
+            self._runner.run(self._service.get_message(message_id), done=self._refresh, quiet=True)
+
+    def _refresh(self, message: MessageView) -> None:
+        self.model.replace(message)
+
+
+def _thread_of(event: ev.Event) -> uuid.UUID | None:
+    match event:
+        case ev.MessageAdded(message) | ev.MessageFinished(message) | ev.AnswerContinued(message):
+            return message.thread_id
+        case ev.AnswerTextAppended(_, thread_id) | ev.MessagesDeleted(thread_id, _):
+            return thread_id
+        case _:
+            return None

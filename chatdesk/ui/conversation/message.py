@@ -1,0 +1,400 @@
+"""One message on screen: header, reasoning, formatted text, status, footer with actions.
+
+Only messages in the model's window get a widget. A finished message is formatted once (cached
+by the Formatter); a streaming answer formats each block as it completes and shows the growing
+last block as plain text, so the work per update is constant, not proportional to the answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import UTC
+
+from PySide6.QtCore import Qt, Signal
+from shiboken6 import Shiboken
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.chat.views import MessageView
+from chatdesk.core.render import Rendered, RenderOptions, stable_prefix_length
+from chatdesk.core.store.models import Role, Status
+from chatdesk.ui.conversation.browser import MessageBrowser
+from chatdesk.ui.conversation.formatter import Formatter, key_for
+
+# Longer messages show their beginning only: laying out megabytes would freeze the window.
+# Every character stays in the message (Copy copies all of it).
+SHOWN_CHARS = 50_000
+STATUS_TEXT = {
+    Status.PENDING: "Waiting for the model…",
+    Status.STREAMING: "Writing…",
+}
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def usage_text(message: MessageView) -> str:
+    """The footer: model, tokens, time to first token and in all."""
+    parts = [message.model or ""] if message.role is Role.ASSISTANT else []
+    usage = message.usage
+    if usage.completion_tokens:
+        parts.append(f"{usage.completion_tokens:,} tokens out, {usage.prompt_tokens or 0:,} in")
+    if message.latency_ms is not None:
+        seconds = f"{message.latency_ms / 1000:.1f} s"
+        if message.first_token_ms is not None:
+            seconds += f" (first token {message.first_token_ms / 1000:.2f} s)"
+        parts.append(seconds)
+    parts.append(message.created_at.replace(tzinfo=UTC).astimezone().strftime("%H:%M"))
+    return " · ".join(p for p in parts if p)
+
+
+class MessageWidget(QFrame):
+    """Signals carry the message id. `action` names: copy-markdown, copy-plain, regenerate,
+    delete, retry, continue, previous-branch, next-branch, load-images."""
+
+    action = Signal(str, object)
+    edited = Signal(object, str)  # message id, new text
+    link_activated = Signal(str, object)  # href, message id
+
+    def __init__(
+        self, message: MessageView, formatter: Formatter, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._formatter = formatter
+        self.message = message
+        self._remote_images: Mapping[str, bytes] = {}  # fetched after "Load images"
+        self._streamed_upto = 0  # characters of a streaming answer already formatted
+        self._piece_pending = False
+        self._streamed_code: list[str] = []  # code blocks of the formatted part, for Copy
+        self._formatted_key: object = None
+        self._editor: QWidget | None = None
+        self.rendered: Rendered | None = None
+        self.setObjectName("userMessage" if message.role is Role.USER else "assistantMessage")
+        self._build()
+        self.update_message(message)
+
+    @property
+    def message_id(self) -> uuid.UUID:
+        return self.message.id
+
+    # -- layout ----------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        user = self.message.role is Role.USER
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 8, 12, 4)
+        outer.setSpacing(4)
+        self._header = QLabel()
+        self._header.setObjectName("messageHeader")
+        self._thinking = QToolButton()
+        self._thinking.setCheckable(True)
+        self._thinking.setAutoRaise(True)
+        self._thinking.setAccessibleName("Show the model's reasoning")
+        self._thinking.toggled.connect(self._toggle_reasoning)
+        self._reasoning = QPlainTextEdit()
+        self._reasoning.setReadOnly(True)
+        self._reasoning.setObjectName("reasoning")
+        self._reasoning.setAccessibleName("Reasoning")
+        self._reasoning.setMaximumHeight(220)
+        self._reasoning.hide()
+        self.body = MessageBrowser()
+        self.body.setAccessibleName("Your message" if user else "Answer")
+        self.body.link_activated.connect(
+            lambda href: self.link_activated.emit(href, self.message.id)
+        )
+        self._attachments = QLabel()
+        self._attachments.setObjectName("attachments")
+        self._attachments.hide()
+        self._status = QLabel()
+        self._status.setObjectName("messageStatus")
+        self._status.setWordWrap(True)
+        self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status_row = self._row(self._status)
+        self._retry = self._button("Retry", "retry", "Ask again for this answer")
+        self._continue = self._button("Continue", "continue", "Let the model go on from here")
+        self._regenerate_status = self._button("Regenerate", "regenerate", "Write a new answer")
+        for button in (self._retry, self._continue, self._regenerate_status):
+            self._status_row.addWidget(button)
+        self._status_row.addStretch(1)
+        self._footer = self._build_footer(user)
+        bubble = QFrame()
+        bubble.setObjectName("bubble")
+        inner = QVBoxLayout(bubble)
+        inner.setContentsMargins(10, 6, 10, 6) if user else inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self._header)
+        inner.addWidget(self._thinking)
+        inner.addWidget(self._reasoning)
+        inner.addWidget(self.body)
+        inner.addWidget(self._attachments)
+        if user:  # the user's words sit in a bubble on the right, answers use the full width
+            line = QHBoxLayout()
+            line.addStretch(1)
+            line.addWidget(bubble, 4)
+            outer.addLayout(line)
+            bubble.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        else:
+            outer.addWidget(bubble)
+        outer.addLayout(self._status_row)
+        outer.addLayout(self._footer)
+
+    def _row(self, first: QWidget) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(first)
+        return row
+
+    def _button(self, text: str, name: str, description: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text)
+        button.setAccessibleDescription(description)
+        button.setToolTip(description)
+        button.clicked.connect(lambda: self.action.emit(name, self.message.id))
+        return button
+
+    def _tool(self, text: str, name: str, description: str) -> QToolButton:
+        button = QToolButton()
+        button.setText(text)
+        button.setAutoRaise(True)
+        button.setAccessibleName(description)
+        button.setToolTip(description)
+        button.clicked.connect(lambda: self.action.emit(name, self.message.id))
+        return button
+
+    def _build_footer(self, user: bool) -> QHBoxLayout:
+        row = QHBoxLayout()
+        row.setSpacing(2)
+        if user:
+            row.addStretch(1)
+        self._previous = self._tool("‹", "previous-branch", "Previous version")
+        self._branch = QLabel()
+        self._branch.setObjectName("branchPosition")
+        self._next = self._tool("›", "next-branch", "Next version")
+        for widget in (self._previous, self._branch, self._next):
+            row.addWidget(widget)
+        self._copy = self._tool("Copy", "copy-markdown", "Copy this message as Markdown")
+        self._copy_plain = self._tool("Copy text", "copy-plain", "Copy this message as plain text")
+        row.addWidget(self._copy)
+        row.addWidget(self._copy_plain)
+        if user:
+            self._edit = QToolButton()
+            self._edit.setText("Edit")
+            self._edit.setAutoRaise(True)
+            self._edit.setAccessibleName("Edit and resend this message")
+            self._edit.setToolTip("Edit and resend (the old version stays as a branch)")
+            self._edit.clicked.connect(self.start_editing)
+            row.addWidget(self._edit)
+        else:
+            self._regenerate = self._tool("Regenerate", "regenerate", "Write a new answer")
+            row.addWidget(self._regenerate)
+        self._delete = self._tool("Delete", "delete", "Delete this message and what follows")
+        row.addWidget(self._delete)
+        self._meta = QLabel()
+        self._meta.setObjectName("messageMeta")
+        if not user:
+            row.addStretch(1)
+        row.addWidget(self._meta)
+        return row
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def update_message(self, message: MessageView) -> None:
+        self.message = message
+        user = message.role is Role.USER
+        self._header.setText("You" if user else "Assistant")
+        self._header.setVisible(not user)
+        self._show_reasoning_state(message)
+        self._show_attachments(message)
+        self._show_status(message)
+        self._show_footer(message)
+        if message.status.is_final:
+            self._format_finished()
+        else:
+            self._format_streaming()
+
+    def _show_reasoning_state(self, message: MessageView) -> None:
+        has = bool(message.reasoning)
+        self._thinking.setVisible(has)
+        if has:
+            live = not message.status.is_final and not message.content
+            arrow = "▾" if self._thinking.isChecked() else "▸"
+            self._thinking.setText(f"{arrow} {'Thinking…' if live else 'Reasoning'}")
+            if self._thinking.isChecked():
+                self._reasoning.setPlainText(message.reasoning or "")
+
+    def _toggle_reasoning(self, shown: bool) -> None:
+        self._reasoning.setVisible(shown)
+        self._show_reasoning_state(self.message)
+
+    def _show_attachments(self, message: MessageView) -> None:
+        items = [f"📎 {a.name} · {_size(a.size)}" for a in message.attachments]
+        self._attachments.setVisible(bool(items))
+        self._attachments.setText("   ".join(items))
+
+    def _show_status(self, message: MessageView) -> None:
+        status = message.status
+        text = STATUS_TEXT.get(status, "")
+        if status is Status.ERROR:
+            text = f"The answer failed: {message.error_detail or message.error_type}"
+        elif status is Status.INTERRUPTED:
+            text = f"Stopped. {message.error_detail or ''}".strip()
+        if len(message.content) > SHOWN_CHARS:
+            size = _size(len(message.content.encode("utf-8", "surrogatepass")))
+            text = (text + " " if text else "") + (
+                f"This message is {size}; the first {SHOWN_CHARS:,} characters are shown. "
+                "Copy copies all of it."
+            )
+        self._status.setText(text)
+        self._status.setProperty("state", status.value)
+        self._status.style().polish(self._status)
+        self._status.setVisible(bool(text))
+        self._retry.setVisible(status is Status.ERROR)
+        self._continue.setVisible(
+            status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content)
+        )
+        self._regenerate_status.setVisible(status is Status.INTERRUPTED)
+
+    def _show_footer(self, message: MessageView) -> None:
+        final = message.status.is_final
+        many = message.sibling_count > 1
+        for widget in (self._previous, self._branch, self._next):
+            widget.setVisible(many)
+        self._branch.setText(f"{message.sibling_index}/{message.sibling_count}")
+        self._branch.setAccessibleName(
+            f"Version {message.sibling_index} of {message.sibling_count}"
+        )
+        self._previous.setEnabled(message.sibling_index > 1)
+        self._next.setEnabled(message.sibling_index < message.sibling_count)
+        for widget in (self._copy, self._copy_plain, self._delete):
+            widget.setEnabled(final)
+        if message.role is Role.ASSISTANT:
+            self._regenerate.setEnabled(final)
+        self._meta.setText(usage_text(message) if final else "")
+
+    # -- formatting ------------------------------------------------------------------------------
+
+    def _options(self, code_offset: int = 0) -> RenderOptions:
+        return RenderOptions(
+            dark=self._formatter.dark,
+            load_remote_images=bool(self._remote_images),
+            remote_image_data=self._remote_images,
+            code_block_offset=code_offset,
+        )
+
+    @property
+    def shown_text(self) -> str:
+        return self.message.content[:SHOWN_CHARS]
+
+    def _format_finished(self) -> None:
+        message, text = self.message, self.shown_text
+        key = key_for(message.id, text, self._formatter.dark, bool(self._remote_images))
+        if key == self._formatted_key:
+            return
+        self._formatted_key = key
+        found = self._formatter.cached(key)
+        if found is None:
+            self.body.show_plain(text)  # at once; the formatted form follows
+        self._formatter.format(key, text, self._options(), self._formatted(key))
+
+    def _formatted(self, key: object) -> Callable[[Rendered], None]:
+        def show(rendered: Rendered) -> None:
+            if Shiboken.isValid(self) and key == self._formatted_key:
+                self.rendered = rendered
+                self.body.show_rendered(rendered)
+
+        return show
+
+    def _format_streaming(self) -> None:
+        self._formatted_key = None
+        text = self.shown_text
+        if len(text) < self._streamed_upto:  # a reload replaced the text
+            self._streamed_upto = 0
+            self._streamed_code = []
+            self.body.show_plain("")
+        if not self._piece_pending:
+            stable = stable_prefix_length(text)
+            if stable > self._streamed_upto:
+                self._format_piece(text[self._streamed_upto : stable], stable)
+        self.body.set_tail(text[self._streamed_upto :])
+
+    def _format_piece(self, piece: str, upto: int) -> None:
+        self._piece_pending = True
+
+        def show(rendered: Rendered) -> None:
+            self._piece_pending = False
+            gone = not Shiboken.isValid(self)  # scrolled out of the window meanwhile
+            if gone or self.message.status.is_final or upto <= self._streamed_upto:
+                return
+            self._streamed_upto = upto
+            self._streamed_code.extend(rendered.code_blocks)
+            self.body.append_formatted(rendered.html, rendered.images)
+            self.body.set_tail(self.shown_text[upto:])
+            self._format_streaming()  # more may have completed meanwhile
+
+        self._formatter.format_piece(piece, self._options(len(self._streamed_code)), show)
+
+    def refresh(self) -> None:
+        """Format again (the theme changed, or remote images were allowed)."""
+        self._formatted_key = None
+        self.update_message(self.message)
+
+    def load_images(self, fetched: Mapping[str, bytes]) -> None:
+        """Show the remote images the user asked for (fetched by the window, not here)."""
+        self._remote_images = dict(fetched)
+        self.refresh()
+
+    def code_blocks(self) -> tuple[str, ...]:
+        """The code blocks the copy anchors on screen refer to."""
+        if self.message.status.is_final:
+            return self.rendered.code_blocks if self.rendered else ()
+        return tuple(self._streamed_code)
+
+    # -- editing ---------------------------------------------------------------------------------
+
+    def start_editing(self) -> None:
+        if self._editor is not None:
+            return
+        editor = QPlainTextEdit(self.message.content)
+        editor.setAccessibleName("Edit your message")
+        editor.setMinimumHeight(80)
+        save = QPushButton("Save && send")
+        save.setAccessibleName("Save and send")
+        cancel = QPushButton("Cancel")
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(cancel)
+        buttons.addWidget(save)
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(editor)
+        layout.addLayout(buttons)
+        layout_ = self.layout()
+        assert isinstance(layout_, QVBoxLayout)
+        layout_.insertWidget(1, box)
+        self._editor = box
+        save.clicked.connect(lambda: self._finish_editing(editor.toPlainText()))
+        cancel.clicked.connect(lambda: self._finish_editing(None))
+        editor.setFocus()
+
+    def _finish_editing(self, text: str | None) -> None:
+        if self._editor is not None:
+            self._editor.deleteLater()
+            self._editor = None
+        if text is not None and text.strip() and text != self.message.content:
+            self.edited.emit(self.message.id, text)

@@ -1,0 +1,177 @@
+"""The conversation as a list model over message ids: a window of the active branch.
+
+The model never holds a whole thread. It holds a window (a few pages) that the view grows with
+`before`/`after` pages as the user scrolls, and trims at the far end. A streaming answer's text
+is appended to its row and announced with `dataChanged` for that row only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+)
+
+from chatdesk.core.chat.views import MessagePage, MessageView
+from chatdesk.core.store.models import Status
+
+_ROOT = QModelIndex()
+MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the MessageView
+ID_ROLE = Qt.ItemDataRole.UserRole + 2  # its uuid
+
+
+class ConversationModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[MessageView] = []
+        self._index: dict[uuid.UUID, int] = {}
+        self.thread_id: uuid.UUID | None = None
+        self.has_more_before = False
+        self.has_more_after = False
+
+    # -- Qt model interface ----------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        message = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+            return message.content
+        if role == MESSAGE_ROLE:
+            return message
+        if role == ID_ROLE:
+            return message.id
+        return None
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        names = dict(super().roleNames())
+        names.update({MESSAGE_ROLE: QByteArray(b"message"), ID_ROLE: QByteArray(b"messageId")})
+        return names
+
+    # -- reading ---------------------------------------------------------------------------------
+
+    def message(self, row: int) -> MessageView:
+        return self._rows[row]
+
+    def messages(self) -> list[MessageView]:
+        return list(self._rows)
+
+    def row_of(self, message_id: uuid.UUID) -> int:
+        return self._index.get(message_id, -1)
+
+    @property
+    def last(self) -> MessageView | None:
+        return self._rows[-1] if self._rows else None
+
+    # -- changing --------------------------------------------------------------------------------
+
+    def show(self, thread_id: uuid.UUID | None, page: MessagePage | None = None) -> None:
+        """Replace everything: another thread (None: a new chat) or a fresh first page."""
+        self.beginResetModel()
+        self.thread_id = thread_id
+        self._rows = list(page.messages) if page else []
+        self.has_more_before = bool(page and page.has_more_before)
+        self.has_more_after = bool(page and page.has_more_after)
+        self._reindex()
+        self.endResetModel()
+
+    def prepend(self, page: MessagePage) -> int:
+        """Older messages above the window; returns how many were added."""
+        new = [m for m in page.messages if m.id not in self._index]
+        self.has_more_before = page.has_more_before
+        if new:
+            self.beginInsertRows(_ROOT, 0, len(new) - 1)
+            self._rows[:0] = new
+            self._reindex()
+            self.endInsertRows()
+        return len(new)
+
+    def extend(self, page: MessagePage) -> int:
+        """Newer messages below the window (after it was trimmed at the bottom)."""
+        new = [m for m in page.messages if m.id not in self._index]
+        self.has_more_after = page.has_more_after
+        for message in new:
+            self.add(message)
+        return len(new)
+
+    def add(self, message: MessageView) -> None:
+        if message.id in self._index:
+            self.replace(message)
+            return
+        row = len(self._rows)
+        self.beginInsertRows(_ROOT, row, row)
+        self._rows.append(message)
+        self._index[message.id] = row
+        self.endInsertRows()
+
+    def replace(self, message: MessageView) -> bool:
+        row = self._index.get(message.id)
+        if row is None:
+            return False
+        self._rows[row] = message
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def append_text(self, message_id: uuid.UUID, text: str, reasoning: str, offset: int) -> bool:
+        """Add streamed text to a row; False when the row is not in the window or the text
+        does not join up (the view then reloads the message)."""
+        row = self._index.get(message_id)
+        if row is None:
+            return False
+        message = self._rows[row]
+        if offset != len(message.content):
+            return offset < len(message.content)  # already seen (a page read it): ignore
+        self._rows[row] = dataclasses.replace(
+            message,
+            status=Status.STREAMING,  # text is arriving, whatever the last full read said
+            content=message.content + text,
+            reasoning=((message.reasoning or "") + reasoning) or None,
+        )
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def remove(self, message_ids: Sequence[uuid.UUID]) -> None:
+        for message_id in message_ids:
+            row = self._index.get(message_id)
+            if row is None:
+                continue
+            self.beginRemoveRows(_ROOT, row, row)
+            del self._rows[row]
+            self._reindex()
+            self.endRemoveRows()
+
+    def trim_front(self, keep: int) -> None:
+        """Drop the oldest rows beyond `keep` (the user scrolled far down)."""
+        extra = len(self._rows) - keep
+        if extra > 0:
+            self.beginRemoveRows(_ROOT, 0, extra - 1)
+            del self._rows[:extra]
+            self._reindex()
+            self.has_more_before = True
+            self.endRemoveRows()
+
+    def trim_back(self, keep: int) -> None:
+        """Drop the newest rows beyond `keep` (the user scrolled far up)."""
+        if len(self._rows) > keep:
+            self.beginRemoveRows(_ROOT, keep, len(self._rows) - 1)
+            del self._rows[keep:]
+            self._reindex()
+            self.has_more_after = True
+            self.endRemoveRows()
+
+    def _reindex(self) -> None:
+        self._index = {m.id: i for i, m in enumerate(self._rows)}

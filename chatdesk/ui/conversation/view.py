@@ -1,0 +1,228 @@
+"""The conversation on screen: one widget per message of the model's window, never per message
+of the whole thread, in a scroll area that follows a streaming answer until the user scrolls up.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.conversation.formatter import Formatter
+from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.conversation.model import ConversationModel
+
+EXAMPLE_PROMPTS = (
+    "Explain how a hash table works, with a small Python example",
+    "Write a table comparing SQLite, PostgreSQL and DuckDB",
+    "Prove that the square root of 2 is irrational",
+    "Give me a checklist for a calm Monday morning",
+)
+_EDGE = 300  # pixels from the top/bottom at which the next page is read
+_FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
+
+
+class EmptyState(QWidget):
+    prompt_chosen = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel("What shall we talk about?")
+        title.setObjectName("emptyTitle")
+        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        hint = QLabel("Type below, or start with one of these:")
+        hint.setObjectName("emptyHint")
+        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(title)
+        layout.addWidget(hint)
+        self.buttons: list[QPushButton] = []
+        for prompt in EXAMPLE_PROMPTS:
+            button = QPushButton(prompt)
+            button.setObjectName("examplePrompt")
+            button.setAccessibleName(f"Example prompt: {prompt}")
+            button.setAccessibleDescription("Sends this prompt as a new chat")
+            button.clicked.connect(lambda _=False, p=prompt: self.prompt_chosen.emit(p))
+            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.buttons.append(button)
+        layout.addStretch(2)
+
+
+class ConversationView(QScrollArea):
+    older_wanted = Signal()
+    newer_wanted = Signal()
+    latest_wanted = Signal()  # "jump to latest" while newer pages are not loaded
+    prompt_chosen = Signal(str)
+
+    def __init__(
+        self, model: ConversationModel, formatter: Formatter, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._model = model
+        self._formatter = formatter
+        self.widgets: list[MessageWidget] = []
+        self._follow = True  # keep the newest text in sight
+        self._restoring = False
+        # While older pages arrive above: the message the user looks at and its offset from
+        # the top of the viewport, restored after every layout change.
+        self._anchor: tuple[MessageWidget, int] | None = None
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setAccessibleName("Conversation")
+        self._content = QWidget()
+        self._content.setObjectName("conversation")
+        self._layout = QVBoxLayout(self._content)
+        self._layout.setContentsMargins(0, 8, 0, 8)
+        self._layout.setSpacing(2)
+        self._layout.addStretch(1)
+        self.empty = EmptyState()
+        self.empty.prompt_chosen.connect(self.prompt_chosen)
+        self._layout.insertWidget(0, self.empty)
+        self.setWidget(self._content)
+        self._jump = QToolButton(self.viewport())
+        self._jump.setObjectName("jumpToLatest")
+        self._jump.setText("↓ Latest")
+        self._jump.setAccessibleName("Jump to the latest message")
+        self._jump.clicked.connect(self.jump_to_latest)
+        self._jump.hide()
+        bar = self.verticalScrollBar()
+        bar.valueChanged.connect(self._on_scrolled)
+        bar.rangeChanged.connect(self._on_range)
+        model.modelReset.connect(self._rebuild)
+        model.rowsInserted.connect(self._inserted)
+        model.rowsAboutToBeRemoved.connect(self._removed)
+        model.dataChanged.connect(self._changed)
+        self._edge_check = QTimer(self, singleShot=True, interval=0)
+        self._edge_check.timeout.connect(self._check_edges)
+
+    # -- following the model ---------------------------------------------------------------------
+
+    def _make(self, row: int) -> MessageWidget:
+        widget = MessageWidget(self._model.message(row), self._formatter)
+        return widget
+
+    def _rebuild(self) -> None:
+        for widget in self.widgets:
+            widget.deleteLater()
+        self.widgets = []
+        self._follow = True
+        self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
+        self._show_empty()
+
+    def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
+        if first == 0 and self.widgets and not self._follow:
+            self._anchor_on_visible()
+        for row in range(first, last + 1):
+            widget = self._make(row)
+            self.widgets.insert(row, widget)
+            self._layout.insertWidget(row + 1, widget)  # +1: the empty state comes first
+            self.widget_added(widget)
+        self._show_empty()
+
+    def _anchor_on_visible(self) -> None:
+        top = self.verticalScrollBar().value()
+        seen = next((w for w in self.widgets if w.y() + w.height() > top), None)
+        self._anchor = (seen, seen.y() - top) if seen is not None else None
+
+    def widget_added(self, widget: MessageWidget) -> None:
+        """Hook for the window to connect a new message widget's signals."""
+
+    def _removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        for widget in self.widgets[first : last + 1]:
+            widget.deleteLater()
+        del self.widgets[first : last + 1]
+        self._show_empty()
+
+    def _changed(
+        self,
+        top: QModelIndex | QPersistentModelIndex,
+        bottom: QModelIndex | QPersistentModelIndex,
+        _roles: object = None,
+    ) -> None:
+        for row in range(top.row(), bottom.row() + 1):
+            self.widgets[row].update_message(self._model.message(row))
+
+    def _show_empty(self) -> None:
+        self.empty.setVisible(not self.widgets and self._model.thread_id is None)
+
+    def widget_for(self, message_id: uuid.UUID) -> MessageWidget | None:
+        row = self._model.row_of(message_id)
+        return self.widgets[row] if 0 <= row < len(self.widgets) else None
+
+    def refresh_all(self) -> None:
+        for widget in self.widgets:
+            widget.refresh()
+
+    # -- scrolling -------------------------------------------------------------------------------
+
+    @property
+    def following(self) -> bool:
+        return self._follow
+
+    def _on_range(self, _low: int, high: int) -> None:
+        self._restoring = True
+        if self._anchor is not None and self._anchor[0] in self.widgets:
+            widget, offset = self._anchor
+            self._content.layout().activate()  # positions are current before they are read
+            self.verticalScrollBar().setValue(widget.y() - offset)
+        elif self._follow:
+            self.verticalScrollBar().setValue(high)
+        self._restoring = False
+        self._edge_check.start()
+
+    def _on_scrolled(self, value: int) -> None:
+        if not self._restoring:
+            self._anchor = None
+            self._follow = value >= self.verticalScrollBar().maximum() - _FOLLOW_SLACK
+        self._jump.setVisible(not self._follow or self._model.has_more_after)
+        self._place_jump()
+        self._edge_check.start()
+
+    def _check_edges(self) -> None:
+        bar = self.verticalScrollBar()
+        if not self.widgets:
+            return
+        if bar.value() < _EDGE and self._model.has_more_before:
+            self.older_wanted.emit()
+        elif bar.maximum() - bar.value() < _EDGE and self._model.has_more_after:
+            self.newer_wanted.emit()
+
+    def older_page_added(self) -> None:
+        """The controller prepended older messages: keep what the user looks at in place."""
+        self._edge_check.start()
+
+    def jump_to_latest(self) -> None:
+        self._follow = True
+        self._anchor = None
+        if self._model.has_more_after:
+            self.latest_wanted.emit()
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        self._jump.hide()
+
+    def _place_jump(self) -> None:
+        hint = self._jump.sizeHint()
+        area = self.viewport().rect()
+        self._jump.setGeometry(
+            area.right() - hint.width() - 16,
+            area.bottom() - hint.height() - 12,
+            hint.width(),
+            hint.height(),
+        )
+        self._jump.raise_()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place_jump()

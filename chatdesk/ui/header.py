@@ -1,0 +1,61 @@
+"""The bar above the conversation: thread title, model and the context gauge."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
+
+from chatdesk.core.chat.views import ContextUsage
+
+WARN_AT = 0.80
+FULL_AT = 0.95
+
+
+def gauge_level(fraction: float) -> str:
+    """ "ok", "warn" (yellow from 80 %) or "full" (red from 95 %) of the context budget."""
+    if fraction >= FULL_AT:
+        return "full"
+    return "warn" if fraction >= WARN_AT else "ok"
+
+
+class ThreadHeader(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("threadHeader")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(14, 8, 14, 8)
+        self.title = QLabel("New chat")
+        self.title.setObjectName("threadTitle")
+        self.title.setAccessibleName("Thread title")
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.model = QLabel()
+        self.model.setObjectName("threadModel")
+        self.model.setAccessibleName("Model")
+        self.gauge = QProgressBar()
+        self.gauge.setObjectName("contextGauge")
+        self.gauge.setRange(0, 100)
+        self.gauge.setFixedWidth(110)
+        self.gauge.setTextVisible(True)
+        self.gauge.setAccessibleName("Context used")
+        layout.addWidget(self.title, 1)
+        layout.addWidget(self.model)
+        layout.addWidget(self.gauge)
+        self.show_usage(None)
+
+    def show_thread(self, title: str, model: str) -> None:
+        self.title.setText(title)
+        self.title.setToolTip(title)
+        self.model.setText(model)
+
+    def show_usage(self, usage: ContextUsage | None) -> None:
+        self.gauge.setVisible(usage is not None)
+        if usage is None:
+            return
+        fraction = min(usage.fraction, 1.0)
+        self.gauge.setValue(round(fraction * 100))
+        self.gauge.setFormat(f"{fraction:.0%} context")
+        about = "about " if usage.estimated else ""
+        detail = f"{about}{usage.used_tokens:,} of {usage.budget_tokens:,} tokens"
+        self.gauge.setToolTip(f"Context: {detail}" + (" (estimated)" if usage.estimated else ""))
+        self.gauge.setAccessibleDescription(detail)
+        self.gauge.setProperty("level", gauge_level(fraction))
+        self.gauge.style().polish(self.gauge)

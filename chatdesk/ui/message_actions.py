@@ -1,0 +1,184 @@
+"""What the buttons and links on a message do: copy, edit, regenerate, continue, delete,
+switch branch, load images, and links that open only after the user saw the real host."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QDesktopServices,
+    QGuiApplication,
+)
+from PySide6.QtWidgets import QMainWindow, QMessageBox
+
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.chat.views import MessageView
+from chatdesk.core.render import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
+from chatdesk.core.render.images import fetch_image
+from chatdesk.core.store.models import Status
+from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
+from chatdesk.ui.conversation.view import ConversationView
+from chatdesk.ui.runner import Runner
+
+COPY_CODE = COPY_CODE_PREFIX
+LOAD_IMAGES = LOAD_IMAGES_HREF
+
+
+class MessageActions:
+    def __init__(
+        self, window: QMainWindow, service: ChatService, runner: Runner, view: ConversationView
+    ) -> None:
+        self._window = window
+        self._service = service
+        self._runner = runner
+        self._view = view
+        self.opened_links: list[str] = []  # what was handed to the desktop, for the record
+        self.last_announcement = ""
+
+    def connect_widget(self, widget: MessageWidget) -> None:
+        widget.action.connect(self.run)
+        widget.edited.connect(self.edit)
+        widget.link_activated.connect(self.follow_link)
+
+    def _say(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8_000)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def run(self, name: str, message_id: object) -> None:
+        assert isinstance(message_id, uuid.UUID)
+        match name:
+            case "copy-markdown" | "copy-plain":
+                self.copy(message_id, plain=name == "copy-plain")
+            case "regenerate" | "retry":
+                self._runner.run(self._service.regenerate(message_id))
+            case "continue":
+                self._runner.run(self._service.continue_answer(message_id))
+            case "delete":
+                self._confirm_delete(message_id)
+            case "previous-branch" | "next-branch":
+                self._switch(message_id, -1 if name == "previous-branch" else +1)
+            case "load-images":
+                self._load_images(message_id)
+
+    def copy(self, message_id: uuid.UUID, *, plain: bool) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is None:
+            return
+        whole = widget.message.content
+        shown_all = len(whole) <= SHOWN_CHARS
+        text = widget.body.toPlainText() if plain and shown_all else whole
+        QGuiApplication.clipboard().setText(text)
+        self._say("Copied as plain text." if plain else "Copied as Markdown.")
+
+    def edit(self, message_id: object, text: str) -> None:
+        assert isinstance(message_id, uuid.UUID)
+        self._runner.run(self._service.edit_message(message_id, text))
+
+    def _confirm_delete(self, message_id: uuid.UUID) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete message",
+            "Delete this message and everything that follows from it (its answers and "
+            "branches)? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self._window,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(
+            lambda result: (
+                result == QMessageBox.StandardButton.Yes
+                and self._runner.run(self._service.delete_message(message_id))
+            )
+        )
+        box.open()
+
+    def _switch(self, message_id: uuid.UUID, step: int) -> None:
+        async def switch() -> MessageView:
+            siblings = await self._service.sibling_ids(message_id)
+            index = siblings.index(message_id) + step
+            if not 0 <= index < len(siblings):
+                return await self._service.get_message(message_id)
+            await self._service.switch_branch(siblings[index])
+            return await self._service.get_message(siblings[index])
+
+        self._runner.run(switch(), done=lambda shown: self._reload_from(shown.parent_id))
+
+    def _reload_from(self, parent_id: uuid.UUID | None) -> None:
+        self._window.controller.reload_from(parent_id)  # type: ignore[attr-defined]
+
+    def _load_images(self, message_id: uuid.UUID) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is None or widget.rendered is None:
+            return
+        urls = widget.rendered.remote_images
+
+        async def fetch() -> dict[str, bytes]:
+            found: dict[str, bytes] = {}
+            for url in urls:
+                try:
+                    found[url] = await asyncio.to_thread(fetch_image, url)
+                except Exception as error:  # one bad image must not hide the others
+                    self._say(f"Image from {QUrl(url).host()} not loaded: {error}")
+            return found
+
+        self._runner.run(fetch(), done=widget.load_images)
+
+    # -- links -----------------------------------------------------------------------------------
+
+    def follow_link(self, href: str, message_id: object) -> None:
+        assert isinstance(message_id, uuid.UUID)
+        if href.startswith(COPY_CODE):
+            self._copy_code(message_id, href[len(COPY_CODE) :])
+            return
+        if href == LOAD_IMAGES:
+            self._load_images(message_id)
+            return
+        target = classify_link(href)
+        if target.kind != "external":
+            self._say(f"Link not opened: {target.reason}")
+            return
+        self._confirm_open(target.url, target.host or target.url)
+
+    def _copy_code(self, message_id: uuid.UUID, number: str) -> None:
+        widget = self._view.widget_for(message_id)
+        blocks = widget.code_blocks() if widget else ()
+        if number.isdigit() and int(number) < len(blocks):
+            QGuiApplication.clipboard().setText(blocks[int(number)])
+            self._say("Code copied.")
+
+    def _confirm_open(self, url: str, host: str) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Open link",
+            f"Open this link in your browser?\n\nHost: {host}\n\n{url}",
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            self._window,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(lambda result: self._open(url, result))
+        box.open()
+
+    def _open(self, url: str, result: int) -> None:
+        if result != QMessageBox.StandardButton.Open:
+            return
+        self.opened_links.append(url)
+        QDesktopServices.openUrl(QUrl(url))
+
+    # -- announcements ---------------------------------------------------------------------------
+
+    def announce(self, message: MessageView) -> None:
+        """Tell a screen reader once that the answer is complete (never per token)."""
+        words = {
+            Status.COMPLETE: "Answer complete.",
+            Status.ERROR: f"The answer failed: {message.error_detail or ''}",
+            Status.INTERRUPTED: "Answer stopped.",
+        }.get(message.status, "")
+        if not words:
+            return
+        self.last_announcement = words
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self._view, words))

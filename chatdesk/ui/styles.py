@@ -1,0 +1,38 @@
+"""The window's own look (messages, header, empty state), on top of the app-wide sheet in
+theme.py. Colours come from the palette so light and dark both work; set again after a theme
+change because palette(...) is resolved when a sheet is applied."""
+
+WINDOW_STYLE = """
+#conversation { background: palette(base); }
+QScrollArea { background: palette(base); }
+#userMessage #bubble {
+    background: palette(alternate-base);
+    border: 1px solid palette(midlight);
+    border-radius: 12px;
+}
+#messageHeader { color: palette(placeholder-text); font-weight: 600; }
+#messageMeta, #branchPosition, #attachments { color: palette(placeholder-text); }
+#messageStatus { color: palette(placeholder-text); }
+#messageStatus[state="error"] { color: #d9534f; font-weight: 600; }
+#messageStatus[state="interrupted"] { color: #c98a12; }
+#messageStatus[state="streaming"], #messageStatus[state="pending"] { color: palette(highlight); }
+#reasoning {
+    background: palette(alternate-base);
+    color: palette(placeholder-text);
+    border: none;
+    border-left: 3px solid palette(mid);
+}
+#threadHeader { background: palette(window); border-bottom: 1px solid palette(mid); }
+#threadTitle { font-size: 15px; font-weight: 600; }
+#threadModel { color: palette(placeholder-text); }
+#contextGauge { max-height: 14px; border: 1px solid palette(mid); border-radius: 4px;
+    text-align: center; font-size: 11px; background: palette(base); }
+#contextGauge::chunk { background: #3fa46a; border-radius: 3px; }
+#contextGauge[level="warn"]::chunk { background: #e0b000; }
+#contextGauge[level="full"]::chunk { background: #d9534f; }
+#emptyTitle { font-size: 22px; font-weight: 600; }
+#emptyHint { color: palette(placeholder-text); margin-bottom: 12px; }
+#examplePrompt { padding: 8px 16px; min-width: 380px; text-align: left; }
+#jumpToLatest { background: palette(highlight); color: palette(highlighted-text);
+    border-radius: 12px; padding: 4px 12px; }
+"""

@@ -1,0 +1,225 @@
+"""The conversation view: a window over long threads, and rendering that cannot be turned
+against the user (no network, no local files, no link opened without consent)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
+
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QTextDocument
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from benchmarks.common import chain, insert_rows, set_leaf
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.store.models import Role, Status
+from chatdesk.ui.conversation.controller import WINDOW
+from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.main_window import MainWindow
+
+
+class _Counter(BaseHTTPRequestHandler):
+    hits: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        _Counter.hits.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def web() -> Iterator[str]:
+    """A real HTTP server on 127.0.0.1 that records every request made to it."""
+    _Counter.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Counter)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+class _Opened(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[str] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url.toString())
+
+
+@pytest.fixture
+def desktop() -> Iterator[_Opened]:
+    """What would be handed to the desktop's browser, caught instead of opened."""
+    opened = _Opened()
+    for scheme in ("http", "https", "mailto", "file"):
+        QDesktopServices.setUrlHandler(scheme, opened, "open")
+    yield opened
+    for scheme in ("http", "https", "mailto", "file"):
+        QDesktopServices.unsetUrlHandler(scheme)
+
+
+def seed_thread(core: Any, finish: Any, count: int) -> Any:
+    thread = finish(core.service.create_thread(title=f"{count} messages"))
+    last = None
+    for rows in chain(thread.id, count):
+        insert_rows(core, rows)
+        last = rows[-1]["id"]
+    set_leaf(core, thread.id, last, count)
+    return thread
+
+
+def seed_answer(core: Any, finish: Any, text: str) -> Any:
+    """A stored answer with this text, as a hostile server could have sent it."""
+    thread = finish(core.service.create_thread(title="hostile"))
+
+    def work(session: Any) -> None:
+        row = repo.thread_row(session, thread.id)
+        now = row.created_at
+        user = repo.insert_message(session, now, row, None, Role.USER, Status.COMPLETE, "hi")
+        answer = repo.insert_message(session, now, row, user, Role.ASSISTANT, Status.COMPLETE, text)
+        repo.set_active_leaf(session, row, answer.id)
+
+    core.store.write_now(work)
+    return thread
+
+
+def open_thread(window: MainWindow, qtbot: QtBot, thread_id: Any, count: int) -> None:
+    window.show_thread(thread_id)
+    qtbot.waitUntil(
+        lambda: len(window.view.widgets) == count
+        and all(w.message.thread_id == thread_id for w in window.view.widgets)
+        and all(w.rendered is not None for w in window.view.widgets)
+    )
+
+
+def test_model_passes_the_model_tester(qtmodeltester: Any, make_core: Any, finish: Any) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 40)
+    model = ConversationModel()
+    model.show(thread.id, finish(core.service.list_messages(thread.id, limit=10)))
+    qtmodeltester.check(model)
+    first = model.message(0)
+    model.prepend(finish(core.service.list_messages(thread.id, before=first.id, limit=10)))
+    model.trim_back(15)
+    model.append_text(model.message(3).id, " more", "", len(model.message(3).content))
+    model.remove([model.message(0).id])
+    qtmodeltester.check(model)
+    assert model.rowCount() == 14
+    assert model.has_more_after
+    assert model.has_more_before
+
+
+def test_a_long_thread_opens_at_the_end_and_pages_in_as_the_user_scrolls_up(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 2_000)
+    window = open_window(core)
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: len(window.view.widgets) > 0)
+    shown = len(window.view.widgets)
+    assert shown < 100  # a page, not the thread
+    assert window.conversation.last is not None
+    assert window.conversation.last.depth == 1_999
+    bar = window.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    for _ in range(8):  # scroll to the top again and again: older pages arrive
+        before = window.conversation.message(0).depth
+        bar.setValue(0)
+        qtbot.waitUntil(lambda: window.conversation.message(0).depth < before)  # noqa: B023
+        qtbot.waitUntil(lambda: bar.value() > 0)  # what the user looked at stays in view
+    assert len(window.view.widgets) <= WINDOW  # the window is trimmed at the bottom
+    assert window.conversation.has_more_after
+    qtbot.mouseClick(
+        window.view._jump, pytest.importorskip("PySide6.QtCore").Qt.MouseButton.LeftButton
+    )
+    qtbot.waitUntil(
+        lambda: window.conversation.last is not None and window.conversation.last.depth == 1_999
+    )
+
+
+HOSTILE = [
+    "<script>alert(1)</script> plain words stay",
+    '<img src="{web}/raw-img.png"> after raw img',
+    "![x]({web}/md-img.png?q=secret) after md img",
+    "[link]({web}/link) and ![y](/etc/passwd) and ![z](file:///etc/passwd)",
+    '<img src="/dev/zero"> <img src="file:///proc/self/environ">',
+    "[click](javascript:alert(1)) [file](file:///etc/passwd) [custom](cherrystudio://x)",
+    "<iframe src='{web}/frame'></iframe><link rel=stylesheet href='{web}/css'>",
+    '<style>body{{background:url("{web}/bg.png")}}</style> styled',
+]
+
+
+def test_hostile_output_causes_no_request_and_reads_no_file(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, web: str
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    asked: list[str] = []
+    for text in HOSTILE:
+        thread = seed_answer(core, finish, text.format(web=web))
+        open_thread(window, qtbot, thread.id, 2)
+        body = window.view.widgets[1].body
+        original = body.loadResource
+
+        def spy(kind: int, name: QUrl, _original: Any = original) -> Any:
+            asked.append(name.toString())
+            return _original(kind, name)
+
+        body.loadResource = spy  # type: ignore[method-assign]
+        body.document().markContentsDirty(0, body.document().characterCount())
+        for name in ("/etc/passwd", "file:///etc/passwd", "/dev/zero", f"{web}/md-img.png"):
+            assert (
+                body.loadResource(QTextDocument.ResourceType.ImageResource.value, QUrl(name))
+                is None
+            )
+        assert "root:" not in body.toPlainText()
+    assert _Counter.hits == []  # rendering never touched the network
+    assert window.view.widgets[1].body.toPlainText().strip().endswith("styled")
+
+
+def test_links_open_only_after_confirmation_and_never_for_unsafe_schemes(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, desktop: _Opened
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    thread = seed_answer(core, finish, "[docs](https://exаmple.com/docs) and more")
+    open_thread(window, qtbot, thread.id, 2)
+    answer = window.view.widgets[1]
+    for href in ("file:///etc/passwd", "javascript:alert(1)", "cherrystudio://install", "/etc"):
+        window.actions_.follow_link(href, answer.message.id)
+        assert "not opened" in window.statusBar().currentMessage()
+        assert not [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    window.actions_.follow_link("https://exаmple.com/docs", answer.message.id)
+    box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
+    assert "xn--" in box.text()  # the real (punycode) host, not the look-alike
+    box.done(QMessageBox.StandardButton.Cancel)
+    assert desktop.urls == []
+    window.actions_.follow_link("https://example.org/a", answer.message.id)
+    box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
+    box.done(QMessageBox.StandardButton.Open)
+    qtbot.waitUntil(lambda: desktop.urls == ["https://example.org/a"])
+
+
+def test_a_pathological_message_falls_back_to_plain_text_and_keeps_every_word(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    huge = "start " + "x" * 3_000_000 + " end"
+    thread = seed_answer(core, finish, huge)
+    open_thread(window, qtbot, thread.id, 2)
+    answer = window.view.widgets[1]
+    assert answer.rendered is not None
+    assert answer.rendered.plain
+    assert answer.message.content == huge
