@@ -181,6 +181,8 @@ class MainWindow(QMainWindow):
             return
         self._closed = True
         self._unsubscribe()
+        ThemeWatcher.of(_app()).changed.disconnect(self._theme_changed)
+        self.formatter.close()
         try:
             await self._service.save_draft(self.current_thread_id, self._draft())
         finally:

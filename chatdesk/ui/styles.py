@@ -33,6 +33,15 @@ QScrollArea { background: palette(base); }
 #emptyTitle { font-size: 22px; font-weight: 600; }
 #emptyHint { color: palette(placeholder-text); margin-bottom: 12px; }
 #examplePrompt { padding: 8px 16px; min-width: 380px; text-align: left; }
+#messageAction {
+    border: none;
+    border-radius: 4px;
+    padding: 2px 6px;
+    color: palette(placeholder-text);
+    background: transparent;
+}
+#messageAction:hover { background: palette(alternate-base); color: palette(text); }
+#messageAction:focus { border: 1px solid palette(highlight); }
 #jumpToLatest { background: palette(highlight); color: palette(highlighted-text);
     border-radius: 12px; padding: 4px 12px; }
 """

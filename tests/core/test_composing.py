@@ -49,7 +49,8 @@ async def test_a_message_may_be_only_an_attachment_but_not_nothing(service: Chat
     thread = await service.create_thread()
     paste = AttachmentInput("Pasted text", "x" * 70_000, kind="paste")
     turn = await service.send(thread.id, "  ", attachments=[paste])
-    assert turn.user_message is not None and turn.user_message.content == ""
+    assert turn.user_message is not None
+    assert turn.user_message.content == ""
     assert (await service.get_thread(thread.id)).title == "Pasted text"
     with pytest.raises(InvalidRequest):
         await service.send(thread.id, "   ")
@@ -67,7 +68,8 @@ async def test_send_new_makes_the_thread_with_the_message_and_refusal_leaves_non
     await service.wait_for_answer(turn.answer.id)
     [thread] = (await service.list_threads()).threads
     assert thread.id == turn.answer.thread_id
-    assert thread.title == "Hello there" and thread.message_count == 2
+    assert thread.title == "Hello there"
+    assert thread.message_count == 2
     assert isinstance(events[0], ThreadCreated)
 
 
@@ -97,7 +99,8 @@ async def test_continue_appends_to_the_stopped_answer(make_service: ServiceFacto
     assert (stopped.status, stopped.content) == (Status.INTERRUPTED, "Hello wor")
     provider.tokens, provider.hold_after = ["ld", "!"], None
     again = await service.continue_answer(stopped.id)
-    assert again.answer.id == stopped.id and again.user_message is None
+    assert again.answer.id == stopped.id
+    assert again.user_message is None
     final = await service.wait_for_answer(stopped.id)
     assert (final.status, final.content) == (Status.COMPLETE, "Hello world!")
     assert any(isinstance(e, AnswerContinued) for e in events)
@@ -114,7 +117,8 @@ async def test_context_usage_grows_with_the_thread(service: ChatService) -> None
     turn = await service.send(thread.id, "word " * 400)
     await service.wait_for_answer(turn.answer.id)
     used = await service.context_usage(thread.id)
-    assert used.estimated and used.budget_tokens > 0
+    assert used.estimated
+    assert used.budget_tokens > 0
     assert used.used_tokens > empty.used_tokens + 400
     assert 0 < used.fraction < 1
 

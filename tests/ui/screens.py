@@ -1,8 +1,10 @@
-"""Save screenshots of the main window in the light and the dark theme, for review and docs.
+"""Save screenshots of every screen of the main window, in the light and the dark theme.
 
     .venv/bin/python tests/ui/screens.py [OUTPUT_DIR]     (default: screenshots/)
 
-Runs offscreen on a throwaway database with two threads of answered messages (mock provider).
+Runs offscreen on a throwaway database: projects, pinned and recent threads, a long thread with
+mixed content (tables, code, math, lists, quotes, links, a remote image), a streaming answer,
+a failed answer and the empty state.
 """
 
 from __future__ import annotations
@@ -19,20 +21,52 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.app import build_core, configure
+from chatdesk.app import Core, build_core, configure
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 
-PROMPTS = (
-    ("Plan a small weekend project", ()),
-    (
-        "How should I store chat history locally?",
-        ("And how do I keep the database fast when a thread gets long?",),
-    ),
-)
+SHOWCASE = r"""Here is a compact overview of **SQLite**, **PostgreSQL** and **DuckDB**.
+
+| Engine | Best at | Runs as |
+|---|---|---|
+| SQLite | local apps, files | a library |
+| PostgreSQL | shared data, many writers | a server |
+| DuckDB | analytics | a library |
+
+Things to check before choosing:
+
+- [x] how many processes write at once
+- [x] whether the data must leave the machine
+- [ ] ~~the logo~~ the licence
+  - SQLite: public domain
+  - PostgreSQL: a permissive licence
+
+> A database is chosen for its failure modes, not its features.
+
+The cost of an index lookup grows like $O(\log n)$, and for a B-tree of order $b$ the height is
+
+$$h \le \log_{b} \frac{n + 1}{2}$$
+
+```python
+import sqlite3
+
+with sqlite3.connect("chat.db") as db:
+    db.execute("PRAGMA journal_mode=WAL")
+    rows = db.execute("SELECT id, title FROM threads ORDER BY last_activity_at DESC LIMIT 50")
+    for thread_id, title in rows:
+        print(thread_id, title)
+```
+
+Read more in the [SQLite documentation](https://sqlite.org/docs.html). The diagram below comes
+from a remote site, so it is not loaded until you ask: ![WAL diagram](https://example.com/wal.png)
+"""
+
+REASONING_ENV = {"CHATDESK_MOCK_REASONING": "true"}
 
 
-async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
+async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
     for _ in range(int(seconds / 0.02)):
         if condition():
             return
@@ -40,38 +74,131 @@ async def _until(condition: Callable[[], bool], seconds: float = 5.0) -> None:
     raise TimeoutError("the window did not get there in time")
 
 
-async def main(app: QApplication, out: Path) -> int:
-    core = build_core(configure())
-    try:
-        await core.start()
-        service = core.service
-        shown = None
-        for first, more in PROMPTS:
-            thread = await service.create_thread()
-            for text in (first, *more):
-                turn = await service.send(thread.id, text)
-                await service.wait_for_answer(turn.answer.id)
-            shown = thread.id
-        assert shown is not None
-        for theme in ("light", "dark"):
-            apply_theme(app, theme)
-            window = MainWindow(service)
-            window.show()
-            window.start()
-            await _until(lambda w=window: w._threads.rowCount() == len(PROMPTS))
-            window.select_thread(shown)
-            await _until(lambda w=window: len(w._messages) == 4 and w._busy == 0)
-            window._composer.setPlainText("A draft that is not sent yet")
-            await asyncio.sleep(0.1)  # let layout settle
-            path = out / f"window-{theme}.png"
+def _core(**env: str) -> Core:
+    for name in ("FAULT", "REASONING"):
+        os.environ.pop(f"CHATDESK_MOCK_{name}", None)
+    os.environ["CHATDESK_MOCK_TOKENS_PER_SECOND"] = "0"
+    os.environ.update(env)
+    return build_core(configure())
+
+
+async def _seed(core: Core) -> object:
+    service = core.service
+    work = await service.create_project("Work", system_prompt="Be brief.")
+    home = await service.create_project("Home")
+    for title, project in (
+        ("Quarterly report outline", work.id),
+        ("Hiring plan", work.id),
+        ("Garden watering schedule", home.id),
+    ):
+        await service.create_thread(title=title, project_id=project)
+    pinned = await service.create_thread(title="Reading list")
+    await service.set_pinned(pinned.id, True)
+    for prompt in ("Plan a small weekend project", "What is a good name for a cat?"):
+        turn = await service.send_new(prompt)
+        await service.wait_for_answer(turn.answer.id)
+    thread = await service.create_thread(title="Which database for a desktop app?")
+    turn = await service.send(thread.id, "Compare SQLite, PostgreSQL and DuckDB for me")
+    await service.wait_for_answer(turn.answer.id)
+
+    def showcase(session: object) -> None:
+        row = repo.thread_row(session, thread.id)  # type: ignore[arg-type]
+        user = repo.insert_message(
+            session,  # type: ignore[arg-type]
+            row.last_activity_at,
+            row,
+            repo.message_row(session, turn.answer.id),  # type: ignore[arg-type]
+            Role.USER,
+            Status.COMPLETE,
+            "Give me the short version, with a table and some code",
+        )
+        answer = repo.insert_message(
+            session,  # type: ignore[arg-type]
+            row.last_activity_at,
+            row,
+            user,
+            Role.ASSISTANT,
+            Status.COMPLETE,
+            SHOWCASE,
+            provider="mock",
+            model="mock-1",
+        )
+        repo.set_active_leaf(session, row, answer.id)  # type: ignore[arg-type]
+
+    core.store.write_now(showcase)
+    return thread.id
+
+
+async def _shoot(app: QApplication, core: Core, out: Path, name: str, setup: object) -> None:
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        window = MainWindow(core.service)
+        window.resize(1280, 860)
+        window.show()
+        window.start()
+        try:
+            await setup(window)  # type: ignore[operator]
+            await asyncio.sleep(0.3)  # let layout and formatting settle
+            path = out / f"{name}-{theme}.png"
             window.grab().save(str(path))
             print(path)
+        finally:
             window.close()
             await window.aclose()
             window.deleteLater()
+
+
+def _formatted(window: MainWindow, count: int) -> bool:
+    widgets = window.view.widgets
+    return len(widgets) >= count and all(w.rendered is not None for w in widgets)
+
+
+async def main(app: QApplication, out: Path) -> int:
+    core = _core()
+    try:
+        await core.start()
+        showcase = await _seed(core)
+
+        async def empty(window: MainWindow) -> None:
+            await _until(lambda: window.sidebar.model.rowCount() > 0)
+
+        async def thread(window: MainWindow) -> None:
+            window.show_thread(showcase)
+            await _until(lambda: _formatted(window, 4))
+            window.view.jump_to_latest()
+
+        await _shoot(app, core, out, "empty", empty)
+        await _shoot(app, core, out, "thread", thread)
     finally:
         await core.aclose()
+    for name, env in (
+        ("streaming", {"CHATDESK_MOCK_TOKENS_PER_SECOND": "12", **REASONING_ENV}),
+        ("error", {"CHATDESK_MOCK_FAULT": "error_after:40"}),
+    ):
+        core = _core(**env)
+        try:
+            await core.start()
+            await _shoot(app, core, out, name, _sender(core, name))
+        finally:
+            await core.aclose()
     return 0
+
+
+def _sender(core: Core, name: str) -> object:
+    async def send(window: MainWindow) -> None:
+        await _until(lambda: window.sidebar.model.rowCount() > 0)
+        turn = await core.service.send_new(f"Explain how a hash table works ({name})")
+        window.show_thread(turn.answer.thread_id)
+        if name == "streaming":
+            await _until(lambda: len(window.conversation.messages()) == 2)
+            await _until(lambda: len(window.conversation.messages()[-1].content) > 180)
+            window.view.widgets[-1]._thinking.setChecked(True)
+        else:
+            await core.service.wait_for_answer(turn.answer.id)
+            await _until(lambda: _formatted(window, 2))
+        window.composer.set_text("A draft that is not sent yet")
+
+    return send
 
 
 def run() -> int:
@@ -79,7 +206,6 @@ def run() -> int:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
         os.environ["CHATDESK_HOME"] = home
-        os.environ["CHATDESK_MOCK_TOKENS_PER_SECOND"] = "0"
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)

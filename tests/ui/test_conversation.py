@@ -96,9 +96,11 @@ def seed_answer(core: Any, finish: Any, text: str) -> Any:
 def open_thread(window: MainWindow, qtbot: QtBot, thread_id: Any, count: int) -> None:
     window.show_thread(thread_id)
     qtbot.waitUntil(
-        lambda: len(window.view.widgets) == count
-        and all(w.message.thread_id == thread_id for w in window.view.widgets)
-        and all(w.rendered is not None for w in window.view.widgets)
+        lambda: (
+            len(window.view.widgets) == count
+            and all(w.message.thread_id == thread_id for w in window.view.widgets)
+            and all(w.rendered is not None for w in window.view.widgets)
+        )
     )
 
 

@@ -248,6 +248,8 @@ def test_every_control_has_an_accessible_name(
         for kind in (QAbstractButton, QLineEdit, QPlainTextEdit)
         for w in window.findChildren(kind)
         if not (w.accessibleName() or getattr(w, "text", lambda: "")())
-        and not w.objectName().startswith("qt_")  # Qt's own (menu bar overflow etc.)
+        and not w.objectName().startswith("qt_")  # Qt's own (the menu bar's overflow)
     ]
-    assert [(type(w).__name__, w.parent().objectName(), type(w.parent()).__name__) for w in unnamed] == []
+    assert [
+        (type(w).__name__, w.parent().objectName(), type(w.parent()).__name__) for w in unnamed
+    ] == []

@@ -79,6 +79,15 @@ def _drawn_formula(formula: str, dark: bool, display: bool) -> FormulaImage | No
     return FormulaImage(f"math:{digest}.png", png, -(-width // _SCALE), -(-height // _SCALE))
 
 
+# LaTeX spellings mathtext does not know, mapped to ones it does.
+_ALIAS_FOR = {
+    "le": r"\leq", "ge": r"\geq", "lt": "<", "gt": ">", "tfrac": r"\frac",
+    "implies": r"\Rightarrow", "impliedby": r"\Leftarrow", "iff": r"\Leftrightarrow",
+    "land": r"\wedge", "lor": r"\vee", "lnot": r"\neg",
+}  # fmt: skip
+_ALIASES = re.compile(r"\\(" + "|".join(_ALIAS_FOR) + r")(?![A-Za-z])")
+
+
 def _draw(source: str, size_px: int) -> Any:
     """The formula's coverage (0..255) as a 2-D uint8 array, or None."""
     from matplotlib.font_manager import FontProperties
@@ -86,6 +95,7 @@ def _draw(source: str, size_px: int) -> Any:
     font = FontProperties(size=size_px, math_fontfamily="cm")
     # A lone "$" inside would end mathtext's math mode early; mathtext refuses line breaks.
     escaped = source.replace("\\$", "\0").replace("$", "\\$").replace("\0", "\\$")
+    escaped = _ALIASES.sub(lambda m: _ALIAS_FOR[m.group(1)], escaped)
     text = "$" + " ".join(escaped.split()) + "$"
     try:
         with warnings.catch_warnings():

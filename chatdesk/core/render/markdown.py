@@ -50,7 +50,7 @@ def _parser() -> MarkdownIt:
     parser.enable(["table", "strikethrough"])
     # markdown-it leaves links to javascript:/file:/data: as literal markdown; the writer
     # refuses those itself (and every other non-web scheme), showing link text and target alike.
-    parser.validateLink = _every_link_reaches_the_writer
+    parser.validateLink = _every_link_reaches_the_writer  # type: ignore[method-assign]
     math_plugin(parser)
     parser.core.ruler.before("inline", "bracket_budget", _plain_costly_paragraphs)
     return parser

@@ -34,6 +34,7 @@ class Formatter(QObject):
         self._runner = runner
         self._cache: OrderedDict[Key, Rendered] = OrderedDict()
         self._waiting: dict[Key, list[Done]] = {}
+        self._closed = False
         self.dark = False
 
     def cached(self, key: Key) -> Rendered | None:
@@ -48,6 +49,8 @@ class Formatter(QObject):
         if found is not None:
             done(found)
             return
+        if self._closed:
+            return
         if key in self._waiting:
             self._waiting[key].append(done)
             return
@@ -56,7 +59,8 @@ class Formatter(QObject):
 
     def format_piece(self, text: str, options: RenderOptions, done: Done) -> None:
         """A piece of a streaming answer: not cached (the whole answer will be, at its end)."""
-        self._runner.run(self._worker.render(text, options), done=done, quiet=True)
+        if not self._closed:
+            self._runner.run(self._worker.render(text, options), done=done, quiet=True)
 
     def _stored(self, key: Key) -> Done:
         def store(rendered: Rendered) -> None:
@@ -67,6 +71,10 @@ class Formatter(QObject):
                 waiter(rendered)
 
         return store
+
+    def close(self) -> None:
+        """The window is closing: format nothing more."""
+        self._closed = True
 
     def clear(self) -> None:
         """Forget everything formatted (the theme changed)."""

@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from datetime import UTC
 
 from PySide6.QtCore import Qt, Signal
-from shiboken6 import Shiboken
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -24,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from shiboken6 import Shiboken
 
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.render import Rendered, RenderOptions, stable_prefix_length
@@ -107,11 +107,9 @@ class MessageWidget(QFrame):
         self._thinking.setAutoRaise(True)
         self._thinking.setAccessibleName("Show the model's reasoning")
         self._thinking.toggled.connect(self._toggle_reasoning)
-        self._reasoning = QPlainTextEdit()
-        self._reasoning.setReadOnly(True)
+        self._reasoning = MessageBrowser()
         self._reasoning.setObjectName("reasoning")
         self._reasoning.setAccessibleName("Reasoning")
-        self._reasoning.setMaximumHeight(220)
         self._reasoning.hide()
         self.body = MessageBrowser()
         self.body.setAccessibleName("Your message" if user else "Answer")
@@ -125,13 +123,14 @@ class MessageWidget(QFrame):
         self._status.setObjectName("messageStatus")
         self._status.setWordWrap(True)
         self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._status_row = self._row(self._status)
+        self._status_row = QHBoxLayout()
+        self._status_row.setSpacing(6)
+        self._status_row.addWidget(self._status, 1)
         self._retry = self._button("Retry", "retry", "Ask again for this answer")
         self._continue = self._button("Continue", "continue", "Let the model go on from here")
         self._regenerate_status = self._button("Regenerate", "regenerate", "Write a new answer")
         for button in (self._retry, self._continue, self._regenerate_status):
             self._status_row.addWidget(button)
-        self._status_row.addStretch(1)
         self._footer = self._build_footer(user)
         bubble = QFrame()
         bubble.setObjectName("bubble")
@@ -153,12 +152,6 @@ class MessageWidget(QFrame):
         outer.addLayout(self._status_row)
         outer.addLayout(self._footer)
 
-    def _row(self, first: QWidget) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        row.addWidget(first)
-        return row
-
     def _button(self, text: str, name: str, description: str) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(text)
@@ -171,6 +164,7 @@ class MessageWidget(QFrame):
         button = QToolButton()
         button.setText(text)
         button.setAutoRaise(True)
+        button.setObjectName("messageAction")
         button.setAccessibleName(description)
         button.setToolTip(description)
         button.clicked.connect(lambda: self.action.emit(name, self.message.id))
@@ -195,6 +189,7 @@ class MessageWidget(QFrame):
             self._edit = QToolButton()
             self._edit.setText("Edit")
             self._edit.setAutoRaise(True)
+            self._edit.setObjectName("messageAction")
             self._edit.setAccessibleName("Edit and resend this message")
             self._edit.setToolTip("Edit and resend (the old version stays as a branch)")
             self._edit.clicked.connect(self.start_editing)
@@ -235,7 +230,7 @@ class MessageWidget(QFrame):
             arrow = "▾" if self._thinking.isChecked() else "▸"
             self._thinking.setText(f"{arrow} {'Thinking…' if live else 'Reasoning'}")
             if self._thinking.isChecked():
-                self._reasoning.setPlainText(message.reasoning or "")
+                self._reasoning.show_plain(message.reasoning or "")
 
     def _toggle_reasoning(self, shown: bool) -> None:
         self._reasoning.setVisible(shown)
@@ -281,9 +276,9 @@ class MessageWidget(QFrame):
         self._previous.setEnabled(message.sibling_index > 1)
         self._next.setEnabled(message.sibling_index < message.sibling_count)
         for widget in (self._copy, self._copy_plain, self._delete):
-            widget.setEnabled(final)
+            widget.setVisible(final)  # nothing to act on until the answer has ended
         if message.role is Role.ASSISTANT:
-            self._regenerate.setEnabled(final)
+            self._regenerate.setVisible(final)
         self._meta.setText(usage_text(message) if final else "")
 
     # -- formatting ------------------------------------------------------------------------------
@@ -327,7 +322,7 @@ class MessageWidget(QFrame):
             self._streamed_code = []
             self.body.show_plain("")
         if not self._piece_pending:
-            stable = stable_prefix_length(text)
+            stable = stable_prefix_length(text, self._streamed_upto)
             if stable > self._streamed_upto:
                 self._format_piece(text[self._streamed_upto : stable], stable)
         self.body.set_tail(text[self._streamed_upto :])

@@ -175,7 +175,7 @@ class ConversationView(QScrollArea):
         self._restoring = True
         if self._anchor is not None and self._anchor[0] in self.widgets:
             widget, offset = self._anchor
-            self._content.layout().activate()  # positions are current before they are read
+            self._layout.activate()  # positions are current before they are read
             self.verticalScrollBar().setValue(widget.y() - offset)
         elif self._follow:
             self.verticalScrollBar().setValue(high)

@@ -50,3 +50,8 @@ def test_display_formulas_are_larger() -> None:
     assert inline is not None
     assert display is not None
     assert display.height > inline.height
+
+
+def test_common_latex_spellings_mathtext_lacks_are_still_drawn() -> None:
+    for formula in (r"h \le \log_b n", r"x \ge 0", r"a \implies b", r"p \land q"):
+        assert formula_image(formula, dark=False, display=True) is not None, formula
