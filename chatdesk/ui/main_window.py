@@ -6,7 +6,6 @@ the window's `Runner`, and changes arrive as service events that the pieces appl
 
 from __future__ import annotations
 
-import asyncio
 import sys
 import uuid
 from collections.abc import Callable
@@ -314,9 +313,13 @@ class MainWindow(QMainWindow):
 
     def _load_draft(self, thread_id: uuid.UUID | None) -> None:
         def show(draft: DraftView) -> None:
-            if self.current_thread_id == thread_id:
-                attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
-                self.composer.set_draft(draft.text, attachments)
+            if self.current_thread_id != thread_id or draft.empty:
+                return
+            # Whatever was typed or attached while the draft was being read stays, after it.
+            typed, added = self.composer.text(), self.composer.attachments()
+            text = "\n".join(t for t in (draft.text, typed) if t)
+            attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
+            self.composer.set_draft(text, attachments + added)
 
         self.composer.set_draft("", [])
         self.runner.run(self._service.load_draft(thread_id), done=show, quiet=True)
@@ -324,7 +327,7 @@ class MainWindow(QMainWindow):
     def _attach_files(self, paths: list[Path]) -> None:
         for path in paths:
             self.runner.run(
-                asyncio.to_thread(read_text_file, path),
+                self.runner.off_thread(read_text_file, path),
                 done=lambda item: self.composer.add_attachment(
                     DraftAttachment(item.name, item.text, "file")
                 ),
@@ -411,7 +414,7 @@ class MainWindow(QMainWindow):
         ThemeWatcher.of(_app()).apply(settings.ui.theme, settings.ui.font_size)
         self.composer.set_enter_sends(settings.ui.enter_sends)
         if self._save_settings is not None:  # it syncs to disk: not on the GUI thread
-            self.runner.run(asyncio.to_thread(self._save_settings, settings))
+            self.runner.run(self.runner.off_thread(self._save_settings, settings))
 
     def _theme_changed(self) -> None:
         self.setStyleSheet(WINDOW_STYLE)

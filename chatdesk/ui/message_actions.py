@@ -3,7 +3,6 @@ switch branch, load images, and links that open only after the user saw the real
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 
 from PySide6.QtCore import QUrl
@@ -121,7 +120,7 @@ class MessageActions:
             found: dict[str, bytes] = {}
             for url in urls:
                 try:
-                    found[url] = await asyncio.to_thread(fetch_image, url)
+                    found[url] = await self._runner.off_thread(fetch_image, url)
                 except Exception as error:  # one bad image must not hide the others
                     self._say(f"Image from {QUrl(url).host()} not loaded: {error}")
             return found

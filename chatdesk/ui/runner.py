@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Signal
@@ -27,6 +28,9 @@ class Runner(QObject):
         super().__init__(parent)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._busy = 0
+        # Blocking work the window starts itself (reading a dropped file, saving settings,
+        # fetching an image the user asked for), kept off the GUI thread.
+        self._blocking = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chatdesk-ui")
 
     @property
     def busy(self) -> bool:
@@ -71,6 +75,10 @@ class Runner(QObject):
                 sys.excepthook(type(error), error, error.__traceback__)
         return result
 
+    async def off_thread(self, work: Callable[..., T], *args: Any) -> T:
+        """Run a blocking function on the window's worker threads."""
+        return await asyncio.get_running_loop().run_in_executor(self._blocking, work, *args)
+
     def _set_busy(self, change: int) -> None:
         was = self.busy
         self._busy += change
@@ -82,3 +90,4 @@ class Runner(QObject):
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._blocking.shutdown(wait=False, cancel_futures=True)

@@ -6,7 +6,13 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QAbstractButton, QLineEdit, QMessageBox, QPlainTextEdit
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+)
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.views import DraftView
@@ -112,7 +118,7 @@ def test_an_error_keeps_the_partial_and_retry_writes_a_new_version(
     assert failed._status.isVisible()
     assert "failed" in failed._status.text()
     assert failed._retry.isVisible()
-    assert "error" in window._provider_state.text()
+    qtbot.waitUntil(lambda: "error" in window._provider_state.text())
     qtbot.mouseClick(failed._retry, LEFT)
     qtbot.waitUntil(
         lambda: answer_done(window) and window.conversation.messages()[-1].id != failed.message.id
@@ -253,3 +259,115 @@ def test_every_control_has_an_accessible_name(
     assert [
         (type(w).__name__, w.parent().objectName(), type(w.parent()).__name__) for w in unnamed
     ] == []
+
+
+def test_closing_mid_answer_keeps_the_partial_as_interrupted(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core(tokens_per_second=40)
+    window = open_window(core)
+    send(qtbot, window, "A long answer please")
+    qtbot.waitUntil(
+        lambda: len(window.view.widgets) == 2 and bool(window.view.widgets[1].message.content)
+    )
+    answer_id = window.view.widgets[1].message.id
+    window.close()
+    finish(window.aclose())
+    finish(core.aclose())
+    core = make_core()
+    stored = finish(core.service.get_message(answer_id))
+    assert stored.status is Status.INTERRUPTED
+    assert stored.content
+    assert stored.content in mock_answer("A long answer please").text
+
+
+def test_window_geometry_and_sidebar_state_are_remembered(
+    make_core: Any, qtbot: QtBot, finish: Any, tmp_path: Any
+) -> None:
+    core = make_core()
+    state = tmp_path / "window.ini"
+    first = MainWindow(core.service, state_file=state)
+    first.show()
+    first.resize(700, 500)  # inside the offscreen screen (800 x 600): restore clamps to it
+    first.splitter.setSizes([200, 700])
+    first.toggle_sidebar()
+    size = first.size()
+    first.close()
+    finish(first.aclose())
+    first.deleteLater()
+    second = MainWindow(core.service, state_file=state)
+    second.show()
+    try:
+        assert second.size() == size
+        assert not second.sidebar.isVisible()
+    finally:
+        second.close()
+        finish(second.aclose())
+        second.deleteLater()
+
+
+def test_a_dropped_file_is_sent_as_an_attachment(
+    make_core: Any, open_window: Any, qtbot: QtBot, tmp_path: Any
+) -> None:
+    window = open_window(make_core())
+    notes = tmp_path / "notes.txt"
+    notes.write_text("line one\nline two\n", encoding="utf-8")
+    window.composer.files_dropped.emit([notes])
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1)
+    binary = tmp_path / "photo.bin"
+    binary.write_bytes(b"\x00\x01\x02")
+    window.composer.files_dropped.emit([binary])
+    qtbot.waitUntil(lambda: "not a text file" in window.statusBar().currentMessage())
+    assert len(window.composer.attachments()) == 1
+    send(qtbot, window, "What is in this file?")
+    qtbot.waitUntil(lambda: answer_done(window))
+    user = window.view.widgets[0]
+    assert [a.name for a in user.message.attachments] == ["notes.txt"]
+    assert "notes.txt" in user._attachments.text()
+    assert window.composer.attachments() == []
+
+
+def test_rename_switcher_and_preferences_from_the_keyboard(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    from chatdesk.ui.preferences import PreferencesDialog
+    from chatdesk.ui.sidebar import QuickSwitcher
+
+    window = open_window(make_core())
+    send(qtbot, window, "first thread")
+    qtbot.waitUntil(lambda: answer_done(window))
+    first = window.current_thread_id
+    qtbot.keyClick(window, Qt.Key.Key_N, CTRL)
+    send(qtbot, window, "second thread")
+    qtbot.waitUntil(lambda: answer_done(window) and window.current_thread_id != first)
+
+    qtbot.keyClick(window, Qt.Key.Key_F2)
+    editor = qtbot.waitUntil(lambda: window.sidebar.tree.focusWidget() is not None) or (
+        QApplication.focusWidget()
+    )
+    assert isinstance(editor, QLineEdit)
+    editor.selectAll()
+    qtbot.keyClicks(editor, "Renamed by keyboard")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.header.title.text() == "Renamed by keyboard")
+
+    qtbot.keyClick(window, Qt.Key.Key_K, CTRL)
+    [switcher] = window.findChildren(QuickSwitcher)
+    assert switcher.isVisible()
+    qtbot.keyClicks(switcher.query, "first")
+    qtbot.waitUntil(
+        lambda: (
+            switcher.results_model.rowCount() == 1
+            and "first" in str(switcher.results_model.index(0, 0).data())
+        )
+    )
+    with qtbot.waitSignal(switcher.thread_chosen):
+        qtbot.keyClick(switcher.query, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.current_thread_id == first)
+
+    window.activateWindow()  # the switcher had the focus
+    qtbot.waitUntil(window.isActiveWindow)
+    qtbot.keyClick(window, ",", CTRL)
+    dialog = window.findChildren(PreferencesDialog)[0]
+    assert dialog.isVisible()
+    dialog.reject()
