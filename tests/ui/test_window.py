@@ -371,3 +371,19 @@ def test_rename_switcher_and_preferences_from_the_keyboard(
     dialog = window.findChildren(PreferencesDialog)[0]
     assert dialog.isVisible()
     dialog.reject()
+
+
+def test_the_model_picker_sets_the_thread_model(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    window.composer.model_changed.emit("mock/mock-2")  # chosen before the chat exists
+    assert window.header.model.text() == "mock-2"
+    send(qtbot, window, "which model?")
+    qtbot.waitUntil(lambda: answer_done(window))
+    assert window.conversation.messages()[-1].model == "mock-2"
+    window.composer.model_changed.emit("mock/mock-3")
+    qtbot.waitUntil(lambda: window.header.model.text() == "mock-3")
+    thread = finish(core.service.get_thread(window.current_thread_id))
+    assert thread.model == "mock-3"
