@@ -20,13 +20,27 @@ from pathlib import Path
 
 import sqlalchemy
 
-from benchmarks import common, insert, page, render, send
+from benchmarks import (
+    common,
+    insert,
+    memory,
+    opening,
+    page,
+    render,
+    send,
+    startup,
+    streaming,
+)
 
 BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "send": send.run,
     "page": page.run,
     "insert": insert.run,
     "render": render.run,
+    "startup": startup.run,
+    "open": opening.run,
+    "stream": streaming.run,
+    "memory": memory.run,
 }
 
 

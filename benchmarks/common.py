@@ -72,14 +72,25 @@ class Target:
 INFO = Target("informational")
 
 
-def report(name: str, value: float, raw: float | None, unit: str, target: Target) -> None:
-    """One line: verdict, measured value, target, bare sqlite3 value, ratio (cost vs bare)."""
+def report(
+    name: str,
+    value: float,
+    raw: float | None,
+    unit: str,
+    target: Target,
+    *,
+    bare: str = "raw sqlite3",
+) -> None:
+    """One line: verdict, measured value, target, bare baseline value, ratio (cost vs bare).
+
+    `bare` names the baseline (the window benchmarks compare with a bare PySide6 window)."""
     verdict = "info" if target.limit is None else "ok" if value < target.limit else "MISS"
     verdicts[verdict] += 1
     ratio = "" if raw is None or unit == "×" else f"ratio {_cost_ratio(value, raw, unit):6.1f}×"
-    bare = "" if raw is None else f"raw sqlite3 {_fmt(raw, unit):>14}"
+    baseline = "" if raw is None else f"{bare} {_fmt(raw, unit):>14}"
     value_text = _fmt(value, unit)
-    print(f"{verdict:<4}  {name:<38} {value_text:>14}  target {target.text:<15} {bare}  {ratio}")
+    line = f"{verdict:<4}  {name:<38} {value_text:>14}  target {target.text:<15} {baseline}"
+    print(f"{line}  {ratio}")
 
 
 def _cost_ratio(value: float, raw: float, unit: str) -> float:
@@ -94,6 +105,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:,.0f} rows/s"
     if unit == "×":
         return f"{value:.2f}×"
+    if unit == "MB":
+        return f"{value:.1f} MB"
     return f"{value:.3f} ms" if value < 10 else f"{value:.1f} ms"
 
 
@@ -104,10 +117,22 @@ def percentile(samples: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def report_latency(name: str, chat: list[float], raw: list[float], target: Target) -> None:
-    """p50 / p95 / max lines for two lists of milliseconds."""
-    for label, q in (("p50", 50.0), ("p95", 95.0), ("max", 100.0)):
-        report(f"{name}, {label}", percentile(chat, q), percentile(raw, q), "ms", target)
+LEVELS = (("p50", 50.0), ("p95", 95.0), ("max", 100.0))
+
+
+def report_latency(
+    name: str,
+    chat: list[float],
+    raw: list[float],
+    target: Target,
+    *,
+    bare: str = "raw sqlite3",
+    levels: tuple[tuple[str, float], ...] = LEVELS,
+) -> None:
+    """p50 / p95 / max lines (or `levels`) for two lists of milliseconds."""
+    for label, q in levels:
+        value, baseline = percentile(chat, q), percentile(raw, q)
+        report(f"{name}, {label}", value, baseline, "ms", target, bare=bare)
 
 
 async def timed(awaitable: Awaitable[T]) -> tuple[float, T]:
@@ -135,9 +160,11 @@ def _environment(**values: str) -> Iterator[None]:
 
 
 @contextlib.asynccontextmanager
-async def running_core(home: Path) -> AsyncIterator[Core]:
-    """A real core built by the composition root, its data in `home`, the mock at full speed."""
-    with _environment(CHATDESK_HOME=str(home), CHATDESK_MOCK_TOKENS_PER_SECOND="0"):
+async def running_core(home: Path, tokens_per_second: float = 0) -> AsyncIterator[Core]:
+    """A real core built by the composition root, its data in `home`, the mock at full speed
+    (or paced at `tokens_per_second`)."""
+    pace = f"{tokens_per_second:g}"
+    with _environment(CHATDESK_HOME=str(home), CHATDESK_MOCK_TOKENS_PER_SECOND=pace):
         core = build_core(configure())
         await core.start()
         try:

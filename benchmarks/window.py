@@ -1,0 +1,160 @@
+"""In-process window benchmarks' harness: offscreen Qt, a qasync loop inside it, a real window.
+
+Like the app (chatdesk.ui.application) and the window tests (tests/ui/conftest.py): one
+QApplication, asyncio running inside Qt's event loop through qasync, a core built by the
+composition root, and a `MainWindow` over its service, shown and started. Waiting is done by
+polling from a coroutine (1 ms steps), and paints are seen by an event filter, so nothing is
+forced: the window lays out and paints when Qt would.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from typing import Any, TypeVar
+
+import qasync
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+
+from benchmarks.common import chain, insert_rows, set_leaf
+from chatdesk.app import Core
+from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import apply_theme
+
+T = TypeVar("T")
+
+# PySide6 6.12.0 on CPython 3.11 drops a reference to None on every call of a Qt method that
+# returns void (`QLabel.setText`, `QWidget.update`, `QObject.killTimer`, which qasync calls for
+# every asyncio callback …); once None's count reaches zero the process aborts with "Fatal
+# Python error: none_dealloc". These benchmarks poll every millisecond, which would get there
+# within a minute, so they hold two million extra references (16 MB) to keep running. The app
+# itself has no such ballast (see the README).
+NONE_BALLAST = 2_000_000
+TICK_MS = 5  # the stall meter's period
+_ballast: list[None] = []
+
+
+def run_qt(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """Run `main()` on a qasync loop inside a QApplication (created once per process)."""
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"  # the budgets are for offscreen runs
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    app.setQuitOnLastWindowClosed(False)  # as chatdesk.ui.application does
+    if not _ballast:
+        _ballast.extend([None] * NONE_BALLAST)
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    try:
+        result: T = loop.run_until_complete(main())
+        return result
+    finally:
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
+@contextlib.asynccontextmanager
+async def shown_window(core: Core) -> AsyncIterator[MainWindow]:
+    """A MainWindow as the app shows it (theme applied, shown, started); closed at the end."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    ui = core.config.settings.ui
+    apply_theme(app, ui.theme, ui.font_size)
+    window = MainWindow(core.service, settings=core.config.settings)
+    window.show()
+    window.start()
+    try:
+        yield window
+    finally:
+        window.close()
+        await window.aclose()
+        window.deleteLater()
+        await asyncio.sleep(0.05)  # the deferred deletes run
+
+
+async def until(condition: Callable[[], bool], limit: float = 60.0) -> float:
+    """Wait (letting Qt and asyncio run) until `condition()`; returns `perf_counter()` then.
+    Raises TimeoutError after `limit` seconds."""
+    deadline = time.perf_counter() + limit
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"still waiting after {limit:.0f} s")
+        await asyncio.sleep(0.001)
+    return time.perf_counter()
+
+
+class Paints(QObject):
+    """Records when the watched widgets are painted (`perf_counter()`), via an event filter."""
+
+    def __init__(self, widgets: Iterable[QWidget] = ()) -> None:
+        super().__init__()
+        self.times: list[float] = []
+        self.watch(widgets)
+
+    def watch(self, widgets: Iterable[QWidget]) -> None:
+        for widget in widgets:
+            widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.times.append(time.perf_counter())
+        return False
+
+    async def after(self, moment: float, nudge: QWidget | None = None) -> float:
+        """When the first paint after `moment` happened (waiting for it if need be);
+        `nudge.update()` first makes sure that one is coming."""
+        if nudge is not None:
+            nudge.update()
+        await until(lambda: bool(self.times) and self.times[-1] > moment)
+        return next(t for t in self.times if t > moment)
+
+
+class StallMeter(QObject):
+    """A precise timer every TICK_MS; each tick records how much later than due it came."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._timer = QTimer(self)
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
+        self._timer.setInterval(TICK_MS)
+        self._timer.timeout.connect(self._tick)
+        self._last = 0.0
+        self.stalls: list[float] = []
+
+    def start(self) -> None:
+        self._last = time.perf_counter()
+        self._timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.stalls.append(max(0.0, (now - self._last) * 1000 - TICK_MS))
+        self._last = now
+
+    def stop(self) -> list[float]:
+        self._timer.stop()
+        return self.stalls
+
+
+def thread_shown(window: MainWindow, thread_id: uuid.UUID) -> bool:
+    widgets = window.view.widgets
+    return bool(widgets) and all(w.message.thread_id == thread_id for w in widgets)
+
+
+def all_formatted(window: MainWindow) -> bool:
+    return all(w.rendered is not None for w in window.view.widgets)
+
+
+async def fill_thread(core: Core, size: int, title: str | None = None) -> uuid.UUID:
+    """A thread of `size` messages in one linear branch (bulk-loaded, as page.py does)."""
+    thread = await core.service.create_thread(title=title or f"{size:,} messages")
+    last = None
+    for rows in chain(thread.id, size):
+        insert_rows(core, rows)
+        last = rows[-1]["id"]
+    assert last is not None
+    set_leaf(core, thread.id, last, size)
+    return thread.id
