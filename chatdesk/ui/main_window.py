@@ -34,7 +34,7 @@ from chatdesk.core.chat.views import (
     Turn,
 )
 from chatdesk.core.config import Settings
-from chatdesk.core.render import RenderWorker
+from chatdesk.core.render.worker import RenderWorker
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.composer import Composer, DraftAttachment
 from chatdesk.ui.conversation.controller import ConversationController

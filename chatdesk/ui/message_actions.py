@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
-from chatdesk.core.render import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
-from chatdesk.core.render.images import fetch_image
+from chatdesk.core.render.links import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
 from chatdesk.core.store.models import Status
 from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
 from chatdesk.ui.conversation.view import ConversationView
@@ -115,6 +114,8 @@ class MessageActions:
         if widget is None or widget.rendered is None:
             return
         urls = widget.rendered.remote_images
+
+        from chatdesk.core.render.images import fetch_image  # rarely used: loaded when needed
 
         async def fetch() -> dict[str, bytes]:
             found: dict[str, bytes] = {}

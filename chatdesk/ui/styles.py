@@ -4,6 +4,7 @@ change because palette(...) is resolved when a sheet is applied."""
 
 WINDOW_STYLE = """
 #conversation { background: palette(base); }
+MessageBrowser { background: transparent; }
 QScrollArea { background: palette(base); }
 #userMessage #bubble {
     background: palette(alternate-base);

@@ -17,18 +17,48 @@ Pure Python, no Qt. How the UI uses it:
   blocks so far) and `text[cut2:]` as the tail; render the whole message once when it completes.
 """
 
-from chatdesk.core.render.images import ImageFetchFailed, fetch_image
-from chatdesk.core.render.links import (
-    COPY_CODE_PREFIX,
-    LOAD_IMAGES_HREF,
-    LinkTarget,
-    classify_link,
-)
-from chatdesk.core.render.markdown import render_markdown
-from chatdesk.core.render.model import Rendered, RenderOptions
-from chatdesk.core.render.plain import render_plain
-from chatdesk.core.render.streaming import stable_prefix_length
-from chatdesk.core.render.worker import RenderWorker
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chatdesk.core.render.images import ImageFetchFailed, fetch_image
+    from chatdesk.core.render.links import (
+        COPY_CODE_PREFIX,
+        LOAD_IMAGES_HREF,
+        LinkTarget,
+        classify_link,
+    )
+    from chatdesk.core.render.markdown import render_markdown
+    from chatdesk.core.render.model import Rendered, RenderOptions
+    from chatdesk.core.render.plain import render_plain
+    from chatdesk.core.render.streaming import stable_prefix_length
+    from chatdesk.core.render.worker import RenderWorker
+
+# Where each name lives. Loaded on first use: importing a light part (the worker, links, the
+# data classes) must not pull in markdown-it and Pygments, which only the worker process needs.
+_HOME = {
+    "COPY_CODE_PREFIX": "links",
+    "LOAD_IMAGES_HREF": "links",
+    "ImageFetchFailed": "images",
+    "LinkTarget": "links",
+    "RenderOptions": "model",
+    "RenderWorker": "worker",
+    "Rendered": "model",
+    "classify_link": "links",
+    "fetch_image": "images",
+    "render_markdown": "markdown",
+    "render_plain": "plain",
+    "stable_prefix_length": "streaming",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_HOME[name]}"), name)
+
 
 __all__ = [
     "COPY_CODE_PREFIX",

@@ -15,7 +15,7 @@ from PySide6.QtCore import QSize, QUrl, Signal
 from PySide6.QtGui import QImage, QResizeEvent, QTextCursor, QTextDocument, QWheelEvent
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
-from chatdesk.core.render import Rendered
+from chatdesk.core.render.model import Rendered
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 
@@ -35,8 +35,7 @@ class MessageBrowser(QTextBrowser):
         self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy().ScrollBarAlwaysOff)
         self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAlwaysOff)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.viewport().setAutoFillBackground(False)
-        self.setStyleSheet("QTextBrowser { background: transparent; }")
+        self.viewport().setAutoFillBackground(False)  # the window's sheet makes it transparent
         self.document().setDocumentMargin(2)
         self.anchorClicked.connect(self._on_anchor)
         self.document().documentLayout().documentSizeChanged.connect(self._fit_height)
@@ -115,7 +114,11 @@ class MessageBrowser(QTextBrowser):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self.document().setTextWidth(self.viewport().width())
+        # Only a new width needs a new layout; height changes come from the content itself
+        # (each streamed piece), and re-laying out the whole answer then would be quadratic.
+        width = self.viewport().width()
+        if width != self.document().textWidth():
+            self.document().setTextWidth(width)
         self._fit_height()
 
     def sizeHint(self) -> QSize:

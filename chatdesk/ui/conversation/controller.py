@@ -15,6 +15,7 @@ from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.runner import Runner
 
 PAGE = 30  # messages per page: about two screens
+FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
 WINDOW = 150  # most messages kept in the model at once
 
 
@@ -53,7 +54,7 @@ class ConversationController(QObject):
         self._held = None
         self._paging = False
         if thread_id is not None:
-            self._read(self._service.list_messages(thread_id, limit=PAGE), self._show_first)
+            self._read(self._service.list_messages(thread_id, limit=FIRST_PAGE), self._show_first)
 
     def _read(self, call: object, done: object) -> None:
         generation = self._generation

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QObject
 
-from chatdesk.core.render import Rendered, RenderOptions, RenderWorker
+from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.render.worker import RenderWorker
 from chatdesk.ui.runner import Runner
 
 CACHE_SIZE = 400

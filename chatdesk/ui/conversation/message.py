@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from chatdesk.core.chat.views import MessageView
-from chatdesk.core.render import Rendered, RenderOptions, stable_prefix_length
+from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.formatter import Formatter, key_for
@@ -322,6 +322,9 @@ class MessageWidget(QFrame):
             self._streamed_code = []
             self.body.show_plain("")
         if not self._piece_pending:
+            # Loaded with the first streamed answer: it brings the markdown parser along.
+            from chatdesk.core.render.streaming import stable_prefix_length
+
             stable = stable_prefix_length(text, self._streamed_upto)
             if stable > self._streamed_upto:
                 self._format_piece(text[self._streamed_upto : stable], stable)
