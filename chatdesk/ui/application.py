@@ -27,6 +27,7 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.paths import Paths, package_data
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.qt_workarounds import protect_none_refcount
 from chatdesk.ui.theme import apply_theme
 
 log = logging.getLogger("chatdesk.ui")
@@ -56,6 +57,7 @@ ConfigT = TypeVar("ConfigT", bound=AppConfig)
 
 def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     """Show the window until it is closed; app.py calls this as `run(config, build_core)`."""
+    protect_none_refcount()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("chatdesk")

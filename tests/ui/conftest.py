@@ -22,6 +22,9 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, build_core, configure
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.qt_workarounds import protect_none_refcount
+
+protect_none_refcount()  # the whole UI test session runs in one interpreter
 
 T = TypeVar("T")
 
