@@ -11,7 +11,6 @@ import asyncio
 import contextlib
 import json
 import signal
-import sqlite3
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,9 +22,10 @@ from chatdesk.app import Configuration, Core, build_core, configure, run_window
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
-from chatdesk.core.store import migrate, open_store
+from chatdesk.core.store import open_store
 from chatdesk.core.store.backup import backup_name, integrity_problems, make_backup
 from chatdesk.core.store.models import Status
+from chatdesk.core.store.schema import stored_revision
 
 EXIT_INTERRUPTED = 130
 
@@ -373,7 +373,9 @@ def _db_check(config: Configuration, args: argparse.Namespace) -> int:
     if not database.exists():
         raise NotFound(f"no database at {database}")
     problems = integrity_problems(database)
-    current = _revision_of(database)
+    current = stored_revision(database)
+    from chatdesk.core.store import migrate  # Alembic, for this command only
+
     head = migrate.head_revision()
     if current is not None:
         migrate.check_revision_known(current)
@@ -405,22 +407,6 @@ def _db_backup(config: Configuration, args: argparse.Namespace) -> int:
     made = make_backup(database, target)
     _report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
     return 0
-
-
-def _revision_of(database: Path) -> str | None:
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        row = connection.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"
-        ).fetchone()
-        if row is None:
-            return None
-        found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
-        return str(found[0]) if found else None
-    except sqlite3.DatabaseError as error:
-        raise ChatdeskError(f"{database} cannot be read as a database: {error}") from error
-    finally:
-        connection.close()
 
 
 # -- output --------------------------------------------------------------------------------------

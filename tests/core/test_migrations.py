@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -223,3 +224,28 @@ def test_database_from_a_newer_chatdesk_is_refused_unchanged(tmp_path: Path, see
         migrate.upgrade(database, tmp_path / "backups")
     assert database.read_bytes() == before
     assert not (tmp_path / "backups").exists()
+
+
+def test_the_head_revision_constant_agrees_with_the_history() -> None:
+    from chatdesk.core.store.migrate import head_revision
+    from chatdesk.core.store.schema import HEAD_REVISION
+
+    assert head_revision() == HEAD_REVISION, "update HEAD_REVISION in core/store/schema.py"
+
+
+def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from chatdesk.app import build_core, configure\n"
+        "core = build_core(configure())\n"
+        "core.store.close()\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    env = {**os.environ, "CHATDESK_HOME": str(tmp_path / "home")}
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        for _ in range(2)
+    ]
+    assert runs == ["True", "False"]  # the first run creates the schema, the second just opens

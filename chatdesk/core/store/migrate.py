@@ -10,7 +10,6 @@ DROP TABLE would otherwise cascade into child tables); `foreign_key_check` runs 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -23,6 +22,7 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.paths import package_data
 from chatdesk.core.store.backup import backup_name, make_backup
 from chatdesk.core.store.engine import sqlite_engine, writer
+from chatdesk.core.store.schema import MigrationReport
 
 log = logging.getLogger("chatdesk.store")
 
@@ -33,17 +33,6 @@ class DatabaseTooNew(ChatdeskError):
 
 class MigrationFailed(ChatdeskError):
     """A migration did not complete; the database was left at its old revision."""
-
-
-@dataclass(frozen=True)
-class MigrationReport:
-    from_revision: str | None
-    to_revision: str
-    backup: Path | None
-
-    @property
-    def changed(self) -> bool:
-        return self.from_revision != self.to_revision
 
 
 def alembic_config(script_location: Path | None = None) -> Config:

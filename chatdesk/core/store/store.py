@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import Busy, ChatdeskError
 from chatdesk.core.paths import Paths, create_private_file, ensure_private_dir
-from chatdesk.core.store import migrate
 from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.instances import InstanceLock
+from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
 
 log = logging.getLogger("chatdesk.store")
 
@@ -43,7 +43,7 @@ class StorageError(ChatdeskError):
 
 class Store:
     def __init__(
-        self, engine: Engine, instance: InstanceLock, path: Path, migration: migrate.MigrationReport
+        self, engine: Engine, instance: InstanceLock, path: Path, migration: MigrationReport
     ) -> None:
         self.path = path
         self.migration = migration  # what opening did to the schema
@@ -137,7 +137,7 @@ def open_store(paths: Paths, settings: Settings) -> Store:
         create_private_file(database)
     timeout = settings.storage.busy_timeout_ms
     try:
-        report = migrate.upgrade(database, paths.backups_dir, busy_timeout_ms=timeout)
+        report = _migrate(database, paths.backups_dir, timeout)
     except DBAPIError as error:
         if isinstance(error.orig, sqlite3.Error):
             raise storage_error(error.orig) from error
@@ -146,6 +146,17 @@ def open_store(paths: Paths, settings: Settings) -> Store:
         raise storage_error(error) from error
     engine = sqlite_engine(database, busy_timeout_ms=timeout)
     return Store(engine, InstanceLock(paths.run_dir), database, report)
+
+
+def _migrate(database: Path, backups_dir: Path, timeout: int) -> MigrationReport:
+    try:
+        if stored_revision(database) == HEAD_REVISION:
+            return MigrationReport(HEAD_REVISION, HEAD_REVISION, None)
+    except ChatdeskError:
+        pass  # the full path below says what is wrong with the file
+    from chatdesk.core.store import migrate  # Alembic loads only when there is work to do
+
+    return migrate.upgrade(database, backups_dir, busy_timeout_ms=timeout)
 
 
 def _refuse_foreign_file(database: Path) -> None:
