@@ -14,7 +14,7 @@ from chatdesk.core.chat.views import MessagePage, MessageView
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.runner import Runner
 
-PAGE = 30  # messages per page: about two screens
+PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long
 FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
 WINDOW = 150  # most messages kept in the model at once
 
