@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from benchmarks.common import chain, insert_rows, set_leaf
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.store.models import Role, Status
-from chatdesk.ui.conversation.controller import WINDOW
+from chatdesk.ui.conversation.controller import PAGE, WINDOW
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.main_window import MainWindow
 
@@ -135,7 +135,7 @@ def test_a_long_thread_opens_at_the_end_and_pages_in_as_the_user_scrolls_up(
     assert window.conversation.last.depth == 1_999
     bar = window.view.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
-    for _ in range(8):  # scroll to the top again and again: older pages arrive
+    for _ in range(WINDOW // PAGE + 2):  # scroll to the top again and again: older pages arrive
         before = window.conversation.message(0).depth
         bar.setValue(0)
         qtbot.waitUntil(lambda: window.conversation.message(0).depth < before)  # noqa: B023
