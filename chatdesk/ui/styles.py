@@ -43,6 +43,16 @@ QScrollArea { background: palette(base); }
 }
 #messageAction:hover { background: palette(alternate-base); color: palette(text); }
 #messageAction:focus { border: 1px solid palette(highlight); }
+#reasoningToggle {
+    border: none;
+    border-radius: 4px;
+    padding: 2px 6px;
+    color: palette(placeholder-text);
+    background: transparent;
+    font-weight: 600;
+}
+#reasoningToggle:hover { background: palette(alternate-base); }
+#reasoningToggle:focus { border: 1px solid palette(highlight); }
 #jumpToLatest { background: palette(highlight); color: palette(highlighted-text);
     border-radius: 12px; padding: 4px 12px; }
 """

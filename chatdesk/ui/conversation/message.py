@@ -105,6 +105,7 @@ class MessageWidget(QFrame):
         self._thinking = QToolButton()
         self._thinking.setCheckable(True)
         self._thinking.setAutoRaise(True)
+        self._thinking.setObjectName("reasoningToggle")
         self._thinking.setAccessibleName("Show the model's reasoning")
         self._thinking.toggled.connect(self._toggle_reasoning)
         self._reasoning = MessageBrowser()
