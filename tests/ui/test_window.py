@@ -38,6 +38,12 @@ def answer_done(window: MainWindow, count: int = 2) -> bool:
     return len(messages) == count and messages[-1].status.is_final
 
 
+def streaming_text_shown(window: MainWindow) -> bool:
+    """The answer below the question has started to arrive."""
+    widgets = window.view.widgets
+    return len(widgets) == 2 and bool(widgets[1].message.content)
+
+
 def formatted(window: MainWindow) -> bool:
     return all(w.rendered is not None for w in window.view.widgets)
 
@@ -84,9 +90,7 @@ def test_stop_keeps_the_partial_answer_and_continue_finishes_it(
     core = make_core(tokens_per_second=40)
     window = open_window(core)
     send(qtbot, window, "Explain something slowly")
-    qtbot.waitUntil(
-        lambda: len(window.view.widgets) == 2 and bool(window.view.widgets[1].message.content)
-    )
+    qtbot.waitUntil(lambda: streaming_text_shown(window))
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.INTERRUPTED)
     answer = window.view.widgets[1]
@@ -267,9 +271,7 @@ def test_closing_mid_answer_keeps_the_partial_as_interrupted(
     core = make_core(tokens_per_second=40)
     window = open_window(core)
     send(qtbot, window, "A long answer please")
-    qtbot.waitUntil(
-        lambda: len(window.view.widgets) == 2 and bool(window.view.widgets[1].message.content)
-    )
+    qtbot.waitUntil(lambda: streaming_text_shown(window))
     answer_id = window.view.widgets[1].message.id
     window.close()
     finish(window.aclose())
