@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -110,7 +111,7 @@ class MainWindow(QMainWindow):
             self._service, self.runner, self.conversation, self
         )
         self.actions_ = MessageActions(self, self._service, self.runner, self.view)
-        self.view.widget_added = self.actions_.connect_widget  # type: ignore[method-assign]
+        self.view.message_widget_added.connect(self.actions_.connect_widget)
         self.view.older_wanted.connect(self.controller.load_older)
         self.view.newer_wanted.connect(self.controller.load_newer)
         self.view.latest_wanted.connect(lambda: self.controller.open(self.current_thread_id))
@@ -152,7 +153,7 @@ class MainWindow(QMainWindow):
         self.setStyleSheet(WINDOW_STYLE)
 
     def _build_menus(self) -> None:
-        menus: dict[str, object] = {}
+        menus: dict[str, QMenu] = {}
         for menu_name, text, keys, method in _SHORTCUTS:
             if menu_name not in menus:
                 menus[menu_name] = self.menuBar().addMenu(menu_name)
@@ -160,7 +161,7 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(getattr(self, method))
-            menus[menu_name].addAction(action)  # type: ignore[attr-defined]
+            menus[menu_name].addAction(action)
         # Esc stops an answer from the conversation and the header; the composer handles its
         # own Esc. A window-wide Esc would steal it from the filter, find bar and inline edits.
         for area in (self.view, self.header):

@@ -64,6 +64,7 @@ class ConversationView(QScrollArea):
     newer_wanted = Signal()
     latest_wanted = Signal()  # "jump to latest" while newer pages are not loaded
     prompt_chosen = Signal(str)
+    message_widget_added = Signal(object)  # a MessageWidget, for the window to connect
 
     def __init__(
         self, model: ConversationModel, formatter: Formatter, parent: QWidget | None = None
@@ -128,16 +129,13 @@ class ConversationView(QScrollArea):
             widget = self._make(row)
             self.widgets.insert(row, widget)
             self._layout.insertWidget(row + 1, widget)  # +1: the empty state comes first
-            self.widget_added(widget)
+            self.message_widget_added.emit(widget)
         self._show_empty()
 
     def _anchor_on_visible(self) -> None:
         top = self.verticalScrollBar().value()
         seen = next((w for w in self.widgets if w.y() + w.height() > top), None)
         self._anchor = (seen, seen.y() - top) if seen is not None else None
-
-    def widget_added(self, widget: MessageWidget) -> None:
-        """Hook for the window to connect a new message widget's signals."""
 
     def _removed(self, _parent: QModelIndex, first: int, last: int) -> None:
         for widget in self.widgets[first : last + 1]:
