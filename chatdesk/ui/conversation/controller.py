@@ -5,6 +5,8 @@ top of it, so nothing streamed in the meantime is lost or shown twice."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -14,6 +16,7 @@ from chatdesk.core.chat.views import MessagePage, MessageView
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.runner import Runner
 
+PageRead = Coroutine[Any, Any, MessagePage]
 PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long
 FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
 WINDOW = 150  # most messages kept in the model at once
@@ -56,16 +59,16 @@ class ConversationController(QObject):
         if thread_id is not None:
             self._read(self._service.list_messages(thread_id, limit=FIRST_PAGE), self._show_first)
 
-    def _read(self, call: object, done: object) -> None:
+    def _read(self, call: PageRead, done: Callable[[MessagePage], None]) -> None:
         generation = self._generation
         self._held = []
 
         def finish(page: MessagePage) -> None:
             if generation == self._generation:
-                done(page)  # type: ignore[operator]
+                done(page)
                 self._replay()
 
-        self._runner.run(call, done=finish, quiet=True)  # type: ignore[arg-type]
+        self._runner.run(call, done=finish, quiet=True)
 
     def _show_first(self, page: MessagePage) -> None:
         self.model.show(self.model.thread_id, page)
@@ -88,7 +91,7 @@ class ConversationController(QObject):
             return
         self._page(self._service.list_messages(last.thread_id, after=last.id, limit=PAGE), False)
 
-    def _page(self, call: object, older: bool) -> None:
+    def _page(self, call: PageRead, older: bool) -> None:
         self._paging = True
         generation = self._generation
 
@@ -103,7 +106,7 @@ class ConversationController(QObject):
                 self.model.extend(page)
                 self.model.trim_front(WINDOW)
 
-        self._runner.run(call, done=done, quiet=True)  # type: ignore[arg-type]
+        self._runner.run(call, done=done, quiet=True)
 
     def reload_from(self, parent_id: uuid.UUID | None) -> None:
         """The branch changed below `parent_id`: keep what is above it, read the rest anew."""
