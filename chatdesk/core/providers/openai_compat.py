@@ -1,0 +1,392 @@
+"""Any server that speaks OpenAI's chat-completions API: OpenAI, Ollama, LM Studio, vLLM ...
+
+The openai SDK is imported on first use (it costs start-up time) and never retries on its own:
+the chat service retries before the first token and nowhere else, because replaying a request
+after text has arrived would duplicate it. Every failure leaves as a `ProviderError` whose
+message a user can act on; the API key is scrubbed from anything the server says back.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import socket
+import ssl
+import time
+from collections.abc import AsyncGenerator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.providers.base import (
+    ChatRequest,
+    ErrorKind,
+    Finished,
+    ProviderError,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    UsageReport,
+)
+from chatdesk.core.providers.profiles import ProviderProfile
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types import CompletionUsage
+    from openai.types.chat import ChatCompletionChunk
+
+log = logging.getLogger("chatdesk.provider")
+
+CONNECT_TIMEOUT = 10.0
+# Reasoning models may think for minutes before the first byte; the service's idle timeout
+# watches the gaps between chunks separately.
+FIRST_BYTE_TIMEOUT = 300.0
+_PLACEHOLDER_KEY = "not-needed"  # local servers take any key, the SDK insists on one
+_MAX_SERVER_TEXT = 300
+
+
+class OpenAICompatibleProvider:
+    def __init__(
+        self,
+        profile: ProviderProfile,
+        *,
+        connect_timeout: float = CONNECT_TIMEOUT,
+        first_byte_timeout: float = FIRST_BYTE_TIMEOUT,
+    ) -> None:
+        self.name = profile.name
+        self.profile = profile
+        self.models: tuple[str, ...] = (profile.default_model,) if profile.default_model else ()
+        self._connect_timeout = connect_timeout
+        self._first_byte_timeout = first_byte_timeout
+        self._client: openai.AsyncOpenAI | None = None
+
+    def __repr__(self) -> str:
+        return f"OpenAICompatibleProvider({self.name!r}, {self.profile.host!r})"
+
+    def context_window(self, model: str) -> int:
+        return self.profile.context_window
+
+    async def list_models(self) -> list[str]:
+        """The models the server offers (GET /models); also remembered in `models`."""
+        client = self._ensure_client()
+        try:
+            page = await client.models.list()
+            found = sorted([model.id async for model in page])
+        except Exception as error:
+            raise self._translate(error, model="", mid_answer=False) from None
+        self.models = tuple(found)
+        return found
+
+    async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
+        client = self._ensure_client()
+        try:
+            chunks = await client.chat.completions.create(**_arguments(request, self.profile))
+        except Exception as error:
+            raise self._translate(error, model=request.model, mid_answer=False) from None
+        mid_answer = False
+        try:
+            async for chunk in chunks:
+                for event in _events_of(chunk):
+                    mid_answer = mid_answer or isinstance(event, TextDelta | ReasoningDelta)
+                    yield event
+        except Exception as error:
+            raise self._translate(error, model=request.model, mid_answer=mid_answer) from None
+        finally:
+            # Also on cancellation: closing the response drops the connection, which is how
+            # a local server learns to stop generating.
+            await chunks.close()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            client, self._client = self._client, None
+            await client.close()
+
+    def _ensure_client(self) -> openai.AsyncOpenAI:
+        if self._client is None:
+            self._client = self._new_client()
+        return self._client
+
+    def _new_client(self) -> openai.AsyncOpenAI:
+        import httpx2
+        import openai
+
+        timeout = httpx2.Timeout(
+            connect=self._connect_timeout,
+            read=self._first_byte_timeout,
+            write=30.0,
+            pool=self._connect_timeout,
+        )
+        return openai.AsyncOpenAI(
+            api_key=self.profile.api_key or _PLACEHOLDER_KEY,
+            base_url=self.profile.base_url,
+            max_retries=0,
+            timeout=timeout,
+            # A redirect must not carry the key to a host the user never entered.
+            http_client=openai.DefaultAsyncHttpxClient(timeout=timeout, follow_redirects=False),
+        )
+
+    def _translate(self, error: Exception, *, model: str, mid_answer: bool) -> Exception:
+        translated = _translate(error, self.profile.host, model, mid_answer)
+        if translated is error:
+            return error
+        assert isinstance(translated, ProviderError)
+        translated.args = (_scrub(str(translated.args[0]), self.profile.api_key),)
+        translated.hint = _scrub(translated.hint, self.profile.api_key)
+        log.info("%s: %s (%s)", self.name, translated.kind.value, type(error).__name__)
+        return translated
+
+
+# -- request and chunks ------------------------------------------------------------------------
+
+
+def _arguments(request: ChatRequest, profile: ProviderProfile) -> dict[str, Any]:
+    arguments: dict[str, Any] = {
+        "model": request.model,
+        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
+        "stream": True,
+        "stream_options": {"include_usage": True},
+    }
+    if request.temperature is not None:
+        arguments["temperature"] = request.temperature
+    if request.max_output_tokens is not None:
+        # OpenAI's reasoning models refuse the older name; most other servers know only it.
+        name = "max_completion_tokens" if profile.host == "api.openai.com" else "max_tokens"
+        arguments[name] = request.max_output_tokens
+    return arguments
+
+
+def _events_of(chunk: ChatCompletionChunk) -> Iterator[StreamEvent]:
+    for choice in chunk.choices[:1]:  # one answer is asked for; extra choices are ignored
+        delta = choice.delta
+        if delta is not None:
+            reasoning = _reasoning_of(delta.model_extra or {})
+            if reasoning:
+                yield ReasoningDelta(reasoning)
+            if delta.content:
+                yield TextDelta(delta.content)
+        if choice.finish_reason:
+            yield Finished(choice.finish_reason)
+    if chunk.usage is not None:
+        yield _usage_of(chunk.usage)
+
+
+def _reasoning_of(extra: Mapping[str, object]) -> str:
+    # Not in OpenAI's schema: DeepSeek and vLLM say `reasoning_content`, others `reasoning`.
+    for name in ("reasoning_content", "reasoning"):
+        value = extra.get(name)
+        if isinstance(value, str) and value:
+            return value
+    return ""
+
+
+def _usage_of(usage: CompletionUsage) -> UsageReport:
+    prompt_details = usage.prompt_tokens_details
+    completion_details = usage.completion_tokens_details
+    return UsageReport(
+        prompt_tokens=usage.prompt_tokens,
+        completion_tokens=usage.completion_tokens,
+        cached_tokens=prompt_details.cached_tokens if prompt_details else None,
+        reasoning_tokens=completion_details.reasoning_tokens if completion_details else None,
+    )
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+
+def _translate(error: Exception, host: str, model: str, mid_answer: bool) -> Exception:
+    """The ProviderError for an SDK or parsing failure; anything unexpected is returned as is."""
+    import openai
+
+    if isinstance(error, json.JSONDecodeError):
+        return ProviderError(
+            ErrorKind.PROTOCOL,
+            f"{host} sent a part of the answer that is not valid JSON.",
+            hint="The server or a proxy in between is misbehaving; retry or check the server.",
+        )
+    if isinstance(error, openai.APITimeoutError):
+        return _timeout_error(host, mid_answer)
+    if isinstance(error, openai.APIConnectionError):
+        return _connection_error(error, host, mid_answer)
+    if isinstance(error, openai.APIStatusError):
+        return _status_error(error.status_code, error, host, model, error.response.headers)
+    if isinstance(error, openai.APIError):  # an {"error": ...} object inside a 200 stream
+        return _status_error(None, error, host, model, {})
+    return error
+
+
+def _timeout_error(host: str, mid_answer: bool) -> ProviderError:
+    if mid_answer:
+        return ProviderError(
+            ErrorKind.STALLED,
+            f"{host} stopped sending in the middle of the answer.",
+            hint="Retry, or check that the server is still running.",
+        )
+    return ProviderError(
+        ErrorKind.TIMEOUT,
+        f"{host} did not answer in time.",
+        hint="Check that the server is running and reachable, then retry.",
+    )
+
+
+def _connection_error(
+    error: openai.APIConnectionError, host: str, mid_answer: bool
+) -> ProviderError:
+    causes = list(_causes(error))
+    if mid_answer:
+        return ProviderError(
+            ErrorKind.CUT_OFF,
+            f"The connection to {host} broke in the middle of the answer.",
+            hint="What arrived is kept; use Continue or Regenerate.",
+        )
+    if any(isinstance(cause, socket.gaierror) for cause in causes) or _mentions(
+        causes, "name or service not known", "nodename nor servname", "getaddrinfo"
+    ):
+        return ProviderError(
+            ErrorKind.CONNECTION,
+            f"Cannot resolve host {host}.",
+            hint="Check the base URL for typos and that this computer is online.",
+        )
+    if any(isinstance(cause, ssl.SSLError) for cause in causes) or _mentions(causes, "ssl", "tls"):
+        return ProviderError(
+            ErrorKind.CONNECTION,
+            f"The secure (TLS) connection to {host} failed.",
+            hint="Check that the base URL uses the right scheme (http or https) and port, "
+            "and that the server's certificate is trusted.",
+        )
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes) or _mentions(
+        causes, "refused"
+    ):
+        return ProviderError(
+            ErrorKind.CONNECTION,
+            f"{host} refused the connection.",
+            hint="Check that the server is running and listening on that port.",
+        )
+    return ProviderError(
+        ErrorKind.CONNECTION,
+        f"Could not talk to {host}.",
+        hint="Check the base URL and the network connection, then retry.",
+    )
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _mentions(causes: list[BaseException], *words: str) -> bool:
+    text = " ".join(str(cause) for cause in causes).lower()
+    return any(word in text for word in words)
+
+
+def _status_error(
+    status: int | None,
+    error: openai.APIError,
+    host: str,
+    model: str,
+    headers: Mapping[str, str],
+) -> ProviderError:
+    body = error.body if isinstance(error.body, dict) else {}
+    if isinstance(body.get("error"), dict):  # some servers nest once more
+        body = body["error"]
+    code = str(body.get("code") or "").lower()
+    kind_of = str(body.get("type") or "").lower()
+    said = _server_text(body, error)
+    status = status or _status_in_body(code)
+    kind = _kind_for(status, f"{code} {kind_of}")
+    message, hint = _explain(kind, host, model, status)
+    retry_after = _retry_after(headers) if kind is ErrorKind.RATE_LIMIT else None
+    if retry_after is not None:
+        hint = f"Wait {retry_after:.0f} s, then retry."
+    detail = f" The server said: {said}" if said else ""
+    return ProviderError(kind, message + detail, hint=hint, retry_after=retry_after)
+
+
+def _status_in_body(code: str) -> int | None:
+    return int(code) if code.isdigit() else None
+
+
+def _kind_for(status: int | None, code: str) -> ErrorKind:
+    if "insufficient_quota" in code:
+        return ErrorKind.QUOTA
+    if "model_not_found" in code:
+        return ErrorKind.NOT_FOUND
+    if "rate_limit" in code or status == 429:
+        return ErrorKind.RATE_LIMIT
+    if "invalid_api_key" in code or "authentication" in code or status == 401:
+        return ErrorKind.AUTH
+    if status == 403 or "permission" in code:
+        return ErrorKind.PERMISSION
+    if status == 404:
+        return ErrorKind.NOT_FOUND
+    if status == 408:
+        return ErrorKind.TIMEOUT
+    if status is not None and 400 <= status < 500 and status != 409:
+        return ErrorKind.BAD_REQUEST
+    return ErrorKind.SERVER  # 409, 5xx, or an error object in the stream with no clear code
+
+
+_EXPLAINED: dict[ErrorKind, tuple[str, str]] = {
+    ErrorKind.AUTH: ("{host} refused the API key.", "Check the API key in the provider settings."),
+    ErrorKind.PERMISSION: (
+        "The API key may not use {model} on {host}.",
+        "Check the key's permissions or pick another model.",
+    ),
+    ErrorKind.NOT_FOUND: (
+        "{host} does not know the model {model}.",
+        "Pick a model the server offers, or check the base URL.",
+    ),
+    ErrorKind.RATE_LIMIT: ("{host} is rate limiting requests.", "Wait a moment, then retry."),
+    ErrorKind.QUOTA: (
+        "The account on {host} has run out of credit or quota.",
+        "Check the plan and billing details with the provider.",
+    ),
+    ErrorKind.TIMEOUT: ("{host} gave up waiting for the request.", "Retry."),
+    ErrorKind.BAD_REQUEST: (
+        "{host} refused the request for {model}.",
+        "Check the model and its settings; a shorter conversation may help.",
+    ),
+    ErrorKind.SERVER: ("{host} had a problem{status}.", "Retry in a moment."),
+}
+
+
+def _explain(kind: ErrorKind, host: str, model: str, status: int | None) -> tuple[str, str]:
+    message, hint = _EXPLAINED[kind]
+    shown_status = f" (HTTP {status})" if status else ""
+    return message.format(host=host, model=model or "?", status=shown_status), hint
+
+
+def _server_text(body: Mapping[str, object], error: openai.APIError) -> str:
+    text = body.get("message")
+    if not isinstance(text, str) or not text:
+        text = "" if body else error.message
+    text = " ".join(text.split())
+    return text[:_MAX_SERVER_TEXT] + ("…" if len(text) > _MAX_SERVER_TEXT else "")
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _scrub(text: str, key: str) -> str:
+    return text.replace(key, "[key]") if key else text
