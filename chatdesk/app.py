@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from chatdesk.core.chat.service import ChatService
@@ -12,6 +13,8 @@ from chatdesk.core.logs import setup_logging
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Provider, Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
+from chatdesk.core.providers.profiles import profile_from_env
 from chatdesk.core.store import Store, open_store
 
 
@@ -53,8 +56,12 @@ def configure(data_dir: str | os.PathLike[str] | None = None) -> Configuration:
     return Configuration(paths, loaded)
 
 
-def build_providers(settings: Settings) -> Providers:
+def build_providers(settings: Settings, environ: Mapping[str, str] | None = None) -> Providers:
+    """The mock always (it is the default); "openai" too when OPENAI_API_KEY is set."""
     providers: dict[str, Provider] = {"mock": MockProvider(settings.mock)}
+    profile = profile_from_env(os.environ if environ is None else environ)
+    if profile is not None:
+        providers[profile.name] = OpenAICompatibleProvider(profile)
     return Providers(providers)
 
 

@@ -8,7 +8,6 @@ message a user can act on; the API key is scrubbed from anything the server says
 
 from __future__ import annotations
 
-import email.utils
 import json
 import logging
 import socket
@@ -381,6 +380,8 @@ def _retry_after(headers: Mapping[str, str]) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils  # ~10 ms at start-up, and only rate-limited users need it
+
     try:
         moment = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
