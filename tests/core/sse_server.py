@@ -226,8 +226,16 @@ class _Handler(BaseHTTPRequestHandler):
         fake.holding.set()
         while not (fake.release.is_set() or fake.closing.is_set()):
             readable, _, _ = select.select([self.connection], [], [], _POLL)
-            if readable and not self.connection.recv(1, socket.MSG_PEEK):
+            if readable and not self._peek():
                 fake.disconnected.set()
                 self.close_connection = True
                 return False
         return not fake.closing.is_set()
+
+    def _peek(self) -> bytes:
+        """Look at what the client sent without taking it; b"" once it has gone."""
+        try:
+            data: bytes = self.connection.recv(1, socket.MSG_PEEK)
+        except ConnectionError:
+            return b""
+        return data
