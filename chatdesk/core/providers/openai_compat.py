@@ -105,10 +105,10 @@ class OpenAICompatibleProvider:
         return self._client
 
     def _new_client(self) -> openai.AsyncOpenAI:
-        import httpx2
         import openai
 
-        timeout = httpx2.Timeout(
+        # openai re-exports its HTTP library's Timeout, so httpx2 needs no direct dependency.
+        timeout = openai.Timeout(
             connect=self._connect_timeout,
             read=self._first_byte_timeout,
             write=30.0,
