@@ -20,8 +20,8 @@ SHARED_TIKTOKEN = Path(__file__).resolve().parents[2] / "shared" / "tiktoken"
 
 @pytest.fixture(autouse=True)
 def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    for name in list(os.environ):
-        if name.startswith("CHATDESK_"):
+    for name in list(os.environ):  # the developer's own settings and keys stay out of tests
+        if name.startswith(("CHATDESK_", "OPENAI_")):
             monkeypatch.delenv(name)
     home = tmp_path / "home"
     monkeypatch.setenv("CHATDESK_HOME", str(home))
