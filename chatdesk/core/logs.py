@@ -2,7 +2,8 @@
 
 Loggers: `chatdesk.store`, `chatdesk.chat`, `chatdesk.provider`, `chatdesk.ui`, `chatdesk.cli`.
 Message text is never logged unless the user turns it on; anything that looks like an API key
-or an Authorization header is redacted by a filter on the handler, whatever logged it.
+or an Authorization header is redacted by a filter on the handler, whatever logged it, and so
+is every key value chatdesk has loaded or stored (`register_secret`), whatever its shape.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import logging.handlers
 import re
+import threading
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError
@@ -25,8 +27,30 @@ _SECRET = re.compile(
     r"(?i:bearer\s+)?[^\s\"',}]+"
 )
 
+_MIN_SECRET_LENGTH = 8  # shorter values would redact ordinary words
+_REDACTED = "[redacted]"
+
+# Process-wide, like the log handlers it serves. Readers take the tuple without locking;
+# writers swap in a new tuple under the lock, longest first so no value is half-replaced.
+_secrets: tuple[str, ...] = ()
+_secrets_lock = threading.Lock()
+
+
+def register_secret(value: str) -> None:
+    """Redact `value` from every log line from now on (values under 8 characters are ignored)."""
+    global _secrets
+    value = value.strip()
+    if len(value) < _MIN_SECRET_LENGTH:
+        return
+    with _secrets_lock:
+        if value not in _secrets:
+            _secrets = tuple(sorted((*_secrets, value), key=len, reverse=True))
+
 
 def redact(text: str) -> str:
+    for secret in _secrets:
+        text = text.replace(secret, _REDACTED)
+
     def replace(match: re.Match[str]) -> str:
         if match.group("key"):
             return "sk-***"

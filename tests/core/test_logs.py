@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import logging
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from chatdesk.core.logs import redact, setup_logging
+from chatdesk.core.logs import RedactingFilter, redact, register_secret, setup_logging
 
 
 def test_keys_and_authorization_are_redacted() -> None:
@@ -29,3 +31,50 @@ def test_unwritable_log_folder_does_not_stop_chatdesk(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("")
     assert setup_logging(blocker / "log") is None
+
+
+def _filtered(record: logging.LogRecord) -> logging.LogRecord:
+    RedactingFilter().filter(record)
+    return record
+
+
+def test_registered_secret_is_redacted_whatever_its_shape() -> None:
+    register_secret("plainsecret-Qw7e9r")  # no sk- prefix, not after "api_key="
+    text = redact("sent plainsecret-Qw7e9r to host; Authorization: Bearer abcdefgh1234")
+    assert text == "sent [redacted] to host; Authorization: ***"  # patterns still apply
+
+
+def test_short_values_are_not_registered() -> None:
+    register_secret("abc1234")  # 7 characters: would redact ordinary words
+    assert redact("abc1234") == "abc1234"
+
+
+def test_registered_secret_is_redacted_in_args_and_exception_text() -> None:
+    register_secret("zz-canary-Hk2Lm9Pq")
+    try:
+        raise ValueError("server echoed zz-canary-Hk2Lm9Pq back")
+    except ValueError:
+        exc_info = sys.exc_info()
+    record = _filtered(
+        logging.LogRecord(
+            "chatdesk.provider",
+            logging.ERROR,
+            __file__,
+            1,
+            "key %s",
+            ("zz-canary-Hk2Lm9Pq",),
+            exc_info,
+        )
+    )
+    line = logging.Formatter().format(record)
+    assert "Hk2Lm9Pq" not in line
+    assert "key [redacted]" in line
+    assert "server echoed [redacted] back" in line
+
+
+def test_registering_while_redacting_from_other_threads() -> None:
+    values = [f"thread-secret-{i:04d}" for i in range(200)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(register_secret, values))
+        list(pool.map(redact, values))
+    assert redact(" ".join(values)) == " ".join(["[redacted]"] * len(values))
