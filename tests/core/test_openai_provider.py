@@ -501,3 +501,11 @@ async def test_the_app_offers_openai_only_when_a_key_is_set(config: Configuratio
         assert providers.names() == ["mock", "openai"]
     finally:
         await providers.aclose()
+
+
+async def test_a_key_from_the_environment_is_redacted_in_logs() -> None:
+    from chatdesk.core.logs import redact
+
+    key = "env-canary-5c1f0e9a7d"  # no sk- prefix: only the registration can hide it
+    assert profile_from_env({"OPENAI_API_KEY": key}) is not None
+    assert key not in redact(f"request failed with key {key}")

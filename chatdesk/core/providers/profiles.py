@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.logs import register_secret
 
 DEFAULT_CONTEXT_WINDOW = 8_192
 
@@ -76,6 +77,7 @@ def profile_from_env(environ: Mapping[str, str]) -> ProviderProfile | None:
     key = environ.get("OPENAI_API_KEY", "").strip()
     if not key:
         return None
+    register_secret(key)  # from now on the log never shows it
     base_url = environ.get("OPENAI_BASE_URL", "").strip()
     profile = PRESETS["openai"].with_key(key)
     if base_url:
