@@ -53,6 +53,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.units import format_size
+
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size
 PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments
 MIN_LINES = 2
@@ -78,14 +80,6 @@ def is_too_large(text: str) -> bool:
     if len(text) * 4 <= PASTE_LIMIT_BYTES:  # and at most four
         return False
     return len(text.encode("utf-8", "surrogatepass")) > PASTE_LIMIT_BYTES
-
-
-def format_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
 
 
 def describe_attachment(attachment: DraftAttachment) -> str:

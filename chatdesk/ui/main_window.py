@@ -110,7 +110,7 @@ class MainWindow(QMainWindow):
         self.controller = ConversationController(
             self._service, self.runner, self.conversation, self
         )
-        self.actions_ = MessageActions(self, self._service, self.runner, self.view)
+        self.actions_ = MessageActions(self, self._service, self.runner, self.view, self.controller)
         self.view.message_widget_added.connect(self.actions_.connect_widget)
         self.view.older_wanted.connect(self.controller.load_older)
         self.view.newer_wanted.connect(self.controller.load_newer)
@@ -232,7 +232,7 @@ class MainWindow(QMainWindow):
         self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
     def _open(self, thread: ThreadView | None) -> None:
-        self._keep_draft()
+        self._save_draft()  # what was typed in the thread being left stays with it
         self._thread = thread
         self.controller.open(thread.id if thread else None)
         self.sidebar.select(thread.id) if thread else None
@@ -307,10 +307,6 @@ class MainWindow(QMainWindow):
 
     def _save_draft(self) -> None:
         self.runner.run(self._service.save_draft(self.current_thread_id, self._draft()), quiet=True)
-
-    def _keep_draft(self) -> None:
-        """Before leaving a thread: what was typed there is saved for it."""
-        self._save_draft()
 
     def _load_draft(self, thread_id: uuid.UUID | None) -> None:
         def show(draft: DraftView) -> None:

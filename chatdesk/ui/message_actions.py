@@ -18,19 +18,23 @@ from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.render.links import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
 from chatdesk.core.store.models import Status
+from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.runner import Runner
 
-COPY_CODE = COPY_CODE_PREFIX
-LOAD_IMAGES = LOAD_IMAGES_HREF
-
 
 class MessageActions:
     def __init__(
-        self, window: QMainWindow, service: ChatService, runner: Runner, view: ConversationView
+        self,
+        window: QMainWindow,
+        service: ChatService,
+        runner: Runner,
+        view: ConversationView,
+        controller: ConversationController,
     ) -> None:
         self._window = window
+        self._controller = controller
         self._service = service
         self._runner = runner
         self._view = view
@@ -104,10 +108,7 @@ class MessageActions:
             await self._service.switch_branch(siblings[index])
             return await self._service.get_message(siblings[index])
 
-        self._runner.run(switch(), done=lambda shown: self._reload_from(shown.parent_id))
-
-    def _reload_from(self, parent_id: uuid.UUID | None) -> None:
-        self._window.controller.reload_from(parent_id)  # type: ignore[attr-defined]
+        self._runner.run(switch(), done=lambda shown: self._controller.reload_from(shown.parent_id))
 
     def _load_images(self, message_id: uuid.UUID) -> None:
         widget = self._view.widget_for(message_id)
@@ -132,10 +133,10 @@ class MessageActions:
 
     def follow_link(self, href: str, message_id: object) -> None:
         assert isinstance(message_id, uuid.UUID)
-        if href.startswith(COPY_CODE):
-            self._copy_code(message_id, href[len(COPY_CODE) :])
+        if href.startswith(COPY_CODE_PREFIX):
+            self._copy_code(message_id, href[len(COPY_CODE_PREFIX) :])
             return
-        if href == LOAD_IMAGES:
+        if href == LOAD_IMAGES_HREF:
             self._load_images(message_id)
             return
         target = classify_link(href)

@@ -56,12 +56,19 @@ class Formatter(QObject):
             self._waiting[key].append(done)
             return
         self._waiting[key] = [done]
-        self._runner.run(self._worker.render(text, options), done=self._stored(key), quiet=True)
+        self._runner.run(self._render(key, text, options), done=self._stored(key), quiet=True)
 
     def format_piece(self, text: str, options: RenderOptions, done: Done) -> None:
         """A piece of a streaming answer: not cached (the whole answer will be, at its end)."""
         if not self._closed:
             self._runner.run(self._worker.render(text, options), done=done, quiet=True)
+
+    async def _render(self, key: Key, text: str, options: RenderOptions) -> Rendered:
+        try:
+            return await self._worker.render(text, options)
+        except BaseException:
+            self._waiting.pop(key, None)  # a later request for this message starts afresh
+            raise
 
     def _stored(self, key: Key) -> Done:
         def store(rendered: Rendered) -> None:

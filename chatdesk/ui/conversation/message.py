@@ -30,6 +30,7 @@ from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.formatter import Formatter, key_for
+from chatdesk.ui.units import format_size
 
 # Longer messages show their beginning only: laying out megabytes would freeze the window.
 # Every character stays in the message (Copy copies all of it).
@@ -38,14 +39,6 @@ STATUS_TEXT = {
     Status.PENDING: "Waiting for the model…",
     Status.STREAMING: "Writing…",
 }
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} KB"
-    return f"{size / 1024 / 1024:.1f} MB"
 
 
 def usage_text(message: MessageView) -> str:
@@ -238,7 +231,7 @@ class MessageWidget(QFrame):
         self._show_reasoning_state(self.message)
 
     def _show_attachments(self, message: MessageView) -> None:
-        items = [f"📎 {a.name} · {_size(a.size)}" for a in message.attachments]
+        items = [f"📎 {a.name} · {format_size(a.size)}" for a in message.attachments]
         self._attachments.setVisible(bool(items))
         self._attachments.setText("   ".join(items))
 
@@ -250,7 +243,7 @@ class MessageWidget(QFrame):
         elif status is Status.INTERRUPTED:
             text = f"Stopped. {message.error_detail or ''}".strip()
         if len(message.content) > SHOWN_CHARS:
-            size = _size(len(message.content.encode("utf-8", "surrogatepass")))
+            size = format_size(len(message.content.encode("utf-8", "surrogatepass")))
             text = (text + " " if text else "") + (
                 f"This message is {size}; the first {SHOWN_CHARS:,} characters are shown. "
                 "Copy copies all of it."

@@ -110,10 +110,6 @@ class ConversationView(QScrollArea):
 
     # -- following the model ---------------------------------------------------------------------
 
-    def _make(self, row: int) -> MessageWidget:
-        widget = MessageWidget(self._model.message(row), self._formatter)
-        return widget
-
     def _rebuild(self) -> None:
         for widget in self.widgets:
             widget.deleteLater()
@@ -126,7 +122,7 @@ class ConversationView(QScrollArea):
         if first == 0 and self.widgets and not self._follow:
             self._anchor_on_visible()
         for row in range(first, last + 1):
-            widget = self._make(row)
+            widget = MessageWidget(self._model.message(row), self._formatter)
             self.widgets.insert(row, widget)
             self._layout.insertWidget(row + 1, widget)  # +1: the empty state comes first
             self.message_widget_added.emit(widget)
@@ -196,10 +192,6 @@ class ConversationView(QScrollArea):
             self.older_wanted.emit()
         elif bar.maximum() - bar.value() < _EDGE and self._model.has_more_after:
             self.newer_wanted.emit()
-
-    def older_page_added(self) -> None:
-        """The controller prepended older messages: keep what the user looks at in place."""
-        self._edge_check.start()
 
     def jump_to_latest(self) -> None:
         self._follow = True
