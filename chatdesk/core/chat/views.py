@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.store.models import Role, Status
+from chatdesk.core.chat.kinds import Role, Status
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+# Re-exported: the enums live in a module without SQLAlchemy, for the window's start-up.
+from chatdesk.core.chat.kinds import PartKind as PartKind
+from chatdesk.core.chat.kinds import Role as Role
+from chatdesk.core.chat.kinds import Status as Status
 from chatdesk.core.ids import new_id
 
 NAMING_CONVENTION = {
@@ -68,33 +72,6 @@ class Base(DeclarativeBase):
         uuid.UUID: Uuid(),
         dict[str, Any]: JSON(),
     }
-
-
-class Role(enum.StrEnum):
-    SYSTEM = "system"
-    USER = "user"
-    ASSISTANT = "assistant"
-    TOOL = "tool"
-
-
-class Status(enum.StrEnum):
-    PENDING = "pending"
-    STREAMING = "streaming"
-    COMPLETE = "complete"
-    ERROR = "error"
-    INTERRUPTED = "interrupted"
-
-    @property
-    def is_final(self) -> bool:
-        return self in (Status.COMPLETE, Status.ERROR, Status.INTERRUPTED)
-
-
-class PartKind(enum.StrEnum):
-    REASONING = "reasoning"
-    ATTACHMENT = "attachment"
-    TOOL_CALL = "tool_call"
-    TOOL_RESULT = "tool_result"
-    ERROR = "error"
 
 
 def _enum(cls: type[enum.StrEnum], name: str) -> Enum:

@@ -1,0 +1,36 @@
+"""What a message is and where it stands: the enums the store, the service and the window share.
+
+Kept apart from the ORM models so the window can use them without loading SQLAlchemy before its
+first paint; `chatdesk.core.store.models` stores them as text columns.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class Role(enum.StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+    TOOL = "tool"
+
+
+class Status(enum.StrEnum):
+    PENDING = "pending"
+    STREAMING = "streaming"
+    COMPLETE = "complete"
+    ERROR = "error"
+    INTERRUPTED = "interrupted"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (Status.COMPLETE, Status.ERROR, Status.INTERRUPTED)
+
+
+class PartKind(enum.StrEnum):
+    REASONING = "reasoning"
+    ATTACHMENT = "attachment"
+    TOOL_CALL = "tool_call"
+    TOOL_RESULT = "tool_result"
+    ERROR = "error"
