@@ -30,6 +30,7 @@ from benchmarks import (
     send,
     startup,
     streaming,
+    tokens,
 )
 
 BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
@@ -41,6 +42,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "open": opening.run,
     "stream": streaming.run,
     "memory": memory.run,
+    "tokens": tokens.run,
 }
 
 
