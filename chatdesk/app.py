@@ -7,14 +7,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from chatdesk.core.chat.events import EventBus, ProvidersChanged
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import LoadedSettings, Settings, load_settings
 from chatdesk.core.logs import setup_logging
 from chatdesk.core.paths import Paths
-from chatdesk.core.providers.base import Provider, Providers
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.providers.manager import ProviderManager
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
-from chatdesk.core.providers.profiles import profile_from_env
+from chatdesk.core.providers.profile_file import FILE_NAME as PROFILES_FILE
+from chatdesk.core.secrets import KeyStore
 from chatdesk.core.store import Store, open_store
 
 
@@ -35,15 +37,18 @@ class Core:
     config: Configuration
     store: Store
     providers: Providers
+    profiles: ProviderManager
     service: ChatService
 
     async def start(self) -> None:
+        await self.profiles.load()
         await self.service.recover_interrupted()
 
     async def aclose(self) -> None:
         """Stop answers (keeping what arrived), close connections, checkpoint the database."""
         try:
             await self.service.aclose()
+            await self.profiles.aclose()
             await self.providers.aclose()
         finally:
             self.store.close()
@@ -56,24 +61,36 @@ def configure(data_dir: str | os.PathLike[str] | None = None) -> Configuration:
     return Configuration(paths, loaded)
 
 
-def build_providers(settings: Settings, environ: Mapping[str, str] | None = None) -> Providers:
-    """The mock always (it is the default); "openai" too when OPENAI_API_KEY is set."""
-    providers: dict[str, Provider] = {"mock": MockProvider(settings.mock)}
-    profile = profile_from_env(os.environ if environ is None else environ)
-    if profile is not None:
-        providers[profile.name] = OpenAICompatibleProvider(profile)
-    return Providers(providers)
+def build_profiles(
+    paths: Paths,
+    providers: Providers,
+    bus: EventBus,
+    *,
+    keys: KeyStore | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> ProviderManager:
+    """The user's provider profiles (loaded by `Core.start`), added to `providers` as they load;
+    "openai" too when OPENAI_API_KEY is set."""
+    return ProviderManager(
+        paths.config_dir / PROFILES_FILE,
+        providers,
+        keys=keys or KeyStore(),
+        environ=os.environ if environ is None else environ,
+        on_change=lambda: bus.publish(ProvidersChanged()),
+    )
 
 
 def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
     store = open_store(config.paths, config.settings)
-    providers = build_providers(config.settings)
-    service = ChatService(store, providers, config.settings)
+    providers = Providers({"mock": MockProvider(config.settings.mock)})
+    bus = EventBus()
+    profiles = build_profiles(config.paths, providers, bus)
+    service = ChatService(store, providers, config.settings, bus=bus)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, service)
+    return Core(config, store, providers, profiles, service)
 
 
 def run_window(config: Configuration) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 import pytest_asyncio
 
@@ -14,6 +15,7 @@ from chatdesk.core.chat.service import ChatService
 from chatdesk.core.providers.base import Provider, Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store, open_store
+from tests.keyrings import MemoryKeyring
 
 SHARED_TIKTOKEN = Path(__file__).resolve().parents[2] / "shared" / "tiktoken"
 
@@ -29,6 +31,18 @@ def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     if SHARED_TIKTOKEN.is_dir():
         monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
     return home
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
+    """Keys stored by a test stay in the test: never the developer's or CI's real keyring,
+    in this process or in the chatdesk processes a test starts."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -50,6 +50,20 @@ class GeneralSettings:
     default_provider: str = setting("mock", "Provider used for new threads.")
     default_model: str = setting("mock-1", "Model used for new threads.")
     system_prompt: str = setting("", "System prompt when neither thread nor project sets one.")
+    temperature: float = setting(
+        -1.0,
+        "Sampling temperature from 0 (focused) to 2 (varied); -1 leaves it to the model.",
+        minimum=0.0,
+        maximum=2.0,
+        unset=-1.0,
+    )
+    max_output_tokens: int = setting(
+        0,
+        "Longest answer, in tokens; 0 leaves it to the model.",
+        minimum=1,
+        maximum=1_000_000,
+        unset=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -286,13 +300,13 @@ def save_settings(path: Path, settings: Settings) -> None:
     text = to_toml(settings)
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        _replace_atomically(path, text.encode("utf-8"))
+        replace_file_atomically(path, text.encode("utf-8"))
     except OSError as error:
         reason = error.strerror or str(error)
         raise SettingsSaveError(f"cannot save settings to {path}: {reason}") from error
 
 
-def _replace_atomically(path: Path, data: bytes) -> None:
+def replace_file_atomically(path: Path, data: bytes) -> None:
     # mkstemp creates the file with mode 0600, so the text is never readable by others.
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -327,7 +341,7 @@ def to_toml(settings: Settings) -> str:
     for name in _sections():
         section, default = getattr(settings, name), getattr(defaults, name)
         changed = [
-            f"{item.name} = {_toml_value(getattr(section, item.name))}"
+            f"{item.name} = {toml_value(getattr(section, item.name))}"
             for item in dataclasses.fields(section)
             if getattr(section, item.name) != getattr(default, item.name)
         ]
@@ -336,7 +350,7 @@ def to_toml(settings: Settings) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _toml_value(value: str | int | float | bool) -> str:
+def toml_value(value: str | int | float | bool) -> str:
     if isinstance(value, bool):  # before int: bool is a subclass of int
         return "true" if value else "false"
     if isinstance(value, int):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import ipaddress
 import json
 import threading
 from collections.abc import Callable
@@ -80,6 +81,34 @@ def origin_of(base_url: str) -> str:
     if port is not None and port != _DEFAULT_PORTS[scheme]:
         host = f"{host}:{port}"
     return f"{scheme}://{host}"
+
+
+_SHARED_SPACE = ipaddress.ip_network("100.64.0.0/10")
+_LOCAL_SUFFIXES = (".localhost", ".local", ".lan", ".internal", ".home.arpa")
+
+
+def is_local_host(host: str) -> bool:
+    """This computer or the local network: loopback, private and link-local addresses,
+    `localhost`, single-label names and the local-only suffixes (.local, .lan ...).
+
+    Decided from the name alone, without a DNS lookup: a public name that resolves to a
+    private address counts as public, which errs on the safe side.
+    """
+    host = host.strip().strip("[]").lower().rstrip(".")
+    if not host:
+        return False
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost" or "." not in host or host.endswith(_LOCAL_SUFFIXES)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_loopback
+        or address.is_private
+        or address.is_link_local
+        or address in _SHARED_SPACE  # carrier-grade NAT and VPN meshes such as Tailscale
+    )
 
 
 def _match(stored_origin: str, key: str, origin: str) -> KeyLookup:

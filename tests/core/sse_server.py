@@ -94,8 +94,11 @@ def _envelope(**fields: Any) -> dict[str, Any]:
 class FakeOpenAI:
     """Start with `start()`, always `close()`; `url` is the base URL to give a provider."""
 
-    def __init__(self, models: tuple[str, ...] = ("small-model", "big-model")) -> None:
+    def __init__(
+        self, models: tuple[str, ...] = ("small-model", "big-model"), *, key: str | None = None
+    ) -> None:
         self.models = models
+        self.key = key  # when set, requests without "Authorization: Bearer <key>" get a 401
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self.holding = threading.Event()  # a reply has started to hold
@@ -148,6 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self._record({})
+        if not self._authorized():
+            return
         if self.path.rstrip("/") == "/v1/models":
             data = [
                 {"id": m, "object": "model", "created": 0, "owned_by": "t"}
@@ -161,6 +166,8 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length", "0"))
         body = json.loads(self.rfile.read(length) or b"{}")
         self._record(body)
+        if not self._authorized():
+            return
         reply = self._fake.next_reply()
         if reply.hold_first_byte and not self._hold():
             return
@@ -171,6 +178,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._stream(reply)
         except (BrokenPipeError, ConnectionResetError):
             self._fake.disconnected.set()
+
+    def _authorized(self) -> bool:
+        key = self._fake.key
+        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        error = {"message": "Incorrect API key provided.", "code": "invalid_api_key"}
+        self._send_json(401, {"error": error}, {})
+        return False
 
     @property
     def _fake(self) -> FakeOpenAI:

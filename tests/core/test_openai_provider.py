@@ -16,7 +16,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration, build_providers
+from chatdesk.app import Configuration
 from chatdesk.core.chat.events import AnswerRetrying
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
@@ -492,15 +492,6 @@ async def test_profile_from_env() -> None:
 async def test_profiles_refuse_unusable_base_urls(url: str) -> None:
     with pytest.raises(ChatdeskError):
         ProviderProfile("bad", url)
-
-
-async def test_the_app_offers_openai_only_when_a_key_is_set(config: Configuration) -> None:
-    assert build_providers(config.settings, {}).names() == ["mock"]
-    providers = build_providers(config.settings, {"OPENAI_API_KEY": KEY})
-    try:
-        assert providers.names() == ["mock", "openai"]
-    finally:
-        await providers.aclose()
 
 
 async def test_a_key_from_the_environment_is_redacted_in_logs() -> None:

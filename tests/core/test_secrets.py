@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
-from keyring.compat import properties
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import RedactingFilter
@@ -22,40 +20,9 @@ from chatdesk.core.secrets import (
     SessionKeys,
     origin_of,
 )
+from tests.keyrings import MemoryKeyring
 
 OPENAI = "https://api.openai.com/v1"
-
-
-class MemoryKeyring(KeyringBackend):
-    """A real keyring backend that keeps passwords in a dict."""
-
-    @properties.classproperty
-    def priority(cls) -> float:
-        # Raising makes the class "not viable", so keyring never picks it on its own.
-        raise RuntimeError("for tests only")
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passwords: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.passwords.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.passwords[service, username] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if self.passwords.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError(username)
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

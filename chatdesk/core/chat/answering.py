@@ -15,7 +15,7 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from chatdesk.core.chat.events import AnswerRetrying, AnswerTextAppended, EventBus
+from chatdesk.core.chat.events import AnswerRetrying, AnswerTextAppended, AnswerWaiting, EventBus
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -26,6 +26,7 @@ from chatdesk.core.providers.base import (
     StreamEvent,
     TextDelta,
     UsageReport,
+    Waiting,
 )
 from chatdesk.core.store.models import Status
 
@@ -192,18 +193,20 @@ class AnswerWriter:
 
     async def _stream_once(self) -> None:
         stream = self._provider.stream(self._request)
+        grace = 0.0  # an announced wait is not silence
         try:
             while True:
-                event = await self._next(stream)
+                event = await self._next(stream, grace)
                 if event is None:
                     return
+                grace = event.seconds if isinstance(event, Waiting) else 0.0
                 self._take(event)
         finally:
             await _close(stream)
 
-    async def _next(self, stream: AsyncIterator[StreamEvent]) -> StreamEvent | None:
+    async def _next(self, stream: AsyncIterator[StreamEvent], grace: float) -> StreamEvent | None:
         try:
-            async with asyncio.timeout(self._idle_timeout):
+            async with asyncio.timeout(self._idle_timeout + grace):
                 return await anext(stream)
         except StopAsyncIteration:
             return None
@@ -232,6 +235,10 @@ class AnswerWriter:
             state.usage = event
         elif isinstance(event, Finished):
             state.finished = event
+        elif isinstance(event, Waiting):
+            self._bus.publish(
+                AnswerWaiting(state.message_id, state.thread_id, event.seconds, event.reason)
+            )
 
 
 async def _close(stream: AsyncIterator[StreamEvent]) -> None:

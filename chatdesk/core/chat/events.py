@@ -88,6 +88,21 @@ class AnswerRetrying:
 
 
 @dataclass(frozen=True)
+class AnswerWaiting:
+    """The request for an answer waits for the provider's request limit before it starts."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class ProvidersChanged:
+    """Provider profiles were added, edited or removed: model lists may have changed."""
+
+
+@dataclass(frozen=True)
 class AnswerContinued:
     """A stopped answer is being written again (Continue); new text is appended to it."""
 
@@ -139,6 +154,8 @@ Event = (
     | MessagesDeleted
     | BranchSwitched
     | ProviderStateChanged
+    | AnswerWaiting
+    | ProvidersChanged
 )
 
 Handler = Callable[[Event], None]

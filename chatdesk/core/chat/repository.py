@@ -90,7 +90,8 @@ def _view_select() -> Select[Any]:
 
 _MESSAGE_COLUMNS = (
     "id", "thread_id", "parent_id", "depth", "role", "status", "content", "provider", "model",
-    "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "latency_ms",
+    "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
+    "usage_estimated", "latency_ms",
     "first_token_ms", "error_type", "error_detail", "created_at", "completed_at",
 )  # fmt: skip
 
@@ -108,7 +109,12 @@ def _view(row: Any) -> MessageView:
         provider=row.provider,
         model=row.model,
         usage=Usage(
-            row.prompt_tokens, row.completion_tokens, row.cached_tokens, row.reasoning_tokens
+            row.prompt_tokens,
+            row.completion_tokens,
+            row.cached_tokens,
+            row.reasoning_tokens,
+            row.cost_usd,
+            bool(row.usage_estimated),
         ),
         latency_ms=row.latency_ms,
         first_token_ms=row.first_token_ms,

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import drafts
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat import usage as spending
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
 from chatdesk.core.chat.events import (
     AnswerContinued,
@@ -38,6 +39,7 @@ from chatdesk.core.chat.events import (
     ThreadRestored,
     ThreadUpdated,
 )
+from chatdesk.core.chat.usage import UsageRow, UsageTotals
 from chatdesk.core.chat.views import (
     AttachmentInput,
     ContextUsage,
@@ -54,7 +56,14 @@ from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import Busy, InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
-from chatdesk.core.providers.base import ChatMessage, ChatRequest, ErrorKind, Providers
+from chatdesk.core.providers.base import (
+    ChatMessage,
+    ChatRequest,
+    ErrorKind,
+    Provider,
+    Providers,
+    UsageReport,
+)
 from chatdesk.core.store.models import Attachment, Message, Project, Role, Status, Thread
 from chatdesk.core.store.store import Store
 
@@ -332,7 +341,11 @@ class ChatService:
     async def load_draft(self, thread_id: uuid.UUID | None) -> DraftView:
         return await self._store.read(lambda s: drafts.load(s, thread_id))
 
-    # -- models and context ----------------------------------------------------------------------
+    # -- settings, models and context ------------------------------------------------------------
+
+    def update_settings(self, settings: Settings) -> None:
+        """Use `settings` from the next request on (the preferences were changed)."""
+        self._settings = settings
 
     def known_models(self) -> list[tuple[str, str]]:
         """(provider, model) pairs to offer in a model picker, the default first."""
@@ -362,6 +375,14 @@ class ChatService:
             return ContextUsage(chars // 4 + 4 * len(history), window, estimated=True)
 
         return await self._store.read(work)
+
+    async def thread_usage(self, thread_id: uuid.UUID) -> UsageTotals:
+        """Tokens and cost of every answer in the thread, all branches included."""
+        return await self._store.read(lambda s: spending.thread_totals(s, thread_id))
+
+    async def usage_by_month(self, month: str | None = None) -> list[UsageRow]:
+        """Tokens and cost per month, provider and model, newest month first."""
+        return await self._store.read(lambda s: spending.by_month(s, month))
 
     async def sibling_ids(self, message_id: uuid.UUID) -> list[uuid.UUID]:
         """Ids of the alternatives of a message (itself included), oldest first."""
@@ -611,6 +632,7 @@ class ChatService:
         state = AnswerState(answer.id, answer.thread_id)
         state.resume(answer.content, answer.reasoning or "")
         flusher: asyncio.Task[None] | None = None
+        provider: Provider | None = None
         try:
             request = await self._store.read(lambda s: self._request_for(s, answer))
             provider = self._providers.get(answer.provider or "")
@@ -633,7 +655,8 @@ class ChatService:
         finally:
             if flusher is not None:
                 flusher.cancel()
-        final = await _uncancellable(self._finish(state, outcome))
+        cost = _cost_of(provider, state.usage)
+        final = await _uncancellable(self._finish(state, outcome, cost))
         self.events.publish(MessageFinished(final[0]))
         self.events.publish(ThreadUpdated(final[1]))
         self._announce_provider_state(final[0])
@@ -670,7 +693,13 @@ class ChatService:
         if answer.content:  # continuing an answer: show the model what it wrote so far
             messages.append(ChatMessage("assistant", answer.content))
             messages.append(ChatMessage("user", CONTINUE_PROMPT))
-        return ChatRequest(model=answer.model or "", messages=tuple(messages))
+        general = self._settings.general
+        return ChatRequest(
+            model=answer.model or "",
+            messages=tuple(messages),
+            temperature=None if general.temperature < 0 else general.temperature,
+            max_output_tokens=general.max_output_tokens or None,
+        )
 
     def _system_prompt(self, session: Session, thread: Thread) -> str:
         if thread.system_prompt:
@@ -697,7 +726,9 @@ class ChatService:
             await self._store.write(save)
             await asyncio.sleep(FLUSH_INTERVAL)
 
-    async def _finish(self, state: AnswerState, outcome: Outcome) -> tuple[MessageView, ThreadView]:
+    async def _finish(
+        self, state: AnswerState, outcome: Outcome, cost: float | None
+    ) -> tuple[MessageView, ThreadView]:
         loop = asyncio.get_running_loop()
         now = self._now()
         content, reasoning = state.content(), state.reasoning_text()
@@ -724,6 +755,7 @@ class ChatService:
                     completion_tokens=usage.completion_tokens,
                     cached_tokens=usage.cached_tokens,
                     reasoning_tokens=usage.reasoning_tokens,
+                    cost_usd=cost,
                 )
                 spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
             session.execute(update(Message).where(Message.id == state.message_id).values(**values))
@@ -810,6 +842,12 @@ _PROVIDER_STATES: dict[str, tuple[str, str]] = {
     ErrorKind.RATE_LIMIT: ("rate_limited", "rate limited by the provider"),
     ErrorKind.QUOTA: ("rate_limited", "the provider's quota is used up"),
 }
+
+
+def _cost_of(provider: Provider | None, usage: UsageReport | None) -> float | None:
+    """What the answer cost at its provider's prices, when both are known."""
+    price = getattr(provider, "cost", None)
+    return price(usage) if usage is not None and callable(price) else None
 
 
 def _new_thread(

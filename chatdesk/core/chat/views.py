@@ -50,6 +50,8 @@ class Usage:
     completion_tokens: int | None = None
     cached_tokens: int | None = None
     reasoning_tokens: int | None = None
+    cost_usd: float | None = None
+    estimated: bool = False  # counted by chatdesk because the server reported no usage
 
     @property
     def total(self) -> int:

@@ -52,7 +52,16 @@ class Finished:
     reason: str = "stop"  # "stop" | "length" | "content_filter" | ...
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished
+@dataclass(frozen=True)
+class Waiting:
+    """The request waits `seconds` before it starts (the client-side rate limit); not an
+    error, and the wait does not count as the provider being silent."""
+
+    seconds: float
+    reason: str
+
+
+StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | Waiting
 
 
 class ErrorKind(enum.StrEnum):
@@ -122,6 +131,18 @@ class Providers:
 
     def names(self) -> list[str]:
         return sorted(self._providers)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._providers
+
+    def put(self, provider: Provider) -> Provider | None:
+        """Add `provider` under its name; returns the one it replaces, for the caller to close."""
+        previous = self._providers.get(provider.name)
+        self._providers[provider.name] = provider
+        return previous
+
+    def pop(self, name: str) -> Provider | None:
+        return self._providers.pop(name, None)
 
     async def aclose(self) -> None:
         for provider in self._providers.values():

@@ -8,6 +8,7 @@ message a user can act on; the API key is scrubbed from anything the server says
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import socket
@@ -25,8 +26,10 @@ from chatdesk.core.providers.base import (
     StreamEvent,
     TextDelta,
     UsageReport,
+    Waiting,
 )
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.providers.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     import openai
@@ -48,21 +51,28 @@ class OpenAICompatibleProvider:
         self,
         profile: ProviderProfile,
         *,
+        limiter: RateLimiter | None = None,
         connect_timeout: float = CONNECT_TIMEOUT,
         first_byte_timeout: float = FIRST_BYTE_TIMEOUT,
     ) -> None:
         self.name = profile.name
         self.profile = profile
-        self.models: tuple[str, ...] = (profile.default_model,) if profile.default_model else ()
+        self.models: tuple[str, ...] = _unique((profile.default_model, *profile.models))
+        self.limiter = limiter or RateLimiter(profile.requests_per_minute)
         self._connect_timeout = connect_timeout
         self._first_byte_timeout = first_byte_timeout
         self._client: openai.AsyncOpenAI | None = None
+        self._streams = 0  # answers being read; a retired provider closes after the last
+        self._retired = False
 
     def __repr__(self) -> str:
         return f"OpenAICompatibleProvider({self.name!r}, {self.profile.host!r})"
 
     def context_window(self, model: str) -> int:
         return self.profile.context_window
+
+    def cost(self, usage: UsageReport) -> float | None:
+        return self.profile.cost(usage)
 
     async def list_models(self) -> list[str]:
         """The models the server offers (GET /models); also remembered in `models`."""
@@ -72,10 +82,24 @@ class OpenAICompatibleProvider:
             found = sorted([model.id async for model in page])
         except Exception as error:
             raise self._translate(error, model="", mid_answer=False) from None
-        self.models = tuple(found)
+        self.models = _unique((*found, *self.profile.models))
         return found
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
+        self._streams += 1
+        try:
+            while (delay := self.limiter.wait_time()) > 0:
+                yield Waiting(delay, self._limit_reason())
+                await asyncio.sleep(delay)
+            self.limiter.record()
+            async for event in self._request(request):
+                yield event
+        finally:
+            self._streams -= 1
+            if self._retired and not self._streams:
+                await self.aclose()
+
+    async def _request(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
         client = self._ensure_client()
         try:
             chunks = await client.chat.completions.create(**_arguments(request, self.profile))
@@ -93,6 +117,18 @@ class OpenAICompatibleProvider:
             # Also on cancellation: closing the response drops the connection, which is how
             # a local server learns to stop generating.
             await chunks.close()
+
+    def _limit_reason(self) -> str:
+        return (
+            f"Waiting for the request limit of {self.name} "
+            f"({self.limiter.per_minute} a minute, set in its profile)."
+        )
+
+    async def retire(self) -> None:
+        """This profile was edited or removed: close now, or after the answers it is writing."""
+        self._retired = True
+        if not self._streams:
+            await self.aclose()
 
     async def aclose(self) -> None:
         if self._client is not None:
@@ -135,6 +171,10 @@ class OpenAICompatibleProvider:
 
 
 # -- request and chunks ------------------------------------------------------------------------
+
+
+def _unique(models: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(model for model in models if model))
 
 
 def _arguments(request: ChatRequest, profile: ProviderProfile) -> dict[str, Any]:

@@ -8,14 +8,20 @@ openai tools themselves honour, so a key already set up for them works here too.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import register_secret
+from chatdesk.core.providers.base import UsageReport
+from chatdesk.core.secrets import is_local_host
 
 DEFAULT_CONTEXT_WINDOW = 8_192
+# "mock" is the built-in offline provider and cannot be taken by a profile.
+RESERVED_NAMES = frozenset({"mock"})
+NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
 
 
 @dataclass(frozen=True)
@@ -27,13 +33,40 @@ class ProviderProfile:
     context_window: int = DEFAULT_CONTEXT_WINDOW
     input_price_per_million: float | None = None  # in USD per million tokens, when known
     output_price_per_million: float | None = None
+    cached_input_price_per_million: float | None = None  # None: cached input costs full price
+    requests_per_minute: int = 0  # client-side limit; 0 for none
+    models: tuple[str, ...] = ()  # typed in by the user, for servers that do not list theirs
 
     def __post_init__(self) -> None:
+        if not NAME_PATTERN.fullmatch(self.name):
+            raise ChatdeskError(
+                f"A provider name must be 1 to 40 letters, digits, '-', '_' or '.', "
+                f"starting with a letter or digit; {self.name!r} is not."
+            )
+        for label, value in (
+            ("context window", self.context_window),
+            ("requests per minute", self.requests_per_minute),
+        ):
+            if value < 0:
+                raise ChatdeskError(f"The {label} of provider {self.name!r} cannot be negative.")
+        prices = (
+            self.input_price_per_million,
+            self.output_price_per_million,
+            self.cached_input_price_per_million,
+        )
+        if any(price is not None and not 0 <= price < 1e6 for price in prices):
+            raise ChatdeskError(f"The prices of provider {self.name!r} must be 0 or more.")
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ChatdeskError(
                 f"The base URL of provider {self.name!r} must start with http:// or https:// "
                 "and name a host."
+            )
+        if parts.scheme == "http" and not is_local_host(parts.hostname):
+            # The key and every message would cross the internet unencrypted.
+            raise ChatdeskError(
+                f"Provider {self.name!r}: plain http:// is only allowed to this computer or the "
+                f"local network; use https:// for {parts.hostname}."
             )
         if parts.username or parts.password:
             # Credentials in the URL would end up in logs and error messages.
@@ -47,8 +80,33 @@ class ProviderProfile:
         """Host and port, for messages: never the path or query, which may hold secrets."""
         return urlsplit(self.base_url).netloc
 
+    @property
+    def plain_http(self) -> bool:
+        """True when requests go unencrypted (allowed only to local hosts): warn the user."""
+        return urlsplit(self.base_url).scheme == "http"
+
+    @property
+    def has_prices(self) -> bool:
+        return self.input_price_per_million is not None or self.output_price_per_million is not None
+
     def with_key(self, api_key: str) -> ProviderProfile:
         return dataclasses.replace(self, api_key=api_key)
+
+    def cost(self, usage: UsageReport) -> float | None:
+        """What `usage` cost in USD at this profile's prices; None without prices."""
+        if not self.has_prices:
+            return None
+        prompt = usage.prompt_tokens or 0
+        cached = min(usage.cached_tokens or 0, prompt)
+        input_price = self.input_price_per_million or 0.0
+        cached_price = self.cached_input_price_per_million
+        cached_price = input_price if cached_price is None else cached_price
+        total = (
+            (prompt - cached) * input_price
+            + cached * cached_price
+            + (usage.completion_tokens or 0) * (self.output_price_per_million or 0.0)
+        )  # reasoning tokens are billed inside completion tokens
+        return total / 1_000_000
 
 
 PRESETS: dict[str, ProviderProfile] = {
@@ -61,10 +119,11 @@ PRESETS: dict[str, ProviderProfile] = {
             context_window=128_000,
             input_price_per_million=0.15,
             output_price_per_million=0.60,
+            cached_input_price_per_million=0.075,
         ),
-        # Local servers ignore the key but the protocol wants one; these are their usual ports.
-        ProviderProfile("ollama", "http://localhost:11434/v1", api_key="ollama"),
-        ProviderProfile("lmstudio", "http://localhost:1234/v1", api_key="lm-studio"),
+        # Local servers, on their usual ports; they take any key (or none).
+        ProviderProfile("ollama", "http://localhost:11434/v1"),
+        ProviderProfile("lmstudio", "http://localhost:1234/v1"),
         ProviderProfile("vllm", "http://localhost:8000/v1"),
         ProviderProfile("llamacpp", "http://localhost:8080/v1"),
         ProviderProfile("openrouter", "https://openrouter.ai/api/v1", context_window=128_000),
@@ -87,5 +146,6 @@ def profile_from_env(environ: Mapping[str, str]) -> ProviderProfile | None:
             base_url=base_url,
             input_price_per_million=None,
             output_price_per_million=None,
+            cached_input_price_per_million=None,
         )
     return profile

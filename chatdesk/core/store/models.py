@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -157,6 +158,10 @@ class Message(Base):
     completion_tokens: Mapped[int | None]
     cached_tokens: Mapped[int | None]
     reasoning_tokens: Mapped[int | None]
+    # The token counts were estimated here because the server reported none.
+    usage_estimated: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # In USD, at the profile's prices when the answer completed; None without prices.
+    cost_usd: Mapped[float | None] = mapped_column(Float)
     latency_ms: Mapped[int | None]
     first_token_ms: Mapped[int | None]
     error_type: Mapped[str | None] = mapped_column(String(50))

@@ -1,0 +1,133 @@
+"""Provider profiles on disk: `providers.toml` in the config folder, beside `config.toml`.
+
+A list of `[[provider]]` tables, one per profile, holding everything but the API key (keys
+live in the system keyring, see `chatdesk.core.secrets`). Like the settings file, it is
+owned by chatdesk: written atomically and private (0600), read leniently. A bad entry is
+reported with what is wrong and skipped; the others still load.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from chatdesk.core.config import replace_file_atomically, toml_value
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile
+
+FILE_NAME = "providers.toml"
+_HEADER = (
+    "# chatdesk provider profiles, written by chatdesk. API keys are never stored here:\n"
+    "# they are kept in the system keyring.\n"
+)
+# Field name -> the types a value may have in the file (int is accepted for float fields).
+_FIELDS: dict[str, tuple[type, ...]] = {
+    "name": (str,),
+    "base_url": (str,),
+    "default_model": (str,),
+    "context_window": (int,),
+    "input_price_per_million": (int, float),
+    "output_price_per_million": (int, float),
+    "cached_input_price_per_million": (int, float),
+    "requests_per_minute": (int,),
+    "models": (list,),
+}
+_FLOATS = {"input_price_per_million", "output_price_per_million", "cached_input_price_per_million"}
+
+
+class ProfileFileError(ChatdeskError):
+    """The profiles file cannot be written."""
+
+
+@dataclass(frozen=True)
+class LoadedProfiles:
+    profiles: tuple[ProviderProfile, ...]
+    problems: tuple[str, ...]  # one sentence each, naming the entry
+
+
+def load_profiles(path: Path) -> LoadedProfiles:
+    if not path.exists():
+        return LoadedProfiles((), ())
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        return LoadedProfiles((), (f"{path} cannot be read ({error}); no profiles loaded",))
+    entries = raw.get("provider", [])
+    if not isinstance(entries, list):
+        return LoadedProfiles((), (f"{path}: 'provider' must be a list of tables",))
+    profiles: list[ProviderProfile] = []
+    problems: list[str] = []
+    for number, entry in enumerate(entries, start=1):
+        profile, problem = _profile(entry, number, {p.name for p in profiles})
+        if profile is not None:
+            profiles.append(profile)
+        if problem:
+            problems.append(f"{path.name}, provider {number}: {problem}")
+    return LoadedProfiles(tuple(profiles), tuple(problems))
+
+
+def _profile(entry: object, number: int, taken: set[str]) -> tuple[ProviderProfile | None, str]:
+    if not isinstance(entry, dict):
+        return None, "is not a table; skipped"
+    values: dict[str, Any] = {}
+    notes = []
+    for key, value in entry.items():
+        allowed = _FIELDS.get(key)
+        if allowed is None:
+            notes.append(f"unknown key {key!r} ignored")
+        elif isinstance(value, bool) or not isinstance(value, allowed):
+            return None, f"{key} = {value!r} has the wrong type; skipped"
+        else:
+            values[key] = _converted(key, value)
+    name = values.get("name")
+    if name is None or "base_url" not in values:
+        return None, "needs both a name and a base_url; skipped"
+    if name in RESERVED_NAMES or name in taken:
+        return None, f"the name {name!r} is {'reserved' if name in RESERVED_NAMES else 'taken'}"
+    try:
+        profile = ProviderProfile(**values)
+    except ChatdeskError as error:
+        return None, f"{error} Skipped."
+    return profile, "; ".join(notes)
+
+
+def _converted(key: str, value: Any) -> Any:
+    if key in _FLOATS:
+        return float(value)
+    if key == "models":
+        return tuple(str(model) for model in value if str(model).strip())
+    return value
+
+
+def save_profiles(path: Path, profiles: Sequence[ProviderProfile]) -> None:
+    """Write `profiles` (never their keys) atomically and private; raises ProfileFileError."""
+    text = to_toml(profiles)
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_file_atomically(path, text.encode("utf-8"))
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise ProfileFileError(f"cannot save provider profiles to {path}: {reason}") from error
+
+
+def to_toml(profiles: Sequence[ProviderProfile]) -> str:
+    blocks = [_HEADER]
+    defaults = {f.name: f.default for f in dataclasses.fields(ProviderProfile)}
+    for profile in profiles:
+        lines = ["[[provider]]"]
+        for key in _FIELDS:
+            value = getattr(profile, key)
+            if key in ("name", "base_url") or value != defaults.get(key):
+                lines.append(f"{key} = {_value(value)}")
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "[" + ", ".join(toml_value(item) for item in value) + "]"
+    return toml_value(value)
