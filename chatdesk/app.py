@@ -1,4 +1,8 @@
-"""The composition root: the one place that builds settings → store → providers → service → UI."""
+"""The composition root: the one place that builds settings → store → providers → service → UI.
+
+The window imports this module before its first paint (for `configure`), so what loads
+SQLAlchemy (the store, the service) is imported by `build_core`, which runs behind the window.
+"""
 
 from __future__ import annotations
 
@@ -6,9 +10,9 @@ import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from chatdesk.core.chat.events import EventBus, ProvidersChanged
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import LoadedSettings, Settings, load_settings
 from chatdesk.core.logs import setup_logging
 from chatdesk.core.paths import Paths
@@ -17,7 +21,10 @@ from chatdesk.core.providers.manager import ProviderManager
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.profile_file import FILE_NAME as PROFILES_FILE
 from chatdesk.core.secrets import KeyStore
-from chatdesk.core.store import Store, open_store
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.store import Store
 
 
 @dataclass(frozen=True)
@@ -82,6 +89,9 @@ def build_profiles(
 
 def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.store import open_store
+
     store = open_store(config.paths, config.settings)
     providers = Providers({"mock": MockProvider(config.settings.mock)})
     bus = EventBus()
