@@ -46,6 +46,7 @@ class Core:
     providers: Providers
     profiles: ProviderManager
     service: ChatService
+    backups: Backups
 
     async def start(self) -> None:
         await self.profiles.load()
@@ -58,6 +59,7 @@ class Core:
             await self.profiles.aclose()
             await self.providers.aclose()
         finally:
+            self.backups.close()
             self.store.close()
 
 
@@ -100,7 +102,8 @@ def build_core(config: Configuration) -> Core:
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, profiles, service)
+    backups = Backups(store.path, config.paths.backups_dir)
+    return Core(config, store, providers, profiles, service, backups)
 
 
 def run_window(config: Configuration) -> int:

@@ -6,8 +6,11 @@ copy. A backup counts only after `PRAGMA integrity_check` on the copy says "ok".
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,3 +65,56 @@ def make_backup(source: Path, target: Path) -> Path:
     finally:
         partial.unlink(missing_ok=True)
     return target
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    size: int  # bytes
+    created_at: datetime  # UTC, from the file's modification time
+
+
+def list_backups(folder: Path) -> list[BackupInfo]:
+    """The finished backups in `folder`, newest first (a `.partial` file never counts)."""
+    try:
+        files = [p for p in folder.glob("chatdesk-*.db") if p.is_file()]
+    except OSError:
+        return []
+    found = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:  # removed while we looked
+            continue
+        found.append(BackupInfo(path, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)))
+    return sorted(found, key=lambda info: info.created_at, reverse=True)
+
+
+class Backups:
+    """Backups of the open database on request ("Back up now"), off the caller's thread."""
+
+    def __init__(self, database: Path, folder: Path) -> None:
+        self.database = database
+        self.folder = folder
+        self._worker = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-backup")
+
+    def __repr__(self) -> str:
+        return f"Backups({self.folder})"
+
+    async def back_up_now(self, label: str = "manual") -> BackupInfo:
+        """Make and verify a backup; raises BackupError (with the reason) when it fails."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, self._back_up, label)
+
+    async def latest(self) -> BackupInfo | None:
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(self._worker, list_backups, self.folder)
+        return found[0] if found else None
+
+    def _back_up(self, label: str) -> BackupInfo:
+        target = make_backup(self.database, self.folder / backup_name(label))
+        stat = target.stat()
+        return BackupInfo(target, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
+
+    def close(self) -> None:
+        self._worker.shutdown(wait=True)
