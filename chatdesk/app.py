@@ -21,6 +21,7 @@ from chatdesk.core.providers.manager import ProviderManager
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.profile_file import FILE_NAME as PROFILES_FILE
 from chatdesk.core.secrets import KeyStore
+from chatdesk.core.store.backup import Backups
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
@@ -99,10 +100,10 @@ def build_core(config: Configuration) -> Core:
     bus = EventBus()
     profiles = build_profiles(config.paths, providers, bus)
     service = ChatService(store, providers, config.settings, bus=bus)
+    backups = Backups(store.path, config.paths.backups_dir)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    backups = Backups(store.path, config.paths.backups_dir)
     return Core(config, store, providers, profiles, service, backups)
 
 
