@@ -21,11 +21,11 @@ from chatdesk.core.providers.manager import ProviderManager
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.profile_file import FILE_NAME as PROFILES_FILE
 from chatdesk.core.secrets import KeyStore
-from chatdesk.core.store.backup import Backups
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.store import Store
+    from chatdesk.core.store.backup import Backups
 
 
 @dataclass(frozen=True)
@@ -94,6 +94,7 @@ def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.store import open_store
+    from chatdesk.core.store.backup import Backups
 
     store = open_store(config.paths, config.settings)
     providers = Providers({"mock": MockProvider(config.settings.mock)})
