@@ -9,8 +9,10 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.core.chat.service import ChatService
+from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.tokens import TokenCounter
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, usage_chunk
 
@@ -98,3 +100,33 @@ async def test_a_thread_without_answers_has_no_usage(priced: ChatService) -> Non
     totals = await priced.thread_usage(thread.id)
     assert totals.answers == 0
     assert totals.cost_usd is None
+
+
+async def test_usage_is_counted_when_the_server_reports_none(
+    priced: ChatService, server: FakeOpenAI
+) -> None:
+    server.queue(Reply(events=[chunk("Bonjour"), chunk(" à tous"), chunk(finish="stop")]))
+    thread = await priced.create_thread(provider="priced", model="gpt-4o")
+    turn = await priced.send(thread.id, "Say hello in French")
+    answer = await priced.wait_for_answer(turn.answer.id)
+    counter = TokenCounter()
+    assert counter.load("gpt-4o")  # the encodings are reachable in the tests
+    sent = (ChatMessage("user", "Say hello in French"),)
+    assert answer.usage.estimated
+    assert answer.usage.prompt_tokens == counter.count_messages("gpt-4o", sent).tokens
+    assert answer.usage.completion_tokens == counter.count_text("gpt-4o", "Bonjour à tous").tokens
+    assert answer.usage.cost_usd is not None
+    totals = await priced.thread_usage(thread.id)
+    assert totals.estimated
+
+
+async def test_an_answer_cut_off_before_usage_is_still_counted(
+    priced: ChatService, server: FakeOpenAI
+) -> None:
+    server.queue(Reply(events=[chunk("Half an"), chunk(" answer")], drop_after=2))
+    thread = await priced.create_thread(provider="priced", model="small-model")
+    turn = await priced.send(thread.id, "hello")
+    answer = await priced.wait_for_answer(turn.answer.id)
+    assert answer.content == "Half an answer"
+    assert answer.usage.estimated
+    assert answer.usage.completion_tokens

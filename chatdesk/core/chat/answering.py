@@ -46,6 +46,7 @@ class AnswerState:
     text: list[str] = field(default_factory=list)
     reasoning: list[str] = field(default_factory=list)
     usage: UsageReport | None = None
+    usage_estimated: bool = False  # counted by chatdesk: the server reported none
     finished: Finished | None = None
     started_at: float = 0.0
     first_token_at: float | None = None

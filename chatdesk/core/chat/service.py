@@ -12,6 +12,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Coroutine, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -66,6 +67,7 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.store.models import Attachment, Message, Project, Role, Status, Thread
 from chatdesk.core.store.store import Store
+from chatdesk.core.tokens import TokenCounter
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -86,12 +88,16 @@ class ChatService:
         *,
         clock: Clock | None = None,
         bus: EventBus | None = None,
+        tokens: TokenCounter | None = None,
     ) -> None:
         self._store = store
         self._providers = providers
         self._settings = settings
         self._clock = clock or SystemClock()
         self.events = bus or EventBus()
+        self._tokens = tokens or TokenCounter()
+        # Loading an encoding takes ~0.3 s: counting happens on a thread of its own.
+        self._counting = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-tokens")
         # Answers being written: message id -> (its task, its thread id).
         self._answers: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
 
@@ -633,6 +639,7 @@ class ChatService:
         state.resume(answer.content, answer.reasoning or "")
         flusher: asyncio.Task[None] | None = None
         provider: Provider | None = None
+        request: ChatRequest | None = None
         try:
             request = await self._store.read(lambda s: self._request_for(s, answer))
             provider = self._providers.get(answer.provider or "")
@@ -655,12 +662,33 @@ class ChatService:
         finally:
             if flusher is not None:
                 flusher.cancel()
+        if state.usage is None and request is not None and (state.text or state.reasoning):
+            await _uncancellable(self._estimate_usage(request, state))
         cost = _cost_of(provider, state.usage)
         final = await _uncancellable(self._finish(state, outcome, cost))
         self.events.publish(MessageFinished(final[0]))
         self.events.publish(ThreadUpdated(final[1]))
         self._announce_provider_state(final[0])
         return final[0]
+
+    async def _estimate_usage(self, request: ChatRequest, state: AnswerState) -> None:
+        """The server reported no usage (some local servers never do, and a cut-off stream
+        has none): count the request and the answer with the model's tokenizer instead."""
+        content, reasoning = state.content(), state.reasoning_text()
+
+        def count() -> UsageReport:
+            model = request.model
+            self._tokens.load(model)
+            thinking = self._tokens.count_text(model, reasoning).tokens if reasoning else 0
+            return UsageReport(
+                prompt_tokens=self._tokens.count_messages(model, request.messages).tokens,
+                completion_tokens=self._tokens.count_text(model, content).tokens + thinking,
+                reasoning_tokens=thinking or None,
+            )
+
+        loop = asyncio.get_running_loop()
+        state.usage = await loop.run_in_executor(self._counting, count)
+        state.usage_estimated = True
 
     def _announce_provider_state(self, answer: MessageView) -> None:
         if answer.provider is None or answer.error_type == "stopped":
@@ -756,6 +784,7 @@ class ChatService:
                     cached_tokens=usage.cached_tokens,
                     reasoning_tokens=usage.reasoning_tokens,
                     cost_usd=cost,
+                    usage_estimated=state.usage_estimated,
                 )
                 spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
             session.execute(update(Message).where(Message.id == state.message_id).values(**values))
@@ -807,6 +836,7 @@ class ChatService:
         """Stop every answer (keeping what arrived) and wait until it is saved."""
         for message_id in list(self._answers):
             await self.stop(message_id)
+        self._counting.shutdown(wait=True)
 
     # -- helpers ---------------------------------------------------------------------------------
 
