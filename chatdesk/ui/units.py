@@ -1,4 +1,4 @@
-"""How sizes read on screen, the same in the composer's chips and on sent messages."""
+"""How sizes and amounts read on screen, the same everywhere they appear."""
 
 
 def format_size(size: int) -> str:
@@ -8,3 +8,14 @@ def format_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{size / 1024:.1f} KB"
     return f"{size / (1024 * 1024):.1f} MB"
+
+
+def format_cost(usd: float) -> str:
+    """US dollars with the digits a small amount needs: "$0.0004", "$0.012", "$1.25"."""
+    if usd == 0:
+        return "$0.00"
+    if usd < 0.01:
+        return f"${usd:.4f}" if usd >= 0.0001 else "< $0.0001"
+    if usd < 1:
+        return f"${usd:.3f}"
+    return f"${usd:,.2f}"
