@@ -11,12 +11,14 @@ import http.client
 import ssl
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.render.links import classify_link
+from chatdesk.core.secrets import is_local_host
 
 MAX_BYTES = 5_000_000
 MAX_PIXELS = 40_000_000  # more would take Qt hundreds of MB to decode
@@ -91,16 +93,27 @@ def _jpeg_size(data: bytes) -> tuple[str, int, int] | None:
 # -- fetching ------------------------------------------------------------------------------------
 
 
-def fetch_image(url: str, *, max_bytes: int = MAX_BYTES, timeout: float = 10.0) -> bytes:
+def fetch_image(
+    url: str,
+    *,
+    max_bytes: int = MAX_BYTES,
+    timeout: float = 10.0,
+    allow_local_hosts: bool = False,
+) -> bytes:
     """The bytes of the PNG, JPEG or GIF at an http(s) `url`. Blocking: call it off the GUI
     thread. No cookies, no Referer; at most 3 redirects, never to another scheme than http(s)
-    and never from https down to http. Raises `ImageFetchFailed` on anything wrong."""
+    and never from https down to http. Raises `ImageFetchFailed` on anything wrong.
+
+    Addresses on this computer or the local network are refused, redirects included: the
+    address comes from model output, and a GET to a router or a local service can change
+    its state. (Decided by name; see `is_local_host`.)"""
     target = classify_link(url)
     if target.kind != "external" or urlsplit(target.url).scheme.lower() not in _WEB:
         raise ImageFetchFailed(f"Images load only from http or https addresses, not {url!r}.")
+    _check_host(url, allow_local_hosts)
     request = urllib.request.Request(url, headers=_HEADERS)
     try:
-        with _opener().open(request, timeout=timeout) as response:
+        with _opener(allow_local_hosts).open(request, timeout=timeout) as response:
             data = _read_capped(response, max_bytes, time.monotonic() + timeout)
     except ImageFetchFailed:
         raise
@@ -140,8 +153,21 @@ def _read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: f
     return b"".join(chunks)
 
 
+def _check_host(url: str, allow_local_hosts: bool) -> None:
+    host = urlsplit(url).hostname or ""
+    if not allow_local_hosts and is_local_host(host):
+        raise ImageFetchFailed(
+            f"Images from this computer or the local network ({host}) are not loaded: "
+            "a message could use them to send requests to devices on your network."
+        )
+
+
 class _WebRedirectsOnly(urllib.request.HTTPRedirectHandler):
     max_redirections = 3
+
+    def __init__(self, allow_local_hosts: bool) -> None:
+        super().__init__()
+        self._allow_local_hosts = allow_local_hosts
 
     def redirect_request(
         self,
@@ -157,17 +183,23 @@ class _WebRedirectsOnly(urllib.request.HTTPRedirectHandler):
             if isinstance(fp, http.client.HTTPResponse):
                 fp.close()  # urllib closes it only when it follows the redirect
             raise ImageFetchFailed(f"The image address redirects to {newurl!r}; not followed.")
+        try:
+            _check_host(urllib.parse.urljoin(req.full_url, newurl), self._allow_local_hosts)
+        except ImageFetchFailed:
+            if isinstance(fp, http.client.HTTPResponse):
+                fp.close()
+            raise
         return super().redirect_request(req, fp, code, msg, headers, newurl)  # type: ignore[arg-type]
 
 
-def _opener() -> urllib.request.OpenerDirector:
+def _opener(allow_local_hosts: bool) -> urllib.request.OpenerDirector:
     """Only what an image fetch needs: no file:, ftp: or data: handlers, no cookie jar."""
     opener = urllib.request.OpenerDirector()
     for handler in (
         urllib.request.ProxyHandler(),
         urllib.request.HTTPHandler(),
         urllib.request.HTTPSHandler(context=ssl.create_default_context()),
-        _WebRedirectsOnly(),
+        _WebRedirectsOnly(allow_local_hosts),
         urllib.request.HTTPDefaultErrorHandler(),
         urllib.request.HTTPErrorProcessor(),
     ):

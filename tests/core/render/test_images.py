@@ -5,14 +5,16 @@
 
 from __future__ import annotations
 
+import http.client
 import threading
+import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.render import ImageFetchFailed, fetch_image
+from chatdesk.core.render import ImageFetchFailed, fetch_image, images
 from chatdesk.core.render.images import image_info
 from tests.core.render.test_features import PNG_1x1
 
@@ -117,7 +119,7 @@ def site(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, _Site]]:
 
 def test_fetches_an_image_without_cookies_or_referer(site: tuple[str, _Site]) -> None:
     base, served = site
-    assert fetch_image(f"{base}/ok.png") == PNG_1x1
+    assert fetch_image(f"{base}/ok.png", allow_local_hosts=True) == PNG_1x1
     (headers,) = served.headers
     assert "Cookie" not in headers
     assert "Referer" not in headers
@@ -126,7 +128,7 @@ def test_fetches_an_image_without_cookies_or_referer(site: tuple[str, _Site]) ->
 
 def test_follows_a_redirect_to_another_web_address(site: tuple[str, _Site]) -> None:
     base, _ = site
-    assert fetch_image(f"{base}/to-ok") == PNG_1x1
+    assert fetch_image(f"{base}/to-ok", allow_local_hosts=True) == PNG_1x1
 
 
 @pytest.mark.parametrize(
@@ -144,20 +146,20 @@ def test_refuses_what_is_not_an_image_or_goes_elsewhere(
 ) -> None:
     base, _ = site
     with pytest.raises(ImageFetchFailed, match=message) as raised:
-        fetch_image(f"{base}{path}")
+        fetch_image(f"{base}{path}", allow_local_hosts=True)
     assert isinstance(raised.value, ChatdeskError)
 
 
 def test_refuses_images_over_the_size_cap(site: tuple[str, _Site]) -> None:
     base, _ = site
     with pytest.raises(ImageFetchFailed, match="larger than 1,000 bytes"):
-        fetch_image(f"{base}/big.png", max_bytes=1_000)
+        fetch_image(f"{base}/big.png", max_bytes=1_000, allow_local_hosts=True)
 
 
 def test_gives_up_on_a_server_that_does_not_answer(site: tuple[str, _Site]) -> None:
     base, served = site
     with pytest.raises(ImageFetchFailed, match=r"Could not load the image from 127\.0\.0\.1"):
-        fetch_image(f"{base}/slow.png", timeout=0.2)
+        fetch_image(f"{base}/slow.png", timeout=0.2, allow_local_hosts=True)
     served.release.set()
 
 
@@ -171,4 +173,29 @@ def test_only_web_addresses_are_fetched(url: str) -> None:
 
 def test_connection_refused_is_a_clear_error() -> None:
     with pytest.raises(ImageFetchFailed, match=r"Could not load the image from 127\.0\.0\.1"):
-        fetch_image("http://127.0.0.1:9/x.png", timeout=2)
+        fetch_image("http://127.0.0.1:9/x.png", timeout=2, allow_local_hosts=True)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:9/x.png",
+        "http://localhost/x.png",
+        "http://192.168.1.1/cgi-bin/reboot.png",
+        "http://[::1]/x.png",
+        "http://router.lan/x.png",
+    ],
+)
+def test_images_from_this_computer_or_the_local_network_are_refused(url: str) -> None:
+    with pytest.raises(ImageFetchFailed, match="local network"):
+        fetch_image(url)
+
+
+def test_a_redirect_into_the_local_network_is_refused() -> None:
+    # Only the redirect step: a public first address cannot be served from a test.
+    handler = images._WebRedirectsOnly(allow_local_hosts=False)
+    request = urllib.request.Request("https://images.example.com/cat.png")
+    with pytest.raises(ImageFetchFailed, match="local network"):
+        handler.redirect_request(
+            request, None, 302, "Found", http.client.HTTPMessage(), "https://192.168.1.1/reset"
+        )
