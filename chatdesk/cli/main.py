@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import signal
 import sys
 import uuid
@@ -18,7 +17,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from chatdesk import __version__
-from chatdesk.app import Configuration, Core, build_core, configure, run_window
+from chatdesk.app import Configuration, Core, configure, run_window
+from chatdesk.cli.output import fail, note, print_json, report, warn
+from chatdesk.cli.providers import add_commands as add_provider_commands
+from chatdesk.cli.running import sync, with_core
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
@@ -36,13 +38,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         config = configure(args.data_dir)
         for issue in config.loaded.issues:
-            _warn(str(issue))
+            warn(str(issue))
         if args.command is None:
             return run_window(config)
         handler: Callable[[Configuration, argparse.Namespace], int] = args.handler
         return handler(config, args)
     except ChatdeskError as error:
-        _fail(str(error))
+        fail(str(error))
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
@@ -82,25 +84,27 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--pinned", action="store_true", help="only pinned threads")
     listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=_sync(_threads_list))
+    listing.set_defaults(handler=sync(_threads_list))
     show = thread_commands.add_parser("show", help="the messages of a thread's active branch")
     show.add_argument("id")
     show.add_argument("--limit", type=int, default=50, help="newest N messages (default 50)")
     show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=_sync(_threads_show))
+    show.set_defaults(handler=sync(_threads_show))
     rename = thread_commands.add_parser("rename", help="give a thread a new title")
     rename.add_argument("id")
     rename.add_argument("title")
     rename.add_argument("--json", action="store_true")
-    rename.set_defaults(handler=_sync(_threads_rename))
+    rename.set_defaults(handler=sync(_threads_rename))
     remove = thread_commands.add_parser("delete", help="move a thread to the trash")
     remove.add_argument("id")
     remove.add_argument("--json", action="store_true")
-    remove.set_defaults(handler=_sync(_threads_delete))
+    remove.set_defaults(handler=sync(_threads_delete))
     restore = thread_commands.add_parser("restore", help="bring a thread back from the trash")
     restore.add_argument("id")
     restore.add_argument("--json", action="store_true")
-    restore.set_defaults(handler=_sync(_threads_restore))
+    restore.set_defaults(handler=sync(_threads_restore))
+
+    add_provider_commands(commands)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="action", metavar="ACTION", required=True)
@@ -117,33 +121,12 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-# -- running async commands ----------------------------------------------------------------------
-
-CoreCommand = Callable[[Core, argparse.Namespace], Awaitable[int]]
-
-
-def _sync(command: CoreCommand) -> Callable[[Configuration, argparse.Namespace], int]:
-    def run(config: Configuration, args: argparse.Namespace) -> int:
-        return asyncio.run(_with_core(config, args, command))
-
-    return run
-
-
-async def _with_core(config: Configuration, args: argparse.Namespace, command: CoreCommand) -> int:
-    core = build_core(config)
-    try:
-        await core.start()
-        return await command(core, args)
-    finally:
-        await core.aclose()
-
-
 # -- ask -----------------------------------------------------------------------------------------
 
 
 def _ask(config: Configuration, args: argparse.Namespace) -> int:
     text = _read_text(args.text)  # before touching the database: bad input changes nothing
-    return asyncio.run(_with_core(config, args, lambda core, a: _ask_async(core, a, text)))
+    return asyncio.run(with_core(config, args, lambda core, a: _ask_async(core, a, text)))
 
 
 async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
@@ -172,12 +155,12 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
                 loop.remove_signal_handler(sig)
     printer.finish(answer)
     if args.json:
-        _print_json({"thread_id": str(thread_id), **_message_json(answer)})
+        print_json({"thread_id": str(thread_id), **_message_json(answer)})
     elif sys.stderr.isatty():
-        _note(f"thread {thread_id.hex[:12]} (continue with --thread {thread_id.hex[:12]})")
+        note(f"thread {thread_id.hex[:12]} (continue with --thread {thread_id.hex[:12]})")
     if answer.status is Status.COMPLETE:
         return 0
-    _fail(_status_line(answer))
+    fail(_status_line(answer))
     return EXIT_INTERRUPTED if stopped.is_set() else 1
 
 
@@ -278,14 +261,14 @@ async def _threads_list(core: Core, args: argparse.Namespace) -> int:
         if cursor is None:
             break
     if args.json:
-        _print_json([_thread_json(thread) for thread in threads])
+        print_json([_thread_json(thread) for thread in threads])
         return 0
     for thread in threads:
         flags = ("P" if thread.pinned else "-") + ("A" if thread.archived else "-")
         when = thread.last_activity_at.astimezone().strftime("%Y-%m-%d %H:%M")
         print(f"{thread.id.hex[:12]}  {when}  {flags}  {thread.message_count:>6}  {thread.title}")
     if not threads:
-        _note("no threads")
+        note("no threads")
     return 0
 
 
@@ -294,7 +277,7 @@ async def _threads_show(core: Core, args: argparse.Namespace) -> int:
     thread = await core.service.get_thread(thread_id)
     page = await core.service.list_messages(thread_id, limit=max(1, min(args.limit, 1000)))
     if args.json:
-        _print_json(
+        print_json(
             {
                 **_thread_json(thread),
                 "messages": [_message_json(m) for m in page.messages],
@@ -323,7 +306,7 @@ async def _threads_rename(core: Core, args: argparse.Namespace) -> int:
     thread = await core.service.rename_thread(
         await core.service.resolve_thread(args.id), args.title
     )
-    _report(args, _thread_json(thread), f"renamed {thread.id.hex[:12]} to {thread.title!r}")
+    report(args, _thread_json(thread), f"renamed {thread.id.hex[:12]} to {thread.title!r}")
     return 0
 
 
@@ -331,7 +314,7 @@ async def _threads_delete(core: Core, args: argparse.Namespace) -> int:
     thread_id = await core.service.resolve_thread(args.id)
     await core.service.delete_thread(thread_id)
     short = thread_id.hex[:12]
-    _report(
+    report(
         args,
         {"id": str(thread_id), "deleted": True},
         f"moved {short} to the trash (undo: chatdesk threads restore {short})",
@@ -341,7 +324,7 @@ async def _threads_delete(core: Core, args: argparse.Namespace) -> int:
 
 async def _threads_restore(core: Core, args: argparse.Namespace) -> int:
     thread = await core.service.restore_thread(await core.service.resolve_thread(args.id))
-    _report(args, _thread_json(thread), f"restored {thread.id.hex[:12]} {thread.title!r}")
+    report(args, _thread_json(thread), f"restored {thread.id.hex[:12]} {thread.title!r}")
     return 0
 
 
@@ -351,20 +334,23 @@ async def _threads_restore(core: Core, args: argparse.Namespace) -> int:
 def _db_upgrade(config: Configuration, args: argparse.Namespace) -> int:
     store = open_store(config.paths, config.settings)  # upgrades, after a verified backup
     store.close()
-    report = store.migration
-    if report.changed:
-        text = f"upgraded {store.path} from schema {report.from_revision} to {report.to_revision}"
-        if report.backup:
-            text += f"; backup first: {report.backup}"
+    migration = store.migration
+    if migration.changed:
+        text = (
+            f"upgraded {store.path} from schema {migration.from_revision} "
+            f"to {migration.to_revision}"
+        )
+        if migration.backup:
+            text += f"; backup first: {migration.backup}"
     else:
-        text = f"{store.path} is already at the current schema {report.to_revision}"
+        text = f"{store.path} is already at the current schema {migration.to_revision}"
     data = {
         "database": str(store.path),
-        "from_revision": report.from_revision,
-        "revision": report.to_revision,
-        "backup": str(report.backup) if report.backup else None,
+        "from_revision": migration.from_revision,
+        "revision": migration.to_revision,
+        "backup": str(migration.backup) if migration.backup else None,
     }
-    _report(args, data, text)
+    report(args, data, text)
     return 0
 
 
@@ -387,7 +373,7 @@ def _db_check(config: Configuration, args: argparse.Namespace) -> int:
         "integrity": problems or "ok",
     }
     if args.json:
-        _print_json(result)
+        print_json(result)
     else:
         print(f"database:  {database}")
         print(f"schema:    {current} ({'current' if current == head else f'upgrade to {head}'})")
@@ -405,7 +391,7 @@ def _db_backup(config: Configuration, args: argparse.Namespace) -> int:
         else config.paths.backups_dir / backup_name("manual")
     )
     made = make_backup(database, target)
-    _report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
+    report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
     return 0
 
 
@@ -452,26 +438,3 @@ def _message_json(message: MessageView) -> dict[str, Any]:
         "branch": {"index": message.sibling_index, "count": message.sibling_count},
         "created_at": message.created_at.isoformat(),
     }
-
-
-def _report(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
-    if args.json:
-        _print_json(data)
-    else:
-        print(text)
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
-
-
-def _note(text: str) -> None:
-    print(text, file=sys.stderr)
-
-
-def _warn(text: str) -> None:
-    print(f"chatdesk: warning: {text}", file=sys.stderr)
-
-
-def _fail(text: str) -> None:
-    print(f"chatdesk: error: {' '.join(text.split())}", file=sys.stderr)

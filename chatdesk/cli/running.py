@@ -1,0 +1,27 @@
+"""Running a command against the core: build it, start it, always close it."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from chatdesk.app import Configuration, Core, build_core
+
+CoreCommand = Callable[[Core, argparse.Namespace], Awaitable[int]]
+
+
+def sync(command: CoreCommand) -> Callable[[Configuration, argparse.Namespace], int]:
+    def run(config: Configuration, args: argparse.Namespace) -> int:
+        return asyncio.run(with_core(config, args, command))
+
+    return run
+
+
+async def with_core(config: Configuration, args: argparse.Namespace, command: CoreCommand) -> int:
+    core = build_core(config)
+    try:
+        await core.start()
+        return await command(core, args)
+    finally:
+        await core.aclose()

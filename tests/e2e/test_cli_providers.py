@@ -1,0 +1,96 @@
+"""`chatdesk providers …` and `chatdesk usage`, run as a user runs them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.core.sse_server import FakeOpenAI
+from tests.e2e.cli import chatdesk, chatdesk_json
+
+KEY = "sk-cli-canary-4a8d0e6b2f"
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI(("llama3.2", "qwen2.5")).start()
+    yield fake
+    fake.close()
+
+
+def test_a_profile_is_added_tested_used_renamed_and_removed(
+    server: FakeOpenAI, chatdesk_home: Path
+) -> None:
+    added = chatdesk_json(
+        "providers", "add", "home", "--preset", "ollama", "--base-url", server.url,
+        "--model", "llama3.2", "--rpm", "30", "--input-price", "1.5",
+    )  # fmt: skip
+    assert added["base_url"] == server.url
+    assert added["requests_per_minute"] == 30
+    assert added["key"] == "none"
+
+    tested = chatdesk("providers", "test", "home")
+    assert tested.returncode == 0, tested.stderr
+    assert "2 models" in tested.stdout
+    assert "qwen2.5" in tested.stdout
+
+    answer = chatdesk_json("ask", "hello", "--provider", "home", "--model", "llama3.2")
+    assert answer["status"] == "complete"
+
+    renamed = chatdesk_json("providers", "edit", "home", "--rename", "gpu")
+    assert renamed["name"] == "gpu"
+    assert renamed["input_price_per_million"] == 1.5
+    listed = chatdesk_json("providers", "list")
+    assert [p["name"] for p in listed["providers"]] == ["gpu"]
+    chatdesk_json("providers", "remove", "gpu")
+    assert chatdesk_json("providers", "list")["providers"] == []
+
+
+def test_a_key_that_cannot_be_kept_safely_is_not_kept(
+    server: FakeOpenAI, chatdesk_home: Path
+) -> None:
+    # The test processes have no system keyring (PYTHON_KEYRING_BACKEND is the failing one).
+    result = chatdesk(
+        "providers", "add", "remote", "--base-url", server.url, "--key-stdin",
+        stdin=f"{KEY}\n".encode(),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "cannot save the API key" in result.stderr
+    assert "OPENAI_API_KEY" in result.stderr
+    assert chatdesk_json("providers", "list")["providers"] == []  # nothing half-saved
+    for path in chatdesk_home.rglob("*"):
+        if path.is_file():
+            assert KEY.encode() not in path.read_bytes(), path
+
+
+def test_bad_profiles_are_refused_with_the_reason(chatdesk_home: Path) -> None:
+    public_http = chatdesk("providers", "add", "x", "--base-url", "http://api.example.com/v1")
+    assert public_http.returncode != 0
+    assert "https://" in public_http.stderr
+    no_url = chatdesk("providers", "add", "x")
+    assert no_url.returncode == 2
+    assert "--base-url" in no_url.stderr
+    taken = chatdesk("providers", "add", "mock", "--preset", "ollama")
+    assert "built-in offline provider" in taken.stderr
+    missing = chatdesk("providers", "test", "nothing")
+    assert "No provider profile named 'nothing'" in missing.stderr
+
+
+def test_a_failed_connection_test_exits_non_zero(chatdesk_home: Path) -> None:
+    chatdesk_json("providers", "add", "dead", "--base-url", "http://127.0.0.1:9/v1")
+    result = chatdesk("providers", "test", "dead")
+    assert result.returncode == 1
+    assert "refused the connection" in result.stdout
+
+
+def test_usage_per_month_provider_and_model(chatdesk_home: Path) -> None:
+    assert chatdesk("usage").stdout.startswith("no answers")
+    chatdesk_json("ask", "one")
+    chatdesk_json("ask", "two")
+    [row] = chatdesk_json("usage")
+    assert (row["provider"], row["model"], row["answers"]) == ("mock", "mock-1", 2)
+    assert row["completion_tokens"] > 0
+    assert row["cost_usd"] is None
+    assert chatdesk_json("usage", "--month", "1999-01") == []
