@@ -1,7 +1,8 @@
 """The composition root: the one place that builds settings → store → providers → service → UI.
 
-The window imports this module before its first paint (for `configure`), so what loads
-SQLAlchemy (the store, the service) is imported by `build_core`, which runs behind the window.
+The window imports this module before its first paint (for `configure`), so everything else
+(the store and the service with SQLAlchemy, the providers, the event bus) is imported by the
+functions that build it, which run behind the window (DESIGN §8, start-up budget).
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatdesk.core.chat.events import EventBus, ProvidersChanged
 from chatdesk.core.config import LoadedSettings, Settings, load_settings
 from chatdesk.core.logs import setup_logging
 from chatdesk.core.paths import Paths
-from chatdesk.core.providers.base import Providers
-from chatdesk.core.providers.manager import ProviderManager
-from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.providers.profile_file import FILE_NAME as PROFILES_FILE
-from chatdesk.core.secrets import KeyStore
 
 if TYPE_CHECKING:
+    from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.providers.base import Providers
+    from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.secrets import KeyStore
     from chatdesk.core.store import Store
     from chatdesk.core.store.backup import Backups
 
@@ -81,6 +80,11 @@ def build_profiles(
 ) -> ProviderManager:
     """The user's provider profiles (loaded by `Core.start`), added to `providers` as they load;
     "openai" too when OPENAI_API_KEY is set."""
+    from chatdesk.core.chat.events import ProvidersChanged
+    from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.providers.profile_file import FILE_NAME as PROFILES_FILE
+    from chatdesk.core.secrets import KeyStore
+
     return ProviderManager(
         paths.config_dir / PROFILES_FILE,
         providers,
@@ -92,7 +96,10 @@ def build_profiles(
 
 def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
+    from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.providers.base import Providers
+    from chatdesk.core.providers.mock import MockProvider
     from chatdesk.core.store import open_store
     from chatdesk.core.store.backup import Backups
 
