@@ -50,6 +50,7 @@ pytestmark = pytest.mark.asyncio
 KEY = "sk-canary-5f1e9c0d7a"
 MODEL = "small-model"
 WAIT = 10.0  # upper bound for waiting on the server thread; never reached when things work
+FIRST_BYTE_WAIT = 60.0  # far below the provider's default wait for a first byte
 
 
 @pytest.fixture
@@ -273,6 +274,33 @@ async def test_tls_failure(server: FakeOpenAI) -> None:
         await provider.aclose()
     assert error.kind is ErrorKind.CONNECTION
     assert "TLS" in str(error)
+
+
+async def test_a_connection_that_never_opens_is_a_connect_timeout() -> None:
+    # A listener whose accept queue is full: the kernel drops further SYNs, so the connect
+    # hangs exactly as it does towards a firewalled host.
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    address = listener.getsockname()
+    fillers = []
+    for _ in range(4):
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(address)
+        fillers.append(filler)
+    provider = _provider(f"http://127.0.0.1:{address[1]}/v1", connect_timeout=0.5)
+    try:
+        started = time.monotonic()
+        error, _ = await _failure(provider)
+        waited = time.monotonic() - started
+    finally:
+        await provider.aclose()
+        for sock in (*fillers, listener):
+            sock.close()
+    assert error.kind is ErrorKind.TIMEOUT
+    assert "did not answer in time" in str(error)
+    assert waited < FIRST_BYTE_WAIT  # the connect timeout, not the long wait for a first byte
 
 
 async def test_no_first_byte_in_time_is_a_timeout(server: FakeOpenAI) -> None:
