@@ -1,7 +1,25 @@
-"""The thread sidebar (groups, filter, archive, projects) and the Ctrl+K quick switcher."""
+"""The thread sidebar (groups, filter, archive, projects) and the Ctrl+K quick switcher.
 
-from chatdesk.ui.sidebar.model import ThreadTreeModel
-from chatdesk.ui.sidebar.switcher import QuickSwitcher
-from chatdesk.ui.sidebar.view import Sidebar
+The names below load on first use: the window shows `placeholder.SidebarPlaceholder` before
+the core is open, and importing this package must not load the rest of it for that.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chatdesk.ui.sidebar.model import ThreadTreeModel
+    from chatdesk.ui.sidebar.switcher import QuickSwitcher
+    from chatdesk.ui.sidebar.view import Sidebar
 
 __all__ = ["QuickSwitcher", "Sidebar", "ThreadTreeModel"]
+_HOMES = {"QuickSwitcher": "switcher", "Sidebar": "view", "ThreadTreeModel": "model"}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

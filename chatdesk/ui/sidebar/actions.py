@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QTreeView, QWidget
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import ProjectView, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings, ask
 from chatdesk.ui.sidebar.model import Index, ThreadTreeModel
 from chatdesk.ui.sidebar.widgets import NoticeBar
+
+if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
+    from chatdesk.core.chat.service import ChatService
 
 UNDO_SECONDS = 10
 

@@ -19,7 +19,7 @@ import uuid
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, overload
 
 from PySide6.QtCore import (
     QAbstractItemModel,
@@ -32,7 +32,6 @@ from PySide6.QtCore import (
 )
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadPage, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.feeds import (
@@ -51,6 +50,9 @@ from chatdesk.ui.sidebar.groups import (
     group_data,
     thread_data,
 )
+
+if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
+    from chatdesk.core.chat.service import ChatService
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -34,11 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadPage, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.feeds import relative_time
 from chatdesk.ui.sidebar.groups import THREAD_ID_ROLE
+
+if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
+    from chatdesk.core.chat.service import ChatService
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QEvent,
@@ -32,12 +33,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.actions import SidebarActions
 from chatdesk.ui.sidebar.delegate import SidebarDelegate
+from chatdesk.ui.sidebar.icons import line_icon
 from chatdesk.ui.sidebar.model import ThreadTreeModel
-from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree, line_icon
+from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING
+from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree
+
+if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
+    from chatdesk.core.chat.service import ChatService
 
 FILTER_DELAY_MS = 150  # typing pauses shorter than this do not start a search
 PREFETCH_PX = 300  # read the next page when its place is this close to the viewport
@@ -59,7 +64,7 @@ class Sidebar(QWidget):
         self._selected: uuid.UUID | None = None
         self._open_projects: set[uuid.UUID] = set()
         self.model = ThreadTreeModel(service, runner, self, now=now)
-        self.setMinimumWidth(180)
+        self.setMinimumWidth(MIN_WIDTH)
         self._build()
         self.commands = SidebarActions(service, runner, self.model, self.tree, self.notice, self)
         self._connect()
@@ -156,8 +161,8 @@ class Sidebar(QWidget):
         top.addWidget(self.new_chat, 1)
         top.addWidget(self.new_project)
         layout = QVBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 6)
-        layout.setSpacing(6)
+        layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        layout.setSpacing(SPACING)
         layout.addLayout(top)
         layout.addWidget(self.filter)
         layout.addWidget(self.caption)

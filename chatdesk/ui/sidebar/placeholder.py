@@ -1,0 +1,68 @@
+"""What the sidebar shows while the core is still opening the database.
+
+The same frame as `Sidebar` (New chat, the filter, then the list) with its controls disabled and
+"Opening your chats…" where the threads will be, so the window can paint before the thread list
+and SQLAlchemy are loaded, and nothing jumps when the real sidebar takes its place.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtGui import QPalette
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.sidebar.icons import line_icon
+
+MARGIN = 6  # px around the sidebar's contents, as in Sidebar
+SPACING = 6
+MIN_WIDTH = 180
+
+
+class SidebarPlaceholder(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumWidth(MIN_WIDTH)
+        self.setAccessibleName("Chats")
+        self._new_chat = QPushButton("New chat")
+        self._new_project = QToolButton()
+        self._filter = QLineEdit()
+        self._filter.setPlaceholderText("Filter chats")
+        for control in (self._new_chat, self._new_project, self._filter):
+            control.setEnabled(False)
+        self.status = QLabel("Opening your chats…")
+        self.status.setAccessibleName("List status")
+        self.status.setContentsMargins(8, 4, 0, 0)  # in line with the titles that will follow
+        self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._lay_out()
+        self._paint_icons()
+
+    def _lay_out(self) -> None:
+        top = QHBoxLayout()
+        top.setSpacing(4)
+        top.addWidget(self._new_chat, 1)
+        top.addWidget(self._new_project)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(MARGIN, MARGIN, MARGIN, MARGIN)
+        layout.setSpacing(SPACING)
+        layout.addLayout(top)
+        layout.addWidget(self._filter)
+        layout.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addStretch(1)
+
+    def _paint_icons(self) -> None:
+        colour = self.palette().color(QPalette.ColorRole.ButtonText)  # Qt greys it when disabled
+        self._new_chat.setIcon(line_icon("compose", colour))
+        self._new_project.setIcon(line_icon("folder-plus", colour))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: recolour icons
+            self._paint_icons()
+        super().changeEvent(event)
