@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
-from chatdesk.core.chat.views import ContextUsage
+if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
+    from chatdesk.core.chat.views import ContextUsage
+
 
 WARN_AT = 0.80
 FULL_AT = 0.95

@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessagePage, MessageView
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.runner import Runner
+
+if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
+    from chatdesk.core.chat.service import ChatService
 
 PageRead = Coroutine[Any, Any, MessagePage]
 PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -25,12 +26,14 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from chatdesk.core.chat.views import MessageView
+from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.render.model import Rendered, RenderOptions
-from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.formatter import Formatter, key_for
 from chatdesk.ui.units import format_size
+
+if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
+    from chatdesk.core.chat.views import MessageView
 
 # Longer messages show their beginning only: laying out megabytes would freeze the window.
 # Every character stays in the message (Copy copies all of it).

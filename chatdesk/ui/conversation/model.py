@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -21,8 +21,10 @@ from PySide6.QtCore import (
     Qt,
 )
 
-from chatdesk.core.chat.views import MessagePage, MessageView
-from chatdesk.core.store.models import Status
+from chatdesk.core.chat.kinds import Status
+
+if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
+    from chatdesk.core.chat.views import MessagePage, MessageView
 
 _ROOT = QModelIndex()
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the MessageView
