@@ -1,3 +1,3 @@
-from chatdesk.cli import main
+from chatdesk.launch import main
 
 raise SystemExit(main())

@@ -1,12 +1,45 @@
 """The `chatdesk` command's entry point.
 
-It imports nothing at module level: the render worker is started with multiprocessing's "spawn",
-which re-imports the script that launched chatdesk in the child, and the child should not pay
-for the CLI, SQLAlchemy and the service it never uses.
+It imports nothing of chatdesk at module level: the render worker is started with
+multiprocessing's "spawn", which re-imports the script that launched chatdesk in the child, and
+the child should not pay for the CLI, SQLAlchemy and the service it never uses.
+
+`chatdesk` with no arguments opens the window without importing the CLI: its commands load
+SQLAlchemy and the service, which the window loads behind its first paint instead (DESIGN §8).
+Anything else (a command, `--data-dir`, `--help`) goes to the CLI, which opens the window too
+when no command is given.
 """
+
+import sys
+
+EXIT_INTERRUPTED = 130  # as the CLI
 
 
 def main() -> int:
-    from chatdesk.cli import main as cli_main
+    if sys.argv[1:]:
+        from chatdesk.cli import main as cli_main
 
-    return cli_main()
+        return cli_main()
+    return open_window()
+
+
+def open_window() -> int:
+    """What `chatdesk.cli.main([])` does, with only the window's imports."""
+    import gc
+
+    # Start-up allocates much and frees little, so the collector's passes only cost time
+    # (~15 ms before the first paint); the window turns it back on once the core is open.
+    gc.disable()
+    from chatdesk.app import configure, run_window
+    from chatdesk.core.errors import ChatdeskError
+
+    try:
+        config = configure()
+        for issue in config.loaded.issues:
+            print(f"chatdesk: warning: {issue}", file=sys.stderr)
+        return run_window(config)
+    except ChatdeskError as error:
+        print(f"chatdesk: error: {' '.join(str(error).split())}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

@@ -1,27 +1,34 @@
-"""Starting and stopping the window: Qt first, then the core, then asyncio inside Qt (qasync).
+"""Starting and stopping the window, in two phases, so it paints before the core is open.
+
+1. Qt only. The window is built and shown with a placeholder sidebar; it paints, and the
+   composer takes typing. After its first paint a worker thread builds the core: that imports
+   SQLAlchemy, asyncio and the service and opens (maybe migrates) the database, a few hundred
+   milliseconds the window does not wait for. When the core is built, Qt's loop is left.
+2. asyncio inside Qt (qasync). The core is started and attached to the window: the thread
+   list fills in, and a message sent meanwhile goes out.
 
 Shutdown never relies on Qt quitting the loop: closing the last window (or Ctrl+Q) sets an
 asyncio.Event; `_main` then closes the window's work and the core (stopping answers, keeping
-their partial text) and returns, which ends the loop.
+their partial text) and returns, which ends the loop. A window closed while the core is still
+opening waits for it, so what was typed is kept as the draft.
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
+import gc
 import logging
 import sys
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-import qasync
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import LOG_FILE
@@ -30,7 +37,13 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_none_refcount
 from chatdesk.ui.theme import apply_theme
 
+if TYPE_CHECKING:
+    import asyncio
+
+    from chatdesk.core.chat.service import ChatService
+
 log = logging.getLogger("chatdesk.ui")
+FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
 
 
 # What the window needs of `chatdesk.app.Configuration` and `Core`. Described here, not imported,
@@ -58,19 +71,15 @@ ConfigT = TypeVar("ConfigT", bound=AppConfig)
 def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     """Show the window until it is closed; app.py calls this as `run(config, build_core)`."""
     protect_none_refcount()
-    existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
-    app.setApplicationName("chatdesk")
-    app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
-    app.setQuitOnLastWindowClosed(False)
-    ui = config.settings.ui
-    apply_theme(app, ui.theme, ui.font_size)
+    app = _application(config.settings)
     previous_hook = sys.excepthook
     sys.excepthook = CrashReporter(config.paths.log_dir / LOG_FILE)
     try:
-        core = build_core(config)  # opens and if needed migrates the database, before the loop
-        code: int = qasync.run(_main(app, core, config))
-        return code
+        window = _window(config)
+        window.show()
+        window.start()
+        core = CoreLoader(window, lambda: build_core(config)).run_until_built(app)
+        return _run_with_core(app, window, core)
     except ChatdeskError as error:
         # No loop runs any more, so a modal box is safe here; the CLI prints it as well.
         log.error("chatdesk could not run: %s", error)
@@ -81,27 +90,103 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
         sys.excepthook = previous_hook
 
 
-async def _main(app: QApplication, core: AppCore, config: AppConfig) -> int:
+def _application(settings: Settings) -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app.setApplicationName("chatdesk")
+    app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
+    app.setQuitOnLastWindowClosed(False)
+    apply_theme(app, settings.ui.theme, settings.ui.font_size)
+    return app
+
+
+def _window(config: AppConfig) -> MainWindow:
+    paths = config.paths
+    return MainWindow(
+        settings=config.settings,
+        save_settings=lambda settings: _save_preferences(paths.config_file, settings),
+        state_file=paths.config_dir / "window.ini",
+    )
+
+
+class CoreLoader(QObject):
+    """Phase 1: Qt's loop runs (the window paints, takes keys) while a worker thread builds
+    the core, started once the window has painted so the two do not compete for the GIL."""
+
+    _built = Signal()  # emitted on the worker thread, delivered on the GUI thread
+
+    def __init__(self, window: QWidget, build_core: Callable[[], AppCore]) -> None:
+        super().__init__()
+        self._window = window
+        self._build_core = build_core
+        self._thread: threading.Thread | None = None
+        self._core: AppCore | None = None
+        self._error: BaseException | None = None
+        self._built.connect(self._leave_qt_loop)
+        window.installEventFilter(self)
+        self._no_paint = QTimer(self, singleShot=True, interval=FIRST_PAINT_WAIT_MS)
+        self._no_paint.timeout.connect(self._start)  # not painted (minimised…): start anyway
+        self._no_paint.start()
+
+    def run_until_built(self, app: QApplication) -> AppCore:
+        """Run Qt's loop until the core is built; its error is raised here."""
+        app.exec()
+        if self._thread is None:  # the loop was left before the core was even started
+            self._start()
+        assert self._thread is not None
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._core is not None
+        return self._core
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and self._thread is None:
+            QTimer.singleShot(0, self._start)  # once this paint is done
+        return False
+
+    def _start(self) -> None:
+        if self._thread is None:
+            self._no_paint.stop()
+            self._window.removeEventFilter(self)
+            self._thread = threading.Thread(target=self._build, name="chatdesk-core-opening")
+            self._thread.start()
+
+    def _build(self) -> None:  # on the worker thread
+        try:
+            self._core = self._build_core()
+        except BaseException as error:  # raised again on the GUI thread
+            self._error = error
+        self._built.emit()
+
+    def _leave_qt_loop(self) -> None:
+        QApplication.exit(0)
+
+
+def _run_with_core(app: QApplication, window: MainWindow, core: AppCore) -> int:
+    """Phase 2: asyncio inside Qt until the window is closed and everything is shut down."""
+    import qasync  # here: it and asyncio are loaded by now, by the core
+
+    gc.enable()  # if start-up turned it off (chatdesk.launch); build_core froze what it made
+    code: int = qasync.run(_main(app, window, core))
+    return code
+
+
+async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
+    import asyncio
+
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(_report_loop_error)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    window: MainWindow | None = None
+    if not window.isVisible():  # closed while the core was opening
+        closed.set()
     try:
         await core.start()
-        paths = config.paths
-        window = MainWindow(
-            core.service,
-            settings=config.settings,
-            save_settings=lambda settings: _save_preferences(paths.config_file, settings),
-            state_file=paths.config_dir / "window.ini",
-        )
-        window.show()
-        window.start()
+        window.attach(core.service)  # also when closed meanwhile: the draft is kept through it
         await closed.wait()
     finally:
-        if window is not None:
-            await window.aclose()
+        await window.aclose()
         await core.aclose()
     return 0
 

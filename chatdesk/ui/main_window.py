@@ -2,16 +2,21 @@
 
 Widgets never touch the database, files or the network: every `ChatService` call goes through
 the window's `Runner`, and changes arrive as service events that the pieces apply.
+
+The window can be built and shown before the core is open (DESIGN §8, start-up): until
+`attach(service)` the sidebar is a placeholder and the composer takes typing; a message sent
+meanwhile waits in the composer and goes out once the service is attached.
 """
 
 from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
@@ -23,33 +28,31 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.attachments import read_text_file
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import (
-    AttachmentInput,
-    ContextUsage,
-    DraftView,
-    MessageView,
-    ThreadView,
-    Turn,
-)
+from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.config import Settings
-from chatdesk.core.render.worker import RenderWorker
-from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.composer import Composer, DraftAttachment
-from chatdesk.ui.conversation.controller import ConversationController
-from chatdesk.ui.conversation.formatter import Formatter
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.find_bar import FindBar
 from chatdesk.ui.header import ThreadHeader
-from chatdesk.ui.message_actions import MessageActions
 from chatdesk.ui.preferences import PreferencesDialog
-from chatdesk.ui.runner import Runner
-from chatdesk.ui.sidebar import QuickSwitcher, Sidebar
+from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.styles import WINDOW_STYLE
 from chatdesk.ui.theme import ThemeWatcher, is_dark
+
+# Loaded with the core, behind the first paint: the service (SQLAlchemy), its views and events,
+# asyncio (the Runner, the render worker) and the parts of the window that need them. The few
+# methods that build views or match events import them where they run: only after attach().
+if TYPE_CHECKING:
+    from chatdesk.core.chat import events as ev
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.chat.views import ContextUsage, DraftView, MessageView, ThreadView, Turn
+    from chatdesk.core.render.worker import RenderWorker
+    from chatdesk.ui.conversation.controller import ConversationController
+    from chatdesk.ui.conversation.formatter import Formatter
+    from chatdesk.ui.message_actions import MessageActions
+    from chatdesk.ui.runner import Runner
+    from chatdesk.ui.sidebar.view import Sidebar
 
 SaveSettings = Callable[[Settings], None]
 _SHORTCUTS = (
@@ -66,56 +69,63 @@ _SHORTCUTS = (
     ("&Chat", "Re&name thread", "F2", "rename_thread"),
     ("&View", "Show/hide the &sidebar", "Ctrl+B", "toggle_sidebar"),
 )
+_NEEDS_SERVICE = frozenset({"new_chat", "open_switcher", "open_preferences"})  # until attach()
+WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
 
 
 class MainWindow(QMainWindow):
+    service_attached = Signal()  # the thread list is in place and messages can be sent
+
+    # Made by attach(), with the service; nothing reaches them before.
+    runner: Runner
+    formatter: Formatter
+    sidebar: Sidebar
+    controller: ConversationController
+    actions_: MessageActions
+
     def __init__(
         self,
-        service: ChatService,
+        service: ChatService | None = None,
         *,
         settings: Settings | None = None,
         save_settings: SaveSettings | None = None,
         renderer: RenderWorker | None = None,
         state_file: Path | None = None,
     ) -> None:
+        """Without `service`, a window that paints and takes typing until `attach(service)`."""
         super().__init__()
-        self._service = service
+        self._service: ChatService | None = None
         self._settings = settings or Settings()
         self._save_settings = save_settings
-        self._renderer = renderer or RenderWorker()
+        self._renderer = renderer  # made by attach() if not given
         self._owns_renderer = renderer is None
         self._state_file = state_file
         self._thread: ThreadView | None = None
         self._new_chat_project: uuid.UUID | None = None
         self._new_chat_model: tuple[str, str] | None = None
         self._live: dict[uuid.UUID, uuid.UUID] = {}  # thread id -> answer being written
+        self._started = False
+        self._leaving = False  # the user closed the window
         self._closed = False
-        self.runner = Runner(self)
+        self._send_waiting = False  # Send was pressed before a service was attached
+        self._draft_shown = False  # the composer holds the current thread's stored draft
+        self._unsubscribe: Callable[[], None] = lambda: None
+        self._dropped: list[Path] = []  # files dropped before attach(), read once attached
         self._build()
-        self._unsubscribe = service.events.subscribe(self._on_event)
         self._restore_state()
+        if service is not None:
+            self.attach(service)
 
     # -- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
         self.setWindowTitle("chatdesk")
         self.resize(1100, 740)
-        self.sidebar = Sidebar(self._service, self.runner)
-        self.sidebar.thread_selected.connect(self.show_thread)
-        self.sidebar.new_chat_requested.connect(self._new_chat_in)
         self.header = ThreadHeader()
         self.conversation = ConversationModel(self)
-        self.formatter = Formatter(self._renderer, self.runner, self)
-        self.view = ConversationView(self.conversation, self.formatter)
-        self.controller = ConversationController(
-            self._service, self.runner, self.conversation, self
-        )
-        self.actions_ = MessageActions(self, self._service, self.runner, self.view, self.controller)
-        self.view.message_widget_added.connect(self.actions_.connect_widget)
-        self.view.older_wanted.connect(self.controller.load_older)
-        self.view.newer_wanted.connect(self.controller.load_newer)
-        self.view.latest_wanted.connect(lambda: self.controller.open(self.current_thread_id))
+        self.view = ConversationView(self.conversation)
         self.view.prompt_chosen.connect(self._send_example)
+        self.view.empty.setEnabled(False)  # example prompts send at once: not before attach()
         self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets])
         self.composer = Composer(enter_sends=self._settings.ui.enter_sends)
         self.composer.send_requested.connect(self._send)
@@ -133,7 +143,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.composer)
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(SidebarPlaceholder())
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
@@ -142,18 +152,16 @@ class MainWindow(QMainWindow):
         self._provider_state = QLabel("Ready")
         self._provider_state.setAccessibleName("Provider state")
         self.statusBar().addPermanentWidget(self._provider_state)
-        self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.runner.busy_changed.connect(self.composer.set_busy)
         self._build_menus()
         self._show_models()
-        self.setTabOrder(self.sidebar, self.view)
         self.setTabOrder(self.view, self.composer)
+        self.composer.focus_editor()  # typing goes to the composer from the first paint on
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
-        self.formatter.dark = is_dark(_app())
         self.setStyleSheet(WINDOW_STYLE)
 
     def _build_menus(self) -> None:
         menus: dict[str, QMenu] = {}
+        self._service_actions: list[QAction] = []
         for menu_name, text, keys, method in _SHORTCUTS:
             if menu_name not in menus:
                 menus[menu_name] = self.menuBar().addMenu(menu_name)
@@ -161,6 +169,9 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(getattr(self, method))
+            if method in _NEEDS_SERVICE:
+                action.setEnabled(False)
+                self._service_actions.append(action)
             menus[menu_name].addAction(action)
         # Esc stops an answer from the conversation and the header; the composer handles its
         # own Esc. A window-wide Esc would steal it from the filter, find bar and inline edits.
@@ -168,29 +179,114 @@ class MainWindow(QMainWindow):
             stop = QShortcut(QKeySequence("Esc"), area, self.stop_answer)
             stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
 
+    def _side_panel(self) -> QWidget:
+        """The sidebar, or its placeholder before attach()."""
+        panel = self.splitter.widget(0)
+        assert panel is not None  # the splitter is made with both of its widgets
+        return panel
+
+    # -- the service -----------------------------------------------------------------------------
+
+    def attach(self, service: ChatService) -> None:
+        """Connect the window to the core: the thread list takes the placeholder's place and a
+        message sent while the core was opening goes out (once the window is started). Needs a
+        running asyncio loop from here on."""
+        if self._service is not None:
+            raise RuntimeError("the window already has a service")
+        # Imported here, like the modules in _attach_*: they load asyncio, the render worker,
+        # the thread list and the message actions, which the first paint does without.
+        from chatdesk.ui.runner import Runner
+
+        self._service = service
+        self.runner = Runner(self)
+        self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.runner.busy_changed.connect(self._update_busy)
+        self._attach_conversation(service)
+        self._attach_sidebar(service)
+        self.view.empty.setEnabled(True)
+        for action in self._service_actions:
+            action.setEnabled(True)
+        self._unsubscribe = service.events.subscribe(self._on_event)
+        self._show_models()
+        self._begin()
+        self.service_attached.emit()
+
+    def _attach_conversation(self, service: ChatService) -> None:
+        from chatdesk.core.render.worker import RenderWorker
+        from chatdesk.ui.conversation.controller import ConversationController
+        from chatdesk.ui.conversation.formatter import Formatter
+        from chatdesk.ui.message_actions import MessageActions
+
+        self._renderer = self._renderer or RenderWorker()
+        self.formatter = Formatter(self._renderer, self.runner, self)
+        self.formatter.dark = is_dark(_app())
+        self.view.formatter = self.formatter
+        self.controller = ConversationController(service, self.runner, self.conversation, self)
+        self.actions_ = MessageActions(self, service, self.runner, self.view, self.controller)
+        self.view.message_widget_added.connect(self.actions_.connect_widget)
+        self.view.older_wanted.connect(self.controller.load_older)
+        self.view.newer_wanted.connect(self.controller.load_newer)
+        self.view.latest_wanted.connect(lambda: self.controller.open(self.current_thread_id))
+
+    def _attach_sidebar(self, service: ChatService) -> None:
+        from chatdesk.ui.sidebar.view import Sidebar
+
+        self.sidebar = Sidebar(service, self.runner)
+        self.sidebar.thread_selected.connect(self.show_thread)
+        self.sidebar.new_chat_requested.connect(self._new_chat_in)
+        placeholder = self.splitter.replaceWidget(0, self.sidebar)  # same size and visibility
+        if placeholder is not None:  # it has no parent now
+            placeholder.deleteLater()
+        self.setTabOrder(self.sidebar, self.view)
+
+    def _begin(self) -> None:
+        """Once the window is started and has a service, whichever comes last: start the
+        formatter's worker, read the threads, then send the message that waited or show the
+        new chat's saved draft."""
+        if not self._started or self._service is None or self._leaving:
+            return
+        if self._renderer is not None:  # its process would have competed with opening the core
+            self._renderer.start()
+        self.sidebar.start()
+        self._attach_files(self._dropped)
+        self._dropped = []
+        if self._send_waiting:
+            self._send_waited()
+        else:
+            self._load_draft(None, keep_typed=True)  # typed before the core was open
+
+    def _update_busy(self) -> None:
+        running = self._service is not None and self.runner.busy
+        self.composer.set_busy(running or self._send_waiting)
+
     # -- starting and stopping -------------------------------------------------------------------
 
     def start(self) -> None:
-        self.sidebar.start()
-        self._renderer.start()
-        self._load_draft(None)
+        """The window is on screen: with a service, start reading (else once attached)."""
+        self._started = True
+        self._begin()
 
     async def aclose(self) -> None:
-        """Keep the draft, stop listening, end pending calls (before the core closes)."""
+        """Keep the draft, stop listening, end pending calls (before the core closes). A window
+        that never had a service started nothing, and has nowhere to keep the draft."""
         if self._closed:
             return
         self._closed = True
         self._unsubscribe()
         ThemeWatcher.of(_app()).changed.disconnect(self._theme_changed)
+        if self._service is None:
+            return
         self.formatter.close()
         try:
-            await self._service.save_draft(self.current_thread_id, self._draft())
+            draft, merge = self._draft(), not self._draft_shown
+            await self._keep_draft(self._service, self.current_thread_id, draft, merge)
         finally:
             await self.runner.aclose()
-            if self._owns_renderer:
+            if self._owns_renderer and self._renderer is not None:
                 await self._renderer.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._leaving = True
         self._save_state()
         super().closeEvent(event)
 
@@ -204,7 +300,7 @@ class MainWindow(QMainWindow):
         if state is not None:
             state.setValue("window/geometry", self.saveGeometry())
             state.setValue("window/splitter", self.splitter.saveState())
-            state.setValue("window/sidebar", self.sidebar.isVisible())
+            state.setValue("window/sidebar", self._side_panel().isVisible())
             state.sync()
 
     def _restore_state(self) -> None:
@@ -217,7 +313,8 @@ class MainWindow(QMainWindow):
         splitter = state.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
-        self.sidebar.setVisible(str(state.value("window/sidebar", "true")).lower() != "false")
+        shown = str(state.value("window/sidebar", "true")).lower() != "false"
+        self._side_panel().setVisible(shown)
 
     # -- threads ---------------------------------------------------------------------------------
 
@@ -227,12 +324,12 @@ class MainWindow(QMainWindow):
 
     def show_thread(self, thread_id: object) -> None:
         assert isinstance(thread_id, uuid.UUID)
-        if thread_id == self.current_thread_id:
+        if thread_id == self.current_thread_id or self._service is None:
             return
         self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
     def _open(self, thread: ThreadView | None) -> None:
-        self._save_draft()  # what was typed in the thread being left stays with it
+        self._leave_draft()  # what was typed in the thread being left stays with it
         self._thread = thread
         self.controller.open(thread.id if thread else None)
         self.sidebar.select(thread.id) if thread else None
@@ -271,7 +368,7 @@ class MainWindow(QMainWindow):
         return general.default_provider, general.default_model
 
     def _show_models(self) -> None:
-        models = self._service.known_models()
+        models = self._service.known_models() if self._service else []
         provider, model = self._model_of(self._thread)
         if (provider, model) not in models:
             models.append((provider, model))
@@ -284,7 +381,8 @@ class MainWindow(QMainWindow):
             self._new_chat_model = (provider, model)
             self._show_header()
         else:
-            call = self._service.set_thread_model(self._thread.id, provider=provider, model=model)
+            service = self._attached()
+            call = service.set_thread_model(self._thread.id, provider=provider, model=model)
             self.runner.run(call)
 
     def _refresh_usage(self) -> None:
@@ -295,33 +393,70 @@ class MainWindow(QMainWindow):
                 if self.current_thread_id == thread_id:
                     self.header.show_usage(usage)
 
-            self.runner.run(self._service.context_usage(thread_id), done=show, quiet=True)
+            call = self._attached().context_usage(thread_id)
+            self.runner.run(call, done=show, quiet=True)
 
     # -- drafts ----------------------------------------------------------------------------------
+    # A thread's stored draft is only written over once the composer has shown it; until then
+    # (it is still being read, or the window started before the core) what was typed is kept
+    # after it when the thread is left, instead of replacing it.
 
     def _draft(self) -> DraftView:
+        from chatdesk.core.chat.views import AttachmentInput, DraftView
+
         items = tuple(
             AttachmentInput(a.name, a.text, kind=a.kind) for a in self.composer.attachments()
         )
         return DraftView(self.composer.text(), items)
 
     def _save_draft(self) -> None:
-        self.runner.run(self._service.save_draft(self.current_thread_id, self._draft()), quiet=True)
+        """After edits (debounced by the composer)."""
+        if self._service is not None and self._draft_shown:
+            call = self._service.save_draft(self.current_thread_id, self._draft())
+            self.runner.run(call, quiet=True)
 
-    def _load_draft(self, thread_id: uuid.UUID | None) -> None:
-        def show(draft: DraftView) -> None:
-            if self.current_thread_id != thread_id or draft.empty:
+    def _leave_draft(self) -> None:
+        if self._service is not None:
+            draft, merge = self._draft(), not self._draft_shown
+            call = self._keep_draft(self._service, self.current_thread_id, draft, merge)
+            self.runner.run(call, quiet=True)
+
+    @staticmethod
+    async def _keep_draft(
+        service: ChatService, thread_id: uuid.UUID | None, draft: DraftView, merge: bool
+    ) -> None:
+        if merge:
+            draft = merged_draft(await service.load_draft(thread_id), draft)
+        await service.save_draft(thread_id, draft)
+
+    def _load_draft(self, thread_id: uuid.UUID | None, *, keep_typed: bool = False) -> None:
+        """Show a thread's saved draft. The composer is cleared at once (what it holds is the
+        thread's that was left) unless `keep_typed`: then it is this thread's, kept after it."""
+
+        def show(stored: DraftView) -> None:
+            if self.current_thread_id != thread_id:
+                return
+            self._draft_shown = True
+            if stored.empty:
                 return
             # Whatever was typed or attached while the draft was being read stays, after it.
-            typed, added = self.composer.text(), self.composer.attachments()
-            text = "\n".join(t for t in (draft.text, typed) if t)
+            draft = merged_draft(stored, self._draft())
             attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
-            self.composer.set_draft(text, attachments + added)
+            self.composer.set_draft(draft.text, attachments)
 
-        self.composer.set_draft("", [])
-        self.runner.run(self._service.load_draft(thread_id), done=show, quiet=True)
+        self._draft_shown = False
+        if not keep_typed:
+            self.composer.set_draft("", [])
+        call = self._attached().load_draft(thread_id)
+        self.runner.run(call, done=show, quiet=True)
 
     def _attach_files(self, paths: list[Path]) -> None:
+        if self._service is None:
+            self._dropped.extend(paths)  # read once the window can run calls (_begin)
+            return
+        # Imported when used: the module also holds the attachments' storage (SQLAlchemy).
+        from chatdesk.core.chat.attachments import read_text_file
+
         for path in paths:
             self.runner.run(
                 self.runner.off_thread(read_text_file, path),
@@ -333,25 +468,59 @@ class MainWindow(QMainWindow):
     # -- sending ---------------------------------------------------------------------------------
 
     def _send(self, text: str, attachments: list[DraftAttachment]) -> None:
-        items = [AttachmentInput(a.name, a.text, kind=a.kind) for a in attachments]
-        if self._thread is None:
-            provider, model = self._new_chat_model or (None, None)
-            call = self._service.send_new(
-                text,
-                project_id=self._new_chat_project,
-                attachments=items,
-                provider=provider,
-                model=model,
-            )
+        if self._service is None:
+            self._wait_to_send()
         else:
-            call = self._service.send(self._thread.id, text, attachments=items)
-        self.runner.run(call, done=self._sent)
+            self.runner.run(self._send_call(self._service, text, attachments), done=self._sent)
+
+    def _send_call(
+        self, service: ChatService, text: str, attachments: list[DraftAttachment]
+    ) -> Coroutine[Any, Any, Turn]:
+        from chatdesk.core.chat.views import AttachmentInput
+
+        items = [AttachmentInput(a.name, a.text, kind=a.kind) for a in attachments]
+        if self._thread is not None:
+            return service.send(self._thread.id, text, attachments=items)
+        provider, model = self._new_chat_model or (None, None)
+        return service.send_new(
+            text,
+            project_id=self._new_chat_project,
+            attachments=items,
+            provider=provider,
+            model=model,
+        )
+
+    def _wait_to_send(self) -> None:
+        """Send pressed before the core is open: the text stays (editable) until _begin()."""
+        self._send_waiting = True
+        self._update_busy()
+        self.statusBar().showMessage(WAITING_TEXT)
+
+    def _send_waited(self) -> None:
+        """Send what the composer holds now, as the user sees it. The new chat's saved draft
+        was never shown (it would have gone out too), but sending clears it: put it back."""
+        self._send_waiting = False
+        self.statusBar().clearMessage()
+        self._update_busy()
+        text, attachments = self.composer.text(), self.composer.attachments()
+        if not text.strip() and not attachments:
+            return
+        service = self._attached()
+
+        async def send() -> Turn:
+            kept = await service.load_draft(None)
+            turn = await self._send_call(service, text, attachments)
+            if not kept.empty:
+                await service.save_draft(None, kept)
+            return turn
+
+        self.runner.run(send(), done=self._sent)
 
     def _sent(self, turn: Turn) -> None:
         self.composer.clear_after_send()
         if self._thread is None or self._thread.id != turn.answer.thread_id:
             self.runner.run(
-                self._service.get_thread(turn.answer.thread_id), done=self._open, quiet=True
+                self._attached().get_thread(turn.answer.thread_id), done=self._open, quiet=True
             )
 
     def _send_example(self, prompt: str) -> None:
@@ -360,10 +529,17 @@ class MainWindow(QMainWindow):
     def stop_answer(self) -> None:
         answer = self._live.get(self.current_thread_id) if self.current_thread_id else None
         if answer is not None:
-            self.runner.run(self._service.stop(answer))
+            self.runner.run(self._attached().stop(answer))
 
     def _update_streaming(self) -> None:
         self.composer.set_streaming(self.current_thread_id in self._live)
+
+    def _attached(self) -> ChatService:
+        """The service, where only a window with one can get (a thread is open, an answer
+        arrived, a message was sent)."""
+        if self._service is None:
+            raise RuntimeError("the window has no service yet")
+        return self._service
 
     # -- keyboard actions ------------------------------------------------------------------------
 
@@ -382,7 +558,7 @@ class MainWindow(QMainWindow):
     def regenerate_last(self) -> None:
         last = self._last_answer()
         if last is not None and last.status.is_final:
-            self.runner.run(self._service.regenerate(last.id))
+            self.runner.run(self._attached().regenerate(last.id))
 
     def open_find(self) -> None:
         self.find_bar.open_bar()
@@ -392,9 +568,14 @@ class MainWindow(QMainWindow):
             self.sidebar.rename(self.current_thread_id)
 
     def toggle_sidebar(self) -> None:
-        self.sidebar.setVisible(not self.sidebar.isVisible())
+        panel = self._side_panel()
+        panel.setVisible(not panel.isVisible())
 
     def open_switcher(self) -> None:
+        if self._service is None:
+            return
+        from chatdesk.ui.sidebar.switcher import QuickSwitcher  # only when asked for
+
         switcher = QuickSwitcher(self._service, self.runner, self)
         switcher.thread_chosen.connect(self.show_thread)
         switcher.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -415,9 +596,10 @@ class MainWindow(QMainWindow):
 
     def _theme_changed(self) -> None:
         self.setStyleSheet(WINDOW_STYLE)
-        self.formatter.dark = is_dark(_app())
-        self.formatter.clear()
-        self.view.refresh_all()
+        if self._service is not None:  # messages, and their formatter, come with the service
+            self.formatter.dark = is_dark(_app())
+            self.formatter.clear()
+            self.view.refresh_all()
 
     # -- service events --------------------------------------------------------------------------
 
@@ -429,6 +611,8 @@ class MainWindow(QMainWindow):
             sys.excepthook(type(error), error, error.__traceback__)
 
     def _apply(self, event: ev.Event) -> None:
+        from chatdesk.core.chat import events as ev
+
         match event:
             case ev.MessageAdded(message) | ev.AnswerContinued(message):
                 if message.role is Role.ASSISTANT and not message.status.is_final:
@@ -471,6 +655,14 @@ class MainWindow(QMainWindow):
         self._provider_state.setToolTip(detail)
         self._provider_state.setProperty("state", state)
         self._provider_state.style().polish(self._provider_state)
+
+
+def merged_draft(stored: DraftView, typed: DraftView) -> DraftView:
+    """A stored draft with what was typed after it: the texts on separate lines."""
+    from chatdesk.core.chat.views import DraftView
+
+    text = "\n".join(t for t in (stored.text, typed.text) if t)
+    return DraftView(text, stored.attachments + typed.attachments)
 
 
 def _app() -> QApplication:

@@ -5,6 +5,7 @@ of the whole thread, in a scroll area that follows a streaming answer until the 
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QResizeEvent
@@ -18,9 +19,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.conversation.formatter import Formatter
-from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.model import ConversationModel
+
+if TYPE_CHECKING:  # loaded with the first message, after the window's first paint
+    from chatdesk.ui.conversation.formatter import Formatter
+    from chatdesk.ui.conversation.message import MessageWidget
 
 EXAMPLE_PROMPTS = (
     "Explain how a hash table works, with a small Python example",
@@ -65,13 +68,11 @@ class ConversationView(QScrollArea):
     latest_wanted = Signal()  # "jump to latest" while newer pages are not loaded
     prompt_chosen = Signal(str)
     message_widget_added = Signal(object)  # a MessageWidget, for the window to connect
+    formatter: Formatter  # set by the window before the model holds any message
 
-    def __init__(
-        self, model: ConversationModel, formatter: Formatter, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        self._formatter = formatter
         self.widgets: list[MessageWidget] = []
         self._follow = True  # keep the newest text in sight
         self._restoring = False
@@ -121,8 +122,10 @@ class ConversationView(QScrollArea):
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         if first == 0 and self.widgets and not self._follow:
             self._anchor_on_visible()
+        from chatdesk.ui.conversation.message import MessageWidget
+
         for row in range(first, last + 1):
-            widget = MessageWidget(self._model.message(row), self._formatter)
+            widget = MessageWidget(self._model.message(row), self.formatter)
             self.widgets.insert(row, widget)
             self._layout.insertWidget(row + 1, widget)  # +1: the empty state comes first
             self.message_widget_added.emit(widget)

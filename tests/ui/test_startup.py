@@ -1,0 +1,279 @@
+"""Start-up: the window paints and takes typing before the core is open, and loses nothing.
+
+Two levels. The window itself, built without a service and attached to a real core later (as
+`chatdesk.ui.application` does). And the whole `application.run`, in this process, with a core
+whose opening waits until the test lets it finish, so "the core is still opening" is a state
+the test holds rather than a race it hopes to win.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Configuration, Core, build_core, configure
+from chatdesk.core.chat.kinds import Role
+from chatdesk.core.chat.views import DraftView, ThreadFilter
+from chatdesk.ui.application import run
+from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
+from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
+
+CORE_WAIT_S = 30  # a gate the test forgot to open fails the test instead of hanging it
+
+
+def thread_titles(window: MainWindow) -> list[str]:
+    model = window.sidebar.model
+    groups = [model.index(row, 0) for row in range(model.rowCount())]
+    return [
+        thread.title
+        for group in groups
+        for row in range(model.rowCount(group))
+        if (thread := model.thread_at(model.index(row, 0, group))) is not None
+    ]
+
+
+def answered(window: MainWindow) -> bool:
+    messages = window.conversation.messages()
+    return len(messages) == 2 and messages[-1].status.is_final
+
+
+def type_and_send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    """Keys go where the keyboard focus is, as a person's do."""
+    focused = QApplication.focusWidget()
+    assert focused is window.composer.editor
+    qtbot.keyClicks(focused, text)
+    qtbot.keyClick(focused, Qt.Key.Key_Return)
+
+
+@pytest.fixture
+def shell(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[Any]:
+    """`shell()`: a shown and started window without a service, as before the core is open.
+    Closed before the cores (`make_core`) are: closing keeps the draft through its core."""
+    windows: list[MainWindow] = []
+
+    def open_() -> MainWindow:
+        window = MainWindow()
+        windows.append(window)
+        window.show()
+        window.activateWindow()
+        window.start()
+        qtbot.waitUntil(lambda: QApplication.focusWidget() is window.composer.editor)
+        return window
+
+    yield open_
+    for window in windows:
+        window.close()
+        finish(window.aclose())
+        window.deleteLater()
+
+
+# -- the window before and after its core ---------------------------------------------------------
+
+
+def test_the_window_takes_typing_before_the_core_is_open_and_fills_in_after(
+    shell: Any, make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = shell()
+    placeholder = window.splitter.widget(0)
+    assert isinstance(placeholder, SidebarPlaceholder)
+    assert placeholder.status.isVisible()
+    assert placeholder.status.text() == "Opening your chats…"
+    qtbot.keyClicks(QApplication.focusWidget(), "typed early")
+
+    core = make_core()
+    finish(core.service.create_thread(title="Already there"))
+    window.attach(core.service)
+
+    qtbot.waitUntil(lambda: thread_titles(window) == ["Already there"])
+    assert window.splitter.widget(0) is window.sidebar
+    assert window.composer.text() == "typed early"
+
+
+def test_a_message_sent_before_the_core_is_open_goes_out_once_it_is(
+    shell: Any, make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = shell()
+    type_and_send(qtbot, window, "hello early")
+    assert window.composer.text() == "hello early"  # waiting, in sight, not gone
+    assert window.statusBar().currentMessage() == WAITING_TEXT
+    type_and_send(qtbot, window, "")  # a second Enter does not send it twice
+
+    core = make_core()
+    window.attach(core.service)
+
+    qtbot.waitUntil(lambda: answered(window))
+    assert window.composer.text() == ""
+    assert window.statusBar().currentMessage() != WAITING_TEXT
+    assert window.current_thread_id is not None
+    stored = finish(core.service.list_messages(window.current_thread_id)).messages
+    assert [m.role for m in stored] == [Role.USER, Role.ASSISTANT]
+    assert stored[0].content == "hello early"
+
+
+def test_the_new_chats_saved_draft_outlives_a_message_sent_before_the_core_opened(
+    shell: Any, make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    finish(core.service.save_draft(None, DraftView("an older idea")))
+    window = shell()
+    type_and_send(qtbot, window, "hello early")
+    window.attach(core.service)
+    qtbot.waitUntil(lambda: answered(window))
+
+    window.new_chat()
+
+    qtbot.waitUntil(lambda: window.composer.text() == "an older idea")
+
+
+def test_the_saved_draft_and_what_was_typed_early_are_both_kept(
+    shell: Any, make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    finish(core.service.save_draft(None, DraftView("an older idea")))
+    window = shell()
+    qtbot.keyClicks(QApplication.focusWidget(), "and a new one")
+
+    window.attach(core.service)
+
+    qtbot.waitUntil(lambda: window.composer.text() == "an older idea\nand a new one")
+
+
+# -- the whole start: application.run ------------------------------------------------------------
+
+
+class Steps(QObject):
+    """Runs `(ready, act)` steps in order from a polling timer on the GUI thread, while
+    `application.run` drives the loops (a test cannot wait inside it)."""
+
+    def __init__(self, *steps: tuple[Callable[[], bool], Callable[[], None]]) -> None:
+        super().__init__()
+        self._steps = list(steps)
+        self._timer = QTimer(self, interval=10)
+        self._timer.timeout.connect(self._next)
+        self._timer.start()
+
+    @property
+    def done(self) -> bool:
+        return not self._steps
+
+    def _next(self) -> None:
+        if self._steps and self._steps[0][0]():
+            self._steps.pop(0)[1]()
+        if not self._steps:
+            self._timer.stop()
+
+
+def the_window() -> MainWindow | None:
+    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None)
+
+
+def shown() -> bool:
+    window = the_window()
+    return window is not None and window.composer.editor.hasFocus()
+
+
+def slow_core(gate: threading.Event) -> Callable[[Configuration], Core]:
+    def build(config: Configuration) -> Core:
+        if not gate.wait(CORE_WAIT_S):
+            raise TimeoutError("the test never let the core open")
+        return build_core(config)
+
+    return build
+
+
+def stored(call: Callable[[Core], Any]) -> Any:
+    """Read what the last run left, through a core of its own."""
+
+    async def read() -> Any:
+        core = build_core(configure())
+        await core.start()
+        try:
+            return await call(core)
+        finally:
+            await core.aclose()
+
+    return asyncio.run(read())
+
+
+@pytest.fixture
+def app_run(qapp: QApplication) -> Iterator[Callable[..., int]]:
+    """`app_run(build_core)`: `application.run` in this process; the app is left as found."""
+    quits = qapp.quitOnLastWindowClosed()
+    yield lambda build: run(configure(), build)
+    qapp.setQuitOnLastWindowClosed(quits)
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, MainWindow):
+            widget.deleteLater()
+
+
+def test_a_message_typed_while_the_core_opens_is_sent_and_the_list_fills_in(
+    app_run: Any, qtbot: QtBot
+) -> None:
+    gate = threading.Event()
+
+    def type_then_open_the_core() -> None:
+        window = the_window()
+        assert window is not None
+        assert isinstance(window.splitter.widget(0), SidebarPlaceholder)
+        type_and_send(qtbot, window, "typed at once")
+        gate.set()
+
+    def close() -> None:
+        window = the_window()
+        assert window is not None
+        assert thread_titles(window) == ["typed at once"]
+        window.close()
+
+    steps = Steps(
+        (shown, type_then_open_the_core),
+        (lambda: (w := the_window()) is not None and answered(w) and bool(thread_titles(w)), close),
+    )
+
+    assert app_run(slow_core(gate)) == 0
+    assert steps.done
+
+    async def threads(core: Core) -> list[str]:
+        page = await core.service.list_threads(ThreadFilter())
+        return [thread.title for thread in page.threads]
+
+    assert stored(threads) == ["typed at once"]
+
+
+def test_closing_the_window_while_the_core_opens_exits_and_keeps_what_was_typed(
+    app_run: Any, qtbot: QtBot
+) -> None:
+    gate = threading.Event()
+
+    def type_close_then_open_the_core() -> None:
+        window = the_window()
+        assert window is not None
+        qtbot.keyClicks(window.composer.editor, "not lost")
+        window.close()
+        gate.set()
+
+    steps = Steps((shown, type_close_then_open_the_core))
+
+    assert app_run(slow_core(gate)) == 0
+    assert steps.done
+    assert stored(lambda core: core.service.load_draft(None)) == DraftView("not lost")
+
+
+def test_the_window_paints_without_loading_sqlalchemy() -> None:
+    """What the window imports before its first paint; the core's imports come after it."""
+    probe = (
+        "import sys; import chatdesk.launch, chatdesk.app, chatdesk.ui.application; "
+        "print(sorted(m for m in ('sqlalchemy', 'alembic', 'openai') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
