@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.ui")
 FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
+GIL_HANDOVER_S = 0.001  # while the core opens on its thread
 
 
 # What the window needs of `chatdesk.app.Configuration` and `Core`. Described here, not imported,
@@ -153,10 +154,16 @@ class CoreLoader(QObject):
             self._thread.start()
 
     def _build(self) -> None:  # on the worker thread
+        # Meanwhile the GUI thread gets the GIL back within 1 ms instead of 5 (Python's
+        # default), so keys and paints between the imports are not held up.
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(GIL_HANDOVER_S)
         try:
             self._core = self._build_core()
         except BaseException as error:  # raised again on the GUI thread
             self._error = error
+        finally:
+            sys.setswitchinterval(interval)
         self._built.emit()
 
     def _leave_qt_loop(self) -> None:
