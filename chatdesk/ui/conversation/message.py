@@ -30,7 +30,7 @@ from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.formatter import Formatter, key_for
-from chatdesk.ui.units import format_size
+from chatdesk.ui.units import format_cost, format_size
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import MessageView
@@ -49,7 +49,15 @@ def usage_text(message: MessageView) -> str:
     parts = [message.model or ""] if message.role is Role.ASSISTANT else []
     usage = message.usage
     if usage.completion_tokens:
-        parts.append(f"{usage.completion_tokens:,} tokens out, {usage.prompt_tokens or 0:,} in")
+        about = "≈" if usage.estimated else ""
+        tokens = f"{about}{usage.completion_tokens:,} tokens out, {usage.prompt_tokens or 0:,} in"
+        if usage.cached_tokens:
+            tokens += f" ({usage.cached_tokens:,} cached)"
+        if usage.reasoning_tokens:
+            tokens += f", {usage.reasoning_tokens:,} thinking"
+        parts.append(tokens)
+    if usage.cost_usd is not None:
+        parts.append(format_cost(usage.cost_usd))
     if message.latency_ms is not None:
         seconds = f"{message.latency_ms / 1000:.1f} s"
         if message.first_token_ms is not None:
