@@ -1,0 +1,171 @@
+"""Chat: what new chats start with (model, temperature, answer length, system prompt) and
+which key sends a message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.config import GeneralSettings, UiSettings
+
+ModelPair = tuple[str, str]  # (provider, model)
+# The window passes `ChatService.known_models`, so profiles saved meanwhile are offered too.
+ModelPairs = Sequence[ModelPair] | Callable[[], Sequence[ModelPair]]
+
+MODEL_DEFAULT_TEMPERATURE = -1.0  # GeneralSettings.temperature's "not set"
+_SHOWN_TEMPERATURE = 1.0  # what the disabled spin box shows while the model decides
+_LONGEST_ANSWER = 1_000_000
+
+
+def model_label(provider: str, model: str) -> str:
+    return f"{model} ({provider})"
+
+
+class ChatPage(QWidget):
+    def __init__(
+        self,
+        general: GeneralSettings,
+        ui: UiSettings,
+        models: ModelPairs,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._models = models
+        self._current: ModelPair = (general.default_provider, general.default_model)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._defaults_box(general))
+        layout.addWidget(self._sending_box(ui))
+        layout.addStretch(1)
+        self.refresh_models()
+
+    # -- what the dialog reads back --------------------------------------------------------------
+
+    def general(self, base: GeneralSettings) -> GeneralSettings:
+        provider, model = self.default_model()
+        return replace(
+            base,
+            default_provider=provider,
+            default_model=model,
+            temperature=self.temperature(),
+            max_output_tokens=self._max_tokens.value(),
+            system_prompt=self._system_prompt.toPlainText().strip(),
+        )
+
+    def default_model(self) -> ModelPair:
+        key = self._model.currentData()
+        if not isinstance(key, str):
+            return self._current
+        provider, _, model = key.partition("/")  # provider names never hold a "/"
+        return provider, model
+
+    def temperature(self) -> float:
+        if self._model_decides.isChecked():
+            return MODEL_DEFAULT_TEMPERATURE
+        return round(self._temperature.value(), 2)
+
+    def enter_sends(self) -> bool:
+        return self._enter_sends.isChecked()
+
+    def refresh_models(self) -> None:
+        """Offer the models known now (a profile may have been saved); keep the choice."""
+        current = self.default_model() if self._model.count() else self._current
+        pairs = list(self._models() if callable(self._models) else self._models)
+        if current not in pairs:
+            pairs.insert(0, current)
+        self._model.clear()
+        for provider, model in pairs:
+            self._model.addItem(model_label(provider, model), f"{provider}/{model}")
+        self._model.setCurrentIndex(pairs.index(current))
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _defaults_box(self, general: GeneralSettings) -> QGroupBox:
+        box = QGroupBox("New chats", self)
+        self._model = QComboBox(box)
+        self._model.setObjectName("defaultModel")
+        self._model.setAccessibleName("Default model")
+        self._model.setToolTip("The model a new chat uses; each chat can pick another")
+        self._model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        form = QFormLayout(box)
+        # Only the system prompt takes the width; short values keep short fields.
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.addRow("&Model:", self._model)
+        form.addRow("&Temperature:", self._temperature_row(general.temperature, box))
+        form.addRow("Ma&x answer length:", self._max_tokens_box(general.max_output_tokens, box))
+        self._system_prompt = QPlainTextEdit(general.system_prompt, box)
+        self._system_prompt.setObjectName("systemPrompt")
+        self._system_prompt.setAccessibleName("System prompt")
+        self._system_prompt.setPlaceholderText(
+            "Instructions for every chat whose project sets none, e.g. “Answer briefly.”"
+        )
+        self._system_prompt.setTabChangesFocus(True)  # Tab leaves the box, as in a form
+        self._system_prompt.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
+        form.addRow("&System prompt:", self._system_prompt)
+        return box
+
+    def _temperature_row(self, temperature: float, parent: QWidget) -> QWidget:
+        row = QWidget(parent)
+        self._model_decides = QCheckBox("Model's default", row)
+        self._model_decides.setObjectName("temperatureDefault")
+        self._model_decides.setAccessibleName("Use the model's default temperature")
+        self._temperature = QDoubleSpinBox(row)
+        self._temperature.setObjectName("temperature")
+        self._temperature.setAccessibleName("Temperature")
+        self._temperature.setAccessibleDescription("0 gives focused answers, 2 varied ones")
+        self._temperature.setToolTip("0 gives focused answers, 2 varied ones")
+        self._temperature.setRange(0.0, 2.0)
+        self._temperature.setSingleStep(0.1)
+        self._temperature.setDecimals(2)
+        unset = temperature == MODEL_DEFAULT_TEMPERATURE
+        self._temperature.setValue(_SHOWN_TEMPERATURE if unset else temperature)
+        self._model_decides.toggled.connect(lambda on: self._temperature.setEnabled(not on))
+        self._model_decides.setChecked(unset)
+        self._temperature.setEnabled(not unset)
+        layout = QHBoxLayout(row)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._model_decides)
+        layout.addWidget(self._temperature)
+        layout.addStretch(1)
+        return row
+
+    def _max_tokens_box(self, max_tokens: int, parent: QWidget) -> QSpinBox:
+        self._max_tokens = QSpinBox(parent)
+        self._max_tokens.setObjectName("maxOutputTokens")
+        self._max_tokens.setAccessibleName("Longest answer in tokens")
+        self._max_tokens.setRange(0, _LONGEST_ANSWER)
+        self._max_tokens.setSingleStep(256)
+        self._max_tokens.setGroupSeparatorShown(True)
+        self._max_tokens.setSpecialValueText("Model's default")  # 0 in the settings
+        self._max_tokens.setSuffix(" tokens")
+        self._max_tokens.setValue(max_tokens)
+        return self._max_tokens
+
+    def _sending_box(self, ui: UiSettings) -> QGroupBox:
+        box = QGroupBox("Sending messages", self)
+        self._enter_sends = QRadioButton("&Enter sends, Shift+Enter starts a new line", box)
+        self._enter_sends.setObjectName("enterSends")
+        self._ctrl_enter_sends = QRadioButton("&Ctrl+Enter sends, Enter starts a new line", box)
+        self._ctrl_enter_sends.setObjectName("ctrlEnterSends")
+        group = QButtonGroup(box)
+        group.addButton(self._enter_sends)
+        group.addButton(self._ctrl_enter_sends)
+        (self._enter_sends if ui.enter_sends else self._ctrl_enter_sends).setChecked(True)
+        layout = QVBoxLayout(box)
+        layout.addWidget(self._enter_sends)
+        layout.addWidget(self._ctrl_enter_sends)
+        return box

@@ -1,0 +1,153 @@
+"""The models and limits of a profile: default model (typed, or picked from the server's
+list), models typed by hand, context window, prices and a request limit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from chatdesk.core.providers.profiles import DEFAULT_CONTEXT_WINDOW, ProviderProfile
+from chatdesk.ui.settings.notices import Notice
+from chatdesk.ui.settings.profile_check import ProfileInput
+
+_LARGEST_CONTEXT = 100_000_000
+_MOST_REQUESTS = 100_000
+# In the order ProfileInput and the screen show them.
+_PRICES = (
+    ("inputPrice", "&Input"),
+    ("cachedInputPrice", "&Cached input"),
+    ("outputPrice", "Out&put"),
+)
+
+
+def _price_text(price: float | None) -> str:
+    return "" if price is None else f"{price:g}"
+
+
+class ModelFields(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = QComboBox(self)
+        self.model.setObjectName("defaultModel")
+        self.model.setAccessibleName("Default model")
+        self.model.setEditable(True)
+        self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.model.setMinimumContentsLength(16)  # long model names: "qwen2.5-coder:32b"
+        self.model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        editor = self.model.lineEdit()
+        assert editor is not None  # editable combo boxes have one
+        editor.setPlaceholderText("Type or fetch")
+        self.fetch = QPushButton("&Fetch models", self)
+        self.fetch.setObjectName("fetchModels")
+        self.fetch.setToolTip("Ask the server which models it offers")
+        self.fetch_result = Notice("fetchResult", self)
+        self.others = QLineEdit(self)
+        self.others.setObjectName("otherModels")
+        self.others.setAccessibleName("Other models")
+        self.others.setPlaceholderText("Names, comma-separated")
+        self.others.setToolTip("Models to offer when the server does not list its own")
+        self.context = self._spin("contextWindow", "Context window in tokens", _LARGEST_CONTEXT)
+        self.context.setMinimum(1)
+        self.context.setSingleStep(1024)
+        self.context.setSuffix(" tokens")
+        self.prices = [self._price(name, label) for name, label in _PRICES]
+        self.prices_problem = Notice("pricesProblem", self)
+        self.requests = self._spin("requestsPerMinute", "Requests per minute", _MOST_REQUESTS)
+        self.requests.setSpecialValueText("No limit")
+        self.requests.setSuffix(" per minute")
+        self._lay_out()
+        for line in (*self.prices, self.others):
+            line.textChanged.connect(self.changed)
+
+    def _spin(self, name: str, accessible: str, largest: int) -> QSpinBox:
+        spin = QSpinBox(self)
+        spin.setObjectName(name)
+        spin.setAccessibleName(accessible)
+        spin.setRange(0, largest)
+        spin.setGroupSeparatorShown(True)
+        return spin
+
+    def _price(self, name: str, label: str) -> QLineEdit:
+        line = QLineEdit(self)
+        line.setObjectName(name)
+        line.setAccessibleName(f"{label.replace('&', '')} price in US dollars per million tokens")
+        line.setPlaceholderText("not set")
+        line.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000.0000") + 24)
+        return line
+
+    def _lay_out(self) -> None:
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model, 1)
+        model_row.addWidget(self.fetch)
+        label = QLabel("&Default model:", self)
+        label.setBuddy(self.model)  # a row holding a layout gets a label without one
+        form.addRow(label, model_row)
+        form.addRow(self.fetch_result)
+        form.addRow("&Other models:", self.others)
+        form.addRow("Conte&xt window:", self.context)
+        form.addRow(QLabel("Prices in US dollars per million tokens:", self))
+        grid = QGridLayout()
+        for column, (line, (_, text)) in enumerate(zip(self.prices, _PRICES, strict=True)):
+            caption = QLabel(text, self)
+            caption.setBuddy(line)
+            grid.addWidget(caption, 0, column)
+            grid.addWidget(line, 1, column)
+        grid.setColumnStretch(len(_PRICES), 1)
+        form.addRow(grid)
+        form.addRow(self.prices_problem)
+        form.addRow("&Requests:", self.requests)
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def fill(self, profile: ProviderProfile) -> None:
+        self.add_models(profile.models)
+        self.model.setEditText(profile.default_model)
+        self.others.setText(", ".join(profile.models))
+        self.context.setValue(profile.context_window or DEFAULT_CONTEXT_WINDOW)
+        prices = (
+            profile.input_price_per_million,
+            profile.cached_input_price_per_million,
+            profile.output_price_per_million,
+        )
+        for line, price in zip(self.prices, prices, strict=True):
+            line.setText(_price_text(price))
+        self.requests.setValue(profile.requests_per_minute)
+
+    def typed(self, name: str, base_url: str) -> ProfileInput:
+        input_price, cached_price, output_price = (line.text() for line in self.prices)
+        return ProfileInput(
+            name=name,
+            base_url=base_url,
+            default_model=self.model.currentText(),
+            models=self.others.text(),
+            context_window=self.context.value(),
+            input_price=input_price,
+            cached_input_price=cached_price,
+            output_price=output_price,
+            requests_per_minute=self.requests.value(),
+        )
+
+    def add_models(self, models: Iterable[str]) -> None:
+        """Offer `models` in the default model's list; what is typed there stays."""
+        typed = self.model.currentText()
+        known = {self.model.itemText(i) for i in range(self.model.count())}
+        self.model.addItems([m for m in models if m not in known])
+        self.model.setEditText(typed)

@@ -1,0 +1,73 @@
+"""Sentences shown in place: an error under a field, a success, a warning box.
+
+Colours are picked for the theme in use (a red that reads on white is too dark on the dark
+palette), so the settings dialog sets `notice_style(dark)` again when the theme changes.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class Tone(enum.StrEnum):
+    INFO = "info"  # plain text, e.g. where a key is kept
+    SUCCESS = "success"
+    ERROR = "error"
+    WARNING = "warning"  # boxed: something to read before going on
+    BUSY = "busy"  # "Connecting…"
+
+
+# (light, dark): each reads at 4.5:1 or better on its palette's window colour.
+_COLOURS = {
+    Tone.SUCCESS: ("#1d7335", "#7bd88f"),
+    Tone.ERROR: ("#b3261e", "#ff8a80"),
+    Tone.WARNING: ("#8a5300", "#f0b45a"),
+}
+
+
+def notice_style(dark: bool) -> str:
+    i = 1 if dark else 0
+    return f"""
+QLabel[tone="info"], QLabel[tone="busy"] {{ color: palette(placeholder-text); }}
+QLabel[tone="success"] {{ color: {_COLOURS[Tone.SUCCESS][i]}; }}
+QLabel[tone="error"] {{ color: {_COLOURS[Tone.ERROR][i]}; }}
+QLabel[tone="warning"] {{
+    background: palette(alternate-base);
+    border: 1px solid palette(midlight);
+    border-left: 3px solid {_COLOURS[Tone.WARNING][i]};
+    border-radius: 4px;
+    padding: 6px 8px;
+}}
+"""
+
+
+class Notice(QLabel):
+    """A label that is hidden until there is something to say."""
+
+    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(name)
+        self.setWordWrap(True)
+        # Errors can be copied into a search or a bug report.
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.hide()
+
+    @property
+    def tone(self) -> Tone | None:
+        value = self.property("tone")
+        return Tone(value) if self.text() and value else None
+
+    def say(self, tone: Tone, text: str) -> None:
+        self.setText(text)
+        self.setProperty("tone", tone.value)
+        self.style().unpolish(self)  # a changed property takes effect only when re-polished
+        self.style().polish(self)
+        self.setVisible(bool(text))
+
+    def clear_notice(self) -> None:
+        self.setText("")
+        self.hide()

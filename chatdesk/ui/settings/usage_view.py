@@ -1,0 +1,145 @@
+"""Usage: tokens and cost per month, provider and model, from the answers chatdesk stored.
+
+The page is given the query (`ChatService.usage_by_month`) rather than the service, and asks
+it the first time it is shown and whenever the month or Refresh is chosen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.calls import run_on_page
+from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.usage_model import (
+    ESTIMATED_NOTE,
+    NO_PRICE_NOTE,
+    PARTIAL_NOTE,
+    UsageTableModel,
+    month_label,
+)
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.usage import UsageRow
+
+UsageQuery = Callable[[str | None], Awaitable[Sequence["UsageRow"]]]
+ALL_MONTHS = "All months"
+
+
+class UsagePage(QWidget):
+    def __init__(
+        self, query: UsageQuery | None, runner: Runner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._query = query
+        self._runner = runner
+        self._asked = False
+        self.month = QComboBox(self)
+        self.month.setObjectName("usageMonth")
+        self.month.setAccessibleName("Month")
+        self.month.addItem(ALL_MONTHS, None)
+        self.month.setMinimumContentsLength(14)
+        self.month.activated.connect(lambda _: self.load())
+        self.refresh = QPushButton("&Refresh", self)
+        self.refresh.setObjectName("refreshUsage")
+        self.refresh.clicked.connect(self.load)
+        self.model = UsageTableModel(self)
+        self.table = self._table()
+        self.status = Notice("usageStatus", self)
+        self._lay_out()
+        if query is None:
+            self.status.say(Tone.INFO, "Usage cannot be shown in this session.")
+            for widget in (self.month, self.refresh):
+                widget.setEnabled(False)
+
+    def _table(self) -> QTableView:
+        table = QTableView(self)
+        table.setObjectName("usageTable")
+        table.setAccessibleName("Usage per month, provider and model")
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setShowGrid(False)
+        table.setWordWrap(False)
+        rows = table.verticalHeader()
+        rows.hide()
+        rows.setDefaultSectionSize(self.fontMetrics().height() + 10)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        return table
+
+    def _lay_out(self) -> None:
+        caption = QLabel("&Month:", self)
+        caption.setBuddy(self.month)
+        top = QHBoxLayout()
+        top.addWidget(caption)
+        top.addWidget(self.month)
+        top.addStretch(1)
+        top.addWidget(self.refresh)
+        legend = QLabel(f"{ESTIMATED_NOTE}\n{PARTIAL_NOTE}\n{NO_PRICE_NOTE}", self)
+        legend.setObjectName("usageLegend")
+        legend.setProperty("tone", Tone.INFO.value)
+        legend.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.status)
+        layout.addWidget(legend)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._asked:  # asked on first sight: a dialog opened for the theme never asks
+            self._asked = True
+            self.load()
+
+    def load(self) -> None:
+        if self._query is None:
+            return
+        month = self.month.currentData()
+        chosen = month if isinstance(month, str) else None
+        self.refresh.setEnabled(False)
+        run_on_page(
+            self._runner,
+            self,
+            self._query(chosen),
+            done=lambda rows: self._show(rows, chosen),
+            failed=self._failed,
+            settled=lambda: self.refresh.setEnabled(True),
+            quiet=True,
+        )
+
+    def _show(self, rows: Sequence[UsageRow], month: str | None) -> None:
+        self.model.show_rows(rows)
+        if month is None:
+            self._offer_months(rows)
+        if rows:
+            self.status.clear_notice()
+        else:
+            self.status.say(Tone.INFO, "No answers in this period yet.")
+
+    def _offer_months(self, rows: Sequence[UsageRow]) -> None:
+        months = list(dict.fromkeys(row.month for row in rows))
+        self.month.clear()
+        self.month.addItem(ALL_MONTHS, None)
+        for month in months:
+            self.month.addItem(month_label(month), month)
+
+    def _failed(self, error: ChatdeskError) -> None:
+        self.status.say(Tone.ERROR, f"Usage could not be read: {error}")
