@@ -1,46 +1,70 @@
-"""Preferences: one tab per topic (Appearance, Chat; Providers comes later).
+"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data and Usage, one tab each.
 
-The dialog only edits a copy of the settings. After `accept()`, `result_settings()` returns the
-edited copy; the window applies it and asks the core to save it. Nothing here writes files.
+Appearance and Chat edit a copy of the settings: after `accept()`, `result_settings()` returns
+the edited copy, and the window applies it and has it saved. Providers, Data and Usage act at
+once through the core objects the window passes in (a saved profile is in use immediately);
+each of those may be None, and its tab then says what cannot be done in this session.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QButtonGroup,
-    QComboBox,
+    QApplication,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QRadioButton,
-    QSpinBox,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from chatdesk.core.config import Settings, UiSettings
+from chatdesk.core.config import Settings
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.appearance_page import THEME_CHOICES, AppearancePage
+from chatdesk.ui.settings.chat_page import ChatPage, ModelPairs
+from chatdesk.ui.settings.notices import notice_style
+from chatdesk.ui.theme import ThemeWatcher, is_dark
 
-THEME_CHOICES = (("System", "system"), ("Light", "light"), ("Dark", "dark"))
-# The spin box shows "Default" one step below the smallest size: 0 in the settings.
-_DEFAULT_STEP = 7
-_LARGEST_FONT = 32
-_PREVIEW_TEXT = "The quick brown fox jumps over the lazy dog."
+if TYPE_CHECKING:
+    from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.store.backup import Backups
+    from chatdesk.ui.settings.usage_view import UsageQuery
+
+__all__ = ["THEME_CHOICES", "PreferencesDialog"]
 
 
 class PreferencesDialog(QDialog):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    profiles_changed = Signal()  # a profile was saved or removed (it is in use already)
+
+    def __init__(
+        self,
+        settings: Settings,
+        parent: QWidget | None = None,
+        *,
+        runner: Runner | None = None,
+        providers: ProviderManager | None = None,
+        backups: Backups | None = None,
+        data_folder: Path | None = None,
+        usage: UsageQuery | None = None,
+        models: ModelPairs = (),
+    ) -> None:
         super().__init__(parent)
         self._settings = settings
+        runner = runner or Runner(self)
         self.setWindowTitle("Preferences")
-        self.setMinimumWidth(460)
+        self.setMinimumWidth(560)
+        self.resize(720, 470)  # the usage table's seven columns need the width
+        self.appearance = AppearancePage(settings.ui, self)
+        self.chat = ChatPage(settings.general, settings.ui, models, self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("preferencesTabs")
-        self.tabs.addTab(self._appearance_tab(settings.ui), "&Appearance")
-        self.tabs.addTab(self._chat_tab(settings.ui), "C&hat")
+        self.tabs.addTab(self.appearance, "&Appearance")
+        self.tabs.addTab(self.chat, "C&hat")
+        self._add_acting_tabs(runner, providers, backups, data_folder, usage)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -49,6 +73,35 @@ class PreferencesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._restyle(is_dark(app))
+        ThemeWatcher.of(app).changed.connect(self._restyle)
+
+    def _add_acting_tabs(
+        self,
+        runner: Runner,
+        providers: ProviderManager | None,
+        backups: Backups | None,
+        data_folder: Path | None,
+        usage: UsageQuery | None,
+    ) -> None:
+        # Imported when the dialog opens, not with the window: the window starts faster.
+        from chatdesk.ui.settings.data_page import DataPage
+        from chatdesk.ui.settings.providers_page import ProvidersPage
+        from chatdesk.ui.settings.usage_view import UsagePage
+
+        self.providers = ProvidersPage(providers, runner, self)
+        self.providers.profiles_changed.connect(self.chat.refresh_models)
+        self.providers.profiles_changed.connect(self.profiles_changed)
+        self.data = DataPage(data_folder, backups, runner, self)
+        self.usage = UsagePage(usage, runner, self)
+        self.tabs.addTab(self.providers, "&Providers")
+        self.tabs.addTab(self.data, "&Data")
+        self.tabs.addTab(self.usage, "&Usage")
+
+    def _restyle(self, dark: bool) -> None:
+        self.setStyleSheet(notice_style(dark))
 
     def result_settings(self) -> Settings:
         """The edited settings once accepted; the settings it was given otherwise."""
@@ -56,62 +109,12 @@ class PreferencesDialog(QDialog):
             return self._settings
         ui = replace(
             self._settings.ui,
-            theme=self._theme.currentData(),
-            font_size=self.font_size(),
-            enter_sends=self._enter_sends.isChecked(),
+            theme=self.appearance.theme(),
+            font_size=self.appearance.font_size(),
+            enter_sends=self.chat.enter_sends(),
         )
-        return replace(self._settings, ui=ui)
+        general = self.chat.general(self._settings.general)
+        return replace(self._settings, ui=ui, general=general)
 
     def font_size(self) -> int:
-        value = self._font_size.value()
-        return 0 if value == _DEFAULT_STEP else value
-
-    def _appearance_tab(self, ui: UiSettings) -> QWidget:
-        page = QWidget(self)
-        self._theme = QComboBox(page)
-        self._theme.setObjectName("themeChoice")
-        for label, key in THEME_CHOICES:
-            self._theme.addItem(label, key)
-        self._theme.setCurrentIndex(max(self._theme.findData(ui.theme), 0))
-        self._theme.setAccessibleName("Theme")
-        self._theme.setToolTip("System follows your desktop's light or dark mode")
-        self._font_size = QSpinBox(page)
-        self._font_size.setObjectName("fontSize")
-        self._font_size.setRange(_DEFAULT_STEP, _LARGEST_FONT)
-        self._font_size.setSpecialValueText("Default")
-        self._font_size.setSuffix(" pt")
-        self._font_size.setValue(ui.font_size or _DEFAULT_STEP)
-        self._font_size.setAccessibleName("Font size")
-        self._font_size.setAccessibleDescription("Text size in points; Default uses the system's")
-        self._preview = QLabel(_PREVIEW_TEXT, page)
-        self._preview.setObjectName("fontPreview")
-        self._preview.setWordWrap(True)
-        self._font_size.valueChanged.connect(self._show_font_size)
-        self._show_font_size()
-        form = QFormLayout(page)
-        form.addRow("&Theme:", self._theme)
-        form.addRow("&Font size:", self._font_size)
-        form.addRow("Preview:", self._preview)
-        return page
-
-    def _show_font_size(self) -> None:
-        font = self.font()
-        if self.font_size():
-            font.setPointSize(self.font_size())
-        self._preview.setFont(font)
-
-    def _chat_tab(self, ui: UiSettings) -> QWidget:
-        page = QWidget(self)
-        self._enter_sends = QRadioButton("&Enter sends, Shift+Enter starts a new line", page)
-        self._enter_sends.setObjectName("enterSends")
-        self._ctrl_enter_sends = QRadioButton("Ctrl+Enter &sends, Enter starts a new line", page)
-        self._ctrl_enter_sends.setObjectName("ctrlEnterSends")
-        group = QButtonGroup(page)
-        group.addButton(self._enter_sends)
-        group.addButton(self._ctrl_enter_sends)
-        (self._enter_sends if ui.enter_sends else self._ctrl_enter_sends).setChecked(True)
-        form = QFormLayout(page)
-        form.addRow(QLabel("Sending messages:", page))
-        form.addRow(self._enter_sends)
-        form.addRow(self._ctrl_enter_sends)
-        return page
+        return self.appearance.font_size()

@@ -4,32 +4,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QCheckBox,
     QComboBox,
     QDialogButtonBox,
+    QDoubleSpinBox,
     QLabel,
+    QPlainTextEdit,
     QRadioButton,
     QSpinBox,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.config import MockSettings, Settings, UiSettings
+from chatdesk.core.config import GeneralSettings, MockSettings, Settings, UiSettings
 from chatdesk.ui.preferences import PreferencesDialog
 
 LEFT = Qt.MouseButton.LeftButton
-OpenDialog = Callable[[Settings], PreferencesDialog]
+OpenDialog = Callable[..., PreferencesDialog]
 W = TypeVar("W", bound=QWidget)
 
 
 @pytest.fixture
 def open_dialog(qtbot: QtBot) -> OpenDialog:
-    def open_(settings: Settings) -> PreferencesDialog:
-        dialog = PreferencesDialog(settings)
+    def open_(settings: Settings, **parts: Any) -> PreferencesDialog:
+        dialog = PreferencesDialog(settings, **parts)
         qtbot.addWidget(dialog)
         dialog.open()
         qtbot.waitExposed(dialog)
@@ -38,13 +42,13 @@ def open_dialog(qtbot: QtBot) -> OpenDialog:
     return open_
 
 
-def _child(dialog: QWidget, kind: type[W], name: str) -> W:
+def child(dialog: QWidget, kind: type[W], name: str) -> W:
     found = dialog.findChild(kind, name)
     assert isinstance(found, kind), name
     return found
 
 
-def _button(dialog: QWidget, which: QDialogButtonBox.StandardButton) -> QWidget:
+def dialog_button(dialog: QWidget, which: QDialogButtonBox.StandardButton) -> QWidget:
     box = dialog.findChild(QDialogButtonBox)
     assert box is not None
     button = box.button(which)
@@ -52,7 +56,13 @@ def _button(dialog: QWidget, which: QDialogButtonBox.StandardButton) -> QWidget:
     return button
 
 
-def _show_tab(dialog: PreferencesDialog, title: str) -> None:
+def click_box(qtbot: QtBot, button: QAbstractButton) -> None:
+    """Click a check box or radio button on its box, as a user would: it spans the whole row,
+    but only the box and its text take clicks."""
+    qtbot.mouseClick(button, LEFT, pos=QPoint(8, button.height() // 2))
+
+
+def show_tab(dialog: PreferencesDialog, title: str) -> None:
     titles = [dialog.tabs.tabText(i).replace("&", "") for i in range(dialog.tabs.count())]
     dialog.tabs.setCurrentIndex(titles.index(title))
 
@@ -62,11 +72,14 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
     assert [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())] == [
         "&Appearance",
         "C&hat",
+        "&Providers",
+        "&Data",
+        "&Usage",
     ]
-    assert _child(dialog, QComboBox, "themeChoice").currentText() == "Dark"
-    assert _child(dialog, QSpinBox, "fontSize").text() == "14 pt"
-    _show_tab(dialog, "Chat")
-    assert _child(dialog, QRadioButton, "ctrlEnterSends").isChecked()
+    assert child(dialog, QComboBox, "themeChoice").currentText() == "Dark"
+    assert child(dialog, QSpinBox, "fontSize").text() == "14 pt"
+    show_tab(dialog, "Chat")
+    assert child(dialog, QRadioButton, "ctrlEnterSends").isChecked()
 
 
 def test_choices_come_back_after_ok_and_other_settings_stay(
@@ -74,26 +87,26 @@ def test_choices_come_back_after_ok_and_other_settings_stay(
 ) -> None:
     start = replace(Settings(), mock=MockSettings(reasoning=True))
     dialog = open_dialog(start)
-    theme = _child(dialog, QComboBox, "themeChoice")
+    theme = child(dialog, QComboBox, "themeChoice")
     theme.setFocus()
     qtbot.keyClick(theme, Qt.Key.Key_Down)  # System → Light
     qtbot.keyClick(theme, Qt.Key.Key_Down)  # → Dark
-    font = _child(dialog, QSpinBox, "fontSize")
+    font = child(dialog, QSpinBox, "fontSize")
     assert font.text() == "Default"
     qtbot.keyClick(font, Qt.Key.Key_Up)
     assert font.text() == "8 pt"
-    _show_tab(dialog, "Chat")
-    ctrl_enter = _child(dialog, QRadioButton, "ctrlEnterSends")
-    qtbot.mouseClick(ctrl_enter, LEFT)
+    show_tab(dialog, "Chat")
+    ctrl_enter = child(dialog, QRadioButton, "ctrlEnterSends")
+    click_box(qtbot, ctrl_enter)
 
-    qtbot.mouseClick(_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
+    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
     assert not dialog.isVisible()
     assert dialog.result_settings() == replace(start, ui=UiSettings("dark", 8, False))
 
 
 def test_typed_font_sizes_stay_in_range(qtbot: QtBot, open_dialog: OpenDialog) -> None:
     dialog = open_dialog(replace(Settings(), ui=UiSettings(font_size=8)))
-    font = _child(dialog, QSpinBox, "fontSize")
+    font = child(dialog, QSpinBox, "fontSize")
     qtbot.keyClick(font, Qt.Key.Key_Down)
     assert font.text() == "Default"
     assert dialog.font_size() == 0
@@ -108,9 +121,9 @@ def test_typed_font_sizes_stay_in_range(qtbot: QtBot, open_dialog: OpenDialog) -
 
 def test_font_preview_follows_the_size(qtbot: QtBot, open_dialog: OpenDialog) -> None:
     dialog = open_dialog(Settings())
-    preview = _child(dialog, QLabel, "fontPreview")
+    preview = child(dialog, QLabel, "fontPreview")
     default_size = preview.font().pointSize()
-    font = _child(dialog, QSpinBox, "fontSize")
+    font = child(dialog, QSpinBox, "fontSize")
     font.setValue(24)
     assert preview.font().pointSize() == 24
     font.setValue(font.minimum())
@@ -120,8 +133,8 @@ def test_font_preview_follows_the_size(qtbot: QtBot, open_dialog: OpenDialog) ->
 def test_cancel_keeps_the_settings(qtbot: QtBot, open_dialog: OpenDialog) -> None:
     start = Settings()
     dialog = open_dialog(start)
-    _child(dialog, QComboBox, "themeChoice").setCurrentIndex(2)
-    qtbot.mouseClick(_button(dialog, QDialogButtonBox.StandardButton.Cancel), LEFT)
+    child(dialog, QComboBox, "themeChoice").setCurrentIndex(2)
+    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel), LEFT)
     assert not dialog.isVisible()
     assert dialog.result_settings() is start
 
@@ -136,3 +149,101 @@ def test_controls_are_named_for_screen_readers(open_dialog: OpenDialog) -> None:
     labels = {label.text(): label.buddy() for label in dialog.findChildren(QLabel)}
     assert labels["&Theme:"] is dialog.findChild(QComboBox, "themeChoice")
     assert labels["&Font size:"] is dialog.findChild(QSpinBox, "fontSize")
+
+
+# -- defaults for new chats ----------------------------------------------------------------------
+
+MODELS = [("mock", "mock-1"), ("mock", "mock-2"), ("ollama", "llama3.2")]
+
+
+def test_defaults_start_unset_and_come_back_set(qtbot: QtBot, open_dialog: OpenDialog) -> None:
+    start = Settings()
+    dialog = open_dialog(start, models=MODELS)
+    show_tab(dialog, "Chat")
+    model = child(dialog, QComboBox, "defaultModel")
+    assert [model.itemText(i) for i in range(model.count())] == [
+        "mock-1 (mock)",
+        "mock-2 (mock)",
+        "llama3.2 (ollama)",
+    ]
+    assert model.currentText() == "mock-1 (mock)"
+    model_decides = child(dialog, QCheckBox, "temperatureDefault")
+    temperature = child(dialog, QDoubleSpinBox, "temperature")
+    assert model_decides.isChecked()
+    assert not temperature.isEnabled()
+    max_tokens = child(dialog, QSpinBox, "maxOutputTokens")
+    assert max_tokens.text() == "Model's default"
+
+    model.setFocus()
+    qtbot.keyClick(model, Qt.Key.Key_End)  # → llama3.2 (ollama)
+    click_box(qtbot, model_decides)
+    assert temperature.isEnabled()
+    temperature.selectAll()
+    qtbot.keyClicks(temperature, "0.7")
+    max_tokens.selectAll()
+    qtbot.keyClicks(max_tokens, "2048")
+    prompt = child(dialog, QPlainTextEdit, "systemPrompt")
+    qtbot.keyClicks(prompt, "Answer briefly.")
+    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
+
+    general = GeneralSettings(
+        default_provider="ollama",
+        default_model="llama3.2",
+        system_prompt="Answer briefly.",
+        temperature=0.7,
+        max_output_tokens=2048,
+    )
+    assert dialog.result_settings() == replace(start, general=general)
+
+
+def test_defaults_set_come_back_unset(qtbot: QtBot, open_dialog: OpenDialog) -> None:
+    general = GeneralSettings("ollama", "llama3.2", "Be kind.", 0.3, 4096)
+    start = replace(Settings(), general=general)
+    dialog = open_dialog(start, models=lambda: MODELS[:2])  # the window passes a callable
+    show_tab(dialog, "Chat")
+    model = child(dialog, QComboBox, "defaultModel")
+    assert model.currentText() == "llama3.2 (ollama)"  # offered although not known now
+    temperature = child(dialog, QDoubleSpinBox, "temperature")
+    assert temperature.value() == pytest.approx(0.3)
+    max_tokens = child(dialog, QSpinBox, "maxOutputTokens")
+    assert max_tokens.text() == "4,096 tokens"
+    prompt = child(dialog, QPlainTextEdit, "systemPrompt")
+    assert prompt.toPlainText() == "Be kind."
+
+    click_box(qtbot, child(dialog, QCheckBox, "temperatureDefault"))
+    assert not temperature.isEnabled()
+    qtbot.keyClick(max_tokens, Qt.Key.Key_PageDown)  # 10 steps down: 1,536
+    qtbot.keyClick(max_tokens, Qt.Key.Key_PageDown)  # and the smallest: the model's default
+    assert max_tokens.text() == "Model's default"
+    prompt.selectAll()
+    qtbot.keyClick(prompt, Qt.Key.Key_Delete)
+    qtbot.keyClick(model, Qt.Key.Key_Down)  # the saved choice comes first, then the known
+    dialog.accept()
+
+    assert dialog.result_settings().general == GeneralSettings("mock", "mock-1", "", -1.0, 0)
+
+
+def test_tab_order_follows_the_chat_page(open_dialog: OpenDialog) -> None:
+    dialog = open_dialog(Settings(), models=MODELS)
+    show_tab(dialog, "Chat")
+    start = child(dialog, QComboBox, "defaultModel")
+    assert focus_order(start, 5) == [
+        "defaultModel",
+        "temperatureDefault",  # the temperature itself is off while the model decides
+        "maxOutputTokens",
+        "systemPrompt",
+        "enterSends",
+    ]
+
+
+def focus_order(start: QWidget, count: int) -> list[str]:
+    """Object names of the next `count` widgets Tab reaches from `start`, itself first."""
+    names = [start.objectName()]
+    widget = start.nextInFocusChain()
+    while len(names) < count and widget is not start:
+        name = widget.objectName()
+        reachable = widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isEnabled()
+        if reachable and widget.isVisible() and name and not name.startswith("qt_"):
+            names.append(name)
+        widget = widget.nextInFocusChain()
+    return names
