@@ -19,7 +19,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from chatdesk.app import Core, build_core, configure
 from chatdesk.core.chat import repository as repo
@@ -201,6 +201,118 @@ def _sender(core: Core, name: str) -> object:
     return send
 
 
+# -- the preferences dialog ----------------------------------------------------------------------
+
+
+async def settings_screens(app: QApplication, out: Path) -> None:
+    """Every tab of the preferences dialog and the profile editor, in light and dark, with
+    profiles and usage from a local OpenAI-compatible test server."""
+    import keyring
+
+    from chatdesk.ui.runner import Runner
+    from tests.core.sse_server import FakeOpenAI
+    from tests.keyrings import MemoryKeyring
+
+    keyring.set_keyring(MemoryKeyring())  # never the real keyring of whoever runs this
+    server = FakeOpenAI(("llama3.2", "qwen2.5-coder:7b")).start()
+    core = _core()
+    runner = Runner()
+    try:
+        await core.start()
+        await _seed_settings(core, server.url)
+        for theme in ("light", "dark"):
+            apply_theme(app, theme)
+            await _shoot_preferences(core, runner, out, theme)
+    finally:
+        await runner.aclose()
+        await core.aclose()
+        server.close()
+
+
+async def _seed_settings(core: Core, server_url: str) -> None:
+    """Two profiles, answers from a priced one and from the mock provider, one backup."""
+    from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
+
+    priced = ProviderProfile(
+        "gpu-box",
+        server_url,
+        default_model="llama3.2",
+        input_price_per_million=0.2,
+        output_price_per_million=0.6,
+    )
+    await core.profiles.save(priced)
+    await core.profiles.save(PRESETS["openai"], key="sk-screens-only")
+    for provider, model in (("gpu-box", "llama3.2"), ("mock", "mock-1")):
+        thread = await core.service.create_thread(provider=provider, model=model)
+        turn = await core.service.send(thread.id, "hello")
+        await core.service.wait_for_answer(turn.answer.id)
+    await core.backups.back_up_now()
+
+
+async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) -> None:
+    from chatdesk.ui.preferences import PreferencesDialog
+
+    for tab in range(5):
+        dialog = PreferencesDialog(
+            core.config.settings,
+            runner=runner,  # type: ignore[arg-type]
+            providers=core.profiles,
+            backups=core.backups,
+            data_folder=core.config.paths.data_dir,
+            usage=core.service.usage_by_month,
+            models=core.service.known_models,
+        )
+        dialog.tabs.setCurrentIndex(tab)
+        name = dialog.tabs.tabText(tab).replace("&", "").lower()
+        await _grab_dialog(dialog, out / f"preferences-{name}-{theme}.png")
+        if name == "providers":
+            await _shoot_editors(dialog, out, theme)
+        dialog.close()
+        dialog.deleteLater()
+
+
+async def _shoot_editors(dialog: object, out: Path, theme: str) -> None:
+    """The profile editor: a new profile from a preset, a saved one after a successful
+    connection test, and a blank one with problems explained in place."""
+    from chatdesk.ui.settings.profile_editor import ProfileEditor
+    from chatdesk.ui.settings.providers_page import ProvidersPage
+
+    page = dialog.providers  # type: ignore[attr-defined]
+    assert isinstance(page, ProvidersPage)
+
+    async def editor_for(open_it: Callable[[], None]) -> ProfileEditor:
+        open_it()
+        [editor] = [e for e in page.findChildren(ProfileEditor) if e.isVisible()]
+        return editor
+
+    editor = await editor_for(page.add_profile)
+    await _grab_dialog(editor, out / f"preferences-profile-new-{theme}.png")
+    editor.close()
+    editor.deleteLater()
+    page.select("gpu-box")
+    editor = await editor_for(page.edit_current)
+    editor.test.click()
+    await _until(lambda: editor.test_result.text().startswith("Connected"))
+    await _grab_dialog(editor, out / f"preferences-profile-tested-{theme}.png")
+    editor.close()
+    editor.deleteLater()
+    page.template.setCurrentIndex(page.template.count() - 1)  # Blank
+    editor = await editor_for(page.add_profile)
+    editor.name.setText("my server")
+    editor.url.setText("http://api.example.com/v1")
+    editor.fields.prices[0].setText("-1")
+    await _grab_dialog(editor, out / f"preferences-profile-problems-{theme}.png")
+    editor.close()
+    editor.deleteLater()
+
+
+async def _grab_dialog(dialog: QWidget, path: Path) -> None:
+    dialog.show()
+    await asyncio.sleep(0.4)  # let the tab's first reads and the layout settle
+    dialog.grab().save(str(path))
+    print(path, f"{dialog.width()}x{dialog.height()}")
+
+
 def run() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -210,6 +322,7 @@ def run() -> int:
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)
         code: int = qasync.run(main(app, out.resolve()))
+        qasync.run(settings_screens(app, out.resolve()))
         return code
 
 
