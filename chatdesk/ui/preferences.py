@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.config import Settings
-from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.appearance_page import THEME_CHOICES, AppearancePage
 from chatdesk.ui.settings.chat_page import ChatPage, ModelPairs
 from chatdesk.ui.settings.notices import notice_style
@@ -32,6 +31,7 @@ from chatdesk.ui.theme import ThemeWatcher, is_dark
 if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
+    from chatdesk.ui.runner import Runner
     from chatdesk.ui.settings.usage_view import UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]
@@ -54,7 +54,6 @@ class PreferencesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._settings = settings
-        runner = runner or Runner(self)
         self.setWindowTitle("Preferences")
         self.setMinimumWidth(560)
         self.resize(720, 470)  # the usage table's seven columns need the width
@@ -80,16 +79,19 @@ class PreferencesDialog(QDialog):
 
     def _add_acting_tabs(
         self,
-        runner: Runner,
+        runner: Runner | None,
         providers: ProviderManager | None,
         backups: Backups | None,
         data_folder: Path | None,
         usage: UsageQuery | None,
     ) -> None:
-        # Imported when the dialog opens, not with the window: the window starts faster.
+        # Imported when the dialog opens, not with the window: the window paints first.
+        from chatdesk.ui.runner import Runner
         from chatdesk.ui.settings.data_page import DataPage
         from chatdesk.ui.settings.providers_page import ProvidersPage
         from chatdesk.ui.settings.usage_view import UsagePage
+
+        runner = runner or Runner(self)
 
         self.providers = ProvidersPage(providers, runner, self)
         self.providers.profiles_changed.connect(self.chat.refresh_models)
