@@ -41,15 +41,26 @@ def run_on_page(
     """Run `call` through `runner`: `done(result)` or `failed(error)`, then `settled()` however
     it ended (a bug or a cancellation included), so a page can always leave its busy state."""
 
+    shown = False
+
     def show(result: T | ChatdeskError) -> None:
+        nonlocal shown
+        shown = True
         if not Shiboken.isValid(page):
             return
-        if isinstance(result, ChatdeskError):
-            failed(result)
-        else:
-            done(result)
+        try:
+            if isinstance(result, ChatdeskError):
+                failed(result)
+            else:
+                done(result)
+        finally:
+            if settled is not None:
+                settled()  # with the outcome, not a moment later: a retry is possible at once
+
+    def ended(_: object) -> None:  # a bug or a cancellation: no outcome to show
+        if not shown and settled is not None and Shiboken.isValid(page):
+            settled()
 
     task = runner.run(_outcome(call), done=show, quiet=quiet)
-    if settled is not None:
-        task.add_done_callback(lambda _: Shiboken.isValid(page) and settled())
+    task.add_done_callback(ended)
     return task
