@@ -12,33 +12,25 @@ from PySide6.QtGui import QDesktopServices
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
-from chatdesk.core.config import Settings
 from chatdesk.core.store.backup import Backups
-from chatdesk.ui.preferences import PreferencesDialog
-from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.data_page import DataPage
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.units import format_size
-from tests.ui.test_preferences import LEFT, show_tab
-from tests.ui.test_settings_providers import runner, said  # noqa: F401 (a fixture)
+from tests.ui.test_preferences import LEFT
+from tests.ui.test_settings_providers import (  # noqa: F401 (fixtures)
+    OpenPreferences,
+    open_preferences,
+    runner,
+    said,
+)
 
 OpenPage = Callable[..., DataPage]
 
 
 @pytest.fixture
-def open_page(qtbot: QtBot, runner: Runner) -> OpenPage:  # noqa: F811
-    opened: list[PreferencesDialog] = []
-
+def open_page(open_preferences: OpenPreferences) -> OpenPage:  # noqa: F811
     def open_(backups: Backups | None, data_folder: Path | None) -> DataPage:
-        dialog = PreferencesDialog(
-            Settings(), runner=runner, backups=backups, data_folder=data_folder
-        )
-        qtbot.addWidget(dialog)
-        opened.append(dialog)
-        dialog.open()
-        show_tab(dialog, "Data")
-        qtbot.waitExposed(dialog)
-        return dialog.data
+        return open_preferences("Data", backups=backups, data_folder=data_folder).data
 
     return open_
 

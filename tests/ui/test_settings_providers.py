@@ -103,20 +103,29 @@ def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
     finish(made.aclose())
 
 
-@pytest.fixture
-def open_page(qtbot: QtBot, runner: Runner) -> Callable[..., ProvidersPage]:
-    opened: list[PreferencesDialog] = []  # the page lives as long as its dialog
+OpenPreferences = Callable[..., PreferencesDialog]
 
-    def open_(manager: ProviderManager | None) -> ProvidersPage:
-        dialog = PreferencesDialog(Settings(), runner=runner, providers=manager)
+
+@pytest.fixture
+def open_preferences(qtbot: QtBot, runner: Runner) -> OpenPreferences:
+    """`open_preferences(tab, **core_parts)`: the dialog open on `tab`, as the window opens it."""
+    opened: list[PreferencesDialog] = []  # pages live as long as their dialog
+
+    def open_(tab: str, **parts: Any) -> PreferencesDialog:
+        dialog = PreferencesDialog(Settings(), runner=runner, **parts)
         qtbot.addWidget(dialog)
         opened.append(dialog)
         dialog.open()
-        show_tab(dialog, "Providers")
+        show_tab(dialog, tab)
         qtbot.waitExposed(dialog)
-        return dialog.providers
+        return dialog
 
     return open_
+
+
+@pytest.fixture
+def open_page(open_preferences: OpenPreferences) -> Callable[..., ProvidersPage]:
+    return lambda manager: open_preferences("Providers", providers=manager).providers
 
 
 def listed(page: ProvidersPage) -> list[tuple[str, ...]]:
@@ -524,17 +533,14 @@ def test_a_key_for_another_host_is_asked_for_from_the_start(
 
 
 def test_a_saved_profile_is_offered_as_a_default_model(
-    qtbot: QtBot, runner: Runner, make_manager: MakeManager, open_server: FakeOpenAI
+    qtbot: QtBot, open_preferences: OpenPreferences, make_manager: MakeManager
 ) -> None:
     manager = make_manager()
 
     def known() -> list[tuple[str, str]]:
         return [("mock", "mock-1")] + [(v.name, v.profile.default_model) for v in manager.views()]
 
-    dialog = PreferencesDialog(Settings(), runner=runner, providers=manager, models=known)
-    qtbot.addWidget(dialog)
-    dialog.open()
-    show_tab(dialog, "Providers")
+    dialog = open_preferences("Providers", providers=manager, models=known)
     editor = open_editor(qtbot, dialog.providers, "Blank")
     qtbot.keyClicks(editor.url, "https://llm.example.com/v1")
     qtbot.keyClicks(editor.fields.model.lineEdit(), "big-model")

@@ -12,16 +12,17 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.config import Settings
 from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.ui.preferences import PreferencesDialog
-from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.settings.usage_model import UsageTableModel, cost_text, lines_for, month_label
 from chatdesk.ui.settings.usage_view import ALL_MONTHS, UsagePage, UsageQuery
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, usage_chunk
-from tests.ui.test_preferences import show_tab
-from tests.ui.test_settings_providers import runner, said  # noqa: F401 (a fixture)
+from tests.ui.test_settings_providers import (  # noqa: F401 (fixtures)
+    OpenPreferences,
+    open_preferences,
+    runner,
+    said,
+)
 
 OpenPage = Callable[[UsageQuery | None], UsagePage]
 
@@ -34,19 +35,9 @@ def server() -> Iterator[FakeOpenAI]:
 
 
 @pytest.fixture
-def open_page(qtbot: QtBot, runner: Runner) -> OpenPage:  # noqa: F811
-    opened: list[PreferencesDialog] = []
-
-    def open_(usage: UsageQuery | None) -> UsagePage:
-        dialog = PreferencesDialog(Settings(), runner=runner, usage=usage)
-        qtbot.addWidget(dialog)
-        opened.append(dialog)
-        dialog.open()
-        show_tab(dialog, "Usage")  # the page asks when it is first shown
-        qtbot.waitExposed(dialog)
-        return dialog.usage
-
-    return open_
+def open_page(open_preferences: OpenPreferences) -> OpenPage:  # noqa: F811
+    # The page asks for usage when it is first shown.
+    return lambda usage: open_preferences("Usage", usage=usage).usage
 
 
 def _answer(core: Core, finish: Any, provider: str, model: str) -> None:
