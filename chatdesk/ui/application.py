@@ -34,7 +34,7 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.paths import Paths, package_data
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.qt_workarounds import protect_none_refcount
+from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -71,7 +71,7 @@ ConfigT = TypeVar("ConfigT", bound=AppConfig)
 
 def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     """Show the window until it is closed; app.py calls this as `run(config, build_core)`."""
-    protect_none_refcount()
+    protect_singleton_refcounts()
     app = _application(config.settings)
     previous_hook = sys.excepthook
     sys.excepthook = CrashReporter(config.paths.log_dir / LOG_FILE)

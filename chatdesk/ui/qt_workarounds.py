@@ -1,10 +1,13 @@
 """Work-arounds for defects of the Qt bindings that chatdesk cannot fix upstream.
 
-PySide6 6.12 on CPython 3.11 drops one reference to `None` on every call of a Qt method that
-returns nothing (`QObject().setObjectName("x")` in a loop aborts the interpreter with
-"none_dealloc" after about 5,000 calls). From CPython 3.12 on, `None` is immortal and the lost
-references do no harm. On 3.11 we give `None` a reference count so large that the leak cannot
-reach zero in any session: `None` is never freed anyway, so the extra count changes nothing else.
+PySide6 6.12 on CPython 3.11 drops references to singletons it never took:
+- one to `None` on every call of a Qt method that returns nothing
+  (`QObject().setObjectName("x")` in a loop aborts with "none_dealloc" after ~5,000 calls);
+- one to `True` on every `Signal.emit()` (1,000 emits abort with "bool_dealloc"; qasync emits
+  once per result from a worker thread, so a long session would hit it).
+From CPython 3.12 on these objects are immortal and the lost references do no harm. On 3.11 we
+give `None`, `True` and `False` reference counts so large that the leaks cannot reach zero in
+any session: they are never freed anyway, so the extra count changes nothing else.
 """
 
 from __future__ import annotations
@@ -12,15 +15,18 @@ from __future__ import annotations
 import ctypes
 import sys
 
-_RESERVE = 1 << 40  # a million calls per second would take 35 years to use it up
+_RESERVE = 1 << 40  # a million leaks per second would take 35 years to use it up
+_SINGLETONS = (None, True, False)
 
 
-def protect_none_refcount() -> bool:
+def protect_singleton_refcounts() -> bool:
     """Apply the reserve once (where needed); True when it was applied now."""
     if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
         return False
-    count = ctypes.c_ssize_t.from_address(id(None))  # ob_refcnt is PyObject's first field
-    if count.value >= _RESERVE:
-        return False
-    count.value += _RESERVE
-    return True
+    applied = False
+    for singleton in _SINGLETONS:
+        count = ctypes.c_ssize_t.from_address(id(singleton))  # ob_refcnt: PyObject's first field
+        if count.value < _RESERVE:
+            count.value += _RESERVE
+            applied = True
+    return applied

@@ -22,9 +22,9 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, build_core, configure
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.qt_workarounds import protect_none_refcount
+from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 
-protect_none_refcount()  # the whole UI test session runs in one interpreter
+protect_singleton_refcounts()  # the whole UI test session runs in one interpreter
 
 T = TypeVar("T")
 

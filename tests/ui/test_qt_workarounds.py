@@ -1,4 +1,4 @@
-"""The None reference-count reserve keeps PySide6 6.12 on CPython 3.11 from aborting."""
+"""The reference-count reserve keeps PySide6 6.12 on CPython 3.11 from aborting."""
 
 from __future__ import annotations
 
@@ -8,34 +8,50 @@ import textwrap
 
 import pytest
 
-LOOP = textwrap.dedent(
-    """
-    import sys
-    from PySide6.QtCore import QObject
-    {guard}
-    o = QObject()
-    for _ in range(50_000):  # ten times what aborts an unprotected 3.11 interpreter
-        o.setObjectName("x")
-    print("alive")
-    """
+# Ten times what aborts an unprotected 3.11 interpreter, for each defect.
+LOOPS = {
+    "void calls": """
+        o = QObject()
+        for _ in range(50_000):
+            o.setObjectName("x")
+    """,
+    "signal emits": """
+        class Emitter(QObject):
+            changed = Signal()
+        o = Emitter()
+        for _ in range(10_000):
+            o.changed.emit()
+    """,
+}
+PROGRAM = """
+import sys
+from PySide6.QtCore import QObject, Signal
+{guard}
+{loop}
+print("alive")
+"""
+GUARD = (
+    "from chatdesk.ui.qt_workarounds import protect_singleton_refcounts; "
+    "protect_singleton_refcounts()"
 )
 
 
-def _run(guard: str) -> subprocess.CompletedProcess[str]:
-    code = LOOP.format(guard=guard)
+def _run(guard: str, loop: str) -> subprocess.CompletedProcess[str]:
+    code = PROGRAM.format(guard=guard, loop=textwrap.dedent(loop))
     return subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
     )
 
 
-def test_many_void_qt_calls_do_not_abort_the_interpreter() -> None:
-    guard = "from chatdesk.ui.qt_workarounds import protect_none_refcount; protect_none_refcount()"
-    result = _run(guard)
+@pytest.mark.parametrize("loop", LOOPS.values(), ids=LOOPS.keys())
+def test_many_qt_calls_do_not_abort_the_interpreter(loop: str) -> None:
+    result = _run(GUARD, loop)
     assert result.returncode == 0, result.stderr[-500:]
     assert result.stdout.strip() == "alive"
 
 
-@pytest.mark.skipif(sys.version_info >= (3, 12), reason="None is immortal from CPython 3.12 on")
-def test_the_defect_is_still_there_without_the_reserve() -> None:
+@pytest.mark.skipif(sys.version_info >= (3, 12), reason="immortal singletons from CPython 3.12")
+@pytest.mark.parametrize("loop", LOOPS.values(), ids=LOOPS.keys())
+def test_the_defect_is_still_there_without_the_reserve(loop: str) -> None:
     """When this fails, the bindings are fixed and the work-around can go."""
-    assert _run("").returncode != 0
+    assert _run("", loop).returncode != 0

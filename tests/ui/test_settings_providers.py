@@ -3,9 +3,7 @@ provider manager, the in-memory keyring and a real OpenAI-compatible server on 1
 
 from __future__ import annotations
 
-import ctypes
 import json
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -43,20 +41,6 @@ from tests.ui.test_preferences import LEFT, click_box, focus_order, show_tab
 
 KEY = "sk-settings-canary-5c1e93ab72"
 MakeManager = Callable[[], ProviderManager]
-
-
-def _reserve_true_references() -> None:
-    """PySide6 6.12 on CPython 3.11 drops a reference to True on every `Signal.emit()` (qasync
-    emits one per worker-thread result), as it does to None on void calls. Run on its own,
-    this file loses enough of them to abort the interpreter at exit; the reserve of
-    `protect_none_refcount`, given to True as well, keeps it alive. True is never freed anyway.
-    """
-    if sys.version_info < (3, 12) and sys.implementation.name == "cpython":
-        count = ctypes.c_ssize_t.from_address(id(True))
-        count.value += 1 << 40
-
-
-_reserve_true_references()
 
 
 @pytest.fixture
