@@ -24,19 +24,12 @@ from PySide6.QtWidgets import QApplication, QWidget
 from benchmarks.common import chain, insert_rows, set_leaf
 from chatdesk.app import Core
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme
 
 T = TypeVar("T")
 
-# PySide6 6.12.0 on CPython 3.11 drops a reference to None on every call of a Qt method that
-# returns void (`QLabel.setText`, `QWidget.update`, `QObject.killTimer`, which qasync calls for
-# every asyncio callback …); once None's count reaches zero the process aborts with "Fatal
-# Python error: none_dealloc". These benchmarks poll every millisecond, which would get there
-# within a minute, so they hold two million extra references (16 MB) to keep running. The app
-# itself has no such ballast (see the README).
-NONE_BALLAST = 2_000_000
 TICK_MS = 5  # the stall meter's period
-_ballast: list[None] = []
 
 
 def run_qt(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -45,8 +38,7 @@ def run_qt(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
     app.setQuitOnLastWindowClosed(False)  # as chatdesk.ui.application does
-    if not _ballast:
-        _ballast.extend([None] * NONE_BALLAST)
+    protect_singleton_refcounts()  # as chatdesk.ui.application does
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     try:
