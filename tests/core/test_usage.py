@@ -130,3 +130,18 @@ async def test_an_answer_cut_off_before_usage_is_still_counted(
     assert answer.content == "Half an answer"
     assert answer.usage.estimated
     assert answer.usage.completion_tokens
+
+
+async def test_a_cost_that_leaves_out_unpriced_answers_says_so(
+    priced: ChatService, server: FakeOpenAI
+) -> None:
+    server.queue(_answer(100, 10), _answer(100, 10))
+    thread = await priced.create_thread(provider="priced", model="small-model")
+    turn = await priced.send(thread.id, "priced")
+    await priced.wait_for_answer(turn.answer.id)
+    await priced.set_thread_model(thread.id, provider="free", model="small-model")
+    turn = await priced.send(thread.id, "free")
+    await priced.wait_for_answer(turn.answer.id)
+    totals = await priced.thread_usage(thread.id)
+    assert (totals.answers, totals.priced_answers) == (2, 1)
+    assert totals.partial_cost

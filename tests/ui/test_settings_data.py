@@ -75,7 +75,8 @@ def test_a_failed_backup_says_why(
         qtbot.mouseClick(page.back_up, LEFT)
         qtbot.waitUntil(lambda: said(page.result)[0] is Tone.ERROR)
         text = said(page.result)[1]
-        assert text.startswith(f"The backup failed: cannot use folder {not_a_folder}")
+        assert text.startswith(f"The backup failed: cannot write backups to {not_a_folder}")
+        assert "a file is in the way" in text
         assert page.back_up.isEnabled()  # it can be tried again
         assert page.latest.text() == "None yet"
     finally:

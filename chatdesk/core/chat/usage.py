@@ -28,6 +28,12 @@ class UsageTotals:
     reasoning_tokens: int = 0
     cost_usd: float | None = None  # None: no answer had prices
     estimated: bool = False  # some counts were estimated by chatdesk
+    priced_answers: int = 0  # answers with a cost; fewer than `answers`: the cost is partial
+
+    @property
+    def partial_cost(self) -> bool:
+        """Some answers had a price and some did not: the cost leaves the others out."""
+        return 0 < self.priced_answers < self.answers
 
     @property
     def total_tokens(self) -> int:
@@ -51,6 +57,7 @@ def _totals_columns() -> tuple[Any, ...]:
         func.coalesce(func.sum(M.reasoning_tokens), 0),
         func.sum(M.cost_usd),  # NULL when no answer in the group had a cost
         func.coalesce(func.max(M.usage_estimated), False),
+        func.count(M.cost_usd),
     )
 
 
@@ -59,8 +66,10 @@ def _answers() -> Select[Any]:
 
 
 def _totals(row: Any) -> UsageTotals:
-    answers, prompt, completion, cached, reasoning, cost, estimated = row
-    return UsageTotals(answers, prompt, completion, cached, reasoning, cost, bool(estimated))
+    answers, prompt, completion, cached, reasoning, cost, estimated, priced = row
+    return UsageTotals(
+        answers, prompt, completion, cached, reasoning, cost, bool(estimated), priced
+    )
 
 
 def thread_totals(session: Session, thread_id: uuid.UUID) -> UsageTotals:

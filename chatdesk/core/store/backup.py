@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.paths import ensure_private_dir
+from chatdesk.core.paths import DataDirError, ensure_private_dir
 
 
 class BackupError(ChatdeskError):
@@ -43,7 +43,16 @@ def make_backup(source: Path, target: Path) -> Path:
     """Copy the database at `source` to `target` (which must not exist) and verify the copy."""
     if target.exists():
         raise BackupError(f"backup target {target} already exists; nothing was written")
-    ensure_private_dir(target.parent)
+    try:
+        ensure_private_dir(target.parent)
+    except DataDirError as error:
+        cause = error.__cause__
+        reason = getattr(cause, "strerror", None) or str(cause or error)
+        if isinstance(cause, FileExistsError | NotADirectoryError):
+            reason = "a file is in the way of the folder"
+        raise BackupError(
+            f"cannot write backups to {target.parent}: {reason}. Nothing was changed."
+        ) from error
     partial = target.with_name(target.name + ".partial")
     try:
         fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)

@@ -66,6 +66,7 @@ def _line(label: str, totals: UsageTotals) -> Line:
         totals.reasoning_tokens,
         totals.cost_usd,
         totals.estimated,
+        partial_cost=totals.partial_cost,
     )
 
 
@@ -81,7 +82,8 @@ def month_total(month: str, rows: Sequence[UsageRow]) -> Line:
         sum(row.totals.reasoning_tokens for row in rows),
         sum(known) if known else None,
         any(row.totals.estimated for row in rows),
-        partial_cost=bool(known) and len(known) < len(costs),
+        partial_cost=bool(known)
+        and (len(known) < len(costs) or any(row.totals.partial_cost for row in rows)),
         is_month=True,
     )
 
