@@ -1,6 +1,6 @@
 """The child process of the `startup` and `memory` benchmarks (run by them, not by hand).
 
-    python -m benchmarks.probe chatdesk [THREAD_ID]   the real entry point, `chatdesk.cli.main`
+    python -m benchmarks.probe chatdesk [THREAD_ID]   the real entry point, `chatdesk.launch.main`
     python -m benchmarks.probe bare [memory]          an empty QMainWindow, nothing else
 
 Either way it prints one line, `PROBE {json}`, before it exits: wall-clock times (`time.time()`,
@@ -8,10 +8,17 @@ so the parent can subtract the moment it started the process) of each step; with
 the resident memory (psutil) once that thread is open and formatted, and with `memory` the bare
 window's once it is interactive.
 
-"Interactive" is the same test for both: the window has painted what it shows first, and then
-the event loop turned once more. For chatdesk that means the sidebar's tree has painted its
-first page of threads, after which a Qt zero-timer and an asyncio callback have both run
-(so Qt and the qasync loop are live). For the bare window: its first paint, then a zero-timer.
+"Interactive" is the same test for both: the window has painted, and then Qt's event loop turned
+once more (a zero-timer ran). For chatdesk the window also has to take a key: a key press sent to
+whatever has the keyboard focus must land in the composer (it is deleted again); `typed` says
+whether it did.
+
+chatdesk paints its window before its core is open (the sidebar shows a placeholder; asyncio, the
+service and SQLAlchemy load on a worker thread), so two more steps are timed: the core attached
+to the window with the asyncio loop running (`attached`), and the sidebar's first page of
+threads read and painted (`sidebar_painted`, "content ready"). In between, once per frame
+(16 ms), how long a zero-timer waits to run (`loop_lag_ms`): the window stays usable while the
+worker thread holds the GIL.
 
 The window is then closed the way a user closes it, and chatdesk shuts down normally.
 
@@ -25,6 +32,7 @@ import json
 import sys
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 PREFIX = "PROBE "
@@ -86,29 +94,62 @@ def _bare(marks: dict[str, Any], *, measure_memory: bool) -> int:
 
 
 def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None) -> int:
-    """`chatdesk.cli.main([])` with `MainWindow.start` wrapped to watch the window come up."""
-    from chatdesk import cli
-    from chatdesk.ui.main_window import MainWindow
+    """`chatdesk.launch.main()` with no arguments (what the `chatdesk` command runs), with
+    `MainWindow.show` wrapped to watch the window come up. The entry point imports what it
+    imports in its own order: the wrapper goes in as `chatdesk.ui.main_window` loads."""
+    from chatdesk import launch
 
-    original_start = MainWindow.start
+    def wrap_show(module: Any) -> None:
+        marks["imported"] = time.time()
+        original_show = module.MainWindow.show
 
-    def start(window: MainWindow) -> None:
-        marks["shown"] = time.time()  # application._main calls show() right before start()
-        original_start(window)
-        _watch(window, marks, thread_id)
+        def show(window: Any) -> None:
+            original_show(window)
+            marks["shown"] = time.time()
+            _watch(window, marks, thread_id)
 
-    MainWindow.start = start  # type: ignore[method-assign, assignment]
-    marks["imported"] = time.time()
-    return cli.main([])
+        module.MainWindow.show = show
+
+    _after_import("chatdesk.ui.main_window", wrap_show)
+    sys.argv[1:] = []  # the window, with no command or option
+    return launch.main()
+
+
+def _after_import(name: str, then: Callable[[Any], None]) -> None:
+    """Call `then(module)` right after module `name` is first imported, by whoever imports it."""
+    import importlib.abc
+    import importlib.util
+
+    class Hook(importlib.abc.MetaPathFinder):
+        def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+            if fullname != name:
+                return None
+            sys.meta_path.remove(self)
+            spec = importlib.util.find_spec(fullname)  # found by the usual finders
+            assert spec is not None
+            assert spec.loader is not None
+            load = spec.loader.exec_module
+
+            def exec_module(module: Any) -> None:
+                load(module)
+                then(module)
+
+            spec.loader.exec_module = exec_module  # type: ignore[method-assign]
+            return spec
+
+    sys.meta_path.insert(0, Hook())
 
 
 def _watcher_class() -> type:
     """Defined on first use: its base classes come from PySide6."""
-    import asyncio
-
-    from PySide6.QtCore import QEvent, QObject, QTimer
+    from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+    from PySide6.QtGui import QKeyEvent
+    from PySide6.QtWidgets import QApplication
 
     from chatdesk.ui.main_window import MainWindow
+
+    def key(code: Qt.Key, text: str) -> QKeyEvent:
+        return QKeyEvent(QEvent.Type.KeyPress, code, Qt.KeyboardModifier.NoModifier, text)
 
     class Watcher(QObject):
         def __init__(
@@ -118,38 +159,74 @@ def _watcher_class() -> type:
             self._window = window
             self._marks = marks
             self._thread_id = thread_id
-            self._ready = False
-            model = window.sidebar.model
-            model.page_loaded.connect(self._check_sidebar)
+            self._sidebar_ready = False
+            window.installEventFilter(self)
+            window.service_attached.connect(self._attached)
             self._poll = QTimer(self, interval=5)
             self._poll.timeout.connect(self._check_thread)
+            self._frames = QTimer(self, interval=16)
+            self._frames.timeout.connect(self._check_lag)
             QTimer.singleShot(TIMEOUT_MS, self._give_up)
 
-        # Step 1: the sidebar holds its first page of threads and has painted it.
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                if watched is self._window and "painted" not in self._marks:
+                    self._marks["painted"] = time.time()
+                    QTimer.singleShot(0, self._interactive)
+                elif watched is not self._window and "sidebar_painted" not in self._marks:
+                    self._marks["sidebar_painted"] = time.time()
+                    QTimer.singleShot(0, self._content_ready)
+            return False
+
+        # Step 1: the window painted, then one more turn of Qt's loop, and it takes a key.
+        def _interactive(self) -> None:
+            self._marks["interactive"] = time.time()
+            self._marks["typed"] = self._type_a_key()
+            self._marks["loop_lag_ms"] = []
+            self._frames.start()
+
+        # While the core opens: every frame (16 ms), how long a zero-timer waits to run.
+        def _check_lag(self) -> None:
+            if "attached" in self._marks:
+                self._frames.stop()
+                return
+            posted = time.perf_counter()
+            lags = self._marks["loop_lag_ms"]
+            QTimer.singleShot(0, lambda: lags.append((time.perf_counter() - posted) * 1000))
+
+        def _type_a_key(self) -> bool:
+            """A key press goes to the focused widget; true if it reached the composer."""
+            composer = self._window.composer
+            before = composer.text()
+            target = QApplication.focusWidget()
+            if target is None:
+                return False
+            QApplication.sendEvent(target, key(Qt.Key.Key_X, "x"))
+            took = composer.text() == before + "x"
+            if took:
+                QApplication.sendEvent(target, key(Qt.Key.Key_Backspace, ""))
+            return took
+
+        # Step 2: the core is attached; its sidebar holds a first page of threads and paints it.
+        def _attached(self) -> None:
+            self._marks["attached"] = time.time()
+            self._window.sidebar.model.page_loaded.connect(self._check_sidebar)
+
         def _check_sidebar(self, *_: object) -> None:
             model = self._window.sidebar.model
-            if self._ready or model.loading or _thread_rows(model) == 0:
+            if self._sidebar_ready or model.loading or _thread_rows(model) == 0:
                 return
-            self._ready = True
+            self._sidebar_ready = True
             self._marks["sidebar_rows"] = time.time()
             self._marks["sidebar_threads"] = _thread_rows(model)
             viewport = self._window.sidebar.tree.viewport()
             viewport.installEventFilter(self)
             viewport.update()
 
-        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-            if event.type() == QEvent.Type.Paint and "painted" not in self._marks:
-                self._marks["painted"] = time.time()
-                QTimer.singleShot(0, self._qt_turned)
-            return False
-
-        # Step 2: one more turn of Qt's loop and of asyncio's (qasync) loop.
-        def _qt_turned(self) -> None:
-            asyncio.get_running_loop().call_soon(self._interactive)
-
-        def _interactive(self) -> None:
-            self._marks["interactive"] = time.time()
-            if self._thread_id is None:
+        def _content_ready(self) -> None:
+            if "interactive" not in self._marks:  # cannot happen before: kept honest anyway
+                QTimer.singleShot(5, self._content_ready)
+            elif self._thread_id is None:
                 self._window.close()
             else:
                 self._marks["before_open"] = _memory()

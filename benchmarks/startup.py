@@ -1,16 +1,28 @@
 """cold start to an interactive window, 1,000 threads / 100,000 messages (< 1.0 s, < 2× bare).
 
 A fresh Python process per run (`python -m benchmarks.probe chatdesk`) runs the real entry point,
-`chatdesk.cli.main([])` (what the `chatdesk` command calls), offscreen, on a database seeded once
-with 1,000 threads of 100 messages (quick: 200 of 100). Measured: from just before the parent
-starts the process (`time.time()`) to the moment the window is interactive: shown, the
-sidebar's first page of threads painted, then one more turn of the Qt and asyncio loops.
+`chatdesk.launch.main()` with no arguments (what the `chatdesk` command runs), offscreen, on a
+database seeded once with 1,000 threads of 100 messages (quick: 200 of 100). Timed from just
+before the parent starts the process (`time.time()`) to:
+
+- interactive: the window is shown and has painted, one more turn of Qt's event loop has run,
+  and a key press sent to the focused widget landed in the composer. The sidebar may still show
+  its placeholder: the core (asyncio, SQLAlchemy, the database) opens on a worker thread behind
+  the window (docs/decisions/0009-start-up.md). This is the line the budget applies to.
+- sidebar painted ("content ready"): the core is attached, the sidebar's first page of threads
+  is read and its tree has painted it. Held to the same < 1.0 s, so a slow core cannot hide
+  behind an early first paint.
+- between the two, the window must stay usable: once per frame a zero-timer is posted, and the
+  longest it waited to run, over all runs, is held to a frame (< 16 ms, DESIGN §4).
+
 The window is then closed like a user would close it (not timed, but it must exit with 0).
 
 Baseline, same run, same method, runs alternating: a process that imports PySide6 and shows an
 empty QMainWindow (`python -m benchmarks.probe bare`) until its first paint and one more turn
-of the loop. One warm-up run of each is not counted: the page cache is warm for both, so
-"cold" means a new process, not a cold disk. Median of 5 runs (quick: 3).
+of the loop. One warm-up run of each is not counted: the page cache is warm for both, and the
+modules' bytecode is compiled (into the run's own cache, PYTHONPYCACHEPREFIX) as an installed
+chatdesk's is, so "cold" means a new process, not a cold disk or a first run after an
+upgrade. Median of 5 runs (quick: 3).
 """
 
 from __future__ import annotations
@@ -35,16 +47,31 @@ from chatdesk.app import Core
 from chatdesk.core.store.models import Thread
 
 STARTUP = Target("< 1000 ms", 1000.0)
+CONTENT = Target("< 1000 ms", 1000.0)
+FRAME = Target("< 16 ms", 16.0)  # DESIGN §4: nothing blocks the GUI thread longer than a frame
 VERSUS_BARE = Target("< 2× bare", 2.0)
 BARE = "bare window"
 ROOT = Path(__file__).resolve().parent.parent
-TIMES = ("main", "imported", "shown", "sidebar_rows", "painted", "interactive", "formatted", "done")
+TIMES = (
+    "main",
+    "imported",
+    "shown",
+    "painted",
+    "interactive",
+    "attached",
+    "sidebar_rows",
+    "sidebar_painted",
+    "formatted",
+    "done",
+)
 PHASES = (  # (mark, what it ends) for the breakdown line
-    ("imported", "python + imports"),
-    ("shown", "core + window built"),
+    ("imported", "python + window imports"),
+    ("shown", "settings + window built"),
+    ("painted", "first paint"),
+    ("interactive", "loop turned + key typed"),
+    ("attached", "core opened behind it + attached"),
     ("sidebar_rows", "sidebar page read"),
-    ("painted", "painted"),
-    ("interactive", "loops turned"),
+    ("sidebar_painted", "sidebar painted"),
 )
 
 
@@ -63,7 +90,7 @@ def run(workdir: Path, quick: bool) -> None:
     for number in range(runs + 1):  # run 0 warms the page cache for both, not counted
         pair = [("chatdesk", chat), ("bare", bare)]
         for kind, samples in pair if number % 2 else reversed(pair):
-            marks = probe(kind, home)
+            marks = probe(kind, home, bytecode=workdir / "bytecode")
             if number:
                 samples.append(marks)
     _report(chat, bare)
@@ -78,21 +105,33 @@ def _report(chat: list[dict[str, Any]], bare: list[dict[str, Any]]) -> None:
         phases.append(f"{label} {step:.0f}")
         previous = mark
     print(f"      (chatdesk, median ms per step: {', '.join(phases)})")
-    exits = statistics.median(m["done_ms"] - m["interactive_ms"] for m in chat)
+    exits = statistics.median(m["done_ms"] - m["sidebar_painted_ms"] for m in chat)
     threads = chat[0]["sidebar_threads"]
     print(f"      (sidebar first page: {threads} threads; closing took {exits:.0f} ms more)")
+    content_ms = statistics.median(m["sidebar_painted_ms"] for m in chat)
     report("start → interactive window, median", chat_ms, bare_ms, "ms", STARTUP, bare=BARE)
     report("start-up ÷ bare window start-up", chat_ms / bare_ms, None, "×", VERSUS_BARE)
+    report("start → first threads painted, median", content_ms, bare_ms, "ms", CONTENT, bare=BARE)
+    lags = [lag for m in chat for lag in m["loop_lag_ms"]]
+    report("Qt loop lag while the core opens, max", max(lags, default=0.0), None, "ms", FRAME)
 
 
-def probe(kind: str, home: Path, *arguments: str) -> dict[str, Any]:
-    """Run `benchmarks.probe` in a new process; its marks in ms since just before it started."""
+def probe(kind: str, home: Path, *arguments: str, bytecode: Path | None = None) -> dict[str, Any]:
+    """Run `benchmarks.probe` in a new process; its marks in ms since just before it started.
+
+    `bytecode`: a directory for compiled modules, written by the first run and read by the
+    next ones, as an installed chatdesk has them (pip and PyInstaller ship .pyc files), even
+    where the developer's shell sets PYTHONDONTWRITEBYTECODE. Without it, the environment's
+    own setting holds."""
     environment = dict(
         os.environ,
         CHATDESK_HOME=str(home),
         CHATDESK_MOCK_TOKENS_PER_SECOND="0",
         QT_QPA_PLATFORM="offscreen",
     )
+    if bytecode is not None:
+        environment["PYTHONPYCACHEPREFIX"] = str(bytecode)
+        environment.pop("PYTHONDONTWRITEBYTECODE", None)
     command = [sys.executable, "-m", "benchmarks.probe", kind, *arguments]
     spawned = time.time()
     done = subprocess.run(
@@ -104,6 +143,8 @@ def probe(kind: str, home: Path, *arguments: str) -> dict[str, Any]:
     marks: dict[str, Any] = json.loads(lines[-1][len(PREFIX) :])
     if marks.get("timeout") or marks.get("exit_code"):
         raise RuntimeError(f"{kind} probe did not finish: {marks}\n{done.stderr}")
+    if kind == "chatdesk" and not marks.get("typed"):
+        raise RuntimeError(f"the composer did not take a key once interactive: {marks}")
     marks["spawn_ms"] = 0.0
     for name in TIMES:
         if name in marks:
