@@ -41,6 +41,8 @@ if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.store.backup import Backups
 
 log = logging.getLogger("chatdesk.ui")
 FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
@@ -59,7 +61,16 @@ class AppConfig(Protocol):
 
 class AppCore(Protocol):
     @property
+    def config(self) -> AppConfig: ...
+
+    @property
     def service(self) -> ChatService: ...
+
+    @property
+    def profiles(self) -> ProviderManager: ...
+
+    @property
+    def backups(self) -> Backups: ...
 
     async def start(self) -> None: ...
 
@@ -190,7 +201,13 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         closed.set()
     try:
         await core.start()
-        window.attach(core.service)  # also when closed meanwhile: the draft is kept through it
+        # Also when closed meanwhile: the draft is kept through it.
+        window.attach(
+            core.service,
+            profiles=core.profiles,
+            backups=core.backups,
+            data_folder=core.config.paths.data_dir,
+        )
         await closed.wait()
     finally:
         await window.aclose()
@@ -202,7 +219,7 @@ def _save_preferences(path: Path, settings: Settings) -> None:
     """Write what the preferences dialog edits; values that came from the environment for
     this run only are not written (the file keeps its own)."""
     on_file = load_settings(path, env={}).settings
-    save_settings(path, dataclasses.replace(on_file, ui=settings.ui))
+    save_settings(path, dataclasses.replace(on_file, ui=settings.ui, general=settings.general))
 
 
 class CrashReporter:

@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     from chatdesk.core.chat import events as ev
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import ContextUsage, DraftView, MessageView, ThreadView, Turn
+    from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.worker import RenderWorker
+    from chatdesk.core.store.backup import Backups
     from chatdesk.ui.conversation.controller import ConversationController
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.message_actions import MessageActions
@@ -111,6 +113,9 @@ class MainWindow(QMainWindow):
         self._draft_shown = False  # the composer holds the current thread's stored draft
         self._unsubscribe: Callable[[], None] = lambda: None
         self._dropped: list[Path] = []  # files dropped before attach(), read once attached
+        self._profiles: ProviderManager | None = None
+        self._backups: Backups | None = None
+        self._data_folder: Path | None = None
         self._build()
         self._restore_state()
         if service is not None:
@@ -187,12 +192,21 @@ class MainWindow(QMainWindow):
 
     # -- the service -----------------------------------------------------------------------------
 
-    def attach(self, service: ChatService) -> None:
+    def attach(
+        self,
+        service: ChatService,
+        *,
+        profiles: ProviderManager | None = None,
+        backups: Backups | None = None,
+        data_folder: Path | None = None,
+    ) -> None:
         """Connect the window to the core: the thread list takes the placeholder's place and a
         message sent while the core was opening goes out (once the window is started). Needs a
-        running asyncio loop from here on."""
+        running asyncio loop from here on. `profiles`, `backups` and `data_folder` are what
+        the preferences manage; without them those tabs say so."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
+        self._profiles, self._backups, self._data_folder = profiles, backups, data_folder
         # Imported here, like the modules in _attach_*: they load asyncio, the render worker,
         # the thread list and the message actions, which the first paint does without.
         from chatdesk.ui.runner import Runner
@@ -582,15 +596,30 @@ class MainWindow(QMainWindow):
         switcher.open()
 
     def open_preferences(self) -> None:
-        dialog = PreferencesDialog(self._settings, self)
+        service = self._attached()
+        dialog = PreferencesDialog(
+            self._settings,
+            self,
+            runner=self.runner,
+            providers=self._profiles,
+            backups=self._backups,
+            data_folder=self._data_folder,
+            usage=service.usage_by_month,
+            models=service.known_models,
+        )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
         dialog.open()
 
     def apply_settings(self, settings: Settings) -> None:
+        """Use `settings` from now on (the next answer already) and save them."""
         self._settings = settings
         ThemeWatcher.of(_app()).apply(settings.ui.theme, settings.ui.font_size)
         self.composer.set_enter_sends(settings.ui.enter_sends)
+        if self._service is not None:
+            self._service.update_settings(settings)
+            self._show_models()
+            self._show_header()
         if self._save_settings is not None:  # it syncs to disk: not on the GUI thread
             self.runner.run(self.runner.off_thread(self._save_settings, settings))
 
@@ -629,6 +658,13 @@ class MainWindow(QMainWindow):
                 self._show_header()
             case ev.ProviderStateChanged(provider, state, detail):
                 self._show_provider_state(provider, state, detail)
+            case ev.ProvidersChanged():
+                self._show_models()
+            case ev.AnswerWaiting(_, thread_id, seconds, reason):
+                self._say_about(thread_id, f"Waiting {seconds:.0f} s: {reason}", seconds)
+            case ev.AnswerRetrying(_, thread_id, attempt, delay, reason):
+                text = f"Retrying in {delay:.0f} s (attempt {attempt + 1}): {reason}"
+                self._say_about(thread_id, text, delay)
             case _:
                 return
         self._update_streaming()
@@ -642,6 +678,12 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 f"An answer in another thread failed: {message.error_detail}"
             )
+
+    def _say_about(self, thread_id: uuid.UUID, text: str, seconds: float) -> None:
+        """A wait before an answer starts, in the status bar for as long as it lasts."""
+        if thread_id != self.current_thread_id:
+            text = f"An answer in another thread: {text}"
+        self.statusBar().showMessage(text, round((seconds + 1) * 1000))
 
     def _show_provider_state(self, provider: str, state: str, detail: str) -> None:
         words = {
