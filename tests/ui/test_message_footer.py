@@ -49,7 +49,8 @@ def test_counted_usage_is_marked_and_unknown_cost_is_left_out() -> None:
 
 def test_costs_keep_the_digits_a_small_amount_needs() -> None:
     assert format_cost(0) == "$0.00"
-    assert format_cost(0.00004) == "< $0.0001"
+    assert format_cost(0.0000000004) == "< $0.000001"
+    assert format_cost(0.0000241) == "$0.000024"
     assert format_cost(0.00123) == "$0.0012"
     assert format_cost(0.0456) == "$0.046"
     assert format_cost(12345.678) == "$12,345.68"

@@ -129,7 +129,7 @@ def test_estimated_counts_are_marked(
     month_row, priced_row = table(page)
     assert priced_row[2].startswith("≈ ")
     assert priced_row[4].startswith("≈ ")
-    assert priced_row[6].startswith("≈ ")  # "≈ < $0.0001": a few tokens cost next to nothing
+    assert priced_row[6].startswith("≈ ")  # "≈ $0.000004": a few tokens cost next to nothing
     assert "$" in priced_row[6]
     assert month_row[6] == priced_row[6]
     assert "Counted by chatdesk" in page.model.index(1, 6).data(Qt.ItemDataRole.ToolTipRole)
