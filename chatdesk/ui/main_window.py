@@ -130,7 +130,7 @@ class MainWindow(QMainWindow):
         self.conversation = ConversationModel(self)
         self.view = ConversationView(self.conversation)
         self.view.prompt_chosen.connect(self._send_example)
-        self.view.empty.setEnabled(False)  # example prompts send at once: not before attach()
+        self._enable_examples(False)  # an example prompt sends at once: not before attach()
         self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets])
         self.composer = Composer(enter_sends=self._settings.ui.enter_sends)
         self.composer.send_requested.connect(self._send)
@@ -217,7 +217,7 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(self._update_busy)
         self._attach_conversation(service)
         self._attach_sidebar(service)
-        self.view.empty.setEnabled(True)
+        self._enable_examples(True)
         for action in self._service_actions:
             action.setEnabled(True)
         self._unsubscribe = service.events.subscribe(self._on_event)
@@ -268,6 +268,10 @@ class MainWindow(QMainWindow):
             self._send_waited()
         else:
             self._load_draft(None, keep_typed=True)  # typed before the core was open
+
+    def _enable_examples(self, enabled: bool) -> None:
+        for button in self.view.empty.buttons:
+            button.setEnabled(enabled)
 
     def _update_busy(self) -> None:
         running = self._service is not None and self.runner.busy

@@ -1,14 +1,14 @@
 """What the sidebar shows while the core is still opening the database.
 
-The same frame as `Sidebar` (New chat, the filter, then the list) with its controls disabled and
-"Opening your chats…" where the threads will be, so the window can paint before the thread list
-and SQLAlchemy are loaded, and nothing jumps when the real sidebar takes its place.
+The same frame as `Sidebar` (New chat, the filter, the list, Archived) with its controls disabled
+and "Opening your chats…" where the threads will be, so the window can paint before the thread
+list and SQLAlchemy are loaded, and nothing jumps when the real sidebar takes its place.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QPalette
+from PySide6.QtGui import QIcon, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -35,7 +35,13 @@ class SidebarPlaceholder(QWidget):
         self._new_project = QToolButton()
         self._filter = QLineEdit()
         self._filter.setPlaceholderText("Filter chats")
-        for control in (self._new_chat, self._new_project, self._filter):
+        leading = QLineEdit.ActionPosition.LeadingPosition
+        self._search_mark = self._filter.addAction(QIcon(), leading)
+        self._archived = QToolButton()
+        self._archived.setText("Archived")
+        self._archived.setAutoRaise(True)
+        self._archived.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for control in (self._new_chat, self._new_project, self._filter, self._archived):
             control.setEnabled(False)
         self.status = QLabel("Opening your chats…")
         self.status.setAccessibleName("List status")
@@ -56,11 +62,15 @@ class SidebarPlaceholder(QWidget):
         layout.addWidget(self._filter)
         layout.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         layout.addStretch(1)
+        layout.addWidget(self._archived, 0, Qt.AlignmentFlag.AlignLeft)
 
     def _paint_icons(self) -> None:
         colour = self.palette().color(QPalette.ColorRole.ButtonText)  # Qt greys it when disabled
         self._new_chat.setIcon(line_icon("compose", colour))
         self._new_project.setIcon(line_icon("folder-plus", colour))
+        self._archived.setIcon(line_icon("archive", colour))
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        self._search_mark.setIcon(line_icon("search", muted))
 
     def changeEvent(self, event: QEvent) -> None:
         if event.type() == QEvent.Type.PaletteChange:  # the theme changed: recolour icons
