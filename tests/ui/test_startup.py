@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.app import Configuration, Core, build_core, configure
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import DraftView, ThreadFilter
+from chatdesk.core.errors import ChatdeskError
 from chatdesk.ui.application import run
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
@@ -265,6 +266,14 @@ def test_closing_the_window_while_the_core_opens_exits_and_keeps_what_was_typed(
     assert app_run(slow_core(gate)) == 0
     assert steps.done
     assert stored(lambda core: core.service.load_draft(None)) == DraftView("not lost")
+
+
+def test_a_core_that_cannot_open_ends_the_run_with_its_reason(app_run: Any) -> None:
+    def broken(config: Configuration) -> Core:
+        raise ChatdeskError("the database is on a disk that went away")
+
+    with pytest.raises(ChatdeskError, match="disk that went away"):
+        app_run(broken)
 
 
 # Loaded on the worker thread after the window's first paint (docs/decisions/0009-start-up.md).
