@@ -253,6 +253,8 @@ async def test_without_a_keyring_nothing_is_written_and_the_session_can_keep_the
     keyring.set_keyring(fail.Keyring())
     manager = ProviderManager(profiles_file, Providers({}), keys=KeyStore())
     await manager.load()
+    assert not manager.keyring_checked  # no profile needed a key: the keyring is not loaded
+    assert not await manager.check_keyring()
     assert not manager.keyring_available
     assert "no system keyring" in manager.keyring_reason
     with pytest.raises(NoKeyring, match="this session"):

@@ -378,6 +378,7 @@ def test_without_a_keyring_the_key_can_be_kept_for_this_session(
     keyring.set_keyring(fail.Keyring())
     manager = make_manager()
     page = open_page(manager)
+    qtbot.waitUntil(lambda: said(page.no_keyring)[0] is not None)  # checked off the GUI thread
     tone, text = said(page.no_keyring)
     assert tone is Tone.WARNING
     assert text.startswith("No system keyring: no system keyring is available")

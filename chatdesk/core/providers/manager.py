@@ -115,7 +115,10 @@ class ProviderManager:
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-profiles")
         self._lock = asyncio.Lock()  # one edit at a time: each rewrites the whole file
         self.problems: tuple[str, ...] = ()
-        self.keyring_available = False
+        # Unknown until `check_keyring()`: the keyring package costs ~9 MB and ~70 ms, which a
+        # user without profiles never needs to pay.
+        self.keyring_checked = False
+        self.keyring_available = True
         self.keyring_reason = ""
 
     def __repr__(self) -> str:
@@ -131,14 +134,14 @@ class ProviderManager:
 
     async def load(self) -> tuple[str, ...]:
         """Read the profiles file and every key; problems are reported, never raised."""
-        self.keyring_available = await self._off(lambda: self._keys.available)
-        self.keyring_reason = self._keys.reason if not self.keyring_available else ""
         loaded = await self._off(load_profiles, self._file)
         problems = list(loaded.problems)
         profiles = list(loaded.profiles)
         from_env = self._env_profile(problems)
         if from_env is not None and from_env.name not in {p.name for p in profiles}:
             profiles.append(from_env)
+        if profiles:
+            await self.check_keyring()
         for profile in profiles:
             entry = await self._off(self._resolved, profile)
             entry.from_environment = profile is from_env
@@ -148,6 +151,15 @@ class ProviderManager:
             log.warning("%s", problem)
         self._on_change()
         return self.problems
+
+    async def check_keyring(self) -> bool:
+        """Find out (once) whether a system keyring can hold keys; sets `keyring_available`
+        and `keyring_reason`."""
+        if not self.keyring_checked:
+            self.keyring_available = await self._off(lambda: self._keys.available)
+            self.keyring_reason = "" if self.keyring_available else self._keys.reason
+            self.keyring_checked = True
+        return self.keyring_available
 
     def _env_profile(self, problems: list[str]) -> ProviderProfile | None:
         try:

@@ -85,6 +85,15 @@ class ProvidersPage(QWidget):
         layout.addWidget(self.status)
         if manager is None:
             self._unmanaged()
+        elif not manager.keyring_checked:  # done off the GUI thread, the first time only
+            run_on_page(
+                runner,
+                self,
+                manager.check_keyring(),
+                done=lambda _: self._show_notices(),
+                failed=lambda error: self.no_keyring.say(Tone.WARNING, str(error)),
+                quiet=True,
+            )
         self.refresh()
 
     # -- building --------------------------------------------------------------------------------
