@@ -55,3 +55,36 @@ def test_many_qt_calls_do_not_abort_the_interpreter(loop: str) -> None:
 def test_the_defect_is_still_there_without_the_reserve(loop: str) -> None:
     """When this fails, the bindings are fixed and the work-around can go."""
     assert _run("", loop).returncode != 0
+
+
+SOURCES_KEPT = """
+import linecache
+{pyside}
+from chatdesk.ui.qt_workarounds import python_imports
+{wrap}
+    import sqlalchemy.orm
+print(sum("sqlalchemy" in name for name in linecache.cache))
+"""
+
+
+def _sqlalchemy_sources_kept(*, pyside: bool, wrap: bool) -> int:
+    code = SOURCES_KEPT.format(
+        pyside="import PySide6.QtWidgets" if pyside else "",
+        wrap="with python_imports():" if wrap else "if True:",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return int(result.stdout)
+
+
+def test_the_core_imports_as_if_pyside6_were_not_loaded() -> None:
+    # SQLAlchemy keeps some generated code in linecache itself; PySide6's hook adds the rest.
+    without_pyside = _sqlalchemy_sources_kept(pyside=False, wrap=False)
+    assert _sqlalchemy_sources_kept(pyside=True, wrap=True) == without_pyside
+
+
+def test_pyside6_keeps_the_sources_of_what_it_imports() -> None:
+    """When this fails, the bindings stopped doing it and `python_imports` can go."""
+    without_pyside = _sqlalchemy_sources_kept(pyside=False, wrap=False)
+    assert _sqlalchemy_sources_kept(pyside=True, wrap=False) > without_pyside
