@@ -6,7 +6,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
+from chatdesk.ui.units import format_cost
+
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
+    from chatdesk.core.chat.usage import UsageTotals
     from chatdesk.core.chat.views import ContextUsage
 
 
@@ -34,6 +37,9 @@ class ThreadHeader(QWidget):
         self.model = QLabel()
         self.model.setObjectName("threadModel")
         self.model.setAccessibleName("Model")
+        self.spent = QLabel()
+        self.spent.setObjectName("threadSpent")
+        self.spent.setAccessibleName("Tokens and cost of this thread")
         self.gauge = QProgressBar()
         self.gauge.setObjectName("contextGauge")
         self.gauge.setRange(0, 100)
@@ -42,8 +48,10 @@ class ThreadHeader(QWidget):
         self.gauge.setAccessibleName("Context used")
         layout.addWidget(self.title, 1)
         layout.addWidget(self.model)
+        layout.addWidget(self.spent)
         layout.addWidget(self.gauge)
         self.show_usage(None)
+        self.show_spent(None)
 
     def show_thread(self, title: str, model: str) -> None:
         self.title.setText(title)
@@ -63,3 +71,44 @@ class ThreadHeader(QWidget):
         self.gauge.setAccessibleDescription(detail)
         self.gauge.setProperty("level", gauge_level(fraction))
         self.gauge.style().polish(self.gauge)
+
+    def show_spent(self, totals: UsageTotals | None) -> None:
+        """What the thread's answers used and cost so far, every branch included."""
+        self.spent.setVisible(totals is not None and totals.answers > 0)
+        if totals is None or not totals.answers:
+            return
+        self.spent.setText(spent_text(totals))
+        self.spent.setToolTip(spent_detail(totals))
+        self.spent.setAccessibleDescription(spent_detail(totals))
+
+
+def _tokens(count: int) -> str:
+    """ "950", "12.3k", "1.2M": the header has room for a short figure only."""
+    if count < 1000:
+        return str(count)
+    if count < 1_000_000:
+        return f"{count / 1000:.1f}k"
+    return f"{count / 1_000_000:.1f}M"
+
+
+def spent_text(totals: UsageTotals) -> str:
+    about = "≈" if totals.estimated else ""
+    text = f"{about}{_tokens(totals.total_tokens)} tokens"
+    if totals.cost_usd is not None:
+        text += f" · {'≥ ' if totals.partial_cost else ''}{format_cost(totals.cost_usd)}"
+    return text
+
+
+def spent_detail(totals: UsageTotals) -> str:
+    lines = [
+        f"This thread so far ({totals.answers:,} answers, every branch):",
+        f"{totals.prompt_tokens:,} tokens in ({totals.cached_tokens:,} cached)",
+        f"{totals.completion_tokens:,} tokens out ({totals.reasoning_tokens:,} thinking)",
+    ]
+    if totals.cost_usd is not None:
+        lines.append(f"Cost: {format_cost(totals.cost_usd)}")
+    if totals.partial_cost:
+        lines.append("Some answers had no price; their cost is not included.")
+    if totals.estimated:
+        lines.append("≈ Some counts were made by chatdesk: the server did not report them.")
+    return "\n".join(lines)

@@ -46,6 +46,7 @@ from chatdesk.ui.theme import ThemeWatcher, is_dark
 if TYPE_CHECKING:
     from chatdesk.core.chat import events as ev
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.chat.usage import UsageTotals
     from chatdesk.core.chat.views import ContextUsage, DraftView, MessageView, ThreadView, Turn
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.worker import RenderWorker
@@ -413,6 +414,15 @@ class MainWindow(QMainWindow):
 
             call = self._attached().context_usage(thread_id)
             self.runner.run(call, done=show, quiet=True)
+
+            def show_spent(totals: UsageTotals) -> None:
+                if self.current_thread_id == thread_id:
+                    self.header.show_spent(totals)
+
+            spent = self._attached().thread_usage(thread_id)
+            self.runner.run(spent, done=show_spent, quiet=True)
+        else:
+            self.header.show_spent(None)
 
     # -- drafts ----------------------------------------------------------------------------------
     # A thread's stored draft is only written over once the composer has shown it; until then

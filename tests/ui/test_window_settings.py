@@ -153,3 +153,27 @@ def test_the_chat_defaults_are_saved_to_the_settings_file(tmp_path: Path) -> Non
     _save_preferences(path, dataclasses.replace(settings, general=general))
     loaded = load_settings(path, env={}).settings.general
     assert (loaded.temperature, loaded.max_output_tokens) == (0.3, 500)
+
+
+def test_the_header_shows_what_the_thread_has_cost(
+    qtbot: QtBot, window: MainWindow, server: FakeOpenAI, finish: Any
+) -> None:
+    core = _core(window)
+    profile = ProviderProfile(
+        "priced",
+        server.url,
+        default_model="llama3.2",
+        input_price_per_million=1000.0,  # a price that makes 7 tokens in visible
+        output_price_per_million=2000.0,
+    )
+    finish(core.profiles.save(profile))
+    thread = finish(core.service.create_thread(provider="priced", model="llama3.2"))
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    assert not window.header.spent.isVisibleTo(window)
+    turn = finish(core.service.send(thread.id, "hello"))
+    finish(core.service.wait_for_answer(turn.answer.id))
+    qtbot.waitUntil(lambda: window.header.spent.isVisibleTo(window))
+    # The server reports 7 tokens in and 2 out (tests/core/sse_server.py: text_reply).
+    assert window.header.spent.text() == "9 tokens · $0.011"
+    assert "7 tokens in" in window.header.spent.toolTip()
