@@ -130,6 +130,10 @@ class Thread(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     team_id: Mapped[uuid.UUID | None]  # NULL: personal, never synced
+    # The model's context window for this thread, overriding the profile and the known table.
+    context_window: Mapped[int | None]
+    # The user deleted a summary: no automatic ones until they ask for one again.
+    summaries_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Message(Base):
@@ -168,6 +172,10 @@ class Message(Base):
     error_detail: Mapped[str | None] = mapped_column(Text)
     # Which running chatdesk process writes this answer (see store/instances.py).
     stream_owner: Mapped[str | None] = mapped_column(String(40))
+    # The message's tokens as it stands in a request (chat wrapping included), and what counted
+    # them ("o200k_base", or "o200k_base~" for an estimate): a model counted otherwise recounts.
+    token_count: Mapped[int | None]
+    token_encoding: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -227,3 +235,4 @@ class Summary(Base):
     provider: Mapped[str | None] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
+    edited_at: Mapped[datetime | None]  # the user changed the text
