@@ -89,6 +89,29 @@ class ChatSettings:
     max_retries: int = setting(
         2, "Automatic retries before the first token of an answer.", minimum=0, maximum=5
     )
+    answer_reserve_tokens: int = setting(
+        1_024,
+        "Tokens of the context window kept free for the answer when general.max_output_tokens "
+        "is 0 (at most half the window).",
+        minimum=16,
+        maximum=1_000_000,
+    )
+    summary_threshold: float = setting(
+        0.75,
+        "Summarise older messages in the background once a thread's history fills this share "
+        "of the context budget; 0 turns automatic summaries off.",
+        minimum=0.3,
+        maximum=0.95,
+        unset=0.0,
+    )
+    summary_model: str = setting(
+        "",
+        "Model that writes summaries and titles, as provider/model (e.g. 'ollama/llama3.2'); "
+        "empty: the thread's own model.",
+    )
+    auto_titles: bool = setting(
+        True, "Name a new thread from its first question and answer, in the background."
+    )
 
 
 @dataclass(frozen=True)

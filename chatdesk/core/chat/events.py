@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatdesk.core.chat.views import MessageView, ProjectView, ThreadView
+from chatdesk.core.chat.views import MessageView, ProjectView, SummaryView, ThreadView
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -138,6 +138,43 @@ class ProviderStateChanged:
     detail: str
 
 
+@dataclass(frozen=True)
+class SummaryStarted:
+    """Older messages of a thread are being summarised in the background."""
+
+    thread_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class SummaryCreated:
+    """A summary was stored; from now on it stands in for the messages it covers."""
+
+    summary: SummaryView
+
+
+@dataclass(frozen=True)
+class SummaryFailed:
+    """Summarising failed or was stopped; the conversation is as it was."""
+
+    thread_id: uuid.UUID
+    reason: str
+
+
+@dataclass(frozen=True)
+class SummaryUpdated:
+    """The user edited a summary's text."""
+
+    summary: SummaryView
+
+
+@dataclass(frozen=True)
+class SummaryDeleted:
+    """The user deleted a summary: the messages it covered are sent again, as far as they fit."""
+
+    thread_id: uuid.UUID
+    summary_id: uuid.UUID
+
+
 Event = (
     ProjectCreated
     | ProjectUpdated
@@ -156,6 +193,11 @@ Event = (
     | ProviderStateChanged
     | AnswerWaiting
     | ProvidersChanged
+    | SummaryStarted
+    | SummaryCreated
+    | SummaryFailed
+    | SummaryUpdated
+    | SummaryDeleted
 )
 
 Handler = Callable[[Event], None]

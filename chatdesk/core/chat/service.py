@@ -1,7 +1,9 @@
 """ChatService: everything the window and the CLI can do with projects, threads and messages.
 
 Async, Qt-free. Every change is committed through the Store's single writer and then announced
-as an event. A user's message is committed before any provider is contacted.
+as an event. A user's message is committed before any provider is contacted. Each request's
+context is fitted to the model's budget (context.py); after an answer, a title and summaries
+are made in the background by tasks the service owns and stops on `aclose`.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ import functools
 import logging
 import uuid
 from collections.abc import Coroutine, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Any, TypeVar
 
@@ -20,10 +21,19 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import attachments as attached
-from chatdesk.core.chat import drafts
+from chatdesk.core.chat import context, drafts
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import usage as spending
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
+from chatdesk.core.chat.background import complete_text
+from chatdesk.core.chat.budget import (
+    ThreadSetup,
+    background_choice,
+    check_thread_window,
+    thread_setup,
+)
+from chatdesk.core.chat.context import BuiltContext, ContextSpec, ContextTooLong
+from chatdesk.core.chat.counts import Counting, CountUpdate, save_counts
 from chatdesk.core.chat.events import (
     AnswerContinued,
     BranchSwitched,
@@ -35,11 +45,14 @@ from chatdesk.core.chat.events import (
     ProjectDeleted,
     ProjectUpdated,
     ProviderStateChanged,
+    SummaryDeleted,
+    SummaryUpdated,
     ThreadCreated,
     ThreadDeleted,
     ThreadRestored,
     ThreadUpdated,
 )
+from chatdesk.core.chat.titles import clean_title, title_request
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
 from chatdesk.core.chat.views import (
     AttachmentInput,
@@ -48,6 +61,7 @@ from chatdesk.core.chat.views import (
     MessagePage,
     MessageView,
     ProjectView,
+    SummaryView,
     ThreadFilter,
     ThreadPage,
     ThreadView,
@@ -55,7 +69,7 @@ from chatdesk.core.chat.views import (
 )
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import Busy, InvalidRequest, NotFound
+from chatdesk.core.errors import Busy, ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
 from chatdesk.core.providers.base import (
     ChatMessage,
@@ -67,6 +81,9 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.store.models import Attachment, Message, Project, Role, Status, Thread
 from chatdesk.core.store.store import Store
+from chatdesk.core.summaries import records
+from chatdesk.core.summaries.prompts import context_message
+from chatdesk.core.summaries.runner import Summarizer
 from chatdesk.core.tokens import TokenCounter
 
 log = logging.getLogger("chatdesk.chat")
@@ -74,7 +91,6 @@ log = logging.getLogger("chatdesk.chat")
 T = TypeVar("T")
 
 DEFAULT_TITLE = "New chat"
-DEFAULT_CONTEXT_WINDOW = 8_192  # tokens, for a model that does not say
 CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
 _UNSET: Any = object()
 
@@ -95,11 +111,18 @@ class ChatService:
         self._settings = settings
         self._clock = clock or SystemClock()
         self.events = bus or EventBus()
-        self._tokens = tokens or TokenCounter()
         # Loading an encoding takes ~0.3 s: counting happens on a thread of its own.
-        self._counting = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-tokens")
+        self._counting = Counting(tokens or TokenCounter())
+        self._tokens = self._counting.counter
         # Answers being written: message id -> (its task, its thread id).
         self._answers: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
+        self._summaries = Summarizer(
+            store, providers, self.events, self._counting, lambda: self._settings, self._clock
+        )
+        self._background: set[asyncio.Task[Any]] = set()  # titles, saving token counts
+        # Requests are built side by side but reach their provider (and its request limit) in
+        # the order their answers started: each waits for the one before it to be on its way.
+        self._last_turn: asyncio.Future[None] | None = None
 
     # -- projects --------------------------------------------------------------------------------
 
@@ -256,6 +279,13 @@ class ChatService:
     ) -> ThreadView:
         return await self._update_thread(thread_id, system_prompt=system_prompt)
 
+    async def set_thread_context_window(
+        self, thread_id: uuid.UUID, tokens: int | None
+    ) -> ThreadView:
+        """The model's context window for this thread (None: the provider's or the table's)."""
+        check_thread_window(tokens)
+        return await self._update_thread(thread_id, context_window=tokens)
+
     async def _update_thread(self, thread_id: uuid.UUID, **changes: Any) -> ThreadView:
         now = self._now()
 
@@ -275,6 +305,7 @@ class ChatService:
     async def delete_thread(self, thread_id: uuid.UUID) -> None:
         """Move a thread to the trash; `restore_thread` brings it back."""
         await self._stop_answers_in(thread_id)
+        self._summaries.cancel(thread_id)
         now = self._now()
 
         def work(session: Session) -> None:
@@ -362,25 +393,119 @@ class ChatService:
             found.extend((name, model) for model in models if (name, model) not in found)
         return found
 
-    async def context_usage(self, thread_id: uuid.UUID) -> ContextUsage:
-        """How much of the model's context window the next message would start with."""
+    async def context_usage(self, thread_id: uuid.UUID, draft: str = "") -> ContextUsage:
+        """What the next message's request would hold, with `draft` as that message: used and
+        total tokens of the budget, and the breakdown (system, summary, history, draft)."""
+        built = await self._context_of(thread_id, draft)
+        parts = built.breakdown
+        return ContextUsage(parts.used, parts.budget, parts.estimated, parts)
 
-        def work(session: Session) -> ContextUsage:
+    async def _context_of(self, thread_id: uuid.UUID, draft: str = "") -> BuiltContext:
+        setup = await self._store.read(
+            lambda s: self._setup(s, repo.thread_row(s, thread_id, deleted_ok=True))
+        )
+        await self._counting.load(setup.model)
+
+        def work(session: Session) -> BuiltContext:
             thread = repo.thread_row(session, thread_id, deleted_ok=True)
-            provider_name, model = self._model_for(session, thread)
-            window = DEFAULT_CONTEXT_WINDOW
-            if provider_name in self._providers.names():
-                size = getattr(self._providers.get(provider_name), "context_window", None)
-                window = size(model) if callable(size) else window
-            history = []
-            if thread.active_leaf_id is not None:
-                limit = self._settings.chat.context_messages
-                history = repo.path_to(session, thread.active_leaf_id, limit)
-            chars = len(self._system_prompt(session, thread)) + sum(len(m.content) for m in history)
-            # About four characters per token; the exact count needs the model's tokenizer.
-            return ContextUsage(chars // 4 + 4 * len(history), window, estimated=True)
+            spec = self._spec(thread, thread.active_leaf_id, setup, draft=draft)
+            return context.build(session, self._tokens, spec)
 
-        return await self._store.read(work)
+        built = await self._store.read(work)
+        self._save_counts_later(built.fresh_counts)
+        return built
+
+    def _spec(
+        self, thread: Thread, start: uuid.UUID | None, setup: ThreadSetup, **more: Any
+    ) -> ContextSpec:
+        return ContextSpec(
+            thread_id=thread.id,
+            start=start,
+            model=setup.model,
+            budget=setup.budget,
+            system_prompt=setup.system_prompt,
+            max_messages=self._settings.chat.context_messages,
+            **more,
+        )
+
+    def _save_counts_later(self, updates: list[CountUpdate]) -> None:
+        """Cache new counts without making anyone wait for the write."""
+        if updates:
+            self._spawn(self._store.write(lambda s: save_counts(s, updates)), "token-counts")
+
+    # -- summaries -------------------------------------------------------------------------------
+
+    async def list_summaries(self, thread_id: uuid.UUID) -> list[SummaryView]:
+        """The thread's summaries, oldest first; `in_use` marks the one the next request sends."""
+        in_use = (await self._context_of(thread_id)).breakdown.summary_id
+        return await self._store.read(lambda s: records.views(s, thread_id, in_use))
+
+    async def summarize_now(self, thread_id: uuid.UUID) -> SummaryView | None:
+        """Summarise all but the last exchange of the branch now (and let automatic summaries
+        run again after a deletion); None when there is nothing to summarise."""
+        await self._set_summaries_paused(thread_id, False)
+        return await self._summaries.summarize_now(thread_id)
+
+    async def settle(self) -> None:
+        """Wait until the background work started so far (titles, summaries, saving token
+        counts) has ended; for tools that exit after a command, and for tests."""
+        while pending := [*self._background, *self._summaries.tasks()]:
+            await asyncio.wait(pending)
+
+    def summarizing(self, thread_id: uuid.UUID) -> bool:
+        return self._summaries.running(thread_id)
+
+    def cancel_summary(self, thread_id: uuid.UUID) -> bool:
+        """Stop summarising the thread; nothing it has not stored yet is kept."""
+        return self._summaries.cancel(thread_id)
+
+    async def edit_summary(self, summary_id: uuid.UUID, content: str) -> SummaryView:
+        """Replace a summary's text (what the model reads from the next request on)."""
+        text = content.strip()
+        if not text:
+            raise InvalidRequest("a summary cannot be empty; delete it to send the messages again")
+        if len(text) > self._settings.chat.max_message_chars:
+            raise InvalidRequest("the summary is longer than a message may be")
+        thread_id, model = await self._store.read(lambda s: self._summary_model(s, summary_id))
+        tokens = await self._counting.count_message(model, context_message(text))
+        now = self._now()
+
+        def work(session: Session) -> SummaryView:
+            row = records.summary_row(session, summary_id)
+            row.content, row.token_count, row.edited_at = text, tokens, now
+            return records.view(row)
+
+        summary = await self._store.write(work)
+        in_use = (await self._context_of(thread_id)).breakdown.summary_id == summary_id
+        summary = dataclasses.replace(summary, in_use=in_use)
+        self.events.publish(SummaryUpdated(summary))
+        return summary
+
+    def _summary_model(self, session: Session, summary_id: uuid.UUID) -> tuple[uuid.UUID, str]:
+        row = records.summary_row(session, summary_id)
+        thread = repo.thread_row(session, row.thread_id, deleted_ok=True)
+        return thread.id, self._setup(session, thread).model
+
+    async def delete_summary(self, summary_id: uuid.UUID) -> None:
+        """Delete a summary: the messages it covered are sent again, as far as they fit, and no
+        automatic summary is made in the thread until `summarize_now`."""
+
+        def work(session: Session) -> ThreadView:
+            row = records.summary_row(session, summary_id)
+            thread = repo.thread_row(session, row.thread_id, deleted_ok=True)
+            session.delete(row)
+            thread.summaries_paused = True
+            return repo.thread_view(thread)
+
+        thread = await self._store.write(work)
+        self._summaries.cancel(thread.id)
+        self.events.publish(SummaryDeleted(thread.id, summary_id))
+        self.events.publish(ThreadUpdated(thread))
+
+    async def _set_summaries_paused(self, thread_id: uuid.UUID, paused: bool) -> None:
+        thread = await self.get_thread(thread_id)
+        if thread.summaries_paused != paused:
+            await self._update_thread(thread_id, summaries_paused=paused)
 
     async def thread_usage(self, thread_id: uuid.UUID) -> UsageTotals:
         """Tokens and cost of every answer in the thread, all branches included."""
@@ -482,7 +607,7 @@ class ChatService:
             if provider is not None or model is not None:
                 thread.provider = provider or thread.provider
                 thread.model = model or thread.model
-            use_provider, use_model = self._model_for(session, thread)
+            setup = self._setup(session, thread)
             parent = self._parent_for(session, thread, anchor)
             user = None
             if text is not None:
@@ -501,8 +626,8 @@ class ChatService:
                 parent,
                 Role.ASSISTANT,
                 Status.PENDING,
-                provider=use_provider,
-                model=use_model,
+                provider=setup.provider,
+                model=setup.model,
                 owner=owner,
             )
             repo.set_active_leaf(session, thread, answer.id)
@@ -545,14 +670,8 @@ class ChatService:
             return target
         return session.get(Message, target.parent_id) if target.parent_id else None
 
-    def _model_for(self, session: Session, thread: Thread) -> tuple[str, str]:
-        project = session.get(Project, thread.project_id) if thread.project_id else None
-        general = self._settings.general
-        provider = (
-            thread.provider or (project and project.default_provider) or general.default_provider
-        )
-        model = thread.model or (project and project.default_model) or general.default_model
-        return provider, model
+    def _setup(self, session: Session, thread: Thread, **chosen: str | None) -> ThreadSetup:
+        return thread_setup(session, thread, self._settings, self._providers, **chosen)
 
     async def wait_for_answer(self, message_id: uuid.UUID) -> MessageView:
         """Wait until an answer has ended and return it as stored."""
@@ -640,9 +759,14 @@ class ChatService:
         flusher: asyncio.Task[None] | None = None
         provider: Provider | None = None
         request: ChatRequest | None = None
+        ahead, mine = self._last_turn, asyncio.get_running_loop().create_future()
+        self._last_turn = mine
         try:
-            request = await self._store.read(lambda s: self._request_for(s, answer))
+            request = await self._request_for(answer)
             provider = self._providers.get(answer.provider or "")
+            if ahead is not None:
+                await asyncio.wait({ahead})
+            mine.set_result(None)
             chat = self._settings.chat
             writer = AnswerWriter(
                 self.events,
@@ -656,10 +780,15 @@ class ChatService:
             outcome = await writer.run()
         except asyncio.CancelledError:
             outcome = Outcome(Status.INTERRUPTED, "stopped", "Stopped before the answer began.")
+        except ChatdeskError as error:  # e.g. the message does not fit the model's context
+            log.info("answer %s not started: %s", answer.id, getattr(error, "kind", "error"))
+            outcome = Outcome(Status.ERROR, getattr(error, "kind", "invalid"), str(error))
         except Exception as error:
             log.exception("could not start answer %s", answer.id)
             outcome = Outcome(Status.ERROR, getattr(error, "kind", "internal"), str(error))
         finally:
+            if not mine.done():
+                mine.set_result(None)
             if flusher is not None:
                 flusher.cancel()
         if state.usage is None and request is not None and (state.text or state.reasoning):
@@ -669,7 +798,54 @@ class ChatService:
         self.events.publish(MessageFinished(final[0]))
         self.events.publish(ThreadUpdated(final[1]))
         self._announce_provider_state(final[0])
+        self._after_answer(final[0])
         return final[0]
+
+    def _after_answer(self, answer: MessageView) -> None:
+        """A complete answer may name a new thread and may call for a summary."""
+        if answer.status is not Status.COMPLETE:
+            return
+        if answer.depth == 1 and self._settings.chat.auto_titles:
+            self._spawn(self._title(answer), f"title-{answer.thread_id}")
+        self._summaries.schedule(answer.thread_id)
+
+    async def _title(self, answer: MessageView) -> None:
+        """Name the thread after its first answer, unless the user has named it (meanwhile)."""
+        try:
+            inputs = await self._store.read(lambda s: repo.title_inputs(s, answer.id))
+            if inputs is None:
+                return
+            name, model = background_choice(
+                self._settings, self._providers, answer.provider or "", answer.model or ""
+            )
+            request = title_request(model, inputs.question, inputs.answer)
+            text = await complete_text(
+                self._providers.get(name),
+                request,
+                idle_timeout=self._settings.chat.stream_idle_timeout,
+                retries=1,
+            )
+            title, now = clean_title(text), self._now()
+            if not title or title == inputs.title:
+                return
+            thread = await self._store.write(
+                lambda s: repo.retitle(s, inputs.thread_id, inputs.title, title, now)
+            )
+        except ChatdeskError as error:
+            log.info("no title for thread %s: %s", answer.thread_id, error)
+            return
+        if thread is not None:
+            self.events.publish(ThreadUpdated(thread))
+
+    def _spawn(self, work: Coroutine[Any, Any, Any], name: str) -> None:
+        task = asyncio.create_task(work, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background_done)
+
+    def _background_done(self, task: asyncio.Task[Any]) -> None:
+        self._background.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("background task %s failed", task.get_name(), exc_info=error)
 
     async def _estimate_usage(self, request: ChatRequest, state: AnswerState) -> None:
         """The server reported no usage (some local servers never do, and a cut-off stream
@@ -686,12 +862,11 @@ class ChatService:
                 reasoning_tokens=thinking or None,
             )
 
-        loop = asyncio.get_running_loop()
-        state.usage = await loop.run_in_executor(self._counting, count)
+        state.usage = await self._counting.run(count)
         state.usage_estimated = True
 
     def _announce_provider_state(self, answer: MessageView) -> None:
-        if answer.provider is None or answer.error_type == "stopped":
+        if answer.provider is None or answer.error_type in ("stopped", ContextTooLong.kind):
             return
         state, detail = _PROVIDER_STATES.get(answer.error_type or "", ("error", ""))
         if answer.status is Status.COMPLETE:
@@ -702,41 +877,28 @@ class ChatService:
             ProviderStateChanged(answer.provider, state, detail or (answer.error_detail or ""))
         )
 
-    def _request_for(self, session: Session, answer: MessageView) -> ChatRequest:
-        thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
-        history = []
-        if answer.parent_id is not None:
-            limit = self._settings.chat.context_messages
-            history = repo.path_to(session, answer.parent_id, limit)
-        files = attached.texts(session, [row.id for row in history if row.role is Role.USER])
-        messages = [
-            ChatMessage(row.role.value, attached.for_model(row.content, files.get(row.id, ())))
-            for row in history
-            if (row.content or row.id in files)
-            and (row.role is Role.USER or row.status is not Status.PENDING)
-        ]
-        system = self._system_prompt(session, thread)
-        if system:
-            messages.insert(0, ChatMessage("system", system))
-        if answer.content:  # continuing an answer: show the model what it wrote so far
-            messages.append(ChatMessage("assistant", answer.content))
-            messages.append(ChatMessage("user", CONTINUE_PROMPT))
+    async def _request_for(self, answer: MessageView) -> ChatRequest:
+        """The answer's request: its thread's context fitted to the model's budget, or
+        ContextTooLong before anything is sent."""
+        await self._counting.load(answer.model or "")
+        built = await self._store.read(lambda s: self._context_for(s, answer))
+        self._save_counts_later(built.fresh_counts)
         general = self._settings.general
         return ChatRequest(
             model=answer.model or "",
-            messages=tuple(messages),
+            messages=built.messages,
             temperature=None if general.temperature < 0 else general.temperature,
             max_output_tokens=general.max_output_tokens or None,
         )
 
-    def _system_prompt(self, session: Session, thread: Thread) -> str:
-        if thread.system_prompt:
-            return thread.system_prompt
-        if thread.project_id is not None:
-            project = session.get(Project, thread.project_id)
-            if project is not None and project.system_prompt:
-                return project.system_prompt
-        return self._settings.general.system_prompt
+    def _context_for(self, session: Session, answer: MessageView) -> BuiltContext:
+        thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
+        setup = self._setup(session, thread, provider=answer.provider, model=answer.model)
+        tail: tuple[ChatMessage, ...] = ()
+        if answer.content:  # continuing an answer: show the model what it wrote so far
+            tail = (ChatMessage("assistant", answer.content), ChatMessage("user", CONTINUE_PROMPT))
+        spec = self._spec(thread, answer.parent_id, setup, tail=tail, newest_required=True)
+        return context.build(session, self._tokens, spec, with_messages=True)
 
     async def _flush_while_streaming(self, state: AnswerState) -> None:
         """Persist the growing answer: at once after the first token, then every 250 ms."""
@@ -775,6 +937,8 @@ class ChatService:
                 "completed_at": now,
                 "updated_at": now,
                 "stream_owner": None,
+                "token_count": None,  # counted again, from the final text
+                "token_encoding": None,
             }
             spent = 0
             if usage is not None:
@@ -833,10 +997,16 @@ class ChatService:
         return count
 
     async def aclose(self) -> None:
-        """Stop every answer (keeping what arrived) and wait until it is saved."""
+        """Stop every answer (keeping what arrived) and wait until it is saved; stop the
+        background work (titles, summaries: what they have not stored is dropped)."""
         for message_id in list(self._answers):
             await self.stop(message_id)
-        self._counting.shutdown(wait=True)
+        await self._summaries.aclose()
+        background = list(self._background)
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
+        self._counting.shutdown()
 
     # -- helpers ---------------------------------------------------------------------------------
 
@@ -916,6 +1086,7 @@ def _reopen(
         Status.PENDING, owner, None, now,
     )  # fmt: skip
     row.error_type = row.error_detail = None
+    row.token_count = row.token_encoding = None  # its text is about to grow
     thread.last_activity_at = thread.updated_at = now
     session.flush()
     return repo.message_views(session, [row.id])[0]

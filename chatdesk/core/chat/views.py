@@ -38,6 +38,8 @@ class ThreadView:
     total_tokens: int
     last_activity_at: datetime
     created_at: datetime
+    context_window: int | None = None  # set for this thread; None: the provider's or the table's
+    summaries_paused: bool = False  # a summary was deleted: none is made until asked for
 
     @property
     def deleted(self) -> bool:
@@ -87,16 +89,64 @@ class DraftView:
 
 
 @dataclass(frozen=True)
+class ContextBreakdown:
+    """What the next request of a thread is made of, in tokens of its model.
+
+    `system` is the system prompt with the request's own framing (the reply priming), so the
+    four parts add up to `used`. `budget` is the context window less the room kept for the
+    answer; `estimated` when any part was not counted by the model's own tokenizer.
+    """
+
+    system: int
+    summary: int
+    history: int
+    draft: int
+    budget: int
+    window: int
+    estimated: bool
+    model: str = ""  # the model the tokens are counted for
+    messages: int = 0  # messages of the branch in `history`
+    omitted: int = 0  # older messages of the branch that are neither summarised nor sent
+    summary_id: uuid.UUID | None = None  # the summary in use
+
+    @property
+    def used(self) -> int:
+        return self.system + self.summary + self.history + self.draft
+
+    @property
+    def reserve(self) -> int:
+        """Tokens kept free for the answer."""
+        return self.window - self.budget
+
+
+@dataclass(frozen=True)
 class ContextUsage:
     """How full the model's context window is for the next message of a thread."""
 
     used_tokens: int
     budget_tokens: int
-    estimated: bool  # True: counted from characters, not by the model's tokenizer
+    estimated: bool  # True: not counted by the model's own tokenizer
+    breakdown: ContextBreakdown | None = None
 
     @property
     def fraction(self) -> float:
         return self.used_tokens / self.budget_tokens if self.budget_tokens else 0.0
+
+
+@dataclass(frozen=True)
+class SummaryView:
+    """A summary of a thread's branch up to and including `covers_through_message_id`."""
+
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    covers_through_message_id: uuid.UUID
+    content: str
+    token_count: int
+    provider: str | None
+    model: str | None
+    created_at: datetime
+    edited_at: datetime | None = None
+    in_use: bool = False  # the one the next request starts from (on the branch shown, newest)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 It streams a deterministic markdown answer (see mock_text.py) at a configurable pace, optionally
 after a reasoning section, reports token usage like a real provider, and can inject faults for
-tests and demos.
+tests and demos. chatdesk's own summary and title requests, recognised by their instructions,
+get a deterministic summary or title instead.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+from chatdesk.core.chat.titles import TITLE_INSTRUCTIONS
 from chatdesk.core.config import MockSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import (
@@ -23,9 +25,17 @@ from chatdesk.core.providers.base import (
     TextDelta,
     UsageReport,
 )
-from chatdesk.core.providers.mock_text import mock_answer, tokens_of
+from chatdesk.core.providers.mock_text import (
+    MockAnswer,
+    mock_answer,
+    mock_summary,
+    mock_title,
+    tokens_of,
+)
+from chatdesk.core.summaries.prompts import SUMMARY_INSTRUCTIONS
 
 _FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
+CONTEXT_WINDOW = 8_192  # tokens: small, so the offline app shows summaries in a long thread
 
 
 @dataclass(frozen=True)
@@ -64,8 +74,7 @@ class MockProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         self.request_count += 1
-        prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
-        answer = mock_answer(prompt, request.model)
+        answer = _answer_to(request)
         pace = _Pace(self.tokens_per_second)
         if self.fault.kind == "rate_limit":
             raise ProviderError(
@@ -94,6 +103,9 @@ class MockProvider:
         )
         yield Finished("stop")
 
+    def context_window(self, model: str) -> int:
+        return CONTEXT_WINDOW
+
     async def _fail(self, index: int) -> None:
         if self.fault.kind == "error_after":
             raise ProviderError(
@@ -106,6 +118,16 @@ class MockProvider:
 
     async def aclose(self) -> None:
         return None
+
+
+def _answer_to(request: ChatRequest) -> MockAnswer:
+    prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+    instructions = request.messages[0].content if request.messages else ""
+    if instructions == SUMMARY_INSTRUCTIONS:
+        return MockAnswer(mock_summary(prompt, request.max_output_tokens), "")
+    if instructions == TITLE_INSTRUCTIONS:
+        return MockAnswer(mock_title(prompt), "")
+    return mock_answer(prompt, request.model)
 
 
 class _Pace:

@@ -11,6 +11,8 @@ import random
 import re
 from dataclasses import dataclass
 
+from chatdesk.core.summaries.prompts import MESSAGES_HEADING
+
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+")
 
 _OPENINGS = (
@@ -115,3 +117,53 @@ def mock_answer(prompt: str, model: str = "mock-1") -> MockAnswer:
 def tokens_of(text: str) -> list[str]:
     """Split text into small chunks the way a model streams it; joining them gives `text`."""
     return _TOKEN.findall(text)
+
+
+# -- background requests -------------------------------------------------------------------------
+# The mock answers chatdesk's own summary and title requests too, deterministically, so the
+# offline app shows both: a summary lists what the user asked (rolling: the topics of the
+# summary so far come first), a title is the first words of the first question.
+
+_LEAD_INS = re.compile(
+    r"^(?:(?:hi|hello|hey)[,!.]?\s+)?(?:please\s+|(?:can|could|would) you(?: please)?\s+)",
+    re.IGNORECASE,
+)
+_EARLIER = re.compile(r"^- \((\d+) earlier topics?\)$")
+_MAX_BULLETS = 8
+_TITLE_WORDS = 6
+
+
+def mock_title(conversation: str) -> str:
+    """The first words of the first question ("User: …" line), without polite lead-ins."""
+    question = next(
+        (line[6:] for line in conversation.splitlines() if line.startswith("User: ")), ""
+    )
+    words = _LEAD_INS.sub("", " ".join(question.split())).split()[:_TITLE_WORDS]
+    title = " ".join(words).rstrip(".,;:!")
+    return title[:1].upper() + title[1:] if title else "New chat"
+
+
+def mock_summary(request_text: str, max_tokens: int | None = None) -> str:
+    """Bullets of the topics asked about: the summary so far's, then each "User: …" line's;
+    the oldest are folded into a count to stay short (about `max_tokens`, 4 characters each)."""
+    previous, _, added = request_text.partition(MESSAGES_HEADING)
+    earlier = 0
+    topics: list[str] = []
+    for line in previous.splitlines():
+        if found := _EARLIER.match(line):
+            earlier += int(found.group(1))
+        elif line.startswith("- "):
+            topics.append(line[2:])
+    for line in added.splitlines():
+        if line.startswith("User: "):
+            topics.append(f"Asked about: {topic_of(line[6:])[:48]}")
+    limit = _MAX_BULLETS
+    while True:
+        kept = topics[-limit:] if limit else []
+        folded = earlier + len(topics) - len(kept)
+        text = "\n".join(
+            ([f"- ({folded} earlier topics)"] if folded else []) + [f"- {t}" for t in kept]
+        )
+        if not max_tokens or len(text) <= max_tokens * 4 or not kept:
+            return text
+        limit = len(kept) - 1

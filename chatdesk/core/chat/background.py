@@ -1,0 +1,95 @@
+"""Requests chatdesk makes on its own (summaries, titles): the whole answer as text.
+
+Unlike an answer, nothing is shown while it streams, so any failure can simply be tried again,
+even after text has arrived: a cut-off or stalled stream is retried like a rate limit, with
+backoff (the provider's `retry_after` when it gives one). All of it goes through the provider's
+`stream`, so its request limit counts these requests too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import AsyncIterator
+
+from chatdesk.core.providers.base import (
+    ChatRequest,
+    ErrorKind,
+    Finished,
+    Provider,
+    ProviderError,
+    StreamEvent,
+    TextDelta,
+    Waiting,
+)
+
+log = logging.getLogger("chatdesk.chat")
+
+MAX_WAIT = 60.0  # seconds; a server asking for longer is not retried
+_AGAIN = {ErrorKind.CUT_OFF, ErrorKind.STALLED}
+
+
+async def complete_text(
+    provider: Provider,
+    request: ChatRequest,
+    *,
+    idle_timeout: float,
+    retries: int,
+    backoff: float = 1.0,
+) -> str:
+    """The provider's whole answer to `request`; raises the last ProviderError when the
+    retries are used up or the error is not worth retrying."""
+    attempt = 0
+    while True:
+        try:
+            return await _collect(provider, request, idle_timeout)
+        except ProviderError as error:
+            delay = retry_delay(error, attempt, retries, backoff)
+            if delay is None:
+                raise
+            attempt += 1
+            log.info("background request retried in %.2fs: %s", delay, error.kind.value)
+            await asyncio.sleep(delay)
+
+
+def retry_delay(error: ProviderError, attempt: int, retries: int, backoff: float) -> float | None:
+    if attempt >= retries or not (error.retryable or error.kind in _AGAIN):
+        return None
+    if error.retry_after is not None:
+        return error.retry_after if error.retry_after <= MAX_WAIT else None
+    return min(backoff * 2.0**attempt, 30.0) * (0.75 + random.random() / 2)
+
+
+async def _collect(provider: Provider, request: ChatRequest, idle_timeout: float) -> str:
+    stream = provider.stream(request)
+    parts: list[str] = []
+    finished = False
+    grace = 0.0  # an announced wait (the request limit) is not silence
+    try:
+        while (event := await _next(stream, idle_timeout + grace)) is not None:
+            grace = event.seconds if isinstance(event, Waiting) else 0.0
+            if isinstance(event, TextDelta):
+                parts.append(event.text)
+            finished = finished or isinstance(event, Finished)
+    finally:
+        closer = getattr(stream, "aclose", None)
+        if closer is not None:
+            await closer()
+    if not finished:
+        raise ProviderError(
+            ErrorKind.CUT_OFF, "The connection ended before the answer was complete."
+        )
+    return "".join(parts)
+
+
+async def _next(stream: AsyncIterator[StreamEvent], seconds: float) -> StreamEvent | None:
+    try:
+        async with asyncio.timeout(seconds):
+            return await anext(stream)
+    except StopAsyncIteration:
+        return None
+    except TimeoutError:
+        raise ProviderError(
+            ErrorKind.STALLED, f"The provider sent nothing for {seconds:g} seconds."
+        ) from None

@@ -1,0 +1,148 @@
+"""How many tokens a thread's next request may use: the model's context window, less the room
+kept for the answer.
+
+The window comes from, in order: the thread's own setting, the provider (a profile's
+`context_window`; 0 there means "look the model up"), the table of known models below, and
+`DEFAULT_CONTEXT_WINDOW`. A profile wins over the table because a local server's real window is
+what it was started with (Ollama runs llama3.1, a 128k model, with a few thousand tokens unless
+told otherwise), which only its user knows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.store.models import Project, Thread
+from chatdesk.core.tokens.models import base_model_name
+
+DEFAULT_CONTEXT_WINDOW = 8_192  # tokens, for a model nobody describes
+MIN_THREAD_WINDOW = 256
+MAX_THREAD_WINDOW = 10_000_000
+
+# Context windows as their makers publish them (model cards, OpenAI's model pages), first match
+# wins, so a longer name comes before its prefix. Only families whose window is settled; a
+# model missing here gets the profile's or the default's.
+_KNOWN_WINDOWS: tuple[tuple[str, int], ...] = (
+    ("gpt-4.1", 1_047_576),
+    ("gpt-5", 400_000),
+    ("gpt-4.5", 128_000),
+    ("gpt-4o", 128_000),
+    ("chatgpt-4o", 128_000),
+    ("gpt-4-turbo", 128_000),
+    ("gpt-4-32k", 32_768),
+    ("gpt-4", 8_192),
+    ("gpt-3.5-turbo", 16_385),
+    ("o1-mini", 128_000),
+    ("o1", 200_000),
+    ("o3", 200_000),
+    ("o4", 200_000),
+    ("llama3.1", 131_072),
+    ("llama3.2", 131_072),
+    ("llama3.3", 131_072),
+    ("llama3", 8_192),
+    ("qwen2.5", 32_768),
+    ("mistral", 32_768),
+)
+_END = r"(?:$|[-._ ])"
+_TABLE = tuple((re.compile(re.escape(name) + _END), size) for name, size in _KNOWN_WINDOWS)
+
+
+def known_window(model: str) -> int | None:
+    """The published context window of `model` ("openai/gpt-4o-mini", "llama3.1:8b" …)."""
+    base = base_model_name(model).replace("llama-3", "llama3")
+    for pattern, size in _TABLE:
+        if pattern.match(base):
+            return size
+    return None
+
+
+@dataclass(frozen=True)
+class Budget:
+    window: int  # the model's context window
+    reserve: int  # kept free for the answer
+
+    @property
+    def tokens(self) -> int:
+        """What the request itself may use."""
+        return self.window - self.reserve
+
+
+def answer_reserve(settings: Settings, window: int) -> int:
+    """The answer's room: the longest answer asked for, or the setting; at most half the window,
+    so a long answer limit on a small model still leaves room to ask."""
+    wanted = settings.general.max_output_tokens or settings.chat.answer_reserve_tokens
+    return min(wanted, window // 2)
+
+
+@dataclass(frozen=True)
+class ThreadSetup:
+    """Who answers in a thread and with what: resolved from thread → project → settings."""
+
+    provider: str
+    model: str
+    system_prompt: str
+    budget: Budget
+
+
+def thread_setup(
+    session: Session,
+    thread: Thread,
+    settings: Settings,
+    providers: Providers,
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+) -> ThreadSetup:
+    """The thread's provider, model, system prompt and budget; `provider`/`model` replace the
+    thread's (an answer already written by another model, a summary model)."""
+    project = session.get(Project, thread.project_id) if thread.project_id else None
+    general = settings.general
+    chosen_provider = (
+        provider
+        or thread.provider
+        or (project and project.default_provider)
+        or general.default_provider
+    )
+    chosen_model = (
+        model or thread.model or (project and project.default_model) or general.default_model
+    )
+    prompt = thread.system_prompt or (project and project.system_prompt) or general.system_prompt
+    window = _window(providers, chosen_provider, chosen_model, thread.context_window)
+    budget = Budget(window, answer_reserve(settings, window))
+    return ThreadSetup(chosen_provider, chosen_model, prompt, budget)
+
+
+def _window(providers: Providers, provider: str, model: str, override: int | None) -> int:
+    if override:
+        return override
+    if provider in providers:
+        size = getattr(providers.get(provider), "context_window", None)
+        if callable(size) and (found := size(model)):
+            return int(found)
+    return known_window(model) or DEFAULT_CONTEXT_WINDOW
+
+
+def check_thread_window(tokens: int | None) -> None:
+    if tokens is not None and not MIN_THREAD_WINDOW <= tokens <= MAX_THREAD_WINDOW:
+        raise InvalidRequest(
+            f"a context window must be between {MIN_THREAD_WINDOW:,} and "
+            f"{MAX_THREAD_WINDOW:,} tokens"
+        )
+
+
+def background_choice(
+    settings: Settings, providers: Providers, provider: str, model: str
+) -> tuple[str, str]:
+    """Who writes summaries and titles: `chat.summary_model` ("provider/model"; the model may
+    hold slashes, "openrouter/openai/gpt-4o") when it names a configured provider, else the
+    thread's own provider and model."""
+    chosen, _, chosen_model = settings.chat.summary_model.strip().partition("/")
+    if chosen and chosen_model and chosen in providers:
+        return chosen, chosen_model
+    return provider, model

@@ -1,0 +1,221 @@
+"""The context builder: what a thread's next request holds, fitted exactly to the budget.
+
+In order: the system prompt; the newest summary whose last covered message is still on the
+branch; then the branch's messages from the newest back, as many as fit whole, never skipping
+one to fit an older, smaller one, and never reaching back into what the summary covers.
+Anything that must follow the branch (Continue: the partial answer and the request to go on)
+and the draft being typed are counted first, like the newest message itself: those never give
+way. When even they do not fit, a request is refused with `InvalidRequest` before anything is
+sent; the user's message is already saved and stays.
+
+Counts come from the per-message cache (`counts.py`); the whole build runs in one read
+transaction on a Store worker thread.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat.budget import Budget
+from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
+from chatdesk.core.chat.views import ContextBreakdown
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import ChatMessage
+from chatdesk.core.summaries import records
+from chatdesk.core.summaries.prompts import context_message
+from chatdesk.core.tokens import REPLY_PRIMING, TokenCounter
+
+
+class ContextTooLong(InvalidRequest):
+    """The newest message (with what must go with it) does not fit the model's budget."""
+
+    kind = "context_too_long"
+
+
+@dataclass(frozen=True)
+class ContextSpec:
+    thread_id: uuid.UUID
+    start: uuid.UUID | None  # the newest message of the branch to send (None: nothing yet)
+    model: str
+    budget: Budget
+    system_prompt: str = ""
+    draft: str = ""  # the gauge: what is being typed, counted as the next user message
+    tail: tuple[ChatMessage, ...] = ()  # sent after the branch (Continue)
+    max_messages: int = 10_000
+    newest_required: bool = False  # a request: the newest message must be in it
+
+
+@dataclass
+class BuiltContext:
+    breakdown: ContextBreakdown
+    history: list[Entry]  # oldest first
+    summary: records.Candidate | None
+    fresh_counts: list[CountUpdate] = field(default_factory=list)
+    messages: tuple[ChatMessage, ...] = ()  # filled by `build(..., with_messages=True)`
+
+
+def build(
+    session: Session, counter: TokenCounter, spec: ContextSpec, *, with_messages: bool = False
+) -> BuiltContext:
+    reader = BranchReader(session, counter, spec.model, with_texts=with_messages)
+    branch = Branch(reader.walk(spec.start, spec.budget.tokens, spec.max_messages))
+    summary = valid_summary(branch, records.candidates(session, spec.thread_id))
+    fitted = _fit(reader, branch, summary, spec)
+    built = BuiltContext(fitted.breakdown(spec, reader.estimated), fitted.history, fitted.summary)
+    if with_messages:
+        built.messages = _messages(reader, spec, built)
+    built.fresh_counts = reader.fresh
+    return built
+
+
+class Branch:
+    """The branch newest first, read as far as someone looks (`upto`), remembered."""
+
+    def __init__(self, walk: Iterator[Entry]) -> None:
+        self._walk = walk
+        self.entries: list[Entry] = []
+        self._done = False
+
+    def upto(self, index: int) -> Entry | None:
+        while len(self.entries) <= index and not self._done:
+            entry = next(self._walk, None)
+            if entry is None:
+                self._done = True
+            else:
+                self.entries.append(entry)
+        return self.entries[index] if index < len(self.entries) else None
+
+
+def valid_summary(branch: Branch, found: list[records.Candidate]) -> records.Candidate | None:
+    """The newest summary whose last message is on the branch, older than its newest one."""
+    newest = branch.upto(0)
+    if newest is None:
+        return None
+    for candidate in found:
+        distance = newest.depth - candidate.depth
+        if distance >= 1:
+            entry = branch.upto(distance)  # the branch holds one message per depth
+            if entry is not None and entry.id == candidate.covers_through:
+                return candidate
+    return None
+
+
+@dataclass
+class _Fitted:
+    fixed: int  # the system prompt and the reply priming
+    draft: int  # the draft and the tail
+    history: list[Entry] = field(default_factory=list)
+    history_tokens: int = 0
+    summary: records.Candidate | None = None
+    summary_tokens: int = 0
+    omitted: int = 0
+
+    @property
+    def used(self) -> int:
+        return self.fixed + self.draft + self.history_tokens + self.summary_tokens
+
+    def breakdown(self, spec: ContextSpec, estimated: bool) -> ContextBreakdown:
+        return ContextBreakdown(
+            system=self.fixed,
+            summary=self.summary_tokens,
+            history=self.history_tokens,
+            draft=self.draft,
+            budget=spec.budget.tokens,
+            window=spec.budget.window,
+            estimated=estimated,
+            model=spec.model,
+            messages=len(self.history),
+            omitted=self.omitted,
+            summary_id=self.summary.id if self.summary else None,
+        )
+
+
+def _fit(
+    reader: BranchReader, branch: Branch, summary: records.Candidate | None, spec: ContextSpec
+) -> _Fitted:
+    fixed = REPLY_PRIMING + (
+        reader.count("system", spec.system_prompt) if spec.system_prompt else 0
+    )
+    draft = reader.count("user", spec.draft) if spec.draft else 0
+    draft += sum(reader.count(m.role, m.content) for m in spec.tail)
+    fitted = _Fitted(fixed, draft)
+    floor = summary.depth if summary else -1  # messages at or above it are summarised
+    entries = unsummarised(branch, floor)
+    newest = next(entries, None)
+    if newest is not None:
+        _add_newest(fitted, newest, spec, reader.estimated)
+    if summary is not None:
+        tokens = reader.count("system", context_message(summary.content).content)
+        if fitted.used + tokens <= spec.budget.tokens:
+            fitted.summary, fitted.summary_tokens = summary, tokens
+    for entry in entries:
+        if not _add(fitted, entry, spec):
+            break
+    oldest = fitted.history[-1].depth if fitted.history else (newest.depth + 1 if newest else 0)
+    fitted.omitted = max(0, oldest - floor - 1)
+    fitted.history.reverse()
+    return fitted
+
+
+def unsummarised(branch: Branch, floor: int) -> Iterator[Entry]:
+    """The branch's messages newer than `floor`, newest first, that are sent at all."""
+    index = 0
+    while (entry := branch.upto(index)) is not None and entry.depth > floor:
+        index += 1
+        if entry.tokens:
+            yield entry
+
+
+def _add_newest(fitted: _Fitted, newest: Entry, spec: ContextSpec, estimated: bool) -> None:
+    if _add(fitted, newest, spec) or not spec.newest_required:
+        return
+    raise ContextTooLong(_too_long(fitted, newest, spec, estimated))
+
+
+def _add(fitted: _Fitted, entry: Entry, spec: ContextSpec) -> bool:
+    if len(fitted.history) >= spec.max_messages or fitted.used + entry.tokens > spec.budget.tokens:
+        return False
+    fitted.history.append(entry)
+    fitted.history_tokens += entry.tokens
+    return True
+
+
+def _too_long(fitted: _Fitted, newest: Entry, spec: ContextSpec, estimated: bool) -> str:
+    budget = spec.budget
+    about = "about " if estimated else ""
+    parts = [
+        f"This message is {about}{newest.tokens:,} tokens, more than {spec.model} can take here: "
+        f"{budget.window:,} tokens in its context window, less {budget.reserve:,} kept for the "
+        f"answer"
+    ]
+    if fitted.fixed > REPLY_PRIMING:
+        parts.append(f" and {fitted.fixed:,} for the system prompt")
+    if fitted.draft:
+        parts.append(f" and {fitted.draft:,} for the partial answer being continued")
+    parts.append(
+        ". It was saved and nothing was sent: shorten it or attach less (edit the message), "
+        "or choose a model with a larger context window."
+    )
+    return "".join(parts)
+
+
+def _messages(
+    reader: BranchReader, spec: ContextSpec, built: BuiltContext
+) -> tuple[ChatMessage, ...]:
+    messages = []
+    if spec.system_prompt:
+        messages.append(ChatMessage("system", spec.system_prompt))
+    if built.summary is not None:
+        messages.append(context_message(built.summary.content))
+    texts = reader.texts(built.history)
+    messages.extend(
+        ChatMessage(e.role.value, text) for e, text in zip(built.history, texts, strict=True)
+    )
+    messages.extend(spec.tail)
+    if spec.draft:
+        messages.append(ChatMessage("user", spec.draft))
+    return tuple(messages)

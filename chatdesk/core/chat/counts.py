@@ -1,0 +1,233 @@
+"""A branch's messages with their token counts, counted once and cached in the database.
+
+A message's count is what it costs in a request (its text, its attachments and the chat
+format's wrapping) for one encoding. It is stored with the encoding that counted it
+(`token_encoding`: "o200k_base", or "o200k_base~" for an estimate), so a thread switched to a
+model counted otherwise, or a count made before the encoding had loaded, is counted again.
+Only final messages are cached: a streaming answer's text is still changing.
+
+Everything here runs inside a Store transaction on a worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+from sqlalchemy import String, Table, bindparam, literal, select, type_coerce, update
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.providers.base import ChatMessage
+from chatdesk.core.store.models import Message
+from chatdesk.core.tokens import CL100K, O200K, TokenCounter, encoding_for_model
+
+T = TypeVar("T")
+M = cast(Table, Message.__table__)
+ESTIMATE_MARK = "~"
+# A model each encoding counts exactly: asking it shows whether the encoding is loaded.
+_EXACT_MODEL = {O200K: "gpt-4o", CL100K: "gpt-4"}
+_FIRST_CHUNK, _LAST_CHUNK = 32, 1024  # messages per query while walking up a branch
+
+
+def meter_key(counter: TokenCounter, model: str) -> str:
+    """What counts `model`'s tokens right now: its encoding, marked when only estimated."""
+    encoding = encoding_for_model(model).encoding
+    loaded = not counter.count_text(_EXACT_MODEL[encoding], "").estimated
+    return encoding if loaded else encoding + ESTIMATE_MARK
+
+
+def is_estimate(key: str, model: str) -> bool:
+    return key.endswith(ESTIMATE_MARK) or not encoding_for_model(model).exact
+
+
+@dataclass(slots=True)
+class Entry:
+    """One message of a branch as the context builder sees it; `tokens` is 0 for a message
+    that is not sent (an answer that failed before its first token)."""
+
+    id: uuid.UUID
+    depth: int
+    role: Role
+    status: Status
+    updated_at: datetime
+    tokens: int
+
+
+@dataclass(frozen=True)
+class CountUpdate:
+    message_id: uuid.UUID
+    updated_at: datetime  # the text counted; a message changed since keeps its new state
+    tokens: int
+    key: str
+
+
+def _walk_up(*extra: str) -> Any:
+    walk = (
+        select(M.c.id, M.c.parent_id, literal(1).label("n"))
+        .where(M.c.id == bindparam("start"))
+        .cte("meta_up", recursive=True)
+    )
+    step = select(M.c.id, M.c.parent_id, (walk.c.n + 1).label("n")).join(
+        walk, M.c.id == walk.c.parent_id
+    )
+    walk = walk.union_all(step.where(walk.c.n < bindparam("limit")))
+    columns = ("id", "depth", "role", "status", "updated_at", "token_count", *extra)
+    # The parent as stored (hex): only the last row's is used, to go on from there.
+    parent = type_coerce(M.c.parent_id, String).label("parent_hex")
+    return (
+        select(*(M.c[name] for name in columns), M.c.token_encoding, parent)
+        .join(walk, M.c.id == walk.c.id)
+        .order_by(M.c.depth.desc())
+    )
+
+
+_UP_COUNTS = _walk_up()
+_UP_TEXTS = _walk_up("content")  # for a request: it sends the text of what it walks
+_TEXTS = select(M.c.id, M.c.role, M.c.content).where(M.c.id.in_(bindparam("ids", expanding=True)))
+_SAVE = (
+    update(M)
+    .where(M.c.id == bindparam("m_id"), M.c.updated_at == bindparam("m_at"))
+    .values(token_count=bindparam("m_tokens"), token_encoding=bindparam("m_key"))
+)
+
+
+class BranchReader:
+    """Reads one branch for one model inside one transaction: counts what is not cached yet
+    and remembers the texts it read, so building a request reads each message once.
+    `with_texts`: read every walked message's text along (a request sends them)."""
+
+    def __init__(
+        self, session: Session, counter: TokenCounter, model: str, *, with_texts: bool = False
+    ) -> None:
+        self._session = session
+        self._counter = counter
+        self.model = model
+        self.key = meter_key(counter, model)
+        self.fresh: list[CountUpdate] = []  # new counts, for the caller to save
+        self._texts: dict[uuid.UUID, str] = {}
+        self._walk = _UP_TEXTS if with_texts else _UP_COUNTS
+
+    @property
+    def estimated(self) -> bool:
+        return is_estimate(self.key, self.model)
+
+    def walk(
+        self, start: uuid.UUID | None, budget: int = 0, most: int = _LAST_CHUNK
+    ) -> Iterator[Entry]:
+        """`start` and its ancestors, newest first, counted. Read in chunks sized to what is
+        left of `budget` (tokens, at the messages' size so far) and of `most` (messages),
+        then growing: a caller that stops once either is used up reads little more than it
+        uses, even of a long thread."""
+        chunk, seen, tokens = min(_FIRST_CHUNK, most + 1), 0, 0
+        while start is not None:
+            rows = self._session.execute(self._walk, {"start": start, "limit": chunk}).all()
+            for entry in self._counted(rows):
+                seen, tokens = seen + 1, tokens + entry.tokens
+                yield entry
+            start = uuid.UUID(rows[-1].parent_hex) if rows and rows[-1].parent_hex else None
+            chunk = _next_chunk(chunk, budget - tokens, tokens / max(seen, 1), most - seen)
+
+    def texts(self, entries: Sequence[Entry]) -> list[str]:
+        """The entries' texts as the model sees them (attachments included)."""
+        self._read_texts([e.id for e in entries if e.id not in self._texts])
+        return [self._texts[e.id] for e in entries]
+
+    def count(self, role: str, text: str) -> int:
+        return self._counter.count_message(self.model, ChatMessage(role, text)).tokens
+
+    def _counted(self, rows: Sequence[Any]) -> list[Entry]:
+        cached = [bool(row.status.is_final and row.token_encoding == self.key) for row in rows]
+        if self._walk is _UP_TEXTS:
+            self._keep_texts(rows)
+        else:
+            self._read_texts([row.id for row, hit in zip(rows, cached, strict=True) if not hit])
+        return [
+            Entry(
+                row.id,
+                row.depth,
+                row.role,
+                row.status,
+                row.updated_at,
+                row.token_count if hit else self._count_row(row),
+            )
+            for row, hit in zip(rows, cached, strict=True)
+        ]
+
+    def _count_row(self, row: Any) -> int:
+        text = self._texts[row.id]
+        sent = bool(text) and (row.role is Role.USER or row.status is not Status.PENDING)
+        tokens = self.count(row.role.value, text) if sent else 0
+        if row.status.is_final:
+            self.fresh.append(CountUpdate(row.id, row.updated_at, tokens, self.key))
+        return tokens
+
+    def _read_texts(self, ids: Iterable[uuid.UUID]) -> None:
+        wanted = list(ids)
+        if wanted:
+            self._keep_texts(self._session.execute(_TEXTS, {"ids": wanted}).all())
+
+    def _keep_texts(self, rows: Sequence[Any]) -> None:
+        users = [row.id for row in rows if row.role is Role.USER]
+        files = attached.texts(self._session, users) if users else {}
+        for row in rows:
+            found = files.get(row.id)
+            self._texts[row.id] = attached.for_model(row.content, found) if found else row.content
+
+
+def _next_chunk(chunk: int, tokens_left: int, tokens_each: float, count_left: int) -> int:
+    if tokens_left > 0 and count_left > 0:
+        by_size = int(tokens_left / max(tokens_each, 1.0) * 1.1) + 8  # a little over: sizes vary
+        return max(8, min(by_size, count_left + 8, _LAST_CHUNK))
+    return min(chunk * 2, _LAST_CHUNK)  # past the budget: only a summary's check reads on
+
+
+def save_counts(session: Session, updates: Sequence[CountUpdate]) -> None:
+    """Cache counts; a message whose text changed after it was counted is left alone."""
+    if updates:
+        session.execute(
+            _SAVE,
+            [
+                {"m_id": u.message_id, "m_at": u.updated_at, "m_tokens": u.tokens, "m_key": u.key}
+                for u in updates
+            ],
+        )
+
+
+class Counting:
+    """The token counter with a thread of its own: loading an encoding takes ~0.3 s and
+    counting a long text takes a while, and neither may run on the event loop.
+
+    For the context, `load` loads the encoding of a model counted exactly by it (OpenAI's)
+    and no other: building an encoding holds the GIL for ~110-150 ms, a stall the window feels,
+    and for other servers' models o200k_base would only be an approximation too. Their counts
+    come from the estimator (which errs high, the safe side for a budget) unless the encoding
+    was loaded anyway.
+    """
+
+    def __init__(self, counter: TokenCounter) -> None:
+        self.counter = counter
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-tokens")
+
+    async def load(self, *models: str) -> None:
+        """Load the encodings of the models counted exactly, if not tried yet."""
+        for model in models:
+            if encoding_for_model(model).exact and not self.counter.ready(model):
+                await self.run(functools.partial(self.counter.load, model))
+
+    async def count_message(self, model: str, message: ChatMessage) -> int:
+        await self.load(model)
+        return await self.run(lambda: self.counter.count_message(model, message).tokens)
+
+    async def run(self, work: Callable[[], T]) -> T:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, work)
+
+    def shutdown(self) -> None:
+        self._executor.shutdown(wait=True)
