@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
+from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
 from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import sync, with_core
@@ -105,6 +106,7 @@ def _parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=sync(_threads_restore))
 
     add_provider_commands(commands)
+    add_context_commands(commands)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="action", metavar="ACTION", required=True)
