@@ -22,6 +22,7 @@ import sqlalchemy
 
 from benchmarks import (
     common,
+    context,
     insert,
     memory,
     opening,
@@ -43,6 +44,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "stream": streaming.run,
     "memory": memory.run,
     "tokens": tokens.run,
+    "context": context.run,
 }
 
 
