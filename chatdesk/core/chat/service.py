@@ -84,7 +84,7 @@ from chatdesk.core.store.store import Store
 from chatdesk.core.summaries import records
 from chatdesk.core.summaries.prompts import context_message
 from chatdesk.core.summaries.runner import Summarizer
-from chatdesk.core.tokens import TokenCounter
+from chatdesk.core.tokens import TokenCounter, encoding_for_model
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -854,7 +854,8 @@ class ChatService:
 
         def count() -> UsageReport:
             model = request.model
-            self._tokens.load(model)
+            if encoding_for_model(model).exact:  # others are estimated: no encoding to load
+                self._tokens.load(model)
             thinking = self._tokens.count_text(model, reasoning).tokens if reasoning else 0
             return UsageReport(
                 prompt_tokens=self._tokens.count_messages(model, request.messages).tokens,
