@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import keyring
 import pytest
@@ -421,3 +422,25 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("model", "window", "expected"),
+    [
+        ("gpt-4o-mini", 0, 128_000),  # the model's own, from the table
+        ("llama3.2:3b", 0, 131_072),
+        ("someones-finetune", 0, 8_192),  # nobody describes it
+        ("llama3.2", 16_384, 16_384),  # the server runs it with a smaller window
+    ],
+)
+async def test_a_profile_uses_the_models_own_window_unless_it_sets_one(
+    make_service: Any, model: str, window: int, expected: int
+) -> None:
+    profile = ProviderProfile("local", "http://localhost:11434/v1", context_window=window)
+    provider = OpenAICompatibleProvider(profile)
+    service = make_service(local=provider)
+    thread = await service.create_thread(provider="local", model=model)
+    usage = await service.context_usage(thread.id)
+    assert usage.breakdown.window == expected
+    await provider.aclose()

@@ -18,7 +18,6 @@ from chatdesk.core.logs import register_secret
 from chatdesk.core.providers.base import UsageReport
 from chatdesk.core.secrets import is_local_host
 
-DEFAULT_CONTEXT_WINDOW = 8_192
 # "mock" is the built-in offline provider and cannot be taken by a profile.
 RESERVED_NAMES = frozenset({"mock"})
 NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,39}")
@@ -30,7 +29,7 @@ class ProviderProfile:
     base_url: str
     api_key: str = dataclasses.field(default="", repr=False)  # never shown, never logged
     default_model: str = ""
-    context_window: int = DEFAULT_CONTEXT_WINDOW
+    context_window: int = 0  # tokens; 0: the model's own, from chatdesk's table of models
     input_price_per_million: float | None = None  # in USD per million tokens, when known
     output_price_per_million: float | None = None
     cached_input_price_per_million: float | None = None  # None: cached input costs full price
@@ -116,7 +115,6 @@ PRESETS: dict[str, ProviderProfile] = {
             "openai",
             "https://api.openai.com/v1",
             default_model="gpt-4o-mini",
-            context_window=128_000,
             input_price_per_million=0.15,
             output_price_per_million=0.60,
             cached_input_price_per_million=0.075,
@@ -126,7 +124,7 @@ PRESETS: dict[str, ProviderProfile] = {
         ProviderProfile("lmstudio", "http://localhost:1234/v1"),
         ProviderProfile("vllm", "http://localhost:8000/v1"),
         ProviderProfile("llamacpp", "http://localhost:8080/v1"),
-        ProviderProfile("openrouter", "https://openrouter.ai/api/v1", context_window=128_000),
+        ProviderProfile("openrouter", "https://openrouter.ai/api/v1"),
     )
 }
 

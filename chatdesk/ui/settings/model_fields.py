@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.providers.profiles import DEFAULT_CONTEXT_WINDOW, ProviderProfile
+from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.ui.settings.notices import Notice
 from chatdesk.ui.settings.profile_check import ProfileInput
 
@@ -63,9 +63,13 @@ class ModelFields(QWidget):
         self.others.setPlaceholderText("Names, comma-separated")
         self.others.setToolTip("Models to offer when the server does not list its own")
         self.context = self._spin("contextWindow", "Context window in tokens", _LARGEST_CONTEXT)
-        self.context.setMinimum(1)
         self.context.setSingleStep(1024)
         self.context.setSuffix(" tokens")
+        self.context.setSpecialValueText("The model's own")  # 0: from chatdesk's model table
+        self.context.setToolTip(
+            'How many tokens the model takes in. "The model\'s own" uses what chatdesk knows '
+            "of well-known models (8,192 for others)."
+        )
         self.prices = [self._price(name, label) for name, label in _PRICES]
         self.prices_problem = Notice("pricesProblem", self)
         self.requests = self._spin("requestsPerMinute", "Requests per minute", _MOST_REQUESTS)
@@ -121,7 +125,7 @@ class ModelFields(QWidget):
         self.add_models(profile.models)
         self.model.setEditText(profile.default_model)
         self.others.setText(", ".join(profile.models))
-        self.context.setValue(profile.context_window or DEFAULT_CONTEXT_WINDOW)
+        self.context.setValue(profile.context_window)
         prices = (
             profile.input_price_per_million,
             profile.cached_input_price_per_million,

@@ -32,7 +32,7 @@ class ProfileInput:
     base_url: str
     default_model: str = ""
     models: str = ""  # comma-separated or one per line
-    context_window: int = 8_192
+    context_window: int = 0  # the model's own
     input_price: str = ""  # "" for not set
     cached_input_price: str = ""
     output_price: str = ""
