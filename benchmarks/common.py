@@ -6,10 +6,11 @@ import contextlib
 import math
 import os
 import sqlite3
+import statistics
 import time
 import uuid
 from collections import Counter
-from collections.abc import AsyncIterator, Awaitable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -280,3 +281,14 @@ def as_raw(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
 
 def _stamp(value: datetime) -> str:
     return f"{value.astimezone(UTC):%Y-%m-%d %H:%M:%S.%f}"
+
+
+def timed_call(work: Callable[[], T]) -> tuple[float, T]:
+    """(milliseconds, result) of one call."""
+    start = time.perf_counter()
+    result = work()
+    return (time.perf_counter() - start) * 1000, result
+
+
+def median_ms(work: Callable[[], object], runs: int) -> float:
+    return statistics.median(timed_call(work)[0] for _ in range(runs))

@@ -30,8 +30,17 @@ from pathlib import Path
 import tiktoken
 from sqlalchemy import update
 
-from benchmarks.common import INFO, Target, chain, insert_rows, report, running_core, set_leaf
-from benchmarks.tokens import _median_ms, _timed
+from benchmarks.common import (
+    INFO,
+    Target,
+    chain,
+    insert_rows,
+    median_ms,
+    report,
+    running_core,
+    set_leaf,
+    timed_call,
+)
 from chatdesk.app import Core
 from chatdesk.core.chat import context
 from chatdesk.core.chat.budget import Budget
@@ -58,16 +67,16 @@ async def _run(workdir: Path, count: int) -> None:
     async with running_core(workdir / "home") as core:
         thread_id = await _seed(core, count)
         spec = _spec(thread_id, core, 128_000)
-        cold_ms, built = _timed(lambda: _build(core, counter, spec))
+        cold_ms, built = timed_call(lambda: _build(core, counter, spec))
         texts = [m.content for m in built.messages]
-        bare_ms = _median_ms(lambda: [len(encoding.encode_ordinary(t)) for t in texts], 5)
+        bare_ms = median_ms(lambda: [len(encoding.encode_ordinary(t)) for t in texts], 5)
         size = sum(map(len, texts)) / 1e3
         print(f"      ({count:,} messages; {len(built.history):,} fit in {spec.budget.tokens:,} "
               f"tokens: {built.breakdown.used:,} tokens, {size:.0f} kB)")  # fmt: skip
         core.store.write_now(lambda s: save_counts(s, built.fresh_counts))
         name = f"context for {count:,} messages"
         report(f"{name}, cold (no cached counts)", cold_ms, bare_ms, "ms", INFO, bare=BARE)
-        warm_ms = _median_ms(lambda: _build(core, counter, spec), 20)
+        warm_ms = median_ms(lambda: _build(core, counter, spec), 20)
         report(f"{name}, warm (cached), median", warm_ms, bare_ms, "ms", WARM, bare=BARE)
         await _gauge(core, thread_id, bare_ms, name)
         await _whole_window(core, counter, thread_id, encoding, name)
@@ -120,7 +129,7 @@ async def _whole_window(
     built = _build(core, counter, spec)
     core.store.write_now(lambda s: save_counts(s, built.fresh_counts))
     texts = [m.content for m in built.messages]
-    bare_ms = _median_ms(lambda: [len(encoding.encode_ordinary(t)) for t in texts], 3)
-    warm_ms = _median_ms(lambda: _build(core, counter, spec), 10)
+    bare_ms = median_ms(lambda: [len(encoding.encode_ordinary(t)) for t in texts], 3)
+    warm_ms = median_ms(lambda: _build(core, counter, spec), 10)
     print(f"      (1M window: {len(built.history):,} messages, {built.breakdown.used:,} tokens)")
     report(f"{name}, 1M window, warm, median", warm_ms, bare_ms, "ms", INFO, bare=BARE)

@@ -28,7 +28,7 @@ from typing import TypeVar
 import tiktoken
 import tiktoken_ext.openai_public  # type: ignore[import-untyped]
 
-from benchmarks.common import INFO, Target, _environment, chain, report
+from benchmarks.common import INFO, Target, _environment, chain, median_ms, report, timed_call
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.tokens import Encodings, TokenCounter
 from chatdesk.core.tokens.files import bundled_dir
@@ -120,18 +120,18 @@ def _counting(
 ) -> None:
     texts = [message.content for message in messages]
     size = sum(len(text) for text in texts)
-    first_ms, total = _timed(lambda: counter.count_messages(MODEL, messages))
-    bare_first_ms, _ = _timed(lambda: _bare_count(encoding, texts))
+    first_ms, total = timed_call(lambda: counter.count_messages(MODEL, messages))
+    bare_first_ms, _ = timed_call(lambda: _bare_count(encoding, texts))
     print(f"      ({len(messages):,} messages, {size / 1e6:.1f} M characters, {total.tokens:,} "
           "tokens with the chat format)")  # fmt: skip
     name = f"count {len(messages):,} messages"
     bare = "encode_ordinary"
     report(f"{name}, first", first_ms, bare_first_ms, "ms", INFO, bare=bare)
-    chat = _median_ms(lambda: counter.count_messages(MODEL, messages), runs)
-    raw = _median_ms(lambda: _bare_count(encoding, texts), runs)
+    chat = median_ms(lambda: counter.count_messages(MODEL, messages), runs)
+    raw = median_ms(lambda: _bare_count(encoding, texts), runs)
     report(f"{name}, median", chat, raw, "ms", INFO, bare=bare)
     estimator = TokenCounter(Encodings(lambda: ()))  # no file: the estimator
-    guess = _median_ms(lambda: estimator.count_messages(MODEL, messages), runs)
+    guess = median_ms(lambda: estimator.count_messages(MODEL, messages), runs)
     report(f"{name}, estimated (no encoding)", guess, raw, "ms", INFO, bare=bare)
 
 
@@ -139,8 +139,8 @@ def _one_long_message(
     counter: TokenCounter, encoding: tiktoken.Encoding, messages: list[ChatMessage]
 ) -> None:
     text = "\n\n".join(_texts_up_to(messages, 100_000))[:100_000]
-    chat = _median_ms(lambda: counter.count_text(MODEL, text), 20)
-    raw = _median_ms(lambda: len(encoding.encode_ordinary(text)), 20)
+    chat = median_ms(lambda: counter.count_text(MODEL, text), 20)
+    raw = median_ms(lambda: len(encoding.encode_ordinary(text)), 20)
     report("count one 100 KB message, median", chat, raw, "ms", INFO, bare="encode_ordinary")
 
 
@@ -155,13 +155,3 @@ def _texts_up_to(messages: list[ChatMessage], size: int) -> Iterator[str]:
 
 def _bare_count(encoding: tiktoken.Encoding, texts: list[str]) -> int:
     return sum(len(encoding.encode_ordinary(text)) for text in texts)
-
-
-def _timed(work: Callable[[], T]) -> tuple[float, T]:
-    start = time.perf_counter()
-    result = work()
-    return (time.perf_counter() - start) * 1000, result
-
-
-def _median_ms(work: Callable[[], object], runs: int) -> float:
-    return statistics.median(_timed(work)[0] for _ in range(runs))
