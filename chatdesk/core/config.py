@@ -320,13 +320,18 @@ def save_settings(path: Path, settings: Settings) -> None:
     A crash or a full disk leaves either the old file or the new one, never half of one: the text
     goes to a temporary file in the same folder, is flushed to disk, then renamed over `path`.
     """
-    text = to_toml(settings)
+    save_private_text(path, to_toml(settings), SettingsSaveError, "settings")
+
+
+def save_private_text(path: Path, text: str, error: type[ChatdeskError], what: str) -> None:
+    """Replace `path` with `text` atomically, 0600 in a 0700 folder; a failure raises `error`
+    saying which `what` could not be saved and why."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         replace_file_atomically(path, text.encode("utf-8"))
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise SettingsSaveError(f"cannot save settings to {path}: {reason}") from error
+    except OSError as failure:
+        reason = failure.strerror or str(failure)
+        raise error(f"cannot save {what} to {path}: {reason}") from failure
 
 
 def replace_file_atomically(path: Path, data: bytes) -> None:

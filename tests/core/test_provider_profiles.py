@@ -444,3 +444,18 @@ async def test_a_profile_uses_the_models_own_window_unless_it_sets_one(
     usage = await service.context_usage(thread.id)
     assert usage.breakdown.window == expected
     await provider.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_profile_that_cannot_be_written_changes_nothing(
+    tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("in the way of the config folder", encoding="utf-8")
+    manager = ProviderManager(blocked / "providers.toml", Providers({}), keys=KeyStore())
+    await manager.load()
+    with pytest.raises(ChatdeskError, match="cannot save provider profiles"):
+        await manager.save(_profile("http://localhost:11434/v1"), key=KEY)
+    assert manager.views() == []
+    assert memory_keyring.passwords == {}  # the key went back out with the profile
+    await manager.aclose()

@@ -186,9 +186,13 @@ class ProviderManager:
             old = self._entries.get(editing or profile.name)
             self._check_name(profile.name, editing)
             await self._off(self._store_key, profile, old, key, keeping)
-            entry = await self._off(self._resolved, profile)
             remaining = [e.profile for e in self._entries.values() if e is not old]
-            await self._off(self._write_file, [*remaining, profile], old)
+            try:
+                await self._off(self._write_file, [*remaining, profile], old)
+            except ChatdeskError:
+                await self._off(self._put_key_back, profile, old)
+                raise
+            entry = await self._off(self._resolved, profile)
             if old is not None and old.profile.name != profile.name:
                 await self._retire(old.profile.name)
             await self._install(entry)
@@ -244,6 +248,15 @@ class ProviderManager:
         elif key and same_host and old.key_state is KeyState.SESSION:
             self._session.set(profile.name, profile.base_url, key)
         self._forget_key(old.profile.name)
+
+    def _put_key_back(self, profile: ProviderProfile, old: _Entry | None) -> None:
+        """The profile could not be saved: the keys are as they were before."""
+        self._forget_key(profile.name)
+        if old is None or not old.profile.api_key:
+            return
+        store = self._session if old.key_state is KeyState.SESSION else self._keys
+        if old.key_state in (KeyState.SESSION, KeyState.KEYRING):
+            store.set(old.profile.name, old.profile.base_url, old.profile.api_key)
 
     def _forget_key(self, name: str) -> None:
         self._session.delete(name)

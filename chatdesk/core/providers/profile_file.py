@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chatdesk.core.config import replace_file_atomically, toml_value
+from chatdesk.core.config import save_private_text, toml_value
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile
 
@@ -105,13 +105,7 @@ def _converted(key: str, value: Any) -> Any:
 
 def save_profiles(path: Path, profiles: Sequence[ProviderProfile]) -> None:
     """Write `profiles` (never their keys) atomically and private; raises ProfileFileError."""
-    text = to_toml(profiles)
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        replace_file_atomically(path, text.encode("utf-8"))
-    except OSError as error:
-        reason = error.strerror or str(error)
-        raise ProfileFileError(f"cannot save provider profiles to {path}: {reason}") from error
+    save_private_text(path, to_toml(profiles), ProfileFileError, "provider profiles")
 
 
 def to_toml(profiles: Sequence[ProviderProfile]) -> str:
