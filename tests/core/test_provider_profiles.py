@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 from collections.abc import AsyncIterator, Iterator
@@ -459,3 +460,23 @@ async def test_a_profile_that_cannot_be_written_changes_nothing(
     assert manager.views() == []
     assert memory_keyring.passwords == {}  # the key went back out with the profile
     await manager.aclose()
+
+
+@pytest.mark.asyncio
+async def test_a_failed_edit_that_left_the_key_alone_keeps_it(
+    manager: ProviderManager, memory_keyring: MemoryKeyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await manager.save(_profile("http://localhost:11434/v1"), key=KEY)
+    # Moved: the key (for the old host) stays stored until the user enters one again.
+    await manager.save(_profile("http://192.168.1.9:11434/v1"), editing="local")
+    stored = dict(memory_keyring.passwords)
+    assert stored
+
+    def disk_full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr("chatdesk.core.config.os.replace", disk_full)
+    with pytest.raises(ChatdeskError, match="No space left"):
+        await manager.save(_profile("http://10.0.0.7:11434/v1"), editing="local")
+    assert memory_keyring.passwords == stored
+    assert manager.view("local").profile.base_url == "http://192.168.1.9:11434/v1"

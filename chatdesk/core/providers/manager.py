@@ -190,7 +190,9 @@ class ProviderManager:
             try:
                 await self._off(self._write_file, [*remaining, profile], old)
             except ChatdeskError:
-                await self._off(self._put_key_back, profile, old)
+                renamed = old is not None and old.profile.name != profile.name
+                if key is not None or renamed:  # the keys were touched: undo that
+                    await self._off(self._put_key_back, profile, old)
                 raise
             entry = await self._off(self._resolved, profile)
             if old is not None and old.profile.name != profile.name:
