@@ -3,6 +3,10 @@
 The model never holds a whole thread. It holds a window (a few pages) that the view grows with
 `before`/`after` pages as the user scrolls, and trims at the far end. A streaming answer's text
 is appended to its row and announced with `dataChanged` for that row only.
+
+The summary the next request sends is not a row: rows are messages. The model holds it beside
+them, with where its divider goes (`divider_after`), so paging and streaming stay as they are
+(decision 0013).
 """
 
 from __future__ import annotations
@@ -19,12 +23,13 @@ from PySide6.QtCore import (
     QObject,
     QPersistentModelIndex,
     Qt,
+    Signal,
 )
 
 from chatdesk.core.chat.kinds import Status
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.chat.views import MessagePage, MessageView
+    from chatdesk.core.chat.views import MessagePage, MessageView, SummaryView
 
 _ROOT = QModelIndex()
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the MessageView
@@ -32,6 +37,8 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2  # its uuid
 
 
 class ConversationModel(QAbstractListModel):
+    summary_changed = Signal()  # the summary in use, or its text, changed
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[MessageView] = []
@@ -39,6 +46,8 @@ class ConversationModel(QAbstractListModel):
         self.thread_id: uuid.UUID | None = None
         self.has_more_before = False
         self.has_more_after = False
+        self.summary: SummaryView | None = None
+        self._covered_depth = -1  # the depth of the summary's last covered message
 
     # -- Qt model interface ----------------------------------------------------------------------
 
@@ -77,17 +86,43 @@ class ConversationModel(QAbstractListModel):
     def last(self) -> MessageView | None:
         return self._rows[-1] if self._rows else None
 
+    @property
+    def covered_count(self) -> int:
+        """How many messages of the branch the summary stands in for."""
+        return self._covered_depth + 1
+
+    def divider_after(self) -> int | None:
+        """The row the summary's divider follows: the last message it covers; -1 when that
+        message is above the window (the divider heads it); None when there is no summary
+        or the window holds only messages it covers (the user scrolled far up)."""
+        if self.summary is None or not self._rows:
+            return None
+        row = self._index.get(self.summary.covers_through_message_id)
+        if row is not None:
+            return row
+        return -1 if self._covered_depth < self._rows[0].depth else None
+
     # -- changing --------------------------------------------------------------------------------
 
     def show(self, thread_id: uuid.UUID | None, page: MessagePage | None = None) -> None:
         """Replace everything: another thread (None: a new chat) or a fresh first page."""
         self.beginResetModel()
+        if thread_id != self.thread_id:
+            self.summary = None  # the new thread's arrives after its first page
         self.thread_id = thread_id
         self._rows = list(page.messages) if page else []
         self.has_more_before = bool(page and page.has_more_before)
         self.has_more_after = bool(page and page.has_more_after)
         self._reindex()
         self.endResetModel()
+
+    def set_summary(self, summary: SummaryView | None, covered_depth: int = -1) -> None:
+        """The summary in use (None: none) and the depth of the last message it covers."""
+        if summary is not None and summary.thread_id != self.thread_id:
+            return  # read for a thread that is no longer shown
+        if (summary, covered_depth) != (self.summary, self._covered_depth):
+            self.summary, self._covered_depth = summary, covered_depth
+            self.summary_changed.emit()
 
     def prepend(self, page: MessagePage) -> int:
         """Older messages above the window; returns how many were added."""

@@ -1,5 +1,7 @@
 """The conversation on screen: one widget per message of the model's window, never per message
 of the whole thread, in a scroll area that follows a streaming answer until the user scrolls up.
+One more widget, the summary divider, sits after the last message the summary in use covers, or
+heads the window when that message is above it (decision 0013).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.model import ConversationModel
 
 if TYPE_CHECKING:  # loaded with the first message, after the window's first paint
@@ -92,6 +95,8 @@ class ConversationView(QScrollArea):
         self.empty = EmptyState()
         self.empty.prompt_chosen.connect(self.prompt_chosen)
         self._layout.insertWidget(0, self.empty)
+        self.divider = SummaryDivider(self._content)
+        self.divider.hide()
         self.setWidget(self._content)
         self._jump = QToolButton(self.viewport())
         self._jump.setObjectName("jumpToLatest")
@@ -105,7 +110,9 @@ class ConversationView(QScrollArea):
         model.modelReset.connect(self._rebuild)
         model.rowsInserted.connect(self._inserted)
         model.rowsAboutToBeRemoved.connect(self._removed)
+        model.rowsRemoved.connect(self._place_divider)
         model.dataChanged.connect(self._changed)
+        model.summary_changed.connect(self._place_divider)
         self._edge_check = QTimer(self, singleShot=True, interval=0)
         self._edge_check.timeout.connect(self._check_edges)
 
@@ -124,12 +131,28 @@ class ConversationView(QScrollArea):
             self._anchor_on_visible()
         from chatdesk.ui.conversation.message import MessageWidget
 
+        self._layout.removeWidget(self.divider)  # rows map to layout positions without it
         for row in range(first, last + 1):
             widget = MessageWidget(self._model.message(row), self.formatter)
             self.widgets.insert(row, widget)
             self._layout.insertWidget(row + 1, widget)  # +1: the empty state comes first
             self.message_widget_added.emit(widget)
         self._show_empty()
+        self._place_divider()
+
+    def _place_divider(self) -> None:
+        after = self._model.divider_after()
+        summary = self._model.summary
+        self._layout.removeWidget(self.divider)
+        if after is None or summary is None or after >= len(self.widgets):
+            self.divider.hide()
+            return
+        self.divider.show_summary(summary, self._model.covered_count)
+        # Found by widget, not by row: removed widgets stay in the layout until deleted.
+        neighbour = self.widgets[max(after, 0)]
+        position = self._layout.indexOf(neighbour) + (1 if after >= 0 else 0)
+        self._layout.insertWidget(position, self.divider)
+        self.divider.show()
 
     def _anchor_on_visible(self) -> None:
         top = self.verticalScrollBar().value()
