@@ -43,7 +43,7 @@ class ThreadHeader(QWidget):
         self.gauge = QProgressBar()
         self.gauge.setObjectName("contextGauge")
         self.gauge.setRange(0, 100)
-        self.gauge.setFixedWidth(110)
+        self.gauge.setFixedWidth(124)
         self.gauge.setTextVisible(True)
         self.gauge.setAccessibleName("Context used")
         layout.addWidget(self.title, 1)
@@ -59,17 +59,20 @@ class ThreadHeader(QWidget):
         self.model.setText(model)
 
     def show_usage(self, usage: ContextUsage | None) -> None:
+        """The next message's context: used of the budget, the breakdown on hover."""
         self.gauge.setVisible(usage is not None)
         if usage is None:
             return
         fraction = min(usage.fraction, 1.0)
         self.gauge.setValue(round(fraction * 100))
-        self.gauge.setFormat(f"{fraction:.0%} context")
-        about = "about " if usage.estimated else ""
-        detail = f"{about}{usage.used_tokens:,} of {usage.budget_tokens:,} tokens"
-        self.gauge.setToolTip(f"Context: {detail}" + (" (estimated)" if usage.estimated else ""))
-        self.gauge.setAccessibleDescription(detail)
-        self.gauge.setProperty("level", gauge_level(fraction))
+        about = "≈" if usage.estimated else ""
+        self.gauge.setFormat(
+            f"{about}{_tokens(usage.used_tokens)} / {_tokens(usage.budget_tokens)}"
+        )
+        lines = usage_lines(usage)
+        self.gauge.setToolTip("\n".join(lines))
+        self.gauge.setAccessibleDescription(". ".join(line.strip() for line in lines))
+        self.gauge.setProperty("level", gauge_level(usage.fraction))
         self.gauge.style().polish(self.gauge)
 
     def show_spent(self, totals: UsageTotals | None) -> None:
@@ -89,6 +92,42 @@ def _tokens(count: int) -> str:
     if count < 1_000_000:
         return f"{count / 1000:.1f}k"
     return f"{count / 1_000_000:.1f}M"
+
+
+def usage_lines(usage: ContextUsage) -> list[str]:
+    """The gauge's breakdown, a line per part: what the next request would hold."""
+    about = "about " if usage.estimated else ""
+    parts = usage.breakdown
+    model = f" ({parts.model})" if parts is not None and parts.model else ""
+    lines = [
+        f"Context of the next message{model}: {about}{usage.used_tokens:,} of "
+        f"{usage.budget_tokens:,} tokens ({usage.fraction:.0%})"
+    ]
+    if parts is not None:
+        history = f"{parts.history:,} ({parts.messages:,} {_plural(parts.messages, 'message')})"
+        lines += [
+            f"  System prompt: {parts.system:,}",
+            f"  Summary: {parts.summary:,}",
+            f"  Recent messages: {history}",
+            f"  Your draft: {parts.draft:,}",
+            f"  Kept for the answer: {parts.reserve:,} (context window {parts.window:,})",
+        ]
+        if parts.omitted:
+            lines.append(
+                f"  Left out: {parts.omitted:,} older {_plural(parts.omitted, 'message')} "
+                "(neither sent nor summarised)"
+            )
+    if usage.fraction > 1:
+        lines.append("Too long for this model: shorten the message or attach less.")
+    elif usage.fraction >= FULL_AT:
+        lines.append("Nearly full: older messages are left out or summarised.")
+    if usage.estimated:
+        lines.append("≈ Estimated: not counted with the model's own tokenizer.")
+    return lines
+
+
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else f"{word}s"
 
 
 def spent_text(totals: UsageTotals) -> str:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.find_bar import FindBar
@@ -51,6 +52,8 @@ if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.store.backup import Backups
+    from chatdesk.ui.coalesce import LatestRead
+    from chatdesk.ui.context.summaries import SummaryActions
     from chatdesk.ui.conversation.controller import ConversationController
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.message_actions import MessageActions
@@ -70,9 +73,14 @@ _SHORTCUTS = (
     ("&Chat", "&Regenerate the last answer", "Ctrl+R", "regenerate_last"),
     ("&Chat", "&Find in thread…", "Ctrl+F", "open_find"),
     ("&Chat", "Re&name thread", "F2", "rename_thread"),
+    ("&Chat", "Summarise earlier messages &now", "", "summarize_now"),
+    ("&Chat", "Stop s&ummarising", "", "stop_summary"),
+    ("&Chat", "Context &window…", "", "choose_context_window"),
     ("&View", "Show/hide the &sidebar", "Ctrl+B", "toggle_sidebar"),
 )
 _NEEDS_SERVICE = frozenset({"new_chat", "open_switcher", "open_preferences"})  # until attach()
+_NEEDS_THREAD = frozenset({"summarize_now", "stop_summary", "choose_context_window"})
+GAUGE_DELAY_MS = 300  # typing pauses this long before the gauge counts the draft
 WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
 
 
@@ -85,6 +93,8 @@ class MainWindow(QMainWindow):
     sidebar: Sidebar
     controller: ConversationController
     actions_: MessageActions
+    summaries: SummaryActions
+    gauge_feed: LatestRead[tuple[uuid.UUID, ContextUsage | None]]
 
     def __init__(
         self,
@@ -117,6 +127,7 @@ class MainWindow(QMainWindow):
         self._profiles: ProviderManager | None = None
         self._backups: Backups | None = None
         self._data_folder: Path | None = None
+        self.context_dialog: QWidget | None = None  # the context window dialog opened last
         self._build()
         self._restore_state()
         if service is not None:
@@ -163,11 +174,12 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.view, self.composer)
         self.composer.focus_editor()  # typing goes to the composer from the first paint on
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
-        self.setStyleSheet(WINDOW_STYLE)
+        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE)
 
     def _build_menus(self) -> None:
         menus: dict[str, QMenu] = {}
         self._service_actions: list[QAction] = []
+        self._thread_actions: dict[str, QAction] = {}  # enabled while a thread is shown
         for menu_name, text, keys, method in _SHORTCUTS:
             if menu_name not in menus:
                 menus[menu_name] = self.menuBar().addMenu(menu_name)
@@ -178,6 +190,11 @@ class MainWindow(QMainWindow):
             if method in _NEEDS_SERVICE:
                 action.setEnabled(False)
                 self._service_actions.append(action)
+            if method in _NEEDS_THREAD:
+                action.setEnabled(False)
+                self._thread_actions[method] = action
+            if method == "summarize_now":
+                menus[menu_name].addSeparator()  # the thread's context, after its messages
             menus[menu_name].addAction(action)
         # Esc stops an answer from the conversation and the header; the composer handles its
         # own Esc. A window-wide Esc would steal it from the filter, find bar and inline edits.
@@ -242,6 +259,23 @@ class MainWindow(QMainWindow):
         self.view.older_wanted.connect(self.controller.load_older)
         self.view.newer_wanted.connect(self.controller.load_newer)
         self.view.latest_wanted.connect(lambda: self.controller.open(self.current_thread_id))
+        self._attach_context(service)
+
+    def _attach_context(self, service: ChatService) -> None:
+        """The gauge's feed and the summaries (divider, actions, status)."""
+        from chatdesk.ui.coalesce import LatestRead
+        from chatdesk.ui.context.summaries import SummaryActions
+
+        self.gauge_feed = LatestRead(
+            self.runner, self._read_usage, self._show_usage, delay_ms=GAUGE_DELAY_MS, parent=self
+        )
+        self.composer.editor.textChanged.connect(self._draft_edited)
+        self.composer.draft_changed.connect(self._draft_edited)  # attachments too
+        self.summaries = SummaryActions(
+            service, self.runner, self.conversation, self.view.divider, self.statusBar(), self
+        )
+        self.summaries.busy_changed.connect(self._update_thread_actions)
+        self.summaries.summaries_changed.connect(self._refresh_usage)
 
     def _attach_sidebar(self, service: ChatService) -> None:
         from chatdesk.ui.sidebar.view import Sidebar
@@ -249,6 +283,8 @@ class MainWindow(QMainWindow):
         self.sidebar = Sidebar(service, self.runner)
         self.sidebar.thread_selected.connect(self.show_thread)
         self.sidebar.new_chat_requested.connect(self._new_chat_in)
+        self.sidebar.commands.summarize_requested.connect(self.summaries.summarize_now)
+        self.sidebar.commands.context_window_requested.connect(self.choose_context_window)
         placeholder = self.splitter.replaceWidget(0, self.sidebar)  # same size and visibility
         if placeholder is not None:  # it has no parent now
             placeholder.deleteLater()
@@ -295,6 +331,8 @@ class MainWindow(QMainWindow):
         ThemeWatcher.of(_app()).changed.disconnect(self._theme_changed)
         if self._service is None:
             return
+        self.gauge_feed.close()
+        self.summaries.close()
         self.formatter.close()
         try:
             draft, merge = self._draft(), not self._draft_shown
@@ -356,6 +394,8 @@ class MainWindow(QMainWindow):
         self._load_draft(thread.id if thread else None)
         self.find_bar.close_bar()
         self._update_streaming()
+        self.summaries.thread_changed()
+        self._update_thread_actions()
         if thread is not None:
             self._refresh_usage()
 
@@ -405,15 +445,10 @@ class MainWindow(QMainWindow):
             self.runner.run(call)
 
     def _refresh_usage(self) -> None:
+        """Read the gauge and the thread's spending again (not for typing: `_draft_edited`)."""
         thread_id = self.current_thread_id
         if thread_id is not None:
-
-            def show(usage: ContextUsage) -> None:
-                if self.current_thread_id == thread_id:
-                    self.header.show_usage(usage)
-
-            call = self._attached().context_usage(thread_id)
-            self.runner.run(call, done=show, quiet=True)
+            self.gauge_feed.now()
 
             def show_spent(totals: UsageTotals) -> None:
                 if self.current_thread_id == thread_id:
@@ -423,6 +458,26 @@ class MainWindow(QMainWindow):
             self.runner.run(spent, done=show_spent, quiet=True)
         else:
             self.header.show_spent(None)
+
+    def _draft_edited(self) -> None:
+        if self.current_thread_id is not None:
+            self.gauge_feed.later()
+
+    def _read_usage(self) -> Coroutine[Any, Any, tuple[uuid.UUID, ContextUsage | None]] | None:
+        """The gauge's call: the next message's context with what the composer holds now."""
+        thread_id = self.current_thread_id
+        if thread_id is None or self._service is None:
+            return None
+        from chatdesk.core.chat.attachments import for_model
+
+        attached = [(a.name, a.text) for a in self.composer.attachments()]
+        draft = for_model(self.composer.text(), attached) if attached else self.composer.text()
+        return _usage_of(self._service, thread_id, draft)
+
+    def _show_usage(self, read: tuple[uuid.UUID, ContextUsage | None]) -> None:
+        thread_id, usage = read
+        if thread_id == self.current_thread_id:
+            self.header.show_usage(usage)
 
     # -- drafts ----------------------------------------------------------------------------------
     # A thread's stored draft is only written over once the composer has shown it; until then
@@ -595,6 +650,44 @@ class MainWindow(QMainWindow):
         if self.current_thread_id is not None:
             self.sidebar.rename(self.current_thread_id)
 
+    def summarize_now(self) -> None:
+        self.summaries.summarize_now()
+
+    def stop_summary(self) -> None:
+        self.summaries.cancel()
+
+    def choose_context_window(self, thread_id: object = None) -> None:
+        """Ask for a thread's context window (the shown thread's by default)."""
+        chosen = thread_id if isinstance(thread_id, uuid.UUID) else self.current_thread_id
+        if chosen is None:
+            return
+        service = self._attached()
+
+        async def read() -> tuple[ThreadView, ContextUsage]:
+            return await service.get_thread(chosen), await service.context_usage(chosen)
+
+        self.runner.run(read(), done=lambda found: self._ask_context_window(*found))
+
+    def _ask_context_window(self, thread: ThreadView, usage: ContextUsage) -> None:
+        from chatdesk.ui.context.dialogs import ContextWindowDialog
+
+        shown = usage.breakdown.window if usage.breakdown else 0
+        dialog = ContextWindowDialog(thread.context_window, shown, thread.title, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        set_window = self._attached().set_thread_context_window
+        dialog.accepted.connect(
+            lambda: self.runner.run(set_window(thread.id, dialog.window_tokens()))
+        )
+        self.context_dialog = dialog
+        dialog.open()
+
+    def _update_thread_actions(self) -> None:
+        shown = self._service is not None and self.current_thread_id is not None
+        busy = shown and self.summaries.busy()
+        self._thread_actions["summarize_now"].setEnabled(shown and not busy)
+        self._thread_actions["stop_summary"].setEnabled(busy)
+        self._thread_actions["choose_context_window"].setEnabled(shown)
+
     def toggle_sidebar(self) -> None:
         panel = self._side_panel()
         panel.setVisible(not panel.isVisible())
@@ -638,7 +731,7 @@ class MainWindow(QMainWindow):
             self.runner.run(self.runner.off_thread(self._save_settings, settings))
 
     def _theme_changed(self) -> None:
-        self.setStyleSheet(WINDOW_STYLE)
+        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE)
         if self._service is not None:  # messages, and their formatter, come with the service
             self.formatter.dark = is_dark(_app())
             self.formatter.clear()
@@ -664,12 +757,27 @@ class MainWindow(QMainWindow):
                 self._finished(message)
             case ev.ThreadUpdated(thread) | ev.ThreadRestored(thread):
                 if thread.id == self.current_thread_id:
+                    old_leaf = self._thread.active_leaf_id if self._thread else None
                     self._thread = thread
                     self._show_header()
                     self._refresh_usage()
+                    if old_leaf != thread.active_leaf_id:
+                        self.summaries.reload()  # the summary in use may be another now
+            case (
+                ev.SummaryStarted()
+                | ev.SummaryCreated()
+                | ev.SummaryUpdated()
+                | ev.SummaryDeleted()
+                | ev.SummaryFailed()
+                | ev.BranchSwitched()
+                | ev.MessagesDeleted()
+            ):
+                self.summaries.apply(event)
             case ev.ThreadDeleted(thread_id) if thread_id == self.current_thread_id:
                 self._thread = None
                 self._show_header()
+                self.summaries.thread_changed()
+                self._update_thread_actions()
             case ev.ProviderStateChanged(provider, state, detail):
                 self._show_provider_state(provider, state, detail)
             case ev.ProvidersChanged():
@@ -688,6 +796,7 @@ class MainWindow(QMainWindow):
             del self._live[message.thread_id]
         if message.thread_id == self.current_thread_id:
             self.actions_.announce(message)
+            self._refresh_usage()  # the answer is history now
         elif message.status is Status.ERROR:
             self.statusBar().showMessage(
                 f"An answer in another thread failed: {message.error_detail}"
@@ -711,6 +820,18 @@ class MainWindow(QMainWindow):
         self._provider_state.setToolTip(detail)
         self._provider_state.setProperty("state", state)
         self._provider_state.style().polish(self._provider_state)
+
+
+async def _usage_of(
+    service: ChatService, thread_id: uuid.UUID, draft: str
+) -> tuple[uuid.UUID, ContextUsage | None]:
+    """The gauge's reading; None when the thread cannot be read (it was deleted meanwhile)."""
+    from chatdesk.core.errors import ChatdeskError
+
+    try:
+        return thread_id, await service.context_usage(thread_id, draft)
+    except ChatdeskError:
+        return thread_id, None
 
 
 def merged_draft(stored: DraftView, typed: DraftView) -> DraftView:

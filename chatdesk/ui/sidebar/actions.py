@@ -28,6 +28,9 @@ UNDO_SECONDS = 10
 
 class SidebarActions(QObject):
     new_chat_requested = Signal(object)  # a project's uuid.UUID, or None
+    # The window acts on these: it shows the summary's progress and asks for the window size.
+    summarize_requested = Signal(object)  # the thread's uuid.UUID
+    context_window_requested = Signal(object)  # the thread's uuid.UUID
 
     def __init__(
         self,
@@ -69,6 +72,10 @@ class SidebarActions(QObject):
         _add(menu, archive, lambda: run(service.set_archived(thread.id, not thread.archived)))
         if not thread.archived:
             self._add_move_menu(menu, thread)
+        menu.addSeparator()
+        summarize = _add(menu, "&Summarise now", lambda: self.summarize_requested.emit(thread.id))
+        summarize.setEnabled(not service.summarizing(thread.id))
+        _add(menu, "Context &window…", lambda: self.context_window_requested.emit(thread.id))
         menu.addSeparator()
         _add(menu, "&Delete", lambda: self.delete(thread), "Del")
         return menu
