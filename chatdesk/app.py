@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from chatdesk.core.secrets import KeyStore
     from chatdesk.core.store import Store
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.transfer import Transfer
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class Core:
     profiles: ProviderManager
     service: ChatService
     backups: Backups
+    transfer: Transfer
 
     async def start(self) -> None:
         await self.profiles.load()
@@ -102,6 +104,7 @@ def build_core(config: Configuration) -> Core:
     from chatdesk.core.providers.mock import MockProvider
     from chatdesk.core.store import open_store
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.transfer import Transfer
 
     store = open_store(config.paths, config.settings)
     providers = Providers({"mock": MockProvider(config.settings.mock)})
@@ -109,10 +112,11 @@ def build_core(config: Configuration) -> Core:
     profiles = build_profiles(config.paths, providers, bus)
     service = ChatService(store, providers, config.settings, bus=bus)
     backups = Backups(store.path, config.paths.backups_dir)
+    transfer = Transfer(store, bus=bus)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, profiles, service, backups)
+    return Core(config, store, providers, profiles, service, backups, transfer)
 
 
 def run_window(config: Configuration) -> int:

@@ -1,0 +1,119 @@
+"""A thread's branch on screen as one self-contained, safe HTML file.
+
+Each message's text is rendered by chatdesk's own renderer (core/render: markdown-it with raw HTML
+off and a writer that chooses every tag), in its worker process with a time limit, exactly as
+the window shows it. What only makes sense in the window is taken out: the Copy links of code
+blocks and the "Load images" link. Formulas drawn as pictures are embedded as data: URLs.
+Remote images are never fetched: each message lists them as links instead.
+
+The page carries no script, loads nothing from anywhere (its Content-Security-Policy allows
+only inline styles and data: images, so a browser refuses anything else even if it were
+there) and sends no referrer when a link is followed.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Awaitable, Callable
+from html import escape
+from typing import IO
+
+from chatdesk.core.render.model import Rendered
+from chatdesk.core.transfer.as_markdown import about, file_line, heading, status_note
+from chatdesk.core.transfer.branch import Branch, BranchMessage
+
+Render = Callable[[str], Awaitable[Rendered]]
+
+POLICY = (
+    "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
+    "form-action 'none'"
+)
+_WINDOW_ONLY = re.compile(
+    r' ?<a href="chatdesk:(?:copy-code/\d+">Copy|load-images">Load images)</a>'
+)
+_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+                (b"GIF8", "image/gif"))  # fmt: skip
+_STYLE = """
+body { margin: 0; background: #f6f6f7; color: #1e1e1e;
+       font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
+main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
+h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
+.about, .note, .files, .remote { color: #6e6e6e; font-size: .9rem; }
+article { background: #fff; border: 1px solid #e2e2e5; border-radius: 8px;
+          margin: 1rem 0; padding: .75rem 1rem; overflow-wrap: anywhere; }
+article.user { background: #eef3fb; }
+article > header { color: #6e6e6e; font-size: .85rem; margin-bottom: .5rem; }
+details { margin-bottom: .5rem; }
+summary { cursor: pointer; color: #6e6e6e; }
+pre { overflow-x: auto; }
+img { max-width: 100%; }
+.note { border-left: 3px solid #c0392b; padding-left: .5rem; }
+"""
+
+
+async def write_html(branch: Branch, out: IO[str], render: Render) -> None:
+    title = escape(" ".join(branch.thread.title.split()))
+    out.write(
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n<main>\n"
+        f'<h1>{title}</h1>\n<p class="about">{escape(about(branch))}</p>\n'
+    )
+    for message in branch.messages:
+        out.write(await _article(message, render))
+    out.write("</main>\n</body>\n</html>\n")
+
+
+async def _article(message: BranchMessage, render: Render) -> str:
+    view = message.view
+    pieces = [
+        f'<article class="{view.role.value}">',
+        f"<header>{escape(heading(message))}</header>",
+    ]
+    if view.reasoning:  # plain, as the window shows it
+        pieces.append(f"<details><summary>Reasoning</summary>{_plain(view.reasoning)}</details>")
+    if view.content:
+        pieces.append(safe_fragment(await render(view.content)))
+    for file in message.files:
+        line = escape(file_line(file))
+        if file.text is None:
+            pieces.append(f'<p class="files">Attached: {line}</p>')
+        else:
+            text = escape(file.text, quote=False)
+            pieces.append(
+                f"<details><summary>Attached: {line}</summary><pre>{text}</pre></details>"
+            )
+    note = status_note(message)
+    if note is not None:
+        pieces.append(f'<p class="note">{escape(note)}</p>')
+    pieces.append("</article>\n")
+    return "\n".join(pieces)
+
+
+def safe_fragment(rendered: Rendered) -> str:
+    """The renderer's HTML without the window's own links, its pictures embedded, and its
+    remote images as links."""
+    html = _WINDOW_ONLY.sub("", rendered.html)
+    for name, data in rendered.images.items():
+        html = html.replace(f'src="{name}"', f'src="{_data_url(data)}"')
+    if rendered.remote_images:
+        links = ", ".join(
+            f'<a href="{escape(url)}">{escape(url, quote=False)}</a>'
+            for url in rendered.remote_images
+        )
+        html += f'<p class="remote">Images not included (they are on the web): {links}</p>'
+    return html
+
+
+def _plain(text: str) -> str:
+    return f'<p style="white-space: pre-wrap">{escape(text, quote=False)}</p>'
+
+
+def _data_url(data: bytes) -> str:
+    mime = next((kind for magic, kind in _IMAGE_TYPES if data.startswith(magic)), None)
+    if mime is None:
+        return ""  # not a picture a browser should be handed
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

@@ -1,0 +1,129 @@
+"""A thread's branch on screen as a Markdown document people read.
+
+Each message is a level-2 heading (who, which model, when, which version of a regenerated
+answer) followed by its text as written: the model's Markdown passes through untouched, except
+that a code fence left open at the end of a message is closed, so it cannot swallow the
+messages after it. Reasoning is a quote above the answer, an error a quote below it, text
+attachments fenced blocks. Other branches are not in it (the JSON export has them all).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import IO
+
+from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
+from chatdesk.core.transfer.chatgpt_content import fenced
+
+ROLE_NAMES = {
+    Role.USER: "User",
+    Role.ASSISTANT: "Assistant",
+    Role.SYSTEM: "System",
+    Role.TOOL: "Tool",
+}
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+
+
+def write_markdown(branch: Branch, out: IO[str]) -> None:
+    out.write(f"# {_one_line(branch.thread.title)}\n\n{about(branch)}\n")
+    for message in branch.messages:
+        out.write("\n---\n\n")
+        out.write(_message(message))
+
+
+def about(branch: Branch) -> str:
+    """One line on where the export came from and what it holds."""
+    thread = branch.thread
+    shown = len(branch.messages)
+    pieces = [f"Exported from chatdesk on {when(branch.exported_at)}"]
+    if branch.project:
+        pieces.append(f"project {_one_line(branch.project)}")
+    pieces.append(f"{shown} messages on the branch shown")
+    if thread.message_count > shown:
+        pieces.append(f"{thread.message_count} in the thread with its other branches")
+    return " · ".join(pieces)
+
+
+def heading(message: BranchMessage) -> str:
+    view = message.view
+    pieces = [ROLE_NAMES[view.role]]
+    if view.role is not Role.USER and view.model:
+        pieces.append(view.model)
+    pieces.append(when(view.created_at))
+    if view.sibling_count > 1:
+        pieces.append(f"version {view.sibling_index} of {view.sibling_count}")
+    return " · ".join(_one_line(p) for p in pieces)
+
+
+def status_note(message: BranchMessage) -> str | None:
+    """What went wrong with an answer, in words; None when nothing did."""
+    view = message.view
+    if view.status is Status.COMPLETE:
+        return None
+    label = {Status.ERROR: "Error", Status.INTERRUPTED: "Interrupted"}.get(view.status)
+    label = label or f"Unfinished ({view.status.value})"
+    kind = f" ({view.error_type})" if view.error_type else ""
+    detail = f": {view.error_detail}" if view.error_detail else ""
+    return f"{label}{kind}{detail}"
+
+
+def file_line(file: FileInfo) -> str:
+    included = "" if file.text is not None else ", not included"
+    return f"{file.name} ({file.mime}, {_size(file.size)}{included})"
+
+
+def when(moment: datetime) -> str:
+    return f"{moment:%Y-%m-%d %H:%M} UTC"
+
+
+def close_fences(text: str) -> str:
+    """`text`, with a closing fence added when a code block is still open at its end."""
+    opened: tuple[str, int] | None = None
+    for line in text.splitlines():
+        match = _FENCE.match(line)
+        if match is None:
+            continue
+        fence, rest = match.group(1), match.group(2)
+        if opened is None:
+            if not (fence[0] == "`" and "`" in rest):
+                opened = (fence[0], len(fence))
+        elif fence[0] == opened[0] and len(fence) >= opened[1] and not rest.strip():
+            opened = None
+    if opened is None:
+        return text
+    return text.rstrip("\n") + "\n" + opened[0] * opened[1]
+
+
+def _message(message: BranchMessage) -> str:
+    view = message.view
+    blocks = [f"## {heading(message)}"]
+    if view.reasoning:
+        blocks.append(_quoted(f"**Reasoning**\n\n{close_fences(view.reasoning)}"))
+    if view.content:
+        blocks.append(close_fences(view.content))
+    for file in message.files:
+        blocks.append(f"**Attached:** {_one_line(file_line(file))}")
+        if file.text is not None:
+            blocks.append(fenced(file.text, "text"))
+    note = status_note(message)
+    if note is not None:
+        blocks.append(_quoted(f"**{note}**"))
+    return "\n\n".join(blocks) + "\n"
+
+
+def _quoted(text: str) -> str:
+    return "\n".join(f"> {line}" if line else ">" for line in text.splitlines())
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _size(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} kB"
+    return f"{size / 1024 / 1024:.1f} MB"

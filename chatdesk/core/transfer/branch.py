@@ -1,0 +1,69 @@
+"""The branch on screen, read for a readable export (Markdown, HTML): the messages from the
+first one to the thread's active leaf, with their reasoning and the files attached to them."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.views import MessageView, ThreadView
+from chatdesk.core.store.models import Attachment, MessagePart, PartKind
+
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    name: str
+    mime: str
+    size: int
+    text: str | None  # the text of a text attachment; None for bytes or a placeholder
+
+
+@dataclass(frozen=True)
+class BranchMessage:
+    view: MessageView
+    files: tuple[FileInfo, ...]
+
+
+@dataclass(frozen=True)
+class Branch:
+    thread: ThreadView
+    project: str | None
+    messages: tuple[BranchMessage, ...]
+    exported_at: datetime
+
+
+def read_branch(session: Session, thread_id: uuid.UUID, exported_at: datetime) -> Branch:
+    row = repo.thread_row(session, thread_id, deleted_ok=True)
+    thread = repo.thread_view(row)
+    project = repo.project_row(session, row.project_id).name if row.project_id else None
+    leaf = thread.active_leaf_id
+    views = repo.path_to(session, leaf, thread.message_count + 1) if leaf else []
+    files = _files(session, [v.id for v in views])
+    messages = tuple(BranchMessage(v, tuple(files[v.id])) for v in views)
+    return Branch(thread, project, messages, exported_at)
+
+
+def _files(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FileInfo]]:
+    found: defaultdict[uuid.UUID, list[FileInfo]] = defaultdict(list)
+    columns = (Attachment.name, Attachment.mime, Attachment.size, Attachment.text)
+    for start in range(0, len(ids), _CHUNK):
+        query = (
+            select(MessagePart.message_id, *columns)
+            .join(Attachment, Attachment.id == MessagePart.attachment_id)
+            .where(
+                MessagePart.kind == PartKind.ATTACHMENT,
+                MessagePart.message_id.in_(ids[start : start + _CHUNK]),
+            )
+            .order_by(MessagePart.message_id, MessagePart.position)
+        )
+        for message_id, name, mime, size, text in session.execute(query):
+            found[message_id].append(FileInfo(name, mime, size, text))
+    return found

@@ -1,0 +1,209 @@
+"""chatdesk's own JSON format: one thread, every row it owns, nothing lost.
+
+    {"format": "chatdesk-thread", "version": 1, "exported_at": ..., "app": "chatdesk 0.1.0",
+     "thread": {...}, "project": {...} | null,
+     "messages": [{..., "parts": [...]}, ...],   every branch, parents before children
+     "attachments": [...],                        bytes as base64
+     "summaries": [...]}
+
+Every record holds every column of its row (records.py), so importing a file gives back the
+same rows: the same ids, tree, active branch, statuses, usage, costs and errors. A thread is
+written as it is read, a few hundred messages at a time, inside one read transaction: the file
+is a consistent snapshot and memory does not grow with the thread.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import IO, Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk import __version__
+from chatdesk.core.errors import NotFound
+from chatdesk.core.transfer.records import (
+    ATTACHMENTS,
+    MESSAGES,
+    PARTS,
+    PROJECTS,
+    SUMMARIES,
+    THREADS,
+    BadRecord,
+    from_json,
+    to_json,
+)
+from chatdesk.core.transfer.tree import BrokenTree, settle
+from chatdesk.core.transfer.writing import ImportedThread, Row
+
+THREAD_FORMAT = "chatdesk-thread"
+VERSION = 1
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class WrittenThread:
+    id: uuid.UUID
+    title: str
+    messages: int
+
+
+# -- export --------------------------------------------------------------------------------------
+
+
+def write_thread(
+    session: Session, thread_id: uuid.UUID, out: IO[str], exported_at: datetime
+) -> WrittenThread:
+    thread = session.execute(select(THREADS).where(THREADS.c.id == thread_id)).mappings().first()
+    if thread is None:
+        raise NotFound(f"no thread with id {thread_id}")
+    project = None
+    if thread["project_id"] is not None:
+        found = select(PROJECTS).where(PROJECTS.c.id == thread["project_id"])
+        project = session.execute(found).mappings().first()
+    head = {
+        "format": THREAD_FORMAT,
+        "version": VERSION,
+        "exported_at": exported_at.isoformat(),
+        "app": f"chatdesk {__version__}",
+        "thread": to_json(THREADS, thread),
+        "project": to_json(PROJECTS, project) if project is not None else None,
+    }
+    out.write(_dumps(head)[:-1] + ',\n"messages": [')
+    attachments, count = _write_messages(session, thread_id, out)
+    out.write('],\n"attachments": [')
+    _write_records(out, _attachments(session, attachments))
+    out.write('],\n"summaries": [')
+    summaries = select(SUMMARIES).where(SUMMARIES.c.thread_id == thread_id)
+    rows = session.execute(summaries.order_by(SUMMARIES.c.created_at, SUMMARIES.c.id)).mappings()
+    _write_records(out, (to_json(SUMMARIES, row) for row in rows))
+    out.write("]}\n")
+    return WrittenThread(thread_id, thread["title"], count)
+
+
+def _write_messages(
+    session: Session, thread_id: uuid.UUID, out: IO[str]
+) -> tuple[list[uuid.UUID], int]:
+    """Every message with its parts, parents first; the attachments they use, in order."""
+    order = select(MESSAGES.c.id).where(MESSAGES.c.thread_id == thread_id)
+    ids = list(session.scalars(order.order_by(MESSAGES.c.depth, MESSAGES.c.id)))
+    attachments: dict[uuid.UUID, None] = {}
+    first = True
+    for start in range(0, len(ids), _CHUNK):
+        chunk = ids[start : start + _CHUNK]
+        rows = {
+            row["id"]: row
+            for row in session.execute(select(MESSAGES).where(MESSAGES.c.id.in_(chunk))).mappings()
+        }
+        parts: defaultdict[uuid.UUID, list[Row]] = defaultdict(list)
+        query = select(PARTS).where(PARTS.c.message_id.in_(chunk))
+        for part in session.execute(query.order_by(PARTS.c.position, PARTS.c.id)).mappings():
+            parts[part["message_id"]].append(to_json(PARTS, part))
+            if part["attachment_id"] is not None:
+                attachments[part["attachment_id"]] = None
+        for message_id in chunk:
+            record = to_json(MESSAGES, rows[message_id]) | {"parts": parts[message_id]}
+            out.write(("\n" if first else ",\n") + _dumps(record))
+            first = False
+    return list(attachments), len(ids)
+
+
+def _attachments(session: Session, ids: list[uuid.UUID]) -> Iterator[dict[str, Any]]:
+    for attachment_id in ids:  # one at a time: each may hold megabytes
+        row = session.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
+        yield to_json(ATTACHMENTS, row.mappings().one())
+
+
+def _write_records(out: IO[str], records: Iterator[dict[str, Any]]) -> None:
+    for n, record in enumerate(records):
+        out.write(("\n" if n == 0 else ",\n") + _dumps(record))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+# -- import --------------------------------------------------------------------------------------
+
+
+def is_thread_document(value: Any) -> bool:
+    return isinstance(value, dict) and value.get("format") == THREAD_FORMAT
+
+
+def read_thread(document: Any) -> ImportedThread:
+    """The rows a thread document describes; `BadRecord` when it cannot be imported."""
+    if not is_thread_document(document):
+        raise BadRecord("it is not a chatdesk thread")
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
+        raise BadRecord(
+            f"it was written by a newer chatdesk (format version {version}); update chatdesk "
+            "to import it"
+        )
+    thread = from_json(THREADS, document.get("thread"))
+    label = f"{thread['title']!r} ({thread['id']})"
+    imported = ImportedThread(label, thread)
+    imported.project = _project(document.get("project"), thread)
+    _read_messages(imported, _records(document, "messages"))
+    imported.attachments = [from_json(ATTACHMENTS, r) for r in _records(document, "attachments")]
+    imported.summaries = [from_json(SUMMARIES, r) for r in _records(document, "summaries")]
+    _check_references(imported)
+    try:
+        thread["active_leaf_id"] = settle(imported.messages, thread["active_leaf_id"])
+    except BrokenTree as error:
+        raise BadRecord(str(error)) from None
+    thread["message_count"] = len(imported.messages)
+    return imported
+
+
+def _project(record: Any, thread: Row) -> Row | None:
+    if record is None:
+        if thread["project_id"] is not None:
+            raise BadRecord("its project is missing from the file")
+        return None
+    project = from_json(PROJECTS, record)
+    if project["id"] != thread["project_id"]:
+        raise BadRecord("its project is not the one the thread names")
+    return project
+
+
+def _read_messages(imported: ImportedThread, records: list[Any]) -> None:
+    for record in records:
+        if not isinstance(record, dict):
+            raise BadRecord("a message record is not an object")
+        parts = record.get("parts", [])
+        row = from_json(MESSAGES, {k: v for k, v in record.items() if k != "parts"})
+        if row["thread_id"] != imported.id:
+            raise BadRecord(f"message {row['id']} belongs to another thread")
+        imported.messages.append(row)
+        for part in parts if isinstance(parts, list) else []:
+            part_row = from_json(PARTS, part)
+            if part_row["message_id"] != row["id"]:
+                raise BadRecord(f"a part of message {row['id']} names another message")
+            imported.parts.append(part_row)
+    imported.messages.sort(key=lambda m: (m["depth"], m["id"]))
+
+
+def _check_references(imported: ImportedThread) -> None:
+    messages = {m["id"] for m in imported.messages}
+    attachments = {a["id"] for a in imported.attachments}
+    for part in imported.parts:
+        if part["attachment_id"] is not None and part["attachment_id"] not in attachments:
+            raise BadRecord(f"attachment {part['attachment_id']} is missing from the file")
+    for summary in imported.summaries:
+        if summary["thread_id"] != imported.id:
+            raise BadRecord(f"summary {summary['id']} belongs to another thread")
+        if summary["covers_through_message_id"] not in messages:
+            raise BadRecord(f"summary {summary['id']} covers a message missing from the file")
+
+
+def _records(document: dict[str, Any], key: str) -> list[Any]:
+    records = document.get(key, [])
+    if not isinstance(records, list):
+        raise BadRecord(f"its {key!r} is not a list")
+    return records

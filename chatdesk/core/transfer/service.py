@@ -1,0 +1,399 @@
+"""Transfer: export threads (Markdown, HTML, chatdesk JSON, an archive of everything) and
+import files (chatdesk JSON and archives, ChatGPT data exports).
+
+Async and Qt-free, like ChatService. Reading files, converting and rendering run on worker
+threads (and the render worker's process); every write goes through the Store's single writer,
+a batch of whole threads per transaction, while the next batch is being read. A cancelled
+import keeps the batches already written: whole threads, never part of one. Imported threads
+and projects are announced on the bus (`ThreadCreated`, `ProjectCreated`), so an open window
+shows them as they arrive.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import enum
+import functools
+import io
+import logging
+import os
+import tempfile
+import uuid
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk import __version__
+from chatdesk.core.chat.events import EventBus, ProjectCreated, ThreadCreated
+from chatdesk.core.clock import Clock, SystemClock
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.render.model import Rendered
+from chatdesk.core.store.store import Store
+from chatdesk.core.transfer import archive, native
+from chatdesk.core.transfer.as_html import write_html
+from chatdesk.core.transfer.as_markdown import write_markdown
+from chatdesk.core.transfer.branch import read_branch
+from chatdesk.core.transfer.records import PROJECTS, THREADS, to_json
+from chatdesk.core.transfer.sources import Entry, Problem, Projects, Source, open_source
+from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_batch
+
+log = logging.getLogger("chatdesk.transfer")
+
+BATCH_WEIGHT = 2_000  # messages (and parts, and kB of attachments) per write transaction
+BATCH_THREADS = 200
+MAX_PROBLEMS = 1_000  # listed in a report; the rest are only counted
+
+
+class ExportFormat(enum.StrEnum):
+    MARKDOWN = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+class Cancel(Protocol):
+    """Anything with `is_set()`: an `asyncio.Event` or a `threading.Event`."""
+
+    def is_set(self) -> bool: ...
+
+
+class Renderer(Protocol):
+    async def render(self, text: str) -> Rendered: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ImportProgress:
+    bytes_done: int
+    bytes_total: int
+    threads_added: int
+    threads_skipped: int
+    messages: int
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.bytes_done / self.bytes_total) if self.bytes_total else 1.0
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    source: str  # "chatgpt" | "chatdesk"
+    threads_added: int
+    threads_skipped: int  # already in the database (imported before): left as they are
+    messages: int  # messages added
+    problems: tuple[Problem, ...]  # entries not imported and why (the first MAX_PROBLEMS)
+    problems_total: int
+    cancelled: bool
+    thread_ids: tuple[uuid.UUID, ...]  # the threads added
+
+
+@dataclass(frozen=True)
+class ExportProgress:
+    threads_done: int
+    threads_total: int
+
+
+@dataclass(frozen=True)
+class ArchiveReport:
+    path: Path
+    threads: int
+    projects: int
+    messages: int
+    cancelled: bool = False
+
+
+ImportProgressCallback = Callable[[ImportProgress], None]
+ExportProgressCallback = Callable[[ExportProgress], None]
+
+
+class Transfer:
+    def __init__(
+        self,
+        store: Store,
+        clock: Clock | None = None,
+        *,
+        bus: EventBus | None = None,
+        renderer: Callable[[], Renderer] | None = None,
+    ) -> None:
+        self._store = store
+        self._clock = clock or SystemClock()
+        self._bus = bus
+        self._renderer = renderer or _render_worker
+
+    # -- export ----------------------------------------------------------------------------------
+
+    async def export_thread(
+        self, thread_id: uuid.UUID, format: ExportFormat, target: Path | IO[bytes]
+    ) -> None:
+        """Write one thread to `target`: a file (replaced only once complete) or a stream."""
+        now = self._clock.now()
+        if format is ExportFormat.JSON:
+            write = functools.partial(native.write_thread, thread_id=thread_id, exported_at=now)
+            await asyncio.to_thread(self._write_to, target, lambda out: self._read(write, out))
+            return
+        branch = await self._store.read(lambda session: read_branch(session, thread_id, now))
+        if format is ExportFormat.MARKDOWN:
+            await asyncio.to_thread(
+                self._write_to, target, functools.partial(write_markdown, branch)
+            )
+            return
+        renderer = self._renderer()
+        try:
+            with _opened(target) as out:  # an article at a time: small writes, on this thread
+                await write_html(branch, out, renderer.render)
+        finally:
+            await renderer.aclose()
+
+    async def export_all(
+        self,
+        target: Path,
+        progress: ExportProgressCallback | None = None,
+        cancel: Cancel | None = None,
+    ) -> ArchiveReport:
+        """Every thread (the trash too) and every project, in one zip (archive.py)."""
+        now = self._clock.now()
+        ids, projects = await self._store.read(_everything)
+        entries: list[dict[str, Any]] = []
+        try:
+            with _replaced(target) as temporary, _zip(temporary) as zipped:
+                for thread_id in ids:
+                    if cancel is not None and cancel.is_set():
+                        raise _Cancelled  # the target is left as it was
+                    entry = await asyncio.to_thread(self._archive_thread, zipped, thread_id, now)
+                    entries.append(entry)
+                    if progress is not None:
+                        progress(ExportProgress(len(entries), len(ids)))
+                app = f"chatdesk {__version__}"
+                manifest = archive.manifest_json(now.isoformat(), app, projects, entries)
+                await asyncio.to_thread(zipped.writestr, archive.MANIFEST, manifest)
+        except _Cancelled:
+            return ArchiveReport(target, 0, 0, 0, cancelled=True)
+        messages = sum(e["messages"] for e in entries)
+        return ArchiveReport(target, len(entries), len(projects), messages)
+
+    def _archive_thread(
+        self, zipped: zipfile.ZipFile, thread_id: uuid.UUID, now: Any
+    ) -> dict[str, Any]:
+        name = archive.thread_file(thread_id)
+        with (
+            zipped.open(name, "w", force_zip64=True) as raw,
+            io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as out,
+        ):
+            written = self._read(
+                functools.partial(native.write_thread, thread_id=thread_id, exported_at=now), out
+            )
+        return {
+            "id": str(written.id),
+            "title": written.title,
+            "file": name,
+            "messages": written.messages,
+        }
+
+    def _read(self, write: Callable[..., native.WrittenThread], out: IO[str]) -> Any:
+        return self._store.read_now(lambda session: write(session, out=out))
+
+    @staticmethod
+    def _write_to(target: Path | IO[bytes], write: Callable[[IO[str]], Any]) -> None:
+        with _opened(target) as out:
+            write(out)
+
+    # -- import ----------------------------------------------------------------------------------
+
+    async def import_file(
+        self,
+        path: Path,
+        progress: ImportProgressCallback | None = None,
+        cancel: Cancel | None = None,
+    ) -> ImportReport:
+        """Import every thread of a chatdesk or ChatGPT export not imported before."""
+        source = await asyncio.to_thread(open_source, Path(path))
+        try:
+            return await self._import(source, progress, cancel)
+        finally:
+            await asyncio.to_thread(source.close)
+
+    async def _import(
+        self, source: Source, progress: ImportProgressCallback | None, cancel: Cancel | None
+    ) -> ImportReport:
+        tally = _Tally(source.kind)
+        entries = source.entries()
+        writing: asyncio.Future[Written] | None = None
+        try:
+            while True:
+                batch = await asyncio.to_thread(_gather, entries, cancel)
+                if writing is not None:
+                    written, writing = await writing, None
+                    self._count(tally, written, source, progress)
+                tally.take(batch)
+                if batch.cancelled:
+                    tally.cancelled = True
+                    break
+                if batch.threads or batch.projects:
+                    work = functools.partial(
+                        write_batch, batch=batch.threads, projects=batch.projects
+                    )
+                    writing = asyncio.ensure_future(self._store.write(work))
+                if batch.done:
+                    break
+        finally:
+            if writing is not None:  # the batch being written commits whatever happens
+                self._count(tally, await writing, source, progress)
+        return tally.report()
+
+    def _count(
+        self,
+        tally: _Tally,
+        written: Written,
+        source: Source,
+        progress: ImportProgressCallback | None,
+    ) -> None:
+        tally.add(written)
+        if self._bus is not None:
+            for project in written.projects:
+                self._bus.publish(ProjectCreated(project))
+            for thread in written.added:
+                self._bus.publish(ThreadCreated(thread))
+        if progress is not None:
+            progress(tally.progress(source.position(), source.total))
+
+
+# -- helpers -------------------------------------------------------------------------------------
+
+
+class _Cancelled(Exception):
+    pass
+
+
+@dataclass
+class _Batch:
+    threads: list[ImportedThread] = field(default_factory=list)
+    projects: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    done: bool = False
+    cancelled: bool = False
+
+
+def _gather(entries: Iterator[Entry], cancel: Cancel | None) -> _Batch:
+    """The next batch of entries (on a worker thread)."""
+    batch = _Batch()
+    weight = 0
+    while weight < BATCH_WEIGHT and len(batch.threads) < BATCH_THREADS:
+        if cancel is not None and cancel.is_set():
+            batch.cancelled = True
+            return batch
+        entry = next(entries, None)
+        if entry is None:
+            batch.done = True
+            return batch
+        if isinstance(entry, ImportedThread):
+            batch.threads.append(entry)
+            batch.problems.extend(Problem(entry.label, note) for note in entry.notes)
+            weight += entry.weight
+        elif isinstance(entry, Projects):
+            batch.projects.extend(entry.rows)
+        else:
+            batch.problems.append(entry)
+    return batch
+
+
+@dataclass
+class _Tally:
+    source: str
+    threads_added: int = 0
+    threads_skipped: int = 0
+    messages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    problems_total: int = 0
+    cancelled: bool = False
+    thread_ids: list[uuid.UUID] = field(default_factory=list)
+
+    def take(self, batch: _Batch) -> None:
+        for problem in batch.problems:
+            self._problem(problem)
+
+    def add(self, written: Written) -> None:
+        self.threads_added += len(written.added)
+        self.messages += written.messages
+        self.thread_ids.extend(t.id for t in written.added)
+        for thread, why in written.skipped:
+            if why == "already imported":
+                self.threads_skipped += 1
+            else:
+                self._problem(Problem(thread.label, why))
+
+    def _problem(self, problem: Problem) -> None:
+        self.problems_total += 1
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(problem)
+
+    def progress(self, done: int, total: int) -> ImportProgress:
+        return ImportProgress(done, total, self.threads_added, self.threads_skipped, self.messages)
+
+    def report(self) -> ImportReport:
+        return ImportReport(
+            self.source,
+            self.threads_added,
+            self.threads_skipped,
+            self.messages,
+            tuple(self.problems),
+            self.problems_total,
+            self.cancelled,
+            tuple(self.thread_ids),
+        )
+
+
+def _everything(session: Session) -> tuple[list[uuid.UUID], list[dict[str, Any]]]:
+    ids = session.scalars(select(THREADS.c.id).order_by(THREADS.c.created_at, THREADS.c.id))
+    projects = session.execute(select(PROJECTS).order_by(PROJECTS.c.created_at, PROJECTS.c.id))
+    return list(ids), [to_json(PROJECTS, row) for row in projects.mappings()]
+
+
+@contextlib.contextmanager
+def _replaced(target: Path) -> Iterator[Path]:
+    """A temporary file beside `target` that replaces it only if the block succeeds."""
+    target = target.expanduser().absolute()
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    except OSError as error:
+        raise InvalidRequest(f"cannot write {target}: {error.strerror or error}") from None
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def _opened(target: Path | IO[bytes]) -> Iterator[IO[str]]:
+    """Text written to a new file that replaces `target` once complete, or to a binary stream
+    that stays open (stdout)."""
+    if isinstance(target, Path):
+        with _replaced(target) as temporary, temporary.open("w", encoding="utf-8") as out:
+            yield out
+        return
+    out = io.TextIOWrapper(target, encoding="utf-8", newline="\n")
+    try:
+        yield out
+        out.flush()
+    finally:
+        out.detach()
+
+
+@contextlib.contextmanager
+def _zip(path: Path) -> Iterator[zipfile.ZipFile]:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zipped:
+        yield zipped
+
+
+def _render_worker() -> Renderer:
+    from chatdesk.core.render.worker import RenderWorker
+
+    return RenderWorker(timeout=10.0)
