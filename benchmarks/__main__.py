@@ -32,6 +32,7 @@ from benchmarks import (
     startup,
     streaming,
     tokens,
+    transfer,
 )
 
 BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
@@ -45,6 +46,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "memory": memory.run,
     "tokens": tokens.run,
     "context": context.run,
+    "transfer": transfer.run,
 }
 
 
