@@ -223,13 +223,15 @@ class Transfer:
     ) -> ImportReport:
         tally = _Tally(source.kind)
         entries = source.entries()
-        writing: asyncio.Future[Written] | None = None
+        # The batch being written, and how far into the file it reaches.
+        writing: tuple[asyncio.Future[Written], int] | None = None
         try:
             while True:
                 batch = await asyncio.to_thread(_gather, entries, cancel)
+                reached = source.position()
                 if writing is not None:
-                    written, writing = await writing, None
-                    self._count(tally, written, source, progress)
+                    (future, position), writing = writing, None
+                    self._count(tally, await future, (position, source.total), progress)
                 tally.take(batch)
                 if batch.cancelled:
                     tally.cancelled = True
@@ -238,19 +240,20 @@ class Transfer:
                     work = functools.partial(
                         write_batch, batch=batch.threads, projects=batch.projects
                     )
-                    writing = asyncio.ensure_future(self._store.write(work))
+                    writing = asyncio.ensure_future(self._store.write(work)), reached
                 if batch.done:
                     break
         finally:
             if writing is not None:  # the batch being written commits whatever happens
-                self._count(tally, await writing, source, progress)
+                future, position = writing
+                self._count(tally, await future, (position, source.total), progress)
         return tally.report()
 
     def _count(
         self,
         tally: _Tally,
         written: Written,
-        source: Source,
+        bytes_read: tuple[int, int],
         progress: ImportProgressCallback | None,
     ) -> None:
         tally.add(written)
@@ -260,7 +263,7 @@ class Transfer:
             for thread in written.added:
                 self._bus.publish(ThreadCreated(thread))
         if progress is not None:
-            progress(tally.progress(source.position(), source.total))
+            progress(tally.progress(*bytes_read))
 
 
 # -- helpers -------------------------------------------------------------------------------------
