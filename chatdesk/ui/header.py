@@ -15,6 +15,10 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
 
 WARN_AT = 0.80
 FULL_AT = 0.95
+# From 80 % the figures sit on the yellow part of the bar: dark text there in both themes.
+GAUGE_STYLE = """
+#contextGauge[level="warn"] { color: #1e1e1e; }
+"""
 
 
 def gauge_level(fraction: float) -> str:

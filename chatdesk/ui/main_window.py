@@ -35,7 +35,7 @@ from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.find_bar import FindBar
-from chatdesk.ui.header import ThreadHeader
+from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.styles import WINDOW_STYLE
@@ -174,7 +174,7 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.view, self.composer)
         self.composer.focus_editor()  # typing goes to the composer from the first paint on
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
-        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE)
+        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE)
 
     def _build_menus(self) -> None:
         menus: dict[str, QMenu] = {}
@@ -731,7 +731,7 @@ class MainWindow(QMainWindow):
             self.runner.run(self.runner.off_thread(self._save_settings, settings))
 
     def _theme_changed(self) -> None:
-        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE)
+        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE)
         if self._service is not None:  # messages, and their formatter, come with the service
             self.formatter.dark = is_dark(_app())
             self.formatter.clear()

@@ -201,6 +201,95 @@ def _sender(core: Core, name: str) -> object:
     return send
 
 
+# -- summaries and the context gauge -------------------------------------------------------------
+
+SUMMARY_QUESTIONS = (
+    "What is a binary heap?",
+    "How does a stack differ from a queue?",
+    "When would I use a deque?",
+    "Which of them does Python's heapq give me?",
+)
+
+
+async def summary_screens(app: QApplication, out: Path) -> None:
+    """A thread whose earlier messages are summarised (the divider unfolded), and the gauge's
+    breakdown on hover with a draft that fills the context past 80 %, in light and dark."""
+    core = _core(CHATDESK_CHAT_SUMMARY_THRESHOLD="0")
+    try:
+        await core.start()
+        service = core.service
+        thread = await service.create_thread(title="Heaps, stacks and queues")
+        for question in SUMMARY_QUESTIONS:
+            turn = await service.send(thread.id, question)
+            await service.wait_for_answer(turn.answer.id)
+        await service.summarize_now(thread.id)
+        await service.set_thread_context_window(thread.id, 2_048)
+        draft = await _draft_filling(service, thread.id, 0.86)
+        for theme in ("light", "dark"):
+            apply_theme(app, theme)
+            await _shoot_summary(core, thread.id, draft, out, theme)
+    finally:
+        await core.aclose()
+
+
+async def _draft_filling(service: object, thread_id: object, share: float) -> str:
+    words = "Could you compare them in a table, with the cost of each operation? "
+    draft = words
+    while (await service.context_usage(thread_id, draft)).fraction < share:  # type: ignore[attr-defined]
+        draft += words
+    return draft
+
+
+async def _shoot_summary(core: Core, thread_id: object, draft: str, out: Path, theme: str) -> None:
+    from PySide6.QtCore import QPoint
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QToolTip
+
+    window = MainWindow(core.service)
+    window.resize(1280, 860)
+    window.show()
+    window.start()
+    try:
+        await _until(lambda: window.sidebar.model.rowCount() > 0)
+        window.show_thread(thread_id)
+        divider = window.view.divider
+        await _until(lambda: divider.isVisible() and _formatted(window, 4))
+        divider.view_button.setChecked(True)
+        await asyncio.sleep(0.3)
+        window.view.ensureWidgetVisible(divider, 0, 40)
+        await asyncio.sleep(0.3)
+        window.grab().save(str(out / f"summary-{theme}.png"))
+        print(out / f"summary-{theme}.png")
+        for name, button in (("edit", divider.edit_button), ("delete", divider.delete_button)):
+            button.click()
+            dialog = window.summaries.dialog
+            assert dialog is not None
+            await _grab_dialog(dialog, out / f"summary-{name}-{theme}.png")
+            dialog.close()
+
+        gauge = window.header.gauge
+        window.composer.editor.insertPlainText(draft)
+        await _until(lambda: gauge.property("level") == "warn")
+        QToolTip.showText(gauge.mapToGlobal(QPoint(0, gauge.height())), gauge.toolTip(), gauge)
+        await asyncio.sleep(0.3)
+        # The offscreen screen is smaller than the window: the tip is drawn where a desktop
+        # puts it, below the gauge and inside the window.
+        shot = window.grab()
+        tip = next(w for w in QApplication.topLevelWidgets() if w.inherits("QTipLabel"))
+        below = gauge.mapTo(window, QPoint(gauge.width(), gauge.height() + 4))
+        painter = QPainter(shot)
+        painter.drawPixmap(QPoint(below.x() - tip.width(), below.y()), tip.grab())
+        painter.end()
+        QToolTip.hideText()
+        shot.save(str(out / f"gauge-hover-{theme}.png"))
+        print(out / f"gauge-hover-{theme}.png")
+        window.composer.editor.clear()  # not kept as the thread's draft for the next theme
+    finally:
+        window.close()
+        await window.aclose()
+        window.deleteLater()
+
+
 # -- the preferences dialog ----------------------------------------------------------------------
 
 
@@ -322,6 +411,7 @@ def run() -> int:
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)
         code: int = qasync.run(main(app, out.resolve()))
+        qasync.run(summary_screens(app, out.resolve()))
         qasync.run(settings_screens(app, out.resolve()))
         return code
 
