@@ -7,6 +7,7 @@ import asyncio
 import json
 import sqlite3
 import tracemalloc
+import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -410,3 +411,61 @@ async def test_the_stream_reader_agrees_with_json_at_any_chunk_size() -> None:
     cut = ArrayReader(io.StringIO('[{"a": 1}, {"b": "unfinish'), 3)
     with pytest.raises(Damaged, match="ends in the middle of it"):
         list(cut)
+
+
+async def test_an_open_window_hears_of_every_imported_thread(store: Store, tmp_path: Path) -> None:
+    from chatdesk.core.chat.events import Event, EventBus, ThreadCreated
+
+    bus = EventBus()
+    heard: list[Event] = []
+    bus.subscribe(heard.append)
+    path = write_json(tmp_path / "c.json", [simple(f"C{n}", 1).json() for n in range(3)])
+    report = await Transfer(store, bus=bus).import_file(path)
+    created = [e.thread for e in heard if isinstance(e, ThreadCreated)]
+    assert [t.id for t in created] == list(report.thread_ids)
+    assert [t.title for t in created] == ["C0", "C1", "C2"]
+    assert all(t.message_count == 2 for t in created)
+    await Transfer(store, bus=bus).import_file(path)
+    assert len(heard) == 3  # nothing new, nothing said
+
+
+async def test_odd_trees_still_import(store: Store, service: ChatService, tmp_path: Path) -> None:
+    looped = simple("Looped", 2)
+    a, b = str(uuid.uuid4()), str(uuid.uuid4())
+    looped.mapping[a] = {"id": a, "message": None, "parent": b, "children": [b]}
+    looped.mapping[b] = {"id": b, "message": None, "parent": a, "children": [a]}
+    hidden_end = simple("Ends hidden", 1)
+    answer = hidden_end.current
+    hidden_end.hidden_system(answer)  # becomes the current node
+    no_current = simple("No current node", 1)
+    question = next(k for k, n in no_current.mapping.items() if _role(n) == "user")
+    no_current.assistant(question, "a newer answer")
+    drawing = Conversation("Drawing")
+    asked = drawing.user(None, "Draw a cat")
+    pointer = image_pointer("file_00000000abc") | {"asset_pointer": "sediment://file_00000000abc"}
+    drawing.add(asked, "tool", {"content_type": "multimodal_text", "parts": [pointer]},
+                name="dalle.text2im")  # fmt: skip
+    document = [c.json() for c in (looped, hidden_end, no_current, drawing)]
+    document[2]["current_node"] = None
+    report = await Transfer(store).import_file(write_json(tmp_path / "c.json", document))
+    assert report.threads_added == 4
+    assert [(p.where, p.reason) for p in report.problems] == [
+        (f"'Looped' ({looped.id})", "2 messages in a loop of parent links were left out")
+    ]
+    by_title = {t.title: t for t in (await service.list_threads(limit=10)).threads}
+    ended = await service.list_messages(by_title["Ends hidden"].id)
+    assert ended.messages[-1].content.startswith("Answer 0")
+    chosen = await service.list_messages(by_title["No current node"].id)
+    assert chosen.messages[-1].content == "a newer answer"  # the newest branch
+    drawn = await service.list_messages(by_title["Drawing"].id)
+    assert [m.role for m in drawn.messages] == [Role.USER, Role.TOOL]
+    [(name, kind)] = _db(
+        store,
+        "SELECT a.name, p.data FROM attachments a JOIN message_parts p ON p.attachment_id = a.id",
+    )
+    assert (name, json.loads(kind)) == ("file_00000000abc", {"kind": "image"})
+
+
+def _role(node: dict[str, Any]) -> str | None:
+    message = node.get("message")
+    return message["author"]["role"] if message else None
