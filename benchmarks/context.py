@@ -1,11 +1,14 @@
 """context: building the next request for a 10,000-message thread, counts cold and cached.
 
 A 10,000-message thread (quick: 2,000) of realistic questions and answers
-(`benchmarks.common.chain`) on gpt-4o with a 128,000-token window. `context.build` with the
-messages' text, as a request needs it, run in the calling thread inside a Store read
-transaction, with no message limit (the setting `chat.context_messages`, 50 by default, would
-stop it far earlier): first with no cached counts (cold: every message it reaches is read and
-counted with tiktoken), then, the new counts saved, the median of 20 builds (warm). The
+(`benchmarks.common.chain`, each text numbered so that none repeats) on gpt-4o with a
+128,000-token window, counted as the app counts: by a counting process (`TokenCounter()`,
+decision 0014). `context.build` with the messages' text, as a request needs it, run in the
+calling thread inside a Store read transaction, with no message limit (the setting
+`chat.context_messages`, 50 by default, would stop it far earlier): first with no cached counts
+(cold: every message it reaches is read and counted, a chunk of the walk per request to the
+counting process), then, the new counts saved, the median of 20 builds (warm: nothing crosses
+to the counting process). The
 builder walks up from the newest message only as far as the budget reaches, so both stay flat
 in thread length; the warm build still reads the text of every message it sends (~1,070 here,
 ~127k tokens). Also informational: `ChatService.context_usage` as the gauge calls it, with the
@@ -46,7 +49,7 @@ from chatdesk.core.chat import context
 from chatdesk.core.chat.budget import Budget
 from chatdesk.core.chat.counts import save_counts
 from chatdesk.core.store.models import Thread
-from chatdesk.core.tokens import O200K, Encodings, TokenCounter
+from chatdesk.core.tokens import O200K, CountingProcess, Encodings, TokenCounter
 from chatdesk.core.tokens.files import bundled_dir
 
 MODEL = "gpt-4o"
@@ -59,11 +62,20 @@ def run(workdir: Path, quick: bool) -> None:
 
 
 async def _run(workdir: Path, count: int) -> None:
-    encodings = Encodings(lambda: (bundled_dir(),))
-    counter = TokenCounter(encodings)
-    counter.load(MODEL)
-    encoding = encodings.get(O200K)
+    encodings = Encodings(lambda: (bundled_dir(),))  # the baseline's, in this process
+    encoding = encodings.load(O200K)
     assert encoding is not None, "the bundled o200k_base encoding is missing"
+    counter = TokenCounter(CountingProcess(lambda: (bundled_dir(),)))
+    counter.load(MODEL)
+    try:
+        await _measure(workdir, count, counter, encoding)
+    finally:
+        counter.close()
+
+
+async def _measure(
+    workdir: Path, count: int, counter: TokenCounter, encoding: tiktoken.Encoding
+) -> None:
     async with running_core(workdir / "home") as core:
         thread_id = await _seed(core, count)
         spec = _spec(thread_id, core, 128_000)
@@ -87,6 +99,8 @@ async def _seed(core: Core, count: int) -> uuid.UUID:
     await core.service.set_thread_context_window(thread.id, 128_000)
     last = None
     for rows in chain(thread.id, count):
+        for row in rows:  # the chain's answers repeat; a real thread's do not
+            row["content"] = f"{row['content']}\n\n({row['depth']})"
         insert_rows(core, rows)
         last = rows[-1]["id"]
     assert last is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,10 +38,11 @@ Turn = tuple[Role, str, Status]
 
 
 @pytest.fixture(scope="module")
-def counter() -> TokenCounter:
-    loaded = TokenCounter()
+def counter() -> Iterator[TokenCounter]:
+    loaded = TokenCounter()  # the app's: tiktoken in a counting process
     assert loaded.load(MODEL), "the o200k encoding must be available to the tests"
-    return loaded
+    yield loaded
+    loaded.close()
 
 
 # -- seeding threads straight into the store -----------------------------------------------------
@@ -439,6 +440,6 @@ async def test_counts_are_never_loaded_for_a_model_that_is_not_openais(
         usage = await service.context_usage(thread.id)
         assert usage.estimated
         assert usage.used_tokens > 0
-        assert not counter.ready("gpt-4o")  # the GIL-holding load was not paid for
+        assert not counter.ready("gpt-4o")  # no counting process was started for it
     finally:
         await service.aclose()

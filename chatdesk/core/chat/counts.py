@@ -4,7 +4,10 @@ A message's count is what it costs in a request (its text, its attachments and t
 format's wrapping) for one encoding. It is stored with the encoding that counted it
 (`token_encoding`: "o200k_base", or "o200k_base~" for an estimate), so a thread switched to a
 model counted otherwise, or a count made before the encoding had loaded, is counted again.
-Only final messages are cached: a streaming answer's text is still changing.
+Only final messages are cached: a streaming answer's text is still changing. What the cache
+misses is counted in one batch per chunk of the walk (one request to the counting process), and
+a batch the estimator had to count (the counting process failed meanwhile) is stored as an
+estimate, whatever the walk began with.
 
 Everything here runs inside a Store transaction on a worker thread, never on the event loop.
 """
@@ -27,21 +30,23 @@ from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.store.models import Message
-from chatdesk.core.tokens import CL100K, O200K, TokenCounter, encoding_for_model
+from chatdesk.core.tokens import Counted, TokenCounter, encoding_for_model
 
 T = TypeVar("T")
 M = cast(Table, Message.__table__)
 ESTIMATE_MARK = "~"
-# A model each encoding counts exactly: asking it shows whether the encoding is loaded.
-_EXACT_MODEL = {O200K: "gpt-4o", CL100K: "gpt-4"}
 _FIRST_CHUNK, _LAST_CHUNK = 32, 1024  # messages per query while walking up a branch
 
 
 def meter_key(counter: TokenCounter, model: str) -> str:
     """What counts `model`'s tokens right now: its encoding, marked when only estimated."""
     encoding = encoding_for_model(model).encoding
-    loaded = not counter.count_text(_EXACT_MODEL[encoding], "").estimated
-    return encoding if loaded else encoding + ESTIMATE_MARK
+    return encoding if counter.loaded(model) else encoding + ESTIMATE_MARK
+
+
+def key_of(counted: Counted) -> str:
+    """What counted a batch (the counting process may have failed since `meter_key`)."""
+    return counted.encoding + (ESTIMATE_MARK if counted.by_estimator else "")
 
 
 def is_estimate(key: str, model: str) -> bool:
@@ -114,10 +119,11 @@ class BranchReader:
         self.fresh: list[CountUpdate] = []  # new counts, for the caller to save
         self._texts: dict[uuid.UUID, str] = {}
         self._walk = _UP_TEXTS if with_texts else _UP_COUNTS
+        self._estimator_used = False
 
     @property
     def estimated(self) -> bool:
-        return is_estimate(self.key, self.model)
+        return self._estimator_used or is_estimate(self.key, self.model)
 
     def walk(
         self, start: uuid.UUID | None, budget: int = 0, most: int = _LAST_CHUNK
@@ -141,7 +147,12 @@ class BranchReader:
         return [self._texts[e.id] for e in entries]
 
     def count(self, role: str, text: str) -> int:
-        return self._counter.count_message(self.model, ChatMessage(role, text)).tokens
+        return self._count([ChatMessage(role, text)]).tokens[0]
+
+    def _count(self, messages: Sequence[ChatMessage]) -> Counted:
+        counted = self._counter.count_each(self.model, messages)
+        self._estimator_used |= counted.by_estimator
+        return counted
 
     def _counted(self, rows: Sequence[Any]) -> list[Entry]:
         cached = [bool(row.status.is_final and row.token_encoding == self.key) for row in rows]
@@ -149,6 +160,7 @@ class BranchReader:
             self._keep_texts(rows)
         else:
             self._read_texts([row.id for row, hit in zip(rows, cached, strict=True) if not hit])
+        counted = self._count_rows([row for row, hit in zip(rows, cached, strict=True) if not hit])
         return [
             Entry(
                 row.id,
@@ -156,18 +168,29 @@ class BranchReader:
                 row.role,
                 row.status,
                 row.updated_at,
-                row.token_count if hit else self._count_row(row),
+                row.token_count if hit else counted.get(row.id, 0),
             )
             for row, hit in zip(rows, cached, strict=True)
         ]
 
-    def _count_row(self, row: Any) -> int:
-        text = self._texts[row.id]
-        sent = bool(text) and (row.role is Role.USER or row.status is not Status.PENDING)
-        tokens = self.count(row.role.value, text) if sent else 0
-        if row.status.is_final:
-            self.fresh.append(CountUpdate(row.id, row.updated_at, tokens, self.key))
+    def _count_rows(self, rows: Sequence[Any]) -> dict[uuid.UUID, int]:
+        """Count `rows` in one batch (0 for one that is not sent) and keep the final ones'
+        counts for the cache."""
+        if not rows:
+            return {}
+        sent = [row for row in rows if self._is_sent(row)]
+        counted = self._count([ChatMessage(row.role.value, self._texts[row.id]) for row in sent])
+        tokens = dict(zip((row.id for row in sent), counted.tokens, strict=True))
+        key = key_of(counted)
+        for row in rows:
+            if row.status.is_final:
+                self.fresh.append(CountUpdate(row.id, row.updated_at, tokens.get(row.id, 0), key))
         return tokens
+
+    def _is_sent(self, row: Any) -> bool:
+        return bool(self._texts[row.id]) and (
+            row.role is Role.USER or row.status is not Status.PENDING
+        )
 
     def _read_texts(self, ids: Iterable[uuid.UUID]) -> None:
         wanted = list(ids)
@@ -203,13 +226,13 @@ def save_counts(session: Session, updates: Sequence[CountUpdate]) -> None:
 
 class Counting:
     """The token counter with a thread of its own: loading an encoding takes ~0.3 s and
-    counting a long text takes a while, and neither may run on the event loop.
+    counting a long text waits for the counting process, and neither may run on the event loop.
 
     For the context, `load` loads the encoding of a model counted exactly by it (OpenAI's)
-    and no other: building an encoding holds the GIL for ~110-150 ms, a stall the window feels,
-    and for other servers' models o200k_base would only be an approximation too. Their counts
-    come from the estimator (which errs high, the safe side for a budget) unless the encoding
-    was loaded anyway.
+    and no other: for other servers' models o200k_base would only be an approximation, not
+    worth a process of ~70 MB. Their counts come from the estimator (which errs high, the safe
+    side for a budget) unless the encoding was loaded anyway. The counter is this object's:
+    `shutdown` stops its counting process.
     """
 
     def __init__(self, counter: TokenCounter) -> None:
@@ -231,3 +254,4 @@ class Counting:
 
     def shutdown(self) -> None:
         self._executor.shutdown(wait=True)
+        self.counter.close()

@@ -84,7 +84,7 @@ from chatdesk.core.store.store import Store
 from chatdesk.core.summaries import records
 from chatdesk.core.summaries.prompts import context_message
 from chatdesk.core.summaries.runner import Summarizer
-from chatdesk.core.tokens import TokenCounter, encoding_for_model
+from chatdesk.core.tokens import TokenCounter
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -111,7 +111,8 @@ class ChatService:
         self._settings = settings
         self._clock = clock or SystemClock()
         self.events = bus or EventBus()
-        # Loading an encoding takes ~0.3 s: counting happens on a thread of its own.
+        # tiktoken runs in a child process, started by the first exact count (decision 0014);
+        # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
         self._counting = Counting(tokens or TokenCounter())
         self._tokens = self._counting.counter
         # Answers being written: message id -> (its task, its thread id).
@@ -851,16 +852,15 @@ class ChatService:
         """The server reported no usage (some local servers never do, and a cut-off stream
         has none): count the request and the answer with the model's tokenizer instead."""
         content, reasoning = state.content(), state.reasoning_text()
+        model = request.model
+        await self._counting.load(model)  # OpenAI's models only: others are estimated
 
         def count() -> UsageReport:
-            model = request.model
-            if encoding_for_model(model).exact:  # others are estimated: no encoding to load
-                self._tokens.load(model)
-            thinking = self._tokens.count_text(model, reasoning).tokens if reasoning else 0
+            answer, thinking = self._tokens.count_texts(model, [content, reasoning])
             return UsageReport(
                 prompt_tokens=self._tokens.count_messages(model, request.messages).tokens,
-                completion_tokens=self._tokens.count_text(model, content).tokens + thinking,
-                reasoning_tokens=thinking or None,
+                completion_tokens=answer.tokens + thinking.tokens,
+                reasoning_tokens=thinking.tokens or None,
             )
 
         state.usage = await self._counting.run(count)

@@ -23,6 +23,12 @@ tiktoken is never asked to fetch one. Loading takes ~0.3–0.5 s, so it happens 
 (`TokenCounter.load`, in a worker thread) and never at import; until then, or when no copy
 exists, counts come from the estimator (`estimate.py`) and are marked `estimated`, which the UI
 shows as ≈.
+
+Where tiktoken runs: in a child process (`process.py`), started by the first load, so that
+building an encoding (which holds the GIL for ~110–150 ms) never stalls the window and its
+~75 MB stay out of the window's process (decision 0014). If the child cannot start or dies,
+counts are estimates until a later load starts another. `Encodings` runs tiktoken in the
+calling process instead, for tests and benchmarks.
 """
 
 from __future__ import annotations
@@ -31,13 +37,16 @@ from chatdesk.core.tokens.counter import (
     REPLY_PRIMING,
     TOKENS_PER_MESSAGE,
     TOKENS_PER_NAME,
+    Counted,
     MessageLike,
     TokenCount,
     TokenCounter,
+    Tokenizers,
 )
 from chatdesk.core.tokens.estimate import estimate_tokens
 from chatdesk.core.tokens.loader import Encodings
 from chatdesk.core.tokens.models import CL100K, O200K, ModelEncoding, encoding_for_model
+from chatdesk.core.tokens.process import CountingProcess
 
 __all__ = [
     "CL100K",
@@ -45,11 +54,14 @@ __all__ = [
     "REPLY_PRIMING",
     "TOKENS_PER_MESSAGE",
     "TOKENS_PER_NAME",
+    "Counted",
+    "CountingProcess",
     "Encodings",
     "MessageLike",
     "ModelEncoding",
     "TokenCount",
     "TokenCounter",
+    "Tokenizers",
     "encoding_for_model",
     "estimate_tokens",
 ]

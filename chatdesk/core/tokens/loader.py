@@ -1,7 +1,11 @@
 """Encodings loaded once per process on demand, safe to share between threads.
 
+This is tiktoken in the calling process: the counting child (`process.py`) runs one, and
+tests and benchmarks use it directly. The app's window does not: building an encoding holds
+the GIL for ~110–150 ms, which a worker thread cannot hide from the GUI thread (decision 0014).
+
 Loading o200k_base reads and parses a 3.6 MB file (~0.3–0.5 s): callers run `load` in a worker
-thread and the GUI thread only asks `get`, which never waits. Each encoding has its own lock,
+thread and others only ask `get`, which never waits. Each encoding has its own lock,
 so two threads asking for the same one load it once and a load of one never waits for the
 other. A failed search (no intact local copy) is remembered too: counting then falls back to
 estimates for the lifetime of this object instead of searching the disk on every call.
@@ -46,3 +50,18 @@ class Encodings:
     def ready(self, name: str) -> bool:
         """True once a load has finished, whether or not it found the file."""
         return name in self._loaded
+
+    def loaded(self, name: str) -> bool:
+        return self._loaded.get(name) is not None
+
+    def count(self, name: str, texts: Sequence[str]) -> list[int] | None:
+        """Tokens of each text, or None when `name` is not loaded; never loads."""
+        encoding = self._loaded.get(name)
+        if encoding is None:
+            return None
+        # encode_ordinary: text that looks like a special token ("<|endoftext|>") is counted
+        # as the plain text it is, as the API does with message content, instead of raising.
+        return [len(encoding.encode_ordinary(text)) for text in texts]
+
+    def close(self) -> None:
+        """Nothing to stop: the encodings go with this object."""

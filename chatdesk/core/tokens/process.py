@@ -1,0 +1,339 @@
+"""tiktoken in a child process, so that loading an encoding never stalls the window.
+
+Building a `tiktoken.Encoding` holds the GIL for ~110–150 ms (its Rust constructor), which no
+worker thread can hide from the GUI thread, and o200k_base adds ~75 MB to the process that
+holds it (decision 0014). A child process started with "spawn" (forking a process that runs Qt
+threads is unsafe) loads the encodings from the same places (`files.py`: the folders are
+resolved here, when the load is asked, and sent along) and counts batches of texts. It imports
+neither Qt nor SQLAlchemy; spawn re-imports the launching script in it, which chatdesk keeps
+light (`chatdesk.launch`).
+
+Protocol over two one-way pipes: the child sends ("ready",) once its imports are done, then
+answers (number, "load", name, folders) with (number, found, notes) and (number, "count", name,
+texts) with (number, [tokens of each text] or None, notes); `notes` are the child's log
+warnings, logged here. One request at a time (a lock), a big batch in several of ~1 MB; every
+wait on a pipe releases the GIL.
+
+Failures: a child that does not start, dies, or does not answer in time is killed; the call
+that met it gets estimates (never an exception), its encodings count as not loaded, and the
+next `load` starts a new child, at most `MAX_STARTS` times in this object's lifetime (a text
+that kills or stalls tiktoken every time must not cost a restart per count for ever); past
+that, counts stay estimates.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import signal
+import threading
+import time
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnContext, SpawnProcess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.tokens.files import default_locations
+
+if TYPE_CHECKING:
+    from chatdesk.core.tokens.loader import Encodings
+
+log = logging.getLogger("chatdesk.tokens")
+
+Locations = Callable[[], Sequence[Path]]
+
+MAX_STARTS = 3
+READY_TIMEOUT = 30.0  # starting an interpreter and importing; generous for a loaded machine
+LOAD_TIMEOUT = 30.0  # o200k takes ~0.25 s; a loaded CI machine is many times slower
+COUNT_TIMEOUT = 10.0  # tiktoken counts ~30 MB/s: a batch of 1 MB takes ~35 ms
+COUNT_TIMEOUT_PER_MB = 5.0
+STOP_TIMEOUT = 2.0
+# Texts per request, in characters: pickling a request holds the GIL (~1–2 ms per MB), so a
+# big batch goes in several, each ~35 ms of the child's work.
+CHUNK_CHARS = 1_000_000
+
+
+class _ChildFailed(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CountingProcess:
+    """Encodings loaded and texts counted in a child process, started by the first `load`.
+
+    Thread-safe. `load` blocks until the child has the encoding (~0.3 s the first time, plus
+    the child's start): call it off the GUI thread. `count` blocks for the child's answer
+    (and for a request another thread is making); it never waits for a load of the same
+    encoding, since it is only asked once `loaded` is true.
+    """
+
+    def __init__(
+        self, locations: Locations = default_locations, *, timeout: float = COUNT_TIMEOUT
+    ) -> None:
+        self._locations = locations
+        self._timeout = timeout
+        self._context: SpawnContext = multiprocessing.get_context("spawn")
+        self._lock = threading.Lock()
+        self._child: _Child | None = None
+        # Loads finished in the current child: name → found. Written under the lock, read
+        # without it; emptied when the child goes.
+        self._found: dict[str, bool] = {}
+        self._starts = 0
+        self._number = 0
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        """The child's process id, while one runs."""
+        child = self._child
+        return child.pid if child else None
+
+    def load(self, name: str) -> bool:
+        """Have the child load `name` (starting it if needed); False when no intact local copy
+        exists or no child could do it."""
+        with self._lock:
+            if name not in self._found:
+                found = self._load(name)
+                if found is not None:
+                    self._found[name] = found
+            return self._found.get(name, False)
+
+    def ready(self, name: str) -> bool:
+        """True once a load of `name` has finished, found or not; False again after the child
+        died, so that the next `load` starts another. Never blocks."""
+        return name in self._found
+
+    def loaded(self, name: str) -> bool:
+        return self._found.get(name, False)
+
+    def count(self, name: str, texts: Sequence[str]) -> list[int] | None:
+        """Tokens of each text, or None (count them otherwise) when `name` is not loaded or the
+        child failed meanwhile."""
+        if not self.loaded(name):
+            return None
+        counts: list[int] = []
+        with self._lock:
+            for chunk in _chunks(texts, CHUNK_CHARS):
+                if not self.loaded(name):  # the child went while this call waited
+                    return None
+                size = sum(map(len, chunk))
+                timeout = self._timeout + size / 1e6 * COUNT_TIMEOUT_PER_MB
+                answer: list[int] | None = self._request("count", name, chunk, timeout)
+                if answer is None:
+                    return None
+                counts.extend(answer)
+        return counts
+
+    def close(self) -> None:
+        """Stop the child; counts are estimates from now on. Safe to call twice."""
+        self._closed = True
+        child = self._child
+        if child is not None:
+            child.kill()  # wakes a request another thread is waiting on
+        with self._lock:
+            self._discard()
+
+    def _load(self, name: str) -> bool | None:
+        """True or False as the child found the file; None when the child failed (try again
+        later); False when no child can be started any more."""
+        if not self._start():
+            return None if self._can_start() else False
+        folders = [str(folder) for folder in self._locations()]
+        found = self._request("load", name, folders, LOAD_TIMEOUT)
+        return None if found is None else bool(found)
+
+    def _start(self) -> bool:
+        if self._child is not None and not self._child.is_alive():
+            log.warning("the token counting process has exited; it is started again")
+            self._discard()
+        if self._child is not None:
+            return True
+        if not self._can_start():
+            return False
+        self._starts += 1
+        try:
+            child = _Child(self._context)
+        except Exception as error:  # no process left, no executable (a broken install) …
+            log.warning("cannot start the token counting process: %r", error)
+            return False
+        try:
+            child.wait_ready()
+        except _ChildFailed as failure:
+            log.warning("the token counting process did not start: %s", failure.reason)
+            child.stop()
+            return False
+        self._child = child
+        return True
+
+    def _can_start(self) -> bool:
+        return not self._closed and self._starts < MAX_STARTS
+
+    def _request(self, kind: str, name: str, payload: list[str], timeout: float) -> Any:
+        """The child's answer, or None when it failed (it is then discarded)."""
+        child = self._child
+        if child is None:
+            return None
+        self._number += 1
+        try:
+            answer, notes = child.ask((self._number, kind, name, payload), timeout)
+        except _ChildFailed as failure:
+            log.warning(
+                "token counting process stopped: %s; estimates until restarted", failure.reason
+            )
+            self._discard()
+            return None
+        for level, message in notes:
+            log.log(level, "token counting process: %s", message)
+        return answer
+
+    def _discard(self) -> None:
+        child, self._child = self._child, None
+        self._found.clear()
+        if child is not None:
+            child.stop()
+
+
+def _chunks(texts: Sequence[str], most: int) -> Iterator[list[str]]:
+    """`texts` in order, in lists of at most `most` characters (or of one longer text)."""
+    chunk: list[str] = []
+    size = 0
+    for text in texts:
+        if chunk and size + len(text) > most:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text)
+    if chunk:
+        yield chunk
+
+
+class _Child:
+    """The child process and this process's ends of its pipes; `kill` and `is_alive` may be
+    called from any thread, the rest under the owner's lock.
+
+    Two one-way pipes (`os.pipe`) rather than one two-way pipe (a socket pair): counting must
+    work where sockets are refused, as the tests refuse them."""
+
+    def __init__(self, context: SpawnContext) -> None:
+        self._replies, reply_end = context.Pipe(duplex=False)
+        request_end, self._requests = context.Pipe(duplex=False)
+        self._process: SpawnProcess = context.Process(
+            target=_serve, args=(request_end, reply_end), name="chatdesk-tokens", daemon=True
+        )
+        try:
+            self._process.start()
+        finally:
+            request_end.close()  # so that the child's death reads as end-of-file here
+            reply_end.close()
+        # Dropped without `stop` (a counter nobody closed): the child goes with it.
+        self._finalizer = weakref.finalize(self, self._process.kill)
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def is_alive(self) -> bool:
+        return self._process.is_alive()
+
+    def kill(self) -> None:
+        with contextlib.suppress(ValueError):  # already stopped and closed by another thread
+            self._process.kill()  # a no-op once the child has been waited for
+
+    def wait_ready(self) -> None:
+        self._receive(time.monotonic() + READY_TIMEOUT)
+
+    def ask(self, request: tuple[int, str, str, list[str]], timeout: float) -> tuple[Any, Any]:
+        deadline = time.monotonic() + timeout
+        try:
+            self._requests.send(request)
+        except (OSError, ValueError) as error:  # the child is gone, or this end was closed
+            raise _ChildFailed("it has exited") from error
+        while True:
+            reply = self._receive(deadline)
+            if reply[0] == request[0]:
+                return reply[1], reply[2]
+
+    def _receive(self, deadline: float) -> Any:
+        try:
+            if not self._replies.poll(max(0.0, deadline - time.monotonic())):
+                self.kill()
+                raise _ChildFailed("it did not answer in time")
+            return self._replies.recv()
+        except (EOFError, OSError, ValueError) as error:
+            raise _ChildFailed("it has exited") from error
+
+    def stop(self) -> None:
+        """End the child (it holds nothing worth a graceful exit) and wait for it."""
+        self._finalizer.detach()
+        self._process.kill()
+        self._process.join(timeout=STOP_TIMEOUT)
+        self._requests.close()
+        self._replies.close()
+        if self._process.exitcode is not None:
+            self._process.close()
+
+
+# -- the child -----------------------------------------------------------------------------------
+
+
+def _serve(requests: Connection, replies: Connection) -> None:
+    """The child's loop: load and count what is asked until the parent closes its end."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
+    from chatdesk.core.tokens.loader import Encodings
+
+    notes = _Notes()
+    folders: list[Path] = []
+    encodings = Encodings(lambda: tuple(folders))
+    replies.send(("ready",))
+    while True:
+        try:
+            number, kind, name, payload = requests.recv()
+        except EOFError:
+            return
+        try:
+            if kind == "load":
+                folders[:] = map(Path, payload)
+                answer: Any = _loaded_for_counting(encodings, name)
+            else:
+                answer = encodings.count(name, payload)
+        except Exception:  # a bug costs this request its exact counts, not the child
+            log.exception("token counting failed")
+            answer = None
+        try:
+            replies.send((number, answer, notes.take()))
+        except OSError:  # the parent is gone
+            return
+
+
+def _loaded_for_counting(encodings: Encodings, name: str) -> bool:
+    encoding = encodings.load(name)
+    if encoding is None:
+        return False
+    # The Encoding keeps the Python dict it was built from (~30 MB for o200k_base), used only
+    # to decode and to list the vocabulary; counting uses the Rust tables alone.
+    if isinstance(getattr(encoding, "_mergeable_ranks", None), dict):
+        encoding._mergeable_ranks = {}
+    return True
+
+
+class _Notes(logging.Handler):
+    """The child's warnings, kept to be sent with the answer and logged by the parent (the
+    child has no log file of its own)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self._records: list[tuple[int, str]] = []
+        chatdesk = logging.getLogger("chatdesk")
+        chatdesk.addHandler(self)
+        chatdesk.propagate = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self._records.append((record.levelno, self.format(record)))
+
+    def take(self) -> list[tuple[int, str]]:
+        taken, self._records = self._records, []
+        return taken
