@@ -15,10 +15,11 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
+
+from chatdesk.ui.conversation.buttons import flat_button
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import SummaryView
@@ -96,12 +97,12 @@ class SummaryDivider(QFrame):
         caption.setObjectName("summaryCaption")
         self.meta = QLabel()
         self.meta.setObjectName("summaryMeta")
-        self.view_button = self._tool("View", "Show the summary's text")
+        self.view_button = flat_button("View", "Show the summary's text")
         self.view_button.setCheckable(True)
         self.view_button.toggled.connect(self._unfold)
-        self.edit_button = self._tool("Edit…", "Edit the summary the model reads")
+        self.edit_button = flat_button("Edit…", "Edit the summary the model reads")
         self.edit_button.clicked.connect(lambda: self._ask(self.edit_requested))
-        self.delete_button = self._tool("Delete…", "Delete the summary: send the messages again")
+        self.delete_button = flat_button("Delete…", "Delete the summary: send the messages again")
         self.delete_button.clicked.connect(lambda: self._ask(self.delete_requested))
         line.addWidget(_rule(), 1)
         line.addWidget(caption)
@@ -110,15 +111,6 @@ class SummaryDivider(QFrame):
         for button in (self.view_button, self.edit_button, self.delete_button):
             line.addWidget(button)
         return line
-
-    def _tool(self, text: str, description: str) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setAutoRaise(True)
-        button.setObjectName("messageAction")
-        button.setAccessibleName(description)
-        button.setToolTip(description)
-        return button
 
     def _ask(self, signal: SignalInstance) -> None:
         if self.summary is not None:

@@ -29,6 +29,7 @@ from shiboken6 import Shiboken
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.ui.conversation.browser import MessageBrowser
+from chatdesk.ui.conversation.buttons import flat_button
 from chatdesk.ui.conversation.formatter import Formatter, key_for
 from chatdesk.ui.units import format_cost, format_size
 
@@ -166,12 +167,7 @@ class MessageWidget(QFrame):
         return button
 
     def _tool(self, text: str, name: str, description: str) -> QToolButton:
-        button = QToolButton()
-        button.setText(text)
-        button.setAutoRaise(True)
-        button.setObjectName("messageAction")
-        button.setAccessibleName(description)
-        button.setToolTip(description)
+        button = flat_button(text, description)
         button.clicked.connect(lambda: self.action.emit(name, self.message.id))
         return button
 
@@ -191,11 +187,7 @@ class MessageWidget(QFrame):
         row.addWidget(self._copy)
         row.addWidget(self._copy_plain)
         if user:
-            self._edit = QToolButton()
-            self._edit.setText("Edit")
-            self._edit.setAutoRaise(True)
-            self._edit.setObjectName("messageAction")
-            self._edit.setAccessibleName("Edit and resend this message")
+            self._edit = flat_button("Edit", "Edit and resend this message")
             self._edit.setToolTip("Edit and resend (the old version stays as a branch)")
             self._edit.clicked.connect(self.start_editing)
             row.addWidget(self._edit)
