@@ -61,6 +61,22 @@ def mock(core: Core) -> SummaryMock:
     return provider
 
 
+@pytest.fixture
+def thread_id(core: Core, finish: Any) -> uuid.UUID:
+    """A thread of three questions and answers."""
+    return thread_with(finish, core.service, QUESTIONS)
+
+
+@pytest.fixture
+def window(
+    core: Core, mock: SummaryMock, thread_id: uuid.UUID, open_window: Any, qtbot: QtBot
+) -> Any:
+    """The window, showing `thread_id`."""
+    shown = open_window(core)
+    opened(qtbot, shown, thread_id, 6)
+    return shown
+
+
 def thread_with(finish: Any, service: ChatService, questions: list[str]) -> uuid.UUID:
     thread = finish(service.create_thread(title="long talk"))
     for question in questions:
@@ -115,11 +131,13 @@ def summarised(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_summarise_now_puts_a_divider_after_the_messages_it_covers(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
     assert not window.view.divider.isVisible()
     before = used_tokens(window)
 
@@ -147,11 +165,13 @@ def test_summarise_now_puts_a_divider_after_the_messages_it_covers(
 
 
 def test_a_summary_can_be_edited_and_its_text_is_never_rich_text(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
     summarised(qtbot, window)
     divider = window.view.divider
 
@@ -174,11 +194,13 @@ def test_a_summary_can_be_edited_and_its_text_is_never_rich_text(
 
 
 def test_deleting_a_summary_asks_then_sends_the_originals_again(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
     summarised(qtbot, window)
     with_summary = used_tokens(window)
 
@@ -198,12 +220,14 @@ def test_deleting_a_summary_asks_then_sends_the_originals_again(
 
 
 def test_a_failed_summary_says_why_and_leaves_the_conversation_alone(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
     mock.refusal = ProviderError(ErrorKind.AUTH, "The API key was refused.")
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
 
     summarise_action(window).trigger()
     status = window.statusBar()
@@ -216,12 +240,14 @@ def test_a_failed_summary_says_why_and_leaves_the_conversation_alone(
 
 
 def test_a_summary_being_written_shows_in_the_status_bar_and_can_be_cancelled(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
     mock.gate.clear()
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
     stop = menu_action(window, "Stop summarising")
     assert not stop.isEnabled()
 
@@ -243,12 +269,14 @@ def test_a_summary_being_written_shows_in_the_status_bar_and_can_be_cancelled(
 
 
 def test_stopping_at_once_from_the_chat_menu_is_said_and_ends_the_busy_state(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
     mock.gate.clear()
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
     summarise_action(window).trigger()
     qtbot.waitUntil(lambda: core.service.summarizing(thread_id))
     # At once: the run may not have asked the model yet, and then it announces nothing.
@@ -271,11 +299,13 @@ def test_nothing_to_summarise_in_a_short_thread_is_said(
 
 
 def test_the_thread_menu_summarises_a_thread(
-    core: Core, mock: SummaryMock, open_window: Any, qtbot: QtBot, finish: Any
+    core: Core,
+    mock: SummaryMock,
+    window: MainWindow,
+    thread_id: uuid.UUID,
+    qtbot: QtBot,
+    finish: Any,
 ) -> None:
-    thread_id = thread_with(finish, core.service, QUESTIONS)
-    window = open_window(core)
-    opened(qtbot, window, thread_id, 6)
     sidebar = window.sidebar
     qtbot.waitUntil(lambda: sidebar.model.index_of_thread(thread_id).isValid())
     index = sidebar.model.index_of_thread(thread_id)
@@ -284,6 +314,32 @@ def test_the_thread_menu_summarises_a_thread(
     action.trigger()
     menu.deleteLater()
     qtbot.waitUntil(lambda: divider_follows(window, 3))
+
+
+def test_an_automatic_summary_appears_as_the_thread_grows(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()  # summaries past 75 % of the budget
+    service = core.service
+    thread_id = finish(service.create_thread(title="small model")).id
+    finish(service.set_thread_context_window(thread_id, 2_048))  # 1,024 for the request
+    for question in QUESTIONS:
+        turn = finish(service.send(thread_id, question))
+        finish(service.wait_for_answer(turn.answer.id))
+    finish(service.settle())
+    assert finish(service.list_summaries(thread_id)) == []  # not yet past 768 tokens
+    window = open_window(core)
+    opened(qtbot, window, thread_id, 6)
+    assert not window.view.divider.isVisible()
+
+    qtbot.keyClicks(window.composer.editor, "and which is simpler?")
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.view.divider.isVisible())
+    assert "Earlier messages were summarised" in window.statusBar().currentMessage()
+    [summary] = finish(service.list_summaries(thread_id))
+    row = window.conversation.row_of(summary.covers_through_message_id)
+    qtbot.waitUntil(lambda: divider_follows(window, row))
+    qtbot.waitUntil(lambda: summary_tokens(window) > 0)
 
 
 def test_a_summary_of_messages_above_the_window_heads_it_until_they_are_read(
