@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.budget import Budget
 from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
+from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import ContextBreakdown
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatMessage
@@ -213,9 +214,17 @@ def _messages(
         messages.append(context_message(built.summary.content))
     texts = reader.texts(built.history)
     messages.extend(
-        ChatMessage(e.role.value, text) for e, text in zip(built.history, texts, strict=True)
+        ChatMessage(_sent_role(e.role), text)
+        for e, text in zip(built.history, texts, strict=True)
     )
     messages.extend(spec.tail)
     if spec.draft:
         messages.append(ChatMessage("user", spec.draft))
     return tuple(messages)
+
+
+def _sent_role(role: Role) -> str:
+    """The role a message is sent with. A tool's output (imported from another app) goes as
+    the assistant's own text: servers refuse a "tool" message that answers no tool call of
+    the request, and chatdesk sends no tool definitions. Both role names are one token."""
+    return "assistant" if role is Role.TOOL else role.value
