@@ -16,6 +16,7 @@ from typing import IO
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
 from chatdesk.core.transfer.chatgpt_content import fenced
+from chatdesk.core.units import format_size
 
 ROLE_NAMES = {
     Role.USER: "User",
@@ -71,7 +72,7 @@ def status_note(message: BranchMessage) -> str | None:
 
 def file_line(file: FileInfo) -> str:
     included = "" if file.text is not None else ", not included"
-    return f"{file.name} ({file.mime}, {_size(file.size)}{included})"
+    return f"{file.name} ({file.mime}, {format_size(file.size)}{included})"
 
 
 def when(moment: datetime) -> str:
@@ -119,11 +120,3 @@ def _quoted(text: str) -> str:
 
 def _one_line(text: str) -> str:
     return " ".join(text.split())
-
-
-def _size(size: int) -> str:
-    if size < 1024:
-        return f"{size} bytes"
-    if size < 1024 * 1024:
-        return f"{size / 1024:.1f} kB"
-    return f"{size / 1024 / 1024:.1f} MB"
