@@ -116,6 +116,7 @@ async def test_usage_is_counted_when_the_server_reports_none(
     assert answer.usage.prompt_tokens == counter.count_messages("gpt-4o", sent).tokens
     assert answer.usage.completion_tokens == counter.count_text("gpt-4o", "Bonjour à tous").tokens
     assert answer.usage.cost_usd is not None
+    counter.close()
     totals = await priced.thread_usage(thread.id)
     assert totals.estimated
 
