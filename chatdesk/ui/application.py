@@ -220,7 +220,10 @@ def _save_preferences(path: Path, settings: Settings) -> None:
     """Write what the preferences dialog edits; values that came from the environment for
     this run only are not written (the file keeps its own)."""
     on_file = load_settings(path, env={}).settings
-    save_settings(path, dataclasses.replace(on_file, ui=settings.ui, general=settings.general))
+    edited = dataclasses.replace(
+        on_file, ui=settings.ui, general=settings.general, chat=settings.chat
+    )
+    save_settings(path, edited)
 
 
 class CrashReporter:

@@ -58,7 +58,7 @@ class PreferencesDialog(QDialog):
         self.setMinimumWidth(560)
         self.resize(720, 470)  # the usage table's seven columns need the width
         self.appearance = AppearancePage(settings.ui, self)
-        self.chat = ChatPage(settings.general, settings.ui, models, self)
+        self.chat = ChatPage(settings.general, settings.ui, models, self, chat=settings.chat)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("preferencesTabs")
         self.tabs.addTab(self.appearance, "&Appearance")
@@ -116,7 +116,8 @@ class PreferencesDialog(QDialog):
             enter_sends=self.chat.enter_sends(),
         )
         general = self.chat.general(self._settings.general)
-        return replace(self._settings, ui=ui, general=general)
+        chat = self.chat.chat(self._settings.chat)
+        return replace(self._settings, ui=ui, general=general, chat=chat)
 
     def font_size(self) -> int:
         return self.appearance.font_size()

@@ -227,11 +227,14 @@ def test_tab_order_follows_the_chat_page(open_dialog: OpenDialog) -> None:
     dialog = open_dialog(Settings(), models=MODELS)
     show_tab(dialog, "Chat")
     start = child(dialog, QComboBox, "defaultModel")
-    assert focus_order(start, 5) == [
+    assert focus_order(start, 8) == [
         "defaultModel",
         "temperatureDefault",  # the temperature itself is off while the model decides
         "maxOutputTokens",
         "systemPrompt",
+        "autoSummaries",
+        "summaryThreshold",
+        "autoTitles",
         "enterSends",
     ]
 
@@ -247,3 +250,26 @@ def focus_order(start: QWidget, count: int) -> list[str]:
             names.append(name)
         widget = widget.nextInFocusChain()
     return names
+
+
+def test_long_thread_settings_round_trip(qtbot: QtBot, open_dialog: OpenDialog) -> None:
+    settings = Settings()
+    dialog = open_dialog(settings)
+    show_tab(dialog, "Chat")
+    summaries = child(dialog, QCheckBox, "autoSummaries")
+    threshold = child(dialog, QSpinBox, "summaryThreshold")
+    titles = child(dialog, QCheckBox, "autoTitles")
+    assert summaries.isChecked()
+    assert threshold.value() == 75
+    threshold.setValue(60)
+    click_box(qtbot, titles)
+    dialog.accept()
+    chat = dialog.result_settings().chat
+    assert (chat.summary_threshold, chat.auto_titles) == (0.6, False)
+
+    again = open_dialog(dialog.result_settings())
+    show_tab(again, "Chat")
+    click_box(qtbot, child(again, QCheckBox, "autoSummaries"))
+    assert not child(again, QSpinBox, "summaryThreshold").isEnabled()
+    again.accept()
+    assert again.result_settings().chat.summary_threshold == 0.0  # off

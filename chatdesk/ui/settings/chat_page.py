@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.config import GeneralSettings, UiSettings
+from chatdesk.core.config import ChatSettings, GeneralSettings, UiSettings
 
 ModelPair = tuple[str, str]  # (provider, model)
 # The window passes `ChatService.known_models`, so profiles saved meanwhile are offered too.
@@ -43,12 +43,15 @@ class ChatPage(QWidget):
         ui: UiSettings,
         models: ModelPairs,
         parent: QWidget | None = None,
+        *,
+        chat: ChatSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._models = models
         self._current: ModelPair = (general.default_provider, general.default_model)
         layout = QVBoxLayout(self)
         layout.addWidget(self._defaults_box(general))
+        layout.addWidget(self._long_threads_box(chat or ChatSettings()))
         layout.addWidget(self._sending_box(ui))
         layout.addStretch(1)
         self.refresh_models()
@@ -65,6 +68,10 @@ class ChatPage(QWidget):
             max_output_tokens=self._max_tokens.value(),
             system_prompt=self._system_prompt.toPlainText().strip(),
         )
+
+    def chat(self, base: ChatSettings) -> ChatSettings:
+        threshold = self._threshold.value() / 100 if self._summaries.isChecked() else 0.0
+        return replace(base, summary_threshold=threshold, auto_titles=self._auto_titles.isChecked())
 
     def default_model(self) -> ModelPair:
         key = self._model.currentData()
@@ -154,6 +161,36 @@ class ChatPage(QWidget):
         self._max_tokens.setSuffix(" tokens")
         self._max_tokens.setValue(max_tokens)
         return self._max_tokens
+
+    def _long_threads_box(self, chat: ChatSettings) -> QGroupBox:
+        box = QGroupBox("Long threads", self)
+        self._summaries = QCheckBox("&Summarise older messages in the background", box)
+        self._summaries.setObjectName("autoSummaries")
+        self._summaries.setChecked(chat.summary_threshold > 0)
+        self._summaries.setToolTip(
+            "The summary is shown in the thread and can be edited or deleted; deleting it "
+            "sends the original messages again."
+        )
+        self._threshold = QSpinBox(box)
+        self._threshold.setObjectName("summaryThreshold")
+        self._threshold.setAccessibleName("Summarise when the history fills this share")
+        self._threshold.setRange(30, 95)
+        self._threshold.setSuffix(" % of the context")
+        self._threshold.setPrefix("when the history fills ")
+        self._threshold.setValue(round((chat.summary_threshold or 0.75) * 100))
+        self._threshold.setEnabled(self._summaries.isChecked())
+        self._summaries.toggled.connect(self._threshold.setEnabled)
+        self._auto_titles = QCheckBox("&Name new threads from their first answer", box)
+        self._auto_titles.setObjectName("autoTitles")
+        self._auto_titles.setChecked(chat.auto_titles)
+        layout = QVBoxLayout(box)
+        row = QHBoxLayout()
+        row.addWidget(self._summaries)
+        row.addWidget(self._threshold)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addWidget(self._auto_titles)
+        return box
 
     def _sending_box(self, ui: UiSettings) -> QGroupBox:
         box = QGroupBox("Sending messages", self)
