@@ -75,8 +75,9 @@ class ChatSettings:
         maximum=50_000_000,
     )
     context_messages: int = setting(
-        50,
-        "How many recent messages of the branch are sent with a new message.",
+        10_000,
+        "At most this many recent messages of the branch are sent with a new message; "
+        "before that, the model's context budget decides (older ones are summarised).",
         minimum=1,
         maximum=10_000,
     )
