@@ -214,8 +214,7 @@ def _messages(
         messages.append(context_message(built.summary.content))
     texts = reader.texts(built.history)
     messages.extend(
-        ChatMessage(_sent_role(e.role), text)
-        for e, text in zip(built.history, texts, strict=True)
+        ChatMessage(_sent_role(e.role), text) for e, text in zip(built.history, texts, strict=True)
     )
     messages.extend(spec.tail)
     if spec.draft:
