@@ -236,17 +236,20 @@ def raw_connect(path: Path) -> sqlite3.Connection:
 
 
 def raw_clone(source: Path, target: Path, *, copy: tuple[str, ...] = ()) -> sqlite3.Connection:
-    """A bare file with chatdesk's tables and indexes (read from `source`) and the rows of the
-    tables in `copy`, opened with chatdesk's pragmas."""
+    """A bare file with chatdesk's tables, indexes, full-text index and triggers (read from
+    `source`) and the rows of the tables in `copy`, opened with chatdesk's pragmas."""
     with contextlib.closing(sqlite3.connect(source)) as origin:
         schema = origin.execute(
-            "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL "
             "AND name != 'alembic_version' ORDER BY rowid"
         ).fetchall()
+    # A virtual table makes its own tables (FTS5: name_data, name_idx ...); they are not copied.
+    virtual = [name for name, sql in schema if sql.startswith("CREATE VIRTUAL TABLE")]
     connection = raw_connect(target)
     connection.execute("BEGIN IMMEDIATE")
-    for (statement,) in schema:
-        connection.execute(statement)
+    for name, statement in schema:
+        if not any(name.startswith(f"{owner}_") for owner in virtual):
+            connection.execute(statement)
     connection.execute("COMMIT")
     connection.execute("ATTACH DATABASE ? AS origin", (str(source),))
     for table in copy:

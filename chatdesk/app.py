@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.search import Search
     from chatdesk.core.secrets import KeyStore
     from chatdesk.core.store import Store
     from chatdesk.core.store.backup import Backups
@@ -49,6 +50,7 @@ class Core:
     service: ChatService
     backups: Backups
     transfer: Transfer
+    search: Search
 
     async def start(self) -> None:
         await self.profiles.load()
@@ -102,6 +104,7 @@ def build_core(config: Configuration) -> Core:
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.mock import MockProvider
+    from chatdesk.core.search import Search
     from chatdesk.core.store import open_store
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.transfer import Transfer
@@ -113,10 +116,11 @@ def build_core(config: Configuration) -> Core:
     service = ChatService(store, providers, config.settings, bus=bus)
     backups = Backups(store.path, config.paths.backups_dir)
     transfer = Transfer(store, bus=bus)
+    search = Search(store)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, profiles, service, backups, transfer)
+    return Core(config, store, providers, profiles, service, backups, transfer, search)
 
 
 def run_window(config: Configuration) -> int:

@@ -145,7 +145,21 @@ def open_store(paths: Paths, settings: Settings) -> Store:
     except sqlite3.Error as error:
         raise storage_error(error) from error
     engine = sqlite_engine(database, busy_timeout_ms=timeout)
+    _repair_search_index(engine)
     return Store(engine, InstanceLock(paths.run_dir), database, report)
+
+
+def _repair_search_index(engine: Engine) -> None:
+    """The full-text index is derived from the messages: rebuilt when missing or damaged."""
+    from chatdesk.core.search.index import repair_index  # the search package imports Store
+
+    try:
+        repair_index(engine)
+    except DBAPIError as error:
+        engine.dispose()
+        if isinstance(error.orig, sqlite3.Error):
+            raise storage_error(error.orig) from error
+        raise
 
 
 def _migrate(database: Path, backups_dir: Path, timeout: int) -> MigrationReport:
