@@ -22,6 +22,7 @@ from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
 from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import sync, with_core
+from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     add_provider_commands(commands)
     add_context_commands(commands)
     add_transfer_commands(commands)
+    add_search_commands(commands)
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="action", metavar="ACTION", required=True)
