@@ -28,6 +28,7 @@ from benchmarks import (
     opening,
     page,
     render,
+    search,
     send,
     startup,
     streaming,
@@ -47,6 +48,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "tokens": tokens.run,
     "context": context.run,
     "transfer": transfer.run,
+    "search": search.run,
 }
 
 
