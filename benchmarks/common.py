@@ -240,15 +240,15 @@ def raw_clone(source: Path, target: Path, *, copy: tuple[str, ...] = ()) -> sqli
     `source`) and the rows of the tables in `copy`, opened with chatdesk's pragmas."""
     with contextlib.closing(sqlite3.connect(source)) as origin:
         schema = origin.execute(
-            "SELECT name, sql FROM sqlite_master WHERE sql IS NOT NULL "
+            "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
             "AND name != 'alembic_version' ORDER BY rowid"
         ).fetchall()
     # A virtual table makes its own tables (FTS5: name_data, name_idx ...); they are not copied.
-    virtual = [name for name, sql in schema if sql.startswith("CREATE VIRTUAL TABLE")]
+    virtual = [name for _, name, sql in schema if sql.startswith("CREATE VIRTUAL TABLE")]
     connection = raw_connect(target)
     connection.execute("BEGIN IMMEDIATE")
-    for name, statement in schema:
-        if not any(name.startswith(f"{owner}_") for owner in virtual):
+    for kind, name, statement in schema:
+        if kind != "table" or not any(name.startswith(f"{owner}_") for owner in virtual):
             connection.execute(statement)
     connection.execute("COMMIT")
     connection.execute("ATTACH DATABASE ? AS origin", (str(source),))
