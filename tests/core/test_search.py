@@ -221,8 +221,8 @@ async def test_project_pinned_archived_thread_and_role_filters(
     assert await threads(project_id=work.id) == {filed}
     assert await threads(pinned=True) == {pinned}
     assert await threads(pinned=False, archived=None) == {filed, archived}
-    assert await threads(thread_id=archived, archived=None) == {archived}
-    assert await threads(thread_id=archived) == set()  # the thread is archived
+    assert await threads(thread_id=archived) == {archived}  # chosen, so archived or not
+    assert await threads(thread_id=filed, pinned=True) == set()
 
     by_role = await search.search("invoice ", filters=SearchFilters(role=Role.ASSISTANT))
     assert by_role.messages == ()

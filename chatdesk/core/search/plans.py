@@ -141,6 +141,8 @@ class _Filters:
         found = cls()
         for column in ("project_id", "pinned", "archived"):
             value = getattr(where, column)
+            if column == "archived" and where.thread_id is not None:
+                continue  # the thread was chosen, archived or not
             if value is not None:
                 condition = f"t.{column} = :{column}"
                 found.add(column, value, condition, condition)

@@ -15,7 +15,7 @@ class SearchFilters:
     """Which messages and threads a search looks at. Threads in the trash never show."""
 
     project_id: uuid.UUID | None = None
-    thread_id: uuid.UUID | None = None  # only this thread's messages (no thread hits)
+    thread_id: uuid.UUID | None = None  # only its messages, archived or not (no thread hits)
     pinned: bool | None = None  # True: only pinned threads; False: only the others
     archived: bool | None = False  # False: archived threads left out; True: only them; None: all
     role: Role | None = None  # only messages by this role (no thread hits)
