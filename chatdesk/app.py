@@ -7,6 +7,7 @@ functions that build it, which run behind the window (DESIGN §8, start-up budge
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 from collections.abc import Mapping
@@ -49,8 +50,14 @@ class Core:
     profiles: ProviderManager
     service: ChatService
     backups: Backups
-    transfer: Transfer
     search: Search
+
+    @functools.cached_property
+    def transfer(self) -> Transfer:
+        """Export and import, made on first use: the window pays for them only when asked."""
+        from chatdesk.core.transfer import Transfer
+
+        return Transfer(self.store, bus=self.service.events)
 
     async def start(self) -> None:
         await self.profiles.load()
@@ -107,7 +114,6 @@ def build_core(config: Configuration) -> Core:
     from chatdesk.core.search import Search
     from chatdesk.core.store import open_store
     from chatdesk.core.store.backup import Backups
-    from chatdesk.core.transfer import Transfer
 
     store = open_store(config.paths, config.settings)
     providers = Providers({"mock": MockProvider(config.settings.mock)})
@@ -115,12 +121,11 @@ def build_core(config: Configuration) -> Core:
     profiles = build_profiles(config.paths, providers, bus)
     service = ChatService(store, providers, config.settings, bus=bus)
     backups = Backups(store.path, config.paths.backups_dir)
-    transfer = Transfer(store, bus=bus)
     search = Search(store)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, profiles, service, backups, transfer, search)
+    return Core(config, store, providers, profiles, service, backups, search)
 
 
 def run_window(config: Configuration) -> int:
