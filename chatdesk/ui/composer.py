@@ -53,7 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.units import format_size
+from chatdesk.core.units import format_size
 
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size
 PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments

@@ -13,9 +13,9 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.store.backup import Backups
+from chatdesk.core.units import format_size
 from chatdesk.ui.settings.data_page import DataPage
 from chatdesk.ui.settings.notices import Tone
-from chatdesk.ui.units import format_size
 from tests.ui.test_preferences import LEFT
 from tests.ui.test_settings_providers import (  # noqa: F401 (fixtures)
     OpenPreferences,

@@ -28,10 +28,10 @@ from shiboken6 import Shiboken
 
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.units import format_cost, format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
 from chatdesk.ui.conversation.formatter import Formatter, key_for
-from chatdesk.ui.units import format_cost, format_size
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import MessageView

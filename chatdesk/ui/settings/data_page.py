@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
-from chatdesk.ui.units import format_size
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes a built one
     from chatdesk.core.store.backup import BackupInfo, Backups

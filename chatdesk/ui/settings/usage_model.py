@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from chatdesk.ui.units import format_cost
+from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the usage module loads SQLAlchemy; rows arrive already made
     from chatdesk.core.chat.usage import UsageRow, UsageTotals
