@@ -18,6 +18,7 @@ from chatdesk.core.chat.usage import UsageRow
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.manager import ProfileView
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
+from chatdesk.core.units import format_cost
 
 _NUMBERS = (
     ("context_window", "--context-window", int, "tokens the model can take in"),
@@ -184,7 +185,9 @@ def _usage_json(row: UsageRow) -> dict[str, Any]:
 def _usage_line(row: UsageRow) -> str:
     totals = row.totals
     about = "≈" if totals.estimated else ""
-    cost = "—" if totals.cost_usd is None else f"${totals.cost_usd:.4f}"
+    cost = "—" if totals.cost_usd is None else format_cost(totals.cost_usd)
+    if totals.partial_cost:
+        cost = f"≥ {cost}"
     return (
         f"{row.month}  {row.provider}/{row.model}: {totals.answers} answers, "
         f"{about}{totals.prompt_tokens:,} in, {about}{totals.completion_tokens:,} out, {cost}"
