@@ -321,9 +321,10 @@ def branch_page(
     before: uuid.UUID | None,
     after: uuid.UUID | None,
     limit: int,
+    around: uuid.UUID | None = None,
 ) -> MessagePage:
-    if before is not None and after is not None:
-        raise InvalidRequest("give either before or after, not both")
+    if sum(m is not None for m in (before, after, around)) > 1:
+        raise InvalidRequest("give only one of before, after or around, not both")
     if not 1 <= limit <= 1000:
         raise InvalidRequest("limit must be between 1 and 1000")
     found = session.execute(select(T.c.active_leaf_id).where(T.c.id == thread_id)).first()
@@ -337,6 +338,12 @@ def branch_page(
         cursor = _cursor_row(session, thread_id, after)
         start = cursor.active_child_id
         views = walk_down(session, start, limit) if start else []
+    elif around is not None:
+        cursor = _cursor_row(session, thread_id, around)
+        views = path_to(session, around, limit // 2 + 1)  # it and the messages before it
+        rest = limit - len(views)
+        if cursor.active_child_id and rest > 0:
+            views += walk_down(session, cursor.active_child_id, rest)
     else:
         views = path_to(session, leaf, limit) if leaf else []
     if not views:

@@ -338,16 +338,17 @@ class ChatService:
         *,
         before: uuid.UUID | None = None,
         after: uuid.UUID | None = None,
+        around: uuid.UUID | None = None,
         limit: int = 50,
     ) -> MessagePage:
         """A page of the active branch, oldest first: the newest `limit` messages by default,
-        or those just before / just after a message already shown."""
-        if before is not None and after is not None:
-            raise InvalidRequest("give either before or after, not both")
+        those just before / just after a message already shown, or those around a message of
+        the branch (it and about half the page before it, the rest after; a search hit, once
+        `switch_branch` has made its branch the active one)."""
 
         def work(session: Session) -> MessagePage:
             page = repo.branch_page(
-                session, thread_id=thread_id, before=before, after=after, limit=limit
+                session, thread_id=thread_id, before=before, after=after, around=around, limit=limit
             )
             views = attached.with_attachments(session, list(page.messages))
             return dataclasses.replace(page, messages=tuple(views))
