@@ -1,0 +1,152 @@
+"""The team server's schema: set it up or bring it to this chatdesk's revision, in one transaction.
+
+`bootstrap` makes what the migrations need and cannot make as `chatdesk_owner`: the two group
+roles (cluster-wide, so made only when missing and checked when found) and the empty schema.
+Then Alembic runs the history in `migrations/` as `chatdesk_owner` (see its env.py). A failure
+anywhere rolls all of it back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from chatdesk.core.sync.server.errors import SchemaConflict, SchemaTooNew
+
+if TYPE_CHECKING:
+    import psycopg
+    from alembic.config import Config
+    from psycopg.rows import TupleRow
+    from sqlalchemy import Connection
+
+SCRIPT_LOCATION = Path(__file__).resolve().parent / "migrations"
+OWNER = "chatdesk_owner"
+MEMBER = "chatdesk_member"
+
+_ROLES = """
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'chatdesk_owner') THEN
+        CREATE ROLE chatdesk_owner NOLOGIN;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'chatdesk_member') THEN
+        CREATE ROLE chatdesk_member NOLOGIN;
+    END IF;
+END
+$$;
+"""
+
+# A group role found with our name must be what we would have made: a role that can log in,
+# bypass RLS or administer others would turn every member (or the owner) into more than that.
+_UNSAFE_GROUP_ROLES = """
+SELECT rolname FROM pg_roles
+WHERE rolname IN ('chatdesk_owner', 'chatdesk_member')
+  AND (rolcanlogin OR rolsuper OR rolbypassrls OR rolcreaterole OR rolcreatedb OR rolreplication)
+UNION
+SELECT 'chatdesk_member' WHERE pg_has_role('chatdesk_member', 'chatdesk_owner', 'MEMBER')
+"""
+
+_SCHEMA_OWNER = "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'chat'"
+
+
+@dataclass(frozen=True)
+class Revisions:
+    before: str | None
+    after: str
+
+
+def alembic_config() -> Config:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(SCRIPT_LOCATION))
+    return config
+
+
+def head_revision() -> str:
+    from alembic.script import ScriptDirectory
+
+    heads = ScriptDirectory.from_config(alembic_config()).get_heads()
+    if len(heads) != 1:
+        raise SchemaConflict(f"the server migration history has {len(heads)} heads; expected 1")
+    return heads[0]
+
+
+def stored_revision(connection: psycopg.Connection[TupleRow]) -> str | None:
+    """The revision recorded in `chat.alembic_version` (None: chatdesk was never set up here)."""
+    row = connection.execute("SELECT to_regclass('chat.alembic_version') IS NOT NULL").fetchone()
+    if row is None or not row[0]:
+        return None
+    found = connection.execute("SELECT version_num FROM chat.alembic_version").fetchone()
+    return str(found[0]) if found else None
+
+
+def check_known(revision: str | None) -> None:
+    """Refuse a schema written by a newer chatdesk: upgrading chatdesk is the way forward."""
+    from alembic.script import ScriptDirectory
+
+    if revision is None:
+        return
+    script = ScriptDirectory.from_config(alembic_config())
+    try:
+        known = script.get_revision(revision) is not None
+    except Exception:  # alembic raises several kinds for unknown ids
+        known = False
+    if not known:
+        raise SchemaTooNew(
+            f"the server's chatdesk schema is at revision {revision}, which this chatdesk does "
+            "not know: it was set up by a newer chatdesk. Administer it with that version."
+        )
+
+
+def bootstrap(connection: Connection) -> None:
+    """Roles and the empty schema; refuses look-alikes that chatdesk did not make."""
+    from sqlalchemy import text
+
+    connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('chatdesk server init'))"))
+    connection.execute(text(_ROLES))
+    unsafe = sorted({str(row[0]) for row in connection.execute(text(_UNSAFE_GROUP_ROLES))})
+    if unsafe:
+        raise SchemaConflict(
+            f"the role(s) {', '.join(unsafe)} already exist with more rights than chatdesk gives "
+            "them (login, superuser, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION, or the member "
+            "role inside the owner role). Fix or drop them, then run init again."
+        )
+    owner = connection.execute(text(_SCHEMA_OWNER)).scalar()
+    if owner is None:
+        connection.execute(text("CREATE SCHEMA chat AUTHORIZATION chatdesk_owner"))
+    elif owner != OWNER:
+        raise SchemaConflict(
+            f"this database already has a schema 'chat' owned by {owner}, not made by chatdesk. "
+            "Set chatdesk up in a database of its own."
+        )
+    # PostgreSQL < 15 lets everyone create objects in `public`; members must not, and in a
+    # database of chatdesk's own nobody else needs to (15 and later already default to this).
+    connection.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+
+
+def upgrade(dsn: str) -> Revisions:
+    """Create or upgrade the schema behind `dsn` (an administrator's) to this chatdesk's head."""
+    from alembic import command
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from chatdesk.core.sync.server.connection import connect
+
+    engine = create_engine(
+        "postgresql+psycopg://", creator=lambda: connect(dsn), poolclass=NullPool
+    )
+    try:
+        with engine.begin() as connection:
+            raw = cast("psycopg.Connection[TupleRow]", connection.connection.driver_connection)
+            before = stored_revision(raw)
+            check_known(before)
+            bootstrap(connection)
+            config = alembic_config()
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            after = stored_revision(raw)
+    finally:
+        engine.dispose()
+    return Revisions(before=before, after=after or head_revision())

@@ -1,0 +1,172 @@
+"""The server schema is the contract (decision 0018), read from the catalogs as a member sees it."""
+
+from __future__ import annotations
+
+from tests.sync.conftest import Member, SyncDatabase
+
+COLUMNS = {
+    "alembic_version": ["version_num"],
+    "sync_meta": ["id", "min_protocol", "max_protocol"],
+    "teams": ["id", "name", "created_at"],
+    "team_members": ["team_id", "member", "role", "added_at"],
+    "team_clock": ["team_id", "version", "purged_below"],
+    "sync_clients": ["node_id", "member", "last_op_seq", "protocol", "first_seen", "last_seen"],
+    "threads": [
+        "team_id", "id", "created_by", "created_at", "title", "title_hlc", "system_prompt",
+        "system_prompt_hlc", "deleted", "deleted_hlc", "server_version",
+    ],
+    "messages": [
+        "team_id", "id", "thread_id", "parent_id", "depth", "role", "author", "provider",
+        "model", "created_at", "created_hlc", "status", "content", "parts", "completed_at",
+        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc",
+        "server_version",
+    ],
+    "summaries": [
+        "team_id", "id", "thread_id", "covers_through_message_id", "author", "model",
+        "created_at", "content", "token_count", "content_hlc", "deleted", "deleted_hlc",
+        "server_version",
+    ],
+    "revisions": [
+        "team_id", "entity", "entity_id", "field", "hlc", "value", "author", "server_version",
+    ],
+}  # fmt: skip
+
+# What a member may do, table by table: the contract's grants and nothing else.
+ALL_READ = {"SELECT"}
+TABLE_PRIVILEGES = {
+    "alembic_version": set(),
+    "sync_meta": ALL_READ,
+    "teams": ALL_READ,
+    "team_members": ALL_READ,
+    "team_clock": ALL_READ,
+    "sync_clients": {"SELECT", "INSERT"},
+    "threads": {"SELECT", "INSERT"},
+    "messages": {"SELECT", "INSERT"},
+    "summaries": {"SELECT", "INSERT"},
+    "revisions": {"SELECT", "INSERT"},
+}
+UPDATABLE_COLUMNS = {
+    "threads": {"title", "title_hlc", "system_prompt", "system_prompt_hlc", "deleted",
+                "deleted_hlc"},
+    "messages": {"status", "content", "parts", "completed_at", "prompt_tokens",
+                 "completion_tokens", "content_hlc", "deleted", "deleted_hlc"},
+    "summaries": {"content", "token_count", "content_hlc", "deleted", "deleted_hlc"},
+    "sync_clients": {"last_op_seq", "protocol", "last_seen"},
+}  # fmt: skip
+PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
+
+
+def _member(sync_db: SyncDatabase) -> Member:
+    return sync_db.team("red", ["alice"]).members["alice"]
+
+
+def test_the_tables_and_columns_are_the_contract(sync_db: SyncDatabase) -> None:
+    with sync_db.connect_admin() as connection:
+        rows = connection.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'chat' ORDER BY table_name, ordinal_position"
+        ).fetchall()
+    found: dict[str, list[str]] = {}
+    for table, column in rows:
+        found.setdefault(str(table), []).append(str(column))
+    assert found == COLUMNS
+
+
+def test_every_table_in_chat_has_row_level_security_enabled_and_forced(
+    sync_db: SyncDatabase,
+) -> None:
+    with _member(sync_db).connect() as connection:
+        rows = connection.execute(
+            "SELECT relname, relrowsecurity, relforcerowsecurity, relkind FROM pg_class "
+            "WHERE relnamespace = 'chat'::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'f')"
+        ).fetchall()
+    assert {str(row[0]) for row in rows} == set(COLUMNS)  # no views, nothing unlisted
+    assert [row for row in rows if not (row[1] and row[2]) or row[3] != "r"] == []
+
+
+def test_a_member_is_not_owner_superuser_or_bypassrls(sync_db: SyncDatabase) -> None:
+    with _member(sync_db).connect() as connection:
+        role = connection.execute(
+            "SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication, "
+            "pg_has_role(current_user, 'chatdesk_owner', 'MEMBER') "
+            "FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        owned = connection.execute(
+            "SELECT count(*) FROM pg_class WHERE relowner = current_user::regrole"
+        ).fetchone()
+        owners = connection.execute(
+            "SELECT DISTINCT pg_get_userbyid(relowner) FROM pg_class "
+            "WHERE relnamespace = 'chat'::regnamespace"
+        ).fetchall()
+    assert role == (False, False, False, False, False, False)
+    assert owned == (0,)
+    assert owners == [("chatdesk_owner",)]
+
+
+def test_a_member_holds_exactly_the_granted_privileges(sync_db: SyncDatabase) -> None:
+    member = _member(sync_db)
+    with member.connect() as connection:
+        tables: dict[str, set[str]] = {}
+        for table in COLUMNS:
+            tables[table] = {
+                privilege
+                for privilege in PRIVILEGES
+                if connection.execute(
+                    "SELECT has_table_privilege(%s, %s)", (f"chat.{table}", privilege)
+                ).fetchone()
+                == (True,)
+            }
+        columns = {
+            table: {
+                column
+                for column in COLUMNS[table]
+                if connection.execute(
+                    "SELECT has_column_privilege(%s, %s, 'UPDATE')", (f"chat.{table}", column)
+                ).fetchone()
+                == (True,)
+            }
+            for table in COLUMNS
+        }
+        referencing = [
+            (table, column)
+            for table in COLUMNS
+            for column in COLUMNS[table]
+            if connection.execute(
+                "SELECT has_column_privilege(%s, %s, 'REFERENCES')", (f"chat.{table}", column)
+            ).fetchone()
+            == (True,)
+        ]
+        schemas = connection.execute(
+            "SELECT nspname FROM pg_namespace WHERE has_schema_privilege(oid, 'CREATE')"
+        ).fetchall()
+        database = connection.execute(
+            "SELECT has_database_privilege(current_database(), 'CREATE')"
+        ).fetchone()
+    assert tables == TABLE_PRIVILEGES
+    assert {t: c for t, c in columns.items() if c} == UPDATABLE_COLUMNS
+    assert referencing == []
+    assert schemas == []
+    assert database == (False,)
+
+
+def test_a_member_may_execute_only_the_two_identity_functions(sync_db: SyncDatabase) -> None:
+    with _member(sync_db).connect() as connection:
+        rows = connection.execute(
+            "SELECT p.oid::regprocedure::text, has_function_privilege(p.oid, 'EXECUTE'), "
+            "p.prosecdef, p.proconfig FROM pg_proc p "
+            "WHERE p.pronamespace = 'chat'::regnamespace ORDER BY 1"
+        ).fetchall()
+    executable = sorted(str(row[0]) for row in rows if row[1])
+    assert executable == ["chat.current_member()", "chat.is_member(uuid)"]
+    definers = {str(row[0]): row[3] for row in rows if row[2]}
+    assert set(definers) == {"chat.current_member()", "chat.is_member(uuid)", "chat.stamp()"}
+    assert all(config == ["search_path=pg_catalog, pg_temp"] for config in definers.values())
+
+
+def test_every_synced_table_has_its_version_index(sync_db: SyncDatabase) -> None:
+    with sync_db.connect_admin() as connection:
+        rows = connection.execute(
+            "SELECT tablename FROM pg_indexes WHERE schemaname = 'chat' "
+            "AND indexdef LIKE '%(team_id, server_version)'"
+        ).fetchall()
+    assert sorted(str(row[0]) for row in rows) == ["messages", "revisions", "summaries", "threads"]
