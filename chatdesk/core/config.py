@@ -123,6 +123,35 @@ class StorageSettings:
         minimum=100,
         maximum=600_000,
     )
+    automatic_backups: bool = setting(
+        True, "Back up the database once a day while chatdesk runs (verified, then rotated)."
+    )
+    daily_backups: int = setting(
+        7,
+        "Automatic backups kept: the newest of each of this many recent days.",
+        minimum=1,
+        maximum=90,
+    )
+    weekly_backups: int = setting(
+        4,
+        "Older automatic backups kept: the newest of each of this many recent weeks.",
+        minimum=0,
+        maximum=104,
+    )
+    pre_migration_backups: int = setting(
+        3,
+        "Backups made before a schema upgrade that are kept (the newest ones).",
+        minimum=1,
+        maximum=50,
+    )
+    deleted_retention_days: int = setting(
+        30,
+        "Days a deleted thread stays restorable before it is purged for good; "
+        "0 keeps deleted threads forever.",
+        minimum=1,
+        maximum=36_500,
+        unset=0,
+    )
 
 
 @dataclass(frozen=True)
@@ -171,6 +200,33 @@ class UiSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    host: str = setting(
+        "", "Team server (PostgreSQL) host name; empty: team sync is off and nothing connects."
+    )
+    port: int = setting(5432, "Team server port.", minimum=1, maximum=65_535)
+    database: str = setting("chatdesk", "Database on the team server.")
+    user: str = setting("", "Your login on the team server (the password is in the keyring).")
+    sslmode: str = setting(
+        "verify-full",
+        "TLS: 'verify-full' checks the server's certificate and name (use it for any remote "
+        "server); 'prefer' is for a server on this machine only.",
+        choices=("verify-full", "verify-ca", "require", "prefer", "disable"),
+    )
+    sslrootcert: str = setting(
+        "",
+        "The team's CA certificate file for verify-full ('system': the system's trusted CAs); "
+        "empty: ~/.postgresql/root.crt.",
+    )
+    poll_seconds: float = setting(
+        60.0,
+        "Pull every team this often even without a notification from the server.",
+        minimum=1.0,
+        maximum=3_600.0,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     general: GeneralSettings = field(default_factory=GeneralSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
@@ -178,6 +234,7 @@ class Settings:
     mock: MockSettings = field(default_factory=MockSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     ui: UiSettings = field(default_factory=UiSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
 
 # Older names still honoured, below the canonical `CHATDESK_<SECTION>_<KEY>` name.

@@ -23,6 +23,7 @@ from chatdesk.core.search.index import repair_index
 from chatdesk.core.store import Store, migrate, open_store
 from chatdesk.core.store.migrate import alembic_config
 from chatdesk.core.store.models import Message, Role, Status, Thread
+from chatdesk.core.store.schema import HEAD_REVISION
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -218,7 +219,7 @@ def test_upgrading_a_0004_database_indexes_its_messages(tmp_path: Path) -> None:
                 (mid, parent, status, content),
             )
     report = migrate.upgrade(database, tmp_path / "backups")
-    assert (report.from_revision, report.to_revision) == ("0004", "0005")
+    assert (report.from_revision, report.to_revision) == ("0004", HEAD_REVISION)
     with sqlite3.connect(database) as connection:
         found = connection.execute(
             "SELECT m.content FROM search_messages "

@@ -11,7 +11,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatdesk.core.chat.views import MessageView, ProjectView, SummaryView, ThreadView
+from chatdesk.core.chat.views import (
+    MessageView,
+    ProjectView,
+    SummaryView,
+    SyncNoteView,
+    ThreadView,
+)
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -175,6 +181,25 @@ class SummaryDeleted:
     summary_id: uuid.UUID
 
 
+@dataclass(frozen=True)
+class SyncStateChanged:
+    """Team sync is "off", "up to date", "syncing", "offline" or in "error" (detail says why);
+    `pending` local changes wait to be pushed, `rejected` were refused by the server."""
+
+    state: str
+    detail: str
+    pending: int
+    rejected: int
+
+
+@dataclass(frozen=True)
+class SyncEditLost:
+    """A local edit of a shared thread lost to a newer one from a teammate (both are kept on
+    the server); the note says what was kept and by whom."""
+
+    note: SyncNoteView
+
+
 Event = (
     ProjectCreated
     | ProjectUpdated
@@ -198,6 +223,8 @@ Event = (
     | SummaryFailed
     | SummaryUpdated
     | SummaryDeleted
+    | SyncStateChanged
+    | SyncEditLost
 )
 
 Handler = Callable[[Event], None]

@@ -73,6 +73,7 @@ def thread_view(row: Thread) -> ThreadView:
         created_at=row.created_at,
         context_window=row.context_window,
         summaries_paused=bool(row.summaries_paused),
+        team_id=row.team_id,
     )
 
 
@@ -97,7 +98,7 @@ _MESSAGE_COLUMNS = (
     "id", "thread_id", "parent_id", "depth", "role", "status", "content", "provider", "model",
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
     "usage_estimated", "latency_ms",
-    "first_token_ms", "error_type", "error_detail", "created_at", "completed_at",
+    "first_token_ms", "error_type", "error_detail", "created_at", "completed_at", "author",
 )  # fmt: skip
 
 
@@ -129,6 +130,7 @@ def _view(row: Any) -> MessageView:
         completed_at=row.completed_at,
         sibling_index=row.sibling_index,
         sibling_count=row.sibling_count,
+        author=row.author,
     )
 
 
@@ -406,6 +408,24 @@ def subtree_ids(session: Session, message_id: uuid.UUID) -> list[uuid.UUID]:
     walk = select(M.c.id).where(M.c.id == message_id).cte("subtree", recursive=True)
     walk = walk.union_all(select(M.c.id).join(walk, M.c.parent_id == walk.c.id))
     return list(session.scalars(select(walk.c.id)))
+
+
+def delete_branch(session: Session, thread: Thread, row: Message, now: datetime) -> list[uuid.UUID]:
+    """Delete `row` and everything below it; the thread shows a sibling's branch if there is
+    one, else the parent's. The ids deleted."""
+    ids = subtree_ids(session, row.id)
+    others = [i for i in sibling_ids(session, row) if i != row.id]
+    parent = message_row(session, row.parent_id) if row.parent_id else None
+    if parent is not None and parent.active_child_id == row.id:
+        parent.active_child_id = others[-1] if others else None
+    if thread.active_leaf_id in ids:
+        leaf = end_of_branch(session, others[-1]) if others else row.parent_id
+        set_active_leaf(session, thread, leaf)
+    session.flush()
+    delete_messages(session, ids)
+    thread.message_count -= len(ids)
+    thread.updated_at = now
+    return ids
 
 
 def delete_messages(session: Session, ids: Sequence[uuid.UUID]) -> None:

@@ -79,6 +79,7 @@ from chatdesk.core.providers.base import (
     Providers,
     UsageReport,
 )
+from chatdesk.core.store import changes
 from chatdesk.core.store.models import Attachment, Message, Project, Role, Status, Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.summaries import records
@@ -719,18 +720,8 @@ class ChatService:
         def work(session: Session) -> tuple[uuid.UUID, list[uuid.UUID], ThreadView]:
             row = repo.message_row(session, message_id)
             thread = repo.thread_row(session, row.thread_id, deleted_ok=True)
-            ids = repo.subtree_ids(session, row.id)
-            others = [i for i in repo.sibling_ids(session, row) if i != row.id]
-            parent = repo.message_row(session, row.parent_id) if row.parent_id else None
-            if parent is not None and parent.active_child_id == row.id:
-                parent.active_child_id = others[-1] if others else None
-            if thread.active_leaf_id in ids:
-                leaf = repo.end_of_branch(session, others[-1]) if others else row.parent_id
-                repo.set_active_leaf(session, thread, leaf)
-            session.flush()
-            repo.delete_messages(session, ids)
-            thread.message_count -= len(ids)
-            thread.updated_at = now
+            ids = repo.delete_branch(session, thread, row, now)
+            changes.deleted(session, "message", thread.id, ids)
             return thread.id, ids, repo.thread_view(thread)
 
         thread_id, ids, thread = await self._store.write(work)
@@ -954,6 +945,7 @@ class ChatService:
                 )
                 spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
             session.execute(update(Message).where(Message.id == state.message_id).values(**values))
+            changes.touched(session, "message", [state.message_id])
             if reasoning:
                 repo.set_reasoning(session, state.message_id, reasoning)
             thread = repo.thread_row(session, state.thread_id, deleted_ok=True)

@@ -40,6 +40,7 @@ class ThreadView:
     created_at: datetime
     context_window: int | None = None  # set for this thread; None: the provider's or the table's
     summaries_paused: bool = False  # a summary was deleted: none is made until asked for
+    team_id: uuid.UUID | None = None  # shared with this team; None: personal
 
     @property
     def deleted(self) -> bool:
@@ -150,6 +151,21 @@ class SummaryView:
 
 
 @dataclass(frozen=True)
+class SyncNoteView:
+    """An edit of a shared thread made here that lost to a newer one (both kept on the server):
+    `field` is "title", "system_prompt" or "content" (of a summary)."""
+
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    entity: str
+    field: str
+    lost_value: str | None
+    kept_value: str | None
+    kept_by: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
 class MessageView:
     id: uuid.UUID
     thread_id: uuid.UUID
@@ -172,6 +188,8 @@ class MessageView:
     sibling_index: int = 1
     sibling_count: int = 1
     attachments: tuple[AttachmentView, ...] = ()
+    # Who wrote it, for a team thread's messages from teammates (their server login).
+    author: str | None = None
 
 
 @dataclass(frozen=True)

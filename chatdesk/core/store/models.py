@@ -170,6 +170,8 @@ class Message(Base):
     first_token_ms: Mapped[int | None]
     error_type: Mapped[str | None] = mapped_column(String(50))
     error_detail: Mapped[str | None] = mapped_column(Text)
+    # Who wrote a message of a team thread (their server login); NULL for this machine's user.
+    author: Mapped[str | None] = mapped_column(String(100))
     # Which running chatdesk process writes this answer (see store/instances.py).
     stream_owner: Mapped[str | None] = mapped_column(String(40))
     # The message's tokens as it stands in a request (chat wrapping included), and what counted
@@ -236,3 +238,72 @@ class Summary(Base):
     model: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime]
     edited_at: Mapped[datetime | None]  # the user changed the text
+
+
+# -- team sync (decision 0018); empty unless a thread is shared ---------------------------------
+
+
+class SyncTeam(Base):
+    """A team this user belongs to on the sync server, and how far its changes are applied."""
+
+    __tablename__ = "sync_teams"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    cursor: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    seen_at: Mapped[datetime]
+
+
+class SyncOp(Base):
+    """A local change to a shared row, waiting to be pushed (or refused by the server)."""
+
+    __tablename__ = "sync_outbox"
+    # AUTOINCREMENT: a sequence number is never used twice, even after the queue empties; the
+    # server skips numbers it has seen (decision 0018).
+    __table_args__ = (
+        Index("ix_sync_outbox_state", "state", "op_seq"),
+        {"sqlite_autoincrement": True},
+    )
+
+    op_seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    node_id: Mapped[str] = mapped_column(String(32))
+    team_id: Mapped[uuid.UUID]
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[uuid.UUID]
+    row: Mapped[dict[str, Any]]  # the full row with per-field HLCs, as the server stores it
+    changed: Mapped[dict[str, Any]]  # {"fields": [...]}: what this op changed
+    state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class SyncField(Base):
+    """The HLC of a shared field's local value, and a digest of that value (to see changes)."""
+
+    __tablename__ = "sync_fields"
+
+    entity: Mapped[str] = mapped_column(String(16), primary_key=True)
+    entity_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    field: Mapped[str] = mapped_column(String(32), primary_key=True)
+    hlc: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(32))
+
+
+class SyncNote(Base):
+    """A local edit that lost to a newer one from a teammate (the server keeps both)."""
+
+    __tablename__ = "sync_notes"
+    __table_args__ = (Index("ix_sync_notes_thread", "thread_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    thread_id: Mapped[uuid.UUID]
+    entity: Mapped[str] = mapped_column(String(16))
+    entity_id: Mapped[uuid.UUID]
+    field: Mapped[str] = mapped_column(String(32))
+    lost_value: Mapped[str | None] = mapped_column(Text)
+    kept_value: Mapped[str | None] = mapped_column(Text)
+    kept_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+    dismissed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")

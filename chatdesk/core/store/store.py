@@ -26,6 +26,8 @@ from sqlalchemy.orm import Session
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import Busy, ChatdeskError
 from chatdesk.core.paths import Paths, create_private_file, ensure_private_dir
+from chatdesk.core.store import changes
+from chatdesk.core.store.changes import WriteHook
 from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
@@ -53,6 +55,12 @@ class Store:
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-db-writer")
         self._readers = ThreadPoolExecutor(2, thread_name_prefix="chatdesk-db-reader")
         self._closed = False
+        self._write_hooks: list[WriteHook] = []
+
+    def add_write_hook(self, hook: WriteHook) -> None:
+        """Run `hook(session)` at the end of every write transaction, before it commits (on
+        the writer's thread; what the hook writes commits with the rest, or not at all)."""
+        self._write_hooks.append(hook)
 
     async def read(self, work: Callable[[Session], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -63,6 +71,11 @@ class Store:
         future = loop.run_in_executor(self._writer, functools.partial(self.write_now, work))
         # The write goes on even if the caller is cancelled; the caller still sees the cancel.
         return await asyncio.shield(future)
+
+    def write_blocking(self, work: Callable[[Session], T]) -> T:
+        """From a thread other than the loop's (the sync worker): `work` on the writer, waited
+        for. The writer stays the only thread that writes."""
+        return self._writer.submit(self.write_now, work).result()
 
     def read_now(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a read transaction on the calling thread (CLI tools, tests)."""
@@ -80,7 +93,12 @@ class Store:
             Session(self._writer_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
-            return work(session)
+            if self._write_hooks:
+                changes.track(session)
+            result = work(session)
+            for hook in self._write_hooks:
+                hook(session)
+            return result
 
     def close(self) -> None:
         if self._closed:
@@ -122,14 +140,15 @@ def storage_error(error: sqlite3.Error) -> ChatdeskError:
         return StorageError("the database is read-only; check the permissions of the data folder.")
     if "malformed" in lowered or "not a database" in lowered:
         return StorageError(
-            f"the database file is damaged ({text}). It was left untouched; "
-            "restore a backup from the backups folder."
+            f"the database file is damaged ({text}). It was left untouched; run "
+            "`chatdesk db restore` (the newest verified backup) or `chatdesk db recover`."
         )
     return StorageError(f"database error: {text}")
 
 
-def open_store(paths: Paths, settings: Settings) -> Store:
-    """Open (creating or upgrading as needed) the database in `paths.data_dir`."""
+def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None = None) -> Store:
+    """Open (creating or upgrading as needed) the database in `paths.data_dir`. `instance`:
+    this process's lock, if the caller took it already (startup.py, before checking the file)."""
     ensure_private_dir(paths.data_dir)
     database = paths.database
     _refuse_foreign_file(database)
@@ -146,7 +165,7 @@ def open_store(paths: Paths, settings: Settings) -> Store:
         raise storage_error(error) from error
     engine = sqlite_engine(database, busy_timeout_ms=timeout)
     _repair_search_index(engine)
-    return Store(engine, InstanceLock(paths.run_dir), database, report)
+    return Store(engine, instance or InstanceLock(paths.run_dir), database, report)
 
 
 def _repair_search_index(engine: Engine) -> None:

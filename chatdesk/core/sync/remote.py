@@ -1,0 +1,384 @@
+"""The team server, over psycopg: which teams I am in, push ops, pull a team's changes.
+
+Blocking calls, made from the sync worker's thread (never the asyncio loop). Every statement
+runs as the user's own login role; what they may read and write is PostgreSQL's decision (row
+level security, decision 0018), so nothing here filters for safety.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.sync import rows as wire
+
+if TYPE_CHECKING:
+    import psycopg
+
+log = logging.getLogger("chatdesk.sync")
+
+PROTOCOL = 1
+PAGE = 2_000
+Row = dict[str, Any]
+
+
+class SyncUnavailable(ChatdeskError):
+    """The server cannot be reached or dropped the connection; changes wait in the outbox."""
+
+
+class SyncRefused(ChatdeskError):
+    """The server refuses this client (login, protocol version): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Team:
+    id: uuid.UUID
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PendingOp:
+    op_seq: int
+    node_id: str
+    team_id: uuid.UUID
+    entity: str
+    entity_id: uuid.UUID
+    row: Row
+    groups: tuple[str, ...]
+    tombstone: bool
+
+
+@dataclass(frozen=True)
+class LostEdit:
+    op_seq: int
+    group: str
+    kept: Row
+    kept_by: str | None
+
+
+@dataclass
+class PushResult:
+    done: list[int] = field(default_factory=list)  # applied, or seen before
+    rejected: dict[int, str] = field(default_factory=dict)  # op_seq → why
+    lost: list[LostEdit] = field(default_factory=list)
+
+
+# -- SQL -----------------------------------------------------------------------------------------
+
+_COLUMNS = {
+    "thread": (
+        "team_id", "id", "created_at", "title", "title_hlc", "system_prompt",
+        "system_prompt_hlc", "deleted", "deleted_hlc",
+    ),
+    "message": (
+        "team_id", "id", "thread_id", "parent_id", "depth", "role", "provider", "model",
+        "created_at", "created_hlc", "status", "content", "parts", "completed_at",
+        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc",
+    ),
+    "summary": (
+        "team_id", "id", "thread_id", "covers_through_message_id", "model", "created_at",
+        "content", "token_count", "content_hlc", "deleted", "deleted_hlc",
+    ),
+}  # fmt: skip
+_TABLES = {"thread": "threads", "message": "messages", "summary": "summaries"}
+_AUTHOR = {"thread": "created_by", "message": "author", "summary": "author"}
+_LWW_GROUPS = {"thread": ("title", "system_prompt", "deleted"), "message": ("content", "deleted"),
+               "summary": ("content", "deleted")}  # fmt: skip
+
+
+def _upsert(entity: str) -> str:
+    table = _TABLES[entity]
+    columns = _COLUMNS[entity]
+    sets = []
+    wheres = []
+    for group in _LWW_GROUPS[entity]:
+        hlc = wire.hlc_column(group)
+        newer = f'EXCLUDED.{hlc} COLLATE "C" > t.{hlc} COLLATE "C"'
+        for name in wire.GROUPS[entity][group]:
+            sets.append(f"{name} = CASE WHEN {newer} THEN EXCLUDED.{name} ELSE t.{name} END")
+        sets.append(f"{hlc} = CASE WHEN {newer} THEN EXCLUDED.{hlc} ELSE t.{hlc} END")
+        wheres.append(newer)
+    values = ", ".join(f"%({name})s" for name in columns)
+    return (
+        f"INSERT INTO chat.{table} AS t ({', '.join(columns)}) VALUES ({values}) "
+        f"ON CONFLICT (team_id, id) DO UPDATE SET {', '.join(sets)} WHERE {' OR '.join(wheres)}"
+    )
+
+
+_UPSERT = {entity: _upsert(entity) for entity in _COLUMNS}
+_TOMBSTONE = {
+    entity: f"UPDATE chat.{table} SET deleted = true, deleted_hlc = %(deleted_hlc)s "
+    'WHERE team_id = %(team_id)s AND id = %(id)s AND deleted_hlc COLLATE "C" < %(deleted_hlc)s'
+    for entity, table in _TABLES.items()
+}
+_REVISION = (
+    "INSERT INTO chat.revisions (team_id, entity, entity_id, field, hlc, value) "
+    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
+)
+
+
+def _select(entity: str) -> str:
+    columns = ", ".join((*_COLUMNS[entity], f"{_AUTHOR[entity]} AS author"))
+    return f"SELECT {columns}, server_version FROM chat.{_TABLES[entity]}"
+
+
+_PULL_THREADS = (
+    _select("thread") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
+    " ORDER BY id"
+)
+_PULL_MESSAGES = (
+    _select("message") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
+    " AND (depth, id) > (%s, %s) ORDER BY depth, id LIMIT %s"
+)
+_PULL_SUMMARIES = (
+    _select("summary") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
+    " AND id > %s ORDER BY id LIMIT %s"
+)
+
+
+# -- the connection ------------------------------------------------------------------------------
+
+
+def _wire(row: Row) -> Row:
+    """Server values as the local side writes them: ids and times as text, times in UTC."""
+    out: Row = {}
+    for key, value in row.items():
+        if isinstance(value, uuid.UUID):
+            out[key] = str(value)
+        elif isinstance(value, datetime):
+            out[key] = value.astimezone(UTC).isoformat()
+        else:
+            out[key] = value
+    return out
+
+
+def is_transient(error: Exception) -> bool:
+    """A failure of the connection or the server (retry later), not of one op's content."""
+    import psycopg
+
+    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    return state[:2] in ("08", "53", "57", "58", "40", "XX")
+
+
+class Remote:
+    """One open connection to the team server as this user."""
+
+    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+        self.connection = connection
+
+    @classmethod
+    def open(cls, conninfo: str, password: str | None, timeout: float = 10.0) -> Remote:
+        import psycopg
+
+        try:
+            connection = psycopg.connect(
+                conninfo,
+                password=password,
+                connect_timeout=max(1, int(timeout)),
+                application_name="chatdesk",
+                options="-c TimeZone=UTC",
+            )
+        except psycopg.OperationalError as error:
+            text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+            if "password authentication failed" in text or "no password supplied" in text:
+                raise SyncRefused(f"the team server refused the login: {text}") from error
+            raise SyncUnavailable(f"cannot reach the team server: {text}") from error
+        remote = cls(connection)
+        remote.check_protocol()
+        return remote
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def listener(self) -> psycopg.Connection[Any]:
+        """A second connection, listening for the server's "a team changed" notifications."""
+        import psycopg
+
+        info = self.connection.info
+        listening = psycopg.connect(
+            info.dsn, password=info.password, autocommit=True, connect_timeout=10,
+            application_name="chatdesk-listen",
+        )  # fmt: skip
+        listening.execute("LISTEN chatdesk")
+        return listening
+
+    @property
+    def member(self) -> str:
+        return str(self._one("SELECT chat.current_member()")[0])
+
+    def check_protocol(self) -> None:
+        with self.connection.transaction():
+            row = self._one("SELECT min_protocol, max_protocol FROM chat.sync_meta WHERE id = 1")
+        low, high = int(row[0]), int(row[1])
+        if not low <= PROTOCOL <= high:
+            raise SyncRefused(
+                f"the team server speaks sync protocol {low}–{high}; this chatdesk speaks "
+                f"{PROTOCOL}. Update chatdesk to sync again (your work stays on this computer)."
+            )
+
+    def teams(self) -> list[Team]:
+        with self.connection.transaction():
+            rows = self.connection.execute(
+                "SELECT t.id, t.name, m.role FROM chat.teams t JOIN chat.team_members m "
+                "ON m.team_id = t.id AND m.member = chat.current_member() ORDER BY t.name"
+            ).fetchall()
+        return [Team(row[0], row[1], row[2]) for row in rows]
+
+    # -- push ------------------------------------------------------------------------------------
+
+    def push(self, ops: list[PendingOp]) -> PushResult:
+        """Apply `ops` in one transaction; ops the server saw before are skipped, ops it refuses
+        are reported and skipped (the rest still go in). Raises on a transport failure, after
+        which nothing of this push is committed."""
+        import psycopg
+        from psycopg.types.json import Jsonb
+
+        result = PushResult()
+        last: dict[str, int] = {}
+        with self.connection.transaction():
+            for node in dict.fromkeys(op.node_id for op in ops):
+                last[node] = self._claim(node)
+            for op in ops:
+                if op.op_seq <= last[op.node_id]:
+                    result.done.append(op.op_seq)
+                    continue
+                try:
+                    with self.connection.transaction():
+                        self._apply(op, Jsonb, result)
+                except psycopg.Error as error:
+                    if is_transient(error):
+                        raise
+                    reason = (getattr(error, "diag", None) and error.diag.message_primary) or str(
+                        error
+                    )
+                    result.rejected[op.op_seq] = str(reason)
+                    log.warning("team server refused op %d: %s", op.op_seq, reason)
+                else:
+                    result.done.append(op.op_seq)
+                last[op.node_id] = op.op_seq
+            for node, seq in last.items():
+                self.connection.execute(
+                    "UPDATE chat.sync_clients SET last_op_seq = GREATEST(last_op_seq, %s), "
+                    "last_seen = now() WHERE node_id = %s",
+                    (seq, uuid.UUID(node)),
+                )
+        return result
+
+    def _claim(self, node: str) -> int:
+        node_id = uuid.UUID(node)
+        self.connection.execute(
+            "INSERT INTO chat.sync_clients (node_id, member, protocol, first_seen, last_seen) "
+            "VALUES (%s, chat.current_member(), %s, now(), now()) ON CONFLICT (node_id) DO NOTHING",
+            (node_id, PROTOCOL),
+        )
+        found = self.connection.execute(
+            "SELECT last_op_seq FROM chat.sync_clients WHERE node_id = %s FOR UPDATE", (node_id,)
+        ).fetchone()
+        if found is None:
+            raise SyncRefused(f"the team server holds node {node} for another member")
+        return int(found[0])
+
+    def _apply(self, op: PendingOp, jsonb: Callable[[Any], Any], result: PushResult) -> None:
+        if op.tombstone:
+            self.connection.execute(_TOMBSTONE[op.entity], op.row)
+        else:
+            values = dict(op.row)
+            if "parts" in values:
+                values["parts"] = jsonb(values["parts"])
+            self.connection.execute(_UPSERT[op.entity], values)
+        for group in op.groups:
+            if group == "created":
+                continue
+            kept = {k: v for k, v in wire.group_values(op.row, op.entity, group).items()}
+            kept.pop("parts", None)
+            self.connection.execute(
+                _REVISION,
+                (op.team_id, op.entity, op.entity_id, group,
+                 op.row[wire.hlc_column(group)], jsonb(kept)),
+            )  # fmt: skip
+        if not op.tombstone and op.entity != "message":
+            self._check_lost(op, result)
+
+    def _check_lost(self, op: PendingOp, result: PushResult) -> None:
+        """Whether a newer edit from someone else kept its value over this op's."""
+        groups = [g for g in op.groups if g not in ("created", "deleted")]
+        if not groups:
+            return
+        found = self.connection.execute(
+            _select(op.entity) + " WHERE team_id = %s AND id = %s", (op.team_id, op.entity_id)
+        )
+        names = [column.name for column in found.description or ()]
+        row = found.fetchone()
+        if row is None:
+            return
+        server = _wire(dict(zip(names, row, strict=True)))
+        for group in groups:
+            hlc = wire.hlc_column(group)
+            if server[hlc] == op.row[hlc]:
+                continue
+            author = self.connection.execute(
+                "SELECT author FROM chat.revisions WHERE team_id = %s AND entity = %s "
+                "AND entity_id = %s AND field = %s AND hlc = %s",
+                (op.team_id, op.entity, op.entity_id, group, server[hlc]),
+            ).fetchone()
+            result.lost.append(LostEdit(op.op_seq, group, server, author[0] if author else None))
+
+    # -- pull ------------------------------------------------------------------------------------
+
+    def pull(self, team_id: uuid.UUID, cursor: int, page: int = PAGE) -> Iterator[Page]:
+        """The team's rows changed after `cursor`, threads first, then messages parents first,
+        then summaries, all from one snapshot. The last page carries the new cursor."""
+        with self.connection.transaction():
+            self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            found = self._one(
+                "SELECT version, purged_below FROM chat.team_clock WHERE team_id = %s", (team_id,)
+            )
+            high, purged_below = int(found[0]), int(found[1])
+            resync = 0 < cursor < purged_below
+            if resync:
+                cursor = 0
+            if high <= cursor:
+                return
+            yield Page("thread", self._rows(_PULL_THREADS, (team_id, cursor, high)), None, resync)
+            depth, last = -1, uuid.UUID(int=0)
+            while True:
+                rows = self._rows(_PULL_MESSAGES, (team_id, cursor, high, depth, last, page))
+                if not rows:
+                    break
+                yield Page("message", rows, None, resync)
+                depth, last = rows[-1]["depth"], uuid.UUID(rows[-1]["id"])
+            last = uuid.UUID(int=0)
+            while True:
+                rows = self._rows(_PULL_SUMMARIES, (team_id, cursor, high, last, page))
+                if not rows:
+                    break
+                yield Page("summary", rows, None, resync)
+                last = uuid.UUID(rows[-1]["id"])
+            yield Page("summary", [], high, resync)
+
+    def _rows(self, query: str, params: tuple[Any, ...]) -> list[Row]:
+        found = self.connection.execute(query, params)
+        names = [column.name for column in found.description or ()]
+        return [_wire(dict(zip(names, row, strict=True))) for row in found.fetchall()]
+
+    def _one(self, query: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
+        row = self.connection.execute(query, params).fetchone()
+        if row is None:
+            raise SyncRefused(f"the team server has no answer to {query.split()[1]!r}")
+        return tuple(row)
+
+
+@dataclass(frozen=True)
+class Page:
+    entity: str
+    rows: list[Row]
+    cursor: int | None  # set on the last page: where the team's cursor moves when it is applied
+    resync: bool  # the cursor was older than the server keeps tombstones: everything is here

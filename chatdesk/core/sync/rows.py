@@ -1,0 +1,196 @@
+"""Shared rows as the team server stores them ("wire rows"), read from and written to SQLite.
+
+A wire row is a JSON-able dict with the server's column names. Its fields come in groups, each
+with its own HLC (`<group>_hlc`): the group is what last-writer-wins decides on, so two people
+renaming a thread and editing its system prompt at once both keep their change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.store.models import Message, Summary, SyncField, Thread
+from chatdesk.core.transfer.records import ATTACHMENTS, PARTS, to_json
+
+Row = dict[str, Any]
+
+# entity → group → the fields it decides; "created" fields never change once written.
+GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
+    "thread": {
+        "title": ("title",),
+        "system_prompt": ("system_prompt",),
+        "deleted": ("deleted",),
+    },
+    "message": {
+        "created": (
+            "thread_id", "parent_id", "depth", "role", "provider", "model", "created_at",
+        ),
+        "content": (
+            "status", "content", "parts", "completed_at", "prompt_tokens", "completion_tokens",
+        ),
+        "deleted": ("deleted",),
+    },
+    "summary": {
+        "created": ("thread_id", "covers_through_message_id", "model", "created_at"),
+        "content": ("content", "token_count"),
+        "deleted": ("deleted",),
+    },
+}  # fmt: skip
+ORDER = {"thread": 0, "message": 1, "summary": 2}  # parents before children on the server
+_CHUNK = 500
+
+
+def hlc_column(group: str) -> str:
+    return f"{group}_hlc"
+
+
+def digest(row: Row, entity: str, group: str) -> str:
+    values = [row.get(name) for name in GROUPS[entity][group]]
+    encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(encoded.encode()).hexdigest()[:32]
+
+
+def group_values(row: Row, entity: str, group: str) -> dict[str, Any]:
+    return {name: row.get(name) for name in GROUPS[entity][group]}
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+# -- reading local rows --------------------------------------------------------------------------
+
+
+def thread_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    found: dict[uuid.UUID, Row] = {}
+    for chunk in _chunks(ids):
+        for thread in session.scalars(select(Thread).where(Thread.id.in_(chunk))):
+            found[thread.id] = {
+                "team_id": _text(thread.team_id),
+                "id": str(thread.id),
+                "created_at": _text(thread.created_at),
+                "title": thread.title,
+                "system_prompt": thread.system_prompt,
+                "deleted": thread.deleted_at is not None,
+            }
+    return found
+
+
+def message_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    """Final messages only: an answer still being written is its writer's business."""
+    found: dict[uuid.UUID, Row] = {}
+    for chunk in _chunks(ids):
+        rows = list(session.scalars(select(Message).where(Message.id.in_(chunk))))
+        parts = _parts(session, [m.id for m in rows])
+        for message in rows:
+            if not message.status.is_final:
+                continue
+            found[message.id] = {
+                "id": str(message.id),
+                "thread_id": str(message.thread_id),
+                "parent_id": _text(message.parent_id),
+                "depth": message.depth,
+                "role": message.role.value,
+                "provider": message.provider,
+                "model": message.model,
+                "created_at": _text(message.created_at),
+                "status": message.status.value,
+                "content": message.content,
+                "parts": parts.get(message.id, []),
+                "completed_at": _text(message.completed_at),
+                "prompt_tokens": message.prompt_tokens,
+                "completion_tokens": message.completion_tokens,
+                "deleted": False,
+            }
+    return found
+
+
+def _parts(session: Session, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Row]]:
+    """Each message's parts, an attachment's stored text or bytes inline with its part."""
+    found: defaultdict[uuid.UUID, list[Row]] = defaultdict(list)
+    if not message_ids:
+        return found
+    parts = PARTS
+    query = select(parts).where(parts.c.message_id.in_(message_ids))
+    rows = list(session.execute(query.order_by(parts.c.position, parts.c.id)).mappings())
+    attachment_ids = [r["attachment_id"] for r in rows if r["attachment_id"] is not None]
+    attachments = {}
+    if attachment_ids:
+        query = select(ATTACHMENTS).where(ATTACHMENTS.c.id.in_(attachment_ids))
+        attachments = {r["id"]: to_json(ATTACHMENTS, r) for r in session.execute(query).mappings()}
+    for part in rows:
+        record = to_json(PARTS, part)
+        if part["attachment_id"] is not None:
+            record["attachment"] = attachments.get(part["attachment_id"])
+        found[part["message_id"]].append(record)
+    return found
+
+
+def summary_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
+    found: dict[uuid.UUID, Row] = {}
+    for chunk in _chunks(ids):
+        for summary in session.scalars(select(Summary).where(Summary.id.in_(chunk))):
+            found[summary.id] = {
+                "id": str(summary.id),
+                "thread_id": str(summary.thread_id),
+                "covers_through_message_id": str(summary.covers_through_message_id),
+                "model": summary.model,
+                "created_at": _text(summary.created_at),
+                "content": summary.content,
+                "token_count": summary.token_count,
+                "deleted": False,
+            }
+    return found
+
+
+READERS = {"thread": thread_rows, "message": message_rows, "summary": summary_rows}
+
+
+# -- per-field clocks ----------------------------------------------------------------------------
+
+
+def clocks(
+    session: Session, entity: str, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, dict[str, SyncField]]:
+    """The stored HLC and digest of every group of these rows."""
+    found: defaultdict[uuid.UUID, dict[str, SyncField]] = defaultdict(dict)
+    for chunk in _chunks(list(ids)):
+        query = select(SyncField).where(SyncField.entity == entity, SyncField.entity_id.in_(chunk))
+        for field in session.scalars(query):
+            found[field.entity_id][field.field] = field
+    return found
+
+
+def set_clock(
+    session: Session,
+    known: dict[str, SyncField],
+    entity: str,
+    entity_id: uuid.UUID,
+    group: str,
+    hlc: str,
+    value_digest: str,
+) -> None:
+    field = known.get(group)
+    if field is None:
+        field = SyncField(entity=entity, entity_id=entity_id, field=group)
+        session.add(field)
+        known[group] = field
+    field.hlc = hlc
+    field.digest = value_digest
+
+
+def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[list[uuid.UUID]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield list(ids[start : start + _CHUNK])
