@@ -24,6 +24,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged
+from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import (
@@ -176,11 +177,13 @@ class SyncEngine:
         self.store.write_blocking(work)
         self.wake()
 
-    def notes(self, thread_id: uuid.UUID | None = None) -> list[SyncNote]:
+    def notes(self, thread_id: uuid.UUID | None = None) -> list[SyncNoteView]:
+        """Edits made here that lost to newer ones and were not dismissed yet."""
         query = select(SyncNote).where(SyncNote.dismissed.is_(False))
         if thread_id is not None:
             query = query.where(SyncNote.thread_id == thread_id)
-        return list(self.store.read_now(lambda s: s.scalars(query.order_by(SyncNote.created_at))))
+        query = query.order_by(SyncNote.created_at)
+        return self.store.read_now(lambda s: [publish.note_view(n) for n in s.scalars(query)])
 
     def dismiss_notes(self, thread_id: uuid.UUID) -> None:
         self.store.write_blocking(
@@ -189,10 +192,10 @@ class SyncEngine:
             )
         )
 
-    def teams(self) -> list[SyncTeam]:
-        return list(
-            self.store.read_now(lambda s: s.scalars(select(SyncTeam).order_by(SyncTeam.name)))
-        )
+    def teams(self) -> list[Team]:
+        """The teams this user was in at the last sync."""
+        query = select(SyncTeam.id, SyncTeam.name, SyncTeam.role).order_by(SyncTeam.name)
+        return [Team(*row) for row in self.store.read_now(lambda s: s.execute(query).all())]
 
     # -- one exchange ----------------------------------------------------------------------------
 
@@ -275,11 +278,12 @@ class SyncEngine:
         return notes
 
     def pull_team(self, remote: Remote, team_id: uuid.UUID) -> None:
-        team = self.store.read_now(lambda s: s.get(SyncTeam, team_id))
-        if team is None:
+        query = select(SyncTeam.cursor).where(SyncTeam.id == team_id)
+        cursor = self.store.read_now(lambda s: s.scalar(query))
+        if cursor is None:
             return
         seen: dict[str, set[uuid.UUID]] = {}
-        for page in remote.pull(team_id, team.cursor):
+        for page in remote.pull(team_id, cursor):
 
             def work(session: Session, page: Page = page) -> Applied:
                 return self._apply(session, team_id, page, seen)
@@ -292,6 +296,7 @@ class SyncEngine:
         session.info[APPLYING] = True
         applier = Applier(session, team_id, self.clock, datetime.now(UTC))
         if page.rows:
+            self.recorder.shared = True  # from now on, edits here may touch team threads
             applier.rows(page.entity, page.rows)
             if page.resync:
                 seen.setdefault(page.entity, set()).update(uuid.UUID(r["id"]) for r in page.rows)
@@ -399,7 +404,7 @@ def _reason(error: BaseException) -> str:
 
 def _outbox_counts(session: Session) -> tuple[int, int, None]:
     query = select(SyncOp.state, func.count()).group_by(SyncOp.state)
-    rows: dict[str, int] = dict(session.execute(query).tuples().all())
+    rows: dict[str, int] = {state: count for state, count in session.execute(query)}
     return rows.get("pending", 0), rows.get("rejected", 0), None
 
 

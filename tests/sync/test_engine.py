@@ -1,0 +1,102 @@
+"""Two chatdesk clients sharing threads through a real PostgreSQL, step by step."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chatdesk.core.chat.events import SyncEditLost
+from tests.sync.client import Client
+from tests.sync.conftest import SyncDatabase, Team
+
+
+@pytest.fixture
+def team(sync_db: SyncDatabase) -> Team:
+    return sync_db.team("red", ["alice", "bob"])
+
+
+@pytest.fixture
+def pair(tmp_path: Path, team: Team) -> Iterator[tuple[Client, Client]]:
+    alice = Client(tmp_path / "alice", team.members["alice"])
+    bob = Client(tmp_path / "bob", team.members["bob"])
+    try:
+        yield alice, bob
+    finally:
+        alice.close()
+        bob.close()
+
+
+def test_a_shared_thread_reaches_a_teammate_with_its_history(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Launch plan"))
+    alice.say(thread.id, "What do we ship first?")
+    alice.engine.round()  # learns its teams
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+
+    [seen] = bob.threads()
+    assert seen.title == "Launch plan"
+    assert seen.team_id == team.id
+    assert bob.texts(seen.id) == alice.texts(thread.id)
+    assert len(bob.texts(seen.id)) == 2  # the question and the mock's answer
+
+
+def test_replies_renames_and_deletes_flow_both_ways(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Budget"))
+    alice.say(thread.id, "first")
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+
+    bob.say(thread.id, "bob's reply")
+    bob.run(bob.service.rename_thread(thread.id, "Budget 2027"))
+    bob.engine.round()
+    alice.engine.round()
+    assert alice.texts(thread.id) == bob.texts(thread.id)
+    assert "bob's reply" in alice.texts(thread.id)
+    assert alice.run(alice.service.get_thread(thread.id)).title == "Budget 2027"
+
+    alice.run(alice.service.delete_thread(thread.id))
+    alice.engine.round()
+    bob.engine.round()
+    assert bob.threads() == []
+    bob.run(bob.service.restore_thread(thread.id))
+    bob.engine.round()
+    alice.engine.round()
+    assert [t.id for t in alice.threads()] == [thread.id]
+
+
+def test_a_concurrent_rename_that_loses_is_noted_and_kept(
+    pair: tuple[Client, Client], team: Team, sync_db: SyncDatabase
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Draft"))
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+
+    alice.run(alice.service.rename_thread(thread.id, "Alice's name"))
+    bob.run(bob.service.rename_thread(thread.id, "Bob's name"))  # later: wins
+    bob.engine.round()
+    alice.engine.round()
+
+    assert alice.run(alice.service.get_thread(thread.id)).title == "Bob's name"
+    [lost] = [e for e in alice.events if isinstance(e, SyncEditLost)]
+    assert (lost.note.lost_value, lost.note.kept_value) == ("Alice's name", "Bob's name")
+    assert lost.note.kept_by == team.members["bob"].name
+    with sync_db.connect_admin() as admin:
+        kept = admin.execute(
+            "SELECT value->>'title' FROM chat.revisions WHERE entity_id = %s AND field = 'title'",
+            (thread.id,),
+        ).fetchall()
+    assert {row[0] for row in kept} >= {"Alice's name", "Bob's name"}
