@@ -33,7 +33,8 @@ if TYPE_CHECKING:
 _T = TypeVar("_T")
 
 SERVICE = "chatdesk"
-_DEFAULT_PORTS = {"http": 80, "https": 443}
+# Keys are bound to http(s) origins; the team sync password to its PostgreSQL server.
+_DEFAULT_PORTS = {"http": 80, "https": 443, "postgresql": 5432}
 
 
 class NoKeyring(ChatdeskError):
@@ -70,7 +71,9 @@ def origin_of(base_url: str) -> str:
     parts = urlsplit(base_url.strip())
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
-        raise ChatdeskError("An API key can only be bound to an http:// or https:// host.")
+        raise ChatdeskError(
+            "A key can only be bound to an http://, https:// or postgresql:// host."
+        )
     try:
         host = parts.hostname.encode("idna").decode("ascii").lower()
         port = parts.port

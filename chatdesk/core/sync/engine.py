@@ -10,6 +10,7 @@ asyncio loop.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 import time
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged
+from chatdesk.core.chat.events import Event, EventBus, SyncEditLost, SyncStateChanged
 from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.store import changes
@@ -57,6 +58,26 @@ log = logging.getLogger("chatdesk.sync")
 
 BATCH = 500
 _MAX_PAUSE = 30.0
+
+
+class LoopPublisher:
+    """Hands events from the sync worker's thread to the event bus on the asyncio loop."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def __call__(self, event: Event) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # nobody is listening yet (or any more)
+        try:
+            loop.call_soon_threadsafe(self._bus.publish, event)
+        except RuntimeError:  # the loop closed meanwhile
+            log.debug("sync event dropped: the loop is closed")
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,23 @@ class SyncEngine:
     @property
     def status(self) -> SyncStatus:
         return self._status
+
+    def outbox(self) -> tuple[int, int]:
+        """(pending, rejected) ops in the outbox."""
+        pending, rejected, _ = self.store.read_now(_outbox_counts)
+        return pending, rejected
+
+    def rejected(self) -> list[tuple[int, str, str]]:
+        """Ops the server refused: (op_seq, what, why), oldest first."""
+        query = (
+            select(SyncOp.op_seq, SyncOp.entity, SyncOp.entity_id, SyncOp.last_error)
+            .where(SyncOp.state == "rejected")
+            .order_by(SyncOp.op_seq)
+        )
+        rows = self.store.read_now(lambda s: s.execute(query).all())
+        return [
+            (seq, f"{entity} {entity_id}", error or "") for seq, entity, entity_id, error in rows
+        ]
 
     def _any_shared(self) -> bool:
         query = select(func.count()).select_from(Thread).where(Thread.team_id.is_not(None))
@@ -216,12 +254,14 @@ class SyncEngine:
             self._drop_connection()
             self._set_status("error", str(error))
             raise
-        except (SyncUnavailable, Exception) as error:
+        except Exception as error:
             self._drop_connection()
             if isinstance(error, SyncUnavailable) or is_transient(error):
                 self._set_status("offline", _reason(error))
                 raise SyncUnavailable(_reason(error)) from error
             self._set_status("error", _reason(error))
+            if _is_database_error(error):
+                raise SyncRefused(f"the team server refused a change: {_reason(error)}") from error
             raise
         self._set_status("up to date")
         return self._status
@@ -395,6 +435,12 @@ class SyncEngine:
                 listener.close()
             except Exception:
                 log.debug("closing the notification connection", exc_info=True)
+
+
+def _is_database_error(error: BaseException) -> bool:
+    import psycopg
+
+    return isinstance(error, psycopg.Error)
 
 
 def _reason(error: BaseException) -> str:

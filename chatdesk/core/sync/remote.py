@@ -189,7 +189,10 @@ class Remote:
         except psycopg.OperationalError as error:
             text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
             if "password authentication failed" in text or "no password supplied" in text:
-                raise SyncRefused(f"the team server refused the login: {text}") from error
+                raise SyncRefused(
+                    f"the team server refused the login: {text}. Set the password with "
+                    "`chatdesk sync login` (or in ~/.pgpass)"
+                ) from error
             raise SyncUnavailable(f"cannot reach the team server: {text}") from error
         remote = cls(connection)
         remote.check_protocol()

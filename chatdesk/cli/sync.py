@@ -1,0 +1,172 @@
+"""`chatdesk sync …`: team sync from the command line (the window's Team settings, scripted)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import getpass
+import sys
+from typing import Any
+
+from chatdesk.app import Configuration, Core
+from chatdesk.cli.output import fail, note, print_json, report
+from chatdesk.cli.running import sync as on_core
+from chatdesk.core.config import load_settings, save_settings
+from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.sync.remote import Team
+
+
+def add_commands(commands: Any) -> None:
+    team = commands.add_parser("sync", help="team sync: status, sync now, share threads")
+    actions = team.add_subparsers(dest="action", metavar="ACTION", required=True)
+    status = actions.add_parser("status", help="server, teams and what waits to be sent")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=on_core(_status))
+    now = actions.add_parser("now", help="send and receive everything now")
+    now.add_argument("--json", action="store_true")
+    now.set_defaults(handler=on_core(_now))
+    share = actions.add_parser("share", help="share a thread (and its history) with a team")
+    share.add_argument("thread", help="thread id or id prefix")
+    share.add_argument("team", help="team name or id")
+    share.add_argument("--json", action="store_true")
+    share.set_defaults(handler=on_core(_share))
+    unshare = actions.add_parser(
+        "unshare", help="take a thread out of its team (it stays here, personal)"
+    )
+    unshare.add_argument("thread", help="thread id or id prefix")
+    unshare.add_argument("--json", action="store_true")
+    unshare.set_defaults(handler=on_core(_unshare))
+    login = actions.add_parser(
+        "login", help="set the team server and your login; the password is read from stdin"
+    )
+    login.add_argument("--host", required=True)
+    login.add_argument("--user", required=True)
+    login.add_argument("--port", type=int, default=5432)
+    login.add_argument("--database", default="chatdesk")
+    login.add_argument(
+        "--sslmode",
+        default="verify-full",
+        choices=["verify-full", "verify-ca", "require", "prefer"],
+    )
+    login.add_argument("--sslrootcert", default="", help="the team's CA certificate file")
+    login.set_defaults(handler=_login)
+
+
+async def _status(core: Core, args: argparse.Namespace) -> int:
+    settings = core.config.settings.sync
+    pending, rejected = core.sync.outbox()
+    teams = core.sync.teams()
+    notes = core.sync.notes()
+    data = {
+        "configured": core.sync.configured,
+        "server": f"{settings.user}@{settings.host}:{settings.port}/{settings.database}"
+        if core.sync.configured
+        else None,
+        "teams": [{"id": str(t.id), "name": t.name, "role": t.role} for t in teams],
+        "pending": pending,
+        "rejected": [{"op": s, "what": w, "why": y} for s, w, y in core.sync.rejected()],
+        "lost_edits": len(notes),
+    }
+    if args.json:
+        print_json(data)
+        return 0
+    if not core.sync.configured:
+        print("team sync is off (set it up with `chatdesk sync login`)")
+    else:
+        print(f"server: {data['server']}")
+    print("teams: " + (", ".join(f"{t.name} ({t.role})" for t in teams) or "none known yet"))
+    print(f"waiting to be sent: {pending}")
+    for seq, what, why in core.sync.rejected():
+        print(f"refused by the server: op {seq} ({what}): {why}")
+    if notes:
+        print(f"edits that lost to newer ones from teammates: {len(notes)}")
+    return 0 if rejected == 0 else 1
+
+
+async def _now(core: Core, args: argparse.Namespace) -> int:
+    if not core.sync.configured:
+        fail("team sync is off: set it up with `chatdesk sync login` first")
+        return 2
+    try:
+        status = await asyncio.to_thread(core.sync.round)
+    except ChatdeskError:  # offline, or refused: the status says which and why
+        status = core.sync.status
+    data = dataclasses.asdict(status)
+    data["last_sync"] = status.last_sync.isoformat() if status.last_sync else None
+    text = f"{status.state}" + (f": {status.detail}" if status.detail else "")
+    if status.pending:
+        text += f"; {status.pending} change(s) still waiting"
+    report(args, data, text)
+    return 0 if status.state == "up to date" else 1
+
+
+async def _share(core: Core, args: argparse.Namespace) -> int:
+    thread_id = await core.service.resolve_thread(args.thread)
+    if not core.sync.configured:
+        fail("team sync is off: set it up with `chatdesk sync login` first")
+        return 2
+    await asyncio.to_thread(core.sync.round)  # the teams as the server has them now
+    team = _team(core.sync.teams(), args.team)
+    await asyncio.to_thread(core.sync.share, thread_id, team.id)
+    status = await asyncio.to_thread(core.sync.round)
+    report(
+        args,
+        {"thread_id": str(thread_id), "team_id": str(team.id), "state": status.state},
+        f"shared with {team.name}; {status.state}",
+    )
+    return 0
+
+
+async def _unshare(core: Core, args: argparse.Namespace) -> int:
+    thread_id = await core.service.resolve_thread(args.thread)
+    await asyncio.to_thread(core.sync.unshare, thread_id)
+    state = "not synced yet"
+    if core.sync.configured:
+        try:
+            state = (await asyncio.to_thread(core.sync.round)).state
+        except ChatdeskError:
+            state = core.sync.status.state
+    report(args, {"thread_id": str(thread_id), "state": state}, f"no longer shared; {state}")
+    return 0
+
+
+def _team(teams: list[Team], wanted: str) -> Team:
+    for team in teams:
+        if wanted in (str(team.id), team.name):
+            return team
+    known = ", ".join(t.name for t in teams) or "none"
+    raise NotFound(f"you are not in a team called {wanted!r} (your teams: {known})")
+
+
+def _login(config: Configuration, args: argparse.Namespace) -> int:
+    from chatdesk.core.secrets import KeyStore
+    from chatdesk.core.sync.remote import Remote
+    from chatdesk.core.sync.setup import conninfo, save_password
+
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"password for {args.user} on {args.host}: ")
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    if not password:
+        fail("no password given; nothing was changed")
+        return 2
+    loaded = load_settings(config.paths.config_file).settings
+    chosen = dataclasses.replace(
+        loaded.sync,
+        host=args.host,
+        user=args.user,
+        port=args.port,
+        database=args.database,
+        sslmode=args.sslmode,
+        sslrootcert=args.sslrootcert,
+    )
+    remote = Remote.open(conninfo(chosen), password)  # refuses a bad login before saving
+    try:
+        teams = remote.teams()
+    finally:
+        remote.close()
+    save_password(KeyStore(), chosen, password)
+    save_settings(config.paths.config_file, dataclasses.replace(loaded, sync=chosen))
+    note(f"logged in as {args.user}; teams: {', '.join(t.name for t in teams) or 'none yet'}")
+    return 0
