@@ -42,7 +42,9 @@ if TYPE_CHECKING:
 
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.transfer import Transfer
 
 log = logging.getLogger("chatdesk.ui")
 FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
@@ -71,6 +73,12 @@ class AppCore(Protocol):
 
     @property
     def backups(self) -> Backups: ...
+
+    @property
+    def search(self) -> Search: ...
+
+    @property
+    def transfer(self) -> Transfer: ...  # made on first use: read it only when needed
 
     async def start(self) -> None: ...
 
@@ -208,6 +216,8 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
             profiles=core.profiles,
             backups=core.backups,
             data_folder=core.config.paths.data_dir,
+            search=core.search,
+            transfer=lambda: core.transfer,
         )
         await closed.wait()
     finally:

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.views import ContextUsage, DraftView, MessageView, ThreadView, Turn
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.worker import RenderWorker
+    from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
     from chatdesk.ui.coalesce import LatestRead
     from chatdesk.ui.context.summaries import SummaryActions
@@ -58,13 +59,18 @@ if TYPE_CHECKING:
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.message_actions import MessageActions
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.search.palette import SearchPalette
     from chatdesk.ui.sidebar.view import Sidebar
+    from chatdesk.ui.transfer.actions import TransferActions, TransferFactory
 
 SaveSettings = Callable[[Settings], None]
 _SHORTCUTS = (
     # (menu, text, keys, method name)
     ("&File", "&New chat", "Ctrl+N", "new_chat"),
-    ("&File", "&Quick switcher…", "Ctrl+K", "open_switcher"),
+    ("&File", "&Search…", "Ctrl+K", "open_search"),
+    ("&File", "&Export thread…", "", "export_thread"),
+    ("&File", "Export &everything…", "", "export_all"),
+    ("&File", "&Import…", "", "import_file"),
     ("&File", "&Preferences…", "Ctrl+,", "open_preferences"),
     ("&File", "&Quit", "Ctrl+Q", "close"),
     ("&Chat", "Focus the &composer", "Ctrl+L", "focus_composer"),
@@ -78,8 +84,14 @@ _SHORTCUTS = (
     ("&Chat", "Context &window…", "", "choose_context_window"),
     ("&View", "Show/hide the &sidebar", "Ctrl+B", "toggle_sidebar"),
 )
-_NEEDS_SERVICE = frozenset({"new_chat", "open_switcher", "open_preferences"})  # until attach()
-_NEEDS_THREAD = frozenset({"summarize_now", "stop_summary", "choose_context_window"})
+# Until attach(); searching and transfers also need the core's search and transfer to be given.
+_NEEDS_SERVICE = frozenset(
+    {"new_chat", "open_search", "open_preferences", "export_all", "import_file"}
+)
+_NEEDS_THREAD = frozenset(
+    {"summarize_now", "stop_summary", "choose_context_window", "export_thread"}
+)
+_SEPARATED = frozenset({"export_thread", "open_preferences", "summarize_now"})  # a line above
 GAUGE_DELAY_MS = 300  # typing pauses this long before the gauge counts the draft
 WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
 
@@ -104,8 +116,11 @@ class MainWindow(QMainWindow):
         save_settings: SaveSettings | None = None,
         renderer: RenderWorker | None = None,
         state_file: Path | None = None,
+        search: Search | None = None,
+        transfer: TransferFactory | None = None,
     ) -> None:
-        """Without `service`, a window that paints and takes typing until `attach(service)`."""
+        """Without `service`, a window that paints and takes typing until `attach(service)`;
+        `search` and `transfer` are given to `attach` with it."""
         super().__init__()
         self._service: ChatService | None = None
         self._settings = settings or Settings()
@@ -127,11 +142,15 @@ class MainWindow(QMainWindow):
         self._profiles: ProviderManager | None = None
         self._backups: Backups | None = None
         self._data_folder: Path | None = None
+        self._search: Search | None = None
+        self._transfer: TransferFactory | None = None
+        self.search_palette: SearchPalette | None = None  # made on the first Ctrl+K
+        self.transfers: TransferActions | None = None  # made on the first export or import
         self.context_dialog: QWidget | None = None  # the context window dialog opened last
         self._build()
         self._restore_state()
         if service is not None:
-            self.attach(service)
+            self.attach(service, search=search, transfer=transfer)
 
     # -- layout ----------------------------------------------------------------------------------
 
@@ -178,7 +197,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         menus: dict[str, QMenu] = {}
-        self._service_actions: list[QAction] = []
+        self._service_actions: dict[str, QAction] = {}
         self._thread_actions: dict[str, QAction] = {}  # enabled while a thread is shown
         for menu_name, text, keys, method in _SHORTCUTS:
             if menu_name not in menus:
@@ -189,12 +208,12 @@ class MainWindow(QMainWindow):
             action.triggered.connect(getattr(self, method))
             if method in _NEEDS_SERVICE:
                 action.setEnabled(False)
-                self._service_actions.append(action)
+                self._service_actions[method] = action
             if method in _NEEDS_THREAD:
                 action.setEnabled(False)
                 self._thread_actions[method] = action
-            if method == "summarize_now":
-                menus[menu_name].addSeparator()  # the thread's context, after its messages
+            if method in _SEPARATED:
+                menus[menu_name].addSeparator()
             menus[menu_name].addAction(action)
         # Esc stops an answer from the conversation and the header; the composer handles its
         # own Esc. A window-wide Esc would steal it from the filter, find bar and inline edits.
@@ -217,14 +236,19 @@ class MainWindow(QMainWindow):
         profiles: ProviderManager | None = None,
         backups: Backups | None = None,
         data_folder: Path | None = None,
+        search: Search | None = None,
+        transfer: TransferFactory | None = None,
     ) -> None:
         """Connect the window to the core: the thread list takes the placeholder's place and a
         message sent while the core was opening goes out (once the window is started). Needs a
         running asyncio loop from here on. `profiles`, `backups` and `data_folder` are what
-        the preferences manage; without them those tabs say so."""
+        the preferences manage; without them those tabs say so. `search` serves the palette
+        (Ctrl+K) and `transfer` makes the core's Transfer for export and import when first
+        asked; without them those actions stay disabled."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         self._profiles, self._backups, self._data_folder = profiles, backups, data_folder
+        self._search, self._transfer = search, transfer
         # Imported here, like the modules in _attach_*: they load asyncio, the render worker,
         # the thread list and the message actions, which the first paint does without.
         from chatdesk.ui.runner import Runner
@@ -236,8 +260,9 @@ class MainWindow(QMainWindow):
         self._attach_conversation(service)
         self._attach_sidebar(service)
         self._enable_examples(True)
-        for action in self._service_actions:
-            action.setEnabled(True)
+        needs = {"open_search": search, "export_all": transfer, "import_file": transfer}
+        for method, action in self._service_actions.items():
+            action.setEnabled(needs.get(method, service) is not None)
         self._unsubscribe = service.events.subscribe(self._on_event)
         self._show_models()
         self._begin()
@@ -259,6 +284,7 @@ class MainWindow(QMainWindow):
         self.view.older_wanted.connect(self.controller.load_older)
         self.view.newer_wanted.connect(self.controller.load_newer)
         self.view.latest_wanted.connect(lambda: self.controller.open(self.current_thread_id))
+        self.controller.loaded_at.connect(self.view.reveal)
         self._attach_context(service)
 
     def _attach_context(self, service: ChatService) -> None:
@@ -385,13 +411,24 @@ class MainWindow(QMainWindow):
             return
         self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
-    def _open(self, thread: ThreadView | None) -> None:
-        self._leave_draft()  # what was typed in the thread being left stays with it
+    def open_message(self, thread_id: object, message_id: object) -> None:
+        """Show a message inside its thread, on its branch, scrolled to and flashed (a search
+        hit). The branch through it becomes the thread's active one."""
+        assert isinstance(message_id, uuid.UUID)
+        switch = self._attached().switch_branch(message_id)
+        self.runner.run(switch, done=lambda thread: self._open(thread, at=message_id), quiet=True)
+
+    def _open(self, thread: ThreadView | None, at: uuid.UUID | None = None) -> None:
+        """Show `thread` (None: a new chat) from its newest messages or around message `at`."""
+        staying = thread is not None and thread.id == self.current_thread_id
+        if not staying:
+            self._leave_draft()  # what was typed in the thread being left stays with it
         self._thread = thread
-        self.controller.open(thread.id if thread else None)
+        self.controller.open(thread.id if thread else None, at)
         self.sidebar.select(thread.id) if thread else None
         self._show_header()
-        self._load_draft(thread.id if thread else None)
+        if not staying:
+            self._load_draft(thread.id if thread else None)
         self.find_bar.close_bar()
         self._update_streaming()
         self.summaries.thread_changed()
@@ -687,20 +724,44 @@ class MainWindow(QMainWindow):
         self._thread_actions["summarize_now"].setEnabled(shown and not busy)
         self._thread_actions["stop_summary"].setEnabled(busy)
         self._thread_actions["choose_context_window"].setEnabled(shown)
+        self._thread_actions["export_thread"].setEnabled(shown and self._transfer is not None)
 
     def toggle_sidebar(self) -> None:
         panel = self._side_panel()
         panel.setVisible(not panel.isVisible())
 
-    def open_switcher(self) -> None:
-        if self._service is None:
+    def open_search(self) -> None:
+        if self._service is None or self._search is None:
             return
-        from chatdesk.ui.sidebar.switcher import QuickSwitcher  # only when asked for
+        if self.search_palette is None:  # made when first asked for, and kept
+            from chatdesk.ui.search.palette import SearchPalette
 
-        switcher = QuickSwitcher(self._service, self.runner, self)
-        switcher.thread_chosen.connect(self.show_thread)
-        switcher.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        switcher.open()
+            self.search_palette = SearchPalette(self._service, self._search, self.runner, self)
+            self.search_palette.thread_chosen.connect(self.show_thread)
+            self.search_palette.message_chosen.connect(self.open_message)
+        self.search_palette.open()
+
+    def _transfers(self) -> TransferActions | None:
+        if self.transfers is None and self._transfer is not None:
+            from chatdesk.ui.transfer.actions import TransferActions
+
+            self.transfers = TransferActions(self, self.runner, self._transfer)
+        return self.transfers
+
+    def export_thread(self) -> None:
+        transfers = self._transfers()
+        if transfers is not None and self._thread is not None:
+            transfers.export_thread(self._thread.id, self._thread.title)
+
+    def export_all(self) -> None:
+        transfers = self._transfers()
+        if transfers is not None:
+            transfers.export_all()
+
+    def import_file(self) -> None:
+        transfers = self._transfers()
+        if transfers is not None:
+            transfers.import_file()
 
     def open_preferences(self) -> None:
         service = self._attached()

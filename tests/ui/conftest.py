@@ -91,7 +91,7 @@ def open_window(make_core: Any, qtbot: QtBot) -> Iterator[Any]:
     def open_(core: Core) -> MainWindow:
         # Not qtbot.addWidget: pytest-qt would delete the window before this fixture's
         # teardown, and closing saves the draft from the composer.
-        window = MainWindow(core.service)
+        window = MainWindow(core.service, search=core.search, transfer=lambda: core.transfer)
         windows.append(window)
         window.show()
         window.start()

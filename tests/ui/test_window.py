@@ -329,11 +329,12 @@ def test_a_dropped_file_is_sent_as_an_attachment(
     assert window.composer.attachments() == []
 
 
-def test_rename_switcher_and_preferences_from_the_keyboard(
+def test_rename_search_and_preferences_from_the_keyboard(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
     from chatdesk.ui.preferences import PreferencesDialog
-    from chatdesk.ui.sidebar import QuickSwitcher
+    from chatdesk.ui.search.palette import SearchPalette
+    from chatdesk.ui.search.results import ROW_ROLE, Kind
 
     window = open_window(make_core())
     send(qtbot, window, "first thread")
@@ -354,20 +355,22 @@ def test_rename_switcher_and_preferences_from_the_keyboard(
     qtbot.waitUntil(lambda: window.header.title.text() == "Renamed by keyboard")
 
     qtbot.keyClick(window, Qt.Key.Key_K, CTRL)
-    [switcher] = window.findChildren(QuickSwitcher)
-    assert switcher.isVisible()
-    qtbot.keyClicks(switcher.query, "first")
+    [palette] = window.findChildren(SearchPalette)
+    assert palette.isVisible()
+    qtbot.keyClicks(palette.query, "first")
+    model = palette.results_model
     qtbot.waitUntil(
         lambda: (
-            switcher.results_model.rowCount() == 1
-            and "first" in str(switcher.results_model.index(0, 0).data())
+            (top := model.index(0).data(ROW_ROLE)) is not None
+            and top.kind is Kind.THREAD
+            and "first" in top.text.text
         )
     )
-    with qtbot.waitSignal(switcher.thread_chosen):
-        qtbot.keyClick(switcher.query, Qt.Key.Key_Return)
+    with qtbot.waitSignal(palette.thread_chosen):
+        qtbot.keyClick(palette.query, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.current_thread_id == first)
 
-    window.activateWindow()  # the switcher had the focus
+    window.activateWindow()  # the palette had the focus
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, ",", CTRL)
     dialog = window.findChildren(PreferencesDialog)[0]

@@ -26,6 +26,7 @@ WINDOW = 150  # most messages kept in the model at once
 
 class ConversationController(QObject):
     loaded = Signal(object)  # thread id, once its first page is on screen
+    loaded_at = Signal(object)  # message id, once the page around it is (open(at=...))
 
     def __init__(
         self,
@@ -52,14 +53,20 @@ class ConversationController(QObject):
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def open(self, thread_id: uuid.UUID | None) -> None:
-        """Show a thread from its newest messages (None: an empty new chat)."""
+    def open(self, thread_id: uuid.UUID | None, at: uuid.UUID | None = None) -> None:
+        """Show a thread from its newest messages, or from those around `at`, a message of its
+        active branch (None: an empty new chat)."""
         self._generation += 1
         self.model.show(thread_id)
         self._held = None
         self._paging = False
-        if thread_id is not None:
+        if thread_id is None:
+            return
+        if at is None:
             self._read(self._service.list_messages(thread_id, limit=FIRST_PAGE), self._show_first)
+        else:
+            call = self._service.list_messages(thread_id, around=at, limit=FIRST_PAGE)
+            self._read(call, lambda page: self._show_first(page, at))
 
     def _read(self, call: PageRead, done: Callable[[MessagePage], None]) -> None:
         generation = self._generation
@@ -72,9 +79,11 @@ class ConversationController(QObject):
 
         self._runner.run(call, done=finish, quiet=True)
 
-    def _show_first(self, page: MessagePage) -> None:
+    def _show_first(self, page: MessagePage, at: uuid.UUID | None = None) -> None:
         self.model.show(self.model.thread_id, page)
         self.loaded.emit(self.model.thread_id)
+        if at is not None:
+            self.loaded_at.emit(at)
 
     def _replay(self) -> None:
         held, self._held = self._held or [], None

@@ -36,6 +36,7 @@ EXAMPLE_PROMPTS = (
 )
 _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
+_REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
 
 
 class EmptyState(QWidget):
@@ -218,6 +219,26 @@ class ConversationView(QScrollArea):
             self.older_wanted.emit()
         elif bar.maximum() - bar.value() < _EDGE and self._model.has_more_after:
             self.newer_wanted.emit()
+
+    def reveal(self, message_id: object) -> None:
+        """Scroll a message of the window into view, a little below the top, and flash it. It
+        stays there while the messages around it are formatted and older pages arrive above,
+        until the user scrolls."""
+        widget = self.widget_for(message_id) if isinstance(message_id, uuid.UUID) else None
+        if widget is None:
+            return
+        from chatdesk.ui.conversation.flash import Flash  # only a search hit needs it
+
+        self._follow = False
+        self._anchor = (widget, _REVEAL_MARGIN)
+        self._layout.activate()
+        self._restoring = True
+        self.verticalScrollBar().setValue(widget.y() - _REVEAL_MARGIN)
+        self._restoring = False
+        self._jump.setVisible(True)
+        self._place_jump()
+        Flash(widget)
+        self._edge_check.start()
 
     def jump_to_latest(self) -> None:
         self._follow = True

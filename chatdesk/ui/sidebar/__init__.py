@@ -1,4 +1,4 @@
-"""The thread sidebar (groups, filter, archive, projects) and the Ctrl+K quick switcher.
+"""The thread sidebar: groups, filter, archive, projects.
 
 The names below load on first use: the window shows `placeholder.SidebarPlaceholder` before
 the core is open, and importing this package must not load the rest of it for that.
@@ -11,11 +11,10 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chatdesk.ui.sidebar.model import ThreadTreeModel
-    from chatdesk.ui.sidebar.switcher import QuickSwitcher
     from chatdesk.ui.sidebar.view import Sidebar
 
-__all__ = ["QuickSwitcher", "Sidebar", "ThreadTreeModel"]
-_HOMES = {"QuickSwitcher": "switcher", "Sidebar": "view", "ThreadTreeModel": "model"}
+__all__ = ["Sidebar", "ThreadTreeModel"]
+_HOMES = {"Sidebar": "view", "ThreadTreeModel": "model"}
 
 
 def __getattr__(name: str) -> Any:

@@ -1,0 +1,168 @@
+"""What the palette lists: chats whose title matches, then messages, as one list model.
+
+Rows are plain values made from the core's results (`found_rows`) or from the recent chats
+(`recent_rows`, for an empty query). Text stays text: a row holds the snippet and where its
+matched words are, never markup, and the delegate draws them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+
+from chatdesk.core.chat.kinds import Role
+from chatdesk.core.chat.views import ThreadView
+from chatdesk.core.search import Ranking, SearchResults, Snippet
+from chatdesk.ui.sidebar.feeds import relative_time
+
+Index = QModelIndex | QPersistentModelIndex
+_ROOT = QModelIndex()
+_R = Qt.ItemDataRole
+ROW_ROLE = _R.UserRole + 40  # the Row
+SECTION_ROLE = _R.UserRole + 41  # a caption drawn above the first row of a section, or None
+THREAD_ROWS = 10  # chats listed at most, above the messages
+_ROLE_NAMES = {Role.USER: "You", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
+_BLANKS = str.maketrans({c: " " for c in "\r\n\t\v\f\x85\u2028\u2029"})
+
+
+class Kind(enum.Enum):
+    THREAD = "thread"
+    MESSAGE = "message"
+
+
+@dataclass(frozen=True)
+class Row:
+    kind: Kind
+    thread_id: uuid.UUID
+    message_id: uuid.UUID | None
+    text: Snippet  # the title, or the message's snippet (one line: line breaks are spaces)
+    detail: str  # "Project · 3 h", or "Thread title · You · Mar 3"
+    section: str | None = None  # the caption above this row, when it starts a section
+
+
+class ResultsModel(QAbstractListModel):
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Row] = []
+
+    def show_rows(self, rows: Sequence[Row]) -> None:
+        self.beginResetModel()
+        self._rows = list(rows)
+        self.endResetModel()
+
+    def row_at(self, index: Index) -> Row | None:
+        valid = index.isValid() and 0 <= index.row() < len(self._rows)
+        return self._rows[index.row()] if valid else None
+
+    def rowCount(self, parent: Index = _ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = _R.DisplayRole) -> Any:
+        row = self.row_at(index)
+        if row is None:
+            return None
+        if role == _R.DisplayRole:
+            return row.text.text
+        if role in (_R.ToolTipRole, _R.AccessibleTextRole):
+            return f"{row.text.text} — {row.detail}"
+        if role == ROW_ROLE:
+            return row
+        if role == SECTION_ROLE:
+            return row.section
+        return None
+
+
+def recent_rows(
+    threads: Iterable[ThreadView], projects: Mapping[uuid.UUID, str], now: datetime
+) -> list[Row]:
+    """The most recent chats, for an empty query."""
+    rows = [
+        _thread_row(t.id, Snippet(t.title), t.project_id, t.last_activity_at, projects, now)
+        for t in threads
+    ]
+    return _captioned(rows, "Recent chats")
+
+
+def found_rows(
+    results: SearchResults,
+    titled: Iterable[ThreadView],
+    projects: Mapping[uuid.UUID, str],
+    now: datetime,
+) -> list[Row]:
+    """Chats first (the index's title matches, then `titled`: titles that contain the text as
+    typed, such as the start of a word), then the messages."""
+    chats = [
+        _thread_row(t.thread_id, t.title, t.project_id, t.last_activity_at, projects, now)
+        for t in results.threads
+    ]
+    seen = {t.thread_id for t in results.threads}
+    chats += [
+        _thread_row(
+            t.id, contains(t.title, results.text), t.project_id, t.last_activity_at, projects, now
+        )
+        for t in titled
+        if t.id not in seen
+    ]
+    messages = [
+        Row(
+            Kind.MESSAGE,
+            hit.thread_id,
+            hit.message_id,
+            Snippet(hit.snippet.text.translate(_BLANKS), hit.snippet.highlights),
+            " · ".join(
+                (
+                    hit.thread_title,
+                    _ROLE_NAMES.get(hit.role, hit.role.value.title()),
+                    relative_time(hit.created_at, now),
+                )
+            ),
+        )
+        for hit in results.messages
+    ]
+    order = " · newest first" if results.ranking is Ranking.NEWEST else ""
+    return _captioned(chats[:THREAD_ROWS], "Chats") + _captioned(messages, f"Messages{order}")
+
+
+def contains(title: str, text: str) -> Snippet:
+    """`title` with each occurrence of `text` (ignoring case) marked."""
+    needle, folded = text.strip().casefold(), title.casefold()
+    if not needle or len(folded) != len(title):  # case folding changed the length: no marks
+        return Snippet(title)
+    marks, start = [], folded.find(needle)
+    while start >= 0:
+        marks.append((start, start + len(needle)))
+        start = folded.find(needle, start + len(needle))
+    return Snippet(title, tuple(marks))
+
+
+def _thread_row(
+    thread_id: uuid.UUID,
+    title: Snippet,
+    project_id: uuid.UUID | None,
+    active: datetime,
+    projects: Mapping[uuid.UUID, str],
+    now: datetime,
+) -> Row:
+    when = relative_time(active, now)
+    project = projects.get(project_id) if project_id else None
+    detail = f"{project} · {when}" if project else when
+    return Row(
+        Kind.THREAD,
+        thread_id,
+        None,
+        Snippet(title.text.translate(_BLANKS), title.highlights),
+        detail,
+    )
+
+
+def _captioned(rows: list[Row], caption: str) -> list[Row]:
+    if rows:
+        rows[0] = dataclasses.replace(rows[0], section=caption)
+    return rows
