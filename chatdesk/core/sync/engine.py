@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.events import Event, EventBus, SyncEditLost, SyncStateChanged
 from chatdesk.core.chat.views import SyncNoteView
-from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import (
     Message,
@@ -348,6 +348,18 @@ class SyncEngine:
                 team.cursor = page.cursor
         return applier.applied
 
+    def reconfigure(self, connect: Callable[[], Remote] | None, poll_seconds: float) -> None:
+        """Another server or login: stop the worker, then start again with the new connection
+        (blocking; nothing queued is lost)."""
+        running = self._thread is not None
+        self.stop()
+        self._stop.clear()
+        self._connect = connect
+        self._poll = poll_seconds
+        self._set_status("off" if connect is None else "offline", "")
+        if running and connect is not None:
+            self.start()
+
     # -- the worker thread -----------------------------------------------------------------------
 
     def wake(self) -> None:
@@ -367,6 +379,16 @@ class SyncEngine:
             self._thread = None
         self._drop_connection()
         self._close_listener()
+
+    def sync_now(self, timeout: float = 60.0) -> SyncStatus:
+        """One exchange now, by the worker if it runs, else here (blocking); offline or
+        refused shows in the status instead of raising."""
+        if self._thread is not None:
+            return self.wait_for_round(timeout)
+        try:
+            return self.round()
+        except ChatdeskError:
+            return self._status
 
     def wait_for_round(self, timeout: float) -> SyncStatus:
         """Ask for a round now and wait until one has finished (from any thread but the
