@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import psycopg
+
 from tests.sync.conftest import Member, SyncDatabase
 
 COLUMNS = {
@@ -103,50 +105,70 @@ def test_a_member_is_not_owner_superuser_or_bypassrls(sync_db: SyncDatabase) -> 
     assert owners == [("chatdesk_owner",)]
 
 
-def test_a_member_holds_exactly_the_granted_privileges(sync_db: SyncDatabase) -> None:
-    member = _member(sync_db)
+def member_privileges(member: Member) -> dict[str, object]:
+    """What `member` may do in the database, from the catalogs (as that member)."""
+
+    def has(connection: psycopg.Connection[tuple[object, ...]], check: str, *args: str) -> bool:
+        query = f"SELECT {check}({', '.join(['%s'] * len(args))})"
+        return connection.execute(query.encode(), args).fetchone() == (True,)
+
     with member.connect() as connection:
-        tables: dict[str, set[str]] = {}
-        for table in COLUMNS:
-            tables[table] = {
-                privilege
-                for privilege in PRIVILEGES
-                if connection.execute(
-                    "SELECT has_table_privilege(%s, %s)", (f"chat.{table}", privilege)
-                ).fetchone()
-                == (True,)
-            }
-        columns = {
+        tables = {
             table: {
-                column
-                for column in COLUMNS[table]
-                if connection.execute(
-                    "SELECT has_column_privilege(%s, %s, 'UPDATE')", (f"chat.{table}", column)
-                ).fetchone()
-                == (True,)
+                p for p in PRIVILEGES if has(connection, "has_table_privilege", f"chat.{table}", p)
             }
             for table in COLUMNS
+        }
+        columns = {
+            table: updatable
+            for table in COLUMNS
+            if (
+                updatable := {
+                    column
+                    for column in COLUMNS[table]
+                    if has(connection, "has_column_privilege", f"chat.{table}", column, "UPDATE")
+                }
+            )
         }
         referencing = [
             (table, column)
             for table in COLUMNS
             for column in COLUMNS[table]
-            if connection.execute(
-                "SELECT has_column_privilege(%s, %s, 'REFERENCES')", (f"chat.{table}", column)
-            ).fetchone()
-            == (True,)
+            if has(connection, "has_column_privilege", f"chat.{table}", column, "REFERENCES")
         ]
         schemas = connection.execute(
             "SELECT nspname FROM pg_namespace WHERE has_schema_privilege(oid, 'CREATE')"
         ).fetchall()
         database = connection.execute(
             "SELECT has_database_privilege(current_database(), 'CREATE')"
-        ).fetchone()
-    assert tables == TABLE_PRIVILEGES
-    assert {t: c for t, c in columns.items() if c} == UPDATABLE_COLUMNS
-    assert referencing == []
-    assert schemas == []
-    assert database == (False,)
+        ).fetchone() == (True,)
+        functions = connection.execute(
+            "SELECT p.oid::regprocedure::text FROM pg_proc p "
+            "WHERE p.pronamespace = 'chat'::regnamespace "
+            "AND has_function_privilege(p.oid, 'EXECUTE') ORDER BY 1"
+        ).fetchall()
+    return {
+        "tables": tables,
+        "update columns": columns,
+        "references": referencing,
+        "create in schemas": schemas,
+        "create schemas": database,
+        "functions": [str(f[0]) for f in functions],
+    }
+
+
+CONTRACT_PRIVILEGES = {
+    "tables": TABLE_PRIVILEGES,
+    "update columns": UPDATABLE_COLUMNS,
+    "references": [],
+    "create in schemas": [],
+    "create schemas": False,
+    "functions": ["chat.current_member()", "chat.is_member(uuid)"],
+}
+
+
+def test_a_member_holds_exactly_the_granted_privileges(sync_db: SyncDatabase) -> None:
+    assert member_privileges(_member(sync_db)) == CONTRACT_PRIVILEGES
 
 
 def test_a_member_may_execute_only_the_two_identity_functions(sync_db: SyncDatabase) -> None:

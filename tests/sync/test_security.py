@@ -1,0 +1,308 @@
+"""No member can read or change another team's data, even with psql and their own password.
+
+Every attack runs as a member's own login over TCP with its password, never as the owner or a
+superuser; the superuser only looks (B's rows before and after). Team A (alice, adam) attacks
+team B (bob, bea); eve is a chatdesk member in no team at all.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections import Counter
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.sync.attacks import FAR_FUTURE, Attacks, Outcome, breaches, run
+from tests.sync.conftest import Member, SyncDatabase
+from tests.sync.test_schema import CONTRACT_PRIVILEGES, member_privileges
+from tests.sync.world import World, connect, hlc, insert, make_world, row
+
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+MIN_ATTEMPTS = 1_000
+EXPECTED_REFUSALS = {
+    "42501",  # insufficient privilege, not a member (the trigger), a policy's check
+    "22023",  # an HLC too far ahead (the trigger)
+    "23503",  # a foreign key into one's own team that is not there
+    "0A000",  # COPY FROM into a table with row-level security; calling a trigger function
+    "42704",  # an object that does not exist (an extension not installed)
+}
+
+
+@pytest.fixture
+def world(sync_db: SyncDatabase) -> World:
+    return make_world(sync_db)
+
+
+def _attack(world: World, attacker: Member, seed: int) -> tuple[list[Outcome], list[str]]:
+    """Run every generated attempt; B's rows are compared every 100 attempts and at the end."""
+    attempts = Attacks(world, attacker.name, seed).all()
+    markers = world.b_markers()
+    before = world.snapshot_b()
+    outcomes: list[Outcome] = []
+    problems: list[str] = []
+    with connect(attacker) as connection:
+        for number, attempt in enumerate(attempts, 1):
+            outcome = run(connection, attempt)
+            outcomes.append(outcome)
+            for breach in breaches(outcome, markers, attacker.name):
+                problems.append(f"{attempt.text(connection)!r}: {breach}")
+            checkpoint = number % 100 == 0 or number == len(attempts)
+            if checkpoint and world.snapshot_b() != before:
+                recent = [o.attempt.text(connection) for o in outcomes[-100:] if not o.failed]
+                problems.append(f"B's rows changed within attempts up to {number}: {recent}")
+                before = world.snapshot_b()
+    return outcomes, problems
+
+
+def test_a_member_of_another_team_gets_nothing_of_b_in_a_thousand_attempts(world: World) -> None:
+    outcomes, problems = _attack(world, world.alice, seed=20261205)
+    assert len(outcomes) >= MIN_ATTEMPTS
+    assert not problems, "\n".join(problems[:60])
+    assert member_privileges(world.alice) == CONTRACT_PRIVILEGES  # the GRANTs did nothing
+    # The attacks were real, not all stopped by some unrelated error: reads of the attacker's own
+    # team returned rows, some upserts into A (with B's ids) went through, and the refusals
+    # came from the server's checks.
+    returned = sum(1 for o in outcomes if o.rows or o.copied)
+    own_writes = sum(1 for o in outcomes if o.attempt.expect == "own" and not o.failed)
+    states = Counter(o.sqlstate for o in outcomes if o.failed)
+    assert returned > 200
+    assert own_writes > 10
+    assert states["42501"] > 300  # insufficient privilege / not a member / RLS violation
+    assert set(states) <= EXPECTED_REFUSALS, states
+
+
+def test_a_member_of_no_team_gets_nothing_either(world: World) -> None:
+    eve = world.db.add_member(world.db.team("E", []), "eve")
+    world.db.admin.remove_member("E", eve.name)
+    outcomes, problems = _attack(world, eve, seed=7)
+    assert len(outcomes) >= MIN_ATTEMPTS
+    assert not problems, "\n".join(problems[:60])
+    assert member_privileges(eve) == CONTRACT_PRIVILEGES
+
+
+def test_the_detector_sees_b_when_b_reads_its_own_rows(world: World) -> None:
+    """The same attempts as B's own member: B's data must be found (else the test is blind)."""
+    attempts = [a for a in Attacks(world, world.bob.name, seed=1).reads() if not a.prefixes]
+    with connect(world.bob) as connection:
+        outcomes = [run(connection, attempt) for attempt in attempts[:200]]
+    flagged = [o for o in outcomes if breaches(o, world.b_markers(), world.bob.name)]
+    assert len(flagged) > 20
+
+
+def test_the_snapshot_sees_a_change_by_b(world: World) -> None:
+    before = world.snapshot_b()
+    with connect(world.bob) as connection:
+        connection.execute(
+            "UPDATE chat.threads SET title = 'changed', title_hlc = %s WHERE id = %s",
+            (hlc(), world.b.threads[0]),
+        )
+    assert world.snapshot_b() != before
+
+
+# -- the rules one by one ------------------------------------------------------------------------
+
+
+def _error(connection: psycopg.Connection[Any], statement: Any, params: Any = None) -> str | None:
+    try:
+        connection.execute(statement, params)
+    except psycopg.Error as error:
+        return error.sqlstate
+    return None
+
+
+def test_writing_into_a_team_one_is_not_in_is_refused(world: World) -> None:
+    with connect(world.alice) as connection:
+        new = row("threads", world.b.team.id, text="attack")
+        assert _error(connection, insert("threads", new)) == "42501"
+        upsert = insert(
+            "threads",
+            row("threads", world.b.team.id, world.b.threads[0], text="attack"),
+            "ON CONFLICT (team_id, id) DO UPDATE SET title = EXCLUDED.title",
+        )
+        assert _error(connection, upsert) == "42501"
+        joined = "INSERT INTO chat.team_members (team_id, member) VALUES (%s, current_user)"
+        assert _error(connection, joined, (world.b.team.id,)) == "42501"
+
+
+def test_b_ids_reused_in_ones_own_team_make_ones_own_rows(world: World) -> None:
+    """Composite keys: an id that exists in B is a new row of A, and B's row is untouched."""
+    before = world.snapshot_b()
+    stolen = world.b.threads[0]
+    with connect(world.alice) as connection:
+        values = row("threads", world.a.team.id, stolen, text="mine")
+        connection.execute(insert("threads", values, "ON CONFLICT (team_id, id) DO NOTHING"))
+        rows = connection.execute(
+            "SELECT team_id, title FROM chat.threads WHERE id = %s", (stolen,)
+        ).fetchall()
+    assert rows == [(world.a.team.id, "mine title")]
+    assert world.snapshot_b() == before
+
+
+def test_updates_aimed_at_b_change_nothing(world: World) -> None:
+    with connect(world.alice) as connection:
+        cursor = connection.execute(
+            "UPDATE chat.threads SET title = 'owned', title_hlc = %s WHERE team_id = %s",
+            (FAR_FUTURE, world.b.team.id),
+        )
+        assert cursor.rowcount == 0
+        moved = "UPDATE chat.threads SET team_id = %s WHERE id = %s"
+        assert _error(connection, moved, (world.a.team.id, world.b.threads[0])) == "42501"
+
+
+def test_the_trigger_stamps_author_and_version_whatever_the_client_sends(world: World) -> None:
+    with connect(world.alice) as connection:
+        values = row("threads", world.a.team.id, author=world.bob.name, text="forged")
+        values["server_version"] = 10**12
+        stamped = connection.execute(
+            insert("threads", values, "RETURNING created_by, server_version")
+        ).fetchone()
+        version = connection.execute(
+            "SELECT version FROM chat.team_clock WHERE team_id = %s", (world.a.team.id,)
+        ).fetchone()
+        forge = "UPDATE chat.threads SET created_by = %s WHERE id = %s"
+        refused = _error(connection, forge, (world.bob.name, values["id"]))
+    assert stamped == (world.alice.name, version[0] if version else None)
+    assert refused == "42501"
+
+
+def test_adam_editing_alices_thread_keeps_alice_as_its_author(world: World) -> None:
+    adam = world.a.team.members["adam"]
+    with connect(world.alice) as connection:
+        values = row("threads", world.a.team.id, text="alice's")
+        connection.execute(insert("threads", values))
+    with connect(adam) as connection:
+        after = connection.execute(
+            "UPDATE chat.threads SET title = 'edited', title_hlc = %s WHERE id = %s "
+            "RETURNING created_by, title",
+            (hlc(), values["id"]),
+        ).fetchone()
+    assert after == (world.alice.name, "edited")
+
+
+@pytest.mark.parametrize(
+    ("stamp", "state"),
+    [
+        (hlc(), None),
+        ("", None),  # never written
+        (hlc(int(__import__("time").time() * 1000) + 23 * 3600 * 1000), None),
+        (hlc(int(__import__("time").time() * 1000) + 25 * 3600 * 1000), "22023"),
+        (FAR_FUTURE, "22023"),
+        ("zzzz", "22023"),  # would sort above every real HLC
+        ("9999999999999.000000.x", "22023"),
+        (hlc().upper(), "22023"),
+    ],
+)
+def test_an_hlc_more_than_a_day_ahead_or_not_an_hlc_is_refused(
+    world: World, stamp: str, state: str | None
+) -> None:
+    with connect(world.alice) as connection:
+        for table in ("threads", "messages", "summaries", "revisions"):
+            values = row(
+                table, world.a.team.id, thread=world.a.threads[0], message=world.a.messages[0]
+            )
+            for column in [c for c in values if c == "hlc" or c.endswith("_hlc")]:
+                candidate = {**values, column: stamp}
+                if table != "revisions":
+                    candidate["id"] = uuid.uuid4()
+                else:
+                    candidate["entity_id"] = uuid.uuid4()
+                assert _error(connection, insert(table, candidate)) == state, (table, column)
+        # and on update, for every LWW column
+        update = "UPDATE chat.threads SET title_hlc = %s WHERE id = %s"
+        assert _error(connection, update, (stamp, world.a.threads[0])) == state
+
+
+def test_a_key_never_changes_even_in_ones_own_team(world: World) -> None:
+    with connect(world.alice) as connection:
+        for statement in (
+            "UPDATE chat.threads SET id = gen_random_uuid() WHERE id = %s",
+            "UPDATE chat.messages SET thread_id = %s WHERE id = %s",
+            "UPDATE chat.threads SET server_version = 0 WHERE id = %s",
+        ):
+            params: tuple[Any, ...] = (world.a.threads[0],)
+            if "thread_id" in statement:
+                params = (world.a.threads[1], world.a.messages[0])
+            assert _error(connection, statement.encode(), params) == "42501", statement
+
+
+def test_forged_session_settings_do_not_change_who_one_is(world: World) -> None:
+    bob = world.bob.name
+    with connect(world.alice) as connection:
+        connection.execute("SELECT set_config('chatdesk.member', %s, false)", (bob,))
+        connection.execute("SET ROLE chatdesk_member")
+        me = connection.execute("SELECT chat.current_member()").fetchone()
+        visible = connection.execute(
+            "SELECT count(*) FROM chat.threads WHERE team_id = %s", (world.b.team.id,)
+        ).fetchone()
+        member = connection.execute("SELECT chat.is_member(%s)", (world.b.team.id,)).fetchone()
+        connection.execute("RESET ROLE")
+        for statement in (
+            sql.SQL("SET ROLE {}").format(sql.Identifier(bob)),
+            sql.SQL("SET ROLE chatdesk_owner"),
+            sql.SQL("SET SESSION AUTHORIZATION {}").format(sql.Identifier(bob)),
+        ):
+            assert _error(connection, statement) == "42501"
+    assert me == (world.alice.name,)
+    assert visible == (0,)
+    assert member == (False,)
+
+
+def test_others_memberships_clocks_and_clients_are_invisible(world: World) -> None:
+    with connect(world.alice) as connection:
+        members = connection.execute("SELECT team_id, member FROM chat.team_members").fetchall()
+        clocks = connection.execute("SELECT team_id FROM chat.team_clock").fetchall()
+        teams = connection.execute("SELECT id FROM chat.teams").fetchall()
+        clients = connection.execute("SELECT member FROM chat.sync_clients").fetchall()
+    a = world.a.team
+    assert sorted(members) == sorted((a.id, m.name) for m in a.members.values())
+    assert clocks == [(a.id,)]
+    assert teams == [(a.id,)]
+    assert clients == []  # adam's client is his own business
+
+
+def test_notify_payloads_are_team_ids_only(world: World) -> None:
+    """Everyone may LISTEN, so everyone hears which team changed: the payload is only that."""
+    with connect(world.alice) as listener:
+        listener.execute("LISTEN chatdesk")
+        with connect(world.bob) as connection:
+            values = row("threads", world.b.team.id, text="SECRET-B")
+            connection.execute(insert("threads", values))
+            connection.execute(
+                "UPDATE chat.threads SET title = 'SECRET-B again', title_hlc = %s WHERE id = %s",
+                (hlc(), values["id"]),
+            )
+        heard = [n.payload for n in listener.notifies(timeout=2, stop_after=2)]
+    assert heard == [str(world.b.team.id)] * 2
+    assert all(UUID.fullmatch(payload) for payload in heard)
+
+
+# -- what members of one team share ---------------------------------------------------------------
+
+
+def test_members_of_one_team_read_and_write_each_others_rows(world: World) -> None:
+    adam = world.a.team.members["adam"]
+    with connect(world.alice) as alice, connect(adam) as adams:
+        alice.execute("LISTEN chatdesk")
+        theirs = alice.execute(
+            "SELECT count(*) FROM chat.messages WHERE team_id = %s", (world.a.team.id,)
+        ).fetchone()
+        values = row("threads", world.a.team.id, text="shared")
+        alice.execute(insert("threads", values))
+        heard_own = [n.payload for n in alice.notifies(timeout=2, stop_after=1)]
+        adams.execute("LISTEN chatdesk")
+        seen = adams.execute("SELECT title FROM chat.threads WHERE id = %s", (values["id"],))
+        assert seen.fetchall() == [("shared title",)]
+        adams.execute(
+            "UPDATE chat.threads SET title = 'renamed by adam', title_hlc = %s WHERE id = %s",
+            (hlc(), values["id"]),
+        )
+        heard = [n.payload for n in alice.notifies(timeout=2, stop_after=1)]
+        renamed = alice.execute("SELECT title FROM chat.threads WHERE id = %s", (values["id"],))
+        assert renamed.fetchall() == [("renamed by adam",)]
+        heard_by_adam = [n.payload for n in adams.notifies(timeout=2, stop_after=1)]
+    assert theirs == (len(world.a.messages),)
+    assert heard_own == heard == heard_by_adam == [str(world.a.team.id)]
