@@ -21,12 +21,14 @@ from chatdesk.core.paths import Paths
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.search import Search
     from chatdesk.core.secrets import KeyStore
     from chatdesk.core.store import Store
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.store.startup import StartupChecks
     from chatdesk.core.transfer import Transfer
 
 
@@ -51,6 +53,8 @@ class Core:
     service: ChatService
     backups: Backups
     search: Search
+    maintenance: Maintenance
+    startup: StartupChecks  # what opening the database did: a scheduled restore, its check
 
     @functools.cached_property
     def transfer(self) -> Transfer:
@@ -63,9 +67,15 @@ class Core:
         await self.profiles.load()
         await self.service.recover_interrupted()
 
+    def start_maintenance(self) -> None:
+        """The daily backup and the purge of expired deleted threads, for a long-running core
+        (the window); commands do not wait for them."""
+        self.maintenance.start()
+
     async def aclose(self) -> None:
         """Stop answers (keeping what arrived), close connections, checkpoint the database."""
         try:
+            await self.maintenance.aclose()
             await self.service.aclose()
             await self.profiles.aclose()
             await self.providers.aclose()
@@ -109,23 +119,28 @@ def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.mock import MockProvider
     from chatdesk.core.search import Search
-    from chatdesk.core.store import open_store
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.store.startup import open_checked
 
-    store = open_store(config.paths, config.settings)
+    # A scheduled restore, then quick_check (integrity_check after an unclean exit); raises
+    # DatabaseDamaged with the files set aside when the database is damaged.
+    store, startup = open_checked(config.paths, config.settings)
     providers = Providers({"mock": MockProvider(config.settings.mock)})
     bus = EventBus()
     profiles = build_profiles(config.paths, providers, bus)
     service = ChatService(store, providers, config.settings, bus=bus)
     backups = Backups(store.path, config.paths.backups_dir)
     search = Search(store)
+    config_file = config.paths.config_file
+    maintenance = Maintenance(store, backups, lambda: load_settings(config_file).settings.storage)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, profiles, service, backups, search)
+    return Core(config, store, providers, profiles, service, backups, search, maintenance, startup)
 
 
 def run_window(config: Configuration) -> int:

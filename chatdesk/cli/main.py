@@ -13,12 +13,12 @@ import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any, TextIO
 
 from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
 from chatdesk.cli.context import add_commands as add_context_commands
+from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
 from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import sync, with_core
@@ -26,11 +26,8 @@ from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
-from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
-from chatdesk.core.store import open_store
-from chatdesk.core.store.backup import backup_name, integrity_problems, make_backup
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.store.models import Status
-from chatdesk.core.store.schema import stored_revision
 
 EXIT_INTERRUPTED = 130
 
@@ -112,18 +109,7 @@ def _parser() -> argparse.ArgumentParser:
     add_transfer_commands(commands)
     add_search_commands(commands)
 
-    db = commands.add_parser("db", help="database maintenance")
-    db_commands = db.add_subparsers(dest="action", metavar="ACTION", required=True)
-    upgrade = db_commands.add_parser("upgrade", help="migrate to the current schema (backs up)")
-    upgrade.add_argument("--json", action="store_true")
-    upgrade.set_defaults(handler=_db_upgrade)
-    check = db_commands.add_parser("check", help="verify integrity and schema, change nothing")
-    check.add_argument("--json", action="store_true")
-    check.set_defaults(handler=_db_check)
-    backup = db_commands.add_parser("backup", help="write a verified backup copy")
-    backup.add_argument("path", nargs="?", help="target file (default: the backups folder)")
-    backup.add_argument("--json", action="store_true")
-    backup.set_defaults(handler=_db_backup)
+    add_db_commands(commands)
     return parser
 
 
@@ -331,73 +317,6 @@ async def _threads_delete(core: Core, args: argparse.Namespace) -> int:
 async def _threads_restore(core: Core, args: argparse.Namespace) -> int:
     thread = await core.service.restore_thread(await core.service.resolve_thread(args.id))
     report(args, _thread_json(thread), f"restored {thread.id.hex[:12]} {thread.title!r}")
-    return 0
-
-
-# -- db ------------------------------------------------------------------------------------------
-
-
-def _db_upgrade(config: Configuration, args: argparse.Namespace) -> int:
-    store = open_store(config.paths, config.settings)  # upgrades, after a verified backup
-    store.close()
-    migration = store.migration
-    if migration.changed:
-        text = (
-            f"upgraded {store.path} from schema {migration.from_revision} "
-            f"to {migration.to_revision}"
-        )
-        if migration.backup:
-            text += f"; backup first: {migration.backup}"
-    else:
-        text = f"{store.path} is already at the current schema {migration.to_revision}"
-    data = {
-        "database": str(store.path),
-        "from_revision": migration.from_revision,
-        "revision": migration.to_revision,
-        "backup": str(migration.backup) if migration.backup else None,
-    }
-    report(args, data, text)
-    return 0
-
-
-def _db_check(config: Configuration, args: argparse.Namespace) -> int:
-    database = config.paths.database
-    if not database.exists():
-        raise NotFound(f"no database at {database}")
-    problems = integrity_problems(database)
-    current = stored_revision(database)
-    from chatdesk.core.store import migrate  # Alembic, for this command only
-
-    head = migrate.head_revision()
-    if current is not None:
-        migrate.check_revision_known(current)
-    result = {
-        "database": str(database),
-        "revision": current,
-        "head": head,
-        "up_to_date": current == head,
-        "integrity": problems or "ok",
-    }
-    if args.json:
-        print_json(result)
-    else:
-        print(f"database:  {database}")
-        print(f"schema:    {current} ({'current' if current == head else f'upgrade to {head}'})")
-        print(f"integrity: {'ok' if not problems else '; '.join(problems[:5])}")
-    return 1 if problems else 0
-
-
-def _db_backup(config: Configuration, args: argparse.Namespace) -> int:
-    database = config.paths.database
-    if not database.exists():
-        raise NotFound(f"no database at {database}")
-    target = (
-        Path(args.path).expanduser().absolute()
-        if args.path
-        else config.paths.backups_dir / backup_name("manual")
-    )
-    made = make_backup(database, target)
-    report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
     return 0
 
 

@@ -1,58 +1,117 @@
 """Verified copies of a live database, made with SQLite's online backup API.
 
 Never a file copy: copying a database (or its -wal) while it is in use can produce a corrupt
-copy. A backup counts only after `PRAGMA integrity_check` on the copy says "ok".
+copy. A backup counts only after `PRAGMA integrity_check` on the copy says "ok"; it is written
+as `<name>.partial` and renamed only then, so every `chatdesk-*.db` in the folder was verified.
+
+A backup's name says when it was made and why: `chatdesk-<UTC time>-<label>.db`, the label
+being `daily` (automatic), `manual` ("Back up now", `chatdesk db backup`) or
+`pre-migrate-<from>-to-<to>` (before a schema upgrade). Rotation (rotation.py) deletes only
+files whose name it can read this way, and only of the automatic kinds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import enum
+import errno
 import os
+import re
+import shutil
 import sqlite3
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.paths import DataDirError, ensure_private_dir
+from chatdesk.core.store import scheduled
+
+if TYPE_CHECKING:
+    from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
+
+T = TypeVar("T")
+
+_STAMP = "%Y%m%dT%H%M%S.%fZ"
+_NAME = re.compile(r"chatdesk-(\d{8}T\d{6}\.\d{6}Z)-([A-Za-z0-9_.-]+)\.db")
+_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
 
 
 class BackupError(ChatdeskError):
     """A backup could not be made or did not verify."""
 
 
+class BackupKind(enum.StrEnum):
+    DAILY = "daily"  # automatic, once a day; rotated
+    PRE_MIGRATION = "pre-migration"  # before a schema upgrade; the newest few kept
+    MANUAL = "manual"  # asked for by the user; never deleted by chatdesk
+    OTHER = "other"  # any other name: never deleted by chatdesk
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    size: int  # bytes
+    created_at: datetime  # UTC: from the name, else the file's modification time
+    kind: BackupKind = BackupKind.OTHER
+
+
 def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
-    """The problems `integrity_check` (or `quick_check`) reports; empty when the file is sound."""
+    """The problems `integrity_check` (or `quick_check`) reports; empty when the file is sound.
+
+    A file too damaged to be checked at all reports the error that stopped the check."""
     pragma = "quick_check" if quick else "integrity_check"
     connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     try:
         rows = connection.execute(f"PRAGMA {pragma}").fetchall()
+    except sqlite3.DatabaseError as error:
+        if not is_damage(error):
+            raise
+        return [str(error)]
     finally:
         connection.close()
     found = [str(row[0]) for row in rows]
     return [] if found == ["ok"] else found
 
 
+def is_damage(error: sqlite3.Error) -> bool:
+    """Whether SQLite's error says the file is damaged (not busy, full or unreadable)."""
+    return any(word in str(error).lower() for word in _DAMAGE_WORDS)
+
+
 def backup_name(label: str, now: datetime | None = None) -> str:
-    stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S.%fZ")
-    return f"chatdesk-{stamp}-{label}.db"
+    return f"chatdesk-{(now or datetime.now(UTC)).astimezone(UTC).strftime(_STAMP)}-{label}.db"
+
+
+def parse_backup_name(name: str) -> tuple[datetime, BackupKind] | None:
+    """When a backup named by `backup_name` was made and its kind; None for other names."""
+    match = _NAME.fullmatch(name)
+    if match is None:
+        return None
+    try:
+        made = datetime.strptime(match[1], _STAMP).replace(tzinfo=UTC)
+    except ValueError:
+        return None
+    label = match[2]
+    if label == "daily":
+        return made, BackupKind.DAILY
+    if label == "manual":
+        return made, BackupKind.MANUAL
+    if label.startswith("pre-migrate-"):
+        return made, BackupKind.PRE_MIGRATION
+    return made, BackupKind.OTHER
 
 
 def make_backup(source: Path, target: Path) -> Path:
-    """Copy the database at `source` to `target` (which must not exist) and verify the copy."""
+    """Copy the database at `source` to `target` (which must not exist) and verify the copy.
+
+    The source is only read. Whatever fails (a full disk included), no partial copy is left."""
     if target.exists():
         raise BackupError(f"backup target {target} already exists; nothing was written")
-    try:
-        ensure_private_dir(target.parent)
-    except DataDirError as error:
-        cause = error.__cause__
-        reason = getattr(cause, "strerror", None) or str(cause or error)
-        if isinstance(cause, FileExistsError | NotADirectoryError):
-            reason = "a file is in the way of the folder"
-        raise BackupError(
-            f"cannot write backups to {target.parent}: {reason}. Nothing was changed."
-        ) from error
+    _prepare_folder(target.parent)
     partial = target.with_name(target.name + ".partial")
     try:
         fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
@@ -70,17 +129,58 @@ def make_backup(source: Path, target: Path) -> Path:
             raise BackupError(f"backup of {source} did not verify: {'; '.join(problems[:3])}")
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
-        raise BackupError(f"could not back up {source} to {target}: {error}") from error
+        raise BackupError(_failure(source, target, error)) from error
     finally:
         partial.unlink(missing_ok=True)
     return target
 
 
-@dataclass(frozen=True)
-class BackupInfo:
-    path: Path
-    size: int  # bytes
-    created_at: datetime  # UTC, from the file's modification time
+def _prepare_folder(folder: Path) -> None:
+    try:
+        ensure_private_dir(folder)
+    except DataDirError as error:
+        cause = error.__cause__
+        reason = getattr(cause, "strerror", None) or str(cause or error)
+        if isinstance(cause, FileExistsError | NotADirectoryError):
+            reason = "a file is in the way of the folder"
+        raise BackupError(
+            f"cannot write backups to {folder}: {reason}. Nothing was changed."
+        ) from error
+
+
+def _failure(source: Path, target: Path, error: OSError | sqlite3.Error) -> str:
+    text = str(error)
+    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or (
+        "full" in text.lower()
+    )
+    if full or "disk i/o error" in text.lower():
+        try:
+            free = shutil.disk_usage(target.parent).free
+            needed = source.stat().st_size
+        except OSError:
+            free, needed = 0, 0
+        if full or free < needed:
+            return (
+                f"the disk is full, so the backup of {source} could not be written to "
+                f"{target.parent}. The database was not changed and no partial copy was left; "
+                "free some space and try again."
+            )
+    return (
+        f"could not back up {source} to {target}: {text}. The database was not changed and no "
+        "partial copy was left."
+    )
+
+
+def backup_info(path: Path) -> BackupInfo | None:
+    """What is known about the backup at `path` (None if it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    parsed = parse_backup_name(path.name)
+    if parsed is None:
+        return BackupInfo(path, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
+    return BackupInfo(path, stat.st_size, *parsed)
 
 
 def list_backups(folder: Path) -> list[BackupInfo]:
@@ -89,22 +189,18 @@ def list_backups(folder: Path) -> list[BackupInfo]:
         files = [p for p in folder.glob("chatdesk-*.db") if p.is_file()]
     except OSError:
         return []
-    found = []
-    for path in files:
-        try:
-            stat = path.stat()
-        except OSError:  # removed while we looked
-            continue
-        found.append(BackupInfo(path, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC)))
+    found = [info for path in files if (info := backup_info(path)) is not None]
     return sorted(found, key=lambda info: info.created_at, reverse=True)
 
 
 class Backups:
-    """Backups of the open database on request ("Back up now"), off the caller's thread."""
+    """The backups of the open database, for the window: made, listed, rotated and scheduled
+    for restoring, each on a worker thread of its own so the caller's loop never waits."""
 
     def __init__(self, database: Path, folder: Path) -> None:
         self.database = database
         self.folder = folder
+        self.last_failure: str | None = None  # why the last automatic backup was not made
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-backup")
 
     def __repr__(self) -> str:
@@ -112,18 +208,58 @@ class Backups:
 
     async def back_up_now(self, label: str = "manual") -> BackupInfo:
         """Make and verify a backup; raises BackupError (with the reason) when it fails."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, self._back_up, label)
+        return await self._run(self._back_up, label)
 
     async def latest(self) -> BackupInfo | None:
-        loop = asyncio.get_running_loop()
-        found = await loop.run_in_executor(self._worker, list_backups, self.folder)
+        found = await self.list()
         return found[0] if found else None
+
+    async def list(self) -> list[BackupInfo]:
+        """Every backup in the folder, newest first."""
+        return await self._run(list_backups, self.folder)
+
+    async def automatic(self, now: datetime, policy: RotationPolicy) -> AutomaticBackup:
+        """The daily backup if one is due, then rotation (only after a new one verified)."""
+        from chatdesk.core.store.rotation import automatic_backup
+
+        try:
+            done = await self._run(automatic_backup, self.database, self.folder, now, policy)
+        except BackupError as error:
+            self.last_failure = str(error)
+            raise
+        self.last_failure = None
+        return done
+
+    async def schedule_restore(self, backup: Path) -> None:
+        """Restore `backup` at the next start, before the database is opened. It is verified
+        now (a damaged backup is refused at once) and again when it is restored."""
+        await self._run(self._schedule, backup)
+
+    async def scheduled_restore(self) -> Path | None:
+        return await self._run(scheduled.scheduled_restore, self.database.parent)
+
+    async def cancel_restore(self) -> None:
+        await self._run(scheduled.cancel_scheduled_restore, self.database.parent)
+
+    async def _run(self, work: Callable[..., T], *args: object) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._worker, work, *args)
 
     def _back_up(self, label: str) -> BackupInfo:
         target = make_backup(self.database, self.folder / backup_name(label))
-        stat = target.stat()
-        return BackupInfo(target, stat.st_size, datetime.fromtimestamp(stat.st_mtime, UTC))
+        info = backup_info(target)
+        if info is None:
+            raise BackupError(f"the backup {target} disappeared as soon as it was written")
+        return info
+
+    def _schedule(self, backup: Path) -> None:
+        problems = integrity_problems(backup) if backup.is_file() else []
+        if problems:
+            raise BackupError(
+                f"the backup {backup.name} is damaged ({problems[0]}); choose another one. "
+                "Nothing was scheduled."
+            )
+        scheduled.schedule_restore(self.database.parent, backup)
 
     def close(self) -> None:
         self._worker.shutdown(wait=True)

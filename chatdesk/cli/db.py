@@ -1,0 +1,201 @@
+"""`chatdesk db …`: check, back up, restore, recover and upgrade the database.
+
+None of these builds the whole core: they work on the database file, and those that replace it
+(restore, recover) refuse while any other chatdesk has it open.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from chatdesk.app import Configuration
+from chatdesk.cli.output import print_json, report
+from chatdesk.core.errors import NotFound
+from chatdesk.core.store.backup import (
+    BackupInfo,
+    backup_name,
+    integrity_problems,
+    list_backups,
+    make_backup,
+)
+from chatdesk.core.store.schema import stored_revision
+
+FIX_HINT = (
+    "To go on: `chatdesk db restore` puts back the newest verified backup; `chatdesk db recover` "
+    "builds a new database from what can still be read."
+)
+
+
+def add_commands(commands: Any) -> None:
+    db = commands.add_parser("db", help="database maintenance")
+    actions = db.add_subparsers(dest="action", metavar="ACTION", required=True)
+    upgrade = actions.add_parser("upgrade", help="migrate to the current schema (backs up)")
+    upgrade.set_defaults(handler=_upgrade)
+    check = actions.add_parser("check", help="verify integrity and schema, change nothing")
+    check.set_defaults(handler=_check)
+    backup = actions.add_parser("backup", help="write a verified backup copy")
+    backup.add_argument("path", nargs="?", help="target file (default: the backups folder)")
+    backup.set_defaults(handler=_backup)
+    listing = actions.add_parser("backups", help="the backups in the backups folder, newest first")
+    listing.set_defaults(handler=_backups)
+    restore = actions.add_parser(
+        "restore", help="put a verified backup in place of the database (keeps the current one)"
+    )
+    restore.add_argument(
+        "backup", nargs="?", help="backup file or its name in the backups folder (default: newest)"
+    )
+    restore.add_argument(
+        "--cancel", action="store_true", help="cancel a restore scheduled in the window"
+    )
+    restore.set_defaults(handler=_restore)
+    recover = actions.add_parser(
+        "recover", help="build a new database from what can be read of a damaged one"
+    )
+    recover.set_defaults(handler=_recover)
+    for parser in (upgrade, check, backup, listing, restore, recover):
+        parser.add_argument("--json", action="store_true")
+
+
+def _upgrade(config: Configuration, args: argparse.Namespace) -> int:
+    from chatdesk.core.store.startup import open_checked
+
+    store, _ = open_checked(config.paths, config.settings)  # upgrades after a verified backup
+    store.close()
+    migration = store.migration
+    if migration.changed:
+        text = (
+            f"upgraded {store.path} from schema {migration.from_revision} "
+            f"to {migration.to_revision}"
+        )
+        if migration.backup:
+            text += f"; backup first: {migration.backup}"
+    else:
+        text = f"{store.path} is already at the current schema {migration.to_revision}"
+    data = {
+        "database": str(store.path),
+        "from_revision": migration.from_revision,
+        "revision": migration.to_revision,
+        "backup": str(migration.backup) if migration.backup else None,
+    }
+    report(args, data, text)
+    return 0
+
+
+def _check(config: Configuration, args: argparse.Namespace) -> int:
+    database = config.paths.database
+    if not database.exists():
+        _missing(config)
+    problems = integrity_problems(database)
+    current = stored_revision(database) if not problems else None
+    from chatdesk.core.store import migrate  # Alembic, for this command only
+
+    head = migrate.head_revision()
+    if current is not None:
+        migrate.check_revision_known(current)
+    result = {
+        "database": str(database),
+        "revision": current,
+        "head": head,
+        "up_to_date": current == head,
+        "integrity": problems or "ok",
+    }
+    if args.json:
+        print_json(result)
+    else:
+        print(f"database:  {database}")
+        if not problems:
+            state = "current" if current == head else f"upgrade to {head}"
+            print(f"schema:    {current} ({state})")
+        print(f"integrity: {'ok' if not problems else '; '.join(problems[:5])}")
+        if problems:
+            print(FIX_HINT)
+    return 1 if problems else 0
+
+
+def _missing(config: Configuration) -> None:
+    from chatdesk.core.store import damage
+
+    record = damage.unresolved(config.paths)
+    if record is not None:
+        raise damage.DatabaseDamaged(config.paths.database, record.problems, record.folder, None)
+    raise NotFound(f"no database at {config.paths.database}")
+
+
+def _backup(config: Configuration, args: argparse.Namespace) -> int:
+    database = config.paths.database
+    if not database.exists():
+        _missing(config)
+    target = (
+        Path(args.path).expanduser().absolute()
+        if args.path
+        else config.paths.backups_dir / backup_name("manual")
+    )
+    made = make_backup(database, target)
+    report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
+    return 0
+
+
+def _backups(config: Configuration, args: argparse.Namespace) -> int:
+    found = list_backups(config.paths.backups_dir)
+    if args.json:
+        print_json([_backup_json(info) for info in found])
+        return 0
+    for info in found:
+        when = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        print(f"{when}  {info.kind.value:<13}  {info.size / 1e6:>9.1f} MB  {info.path.name}")
+    if not found:
+        print(f"no backups yet in {config.paths.backups_dir}")
+    return 0
+
+
+def _backup_json(info: BackupInfo) -> dict[str, Any]:
+    return {
+        "path": str(info.path),
+        "kind": info.kind.value,
+        "size": info.size,
+        "created_at": info.created_at.isoformat(),
+    }
+
+
+def _restore(config: Configuration, args: argparse.Namespace) -> int:
+    from chatdesk.core.store import restore, scheduled
+
+    paths = config.paths
+    if args.cancel:
+        pending = scheduled.scheduled_restore(paths.data_dir)
+        scheduled.cancel_scheduled_restore(paths.data_dir)
+        text = f"cancelled the restore of {pending.name}" if pending else "no restore was scheduled"
+        report(args, {"cancelled": str(pending) if pending else None}, text)
+        return 0
+    chosen = _backup_path(config, args.backup) if args.backup else None
+    done = restore.restore_backup(paths, chosen)
+    data = {"restored": str(done.backup), "set_aside": [str(p) for p in done.set_aside]}
+    report(args, data, restore.describe(done))
+    return 0
+
+
+def _backup_path(config: Configuration, given: str) -> Path:
+    path = Path(given).expanduser()
+    if path.exists() or path.parent != Path("."):
+        return path.absolute()
+    return config.paths.backups_dir / given  # a name from `chatdesk db backups`
+
+
+def _recover(config: Configuration, args: argparse.Namespace) -> int:
+    from chatdesk.core.store.recovery import recover_database
+
+    done = recover_database(config.paths)
+    tables = done.salvage.tables.values()
+    data = {
+        "database": str(done.database),
+        "damaged_dir": str(done.damaged_dir),
+        "copied": {t.table: t.copied for t in tables},
+        "refused": {t.table: t.refused for t in tables if t.refused},
+        "damaged_stretches": sum(t.damaged_stretches for t in tables),
+        "unreadable_tables": done.salvage.unreadable_tables,
+        "recreated_threads": done.salvage.recreated_threads,
+    }
+    report(args, data, done.describe())
+    return 0

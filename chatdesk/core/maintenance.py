@@ -1,0 +1,100 @@
+"""Housekeeping while the window is open: the daily backup and the purge of old deleted threads.
+
+Checked shortly after start (not at once: the first seconds belong to the window) and then every
+hour, by one asyncio task owned by the core and cancelled when it closes. Each run reads the
+settings file again, so "automatic backups" and "keep deleted threads" take effect without a
+restart. The backup and its verification run on the backups' own thread, the purge on the
+store's writer in bounded batches: the loop never waits on either.
+
+Commands (`chatdesk ask` …) are too short-lived for this; the window does it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from chatdesk.core.chat.retention import Purged, purge_expired, retention_cutoff
+from chatdesk.core.clock import Clock, SystemClock
+from chatdesk.core.config import StorageSettings
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.store import Store
+from chatdesk.core.store.backup import Backups
+from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
+
+log = logging.getLogger("chatdesk.store")
+
+FIRST_RUN_AFTER = 10.0  # seconds after start
+EVERY = 3_600.0  # then hourly; a backup is made when the newest daily one is a day old
+
+
+@dataclass(frozen=True)
+class MaintenanceRun:
+    backup: AutomaticBackup | None  # None: automatic backups are off, or it failed
+    purged: Purged
+
+
+def rotation_policy(storage: StorageSettings) -> RotationPolicy:
+    return RotationPolicy(
+        daily=storage.daily_backups,
+        weekly=storage.weekly_backups,
+        pre_migration=storage.pre_migration_backups,
+    )
+
+
+class Maintenance:
+    def __init__(
+        self,
+        store: Store,
+        backups: Backups,
+        storage: Callable[[], StorageSettings],
+        clock: Clock | None = None,
+    ) -> None:
+        self._store = store
+        self._backups = backups
+        self._storage = storage  # the current settings; may read a file: run off the loop
+        self._clock = clock or SystemClock()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self, first_after: float = FIRST_RUN_AFTER, every: float = EVERY) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(first_after, every), name="maintenance")
+            self._task.add_done_callback(_report_failure)
+
+    async def run_once(self) -> MaintenanceRun:
+        storage = await asyncio.to_thread(self._storage)
+        now = self._clock.now()
+        backup = None
+        if storage.automatic_backups:
+            try:
+                backup = await self._backups.automatic(now, rotation_policy(storage))
+            except ChatdeskError as error:  # kept in backups.last_failure for the Data tab
+                log.warning("automatic backup failed: %s", error)
+        purged = Purged()
+        cutoff = retention_cutoff(now, storage.deleted_retention_days)
+        if cutoff is not None:
+            try:
+                purged = await purge_expired(self._store, cutoff)
+            except ChatdeskError as error:
+                log.warning("purging deleted threads failed: %s", error)
+        return MaintenanceRun(backup, purged)
+
+    async def _loop(self, first_after: float, every: float) -> None:
+        await asyncio.sleep(first_after)
+        while True:
+            await self.run_once()
+            await asyncio.sleep(every)
+
+    async def aclose(self) -> None:
+        task, self._task = self._task, None
+        if task is None:
+            return
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)  # a failure was logged already
+
+
+def _report_failure(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and (error := task.exception()) is not None:
+        log.error("maintenance stopped", exc_info=error)

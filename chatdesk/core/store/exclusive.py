@@ -1,0 +1,71 @@
+"""Having the database to oneself: for a restore, a recovery, or setting damaged files aside.
+
+Two locks make that safe without a window in which two processes both think they are alone:
+- every process that opens the database holds its instance lock (instances.py) from before it
+  looks at the file until it has closed it;
+- whoever changes which file is the database (and every start, while it checks and opens the
+  file) holds `run/maintenance.busy` exclusively, and only then looks at the instance locks.
+A start that waits on the maintenance lock already holds its instance lock, so a restore that
+gets the maintenance lock first finishes before the start looks at the file, and one that gets
+it later sees the start's instance lock and refuses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from chatdesk.core.errors import Busy
+from chatdesk.core.paths import Paths
+from chatdesk.core.store.instances import InstanceLock
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+MAINTENANCE_LOCK = "maintenance.busy"
+
+
+class DatabaseInUse(Busy):
+    """Another chatdesk process has the database open."""
+
+
+@contextlib.contextmanager
+def maintenance_lock(run_dir: Path) -> Iterator[None]:
+    """Held while the database file is checked, replaced or set aside (waits for another)."""
+    run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(run_dir / MAINTENANCE_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@contextlib.contextmanager
+def database_alone(paths: Paths, what: str) -> Iterator[InstanceLock]:
+    """The database to ourselves for `what` ("restore a backup"): DatabaseInUse when another
+    chatdesk (a window or a command) is running on this data folder."""
+    instance = InstanceLock(paths.run_dir)
+    try:
+        with maintenance_lock(paths.run_dir):
+            refuse_others(instance, what)
+            yield instance
+    finally:
+        instance.release()
+
+
+def refuse_others(instance: InstanceLock, what: str) -> None:
+    alive = len(instance.others().alive)
+    if alive:
+        processes = (
+            "another chatdesk process is" if alive == 1 else f"{alive} chatdesk processes are"
+        )
+        raise DatabaseInUse(
+            f"cannot {what}: {processes} using the database (a window or a command). "
+            "Close chatdesk everywhere and try again; nothing was changed."
+        )

@@ -1,0 +1,124 @@
+"""`chatdesk db recover`: a new database built from what can still be read of a damaged one.
+
+The damaged files are never written to: if the database is still in place it is first set
+aside (damage.py); the salvage then reads a scratch copy of the set-aside files. The new
+database is made at the current schema beside the old one, filled (salvage.py), verified with
+`integrity_check`, and only then renamed into place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
+from chatdesk.core.paths import Paths, create_private_file
+from chatdesk.core.store import damage
+from chatdesk.core.store.backup import integrity_problems
+from chatdesk.core.store.exclusive import database_alone
+from chatdesk.core.store.salvage import SalvageReport, salvage
+
+log = logging.getLogger("chatdesk.store")
+
+
+class RecoveryFailed(ChatdeskError):
+    """No usable database could be built; the damaged files are as they were."""
+
+
+@dataclass(frozen=True)
+class RecoveryReport:
+    database: Path
+    damaged_dir: Path
+    salvage: SalvageReport
+
+    def describe(self) -> str:
+        counts = ", ".join(
+            f"{t.copied:,} {t.table}" for t in self.salvage.tables.values() if t.copied
+        )
+        refused = sum(t.refused for t in self.salvage.tables.values())
+        stretches = sum(t.damaged_stretches for t in self.salvage.tables.values())
+        lines = [
+            f"recovered {self.salvage.copied:,} rows into {self.database} ({counts or 'none'})",
+            f"the damaged files are kept, untouched, in {self.damaged_dir}",
+        ]
+        if stretches or refused or self.salvage.unreadable_tables:
+            lost = (
+                f"{stretches} damaged stretches were skipped and {refused} rows could not be used"
+            )
+            if self.salvage.unreadable_tables:
+                lost += f"; unreadable tables: {', '.join(self.salvage.unreadable_tables)}"
+            lines.append(lost)
+        if self.salvage.recreated_threads:
+            lines.append(
+                f"{self.salvage.recreated_threads} threads had lost their own row and are "
+                "titled 'Recovered chat'"
+            )
+        return "\n".join(lines)
+
+
+def recover_database(paths: Paths, *, now: datetime | None = None) -> RecoveryReport:
+    now = now or datetime.now(UTC)
+    with database_alone(paths, "recover the database"):
+        record = _damaged(paths, now)
+        report = _rebuild(paths, record)
+        damage.mark_resolved(record, "recovered", now)
+    log.info("recovered %d rows from %s", report.salvage.copied, record.folder)
+    return report
+
+
+def _damaged(paths: Paths, now: datetime) -> damage.DamageRecord:
+    database = paths.database
+    if database.exists() and database.stat().st_size > 0:
+        problems = integrity_problems(database)
+        if not problems:
+            raise InvalidRequest(
+                f"{database} passes its integrity check: there is nothing to recover. "
+                "To go back to a backup, use `chatdesk db restore`."
+            )
+        return damage.DamageRecord(damage.set_aside(paths, problems, now), tuple(problems))
+    record = damage.unresolved(paths)
+    if record is None:
+        raise NotFound(f"there is no damaged database to recover in {paths.data_dir}")
+    return record
+
+
+def _rebuild(paths: Paths, record: damage.DamageRecord) -> RecoveryReport:
+    from chatdesk.core.store import migrate  # Alembic, for a recovery only
+
+    fresh = paths.database.with_name(paths.database.name + ".recovered")
+    scratch = Path(tempfile.mkdtemp(prefix=".recovering-", dir=paths.data_dir))
+    try:
+        copy = scratch / paths.database.name
+        for side in ("", "-wal"):  # not -shm: SQLite rebuilds it from the -wal
+            original = record.folder / (paths.database.name + side)
+            if original.exists():
+                shutil.copyfile(original, copy.with_name(copy.name + side))
+        _remove_set(fresh)
+        create_private_file(fresh)
+        migrate.upgrade(fresh, paths.backups_dir)
+        found = salvage(copy, fresh)
+        problems = integrity_problems(fresh)
+        if problems:
+            raise RecoveryFailed(f"the recovered database did not verify: {problems[0]}")
+        os.replace(fresh, paths.database)
+    except (OSError, sqlite3.Error) as error:
+        reason = getattr(error, "strerror", None) or str(error)
+        raise RecoveryFailed(
+            f"could not build the recovered database: {reason}. The damaged "
+            f"files in {record.folder} were not changed; free some space and try again."
+        ) from error
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        _remove_set(fresh)
+    return RecoveryReport(paths.database, record.folder, found)
+
+
+def _remove_set(database: Path) -> None:
+    for side in damage.SIDE_FILES:
+        database.with_name(database.name + side).unlink(missing_ok=True)

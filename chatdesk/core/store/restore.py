@@ -1,0 +1,173 @@
+"""Putting a verified backup in place of the database (`chatdesk db restore`, or at start).
+
+Order, so that no step can leave the data folder without a usable database:
+1. have the database to ourselves (exclusive.py): no other chatdesk may have it open;
+2. verify the backup (`integrity_check`) and refuse one from a newer chatdesk;
+3. copy it with the online backup API to `chatdesk.db.restoring` beside the database and verify
+   the copy (a full disk fails here, before anything was moved);
+4. rename the current database with its -wal and -shm, untouched, to
+   `chatdesk.db.before-restore-<time>` (and -wal, -shm: still openable as a set);
+5. rename the copy to `chatdesk.db`. It opens, and migrates if it is older, like any database.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.paths import Paths
+from chatdesk.core.store import damage, scheduled
+from chatdesk.core.store.backup import (
+    BackupError,
+    backup_info,
+    integrity_problems,
+    list_backups,
+    make_backup,
+)
+from chatdesk.core.store.exclusive import database_alone
+from chatdesk.core.store.instances import InstanceLock
+from chatdesk.core.store.schema import stored_revision
+
+log = logging.getLogger("chatdesk.store")
+
+
+class RestoreFailed(ChatdeskError):
+    """The backup could not be restored; the current database was left as it was."""
+
+
+@dataclass(frozen=True)
+class RestoreReport:
+    backup: Path
+    set_aside: tuple[Path, ...]  # the previous database's files, renamed (empty if none)
+
+
+def restore_backup(
+    paths: Paths, backup: Path | None = None, *, now: datetime | None = None
+) -> RestoreReport:
+    """Restore `backup` (default: the newest backup that verifies) as the database."""
+    with database_alone(paths, "restore a backup"):
+        return restore_alone(paths, backup, now or datetime.now(UTC))
+
+
+def restore_alone(paths: Paths, backup: Path | None, now: datetime) -> RestoreReport:
+    """`restore_backup` for a caller that already has the database to itself."""
+    chosen = _checked(paths, backup) if backup is not None else newest_verified(paths.backups_dir)
+    staged = paths.database.with_name(paths.database.name + ".restoring")
+    for leftover in (staged, staged.with_name(staged.name + ".partial")):
+        leftover.unlink(missing_ok=True)  # from a restore that was killed: ours, unfinished
+    try:
+        make_backup(chosen, staged)
+    except BackupError as error:
+        raise RestoreFailed(f"could not copy the backup in: {error}") from error
+    try:
+        moved = _set_aside(paths.database, f".before-restore-{now:%Y%m%dT%H%M%SZ}")
+        try:
+            os.replace(staged, paths.database)
+        except OSError as error:
+            _put_back(moved)
+            raise RestoreFailed(f"could not put the backup in place: {error}") from error
+    finally:
+        staged.unlink(missing_ok=True)
+    aside = tuple(target for _, target in moved)
+    record = damage.unresolved(paths)
+    if record is not None:
+        damage.mark_resolved(record, f"restored {chosen.name}", now)
+    log.info("restored %s as %s (the previous files: %s)", chosen, paths.database, aside)
+    return RestoreReport(chosen, aside)
+
+
+def newest_verified(folder: Path) -> Path:
+    """The newest backup in `folder` that passes `integrity_check`."""
+    for info in list_backups(folder):
+        if not integrity_problems(info.path):
+            return info.path
+        log.warning("skipping the damaged backup %s", info.path)
+    raise RestoreFailed(
+        f"there is no verified backup in {folder} to restore. Nothing was changed; "
+        "`chatdesk db recover` builds a database from what can still be read."
+    )
+
+
+def apply_scheduled(paths: Paths, instance: InstanceLock, now: datetime) -> RestoreReport | None:
+    """At start, with the maintenance lock held: the restore asked for in the window, if any.
+
+    It waits for a start at which no other chatdesk is running. If it fails, the request is
+    removed (the next start opens the current database) and the reason raised."""
+    requested = scheduled.scheduled_restore(paths.data_dir)
+    if requested is None:
+        return None
+    if instance.others().alive:
+        log.info("a restore of %s waits until no other chatdesk is running", requested)
+        return None
+    try:
+        report = restore_alone(paths, requested, now)
+    except ChatdeskError as error:
+        scheduled.cancel_scheduled_restore(paths.data_dir)
+        raise RestoreFailed(
+            f"the restore you asked for could not be done: {error} Your database was not "
+            "changed and the request was removed; start chatdesk again to go on with it."
+        ) from error
+    scheduled.cancel_scheduled_restore(paths.data_dir)
+    return report
+
+
+def _checked(paths: Paths, backup: Path) -> Path:
+    if not backup.is_file():
+        raise NotFound(f"no backup at {backup}; nothing was changed")
+    if backup.resolve() == paths.database.resolve():
+        raise RestoreFailed(f"{backup} is the database itself, not a backup; nothing was changed")
+    problems = integrity_problems(backup)
+    if problems:
+        raise RestoreFailed(
+            f"the backup {backup} is damaged ({problems[0]}); choose another one. "
+            "Nothing was changed."
+        )
+    _refuse_unknown_schema(backup)
+    return backup
+
+
+def _refuse_unknown_schema(backup: Path) -> None:
+    from chatdesk.core.store import migrate  # Alembic, for a restore only
+
+    try:
+        revision = stored_revision(backup)
+        if revision is None:
+            raise RestoreFailed(f"{backup} is not a chatdesk database; nothing was changed")
+        migrate.check_revision_known(revision)
+    except migrate.DatabaseTooNew as error:
+        raise RestoreFailed(
+            f"the backup {backup.name} was written by a newer chatdesk; install that version "
+            "to restore it. Nothing was changed."
+        ) from error
+
+
+def _set_aside(database: Path, suffix: str) -> list[tuple[Path, Path]]:
+    """Rename the database's files (untouched) with `suffix`; undone if a rename fails."""
+    moved: list[tuple[Path, Path]] = []
+    try:
+        for side in damage.SIDE_FILES:
+            source = database.with_name(database.name + side)
+            if source.exists():
+                target = database.with_name(database.name + suffix + side)
+                os.rename(source, target)
+                moved.append((source, target))
+    except OSError as error:
+        _put_back(moved)
+        raise RestoreFailed(f"could not set the current database aside: {error}") from error
+    return moved
+
+
+def _put_back(moved: list[tuple[Path, Path]]) -> None:
+    for source, target in reversed(moved):
+        os.rename(target, source)
+
+
+def describe(report: RestoreReport) -> str:
+    info = backup_info(report.backup)
+    when = f" (from {info.created_at:%Y-%m-%d %H:%M} UTC)" if info else ""
+    aside = f"; the previous database was kept as {report.set_aside[0]}" if report.set_aside else ""
+    return f"restored {report.backup.name}{when}{aside}"
