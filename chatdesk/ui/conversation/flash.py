@@ -7,17 +7,18 @@ its size while the message is formatted.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, QVariantAnimation
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QVariantAnimation
 from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QWidget
 
-FLASH_MS = 1800
-TINT = 0.28  # the highlight colour's opacity at the start
+HOLD_MS = 700  # at full strength first: the eye finds it while the view settles
+FADE_MS = 1500
+TINT = 0.28  # the highlight colour's opacity at full strength
 BAR = 3  # pixels: the accent at the left edge
 
 
 class Flash(QWidget):
-    """Lies over `target` for FLASH_MS, then deletes itself."""
+    """Lies over `target` for HOLD_MS + FADE_MS, then deletes itself."""
 
     def __init__(self, target: QWidget) -> None:
         super().__init__(target)
@@ -26,16 +27,14 @@ class Flash(QWidget):
         self._strength = 1.0
         self.setGeometry(target.rect())
         target.installEventFilter(self)
-        self._fade = QVariantAnimation(self, startValue=1.0, endValue=0.0, duration=FLASH_MS)
+        self._fade = QVariantAnimation(self, startValue=1.0, endValue=0.0, duration=FADE_MS)
         self._fade.valueChanged.connect(self._faded)
         self._fade.finished.connect(self.deleteLater)
         self.show()
         self.raise_()
-        self._fade.start()
-
-    @property
-    def running(self) -> bool:
-        return self._fade.state() == QVariantAnimation.State.Running
+        hold = QTimer(self, singleShot=True, interval=HOLD_MS)  # goes with the flash
+        hold.timeout.connect(self._fade.start)
+        hold.start()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and isinstance(watched, QWidget):

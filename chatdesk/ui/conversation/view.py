@@ -207,9 +207,15 @@ class ConversationView(QScrollArea):
         if not self._restoring:
             self._anchor = None
             self._follow = value >= self.verticalScrollBar().maximum() - _FOLLOW_SLACK
-        self._jump.setVisible(not self._follow or self._model.has_more_after)
-        self._place_jump()
+        self._show_jump()
         self._edge_check.start()
+
+    def _show_jump(self) -> None:
+        """ "Jump to latest" while the end is not in sight (or not even read)."""
+        bar = self.verticalScrollBar()
+        at_end = self._follow or bar.value() >= bar.maximum() - _FOLLOW_SLACK
+        self._jump.setVisible(self._model.has_more_after or not at_end)
+        self._place_jump()
 
     def _check_edges(self) -> None:
         bar = self.verticalScrollBar()
@@ -235,8 +241,7 @@ class ConversationView(QScrollArea):
         self._restoring = True
         self.verticalScrollBar().setValue(widget.y() - _REVEAL_MARGIN)
         self._restoring = False
-        self._jump.setVisible(True)
-        self._place_jump()
+        self._show_jump()
         Flash(widget)
         self._edge_check.start()
 

@@ -17,7 +17,12 @@ from PySide6.QtGui import (
     QTextLayout,
     QTextOption,
 )
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractScrollArea,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from chatdesk.core.search import Snippet
 from chatdesk.ui.search.results import ROW_ROLE, SECTION_ROLE, Kind, Row
@@ -32,9 +37,19 @@ _ROLE = QPalette.ColorRole
 
 class ResultDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        """One line for a chat; for a message, its heading and as many snippet lines as the
+        list's width needs (up to SNIPPET_LINES; the list lays its rows out again when its
+        width changes)."""
         line = QFontMetrics(option.font).height()
         row = index.data(ROW_ROLE)
-        lines = 1 + SNIPPET_LINES if isinstance(row, Row) and row.kind is Kind.MESSAGE else 1
+        lines = 1
+        if isinstance(row, Row) and row.kind is Kind.MESSAGE:
+            view = option.widget
+            shown = view.viewport() if isinstance(view, QAbstractScrollArea) else view
+            width = (shown.width() if shown is not None else option.rect.width()) - 2 * PAD_X
+            marks = _marks(option.palette, selected=False)
+            wrapped = _lines(row.text, option.font, marks, width, SNIPPET_LINES)
+            lines += max(len(wrapped), 1)
         caption = _caption_height(option.font) if index.data(SECTION_ROLE) else 0
         return QSize(0, caption + lines * line + 2 * PAD_Y + 2)
 
@@ -180,13 +195,23 @@ def _lines(
     layout.endLayout()
     bounds = [*starts, len(snippet.text)]
     parts = [_part(snippet, start, end) for start, end in itertools.pairwise(bounds)]
-    if parts:
+    if parts and _width(parts[-1], font, marks) > width:
         bold = QFont(font)
         bold.setBold(True)  # measured bold, the wider case: matched words are
         last = parts[-1]
         shown = QFontMetrics(bold).elidedText(last.text, Qt.TextElideMode.ElideRight, width)
         parts[-1] = _cut(last, shown)
     return parts
+
+
+def _width(snippet: Snippet, font: QFont, marks: QTextCharFormat) -> float:
+    """How wide the snippet is drawn on one line, its matched words in `marks`."""
+    layout = QTextLayout(snippet.text, font)
+    layout.setFormats(_ranges(snippet, marks))
+    layout.beginLayout()
+    line = layout.createLine()
+    layout.endLayout()
+    return line.naturalTextWidth() if line.isValid() else 0.0
 
 
 def _part(snippet: Snippet, start: int, end: int) -> Snippet:

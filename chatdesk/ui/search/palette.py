@@ -116,6 +116,7 @@ class SearchPalette(QDialog):
         self.results.setItemDelegate(ResultDelegate(self.results))
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.results.setResizeMode(QListView.ResizeMode.Adjust)  # rows wrap to the new width
         self.results.setAccessibleName("Results")
         self.results.setAccessibleDescription("Enter or a click opens the chat or the message.")
         self.status = self._muted("searchStatus", "Search status")
