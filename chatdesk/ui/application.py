@@ -33,6 +33,7 @@ from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.paths import Paths, package_data
+from chatdesk.ui import exit_after_start
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts, python_imports
 from chatdesk.ui.theme import apply_theme
@@ -96,6 +97,8 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     sys.excepthook = CrashReporter(config.paths.log_dir / LOG_FILE)
     try:
         window = _window(config)
+        if exit_after_start.wanted():  # smoke tests (packaging/smoke.py)
+            exit_after_start.ExitAfterStart(window)
         window.show()
         window.start()
         core = CoreLoader(window, lambda: build_core(config)).run_until_built(app)
@@ -114,6 +117,8 @@ def _application(settings: Settings) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("chatdesk")
+    # Wayland compositors match windows to their .desktop entry (and icon) by this id.
+    app.setDesktopFileName("io.github.chatdesk.Chatdesk")
     app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
     app.setQuitOnLastWindowClosed(False)
     apply_theme(app, settings.ui.theme, settings.ui.font_size)
