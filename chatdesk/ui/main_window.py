@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 import uuid
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.chat.kinds import Role, Status
-from chatdesk.core.config import Settings
+from chatdesk.core.config import Settings, SyncSettings
 from chatdesk.ui.composer import Composer, DraftAttachment
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.conversation.model import ConversationModel
@@ -39,6 +40,7 @@ from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.styles import WINDOW_STYLE
+from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import ThemeWatcher, is_dark
 
 # Loaded with the core, behind the first paint: the service (SQLAlchemy), its views and events,
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.sync.service import TeamSync
     from chatdesk.ui.coalesce import LatestRead
     from chatdesk.ui.context.summaries import SummaryActions
     from chatdesk.ui.conversation.controller import ConversationController
@@ -61,6 +64,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.search.palette import SearchPalette
     from chatdesk.ui.sidebar.view import Sidebar
+    from chatdesk.ui.sync.panel import TeamSyncUi
     from chatdesk.ui.transfer.actions import TransferActions, TransferFactory
 
 SaveSettings = Callable[[Settings], None]
@@ -147,6 +151,9 @@ class MainWindow(QMainWindow):
         self.search_palette: SearchPalette | None = None  # made on the first Ctrl+K
         self.transfers: TransferActions | None = None  # made on the first export or import
         self.context_dialog: QWidget | None = None  # the context window dialog opened last
+        self._team: TeamSync | None = None
+        self.team_ui: TeamSyncUi | None = None  # made by attach() when team sync is given
+        self.preferences: PreferencesDialog | None = None  # the one opened last
         self._build()
         self._restore_state()
         if service is not None:
@@ -170,7 +177,7 @@ class MainWindow(QMainWindow):
         self.composer.files_dropped.connect(self._attach_files)
         self.composer.model_changed.connect(self._choose_model)
         right = QWidget()
-        column = QVBoxLayout(right)
+        column = self._column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.header)
@@ -193,7 +200,7 @@ class MainWindow(QMainWindow):
         self.setTabOrder(self.view, self.composer)
         self.composer.focus_editor()  # typing goes to the composer from the first paint on
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
-        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE)
+        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE)
 
     def _build_menus(self) -> None:
         menus: dict[str, QMenu] = {}
@@ -238,13 +245,15 @@ class MainWindow(QMainWindow):
         data_folder: Path | None = None,
         search: Search | None = None,
         transfer: TransferFactory | None = None,
+        team: TeamSync | None = None,
     ) -> None:
         """Connect the window to the core: the thread list takes the placeholder's place and a
         message sent while the core was opening goes out (once the window is started). Needs a
         running asyncio loop from here on. `profiles`, `backups` and `data_folder` are what
         the preferences manage; without them those tabs say so. `search` serves the palette
         (Ctrl+K) and `transfer` makes the core's Transfer for export and import when first
-        asked; without them those actions stay disabled."""
+        asked; without them those actions stay disabled. `team` adds team sync (the status
+        bar's indicator, sharing, the Team preferences)."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         self._profiles, self._backups, self._data_folder = profiles, backups, data_folder
@@ -259,6 +268,8 @@ class MainWindow(QMainWindow):
         self.runner.busy_changed.connect(self._update_busy)
         self._attach_conversation(service)
         self._attach_sidebar(service)
+        if team is not None:
+            self._attach_team(team)
         self._enable_examples(True)
         needs = {"open_search": search, "export_all": transfer, "import_file": transfer}
         for method, action in self._service_actions.items():
@@ -315,6 +326,15 @@ class MainWindow(QMainWindow):
         if placeholder is not None:  # it has no parent now
             placeholder.deleteLater()
         self.setTabOrder(self.sidebar, self.view)
+
+    def _attach_team(self, team: TeamSync) -> None:
+        from chatdesk.ui.sync.panel import TeamSyncUi
+
+        self._team = team
+        self.team_ui = TeamSyncUi(team, self.runner, self.sidebar, self)
+        self.team_ui.status.preferences_requested.connect(self.open_team_preferences)
+        self.statusBar().addPermanentWidget(self.team_ui.status)
+        self._column.insertWidget(1, self.team_ui.banner)  # between the header and messages
 
     def _begin(self) -> None:
         """Once the window is started and has a service, whichever comes last: start the
@@ -433,6 +453,8 @@ class MainWindow(QMainWindow):
         self._update_streaming()
         self.summaries.thread_changed()
         self._update_thread_actions()
+        if self.team_ui is not None and not staying:
+            self.team_ui.thread_opened(thread.id if thread else None)
         if thread is not None:
             self._refresh_usage()
 
@@ -774,13 +796,34 @@ class MainWindow(QMainWindow):
             data_folder=self._data_folder,
             usage=service.usage_by_month,
             models=service.known_models,
+            team=self._team,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(lambda: self.apply_settings(dialog.result_settings()))
+        dialog.accepted.connect(
+            lambda: self.apply_settings(
+                dialog.result_settings(), sync_password=dialog.team.password()
+            )
+        )
+        dialog.team.login_applied.connect(self._team_login_applied)
+        self.preferences = dialog
         dialog.open()
 
-    def apply_settings(self, settings: Settings) -> None:
-        """Use `settings` from now on (the next answer already) and save them."""
+    def open_team_preferences(self) -> None:
+        self.open_preferences()
+        if self.preferences is not None:
+            self.preferences.tabs.setCurrentWidget(self.preferences.team)
+
+    def _team_login_applied(self, sync: object) -> None:
+        """The Team tab put a server (or none) in use: save it with the other settings."""
+        assert isinstance(sync, SyncSettings)
+        self._settings = replace(self._settings, sync=sync)  # in use already: not again
+        self.apply_settings(self._settings)
+
+    def apply_settings(self, settings: Settings, *, sync_password: str | None = None) -> None:
+        """Use `settings` from now on (the next answer already) and save them. Another team
+        server or login (or a new password for it) reconnects team sync."""
+        if self._team is not None and (settings.sync != self._settings.sync or sync_password):
+            self.runner.run(self._team.apply_login(settings.sync, sync_password))
         self._settings = settings
         ThemeWatcher.of(_app()).apply(settings.ui.theme, settings.ui.font_size)
         self.composer.set_enter_sends(settings.ui.enter_sends)
@@ -792,7 +835,7 @@ class MainWindow(QMainWindow):
             self.runner.run(self.runner.off_thread(self._save_settings, settings))
 
     def _theme_changed(self) -> None:
-        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE)
+        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE)
         if self._service is not None:  # messages, and their formatter, come with the service
             self.formatter.dark = is_dark(_app())
             self.formatter.clear()
@@ -839,6 +882,8 @@ class MainWindow(QMainWindow):
                 self._show_header()
                 self.summaries.thread_changed()
                 self._update_thread_actions()
+            case ev.SyncStateChanged() | ev.SyncEditLost() if self.team_ui is not None:
+                self.team_ui.apply(event)
             case ev.ProviderStateChanged(provider, state, detail):
                 self._show_provider_state(provider, state, detail)
             case ev.ProvidersChanged():

@@ -1,4 +1,4 @@
-"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data and Usage, one tab each.
+"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage and Team, one tab each.
 
 Appearance and Chat edit a copy of the settings: after `accept()`, `result_settings()` returns
 the edited copy, and the window applies it and has it saved. Providers, Data and Usage act at
@@ -31,6 +31,7 @@ from chatdesk.ui.theme import ThemeWatcher, is_dark
 if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.sync.service import TeamSync
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.settings.usage_view import UsageQuery
 
@@ -51,6 +52,7 @@ class PreferencesDialog(QDialog):
         data_folder: Path | None = None,
         usage: UsageQuery | None = None,
         models: ModelPairs = (),
+        team: TeamSync | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -64,6 +66,7 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.appearance, "&Appearance")
         self.tabs.addTab(self.chat, "C&hat")
         self._add_acting_tabs(runner, providers, backups, data_folder, usage)
+        self._add_team_tab(team, runner)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -102,6 +105,13 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.data, "&Data")
         self.tabs.addTab(self.usage, "&Usage")
 
+    def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.settings.team_page import TeamPage
+
+        self.team = TeamPage(team, self._settings.sync, runner or Runner(self), self)
+        self.tabs.addTab(self.team, "&Team")
+
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
 
@@ -117,7 +127,8 @@ class PreferencesDialog(QDialog):
         )
         general = self.chat.general(self._settings.general)
         chat = self.chat.chat(self._settings.chat)
-        return replace(self._settings, ui=ui, general=general, chat=chat)
+        sync = self.team.sync(self._settings.sync)
+        return replace(self._settings, ui=ui, general=general, chat=chat, sync=sync)
 
     def font_size(self) -> int:
         return self.appearance.font_size()

@@ -68,6 +68,13 @@ def usage_text(message: MessageView) -> str:
     return " · ".join(p for p in parts if p)
 
 
+def header_text(message: MessageView) -> str:
+    """ "Assistant", or in a team thread who wrote it: "bob", "Assistant · for bob"."""
+    if message.author is None:
+        return "You" if message.role is Role.USER else "Assistant"
+    return message.author if message.role is Role.USER else f"Assistant · for {message.author}"
+
+
 class MessageWidget(QFrame):
     """Signals carry the message id. `action` names: copy-markdown, copy-plain, regenerate,
     delete, retry, continue, previous-branch, next-branch, load-images."""
@@ -208,8 +215,9 @@ class MessageWidget(QFrame):
     def update_message(self, message: MessageView) -> None:
         self.message = message
         user = message.role is Role.USER
-        self._header.setText("You" if user else "Assistant")
-        self._header.setVisible(not user)
+        self._header.setText(header_text(message))
+        self._header.setToolTip(f"Written by {message.author}" if message.author else "")
+        self._header.setVisible(not user or message.author is not None)
         self._show_reasoning_state(message)
         self._show_attachments(message)
         self._show_status(message)

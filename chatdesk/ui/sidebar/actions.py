@@ -22,6 +22,7 @@ from chatdesk.ui.sidebar.widgets import NoticeBar
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.ui.sync.sharing import SharingActions
 
 UNDO_SECONDS = 10
 
@@ -49,6 +50,7 @@ class SidebarActions(QObject):
         self._notice = notice
         self._owner = owner
         self.dialog: QWidget | None = None  # the question or dialog opened last (for tests)
+        self.sharing: SharingActions | None = None  # given by the window when sync is there
 
     # -- menus -----------------------------------------------------------------------------------
 
@@ -76,6 +78,8 @@ class SidebarActions(QObject):
         summarize = _add(menu, "&Summarise now", lambda: self.summarize_requested.emit(thread.id))
         summarize.setEnabled(not service.summarizing(thread.id))
         _add(menu, "Context &window…", lambda: self.context_window_requested.emit(thread.id))
+        if self.sharing is not None:
+            self.sharing.add_to(menu, thread)
         menu.addSeparator()
         _add(menu, "&Delete", lambda: self.delete(thread), "Del")
         return menu

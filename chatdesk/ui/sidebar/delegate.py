@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.sidebar.groups import GROUP_KIND_ROLE, PINNED_ROLE, GroupKind
+from chatdesk.ui.sidebar.groups import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
 
 Index = QModelIndex | QPersistentModelIndex
 _STATE = QStyle.StateFlag
@@ -37,6 +37,7 @@ MARGIN = 4  # between a row's rounded background and the view's edges
 PADDING = 10  # between the background and the text
 NESTED = 14  # extra indent of a project's threads (the view itself does not indent)
 RADIUS = 6
+BADGE_MAX = 84  # a team badge's widest, in pixels (the tooltip has the whole name)
 
 
 class SidebarDelegate(QStyledItemDelegate):
@@ -97,12 +98,18 @@ class SidebarDelegate(QStyledItemDelegate):
         if selected and self._tree.hasFocus():
             colour = option.palette.color(_ROLE.HighlightedText)
         pin_room = 16 if pinned else 0
+        muted = colour if selected else option.palette.color(_ROLE.PlaceholderText)
+        team = index.data(TEAM_ROLE)
+        badge_room = 0
+        if team:
+            right = box.right() - PADDING - pin_room
+            badge_room = _team_badge(painter, option, str(team), right, box.center().y(), muted)
         left = box.left() + PADDING + indent
-        area = QRect(left, box.top(), box.right() - left - PADDING - pin_room, box.height())
+        width = box.right() - left - PADDING - pin_room - badge_room
+        area = QRect(left, box.top(), width, box.height())
         painter.setPen(colour)
         self._draw_text(painter, option.font, area, str(index.data()))
         if pinned:
-            muted = colour if selected else option.palette.color(_ROLE.PlaceholderText)
             _pin(painter, QPointF(box.right() - PADDING - 5, box.center().y()), muted)
         self._paint_focus(painter, option)
 
@@ -254,3 +261,32 @@ def _pin(painter: QPainter, centre: QPointF, colour: QColor) -> None:
     painter.drawEllipse(QPointF(x, y - 2.5), 3.2, 3.2)
     painter.setPen(colour)
     painter.drawLine(QPointF(x, y), QPointF(x, y + 5))
+
+
+def _team_badge(
+    painter: QPainter,
+    option: QStyleOptionViewItem,
+    team: str,
+    right: int,
+    middle: int,
+    colour: QColor,
+) -> int:
+    """A shared thread's team as a small outlined pill ending at `right`; its width with the
+    gap before it."""
+    font = QFont(option.font)
+    font.setPointSizeF(max(6.0, font.pointSizeF() * 0.82))
+    metrics = QFontMetrics(font)
+    text = metrics.elidedText(team, Qt.TextElideMode.ElideRight, BADGE_MAX - 12)
+    width, height = metrics.horizontalAdvance(text) + 12, metrics.height() + 2
+    pill = QRect(right - width, middle - height // 2, width, height)
+    outline = QColor(colour)
+    outline.setAlphaF(0.55)
+    painter.save()
+    painter.setPen(outline)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.drawRoundedRect(pill.adjusted(0, 0, -1, -1), height / 2, height / 2)
+    painter.setFont(font)
+    painter.setPen(colour)
+    painter.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
+    painter.restore()
+    return width + 6

@@ -19,6 +19,7 @@ PROJECT_ID_ROLE = _ROLE.UserRole + 2  # uuid.UUID of a project group (or a threa
 GROUP_KIND_ROLE = _ROLE.UserRole + 3  # GroupKind of a group row, None on thread rows
 PINNED_ROLE = _ROLE.UserRole + 4  # bool, thread rows
 THREAD_ROLE = _ROLE.UserRole + 5  # the ThreadView of a thread row
+TEAM_ROLE = _ROLE.UserRole + 6  # the team's name on a shared thread's row, None if personal
 
 
 class GroupKind(enum.Enum):
@@ -59,13 +60,18 @@ def group_data(group: Group, role: int) -> Any:
     return None
 
 
-def thread_data(thread: ThreadView, role: int) -> Any:
+def thread_data(thread: ThreadView, role: int, team: str = "team") -> Any:
+    """`team`: the name of the team a shared thread is in (as far as the window knows)."""
+    shared = thread.team_id is not None
     if role in (_ROLE.DisplayRole, _ROLE.EditRole):
         return thread.title
     if role == _ROLE.ToolTipRole:
-        return _tooltip(thread)
+        return _tooltip(thread) + (f"\nShared with {team}" if shared else "")
     if role == _ROLE.AccessibleTextRole:
-        return f"{thread.title}, pinned" if thread.pinned else thread.title
+        text = f"{thread.title}, pinned" if thread.pinned else thread.title
+        return f"{text}, shared with {team}" if shared else text
+    if role == TEAM_ROLE:
+        return team if shared else None
     return {
         THREAD_ID_ROLE: thread.id,
         PROJECT_ID_ROLE: thread.project_id,

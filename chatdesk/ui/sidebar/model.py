@@ -100,6 +100,7 @@ class ThreadTreeModel(QAbstractItemModel):
         self._fresh: dict[uuid.UUID, ThreadView | None] = {}
         self._bounds: tuple[int, date, list[int]] | None = None
         self._fetch_pauses = 0
+        self._team_names: dict[uuid.UUID, str] = {}  # for shared threads' badges
         self._build()
         self._midnight = QTimer(self)
         self._midnight.setSingleShot(True)
@@ -118,6 +119,15 @@ class ThreadTreeModel(QAbstractItemModel):
     def close(self) -> None:
         """Stop following the service (also done when the model is destroyed)."""
         self._unsubscribe()
+
+    def set_team_names(self, names: dict[uuid.UUID, str]) -> None:
+        """The teams' names, for the badges of shared threads (read after each sync)."""
+        self._team_names = dict(names)
+        for group in self._groups:
+            parent = self._index_of_group(group)
+            rows = self.rowCount(parent)
+            if rows:
+                self.dataChanged.emit(self.index(0, 0, parent), self.index(rows - 1, 0, parent))
 
     def set_view(self, *, archived: bool = False, text: str = "") -> None:
         """Show the normal grouped view, the archived threads, or the titles containing `text`."""
@@ -241,7 +251,9 @@ class ThreadTreeModel(QAbstractItemModel):
             return group_data(group, role)
         owner = self._known[index.internalId()]
         start, _ = self._span(owner)
-        return thread_data(owner.feed.threads[start + index.row()], role)
+        thread = owner.feed.threads[start + index.row()]
+        team = self._team_names.get(thread.team_id, "team") if thread.team_id else "team"
+        return thread_data(thread, role, team)
 
     def canFetchMore(self, parent: Index) -> bool:
         group = self._group_row(parent)

@@ -1,0 +1,50 @@
+"""The window's team sync pieces together, and the service events they follow."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+
+from chatdesk.core.chat import events as ev
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.sync.notes import SyncNoteBanner
+from chatdesk.ui.sync.sharing import SharingActions
+from chatdesk.ui.sync.status import SyncStatusButton
+from chatdesk.ui.sync.teams import TeamDirectory
+
+if TYPE_CHECKING:
+    from chatdesk.core.sync.service import TeamSync
+    from chatdesk.ui.sidebar.view import Sidebar
+
+
+class TeamSyncUi(QObject):
+    """The status bar's indicator, the teams known, the sidebar's sharing entries and badge
+    names, and the lost-edit note; the window places the widgets and hands in the events."""
+
+    def __init__(self, team: TeamSync, runner: Runner, sidebar: Sidebar, owner: QObject) -> None:
+        super().__init__(owner)
+        self.status = SyncStatusButton(team, runner)
+        self.teams = TeamDirectory(team, runner, self)
+        self.sharing = SharingActions(team, runner, self.teams, sidebar)
+        self.banner = SyncNoteBanner(team, runner)
+        self._sidebar = sidebar
+        sidebar.commands.sharing = self.sharing
+        self.teams.changed.connect(lambda: sidebar.model.set_team_names(self.teams.names()))
+        if team.configured:
+            self.teams.refresh()
+
+    def thread_opened(self, thread_id: uuid.UUID | None) -> None:
+        self.banner.show_thread(thread_id)
+
+    def apply(self, event: ev.Event) -> None:
+        match event:
+            case ev.SyncStateChanged(state, detail, pending, rejected):
+                self.status.show_state(state, detail, pending, rejected)
+                if state in ("up to date", "off"):
+                    self.teams.refresh()  # joined or left a team on the server, or signed out
+            case ev.SyncEditLost(note):
+                self.banner.add(note)
+            case _:
+                pass

@@ -1,0 +1,14 @@
+"""The sync pieces' look, added to the window's sheet (palette colours: light and dark)."""
+
+SYNC_STYLE = """
+#syncStatus { border: none; padding: 0 6px; }
+#syncStatus[state="offline"] { color: palette(placeholder-text); }
+#syncStatus[state="error"] { color: #d9534f; font-weight: 600; }
+#syncNote {
+    background: palette(alternate-base);
+    border: none;
+    border-bottom: 1px solid palette(mid);
+    border-left: 3px solid palette(highlight);
+}
+#syncNoteText { padding: 2px 0; }
+"""
