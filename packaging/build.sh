@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Build the desktop app: dist/chatdesk/ (a PyInstaller one-folder build; run dist/chatdesk/chatdesk)
+# and dist/chatdesk-<version>-linux-<arch>.tar.gz of that folder.
+#
+#   packaging/build.sh [--no-tar]
+#
+# chatdesk and PyInstaller are installed into a venv of their own (build/freeze/venv; PYTHON
+# picks the interpreter, default python3), from the checkout as a wheel, so the build holds
+# exactly what `pip install .` installs. Needs the package index the first time.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+work=$root/build/freeze
+venv=$work/venv
+pyinstaller_spec="pyinstaller>=6.10,<7"
+make_tar=1
+[ "${1:-}" = "--no-tar" ] && make_tar=0
+
+started=$(date +%s)
+if [ ! -x "$venv/bin/python" ]; then
+    "${PYTHON:-python3}" -m venv "$venv"
+fi
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+"$venv/bin/pip" install -q "$root" "$pyinstaller_spec"
+# The same version number does not make pip replace an earlier build of the checkout.
+"$venv/bin/pip" install -q --force-reinstall --no-deps "$root"
+
+"$venv/bin/pyinstaller" --noconfirm --log-level WARN \
+    --distpath "$root/dist" --workpath "$work/pyinstaller" "$root/packaging/chatdesk.spec"
+app=$root/dist/chatdesk
+install -m 0755 "$root/packaging/install-desktop.sh" "$app/install-desktop.sh"
+echo "built $app ($(du -sh "$app" | cut -f1)) in $(( $(date +%s) - started )) s"
+
+if [ "$make_tar" = 1 ]; then
+    version=$("$venv/bin/python" -c 'import chatdesk; print(chatdesk.__version__)')
+    tarball=$root/dist/chatdesk-$version-linux-$(uname -m).tar.gz
+    tar -C "$root/dist" -czf "$tarball" chatdesk
+    echo "packed $tarball ($(du -sh "$tarball" | cut -f1))"
+fi

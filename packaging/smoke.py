@@ -1,0 +1,220 @@
+"""Smoke test of an installed or frozen chatdesk, run as a user runs it.
+
+    python3 packaging/smoke.py CHATDESK [--no-network] [--window-runs N]
+
+CHATDESK is the command to test: a venv's `bin/chatdesk` (the wheel) or `dist/chatdesk/chatdesk`
+(the desktop build). Only the standard library is used, so any Python 3.11+ runs this file;
+chatdesk itself runs from a temporary folder with a temporary CHATDESK_HOME, so nothing of a
+checkout or of the user's own data is in reach. With `--no-network` every chatdesk process runs
+in a network namespace of its own (`unshare -n`; root, or `unshare -rn` otherwise) that holds
+only a loopback interface.
+
+Checked, in order:
+1. `chatdesk --version` answers;
+2. `chatdesk ask` with the built-in mock provider creates the database, migrates it and answers;
+   `chatdesk db check` finds it at the newest schema;
+3. `chatdesk tokens` counts with the bundled tiktoken encodings (exact, not an estimate): that
+   runs the counting child process;
+4. `chatdesk export --format html` formats the answer in the render child process: code
+   highlighted by Pygments and formulas drawn by matplotlib, not the plain-text fallback;
+5. the window opens offscreen, paints, opens its core and closes with exit code 0
+   (`CHATDESK_EXIT_AFTER_START`, see chatdesk/ui/exit_after_start.py); the time to its first
+   paint and to its core being attached is printed (median over `--window-runs`, after one
+   run that warms the page cache and is not counted).
+A venv's chatdesk is also checked to import from the venv, not from a checkout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+STARTED_PREFIX = "chatdesk: started "  # chatdesk/ui/exit_after_start.py
+QUESTION = "show me code"  # the mock's answer to it has code blocks and formulas
+TIMEOUT = 120.0
+
+
+class SmokeFailed(Exception):
+    pass
+
+
+class Runner:
+    def __init__(self, command: Path, home: Path, cwd: Path, no_network: bool) -> None:
+        self.command = command
+        self.cwd = cwd
+        self.prefix = _isolation() if no_network else []
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "TIKTOKEN_CACHE_DIR")
+            and not key.startswith("CHATDESK_")
+        }
+        self.env.update(
+            CHATDESK_HOME=str(home),
+            CHATDESK_MOCK_TOKENS_PER_SECOND="0",
+            QT_QPA_PLATFORM="offscreen",
+        )
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> str:
+        argv = [*self.prefix, str(self.command), *args]
+        done = subprocess.run(
+            argv,
+            cwd=self.cwd,
+            env={**self.env, **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=TIMEOUT,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise SmokeFailed(
+                f"`chatdesk {' '.join(args)}` exited with {done.returncode}\n"
+                f"stdout:\n{done.stdout}\nstderr:\n{done.stderr}"
+            )
+        return done.stdout
+
+    def run_json(self, *args: str) -> dict[str, object]:
+        output = self.run(*args, "--json")
+        try:
+            value = json.loads(output)
+        except json.JSONDecodeError as error:
+            raise SmokeFailed(f"`chatdesk {' '.join(args)} --json` printed {output!r}") from error
+        if not isinstance(value, dict):
+            raise SmokeFailed(f"`chatdesk {' '.join(args)} --json` printed {output!r}")
+        return value
+
+
+def _isolation() -> list[str]:
+    """`unshare` arguments for a process without network, checked to leave only loopback."""
+    unshare = shutil.which("unshare")
+    if unshare is None:
+        raise SmokeFailed("--no-network needs unshare (util-linux)")
+    prefix = [unshare, "-n"] if os.geteuid() == 0 else [unshare, "-rn"]
+    probe = subprocess.run(
+        [*prefix, "cat", "/proc/net/dev"], capture_output=True, text=True, check=False
+    )
+    lines = probe.stdout.splitlines()[2:]  # two header lines
+    interfaces = sorted(line.split(":", 1)[0].strip() for line in lines)
+    if probe.returncode != 0 or interfaces != ["lo"]:
+        raise SmokeFailed(f"cannot take the network away: {probe.stderr.strip() or interfaces}")
+    return prefix
+
+
+def _check(condition: bool, what: str) -> None:
+    if not condition:
+        raise SmokeFailed(what)
+
+
+def check_install_location(command: Path, cwd: Path) -> str | None:
+    """For a venv's `chatdesk`: where its Python imports chatdesk from (must be the venv)."""
+    python = command.parent / "python"
+    if not python.exists():
+        return None  # a frozen build carries its own modules
+    where = subprocess.run(
+        [str(python), "-c", "import chatdesk; print(chatdesk.__file__)"],
+        cwd=cwd,
+        env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    venv = command.parent.parent.resolve()
+    _check(
+        Path(where).resolve().is_relative_to(venv),
+        f"chatdesk is imported from {where}, not from {venv}",
+    )
+    return where
+
+
+def check_commands(runner: Runner, home: Path, out: Path) -> str:
+    version = runner.run("--version").strip()
+    _check(version.startswith("chatdesk "), f"--version printed {version!r}")
+
+    answer = runner.run_json("ask", "--model", "gpt-4o", QUESTION)
+    _check(answer.get("status") == "complete", f"ask did not complete: {answer}")
+    _check(bool(answer.get("content")), "ask answered nothing")
+    _check((home / "data" / "chatdesk.db").is_file(), "ask created no database")
+    check = runner.run_json("db", "check")
+    _check(check.get("up_to_date") is True, f"the database is not at the newest schema: {check}")
+    _check(check.get("integrity") == "ok", f"the database is damaged: {check}")
+
+    thread = str(answer["thread_id"])
+    tokens = runner.run_json("tokens", thread)
+    _check(tokens.get("estimated") is False, f"token counts are estimates: {tokens}")
+    _check(int(str(tokens.get("history", 0))) > 0, f"no tokens counted: {tokens}")
+
+    page = out / "thread.html"
+    runner.run("export", thread, "--format", "html", "-o", str(page))
+    html = page.read_text(encoding="utf-8")
+    _check('style="color:' in html, "the exported code is not highlighted (render worker?)")
+    _check("data:image/png" in html, "the exported formulas are not drawn (render worker?)")
+    return version
+
+
+def check_window(runner: Runner, runs: int) -> tuple[float, float]:
+    """Median ms from starting the process to the first paint, and to the core attached."""
+    painted: list[float] = []
+    attached: list[float] = []
+    for number in range(runs + 1):  # run 0 warms the page cache, not counted
+        started = time.time()
+        output = runner.run(env={"CHATDESK_EXIT_AFTER_START": "1"})
+        lines = [line for line in output.splitlines() if line.startswith(STARTED_PREFIX)]
+        _check(bool(lines), f"the window reported no start:\n{output}")
+        marks = json.loads(lines[-1][len(STARTED_PREFIX) :])
+        _check(marks.get("painted") is not None, "the window never painted")
+        if number:
+            painted.append((marks["painted"] - started) * 1000)
+            attached.append((marks["attached"] - started) * 1000)
+    return statistics.median(painted), statistics.median(attached)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("chatdesk", type=Path, help="the chatdesk command to test")
+    parser.add_argument("--no-network", action="store_true", help="run chatdesk without network")
+    parser.add_argument("--window-runs", type=int, default=1, metavar="N")
+    args = parser.parse_args(argv)
+    command = args.chatdesk.absolute()
+    if not os.access(command, os.X_OK):
+        print(f"smoke: {command} is not an executable", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory(prefix="chatdesk-smoke-") as scratch:
+        root = Path(scratch)
+        home, cwd = root / "home", root / "cwd"
+        cwd.mkdir()
+        try:
+            started = time.perf_counter()
+            runner = Runner(command, home, cwd, args.no_network)
+            where = check_install_location(command, cwd)
+            version = check_commands(runner, home, root)
+            commands_s = time.perf_counter() - started
+            paint_ms, attached_ms = check_window(runner, args.window_runs)
+        except (SmokeFailed, subprocess.SubprocessError) as failure:
+            print(f"smoke: FAILED: {failure}", file=sys.stderr)
+            return 1
+    network = " ".join(runner.prefix) if runner.prefix else "not isolated"
+    print(f"smoke: {version} at {command} (network: {network})")
+    if where:
+        print(f"smoke: imports chatdesk from {where}")
+    print(
+        f"smoke: ok: --version, ask (mock, database created and migrated), db check, "
+        f"tokens (exact), export html (highlighted, formulas) in {commands_s:.1f} s"
+    )
+    print(
+        f"smoke: ok: window offscreen, median of {args.window_runs}: first paint "
+        f"{paint_ms:.0f} ms, core attached {attached_ms:.0f} ms after the process started"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
