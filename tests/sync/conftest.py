@@ -57,6 +57,7 @@ class SyncDatabase:
         self.admin_dsn = server.admin_dsn(name)
         self.admin = ServerAdmin(self.admin_dsn)
         self.members: dict[str, Member] = {}  # by short name
+        self._logins: list[str] = []  # made otherwise (through the admin API or CLI)
 
     def team(self, name: str, members: Sequence[str] = ("alice", "bob")) -> Team:
         """A new team with these people in it (short names; existing ones are reused)."""
@@ -79,6 +80,13 @@ class SyncDatabase:
         team.members[short] = member
         return member
 
+    def login_name(self, short: str) -> str:
+        """A login name unique in the cluster, dropped after the test (for roles a test makes
+        itself through the admin API or the CLI)."""
+        name = f"{short}_{self.suffix}"
+        self._logins.append(name)
+        return name
+
     def connect_admin(self) -> psycopg.Connection[tuple[object, ...]]:
         """The superuser (bypasses row-level security: for looking, never for attacking)."""
         return psycopg.connect(self.admin_dsn, autocommit=True)
@@ -86,8 +94,8 @@ class SyncDatabase:
     def drop(self) -> None:
         self.server.ensure_running()
         self.server.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        for member in self.members.values():
-            self.server.execute(f'DROP ROLE IF EXISTS "{member.name}"')
+        for name in {*(m.name for m in self.members.values()), *self._logins}:
+            self.server.execute(f'DROP ROLE IF EXISTS "{name}"')
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,8 @@ from chatdesk.core.sync.server.errors import (
     BadServerRequest,
     NotServerAdmin,
     SchemaMissing,
+    ServerError,
+    ServerUnreachable,
 )
 
 if TYPE_CHECKING:
@@ -123,9 +125,14 @@ class ServerAdmin:
 
     def init(self) -> InitReport:
         """Create the schema, or upgrade it to this chatdesk's revision (idempotent)."""
+        from sqlalchemy.exc import DBAPIError
+
         with self._transaction() as connection:
             _require_superuser(connection)
-        revisions = schema.upgrade(self._dsn)
+        try:
+            revisions = schema.upgrade(self._dsn)
+        except DBAPIError as error:
+            raise _refusal(error.orig or error) from error
         with self._transaction() as connection:
             problems = _problems(connection)
         return InitReport(revisions.before, revisions.after, problems)
@@ -265,10 +272,14 @@ class ServerAdmin:
 
     @contextmanager
     def _transaction(self) -> Iterator[Connection]:
+        import psycopg
+
         connection = connect(self._dsn)
         try:
             with connection.transaction():
                 yield connection
+        except psycopg.Error as error:
+            raise _refusal(error) from error
         finally:
             connection.close()
 
@@ -285,6 +296,25 @@ class ServerAdmin:
                 )
             schema.check_known(revision)
             yield connection
+
+
+def _refusal(error: BaseException) -> ServerError:
+    """A server-side failure in the middle of a command, as an error that says what to do."""
+    import psycopg
+
+    reason = " ".join(str(error).split())
+    if isinstance(error, psycopg.errors.InsufficientPrivilege):
+        return NotServerAdmin(
+            f"the server refused: {reason}. Connect as a superuser, or as a role granted "
+            "chatdesk_owner with CREATEROLE (on PostgreSQL 16 and later also with ADMIN OPTION "
+            "on chatdesk_member). Nothing was changed."
+        )
+    if isinstance(error, psycopg.OperationalError):
+        return ServerUnreachable(
+            f"the connection to the server failed: {reason}. The command's transaction was "
+            "rolled back unless it had already committed; check with `chatdesk server status`."
+        )
+    return ServerError(f"the server refused: {reason}. Nothing was changed.")
 
 
 # -- checks --------------------------------------------------------------------------------

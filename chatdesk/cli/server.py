@@ -1,0 +1,265 @@
+"""`chatdesk server …`: set up and run a team's sync server on an existing PostgreSQL (≥ 14).
+
+The server is named by `--dsn` or CHATDESK_SERVER_DSN: anything libpq takes, as a role that
+may administer it (a superuser for `init`). A remote host gets `sslmode=verify-full` unless the
+DSN says otherwise. A member's password is generated and printed once, or read from stdin
+(`--password-stdin`) or a prompt (`--password-prompt`); never from the command line, where it
+would land in the shell's history and in every process listing. See docs/sync-server.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.cli.output import report, warn
+from chatdesk.core.errors import InvalidRequest
+
+if TYPE_CHECKING:
+    from chatdesk.app import Configuration
+    from chatdesk.core.sync.server.admin import ServerAdmin, ServerStatus
+
+DSN_VARIABLE = "CHATDESK_SERVER_DSN"
+
+
+def add_server_commands(commands: Any) -> None:
+    server = commands.add_parser("server", help="set up and administer a team sync server")
+    actions = server.add_subparsers(dest="action", metavar="ACTION", required=True)
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--dsn", metavar="DSN", help=f"the PostgreSQL to administer (or {DSN_VARIABLE})"
+    )
+    common.add_argument("--json", action="store_true")
+
+    init = actions.add_parser(
+        "init", parents=[common], help="create or upgrade chatdesk's schema (as a superuser)"
+    )
+    init.set_defaults(handler=_init)
+
+    team = actions.add_parser("add-team", parents=[common], help="add a team")
+    team.add_argument("name")
+    team.set_defaults(handler=_add_team)
+
+    member = actions.add_parser(
+        "add-member",
+        parents=[common],
+        help="add a person to a team (a new login gets a generated password)",
+    )
+    member.add_argument("team", help="the team's name or id")
+    member.add_argument("user", help="their login name (lower case)")
+    member.add_argument("--role", choices=["member", "admin"], default="member")
+    given = member.add_mutually_exclusive_group()
+    given.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
+    given.add_argument("--password-prompt", action="store_true", help="ask for the password")
+    member.set_defaults(handler=_add_member)
+
+    remove = actions.add_parser("remove-member", parents=[common], help="take a person out")
+    remove.add_argument("team", help="the team's name or id")
+    remove.add_argument("user")
+    remove.add_argument(
+        "--drop-role",
+        action="store_true",
+        help="also drop their login if they are in no team any more (ends their sessions)",
+    )
+    remove.set_defaults(handler=_remove_member)
+
+    status = actions.add_parser(
+        "status", parents=[common], help="schema, teams, members, clients, and problems found"
+    )
+    status.set_defaults(handler=_status)
+
+    purge = actions.add_parser(
+        "purge", parents=[common], help="delete old tombstones for good (clients resync)"
+    )
+    purge.add_argument("--older-than", type=float, metavar="DAYS", help="deleted before DAYS ago")
+    purge.add_argument("--below-version", type=int, metavar="N", help="server version below N")
+    purge.add_argument("--team", metavar="TEAM", help="only this team (default: every team)")
+    purge.set_defaults(handler=_purge)
+
+
+def _admin(args: argparse.Namespace) -> ServerAdmin:
+    from chatdesk.core.sync.server.admin import ServerAdmin
+
+    dsn = args.dsn if args.dsn is not None else os.environ.get(DSN_VARIABLE)
+    if dsn is None:
+        raise InvalidRequest(
+            f"which server? Give --dsn 'host=… dbname=… user=…' or set {DSN_VARIABLE}"
+        )
+    return ServerAdmin(dsn)
+
+
+# -- commands ------------------------------------------------------------------------------------
+
+
+def _init(_config: Configuration, args: argparse.Namespace) -> int:
+    done = _admin(args).init()
+    if done.before == done.after:
+        text = f"the schema is up to date (revision {done.after})"
+    elif done.before is None:
+        text = f"created chatdesk's schema (revision {done.after})"
+    else:
+        text = f"upgraded chatdesk's schema from revision {done.before} to {done.after}"
+    data = {"before": done.before, "after": done.after, "problems": list(done.problems)}
+    report(args, data, text)
+    return _problems(args, done.problems)
+
+
+def _add_team(_config: Configuration, args: argparse.Namespace) -> int:
+    team = _admin(args).add_team(args.name)
+    report(args, {"id": str(team.id), "name": team.name}, f"added team {team.name} ({team.id})")
+    return 0
+
+
+def _add_member(_config: Configuration, args: argparse.Namespace) -> int:
+    password = _password(args)
+    added = _admin(args).add_member(args.team, args.user, password=password, role=args.role)
+    data: dict[str, Any] = {
+        "team": added.team.name,
+        "team_id": str(added.team.id),
+        "member": added.member,
+        "role": added.role,
+        "created_login": added.created_role,
+        "password": added.password,
+    }
+    lines = [f"{added.member} is in team {added.team.name} ({added.role})"]
+    if added.password is not None:
+        lines.append(f"password for {added.member}, shown once and kept nowhere:")
+        lines.append(added.password)
+    elif not added.created_role:
+        lines.append("(an existing login: its password is unchanged)")
+    report(args, data, "\n".join(lines))
+    return 0
+
+
+def _remove_member(_config: Configuration, args: argparse.Namespace) -> int:
+    removed = _admin(args).remove_member(args.team, args.user, drop_role=args.drop_role)
+    text = (
+        f"{args.user} is no longer in team {args.team}"
+        if removed
+        else f"{args.user} was not in team {args.team}"
+    )
+    report(args, {"removed": removed, "member": args.user, "team": args.team}, text)
+    return 0
+
+
+def _status(_config: Configuration, args: argparse.Namespace) -> int:
+    status = _admin(args).status()
+    report(args, _status_json(status), _status_text(status))
+    return _problems(args, status.problems)
+
+
+def _purge(_config: Configuration, args: argparse.Namespace) -> int:
+    if args.older_than is None and args.below_version is None:
+        raise InvalidRequest("say which tombstones: --older-than DAYS and/or --below-version N")
+    if args.older_than is not None and args.older_than < 0:
+        raise InvalidRequest("--older-than must not be negative")
+    older = timedelta(days=args.older_than) if args.older_than is not None else None
+    reports = _admin(args).purge_tombstones(
+        older_than=older, below_version=args.below_version, team=args.team
+    )
+    data = [
+        {
+            "team": r.team.name,
+            "threads": r.threads,
+            "messages": r.messages,
+            "summaries": r.summaries,
+            "revisions": r.revisions,
+            "purged_below": r.purged_below,
+        }
+        for r in reports
+    ]
+    text = "\n".join(
+        f"{r.team.name}: {r.threads} threads, {r.messages} messages, {r.summaries} summaries, "
+        f"{r.revisions} revisions purged; clients behind version {r.purged_below} resync"
+        for r in reports
+    )
+    report(args, {"teams": data}, text or "no teams")
+    return 0
+
+
+# -- helpers ---------------------------------------------------------------------------------------
+
+
+def _password(args: argparse.Namespace) -> str | None:
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise InvalidRequest("--password-stdin: no password on stdin; nothing was changed")
+        return password
+    if args.password_prompt:
+        password = getpass.getpass(f"password for {args.user}: ")
+        if password != getpass.getpass("again: "):
+            raise InvalidRequest("the two passwords differ; nothing was changed")
+        if not password:
+            raise InvalidRequest("an empty password cannot be used; nothing was changed")
+        return password
+    return None
+
+
+def _problems(args: argparse.Namespace, problems: tuple[str, ...]) -> int:
+    """Problems are warnings on stderr (and in the JSON); they make the exit code 1."""
+    if not args.json:
+        for problem in problems:
+            warn(problem)
+    return 1 if problems else 0
+
+
+def _status_json(status: ServerStatus) -> dict[str, Any]:
+    return {
+        "server_version": status.server_version,
+        "database": status.database,
+        "revision": status.revision,
+        "head": status.head,
+        "protocols": list(status.protocols),
+        "teams": [
+            {
+                "id": str(team.id),
+                "name": team.name,
+                "version": team.version,
+                "purged_below": team.purged_below,
+                "members": [
+                    {"name": m.name, "role": m.role, "added_at": m.added_at.isoformat()}
+                    for m in team.members
+                ],
+            }
+            for team in status.teams
+        ],
+        "clients": [
+            {
+                "node_id": str(c.node_id),
+                "member": c.member,
+                "last_op_seq": c.last_op_seq,
+                "protocol": c.protocol,
+                "first_seen": c.first_seen.isoformat() if c.first_seen else None,
+                "last_seen": c.last_seen.isoformat() if c.last_seen else None,
+            }
+            for c in status.clients
+        ],
+        "problems": list(status.problems),
+    }
+
+
+def _status_text(status: ServerStatus) -> str:
+    lines = [
+        f"PostgreSQL {status.server_version}, database {status.database}",
+        f"schema revision {status.revision} (this chatdesk: {status.head}), "
+        f"protocols {status.protocols[0]}-{status.protocols[1]}",
+    ]
+    if not status.teams:
+        lines.append("no teams yet: chatdesk server add-team NAME")
+    for team in status.teams:
+        lines.append(
+            f"team {team.name} ({team.id}): version {team.version}, "
+            f"purged below {team.purged_below}, {len(team.members)} member(s)"
+        )
+        lines.extend(f"  {m.name} ({m.role})" for m in team.members)
+    seen = len(status.clients)
+    lines.append(f"{seen} client(s) have synced" if seen else "no client has synced yet")
+    for client in status.clients[:20]:
+        when = client.last_seen.strftime("%Y-%m-%d %H:%M") if client.last_seen else "never"
+        lines.append(f"  {client.member} on {client.node_id}: op {client.last_op_seq}, {when}")
+    return "\n".join(lines)
