@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.transfer import Transfer
+    from chatdesk.ui.recovery import Repair
 
 log = logging.getLogger("chatdesk.ui")
 FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
@@ -83,6 +84,8 @@ class AppCore(Protocol):
 
     async def start(self) -> None: ...
 
+    def start_maintenance(self) -> None: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -101,7 +104,9 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
             exit_after_start.ExitAfterStart(window)
         window.show()
         window.start()
-        core = CoreLoader(window, lambda: build_core(config)).run_until_built(app)
+        core = _load_core(app, window, lambda: build_core(config), config.paths)
+        if core is None:  # the database is damaged and the user chose to quit
+            return 1
         return _run_with_core(app, window, core)
     except ChatdeskError as error:
         # No loop runs any more, so a modal box is safe here; the CLI prints it as well.
@@ -125,6 +130,39 @@ def _application(settings: Settings) -> QApplication:
     return app
 
 
+def _load_core(
+    app: QApplication, window: MainWindow, build: Callable[[], AppCore], paths: Paths
+) -> AppCore | None:
+    """Phase 1. A damaged database (the core raised DatabaseDamaged, its files set aside)
+    makes the user choose: a restore or a recovery, done on the worker thread before the core
+    is built again, or quitting (None)."""
+    loader = CoreLoader(window, build)
+    repair: Repair | None = None
+    while True:
+        try:
+            return loader.run_until_built(app)
+        except ChatdeskError as error:
+            from chatdesk.ui import recovery  # a damaged database only
+
+            damage = recovery.damage_of(error)
+            if damage is None:
+                raise
+            choice = recovery.ask(damage, repair.failure if repair else None, window)
+            if choice is recovery.Choice.QUIT:
+                log.error("quit with the database damaged: %s", error)
+                return None
+            repair = recovery.Repair(choice, paths)
+            loader = CoreLoader(window, _after(repair.run, build), painted=True)
+
+
+def _after(first: Callable[[], None], build: Callable[[], AppCore]) -> Callable[[], AppCore]:
+    def run() -> AppCore:
+        first()
+        return build()
+
+    return run
+
+
 def _window(config: AppConfig) -> MainWindow:
     paths = config.paths
     return MainWindow(
@@ -140,7 +178,9 @@ class CoreLoader(QObject):
 
     _built = Signal()  # emitted on the worker thread, delivered on the GUI thread
 
-    def __init__(self, window: QWidget, build_core: Callable[[], AppCore]) -> None:
+    def __init__(
+        self, window: QWidget, build_core: Callable[[], AppCore], *, painted: bool = False
+    ) -> None:
         super().__init__()
         self._window = window
         self._build_core = build_core
@@ -152,6 +192,8 @@ class CoreLoader(QObject):
         self._no_paint = QTimer(self, singleShot=True, interval=FIRST_PAINT_WAIT_MS)
         self._no_paint.timeout.connect(self._start)  # not painted (minimised…): start anyway
         self._no_paint.start()
+        if painted:  # built again (after a repair): the window painted long ago
+            QTimer.singleShot(0, self._start)
 
     def run_until_built(self, app: QApplication) -> AppCore:
         """Run Qt's loop until the core is built; its error is raised here."""
@@ -215,6 +257,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         closed.set()
     try:
         await core.start()
+        core.start_maintenance()  # the daily backup and purge, behind the window
         # Also when closed meanwhile: the draft is kept through it.
         window.attach(
             core.service,
@@ -235,8 +278,13 @@ def _save_preferences(path: Path, settings: Settings) -> None:
     """Write what the preferences dialog edits; values that came from the environment for
     this run only are not written (the file keeps its own)."""
     on_file = load_settings(path, env={}).settings
+    storage = dataclasses.replace(  # the Data tab edits these two only
+        on_file.storage,
+        automatic_backups=settings.storage.automatic_backups,
+        deleted_retention_days=settings.storage.deleted_retention_days,
+    )
     edited = dataclasses.replace(
-        on_file, ui=settings.ui, general=settings.general, chat=settings.chat
+        on_file, ui=settings.ui, general=settings.general, chat=settings.chat, storage=storage
     )
     save_settings(path, edited)
 

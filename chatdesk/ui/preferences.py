@@ -99,7 +99,7 @@ class PreferencesDialog(QDialog):
         self.providers = ProvidersPage(providers, runner, self)
         self.providers.profiles_changed.connect(self.chat.refresh_models)
         self.providers.profiles_changed.connect(self.profiles_changed)
-        self.data = DataPage(data_folder, backups, runner, self)
+        self.data = DataPage(data_folder, backups, runner, self, storage=self._settings.storage)
         self.usage = UsagePage(usage, runner, self)
         self.tabs.addTab(self.providers, "&Providers")
         self.tabs.addTab(self.data, "&Data")
@@ -127,8 +127,11 @@ class PreferencesDialog(QDialog):
         )
         general = self.chat.general(self._settings.general)
         chat = self.chat.chat(self._settings.chat)
+        storage = self.data.storage(self._settings.storage)
         sync = self.team.sync(self._settings.sync)
-        return replace(self._settings, ui=ui, general=general, chat=chat, sync=sync)
+        return replace(
+            self._settings, ui=ui, general=general, chat=chat, storage=storage, sync=sync
+        )
 
     def font_size(self) -> int:
         return self.appearance.font_size()

@@ -1,42 +1,54 @@
-"""Data: where chatdesk keeps the chats, the newest backup, and "Back up now"."""
+"""Data: where the chats are kept, the backups (back up now, restore one, automatic backups)
+and how long deleted threads stay restorable.
+
+The database is open while the window runs, so a restore chosen here is scheduled: the next
+start puts the backup in place before it opens the database, keeping the current one aside.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QProgressBar,
     QPushButton,
+    QScrollArea,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
 
+from chatdesk.core.config import StorageSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.backup_list import BackupList, when
 from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes a built one
     from chatdesk.core.store.backup import BackupInfo, Backups
 
+RETENTION_MAX_DAYS = 36_500
+T = TypeVar("T")
+
 
 def describe_backup(info: BackupInfo) -> str:
     """ "3 Nov 2026, 14:02 · 1.2 MB", in local time."""
-    local = info.created_at.astimezone()
-    return f"{_when(local)} · {format_size(info.size)}"
-
-
-def _when(moment: datetime) -> str:
-    return f"{moment.day} {moment:%b %Y, %H:%M}"
+    return f"{when(info.created_at)} · {format_size(info.size)}"
 
 
 def _selectable(text: str, name: str, parent: QWidget) -> QLabel:
@@ -51,6 +63,20 @@ def _selectable(text: str, name: str, parent: QWidget) -> QLabel:
     return label
 
 
+def _hint(text: str, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setWordWrap(True)
+    label.setProperty("tone", Tone.INFO.value)
+    return label
+
+
+def _button(text: str, name: str, parent: QWidget, slot: Callable[[], None]) -> QPushButton:
+    button = QPushButton(text, parent)
+    button.setObjectName(name)
+    button.clicked.connect(slot)
+    return button
+
+
 class DataPage(QWidget):
     def __init__(
         self,
@@ -58,39 +84,60 @@ class DataPage(QWidget):
         backups: Backups | None,
         runner: Runner,
         parent: QWidget | None = None,
+        *,
+        storage: StorageSettings | None = None,
     ) -> None:
         super().__init__(parent)
         self._folder = data_folder
         self._backups = backups
         self._runner = runner
-        layout = QVBoxLayout(self)
-        layout.addWidget(self._folder_box())
-        layout.addWidget(self._backup_box())
+        self._storage = storage or StorageSettings()
+        self.quit_app: Callable[[], None] = QApplication.closeAllWindows  # "Quit now"
+        self._pending: Path | None = None  # a restore scheduled for the next start
+        content = QWidget(self)
+        content.setObjectName("dataContent")
+        layout = QVBoxLayout(content)
+        layout.addWidget(self._folder_box(content))
+        layout.addWidget(self._backup_box(content))
+        layout.addWidget(self._retention_box(content))
         layout.addStretch(1)
+        # The dialog keeps one size for every tab: this tab scrolls rather than squeeze.
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         if backups is not None:
-            self._show_latest()
+            self.refresh()
+
+    def storage(self, previous: StorageSettings) -> StorageSettings:
+        """`previous` with what this page edits (applied when the dialog is accepted)."""
+        return replace(
+            previous,
+            automatic_backups=self.automatic.isChecked(),
+            deleted_retention_days=self.retention.value(),
+        )
 
     # -- the data folder -------------------------------------------------------------------------
 
-    def _folder_box(self) -> QGroupBox:
-        box = QGroupBox("Where your chats are kept", self)
+    def _folder_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Where your chats are kept", parent)
         known = str(self._folder) if self._folder is not None else "Not known in this session"
         self.folder = _selectable(known, "dataFolder", box)
         self.folder.setAccessibleName("Data folder")
-        self.open_folder = QPushButton("&Open folder", box)
-        self.open_folder.setObjectName("openDataFolder")
+        self.open_folder = _button("&Open folder", "openDataFolder", box, self.show_folder)
         self.open_folder.setEnabled(self._folder is not None)
-        self.open_folder.clicked.connect(self.show_folder)
         self.folder_problem = Notice("folderProblem", box)
-        hint = QLabel("The database, its backups and attachments are all in this folder.", box)
-        hint.setWordWrap(True)
-        hint.setProperty("tone", Tone.INFO.value)
         row = QHBoxLayout()
         row.addWidget(self.folder, 1)
         row.addWidget(self.open_folder, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(box)
         layout.addLayout(row)
-        layout.addWidget(hint)
+        layout.addWidget(
+            _hint("The database, its backups (in “backups”) and attachments are all here.", box)
+        )
         layout.addWidget(self.folder_problem)
         return box
 
@@ -104,83 +151,219 @@ class DataPage(QWidget):
 
     # -- backups ---------------------------------------------------------------------------------
 
-    def _backup_box(self) -> QGroupBox:
-        box = QGroupBox("Backups", self)
+    def _backup_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Backups", parent)
         self.latest = _selectable("Looking…", "lastBackup", box)
         self.latest_path = _selectable("", "lastBackupPath", box)
-        self.latest_path.setProperty("tone", Tone.INFO.value)
-        self.back_up = QPushButton("&Back up now", box)
-        self.back_up.setObjectName("backUpNow")
+        self.latest_path.hide()  # the list's tooltips show it; kept for screen readers and tests
+        self.list = BackupList(box)
+        self.list.currentItemChanged.connect(lambda *_: self._enable())
+        self.back_up = _button("&Back up now", "backUpNow", box, self.start_backup)
         self.back_up.setToolTip("Make a verified copy of the database in the backups folder")
-        self.back_up.clicked.connect(self.start_backup)
-        self.progress = QProgressBar(box)
-        self.progress.setObjectName("backupProgress")
-        self.progress.setAccessibleName("Backing up")
-        self.progress.setRange(0, 0)  # a backup reports no steps: show it is working
-        self.progress.setTextVisible(False)
-        self.progress.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
-        self.progress.setFixedWidth(160)
-        self.progress.hide()
+        self.restore = _button("&Restore…", "restoreBackup", box, self.confirm_restore)
+        self.restore.setToolTip("Put the chosen backup back in place of the database")
+        self.progress = self._progress(box)
+        self.automatic = QCheckBox("Back up &automatically once a day", box)
+        self.automatic.setObjectName("automaticBackups")
+        self.automatic.setChecked(self._storage.automatic_backups)
         self.result = Notice("backupResult", box)
-        latest = QVBoxLayout()
-        latest.setSpacing(2)
-        latest.addWidget(self.latest)
-        latest.addWidget(self.latest_path)
+        self.scheduled = Notice("restoreScheduled", box)
+        self.quit_now = _button("&Quit now", "quitNow", box, lambda: self.quit_app())
+        self.cancel_restore = _button("&Cancel restore", "cancelRestore", box, self.start_cancel)
+        buttons = QVBoxLayout()
+        for widget in (self.back_up, self.restore, self.progress):
+            buttons.addWidget(widget)
+        buttons.addStretch(1)
+        listed = QHBoxLayout()
+        listed.addWidget(self.list, 1)
+        listed.addLayout(buttons)
         form = QFormLayout()
-        form.addRow("Last backup:", latest)
-        row = QHBoxLayout()
-        row.addWidget(self.back_up)
-        row.addWidget(self.progress)
-        row.addStretch(1)
+        form.addRow("Last good backup:", self.latest)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
-        layout.addLayout(row)
+        layout.addWidget(self.latest_path)
+        layout.addLayout(listed)
         layout.addWidget(self.result)
+        layout.addWidget(self.scheduled)
+        layout.addLayout(self._row(None, self.quit_now, self.cancel_restore))
+        layout.addWidget(self.automatic)
+        policy = self._storage
+        layout.addWidget(
+            _hint(
+                f"Keeps one a day for {policy.daily_backups} days, one a week for "
+                f"{policy.weekly_backups} weeks before that, and the "
+                f"{policy.pre_migration_backups} newest made before an upgrade. "
+                "Backups you make are never deleted.",
+                box,
+            )
+        )
+        self._show_scheduled(None)
         if self._backups is None:
             self.latest.setText("Backups are not available in this session.")
-            self.back_up.setEnabled(False)
+        self._enable()
         return box
 
-    def _show_latest(self) -> None:
-        assert self._backups is not None
+    def _progress(self, parent: QWidget) -> QProgressBar:
+        progress = QProgressBar(parent)
+        progress.setObjectName("backupProgress")
+        progress.setAccessibleName("Backing up")
+        progress.setRange(0, 0)  # a backup reports no steps: show it is working
+        progress.setTextVisible(False)
+        progress.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
+        progress.setFixedWidth(self.fontMetrics().horizontalAdvance("Back up now") + 24)
+        progress.hide()
+        return progress
+
+    @staticmethod
+    def _row(*widgets: QWidget | None) -> QHBoxLayout:
+        row = QHBoxLayout()
+        for widget in widgets:
+            if widget is None:
+                row.addStretch(1)
+            else:
+                row.addWidget(widget)
+        return row
+
+    def refresh(self) -> None:
+        """Read the backups and any scheduled restore again."""
+        if self._backups is None:
+            return
+        self._call(
+            self._backups.list(),
+            self._show_backups,
+            lambda error: self.latest.setText(str(error)),
+            quiet=True,
+        )
+        self._call(self._backups.scheduled_restore(), self._show_scheduled, quiet=True)
+        if self._backups.last_failure:
+            self.result.say(
+                Tone.WARNING, f"The last automatic backup failed: {self._backups.last_failure}"
+            )
+
+    def _call(
+        self,
+        call: Awaitable[T],
+        done: Callable[[T], object],
+        failed: Callable[[ChatdeskError], object] | None = None,
+        *,
+        settled: Callable[[], object] | None = None,
+        quiet: bool = False,
+    ) -> None:
+        def show_error(error: ChatdeskError) -> None:
+            self.result.say(Tone.ERROR, str(error))
+
         run_on_page(
             self._runner,
             self,
-            self._backups.latest(),
-            done=self._show_info,
-            failed=lambda error: self.latest.setText(str(error)),
-            quiet=True,
+            call,
+            done=done,
+            failed=failed or show_error,
+            settled=settled,
+            quiet=quiet,
         )
 
-    def _show_info(self, info: BackupInfo | None) -> None:
-        if info is None:
+    def _show_backups(self, backups: list[BackupInfo]) -> None:
+        self.list.show_backups(backups)
+        if not backups:
             self.latest.setText("None yet")
             self.latest_path.clear()
-            return
-        self.latest.setText(describe_backup(info))
-        self.latest_path.setText(str(info.path))
+        else:
+            self.latest.setText(describe_backup(backups[0]))
+            self.latest_path.setText(str(backups[0].path))
+        self._show_scheduled(self._pending)  # now with the date it was made
+        self._enable()
+
+    def _enable(self, busy: bool = False) -> None:
+        available = self._backups is not None and not busy
+        self.back_up.setEnabled(available)
+        self.restore.setEnabled(available and self.list.chosen() is not None)
+        self.progress.setVisible(busy)
 
     def start_backup(self) -> None:
         if self._backups is None or not self.back_up.isEnabled():
             return
-        self._set_busy(True)
+        self._enable(busy=True)
         self.result.say(Tone.BUSY, "Backing up and verifying the copy…")
-        run_on_page(
-            self._runner,
-            self,
+        self._call(
             self._backups.back_up_now(),
-            done=self._backed_up,
-            failed=self._failed,
-            settled=lambda: self._set_busy(False),
+            self._backed_up,
+            lambda error: self.result.say(Tone.ERROR, f"The backup failed: {error}"),
+            settled=self._enable,
         )
 
     def _backed_up(self, info: BackupInfo) -> None:
-        self._show_info(info)
         self.result.say(Tone.SUCCESS, f"Backed up and verified: {info.path.name}")
+        self.refresh()
 
-    def _failed(self, error: ChatdeskError) -> None:
-        self.result.say(Tone.ERROR, f"The backup failed: {error}")
+    # -- restoring -------------------------------------------------------------------------------
 
-    def _set_busy(self, busy: bool) -> None:
-        self.back_up.setEnabled(not busy)
-        self.progress.setVisible(busy)
+    def confirm_restore(self) -> None:
+        chosen = self.list.chosen()
+        item = self.list.currentItem()
+        if chosen is None or item is None or self._backups is None:
+            return
+        box = QMessageBox(QMessageBox.Icon.Question, "Restore a backup", "", parent=self)
+        box.setObjectName("confirmRestore")
+        box.setText(f"Restore the backup made {self.list.made(chosen)}?")
+        box.setInformativeText(
+            "The database is in use, so chatdesk will restore it the next time it starts. "
+            "Your current database is kept, untouched, beside it in the data folder "
+            "(chatdesk.db.before-restore-…). Chats written after this backup was made will "
+            "not be in the restored one."
+        )
+        restore = box.addButton("Restore at next start", QMessageBox.ButtonRole.AcceptRole)
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        # open(), not exec(): no nested event loop under qasync.
+        box.finished.connect(lambda _: self._schedule(chosen, box.clickedButton() is restore))
+        box.open()
+
+    def _schedule(self, backup: Path, confirmed: bool) -> None:
+        if not confirmed or self._backups is None:
+            return
+        self._call(self._backups.schedule_restore(backup), lambda _: self._show_scheduled(backup))
+
+    def _show_scheduled(self, backup: Path | None) -> None:
+        self._pending = backup
+        if backup is None:
+            self.scheduled.clear_notice()
+        else:
+            made = self.list.made(backup)
+            which = f"the backup made {made}" if made else backup.name
+            self.scheduled.say(
+                Tone.WARNING,
+                f"chatdesk will restore {which} on next start. Quit now and start it again "
+                "to have it back at once.",
+            )
+        self.quit_now.setVisible(backup is not None)
+        self.cancel_restore.setVisible(backup is not None)
+
+    def start_cancel(self) -> None:
+        if self._backups is not None:
+            self._call(self._backups.cancel_restore(), lambda _: self._show_scheduled(None))
+
+    # -- deleted threads -------------------------------------------------------------------------
+
+    def _retention_box(self, parent: QWidget) -> QGroupBox:
+        box = QGroupBox("Deleted threads", parent)
+        self.retention = QSpinBox(box)
+        self.retention.setObjectName("retentionDays")
+        self.retention.setAccessibleName("Days deleted threads are kept (0: forever)")
+        self.retention.setRange(0, RETENTION_MAX_DAYS)
+        self.retention.setSpecialValueText("Forever")
+        self.retention.setSuffix(" days")
+        self.retention.setValue(self._storage.deleted_retention_days)
+        caption = QLabel("&Keep deleted threads for:", box)
+        caption.setBuddy(self.retention)
+        row = self._row(caption, self.retention, None)
+        layout = QVBoxLayout(box)
+        layout.addLayout(row)
+        layout.addWidget(
+            _hint(
+                "Until then a deleted thread can be restored; after that it is removed for "
+                "good. Threads shared with a team follow the team's rules.",
+                box,
+            )
+        )
+        return box

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
 
 class Tone(enum.StrEnum):
@@ -66,6 +66,9 @@ class Notice(QLabel):
         self.setProperty("tone", tone.value)
         self.style().unpolish(self)  # a changed property takes effect only when re-polished
         self.style().polish(self)
+        # A label polished before (shown once without a tone) keeps its old padding until told
+        # its style changed: a warning's text would sit on its left border.
+        QApplication.sendEvent(self, QEvent(QEvent.Type.StyleChange))
         self.setVisible(bool(text))
 
     def clear_notice(self) -> None:

@@ -1,0 +1,91 @@
+"""The backups, newest first: when, what kind, how big; the newest (the last good one) stands out.
+
+Every backup in the list verified when it was made (a copy that does not verify is never
+renamed into the backups folder), so the newest is the last good one.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
+
+from chatdesk.core.units import format_size
+
+if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes built objects
+    from chatdesk.core.store.backup import BackupInfo
+
+KIND_NAMES = {
+    "daily": "Daily",
+    "pre-migration": "Before an upgrade",
+    "manual": "Made by you",
+    "other": "Other",
+}
+PATH_ROLE = Qt.ItemDataRole.UserRole
+
+
+def when(moment: datetime) -> str:
+    """ "3 Nov 2026, 14:02", in local time."""
+    local = moment.astimezone()
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+class BackupList(QTreeWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("backupList")
+        self.setAccessibleName("Backups, newest first")
+        self.setRootIsDecorated(False)
+        self.setUniformRowHeights(True)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setHeaderLabels(["Made", "Kind", "Size"])
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in (1, 2):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        rows = 5
+        self.setMinimumHeight(self.fontMetrics().height() * (rows + 2) + 8)
+        self.setMaximumHeight(self.fontMetrics().height() * (rows + 4) + 8)
+
+    def show_backups(self, backups: list[BackupInfo]) -> None:
+        chosen = self.chosen()
+        self.clear()
+        for index, info in enumerate(backups):
+            item = QTreeWidgetItem([when(info.created_at), KIND_NAMES[info.kind.value], ""])
+            item.setText(2, format_size(info.size))
+            item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            item.setData(0, PATH_ROLE, str(info.path))
+            item.setToolTip(0, str(info.path))
+            if index == 0:
+                item.setText(0, f"✓ {item.text(0)}")
+                item.setText(1, f"{item.text(1)} · newest")
+                item.setToolTip(0, f"The last good backup (verified when it was made)\n{info.path}")
+                font = item.font(0)
+                font.setBold(True)
+                for column in range(3):
+                    item.setFont(column, font)
+            self.addTopLevelItem(item)
+        self._select(chosen if chosen in {b.path for b in backups} else None)
+
+    def made(self, path: Path) -> str | None:
+        """When the listed backup at `path` was made, as shown ("3 Nov 2026, 14:02")."""
+        for row in range(self.topLevelItemCount()):
+            item = self.topLevelItem(row)
+            if item is not None and Path(item.data(0, PATH_ROLE)) == path:
+                return item.text(0).removeprefix("✓ ")
+        return None
+
+    def chosen(self) -> Path | None:
+        item = self.currentItem()
+        return Path(item.data(0, PATH_ROLE)) if item is not None else None
+
+    def _select(self, path: Path | None) -> None:
+        for row in range(self.topLevelItemCount()):
+            item = self.topLevelItem(row)
+            if item is not None and (path is None or Path(item.data(0, PATH_ROLE)) == path):
+                self.setCurrentItem(item)
+                return
