@@ -237,11 +237,13 @@ def raw_connect(path: Path) -> sqlite3.Connection:
 
 def raw_clone(source: Path, target: Path, *, copy: tuple[str, ...] = ()) -> sqlite3.Connection:
     """A bare file with chatdesk's tables, indexes, full-text index and triggers (read from
-    `source`) and the rows of the tables in `copy`, opened with chatdesk's pragmas."""
+    `source`) and the rows of the tables in `copy`, opened with chatdesk's pragmas. SQLite's
+    own tables (sqlite_sequence, made with an AUTOINCREMENT table) are left to SQLite."""
     with contextlib.closing(sqlite3.connect(source)) as origin:
         schema = origin.execute(
             "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL "
-            "AND name != 'alembic_version' ORDER BY rowid"
+            "AND name != 'alembic_version' AND name NOT LIKE 'sqlite!_%' ESCAPE '!' "
+            "ORDER BY rowid"
         ).fetchall()
     # A virtual table makes its own tables (FTS5: name_data, name_idx ...); they are not copied.
     virtual = [name for _, name, sql in schema if sql.startswith("CREATE VIRTUAL TABLE")]
