@@ -75,6 +75,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "&Providers",
         "&Data",
         "&Usage",
+        "&Team",
     ]
     assert child(dialog, QComboBox, "themeChoice").currentText() == "Dark"
     assert child(dialog, QSpinBox, "fontSize").text() == "14 pt"

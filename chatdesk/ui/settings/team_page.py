@@ -141,16 +141,15 @@ class TeamPage(QWidget):
         self.turn_off = _button("Turn &off", "turnOffSync", box, self.switch_off)
         self.result = Notice("syncResult", box)
         form = QFormLayout()
-        port_label = QLabel("&Port", box)
-        port_label.setBuddy(self.port)
-        form.addRow("&Host", _beside(self.host, port_label, self.port))
+        port_label = _label("&Port", self.port, box)
+        form.addRow(_label("&Host", self.host, box), _beside(self.host, port_label, self.port))
         form.addRow("&Database", self.database)
         form.addRow("&User", self.user)
         form.addRow("Pass&word", self.password_line)
         form.addRow("", self.password_note)
         form.addRow("T&LS", self.tls)
         form.addRow("", tls_hint)
-        form.addRow("&CA certificate", _beside(self.ca_file, choose))
+        form.addRow(_label("&CA certificate", self.ca_file, box), _beside(self.ca_file, choose))
         buttons = QHBoxLayout()
         for button in (self.test, self.save, self.turn_off):
             buttons.addWidget(button)
@@ -315,6 +314,13 @@ def _button(text: str, name: str, parent: QWidget, slot: Callable[[], None]) -> 
     button.setObjectName(name)
     button.clicked.connect(slot)
     return button
+
+
+def _label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+    """A form label for a row whose field is a layout (Qt gives those no buddy)."""
+    label = QLabel(text, parent)
+    label.setBuddy(buddy)
+    return label
 
 
 def _beside(*widgets: QWidget) -> QHBoxLayout:

@@ -1,7 +1,7 @@
 """The sync pieces' look, added to the window's sheet (palette colours: light and dark)."""
 
 SYNC_STYLE = """
-#syncStatus { border: none; padding: 0 6px; }
+#syncStatus { border: none; padding: 0 18px 0 6px; }
 #syncStatus[state="offline"] { color: palette(placeholder-text); }
 #syncStatus[state="error"] { color: #d9534f; font-weight: 600; }
 #syncNote {
