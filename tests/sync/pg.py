@@ -63,6 +63,8 @@ class PgServer:
         self.socket_dir = self.root
         self.log_file = self.root / "server.log"
         self.port = free_port()
+        self.tls_root: Path | None = None  # the CA that signed the server's certificate
+        self.other_root: Path | None = None  # a CA that did not
         if self.run_as is not None:
             entry = pwd.getpwnam(self.run_as)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
@@ -92,12 +94,42 @@ class PgServer:
                 f"unix_socket_directories = '{self.socket_dir}'\n"
                 "max_connections = 200\n"
                 "shared_buffers = 32MB\n"
-                # Crash safety of the OS is not under test: only PostgreSQL's own restarts are.
+                # The OS never crashes under test, so nothing need reach the disk itself; but a
+                # commit must be written out before it returns (synchronous_commit stays on):
+                # `restart -m immediate` drops WAL that is not, and the tests rely on commits.
                 "fsync = off\n"
-                "synchronous_commit = off\n"
                 "full_page_writes = off\n"
                 "log_min_messages = warning\n"
             )
+        if shutil.which("openssl"):
+            self._make_tls()
+
+    def _make_tls(self) -> None:
+        """A test CA and a certificate for `localhost` (only: 127.0.0.1 is a wrong host name
+        for verify-full), so TLS set-ups can be checked. Members' test DSNs do not use TLS."""
+        folder = self.root / "tls"
+        folder.mkdir()
+        ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
+        for ca in ("ca", "other-ca"):
+            _openssl(folder, "req", "-x509", *ec, "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
+                     "-days", "3", "-subj", f"/CN=chatdesk test {ca}")  # fmt: skip
+        _openssl(folder, "req", *ec, "-keyout", "server.key", "-out", "server.csr",
+                 "-subj", "/CN=localhost")  # fmt: skip
+        (folder / "san.ext").write_text("subjectAltName = DNS:localhost\n")
+        signing = ["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-extfile", "san.ext"]
+        _openssl(folder, "x509", "-req", "-in", "server.csr", *signing, "-out", "server.pem",
+                 "-days", "3")  # fmt: skip
+        key = folder / "server.key"
+        key.chmod(0o600)
+        if self.run_as is not None:
+            entry = pwd.getpwnam(self.run_as)
+            for path in (folder, key, folder / "server.pem"):
+                os.chown(path, entry.pw_uid, entry.pw_gid)
+        with (self.data_dir / "postgresql.conf").open("a") as conf:
+            conf.write(f"ssl = on\nssl_cert_file = '{folder / 'server.pem'}'\n")
+            conf.write(f"ssl_key_file = '{key}'\n")
+        self.tls_root = folder / "ca.pem"
+        self.other_root = folder / "other-ca.pem"
 
     def start(self) -> None:
         self._pg_ctl("start", "-l", str(self.log_file))
@@ -165,6 +197,10 @@ class PgServer:
 
     def _as_user(self) -> list[str]:
         return ["runuser", "-u", self.run_as, "--"] if self.run_as else []
+
+
+def _openssl(folder: Path, *arguments: str) -> None:
+    subprocess.run(["openssl", *arguments], cwd=folder, capture_output=True, check=True)
 
 
 def _unprivileged_user() -> str:

@@ -4,8 +4,9 @@ A DSN is anything libpq takes (`host=db.example.com dbname=chatdesk user=postgre
 `postgresql://` URL); PG* environment variables and ~/.pgpass apply as usual. When neither the
 DSN nor PGSSLMODE names an sslmode, a remote host gets `sslmode=verify-full` (TLS, the
 certificate checked against the root in `sslrootcert` or ~/.postgresql/root.crt, and the host
-name checked against it). A local socket, localhost, 127.0.0.1 and ::1 keep libpq's default
-(`prefer`): TLS on a loopback protects nothing an attacker on the same machine could not read.
+name checked against it). When every host and hostaddr is a local socket, localhost, 127.0.0.1
+or ::1, libpq's default (`prefer`) stays: TLS on a loopback protects nothing an attacker on the
+same machine could not read. A remote name behind a local address (a tunnel) is remote.
 """
 
 from __future__ import annotations
@@ -52,8 +53,11 @@ def effective_dsn(dsn: str) -> str:
         raise ServerError(f"the server address cannot be read: {error}") from error
     extra: dict[str, str | int] = {}
     if "sslmode" not in given and "PGSSLMODE" not in os.environ:
-        hosts = str(given.get("hostaddr") or given.get("host") or os.environ.get("PGHOST", ""))
-        if not all(is_local(host.strip()) for host in hosts.split(",")):
+        names = str(given.get("host") or os.environ.get("PGHOST", ""))
+        addresses = str(given.get("hostaddr") or os.environ.get("PGHOSTADDR", ""))
+        # Local only when every name and every address is: a name of another machine reached
+        # through a local address (a tunnel, a proxy) still gets its certificate checked.
+        if not all(is_local(h.strip()) for h in f"{names},{addresses}".split(",")):
             extra["sslmode"] = "verify-full"
     if "connect_timeout" not in given and "PGCONNECT_TIMEOUT" not in os.environ:
         extra["connect_timeout"] = DEFAULT_CONNECT_TIMEOUT_S
