@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     from chatdesk.core.store import Store
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.store.startup import StartupChecks
+    from chatdesk.core.sync.engine import LoopPublisher, SyncEngine
+    from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.transfer import Transfer
 
 
@@ -55,6 +57,9 @@ class Core:
     search: Search
     maintenance: Maintenance
     startup: StartupChecks  # what opening the database did: a scheduled restore, its check
+    sync: SyncEngine  # team sync; records changes to shared threads even when it is not set up
+    sync_events: LoopPublisher
+    team: TeamSync  # team sync for the window (async, and setting the server up)
 
     @functools.cached_property
     def transfer(self) -> Transfer:
@@ -64,17 +69,24 @@ class Core:
         return Transfer(self.store, bus=self.service.events)
 
     async def start(self) -> None:
+        import asyncio  # not at the top: the window imports this module before its first paint
+
+        self.sync_events.attach(asyncio.get_running_loop())
         await self.profiles.load()
         await self.service.recover_interrupted()
 
     def start_maintenance(self) -> None:
-        """The daily backup and the purge of expired deleted threads, for a long-running core
-        (the window); commands do not wait for them."""
+        """The daily backup, the purge of expired deleted threads and team sync's worker, for
+        a long-running core (the window); commands do not wait for them."""
         self.maintenance.start()
+        self.sync.start()
 
     async def aclose(self) -> None:
         """Stop answers (keeping what arrived), close connections, checkpoint the database."""
+        import asyncio
+
         try:
+            await asyncio.to_thread(self.sync.stop)
             await self.maintenance.aclose()
             await self.service.aclose()
             await self.profiles.aclose()
@@ -137,10 +149,32 @@ def build_core(config: Configuration) -> Core:
     search = Search(store)
     config_file = config.paths.config_file
     maintenance = Maintenance(store, backups, lambda: load_settings(config_file).settings.storage)
+    sync, sync_events, team = build_sync(config, store, bus)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
-    return Core(config, store, providers, profiles, service, backups, search, maintenance, startup)
+    return Core(
+        config, store, providers, profiles, service, backups, search, maintenance, startup,
+        sync, sync_events, team,
+    )  # fmt: skip
+
+
+def build_sync(
+    config: Configuration, store: Store, bus: EventBus, keys: KeyStore | None = None
+) -> tuple[SyncEngine, LoopPublisher, TeamSync]:
+    """The sync engine: always there to record changes to shared threads; it connects only
+    when a team server is set up (psycopg and the keyring load only then)."""
+    from chatdesk.core.secrets import KeyStore
+    from chatdesk.core.sync.engine import LoopPublisher, SyncEngine
+    from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.sync.setup import connector
+
+    settings = config.settings.sync
+    keys = keys or KeyStore()
+    events = LoopPublisher(bus)
+    connect = connector(settings, keys)
+    engine = SyncEngine(store, connect, publish_event=events, poll_seconds=settings.poll_seconds)
+    return engine, events, TeamSync(engine, settings, keys)
 
 
 def run_window(config: Configuration) -> int:

@@ -24,6 +24,7 @@ from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import sync, with_core
 from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.server import add_server_commands
+from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
+    add_sync_commands(commands)
     add_server_commands(commands)
 
     add_db_commands(commands)

@@ -266,6 +266,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
             data_folder=core.config.paths.data_dir,
             search=core.search,
             transfer=lambda: core.transfer,
+            team=core.team,
         )
         await closed.wait()
     finally:
