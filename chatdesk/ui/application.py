@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
+    from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.transfer import Transfer
     from chatdesk.ui.recovery import Repair
 
@@ -81,6 +82,9 @@ class AppCore(Protocol):
 
     @property
     def transfer(self) -> Transfer: ...  # made on first use: read it only when needed
+
+    @property
+    def team(self) -> TeamSync: ...
 
     async def start(self) -> None: ...
 
