@@ -7,12 +7,13 @@ None of these builds the whole core: they work on the database file, and those t
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chatdesk.app import Configuration
 from chatdesk.cli.output import print_json, report
-from chatdesk.core.errors import NotFound
+from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.store.backup import (
     BackupInfo,
     backup_name,
@@ -37,6 +38,11 @@ def add_commands(commands: Any) -> None:
     check.set_defaults(handler=_check)
     backup = actions.add_parser("backup", help="write a verified backup copy")
     backup.add_argument("path", nargs="?", help="target file (default: the backups folder)")
+    backup.add_argument(
+        "--daily",
+        action="store_true",
+        help="the window's daily backup: made if one is due, then rotated (for cron)",
+    )
     backup.set_defaults(handler=_backup)
     listing = actions.add_parser("backups", help="the backups in the backups folder, newest first")
     listing.set_defaults(handler=_backups)
@@ -127,6 +133,8 @@ def _backup(config: Configuration, args: argparse.Namespace) -> int:
     database = config.paths.database
     if not database.exists():
         _missing(config)
+    if args.daily:
+        return _daily(config, args)
     target = (
         Path(args.path).expanduser().absolute()
         if args.path
@@ -134,6 +142,24 @@ def _backup(config: Configuration, args: argparse.Namespace) -> int:
     )
     made = make_backup(database, target)
     report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
+    return 0
+
+
+def _daily(config: Configuration, args: argparse.Namespace) -> int:
+    from chatdesk.core.maintenance import rotation_policy
+    from chatdesk.core.store.rotation import automatic_backup
+
+    if args.path:
+        raise InvalidRequest("--daily writes to the backups folder; leave out the file name")
+    policy = rotation_policy(config.settings.storage)
+    done = automatic_backup(
+        config.paths.database, config.paths.backups_dir, datetime.now(UTC), policy
+    )
+    made = str(done.made.path) if done.made else None
+    text = f"verified backup written to {made}" if made else "the newest daily backup is recent"
+    if done.deleted:
+        text += f"; {len(done.deleted)} old backups deleted by rotation"
+    report(args, {"backup": made, "deleted": [str(p) for p in done.deleted]}, text)
     return 0
 
 

@@ -156,6 +156,15 @@ async def test_an_older_backup_opens_and_is_migrated_after_restoring(
 # -- scheduled in the window, applied at the next start -----------------------------------------
 
 
+async def schedule(config: Configuration, backup: Path) -> None:
+    """What "Restore…" in the Data tab does."""
+    backups = Backups(config.paths.database, config.paths.backups_dir)
+    try:
+        await backups.schedule_restore(backup)
+    finally:
+        backups.close()
+
+
 async def test_a_restore_scheduled_while_open_is_applied_at_the_next_start(
     config: Configuration,
 ) -> None:
@@ -185,11 +194,7 @@ async def test_a_scheduled_restore_waits_while_another_chatdesk_runs(
     config: Configuration,
 ) -> None:
     backup = await with_backup_then_more(config)
-    backups = Backups(config.paths.database, config.paths.backups_dir)
-    try:
-        await backups.schedule_restore(backup)
-    finally:
-        backups.close()
+    await schedule(config, backup)
     other = InstanceLock(config.paths.run_dir)
     try:
         store, checks = open_checked(config.paths, config.settings)
@@ -205,11 +210,7 @@ async def test_a_scheduled_restore_that_fails_says_why_and_is_dropped(
     config: Configuration,
 ) -> None:
     backup = await with_backup_then_more(config)
-    backups = Backups(config.paths.database, config.paths.backups_dir)
-    try:
-        await backups.schedule_restore(backup)
-    finally:
-        backups.close()
+    await schedule(config, backup)
     damage_table(backup, "messages")  # damaged after it was chosen
     before = sha256(config.paths.database)
 

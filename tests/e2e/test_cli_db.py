@@ -186,3 +186,14 @@ def test_a_scheduled_restore_can_be_cancelled_from_the_command_line(database: Pa
     cancelled = chatdesk_json("db", "restore", "--cancel")
     assert cancelled == {"cancelled": str(backup)}
     assert not request.exists()
+
+
+def test_the_daily_backup_from_cron_is_made_once_a_day(database: Path) -> None:
+    chatdesk_json("ask", "hello")
+    first = chatdesk_json("db", "backup", "--daily")
+    assert first["backup"] is not None
+    assert Path(first["backup"]).name.endswith("-daily.db")
+    again = chatdesk("db", "backup", "--daily")
+    assert again.returncode == 0
+    assert again.stdout.strip() == "the newest daily backup is recent"
+    assert [b["kind"] for b in chatdesk_json("db", "backups")] == ["daily"]
