@@ -24,8 +24,9 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.events import Event, EventBus, SyncEditLost, SyncStateChanged
-from chatdesk.core.chat.views import SyncNoteView
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.events import Event, EventBus, SyncEditLost, SyncStateChanged, ThreadUpdated
+from chatdesk.core.chat.views import SyncNoteView, ThreadView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import (
@@ -189,6 +190,7 @@ class SyncEngine:
                 changes.touched(session, entity, ids)
 
         self.store.write_blocking(work)
+        self._announce(thread_id)
         self.wake()
 
     def unshare(self, thread_id: uuid.UUID) -> None:
@@ -213,7 +215,19 @@ class SyncEngine:
             session.info[APPLYING] = True  # what follows is not a team change any more
 
         self.store.write_blocking(work)
+        self._announce(thread_id)
         self.wake()
+
+    def _announce(self, thread_id: uuid.UUID) -> None:
+        """A thread changed teams: the thread list and an open thread hear it as an update."""
+
+        def view(session: Session) -> ThreadView | None:
+            row = session.get(Thread, thread_id)
+            return repo.thread_view(row) if row is not None else None
+
+        found = self.store.read_now(view)
+        if found is not None:
+            self._publish(ThreadUpdated(found))
 
     def notes(self, thread_id: uuid.UUID | None = None) -> list[SyncNoteView]:
         """Edits made here that lost to newer ones and were not dismissed yet."""
@@ -525,8 +539,6 @@ def _forget_team(session: Session, team_id: uuid.UUID) -> None:
 
 
 def _delete_threads(session: Session, thread_ids: Iterable[uuid.UUID]) -> None:
-    from chatdesk.core.chat import repository as repo
-
     for thread_id in thread_ids:
         ids = list(session.scalars(select(Message.id).where(Message.thread_id == thread_id)))
         session.execute(delete(Summary).where(Summary.thread_id == thread_id))

@@ -10,14 +10,9 @@ import asyncio
 import dataclasses
 import uuid
 
-from sqlalchemy.orm import Session
-
-from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.events import ThreadUpdated
-from chatdesk.core.chat.views import SyncNoteView, ThreadView
+from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.secrets import KeyStore
-from chatdesk.core.store.models import Thread
 from chatdesk.core.sync.engine import SyncEngine, SyncStatus
 from chatdesk.core.sync.remote import Remote, Team
 from chatdesk.core.sync.setup import configured, connector, conninfo, key_name, origin
@@ -52,36 +47,10 @@ class TeamSync:
         return await asyncio.to_thread(self.engine.sync_now)
 
     async def share(self, thread_id: uuid.UUID, team_id: uuid.UUID) -> None:
-        """Move a personal thread into a team; announced as the thread's ThreadUpdated."""
-
-        def share() -> None:
-            self.engine.share(thread_id, team_id)
-            self._announce(thread_id)
-
-        await asyncio.to_thread(share)
+        await asyncio.to_thread(self.engine.share, thread_id, team_id)
 
     async def unshare(self, thread_id: uuid.UUID) -> None:
-        """The thread becomes personal again (and is deleted for the team); announced as its
-        ThreadUpdated."""
-
-        def unshare() -> None:
-            self.engine.unshare(thread_id)
-            self._announce(thread_id)
-
-        await asyncio.to_thread(unshare)
-
-    def _announce(self, thread_id: uuid.UUID) -> None:
-        """The engine changes the thread's team without an event: the thread list and an open
-        thread learn of it from this one."""
-
-        def read(session: Session) -> ThreadView | None:
-            row = session.get(Thread, thread_id)
-            return repo.thread_view(row) if row is not None else None
-
-        view = self.engine.store.read_now(read)
-        if view is not None:
-            # The engine's own publisher: the event reaches the bus on the asyncio loop.
-            self.engine._publish(ThreadUpdated(view))
+        await asyncio.to_thread(self.engine.unshare, thread_id)
 
     async def notes(self, thread_id: uuid.UUID) -> list[SyncNoteView]:
         return await asyncio.to_thread(self.engine.notes, thread_id)
