@@ -73,7 +73,7 @@ _SHORTCUTS = (
     ("&File", "&New chat", "Ctrl+N", "new_chat"),
     ("&File", "&Search…", "Ctrl+K", "open_search"),
     ("&File", "&Export thread…", "", "export_thread"),
-    ("&File", "Export &everything…", "", "export_all"),
+    ("&File", "Export e&verything…", "", "export_all"),
     ("&File", "&Import…", "", "import_file"),
     ("&File", "&Preferences…", "Ctrl+,", "open_preferences"),
     ("&File", "&Quit", "Ctrl+Q", "close"),

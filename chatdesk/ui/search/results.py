@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import ThreadView
-from chatdesk.core.search import Ranking, SearchResults, Snippet
+from chatdesk.core.search import MessageHit, Ranking, SearchResults, Snippet
 from chatdesk.ui.sidebar.feeds import relative_time
 
 Index = QModelIndex | QPersistentModelIndex
@@ -110,22 +110,7 @@ def found_rows(
         for t in titled
         if t.id not in seen
     ]
-    messages = [
-        Row(
-            Kind.MESSAGE,
-            hit.thread_id,
-            hit.message_id,
-            Snippet(hit.snippet.text.translate(_BLANKS), hit.snippet.highlights),
-            " · ".join(
-                (
-                    hit.thread_title,
-                    _ROLE_NAMES.get(hit.role, hit.role.value.title()),
-                    relative_time(hit.created_at, now),
-                )
-            ),
-        )
-        for hit in results.messages
-    ]
+    messages = [_message_row(hit, now) for hit in results.messages]
     order = " · newest first" if results.ranking is Ranking.NEWEST else ""
     return _captioned(chats[:THREAD_ROWS], "Chats") + _captioned(messages, f"Messages{order}")
 
@@ -142,6 +127,12 @@ def contains(title: str, text: str) -> Snippet:
     return Snippet(title, tuple(marks))
 
 
+def _message_row(hit: MessageHit, now: datetime) -> Row:
+    role = _ROLE_NAMES.get(hit.role, hit.role.value.title())
+    detail = " · ".join((hit.thread_title, role, relative_time(hit.created_at, now)))
+    return Row(Kind.MESSAGE, hit.thread_id, hit.message_id, _one_line(hit.snippet), detail)
+
+
 def _thread_row(
     thread_id: uuid.UUID,
     title: Snippet,
@@ -153,13 +144,12 @@ def _thread_row(
     when = relative_time(active, now)
     project = projects.get(project_id) if project_id else None
     detail = f"{project} · {when}" if project else when
-    return Row(
-        Kind.THREAD,
-        thread_id,
-        None,
-        Snippet(title.text.translate(_BLANKS), title.highlights),
-        detail,
-    )
+    return Row(Kind.THREAD, thread_id, None, _one_line(title), detail)
+
+
+def _one_line(snippet: Snippet) -> Snippet:
+    """Line breaks as spaces: one character for one, so the highlights stay where they are."""
+    return Snippet(snippet.text.translate(_BLANKS), snippet.highlights)
 
 
 def _captioned(rows: list[Row], caption: str) -> list[Row]:
