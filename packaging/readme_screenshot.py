@@ -1,0 +1,100 @@
+"""The README's screenshot: the window, light theme, a few threads answered by the mock model.
+
+    .venv/bin/python packaging/readme_screenshot.py [OUTPUT]   (default: docs/images/window.png)
+
+Runs offscreen on a throwaway chatdesk home. Every answer on screen is the built-in mock
+model's, as anyone gets it without a key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.ui.screens
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from chatdesk.app import Core
+from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import apply_theme
+from tests.ui.screens import _core, _formatted, _until
+
+WIDTH, HEIGHT = 1280, 800
+# Asked in this order (the sidebar lists the newest first). The last one is shown: the mock's
+# answer to it has a table, a formula, Python code and a quote, and fits the window.
+QUESTIONS = (
+    "Plan a small weekend project",
+    "What is a good name for a cat?",
+    "How should a desktop app cache API responses?",
+    "Write SQL for the busiest threads of the last 7 days",
+    "How do I debounce a search box in JavaScript?",
+    "Summarise the trade-offs of SQLite's WAL mode",
+    "Can you write a Fibonacci generator in Python?",
+)
+
+
+async def seed(core: Core) -> object:
+    """Projects, a pinned thread and the answered questions; the last question's thread."""
+    service = core.service
+    work = await service.create_project("Work", system_prompt="Be brief.")
+    home = await service.create_project("Home")
+    for title, project in (
+        ("Quarterly report outline", work.id),
+        ("Hiring plan", work.id),
+        ("Garden watering schedule", home.id),
+    ):
+        await service.create_thread(title=title, project_id=project)
+    pinned = await service.create_thread(title="Reading list")
+    await service.set_pinned(pinned.id, True)
+    for question in QUESTIONS:
+        turn = await service.send_new(question)
+        await service.wait_for_answer(turn.answer.id)
+    return turn.answer.thread_id
+
+
+async def shoot(app: QApplication, out: Path) -> None:
+    core = _core()
+    try:
+        await core.start()
+        thread_id = await seed(core)
+        apply_theme(app, "light")
+        window = MainWindow(core.service)
+        window.resize(WIDTH, HEIGHT)
+        window.show()
+        window.start()
+        try:
+            await _until(lambda: window.sidebar.model.rowCount() > 0)
+            window.show_thread(thread_id)
+            await _until(lambda: _formatted(window, 2))
+            await asyncio.sleep(2.0)  # formulas (matplotlib loads on first use) and layout
+            out.parent.mkdir(parents=True, exist_ok=True)
+            if not window.grab().save(str(out)):
+                raise SystemExit(f"cannot write {out}")
+            print(out)
+        finally:
+            window.close()
+            await window.aclose()
+    finally:
+        await core.aclose()
+
+
+def main() -> int:
+    default = Path(__file__).resolve().parent.parent / "docs" / "images" / "window.png"
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    with tempfile.TemporaryDirectory(prefix="chatdesk-screenshot-") as home:
+        os.environ["CHATDESK_HOME"] = home
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("chatdesk")
+        app.setQuitOnLastWindowClosed(False)  # closing the window must not stop the loop
+        qasync.run(shoot(app, out.absolute()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
