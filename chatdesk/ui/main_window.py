@@ -664,6 +664,8 @@ class MainWindow(QMainWindow):
             self.runner.run(
                 self._attached().get_thread(turn.answer.thread_id), done=self._open, quiet=True
             )
+        elif self.conversation.has_more_after:  # opened at an older message: show the new turn
+            self.view.jump_to_latest()
 
     def _send_example(self, prompt: str) -> None:
         self._send(prompt, [])

@@ -214,6 +214,35 @@ def test_a_word_deep_in_a_long_thread_on_another_branch_opens_there_scrolled_and
     qtbot.waitUntil(lambda: window.conversation.message(0).depth < first)
 
 
+def test_a_message_sent_after_jumping_to_an_old_one_shows_at_the_end(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = finish(core.service.create_thread(title="Two hundred"))
+    [batch] = chain(thread.id, 200)
+    insert_rows(core, batch)
+    set_leaf(core, thread.id, batch[-1]["id"], 200)
+    window = open_window(core)
+    window.open_message(thread.id, batch[20]["id"])
+    qtbot.waitUntil(lambda: window.view.widget_for(batch[20]["id"]) is not None)
+    assert window.conversation.has_more_after
+
+    qtbot.keyClicks(window.composer.editor, "And now?")
+    qtbot.keyClick(window.composer.editor, KEY.Key_Return)
+
+    def shown_at_end() -> bool:
+        messages = window.conversation.messages()
+        return (
+            len(messages) > 2
+            and messages[-2].content == "And now?"
+            and messages[-1].status.is_final
+            and not window.conversation.has_more_after
+        )
+
+    qtbot.waitUntil(shown_at_end)
+    assert window.conversation.messages()[-3].id == batch[-1]["id"]
+
+
 HOSTILE = [
     '"',
     '"unclosed',
@@ -245,7 +274,7 @@ def test_hostile_queries_show_results_or_no_results_never_an_error(
 ) -> None:
     core = make_core()
     thread = finish(core.service.create_thread(title="Punctuation"))
-    write_message(core, thread.id, "Meet NEAR the C++ stand: (a b) - \U0001f600 \"quoted\" it's")
+    write_message(core, thread.id, 'Meet NEAR the C++ stand: (a b) - \U0001f600 "quoted" it\'s')
     window = open_window(core)
     palette = open_palette(qtbot, window)
     with qtbot.assertNotEmitted(window.runner.failed):
