@@ -394,11 +394,11 @@ class Attacks:
             "LANGUAGE sql AS 'SELECT ''postgres''::name'",
             "ALTER FUNCTION chat.is_member(uuid) OWNER TO CURRENT_USER",
             "DROP FUNCTION chat.is_member(uuid) CASCADE",
-            "SELECT chat.stamp()",
+            "SELECT chat.stamp_threads()",
             "DROP TRIGGER stamp ON chat.threads",
             "ALTER TABLE chat.threads DISABLE TRIGGER stamp",
             "CREATE TRIGGER evil BEFORE INSERT ON chat.threads "
-            "FOR EACH ROW EXECUTE FUNCTION chat.stamp()",
+            "FOR EACH ROW EXECUTE FUNCTION chat.stamp_threads()",
             "CREATE EXTENSION dblink",
             "CREATE EXTENSION plpython3u",
             "SELECT pg_read_file('/etc/passwd')",

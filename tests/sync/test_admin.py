@@ -76,6 +76,15 @@ def test_status_names_what_would_let_members_do_more(sync_db: SyncDatabase) -> N
     )
 
 
+def test_status_names_memberships_left_behind_by_a_dropped_login(sync_db: SyncDatabase) -> None:
+    alice = sync_db.team("red", ["alice"]).members["alice"]
+    sync_db.server.execute(f'DROP ROLE "{alice.name}"')  # by hand, not with remove-member
+    assert sync_db.admin.status().problems == (
+        f"the membership of {alice.name} names no login: a login made with that name would "
+        "join its teams (use remove-member)",
+    )
+
+
 def test_init_is_for_superusers_only(sync_db: SyncDatabase) -> None:
     member = sync_db.team("red", ["alice"]).members["alice"]
     with pytest.raises(NotServerAdmin, match="superuser"):

@@ -181,7 +181,11 @@ def test_a_member_may_execute_only_the_two_identity_functions(sync_db: SyncDatab
     executable = sorted(str(row[0]) for row in rows if row[1])
     assert executable == ["chat.current_member()", "chat.is_member(uuid)"]
     definers = {str(row[0]): row[3] for row in rows if row[2]}
-    assert set(definers) == {"chat.current_member()", "chat.is_member(uuid)", "chat.stamp()"}
+    assert set(definers) == {
+        "chat.current_member()",
+        "chat.is_member(uuid)",
+        *(f"chat.stamp_{table}()" for table in ("threads", "messages", "summaries", "revisions")),
+    }
     assert all(config == ["search_path=pg_catalog, pg_temp"] for config in definers.values())
 
 

@@ -505,6 +505,11 @@ WHERE relnamespace = 'chat'::regnamespace AND relkind IN ('r', 'p')
 UNION ALL
 SELECT 'a role chatdesk_gateway exists: it may act as any member it names'
 WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = 'chatdesk_gateway')
+UNION ALL
+SELECT DISTINCT format('the membership of %I names no login: a login made with that name '
+                       'would join its teams (use remove-member)', member)
+FROM chat.team_members m
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = m.member)
 """
 
 
