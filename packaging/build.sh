@@ -24,6 +24,9 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # The same version number does not make pip replace an earlier build of the checkout.
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$root"
 
+# From the work folder: run from the checkout, PyInstaller's helpers would find its chatdesk/
+# (the current folder is on their path) instead of the installed one with its data.
+cd "$work"
 "$venv/bin/pyinstaller" --noconfirm --log-level WARN \
     --distpath "$root/dist" --workpath "$work/pyinstaller" "$root/packaging/chatdesk.spec"
 app=$root/dist/chatdesk
