@@ -65,6 +65,12 @@ def test_init_on_postgresql_14_defaults_takes_create_on_public_away(empty_db: st
     assert creatable is False
 
 
+def test_init_works_in_a_database_without_a_public_schema(empty_db: str) -> None:
+    with psycopg.connect(empty_db, autocommit=True) as connection:
+        connection.execute("DROP SCHEMA public")
+    assert ServerAdmin(empty_db).init().problems == ()
+
+
 def test_status_names_what_would_let_members_do_more(sync_db: SyncDatabase) -> None:
     with sync_db.connect_admin() as connection:
         connection.execute("GRANT CREATE ON SCHEMA public TO PUBLIC")

@@ -123,7 +123,8 @@ def bootstrap(connection: Connection) -> None:
         )
     # PostgreSQL < 15 lets everyone create objects in `public`; members must not, and in a
     # database of chatdesk's own nobody else needs to (15 and later already default to this).
-    connection.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+    if connection.execute(text("SELECT to_regnamespace('public')")).scalar() is not None:
+        connection.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
 
 
 def upgrade(dsn: str) -> Revisions:
