@@ -379,7 +379,6 @@ class Attacks:
 
     def ddl(self) -> Iterator[Attempt]:
         me = sql.Identifier(self.attacker)
-        bob = sql.Identifier(self.b_names[0])
         statements = [
             "CREATE TABLE chat.evil (a int)",
             "CREATE TABLE public.evil (a int)",
@@ -407,6 +406,8 @@ class Attacks:
             "SET SESSION AUTHORIZATION postgres",
             "SET ROLE chatdesk_owner",
             "SET ROLE postgres",
+            "SELECT set_config('role', 'chatdesk_owner', false)",
+            "SELECT set_config('session_authorization', 'postgres', false)",
             "ALTER ROLE CURRENT_USER BYPASSRLS",
             "ALTER ROLE CURRENT_USER SUPERUSER",
             "ALTER ROLE CURRENT_USER CREATEROLE",
@@ -438,11 +439,17 @@ class Attacks:
                 yield Attempt(
                     "ddl table", fmt(template, t=sql.Identifier(table)), "refused", self.prefixes()
                 )
-        for role in (bob, sql.Identifier(self.b_names[-1])):
+        for name in (self.b_names[0], self.b_names[-1]):
+            role = sql.Identifier(name)
             yield Attempt("set role", fmt("SET ROLE {}", role), "refused")
             yield Attempt("set session", fmt("SET SESSION AUTHORIZATION {}", role), "refused")
             yield Attempt("grant role", fmt("GRANT {} TO {}", role, me), "refused")
             yield Attempt("alter role", fmt("ALTER ROLE {} PASSWORD 'x'", role), "refused")
+            yield Attempt("rename self", fmt("ALTER ROLE {} RENAME TO {}", me, role), "refused")
+            yield Attempt(
+                "set_config role", fmt("SELECT set_config('role', {}, false)", lit(name)),
+                "refused",
+            )  # fmt: skip
 
     def identity(self) -> Iterator[Attempt]:
         for _ in range(20):

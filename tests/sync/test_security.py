@@ -251,6 +251,22 @@ def test_forged_session_settings_do_not_change_who_one_is(world: World) -> None:
     assert member == (False,)
 
 
+def test_settings_given_when_connecting_do_not_help_either(world: World) -> None:
+    bob = world.bob.name
+    forged = psycopg.conninfo.make_conninfo(
+        world.alice.dsn, options=f"-c chatdesk.member={bob} -c search_path=pg_temp,chat"
+    )
+    with psycopg.connect(forged, autocommit=True) as connection:
+        seen = connection.execute(
+            "SELECT count(*) FROM chat.threads WHERE team_id = %s", (world.b.team.id,)
+        ).fetchone()
+        me = connection.execute("SELECT chat.current_member()").fetchone()
+    assert (seen, me) == ((0,), (world.alice.name,))
+    for option in ("-c role=chatdesk_owner", f"-c session_authorization={bob}"):
+        with pytest.raises(psycopg.OperationalError, match="permission denied"):
+            psycopg.connect(psycopg.conninfo.make_conninfo(world.alice.dsn, options=option))
+
+
 def test_others_memberships_clocks_and_clients_are_invisible(world: World) -> None:
     with connect(world.alice) as connection:
         members = connection.execute("SELECT team_id, member FROM chat.team_members").fetchall()
