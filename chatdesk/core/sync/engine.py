@@ -442,7 +442,7 @@ class SyncEngine:
                 break
         self._wake.clear()
         if not self._stop.is_set():
-            self._stop.wait(0.05)
+            self._stop.wait(0.1)  # a burst of changes or notifications: one round for all
 
     def _listen(self) -> None:
         if self._listener is not None or self._remote is None:
@@ -458,7 +458,12 @@ class SyncEngine:
             return False
         try:
             ready, _, _ = readable([self._listener.fileno()], [], [], timeout)
-            return bool(ready) and bool(list(self._listener.notifies(timeout=0, stop_after=100)))
+            if not ready:
+                return False
+            # Anyone may NOTIFY on the channel: only a team of mine is worth a round.
+            mine = {str(team.id) for team in self.teams()}
+            found = self._listener.notifies(timeout=0, stop_after=100)
+            return any(notice.payload in mine for notice in found)
         except Exception as error:
             log.info("team server notifications stopped: %s", _reason(error))
             self._close_listener()
