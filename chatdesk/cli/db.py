@@ -125,7 +125,9 @@ def _missing(config: Configuration) -> None:
 
     record = damage.unresolved(config.paths)
     if record is not None:
-        raise damage.DatabaseDamaged(config.paths.database, record.problems, record.folder, None)
+        backups = list_backups(config.paths.backups_dir)
+        newest = backups[0] if backups else None
+        raise damage.DatabaseDamaged(config.paths.database, record.problems, record.folder, newest)
     raise NotFound(f"no database at {config.paths.database}")
 
 

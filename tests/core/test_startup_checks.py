@@ -132,3 +132,18 @@ def test_the_check_runs_before_anything_writes(config: Configuration, tmp_path: 
         start(config)
     assert raised.value.damaged_dir is not None
     assert sha256(raised.value.damaged_dir / "chatdesk.db") == before
+
+
+def test_a_sound_database_put_back_by_hand_settles_the_damage(config: Configuration) -> None:
+    start(config)
+    good = config.paths.data_dir / "copy.db"
+    good.write_bytes(config.paths.database.read_bytes())
+    damage_table(config.paths.database, "threads")
+    with pytest.raises(DatabaseDamaged):
+        start(config)
+    good.rename(config.paths.database)  # what a user may do with a copy of their own
+
+    assert start(config).check == "quick_check"
+
+    config.paths.database.unlink()  # starting afresh later is not taken for the old damage
+    assert start(config).check is None

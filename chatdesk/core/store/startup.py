@@ -86,6 +86,9 @@ def _check(
     log.info("%s of %s: %s in %.0f ms", pragma, database.name, problems or "ok", elapsed)
     if problems:
         _damaged(paths, problems, alone, now)
+    record = damage.unresolved(paths)
+    if record is not None:  # a sound database was put back by hand: the choice is made
+        damage.mark_resolved(record, "a sound database was found in place", now())
     return pragma, elapsed
 
 
