@@ -27,9 +27,9 @@ from chatdesk.core.store.models import (
     SyncOp,
     Thread,
 )
+from chatdesk.core.store.records import ATTACHMENTS, PARTS, from_json
 from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.hlc import NEVER, Clock
-from chatdesk.core.transfer.records import ATTACHMENTS, PARTS, from_json
 
 Row = dict[str, Any]
 

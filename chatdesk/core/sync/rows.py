@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.store.models import Message, Summary, SyncField, Thread
-from chatdesk.core.transfer.records import ATTACHMENTS, PARTS, to_json
+from chatdesk.core.store.records import ATTACHMENTS, PARTS, to_json
 
 Row = dict[str, Any]
 

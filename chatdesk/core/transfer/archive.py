@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.transfer.records import PROJECTS, BadRecord, from_json
+from chatdesk.core.store.records import PROJECTS, BadRecord, from_json
 from chatdesk.core.transfer.writing import Row
 
 MANIFEST = "manifest.json"

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from chatdesk.core.chat.kinds import PartKind, Role, Status
+from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.chatgpt_content import (
     REASONING_TYPES,
     SETTINGS_TYPES,
@@ -35,7 +36,6 @@ from chatdesk.core.transfer.chatgpt_content import (
     thought_of,
 )
 from chatdesk.core.transfer.ids import derived_id, to_ms
-from chatdesk.core.transfer.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.tree import BrokenTree, settle
 from chatdesk.core.transfer.writing import ImportedThread, Row
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk import __version__
 from chatdesk.core.errors import NotFound
-from chatdesk.core.transfer.records import (
+from chatdesk.core.store.records import (
     ATTACHMENTS,
     MESSAGES,
     PARTS,

@@ -34,12 +34,12 @@ from chatdesk.core.chat.events import EventBus, ProjectCreated, ThreadCreated
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.render.model import Rendered
+from chatdesk.core.store.records import PROJECTS, THREADS, to_json
 from chatdesk.core.store.store import Store
 from chatdesk.core.transfer import archive, native
 from chatdesk.core.transfer.as_html import write_html
 from chatdesk.core.transfer.as_markdown import write_markdown
 from chatdesk.core.transfer.branch import read_branch
-from chatdesk.core.transfer.records import PROJECTS, THREADS, to_json
 from chatdesk.core.transfer.sources import Entry, Problem, Projects, Source, open_source
 from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_batch
 

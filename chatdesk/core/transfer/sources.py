@@ -22,11 +22,11 @@ from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.store.records import BadRecord
 from chatdesk.core.transfer import chatgpt, native
 from chatdesk.core.transfer.archive import MANIFEST, read_manifest
 from chatdesk.core.transfer.chatgpt import Assets, Malformed
 from chatdesk.core.transfer.jsonstream import ArrayReader, Damaged, NotAnArray
-from chatdesk.core.transfer.records import BadRecord
 from chatdesk.core.transfer.tree import BrokenTree
 from chatdesk.core.transfer.writing import ImportedThread, Row
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import ProjectView, ThreadView
 from chatdesk.core.store.models import Project, Thread
-from chatdesk.core.transfer.records import (
+from chatdesk.core.store.records import (
     ATTACHMENTS,
     MESSAGES,
     PARTS,

@@ -1,4 +1,5 @@
-"""Rows as JSON values and back, column by column, for every table a thread owns.
+"""Rows as JSON values and back, column by column, for every table a thread owns (export,
+import and team sync).
 
 The chatdesk JSON format writes every column of a row under its own name, so a column added by
 a later schema is exported without touching this module, and an older file simply lacks it
