@@ -8,6 +8,7 @@ engine and the server so a test can cut the connection or lose an acknowledgemen
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Coroutine
 from pathlib import Path
@@ -60,10 +61,19 @@ class _FaultyRemote(Remote):
 
 
 class Client:
-    def __init__(self, home: Path, member: Member, *, clock: Clock | None = None) -> None:
+    def __init__(
+        self,
+        home: Path,
+        member: Member,
+        *,
+        clock: Clock | None = None,
+        settings: Settings | None = None,
+    ) -> None:
         self.home = home
         self.member = member
         self.link = Link(member)
+        self.settings = settings or Settings(mock=MockSettings(tokens_per_second=0))
+        self.skew_ms = 0  # added to the wall clock of every launch without an explicit clock
         self.events: list[Event] = []
         self.loop = asyncio.new_event_loop()
         self._clock = clock
@@ -71,15 +81,19 @@ class Client:
 
     def _open(self) -> None:
         paths = Paths(self.home / "data", self.home / "config", self.home / "log", self.home / "c")
-        settings = Settings(mock=MockSettings(tokens_per_second=0))
+        settings = self.settings
         self.store = open_store(paths, settings)
         self.service = ChatService(
             self.store, Providers({"mock": MockProvider(settings.mock)}), settings
         )
         self.service.events.subscribe(self.events.append)
+        clock = self._clock or Clock(wall_ms=self._wall_ms)
         self.engine = SyncEngine(
-            self.store, self.link.connect, publish_event=self.events.append, clock=self._clock
+            self.store, self.link.connect, publish_event=self.events.append, clock=clock
         )
+
+    def _wall_ms(self) -> int:
+        return time.time_ns() // 1_000_000 + self.skew_ms
 
     def run(self, work: Coroutine[Any, Any, T]) -> T:
         return self.loop.run_until_complete(work)
