@@ -32,6 +32,7 @@ from benchmarks import (
     send,
     startup,
     streaming,
+    sync,
     tokens,
     transfer,
 )
@@ -49,6 +50,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "context": context.run,
     "transfer": transfer.run,
     "search": search.run,
+    "sync": sync.run,
 }
 
 
