@@ -100,3 +100,32 @@ def test_a_concurrent_rename_that_loses_is_noted_and_kept(
             (thread.id,),
         ).fetchall()
     assert {row[0] for row in kept} >= {"Alice's name", "Bob's name"}
+
+
+def test_deleting_a_message_with_replies_removes_the_branch_everywhere(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Branches"))
+    alice.say(thread.id, "keep me")
+    alice.say(thread.id, "delete from here")
+    alice.say(thread.id, "and this reply")
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    assert len(bob.texts(thread.id)) == 6
+
+    page = alice.run(alice.service.list_messages(thread.id, limit=100))
+    doomed = next(m for m in page.messages if m.content == "delete from here")
+    alice.run(alice.service.delete_message(doomed.id))  # the question, its answer, what follows
+    alice.engine.round()
+    bob.engine.round()  # the tombstones arrive parents first; the children go with them
+
+    assert bob.texts(thread.id) == alice.texts(thread.id)
+    assert "delete from here" not in bob.texts(thread.id)
+    assert len(bob.texts(thread.id)) == 2
+    bob.say(thread.id, "bob goes on")
+    bob.engine.round()
+    alice.engine.round()
+    assert alice.texts(thread.id) == bob.texts(thread.id)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
@@ -22,12 +22,11 @@ from chatdesk.core.store.models import (
     Role,
     Status,
     Summary,
-    SyncField,
     SyncNote,
     SyncOp,
     Thread,
 )
-from chatdesk.core.store.records import ATTACHMENTS, PARTS, from_json
+from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, from_json
 from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.hlc import NEVER, Clock
 
@@ -72,18 +71,23 @@ class Applier:
         self.applied = Applied()
 
     def rows(self, entity: str, rows: list[Row]) -> None:
-        apply = {"thread": self.thread, "message": self.message, "summary": self.summary}[entity]
-        known = wire.clocks(self.session, entity, [uuid.UUID(r["id"]) for r in rows])
+        ids = [uuid.UUID(r["id"]) for r in rows]
+        clocks = wire.Clocks(self.session, entity, ids)
         for row in rows:
             for group in wire.GROUPS[entity]:
                 self.clock.observe(row.get(wire.hlc_column(group)) or NEVER)
-            entity_id = uuid.UUID(row["id"])
-            apply(entity_id, row, known.setdefault(entity_id, {}))
-            self.session.flush()
+        if entity == "message":
+            self._messages(rows, ids, clocks)
+        else:
+            apply = self.thread if entity == "thread" else self.summary
+            for entity_id, row in zip(ids, rows, strict=True):
+                apply(entity_id, row, clocks)
+                self.session.flush()
+        clocks.save()
 
     # -- threads ---------------------------------------------------------------------------------
 
-    def thread(self, thread_id: uuid.UUID, row: Row, known: dict[str, SyncField]) -> None:
+    def thread(self, thread_id: uuid.UUID, row: Row, clocks: wire.Clocks) -> None:
         local = self.session.get(Thread, thread_id)
         if local is not None and local.team_id != self.team_id:
             return  # this thread is personal here (stopped sharing): the team's copy stays there
@@ -102,12 +106,12 @@ class Applier:
             )
             self.session.add(local)
             for group in wire.GROUPS["thread"]:
-                self._take(known, "thread", thread_id, row, group)
+                self._take(clocks, thread_id, row, group)
             if not row["deleted"]:
                 self.applied.threads_created.add(thread_id)
             return
         for group in wire.GROUPS["thread"]:
-            if not self._newer(known, "thread", thread_id, row, group):
+            if not self._newer(clocks, thread_id, row, group):
                 continue
             if group == "title":
                 local.title = row["title"]
@@ -125,18 +129,33 @@ class Applier:
 
     # -- messages --------------------------------------------------------------------------------
 
-    def message(self, message_id: uuid.UUID, row: Row, known: dict[str, SyncField]) -> None:
+    def _messages(self, rows: list[Row], ids: list[uuid.UUID], clocks: wire.Clocks) -> None:
+        """New messages in bulk (a backfill is thousands of them); the few that exist here
+        already, one by one."""
+        here = set(self.session.scalars(select(Message.id).where(Message.id.in_(ids))))
+        fresh = Fresh(self)
+        for message_id, row in zip(ids, rows, strict=True):
+            if message_id in here:
+                self._known_message(message_id, row, clocks)
+            else:
+                fresh.add(message_id, row, clocks)
+        fresh.write()
+
+    def _known_message(self, message_id: uuid.UUID, row: Row, clocks: wire.Clocks) -> None:
+        if all(
+            (row.get(wire.hlc_column(group)) or NEVER) <= clocks.hlc(message_id, group)
+            for group in ("content", "deleted")
+        ):
+            return  # nothing newer (our own rows coming back, mostly)
         local = self.session.get(Message, message_id)
         if local is None:
-            self._new_message(message_id, row, known)
-            return
-        if self._newer(known, "message", message_id, row, "deleted") and row["deleted"]:
+            return  # removed with an ancestor earlier in this page
+        if self._newer(clocks, message_id, row, "deleted") and row["deleted"]:
             thread = self.session.get(Thread, local.thread_id)
             assert thread is not None
             ids = repo.delete_branch(self.session, thread, local, self.now)
             self.applied.messages_deleted.setdefault(thread.id, []).extend(ids)
-            return
-        if self._newer(known, "message", message_id, row, "content"):
+        elif self._newer(clocks, message_id, row, "content"):
             local.status = Status(row["status"])
             local.content = row["content"]
             local.completed_at = _maybe_time(row["completed_at"])
@@ -145,76 +164,20 @@ class Applier:
             local.token_count = None
             local.token_encoding = None
             local.updated_at = self.now
-            self.session.query(MessagePart).filter(MessagePart.message_id == message_id).delete()
-            self._parts(message_id, row["parts"])
+            self.session.execute(delete(MessagePart).where(MessagePart.message_id == message_id))
+            parts, attachments = _parts(message_id, row["parts"])
+            _insert_parts(self.session, parts, attachments)
             self.applied.messages_changed.append(message_id)
-
-    def _new_message(self, message_id: uuid.UUID, row: Row, known: dict[str, SyncField]) -> None:
-        tombstone = known.get("deleted")
-        if row["deleted"] or (tombstone is not None and tombstone.digest == _DELETED):
-            self._newer(known, "message", message_id, row, "deleted")
-            return
-        thread = self.session.get(Thread, uuid.UUID(row["thread_id"]))
-        if thread is None or thread.team_id != self.team_id:
-            return
-        parent = None
-        if row["parent_id"] is not None:
-            parent = self.session.get(Message, uuid.UUID(row["parent_id"]))
-            if parent is None:
-                return  # below a message deleted here: hidden with it
-        created = _time(row["created_at"])
-        self.session.add(
-            Message(
-                id=message_id,
-                thread_id=thread.id,
-                parent_id=parent.id if parent else None,
-                depth=row["depth"],
-                role=Role(row["role"]),
-                status=Status(row["status"]),
-                content=row["content"],
-                provider=row["provider"],
-                model=row["model"],
-                prompt_tokens=row["prompt_tokens"],
-                completion_tokens=row["completion_tokens"],
-                author=row.get("author"),
-                created_at=created,
-                completed_at=_maybe_time(row["completed_at"]),
-                updated_at=self.now,
-            )
-        )
-        self.session.flush()
-        self._parts(message_id, row["parts"])
-        thread.message_count += 1
-        thread.last_activity_at = max(thread.last_activity_at, created)
-        if parent is not None and parent.active_child_id is None:
-            parent.active_child_id = message_id
-        if thread.active_leaf_id == (parent.id if parent else None):
-            repo.set_active_leaf(self.session, thread, message_id)  # follow the conversation
-        for group in wire.GROUPS["message"]:
-            self._take(known, "message", message_id, row, group)
-        self.applied.messages_added.append(message_id)
-
-    def _parts(self, message_id: uuid.UUID, parts: list[Row]) -> None:
-        for record in parts:
-            attachment = record.get("attachment")
-            if attachment is not None:
-                values = from_json(ATTACHMENTS, attachment)
-                if self.session.get(Attachment, values["id"]) is None:
-                    self.session.add(Attachment(**values))
-            values = from_json(PARTS, {k: v for k, v in record.items() if k != "attachment"})
-            values["message_id"] = message_id
-            self.session.add(MessagePart(**values))
         self.session.flush()
 
     # -- summaries -------------------------------------------------------------------------------
 
-    def summary(self, summary_id: uuid.UUID, row: Row, known: dict[str, SyncField]) -> None:
+    def summary(self, summary_id: uuid.UUID, row: Row, clocks: wire.Clocks) -> None:
         local = self.session.get(Summary, summary_id)
         thread_id = uuid.UUID(row["thread_id"])
         if local is None:
-            tombstone = known.get("deleted")
-            if row["deleted"] or (tombstone is not None and tombstone.digest == _DELETED):
-                self._newer(known, "summary", summary_id, row, "deleted")
+            if row["deleted"] or _tombstoned(clocks, summary_id):
+                self._newer(clocks, summary_id, row, "deleted")
                 return
             thread = self.session.get(Thread, thread_id)
             covered = self.session.get(Message, uuid.UUID(row["covers_through_message_id"]))
@@ -232,13 +195,13 @@ class Applier:
                 )
             )
             for group in wire.GROUPS["summary"]:
-                self._take(known, "summary", summary_id, row, group)
+                self._take(clocks, summary_id, row, group)
             self.applied.summaries_added.append(summary_id)
             return
-        if self._newer(known, "summary", summary_id, row, "deleted") and row["deleted"]:
+        if self._newer(clocks, summary_id, row, "deleted") and row["deleted"]:
             self.session.delete(local)
             self.applied.summaries_deleted.append((thread_id, summary_id))
-        elif self._newer(known, "summary", summary_id, row, "content"):
+        elif self._newer(clocks, summary_id, row, "content"):
             local.content = row["content"]
             local.token_count = row["token_count"]
             local.edited_at = self.now
@@ -246,30 +209,22 @@ class Applier:
 
     # -- clocks ----------------------------------------------------------------------------------
 
-    def _newer(
-        self, known: dict[str, SyncField], entity: str, entity_id: uuid.UUID, row: Row, group: str
-    ) -> bool:
+    def _newer(self, clocks: wire.Clocks, entity_id: uuid.UUID, row: Row, group: str) -> bool:
         """Whether the pulled value of `group` beats the local one; if so its clock is taken
         (and a local edit still waiting to be pushed is noted as lost)."""
         theirs = row.get(wire.hlc_column(group)) or NEVER
-        mine = known.get(group)
-        if theirs <= (mine.hlc if mine else NEVER):
+        if theirs <= clocks.hlc(entity_id, group):
             return False
-        self._note_lost(entity, entity_id, row, group, theirs)
-        self._take(known, entity, entity_id, row, group)
+        self._note_lost(clocks.entity, entity_id, row, group)
+        self._take(clocks, entity_id, row, group)
         return True
 
-    def _take(
-        self, known: dict[str, SyncField], entity: str, entity_id: uuid.UUID, row: Row, group: str
-    ) -> None:
+    def _take(self, clocks: wire.Clocks, entity_id: uuid.UUID, row: Row, group: str) -> None:
         hlc = row.get(wire.hlc_column(group)) or NEVER
         if hlc:
-            digest = wire.digest(row, entity, group)
-            wire.set_clock(self.session, known, entity, entity_id, group, hlc, digest)
+            clocks.set(entity_id, group, hlc, wire.digest(row, clocks.entity, group))
 
-    def _note_lost(
-        self, entity: str, entity_id: uuid.UUID, row: Row, group: str, theirs: str
-    ) -> None:
+    def _note_lost(self, entity: str, entity_id: uuid.UUID, row: Row, group: str) -> None:
         if entity == "message" or group in ("deleted", "created"):
             return  # messages are only ever added; deletes and restores are not edits
         pending = self.session.scalars(
@@ -288,6 +243,158 @@ class Applier:
                 self.session.flush()
                 self.applied.notes.append(note.id)
                 return
+
+
+class Fresh:
+    """Messages new here, from one page: checked against what is here and what the page
+    brings, then written with a handful of statements."""
+
+    def __init__(self, applier: Applier) -> None:
+        self.applier = applier
+        self.session = applier.session
+        self.messages: list[Row] = []
+        self.parts: list[Row] = []
+        self.attachments: dict[uuid.UUID, Row] = {}
+        self.threads: dict[uuid.UUID, Thread | None] = {}
+        self.parents: dict[uuid.UUID, _Parent] = {}  # parent id → what we know of it
+        self.leaves: dict[uuid.UUID, uuid.UUID | None] = {}  # thread → leaf as it moves
+
+    def add(self, message_id: uuid.UUID, row: Row, clocks: wire.Clocks) -> None:
+        if row["deleted"] or _tombstoned(clocks, message_id):
+            self.applier._newer(clocks, message_id, row, "deleted")
+            return
+        thread = self._thread(uuid.UUID(row["thread_id"]))
+        if thread is None:
+            return
+        parent_id = uuid.UUID(row["parent_id"]) if row["parent_id"] else None
+        if parent_id is not None and self._parent(parent_id, thread.id) is None:
+            return  # below a message deleted here (or not of this thread): hidden with it
+        created = _time(row["created_at"])
+        record = {
+            "id": message_id, "thread_id": thread.id, "parent_id": parent_id,
+            "depth": row["depth"], "active_child_id": None, "role": Role(row["role"]),
+            "status": Status(row["status"]), "content": row["content"],
+            "provider": row["provider"], "model": row["model"],
+            "prompt_tokens": row["prompt_tokens"], "completion_tokens": row["completion_tokens"],
+            "author": row.get("author"), "created_at": created,
+            "completed_at": _maybe_time(row["completed_at"]), "updated_at": self.applier.now,
+            "usage_estimated": False,
+        }  # fmt: skip
+        self.messages.append(record)
+        self.parents[message_id] = _Parent(record, None, thread_id=thread.id)
+        if parent_id is not None:
+            parent = self.parents[parent_id]
+            if parent.active_child_id is None:
+                parent.choose(message_id)
+        parts, attachments = _parts(message_id, row["parts"])
+        self.parts += parts
+        self.attachments.update(attachments)
+        thread.message_count += 1
+        thread.last_activity_at = max(thread.last_activity_at, created)
+        if self.leaves.setdefault(thread.id, thread.active_leaf_id) == parent_id:
+            self.leaves[thread.id] = message_id  # the conversation goes on: follow it
+        for group in wire.GROUPS["message"]:
+            self.applier._take(clocks, message_id, row, group)
+        self.applier.applied.messages_added.append(message_id)
+
+    def write(self) -> None:
+        if self.messages:
+            self.session.execute(insert(M), self.messages)
+        _insert_parts(self.session, self.parts, self.attachments)
+        moved = [p for p in self.parents.values() if p.stored is not None and p.chosen]
+        if moved:
+            self.session.execute(
+                update(M)
+                .where(M.c.id == bindparam("parent"))
+                .values(active_child_id=bindparam("child")),
+                [{"parent": p.stored, "child": p.active_child_id} for p in moved],
+            )
+        for thread_id, leaf in self.leaves.items():
+            thread = self.threads[thread_id]
+            if thread is not None and leaf != thread.active_leaf_id:
+                thread.active_leaf_id = leaf
+        self.session.flush()
+
+    def _thread(self, thread_id: uuid.UUID) -> Thread | None:
+        if thread_id not in self.threads:
+            thread = self.session.get(Thread, thread_id)
+            self.threads[thread_id] = (
+                thread if thread and thread.team_id == self.applier.team_id else None
+            )
+        return self.threads[thread_id]
+
+    def _parent(self, parent_id: uuid.UUID, thread_id: uuid.UUID) -> _Parent | None:
+        if parent_id not in self.parents:
+            found = self.session.execute(
+                select(M.c.active_child_id).where(M.c.id == parent_id, M.c.thread_id == thread_id)
+            ).first()
+            if found is None:
+                return None
+            self.parents[parent_id] = _Parent(None, found.active_child_id, stored=parent_id)
+        parent = self.parents[parent_id]
+        return parent if parent.thread_id in (None, thread_id) else None
+
+
+class _Parent:
+    """A message that may get children in this page: a new one (its insert record) or one
+    already stored (updated at the end when it gets its first child)."""
+
+    def __init__(
+        self,
+        record: Row | None,
+        active_child_id: uuid.UUID | None,
+        stored: uuid.UUID | None = None,
+        thread_id: uuid.UUID | None = None,  # known for new ones; stored ones were checked
+    ) -> None:
+        self.record = record
+        self.stored = stored
+        self.thread_id = thread_id
+        self._active = active_child_id
+        self.chosen = False
+
+    @property
+    def active_child_id(self) -> uuid.UUID | None:
+        return self._active
+
+    def choose(self, child: uuid.UUID) -> None:
+        self._active = child
+        self.chosen = True
+        if self.record is not None:
+            self.record["active_child_id"] = child
+
+
+M = MESSAGES
+
+
+def _tombstoned(clocks: wire.Clocks, entity_id: uuid.UUID) -> bool:
+    found = clocks.of(entity_id).get("deleted")
+    return found is not None and found.digest == _DELETED
+
+
+def _parts(message_id: uuid.UUID, records: list[Row]) -> tuple[list[Row], dict[uuid.UUID, Row]]:
+    parts: list[Row] = []
+    attachments: dict[uuid.UUID, Row] = {}
+    for record in records:
+        attachment = record.get("attachment")
+        if attachment is not None:
+            values = from_json(ATTACHMENTS, attachment)
+            attachments[values["id"]] = values
+        values = from_json(PARTS, {k: v for k, v in record.items() if k != "attachment"})
+        values["message_id"] = message_id
+        parts.append(values)
+    return parts, attachments
+
+
+def _insert_parts(session: Session, parts: list[Row], attachments: dict[uuid.UUID, Row]) -> None:
+    if attachments:
+        stored = set(
+            session.scalars(select(Attachment.id).where(Attachment.id.in_(list(attachments))))
+        )
+        new = [row for key, row in attachments.items() if key not in stored]
+        if new:
+            session.execute(insert(ATTACHMENTS), new)
+    if parts:
+        session.execute(insert(PARTS), parts)
 
 
 _DELETED = wire.digest({"deleted": True}, "thread", "deleted")

@@ -202,12 +202,11 @@ class SyncEngine:
             if thread is None or thread.team_id is None:
                 raise InvalidRequest("this thread is not shared")
             row = wire.thread_rows(session, [thread_id])[thread_id]
-            known = wire.clocks(session, "thread", [thread_id]).get(thread_id, {})
+            clocks = wire.Clocks(session, "thread", [thread_id])
             row["deleted"] = True
             stamp = self.clock.now()
             for group in wire.GROUPS["thread"]:
-                field = known.get(group)
-                row[wire.hlc_column(group)] = field.hlc if field else ""
+                row[wire.hlc_column(group)] = clocks.hlc(thread_id, group)
             row["deleted_hlc"] = stamp
             self.recorder.queue(session, thread.team_id, "thread", thread_id, row, ["deleted"])
             _forget_clocks(session, [thread_id])
@@ -337,7 +336,7 @@ class SyncEngine:
         if cursor is None:
             return
         seen: dict[str, set[uuid.UUID]] = {}
-        for page in remote.pull(team_id, cursor):
+        for page in remote.pull(team_id, cursor, self.clock.node):
 
             def work(session: Session, page: Page = page) -> Applied:
                 return self._apply(session, team_id, page, seen)

@@ -13,13 +13,13 @@ import uuid
 from collections import defaultdict
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.store import changes
-from chatdesk.core.store.models import Message, Summary, SyncField, SyncOp, Thread
+from chatdesk.core.store.models import Message, Summary, SyncOp, Thread
 from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.hlc import Clock
 
@@ -59,26 +59,29 @@ class Recorder:
         self, session: Session, entity: str, ids: list[uuid.UUID], teams: dict[uuid.UUID, Any]
     ) -> None:
         current = wire.READERS[entity](session, ids)
-        known = wire.clocks(session, entity, current)
+        clocks = wire.Clocks(session, entity, current)
         ordered = sorted(current.items(), key=lambda item: (item[1].get("depth", 0), item[0]))
+        ops = []
         for entity_id, row in ordered:
-            mine = known.get(entity_id, {})
+            known = clocks.of(entity_id)
             stamp = None
             changed = []
             for group in wire.GROUPS[entity]:
                 value = wire.digest(row, entity, group)
-                field = mine.get(group)
+                field = known.get(group)
                 if field is None or field.digest != value:
                     stamp = stamp or self.clock.now()
-                    wire.set_clock(session, mine, entity, entity_id, group, stamp, value)
+                    clocks.set(entity_id, group, stamp, value)
                     changed.append(group)
             if not changed:
                 continue
             team_id = teams[entity_id]
             row["team_id"] = str(team_id)
             for group in wire.GROUPS[entity]:
-                row[wire.hlc_column(group)] = mine[group].hlc
-            self.queue(session, team_id, entity, entity_id, row, changed)
+                row[wire.hlc_column(group)] = clocks.hlc(entity_id, group)
+            ops.append(self._op(team_id, entity, entity_id, row, changed))
+        clocks.save()
+        self._queue(session, ops)
 
     def record_tombstone(
         self, session: Session, entity: str, entity_id: uuid.UUID, team_id: uuid.UUID
@@ -86,23 +89,10 @@ class Recorder:
         """Queue "deleted" for a row removed here; its other clocks go, the tombstone stays so
         that an older copy pulled later cannot bring it back."""
         stamp = self.clock.now()
-        session.execute(
-            delete(SyncField).where(
-                SyncField.entity == entity,
-                SyncField.entity_id == entity_id,
-                SyncField.field != "deleted",
-            )
-        )
-        known = wire.clocks(session, entity, [entity_id]).get(entity_id, {})
-        wire.set_clock(
-            session,
-            known,
-            entity,
-            entity_id,
-            "deleted",
-            stamp,
-            wire.digest({"deleted": True}, entity, "deleted"),
-        )
+        clocks = wire.Clocks(session, entity, [entity_id])
+        clocks.forget(entity_id, keep="deleted")
+        clocks.set(entity_id, "deleted", stamp, wire.digest({"deleted": True}, entity, "deleted"))
+        clocks.save()
         row = {"team_id": str(team_id), "id": str(entity_id), "deleted": True,
                "deleted_hlc": stamp}  # fmt: skip
         self.queue(session, team_id, entity, entity_id, row, ["deleted"], tombstone=True)
@@ -118,21 +108,34 @@ class Recorder:
         *,
         tombstone: bool = False,
     ) -> None:
-        session.add(
-            SyncOp(
-                node_id=self.clock.node,
-                team_id=team_id,
-                entity=entity,
-                entity_id=entity_id,
-                row=row,
-                changed={"groups": changed, "tombstone": tombstone},
-                state="pending",
-                attempts=0,
-                created_at=datetime.now(UTC),
-            )
-        )
-        session.flush()  # op_seq follows the order ops were made in
-        self._on_queued()
+        self._queue(session, [self._op(team_id, entity, entity_id, row, changed, tombstone)])
+
+    def _op(
+        self,
+        team_id: uuid.UUID,
+        entity: str,
+        entity_id: uuid.UUID,
+        row: dict[str, Any],
+        changed: list[str],
+        tombstone: bool = False,
+    ) -> dict[str, Any]:
+        return {
+            "node_id": self.clock.node,
+            "team_id": team_id,
+            "entity": entity,
+            "entity_id": entity_id,
+            "row": row,
+            "changed": {"groups": changed, "tombstone": tombstone},
+            "state": "pending",
+            "attempts": 0,
+            "created_at": datetime.now(UTC),
+        }
+
+    def _queue(self, session: Session, ops: list[dict[str, Any]]) -> None:
+        """Into the outbox in this order (one statement: the sequence numbers follow it)."""
+        if ops:
+            session.execute(insert(cast(Table, SyncOp.__table__)), ops)
+            self._on_queued()
 
 
 def _deleted_order(item: tuple[str, uuid.UUID, uuid.UUID]) -> tuple[int, str]:

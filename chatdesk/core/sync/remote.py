@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -133,13 +133,43 @@ _PULL_THREADS = (
     " ORDER BY id"
 )
 _PULL_MESSAGES = (
-    _select("message") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
-    " AND (depth, id) > (%s, %s) ORDER BY depth, id LIMIT %s"
+    _select("message") + " WHERE team_id = %(team)s AND server_version > %(low)s"
+    " AND server_version <= %(high)s AND (depth, id) > (%(depth)s, %(last)s)"
+    # A message whose every clock is this launch's own is here already, as it was sent.
+    " AND NOT (created_hlc LIKE %(mine)s AND content_hlc LIKE %(mine)s"
+    " AND deleted_hlc LIKE %(mine)s)"
+    " ORDER BY depth, id LIMIT %(page)s"
 )
 _PULL_SUMMARIES = (
     _select("summary") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
     " AND id > %s ORDER BY id LIMIT %s"
 )
+
+
+def _values(op: PendingOp) -> Row:
+    from psycopg.types.json import Jsonb
+
+    values = dict(op.row)
+    if "parts" in values:
+        values["parts"] = Jsonb(values["parts"])
+    return values
+
+
+def _revisions(op: PendingOp) -> list[tuple[Any, ...]]:
+    """One revision row per group this op changed (its value: the group's fields, parts
+    left out: they can be large and do not change once a message is final). Threads have no
+    "created" group: every change of theirs is kept, the first title included."""
+    from psycopg.types.json import Jsonb
+
+    if "created" in op.groups:
+        return []  # a new row: it holds its first values itself
+    found = []
+    for group in op.groups:
+        kept = wire.group_values(op.row, op.entity, group)
+        kept.pop("parts", None)
+        hlc = op.row[wire.hlc_column(group)]
+        found.append((op.team_id, op.entity, op.entity_id, group, hlc, Jsonb(kept)))
+    return found
 
 
 # -- the connection ------------------------------------------------------------------------------
@@ -184,7 +214,12 @@ class Remote:
                 password=password,
                 connect_timeout=max(1, int(timeout)),
                 application_name="chatdesk",
-                options="-c TimeZone=UTC",
+                # Every sync query goes by key or by a team's version index. A team's tables
+                # start empty and grow in bursts (sharing a long thread), and PostgreSQL plans
+                # a foreign-key check once per session: with statistics that still say
+                # "empty" it picks a sequential scan, and each insert then reads the whole
+                # table. Sequential scans are never the plan sync wants.
+                options="-c TimeZone=UTC -c enable_seqscan=off",
             )
         except psycopg.OperationalError as error:
             text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
@@ -242,31 +277,36 @@ class Remote:
         are reported and skipped (the rest still go in). Raises on a transport failure, after
         which nothing of this push is committed."""
         import psycopg
-        from psycopg.types.json import Jsonb
 
+        try:
+            return self._push(ops, one_by_one=False)
+        except psycopg.Error as error:
+            if is_transient(error):
+                raise
+        # The server refused one of them: again, each op on its own, to know which.
+        return self._push(ops, one_by_one=True)
+
+    def _push(self, ops: list[PendingOp], *, one_by_one: bool) -> PushResult:
         result = PushResult()
         last: dict[str, int] = {}
         with self.connection.transaction():
             for node in dict.fromkeys(op.node_id for op in ops):
                 last[node] = self._claim(node)
+            todo = []
             for op in ops:
                 if op.op_seq <= last[op.node_id]:
-                    result.done.append(op.op_seq)
-                    continue
-                try:
-                    with self.connection.transaction():
-                        self._apply(op, Jsonb, result)
-                except psycopg.Error as error:
-                    if is_transient(error):
-                        raise
-                    reason = (getattr(error, "diag", None) and error.diag.message_primary) or str(
-                        error
-                    )
-                    result.rejected[op.op_seq] = str(reason)
-                    log.warning("team server refused op %d: %s", op.op_seq, reason)
+                    result.done.append(op.op_seq)  # seen before: its acknowledgement was lost
                 else:
-                    result.done.append(op.op_seq)
-                last[op.node_id] = op.op_seq
+                    todo.append(op)
+            if one_by_one:
+                self._apply_one_by_one(todo, result)
+            else:
+                self._apply_all(todo)  # all in the transaction itself: one clock version
+                result.done += [op.op_seq for op in todo]
+            for op in todo:
+                if not op.tombstone and op.entity != "message" and op.op_seq in result.done:
+                    self._check_lost(op, result)
+                last[op.node_id] = max(last[op.node_id], op.op_seq)
             for node, seq in last.items():
                 self.connection.execute(
                     "UPDATE chat.sync_clients SET last_op_seq = GREATEST(last_op_seq, %s), "
@@ -274,6 +314,39 @@ class Remote:
                     (seq, uuid.UUID(node)),
                 )
         return result
+
+    def _apply_all(self, ops: list[PendingOp]) -> None:
+        """Every op, in order, a statement per run of same-kind ops (pipelined by psycopg)."""
+        cursor = self.connection.cursor()
+        start = 0
+        while start < len(ops):
+            kind = (ops[start].entity, ops[start].tombstone)
+            end = start
+            while end < len(ops) and (ops[end].entity, ops[end].tombstone) == kind:
+                end += 1
+            run = ops[start:end]
+            query = _TOMBSTONE[kind[0]] if kind[1] else _UPSERT[kind[0]]
+            cursor.executemany(query, [_values(op) for op in run])
+            start = end
+        revisions = [r for op in ops for r in _revisions(op)]
+        if revisions:
+            cursor.executemany(_REVISION, revisions)
+
+    def _apply_one_by_one(self, ops: list[PendingOp], result: PushResult) -> None:
+        import psycopg
+
+        for op in ops:
+            try:
+                with self.connection.transaction():
+                    self._apply_all([op])
+            except psycopg.Error as error:
+                if is_transient(error):
+                    raise
+                reason = (getattr(error, "diag", None) and error.diag.message_primary) or str(error)
+                result.rejected[op.op_seq] = str(reason)
+                log.warning("team server refused op %d: %s", op.op_seq, reason)
+            else:
+                result.done.append(op.op_seq)
 
     def _claim(self, node: str) -> int:
         node_id = uuid.UUID(node)
@@ -288,27 +361,6 @@ class Remote:
         if found is None:
             raise SyncRefused(f"the team server holds node {node} for another member")
         return int(found[0])
-
-    def _apply(self, op: PendingOp, jsonb: Callable[[Any], Any], result: PushResult) -> None:
-        if op.tombstone:
-            self.connection.execute(_TOMBSTONE[op.entity], op.row)
-        else:
-            values = dict(op.row)
-            if "parts" in values:
-                values["parts"] = jsonb(values["parts"])
-            self.connection.execute(_UPSERT[op.entity], values)
-        for group in op.groups:
-            if group == "created":
-                continue
-            kept = {k: v for k, v in wire.group_values(op.row, op.entity, group).items()}
-            kept.pop("parts", None)
-            self.connection.execute(
-                _REVISION,
-                (op.team_id, op.entity, op.entity_id, group,
-                 op.row[wire.hlc_column(group)], jsonb(kept)),
-            )  # fmt: skip
-        if not op.tombstone and op.entity != "message":
-            self._check_lost(op, result)
 
     def _check_lost(self, op: PendingOp, result: PushResult) -> None:
         """Whether a newer edit from someone else kept its value over this op's."""
@@ -336,9 +388,12 @@ class Remote:
 
     # -- pull ------------------------------------------------------------------------------------
 
-    def pull(self, team_id: uuid.UUID, cursor: int, page: int = PAGE) -> Iterator[Page]:
+    def pull(
+        self, team_id: uuid.UUID, cursor: int, node: str = "", page: int = PAGE
+    ) -> Iterator[Page]:
         """The team's rows changed after `cursor`, threads first, then messages parents first,
-        then summaries, all from one snapshot. The last page carries the new cursor."""
+        then summaries, all from one snapshot; messages written only by `node` (this launch)
+        are left out. The last page carries the new cursor."""
         with self.connection.transaction():
             self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             found = self._one(
@@ -353,7 +408,10 @@ class Remote:
             yield Page("thread", self._rows(_PULL_THREADS, (team_id, cursor, high)), None, resync)
             depth, last = -1, uuid.UUID(int=0)
             while True:
-                rows = self._rows(_PULL_MESSAGES, (team_id, cursor, high, depth, last, page))
+                mine = f"%.{node}" if node else "-"  # "-": matches no HLC
+                query = {"team": team_id, "low": cursor, "high": high, "depth": depth,
+                         "last": last, "mine": mine, "page": page}  # fmt: skip
+                rows = self._rows(_PULL_MESSAGES, query)
                 if not rows:
                     break
                 yield Page("message", rows, None, resync)
@@ -367,7 +425,7 @@ class Remote:
                 last = uuid.UUID(rows[-1]["id"])
             yield Page("summary", [], high, resync)
 
-    def _rows(self, query: str, params: tuple[Any, ...]) -> list[Row]:
+    def _rows(self, query: str, params: tuple[Any, ...] | dict[str, Any]) -> list[Row]:
         found = self.connection.execute(query, params)
         names = [column.name for column in found.description or ()]
         return [_wire(dict(zip(names, row, strict=True))) for row in found.fetchall()]

@@ -110,8 +110,11 @@ CREATE TABLE chat.messages (
     deleted_hlc {HLC},
     server_version bigint NOT NULL,
     PRIMARY KEY (team_id, id),
-    FOREIGN KEY (team_id, thread_id) REFERENCES chat.threads (team_id, id),
-    FOREIGN KEY (team_id, parent_id) REFERENCES chat.messages (team_id, id)
+    FOREIGN KEY (team_id, thread_id) REFERENCES chat.threads (team_id, id)
+    -- No foreign key on (team_id, parent_id): its check is planned once per session, and on a
+    -- team whose statistics still say "empty" PostgreSQL reads every message of the team for
+    -- each insert, so sharing a long thread became quadratic. A parent that is missing (or in
+    -- another thread) leaves the message hidden on every client; nothing crosses teams.
 );
 
 CREATE TABLE chat.summaries (
@@ -219,8 +222,16 @@ BEGIN
         NEW.{author} := me;
     END IF;
 {hlc_checks}
-    UPDATE chat.team_clock SET version = version + 1 WHERE team_id = NEW.team_id
-        RETURNING version INTO stamped;
+    -- One version per team per transaction: the rows of a push share it (a reader sees all of
+    -- them or none), and the clock row is updated once per push instead of once per row, which
+    -- would leave a dead version of it per row written. xmin says whether this transaction
+    -- already moved the clock (a savepoint's writes have their own xid: they move it again).
+    SELECT version INTO stamped FROM chat.team_clock
+        WHERE team_id = NEW.team_id AND xmin::text::bigint = txid_current() % 4294967296;
+    IF stamped IS NULL THEN
+        UPDATE chat.team_clock SET version = version + 1 WHERE team_id = NEW.team_id
+            RETURNING version INTO stamped;
+    END IF;
     IF stamped IS NULL THEN
         RAISE EXCEPTION 'chatdesk: the team has no clock row' USING ERRCODE = '55000';
     END IF;
