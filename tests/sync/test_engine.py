@@ -10,6 +10,7 @@ import pytest
 from chatdesk.core.chat.events import SyncEditLost
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
+from tests.sync.pg import PgServer
 
 
 @pytest.fixture
@@ -129,3 +130,18 @@ def test_deleting_a_message_with_replies_removes_the_branch_everywhere(
     bob.engine.round()
     alice.engine.round()
     assert alice.texts(thread.id) == bob.texts(thread.id)
+
+
+def test_the_first_round_after_a_server_restart_goes_through(
+    pair: tuple[Client, Client], team: Team, pg_server: PgServer
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Restarts"))
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()  # the connection stays open across the restart
+    pg_server.restart()
+    alice.say(thread.id, "after the restart")
+    assert alice.engine.round().state == "up to date"
+    bob.engine.round()
+    assert "after the restart" in bob.texts(thread.id)

@@ -71,8 +71,7 @@ def branch(client: Client, thread_id: uuid.UUID) -> list[tuple[uuid.UUID, str]]:
 
 
 def drain(client: Client, rounds: int = 10) -> None:
-    """Rounds until the outbox is empty and a round went through. A connection held open
-    across the outage fails the first round after it (the engine reconnects on the next)."""
+    """Rounds until the outbox is empty and a round went through."""
     for _ in range(rounds):
         try:
             client.engine.round()

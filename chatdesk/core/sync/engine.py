@@ -257,7 +257,7 @@ class SyncEngine:
             return self._status
         self._set_status("syncing")
         try:
-            remote = self._remote or self._open()
+            remote = self._connected()
             self._refresh_teams(remote)
             while self.push_once(remote):
                 pass
@@ -278,6 +278,20 @@ class SyncEngine:
             raise
         self._set_status("up to date")
         return self._status
+
+    def _connected(self) -> Remote:
+        """The open connection if it still works (a server restart leaves a dead one behind),
+        else a new one."""
+        if self._remote is not None:
+            try:
+                with self._remote.connection.transaction():
+                    self._remote.connection.execute("SELECT 1")
+                return self._remote
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                self._drop_connection()
+        return self._open()
 
     def _open(self) -> Remote:
         assert self._connect is not None
