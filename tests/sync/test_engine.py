@@ -145,3 +145,31 @@ def test_the_first_round_after_a_server_restart_goes_through(
     assert alice.engine.round().state == "up to date"
     bob.engine.round()
     assert "after the restart" in bob.texts(thread.id)
+
+
+def test_a_client_behind_a_purge_resyncs_and_drops_what_the_server_purged(
+    pair: tuple[Client, Client], team: Team, sync_db: SyncDatabase
+) -> None:
+    alice, bob = pair
+    gone = alice.run(alice.service.create_thread(title="Old plans"))
+    kept = alice.run(alice.service.create_thread(title="Current plans"))
+    alice.say(gone.id, "obsolete")
+    alice.engine.round()
+    alice.engine.share(gone.id, team.id)
+    alice.engine.share(kept.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    assert {t.title for t in bob.threads()} == {"Old plans", "Current plans"}
+
+    alice.run(alice.service.delete_thread(gone.id))
+    alice.engine.round()
+    bob.run(bob.service.rename_thread(kept.id, "Current plans (bob)"))  # waits in bob's outbox
+    [report] = sync_db.admin.purge_tombstones(below_version=10**9, team=str(team.id))
+    assert report.threads == 1
+
+    bob.engine.round()  # his cursor is below what the server still keeps: a full resync
+
+    assert [t.title for t in bob.threads()] == ["Current plans (bob)"]
+    assert bob.engine.outbox() == (0, 0)
+    alice.engine.round()
+    assert alice.run(alice.service.get_thread(kept.id)).title == "Current plans (bob)"
