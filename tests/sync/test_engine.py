@@ -154,22 +154,30 @@ def test_a_client_behind_a_purge_resyncs_and_drops_what_the_server_purged(
     gone = alice.run(alice.service.create_thread(title="Old plans"))
     kept = alice.run(alice.service.create_thread(title="Current plans"))
     alice.say(gone.id, "obsolete")
+    alice.say(kept.id, "still true")
+    alice.say(kept.id, "a wrong turn")
     alice.engine.round()
     alice.engine.share(gone.id, team.id)
     alice.engine.share(kept.id, team.id)
     alice.engine.round()
     bob.engine.round()
     assert {t.title for t in bob.threads()} == {"Old plans", "Current plans"}
+    assert len(bob.texts(kept.id)) == 4
 
     alice.run(alice.service.delete_thread(gone.id))
+    page = alice.run(alice.service.list_messages(kept.id, limit=100))
+    wrong = next(m for m in page.messages if m.content == "a wrong turn")
+    alice.run(alice.service.delete_message(wrong.id))
     alice.engine.round()
     bob.run(bob.service.rename_thread(kept.id, "Current plans (bob)"))  # waits in bob's outbox
     [report] = sync_db.admin.purge_tombstones(below_version=10**9, team=str(team.id))
-    assert report.threads == 1
+    assert (report.threads, report.messages) == (1, 4)  # the thread's 2, the wrong turn's 2
 
     bob.engine.round()  # his cursor is below what the server still keeps: a full resync
 
     assert [t.title for t in bob.threads()] == ["Current plans (bob)"]
+    assert bob.texts(kept.id) == alice.texts(kept.id)
+    assert "a wrong turn" not in bob.texts(kept.id)
     assert bob.engine.outbox() == (0, 0)
     alice.engine.round()
     assert alice.run(alice.service.get_thread(kept.id)).title == "Current plans (bob)"

@@ -31,6 +31,7 @@ from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import (
     Message,
+    Status,
     Summary,
     SyncField,
     SyncNote,
@@ -592,3 +593,19 @@ def _drop_unseen(
     _delete_threads(session, doomed)
     for thread_id in doomed:
         applier.applied.threads_deleted.add(thread_id)
+    final = [Status.COMPLETE, Status.ERROR, Status.INTERRUPTED]  # unfinished answers stay
+    query = (
+        select(Message.id)
+        .join(Thread, Thread.id == Message.thread_id)
+        .where(Thread.team_id == team_id, Message.status.in_(final))
+        .order_by(Message.depth)
+    )
+    messages = seen.get("message", set())
+    for message_id in [m for m in session.scalars(query) if m not in messages | pending]:
+        message = session.get(Message, message_id)
+        if message is None:
+            continue  # went with an ancestor just now
+        thread = session.get(Thread, message.thread_id)
+        assert thread is not None
+        ids = repo.delete_branch(session, thread, message, applier.now)
+        applier.applied.messages_deleted.setdefault(thread.id, []).extend(ids)

@@ -402,7 +402,7 @@ class Remote:
             high, purged_below = int(found[0]), int(found[1])
             resync = 0 < cursor < purged_below
             if resync:
-                cursor = 0
+                cursor, node = 0, ""  # everything, this launch's own messages included
             if high <= cursor:
                 return
             yield Page("thread", self._rows(_PULL_THREADS, (team_id, cursor, high)), None, resync)
