@@ -181,3 +181,26 @@ def test_a_client_behind_a_purge_resyncs_and_drops_what_the_server_purged(
     assert bob.engine.outbox() == (0, 0)
     alice.engine.round()
     assert alice.run(alice.service.get_thread(kept.id)).title == "Current plans (bob)"
+
+
+def test_a_member_removed_from_the_team_loses_its_threads_here_and_keeps_personal_ones(
+    pair: tuple[Client, Client], team: Team, sync_db: SyncDatabase
+) -> None:
+    alice, bob = pair
+    shared = alice.run(alice.service.create_thread(title="Team roadmap"))
+    alice.engine.round()
+    alice.engine.share(shared.id, team.id)
+    alice.engine.round()
+    personal = bob.run(bob.service.create_thread(title="Bob's own notes"))
+    bob.engine.round()
+    bob.run(bob.service.rename_thread(shared.id, "Roadmap (bob)"))  # queued, never sent
+
+    sync_db.admin.remove_member(str(team.id), team.members["bob"].name)
+    bob.engine.round()
+
+    assert [t.id for t in bob.threads()] == [personal.id]
+    assert bob.engine.teams() == []
+    [(_, _, why)] = bob.engine.rejected()  # the rename that could not reach the team, kept
+    assert "no longer a member" in why
+    alice.engine.round()
+    assert alice.run(alice.service.get_thread(shared.id)).title == "Team roadmap"
