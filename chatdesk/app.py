@@ -29,7 +29,8 @@ if TYPE_CHECKING:
     from chatdesk.core.store import Store
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.store.startup import StartupChecks
-    from chatdesk.core.sync.engine import LoopPublisher, SyncEngine
+    from chatdesk.core.sync.base import LoopPublisher
+    from chatdesk.core.sync.engine import SyncEngine
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.transfer import Transfer
 
@@ -57,9 +58,13 @@ class Core:
     search: Search
     maintenance: Maintenance
     startup: StartupChecks  # what opening the database did: a scheduled restore, its check
-    sync: SyncEngine  # team sync; records changes to shared threads even when it is not set up
     sync_events: LoopPublisher
     team: TeamSync  # team sync for the window (async, and setting the server up)
+
+    @property
+    def sync(self) -> SyncEngine:
+        """The sync engine (made now if it was not needed so far)."""
+        return self.team.engine
 
     @functools.cached_property
     def transfer(self) -> Transfer:
@@ -79,14 +84,14 @@ class Core:
         """The daily backup, the purge of expired deleted threads and team sync's worker, for
         a long-running core (the window); commands do not wait for them."""
         self.maintenance.start()
-        self.sync.start()
+        self.team.start()
 
     async def aclose(self) -> None:
         """Stop answers (keeping what arrived), close connections, checkpoint the database."""
         import asyncio
 
         try:
-            await asyncio.to_thread(self.sync.stop)
+            await asyncio.to_thread(self.team.stop)
             await self.maintenance.aclose()
             await self.service.aclose()
             await self.profiles.aclose()
@@ -149,32 +154,42 @@ def build_core(config: Configuration) -> Core:
     search = Search(store)
     config_file = config.paths.config_file
     maintenance = Maintenance(store, backups, lambda: load_settings(config_file).settings.storage)
-    sync, sync_events, team = build_sync(config, store, bus)
+    sync_events, team = build_sync(config, store, bus)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
     return Core(
         config, store, providers, profiles, service, backups, search, maintenance, startup,
-        sync, sync_events, team,
+        sync_events, team,
     )  # fmt: skip
 
 
 def build_sync(
     config: Configuration, store: Store, bus: EventBus, keys: KeyStore | None = None
-) -> tuple[SyncEngine, LoopPublisher, TeamSync]:
-    """The sync engine: always there to record changes to shared threads; it connects only
-    when a team server is set up (psycopg and the keyring load only then)."""
+) -> tuple[LoopPublisher, TeamSync]:
+    """Team sync. Its engine records changes to shared threads and connects when a server is
+    set up; it is made now only if a server is set up or a thread is already shared (psycopg
+    and the keyring load only when it connects)."""
     from chatdesk.core.secrets import KeyStore
-    from chatdesk.core.sync.engine import LoopPublisher, SyncEngine
+    from chatdesk.core.sync.base import LoopPublisher, any_shared
     from chatdesk.core.sync.service import TeamSync
-    from chatdesk.core.sync.setup import connector
+    from chatdesk.core.sync.setup import configured
 
     settings = config.settings.sync
     keys = keys or KeyStore()
     events = LoopPublisher(bus)
-    connect = connector(settings, keys)
-    engine = SyncEngine(store, connect, publish_event=events, poll_seconds=settings.poll_seconds)
-    return engine, events, TeamSync(engine, settings, keys)
+
+    def make_engine() -> SyncEngine:
+        from chatdesk.core.sync.engine import SyncEngine
+        from chatdesk.core.sync.setup import connector
+
+        connect = connector(settings, keys)
+        return SyncEngine(store, connect, publish_event=events, poll_seconds=settings.poll_seconds)
+
+    team = TeamSync(make_engine, settings, keys)
+    if configured(settings) or any_shared(store):
+        team.engine  # noqa: B018  (made now: its recorder must see every write)
+    return events, team
 
 
 def run_window(config: Configuration) -> int:

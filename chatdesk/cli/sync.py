@@ -14,7 +14,7 @@ from chatdesk.cli.output import fail, note, print_json, report
 from chatdesk.cli.running import sync as on_core
 from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError, NotFound
-from chatdesk.core.sync.remote import Team
+from chatdesk.core.sync.base import Team
 
 
 def add_commands(commands: Any) -> None:

@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
         self.summaries.thread_changed()
         self._update_thread_actions()
         if self.team_ui is not None and not staying:
-            self.team_ui.thread_opened(thread.id if thread else None)
+            self.team_ui.thread_opened(thread)
         if thread is not None:
             self._refresh_usage()
 

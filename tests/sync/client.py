@@ -22,9 +22,10 @@ from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import open_store
+from chatdesk.core.sync.base import PendingOp, SyncUnavailable
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.hlc import Clock
-from chatdesk.core.sync.remote import PendingOp, PushResult, Remote, SyncUnavailable
+from chatdesk.core.sync.remote import PushResult, Remote
 from tests.sync.conftest import Member
 
 T = TypeVar("T")

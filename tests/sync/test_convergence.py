@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.config import ChatSettings, MockSettings, Settings
 from chatdesk.core.store.models import Message, Role, SyncField, SyncOp, Thread
-from chatdesk.core.sync.remote import SyncUnavailable
+from chatdesk.core.sync.base import SyncUnavailable
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from chatdesk.core.store.models import Message
-from chatdesk.core.sync.remote import SyncUnavailable
+from chatdesk.core.sync.base import SyncUnavailable
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.pg import PgServer

@@ -10,22 +10,20 @@ asyncio loop.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from select import select as readable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.events import Event, EventBus, SyncEditLost, SyncStateChanged, ThreadUpdated
+from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged, ThreadUpdated
 from chatdesk.core.chat.views import SyncNoteView, ThreadView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.store import changes
@@ -40,55 +38,28 @@ from chatdesk.core.store.models import (
     Thread,
 )
 from chatdesk.core.store.store import Store
-from chatdesk.core.sync import publish
 from chatdesk.core.sync import rows as wire
-from chatdesk.core.sync.apply import Applied, Applier, lost_note
-from chatdesk.core.sync.hlc import Clock
-from chatdesk.core.sync.record import APPLYING, Recorder
-from chatdesk.core.sync.remote import (
-    Page,
+from chatdesk.core.sync.base import (
     PendingOp,
-    PushResult,
-    Remote,
     SyncRefused,
+    SyncStatus,
     SyncUnavailable,
     Team,
+    any_shared,
     is_transient,
+    note_view,
 )
+from chatdesk.core.sync.hlc import Clock
+from chatdesk.core.sync.record import APPLYING, Recorder
+
+if TYPE_CHECKING:  # the connection and the merge load when there is a server or a pull
+    from chatdesk.core.sync.apply import Applied, Applier
+    from chatdesk.core.sync.remote import Page, PushResult, Remote
 
 log = logging.getLogger("chatdesk.sync")
 
 BATCH = 500
 _MAX_PAUSE = 30.0
-
-
-class LoopPublisher:
-    """Hands events from the sync worker's thread to the event bus on the asyncio loop."""
-
-    def __init__(self, bus: EventBus) -> None:
-        self._bus = bus
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
-        self._loop = loop
-
-    def __call__(self, event: Event) -> None:
-        loop = self._loop
-        if loop is None or loop.is_closed():
-            return  # nobody is listening yet (or any more)
-        try:
-            loop.call_soon_threadsafe(self._bus.publish, event)
-        except RuntimeError:  # the loop closed meanwhile
-            log.debug("sync event dropped: the loop is closed")
-
-
-@dataclass(frozen=True)
-class SyncStatus:
-    state: str  # "off" | "up to date" | "syncing" | "offline" | "error"
-    detail: str
-    pending: int  # ops waiting to be pushed
-    rejected: int  # ops the server refused (kept, shown)
-    last_sync: datetime | None
 
 
 class SyncEngine:
@@ -114,7 +85,7 @@ class SyncEngine:
         self._remote: Remote | None = None
         self._listener: Any = None
         self._status = SyncStatus("off" if connect is None else "offline", "", 0, 0, None)
-        self.recorder = Recorder(self.clock, shared=self._any_shared(), on_queued=self.wake)
+        self.recorder = Recorder(self.clock, shared=any_shared(store), on_queued=self.wake)
         store.add_write_hook(self.recorder.before_commit)
         self._observe_stored_clocks()
 
@@ -144,10 +115,6 @@ class SyncEngine:
         return [
             (seq, f"{entity} {entity_id}", error or "") for seq, entity, entity_id, error in rows
         ]
-
-    def _any_shared(self) -> bool:
-        query = select(func.count()).select_from(Thread).where(Thread.team_id.is_not(None))
-        return bool(self.store.read_now(lambda s: s.scalar(query.limit(1))))
 
     def _observe_stored_clocks(self) -> None:
         newest = self.store.read_now(lambda s: s.scalar(select(func.max(SyncField.hlc))))
@@ -235,7 +202,7 @@ class SyncEngine:
         if thread_id is not None:
             query = query.where(SyncNote.thread_id == thread_id)
         query = query.order_by(SyncNote.created_at)
-        return self.store.read_now(lambda s: [publish.note_view(n) for n in s.scalars(query)])
+        return self.store.read_now(lambda s: [note_view(n) for n in s.scalars(query)])
 
     def dismiss_notes(self, thread_id: uuid.UUID) -> None:
         self.store.write_blocking(
@@ -325,6 +292,8 @@ class SyncEngine:
         return len(ops) == BATCH
 
     def _settle(self, session: Session, ops: list[PendingOp], result: PushResult) -> list[Any]:
+        from chatdesk.core.sync.apply import lost_note
+
         if result.done:
             session.execute(delete(SyncOp).where(SyncOp.op_seq.in_(result.done)))
         for op_seq, reason in result.rejected.items():
@@ -341,11 +310,13 @@ class SyncEngine:
             note = lost_note(op.entity, op.entity_id, op.row, lost.kept, lost.group,
                              lost.kept_by, now)  # fmt: skip
             session.add(note)
-            notes.append(publish.note_view(note))
+            notes.append(note_view(note))
         session.info[APPLYING] = True
         return notes
 
     def pull_team(self, remote: Remote, team_id: uuid.UUID) -> None:
+        from chatdesk.core.sync import publish
+
         query = select(SyncTeam.cursor).where(SyncTeam.id == team_id)
         cursor = self.store.read_now(lambda s: s.scalar(query))
         if cursor is None:
@@ -361,6 +332,8 @@ class SyncEngine:
     def _apply(
         self, session: Session, team_id: uuid.UUID, page: Page, seen: dict[str, set[uuid.UUID]]
     ) -> Applied:
+        from chatdesk.core.sync.apply import Applier
+
         session.info[APPLYING] = True
         applier = Applier(session, team_id, self.clock, datetime.now(UTC))
         if page.rows:

@@ -22,21 +22,14 @@ from chatdesk.core.chat.events import (
     ThreadRestored,
     ThreadUpdated,
 )
-from chatdesk.core.chat.views import MessageView, SyncNoteView
-from chatdesk.core.store.models import Message, Summary, SyncNote, Thread
+from chatdesk.core.chat.views import MessageView
+from chatdesk.core.store.models import Message, Summary, Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.summaries import records
 from chatdesk.core.sync.apply import Applied
 
 # Beyond this many messages a pull is a backfill: the thread list and an open thread reload.
 _MAX_MESSAGE_EVENTS = 500
-
-
-def note_view(note: SyncNote) -> SyncNoteView:
-    return SyncNoteView(
-        note.id, note.thread_id, note.entity, note.field, note.lost_value, note.kept_value,
-        note.kept_by, note.created_at,
-    )  # fmt: skip
 
 
 def applied(store: Store, changes: Applied, publish: Callable[[Event], None]) -> None:

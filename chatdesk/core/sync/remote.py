@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.sync import rows as wire
+from chatdesk.core.sync.base import PendingOp, SyncRefused, SyncUnavailable, Team, is_transient
 
 if TYPE_CHECKING:
     import psycopg
@@ -25,33 +25,6 @@ log = logging.getLogger("chatdesk.sync")
 PROTOCOL = 1
 PAGE = 2_000
 Row = dict[str, Any]
-
-
-class SyncUnavailable(ChatdeskError):
-    """The server cannot be reached or dropped the connection; changes wait in the outbox."""
-
-
-class SyncRefused(ChatdeskError):
-    """The server refuses this client (login, protocol version): retrying will not help."""
-
-
-@dataclass(frozen=True)
-class Team:
-    id: uuid.UUID
-    name: str
-    role: str
-
-
-@dataclass(frozen=True)
-class PendingOp:
-    op_seq: int
-    node_id: str
-    team_id: uuid.UUID
-    entity: str
-    entity_id: uuid.UUID
-    row: Row
-    groups: tuple[str, ...]
-    tombstone: bool
 
 
 @dataclass(frozen=True)
@@ -186,16 +159,6 @@ def _wire(row: Row) -> Row:
         else:
             out[key] = value
     return out
-
-
-def is_transient(error: Exception) -> bool:
-    """A failure of the connection or the server (retry later), not of one op's content."""
-    import psycopg
-
-    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
-        return True
-    state = getattr(error, "sqlstate", None) or ""
-    return state[:2] in ("08", "53", "57", "58", "40", "XX")
 
 
 class Remote:

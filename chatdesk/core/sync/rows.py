@@ -18,7 +18,6 @@ from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.store.models import Message, Summary, SyncField, Thread
-from chatdesk.core.store.records import ATTACHMENTS, PARTS, to_json
 
 Row = dict[str, Any]
 
@@ -119,6 +118,8 @@ def message_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
 
 def _parts(session: Session, message_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Row]]:
     """Each message's parts, an attachment's stored text or bytes inline with its part."""
+    from chatdesk.core.store.records import ATTACHMENTS, PARTS, to_json  # only for shared rows
+
     found: defaultdict[uuid.UUID, list[Row]] = defaultdict(list)
     if not message_ids:
         return found

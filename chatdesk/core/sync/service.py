@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import threading
 import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.secrets import KeyStore
-from chatdesk.core.sync.engine import SyncEngine, SyncStatus
-from chatdesk.core.sync.remote import Remote, Team
+from chatdesk.core.sync.base import SyncStatus, Team
 from chatdesk.core.sync.setup import configured, connector, conninfo, key_name, origin
+
+if TYPE_CHECKING:
+    from chatdesk.core.sync.engine import SyncEngine
+
+_OFF = SyncStatus("off", "", 0, 0, None)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -26,37 +33,67 @@ class LoginState:
 
 
 class TeamSync:
-    def __init__(self, engine: SyncEngine, settings: SyncSettings, keys: KeyStore) -> None:
-        self.engine = engine
+    """The engine is made when it is needed: at start-up when a server is set up or a thread
+    is shared, else when the user sets a server up (until then sync costs nothing)."""
+
+    def __init__(
+        self, make_engine: Callable[[], SyncEngine], settings: SyncSettings, keys: KeyStore
+    ) -> None:
+        self._make_engine = make_engine
+        self._engine: SyncEngine | None = None
+        self._making = threading.Lock()
         self._settings = settings
         self._keys = keys
 
     @property
+    def engine(self) -> SyncEngine:
+        with self._making:
+            if self._engine is None:
+                self._engine = self._make_engine()
+            return self._engine
+
+    @property
+    def built(self) -> SyncEngine | None:
+        return self._engine
+
+    @property
     def configured(self) -> bool:
-        return self.engine.configured
+        return configured(self._settings)
 
     @property
     def status(self) -> SyncStatus:
-        return self.engine.status
+        return self._engine.status if self._engine is not None else _OFF
+
+    def start(self) -> None:
+        if self._engine is not None:
+            self._engine.start()
+
+    def stop(self) -> None:
+        if self._engine is not None:
+            self._engine.stop()
 
     async def teams(self) -> list[Team]:
-        return await asyncio.to_thread(self.engine.teams)
+        if self._engine is None:
+            return []
+        return await asyncio.to_thread(self._engine.teams)
 
     async def sync_now(self) -> SyncStatus:
         """One exchange now; offline or refused is reported in the status, not raised."""
-        return await asyncio.to_thread(self.engine.sync_now)
+        return await asyncio.to_thread(lambda: self.engine.sync_now())
 
     async def share(self, thread_id: uuid.UUID, team_id: uuid.UUID) -> None:
-        await asyncio.to_thread(self.engine.share, thread_id, team_id)
+        await asyncio.to_thread(lambda: self.engine.share(thread_id, team_id))
 
     async def unshare(self, thread_id: uuid.UUID) -> None:
-        await asyncio.to_thread(self.engine.unshare, thread_id)
+        await asyncio.to_thread(lambda: self.engine.unshare(thread_id))
 
     async def notes(self, thread_id: uuid.UUID) -> list[SyncNoteView]:
-        return await asyncio.to_thread(self.engine.notes, thread_id)
+        if self._engine is None:
+            return []
+        return await asyncio.to_thread(self._engine.notes, thread_id)
 
     async def dismiss_notes(self, thread_id: uuid.UUID) -> None:
-        await asyncio.to_thread(self.engine.dismiss_notes, thread_id)
+        await asyncio.to_thread(lambda: self.engine.dismiss_notes(thread_id))
 
     async def login_state(self) -> LoginState:
         def look() -> LoginState:
@@ -72,6 +109,8 @@ class TeamSync:
         teams; raises the typed error that says what is wrong."""
 
         def test() -> list[Team]:
+            from chatdesk.core.sync.remote import Remote
+
             secret = password or self._saved_password(settings)
             remote = Remote.open(conninfo(settings), secret)
             try:

@@ -4,11 +4,14 @@ kept in the OS keyring, bound to the server it was given for."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.secrets import KeyStore
-from chatdesk.core.sync.remote import Remote
+
+if TYPE_CHECKING:
+    from chatdesk.core.sync.remote import Remote
 
 _LOCAL = ("localhost", "127.0.0.1", "::1")
 
@@ -61,6 +64,8 @@ def connector(settings: SyncSettings, keys: KeyStore) -> Callable[[], Remote] | 
         return None
 
     def connect() -> Remote:
+        from chatdesk.core.sync.remote import Remote
+
         # Without a password in the keyring, libpq's own sources apply (PGPASSWORD, ~/.pgpass,
         # a client certificate); the server says if none of them works.
         password = keys.get(key_name(settings), origin(settings)) if keys.available else None

@@ -35,7 +35,7 @@ from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a built one
-    from chatdesk.core.sync.remote import Team
+    from chatdesk.core.sync.base import Team
     from chatdesk.core.sync.service import LoginState, TeamSync
 
 TLS_MODES = ("verify-full", "verify-ca", "require", "prefer", "disable")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -15,6 +14,7 @@ from chatdesk.ui.sync.status import SyncStatusButton
 from chatdesk.ui.sync.teams import TeamDirectory
 
 if TYPE_CHECKING:
+    from chatdesk.core.chat.views import ThreadView
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.ui.sidebar.view import Sidebar
 
@@ -35,8 +35,10 @@ class TeamSyncUi(QObject):
         if team.configured:
             self.teams.refresh()
 
-    def thread_opened(self, thread_id: uuid.UUID | None) -> None:
-        self.banner.show_thread(thread_id)
+    def thread_opened(self, thread: ThreadView | None) -> None:
+        """Only a team thread can have lost edits to show (no read for personal ones)."""
+        shared = thread is not None and thread.team_id is not None
+        self.banner.show_thread(thread.id if shared and thread is not None else None)
 
     def apply(self, event: ev.Event) -> None:
         match event:

@@ -1,0 +1,106 @@
+"""What the sync engine and the server connection share, light enough to load at start-up
+(the connection itself, psycopg and the merge code load only when they are needed)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.chat.views import SyncNoteView
+from chatdesk.core.errors import ChatdeskError
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.events import Event, EventBus
+    from chatdesk.core.store.models import SyncNote
+    from chatdesk.core.store.store import Store
+
+log = logging.getLogger("chatdesk.sync")
+
+Row = dict[str, Any]
+
+
+class SyncUnavailable(ChatdeskError):
+    """The server cannot be reached or dropped the connection; changes wait in the outbox."""
+
+
+class SyncRefused(ChatdeskError):
+    """The server refuses this client (login, protocol version): retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Team:
+    id: uuid.UUID
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class PendingOp:
+    op_seq: int
+    node_id: str
+    team_id: uuid.UUID
+    entity: str
+    entity_id: uuid.UUID
+    row: Row
+    groups: tuple[str, ...]
+    tombstone: bool
+
+
+def is_transient(error: Exception) -> bool:
+    """A failure of the connection or the server (retry later), not of one op's content."""
+    import psycopg
+
+    if isinstance(error, psycopg.OperationalError | psycopg.InterfaceError):
+        return True
+    state = getattr(error, "sqlstate", None) or ""
+    return state[:2] in ("08", "53", "57", "58", "40", "XX")
+
+
+def note_view(note: SyncNote) -> SyncNoteView:
+    return SyncNoteView(
+        note.id, note.thread_id, note.entity, note.field, note.lost_value, note.kept_value,
+        note.kept_by, note.created_at,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    state: str  # "off" | "up to date" | "syncing" | "offline" | "error"
+    detail: str
+    pending: int  # ops waiting to be pushed
+    rejected: int  # ops the server refused (kept, shown)
+    last_sync: datetime | None
+
+
+def any_shared(store: Store) -> bool:
+    """Whether any thread here is shared with a team."""
+    from sqlalchemy import select
+
+    from chatdesk.core.store.models import Thread
+
+    query = select(Thread.id).where(Thread.team_id.is_not(None)).limit(1)
+    return store.read_now(lambda s: s.scalar(query)) is not None
+
+
+class LoopPublisher:
+    """Hands events from the sync worker's thread to the event bus on the asyncio loop."""
+
+    def __init__(self, bus: EventBus) -> None:
+        self._bus = bus
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def __call__(self, event: Event) -> None:
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return  # nobody is listening yet (or any more)
+        try:
+            loop.call_soon_threadsafe(self._bus.publish, event)
+        except RuntimeError:  # the loop closed meanwhile
+            log.debug("sync event dropped: the loop is closed")
