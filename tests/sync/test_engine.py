@@ -204,3 +204,60 @@ def test_a_member_removed_from_the_team_loses_its_threads_here_and_keeps_persona
     assert "no longer a member" in why
     alice.engine.round()
     assert alice.run(alice.service.get_thread(shared.id)).title == "Team roadmap"
+
+
+def test_summaries_travel_with_the_thread_and_so_do_their_edits_and_deletes(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Long one"))
+    for n in range(3):
+        alice.say(thread.id, f"point {n}")
+    summary = alice.run(alice.service.summarize_now(thread.id))
+    assert summary is not None
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    [seen] = bob.run(bob.service.list_summaries(thread.id))
+    assert (seen.id, seen.content) == (summary.id, summary.content)
+    assert seen.in_use  # bob's next message starts from the same summary
+
+    bob.run(bob.service.edit_summary(summary.id, "Three points, kept short."))
+    bob.engine.round()
+    alice.engine.round()
+    [edited] = alice.run(alice.service.list_summaries(thread.id))
+    assert edited.content == "Three points, kept short."
+
+    alice.run(alice.service.delete_summary(summary.id))
+    alice.engine.round()
+    bob.engine.round()
+    assert bob.run(bob.service.list_summaries(thread.id)) == []
+
+
+def test_stopping_sharing_keeps_the_thread_here_and_deletes_it_for_the_team(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Was shared"))
+    alice.say(thread.id, "shared words")
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    assert [t.id for t in bob.threads()] == [thread.id]
+
+    alice.engine.unshare(thread.id)
+    alice.say(thread.id, "private from now on")
+    alice.engine.round()
+    bob.engine.round()
+
+    [mine] = alice.threads()
+    assert mine.team_id is None
+    assert "private from now on" in alice.texts(thread.id)
+    assert bob.threads() == []  # in bob's trash, restorable while the server keeps it
+    bob.run(bob.service.restore_thread(thread.id))
+    bob.engine.round()
+    assert "private from now on" not in bob.texts(thread.id)
+    alice.engine.round()
+    assert alice.threads()[0].team_id is None  # the team's copy does not take it back
