@@ -14,7 +14,12 @@ import pytest_asyncio
 from chatdesk.app import Configuration, build_core
 from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.store import open_store
-from chatdesk.core.store.backup import backup_name, integrity_problems, make_backup
+from chatdesk.core.store.backup import (
+    backup_name,
+    integrity_problems,
+    make_backup,
+    problem_lines,
+)
 from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.core.store.recovery import recover_database
 from chatdesk.core.store.restore import restore_backup
@@ -193,3 +198,13 @@ async def test_recover_refuses_a_sound_database_and_changes_nothing(
         recover_database(config.paths)
     assert sha256(config.paths.database) == before
     assert not list(config.paths.data_dir.glob("damaged-*"))
+
+
+async def test_sqlite_s_heading_is_not_shown_as_a_problem() -> None:
+    rows = ["*** in database main ***\nOn tree page 7 cell 0: invalid page number 4096",
+            "row 12 missing from index ix_messages_status"]  # fmt: skip
+    assert problem_lines(rows) == [
+        "On tree page 7 cell 0: invalid page number 4096",
+        "row 12 missing from index ix_messages_status",
+    ]
+    assert problem_lines(["ok"]) == []

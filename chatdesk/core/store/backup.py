@@ -19,7 +19,7 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -59,6 +59,9 @@ class BackupInfo:
     kind: BackupKind = BackupKind.OTHER
 
 
+_HEADER = re.compile(r"^\*\*\* in database \w+ \*\*\*\s*")
+
+
 def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
     """The problems `integrity_check` (or `quick_check`) reports; empty when the file is sound.
 
@@ -73,7 +76,13 @@ def integrity_problems(path: Path, *, quick: bool = False) -> list[str]:
         return [str(error)]
     finally:
         connection.close()
-    found = [str(row[0]) for row in rows]
+    return problem_lines(str(row[0]) for row in rows)
+
+
+def problem_lines(lines: Iterable[str]) -> list[str]:
+    """The rows of an integrity check as problems to show: none for "ok". SQLite heads the
+    first one with "*** in database main ***" and a newline: a title, not a problem."""
+    found = [text for line in lines if (text := _HEADER.sub("", line).strip())]
     return [] if found == ["ok"] else found
 
 
