@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 MAX_FORMULA_CHARS = 2_000
 _TEXT_PX = 14  # matches ~14 px body text
 _DISPLAY_PX = 16
-_SCALE = 2  # drawn at twice the size and shown at half: sharp on high-density screens
+_MAX_SCALE = 4.0
 
 
 @dataclass(frozen=True)
@@ -41,42 +41,46 @@ class FormulaImage:
 
 
 _CACHE_SIZE = 512
-_cache: OrderedDict[tuple[str, bool, bool], FormulaImage | None] = OrderedDict()
+_cache: OrderedDict[tuple[str, bool, bool, float], FormulaImage | None] = OrderedDict()
 
 
 def formula_image(
-    formula: str, dark: bool, display: bool, deadline: float = math.inf
+    formula: str, dark: bool, display: bool, deadline: float = math.inf, scale: float = 1.0
 ) -> FormulaImage | None:
-    """The formula drawn in the look's text colour on a transparent background, or None when
-    mathtext cannot draw it. Drawn formulas are remembered (least recently used go first);
-    one not drawn yet is skipped (None, not remembered) once `time.monotonic()` is past
-    `deadline`, so a message with hundreds of formulas cannot exceed its time."""
-    key = (formula, dark, display)
+    """The formula drawn in the look's text colour on a transparent background, for a screen of
+    device pixel ratio `scale` (its pixels are `scale` × its size), or None when mathtext
+    cannot draw it. Drawn formulas are remembered (least recently used go first); one not drawn
+    yet is skipped (None, not remembered) once `time.monotonic()` is past `deadline`, so a
+    message with hundreds of formulas cannot exceed its time."""
+    scale = min(max(round(scale, 2), 1.0), _MAX_SCALE)
+    key = (formula, dark, display, scale)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
     if time.monotonic() > deadline:
         return None
-    image = _cache[key] = _drawn_formula(formula, dark, display)
+    image = _cache[key] = _drawn_formula(formula, dark, display, scale)
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return image
 
 
-def _drawn_formula(formula: str, dark: bool, display: bool) -> FormulaImage | None:
+def _drawn_formula(formula: str, dark: bool, display: bool, scale: float) -> FormulaImage | None:
     source = formula.strip()
     if not source or len(source) > MAX_FORMULA_CHARS:
         return None
     size = _DISPLAY_PX if display else _TEXT_PX
-    pixels = _draw(source, size)
+    pixels = _draw(source, size, scale)
     if pixels is None and ("\\\\" in source or "\\begin" in source):
-        pixels = _draw_lines(source, size)
+        pixels = _draw_lines(source, size, scale)
     if pixels is None:
         return None
     png = _png(pixels, palette_for(dark).text)
     height, width = pixels.shape
     digest = hashlib.sha1(png).hexdigest()
-    return FormulaImage(f"math:{digest}.png", png, -(-width // _SCALE), -(-height // _SCALE))
+    return FormulaImage(
+        f"math:{digest}.png", png, math.ceil(width / scale), math.ceil(height / scale)
+    )
 
 
 # LaTeX spellings mathtext does not know, mapped to ones it does.
@@ -88,7 +92,7 @@ _ALIAS_FOR = {
 _ALIASES = re.compile(r"\\(" + "|".join(_ALIAS_FOR) + r")(?![A-Za-z])")
 
 
-def _draw(source: str, size_px: int) -> Any:
+def _draw(source: str, size_px: int, scale: float) -> Any:
     """The formula's coverage (0..255) as a 2-D uint8 array, or None."""
     from matplotlib.font_manager import FontProperties
 
@@ -100,7 +104,7 @@ def _draw(source: str, size_px: int) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # missing glyphs are drawn as boxes: good enough
-            result = _parser().parse(text, dpi=72 * _SCALE, prop=font)
+            result = _parser().parse(text, dpi=72 * scale, prop=font)
     except Exception:  # mathtext raises assorted errors on input it cannot typeset
         return None
     return result.image if result.image.size else None
@@ -113,16 +117,16 @@ _LINE_BREAK = re.compile(r"\\\\(?:\[[^\]]*\])?")  # \\ and \\[4pt]
 _MAX_LINES = 20
 
 
-def _draw_lines(source: str, size_px: int) -> Any:
+def _draw_lines(source: str, size_px: int, scale: float) -> Any:
     """A multi-line formula as its lines drawn one by one, centred under each other."""
     body = _ENVIRONMENT.sub("", source).replace("&", "")
     lines = [line for line in _LINE_BREAK.split(body) if line.strip()]
     if not 1 < len(lines) <= _MAX_LINES:
         return None
-    drawn = [_draw(line, size_px) for line in lines]
+    drawn = [_draw(line, size_px, scale) for line in lines]
     if any(image is None for image in drawn):
         return None
-    return _stacked(drawn, gap=size_px * _SCALE // 3)
+    return _stacked(drawn, gap=round(size_px * scale / 3))
 
 
 def _stacked(images: list[Any], gap: int) -> Any:

@@ -16,6 +16,9 @@ class RenderOptions:
     """The user clicked "Load images" for this message."""
     remote_image_data: Mapping[str, bytes] = field(default_factory=dict, hash=False)
     """url -> fetched bytes; used only when `load_remote_images` is set."""
+    pixel_ratio: float = 1.0
+    """The screen's device pixel ratio: formulas are drawn for it, pixel for pixel (a picture
+    drawn larger and shrunk by the text engine loses its thin strokes: "=" turns into "-")."""
     code_block_offset: int = 0
     """Number of the first code block in the copy anchors, for rendering a later chunk of a
     message on its own (the chunk's `code_blocks[i]` is then copy target `offset + i`)."""

@@ -265,7 +265,9 @@ class HtmlWriter:
     def _formula(self, source: str, display: bool) -> FormulaImage | None:
         if self._math_deadline == math.inf:
             self._math_deadline = time.monotonic() + MATH_BUDGET
-        return formula_image(source, self._options.dark, display, self._math_deadline)
+        return formula_image(
+            source, self._options.dark, display, self._math_deadline, self._options.pixel_ratio
+        )
 
     def _math_source(self, token: Token, display: bool) -> None:
         """A formula that could not be drawn, as its TeX source in monospace."""

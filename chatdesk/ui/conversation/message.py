@@ -291,6 +291,7 @@ class MessageWidget(QFrame):
     def _options(self, code_offset: int = 0) -> RenderOptions:
         return RenderOptions(
             dark=self._formatter.dark,
+            pixel_ratio=self.devicePixelRatioF(),
             load_remote_images=bool(self._remote_images),
             remote_image_data=self._remote_images,
             code_block_offset=code_offset,

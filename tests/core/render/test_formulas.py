@@ -55,3 +55,41 @@ def test_display_formulas_are_larger() -> None:
 def test_common_latex_spellings_mathtext_lacks_are_still_drawn() -> None:
     for formula in (r"h \le \log_b n", r"x \ge 0", r"a \implies b", r"p \land q"):
         assert formula_image(formula, dark=False, display=True) is not None, formula
+
+
+def _ink_rows(png: bytes) -> list[list[bool]]:
+    """Which pixels carry ink (alpha over a quarter), row by row."""
+    import zlib
+
+    # the PNG chatdesk writes: one IDAT, RGBA, filter byte 0 on every row
+    width = int.from_bytes(png[16:20], "big")
+    start = png.index(b"IDAT") + 4
+    length = int.from_bytes(png[start - 8 : start - 4], "big")
+    raw = zlib.decompress(png[start : start + length])
+    stride = 1 + 4 * width
+    return [
+        [raw[row * stride + 1 + 4 * x + 3] > 64 for x in range(width)]
+        for row in range(len(raw) // stride)
+    ]
+
+
+def test_formulas_are_drawn_pixel_for_pixel_for_the_screen_and_keep_thin_strokes() -> None:
+    plain = formula_image("a = b", dark=False, display=False, scale=1.0)
+    dense = formula_image("a = b", dark=False, display=False, scale=2.0)
+    assert plain is not None
+    assert dense is not None
+    # about the same size on screen (mathtext rounds its boxes at each resolution)
+    assert abs(dense.width - plain.width) <= 2
+    assert abs(dense.height - plain.height) <= 2
+    rows = _ink_rows(plain.png)
+    assert (len(rows[0]), len(rows)) == (plain.width, plain.height)  # shown as drawn, no shrink
+    dense_rows = _ink_rows(dense.png)
+    assert len(dense_rows[0]) >= 2 * dense.width - 1  # twice the pixels on a 2x screen
+    # the "=" keeps both bars: some columns in the middle cross two separate runs of ink
+    middle = range(plain.width // 3, plain.width * 2 // 3)
+    runs = [_runs([row[x] for row in rows]) for x in middle]
+    assert runs.count(2) >= 3, runs
+
+
+def _runs(column: list[bool]) -> int:
+    return sum(ink and not before for before, ink in zip([False, *column], column, strict=False))
