@@ -261,3 +261,24 @@ def test_stopping_sharing_keeps_the_thread_here_and_deletes_it_for_the_team(
     assert "private from now on" not in bob.texts(thread.id)
     alice.engine.round()
     assert alice.threads()[0].team_id is None  # the team's copy does not take it back
+
+
+def test_a_summary_made_in_a_thread_already_shared_reaches_the_team(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Shared first"))
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    for n in range(3):
+        alice.say(thread.id, f"point {n}")
+    alice.engine.round()
+    bob.engine.round()
+
+    summary = bob.run(bob.service.summarize_now(thread.id))  # made after sharing, by a teammate
+    assert summary is not None
+    assert bob.engine.outbox() == (1, 0)
+    bob.engine.round()
+    alice.engine.round()
+    [seen] = alice.run(alice.service.list_summaries(thread.id))
+    assert (seen.id, seen.content) == (summary.id, summary.content)

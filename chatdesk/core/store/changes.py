@@ -53,6 +53,7 @@ def take(session: Session) -> Changes:
 def track(session: Session) -> None:
     """Start noting the ORM's inserts, changes and deletes in `session`."""
     event.listen(session, "before_flush", _note_flush)
+    event.listen(session, "after_flush", _note_inserted)
 
 
 def _changes(session: Session) -> Changes:
@@ -71,3 +72,13 @@ def _note_flush(session: Session, _context: Any, _instances: Any) -> None:
         if entity is not None:
             thread_id = obj.id if entity == "thread" else obj.thread_id
             notes.deleted.add((entity, obj.id, thread_id))
+
+
+def _note_inserted(session: Session, _context: Any) -> None:
+    """New rows whose id comes from the column's default (a summary) have it only once
+    inserted; `session.new` still lists them here."""
+    notes = _changes(session)
+    for obj in session.new:
+        entity = _ENTITIES.get(type(obj))
+        if entity is not None:
+            notes.touched.add((entity, obj.id))
