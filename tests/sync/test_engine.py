@@ -282,3 +282,32 @@ def test_a_summary_made_in_a_thread_already_shared_reaches_the_team(
     alice.engine.round()
     [seen] = alice.run(alice.service.list_summaries(thread.id))
     assert (seen.id, seen.content) == (summary.id, summary.content)
+
+
+def test_a_copy_no_longer_shared_takes_no_deletes_from_the_team(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Going private"))
+    alice.say(thread.id, "keep this here")
+    alice.say(thread.id, "and this")
+    summary = alice.run(alice.service.summarize_now(thread.id))
+    assert summary is not None
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    alice.engine.unshare(thread.id)
+    alice.engine.round()
+    mine = alice.texts(thread.id)
+
+    bob.run(bob.service.restore_thread(thread.id))
+    bob.run(bob.service.edit_summary(summary.id, "Bob's words"))
+    page = bob.run(bob.service.list_messages(thread.id, limit=100))
+    bob.run(bob.service.delete_message(page.messages[0].id))  # the team's copy: all of it
+    bob.engine.round()
+    alice.engine.round()
+
+    assert alice.texts(thread.id) == mine
+    [kept] = alice.run(alice.service.list_summaries(thread.id))
+    assert kept.content == summary.content

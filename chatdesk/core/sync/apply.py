@@ -150,9 +150,11 @@ class Applier:
         local = self.session.get(Message, message_id)
         if local is None:
             return  # removed with an ancestor earlier in this page
+        thread = self.session.get(Thread, local.thread_id)
+        assert thread is not None
+        if thread.team_id != self.team_id:
+            return  # the thread is personal here (stopped sharing): the team's copy stays there
         if self._newer(clocks, message_id, row, "deleted") and row["deleted"]:
-            thread = self.session.get(Thread, local.thread_id)
-            assert thread is not None
             ids = repo.delete_branch(self.session, thread, local, self.now)
             self.applied.messages_deleted.setdefault(thread.id, []).extend(ids)
         elif self._newer(clocks, message_id, row, "content"):
@@ -198,6 +200,9 @@ class Applier:
                 self._take(clocks, summary_id, row, group)
             self.applied.summaries_added.append(summary_id)
             return
+        thread = self.session.get(Thread, local.thread_id)
+        if thread is None or thread.team_id != self.team_id:
+            return  # personal here (stopped sharing)
         if self._newer(clocks, summary_id, row, "deleted") and row["deleted"]:
             self.session.delete(local)
             self.applied.summaries_deleted.append((thread_id, summary_id))
