@@ -284,6 +284,27 @@ def test_a_summary_made_in_a_thread_already_shared_reaches_the_team(
     assert (seen.id, seen.content) == (summary.id, summary.content)
 
 
+def test_a_member_taken_out_and_back_gets_its_own_messages_back(
+    pair: tuple[Client, Client], team: Team, sync_db: SyncDatabase
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Mine too"))
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.say(thread.id, "written by alice in this launch")
+    alice.engine.round()
+
+    sync_db.admin.remove_member(str(team.id), team.members["alice"].name)
+    alice.engine.round()  # the team's threads leave
+    assert alice.threads() == []
+    sync_db.admin.add_member(str(team.id), team.members["alice"].name)
+    alice.engine.round()  # from scratch: her own messages too, though this launch wrote them
+
+    assert "written by alice in this launch" in alice.texts(thread.id)
+    bob.engine.round()
+    assert alice.texts(thread.id) == bob.texts(thread.id)
+
+
 def test_a_copy_no_longer_shared_takes_no_deletes_from_the_team(
     pair: tuple[Client, Client], team: Team
 ) -> None:

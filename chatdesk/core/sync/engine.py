@@ -85,6 +85,9 @@ class SyncEngine:
         self._remote: Remote | None = None
         self._listener: Any = None
         self._status = SyncStatus("off" if connect is None else "offline", "", 0, 0, None)
+        # Teams whose threads this launch removed (membership ended): their rows written by
+        # this launch are no longer here, so their next pull must not leave them out.
+        self._forgotten: set[uuid.UUID] = set()
         self.recorder = Recorder(self.clock, shared=any_shared(store), on_queued=self.wake)
         store.add_write_hook(self.recorder.before_commit)
         self._observe_stored_clocks()
@@ -277,6 +280,7 @@ class SyncEngine:
     def _refresh_teams(self, remote: Remote) -> None:
         teams = remote.teams()
         gone = self.store.write_blocking(lambda s: _update_teams(s, teams))
+        self._forgotten.update(gone)
         for team_id in gone:
             log.info("no longer a member of team %s: its threads were removed here", team_id)
 
@@ -322,12 +326,14 @@ class SyncEngine:
         if cursor is None:
             return
         seen: dict[str, set[uuid.UUID]] = {}
-        for page in remote.pull(team_id, cursor, self.clock.node):
+        node = "" if team_id in self._forgotten else self.clock.node
+        for page in remote.pull(team_id, cursor, node):
 
             def work(session: Session, page: Page = page) -> Applied:
                 return self._apply(session, team_id, page, seen)
 
             publish.applied(self.store, self.store.write_blocking(work), self._publish)
+        self._forgotten.discard(team_id)
 
     def _apply(
         self, session: Session, team_id: uuid.UUID, page: Page, seen: dict[str, set[uuid.UUID]]
