@@ -14,8 +14,22 @@ rounds until every outbox is empty and one more full round changes nothing):
 3. no duplicates: each posted text appears once per client and once on the server;
 4. no resurrection: a thread is deleted exactly when its newest (highest HLC) delete/restore
    was a delete; a deleted message never comes back;
+5. summaries: every client holds the server's summaries of its team threads (id, thread,
+   covered message, content) that are not deleted and whose covered message is visible; each
+   holds the newest content written to it; a deleted one never comes back;
 plus: personal threads never leave their machine, and a local change always stamps an HLC above
 the one it replaces (a change made after seeing another wins).
+
+Stopping sharing: the thread becomes personal on the client that stopped (a snapshot of that copy,
+taken after each of that client's own actions, must never change through sync) and deleted for
+the team (a write of `deleted` like any other; a restore by someone else revives it for the team
+only).
+
+Membership: a member taken out of the team loses the team's threads at its next round and its
+unsent ops are refused. Those are the only refused ops allowed: ops queued between the last op
+pushed before the removal and the member's return. Their writes may or may not be on the server
+(an op whose acknowledgement was lost did get there): the model treats them as optional; every
+other write must be there. After its return the member resyncs from scratch and converges.
 
 Each example gets a fresh team and fresh member roles, so examples do not see each other's data.
 """
@@ -42,12 +56,12 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from chatdesk.core.config import ChatSettings, MockSettings, Settings
-from chatdesk.core.store.models import Message, Role, SyncField, SyncOp, Thread
-from chatdesk.core.sync.base import SyncUnavailable
+from chatdesk.core.store.models import Message, Role, Summary, SyncField, SyncOp, Thread
+from chatdesk.core.sync.base import SyncRefused, SyncUnavailable
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 
@@ -88,6 +102,13 @@ class Posted:
     parent_id: uuid.UUID | None
     role: str
     content: str
+    private: bool = False  # posted in a copy whose sharing was stopped: never the team's
+
+
+@dataclass(frozen=True)
+class Delete:
+    who: int
+    hlc: str | None  # the tombstone's clock (None: deleted while personal, nothing to send)
 
 
 @dataclass
@@ -95,10 +116,37 @@ class ModelThread:
     id: uuid.UUID
     owner: int
     shared: bool = False
+    unshared_on: set[int] = field(default_factory=set)  # clients that stopped sharing it
     writes: dict[str, list[Write]] = field(default_factory=lambda: {g: [] for g in THREAD_GROUPS})
 
-    def winner(self, group: str) -> Write:
-        return max(self.writes[group], key=lambda w: w.hlc)
+
+@dataclass
+class ModelSummary:
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    covers: uuid.UUID
+    private: bool = False
+    writes: list[Write] = field(default_factory=list)  # content; none until it is the team's
+    deletes: list[Delete] = field(default_factory=list)
+
+
+# An op the server refused, by what it wrote: (entity, id, group, hlc).
+Refused = set[tuple[str, uuid.UUID, str, str]]
+
+
+def check_field(
+    got: tuple[Any, str], writes: list[Write], refused: Refused, key: tuple[str, uuid.UUID, str]
+) -> None:
+    """The server's (value, HLC) of one field is one of the writes made to it, and none of the
+    writes whose op was not refused is newer (a refused op may still have landed: its
+    acknowledgement was lost; without refusals this is "the newest write, with its HLC")."""
+    kept = [w for w in writes if (*key, w.hlc) not in refused]
+    best = max(kept, key=lambda w: w.hlc) if kept else None
+    where = f"{key[0]} {key[1]}: {key[2]} is {got[0]!r} at {got[1]}"
+    assert got in {(w.value, w.hlc) for w in writes}, f"{where}, not a write (writes: {writes})"
+    assert best is None or got[1] >= best.hlc, (
+        f"{where}, but the newest write kept was {best} (all writes: {writes})"
+    )
 
 
 # -- reading state -------------------------------------------------------------------------------
@@ -158,11 +206,78 @@ def server_state(db: SyncDatabase, team_id: uuid.UUID) -> tuple[ThreadState, Mes
     return threads, messages, clocks
 
 
-def field_hlc(client: Client, entity_id: uuid.UUID, group: str) -> str | None:
+SummaryState = dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str]]  # thread, covered, content
+
+
+def local_summaries(client: Client, thread_ids: set[uuid.UUID]) -> SummaryState:
+    query = select(Summary).where(Summary.thread_id.in_(list(thread_ids)))
+    return client.store.read_now(
+        lambda s: {
+            r.id: (r.thread_id, r.covers_through_message_id, r.content) for r in s.scalars(query)
+        }
+    )
+
+
+def server_summaries(
+    db: SyncDatabase, team_id: uuid.UUID, visible: MessageState
+) -> tuple[SummaryState, dict[uuid.UUID, str]]:
+    """The team's summaries that are not deleted and cover a visible message, and their
+    content clocks."""
+    with db.connect_admin() as admin:
+        rows = admin.execute(
+            "SELECT id, thread_id, covers_through_message_id, content, content_hlc, deleted "
+            "FROM chat.summaries WHERE team_id = %s",
+            (team_id,),
+        ).fetchall()
+    kept = [r for r in rows if not r[5] and r[2] in visible]
+    return {r[0]: (r[1], r[2], r[3]) for r in kept}, {r[0]: r[4] for r in kept}
+
+
+def copy_state(client: Client, thread_id: uuid.UUID) -> Any:
+    """Everything of one personal copy: the thread, its messages and its summaries."""
+    threads, messages = local_state(client, None)
+    return (
+        threads.get(thread_id),
+        {m: v for m, v in messages.items() if v[0] == thread_id},
+        local_summaries(client, {thread_id}),
+    )
+
+
+def field_hlc(
+    client: Client, entity_id: uuid.UUID, group: str, entity: str = "thread"
+) -> str | None:
     query = select(SyncField.hlc).where(
-        SyncField.entity == "thread", SyncField.entity_id == entity_id, SyncField.field == group
+        SyncField.entity == entity, SyncField.entity_id == entity_id, SyncField.field == group
     )
     return client.store.read_now(lambda s: s.scalar(query))
+
+
+def last_seq(client: Client) -> int:
+    """The outbox's last sequence number ever given (AUTOINCREMENT keeps it)."""
+    query = text("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'")
+    return client.store.read_now(lambda s: s.scalar(query)) or 0
+
+
+def first_pending(client: Client) -> int | None:
+    query = select(SyncOp.op_seq).where(SyncOp.state == "pending").order_by(SyncOp.op_seq)
+    return client.store.read_now(lambda s: s.scalar(query.limit(1)))
+
+
+def refused_ops(client: Client) -> tuple[list[int], Refused, set[tuple[str, uuid.UUID]]]:
+    """The client's refused ops: their numbers, what they wrote, and the rows they created."""
+
+    def read(session: Session) -> tuple[list[int], Refused, set[tuple[str, uuid.UUID]]]:
+        ops = session.scalars(select(SyncOp).where(SyncOp.state == "rejected"))
+        seqs, wrote, created = [], set(), set()
+        for op in ops:
+            seqs.append(op.op_seq)
+            for group in op.changed.get("groups", []):
+                wrote.add((op.entity, op.entity_id, group, op.row.get(f"{group}_hlc") or ""))
+                if group == "created":
+                    created.add((op.entity, op.entity_id))
+        return seqs, wrote, created
+
+    return client.store.read_now(read)
 
 
 def outbox(client: Client) -> tuple[int, list[tuple[int, str | None]]]:
@@ -219,7 +334,11 @@ class SyncMachine(RuleBasedStateMachine):
         self.team: Team | None = None
         self.threads: dict[uuid.UUID, ModelThread] = {}
         self.posted: dict[uuid.UUID, Posted] = {}
-        self.deleted_messages: set[uuid.UUID] = set()
+        self.deleted_messages: dict[uuid.UUID, list[Delete]] = {}
+        self.summaries: dict[uuid.UUID, ModelSummary] = {}
+        self.copies: dict[tuple[int, uuid.UUID], Any] = {}  # (client, thread) → its copy
+        self.removed: set[int] = set()  # clients whose member is out of the team now
+        self.exposed: dict[int, list[tuple[int, float]]] = {}  # op_seq windows that may be refused
         self.names = itertools.count(1)
         self.restarts = 0
         self.broken = False  # a step failed: tear-down only cleans up
@@ -229,7 +348,8 @@ class SyncMachine(RuleBasedStateMachine):
     @initialize(count=st.integers(2, 5), threads=st.integers(1, 3))
     @step
     def start(self, count: int, threads: int) -> None:
-        """`count` clients in a fresh team, and `threads` shared threads everyone has."""
+        """`count` clients in a fresh team, and `threads` shared threads everyone has (the
+        first with two exchanges)."""
         shorts = [f"e{self.number}c{i}" for i in range(count)]
         self.team = self.db.team(f"team{self.number}", shorts)
         home = self.homes(f"conv{self.number}")
@@ -239,6 +359,10 @@ class SyncMachine(RuleBasedStateMachine):
             client.engine.round()  # learns its team, so that sharing works offline too
         for i in range(threads):
             self.create_thread(i, share=True, prompt=i % 2 == 1)
+        first = self.clients[0]
+        for _ in range(2):  # two exchanges: something to summarise from the start
+            thread_id = self.local_threads(first)[0]
+            self.post(first, first.run(first.service.send(thread_id, f"m{next(self.names)}")))
         for client in self.clients + self.clients[:1]:
             client.engine.round()
 
@@ -294,11 +418,52 @@ class SyncMachine(RuleBasedStateMachine):
     def post(self, client: Client, turn: Any) -> None:
         answer = client.run(client.service.wait_for_answer(turn.answer.id))
         client.run(client.service.settle())
+        private = self.private(client, answer.thread_id)
         for message in (turn.user_message, answer):
             if message is not None:
                 self.posted[message.id] = Posted(
-                    message.thread_id, message.parent_id, message.role.value, message.content
+                    message.thread_id,
+                    message.parent_id,
+                    message.role.value,
+                    message.content,
+                    private,
                 )
+
+    def private(self, client: Client, thread_id: uuid.UUID) -> bool:
+        """Whether this client stopped sharing the thread (its copy is its own now)."""
+        return self.clients.index(client) in self.threads[thread_id].unshared_on
+
+    def record_summary(self, client: Client, summary_id: uuid.UUID, before: str | None) -> None:
+        """A summary's content just written on `client`: note it with its HLC (team threads)."""
+        model = self.summaries[summary_id]
+        if not self.is_team(client, model.thread_id):
+            return
+        after = field_hlc(client, summary_id, "content", "summary")
+        assert after is not None, f"no clock for the content of summary {summary_id}"
+        if after == before:
+            return
+        assert before is None or after > before, (
+            f"an edit of summary {summary_id} took HLC {after}, not above {before}"
+        )
+        who = self.clients.index(client)
+        model.writes.append(Write(after, self.summary_content(client, summary_id), who))
+
+    def summary_content(self, client: Client, summary_id: uuid.UUID) -> str:
+        return client.store.read_now(
+            lambda s: s.scalar(select(Summary.content).where(Summary.id == summary_id))
+        )
+
+    def acted(self, client: Client) -> None:
+        """After a user action: the copies this client stopped sharing are as it left them."""
+        i = self.clients.index(client)
+        for mine, thread_id in list(self.copies):
+            if mine == i:
+                self.copies[(i, thread_id)] = copy_state(client, thread_id)
+
+    def in_team(self, client: Client) -> bool:
+        """Whether the client still knows its team (as of its last round)."""
+        assert self.team is not None
+        return any(t.id == self.team.id for t in client.engine.teams())
 
     # -- user actions ----------------------------------------------------------------------------
 
@@ -311,15 +476,20 @@ class SyncMachine(RuleBasedStateMachine):
             client.service.create_thread(title=name, system_prompt=f"p-{name}" if prompt else None)
         )
         self.threads[thread.id] = ModelThread(thread.id, self.clients.index(client))
-        if share:
+        if share and self.in_team(client):
             self._share(client, thread.id)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50))
     @step
     def share(self, who: int, which: int) -> None:
         client = self.client(who)
-        thread_id = self.pick(self.local_threads(client, deleted=None, team=False), which)
-        if thread_id is not None:
+        candidates = [
+            t
+            for t in self.local_threads(client, deleted=None, team=False)
+            if not self.private(client, t)  # sharing a copy again: not modelled
+        ]
+        thread_id = self.pick(candidates, which)
+        if thread_id is not None and self.in_team(client):
             self._share(client, thread_id)
 
     def _share(self, client: Client, thread_id: uuid.UUID) -> None:
@@ -330,6 +500,8 @@ class SyncMachine(RuleBasedStateMachine):
         title, prompt, deleted = local_state(client, self.team.id)[0][thread_id]
         for group, value in zip(THREAD_GROUPS, (title, prompt, deleted), strict=True):
             self.record(client, thread_id, group, value, None)
+        for summary_id in local_summaries(client, {thread_id}):
+            self.record_summary(client, summary_id, None)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50))
     @step
@@ -340,6 +512,7 @@ class SyncMachine(RuleBasedStateMachine):
             return
         turn = client.run(client.service.send(thread_id, f"m{next(self.names)}"))
         self.post(client, turn)
+        self.acted(client)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50), message=st.integers(0, 50))
     @step
@@ -353,6 +526,7 @@ class SyncMachine(RuleBasedStateMachine):
         if target is None:
             return
         self.post(client, client.run(client.service.regenerate(target)))
+        self.acted(client)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50), message=st.integers(0, 50))
     @step
@@ -365,7 +539,12 @@ class SyncMachine(RuleBasedStateMachine):
         if target is None:
             return
         client.run(client.service.delete_message(target))
-        self.deleted_messages.add(target)
+        if not self.private(client, thread_id):
+            hlc = field_hlc(client, target, "deleted", "message")
+            self.deleted_messages.setdefault(target, []).append(
+                Delete(self.clients.index(client), hlc)
+            )
+        self.acted(client)
 
     def _messages(self, client: Client, thread_id: uuid.UUID, role: Role | None) -> list[uuid.UUID]:
         query = select(Message.id).where(Message.thread_id == thread_id)
@@ -385,6 +564,7 @@ class SyncMachine(RuleBasedStateMachine):
         before = field_hlc(client, thread_id, "title")
         client.run(client.service.rename_thread(thread_id, title))
         self.record(client, thread_id, "title", title, before)
+        self.acted(client)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50), clear=st.booleans())
     @step
@@ -397,6 +577,7 @@ class SyncMachine(RuleBasedStateMachine):
         before = field_hlc(client, thread_id, "system_prompt")
         client.run(client.service.set_thread_system_prompt(thread_id, prompt))
         self.record(client, thread_id, "system_prompt", prompt, before)
+        self.acted(client)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50))
     @step
@@ -408,6 +589,7 @@ class SyncMachine(RuleBasedStateMachine):
         before = field_hlc(client, thread_id, "deleted")
         client.run(client.service.delete_thread(thread_id))
         self.record(client, thread_id, "deleted", True, before)
+        self.acted(client)
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50))
     @step
@@ -419,6 +601,116 @@ class SyncMachine(RuleBasedStateMachine):
         before = field_hlc(client, thread_id, "deleted")
         client.run(client.service.restore_thread(thread_id))
         self.record(client, thread_id, "deleted", False, before)
+        self.acted(client)
+
+    # -- summaries, stopping sharing, membership ---------------------------------------------
+
+    @rule(who=st.integers(0, 4), which=st.integers(0, 50))
+    @step
+    def summarize(self, who: int, which: int) -> None:
+        """Summarise a thread with at least two exchanges (the mock answers at once; a run may
+        store more than one summary)."""
+        client = self.client(who)
+        candidates = [
+            t for t in self.local_threads(client) if len(self._messages(client, t, Role.USER)) >= 2
+        ]
+        thread_id = self.pick(candidates, which)
+        if thread_id is None:
+            return
+        before = set(local_summaries(client, {thread_id}))
+        client.run(client.service.summarize_now(thread_id))
+        made = local_summaries(client, {thread_id})
+        for summary_id in set(made) - before:
+            _, covers, _ = made[summary_id]
+            self.summaries[summary_id] = ModelSummary(
+                summary_id, thread_id, covers, self.private(client, thread_id)
+            )
+            self.record_summary(client, summary_id, None)
+        self.acted(client)
+
+    def _summary(self, client: Client, which: int, index: int) -> uuid.UUID | None:
+        thread_id = self.pick(self.local_threads(client, deleted=None), which)
+        if thread_id is None:
+            return None
+        return self.pick(sorted(local_summaries(client, {thread_id})), index)
+
+    @rule(who=st.integers(0, 4), which=st.integers(0, 50), index=st.integers(0, 9))
+    @step
+    def edit_summary(self, who: int, which: int, index: int) -> None:
+        client = self.client(who)
+        summary_id = self._summary(client, which, index)
+        if summary_id is None:
+            return
+        before = field_hlc(client, summary_id, "content", "summary")
+        client.run(client.service.edit_summary(summary_id, f"s{next(self.names)}"))
+        self.record_summary(client, summary_id, before)
+        self.acted(client)
+
+    @rule(who=st.integers(0, 4), which=st.integers(0, 50), index=st.integers(0, 9))
+    @step
+    def delete_summary(self, who: int, which: int, index: int) -> None:
+        client = self.client(who)
+        summary_id = self._summary(client, which, index)
+        if summary_id is None:
+            return
+        model = self.summaries[summary_id]
+        client.run(client.service.delete_summary(summary_id))
+        if not self.private(client, model.thread_id):
+            hlc = field_hlc(client, summary_id, "deleted", "summary")
+            model.deletes.append(Delete(self.clients.index(client), hlc))
+        self.acted(client)
+
+    @rule(who=st.integers(0, 4), which=st.integers(0, 50))
+    @step
+    def unshare(self, who: int, which: int) -> None:
+        """Stop sharing: personal here from now on, deleted for the team."""
+        client = self.client(who)
+        thread_id = self.pick(self.local_threads(client, deleted=None, team=True), which)
+        if thread_id is None:
+            return
+        client.engine.unshare(thread_id)
+        query = (
+            select(SyncOp.row)
+            .where(SyncOp.entity == "thread", SyncOp.entity_id == thread_id)
+            .order_by(SyncOp.op_seq.desc())
+            .limit(1)
+        )
+        row = client.store.read_now(lambda s: s.scalar(query))
+        assert row is not None, "stopping sharing queued nothing"
+        assert row["deleted"], "stopping sharing queued no delete"
+        i = self.clients.index(client)
+        model = self.threads[thread_id]
+        model.writes["deleted"].append(Write(row["deleted_hlc"], True, i))
+        model.unshared_on.add(i)
+        self.copies[(i, thread_id)] = copy_state(client, thread_id)
+
+    @precondition(lambda self: len(self.removed) < len(self.clients) - 1)
+    @rule(who=st.integers(0, 4))
+    @step
+    def remove_member(self, who: int) -> None:
+        """Take a member out of the team: what it has not pushed yet may be refused from now
+        until it is back."""
+        assert self.team is not None
+        client = self.client(who)
+        i = self.clients.index(client)
+        if i in self.removed:
+            return
+        self.db.admin.remove_member(str(self.team.id), client.member.name)
+        self.removed.add(i)
+        start = first_pending(client) or last_seq(client) + 1
+        self.exposed.setdefault(i, []).append((start, float("inf")))
+
+    @precondition(lambda self: bool(self.removed))
+    @rule(who=st.integers(0, 4))
+    @step
+    def add_member_back(self, who: int) -> None:
+        assert self.team is not None
+        i = sorted(self.removed)[who % len(self.removed)]
+        client = self.clients[i]
+        self.db.admin.add_member(str(self.team.id), client.member.name)
+        self.removed.discard(i)
+        start, _ = self.exposed[i][-1]
+        self.exposed[i][-1] = (start, last_seq(client))
 
     # -- sync steps ------------------------------------------------------------------------------
 
@@ -432,7 +724,8 @@ class SyncMachine(RuleBasedStateMachine):
     @step
     def sync_half(self, who: int, step: str) -> None:
         """Only push, or only pull (a round does both)."""
-        engine = self.client(who).engine
+        client = self.client(who)
+        engine = client.engine
 
         def work() -> None:
             remote = engine._remote or engine._open()
@@ -443,7 +736,13 @@ class SyncMachine(RuleBasedStateMachine):
                 for team in engine.teams():
                     engine.pull_team(remote, team.id)
 
-        if not offline(work):
+        try:
+            went = offline(work)
+        except SyncRefused:
+            # Pulling a team one was taken out of (a round would have learnt it first).
+            assert self.clients.index(client) in self.removed
+            went = False
+        if not went:
             engine._drop_connection()
 
     # -- faults ----------------------------------------------------------------------------------
@@ -524,73 +823,160 @@ class SyncMachine(RuleBasedStateMachine):
 
     def snapshot(self) -> list[Any]:
         assert self.team is not None
-        taken: list[Any] = [local_state(c, self.team.id) for c in self.clients]
+        taken: list[Any] = []
+        for client in self.clients:
+            threads, messages = local_state(client, self.team.id)
+            taken.append((threads, messages, local_summaries(client, set(threads))))
         taken.append(server_state(self.db, self.team.id))
         taken.append([outbox(c) for c in self.clients])
+        taken.append([copy_state(self.clients[i], t) for i, t in sorted(self.copies)])
         return taken
 
     def check(self) -> None:
         assert self.team is not None
         server_threads, server_messages, clocks = server_state(self.db, self.team.id)
 
+        # refused ops: only a member taken out of the team, only what it had not pushed yet
+        refused: Refused = set()
+        created: set[tuple[str, uuid.UUID]] = set()
         for i, client in enumerate(self.clients):
-            pending, refused = outbox(client)
+            pending, _ = outbox(client)
             assert pending == 0, f"client {i}: {pending} ops still pending after quiescence"
-            assert not refused, f"client {i}: the server refused ops (lost writes): {refused}"
+            seqs, wrote, made = refused_ops(client)
+            shown = client.engine.rejected()
+            assert sorted(seqs) == [seq for seq, _, _ in shown]
+            assert all(why for _, _, why in shown), f"client {i}: a refusal without a reason"
+            windows = self.exposed.get(i, [])
+            outside = [s for s in seqs if not any(lo <= s <= hi for lo, hi in windows)]
+            assert not outside, (
+                f"client {i}: the server refused ops (lost writes) {outside} "
+                f"(membership windows {windows}): {shown}"
+            )
+            refused |= wrote
+            created |= made
 
-        # 1. convergence: every client holds exactly the server's team state
+        # 1. convergence: every client in the team holds exactly the server's team state, but
+        # for the threads it stopped sharing; one out of the team holds nothing of it
+        server_summary, summary_clocks = server_summaries(self.db, self.team.id, server_messages)
         for i, client in enumerate(self.clients):
             threads, messages = local_state(client, self.team.id)
-            assert threads == server_threads, (
+            if i in self.removed:
+                assert not threads, f"client {i} is out of the team and holds its threads"
+                assert not self.in_team(client), f"client {i} is out of the team, still lists it"
+                continue
+            mine = {t for t in server_threads if i not in self.threads[t].unshared_on}
+            theirs = {t: v for t, v in server_threads.items() if t in mine}
+            assert threads == theirs, (
                 f"client {i}'s team threads differ from the server's:\n"
-                f"  client: {threads}\n  server: {server_threads}"
+                f"  client: {threads}\n  server: {theirs}"
             )
-            missing = set(server_messages) - set(messages)
-            extra = set(messages) - set(server_messages)
-            assert messages == server_messages, (
+            visible = {m: v for m, v in server_messages.items() if v[0] in mine}
+            missing = set(visible) - set(messages)
+            extra = set(messages) - set(visible)
+            assert messages == visible, (
                 f"client {i}'s team messages differ from the server's: missing "
-                f"{[server_messages[m] for m in missing]}, extra {[messages[m] for m in extra]}, "
-                f"different {_differing(messages, server_messages)}"
+                f"{[visible[m] for m in missing]}, extra {[messages[m] for m in extra]}, "
+                f"different {_differing(messages, visible)}"
+            )
+            summaries = local_summaries(client, set(threads))
+            expected_here = {s: v for s, v in server_summary.items() if v[0] in mine}
+            assert summaries == expected_here, (
+                f"client {i}'s summaries differ from the server's:\n"
+                f"  client: {summaries}\n  server: {expected_here}"
             )
 
         # 2 + 4. every shared field holds its newest write; deletes and restores included
         shared = {t.id: t for t in self.threads.values() if t.shared}
-        assert set(server_threads) == set(shared), (
+        kept = {
+            t
+            for t, model in shared.items()
+            if any(
+                ("thread", t, group, w.hlc) not in refused
+                for group in THREAD_GROUPS
+                for w in model.writes[group]
+            )
+        }
+        assert kept <= set(server_threads) <= set(shared), (
             f"server threads {sorted(map(str, server_threads))} are not the shared ones "
-            f"{sorted(map(str, shared))}"
+            f"{sorted(map(str, shared))} (of which these must be there: {sorted(map(str, kept))})"
         )
-        for thread_id, model in shared.items():
+        for thread_id in server_threads:
+            model = shared[thread_id]
             values = dict(zip(THREAD_GROUPS, server_threads[thread_id], strict=True))
             for group in THREAD_GROUPS:
-                winner = model.winner(group)
                 got = (values[group], clocks[thread_id][group])
-                assert got == (winner.value, winner.hlc), (
-                    f"thread {thread_id}: {group} is {got[0]!r} at {got[1]}, but the newest "
-                    f"write was {winner.value!r} at {winner.hlc} by client {winner.who} "
-                    f"(all writes: {model.writes[group]})"
-                )
+                check_field(got, model.writes[group], refused, ("thread", thread_id, group))
 
         # 2 + 4. messages: everything posted in a shared thread and not deleted (itself or an
-        # ancestor) is there; nothing else is
-        def alive(message_id: uuid.UUID | None) -> bool:
-            while message_id is not None:
-                if message_id in self.deleted_messages:
-                    return False
-                message_id = self.posted[message_id].parent_id
-            return True
+        # ancestor) is there; nothing else is. A refused create or delete may have landed or not.
+        def sure(deletes: list[Delete], entity: str, entity_id: uuid.UUID) -> bool | None:
+            """Deleted for sure (True), perhaps (None: every delete refused), or not (False)."""
+            if not deletes:
+                return False
+            if any(d.hlc is None or (entity, entity_id, "deleted", d.hlc) not in refused
+                   for d in deletes):  # fmt: skip
+                return True
+            return None
 
+        def fate(message_id: uuid.UUID | None) -> bool | None:
+            """Alive for sure (True), dead (False), or either (None)."""
+            result: bool | None = True
+            while message_id is not None:
+                deleted = sure(self.deleted_messages.get(message_id, []), "message", message_id)
+                if deleted:
+                    return False
+                if deleted is None or ("message", message_id) in created:
+                    result = None
+                message_id = self.posted[message_id].parent_id
+            return result
+
+        fates = {
+            mid: fate(mid)
+            for mid, p in self.posted.items()
+            if p.thread_id in shared and not p.private
+        }
         expected = {
             mid: (p.thread_id, p.parent_id, p.content)
             for mid, p in self.posted.items()
-            if p.thread_id in shared and alive(mid)
+            if fates.get(mid) is True and p.thread_id in server_threads
         }
         lost = set(expected) - set(server_messages)
         assert not lost, f"lost messages: {[expected[m] for m in lost]}"
-        back = set(server_messages) - set(expected)
+        back = {m for m in set(server_messages) - set(expected) if fates.get(m) is not None}
         assert not back, (
             f"messages that should not be there (deleted?): {[server_messages[m] for m in back]}"
         )
-        assert server_messages == expected, "message contents or parents differ from the model"
+        for mid, found in server_messages.items():
+            p = self.posted[mid]
+            assert found == (p.thread_id, p.parent_id, p.content), (
+                f"message {mid} is {found} on the server, posted as {p}"
+            )
+
+        # 5. summaries: those of team threads, not deleted, covering a visible message, with
+        # their newest content; a deleted one never comes back
+        for summary_id, (thread_id, covers, _) in server_summary.items():
+            model = self.summaries.get(summary_id)
+            assert model is not None, f"summary {summary_id} on the server was never made"
+            assert model.writes, f"summary {summary_id} on the server was never the team's"
+            assert not model.private, f"summary {summary_id} was made in a copy, not shared"
+            assert (model.thread_id, model.covers) == (thread_id, covers)
+            assert sure(model.deletes, "summary", summary_id) is not True, (
+                f"summary {summary_id} was deleted ({model.deletes}) and came back"
+            )
+            got = (server_summary[summary_id][2], summary_clocks[summary_id])
+            check_field(got, model.writes, refused, ("summary", summary_id, "content"))
+        for summary_id, model in self.summaries.items():
+            required = (
+                model.writes
+                and not model.private
+                and model.thread_id in server_threads
+                and ("summary", summary_id) not in created
+                and sure(model.deletes, "summary", summary_id) is False
+                and model.covers in expected
+            )
+            assert not required or summary_id in server_summary, (
+                f"lost summary {summary_id} of thread {model.thread_id}: {model}"
+            )
 
         # 3. no duplicates: each text a user posted appears once
         questions = [p.content for p in self.posted.values() if p.role == "user"]
@@ -603,11 +989,22 @@ class SyncMachine(RuleBasedStateMachine):
                 f"{where} holds duplicate messages: {sorted(texts)}"
             )
 
-        # personal threads stay on their machine
+        # personal threads stay on their machine; a copy whose sharing stopped takes nothing
+        # from the team any more
         for i, client in enumerate(self.clients):
             personal, _ = local_state(client, None)
-            mine = {t.id for t in self.threads.values() if not t.shared and t.owner == i}
+            mine = {
+                t.id
+                for t in self.threads.values()
+                if (not t.shared and t.owner == i) or i in t.unshared_on
+            }
             assert set(personal) == mine, f"client {i}'s personal threads changed"
+        for (i, thread_id), copy in self.copies.items():
+            now = copy_state(self.clients[i], thread_id)
+            assert now == copy, (
+                f"client {i}'s own copy of thread {thread_id} changed through sync:\n"
+                f"  was: {copy}\n  now: {now}"
+            )
             others = {t.id for t in self.threads.values() if not t.shared and t.owner != i}
             assert not others & set(local_state(client, self.team.id)[0]), (
                 f"client {i} holds another's personal thread"
