@@ -332,3 +332,22 @@ def test_a_copy_no_longer_shared_takes_no_deletes_from_the_team(
     assert alice.texts(thread.id) == mine
     [kept] = alice.run(alice.service.list_summaries(thread.id))
     assert kept.content == summary.content
+
+
+def test_a_pull_of_a_team_left_a_moment_ago_is_quietly_empty(
+    pair: tuple[Client, Client], team: Team, sync_db: SyncDatabase
+) -> None:
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Soon gone"))
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    remote = bob.engine._connected()
+    sync_db.admin.remove_member(str(team.id), team.members["bob"].name)
+
+    bob.engine.pull_team(remote, team.id)  # between reading the teams and pulling: nothing
+
+    assert [t.id for t in bob.threads()] == [thread.id]  # gone at the next round, not now
+    assert bob.engine.round().state == "up to date"
+    assert bob.threads() == []

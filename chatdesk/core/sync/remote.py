@@ -359,9 +359,11 @@ class Remote:
         are left out. The last page carries the new cursor."""
         with self.connection.transaction():
             self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            found = self._one(
+            found = self.connection.execute(
                 "SELECT version, purged_below FROM chat.team_clock WHERE team_id = %s", (team_id,)
-            )
+            ).fetchone()
+            if found is None:
+                return  # no longer a member since the teams were read: the next round forgets it
             high, purged_below = int(found[0]), int(found[1])
             resync = 0 < cursor < purged_below
             if resync:
