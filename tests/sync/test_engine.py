@@ -351,3 +351,37 @@ def test_a_pull_of_a_team_left_a_moment_ago_is_quietly_empty(
     assert [t.id for t in bob.threads()] == [thread.id]  # gone at the next round, not now
     assert bob.engine.round().state == "up to date"
     assert bob.threads() == []
+
+
+def test_running_workers_deliver_a_message_without_anyone_asking(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    """Both workers run with an hour-long poll: only the local change waking A and the
+    server's notification waking B can bring the message over."""
+    import threading
+
+    from chatdesk.core.chat.events import Event, MessageAdded
+
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Live"))
+    alice.engine.round()
+    alice.engine.share(thread.id, team.id)
+    alice.engine.round()
+    bob.engine.round()
+    arrived = threading.Event()
+
+    def heard(event: Event) -> None:
+        bob.events.append(event)
+        if isinstance(event, MessageAdded) and event.message.content == "live words":
+            arrived.set()
+
+    bob.engine._publish = heard
+    for client in (alice, bob):
+        client.engine._poll = 3600.0
+        client.engine.start()
+    bob.engine.wait_for_round(10)  # listening from here on
+
+    alice.say(thread.id, "live words")
+
+    assert arrived.wait(10), "the message did not arrive"
+    assert "live words" in bob.texts(thread.id)

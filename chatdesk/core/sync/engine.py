@@ -10,7 +10,9 @@ asyncio loop.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import threading
 import time
 import uuid
@@ -84,6 +86,8 @@ class SyncEngine:
         self._thread: threading.Thread | None = None
         self._remote: Remote | None = None
         self._listener: Any = None
+        self._bell: tuple[int, int] | None = None  # a pipe that wakes the worker's select
+        self._bell_lock = threading.Lock()
         self._status = SyncStatus("off" if connect is None else "offline", "", 0, 0, None)
         # Teams whose threads this launch removed (membership ended): their rows written by
         # this launch are no longer here, so their next pull must not leave them out.
@@ -371,19 +375,33 @@ class SyncEngine:
 
     def wake(self) -> None:
         self._wake.set()
+        with self._bell_lock:  # never write to a pipe stop() closed (its number may be reused)
+            if self._bell is not None:
+                with contextlib.suppress(BlockingIOError):  # full: it is ringing already
+                    os.write(self._bell[1], b"\0")  # the worker's select returns at once
 
     def start(self) -> None:
         if self._connect is None or self._thread is not None:
             return
+        read, write = os.pipe()
+        os.set_blocking(read, False)
+        os.set_blocking(write, False)
+        with self._bell_lock:
+            self._bell = (read, write)
         self._thread = threading.Thread(target=self._run, name="chatdesk-sync", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
         self._stop.set()
-        self._wake.set()
+        self.wake()
         if self._thread is not None:
             self._thread.join(timeout=15)
             self._thread = None
+        with self._bell_lock:
+            bell, self._bell = self._bell, None
+        if bell is not None:
+            os.close(bell[0])
+            os.close(bell[1])
         self._drop_connection()
         self._close_listener()
 
@@ -431,11 +449,20 @@ class SyncEngine:
         deadline = time.monotonic() + seconds
         while not self._stop.is_set():
             left = deadline - time.monotonic()
-            if left <= 0 or self._wake.is_set() or self._notified(min(left, 0.5)):
+            if left <= 0 or self._wake.is_set() or self._notified(left):
                 break
         self._wake.clear()
         if not self._stop.is_set():
-            self._stop.wait(0.1)  # a burst of changes or notifications: one round for all
+            self._stop.wait(0.05)  # a burst of changes or notifications: one round for all
+        self._drain_bell()
+
+    def _drain_bell(self) -> None:
+        if self._bell is not None:
+            try:
+                while os.read(self._bell[0], 4096):
+                    pass
+            except OSError:  # empty
+                pass
 
     def _listen(self) -> None:
         if self._listener is not None or self._remote is None:
@@ -446,12 +473,18 @@ class SyncEngine:
             log.info("team server notifications unavailable: %s", _reason(error))
 
     def _notified(self, timeout: float) -> bool:
-        if self._listener is None:
+        """Wait up to `timeout` for the bell (a local change, a stop) or a notification."""
+        waiting = [self._bell[0]] if self._bell is not None else []
+        if self._listener is not None:
+            waiting.append(self._listener.fileno())
+        if not waiting:
             self._stop.wait(min(timeout, 0.1))
             return False
         try:
-            ready, _, _ = readable([self._listener.fileno()], [], [], timeout)
-            if not ready:
+            ready, _, _ = readable(waiting, [], [], timeout)
+            if self._bell is not None and self._bell[0] in ready:
+                return True
+            if not ready or self._listener is None:
                 return False
             # Anyone may NOTIFY on the channel: only a team of mine is worth a round.
             mine = {str(team.id) for team in self.teams()}
