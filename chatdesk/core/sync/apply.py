@@ -47,20 +47,6 @@ class Applied:
     summaries_deleted: list[tuple[uuid.UUID, uuid.UUID]] = field(default_factory=list)
     notes: list[uuid.UUID] = field(default_factory=list)
 
-    def merge(self, other: Applied) -> None:
-        self.threads_created |= other.threads_created
-        self.threads_changed |= other.threads_changed
-        self.threads_deleted |= other.threads_deleted
-        self.threads_restored |= other.threads_restored
-        self.messages_added += other.messages_added
-        self.messages_changed += other.messages_changed
-        for thread_id, ids in other.messages_deleted.items():
-            self.messages_deleted.setdefault(thread_id, []).extend(ids)
-        self.summaries_added += other.summaries_added
-        self.summaries_updated += other.summaries_updated
-        self.summaries_deleted += other.summaries_deleted
-        self.notes += other.notes
-
 
 class Applier:
     def __init__(self, session: Session, team_id: uuid.UUID, clock: Clock, now: datetime) -> None:

@@ -108,8 +108,7 @@ class SyncEngine:
 
     def outbox(self) -> tuple[int, int]:
         """(pending, rejected) ops in the outbox."""
-        pending, rejected, _ = self.store.read_now(_outbox_counts)
-        return pending, rejected
+        return self.store.read_now(_outbox_counts)
 
     def rejected(self) -> list[tuple[int, str, str]]:
         """Ops the server refused: (op_seq, what, why), oldest first."""
@@ -129,10 +128,9 @@ class SyncEngine:
             self.clock.observe(newest)
 
     def _set_status(self, state: str, detail: str = "") -> None:
-        pending, rejected, last = self.store.read_now(_outbox_counts)
-        status = SyncStatus(state, detail, pending, rejected, last or self._status.last_sync)
-        if state == "up to date":
-            status = SyncStatus(state, detail, pending, rejected, datetime.now(UTC))
+        pending, rejected = self.outbox()
+        last = datetime.now(UTC) if state == "up to date" else self._status.last_sync
+        status = SyncStatus(state, detail, pending, rejected, last)
         changed = (status.state, status.detail, status.pending, status.rejected) != (
             self._status.state, self._status.detail, self._status.pending, self._status.rejected,
         )  # fmt: skip
@@ -515,10 +513,10 @@ def _reason(error: BaseException) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
-def _outbox_counts(session: Session) -> tuple[int, int, None]:
+def _outbox_counts(session: Session) -> tuple[int, int]:
     query = select(SyncOp.state, func.count()).group_by(SyncOp.state)
     rows: dict[str, int] = {state: count for state, count in session.execute(query)}
-    return rows.get("pending", 0), rows.get("rejected", 0), None
+    return rows.get("pending", 0), rows.get("rejected", 0)
 
 
 def _pending_ops(session: Session) -> list[PendingOp]:

@@ -31,10 +31,6 @@ def parse(value: str) -> tuple[int, int, str]:
     return int(ms), int(counter), node
 
 
-def time_ms(value: str) -> int:
-    return parse(value)[0]
-
-
 class Clock:
     """The HLC source of one running chatdesk (thread-safe)."""
 

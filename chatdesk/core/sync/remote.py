@@ -211,10 +211,6 @@ class Remote:
         listening.execute("LISTEN chatdesk")
         return listening
 
-    @property
-    def member(self) -> str:
-        return str(self._one("SELECT chat.current_member()")[0])
-
     def check_protocol(self) -> None:
         with self.connection.transaction():
             row = self._one("SELECT min_protocol, max_protocol FROM chat.sync_meta WHERE id = 1")
