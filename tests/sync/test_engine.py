@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,16 +30,22 @@ def pair(tmp_path: Path, team: Team) -> Iterator[tuple[Client, Client]]:
         bob.close()
 
 
+def share_with(team: Team, thread_id: uuid.UUID, sharer: Client, *others: Client) -> None:
+    """`sharer` learns its teams, shares the thread and sends it; `others` receive it."""
+    sharer.engine.round()
+    sharer.engine.share(thread_id, team.id)
+    sharer.engine.round()
+    for other in others:
+        other.engine.round()
+
+
 def test_a_shared_thread_reaches_a_teammate_with_its_history(
     pair: tuple[Client, Client], team: Team
 ) -> None:
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Launch plan"))
     alice.say(thread.id, "What do we ship first?")
-    alice.engine.round()  # learns its teams
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
 
     [seen] = bob.threads()
     assert seen.title == "Launch plan"
@@ -53,10 +60,7 @@ def test_replies_renames_and_deletes_flow_both_ways(
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Budget"))
     alice.say(thread.id, "first")
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
 
     bob.say(thread.id, "bob's reply")
     bob.run(bob.service.rename_thread(thread.id, "Budget 2027"))
@@ -81,10 +85,7 @@ def test_a_concurrent_rename_that_loses_is_noted_and_kept(
 ) -> None:
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Draft"))
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
 
     alice.run(alice.service.rename_thread(thread.id, "Alice's name"))
     bob.run(bob.service.rename_thread(thread.id, "Bob's name"))  # later: wins
@@ -111,10 +112,7 @@ def test_deleting_a_message_with_replies_removes_the_branch_everywhere(
     alice.say(thread.id, "keep me")
     alice.say(thread.id, "delete from here")
     alice.say(thread.id, "and this reply")
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
     assert len(bob.texts(thread.id)) == 6
 
     page = alice.run(alice.service.list_messages(thread.id, limit=100))
@@ -215,10 +213,7 @@ def test_summaries_travel_with_the_thread_and_so_do_their_edits_and_deletes(
         alice.say(thread.id, f"point {n}")
     summary = alice.run(alice.service.summarize_now(thread.id))
     assert summary is not None
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
     [seen] = bob.run(bob.service.list_summaries(thread.id))
     assert (seen.id, seen.content) == (summary.id, summary.content)
     assert seen.in_use  # bob's next message starts from the same summary
@@ -241,10 +236,7 @@ def test_stopping_sharing_keeps_the_thread_here_and_deletes_it_for_the_team(
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Was shared"))
     alice.say(thread.id, "shared words")
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
     assert [t.id for t in bob.threads()] == [thread.id]
 
     alice.engine.unshare(thread.id)
@@ -314,10 +306,7 @@ def test_a_copy_no_longer_shared_takes_no_deletes_from_the_team(
     alice.say(thread.id, "and this")
     summary = alice.run(alice.service.summarize_now(thread.id))
     assert summary is not None
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
     alice.engine.unshare(thread.id)
     alice.engine.round()
     mine = alice.texts(thread.id)
@@ -339,10 +328,7 @@ def test_a_pull_of_a_team_left_a_moment_ago_is_quietly_empty(
 ) -> None:
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Soon gone"))
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
     remote = bob.engine._connected()
     sync_db.admin.remove_member(str(team.id), team.members["bob"].name)
 
@@ -364,10 +350,7 @@ def test_running_workers_deliver_a_message_without_anyone_asking(
 
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Live"))
-    alice.engine.round()
-    alice.engine.share(thread.id, team.id)
-    alice.engine.round()
-    bob.engine.round()
+    share_with(team, thread.id, alice, bob)
     arrived = threading.Event()
 
     def heard(event: Event) -> None:
