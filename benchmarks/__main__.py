@@ -1,6 +1,6 @@
 """Run the benchmarks: `python -m benchmarks [--quick] [--only NAME ...]`.
 
-Each line: ok / MISS / info, what was measured, the value, its target (DESIGN.md §8), the same
+Each line: ok / MISS / info, what was measured, the value, its target (docs/design.md §11), the same
 measurement on bare sqlite3 in the same run, and the ratio chatdesk ÷ bare (cost; >1 is slower).
 The exit code is 0 even when a target is missed.
 """

@@ -1,4 +1,4 @@
-"""bulk insert of 1,000,000 messages in rows/s (informational, no budget in DESIGN.md §8).
+"""bulk insert of 1,000,000 messages in rows/s (informational, no budget in docs/design.md §11).
 
 The future import path: SQLAlchemy Core executemany into the messages table of a real chatdesk
 database, 10,000 rows per `store.write_now` transaction, one thread per batch.

@@ -5,7 +5,8 @@ which runs `chatdesk.cli.main([])`, offscreen) on a database holding one 10,000-
 among 20 small ones. Once the window is interactive it opens the thread as a click in the
 sidebar does (`show_thread`), waits until every message widget holds its formatted text, lets
 0.5 s pass, and reads the resident set size (psutil) of the process and of its children: the
-render worker, which formats messages in its own process (DESIGN §5) and so counts too.
+render worker, which formats messages in its own process (docs/decisions/0004-rendering.md)
+and so counts too.
 
 Baseline, same run, runs alternating: the RSS of a process showing an empty QMainWindow, read
 the same way once it is interactive (`python -m benchmarks.probe bare memory`). Median of 3 runs

@@ -8,7 +8,7 @@ message widgets, plain text at first, and (b) every message widget holding its f
 before each open (so every open formats its page); their p50 ratio shows it is flat in thread
 length. A 60-message thread is opened first to start the window up (its time is shown, not
 judged): the render worker's first answers, the first layouts. Also shown, not judged: the
-longest event-loop stall during an open (a 5 ms timer's lateness; DESIGN §4 wants nothing on
+longest event-loop stall during an open (a 5 ms timer's lateness; docs/design.md §3 wants nothing on
 the GUI thread to take longer than a frame).
 
 Baseline, same run: the newest 30 rows read with bare sqlite3 (a copy of the rows, with an index

@@ -9,8 +9,8 @@ the same run (the bare minimum any display must do); also the round trip through
 update): render CPU in total for 1,000 and 2,000 tokens, (a) incremental: `stable_prefix_length`
 from the previous cut, newly finished blocks rendered once, the growing tail every update;
 (b) the whole text re-rendered every update. Doubling the answer should double (a): linear, the
-DESIGN §8 target; (b) grows ~4×: quadratic. Baseline: `html.escape` of the whole text every
-update, i.e. a plain-text streaming view.
+`docs/design.md` §11 target; (b) grows ~4×: quadratic. Baseline: `html.escape` of the whole
+text every update, i.e. a plain-text streaming view.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ before the parent starts the process (`time.time()`) to:
   is read and its tree has painted it. Held to the same < 1.0 s, so a slow core cannot hide
   behind an early first paint.
 - between the two, the window must stay usable: once per frame a zero-timer is posted, and the
-  longest it waited to run, over all runs, is held to a frame (< 16 ms, DESIGN §4).
+  longest it waited to run, over all runs, is held to a frame (< 16 ms, docs/design.md §3).
 
 The window is then closed like a user would close it (not timed, but it must exit with 0).
 
@@ -48,7 +48,8 @@ from chatdesk.core.store.models import Thread
 
 STARTUP = Target("< 1000 ms", 1000.0)
 CONTENT = Target("< 1000 ms", 1000.0)
-FRAME = Target("< 16 ms", 16.0)  # DESIGN §4: nothing blocks the GUI thread longer than a frame
+# docs/design.md §3: nothing blocks the GUI thread longer than a frame
+FRAME = Target("< 16 ms", 16.0)
 VERSUS_BARE = Target("< 2× bare", 2.0)
 BARE = "bare window"
 ROOT = Path(__file__).resolve().parent.parent

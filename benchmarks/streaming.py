@@ -7,10 +7,10 @@ and asyncio. Measured from `service.send` until the answer is complete and forma
 for an answer of 1,000 and of 4,000 tokens (quick: 500 and 2,000): p99 and max stall, and the
 CPU spent meanwhile by this process (all its threads: Qt's layout of the growing answer runs
 here) and by its children (the render worker), each and both. Total render CPU should be linear
-in answer length (DESIGN §8): the growth 4,000 ÷ 1,000 should stay under 1.1 × 4 = 4.4× (a cost
-per update that grows with the text makes it quadratic, which a 4× step shows more plainly than
-a 2× one). The render worker's CPU is read with psutil (10 ms resolution), so its growth is
-shown, not judged.
+in answer length (docs/design.md §11): the growth 4,000 ÷ 1,000 should stay under 1.1 × 4 = 4.4×
+(a cost per update that grows with the text makes it quadratic, which a 4× step shows more
+plainly than a 2× one). The render worker's CPU is read with psutil (10 ms resolution), so its
+growth is shown, not judged.
 
 The mock's own answers are only 150–350 tokens, so for these runs the benchmark makes the mock
 answer longer: its streaming is unchanged (same pacing, same token splitter), but the text is

@@ -10,7 +10,7 @@ Each side runs in a fresh process, so peak memory is its own: `Transfer.import_f
 new chatdesk database (streamed, written in batches of whole threads), and the bare baseline,
 `json.load` of the same file (reading it, nothing else). Lines: the whole import in ms and in
 messages/s against `json.load`'s time; the peak resident memory each added above what the
-process held before it started (`ru_maxrss` minus the RSS before). No target in DESIGN §8:
+process held before it started (`ru_maxrss` minus the RSS before). No target in docs/design.md §11:
 informational.
 """
 

@@ -6,7 +6,8 @@ saved), `files_dropped` with local paths (the window reads them off the GUI thre
 `add_attachment`), `stop_requested`, `model_changed` and, debounced, `draft_changed`.
 
 Pastes and drops of more than 64 KB of text become an attachment chip instead of editor text:
-laying out megabytes in an editor freezes the window (research/reliability.md §3.6).
+laying out megabytes in an editor freezes the window (web-based chat apps
+froze for 10–20 s on a 20,000-line paste).
 """
 
 from __future__ import annotations

@@ -1,10 +1,10 @@
 """Streaming: which prefix of a growing answer is made of finished blocks.
 
-Re-rendering a whole answer for every streamed token is quadratic (~4 s of CPU per 1,000
-tokens, research/perf.md §3). Instead the UI renders the finished blocks once and re-renders
-only the growing tail. A block is finished when a blank line follows it and the next line has
-started at column 0: nothing typed later can change how it parses (a paragraph, fence, table,
-quote or list cannot continue past that point; math blocks never span a blank line).
+Re-rendering a whole answer for every streamed token is quadratic (~4 s of CPU per 1,000 tokens,
+measured by `benchmarks/render.py`). Instead the UI renders the finished blocks once and
+re-renders only the growing tail. A block is finished when a blank line follows it and the next
+line has started at column 0: nothing typed later can change how it parses (a paragraph, fence,
+table, quote or list cannot continue past that point; math blocks never span a blank line).
 """
 
 from __future__ import annotations
