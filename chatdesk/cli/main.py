@@ -27,9 +27,9 @@ from chatdesk.cli.server import add_server_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.chat.events import AnswerTextAppended, Event
+from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
-from chatdesk.core.store.models import Status
 
 EXIT_INTERRUPTED = 130
 
@@ -127,10 +127,7 @@ def _ask(config: Configuration, args: argparse.Namespace) -> int:
 
 async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     service = core.service
-    if args.thread:
-        thread_id = await service.resolve_thread(args.thread)
-    else:
-        thread_id = (await service.create_thread()).id
+    thread_id = await service.resolve_thread(args.thread) if args.thread else None
     printer = _AnswerPrinter(sys.stdout, enabled=not args.json)
     unsubscribe = service.events.subscribe(printer.on_event)
     stopped = asyncio.Event()
@@ -139,7 +136,11 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         loop.add_signal_handler(signal.SIGINT, stopped.set)
         loop.add_signal_handler(signal.SIGTERM, stopped.set)
     try:
-        turn = await service.send(thread_id, text, provider=args.provider, model=args.model)
+        choice = {"provider": args.provider, "model": args.model}
+        if thread_id is None:  # the thread and the message in one transaction: a refused
+            turn = await service.send_new(text, **choice)  # message leaves no empty thread
+        else:
+            turn = await service.send(thread_id, text, **choice)
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None:
@@ -150,6 +151,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
     printer.finish(answer)
+    thread_id = answer.thread_id
     if args.json:
         print_json({"thread_id": str(thread_id), **_message_json(answer)})
     elif sys.stderr.isatty():

@@ -132,7 +132,7 @@ async def test_an_answer_cut_off_before_usage_is_still_counted(
     assert answer.usage.estimated
     assert answer.usage.completion_tokens
     # Not an OpenAI model: estimated without loading an encoding (which stalls the GUI).
-    assert not priced._tokens.ready("small-model")
+    assert not priced._counting.counter.ready("small-model")
 
 
 async def test_a_cost_that_leaves_out_unpriced_answers_says_so(

@@ -110,6 +110,7 @@ def test_db_check_backup_upgrade(tmp_path: Path) -> None:
         (("ask", "hi", "--thread", "0123456789ab"), None, 1, "no thread matches"),
         (("threads", "show", "nope"), None, 1, "no thread matches"),
         (("ask", "hi", "--provider", "nope"), None, 1, "no provider named 'nope'"),
+        (("ask", "-"), b"before\x00after", 2, "NUL character"),
     ],
 )
 def test_bad_input_is_one_clear_line_and_loses_nothing(
@@ -117,6 +118,7 @@ def test_bad_input_is_one_clear_line_and_loses_nothing(
 ) -> None:
     chatdesk_json("ask", "keep me")
     before = rows(database, "SELECT id, status, content FROM messages ORDER BY id")
+    threads = rows(database, "SELECT id, title, message_count, deleted_at FROM threads ORDER BY id")
     result = chatdesk(*args, stdin=stdin)
     assert result.returncode == code
     lines = result.stderr.strip().splitlines()
@@ -124,6 +126,10 @@ def test_bad_input_is_one_clear_line_and_loses_nothing(
     assert lines[0].startswith("chatdesk: error:")
     assert message in lines[0]
     assert rows(database, "SELECT id, status, content FROM messages ORDER BY id") == before
+    # No empty "New chat" is left behind by a message that was refused.
+    assert rows(
+        database, "SELECT id, title, message_count, deleted_at FROM threads ORDER BY id"
+    ) == (threads)
 
 
 def test_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
 
@@ -134,3 +134,11 @@ def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> AttachmentInp
     except UnicodeDecodeError as error:
         raise InvalidRequest(f"{path.name} is not UTF-8 text; only text can be attached") from error
     return AttachmentInput(path.name, text, kind="file")
+
+
+def text_of(session: Session, attachment_id: uuid.UUID) -> str:
+    """The text an attachment holds (empty for one that holds none)."""
+    row = session.get(Attachment, attachment_id)
+    if row is None:
+        raise NotFound(f"no attachment with id {attachment_id}")
+    return row.text or ""

@@ -34,3 +34,12 @@ class PartKind(enum.StrEnum):
     TOOL_CALL = "tool_call"
     TOOL_RESULT = "tool_result"
     ERROR = "error"
+
+
+class TurnKind(enum.StrEnum):
+    """How a turn starts: what is added to the thread before an answer is written."""
+
+    SEND = "send"  # a new user message at the end of the branch on screen
+    EDIT = "edit"  # a changed copy of a user message, beside it
+    REGENERATE = "regenerate"  # another answer beside an answer (or below a question with none)
+    CONTINUE = "continue"  # the same, interrupted or failed, answer goes on

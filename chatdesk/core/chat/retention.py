@@ -18,8 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, exists, select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat import drafts
-from chatdesk.core.chat.repository import delete_messages
+from chatdesk.core.chat.repository import delete_messages, drafts
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Attachment, Draft, Message, MessagePart, Thread
 

@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.chat.kinds import Role, Status, TurnKind
 
 
 @dataclass(frozen=True)
@@ -224,3 +224,29 @@ class Turn:
 
     user_message: MessageView | None
     answer: MessageView
+
+
+@dataclass(frozen=True)
+class TurnRequest:
+    """A turn to start. `thread_id` None: a new thread (in `project_id`); `target`: the message
+    an edit, a regeneration or a continuation is about; `text`: the user's words (send, edit)."""
+
+    kind: TurnKind
+    thread_id: uuid.UUID | None
+    target: uuid.UUID | None = None
+    text: str | None = None
+    attachments: tuple[AttachmentInput, ...] = ()
+    provider: str | None = None
+    model: str | None = None
+    project_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class StartedTurn:
+    """A turn as committed: the user's message (None when an answer is regenerated or
+    continued), the answer row, its thread, and whether the thread is new."""
+
+    user_message: MessageView | None
+    answer: MessageView
+    thread: ThreadView
+    new_thread: bool

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.views import SummaryView
 from chatdesk.core.errors import NotFound
-from chatdesk.core.store.models import Message, Summary
+from chatdesk.core.store.models import Message, Summary, Thread
 
 S = Summary.__table__
 M = Message.__table__
@@ -95,3 +95,22 @@ def add(
     session.add(row)
     session.flush()
     return view(row, in_use=True)
+
+
+def edit(
+    session: Session, summary_id: uuid.UUID, content: str, tokens: int, now: datetime
+) -> SummaryView:
+    """Replace a summary's text (the user edited it)."""
+    row = summary_row(session, summary_id)
+    row.content, row.token_count, row.edited_at = content, tokens, now
+    return view(row)
+
+
+def remove(session: Session, summary_id: uuid.UUID) -> uuid.UUID:
+    """Delete a summary and pause automatic ones in its thread; the thread's id."""
+    row = summary_row(session, summary_id)
+    thread = session.get(Thread, row.thread_id)
+    session.delete(row)
+    if thread is not None:
+        thread.summaries_paused = True
+    return row.thread_id

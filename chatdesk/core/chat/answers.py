@@ -1,0 +1,300 @@
+"""The answer runner: an answer row that was committed `pending` is written to its end.
+
+One task per answer runs its steps in order:
+
+1. **request** — the thread's context fitted to the model's budget (`Contexts.request_for`);
+   a context that cannot fit ends the answer before anything is sent;
+2. **place** — requests reach their provider (and its rate limit) in the order their answers
+   started: each waits for the one before it to be on its way;
+3. **stream** — the provider's stream read to its end by `AnswerWriter` (`answering.py`), the
+   growing text saved at once after the first token and then every 250 ms. This is the step a
+   tool-calling loop extends: stream → tool calls → approval → run → results → stream again,
+   each call and result committed as it happens, up to a round limit;
+4. **finish** — usage (from the server, or counted here when it sent none), cost, the final
+   status and the thread's and project's totals in one write, which runs even when the task is
+   cancelled: an answer that is ending always reaches the disk.
+
+Stopping cancels the task; what arrived is kept, marked `interrupted`. The runner also marks
+answers left unfinished by a chatdesk that died (`recover_interrupted`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
+from chatdesk.core.chat.context import ContextTooLong
+from chatdesk.core.chat.contexts import Contexts
+from chatdesk.core.chat.counts import Counting
+from chatdesk.core.chat.events import EventBus, MessageFinished, ProviderStateChanged, ThreadUpdated
+from chatdesk.core.chat.kinds import Status
+from chatdesk.core.chat.views import MessageView, ThreadView
+from chatdesk.core.clock import Clock
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.providers.base import ChatRequest, ErrorKind, Provider, Providers, UsageReport
+from chatdesk.core.store.store import Store
+
+log = logging.getLogger("chatdesk.chat")
+
+T = TypeVar("T")
+
+
+@dataclass
+class _Run:
+    """One answer on its way: what arrived, and the request and provider once they are known."""
+
+    answer: MessageView
+    state: AnswerState
+    request: ChatRequest | None = None
+    provider: Provider | None = None
+
+
+class Answers:
+    def __init__(
+        self,
+        store: Store,
+        providers: Providers,
+        settings: Callable[[], Settings],
+        events: EventBus,
+        clock: Clock,
+        counting: Counting,
+        contexts: Contexts,
+        ended: Callable[[MessageView], None],
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._settings = settings
+        self._events = events
+        self._clock = clock
+        self._counting = counting
+        self._contexts = contexts
+        self._ended = ended  # told of every answer once it is stored in its final state
+        # Answers being written: message id -> (its task, its thread id).
+        self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
+        self._last_place: asyncio.Future[None] | None = None
+
+    # -- starting, waiting, stopping -------------------------------------------------------------
+
+    def start(self, answer: MessageView) -> None:
+        """Write `answer` (committed `pending`) to its end, in a task of its own."""
+        task = asyncio.create_task(self._write(answer), name=f"answer-{answer.id}")
+        self._running[answer.id] = (task, answer.thread_id)
+        task.add_done_callback(lambda _: self._running.pop(answer.id, None))
+
+    def is_running(self, message_id: uuid.UUID) -> bool:
+        return message_id in self._running
+
+    async def wait(self, message_id: uuid.UUID) -> MessageView:
+        """Wait until an answer has ended and return it as stored."""
+        running = self._running.get(message_id)
+        if running is not None:
+            return await asyncio.shield(running[0])
+        return await self._stored(message_id)
+
+    async def stop(self, message_id: uuid.UUID) -> MessageView:
+        """Stop an answer; what arrived so far is kept, marked `interrupted`."""
+        running = self._running.get(message_id)
+        if running is None:
+            return await self._stored(message_id)
+        running[0].cancel()
+        return await asyncio.shield(running[0])
+
+    async def stop_in(self, thread_id: uuid.UUID) -> None:
+        for message_id in [m for m, (_, t) in self._running.items() if t == thread_id]:
+            await self.stop(message_id)
+
+    async def recover_interrupted(self) -> int:
+        """Mark answers left `pending`/`streaming` by a chatdesk that died as `interrupted`."""
+        alive, now = self._store.instance.is_alive, self._clock.now()
+        count = await self._store.write(lambda s: repo.interrupt_unfinished(s, now, alive))
+        if count:
+            log.info("marked %d unfinished answers as interrupted", count)
+        return count
+
+    async def aclose(self) -> None:
+        """Stop every answer, keeping what arrived, and wait until each is saved."""
+        for message_id in list(self._running):
+            await self.stop(message_id)
+
+    async def _stored(self, message_id: uuid.UUID) -> MessageView:
+        def work(session: Any) -> MessageView:
+            return attached.with_attachments(session, repo.message_views(session, [message_id]))[0]
+
+        return await self._store.read(work)
+
+    # -- the steps -------------------------------------------------------------------------------
+
+    async def _write(self, answer: MessageView) -> MessageView:
+        run = _Run(answer, AnswerState(answer.id, answer.thread_id))
+        run.state.resume(answer.content, answer.reasoning or "")
+        ahead, mine = self._last_place, asyncio.get_running_loop().create_future()
+        self._last_place = mine
+        try:
+            outcome = await self._request_and_stream(run, ahead, mine)
+        except asyncio.CancelledError:
+            outcome = Outcome(Status.INTERRUPTED, "stopped", "Stopped before the answer began.")
+        except ChatdeskError as error:  # e.g. the message does not fit the model's context
+            log.info("answer %s not started: %s", answer.id, getattr(error, "kind", "error"))
+            outcome = Outcome(Status.ERROR, getattr(error, "kind", "invalid"), str(error))
+        except Exception as error:
+            log.exception("could not start answer %s", answer.id)
+            outcome = Outcome(Status.ERROR, getattr(error, "kind", "internal"), str(error))
+        finally:
+            if not mine.done():
+                mine.set_result(None)
+        return await _uncancellable(self._finish(run, outcome))
+
+    async def _request_and_stream(
+        self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
+    ) -> Outcome:
+        run.request = request = await self._contexts.request_for(run.answer)
+        run.provider = provider = self._providers.get(run.answer.provider or "")
+        if ahead is not None:
+            await asyncio.wait({ahead})
+        mine.set_result(None)
+        return await self._stream(provider, request, run.state)
+
+    async def _stream(
+        self, provider: Provider, request: ChatRequest, state: AnswerState
+    ) -> Outcome:
+        """Read the provider's answer to its end, saving it as it grows."""
+        chat = self._settings().chat
+        writer = AnswerWriter(
+            self._events,
+            provider,
+            request,
+            state,
+            idle_timeout=chat.stream_idle_timeout,
+            max_retries=chat.max_retries,
+        )
+        flusher = asyncio.create_task(self._flush_while_streaming(state))
+        try:
+            return await writer.run()
+        finally:
+            flusher.cancel()
+
+    async def _flush_while_streaming(self, state: AnswerState) -> None:
+        """Persist the growing answer: at once after the first token, then every 250 ms."""
+        while True:
+            await state.changed.wait()
+            state.changed.clear()
+            save = functools.partial(
+                repo.save_progress,
+                now=self._clock.now(),
+                message_id=state.message_id,
+                content=state.content(),
+                reasoning=state.reasoning_text(),
+                first_token_ms=state.ms_since_start(state.first_token_at),
+            )
+            await self._store.write(save)
+            await asyncio.sleep(FLUSH_INTERVAL)
+
+    async def _finish(self, run: _Run, outcome: Outcome) -> MessageView:
+        state = run.state
+        if state.usage is None and run.request is not None and (state.text or state.reasoning):
+            await self._estimate_usage(run.request, state)
+        answer, thread = await self._store_final(
+            state, outcome, _cost_of(run.provider, state.usage)
+        )
+        self._events.publish(MessageFinished(answer))
+        self._events.publish(ThreadUpdated(thread))
+        self._announce_provider_state(answer)
+        self._ended(answer)
+        return answer
+
+    async def _store_final(
+        self, state: AnswerState, outcome: Outcome, cost: float | None
+    ) -> tuple[MessageView, ThreadView]:
+        now = self._clock.now()
+        latency = state.ms_since_start(asyncio.get_running_loop().time())
+        values: dict[str, Any] = {
+            "status": outcome.status,
+            "content": state.content(),
+            "error_type": outcome.error_type,
+            "error_detail": outcome.error_detail,
+            "latency_ms": latency if state.started_at else None,
+            "first_token_ms": state.ms_since_start(state.first_token_at),
+        }
+        spent, usage = 0, state.usage
+        if usage is not None:
+            values.update(
+                prompt_tokens=usage.prompt_tokens,
+                completion_tokens=usage.completion_tokens,
+                cached_tokens=usage.cached_tokens,
+                reasoning_tokens=usage.reasoning_tokens,
+                cost_usd=cost,
+                usage_estimated=state.usage_estimated,
+            )
+            spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
+        reasoning = state.reasoning_text()
+        return await self._store.write(
+            lambda s: repo.finish_answer(s, now, state.message_id, values, reasoning, spent)
+        )
+
+    async def _estimate_usage(self, request: ChatRequest, state: AnswerState) -> None:
+        """The server reported no usage (some local servers never do, and a cut-off stream
+        has none): count the request and the answer with the model's tokenizer instead."""
+        content, reasoning = state.content(), state.reasoning_text()
+        model, counter = request.model, self._counting.counter
+        await self._counting.load(model)  # OpenAI's models only: others are estimated
+
+        def count() -> UsageReport:
+            answer, thinking = counter.count_texts(model, [content, reasoning])
+            return UsageReport(
+                prompt_tokens=counter.count_messages(model, request.messages).tokens,
+                completion_tokens=answer.tokens + thinking.tokens,
+                reasoning_tokens=thinking.tokens or None,
+            )
+
+        state.usage = await self._counting.run(count)
+        state.usage_estimated = True
+
+    def _announce_provider_state(self, answer: MessageView) -> None:
+        if answer.provider is None or answer.error_type in ("stopped", ContextTooLong.kind):
+            return
+        state, detail = _PROVIDER_STATES.get(answer.error_type or "", ("error", ""))
+        if answer.status is Status.COMPLETE:
+            state, detail = "ready", ""
+        elif answer.status is Status.INTERRUPTED and answer.error_type != ErrorKind.CUT_OFF:
+            return  # stopped by the user or by closing: says nothing about the provider
+        self._events.publish(
+            ProviderStateChanged(answer.provider, state, detail or (answer.error_detail or ""))
+        )
+
+
+_PROVIDER_STATES: dict[str, tuple[str, str]] = {
+    ErrorKind.CONNECTION: ("offline", "cannot reach the provider"),
+    ErrorKind.TIMEOUT: ("offline", "the provider does not answer"),
+    ErrorKind.STALLED: ("offline", "the provider stopped sending"),
+    ErrorKind.AUTH: ("auth", "the API key was refused"),
+    ErrorKind.PERMISSION: ("auth", "the API key may not use this model"),
+    ErrorKind.RATE_LIMIT: ("rate_limited", "rate limited by the provider"),
+    ErrorKind.QUOTA: ("rate_limited", "the provider's quota is used up"),
+}
+
+
+def _cost_of(provider: Provider | None, usage: UsageReport | None) -> float | None:
+    """What the answer cost at its provider's prices, when both are known."""
+    price = getattr(provider, "cost", None)
+    return price(usage) if usage is not None and callable(price) else None
+
+
+async def _uncancellable(work: Coroutine[Any, Any, T]) -> T:
+    """Finish `work` even if the caller is cancelled meanwhile: an answer that is ending must
+    reach the disk in its final state. The cancellation is absorbed; the answer is over anyway."""
+    future = asyncio.ensure_future(work)
+    while True:
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if future.cancelled():
+                raise

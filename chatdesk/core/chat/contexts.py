@@ -1,0 +1,115 @@
+"""What a thread's next request holds: the provider, model and budget chosen for it, and the
+context fitted to that budget (`context.py` builds it). Serves the answer runner (the request an
+answer sends) and the context gauge (what the next message would use)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import context
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.budget import ThreadSetup, thread_setup
+from chatdesk.core.chat.context import BuiltContext, ContextSpec
+from chatdesk.core.chat.counts import Counting, CountUpdate, save_counts
+from chatdesk.core.chat.tasks import BackgroundTasks
+from chatdesk.core.chat.views import ContextUsage, MessageView
+from chatdesk.core.config import Settings
+from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
+from chatdesk.core.store.models import Thread
+from chatdesk.core.store.store import Store
+
+CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
+
+
+class Contexts:
+    def __init__(
+        self,
+        store: Store,
+        providers: Providers,
+        settings: Callable[[], Settings],
+        counting: Counting,
+        tasks: BackgroundTasks,
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._settings = settings
+        self._counting = counting
+        self._tasks = tasks
+
+    def setup(self, session: Session, thread: Thread, **chosen: str | None) -> ThreadSetup:
+        """The provider, model, budget and system prompt a request in `thread` uses."""
+        return thread_setup(session, thread, self._settings(), self._providers, **chosen)
+
+    async def request_for(self, answer: MessageView) -> ChatRequest:
+        """The answer's request: its thread's context fitted to the model's budget, or
+        ContextTooLong before anything is sent."""
+        await self._counting.load(answer.model or "")
+        built = await self._store.read(lambda s: self._context_for(s, answer))
+        self._save_counts_later(built.fresh_counts)
+        general = self._settings().general
+        return ChatRequest(
+            model=answer.model or "",
+            messages=built.messages,
+            temperature=None if general.temperature < 0 else general.temperature,
+            max_output_tokens=general.max_output_tokens or None,
+        )
+
+    async def usage(self, thread_id: uuid.UUID, draft: str = "") -> ContextUsage:
+        """What the next message's request would hold, with `draft` as that message."""
+        parts = (await self.of_thread(thread_id, draft)).breakdown
+        return ContextUsage(parts.used, parts.budget, parts.estimated, parts)
+
+    async def of_thread(self, thread_id: uuid.UUID, draft: str = "") -> BuiltContext:
+        """The context the thread's next request would send (its breakdown only)."""
+        setup = await self._store.read(
+            lambda s: self.setup(s, repo.thread_row(s, thread_id, deleted_ok=True))
+        )
+        await self._counting.load(setup.model)
+
+        def work(session: Session) -> BuiltContext:
+            thread = repo.thread_row(session, thread_id, deleted_ok=True)
+            spec = self._spec(thread, thread.active_leaf_id, setup, draft=draft)
+            return context.build(session, self._counting.counter, spec)
+
+        built = await self._store.read(work)
+        self._save_counts_later(built.fresh_counts)
+        return built
+
+    async def count_message(self, model: str, message: ChatMessage) -> int:
+        """The tokens `message` takes in a request to `model`."""
+        return await self._counting.count_message(model, message)
+
+    def model_of(self, session: Session, thread_id: uuid.UUID) -> str:
+        """The model the thread's next request goes to."""
+        return self.setup(session, repo.thread_row(session, thread_id, deleted_ok=True)).model
+
+    def _context_for(self, session: Session, answer: MessageView) -> BuiltContext:
+        thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
+        setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
+        tail: tuple[ChatMessage, ...] = ()
+        if answer.content:  # continuing an answer: show the model what it wrote so far
+            tail = (ChatMessage("assistant", answer.content), ChatMessage("user", CONTINUE_PROMPT))
+        spec = self._spec(thread, answer.parent_id, setup, tail=tail, newest_required=True)
+        return context.build(session, self._counting.counter, spec, with_messages=True)
+
+    def _spec(
+        self, thread: Thread, start: uuid.UUID | None, setup: ThreadSetup, **more: Any
+    ) -> ContextSpec:
+        return ContextSpec(
+            thread_id=thread.id,
+            start=start,
+            model=setup.model,
+            budget=setup.budget,
+            system_prompt=setup.system_prompt,
+            max_messages=self._settings().chat.context_messages,
+            **more,
+        )
+
+    def _save_counts_later(self, updates: list[CountUpdate]) -> None:
+        """Cache new counts without making anyone wait for the write."""
+        if updates:
+            self._tasks.spawn(self._store.write(lambda s: save_counts(s, updates)), "token-counts")

@@ -1,0 +1,90 @@
+"""Every SQL and ORM statement of the chat package: plain functions over a Session, run by the
+Store on its threads (`Store.read`/`Store.write`); they return frozen views, never live rows.
+
+By subject: `rows` (a row by id, and the views of rows), `threads` (projects and threads),
+`branches` (the message tree and the branch on screen), `turns` (the transaction that starts a
+turn), `answers` (an answer from its start to its end), `titles`, `drafts`. Callers import the
+package (`from chatdesk.core.chat import repository as repo`) and call `repo.<function>`.
+"""
+
+from chatdesk.core.chat.repository.answers import (
+    finish_answer,
+    interrupt_unfinished,
+    reopen_answer,
+    save_progress,
+    set_reasoning,
+)
+from chatdesk.core.chat.repository.branches import (
+    branch_page,
+    delete_branch,
+    delete_message,
+    delete_messages,
+    end_of_branch,
+    insert_message,
+    path_to,
+    set_active_leaf,
+    sibling_ids,
+    subtree_ids,
+    switch_branch,
+    walk_down,
+)
+from chatdesk.core.chat.repository.rows import (
+    message_row,
+    message_views,
+    project_row,
+    project_view,
+    thread_row,
+    thread_view,
+)
+from chatdesk.core.chat.repository.threads import (
+    DEFAULT_TITLE,
+    delete_project,
+    list_projects,
+    list_threads,
+    new_project,
+    new_thread,
+    resolve_thread_id,
+    update_project,
+    update_thread,
+)
+from chatdesk.core.chat.repository.titles import TitleInputs, retitle, title_inputs
+from chatdesk.core.chat.repository.turns import start_turn
+
+__all__ = [
+    "DEFAULT_TITLE",
+    "TitleInputs",
+    "branch_page",
+    "delete_branch",
+    "delete_message",
+    "delete_messages",
+    "delete_project",
+    "end_of_branch",
+    "finish_answer",
+    "insert_message",
+    "interrupt_unfinished",
+    "list_projects",
+    "list_threads",
+    "message_row",
+    "message_views",
+    "new_project",
+    "new_thread",
+    "path_to",
+    "project_row",
+    "project_view",
+    "reopen_answer",
+    "resolve_thread_id",
+    "retitle",
+    "save_progress",
+    "set_active_leaf",
+    "set_reasoning",
+    "sibling_ids",
+    "start_turn",
+    "subtree_ids",
+    "switch_branch",
+    "thread_row",
+    "thread_view",
+    "title_inputs",
+    "update_project",
+    "update_thread",
+    "walk_down",
+]

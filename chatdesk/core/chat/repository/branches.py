@@ -1,0 +1,242 @@
+"""A thread's messages as a tree (`parent_id`): adding a message, walking and paging the branch
+on screen, switching branches, deleting a message with everything below it.
+
+The branch on screen is the path from the root to `threads.active_leaf_id`; it is walked with
+bounded recursive queries over `parent_id` (up) and `active_child_id` (down), so a page costs the
+same in a thread of 100 or 100,000 messages.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Select, bindparam, delete, literal, select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat.repository.rows import (
+    M,
+    message_row,
+    message_select,
+    message_view,
+    thread_row,
+    thread_view,
+)
+from chatdesk.core.chat.views import (
+    MessagePage,
+    MessageView,
+    ThreadView,
+)
+from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.ids import new_id
+from chatdesk.core.store import changes
+from chatdesk.core.store.models import Message, MessagePart, Role, Status, Thread
+
+
+def insert_message(
+    session: Session,
+    now: datetime,
+    thread: Thread,
+    parent: Message | None,
+    role: Role,
+    status: Status,
+    content: str = "",
+    *,
+    provider: str | None = None,
+    model: str | None = None,
+    owner: str | None = None,
+) -> Message:
+    row = Message(
+        id=new_id(),
+        thread_id=thread.id,
+        parent_id=parent.id if parent else None,
+        depth=parent.depth + 1 if parent else 0,
+        role=role,
+        status=status,
+        content=content,
+        provider=provider,
+        model=model,
+        stream_owner=owner,
+        created_at=now,
+        updated_at=now,
+        completed_at=now if status.is_final else None,
+    )
+    session.add(row)
+    thread.message_count += 1
+    thread.last_activity_at = now
+    thread.updated_at = now
+    return row
+
+
+def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
+    """At most `limit` messages from `start` following parent (up) or active-child (down)
+    pointers, in branch order. A counter bounds the walk on SQLite and PostgreSQL alike."""
+    walk = (
+        select(M.c.id, M.c.parent_id, M.c.active_child_id, literal(1).label("n"))
+        .where(M.c.id == start)
+        .cte("walk", recursive=True)
+    )
+    link = M.c.id == (walk.c.active_child_id if down else walk.c.parent_id)
+    step = select(M.c.id, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"))
+    walk = walk.union_all(step.join(walk, link).where(walk.c.n < limit))
+    return message_select().join(walk, M.c.id == walk.c.id).order_by(M.c.depth)
+
+
+_UP = _walk(bindparam("start"), bindparam("limit"), down=False)
+_DOWN = _walk(bindparam("start"), bindparam("limit"), down=True)
+
+
+def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
+    """The message and its ancestors, at most `limit` of them, oldest first."""
+    return [
+        message_view(row) for row in session.execute(_UP, {"start": message_id, "limit": limit})
+    ]
+
+
+def walk_down(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
+    """The message and the messages that follow it on its branch, at most `limit`."""
+    return [
+        message_view(row) for row in session.execute(_DOWN, {"start": message_id, "limit": limit})
+    ]
+
+
+def branch_page(
+    session: Session,
+    thread_id: uuid.UUID,
+    *,
+    before: uuid.UUID | None,
+    after: uuid.UUID | None,
+    limit: int,
+    around: uuid.UUID | None = None,
+) -> MessagePage:
+    if sum(m is not None for m in (before, after, around)) > 1:
+        raise InvalidRequest("give only one of before, after or around, not both")
+    if not 1 <= limit <= 1000:
+        raise InvalidRequest("limit must be between 1 and 1000")
+    found = session.execute(select(Thread.active_leaf_id).where(Thread.id == thread_id)).first()
+    if found is None:
+        raise NotFound(f"no thread with id {thread_id}")
+    leaf = found.active_leaf_id
+    if before is not None:
+        cursor = _cursor_row(session, thread_id, before)
+        views = path_to(session, cursor.parent_id, limit) if cursor.parent_id else []
+    elif after is not None:
+        cursor = _cursor_row(session, thread_id, after)
+        start = cursor.active_child_id
+        views = walk_down(session, start, limit) if start else []
+    elif around is not None:
+        cursor = _cursor_row(session, thread_id, around)
+        views = path_to(session, around, limit // 2 + 1)  # it and the messages before it
+        rest = limit - len(views)
+        if cursor.active_child_id and rest > 0:
+            views += walk_down(session, cursor.active_child_id, rest)
+    else:
+        views = path_to(session, leaf, limit) if leaf else []
+    if not views:
+        return MessagePage((), has_more_before=after is not None, has_more_after=before is not None)
+    return MessagePage(
+        tuple(views),
+        has_more_before=views[0].parent_id is not None,
+        has_more_after=views[-1].id != leaf,
+    )
+
+
+def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> Any:
+    row = session.execute(
+        select(M.c.thread_id, M.c.parent_id, M.c.active_child_id).where(M.c.id == message_id)
+    ).first()
+    if row is None or row.thread_id != thread_id:
+        raise NotFound(f"no message {message_id} in thread {thread_id}")
+    return row
+
+
+def end_of_branch(session: Session, message_id: uuid.UUID) -> uuid.UUID:
+    """Follow active-child pointers from `message_id` to the end: where the user last was."""
+    walk = (
+        select(M.c.id, M.c.active_child_id, literal(1).label("n"))
+        .where(M.c.id == message_id)
+        .cte("branch", recursive=True)
+    )
+    step = select(M.c.id, M.c.active_child_id, (walk.c.n + 1).label("n"))
+    walk = walk.union_all(step.join(walk, M.c.id == walk.c.active_child_id))
+    last: uuid.UUID = session.scalars(select(walk.c.id).order_by(walk.c.n.desc()).limit(1)).one()
+    return last
+
+
+def set_active_leaf(session: Session, thread: Thread, leaf_id: uuid.UUID | None) -> None:
+    """Make `leaf_id` the end of the branch on screen, pointing each ancestor at its child on
+    that branch (stopping at the first one that already does)."""
+    thread.active_leaf_id = leaf_id
+    if leaf_id is None:
+        return
+    child = message_row(session, leaf_id)
+    while child.parent_id is not None:
+        parent = message_row(session, child.parent_id)
+        if parent.active_child_id == child.id:
+            return
+        parent.active_child_id = child.id
+        child = parent
+
+
+def sibling_ids(session: Session, row: Message) -> list[uuid.UUID]:
+    query = select(M.c.id).where(M.c.thread_id == row.thread_id)
+    if row.parent_id is None:
+        query = query.where(M.c.parent_id.is_(None))
+    else:
+        query = query.where(M.c.parent_id == row.parent_id)
+    return list(session.scalars(query.order_by(M.c.id)))
+
+
+def subtree_ids(session: Session, message_id: uuid.UUID) -> list[uuid.UUID]:
+    """The message and all its descendants."""
+    walk = select(M.c.id).where(M.c.id == message_id).cte("subtree", recursive=True)
+    walk = walk.union_all(select(M.c.id).join(walk, M.c.parent_id == walk.c.id))
+    return list(session.scalars(select(walk.c.id)))
+
+
+def delete_branch(session: Session, thread: Thread, row: Message, now: datetime) -> list[uuid.UUID]:
+    """Delete `row` and everything below it; the thread shows a sibling's branch if there is
+    one, else the parent's. The ids deleted."""
+    ids = subtree_ids(session, row.id)
+    others = [i for i in sibling_ids(session, row) if i != row.id]
+    parent = message_row(session, row.parent_id) if row.parent_id else None
+    if parent is not None and parent.active_child_id == row.id:
+        parent.active_child_id = others[-1] if others else None
+    if thread.active_leaf_id in ids:
+        leaf = end_of_branch(session, others[-1]) if others else row.parent_id
+        set_active_leaf(session, thread, leaf)
+    session.flush()
+    delete_messages(session, ids)
+    thread.message_count -= len(ids)
+    thread.updated_at = now
+    return ids
+
+
+def delete_messages(session: Session, ids: Sequence[uuid.UUID]) -> None:
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        session.execute(delete(MessagePart).where(MessagePart.message_id.in_(chunk)))
+    # One statement for the whole subtree: the parent references are checked at its end.
+    session.execute(delete(Message).where(Message.id.in_(list(ids))))
+
+
+def switch_branch(session: Session, now: datetime, message_id: uuid.UUID) -> ThreadView:
+    """Make the branch through `message_id` the one on screen (where the user last was in it)."""
+    row = message_row(session, message_id)
+    thread = thread_row(session, row.thread_id)
+    set_active_leaf(session, thread, end_of_branch(session, row.id))
+    thread.updated_at = now
+    return thread_view(thread)
+
+
+def delete_message(
+    session: Session, now: datetime, message_id: uuid.UUID
+) -> tuple[list[uuid.UUID], ThreadView]:
+    """Delete a message and everything below it; the ids deleted and the thread as it is now."""
+    row = message_row(session, message_id)
+    thread = thread_row(session, row.thread_id, deleted_ok=True)
+    ids = delete_branch(session, thread, row, now)
+    changes.deleted(session, "message", thread.id, ids)
+    return ids, thread_view(thread)

@@ -1,0 +1,183 @@
+"""Projects and threads: listing and paging them, resolving an id from its prefix."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat.repository.rows import project_row, project_view, thread_row, thread_view
+from chatdesk.core.chat.views import (
+    ProjectView,
+    ThreadFilter,
+    ThreadPage,
+    ThreadView,
+)
+from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.ids import new_id
+from chatdesk.core.store.models import Project, Thread
+
+T = Thread.__table__
+
+
+def list_projects(session: Session) -> list[ProjectView]:
+    rows = session.scalars(select(Project).order_by(func.lower(Project.name), Project.id))
+    return [project_view(row) for row in rows]
+
+
+# -- threads -------------------------------------------------------------------------------------
+
+
+def resolve_thread_id(session: Session, text: str) -> uuid.UUID:
+    """A full thread id, or a unique prefix of one (as printed by `chatdesk threads list`)."""
+    cleaned = text.strip().lower().replace("-", "")
+    if not cleaned or any(c not in "0123456789abcdef" for c in cleaned) or len(cleaned) > 32:
+        raise NotFound(f"no thread matches {text!r}")
+    if len(cleaned) == 32:
+        thread_row(session, uuid.UUID(cleaned), deleted_ok=True)
+        return uuid.UUID(cleaned)
+    low = uuid.UUID(cleaned.ljust(32, "0"))
+    high = uuid.UUID(cleaned.ljust(32, "f"))
+    ids = session.scalars(
+        select(Thread.id).where(Thread.id >= low, Thread.id <= high).limit(2)
+    ).all()
+    if not ids:
+        raise NotFound(f"no thread matches {text!r}")
+    if len(ids) > 1:
+        raise InvalidRequest(f"{text!r} matches more than one thread; give more of the id")
+    return ids[0]
+
+
+def list_threads(
+    session: Session, where: ThreadFilter, limit: int, cursor: str | None
+) -> ThreadPage:
+    if not 1 <= limit <= 1000:
+        raise InvalidRequest("limit must be between 1 and 1000")
+    query = select(Thread)
+    query = query.where(
+        Thread.deleted_at.is_not(None) if where.deleted else Thread.deleted_at.is_(None)
+    )
+    if where.project_id is not None:
+        query = query.where(Thread.project_id == where.project_id)
+    elif where.only_unfiled:
+        query = query.where(Thread.project_id.is_(None))
+    if where.pinned is not None:
+        query = query.where(Thread.pinned == where.pinned)
+    if where.archived is not None:
+        query = query.where(Thread.archived == where.archived)
+    if where.text:
+        query = query.where(Thread.title.ilike(_contains_pattern(where.text), escape="\\"))
+    if cursor:
+        at, last_id = _decode_cursor(cursor)
+        query = query.where(
+            or_(
+                Thread.last_activity_at < at,
+                and_(Thread.last_activity_at == at, Thread.id < last_id),
+            )
+        )
+    query = query.order_by(Thread.last_activity_at.desc(), Thread.id.desc()).limit(limit + 1)
+    rows = session.scalars(query).all()
+    page = rows[:limit]
+    next_cursor = _encode_cursor(page[-1]) if len(rows) > limit else None
+    return ThreadPage(tuple(thread_view(row) for row in page), next_cursor)
+
+
+def _contains_pattern(text: str) -> str:
+    """A LIKE pattern matching `text` anywhere, its own `%`, `_` and `\\` taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _encode_cursor(row: Thread) -> str:
+    raw = f"{row.last_activity_at.isoformat()}|{row.id.hex}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, _, last = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
+        return datetime.fromisoformat(at), uuid.UUID(last)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidRequest(f"not a thread-list cursor: {cursor!r}") from error
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+DEFAULT_TITLE = "New chat"
+
+
+def new_project(session: Session, now: datetime, name: str, **settings: str | None) -> ProjectView:
+    """A project named `name`; `settings`: system_prompt, default_provider, default_model."""
+    row = Project(id=new_id(), name=name, total_tokens=0, created_at=now, updated_at=now)
+    for field, value in settings.items():
+        setattr(row, field, value)
+    session.add(row)
+    session.flush()
+    return project_view(row)
+
+
+def update_project(
+    session: Session, now: datetime, project_id: uuid.UUID, changes: dict[str, Any]
+) -> ProjectView:
+    row = project_row(session, project_id)
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.updated_at = now
+    return project_view(row)
+
+
+def delete_project(session: Session, project_id: uuid.UUID) -> list[ThreadView]:
+    """Delete a project; its threads stay, in no project. Returns them as they are now."""
+    row = project_row(session, project_id)
+    moved = session.scalars(select(Thread).where(Thread.project_id == project_id)).all()
+    for thread in moved:
+        thread.project_id = None
+    session.delete(row)
+    session.flush()
+    return [thread_view(thread) for thread in moved]
+
+
+def new_thread(
+    session: Session, now: datetime, project_id: uuid.UUID | None, title: str | None
+) -> Thread:
+    """A new, empty thread (titled "New chat" until it is named)."""
+    if project_id is not None:
+        project_row(session, project_id)
+    row = Thread(
+        id=new_id(),
+        project_id=project_id,
+        title=title or DEFAULT_TITLE,
+        title_set_by_user=title is not None,
+        pinned=False,
+        archived=False,
+        message_count=0,
+        total_tokens=0,
+        last_activity_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def update_thread(
+    session: Session,
+    now: datetime,
+    thread_id: uuid.UUID,
+    changes: dict[str, Any],
+    *,
+    deleted_ok: bool = False,
+) -> ThreadView:
+    """Set the thread's fields named in `changes` (a new project must exist)."""
+    row = thread_row(session, thread_id, deleted_ok=deleted_ok)
+    if changes.get("project_id") is not None:
+        project_row(session, changes["project_id"])
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.updated_at = now
+    return thread_view(row)

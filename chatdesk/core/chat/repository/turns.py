@@ -1,0 +1,101 @@
+"""The one transaction that starts a turn: the user's message (if any) and the answer row to be
+written, committed together before any provider is asked, so a refused turn leaves nothing behind
+and an accepted one never loses the user's words."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat.budget import ThreadSetup
+from chatdesk.core.chat.kinds import Role, Status, TurnKind
+from chatdesk.core.chat.repository import drafts
+from chatdesk.core.chat.repository.answers import reopen_answer
+from chatdesk.core.chat.repository.branches import insert_message, set_active_leaf
+from chatdesk.core.chat.repository.rows import (
+    message_row,
+    message_views,
+    project_row,
+    thread_row,
+    thread_view,
+)
+from chatdesk.core.chat.repository.threads import new_thread
+from chatdesk.core.chat.views import DraftView, StartedTurn, TurnRequest
+from chatdesk.core.errors import Busy, InvalidRequest
+from chatdesk.core.store.models import Message, Thread
+
+Setup = Callable[[Session, Thread], ThreadSetup]
+
+
+def start_turn(
+    session: Session, now: datetime, turn: TurnRequest, owner: str, setup: Setup
+) -> StartedTurn:
+    """Commit what `turn` adds to its thread; the answer row is `pending`, owned by `owner`
+    (this chatdesk process), with the provider and model `setup` chooses for the thread."""
+    if turn.thread_id is None:
+        thread = new_thread(session, now, turn.project_id, None)
+        session.flush()
+    else:
+        thread = thread_row(session, turn.thread_id)
+    created = turn.thread_id is None
+    if turn.kind is TurnKind.CONTINUE:
+        assert turn.target is not None
+        reopened = reopen_answer(session, now, thread, turn.target, owner)
+        return StartedTurn(None, reopened, thread_view(thread), created)
+    if turn.provider is not None or turn.model is not None:
+        thread.provider = turn.provider or thread.provider
+        thread.model = turn.model or thread.model
+    chosen = setup(session, thread)
+    parent = _parent_for(session, thread, turn)
+    user = None
+    if turn.text is not None:
+        user = insert_message(session, now, thread, parent, Role.USER, Status.COMPLETE, turn.text)
+        attached.add(session, now, user.id, turn.attachments)
+        drafts.save(session, now, turn.thread_id, DraftView(""))  # sent: the draft is done
+        if thread.message_count == 1 and not thread.title_set_by_user:
+            thread.title = provisional_title(turn.text or turn.attachments[0].name)
+        parent = user
+    answer = insert_message(
+        session,
+        now,
+        thread,
+        parent,
+        Role.ASSISTANT,
+        Status.PENDING,
+        provider=chosen.provider,
+        model=chosen.model,
+        owner=owner,
+    )
+    set_active_leaf(session, thread, answer.id)
+    if thread.project_id is not None:
+        project_row(session, thread.project_id).last_chat_at = now
+    session.flush()
+    ids = [m.id for m in (user, answer) if m is not None]
+    views = attached.with_attachments(session, message_views(session, ids))
+    return StartedTurn(views[0] if user else None, views[-1], thread_view(thread), created)
+
+
+def _parent_for(session: Session, thread: Thread, turn: TurnRequest) -> Message | None:
+    """Where the turn's first new message goes: below the branch's end for a new message,
+    beside the target for an edit or a regeneration (below a question that has no answer)."""
+    if turn.kind is TurnKind.SEND:
+        leaf = session.get(Message, thread.active_leaf_id) if thread.active_leaf_id else None
+        if leaf is not None and not leaf.status.is_final:
+            raise Busy("an answer is still being written in this thread; stop it or wait")
+        return leaf
+    assert turn.target is not None
+    target = message_row(session, turn.target)
+    if target.thread_id != thread.id:
+        raise InvalidRequest("that message belongs to another thread")
+    if turn.kind is TurnKind.REGENERATE and target.role is Role.USER:
+        return target
+    return session.get(Message, target.parent_id) if target.parent_id else None
+
+
+def provisional_title(text: str) -> str:
+    """A new thread's title until it is named: its first words."""
+    words = " ".join(text.split())
+    return words if len(words) <= 60 else words[:59].rstrip() + "…"

@@ -1,0 +1,150 @@
+"""Starting a turn: a message sent (in a thread, or starting a new one), a user message edited
+into a new branch, an answer regenerated or continued. The user's words are checked, then
+committed with the pending answer in one transaction before any provider is asked
+(`repository/turns.py`); the answer runner then writes the answer in the background."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Sequence
+
+from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.answers import Answers
+from chatdesk.core.chat.contexts import Contexts
+from chatdesk.core.chat.events import (
+    AnswerContinued,
+    EventBus,
+    MessageAdded,
+    ThreadCreated,
+    ThreadUpdated,
+)
+from chatdesk.core.chat.kinds import Role, Status, TurnKind
+from chatdesk.core.chat.views import AttachmentInput, MessageView, Turn, TurnRequest
+from chatdesk.core.clock import Clock
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.store.store import Store
+
+log = logging.getLogger("chatdesk.chat")
+
+
+class Turns:
+    def __init__(
+        self,
+        store: Store,
+        providers: Providers,
+        settings: Callable[[], Settings],
+        events: EventBus,
+        clock: Clock,
+        contexts: Contexts,
+        answers: Answers,
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._settings = settings
+        self._events = events
+        self._clock = clock
+        self._contexts = contexts
+        self._answers = answers
+
+    async def send(
+        self,
+        thread_id: uuid.UUID | None,
+        text: str,
+        attachments: Sequence[AttachmentInput],
+        *,
+        provider: str | None,
+        model: str | None,
+        project_id: uuid.UUID | None = None,
+    ) -> Turn:
+        """Commit the user's message (in a new thread in `project_id` when `thread_id` is
+        None), then start the answer."""
+        text = self._check_message(text, attachments)
+        return await self.start(
+            TurnRequest(
+                TurnKind.SEND,
+                thread_id,
+                text=text,
+                attachments=tuple(attachments),
+                provider=provider,
+                model=model,
+                project_id=project_id,
+            )
+        )
+
+    async def continue_answer(self, target: MessageView) -> Turn:
+        """Let the model go on with an interrupted (or failed) answer, appending to it."""
+        if target.role is not Role.ASSISTANT or target.status not in (
+            Status.INTERRUPTED,
+            Status.ERROR,
+        ):
+            raise InvalidRequest("only an interrupted or failed answer can be continued")
+        return await self.start(TurnRequest(TurnKind.CONTINUE, target.thread_id, target.id))
+
+    async def edit(self, original: MessageView, text: str) -> Turn:
+        """Send a changed version of a user message as a new branch; the old one stays."""
+        text = self._check_text(text)
+        if original.role is not Role.USER:
+            raise InvalidRequest("only your own messages can be edited")
+        return await self.start(
+            TurnRequest(TurnKind.EDIT, original.thread_id, original.id, text=text)
+        )
+
+    async def regenerate(self, target: MessageView) -> Turn:
+        """A new answer beside an assistant message (or below a user message with none)."""
+        return await self.start(TurnRequest(TurnKind.REGENERATE, target.thread_id, target.id))
+
+    async def start(self, turn: TurnRequest) -> Turn:
+        """Commit the turn, announce it, and hand its answer to the answer runner."""
+        if turn.provider is not None:
+            self._providers.get(turn.provider)  # fail early on a typo
+        now, owner = self._clock.now(), self._store.instance.id
+        started = await self._store.write(
+            lambda s: repo.start_turn(s, now, turn, owner, self._contexts.setup)
+        )
+        self._log(turn, started.answer)
+        if started.new_thread:
+            self._events.publish(ThreadCreated(started.thread))
+        if started.user_message is not None:
+            self._events.publish(MessageAdded(started.user_message))
+        if turn.kind is TurnKind.CONTINUE:
+            self._events.publish(AnswerContinued(started.answer))
+        else:
+            self._events.publish(MessageAdded(started.answer))
+        self._events.publish(ThreadUpdated(started.thread))
+        self._answers.start(started.answer)
+        return Turn(started.user_message, started.answer)
+
+    def _check_message(self, text: str, attachments: Sequence[AttachmentInput]) -> str:
+        if attachments:
+            attached.check(attachments, self._settings().chat.max_message_chars)
+            return self._check_text(text) if text.strip() else ""
+        return self._check_text(text)
+
+    def _check_text(self, text: str) -> str:
+        if not text or not text.strip():
+            raise InvalidRequest("the message is empty; nothing was sent")
+        limit = self._settings().chat.max_message_chars
+        if len(text) > limit:
+            raise InvalidRequest(
+                f"the message is {len(text):,} characters long; the limit is {limit:,} "
+                "(setting chat.max_message_chars). Nothing was sent."
+            )
+        if "\x00" in text:
+            raise InvalidRequest("the message contains a NUL character; nothing was sent")
+        return text
+
+    def _log(self, turn: TurnRequest, answer: MessageView) -> None:
+        if not log.isEnabledFor(logging.DEBUG):
+            return
+        size = f"{len(turn.text)} chars" if turn.text is not None else turn.kind.value
+        shown = (
+            f": {turn.text!r}" if turn.text and self._settings().logging.log_message_text else ""
+        )
+        log.debug(
+            "thread %s: answer %s with %s/%s (%s)%s",
+            answer.thread_id, answer.id, answer.provider, answer.model, size, shown,
+        )  # fmt: skip
