@@ -16,7 +16,7 @@ from chatdesk.core.store import open_store
 from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.startup import StartupChecks, open_checked
-from chatdesk.core.store.store import storage_error
+from chatdesk.core.store.store import translated
 from tests.core.databases import damage_table, sha256
 
 
@@ -105,7 +105,9 @@ def test_damage_reported_by_opening_is_handled_like_a_failed_check(
 
     def malformed(*args: object) -> None:
         damage = sqlite3.DatabaseError("database disk image is malformed")
-        raise storage_error(damage) from damage  # as open_store reports it
+        damage.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # as SQLite reports it
+        with translated():  # as open_store reports it
+            raise damage
 
     monkeypatch.setattr("chatdesk.core.store.startup.open_store", malformed)
     with pytest.raises(DatabaseDamaged) as raised:

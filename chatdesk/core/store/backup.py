@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _NAME = re.compile(r"chatdesk-(\d{8}T\d{6}\.\d{6}Z)-([A-Za-z0-9_.-]+)\.db")
-_DAMAGE_WORDS = ("malformed", "not a database", "corrupt")
+_DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
 
 
 class BackupError(ChatdeskError):
@@ -88,7 +88,8 @@ def problem_lines(lines: Iterable[str]) -> list[str]:
 
 def is_damage(error: sqlite3.Error) -> bool:
     """Whether SQLite's error says the file is damaged (not busy, full or unreadable)."""
-    return any(word in str(error).lower() for word in _DAMAGE_WORDS)
+    code = getattr(error, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF in _DAMAGE_CODES
 
 
 def backup_name(label: str, now: datetime | None = None) -> str:

@@ -16,7 +16,6 @@ has the file open, nothing is moved and the error says to close it first.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from chatdesk.core.store.backup import BackupInfo, integrity_problems, list_back
 from chatdesk.core.store.exclusive import maintenance_lock
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.restore import RestoreReport, apply_scheduled
-from chatdesk.core.store.store import StorageError, Store, open_store, storage_error
+from chatdesk.core.store.store import StorageError, Store, open_store, translated
 
 log = logging.getLogger("chatdesk.store")
 
@@ -78,10 +77,8 @@ def _check(
         return None, 0.0
     pragma = "integrity_check" if full else "quick_check"
     started = time.perf_counter()
-    try:
+    with translated():
         problems = integrity_problems(database, quick=not full)
-    except sqlite3.Error as error:
-        raise storage_error(error) from error
     elapsed = (time.perf_counter() - started) * 1000
     log.info("%s of %s: %s in %.0f ms", pragma, database.name, problems or "ok", elapsed)
     if problems:

@@ -80,7 +80,7 @@ class Store:
     def read_now(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a read transaction on the calling thread (CLI tools, tests)."""
         with (
-            _translated(),
+            translated(),
             Session(self._engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -89,7 +89,7 @@ class Store:
     def write_now(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a write transaction on the calling thread (start-up, CLI tools)."""
         with (
-            _translated(),
+            translated(),
             Session(self._writer_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -116,34 +116,81 @@ class Store:
 
 
 @contextlib.contextmanager
-def _translated() -> Iterator[None]:
-    """Turn driver errors into messages that say what happened and what to do."""
+def translated() -> Iterator[None]:
+    """Turn SQLite errors the user can act on (a full, read-only, busy, damaged or failing disk)
+    into messages that say what happened and what to do. Any other SQLite error — a constraint
+    violated, a statement or binding that is wrong, the driver misused — is a bug and goes on
+    as it is, to the crash dialog and the log."""
     try:
         yield
     except DBAPIError as error:
-        if isinstance(error.orig, sqlite3.Error):
-            raise storage_error(error.orig) from error
-        raise
+        known = storage_error(error.orig) if isinstance(error.orig, sqlite3.Error) else None
+        if known is None:
+            raise
+        raise known from error
+    except sqlite3.Error as error:
+        known = storage_error(error)
+        if known is None:
+            raise
+        raise known from error
 
 
-def storage_error(error: sqlite3.Error) -> ChatdeskError:
-    text = str(error)
-    lowered = text.lower()
-    if "disk is full" in lowered or "database or disk is full" in lowered:
-        return StorageError(
-            "the disk is full, so chatdesk cannot save. Free some space and try again; "
-            "everything saved before is intact."
-        )
-    if "locked" in lowered or "busy" in lowered:
-        return Busy("the database is busy in another chatdesk process; try again in a moment.")
-    if "readonly" in lowered or "read-only" in lowered:
-        return StorageError("the database is read-only; check the permissions of the data folder.")
-    if "malformed" in lowered or "not a database" in lowered:
-        return StorageError(
-            f"the database file is damaged ({text}). It was left untouched; run "
-            "`chatdesk db restore` (the newest verified backup) or `chatdesk db recover`."
-        )
-    return StorageError(f"database error: {text}")
+def storage_error(error: sqlite3.Error) -> ChatdeskError | None:
+    """The user-facing error for a SQLite error, by its result code; None for a bug."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is None:  # raised by the driver itself (bad binding, closed connection): a bug
+        return None
+    make = _KNOWN.get(code & 0xFF)  # the primary code; extended codes add detail to it
+    return make(str(error)) if make is not None else None
+
+
+def _full(_: str) -> ChatdeskError:
+    return StorageError(
+        "the disk is full, so chatdesk cannot save. Free some space and try again; "
+        "everything saved before is intact."
+    )
+
+
+def _busy(_: str) -> ChatdeskError:
+    return Busy("the database is busy in another chatdesk process; try again in a moment.")
+
+
+def _read_only(_: str) -> ChatdeskError:
+    return StorageError("the database is read-only; check the permissions of the data folder.")
+
+
+def _damaged(text: str) -> ChatdeskError:
+    return StorageError(
+        f"the database file is damaged ({text}). It was left untouched; run "
+        "`chatdesk db restore` (the newest verified backup) or `chatdesk db recover`."
+    )
+
+
+def _unreachable(text: str) -> ChatdeskError:
+    return StorageError(
+        f"the database cannot be opened ({text}); check that the data folder exists, is on a "
+        "connected drive and can be written by you."
+    )
+
+
+def _io(text: str) -> ChatdeskError:
+    return StorageError(
+        f"the disk failed to read or write the database ({text}). Check that the drive is "
+        "connected and healthy; nothing that was not saved before was kept."
+    )
+
+
+_KNOWN: dict[int, Callable[[str], ChatdeskError]] = {
+    sqlite3.SQLITE_FULL: _full,
+    sqlite3.SQLITE_BUSY: _busy,
+    sqlite3.SQLITE_LOCKED: _busy,
+    sqlite3.SQLITE_READONLY: _read_only,
+    sqlite3.SQLITE_CORRUPT: _damaged,
+    sqlite3.SQLITE_NOTADB: _damaged,
+    sqlite3.SQLITE_CANTOPEN: _unreachable,
+    sqlite3.SQLITE_PERM: _unreachable,
+    sqlite3.SQLITE_IOERR: _io,
+}
 
 
 def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None = None) -> Store:
@@ -155,14 +202,8 @@ def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None =
     if not database.exists():
         create_private_file(database)
     timeout = settings.storage.busy_timeout_ms
-    try:
+    with translated():
         report = _migrate(database, paths.backups_dir, timeout)
-    except DBAPIError as error:
-        if isinstance(error.orig, sqlite3.Error):
-            raise storage_error(error.orig) from error
-        raise
-    except sqlite3.Error as error:
-        raise storage_error(error) from error
     engine = sqlite_engine(database, busy_timeout_ms=timeout)
     _repair_search_index(engine)
     return Store(engine, instance or InstanceLock(paths.run_dir), database, report)
@@ -173,11 +214,10 @@ def _repair_search_index(engine: Engine) -> None:
     from chatdesk.core.search.index import repair_index  # the search package imports Store
 
     try:
-        repair_index(engine)
-    except DBAPIError as error:
+        with translated():
+            repair_index(engine)
+    except BaseException:
         engine.dispose()
-        if isinstance(error.orig, sqlite3.Error):
-            raise storage_error(error.orig) from error
         raise
 
 
