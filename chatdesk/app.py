@@ -153,7 +153,12 @@ def build_core(config: Configuration) -> Core:
     backups = Backups(store.path, config.paths.backups_dir)
     search = Search(store)
     config_file = config.paths.config_file
-    maintenance = Maintenance(store, backups, lambda: load_settings(config_file).settings.storage)
+    maintenance = Maintenance(
+        store,
+        backups,
+        lambda: load_settings(config_file).settings.storage,
+        announce=bus.publish,
+    )
     sync_events, team = build_sync(config, store, bus)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.

@@ -7,6 +7,10 @@ restart. The backup and its verification run on the backups' own thread, the pur
 store's writer in bounded batches: the loop never waits on either.
 
 Commands (`chatdesk ask` …) are too short-lived for this; the window does it.
+
+A failure is never only logged: a backup or a purge that fails (a full disk, say), or a bug in a
+run, is announced as a `BackgroundProblem` the window shows until a later run succeeds, and the
+loop goes on at its next hour.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_expired, retention_cutoff
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import StorageSettings
@@ -51,17 +56,19 @@ class Maintenance:
         backups: Backups,
         storage: Callable[[], StorageSettings],
         clock: Clock | None = None,
+        announce: Callable[[BackgroundProblem], None] | None = None,
     ) -> None:
         self._store = store
         self._backups = backups
         self._storage = storage  # the current settings; may read a file: run off the loop
         self._clock = clock or SystemClock()
+        self._announce = announce or (lambda problem: None)
         self._task: asyncio.Task[None] | None = None
+        self.problems: dict[str, str] = {}  # job -> why it failed, until it works again
 
     def start(self, first_after: float = FIRST_RUN_AFTER, every: float = EVERY) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(first_after, every), name="maintenance")
-            self._task.add_done_callback(_report_failure)
 
     async def run_once(self) -> MaintenanceRun:
         storage = await asyncio.to_thread(self._storage)
@@ -70,8 +77,13 @@ class Maintenance:
         if storage.automatic_backups:
             try:
                 backup = await self._backups.automatic(now, rotation_policy(storage))
-            except ChatdeskError as error:  # kept in backups.last_failure for the Data tab
+            except ChatdeskError as error:  # also kept in backups.last_failure for the Data tab
                 log.warning("automatic backup failed: %s", error)
+                self._failed("backups", f"automatic backups stopped: {error}")
+            else:
+                self._works("backups")
+        else:
+            self._works("backups")  # switched off: nothing is failing
         purged = Purged()
         cutoff = retention_cutoff(now, storage.deleted_retention_days)
         if cutoff is not None:
@@ -79,22 +91,35 @@ class Maintenance:
                 purged = await purge_expired(self._store, cutoff)
             except ChatdeskError as error:
                 log.warning("purging deleted threads failed: %s", error)
+                self._failed("retention", f"old deleted chats are not purged: {error}")
+            else:
+                self._works("retention")
         return MaintenanceRun(backup, purged)
 
     async def _loop(self, first_after: float, every: float) -> None:
         await asyncio.sleep(first_after)
         while True:
-            await self.run_once()
+            try:
+                await self.run_once()
+            except Exception as error:  # a bug: logged and shown, and the next hour tries again
+                log.exception("maintenance run failed")
+                self._failed("maintenance", f"backups and clean-up failed ({error!r}); see the log")
+            else:
+                self._works("maintenance")
             await asyncio.sleep(every)
+
+    def _failed(self, job: str, why: str) -> None:
+        if self.problems.get(job) != why:
+            self.problems[job] = why
+            self._announce(BackgroundProblem(job, why))
+
+    def _works(self, job: str) -> None:
+        if self.problems.pop(job, None) is not None:
+            self._announce(BackgroundProblem(job, None))
 
     async def aclose(self) -> None:
         task, self._task = self._task, None
         if task is None:
             return
         task.cancel()
-        await asyncio.gather(task, return_exceptions=True)  # a failure was logged already
-
-
-def _report_failure(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and (error := task.exception()) is not None:
-        log.error("maintenance stopped", exc_info=error)
+        await asyncio.gather(task, return_exceptions=True)

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.config import Settings, SyncSettings
+from chatdesk.ui.background_status import BackgroundStatus
 from chatdesk.ui.composer import Composer, DraftAttachment
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.conversation.model import ConversationModel
@@ -195,6 +196,8 @@ class MainWindow(QMainWindow):
         self._provider_state = QLabel("Ready")
         self._provider_state.setAccessibleName("Provider state")
         self.statusBar().addPermanentWidget(self._provider_state)
+        self.background_status = BackgroundStatus(self)
+        self.statusBar().addPermanentWidget(self.background_status)
         self._build_menus()
         self._show_models()
         self.setTabOrder(self.view, self.composer)
@@ -886,6 +889,8 @@ class MainWindow(QMainWindow):
                 self._update_thread_actions()
             case ev.SyncStateChanged() | ev.SyncEditLost() if self.team_ui is not None:
                 self.team_ui.apply(event)
+            case ev.BackgroundProblem():
+                self.background_status.apply(event)
             case ev.ProviderStateChanged(provider, state, detail):
                 self._show_provider_state(provider, state, detail)
             case ev.ProvidersChanged():

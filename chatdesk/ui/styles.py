@@ -16,6 +16,7 @@ QScrollArea { background: palette(base); }
 #messageStatus { color: palette(placeholder-text); }
 #messageStatus[state="error"] { color: #d9534f; font-weight: 600; }
 #messageStatus[state="interrupted"] { color: #c98a12; }
+#backgroundStatus { color: #c98a12; font-weight: 600; }
 #messageStatus[state="streaming"], #messageStatus[state="pending"] { color: palette(highlight); }
 #reasoning {
     background: palette(alternate-base);

@@ -3,6 +3,8 @@ fake clock); team threads are left to the team server; purging goes in bounded b
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from chatdesk.app import Configuration
+from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_batch, purge_expired, retention_cutoff
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import AttachmentInput, DraftView, ThreadFilter
@@ -201,7 +204,8 @@ async def test_a_failed_automatic_backup_is_remembered_and_the_purge_still_runs(
     blocker.write_text("a file where the backups folder should be")
     broken = Backups(store.path, blocker)
     try:
-        maintenance = Maintenance(store, broken, storage, clock)
+        announced: list[BackgroundProblem] = []
+        maintenance = Maintenance(store, broken, storage, clock, announce=announced.append)
         old = await thread_with(chat, "old", "albatross")
         await chat.delete_thread(old)
         clock.at = T0 + timedelta(days=40)
@@ -210,14 +214,57 @@ async def test_a_failed_automatic_backup_is_remembered_and_the_purge_still_runs(
         assert broken.last_failure is not None
         assert "cannot write backups" in broken.last_failure
         assert run.purged.threads == 1
+        [problem] = announced  # shown in the window until a backup is made again
+        assert problem.job == "backups"
+        assert problem.detail == f"automatic backups stopped: {broken.last_failure}"
+        assert maintenance.problems == {"backups": problem.detail}
     finally:
         broken.close()
 
 
-async def test_the_maintenance_task_is_cancelled_when_the_core_closes(
+async def test_closing_the_core_cancels_a_maintenance_run_in_progress(
     store: Store, backups: Backups, clock: FakeClock
 ) -> None:
-    maintenance = Maintenance(store, backups, storage, clock)
-    maintenance.start(first_after=3_600)
-    await maintenance.aclose()
+    inside, release = threading.Event(), threading.Event()
+
+    def slow_settings() -> StorageSettings:  # the run is under way, reading its settings
+        inside.set()
+        release.wait(30)
+        return storage()
+
+    maintenance = Maintenance(store, backups, slow_settings, clock)
+    maintenance.start(first_after=0)
+    assert await asyncio.to_thread(inside.wait, 30)
+    await maintenance.aclose()  # returns with the run still blocked: it was cancelled
+    release.set()
     assert list_backups(backups.folder) == []
+    assert maintenance.problems == {}
+
+
+async def test_a_failing_run_is_announced_the_loop_goes_on_and_the_problem_clears(
+    store: Store, backups: Backups, clock: FakeClock
+) -> None:
+    calls, announced, cleared = 0, [], asyncio.Event()
+
+    def flaky_settings() -> StorageSettings:
+        nonlocal calls
+        calls += 1
+        if calls == 1:
+            raise RuntimeError("settings could not be read")
+        return storage()
+
+    def announce(problem: BackgroundProblem) -> None:
+        announced.append(problem)
+        if problem.detail is None:
+            cleared.set()
+
+    maintenance = Maintenance(store, backups, flaky_settings, clock, announce=announce)
+    maintenance.start(first_after=0, every=0)
+    await asyncio.wait_for(cleared.wait(), 30)
+    await maintenance.aclose()
+    assert [(p.job, p.detail is None) for p in announced] == [
+        ("maintenance", False),
+        ("maintenance", True),
+    ]
+    assert "settings could not be read" in (announced[0].detail or "")
+    assert [b.kind for b in list_backups(backups.folder)] == [BackupKind.DAILY]  # the next run

@@ -145,6 +145,15 @@ class ProviderStateChanged:
 
 
 @dataclass(frozen=True)
+class BackgroundProblem:
+    """Work the user relies on without watching it ("backups", "retention") failed, with why;
+    `detail` None: it works again. Shown until it is solved, never only logged."""
+
+    job: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
 class SummaryStarted:
     """Older messages of a thread are being summarised in the background."""
 
@@ -216,6 +225,7 @@ Event = (
     | MessagesDeleted
     | BranchSwitched
     | ProviderStateChanged
+    | BackgroundProblem
     | AnswerWaiting
     | ProvidersChanged
     | SummaryStarted
