@@ -12,18 +12,17 @@ import asyncio
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # for tests.ui.screens
 
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.app import Core
+from chatdesk.app import Core, build_core, configure
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _formatted, _until
 
 WIDTH, HEIGHT = 1280, 800
 # Asked in this order (the sidebar lists the newest first). The last one is shown: the mock's
@@ -37,6 +36,28 @@ QUESTIONS = (
     "Summarise the trade-offs of SQLite's WAL mode",
     "Can you write a Fibonacci generator in Python?",
 )
+
+
+def make_core() -> Core:
+    """A core on the throwaway home, with the mock answering at once and without faults."""
+    for name in ("FAULT", "REASONING"):
+        os.environ.pop(f"CHATDESK_MOCK_{name}", None)
+    os.environ["CHATDESK_MOCK_TOKENS_PER_SECOND"] = "0"
+    return build_core(configure())
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
+    """Let the window work until `condition` holds."""
+    for _ in range(int(seconds / 0.02)):
+        if condition():
+            return
+        await asyncio.sleep(0.02)
+    raise TimeoutError("the window did not get there in time")
+
+
+def formatted(window: MainWindow, count: int) -> bool:
+    widgets = window.view.widgets
+    return len(widgets) >= count and all(w.rendered is not None for w in widgets)
 
 
 async def seed(core: Core) -> object:
@@ -59,7 +80,7 @@ async def seed(core: Core) -> object:
 
 
 async def shoot(app: QApplication, out: Path) -> None:
-    core = _core()
+    core = make_core()
     try:
         await core.start()
         thread_id = await seed(core)
@@ -69,9 +90,9 @@ async def shoot(app: QApplication, out: Path) -> None:
         window.show()
         window.start()
         try:
-            await _until(lambda: window.sidebar.model.rowCount() > 0)
+            await until(lambda: window.sidebar.model.rowCount() > 0)
             window.show_thread(thread_id)
-            await _until(lambda: _formatted(window, 2))
+            await until(lambda: formatted(window, 2))
             await asyncio.sleep(2.0)  # formulas (matplotlib loads on first use) and layout
             out.parent.mkdir(parents=True, exist_ok=True)
             if not window.grab().save(str(out)):

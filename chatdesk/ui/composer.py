@@ -456,10 +456,6 @@ class Composer(QWidget):
             self._models.addItem(current, current)
         self._models.setCurrentIndex(max(self._models.findData(current), 0))
 
-    def current_model(self) -> str:
-        key = self._models.currentData()
-        return key if isinstance(key, str) else ""
-
     def focus_editor(self) -> None:
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -14,10 +14,10 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
+from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.render.links import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
-from chatdesk.core.store.models import Status
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
 from chatdesk.ui.conversation.view import ConversationView

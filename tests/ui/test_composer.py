@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.composer import (
@@ -447,9 +447,9 @@ def test_model_picker(qtbot: QtBot, composer: Composer) -> None:
     models = [("mock/mock-1", "Mock 1"), ("openai/gpt-4o", "GPT-4o")]
     with qtbot.assertNotEmitted(composer.model_changed):
         composer.set_models(models, "openai/gpt-4o")
-    picker = composer.findChild(QWidget, "modelPicker")
+    picker = composer.findChild(QComboBox, "modelPicker")
     assert picker is not None
-    assert composer.current_model() == "openai/gpt-4o"
+    assert picker.currentText() == "GPT-4o"  # what the user sees chosen
 
     picker.setFocus()
     with qtbot.waitSignal(composer.model_changed, timeout=1000) as chosen:
@@ -457,7 +457,7 @@ def test_model_picker(qtbot: QtBot, composer: Composer) -> None:
     assert chosen.args == ["mock/mock-1"]
 
     composer.set_models(models, "gone/old-model")  # a thread's model that is not offered now
-    assert composer.current_model() == "gone/old-model"
+    assert picker.currentData() == "gone/old-model"
 
 
 # --- keyboard and screen readers -------------------------------------------------------------

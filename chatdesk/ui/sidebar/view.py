@@ -74,10 +74,6 @@ class Sidebar(QWidget):
     def start(self) -> None:
         self.model.start()
 
-    def focus_filter(self) -> None:
-        self.filter.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.filter.selectAll()
-
     def select(self, thread_id: uuid.UUID | None) -> None:
         """Highlight a thread if the list holds it (without emitting `thread_selected`)."""
         self._selected = thread_id
