@@ -1,8 +1,12 @@
-"""The one way widgets call the service: `Runner.run(coroutine)`.
+"""The one way widgets call the service: `Runner.run(coroutine, done=…, failure=…)`.
 
 It owns busy state, error display and cancellation (Anki's CollectionOp): expected failures
-(`ChatdeskError`) are reported through `failed` for the status bar; anything else is a bug and
-goes to `sys.excepthook` (the crash dialog). Widgets never create stray tasks.
+(`ChatdeskError`) go to the caller's `failure` callback when it gives one — a page that shows
+the failure next to the control that started the call — and otherwise to `failed`, for the
+status bar; anything else is a bug and goes to `sys.excepthook` (the crash dialog). `settled`
+runs however the call ended, so a page can always leave its busy state; an `owner` deleted
+before the call ends (a closed dialog) gets no callback at all. Widgets never create stray
+tasks.
 """
 
 from __future__ import annotations
@@ -11,9 +15,10 @@ import asyncio
 import sys
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, Signal
+from shiboken6 import Shiboken
 
 from chatdesk.core.errors import ChatdeskError
 
@@ -41,39 +46,48 @@ class Runner(QObject):
         call: Coroutine[Any, Any, T],
         *,
         done: Callable[[T], object] | None = None,
+        failure: Callable[[ChatdeskError], object] | None = None,
+        settled: Callable[[], object] | None = None,
+        owner: QObject | None = None,
         quiet: bool = False,
     ) -> asyncio.Task[Any]:
-        """Start a service call; `done(result)` runs on success. `quiet` calls don't count as
-        busy (background reads such as paging)."""
-        task = asyncio.get_running_loop().create_task(self._guarded(call, done, quiet))
+        """Start a service call: `done(result)` on success, `failure(error)` for an expected
+        failure (else the status bar says it), then `settled()` however it ended — a bug or a
+        cancellation included. No callback runs once `owner` is deleted. `quiet` calls don't
+        count as busy (background reads such as paging)."""
+        callbacks = _Callbacks(done, failure, settled, owner)
+        task = asyncio.get_running_loop().create_task(self._guarded(call, callbacks, quiet))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda _: callbacks.settle())  # also if it never started
         return task
 
-    async def _guarded(
-        self, call: Coroutine[Any, Any, T], done: Callable[[T], object] | None, quiet: bool
-    ) -> Any:
+    async def _guarded(self, call: Coroutine[Any, Any, T], then: _Callbacks[T], quiet: bool) -> Any:
         if not quiet:
             self._set_busy(+1)
         try:
             result = await call
         except ChatdeskError as error:
-            self.failed.emit(str(error))
-            return None
+            refused: ChatdeskError | None = error
         except asyncio.CancelledError:
             raise
         except Exception as error:  # a bug: the crash reporter logs and shows it
             sys.excepthook(type(error), error, error.__traceback__)
             return None
+        else:
+            refused = None
         finally:
             if not quiet:
                 self._set_busy(-1)
-        if done is not None:
-            try:
-                done(result)
-            except Exception as error:
-                sys.excepthook(type(error), error, error.__traceback__)
-        return result
+        if refused is not None:
+            if then.failure is None:
+                self.failed.emit(str(refused))
+            else:
+                then.call(then.failure, refused)
+        elif then.done is not None:
+            then.call(then.done, result)
+        then.settle()  # with the outcome, not a moment later: a retry is possible at once
+        return None if refused is not None else result
 
     async def off_thread(self, work: Callable[..., T], *args: Any) -> T:
         """Run a blocking function on the window's worker threads."""
@@ -91,3 +105,30 @@ class Runner(QObject):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._blocking.shutdown(wait=False, cancel_futures=True)
+
+
+class _Callbacks(Generic[T]):
+    """What a call's caller asked to hear, each at most once, and only while `owner` lives."""
+
+    def __init__(
+        self,
+        done: Callable[[T], object] | None,
+        failure: Callable[[ChatdeskError], object] | None,
+        settled: Callable[[], object] | None,
+        owner: QObject | None,
+    ) -> None:
+        self.done, self.failure = done, failure
+        self._settled, self._owner = settled, owner
+
+    def call(self, callback: Callable[[Any], object], value: object) -> None:
+        if self._owner is not None and not Shiboken.isValid(self._owner):
+            return
+        try:
+            callback(value)
+        except Exception as error:
+            sys.excepthook(type(error), error, error.__traceback__)
+
+    def settle(self) -> None:
+        settled, self._settled = self._settled, None
+        if settled is not None:
+            self.call(lambda _: settled(), None)

@@ -7,10 +7,10 @@ start puts the backup in place before it opens the database, keeping the current
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices
@@ -36,7 +36,6 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.backup_list import BackupList, when
-from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes a built one
@@ -242,7 +241,7 @@ class DataPage(QWidget):
 
     def _call(
         self,
-        call: Awaitable[T],
+        call: Coroutine[Any, Any, T],
         done: Callable[[T], object],
         failed: Callable[[ChatdeskError], object] | None = None,
         *,
@@ -252,14 +251,8 @@ class DataPage(QWidget):
         def show_error(error: ChatdeskError) -> None:
             self.result.say(Tone.ERROR, str(error))
 
-        run_on_page(
-            self._runner,
-            self,
-            call,
-            done=done,
-            failed=failed or show_error,
-            settled=settled,
-            quiet=quiet,
+        self._runner.run(
+            call, done=done, failure=failed or show_error, settled=settled, quiet=quiet, owner=self
         )
 
     def _show_backups(self, backups: list[BackupInfo]) -> None:

@@ -28,7 +28,6 @@ from chatdesk.core.providers.manager import ConnectionTest, ProfileView, Provide
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.secrets import KeyringFailed, NoKeyring
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.key_field import KeyField, origin_or_none
 from chatdesk.ui.settings.model_fields import ModelFields
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -236,13 +235,12 @@ class ProfileEditor(QDialog):
         self.test_result.say(Tone.BUSY, f"Connecting to {profile.host}…")
         self._set_busy(True)
         call = self._manager.test(profile, self.key.key(), editing=self._editing)
-        run_on_page(
-            self._runner,
-            self,
+        self._runner.run(
             call,
             done=then,
-            failed=lambda error: self.test_result.say(Tone.ERROR, str(error)),
+            failure=lambda error: self.test_result.say(Tone.ERROR, str(error)),
             settled=lambda: self._set_busy(False),
+            owner=self,
         )
 
     def _show_test(self, result: ConnectionTest) -> None:
@@ -274,13 +272,12 @@ class ProfileEditor(QDialog):
             keeping=self.key.keeping(),
             editing=self._editing,
         )
-        run_on_page(
-            self._runner,
-            self,
+        self._runner.run(
             call,
             done=self._saved,
-            failed=self._refused,
+            failure=self._refused,
             settled=lambda: self._set_busy(False),
+            owner=self,
         )
 
     def _saved(self, view: ProfileView) -> None:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 from chatdesk.core.providers.manager import KeyState, ProfileView, ProviderManager
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.profile_editor import ProfileEditor
 
@@ -86,13 +85,12 @@ class ProvidersPage(QWidget):
         if manager is None:
             self._unmanaged()
         elif not manager.keyring_checked:  # done off the GUI thread, the first time only
-            run_on_page(
-                runner,
-                self,
+            runner.run(
                 manager.check_keyring(),
                 done=lambda _: self._show_notices(),
-                failed=lambda error: self.no_keyring.say(Tone.WARNING, str(error)),
+                failure=lambda error: self.no_keyring.say(Tone.WARNING, str(error)),
                 quiet=True,
+                owner=self,
             )
         self.refresh()
 
@@ -264,12 +262,11 @@ class ProvidersPage(QWidget):
     def _remove(self, name: str, confirmed: bool) -> None:
         if self._manager is None or not confirmed:
             return
-        run_on_page(
-            self._runner,
-            self,
+        self._runner.run(
             self._manager.remove(name),
             done=lambda _: self._removed(name),
-            failed=lambda error: self.status.say(Tone.ERROR, str(error)),
+            failure=lambda error: self.status.say(Tone.ERROR, str(error)),
+            owner=self,
         )
 
     def _removed(self, name: str) -> None:

@@ -31,7 +31,6 @@ from PySide6.QtWidgets import (
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a built one
@@ -199,10 +198,9 @@ class TeamPage(QWidget):
             self._login = login
             self._show_password_note()
 
-        run_on_page(
-            self._runner, self, self._team.login_state(), done=read, failed=self._failed,
-            quiet=True,
-        )  # fmt: skip
+        self._runner.run(
+            self._team.login_state(), done=read, failure=self._failed, quiet=True, owner=self
+        )
 
     def _show_password_note(self) -> None:
         login = self._login
@@ -243,10 +241,14 @@ class TeamPage(QWidget):
             return
         self._busy(f"Connecting to {settings.host}…")
         call = self._team.test_login(settings, self.password())
-        run_on_page(
-            self._runner, self, call, done=self._tested, failed=self._failed,
-            settled=self._settled, quiet=True,
-        )  # fmt: skip
+        self._runner.run(
+            call,
+            done=self._tested,
+            failure=self._failed,
+            settled=self._settled,
+            quiet=True,
+            owner=self,
+        )
 
     def _tested(self, teams: list[Team]) -> None:
         if not teams:
@@ -283,10 +285,14 @@ class TeamPage(QWidget):
             self._read_login()
 
         self._busy("Saving…")
-        run_on_page(
-            self._runner, self, self._team.apply_login(settings, password), done=applied,
-            failed=self._failed, settled=self._settled, quiet=True,
-        )  # fmt: skip
+        self._runner.run(
+            self._team.apply_login(settings, password),
+            done=applied,
+            failure=self._failed,
+            settled=self._settled,
+            quiet=True,
+            owner=self,
+        )
 
     def _busy(self, text: str) -> None:
         self.result.say(Tone.BUSY, text)

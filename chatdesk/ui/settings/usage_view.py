@@ -6,8 +6,8 @@ it the first time it is shown and whenever the month or Refresh is chosen.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine, Sequence
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.settings.calls import run_on_page
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.usage_model import (
     ESTIMATED_NOTE,
@@ -37,7 +36,7 @@ from chatdesk.ui.settings.usage_model import (
 if TYPE_CHECKING:
     from chatdesk.core.chat.usage import UsageRow
 
-UsageQuery = Callable[[str | None], Awaitable[Sequence["UsageRow"]]]
+UsageQuery = Callable[[str | None], Coroutine[Any, Any, Sequence["UsageRow"]]]
 ALL_MONTHS = "All months"
 
 
@@ -115,14 +114,13 @@ class UsagePage(QWidget):
         month = self.month.currentData()
         chosen = month if isinstance(month, str) else None
         self.refresh.setEnabled(False)
-        run_on_page(
-            self._runner,
-            self,
+        self._runner.run(
             self._query(chosen),
             done=lambda rows: self._show(rows, chosen),
-            failed=self._failed,
+            failure=self._failed,
             settled=lambda: self.refresh.setEnabled(True),
             quiet=True,
+            owner=self,
         )
 
     def _show(self, rows: Sequence[UsageRow], month: str | None) -> None:

@@ -119,14 +119,16 @@ class TransferActions(QObject):
 
             await transfer.export_thread(thread_id, ExportFormat(format), path)
 
-        def done(outcome: ChatdeskError | None) -> None:
-            if isinstance(outcome, ChatdeskError):
-                self._say("")
-                self._warn(f"“{title}” was not exported", str(outcome))
-            else:
-                self._say(f"Exported “{title}” to {path}")
+        def refused(error: ChatdeskError) -> None:
+            self._say("")
+            self._warn(f"“{title}” was not exported", str(error))
 
-        return self._runner.run(_attempt(self._with_transfer(work)), done=done, quiet=True)
+        return self._runner.run(
+            self._with_transfer(work),
+            done=lambda _: self._say(f"Exported “{title}” to {path}"),
+            failure=refused,
+            quiet=True,
+        )
 
     def export_all_to(self, path: Path) -> asyncio.Task[Any]:
         dialog = self._task_dialog("Exporting every chat")
@@ -138,10 +140,12 @@ class TransferActions(QObject):
         async def work(transfer: Transfer) -> ArchiveReport:
             return await transfer.export_all(path, progress=shown, cancel=dialog.cancel)
 
-        def done(outcome: ArchiveReport | ChatdeskError) -> None:
+        def ended(outcome: ArchiveReport | ChatdeskError) -> None:
             dialog.show_outcome(*archive_outcome(outcome, path))
 
-        return self._runner.run(_attempt(self._with_transfer(work)), done=done, quiet=True)
+        return self._runner.run(
+            self._with_transfer(work), done=ended, failure=ended, owner=dialog, quiet=True
+        )
 
     def import_from(self, path: Path) -> asyncio.Task[Any]:
         dialog = self._task_dialog(f"Importing {path.name}")
@@ -156,10 +160,12 @@ class TransferActions(QObject):
         async def work(transfer: Transfer) -> ImportReport:
             return await transfer.import_file(path, progress=shown, cancel=dialog.cancel)
 
-        def done(outcome: ImportReport | ChatdeskError) -> None:
+        def ended(outcome: ImportReport | ChatdeskError) -> None:
             dialog.show_outcome(*import_outcome(outcome))
 
-        return self._runner.run(_attempt(self._with_transfer(work)), done=done, quiet=True)
+        return self._runner.run(
+            self._with_transfer(work), done=ended, failure=ended, owner=dialog, quiet=True
+        )
 
     async def _with_transfer(self, work: Callable[[Transfer], Awaitable[T]]) -> T:
         transfer = await self._runner.off_thread(self._transfer)
@@ -193,15 +199,6 @@ class TransferActions(QObject):
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
-
-
-async def _attempt(call: Awaitable[T]) -> T | ChatdeskError:
-    """The result, or the failure the user should read (shown by the caller, where the user is
-    looking); anything else stays a bug for the Runner to report."""
-    try:
-        return await call
-    except ChatdeskError as error:
-        return error
 
 
 def _file_name(title: str) -> str:
