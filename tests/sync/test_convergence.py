@@ -1,5 +1,5 @@
 """Model-based convergence: 2–5 clients, each a real SQLite file and sync engine, against one real
-PostgreSQL, doing random edits while faults are injected (research/sync.md §3, L1).
+PostgreSQL, doing random edits while faults are injected (decision 0018).
 
 The reference model records every change a user made to a team thread together with the HLC the
 client actually stamped it with (read back from the client's `sync_fields` right after the
@@ -728,7 +728,7 @@ class SyncMachine(RuleBasedStateMachine):
         engine = client.engine
 
         def work() -> None:
-            remote = engine._remote or engine._open()
+            remote = engine.remote()
             if step == "push":
                 while engine.push_once(remote):
                     pass

@@ -329,7 +329,7 @@ def test_a_pull_of_a_team_left_a_moment_ago_is_quietly_empty(
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Soon gone"))
     share_with(team, thread.id, alice, bob)
-    remote = bob.engine._connected()
+    remote = bob.engine.remote()
     sync_db.admin.remove_member(str(team.id), team.members["bob"].name)
 
     bob.engine.pull_team(remote, team.id)  # between reading the teams and pulling: nothing
@@ -368,3 +368,43 @@ def test_running_workers_deliver_a_message_without_anyone_asking(
 
     assert arrived.wait(10), "the message did not arrive"
     assert "live words" in bob.texts(thread.id)
+
+
+def test_a_worker_stopped_inside_a_slow_round_never_runs_beside_its_successor(
+    pair: tuple[Client, Client], sync_db: SyncDatabase
+) -> None:
+    """The server holds the first worker's round (a lock) longer than `stop` waits: after a
+    reconfigure and a start, the old worker ends with that round and never runs another, the
+    new one takes over, and only one worker thread is left."""
+    import threading
+
+    import psycopg
+
+    from chatdesk.core.chat.events import Event, SyncStateChanged
+
+    alice, _ = pair
+    alice.engine.round()  # knows its team
+    engine = alice.engine
+    engine.stop_timeout = 0.2
+    before = {t for t in threading.enumerate() if t.name == "chatdesk-sync"}
+    syncing = threading.Event()
+
+    def heard(event: Event) -> None:
+        if isinstance(event, SyncStateChanged) and event.state == "syncing":
+            syncing.set()
+
+    engine._publish = heard
+    with psycopg.connect(sync_db.admin_dsn) as admin:
+        admin.execute("LOCK TABLE chat.teams IN ACCESS EXCLUSIVE MODE")  # held until rollback
+        engine.start()
+        assert syncing.wait(10), "the worker did not start a round"
+        [old] = {t for t in threading.enumerate() if t.name == "chatdesk-sync"} - before
+        engine.reconfigure(alice.link.connect, 3600.0)  # stop gives up after 0.2 s
+        assert old.is_alive()  # still inside its round, held by the server
+        admin.rollback()
+    old.join(10)
+    assert not old.is_alive(), "the stopped worker ran on after its round"
+    assert engine.wait_for_round(10).state == "up to date"  # the new worker works
+    running = {t for t in threading.enumerate() if t.name == "chatdesk-sync"} - before
+    assert len(running) == 1
+    assert old not in running

@@ -1,0 +1,103 @@
+"""Sharing a thread with a team, and taking it out again.
+
+Sharing moves a personal thread, with everything in it, into a team: every row is queued for
+the team in the same transaction. Stopping sharing keeps the thread here as a personal one and
+deletes it for the team (teammates can restore it from their trash while the server keeps it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.events import Event, ThreadUpdated
+from chatdesk.core.chat.views import ThreadView
+from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.store import changes
+from chatdesk.core.store.models import Message, Summary, SyncTeam, Thread
+from chatdesk.core.store.store import Store
+from chatdesk.core.sync import rows as wire
+from chatdesk.core.sync.hlc import Clock
+from chatdesk.core.sync.pruning import forget_clocks
+from chatdesk.core.sync.record import APPLYING, Recorder
+
+
+class Sharing:
+    def __init__(
+        self,
+        store: Store,
+        recorder: Recorder,
+        clock: Clock,
+        publish: Callable[[Event], None],
+        queued: Callable[[], None],
+    ) -> None:
+        self.store = store
+        self.recorder = recorder
+        self.clock = clock
+        self._publish = publish
+        self._queued = queued  # wakes the worker: there is something to push
+
+    def share(self, thread_id: uuid.UUID, team_id: uuid.UUID) -> None:
+        """Move a personal thread, with everything in it, into a team (blocking; any thread)."""
+
+        def work(session: Session) -> None:
+            team = session.get(SyncTeam, team_id)
+            if team is None:
+                raise NotFound(
+                    f"not a member of team {team_id} (as of the last sync); sync and try again"
+                )
+            thread = session.get(Thread, thread_id)
+            if thread is None:
+                raise NotFound(f"no thread with id {thread_id}")
+            if thread.team_id == team_id:
+                return
+            if thread.team_id is not None:
+                raise InvalidRequest("this thread is shared with another team; stop sharing first")
+            self.recorder.shared = True
+            thread.team_id = team_id
+            for model, entity in ((Message, "message"), (Summary, "summary")):
+                ids = session.scalars(select(model.id).where(model.thread_id == thread_id))
+                changes.touched(session, entity, ids)
+
+        self.store.write_blocking(work)
+        self._announce(thread_id)
+        self._queued()
+
+    def unshare(self, thread_id: uuid.UUID) -> None:
+        """Take a thread out of its team: it stays here as a personal thread, and is deleted
+        for the team (teammates can restore it from their trash while the server keeps it)."""
+
+        def work(session: Session) -> None:
+            thread = session.get(Thread, thread_id)
+            if thread is None or thread.team_id is None:
+                raise InvalidRequest("this thread is not shared")
+            row = wire.thread_rows(session, [thread_id])[thread_id]
+            clocks = wire.Clocks(session, "thread", [thread_id])
+            row["deleted"] = True
+            stamp = self.clock.now()
+            for group in wire.GROUPS["thread"]:
+                row[wire.hlc_column(group)] = clocks.hlc(thread_id, group)
+            row["deleted_hlc"] = stamp
+            self.recorder.queue(session, thread.team_id, "thread", thread_id, row, ["deleted"])
+            forget_clocks(session, [thread_id])
+            thread.team_id = None
+            session.info[APPLYING] = True  # what follows is not a team change any more
+
+        self.store.write_blocking(work)
+        self._announce(thread_id)
+        self._queued()
+
+    def _announce(self, thread_id: uuid.UUID) -> None:
+        """A thread changed teams: the thread list and an open thread hear it as an update."""
+
+        def view(session: Session) -> ThreadView | None:
+            row = session.get(Thread, thread_id)
+            return repo.thread_view(row) if row is not None else None
+
+        found = self.store.read_now(view)
+        if found is not None:
+            self._publish(ThreadUpdated(found))
