@@ -2,7 +2,7 @@
 
 The window imports this module before its first paint (for `configure`), so everything else
 (the store and the service with SQLAlchemy, the providers, the event bus) is imported by the
-functions that build it, which run behind the window (DESIGN §8, start-up budget).
+functions that build it, which run behind the window (the start-up budget, `docs/design.md` §11).
 """
 
 from __future__ import annotations

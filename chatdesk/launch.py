@@ -5,7 +5,7 @@ multiprocessing's "spawn", which re-imports the script that launched chatdesk in
 the child should not pay for the CLI, SQLAlchemy and the service it never uses.
 
 `chatdesk` with no arguments opens the window without importing the CLI: its commands load
-SQLAlchemy and the service, which the window loads behind its first paint instead (DESIGN §8).
+SQLAlchemy and the service, which the window loads behind its first paint instead (decision 0009).
 Anything else (a command, `--data-dir`, `--help`) goes to the CLI, which opens the window too
 when no command is given.
 """

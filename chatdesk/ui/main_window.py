@@ -3,7 +3,7 @@
 Widgets never touch the database, files or the network: every `ChatService` call goes through
 the window's `Runner`, and changes arrive as service events that the pieces apply.
 
-The window can be built and shown before the core is open (DESIGN §8, start-up): until
+The window can be built and shown before the core is open (decision 0009): until
 `attach(service)` the sidebar is a placeholder and the composer takes typing; a message sent
 meanwhile waits in the composer and goes out once the service is attached.
 """

@@ -1,6 +1,6 @@
 """Fixtures for window tests: offscreen Qt, a qasync loop inside pytest-qt, a real core.
 
-Tests are synchronous (research ecosystem.md §1, pattern a): `qtbot.waitUntil` drives Qt, and
+Tests are synchronous: `qtbot.waitUntil` drives Qt, and
 Qt drives asyncio. Coroutines are started as tasks and waited for with `finish()`; never
 `qtbot.wait*` inside a coroutine.
 """

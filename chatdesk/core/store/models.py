@@ -1,4 +1,4 @@
-"""The data model (DESIGN.md §2) as SQLAlchemy 2 typed ORM classes.
+"""The data model (`docs/design.md` §2) as SQLAlchemy 2 typed ORM classes.
 
 The same tables serve SQLite locally and PostgreSQL for team sync: ids are UUIDv7 made on the
 client, timestamps are UTC, and every constraint has a fixed name (the naming convention) so
