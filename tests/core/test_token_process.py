@@ -22,6 +22,7 @@ import pytest
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.service import ChatService
+from chatdesk.core.children import Child
 from chatdesk.core.providers.base import ChatMessage, Providers
 from chatdesk.core.store import Store
 from chatdesk.core.tokens import (
@@ -242,13 +243,13 @@ def test_a_child_killed_mid_count_gives_estimates(
 ) -> None:
     pid = started(fresh, child)
     asked = threading.Event()
-    real_receive = process._Child._receive
+    real_receive = Child._receive
 
     def waiting(self: Any, deadline: float) -> Any:
         asked.set()  # the request is with the child, which takes ~0.1 s to count it
         return real_receive(self, deadline)
 
-    monkeypatch.setattr(process._Child, "_receive", waiting)
+    monkeypatch.setattr(Child, "_receive", waiting)
     texts = big_texts(3)
     results: list[Any] = []
     counting = threading.Thread(target=lambda: results.append(fresh.count_texts("gpt-4o", texts)))
@@ -392,13 +393,13 @@ async def test_the_service_stops_its_counting_process(
 def spy_on_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The kinds of the requests sent to any counting process from now on."""
     kinds: list[str] = []
-    real_ask = process._Child.ask
+    real_ask = Child.ask
 
     def ask(self: Any, request: Any, timeout: float) -> Any:
         kinds.append(request[1])
         return real_ask(self, request, timeout)
 
-    monkeypatch.setattr(process._Child, "ask", ask)
+    monkeypatch.setattr(Child, "ask", ask)
     return kinds
 
 

@@ -2,13 +2,13 @@
 
 Building a `tiktoken.Encoding` holds the GIL for ~110–150 ms (its Rust constructor), which no
 worker thread can hide from the GUI thread, and o200k_base adds ~75 MB to the process that
-holds it (decision 0014). A child process started with "spawn" (forking a process that runs Qt
-threads is unsafe) loads the encodings from the same places (`files.py`: the folders are
+holds it (decision 0014). A child process (`chatdesk/core/children.py` starts and supervises
+it) loads the encodings from the same places (`files.py`: the folders are
 resolved here, when the load is asked, and sent along) and counts batches of texts. It imports
 neither Qt nor SQLAlchemy; spawn re-imports the launching script in it, which chatdesk keeps
 light (`chatdesk.launch`).
 
-Protocol over two one-way pipes: the child sends ("ready",) once its imports are done, then
+Protocol (over the supervisor's pipes): the child sends ("ready",) once its imports are done, then
 answers (number, "load", name, folders) with (number, found, notes) and (number, "count", name,
 texts) with (number, [tokens of each text] or None, notes); `notes` are the child's log
 warnings, logged here. One request at a time (a lock), a big batch in several of ~1 MB; every
@@ -23,19 +23,14 @@ that, counts stay estimates.
 
 from __future__ import annotations
 
-import contextlib
 import logging
-import multiprocessing
-import signal
 import threading
-import time
-import weakref
 from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection
-from multiprocessing.context import SpawnContext, SpawnProcess
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.core.children import Child, ChildFailed
 from chatdesk.core.tokens.files import default_locations
 
 if TYPE_CHECKING:
@@ -50,16 +45,9 @@ READY_TIMEOUT = 30.0  # starting an interpreter and importing; generous for a lo
 LOAD_TIMEOUT = 30.0  # o200k takes ~0.25 s; a loaded CI machine is many times slower
 COUNT_TIMEOUT = 10.0  # tiktoken counts ~30 MB/s: a batch of 1 MB takes ~35 ms
 COUNT_TIMEOUT_PER_MB = 5.0
-STOP_TIMEOUT = 2.0
 # Texts per request, in characters: pickling a request holds the GIL (~1–2 ms per MB), so a
 # big batch goes in several, each ~35 ms of the child's work.
 CHUNK_CHARS = 1_000_000
-
-
-class _ChildFailed(Exception):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 class CountingProcess:
@@ -76,9 +64,8 @@ class CountingProcess:
     ) -> None:
         self._locations = locations
         self._timeout = timeout
-        self._context: SpawnContext = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
-        self._child: _Child | None = None
+        self._child: Child | None = None
         # Loads finished in the current child: name → found. Written under the lock, read
         # without it; emptied when the child goes.
         self._found: dict[str, bool] = {}
@@ -156,13 +143,13 @@ class CountingProcess:
             return False
         self._starts += 1
         try:
-            child = _Child(self._context)
+            child = Child("chatdesk-tokens", _serve, ready_timeout=READY_TIMEOUT)
         except Exception as error:  # no process left, no executable (a broken install) …
             log.warning("cannot start the token counting process: %r", error)
             return False
         try:
             child.wait_ready()
-        except _ChildFailed as failure:
+        except ChildFailed as failure:
             log.warning("the token counting process did not start: %s", failure.reason)
             child.stop()
             return False
@@ -180,7 +167,7 @@ class CountingProcess:
         self._number += 1
         try:
             answer, notes = child.ask((self._number, kind, name, payload), timeout)
-        except _ChildFailed as failure:
+        except ChildFailed as failure:
             log.warning(
                 "token counting process stopped: %s; estimates until restarted", failure.reason
             )
@@ -211,78 +198,11 @@ def _chunks(texts: Sequence[str], most: int) -> Iterator[list[str]]:
         yield chunk
 
 
-class _Child:
-    """The child process and this process's ends of its pipes; `kill` and `is_alive` may be
-    called from any thread, the rest under the owner's lock.
-
-    Two one-way pipes (`os.pipe`) rather than one two-way pipe (a socket pair): counting must
-    work where sockets are refused, as the tests refuse them."""
-
-    def __init__(self, context: SpawnContext) -> None:
-        self._replies, reply_end = context.Pipe(duplex=False)
-        request_end, self._requests = context.Pipe(duplex=False)
-        self._process: SpawnProcess = context.Process(
-            target=_serve, args=(request_end, reply_end), name="chatdesk-tokens", daemon=True
-        )
-        try:
-            self._process.start()
-        finally:
-            request_end.close()  # so that the child's death reads as end-of-file here
-            reply_end.close()
-        # Dropped without `stop` (a counter nobody closed): the child goes with it.
-        self._finalizer = weakref.finalize(self, self._process.kill)
-
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
-    def is_alive(self) -> bool:
-        return self._process.is_alive()
-
-    def kill(self) -> None:
-        with contextlib.suppress(ValueError):  # already stopped and closed by another thread
-            self._process.kill()  # a no-op once the child has been waited for
-
-    def wait_ready(self) -> None:
-        self._receive(time.monotonic() + READY_TIMEOUT)
-
-    def ask(self, request: tuple[int, str, str, list[str]], timeout: float) -> tuple[Any, Any]:
-        deadline = time.monotonic() + timeout
-        try:
-            self._requests.send(request)
-        except (OSError, ValueError) as error:  # the child is gone, or this end was closed
-            raise _ChildFailed("it has exited") from error
-        while True:
-            reply = self._receive(deadline)
-            if reply[0] == request[0]:
-                return reply[1], reply[2]
-
-    def _receive(self, deadline: float) -> Any:
-        try:
-            if not self._replies.poll(max(0.0, deadline - time.monotonic())):
-                self.kill()
-                raise _ChildFailed("it did not answer in time")
-            return self._replies.recv()
-        except (EOFError, OSError, ValueError) as error:
-            raise _ChildFailed("it has exited") from error
-
-    def stop(self) -> None:
-        """End the child (it holds nothing worth a graceful exit) and wait for it."""
-        self._finalizer.detach()
-        self._process.kill()
-        self._process.join(timeout=STOP_TIMEOUT)
-        self._requests.close()
-        self._replies.close()
-        if self._process.exitcode is not None:
-            self._process.close()
-
-
 # -- the child -----------------------------------------------------------------------------------
 
 
 def _serve(requests: Connection, replies: Connection) -> None:
     """The child's loop: load and count what is asked until the parent closes its end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     from chatdesk.core.tokens.loader import Encodings
 
     notes = _Notes()
