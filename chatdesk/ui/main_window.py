@@ -17,11 +17,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
-    QLabel,
     QMainWindow,
     QMenu,
     QSplitter,
@@ -31,7 +30,6 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.config import Settings, SyncSettings
-from chatdesk.ui.background_status import BackgroundStatus
 from chatdesk.ui.composer import Composer, DraftAttachment
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.conversation.model import ConversationModel
@@ -43,6 +41,10 @@ from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.styles import WINDOW_STYLE
 from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import ThemeWatcher, is_dark
+from chatdesk.ui.window.background_status import BackgroundStatus
+from chatdesk.ui.window.drafts import Drafts
+from chatdesk.ui.window.provider_status import ProviderStatus
+from chatdesk.ui.window.state import WindowState
 
 # Loaded with the core, behind the first paint: the service (SQLAlchemy), its views and events,
 # asyncio (the Runner, the render worker) and the parts of the window that need them. The few
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat import events as ev
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.usage import UsageTotals
-    from chatdesk.core.chat.views import ContextUsage, DraftView, MessageView, ThreadView, Turn
+    from chatdesk.core.chat.views import ContextUsage, MessageView, ThreadView, Turn
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
@@ -132,7 +134,6 @@ class MainWindow(QMainWindow):
         self._save_settings = save_settings
         self._renderer = renderer  # made by attach() if not given
         self._owns_renderer = renderer is None
-        self._state_file = state_file
         self._thread: ThreadView | None = None
         self._new_chat_project: uuid.UUID | None = None
         self._new_chat_model: tuple[str, str] | None = None
@@ -141,7 +142,6 @@ class MainWindow(QMainWindow):
         self._leaving = False  # the user closed the window
         self._closed = False
         self._send_waiting = False  # Send was pressed before a service was attached
-        self._draft_shown = False  # the composer holds the current thread's stored draft
         self._unsubscribe: Callable[[], None] = lambda: None
         self._dropped: list[Path] = []  # files dropped before attach(), read once attached
         self._profiles: ProviderManager | None = None
@@ -156,7 +156,8 @@ class MainWindow(QMainWindow):
         self.team_ui: TeamSyncUi | None = None  # made by attach() when team sync is given
         self.preferences: PreferencesDialog | None = None  # the one opened last
         self._build()
-        self._restore_state()
+        self._window_state = WindowState(self, self.splitter, self._side_panel, state_file)
+        self._window_state.restore()
         if service is not None:
             self.attach(service, search=search, transfer=transfer)
 
@@ -174,7 +175,13 @@ class MainWindow(QMainWindow):
         self.composer = Composer(enter_sends=self._settings.ui.enter_sends)
         self.composer.send_requested.connect(self._send)
         self.composer.stop_requested.connect(self.stop_answer)
-        self.composer.draft_changed.connect(self._save_draft)
+        self.drafts = Drafts(
+            self.composer,
+            service=lambda: self._service,
+            runner=lambda: self.runner,
+            current_thread=lambda: self.current_thread_id,
+        )
+        self.composer.draft_changed.connect(self.drafts.save)
         self.composer.files_dropped.connect(self._attach_files)
         self.composer.model_changed.connect(self._choose_model)
         right = QWidget()
@@ -193,9 +200,8 @@ class MainWindow(QMainWindow):
         self.splitter.setCollapsible(1, False)
         self.splitter.setSizes([270, 830])
         self.setCentralWidget(self.splitter)
-        self._provider_state = QLabel("Ready")
-        self._provider_state.setAccessibleName("Provider state")
-        self.statusBar().addPermanentWidget(self._provider_state)
+        self.provider_status = ProviderStatus(self)
+        self.statusBar().addPermanentWidget(self.provider_status)
         self.background_status = BackgroundStatus(self)
         self.statusBar().addPermanentWidget(self.background_status)
         self._build_menus()
@@ -353,7 +359,7 @@ class MainWindow(QMainWindow):
         if self._send_waiting:
             self._send_waited()
         else:
-            self._load_draft(None, keep_typed=True)  # typed before the core was open
+            self.drafts.load(None, keep_typed=True)  # typed before the core was open
 
     def _enable_examples(self, enabled: bool) -> None:
         for button in self.view.empty.buttons:
@@ -384,8 +390,7 @@ class MainWindow(QMainWindow):
         self.summaries.close()
         self.formatter.close()
         try:
-            draft, merge = self._draft(), not self._draft_shown
-            await self._keep_draft(self._service, self.current_thread_id, draft, merge)
+            await self.drafts.keep(self._service)
         finally:
             await self.runner.aclose()
             if self._owns_renderer and self._renderer is not None:
@@ -393,34 +398,8 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self._leaving = True
-        self._save_state()
+        self._window_state.save()
         super().closeEvent(event)
-
-    def _state(self) -> QSettings | None:
-        if self._state_file is None:
-            return None
-        return QSettings(str(self._state_file), QSettings.Format.IniFormat)
-
-    def _save_state(self) -> None:
-        state = self._state()
-        if state is not None:
-            state.setValue("window/geometry", self.saveGeometry())
-            state.setValue("window/splitter", self.splitter.saveState())
-            state.setValue("window/sidebar", self._side_panel().isVisible())
-            state.sync()
-
-    def _restore_state(self) -> None:
-        state = self._state()
-        if state is None:
-            return
-        geometry = state.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
-        splitter = state.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        shown = str(state.value("window/sidebar", "true")).lower() != "false"
-        self._side_panel().setVisible(shown)
 
     # -- threads ---------------------------------------------------------------------------------
 
@@ -445,13 +424,13 @@ class MainWindow(QMainWindow):
         """Show `thread` (None: a new chat) from its newest messages or around message `at`."""
         staying = thread is not None and thread.id == self.current_thread_id
         if not staying:
-            self._leave_draft()  # what was typed in the thread being left stays with it
+            self.drafts.leave()  # what was typed in the thread being left stays with it
         self._thread = thread
         self.controller.open(thread.id if thread else None, at)
         self.sidebar.select(thread.id) if thread else None
         self._show_header()
         if not staying:
-            self._load_draft(thread.id if thread else None)
+            self.drafts.load(thread.id if thread else None)
         self.find_bar.close_bar()
         self._update_streaming()
         self.summaries.thread_changed()
@@ -540,60 +519,6 @@ class MainWindow(QMainWindow):
         thread_id, usage = read
         if thread_id == self.current_thread_id:
             self.header.show_usage(usage)
-
-    # -- drafts ----------------------------------------------------------------------------------
-    # A thread's stored draft is only written over once the composer has shown it; until then
-    # (it is still being read, or the window started before the core) what was typed is kept
-    # after it when the thread is left, instead of replacing it.
-
-    def _draft(self) -> DraftView:
-        from chatdesk.core.chat.views import AttachmentInput, DraftView
-
-        items = tuple(
-            AttachmentInput(a.name, a.text, kind=a.kind) for a in self.composer.attachments()
-        )
-        return DraftView(self.composer.text(), items)
-
-    def _save_draft(self) -> None:
-        """After edits (debounced by the composer)."""
-        if self._service is not None and self._draft_shown:
-            call = self._service.save_draft(self.current_thread_id, self._draft())
-            self.runner.run(call, quiet=True)
-
-    def _leave_draft(self) -> None:
-        if self._service is not None:
-            draft, merge = self._draft(), not self._draft_shown
-            call = self._keep_draft(self._service, self.current_thread_id, draft, merge)
-            self.runner.run(call, quiet=True)
-
-    @staticmethod
-    async def _keep_draft(
-        service: ChatService, thread_id: uuid.UUID | None, draft: DraftView, merge: bool
-    ) -> None:
-        if merge:
-            draft = merged_draft(await service.load_draft(thread_id), draft)
-        await service.save_draft(thread_id, draft)
-
-    def _load_draft(self, thread_id: uuid.UUID | None, *, keep_typed: bool = False) -> None:
-        """Show a thread's saved draft. The composer is cleared at once (what it holds is the
-        thread's that was left) unless `keep_typed`: then it is this thread's, kept after it."""
-
-        def show(stored: DraftView) -> None:
-            if self.current_thread_id != thread_id:
-                return
-            self._draft_shown = True
-            if stored.empty:
-                return
-            # Whatever was typed or attached while the draft was being read stays, after it.
-            draft = merged_draft(stored, self._draft())
-            attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
-            self.composer.set_draft(draft.text, attachments)
-
-        self._draft_shown = False
-        if not keep_typed:
-            self.composer.set_draft("", [])
-        call = self._attached().load_draft(thread_id)
-        self.runner.run(call, done=show, quiet=True)
 
     def _attach_files(self, paths: list[Path]) -> None:
         if self._service is None:
@@ -892,7 +817,7 @@ class MainWindow(QMainWindow):
             case ev.BackgroundProblem():
                 self.background_status.apply(event)
             case ev.ProviderStateChanged(provider, state, detail):
-                self._show_provider_state(provider, state, detail)
+                self.provider_status.show_state(provider, state, detail)
             case ev.ProvidersChanged():
                 self._show_models()
             case ev.AnswerWaiting(_, thread_id, seconds, reason):
@@ -921,19 +846,6 @@ class MainWindow(QMainWindow):
             text = f"An answer in another thread: {text}"
         self.statusBar().showMessage(text, round((seconds + 1) * 1000))
 
-    def _show_provider_state(self, provider: str, state: str, detail: str) -> None:
-        words = {
-            "ready": "ready",
-            "offline": "offline",
-            "auth": "auth error",
-            "rate_limited": "rate limited",
-            "error": "error",
-        }
-        self._provider_state.setText(f"{provider}: {words.get(state, state)}")
-        self._provider_state.setToolTip(detail)
-        self._provider_state.setProperty("state", state)
-        self._provider_state.style().polish(self._provider_state)
-
 
 async def _usage_of(
     service: ChatService, thread_id: uuid.UUID, draft: str
@@ -945,14 +857,6 @@ async def _usage_of(
         return thread_id, await service.context_usage(thread_id, draft)
     except ChatdeskError:
         return thread_id, None
-
-
-def merged_draft(stored: DraftView, typed: DraftView) -> DraftView:
-    """A stored draft with what was typed after it: the texts on separate lines."""
-    from chatdesk.core.chat.views import DraftView
-
-    text = "\n".join(t for t in (stored.text, typed.text) if t)
-    return DraftView(text, stored.attachments + typed.attachments)
 
 
 def _app() -> QApplication:

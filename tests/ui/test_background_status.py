@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QStatusBar
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.events import BackgroundProblem
-from chatdesk.ui.background_status import BackgroundStatus
+from chatdesk.ui.window.background_status import BackgroundStatus
 
 
 def test_problems_show_until_each_is_solved(qtbot: QtBot) -> None:

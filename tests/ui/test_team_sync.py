@@ -94,7 +94,7 @@ def test_a_teammates_messages_carry_their_name(
     assert header is not None
     assert header.isHidden()  # my own words need no name
     question.update_message(dataclasses.replace(turn.user_message, author="bob"))
-    assert header.isVisible()
+    qtbot.waitUntil(header.isVisible)  # shown once the view has laid the message out
     assert header.text() == "bob"
     answer = dataclasses.replace(turn.answer, author="bob")
     assert answer.role is Role.ASSISTANT

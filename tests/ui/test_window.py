@@ -122,7 +122,7 @@ def test_an_error_keeps_the_partial_and_retry_writes_a_new_version(
     assert failed._status.isVisible()
     assert "failed" in failed._status.text()
     assert failed._retry.isVisible()
-    qtbot.waitUntil(lambda: "error" in window._provider_state.text())
+    qtbot.waitUntil(lambda: "error" in window.provider_status.text())
     qtbot.mouseClick(failed._retry, LEFT)
     qtbot.waitUntil(
         lambda: answer_done(window) and window.conversation.messages()[-1].id != failed.message.id

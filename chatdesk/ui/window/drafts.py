@@ -1,0 +1,102 @@
+"""What the user was typing, kept per thread (and for the new chat) across switches and
+restarts: saved as they type (the composer debounces), kept when they leave the thread, shown
+again when they come back.
+
+A thread's stored draft is only written over once the composer has shown it; until then (it is
+still being read, or the window started before the core) what was typed is kept after it when
+the thread is left, instead of replacing it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.ui.composer import Composer, DraftAttachment
+
+if TYPE_CHECKING:  # these load with the core, after the first paint
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.chat.views import DraftView
+    from chatdesk.ui.runner import Runner
+
+
+class Drafts:
+    def __init__(
+        self,
+        composer: Composer,
+        *,
+        service: Callable[[], ChatService | None],
+        runner: Callable[[], Runner],
+        current_thread: Callable[[], uuid.UUID | None],
+    ) -> None:
+        self._composer = composer
+        self._service = service  # None until the core is attached
+        self._runner = runner
+        self._current = current_thread
+        self.shown = False  # the composer holds the current thread's stored draft
+
+    def typed(self) -> DraftView:
+        """What the composer holds now."""
+        from chatdesk.core.chat.views import AttachmentInput, DraftView
+
+        items = tuple(
+            AttachmentInput(a.name, a.text, kind=a.kind) for a in self._composer.attachments()
+        )
+        return DraftView(self._composer.text(), items)
+
+    def save(self) -> None:
+        """After edits (debounced by the composer)."""
+        service = self._service()
+        if service is not None and self.shown:
+            call = service.save_draft(self._current(), self.typed())
+            self._runner().run(call, quiet=True)
+
+    def leave(self) -> None:
+        """The current thread is being left: what was typed stays with it."""
+        service = self._service()
+        if service is not None:
+            self._runner().run(self.keep(service), quiet=True)
+
+    def keep(self, service: ChatService) -> Coroutine[Any, Any, None]:
+        """Store what the composer holds now in the current thread (after its stored draft, if
+        the composer never showed that one); read now, written when the call runs."""
+        return _store(service, self._current(), self.typed(), merge=not self.shown)
+
+    def load(self, thread_id: uuid.UUID | None, *, keep_typed: bool = False) -> None:
+        """Show a thread's saved draft. The composer is cleared at once (what it holds is the
+        thread's that was left) unless `keep_typed`: then it is this thread's, kept after it."""
+        service = self._service()
+        assert service is not None  # a thread is only opened with a service
+
+        def show(stored: DraftView) -> None:
+            if self._current() != thread_id:
+                return
+            self.shown = True
+            if stored.empty:
+                return
+            # Whatever was typed or attached while the draft was being read stays, after it.
+            draft = merged_draft(stored, self.typed())
+            attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
+            self._composer.set_draft(draft.text, attachments)
+
+        self.shown = False
+        if not keep_typed:
+            self._composer.set_draft("", [])
+        self._runner().run(service.load_draft(thread_id), done=show, quiet=True)
+
+
+async def _store(
+    service: ChatService, thread_id: uuid.UUID | None, draft: DraftView, *, merge: bool
+) -> None:
+    if merge:
+        draft = merged_draft(await service.load_draft(thread_id), draft)
+    await service.save_draft(thread_id, draft)
+
+
+def merged_draft(stored: DraftView, typed: DraftView) -> DraftView:
+    """A stored draft with what was typed after it: the texts on separate lines."""
+    from chatdesk.core.chat.views import DraftView
+
+    text = "\n".join(t for t in (stored.text, typed.text) if t)
+    return DraftView(text, stored.attachments + typed.attachments)
