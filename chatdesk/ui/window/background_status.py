@@ -1,6 +1,7 @@
 """The status bar's warning about work the user relies on without watching it: automatic
 backups and the purge of old deleted chats. Hidden while everything works; while something
-fails it says what and why (all of it in the tooltip), until a later run succeeds."""
+fails it says what stopped, with why and what to do in the tooltip, until a later run
+succeeds."""
 
 from __future__ import annotations
 
@@ -35,7 +36,8 @@ class BackgroundStatus(QLabel):
             return
         lines = [_sentence(detail) for detail in self._problems.values()]
         more = f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""
-        self.setText(f"⚠ {lines[-1]}{more}")
+        headline = lines[-1].split(": ", 1)[0]  # "Automatic backups stopped: <why>"
+        self.setText(f"⚠ {headline}{more}")
         self.setToolTip("\n".join(lines))
         self.show()
 
