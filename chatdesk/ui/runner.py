@@ -58,8 +58,13 @@ class Runner(QObject):
         callbacks = _Callbacks(done, failure, settled, owner)
         task = asyncio.get_running_loop().create_task(self._guarded(call, callbacks, quiet))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-        task.add_done_callback(lambda _: callbacks.settle())  # also if it never started
+
+        def ended(_: asyncio.Task[Any]) -> None:
+            self._tasks.discard(task)
+            call.close()  # cancelled before it started, it was never awaited: Python would warn
+            callbacks.settle()  # also if it never started
+
+        task.add_done_callback(ended)
         return task
 
     async def _guarded(self, call: Coroutine[Any, Any, T], then: _Callbacks[T], quiet: bool) -> Any:

@@ -5,6 +5,7 @@ the call ended, and nothing at all for a widget deleted before its call ended.""
 from __future__ import annotations
 
 import asyncio
+import gc
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -44,6 +45,11 @@ async def _bug() -> None:
     raise KeyError("a bug")
 
 
+async def _after(gate: asyncio.Future[Any]) -> Any:
+    """A call still running until the test sets `gate`'s result (or exception)."""
+    return await gate
+
+
 def test_a_result_goes_to_done_then_settled(runner: Runner, qtbot: QtBot) -> None:
     heard: list[object] = []
     task = runner.run(
@@ -69,6 +75,20 @@ def test_a_failure_goes_to_the_caller_when_it_asks_else_to_the_status_bar(
     assert said == ["no such message"]
 
 
+def test_a_page_hears_the_failure_before_it_leaves_its_busy_state(
+    runner: Runner, qtbot: QtBot
+) -> None:
+    heard: list[object] = []
+    task = runner.run(
+        _refuse("the disk is full"),
+        done=heard.append,
+        failure=lambda error: heard.append(str(error)),
+        settled=lambda: heard.append("end"),
+    )
+    qtbot.waitUntil(task.done)
+    assert heard == ["the disk is full", "end"]  # the reason shows as Save comes back
+
+
 def test_a_bug_reaches_the_crash_handler_and_still_settles(
     runner: Runner, qtbot: QtBot, crashes: list[BaseException]
 ) -> None:
@@ -84,14 +104,67 @@ def test_a_bug_reaches_the_crash_handler_and_still_settles(
 def test_a_cancelled_call_settles(runner: Runner, qtbot: QtBot) -> None:
     heard: list[object] = []
     never = asyncio.get_running_loop().create_future()
-
-    async def wait_forever() -> None:
-        await never
-
-    task = runner.run(wait_forever(), done=heard.append, settled=lambda: heard.append("end"))
+    task = runner.run(_after(never), done=heard.append, settled=lambda: heard.append("end"))
     qtbot.waitUntil(lambda: runner.busy)
     task.cancel()
     qtbot.waitUntil(task.done)
+    assert heard == ["end"]
+    assert not runner.busy
+
+
+def test_a_call_cancelled_before_it_started_settles_and_is_not_left_unawaited(
+    runner: Runner, qtbot: QtBot
+) -> None:
+    heard: list[object] = []
+    task = runner.run(_value(1), done=heard.append, settled=lambda: heard.append("end"))
+    task.cancel()  # before the loop ran it: the window closing right after a click
+    qtbot.waitUntil(lambda: heard == ["end"])
+    assert task.cancelled()
+    del task
+    gc.collect()  # an unawaited call would warn here, an error under this suite's settings
+
+
+def test_a_callback_that_raises_reaches_the_crash_handler_and_the_page_still_settles(
+    runner: Runner, qtbot: QtBot, crashes: list[BaseException]
+) -> None:
+    heard: list[object] = []
+
+    def broken(_: object) -> None:
+        raise ValueError("a bug in the page")
+
+    task = runner.run(_value(1), done=broken, settled=lambda: heard.append("end"))
+    qtbot.waitUntil(task.done)
+    assert [str(e) for e in crashes] == ["a bug in the page"]
+    assert heard == ["end"]
+
+
+def test_the_window_is_busy_while_a_call_runs_but_not_for_a_quiet_one(
+    runner: Runner, qtbot: QtBot
+) -> None:
+    changes: list[bool] = []
+    runner.busy_changed.connect(changes.append)
+    gate = asyncio.get_running_loop().create_future()
+    quiet = runner.run(_after(gate), quiet=True)
+    loud = runner.run(_value(1))
+    qtbot.waitUntil(loud.done)
+    assert changes == [True, False]
+    assert not quiet.done()
+    assert not runner.busy
+    gate.set_result(None)
+    qtbot.waitUntil(quiet.done)
+    assert changes == [True, False]
+
+
+def test_closing_the_runner_cancels_calls_still_running_and_they_settle(
+    runner: Runner, qtbot: QtBot
+) -> None:
+    heard: list[object] = []
+    never = asyncio.get_running_loop().create_future()
+    task = runner.run(_after(never), done=heard.append, settled=lambda: heard.append("end"))
+    qtbot.waitUntil(lambda: runner.busy)
+    closing = asyncio.get_running_loop().create_task(runner.aclose())
+    qtbot.waitUntil(closing.done)
+    assert task.cancelled()
     assert heard == ["end"]
     assert not runner.busy
 
@@ -111,6 +184,23 @@ def test_a_deleted_owner_hears_nothing(runner: Runner, qtbot: QtBot) -> None:
     gate.set_result(None)
     qtbot.waitUntil(task.done)
     assert heard == []
+
+
+def test_a_failure_for_a_deleted_owner_is_said_nowhere(runner: Runner, qtbot: QtBot) -> None:
+    """The page that would have shown it is gone, and the status bar would say it out of
+    place (a closed Settings dialog's test of a provider)."""
+    page = QWidget()
+    said: list[str] = []
+    runner.failed.connect(said.append)
+    heard: list[object] = []
+    gate = asyncio.get_running_loop().create_future()
+    task = runner.run(_after(gate), failure=heard.append, owner=page)
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(page))
+    gate.set_exception(NotFound("no such profile"))
+    qtbot.waitUntil(task.done)
+    assert heard == []
+    assert said == []
 
 
 def _alive(widget: QWidget) -> bool:
