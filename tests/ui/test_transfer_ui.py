@@ -191,6 +191,24 @@ def test_cancelling_a_long_import_keeps_whole_threads_and_a_second_import_adds_t
     rest.close()
 
 
+def test_an_archive_that_cannot_be_written_says_why_in_its_dialog(
+    make_core: Any, open_window: Any, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = open_window(make_core())
+    transfers = window._transfers()
+    assert transfers is not None
+
+    transfers.export_all_to(tmp_path / "missing" / "everything.zip")
+    dialog = finished_dialog(qtbot, window)
+
+    assert dialog.heading.text() == "Export failed"
+    assert "cannot write" in dialog.counts.text()
+    assert not dialog.details.isVisible()
+    assert dialog.close_button.isVisible()  # the task is over: it can be closed
+    assert window.statusBar().currentMessage() == ""  # said once, where the user is looking
+    dialog.close()
+
+
 def test_export_everything_writes_an_archive_with_progress(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, tmp_path: Path
 ) -> None:

@@ -140,11 +140,12 @@ class TransferActions(QObject):
         async def work(transfer: Transfer) -> ArchiveReport:
             return await transfer.export_all(path, progress=shown, cancel=dialog.cancel)
 
-        def ended(outcome: ArchiveReport | ChatdeskError) -> None:
-            dialog.show_outcome(*archive_outcome(outcome, path))
-
         return self._runner.run(
-            self._with_transfer(work), done=ended, failure=ended, owner=dialog, quiet=True
+            self._with_transfer(work),
+            done=lambda report: dialog.show_outcome(*archive_outcome(report, path)),
+            failure=lambda error: dialog.show_outcome("Export failed", str(error)),
+            owner=dialog,
+            quiet=True,
         )
 
     def import_from(self, path: Path) -> asyncio.Task[Any]:
@@ -160,11 +161,12 @@ class TransferActions(QObject):
         async def work(transfer: Transfer) -> ImportReport:
             return await transfer.import_file(path, progress=shown, cancel=dialog.cancel)
 
-        def ended(outcome: ImportReport | ChatdeskError) -> None:
-            dialog.show_outcome(*import_outcome(outcome))
-
         return self._runner.run(
-            self._with_transfer(work), done=ended, failure=ended, owner=dialog, quiet=True
+            self._with_transfer(work),
+            done=lambda report: dialog.show_outcome(*import_outcome(report)),
+            failure=lambda error: dialog.show_outcome("Import failed", str(error)),
+            owner=dialog,
+            quiet=True,
         )
 
     async def _with_transfer(self, work: Callable[[Transfer], Awaitable[T]]) -> T:

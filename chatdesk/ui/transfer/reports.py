@@ -1,11 +1,12 @@
-"""What the transfer dialog says when a task is over: (heading, text, details)."""
+"""What the transfer dialog says when a task ran to its end: (heading, text, details).
+
+A refused task (a file that is not an export, a folder that cannot be written) says only the
+core's sentence; `actions.py` shows that itself."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import TYPE_CHECKING
-
-from chatdesk.core.errors import ChatdeskError
 
 if TYPE_CHECKING:
     from chatdesk.core.transfer import ArchiveReport, ImportReport
@@ -14,10 +15,7 @@ Outcome = tuple[str, str, list[str]]
 _SOURCES = {"chatgpt": "a ChatGPT export", "chatdesk": "a chatdesk export"}
 
 
-def import_outcome(outcome: ImportReport | ChatdeskError) -> Outcome:
-    if isinstance(outcome, ChatdeskError):
-        return "Import failed", str(outcome), []
-    report = outcome
+def import_outcome(report: ImportReport) -> Outcome:
     source = _SOURCES.get(report.source, "the file")
     lines = [f"Added {_chats(report.threads_added)} ({report.messages:,} messages) from {source}."]
     if report.threads_skipped:
@@ -41,9 +39,7 @@ def import_outcome(outcome: ImportReport | ChatdeskError) -> Outcome:
     return heading, "\n".join(lines), details
 
 
-def archive_outcome(outcome: ArchiveReport | ChatdeskError, path: Path) -> Outcome:
-    if isinstance(outcome, ChatdeskError):
-        return "Export failed", str(outcome), []
+def archive_outcome(outcome: ArchiveReport, path: Path) -> Outcome:
     if outcome.cancelled:
         return "Export stopped", f"Nothing was written; {path} is as it was.", []
     text = (
