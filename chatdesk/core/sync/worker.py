@@ -116,11 +116,15 @@ class SyncWorker:
             while self.wanted:
                 try:
                     self._run_round(self._link, lambda: self.wanted)
+                    if self._stop.is_set():
+                        break  # stopped during the round: no listener for a worker that is done
                     self._listen()
                     pause, wait = 1.0, self._poll
                 except SyncRefused:
                     wait = max(self._poll, 60.0)
                 except Exception as error:
+                    if self._stop.is_set():
+                        break
                     log.info("team sync failed (%s); retrying in %.0f s", _reason(error), pause)
                     self._close_listener()
                     wait, pause = pause, min(pause * 2, MAX_PAUSE)
