@@ -45,6 +45,7 @@ from chatdesk.core.sync.base import (
     SyncUnavailable,
     Team,
     any_shared,
+    first_line,
     is_transient,
     note_view,
 )
@@ -215,12 +216,13 @@ class SyncEngine:
             raise
         except Exception as error:
             link.drop()
+            reason = first_line(error)
             if isinstance(error, SyncUnavailable) or is_transient(error):
-                self._set_status("offline", _reason(error), wanted)
-                raise SyncUnavailable(_reason(error)) from error
-            self._set_status("error", _reason(error), wanted)
+                self._set_status("offline", reason, wanted)
+                raise SyncUnavailable(reason) from error
+            self._set_status("error", reason, wanted)
             if _is_database_error(error):
-                raise SyncRefused(f"the team server refused a change: {_reason(error)}") from error
+                raise SyncRefused(f"the team server refused a change: {reason}") from error
             raise
         self._set_status("up to date", wanted=wanted)
         return self._status
@@ -382,11 +384,6 @@ def _is_database_error(error: BaseException) -> bool:
     import psycopg
 
     return isinstance(error, psycopg.Error)
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _outbox_counts(session: Session) -> tuple[int, int]:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from select import select as readable
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.sync.base import SyncRefused, Team, is_transient
+from chatdesk.core.sync.base import SyncRefused, Team, first_line, is_transient
 
 if TYPE_CHECKING:
     from chatdesk.core.sync.remote import Remote
@@ -125,7 +125,7 @@ class SyncWorker:
                 except Exception as error:
                     if self._stop.is_set():
                         break
-                    log.info("team sync failed (%s); retrying in %.0f s", _reason(error), pause)
+                    log.info("team sync failed (%s); retrying in %.0f s", first_line(error), pause)
                     self._close_listener()
                     wait, pause = pause, min(pause * 2, MAX_PAUSE)
                 self._sleep(wait)
@@ -162,7 +162,7 @@ class SyncWorker:
         try:
             self._listener = self._link.remote.listener()
         except Exception as error:  # notifications are a hint; polling still works
-            log.info("team server notifications unavailable: %s", _reason(error))
+            log.info("team server notifications unavailable: %s", first_line(error))
 
     def _notified(self, timeout: float) -> bool:
         """Wait up to `timeout` for the bell (a local change, a stop) or a notification."""
@@ -181,7 +181,7 @@ class SyncWorker:
             found = self._listener.notifies(timeout=0, stop_after=100)
             return any(notice.payload in mine for notice in found)
         except Exception as error:
-            log.info("team server notifications stopped: %s", _reason(error))
+            log.info("team server notifications stopped: %s", first_line(error))
             self._close_listener()
             return True
 
@@ -199,8 +199,3 @@ def _bell() -> tuple[socket.socket, socket.socket]:
     for end in ends:
         end.setblocking(False)
     return ends[0], ends[1]
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
