@@ -380,24 +380,29 @@ def test_a_worker_stopped_inside_a_slow_round_never_runs_beside_its_successor(
 
     import psycopg
 
-    from chatdesk.core.chat.events import Event, SyncStateChanged
+    from chatdesk.core.sync.base import Team as ListedTeam
+    from chatdesk.core.sync.remote import Remote
 
     alice, _ = pair
     alice.engine.round()  # knows its team
     engine = alice.engine
     engine.stop_timeout = 0.2
     before = {t for t in threading.enumerate() if t.name == "chatdesk-sync"}
-    syncing = threading.Event()
+    asking = threading.Event()  # the worker is asking the server for its teams
 
-    def heard(event: Event) -> None:
-        if isinstance(event, SyncStateChanged) and event.state == "syncing":
-            syncing.set()
+    class Asking(Remote):
+        def teams(self) -> list[ListedTeam]:
+            asking.set()
+            return super().teams()
 
-    engine._publish = heard
+    def connect() -> Remote:
+        return Asking(alice.link.connect().connection)
+
+    engine.reconfigure(connect, 3600.0)  # no worker runs yet: none starts
     with psycopg.connect(sync_db.admin_dsn) as admin:
         admin.execute("LOCK TABLE chat.teams IN ACCESS EXCLUSIVE MODE")  # held until rollback
         engine.start()
-        assert syncing.wait(10), "the worker did not start a round"
+        assert asking.wait(10), "the worker did not start a round"
         [old] = {t for t in threading.enumerate() if t.name == "chatdesk-sync"} - before
         engine.reconfigure(alice.link.connect, 3600.0)  # stop gives up after 0.2 s
         assert old.is_alive()  # still inside its round, held by the server

@@ -60,6 +60,12 @@ def is_transient(error: Exception) -> bool:
     return state[:2] in ("08", "53", "57", "58", "40", "XX")
 
 
+def first_line(error: BaseException) -> str:
+    """What went wrong, in one line for the status and the log (the server's are long)."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 def note_view(note: SyncNote) -> SyncNoteView:
     return SyncNoteView(
         note.id, note.thread_id, note.entity, note.field, note.lost_value, note.kept_value,

@@ -1,11 +1,18 @@
-"""The sync engine: one worker thread that pushes the outbox and pulls every team's changes.
+"""The sync engine: the public face of team sync, and the round that pushes the outbox and
+pulls every team's changes.
 
 `round()` is one full exchange (teams, push everything pending, pull every team) and is what the
-worker thread runs whenever something happens: a local change was queued, the server sent a
-notification (LISTEN, payload: a team id), the poll interval passed, or `sync_now` was asked.
+worker (`worker.py`) runs whenever something happens: a local change was queued, the server sent
+a notification (LISTEN, payload: a team id), the poll interval passed, or `sync_now` was asked.
 A failure of the connection leaves everything queued and is retried with a growing pause;
 the app works the same offline. The window hears about changes through the event bus, on the
-asyncio loop.
+asyncio loop. Sharing a thread is in `sharing.py`; what a left team or a resync removes here is
+in `pruning.py`.
+
+Rounds run one at a time. A worker that `stop` gave up waiting for (its round hangs on a slow
+server) finishes that round without a say in the engine: it stops at the next step, and neither
+the status nor the rounds counter hears from it again, so the worker that replaced it (or sync
+turned off) is what the window sees.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from chatdesk.core.sync.base import (
     SyncUnavailable,
     Team,
     any_shared,
+    first_line,
     is_transient,
     note_view,
 )
@@ -53,6 +61,7 @@ if TYPE_CHECKING:  # the connection and the merge load when there is a server or
 log = logging.getLogger("chatdesk.sync")
 
 BATCH = 500
+Wanted = Callable[[], bool]  # whether the worker running a round is still the engine's
 
 
 class SyncEngine:
@@ -64,6 +73,7 @@ class SyncEngine:
         publish_event: Callable[[Event], None] | None = None,
         poll_seconds: float = 60.0,
         clock: Clock | None = None,
+        stop_timeout: float = 15.0,
     ) -> None:
         self.store = store
         self.clock = clock or Clock()
@@ -73,9 +83,11 @@ class SyncEngine:
         self._round_lock = threading.Lock()  # one round at a time, whoever runs it
         self._round_done = threading.Condition()
         self._rounds = 0
+        self._life = threading.RLock()  # start, stop and reconfigure, from any thread
         self._worker: SyncWorker | None = None
         self._link = ServerLink(connect) if connect is not None else None  # rounds run here
-        self.stop_timeout = 15.0  # how long `stop` waits for a worker inside a round
+        self.stop_timeout = stop_timeout  # how long `stop` waits for a worker inside a round
+        self._status_lock = threading.Lock()  # a stopped worker's last word never lands late
         self._status = SyncStatus("off" if connect is None else "offline", "", 0, 0, None)
         # Teams whose threads this launch removed (membership ended): their rows written by
         # this launch are no longer here, so their next pull must not leave them out.
@@ -116,16 +128,21 @@ class SyncEngine:
         if newest:
             self.clock.observe(newest)
 
-    def _set_status(self, state: str, detail: str = "") -> None:
+    def _set_status(self, state: str, detail: str = "", wanted: Wanted = lambda: True) -> None:
+        """Set and announce the state, unless it comes from a worker no longer `wanted`."""
         pending, rejected = self.outbox()
-        last = datetime.now(UTC) if state == "up to date" else self._status.last_sync
-        status = SyncStatus(state, detail, pending, rejected, last)
-        changed = (status.state, status.detail, status.pending, status.rejected) != (
-            self._status.state, self._status.detail, self._status.pending, self._status.rejected,
-        )  # fmt: skip
-        self._status = status
-        if changed:
-            self._publish(SyncStateChanged(status.state, status.detail, pending, rejected))
+        with self._status_lock:  # `wanted` and the write at once: a stop lands before or after
+            if not wanted():
+                return
+            last = datetime.now(UTC) if state == "up to date" else self._status.last_sync
+            status = SyncStatus(state, detail, pending, rejected, last)
+            changed = (status.state, status.detail, status.pending, status.rejected) != (
+                self._status.state, self._status.detail, self._status.pending,
+                self._status.rejected,
+            )  # fmt: skip
+            self._status = status
+            if changed:
+                self._publish(SyncStateChanged(status.state, status.detail, pending, rejected))
 
     # -- sharing ---------------------------------------------------------------------------------
 
@@ -167,42 +184,47 @@ class SyncEngine:
             return self._status
         return self._round(self._link, lambda: True)
 
-    def _round(self, link: ServerLink, wanted: Callable[[], bool]) -> SyncStatus:
-        """One round over `link`; none once `wanted()` is false (a worker that was stopped)."""
+    def _round(self, link: ServerLink, wanted: Wanted) -> SyncStatus:
+        """One round over `link`; none once `wanted()` is false (a worker that was stopped),
+        and one stopped meanwhile ends at its next step, unheard and uncounted."""
         with self._round_lock:
             if not wanted():
                 return self._status
             try:
-                return self._exchange(link)
+                return self._exchange(link, wanted)
             finally:
                 if wanted():
                     with self._round_done:
                         self._rounds += 1
                         self._round_done.notify_all()
 
-    def _exchange(self, link: ServerLink) -> SyncStatus:
-        self._set_status("syncing")
+    def _exchange(self, link: ServerLink, wanted: Wanted) -> SyncStatus:
+        self._set_status("syncing", wanted=wanted)
         try:
             remote = link.open()
-            self._refresh_teams(remote)
-            while self.push_once(remote):
+            if wanted():
+                self._refresh_teams(remote)
+            while wanted() and self.push_once(remote):
                 pass
             for team in self.teams():
+                if not wanted():
+                    break
                 self.pull_team(remote, team.id)
         except SyncRefused as error:
             link.drop()
-            self._set_status("error", str(error))
+            self._set_status("error", str(error), wanted)
             raise
         except Exception as error:
             link.drop()
+            reason = first_line(error)
             if isinstance(error, SyncUnavailable) or is_transient(error):
-                self._set_status("offline", _reason(error))
-                raise SyncUnavailable(_reason(error)) from error
-            self._set_status("error", _reason(error))
+                self._set_status("offline", reason, wanted)
+                raise SyncUnavailable(reason) from error
+            self._set_status("error", reason, wanted)
             if _is_database_error(error):
-                raise SyncRefused(f"the team server refused a change: {_reason(error)}") from error
+                raise SyncRefused(f"the team server refused a change: {reason}") from error
             raise
-        self._set_status("up to date")
+        self._set_status("up to date", wanted=wanted)
         return self._status
 
     def remote(self) -> Remote:
@@ -297,14 +319,15 @@ class SyncEngine:
     def reconfigure(self, connect: Callable[[], Remote] | None, poll_seconds: float) -> None:
         """Another server or login: stop the worker, then start a new one with the new
         connection (blocking; nothing queued is lost)."""
-        running = self._worker is not None
-        self.stop()
-        self._connect = connect
-        self._link = ServerLink(connect) if connect is not None else None
-        self._poll = poll_seconds
-        self._set_status("off" if connect is None else "offline", "")
-        if running and connect is not None:
-            self.start()
+        with self._life:
+            running = self._worker is not None
+            self.stop()
+            self._connect = connect
+            self._link = ServerLink(connect) if connect is not None else None
+            self._poll = poll_seconds
+            self._set_status("off" if connect is None else "offline", "")
+            if running and connect is not None:
+                self.start()
 
     # -- the worker thread -----------------------------------------------------------------------
 
@@ -315,22 +338,27 @@ class SyncEngine:
             worker.wake()
 
     def start(self) -> None:
-        if self._connect is None or self._worker is not None:
-            return
-        self._worker = SyncWorker(self._round, ServerLink(self._connect), self._poll, self.teams)
-        self._worker.start()
+        """Start a worker on a connection of its own, unless one runs or no server is set."""
+        with self._life:
+            if self._connect is None or self._worker is not None:
+                return
+            link = ServerLink(self._connect)
+            self._worker = SyncWorker(self._round, link, self._poll, self.teams)
+            self._worker.start()
 
     def stop(self) -> None:
-        """Stop the worker. One held inside a slow round past `stop_timeout` ends after that
-        round without starting another, and a later `start` runs a new worker beside it that
+        """Stop the worker. One held inside a slow round past `stop_timeout` ends at that
+        round's next step without starting another, and a later `start` runs a new worker that
         shares nothing with it (rounds still run one at a time)."""
-        worker, self._worker = self._worker, None
-        if worker is not None and not worker.stop(self.stop_timeout):
-            log.warning(
-                "the team sync worker is still inside a round after %.0f s; it stops after it",
-                self.stop_timeout,
-            )
-        self._drop_connection()
+        with self._life:
+            worker, self._worker = self._worker, None
+            if worker is not None and not worker.stop(self.stop_timeout):
+                log.warning(
+                    "the team sync worker is still inside a round after %g s; "
+                    "it stops at the round's next step",
+                    self.stop_timeout,
+                )
+            self._drop_connection()
 
     def sync_now(self, timeout: float = 60.0) -> SyncStatus:
         """One exchange now, by the worker if it runs, else here (blocking); offline or
@@ -356,11 +384,6 @@ def _is_database_error(error: BaseException) -> bool:
     import psycopg
 
     return isinstance(error, psycopg.Error)
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _outbox_counts(session: Session) -> tuple[int, int]:

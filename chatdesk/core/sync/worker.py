@@ -21,7 +21,7 @@ from collections.abc import Callable
 from select import select as readable
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.sync.base import SyncRefused, Team, is_transient
+from chatdesk.core.sync.base import SyncRefused, Team, first_line, is_transient
 
 if TYPE_CHECKING:
     from chatdesk.core.sync.remote import Remote
@@ -116,12 +116,16 @@ class SyncWorker:
             while self.wanted:
                 try:
                     self._run_round(self._link, lambda: self.wanted)
+                    if self._stop.is_set():
+                        break  # stopped during the round: no listener for a worker that is done
                     self._listen()
                     pause, wait = 1.0, self._poll
                 except SyncRefused:
                     wait = max(self._poll, 60.0)
                 except Exception as error:
-                    log.info("team sync failed (%s); retrying in %.0f s", _reason(error), pause)
+                    if self._stop.is_set():
+                        break
+                    log.info("team sync failed (%s); retrying in %.0f s", first_line(error), pause)
                     self._close_listener()
                     wait, pause = pause, min(pause * 2, MAX_PAUSE)
                 self._sleep(wait)
@@ -158,7 +162,7 @@ class SyncWorker:
         try:
             self._listener = self._link.remote.listener()
         except Exception as error:  # notifications are a hint; polling still works
-            log.info("team server notifications unavailable: %s", _reason(error))
+            log.info("team server notifications unavailable: %s", first_line(error))
 
     def _notified(self, timeout: float) -> bool:
         """Wait up to `timeout` for the bell (a local change, a stop) or a notification."""
@@ -177,7 +181,7 @@ class SyncWorker:
             found = self._listener.notifies(timeout=0, stop_after=100)
             return any(notice.payload in mine for notice in found)
         except Exception as error:
-            log.info("team server notifications stopped: %s", _reason(error))
+            log.info("team server notifications stopped: %s", first_line(error))
             self._close_listener()
             return True
 
@@ -195,8 +199,3 @@ def _bell() -> tuple[socket.socket, socket.socket]:
     for end in ends:
         end.setblocking(False)
     return ends[0], ends[1]
-
-
-def _reason(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
