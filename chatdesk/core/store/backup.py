@@ -26,9 +26,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.errors import ChatdeskError, failure_reason
 from chatdesk.core.paths import DataDirError, ensure_private_dir
 from chatdesk.core.store import scheduled
+from chatdesk.core.store.backup_failure import (
+    forget_failure,
+    read_failure,
+    remember_failure,
+)
 
 if TYPE_CHECKING:
     from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
@@ -210,7 +215,9 @@ class Backups:
     def __init__(self, database: Path, folder: Path) -> None:
         self.database = database
         self.folder = folder
-        self.last_failure: str | None = None  # why the last automatic backup was not made
+        # Why automatic backups are failing, as recorded by this or another chatdesk process.
+        self.failure = read_failure(database.parent)
+        self.last_failure = self.failure.reason if self.failure else None  # for the Data tab
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-backup")
 
     def __repr__(self) -> str:
@@ -232,12 +239,16 @@ class Backups:
         """The daily backup if one is due, then rotation (only after a new one verified)."""
         from chatdesk.core.store.rotation import automatic_backup
 
+        data_dir = self.database.parent
         try:
             done = await self._run(automatic_backup, self.database, self.folder, now, policy)
-        except BackupError as error:
-            self.last_failure = str(error)
+        except Exception as error:  # recorded off the worker: the worker may be what failed
+            reason = failure_reason(error)
+            self.failure = await asyncio.to_thread(remember_failure, data_dir, reason, now)
+            self.last_failure = self.failure.reason
             raise
-        self.last_failure = None
+        await asyncio.to_thread(forget_failure, data_dir)  # also one a cron run left
+        self.failure = self.last_failure = None
         return done
 
     async def schedule_restore(self, backup: Path) -> None:
