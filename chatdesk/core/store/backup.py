@@ -34,6 +34,7 @@ from chatdesk.core.store.backup_failure import (
     read_failure,
     remember_failure,
 )
+from chatdesk.core.store.store import primary_code
 
 if TYPE_CHECKING:
     from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
@@ -93,8 +94,7 @@ def problem_lines(lines: Iterable[str]) -> list[str]:
 
 def is_damage(error: sqlite3.Error) -> bool:
     """Whether SQLite's error says the file is damaged (not busy, full or unreadable)."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in _DAMAGE_CODES
+    return primary_code(error) in _DAMAGE_CODES
 
 
 def backup_name(label: str, now: datetime | None = None) -> str:
@@ -165,10 +165,11 @@ def _prepare_folder(folder: Path) -> None:
 
 def _failure(source: Path, target: Path, error: OSError | sqlite3.Error) -> str:
     text = str(error)
-    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or (
-        "full" in text.lower()
+    code = primary_code(error)
+    full = code == sqlite3.SQLITE_FULL or (
+        isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
     )
-    if full or "disk i/o error" in text.lower():
+    if full or code == sqlite3.SQLITE_IOERR:  # a write that failed may be a full disk too
         try:
             free = shutil.disk_usage(target.parent).free
             needed = source.stat().st_size

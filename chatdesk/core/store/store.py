@@ -156,11 +156,18 @@ def translated() -> Iterator[None]:
 
 def storage_error(error: sqlite3.Error) -> ChatdeskError | None:
     """The user-facing error for a SQLite error, by its result code; None for a bug."""
-    code = getattr(error, "sqlite_errorcode", None)
+    code = primary_code(error)
     if code is None:  # raised by the driver itself (bad binding, closed connection): a bug
         return None
-    make = _KNOWN.get(code & 0xFF)  # the primary code; extended codes add detail to it
+    make = _KNOWN.get(code)
     return make(str(error)) if make is not None else None
+
+
+def primary_code(error: BaseException) -> int | None:
+    """SQLite's primary result code behind `error` (SQLITE_FULL, SQLITE_IOERR ...; extended
+    codes only add detail to it); None when SQLite did not raise it."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(error, sqlite3.Error) and isinstance(code, int) else None
 
 
 def _full(_: str) -> ChatdeskError:
