@@ -7,20 +7,23 @@ None of these builds the whole core: they work on the database file, and those t
 from __future__ import annotations
 
 import argparse
+import asyncio
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chatdesk.app import Configuration
-from chatdesk.cli.output import print_json, report
+from chatdesk.cli.output import print_json, report, warn
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.store.backup import (
     BackupInfo,
+    Backups,
     backup_name,
     integrity_problems,
     list_backups,
     make_backup,
 )
+from chatdesk.core.store.backup_failure import read_failure
 from chatdesk.core.store.schema import stored_revision
 
 FIX_HINT = (
@@ -149,14 +152,15 @@ def _backup(config: Configuration, args: argparse.Namespace) -> int:
 
 def _daily(config: Configuration, args: argparse.Namespace) -> int:
     from chatdesk.core.maintenance import rotation_policy
-    from chatdesk.core.store.rotation import automatic_backup
 
     if args.path:
         raise InvalidRequest("--daily writes to the backups folder; leave out the file name")
     policy = rotation_policy(config.settings.storage)
-    done = automatic_backup(
-        config.paths.database, config.paths.backups_dir, datetime.now(UTC), policy
-    )
+    backups = Backups(config.paths.database, config.paths.backups_dir)
+    try:  # as the window does it, so a failure here shows there too (and the other way round)
+        done = asyncio.run(backups.automatic(datetime.now(UTC), policy))
+    finally:
+        backups.close()
     made = str(done.made.path) if done.made else None
     text = f"verified backup written to {made}" if made else "the newest daily backup is recent"
     if done.deleted:
@@ -167,6 +171,9 @@ def _daily(config: Configuration, args: argparse.Namespace) -> int:
 
 def _backups(config: Configuration, args: argparse.Namespace) -> int:
     found = list_backups(config.paths.backups_dir)
+    failure = read_failure(config.paths.data_dir)
+    if failure is not None:  # on stderr: the listing stays what scripts read
+        warn(failure.describe())
     if args.json:
         print_json([_backup_json(info) for info in found])
         return 0

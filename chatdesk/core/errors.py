@@ -24,3 +24,11 @@ class NotFound(ChatdeskError):
 
 class Busy(ChatdeskError):
     """The thing is in use, e.g. a message that is still streaming."""
+
+
+def failure_reason(error: BaseException) -> str:
+    """What to tell the user about work that failed out of their sight: a known failure says
+    itself; anything else is a bug, named so, with its details in the log."""
+    if isinstance(error, ChatdeskError):
+        return str(error)
+    return f"an unexpected error ({type(error).__name__}: {error}); see the log"

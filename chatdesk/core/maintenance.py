@@ -9,30 +9,55 @@ store's writer in bounded batches: the loop never waits on either.
 Commands (`chatdesk ask` …) are too short-lived for this; the window does it.
 
 A failure is never only logged: a backup or a purge that fails (a full disk, say), or a bug in a
-run, is announced as a `BackgroundProblem` the window shows until a later run succeeds, and the
-loop goes on at its next hour.
+run, is kept in `Maintenance.problems` (since when, how many runs in a row) and announced as a
+`BackgroundProblem` the window shows until a later run succeeds. One job failing does not keep
+the other from running, and the loop goes on at its next hour. A failing automatic backup is
+also recorded beside the database (store/backup_failure.py) for the Data tab and
+`chatdesk db backups`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
 
 from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_expired, retention_cutoff
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import StorageSettings
-from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.errors import ChatdeskError, failure_reason
 from chatdesk.core.store import Store
 from chatdesk.core.store.backup import Backups
 from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
 
 log = logging.getLogger("chatdesk.store")
 
+T = TypeVar("T")
+
 FIRST_RUN_AFTER = 10.0  # seconds after start
 EVERY = 3_600.0  # then hourly; a backup is made when the newest daily one is a day old
+
+
+# What each job's problem is called, before its reason.
+_WHAT = {
+    "backups": "automatic backups stopped",
+    "retention": "old deleted chats are not purged",
+    "maintenance": "backups and clean-up failed",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A job that keeps failing: the latest `detail` (as announced), since when it has been
+    failing and how many runs in a row failed."""
+
+    detail: str
+    since: datetime
+    failures: int
 
 
 @dataclass(frozen=True)
@@ -64,7 +89,7 @@ class Maintenance:
         self._clock = clock or SystemClock()
         self._announce = announce or (lambda problem: None)
         self._task: asyncio.Task[None] | None = None
-        self.problems: dict[str, str] = {}  # job -> why it failed, until it works again
+        self.problems: dict[str, Problem] = {}  # by job, until a later run of it succeeds
 
     def start(self, first_after: float = FIRST_RUN_AFTER, every: float = EVERY) -> None:
         if self._task is None:
@@ -74,27 +99,19 @@ class Maintenance:
         storage = await asyncio.to_thread(self._storage)
         now = self._clock.now()
         backup = None
-        if storage.automatic_backups:
-            try:
-                backup = await self._backups.automatic(now, rotation_policy(storage))
-            except ChatdeskError as error:  # also kept in backups.last_failure for the Data tab
-                log.warning("automatic backup failed: %s", error)
-                self._failed("backups", f"automatic backups stopped: {error}")
-            else:
-                self._works("backups")
+        if storage.automatic_backups:  # a failure is also recorded for the Data tab and CLI
+            backup = await self._job(
+                "backups", now, self._backups.automatic(now, rotation_policy(storage))
+            )
         else:
             self._works("backups")  # switched off: nothing is failing
-        purged = Purged()
+        purged = None
         cutoff = retention_cutoff(now, storage.deleted_retention_days)
         if cutoff is not None:
-            try:
-                purged = await purge_expired(self._store, cutoff)
-            except ChatdeskError as error:
-                log.warning("purging deleted threads failed: %s", error)
-                self._failed("retention", f"old deleted chats are not purged: {error}")
-            else:
-                self._works("retention")
-        return MaintenanceRun(backup, purged)
+            purged = await self._job("retention", now, purge_expired(self._store, cutoff))
+        else:
+            self._works("retention")
+        return MaintenanceRun(backup, Purged() if purged is None else purged)
 
     async def _loop(self, first_after: float, every: float) -> None:
         await asyncio.sleep(first_after)
@@ -103,15 +120,37 @@ class Maintenance:
                 await self.run_once()
             except Exception as error:  # a bug: logged and shown, and the next hour tries again
                 log.exception("maintenance run failed")
-                self._failed("maintenance", f"backups and clean-up failed ({error!r}); see the log")
+                self._failed("maintenance", self._clock.now(), failure_reason(error))
             else:
                 self._works("maintenance")
             await asyncio.sleep(every)
 
-    def _failed(self, job: str, why: str) -> None:
-        if self.problems.get(job) != why:
-            self.problems[job] = why
-            self._announce(BackgroundProblem(job, why))
+    async def _job(self, job: str, now: datetime, work: Awaitable[T]) -> T | None:
+        """`work`'s result; None when it failed, which is logged and announced, not raised:
+        one job failing leaves the others to run."""
+        try:
+            result = await work
+        except ChatdeskError as error:
+            log.warning("%s: %s", _WHAT[job], error)
+            self._failed(job, now, str(error))
+            return None
+        except Exception as error:
+            log.exception("%s unexpectedly", _WHAT[job])
+            self._failed(job, now, failure_reason(error))
+            return None
+        self._works(job)
+        return result
+
+    def _failed(self, job: str, now: datetime, reason: str) -> None:
+        detail = f"{_WHAT[job]}: {reason}"
+        previous = self.problems.get(job)
+        self.problems[job] = Problem(
+            detail,
+            previous.since if previous else now,
+            previous.failures + 1 if previous else 1,
+        )
+        if previous is None or previous.detail != detail:
+            self._announce(BackgroundProblem(job, detail))
 
     def _works(self, job: str) -> None:
         if self.problems.pop(job, None) is not None:

@@ -7,7 +7,7 @@ import asyncio
 import threading
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -15,17 +15,20 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
-from chatdesk.app import Configuration
+from chatdesk.app import Configuration, build_core
 from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_batch, purge_expired, retention_cutoff
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import AttachmentInput, DraftView, ThreadFilter
 from chatdesk.core.config import StorageSettings
-from chatdesk.core.maintenance import Maintenance
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.maintenance import Maintenance, Problem
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
 from chatdesk.core.store.backup import BackupKind, Backups, list_backups
+from chatdesk.core.store.backup_failure import read_failure
+from chatdesk.core.store.rotation import RotationPolicy
 from tests.core.databases import rows
 
 pytestmark = pytest.mark.asyncio
@@ -197,6 +200,13 @@ async def test_maintenance_backs_up_daily_and_purges(
     assert len(list_backups(backups.folder)) == 2
 
 
+async def delete_old_thread(chat: ChatService, clock: FakeClock) -> None:
+    """A thread deleted 40 days before the clock's new time: the next purge removes it."""
+    old = await thread_with(chat, "old", "albatross")
+    await chat.delete_thread(old)
+    clock.at = T0 + timedelta(days=40)
+
+
 async def test_a_failed_automatic_backup_is_remembered_and_the_purge_still_runs(
     chat: ChatService, store: Store, config: Configuration, clock: FakeClock, tmp_path: Path
 ) -> None:
@@ -206,9 +216,7 @@ async def test_a_failed_automatic_backup_is_remembered_and_the_purge_still_runs(
     try:
         announced: list[BackgroundProblem] = []
         maintenance = Maintenance(store, broken, storage, clock, announce=announced.append)
-        old = await thread_with(chat, "old", "albatross")
-        await chat.delete_thread(old)
-        clock.at = T0 + timedelta(days=40)
+        await delete_old_thread(chat, clock)
         run = await maintenance.run_once()
         assert run.backup is None
         assert broken.last_failure is not None
@@ -217,28 +225,37 @@ async def test_a_failed_automatic_backup_is_remembered_and_the_purge_still_runs(
         [problem] = announced  # shown in the window until a backup is made again
         assert problem.job == "backups"
         assert problem.detail == f"automatic backups stopped: {broken.last_failure}"
-        assert maintenance.problems == {"backups": problem.detail}
+        assert maintenance.problems == {"backups": Problem(problem.detail, clock.at, 1)}
     finally:
         broken.close()
 
 
 async def test_closing_the_core_cancels_a_maintenance_run_in_progress(
-    store: Store, backups: Backups, clock: FakeClock
+    config: Configuration, clock: FakeClock
 ) -> None:
     inside, release = threading.Event(), threading.Event()
+    calls = 0
 
     def slow_settings() -> StorageSettings:  # the run is under way, reading its settings
+        nonlocal calls
+        calls += 1
         inside.set()
         release.wait(30)
         return storage()
 
-    maintenance = Maintenance(store, backups, slow_settings, clock)
-    maintenance.start(first_after=0)
-    assert await asyncio.to_thread(inside.wait, 30)
-    await maintenance.aclose()  # returns with the run still blocked: it was cancelled
-    release.set()
-    assert list_backups(backups.folder) == []
-    assert maintenance.problems == {}
+    core = build_core(config)
+    core = replace(core, maintenance=Maintenance(core.store, core.backups, slow_settings, clock))
+    core.maintenance.start(first_after=0, every=0)
+    try:
+        assert await asyncio.to_thread(inside.wait, 30)
+        # Returns while the run is still blocked (it was cancelled), not after it went on.
+        await asyncio.wait_for(core.aclose(), 30)
+        assert [t for t in asyncio.all_tasks() if t.get_name() == "maintenance"] == []
+    finally:
+        release.set()
+    assert calls == 1  # no run after it
+    assert list_backups(config.paths.backups_dir) == []
+    assert core.maintenance.problems == {}  # a cancelled run is not a failure
 
 
 async def test_a_failing_run_is_announced_the_loop_goes_on_and_the_problem_clears(
@@ -268,3 +285,55 @@ async def test_a_failing_run_is_announced_the_loop_goes_on_and_the_problem_clear
     ]
     assert "settings could not be read" in (announced[0].detail or "")
     assert [b.kind for b in list_backups(backups.folder)] == [BackupKind.DAILY]  # the next run
+
+
+async def test_a_bug_in_the_backup_job_is_counted_and_the_purge_still_runs(
+    chat: ChatService, store: Store, config: Configuration, clock: FakeClock
+) -> None:
+    closed = Backups(store.path, config.paths.backups_dir)
+    closed.close()  # used after closing: a bug, not a failure the user can act on
+    announced: list[BackgroundProblem] = []
+    maintenance = Maintenance(store, closed, storage, clock, announce=announced.append)
+    await delete_old_thread(chat, clock)
+    first = await maintenance.run_once()
+    assert first.purged.threads == 1
+    clock.at += timedelta(hours=1)
+    await maintenance.run_once()
+    [problem] = announced  # the same problem again is not announced twice
+    assert problem.job == "backups"
+    assert problem.detail is not None
+    assert problem.detail.startswith("automatic backups stopped: an unexpected error (Runtime")
+    assert problem.detail.endswith("; see the log")
+    assert maintenance.problems == {"backups": Problem(problem.detail, T0 + timedelta(days=40), 2)}
+    recorded = read_failure(config.paths.data_dir)  # for the Data tab and `chatdesk db backups`
+    assert recorded is not None
+    assert (recorded.since, recorded.attempts) == (T0 + timedelta(days=40), 2)
+    assert f"automatic backups stopped: {recorded.reason}" == problem.detail
+
+
+async def test_a_failing_automatic_backup_is_recorded_for_every_chatdesk_until_one_is_made(
+    store: Store, config: Configuration, clock: FakeClock
+) -> None:
+    folder = config.paths.backups_dir
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.write_text("a file where the backups folder should be")
+    window = Backups(store.path, folder)
+    try:
+        for hour in range(3):
+            with pytest.raises(ChatdeskError, match="cannot write backups"):
+                await window.automatic(T0 + timedelta(hours=hour), RotationPolicy())
+    finally:
+        window.close()
+    later = Backups(store.path, folder)  # the next session, or the Data tab of another window
+    try:
+        assert later.failure is not None
+        assert (later.failure.since, later.failure.attempts) == (T0, 3)
+        assert later.last_failure == window.last_failure
+        assert later.failure.describe().endswith(f"(3 times in a row): {window.last_failure}")
+        folder.unlink()
+        made = await later.automatic(T0 + timedelta(hours=3), RotationPolicy())
+        assert made.made is not None
+        assert (later.failure, later.last_failure) == (None, None)
+        assert read_failure(config.paths.data_dir) is None
+    finally:
+        later.close()

@@ -4,20 +4,26 @@ bad statement or a misused driver is a bug and reaches the crash dialog as it is
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
+from chatdesk.app import Configuration
 from chatdesk.core.errors import Busy, ChatdeskError
-from chatdesk.core.store import Store
+from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.backup import is_damage
 from chatdesk.core.store.models import Project
 from chatdesk.core.store.store import StorageError, storage_error, translated
+
+BUSY = "the database is busy in another chatdesk process; try again in a moment."
 
 
 def _raised(work: object) -> sqlite3.Error:
@@ -37,8 +43,12 @@ def test_a_full_disk_says_so_and_what_to_do(store: Store) -> None:
         )
         session.flush()
 
-    with pytest.raises(StorageError, match="the disk is full, so chatdesk cannot save"):
+    with pytest.raises(StorageError) as raised:
         store.write_now(fill)
+    assert str(raised.value) == (
+        "the disk is full, so chatdesk cannot save. Free some space and try again; "
+        "everything saved before is intact."
+    )
 
 
 def test_a_read_only_database_says_so(tmp_path: Path) -> None:
@@ -61,10 +71,30 @@ def test_a_database_held_by_another_process_is_busy(tmp_path: Path) -> None:
     holder.execute("BEGIN IMMEDIATE")
     other = sqlite3.connect(path, timeout=0, isolation_level=None)
     error = _raised(lambda: other.execute("BEGIN IMMEDIATE"))
-    assert isinstance(storage_error(error), Busy)
+    known = storage_error(error)
+    assert isinstance(known, Busy)
+    assert str(known) == BUSY
     holder.execute("ROLLBACK")
     holder.close()
     other.close()
+
+
+def test_a_write_waits_for_another_process_then_says_it_is_busy(config: Configuration) -> None:
+    impatient = replace(
+        config.settings, storage=replace(config.settings.storage, busy_timeout_ms=100)
+    )
+    store = open_store(config.paths, impatient)
+    holder = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another chatdesk process is writing
+        with pytest.raises(Busy) as raised:
+            store.write_now(lambda s: s.add(_project("waits")))
+        assert str(raised.value) == BUSY
+        holder.execute("ROLLBACK")
+        store.write_now(lambda s: s.add(_project("then goes in")))
+    finally:
+        holder.close()
+        store.close()
 
 
 def test_a_file_that_is_not_a_database_is_damage(tmp_path: Path) -> None:
@@ -108,6 +138,48 @@ def test_a_wrong_statement_is_a_bug(store: Store) -> None:
         store.read_now(lambda s: s.execute(text("SELECT * FROM no_such_table")).all())
 
 
+def test_a_value_the_driver_cannot_bind_is_a_bug(store: Store) -> None:
+    with pytest.raises(ProgrammingError) as raised:
+        store.read_now(lambda s: s.execute(text("SELECT :value"), {"value": object()}).all())
+    assert not isinstance(raised.value, ChatdeskError)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("failure", "reported"),
+    [
+        (RuntimeError("the write went wrong"), "bug"),
+        (StorageError("the disk is full"), "log"),
+    ],
+)
+async def test_a_write_that_fails_after_its_caller_was_cancelled_is_still_reported(
+    store: Store, caplog: pytest.LogCaptureFixture, failure: Exception, reported: str
+) -> None:
+    inside, release = threading.Event(), threading.Event()
+    bugs: list[dict[str, object]] = []
+    asyncio.get_running_loop().set_exception_handler(lambda loop, context: bugs.append(context))
+
+    def doomed(session: Session) -> None:
+        inside.set()
+        release.wait(30)
+        raise failure
+
+    caller = asyncio.create_task(store.write(doomed))
+    assert await asyncio.to_thread(inside.wait, 30)
+    caller.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    release.set()
+    await store.write(lambda s: None)  # the writer is in order: the doomed write has ended
+    errors = [r.getMessage() for r in caplog.records if r.levelname == "ERROR"]
+    if reported == "bug":  # to the crash dialog, in the window
+        assert [context["exception"] for context in bugs] == [failure]
+        assert errors == []
+    else:  # the next write tells the user
+        assert bugs == []
+        assert errors == ["a write whose caller had gone failed: the disk is full"]
+
+
 def test_a_misused_driver_is_a_bug(tmp_path: Path) -> None:
     connection = sqlite3.connect(tmp_path / "x.db")
     connection.close()
@@ -119,3 +191,7 @@ def test_a_misused_driver_is_a_bug(tmp_path: Path) -> None:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _project(name: str) -> Project:
+    return Project(name=name, total_tokens=0, created_at=_now(), updated_at=_now())

@@ -26,9 +26,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.errors import ChatdeskError, failure_reason
 from chatdesk.core.paths import DataDirError, ensure_private_dir
 from chatdesk.core.store import scheduled
+from chatdesk.core.store.backup_failure import (
+    forget_failure,
+    read_failure,
+    remember_failure,
+)
+from chatdesk.core.store.store import primary_code
 
 if TYPE_CHECKING:
     from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
@@ -88,8 +94,7 @@ def problem_lines(lines: Iterable[str]) -> list[str]:
 
 def is_damage(error: sqlite3.Error) -> bool:
     """Whether SQLite's error says the file is damaged (not busy, full or unreadable)."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF in _DAMAGE_CODES
+    return primary_code(error) in _DAMAGE_CODES
 
 
 def backup_name(label: str, now: datetime | None = None) -> str:
@@ -160,10 +165,11 @@ def _prepare_folder(folder: Path) -> None:
 
 def _failure(source: Path, target: Path, error: OSError | sqlite3.Error) -> str:
     text = str(error)
-    full = (isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)) or (
-        "full" in text.lower()
+    code = primary_code(error)
+    full = code == sqlite3.SQLITE_FULL or (
+        isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT)
     )
-    if full or "disk i/o error" in text.lower():
+    if full or code == sqlite3.SQLITE_IOERR:  # a write that failed may be a full disk too
         try:
             free = shutil.disk_usage(target.parent).free
             needed = source.stat().st_size
@@ -210,7 +216,9 @@ class Backups:
     def __init__(self, database: Path, folder: Path) -> None:
         self.database = database
         self.folder = folder
-        self.last_failure: str | None = None  # why the last automatic backup was not made
+        # Why automatic backups are failing, as recorded by this or another chatdesk process.
+        self.failure = read_failure(database.parent)
+        self.last_failure = self.failure.reason if self.failure else None  # for the Data tab
         self._worker = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-backup")
 
     def __repr__(self) -> str:
@@ -232,12 +240,16 @@ class Backups:
         """The daily backup if one is due, then rotation (only after a new one verified)."""
         from chatdesk.core.store.rotation import automatic_backup
 
+        data_dir = self.database.parent
         try:
             done = await self._run(automatic_backup, self.database, self.folder, now, policy)
-        except BackupError as error:
-            self.last_failure = str(error)
+        except Exception as error:  # recorded off the worker: the worker may be what failed
+            reason = failure_reason(error)
+            self.failure = await asyncio.to_thread(remember_failure, data_dir, reason, now)
+            self.last_failure = self.failure.reason
             raise
-        self.last_failure = None
+        await asyncio.to_thread(forget_failure, data_dir)  # also one a cron run left
+        self.failure = self.last_failure = None
         return done
 
     async def schedule_restore(self, backup: Path) -> None:

@@ -4,7 +4,8 @@ Writes run on ONE dedicated thread, each in its own `BEGIN IMMEDIATE` transactio
 a small pool of other threads, each in a snapshot transaction (WAL lets them run beside the
 writer). Callers `await` both from the asyncio loop, which therefore never waits on SQLite.
 An awaiting task that is cancelled does not cancel a write already handed to the writer: once
-started, a write commits or fails as a whole.
+started, a write commits or fails as a whole (a failure nobody waits for any more is still
+reported).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -70,7 +71,11 @@ class Store:
         loop = asyncio.get_running_loop()
         future = loop.run_in_executor(self._writer, functools.partial(self.write_now, work))
         # The write goes on even if the caller is cancelled; the caller still sees the cancel.
-        return await asyncio.shield(future)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            future.add_done_callback(_report_failure_nobody_awaits)
+            raise
 
     def write_blocking(self, work: Callable[[Session], T]) -> T:
         """From a thread other than the loop's (the sync worker): `work` on the writer, waited
@@ -115,6 +120,20 @@ class Store:
         self.instance.release()
 
 
+def _report_failure_nobody_awaits(future: asyncio.Future[Any]) -> None:
+    """A write whose caller was cancelled has nobody left to tell when it fails. A known
+    failure (a full disk...) is logged, and the next write says it to the user; a bug goes to
+    the loop's exception handler, which the window turns into the crash dialog."""
+    if future.cancelled() or (error := future.exception()) is None:
+        return
+    if isinstance(error, ChatdeskError):
+        log.error("a write whose caller had gone failed: %s", error)
+        return
+    future.get_loop().call_exception_handler(
+        {"message": "a write whose caller had gone failed", "exception": error, "future": future}
+    )
+
+
 @contextlib.contextmanager
 def translated() -> Iterator[None]:
     """Turn SQLite errors the user can act on (a full, read-only, busy, damaged or failing disk)
@@ -137,11 +156,18 @@ def translated() -> Iterator[None]:
 
 def storage_error(error: sqlite3.Error) -> ChatdeskError | None:
     """The user-facing error for a SQLite error, by its result code; None for a bug."""
-    code = getattr(error, "sqlite_errorcode", None)
+    code = primary_code(error)
     if code is None:  # raised by the driver itself (bad binding, closed connection): a bug
         return None
-    make = _KNOWN.get(code & 0xFF)  # the primary code; extended codes add detail to it
+    make = _KNOWN.get(code)
     return make(str(error)) if make is not None else None
+
+
+def primary_code(error: BaseException) -> int | None:
+    """SQLite's primary result code behind `error` (SQLITE_FULL, SQLITE_IOERR ...; extended
+    codes only add detail to it); None when SQLite did not raise it."""
+    code = getattr(error, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(error, sqlite3.Error) and isinstance(code, int) else None
 
 
 def _full(_: str) -> ChatdeskError:
