@@ -21,7 +21,10 @@ Checked, in order:
    (`CHATDESK_EXIT_AFTER_START`, see chatdesk/ui/exit_after_start.py); the time to its first
    paint and to its core being attached is printed (median over `--window-runs`, after one
    run that warms the page cache and is not counted).
-A venv's chatdesk is also checked to import from the venv, not from a checkout.
+A venv's chatdesk is also checked to import from the venv, not from a checkout. The working
+folder holds packages named like modules the children import (`multiprocessing`, `tiktoken`,
+`markdown_it`, `pygments`), as a repository someone else wrote could: none may be imported,
+by chatdesk or by its children (chatdesk/core/children.py).
 """
 
 from __future__ import annotations
@@ -38,6 +41,12 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+PLANTED = ("multiprocessing", "tiktoken", "markdown_it", "pygments")
+PLANTED_CODE = """
+import os, pathlib
+pathlib.Path({folder!r}, f"{{__name__}}-in-{{os.getpid()}}").write_text("imported")
+raise ImportError("planted in the working folder")
+"""
 STARTED_PREFIX = "chatdesk: started "  # chatdesk/ui/exit_after_start.py
 QUESTION = "show me code"  # the mock's answer to it has code blocks and formulas
 TIMEOUT = 120.0
@@ -135,6 +144,20 @@ def check_install_location(command: Path, cwd: Path) -> str | None:
     return where
 
 
+def plant(cwd: Path, markers: Path) -> None:
+    """Packages in the working folder that leave a mark when imported."""
+    markers.mkdir()
+    for name in PLANTED:
+        package = cwd / name
+        package.mkdir()
+        (package / "__init__.py").write_text(PLANTED_CODE.format(folder=str(markers)))
+
+
+def check_nothing_planted_ran(markers: Path) -> None:
+    imported = sorted(marker.name for marker in markers.iterdir())
+    _check(not imported, f"modules from the working folder were imported: {imported}")
+
+
 def check_commands(runner: Runner, home: Path, out: Path) -> str:
     version = runner.run("--version").strip()
     _check(version.startswith("chatdesk "), f"--version printed {version!r}")
@@ -195,9 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             started = time.perf_counter()
             runner = Runner(command, home, cwd, args.no_network)
             where = check_install_location(command, cwd)
+            plant(cwd, root / "planted")
             version = check_commands(runner, home, root)
             commands_s = time.perf_counter() - started
             paint_ms, attached_ms = check_window(runner, args.window_runs)
+            check_nothing_planted_ran(root / "planted")
         except (SmokeFailed, subprocess.SubprocessError) as failure:
             print(f"smoke: FAILED: {failure}", file=sys.stderr)
             return 1
@@ -207,7 +232,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smoke: imports chatdesk from {where}")
     print(
         f"smoke: ok: --version, ask (mock, database created and migrated), db check, "
-        f"tokens (exact), export html (highlighted, formulas) in {commands_s:.1f} s"
+        f"tokens (exact), export html (highlighted, formulas) in {commands_s:.1f} s; "
+        f"nothing imported from the working folder"
     )
     print(
         f"smoke: ok: window offscreen, median of {args.window_runs}: first paint "

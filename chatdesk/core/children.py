@@ -3,12 +3,17 @@ any later helper such as document extraction).
 
 Work that can hang, crash or hold the GIL runs in a child that can be killed. Every child:
 
-- is started with multiprocessing's "spawn" (forking a process that runs Qt threads is unsafe),
-  with `PYTHONSAFEPATH` set, so the new interpreter does not put the working directory first on
-  its import path: spawn starts `python -c …`, which otherwise would, and a folder holding a
-  `multiprocessing/` package (or another module the child imports early) would run its code
-  inside chatdesk. The frozen desktop build starts its own executable, which never looks there.
-  Child Python processes started later by chatdesk inherit the setting;
+- is started with multiprocessing's "spawn" (forking a process that runs Qt threads is unsafe)
+  so that nothing in the working directory is imported into it. Spawn starts `python -c …`,
+  which would put the working directory first on the new interpreter's path, so a folder holding
+  a `multiprocessing/` package (or another module the child imports early) would run its code
+  inside chatdesk: the child is started with `PYTHONSAFEPATH` set, for that one start only (a
+  program chatdesk runs later gets the user's environment as it was). Spawn then gives the child
+  the parent's import path, which holds `''` or the working directory when chatdesk was started
+  with `python -c` or `python -m`: the child drops those (`_child_path`) before its own code
+  imports anything the parent has not already imported. The frozen desktop build starts its own
+  executable, whose path never holds the working directory, and goes through the same filter;
+- is started from one long-lived thread (`_Launcher`), whichever thread asks for it;
 - talks over two one-way pipes: it sends one message once its imports are done (`wait_ready`,
   bounded), then answers each request, a tuple numbered by its first item, with a tuple that
   starts with the same number; an answer to a request the parent gave up on is skipped;
@@ -16,13 +21,13 @@ Work that can hang, crash or hold the GIL runs in a child that can be killed. Ev
   start a new one;
 - goes when the parent goes: `stop` kills and reaps it, a child object dropped without `stop`
   kills it, and a child whose parent died (even by SIGKILL) exits by itself — it watches the
-  parent's sentinel on a thread, and on Linux the kernel also kills it (`PR_SET_PDEATHSIG`)
-  should it be stuck in C code holding the GIL.
+  parent's sentinel on a thread (every OS), and on Linux the kernel also kills it
+  (`PR_SET_PDEATHSIG`) should it be stuck in C code holding the GIL.
 
-`pebble` and similar pools were weighed (decision 0021): they add a dependency for what is ~150
-lines here, start their workers the same way (so the working-directory problem stays ours), and
-their pools of interchangeable workers fit neither child, which each keep state (loaded
-encodings, the math library) between requests.
+`pebble` and similar pools were weighed (decision 0021): they add a dependency for what is ~200
+lines here, start their workers through multiprocessing the same way (so the working-directory
+problem stays ours), leave orphans behind, and their pools of interchangeable workers fit neither
+child, which each keep state (loaded encodings, the math library) between requests.
 """
 
 from __future__ import annotations
@@ -32,14 +37,17 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import queue
 import signal
 import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from multiprocessing.connection import Connection
 from multiprocessing.context import SpawnProcess
+from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("chatdesk.children")
@@ -51,7 +59,9 @@ STOP_TIMEOUT = 5.0
 # until `requests` reaches end-of-file. It must be a module-level function (it is pickled).
 Serve = Callable[[Connection, Connection], None]
 
-_start_lock = threading.Lock()
+# The folder chatdesk's own package is imported from (a checkout, site-packages, the frozen
+# bundle): on the child's path even when it is the working directory.
+_HOME = Path(__file__).resolve().parents[2]
 
 
 class ChildFailed(Exception):
@@ -75,14 +85,15 @@ class Child:
         self._replies, reply_end = context.Pipe(duplex=False)
         request_end, self._requests = context.Pipe(duplex=False)
         self._process: SpawnProcess = context.Process(
-            target=_child_main, args=(serve, request_end, reply_end), name=name, daemon=True
+            target=_child_main,
+            args=(serve, _child_path(), request_end, reply_end),
+            name=name,
+            daemon=True,
         )
         self._ready_timeout = ready_timeout
         self._ready = False
         try:
-            with _start_lock:
-                os.environ["PYTHONSAFEPATH"] = "1"  # read by the child's interpreter at start
-                self._process.start()
+            _launcher.start(self._process)
         finally:
             request_end.close()  # so that the child's death reads as end-of-file here
             reply_end.close()
@@ -142,10 +153,91 @@ class Child:
                 self._process.close()
 
 
+class _Launcher:
+    """Starts every child from one daemon thread that lives as long as chatdesk.
+
+    On Linux the parent-death signal follows the *thread* that started a child, not the
+    process: a child started from a worker thread that later ends would be killed with it.
+    Being the only thread that starts children also makes setting `PYTHONSAFEPATH` for the
+    moment of a start safe from another start restoring it meanwhile."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._starts: queue.SimpleQueue[tuple[SpawnProcess, Future[None]]] = queue.SimpleQueue()
+
+    def start(self, process: SpawnProcess) -> None:
+        """`process.start()`, done by the launcher thread; raises what it raised."""
+        started: Future[None] = Future()
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="chatdesk-child-launcher", daemon=True
+                )
+                self._thread.start()
+        self._starts.put((process, started))
+        started.result()
+
+    def _run(self) -> None:
+        while True:
+            process, started = self._starts.get()
+            try:
+                with _safe_path():
+                    process.start()
+            except BaseException as error:  # the caller waits for this start, whatever ended it
+                started.set_exception(error)
+            else:
+                started.set_result(None)
+
+
+_launcher = _Launcher()
+
+
+@contextlib.contextmanager
+def _safe_path() -> Iterator[None]:
+    """`PYTHONSAFEPATH` set while a child's interpreter starts (it reads it then), so that
+    spawn's `python -c` does not put the working directory first on its path."""
+    before = os.environ.get("PYTHONSAFEPATH")
+    os.environ["PYTHONSAFEPATH"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["PYTHONSAFEPATH"]
+        else:
+            os.environ["PYTHONSAFEPATH"] = before
+
+
+def _child_path() -> list[str]:
+    """This process's import path without the entries that follow the working directory: `''`
+    and other relative entries (`python -c`) and the working directory itself (`python -m`, a
+    script kept there), unless chatdesk itself is imported from there (a checkout)."""
+    try:
+        here: str | None = os.path.realpath(os.getcwd())
+    except OSError:  # removed meanwhile: nothing can be imported from it
+        here = None
+    home = str(_HOME)
+    path = []
+    for entry in sys.path:
+        relative = not os.path.isabs(entry)
+        if relative and here is None:
+            continue
+        real = os.path.realpath(entry)  # a relative entry as seen from the working directory
+        if real == home:
+            path.append(real)
+        elif not relative and real != here:
+            path.append(entry)
+    return path
+
+
 # -- in the child --------------------------------------------------------------------------------
 
 
-def _child_main(serve: Serve, requests: Connection, replies: Connection) -> None:
+def _child_main(serve: Serve, path: list[str], requests: Connection, replies: Connection) -> None:
+    # Until now the child has imported only modules the parent had imported too (its main
+    # module, this one and `serve`'s), found through the parent's path; what `serve` imports
+    # from here on must not come from the working directory.
+    sys.path[:] = path
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
     _die_with_parent()
     serve(requests, replies)

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -46,6 +47,15 @@ def busy(requests: Connection, replies: Connection) -> None:
         sum(range(1000))
 
 
+def busy_without_the_kernel(requests: Connection, replies: Connection) -> None:
+    """As `busy`, with Linux's parent-death signal taken back: the portable watch alone."""
+    if sys.platform == "linux":
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, 0)  # PR_SET_PDEATHSIG: none
+    busy(requests, replies)
+
+
 def test_a_child_that_never_gets_ready_is_bounded_and_killed() -> None:
     child = Child("test-never-ready", never_ready, ready_timeout=0.5)
     try:
@@ -76,7 +86,8 @@ def test_a_stuck_request_is_killed_and_a_new_child_answers() -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="kills the parent with SIGKILL")
-def test_a_child_does_not_outlive_a_parent_killed_outright() -> None:
+@pytest.mark.parametrize("serve", ["busy", "busy_without_the_kernel"])
+def test_a_child_does_not_outlive_a_parent_killed_outright(serve: str) -> None:
     parent = subprocess.Popen(
         [
             sys.executable,
@@ -85,98 +96,149 @@ def test_a_child_does_not_outlive_a_parent_killed_outright() -> None:
                 """
                 import sys, time
                 from chatdesk.core.children import Child
-                from tests.core.test_children import busy
-                child = Child("test-busy", busy)
+                from tests.core.test_children import {serve}
+                child = Child("test-busy", {serve})
                 child.wait_ready()
                 print(child.pid, flush=True)
                 time.sleep(600)
                 """
-            ),
+            ).format(serve=serve),
         ],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
     )
+    orphan: psutil.Process | None = None
     try:
         assert parent.stdout is not None
-        pid = int(parent.stdout.readline())
-        orphan = psutil.Process(pid)
+        orphan = psutil.Process(int(parent.stdout.readline()))
         assert orphan.is_running()
         os.kill(parent.pid, signal.SIGKILL)
         parent.wait(10)
         orphan.wait(10)  # raises TimeoutExpired if it stayed
     finally:
+        if orphan is not None and orphan.is_running():  # this test failed: leave nothing behind
+            orphan.kill()
         parent.kill()
         parent.wait(10)
         parent.stdout.close()
 
 
 PLANTED = """
-import pathlib
-pathlib.Path({marker!r}).write_text("imported from the working directory")
+import os, pathlib
+pathlib.Path({folder!r}, f"{{__name__}}-in-{{os.getpid()}}").write_text("imported")
 raise ImportError("planted")
+"""
+
+# Both children at work, from a module kept outside the working directory.
+LAUNCHER = """
+import asyncio
+
+from chatdesk.core.render.worker import RenderWorker
+from chatdesk.core.tokens.process import CountingProcess
+
+
+def work():
+    counter = CountingProcess()
+    print(counter.load("o200k_base"), counter.count("o200k_base", ["hello world"]))
+    counter.close()
+    asyncio.run(render())
+
+
+async def render():
+    worker = RenderWorker(timeout=30)
+    rendered = await worker.render("**bold**")
+    print("<b>" in rendered.html or "font-weight" in rendered.html)
+    await worker.aclose()
+
+
+if __name__ == "__main__":  # spawn runs the main module again in the child, under another name
+    work()
 """
 
 
 @pytest.mark.parametrize(
-    ("name", "work"),
+    ("started_as", "command", "planted"),
     [
-        (
-            "counting",
-            """
-            from chatdesk.core.tokens.process import CountingProcess
-            counter = CountingProcess()
-            print(counter.load("o200k_base"), counter.count("o200k_base", ["hello world"]))
-            counter.close()
-            """,
-        ),
-        (
-            "rendering",
-            """
-            import asyncio
-            from chatdesk.core.render.worker import RenderWorker
-
-            async def main():
-                worker = RenderWorker(timeout=30)
-                rendered = await worker.render("**bold**")
-                print("<b>" in rendered.html or "font-weight" in rendered.html)
-                await worker.aclose()
-
-            asyncio.run(main())
-            """,
-        ),
+        # As the installed `chatdesk` command is: the parent's path starts with the script's
+        # folder, and only spawn's `python -c` would look in the working directory.
+        ("a script", ["{launcher}"], ["multiprocessing", "tiktoken", "markdown_it"]),
+        # `python -m` and `python -c` put the working directory (or '') on the parent's own
+        # path, which spawn hands to the child; the parent imports `multiprocessing` from
+        # there itself, so only modules the children alone import are planted.
+        ("python -m", ["-m", "launcher"], ["tiktoken", "markdown_it", "pygments"]),
+        ("python -c", ["-c", "import launcher; launcher.work()"], ["tiktoken", "markdown_it"]),
     ],
 )
 def test_nothing_in_the_working_directory_runs_in_a_child(
-    tmp_path: Path, name: str, work: str
+    tmp_path: Path, started_as: str, command: list[str], planted: list[str]
 ) -> None:
     """chatdesk started in a folder someone else wrote (`git diff | chatdesk ask -` in a
-    repository): a module there named like one the child imports first is never imported."""
+    repository): a module there named like one a child imports is never imported by either."""
     folder = tmp_path / "someone-elses-repository"
-    marker = tmp_path / "marker"
-    for module in ("multiprocessing", "tiktoken", "markdown_it"):
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    for module in planted:
         package = folder / module
         package.mkdir(parents=True)
-        (package / "__init__.py").write_text(PLANTED.format(marker=str(marker)))
-    # Started from a script elsewhere, as the installed `chatdesk` command is: the parent's own
-    # path starts with the script's folder, not the working directory.
+        (package / "__init__.py").write_text(PLANTED.format(folder=str(markers)))
     launcher = tmp_path / "bin" / "launcher.py"
     launcher.parent.mkdir()
-    body = textwrap.indent(textwrap.dedent(work), "    ")
-    launcher.write_text(
-        f"if __name__ == '__main__':  # spawn imports it again in the child\n{body}"
-    )
+    launcher.write_text(LAUNCHER)
+    environment = {**os.environ, "PYTHONPATH": str(launcher.parent)}
+    environment.pop("PYTHONSAFEPATH", None)  # as a shell would start it
     result = subprocess.run(
-        [sys.executable, str(launcher)],
+        [sys.executable, *(part.format(launcher=launcher) for part in command)],
         cwd=folder,
+        env=environment,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
-    assert not marker.exists(), f"the {name} child imported a module from the working directory"
+    imported = sorted(marker.name for marker in markers.iterdir())
+    assert imported == [], f"started as {started_as}, imported from the working directory"
     assert result.returncode == 0, result.stderr
-    if name == "counting":
-        assert result.stdout.split() == ["True", "[2]"]
-    else:
-        assert result.stdout.strip() == "True"
+    assert result.stdout.split() == ["True", "[2]", "True"], result.stderr
+
+
+def test_a_program_started_later_gets_the_environment_as_it_was(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The setting that keeps the working directory off a child's path is for the child's
+    start alone: a Python tool chatdesk runs later still finds the modules beside its script."""
+    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+    child = Child("test-echo", echo_or_hang)
+    try:
+        child.wait_ready()
+        assert "PYTHONSAFEPATH" not in os.environ
+    finally:
+        child.stop()
+
+
+def test_a_child_started_from_a_thread_that_has_ended_still_answers() -> None:
+    """Children are started from many threads (the token counter's, a caller's own); on Linux
+    the kernel's parent-death signal would follow that thread, not chatdesk."""
+    started: list[Child] = []
+
+    def start() -> None:
+        child = Child("test-echo", echo_or_hang)
+        child.wait_ready()  # past the moment the child asks to die with its parent
+        started.append(child)
+
+    thread = threading.Thread(target=start)
+    thread.start()
+    thread.join()
+    (child,) = started
+    try:
+        _wait_until_gone(thread)
+        assert child.ask((1, "still here"), 10) == ("STILL HERE",)
+    finally:
+        child.stop()
+
+
+def _wait_until_gone(thread: threading.Thread) -> None:
+    """Until the system thread under `thread` has ended too (`join` returns just before)."""
+    deadline = time.monotonic() + 10
+    while thread.native_id in {each.id for each in psutil.Process().threads()}:
+        assert time.monotonic() < deadline, "the thread did not end"
