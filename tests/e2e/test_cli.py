@@ -127,9 +127,8 @@ def test_bad_input_is_one_clear_line_and_loses_nothing(
     assert message in lines[0]
     assert rows(database, "SELECT id, status, content FROM messages ORDER BY id") == before
     # No empty "New chat" is left behind by a message that was refused.
-    assert rows(
-        database, "SELECT id, title, message_count, deleted_at FROM threads ORDER BY id"
-    ) == (threads)
+    after = rows(database, "SELECT id, title, message_count, deleted_at FROM threads ORDER BY id")
+    assert after == threads
 
 
 def test_unusable_data_dir_is_a_clear_error(tmp_path: Path) -> None:

@@ -28,7 +28,6 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
 from chatdesk.core.chat.context import ContextTooLong
@@ -126,10 +125,7 @@ class Answers:
             await self.stop(message_id)
 
     async def _stored(self, message_id: uuid.UUID) -> MessageView:
-        def work(session: Any) -> MessageView:
-            return attached.with_attachments(session, repo.message_views(session, [message_id]))[0]
-
-        return await self._store.read(work)
+        return await self._store.read(lambda s: repo.full_message(s, message_id))
 
     # -- the steps -------------------------------------------------------------------------------
 

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat.repository.rows import project_of
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.store.models import Project, Thread
+from chatdesk.core.store.models import Thread
 from chatdesk.core.tokens.models import base_model_name
 
 DEFAULT_CONTEXT_WINDOW = 8_192  # tokens, for a model nobody describes
@@ -101,7 +102,7 @@ def thread_setup(
 ) -> ThreadSetup:
     """The thread's provider, model, system prompt and budget; `provider`/`model` replace the
     thread's (an answer already written by another model, a summary model)."""
-    project = session.get(Project, thread.project_id) if thread.project_id else None
+    project = project_of(session, thread)
     general = settings.general
     chosen_provider = (
         provider

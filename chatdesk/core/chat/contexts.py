@@ -14,7 +14,7 @@ from chatdesk.core.chat import context
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import ThreadSetup, thread_setup
 from chatdesk.core.chat.context import BuiltContext, ContextSpec
-from chatdesk.core.chat.counts import Counting, CountUpdate, save_counts
+from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.chat.views import ContextUsage, MessageView
 from chatdesk.core.config import Settings
@@ -112,4 +112,5 @@ class Contexts:
     def _save_counts_later(self, updates: list[CountUpdate]) -> None:
         """Cache new counts without making anyone wait for the write."""
         if updates:
-            self._tasks.spawn(self._store.write(lambda s: save_counts(s, updates)), "token-counts")
+            saving = self._store.write(lambda s: repo.save_counts(s, updates))
+            self._tasks.spawn(saving, "token-counts")

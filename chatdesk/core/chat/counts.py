@@ -21,19 +21,32 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
-from sqlalchemy import String, Table, bindparam, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
 from chatdesk.core.providers.base import ChatMessage
-from chatdesk.core.store.models import Message
 from chatdesk.core.tokens import Counted, TokenCounter, encoding_for_model
 
+# CountUpdate and save_counts are the repository's (where the statements are); named here too,
+# beside the reader that makes the updates.
+__all__ = [
+    "ESTIMATE_MARK",
+    "BranchReader",
+    "CountUpdate",
+    "Counting",
+    "Entry",
+    "is_estimate",
+    "key_of",
+    "meter_key",
+    "save_counts",
+]
+
 T = TypeVar("T")
-M = cast(Table, Message.__table__)
 ESTIMATE_MARK = "~"
 _FIRST_CHUNK, _LAST_CHUNK = 32, 1024  # messages per query while walking up a branch
 
@@ -66,44 +79,6 @@ class Entry:
     tokens: int
 
 
-@dataclass(frozen=True)
-class CountUpdate:
-    message_id: uuid.UUID
-    updated_at: datetime  # the text counted; a message changed since keeps its new state
-    tokens: int
-    key: str
-
-
-def _walk_up(*extra: str) -> Any:
-    walk = (
-        select(M.c.id, M.c.parent_id, literal(1).label("n"))
-        .where(M.c.id == bindparam("start"))
-        .cte("meta_up", recursive=True)
-    )
-    step = select(M.c.id, M.c.parent_id, (walk.c.n + 1).label("n")).join(
-        walk, M.c.id == walk.c.parent_id
-    )
-    walk = walk.union_all(step.where(walk.c.n < bindparam("limit")))
-    columns = ("id", "depth", "role", "status", "updated_at", "token_count", *extra)
-    # The parent as stored (hex): only the last row's is used, to go on from there.
-    parent = type_coerce(M.c.parent_id, String).label("parent_hex")
-    return (
-        select(*(M.c[name] for name in columns), M.c.token_encoding, parent)
-        .join(walk, M.c.id == walk.c.id)
-        .order_by(M.c.depth.desc())
-    )
-
-
-_UP_COUNTS = _walk_up()
-_UP_TEXTS = _walk_up("content")  # for a request: it sends the text of what it walks
-_TEXTS = select(M.c.id, M.c.role, M.c.content).where(M.c.id.in_(bindparam("ids", expanding=True)))
-_SAVE = (
-    update(M)
-    .where(M.c.id == bindparam("m_id"), M.c.updated_at == bindparam("m_at"))
-    .values(token_count=bindparam("m_tokens"), token_encoding=bindparam("m_key"))
-)
-
-
 class BranchReader:
     """Reads one branch for one model inside one transaction: counts what is not cached yet
     and remembers the texts it read, so building a request reads each message once.
@@ -118,7 +93,7 @@ class BranchReader:
         self.key = meter_key(counter, model)
         self.fresh: list[CountUpdate] = []  # new counts, for the caller to save
         self._texts: dict[uuid.UUID, str] = {}
-        self._walk = _UP_TEXTS if with_texts else _UP_COUNTS
+        self._with_texts = with_texts
         self._estimator_used = False
 
     @property
@@ -134,7 +109,7 @@ class BranchReader:
         uses, even of a long thread."""
         chunk, seen, tokens = min(_FIRST_CHUNK, most + 1), 0, 0
         while start is not None:
-            rows = self._session.execute(self._walk, {"start": start, "limit": chunk}).all()
+            rows = repo.walk_up(self._session, start, chunk, with_texts=self._with_texts)
             for entry in self._counted(rows):
                 seen, tokens = seen + 1, tokens + entry.tokens
                 yield entry
@@ -156,7 +131,7 @@ class BranchReader:
 
     def _counted(self, rows: Sequence[Any]) -> list[Entry]:
         cached = [bool(row.status.is_final and row.token_encoding == self.key) for row in rows]
-        if self._walk is _UP_TEXTS:
+        if self._with_texts:
             self._keep_texts(rows)
         else:
             self._read_texts([row.id for row, hit in zip(rows, cached, strict=True) if not hit])
@@ -195,11 +170,11 @@ class BranchReader:
     def _read_texts(self, ids: Iterable[uuid.UUID]) -> None:
         wanted = list(ids)
         if wanted:
-            self._keep_texts(self._session.execute(_TEXTS, {"ids": wanted}).all())
+            self._keep_texts(repo.message_texts(self._session, wanted))
 
     def _keep_texts(self, rows: Sequence[Any]) -> None:
         users = [row.id for row in rows if row.role is Role.USER]
-        files = attached.texts(self._session, users) if users else {}
+        files = repo.attachment_texts(self._session, users) if users else {}
         for row in rows:
             found = files.get(row.id)
             self._texts[row.id] = attached.for_model(row.content, found) if found else row.content
@@ -210,18 +185,6 @@ def _next_chunk(chunk: int, tokens_left: int, tokens_each: float, count_left: in
         by_size = int(tokens_left / max(tokens_each, 1.0) * 1.1) + 8  # a little over: sizes vary
         return max(8, min(by_size, count_left + 8, _LAST_CHUNK))
     return min(chunk * 2, _LAST_CHUNK)  # past the budget: only a summary's check reads on
-
-
-def save_counts(session: Session, updates: Sequence[CountUpdate]) -> None:
-    """Cache counts; a message whose text changed after it was counted is left alone."""
-    if updates:
-        session.execute(
-            _SAVE,
-            [
-                {"m_id": u.message_id, "m_at": u.updated_at, "m_tokens": u.tokens, "m_key": u.key}
-                for u in updates
-            ],
-        )
 
 
 class Counting:

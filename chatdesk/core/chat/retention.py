@@ -6,34 +6,20 @@ personal threads (`team_id IS NULL`): a thread shared with a team is governed by
 server, and its deletion syncs like any other change. It runs in bounded batches, each its own
 transaction on the store's single writer, so a message being sent waits for one batch at most.
 Messages go deepest first, so no batch removes a message whose answers are still there.
+A batch's statements are `repository/retention.py`'s.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, exists, select
-from sqlalchemy.orm import Session
-
-from chatdesk.core.chat.repository import delete_messages, drafts
+from chatdesk.core.chat.repository.retention import BATCH_MESSAGES, Purged, purge_batch
 from chatdesk.core.store import Store
-from chatdesk.core.store.models import Attachment, Draft, Message, MessagePart, Thread
+
+__all__ = ["BATCH_MESSAGES", "Purged", "purge_batch", "purge_expired", "retention_cutoff"]
 
 log = logging.getLogger("chatdesk.chat")
-
-BATCH_MESSAGES = 2_000  # per transaction: a few ms of the writer's time
-
-
-@dataclass(frozen=True)
-class Purged:
-    threads: int = 0
-    messages: int = 0
-
-    def __add__(self, other: Purged) -> Purged:
-        return Purged(self.threads + other.threads, self.messages + other.messages)
 
 
 def retention_cutoff(now: datetime, days: int) -> datetime | None:
@@ -52,52 +38,3 @@ async def purge_expired(store: Store, cutoff: datetime, batch: int = BATCH_MESSA
     if total.threads:
         log.info("purged %d deleted threads (%d messages)", total.threads, total.messages)
     return total
-
-
-def purge_batch(session: Session, cutoff: datetime, budget: int) -> Purged:
-    """At most `budget` messages of expired threads, and the threads they emptied."""
-    expired = session.scalars(
-        select(Thread.id)
-        .where(Thread.deleted_at < cutoff, Thread.team_id.is_(None))
-        .order_by(Thread.deleted_at)
-        .limit(50)
-    ).all()
-    purged = Purged()
-    for thread_id in expired:
-        removed = _purge_messages(session, thread_id, budget - purged.messages)
-        purged += Purged(0, removed)
-        if session.scalar(select(exists().where(Message.thread_id == thread_id))):
-            break  # the budget ran out inside this thread: the next batch goes on with it
-        session.execute(delete(Draft).where(Draft.key == drafts.key(thread_id)))
-        session.execute(delete(Thread).where(Thread.id == thread_id))  # summaries cascade
-        purged += Purged(1, 0)
-        if purged.messages >= budget:
-            break
-    return purged
-
-
-def _purge_messages(session: Session, thread_id: uuid.UUID, budget: int) -> int:
-    if budget <= 0:
-        return 0
-    ids = list(
-        session.scalars(
-            select(Message.id)
-            .where(Message.thread_id == thread_id)
-            .order_by(Message.depth.desc())
-            .limit(budget)
-        )
-    )
-    if not ids:
-        return 0
-    attachments = set(
-        session.scalars(
-            select(MessagePart.attachment_id).where(
-                MessagePart.message_id.in_(ids), MessagePart.attachment_id.is_not(None)
-            )
-        )
-    )
-    delete_messages(session, ids)
-    if attachments:
-        unused = ~exists().where(MessagePart.attachment_id == Attachment.id)
-        session.execute(delete(Attachment).where(Attachment.id.in_(attachments), unused))
-    return len(ids)

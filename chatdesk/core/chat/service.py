@@ -24,7 +24,7 @@ import asyncio
 import uuid
 from collections.abc import Sequence
 
-from chatdesk.core.chat import usage as spending
+from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import check_thread_window
 from chatdesk.core.chat.contexts import Contexts
@@ -350,11 +350,11 @@ class ChatService:
 
     async def thread_usage(self, thread_id: uuid.UUID) -> UsageTotals:
         """Tokens and cost of every answer in the thread, all branches included."""
-        return await self._store.read(lambda s: spending.thread_totals(s, thread_id))
+        return await self._store.read(lambda s: repo.thread_usage(s, thread_id))
 
     async def usage_by_month(self, month: str | None = None) -> list[UsageRow]:
         """Tokens and cost per month, provider and model, newest month first."""
-        return await self._store.read(lambda s: spending.by_month(s, month))
+        return await self._store.read(lambda s: repo.usage_by_month(s, month))
 
     # -- summaries -------------------------------------------------------------------------------
 

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.events import (
@@ -113,12 +112,9 @@ class Threads:
         clean = clean_name(title, "title") if title is not None else None
         project_id, now = defaults.pop("project_id", None), self._clock.now()
 
-        def work(session: Session) -> ThreadView:
-            row = repo.new_thread(session, now, project_id, clean)
-            session.flush()
-            return repo.update_thread(session, now, row.id, defaults)
-
-        thread = await self._store.write(work)
+        thread = await self._store.write(
+            lambda s: repo.create_thread(s, now, project_id, clean, defaults)
+        )
         self._events.publish(ThreadCreated(thread))
         return thread
 
@@ -177,16 +173,13 @@ class Threads:
             page = repo.branch_page(
                 session, thread_id=thread_id, before=before, after=after, around=around, limit=limit
             )
-            views = attached.with_attachments(session, list(page.messages))
+            views = repo.with_attachments(session, list(page.messages))
             return dataclasses.replace(page, messages=tuple(views))
 
         return await self._store.read(work)
 
     async def get_message(self, message_id: uuid.UUID) -> MessageView:
-        def work(session: Session) -> MessageView:
-            return attached.with_attachments(session, repo.message_views(session, [message_id]))[0]
-
-        return await self._store.read(work)
+        return await self._store.read(lambda s: repo.full_message(s, message_id))
 
     async def sibling_ids(self, message_id: uuid.UUID) -> list[uuid.UUID]:
         """Ids of the alternatives of a message (itself included), oldest first."""
@@ -195,7 +188,7 @@ class Threads:
         )
 
     async def attachment_text(self, attachment_id: uuid.UUID) -> str:
-        return await self._store.read(lambda s: attached.text_of(s, attachment_id))
+        return await self._store.read(lambda s: repo.attachment_text(s, attachment_id))
 
     async def switch_branch(self, message_id: uuid.UUID) -> ThreadView:
         """Show the branch that goes through `message_id` (where the user last was in it)."""

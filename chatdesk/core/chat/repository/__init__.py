@@ -2,9 +2,11 @@
 Store on its threads (`Store.read`/`Store.write`); they return frozen views, never live rows.
 
 By subject: `rows` (a row by id, and the views of rows), `threads` (projects and threads),
-`branches` (the message tree and the branch on screen), `turns` (the transaction that starts a
-turn), `answers` (an answer from its start to its end), `titles`, `drafts`. Callers import the
-package (`from chatdesk.core.chat import repository as repo`) and call `repo.<function>`.
+`branches` (the message tree and the branch on screen), `attachments`, `turns` (the transaction
+that starts a turn), `answers` (an answer from its start to its end), `counts` (a branch read
+upwards for token counting, and the counts' cache), `titles`, `drafts`, `usage` (tokens and
+cost), `retention` (purging deleted threads). Callers import the package
+(`from chatdesk.core.chat import repository as repo`) and call `repo.<function>`.
 """
 
 from chatdesk.core.chat.repository.answers import (
@@ -13,6 +15,13 @@ from chatdesk.core.chat.repository.answers import (
     reopen_answer,
     save_progress,
     set_reasoning,
+)
+from chatdesk.core.chat.repository.attachments import (
+    add_attachments,
+    attachment_text,
+    attachment_texts,
+    full_message,
+    with_attachments,
 )
 from chatdesk.core.chat.repository.branches import (
     branch_page,
@@ -28,9 +37,12 @@ from chatdesk.core.chat.repository.branches import (
     switch_branch,
     walk_down,
 )
+from chatdesk.core.chat.repository.counts import CountUpdate, message_texts, save_counts, walk_up
+from chatdesk.core.chat.repository.retention import Purged, purge_batch
 from chatdesk.core.chat.repository.rows import (
     message_row,
     message_views,
+    project_of,
     project_row,
     project_view,
     thread_row,
@@ -38,6 +50,7 @@ from chatdesk.core.chat.repository.rows import (
 )
 from chatdesk.core.chat.repository.threads import (
     DEFAULT_TITLE,
+    create_thread,
     delete_project,
     list_projects,
     list_threads,
@@ -49,31 +62,43 @@ from chatdesk.core.chat.repository.threads import (
 )
 from chatdesk.core.chat.repository.titles import TitleInputs, retitle, title_inputs
 from chatdesk.core.chat.repository.turns import start_turn
+from chatdesk.core.chat.repository.usage import thread_usage, usage_by_month
 
 __all__ = [
     "DEFAULT_TITLE",
+    "CountUpdate",
+    "Purged",
     "TitleInputs",
+    "add_attachments",
+    "attachment_text",
+    "attachment_texts",
     "branch_page",
+    "create_thread",
     "delete_branch",
     "delete_message",
     "delete_messages",
     "delete_project",
     "end_of_branch",
     "finish_answer",
+    "full_message",
     "insert_message",
     "interrupt_unfinished",
     "list_projects",
     "list_threads",
     "message_row",
+    "message_texts",
     "message_views",
     "new_project",
     "new_thread",
     "path_to",
+    "project_of",
     "project_row",
     "project_view",
+    "purge_batch",
     "reopen_answer",
     "resolve_thread_id",
     "retitle",
+    "save_counts",
     "save_progress",
     "set_active_leaf",
     "set_reasoning",
@@ -82,9 +107,13 @@ __all__ = [
     "subtree_ids",
     "switch_branch",
     "thread_row",
+    "thread_usage",
     "thread_view",
     "title_inputs",
     "update_project",
     "update_thread",
+    "usage_by_month",
     "walk_down",
+    "walk_up",
+    "with_attachments",
 ]

@@ -139,6 +139,11 @@ def project_row(session: Session, project_id: uuid.UUID) -> Project:
     return row
 
 
+def project_of(session: Session, thread: Thread) -> Project | None:
+    """The thread's project, if it is in one."""
+    return session.get(Project, thread.project_id) if thread.project_id else None
+
+
 def thread_row(session: Session, thread_id: uuid.UUID, *, deleted_ok: bool = False) -> Thread:
     row = session.get(Thread, thread_id)
     if row is None or (row.deleted_at is not None and not deleted_ok):

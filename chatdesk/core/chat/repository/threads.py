@@ -165,6 +165,19 @@ def new_thread(
     return row
 
 
+def create_thread(
+    session: Session,
+    now: datetime,
+    project_id: uuid.UUID | None,
+    title: str | None,
+    defaults: dict[str, Any],
+) -> ThreadView:
+    """A new, empty thread with `defaults` (provider, model, system_prompt) set."""
+    row = new_thread(session, now, project_id, title)
+    session.flush()
+    return update_thread(session, now, row.id, defaults)
+
+
 def update_thread(
     session: Session,
     now: datetime,

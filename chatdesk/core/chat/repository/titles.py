@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat.repository.attachments import attachment_texts
 from chatdesk.core.chat.repository.rows import M, message_row, thread_view
 from chatdesk.core.chat.titles import wants_title
 from chatdesk.core.chat.views import (
@@ -50,7 +51,7 @@ def title_inputs(session: Session, answer_id: uuid.UUID) -> TitleInputs | None:
     question = message_row(session, answer.parent_id)
     if not wants_title(question.content):
         return None  # the question is short enough to be the title as it is
-    files = attached.texts(session, [question.id])
+    files = attachment_texts(session, [question.id])
     text = attached.for_model(question.content, files.get(question.id, ()))
     return TitleInputs(thread.id, thread.title, text, answer.content)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat import attachments as attached
-from chatdesk.core.chat.budget import ThreadSetup
 from chatdesk.core.chat.kinds import Role, Status, TurnKind
 from chatdesk.core.chat.repository import drafts
 from chatdesk.core.chat.repository.answers import reopen_answer
+from chatdesk.core.chat.repository.attachments import add_attachments, with_attachments
 from chatdesk.core.chat.repository.branches import insert_message, set_active_leaf
 from chatdesk.core.chat.repository.rows import (
     message_row,
@@ -27,7 +27,10 @@ from chatdesk.core.chat.views import DraftView, StartedTurn, TurnRequest
 from chatdesk.core.errors import Busy, InvalidRequest
 from chatdesk.core.store.models import Message, Thread
 
-Setup = Callable[[Session, Thread], ThreadSetup]
+if TYPE_CHECKING:  # budget reads the thread's project through this package
+    from chatdesk.core.chat.budget import ThreadSetup
+
+    Setup = Callable[[Session, Thread], ThreadSetup]
 
 
 def start_turn(
@@ -53,7 +56,7 @@ def start_turn(
     user = None
     if turn.text is not None:
         user = insert_message(session, now, thread, parent, Role.USER, Status.COMPLETE, turn.text)
-        attached.add(session, now, user.id, turn.attachments)
+        add_attachments(session, now, user.id, turn.attachments)
         drafts.save(session, now, turn.thread_id, DraftView(""))  # sent: the draft is done
         if thread.message_count == 1 and not thread.title_set_by_user:
             thread.title = provisional_title(turn.text or turn.attachments[0].name)
@@ -74,7 +77,7 @@ def start_turn(
         project_row(session, thread.project_id).last_chat_at = now
     session.flush()
     ids = [m.id for m in (user, answer) if m is not None]
-    views = attached.with_attachments(session, message_views(session, ids))
+    views = with_attachments(session, message_views(session, ids))
     return StartedTurn(views[0] if user else None, views[-1], thread_view(thread), created)
 
 

@@ -1,0 +1,246 @@
+"""The chat package's statements on their own, over a real SQLite file: attachments, the
+branch walk and the token-count cache, a thread made with its settings, and a thread's project;
+and the answer runner alone against a real OpenAI-compatible HTTP server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import pytest_asyncio
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from chatdesk.app import Configuration
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.answers import Answers
+from chatdesk.core.chat.contexts import Contexts
+from chatdesk.core.chat.counts import Counting
+from chatdesk.core.chat.events import Event, EventBus, ProviderStateChanged
+from chatdesk.core.chat.kinds import Status, TurnKind
+from chatdesk.core.chat.tasks import BackgroundTasks
+from chatdesk.core.chat.views import AttachmentInput, MessageView, StartedTurn, TurnRequest
+from chatdesk.core.clock import SystemClock
+from chatdesk.core.errors import NotFound
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
+from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.store import Store
+from chatdesk.core.store.models import Message
+from chatdesk.core.tokens import TokenCounter
+from tests.core.sse_server import FakeOpenAI, error_reply, text_reply
+
+NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+MODEL = "small-model"
+
+
+def _contexts(store: Store, config: Configuration, providers: Providers) -> Contexts:
+    counting = Counting(TokenCounter())
+    return Contexts(store, providers, lambda: config.settings, counting, BackgroundTasks())
+
+
+def _start(
+    store: Store, config: Configuration, turn: TurnRequest, providers: Providers | None = None
+) -> StartedTurn:
+    providers = providers or Providers({"mock": MockProvider(config.settings.mock)})
+    setup = _contexts(store, config, providers).setup
+    return store.write_now(lambda s: repo.start_turn(s, NOW, turn, "me", setup))
+
+
+def _finish(store: Store, answer: MessageView, text: str) -> None:
+    values = {"status": Status.COMPLETE, "content": text}
+    store.write_now(lambda s: repo.finish_answer(s, NOW, answer.id, values, "", 0))
+
+
+def _exchange(
+    store: Store, config: Configuration, thread: uuid.UUID | None, text: str
+) -> StartedTurn:
+    turn = _start(store, config, TurnRequest(TurnKind.SEND, thread, text=text))
+    _finish(store, turn.answer, f"answer to {text}")
+    return turn
+
+
+# -- attachments ---------------------------------------------------------------------------------
+
+
+def test_attachments_are_kept_in_order_and_read_back_for_the_window_and_the_model(
+    store: Store, config: Configuration
+) -> None:
+    files = (AttachmentInput("notes.md", "# Notes"), AttachmentInput("paste", "x = 1", "paste"))
+    turn = _start(
+        store, config, TurnRequest(TurnKind.SEND, None, text="Read these", attachments=files)
+    )
+    assert turn.user_message is not None
+    question = turn.user_message.id
+
+    shown = store.read_now(lambda s: repo.full_message(s, question))
+    assert [(a.name, a.size) for a in shown.attachments] == [("notes.md", 7), ("paste", 5)]
+    sent = store.read_now(lambda s: repo.attachment_texts(s, [question, turn.answer.id]))
+    assert sent == {question: [("notes.md", "# Notes"), ("paste", "x = 1")]}
+    first = shown.attachments[0].id
+    assert store.read_now(lambda s: repo.attachment_text(s, first)) == "# Notes"
+    with pytest.raises(NotFound):
+        store.read_now(lambda s: repo.attachment_text(s, uuid.uuid4()))
+
+
+# -- the branch walk and the count cache ---------------------------------------------------------
+
+
+def test_the_walk_goes_up_a_branch_in_chunks_newest_first(
+    store: Store, config: Configuration
+) -> None:
+    first = _exchange(store, config, None, "one")
+    thread = first.thread.id
+    second = _exchange(store, config, thread, "two")
+
+    start = second.answer.id
+    chunk_of_three = store.read_now(lambda s: repo.walk_up(s, start, 3, with_texts=True))
+    assert [row.content for row in chunk_of_three] == ["answer to two", "two", "answer to one"]
+    rest_from = uuid.UUID(chunk_of_three[-1].parent_hex)
+    rest = store.read_now(lambda s: repo.walk_up(s, rest_from, 3, with_texts=False))
+    assert [row.id for row in rest] == [rest_from]
+    assert rest[0].parent_hex is None  # the top of the branch: nothing to go on with
+    assert "content" not in rest[0]._fields  # counting alone reads no text
+
+
+def test_a_count_is_cached_unless_the_message_changed_after_it_was_counted(
+    store: Store, config: Configuration
+) -> None:
+    answer = _exchange(store, config, None, "count me").answer.id
+    walked = store.read_now(lambda s: repo.walk_up(s, answer, 10, with_texts=False))
+    assert [row.token_count for row in walked] == [None, None]  # nothing counted yet
+    counted = [repo.CountUpdate(row.id, row.updated_at, 11, "o200k_base") for row in walked]
+    changed_at = walked[0].updated_at + timedelta(seconds=1)  # the answer changed meanwhile
+    store.write_now(
+        lambda s: s.execute(
+            update(Message).where(Message.id == answer).values(updated_at=changed_at)
+        )
+    )
+    store.write_now(lambda s: repo.save_counts(s, counted))
+
+    rows = store.read_now(lambda s: repo.walk_up(s, answer, 10, with_texts=False))
+    assert [(row.token_count, row.token_encoding) for row in rows] == [
+        (None, None),  # counted before its change: the count would be wrong
+        (11, "o200k_base"),
+    ]
+
+
+# -- threads and projects ------------------------------------------------------------------------
+
+
+def test_a_new_thread_has_its_settings_and_its_project(store: Store) -> None:
+    project = store.write_now(lambda s: repo.new_project(s, NOW, "Work", system_prompt="Be terse."))
+    defaults = {"provider": "mock", "model": "mock-small", "system_prompt": None}
+    made = store.write_now(lambda s: repo.create_thread(s, NOW, project.id, "Plans", defaults))
+    assert (made.title, made.project_id, made.provider, made.model) == (
+        "Plans",
+        project.id,
+        "mock",
+        "mock-small",
+    )
+
+    def project_name(thread_id: uuid.UUID) -> str | None:
+        def read(session: Session) -> str | None:
+            found = repo.project_of(session, repo.thread_row(session, thread_id))
+            return found.name if found else None
+
+        return store.read_now(read)
+
+    assert project_name(made.id) == "Work"
+    loose = store.write_now(lambda s: repo.create_thread(s, NOW, None, None, {}))
+    assert loose.title == repo.DEFAULT_TITLE
+    assert project_name(loose.id) is None
+
+
+# -- the answer runner against a real HTTP server ------------------------------------------------
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.close()
+
+
+@pytest_asyncio.fixture
+async def openai(server: FakeOpenAI) -> AsyncIterator[Providers]:
+    profile = ProviderProfile("openai", server.url, api_key="sk-test", default_model=MODEL)
+    provider = OpenAICompatibleProvider(profile)
+    yield Providers({"openai": provider})
+    await provider.aclose()
+
+
+def _runner(
+    store: Store, config: Configuration, providers: Providers
+) -> tuple[Answers, list[Event]]:
+    events, seen = EventBus(), []
+    events.subscribe(seen.append)
+    counting = Counting(TokenCounter())
+    contexts = Contexts(store, providers, lambda: config.settings, counting, BackgroundTasks())
+    answers = Answers(
+        store,
+        providers,
+        lambda: config.settings,
+        events,
+        SystemClock(),
+        counting,
+        contexts,
+        lambda _: None,
+    )
+    return answers, seen
+
+
+def _ask(store: Store, config: Configuration, providers: Providers, text: str) -> StartedTurn:
+    request = TurnRequest(TurnKind.SEND, None, text=text, provider="openai", model=MODEL)
+    return _start(store, config, request, providers)
+
+
+@pytest.mark.asyncio
+async def test_the_runner_streams_a_server_answer_with_the_usage_it_reports(
+    store: Store, config: Configuration, server: FakeOpenAI, openai: Providers
+) -> None:
+    answers, seen = _runner(store, config, openai)
+    server.queue(text_reply("Tables ", "hold ", "rows."))
+    turn = _ask(store, config, openai, "Explain tables")
+    answers.start(turn.answer)
+    final = await answers.wait(turn.answer.id)
+    assert (final.status, final.content) == (Status.COMPLETE, "Tables hold rows.")
+    assert (final.usage.prompt_tokens, final.usage.completion_tokens) == (7, 3)
+    assert not final.usage.estimated
+    assert server.requests[-1].body["messages"][-1] == {"role": "user", "content": "Explain tables"}
+    assert [e.state for e in seen if isinstance(e, ProviderStateChanged)] == ["ready"]
+
+
+@pytest.mark.asyncio
+async def test_the_runner_counts_the_usage_a_server_does_not_report(
+    store: Store, config: Configuration, server: FakeOpenAI, openai: Providers
+) -> None:
+    answers, _ = _runner(store, config, openai)
+    server.queue(text_reply("Four.", usage=False))
+    turn = _ask(store, config, openai, "What is 2+2?")
+    answers.start(turn.answer)
+    final = await answers.wait(turn.answer.id)
+    assert final.status is Status.COMPLETE
+    assert final.usage.estimated
+    assert final.usage.prompt_tokens
+    assert final.usage.completion_tokens
+
+
+@pytest.mark.asyncio
+async def test_the_runner_ends_an_answer_refused_by_the_server_and_says_why(
+    store: Store, config: Configuration, server: FakeOpenAI, openai: Providers
+) -> None:
+    answers, seen = _runner(store, config, openai)
+    server.queue(error_reply(401, "Incorrect API key provided", code="invalid_api_key"))
+    turn = _ask(store, config, openai, "hello")
+    answers.start(turn.answer)
+    final = await answers.wait(turn.answer.id)
+    assert (final.status, final.error_type) == (Status.ERROR, "auth")
+    assert final.content == ""
+    [state] = [e for e in seen if isinstance(e, ProviderStateChanged)]
+    assert (state.provider, state.state) == ("openai", "auth")
+    stored = await store.read(lambda s: repo.full_message(s, turn.answer.id))
+    assert stored.status is Status.ERROR  # what the window shows after a restart, too
