@@ -6,11 +6,14 @@ one call at a time and end with a read of the latest state."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QObject, QTimer
 
 from chatdesk.ui.runner import Runner
+
+if TYPE_CHECKING:
+    from chatdesk.core.errors import ChatdeskError
 
 T = TypeVar("T")
 Read = Callable[[], Coroutine[Any, Any, T] | None]
@@ -23,15 +26,18 @@ class LatestRead(QObject, Generic[T]):
         read: Read[T],
         show: Callable[[T], object],
         *,
+        failure: Callable[[ChatdeskError], object] | None = None,
         delay_ms: int = 0,
         parent: QObject | None = None,
     ) -> None:
         """`read()` makes the call (None: nothing to read now); `show(result)` gets each
-        result. `later()` waits `delay_ms` of quiet first (typing)."""
+        result, `failure(error)` each expected failure (without it, the runner's status line
+        says it). `later()` waits `delay_ms` of quiet first (typing)."""
         super().__init__(parent)
         self._runner = runner
         self._read = read
         self._show = show
+        self._failure = failure
         self._running = False
         self._again = False
         self._closed = False
@@ -58,7 +64,7 @@ class LatestRead(QObject, Generic[T]):
             return
         self._running = True
         self._again = False
-        self._runner.run(self._guarded(call), done=self._show, quiet=True)
+        self._runner.run(self._guarded(call), done=self._show, failure=self._failure, quiet=True)
 
     def close(self) -> None:
         """Read no more (the window is closing)."""

@@ -1,5 +1,6 @@
 """What the buttons and links on a message do: copy, edit, regenerate, continue, delete,
-switch branch, load images, and links that open only after the user saw the real host."""
+switch branch, load images, and links that open only after the user saw the real host; and the
+keyboard's copy and regenerate of the last answer."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QMessageBox
 
-from chatdesk.core.chat.kinds import Status
+from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.render.links import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
@@ -76,6 +77,22 @@ class MessageActions:
         text = widget.body.toPlainText() if plain and shown_all else whole
         QGuiApplication.clipboard().setText(text)
         self._say("Copied as plain text." if plain else "Copied as Markdown.")
+
+    def _last_answer(self) -> MessageView | None:
+        """The shown thread's last answer, once it is complete."""
+        messages = self._controller.model.messages()
+        last = next((m for m in reversed(messages) if m.role is Role.ASSISTANT), None)
+        return last if last is not None and last.status.is_final else None
+
+    def copy_last(self) -> None:
+        last = self._last_answer()
+        if last is not None:
+            self.copy(last.id, plain=False)
+
+    def regenerate_last(self) -> None:
+        last = self._last_answer()
+        if last is not None:
+            self._runner.run(self._service.regenerate(last.id))
 
     def edit(self, message_id: object, text: str) -> None:
         assert isinstance(message_id, uuid.UUID)

@@ -45,8 +45,8 @@ def window(make_core: Any, finish: Any, sync_db: SyncDatabase) -> Iterator[tuple
     shown.show()
     shown.start()
     yield shown, core
-    if shown.preferences is not None and Shiboken.isValid(shown.preferences):
-        shown.preferences.close()
+    if shown.settings.dialog is not None and Shiboken.isValid(shown.settings.dialog):
+        shown.settings.dialog.close()
     shown.close()
     finish(shown.aclose())
     shown.deleteLater()
@@ -64,8 +64,8 @@ def bob(tmp_path: Path, team: Team, finish: Any) -> Iterator[Client]:
 
 
 def fill_team_page(window: MainWindow, sync_db: SyncDatabase, member: Member, password: str) -> Any:
-    window.open_team_preferences()
-    dialog = window.preferences
+    window.settings.open_preferences(team_tab=True)
+    dialog = window.settings.dialog
     assert dialog is not None
     assert dialog.tabs.currentWidget() is dialog.team
     page = dialog.team
@@ -85,8 +85,8 @@ def connect_alice(qtbot: QtBot, window: MainWindow, sync_db: SyncDatabase, team:
     assert window.team_ui is not None
     status = window.team_ui.status
     qtbot.waitUntil(lambda: status.text().startswith("Team: up to date"), timeout=WAIT_MS)
-    assert window.preferences is not None
-    window.preferences.accept()
+    assert window.settings.dialog is not None
+    window.settings.dialog.accept()
 
 
 def thread_row(window: MainWindow, thread_id: uuid.UUID) -> Any:

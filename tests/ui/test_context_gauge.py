@@ -88,7 +88,7 @@ def test_one_reading_at_a_time_and_the_last_one_shows_the_latest_draft(
     thread = finish(service.create_thread(title="coalesced"))
     window = open_window(core)
     opened(qtbot, window, thread.id)
-    qtbot.waitUntil(lambda: not window.gauge_feed.running)
+    qtbot.waitUntil(lambda: not window.gauge.feed.running)
 
     real = service.context_usage
     gate = asyncio.Event()
@@ -108,11 +108,11 @@ def test_one_reading_at_a_time_and_the_last_one_shows_the_latest_draft(
     monkeypatch.setattr(service, "context_usage", held)
     for word in ("one", " two", " three", " four"):
         qtbot.keyClicks(window.composer.editor, word)
-        window.gauge_feed.now()  # as if each pause had been long enough
+        window.gauge.feed.now()  # as if each pause had been long enough
         qtbot.waitUntil(lambda: len(drafts) == 1)
     assert drafts == ["one"]  # the others wait for it to end
     gate.set()
-    qtbot.waitUntil(lambda: len(drafts) == 2 and not window.gauge_feed.running)
+    qtbot.waitUntil(lambda: len(drafts) == 2 and not window.gauge.feed.running)
     assert drafts == ["one", "one two three four"]  # one more reading, of the latest draft
     assert in_flight[1] == 1
     qtbot.waitUntil(lambda: "  Your draft: 0" not in tooltip(window))
@@ -167,8 +167,8 @@ def test_choosing_a_context_window_for_the_thread_changes_the_total(
     qtbot.waitUntil(lambda: gauge.format().endswith("/ 7.2k"))
 
     window.choose_context_window()
-    qtbot.waitUntil(lambda: window.context_dialog is not None)
-    dialog = window.context_dialog
+    qtbot.waitUntil(lambda: window.context_window.dialog is not None)
+    dialog = window.context_window.dialog
     assert dialog.model_own.isChecked()  # the thread has no window of its own yet
     assert "8,192" in dialog.model_own.text()
     dialog.model_own.setChecked(False)

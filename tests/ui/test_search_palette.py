@@ -34,7 +34,7 @@ def open_palette(qtbot: QtBot, window: MainWindow) -> SearchPalette:
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)
     qtbot.keyClick(window, KEY.Key_K, CTRL)
-    palette = window.search_palette
+    palette = window.on_demand.palette
     assert palette is not None
     assert palette.isVisible()
     qtbot.waitUntil(lambda: palette.query.hasFocus())

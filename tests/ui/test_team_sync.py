@@ -73,7 +73,7 @@ def test_a_click_offers_sync_now_and_the_team_preferences(
         "Team preferences…",
     ]
     menu.actions()[1].trigger()
-    dialog = shown.preferences
+    dialog = shown.settings.dialog
     assert dialog is not None
     assert dialog.tabs.currentWidget() is dialog.team
     assert dialog.team.status.text() == "Off: no team server is set up."

@@ -40,7 +40,7 @@ def pick_file(qtbot: QtBot, window: MainWindow, path: Path) -> None:
 
 
 def finished_dialog(qtbot: QtBot, window: MainWindow, timeout: int = 15_000) -> TransferDialog:
-    transfers = window.transfers
+    transfers = window.on_demand.transfers
     assert transfers is not None
     qtbot.waitUntil(lambda: transfers.dialog is not None and not transfers.running, timeout=timeout)
     assert transfers.dialog is not None
@@ -85,7 +85,7 @@ def test_an_export_that_cannot_be_written_says_why(
     window = open_window(make_core())
     send(qtbot, window, "hello")
     qtbot.waitUntil(lambda: answer_done(window))
-    transfers = window._transfers()
+    transfers = window.on_demand.transfer_actions()
     assert transfers is not None
     thread = window.current_thread_id
     assert thread is not None
@@ -124,7 +124,7 @@ def test_importing_a_chatgpt_export_fills_the_sidebar_and_reports_counts(
     dialog.close_button.click()
     assert not dialog.isVisible()
 
-    window.transfers.import_from(export)
+    window.on_demand.transfers.import_from(export)
     again = finished_dialog(qtbot, window)
     assert again is not dialog
     assert "Added 0 chats" in again.counts.text()
@@ -140,7 +140,7 @@ def test_a_file_that_is_not_an_export_is_a_clear_failure(
     notes = tmp_path / "notes.json"
     notes.write_text('{"shopping": ["eggs"]}', encoding="utf-8")
 
-    window.import_file()
+    window.on_demand.import_file()
     pick_file(qtbot, window, notes)
     dialog = finished_dialog(qtbot, window)
 
@@ -159,9 +159,9 @@ def test_cancelling_a_long_import_keeps_whole_threads_and_a_second_import_adds_t
     export = write_json(
         tmp_path / "conversations.json", [simple(f"chat {n}", 1).json() for n in range(total)]
     )
-    window.import_file()
+    window.on_demand.import_file()
     pick_file(qtbot, window, export)
-    transfers = window.transfers
+    transfers = window.on_demand.transfers
     assert transfers is not None
     qtbot.waitUntil(lambda: transfers.dialog is not None)
     running = transfers.dialog
@@ -183,7 +183,7 @@ def test_cancelling_a_long_import_keeps_whole_threads_and_a_second_import_adds_t
     qtbot.waitUntil(lambda: len(thread_titles(window)) >= min(len(kept), 50))
     dialog.close()
 
-    window.transfers.import_from(export)
+    window.on_demand.transfers.import_from(export)
     rest = finished_dialog(qtbot, window, timeout=60_000)
     assert f"Added {total - len(kept):,} chats" in rest.counts.text()
     assert f"{len(kept):,} chats already here" in rest.counts.text()
@@ -195,7 +195,7 @@ def test_an_archive_that_cannot_be_written_says_why_in_its_dialog(
     make_core: Any, open_window: Any, qtbot: QtBot, tmp_path: Path
 ) -> None:
     window = open_window(make_core())
-    transfers = window._transfers()
+    transfers = window.on_demand.transfer_actions()
     assert transfers is not None
 
     transfers.export_all_to(tmp_path / "missing" / "everything.zip")

@@ -292,7 +292,7 @@ def test_window_geometry_and_sidebar_state_are_remembered(
     first.show()
     first.resize(700, 500)  # inside the offscreen screen (800 x 600): restore clamps to it
     first.splitter.setSizes([200, 700])
-    first.toggle_sidebar()
+    first.panes.toggle_side()
     size = first.size()
     first.close()
     finish(first.aclose())

@@ -1,20 +1,29 @@
 """The main window's parts on their own, without the window: where it was, the provider's
-status, and the drafts that follow their thread."""
+status, the drafts that follow their thread, the menus, the model choice, sending and stopping,
+and the status line's notices about answers."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QPushButton, QSplitter, QStatusBar
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.views import DraftView
+from chatdesk.core.chat import events as ev
+from chatdesk.core.chat.kinds import Status
+from chatdesk.core.chat.views import DraftView, ThreadView
+from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.window.answer_notices import AnswerNotices
 from chatdesk.ui.window.drafts import Drafts
+from chatdesk.ui.window.menus import NEEDS_SERVICE, NEEDS_THREAD, WindowMenus
+from chatdesk.ui.window.models import ModelChoice
 from chatdesk.ui.window.provider_status import ProviderStatus
+from chatdesk.ui.window.sending import WAITING_TEXT, Sending
 from chatdesk.ui.window.state import WindowState
 
 
@@ -87,3 +96,170 @@ def test_drafts_stay_with_their_thread(make_core: Any, qtbot: QtBot, finish: Any
     drafts.load(first)
     qtbot.waitUntil(lambda: composer.text() == "half a thought")
     finish(runner.aclose())
+
+
+class _Found:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def open_bar(self) -> None:
+        self.calls += 1
+
+
+class _MenuWindow(QMainWindow):
+    """The methods the menu table names on the window itself."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return lambda *args: None
+
+
+def test_menus_offer_what_the_core_and_the_shown_thread_allow(qtbot: QtBot) -> None:
+    window = _MenuWindow()
+    qtbot.addWidget(window)
+    menus = WindowMenus(window, lambda: None, ())
+    actions = menus.actions
+    assert not any(actions[name].isEnabled() for name in NEEDS_SERVICE | NEEDS_THREAD)
+    assert actions["new_chat"].shortcut().toString() == "Ctrl+N"
+
+    menus.core_attached({"open_search": True})  # a core without search
+    assert actions["new_chat"].isEnabled()
+    assert not actions["open_search"].isEnabled()
+    assert not actions["export_thread"].isEnabled()  # still no thread shown
+
+    menus.thread_shown(shown=True, summarising=False, can_export=True)
+    assert actions["summaries.summarize_now"].isEnabled()
+    assert not actions["summaries.cancel"].isEnabled()
+    assert actions["export_thread"].isEnabled()
+    menus.thread_shown(shown=True, summarising=True, can_export=False)
+    assert not actions["summaries.summarize_now"].isEnabled()
+    assert actions["summaries.cancel"].isEnabled()
+    assert not actions["export_thread"].isEnabled()
+
+    found = _Found()  # a part made after the menus: looked up when the entry is chosen
+    window.find_bar = found  # type: ignore[attr-defined]
+    actions["find_bar.open_bar"].trigger()
+    assert found.calls == 1
+
+
+def test_the_model_choice_follows_the_shown_thread_and_the_new_chat(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    composer = Composer()
+    qtbot.addWidget(composer)
+    runner = Runner()
+    settings = Settings()
+    default = (settings.general.default_provider, settings.general.default_model)
+    shown: list[ThreadView | None] = [None]
+    models = ModelChoice(composer, lambda: settings, lambda: shown[0])
+    models.attach(core.service, runner)
+    picker = composer.findChild(QComboBox)
+    assert picker is not None
+
+    assert models.current() == default
+    assert models.choose("mock/mock-2")  # for the new chat: nothing is stored
+    assert models.current() == ("mock", "mock-2")
+    models.show()
+    assert picker.currentData() == "mock/mock-2"
+    models.new_chat(None)
+    assert models.current() == default
+
+    thread = finish(core.service.create_thread(title="t"))
+    shown[0] = thread
+    assert not models.choose("mock/mock-3")
+    qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).model == "mock-3")
+    shown[0] = finish(core.service.get_thread(thread.id))
+    assert models.current() == ("mock", "mock-3")
+    finish(runner.aclose())
+
+
+def test_a_message_sent_before_the_core_is_open_waits_then_goes(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    composer = Composer()
+    qtbot.addWidget(composer)
+    status = QStatusBar()
+    qtbot.addWidget(status)
+    shown: list[ThreadView | None] = [None]
+    settings = Settings()
+    models = ModelChoice(composer, lambda: settings, lambda: shown[0])
+    sent: list[Any] = []
+    sending = Sending(composer, status, models, lambda: shown[0], sent.append)
+    qtbot.keyClicks(composer.editor, "written while opening")
+    sending.send(composer.text(), composer.attachments())
+    assert status.currentMessage() == WAITING_TEXT
+    assert composer.text() == "written while opening"  # kept, and still editable
+    qtbot.keyClicks(composer.editor, "!")
+
+    core = make_core()
+    runner = Runner()
+    sending.attach(core.service, runner)
+    assert sending.begin()
+    qtbot.waitUntil(lambda: len(sent) == 1)
+    assert composer.text() == ""
+    assert status.currentMessage() == ""
+    messages = finish(core.service.list_messages(sent[0].answer.thread_id))
+    assert messages.messages[0].content == "written while opening!"
+    assert not sending.begin()  # nothing waits any more
+    finish(runner.aclose())
+
+
+def test_stop_is_offered_while_the_shown_thread_answer_is_written(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    composer = Composer()
+    qtbot.addWidget(composer)
+    status = QStatusBar()
+    qtbot.addWidget(status)
+    runner = Runner()
+    turn = finish(core.service.send_new("hello"))
+    answer = finish(core.service.wait_for_answer(turn.answer.id))
+    thread = finish(core.service.get_thread(answer.thread_id))
+    shown: list[ThreadView | None] = [thread]
+    models = ModelChoice(composer, Settings, lambda: shown[0])
+    sending = Sending(composer, status, models, lambda: shown[0], lambda turn: None)
+    sending.attach(core.service, runner)
+    stop = composer.findChild(QPushButton, "stopButton")
+    assert stop is not None
+
+    writing = replace(answer, status=Status.STREAMING)
+    sending.apply(ev.MessageAdded(writing))
+    assert stop.isEnabled()
+    shown[0] = None  # the new chat is shown: its Stop has nothing to stop
+    sending.show_streaming()
+    assert not stop.isEnabled()
+    shown[0] = thread
+    sending.show_streaming()
+    assert stop.isEnabled()
+    sending.apply(ev.MessageFinished(answer))
+    assert not stop.isEnabled()
+    finish(runner.aclose())
+
+
+def test_notices_say_which_thread_an_answer_waits_or_failed_in(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    turn = finish(core.service.send_new("hello"))
+    answer = finish(core.service.wait_for_answer(turn.answer.id))
+    status = QStatusBar()
+    qtbot.addWidget(status)
+    current: list[uuid.UUID | None] = [answer.thread_id]
+    notices = AnswerNotices(status, lambda: current[0])
+
+    notices.apply(ev.AnswerWaiting(answer.id, answer.thread_id, 4.2, "the request limit"))
+    assert status.currentMessage() == "Waiting 4 s: the request limit"
+    notices.apply(ev.AnswerRetrying(answer.id, answer.thread_id, 1, 2.0, "server error 502"))
+    assert status.currentMessage() == "Retrying in 2 s (attempt 2): server error 502"
+    failed = replace(answer, status=Status.ERROR, error_detail="the server went away")
+    notices.apply(ev.MessageFinished(failed))  # in the shown thread: the message itself says it
+    assert status.currentMessage() == "Retrying in 2 s (attempt 2): server error 502"
+
+    current[0] = None
+    notices.apply(ev.AnswerWaiting(answer.id, answer.thread_id, 3, "the request limit"))
+    assert status.currentMessage() == "An answer in another thread: Waiting 3 s: the request limit"
+    notices.apply(ev.MessageFinished(failed))
+    assert status.currentMessage() == "An answer in another thread failed: the server went away"

@@ -88,8 +88,10 @@ class SummaryActions(QObject):
         self._was_busy = False
         self._check = QTimer(self, interval=BUSY_CHECK_MS)
         self._check.timeout.connect(self._update_busy)
-        self._reader: LatestRead[InUse | None] = LatestRead(
-            runner, self._read, self._show, parent=self
+        # A read that fails (the thread or summary went meanwhile) shows nothing: the event
+        # that says what went comes with a later read.
+        self._reader: LatestRead[InUse] = LatestRead(
+            runner, self._read, self._show, failure=lambda error: None, parent=self
         )
         divider.edit_requested.connect(self.edit)
         divider.delete_requested.connect(self.ask_delete)
@@ -112,24 +114,21 @@ class SummaryActions(QObject):
         self._reader.now()
         self._update_busy()
 
-    def _read(self) -> Coroutine[Any, Any, InUse | None] | None:
+    def _read(self) -> Coroutine[Any, Any, InUse] | None:
         thread_id = self.thread_id
         return None if thread_id is None else self._in_use(thread_id)
 
-    async def _in_use(self, thread_id: uuid.UUID) -> InUse | None:
-        try:
-            summaries = await self._service.list_summaries(thread_id)
-            summary = next((s for s in summaries if s.in_use), None)
-            self._count = len(summaries) if thread_id == self.thread_id else self._count
-            if summary is None:
-                return thread_id, None, -1
-            covered = await self._service.get_message(summary.covers_through_message_id)
-        except ChatdeskError:  # the thread or summary went meanwhile: a later read follows
-            return None
+    async def _in_use(self, thread_id: uuid.UUID) -> InUse:
+        summaries = await self._service.list_summaries(thread_id)
+        summary = next((s for s in summaries if s.in_use), None)
+        self._count = len(summaries) if thread_id == self.thread_id else self._count
+        if summary is None:
+            return thread_id, None, -1
+        covered = await self._service.get_message(summary.covers_through_message_id)
         return thread_id, summary, covered.depth
 
-    def _show(self, found: InUse | None) -> None:
-        if found is not None and found[0] == self.thread_id:
+    def _show(self, found: InUse) -> None:
+        if found[0] == self.thread_id:
             _, summary, depth = found
             self._model.set_summary(summary, depth)
 

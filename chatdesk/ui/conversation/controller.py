@@ -17,6 +17,7 @@ from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.ui.conversation.view import ConversationView
 
 PageRead = Coroutine[Any, Any, MessagePage]
 PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long
@@ -50,6 +51,14 @@ class ConversationController(QObject):
     @property
     def loading(self) -> bool:
         return self._held is not None
+
+    def serve(self, view: ConversationView) -> None:
+        """Page `view` as it scrolls: older or newer messages as it nears an end, the newest
+        again when it asks for them, and the message a thread was opened at revealed."""
+        view.older_wanted.connect(self.load_older)
+        view.newer_wanted.connect(self.load_newer)
+        view.latest_wanted.connect(lambda: self.open(self.thread_id))
+        self.loaded_at.connect(view.reveal)
 
     # -- reading ---------------------------------------------------------------------------------
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QStatusBar, QVBoxLayout
 
 from chatdesk.core.chat import events as ev
 from chatdesk.ui.runner import Runner
@@ -21,7 +23,7 @@ if TYPE_CHECKING:
 
 class TeamSyncUi(QObject):
     """The status bar's indicator, the teams known, the sidebar's sharing entries and badge
-    names, and the lost-edit note; the window places the widgets and hands in the events."""
+    names, and the lost-edit note; the window hands in the events."""
 
     def __init__(self, team: TeamSync, runner: Runner, sidebar: Sidebar, owner: QObject) -> None:
         super().__init__(owner)
@@ -34,6 +36,16 @@ class TeamSyncUi(QObject):
         self.teams.changed.connect(lambda: sidebar.model.set_team_names(self.teams.names()))
         if team.configured:
             self.teams.refresh()
+
+    def place(
+        self, status: QStatusBar, column: QVBoxLayout, preferences: Callable[..., object]
+    ) -> None:
+        """Put the indicator in the status bar and the lost-edit note in the window's column,
+        between the header and the messages; the indicator's menu opens `preferences` on the
+        Team tab (`preferences(team_tab=True)`)."""
+        status.addPermanentWidget(self.status)
+        column.insertWidget(1, self.banner)
+        self.status.preferences_requested.connect(lambda: preferences(team_tab=True))
 
     def thread_opened(self, thread: ThreadView | None) -> None:
         """Only a team thread can have lost edits to show (no read for personal ones)."""

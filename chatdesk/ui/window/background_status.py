@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QWidget
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
-    from chatdesk.core.chat.events import BackgroundProblem
+    from chatdesk.core.chat.events import Event
 
 
 class BackgroundStatus(QLabel):
@@ -21,7 +21,11 @@ class BackgroundStatus(QLabel):
         self._problems: dict[str, str] = {}
         self.hide()
 
-    def apply(self, event: BackgroundProblem) -> None:
+    def apply(self, event: Event) -> None:
+        from chatdesk.core.chat.events import BackgroundProblem
+
+        if not isinstance(event, BackgroundProblem):
+            return
         if event.detail is None:
             self._problems.pop(event.job, None)
         else:

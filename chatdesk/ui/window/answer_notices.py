@@ -1,0 +1,43 @@
+"""The status line's words about answers the user may not be watching: a wait or a retry
+before an answer starts, shown for as long as it lasts, and an answer that failed in a thread
+other than the one shown."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QStatusBar
+
+from chatdesk.core.chat.kinds import Status
+
+if TYPE_CHECKING:  # the core's events load with the core, after the first paint
+    from chatdesk.core.chat.events import Event
+
+
+class AnswerNotices:
+    def __init__(self, status: QStatusBar, current_thread: Callable[[], uuid.UUID | None]) -> None:
+        self._status = status
+        self._current = current_thread
+
+    def apply(self, event: Event) -> None:
+        from chatdesk.core.chat import events as ev
+
+        match event:
+            case ev.AnswerWaiting(_, thread_id, seconds, reason):
+                self._say_about(thread_id, f"Waiting {seconds:.0f} s: {reason}", seconds)
+            case ev.AnswerRetrying(_, thread_id, attempt, delay, reason):
+                text = f"Retrying in {delay:.0f} s (attempt {attempt + 1}): {reason}"
+                self._say_about(thread_id, text, delay)
+            case ev.MessageFinished(message) if message.thread_id != self._current():
+                if message.status is Status.ERROR:
+                    detail = message.error_detail
+                    self._status.showMessage(f"An answer in another thread failed: {detail}")
+            case _:
+                pass
+
+    def _say_about(self, thread_id: uuid.UUID, text: str, seconds: float) -> None:
+        if thread_id != self._current():
+            text = f"An answer in another thread: {text}"
+        self._status.showMessage(text, round((seconds + 1) * 1000))

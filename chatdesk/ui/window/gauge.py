@@ -1,0 +1,95 @@
+"""The header's context gauge and spending for the shown thread: read when a thread is opened
+or changes and when an answer ends, and as the user types — what the next message would cost
+with what the composer holds now — once typing pauses."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+
+from chatdesk.ui.coalesce import LatestRead
+from chatdesk.ui.composer import Composer
+from chatdesk.ui.header import ThreadHeader
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.chat.usage import UsageTotals
+    from chatdesk.core.chat.views import ContextUsage
+    from chatdesk.core.errors import ChatdeskError
+    from chatdesk.ui.runner import Runner
+
+DELAY_MS = 300  # typing pauses this long before the gauge counts the draft
+
+Reading = tuple[uuid.UUID, "ContextUsage | None"]
+
+
+class ContextGauge(QObject):
+    def __init__(
+        self,
+        service: ChatService,
+        runner: Runner,
+        composer: Composer,
+        header: ThreadHeader,
+        current_thread: Callable[[], uuid.UUID | None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._service = service
+        self._runner = runner
+        self._composer = composer
+        self._header = header
+        self._current = current_thread
+        self._reading: uuid.UUID | None = None  # the thread of the read in flight
+        self.feed: LatestRead[Reading] = LatestRead(
+            runner, self._read, self._show, failure=self._unreadable, delay_ms=DELAY_MS, parent=self
+        )
+        composer.editor.textChanged.connect(self.draft_edited)
+        composer.draft_changed.connect(self.draft_edited)  # attachments too
+
+    def refresh(self) -> None:
+        """Read the gauge and the spending again (a thread opened or changed, an answer ended)."""
+        thread_id = self._current()
+        if thread_id is None:
+            self._header.show_spent(None)
+            return
+        self.feed.now()
+
+        def show_spent(totals: UsageTotals) -> None:
+            if self._current() == thread_id:
+                self._header.show_spent(totals)
+
+        spent = self._service.thread_usage(thread_id)
+        self._runner.run(spent, done=show_spent, quiet=True)
+
+    def draft_edited(self) -> None:
+        if self._current() is not None:
+            self.feed.later()
+
+    def close(self) -> None:
+        self.feed.close()
+
+    def _read(self) -> Coroutine[Any, Any, Reading] | None:
+        thread_id = self._reading = self._current()
+        if thread_id is None:
+            return None
+        from chatdesk.core.chat.attachments import for_model
+
+        attached = [(a.name, a.text) for a in self._composer.attachments()]
+        text = self._composer.text()
+        return self._usage(thread_id, for_model(text, attached) if attached else text)
+
+    async def _usage(self, thread_id: uuid.UUID, draft: str) -> Reading:
+        return thread_id, await self._service.context_usage(thread_id, draft)
+
+    def _show(self, read: Reading) -> None:
+        thread_id, usage = read
+        if thread_id == self._current():
+            self._header.show_usage(usage)
+
+    def _unreadable(self, error: ChatdeskError) -> None:
+        """The thread cannot be read (it was deleted meanwhile): the gauge shows nothing."""
+        if self._reading == self._current():
+            self._header.show_usage(None)

@@ -1,0 +1,88 @@
+"""The window's menus and keyboard shortcuts, from one table: each entry calls the method it
+names, of the window or of one of its parts (looked up when the entry is chosen, so a part made
+once the core is attached can be named). Entries that need the core stay disabled until it is
+attached; entries about the shown thread are enabled while one is shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from operator import attrgetter
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QShortcut
+from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+
+SHORTCUTS = (
+    # (menu, text, keys, what it calls: a method of the window or of one of its parts)
+    ("&File", "&New chat", "Ctrl+N", "new_chat"),
+    ("&File", "&Search…", "Ctrl+K", "open_search"),
+    ("&File", "&Export thread…", "", "export_thread"),
+    ("&File", "Export e&verything…", "", "on_demand.export_all"),
+    ("&File", "&Import…", "", "on_demand.import_file"),
+    ("&File", "&Preferences…", "Ctrl+,", "settings.open_preferences"),
+    ("&File", "&Quit", "Ctrl+Q", "close"),
+    ("&Chat", "Focus the &composer", "Ctrl+L", "composer.focus_editor"),
+    ("&Chat", "&Stop the answer", "", "sending.stop"),  # Esc: see WindowMenus.__init__
+    ("&Chat", "&Copy the last answer", "Ctrl+Shift+C", "actions_.copy_last"),
+    ("&Chat", "&Regenerate the last answer", "Ctrl+R", "actions_.regenerate_last"),
+    ("&Chat", "&Find in thread…", "Ctrl+F", "find_bar.open_bar"),
+    ("&Chat", "Re&name thread", "F2", "rename_thread"),
+    ("&Chat", "Summarise earlier messages &now", "", "summaries.summarize_now"),
+    ("&Chat", "Stop s&ummarising", "", "summaries.cancel"),
+    ("&Chat", "Context &window…", "", "choose_context_window"),
+    ("&View", "Show/hide the &sidebar", "Ctrl+B", "panes.toggle_side"),
+)
+# Until the core is attached (searching and transfers also need their own part of it).
+NEEDS_SERVICE = frozenset(
+    {
+        "new_chat",
+        "open_search",
+        "settings.open_preferences",
+        "on_demand.export_all",
+        "on_demand.import_file",
+    }
+)
+NEEDS_THREAD = frozenset(
+    {"summaries.summarize_now", "summaries.cancel", "choose_context_window", "export_thread"}
+)
+_SEPARATED = frozenset({"export_thread", "settings.open_preferences", "summaries.summarize_now"})
+
+
+class WindowMenus(QObject):
+    def __init__(
+        self, window: QMainWindow, stop: Callable[[], object], stop_from: Iterable[QWidget]
+    ) -> None:
+        """Fill `window`'s menu bar. Esc calls `stop` inside each of `stop_from`: the composer
+        handles its own Esc, and a window-wide one would take it from the thread filter, the
+        find bar and inline edits."""
+        super().__init__(window)
+        self.actions: dict[str, QAction] = {}
+        menus: dict[str, QMenu] = {}
+        for menu_name, text, keys, target in SHORTCUTS:
+            if menu_name not in menus:
+                menus[menu_name] = window.menuBar().addMenu(menu_name)
+            action = QAction(text, window)
+            action.setShortcut(QKeySequence(keys))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _=False, call=attrgetter(target): call(window)())
+            action.setEnabled(target not in NEEDS_SERVICE | NEEDS_THREAD)
+            if target in _SEPARATED:
+                menus[menu_name].addSeparator()
+            menus[menu_name].addAction(action)
+            self.actions[target] = action
+        for area in stop_from:
+            shortcut = QShortcut(QKeySequence("Esc"), area, stop)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+
+    def core_attached(self, missing: Mapping[str, bool]) -> None:
+        """The core is here: enable what needs it, but for the entries `missing` says lack
+        their own part of it."""
+        for target in NEEDS_SERVICE:
+            self.actions[target].setEnabled(not missing.get(target, False))
+
+    def thread_shown(self, *, shown: bool, summarising: bool, can_export: bool) -> None:
+        """Enable the entries about a thread for the one shown (`shown` False: none is)."""
+        self.actions["summaries.summarize_now"].setEnabled(shown and not summarising)
+        self.actions["summaries.cancel"].setEnabled(shown and summarising)
+        self.actions["choose_context_window"].setEnabled(shown)
+        self.actions["export_thread"].setEnabled(shown and can_export)

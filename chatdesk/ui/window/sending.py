@@ -1,0 +1,172 @@
+"""The composer's Send and Stop: a message goes to the shown thread or makes the new chat; one
+sent before the core is open waits, editable, and goes out as soon as the core is; files dropped
+meanwhile are read then. Stop ends the shown thread's answer while it is being written."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QStatusBar
+
+from chatdesk.core.chat.kinds import Role
+from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.ui.window.models import ModelChoice
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.events import Event
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.chat.views import MessageView, ThreadView, Turn
+    from chatdesk.ui.runner import Runner
+
+WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
+
+
+class Sending(QObject):
+    def __init__(
+        self,
+        composer: Composer,
+        status: QStatusBar,
+        models: ModelChoice,
+        shown: Callable[[], ThreadView | None],
+        sent: Callable[[Turn], object],
+        parent: QObject | None = None,
+    ) -> None:
+        """`shown()` is the thread the window shows (None: the new chat); `sent(turn)` is told
+        of each message that went out, after the composer was cleared."""
+        super().__init__(parent)
+        self._composer = composer
+        self._status = status
+        self._models = models
+        self._shown = shown
+        self._sent = sent
+        self._service: ChatService | None = None
+        self._runner: Runner | None = None
+        self._waiting = False  # Send was pressed before the core was attached
+        self._dropped: list[Path] = []  # files dropped before then
+        self._live: dict[uuid.UUID, uuid.UUID] = {}  # thread -> its answer being written
+        composer.send_requested.connect(self.send)
+        composer.stop_requested.connect(self.stop)
+        composer.files_dropped.connect(self.attach_files)
+
+    def attach(self, service: ChatService, runner: Runner) -> None:
+        self._service, self._runner = service, runner
+        runner.busy_changed.connect(self.update_busy)
+
+    def begin(self) -> bool:
+        """The core can take calls: read the files dropped and send the message that waited.
+        False when none waited."""
+        self.attach_files(self._dropped)
+        self._dropped = []
+        if not self._waiting:
+            return False
+        self._send_waited()
+        return True
+
+    # -- sending ---------------------------------------------------------------------------------
+
+    def send(self, text: str, attachments: list[DraftAttachment]) -> None:
+        if self._service is None or self._runner is None:
+            self._waiting = True  # the text stays, editable, until begin()
+            self.update_busy()
+            self._status.showMessage(WAITING_TEXT)
+        else:
+            self._runner.run(self._call(self._service, text, attachments), done=self._done)
+
+    def attach_files(self, paths: list[Path]) -> None:
+        if self._runner is None:
+            self._dropped.extend(paths)  # read once the core can take calls (begin)
+            return
+        # Imported when used: the core's modules load after the first paint.
+        from chatdesk.core.chat.attachments import read_text_file
+
+        for path in paths:
+            self._runner.run(
+                self._runner.off_thread(read_text_file, path),
+                done=lambda item: self._composer.add_attachment(
+                    DraftAttachment(item.name, item.text, "file")
+                ),
+            )
+
+    def update_busy(self) -> None:
+        running = self._runner is not None and self._runner.busy
+        self._composer.set_busy(running or self._waiting)
+
+    def _call(
+        self, service: ChatService, text: str, attachments: list[DraftAttachment]
+    ) -> Coroutine[Any, Any, Turn]:
+        from chatdesk.core.chat.views import AttachmentInput
+
+        items = [AttachmentInput(a.name, a.text, kind=a.kind) for a in attachments]
+        thread = self._shown()
+        if thread is not None:
+            return service.send(thread.id, text, attachments=items)
+        provider, model = self._models.new_chat_model or (None, None)
+        return service.send_new(
+            text,
+            project_id=self._models.new_chat_project,
+            attachments=items,
+            provider=provider,
+            model=model,
+        )
+
+    def _send_waited(self) -> None:
+        """Send what the composer holds now, as the user sees it. The new chat's saved draft
+        was never shown (it would have gone out too), but sending clears it: put it back."""
+        self._waiting = False
+        self._status.clearMessage()
+        self.update_busy()
+        text, attachments = self._composer.text(), self._composer.attachments()
+        if not text.strip() and not attachments:
+            return
+        service, runner = self._service, self._runner
+        assert service is not None  # begin() comes after attach()
+        assert runner is not None
+
+        async def send() -> Turn:
+            kept = await service.load_draft(None)
+            turn = await self._call(service, text, attachments)
+            if not kept.empty:
+                await service.save_draft(None, kept)
+            return turn
+
+        runner.run(send(), done=self._done)
+
+    def _done(self, turn: Turn) -> None:
+        self._composer.clear_after_send()
+        self._sent(turn)
+
+    # -- answers being written -------------------------------------------------------------------
+
+    def stop(self) -> None:
+        """Stop the shown thread's answer, if one is being written."""
+        thread = self._shown()
+        answer = self._live.get(thread.id) if thread else None
+        if answer is not None and self._service is not None and self._runner is not None:
+            self._runner.run(self._service.stop(answer))
+
+    def apply(self, event: Event) -> None:
+        """Follow which answers are being written."""
+        from chatdesk.core.chat import events as ev
+
+        match event:
+            case ev.MessageAdded(message) | ev.AnswerContinued(message):
+                self._seen(message)
+            case ev.MessageFinished(message):
+                if self._live.get(message.thread_id) == message.id:
+                    del self._live[message.thread_id]
+            case _:
+                return
+        self.show_streaming()
+
+    def _seen(self, message: MessageView) -> None:
+        if message.role is Role.ASSISTANT and not message.status.is_final:
+            self._live[message.thread_id] = message.id
+
+    def show_streaming(self) -> None:
+        """The composer offers Stop while the shown thread's answer is being written."""
+        thread = self._shown()
+        self._composer.set_streaming(thread is not None and thread.id in self._live)

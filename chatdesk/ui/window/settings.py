@@ -1,0 +1,115 @@
+"""The settings the window runs with: the preferences dialog that edits them, and what changes
+when they are applied — the look, the composer's Enter key, the next answer, team sync's server
+or login — before they are saved off the GUI thread."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QWidget
+
+from chatdesk.core.config import Settings, SyncSettings
+from chatdesk.ui.composer import Composer
+from chatdesk.ui.preferences import PreferencesDialog
+from chatdesk.ui.theme import ThemeWatcher
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.sync.service import TeamSync
+    from chatdesk.ui.runner import Runner
+
+SaveSettings = Callable[[Settings], None]
+
+
+class WindowSettings:
+    def __init__(
+        self,
+        window: QWidget,
+        settings: Settings,
+        save: SaveSettings | None,
+        composer: Composer,
+        changed: Callable[[], object],
+    ) -> None:
+        """`save` writes settings to disk (None: they are not kept); `changed()` is called once
+        new settings are in use, for the window to show what they change."""
+        self.current = settings
+        self._window = window
+        self._save = save
+        self._composer = composer
+        self._changed = changed
+        self._service: ChatService | None = None
+        self._runner: Runner | None = None
+        self._profiles: ProviderManager | None = None
+        self._backups: Backups | None = None
+        self._data_folder: Path | None = None
+        self._team: TeamSync | None = None
+        self.dialog: PreferencesDialog | None = None  # the one opened last
+
+    def attach(
+        self,
+        service: ChatService,
+        runner: Runner,
+        *,
+        profiles: ProviderManager | None,
+        backups: Backups | None,
+        data_folder: Path | None,
+        team: TeamSync | None,
+    ) -> None:
+        """The core's parts the preferences manage; without one, its tab says so."""
+        self._service, self._runner = service, runner
+        self._profiles, self._backups, self._data_folder = profiles, backups, data_folder
+        self._team = team
+
+    def open_preferences(self, *, team_tab: bool = False) -> None:
+        if self._service is None or self._runner is None:
+            return
+        service = self._service
+        dialog = PreferencesDialog(
+            self.current,
+            self._window,
+            runner=self._runner,
+            providers=self._profiles,
+            backups=self._backups,
+            data_folder=self._data_folder,
+            usage=service.usage_by_month,
+            models=service.known_models,
+            team=self._team,
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(
+            lambda: self.apply(dialog.result_settings(), sync_password=dialog.team.password())
+        )
+        dialog.team.login_applied.connect(self._team_login_applied)
+        if team_tab:
+            dialog.tabs.setCurrentWidget(dialog.team)
+        self.dialog = dialog
+        dialog.open()
+
+    def apply(self, settings: Settings, *, sync_password: str | None = None) -> None:
+        """Use `settings` from now on (the next answer already) and save them. Another team
+        server or login (or a new password for it) reconnects team sync."""
+        changed_login = settings.sync != self.current.sync or sync_password
+        if self._team is not None and self._runner is not None and changed_login:
+            self._runner.run(self._team.apply_login(settings.sync, sync_password))
+        self.current = settings
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        ThemeWatcher.of(app).apply(settings.ui.theme, settings.ui.font_size)
+        self._composer.set_enter_sends(settings.ui.enter_sends)
+        if self._service is not None:
+            self._service.update_settings(settings)
+        self._changed()
+        if self._save is not None and self._runner is not None:  # it syncs to disk: not here
+            self._runner.run(self._runner.off_thread(self._save, settings))
+
+    def _team_login_applied(self, sync: object) -> None:
+        """The Team tab put a server (or none) in use: save it with the other settings."""
+        assert isinstance(sync, SyncSettings)
+        self.current = replace(self.current, sync=sync)  # in use already: not again
+        self.apply(self.current)
