@@ -21,7 +21,8 @@ from chatdesk.core.errors import InvalidRequest
 
 if TYPE_CHECKING:
     from chatdesk.app import Configuration
-    from chatdesk.core.sync.server.admin import ServerAdmin, ServerStatus
+    from chatdesk.core.sync.server.admin import ServerAdmin
+    from chatdesk.core.sync.server.status import ServerStatus
 
 DSN_VARIABLE = "CHATDESK_SERVER_DSN"
 

@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 import psycopg
 import pytest
 
-from chatdesk.core.sync.server.admin import MemberRole, ServerAdmin
+from chatdesk.core.sync.server.admin import ServerAdmin
+from chatdesk.core.sync.server.roles import MemberRole
 from tests.sync.pg import PgServer, find_bin_dir
 
 TEMPLATE = "chatdesk_template"

@@ -1,0 +1,101 @@
+"""Purging tombstones for good: deleted threads, messages and summaries with what hangs off
+them, and the team's `purged_below` raised so that older cursors sync from scratch."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, LiteralString
+
+from chatdesk.core.sync.server.teams import Team
+
+if TYPE_CHECKING:
+    import psycopg
+    from psycopg.rows import TupleRow
+
+    Connection = psycopg.Connection[TupleRow]
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    team: Team
+    threads: int
+    messages: int
+    summaries: int
+    revisions: int
+    purged_below: int
+
+
+def hlc_before(age: timedelta) -> str:
+    """The time part of an HLC written `age` ago: tombstones with a smaller one are older."""
+    moment = datetime.now().astimezone() - age
+    return f"{int(moment.timestamp() * 1000):013d}"
+
+
+# A tombstone old enough to go: by its deleted HLC's time, and/or by its server version.
+_CHOSEN = (
+    "deleted AND (%(cutoff)s::text IS NULL OR left(deleted_hlc, 13) < %(cutoff)s::text) "
+    "AND (%(below)s::bigint IS NULL OR server_version < %(below)s::bigint)"
+)
+_PURGE: tuple[LiteralString, ...] = (
+    "CREATE TEMP TABLE purge_threads ON COMMIT DROP AS "
+    "SELECT id, server_version FROM chat.threads WHERE team_id = %(team)s AND " + _CHOSEN,
+    "CREATE TEMP TABLE purge_roots ON COMMIT DROP AS "
+    "SELECT id, server_version FROM chat.messages WHERE team_id = %(team)s AND " + _CHOSEN,
+    """
+    CREATE TEMP TABLE purge_messages ON COMMIT DROP AS
+    WITH RECURSIVE doomed (id) AS (
+        SELECT id FROM purge_roots
+        UNION
+        SELECT id FROM chat.messages
+        WHERE team_id = %(team)s AND thread_id IN (SELECT id FROM purge_threads)
+        UNION
+        SELECT m.id FROM chat.messages m JOIN doomed d ON m.parent_id = d.id
+        WHERE m.team_id = %(team)s
+    )
+    SELECT id FROM doomed
+    """,
+    "CREATE TEMP TABLE purge_summaries ON COMMIT DROP AS "
+    "SELECT id, server_version, " + _CHOSEN + " AS root FROM chat.summaries "
+    "WHERE team_id = %(team)s AND ((" + _CHOSEN + ") "
+    "OR thread_id IN (SELECT id FROM purge_threads) "
+    "OR covers_through_message_id IN (SELECT id FROM purge_messages))",
+    """
+    DELETE FROM chat.revisions
+    WHERE team_id = %(team)s AND (
+        (entity = 'thread' AND entity_id IN (SELECT id FROM purge_threads))
+        OR (entity = 'message' AND entity_id IN (SELECT id FROM purge_messages))
+        OR (entity = 'summary' AND entity_id IN (SELECT id FROM purge_summaries)))
+    """,
+    "DELETE FROM chat.summaries WHERE team_id = %(team)s "
+    "AND id IN (SELECT id FROM purge_summaries)",
+    # Replies and their parents go in one statement: the self-reference is checked at its end.
+    "DELETE FROM chat.messages WHERE team_id = %(team)s AND id IN (SELECT id FROM purge_messages)",
+    "DELETE FROM chat.threads WHERE team_id = %(team)s AND id IN (SELECT id FROM purge_threads)",
+)
+_HORIZON = """
+UPDATE chat.team_clock
+SET purged_below = greatest(purged_below, coalesce((
+    SELECT max(server_version) + 1 FROM (
+        SELECT server_version FROM purge_threads
+        UNION ALL SELECT server_version FROM purge_roots
+        UNION ALL SELECT server_version FROM purge_summaries WHERE root) AS roots), 0))
+WHERE team_id = %(team)s
+RETURNING purged_below
+"""
+
+
+def purge_team(
+    connection: Connection, team: Team, cutoff: str | None, below: int | None
+) -> PurgeReport:
+    params = {"team": team.id, "cutoff": cutoff, "below": below}
+    counts = [connection.execute(statement, params).rowcount for statement in _PURGE]
+    row = connection.execute(_HORIZON, params).fetchone()
+    return PurgeReport(
+        team=team,
+        revisions=counts[4],
+        summaries=counts[5],
+        messages=counts[6],
+        threads=counts[7],
+        purged_below=int(row[0]) if row else 0,
+    )
