@@ -14,14 +14,10 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.composer import (
-    DRAFT_DELAY_MS,
-    MAX_LINES,
-    PASTE_LIMIT_BYTES,
-    AttachmentChip,
-    Composer,
-    DraftAttachment,
-)
+from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.ui.composer.attachments import AttachmentChip
+from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES
+from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier

@@ -684,3 +684,32 @@ def test_events_during_a_page_read_win_over_the_stale_page(
     assert titles_in(model, "Today") == ["unchanged"]
     model.close()
     finish(runner.aclose())
+
+
+def test_the_layout_places_threads_without_qt(make_core: Any, finish: Any) -> None:
+    """Where a thread's row is, by its group and day, with no model or view in the way."""
+    from chatdesk.ui.sidebar.groups import GroupKind
+    from chatdesk.ui.sidebar.layout import Layout
+
+    core = make_core()
+    project = finish(core.service.create_project("Budget"))
+    finish(core.service.create_thread(title="filed", project_id=project.id))
+    loose = finish(core.service.create_thread(title="loose"))
+    today = loose.last_activity_at.astimezone().date()
+    layout = Layout(today)
+    layout.projects[project.id] = project
+    layout.build(archived=False, text="")
+    assert [g.title for g in layout.shown] == ["Budget"]  # the date groups show once they fill
+    feed = next(f for f in layout.feeds() if f.accepts(loose))
+    feed.extend([loose])
+    assert layout.holder(loose.id) is feed
+    assert layout.group_for(feed, loose).title == "Today"
+
+    layout.new_day(today + timedelta(days=1))
+    assert layout.group_for(feed, loose).title == "Yesterday"
+    assert [g.title for g in layout.shown] == ["Budget", "Yesterday"]
+    assert layout.rows(layout.shown[1]) == 1
+
+    layout.build(archived=False, text="loo")
+    assert layout.is_flat
+    assert [(g.kind, g.title) for g in layout.shown] == [(GroupKind.MATCHES, "Matches")]

@@ -1,8 +1,8 @@
 """ThreadTreeModel: the sidebar's groups (rows at the top level) and their threads (children).
 
-Normal view: Pinned, one group per project (shown even when empty), then threads in no
-project by recency (Today, Yesterday, Previous 7 days, Older; empty ones hidden). Archived
-view and filtering show one group that a view uses as its root, so they read as a flat list.
+Which groups a view has and where each thread's row is, is `layout.py`'s: Pinned, projects,
+then recency groups; archived view and filtering show one group that a view uses as its root,
+so they read as a flat list. This model tells Qt as rows come, go and move.
 
 Each group reads its threads lazily, a page at a time (`canFetchMore`/`fetchMore`), and the
 model follows the service's events: a thread moves between groups when it is pinned, moved,
@@ -18,7 +18,7 @@ import sys
 import uuid
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, overload
 
 from PySide6.QtCore import (
@@ -32,13 +32,10 @@ from PySide6.QtCore import (
 )
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadPage, ThreadView
+from chatdesk.core.chat.views import ProjectView, ThreadPage, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.feeds import (
-    Bucket,
     Feed,
-    bucket_of,
-    day_starts,
     local_date,
     page_with_events,
     recency_key,
@@ -50,6 +47,7 @@ from chatdesk.ui.sidebar.groups import (
     group_data,
     thread_data,
 )
+from chatdesk.ui.sidebar.layout import Layout
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.chat.service import ChatService
@@ -65,11 +63,12 @@ def _local_now() -> datetime:
     return datetime.now().astimezone()
 
 
-def _listed(thread: ThreadView) -> bool:
-    return not thread.deleted and not thread.archived
-
-
 class ThreadTreeModel(QAbstractItemModel):
+    """More than 30 methods, for a reason: a Qt item model is eleven methods Qt calls, and
+    every change to its rows must be announced by the model itself, between its begin and end
+    calls, so reading pages, following events and changing rows stay here. Where things are
+    is `Layout`'s (`chatdesk/ui/sidebar/layout.py`)."""
+
     page_loaded = Signal()  # a page was read and merged (even if it added no rows)
 
     def __init__(
@@ -86,22 +85,12 @@ class ThreadTreeModel(QAbstractItemModel):
         self._runner = runner
         self._now = now or _local_now
         self._page_size = page_size
-        self._today = local_date(self._now())
-        self._archived = False
-        self._text = ""
-        self._keys = itertools.count(1)  # 0 is the internal id of group rows themselves
-        self._groups: list[Group] = []  # the groups shown, in order
-        self._known: dict[int, Group] = {}  # every group of this view by key, shown or not
-        self._group_of_feed: dict[Feed, Group] = {}
-        self._dates: dict[Bucket, Group] = {}
-        self._projects: dict[uuid.UUID, ProjectView] = {}
-        self._gone_projects: set[uuid.UUID] = set()
+        self._layout = Layout(local_date(self._now()))
         # Events seen while pages were being read: a page may predate them. None: deleted.
         self._fresh: dict[uuid.UUID, ThreadView | None] = {}
-        self._bounds: tuple[int, date, list[int]] | None = None
         self._fetch_pauses = 0
         self._team_names: dict[uuid.UUID, str] = {}  # for shared threads' badges
-        self._build()
+        self._layout.build(archived=False, text="")
         self._midnight = QTimer(self)
         self._midnight.setSingleShot(True)
         self._midnight.timeout.connect(self._regroup_by_day)
@@ -123,7 +112,7 @@ class ThreadTreeModel(QAbstractItemModel):
     def set_team_names(self, names: dict[uuid.UUID, str]) -> None:
         """The teams' names, for the badges of shared threads (read after each sync)."""
         self._team_names = dict(names)
-        for group in self._groups:
+        for group in self._layout.shown:
             parent = self._index_of_group(group)
             rows = self.rowCount(parent)
             if rows:
@@ -132,22 +121,22 @@ class ThreadTreeModel(QAbstractItemModel):
     def set_view(self, *, archived: bool = False, text: str = "") -> None:
         """Show the normal grouped view, the archived threads, or the titles containing `text`."""
         text = text.strip()
-        if (archived, text) == (self._archived, self._text):
+        if (archived, text) == (self._layout.archived, self._layout.text):
             return
         self.beginResetModel()
-        self._archived, self._text = archived, text
-        self._build()
+        self._fresh.clear()
+        self._layout.build(archived=archived, text=text)
         self.endResetModel()
         self._start_feeds()
 
     @property
     def is_flat(self) -> bool:
         """Archived or filtered: one group, meant to be a view's root index."""
-        return self._archived or bool(self._text)
+        return self._layout.is_flat
 
     @property
     def loading(self) -> bool:
-        return any(group.feed.loading for group in self._known.values())
+        return any(group.feed.loading for group in self._layout.known.values())
 
     @contextlib.contextmanager
     def fetching_paused(self) -> Iterator[None]:
@@ -169,23 +158,24 @@ class ThreadTreeModel(QAbstractItemModel):
 
     def project_at(self, index: Index) -> ProjectView | None:
         group = self._group_row(index)
-        return self._projects.get(group.project_id) if group and group.project_id else None
+        projects = self._layout.projects
+        return projects.get(group.project_id) if group and group.project_id else None
 
     def projects(self) -> list[ProjectView]:
-        return sorted(self._projects.values(), key=lambda p: (p.name.casefold(), str(p.id)))
+        return self._layout.sorted_projects()
 
     def index_of_thread(self, thread_id: uuid.UUID) -> QModelIndex:
-        feed = self._holder(thread_id)
+        feed = self._layout.holder(thread_id)
         if feed is None:
             return QModelIndex()
-        group = self._group_for(feed, feed.held(thread_id))
-        if group not in self._groups:
+        group = self._layout.group_for(feed, feed.held(thread_id))
+        if group not in self._layout.shown:
             return QModelIndex()
-        start, _ = self._span(group)
+        start, _ = self._layout.span(group)
         return self.createIndex(feed.index_of(thread_id) - start, 0, group.key)
 
     def index_of_project(self, project_id: uuid.UUID) -> QModelIndex:
-        group = self._project_group(project_id)
+        group = self._layout.project_group(project_id)
         return self._index_of_group(group) if group else QModelIndex()
 
     # -- Qt model --------------------------------------------------------------------------------
@@ -194,7 +184,7 @@ class ThreadTreeModel(QAbstractItemModel):
         if column != 0 or row < 0:
             return QModelIndex()
         if not parent.isValid():
-            return self.createIndex(row, 0, 0) if row < len(self._groups) else QModelIndex()
+            return self.createIndex(row, 0, 0) if row < len(self._layout.shown) else QModelIndex()
         group = self._group_row(parent)
         if group is None or row >= self.rowCount(parent):
             return QModelIndex()
@@ -209,15 +199,15 @@ class ThreadTreeModel(QAbstractItemModel):
             return super().parent()
         if not child.isValid() or child.internalId() == 0:
             return QModelIndex()
-        return self._index_of_group(self._known[child.internalId()])
+        return self._index_of_group(self._layout.known[child.internalId()])
 
     def rowCount(self, parent: Index = _ROOT) -> int:
         if not parent.isValid():
-            return len(self._groups)
+            return len(self._layout.shown)
         group = self._group_row(parent)
         if group is None:
             return 0
-        start, end = self._span(group)
+        start, end = self._layout.span(group)
         return end - start
 
     def columnCount(self, parent: Index = _ROOT) -> int:
@@ -225,7 +215,7 @@ class ThreadTreeModel(QAbstractItemModel):
 
     def hasChildren(self, parent: Index = _ROOT) -> bool:
         if not parent.isValid():
-            return bool(self._groups)
+            return bool(self._layout.shown)
         group = self._group_row(parent)
         if group is None:
             return False
@@ -249,8 +239,8 @@ class ThreadTreeModel(QAbstractItemModel):
         group = self._group_row(index)
         if group is not None:
             return group_data(group, role)
-        owner = self._known[index.internalId()]
-        start, _ = self._span(owner)
+        owner = self._layout.known[index.internalId()]
+        start, _ = self._layout.span(owner)
         thread = owner.feed.threads[start + index.row()]
         team = self._team_names.get(thread.team_id, "team") if thread.team_id else "team"
         return thread_data(thread, role, team)
@@ -260,82 +250,18 @@ class ThreadTreeModel(QAbstractItemModel):
         if group is None or not group.feed.can_fetch or self._fetch_pauses:
             return False
         # Date groups share one feed; its next page continues the last one shown.
-        return group.bucket is None or group is self._last_date_group()
+        return group.bucket is None or group is self._layout.last_date_group()
 
     def fetchMore(self, parent: Index) -> None:
         group = self._group_row(parent)
         if group is not None and self.canFetchMore(parent):
             self._fetch(group.feed)
 
-    # -- building a view -------------------------------------------------------------------------
-
-    def _build(self) -> None:
-        self._groups.clear()
-        self._known.clear()
-        self._group_of_feed.clear()
-        self._dates.clear()
-        self._fresh.clear()
-        self._bounds = None
-        if self.is_flat:
-            self._build_flat()
-        else:
-            self._build_grouped()
-
-    def _build_flat(self) -> None:
-        archived, text = self._archived, self._text
-        folded = text.casefold()
-
-        def accepts(thread: ThreadView) -> bool:
-            matches = folded in thread.title.casefold()
-            return not thread.deleted and thread.archived == archived and matches
-
-        where = ThreadFilter(archived=archived, text=text or None)
-        kind = GroupKind.MATCHES if text else GroupKind.ARCHIVED
-        title = "Matches" if text else "Archived"
-        self._groups.append(self._new_group(kind, Feed(where, accepts), title))
-
-    def _build_grouped(self) -> None:
-        def pinned(thread: ThreadView) -> bool:
-            return _listed(thread) and thread.pinned
-
-        def unfiled(thread: ThreadView) -> bool:
-            return _listed(thread) and not thread.pinned and thread.project_id is None
-
-        self._new_group(GroupKind.PINNED, Feed(ThreadFilter(pinned=True), pinned), "Pinned")
-        by_date = Feed(ThreadFilter(only_unfiled=True, pinned=False), unfiled)
-        for bucket in Bucket:
-            group = self._new_group(GroupKind.DATE, by_date, bucket.title, bucket=bucket)
-            self._dates[bucket] = group
-        for project in self.projects():
-            self._groups.append(self._new_project_group(project))
-
-    def _new_group(
-        self,
-        kind: GroupKind,
-        feed: Feed,
-        title: str,
-        *,
-        project_id: uuid.UUID | None = None,
-        bucket: Bucket | None = None,
-    ) -> Group:
-        group = Group(next(self._keys), kind, feed, title, project_id, bucket)
-        self._known[group.key] = group
-        self._group_of_feed.setdefault(feed, group)
-        return group
-
-    def _new_project_group(self, project: ProjectView) -> Group:
-        project_id = project.id
-
-        def accepts(thread: ThreadView) -> bool:
-            return _listed(thread) and not thread.pinned and thread.project_id == project_id
-
-        where = ThreadFilter(project_id=project_id, pinned=False)
-        feed = Feed(where, accepts)
-        return self._new_group(GroupKind.PROJECT, feed, project.name, project_id=project_id)
+    # -- reading pages ---------------------------------------------------------------------------
 
     def _start_feeds(self) -> None:
         """Project groups start closed, so the view asks for their threads when opened."""
-        for group in list(self._known.values()):
+        for group in list(self._layout.known.values()):
             if group.kind is not GroupKind.PROJECT and not group.feed.started:
                 self._fetch(group.feed)
 
@@ -357,10 +283,10 @@ class ThreadTreeModel(QAbstractItemModel):
             feed.loading = False
 
     def _page_read(self, feed: Feed, page: ThreadPage) -> None:
-        if feed not in self._group_of_feed:
+        if not self._layout.has_feed(feed):
             return  # the view changed while the page was read
         feed.page_read(page.threads, page.next_cursor)
-        held = self._holder
+        held = self._layout.holder
         self._add_threads(feed, page_with_events(feed, page.threads, self._fresh, held))
         if not self.loading:
             self._fresh.clear()
@@ -372,7 +298,7 @@ class ThreadTreeModel(QAbstractItemModel):
         tail = [t for t in threads if last is None or recency_key(t) > last]
         for thread in threads[: len(threads) - len(tail)]:
             self._insert(feed, thread)
-        for group, run in itertools.groupby(tail, key=lambda t: self._group_for(feed, t)):
+        for group, run in itertools.groupby(tail, key=lambda t: self._layout.group_for(feed, t)):
             self._append(group, list(run))
 
     def _append(self, group: Group, threads: list[ThreadView]) -> None:
@@ -384,7 +310,7 @@ class ThreadTreeModel(QAbstractItemModel):
 
     def _projects_read(self, projects: list[ProjectView]) -> None:
         for project in projects:
-            if project.id not in self._projects:  # an event may have brought a newer version
+            if project.id not in self._layout.projects:  # an event may have brought a newer version
                 self._place_project(project)
 
     # -- following events ------------------------------------------------------------------------
@@ -402,7 +328,7 @@ class ThreadTreeModel(QAbstractItemModel):
                 self._place(thread)
             case ev.ThreadDeleted(thread_id):
                 self._remember(thread_id, None)
-                holder = self._holder(thread_id)
+                holder = self._layout.holder(thread_id)
                 if holder is not None:
                     self._remove(holder, thread_id)
             case ev.ProjectCreated(project) | ev.ProjectUpdated(project):
@@ -417,10 +343,10 @@ class ThreadTreeModel(QAbstractItemModel):
             self._fresh[thread_id] = thread
 
     def _place(self, thread: ThreadView) -> None:
-        target = next((f for f in self._group_of_feed if f.accepts(thread)), None)
+        target = next((f for f in self._layout.feeds() if f.accepts(thread)), None)
         if target is not None and not target.covers(thread):
             target = None  # a later page will bring it
-        holder = self._holder(thread.id)
+        holder = self._layout.holder(thread.id)
         if holder is None and target is not None:
             self._insert(target, thread)
         elif holder is not None and target is None:
@@ -431,18 +357,18 @@ class ThreadTreeModel(QAbstractItemModel):
     # -- changing rows ---------------------------------------------------------------------------
 
     def _insert(self, feed: Feed, thread: ThreadView) -> None:
-        group = self._group_for(feed, thread)
+        group = self._layout.group_for(feed, thread)
         self._show(group)
-        start, end = self._span(group)
+        start, end = self._layout.span(group)
         row = feed.position_for(thread, start, end) - start
         self.beginInsertRows(self._index_of_group(group), row, row)
         feed.insert(thread)
         self.endInsertRows()
 
     def _remove(self, feed: Feed, thread_id: uuid.UUID) -> None:
-        group = self._group_for(feed, feed.held(thread_id))
+        group = self._layout.group_for(feed, feed.held(thread_id))
         position = feed.index_of(thread_id)
-        row = position - self._span(group)[0]
+        row = position - self._layout.span(group)[0]
         self.beginRemoveRows(self._index_of_group(group), row, row)
         feed.pop(position)
         self.endRemoveRows()
@@ -454,11 +380,14 @@ class ThreadTreeModel(QAbstractItemModel):
         """Move a held thread to where its new version belongs, as one move (a selection on
         it stays on it)."""
         old = source.held(thread.id)
-        from_group, to_group = self._group_for(source, old), self._group_for(target, thread)
+        from_group, to_group = (
+            self._layout.group_for(source, old),
+            self._layout.group_for(target, thread),
+        )
         self._show(to_group)
         position = source.index_of(thread.id)
-        from_row = position - self._span(from_group)[0]
-        to_start, to_end = self._span(to_group)
+        from_row = position - self._layout.span(from_group)[0]
+        to_start, to_end = self._layout.span(to_group)
         to_row = target.position_for(thread, to_start, to_end) - to_start
         from_parent, to_parent = self._index_of_group(from_group), self._index_of_group(to_group)
         if not self.beginMoveRows(from_parent, from_row, from_row, to_parent, to_row):
@@ -474,31 +403,31 @@ class ThreadTreeModel(QAbstractItemModel):
     # -- groups ----------------------------------------------------------------------------------
 
     def _show(self, group: Group) -> None:
-        if group in self._groups:
+        if group in self._layout.shown:
             return
-        row = bisect_left([g.order() for g in self._groups], group.order())
+        row = bisect_left([g.order() for g in self._layout.shown], group.order())
         self.beginInsertRows(_ROOT, row, row)
-        self._groups.insert(row, group)
+        self._layout.shown.insert(row, group)
         self.endInsertRows()
 
     def _hide_if_empty(self, group: Group) -> None:
-        if not group.hidden_when_empty or group not in self._groups:
+        if not group.hidden_when_empty or group not in self._layout.shown:
             return
-        start, end = self._span(group)
+        start, end = self._layout.span(group)
         if end == start:
-            row = self._groups.index(group)
+            row = self._layout.shown.index(group)
             self.beginRemoveRows(_ROOT, row, row)
-            self._groups.pop(row)
+            self._layout.shown.pop(row)
             self.endRemoveRows()
 
     def _place_project(self, project: ProjectView) -> None:
-        if project.id in self._gone_projects:
+        if project.id in self._layout.gone_projects:
             return
-        self._projects[project.id] = project
-        group = self._project_group(project.id)
+        self._layout.projects[project.id] = project
+        group = self._layout.project_group(project.id)
         if group is None:
             if not self.is_flat:
-                self._show(self._new_project_group(project))
+                self._show(self._layout.new_project_group(project))
             return
         group.title = project.name
         self._reorder(group)
@@ -506,37 +435,32 @@ class ThreadTreeModel(QAbstractItemModel):
         self.dataChanged.emit(changed, changed)
 
     def _reorder(self, group: Group) -> None:
-        row = self._groups.index(group)
-        others = [g.order() for g in self._groups if g is not group]
+        row = self._layout.shown.index(group)
+        others = [g.order() for g in self._layout.shown if g is not group]
         place = bisect_left(others, group.order())
         before = place if place <= row else place + 1  # Qt counts with the row still there
         if before not in (row, row + 1) and self.beginMoveRows(_ROOT, row, row, _ROOT, before):
-            self._groups.insert(place, self._groups.pop(row))
+            self._layout.shown.insert(place, self._layout.shown.pop(row))
             self.endMoveRows()
 
     def _drop_project(self, project_id: uuid.UUID) -> None:
-        self._gone_projects.add(project_id)
-        self._projects.pop(project_id, None)
-        group = self._project_group(project_id)
+        self._layout.gone_projects.add(project_id)
+        self._layout.projects.pop(project_id, None)
+        group = self._layout.project_group(project_id)
         if group is None:
             return
-        row = self._groups.index(group)
+        row = self._layout.shown.index(group)
         self.beginRemoveRows(_ROOT, row, row)
-        self._groups.pop(row)
-        del self._known[group.key]
-        del self._group_of_feed[group.feed]
+        self._layout.shown.pop(row)
+        self._layout.forget(group)
         self.endRemoveRows()
 
     def _regroup_by_day(self) -> None:
         """After midnight "Today" is "Yesterday": regroup the threads in no project."""
         today = local_date(self._now())
-        if today != self._today:
+        if today != self._layout.today:
             self.beginResetModel()
-            self._today = today
-            self._bounds = None
-            shown = [g for g in self._groups if g.bucket is None]
-            dated = [g for g in self._dates.values() if self._span(g)[1] > self._span(g)[0]]
-            self._groups = sorted(shown + dated, key=Group.order)
+            self._layout.new_day(today)
             self.endResetModel()
         self._arm_midnight()
 
@@ -553,33 +477,7 @@ class ThreadTreeModel(QAbstractItemModel):
         """The group an index is the row of (None for thread rows and the root)."""
         if not index.isValid() or index.internalId() != 0:
             return None
-        return self._groups[index.row()] if index.row() < len(self._groups) else None
+        return self._layout.shown[index.row()] if index.row() < len(self._layout.shown) else None
 
     def _index_of_group(self, group: Group) -> QModelIndex:
-        return self.createIndex(self._groups.index(group), 0, 0)
-
-    def _project_group(self, project_id: uuid.UUID) -> Group | None:
-        return next((g for g in self._known.values() if g.project_id == project_id), None)
-
-    def _holder(self, thread_id: uuid.UUID) -> Feed | None:
-        return next((f for f in self._group_of_feed if f.holds(thread_id)), None)
-
-    def _group_for(self, feed: Feed, thread: ThreadView) -> Group:
-        group = self._group_of_feed[feed]
-        if group.bucket is None:
-            return group
-        return self._dates[bucket_of(thread.last_activity_at, self._today)]
-
-    def _last_date_group(self) -> Group | None:
-        return next((g for g in reversed(self._groups) if g.bucket is not None), None)
-
-    def _span(self, group: Group) -> tuple[int, int]:
-        """Where a group's rows are in its feed (date groups share one)."""
-        feed = group.feed
-        if group.bucket is None:
-            return 0, len(feed.threads)
-        if self._bounds is None or self._bounds[:2] != (feed.version, self._today):
-            starts = day_starts(feed.threads, self._today)
-            self._bounds = (feed.version, self._today, starts)
-        bounds = self._bounds[2]
-        return bounds[group.bucket], bounds[group.bucket + 1]
+        return self.createIndex(self._layout.shown.index(group), 0, 0)

@@ -1,0 +1,142 @@
+"""The composer's text field: Enter sends (or Ctrl+Enter, as set), Shift+Enter starts a new
+line, pastes and drops of more than 64 KB of text become an attachment instead of editor text
+(laying out megabytes in an editor freezes the window), and dropped or pasted files are handed
+on to be read. `EditorHeight` keeps it as tall as its text, within bounds."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QInputMethodEvent, QKeyEvent
+from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments
+MIN_LINES = 2
+MAX_LINES = 12
+MAX_WINDOW_SHARE = 0.4  # the editor never takes more than this share of the window's height
+
+
+def is_too_large(text: str) -> bool:
+    """More than PASTE_LIMIT_BYTES in UTF-8, without encoding megabytes when length tells."""
+    if len(text) > PASTE_LIMIT_BYTES:  # every character is at least one byte
+        return True
+    if len(text) * 4 <= PASTE_LIMIT_BYTES:  # and at most four
+        return False
+    return len(text.encode("utf-8", "surrogatepass")) > PASTE_LIMIT_BYTES
+
+
+class ComposerEditor(QPlainTextEdit):
+    """The text field: turns Enter into `send_pressed` and oversized pastes into attachments."""
+
+    send_pressed = Signal()
+    large_text_given = Signal(str)
+    files_given = Signal(list)  # list[Path]
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enter_sends = True
+        self._composing = False  # an input method is building a word (preedit)
+        self.setTabChangesFocus(True)  # Tab leaves the editor, as in any form
+        self.setObjectName("composerEditor")
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._composing or event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+            return
+        modifiers = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if modifiers == Qt.KeyboardModifier.ControlModifier:
+            self.send_pressed.emit()
+        elif modifiers == Qt.KeyboardModifier.ShiftModifier:
+            self.textCursor().insertText("\n")  # a paragraph, not Qt's soft line break
+            self.ensureCursorVisible()
+        elif modifiers == Qt.KeyboardModifier.NoModifier and self.enter_sends:
+            self.send_pressed.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def inputMethodEvent(self, event: QInputMethodEvent) -> None:
+        self._composing = bool(event.preeditString())
+        super().inputMethodEvent(event)
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return source.hasUrls() or super().canInsertFromMimeData(source)
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Used by paste and by drops alike."""
+        if source.hasUrls():
+            self._insert_urls(source)
+        elif source.hasText():
+            self.insert_text(source.text())
+        else:
+            super().insertFromMimeData(source)
+
+    def _insert_urls(self, source: QMimeData) -> None:
+        urls = source.urls()
+        files = [Path(url.toLocalFile()) for url in urls if url.isLocalFile()]
+        others = [url.toString() for url in urls if not url.isLocalFile()]
+        if files:
+            self.files_given.emit(files)
+        if others:
+            self.insert_text("\n".join(others))
+
+    def insert_text(self, text: str) -> None:
+        if is_too_large(text):
+            self.large_text_given.emit(text)
+        else:
+            self.textCursor().insertText(text)
+            self.ensureCursorVisible()
+
+
+class EditorHeight(QObject):
+    """Keeps `editor` as tall as its text, from MIN_LINES to MAX_LINES or MAX_WINDOW_SHARE of
+    its window's height, then it scrolls. It follows the text, the font and style of `owner`
+    (the widget that holds the editor), `owner` being shown, and the window's resizes."""
+
+    def __init__(self, editor: QPlainTextEdit, owner: QWidget) -> None:
+        super().__init__(owner)
+        self._editor = editor
+        self._owner = owner
+        editor.document().documentLayout().documentSizeChanged.connect(self.fit)
+        owner.installEventFilter(self)
+        self.fit()
+
+    def fit(self) -> None:
+        editor = self._editor
+        line = self._line_height()
+        lines = math.ceil(editor.document().documentLayout().documentSize().height())
+        margins = editor.contentsMargins()
+        # QPlainTextEdit wants one pixel beyond the document margins before it hides the bar.
+        chrome = margins.top() + margins.bottom() + 2 * editor.document().documentMargin() + 1
+        wanted = math.ceil(max(lines, MIN_LINES) * line + chrome)
+        limit = math.ceil(MAX_LINES * line + chrome)
+        window = self._owner.window()
+        if window is not self._owner:
+            share = int(window.height() * MAX_WINDOW_SHARE)
+            limit = min(limit, max(share, math.ceil(MIN_LINES * line + chrome)))
+        editor.setFixedHeight(min(wanted, limit))
+
+    def _line_height(self) -> float:
+        """Measured on the text when it is laid out: Qt rounds lines up to whole pixels."""
+        layout = self._editor.document().firstBlock().layout()
+        if layout is not None and layout.lineCount() > 0:
+            return layout.lineAt(0).height()
+        return math.ceil(QFontMetricsF(self._editor.font()).height())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        kind = event.type()
+        if watched is self._owner and kind == QEvent.Type.Show:
+            window = self._owner.window()
+            if window is not self._owner:
+                # The limit follows the window's height. Installing again is a no-op, and a
+                # filter left on an earlier window ignores it. No reference to the window is
+                # kept: it would make a cycle that the garbage collector tears down in an
+                # unsafe order.
+                window.installEventFilter(self)
+        refit = (QEvent.Type.Show, QEvent.Type.FontChange, QEvent.Type.StyleChange)
+        if (watched is self._owner and kind in refit) or (
+            kind == QEvent.Type.Resize and watched is self._owner.window()
+        ):
+            self.fit()
+        return False

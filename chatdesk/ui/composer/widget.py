@@ -1,0 +1,266 @@
+"""Where the user writes: a growing plain-text editor, attachment chips, Attach/Send/Stop, model.
+
+The composer never touches the filesystem or the service. It asks: `send_requested` with the
+text and attachments (the window clears it with `clear_after_send()` once the message is
+saved), `files_dropped` with local paths (the window reads them off the GUI thread and calls
+`add_attachment`), `stop_requested`, `model_changed` and, debounced, `draft_changed`.
+
+Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`).
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.ui.composer.attachments import AttachmentStrip, DraftAttachment
+from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight
+
+DRAFT_DELAY_MS = 500
+
+
+class Composer(QWidget):
+    send_requested = Signal(str, list)  # text, list[DraftAttachment]
+    stop_requested = Signal()
+    draft_changed = Signal()  # user edits, at most every DRAFT_DELAY_MS
+    files_dropped = Signal(list)  # list[Path]: dropped, pasted or picked files to read
+    model_changed = Signal(str)  # "provider/model"
+
+    def __init__(self, parent: QWidget | None = None, *, enter_sends: bool = True) -> None:
+        super().__init__(parent)
+        self._attachments: list[DraftAttachment] = []
+        self._streaming = False
+        self._busy = False
+        self._loading = False  # set while the text is changed by code, not by the user
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.draft_changed)
+        self._build()
+        self.setAcceptDrops(True)  # drops on the chips or buttons count as drops on the editor
+        self.set_enter_sends(enter_sends)
+        self._update_controls()
+
+    # --- building -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self._strip = AttachmentStrip(self)
+        self._strip.removed.connect(self._attachment_removed)
+        self._editor = ComposerEditor(self)
+        self._editor.setAccessibleName("Message")
+        self._editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._editor.send_pressed.connect(self._send)
+        self._editor.large_text_given.connect(self._add_pasted_text)
+        self._editor.files_given.connect(self.files_dropped)
+        self._editor.textChanged.connect(self._text_changed)
+        self.editor_height = EditorHeight(self._editor, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
+        layout.addWidget(self._strip)
+        layout.addWidget(self._editor)
+        layout.addLayout(self._build_buttons())
+        self._update_tab_order()
+
+    def _build_buttons(self) -> QHBoxLayout:
+        self._attach = QPushButton("Attach file…", self)
+        self._attach.setObjectName("attachButton")
+        self._attach.setAccessibleDescription("Choose text files to send with the message")
+        self._attach.setToolTip("Attach text files (you can also drop or paste them here)")
+        self._attach.clicked.connect(self._choose_files)
+        self._models = QComboBox(self)
+        self._models.setObjectName("modelPicker")
+        self._models.setAccessibleName("Model")
+        self._models.setToolTip("Model that writes the next answer")
+        self._models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._models.activated.connect(self._model_chosen)
+        self._send_button = QPushButton("Send", self)
+        self._send_button.setObjectName("sendButton")
+        self._send_button.setProperty("primary", True)
+        self._send_button.clicked.connect(self._send)
+        self._stop = QPushButton("Stop", self)
+        self._stop.setObjectName("stopButton")
+        self._stop.setToolTip("Stop the answer (Esc)")
+        self._stop.setAccessibleDescription("Stop the answer being written; its text is kept")
+        self._stop.clicked.connect(self.stop_requested)
+        row = QHBoxLayout()
+        row.setSpacing(6)
+        row.addWidget(self._attach)
+        row.addWidget(self._models)
+        row.addStretch(1)
+        row.addWidget(self._stop)
+        row.addWidget(self._send_button)
+        return row
+
+    def _update_tab_order(self) -> None:
+        chain = [
+            self._editor,
+            *(chip.remove_button for chip in self._strip.chips),
+            self._attach,
+            self._models,
+            self._send_button,
+            self._stop,
+        ]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    # --- public API -----------------------------------------------------------------------
+
+    @property
+    def editor(self) -> QPlainTextEdit:
+        return self._editor
+
+    def text(self) -> str:
+        return self._editor.toPlainText()
+
+    def set_text(self, text: str) -> None:
+        """Replace the text (not a user edit: no draft_changed)."""
+        self._loading = True
+        try:
+            self._editor.setPlainText(text)
+        finally:
+            self._loading = False
+        self._editor.moveCursor(self._editor.textCursor().MoveOperation.End)
+        self._update_controls()
+
+    def attachments(self) -> list[DraftAttachment]:
+        return list(self._attachments)
+
+    def add_attachment(self, attachment: DraftAttachment) -> None:
+        self._attachments.append(attachment)
+        self._strip.add(attachment)
+        self._update_tab_order()
+        self._user_changed()
+
+    def set_draft(self, text: str, attachments: list[DraftAttachment]) -> None:
+        """Show a saved draft (switching threads). A pending draft_changed is dropped, so call
+        `flush_draft()` first while the old thread is still current."""
+        self._draft_timer.stop()
+        self._attachments = list(attachments)
+        self._strip.clear()
+        for attachment in attachments:
+            self._strip.add(attachment)
+        self._update_tab_order()
+        self.set_text(text)
+
+    def flush_draft(self) -> None:
+        """Emit a pending draft_changed now instead of after the delay."""
+        if self._draft_timer.isActive():
+            self._draft_timer.stop()
+            self.draft_changed.emit()
+
+    def clear_after_send(self) -> None:
+        self.set_draft("", [])
+
+    def set_streaming(self, streaming: bool) -> None:
+        self._streaming = streaming
+        self._update_controls()
+
+    def set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self._update_controls()
+
+    def set_enter_sends(self, enter_sends: bool) -> None:
+        self._editor.enter_sends = enter_sends
+        keys = "Enter" if enter_sends else "Ctrl+Enter"
+        newline = "Shift+Enter" if enter_sends else "Enter"
+        self._editor.setPlaceholderText(f"Message · {keys} sends, {newline} starts a new line")
+        self._editor.setAccessibleDescription(
+            f"Type a message. {keys} sends it, {newline} starts a new line."
+        )
+        self._send_button.setToolTip(f"Send the message ({keys})")
+
+    def set_models(self, models: list[tuple[str, str]], current: str) -> None:
+        """Offer `(key, label)` models; `current` is shown even when it is not offered."""
+        self._models.clear()
+        for key, label in models:
+            self._models.addItem(label, key)
+        if current and self._models.findData(current) < 0:
+            self._models.addItem(current, current)
+        self._models.setCurrentIndex(max(self._models.findData(current), 0))
+
+    def focus_editor(self) -> None:
+        self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # --- behaviour ------------------------------------------------------------------------
+
+    def _can_send(self) -> bool:
+        if self._streaming or self._busy:
+            return False
+        return bool(self._attachments) or self._has_visible_text()
+
+    def _has_visible_text(self) -> bool:
+        # Stops at the first non-space character instead of copying the whole text.
+        found = self._editor.document().find(QRegularExpression(r"\S"))
+        return not found.isNull()
+
+    def _send(self) -> None:
+        if self._can_send():
+            self.send_requested.emit(self.text(), self.attachments())
+
+    def _update_controls(self) -> None:
+        self._send_button.setEnabled(self._can_send())
+        self._stop.setEnabled(self._streaming)
+
+    def _text_changed(self) -> None:
+        if self._loading:
+            self._update_controls()
+        else:
+            self._user_changed()
+
+    def _user_changed(self) -> None:
+        self._update_controls()
+        self._draft_timer.start()
+
+    def _add_pasted_text(self, text: str) -> None:
+        self.add_attachment(DraftAttachment("Pasted text", text, "paste"))
+
+    def _attachment_removed(self, attachment: DraftAttachment) -> None:
+        self._attachments = [a for a in self._attachments if a is not attachment]
+        self._update_tab_order()
+        self._user_changed()
+        self.focus_editor()  # the ✕ that had focus is gone
+
+    def _model_chosen(self, index: int) -> None:
+        key = self._models.itemData(index)
+        if isinstance(key, str):
+            self.model_changed.emit(key)
+
+    def _choose_files(self) -> None:
+        # open(), not exec(): no nested event loop under qasync.
+        dialog = QFileDialog(self, "Attach files")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.filesSelected.connect(
+            lambda names: self.files_dropped.emit([Path(n) for n in names])
+        )
+        dialog.open()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Esc reaches here from the editor and the buttons, which do not use it.
+        if event.key() == Qt.Key.Key_Escape and self._streaming:
+            self.stop_requested.emit()
+        else:
+            super().keyPressEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._editor.canInsertFromMimeData(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self._editor.insertFromMimeData(event.mimeData())
+        event.acceptProposedAction()
