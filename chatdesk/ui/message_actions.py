@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -18,7 +18,12 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
-from chatdesk.core.render.links import COPY_CODE_PREFIX, LOAD_IMAGES_HREF, classify_link
+from chatdesk.core.render.links import (
+    COPY_CODE_PREFIX,
+    LOAD_IMAGES_HREF,
+    LinkTarget,
+    classify_link,
+)
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
 from chatdesk.ui.conversation.view import ConversationView
@@ -160,7 +165,7 @@ class MessageActions:
         if target.kind != "external":
             self._say(f"Link not opened: {target.reason}")
             return
-        self._confirm_open(target.url, target.host or target.url)
+        self._confirm_open(target)
 
     def _copy_code(self, message_id: uuid.UUID, number: str) -> None:
         widget = self._view.widget_for(message_id)
@@ -169,15 +174,17 @@ class MessageActions:
             QGuiApplication.clipboard().setText(blocks[int(number)])
             self._say("Code copied.")
 
-    def _confirm_open(self, url: str, host: str) -> None:
+    def _confirm_open(self, target: LinkTarget) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Open link",
-            f"Open this link in your browser?\n\nHost: {host}\n\n{url}",
+            "Write an email" if target.mail else "Open link",
+            target.confirmation(),
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
             self._window,
         )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the link's text is not ours
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        url = target.url
         box.finished.connect(lambda result: self._open(url, result))
         box.open()
 

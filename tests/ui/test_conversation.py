@@ -211,6 +211,14 @@ def test_links_open_only_after_confirmation_and_never_for_unsafe_schemes(
     box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
     box.done(QMessageBox.StandardButton.Open)
     qtbot.waitUntil(lambda: desktop.urls == ["https://example.org/a"])
+    hostile = "mailto:me@b.example?attach=/home/me/.ssh/id_rsa&subject=Hello"
+    window.actions_.follow_link(hostile, answer.message.id)
+    box = next(b for b in window.findChildren(QMessageBox) if b.isVisible())
+    assert "Subject: Hello" in box.text()
+    assert "Left out of the link: attach" in box.text()
+    box.done(QMessageBox.StandardButton.Open)
+    qtbot.waitUntil(lambda: len(desktop.urls) == 2)
+    assert desktop.urls[1] == "mailto:me@b.example?subject=Hello"  # no file named to attach
 
 
 def test_a_pathological_message_falls_back_to_plain_text_and_keeps_every_word(

@@ -1,10 +1,18 @@
 """Which links may open, and what the user is shown before one does.
 
 Model output can carry any URL. Only http, https and mailto open (in the desktop's handlers,
-after the UI confirms with the real host); our own action anchors are handled by the UI; every
-other scheme (file:, javascript:, data:, custom protocol handlers such as cherrystudio://) and
-every relative or scheme-relative reference is refused, because the desktop may execute what
-it is handed.
+after the UI confirms with `LinkTarget.confirmation()`: the real host, or the mail that will be
+written); our own action anchors are handled by the UI; every other scheme (file:, javascript:,
+data:, custom protocol handlers such as cherrystudio://) and every relative or scheme-relative
+reference is refused, because the desktop may execute what it is handed.
+
+A mail link keeps only the fields a mail is written from — to, cc, subject, body — and is
+rebuilt from them: some mail programs attach the file an `attach=` or `attachment=` field
+names (`mailto:a@b.example?attach=~/.ssh/id_rsa`), and a `bcc=` would copy the mail to someone
+the user never sees. What was left out is named in the confirmation.
+
+Tools and attachments decide what may be opened here too: this module is the one place that
+says what a link in untrusted content may do.
 """
 
 from __future__ import annotations
@@ -12,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from typing import Literal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 COPY_CODE_PREFIX = "chatdesk:copy-code/"
 LOAD_IMAGES_HREF = "chatdesk:load-images"
@@ -23,6 +31,8 @@ _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # URL parsers disagree about the host, so such links are refused rather than guessed.
 _AUTHORITY = re.compile(r"[A-Za-z0-9\-._~%!$&'()*+,;=:@\[\]\u00a0-\U0010ffff]*")
 _CONTROL = re.compile(r"[\x00-\x20\x7f]")
+MAIL_FIELDS = ("to", "cc", "subject", "body")  # what a mail link may fill in, in this order
+_SHOWN_CHARS = 300  # of a mail body in the confirmation
 
 Kind = Literal["external", "action", "refused"]
 
@@ -36,6 +46,26 @@ class LinkTarget:
     show as punycode), or the mail domain for mailto."""
     reason: str | None = None
     """For refused links: why, in words for the user."""
+    mail: tuple[tuple[str, str], ...] = ()
+    """For mail links: the fields kept, as (field, value), the address first as ("to", …)."""
+    dropped: tuple[str, ...] = ()
+    """For mail links: the names of the fields left out (attach, bcc, …)."""
+
+    def confirmation(self) -> str:
+        """What the user reads before an external link opens."""
+        if not self.mail:
+            return f"Open this link in your browser?\n\nHost: {self.host}\n\n{self.url}"
+        lines = ["Write an email in your mail program?", ""]
+        for field, value in self.mail:
+            shown = value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…"
+            lines.append(f"{field.capitalize()}: {shown}")
+        if self.dropped:
+            names = ", ".join(self.dropped)
+            lines += [
+                "",
+                f"Left out of the link: {names} (a link may not add files or hidden copies).",
+            ]
+        return "\n".join(lines)
 
 
 def copy_code_href(number: int) -> str:
@@ -76,13 +106,33 @@ def _web(url: str) -> LinkTarget:
 
 
 def _mail(url: str) -> LinkTarget:
-    address = url.partition(":")[2].partition("?")[0].split(",")[0]
+    """A mail link rebuilt from the fields it may carry (MAIL_FIELDS); the rest are named."""
+    path, _, query = url.partition(":")[2].partition("?")
+    query = query.partition("#")[0]
+    address = path.split(",")[0]
     if _CONTROL.search(url) or "@" not in address:
         return _refused(url, "not a valid mail address")
     domain = ascii_host(address.rpartition("@")[2])
     if not domain:
         return _refused(url, "the mail domain is not valid")
-    return LinkTarget("external", url, host=domain)
+    try:
+        pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
+    except (UnicodeError, ValueError):
+        return _refused(url, "the mail link is malformed")
+    kept: list[tuple[str, str]] = []
+    dropped: list[str] = []
+    for name, value in pairs:
+        field = name.lower() or "(unnamed)"
+        if field in MAIL_FIELDS:
+            kept.append((field, value))
+        elif field not in dropped:
+            dropped.append(field)
+    kept.sort(key=lambda pair: MAIL_FIELDS.index(pair[0]))
+    rebuilt = "mailto:" + path
+    if kept:
+        rebuilt += "?" + "&".join(f"{f}={quote(v, safe='@')}" for f, v in kept)
+    shown = (("to", unquote(path)), *kept)
+    return LinkTarget("external", rebuilt, host=domain, mail=shown, dropped=tuple(dropped))
 
 
 def ascii_host(host: str) -> str:

@@ -257,6 +257,13 @@ def test_links_open_only_for_web_and_mail() -> None:
     assert "r (notes.md)" in shown
 
 
+def test_a_mail_link_reaches_the_document_without_a_file_to_attach() -> None:
+    rendered = render_markdown(
+        "[mail me](mailto:a@b.example?attach=/home/me/.ssh/id_rsa&subject=x)"
+    )
+    assert hrefs(rendered.html) == ["mailto:a@b.example?subject=x"]
+
+
 def test_refused_autolinks_show_just_their_address() -> None:
     rendered = render_markdown("<file:///etc/passwd> and <javascript:alert(1)>")
     assert hrefs(rendered.html) == []

@@ -69,3 +69,33 @@ def test_other_links_are_refused_with_a_reason(href: str) -> None:
 )
 def test_our_action_anchors_are_actions(href: str) -> None:
     assert classify_link(href) == LinkTarget("action", href)
+
+
+@pytest.mark.parametrize(
+    "field", ["attach", "attachment", "Attach", "ATTACHMENT", "bcc", "x-unknown"]
+)
+def test_a_mail_link_keeps_only_what_a_mail_is_written_from(field: str) -> None:
+    href = f"mailto:me@b.example?subject=Hi%20there&{field}=/home/me/.ssh/id_rsa&body=See%3F"
+    target = classify_link(href)
+    assert target.kind == "external"
+    assert target.url == "mailto:me@b.example?subject=Hi%20there&body=See%3F"
+    assert "id_rsa" not in target.url
+    assert target.dropped == (field.lower(),)
+    assert target.mail == (("to", "me@b.example"), ("subject", "Hi there"), ("body", "See?"))
+    shown = target.confirmation()
+    assert "Subject: Hi there" in shown
+    assert f"Left out of the link: {field.lower()}" in shown
+    assert "id_rsa" not in shown
+
+
+def test_a_plain_mail_link_is_left_as_it_is() -> None:
+    target = classify_link("mailto:a@b.example,c@d.example?cc=e@f.example")
+    assert target.url == "mailto:a@b.example,c@d.example?cc=e@f.example"
+    assert target.dropped == ()
+    assert "Left out" not in target.confirmation()
+    assert "To: a@b.example,c@d.example\nCc: e@f.example" in target.confirmation()
+
+
+def test_a_web_link_confirmation_names_the_real_host() -> None:
+    shown = classify_link("https://exаmple.com/login").confirmation()
+    assert "Host: xn--exmple-4nf.com" in shown
