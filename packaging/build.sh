@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Build the desktop app: dist/chatdesk/ (a PyInstaller one-folder build; run dist/chatdesk/chatdesk)
-# and dist/chatdesk-<version>-linux-<arch>.tar.gz of that folder.
+# Build the desktop app on Linux or macOS: dist/chatdesk/ (a PyInstaller one-folder build; run
+# dist/chatdesk/chatdesk), on macOS also dist/chatdesk.app, and a tarball of what is handed out:
+# dist/chatdesk-<version>-<linux|darwin>-<arch>.tar.gz. Windows: packaging/build.ps1.
 #
 #   packaging/build.sh [--no-tar]
 #
@@ -29,13 +30,18 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 cd "$work"
 "$venv/bin/pyinstaller" --noconfirm --log-level WARN \
     --distpath "$root/dist" --workpath "$work/pyinstaller" "$root/packaging/chatdesk.spec"
+system=$(uname -s | tr '[:upper:]' '[:lower:]')
 app=$root/dist/chatdesk
-install -m 0755 "$root/packaging/install-desktop.sh" "$app/install-desktop.sh"
+if [ "$system" = darwin ]; then
+    app=$root/dist/chatdesk.app  # the menu entry of macOS is the bundle itself
+else
+    install -m 0755 "$root/packaging/install-desktop.sh" "$app/install-desktop.sh"
+fi
 echo "built $app ($(du -sh "$app" | cut -f1)) in $(( $(date +%s) - started )) s"
 
 if [ "$make_tar" = 1 ]; then
     version=$("$venv/bin/python" -c 'import chatdesk; print(chatdesk.__version__)')
-    tarball=$root/dist/chatdesk-$version-linux-$(uname -m).tar.gz
-    tar -C "$root/dist" -czf "$tarball" chatdesk
+    tarball=$root/dist/chatdesk-$version-$system-$(uname -m).tar.gz
+    tar -C "$root/dist" -czf "$tarball" "$(basename "$app")"
     echo "packed $tarball ($(du -sh "$tarball" | cut -f1))"
 fi

@@ -3,6 +3,13 @@
 Defaults come from platformdirs (the same on every OS and for the CLI and the window).
 `CHATDESK_HOME` puts everything under one folder (portable mode, tests); `CHATDESK_DATA_DIR`
 or `--data-dir` moves only the data (database, backups).
+
+What keeps the files private: on Linux and macOS, modes 0700 for folders and 0600 for files,
+set here. On Windows these modes mean nothing (only the read-only bit); there the files are
+private because the default folders are under the user's profile (`%LOCALAPPDATA%`), whose
+access list admits only that user, administrators and the system. A data folder chosen
+elsewhere (`--data-dir`, a shared drive) keeps the access list of where it is, so choose one
+that is yours.
 """
 
 from __future__ import annotations

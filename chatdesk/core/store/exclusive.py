@@ -20,11 +20,7 @@ from pathlib import Path
 from chatdesk.core.errors import Busy
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.instances import InstanceLock
-
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from chatdesk.core.store.locking import lock
 
 MAINTENANCE_LOCK = "maintenance.busy"
 
@@ -39,8 +35,7 @@ def maintenance_lock(run_dir: Path) -> Iterator[None]:
     run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(run_dir / MAINTENANCE_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
     try:
-        if fcntl is not None:
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        lock(fd)
         yield
     finally:
         os.close(fd)  # releases the lock

@@ -3,7 +3,8 @@
 Each process holds an exclusive lock on `run/<instance id>.lock` for its lifetime. An answer row
 that is still `streaming` belongs to a live process if, and only if, its owner's lock is held.
 The operating system drops the lock when a process dies, however it dies; its file stays, which
-tells the next start that a chatdesk ended without closing (see `Instances.dead`).
+tells the next start that a chatdesk ended without closing (see `Instances.dead`). The locks
+themselves are `locking.py`'s, the same on every OS.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-try:
-    import fcntl
-except ImportError:  # pragma: no cover - Windows
-    fcntl = None  # type: ignore[assignment]
+from chatdesk.core.store.locking import RENAME_WHILE_OPEN, try_lock, unlock
 
 LOCK_SUFFIX = ".lock"
 
@@ -27,14 +25,17 @@ class InstanceLock:
         self._run_dir = run_dir
         run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._path = run_dir / f"{self.id}{LOCK_SUFFIX}"
-        # Locked before it appears under its name: no other process can find the file unlocked
-        # and take its owner for dead.
-        fresh = run_dir / f".{self.id}.new"
-        fd = os.open(fresh, os.O_CREAT | os.O_RDWR, 0o600)
+        # Locked before it appears under its name, so no other process can find the file
+        # unlocked and take its owner for dead. Where an open file cannot be renamed (Windows)
+        # it is made under its name, and the moment before the lock is covered by the file
+        # being undeletable while open (see `is_alive`).
+        fresh = run_dir / f".{self.id}.new" if RENAME_WHILE_OPEN else self._path
+        fd = os.open(fresh, os.O_CREAT | os.O_EXCL | os.O_RDWR, 0o600)
         try:
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.replace(fresh, self._path)
+            if not try_lock(fd):  # a new file: no one else can hold it
+                raise OSError(f"cannot lock {fresh}")
+            if fresh != self._path:
+                os.replace(fresh, self._path)
         except BaseException:
             os.close(fd)
             fresh.unlink(missing_ok=True)
@@ -48,8 +49,7 @@ class InstanceLock:
         path = self._run_dir / f"{instance_id}{LOCK_SUFFIX}"
         if lock_held(path):
             return True
-        path.unlink(missing_ok=True)  # a dead owner's file: tidy up
-        return False
+        return not _remove(path)  # a dead owner's file: tidy up
 
     def others(self) -> Instances:
         """The other chatdesk processes using this data folder, and the files of dead ones."""
@@ -64,9 +64,14 @@ class InstanceLock:
     def release(self) -> None:
         if self._fd is None:
             return
-        os.close(self._fd)
-        self._fd = None
-        self._path.unlink(missing_ok=True)
+        fd, self._fd = self._fd, None
+        if not RENAME_WHILE_OPEN:  # the file cannot go while it is open there
+            unlock(fd)
+            os.close(fd)
+            _remove(self._path)
+        else:  # removed before the lock goes: no one sees it unlocked under its name
+            self._path.unlink(missing_ok=True)
+            os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -76,21 +81,31 @@ class Instances:
 
     def forget_dead(self) -> None:
         for path in self.dead:
-            path.unlink(missing_ok=True)
+            _remove(path)
 
 
 def lock_held(path: Path) -> bool:
     """Whether a running process holds the lock file at `path`."""
-    if fcntl is None or not path.exists():
-        return False
     try:
         fd = os.open(path, os.O_RDWR)
-    except OSError:
+    except FileNotFoundError:
         return False
+    except PermissionError:  # Windows: a file being deleted, or one its owner is making
+        return path.exists()
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        return True
+        if not try_lock(fd):
+            return True
+        unlock(fd)
     finally:
         os.close(fd)
     return False
+
+
+def _remove(path: Path) -> bool:
+    """Delete a lock file no one holds; False when it cannot go because a process has it
+    open (Windows: its owner is making it), which means that process is alive."""
+    try:
+        path.unlink(missing_ok=True)
+    except PermissionError:
+        return False
+    return True
