@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -38,6 +38,7 @@ class Link:
         self.member = member
         self.cut = False  # every connection attempt and call fails
         self.lose_next_ack = False  # the next push commits on the server, then the reply is lost
+        self.before_listen: Callable[[], object] | None = None  # run once, just before LISTEN
 
     def connect(self) -> Remote:
         if self.cut:
@@ -50,6 +51,12 @@ class _FaultyRemote(Remote):
     def __init__(self, connection: Any, link: Link) -> None:
         super().__init__(connection)
         self._link = link
+
+    def listener(self) -> Any:
+        hook, self._link.before_listen = self._link.before_listen, None
+        if hook is not None:
+            hook()
+        return super().listener()
 
     def push(self, ops: list[PendingOp]) -> PushResult:
         if self._link.cut:

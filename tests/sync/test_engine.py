@@ -370,6 +370,81 @@ def test_running_workers_deliver_a_message_without_anyone_asking(
     assert "live words" in bob.texts(thread.id)
 
 
+def test_a_change_pushed_while_a_worker_begins_to_listen_still_arrives(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    """A's message reaches the server after B's first round has read it and before B listens
+    for notifications, so no notification reaches B: with an hour-long poll, only B reading
+    the server once more when it starts listening brings the message now."""
+    import threading
+
+    from chatdesk.core.chat.events import Event, MessageAdded
+
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Gap"))
+    share_with(team, thread.id, alice, bob)
+    arrived = threading.Event()
+
+    def heard(event: Event) -> None:
+        bob.events.append(event)
+        if isinstance(event, MessageAdded) and event.message.content == "in the gap":
+            arrived.set()
+
+    def meanwhile() -> None:  # on B's worker, between its round and its LISTEN
+        alice.say(thread.id, "in the gap")
+        alice.engine.round()
+
+    bob.engine._publish = heard
+    bob.link.before_listen = meanwhile
+    bob.engine._poll = 3600.0
+    bob.engine.start()
+
+    assert arrived.wait(10), "the message waits for the next poll"
+    assert "in the gap" in bob.texts(thread.id)
+
+
+def test_every_message_of_a_long_exchange_arrives_within_a_second(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    """Two hundred messages, each sent as soon as the one before arrived, both workers running
+    with an hour-long poll: a wake-up lost anywhere (the bell, a notification, the moment a
+    worker starts listening) shows as one message taking the whole poll."""
+    import threading
+    import time
+
+    from chatdesk.core.chat.events import Event, MessageAdded
+
+    alice, bob = pair
+    thread = alice.run(alice.service.create_thread(title="Many"))
+    share_with(team, thread.id, alice, bob)
+    arrived: dict[str, float] = {}
+    changed = threading.Condition()
+
+    def heard(event: Event) -> None:
+        bob.events.append(event)
+        if isinstance(event, MessageAdded):
+            with changed:
+                arrived[event.message.content] = time.monotonic()
+                changed.notify_all()
+
+    bob.engine._publish = heard
+    for client in (alice, bob):
+        client.engine._poll = 3600.0
+        client.engine.start()
+    bob.engine.wait_for_round(10)  # the moment between its first round and its LISTEN
+
+    took = []
+    for number in range(200):
+        text = f"message {number}"
+        sent = time.monotonic()
+        alice.say(thread.id, text)
+        with changed:
+            assert changed.wait_for(lambda: text in arrived, 30), f"{text} never arrived"  # noqa: B023
+        took.append(arrived[text] - sent)
+    slowest = max(took)
+    assert slowest < 1.0, f"message {took.index(slowest)} took {slowest:.1f} s"
+
+
 def test_a_worker_stopped_inside_a_slow_round_never_runs_beside_its_successor(
     pair: tuple[Client, Client], sync_db: SyncDatabase
 ) -> None:

@@ -118,8 +118,12 @@ class SyncWorker:
                     self._run_round(self._link, lambda: self.wanted)
                     if self._stop.is_set():
                         break  # stopped during the round: no listener for a worker that is done
-                    self._listen()
                     pause, wait = 1.0, self._poll
+                    if self._listen():
+                        # A change a teammate pushed after that round read the server and
+                        # before LISTEN began was announced to no one: one more round now
+                        # brings it, and from here on every change is announced.
+                        continue
                 except SyncRefused:
                     wait = max(self._poll, 60.0)
                 except Exception as error:
@@ -156,13 +160,16 @@ class SyncWorker:
                 while self._bell[0].recv(4096):
                     pass
 
-    def _listen(self) -> None:
+    def _listen(self) -> bool:
+        """Start listening for the server's notifications; whether it just began."""
         if self._listener is not None or self._link.remote is None:
-            return
+            return False
         try:
             self._listener = self._link.remote.listener()
         except Exception as error:  # notifications are a hint; polling still works
             log.info("team server notifications unavailable: %s", first_line(error))
+            return False
+        return True
 
     def _notified(self, timeout: float) -> bool:
         """Wait up to `timeout` for the bell (a local change, a stop) or a notification."""
