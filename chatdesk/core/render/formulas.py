@@ -144,6 +144,13 @@ def _stacked(images: list[Any], gap: int) -> Any:
     return canvas
 
 
+def load_math() -> None:
+    """Import matplotlib's mathtext and draw one formula (reading, or on a first run building,
+    its font cache), so that later formulas cost only their drawing. The render worker does
+    this on its own clock, apart from any message's time bound."""
+    _drawn_formula("x^2", dark=False, display=False, scale=1.0)
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MathTextParser[Any]:
     from matplotlib.mathtext import MathTextParser

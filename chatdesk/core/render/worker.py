@@ -6,9 +6,15 @@ thread too. A process can be killed. The child is started and supervised by
 `chatdesk/core/children.py` and never imports Qt.
 
 Protocol: the child sends ("ready",) once its imports are done, then answers each (number,
-text, options) with (number, Rendered, math_loaded). Blocking pipe reads run on one helper
+"render", text, options) with (number, Rendered, math_loaded), and (number, "math", None, None)
+— load the math library — with (number, None, True). Blocking pipe reads run on one helper
 thread, so the asyncio loop never waits; numbering lets an answer to a cancelled request be
 skipped instead of being taken for the next one.
+
+Every message has the same time bound, and the whole of it — a child killed for overrunning
+and the plain-text answer included — fits inside. The math library's first load (matplotlib,
+seconds, longer while it builds its font cache) has a bound of its own: it is asked for apart,
+before the first message that may hold a formula, so no message's content can stretch it.
 """
 
 from __future__ import annotations
@@ -19,7 +25,8 @@ import gc
 import logging
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
 from chatdesk.core.children import Child, ChildFailed
@@ -31,6 +38,8 @@ log = logging.getLogger("chatdesk.render")
 
 READY_TIMEOUT = 30.0  # starting the interpreter and importing; generous for a loaded machine
 FIRST_MATH_TIMEOUT = 30.0  # matplotlib's first import may build its font cache (once per user)
+MATH_RETRY_AFTER = 300.0  # seconds before loading the math library again after it failed
+KILL_RESERVE = 0.1  # of a message's bound: for killing an overrunning child and answering plain
 TOO_SLOW = "took too long to format"
 FAILED = "could not be formatted"
 
@@ -45,6 +54,8 @@ class RenderWorker:
         self._child: Child | None = None
         self._next_number = 0
         self._math_loaded = False
+        self._math_retry_at = 0.0  # loading the math library failed: not again before this
+        self._reaping: Future[None] | None = None  # a killed child being waited for
         self._lock = asyncio.Lock()
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatdesk-render")
         self._closed = False
@@ -68,26 +79,42 @@ class RenderWorker:
             return await self._render_in_child(text, options)
 
     async def _render_in_child(self, text: str, options: RenderOptions) -> Rendered:
-        child = await self._live_child()
-        self._next_number += 1
-        request = (self._next_number, text, _picklable(options))
-        timeout = self._timeout_for(text)
         loop = asyncio.get_running_loop()
         try:
+            child = await self._live_child()
             await loop.run_in_executor(self._reader, child.wait_ready)
-            answer = await loop.run_in_executor(self._reader, child.ask, request, timeout)
-            rendered: Rendered = answer[0]
-            self._math_loaded = bool(answer[1])
+            if not self._math_loaded and _may_hold_math(text):
+                child = await self._load_math(child)
+            self._next_number += 1
+            drawn = dataclasses.replace(options, draw_math=self._math_loaded)
+            request = (self._next_number, "render", text, _picklable(drawn))
+            bound = self.timeout - min(KILL_RESERVE, self.timeout / 4)
+            answer = await loop.run_in_executor(self._reader, child.ask, request, bound)
         except ChildFailed as failure:
             log.warning("render child stopped: %s (%d characters)", failure.reason, len(text))
-            await self._discard_child()
+            self._discard_child_later()
             return render_plain(text, TOO_SLOW if failure.timed_out else FAILED)
+        rendered: Rendered = answer[0]
+        self._math_loaded = bool(answer[1])
         return rendered
 
-    def _timeout_for(self, text: str) -> float:
-        if self._math_loaded or not ("$" in text or "\\(" in text or "\\[" in text):
-            return self.timeout
-        return max(self.timeout, FIRST_MATH_TIMEOUT)
+    async def _load_math(self, child: Child) -> Child:
+        """Load the math library in the child, under its own bound; the child to render with
+        (a new one when the load failed: then formulas show as source for a while)."""
+        if time.monotonic() < self._math_retry_at:
+            return child
+        self._next_number += 1
+        request = (self._next_number, "math", None, None)
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(self._reader, child.ask, request, FIRST_MATH_TIMEOUT)
+        except ChildFailed as failure:
+            log.warning("the math library did not load: %s", failure.reason)
+            self._math_retry_at = time.monotonic() + MATH_RETRY_AFTER
+            await self._discard_child()
+            return await self._live_child()
+        self._math_loaded = True
+        return child
 
     async def _live_child(self) -> Child:
         if self._child is not None and not self._child.is_alive():
@@ -97,11 +124,18 @@ class RenderWorker:
         return self._child
 
     async def _discard_child(self) -> None:
+        self._discard_child_later()
+        if self._reaping is not None:
+            await asyncio.wrap_future(self._reaping)
+
+    def _discard_child_later(self) -> None:
+        """Kill the child now and reap it on the helper thread, without waiting: the answer
+        for the message that overran does not wait for the process to be gone."""
         child, self._child = self._child, None
         self._math_loaded = False
         if child is not None:
             child.kill()  # wakes a read still waiting on the helper thread
-            await asyncio.get_running_loop().run_in_executor(self._reader, child.stop)
+            self._reaping = self._reader.submit(child.stop)
 
     async def aclose(self) -> None:
         if self._closed:
@@ -109,6 +143,11 @@ class RenderWorker:
         self._closed = True
         await self._discard_child()
         self._reader.shutdown(wait=True)
+
+
+def _may_hold_math(text: str) -> bool:
+    """Whether `text` has a math delimiter (chatdesk/core/render/mathsyntax.py) anywhere."""
+    return "$" in text or "\\(" in text or "\\[" in text
 
 
 def _picklable(options: RenderOptions) -> RenderOptions:
@@ -125,9 +164,17 @@ def _serve(requests: Connection, replies: Connection) -> None:
     math_loaded = False
     while True:
         try:
-            number, text, options = requests.recv()
+            number, kind, text, options = requests.recv()
         except EOFError:
             return
+        if kind == "math":
+            from chatdesk.core.render.formulas import load_math
+
+            load_math()
+            math_loaded = True
+            _freeze_imports()
+            replies.send((number, None, True))
+            continue
         try:
             rendered = render_markdown(text, options)
         except Exception:  # a bug must cost this message its formatting, not the child

@@ -263,6 +263,8 @@ class HtmlWriter:
         )
 
     def _formula(self, source: str, display: bool) -> FormulaImage | None:
+        if not self._options.draw_math:
+            return None
         if self._math_deadline == math.inf:
             self._math_deadline = time.monotonic() + MATH_BUDGET
         return formula_image(

@@ -83,6 +83,50 @@ async def test_too_slow_render_falls_back_to_plain_and_the_worker_recovers(
 
 
 @pytest.mark.asyncio
+async def test_an_overrun_is_answered_inside_the_bound(worker: RenderWorker) -> None:
+    """Killing the child and answering in plain text are part of the message's time."""
+    await worker.render("warm up")
+    worker.timeout = 0.4
+    started = time.perf_counter()
+    rendered = await worker.render(BIG)
+    took = time.perf_counter() - started
+    assert rendered.reason == "took too long to format"
+    assert took < 0.4, f"answered after {took:.3f} s"
+
+
+@pytest.mark.asyncio
+async def test_a_first_formula_does_not_stretch_the_bound_of_its_message(
+    worker: RenderWorker,
+) -> None:
+    """The math library loads on its own clock; the slow message that asked for it still
+    gets only its own bound, and formulas after it are drawn."""
+    await worker.render("warm up")  # no formula: the math library is not loaded
+    worker.timeout = 0.2
+    rendered = await worker.render(BIG + "\n\nAnd it costs $x^2$ too.\n")
+    assert rendered.reason == "took too long to format"
+    worker.timeout = 10.0
+    drawn = await worker.render("$x^2$")
+    assert len(drawn.images) == 1
+
+
+@pytest.mark.asyncio
+async def test_formulas_show_as_source_while_the_math_library_cannot_load(
+    worker: RenderWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from chatdesk.core.render import worker as render_worker
+
+    await worker.render("warm up")
+    monkeypatch.setattr(render_worker, "FIRST_MATH_TIMEOUT", 0.0)
+    rendered = await worker.render("The area is $\\pi r^2$.")
+    assert not rendered.plain  # the message is formatted, its formula left as TeX
+    assert rendered.images == {}
+    assert "\\pi r^2" in rendered.html
+    monkeypatch.setattr(render_worker, "FIRST_MATH_TIMEOUT", 30.0)
+    again = await worker.render("The area is $\\pi r^2$.")
+    assert again.images == {}  # not tried again at once
+
+
+@pytest.mark.asyncio
 async def test_child_killed_between_calls_is_replaced(worker: RenderWorker) -> None:
     await worker.render("first")
     first_pid = worker.pid
