@@ -77,7 +77,7 @@ def _check(
         return None, 0.0
     pragma = "integrity_check" if full else "quick_check"
     started = time.perf_counter()
-    with translated():
+    with translated(database):
         problems = integrity_problems(database, quick=not full)
     elapsed = (time.perf_counter() - started) * 1000
     log.info("%s of %s: %s in %.0f ms", pragma, database.name, problems or "ok", elapsed)

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import functools
 import logging
+import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +33,7 @@ from chatdesk.core.store.changes import WriteHook
 from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
+from chatdesk.core.units import format_size
 
 log = logging.getLogger("chatdesk.store")
 
@@ -85,7 +87,7 @@ class Store:
     def read_now(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a read transaction on the calling thread (CLI tools, tests)."""
         with (
-            translated(),
+            translated(self.path),
             Session(self._engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -94,7 +96,7 @@ class Store:
     def write_now(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a write transaction on the calling thread (start-up, CLI tools)."""
         with (
-            translated(),
+            translated(self.path),
             Session(self._writer_engine, expire_on_commit=False) as session,
             session.begin(),
         ):
@@ -135,32 +137,61 @@ def _report_failure_nobody_awaits(future: asyncio.Future[Any]) -> None:
 
 
 @contextlib.contextmanager
-def translated() -> Iterator[None]:
+def translated(database: Path | None = None) -> Iterator[None]:
     """Turn SQLite errors the user can act on (a full, read-only, busy, damaged or failing disk)
     into messages that say what happened and what to do. Any other SQLite error — a constraint
     violated, a statement or binding that is wrong, the driver misused — is a bug and goes on
-    as it is, to the crash dialog and the log."""
+    as it is, to the crash dialog and the log. With `database`, a write that failed on a disk
+    with (almost) no room left says so, however SQLite named the failure."""
     try:
         yield
     except DBAPIError as error:
-        known = storage_error(error.orig) if isinstance(error.orig, sqlite3.Error) else None
+        cause = error.orig
+        known = storage_error(cause, database) if isinstance(cause, sqlite3.Error) else None
         if known is None:
             raise
         raise known from error
     except sqlite3.Error as error:
-        known = storage_error(error)
+        known = storage_error(error, database)
         if known is None:
             raise
         raise known from error
 
 
-def storage_error(error: sqlite3.Error) -> ChatdeskError | None:
+def storage_error(error: sqlite3.Error, database: Path | None = None) -> ChatdeskError | None:
     """The user-facing error for a SQLite error, by its result code; None for a bug."""
     code = primary_code(error)
     if code is None:  # raised by the driver itself (bad binding, closed connection): a bug
         return None
+    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR) and database is not None:
+        # A write that finds no room often fails as an I/O error (the WAL or its index
+        # could not grow), not as "full": the free space tells which it was.
+        free = free_space(database.parent)
+        if free is not None and free < FULL_BELOW:
+            return disk_full(database, free)
     make = _KNOWN.get(code)
     return make(str(error)) if make is not None else None
+
+
+FULL_BELOW = 8 * 1024 * 1024  # free bytes under which a failed write is put down to a full disk
+ROOM_WANTED = 64 * 1024 * 1024  # what to ask the user to free
+
+
+def free_space(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def disk_full(database: Path, free: int) -> ChatdeskError:
+    """A full disk, in words that say which disk, how full, and what to do."""
+    return StorageError(
+        f"the disk that holds your chats ({database.parent}) is full ({format_size(free)} "
+        f"free), so chatdesk cannot save. Free at least {format_size(ROOM_WANTED)} there and "
+        "try again: everything saved before is intact, and a message you were writing stays "
+        "where you wrote it."
+    )
 
 
 def primary_code(error: BaseException) -> int | None:
@@ -228,7 +259,7 @@ def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None =
     if not database.exists():
         create_private_file(database)
     timeout = settings.storage.busy_timeout_ms
-    with translated():
+    with translated(database):
         report = _migrate(database, paths.backups_dir, timeout)
     engine = sqlite_engine(database, busy_timeout_ms=timeout)
     _repair_search_index(engine)
