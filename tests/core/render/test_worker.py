@@ -6,6 +6,7 @@ import asyncio
 import os
 import select
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -21,6 +22,10 @@ BIG = (
     "## Part\n\nSome *prose* with `code` and a [link](https://example.com).\n\n"
     "```python\n" + "def f(x):\n    return [i * x for i in range(10)]\n" * 25 + "```\n\n"
 ) * 100
+
+
+# These read the child's state where only Linux shows it (/proc, pidfd).
+linux_only = pytest.mark.skipif(sys.platform != "linux", reason="reads Linux's /proc or pidfd")
 
 
 @pytest_asyncio.fixture
@@ -126,6 +131,7 @@ async def test_formulas_show_as_source_while_the_math_library_cannot_load(
     assert again.images == {}  # not tried again at once
 
 
+@linux_only
 @pytest.mark.asyncio
 async def test_child_killed_between_calls_is_replaced(worker: RenderWorker) -> None:
     await worker.render("first")
@@ -180,6 +186,7 @@ async def test_oversized_text_is_refused_without_the_child(worker: RenderWorker)
     assert worker.pid is None
 
 
+@linux_only
 @pytest.mark.asyncio
 async def test_child_loads_no_qt(worker: RenderWorker) -> None:
     await worker.render("$x$ ```python\nx\n```")
@@ -188,6 +195,7 @@ async def test_child_loads_no_qt(worker: RenderWorker) -> None:
     assert "libQt6" not in maps
 
 
+@linux_only
 @pytest.mark.asyncio
 async def test_closed_worker_ends_its_child() -> None:
     worker = RenderWorker()
