@@ -93,8 +93,15 @@ def _lexer(name: str) -> Lexer | None:
 
 @lru_cache(maxsize=1024)
 def _inline_style(style_name: str, token_type: _TokenType) -> str:
-    """CSS for one token type in one style: colour, bold, italic (what Qt draws)."""
+    """CSS for one token type in one style: colour, bold, italic (what Qt draws).
+
+    Lexers may emit token types a style does not list (`Token.Pitch`, `String.Name`); like
+    Pygments' own formatters, such a token takes the style of its nearest listed parent."""
     style: StyleMeta = get_style_by_name(style_name)
+    while not style.styles_token(token_type) and token_type.parent is not None:
+        token_type = token_type.parent
+    if not style.styles_token(token_type):
+        return ""
     spec = style.style_for_token(token_type)
     rules = [f"color: #{spec['color']}"] if spec["color"] else []
     if spec["bold"]:

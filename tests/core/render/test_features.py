@@ -102,6 +102,46 @@ def test_code_colours_follow_the_look() -> None:
     assert 'bgcolor="#16181b"' in dark
 
 
+# A sample that drives most lexers through many token types: keywords, numbers in several
+# notations, strings, atoms, comments, operators, punctuation and names.
+_LEXER_SAMPLE = (
+    "SELECT 'a', $$b$$, :atom, 0x1F, 1.5e3, 42 FROM t; -- note\n"
+    "def f(x): return x + 1  # c\n"
+    'c4 d8 e\' \\relative { a4 } <x y="1"/> /* block */ `tick` @dec ?var %pct\n'
+)
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_every_installed_lexer_formats_its_block_in_both_looks(dark: bool) -> None:
+    from pygments.lexers import get_all_lexers
+
+    failed: list[str] = []
+    for _name, aliases, _files, _mimes in get_all_lexers():
+        if not aliases:
+            continue
+        text = f"Before\n\n```{aliases[0]}\n{_LEXER_SAMPLE}```\n\nAfter"
+        try:
+            rendered = render_markdown(text, RenderOptions(dark=dark))
+        except Exception as error:  # any lexer that breaks the message is reported by name
+            failed.append(f"{aliases[0]}: {error!r}")
+            continue
+        if rendered.plain or "After" not in visible_text(rendered.html):
+            failed.append(f"{aliases[0]}: shown as plain text")
+    assert failed == []
+
+
+@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
+def test_tokens_missing_from_the_style_take_their_parents_colours(dark: bool) -> None:
+    # PostgreSQL's lexer emits String.Name and LilyPond's emits Token.Pitch, which the
+    # styles do not list: they are coloured as their nearest listed parent.
+    sql = render_markdown('```postgresql\nSELECT "name" FROM t;\n```', RenderOptions(dark=dark))
+    assert not sql.plain
+    assert re.search(r'<span style="color: #[0-9A-Fa-f]{6}[^"]*">SELECT', sql.html)
+    notes = render_markdown("```lilypond\n\\relative { c4 d e }\n```", RenderOptions(dark=dark))
+    assert not notes.plain
+    assert "c4 d e" in visible_text(notes.html).replace("\n", " ")
+
+
 def test_code_block_numbers_start_at_the_offset() -> None:
     rendered = render_markdown("```\na\n```", RenderOptions(code_block_offset=4))
     assert hrefs(rendered.html) == ["chatdesk:copy-code/4"]
