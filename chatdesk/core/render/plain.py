@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html import escape
 
 from chatdesk.core.render.model import Rendered
@@ -12,15 +13,23 @@ def render_plain(text: str, reason: str | None = None) -> Rendered:
     """`text` as escaped plain text, linear in its length; with `reason`, a muted note above.
 
     The note's grey reads on both looks, so it does not depend on light/dark."""
-    body = escape(_normalised(text), quote=False).replace("\n", "<br>")
+    body = escape(plain_text(text), quote=False).replace("\n", "<br>")
     note = "" if reason is None else _note(reason)
     html = f'{note}<p style="margin: 0; white-space: pre-wrap">{body}</p>'
     return Rendered(html, {}, (), (), plain=True, reason=reason)
 
 
-def _normalised(text: str) -> str:
-    # Qt treats NUL as the end of the document; markdown-it replaces it the same way.
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+_UNSHOWABLE = re.compile("[\0\ud800-\udfff]")
+
+
+def plain_text(text: str) -> str:
+    """`text` as it may be put into a Qt document as plain text: line breaks as LF, and NUL
+    and lone surrogates (which Qt keeps as a NUL or drops) as U+FFFD, as markdown-it does.
+
+    Every way text reaches a view as it is (the plain fallback, the text shown while a
+    message is being formatted, a streaming answer's tail, reasoning) goes through here."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _UNSHOWABLE.sub("\ufffd", text)
 
 
 def _note(reason: str) -> str:

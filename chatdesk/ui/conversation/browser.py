@@ -16,6 +16,7 @@ from PySide6.QtGui import QImage, QResizeEvent, QTextCursor, QTextDocument, QWhe
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from chatdesk.core.render.model import Rendered
+from chatdesk.core.render.plain import plain_text
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 
@@ -68,7 +69,7 @@ class MessageBrowser(QTextBrowser):
     def show_plain(self, text: str) -> None:
         self._images = {}
         self._tail_start, self._tail = -1, ""
-        self.setPlainText(text)
+        self.setPlainText(plain_text(text))
 
     def append_formatted(self, html: str, images: Mapping[str, bytes]) -> None:
         """Streaming: a block became complete; put its formatted form before the tail."""
@@ -82,6 +83,7 @@ class MessageBrowser(QTextBrowser):
 
     def set_tail(self, tail: str) -> None:
         """Streaming: the unfinished last block, as plain text; appends only what is new."""
+        tail = plain_text(tail)
         if self._tail_start < 0:
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)

@@ -235,7 +235,7 @@ class MessageWidget(QFrame):
             arrow = "▾" if self._thinking.isChecked() else "▸"
             self._thinking.setText(f"{arrow} {'Thinking…' if live else 'Reasoning'}")
             if self._thinking.isChecked():
-                self._reasoning.show_plain(message.reasoning or "")
+                self._reasoning.show_plain(_shown(message.reasoning or ""))
 
     def _toggle_reasoning(self, shown: bool) -> None:
         self._reasoning.setVisible(shown)
@@ -402,3 +402,10 @@ class MessageWidget(QFrame):
             self._editor = None
         if text is not None and text.strip() and text != self.message.content:
             self.edited.emit(self.message.id, text)
+
+
+def _shown(text: str) -> str:
+    """At most SHOWN_CHARS of `text`, saying so when there is more."""
+    if len(text) <= SHOWN_CHARS:
+        return text
+    return f"{text[:SHOWN_CHARS]}\n… (the first {SHOWN_CHARS:,} of {len(text):,} characters)"

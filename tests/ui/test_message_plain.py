@@ -1,0 +1,72 @@
+"""Text a message widget shows as it is, before or without formatting: the text shown while a
+message is being formatted, a streaming answer's unfinished tail and the reasoning. It gets
+the plain fallback's clean-up (NUL and lone surrogates as U+FFFD, line breaks as LF) and cap."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.chat.views import MessageView, Usage
+from chatdesk.core.render.worker import RenderWorker
+from chatdesk.ui.conversation.formatter import Formatter
+from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
+from chatdesk.ui.runner import Runner
+
+HOSTILE = "first\0line\r\nsecond \ud800 line\rthird"
+CLEANED = "first\ufffdline\nsecond \ufffd line\nthird"
+
+
+@pytest.fixture
+def waiting_formatter() -> Formatter:
+    """A formatter whose answers never arrive: what the widget shows is its own plain text."""
+    formatter = Formatter(RenderWorker(), Runner())
+    formatter.close()
+    return formatter
+
+
+def _message(
+    content: str, status: Status = Status.COMPLETE, reasoning: str | None = None
+) -> MessageView:
+    now = datetime.now(UTC)
+    return MessageView(
+        id=uuid.uuid4(), thread_id=uuid.uuid4(), parent_id=None, depth=1, role=Role.ASSISTANT,
+        status=status, content=content, reasoning=reasoning, provider="mock", model="mock",
+        usage=Usage(), latency_ms=None, first_token_ms=None, error_type=None, error_detail=None,
+        created_at=now, completed_at=now if status.is_final else None,
+    )  # fmt: skip
+
+
+def test_text_shown_while_formatting_has_no_nul_or_lone_surrogate(
+    qtbot: QtBot, waiting_formatter: Formatter
+) -> None:
+    widget = MessageWidget(_message(HOSTILE), waiting_formatter)
+    qtbot.addWidget(widget)
+    assert widget.rendered is None  # nothing formatted yet: this is the text as it is
+    assert widget.body.toPlainText() == CLEANED
+
+
+def test_a_streaming_tail_is_cleaned_as_it_grows(
+    qtbot: QtBot, waiting_formatter: Formatter
+) -> None:
+    message = _message("tail\0 so", Status.STREAMING)
+    widget = MessageWidget(message, waiting_formatter)
+    qtbot.addWidget(widget)
+    widget.update_message(replace(message, content="tail\0 so far\r\nand\ud800 on"))
+    assert widget.body.toPlainText() == "tail\ufffd so far\nand\ufffd on"
+
+
+def test_reasoning_is_cleaned_and_capped(qtbot: QtBot, waiting_formatter: Formatter) -> None:
+    reasoning = "why\0" + "x" * (3 * SHOWN_CHARS)
+    widget = MessageWidget(_message("Answer", reasoning=reasoning), waiting_formatter)
+    qtbot.addWidget(widget)
+    widget._thinking.click()
+    shown = widget._reasoning.toPlainText()
+    assert shown.startswith("why\ufffdxxx")
+    assert len(shown) < SHOWN_CHARS + 100
+    assert f"the first {SHOWN_CHARS:,} of {len(reasoning):,} characters" in shown
