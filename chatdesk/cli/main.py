@@ -30,6 +30,7 @@ from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.providers.base import ErrorKind
 
 EXIT_INTERRUPTED = 130
 
@@ -231,6 +232,13 @@ def _status_line(answer: MessageView) -> str:
     detail = answer.error_detail or ""
     if answer.status is Status.INTERRUPTED:
         return f"answer interrupted: {detail} The partial answer was saved."
+    if answer.error_type == ErrorKind.CONVERSATION_TOO_LONG:
+        short = answer.thread_id.hex[:12]
+        return (
+            f"answer failed: {detail} To go on in this thread, run chatdesk summarize {short} "
+            f"and ask again with --thread {short}, or ask with --model naming a model with a "
+            "larger context window."
+        )
     return f"answer failed: {detail} The partial answer was saved."
 
 

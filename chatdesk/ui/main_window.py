@@ -245,7 +245,11 @@ class MainWindow(QMainWindow):
         self.formatter.dark = is_dark(_app())
         self.view.formatter = self.formatter
         self.controller = ConversationController(service, self.runner, self.conversation, self)
-        self.actions_ = MessageActions(self, service, self.runner, self.view, self.controller)
+        self.actions_ = MessageActions(
+            self, service, self.runner, self.view, self.controller,
+            summarise=lambda thread_id, then: self.summaries.summarize_now(thread_id, then),
+            choose_model=self.composer.open_models,
+        )  # fmt: skip
         self.view.message_widget_added.connect(self.actions_.connect_widget)
         self.controller.serve(self.view)
         current = lambda: self.current_thread_id  # noqa: E731

@@ -1,10 +1,12 @@
 """What the buttons and links on a message do: copy, edit, regenerate, continue, delete,
-switch branch, load images, and links that open only after the user saw the real host; and the
+switch branch, load images, summarise or choose another model when the conversation is too
+long for the model, and links that open only after the user saw the real host; and the
 keyboard's copy and regenerate of the last answer."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
@@ -38,8 +40,15 @@ class MessageActions:
         runner: Runner,
         view: ConversationView,
         controller: ConversationController,
+        *,
+        summarise: Callable[[uuid.UUID, Callable[[], None]], None],
+        choose_model: Callable[[], None],
     ) -> None:
+        """`summarise(thread_id, then)` and `choose_model()` answer a refusal for a
+        conversation too long for the model's context window."""
         self._window = window
+        self._summarise = summarise
+        self._choose_model = choose_model
         self._controller = controller
         self._service = service
         self._runner = runner
@@ -72,6 +81,20 @@ class MessageActions:
                 self._switch(message_id, -1 if name == "previous-branch" else +1)
             case "load-images":
                 self._load_images(message_id)
+            case "summarise":
+                self._summarise_and_retry(message_id)
+            case "choose-model":
+                self._choose_model()
+
+    def _summarise_and_retry(self, message_id: uuid.UUID) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is None:
+            return
+
+        def retry() -> None:
+            self._runner.run(self._service.regenerate(message_id))
+
+        self._summarise(widget.message.thread_id, retry)
 
     def copy(self, message_id: uuid.UUID, *, plain: bool) -> None:
         widget = self._view.widget_for(message_id)

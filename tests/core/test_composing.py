@@ -17,6 +17,7 @@ from chatdesk.core.chat.events import (
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import AttachmentInput, DraftView
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import ChatRequest, ErrorKind, ProviderError
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store.models import Status
 from tests.conftest import ServiceFactory
@@ -138,3 +139,20 @@ async def test_provider_state_follows_the_outcome(
     await service.wait_for_answer((await service.send(other.id, "hi")).answer.id)
     last = [e for e in events if isinstance(e, ProviderStateChanged)][-1]
     assert (last.provider, last.state) == ("scripted", "ready")
+
+
+async def test_a_conversation_too_long_for_the_model_leaves_the_provider_state_alone(
+    make_service: ServiceFactory,
+) -> None:
+    def refuse(request: ChatRequest) -> None:
+        raise ProviderError(ErrorKind.CONVERSATION_TOO_LONG, "The conversation is too long.")
+
+    service = make_service(scripted=ScriptedProvider(["ok"], on_request=refuse))
+    events: list[Event] = []
+    service.events.subscribe(events.append)
+    thread = await service.create_thread(provider="scripted")
+    answer = await service.wait_for_answer((await service.send(thread.id, "hi")).answer.id)
+    assert answer.error_type == "conversation_too_long"
+    assert answer.status is Status.ERROR
+    # The thread is too long, not the provider unwell: its status stays as it was.
+    assert [e for e in events if isinstance(e, ProviderStateChanged)] == []

@@ -223,6 +223,81 @@ async def test_http_errors_become_typed_errors(
     assert error.retryable is (kind is ErrorKind.SERVER)
 
 
+# Bodies as servers send them when the conversation does not fit the model's window.
+_TOO_LONG_REPLIES = {
+    "openai": error_reply(
+        400,
+        "This model's maximum context length is 128000 tokens. However, your messages "
+        "resulted in 131072 tokens. Please reduce the length of the messages.",
+        code="context_length_exceeded",
+    ),
+    "vllm": Reply(
+        status=400,
+        json_body={
+            "object": "error",
+            "message": "This model's maximum context length is 4096 tokens. However, you "
+            "requested 5000 tokens (4000 in the messages, 1000 in the completion).",
+            "type": "BadRequestError",
+            "param": None,
+            "code": 400,
+        },
+    ),
+    "litellm": error_reply(
+        400,
+        "litellm.ContextWindowExceededError: litellm.BadRequestError: the input is too long",
+        code="400",
+    ),
+    "llama.cpp": Reply(
+        status=400,
+        json_body={
+            "error": {
+                "code": 400,
+                "message": "the request exceeds the available context size, try increasing it",
+                "type": "exceed_context_size_error",
+                "n_prompt_tokens": 9000,
+                "n_ctx": 8192,
+            }
+        },
+    ),
+    "anthropic": error_reply(400, "prompt is too long: 210000 tokens > 200000 maximum"),
+    "proxy-413": Reply(status=413, json_body={"error": {"message": "Request Entity Too Large"}}),
+}
+
+
+@pytest.mark.parametrize("server_name", list(_TOO_LONG_REPLIES))
+async def test_a_conversation_too_long_for_the_window_is_its_own_kind(
+    server: FakeOpenAI, provider: OpenAICompatibleProvider, server_name: str
+) -> None:
+    server.queue(_TOO_LONG_REPLIES[server_name])
+    error, seen = await _failure(provider)
+    assert seen == []
+    assert error.kind is ErrorKind.CONVERSATION_TOO_LONG
+    assert f"The conversation is too long for {MODEL}" in str(error)
+    assert "refused the request" not in str(error)
+    assert "Summarise the older messages, or choose a model with a larger context window" in str(
+        error
+    )
+    assert not error.retryable
+
+
+async def test_a_too_long_error_inside_the_stream_is_not_a_server_failure(
+    server: FakeOpenAI, provider: OpenAICompatibleProvider
+) -> None:
+    too_long = {"message": "Input is too long", "code": "context_length_exceeded"}
+    server.queue(Reply(events=[json.dumps({"error": too_long})]))
+    error, _ = await _failure(provider)
+    assert error.kind is ErrorKind.CONVERSATION_TOO_LONG
+    assert not error.retryable
+
+
+async def test_other_refusals_stay_bad_requests(
+    server: FakeOpenAI, provider: OpenAICompatibleProvider
+) -> None:
+    server.queue(error_reply(400, "temperature must be at most 2", code="invalid_value"))
+    error, _ = await _failure(provider)
+    assert error.kind is ErrorKind.BAD_REQUEST
+
+
 async def test_rate_limit_carries_retry_after_seconds(
     server: FakeOpenAI, provider: OpenAICompatibleProvider
 ) -> None:

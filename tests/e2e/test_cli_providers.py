@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.core.sse_server import FakeOpenAI
+from tests.core.sse_server import FakeOpenAI, error_reply
 from tests.e2e.cli import chatdesk, chatdesk_json
 
 KEY = "sk-cli-canary-4a8d0e6b2f"
@@ -94,3 +94,33 @@ def test_usage_per_month_provider_and_model(chatdesk_home: Path) -> None:
     assert row["completion_tokens"] > 0
     assert row["cost_usd"] is None
     assert chatdesk_json("usage", "--month", "1999-01") == []
+
+
+def test_a_conversation_too_long_for_the_model_says_so_and_what_to_do(
+    server: FakeOpenAI, chatdesk_home: Path
+) -> None:
+    chatdesk_json(
+        "providers", "add", "home", "--preset", "ollama", "--base-url", server.url,
+        "--model", "llama3.2",
+    )  # fmt: skip
+    server.queue(
+        error_reply(
+            400,
+            "This model's maximum context length is 8192 tokens. However, your messages "
+            "resulted in 9001 tokens. Please reduce the length of the messages.",
+            code="context_length_exceeded",
+        )
+    )
+    result = chatdesk("ask", "the whole log, please", "--provider", "home")
+    assert result.returncode == 1
+    # No model named: the profile's own model is asked for, not the default provider's.
+    assert [r.body["model"] for r in server.requests if "messages" in r.body] == ["llama3.2"]
+    assert "The conversation is too long for llama3.2" in result.stderr
+    assert "refused the request" not in result.stderr
+    [thread] = chatdesk_json("threads", "list")
+    short = thread["id"].replace("-", "")[:12]
+    assert f"run chatdesk summarize {short} and ask again with --thread {short}" in result.stderr
+    assert "--model naming a model with a larger context window" in result.stderr
+    shown = chatdesk_json("threads", "show", thread["id"])["messages"]
+    assert (shown[0]["role"], shown[0]["content"]) == ("user", "the whole log, please")
+    assert shown[-1]["error_type"] == "conversation_too_long"

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QComboBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -23,6 +23,7 @@ from chatdesk.core.summaries.prompts import SUMMARY_INSTRUCTIONS
 from chatdesk.ui.context.dialogs import SummaryEditor
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.main_window import MainWindow
+from tests.ui.test_window import answer_done, send
 
 LEFT = Qt.MouseButton.LeftButton
 NO_AUTO_SUMMARIES = {"CHATDESK_CHAT_SUMMARY_THRESHOLD": "0"}  # only "Summarise now" makes them
@@ -37,6 +38,8 @@ class SummaryMock(MockProvider):
         self.gate.set()
         self.asked = asyncio.Event()
         self.refusal: ProviderError | None = None
+        self.refuse_as_too_long = 0  # chat requests to refuse as too long for the window
+        self.chats: list[ChatRequest] = []
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         if request.messages[0].content == SUMMARY_INSTRUCTIONS:
@@ -44,6 +47,13 @@ class SummaryMock(MockProvider):
             if self.refusal is not None:
                 raise self.refusal
             await self.gate.wait()
+        else:
+            self.chats.append(request)
+            if self.refuse_as_too_long:
+                self.refuse_as_too_long -= 1
+                raise ProviderError(
+                    ErrorKind.CONVERSATION_TOO_LONG, "The conversation is too long for mock-1."
+                )
         async for event in super().stream(request):
             yield event
 
@@ -389,3 +399,48 @@ def test_the_model_with_a_summary_passes_the_model_tester(
     model.set_summary(None)
     assert model.divider_after() is None
     qtmodeltester.check(model)
+
+
+# The offscreen platform cannot raise a popup or grab the keyboard for it, and says so.
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
+)
+def test_a_conversation_too_long_for_the_model_offers_a_summary_and_another_model(
+    core: Core, mock: SummaryMock, window: MainWindow, qtbot: QtBot
+) -> None:
+    mock.refuse_as_too_long = 1
+    send(qtbot, window, "and a queue?")
+    qtbot.waitUntil(lambda: answer_done(window, 8))
+    refused = window.view.widgets[-1]
+    assert "The conversation is too long for mock-1." in refused._status.text()
+    assert refused._summarise.isVisible()
+    assert refused._choose_model.isVisible()
+
+    qtbot.mouseClick(refused._choose_model, LEFT)
+    models = window.composer.findChild(QComboBox, "modelPicker")
+    qtbot.waitUntil(lambda: models.view().isVisible())
+    models.hidePopup()
+
+    qtbot.mouseClick(refused._summarise, LEFT)
+    qtbot.waitUntil(lambda: window.view.divider.isVisible())
+    qtbot.waitUntil(
+        lambda: answer_done(window, 8) and window.view.widgets[-1].message.id != refused.message.id
+    )
+    retried = window.view.widgets[-1].message
+    assert retried.content
+    assert retried.sibling_count == 2
+    sent = [m.content for m in mock.chats[-1].messages]
+    assert QUESTIONS[0] not in sent  # the summary stands in for the older messages
+    assert sent[-1] == "and a queue?"
+
+
+def test_a_message_too_long_for_the_model_offers_another_model_only(
+    core: Core, window: MainWindow, thread_id: uuid.UUID, qtbot: QtBot, finish: Any
+) -> None:
+    finish(core.service.set_thread_context_window(thread_id, 1_000))
+    send(qtbot, window, "timeout on node 17, retrying " * 200)
+    qtbot.waitUntil(lambda: answer_done(window, 8))
+    refused = window.view.widgets[-1]
+    assert refused.message.error_type == "context_too_long"
+    assert refused._choose_model.isVisible()
+    assert not refused._summarise.isVisible()  # summarising cannot shorten the message itself

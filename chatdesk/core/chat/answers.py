@@ -255,7 +255,7 @@ class Answers:
         state.usage_estimated = True
 
     def _announce_provider_state(self, answer: MessageView) -> None:
-        if answer.provider is None or answer.error_type in ("stopped", ContextTooLong.kind):
+        if answer.provider is None or answer.error_type in _SAYS_NOTHING_ABOUT_THE_PROVIDER:
             return
         state, detail = _PROVIDER_STATES.get(answer.error_type or "", ("error", ""))
         if answer.status is Status.COMPLETE:
@@ -266,6 +266,9 @@ class Answers:
             ProviderStateChanged(answer.provider, state, detail or (answer.error_detail or ""))
         )
 
+
+# The thread, not the provider, is the problem: the provider's state stays as it is.
+_SAYS_NOTHING_ABOUT_THE_PROVIDER = ("stopped", ContextTooLong.kind, ErrorKind.CONVERSATION_TOO_LONG)
 
 _PROVIDER_STATES: dict[str, tuple[str, str]] = {
     ErrorKind.CONNECTION: ("offline", "cannot reach the provider"),

@@ -111,12 +111,26 @@ def thread_setup(
         or general.default_provider
     )
     chosen_model = (
-        model or thread.model or (project and project.default_model) or general.default_model
+        model
+        or thread.model
+        or (project and project.default_model)
+        or (
+            chosen_provider != general.default_provider
+            and _profile_model(providers, chosen_provider)
+        )
+        or general.default_model
     )
     prompt = thread.system_prompt or (project and project.system_prompt) or general.system_prompt
     window = _window(providers, chosen_provider, chosen_model, thread.context_window)
     budget = Budget(window, answer_reserve(settings, window))
     return ThreadSetup(chosen_provider, chosen_model, prompt, budget)
+
+
+def _profile_model(providers: Providers, provider: str) -> str:
+    """The model a provider's profile starts with ("" when it names none): a thread sent to
+    another provider than the default one, with no model chosen, uses it."""
+    profile = getattr(providers.get(provider), "profile", None) if provider in providers else None
+    return str(getattr(profile, "default_model", "") or "")
 
 
 def _window(providers: Providers, provider: str, model: str, override: int | None) -> int:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.budget import Budget
 from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
-from chatdesk.core.chat.kinds import Role
+from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role
 from chatdesk.core.chat.views import ContextBreakdown
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatMessage
@@ -34,7 +34,7 @@ from chatdesk.core.tokens import REPLY_PRIMING, TokenCounter
 class ContextTooLong(InvalidRequest):
     """The newest message (with what must go with it) does not fit the model's budget."""
 
-    kind = "context_too_long"
+    kind = MESSAGE_TOO_LONG
 
 
 @dataclass(frozen=True)

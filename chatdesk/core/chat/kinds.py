@@ -8,6 +8,11 @@ from __future__ import annotations
 
 import enum
 
+# An answer's error_type when chatdesk did not send the request because the newest message
+# alone does not fit the model's context window (the server's refusal of a whole conversation
+# is `ErrorKind.CONVERSATION_TOO_LONG`).
+MESSAGE_TOO_LONG = "context_too_long"
+
 
 class Role(enum.StrEnum):
     SYSTEM = "system"

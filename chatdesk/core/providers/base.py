@@ -77,6 +77,7 @@ class ErrorKind(enum.StrEnum):
     PROTOCOL = "protocol"
     CUT_OFF = "cut_off"
     BAD_REQUEST = "bad_request"
+    CONVERSATION_TOO_LONG = "conversation_too_long"  # the server's context window is full
 
 
 _RETRYABLE = {ErrorKind.RATE_LIMIT, ErrorKind.SERVER, ErrorKind.CONNECTION, ErrorKind.TIMEOUT}

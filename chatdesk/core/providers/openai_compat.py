@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import socket
 import ssl
 import time
@@ -335,12 +336,36 @@ def _status_error(
     said = _server_text(body, error)
     status = status or _status_in_body(code)
     kind = _kind_for(status, f"{code} {kind_of}")
+    if _too_long(status, kind, f"{code} {kind_of} {_message(body)}"):
+        kind = ErrorKind.CONVERSATION_TOO_LONG
     message, hint = _explain(kind, host, model, status)
     retry_after = _retry_after(headers) if kind is ErrorKind.RATE_LIMIT else None
     if retry_after is not None:
         hint = f"Wait {retry_after:.0f} s, then retry."
     detail = f" The server said: {said}" if said else ""
     return ProviderError(kind, message + detail, hint=hint, retry_after=retry_after)
+
+
+# How servers say that the conversation does not fit the model's context window: OpenAI and
+# Groq (code context_length_exceeded), LiteLLM (ContextWindowExceededError), llama.cpp
+# (exceed_context_size_error), vLLM and Mistral ("maximum context length"), Anthropic's
+# OpenAI-compatible API ("prompt is too long"). A proxy's 413 is the same story.
+_TOO_LONG = re.compile(
+    r"context_length_exceeded|context_?window_?exceeded|exceed_context_size"
+    r"|maximum context length|context (?:window|length|size)|prompt is too long"
+)
+
+
+def _too_long(status: int | None, kind: ErrorKind, said: str) -> bool:
+    """A refusal (or an error in the stream) saying that the conversation is too long."""
+    if status not in (None, 400, 413) or kind not in (ErrorKind.BAD_REQUEST, ErrorKind.SERVER):
+        return False
+    return status == 413 or _TOO_LONG.search(said.lower()) is not None
+
+
+def _message(body: Mapping[str, object]) -> str:
+    text = body.get("message")
+    return text if isinstance(text, str) else ""
 
 
 def _status_in_body(code: str) -> int | None:
@@ -386,6 +411,11 @@ _EXPLAINED: dict[ErrorKind, tuple[str, str]] = {
     ErrorKind.BAD_REQUEST: (
         "{host} refused the request for {model}.",
         "Check the model and its settings; a shorter conversation may help.",
+    ),
+    ErrorKind.CONVERSATION_TOO_LONG: (
+        "The conversation is too long for {model} on {host}: it does not fit the model's "
+        "context window.",
+        "Summarise the older messages, or choose a model with a larger context window.",
     ),
     ErrorKind.SERVER: ("{host} had a problem{status}.", "Retry in a moment."),
 }

@@ -193,6 +193,11 @@ class Composer(QWidget):
             self._models.addItem(current, current)
         self._models.setCurrentIndex(max(self._models.findData(current), 0))
 
+    def open_models(self) -> None:
+        """Open the model list, to choose the model of the next answer."""
+        self._models.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._models.showPopup()
+
     def focus_editor(self) -> None:
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -198,14 +198,23 @@ class SummaryActions(QObject):
 
     # -- actions ---------------------------------------------------------------------------------
 
-    def summarize_now(self, thread_id: uuid.UUID | None = None) -> None:
-        """Summarise all but the last exchange of the thread (the shown one by default)."""
+    def summarize_now(
+        self, thread_id: uuid.UUID | None = None, then: Callable[[], None] | None = None
+    ) -> None:
+        """Summarise all but the last exchange of the thread (the shown one by default), then
+        call `then` when a summary was made."""
         thread_id = thread_id or self.thread_id
         if thread_id is None or self.busy(thread_id):
             return
         self._asked.add(thread_id)
         self._update_busy()
-        self._runner.run(self._summarize(thread_id), done=self._summarized, quiet=True)
+
+        def done(result: tuple[uuid.UUID, SummaryView | None, bool]) -> None:
+            self._summarized(result)
+            if then is not None and result[1] is not None:
+                then()
+
+        self._runner.run(self._summarize(thread_id), done=done, quiet=True)
 
     async def _summarize(self, thread_id: uuid.UUID) -> tuple[uuid.UUID, SummaryView | None, bool]:
         """(thread, summary, whether it ended without a failure)."""

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role, Status
+from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_cost, format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
@@ -77,7 +78,8 @@ def header_text(message: MessageView) -> str:
 
 class MessageWidget(QFrame):
     """Signals carry the message id. `action` names: copy-markdown, copy-plain, regenerate,
-    delete, retry, continue, previous-branch, next-branch, load-images."""
+    delete, retry, continue, previous-branch, next-branch, load-images, and for an answer the
+    model's context window could not hold, summarise and choose-model."""
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
@@ -142,7 +144,19 @@ class MessageWidget(QFrame):
         self._retry = self._button("Retry", "retry", "Ask again for this answer")
         self._continue = self._button("Continue", "continue", "Let the model go on from here")
         self._regenerate_status = self._button("Regenerate", "regenerate", "Write a new answer")
-        for button in (self._retry, self._continue, self._regenerate_status):
+        self._summarise = self._button(
+            "Summarise and retry", "summarise", "Summarise the older messages, then ask again"
+        )
+        self._choose_model = self._button(
+            "Choose another model", "choose-model", "Pick a model with a larger context window"
+        )
+        for button in (
+            self._summarise,
+            self._choose_model,
+            self._retry,
+            self._continue,
+            self._regenerate_status,
+        ):
             self._status_row.addWidget(button)
         self._footer = self._build_footer(user)
         bubble = QFrame()
@@ -268,6 +282,11 @@ class MessageWidget(QFrame):
             status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content)
         )
         self._regenerate_status.setVisible(status is Status.INTERRUPTED)
+        too_long = message.error_type if status is Status.ERROR else None
+        self._summarise.setVisible(too_long == ErrorKind.CONVERSATION_TOO_LONG)
+        self._choose_model.setVisible(
+            too_long in (ErrorKind.CONVERSATION_TOO_LONG, MESSAGE_TOO_LONG)
+        )
 
     def _show_footer(self, message: MessageView) -> None:
         final = message.status.is_final
