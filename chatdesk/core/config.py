@@ -166,7 +166,8 @@ class MockSettings:
     fault: str = setting(
         "",
         "Inject a fault: 'error_after:N', 'rate_limit', 'stall_after:N' or 'cut_after:N' "
-        "(N tokens). Empty for none.",
+        "(N tokens), or 'too_long:N' (refuse a request of more than N messages as too long "
+        "for the model's context window). Empty for none.",
     )
 
 

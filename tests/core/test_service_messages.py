@@ -217,6 +217,19 @@ async def test_mock_fault_spec_errors_are_clear() -> None:
         MockProvider(MockSettings(fault="explode"))
 
 
+async def test_the_mock_refuses_a_conversation_longer_than_its_fault_allows(
+    make_service: ServiceFactory,
+) -> None:
+    service = make_service(mock=MockProvider(MockSettings(tokens_per_second=0, fault="too_long:2")))
+    thread = await service.create_thread()
+    first = await service.wait_for_answer((await service.send(thread.id, "one")).answer.id)
+    assert first.status is Status.COMPLETE  # one message (the mock sends no system prompt)
+    second = await service.wait_for_answer((await service.send(thread.id, "two")).answer.id)
+    assert second.status is Status.ERROR
+    assert second.error_type == "conversation_too_long"
+    assert "more than 2 messages" in (second.error_detail or "")
+
+
 async def test_unknown_provider_is_a_clear_error(service: ChatService) -> None:
     thread = await service.create_thread()
     with pytest.raises(Exception, match="no provider named 'nope'"):

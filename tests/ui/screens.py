@@ -174,6 +174,7 @@ async def main(app: QApplication, out: Path) -> int:
     for name, env in (
         ("streaming", {"CHATDESK_MOCK_TOKENS_PER_SECOND": "12", **REASONING_ENV}),
         ("error", {"CHATDESK_MOCK_FAULT": "error_after:40"}),
+        ("too-long", {"CHATDESK_MOCK_FAULT": "too_long:0"}),
     ):
         core = _core(**env)
         try:

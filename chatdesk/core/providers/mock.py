@@ -40,7 +40,7 @@ CONTEXT_WINDOW = 8_192  # tokens: small, so the offline app shows summaries in a
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str  # "" | "error_after" | "rate_limit" | "stall_after" | "cut_after"
+    kind: str  # "" | "error_after" | "rate_limit" | "stall_after" | "cut_after" | "too_long"
     value: float = 0
 
     @classmethod
@@ -51,14 +51,14 @@ class Fault:
         name, _, argument = text.partition(":")
         if name == "rate_limit":
             return cls(name, float(argument or 1))
-        if name in ("error_after", "stall_after", "cut_after"):
+        if name in ("error_after", "stall_after", "cut_after", "too_long"):
             try:
                 return cls(name, int(argument))
             except ValueError:
                 pass
         raise ChatdeskError(
             f"mock fault {text!r} is not understood; use error_after:N, rate_limit[:SECONDS], "
-            "stall_after:N or cut_after:N"
+            "stall_after:N, cut_after:N or too_long:N"
         )
 
 
@@ -82,6 +82,15 @@ class MockProvider:
                 "The mock provider is rate limited (injected fault).",
                 hint=f"Retry after {self.fault.value:g} s.",
                 retry_after=self.fault.value,
+            )
+        if self.fault.kind == "too_long" and len(request.messages) > self.fault.value:
+            raise ProviderError(
+                ErrorKind.CONVERSATION_TOO_LONG,
+                f"The conversation is too long for {request.model} on the mock provider: it "
+                f"does not fit the model's context window (injected fault: more than "
+                f"{self.fault.value:g} messages).",
+                hint="Summarise the older messages, or choose a model with a larger context "
+                "window.",
             )
         await pace.first_token()
         reasoning_tokens = tokens_of(answer.reasoning) if self.reasoning else []
