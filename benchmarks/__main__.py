@@ -33,6 +33,7 @@ from benchmarks import (
     startup,
     streaming,
     sync,
+    tables,
     tokens,
     transfer,
 )
@@ -42,6 +43,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "page": page.run,
     "insert": insert.run,
     "render": render.run,
+    "tables": tables.run,
     "startup": startup.run,
     "open": opening.run,
     "stream": streaming.run,

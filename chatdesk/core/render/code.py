@@ -41,6 +41,19 @@ def code_block_html(code: str, language: str, info: str, number: int, palette: P
     )
 
 
+def text_block_html(text: str, label: str, number: int, palette: Palette) -> str:
+    """`text` in monospace on the code background under a muted label and a Copy link, with
+    no table around it: Qt lays out a table cell's content more than once, which a long text
+    block cannot afford."""
+    return (
+        f'<p style="margin-top: 4px; margin-bottom: 0; color: {palette.muted}">'
+        f'{escape(label)} · <a href="{copy_code_href(number)}">Copy</a></p>'
+        f'<pre style="margin-top: 0; margin-bottom: 10px; white-space: pre-wrap; '
+        f'background-color: {palette.code_background}; color: {palette.code_text}">'
+        f"{escape(text, quote=False)}</pre>"
+    )
+
+
 def highlighted(code: str, language: str, style_name: str) -> str | None:
     """`code` as escaped HTML with inline colour spans, or None when it is not highlighted
     (unknown language, or too big to run a lexer on)."""

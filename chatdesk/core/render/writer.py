@@ -19,12 +19,19 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
-from chatdesk.core.render.code import code_block_html
+from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.images import image_info
 from chatdesk.core.render.links import LOAD_IMAGES_HREF, classify_link
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.palette import palette_for
+from chatdesk.core.render.tables import (
+    MAX_TABLE_CELLS,
+    MAX_TABLE_COLUMNS,
+    table_end,
+    table_shape,
+    table_text,
+)
 from chatdesk.core.render.tasks import mark_task_items
 
 MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source this time
@@ -79,6 +86,7 @@ class HtmlWriter:
         self._remote_images: dict[str, None] = {}  # an ordered set
         self._links: list[_OpenLink] = []
         self._math_deadline = math.inf
+        self._table_cells_left = MAX_TABLE_CELLS
         self._handlers = self._handler_table()
 
     def render(self, tokens: Sequence[Token]) -> Rendered:
@@ -93,12 +101,22 @@ class HtmlWriter:
         )
 
     def _write_all(self, tokens: Sequence[Token]) -> None:
-        for token in tokens:
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
             fixed = _FIXED.get(token.type)
             if fixed is not None:
                 self._out.append(fixed)
+            elif token.type == "table_open":
+                end = table_end(tokens, index)
+                if not self._fits_as_table(tokens[index : end + 1]):
+                    self._table_as_text(tokens[index : end + 1])
+                    index = end
+                else:
+                    self._table_open(token)
             else:
                 self._handlers.get(token.type, self._unknown)(token)
+            index += 1
 
     def _handler_table(self) -> dict[str, Callable[[Token], None]]:
         return {
@@ -112,7 +130,6 @@ class HtmlWriter:
             "list_item_open": lambda token: self._out.append("<li>"),
             "fence": self._code,
             "code_block": self._code,
-            "table_open": self._table_open,
             "th_open": self._cell_open,
             "td_open": self._cell_open,
             "math_display": self._math,
@@ -165,10 +182,27 @@ class HtmlWriter:
         self._out.append(code_block_html(code, language, info, number, self._palette))
 
     def _table_open(self, token: Token) -> None:
+        # One-pixel lines between cells from cells that overlap by their border (spacing -1),
+        # not from `border-collapse`, which makes Qt's layout of a table ~1.7× and each paint
+        # of it ~3× as costly (tables.py has the figures).
         self._out.append(
-            '<table border="1" cellspacing="0" cellpadding="4" style="border-collapse: collapse; '
-            f'border-style: solid; border-color: {self._palette.border}; margin-bottom: 8px">'
+            '<table border="1" cellspacing="-1" cellpadding="4" style="border-style: solid; '
+            f'border-color: {self._palette.border}; margin-bottom: 8px">'
         )
+
+    def _fits_as_table(self, tokens: Sequence[Token]) -> bool:
+        """Whether Qt may lay this table out as a table: within the message's cell budget."""
+        rows, columns = table_shape(tokens)
+        if columns > MAX_TABLE_COLUMNS or rows * columns > self._table_cells_left:
+            return False
+        self._table_cells_left -= rows * columns
+        return True
+
+    def _table_as_text(self, tokens: Sequence[Token]) -> None:
+        table = table_text(tokens, _plain_text)
+        number = self._options.code_block_offset + len(self._code_blocks)
+        self._code_blocks.append(table.tab_separated())
+        self._out.append(text_block_html(table.grid(), table.label(), number, self._palette))
 
     def _cell_open(self, token: Token) -> None:
         align = _ALIGN.get(str(token.attrGet("style") or ""))

@@ -17,10 +17,74 @@ def tags_of(html: str) -> list[str]:
 def test_table_has_borders_padding_and_alignment() -> None:
     rendered = render_markdown("| Name | Cost |\n|:--|--:|\n| tea | 4 |\n| cake | 12 |\n")
     table = next(attrs for tag, attrs in read(rendered.html).tags if tag == "table")
-    assert (table["border"], table["cellspacing"], table["cellpadding"]) == ("1", "0", "4")
+    assert (table["border"], table["cellspacing"], table["cellpadding"]) == ("1", "-1", "4")
+    assert "border-collapse" not in rendered.html  # triples the cost of every paint
     assert '<th align="right">Cost</th>' in rendered.html
     assert '<td align="left">cake</td>' in rendered.html
     assert visible_text(rendered.html) == "NameCosttea4cake12"
+
+
+def _table(rows: int, columns: int) -> str:
+    """A markdown table of `rows` body rows; cell text names its row and column."""
+    head = "|" + "|".join(f"h{c}" for c in range(columns)) + "|\n"
+    rule = "|" + "|".join("---" for _ in range(columns)) + "|\n"
+    body = "".join("|" + "|".join(f"r{r}c{c}" for c in range(columns)) + "|\n" for r in range(rows))
+    return head + rule + body
+
+
+def _tables(html: str) -> int:
+    return tags_of(html).count("table")
+
+
+def test_a_table_within_the_bound_is_a_table() -> None:
+    rendered = render_markdown(_table(19, 6))  # 20 rows of 6 with the header: 120 cells
+    assert _tables(rendered.html) == 1
+    assert "r18c5" in visible_text(rendered.html)
+    assert rendered.code_blocks == ()
+
+
+@pytest.mark.parametrize(("rows", "columns"), [(3, 2_000), (1_000, 3), (2, 13)])
+def test_a_table_past_the_bound_is_aligned_text_with_every_cell(rows: int, columns: int) -> None:
+    # Qt would lay a 3 × 2,000 table out for about a second on the GUI thread.
+    rendered = render_markdown("Before\n\n" + _table(rows, columns) + "\nAfter")
+    assert _tables(rendered.html) == 0
+    assert "<pre" in rendered.html
+    text = visible_text(rendered.html)
+    assert f"table · {rows:,} rows × {columns:,} columns, shown as text" in text
+    for cell in ("h0", f"h{columns - 1}", "r0c0", f"r{rows - 1}c{columns - 1}"):
+        assert cell in text
+    assert text.index("Before") < text.index("r0c0") < text.index("After")
+    assert hrefs(rendered.html) == ["chatdesk:copy-code/0"]
+    [copied] = rendered.code_blocks  # Copy gives tab-separated values, header first
+    lines = copied.split("\n")
+    assert len(lines) == rows + 1
+    assert lines[0].split("\t") == [f"h{c}" for c in range(columns)]
+    assert lines[-1].split("\t")[-1] == f"r{rows - 1}c{columns - 1}"
+    assert_safe(rendered)
+
+
+def test_the_text_table_keeps_its_columns_aligned() -> None:
+    rendered = render_markdown(_table(70, 3).replace("r1c0", "a much longer cell"))
+    lines = visible_text(rendered.html).split("Copy", 1)[1].split("\n")
+    header = next(line for line in lines if line.startswith("h0"))
+    first = next(line for line in lines if line.startswith("r0c0"))
+    second = next(line for line in lines if line.startswith("a much longer cell"))
+    assert header.index("h1") == first.index("r0c1") == second.index("r1c1")
+
+
+def test_rows_too_wide_to_align_are_not_padded() -> None:
+    rendered = render_markdown(_table(2, 40))  # would wrap on any screen: padding is waste
+    lines = visible_text(rendered.html).split("Copy", 1)[1].split("\n")
+    assert lines[0] == " | ".join(f"h{c}" for c in range(40))
+    assert lines[2] == " | ".join(f"r1c{c}" for c in range(40))
+
+
+def test_the_cell_budget_is_per_message() -> None:
+    two = _table(14, 10) + "\nbetween\n\n" + _table(14, 10)  # 150 cells each
+    rendered = render_markdown(two)
+    assert _tables(rendered.html) == 1  # the first as a table, the second as text
+    assert rendered.html.index("<table") < rendered.html.index("<pre")
+    assert "r13c9" in rendered.code_blocks[0]
 
 
 @pytest.mark.parametrize("indent", ["  ", "    "])
