@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from chatdesk.core.config import LoadedSettings, Settings, load_settings
@@ -19,6 +19,8 @@ from chatdesk.core.logs import setup_logging
 from chatdesk.core.paths import Paths
 
 if TYPE_CHECKING:
+    import asyncio
+
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.maintenance import Maintenance
@@ -60,6 +62,7 @@ class Core:
     startup: StartupChecks  # what opening the database did: a scheduled restore, its check
     sync_events: LoopPublisher
     team: TeamSync  # team sync for the window (async, and setting the server up)
+    _resuming: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
 
     @property
     def sync(self) -> SyncEngine:
@@ -78,11 +81,28 @@ class Core:
 
         self.sync_events.attach(asyncio.get_running_loop())
         await self.profiles.load()
-        await self.service.recover_interrupted()
+        if self.store.blocked is None:  # read-only: recovered once it can write (start_maintenance)
+            await self.service.recover_interrupted()
 
     def start_maintenance(self) -> None:
         """The daily backup, the purge of expired deleted threads and team sync's worker, for
-        a long-running core (the window); commands do not wait for them."""
+        a long-running core (the window); commands do not wait for them. A core opened
+        read-only starts them once it can write again, and says so."""
+        import asyncio
+
+        if self.store.blocked is None:
+            self.maintenance.start()
+            self.team.start()
+        elif self._resuming is None:
+            self._resuming = asyncio.ensure_future(self._resume_when_writable())
+
+    async def _resume_when_writable(self) -> None:
+        from chatdesk.core.chat.events import SavingStateChanged
+        from chatdesk.core.store.access import wait_until_writable
+
+        await wait_until_writable(self.store)
+        self.service.events.publish(SavingStateChanged(None))
+        await self.service.recover_interrupted()
         self.maintenance.start()
         self.team.start()
 
@@ -90,6 +110,9 @@ class Core:
         """Stop answers (keeping what arrived), close connections, checkpoint the database."""
         import asyncio
 
+        if self._resuming is not None:
+            self._resuming.cancel()
+            await asyncio.gather(self._resuming, return_exceptions=True)
         try:
             await asyncio.to_thread(self.team.stop)
             await self.maintenance.aclose()

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 
 from chatdesk.app import Configuration, Core, build_core
+from chatdesk.cli.output import warn
 
 CoreCommand = Callable[[Core, argparse.Namespace], Awaitable[int]]
 
@@ -22,6 +23,8 @@ async def with_core(config: Configuration, args: argparse.Namespace, command: Co
     core = build_core(config)
     try:
         await core.start()
+        if core.store.blocked is not None:  # every chat can be read; writes say why not
+            warn(f"{core.store.blocked.problem}: nothing can be saved until it can be written.")
         return await command(core, args)
     finally:
         await core.aclose()

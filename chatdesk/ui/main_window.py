@@ -39,6 +39,7 @@ from chatdesk.ui.window.menus import WindowMenus
 from chatdesk.ui.window.models import ModelChoice
 from chatdesk.ui.window.panes import Panes
 from chatdesk.ui.window.provider_status import ProviderStatus
+from chatdesk.ui.window.read_only import CloseGuard, ReadOnlyBanner
 from chatdesk.ui.window.sending import WAITING_TEXT, Sending
 from chatdesk.ui.window.settings import SaveSettings, WindowSettings
 from chatdesk.ui.window.state import WindowState
@@ -114,7 +115,6 @@ class MainWindow(QMainWindow):
         self._leaving = False  # the user closed the window
         self._closed = False
         self._unsubscribe: Callable[[], None] = lambda: None
-        self._team: TeamSync | None = None
         self.team_ui: TeamSyncUi | None = None  # made by attach() when team sync is given
         self._build(settings or Settings(), save_settings)
         self._window_state = WindowState(self, self.splitter, self.panes.side, state_file)
@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
             current_thread=lambda: self.current_thread_id,
         )
         self.composer.draft_changed.connect(self.drafts.save)
+        self.close_guard = CloseGuard(self, self.drafts)
         self.models = ModelChoice(
             self.composer, lambda: self.settings.current, lambda: self._thread
         )
@@ -151,7 +152,8 @@ class MainWindow(QMainWindow):
         self.sending = Sending(
             self.composer, self.statusBar(), self.models, lambda: self._thread, self._sent, self
         )
-        column = (self.header, self.view, self.find_bar, self.composer)
+        self.read_only = ReadOnlyBanner(self)
+        column = (self.header, self.read_only, self.view, self.find_bar, self.composer)
         self.panes = Panes(self, column, stretch=self.view)
         self.splitter = self.panes.splitter
         self.provider_status = ProviderStatus(self)
@@ -227,6 +229,7 @@ class MainWindow(QMainWindow):
             }
         )
         self._unsubscribe = service.events.subscribe(self._on_event)
+        self.read_only.show_state(service.saving_blocked)
         self.models.show()
         self._begin()
         self.service_attached.emit()
@@ -266,6 +269,8 @@ class MainWindow(QMainWindow):
             self.models,
             self.provider_status,
             self.background_status,
+            self.read_only,
+            self.drafts,
             AnswerNotices(self.statusBar(), lambda: self.current_thread_id),
         ]
 
@@ -274,7 +279,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar = Sidebar(service, self.runner)
         self.sidebar.thread_selected.connect(self.show_thread)
-        self.sidebar.new_chat_requested.connect(self._new_chat_in)
+        self.sidebar.new_chat_requested.connect(self.new_chat)
         self.sidebar.commands.summarize_requested.connect(self.summaries.summarize_now)
         self.sidebar.commands.context_window_requested.connect(self.choose_context_window)
         self.panes.set_side(self.sidebar)
@@ -283,7 +288,6 @@ class MainWindow(QMainWindow):
     def _attach_team(self, team: TeamSync) -> None:
         from chatdesk.ui.sync.panel import TeamSyncUi
 
-        self._team = team
         self.team_ui = TeamSyncUi(team, self.runner, self.sidebar, self)
         self.team_ui.place(self.statusBar(), self.panes.column, self.settings.open_preferences)
         self._listening.append(self.team_ui)
@@ -332,6 +336,8 @@ class MainWindow(QMainWindow):
                 await self._renderer.aclose()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.close_guard.stops(event):
+            return
         self._leaving = True
         self._window_state.save()
         super().closeEvent(event)
@@ -375,10 +381,8 @@ class MainWindow(QMainWindow):
         if thread is not None:
             self.gauge.refresh()
 
-    def new_chat(self) -> None:
-        self._new_chat_in(None)
-
-    def _new_chat_in(self, project_id: object) -> None:
+    def new_chat(self, project_id: object = None) -> None:
+        """Show a new chat (in the project `project_id`, when it is one)."""
         self.models.new_chat(project_id if isinstance(project_id, uuid.UUID) else None)
         self._open(None)
         self.composer.focus_editor()
@@ -406,8 +410,7 @@ class MainWindow(QMainWindow):
             self.view.jump_to_latest()
 
     def _attached(self) -> ChatService:
-        """The service, where only a window with one can get (a thread is open, an answer
-        arrived, a message was sent)."""
+        """The service, where only a window with one gets (a thread is open, a message sent)."""
         if self._service is None:
             raise RuntimeError("the window has no service yet")
         return self._service

@@ -17,6 +17,11 @@ QScrollArea { background: palette(base); }
 #messageStatus[state="error"] { color: #d9534f; font-weight: 600; }
 #messageStatus[state="interrupted"] { color: #c98a12; }
 #backgroundStatus { color: #c98a12; font-weight: 600; }
+#readOnlyBanner {
+    background: rgba(201, 138, 18, 0.16);
+    border-bottom: 1px solid #c98a12;
+    padding: 8px 12px;
+}
 #messageStatus[state="streaming"], #messageStatus[state="pending"] { color: palette(highlight); }
 #reasoning {
     background: palette(alternate-base);

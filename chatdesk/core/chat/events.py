@@ -154,6 +154,14 @@ class BackgroundProblem:
 
 
 @dataclass(frozen=True)
+class SavingStateChanged:
+    """The data folder cannot be written (`blocked`: what is wrong and what to do; the chats
+    are shown read-only and every write is refused) or can be again (`blocked` None)."""
+
+    blocked: str | None
+
+
+@dataclass(frozen=True)
 class SummaryStarted:
     """Older messages of a thread are being summarised in the background."""
 
@@ -226,6 +234,7 @@ Event = (
     | BranchSwitched
     | ProviderStateChanged
     | BackgroundProblem
+    | SavingStateChanged
     | AnswerWaiting
     | ProvidersChanged
     | SummaryStarted

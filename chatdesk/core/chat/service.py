@@ -385,6 +385,12 @@ class ChatService:
 
     # -- start-up and shut-down ------------------------------------------------------------------
 
+    @property
+    def saving_blocked(self) -> str | None:
+        """Why nothing can be saved now (the chats are read-only), or None when it can."""
+        blocked = self._store.blocked
+        return blocked.message if blocked is not None else None
+
     async def recover_interrupted(self) -> int:
         """Mark answers left `pending`/`streaming` by a chatdesk that died as `interrupted`."""
         return await self._answers.recover_interrupted()

@@ -18,14 +18,35 @@ from sqlalchemy.pool import QueuePool
 BEGIN_OPTION = "chatdesk_begin"
 
 
-def sqlite_engine(path: Path, *, busy_timeout_ms: int = 5_000, foreign_keys: bool = True) -> Engine:
-    engine = create_engine(
-        f"sqlite:///{path}",
-        poolclass=QueuePool,
-        pool_size=4,
-        max_overflow=4,
-        connect_args={"check_same_thread": False, "timeout": busy_timeout_ms / 1000},
-    )
+def sqlite_engine(
+    path: Path,
+    *,
+    busy_timeout_ms: int = 5_000,
+    foreign_keys: bool = True,
+    read_only_uri: str | None = None,
+) -> Engine:
+    """`read_only_uri`: read the database through this URI (access.read_only_uri) and never
+    write to it."""
+    timeout = busy_timeout_ms / 1000
+    if read_only_uri is None:
+        engine = create_engine(
+            f"sqlite:///{path}",
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            connect_args={"check_same_thread": False, "timeout": timeout},
+        )
+    else:
+        uri = read_only_uri
+        engine = create_engine(
+            "sqlite://",
+            poolclass=QueuePool,
+            pool_size=4,
+            max_overflow=4,
+            creator=lambda: sqlite3.connect(
+                uri, uri=True, check_same_thread=False, timeout=timeout
+            ),
+        )
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
@@ -33,7 +54,8 @@ def sqlite_engine(path: Path, *, busy_timeout_ms: int = 5_000, foreign_keys: boo
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            cursor.execute("PRAGMA journal_mode = WAL")
+            if read_only_uri is None:  # read-only: the file stays as it is
+                cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
         finally:

@@ -20,11 +20,25 @@ LOCK_SUFFIX = ".lock"
 
 
 class InstanceLock:
-    def __init__(self, run_dir: Path) -> None:
+    def __init__(self, run_dir: Path, *, take: bool = True) -> None:
+        """`take=False`: an id that holds no lock yet (chatdesk reads a folder it cannot
+        write); `take()` takes it once the folder can be written."""
         self.id = uuid.uuid4().hex
         self._run_dir = run_dir
-        run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._path = run_dir / f"{self.id}{LOCK_SUFFIX}"
+        self._fd: int | None = None
+        if take:
+            self.take()
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def take(self) -> None:
+        if self._fd is not None:
+            return
+        run_dir = self._run_dir
+        run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Locked before it appears under its name, so no other process can find the file
         # unlocked and take its owner for dead. Where an open file cannot be renamed (Windows)
         # it is made under its name, and the moment before the lock is covered by the file
@@ -40,7 +54,7 @@ class InstanceLock:
             os.close(fd)
             fresh.unlink(missing_ok=True)
             raise
-        self._fd: int | None = fd
+        self._fd = fd
 
     def is_alive(self, instance_id: str) -> bool:
         """Whether the process that owns `instance_id` is still running."""

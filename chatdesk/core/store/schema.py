@@ -27,9 +27,10 @@ class MigrationReport:
         return self.from_revision != self.to_revision
 
 
-def stored_revision(database: Path) -> str | None:
-    """The schema revision recorded in the database file (None: not a chatdesk schema yet)."""
-    connection = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+def stored_revision(database: Path, uri: str | None = None) -> str | None:
+    """The schema revision recorded in the database file (None: not a chatdesk schema yet);
+    `uri`: read it through this SQLite URI."""
+    connection = sqlite3.connect(uri or f"file:{database}?mode=ro", uri=True)
     try:
         row = connection.execute(
             "SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'alembic_version'"

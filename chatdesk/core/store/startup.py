@@ -8,6 +8,9 @@ An unclean exit is recognised by what a chatdesk that closes properly never leav
 the lock file of a process that is no longer running (instances.py), or, when no other
 chatdesk is running, a -wal file that still holds pages (closing checkpoints and empties it).
 
+A data folder that cannot be written (a full disk, a read-only drive) is opened read-only
+instead, with none of the above (access.py).
+
 A damaged database (the check fails, or opening reports "malformed"/"not a database") raises
 `DatabaseDamaged` after its files were set aside untouched (damage.py); when another chatdesk
 has the file open, nothing is moved and the error says to close it first.
@@ -26,6 +29,7 @@ from typing import NoReturn
 from chatdesk.core.config import Settings
 from chatdesk.core.paths import Paths, ensure_private_dir
 from chatdesk.core.store import damage
+from chatdesk.core.store.access import open_read_only, write_blocked
 from chatdesk.core.store.backup import BackupInfo, integrity_problems, list_backups
 from chatdesk.core.store.exclusive import maintenance_lock
 from chatdesk.core.store.instances import InstanceLock
@@ -49,6 +53,9 @@ def open_checked(
     paths: Paths, settings: Settings, now: Callable[[], datetime] | None = None
 ) -> tuple[Store, StartupChecks]:
     clock = now or (lambda: datetime.now(UTC))
+    blocked = write_blocked(paths.data_dir) if _is_sqlite_file(paths.database) else None
+    if blocked is not None:  # a full disk or a folder that cannot be written: read what is there
+        return open_read_only(paths, settings, blocked), StartupChecks(None, None, 0.0, False)
     ensure_private_dir(paths.data_dir)
     instance = InstanceLock(paths.run_dir)  # before looking at the file: see exclusive.py
     try:

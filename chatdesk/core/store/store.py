@@ -19,7 +19,7 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
@@ -35,6 +35,9 @@ from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
 from chatdesk.core.units import format_size
 
+if TYPE_CHECKING:
+    from chatdesk.core.store.access import WriteBlocked
+
 log = logging.getLogger("chatdesk.store")
 
 T = TypeVar("T")
@@ -46,13 +49,30 @@ class StorageError(ChatdeskError):
     """The database cannot be read or written (disk full, read-only, damaged ...)."""
 
 
+# Read-only: the engine to write with once the data folder can be written again, or what
+# still keeps chatdesk from writing there (access.py makes it).
+Reopen = Callable[[], "Engine | WriteBlocked"]
+
+
 class Store:
     def __init__(
-        self, engine: Engine, instance: InstanceLock, path: Path, migration: MigrationReport
+        self,
+        engine: Engine,
+        instance: InstanceLock,
+        path: Path,
+        migration: MigrationReport,
+        *,
+        blocked: WriteBlocked | None = None,
+        reopen: Reopen | None = None,
     ) -> None:
+        """`blocked`: the database was opened read-only because the data folder cannot be
+        written; every write is refused with its message until `reopen` gives an engine."""
         self.path = path
         self.migration = migration  # what opening did to the schema
         self.instance = instance
+        self.blocked = blocked
+        self._reopen = reopen
+        self._retired: list[Engine] = []  # read-only engines, disposed at close
         self._engine = engine
         self._writer_engine = writer(engine)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-db-writer")
@@ -93,8 +113,33 @@ class Store:
         ):
             return work(session)
 
+    async def try_writing(self) -> bool:
+        """Whether the store can write now. A read-only one looks at the data folder again
+        and, when it can be written, opens the database for writing."""
+        if self.blocked is None:
+            return True
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._writable_again)
+
+    def _writable_again(self) -> bool:
+        if self.blocked is None:
+            return True
+        if self._reopen is None:
+            return False
+        opened = self._reopen()
+        if not isinstance(opened, Engine):
+            self.blocked = opened  # today's figures
+            return False
+        self._retired.append(self._engine)
+        self._engine, self._writer_engine = opened, writer(opened)
+        self.blocked = None
+        log.info("the data folder can be written again: writing resumes")
+        return True
+
     def write_now(self, work: Callable[[Session], T]) -> T:
         """Run `work` in a write transaction on the calling thread (start-up, CLI tools)."""
+        if self.blocked is not None and not self._writable_again():
+            raise self.blocked.error()
         with (
             translated(self.path),
             Session(self._writer_engine, expire_on_commit=False) as session,
@@ -113,12 +158,14 @@ class Store:
         self._closed = True
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
-        try:
-            with self._engine.connect() as connection:
-                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        except DBAPIError as error:  # another process may be reading; the WAL stays, safely
-            log.info("checkpoint at close skipped: %s", error)
-        self._engine.dispose()
+        if self.blocked is None:
+            try:
+                with self._engine.connect() as connection:
+                    connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            except DBAPIError as error:  # another process may be reading; the WAL stays
+                log.info("checkpoint at close skipped: %s", error)
+        for engine in (*self._retired, self._engine):
+            engine.dispose()
         self.instance.release()
 
 
@@ -255,18 +302,18 @@ def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None =
     this process's lock, if the caller took it already (startup.py, before checking the file)."""
     ensure_private_dir(paths.data_dir)
     database = paths.database
-    _refuse_foreign_file(database)
+    refuse_foreign_file(database)
     if not database.exists():
         create_private_file(database)
     timeout = settings.storage.busy_timeout_ms
     with translated(database):
         report = _migrate(database, paths.backups_dir, timeout)
     engine = sqlite_engine(database, busy_timeout_ms=timeout)
-    _repair_search_index(engine)
+    repair_search_index(engine)
     return Store(engine, instance or InstanceLock(paths.run_dir), database, report)
 
 
-def _repair_search_index(engine: Engine) -> None:
+def repair_search_index(engine: Engine) -> None:
     """The full-text index is derived from the messages: rebuilt when missing or damaged."""
     from chatdesk.core.search.index import repair_index  # the search package imports Store
 
@@ -289,7 +336,7 @@ def _migrate(database: Path, backups_dir: Path, timeout: int) -> MigrationReport
     return migrate.upgrade(database, backups_dir, busy_timeout_ms=timeout)
 
 
-def _refuse_foreign_file(database: Path) -> None:
+def refuse_foreign_file(database: Path) -> None:
     try:
         with open(database, "rb") as handle:
             header = handle.read(len(_SQLITE_HEADER))

@@ -2,6 +2,9 @@
 restarts: saved as they type (the composer debounces), kept when they leave the thread, shown
 again when they come back.
 
+While nothing can be saved (a full disk, a folder that cannot be written), drafts are kept in
+memory per thread, shown again when their thread is, and saved once saving works again.
+
 A thread's stored draft is only written over once the composer has shown it; until then (it is
 still being read, or the window started before the core) what was typed is kept after it when
 the thread is left, instead of replacing it.
@@ -16,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from chatdesk.ui.composer import Composer, DraftAttachment
 
 if TYPE_CHECKING:  # these load with the core, after the first paint
+    from chatdesk.core.chat.events import Event
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import DraftView
     from chatdesk.ui.runner import Runner
@@ -35,6 +39,29 @@ class Drafts:
         self._runner = runner
         self._current = current_thread
         self.shown = False  # the composer holds the current thread's stored draft
+        # Drafts typed while nothing can be saved (a full disk...), saved once it can.
+        self._unsaved: dict[uuid.UUID | None, DraftView] = {}
+
+    def apply(self, event: Event) -> None:
+        from chatdesk.core.chat.events import SavingStateChanged
+
+        service = self._service()
+        if isinstance(event, SavingStateChanged) and event.blocked is None and service:
+            unsaved, self._unsaved = self._unsaved, {}
+            for thread_id, draft in unsaved.items():
+                self._runner().run(service.save_draft(thread_id, draft), quiet=True)
+
+    @property
+    def saving_blocked(self) -> str | None:
+        """Why nothing can be saved now, or None."""
+        service = self._service()
+        return service.saving_blocked if service is not None else None
+
+    def at_risk(self) -> bool:
+        """Whether closing now loses words: nothing can be saved, and something was typed."""
+        if self.saving_blocked is None:
+            return False
+        return not self.typed().empty or any(not d.empty for d in self._unsaved.values())
 
     def typed(self) -> DraftView:
         """What the composer holds now."""
@@ -48,15 +75,23 @@ class Drafts:
     def save(self) -> None:
         """After edits (debounced by the composer)."""
         service = self._service()
-        if service is not None and self.shown:
-            call = service.save_draft(self._current(), self.typed())
-            self._runner().run(call, quiet=True)
+        if service is None or not self.shown:
+            return
+        if service.saving_blocked is not None:
+            self._unsaved[self._current()] = self.typed()
+            return
+        call = service.save_draft(self._current(), self.typed())
+        self._runner().run(call, quiet=True)
 
     def leave(self) -> None:
         """The current thread is being left: what was typed stays with it."""
         service = self._service()
-        if service is not None:
-            self._runner().run(self.keep(service), quiet=True)
+        if service is None:
+            return
+        if service.saving_blocked is not None:
+            self._unsaved[self._current()] = self.typed()
+            return
+        self._runner().run(self.keep(service), quiet=True)
 
     def keep(self, service: ChatService) -> Coroutine[Any, Any, None]:
         """Store what the composer holds now in the current thread (after its stored draft, if
@@ -73,6 +108,7 @@ class Drafts:
             if self._current() != thread_id:
                 return
             self.shown = True
+            stored = self._unsaved.get(thread_id, stored)
             if stored.empty:
                 return
             # Whatever was typed or attached while the draft was being read stays, after it.
@@ -89,6 +125,8 @@ class Drafts:
 async def _store(
     service: ChatService, thread_id: uuid.UUID | None, draft: DraftView, *, merge: bool
 ) -> None:
+    if service.saving_blocked is not None:  # nowhere to keep it: closing asked first
+        return
     if merge:
         draft = merged_draft(await service.load_draft(thread_id), draft)
     await service.save_draft(thread_id, draft)
