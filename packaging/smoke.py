@@ -24,7 +24,7 @@ Checked, in order:
 A venv's chatdesk is also checked to import from the venv, not from a checkout. The working
 folder holds packages named like modules the children import (`multiprocessing`, `tiktoken`,
 `markdown_it`, `pygments`), as a repository someone else wrote could: none may be imported,
-by chatdesk or by its children (chatdesk/core/children.py).
+by chatdesk or by its children (chatdesk/core/trust/children.py).
 """
 
 from __future__ import annotations

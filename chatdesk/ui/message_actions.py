@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
-from chatdesk.core.render.links import (
+from chatdesk.core.trust.links import (
     COPY_CODE_PREFIX,
     LOAD_IMAGES_HREF,
     LinkTarget,

@@ -17,7 +17,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from chatdesk.core.children import Child, ChildFailed
+from chatdesk.core.trust.children import Child, ChildFailed
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,7 +95,7 @@ def test_a_child_does_not_outlive_a_parent_killed_outright(serve: str) -> None:
             textwrap.dedent(
                 """
                 import sys, time
-                from chatdesk.core.children import Child
+                from chatdesk.core.trust.children import Child
                 from tests.core.test_children import {serve}
                 child = Child("test-busy", {serve})
                 child.wait_ready()

@@ -22,7 +22,6 @@ import pytest
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.service import ChatService
-from chatdesk.core.children import Child
 from chatdesk.core.providers.base import ChatMessage, Providers
 from chatdesk.core.store import Store
 from chatdesk.core.tokens import (
@@ -35,6 +34,7 @@ from chatdesk.core.tokens import (
     files,
     process,
 )
+from chatdesk.core.trust.children import Child
 from tests.conftest import SHARED_TIKTOKEN
 from tests.core.providers import ScriptedProvider
 from tests.core.test_tokens import CORPUS, NamedMessage, network_attempts  # noqa: F401

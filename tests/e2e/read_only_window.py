@@ -68,6 +68,7 @@ async def main(app: QApplication, filler: Path, out: Path) -> dict[str, Any]:
         seen["still_open"] = window.isVisible()
         seen["question"] = [box.text() for box in questions]
         for box in questions:
+            box.grab().save(str(out / "close-question.png"))
             box.button(QMessageBox.StandardButton.Cancel).click()
 
         await asyncio.to_thread(filler.unlink)  # the user frees space: no restart

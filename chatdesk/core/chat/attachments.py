@@ -9,6 +9,7 @@ from pathlib import Path
 
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.trust.files import read_regular
 
 MAX_ATTACHMENTS = 20
 
@@ -43,15 +44,12 @@ def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> AttachmentInp
     is accepted, with a clear reason otherwise (the model gets text, not bytes)."""
     try:
         size = path.stat().st_size
-        if not path.is_file():
-            raise InvalidRequest(f"{path.name} is not a regular file")
-        if size > max_bytes:
+        if size > max_bytes:  # said with its size before anything is read
             raise InvalidRequest(
                 f"{path.name} is {size / 1024 / 1024:.1f} MB; files up to "
                 f"{max_bytes // 1024 // 1024} MB can be attached"
             )
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
+        data = read_regular(path, max_bytes)
     except OSError as error:
         raise InvalidRequest(f"cannot read {path.name}: {error.strerror or error}") from error
     if b"\x00" in data:

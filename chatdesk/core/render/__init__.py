@@ -8,10 +8,11 @@ Pure Python, no Qt. How the UI uses it:
   `multiprocessing.freeze_support()` first thing in its entry point, as for any "spawn" child.
 - Show `Rendered.html` in a QTextBrowser whose `loadResource` serves only `Rendered.images`
   (by the name in `src`, e.g. "math:<sha1>.png") and nothing else, with `setOpenLinks(False)`.
-  On `anchorClicked`, `classify_link(url)`: "action" → `chatdesk:copy-code/N` copies
-  `code_blocks[N]`, `chatdesk:load-images` fetches `remote_images` with `fetch_image` (off the
-  GUI thread) and re-renders with `RenderOptions(load_remote_images=True,
-  remote_image_data=...)`; "external" → confirm showing `host`, then open; "refused" → nothing.
+  On `anchorClicked`, `classify_link(url)` (`chatdesk/core/trust/links.py`): "action" →
+  `chatdesk:copy-code/N` copies `code_blocks[N]`, `chatdesk:load-images` fetches
+  `remote_images` with `fetch_image` (off the GUI thread) and re-renders with
+  `RenderOptions(load_remote_images=True, remote_image_data=...)`; "external" → confirm
+  showing `host`, then open; "refused" → nothing.
 - Streaming: keep `cut` per message; on each update `cut2 = stable_prefix_length(text, cut)`
   (cost ∝ the tail), render `text[cut:cut2]` once when it grew (with `code_block_offset` = code
   blocks so far) and `text[cut2:]` as the tail; render the whole message once when it completes.
@@ -24,29 +25,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from chatdesk.core.render.images import ImageFetchFailed, fetch_image
-    from chatdesk.core.render.links import (
-        COPY_CODE_PREFIX,
-        LOAD_IMAGES_HREF,
-        LinkTarget,
-        classify_link,
-    )
     from chatdesk.core.render.markdown import render_markdown
     from chatdesk.core.render.model import Rendered, RenderOptions
     from chatdesk.core.render.plain import render_plain
     from chatdesk.core.render.streaming import stable_prefix_length
     from chatdesk.core.render.worker import RenderWorker
 
-# Where each name lives. Loaded on first use: importing a light part (the worker, links, the
+# Where each name lives. Loaded on first use: importing a light part (the worker, the
 # data classes) must not pull in markdown-it and Pygments, which only the worker process needs.
 _HOME = {
-    "COPY_CODE_PREFIX": "links",
-    "LOAD_IMAGES_HREF": "links",
     "ImageFetchFailed": "images",
-    "LinkTarget": "links",
     "RenderOptions": "model",
     "RenderWorker": "worker",
     "Rendered": "model",
-    "classify_link": "links",
     "fetch_image": "images",
     "render_markdown": "markdown",
     "render_plain": "plain",
@@ -61,14 +52,10 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "COPY_CODE_PREFIX",
-    "LOAD_IMAGES_HREF",
     "ImageFetchFailed",
-    "LinkTarget",
     "RenderOptions",
     "RenderWorker",
     "Rendered",
-    "classify_link",
     "fetch_image",
     "render_markdown",
     "render_plain",

@@ -18,8 +18,8 @@ from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
-from chatdesk.core.render.links import copy_code_href
 from chatdesk.core.render.palette import Palette
+from chatdesk.core.trust.links import copy_code_href
 
 MAX_HIGHLIGHT_CHARS = 32_000
 MAX_HIGHLIGHT_LINE = 2_000

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.render.links import classify_link
 from chatdesk.core.secrets import is_local_host
+from chatdesk.core.trust.links import classify_link
 
 MAX_BYTES = 5_000_000
 MAX_PIXELS = 40_000_000  # more would take Qt hundreds of MB to decode

@@ -3,7 +3,7 @@
 Pygments lexers and regex-heavy parsing have inputs that take seconds or loop (CVE-2021-20270),
 and they hold the GIL while they do: a thread cannot be interrupted and would stall the GUI
 thread too. A process can be killed. The child is started and supervised by
-`chatdesk/core/children.py` and never imports Qt.
+`chatdesk/core/trust/children.py` and never imports Qt.
 
 Protocol: the child sends ("ready",) once its imports are done, then answers each (number,
 "render", text, options) with (number, Rendered, math_loaded), and (number, "math", None, None)
@@ -29,10 +29,10 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import Connection
 
-from chatdesk.core.children import Child, ChildFailed
 from chatdesk.core.render.limits import MAX_CHARS, too_long
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.plain import render_plain
+from chatdesk.core.trust.children import Child, ChildFailed
 
 log = logging.getLogger("chatdesk.render")
 

@@ -22,7 +22,6 @@ from markdown_it.token import Token
 from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.images import image_info
-from chatdesk.core.render.links import LOAD_IMAGES_HREF, classify_link
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.palette import palette_for
 from chatdesk.core.render.tables import (
@@ -33,6 +32,7 @@ from chatdesk.core.render.tables import (
     table_text,
 )
 from chatdesk.core.render.tasks import mark_task_items
+from chatdesk.core.trust.links import LOAD_IMAGES_HREF, classify_link
 
 MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source this time
 

@@ -2,7 +2,7 @@
 
 Building a `tiktoken.Encoding` holds the GIL for ~110–150 ms (its Rust constructor), which no
 worker thread can hide from the GUI thread, and o200k_base adds ~75 MB to the process that
-holds it (decision 0014). A child process (`chatdesk/core/children.py` starts and supervises
+holds it (decision 0014). A child process (`chatdesk/core/trust/children.py` starts and supervises
 it) loads the encodings from the same places (`files.py`: the folders are
 resolved here, when the load is asked, and sent along) and counts batches of texts. It imports
 neither Qt nor SQLAlchemy; spawn re-imports the launching script in it, which chatdesk keeps
@@ -30,8 +30,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.children import Child, ChildFailed
 from chatdesk.core.tokens.files import default_locations
+from chatdesk.core.trust.children import Child, ChildFailed
 
 if TYPE_CHECKING:
     from chatdesk.core.tokens.loader import Encodings

@@ -29,6 +29,7 @@ from chatdesk.core.transfer.chatgpt import Assets, Malformed
 from chatdesk.core.transfer.jsonstream import ArrayReader, Damaged, NotAnArray
 from chatdesk.core.transfer.tree import BrokenTree
 from chatdesk.core.transfer.writing import ImportedThread, Row
+from chatdesk.core.trust.files import open_regular
 
 _PARTS = re.compile(r"conversations(?:-\d+)?\.json")
 _ASSET = re.compile(r"(file[-_][A-Za-z0-9]+)")
@@ -66,6 +67,8 @@ class Source(Protocol):
 
 def open_source(path: Path) -> Source:
     try:
+        with open_regular(path):  # a FIFO or a device is refused at once, not read forever
+            pass
         if zipfile.is_zipfile(path):
             return _zip_source(path)
         return _json_source(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatdesk.core.render import LinkTarget, classify_link
+from chatdesk.core.trust.links import LinkTarget, classify_link
 
 
 def test_idn_homograph_shows_its_punycode_host() -> None:
