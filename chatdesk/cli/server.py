@@ -64,9 +64,18 @@ def add_server_commands(commands: Any) -> None:
     remove.add_argument(
         "--drop-role",
         action="store_true",
-        help="also drop their login if they are in no team any more (ends their sessions)",
+        help="also drop their login if they are in no team any more (ends their sessions, "
+        "drops what the role owns)",
     )
     remove.set_defaults(handler=_remove_member)
+
+    ending = actions.add_parser(
+        "end-sessions",
+        parents=[common],
+        help="end a member's open sessions (they may log in again)",
+    )
+    ending.add_argument("user")
+    ending.set_defaults(handler=_end_sessions)
 
     status = actions.add_parser(
         "status", parents=[common], help="schema, teams, members, clients, and problems found"
@@ -144,6 +153,12 @@ def _remove_member(_config: Configuration, args: argparse.Namespace) -> int:
         else f"{args.user} was not in team {args.team}"
     )
     report(args, {"removed": removed, "member": args.user, "team": args.team}, text)
+    return 0
+
+
+def _end_sessions(_config: Configuration, args: argparse.Namespace) -> int:
+    ended = _admin(args).end_sessions(args.user)
+    report(args, {"member": args.user, "ended": ended}, f"ended {ended} session(s) of {args.user}")
     return 0
 
 

@@ -15,11 +15,12 @@ import pytest
 from psycopg import sql
 
 from chatdesk.cli.main import main
-from chatdesk.core.sync.server import schema
+from chatdesk.core.sync.server import schema, status
 from chatdesk.core.sync.server.admin import ServerAdmin
 from chatdesk.core.sync.server.connection import connect, effective_dsn
 from chatdesk.core.sync.server.errors import (
     BadServerRequest,
+    LockedOut,
     NotServerAdmin,
     SchemaConflict,
     SchemaMissing,
@@ -216,6 +217,97 @@ def test_dropping_the_login_of_someone_in_no_team_ends_their_sessions(
         _scalar(sync_db.admin_dsn, "SELECT count(*) FROM pg_roles WHERE rolname = %s", alice.name)
         == 0
     )
+
+
+def test_an_administrator_can_let_a_disabled_login_in_again_by_adding_it(
+    sync_db: SyncDatabase,
+) -> None:
+    red = sync_db.team("red", ["alice"])
+    alice = red.members["alice"]
+    with sync_db.connect_admin() as admin:
+        admin.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(alice.name)))
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        alice.connect().close()
+    sync_db.admin.add_member("red", alice.name)  # the same password works again
+    with alice.connect() as connection:
+        assert connection.execute("SELECT count(*) FROM chat.teams").fetchone() == (1,)
+
+
+def test_dropping_a_role_drops_what_it_owns_first(sync_db: SyncDatabase) -> None:
+    red = sync_db.team("red", ["alice"])
+    alice = red.members["alice"]
+    with sync_db.connect_admin() as admin:  # members cannot make one (see the next test)
+        made = admin.execute("SELECT lo_create(0)").fetchone()
+        assert made is not None
+        admin.execute(
+            sql.SQL("ALTER LARGE OBJECT {} OWNER TO {}").format(
+                sql.Literal(made[0]), sql.Identifier(alice.name)
+            )
+        )
+    sync_db.admin.remove_member("red", alice.name, drop_role=True)
+    assert not _scalar(sync_db.admin_dsn, "SELECT 1 FROM pg_roles WHERE rolname = %s", alice.name)
+    assert not _scalar(
+        sync_db.admin_dsn, "SELECT 1 FROM pg_largeobject_metadata WHERE oid = %s", made[0]
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    ["pg_advisory_lock(hashtext('chatdesk server init'))", "pg_try_advisory_xact_lock(1, 2)",
+     "lo_create(0)", "lo_from_bytea(0, 'x')"],
+)  # fmt: skip
+def test_members_cannot_take_advisory_locks_or_make_large_objects(
+    sync_db: SyncDatabase, call: str
+) -> None:
+    red = sync_db.team("red", ["alice"])
+    with (
+        red.members["alice"].connect() as connection,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        connection.execute(f"SELECT {call}".encode())
+
+
+def test_init_held_up_by_a_session_names_it_and_changes_nothing(
+    sync_db: SyncDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(schema, "LOCK_WAIT", "1s")
+    with sync_db.connect_admin() as holder:  # an old server's member could have held this
+        holder.execute("SELECT pg_advisory_lock(hashtext('chatdesk server init'))")
+        pid = holder.info.backend_pid
+        with pytest.raises(LockedOut) as refused:
+            sync_db.admin.init()
+    said = str(refused.value)
+    assert f"pid {pid}" in said
+    assert "changed nothing" in said
+    assert "run init again" in said
+    assert sync_db.admin.init().after == schema.head_revision()  # once it is gone, init works
+
+
+def test_status_names_a_member_session_that_holds_a_transaction_open(
+    sync_db: SyncDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    red = sync_db.team("red", ["alice", "bob"])
+    alice = red.members["alice"]
+    with alice.connect(autocommit=False) as idle:
+        idle.execute("SET idle_in_transaction_session_timeout = 0")  # a member may set it
+        idle.execute("LISTEN chatdesk")  # pins the notification queue while it stays open
+        idle.execute("SELECT count(*) FROM chat.threads")
+        pid = idle.info.backend_pid
+        assert _held_open(sync_db) == []  # just opened: under the minute
+        monkeypatch.setattr(status, "LONG_TRANSACTION", "0 seconds")
+        [said] = _held_open(sync_db)
+        assert f"{alice.name}'s session (pid {pid}) has held a transaction open since" in said
+        assert f"`chatdesk server end-sessions {alice.name}`" in said
+        assert sync_db.admin.end_sessions(alice.name) == 1
+        with pytest.raises(psycopg.OperationalError):
+            idle.execute("SELECT 1")
+    assert _held_open(sync_db) == []
+    with alice.connect() as again:  # ended, not shut out
+        assert again.execute("SELECT 1").fetchone() == (1,)
+
+
+def _held_open(sync_db: SyncDatabase) -> list[str]:
+    return [p for p in sync_db.admin.status().problems if "held a transaction open" in p]
 
 
 def test_membership_changes_wake_the_teams_clients(sync_db: SyncDatabase) -> None:

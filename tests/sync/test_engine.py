@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from chatdesk.core.chat.events import SyncEditLost
+from chatdesk.core.sync.base import SyncRefused
+from chatdesk.core.sync.server.roles import shut_out
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.pg import PgServer
@@ -321,6 +323,28 @@ def test_a_copy_no_longer_shared_takes_no_deletes_from_the_team(
     assert alice.texts(thread.id) == mine
     [kept] = alice.run(alice.service.list_summaries(thread.id))
     assert kept.content == summary.content
+
+
+def test_a_login_the_server_no_longer_lets_in_is_told_so_and_keeps_the_chats_here(
+    tmp_path: Path, sync_db: SyncDatabase
+) -> None:
+    solo = sync_db.team("solo", ["carol"])
+    carol = Client(tmp_path / "carol", solo.members["carol"])
+    try:
+        thread = carol.run(carol.service.create_thread(title="Ours"))
+        carol.engine.round()
+        carol.engine.share(thread.id, solo.id)
+        carol.engine.round()
+        with sync_db.connect_admin() as admin:  # disabled, sessions ended, by an administrator
+            shut_out(admin, solo.members["carol"].name)
+
+        with pytest.raises(SyncRefused, match="no longer lets this login in"):
+            carol.engine.round()
+        assert carol.engine.status.state == "error"  # said, not retried as "offline"
+        assert "ask the team's administrator" in carol.engine.status.detail
+        assert [t.id for t in carol.threads()] == [thread.id]
+    finally:
+        carol.close()
 
 
 def test_a_pull_of_a_team_left_a_moment_ago_is_quietly_empty(

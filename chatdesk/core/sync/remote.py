@@ -191,6 +191,12 @@ class Remote:
                     f"the team server refused the login: {text}. Set the password with "
                     "`chatdesk sync login` (or in ~/.pgpass)"
                 ) from error
+            if "is not permitted to log in" in text:  # removed from every team
+                raise SyncRefused(
+                    "the team server no longer lets this login in: it was taken out of every "
+                    "team (or disabled). Shared chats stay here as they are; ask the team's "
+                    "administrator to add you again."
+                ) from error
             raise SyncUnavailable(f"cannot reach the team server: {text}") from error
         remote = cls(connection)
         remote.check_protocol()

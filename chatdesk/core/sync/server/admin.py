@@ -34,9 +34,11 @@ from chatdesk.core.sync.server.roles import (
     GENERATED_PASSWORD_BYTES,
     MEMBER_ROLES,
     MemberRole,
+    allow_login,
     check_member_name,
     create_member_role,
     drop_login,
+    end_sessions,
     existing_role,
     require_admin,
     require_superuser,
@@ -130,8 +132,10 @@ class ServerAdmin:
                 generated = password is None
                 secret = password or secrets.token_urlsafe(GENERATED_PASSWORD_BYTES)
                 create_member_role(connection, member, secret)
-            elif password is not None:
-                set_password(connection, member, password)
+            else:
+                allow_login(connection, member)  # a member removed from every team before
+                if password is not None:
+                    set_password(connection, member, password)
             connection.execute(
                 "INSERT INTO chat.team_members (team_id, member, role) VALUES (%s, %s, %s) "
                 "ON CONFLICT (team_id, member) DO UPDATE SET role = EXCLUDED.role",
@@ -147,8 +151,9 @@ class ServerAdmin:
         )
 
     def remove_member(self, team: str, member: str, *, drop_role: bool = False) -> bool:
-        """Take `member` out of `team` (their pushed rows stay). With `drop_role`, a role that
-        is in no team any more is dropped and its open sessions ended. False: was not in it."""
+        """Take `member` out of `team` (their pushed rows stay). With `drop_role`, a member in
+        no team any more is shut out (sessions ended), and their role dropped with everything
+        it owns. False: was not in it."""
         with self._admin() as connection:
             found = find_team(connection, team)
             removed = connection.execute(
@@ -156,13 +161,21 @@ class ServerAdmin:
                 (found.id, member),
             ).rowcount
             announce(connection, found)
-            if drop_role and existing_role(connection, member) is not None:
+            if drop_role and _plain_member(connection, member):
                 still = connection.execute(
                     "SELECT 1 FROM chat.team_members WHERE member = %s LIMIT 1", (member,)
                 ).fetchone()
                 if still is None:
                     drop_login(connection, member)
         return removed > 0
+
+    def end_sessions(self, member: str) -> int:
+        """End every open session of a chatdesk member (one that holds a transaction open or
+        a lock, say); they may log in again. How many were ended."""
+        with self._admin() as connection:
+            if existing_role(connection, member) is None:
+                raise BadServerRequest(f"there is no chatdesk member named {member!r}")
+            return end_sessions(connection, member)
 
     # -- looking -----------------------------------------------------------------------------
 
@@ -238,6 +251,14 @@ class ServerAdmin:
                 )
             schema.check_known(revision)
             yield connection
+
+
+def _plain_member(connection: Connection, name: str) -> bool:
+    """Whether `name` is a login chatdesk made for a member (not someone else's role)."""
+    try:
+        return existing_role(connection, name) is not None
+    except BadServerRequest:
+        return False
 
 
 def _refusal(error: BaseException) -> ServerError:

@@ -33,6 +33,10 @@ class SchemaTooNew(ServerError):
     """The database's chatdesk schema is newer than this chatdesk."""
 
 
+class LockedOut(ServerError):
+    """Init could not take its locks in time: another session holds them (named)."""
+
+
 class SchemaConflict(ServerError):
     """Something not made by chatdesk is in the way (a schema or role with our names)."""
 

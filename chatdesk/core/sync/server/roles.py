@@ -123,12 +123,37 @@ def verifier(connection: Connection, name: str, password: str) -> str:
     return encrypted.decode()
 
 
-def drop_login(connection: Connection, name: str) -> None:
-    """Drop a member's login role, ending its open sessions first."""
+def allow_login(connection: Connection, name: str) -> None:
+    """A member put (back) in a team may log in again, with the password they had."""
+    from psycopg import sql
+
+    connection.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(name)))
+
+
+def shut_out(connection: Connection, name: str) -> None:
+    """A member in no team any more: their role stays (their rows name it) but may not log
+    in, and their open sessions end now (NOLOGIN alone leaves them running)."""
     from psycopg import sql
 
     connection.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(name)))
-    connection.execute(
-        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s", (name,)
-    )
+    end_sessions(connection, name)
+
+
+def end_sessions(connection: Connection, name: str) -> int:
+    """End every session of the member `name`; how many there were."""
+    rows = connection.execute(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s "
+        "AND pid <> pg_backend_pid()",
+        (name,),
+    ).fetchall()
+    return len(rows)
+
+
+def drop_login(connection: Connection, name: str) -> None:
+    """Drop a member's login role: shut out, then everything the role owns in this database
+    dropped (a large object it made would keep the role from going), then the role."""
+    from psycopg import sql
+
+    shut_out(connection, name)
+    connection.execute(sql.SQL("DROP OWNED BY {}").format(sql.Identifier(name)))
     connection.execute(sql.SQL("DROP ROLE {}").format(sql.Identifier(name)))

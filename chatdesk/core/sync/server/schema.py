@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from chatdesk.core.sync.server.errors import SchemaConflict, SchemaTooNew
+from chatdesk.core.sync.server.errors import LockedOut, SchemaConflict, SchemaTooNew
 
 if TYPE_CHECKING:
     import psycopg
@@ -48,6 +48,51 @@ SELECT 'chatdesk_member' WHERE pg_has_role('chatdesk_member', 'chatdesk_owner', 
 """
 
 _SCHEMA_OWNER = "SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'chat'"
+
+LOCK_WAIT = "10s"
+
+# Built-in functions every login may call by default, which chatdesk never needs and a member
+# (or a login in no team) could use against the administrator: advisory locks (init takes one),
+# large objects (an object a role owns keeps the role from being dropped, and fills the disk).
+# Taken from PUBLIC in chatdesk's database only; superusers are not bound by them.
+_HELD_BACK = (
+    "pg_advisory_lock(bigint)",
+    "pg_advisory_lock(integer, integer)",
+    "pg_advisory_lock_shared(bigint)",
+    "pg_advisory_lock_shared(integer, integer)",
+    "pg_try_advisory_lock(bigint)",
+    "pg_try_advisory_lock(integer, integer)",
+    "pg_try_advisory_lock_shared(bigint)",
+    "pg_try_advisory_lock_shared(integer, integer)",
+    "pg_advisory_xact_lock(bigint)",
+    "pg_advisory_xact_lock(integer, integer)",
+    "pg_advisory_xact_lock_shared(bigint)",
+    "pg_advisory_xact_lock_shared(integer, integer)",
+    "pg_try_advisory_xact_lock(bigint)",
+    "pg_try_advisory_xact_lock(integer, integer)",
+    "pg_try_advisory_xact_lock_shared(bigint)",
+    "pg_try_advisory_xact_lock_shared(integer, integer)",
+    "lo_create(oid)",
+    "lo_creat(integer)",
+    "lo_from_bytea(oid, bytea)",
+    "lo_import(text)",
+    "lo_import(text, oid)",
+)
+_NOT_FOR_EVERYONE = "REVOKE EXECUTE ON FUNCTION {} FROM PUBLIC".format(
+    ", ".join(f"pg_catalog.{function}" for function in _HELD_BACK)
+)
+
+# Sessions that hold a lock on chatdesk's objects (or any advisory lock), for the message of an
+# init that could not take its locks in time.
+_BLOCKERS = """
+SELECT DISTINCT a.pid, a.usename, a.state, a.xact_start
+FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+WHERE l.granted AND a.pid <> pg_backend_pid()
+  AND (l.locktype = 'advisory'
+       OR l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n
+                         ON n.oid = c.relnamespace WHERE n.nspname = 'chat'))
+ORDER BY a.xact_start
+"""
 
 
 @dataclass(frozen=True)
@@ -104,8 +149,12 @@ def bootstrap(connection: Connection) -> None:
     """Roles and the empty schema; refuses look-alikes that chatdesk did not make."""
     from sqlalchemy import text
 
+    # Every lock init takes (this one, then the migrations' table locks) waits at most
+    # LOCK_WAIT: a member's session holding one makes init fail naming it, never wait forever.
+    connection.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}'"))
     connection.execute(text("SELECT pg_advisory_xact_lock(hashtext('chatdesk server init'))"))
     connection.execute(text(_ROLES))
+    connection.execute(text(_NOT_FOR_EVERYONE))
     unsafe = sorted({str(row[0]) for row in connection.execute(text(_UNSAFE_GROUP_ROLES))})
     if unsafe:
         raise SchemaConflict(
@@ -131,6 +180,7 @@ def upgrade(dsn: str) -> Revisions:
     """Create or upgrade the schema behind `dsn` (an administrator's) to this chatdesk's head."""
     from alembic import command
     from sqlalchemy import create_engine
+    from sqlalchemy.exc import DBAPIError
     from sqlalchemy.pool import NullPool
 
     from chatdesk.core.sync.server.connection import connect
@@ -148,6 +198,36 @@ def upgrade(dsn: str) -> Revisions:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             after = stored_revision(raw)
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
+            raise LockedOut(_who_holds(dsn)) from error
+        raise
     finally:
         engine.dispose()
     return Revisions(before=before, after=after or head_revision())
+
+
+_LOCK_NOT_AVAILABLE = "55P03"
+
+
+def _who_holds(dsn: str) -> str:
+    from chatdesk.core.sync.server.connection import connect
+
+    connection = connect(dsn)
+    try:
+        rows = connection.execute(_BLOCKERS).fetchall()
+    finally:
+        connection.close()
+    holders = [
+        f"{user} (pid {pid}, {state or 'connected'}"
+        + (f", in a transaction since {started:%Y-%m-%d %H:%M:%S %Z}" if started else "")
+        + ")"
+        for pid, user, state, started in rows
+    ] or ["a session that has ended since"]
+    members = sorted({str(row[1]) for row in rows})
+    ending = " ".join(f"`chatdesk server end-sessions {name}`" for name in members)
+    return (
+        f"init waited {LOCK_WAIT} for locks held by {'; '.join(holders)}, and changed nothing. "
+        + (f"End those sessions ({ending}, or pg_terminate_backend(pid)) " if members else "")
+        + "and run init again."
+    )

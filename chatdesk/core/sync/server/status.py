@@ -99,19 +99,19 @@ WITH RECURSIVE inside (oid) AS (
     UNION
     SELECT m.member FROM pg_auth_members m JOIN inside i ON m.roleid = i.oid
 )
-SELECT format('members can create objects in schema %I', nspname)
+SELECT format('members can create objects in schema %%I', nspname)
 FROM pg_namespace
 WHERE has_schema_privilege('chatdesk_member', oid, 'CREATE')
 UNION ALL
 SELECT 'members can create schemas in this database'
 WHERE has_database_privilege('chatdesk_member', current_database(), 'CREATE')
 UNION ALL
-SELECT format('%I is in chatdesk_member but can bypass row-level security '
+SELECT format('%%I is in chatdesk_member but can bypass row-level security '
               '(superuser, BYPASSRLS or chatdesk_owner)', r.rolname)
 FROM pg_roles r JOIN inside USING (oid)
 WHERE r.rolsuper OR r.rolbypassrls OR pg_has_role(r.oid, 'chatdesk_owner', 'MEMBER')
 UNION ALL
-SELECT format('table chat.%I does not force row-level security', relname)
+SELECT format('table chat.%%I does not force row-level security', relname)
 FROM pg_class
 WHERE relnamespace = 'chat'::regnamespace AND relkind IN ('r', 'p')
   AND NOT (relrowsecurity AND relforcerowsecurity)
@@ -119,13 +119,33 @@ UNION ALL
 SELECT 'a role chatdesk_gateway exists: it may act as any member it names'
 WHERE EXISTS (SELECT FROM pg_roles WHERE rolname = 'chatdesk_gateway')
 UNION ALL
-SELECT DISTINCT format('the membership of %I names no login: a login made with that name '
+SELECT DISTINCT format('the membership of %%I names no login: a login made with that name '
                        'would join its teams (use remove-member)', member)
 FROM chat.team_members m
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = m.member)
+UNION ALL
+SELECT format('the public may still call %%s: run `chatdesk server init` again',
+              p.oid::regprocedure)
+FROM pg_proc p
+WHERE p.oid IN ('pg_catalog.pg_advisory_lock(bigint)'::regprocedure,
+                'pg_catalog.lo_create(oid)'::regprocedure)
+  AND has_function_privilege('public', p.oid, 'EXECUTE')
+UNION ALL
+SELECT format('%%I''s session (pid %%s) has held a transaction open since %%s, which stalls '
+              'team sync and the administrator''s commands: `chatdesk server end-sessions %%s` '
+              'ends it', a.usename, a.pid, date_trunc('second', a.xact_start), a.usename)
+FROM pg_stat_activity a
+WHERE a.xact_start < now() - %(long)s::interval AND a.pid <> pg_backend_pid()
+  AND pg_has_role(a.usesysid, 'chatdesk_member', 'MEMBER')
+  AND NOT pg_has_role(a.usesysid, 'chatdesk_owner', 'MEMBER')
 """
 
 
+LONG_TRANSACTION = "1 minute"  # a member's transaction open longer than this is shown
+
+
 def read_problems(connection: Connection) -> tuple[str, ...]:
-    """What would let a member do more than the contract allows, found in the catalogs."""
-    return tuple(str(row[0]) for row in connection.execute(_PROBLEMS).fetchall())
+    """What would let a member do more than the contract allows, found in the catalogs, and
+    member sessions that hold a transaction open for long."""
+    rows = connection.execute(_PROBLEMS, {"long": LONG_TRANSACTION}).fetchall()
+    return tuple(str(row[0]) for row in rows)
