@@ -33,6 +33,11 @@ DRAFT_DELAY_MS = 500
 
 
 class Composer(QWidget):
+    """Where a message is written: the editor, its attachment chips, the model picker and the
+    send/stop button. Past 30 methods because the slots of those children and Qt's key and
+    drop overrides live here, a few lines each; what has substance is in editor.py and
+    attachments.py."""
+
     send_requested = Signal(str, list)  # text, list[DraftAttachment]
     stop_requested = Signal()
     draft_changed = Signal()  # user edits, at most every DRAFT_DELAY_MS
