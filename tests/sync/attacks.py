@@ -27,7 +27,7 @@ from typing import Any, Literal
 import psycopg
 from psycopg import sql
 
-from tests.sync.world import KEYS, SYNCED, World, hlc, insert, row
+from tests.sync.world import FAR, KEYS, SYNCED, ZERO, World, batch, hlc, insert, row
 
 Expect = Literal["refused", "untouched", "own", "no-b", "zero", "false", "me", "any"]
 FAR_FUTURE = hlc(4_102_444_800_000)  # 2100-01-01
@@ -125,6 +125,7 @@ class Attacks:
     def all(self) -> list[Attempt]:
         attempts = [
             *self.reads(),
+            *self.api_writes(),
             *self.synced_writes(),
             *self.admin_writes(),
             *self.ddl(),
@@ -174,6 +175,73 @@ class Attacks:
             yield fmt("team_id = {} OR true", lit(self.b_team)), False
 
     def reads(self) -> Iterator[Attempt]:
+        yield from self.api_reads()
+        yield from self.table_reads()
+
+    def pulls(self, team: uuid.UUID) -> dict[str, sql.Composable]:
+        """The server's pull functions over all of `team`'s rows."""
+        t, far, zero = lit(team), lit(FAR), lit(ZERO)
+        return {
+            "threads": fmt("chat.pull_threads({}, 0, {})", t, far),
+            "messages": fmt("chat.pull_messages({}, 0, {}, -1, {}, '-', 10000)", t, far, zero),
+            "summaries": fmt("chat.pull_summaries({}, 0, {}, {}, 10000)", t, far, zero),
+        }
+
+    def api_reads(self) -> Iterator[Attempt]:
+        """The functions a client reads with, given B's team, or the attacker's own team with
+        conditions aimed at B's ids."""
+        for team in (self.b_team, self.a_team):
+            for table, source in self.pulls(team).items():
+                for condition, _aimed in self.filters(table):
+                    yield Attempt(f"pull {table}", fmt("SELECT * FROM {} x WHERE {}", source,
+                                  condition), "no-b", self.prefixes())  # fmt: skip
+                    counted = fmt("SELECT count(*) FROM {} x WHERE ({}) AND team_id <> {}",
+                                  source, condition, lit(self.a_team))  # fmt: skip
+                    yield Attempt(f"count {table}", counted, "zero", self.prefixes())
+            yield Attempt("team_version", fmt("SELECT * FROM chat.team_version({})", lit(team)),
+                          "zero" if team == self.b_team else "no-b", self.prefixes())  # fmt: skip
+            for table, entity in (("threads", "thread"), ("messages", "message"),
+                                  ("summaries", "summary")):  # fmt: skip
+                for b_id in self.world.b.ids(table):
+                    yield Attempt(f"{entity}_now",
+                                  fmt("SELECT * FROM chat.{}({}, {})",
+                                      sql.Identifier(f"{entity}_now"), lit(team), lit(b_id)),
+                                  "no-b", self.prefixes())  # fmt: skip
+            for b_id in self.world.b.revisions:
+                yield Attempt("revision_author",
+                              fmt("SELECT chat.revision_author({}, 'thread', {}, 'title', {})",
+                                  lit(team), lit(b_id), lit(hlc())),
+                              "no-b", self.prefixes())  # fmt: skip
+        yield Attempt("my_teams", q("SELECT * FROM chat.my_teams()"), "no-b", self.prefixes())
+
+    def api_writes(self) -> Iterator[Attempt]:
+        """The functions a client writes with, aimed at B (refused) or reusing B's ids in the
+        attacker's own team (their own rows)."""
+        for table in ("threads", "messages", "summaries", "revisions"):
+            put = sql.Identifier("chat", f"put_{table}")
+            b_ids = {"revisions": self.world.b.revisions}.get(table, self.world.b.ids(table))
+            for b_id in b_ids:
+                victim = self._victim_row(table, self.b_team, b_id)
+                own = self._victim_row(table, self.a_team, b_id)
+                yield Attempt(f"put {table} into B", fmt("SELECT {}({})", put,
+                              lit(batch(victim))), "refused", self.prefixes())  # fmt: skip
+                yield Attempt(f"put {table} with B's id into A", fmt("SELECT {}({})", put,
+                              lit(batch(own))), "own", self.prefixes())  # fmt: skip
+                yield Attempt(f"put {table} into A and B", fmt("SELECT {}({})", put,
+                              lit(batch(own, victim))), "refused", self.prefixes())  # fmt: skip
+                if table != "revisions":
+                    bury = sql.Identifier("chat", f"bury_{table}")
+                    tombstone = batch({"team_id": self.b_team, "id": b_id,
+                                       "deleted_hlc": FAR_FUTURE})  # fmt: skip
+                    yield Attempt(f"bury {table} of B", fmt("SELECT {}({})", bury,
+                                  lit(tombstone)), "refused", self.prefixes())  # fmt: skip
+        for node in self.world.b.nodes:
+            yield Attempt("claim B's node", fmt("SELECT chat.claim_node({}, 2)", lit(node)),
+                          "no-b", self.prefixes())  # fmt: skip
+            yield Attempt("ack B's node", fmt("SELECT chat.ack_node({}, 0)", lit(node)),
+                          "no-b", self.prefixes())  # fmt: skip
+
+    def table_reads(self) -> Iterator[Attempt]:
         forms: list[tuple[str, Expect, bool]] = [
             ("SELECT * FROM chat.{t} WHERE {f}", "no-b", False),
             ("SELECT * FROM ONLY chat.{t} WHERE {f} ORDER BY random() LIMIT 50", "no-b", False),

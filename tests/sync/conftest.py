@@ -122,6 +122,11 @@ def pg_server() -> Iterator[PgServer]:
 
 def _made(server: PgServer, name: str, template: str = "template0") -> str:
     server.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    if template != "template0":
+        # A database's own privileges are not copied from its template: what init set on the
+        # database itself is set again here.
+        server.execute(f'REVOKE TEMPORARY ON DATABASE "{name}" FROM PUBLIC')
+        server.execute(f'GRANT TEMPORARY ON DATABASE "{name}" TO chatdesk_owner')
     return server.admin_dsn(name)
 
 
@@ -148,3 +153,18 @@ def empty_db(pg_server: PgServer) -> Iterator[str]:
     finally:
         pg_server.ensure_running()
         pg_server.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def old_db(pg_server: PgServer) -> Iterator[SyncDatabase]:
+    """A database whose schema is at revision 0001 (before members lost the tables)."""
+    from chatdesk.core.sync.server import schema
+
+    pg_server.ensure_running()
+    number = next(_numbers)
+    database = SyncDatabase(pg_server, f"chatdesk_old{number}", f"o{number}")
+    schema.upgrade(_made(pg_server, database.name), target="0001")
+    try:
+        yield database
+    finally:
+        database.drop()

@@ -15,6 +15,9 @@ import pytest
 from psycopg import sql
 
 from chatdesk.cli.main import main
+from chatdesk.core.sync import remote
+from chatdesk.core.sync.base import SyncRefused
+from chatdesk.core.sync.remote import Remote
 from chatdesk.core.sync.server import schema, status
 from chatdesk.core.sync.server.admin import ServerAdmin
 from chatdesk.core.sync.server.connection import connect, effective_dsn
@@ -30,7 +33,7 @@ from chatdesk.core.sync.server.errors import (
 )
 from tests.sync.conftest import SyncDatabase
 from tests.sync.pg import PgServer, free_port
-from tests.sync.world import hlc, insert, row
+from tests.sync.world import bury, hlc, insert, pull, put, row
 
 
 def _scalar(dsn: str, query: str, *params: Any) -> Any:
@@ -52,7 +55,7 @@ def test_init_creates_the_schema_once_and_then_has_nothing_to_do(empty_db: str) 
 
 
 def test_the_server_history_has_one_head() -> None:
-    assert schema.head_revision() == "0001"
+    assert schema.head_revision() == "0002"
 
 
 def test_init_on_postgresql_14_defaults_takes_create_on_public_away(empty_db: str) -> None:
@@ -135,11 +138,9 @@ def test_a_generated_password_logs_in_and_is_returned_once(sync_db: SyncDatabase
     assert not again.created_role
     assert again.password is None
     dsn = sync_db.server.member_dsn(sync_db.name, name, added.password or "")
-    teams = _scalar(dsn, "SELECT array_agg(name ORDER BY name) FROM chat.teams")
+    teams = _scalar(dsn, "SELECT array_agg(name ORDER BY name) FROM chat.my_teams()")
     assert teams == ["blue", "red"]
-    roles = _scalar(
-        dsn, "SELECT array_agg(role ORDER BY team_id = %s) FROM chat.team_members", red.id
-    )
+    roles = _scalar(dsn, "SELECT array_agg(role ORDER BY id = %s) FROM chat.my_teams()", red.id)
     assert roles == ["admin", "member"]
 
 
@@ -187,17 +188,23 @@ def test_the_password_never_reaches_the_server_log(sync_db: SyncDatabase) -> Non
 def test_a_removed_member_sees_nothing_at_once(sync_db: SyncDatabase) -> None:
     red = sync_db.team("red", ["alice", "bob"])
     alice = red.members["alice"]
+    sync_db.admin.add_team("blue")
+    sync_db.admin.add_member("blue", alice.name)
     with alice.connect() as connection:
-        connection.execute(insert("threads", row("threads", red.id)))
+        put(connection, "threads", row("threads", red.id))
+        assert len(pull(connection, "threads", red.id)) == 1
         assert sync_db.admin.remove_member("red", alice.name) is True
-        seen = connection.execute("SELECT count(*) FROM chat.threads").fetchone()
-        refused = None
-        try:
-            connection.execute(insert("threads", row("threads", red.id)))
-        except psycopg.errors.InsufficientPrivilege as error:
-            refused = error.sqlstate
-    assert seen == (0,)
-    assert refused == "42501"
+        teams = connection.execute("SELECT name FROM chat.my_teams()").fetchall()
+        refused = []
+        for attempt in (
+            lambda: pull(connection, "threads", red.id),
+            lambda: put(connection, "threads", row("threads", red.id)),
+        ):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege) as error:
+                attempt()
+            refused.append(error.value.sqlstate)
+    assert teams == [("blue",)]
+    assert refused == ["42501", "42501"]
     assert sync_db.admin.remove_member("red", alice.name) is False
 
 
@@ -230,7 +237,7 @@ def test_an_administrator_can_let_a_disabled_login_in_again_by_adding_it(
         alice.connect().close()
     sync_db.admin.add_member("red", alice.name)  # the same password works again
     with alice.connect() as connection:
-        assert connection.execute("SELECT count(*) FROM chat.teams").fetchone() == (1,)
+        assert connection.execute("SELECT count(*) FROM chat.my_teams()").fetchone() == (1,)
 
 
 def test_dropping_a_role_drops_what_it_owns_first(sync_db: SyncDatabase) -> None:
@@ -291,7 +298,7 @@ def test_status_names_a_member_session_that_holds_a_transaction_open(
     with alice.connect(autocommit=False) as idle:
         idle.execute("SET idle_in_transaction_session_timeout = 0")  # a member may set it
         idle.execute("LISTEN chatdesk")  # pins the notification queue while it stays open
-        idle.execute("SELECT count(*) FROM chat.threads")
+        idle.execute("SELECT count(*) FROM chat.my_teams()")
         pid = idle.info.backend_pid
         assert _held_open(sync_db) == []  # just opened: under the minute
         monkeypatch.setattr(status, "LONG_TRANSACTION", "0 seconds")
@@ -316,7 +323,9 @@ def test_membership_changes_wake_the_teams_clients(sync_db: SyncDatabase) -> Non
         listener.execute("LISTEN chatdesk")
         sync_db.add_member(red, "bob")
         heard = [n.payload for n in listener.notifies(timeout=2, stop_after=1)]
-        version = listener.execute("SELECT version FROM chat.team_clock").fetchone()
+        version = listener.execute(
+            "SELECT version FROM chat.team_version(%s)", (red.id,)
+        ).fetchone()
     assert heard == [str(red.id)]
     assert version == (0,)  # woken, not moved
 
@@ -358,13 +367,13 @@ def test_purging_removes_tombstones_with_what_hangs_off_them(sync_db: SyncDataba
         def add(table: str, key: str, **values: Any) -> None:
             ids[key] = uuid.uuid4()
             made = row(table, red.id, ids[key], stamp=old, **values)
-            connection.execute(insert(table, made))
+            put(connection, table, made)
 
         add("threads", "gone thread")
         add("messages", "in gone thread", thread=ids["gone thread"])
         add("summaries", "summary in gone thread", thread=ids["gone thread"],
             message=ids["in gone thread"])  # fmt: skip
-        connection.execute(insert("revisions", row("revisions", red.id, ids["gone thread"])))
+        put(connection, "revisions", row("revisions", red.id, ids["gone thread"]))
         add("threads", "kept thread")
         add("messages", "root", thread=ids["kept thread"])
         add("messages", "gone message", thread=ids["kept thread"], parent=ids["root"], depth=1)
@@ -377,16 +386,12 @@ def test_purging_removes_tombstones_with_what_hangs_off_them(sync_db: SyncDataba
         for key in ("gone thread", "gone message", "recently gone"):
             table = "threads" if "thread" in key or "recently" in key else "messages"
             stamp = hlc() if key == "recently gone" else hlc(1_600_000_001_000)
-            connection.execute(
-                sql.SQL("UPDATE chat.{} SET deleted = true, deleted_hlc = %s WHERE id = %s").format(
-                    sql.Identifier(table)
-                ),
-                (stamp, ids[key]),
-            )
-        versions = dict(
-            connection.execute("SELECT id, server_version FROM chat.threads").fetchall()
-            + connection.execute("SELECT id, server_version FROM chat.messages").fetchall()
-        )
+            bury(connection, table, red.id, ids[key], stamp)
+        versions = {
+            found["id"]: found["server_version"]
+            for table in ("threads", "messages")
+            for found in pull(connection, table, red.id)
+        }
     reports = sync_db.admin.purge_tombstones(older_than=timedelta(days=30))
 
     with sync_db.connect_admin() as connection:
@@ -412,11 +417,8 @@ def test_purging_below_a_version_never_lowers_the_horizon(sync_db: SyncDatabase)
     red = sync_db.team("red", ["alice"])
     with red.members["alice"].connect() as connection:
         thread = row("threads", red.id)
-        connection.execute(insert("threads", thread))
-        connection.execute(
-            "UPDATE chat.threads SET deleted = true, deleted_hlc = %s WHERE id = %s",
-            (hlc(), thread["id"]),
-        )
+        put(connection, "threads", thread)
+        bury(connection, "threads", red.id, thread["id"], hlc())
     first = sync_db.admin.purge_tombstones(below_version=100, team="red")
     again = sync_db.admin.purge_tombstones(below_version=1, team=str(red.id))
     assert [(r.threads, r.purged_below) for r in first] == [(1, 3)]
@@ -486,7 +488,7 @@ def test_the_cli_sets_up_a_server_from_scratch(
 ) -> None:
     monkeypatch.setenv("CHATDESK_SERVER_DSN", empty_db)
     code, made, _ = _cli(capsys, "init", "--json")
-    assert (code, made) == (0, {"before": None, "after": "0001", "problems": []})
+    assert (code, made) == (0, {"before": None, "after": "0002", "problems": []})
     code, team, _ = _cli(capsys, "add-team", "red", "--json")
     name = f"gwen_{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr("sys.stdin", io.StringIO("a password from stdin\n"))
@@ -495,7 +497,7 @@ def test_the_cli_sets_up_a_server_from_scratch(
         assert (code, added["member"], added["password"]) == (0, name, None)
         dbname = psycopg.conninfo.conninfo_to_dict(empty_db)["dbname"]
         dsn = pg_server.member_dsn(str(dbname), name, "a password from stdin")
-        assert _scalar(dsn, "SELECT name FROM chat.teams") == "red"
+        assert _scalar(dsn, "SELECT name FROM chat.my_teams()") == "red"
         code, text, _ = _cli(capsys, "status")
         assert code == 0
         assert f"team red ({team['id']})" in text
@@ -600,3 +602,41 @@ def test_verify_full_refuses_another_root_or_another_host_name(
         connect(wrong_root)
     with pytest.raises(ServerTLSError, match="does not match host name"):
         connect(wrong_host)
+
+
+# -- upgrading a server ----------------------------------------------------------------------------
+
+
+def test_an_existing_server_upgrades_keeping_every_row(old_db: SyncDatabase) -> None:
+    red = old_db.team("red", ["alice"])
+    alice = red.members["alice"]
+    thread, node = row("threads", red.id), uuid.uuid4()
+    with alice.connect() as connection:  # members wrote the tables directly before 0002
+        connection.execute(insert("threads", thread))
+        connection.execute(
+            "INSERT INTO chat.sync_clients (node_id, member, last_op_seq) "
+            "VALUES (%s, chat.current_member(), 5)",
+            (node,),
+        )
+    with pytest.raises(SyncRefused, match="its administrator brings it up to date"):
+        Remote.open(alice.dsn, None)  # this chatdesk, against the old server
+    idle = alice.connect()
+    try:
+        old_db.admin.init()
+        with pytest.raises(psycopg.OperationalError):  # ended by the upgrade
+            idle.execute("SELECT 1")
+    finally:
+        idle.close()
+    with alice.connect() as connection:
+        assert [r["id"] for r in pull(connection, "threads", red.id)] == [thread["id"]]
+        assert connection.execute("SELECT chat.claim_node(%s, 2)", (node,)).fetchone() == (5,)
+    Remote.open(alice.dsn, None).close()
+
+
+def test_a_chatdesk_older_than_the_server_is_told_to_update(
+    sync_db: SyncDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    alice = sync_db.team("red", ["alice"]).members["alice"]
+    monkeypatch.setattr(remote, "PROTOCOL", 1)
+    with pytest.raises(SyncRefused, match="Update chatdesk to sync again"):
+        Remote.open(alice.dsn, None)

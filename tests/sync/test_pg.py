@@ -8,7 +8,7 @@ import pytest
 from chatdesk.core.sync.server.connection import connect
 from chatdesk.core.sync.server.errors import ServerUnreachable
 from tests.sync.conftest import SyncDatabase
-from tests.sync.world import insert, row
+from tests.sync.world import pull, put, row
 
 
 def test_an_immediate_restart_keeps_what_was_committed_and_cuts_connections(
@@ -18,13 +18,13 @@ def test_an_immediate_restart_keeps_what_was_committed_and_cuts_connections(
     alice = red.members["alice"]
     values = row("threads", red.id)
     with alice.connect() as before:
-        before.execute(insert("threads", values))
+        put(before, "threads", values)
         sync_db.server.restart()
         with pytest.raises(psycopg.OperationalError):
             before.execute("SELECT 1")
     with alice.connect() as after:
-        found = after.execute("SELECT id FROM chat.threads").fetchall()
-    assert found == [(values["id"],)]
+        found = [r["id"] for r in pull(after, "threads", red.id)]
+    assert found == [values["id"]]
 
 
 def test_a_stopped_server_is_unreachable_until_started(sync_db: SyncDatabase) -> None:

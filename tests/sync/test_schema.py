@@ -35,26 +35,25 @@ COLUMNS = {
 
 # What a member may do, table by table: the contract's grants and nothing else.
 ALL_READ = {"SELECT"}
-TABLE_PRIVILEGES = {
-    "alembic_version": set(),
-    "sync_meta": ALL_READ,
-    "teams": ALL_READ,
-    "team_members": ALL_READ,
-    "team_clock": ALL_READ,
-    "sync_clients": {"SELECT", "INSERT"},
-    "threads": {"SELECT", "INSERT"},
-    "messages": {"SELECT", "INSERT"},
-    "summaries": {"SELECT", "INSERT"},
-    "revisions": {"SELECT", "INSERT"},
-}
-UPDATABLE_COLUMNS = {
-    "threads": {"title", "title_hlc", "system_prompt", "system_prompt_hlc", "deleted",
-                "deleted_hlc"},
-    "messages": {"status", "content", "parts", "completed_at", "prompt_tokens",
-                 "completion_tokens", "content_hlc", "deleted", "deleted_hlc"},
-    "summaries": {"content", "token_count", "content_hlc", "deleted", "deleted_hlc"},
-    "sync_clients": {"last_op_seq", "protocol", "last_seen"},
-}  # fmt: skip
+# Members read the protocol range and nothing else of the tables: every row of a team is
+# reached through a function that checks the team first (migration 0002).
+TABLE_PRIVILEGES = {table: set() for table in (
+    "alembic_version", "teams", "team_members", "team_clock", "sync_clients", "threads",
+    "messages", "summaries", "revisions",
+)} | {"sync_meta": ALL_READ}  # fmt: skip
+UPDATABLE_COLUMNS: dict[str, set[str]] = {}
+# What a client calls: every one a SECURITY DEFINER function with a pinned search_path.
+MEMBER_API = sorted([
+    "chat.ack_node(uuid,bigint)", "chat.bury_messages(jsonb)", "chat.bury_summaries(jsonb)",
+    "chat.bury_threads(jsonb)", "chat.claim_node(uuid,integer)", "chat.current_member()",
+    "chat.is_member(uuid)", "chat.message_now(uuid,uuid)", "chat.my_teams()",
+    "chat.pull_messages(uuid,bigint,bigint,integer,uuid,text,integer)",
+    "chat.pull_summaries(uuid,bigint,bigint,uuid,integer)",
+    "chat.pull_threads(uuid,bigint,bigint)", "chat.put_messages(jsonb)",
+    "chat.put_revisions(jsonb)", "chat.put_summaries(jsonb)", "chat.put_threads(jsonb)",
+    "chat.revision_author(uuid,text,uuid,text,text)", "chat.summary_now(uuid,uuid)",
+    "chat.team_version(uuid)", "chat.thread_now(uuid,uuid)",
+])  # fmt: skip
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 
@@ -163,7 +162,7 @@ CONTRACT_PRIVILEGES = {
     "references": [],
     "create in schemas": [],
     "create schemas": False,
-    "functions": ["chat.current_member()", "chat.is_member(uuid)"],
+    "functions": MEMBER_API,
 }
 
 
@@ -171,7 +170,7 @@ def test_a_member_holds_exactly_the_granted_privileges(sync_db: SyncDatabase) ->
     assert member_privileges(_member(sync_db)) == CONTRACT_PRIVILEGES
 
 
-def test_a_member_may_execute_only_the_two_identity_functions(sync_db: SyncDatabase) -> None:
+def test_a_member_may_execute_only_the_client_functions(sync_db: SyncDatabase) -> None:
     with _member(sync_db).connect() as connection:
         rows = connection.execute(
             "SELECT p.oid::regprocedure::text, has_function_privilege(p.oid, 'EXECUTE'), "
@@ -179,11 +178,11 @@ def test_a_member_may_execute_only_the_two_identity_functions(sync_db: SyncDatab
             "WHERE p.pronamespace = 'chat'::regnamespace ORDER BY 1"
         ).fetchall()
     executable = sorted(str(row[0]) for row in rows if row[1])
-    assert executable == ["chat.current_member()", "chat.is_member(uuid)"]
+    assert executable == MEMBER_API
     definers = {str(row[0]): row[3] for row in rows if row[2]}
     assert set(definers) == {
-        "chat.current_member()",
-        "chat.is_member(uuid)",
+        *MEMBER_API,
+        "chat.require_member(uuid)",
         *(f"chat.stamp_{table}()" for table in ("threads", "messages", "summaries", "revisions")),
     }
     assert all(config == ["search_path=pg_catalog, pg_temp"] for config in definers.values())

@@ -1,4 +1,5 @@
-"""Two teams with real data, written by their own members through the trigger, for attacks.
+"""Two teams with real data, written by their own members through the server's functions, for
+attacks; and those functions as a test calls them (`put`, `bury`, `pull`).
 
 Team A (alice, adam) is the attacker's; team B (bob, bea) is the victim. Every text of B's
 carries SECRET_B so that any of it turning up in what an attacker reads is found.
@@ -99,6 +100,54 @@ def insert(table: str, values: dict[str, Any], suffix: str = "") -> sql.Composed
     )
 
 
+FAR = 2**63 - 1
+ZERO = uuid.UUID(int=0)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Jsonb):
+        return value.obj
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def batch(*rows: dict[str, Any]) -> Jsonb:
+    """Rows as the JSON array a put or bury function takes."""
+    return Jsonb([{k: _plain(v) for k, v in r.items()} for r in rows])
+
+
+def put(connection: psycopg.Connection[Any], table: str, *rows: dict[str, Any]) -> None:
+    """Write rows as a client does: through the server's function for the table."""
+    function = sql.Identifier("chat", f"put_{table}")
+    connection.execute(sql.SQL("SELECT {}(%s)").format(function), (batch(*rows),))
+
+
+def bury(
+    connection: psycopg.Connection[Any], table: str, team: uuid.UUID, id: uuid.UUID, stamp: str
+) -> None:
+    """Delete a row as a client does (a tombstone, through the server's function)."""
+    function = sql.Identifier("chat", f"bury_{table}")
+    rows = batch({"team_id": team, "id": id, "deleted_hlc": stamp})
+    connection.execute(sql.SQL("SELECT {}(%s)").format(function), (rows,))
+
+
+PULLS = {
+    "threads": "SELECT * FROM chat.pull_threads(%s, 0, %s)",
+    "messages": f"SELECT * FROM chat.pull_messages(%s, 0, %s, -1, '{ZERO}', '-', 10000)",
+    "summaries": f"SELECT * FROM chat.pull_summaries(%s, 0, %s, '{ZERO}', 10000)",
+}
+
+
+def pull(connection: psycopg.Connection[Any], table: str, team: uuid.UUID) -> list[dict[str, Any]]:
+    """Every row of the team's table, read as a client does."""
+    found = connection.execute(PULLS[table].encode(), (team, FAR))
+    names = [column.name for column in found.description or ()]
+    return [dict(zip(names, r, strict=True)) for r in found.fetchall()]
+
+
 @dataclass
 class TeamData:
     team: Team
@@ -114,19 +163,15 @@ class TeamData:
 
 def populate(member: Member, team: Team, text: str) -> TeamData:
     """Two threads, a branching tree of messages, summaries, revisions and a client, written
-    by `member` as a client would (through the trigger)."""
+    by `member` as a client would (through the server's functions)."""
     data = TeamData(team)
     with member.connect() as connection:
         for t in range(2):
             thread = uuid.uuid4()
-            connection.execute(
-                insert("threads", row("threads", team.id, thread, text=f"{text} t{t}"))
-            )
+            put(connection, "threads", row("threads", team.id, thread, text=f"{text} t{t}"))
             data.threads.append(thread)
             root = uuid.uuid4()
-            connection.execute(
-                insert("messages", row("messages", team.id, root, thread=thread, text=text))
-            )
+            put(connection, "messages", row("messages", team.id, root, thread=thread, text=text))
             data.messages.append(root)
             for child in range(2):
                 reply = uuid.uuid4()
@@ -134,24 +179,20 @@ def populate(member: Member, team: Team, text: str) -> TeamData:
                     "messages", team.id, reply, thread=thread, parent=root, depth=1,
                     text=f"{text} r{child}",
                 )  # fmt: skip
-                connection.execute(insert("messages", values))
+                put(connection, "messages", values)
                 data.messages.append(reply)
             summary = uuid.uuid4()
-            connection.execute(
-                insert(
-                    "summaries",
-                    row("summaries", team.id, summary, thread=thread, message=root, text=text),
-                )
+            put(
+                connection,
+                "summaries",
+                row("summaries", team.id, summary, thread=thread, message=root, text=text),
             )
             data.summaries.append(summary)
-            connection.execute(insert("revisions", row("revisions", team.id, thread, text=text)))
+            put(connection, "revisions", row("revisions", team.id, thread, text=text))
             data.revisions.append(thread)
         node = uuid.uuid4()
-        connection.execute(
-            "INSERT INTO chat.sync_clients (node_id, member, last_op_seq, protocol, first_seen,"
-            " last_seen) VALUES (%s, chat.current_member(), 7, 1, now(), now())",
-            (node,),
-        )
+        connection.execute("SELECT chat.claim_node(%s, 2)", (node,))
+        connection.execute("SELECT chat.ack_node(%s, 7)", (node,))
         data.nodes.append(node)
     return data
 

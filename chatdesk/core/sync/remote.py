@@ -1,8 +1,9 @@
 """The team server, over psycopg: which teams I am in, push ops, pull a team's changes.
 
 Blocking calls, made from the sync worker's thread (never the asyncio loop). Every statement
-runs as the user's own login role; what they may read and write is PostgreSQL's decision (row
-level security, decision 0018), so nothing here filters for safety.
+runs as the user's own login role and calls one of the server's functions, which check that
+the user is in the team before they touch its rows (decisions 0018 and 0023); nothing here
+filters for safety.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.sync")
 
-PROTOCOL = 1
+PROTOCOL = 2
 PAGE = 2_000
 Row = dict[str, Any]
 
@@ -61,79 +62,45 @@ _COLUMNS = {
 }  # fmt: skip
 _TABLES = {"thread": "threads", "message": "messages", "summary": "summaries"}
 _AUTHOR = {"thread": "created_by", "message": "author", "summary": "author"}
-_LWW_GROUPS = {"thread": ("title", "system_prompt", "deleted"), "message": ("content", "deleted"),
-               "summary": ("content", "deleted")}  # fmt: skip
+
+# Every statement calls one of the server's functions (migration 0002, decision 0023): members
+# have no privilege on the tables themselves.
+_PUT = {entity: f"SELECT chat.put_{table}(%s)" for entity, table in _TABLES.items()}
+_BURY = {entity: f"SELECT chat.bury_{table}(%s)" for entity, table in _TABLES.items()}
+_REVISIONS = "SELECT chat.put_revisions(%s)"
+_TOMBSTONE_FIELDS = ("team_id", "id", "deleted_hlc")
 
 
-def _upsert(entity: str) -> str:
-    table = _TABLES[entity]
-    columns = _COLUMNS[entity]
-    sets = []
-    wheres = []
-    for group in _LWW_GROUPS[entity]:
-        hlc = wire.hlc_column(group)
-        newer = f'EXCLUDED.{hlc} COLLATE "C" > t.{hlc} COLLATE "C"'
-        for name in wire.GROUPS[entity][group]:
-            sets.append(f"{name} = CASE WHEN {newer} THEN EXCLUDED.{name} ELSE t.{name} END")
-        sets.append(f"{hlc} = CASE WHEN {newer} THEN EXCLUDED.{hlc} ELSE t.{hlc} END")
-        wheres.append(newer)
-    values = ", ".join(f"%({name})s" for name in columns)
-    return (
-        f"INSERT INTO chat.{table} AS t ({', '.join(columns)}) VALUES ({values}) "
-        f"ON CONFLICT (team_id, id) DO UPDATE SET {', '.join(sets)} WHERE {' OR '.join(wheres)}"
-    )
-
-
-_UPSERT = {entity: _upsert(entity) for entity in _COLUMNS}
-_TOMBSTONE = {
-    entity: f"UPDATE chat.{table} SET deleted = true, deleted_hlc = %(deleted_hlc)s "
-    'WHERE team_id = %(team_id)s AND id = %(id)s AND deleted_hlc COLLATE "C" < %(deleted_hlc)s'
-    for entity, table in _TABLES.items()
-}
-_REVISION = (
-    "INSERT INTO chat.revisions (team_id, entity, entity_id, field, hlc, value) "
-    "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
-)
-
-
-def _select(entity: str) -> str:
+def _select(entity: str, source: str) -> str:
     columns = ", ".join((*_COLUMNS[entity], f"{_AUTHOR[entity]} AS author"))
-    return f"SELECT {columns}, server_version FROM chat.{_TABLES[entity]}"
+    return f"SELECT {columns}, server_version FROM {source}"
 
 
-_PULL_THREADS = (
-    _select("thread") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
-    " ORDER BY id"
-)
+_PULL_THREADS = _select("thread", "chat.pull_threads(%s, %s, %s)") + " ORDER BY id"
 _PULL_MESSAGES = (
-    _select("message") + " WHERE team_id = %(team)s AND server_version > %(low)s"
-    " AND server_version <= %(high)s AND (depth, id) > (%(depth)s, %(last)s)"
     # A message whose every clock is this launch's own is here already, as it was sent.
-    " AND NOT (created_hlc LIKE %(mine)s AND content_hlc LIKE %(mine)s"
-    " AND deleted_hlc LIKE %(mine)s)"
-    " ORDER BY depth, id LIMIT %(page)s"
+    _select(
+        "message",
+        "chat.pull_messages(%(team)s, %(low)s, %(high)s, %(depth)s, %(last)s, %(mine)s, %(page)s)",
+    )
+    + " ORDER BY depth, id"
 )
-_PULL_SUMMARIES = (
-    _select("summary") + " WHERE team_id = %s AND server_version > %s AND server_version <= %s"
-    " AND id > %s ORDER BY id LIMIT %s"
-)
+_PULL_SUMMARIES = _select("summary", "chat.pull_summaries(%s, %s, %s, %s, %s)") + " ORDER BY id"
+_NOW = {entity: _select(entity, f"chat.{entity}_now(%s, %s)") for entity in _TABLES}
 
 
-def _values(op: PendingOp) -> Row:
-    from psycopg.types.json import Jsonb
+def _sent(op: PendingOp) -> Row:
+    """What of `op` the server's function reads: the whole row, or a tombstone's key and
+    clock."""
+    if op.tombstone:
+        return {name: op.row[name] for name in _TOMBSTONE_FIELDS}
+    return {name: op.row.get(name) for name in _COLUMNS[op.entity]}
 
-    values = dict(op.row)
-    if "parts" in values:
-        values["parts"] = Jsonb(values["parts"])
-    return values
 
-
-def _revisions(op: PendingOp) -> list[tuple[Any, ...]]:
+def _revisions(op: PendingOp) -> list[Row]:
     """One revision row per group this op changed (its value: the group's fields, parts
     left out: they can be large and do not change once a message is final). Threads have no
     "created" group: every change of theirs is kept, the first title included."""
-    from psycopg.types.json import Jsonb
-
     if "created" in op.groups:
         return []  # a new row: it holds its first values itself
     found = []
@@ -141,8 +108,23 @@ def _revisions(op: PendingOp) -> list[tuple[Any, ...]]:
         kept = wire.group_values(op.row, op.entity, group)
         kept.pop("parts", None)
         hlc = op.row[wire.hlc_column(group)]
-        found.append((op.team_id, op.entity, op.entity_id, group, hlc, Jsonb(kept)))
+        found.append({"team_id": str(op.team_id), "entity": op.entity,
+                      "entity_id": str(op.entity_id), "field": group, "hlc": hlc,
+                      "value": kept})  # fmt: skip
     return found
+
+
+def _batch(rows: list[Row]) -> Any:
+    """Rows as the one JSON array argument of a server function."""
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(rows, dumps=_dumps)
+
+
+def _dumps(value: Any) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # -- the connection ------------------------------------------------------------------------------
@@ -199,7 +181,11 @@ class Remote:
                 ) from error
             raise SyncUnavailable(f"cannot reach the team server: {text}") from error
         remote = cls(connection)
-        remote.check_protocol()
+        try:
+            remote.check_protocol()
+        except BaseException:
+            connection.close()
+            raise
         return remote
 
     def close(self) -> None:
@@ -221,17 +207,22 @@ class Remote:
         with self.connection.transaction():
             row = self._one("SELECT min_protocol, max_protocol FROM chat.sync_meta WHERE id = 1")
         low, high = int(row[0]), int(row[1])
-        if not low <= PROTOCOL <= high:
+        if low > PROTOCOL:
             raise SyncRefused(
                 f"the team server speaks sync protocol {low}–{high}; this chatdesk speaks "
                 f"{PROTOCOL}. Update chatdesk to sync again (your work stays on this computer)."
+            )
+        if high < PROTOCOL:
+            raise SyncRefused(
+                f"the team server is older than this chatdesk (it speaks sync protocol {high}, "
+                f"this chatdesk {PROTOCOL}): its administrator brings it up to date with "
+                "`chatdesk server init`. Your work stays on this computer until then."
             )
 
     def teams(self) -> list[Team]:
         with self.connection.transaction():
             rows = self.connection.execute(
-                "SELECT t.id, t.name, m.role FROM chat.teams t JOIN chat.team_members m "
-                "ON m.team_id = t.id AND m.member = chat.current_member() ORDER BY t.name"
+                "SELECT id, name, role FROM chat.my_teams() ORDER BY name"
             ).fetchall()
         return [Team(row[0], row[1], row[2]) for row in rows]
 
@@ -273,29 +264,23 @@ class Remote:
                     self._check_lost(op, result)
                 last[op.node_id] = max(last[op.node_id], op.op_seq)
             for node, seq in last.items():
-                self.connection.execute(
-                    "UPDATE chat.sync_clients SET last_op_seq = GREATEST(last_op_seq, %s), "
-                    "last_seen = now() WHERE node_id = %s",
-                    (seq, uuid.UUID(node)),
-                )
+                self.connection.execute("SELECT chat.ack_node(%s, %s)", (uuid.UUID(node), seq))
         return result
 
     def _apply_all(self, ops: list[PendingOp]) -> None:
-        """Every op, in order, a statement per run of same-kind ops (pipelined by psycopg)."""
-        cursor = self.connection.cursor()
+        """Every op, in order, one call per run of same-kind ops."""
         start = 0
         while start < len(ops):
             kind = (ops[start].entity, ops[start].tombstone)
             end = start
             while end < len(ops) and (ops[end].entity, ops[end].tombstone) == kind:
                 end += 1
-            run = ops[start:end]
-            query = _TOMBSTONE[kind[0]] if kind[1] else _UPSERT[kind[0]]
-            cursor.executemany(query, [_values(op) for op in run])
+            query = _BURY[kind[0]] if kind[1] else _PUT[kind[0]]
+            self.connection.execute(query, (_batch([_sent(op) for op in ops[start:end]]),))
             start = end
         revisions = [r for op in ops for r in _revisions(op)]
         if revisions:
-            cursor.executemany(_REVISION, revisions)
+            self.connection.execute(_REVISIONS, (_batch(revisions),))
 
     def _apply_one_by_one(self, ops: list[PendingOp], result: PushResult) -> None:
         import psycopg
@@ -314,17 +299,16 @@ class Remote:
                 result.done.append(op.op_seq)
 
     def _claim(self, node: str) -> int:
-        node_id = uuid.UUID(node)
-        self.connection.execute(
-            "INSERT INTO chat.sync_clients (node_id, member, protocol, first_seen, last_seen) "
-            "VALUES (%s, chat.current_member(), %s, now(), now()) ON CONFLICT (node_id) DO NOTHING",
-            (node_id, PROTOCOL),
-        )
-        found = self.connection.execute(
-            "SELECT last_op_seq FROM chat.sync_clients WHERE node_id = %s FOR UPDATE", (node_id,)
-        ).fetchone()
-        if found is None:
-            raise SyncRefused(f"the team server holds node {node} for another member")
+        """The last op of `node` the server has, locked until this push commits."""
+        import psycopg
+
+        try:
+            found = self._one("SELECT chat.claim_node(%s, %s)", (uuid.UUID(node), PROTOCOL))
+        except psycopg.errors.InsufficientPrivilege as error:
+            raise SyncRefused(
+                "the team server says this login is in no team any more: nothing more is sent "
+                "from here until an administrator adds you to a team again"
+            ) from error
         return int(found[0])
 
     def _check_lost(self, op: PendingOp, result: PushResult) -> None:
@@ -332,9 +316,7 @@ class Remote:
         groups = [g for g in op.groups if g not in ("created", "deleted")]
         if not groups:
             return
-        found = self.connection.execute(
-            _select(op.entity) + " WHERE team_id = %s AND id = %s", (op.team_id, op.entity_id)
-        )
+        found = self.connection.execute(_NOW[op.entity], (op.team_id, op.entity_id))
         names = [column.name for column in found.description or ()]
         row = found.fetchone()
         if row is None:
@@ -344,12 +326,11 @@ class Remote:
             hlc = wire.hlc_column(group)
             if server[hlc] == op.row[hlc]:
                 continue
-            author = self.connection.execute(
-                "SELECT author FROM chat.revisions WHERE team_id = %s AND entity = %s "
-                "AND entity_id = %s AND field = %s AND hlc = %s",
+            author = self._one(
+                "SELECT chat.revision_author(%s, %s, %s, %s, %s)",
                 (op.team_id, op.entity, op.entity_id, group, server[hlc]),
-            ).fetchone()
-            result.lost.append(LostEdit(op.op_seq, group, server, author[0] if author else None))
+            )[0]
+            result.lost.append(LostEdit(op.op_seq, group, server, author))
 
     # -- pull ------------------------------------------------------------------------------------
 
@@ -362,7 +343,7 @@ class Remote:
         with self.connection.transaction():
             self.connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
             found = self.connection.execute(
-                "SELECT version, purged_below FROM chat.team_clock WHERE team_id = %s", (team_id,)
+                "SELECT version, purged_below FROM chat.team_version(%s)", (team_id,)
             ).fetchone()
             if found is None:
                 return  # no longer a member since the teams were read: the next round forgets it

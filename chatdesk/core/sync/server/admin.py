@@ -151,9 +151,9 @@ class ServerAdmin:
         )
 
     def remove_member(self, team: str, member: str, *, drop_role: bool = False) -> bool:
-        """Take `member` out of `team` (their pushed rows stay). With `drop_role`, a member in
-        no team any more is shut out (sessions ended), and their role dropped with everything
-        it owns. False: was not in it."""
+        """Take `member` out of `team` (their pushed rows stay); a login in no team can read or
+        write nothing. With `drop_role`, a member in no team any more is shut out (sessions
+        ended), and their role dropped with everything it owns. False: was not in it."""
         with self._admin() as connection:
             found = find_team(connection, team)
             removed = connection.execute(

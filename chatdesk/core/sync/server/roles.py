@@ -131,8 +131,8 @@ def allow_login(connection: Connection, name: str) -> None:
 
 
 def shut_out(connection: Connection, name: str) -> None:
-    """A member in no team any more: their role stays (their rows name it) but may not log
-    in, and their open sessions end now (NOLOGIN alone leaves them running)."""
+    """A member who may not log in any more: the role stays, NOLOGIN, and its open sessions
+    end now (NOLOGIN alone leaves them running)."""
     from psycopg import sql
 
     connection.execute(sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(name)))

@@ -174,10 +174,20 @@ def bootstrap(connection: Connection) -> None:
     # database of chatdesk's own nobody else needs to (15 and later already default to this).
     if connection.execute(text("SELECT to_regnamespace('public')")).scalar() is not None:
         connection.execute(text("REVOKE CREATE ON SCHEMA public FROM PUBLIC"))
+    # Nor temporary tables: a member needs none, and a login in no team may make nothing.
+    # Administrators' purges use them.
+    connection.execute(
+        text(
+            "DO $$ BEGIN EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC; "
+            "GRANT TEMPORARY ON DATABASE %I TO chatdesk_owner', current_database(), "
+            "current_database()); END $$"
+        )
+    )
 
 
-def upgrade(dsn: str) -> Revisions:
-    """Create or upgrade the schema behind `dsn` (an administrator's) to this chatdesk's head."""
+def upgrade(dsn: str, target: str = "head") -> Revisions:
+    """Create or upgrade the schema behind `dsn` (an administrator's) to this chatdesk's head
+    (or to `target`, an older revision, which only tests of the upgrade path ask for)."""
     from alembic import command
     from sqlalchemy import create_engine
     from sqlalchemy.exc import DBAPIError
@@ -194,9 +204,11 @@ def upgrade(dsn: str) -> Revisions:
             before = stored_revision(raw)
             check_known(before)
             bootstrap(connection)
+            if before is not None and before != head_revision():
+                _hold_members(connection)
             config = alembic_config()
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+            command.upgrade(config, target)
             after = stored_revision(raw)
     except DBAPIError as error:
         if getattr(error.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
@@ -205,6 +217,26 @@ def upgrade(dsn: str) -> Revisions:
     finally:
         engine.dispose()
     return Revisions(before=before, after=after or head_revision())
+
+
+def _hold_members(connection: Connection) -> None:
+    """Before an existing schema changes: clients wait, then read the new protocol range.
+
+    Every client reads `sync_meta` when it connects; locking it makes a client that connects
+    now wait until the upgrade commits and then learn whether it may still sync. The member
+    sessions already open are ended (their transactions roll back; nothing they pushed
+    half-way counts), so no client goes on with statements meant for the old schema."""
+    from sqlalchemy import text
+
+    connection.execute(text("LOCK TABLE chat.sync_meta IN ACCESS EXCLUSIVE MODE"))
+    connection.execute(
+        text(
+            "SELECT pg_terminate_backend(a.pid) FROM pg_stat_activity a "
+            "WHERE a.pid <> pg_backend_pid() AND a.datname = current_database() "
+            "AND pg_has_role(a.usesysid, 'chatdesk_member', 'MEMBER') "
+            "AND NOT pg_has_role(a.usesysid, 'chatdesk_owner', 'MEMBER')"
+        )
+    )
 
 
 _LOCK_NOT_AVAILABLE = "55P03"

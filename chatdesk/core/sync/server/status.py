@@ -106,6 +106,9 @@ UNION ALL
 SELECT 'members can create schemas in this database'
 WHERE has_database_privilege('chatdesk_member', current_database(), 'CREATE')
 UNION ALL
+SELECT 'members can create temporary tables in this database: run `chatdesk server init` again'
+WHERE has_database_privilege('chatdesk_member', current_database(), 'TEMPORARY')
+UNION ALL
 SELECT format('%%I is in chatdesk_member but can bypass row-level security '
               '(superuser, BYPASSRLS or chatdesk_owner)', r.rolname)
 FROM pg_roles r JOIN inside USING (oid)
