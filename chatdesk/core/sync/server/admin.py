@@ -161,7 +161,7 @@ class ServerAdmin:
                 (found.id, member),
             ).rowcount
             announce(connection, found)
-            if drop_role and _plain_member(connection, member):
+            if drop_role and existing_role(connection, member) is not None:
                 still = connection.execute(
                     "SELECT 1 FROM chat.team_members WHERE member = %s LIMIT 1", (member,)
                 ).fetchone()
@@ -251,14 +251,6 @@ class ServerAdmin:
                 )
             schema.check_known(revision)
             yield connection
-
-
-def _plain_member(connection: Connection, name: str) -> bool:
-    """Whether `name` is a login chatdesk made for a member (not someone else's role)."""
-    try:
-        return existing_role(connection, name) is not None
-    except BadServerRequest:
-        return False
 
 
 def _refusal(error: BaseException) -> ServerError:
