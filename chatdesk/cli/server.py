@@ -58,14 +58,18 @@ def add_server_commands(commands: Any) -> None:
     given.add_argument("--password-prompt", action="store_true", help="ask for the password")
     member.set_defaults(handler=_add_member)
 
-    remove = actions.add_parser("remove-member", parents=[common], help="take a person out")
+    remove = actions.add_parser(
+        "remove-member",
+        parents=[common],
+        help="take a person out; one in no team any more can no longer log in",
+    )
     remove.add_argument("team", help="the team's name or id")
     remove.add_argument("user")
     remove.add_argument(
         "--drop-role",
         action="store_true",
-        help="also drop their login if they are in no team any more (ends their sessions, "
-        "drops what the role owns)",
+        help="drop their login too if they are in no team any more (with what the role owns), "
+        "instead of keeping it unable to log in",
     )
     remove.set_defaults(handler=_remove_member)
 
@@ -146,13 +150,21 @@ def _add_member(_config: Configuration, args: argparse.Namespace) -> int:
 
 
 def _remove_member(_config: Configuration, args: argparse.Namespace) -> int:
-    removed = _admin(args).remove_member(args.team, args.user, drop_role=args.drop_role)
-    text = (
+    done = _admin(args).remove_member(args.team, args.user, drop_role=args.drop_role)
+    lines = [
         f"{args.user} is no longer in team {args.team}"
-        if removed
+        if done.removed
         else f"{args.user} was not in team {args.team}"
-    )
-    report(args, {"removed": removed, "member": args.user, "team": args.team}, text)
+    ]
+    if done.login == "shut out":
+        lines.append(
+            f"{args.user} is in no team now: their login may no longer log in and their "
+            "sessions were ended (adding them to a team lets them in again)"
+        )
+    elif done.login == "dropped":
+        lines.append(f"{args.user} was in no team any more: their login was dropped")
+    data = {"removed": done.removed, "member": args.user, "team": args.team, "login": done.login}
+    report(args, data, "\n".join(lines))
     return 0
 
 

@@ -193,7 +193,7 @@ def test_a_removed_member_sees_nothing_at_once(sync_db: SyncDatabase) -> None:
     with alice.connect() as connection:
         put(connection, "threads", row("threads", red.id))
         assert len(pull(connection, "threads", red.id)) == 1
-        assert sync_db.admin.remove_member("red", alice.name) is True
+        assert sync_db.admin.remove_member("red", alice.name).removed
         teams = connection.execute("SELECT name FROM chat.my_teams()").fetchall()
         refused = []
         for attempt in (
@@ -205,7 +205,49 @@ def test_a_removed_member_sees_nothing_at_once(sync_db: SyncDatabase) -> None:
             refused.append(error.value.sqlstate)
     assert teams == [("blue",)]
     assert refused == ["42501", "42501"]
-    assert sync_db.admin.remove_member("red", alice.name) is False
+    assert sync_db.admin.remove_member("red", alice.name).removed is False
+
+
+def test_a_member_taken_out_of_their_last_team_cannot_log_in_and_their_sessions_end(
+    sync_db: SyncDatabase,
+) -> None:
+    red = sync_db.team("red", ["alice"])
+    alice = red.members["alice"]
+    sync_db.admin.add_team("blue")
+    sync_db.admin.add_member("blue", alice.name)
+    connection = alice.connect()
+    try:
+        assert sync_db.admin.remove_member("red", alice.name).login == "kept"  # still in blue
+        assert connection.execute("SELECT name FROM chat.my_teams()").fetchall() == [("blue",)]
+        done = sync_db.admin.remove_member("blue", alice.name)
+        assert (done.removed, done.login) == (True, "shut out")
+        with pytest.raises(psycopg.OperationalError):
+            connection.execute("SELECT 1")
+    finally:
+        connection.close()
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        alice.connect().close()
+    # the role stays: it names the author of what they pushed
+    assert _scalar(sync_db.admin_dsn, "SELECT 1 FROM pg_roles WHERE rolname = %s", alice.name)
+    sync_db.admin.add_member("red", alice.name)  # back, with the same password
+    with alice.connect() as again:
+        assert again.execute("SELECT name FROM chat.my_teams()").fetchall() == [("red",)]
+
+
+def test_the_cli_says_a_removed_member_can_no_longer_log_in(
+    sync_db: SyncDatabase, capsys: pytest.CaptureFixture[str]
+) -> None:
+    red = sync_db.team("red", ["alice"])
+    alice = red.members["alice"]
+    code, text, _ = _cli(capsys, "remove-member", "red", alice.name, "--dsn", sync_db.admin_dsn)
+    assert code == 0
+    assert text.splitlines() == [
+        f"{alice.name} is no longer in team red",
+        f"{alice.name} is in no team now: their login may no longer log in and their sessions "
+        "were ended (adding them to a team lets them in again)",
+    ]
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        alice.connect().close()
 
 
 def test_dropping_the_login_of_someone_in_no_team_ends_their_sessions(
@@ -506,7 +548,7 @@ def test_the_cli_sets_up_a_server_from_scratch(
         assert purged == {"teams": [{"team": "red", "threads": 0, "messages": 0, "summaries": 0,
                                      "revisions": 0, "purged_below": 0}]}  # fmt: skip
         code, removed, _ = _cli(capsys, "remove-member", "red", name, "--drop-role", "--json")
-        assert removed == {"removed": True, "member": name, "team": "red"}
+        assert removed == {"removed": True, "member": name, "team": "red", "login": "dropped"}
     finally:
         pg_server.execute(f'DROP ROLE IF EXISTS "{name}"')
 

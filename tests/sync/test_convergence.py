@@ -25,8 +25,9 @@ taken after each of that client's own actions, must never change through sync) a
 the team (a write of `deleted` like any other; a restore by someone else revives it for the team
 only).
 
-Membership: a member taken out of the team loses the team's threads at its next round and its
-unsent ops are refused. Those are the only refused ops allowed: ops queued between the last op
+Membership: a member taken out of the team (its only one, so it is shut out: its login may not
+log in and its sessions end) loses the team's threads at its next round and its unsent ops are
+refused. Those are the only refused ops allowed: ops queued between the last op
 pushed before the removal and the member's return. Their writes may or may not be on the server
 (an op whose acknowledgement was lost did get there): the model treats them as optional; every
 other write must be there. After its return the member resyncs from scratch and converges.
@@ -61,7 +62,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.config import ChatSettings, MockSettings, Settings
 from chatdesk.core.store.models import Message, Role, Summary, SyncField, SyncOp, Thread
-from chatdesk.core.sync.base import SyncRefused, SyncUnavailable
+from chatdesk.core.sync.base import SyncRefused, SyncShutOut, SyncUnavailable
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 
@@ -365,6 +366,16 @@ class SyncMachine(RuleBasedStateMachine):
             self.post(first, first.run(first.service.send(thread_id, f"m{next(self.names)}")))
         for client in self.clients + self.clients[:1]:
             client.engine.round()
+
+    def round(self, client: Client, *, faults: bool = True) -> bool:
+        """One round of `client`; whether it went through. A member out of the team is shut
+        out (in no team, its login may not log in): its round is refused, and it forgets the
+        team. With `faults`, a transport failure is allowed (the test's own doing)."""
+        try:
+            return offline(client.engine.round) if faults else bool(client.engine.round())
+        except SyncShutOut:
+            assert self.clients.index(client) in self.removed, "shut out while in the team"
+            return False
 
     def teardown(self) -> None:
         try:
@@ -718,7 +729,7 @@ class SyncMachine(RuleBasedStateMachine):
     @step
     def sync_round(self, who: int) -> None:
         client = self.client(who)
-        offline(client.engine.round)
+        self.round(client)
 
     @rule(who=st.integers(0, 4), step=st.sampled_from(["push", "pull"]))
     @step
@@ -739,7 +750,8 @@ class SyncMachine(RuleBasedStateMachine):
         try:
             went = offline(work)
         except SyncRefused:
-            # Pulling a team one was taken out of (a round would have learnt it first).
+            # Out of the team: shut out, or pulling a team one was taken out of (a round would
+            # have learnt it first).
             assert self.clients.index(client) in self.removed
             went = False
         if not went:
@@ -761,7 +773,7 @@ class SyncMachine(RuleBasedStateMachine):
     def lose_ack(self, who: int) -> None:
         client = self.client(who)
         client.link.lose_next_ack = True
-        offline(client.engine.round)
+        self.round(client)
 
     @rule(who=st.integers(0, 4), mid_push=st.booleans())
     @step
@@ -769,7 +781,7 @@ class SyncMachine(RuleBasedStateMachine):
         client = self.client(who)
         if mid_push:  # the server commits the push, the client dies before hearing back
             client.link.lose_next_ack = True
-            offline(client.engine.round)
+            self.round(client)
         client.crash()
 
     @precondition(lambda self: self.restarts < MAX_RESTARTS)
@@ -807,17 +819,17 @@ class SyncMachine(RuleBasedStateMachine):
             client.link.lose_next_ack = False
         for _ in range(10):
             for client in self.clients:
-                offline(client.engine.round)
+                self.round(client)
             if all(outbox(c)[0] == 0 for c in self.clients):
                 break
         else:
             stuck = {i: outbox(c)[0] for i, c in enumerate(self.clients)}
             raise AssertionError(f"outboxes not drained after 10 rounds each: {stuck}")
         for client in self.clients:
-            client.engine.round()
+            self.round(client, faults=False)
         before = self.snapshot()
         for client in self.clients:
-            client.engine.round()
+            self.round(client, faults=False)
         after = self.snapshot()
         assert after == before, "a further round after quiescence still changed something"
 

@@ -10,7 +10,6 @@ import pytest
 
 from chatdesk.core.chat.events import SyncEditLost
 from chatdesk.core.sync.base import SyncRefused
-from chatdesk.core.sync.server.roles import shut_out
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.pg import PgServer
@@ -194,12 +193,14 @@ def test_a_member_removed_from_the_team_loses_its_threads_here_and_keeps_persona
     personal = bob.run(bob.service.create_thread(title="Bob's own notes"))
     bob.engine.round()
     bob.run(bob.service.rename_thread(shared.id, "Roadmap (bob)"))  # queued, never sent
+    sync_db.admin.add_team("elsewhere")
+    sync_db.admin.add_member("elsewhere", team.members["bob"].name)  # so he can still log in
 
     sync_db.admin.remove_member(str(team.id), team.members["bob"].name)
     bob.engine.round()
 
     assert [t.id for t in bob.threads()] == [personal.id]
-    assert bob.engine.teams() == []
+    assert [t.name for t in bob.engine.teams()] == ["elsewhere"]
     [(_, _, why)] = bob.engine.rejected()  # the rename that could not reach the team, kept
     assert "no longer a member" in why
     alice.engine.round()
@@ -289,7 +290,8 @@ def test_a_member_taken_out_and_back_gets_its_own_messages_back(
     alice.engine.round()
 
     sync_db.admin.remove_member(str(team.id), team.members["alice"].name)
-    alice.engine.round()  # the team's threads leave
+    with pytest.raises(SyncRefused):  # her last team: shut out, the team's threads leave
+        alice.engine.round()
     assert alice.threads() == []
     sync_db.admin.add_member(str(team.id), team.members["alice"].name)
     alice.engine.round()  # from scratch: her own messages too, though this launch wrote them
@@ -325,24 +327,32 @@ def test_a_copy_no_longer_shared_takes_no_deletes_from_the_team(
     assert kept.content == summary.content
 
 
-def test_a_login_the_server_no_longer_lets_in_is_told_so_and_keeps_the_chats_here(
+def test_a_login_the_server_no_longer_lets_in_is_told_so_and_leaves_every_team(
     tmp_path: Path, sync_db: SyncDatabase
 ) -> None:
     solo = sync_db.team("solo", ["carol"])
     carol = Client(tmp_path / "carol", solo.members["carol"])
     try:
-        thread = carol.run(carol.service.create_thread(title="Ours"))
+        shared = carol.run(carol.service.create_thread(title="Ours"))
         carol.engine.round()
-        carol.engine.share(thread.id, solo.id)
+        carol.engine.share(shared.id, solo.id)
         carol.engine.round()
-        with sync_db.connect_admin() as admin:  # disabled, sessions ended, by an administrator
-            shut_out(admin, solo.members["carol"].name)
+        personal = carol.run(carol.service.create_thread(title="Mine"))
+        carol.run(carol.service.rename_thread(shared.id, "Ours, renamed"))  # never sent
+        sync_db.admin.remove_member("solo", solo.members["carol"].name)  # her last team
 
         with pytest.raises(SyncRefused, match="no longer lets this login in"):
             carol.engine.round()
         assert carol.engine.status.state == "error"  # said, not retried as "offline"
-        assert "ask the team's administrator" in carol.engine.status.detail
-        assert [t.id for t in carol.threads()] == [thread.id]
+        assert "ask the team's administrator" in carol.engine.status.detail.lower()
+        assert [t.id for t in carol.threads()] == [personal.id]
+        assert carol.engine.teams() == []
+        [(_, _, why)] = carol.engine.rejected()  # the rename that could not reach the team
+        assert "no longer a member" in why
+
+        sync_db.admin.add_member("solo", solo.members["carol"].name)
+        assert carol.engine.round().state == "up to date"
+        assert {t.title for t in carol.threads()} == {"Ours", "Mine"}
     finally:
         carol.close()
 
@@ -353,6 +363,8 @@ def test_a_pull_of_a_team_left_a_moment_ago_is_quietly_empty(
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Soon gone"))
     share_with(team, thread.id, alice, bob)
+    sync_db.admin.add_team("elsewhere")
+    sync_db.admin.add_member("elsewhere", team.members["bob"].name)  # so he stays logged in
     remote = bob.engine.remote()
     sync_db.admin.remove_member(str(team.id), team.members["bob"].name)
 

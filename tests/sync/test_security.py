@@ -78,7 +78,11 @@ def test_a_member_of_another_team_gets_nothing_of_b_in_a_thousand_attempts(world
 
 def test_a_member_of_no_team_gets_nothing_either(world: World) -> None:
     eve = world.db.add_member(world.db.team("E", []), "eve")
-    world.db.admin.remove_member("E", eve.name)
+    world.db.admin.remove_member("E", eve.name)  # which also takes her login away
+    with pytest.raises(psycopg.OperationalError, match="not permitted to log in"):
+        connect(eve).close()
+    with world.db.connect_admin() as admin:  # let in again by hand, still in no team
+        admin.execute(sql.SQL("ALTER ROLE {} LOGIN").format(sql.Identifier(eve.name)))
     with (
         connect(eve) as connection,
         pytest.raises(psycopg.errors.InsufficientPrivilege, match="in no team"),

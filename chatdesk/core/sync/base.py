@@ -31,6 +31,11 @@ class SyncRefused(ChatdeskError):
     """The server refuses this client (login, protocol version): retrying will not help."""
 
 
+class SyncShutOut(SyncRefused):
+    """The server no longer lets this login in: it was taken out of every team (or disabled
+    by an administrator). For this client that is being out of every team."""
+
+
 @dataclass(frozen=True)
 class Team:
     id: uuid.UUID

@@ -41,6 +41,7 @@ from chatdesk.core.sync import pruning
 from chatdesk.core.sync.base import (
     PendingOp,
     SyncRefused,
+    SyncShutOut,
     SyncStatus,
     SyncUnavailable,
     Team,
@@ -201,9 +202,14 @@ class SyncEngine:
     def _exchange(self, link: ServerLink, wanted: Wanted) -> SyncStatus:
         self._set_status("syncing", wanted=wanted)
         try:
-            remote = link.open()
+            try:
+                remote = link.open()
+            except SyncShutOut:
+                if wanted():  # out of every team: as if the server listed none
+                    self._settle_teams([])
+                raise
             if wanted():
-                self._refresh_teams(remote)
+                self._settle_teams(remote.teams())
             while wanted() and self.push_once(remote):
                 pass
             for team in self.teams():
@@ -238,8 +244,7 @@ class SyncEngine:
         if self._link is not None:
             self._link.drop()
 
-    def _refresh_teams(self, remote: Remote) -> None:
-        teams = remote.teams()
+    def _settle_teams(self, teams: list[Team]) -> None:
         gone = self.store.write_blocking(lambda s: pruning.update_teams(s, teams))
         self._forgotten.update(gone)
         for team_id in gone:

@@ -16,7 +16,14 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.sync import rows as wire
-from chatdesk.core.sync.base import PendingOp, SyncRefused, SyncUnavailable, Team, is_transient
+from chatdesk.core.sync.base import (
+    PendingOp,
+    SyncRefused,
+    SyncShutOut,
+    SyncUnavailable,
+    Team,
+    is_transient,
+)
 
 if TYPE_CHECKING:
     import psycopg
@@ -174,10 +181,11 @@ class Remote:
                     "`chatdesk sync login` (or in ~/.pgpass)"
                 ) from error
             if "is not permitted to log in" in text:  # removed from every team
-                raise SyncRefused(
+                raise SyncShutOut(
                     "the team server no longer lets this login in: it was taken out of every "
-                    "team (or disabled). Shared chats stay here as they are; ask the team's "
-                    "administrator to add you again."
+                    "team (or disabled). The team's chats left this machine; changes that had "
+                    "not reached the team are listed as refused. Ask the team's administrator "
+                    "to add you again."
                 ) from error
             raise SyncUnavailable(f"cannot reach the team server: {text}") from error
         remote = cls(connection)

@@ -43,6 +43,7 @@ from chatdesk.core.sync.server.roles import (
     require_admin,
     require_superuser,
     set_password,
+    shut_out,
 )
 from chatdesk.core.sync.server.status import ServerStatus, read_clients, read_problems, read_teams
 from chatdesk.core.sync.server.teams import Team, all_teams, announce, find_team
@@ -61,6 +62,14 @@ class AddedMember:
     role: MemberRole
     created_role: bool  # a new login role was made (else an existing one joined the team)
     password: str | None  # the generated password, shown once; None when given or unchanged
+
+
+@dataclass(frozen=True)
+class RemovedMember:
+    removed: bool  # they were in the team (else nothing changed)
+    # What became of their login, now in no team: "kept" (still in another team),
+    # "shut out" (may not log in, sessions ended, role kept) or "dropped".
+    login: str
 
 
 @dataclass(frozen=True)
@@ -150,10 +159,11 @@ class ServerAdmin:
             password=secret if generated else None,
         )
 
-    def remove_member(self, team: str, member: str, *, drop_role: bool = False) -> bool:
-        """Take `member` out of `team` (their pushed rows stay); a login in no team can read or
-        write nothing. With `drop_role`, a member in no team any more is shut out (sessions
-        ended), and their role dropped with everything it owns. False: was not in it."""
+    def remove_member(self, team: str, member: str, *, drop_role: bool = False) -> RemovedMember:
+        """Take `member` out of `team` (their pushed rows stay, with them as the author). A
+        member now in no team is shut out: their login may not log in any more and their open
+        sessions end; the role stays (it names the author of what they wrote) unless
+        `drop_role`, which drops it with everything it owns. Adding them again lets them in."""
         with self._admin() as connection:
             found = find_team(connection, team)
             removed = connection.execute(
@@ -161,13 +171,18 @@ class ServerAdmin:
                 (found.id, member),
             ).rowcount
             announce(connection, found)
-            if drop_role and existing_role(connection, member) is not None:
-                still = connection.execute(
-                    "SELECT 1 FROM chat.team_members WHERE member = %s LIMIT 1", (member,)
-                ).fetchone()
-                if still is None:
+            login = "kept"
+            still = connection.execute(
+                "SELECT 1 FROM chat.team_members WHERE member = %s LIMIT 1", (member,)
+            ).fetchone()
+            if still is None and existing_role(connection, member) is not None:
+                if drop_role:
                     drop_login(connection, member)
-        return removed > 0
+                    login = "dropped"
+                else:
+                    shut_out(connection, member)
+                    login = "shut out"
+        return RemovedMember(removed=removed > 0, login=login)
 
     def end_sessions(self, member: str) -> int:
         """End every open session of a chatdesk member (one that holds a transaction open or
