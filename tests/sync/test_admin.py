@@ -54,6 +54,24 @@ def test_init_creates_the_schema_once_and_then_has_nothing_to_do(empty_db: str) 
     assert admin.status().revision == schema.head_revision()
 
 
+def test_init_bounds_idle_transactions_of_members_made_without_the_bound(
+    sync_db: SyncDatabase,
+) -> None:
+    alice = sync_db.team("red", ["alice"]).members["alice"]
+    with sync_db.connect_admin() as admin:  # as a member made by an older chatdesk
+        admin.execute(
+            sql.SQL("ALTER ROLE {} RESET idle_in_transaction_session_timeout").format(
+                sql.Identifier(alice.name)
+            )
+        )
+    with alice.connect() as connection:
+        assert connection.execute("SHOW idle_in_transaction_session_timeout").fetchone() == ("0",)
+    sync_db.admin.init()
+    with alice.connect() as connection:
+        bound = connection.execute("SHOW idle_in_transaction_session_timeout").fetchone()
+    assert bound == ("5min",)
+
+
 def test_the_server_history_has_one_head() -> None:
     assert schema.head_revision() == "0002"
 

@@ -35,6 +35,7 @@ from chatdesk.core.sync.server.roles import (
     MEMBER_ROLES,
     MemberRole,
     allow_login,
+    bound_idle_members,
     check_member_name,
     create_member_role,
     drop_login,
@@ -96,6 +97,7 @@ class ServerAdmin:
         except DBAPIError as error:
             raise _refusal(error.orig or error) from error
         with self._transaction() as connection:
+            bound_idle_members(connection)
             problems = read_problems(connection)
         return InitReport(revisions.before, revisions.after, problems)
 

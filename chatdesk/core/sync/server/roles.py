@@ -105,6 +105,27 @@ def create_member_role(connection: Connection, name: str, password: str) -> None
     )
 
 
+def bound_idle_members(connection: Connection) -> int:
+    """Give every member login that lacks it the idle-in-transaction bound (members made before
+    chatdesk set it at creation); how many were changed."""
+    from psycopg import sql
+
+    rows = connection.execute(
+        "SELECT r.rolname FROM pg_roles r "
+        "JOIN pg_auth_members m ON m.member = r.oid AND m.roleid = 'chatdesk_member'::regrole "
+        "WHERE NOT EXISTS (SELECT 1 FROM pg_db_role_setting s, unnest(s.setconfig) c "
+        "                  WHERE s.setrole = r.oid AND s.setdatabase = 0 "
+        "                  AND starts_with(c, 'idle_in_transaction_session_timeout='))"
+    ).fetchall()
+    for (name,) in rows:
+        connection.execute(
+            sql.SQL("ALTER ROLE {} SET idle_in_transaction_session_timeout = {}").format(
+                sql.Identifier(name), sql.Literal(MEMBER_IDLE_IN_TRANSACTION)
+            )
+        )
+    return len(rows)
+
+
 def set_password(connection: Connection, name: str, password: str) -> None:
     from psycopg import sql
 
