@@ -3,15 +3,16 @@ message (after the reasoning part, in the order they were attached)."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.rows import message_views
@@ -50,17 +51,30 @@ def add_attachments(
         )
 
 
-def _rows(session: Session, message_ids: Iterable[uuid.UUID], *columns: Any) -> list[Any]:
+def _rows(session: Session, message_ids: Iterable[uuid.UUID], *columns: str) -> list[Any]:
+    """(message id, *columns of its attachments) for the given messages, in order."""
+    ids = [message_id.hex for message_id in message_ids]
+    return [
+        (uuid.UUID(hex=row[0]), *row[1:]) for row in session.execute(_query(columns), {"ids": ids})
+    ]
+
+
+@functools.cache
+def _query(columns: tuple[str, ...]) -> Select[Any]:
+    """Built once per set of columns: a page of messages asks on every open. Message ids are
+    bound and read as the hex SQLite stores, not through the UUID type, one by one."""
+    parts, attachments = MessagePart.__table__, Attachment.__table__
+    message_id = type_coerce(parts.c.message_id, String)
     query = (
-        select(MessagePart.message_id, *columns)
-        .join(Attachment, Attachment.id == MessagePart.attachment_id)
+        select(message_id, *(attachments.c[name] for name in columns))
+        .join(attachments, attachments.c.id == parts.c.attachment_id)
         .where(
-            MessagePart.kind == PartKind.ATTACHMENT,
-            MessagePart.message_id.in_(list(message_ids)),
+            parts.c.kind == PartKind.ATTACHMENT,
+            message_id.in_(bindparam("ids", expanding=True, type_=String)),
         )
-        .order_by(MessagePart.message_id, MessagePart.position)
+        .order_by(parts.c.message_id, parts.c.position)
     )
-    return list(session.execute(query))
+    return cast("Select[Any]", query)
 
 
 def with_attachments(session: Session, views: list[MessageView]) -> list[MessageView]:
@@ -69,7 +83,7 @@ def with_attachments(session: Session, views: list[MessageView]) -> list[Message
     if not users:
         return views
     found: dict[uuid.UUID, list[AttachmentView]] = defaultdict(list)
-    columns = (Attachment.id, Attachment.name, Attachment.mime, Attachment.size)
+    columns = ("id", "name", "mime", "size")
     for message_id, attachment_id, name, mime, size in _rows(session, users, *columns):
         found[message_id].append(AttachmentView(attachment_id, name, mime, size))
     return [replace(v, attachments=tuple(found[v.id])) if v.id in found else v for v in views]
@@ -83,7 +97,7 @@ def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
 def attachment_texts(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Named]:
     """(name, text) of each message's attachments, for the model's context."""
     found: dict[uuid.UUID, Named] = defaultdict(list)
-    for message_id, name, text in _rows(session, message_ids, Attachment.name, Attachment.text):
+    for message_id, name, text in _rows(session, message_ids, "name", "text"):
         found[message_id].append((name, text or ""))
     return found
 

@@ -8,6 +8,7 @@ same in a thread of 100 or 100,000 messages.
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -165,13 +166,33 @@ def end_of_branch(session: Session, message_id: uuid.UUID) -> uuid.UUID:
     return last
 
 
+def extend_branch(
+    session: Session, thread: Thread, parent: Message | None, added: Sequence[Message]
+) -> None:
+    """Make the branch through `parent` and then `added` (new rows, each the child of the one
+    before it) the one on screen. The new rows are pointed at each other in memory (no query:
+    they are not flushed yet); above `parent`, ancestors are pointed as `set_active_leaf` does,
+    which costs nothing when `parent` was the end of the branch on screen already."""
+    was_leaf = thread.active_leaf_id
+    chain = [parent, *added] if parent is not None else list(added)
+    for upper, lower in itertools.pairwise(chain):
+        upper.active_child_id = lower.id
+    thread.active_leaf_id = added[-1].id
+    if parent is not None and parent.id != was_leaf:
+        with session.no_autoflush:
+            _point_ancestors(session, parent)
+
+
 def set_active_leaf(session: Session, thread: Thread, leaf_id: uuid.UUID | None) -> None:
     """Make `leaf_id` the end of the branch on screen, pointing each ancestor at its child on
     that branch (stopping at the first one that already does)."""
     thread.active_leaf_id = leaf_id
     if leaf_id is None:
         return
-    child = message_row(session, leaf_id)
+    _point_ancestors(session, message_row(session, leaf_id))
+
+
+def _point_ancestors(session: Session, child: Message) -> None:
     while child.parent_id is not None:
         parent = message_row(session, child.parent_id)
         if parent.active_child_id == child.id:

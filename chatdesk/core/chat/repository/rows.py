@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, func, select
+from sqlalchemy import Select, and_, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from chatdesk.core.chat.views import (
     MessageView,
@@ -18,7 +20,15 @@ from chatdesk.core.chat.views import (
     Usage,
 )
 from chatdesk.core.errors import NotFound
-from chatdesk.core.store.models import Message, MessagePart, PartKind, Project, Thread
+from chatdesk.core.store.models import (
+    Message,
+    MessagePart,
+    PartKind,
+    Project,
+    Role,
+    Status,
+    Thread,
+)
 
 M = Message.__table__
 P = MessagePart.__table__
@@ -61,7 +71,9 @@ def thread_view(row: Thread) -> ThreadView:
 
 
 def message_select() -> Select[Any]:
-    """Every column a MessageView needs, reasoning and branch position included."""
+    """Every column a MessageView needs, reasoning and branch position included, in the order
+    `message_view` reads them. The columns come as SQLite stores them (no SQLAlchemy result
+    processing): `message_view` converts them, several times faster for a page of 50."""
     siblings = M.alias("siblings")
     same_parent = and_(
         siblings.c.thread_id == M.c.thread_id,
@@ -69,51 +81,74 @@ def message_select() -> Select[Any]:
     )
     count = select(func.count()).where(same_parent).scalar_subquery()
     index = select(func.count()).where(same_parent, siblings.c.id <= M.c.id).scalar_subquery()
-    return select(
-        *(M.c[name] for name in _MESSAGE_COLUMNS),
+    query = select(
+        *(type_coerce(M.c[name], _AS_STORED).label(name) for name in _MESSAGE_COLUMNS),
         P.c.text.label("reasoning"),
         index.label("sibling_index"),
         count.label("sibling_count"),
     ).outerjoin(P, and_(P.c.message_id == M.c.id, P.c.kind == PartKind.REASONING))
+    return cast("Select[Any]", query)
 
 
+_AS_STORED = NullType()
 _MESSAGE_COLUMNS = (
     "id", "thread_id", "parent_id", "depth", "role", "status", "content", "provider", "model",
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
     "usage_estimated", "latency_ms",
     "first_token_ms", "error_type", "error_detail", "created_at", "completed_at", "author",
 )  # fmt: skip
+_ROLES = {role.value: role for role in Role}
+_STATUSES = {status.value: status for status in Status}
 
 
-def message_view(row: Any) -> MessageView:
+def _uuid(value: Any) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
+
+
+def _utc(value: Any) -> datetime | None:
+    """A stored naive-UTC timestamp as an aware datetime."""
+    if value is None:
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC)
+
+
+def message_view(row: Sequence[Any]) -> MessageView:
+    """The view of one row of `message_select`."""
+    (id_, thread_id, parent_id, depth, role, status, content, provider, model,
+     prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
+     usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
+     completed_at, author, reasoning, sibling_index, sibling_count) = row  # fmt: skip
+    created = _utc(created_at)
+    assert created is not None
     return MessageView(
-        id=row.id,
-        thread_id=row.thread_id,
-        parent_id=row.parent_id,
-        depth=row.depth,
-        role=row.role,
-        status=row.status,
-        content=row.content,
-        reasoning=row.reasoning,
-        provider=row.provider,
-        model=row.model,
+        id=_uuid(id_),
+        thread_id=_uuid(thread_id),
+        parent_id=None if parent_id is None else _uuid(parent_id),
+        depth=depth,
+        role=_ROLES[role],
+        status=_STATUSES[status],
+        content=content,
+        reasoning=reasoning,
+        provider=provider,
+        model=model,
         usage=Usage(
-            row.prompt_tokens,
-            row.completion_tokens,
-            row.cached_tokens,
-            row.reasoning_tokens,
-            row.cost_usd,
-            bool(row.usage_estimated),
+            prompt_tokens,
+            completion_tokens,
+            cached_tokens,
+            reasoning_tokens,
+            cost_usd,
+            bool(usage_estimated),
         ),
-        latency_ms=row.latency_ms,
-        first_token_ms=row.first_token_ms,
-        error_type=row.error_type,
-        error_detail=row.error_detail,
-        created_at=row.created_at,
-        completed_at=row.completed_at,
-        sibling_index=row.sibling_index,
-        sibling_count=row.sibling_count,
-        author=row.author,
+        latency_ms=latency_ms,
+        first_token_ms=first_token_ms,
+        error_type=error_type,
+        error_detail=error_detail,
+        created_at=created,
+        completed_at=_utc(completed_at),
+        sibling_index=sibling_index,
+        sibling_count=sibling_count,
+        author=author,
     )
 
 
@@ -122,7 +157,8 @@ _BY_IDS = message_select().where(M.c.id.in_(bindparam("ids", expanding=True)))
 
 def message_views(session: Session, ids: Sequence[uuid.UUID]) -> list[MessageView]:
     """Views of the given messages, in the order given."""
-    found = {row.id: message_view(row) for row in session.execute(_BY_IDS, {"ids": list(ids)})}
+    views = (message_view(row) for row in session.execute(_BY_IDS, {"ids": list(ids)}))
+    found = {view.id: view for view in views}
     missing = [i for i in ids if i not in found]
     if missing:
         raise NotFound(f"no message with id {missing[0]}")

@@ -14,7 +14,7 @@ from chatdesk.core.chat.kinds import Role, Status, TurnKind
 from chatdesk.core.chat.repository import drafts
 from chatdesk.core.chat.repository.answers import reopen_answer
 from chatdesk.core.chat.repository.attachments import add_attachments, with_attachments
-from chatdesk.core.chat.repository.branches import insert_message, set_active_leaf
+from chatdesk.core.chat.repository.branches import extend_branch, insert_message
 from chatdesk.core.chat.repository.rows import (
     message_row,
     message_views,
@@ -52,12 +52,14 @@ def start_turn(
         thread.provider = turn.provider or thread.provider
         thread.model = turn.model or thread.model
     chosen = setup(session, thread)
-    parent = _parent_for(session, thread, turn)
+    parent = first_parent = _parent_for(session, thread, turn)
     user = None
     if turn.text is not None:
+        # The draft goes first: its statement flushes what is pending, and nothing is yet, so
+        # the new rows below go out in one flush at the end.
+        drafts.save(session, now, turn.thread_id, DraftView(""))  # sent: the draft is done
         user = insert_message(session, now, thread, parent, Role.USER, Status.COMPLETE, turn.text)
         add_attachments(session, now, user.id, turn.attachments)
-        drafts.save(session, now, turn.thread_id, DraftView(""))  # sent: the draft is done
         if thread.message_count == 1 and not thread.title_set_by_user:
             thread.title = provisional_title(turn.text or turn.attachments[0].name)
         parent = user
@@ -72,12 +74,14 @@ def start_turn(
         model=chosen.model,
         owner=owner,
     )
-    set_active_leaf(session, thread, answer.id)
+    extend_branch(session, thread, first_parent, [m for m in (user, answer) if m is not None])
     if thread.project_id is not None:
         project_row(session, thread.project_id).last_chat_at = now
     session.flush()
     ids = [m.id for m in (user, answer) if m is not None]
-    views = with_attachments(session, message_views(session, ids))
+    views = message_views(session, ids)
+    if turn.attachments:
+        views = with_attachments(session, views)
     return StartedTurn(views[0] if user else None, views[-1], thread_view(thread), created)
 
 
