@@ -1,8 +1,11 @@
-"""Run the benchmarks: `python -m benchmarks [--quick] [--only NAME ...]`.
+"""Run the benchmarks: `python -m benchmarks [--quick] [--check] [--only NAME ...]`.
 
 Each line: ok / MISS / info, what was measured, the value, its target (docs/design.md §11), the same
 measurement on bare sqlite3 in the same run, and the ratio chatdesk ÷ bare (cost; >1 is slower).
-The exit code is 0 even when a target is missed.
+The exit code is 0 even when a target is missed, unless `--check` (the guard `.ci/run` runs):
+then a budget given as a ratio to the bare baseline that is missed by more than GUARD_MARGIN
+is measured again (its whole benchmark, twice more), and the median of the three decides; the
+exit code is 1 when a median still misses by that margin.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import os
 import platform
 import shutil
 import sqlite3
+import statistics
 import sys
 import tempfile
 import time
@@ -54,6 +58,8 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "search": search.run,
     "sync": sync.run,
 }
+GUARD_MARGIN = 1.25  # the guard fails a ratio only past 1.25 × its budget: noise is not a miss
+GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,6 +72,12 @@ def main(argv: list[str] | None = None) -> int:
         metavar="NAME",
         help=f"run only this benchmark (repeatable): {', '.join(BENCHMARKS)}",
     )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help=f"exit 1 when a ratio budget is missed by more than {GUARD_MARGIN}× it "
+        f"(the median of {GUARD_RUNS} runs of that benchmark)",
+    )
     args = parser.parse_args(argv)
     names = args.only or list(BENCHMARKS)
     workdir = Path(tempfile.mkdtemp(prefix="chatdesk-bench-"))
@@ -76,15 +88,48 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         for name in names:
-            started = time.perf_counter()
-            print(f"\n== {name}: {_summary(BENCHMARKS[name])}")
-            BENCHMARKS[name](workdir / name, args.quick)
-            print(f"      ({name} took {time.perf_counter() - started:.0f} s)")
+            _run(name, workdir / name, args.quick)
+        failed = _guard(workdir, args.quick) if args.check else []
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     counts = common.verdicts
     print(f"\n{counts['ok']} ok, {counts['MISS']} MISS, {counts['info']} informational; {_load()}")
+    if failed:
+        print(f"\nGUARD: {len(failed)} ratio budget(s) missed by more than {GUARD_MARGIN}×:")
+        for line in failed:
+            print(f"  {line}")
+        return 1
     return 0
+
+
+def _run(name: str, workdir: Path, quick: bool) -> None:
+    started = time.perf_counter()
+    common.current[0] = name
+    print(f"\n== {name}: {_summary(BENCHMARKS[name])}")
+    shutil.rmtree(workdir, ignore_errors=True)
+    BENCHMARKS[name](workdir, quick)
+    print(f"      ({name} took {time.perf_counter() - started:.0f} s)")
+
+
+def _guard(workdir: Path, quick: bool) -> list[str]:
+    """The ratio budgets missed by more than the margin, each the median of GUARD_RUNS runs."""
+    first = list(common.checked)
+    suspects = sorted({c.benchmark for c in first if c.ratio > c.limit * GUARD_MARGIN})
+    for name in suspects:
+        for again in range(2, GUARD_RUNS + 1):
+            print(f"\n(guard: {name} missed a ratio by more than {GUARD_MARGIN}×; run {again})")
+            _run(name, workdir / f"{name}-{again}", quick)
+    failed = []
+    for key in dict.fromkeys((c.benchmark, c.name) for c in first if c.benchmark in suspects):
+        runs = [c for c in common.checked if (c.benchmark, c.name) == key]
+        median = statistics.median(c.ratio for c in runs)
+        limit = runs[0].limit
+        if median > limit * GUARD_MARGIN:
+            ratios = ", ".join(f"{c.ratio:.2f}×" for c in runs)
+            failed.append(
+                f"{key[0]}: {key[1]}: median {median:.2f}× of {ratios}; budget {limit:g}×"
+            )
+    return failed
 
 
 def _load() -> str:

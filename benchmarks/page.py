@@ -1,4 +1,4 @@
-"""the newest 50 messages of a long thread via `ChatService.list_messages` (target < 5 ms).
+"""the newest 50 messages of a long thread via `ChatService.list_messages` (≤ 5× raw sqlite3).
 
 The newest 50 of the active branch of a 100,000- and a 10,000-message thread (it should be flat
 in thread length), and the worst `after=` cursor (from the very first message), which walks
@@ -17,10 +17,12 @@ import uuid
 from pathlib import Path
 
 from benchmarks.common import (
+    INFO,
     Target,
     chain,
     insert_rows,
     percentile,
+    ratio_target,
     raw_clone,
     report,
     report_latency,
@@ -30,7 +32,8 @@ from benchmarks.common import (
 from benchmarks.common import running_core as core_in
 from chatdesk.app import Core
 
-TARGET = Target("< 5 ms", 5.0)
+# raw sqlite3 (docs/design.md §11); not met yet, so not guarded (decision 0024)
+TARGET = ratio_target(5.0, guarded=False)
 FLAT = Target("< 1.5× (flat)", 1.5)
 NEWEST = "SELECT * FROM messages WHERE thread_id = ? ORDER BY depth DESC LIMIT 50"
 AFTER = "SELECT * FROM messages WHERE thread_id = ? AND depth > ? ORDER BY depth LIMIT 50"
@@ -49,7 +52,9 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
         p50 = {}
         for size, (thread_id, _) in threads.items():
             chat, bare = await _newest(core, raw, thread_id, runs)
-            report_latency(f"newest 50 of {size:,}", chat, bare, TARGET)
+            name = f"newest 50 of {size:,}"
+            report_latency(name, chat, bare, TARGET, levels=(("p50", 50.0), ("p95", 95.0)))
+            report_latency(name, chat, bare, INFO, levels=(("max", 100.0),))
             p50[size] = percentile(chat, 50), percentile(bare, 50)
         big, small = sizes
         flat = p50[big][0] / p50[small][0], p50[big][1] / p50[small][1]
@@ -58,7 +63,8 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
             chat, bare = await _after_first(core, raw, thread_id, first_id, max(5, runs // 20))
             for label, q in (("p50", 50.0), ("max", 100.0)):
                 name = f"after=first of {size:,}, {label}"
-                report(name, percentile(chat, q), percentile(bare, q), "ms", TARGET)
+                budget = TARGET if label == "p50" else INFO
+                report(name, percentile(chat, q), percentile(bare, q), "ms", budget)
         raw.close()
 
 

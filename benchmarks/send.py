@@ -1,4 +1,4 @@
-"""latency of `ChatService.send` until the user row is durable (target < 10 ms).
+"""latency of `ChatService.send` until the user row is durable (target ≤ 4× a raw durable commit).
 
 `send` returns once the user row and the pending answer row are committed (synchronous=FULL)
 in one transaction; between sends the mock answers in full (not timed).
@@ -15,10 +15,18 @@ import time
 import uuid
 from pathlib import Path
 
-from benchmarks.common import RAW_INSERT, Target, as_raw, chain, raw_clone, report_latency
+from benchmarks.common import (
+    INFO,
+    RAW_INSERT,
+    as_raw,
+    chain,
+    ratio_target,
+    raw_clone,
+    report_latency,
+)
 from benchmarks.common import running_core as core_in
 
-TARGET = Target("< 10 ms", 10.0)
+TARGET = ratio_target(4.0)  # a raw durable commit (docs/design.md §11)
 
 
 def run(workdir: Path, quick: bool) -> None:
@@ -40,7 +48,9 @@ async def _measure(workdir: Path, sends: int) -> None:
             raw_ms.append(bare.send())
         raw.close()
     print(f"      ({sends} sends into one thread, the mock answering in full between them)")
-    report_latency("send → user row durable", chat_ms, raw_ms, TARGET)
+    name = "send → user row durable"
+    report_latency(name, chat_ms, raw_ms, TARGET, levels=(("p50", 50.0), ("p95", 95.0)))
+    report_latency(name, chat_ms, raw_ms, INFO, levels=(("max", 100.0),))
 
 
 class _BareSender:

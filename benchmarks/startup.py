@@ -1,4 +1,4 @@
-"""cold start to an interactive window, 1,000 threads / 100,000 messages (< 1.0 s, < 2× bare).
+"""cold start to an interactive window, 1,000 threads / 100,000 messages (≤ 1.6× a bare window).
 
 A fresh Python process per run (`python -m benchmarks.probe chatdesk`) runs the real entry point,
 `chatdesk.launch.main()` with no arguments (what the `chatdesk` command runs), offscreen, on a
@@ -41,16 +41,24 @@ from typing import Any
 
 from sqlalchemy import update
 
-from benchmarks.common import BATCH, Target, chain, insert_rows, report, running_core
+from benchmarks.common import (
+    BATCH,
+    Target,
+    chain,
+    insert_rows,
+    ratio_target,
+    report,
+    running_core,
+)
 from benchmarks.probe import PREFIX
 from chatdesk.app import Core
 from chatdesk.core.store.models import Thread
 
-STARTUP = Target("< 1000 ms", 1000.0)
-CONTENT = Target("< 1000 ms", 1000.0)
+# docs/design.md §11; not met yet, so not guarded (decision 0024)
+STARTUP = ratio_target(1.6, "bare window", guarded=False)
+CONTENT = ratio_target(3.0, "bare window", guarded=False)
 # docs/design.md §3: nothing blocks the GUI thread longer than a frame
 FRAME = Target("< 16 ms", 16.0)
-VERSUS_BARE = Target("< 2× bare", 2.0)
 BARE = "bare window"
 ROOT = Path(__file__).resolve().parent.parent
 TIMES = (
@@ -111,7 +119,6 @@ def _report(chat: list[dict[str, Any]], bare: list[dict[str, Any]]) -> None:
     print(f"      (sidebar first page: {threads} threads; closing took {exits:.0f} ms more)")
     content_ms = statistics.median(m["sidebar_painted_ms"] for m in chat)
     report("start → interactive window, median", chat_ms, bare_ms, "ms", STARTUP, bare=BARE)
-    report("start-up ÷ bare window start-up", chat_ms / bare_ms, None, "×", VERSUS_BARE)
     report("start → first threads painted, median", content_ms, bare_ms, "ms", CONTENT, bare=BARE)
     lags = [lag for m in chat for lag in m["loop_lag_ms"]]
     report("Qt loop lag while the core opens, max", max(lags, default=0.0), None, "ms", FRAME)
