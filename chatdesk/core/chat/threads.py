@@ -5,7 +5,6 @@ announced as an event."""
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -170,11 +169,9 @@ class Threads:
         limit: int,
     ) -> MessagePage:
         def work(session: Session) -> MessagePage:
-            page = repo.branch_page(
+            return repo.branch_page(
                 session, thread_id=thread_id, before=before, after=after, around=around, limit=limit
             )
-            views = repo.with_attachments(session, list(page.messages))
-            return dataclasses.replace(page, messages=tuple(views))
 
         return await self._store.read(work)
 

@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import Select, bindparam, delete, literal, select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat.repository.attachments import with_attachments
 from chatdesk.core.chat.repository.rows import (
     M,
+    T,
     message_row,
     message_select,
     message_view,
@@ -85,22 +87,33 @@ def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
     return message_select().join(walk, M.c.id == walk.c.id).order_by(M.c.depth)
 
 
+_LEAF = select(T.c.active_leaf_id).where(T.c.id == bindparam("thread"))
 _UP = _walk(bindparam("start"), bindparam("limit"), down=False)
 _DOWN = _walk(bindparam("start"), bindparam("limit"), down=True)
 
 
 def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
     """The message and its ancestors, at most `limit` of them, oldest first."""
-    return [
-        message_view(row) for row in session.execute(_UP, {"start": message_id, "limit": limit})
-    ]
+    return [message_view(row) for row in _walked(session, _UP, message_id, limit)]
 
 
 def walk_down(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
     """The message and the messages that follow it on its branch, at most `limit`."""
-    return [
-        message_view(row) for row in session.execute(_DOWN, {"start": message_id, "limit": limit})
-    ]
+    return [message_view(row) for row in _walked(session, _DOWN, message_id, limit)]
+
+
+def _walked(session: Session, walk: Select[Any], start: uuid.UUID, limit: int) -> Sequence[Any]:
+    # Through the session's connection, not the ORM's execution: the statement is Core.
+    return session.connection().execute(walk, {"start": start, "limit": limit}).all()
+
+
+def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
+    """The walked rows' views, with their attachments' names (asked for only when a message
+    has any: most pages have none)."""
+    views = [message_view(row) for row in rows]
+    if any(row.attached for row in rows):
+        return with_attachments(session, views)
+    return views
 
 
 def branch_page(
@@ -116,25 +129,28 @@ def branch_page(
         raise InvalidRequest("give only one of before, after or around, not both")
     if not 1 <= limit <= 1000:
         raise InvalidRequest("limit must be between 1 and 1000")
-    found = session.execute(select(Thread.active_leaf_id).where(Thread.id == thread_id)).first()
+    found = session.connection().execute(_LEAF, {"thread": thread_id}).first()
     if found is None:
         raise NotFound(f"no thread with id {thread_id}")
     leaf = found.active_leaf_id
+    rows: list[Any] = []
     if before is not None:
         cursor = _cursor_row(session, thread_id, before)
-        views = path_to(session, cursor.parent_id, limit) if cursor.parent_id else []
+        if cursor.parent_id:
+            rows += _walked(session, _UP, cursor.parent_id, limit)
     elif after is not None:
         cursor = _cursor_row(session, thread_id, after)
-        start = cursor.active_child_id
-        views = walk_down(session, start, limit) if start else []
+        if cursor.active_child_id:
+            rows += _walked(session, _DOWN, cursor.active_child_id, limit)
     elif around is not None:
         cursor = _cursor_row(session, thread_id, around)
-        views = path_to(session, around, limit // 2 + 1)  # it and the messages before it
-        rest = limit - len(views)
+        rows += _walked(session, _UP, around, limit // 2 + 1)  # it and the messages before it
+        rest = limit - len(rows)
         if cursor.active_child_id and rest > 0:
-            views += walk_down(session, cursor.active_child_id, rest)
-    else:
-        views = path_to(session, leaf, limit) if leaf else []
+            rows += _walked(session, _DOWN, cursor.active_child_id, rest)
+    elif leaf:
+        rows += _walked(session, _UP, leaf, limit)
+    views = _page(session, rows)
     if not views:
         return MessagePage((), has_more_before=after is not None, has_more_after=before is not None)
     return MessagePage(

@@ -31,6 +31,7 @@ from chatdesk.core.store.models import (
 )
 
 M = Message.__table__
+T = Thread.__table__
 P = MessagePart.__table__
 
 
@@ -72,8 +73,9 @@ def thread_view(row: Thread) -> ThreadView:
 
 def message_select() -> Select[Any]:
     """Every column a MessageView needs, reasoning and branch position included, in the order
-    `message_view` reads them. The columns come as SQLite stores them (no SQLAlchemy result
-    processing): `message_view` converts them, several times faster for a page of 50."""
+    `message_view` reads them, then whether the message has attachments (`attached`). The
+    columns come as SQLite stores them (no SQLAlchemy result processing): `message_view`
+    converts them, several times faster for a page of 50."""
     siblings = M.alias("siblings")
     same_parent = and_(
         siblings.c.thread_id == M.c.thread_id,
@@ -81,11 +83,16 @@ def message_select() -> Select[Any]:
     )
     count = select(func.count()).where(same_parent).scalar_subquery()
     index = select(func.count()).where(same_parent, siblings.c.id <= M.c.id).scalar_subquery()
+    parts = P.alias("attached_parts")
+    attachment = select(parts.c.id).where(
+        parts.c.message_id == M.c.id, parts.c.kind == PartKind.ATTACHMENT
+    )
     query = select(
         *(type_coerce(M.c[name], _AS_STORED).label(name) for name in _MESSAGE_COLUMNS),
         P.c.text.label("reasoning"),
         index.label("sibling_index"),
         count.label("sibling_count"),
+        attachment.exists().label("attached"),
     ).outerjoin(P, and_(P.c.message_id == M.c.id, P.c.kind == PartKind.REASONING))
     return cast("Select[Any]", query)
 
@@ -118,7 +125,7 @@ def message_view(row: Sequence[Any]) -> MessageView:
     (id_, thread_id, parent_id, depth, role, status, content, provider, model,
      prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
      usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
-     completed_at, author, reasoning, sibling_index, sibling_count) = row  # fmt: skip
+     completed_at, author, reasoning, sibling_index, sibling_count, *_) = row  # fmt: skip
     created = _utc(created_at)
     assert created is not None
     return MessageView(
