@@ -16,7 +16,9 @@ whether it did.
 chatdesk paints its window before its core is open (the sidebar shows a placeholder; asyncio, the
 service and SQLAlchemy load on a worker thread), so two more steps are timed: the core attached
 to the window with the asyncio loop running (`attached`), and the sidebar's first page of
-threads read and painted (`sidebar_painted`, "content ready"). In between, once per frame
+threads read and painted (`sidebar_painted`, "content ready"). Before the core is open the
+placeholder may show the rows the last run kept (`chatdesk/ui/sidebar/snapshot.py`): their first
+paint with thread rows is `kept_painted`. In between, once per frame
 (16 ms), how long a zero-timer waits to run (`loop_lag_ms`): the window stays usable while the
 worker thread holds the GIL.
 
@@ -162,6 +164,11 @@ def _watcher_class() -> type:
             self._sidebar_ready = False
             window.installEventFilter(self)
             window.service_attached.connect(self._attached)
+            self._kept_view: QObject | None = None  # the placeholder's kept rows
+            self._live_view: QObject | None = None  # the sidebar's, once the core is attached
+            side = window.panes.side()
+            if getattr(side, "tree", 1) is None:  # a placeholder that will show kept rows
+                side.installEventFilter(self)
             self._poll = QTimer(self, interval=5)
             self._poll.timeout.connect(self._check_thread)
             self._frames = QTimer(self, interval=16)
@@ -169,11 +176,18 @@ def _watcher_class() -> type:
             QTimer.singleShot(TIMEOUT_MS, self._give_up)
 
         def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.ChildPolished and self._kept_view is None:
+                tree = getattr(watched, "tree", None)  # the placeholder's kept rows, shown
+                if tree is not None and tree.model() is not None and tree.model().rowCount():
+                    self._kept_view = tree.viewport()
+                    self._kept_view.installEventFilter(self)
             if event.type() == QEvent.Type.Paint:
-                if watched is self._window and "painted" not in self._marks:
+                if watched is self._kept_view and "kept_painted" not in self._marks:
+                    self._marks["kept_painted"] = time.time()
+                elif watched is self._window and "painted" not in self._marks:
                     self._marks["painted"] = time.time()
                     QTimer.singleShot(0, self._interactive)
-                elif watched is not self._window and "sidebar_painted" not in self._marks:
+                elif watched is self._live_view and "sidebar_painted" not in self._marks:
                     self._marks["sidebar_painted"] = time.time()
                     QTimer.singleShot(0, self._content_ready)
             return False
@@ -220,6 +234,7 @@ def _watcher_class() -> type:
             self._marks["sidebar_rows"] = time.time()
             self._marks["sidebar_threads"] = _thread_rows(model)
             viewport = self._window.sidebar.tree.viewport()
+            self._live_view = viewport
             viewport.installEventFilter(self)
             viewport.update()
 

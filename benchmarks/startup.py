@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -43,6 +44,7 @@ from sqlalchemy import update
 
 from benchmarks.common import (
     BATCH,
+    INFO,
     Target,
     chain,
     insert_rows,
@@ -54,9 +56,9 @@ from benchmarks.probe import PREFIX
 from chatdesk.app import Core
 from chatdesk.core.store.models import Thread
 
-# docs/design.md §11; not met yet, so not guarded (decision 0024)
+# docs/design.md §11; interactive is not met yet, so not guarded (decision 0024)
 STARTUP = ratio_target(1.6, "bare window", guarded=False)
-CONTENT = ratio_target(3.0, "bare window", guarded=False)
+CONTENT = ratio_target(3.0, "bare window")
 # docs/design.md §3: nothing blocks the GUI thread longer than a frame
 FRAME = Target("< 16 ms", 16.0)
 BARE = "bare window"
@@ -70,6 +72,7 @@ TIMES = (
     "attached",
     "sidebar_rows",
     "sidebar_painted",
+    "kept_painted",
     "formatted",
     "done",
 )
@@ -117,9 +120,16 @@ def _report(chat: list[dict[str, Any]], bare: list[dict[str, Any]]) -> None:
     exits = statistics.median(m["done_ms"] - m["sidebar_painted_ms"] for m in chat)
     threads = chat[0]["sidebar_threads"]
     print(f"      (sidebar first page: {threads} threads; closing took {exits:.0f} ms more)")
-    content_ms = statistics.median(m["sidebar_painted_ms"] for m in chat)
+    live_ms = statistics.median(m["sidebar_painted_ms"] for m in chat)
+    # The threads the user sees first: the rows the last run kept (chatdesk/ui/sidebar/
+    # snapshot.py; the uncounted warm-up run's exit kept them), or the live list without them.
+    first = [min(m.get("kept_painted_ms", math.inf), m["sidebar_painted_ms"]) for m in chat]
+    kept = sum("kept_painted_ms" in m for m in chat)
+    print(f"      (the last run's rows were painted before the live list in {kept} of {len(chat)})")
     report("start → interactive window, median", chat_ms, bare_ms, "ms", STARTUP, bare=BARE)
-    report("start → first threads painted, median", content_ms, bare_ms, "ms", CONTENT, bare=BARE)
+    name = "start → first threads painted, median"
+    report(name, statistics.median(first), bare_ms, "ms", CONTENT, bare=BARE)
+    report("start → live thread list painted, median", live_ms, bare_ms, "ms", INFO, bare=BARE)
     lags = [lag for m in chat for lag in m["loop_lag_ms"]]
     report("Qt loop lag while the core opens, max", max(lags, default=0.0), None, "ms", FRAME)
 

@@ -36,6 +36,7 @@ from chatdesk.core.paths import Paths, package_data
 from chatdesk.ui import exit_after_start
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts, python_imports
+from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.theme import apply_theme
 
 if TYPE_CHECKING:
@@ -169,11 +170,15 @@ def _after(first: Callable[[], None], build: Callable[[], AppCore]) -> Callable[
 
 def _window(config: AppConfig) -> MainWindow:
     paths = config.paths
-    return MainWindow(
+    window = MainWindow(
         settings=config.settings,
         save_settings=lambda settings: _save_preferences(paths.config_file, settings),
         state_file=paths.config_dir / "window.ini",
     )
+    kept = snapshot.load(paths.run_dir / snapshot.FILE_NAME)
+    if kept:
+        window.panes.show_kept(kept)
+    return window
 
 
 class CoreLoader(QObject):
@@ -274,9 +279,17 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         )
         await closed.wait()
     finally:
+        _keep_thread_list(window, core.config.paths.run_dir / snapshot.FILE_NAME)
         await window.aclose()
         await core.aclose()
     return 0
+
+
+def _keep_thread_list(window: MainWindow, path: Path) -> None:
+    """The sidebar's rows, for the next start to show before its core is open."""
+    sidebar = getattr(window, "sidebar", None)  # made when the core was attached
+    if sidebar is not None and not sidebar.model.loading:
+        snapshot.save(path, sidebar.kept_rows())
 
 
 def _save_preferences(path: Path, settings: Settings) -> None:

@@ -148,6 +148,23 @@ async def _shoot(app: QApplication, core: Core, out: Path, name: str, setup: obj
             window.deleteLater()
 
 
+async def _shoot_opening(app: QApplication, out: Path, kept: list[object]) -> None:
+    """The window before its core is open, showing the rows the last run kept."""
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        window = MainWindow()
+        window.resize(1280, 860)
+        window.panes.show_kept(kept)  # type: ignore[arg-type]
+        window.show()
+        window.start()
+        await asyncio.sleep(0.3)
+        path = out / f"opening-{theme}.png"
+        window.grab().save(str(path))
+        print(path)
+        window.close()
+        window.deleteLater()
+
+
 def _formatted(window: MainWindow, count: int) -> bool:
     widgets = window.view.widgets
     return len(widgets) >= count and all(w.rendered is not None for w in widgets)
@@ -159,8 +176,12 @@ async def main(app: QApplication, out: Path) -> int:
         await core.start()
         showcase = await _seed(core)
 
+        kept: list[object] = []
+
         async def empty(window: MainWindow) -> None:
             await _until(lambda: window.sidebar.model.rowCount() > 0)
+            await _until(lambda: not window.sidebar.model.loading)
+            kept[:] = window.sidebar.kept_rows() or []
 
         async def thread(window: MainWindow) -> None:
             window.show_thread(showcase)
@@ -168,6 +189,7 @@ async def main(app: QApplication, out: Path) -> int:
             window.view.jump_to_latest()
 
         await _shoot(app, core, out, "empty", empty)
+        await _shoot_opening(app, out, kept)
         await _shoot(app, core, out, "thread", thread)
     finally:
         await core.aclose()

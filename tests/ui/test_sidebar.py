@@ -713,3 +713,35 @@ def test_the_layout_places_threads_without_qt(make_core: Any, finish: Any) -> No
     layout.build(archived=False, text="loo")
     assert layout.is_flat
     assert [(g.kind, g.title) for g in layout.shown] == [(GroupKind.MATCHES, "Matches")]
+
+
+def test_the_rows_kept_for_the_next_start_are_those_on_screen_in_the_usual_view(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    from chatdesk.ui.sidebar.roles import GroupKind
+    from chatdesk.ui.sidebar.snapshot import MAX_ROWS, GroupRow, ThreadRow
+
+    core = make_core()
+    many = [Seed(f"old {n}", at=NOW - timedelta(days=30, minutes=n)) for n in range(80)]
+    seed(core, finish, Seed("pinned one", pinned=True), Seed("fresh"), *many)
+    sidebar = open_sidebar(core)
+    model = sidebar.model
+    qtbot.waitUntil(lambda: "Older" in groups(model) and not model.loading)
+
+    kept = sidebar.kept_rows()
+    assert kept is not None
+    assert kept[:2] == [
+        GroupRow(GroupKind.PINNED, "Pinned", True, (ThreadRow("pinned one", pinned=True),)),
+        GroupRow(GroupKind.DATE, "Today", True, (ThreadRow("fresh"),)),
+    ]
+    older = kept[2]
+    assert (older.kind, older.title) == (GroupKind.DATE, "Older")
+    assert [t.title for t in older.threads] == [f"old {n}" for n in range(len(older.threads))]
+    assert sum(1 + len(group.threads) for group in kept) == MAX_ROWS  # no more than that
+
+    qtbot.mouseClick(sidebar.archived, LEFT)
+    qtbot.waitUntil(lambda: sidebar.caption.text() == "No archived chats.")
+    assert sidebar.kept_rows() is None  # the next start does not open on the archive
+    qtbot.mouseClick(sidebar.archived, LEFT)
+    sidebar.filter.setText("fresh")
+    assert sidebar.kept_rows() is None

@@ -174,7 +174,10 @@ class Steps(QObject):
 
 
 def the_window() -> MainWindow | None:
-    return next((w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow)), None)
+    """The run's window: the one shown (an earlier test's may linger, closed, until its
+    deletion is processed)."""
+    windows = QApplication.topLevelWidgets()
+    return next((w for w in windows if isinstance(w, MainWindow) and w.isVisible()), None)
 
 
 def shown() -> bool:
@@ -294,3 +297,108 @@ def test_the_window_paints_before_the_core_and_asyncio_are_loaded() -> None:
         f"{loaded} would load before the window's first paint; import them where they are "
         "used once the core is open (as MainWindow.attach does)"
     )
+
+
+def _listed(window: MainWindow) -> bool:
+    """The core is attached and its list has read its first page."""
+    return hasattr(window, "sidebar") and not window.sidebar.model.loading
+
+
+def _kept_placeholder() -> SidebarPlaceholder | None:
+    """The placeholder showing kept rows, in whichever window has one (an earlier test's
+    window may linger until its deletion is processed)."""
+    for window in QApplication.topLevelWidgets():
+        side = window.splitter.widget(0) if isinstance(window, MainWindow) else None
+        if isinstance(side, SidebarPlaceholder) and side.tree is not None:
+            return side
+    return None
+
+
+def _kept_titles(placeholder: SidebarPlaceholder) -> list[str]:
+    tree = placeholder.tree
+    assert tree is not None
+    model = tree.model()
+    return [
+        model.index(row, 0, model.index(group, 0)).data()
+        for group in range(model.rowCount())
+        for row in range(model.rowCount(model.index(group, 0)))
+    ]
+
+
+def test_the_next_start_shows_the_threads_of_the_last_before_its_core_is_open(
+    app_run: Any, qtbot: QtBot
+) -> None:
+    def first_run_close() -> None:
+        window = the_window()
+        assert window is not None
+        window.close()
+
+    def send_first() -> None:
+        window = the_window()
+        assert window is not None
+        type_and_send(qtbot, window, "kept across runs")
+
+    opened = threading.Event()
+    opened.set()
+    first = Steps(
+        (shown, send_first),
+        (lambda: (w := the_window()) is not None and answered(w) and _listed(w), first_run_close),
+    )
+    assert app_run(slow_core(opened)) == 0
+    assert first.done
+
+    gate = threading.Event()
+    seen: list[list[str]] = []
+
+    def look_then_open_the_core() -> None:
+        placeholder = _kept_placeholder()
+        assert placeholder is not None
+        assert not placeholder.status.isVisible()  # no "Opening your chats…" over the rows
+        seen.append(_kept_titles(placeholder))
+        gate.set()
+
+    def close() -> None:
+        window = the_window()
+        assert window is not None
+        assert thread_titles(window) == ["kept across runs"]  # the live list took over
+        window.close()
+
+    steps = Steps(
+        (lambda: _kept_placeholder() is not None, look_then_open_the_core),
+        (lambda: (w := the_window()) is not None and bool(thread_titles(w)), close),
+    )
+    assert app_run(slow_core(gate)) == 0
+    assert steps.done
+    assert seen == [["kept across runs"]]
+
+
+def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> None:
+    from chatdesk.ui.sidebar import snapshot
+
+    kept = configure().paths.run_dir / snapshot.FILE_NAME
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    kept.write_bytes(b'{"version": 1, "groups": [{"kind": "nonsense"')
+    gate = threading.Event()
+    looked: list[bool] = []
+
+    def look_then_open_the_core() -> None:
+        window = the_window()
+        assert window is not None
+        placeholder = window.splitter.widget(0)
+        assert isinstance(placeholder, SidebarPlaceholder)
+        looked.append(placeholder.tree is None and placeholder.status.isVisible())
+        gate.set()
+
+    def close() -> None:
+        window = the_window()
+        assert window is not None
+        window.close()
+
+    steps = Steps(
+        (shown, look_then_open_the_core),
+        (lambda: (w := the_window()) is not None and _listed(w), close),
+    )
+    assert app_run(slow_core(gate)) == 0
+    assert steps.done
+    assert looked == [True]
+    assert snapshot.load(kept) == []  # rewritten at the close: an empty list, read back

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.sidebar.groups import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
+from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
 
 Index = QModelIndex | QPersistentModelIndex
 _STATE = QStyle.StateFlag

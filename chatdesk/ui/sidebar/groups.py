@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -11,23 +10,30 @@ from PySide6.QtCore import QDateTime, QLocale, Qt
 
 from chatdesk.core.chat.views import ThreadView
 from chatdesk.ui.sidebar.feeds import Bucket, Feed
+from chatdesk.ui.sidebar.roles import (
+    GROUP_KIND_ROLE,
+    PINNED_ROLE,
+    PROJECT_ID_ROLE,
+    TEAM_ROLE,
+    THREAD_ID_ROLE,
+    THREAD_ROLE,
+    GroupKind,
+)
+
+__all__ = [  # the roles and kinds are read from here too
+    "GROUP_KIND_ROLE",
+    "PINNED_ROLE",
+    "PROJECT_ID_ROLE",
+    "TEAM_ROLE",
+    "THREAD_ID_ROLE",
+    "THREAD_ROLE",
+    "Group",
+    "GroupKind",
+    "group_data",
+    "thread_data",
+]
 
 _ROLE = Qt.ItemDataRole
-
-THREAD_ID_ROLE = _ROLE.UserRole + 1  # uuid.UUID of a thread row
-PROJECT_ID_ROLE = _ROLE.UserRole + 2  # uuid.UUID of a project group (or a thread's project)
-GROUP_KIND_ROLE = _ROLE.UserRole + 3  # GroupKind of a group row, None on thread rows
-PINNED_ROLE = _ROLE.UserRole + 4  # bool, thread rows
-THREAD_ROLE = _ROLE.UserRole + 5  # the ThreadView of a thread row
-TEAM_ROLE = _ROLE.UserRole + 6  # the team's name on a shared thread's row, None if personal
-
-
-class GroupKind(enum.Enum):
-    PINNED = "pinned"
-    PROJECT = "project"
-    DATE = "date"
-    ARCHIVED = "archived"
-    MATCHES = "matches"
 
 
 @dataclass(eq=False)

@@ -1,25 +1,30 @@
 """What the sidebar shows while the core is still opening the database.
 
-The same frame as `Sidebar` (New chat, the filter, the list, Archived) with its controls disabled
-and "Opening your chats…" where the threads will be, so the window can paint before the thread
-list and SQLAlchemy are loaded, and nothing jumps when the real sidebar takes its place.
+The same frame as `Sidebar` (New chat, the filter, the list, Archived) with its controls disabled,
+so the window can paint before the thread list and SQLAlchemy are loaded, and nothing jumps when
+the real sidebar takes its place. Where the threads will be: the rows the window showed when it
+last closed (`snapshot.py`), drawn by the sidebar's delegate but not yet clickable, or, with none
+kept, "Opening your chats…". The kept rows come a moment after the window's first paint (the
+delegate is loaded for them then), so the window is not slower to appear for them.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, Qt
-from PySide6.QtGui import QIcon, QPalette
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QIcon, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QToolButton,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
 from chatdesk.ui.sidebar.icons import line_icon
+from chatdesk.ui.sidebar.snapshot import GroupRow
 
 MARGIN = 6  # px around the sidebar's contents, as in Sidebar
 SPACING = 6
@@ -47,6 +52,8 @@ class SidebarPlaceholder(QWidget):
         self.status.setAccessibleName("List status")
         self.status.setContentsMargins(8, 4, 0, 0)  # in line with the titles that will follow
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        self._kept: list[GroupRow] | None = None
+        self.tree: QTreeView | None = None  # the kept rows, once shown
         self._lay_out()
         self._paint_icons()
 
@@ -63,6 +70,46 @@ class SidebarPlaceholder(QWidget):
         layout.addWidget(self.status, 0, Qt.AlignmentFlag.AlignTop)
         layout.addStretch(1)
         layout.addWidget(self._archived, 0, Qt.AlignmentFlag.AlignLeft)
+
+    def show_kept(self, kept: list[GroupRow]) -> None:
+        """Show `kept` (the rows the window showed when it last closed) once this has painted."""
+        if kept and self.tree is None:
+            self._kept = kept
+            self.status.hide()
+            if self.isVisible():
+                QTimer.singleShot(0, self._show_kept)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if self._kept is not None and self.tree is None:
+            QTimer.singleShot(0, self._show_kept)  # once this paint is done
+
+    def _show_kept(self) -> None:
+        """The last run's rows, as the live list draws them; clicks and keys wait for it."""
+        from chatdesk.ui.sidebar.delegate import SidebarDelegate
+        from chatdesk.ui.sidebar.snapshot import model_of
+        from chatdesk.ui.sidebar.widgets import ThreadTree
+
+        if self._kept is None or self.tree is not None:
+            return
+        tree = ThreadTree(self)
+        model = model_of(self._kept)
+        model.setParent(tree)
+        tree.setModel(model)
+        tree.setItemDelegate(SidebarDelegate(tree))
+        for row, group in enumerate(self._kept):
+            tree.setExpanded(model.index(row, 0), group.open)
+        tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        tree.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
+        tree.setAccessibleName("Chats (opening)")
+        layout = self.layout()
+        assert layout is not None
+        place = layout.indexOf(self.status) + 1
+        stretch = layout.takeAt(place)  # the tree takes the room the stretch held
+        del stretch
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(place, tree, 1)
+        self.tree = tree
 
     def _paint_icons(self) -> None:
         colour = self.palette().color(QPalette.ColorRole.ButtonText)  # Qt greys it when disabled

@@ -34,11 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.sidebar.actions import SidebarActions
 from chatdesk.ui.sidebar.delegate import SidebarDelegate
 from chatdesk.ui.sidebar.icons import line_icon
 from chatdesk.ui.sidebar.model import ThreadTreeModel
 from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING
+from chatdesk.ui.sidebar.snapshot import GroupRow
 from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
@@ -93,6 +95,13 @@ class Sidebar(QWidget):
         if index.isValid():
             self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.tree.edit(index)
+
+    def kept_rows(self) -> list[GroupRow] | None:
+        """The rows to show at the next start (`snapshot.py`): those of the usual view, or
+        None when the list shows the archive or a filter, which the next start would not."""
+        if self.archived.isChecked() or self.filter.text():
+            return None
+        return snapshot.take(self.tree)
 
     def menu_for(self, index: QModelIndex) -> QMenu | None:
         """The context menu of a row, or None (tests trigger its actions directly)."""

@@ -22,8 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.sidebar.groups import GROUP_KIND_ROLE, THREAD_ID_ROLE, GroupKind
-from chatdesk.ui.sidebar.model import ThreadTreeModel
+from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, THREAD_ID_ROLE, GroupKind
 
 _KEY = Qt.Key
 
@@ -67,9 +66,9 @@ class ThreadTree(QTreeView):
     def doItemsLayout(self) -> None:
         # Pages are read when the end of a group comes into view (Sidebar), not on every
         # relayout, which is when QTreeView would otherwise ask for them.
-        model = self.model()
-        if isinstance(model, ThreadTreeModel):
-            with model.fetching_paused():
+        paused = getattr(self.model(), "fetching_paused", None)  # ThreadTreeModel's
+        if paused is not None:
+            with paused():
                 super().doItemsLayout()
         else:
             super().doItemsLayout()

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from PySide6.QtWidgets import QMainWindow, QSplitter, QVBoxLayout, QWidget
 
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
+from chatdesk.ui.sidebar.snapshot import GroupRow
 
 
 class Panes:
@@ -22,7 +23,8 @@ class Panes:
             self.column.addWidget(widget, 1 if widget is stretch else 0)
         self.splitter = QSplitter()
         self.splitter.setObjectName("mainSplitter")
-        self.splitter.addWidget(SidebarPlaceholder())
+        self.placeholder: SidebarPlaceholder | None = SidebarPlaceholder()
+        self.splitter.addWidget(self.placeholder)
         self.splitter.addWidget(right)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
@@ -35,7 +37,13 @@ class Panes:
         assert panel is not None  # the splitter is made with both of its widgets
         return panel
 
+    def show_kept(self, kept: list[GroupRow]) -> None:
+        """Before the core is attached: the placeholder shows the rows the last run kept."""
+        if self.placeholder is not None:
+            self.placeholder.show_kept(kept)
+
     def set_side(self, sidebar: QWidget) -> None:
+        self.placeholder = None
         placeholder = self.splitter.replaceWidget(0, sidebar)  # same size and visibility
         if placeholder is not None:  # it has no parent now
             placeholder.deleteLater()

@@ -1,0 +1,182 @@
+"""The thread list as the window last showed it, so the next start can show it at once.
+
+Opening the core (SQLAlchemy, the database check) takes longer than painting the window. When
+the window closes, the top of the sidebar's usual view (its groups and the titles under them,
+as many rows as a tall window shows) is kept in `sidebar.json` beside the database's other
+run files (0600); at the next start the placeholder shows those rows, drawn by the sidebar's own
+delegate, until the live list takes their place, usually within the second. The file holds
+titles only, which the database beside it holds too. A list filtered or showing the archive
+is not kept (the next start would not show it); the file is then removed.
+
+What is read back is checked like any file: a damaged, oversized or odd file is ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QTreeView
+
+from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
+
+log = logging.getLogger("chatdesk.ui")
+
+FILE_NAME = "sidebar.json"
+VERSION = 1
+MAX_ROWS = 60  # group and thread rows kept: more than a tall window shows
+MAX_BYTES = 256 * 1024
+MAX_TITLE = 300  # characters of a title kept (the row elides long ones anyway)
+_KINDS = {kind.value: kind for kind in GroupKind}
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    title: str
+    pinned: bool = False
+    team: str | None = None  # the team's name on a shared thread
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    kind: GroupKind
+    title: str
+    open: bool  # expanded: its threads shown below it
+    threads: tuple[ThreadRow, ...] = ()
+
+
+def take(tree: QTreeView) -> list[GroupRow]:
+    """The rows `tree` shows from the top, at most MAX_ROWS."""
+    model = tree.model()
+    root = tree.rootIndex()
+    groups: list[GroupRow] = []
+    budget = MAX_ROWS
+    for row in range(model.rowCount(root)):
+        if budget <= 0:
+            break
+        index = model.index(row, 0, root)
+        kind = index.data(GROUP_KIND_ROLE)
+        if not isinstance(kind, GroupKind) or tree.isRowHidden(row, root):
+            continue
+        budget -= 1
+        opened = tree.isExpanded(index)
+        threads = _threads(model.index(row, 0, root), budget) if opened else ()
+        budget -= len(threads)
+        groups.append(GroupRow(kind, _title(index), opened, threads))
+    return groups
+
+
+def _threads(group: QModelIndex, budget: int) -> tuple[ThreadRow, ...]:
+    model = group.model()
+    found = []
+    for row in range(min(model.rowCount(group), max(0, budget))):
+        index = model.index(row, 0, group)
+        team = index.data(TEAM_ROLE)
+        found.append(
+            ThreadRow(
+                _title(index),
+                bool(index.data(PINNED_ROLE)),
+                team if isinstance(team, str) else None,
+            )
+        )
+    return tuple(found)
+
+
+def _title(index: QModelIndex) -> str:
+    return str(index.data(Qt.ItemDataRole.DisplayRole) or "")[:MAX_TITLE]
+
+
+def save(path: Path, groups: list[GroupRow] | None) -> None:
+    """Keep `groups` for the next start; None (a view not worth showing then) removes the file.
+    Never raises: the list is a convenience, losing it costs a moment at the next start."""
+    from chatdesk.core.config import replace_file_atomically
+
+    try:
+        if groups is None:
+            path.unlink(missing_ok=True)
+            return
+        data = {"version": VERSION, "groups": [_group_json(group) for group in groups]}
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        replace_file_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+    except OSError as error:
+        log.info("the thread list was not kept for the next start: %s", error)
+
+
+def _group_json(group: GroupRow) -> dict[str, Any]:
+    threads = [{"title": t.title, "pinned": t.pinned, "team": t.team} for t in group.threads]
+    return {"kind": group.kind.value, "title": group.title, "open": group.open, "threads": threads}
+
+
+def load(path: Path) -> list[GroupRow] | None:
+    """The rows kept by the last run, or None when there are none or the file is not one
+    this version wrote."""
+    from chatdesk.core.errors import ChatdeskError
+    from chatdesk.core.trust.files import read_regular
+
+    try:
+        data = json.loads(read_regular(path, MAX_BYTES))
+        return _parse(data)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError, ChatdeskError) as error:
+        log.info("the thread list kept by the last run was not used: %s", error)
+        return None
+
+
+def _parse(data: Any) -> list[GroupRow]:
+    if not isinstance(data, dict) or data.get("version") != VERSION:
+        raise ValueError("not a thread list of this version")
+    groups = data.get("groups")
+    if not isinstance(groups, list):
+        raise ValueError("no groups")
+    parsed, rows = [], 0
+    for item in groups:
+        group = _parse_group(item)
+        rows += 1 + len(group.threads)
+        if rows > MAX_ROWS:
+            raise ValueError("more rows than are ever kept")
+        parsed.append(group)
+    return parsed
+
+
+def _parse_group(item: Any) -> GroupRow:
+    if not isinstance(item, dict) or item.get("kind") not in _KINDS:
+        raise ValueError("a group of no known kind")
+    threads = item.get("threads")
+    if not isinstance(threads, list) or not isinstance(item.get("open"), bool):
+        raise ValueError("a group without its threads")
+    rows = []
+    for thread in threads:
+        team = thread.get("team") if isinstance(thread, dict) else None
+        if not isinstance(thread, dict) or not isinstance(thread.get("pinned"), bool):
+            raise ValueError("a thread row without its flags")
+        if team is not None and not isinstance(team, str):
+            raise ValueError("a team that is not a name")
+        rows.append(ThreadRow(_text(thread.get("title")), thread["pinned"], team))
+    return GroupRow(_KINDS[item["kind"]], _text(item.get("title")), item["open"], tuple(rows))
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a title that is not text")
+    return value[:MAX_TITLE]
+
+
+def model_of(groups: list[GroupRow]) -> QStandardItemModel:
+    """The rows as a model the sidebar's delegate draws like the live list."""
+    model = QStandardItemModel()
+    for group in groups:
+        item = QStandardItem(group.title)
+        item.setData(group.kind, GROUP_KIND_ROLE)
+        for thread in group.threads:
+            child = QStandardItem(thread.title)
+            child.setData(thread.pinned, PINNED_ROLE)
+            child.setData(thread.team, TEAM_ROLE)
+            item.appendRow(child)
+        model.appendRow(item)
+    return model
