@@ -286,10 +286,14 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
 
 
 def _keep_thread_list(window: MainWindow, path: Path) -> None:
-    """The sidebar's rows, for the next start to show before its core is open."""
-    sidebar = getattr(window, "sidebar", None)  # made when the core was attached
-    if sidebar is not None and not sidebar.model.loading:
-        snapshot.save(path, sidebar.kept_rows())
+    """The sidebar's rows, for the next start to show before its core is open. Nothing here
+    may keep the window and the core from closing (they keep drafts and answers)."""
+    try:
+        sidebar = getattr(window, "sidebar", None)  # made when the core was attached
+        if sidebar is not None and not sidebar.model.loading:
+            snapshot.save(path, sidebar.kept_rows())
+    except Exception:  # a convenience for the next start, never worth losing a draft over
+        log.exception("the thread list was not kept for the next start")
 
 
 def _save_preferences(path: Path, settings: Settings) -> None:

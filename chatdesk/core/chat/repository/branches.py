@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, bindparam, delete, literal, select
+from sqlalchemy import Connection, Select, bindparam, delete, literal, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.attachments import with_attachments
@@ -103,8 +103,14 @@ def walk_down(session: Session, message_id: uuid.UUID, limit: int) -> list[Messa
 
 
 def _walked(session: Session, walk: Select[Any], start: uuid.UUID, limit: int) -> Sequence[Any]:
-    # Through the session's connection, not the ORM's execution: the statement is Core.
-    return session.connection().execute(walk, {"start": start, "limit": limit}).all()
+    return _core(session).execute(walk, {"start": start, "limit": limit}).all()
+
+
+def _core(session: Session) -> Connection:
+    """The session's connection, for Core statements without the ORM's execution layer; what
+    is pending is flushed first, as the session's own autoflush would (a no-op when reading)."""
+    session.flush()
+    return session.connection()
 
 
 def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
@@ -129,7 +135,7 @@ def branch_page(
         raise InvalidRequest("give only one of before, after or around, not both")
     if not 1 <= limit <= 1000:
         raise InvalidRequest("limit must be between 1 and 1000")
-    found = session.connection().execute(_LEAF, {"thread": thread_id}).first()
+    found = _core(session).execute(_LEAF, {"thread": thread_id}).first()
     if found is None:
         raise NotFound(f"no thread with id {thread_id}")
     leaf = found.active_leaf_id
