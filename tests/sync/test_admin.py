@@ -252,6 +252,16 @@ def test_a_member_taken_out_of_their_last_team_cannot_log_in_and_their_sessions_
         assert again.execute("SELECT name FROM chat.my_teams()").fetchall() == [("red",)]
 
 
+def test_removing_someone_who_was_not_in_the_team_changes_nothing_of_their_login(
+    sync_db: SyncDatabase,
+) -> None:
+    sync_db.admin.add_team("red")
+    done = sync_db.admin.remove_member("red", "postgres")  # a superuser, in no team
+    assert (done.removed, done.login) == (False, "kept")
+    assert _scalar(sync_db.admin_dsn, "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s",
+                   "postgres") is True  # fmt: skip
+
+
 def test_the_cli_says_a_removed_member_can_no_longer_log_in(
     sync_db: SyncDatabase, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -177,7 +177,9 @@ class ServerAdmin:
             still = connection.execute(
                 "SELECT 1 FROM chat.team_members WHERE member = %s LIMIT 1", (member,)
             ).fetchone()
-            if still is None and existing_role(connection, member) is not None:
+            # Someone who was not in the team is left as they are (another application's
+            # login, say), unless their role is to be dropped as asked.
+            if still is None and (removed or drop_role) and existing_role(connection, member):
                 if drop_role:
                     drop_login(connection, member)
                     login = "dropped"
