@@ -166,9 +166,9 @@ def _watcher_class() -> type:
             window.service_attached.connect(self._attached)
             self._kept_view: QObject | None = None  # the placeholder's kept rows
             self._live_view: QObject | None = None  # the sidebar's, once the core is attached
-            side = window.panes.side()
-            if getattr(side, "tree", 1) is None:  # a placeholder that will show kept rows
-                side.installEventFilter(self)
+            placeholder = window.panes.placeholder  # it may show the last run's rows
+            if placeholder is not None:
+                placeholder.installEventFilter(self)
             self._poll = QTimer(self, interval=5)
             self._poll.timeout.connect(self._check_thread)
             self._frames = QTimer(self, interval=16)
@@ -182,8 +182,8 @@ def _watcher_class() -> type:
                     self._kept_view = tree.viewport()
                     self._kept_view.installEventFilter(self)
             if event.type() == QEvent.Type.Paint:
-                if watched is self._kept_view and "kept_painted" not in self._marks:
-                    self._marks["kept_painted"] = time.time()
+                if watched is self._kept_view:
+                    self._marks.setdefault("kept_painted", time.time())
                 elif watched is self._window and "painted" not in self._marks:
                     self._marks["painted"] = time.time()
                     QTimer.singleShot(0, self._interactive)

@@ -23,7 +23,7 @@ from chatdesk.app import Core
 from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.notices import Tone
-from chatdesk.ui.sidebar.groups import TEAM_ROLE
+from chatdesk.ui.sidebar.roles import TEAM_ROLE
 from tests.sync.client import Client
 from tests.sync.conftest import Member, SyncDatabase, Team
 from tests.ui.conftest import finish, make_core, qloop  # noqa: F401  (fixtures)

@@ -688,8 +688,8 @@ def test_events_during_a_page_read_win_over_the_stale_page(
 
 def test_the_layout_places_threads_without_qt(make_core: Any, finish: Any) -> None:
     """Where a thread's row is, by its group and day, with no model or view in the way."""
-    from chatdesk.ui.sidebar.groups import GroupKind
     from chatdesk.ui.sidebar.layout import Layout
+    from chatdesk.ui.sidebar.roles import GroupKind
 
     core = make_core()
     project = finish(core.service.create_project("Budget"))

@@ -20,19 +20,6 @@ from chatdesk.ui.sidebar.roles import (
     GroupKind,
 )
 
-__all__ = [  # the roles and kinds are read from here too
-    "GROUP_KIND_ROLE",
-    "PINNED_ROLE",
-    "PROJECT_ID_ROLE",
-    "TEAM_ROLE",
-    "THREAD_ID_ROLE",
-    "THREAD_ROLE",
-    "Group",
-    "GroupKind",
-    "group_data",
-    "thread_data",
-]
-
 _ROLE = Qt.ItemDataRole
 
 

@@ -15,7 +15,8 @@ from datetime import date
 
 from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadView
 from chatdesk.ui.sidebar.feeds import Bucket, Feed, bucket_of, day_starts
-from chatdesk.ui.sidebar.groups import Group, GroupKind
+from chatdesk.ui.sidebar.groups import Group
+from chatdesk.ui.sidebar.roles import GroupKind
 
 
 def _listed(thread: ThreadView) -> bool:

@@ -40,14 +40,9 @@ from chatdesk.ui.sidebar.feeds import (
     page_with_events,
     recency_key,
 )
-from chatdesk.ui.sidebar.groups import (
-    THREAD_ROLE,
-    Group,
-    GroupKind,
-    group_data,
-    thread_data,
-)
+from chatdesk.ui.sidebar.groups import Group, group_data, thread_data
 from chatdesk.ui.sidebar.layout import Layout
+from chatdesk.ui.sidebar.roles import THREAD_ROLE, GroupKind
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.chat.service import ChatService

@@ -103,11 +103,9 @@ class SidebarPlaceholder(QWidget):
         tree.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
         tree.setAccessibleName("Chats (opening)")
         layout = self.layout()
-        assert layout is not None
-        place = layout.indexOf(self.status) + 1
-        stretch = layout.takeAt(place)  # the tree takes the room the stretch held
-        del stretch
         assert isinstance(layout, QVBoxLayout)
+        place = layout.indexOf(self.status) + 1
+        layout.takeAt(place)  # the tree takes the room the stretch held
         layout.insertWidget(place, tree, 1)
         self.tree = tree
 

@@ -65,7 +65,7 @@ def take(tree: QTreeView) -> list[GroupRow]:
             continue
         budget -= 1
         opened = tree.isExpanded(index)
-        threads = _threads(model.index(row, 0, root), budget) if opened else ()
+        threads = _threads(index, budget) if opened else ()
         budget -= len(threads)
         groups.append(GroupRow(kind, _title(index), opened, threads))
     return groups

@@ -40,7 +40,6 @@ from chatdesk.ui.sidebar.delegate import SidebarDelegate
 from chatdesk.ui.sidebar.icons import line_icon
 from chatdesk.ui.sidebar.model import ThreadTreeModel
 from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING
-from chatdesk.ui.sidebar.snapshot import GroupRow
 from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
@@ -96,7 +95,7 @@ class Sidebar(QWidget):
             self.tree.setFocus(Qt.FocusReason.ShortcutFocusReason)
             self.tree.edit(index)
 
-    def kept_rows(self) -> list[GroupRow] | None:
+    def kept_rows(self) -> list[snapshot.GroupRow] | None:
         """The rows to show at the next start (`snapshot.py`): those of the usual view, or
         None when the list shows the archive or a filter, which the next start would not."""
         if self.archived.isChecked() or self.filter.text():

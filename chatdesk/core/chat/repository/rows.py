@@ -108,16 +108,13 @@ _ROLES = {role.value: role for role in Role}
 _STATUSES = {status.value: status for status in Status}
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(hex=value)
+def _uuid(value: str) -> uuid.UUID:
+    return uuid.UUID(hex=value)
 
 
-def _utc(value: Any) -> datetime | None:
-    """A stored naive-UTC timestamp as an aware datetime."""
-    if value is None:
-        return None
-    moment = value if isinstance(value, datetime) else datetime.fromisoformat(value)
-    return moment.replace(tzinfo=UTC)
+def _utc(value: str | None) -> datetime | None:
+    """A stored naive-UTC timestamp (SQLite text) as an aware datetime."""
+    return None if value is None else datetime.fromisoformat(value).replace(tzinfo=UTC)
 
 
 def message_view(row: Sequence[Any]) -> MessageView:
