@@ -4,6 +4,7 @@ and the answer runner alone against a real OpenAI-compatible HTTP server."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
@@ -104,6 +105,38 @@ def test_the_walk_goes_up_a_branch_in_chunks_newest_first(
     assert [row.id for row in rest] == [rest_from]
     assert rest[0].parent_hex is None  # the top of the branch: nothing to go on with
     assert "content" not in rest[0]._fields  # counting alone reads no text
+
+
+def test_a_page_reads_every_field_of_its_messages_as_the_views_constructor_makes_them(
+    store: Store, config: Configuration
+) -> None:
+    first = _exchange(store, config, None, "one")
+    thread = first.thread.id
+    second = _exchange(store, config, thread, "two")
+    with_figures = {"prompt_tokens": 12, "completion_tokens": 3, "cost_usd": 0.25}
+    store.write_now(
+        lambda s: s.execute(
+            update(Message).where(Message.id == second.answer.id).values(**with_figures)
+        )
+    )
+
+    page = store.read_now(lambda s: repo.branch_page(s, thread, before=None, after=None, limit=10))
+    question, answer = page.messages[-2:]
+    assert [m.content for m in page.messages] == ["one", "answer to one", "two", "answer to two"]
+    assert answer.parent_id == question.id
+    assert question.thread_id == thread
+    assert answer.usage.total == 15
+    assert answer.usage.cost_usd == 0.25
+    assert question.usage.total == 0
+    assert question.usage.cost_usd is None
+    assert answer.created_at == NOW
+    assert answer.created_at.utcoffset() == timedelta(0)
+    for view in page.messages:
+        # built without MessageView.__init__: the same fields, equal to what it would make
+        assert vars(view).keys() == {f.name for f in dataclasses.fields(MessageView)}
+        assert dataclasses.replace(view) == view
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            view.content = "changed"  # type: ignore[misc]
 
 
 def test_a_count_is_cached_unless_the_message_changed_after_it_was_counted(

@@ -12,9 +12,9 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Select, bindparam, delete, literal, select
+from sqlalchemy import Connection, Select, Uuid, bindparam, delete, literal, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.attachments import with_attachments
@@ -23,7 +23,7 @@ from chatdesk.core.chat.repository.rows import (
     T,
     message_row,
     message_select,
-    message_view,
+    message_views_of,
     thread_row,
     thread_view,
 )
@@ -36,6 +36,7 @@ from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, Role, Status, Thread
+from chatdesk.core.store.prepared import Prepared
 
 
 def insert_message(
@@ -87,27 +88,27 @@ def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
     return message_select().join(walk, M.c.id == walk.c.id).order_by(M.c.depth)
 
 
-_LEAF = select(T.c.active_leaf_id).where(T.c.id == bindparam("thread"))
-_UP = _walk(bindparam("start"), bindparam("limit"), down=False)
-_DOWN = _walk(bindparam("start"), bindparam("limit"), down=True)
+_LEAF = Prepared(select(T.c.active_leaf_id).where(T.c.id == bindparam("thread", type_=Uuid())))
+_UP = Prepared(_walk(bindparam("start", type_=Uuid()), bindparam("limit"), down=False))
+_DOWN = Prepared(_walk(bindparam("start", type_=Uuid()), bindparam("limit"), down=True))
 
 
 def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
     """The message and its ancestors, at most `limit` of them, oldest first."""
-    return [message_view(row) for row in _walked(session, _UP, message_id, limit)]
+    return message_views_of(_walked(session, _UP, message_id, limit))
 
 
 def walk_down(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
     """The message and the messages that follow it on its branch, at most `limit`."""
-    return [message_view(row) for row in _walked(session, _DOWN, message_id, limit)]
+    return message_views_of(_walked(session, _DOWN, message_id, limit))
 
 
-def _walked(session: Session, walk: Select[Any], start: uuid.UUID, limit: int) -> Sequence[Any]:
-    return _core(session).execute(walk, {"start": start, "limit": limit}).all()
+def _walked(session: Session, walk: Prepared, start: uuid.UUID, limit: int) -> Sequence[Any]:
+    return walk.rows(_core(session), start=start, limit=limit)
 
 
 def _core(session: Session) -> Connection:
-    """The session's connection, for Core statements without the ORM's execution layer; what
+    """The session's connection, for statements run without the ORM's execution layer; what
     is pending is flushed first, as the session's own autoflush would (a no-op when reading)."""
     session.flush()
     return session.connection()
@@ -116,8 +117,8 @@ def _core(session: Session) -> Connection:
 def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
     """The walked rows' views, with their attachments' names (asked for only when a message
     has any: most pages have none)."""
-    views = [message_view(row) for row in rows]
-    if any(row.attached for row in rows):
+    views = message_views_of(rows)
+    if any(row[-1] for row in rows):  # `attached`, the last column
         return with_attachments(session, views)
     return views
 
@@ -135,10 +136,10 @@ def branch_page(
         raise InvalidRequest("give only one of before, after or around, not both")
     if not 1 <= limit <= 1000:
         raise InvalidRequest("limit must be between 1 and 1000")
-    found = _core(session).execute(_LEAF, {"thread": thread_id}).first()
+    found = _LEAF.first(_core(session), thread=thread_id)
     if found is None:
         raise NotFound(f"no thread with id {thread_id}")
-    leaf = found.active_leaf_id
+    leaf = None if found[0] is None else uuid.UUID(hex=found[0])
     rows: list[Any] = []
     if before is not None:
         cursor = _cursor_row(session, thread_id, before)
@@ -166,13 +167,23 @@ def branch_page(
     )
 
 
-def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> Any:
-    row = session.execute(
-        select(M.c.thread_id, M.c.parent_id, M.c.active_child_id).where(M.c.id == message_id)
-    ).first()
-    if row is None or row.thread_id != thread_id:
+_CURSOR = Prepared(
+    select(M.c.thread_id, M.c.parent_id, M.c.active_child_id).where(
+        M.c.id == bindparam("message", type_=Uuid())
+    )
+)
+
+
+def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> _Cursor:
+    row = _CURSOR.first(_core(session), message=message_id)
+    if row is None or row[0] != thread_id.hex:
         raise NotFound(f"no message {message_id} in thread {thread_id}")
-    return row
+    return _Cursor(*(None if hex_ is None else uuid.UUID(hex=hex_) for hex_ in row[1:]))
+
+
+class _Cursor(NamedTuple):
+    parent_id: uuid.UUID | None
+    active_child_id: uuid.UUID | None
 
 
 def end_of_branch(session: Session, message_id: uuid.UUID) -> uuid.UUID:

@@ -1,0 +1,57 @@
+"""Hot read statements compiled once and run on the SQLite driver's cursor.
+
+A statement is still written once, with SQLAlchemy (so it follows the models), but paging a
+thread runs the same two statements thousands of times: SQLAlchemy's execution layer (caching
+lookup, parameter processing, the result object) costs about as much as the SQL itself there.
+`Prepared` compiles the statement for SQLite when it is made, converts the parameters with the
+columns' own bind processors, and returns the driver's plain tuples, columns in the order of
+the statement, as SQLite stores them.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+
+_DIALECT = sqlite.dialect()
+
+
+class Prepared:
+    """`statement` compiled for SQLite; `rows(connection, **parameters)` runs it. Parameters
+    not given take the values written in the statement."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        compiled = statement.compile(dialect=_DIALECT)
+        assert isinstance(compiled, SQLCompiler)
+        self.sql = str(compiled)
+        names = compiled.positiontup or []
+        self._steps: list[tuple[str, Any, Callable[[Any], Any] | None]] = []
+        for name in names:
+            bind = compiled.binds[name]
+            convert = bind.type.dialect_impl(_DIALECT).bind_processor(_DIALECT)
+            self._steps.append((name, bind.effective_value, convert))
+
+    def parameters(self, given: dict[str, Any]) -> list[Any]:
+        values = []
+        for name, fixed, convert in self._steps:
+            value = given.get(name, fixed)
+            values.append(value if convert is None or value is None else convert(value))
+        return values
+
+    def rows(self, connection: Connection, **given: Any) -> list[tuple[Any, ...]]:
+        """Every row, on the transaction `connection` is in."""
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        return driver.execute(self.sql, self.parameters(given)).fetchall()
+
+    def first(self, connection: Connection, **given: Any) -> tuple[Any, ...] | None:
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        row: tuple[Any, ...] | None = driver.execute(self.sql, self.parameters(given)).fetchone()
+        return row
