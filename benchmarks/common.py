@@ -141,6 +141,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.2f}×"
     if unit == "MB":
         return f"{value:.1f} MB"
+    if unit == "%":
+        return f"{value:.0f} %"
     return f"{value:.3f} ms" if value < 10 else f"{value:.1f} ms"
 
 

@@ -22,9 +22,10 @@ import asyncio
 import sqlite3
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QStringListModel
+from PySide6.QtCore import QEvent, QObject, QStringListModel
 from PySide6.QtWidgets import QListView
 
 from benchmarks.common import (
@@ -47,12 +48,17 @@ from benchmarks.window import (
     thread_shown,
     until,
 )
-from chatdesk.ui.conversation.controller import PAGE
+from chatdesk.app import Core
+from chatdesk.core.render.kept import KeptRenders
+from chatdesk.ui.conversation.controller import FIRST_PAGE, PAGE
+from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
 
 TARGET = Target("< 150 ms", 150.0)
 FLAT = Target("< 1.5× (flat)", 1.5)
 FORMATTED = Target("≤ 1.2× first paint", 1.2)  # docs/design.md §11
+# Formatted in an earlier run: every message on screen formatted at its first paint.
+NONE_PLAIN = Target("0 % (none)", 0.5)
 BARE = "sqlite3+QListView"
 LEVELS = (("p50", 50.0), ("max", 100.0))
 NEWEST = f"SELECT * FROM messages WHERE thread_id = ? ORDER BY depth DESC LIMIT {PAGE}"
@@ -69,56 +75,127 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
         warm = await fill_thread(core, 60, "warm-up")
         raw = raw_clone(core.store.path, workdir / "bare.db", copy=("threads", "messages"))
         raw.execute("CREATE INDEX bare_thread_depth ON messages (thread_id, depth)")
-        async with shown_window(core) as window:
+        kept = KeptRenders(workdir / "cache")
+        async with shown_window(core, kept) as window:
             await until(lambda: not window.sidebar.model.loading)
             first = await _open(window, warm)
-            chat: dict[int, tuple[list[float], list[float]]] = {size: ([], []) for size in sizes}
+            cold: dict[int, list[Opened]] = {size: [] for size in sizes}
+            again: dict[int, list[Opened]] = {size: [] for size in sizes}
             widgets = set()
             stalls: list[float] = []
             for _ in range(runs):
                 for size in sizes:  # in turns, so each open switches threads
                     window.formatter.clear()
+                    await _forget_kept(core, kept, threads[size])  # never formatted before
                     meter = StallMeter()
                     meter.start()
-                    painted, formatted = await _open(window, threads[size])
+                    cold[size].append(await _open(window, threads[size]))
                     stalls.append(max(meter.stop(), default=0.0))
-                    chat[size][0].append(painted)
-                    chat[size][1].append(formatted)
                     widgets.add(len(window.view.widgets))
+            for size in sizes:
+                await _kept_on_disk(core, kept, threads[size])
+            for _ in range(runs):
+                for size in sizes:
+                    window.formatter.clear()  # a restart: nothing in memory, the disk kept
+                    again[size].append(await _open(window, threads[size]))
+        kept.close()
         bare, bare_stalls = await _bare(raw, threads, runs)
         raw.close()
     print(
-        f"      (first open in the window, 60 messages: painted {first[0]:.0f} ms, formatted "
-        f"{first[1]:.0f} ms; message widgets per open: {', '.join(map(str, sorted(widgets)))})"
+        f"      (first open in the window, 60 messages: painted {first.painted:.0f} ms, "
+        f"formatted {first.formatted:.0f} ms; message widgets per open: "
+        f"{', '.join(map(str, sorted(widgets)))})"
     )
     for size in sorted(sizes):
-        painted_ms, formatted_ms = chat[size]
+        painted_ms = [o.painted for o in cold[size]]
+        formatted_ms = [o.formatted for o in cold[size]]
         name = f"open {size:,}: first paint"
         report_latency(name, painted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
         name = f"open {size:,}: formatted + paint"
         report_latency(name, formatted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
     for size in sorted(sizes):
-        painted, formatted = (percentile(chat[size][column], 50) for column in (0, 1))
+        painted, formatted = (percentile(column, 50) for column in _columns(cold[size]))
         name = f"open {size:,}: formatted ÷ first paint, p50"
         report(name, formatted / painted, None, "×", FORMATTED)
+    print("      (opened again after a restart: formatted in an earlier run, kept on disk)")
+    for size in sorted(sizes):
+        painted_ms, _ = _columns(again[size])
+        name = f"reopen {size:,}: first paint"
+        report_latency(name, painted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
+        plain = max(100 - o.formatted_at_first_paint for o in again[size])
+        report(f"reopen {size:,}: plain at first paint, max", plain, None, "%", NONE_PLAIN)
     name = "loop stall while opening, max"
     report(name, max(stalls), max(bare_stalls), "ms", INFO, bare=BARE)
     big, small = sizes
     bare_flat = percentile(bare[big], 50) / percentile(bare[small], 50)
-    for column, what in ((0, "first paint"), (1, "formatted")):
-        flat = percentile(chat[big][column], 50) / percentile(chat[small][column], 50)
+    for column, what in zip(range(2), ("first paint", "formatted"), strict=True):
+        chat_big, chat_small = (percentile(_columns(cold[n])[column], 50) for n in (big, small))
+        flat = chat_big / chat_small
         report(f"flatness {what}, {big:,} ÷ {small:,}", flat, bare_flat, "×", FLAT, bare=BARE)
 
 
-async def _open(window: MainWindow, thread_id: uuid.UUID) -> tuple[float, float]:
-    """Milliseconds from `show_thread` to the first paint, and to formatted and painted."""
+@dataclass(frozen=True)
+class Opened:
+    painted: float  # ms from the click to the first paint of the message widgets
+    formatted: float  # ms to every one formatted and painted
+    formatted_at_first_paint: float  # % of the painted message widgets formatted at their first
+
+
+def _columns(opens: list[Opened]) -> tuple[list[float], list[float]]:
+    return [o.painted for o in opens], [o.formatted for o in opens]
+
+
+async def _forget_kept(core: Core, kept: KeptRenders, thread_id: uuid.UUID) -> None:
+    """What is kept of the newest messages (after the formatting written so far)."""
+    page = await core.service.list_messages(thread_id, limit=PAGE * 2)
+    await asyncio.wrap_future(kept.submit(kept.forget, [m.id for m in page.messages]))
+
+
+async def _kept_on_disk(core: Core, kept: KeptRenders, thread_id: uuid.UUID) -> None:
+    page = await core.service.list_messages(thread_id, limit=FIRST_PAGE)
+    wanted = {m.id for m in page.messages}
+
+    async def kept_ids() -> set[uuid.UUID]:
+        return set(await asyncio.wrap_future(kept.submit(kept.message_ids)))
+
+    deadline = time.perf_counter() + 10
+    while not wanted <= await kept_ids():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the formatting of the page was not kept")
+        await asyncio.sleep(0.01)
+
+
+class _FirstPaints(QObject):
+    """Whether each watched message widget held its formatted text at its first paint."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._widgets: dict[QObject, MessageWidget] = {}
+        self.formatted: dict[uuid.UUID, bool] = {}
+
+    def watch(self, widgets: list[MessageWidget]) -> None:
+        for widget in widgets:
+            self._widgets[widget.body.viewport()] = widget
+            widget.body.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        widget = self._widgets.get(watched)
+        if event.type() == QEvent.Type.Paint and widget is not None:
+            self.formatted.setdefault(widget.message.id, widget.rendered is not None)
+        return False
+
+
+async def _open(window: MainWindow, thread_id: uuid.UUID) -> Opened:
+    """From `show_thread` to the first paint, and to formatted and painted."""
     paints = Paints()
+    firsts = _FirstPaints()
     loaded: list[float] = []
 
     def on_loaded(shown: object) -> None:
         if shown == thread_id:  # the view built the page's widgets just before this signal
             loaded.append(time.perf_counter())
             paints.watch(w.body.viewport() for w in window.view.widgets)
+            firsts.watch(window.view.widgets)
 
     window.controller.loaded.connect(on_loaded)
     try:
@@ -130,7 +207,8 @@ async def _open(window: MainWindow, thread_id: uuid.UUID) -> tuple[float, float]
         shown = await paints.after(formatted, nudge=window.view.viewport())
     finally:
         window.controller.loaded.disconnect(on_loaded)
-    return (painted - start) * 1000, (shown - start) * 1000
+    share = 100 * sum(firsts.formatted.values()) / max(1, len(firsts.formatted))
+    return Opened((painted - start) * 1000, (shown - start) * 1000, share)
 
 
 async def _bare(

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from benchmarks.common import chain, insert_rows, set_leaf
 from chatdesk.app import Core
+from chatdesk.core.render.kept import KeptRenders
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme
@@ -50,13 +51,15 @@ def run_qt(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
 
 
 @contextlib.asynccontextmanager
-async def shown_window(core: Core) -> AsyncIterator[MainWindow]:
-    """A MainWindow as the app shows it (theme applied, shown, started); closed at the end."""
+async def shown_window(core: Core, kept: KeptRenders | None = None) -> AsyncIterator[MainWindow]:
+    """A MainWindow as the app shows it (theme applied, shown, started; formatting kept in
+    `kept`, as the app keeps it in the cache folder); closed at the end."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     ui = core.config.settings.ui
     apply_theme(app, ui.theme, ui.font_size)
-    window = MainWindow(core.service, settings=core.config.settings)
+    window = MainWindow(settings=core.config.settings)
+    window.attach(core.service, kept_renders=kept)
     window.show()
     window.start()
     try:

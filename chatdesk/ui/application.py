@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
@@ -53,6 +54,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("chatdesk.ui")
 FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
 GIL_HANDOVER_S = 0.001  # while the core opens on its thread
+PRUNE_KEPT_AFTER = 60.0  # seconds after start-up: out of the way of opening the first threads
 
 
 # What the window needs of `chatdesk.app.Configuration` and `Core`. Described here, not imported,
@@ -264,6 +266,8 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
     app.lastWindowClosed.connect(closed.set)
     if not window.isVisible():  # closed while the core was opening
         closed.set()
+    kept = _kept_renders(core)
+    pruning = asyncio.ensure_future(_prune_kept_renders(kept, core.service))
     try:
         await core.start()
         core.start_maintenance()  # the daily backup and purge, behind the window
@@ -276,13 +280,43 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
             search=core.search,
             transfer=lambda: core.transfer,
             team=core.team,
+            kept_renders=kept,
         )
         await closed.wait()
     finally:
         _keep_thread_list(window, core.config.paths.run_dir / snapshot.FILE_NAME)
+        pruning.cancel()
         await window.aclose()
+        await asyncio.to_thread(kept.close)  # what was formatted last is written first
         await core.aclose()
     return 0
+
+
+def _kept_renders(core: AppCore) -> KeptRenders:
+    """Formatting kept across runs, in the cache folder; what it holds of a message goes when
+    the message is deleted."""
+    from chatdesk.core.chat.events import Event, MessagesDeleted
+    from chatdesk.core.render.kept import KeptRenders
+
+    kept = KeptRenders(core.config.paths.cache_dir)
+
+    def forget_deleted(event: Event) -> None:
+        if isinstance(event, MessagesDeleted):
+            kept.submit(kept.forget, event.message_ids)
+
+    core.service.events.subscribe(forget_deleted)
+    return kept
+
+
+async def _prune_kept_renders(kept: KeptRenders, service: ChatService) -> None:
+    """A while after start-up, forget the kept formatting of messages deleted meanwhile by
+    other means (the command line, the trash emptied, a restored backup)."""
+    import asyncio
+
+    await asyncio.sleep(PRUNE_KEPT_AFTER)
+    ids = await asyncio.wrap_future(kept.submit(kept.message_ids))
+    there = await service.existing_messages(ids)
+    kept.submit(kept.forget, [message_id for message_id in ids if message_id not in there])
 
 
 def _keep_thread_list(window: MainWindow, path: Path) -> None:

@@ -61,6 +61,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import ThreadView, Turn
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
@@ -179,14 +180,13 @@ class MainWindow(QMainWindow):
         search: Search | None = None,
         transfer: TransferFactory | None = None,
         team: TeamSync | None = None,
+        kept_renders: KeptRenders | None = None,
     ) -> None:
-        """Connect the window to the core: the thread list takes the placeholder's place and a
-        message sent while the core was opening goes out (once the window is started). Needs a
-        running asyncio loop from here on. `profiles`, `backups` and `data_folder` are what
-        the preferences manage; without them those tabs say so. `search` serves the palette
-        (Ctrl+K) and `transfer` makes the core's Transfer for export and import when first
-        asked; without them those actions stay disabled. `team` adds team sync (the status
-        bar's indicator, sharing, the Team preferences)."""
+        """Connect the window to the core (the thread list replaces the placeholder; a message
+        sent meanwhile goes out once started); needs a running asyncio loop from here on. The
+        preferences manage `profiles`, `backups`, `data_folder`; `search` serves Ctrl+K;
+        `transfer` makes export and import when asked; `team` adds team sync; `kept_renders`
+        keeps formatting across runs. Without one, what it serves says so or stays disabled."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         # Imported here, like the modules in _attach_*: they load asyncio, the render worker,
@@ -216,7 +216,7 @@ class MainWindow(QMainWindow):
         )
         self.models.attach(service, self.runner)
         self.sending.attach(service, self.runner)
-        self._attach_conversation(service)
+        self._attach_conversation(service, kept_renders)
         self._attach_sidebar(service)
         if team is not None:
             self._attach_team(team)
@@ -234,7 +234,7 @@ class MainWindow(QMainWindow):
         self._begin()
         self.service_attached.emit()
 
-    def _attach_conversation(self, service: ChatService) -> None:
+    def _attach_conversation(self, service: ChatService, kept: KeptRenders | None) -> None:
         from chatdesk.core.render.worker import RenderWorker
         from chatdesk.ui.context.summaries import SummaryActions
         from chatdesk.ui.context.window_choice import ContextWindowChoice
@@ -244,10 +244,12 @@ class MainWindow(QMainWindow):
         from chatdesk.ui.window.gauge import ContextGauge
 
         self._renderer = self._renderer or RenderWorker()
-        self.formatter = Formatter(self._renderer, self.runner, self)
-        self.formatter.dark = is_dark(_app())
+        self.formatter = Formatter(self._renderer, self.runner, self, kept=kept)
+        self.formatter.dark, self.formatter.pixel_ratio = is_dark(_app()), self.devicePixelRatioF()
         self.view.formatter = self.formatter
-        self.controller = ConversationController(service, self.runner, self.conversation, self)
+        self.controller = ConversationController(
+            service, self.runner, self.conversation, self, prefetch=self.formatter.prefetch
+        )
         self.actions_ = MessageActions(
             self, service, self.runner, self.view, self.controller,
             summarise=lambda thread_id, then: self.summaries.summarize_now(thread_id, then),
@@ -293,9 +295,8 @@ class MainWindow(QMainWindow):
         self._listening.append(self.team_ui)
 
     def _begin(self) -> None:
-        """Once the window is started and has a service, whichever comes last: start the
-        formatter's worker, read the threads, then send the message that waited or show the
-        new chat's saved draft."""
+        """Once started and attached, whichever comes last: start the formatter's worker, read
+        the threads, then send the message that waited or show the new chat's saved draft."""
         if not self._started or self._service is None or self._leaving:
             return
         if self._renderer is not None:  # its process would have competed with opening the core
@@ -316,8 +317,7 @@ class MainWindow(QMainWindow):
         self._begin()
 
     async def aclose(self) -> None:
-        """Keep the draft, stop listening, end pending calls (before the core closes). A window
-        that never had a service started nothing, and has nowhere to keep the draft."""
+        """Keep the draft, stop listening, end pending calls (before the core closes)."""
         if self._closed:
             return
         self._closed = True
@@ -355,8 +355,7 @@ class MainWindow(QMainWindow):
         self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
     def open_message(self, thread_id: object, message_id: object) -> None:
-        """Show a message inside its thread, on its branch, scrolled to and flashed (a search
-        hit). The branch through it becomes the thread's active one."""
+        """Show a message (a search hit) in its thread, its branch made the active one."""
         assert isinstance(message_id, uuid.UUID)
         switch = self._attached().switch_branch(message_id)
         self.runner.run(switch, done=lambda thread: self._open(thread, at=message_id), quiet=True)

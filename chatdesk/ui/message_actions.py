@@ -27,7 +27,8 @@ from chatdesk.core.trust.links import (
     classify_link,
 )
 from chatdesk.ui.conversation.controller import ConversationController
-from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS
+from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.runner import Runner
 

@@ -6,18 +6,23 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from PySide6.QtCore import QObject, QUrl, Slot
+from PySide6.QtCore import QEvent, QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextDocument
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.common import chain, insert_rows, set_leaf
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.render.kept import KeptKey, KeptRenders
+from chatdesk.core.render.model import Rendered
 from chatdesk.core.store.models import Role, Status
-from chatdesk.ui.conversation.controller import PAGE, WINDOW
+from chatdesk.ui import application
+from chatdesk.ui.conversation.controller import FIRST_PAGE, PAGE, WINDOW
+from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.main_window import MainWindow
 
@@ -233,3 +238,79 @@ def test_a_pathological_message_falls_back_to_plain_text_and_keeps_every_word(
     assert answer.rendered is not None
     assert answer.rendered.plain
     assert answer.message.content == huge
+
+
+class _FirstPaints(QObject):
+    """For each message widget, whether it showed formatted text when it was first painted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.formatted: dict[Any, bool] = {}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            widget: QObject | None = watched  # a part of a message widget (its text)
+            while widget is not None and not isinstance(widget, MessageWidget):
+                widget = widget.parent()
+            if widget is not None:
+                self.formatted.setdefault(widget.message.id, widget.rendered is not None)
+        return False
+
+
+def test_a_thread_formatted_in_an_earlier_run_is_formatted_at_its_first_paint(
+    make_core: Any, qtbot: QtBot, finish: Any, tmp_path: Path
+) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 40)
+    folder = tmp_path / "cache"
+
+    def one_run(check: _FirstPaints | None = None) -> None:
+        kept = KeptRenders(folder)
+        window = MainWindow()
+        window.attach(core.service, kept_renders=kept)
+        window.show()
+        window.start()
+        if check is not None:
+            QApplication.instance().installEventFilter(check)  # type: ignore[union-attr]
+        try:
+            open_thread(window, qtbot, thread.id, FIRST_PAGE)
+            if check is not None:
+                qtbot.waitUntil(lambda: bool(check.formatted))  # the screenful is painted
+        finally:
+            if check is not None:
+                QApplication.instance().removeEventFilter(check)  # type: ignore[union-attr]
+            window.close()
+            finish(window.aclose())
+            window.deleteLater()
+            kept.close()  # what was formatted is written by now
+
+    one_run()  # formatted by the render worker, and kept
+    assert len(KeptRenders(folder).message_ids()) == FIRST_PAGE
+
+    painted = _FirstPaints()
+    one_run(painted)  # a restart: the same thread opened again
+    assert painted.formatted  # the messages on screen…
+    assert all(painted.formatted.values())  # …each formatted when first painted
+
+
+def test_the_kept_formatting_of_deleted_messages_goes_with_them(
+    make_core: Any, finish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 6)
+    kept = application._kept_renders(core)
+    page = finish(core.service.list_messages(thread.id))
+    shown = Rendered("<p>formatted</p>", {}, (), (), plain=False)
+    kept.put_many([(KeptKey(m.id, "digest", False, 1.0), shown) for m in page.messages])
+
+    finish(core.service.delete_message(page.messages[4].id))  # it and the answer below it
+    kept.submit(kept.message_ids).result(timeout=10)  # what was submitted before is done
+    assert set(kept.message_ids()) == {m.id for m in page.messages[:4]}
+
+    # Deleted where the window does not hear of it (the command line, another version).
+    core.store.write_now(lambda s: repo.delete_messages(s, [page.messages[3].id]))
+    monkeypatch.setattr(application, "PRUNE_KEPT_AFTER", 0)
+    finish(application._prune_kept_renders(kept, core.service))
+    kept.submit(kept.message_ids).result(timeout=10)
+    assert set(kept.message_ids()) == {m.id for m in page.messages[:3]}
+    kept.close()

@@ -247,6 +247,10 @@ class ChatService:
     async def get_message(self, message_id: uuid.UUID) -> MessageView:
         return await self._threads.get_message(message_id)
 
+    async def existing_messages(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        """Those of `ids` that are messages here (deleted ones are not)."""
+        return await self._threads.existing_messages(ids)
+
     async def sibling_ids(self, message_id: uuid.UUID) -> list[uuid.UUID]:
         """Ids of the alternatives of a message (itself included), oldest first."""
         return await self._threads.sibling_ids(message_id)

@@ -6,7 +6,7 @@ announced as an event."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -177,6 +177,9 @@ class Threads:
 
     async def get_message(self, message_id: uuid.UUID) -> MessageView:
         return await self._store.read(lambda s: repo.full_message(s, message_id))
+
+    async def existing_messages(self, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+        return await self._store.read(lambda s: repo.existing_messages(s, ids))
 
     async def sibling_ids(self, message_id: uuid.UUID) -> list[uuid.UUID]:
         """Ids of the alternatives of a message (itself included), oldest first."""

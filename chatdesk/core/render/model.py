@@ -43,3 +43,6 @@ class Rendered:
     """Shown as plain text (too big, too slow, could not be parsed)."""
     reason: str | None = None
     """Why it is plain, when it is (also written into `html` as a note)."""
+    complete: bool = True
+    """False when formulas are shown as their source because the math library was not loaded
+    (the same text is formatted fully once it is): not worth keeping past this run."""

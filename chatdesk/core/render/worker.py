@@ -96,6 +96,8 @@ class RenderWorker:
             return render_plain(text, TOO_SLOW if failure.timed_out else FAILED)
         rendered: Rendered = answer[0]
         self._math_loaded = bool(answer[1])
+        if not drawn.draw_math and _may_hold_math(text):
+            return dataclasses.replace(rendered, complete=False)
         return rendered
 
     async def _load_math(self, child: Child) -> Child:

@@ -5,7 +5,7 @@ top of it, so nothing streamed in the meantime is lost or shown twice."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does
     from chatdesk.ui.conversation.view import ConversationView
 
 PageRead = Coroutine[Any, Any, MessagePage]
+Prefetch = Callable[[Sequence[MessageView]], Awaitable[None]]
 PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long
 FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
 WINDOW = 150  # most messages kept in the model at once
@@ -35,10 +36,15 @@ class ConversationController(QObject):
         runner: Runner,
         model: ConversationModel,
         parent: QObject | None = None,
+        *,
+        prefetch: Prefetch | None = None,
     ) -> None:
+        """`prefetch(messages)`: made ready before a page read is shown (their kept
+        formatting brought into memory, so it is there at their first paint)."""
         super().__init__(parent)
         self._service = service
         self._runner = runner
+        self._prefetch = prefetch
         self.model = model
         self._generation = 0
         self._held: list[ev.Event] | None = None  # events that came while reading
@@ -77,6 +83,12 @@ class ConversationController(QObject):
             call = self._service.list_messages(thread_id, around=at, limit=FIRST_PAGE)
             self._read(call, lambda page: self._show_first(page, at))
 
+    async def _prepared(self, call: PageRead) -> MessagePage:
+        page = await call
+        if self._prefetch is not None:
+            await self._prefetch(page.messages)
+        return page
+
     def _read(self, call: PageRead, done: Callable[[MessagePage], None]) -> None:
         generation = self._generation
         self._held = []
@@ -86,7 +98,7 @@ class ConversationController(QObject):
                 done(page)
                 self._replay()
 
-        self._runner.run(call, done=finish, quiet=True)
+        self._runner.run(self._prepared(call), done=finish, quiet=True)
 
     def _show_first(self, page: MessagePage, at: uuid.UUID | None = None) -> None:
         self.model.show(self.model.thread_id, page)
@@ -126,7 +138,7 @@ class ConversationController(QObject):
                 self.model.extend(page)
                 self.model.trim_front(WINDOW)
 
-        self._runner.run(call, done=done, quiet=True)
+        self._runner.run(self._prepared(call), done=done, quiet=True)
 
     def reload_from(self, parent_id: uuid.UUID | None) -> None:
         """The branch changed below `parent_id`: keep what is above it, read the rest anew."""

@@ -2,25 +2,47 @@
 
 A finished message is formatted once per theme and kept in an LRU cache keyed by its id and
 text, so scrolling back and forth and switching threads costs nothing the second time.
-Requests for the same key while one is running share it.
+Requests for the same key while one is running share it. With `KeptRenders`
+(chatdesk/core/render/kept.py) what was formatted is also kept on disk, and `prefetch` brings
+a page's formatting back into memory before its widgets are made, so a thread formatted in an
+earlier run opens formatted at its first paint.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import uuid
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 
+from chatdesk.core.render.kept import KeptKey, KeptRenders, lasting
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.worker import RenderWorker
 from chatdesk.ui.runner import Runner
 
+if TYPE_CHECKING:
+    from chatdesk.core.chat.views import MessageView
+
 CACHE_SIZE = 400
+# Longer messages show their beginning only: laying out megabytes would freeze the window.
+# Every character stays in the message (Copy copies all of it).
+SHOWN_CHARS = 50_000
+KEPT_WAIT = 0.05  # seconds a page waits for the kept formatting before it shows without it
+AHEAD_WAIT = 0.05  # seconds a page waits for its formatting before it shows plain at first
 Key = tuple[uuid.UUID, str, bool, bool]  # message id, text digest, dark, remote images loaded
 Done = Callable[[Rendered], None]
+
+
+def _settling(done: asyncio.Future[None]) -> Done:
+    def settle(_: Rendered) -> None:
+        if not done.done():
+            done.set_result(None)
+
+    return settle
 
 
 def key_for(message_id: uuid.UUID, text: str, dark: bool, images: bool) -> Key:
@@ -29,14 +51,25 @@ def key_for(message_id: uuid.UUID, text: str, dark: bool, images: bool) -> Key:
 
 
 class Formatter(QObject):
-    def __init__(self, worker: RenderWorker, runner: Runner, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        worker: RenderWorker,
+        runner: Runner,
+        parent: QObject | None = None,
+        *,
+        kept: KeptRenders | None = None,
+    ) -> None:
         super().__init__(parent)
         self._worker = worker
         self._runner = runner
+        self._kept = kept
         self._cache: OrderedDict[Key, Rendered] = OrderedDict()
         self._waiting: dict[Key, list[Done]] = {}
+        self._to_keep: list[tuple[KeptKey, Rendered]] = []
+        self._keeping = False
         self._closed = False
         self.dark = False
+        self.pixel_ratio = 1.0  # the window's screen: what `prefetch` asks the disk for
 
     def cached(self, key: Key) -> Rendered | None:
         found = self._cache.get(key)
@@ -56,7 +89,43 @@ class Formatter(QObject):
             self._waiting[key].append(done)
             return
         self._waiting[key] = [done]
-        self._runner.run(self._render(key, text, options), done=self._stored(key), quiet=True)
+        stored = self._stored(key, options.pixel_ratio)
+        self._runner.run(self._render(key, text, options), done=stored, quiet=True)
+
+    async def prefetch(self, messages: Sequence[MessageView]) -> None:
+        """Make a page about to be shown formatted at its first paint: what is kept on disk of
+        its formatting is brought into memory (waiting at most `KEPT_WAIT`: a busy disk costs
+        formatting, not the page), and what is not is formatted first, newest (on screen)
+        first, for at most `AHEAD_WAIT`; what takes longer shows plain and formats after."""
+        texts = {
+            key_for(m.id, m.content[:SHOWN_CHARS], self.dark, False): m.content[:SHOWN_CHARS]
+            for m in messages
+            if m.status.is_final
+        }
+        missing = [key for key in texts if key not in self._cache]
+        if missing and self._kept is not None:
+            await self._read_kept(self._kept, missing)
+        missing = [key for key in missing if key not in self._cache]
+        if not missing or self._closed:
+            return
+        loop = asyncio.get_running_loop()
+        options = RenderOptions(dark=self.dark, pixel_ratio=self.pixel_ratio)
+        ready: list[asyncio.Future[None]] = []
+        for key in reversed(missing):
+            done: asyncio.Future[None] = loop.create_future()
+            ready.append(done)
+            self.format(key, texts[key], options, _settling(done))
+        await asyncio.wait(ready, timeout=AHEAD_WAIT)
+
+    async def _read_kept(self, kept: KeptRenders, keys: list[Key]) -> None:
+        wanted = {KeptKey(key[0], key[1], key[2], self.pixel_ratio): key for key in keys}
+        asked = kept.submit(kept.get_many, list(wanted))
+        try:
+            found = await asyncio.wait_for(asyncio.wrap_future(asked), KEPT_WAIT)
+        except TimeoutError:
+            return
+        for kept_key, rendered in found.items():
+            self._remember(wanted[kept_key], rendered)
 
     def format_piece(self, text: str, options: RenderOptions, done: Done) -> None:
         """A piece of a streaming answer: not cached (the whole answer will be, at its end)."""
@@ -70,15 +139,34 @@ class Formatter(QObject):
             self._waiting.pop(key, None)  # a later request for this message starts afresh
             raise
 
-    def _stored(self, key: Key) -> Done:
+    def _stored(self, key: Key, pixel_ratio: float) -> Done:
         def store(rendered: Rendered) -> None:
-            self._cache[key] = rendered
-            while len(self._cache) > CACHE_SIZE:
-                self._cache.popitem(last=False)
+            self._remember(key, rendered)
+            message_id, digest, dark, remote_images = key
+            if self._kept is not None and not remote_images and lasting(rendered):
+                self._to_keep.append((KeptKey(message_id, digest, dark, pixel_ratio), rendered))
+                if not self._keeping:
+                    self._keeping = True
+                    self._runner.run(self._write_kept(self._kept), quiet=True)
             for waiter in self._waiting.pop(key, []):
                 waiter(rendered)
 
         return store
+
+    def _remember(self, key: Key, rendered: Rendered) -> None:
+        self._cache[key] = rendered
+        while len(self._cache) > CACHE_SIZE:
+            self._cache.popitem(last=False)
+
+    async def _write_kept(self, kept: KeptRenders) -> None:
+        """What was formatted, to disk on the cache's thread: in batches of what arrived
+        while the last one was written."""
+        try:
+            while self._to_keep:
+                batch, self._to_keep = self._to_keep, []
+                await asyncio.wrap_future(kept.submit(kept.put_many, batch))
+        finally:
+            self._keeping = False
 
     def close(self) -> None:
         """The window is closing: format nothing more."""

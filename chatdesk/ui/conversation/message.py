@@ -32,14 +32,11 @@ from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_cost, format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
-from chatdesk.ui.conversation.formatter import Formatter, key_for
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import MessageView
 
-# Longer messages show their beginning only: laying out megabytes would freeze the window.
-# Every character stays in the message (Copy copies all of it).
-SHOWN_CHARS = 50_000
 STATUS_TEXT = {
     Status.PENDING: "Waiting for the model…",
     Status.STREAMING: "Writing…",

@@ -40,6 +40,7 @@ from chatdesk.core.chat.repository.branches import (
 from chatdesk.core.chat.repository.counts import CountUpdate, message_texts, save_counts, walk_up
 from chatdesk.core.chat.repository.retention import Purged, purge_batch
 from chatdesk.core.chat.repository.rows import (
+    existing_messages,
     message_row,
     message_views,
     project_of,
@@ -79,6 +80,7 @@ __all__ = [
     "delete_messages",
     "delete_project",
     "end_of_branch",
+    "existing_messages",
     "finish_answer",
     "full_message",
     "insert_message",

@@ -201,6 +201,16 @@ def message_views(session: Session, ids: Sequence[uuid.UUID]) -> list[MessageVie
     return [found[i] for i in ids]
 
 
+def existing_messages(session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UUID]:
+    """Those of `ids` that are messages, asked for in batches (SQLite bounds a statement's
+    parameters)."""
+    found: set[uuid.UUID] = set()
+    for start in range(0, len(ids), 500):
+        batch = ids[start : start + 500]
+        found.update(session.scalars(select(M.c.id).where(M.c.id.in_(batch))))
+    return found
+
+
 # -- projects ------------------------------------------------------------------------------------
 
 
