@@ -59,7 +59,7 @@ def run(workdir: Path, quick: bool) -> None:
 
     from chatdesk.core.render import render_markdown
     from chatdesk.ui.conversation.browser import MessageBrowser
-    from chatdesk.ui.conversation.message import SHOWN_CHARS
+    from chatdesk.ui.conversation.formatter import SHOWN_CHARS
     from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 
     existing = QApplication.instance()

@@ -295,12 +295,11 @@ class MainWindow(QMainWindow):
         self._listening.append(self.team_ui)
 
     def _begin(self) -> None:
-        """Once started and attached, whichever comes last: start the formatter's worker, read
-        the threads, then send the message that waited or show the new chat's saved draft."""
+        """Once started and attached, whichever comes last: read the threads, then send the
+        message that waited or show the new chat's saved draft. The render worker starts when
+        something is to be formatted that was not kept (chatdesk/core/render/kept.py)."""
         if not self._started or self._service is None or self._leaving:
             return
-        if self._renderer is not None:  # its process would have competed with opening the core
-            self._renderer.start()
         self.sidebar.start()
         if not self.sending.begin():
             self.drafts.load(None, keep_typed=True)  # typed before the core was open

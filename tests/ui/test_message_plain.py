@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.views import MessageView, Usage
 from chatdesk.core.render.worker import RenderWorker
-from chatdesk.ui.conversation.formatter import Formatter
-from chatdesk.ui.conversation.message import SHOWN_CHARS, MessageWidget
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter
+from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.runner import Runner
 
 HOSTILE = "first\0line\r\nsecond \ud800 line\rthird"

@@ -39,6 +39,7 @@ log = logging.getLogger("chatdesk.render")
 READY_TIMEOUT = 30.0  # starting the interpreter and importing; generous for a loaded machine
 FIRST_MATH_TIMEOUT = 30.0  # matplotlib's first import may build its font cache (once per user)
 MATH_RETRY_AFTER = 300.0  # seconds before loading the math library again after it failed
+IDLE_STOP = 300.0  # seconds without a render before the child is stopped (started again on need)
 KILL_RESERVE = 0.1  # of a message's bound: for killing an overrunning child and answering plain
 TOO_SLOW = "took too long to format"
 FAILED = "could not be formatted"
@@ -47,10 +48,16 @@ FAILED = "could not be formatted"
 class RenderWorker:
     """`await worker.render(text, options)` renders in a child process within `timeout`
     seconds; past it, or if the child dies, the child is killed (restarted on the next call)
-    and the text comes back as plain text. Calls are served one at a time, in order."""
+    and the text comes back as plain text. Calls are served one at a time, in order.
 
-    def __init__(self, timeout: float = 2.0) -> None:
+    The child is started by the first render (or `start()`), and stopped after `idle_stop`
+    seconds without one: with the math library loaded it holds ~65 MB, which a window showing
+    formatting it kept (chatdesk/core/render/kept.py) has no use for."""
+
+    def __init__(self, timeout: float = 2.0, idle_stop: float = IDLE_STOP) -> None:
         self.timeout = timeout
+        self._idle_stop = idle_stop
+        self._idle: asyncio.TimerHandle | None = None
         self._child: Child | None = None
         self._next_number = 0
         self._math_loaded = False
@@ -76,7 +83,19 @@ class RenderWorker:
         if len(text) > MAX_CHARS:  # refused anyway: no need to ship megabytes to the child
             return render_plain(text, too_long(text))
         async with self._lock:
-            return await self._render_in_child(text, options)
+            if self._idle is not None:
+                self._idle.cancel()
+            try:
+                return await self._render_in_child(text, options)
+            finally:
+                loop = asyncio.get_running_loop()
+                self._idle = loop.call_later(self._idle_stop, self._stop_idle_child)
+
+    def _stop_idle_child(self) -> None:
+        self._idle = None
+        if not self._lock.locked() and self._child is not None:
+            log.info("render child stopped after %.0f s without a message", self._idle_stop)
+            self._discard_child_later()
 
     async def _render_in_child(self, text: str, options: RenderOptions) -> Rendered:
         loop = asyncio.get_running_loop()
@@ -143,6 +162,8 @@ class RenderWorker:
         if self._closed:
             return
         self._closed = True
+        if self._idle is not None:
+            self._idle.cancel()
         await self._discard_child()
         self._reader.shutdown(wait=True)
 

@@ -124,6 +124,7 @@ async def test_formulas_show_as_source_while_the_math_library_cannot_load(
     monkeypatch.setattr(render_worker, "FIRST_MATH_TIMEOUT", 0.0)
     rendered = await worker.render("The area is $\\pi r^2$.")
     assert not rendered.plain  # the message is formatted, its formula left as TeX
+    assert not rendered.complete  # so it is not kept past this run
     assert rendered.images == {}
     assert "\\pi r^2" in rendered.html
     monkeypatch.setattr(render_worker, "FIRST_MATH_TIMEOUT", 30.0)
@@ -207,3 +208,25 @@ async def test_closed_worker_ends_its_child() -> None:
     assert worker.pid is None
     assert not process_exists(pid)
     await worker.aclose()  # twice is fine
+
+
+@linux_only
+@pytest.mark.asyncio
+async def test_an_idle_child_is_stopped_and_started_again_when_needed() -> None:
+    worker = RenderWorker(timeout=10.0, idle_stop=0.2)
+    assert worker.pid is None  # nothing started before the first message
+    try:
+        await worker.render("first")
+        first = worker.pid
+        assert first is not None
+        for _ in range(200):  # up to 10 s
+            if worker.pid is None and not process_exists(first):
+                break
+            await asyncio.sleep(0.05)
+        assert worker.pid is None  # stopped after 0.2 s without a message…
+        assert not process_exists(first)  # …and gone
+        again = await worker.render("*again*")
+        assert "<i>again</i>" in again.html or "<em>again</em>" in again.html
+        assert worker.pid not in (None, first)  # a new child took the message
+    finally:
+        await worker.aclose()
