@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import math
 import os
-import tempfile
 import tomllib
 import typing
 from collections.abc import Mapping
@@ -394,6 +393,8 @@ def save_private_text(path: Path, text: str, error: type[ChatdeskError], what: s
 
 
 def replace_file_atomically(path: Path, data: bytes) -> None:
+    import tempfile  # here: start-up reads settings and writes nothing
+
     # mkstemp creates the file with mode 0600, so the text is never readable by others.
     fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:

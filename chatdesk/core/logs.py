@@ -8,8 +8,9 @@ is every key value chatdesk has loaded or stored (`register_secret`), whatever i
 
 from __future__ import annotations
 
+import contextlib
 import logging
-import logging.handlers
+import os
 import re
 import threading
 from pathlib import Path
@@ -18,6 +19,8 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.paths import create_private_file, ensure_private_dir
 
 LOG_FILE = "chatdesk.log"
+MAX_BYTES = 2_000_000  # a log file's size before it is set aside as chatdesk.log.1
+KEPT_FILES = 5  # chatdesk.log.1 … .5; the oldest goes
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 _SECRET = re.compile(
@@ -73,6 +76,35 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class RotatingLog(logging.FileHandler):
+    """The log file, set aside as `.1` (the older ones moving up to `.5`, the oldest dropped)
+    once it holds `max_bytes`; each new file private like the first. What the standard
+    library's RotatingFileHandler does, without `logging.handlers`, whose imports (socket,
+    pickle, queue) cost start-up ~10 ms before the window's first paint."""
+
+    def __init__(self, path: Path, max_bytes: int = MAX_BYTES, kept: int = KEPT_FILES) -> None:
+        super().__init__(path, encoding="utf-8")
+        self._max_bytes = max_bytes
+        self._kept = kept
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stream = self.stream  # `emit` runs under the handler's lock
+        if stream is not None and stream.tell() >= self._max_bytes:
+            stream.close()
+            with contextlib.suppress(OSError):  # another process holds it open (Windows):
+                self._set_aside(Path(self.baseFilename))  # go on writing to it
+            self.stream = self._open()
+        super().emit(record)
+
+    def _set_aside(self, path: Path) -> None:
+        for number in range(self._kept - 1, 0, -1):
+            older = path.with_name(f"{path.name}.{number}")
+            if older.exists():
+                os.replace(older, path.with_name(f"{path.name}.{number + 1}"))
+        os.replace(path, path.with_name(f"{path.name}.1"))
+        create_private_file(path)
+
+
 _installed: list[logging.Handler] = []
 
 
@@ -93,9 +125,7 @@ def setup_logging(log_dir: Path, level: str = "INFO") -> Path | None:
         ensure_private_dir(log_dir)
         path = log_dir / LOG_FILE
         create_private_file(path)
-        handler = logging.handlers.RotatingFileHandler(
-            path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-        )
+        handler = RotatingLog(path)
     except (ChatdeskError, OSError):
         path = None
         handler = logging.StreamHandler()

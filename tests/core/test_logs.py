@@ -5,7 +5,13 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from chatdesk.core.logs import RedactingFilter, redact, register_secret, setup_logging
+from chatdesk.core.logs import (
+    RedactingFilter,
+    RotatingLog,
+    redact,
+    register_secret,
+    setup_logging,
+)
 
 
 def test_keys_and_authorization_are_redacted() -> None:
@@ -25,6 +31,30 @@ def test_log_file_is_private_and_redacted(tmp_path: Path) -> None:
     content = path.read_text()
     assert "calling with sk-***" in content
     assert "canary0123456789" not in content
+
+
+def test_a_full_log_is_set_aside_and_the_oldest_goes(tmp_path: Path) -> None:
+    path = tmp_path / "chatdesk.log"
+    path.touch(mode=0o600)
+    handler = RotatingLog(path, max_bytes=200, kept=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    log = logging.getLogger("chatdesk.test-rotation")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        for number in range(40):  # 40 lines of 21 bytes: four files' worth and more
+            log.warning("line %02d of the log...", number)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["chatdesk.log", "chatdesk.log.1", "chatdesk.log.2"]
+    newest, older = path.read_text(), (tmp_path / "chatdesk.log.1").read_text()
+    assert newest.splitlines()[-1] == "line 39 of the log..."  # the newest lines in the file
+    assert older.splitlines()[-1] < newest.splitlines()[0]  # each set aside in order
+    assert all(len(f.read_bytes()) <= 200 + 21 for f in tmp_path.iterdir())
+    if sys.platform != "win32":
+        assert all(f.stat().st_mode & 0o777 == 0o600 for f in tmp_path.iterdir())
 
 
 def test_unwritable_log_folder_does_not_stop_chatdesk(tmp_path: Path) -> None:

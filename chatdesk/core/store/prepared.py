@@ -1,8 +1,9 @@
-"""Hot read statements compiled once and run on the SQLite driver's cursor.
+"""Hot statements compiled once and run on the SQLite driver's cursor.
 
 A statement is still written once, with SQLAlchemy (so it follows the models), but paging a
-thread runs the same two statements thousands of times: SQLAlchemy's execution layer (caching
-lookup, parameter processing, the result object) costs about as much as the SQL itself there.
+thread runs the same two statements thousands of times, and sharing a thread writes tens of
+thousands of rows with one: SQLAlchemy's execution layer (caching lookup, parameter processing
+per row, the result object) costs about as much as the SQL itself there.
 `Prepared` compiles the statement for SQLite when it is made, converts the parameters with the
 columns' own bind processors, and returns the driver's plain tuples, columns in the order of
 the statement, as SQLite stores them.
@@ -49,6 +50,13 @@ class Prepared:
         driver = connection.connection.driver_connection
         assert isinstance(driver, sqlite3.Connection)
         return driver.execute(self.sql, self.parameters(given)).fetchall()
+
+    def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
+        """The statement once per row (a write: an insert of many rows), on the transaction
+        `connection` is in."""
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, sqlite3.Connection)
+        driver.executemany(self.sql, [self.parameters(row) for row in rows])
 
     def first(self, connection: Connection, **given: Any) -> tuple[Any, ...] | None:
         driver = connection.connection.driver_connection

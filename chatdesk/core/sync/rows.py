@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.store.models import Message, Summary, SyncField, Thread
+from chatdesk.core.store.prepared import Prepared
 
 Row = dict[str, Any]
 
@@ -53,8 +54,17 @@ def hlc_column(group: str) -> str:
 
 def digest(row: Row, entity: str, group: str) -> str:
     values = [row.get(name) for name in GROUPS[entity][group]]
+    if len(values) == 1 and values[0] is False:  # "deleted" of a row that is not: always this
+        return _NOT_DELETED
+    return _digest(values)
+
+
+def _digest(values: list[Any]) -> str:
     encoded = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(encoded.encode()).hexdigest()[:32]
+
+
+_NOT_DELETED = _digest([False])
 
 
 def group_values(row: Row, entity: str, group: str) -> dict[str, Any]:
@@ -87,30 +97,39 @@ def thread_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, R
     return found
 
 
+_M = cast(Table, Message.__table__)
+_MESSAGE_WIRE = select(
+    _M.c.id, _M.c.thread_id, _M.c.parent_id, _M.c.depth, _M.c.role, _M.c.provider, _M.c.model,
+    _M.c.created_at, _M.c.status, _M.c.content, _M.c.completed_at, _M.c.prompt_tokens,
+    _M.c.completion_tokens,
+)  # fmt: skip
+
+
 def message_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, Row]:
-    """Final messages only: an answer still being written is its writer's business."""
+    """Final messages only: an answer still being written is its writer's business. Read as
+    Core rows, not ORM objects: sharing a thread reads every message in it."""
     found: dict[uuid.UUID, Row] = {}
     for chunk in _chunks(ids):
-        rows = list(session.scalars(select(Message).where(Message.id.in_(chunk))))
-        parts = _parts(session, [m.id for m in rows])
-        for message in rows:
-            if not message.status.is_final:
+        rows = session.execute(_MESSAGE_WIRE.where(_M.c.id.in_(chunk))).all()
+        parts = _parts(session, [row.id for row in rows])
+        for row in rows:
+            if not row.status.is_final:
                 continue
-            found[message.id] = {
-                "id": str(message.id),
-                "thread_id": str(message.thread_id),
-                "parent_id": _text(message.parent_id),
-                "depth": message.depth,
-                "role": message.role.value,
-                "provider": message.provider,
-                "model": message.model,
-                "created_at": _text(message.created_at),
-                "status": message.status.value,
-                "content": message.content,
-                "parts": parts.get(message.id, []),
-                "completed_at": _text(message.completed_at),
-                "prompt_tokens": message.prompt_tokens,
-                "completion_tokens": message.completion_tokens,
+            found[row.id] = {
+                "id": str(row.id),
+                "thread_id": str(row.thread_id),
+                "parent_id": _text(row.parent_id),
+                "depth": row.depth,
+                "role": row.role.value,
+                "provider": row.provider,
+                "model": row.model,
+                "created_at": _text(row.created_at),
+                "status": row.status.value,
+                "content": row.content,
+                "parts": parts.get(row.id, []),
+                "completed_at": _text(row.completed_at),
+                "prompt_tokens": row.prompt_tokens,
+                "completion_tokens": row.completion_tokens,
                 "deleted": False,
             }
     return found
@@ -176,12 +195,12 @@ class Clocks:
         self.entity = entity
         self._known: defaultdict[uuid.UUID, dict[str, Stamp]] = defaultdict(dict)
         self._changed: dict[tuple[uuid.UUID, str], Stamp] = {}
+        fields = cast(Table, SyncField.__table__).c
+        read = select(fields.entity_id, fields.field, fields.hlc, fields.digest)
         for chunk in _chunks(list(ids)):
-            query = select(SyncField).where(
-                SyncField.entity == entity, SyncField.entity_id.in_(chunk)
-            )
-            for field in session.execute(query).scalars():
-                self._known[field.entity_id][field.field] = Stamp(field.hlc, field.digest)
+            query = read.where(fields.entity == entity, fields.entity_id.in_(chunk))
+            for entity_id, group, hlc, value_digest in session.execute(query):
+                self._known[entity_id][group] = Stamp(hlc, value_digest)
 
     def of(self, entity_id: uuid.UUID) -> dict[str, Stamp]:
         return self._known[entity_id]
@@ -218,10 +237,17 @@ class Clocks:
              "hlc": stamp.hlc, "digest": stamp.digest}
             for (entity_id, group), stamp in self._changed.items()
         ]  # fmt: skip
-        self._session.execute(
-            insert(cast(Table, SyncField.__table__)).prefix_with("OR REPLACE"), rows
-        )
+        self._session.flush()
+        _SAVE_FIELDS.run_many(self._session.connection(), rows)  # three rows a message shared
         self._changed.clear()
+
+
+_FIELDS = cast(Table, SyncField.__table__)
+_SAVE_FIELDS = Prepared(
+    insert(_FIELDS)
+    .prefix_with("OR REPLACE")
+    .values({column.name: bindparam(column.name, type_=column.type) for column in _FIELDS.c})
+)
 
 
 def _chunks(ids: Sequence[uuid.UUID]) -> Iterable[list[uuid.UUID]]:

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from chatdesk.core.config import Settings, SyncSettings
 from chatdesk.ui.composer import Composer
-from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.theme import ThemeWatcher
 
 if TYPE_CHECKING:
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.ui.preferences import PreferencesDialog
     from chatdesk.ui.runner import Runner
 
 SaveSettings = Callable[[Settings], None]
@@ -69,6 +69,8 @@ class WindowSettings:
     def open_preferences(self, *, team_tab: bool = False) -> None:
         if self._service is None or self._runner is None:
             return
+        from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
+
         service = self._service
         dialog = PreferencesDialog(
             self.current,
