@@ -66,6 +66,7 @@ def test_reasoning_is_cleaned_and_capped(qtbot: QtBot, waiting_formatter: Format
     widget = MessageWidget(_message("Answer", reasoning=reasoning), waiting_formatter)
     qtbot.addWidget(widget)
     widget._thinking.click()
+    assert widget._reasoning is not None
     shown = widget._reasoning.toPlainText()
     assert shown.startswith("why\ufffdxxx")
     assert len(shown) < SHOWN_CHARS + 100

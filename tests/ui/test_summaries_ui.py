@@ -413,15 +413,15 @@ def test_a_conversation_too_long_for_the_model_offers_a_summary_and_another_mode
     qtbot.waitUntil(lambda: answer_done(window, 8))
     refused = window.view.widgets[-1]
     assert "The conversation is too long for mock-1." in refused._status.text()
-    assert refused._summarise.isVisible()
-    assert refused._choose_model.isVisible()
+    assert refused.status_buttons["summarise"].isVisible()
+    assert refused.status_buttons["choose-model"].isVisible()
 
-    qtbot.mouseClick(refused._choose_model, LEFT)
+    qtbot.mouseClick(refused.status_buttons["choose-model"], LEFT)
     models = window.composer.findChild(QComboBox, "modelPicker")
     qtbot.waitUntil(lambda: models.view().isVisible())
     models.hidePopup()
 
-    qtbot.mouseClick(refused._summarise, LEFT)
+    qtbot.mouseClick(refused.status_buttons["summarise"], LEFT)
     qtbot.waitUntil(lambda: window.view.divider.isVisible())
     qtbot.waitUntil(
         lambda: answer_done(window, 8) and window.view.widgets[-1].message.id != refused.message.id
@@ -442,5 +442,7 @@ def test_a_message_too_long_for_the_model_offers_another_model_only(
     qtbot.waitUntil(lambda: answer_done(window, 8))
     refused = window.view.widgets[-1]
     assert refused.message.error_type == "context_too_long"
-    assert refused._choose_model.isVisible()
-    assert not refused._summarise.isVisible()  # summarising cannot shorten the message itself
+    assert refused.status_buttons["choose-model"].isVisible()
+    assert not refused.status_buttons[
+        "summarise"
+    ].isVisible()  # summarising cannot shorten the message itself

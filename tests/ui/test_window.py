@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
 )
 from pytestqt.qtbot import QtBot
 
@@ -97,10 +98,10 @@ def test_stop_keeps_the_partial_answer_and_continue_finishes_it(
     partial = answer.message.content
     assert partial
     assert partial in mock_answer("Explain something slowly").text
-    assert answer._continue.isVisible()
-    assert answer._regenerate_status.isVisible()
+    assert answer.status_buttons["continue"].isVisible()
+    assert answer.status_buttons["regenerate"].isVisible()
 
-    qtbot.mouseClick(answer._continue, LEFT)
+    qtbot.mouseClick(answer.status_buttons["continue"], LEFT)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.STREAMING)
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status.is_final)
@@ -121,9 +122,9 @@ def test_an_error_keeps_the_partial_and_retry_writes_a_new_version(
     assert failed.message.content
     assert failed._status.isVisible()
     assert "failed" in failed._status.text()
-    assert failed._retry.isVisible()
+    assert failed.status_buttons["retry"].isVisible()
     qtbot.waitUntil(lambda: "error" in window.provider_status.text())
-    qtbot.mouseClick(failed._retry, LEFT)
+    qtbot.mouseClick(failed.status_buttons["retry"], LEFT)
     qtbot.waitUntil(
         lambda: answer_done(window) and window.conversation.messages()[-1].id != failed.message.id
     )
@@ -145,7 +146,7 @@ def test_edit_and_resend_makes_a_branch(make_core: Any, open_window: Any, qtbot:
         e for e in user.findChildren(QPlainTextEdit) if e.accessibleName() == "Edit your message"
     )
     editor.setPlainText("second wording")
-    save = next(b for b in user.findChildren(type(user._retry)) if b.text() == "Save && send")
+    save = next(b for b in user.findChildren(QPushButton) if b.text() == "Save && send")
     qtbot.mouseClick(save, LEFT)
     qtbot.waitUntil(
         lambda: (

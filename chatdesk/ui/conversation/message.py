@@ -37,6 +37,13 @@ from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import MessageView
 
+STATUS_BUTTONS = (  # action, label, what it does
+    ("summarise", "Summarise and retry", "Summarise the older messages, then ask again"),
+    ("choose-model", "Choose another model", "Pick a model with a larger context window"),
+    ("retry", "Retry", "Ask again for this answer"),
+    ("continue", "Continue", "Let the model go on from here"),
+    ("regenerate", "Regenerate", "Write a new answer"),
+)
 STATUS_TEXT = {
     Status.PENDING: "Waiting for the model…",
     Status.STREAMING: "Writing…",
@@ -119,10 +126,7 @@ class MessageWidget(QFrame):
         self._thinking.setObjectName("reasoningToggle")
         self._thinking.setAccessibleName("Show the model's reasoning")
         self._thinking.toggled.connect(self._toggle_reasoning)
-        self._reasoning = MessageBrowser()
-        self._reasoning.setObjectName("reasoning")
-        self._reasoning.setAccessibleName("Reasoning")
-        self._reasoning.hide()
+        self._reasoning: MessageBrowser | None = None  # made when first shown
         self.body = MessageBrowser()
         self.body.setAccessibleName("Your message" if user else "Answer")
         self.body.link_activated.connect(
@@ -138,23 +142,9 @@ class MessageWidget(QFrame):
         self._status_row = QHBoxLayout()
         self._status_row.setSpacing(6)
         self._status_row.addWidget(self._status, 1)
-        self._retry = self._button("Retry", "retry", "Ask again for this answer")
-        self._continue = self._button("Continue", "continue", "Let the model go on from here")
-        self._regenerate_status = self._button("Regenerate", "regenerate", "Write a new answer")
-        self._summarise = self._button(
-            "Summarise and retry", "summarise", "Summarise the older messages, then ask again"
-        )
-        self._choose_model = self._button(
-            "Choose another model", "choose-model", "Pick a model with a larger context window"
-        )
-        for button in (
-            self._summarise,
-            self._choose_model,
-            self._retry,
-            self._continue,
-            self._regenerate_status,
-        ):
-            self._status_row.addWidget(button)
+        # Made when a message first needs them (an error, a stop): a page of finished
+        # messages builds none of them, nor the reasoning view (a thread opens faster).
+        self.status_buttons: dict[str, QPushButton] = {}
         self._footer = self._build_footer(user)
         bubble = QFrame()
         bubble.setObjectName("bubble")
@@ -162,8 +152,8 @@ class MessageWidget(QFrame):
         inner.setContentsMargins(10, 6, 10, 6) if user else inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self._header)
         inner.addWidget(self._thinking)
-        inner.addWidget(self._reasoning)
         inner.addWidget(self.body)
+        self._inner = inner
         inner.addWidget(self._attachments)
         if user:  # the user's words sit in a bubble on the right, answers use the full width
             line = QHBoxLayout()
@@ -246,11 +236,20 @@ class MessageWidget(QFrame):
             arrow = "▾" if self._thinking.isChecked() else "▸"
             self._thinking.setText(f"{arrow} {'Thinking…' if live else 'Reasoning'}")
             if self._thinking.isChecked():
-                self._reasoning.show_plain(_shown(message.reasoning or ""))
+                self._reasoning_view().show_plain(_shown(message.reasoning or ""))
 
     def _toggle_reasoning(self, shown: bool) -> None:
-        self._reasoning.setVisible(shown)
+        self._reasoning_view().setVisible(shown)
         self._show_reasoning_state(self.message)
+
+    def _reasoning_view(self) -> MessageBrowser:
+        if self._reasoning is None:
+            self._reasoning = MessageBrowser()
+            self._reasoning.setObjectName("reasoning")
+            self._reasoning.setAccessibleName("Reasoning")
+            self._reasoning.hide()
+            self._inner.insertWidget(self._inner.indexOf(self.body), self._reasoning)
+        return self._reasoning
 
     def _show_attachments(self, message: MessageView) -> None:
         items = [f"📎 {a.name} · {format_size(a.size)}" for a in message.attachments]
@@ -274,16 +273,25 @@ class MessageWidget(QFrame):
         self._status.setProperty("state", status.value)
         self._status.style().polish(self._status)
         self._status.setVisible(bool(text))
-        self._retry.setVisible(status is Status.ERROR)
-        self._continue.setVisible(
-            status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content)
-        )
-        self._regenerate_status.setVisible(status is Status.INTERRUPTED)
         too_long = message.error_type if status is Status.ERROR else None
-        self._summarise.setVisible(too_long == ErrorKind.CONVERSATION_TOO_LONG)
-        self._choose_model.setVisible(
-            too_long in (ErrorKind.CONVERSATION_TOO_LONG, MESSAGE_TOO_LONG)
-        )
+        wanted = {
+            "summarise": too_long == ErrorKind.CONVERSATION_TOO_LONG,
+            "choose-model": too_long in (ErrorKind.CONVERSATION_TOO_LONG, MESSAGE_TOO_LONG),
+            "retry": status is Status.ERROR,
+            "continue": status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content),
+            "regenerate": status is Status.INTERRUPTED,
+        }
+        if not self.status_buttons and not any(wanted.values()):
+            return
+        for name, button in (self.status_buttons or self._make_status_buttons()).items():
+            button.setVisible(wanted[name])
+
+    def _make_status_buttons(self) -> dict[str, QPushButton]:
+        for name, text, description in STATUS_BUTTONS:
+            button = self._button(text, name, description)
+            self.status_buttons[name] = button
+            self._status_row.addWidget(button)
+        return self.status_buttons
 
     def _show_footer(self, message: MessageView) -> None:
         final = message.status.is_final
