@@ -135,8 +135,23 @@ class StallMeter(QObject):
 
 
 def thread_shown(window: MainWindow, thread_id: uuid.UUID) -> bool:
+    """The thread's page is on screen: a widget for every row of the window's model (they are
+    built a few per turn of the loop), each of a message of that thread."""
     widgets = window.view.widgets
-    return bool(widgets) and all(w.message.thread_id == thread_id for w in widgets)
+    every_row = len(widgets) == window.conversation.rowCount()
+    return bool(widgets) and every_row and all(w.message.thread_id == thread_id for w in widgets)
+
+
+def on_screen_formatted(window: MainWindow, thread_id: uuid.UUID) -> bool:
+    """The viewport is filled with the thread's messages, each holding its formatted text (the
+    widgets above it may still be being built, a few per turn of the loop)."""
+    view = window.view
+    top = view.verticalScrollBar().value()
+    bottom = top + view.viewport().height()
+    seen = [w for w in view.widgets if w.y() < bottom and w.y() + w.height() > top]
+    every_row = len(view.widgets) == window.conversation.rowCount()
+    filled = bool(seen) and (every_row or seen[0].y() <= top)  # no gap above the first
+    return filled and all(w.message.thread_id == thread_id and w.rendered for w in seen)
 
 
 def all_formatted(window: MainWindow) -> bool:
