@@ -14,9 +14,9 @@ one with remote images the user loaded (their bytes stay in memory only).
 Private like the database it comes from: an entry names its message, and the entries of a
 deleted message are removed (`forget`) as the deletion happens and, for deletions made
 elsewhere (the command line, the trash emptied), when the window next checks `message_ids`
-against the database. The
-file is a cache: damaged, unreadable or full, it is dropped or left unused, and formatting
-goes on as if it were empty. Bounded to `MAX_BYTES`, the least recently used go first.
+against the database. The file is a cache: damaged, unreadable or full, it is dropped or left
+unused, and formatting goes on as if it were empty. Bounded to `MAX_BYTES`, the least recently
+used go first.
 
 Every method blocks on SQLite: never call one on the GUI thread; `submit` runs it on the
 cache's own thread. The file is opened on first use, so start-up pays nothing for it.
@@ -82,6 +82,7 @@ class KeptRenders:
         self._lock = threading.Lock()  # one caller at a time, whichever thread
         self._thread: ThreadPoolExecutor | None = None
         self._starting = threading.Lock()
+        self._closed = False
 
     # -- reading and writing ---------------------------------------------------------------------
 
@@ -143,8 +144,13 @@ class KeptRenders:
         return []
 
     def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
-        """`call(*args)` (one of the methods above) on this cache's own thread, in order."""
+        """`call(*args)` (one of the methods above) on this cache's own thread, in order; once
+        closed, nothing runs (the future is cancelled)."""
         with self._starting:  # not `_lock`, which a call on the cache's thread may hold
+            if self._closed:
+                nothing: Future[T] = Future()
+                nothing.cancel()
+                return nothing
             if self._thread is None:
                 self._thread = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-kept-renders")
             return self._thread.submit(call, *args)
@@ -152,6 +158,7 @@ class KeptRenders:
     def close(self) -> None:
         """After what was submitted is done."""
         with self._starting:
+            self._closed = True
             thread, self._thread = self._thread, None
         if thread is not None:
             thread.shutdown(wait=True)

@@ -162,3 +162,5 @@ def test_calls_submitted_run_in_order_on_the_caches_thread(
     kept.submit(kept.put_many, [(answer, rendered)])
     assert kept.submit(kept.get_many, [answer]).result(timeout=10) == {answer: rendered}
     kept.close()
+    assert kept.submit(kept.forget, [answer.message_id]).cancelled()  # closed: nothing runs
+    assert KeptRenders(tmp_path).get_many([answer]) == {answer: rendered}
