@@ -77,7 +77,7 @@ class KeptRenders:
         self.path = folder / FILE_NAME
         self._max_bytes = max_bytes
         self._connection: sqlite3.Connection | None = None
-        self._fingerprint = b""
+        self._fingerprint = ""  # the renderer's, in every key (set when the file is opened)
         self._unusable = False  # opening failed: formatting goes on without it this run
         self._lock = threading.Lock()  # one caller at a time, whichever thread
         self._thread: ThreadPoolExecutor | None = None
@@ -206,7 +206,7 @@ class KeptRenders:
             _close(db)
             self._drop(error)
             return None
-        self._fingerprint = fingerprint()
+        self._fingerprint = fingerprint().hex()
         self._connection = db
         return db
 
@@ -232,7 +232,7 @@ class KeptRenders:
 
     def _stored_key(self, key: KeptKey) -> bytes:
         theme = "dark" if key.dark else "light"
-        parts = (self._fingerprint.hex(), key.message_id.hex, key.text_digest, theme)
+        parts = (self._fingerprint, key.message_id.hex, key.text_digest, theme)
         text = "\0".join((*parts, f"{key.pixel_ratio:g}"))
         return hashlib.blake2b(text.encode(), digest_size=20).digest()
 

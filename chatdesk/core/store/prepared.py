@@ -47,19 +47,20 @@ class Prepared:
 
     def rows(self, connection: Connection, **given: Any) -> list[tuple[Any, ...]]:
         """Every row, on the transaction `connection` is in."""
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
-        return driver.execute(self.sql, self.parameters(given)).fetchall()
+        return _driver(connection).execute(self.sql, self.parameters(given)).fetchall()
+
+    def first(self, connection: Connection, **given: Any) -> tuple[Any, ...] | None:
+        cursor = _driver(connection).execute(self.sql, self.parameters(given))
+        row: tuple[Any, ...] | None = cursor.fetchone()
+        return row
 
     def run_many(self, connection: Connection, rows: list[dict[str, Any]]) -> None:
         """The statement once per row (a write: an insert of many rows), on the transaction
         `connection` is in."""
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
-        driver.executemany(self.sql, [self.parameters(row) for row in rows])
+        _driver(connection).executemany(self.sql, [self.parameters(row) for row in rows])
 
-    def first(self, connection: Connection, **given: Any) -> tuple[Any, ...] | None:
-        driver = connection.connection.driver_connection
-        assert isinstance(driver, sqlite3.Connection)
-        row: tuple[Any, ...] | None = driver.execute(self.sql, self.parameters(given)).fetchone()
-        return row
+
+def _driver(connection: Connection) -> sqlite3.Connection:
+    driver = connection.connection.driver_connection
+    assert isinstance(driver, sqlite3.Connection)
+    return driver

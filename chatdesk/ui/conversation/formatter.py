@@ -97,11 +97,8 @@ class Formatter(QObject):
         its formatting is brought into memory (waiting at most `KEPT_WAIT`: a busy disk costs
         formatting, not the page), and what is not is formatted first, newest (on screen)
         first, for at most `AHEAD_WAIT`; what takes longer shows plain and formats after."""
-        texts = {
-            key_for(m.id, m.content[:SHOWN_CHARS], self.dark, False): m.content[:SHOWN_CHARS]
-            for m in messages
-            if m.status.is_final
-        }
+        shown = [(m.id, m.content[:SHOWN_CHARS]) for m in messages if m.status.is_final]
+        texts = {key_for(message_id, text, self.dark, False): text for message_id, text in shown}
         missing = [key for key in texts if key not in self._cache]
         if missing and self._kept is not None:
             await self._read_kept(self._kept, missing)

@@ -35,7 +35,6 @@ from chatdesk.core.chat.repository.branches import (
     sibling_ids,
     subtree_ids,
     switch_branch,
-    walk_down,
 )
 from chatdesk.core.chat.repository.counts import CountUpdate, message_texts, save_counts, walk_up
 from chatdesk.core.chat.repository.retention import Purged, purge_batch
@@ -115,7 +114,6 @@ __all__ = [
     "update_project",
     "update_thread",
     "usage_by_month",
-    "walk_down",
     "walk_up",
     "with_attachments",
 ]

@@ -98,11 +98,6 @@ def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[Message
     return message_views_of(_walked(session, _UP, message_id, limit))
 
 
-def walk_down(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
-    """The message and the messages that follow it on its branch, at most `limit`."""
-    return message_views_of(_walked(session, _DOWN, message_id, limit))
-
-
 def _walked(session: Session, walk: Prepared, start: uuid.UUID, limit: int) -> Sequence[Any]:
     return walk.rows(_core(session), start=start, limit=limit)
 

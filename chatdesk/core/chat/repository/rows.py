@@ -129,9 +129,8 @@ def message_views_of(rows: Iterable[Sequence[Any]]) -> list[MessageView]:
     return [message_view(row, known) for row in rows]
 
 
-def message_view(row: Sequence[Any], known: dict[str, uuid.UUID] | None = None) -> MessageView:
+def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView:
     """The view of one row of `message_select` (`known`: ids already converted, by text)."""
-    known = {} if known is None else known
     (id_, thread_id, parent_id, depth, role, status, content, provider, model,
      prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
      usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
