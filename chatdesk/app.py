@@ -172,9 +172,10 @@ def build_core(config: Configuration) -> Core:
     providers = Providers({"mock": MockProvider(config.settings.mock)})
     bus = EventBus()
     profiles = build_profiles(config.paths, providers, bus)
-    service = ChatService(store, providers, config.settings, bus=bus)
-    backups = Backups(store.path, config.paths.backups_dir)
     search = Search(store)
+    tools_dir = config.paths.config_dir
+    service = ChatService(store, providers, config.settings, bus=bus, tools_dir=tools_dir)
+    backups = Backups(store.path, config.paths.backups_dir)
     config_file = config.paths.config_file
     maintenance = Maintenance(
         store,

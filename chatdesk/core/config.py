@@ -171,6 +171,22 @@ class MockSettings:
 
 
 @dataclass(frozen=True)
+class ToolsSettings:
+    max_rounds: int = setting(
+        10, "Rounds of tool calls an answer may make.", minimum=1, maximum=100
+    )
+    call_timeout: float = setting(
+        60.0, "Seconds a tool call may take.", minimum=1.0, maximum=3600.0
+    )
+    max_result_chars: int = setting(
+        100_000, "Characters of a tool's result sent on (the rest cut).", minimum=1_000
+    )
+    read_only: str = setting(
+        "ask", "Policy of a tool that says it changes nothing.", choices=("ask", "allow")
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = setting(
         "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -232,6 +248,7 @@ class Settings:
     chat: ChatSettings = field(default_factory=ChatSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     mock: MockSettings = field(default_factory=MockSettings)
+    tools: ToolsSettings = field(default_factory=ToolsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)

@@ -27,6 +27,7 @@ from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
 from chatdesk.core.tokens import TokenCounter
+from chatdesk.core.tools.service import Tools
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 
@@ -111,8 +112,9 @@ def _runner(store: Store, config: Configuration, tokens_per_second: float = 0) -
     providers = Providers({"mock": MockProvider(mock)})
     counting, settings = Counting(TokenCounter()), (lambda: config.settings)
     contexts = Contexts(store, providers, settings, counting, BackgroundTasks())
+    tools = Tools(settings, None)
     answers = Answers(
-        store, providers, settings, events, SystemClock(), counting, contexts, ended.append
+        store, providers, settings, events, SystemClock(), counting, contexts, ended.append, tools
     )
     return answers, events, ended
 

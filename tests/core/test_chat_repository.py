@@ -32,6 +32,7 @@ from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Message
 from chatdesk.core.tokens import TokenCounter
+from chatdesk.core.tools.service import Tools
 from tests.core.sse_server import FakeOpenAI, error_reply, text_reply
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -222,6 +223,7 @@ def _runner(
         counting,
         contexts,
         lambda _: None,
+        Tools(lambda: config.settings, None),
     )
     return answers, seen
 

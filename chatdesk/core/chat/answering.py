@@ -15,7 +15,13 @@ import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from chatdesk.core.chat.events import AnswerRetrying, AnswerTextAppended, AnswerWaiting, EventBus
+from chatdesk.core.chat.events import (
+    AnswerRetrying,
+    AnswerTextAppended,
+    AnswerWaiting,
+    EventBus,
+    ToolCallStreaming,
+)
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -25,6 +31,8 @@ from chatdesk.core.providers.base import (
     ReasoningDelta,
     StreamEvent,
     TextDelta,
+    ToolCall,
+    ToolCallStarted,
     UsageReport,
     Waiting,
 )
@@ -53,6 +61,8 @@ class AnswerState:
     text_length: int = 0
     reasoning_length: int = 0
     changed: asyncio.Event = field(default_factory=asyncio.Event)  # set on every token
+    calls: list[ToolCall] = field(default_factory=list)  # asked for in the round streaming now
+    usage_so_far: UsageReport | None = None  # of the rounds before this one
 
     @property
     def has_tokens(self) -> bool:
@@ -77,6 +87,28 @@ class AnswerState:
 
     def ms_since_start(self, moment: float | None) -> int | None:
         return None if moment is None else round((moment - self.started_at) * 1000)
+
+    def next_round(self) -> list[ToolCall]:
+        """The calls the round just streamed asked for; the state is ready for the next round
+        (whose usage adds to the rounds' before it)."""
+        calls, self.calls = self.calls, []
+        self.usage_so_far, self.finished = self.usage, None
+        return calls
+
+    def take_usage(self, usage: UsageReport) -> None:
+        self.usage = usage if self.usage_so_far is None else _sum(self.usage_so_far, usage)
+
+
+def _sum(a: UsageReport, b: UsageReport) -> UsageReport:
+    def add(x: int | None, y: int | None) -> int | None:
+        return None if x is None and y is None else (x or 0) + (y or 0)
+
+    return UsageReport(
+        add(a.prompt_tokens, b.prompt_tokens),
+        add(a.completion_tokens, b.completion_tokens),
+        add(a.cached_tokens, b.cached_tokens),
+        add(a.reasoning_tokens, b.reasoning_tokens),
+    )
 
 
 @dataclass(frozen=True)
@@ -148,7 +180,8 @@ class AnswerWriter:
     async def run(self) -> Outcome:
         """Stream until the answer ends; never raises for provider trouble or cancellation."""
         loop = asyncio.get_running_loop()
-        self.state.started_at = loop.time()
+        if not self.state.started_at:  # a later round of tool calls: the answer's own start
+            self.state.started_at = loop.time()
         attempt = 0
         try:
             while True:
@@ -233,7 +266,15 @@ class AnswerWriter:
                 state.reasoning_length += len(event.text)
                 self._events.add(reasoning=event.text)
         elif isinstance(event, UsageReport):
-            state.usage = event
+            state.take_usage(event)
+        elif isinstance(event, ToolCall):
+            state.calls.append(event)
+        elif isinstance(event, ToolCallStarted):
+            if state.first_token_at is None:
+                state.first_token_at = asyncio.get_running_loop().time()
+            self._bus.publish(
+                ToolCallStreaming(state.message_id, state.thread_id, event.id, event.name)
+            )
         elif isinstance(event, Finished):
             state.finished = event
         elif isinstance(event, Waiting):

@@ -7,9 +7,10 @@ One task per answer runs its steps in order:
 2. **place** — requests reach their provider (and its rate limit) in the order their answers
    started: each waits for the one before it to be on its way;
 3. **stream** — the provider's stream read to its end by `AnswerWriter` (`answering.py`), the
-   growing text saved at once after the first token and then every 250 ms. This is the step a
-   tool-calling loop extends: stream → tool calls → approval → run → results → stream again,
-   each call and result committed as it happens, up to a round limit;
+   growing text saved at once after the first token and then every 250 ms. When the chat has
+   tools switched on and the model asks for some, the calls are decided, run and stored
+   (`tool_rounds.py`) and the model is asked again with their results: stream → tool calls →
+   approval → run → results → stream again, up to the round limit (`tools.max_rounds`);
 4. **finish** — usage (from the server, or counted here when it sent none), cost, the final
    status and the thread's and project's totals in one write, which runs even when the task is
    cancelled: an answer that is ending always reaches the disk.
@@ -35,12 +36,14 @@ from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus, MessageFinished, ProviderStateChanged, ThreadUpdated
 from chatdesk.core.chat.kinds import Status
+from chatdesk.core.chat.tool_rounds import ToolRounds
 from chatdesk.core.chat.views import MessageView, ThreadView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, Provider, Providers, UsageReport
 from chatdesk.core.store.store import Store
+from chatdesk.core.tools.service import Tools
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -55,6 +58,7 @@ class _Run:
     state: AnswerState
     request: ChatRequest | None = None
     provider: Provider | None = None
+    rounds: ToolRounds | None = None
 
 
 class Answers:
@@ -68,6 +72,7 @@ class Answers:
         counting: Counting,
         contexts: Contexts,
         ended: Callable[[MessageView], None],
+        tools: Tools,
     ) -> None:
         self._store = store
         self._providers = providers
@@ -77,6 +82,7 @@ class Answers:
         self._counting = counting
         self._contexts = contexts
         self._ended = ended  # told of every answer once it is stored in its final state
+        self._tools = tools
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._last_place: asyncio.Future[None] | None = None
@@ -154,10 +160,32 @@ class Answers:
     ) -> Outcome:
         run.request = request = await self._contexts.request_for(run.answer)
         run.provider = provider = self._providers.get(run.answer.provider or "")
+        servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
+        offer = await self._tools.box.offer(servers) if servers else None
         if ahead is not None:
             await asyncio.wait({ahead})
         mine.set_result(None)
-        return await self._stream(provider, request, run.state)
+        if not offer:
+            return await self._stream(provider, request, run.state)
+        run.rounds = rounds = ToolRounds(self._store, self._events, self._tools, offer, run.answer)
+        limit = self._settings().tools.max_rounds
+        while True:
+            outcome = await self._stream(provider, rounds.request(request), run.state)
+            asked = run.state.next_round()
+            if outcome.status is not Status.COMPLETE or not asked:
+                return outcome
+            if rounds.count >= limit:
+                await rounds.refuse(asked, run.state)
+                return Outcome(
+                    Status.INTERRUPTED,
+                    "tool_rounds",
+                    f"Stopped after {limit} rounds of tool calls (the limit in the tools "
+                    "settings). Continue lets the model go on.",
+                )
+            try:
+                await rounds.run(asked, run.state)
+            except asyncio.CancelledError:
+                return Outcome(Status.INTERRUPTED, "stopped", "Stopped during a tool call.")
 
     async def _stream(
         self, provider: Provider, request: ChatRequest, state: AnswerState
@@ -198,9 +226,7 @@ class Answers:
         state = run.state
         if state.usage is None and run.request is not None and (state.text or state.reasoning):
             await self._estimate_usage(run.request, state)
-        answer, thread = await self._store_final(
-            state, outcome, _cost_of(run.provider, state.usage)
-        )
+        answer, thread = await self._store_final(run, outcome, _cost_of(run.provider, state.usage))
         self._events.publish(MessageFinished(answer))
         self._events.publish(ThreadUpdated(thread))
         self._announce_provider_state(answer)
@@ -208,9 +234,9 @@ class Answers:
         return answer
 
     async def _store_final(
-        self, state: AnswerState, outcome: Outcome, cost: float | None
+        self, run: _Run, outcome: Outcome, cost: float | None
     ) -> tuple[MessageView, ThreadView]:
-        now = self._clock.now()
+        state, now = run.state, self._clock.now()
         latency = state.ms_since_start(asyncio.get_running_loop().time())
         values: dict[str, Any] = {
             "status": outcome.status,
@@ -220,6 +246,11 @@ class Answers:
             "latency_ms": latency if state.started_at else None,
             "first_token_ms": state.ms_since_start(state.first_token_at),
         }
+        if run.rounds is not None and run.rounds.figures.counts:
+            values.update(
+                tool_time_ms=run.rounds.figures.time_ms,
+                tool_counts=dict(run.rounds.figures.counts),
+            )
         spent, usage = 0, state.usage
         if usage is not None:
             values.update(

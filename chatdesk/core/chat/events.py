@@ -10,6 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from chatdesk.core.chat.views import (
     MessageView,
@@ -113,6 +114,27 @@ class AnswerContinued:
     """A stopped answer is being written again (Continue); new text is appended to it."""
 
     message: MessageView
+
+
+@dataclass(frozen=True)
+class ToolCallStreaming:
+    """The model has begun writing a call to the tool it names `name` (arguments to come)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    call_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ToolCallChanged:
+    """A stored call of an answer changed: stored, waiting for the user, running, ended (its
+    part's data, and the result's text once there is one)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    call: dict[str, Any]
+    result: str | None = None
 
 
 @dataclass(frozen=True)
@@ -229,6 +251,8 @@ Event = (
     | AnswerTextAppended
     | AnswerRetrying
     | AnswerContinued
+    | ToolCallStreaming
+    | ToolCallChanged
     | MessageFinished
     | MessagesDeleted
     | BranchSwitched

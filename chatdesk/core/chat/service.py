@@ -11,6 +11,8 @@ Async, Qt-free, and a façade: each call goes to the part whose job it is, all i
 - `contexts.Contexts`: the model and budget of a thread's next request, and its context;
 - `thread_summaries.ThreadSummaries`: listing, editing and deleting summaries (the summariser
   in `chatdesk/core/summaries/` makes them);
+- `tools` (`chatdesk/core/tools/`): the tools a chat can switch on, their policies, and who
+  approves a call (the answer runner runs the calls, `tool_rounds.py`);
 - `repository/`: every SQL and ORM statement the parts run.
 
 Every change is committed through the Store's single writer and then announced as an event on
@@ -23,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from pathlib import Path
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
@@ -52,10 +55,14 @@ from chatdesk.core.chat.views import (
 )
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import Providers
+from chatdesk.core.search.search import Search
 from chatdesk.core.store.store import Store
 from chatdesk.core.summaries.runner import Summarizer
 from chatdesk.core.tokens import TokenCounter
+from chatdesk.core.tools.builtin import ChatdeskTools
+from chatdesk.core.tools.service import Tools
 
 
 class ChatService:
@@ -71,6 +78,7 @@ class ChatService:
         clock: Clock | None = None,
         bus: EventBus | None = None,
         tokens: TokenCounter | None = None,
+        tools_dir: Path | None = None,
     ) -> None:
         self._store = store
         self._providers = providers
@@ -78,6 +86,8 @@ class ChatService:
         clock = clock or SystemClock()
         self.events = bus or EventBus()
         current = self._current_settings
+        # The tools' policies are kept in `tools_dir` (the config folder); None: not kept.
+        self.tools = Tools(current, tools_dir, (ChatdeskTools(Search(store)),))
         # tiktoken runs in a child process, started by the first exact count (decision 0014);
         # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
         self._counting = Counting(tokens or TokenCounter())
@@ -94,6 +104,7 @@ class ChatService:
             self._counting,
             self._contexts,
             self._answer_ended,
+            self.tools,
         )
         self._threads = Threads(store, self.events, clock, self._answers, self._summarizer.cancel)
         self._turns = Turns(
@@ -331,6 +342,21 @@ class ChatService:
         if answer.depth == 1 and self._settings.chat.auto_titles:
             self._tasks.spawn(self._namer.name_after(answer), f"title-{answer.thread_id}")
         self._summarizer.schedule(answer.thread_id)
+
+    # -- tools -----------------------------------------------------------------------------------
+
+    async def thread_tools(self, thread_id: uuid.UUID) -> list[str]:
+        """The tool servers switched on for a chat ("chatdesk": the built-in tools)."""
+        return await self._store.read(lambda s: repo.thread_tools(s, thread_id))
+
+    async def set_thread_tools(self, thread_id: uuid.UUID, servers: Sequence[str]) -> None:
+        """Switch on exactly `servers` for a chat; an unknown name is refused."""
+        known = set(self.tools.box.servers())
+        unknown = sorted(set(servers) - known)
+        if unknown:
+            names = ", ".join(sorted(known)) or "none"
+            raise InvalidRequest(f"no tool server named {', '.join(unknown)} (known: {names})")
+        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
 
     # -- settings, models and context ------------------------------------------------------------
 

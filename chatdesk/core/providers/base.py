@@ -8,17 +8,39 @@ A provider turns a `ChatRequest` into an async stream of `StreamEvent`s and ends
 from __future__ import annotations
 
 import enum
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from chatdesk.core.errors import ChatdeskError
+
+
+@dataclass(frozen=True)
+class ToolCall:
+    """The model asks for a tool. `arguments` is the JSON text as the model wrote it: it may
+    be malformed, and is checked where the call is run, not here."""
+
+    id: str
+    name: str
+    arguments: str
 
 
 @dataclass(frozen=True)
 class ChatMessage:
     role: str  # "system" | "user" | "assistant" | "tool"
     content: str
+    tool_calls: tuple[ToolCall, ...] = ()  # an assistant's calls in one round
+    tool_call_id: str | None = None  # a "tool" message: the call it answers
+
+
+@dataclass(frozen=True, eq=False)
+class ToolSpec:
+    """A tool offered to the model: its name as the model sees it, what it does, and the JSON
+    schema of its arguments (an object schema)."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -27,6 +49,7 @@ class ChatRequest:
     messages: tuple[ChatMessage, ...]
     temperature: float | None = None
     max_output_tokens: int | None = None
+    tools: tuple[ToolSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +84,17 @@ class Waiting:
     reason: str
 
 
-StreamEvent = TextDelta | ReasoningDelta | UsageReport | Finished | Waiting
+@dataclass(frozen=True)
+class ToolCallStarted:
+    """The model has begun writing a call to `name` (its arguments are still arriving)."""
+
+    id: str
+    name: str
+
+
+StreamEvent = (
+    TextDelta | ReasoningDelta | UsageReport | Finished | Waiting | ToolCallStarted | ToolCall
+)
 
 
 class ErrorKind(enum.StrEnum):

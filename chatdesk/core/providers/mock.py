@@ -1,9 +1,9 @@
 """The built-in offline provider: no key, no network, realistic streaming.
 
 It streams a deterministic markdown answer (see mock_text.py) at a configurable pace, optionally
-after a reasoning section, reports token usage like a real provider, and can inject faults for
-tests and demos. chatdesk's own summary and title requests, recognised by their instructions,
-get a deterministic summary or title instead.
+after a reasoning section, reports token usage like a real provider, calls a tool when asked to
+(mock_tools.py), and can inject faults for tests and demos. chatdesk's own summary and title
+requests, recognised by their instructions, get a deterministic summary or title instead.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from chatdesk.core.providers.base import (
     ReasoningDelta,
     StreamEvent,
     TextDelta,
+    ToolCallStarted,
     UsageReport,
 )
 from chatdesk.core.providers.mock_text import (
@@ -32,6 +33,7 @@ from chatdesk.core.providers.mock_text import (
     mock_title,
     tokens_of,
 )
+from chatdesk.core.providers.mock_tools import answer_with_results, tool_call_for
 from chatdesk.core.summaries.prompts import SUMMARY_INSTRUCTIONS
 
 _FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
@@ -93,6 +95,13 @@ class MockProvider:
                 "window.",
             )
         await pace.first_token()
+        call = tool_call_for(request, self.request_count)
+        if call is not None:
+            yield ToolCallStarted(call.id, call.name)
+            yield call
+            yield UsageReport(prompt_tokens=_prompt_tokens(request), completion_tokens=8)
+            yield Finished("tool_calls")
+            return
         reasoning_tokens = tokens_of(answer.reasoning) if self.reasoning else []
         for token in reasoning_tokens:
             yield ReasoningDelta(token)
@@ -106,7 +115,7 @@ class MockProvider:
             yield TextDelta(token)
             await pace.next_token()
         yield UsageReport(
-            prompt_tokens=sum(len(m.content) // 4 + 4 for m in request.messages),
+            prompt_tokens=_prompt_tokens(request),
             completion_tokens=len(text_tokens) + len(reasoning_tokens),
             reasoning_tokens=len(reasoning_tokens) or None,
         )
@@ -129,7 +138,14 @@ class MockProvider:
         return None
 
 
+def _prompt_tokens(request: ChatRequest) -> int:
+    return sum(len(m.content) // 4 + 4 for m in request.messages)
+
+
 def _answer_to(request: ChatRequest) -> MockAnswer:
+    quoted = answer_with_results(request)
+    if quoted is not None:
+        return MockAnswer(quoted, "")
     prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
     instructions = request.messages[0].content if request.messages else ""
     if instructions == SUMMARY_INSTRUCTIONS:

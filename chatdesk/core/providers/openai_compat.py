@@ -16,26 +16,23 @@ import socket
 import ssl
 import time
 from collections.abc import AsyncGenerator, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
     Finished,
     ProviderError,
-    ReasoningDelta,
     StreamEvent,
-    TextDelta,
     UsageReport,
     Waiting,
 )
+from chatdesk.core.providers.openai_wire import ChunkReader, request_arguments
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.providers.ratelimit import RateLimiter
 
 if TYPE_CHECKING:
     import openai
-    from openai.types import CompletionUsage
-    from openai.types.chat import ChatCompletionChunk
 
 log = logging.getLogger("chatdesk.provider")
 
@@ -103,14 +100,17 @@ class OpenAICompatibleProvider:
     async def _request(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
         client = self._ensure_client()
         try:
-            chunks = await client.chat.completions.create(**_arguments(request, self.profile))
+            chunks = await client.chat.completions.create(
+                **request_arguments(request, self.profile)
+            )
         except Exception as error:
             raise self._translate(error, model=request.model, mid_answer=False) from None
         mid_answer = False
+        reader = ChunkReader()
         try:
             async for chunk in chunks:
-                for event in _events_of(chunk):
-                    mid_answer = mid_answer or isinstance(event, TextDelta | ReasoningDelta)
+                for event in reader.events(chunk):
+                    mid_answer = mid_answer or not isinstance(event, UsageReport | Finished)
                     yield event
         except Exception as error:
             raise self._translate(error, model=request.model, mid_answer=mid_answer) from None
@@ -171,62 +171,11 @@ class OpenAICompatibleProvider:
         return translated
 
 
-# -- request and chunks ------------------------------------------------------------------------
+# -- models --------------------------------------------------------------------------------------
 
 
 def _unique(models: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(model for model in models if model))
-
-
-def _arguments(request: ChatRequest, profile: ProviderProfile) -> dict[str, Any]:
-    arguments: dict[str, Any] = {
-        "model": request.model,
-        "messages": [{"role": m.role, "content": m.content} for m in request.messages],
-        "stream": True,
-        "stream_options": {"include_usage": True},
-    }
-    if request.temperature is not None:
-        arguments["temperature"] = request.temperature
-    if request.max_output_tokens is not None:
-        # OpenAI's reasoning models refuse the older name; most other servers know only it.
-        name = "max_completion_tokens" if profile.host == "api.openai.com" else "max_tokens"
-        arguments[name] = request.max_output_tokens
-    return arguments
-
-
-def _events_of(chunk: ChatCompletionChunk) -> Iterator[StreamEvent]:
-    for choice in chunk.choices[:1]:  # one answer is asked for; extra choices are ignored
-        delta = choice.delta
-        if delta is not None:
-            reasoning = _reasoning_of(delta.model_extra or {})
-            if reasoning:
-                yield ReasoningDelta(reasoning)
-            if delta.content:
-                yield TextDelta(delta.content)
-        if choice.finish_reason:
-            yield Finished(choice.finish_reason)
-    if chunk.usage is not None:
-        yield _usage_of(chunk.usage)
-
-
-def _reasoning_of(extra: Mapping[str, object]) -> str:
-    # Not in OpenAI's schema: DeepSeek and vLLM say `reasoning_content`, others `reasoning`.
-    for name in ("reasoning_content", "reasoning"):
-        value = extra.get(name)
-        if isinstance(value, str) and value:
-            return value
-    return ""
-
-
-def _usage_of(usage: CompletionUsage) -> UsageReport:
-    prompt_details = usage.prompt_tokens_details
-    completion_details = usage.completion_tokens_details
-    return UsageReport(
-        prompt_tokens=usage.prompt_tokens,
-        completion_tokens=usage.completion_tokens,
-        cached_tokens=prompt_details.cached_tokens if prompt_details else None,
-        reasoning_tokens=completion_details.reasoning_tokens if completion_details else None,
-    )
 
 
 # -- errors ------------------------------------------------------------------------------------

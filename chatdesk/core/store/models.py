@@ -132,6 +132,12 @@ class Thread(Base):
     team_id: Mapped[uuid.UUID | None]  # NULL: personal, never synced
     # The model's context window for this thread, overriding the profile and the known table.
     context_window: Mapped[int | None]
+    # The tool servers switched on for this chat (names; "chatdesk" for the built-in tools);
+    # NULL or empty: none, the model is offered no tools.
+    tools: Mapped[list[str] | None] = mapped_column(JSON)
+    # Time its answers spent in tools, and calls per tool, cumulative like total_tokens.
+    tool_time_ms: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    tool_counts: Mapped[dict[str, Any] | None]
     # The user deleted a summary: no automatic ones until they ask for one again.
     summaries_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
@@ -178,6 +184,10 @@ class Message(Base):
     # them ("o200k_base", or "o200k_base~" for an estimate): a model counted otherwise recounts.
     token_count: Mapped[int | None]
     token_encoding: Mapped[str | None] = mapped_column(String(40))
+    # An answer that called tools: milliseconds spent in them, and calls per tool
+    # ("server › tool": count); NULL for one that called none.
+    tool_time_ms: Mapped[int | None]
+    tool_counts: Mapped[dict[str, Any] | None]
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]

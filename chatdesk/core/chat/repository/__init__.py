@@ -3,9 +3,10 @@ Store on its threads (`Store.read`/`Store.write`); they return frozen views, nev
 
 By subject: `rows` (a row by id, and the views of rows), `threads` (projects and threads),
 `branches` (the message tree and the branch on screen), `attachments`, `turns` (the transaction
-that starts a turn), `answers` (an answer from its start to its end), `counts` (a branch read
-upwards for token counting, and the counts' cache), `titles`, `drafts`, `usage` (tokens and
-cost), `retention` (purging deleted threads). Callers import the package
+that starts a turn), `answers` (an answer from its start to its end), `tools` (an answer's tool
+calls and results, a chat's tool servers), `counts` (a branch read upwards for token counting,
+and the counts' cache), `titles`, `drafts`, `usage` (tokens and cost), `retention` (purging
+deleted threads). Callers import the package
 (`from chatdesk.core.chat import repository as repo`) and call `repo.<function>`.
 """
 
@@ -61,6 +62,14 @@ from chatdesk.core.chat.repository.threads import (
     update_thread,
 )
 from chatdesk.core.chat.repository.titles import TitleInputs, retitle, title_inputs
+from chatdesk.core.chat.repository.tools import (
+    add_parts,
+    close_open_calls,
+    set_thread_tools,
+    thread_tools,
+    tool_parts,
+    update_call,
+)
 from chatdesk.core.chat.repository.turns import start_turn
 from chatdesk.core.chat.repository.usage import thread_usage, usage_by_month
 
@@ -70,9 +79,11 @@ __all__ = [
     "Purged",
     "TitleInputs",
     "add_attachments",
+    "add_parts",
     "attachment_text",
     "attachment_texts",
     "branch_page",
+    "close_open_calls",
     "create_thread",
     "delete_branch",
     "delete_message",
@@ -103,14 +114,18 @@ __all__ = [
     "save_progress",
     "set_active_leaf",
     "set_reasoning",
+    "set_thread_tools",
     "sibling_ids",
     "start_turn",
     "subtree_ids",
     "switch_branch",
     "thread_row",
+    "thread_tools",
     "thread_usage",
     "thread_view",
     "title_inputs",
+    "tool_parts",
+    "update_call",
     "update_project",
     "update_thread",
     "usage_by_month",

@@ -18,6 +18,7 @@ from chatdesk.core.chat.repository.rows import (
     thread_row,
     thread_view,
 )
+from chatdesk.core.chat.repository.tools import add_tool_figures, close_open_calls
 from chatdesk.core.chat.views import (
     MessageView,
     ThreadView,
@@ -78,8 +79,9 @@ def finish_answer(
     reasoning: str,
     spent: int,
 ) -> tuple[MessageView, ThreadView]:
-    """Store an answer's final state (`values`: status, text, usage …) and add the tokens it
-    `spent` to its thread's and project's totals."""
+    """Store an answer's final state (`values`: status, text, usage, tool figures …) and add
+    the tokens it `spent` and its tool figures to its thread's and project's totals; calls it
+    left waiting or running are marked not finished."""
     values = {
         **values,
         "completed_at": now,
@@ -92,8 +94,11 @@ def finish_answer(
     changes.touched(session, "message", [message_id])
     if reasoning:
         set_reasoning(session, message_id, reasoning)
+    close_open_calls(session, [message_id])
     row = message_row(session, message_id)
     thread = thread_row(session, row.thread_id, deleted_ok=True)
+    if values.get("tool_counts"):
+        add_tool_figures(thread, values.get("tool_time_ms") or 0, values["tool_counts"])
     thread.total_tokens += spent
     thread.last_activity_at = now
     thread.updated_at = now
@@ -143,5 +148,6 @@ def interrupt_unfinished(
         row.stream_owner = None
         row.completed_at = now
         row.updated_at = now
+        close_open_calls(session, [row.id])
         count += 1
     return count

@@ -1,0 +1,106 @@
+"""An answer's tool calls and results in the store: each one a message part, written the moment
+it happens (the call with its decision before it runs, its state as it runs, its result when it
+ends), so that a chatdesk that dies mid-call leaves a record that says so and never a call that
+would run again."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat.repository.rows import thread_row
+from chatdesk.core.ids import new_id
+from chatdesk.core.store.models import MessagePart, PartKind, Thread
+from chatdesk.core.tools.model import CallState
+
+OPEN_STATES = (CallState.WAITING.value, CallState.RUNNING.value)
+
+
+def add_parts(
+    session: Session,
+    message_id: uuid.UUID,
+    parts: Sequence[tuple[PartKind, str | None, dict[str, Any]]],
+) -> list[uuid.UUID]:
+    """Append `parts` (kind, text, data) after the message's others; their ids, in order."""
+    last = session.scalar(
+        select(func.max(MessagePart.position)).where(MessagePart.message_id == message_id)
+    )
+    position = 0 if last is None else last + 1
+    ids = []
+    for offset, (kind, text, data) in enumerate(parts):
+        part_id = new_id()
+        session.add(
+            MessagePart(
+                id=part_id,
+                message_id=message_id,
+                position=position + offset,
+                kind=kind,
+                text=text,
+                data=data,
+            )
+        )
+        ids.append(part_id)
+    return ids
+
+
+def update_call(session: Session, part_id: uuid.UUID, **changes: Any) -> None:
+    """Change fields of a stored call (its state, its decision)."""
+    part = session.get(MessagePart, part_id)
+    if part is not None:
+        part.data = {**(part.data or {}), **changes}  # a new dict: JSON columns track no edits
+
+
+def close_open_calls(session: Session, message_ids: Sequence[uuid.UUID]) -> int:
+    """Calls of these answers still waiting or running are marked "not finished": chatdesk
+    stopped or died before they ended, and they are never run again by themselves."""
+    if not message_ids:
+        return 0
+    rows = session.scalars(
+        select(MessagePart).where(
+            MessagePart.message_id.in_(message_ids), MessagePart.kind == PartKind.TOOL_CALL
+        )
+    ).all()
+    closed = 0
+    for part in rows:
+        if (part.data or {}).get("state") in OPEN_STATES:
+            part.data = {**(part.data or {}), "state": CallState.NOT_FINISHED.value}
+            closed += 1
+    return closed
+
+
+def tool_parts(session: Session, message_id: uuid.UUID) -> list[tuple[PartKind, str | None, Any]]:
+    """The answer's tool calls and results, in order: (kind, text, data)."""
+    rows = session.execute(
+        select(MessagePart.kind, MessagePart.text, MessagePart.data)
+        .where(
+            MessagePart.message_id == message_id,
+            MessagePart.kind.in_([PartKind.TOOL_CALL, PartKind.TOOL_RESULT]),
+        )
+        .order_by(MessagePart.position)
+    ).all()
+    return [(kind, text, data) for kind, text, data in rows]
+
+
+def thread_tools(session: Session, thread_id: uuid.UUID) -> list[str]:
+    """The tool servers switched on for a chat."""
+    value = session.scalar(select(Thread.tools).where(Thread.id == thread_id))
+    return [str(name) for name in value] if isinstance(value, list) else []
+
+
+def add_tool_figures(thread: Thread, time_ms: int, counts: dict[str, int]) -> None:
+    """Add one answer's tool time and calls to its thread's."""
+    thread.tool_time_ms = (thread.tool_time_ms or 0) + time_ms
+    total = dict(thread.tool_counts or {})
+    for tool, count in counts.items():
+        total[tool] = int(total.get(tool, 0)) + count
+    thread.tool_counts = total
+
+
+def set_thread_tools(session: Session, thread_id: uuid.UUID, servers: Sequence[str]) -> None:
+    """Switch on exactly `servers` for a chat (none: the model is offered no tools)."""
+    thread = thread_row(session, thread_id)
+    thread.tools = sorted(set(servers)) or None

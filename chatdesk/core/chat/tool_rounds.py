@@ -1,0 +1,252 @@
+"""One answer's rounds of tool calls, between two streams of the model's answer.
+
+A round: the calls the model asked for are stored at once, each with the decision its policy
+gives (allowed, refused, or waiting for the user); the waiting ones are put to the approver
+together; the allowed ones run side by side, each marked running before it starts and given
+its result when it ends; then the model is asked again with the round appended, in order: its
+text and calls as an assistant message, each result as a tool message. Every step is committed
+when it happens, so a chatdesk that dies mid-call leaves the call "not finished" (and it never
+runs again by itself), and a stop cancels what waits or runs and keeps every part so far.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.answering import AnswerState
+from chatdesk.core.chat.events import EventBus, ToolCallChanged
+from chatdesk.core.chat.views import MessageView
+from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
+from chatdesk.core.store.models import PartKind
+from chatdesk.core.store.store import Store
+from chatdesk.core.tools.approval import ApprovalRequest, Choice
+from chatdesk.core.tools.model import Approval, CallState, Policy, ToolInfo, ToolOutcome
+from chatdesk.core.tools.service import Tools
+from chatdesk.core.tools.toolbox import Offer, parse_arguments
+
+log = logging.getLogger("chatdesk.tools")
+
+NO_ONE_TO_ASK = (
+    "Not run: this tool needs the user's approval, and there was no one to ask. Answer without it."
+)
+DENIED = "Not run: the user denied this call. Answer without it, or ask the user."
+REFUSED = "Not run: the user's settings do not allow this tool."
+ROUND_LIMIT = "Not run: the answer reached its limit of tool rounds."
+
+
+@dataclass
+class _Call:
+    """One call of the round being run: what the model asked, what was decided, what it gave."""
+
+    asked: ToolCall
+    part_id: uuid.UUID
+    data: dict[str, Any]
+    tool: ToolInfo | None
+    arguments: dict[str, Any] | None
+    outcome: ToolOutcome | None = None  # None: it is to run
+
+    @property
+    def runs(self) -> bool:
+        return self.outcome is None
+
+
+@dataclass
+class ToolFigures:
+    """What an answer spent in tools: time in all, and calls per tool."""
+
+    time_ms: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+class ToolRounds:
+    def __init__(
+        self,
+        store: Store,
+        events: EventBus,
+        tools: Tools,
+        offer: Offer,
+        answer: MessageView,
+    ) -> None:
+        self._store = store
+        self._events = events
+        self._tools = tools
+        self._offer = offer
+        self._answer = answer
+        self.count = 0
+        self.figures = ToolFigures()
+        self._sent: list[ChatMessage] = []  # the rounds so far, as the model sees them
+        self._text_sent = 0  # characters of the answer's text already in a round
+
+    def request(self, base: ChatRequest) -> ChatRequest:
+        """`base` (the thread's context) with the tools offered and the rounds so far."""
+        return replace(base, messages=base.messages + tuple(self._sent), tools=self._offer.specs)
+
+    async def run(self, asked: list[ToolCall], state: AnswerState) -> None:
+        """Store, decide, run and record one round's calls; the next request holds them."""
+        self.count += 1
+        text = state.content()
+        calls = await self._store_calls(asked, text)
+        try:
+            await self._decide(calls)
+            await asyncio.gather(*(self._run_one(call) for call in calls if call.runs))
+        except asyncio.CancelledError:
+            await asyncio.shield(self._close_open())
+            raise
+        self._sent.append(
+            ChatMessage("assistant", text[self._text_sent :], tool_calls=tuple(asked))
+        )
+        for call in calls:
+            outcome = call.outcome or ToolOutcome.error("Not run.")
+            self._sent.append(ChatMessage("tool", outcome.text, tool_call_id=call.asked.id))
+        self._text_sent = len(text)
+
+    async def refuse(self, asked: list[ToolCall], state: AnswerState) -> None:
+        """Store calls that will not run because the answer reached its round limit."""
+        self.count += 1
+        await self._store_calls(asked, state.content(), limit_reached=True)
+
+    # -- the steps -------------------------------------------------------------------------------
+
+    async def _store_calls(
+        self, asked: list[ToolCall], text: str, *, limit_reached: bool = False
+    ) -> list[_Call]:
+        calls = [self._decided(call, len(text), limit_reached) for call in asked]
+        drafts: list[tuple[PartKind, str | None, dict[str, Any]]]
+        drafts = [(PartKind.TOOL_CALL, None, call.data) for call in calls]
+        # Calls decided already (unknown tool, refused, bad arguments) get their result too.
+        drafts += [_result_part(call, call.outcome, 0) for call in calls if call.outcome]
+        ids = await self._store.write(lambda s: repo.add_parts(s, self._answer.id, drafts))
+        for call, part_id in zip(calls, ids, strict=False):  # the results' ids follow
+            call.part_id = part_id
+            self._announce(call)
+        return calls
+
+    def _decided(self, asked: ToolCall, offset: int, limit_reached: bool) -> _Call:
+        tool = self._offer.tools.get(asked.name)
+        data: dict[str, Any] = {
+            "call_id": asked.id,
+            "name": asked.name,
+            "server": tool.server if tool else None,
+            "tool": tool.name if tool else asked.name,
+            "arguments": asked.arguments,
+            "round": self.count,
+            "offset": offset,  # where in the answer's text the model made the call
+        }
+        call = _Call(asked, uuid.UUID(int=0), data, tool, None)
+        parsed = parse_arguments(asked.arguments)
+        if tool is None:
+            offered = ", ".join(sorted(self._offer.tools)) or "none"
+            why = f"Not run: there is no tool named {asked.name!r} (offered: {offered})."
+            return self._not_run(call, Approval.UNKNOWN, why)
+        if limit_reached:
+            return self._not_run(call, Approval.REFUSED, ROUND_LIMIT)
+        policy = self._tools.policy_for(tool)
+        if policy is Policy.DENY:
+            return self._not_run(call, Approval.REFUSED, REFUSED)
+        if isinstance(parsed, str):  # told to the model, which may try again
+            return self._not_run(call, Approval.ALLOWED, f"Not run: {parsed}")
+        call.arguments = parsed
+        if policy is Policy.ALLOW:
+            data.update(approval=Approval.ALLOWED.value, state=CallState.RUNNING.value)
+        else:
+            data.update(approval=None, state=CallState.WAITING.value)
+        return call
+
+    @staticmethod
+    def _not_run(call: _Call, approval: Approval, why: str) -> _Call:
+        call.data.update(approval=approval.value, state=CallState.NOT_RUN.value)
+        call.outcome = ToolOutcome.error(why)
+        return call
+
+    async def _decide(self, calls: list[_Call]) -> None:
+        waiting = [c for c in calls if c.data["state"] == CallState.WAITING.value]
+        if not waiting:
+            return
+        approver = self._tools.approver
+        if approver is None:
+            choices: list[Choice | None] = [None] * len(waiting)
+        else:
+            requests = [
+                ApprovalRequest(
+                    self._answer.id,
+                    self._answer.thread_id,
+                    c.asked.id,
+                    c.tool,
+                    c.asked.arguments,
+                )
+                for c in waiting
+                if c.tool is not None
+            ]
+            choices = list(await approver.decide(requests))
+        for call, choice in zip(waiting, choices, strict=True):
+            if choice is Choice.ALWAYS and call.tool is not None:
+                self._tools.policies.set(f"{call.tool.server}/{call.tool.name}", Policy.ALLOW)
+            if choice in (Choice.ONCE, Choice.ALWAYS):
+                approval = Approval.APPROVED if choice is Choice.ONCE else Approval.ALWAYS
+                call.data.update(approval=approval.value, state=CallState.RUNNING.value)
+            elif choice is Choice.DENY:
+                self._not_run(call, Approval.DENIED, DENIED)
+            else:
+                self._not_run(call, Approval.REFUSED, NO_ONE_TO_ASK)
+            await self._save(call)
+
+    async def _run_one(self, call: _Call) -> None:
+        assert call.tool is not None
+        assert call.arguments is not None
+        tools, settings = self._tools, self._tools.settings.tools
+        started = time.monotonic()
+        outcome = await tools.box.run(
+            call.tool,
+            call.arguments,
+            seconds=settings.call_timeout,
+            max_chars=settings.max_result_chars,
+        )
+        elapsed = round((time.monotonic() - started) * 1000)
+        call.outcome = outcome
+        self.figures.time_ms += elapsed
+        label = call.tool.label
+        self.figures.counts[label] = self.figures.counts.get(label, 0) + 1
+        state = CallState.FAILED if outcome.is_error else CallState.DONE
+        call.data.update(state=state.value, duration_ms=elapsed)
+        await self._save(call, elapsed)
+
+    async def _save(self, call: _Call, elapsed: int = 0) -> None:
+        """Store the call's new state, and its result when it has one."""
+        outcome = call.outcome
+
+        def store(session: Any) -> None:
+            repo.update_call(session, call.part_id, **call.data)
+            if outcome is not None:
+                repo.add_parts(session, self._answer.id, [_result_part(call, outcome, elapsed)])
+
+        await self._store.write(store)
+        self._announce(call, outcome.text if outcome is not None else None)
+
+    async def _close_open(self) -> None:
+        await self._store.write(lambda s: repo.close_open_calls(s, [self._answer.id]))
+
+    def _announce(self, call: _Call, result: str | None = None) -> None:
+        self._events.publish(
+            ToolCallChanged(self._answer.id, self._answer.thread_id, dict(call.data), result)
+        )
+
+
+def _result_part(
+    call: _Call, outcome: ToolOutcome, elapsed: int
+) -> tuple[PartKind, str | None, dict[str, Any]]:
+    data = {
+        "call_id": call.asked.id,
+        "server": call.data["server"],
+        "tool": call.data["tool"],
+        "is_error": outcome.is_error,
+        "duration_ms": elapsed,
+        "size": outcome.size,
+        "truncated": outcome.truncated,
+    }
+    return PartKind.TOOL_RESULT, outcome.text, data

@@ -1,0 +1,106 @@
+"""What a tool is, what running it gave, and the rules for who may run it."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+BUILT_IN = "chatdesk"  # the server name of chatdesk's own tools
+_NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
+MAX_NAME = 64  # what OpenAI-compatible servers accept for a function's name
+
+
+class Policy(enum.StrEnum):
+    """What happens when the model calls a tool."""
+
+    ASK = "ask"  # the user decides, call by call
+    ALLOW = "allow"  # it runs
+    DENY = "deny"  # it never runs; the model is told
+
+
+class Approval(enum.StrEnum):
+    """How a call was decided, as stored with it."""
+
+    ALLOWED = "allowed"  # by the tool's policy
+    APPROVED = "approved"  # by the user, for this call
+    ALWAYS = "always"  # by the user, for this call and the tool's later ones
+    DENIED = "denied"  # by the user
+    REFUSED = "refused"  # by the tool's policy, or no one was there to ask
+    UNKNOWN = "unknown"  # the model named a tool it was not offered
+
+
+class CallState(enum.StrEnum):
+    """Where a stored call stands."""
+
+    WAITING = "waiting"  # for the user's decision
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # it ran and reported an error, timed out or its server died
+    NOT_RUN = "not_run"  # denied, refused or unknown: the model was told why
+    NOT_FINISHED = "not_finished"  # chatdesk stopped or died while it waited or ran
+
+    @property
+    def is_open(self) -> bool:
+        return self in (CallState.WAITING, CallState.RUNNING)
+
+
+@dataclass(frozen=True, eq=False)
+class ToolInfo:
+    """A tool as its server describes it."""
+
+    server: str
+    name: str  # as its server knows it
+    description: str
+    parameters: Mapping[str, Any]  # JSON schema of its arguments
+    read_only: bool = False  # it says it changes nothing (MCP's readOnlyHint)
+
+    @property
+    def label(self) -> str:
+        """How the user sees it: always with its server, so no server can pass its tool off
+        as another's."""
+        return f"{self.server} › {self.name}"
+
+
+@dataclass(frozen=True)
+class ToolOutcome:
+    """What a call gave back: its text (cut to the result cap), whether the tool reported an
+    error, and how big the whole result was."""
+
+    text: str
+    is_error: bool = False
+    truncated: bool = False
+    size: int = 0  # characters before any cut
+
+    @classmethod
+    def error(cls, text: str) -> ToolOutcome:
+        return cls(text, is_error=True, size=len(text))
+
+
+class ToolSource(Protocol):
+    """Where tools come from: chatdesk itself, or one MCP server."""
+
+    @property
+    def server(self) -> str: ...
+
+    async def tools(self) -> list[ToolInfo]:
+        """The tools it has now."""
+        ...
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        """Run tool `name`; a tool's own failure is an outcome with `is_error`, not a raise."""
+        ...
+
+
+def offered_name(info: ToolInfo, taken: set[str]) -> str:
+    """The name the model calls `info` by: chatdesk's own tools by their name, a server's as
+    `server__tool`, both cut to what servers accept and made unique among `taken`."""
+    wanted = info.name if info.server == BUILT_IN else f"{info.server}__{info.name}"
+    name = _NOT_IN_A_NAME.sub("_", wanted)[:MAX_NAME] or "tool"
+    candidate, number = name, 2
+    while candidate in taken:
+        suffix = f"_{number}"
+        candidate, number = name[: MAX_NAME - len(suffix)] + suffix, number + 1
+    return candidate

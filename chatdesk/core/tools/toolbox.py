@@ -1,0 +1,106 @@
+"""The tools a request offers, and running one call within its time and size bounds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from chatdesk.core.providers.base import ToolSpec
+from chatdesk.core.tools.model import ToolInfo, ToolOutcome, ToolSource, offered_name
+
+log = logging.getLogger("chatdesk.tools")
+
+
+@dataclass(frozen=True)
+class Offer:
+    """What one answer offers the model: each tool by the name the model calls it."""
+
+    tools: Mapping[str, ToolInfo] = field(default_factory=dict)
+
+    @property
+    def specs(self) -> tuple[ToolSpec, ...]:
+        return tuple(
+            ToolSpec(name, info.description, info.parameters) for name, info in self.tools.items()
+        )
+
+    def __bool__(self) -> bool:
+        return bool(self.tools)
+
+
+class Toolbox:
+    """Every tool source chatdesk knows, by server name."""
+
+    def __init__(self, sources: Iterable[ToolSource] = ()) -> None:
+        self._sources = {source.server: source for source in sources}
+
+    def add(self, source: ToolSource) -> None:
+        self._sources[source.server] = source
+
+    def servers(self) -> list[str]:
+        return sorted(self._sources)
+
+    async def offer(self, servers: Iterable[str]) -> Offer:
+        """The tools of `servers` (those chatdesk knows). A server that cannot list its tools
+        offers none this time; the answer goes on without them."""
+        tools: dict[str, ToolInfo] = {}
+        for server in servers:
+            source = self._sources.get(server)
+            if source is None:
+                log.info("tools of %r asked for, but no such server is configured", server)
+                continue
+            try:
+                listed = await source.tools()
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                log.warning("could not list the tools of %r: %s", server, type(error).__name__)
+                continue
+            for info in listed:
+                tools[offered_name(info, set(tools))] = info
+        return Offer(tools)
+
+    async def run(
+        self, info: ToolInfo, arguments: dict[str, Any], *, seconds: float, max_chars: int
+    ) -> ToolOutcome:
+        """Run one call: its outcome, an error outcome when the tool fails, is gone or takes
+        longer than `seconds`, its text cut to `max_chars` with a visible marker."""
+        source = self._sources.get(info.server)
+        if source is None:
+            return ToolOutcome.error(f"{info.label}: its server is no longer configured.")
+        try:
+            async with asyncio.timeout(seconds):
+                outcome = await source.call(info.name, arguments)
+        except TimeoutError:
+            return ToolOutcome.error(f"{info.label} did not answer within {seconds:g} seconds.")
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            log.warning("tool %s failed: %s", info.label, type(error).__name__)
+            return ToolOutcome.error(f"{info.label} failed: {error}")
+        return capped(outcome, max_chars)
+
+
+def capped(outcome: ToolOutcome, max_chars: int) -> ToolOutcome:
+    size = max(outcome.size, len(outcome.text))
+    if len(outcome.text) <= max_chars:
+        return ToolOutcome(outcome.text, outcome.is_error, outcome.truncated, size)
+    cut = len(outcome.text) - max_chars
+    text = f"{outcome.text[:max_chars]}\n\n[… {cut:,} more characters cut by chatdesk]"
+    return ToolOutcome(text, outcome.is_error, True, size)
+
+
+def parse_arguments(text: str) -> dict[str, Any] | str:
+    """A call's arguments as an object, or why they are not one (told to the model)."""
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        return f"The arguments are not valid JSON ({error.msg} at character {error.pos})."
+    if not isinstance(value, dict):
+        return "The arguments must be a JSON object."
+    return value
