@@ -173,8 +173,15 @@ def build_core(config: Configuration) -> Core:
     bus = EventBus()
     profiles = build_profiles(config.paths, providers, bus)
     search = Search(store)
-    tools_dir = config.paths.config_dir
-    service = ChatService(store, providers, config.settings, bus=bus, tools_dir=tools_dir)
+    paths = config.paths
+    service = ChatService(
+        store,
+        providers,
+        config.settings,
+        bus=bus,
+        tools_dir=paths.config_dir,
+        log_dir=paths.log_dir,
+    )
     backups = Backups(store.path, config.paths.backups_dir)
     config_file = config.paths.config_file
     maintenance = Maintenance(

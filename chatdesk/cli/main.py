@@ -25,6 +25,8 @@ from chatdesk.cli.running import sync, with_core
 from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.server import add_server_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
+from chatdesk.cli.tools import add_commands as add_tool_commands
+from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.kinds import Status
@@ -37,7 +39,9 @@ EXIT_INTERRUPTED = 130
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
+    argv, server_command = split_server_command(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
+    args.server_command = server_command
     try:
         config = configure(args.data_dir)
         for issue in config.loaded.issues:
@@ -75,6 +79,16 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--provider", metavar="P", help="provider to use (default: from settings)")
     ask.add_argument("--model", metavar="M", help="model to use")
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    ask.add_argument(
+        "--tools", metavar="NAME[,NAME…]", help="tool servers to switch on ('all': every one)"
+    )
+    ask.add_argument(
+        "--approve",
+        choices=["ask", "allow", "deny"],
+        default="ask",
+        help="calls that need approval: ask on the terminal (refused without one), allow or "
+        "deny them all for this run (default: ask)",
+    )
     ask.set_defaults(handler=_ask)
 
     threads = commands.add_parser("threads", help="list, show, rename, delete threads")
@@ -111,6 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
+    add_tool_commands(commands)
     add_sync_commands(commands)
     add_server_commands(commands)
 
@@ -138,9 +153,14 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         loop.add_signal_handler(signal.SIGTERM, stopped.set)
     try:
         choice = {"provider": args.provider, "model": args.model}
+        tools = chosen_tools(service.tools, args.tools, args.approve) if args.tools else []
+        if tools is None:
+            return 1
         if thread_id is None:  # the thread and the message in one transaction: a refused
-            turn = await service.send_new(text, **choice)  # message leaves no empty thread
+            turn = await service.send_new(text, tools=tools, **choice)  # message leaves none
         else:
+            if tools:
+                await service.set_thread_tools(thread_id, tools)
             turn = await service.send(thread_id, text, **choice)
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)

@@ -27,6 +27,7 @@ from chatdesk.core.tools.approval import ApprovalRequest, Choice, Policies
 from chatdesk.core.tools.builtin import SEARCH_CHATS
 from chatdesk.core.tools.model import CallState, Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import TOOLS_FILE
+from chatdesk.core.tools.tools_file import read_tools_file
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 
@@ -166,8 +167,8 @@ async def test_always_allow_is_saved_and_later_calls_are_not_asked(
     assert len(approver.asked) == 1
     assert [c["approval"] for c in await _calls(store, first)] == ["always"]
     assert [c["approval"] for c in await _calls(store, second)] == ["allowed"]
-    saved = Policies(config.paths.config_dir / TOOLS_FILE)
-    assert saved.rules() == {f"{SEARCH_CHATS.server}/{SEARCH_CHATS.name}": Policy.ALLOW}
+    saved = read_tools_file(config.paths.config_dir / TOOLS_FILE)
+    assert saved.policies == {f"{SEARCH_CHATS.server}/{SEARCH_CHATS.name}": Policy.ALLOW}
     assert (config.paths.config_dir / TOOLS_FILE).stat().st_mode & 0o077 == 0
 
 
@@ -398,5 +399,8 @@ async def test_a_damaged_tools_file_leaves_every_tool_asking(tmp_path: Path) -> 
     path = tmp_path / TOOLS_FILE
     path.write_text("{not json")
     tool = ToolInfo("chatdesk", "search_chats", "", {}, read_only=True)
-    assert Policies(path).policy_for(tool) is Policy.ASK
-    assert Policies(path).policy_for(tool, read_only=Policy.ALLOW) is Policy.ALLOW
+    read = read_tools_file(path)
+    assert read.problems
+    assert (read.servers, read.policies) == ((), None)
+    assert Policies(read.policies).policy_for(tool) is Policy.ASK
+    assert Policies(read.policies).policy_for(tool, read_only=Policy.ALLOW) is Policy.ALLOW

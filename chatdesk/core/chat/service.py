@@ -79,6 +79,7 @@ class ChatService:
         bus: EventBus | None = None,
         tokens: TokenCounter | None = None,
         tools_dir: Path | None = None,
+        log_dir: Path | None = None,
     ) -> None:
         self._store = store
         self._providers = providers
@@ -86,8 +87,10 @@ class ChatService:
         clock = clock or SystemClock()
         self.events = bus or EventBus()
         current = self._current_settings
-        # The tools' policies are kept in `tools_dir` (the config folder); None: not kept.
-        self.tools = Tools(current, tools_dir, (ChatdeskTools(Search(store)),))
+        # The tool servers and policies are kept in `tools_dir` (the config folder; None: not
+        # kept), the servers' stderr logs in `log_dir`.
+        builtin = (ChatdeskTools(Search(store)),)
+        self.tools = Tools(current, tools_dir, builtin, log_dir=log_dir)
         # tiktoken runs in a child process, started by the first exact count (decision 0014);
         # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
         self._counting = Counting(tokens or TokenCounter())
@@ -308,11 +311,19 @@ class ChatService:
         attachments: Sequence[AttachmentInput] = (),
         provider: str | None = None,
         model: str | None = None,
+        tools: Sequence[str] = (),
     ) -> Turn:
-        """Start a new thread with this message, in one transaction: a refused message leaves
-        no empty thread behind."""
+        """Start a new thread with this message (and `tools` switched on for it), in one
+        transaction: a refused message leaves no empty thread behind."""
+        self._check_tool_servers(tools)
         return await self._turns.send(
-            None, text, attachments, provider=provider, model=model, project_id=project_id
+            None,
+            text,
+            attachments,
+            provider=provider,
+            model=model,
+            project_id=project_id,
+            tools=tools,
         )
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:
@@ -351,12 +362,15 @@ class ChatService:
 
     async def set_thread_tools(self, thread_id: uuid.UUID, servers: Sequence[str]) -> None:
         """Switch on exactly `servers` for a chat; an unknown name is refused."""
-        known = set(self.tools.box.servers())
+        self._check_tool_servers(servers)
+        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
+
+    def _check_tool_servers(self, servers: Sequence[str]) -> None:
+        known = {*self.tools.box.servers(), *(s.name for s in self.tools.servers())}
         unknown = sorted(set(servers) - known)
         if unknown:
             names = ", ".join(sorted(known)) or "none"
             raise InvalidRequest(f"no tool server named {', '.join(unknown)} (known: {names})")
-        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
 
     # -- settings, models and context ------------------------------------------------------------
 
@@ -433,8 +447,10 @@ class ChatService:
 
     async def aclose(self) -> None:
         """Stop every answer (keeping what arrived) and wait until it is saved; stop the
-        background work (titles, summaries: what they have not stored is dropped)."""
+        background work (titles, summaries: what they have not stored is dropped) and the
+        tool servers."""
         await self._answers.aclose()
         await self._summarizer.aclose()
         await self._tasks.aclose()
+        await self.tools.aclose()
         self._counting.shutdown()

@@ -170,7 +170,7 @@ class ToolRounds:
             return
         approver = self._tools.approver
         if approver is None:
-            choices: list[Choice | None] = [None] * len(waiting)
+            choices: list[Choice] = [Choice.NO_ONE] * len(waiting)
         else:
             requests = [
                 ApprovalRequest(
@@ -192,7 +192,7 @@ class ToolRounds:
                 call.data.update(approval=approval.value, state=CallState.RUNNING.value)
             elif choice is Choice.DENY:
                 self._not_run(call, Approval.DENIED, DENIED)
-            else:
+            else:  # no one to ask
                 self._not_run(call, Approval.REFUSED, NO_ONE_TO_ASK)
             await self._save(call)
 

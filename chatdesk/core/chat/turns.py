@@ -59,9 +59,10 @@ class Turns:
         provider: str | None,
         model: str | None,
         project_id: uuid.UUID | None = None,
+        tools: Sequence[str] = (),
     ) -> Turn:
-        """Commit the user's message (in a new thread in `project_id` when `thread_id` is
-        None), then start the answer."""
+        """Commit the user's message (in a new thread in `project_id`, with `tools` switched
+        on, when `thread_id` is None), then start the answer."""
         text = self._check_message(text, attachments)
         return await self.start(
             TurnRequest(
@@ -72,6 +73,7 @@ class Turns:
                 provider=provider,
                 model=model,
                 project_id=project_id,
+                tools=tuple(tools),
             )
         )
 

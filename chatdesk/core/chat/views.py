@@ -239,6 +239,7 @@ class TurnRequest:
     provider: str | None = None
     model: str | None = None
     project_id: uuid.UUID | None = None
+    tools: tuple[str, ...] = ()  # a new thread's tool servers, switched on with it
 
 
 @dataclass(frozen=True)

@@ -1,22 +1,16 @@
-"""Who decides that a call runs: each server's policy, each tool's own, kept in the tools file
-(`tools.json` in the config folder, 0600), and for "ask" the person, through an `Approver` the
-window or the terminal provides. With no one to ask, a call that needs asking does not run."""
+"""Who decides that a call runs: each server's policy, each tool's own (kept in the tools file,
+`tools_file.py`), and for "ask" the person, through an `Approver` the window or the terminal
+provides. With no one to ask, a call that needs asking does not run."""
 
 from __future__ import annotations
 
 import enum
-import json
-import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Protocol
 
-from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.tools.model import Policy, ToolInfo
-
-log = logging.getLogger("chatdesk.tools")
 
 
 class Choice(enum.StrEnum):
@@ -25,6 +19,7 @@ class Choice(enum.StrEnum):
     ONCE = "once"  # allow this call
     ALWAYS = "always"  # allow this call and every later call of this tool
     DENY = "deny"
+    NO_ONE = "no_one"  # there was no one to ask (no terminal, no window): it does not run
 
 
 @dataclass(frozen=True)
@@ -47,11 +42,14 @@ class Approver(Protocol):
 
 class Policies:
     """Policies by server (`"files"`) and by tool (`"files/delete"`); a tool's own wins, then
-    its server's, then the default for read-only tools (when set), then "ask"."""
+    its server's, then the default for read-only tools (when set), then "ask". `saved` is
+    called after every change (it writes the tools file)."""
 
-    def __init__(self, path: Path | None) -> None:
-        self._path = path
-        self._rules: dict[str, Policy] = _load(path) if path is not None else {}
+    def __init__(
+        self, rules: Mapping[str, Policy] | None = None, saved: Callable[[], None] | None = None
+    ) -> None:
+        self._rules: dict[str, Policy] = dict(rules or {})
+        self._saved = saved
 
     def policy_for(self, tool: ToolInfo, *, read_only: Policy = Policy.ASK) -> Policy:
         """`read_only`: the policy of a tool that says it changes nothing, when neither it nor
@@ -70,24 +68,10 @@ class Policies:
             self._rules.pop(key, None)
         else:
             self._rules[key] = policy
-        if self._path is not None:
-            data = {"policies": {k: str(v) for k, v in sorted(self._rules.items())}}
-            self._path.parent.mkdir(parents=True, exist_ok=True)
-            replace_file_atomically(self._path, json.dumps(data, indent=2).encode())
+        if self._saved is not None:
+            self._saved()
 
-
-def _load(path: Path) -> dict[str, Policy]:
-    """The saved rules; an unreadable or damaged file leaves every tool at "ask" (the safe
-    side) and says so in the log."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError) as error:
-        log.warning("the tools file %s cannot be read (%s): every tool asks", path, error)
-        return {}
-    rules = data.get("policies") if isinstance(data, dict) else None
-    if not isinstance(rules, dict):
-        return {}
-    known = {str(p) for p in Policy}
-    return {str(k): Policy(v) for k, v in rules.items() if isinstance(v, str) and v in known}
+    def forget_server(self, server: str) -> None:
+        """Drop the rules of a server and of its tools (it was removed)."""
+        for key in [k for k in self._rules if k == server or k.startswith(f"{server}/")]:
+            del self._rules[key]

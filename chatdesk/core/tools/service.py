@@ -1,17 +1,32 @@
-"""The tools as the rest of chatdesk sees them: the sources (`Toolbox`), the saved policies, the
-approver the window or terminal puts in place, and the settings that bound every call."""
+"""The tools as the rest of chatdesk sees them: the sources (`Toolbox`: chatdesk's own tools and
+one `McpServer` per configured server), the configured servers and the policies (the tools
+file), the servers' secret values (the keyring), the approver the window or the terminal puts
+in place, and the settings that bound every call. No server starts until it is first used."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
 from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.tools.approval import Approver, Policies
+from chatdesk.core.tools.loop import ToolsLoop
+from chatdesk.core.tools.mcp import McpServer
 from chatdesk.core.tools.model import Policy, ToolInfo, ToolSource
+from chatdesk.core.tools.server_secrets import ServerSecrets
+from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport, parse_servers_text
 from chatdesk.core.tools.toolbox import Toolbox
+from chatdesk.core.tools.tools_file import (
+    TOOLS_FILE,
+    ToolsFileContents,
+    read_tools_file,
+    write_tools_file,
+)
 
-TOOLS_FILE = "tools.json"
+__all__ = ["TOOLS_FILE", "Tools"]
 
 
 class Tools:
@@ -20,10 +35,23 @@ class Tools:
         settings: Callable[[], Settings],
         config_dir: Path | None,
         sources: tuple[ToolSource, ...] = (),
+        *,
+        log_dir: Path | None = None,
+        secrets: ServerSecrets | None = None,
     ) -> None:
         self._settings = settings
+        self._file = config_dir / TOOLS_FILE if config_dir is not None else None
+        read = read_tools_file(self._file) if self._file is not None else ToolsFileContents()
+        self.problems = read.problems  # what the tools file held that could not be used
+        self._servers = {server.name: server for server in read.servers}
+        self.policies = Policies(read.policies, saved=self._save)
+        self.secrets = secrets or ServerSecrets()
+        self.loop = ToolsLoop()
+        self._log_dir = log_dir or (config_dir or Path.home()) / "logs"
         self.box = Toolbox(sources)
-        self.policies = Policies(config_dir / TOOLS_FILE if config_dir is not None else None)
+        self._mcp: dict[str, McpServer] = {}
+        for server in self._servers.values():
+            self._attach(server)
         # Set by the window or the terminal; with none, a call that needs asking never runs.
         self.approver: Approver | None = None
 
@@ -33,3 +61,109 @@ class Tools:
 
     def policy_for(self, tool: ToolInfo) -> Policy:
         return self.policies.policy_for(tool, read_only=Policy(self.settings.tools.read_only))
+
+    # -- servers ---------------------------------------------------------------------------------
+
+    def servers(self) -> list[ServerConfig]:
+        return sorted(self._servers.values(), key=lambda s: s.name.lower())
+
+    def server(self, name: str) -> ServerConfig:
+        try:
+            return self._servers[name]
+        except KeyError:
+            raise NotFound(f"no tool server named {name!r}") from None
+
+    def source(self, name: str) -> McpServer:
+        self.server(name)
+        return self._mcp[name]
+
+    async def add_server(self, config: ServerConfig, *, replace: bool = False) -> list[str]:
+        """Add (or with `replace`, change) a server; its secret values go to the keyring.
+        Returns notes for the user (values kept for this session only, without a keyring)."""
+        if config.name in self._servers and not replace:
+            raise InvalidRequest(f"a tool server named {config.name!r} exists already")
+        notes = await asyncio.to_thread(self.secrets.keep, config)
+        kept = dataclasses.replace(config, secrets={})
+        await self._detach(config.name)
+        self._servers[config.name] = kept
+        self._attach(kept)
+        self._save()
+        return notes
+
+    async def import_servers(self, text: str) -> tuple[ReadServers, list[str]]:
+        """Add every usable server of a Claude Desktop / Cursor / VS Code `mcpServers` JSON
+        (a server of the same name is replaced); an imported stdio server starts only once
+        its command was shown and allowed (`approve_command`)."""
+        read = parse_servers_text(text)
+        notes: list[str] = []
+        for server in read.servers:
+            notes += await self.add_server(server, replace=True)
+        return read, notes
+
+    async def remove_server(self, name: str) -> None:
+        config = self.server(name)
+        await self._detach(name)
+        del self._servers[name]
+        await asyncio.to_thread(self.secrets.forget, config)
+        self.policies.forget_server(name)
+        self._save()
+
+    async def set_enabled(self, name: str, enabled: bool) -> None:
+        config = dataclasses.replace(self.server(name), enabled=enabled)
+        await self._detach(name)
+        self._servers[name] = config
+        self._attach(config)
+        self._save()
+
+    def approve_command(self, name: str) -> None:
+        """The user saw the command line and allowed it to start."""
+        config = self.server(name)
+        self._servers[name] = dataclasses.replace(config, command_approved=True)
+        self._mcp[name].config = self._servers[name]
+        if self.startable(name):
+            self.box.add(self._mcp[name])
+        self._save()
+
+    def startable(self, name: str) -> bool:
+        """Enabled, and not a stdio command the user has not allowed yet."""
+        config = self._servers.get(name)
+        if config is None or not config.enabled:
+            return False
+        return config.transport is not Transport.STDIO or config.command_approved
+
+    async def test_server(self, name: str) -> list[ToolInfo]:
+        """Start the server (if it is not running) and list its tools."""
+        if not self.startable(name):
+            raise InvalidRequest(_why_not(self.server(name)))
+        return await self._mcp[name].tools()
+
+    async def aclose(self) -> None:
+        for name in list(self._mcp):
+            await self._detach(name)
+        await asyncio.to_thread(self.loop.stop)
+
+    # -- internals -------------------------------------------------------------------------------
+
+    def _attach(self, config: ServerConfig) -> None:
+        source = McpServer(config, self.loop, self._log_dir, self.secrets.values)
+        self._mcp[config.name] = source
+        if self.startable(config.name):
+            self.box.add(source)
+
+    async def _detach(self, name: str) -> None:
+        source = self._mcp.pop(name, None)
+        self.box.remove(name)
+        if source is not None:
+            await source.aclose()
+
+    def _save(self) -> None:
+        if self._file is not None:
+            write_tools_file(self._file, self.servers(), self.policies.rules())
+
+
+def _why_not(config: ServerConfig) -> str:
+    if not config.enabled:
+        return f"{config.name} is switched off"
+    return (
+        f"{config.name} starts this command, which has not been allowed yet: {config.command_line}"
+    )

@@ -40,6 +40,9 @@ class Toolbox:
     def add(self, source: ToolSource) -> None:
         self._sources[source.server] = source
 
+    def remove(self, server: str) -> None:
+        self._sources.pop(server, None)
+
     def servers(self) -> list[str]:
         return sorted(self._sources)
 

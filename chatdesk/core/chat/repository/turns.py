@@ -40,6 +40,7 @@ def start_turn(
     (this chatdesk process), with the provider and model `setup` chooses for the thread."""
     if turn.thread_id is None:
         thread = new_thread(session, now, turn.project_id, None)
+        thread.tools = sorted(set(turn.tools)) or None
         session.flush()
     else:
         thread = thread_row(session, turn.thread_id)

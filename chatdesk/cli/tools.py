@@ -1,0 +1,286 @@
+"""`chatdesk tools …`: the MCP servers and the approval policies, on the command line; and the
+terminal's approver for `chatdesk ask --tools`.
+
+A server added here with its command (`tools add NAME -- COMMAND …`) was typed by the user and
+may start; one imported from a Claude Desktop / Cursor / VS Code file shows its exact command
+line and asks before its first start (on a terminal; without one, it is refused and says how
+to allow it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from chatdesk.app import Core
+from chatdesk.cli.output import fail, note, print_json
+from chatdesk.cli.running import sync
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.tools.approval import ApprovalRequest, Choice
+from chatdesk.core.tools.model import BUILT_IN, Policy
+from chatdesk.core.tools.servers import NAME, ServerConfig, Transport
+from chatdesk.core.tools.service import Tools
+
+
+def add_commands(commands: Any) -> None:
+    tools = commands.add_parser("tools", help="MCP tool servers and who may run their tools")
+    actions = tools.add_subparsers(dest="action", metavar="ACTION", required=True)
+
+    listing = actions.add_parser("list", help="the servers, chatdesk's own tools, the policies")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=sync(_list))
+
+    add = actions.add_parser(
+        "add",
+        help="add a server: NAME -- COMMAND [ARG …] (stdio), or NAME --url URL (HTTP)",
+    )
+    add.add_argument("name")
+    # The command after `--` is taken out before parsing (`split_server_command`): argparse
+    # loses it when an option such as --env comes first.
+    add.add_argument("--url", help="a Streamable HTTP server's URL")
+    add.add_argument("--sse", action="store_true", help="the URL speaks the older SSE transport")
+    add.add_argument("--env", action="append", default=[], metavar="K=V", help="(kept in keyring)")
+    add.add_argument(
+        "--header", action="append", default=[], metavar="K=V", help="(kept in the keyring)"
+    )
+    add.add_argument("--timeout", type=float, help="seconds a call may take")
+    add.set_defaults(handler=sync(_add))
+
+    imported = actions.add_parser("import", help="add the servers of an mcpServers JSON file")
+    imported.add_argument("file", help="Claude Desktop, Cursor or VS Code JSON; '-' reads stdin")
+    imported.set_defaults(handler=sync(_import))
+
+    remove = actions.add_parser("remove", help="remove a server, its secrets and its policies")
+    remove.add_argument("name")
+    remove.set_defaults(handler=sync(_remove))
+
+    test = actions.add_parser("test", help="start a server and list its tools")
+    test.add_argument("name")
+    test.add_argument("--json", action="store_true")
+    test.set_defaults(handler=sync(_test))
+
+    policy = actions.add_parser("policy", help="ask, allow or deny a server's or a tool's calls")
+    policy.add_argument("target", metavar="NAME[/TOOL]")
+    policy.add_argument("policy", choices=["ask", "allow", "deny", "unset"])
+    policy.set_defaults(handler=sync(_policy))
+
+
+def split_server_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
+    """`tools add NAME [options] -- COMMAND [ARG …]`: the arguments before `--`, and the
+    server's command line after it (kept whole, whatever it looks like)."""
+    argv = list(argv)
+    for index in range(len(argv) - 1):
+        if argv[index : index + 2] == ["tools", "add"] and "--" in argv[index:]:
+            cut = argv.index("--", index)
+            return argv[:cut], argv[cut + 1 :]
+    return argv, []
+
+
+# -- commands ----------------------------------------------------------------------------------
+
+
+async def _list(core: Core, args: argparse.Namespace) -> int:
+    tools = core.service.tools
+    servers = [_server_json(s) for s in tools.servers()]
+    rules = {key: str(value) for key, value in tools.policies.rules().items()}
+    if args.json:
+        print_json({"builtin": [BUILT_IN], "servers": servers, "policies": rules})
+        return 0
+    print(f"{BUILT_IN}  (built in: search_chats)  policy {rules.get(BUILT_IN, 'ask')}")
+    for server in servers:
+        where = server.get("command_line") or server.get("url")
+        state = "" if server["enabled"] else "  (off)"
+        if server.get("command_approved") is False:
+            state += "  (not allowed to start yet: `chatdesk tools test` asks)"
+        print(f"{server['name']}  {server['transport']}  {where}{state}")
+    for key, value in sorted(rules.items()):
+        print(f"policy {key}: {value}")
+    for problem in tools.problems:
+        note(f"tools file: {problem}")
+    return 0
+
+
+async def _add(core: Core, args: argparse.Namespace) -> int:
+    command = list(getattr(args, "server_command", []))
+    if not NAME.match(args.name) or args.name == BUILT_IN:
+        fail("a server name is letters, digits, '.', '_' or '-' (up to 48), and not 'chatdesk'")
+        return 2
+    if bool(command) == bool(args.url):
+        fail("give either a command (after --) or --url")
+        return 2
+    env, headers = _pairs(args.env, "--env"), _pairs(args.header, "--header")
+    if command:
+        config = ServerConfig(
+            args.name,
+            Transport.STDIO,
+            command=command[0],
+            args=tuple(command[1:]),
+            env_names=tuple(env),
+            command_approved=True,  # typed by the user
+            timeout=args.timeout,
+            secrets=env,
+        )
+    else:
+        transport = Transport.SSE if args.sse else Transport.HTTP
+        config = ServerConfig(
+            args.name,
+            transport,
+            url=args.url,
+            header_names=tuple(headers),
+            timeout=args.timeout,
+            secrets=headers,
+        )
+    for line in await core.service.tools.add_server(config):
+        note(line)
+    note(f"added {args.name}; switch it on for a chat with `chatdesk ask --tools {args.name}`")
+    return 0
+
+
+async def _import(core: Core, args: argparse.Namespace) -> int:
+    if args.file == "-":
+        text = sys.stdin.read()
+    else:
+        text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
+    read, notes = await core.service.tools.import_servers(text)
+    for problem in read.problems:
+        note(f"skipped {problem}")
+    for line in notes:
+        note(line)
+    for server in read.servers:
+        print(f"imported {server.name}  {server.command_line or server.url}")
+    return 0 if read.servers else 1
+
+
+async def _remove(core: Core, args: argparse.Namespace) -> int:
+    await core.service.tools.remove_server(args.name)
+    note(f"removed {args.name}")
+    return 0
+
+
+async def _test(core: Core, args: argparse.Namespace) -> int:
+    tools = core.service.tools
+    if not allow_to_start(tools, [args.name]):
+        return 1
+    listed = await tools.test_server(args.name)
+    if args.json:
+        print_json(
+            [
+                {"name": t.name, "description": t.description, "read_only": t.read_only}
+                for t in listed
+            ]
+        )
+        return 0
+    for tool in listed:
+        first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
+        print(f"{tool.name}{'  (read-only)' if tool.read_only else ''}  {first}")
+    return 0
+
+
+async def _policy(core: Core, args: argparse.Namespace) -> int:
+    tools = core.service.tools
+    server = args.target.split("/", 1)[0]
+    if server != BUILT_IN:
+        tools.server(server)  # NotFound for a name that is not configured
+    tools.policies.set(args.target, None if args.policy == "unset" else Policy(args.policy))
+    note(f"{args.target}: {args.policy}")
+    return 0
+
+
+# -- helpers shared with `chatdesk ask` -----------------------------------------------------------
+
+
+def chosen_tools(tools: Tools, names: str, approve: str) -> list[str] | None:
+    """`ask --tools`: the servers named (every one for 'all'), each allowed to start, and the
+    approver for this run in place; None (and said why) when one may not start."""
+    if names.strip() == "all":
+        chosen = [BUILT_IN, *(s.name for s in tools.servers() if s.enabled)]
+    else:
+        chosen = [name.strip() for name in names.split(",") if name.strip()]
+    if not allow_to_start(tools, chosen):
+        return None
+    if approve == "ask":
+        tools.approver = TerminalApprover()
+    else:
+        tools.approver = FixedApprover(Choice.ONCE if approve == "allow" else Choice.DENY)
+    return chosen
+
+
+def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
+    """Servers whose command the user has not allowed yet: show it and ask (on a terminal)."""
+    for name in names:
+        if name == BUILT_IN:
+            continue
+        config = tools.server(name)
+        if config.transport is not Transport.STDIO or config.command_approved:
+            continue
+        if not sys.stdin.isatty():
+            fail(
+                f"{name} would start this command, which has not been allowed yet: "
+                f"{config.command_line} — run `chatdesk tools test {name}` on a terminal first"
+            )
+            return False
+        print(f"{name} starts this command on your computer:\n  {config.command_line}")
+        if input("Allow it to start? [y/N] ").strip().lower() not in ("y", "yes"):
+            fail(f"{name} was not allowed to start")
+            return False
+        tools.approve_command(name)
+    return True
+
+
+class TerminalApprover:
+    """Asks on the terminal, call by call: the tool with its server, and its whole arguments.
+    Without a terminal every call that needs asking is refused (and the model told so)."""
+
+    async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice]:
+        if not sys.stdin.isatty():
+            note("a tool call needs your approval and there is no terminal to ask: refused")
+            return [Choice.NO_ONE] * len(requests)
+        return [await asyncio.to_thread(_ask, request) for request in requests]
+
+
+class FixedApprover:
+    """`--approve allow|deny`: the same answer to every call of this run (nothing saved)."""
+
+    def __init__(self, choice: Choice) -> None:
+        self._choice = choice
+
+    async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice]:
+        return [self._choice] * len(requests)
+
+
+def _ask(request: ApprovalRequest) -> Choice:
+    print(
+        f"\n{request.tool.label} wants to run with:\n{request.arguments or '{}'}", file=sys.stderr
+    )
+    answer = input("Allow? [y]es once / [a]lways for this tool / [N]o: ").strip().lower()
+    if answer in ("a", "always"):
+        return Choice.ALWAYS
+    return Choice.ONCE if answer in ("y", "yes") else Choice.DENY
+
+
+def _pairs(items: list[str], option: str) -> dict[str, str]:
+    pairs = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise InvalidRequest(f"{option} takes NAME=VALUE, not {item!r}")
+        pairs[key] = value
+    return pairs
+
+
+def _server_json(server: ServerConfig) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": server.name,
+        "transport": str(server.transport),
+        "enabled": server.enabled,
+    }
+    if server.transport is Transport.STDIO:
+        data.update(command_line=server.command_line, command_approved=server.command_approved)
+        data["env"] = list(server.env_names)
+    else:
+        data.update(url=server.url, headers=list(server.header_names))
+    return data

@@ -1,0 +1,328 @@
+"""One MCP server as a tool source, through the official `mcp` SDK (v2).
+
+One long-lived session per server, owned by one task on the tools loop (`loop.py`), started on
+first use and started again after it dies, waiting longer after each failure in a row (1 s,
+2 s … up to a minute). Its tool list is kept until the server says it changed. A stdio server
+starts with a minimal environment (the SDK's short list: HOME, PATH, USER …; PATH as the
+user's login shell has it) plus its own configured variables, never chatdesk's, in the user's
+home folder (never the folder chatdesk was started in); what it writes to stderr goes to its own
+log file. The SDK is imported when the first server starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.tools.loop import ToolsLoop
+from chatdesk.core.tools.model import ToolInfo, ToolOutcome
+from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.shell_path import login_shell_path
+
+if TYPE_CHECKING:
+    from mcp import Client
+    from mcp.client.session import IncomingMessage
+    from mcp_types import CallToolResult
+
+log = logging.getLogger("chatdesk.tools")
+
+START_TIMEOUT = 30.0  # starting a server and its handshake (npx may download first)
+FIRST_BACKOFF = 1.0  # seconds before a server that failed is started again; doubles each time
+MAX_BACKOFF = 60.0
+STOP_TIMEOUT = 10.0  # the SDK's own shutdown of a stdio server is bounded at ~6 s
+MAX_LOG_BYTES = 1_000_000  # a server's stderr log is started afresh past this size
+MAX_DESCRIPTION = 2_000  # characters of a tool's description offered to the model
+
+
+class ServerUnavailable(ChatdeskError):
+    """The server could not be started or reached; the reason says why."""
+
+
+class _Closed(Exception):
+    """The session's connection closed under a request."""
+
+
+class McpServer:
+    def __init__(
+        self,
+        config: ServerConfig,
+        loop: ToolsLoop,
+        log_dir: Path,
+        secrets: Callable[[ServerConfig], dict[str, str]],
+    ) -> None:
+        self.config = config
+        self._loop = loop
+        self._log_dir = log_dir
+        self._secrets = secrets  # a stdio server's env values, an HTTP server's header values
+        # On the tools loop only:
+        self._client: Client | None = None
+        self._owner: asyncio.Task[None] | None = None
+        self._ready: asyncio.Future[None] | None = None
+        self._closing: asyncio.Event | None = None
+        self._starting: asyncio.Lock | None = None
+        self._tools: list[ToolInfo] | None = None
+        self._failures = 0
+        self._retry_at = 0.0
+        self.last_error = ""
+
+    @property
+    def server(self) -> str:
+        return self.config.name
+
+    @property
+    def log_path(self) -> Path:
+        return self._log_dir / f"mcp-{self.config.name}.log"
+
+    async def tools(self) -> list[ToolInfo]:
+        return await self._loop.run(self._listed())
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        return await self._loop.run(self._called(name, arguments))
+
+    async def aclose(self) -> None:
+        if self._loop.started:
+            await self._loop.run(self._close())
+
+    # -- on the tools loop -----------------------------------------------------------------------
+
+    async def _listed(self) -> list[ToolInfo]:
+        try:
+            return await self._list()
+        except _Closed:  # listing changes nothing: safe to ask a fresh session once more
+            return await self._list()
+
+    async def _list(self) -> list[ToolInfo]:
+        client = await self._session()
+        if self._tools is None:
+            listed, cursor = [], None
+            while True:
+                async with self._closed_is_known():
+                    page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+                listed += page.tools
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+            self._tools = [self._info(tool) for tool in listed]
+        return list(self._tools)
+
+    async def _called(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        client = await self._session()
+        try:
+            async with self._closed_is_known():
+                result = await client.call_tool(name, arguments)
+        except _Closed:
+            # Never sent again by itself: the server may have run it before it went.
+            raise ServerUnavailable(
+                f"{self.server} closed the connection during the call (it may have exited); "
+                "it starts again on the next call"
+            ) from None
+        return outcome_of(result)
+
+    @contextlib.asynccontextmanager
+    async def _closed_is_known(self) -> AsyncIterator[None]:
+        """A closed connection (the server exited, its stream ended) ends the session: the
+        next use starts a new one."""
+        from mcp.shared.exceptions import MCPError
+        from mcp_types.jsonrpc import CONNECTION_CLOSED
+
+        try:
+            yield
+        except MCPError as error:
+            if error.code != CONNECTION_CLOSED:
+                raise
+            self._failed("it closed the connection")
+            self._retry_at = 0.0  # a server that exited is started again at once, the first time
+            await self._close()
+            raise _Closed from None
+
+    async def _session(self) -> Client:
+        if self._starting is None:
+            self._starting = asyncio.Lock()
+        async with self._starting:  # calls arriving while it starts wait for that start
+            return await self._started()
+
+    async def _started(self) -> Client:
+        if self._client is not None and self._owner is not None and not self._owner.done():
+            return self._client
+        wait = self._retry_at - time.monotonic()
+        if wait > 0:
+            raise ServerUnavailable(
+                f"{self.server} is not running ({self.last_error}); trying again in {wait:.0f} s"
+            )
+        self._ready = asyncio.get_running_loop().create_future()
+        self._closing = asyncio.Event()
+        self._tools = None
+        self._owner = asyncio.create_task(self._own(self._ready, self._closing))
+        try:
+            async with asyncio.timeout(START_TIMEOUT):
+                await asyncio.shield(self._ready)
+        except TimeoutError:
+            self._ready.cancel()  # nobody waits for it any more
+            self._owner.cancel()
+            self._failed(f"it did not finish starting within {START_TIMEOUT:g} s")
+            raise ServerUnavailable(f"{self.server}: {self.last_error}") from None
+        assert self._client is not None
+        return self._client
+
+    async def _own(self, ready: asyncio.Future[None], closing: asyncio.Event) -> None:
+        """Hold the session open until closed or gone: the SDK's session must be entered and
+        left by one task."""
+        from mcp import Client
+
+        errors: TextIO | None = None
+        http: Any = None  # an HTTP client made here, which the SDK leaves open
+        try:
+            transport, errors, http = await self._transport()
+            client = Client(transport, message_handler=self._on_message)
+            async with client:
+                self._client = client
+                self._failures = 0
+                ready.set_result(None)
+                watcher = asyncio.create_task(self._watch(client))
+                try:
+                    await closing.wait()
+                finally:
+                    watcher.cancel()
+                    await asyncio.wait({watcher})
+        except asyncio.CancelledError:
+            raise  # closed, or given up on by `_session` (which says why)
+        except BaseException as error:  # the SDK raises groups of errors from its tasks
+            if not closing.is_set():  # not while being closed: whoever closes says why
+                self._failed(_reason(error))
+            log.info("MCP server %s ended: %s", self.server, _reason(error))
+        finally:
+            self._client = None
+            if not ready.done():
+                ready.set_exception(ServerUnavailable(f"{self.server}: {self.last_error}"))
+            if errors is not None:
+                errors.close()
+            if http is not None:
+                await http.aclose()
+
+    async def _transport(self) -> tuple[Any, TextIO | None, Any]:
+        """The SDK transport, the stderr log it writes to, the HTTP client it was given."""
+        config = self.config
+        secrets = await asyncio.to_thread(self._secrets, config)  # the keyring may be slow
+        if config.transport is Transport.STDIO:
+            from mcp.client.stdio import StdioServerParameters, stdio_client
+
+            path = await asyncio.to_thread(login_shell_path)
+            errors = self._open_log()
+            parameters = StdioServerParameters(
+                command=config.command,
+                args=list(config.args),
+                env=({"PATH": path} if path else {}) | secrets,
+                cwd=Path.home(),
+                encoding_error_handler="replace",
+            )
+            return stdio_client(parameters, errlog=errors), errors, None
+        headers = secrets
+        if config.transport is Transport.SSE:
+            from mcp.client.sse import sse_client
+
+            return sse_client(config.url, headers=headers), None, None
+        from mcp.client.streamable_http import streamable_http_client
+
+        if not headers:
+            return streamable_http_client(config.url), None, None
+        import httpx2
+
+        client = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
+        return streamable_http_client(config.url, http_client=client), None, client
+
+    def _open_log(self) -> TextIO:
+        from chatdesk.core.paths import create_private_file, ensure_private_dir
+
+        ensure_private_dir(self._log_dir)
+        path = self.log_path
+        if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
+            path.replace(path.with_suffix(".log.1"))
+        create_private_file(path)
+        stream = path.open("a", encoding="utf-8", errors="replace")
+        stream.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.server}\n")
+        stream.flush()
+        return stream
+
+    async def _watch(self, client: Client) -> None:
+        """Forget the tool list when the server says it changed. Servers of the 2026-07-28
+        protocol say so on a `listen` stream; older ones by a notification (`_on_message`)."""
+        from mcp.client.subscriptions import ListenNotSupportedError
+
+        try:
+            async with client.listen(tools_list_changed=True) as changes:
+                async for _ in changes:
+                    self._tools = None
+        except ListenNotSupportedError:
+            return
+        except Exception as error:  # the stream dropped: the list is asked for afresh
+            self._tools = None
+            log.info("tool list changes of %s no longer followed: %s", self.server, _reason(error))
+
+    async def _on_message(self, message: IncomingMessage) -> None:
+        from mcp_types import ToolListChangedNotification
+
+        if isinstance(message, ToolListChangedNotification):
+            self._tools = None  # listed again on next use
+
+    def _failed(self, reason: str) -> None:
+        self.last_error = reason
+        self._failures += 1
+        delay = min(FIRST_BACKOFF * 2.0 ** (self._failures - 1), MAX_BACKOFF)
+        self._retry_at = time.monotonic() + delay
+
+    async def _close(self) -> None:
+        owner, closing = self._owner, self._closing
+        if owner is None or closing is None or owner.done():
+            return
+        closing.set()
+        await asyncio.wait({owner}, timeout=STOP_TIMEOUT)  # the SDK ends the process gently
+        if not owner.done():
+            owner.cancel()
+            await asyncio.wait({owner}, timeout=STOP_TIMEOUT)
+
+    def _info(self, tool: Any) -> ToolInfo:
+        annotations = tool.annotations
+        return ToolInfo(
+            server=self.server,
+            name=tool.name,
+            description=(tool.description or "")[:MAX_DESCRIPTION],
+            parameters=tool.input_schema or {"type": "object", "properties": {}},
+            read_only=bool(annotations is not None and annotations.read_only_hint),
+        )
+
+
+def outcome_of(result: CallToolResult) -> ToolOutcome:
+    """A tool's result as text: its text blocks, other blocks named (an image by its type and
+    size), and its structured result when it gave nothing else."""
+    from mcp_types import ImageContent, TextContent
+
+    pieces = []
+    for block in result.content:
+        if isinstance(block, TextContent):
+            pieces.append(block.text)
+        elif isinstance(block, ImageContent):
+            size = len(block.data) * 3 // 4
+            pieces.append(f"[image, {block.mime_type}, {size:,} bytes]")
+        else:
+            pieces.append(f"[{getattr(block, 'type', 'other')} content]")
+    if not pieces and result.structured_content is not None:
+        pieces.append(json.dumps(result.structured_content, ensure_ascii=False))
+    text = "\n\n".join(pieces)
+    return ToolOutcome(text, is_error=result.is_error, size=len(text))
+
+
+def _reason(error: BaseException) -> str:
+    """The first real cause inside the SDK's groups of errors, in a line."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    if isinstance(error, FileNotFoundError):
+        return f"its command was not found ({error.filename or error})"
+    text = str(error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

@@ -1,0 +1,88 @@
+"""An MCP server for the tests, written with the `mcp` SDK, run as its own process:
+`python -I mcp_server.py stdio` or `python -I mcp_server.py http PORT`. Its tools are what
+the tests need to see a server behave and misbehave: echo, add, pid, slow, crash, big, noisy,
+grow, and a read-only peek. `python -I mcp_server.py silent` never answers its handshake."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
+from mcp_types import ToolAnnotations
+
+server: MCPServer = MCPServer("chatdesk-test-tools")
+
+
+@server.tool()
+def echo(text: str) -> str:
+    """Give the text back."""
+    return text
+
+
+@server.tool()
+def add(a: int, b: int) -> str:
+    """Add two whole numbers."""
+    return str(a + b)
+
+
+@server.tool()
+def pid() -> str:
+    """This server's process id."""
+    return str(os.getpid())
+
+
+@server.tool(annotations=ToolAnnotations(read_only_hint=True))
+def peek() -> str:
+    """Look without changing anything; says which environment variables it was given."""
+    return " ".join(sorted(os.environ))
+
+
+@server.tool()
+async def slow(seconds: float) -> str:
+    """Wait, then say so."""
+    import anyio
+
+    await anyio.sleep(seconds)
+    return "done"
+
+
+@server.tool()
+def crash() -> str:
+    """Die in the middle of the call."""
+    os._exit(3)
+
+
+@server.tool()
+def big(size: int) -> str:
+    """Give back `size` characters."""
+    return "x" * size
+
+
+@server.tool()
+def noisy() -> str:
+    """Write 10 MB and some bytes that are not UTF-8 to stderr."""
+    sys.stderr.buffer.write(b"\xff\xfe not utf-8\n" + b"y" * 10_000_000 + b"\n")
+    sys.stderr.flush()
+    return "written"
+
+
+@server.tool()
+async def grow(ctx: Context) -> str:
+    """Add a tool named `grown` and tell the client its list changed."""
+    server.add_tool(lambda: "grown up", name="grown", description="Added while running.")
+    await ctx.notify_tools_changed()  # to clients of the 2026-07-28 protocol (a listen stream)
+    await ctx.session.send_tool_list_changed()  # to older clients (a notification)
+    return "grew"
+
+
+if __name__ == "__main__":
+    mode = sys.argv[1]
+    if mode == "silent":
+        time.sleep(600)  # holds stdin open and never answers
+    elif mode == "http":
+        server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+    else:
+        server.run("stdio")

@@ -1,0 +1,290 @@
+"""MCP servers as tool sources, against a real server written with the `mcp` SDK
+(`tests/core/mcp_server.py`), run as its own process over stdio and over Streamable HTTP on
+127.0.0.1: one long-lived session, a minimal environment with the secrets from the keyring,
+faults (a crash mid-call, a hang, a server that never answers its handshake, 10 MB on stderr,
+a command that does not exist), a tool list that changes, and imports of `mcpServers` JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from chatdesk.app import Configuration
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.config import Settings, ToolsSettings
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.store import Store
+from chatdesk.core.store.models import PartKind, Status
+from chatdesk.core.tools import mcp
+from chatdesk.core.tools.mcp import ServerUnavailable
+from chatdesk.core.tools.model import Policy
+from chatdesk.core.tools.servers import ServerConfig, Transport, parse_servers_text
+from chatdesk.core.tools.service import TOOLS_FILE, Tools
+
+pytestmark = pytest.mark.asyncio
+SERVER = Path(__file__).with_name("mcp_server.py")
+SECRET = "s3cret-token-4f9a"
+
+
+def _stdio(name: str = "test", mode: str = "stdio", **more: object) -> ServerConfig:
+    args = ("-I", str(SERVER), mode)
+    return ServerConfig(
+        name, Transport.STDIO, command=sys.executable, args=args, command_approved=True, **more
+    )  # type: ignore[arg-type]
+
+
+@pytest_asyncio.fixture
+async def tools(config: Configuration, tmp_path: Path) -> AsyncIterator[Tools]:
+    made = Tools(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
+    yield made
+    await made.aclose()
+
+
+async def _call(tools: Tools, server: str, name: str, **arguments: object) -> str:
+    outcome = await tools.source(server).call(name, dict(arguments))
+    assert not outcome.is_error, outcome.text
+    return outcome.text
+
+
+# -- stdio -----------------------------------------------------------------------------------
+
+
+async def test_a_stdio_server_lists_its_tools_and_keeps_one_session(tools: Tools) -> None:
+    await tools.add_server(_stdio())
+    listed = {tool.name: tool for tool in await tools.test_server("test")}
+    assert {"echo", "add", "pid", "peek", "slow"} <= set(listed)
+    assert listed["peek"].read_only
+    assert not listed["echo"].read_only
+    assert listed["add"].parameters["required"] == ["a", "b"]
+    assert await _call(tools, "test", "echo", text="héllo") == "héllo"
+    assert await _call(tools, "test", "add", a=2, b=3) == "5"
+    first = await _call(tools, "test", "pid")
+    assert await _call(tools, "test", "pid") == first  # not a process per call
+
+
+async def test_a_stdio_server_gets_its_own_variables_and_none_of_chatdeskś(
+    tools: Tools, monkeypatch: pytest.MonkeyPatch, config: Configuration
+) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-must-not-leak")
+    monkeypatch.setenv("CHATDESK_SOMETHING", "private")
+    notes = await tools.add_server(
+        dataclasses.replace(_stdio(), env_names=("TEST_TOKEN",), secrets={"TEST_TOKEN": SECRET})
+    )
+    assert notes == []  # kept in the keyring
+    names = set((await _call(tools, "test", "peek")).split())
+    assert "TEST_TOKEN" in names
+    assert not {"OPENAI_API_KEY", "CHATDESK_SOMETHING", "CHATDESK_HOME"} & names
+    saved = (config.paths.config_dir / TOOLS_FILE).read_text()
+    assert SECRET not in saved
+    assert json.loads(saved)["servers"]["test"]["env"] == ["TEST_TOKEN"]
+    assert (config.paths.config_dir / TOOLS_FILE).stat().st_mode & 0o077 == 0
+
+
+async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(
+    tools: Tools, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mcp, "FIRST_BACKOFF", 0.0)
+    await tools.add_server(_stdio())
+    before = await _call(tools, "test", "pid")
+    crash = next(t for t in await tools.test_server("test") if t.name == "crash")
+    started = time.monotonic()
+    crashed = await tools.box.run(crash, {}, seconds=20, max_chars=1000)
+    assert crashed.is_error
+    assert time.monotonic() - started < 10  # told by the closed pipe, not by the time limit
+    after = await _call(tools, "test", "pid")
+    assert after != before  # a new process, started on the next use
+
+
+async def test_a_call_past_its_time_is_given_up_and_the_session_goes_on(tools: Tools) -> None:
+    await tools.add_server(_stdio())
+    slow = next(t for t in await tools.test_server("test") if t.name == "slow")
+    started = time.monotonic()
+    outcome = await tools.box.run(slow, {"seconds": 60}, seconds=1, max_chars=1000)
+    assert outcome.is_error
+    assert "did not answer within 1 seconds" in outcome.text
+    assert time.monotonic() - started < 10
+    assert await _call(tools, "test", "echo", text="still here") == "still here"
+
+
+async def test_a_server_that_never_answers_its_handshake_is_reported(
+    tools: Tools, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mcp, "START_TIMEOUT", 1.0)
+    await tools.add_server(_stdio(mode="silent"))
+    with pytest.raises(ServerUnavailable, match="did not finish starting within 1 s"):
+        await tools.test_server("test")
+    with pytest.raises(ServerUnavailable, match="trying again in"):
+        await tools.test_server("test")  # not started again at once
+
+
+async def test_a_command_that_does_not_exist_is_reported(tools: Tools) -> None:
+    missing = ServerConfig(
+        "gone", Transport.STDIO, command="chatdesk-no-such-command", command_approved=True
+    )
+    await tools.add_server(missing)
+    with pytest.raises(ServerUnavailable, match=r"not found|No such file"):
+        await tools.test_server("gone")
+
+
+async def test_ten_megabytes_of_stderr_go_to_the_servers_log(tools: Tools) -> None:
+    await tools.add_server(_stdio())
+    assert await _call(tools, "test", "noisy") == "written"
+    assert await _call(tools, "test", "echo", text="after") == "after"
+    log = tools.source("test").log_path
+    assert log.stat().st_mode & 0o077 == 0
+    assert b"not utf-8" in log.read_bytes()[:200_000]
+
+
+async def test_a_changed_tool_list_is_listed_again(tools: Tools) -> None:
+    await tools.add_server(_stdio())
+    assert "grown" not in {t.name for t in await tools.test_server("test")}
+    assert await _call(tools, "test", "grow") == "grew"
+    deadline = time.monotonic() + 10
+    names: set[str] = set()
+    while "grown" not in names and time.monotonic() < deadline:
+        names = {t.name for t in await tools.test_server("test")}
+        await asyncio.sleep(0.05)  # the notification is handled on the tools loop
+    assert "grown" in names
+    assert await _call(tools, "test", "grown") == "grown up"
+
+
+# -- Streamable HTTP -------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def http_server() -> Iterator[str]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-I", str(SERVER), "http", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                break
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.kill()
+        process.wait()
+
+
+async def test_a_streamable_http_server_is_called_with_its_headers(
+    tools: Tools, http_server: str
+) -> None:
+    server = ServerConfig(
+        "web",
+        Transport.HTTP,
+        url=http_server,
+        header_names=("X-Test",),
+        secrets={"X-Test": SECRET},
+    )
+    await tools.add_server(server)
+    assert "add" in {t.name for t in await tools.test_server("web")}
+    assert await _call(tools, "web", "add", a=40, b=2) == "42"
+
+
+# -- configuration ---------------------------------------------------------------------------
+
+
+async def test_claude_desktop_cursor_and_vs_code_spellings_are_read() -> None:
+    text = json.dumps(
+        {
+            "mcpServers": {
+                "files": {"command": "npx", "args": ["-y", "@scope/files", "/tmp"]},
+                "web": {"type": "streamableHttp", "url": "https://example.com/mcp"},
+                "old": {"transport": "sse", "url": "http://127.0.0.1:9/sse"},
+                "vs": {"type": "http", "url": "http://127.0.0.1:9/mcp", "headers": {"A": "b"}},
+                "bad": {"type": "carrier-pigeon", "url": "x"},
+                "chatdesk": {"command": "x"},
+            }
+        }
+    )
+    read = parse_servers_text(text)
+    found = {s.name: s for s in read.servers}
+    assert found["files"].transport is Transport.STDIO
+    assert found["files"].command_line == "npx -y @scope/files /tmp"
+    assert not found["files"].command_approved  # an imported command asks before its start
+    assert found["web"].transport is Transport.HTTP
+    assert found["old"].transport is Transport.SSE
+    assert found["vs"].secrets == {"A": "b"}
+    assert [p.split(":")[0] for p in read.problems] == ["bad", "chatdesk"]
+
+
+async def test_an_imported_stdio_server_is_offered_only_once_allowed(tools: Tools) -> None:
+    text = json.dumps({"mcpServers": {"test": {"command": sys.executable, "args": ["-V"]}}})
+    read, _ = await tools.import_servers(text)
+    assert [s.name for s in read.servers] == ["test"]
+    assert not tools.startable("test")
+    assert "test" not in tools.box.servers()
+    with pytest.raises(Exception, match="has not been allowed yet"):
+        await tools.test_server("test")
+    tools.approve_command("test")
+    assert "test" in tools.box.servers()
+
+
+async def test_the_servers_and_policies_survive_a_restart(config: Configuration) -> None:
+    first = Tools(lambda: config.settings, config.paths.config_dir)
+    await first.add_server(_stdio())
+    first.policies.set("test/echo", Policy.ALLOW)
+    await first.aclose()
+    again = Tools(lambda: config.settings, config.paths.config_dir)
+    try:
+        assert [s.name for s in again.servers()] == ["test"]
+        assert again.policies.rules() == {"test/echo": Policy.ALLOW}
+        await again.remove_server("test")
+        assert again.policies.rules() == {}
+    finally:
+        await again.aclose()
+
+
+# -- a whole answer --------------------------------------------------------------------------
+
+
+async def test_the_mock_model_calls_a_servers_tool_and_quotes_it(
+    store: Store, config: Configuration, tmp_path: Path
+) -> None:
+    settings: Settings = dataclasses.replace(config.settings, tools=ToolsSettings())
+    service = ChatService(
+        store,
+        Providers({"mock": MockProvider(config.settings.mock)}),
+        settings,
+        tools_dir=config.paths.config_dir,
+        log_dir=tmp_path,
+    )
+    try:
+        await service.tools.add_server(_stdio())
+        service.tools.policies.set("test", Policy.ALLOW)
+        thread = await service.create_thread()
+        await service.set_thread_tools(thread.id, ["test"])
+        turn = await service.send(thread.id, 'use the echo tool with text="hello from a tool"')
+        answer = await service.wait_for_answer(turn.answer.id)
+    finally:
+        await service.aclose()
+    assert answer.status is Status.COMPLETE
+    assert "hello from a tool" in answer.content
+    parts = await store.read(lambda s: repo.tool_parts(s, answer.id))
+    assert [kind for kind, _, _ in parts] == [PartKind.TOOL_CALL, PartKind.TOOL_RESULT]
+    assert parts[0][2]["name"] == "test__echo"
+    assert parts[1][1] == "hello from a tool"

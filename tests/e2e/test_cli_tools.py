@@ -1,0 +1,96 @@
+"""`chatdesk tools …` and `chatdesk ask --tools` as a user runs them, with a real MCP server
+(tests/core/mcp_server.py) started over stdio by the real `chatdesk` command. There is no
+terminal here: a call that needs asking is refused, and an imported command never starts."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from tests.e2e.cli import chatdesk, chatdesk_json, rows
+
+SERVER = Path(__file__).parents[1] / "core" / "mcp_server.py"
+COMMAND = (sys.executable, "-I", str(SERVER), "stdio")
+
+
+def _database(home: Path) -> Path:
+    return home / "data" / "chatdesk.db"
+
+
+def test_a_server_added_by_command_is_listed_tested_and_used(chatdesk_home: Path) -> None:
+    added = chatdesk("tools", "add", "calc", "--env", "TEST_TOKEN=abc", "--", *COMMAND)
+    assert added.returncode == 0, added.stderr
+    [server] = chatdesk_json("tools", "list")["servers"]
+    assert server["name"] == "calc"
+    assert server["env"] == ["TEST_TOKEN"]
+    assert "abc" not in (chatdesk_home / "config" / "tools.json").read_text()
+    tested = chatdesk_json("tools", "test", "calc")
+    assert {"echo", "add", "peek"} <= {tool["name"] for tool in tested}
+
+    answer = chatdesk_json_ask(
+        "use the add tool with a=2 b=40", "--tools", "calc", "--approve", "allow"
+    )
+    assert answer["status"] == "complete"
+    assert "42" in answer["content"]
+    calls = rows(
+        _database(chatdesk_home),
+        "SELECT json_extract(data, '$.state'), json_extract(data, '$.approval') "
+        "FROM message_parts WHERE kind = 'tool_call'",
+    )
+    assert calls == [("done", "approved")]
+
+
+def chatdesk_json_ask(*args: str) -> dict[str, object]:
+    result = chatdesk("ask", *args, "--json")
+    assert result.returncode == 0, result.stderr
+    return dict(json.loads(result.stdout))
+
+
+def test_without_a_terminal_a_call_that_needs_asking_is_refused(chatdesk_home: Path) -> None:
+    assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
+    result = chatdesk("ask", "use the add tool with a=1 b=1", "--tools", "calc", "--json")
+    assert result.returncode == 0, result.stderr
+    assert "no terminal to ask" in result.stderr
+    [(state, approval)] = rows(
+        _database(chatdesk_home),
+        "SELECT json_extract(data, '$.state'), json_extract(data, '$.approval') "
+        "FROM message_parts WHERE kind = 'tool_call'",
+    )
+    assert (state, approval) == ("not_run", "refused")
+
+
+def test_an_imported_command_does_not_start_until_allowed(
+    chatdesk_home: Path, tmp_path: Path
+) -> None:
+    exported = tmp_path / "claude_desktop_config.json"
+    marker = tmp_path / "started"
+    script = f"open({str(marker)!r}, 'w').close()"
+    entry = {"command": sys.executable, "args": ["-I", "-c", script]}
+    exported.write_text(json.dumps({"mcpServers": {"stranger": entry}}))
+    imported = chatdesk("tools", "import", str(exported))
+    assert imported.returncode == 0, imported.stderr
+    assert "imported stranger" in imported.stdout
+    tested = chatdesk("tools", "test", "stranger")
+    assert tested.returncode == 1
+    assert "has not been allowed yet" in tested.stderr
+    assert sys.executable in tested.stderr  # the exact command line is shown
+    asked = chatdesk("ask", "hello", "--tools", "stranger")
+    assert asked.returncode == 1
+    assert not marker.exists()
+
+
+def test_policies_are_set_per_server_and_per_tool(chatdesk_home: Path) -> None:
+    assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
+    assert chatdesk("tools", "policy", "calc", "deny").returncode == 0
+    assert chatdesk("tools", "policy", "calc/echo", "allow").returncode == 0
+    assert chatdesk_json("tools", "list")["policies"] == {"calc": "deny", "calc/echo": "allow"}
+    unknown = chatdesk("tools", "policy", "nope", "allow")
+    assert unknown.returncode != 0
+    assert "no tool server named 'nope'" in unknown.stderr
+    assert chatdesk("tools", "remove", "calc").returncode == 0
+    assert chatdesk_json("tools", "list") == {
+        "builtin": ["chatdesk"],
+        "servers": [],
+        "policies": {},
+    }
