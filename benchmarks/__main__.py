@@ -39,6 +39,7 @@ from benchmarks import (
     sync,
     tables,
     tokens,
+    tools,
     transfer,
 )
 
@@ -57,6 +58,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "transfer": transfer.run,
     "search": search.run,
     "sync": sync.run,
+    "tools": tools.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a ratio only past 1.25 × its budget: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides

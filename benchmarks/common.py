@@ -143,6 +143,8 @@ def _fmt(value: float, unit: str) -> str:
         return f"{value:.1f} MB"
     if unit == "%":
         return f"{value:.0f} %"
+    if unit == "":
+        return f"{value:g}"
     return f"{value:.3f} ms" if value < 10 else f"{value:.1f} ms"
 
 

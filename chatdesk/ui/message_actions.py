@@ -26,6 +26,7 @@ from chatdesk.core.trust.links import (
     LinkTarget,
     classify_link,
 )
+from chatdesk.ui.conversation.approvals import WindowApprover
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS
 from chatdesk.ui.conversation.message import MessageWidget
@@ -56,11 +57,20 @@ class MessageActions:
         self._view = view
         self.opened_links: list[str] = []  # what was handed to the desktop, for the record
         self.last_announcement = ""
+        self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
+        service.tools.approver = self.approver
 
     def connect_widget(self, widget: MessageWidget) -> None:
         widget.action.connect(self.run)
         widget.edited.connect(self.edit)
         widget.link_activated.connect(self.follow_link)
+        widget.tool_decided.connect(self.approver.answer)
+
+    def _tell(self, words: str) -> None:
+        """Say it to a screen reader and in the status bar."""
+        self.last_announcement = words
+        self._say(words)
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self._view, words))
 
     def _say(self, text: str) -> None:
         self._window.statusBar().showMessage(text, 8_000)

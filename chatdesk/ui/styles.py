@@ -29,6 +29,18 @@ QScrollArea { background: palette(base); }
     border: none;
     border-left: 3px solid palette(mid);
 }
+#toolCard {
+    background: palette(alternate-base);
+    border: 1px solid palette(midlight);
+    border-radius: 8px;
+}
+#toolTitle { font-weight: 600; }
+#toolsButton { padding-right: 16px; }
+#toolState, #toolCaption { color: palette(placeholder-text); }
+#toolState[state="failed"] { color: #d9534f; }
+#toolState[state="not_finished"], #toolState[state="waiting"] { color: #c98a12; font-weight: 600; }
+#toolState[state="running"], #toolState[state="streaming"] { color: palette(highlight); }
+#toolText { background: palette(base); border: 1px solid palette(midlight); border-radius: 4px; }
 #threadHeader { background: palette(window); border-bottom: 1px solid palette(mid); }
 #threadTitle { font-size: 15px; font-weight: 600; }
 #threadModel { color: palette(placeholder-text); }

@@ -16,18 +16,21 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.config import ToolsSettings
+from chatdesk.core.paths import Paths
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.core.store import Store
+from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.models import PartKind, Status
 from chatdesk.core.tools.approval import ApprovalRequest, Choice, Policies
 from chatdesk.core.tools.builtin import SEARCH_CHATS
 from chatdesk.core.tools.model import CallState, Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import TOOLS_FILE
 from chatdesk.core.tools.tools_file import read_tools_file
+from chatdesk.core.transfer import ExportFormat, Transfer
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 
@@ -111,6 +114,12 @@ async def test_an_allowed_search_runs_and_the_answer_quotes_it(
     assert row.tool_time_ms is not None
     thread = await store.read(lambda s: repo.thread_row(s, thread_id))
     assert thread.tool_counts == {LABEL: 1}
+    # The window's page and the answer as stored carry the call, its state and its result.
+    page = await service.list_messages(thread_id)
+    [shown] = page.messages[-1].tool_calls
+    assert (shown.label, shown.state, shown.result) == (LABEL, "done", result)
+    assert (await service.get_message(answer.id)).tool_calls == (shown,)
+    assert answer.tool_calls == (shown,)  # as the answer ended
 
 
 async def test_a_chat_without_tools_switched_on_offers_none(
@@ -404,3 +413,57 @@ async def test_a_damaged_tools_file_leaves_every_tool_asking(tmp_path: Path) -> 
     assert (read.servers, read.policies) == ((), None)
     assert Policies(read.policies).policy_for(tool) is Policy.ASK
     assert Policies(read.policies).policy_for(tool, read_only=Policy.ALLOW) is Policy.ALLOW
+
+
+class _WordyTools(_SlowTools):
+    """A tool whose description alone is bigger than the mock model's context window."""
+
+    server = "wordy"
+
+    async def tools(self) -> list[ToolInfo]:
+        schema = {"type": "object", "properties": {}}
+        return [ToolInfo("wordy", "explain", "word " * 12_000, schema)]
+
+
+async def test_the_tools_offered_take_their_room_in_the_context(
+    service: ChatService, store: Store
+) -> None:
+    thread = await service.create_thread()
+    plain = await _answer(service, thread.id, "hello")
+    assert plain.status is Status.COMPLETE  # the same message fits without the tools
+    service.tools.box.add(_WordyTools())
+    await service.set_thread_tools(thread.id, ["wordy"])
+    answer = await _answer(service, thread.id, "hello")
+    assert answer.status is Status.ERROR
+    assert answer.error_type == MESSAGE_TOO_LONG  # refused here, not sent too long
+
+
+async def test_tool_calls_are_exported_and_come_back_without_running(
+    service: ChatService, store: Store, tmp_path: Path, config: Configuration
+) -> None:
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    thread_id = await _chat_with_tools(service)
+    answer = await _answer(service, thread_id, "use the search_chats tool with query=export")
+    transfer = Transfer(store)
+    await transfer.export_thread(thread_id, ExportFormat.MARKDOWN, tmp_path / "t.md")
+    markdown = (tmp_path / "t.md").read_text()
+    assert "<details><summary>Tool: chatdesk › search_chats — Done" in markdown
+    assert '"query": "export"' in markdown
+    await transfer.export_thread(thread_id, ExportFormat.HTML, tmp_path / "t.html")
+    html = (tmp_path / "t.html").read_text()
+    assert "<summary>Tool: chatdesk › search_chats — Done" in html
+    assert "&quot;query&quot;" not in html  # the arguments are text inside <pre>, not markup
+
+    await transfer.export_thread(thread_id, ExportFormat.JSON, tmp_path / "t.json")
+    root = tmp_path / "elsewhere"
+    paths = Paths(root / "data", root / "config", root / "log", root / "cache")
+    other = open_store(paths, config.settings)
+    try:
+        report = await Transfer(other).import_file(tmp_path / "t.json")
+        assert report.threads_added == 1
+        there = await other.read(lambda s: repo.full_message(s, answer.id))
+        here = await store.read(lambda s: repo.full_message(s, answer.id))
+        assert there.tool_calls == here.tool_calls  # states and results, nothing run again
+        assert there.tool_time_ms == here.tool_time_ms
+    finally:
+        other.close()

@@ -10,6 +10,7 @@ import pytest
 
 from chatdesk.core.chat.events import SyncEditLost
 from chatdesk.core.sync.base import SyncRefused
+from chatdesk.core.tools.model import Policy
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.pg import PgServer
@@ -524,3 +525,21 @@ def test_a_worker_stopped_inside_a_slow_round_never_runs_beside_its_successor(
     running = {t for t in threading.enumerate() if t.name == "chatdesk-sync"} - before
     assert len(running) == 1
     assert old not in running
+
+
+def test_an_answers_tool_calls_travel_with_it_and_run_nowhere_else(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    alice.service.tools.policies.set("chatdesk", Policy.ALLOW)
+    thread = alice.run(alice.service.create_thread(title="Search"))
+    alice.run(alice.service.set_thread_tools(thread.id, ["chatdesk"]))
+    alice.say(thread.id, "use the search_chats tool with query=launch")
+    share_with(team, thread.id, alice, bob)
+
+    [seen] = bob.threads()
+    mine = alice.run(alice.service.list_messages(thread.id)).messages[-1]
+    theirs = bob.run(bob.service.list_messages(seen.id)).messages[-1]
+    assert [c.label for c in mine.tool_calls] == ["chatdesk › search_chats"]
+    assert theirs.tool_calls == mine.tool_calls  # the call and its result, as shown here
+    assert bob.run(bob.service.thread_tools(seen.id)) == []  # switched on nowhere else

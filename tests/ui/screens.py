@@ -10,10 +10,12 @@ a failed answer and the empty state.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import sys
 import tempfile
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -64,6 +66,7 @@ from a remote site, so it is not loaded until you ask: ![WAL diagram](https://ex
 """
 
 REASONING_ENV = {"CHATDESK_MOCK_REASONING": "true"}
+_NOW = datetime(2026, 11, 23, 9, 30, tzinfo=UTC)
 
 
 async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
@@ -425,6 +428,154 @@ async def _grab_dialog(dialog: QWidget, path: Path) -> None:
     print(path, f"{dialog.width()}x{dialog.height()}")
 
 
+# -- tool calls ------------------------------------------------------------------------------------
+
+TOOL_CALLS = (  # server, tool, arguments, state, approval, result, is_error, ms
+    (
+        "chatdesk",
+        "search_chats",
+        {"query": "hash tables"},
+        "done",
+        "allowed",
+        '{"query": "hash tables", "messages": [{"chat": "Which database…", "snippet": "…a hash '
+        'table keeps…"}]}',
+        False,
+        38,
+    ),
+    (
+        "files",
+        "read_file",
+        {"path": "~/notes/hashing.md"},
+        "done",
+        "approved",
+        "# Hashing\n\nOpen addressing keeps every entry in one array; chaining keeps a list per "
+        "bucket.",
+        False,
+        112,
+    ),
+    (
+        "web",
+        "fetch",
+        {"url": "https://example.com/big"},
+        "failed",
+        "always",
+        "web › fetch did not answer within 60 seconds.",
+        True,
+        60_000,
+    ),
+    (
+        "files",
+        "delete_file",
+        {"path": "~/notes/hashing.md"},
+        "not_run",
+        "denied",
+        "Not run: the user denied this call. Answer without it, or ask the user.",
+        True,
+        None,
+    ),
+    (
+        "files",
+        "write_file",
+        {"path": "~/notes/summary.md", "text": "…"},
+        "not_finished",
+        "approved",
+        None,
+        False,
+        None,
+    ),
+)
+WAITING = (
+    ("files", "move_file", {"from": "~/notes/a.md", "to": "~/archive/a.md"}),
+    ("files", "move_file", {"from": "~/notes/b.md", "to": "~/archive/b.md"}),
+)
+
+
+def _seed_tool_calls(core: Core) -> object:
+    from chatdesk.core.store.models import PartKind
+
+    def parts(calls: tuple[tuple[object, ...], ...]) -> list[tuple[object, object, object]]:
+        made: list[tuple[object, object, object]] = []
+        for number, (server, tool, arguments, state, approval, result, error, ms) in enumerate(
+            calls
+        ):
+            data = {
+                "call_id": f"call_{number}", "name": f"{server}__{tool}", "server": server,
+                "tool": tool, "arguments": json.dumps(arguments), "state": state,
+                "approval": approval, "round": 1, "offset": 0, "duration_ms": ms,
+            }  # fmt: skip
+            made.append((PartKind.TOOL_CALL, None, data))
+            if result is not None:
+                done = {"call_id": f"call_{number}", "is_error": error, "size": len(str(result))}
+                made.append((PartKind.TOOL_RESULT, result, done))
+        return made
+
+    def seed(session: object) -> object:
+        row = repo.new_thread(session, _NOW, None, "Tidy my notes on hashing")  # type: ignore[arg-type]
+        row.tools = ["chatdesk", "files", "web"]
+        session.flush()  # type: ignore[attr-defined]
+        previous = None
+        for question, answer, calls, status in (
+            ("Find what I wrote about hash tables, then tidy the notes",
+             "I found your earlier chat and read the note. Fetching the page timed out, and you "
+             "declined the deletion, so the note stays as it is.", TOOL_CALLS, Status.COMPLETE),
+            ("Then move the old notes to the archive", "", tuple(
+                (server, tool, arguments, "waiting", None, None, False, None)
+                for server, tool, arguments in WAITING
+            ), Status.STREAMING),
+        ):  # fmt: skip
+            user = repo.insert_message(
+                session, _NOW, row, previous, Role.USER, Status.COMPLETE, question
+            )  # type: ignore[arg-type]
+            reply = repo.insert_message(
+                session,
+                _NOW,
+                row,
+                user,
+                Role.ASSISTANT,
+                status,
+                answer,
+                provider="mock",
+                model="mock-1",
+            )  # type: ignore[arg-type]
+            reply.tool_time_ms = 60_150
+            repo.add_parts(session, reply.id, parts(calls))  # type: ignore[arg-type]
+            previous = reply
+        repo.set_active_leaf(session, row, previous.id)  # type: ignore[arg-type, union-attr]
+        return row.id
+
+    return core.store.write_now(seed)
+
+
+async def tool_screens(app: QApplication, out: Path) -> None:
+    """An answer's tool calls in every state (the first folded out), and a round of two calls
+    waiting for approval, in light and dark."""
+    core = _core()
+    try:
+        await core.start()
+        thread_id = _seed_tool_calls(core)
+
+        async def tools(window: MainWindow) -> None:
+            window.show_thread(thread_id)
+            await _until(lambda: len(window.view.widgets) == 4)
+            await _until(lambda: window.view.widgets[1].tool_calls is not None)
+            calls = window.view.widgets[1].tool_calls
+            assert calls is not None
+            next(iter(calls.cards.values()))._fold.setChecked(True)
+            await asyncio.sleep(0.2)
+            window.view.verticalScrollBar().setValue(0)
+
+        await _shoot(app, core, out, "tool-calls", tools)
+
+        async def waiting(window: MainWindow) -> None:
+            window.show_thread(thread_id)
+            await _until(lambda: len(window.view.widgets) == 4)
+            window.view.jump_to_latest()
+
+        await _shoot(app, core, out, "tool-approval", waiting)
+    finally:
+        await core.aclose()
+
+
 def run() -> int:
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
@@ -436,6 +587,7 @@ def run() -> int:
         code: int = qasync.run(main(app, out.resolve()))
         qasync.run(summary_screens(app, out.resolve()))
         qasync.run(settings_screens(app, out.resolve()))
+        qasync.run(tool_screens(app, out.resolve()))
         return code
 
 

@@ -158,10 +158,11 @@ class Answers:
     async def _request_and_stream(
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
-        run.request = request = await self._contexts.request_for(run.answer)
-        run.provider = provider = self._providers.get(run.answer.provider or "")
         servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
         offer = await self._tools.box.offer(servers) if servers else None
+        described = offer.described() if offer else ""  # they take room in the context
+        run.request = request = await self._contexts.request_for(run.answer, described)
+        run.provider = provider = self._providers.get(run.answer.provider or "")
         if ahead is not None:
             await asyncio.wait({ahead})
         mine.set_result(None)
@@ -246,7 +247,7 @@ class Answers:
             "latency_ms": latency if state.started_at else None,
             "first_token_ms": state.ms_since_start(state.first_token_at),
         }
-        if run.rounds is not None and run.rounds.figures.counts:
+        if run.rounds is not None and run.rounds.count:  # it called tools (even none that ran)
             values.update(
                 tool_time_ms=run.rounds.figures.time_ms,
                 tool_counts=dict(run.rounds.figures.counts),

@@ -48,6 +48,7 @@ class ContextSpec:
     tail: tuple[ChatMessage, ...] = ()  # sent after the branch (Continue)
     max_messages: int = 10_000
     newest_required: bool = False  # a request: the newest message must be in it
+    tools: str = ""  # the tools the request offers, as sent (counted with the system prompt)
 
 
 @dataclass
@@ -141,6 +142,7 @@ def _fit(
     fixed = REPLY_PRIMING + (
         reader.count("system", spec.system_prompt) if spec.system_prompt else 0
     )
+    fixed += reader.count("system", spec.tools) if spec.tools else 0
     draft = reader.count("user", spec.draft) if spec.draft else 0
     draft += sum(reader.count(m.role, m.content) for m in spec.tail)
     fitted = _Fitted(fixed, draft)

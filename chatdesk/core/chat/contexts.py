@@ -44,11 +44,12 @@ class Contexts:
         """The provider, model, budget and system prompt a request in `thread` uses."""
         return thread_setup(session, thread, self._settings(), self._providers, **chosen)
 
-    async def request_for(self, answer: MessageView) -> ChatRequest:
-        """The answer's request: its thread's context fitted to the model's budget, or
-        ContextTooLong before anything is sent."""
+    async def request_for(self, answer: MessageView, tools: str = "") -> ChatRequest:
+        """The answer's request: its thread's context fitted to the model's budget (less what
+        the `tools` it offers take, their descriptions as sent), or ContextTooLong before
+        anything is sent."""
         await self._counting.load(answer.model or "")
-        built = await self._store.read(lambda s: self._context_for(s, answer))
+        built = await self._store.read(lambda s: self._context_for(s, answer, tools))
         self._save_counts_later(built.fresh_counts)
         general = self._settings().general
         return ChatRequest(
@@ -87,13 +88,15 @@ class Contexts:
         """The model the thread's next request goes to."""
         return self.setup(session, repo.thread_row(session, thread_id, deleted_ok=True)).model
 
-    def _context_for(self, session: Session, answer: MessageView) -> BuiltContext:
+    def _context_for(self, session: Session, answer: MessageView, tools: str) -> BuiltContext:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
         tail: tuple[ChatMessage, ...] = ()
         if answer.content:  # continuing an answer: show the model what it wrote so far
             tail = (ChatMessage("assistant", answer.content), ChatMessage("user", CONTINUE_PROMPT))
-        spec = self._spec(thread, answer.parent_id, setup, tail=tail, newest_required=True)
+        spec = self._spec(
+            thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools
+        )
         return context.build(session, self._counting.counter, spec, with_messages=True)
 
     def _spec(

@@ -10,7 +10,6 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from chatdesk.core.chat.views import (
     MessageView,
@@ -18,6 +17,7 @@ from chatdesk.core.chat.views import (
     SummaryView,
     SyncNoteView,
     ThreadView,
+    ToolCallView,
 )
 
 log = logging.getLogger("chatdesk.chat")
@@ -128,13 +128,12 @@ class ToolCallStreaming:
 
 @dataclass(frozen=True)
 class ToolCallChanged:
-    """A stored call of an answer changed: stored, waiting for the user, running, ended (its
-    part's data, and the result's text once there is one)."""
+    """A stored call of an answer changed: stored, waiting for the user, running, ended (with
+    its result)."""
 
     message_id: uuid.UUID
     thread_id: uuid.UUID
-    call: dict[str, Any]
-    result: str | None = None
+    call: ToolCallView
 
 
 @dataclass(frozen=True)

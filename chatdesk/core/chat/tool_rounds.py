@@ -232,9 +232,13 @@ class ToolRounds:
         await self._store.write(lambda s: repo.close_open_calls(s, [self._answer.id]))
 
     def _announce(self, call: _Call, result: str | None = None) -> None:
-        self._events.publish(
-            ToolCallChanged(self._answer.id, self._answer.thread_id, dict(call.data), result)
-        )
+        outcome = call.outcome
+        done: dict[str, Any] = {}
+        if outcome is not None:
+            done = {"is_error": outcome.is_error, "truncated": outcome.truncated}
+            done["size"] = outcome.size
+        view = repo.tool_call_view(dict(call.data), result, done)
+        self._events.publish(ToolCallChanged(self._answer.id, self._answer.thread_id, view))
 
 
 def _result_part(

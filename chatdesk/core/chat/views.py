@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,6 +167,69 @@ class SyncNoteView:
 
 
 @dataclass(frozen=True)
+class ToolCallView:
+    """One tool call of an answer as stored: what the model asked (`name` as it called it,
+    `server` and `tool` as the user knows them), how it was decided, where it stands, and its
+    result once it has one. `state` and `approval` are `CallState` and `Approval` values."""
+
+    call_id: str
+    server: str | None
+    tool: str
+    name: str
+    arguments: str
+    state: str
+    approval: str | None = None
+    round: int = 1
+    offset: int = 0  # where in the answer's text the model made the call
+    duration_ms: int | None = None
+    result: str | None = None
+    is_error: bool = False
+    truncated: bool = False
+    size: int = 0
+
+    @property
+    def label(self) -> str:
+        return f"{self.server} › {self.tool}" if self.server else self.tool
+
+    @property
+    def pretty_arguments(self) -> str:
+        """The arguments as indented JSON, or as the model wrote them when they are not."""
+        try:
+            return json.dumps(json.loads(self.arguments), indent=2, ensure_ascii=False)
+        except (ValueError, TypeError):
+            return self.arguments
+
+    @property
+    def state_text(self) -> str:
+        """Where the call stands, in words (the window's card, the exports)."""
+        took = ""
+        if self.duration_ms is not None:
+            ms = self.duration_ms
+            took = f" · {ms} ms" if ms < 1000 else f" · {ms / 1000:.1f} s"
+        match self.state:
+            case "streaming":
+                return "Calling…"
+            case "waiting":
+                return "Waiting for your approval"
+            case "running":
+                return "Running…"
+            case "done":
+                return f"Done{took}"
+            case "failed":
+                return f"Failed{took}"
+            case "not_finished":
+                return "Not finished: chatdesk stopped before it ended (it was not run again)"
+            case "not_run" if self.approval == "denied":
+                return "Denied by you"
+            case "not_run" if self.approval == "unknown":
+                return "Not run: the model named a tool it was not offered"
+            case "not_run":
+                first = self.result.strip().splitlines()[0] if self.result else ""
+                return first or "Not run"
+        return self.state
+
+
+@dataclass(frozen=True)
 class MessageView:
     id: uuid.UUID
     thread_id: uuid.UUID
@@ -190,6 +254,10 @@ class MessageView:
     attachments: tuple[AttachmentView, ...] = ()
     # Who wrote it, for a team thread's messages from teammates (their server login).
     author: str | None = None
+    # An answer's tool calls, in order (filled for answers that made any).
+    tool_calls: tuple[ToolCallView, ...] = ()
+    # Milliseconds the answer spent in tools; None for an answer that called none.
+    tool_time_ms: int | None = None
 
 
 @dataclass(frozen=True)

@@ -114,8 +114,8 @@ def _decode(column: Column[Any], value: Any) -> Any:
             return float(_typed(value, int | float, where))
         if isinstance(kind, String):  # Text too
             return _text(value, where)
-        if isinstance(kind, JSON):
-            return _typed(value, dict, where)
+        if isinstance(kind, JSON):  # an object (a part's data) or a list (a chat's servers)
+            return _typed(value, dict | list, where)
     except (ValueError, binascii.Error) as error:
         raise BadRecord(f"{where}: {error}") from None
     raise BadRecord(f"{where}: no JSON form for {kind!r}")

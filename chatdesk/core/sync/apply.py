@@ -19,6 +19,7 @@ from chatdesk.core.store.models import (
     Attachment,
     Message,
     MessagePart,
+    PartKind,
     Role,
     Status,
     Summary,
@@ -155,6 +156,7 @@ class Applier:
             self.session.execute(delete(MessagePart).where(MessagePart.message_id == message_id))
             parts, attachments = _parts(message_id, row["parts"])
             _insert_parts(self.session, parts, attachments)
+            local.tool_time_ms = _tool_time(parts)
             self.applied.messages_changed.append(message_id)
         self.session.flush()
 
@@ -278,6 +280,7 @@ class Fresh:
             if parent.active_child_id is None:
                 parent.choose(message_id)
         parts, attachments = _parts(message_id, row["parts"])
+        record["tool_time_ms"] = _tool_time(parts)  # the window loads the calls of those set
         self.parts += parts
         self.attachments.update(attachments)
         thread.message_count += 1
@@ -374,6 +377,15 @@ def _parts(message_id: uuid.UUID, records: list[Row]) -> tuple[list[Row], dict[u
         values["message_id"] = message_id
         parts.append(values)
     return parts, attachments
+
+
+def _tool_time(parts: list[Row]) -> int | None:
+    """The time an answer spent in tools, from its calls (None: it made none). Not a synced
+    field: what the calls recorded says it."""
+    calls = [p for p in parts if p["kind"] == PartKind.TOOL_CALL]
+    if not calls:
+        return None
+    return sum(int((p.get("data") or {}).get("duration_ms") or 0) for p in calls)
 
 
 def _insert_parts(session: Session, parts: list[Row], attachments: dict[uuid.UUID, Row]) -> None:

@@ -30,6 +30,14 @@ class Offer:
     def __bool__(self) -> bool:
         return bool(self.tools)
 
+    def described(self) -> str:
+        """The tools as a request sends them (for counting the room they take)."""
+        specs = [
+            {"name": s.name, "description": s.description, "parameters": dict(s.parameters)}
+            for s in self.specs
+        ]
+        return json.dumps(specs, ensure_ascii=False)
+
 
 class Toolbox:
     """Every tool source chatdesk knows, by server name."""

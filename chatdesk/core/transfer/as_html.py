@@ -20,7 +20,13 @@ from html import escape
 from typing import IO
 
 from chatdesk.core.render.model import Rendered
-from chatdesk.core.transfer.as_markdown import about, file_line, heading, status_note
+from chatdesk.core.transfer.as_markdown import (
+    about,
+    file_line,
+    heading,
+    status_note,
+    tool_line,
+)
 from chatdesk.core.transfer.branch import Branch, BranchMessage
 
 Render = Callable[[str], Awaitable[Rendered]]
@@ -75,6 +81,14 @@ async def _article(message: BranchMessage, render: Render) -> str:
     ]
     if view.reasoning:  # plain, as the window shows it
         pieces.append(f"<details><summary>Reasoning</summary>{_plain(view.reasoning)}</details>")
+    for call in view.tool_calls:  # plain text: a tool's words are never markup
+        arguments = escape(call.pretty_arguments, quote=False)
+        result = call.result
+        shown = "" if result is None else f"<p>Result:</p><pre>{escape(result, quote=False)}</pre>"
+        pieces.append(
+            f"<details><summary>{escape(tool_line(call))}</summary>"
+            f"<p>Arguments:</p><pre>{arguments}</pre>{shown}</details>"
+        )
     if view.content:
         pieces.append(safe_fragment(await render(view.content)))
     for file in message.files:

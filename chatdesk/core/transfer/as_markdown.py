@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from html import escape
 from typing import IO
 
 from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.chat.views import ToolCallView
 from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
 from chatdesk.core.transfer.chatgpt_content import fenced
 from chatdesk.core.units import format_size
@@ -102,6 +104,7 @@ def _message(message: BranchMessage) -> str:
     blocks = [f"## {heading(message)}"]
     if view.reasoning:
         blocks.append(_quoted(f"**Reasoning**\n\n{close_fences(view.reasoning)}"))
+    blocks += [_tool_call(call) for call in view.tool_calls]
     if view.content:
         blocks.append(close_fences(view.content))
     for file in message.files:
@@ -112,6 +115,19 @@ def _message(message: BranchMessage) -> str:
     if note is not None:
         blocks.append(_quoted(f"**{note}**"))
     return "\n\n".join(blocks) + "\n"
+
+
+def tool_line(call: ToolCallView) -> str:
+    return f"Tool: {call.label} — {call.state_text}"
+
+
+def _tool_call(call: ToolCallView) -> str:
+    """A call as a folded section: its arguments, and its result when it has one."""
+    inside = ["**Arguments**", fenced(call.pretty_arguments, "json")]
+    if call.result is not None:
+        inside += ["**Result**", fenced(call.result, "text")]
+    summary = escape(_one_line(tool_line(call)), quote=False)
+    return f"<details><summary>{summary}</summary>\n\n" + "\n\n".join(inside) + "\n\n</details>"
 
 
 def _quoted(text: str) -> str:

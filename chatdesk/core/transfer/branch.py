@@ -1,5 +1,6 @@
 """The branch on screen, read for a readable export (Markdown, HTML): the messages from the
-first one to the thread's active leaf, with their reasoning and the files attached to them."""
+first one to the thread's active leaf, with their reasoning, their tool calls and the files
+attached to them."""
 
 from __future__ import annotations
 
@@ -46,6 +47,11 @@ def read_branch(session: Session, thread_id: uuid.UUID, exported_at: datetime) -
     project = repo.project_row(session, row.project_id).name if row.project_id else None
     leaf = thread.active_leaf_id
     views = repo.path_to(session, leaf, thread.message_count + 1) if leaf else []
+    views = [
+        view
+        for start in range(0, len(views), _CHUNK)
+        for view in repo.with_tool_calls(session, views[start : start + _CHUNK])
+    ]
     files = _files(session, [v.id for v in views])
     messages = tuple(BranchMessage(v, tuple(files[v.id])) for v in views)
     return Branch(thread, project, messages, exported_at)

@@ -146,6 +146,8 @@ def read_thread(document: Any) -> ImportedThread:
             "to import it"
         )
     thread = from_json(THREADS, document.get("thread"))
+    # The tool servers it had are another machine's: none is switched on by an import.
+    thread["tools"] = None
     label = f"{thread['title']!r} ({thread['id']})"
     imported = ImportedThread(label, thread)
     imported.project = _project(document.get("project"), thread)

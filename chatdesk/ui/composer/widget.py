@@ -3,7 +3,8 @@
 The composer never touches the filesystem or the service. It asks: `send_requested` with the
 text and attachments (the window clears it with `clear_after_send()` once the message is
 saved), `files_dropped` with local paths (the window reads them off the GUI thread and calls
-`add_attachment`), `stop_requested`, `model_changed` and, debounced, `draft_changed`.
+`add_attachment`), `stop_requested`, `model_changed`, `tool_toggled` and, debounced,
+`draft_changed`.
 
 Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`).
 """
@@ -19,9 +20,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -43,6 +46,7 @@ class Composer(QWidget):
     draft_changed = Signal()  # user edits, at most every DRAFT_DELAY_MS
     files_dropped = Signal(list)  # list[Path]: dropped, pasted or picked files to read
     model_changed = Signal(str)  # "provider/model"
+    tool_toggled = Signal(str, bool)  # a tool server's name, switched on or off for the chat
 
     def __init__(self, parent: QWidget | None = None, *, enter_sends: bool = True) -> None:
         super().__init__(parent)
@@ -93,6 +97,14 @@ class Composer(QWidget):
         self._models.setToolTip("Model that writes the next answer")
         self._models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self._models.activated.connect(self._model_chosen)
+        self._tools = QToolButton(self)
+        self._tools.setObjectName("toolsButton")
+        self._tools.setText("Tools")
+        self._tools.setAccessibleName("Tools for this chat")
+        self._tools.setToolTip("Switch tool servers on or off for this chat")
+        self._tools.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._tools.setMenu(QMenu(self._tools))
+        self._tools.hide()  # shown once there are tools to offer (set_tools)
         self._send_button = QPushButton("Send", self)
         self._send_button.setObjectName("sendButton")
         self._send_button.setProperty("primary", True)
@@ -106,6 +118,7 @@ class Composer(QWidget):
         row.setSpacing(6)
         row.addWidget(self._attach)
         row.addWidget(self._models)
+        row.addWidget(self._tools)
         row.addStretch(1)
         row.addWidget(self._stop)
         row.addWidget(self._send_button)
@@ -117,6 +130,7 @@ class Composer(QWidget):
             *(chip.remove_button for chip in self._strip.chips),
             self._attach,
             self._models,
+            self._tools,
             self._send_button,
             self._stop,
         ]
@@ -197,6 +211,20 @@ class Composer(QWidget):
         if current and self._models.findData(current) < 0:
             self._models.addItem(current, current)
         self._models.setCurrentIndex(max(self._models.findData(current), 0))
+
+    def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
+        """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
+        menu = self._tools.menu()
+        menu.clear()
+        for name, label in servers:
+            action = menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(name in on)
+            action.toggled.connect(lambda ticked, n=name: self.tool_toggled.emit(n, ticked))
+        count = len(on & {name for name, _ in servers})
+        self._tools.setText(f"Tools · {count}" if count else "Tools")
+        self._tools.setAccessibleDescription(f"{count} tool servers on for this chat")
+        self._tools.setVisible(bool(servers))
 
     def open_models(self) -> None:
         """Open the model list, to choose the model of the next answer."""

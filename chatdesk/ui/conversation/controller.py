@@ -11,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.views import MessagePage, MessageView
+from chatdesk.core.chat.views import MessagePage, MessageView, ToolCallView
 from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.conversation.tool_card import STREAMING
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
@@ -166,6 +167,11 @@ class ConversationController(QObject):
             case ev.MessageFinished(message) | ev.AnswerContinued(message):
                 if message.thread_id == self.thread_id:
                     self.model.replace(message)
+            case ev.ToolCallChanged(message_id, thread_id, call) if thread_id == self.thread_id:
+                self.model.update_tool_call(message_id, call)
+            case ev.ToolCallStreaming(message_id, thread_id, call_id, name):
+                if thread_id == self.thread_id:
+                    self.model.update_tool_call(message_id, streaming_call(call_id, name))
             case ev.MessagesDeleted(thread_id, _) if thread_id == self.thread_id:
                 self.open(thread_id)
             case ev.ThreadDeleted(thread_id) if thread_id == self.thread_id:
@@ -199,11 +205,18 @@ class ConversationController(QObject):
         self.model.replace(message)
 
 
+def streaming_call(call_id: str, name: str) -> ToolCallView:
+    """A call the model is still writing: its name so far, no arguments, no stored state."""
+    return ToolCallView(call_id, None, name, name, "", STREAMING)
+
+
 def _thread_of(event: ev.Event) -> uuid.UUID | None:
     match event:
         case ev.MessageAdded(message) | ev.MessageFinished(message) | ev.AnswerContinued(message):
             return message.thread_id
         case ev.AnswerTextAppended(_, thread_id) | ev.MessagesDeleted(thread_id, _):
+            return thread_id
+        case ev.ToolCallChanged(_, thread_id) | ev.ToolCallStreaming(_, thread_id):
             return thread_id
         case _:
             return None

@@ -33,6 +33,7 @@ from chatdesk.core.units import format_cost, format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
+from chatdesk.ui.conversation.tool_card import ToolCallList
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import MessageView
@@ -87,6 +88,7 @@ class MessageWidget(QFrame):
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
+    tool_decided = Signal(object, str, str)  # message id, call id, once/always/deny
     link_activated = Signal(str, object)  # href, message id
 
     def __init__(
@@ -127,6 +129,7 @@ class MessageWidget(QFrame):
         self._thinking.setAccessibleName("Show the model's reasoning")
         self._thinking.toggled.connect(self._toggle_reasoning)
         self._reasoning: MessageBrowser | None = None  # made when first shown
+        self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.body = MessageBrowser()
         self.body.setAccessibleName("Your message" if user else "Answer")
         self.body.link_activated.connect(
@@ -220,6 +223,7 @@ class MessageWidget(QFrame):
         self._header.setToolTip(f"Written by {message.author}" if message.author else "")
         self._header.setVisible(not user or message.author is not None)
         self._show_reasoning_state(message)
+        self._show_tool_calls(message)
         self._show_attachments(message)
         self._show_status(message)
         self._show_footer(message)
@@ -250,6 +254,17 @@ class MessageWidget(QFrame):
             self._reasoning.hide()
             self._inner.insertWidget(self._inner.indexOf(self.body), self._reasoning)
         return self._reasoning
+
+    def _show_tool_calls(self, message: MessageView) -> None:
+        if not message.tool_calls and self.tool_calls is None:
+            return
+        if self.tool_calls is None:
+            self.tool_calls = ToolCallList()
+            self.tool_calls.decided.connect(
+                lambda call_id, choice: self.tool_decided.emit(self.message.id, call_id, choice)
+            )
+            self._inner.insertWidget(self._inner.indexOf(self.body), self.tool_calls)
+        self.tool_calls.show_calls(message.tool_calls)
 
     def _show_attachments(self, message: MessageView) -> None:
         items = [f"📎 {a.name} · {format_size(a.size)}" for a in message.attachments]

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
 from chatdesk.core.chat.kinds import Status
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.chat.views import MessagePage, MessageView, SummaryView
+    from chatdesk.core.chat.views import MessagePage, MessageView, SummaryView, ToolCallView
 
 _ROOT = QModelIndex()
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the MessageView
@@ -177,6 +177,24 @@ class ConversationModel(QAbstractListModel):
             content=message.content + text,
             reasoning=((message.reasoning or "") + reasoning) or None,
         )
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def update_tool_call(self, message_id: uuid.UUID, call: ToolCallView) -> bool:
+        """Put a call's new state on its answer (a call not seen yet is added at the end);
+        False when the answer is not in the window."""
+        row = self._index.get(message_id)
+        if row is None:
+            return False
+        message = self._rows[row]
+        calls = list(message.tool_calls)
+        found = next((i for i, c in enumerate(calls) if c.call_id == call.call_id), None)
+        if found is None:
+            calls.append(call)
+        else:
+            calls[found] = call
+        self._rows[row] = dataclasses.replace(message, tool_calls=tuple(calls))
         index = self.index(row)
         self.dataChanged.emit(index, index)
         return True

@@ -1,6 +1,7 @@
 """Which model the shown thread uses, and where a new chat goes: the composer's model menu
 lists the known models with the current one chosen; choosing one sets the shown thread's model,
-or the model the new chat will be created with."""
+or the model the new chat will be created with. Its tool servers follow along (`tools`,
+tool_choice.py): they change with the chat shown."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
+from chatdesk.ui.window.tool_choice import ToolChoice
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
@@ -34,13 +36,16 @@ class ModelChoice:
         self._runner: Runner | None = None
         self.new_chat_project: uuid.UUID | None = None  # where the next new chat is made
         self.new_chat_model: Model | None = None  # what it is made with (None: the default)
+        self.tools = ToolChoice(composer, shown)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
+        self.tools.attach(service, runner)
 
     def new_chat(self, project_id: uuid.UUID | None) -> None:
         """A new chat is shown: in `project_id`, with the default model until one is chosen."""
         self.new_chat_project, self.new_chat_model = project_id, None
+        self.tools.new_chat()
 
     def apply(self, event: Event) -> None:
         from chatdesk.core.chat.events import ProvidersChanged
@@ -66,6 +71,7 @@ class ModelChoice:
             models.append((provider, model))
         choices = [(f"{p}/{m}", m if p == "mock" else f"{m} ({p})") for p, m in models]
         self._composer.set_models(choices, f"{provider}/{model}")
+        self.tools.show()
 
     def choose(self, key: str) -> bool:
         """The user chose `key` ("provider/model"). True when it was for the new chat (whose

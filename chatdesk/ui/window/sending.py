@@ -111,6 +111,7 @@ class Sending(QObject):
             attachments=items,
             provider=provider,
             model=model,
+            tools=sorted(self._models.tools.new_chat_tools),
         )
 
     def _send_waited(self) -> None:

@@ -67,8 +67,10 @@ from chatdesk.core.chat.repository.tools import (
     close_open_calls,
     set_thread_tools,
     thread_tools,
+    tool_call_view,
     tool_parts,
     update_call,
+    with_tool_calls,
 )
 from chatdesk.core.chat.repository.turns import start_turn
 from chatdesk.core.chat.repository.usage import thread_usage, usage_by_month
@@ -124,6 +126,7 @@ __all__ = [
     "thread_usage",
     "thread_view",
     "title_inputs",
+    "tool_call_view",
     "tool_parts",
     "update_call",
     "update_project",
@@ -131,4 +134,5 @@ __all__ = [
     "usage_by_month",
     "walk_up",
     "with_attachments",
+    "with_tool_calls",
 ]

@@ -18,7 +18,11 @@ from chatdesk.core.chat.repository.rows import (
     thread_row,
     thread_view,
 )
-from chatdesk.core.chat.repository.tools import add_tool_figures, close_open_calls
+from chatdesk.core.chat.repository.tools import (
+    add_tool_figures,
+    close_open_calls,
+    with_tool_calls,
+)
 from chatdesk.core.chat.views import (
     MessageView,
     ThreadView,
@@ -107,7 +111,7 @@ def finish_answer(
         project.total_tokens += spent
         project.last_chat_at = now
     session.flush()
-    return message_views(session, [message_id])[0], thread_view(thread)
+    return with_tool_calls(session, message_views(session, [message_id]))[0], thread_view(thread)
 
 
 def reopen_answer(

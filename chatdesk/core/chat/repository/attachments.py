@@ -16,6 +16,7 @@ from sqlalchemy import Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.rows import message_views
+from chatdesk.core.chat.repository.tools import with_tool_calls
 from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView
 from chatdesk.core.errors import NotFound
 from chatdesk.core.ids import new_id
@@ -90,8 +91,10 @@ def with_attachments(session: Session, views: list[MessageView]) -> list[Message
 
 
 def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
-    """One message as the window shows it: its view with its attachments' names."""
-    return with_attachments(session, message_views(session, [message_id]))[0]
+    """One message as the window shows it: its view with its attachments' names and its tool
+    calls."""
+    views = with_attachments(session, message_views(session, [message_id]))
+    return with_tool_calls(session, views)[0]
 
 
 def attachment_texts(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Named]:

@@ -27,6 +27,7 @@ from chatdesk.core.chat.repository.rows import (
     thread_row,
     thread_view,
 )
+from chatdesk.core.chat.repository.tools import needs_tool_calls, with_tool_calls
 from chatdesk.core.chat.views import (
     MessagePage,
     MessageView,
@@ -114,7 +115,9 @@ def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
     has any: most pages have none)."""
     views = message_views_of(rows)
     if any(row[-1] for row in rows):  # `attached`, the last column
-        return with_attachments(session, views)
+        views = with_attachments(session, views)
+    if any(needs_tool_calls(view) for view in views):
+        views = with_tool_calls(session, views)
     return views
 
 

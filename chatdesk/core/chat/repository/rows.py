@@ -103,6 +103,7 @@ _MESSAGE_COLUMNS = (
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
     "usage_estimated", "latency_ms",
     "first_token_ms", "error_type", "error_detail", "created_at", "completed_at", "author",
+    "tool_time_ms",
 )  # fmt: skip
 _ROLES = {role.value: role for role in Role}
 _STATUSES = {status.value: status for status in Status}
@@ -134,7 +135,8 @@ def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView
     (id_, thread_id, parent_id, depth, role, status, content, provider, model,
      prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
      usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
-     completed_at, author, reasoning, sibling_index, sibling_count, *_) = row  # fmt: skip
+     completed_at, author, tool_time_ms, reasoning, sibling_index, sibling_count,
+     *_) = row  # fmt: skip
     if (
         prompt_tokens is None
         and completion_tokens is None
@@ -179,6 +181,8 @@ def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView
         sibling_count=sibling_count,
         attachments=(),
         author=author,
+        tool_calls=(),
+        tool_time_ms=tool_time_ms,
     )
     return view
 

@@ -6,13 +6,17 @@ would run again."""
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.repository.rows import thread_row
+from chatdesk.core.chat.views import MessageView, ToolCallView
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import MessagePart, PartKind, Thread
 from chatdesk.core.tools.model import CallState
@@ -104,3 +108,65 @@ def set_thread_tools(session: Session, thread_id: uuid.UUID, servers: Sequence[s
     """Switch on exactly `servers` for a chat (none: the model is offered no tools)."""
     thread = thread_row(session, thread_id)
     thread.tools = sorted(set(servers)) or None
+
+
+def needs_tool_calls(view: MessageView) -> bool:
+    """An answer that made calls (its tool time is set once it ends), or one still being
+    written, which may be making some."""
+    return view.tool_time_ms is not None or (
+        view.role is Role.ASSISTANT and not view.status.is_final
+    )
+
+
+def with_tool_calls(session: Session, views: list[MessageView]) -> list[MessageView]:
+    """The views with their tool calls filled in (one query for all that need them)."""
+    wanted = [v.id for v in views if needs_tool_calls(v)]
+    if not wanted:
+        return views
+    rows = session.execute(
+        select(MessagePart.message_id, MessagePart.kind, MessagePart.text, MessagePart.data)
+        .where(
+            MessagePart.message_id.in_(wanted),
+            MessagePart.kind.in_([PartKind.TOOL_CALL, PartKind.TOOL_RESULT]),
+        )
+        .order_by(MessagePart.message_id, MessagePart.position)
+    ).all()
+    calls: dict[uuid.UUID, list[dict[str, Any]]] = defaultdict(list)
+    results: dict[tuple[uuid.UUID, str], tuple[str | None, dict[str, Any]]] = {}
+    for message_id, kind, text, data in rows:
+        data = data if isinstance(data, dict) else {}
+        if kind is PartKind.TOOL_CALL:
+            calls[message_id].append(data)
+        else:
+            results[message_id, str(data.get("call_id"))] = (text, data)
+    found = {
+        message_id: tuple(
+            tool_call_view(call, *results.get((message_id, str(call.get("call_id"))), (None, {})))
+            for call in made
+        )
+        for message_id, made in calls.items()
+    }
+    return [replace(v, tool_calls=found[v.id]) if v.id in found else v for v in views]
+
+
+def tool_call_view(
+    call: dict[str, Any], result: str | None = None, result_data: dict[str, Any] | None = None
+) -> ToolCallView:
+    """A stored call (its part's data) and its result (text and data), as a view."""
+    done = result_data or {}
+    return ToolCallView(
+        call_id=str(call.get("call_id") or ""),
+        server=call.get("server"),
+        tool=str(call.get("tool") or call.get("name") or ""),
+        name=str(call.get("name") or ""),
+        arguments=str(call.get("arguments") or ""),
+        state=str(call.get("state") or ""),
+        approval=call.get("approval"),
+        round=int(call.get("round") or 1),
+        offset=int(call.get("offset") or 0),
+        duration_ms=call.get("duration_ms"),
+        result=result,
+        is_error=bool(done.get("is_error")),
+        truncated=bool(done.get("truncated")),
+        size=int(done.get("size") or 0),
+    )

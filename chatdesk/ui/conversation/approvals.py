@@ -1,0 +1,45 @@
+"""The window's approver: a tool call that needs the user's decision waits on its card in the
+conversation (Allow once / Always allow this tool / Deny) until they pick, however long that
+takes; stopping the answer withdraws the question. A screen reader is told that a call waits,
+and the status bar says so while the chat is not on screen."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable, Sequence
+
+from chatdesk.core.tools.approval import ApprovalRequest, Choice
+
+
+class WindowApprover:
+    def __init__(self, say: Callable[[str], None]) -> None:
+        self._say = say
+        self._pending: dict[tuple[uuid.UUID, str], asyncio.Future[Choice]] = {}
+
+    def waiting(self, message_id: uuid.UUID) -> list[str]:
+        """The ids of the calls of this answer that wait for the user."""
+        return [call for (message, call) in self._pending if message == message_id]
+
+    async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice]:
+        loop = asyncio.get_running_loop()
+        futures = []
+        for request in requests:
+            future: asyncio.Future[Choice] = loop.create_future()
+            self._pending[request.message_id, request.call_id] = future
+            futures.append(future)
+        names = ", ".join(dict.fromkeys(r.tool.label for r in requests))
+        count = "A tool call waits" if len(requests) == 1 else f"{len(requests)} tool calls wait"
+        self._say(f"{count} for your approval: {names}.")
+        try:
+            return list(await asyncio.gather(*futures))
+        finally:
+            for request in requests:
+                self._pending.pop((request.message_id, request.call_id), None)
+
+    def answer(self, message_id: object, call_id: str, choice: str) -> None:
+        """The user picked on a card (`choice`: once, always or deny)."""
+        assert isinstance(message_id, uuid.UUID)
+        future = self._pending.get((message_id, call_id))
+        if future is not None and not future.done():
+            future.set_result(Choice(choice))

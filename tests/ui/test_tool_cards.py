@@ -1,0 +1,119 @@
+"""Tool calls in the window, driven through the widgets: the mock model calls chatdesk's own
+search_chats in a chat that has it switched on; the call waits on its card until the user
+picks by keyboard, and the card follows it to its end (or to "not finished" when stopped)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.store.models import Status
+from chatdesk.ui.conversation.tool_card import ToolCallCard
+from chatdesk.ui.main_window import MainWindow
+from tests.ui.test_window import answer_done, send
+
+ASK = "use the search_chats tool with query=tables"
+
+
+def _card(window: MainWindow) -> ToolCallCard | None:
+    widgets = window.view.widgets
+    if len(widgets) < 2 or widgets[-1].tool_calls is None:
+        return None
+    cards = list(widgets[-1].tool_calls.cards.values())
+    return cards[0] if cards else None
+
+
+def _waiting(window: MainWindow) -> bool:
+    card = _card(window)
+    return card is not None and card.call.state == "waiting"
+
+
+def _asked(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> tuple[MainWindow, ToolCallCard]:
+    """A window on a chat with search_chats switched on, whose answer's call waits."""
+    core = make_core()
+    window: MainWindow = open_window(core)
+    thread = finish(core.service.create_thread(title="With tools"))
+    finish(core.service.set_thread_tools(thread.id, ["chatdesk"]))
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    send(qtbot, window, ASK)
+    qtbot.waitUntil(lambda: _waiting(window))
+    card = _card(window)
+    assert card is not None
+    return window, card
+
+
+def _press(qtbot: QtBot, card: ToolCallCard, choice: str) -> None:
+    button = card.choice_buttons[choice]
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+
+
+def test_a_call_waits_on_its_card_and_runs_once_allowed_by_keyboard(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window, card = _asked(make_core, open_window, qtbot, finish)
+    assert card.call.label == "chatdesk › search_chats"
+    assert "waits for your approval: chatdesk › search_chats" in window.actions_.last_announcement
+    assert all(button.isVisible() for button in card.choice_buttons.values())
+    assert card._arguments is not None  # folded out, so the whole arguments are seen first
+    assert json.loads(card._arguments.toPlainText()) == {"query": "tables"}
+    _press(qtbot, card, "once")
+
+    qtbot.waitUntil(lambda: answer_done(window))
+    assert card.call.state == "done"
+    assert not card.choice_buttons["once"].isVisible()
+    assert card._result is not None
+    assert '"query": "tables"' in card._result.toPlainText()
+    assert "search_chats" in window.view.widgets[-1].message.content
+
+
+def test_a_denied_call_says_so_and_the_answer_goes_on(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window, card = _asked(make_core, open_window, qtbot, finish)
+    _press(qtbot, card, "deny")
+    qtbot.waitUntil(lambda: answer_done(window))
+    assert card.call.state == "not_run"
+    assert card._state.text() == "Denied by you"
+    assert "denied" in window.view.widgets[-1].message.content
+
+
+def test_stopping_while_a_call_waits_leaves_it_not_finished(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window, card = _asked(make_core, open_window, qtbot, finish)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.INTERRUPTED)
+    qtbot.waitUntil(lambda: card.call.state == "not_finished")
+    assert "not run again" in card._state.text()
+    assert not card.choice_buttons["once"].isVisible()
+
+
+def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_shown(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    button = window.composer._tools
+    qtbot.waitUntil(lambda: button.isVisible())
+    [search] = button.menu().actions()
+    assert (search.text(), search.isChecked()) == ("chatdesk: search your chats", False)
+    search.setChecked(True)  # as a click in the menu does
+    assert button.text() == "Tools · 1"
+    send(qtbot, window, ASK)
+    qtbot.waitUntil(lambda: _waiting(window))
+    thread_id = window.current_thread_id
+    assert finish(core.service.thread_tools(thread_id)) == ["chatdesk"]
+
+    other = finish(core.service.create_thread(title="No tools here"))
+    window.show_thread(other.id)
+    qtbot.waitUntil(lambda: button.text() == "Tools")
+    assert not button.menu().actions()[0].isChecked()
+    window.show_thread(thread_id)
+    qtbot.waitUntil(lambda: button.text() == "Tools · 1")
