@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.tools.service import Tools
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.settings.usage_view import UsageQuery
 
@@ -53,6 +54,7 @@ class PreferencesDialog(QDialog):
         usage: UsageQuery | None = None,
         models: ModelPairs = (),
         team: TeamSync | None = None,
+        tools: Tools | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -66,6 +68,7 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.appearance, "&Appearance")
         self.tabs.addTab(self.chat, "C&hat")
         self._add_acting_tabs(runner, providers, backups, data_folder, usage)
+        self._add_tools_tab(tools, runner)
         self._add_team_tab(team, runner)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -104,6 +107,13 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.providers, "&Providers")
         self.tabs.addTab(self.data, "&Data")
         self.tabs.addTab(self.usage, "&Usage")
+
+    def _add_tools_tab(self, tools: Tools | None, runner: Runner | None) -> None:
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.settings.tools_page import ToolsPage
+
+        self.tools = ToolsPage(tools, runner or Runner(self), self)
+        self.tabs.addTab(self.tools, "T&ools")
 
     def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
         from chatdesk.ui.runner import Runner

@@ -288,3 +288,19 @@ async def test_the_mock_model_calls_a_servers_tool_and_quotes_it(
     assert [kind for kind, _, _ in parts] == [PartKind.TOOL_CALL, PartKind.TOOL_RESULT]
     assert parts[0][2]["name"] == "test__echo"
     assert parts[1][1] == "hello from a tool"
+
+
+class _WindowLoopPolicy(asyncio.DefaultEventLoopPolicy):
+    """Stands for the window's policy (qasync's), whose loops must not run on another thread."""
+
+    def new_event_loop(self) -> asyncio.AbstractEventLoop:
+        raise AssertionError("the tools thread asked the app's loop policy for its loop")
+
+
+async def test_the_tools_thread_runs_a_plain_loop_whatever_the_apps_policy(
+    tools: Tools, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await tools.add_server(_stdio())
+    monkeypatch.setattr(asyncio, "get_event_loop_policy", lambda: _WindowLoopPolicy())
+    monkeypatch.setattr(asyncio, "new_event_loop", lambda: _WindowLoopPolicy().new_event_loop())
+    assert await _call(tools, "test", "echo", text="plain") == "plain"

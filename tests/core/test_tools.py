@@ -373,6 +373,9 @@ class _SlowTools:
     async def tools(self) -> list[ToolInfo]:
         return [ToolInfo("slow", "work", "Works.", {"type": "object", "properties": {}})]
 
+    def known_tools(self) -> list[ToolInfo]:
+        return [ToolInfo("slow", "work", "Works.", {"type": "object", "properties": {}})]
+
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         await asyncio.sleep(self.seconds)
         return ToolOutcome("y" * self.size, size=self.size)
@@ -421,6 +424,9 @@ class _WordyTools(_SlowTools):
     server = "wordy"
 
     async def tools(self) -> list[ToolInfo]:
+        return self.known_tools()
+
+    def known_tools(self) -> list[ToolInfo]:
         schema = {"type": "object", "properties": {}}
         return [ToolInfo("wordy", "explain", "word " * 12_000, schema)]
 
@@ -436,6 +442,8 @@ async def test_the_tools_offered_take_their_room_in_the_context(
     answer = await _answer(service, thread.id, "hello")
     assert answer.status is Status.ERROR
     assert answer.error_type == MESSAGE_TOO_LONG  # refused here, not sent too long
+    gauge = await service.context_usage(thread.id)
+    assert gauge.used_tokens > gauge.budget_tokens  # the gauge counts them too
 
 
 async def test_tool_calls_are_exported_and_come_back_without_running(

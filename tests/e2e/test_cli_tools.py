@@ -5,7 +5,10 @@ terminal here: a call that needs asking is refused, and an imported command neve
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import sys
+import time
 from pathlib import Path
 
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
@@ -94,3 +97,42 @@ def test_policies_are_set_per_server_and_per_tool(chatdesk_home: Path) -> None:
         "servers": [],
         "policies": {},
     }
+
+
+def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
+    chatdesk_home: Path,
+) -> None:
+    """SIGKILL while a tool call runs: the next start marks it not finished, runs nothing."""
+    database = _database(chatdesk_home)
+    assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
+    ask = "use the slow tool with seconds=600"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatdesk", "ask", ask, "--tools", "calc", "--approve", "allow"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    running = "SELECT count(*) FROM message_parts WHERE json_extract(data, '$.state') = 'running'"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and rows_or_none(database, running) != [(1,)]:
+            time.sleep(0.05)  # a separate process: its progress shows only in the database
+        assert rows_or_none(database, running) == [(1,)]
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+
+    shown = chatdesk("threads", "list", "--json")  # a new chatdesk starts and recovers
+    assert shown.returncode == 0, shown.stderr
+    states = rows(
+        database,
+        "SELECT kind, json_extract(data, '$.state') FROM message_parts "
+        "WHERE kind IN ('tool_call', 'tool_result')",
+    )
+    assert states == [("tool_call", "not_finished")]
+    [(status,)] = rows(database, "SELECT status FROM messages WHERE role = 'assistant'")
+    assert status == "interrupted"
+
+
+def rows_or_none(database: Path, sql: str) -> list[tuple[object, ...]] | None:
+    """The rows, or None while the database does not exist yet."""
+    return rows(database, sql) if database.exists() else None

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from chatdesk.app import Core, build_core, configure
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.store.models import Role, Status
+from chatdesk.core.tools.model import Policy
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 
@@ -572,8 +573,49 @@ async def tool_screens(app: QApplication, out: Path) -> None:
             window.view.jump_to_latest()
 
         await _shoot(app, core, out, "tool-approval", waiting)
+        await _shoot_tools_preferences(app, core, out)
     finally:
         await core.aclose()
+
+
+async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> None:
+    """Preferences ▸ Tools: a server tested (its tools listed), an imported one not allowed
+    to start yet (its command shown)."""
+    from chatdesk.core.tools.servers import parse_servers_text
+    from chatdesk.ui.preferences import PreferencesDialog
+    from chatdesk.ui.runner import Runner
+
+    tools = core.service.tools
+    here = Path(__file__).parents[1] / "core" / "mcp_server.py"
+    entries = {
+        "notes": {"command": sys.executable, "args": ["-I", str(here), "stdio"]},
+        "github": {
+            "command": "npx",
+            "args": ["-y", "@modelcontextprotocol/server-github"],
+            "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp-example"},
+        },
+        "docs": {"type": "streamable-http", "url": "https://mcp.example.com/docs"},
+    }
+    for server in parse_servers_text(json.dumps({"mcpServers": entries})).servers:
+        await tools.add_server(server, replace=True)
+    tools.approve_command("notes")
+    tools.policies.set("chatdesk", Policy.ALLOW)
+    runner = Runner()
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        dialog = PreferencesDialog(core.config.settings, runner=runner, tools=tools)
+        dialog.tabs.setCurrentWidget(dialog.tools)
+        page = dialog.tools
+        for choice in ("notes", "github"):
+            rows = [page.list.topLevelItem(i) for i in range(page.list.topLevelItemCount())]
+            page.list.setCurrentItem(next(r for r in rows if r is not None and r.text(0) == choice))
+            if choice == "notes":
+                page.test_current()
+                await _until(lambda: not page.found.isHidden(), 30)  # noqa: B023
+            await _grab_dialog(dialog, out / f"preferences-tools-{choice}-{theme}.png")
+        dialog.close()
+        dialog.deleteLater()
+    await runner.aclose()
 
 
 def run() -> int:

@@ -75,6 +75,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "&Providers",
         "&Data",
         "&Usage",
+        "T&ools",
         "&Team",
     ]
     assert child(dialog, QComboBox, "themeChoice").currentText() == "Dark"

@@ -61,6 +61,8 @@ def test_a_call_waits_on_its_card_and_runs_once_allowed_by_keyboard(
     assert card.call.label == "chatdesk › search_chats"
     assert "waits for your approval: chatdesk › search_chats" in window.actions_.last_announcement
     assert all(button.isVisible() for button in card.choice_buttons.values())
+    status = window.view.widgets[-1]._status.text()
+    assert status == "Waiting for your approval of a tool call…"
     assert card._arguments is not None  # folded out, so the whole arguments are seen first
     assert json.loads(card._arguments.toPlainText()) == {"query": "tables"}
     _press(qtbot, card, "once")

@@ -21,6 +21,7 @@ from chatdesk.core.config import Settings
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
+from chatdesk.core.tools.toolbox import Toolbox
 
 CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
 
@@ -33,12 +34,14 @@ class Contexts:
         settings: Callable[[], Settings],
         counting: Counting,
         tasks: BackgroundTasks,
+        tools: Toolbox | None = None,
     ) -> None:
         self._store = store
         self._providers = providers
         self._settings = settings
         self._counting = counting
         self._tasks = tasks
+        self._tools = tools  # the gauge counts the tools a chat offers, as far as they are known
 
     def setup(self, session: Session, thread: Thread, **chosen: str | None) -> ThreadSetup:
         """The provider, model, budget and system prompt a request in `thread` uses."""
@@ -73,7 +76,10 @@ class Contexts:
 
         def work(session: Session) -> BuiltContext:
             thread = repo.thread_row(session, thread_id, deleted_ok=True)
-            spec = self._spec(thread, thread.active_leaf_id, setup, draft=draft)
+            servers = thread.tools or []
+            offered = self._tools.known_offer(servers) if self._tools and servers else None
+            tools = offered.described() if offered else ""
+            spec = self._spec(thread, thread.active_leaf_id, setup, draft=draft, tools=tools)
             return context.build(session, self._counting.counter, spec)
 
         built = await self._store.read(work)

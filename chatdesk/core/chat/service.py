@@ -96,7 +96,9 @@ class ChatService:
         self._counting = Counting(tokens or TokenCounter())
         self._tasks = BackgroundTasks()
         self._summarizer = Summarizer(store, providers, self.events, self._counting, current, clock)
-        self._contexts = Contexts(store, providers, current, self._counting, self._tasks)
+        self._contexts = Contexts(
+            store, providers, current, self._counting, self._tasks, self.tools.box
+        )
         self._namer = ThreadNamer(store, providers, current, self.events, clock)
         self._answers = Answers(
             store,

@@ -124,7 +124,7 @@ class ToolRounds:
         ids = await self._store.write(lambda s: repo.add_parts(s, self._answer.id, drafts))
         for call, part_id in zip(calls, ids, strict=False):  # the results' ids follow
             call.part_id = part_id
-            self._announce(call)
+            self._announce(call, call.outcome.text if call.outcome else None)
         return calls
 
     def _decided(self, asked: ToolCall, offset: int, limit_reached: bool) -> _Call:

@@ -48,6 +48,9 @@ class ChatdeskTools:
     async def tools(self) -> list[ToolInfo]:
         return [SEARCH_CHATS]
 
+    def known_tools(self) -> list[ToolInfo]:
+        return [SEARCH_CHATS]
+
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         if name != SEARCH_CHATS.name:
             return ToolOutcome.error(f"chatdesk has no tool named {name!r}.")

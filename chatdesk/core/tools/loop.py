@@ -41,7 +41,9 @@ class ToolsLoop:
     def _ensure(self) -> asyncio.AbstractEventLoop:
         with self._lock:
             if self._loop is None:
-                loop = asyncio.new_event_loop()
+                # A plain asyncio loop whatever loop policy the app installed (the window's
+                # is Qt's, which must not run on another thread).
+                loop = asyncio.DefaultEventLoopPolicy().new_event_loop()
                 ready = threading.Event()
                 thread = threading.Thread(
                     target=_serve, args=(loop, ready), name="chatdesk-tools", daemon=True

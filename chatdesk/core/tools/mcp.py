@@ -86,6 +86,10 @@ class McpServer:
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         return await self._loop.run(self._called(name, arguments))
 
+    def known_tools(self) -> list[ToolInfo] | None:
+        known = self._tools  # one read of a reference the tools loop replaces whole
+        return list(known) if known is not None else None
+
     async def aclose(self) -> None:
         if self._loop.started:
             await self._loop.run(self._close())

@@ -89,6 +89,11 @@ class ToolSource(Protocol):
         """The tools it has now."""
         ...
 
+    def known_tools(self) -> list[ToolInfo] | None:
+        """The tools it had when last asked, without starting or asking anything (None: not
+        known yet). Any thread may call it."""
+        ...
+
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         """Run tool `name`; a tool's own failure is an outcome with `is_error`, not a raise."""
         ...

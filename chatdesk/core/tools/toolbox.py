@@ -54,6 +54,16 @@ class Toolbox:
     def servers(self) -> list[str]:
         return sorted(self._sources)
 
+    def known_offer(self, servers: Iterable[str]) -> Offer:
+        """What `offer` would give from what the servers told last, starting none (the
+        context gauge counts it; a server not asked yet counts for nothing)."""
+        tools: dict[str, ToolInfo] = {}
+        for server in servers:
+            source = self._sources.get(server)
+            for info in (source.known_tools() if source is not None else None) or ():
+                tools[offered_name(info, set(tools))] = info
+        return Offer(tools)
+
     async def offer(self, servers: Iterable[str]) -> Offer:
         """The tools of `servers` (those chatdesk knows). A server that cannot list its tools
         offers none this time; the answer goes on without them."""

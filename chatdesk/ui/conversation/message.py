@@ -274,6 +274,8 @@ class MessageWidget(QFrame):
     def _show_status(self, message: MessageView) -> None:
         status = message.status
         text = STATUS_TEXT.get(status, "")
+        if not status.is_final and any(c.state == "waiting" for c in message.tool_calls):
+            text = "Waiting for your approval of a tool call…"
         if status is Status.ERROR:
             text = f"The answer failed: {message.error_detail or message.error_type}"
         elif status is Status.INTERRUPTED:

@@ -82,6 +82,7 @@ class WindowSettings:
             usage=service.usage_by_month,
             models=service.known_models,
             team=self._team,
+            tools=service.tools,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(

@@ -1,0 +1,298 @@
+"""Tools: chatdesk's own tools and the MCP servers, each with who decides that its calls run.
+
+Import takes the `mcpServers` JSON of Claude Desktop, Cursor or VS Code, pasted as it is (a
+server of the same name is replaced; `env` and `headers` values go to the keyring). An imported
+command does not start until the user has seen it here and pressed "Allow to start". Test starts
+a server and lists its tools. A server can be switched off, and removed (with its secrets and
+its policies). Every change is saved to the tools file at once and takes effect live.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.tools.model import BUILT_IN, Policy
+from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.notices import Notice, Tone
+
+if TYPE_CHECKING:
+    from chatdesk.core.tools.model import ToolInfo
+    from chatdesk.core.tools.service import Tools
+
+NAME_ROLE = Qt.ItemDataRole.UserRole
+POLICIES = (("Ask me", "ask"), ("Allow", "allow"), ("Deny", "deny"))
+
+
+class ImportDialog(QDialog):
+    """Where an `mcpServers` block is pasted."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Import tool servers")
+        self.text = QPlainTextEdit(self)
+        self.text.setAccessibleName("Servers JSON")
+        self.text.setPlaceholderText(
+            'Paste the JSON of Claude Desktop, Cursor or VS Code: {"mcpServers": {…}}'
+        )
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Import")
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Servers to add (a server of the same name is replaced):"))
+        layout.addWidget(self.text)
+        layout.addWidget(buttons)
+        self.resize(560, 360)
+
+
+class ToolsPage(QWidget):
+    def __init__(self, tools: Tools | None, runner: Runner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._tools = tools
+        self._runner = runner
+        self.import_dialog: ImportDialog | None = None
+        layout = QVBoxLayout(self)
+        self.problems = Notice("toolsProblems", self)
+        layout.addWidget(self.problems)
+        self.list = self._server_list()
+        layout.addWidget(self.list, 1)
+        layout.addLayout(self._buttons())
+        self.status = Notice("toolsStatus", self)
+        layout.addWidget(self.status)
+        self.found = QTreeWidget(self)
+        self.found.setObjectName("toolList")
+        self.found.setAccessibleName("The server's tools")
+        self.found.setRootIsDecorated(False)
+        self.found.setHeaderLabels(["Tool", "Changes things?", "What it does"])
+        self.found.setColumnWidth(0, 160)
+        self.found.setColumnWidth(1, 110)
+        self.found.hide()
+        layout.addWidget(self.found, 1)
+        if tools is None:
+            self.status.say(Tone.INFO, "Tools can be set up once your chats are open.")
+        elif tools.problems:
+            self.problems.say(Tone.WARNING, "\n".join(tools.problems))
+        self.refresh()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _server_list(self) -> QTreeWidget:
+        tree = QTreeWidget(self)
+        tree.setObjectName("toolServers")
+        tree.setAccessibleName("Tool servers")
+        tree.setRootIsDecorated(False)
+        tree.setUniformRowHeights(True)
+        tree.setHeaderLabels(["Name", "Transport", "Command or address", "Calls", "State"])
+        for column, width in enumerate((110, 80, 270, 70)):
+            tree.setColumnWidth(column, width)
+        tree.currentItemChanged.connect(lambda *_: self._selection_changed())
+        return tree
+
+    def _buttons(self) -> QHBoxLayout:
+        self.import_button = self._button(
+            "&Import…", "Paste servers from another app", self.open_import
+        )
+        self.allow_button = self._button(
+            "Allow to &start", "Let chatdesk start the command shown below", self.allow_current
+        )
+        self.test_button = self._button(
+            "&Test", "Start the server and list its tools", self.test_current
+        )
+        self.switch_button = self._button(
+            "Switch o&ff", "Stop offering its tools", self.switch_current
+        )
+        self.remove_button = self._button("&Remove", "Remove the server", self.remove_current)
+        self.policy = QComboBox(self)
+        self.policy.setObjectName("toolPolicy")
+        self.policy.setAccessibleName("Who decides that its calls run")
+        for shown, value in POLICIES:
+            self.policy.addItem(shown, value)
+        self.policy.activated.connect(lambda _: self.set_policy(self.policy.currentData()))
+        row = QHBoxLayout()
+        for widget in (self.import_button, self.allow_button, self.test_button):
+            row.addWidget(widget)
+        row.addWidget(self.switch_button)
+        row.addWidget(self.remove_button)
+        row.addStretch(1)
+        label = QLabel("&Calls:", self)
+        label.setBuddy(self.policy)
+        row.addWidget(label)
+        row.addWidget(self.policy)
+        return row
+
+    def _button(self, text: str, description: str, action: Callable[[], None]) -> QPushButton:
+        button = QPushButton(text, self)
+        button.setToolTip(description)
+        button.setAccessibleDescription(description)
+        button.clicked.connect(lambda: action())
+        return button
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        chosen = self.current_name()
+        self.list.clear()
+        if self._tools is not None:
+            rules = self._tools.policies.rules()
+            builtin = ["chatdesk", "built in", "search_chats: your own chats", "", "on"]
+            self._add_row(BUILT_IN, builtin, rules)
+            for server in self._tools.servers():
+                where = server.command_line if server.transport is Transport.STDIO else server.url
+                self._add_row(
+                    server.name,
+                    [server.name, str(server.transport), where, "", _state(server)],
+                    rules,
+                )
+        rows = [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]
+        items = [item for item in rows if item is not None]
+        again = next((item for item in items if item.data(0, NAME_ROLE) == chosen), None)
+        if again or items:
+            self.list.setCurrentItem(again or items[0])
+        self._selection_changed()
+
+    def _add_row(self, name: str, columns: list[str], rules: dict[str, Policy]) -> None:
+        columns[3] = dict((v, k) for k, v in POLICIES)[str(rules.get(name, Policy.ASK))]
+        item = QTreeWidgetItem(columns)
+        item.setData(0, NAME_ROLE, name)
+        item.setToolTip(2, columns[2])
+        self.list.addTopLevelItem(item)
+
+    def current_name(self) -> str | None:
+        item = self.list.currentItem()
+        return None if item is None else str(item.data(0, NAME_ROLE))
+
+    def _current(self) -> ServerConfig | None:
+        name = self.current_name()
+        if self._tools is None or name is None or name == BUILT_IN:
+            return None
+        return next((s for s in self._tools.servers() if s.name == name), None)
+
+    def _selection_changed(self) -> None:
+        name, server = self.current_name(), self._current()
+        tools = self._tools
+        unapproved = (
+            server is not None
+            and not server.command_approved
+            and (server.transport is Transport.STDIO)
+        )
+        self.import_button.setEnabled(tools is not None)
+        self.allow_button.setVisible(unapproved)
+        self.test_button.setEnabled(
+            server is not None and tools is not None and tools.startable(server.name)
+        )
+        self.switch_button.setEnabled(server is not None)
+        self.switch_button.setText(
+            "Switch o&ff" if server is None or server.enabled else "Switch o&n"
+        )
+        self.remove_button.setEnabled(server is not None)
+        self.policy.setEnabled(name is not None and tools is not None)
+        if tools is not None and name is not None:
+            rule = tools.policies.rules().get(name, Policy.ASK)
+            self.policy.setCurrentIndex(max(self.policy.findData(str(rule)), 0))
+        if unapproved and server is not None:
+            self.status.say(
+                Tone.WARNING,
+                f"chatdesk has not started {server.name} yet. It runs this command on your "
+                f"computer:\n{server.command_line}\nAllow it only if you trust it.",
+            )
+        else:
+            self.status.clear_notice()
+        self.found.hide()
+
+    # -- acting ----------------------------------------------------------------------------------
+
+    def open_import(self) -> None:
+        self.import_dialog = ImportDialog(self)
+        self.import_dialog.accepted.connect(self._import_given)
+        self.import_dialog.open()
+
+    def _import_given(self) -> None:
+        assert self.import_dialog is not None
+        assert self._tools is not None
+        text = self.import_dialog.text.toPlainText()
+        self._runner.run(self._tools.import_servers(text), done=self._imported, owner=self)
+
+    def _imported(self, result: tuple[object, list[str]]) -> None:
+        read, notes = result
+        names = [s.name for s in getattr(read, "servers", ())]
+        problems = list(getattr(read, "problems", ()))
+        lines = [f"Imported {', '.join(names)}." if names else "No server could be imported."]
+        lines += [f"Skipped {p}" for p in problems] + notes
+        self.refresh()
+        tone = Tone.SUCCESS if names and not problems else Tone.WARNING
+        self.status.say(tone, "\n".join(lines))
+
+    def allow_current(self) -> None:
+        server = self._current()
+        if server is not None and self._tools is not None:
+            self._tools.approve_command(server.name)
+            self.refresh()
+            self.status.say(Tone.SUCCESS, f"{server.name} may start now.")
+
+    def test_current(self) -> None:
+        server = self._current()
+        if server is None or self._tools is None:
+            return
+        self.status.say(Tone.BUSY, f"Starting {server.name}…")
+        self._runner.run(
+            self._tools.test_server(server.name),
+            done=self._tested,
+            failure=lambda error: self.status.say(Tone.ERROR, str(error)),
+            owner=self,
+        )
+
+    def _tested(self, listed: list[ToolInfo]) -> None:
+        self.found.clear()
+        for tool in listed:
+            first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
+            item = QTreeWidgetItem([tool.name, "no" if tool.read_only else "may", first])
+            item.setToolTip(2, tool.description)
+            self.found.addTopLevelItem(item)
+        self.found.show()
+        self.status.say(Tone.SUCCESS, f"It works: {len(listed)} tools.")
+
+    def switch_current(self) -> None:
+        server = self._current()
+        if server is not None and self._tools is not None:
+            call = self._tools.set_enabled(server.name, not server.enabled)
+            self._runner.run(call, done=lambda _: self.refresh(), owner=self)
+
+    def remove_current(self) -> None:
+        server = self._current()
+        if server is not None and self._tools is not None:
+            call = self._tools.remove_server(server.name)
+            self._runner.run(call, done=lambda _: self.refresh(), owner=self)
+
+    def set_policy(self, value: str) -> None:
+        name = self.current_name()
+        if name is not None and self._tools is not None:
+            self._tools.policies.set(name, Policy(value))
+            self.refresh()
+
+
+def _state(server: ServerConfig) -> str:
+    if not server.enabled:
+        return "off"
+    if server.transport is Transport.STDIO and not server.command_approved:
+        return "not allowed to start yet"
+    return "on"

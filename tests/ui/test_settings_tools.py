@@ -1,0 +1,135 @@
+"""The Tools tab, driven through its widgets against real tools: a Claude Desktop block pasted
+into Import, the imported command shown and allowed before it may start, Test starting a real
+MCP server (tests/core/mcp_server.py) and listing its tools, policies, switching off, removal."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.config import Settings
+from chatdesk.core.tools.model import Policy
+from chatdesk.core.tools.service import TOOLS_FILE, Tools
+from chatdesk.ui.preferences import PreferencesDialog
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.notices import Tone
+from chatdesk.ui.settings.tools_page import ToolsPage
+from tests.ui.test_preferences import LEFT, show_tab
+
+SERVER = Path(__file__).parents[1] / "core" / "mcp_server.py"
+SECRET = "ghp-settings-canary-77"
+CLAUDE = {
+    "mcpServers": {
+        "notes": {
+            "command": sys.executable,
+            "args": ["-I", str(SERVER), "stdio"],
+            "env": {"NOTES_TOKEN": SECRET},
+        },
+        "broken": {"type": "carrier-pigeon"},
+    }
+}
+
+
+@pytest.fixture
+def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
+    made = Runner()
+    yield made
+    finish(made.aclose())
+
+
+@pytest.fixture
+def tools(tmp_path: Path, finish: Any) -> Iterator[Tools]:
+    settings = Settings()
+    made = Tools(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
+    yield made
+    finish(made.aclose())
+
+
+@pytest.fixture
+def page(qtbot: QtBot, runner: Runner, tools: Tools) -> Iterator[ToolsPage]:
+    dialog = PreferencesDialog(Settings(), runner=runner, tools=tools)  # the page lives with it
+    qtbot.addWidget(dialog)
+    dialog.open()
+    show_tab(dialog, "Tools")
+    qtbot.waitExposed(dialog)
+    yield dialog.tools
+    dialog.close()
+
+
+def _rows(page: ToolsPage) -> list[list[str]]:
+    items = [page.list.topLevelItem(i) for i in range(page.list.topLevelItemCount())]
+    return [[item.text(c) for c in range(5)] for item in items if item is not None]
+
+
+def _select(page: ToolsPage, name: str) -> None:
+    for index in range(page.list.topLevelItemCount()):
+        item = page.list.topLevelItem(index)
+        if item is not None and item.text(0) == name:
+            page.list.setCurrentItem(item)
+            return
+    raise AssertionError(f"no row {name}")
+
+
+def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
+    page: ToolsPage, tools: Tools, qtbot: QtBot, tmp_path: Path
+) -> None:
+    qtbot.mouseClick(page.import_button, LEFT)
+    dialog = page.import_dialog
+    assert dialog is not None
+    dialog.text.setPlainText(json.dumps(CLAUDE))
+    qtbot.mouseClick(dialog.ok, LEFT)
+    qtbot.waitUntil(lambda: page.status.tone is not None and "Imported" in page.status.text())
+    assert "Imported notes." in page.status.text()
+    assert "Skipped broken" in page.status.text()
+    rows = _rows(page)
+    assert [row[0] for row in rows] == ["chatdesk", "notes"]
+    assert rows[1][4] == "not allowed to start yet"
+    assert SECRET not in (tmp_path / "config" / TOOLS_FILE).read_text()
+
+    _select(page, "notes")
+    assert page.allow_button.isVisible()
+    assert not page.test_button.isEnabled()
+    assert page.status.tone is Tone.WARNING
+    assert f"{sys.executable} -I" in page.status.text()  # the exact command, before it starts
+    qtbot.mouseClick(page.allow_button, LEFT)
+    assert _rows(page)[1][4] == "on"
+    assert tools.startable("notes")
+
+    qtbot.mouseClick(page.test_button, LEFT)
+    qtbot.waitUntil(lambda: page.found.isVisible(), timeout=30_000)
+    found = [page.found.topLevelItem(i) for i in range(page.found.topLevelItemCount())]
+    names = {item.text(0): item.text(1) for item in found if item is not None}
+    assert names["peek"] == "no"  # read-only
+    assert names["echo"] == "may"
+    assert page.status.tone is Tone.SUCCESS
+
+
+def test_policies_switching_off_and_removal(page: ToolsPage, tools: Tools, qtbot: QtBot) -> None:
+    qtbot.mouseClick(page.import_button, LEFT)
+    assert page.import_dialog is not None
+    page.import_dialog.text.setPlainText(json.dumps(CLAUDE))
+    qtbot.mouseClick(page.import_dialog.ok, LEFT)
+    qtbot.waitUntil(lambda: len(_rows(page)) == 2)
+
+    _select(page, "chatdesk")
+    page.policy.setCurrentIndex(page.policy.findData("allow"))
+    page.policy.activated.emit(page.policy.currentIndex())  # as a choice in the list does
+    assert tools.policies.rules() == {"chatdesk": Policy.ALLOW}
+    assert _rows(page)[0][3] == "Allow"
+    assert not page.remove_button.isEnabled()  # chatdesk's own tools stay
+
+    _select(page, "notes")
+    qtbot.mouseClick(page.switch_button, LEFT)
+    qtbot.waitUntil(lambda: _rows(page)[1][4] == "off")
+    assert not tools.startable("notes")
+    page.switch_button.setFocus()
+    qtbot.keyClick(page.remove_button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: [row[0] for row in _rows(page)] == ["chatdesk"])
+    assert tools.servers() == []
