@@ -143,6 +143,7 @@ async def test_ten_megabytes_of_stderr_go_to_the_servers_log(tools: Tools) -> No
     assert await _call(tools, "test", "noisy") == "written"
     assert await _call(tools, "test", "echo", text="after") == "after"
     log = tools.source("test").log_path
+    assert log is not None
     assert log.stat().st_mode & 0o077 == 0
     assert b"not utf-8" in log.read_bytes()[:200_000]
 
@@ -304,3 +305,9 @@ async def test_the_tools_thread_runs_a_plain_loop_whatever_the_apps_policy(
     monkeypatch.setattr(asyncio, "get_event_loop_policy", lambda: _WindowLoopPolicy())
     monkeypatch.setattr(asyncio, "new_event_loop", lambda: _WindowLoopPolicy().new_event_loop())
     assert await _call(tools, "test", "echo", text="plain") == "plain"
+
+
+async def test_a_servers_own_time_limit_wins_over_the_setting(tools: Tools) -> None:
+    await tools.add_server(dataclasses.replace(_stdio(), timeout=5.0))
+    assert tools.timeout_for("test") == 5.0
+    assert tools.timeout_for("chatdesk") == Settings().tools.call_timeout

@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.events import ToolCallChanged
 from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
@@ -475,3 +476,72 @@ async def test_tool_calls_are_exported_and_come_back_without_running(
         assert there.tool_time_ms == here.tool_time_ms
     finally:
         other.close()
+
+
+async def test_huge_arguments_streamed_in_many_pieces_arrive_whole(
+    make_service: ServiceFactory,
+    store: Store,
+    server: FakeOpenAI,
+    openai: OpenAICompatibleProvider,
+) -> None:
+    service = make_service(openai=openai)
+    service.tools.box.add(_SlowTools())
+    service.tools.policies.set("slow", Policy.ALLOW)
+    thread = await service.create_thread(provider="openai", model=MODEL)
+    await service.set_thread_tools(thread.id, ["slow"])
+    arguments = json.dumps({"blob": "é" * 1_000_000})
+    server.queue(
+        Reply(events=_call_chunks(("c1", "slow__work", arguments), pieces=400)),
+        text_reply("Done."),
+    )
+    answer = await _answer(service, thread.id, "go")
+    assert answer.status is Status.COMPLETE
+    [call] = await _calls(store, answer)
+    assert (call["state"], len(call["arguments"])) == ("done", len(arguments))
+    assert json.loads(call["arguments"]) == json.loads(arguments)
+
+
+async def test_a_tool_switched_off_is_never_offered(service: ChatService, store: Store) -> None:
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    service.tools.switch_tool(SEARCH_CHATS, False)
+    thread_id = await _chat_with_tools(service)
+    answer = await _answer(service, thread_id, "use the search_chats tool with query=hash")
+    assert answer.status is Status.COMPLETE
+    assert await _parts(store, answer) == []  # the model was not offered it, so never called it
+    service.tools.switch_tool(SEARCH_CHATS, True)
+    again = await _answer(service, thread_id, "use the search_chats tool with query=hash")
+    assert [c["state"] for c in await _calls(store, again)] == ["done"]
+
+
+async def test_continue_tells_the_model_of_an_unfinished_call_and_asks_before_running_it_again(
+    make_service: ServiceFactory,
+    store: Store,
+    server: FakeOpenAI,
+    openai: OpenAICompatibleProvider,
+) -> None:
+    service = make_service(openai=openai)
+    service.tools.box.add(_SlowTools(seconds=600))
+    service.tools.policies.set("slow", Policy.ALLOW)
+    running = asyncio.Event()
+    service.events.subscribe(
+        lambda e: (
+            running.set() if isinstance(e, ToolCallChanged) and e.call.state == "running" else None
+        )
+    )
+    thread = await service.create_thread(provider="openai", model=MODEL)
+    await service.set_thread_tools(thread.id, ["slow"])
+    server.queue(Reply(events=[chunk("Let me work. "), *_call_chunks(("c1", "slow__work", "{}"))]))
+    turn = await service.send(thread.id, "work")
+    await running.wait()
+    stopped = await service.stop(turn.answer.id)
+    assert [c.state for c in stopped.tool_calls] == ["not_finished"]
+
+    approver = _Approver(Choice.DENY)
+    service.tools.approver = approver
+    server.queue(Reply(events=_call_chunks(("c2", "slow__work", "{}"))), text_reply("Fine."))
+    again = await service.continue_answer(turn.answer.id)
+    final = await service.wait_for_answer(again.answer.id)
+    told = server.requests[-2].body["messages"][-1]["content"]
+    assert "Your call of slow__work did not finish" in told
+    assert [r.tool.label for r in approver.asked] == ["slow › work"]  # asked despite "allow"
+    assert [c.state for c in final.tool_calls][-1] == "not_run"

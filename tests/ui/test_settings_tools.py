@@ -78,7 +78,7 @@ def _select(page: ToolsPage, name: str) -> None:
 
 
 def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
-    page: ToolsPage, tools: Tools, qtbot: QtBot, tmp_path: Path
+    page: ToolsPage, tools: Tools, qtbot: QtBot, tmp_path: Path, finish: Any
 ) -> None:
     qtbot.mouseClick(page.import_button, LEFT)
     dialog = page.import_dialog
@@ -109,6 +109,13 @@ def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
     assert names["peek"] == "no"  # read-only
     assert names["echo"] == "may"
     assert page.status.tone is Tone.SUCCESS
+    echo = next(item for item in found if item is not None and item.text(0) == "echo")
+    assert echo.checkState(0) == Qt.CheckState.Checked
+    echo.setCheckState(0, Qt.CheckState.Unchecked)  # as a click on its box does
+    offered = finish(tools.offer(["notes"]))
+    assert "notes__echo" not in offered.tools
+    assert "notes__add" in offered.tools
+    assert "notes/echo" in (tmp_path / "config" / TOOLS_FILE).read_text()
 
 
 def test_policies_switching_off_and_removal(page: ToolsPage, tools: Tools, qtbot: QtBot) -> None:

@@ -37,12 +37,13 @@ from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus, MessageFinished, ProviderStateChanged, ThreadUpdated
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.tool_rounds import ToolRounds
-from chatdesk.core.chat.views import MessageView, ThreadView
+from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, Provider, Providers, UsageReport
 from chatdesk.core.store.store import Store
+from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.service import Tools
 
 log = logging.getLogger("chatdesk.chat")
@@ -159,16 +160,20 @@ class Answers:
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
         servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
-        offer = await self._tools.box.offer(servers) if servers else None
+        offer = await self._tools.offer(servers) if servers else None
         described = offer.described() if offer else ""  # they take room in the context
-        run.request = request = await self._contexts.request_for(run.answer, described)
+        unfinished = await self._unfinished_calls(run.answer) if run.answer.content else ()
+        names = tuple(dict.fromkeys(call.name for call in unfinished))
+        run.request = request = await self._contexts.request_for(run.answer, described, names)
         run.provider = provider = self._providers.get(run.answer.provider or "")
         if ahead is not None:
             await asyncio.wait({ahead})
         mine.set_result(None)
         if not offer:
             return await self._stream(provider, request, run.state)
-        run.rounds = rounds = ToolRounds(self._store, self._events, self._tools, offer, run.answer)
+        run.rounds = rounds = ToolRounds(
+            self._store, self._events, self._tools, offer, run.answer, ask_again=unfinished
+        )
         limit = self._settings().tools.max_rounds
         while True:
             outcome = await self._stream(provider, rounds.request(request), run.state)
@@ -187,6 +192,12 @@ class Answers:
                 await rounds.run(asked, run.state)
             except asyncio.CancelledError:
                 return Outcome(Status.INTERRUPTED, "stopped", "Stopped during a tool call.")
+
+    async def _unfinished_calls(self, answer: MessageView) -> tuple[ToolCallView, ...]:
+        """The calls of an answer being continued that never finished: called again, they are
+        put to the user whatever their policy."""
+        stored = await self._store.read(lambda s: repo.full_message(s, answer.id))
+        return tuple(c for c in stored.tool_calls if c.state == CallState.NOT_FINISHED.value)
 
     async def _stream(
         self, provider: Provider, request: ChatRequest, state: AnswerState

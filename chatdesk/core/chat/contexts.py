@@ -21,9 +21,12 @@ from chatdesk.core.config import Settings
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
-from chatdesk.core.tools.toolbox import Toolbox
+from chatdesk.core.tools.toolbox import Offer
 
 CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
+UNFINISHED_CALLS = (
+    " Your call of {} did not finish (the app stopped): call it again if you still need it."
+)
 
 
 class Contexts:
@@ -34,25 +37,30 @@ class Contexts:
         settings: Callable[[], Settings],
         counting: Counting,
         tasks: BackgroundTasks,
-        tools: Toolbox | None = None,
+        tools: Callable[[list[str]], Offer] | None = None,
     ) -> None:
         self._store = store
         self._providers = providers
         self._settings = settings
         self._counting = counting
         self._tasks = tasks
-        self._tools = tools  # the gauge counts the tools a chat offers, as far as they are known
+        # The tools a chat offers, as far as they are known (`Tools.known_offer`): the gauge
+        # counts them.
+        self._known_offer = tools
 
     def setup(self, session: Session, thread: Thread, **chosen: str | None) -> ThreadSetup:
         """The provider, model, budget and system prompt a request in `thread` uses."""
         return thread_setup(session, thread, self._settings(), self._providers, **chosen)
 
-    async def request_for(self, answer: MessageView, tools: str = "") -> ChatRequest:
+    async def request_for(
+        self, answer: MessageView, tools: str = "", unfinished: tuple[str, ...] = ()
+    ) -> ChatRequest:
         """The answer's request: its thread's context fitted to the model's budget (less what
         the `tools` it offers take, their descriptions as sent), or ContextTooLong before
-        anything is sent."""
+        anything is sent. Continuing, the model is told which of its tool calls did not
+        finish (`unfinished`, by name)."""
         await self._counting.load(answer.model or "")
-        built = await self._store.read(lambda s: self._context_for(s, answer, tools))
+        built = await self._store.read(lambda s: self._context_for(s, answer, tools, unfinished))
         self._save_counts_later(built.fresh_counts)
         general = self._settings().general
         return ChatRequest(
@@ -77,7 +85,7 @@ class Contexts:
         def work(session: Session) -> BuiltContext:
             thread = repo.thread_row(session, thread_id, deleted_ok=True)
             servers = thread.tools or []
-            offered = self._tools.known_offer(servers) if self._tools and servers else None
+            offered = self._known_offer(servers) if self._known_offer and servers else None
             tools = offered.described() if offered else ""
             spec = self._spec(thread, thread.active_leaf_id, setup, draft=draft, tools=tools)
             return context.build(session, self._counting.counter, spec)
@@ -94,12 +102,17 @@ class Contexts:
         """The model the thread's next request goes to."""
         return self.setup(session, repo.thread_row(session, thread_id, deleted_ok=True)).model
 
-    def _context_for(self, session: Session, answer: MessageView, tools: str) -> BuiltContext:
+    def _context_for(
+        self, session: Session, answer: MessageView, tools: str, unfinished: tuple[str, ...]
+    ) -> BuiltContext:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
         tail: tuple[ChatMessage, ...] = ()
         if answer.content:  # continuing an answer: show the model what it wrote so far
-            tail = (ChatMessage("assistant", answer.content), ChatMessage("user", CONTINUE_PROMPT))
+            prompt = CONTINUE_PROMPT
+            if unfinished:
+                prompt += UNFINISHED_CALLS.format(", ".join(unfinished))
+            tail = (ChatMessage("assistant", answer.content), ChatMessage("user", prompt))
         spec = self._spec(
             thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools
         )

@@ -97,7 +97,7 @@ class ChatService:
         self._tasks = BackgroundTasks()
         self._summarizer = Summarizer(store, providers, self.events, self._counting, current, clock)
         self._contexts = Contexts(
-            store, providers, current, self._counting, self._tasks, self.tools.box
+            store, providers, current, self._counting, self._tasks, self.tools.known_offer
         )
         self._namer = ThreadNamer(store, providers, current, self.events, clock)
         self._answers = Answers(

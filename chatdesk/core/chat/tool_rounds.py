@@ -21,7 +21,7 @@ from typing import Any
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import AnswerState
 from chatdesk.core.chat.events import EventBus, ToolCallChanged
-from chatdesk.core.chat.views import MessageView
+from chatdesk.core.chat.views import MessageView, ToolCallView
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
@@ -72,6 +72,8 @@ class ToolRounds:
         tools: Tools,
         offer: Offer,
         answer: MessageView,
+        *,
+        ask_again: tuple[ToolCallView, ...] = (),
     ) -> None:
         self._store = store
         self._events = events
@@ -81,6 +83,8 @@ class ToolRounds:
         self.count = 0
         self.figures = ToolFigures()
         self._sent: list[ChatMessage] = []  # the rounds so far, as the model sees them
+        # Tools whose call this answer left unfinished: called again, the user is asked first.
+        self._ask_again = {(c.server, c.tool) for c in ask_again}
         self._text_sent = 0  # characters of the answer's text already in a round
 
     def request(self, base: ChatRequest) -> ChatRequest:
@@ -147,6 +151,8 @@ class ToolRounds:
         if limit_reached:
             return self._not_run(call, Approval.REFUSED, ROUND_LIMIT)
         policy = self._tools.policy_for(tool)
+        if policy is Policy.ALLOW and (tool.server, tool.name) in self._ask_again:
+            policy = Policy.ASK
         if policy is Policy.DENY:
             return self._not_run(call, Approval.REFUSED, REFUSED)
         if isinstance(parsed, str):  # told to the model, which may try again
@@ -204,7 +210,7 @@ class ToolRounds:
         outcome = await tools.box.run(
             call.tool,
             call.arguments,
-            seconds=settings.call_timeout,
+            seconds=tools.timeout_for(call.tool.server),
             max_chars=settings.max_result_chars,
         )
         elapsed = round((time.monotonic() - started) * 1000)

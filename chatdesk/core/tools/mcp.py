@@ -15,6 +15,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -54,7 +55,7 @@ class McpServer:
         self,
         config: ServerConfig,
         loop: ToolsLoop,
-        log_dir: Path,
+        log_dir: Path | None,
         secrets: Callable[[ServerConfig], dict[str, str]],
     ) -> None:
         self.config = config
@@ -77,8 +78,9 @@ class McpServer:
         return self.config.name
 
     @property
-    def log_path(self) -> Path:
-        return self._log_dir / f"mcp-{self.config.name}.log"
+    def log_path(self) -> Path | None:
+        """Where its stderr goes (None: nowhere)."""
+        return None if self._log_dir is None else self._log_dir / f"mcp-{self.config.name}.log"
 
     async def tools(self) -> list[ToolInfo]:
         return await self._loop.run(self._listed())
@@ -244,8 +246,10 @@ class McpServer:
     def _open_log(self) -> TextIO:
         from chatdesk.core.paths import create_private_file, ensure_private_dir
 
-        ensure_private_dir(self._log_dir)
         path = self.log_path
+        if path is None:
+            return open(os.devnull, "w", encoding="utf-8")  # closed by _own
+        ensure_private_dir(path.parent)
         if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
             path.replace(path.with_suffix(".log.1"))
         create_private_file(path)

@@ -140,7 +140,7 @@ def _server(name: str, entry: object, imported: bool) -> tuple[ServerConfig | No
     if timeout is not None and (not isinstance(timeout, int | float) or not 1 <= timeout <= 3600):
         return None, "timeout must be a number of seconds from 1 to 3600"
     common: dict[str, Any] = {
-        "enabled": entry.get("enabled", entry.get("disabled") is not True) is not False,
+        "enabled": entry.get("enabled") is not False and entry.get("disabled") is not True,
         "timeout": float(timeout) if timeout is not None else None,
     }
     if transport is Transport.STDIO:

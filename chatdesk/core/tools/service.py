@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from chatdesk.core.config import Settings
@@ -18,7 +18,7 @@ from chatdesk.core.tools.mcp import McpServer
 from chatdesk.core.tools.model import Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport, parse_servers_text
-from chatdesk.core.tools.toolbox import Toolbox
+from chatdesk.core.tools.toolbox import Offer, Toolbox
 from chatdesk.core.tools.tools_file import (
     TOOLS_FILE,
     ToolsFileContents,
@@ -45,9 +45,11 @@ class Tools:
         self.problems = read.problems  # what the tools file held that could not be used
         self._servers = {server.name: server for server in read.servers}
         self.policies = Policies(read.policies, saved=self._save)
+        self._off = set(read.off)  # "server/tool": never offered to the model
         self.secrets = secrets or ServerSecrets()
         self.loop = ToolsLoop()
-        self._log_dir = log_dir or (config_dir or Path.home()) / "logs"
+        # Where each server's stderr goes; None: nowhere (no folder was given to keep it).
+        self._log_dir = log_dir
         self.box = Toolbox(sources)
         self._mcp: dict[str, McpServer] = {}
         for server in self._servers.values():
@@ -58,6 +60,35 @@ class Tools:
     @property
     def settings(self) -> Settings:
         return self._settings()
+
+    async def offer(self, servers: Iterable[str]) -> Offer:
+        """The tools of `servers` a request offers: all but those switched off."""
+        return self._without_off(await self.box.offer(servers))
+
+    def known_offer(self, servers: Iterable[str]) -> Offer:
+        """The same from what the servers told last, starting none (for the context gauge)."""
+        return self._without_off(self.box.known_offer(servers))
+
+    def is_on(self, tool: ToolInfo) -> bool:
+        return f"{tool.server}/{tool.name}" not in self._off
+
+    def switch_tool(self, tool: ToolInfo, on: bool) -> None:
+        """Offer a tool to the model again, or never (saved)."""
+        key = f"{tool.server}/{tool.name}"
+        if on:
+            self._off.discard(key)
+        else:
+            self._off.add(key)
+        self._save()
+
+    def _without_off(self, offer: Offer) -> Offer:
+        return Offer({name: info for name, info in offer.tools.items() if self.is_on(info)})
+
+    def timeout_for(self, server: str) -> float:
+        """Seconds a call to `server` may take: its own limit, or the tools setting."""
+        config = self._servers.get(server)
+        own = config.timeout if config is not None else None
+        return own if own is not None else self.settings.tools.call_timeout
 
     def policy_for(self, tool: ToolInfo) -> Policy:
         return self.policies.policy_for(tool, read_only=Policy(self.settings.tools.read_only))
@@ -158,7 +189,7 @@ class Tools:
 
     def _save(self) -> None:
         if self._file is not None:
-            write_tools_file(self._file, self.servers(), self.policies.rules())
+            write_tools_file(self._file, self.servers(), self.policies.rules(), self._off)
 
 
 def _why_not(config: ServerConfig) -> str:

@@ -1,7 +1,8 @@
 """The tools file, `tools.json` in the config folder (0600): the MCP servers (their secret
-values are in the keyring, not here) and the approval policies. Written whole and atomically;
-a file that cannot be read leaves no server configured and every tool at "ask" (the safe side),
-says why in the log, and is not overwritten until the user changes something."""
+values are in the keyring, not here), the approval policies and the tools switched off. Written
+whole and atomically; a file that cannot be read leaves no server configured and every tool at
+"ask" (the safe side), says why in the log, and is not overwritten until the user changes
+something."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ class ToolsFileContents:
     servers: tuple[ServerConfig, ...] = ()
     policies: Mapping[str, Policy] | None = None
     problems: tuple[str, ...] = ()
+    off: frozenset[str] = frozenset()  # tools switched off ("server/tool"): never offered
 
 
 def read_tools_file(path: Path) -> ToolsFileContents:
@@ -49,15 +51,25 @@ def read_tools_file(path: Path) -> ToolsFileContents:
         for key, value in (rules.items() if isinstance(rules, dict) else ())
         if isinstance(value, str) and value in known
     }
-    return ToolsFileContents(read.servers, policies, read.problems)
+    off = data.get("off")
+    switched_off = (
+        frozenset(str(v) for v in off if isinstance(v, str))
+        if isinstance(off, list)
+        else frozenset()
+    )
+    return ToolsFileContents(read.servers, policies, read.problems, switched_off)
 
 
 def write_tools_file(
-    path: Path, servers: Iterable[ServerConfig], policies: Mapping[str, Policy]
+    path: Path,
+    servers: Iterable[ServerConfig],
+    policies: Mapping[str, Policy],
+    off: Iterable[str] = (),
 ) -> None:
     data = {
         "servers": {server.name: server.to_json() for server in servers},
         "policies": {key: str(value) for key, value in sorted(policies.items())},
+        "off": sorted(off),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     replace_file_atomically(path, (json.dumps(data, indent=2) + "\n").encode())

@@ -215,12 +215,19 @@ class Composer(QWidget):
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
         menu = self._tools.menu()
-        menu.clear()
-        for name, label in servers:
-            action = menu.addAction(label)
-            action.setCheckable(True)
-            action.setChecked(name in on)
-            action.toggled.connect(lambda ticked, n=name: self.tool_toggled.emit(n, ticked))
+        actions = menu.actions()
+        if [a.data() for a in actions] != [name for name, _ in servers]:
+            menu.clear()  # the servers changed (never while one of these actions is emitting)
+            for name, label in servers:
+                action = menu.addAction(label)
+                action.setData(name)
+                action.setCheckable(True)
+                action.toggled.connect(lambda ticked, n=name: self.tool_toggled.emit(n, ticked))
+            actions = menu.actions()
+        for action in actions:
+            action.blockSignals(True)  # ticks set here are not the user's
+            action.setChecked(action.data() in on)
+            action.blockSignals(False)
         count = len(on & {name for name, _ in servers})
         self._tools.setText(f"Tools · {count}" if count else "Tools")
         self._tools.setAccessibleDescription(f"{count} tool servers on for this chat")

@@ -84,14 +84,21 @@ class ToolCallCard(QFrame):
         self._arguments: FittedText | None = None
         self._result: FittedText | None = None
         self._result_caption: QLabel | None = None
-        self._choices = QWidget()
-        row = QHBoxLayout(self._choices)
-        row.setContentsMargins(22, 2, 0, 2)
+        # Allow once / Always / Deny, made when the call first waits: a finished call never
+        # shows them (a thread with many calls opens faster).
+        self._choices: QWidget | None = None
         self.choice_buttons: dict[str, QPushButton] = {}
+        self._ticker: QTimer | None = None  # made when the call first runs
+        self.show_call(call)
+
+    def _make_choices(self) -> QWidget:
+        choices = QWidget()
+        row = QHBoxLayout(choices)
+        row.setContentsMargins(22, 2, 0, 2)
         for choice, label, description in CHOICES:
             button = QPushButton(label)
             button.setObjectName("toolChoice")
-            button.setAccessibleName(f"{label}: {call.label}")
+            button.setAccessibleName(f"{label}: {self.call.label}")
             button.setAccessibleDescription(description)
             button.setToolTip(description)
             button.clicked.connect(
@@ -100,10 +107,10 @@ class ToolCallCard(QFrame):
             row.addWidget(button)
             self.choice_buttons[choice] = button
         row.addStretch(1)
-        outer.addWidget(self._choices)
-        self._ticker = QTimer(self, interval=1000)
-        self._ticker.timeout.connect(self._tick)
-        self.show_call(call)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.addWidget(choices)
+        return choices
 
     def show_call(self, call: ToolCallView) -> None:
         self.call = call
@@ -114,13 +121,20 @@ class ToolCallCard(QFrame):
         self._state.style().polish(self._state)
         self.setAccessibleName(f"Tool call {call.label}: {call.state_text}")
         waiting = call.state == "waiting"
-        self._choices.setVisible(waiting)
+        if waiting and self._choices is None:
+            self._choices = self._make_choices()
+        if self._choices is not None:
+            self._choices.setVisible(waiting)
         if call.state == "running":
             self._running_since = self._running_since or time.monotonic()
+            if self._ticker is None:
+                self._ticker = QTimer(self, interval=1000)
+                self._ticker.timeout.connect(self._tick)
             self._ticker.start()
         else:
             self._running_since = None
-            self._ticker.stop()
+            if self._ticker is not None:
+                self._ticker.stop()
         if self._details is not None:
             self._fill_details()
         if waiting and not self._fold.isChecked():

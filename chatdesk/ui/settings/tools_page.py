@@ -3,8 +3,9 @@
 Import takes the `mcpServers` JSON of Claude Desktop, Cursor or VS Code, pasted as it is (a
 server of the same name is replaced; `env` and `headers` values go to the keyring). An imported
 command does not start until the user has seen it here and pressed "Allow to start". Test starts
-a server and lists its tools. A server can be switched off, and removed (with its secrets and
-its policies). Every change is saved to the tools file at once and takes effect live.
+a server and lists its tools; a tool unticked there is never offered to the model. A server
+can be switched off, and removed (with its secrets and its policies). Every change is saved to
+the tools file at once and takes effect live.
 """
 
 from __future__ import annotations
@@ -83,7 +84,9 @@ class ToolsPage(QWidget):
         self.found.setObjectName("toolList")
         self.found.setAccessibleName("The server's tools")
         self.found.setRootIsDecorated(False)
-        self.found.setHeaderLabels(["Tool", "Changes things?", "What it does"])
+        self.found.setHeaderLabels(["Tool (ticked: offered)", "Changes things?", "What it does"])
+        self._listed: dict[str, ToolInfo] = {}
+        self.found.itemChanged.connect(self._tool_ticked)
         self.found.setColumnWidth(0, 160)
         self.found.setColumnWidth(1, 110)
         self.found.hide()
@@ -262,14 +265,26 @@ class ToolsPage(QWidget):
         )
 
     def _tested(self, listed: list[ToolInfo]) -> None:
+        assert self._tools is not None
+        self.found.blockSignals(True)  # ticks set here are not the user's
         self.found.clear()
+        self._listed = {tool.name: tool for tool in listed}
         for tool in listed:
             first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
             item = QTreeWidgetItem([tool.name, "no" if tool.read_only else "may", first])
             item.setToolTip(2, tool.description)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = self._tools.is_on(tool)
+            item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
             self.found.addTopLevelItem(item)
+        self.found.blockSignals(False)
         self.found.show()
         self.status.say(Tone.SUCCESS, f"It works: {len(listed)} tools.")
+
+    def _tool_ticked(self, item: QTreeWidgetItem, column: int) -> None:
+        tool = self._listed.get(item.text(0))
+        if column == 0 and tool is not None and self._tools is not None:
+            self._tools.switch_tool(tool, item.checkState(0) == Qt.CheckState.Checked)
 
     def switch_current(self) -> None:
         server = self._current()
