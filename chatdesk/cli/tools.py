@@ -215,7 +215,7 @@ def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
         if name == BUILT_IN:
             continue
         config = tools.server(name)
-        if config.transport is not Transport.STDIO or config.command_approved:
+        if not config.awaits_approval:
             continue
         if not sys.stdin.isatty():
             fail(

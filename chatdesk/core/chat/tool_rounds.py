@@ -171,7 +171,11 @@ class ToolRounds:
         return call
 
     async def _decide(self, calls: list[_Call]) -> None:
-        waiting = [c for c in calls if c.data["state"] == CallState.WAITING.value]
+        waiting = [
+            (c, c.tool)
+            for c in calls
+            if c.data["state"] == CallState.WAITING.value and c.tool is not None
+        ]
         if not waiting:
             return
         approver = self._tools.approver
@@ -180,19 +184,14 @@ class ToolRounds:
         else:
             requests = [
                 ApprovalRequest(
-                    self._answer.id,
-                    self._answer.thread_id,
-                    c.asked.id,
-                    c.tool,
-                    c.asked.arguments,
+                    self._answer.id, self._answer.thread_id, c.asked.id, tool, c.asked.arguments
                 )
-                for c in waiting
-                if c.tool is not None
+                for c, tool in waiting
             ]
             choices = list(await approver.decide(requests))
-        for call, choice in zip(waiting, choices, strict=True):
-            if choice is Choice.ALWAYS and call.tool is not None:
-                self._tools.policies.set(f"{call.tool.server}/{call.tool.name}", Policy.ALLOW)
+        for (call, tool), choice in zip(waiting, choices, strict=True):
+            if choice is Choice.ALWAYS:
+                self._tools.policies.set(f"{tool.server}/{tool.name}", Policy.ALLOW)
             if choice in (Choice.ONCE, Choice.ALWAYS):
                 approval = Approval.APPROVED if choice is Choice.ONCE else Approval.ALWAYS
                 call.data.update(approval=approval.value, state=CallState.RUNNING.value)

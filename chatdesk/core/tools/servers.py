@@ -55,6 +55,11 @@ class ServerConfig:
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
+    def awaits_approval(self) -> bool:
+        """A stdio command the user has not allowed to start yet."""
+        return self.transport is Transport.STDIO and not self.command_approved
+
+    @property
     def command_line(self) -> str:
         """The exact command that starts it, as shown before the first start."""
         return " ".join(_quoted(part) for part in (self.command, *self.args))

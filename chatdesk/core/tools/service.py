@@ -17,7 +17,7 @@ from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
 from chatdesk.core.tools.model import Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
-from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport, parse_servers_text
+from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
 from chatdesk.core.tools.toolbox import Offer, Toolbox
 from chatdesk.core.tools.tools_file import (
     TOOLS_FILE,
@@ -160,7 +160,7 @@ class Tools:
         config = self._servers.get(name)
         if config is None or not config.enabled:
             return False
-        return config.transport is not Transport.STDIO or config.command_approved
+        return not config.awaits_approval
 
     async def test_server(self, name: str) -> list[ToolInfo]:
         """Start the server (if it is not running) and list its tools."""

@@ -17,10 +17,6 @@ class WindowApprover:
         self._say = say
         self._pending: dict[tuple[uuid.UUID, str], asyncio.Future[Choice]] = {}
 
-    def waiting(self, message_id: uuid.UUID) -> list[str]:
-        """The ids of the calls of this answer that wait for the user."""
-        return [call for (message, call) in self._pending if message == message_id]
-
     async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice]:
         loop = asyncio.get_running_loop()
         futures = []

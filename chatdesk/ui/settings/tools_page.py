@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.tools.model import BUILT_IN, Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Notice, Tone
 
@@ -193,11 +193,7 @@ class ToolsPage(QWidget):
     def _selection_changed(self) -> None:
         name, server = self.current_name(), self._current()
         tools = self._tools
-        unapproved = (
-            server is not None
-            and not server.command_approved
-            and (server.transport is Transport.STDIO)
-        )
+        unapproved = server is not None and server.awaits_approval
         self.import_button.setEnabled(tools is not None)
         self.allow_button.setVisible(unapproved)
         self.test_button.setEnabled(
@@ -235,10 +231,10 @@ class ToolsPage(QWidget):
         text = self.import_dialog.text.toPlainText()
         self._runner.run(self._tools.import_servers(text), done=self._imported, owner=self)
 
-    def _imported(self, result: tuple[object, list[str]]) -> None:
+    def _imported(self, result: tuple[ReadServers, list[str]]) -> None:
         read, notes = result
-        names = [s.name for s in getattr(read, "servers", ())]
-        problems = list(getattr(read, "problems", ()))
+        names = [s.name for s in read.servers]
+        problems = list(read.problems)
         lines = [f"Imported {', '.join(names)}." if names else "No server could be imported."]
         lines += [f"Skipped {p}" for p in problems] + notes
         self.refresh()
@@ -308,6 +304,6 @@ class ToolsPage(QWidget):
 def _state(server: ServerConfig) -> str:
     if not server.enabled:
         return "off"
-    if server.transport is Transport.STDIO and not server.command_approved:
+    if server.awaits_approval:
         return "not allowed to start yet"
     return "on"
