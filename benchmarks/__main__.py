@@ -39,6 +39,7 @@ from benchmarks import (
     sync,
     tables,
     tokens,
+    tool_cards,
     tools,
     transfer,
 )
@@ -59,6 +60,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "search": search.run,
     "sync": sync.run,
     "tools": tools.run,
+    "tool-cards": tool_cards.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a ratio only past 1.25 × its budget: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides

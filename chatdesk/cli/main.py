@@ -153,13 +153,15 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         loop.add_signal_handler(signal.SIGTERM, stopped.set)
     try:
         choice = {"provider": args.provider, "model": args.model}
-        tools = chosen_tools(service.tools, args.tools, args.approve) if args.tools else []
-        if tools is None:
-            return 1
+        tools = None  # without --tools: a new chat has its project's (none), a chat its own
+        if args.tools:
+            tools = chosen_tools(service.tools, args.tools, args.approve)
+            if tools is None:
+                return 1
         if thread_id is None:  # the thread and the message in one transaction: a refused
             turn = await service.send_new(text, tools=tools, **choice)  # message leaves none
         else:
-            if tools:
+            if tools is not None:
                 await service.set_thread_tools(thread_id, tools)
             turn = await service.send(thread_id, text, **choice)
         printer.message_id = turn.answer.id

@@ -22,7 +22,7 @@ from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
 from chatdesk.core.tools.model import BUILT_IN, Policy
-from chatdesk.core.tools.servers import NAME, ServerConfig, Transport
+from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
 from chatdesk.core.tools.service import Tools
 
 
@@ -106,33 +106,25 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 async def _add(core: Core, args: argparse.Namespace) -> int:
     command = list(getattr(args, "server_command", []))
-    if not NAME.match(args.name) or args.name == BUILT_IN:
-        fail("a server name is letters, digits, '.', '_' or '-' (up to 48), and not 'chatdesk'")
-        return 2
     if bool(command) == bool(args.url):
         fail("give either a command (after --) or --url")
         return 2
-    env, headers = _pairs(args.env, "--env"), _pairs(args.header, "--header")
     if command:
-        config = ServerConfig(
+        config = server_from_fields(
             args.name,
             Transport.STDIO,
             command=command[0],
-            args=tuple(command[1:]),
-            env_names=tuple(env),
-            command_approved=True,  # typed by the user
+            args=command[1:],
+            values=_pairs(args.env, "--env"),
             timeout=args.timeout,
-            secrets=env,
         )
     else:
-        transport = Transport.SSE if args.sse else Transport.HTTP
-        config = ServerConfig(
+        config = server_from_fields(
             args.name,
-            transport,
+            Transport.SSE if args.sse else Transport.HTTP,
             url=args.url,
-            header_names=tuple(headers),
+            values=_pairs(args.header, "--header"),
             timeout=args.timeout,
-            secrets=headers,
         )
     for line in await core.service.tools.add_server(config):
         note(line)
@@ -186,6 +178,7 @@ async def _policy(core: Core, args: argparse.Namespace) -> int:
     if server != BUILT_IN:
         tools.server(server)  # NotFound for a name that is not configured
     tools.policies.set(args.target, None if args.policy == "unset" else Policy(args.policy))
+    await tools.saved()
     note(f"{args.target}: {args.policy}")
     return 0
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPainter, QPalette
+from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
 
 log = logging.getLogger("chatdesk.ui")
 
@@ -192,7 +192,7 @@ class ThemeWatcher(QObject):
     def _show(self, dark: bool) -> None:
         before = (is_dark(self._app), QFont(self._app.font()))
         if not self._styled:  # once: setStyle re-polishes every widget
-            self._app.setStyle("Fusion")
+            self._app.setStyle(_Style("Fusion"))
             self._styled = True
         self._app.setPalette(palette_for(dark))
         self._app.setFont(_font(self._font_size))
@@ -201,6 +201,32 @@ class ThemeWatcher(QObject):
         self._app.setStyleSheet(STYLESHEET)
         if before != (dark, self._app.font()):
             self.changed.emit(dark)
+
+
+class _Style(QProxyStyle):
+    """Fusion, with check boxes whose edge shows on a dark theme: Fusion draws it a shade
+    darker than the window, which is the colour of a dark base (a ticked box in a list showed
+    its tick, an unticked one nothing at all)."""
+
+    def drawPrimitive(
+        self,
+        element: QStyle.PrimitiveElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        if element in _BOXES and option.palette.color(R.Base).lightness() < 128:
+            option = type(option)(option)  # a copy: the caller's stays as it was
+            palette = QPalette(option.palette)
+            palette.setColor(R.Window, palette.color(R.Mid).lighter(170))  # its edge: Mid-ish
+            option.palette = palette
+        super().drawPrimitive(element, option, painter, widget)
+
+
+_BOXES = (
+    QStyle.PrimitiveElement.PE_IndicatorCheckBox,
+    QStyle.PrimitiveElement.PE_IndicatorRadioButton,
+)
 
 
 def _font(points: int) -> QFont:

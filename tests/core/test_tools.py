@@ -21,6 +21,7 @@ from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.config import ToolsSettings
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -342,6 +343,20 @@ async def test_malformed_arguments_and_unknown_tools_are_told_not_run(
     assert "search_chats" in told[1]
 
 
+async def _limited(
+    make_service: ServiceFactory,
+    openai: OpenAICompatibleProvider,
+    config: Configuration,
+    rounds: int,
+) -> tuple[ChatService, Any]:
+    """A service whose answers may make `rounds` rounds of calls, and a chat on the OpenAI
+    server with search_chats switched on and allowed."""
+    settings = dataclasses.replace(config.settings, tools=ToolsSettings(max_rounds=rounds))
+    service = make_service(settings, openai=openai)
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    return service, await _chat_with_tools(service, provider="openai", model=MODEL)
+
+
 async def test_a_model_that_never_stops_calling_is_stopped_at_the_round_limit(
     make_service: ServiceFactory,
     store: Store,
@@ -349,10 +364,7 @@ async def test_a_model_that_never_stops_calling_is_stopped_at_the_round_limit(
     openai: OpenAICompatibleProvider,
     config: Configuration,
 ) -> None:
-    settings = dataclasses.replace(config.settings, tools=ToolsSettings(max_rounds=2))
-    service = make_service(settings, openai=openai)
-    service.tools.policies.set("chatdesk", Policy.ALLOW)
-    thread_id = await _chat_with_tools(service, provider="openai", model=MODEL)
+    service, thread_id = await _limited(make_service, openai, config, rounds=2)
     for number in range(3):
         server.queue(Reply(events=_call_chunks((f"c{number}", "search_chats", '{"query":"x"}'))))
     answer = await _answer(service, thread_id, "loop")
@@ -451,7 +463,8 @@ async def test_tool_calls_are_exported_and_come_back_without_running(
     service: ChatService, store: Store, tmp_path: Path, config: Configuration
 ) -> None:
     service.tools.policies.set("chatdesk", Policy.ALLOW)
-    thread_id = await _chat_with_tools(service)
+    project = await service.create_project("Research", tools=["chatdesk"])
+    thread_id = (await service.create_thread(project_id=project.id)).id
     answer = await _answer(service, thread_id, "use the search_chats tool with query=export")
     transfer = Transfer(store)
     await transfer.export_thread(thread_id, ExportFormat.MARKDOWN, tmp_path / "t.md")
@@ -474,6 +487,10 @@ async def test_tool_calls_are_exported_and_come_back_without_running(
         here = await store.read(lambda s: repo.full_message(s, answer.id))
         assert there.tool_calls == here.tool_calls  # states and results, nothing run again
         assert there.tool_time_ms == here.tool_time_ms
+        # Another machine's servers are switched on by nothing imported.
+        assert await other.read(lambda s: repo.thread_tools(s, thread_id)) == []
+        [imported] = await other.read(lambda s: repo.list_projects(s))
+        assert (imported.name, imported.tools) == ("Research", ())
     finally:
         other.close()
 
@@ -545,3 +562,155 @@ async def test_continue_tells_the_model_of_an_unfinished_call_and_asks_before_ru
     assert "Your call of slow__work did not finish" in told
     assert [r.tool.label for r in approver.asked] == ["slow › work"]  # asked despite "allow"
     assert [c.state for c in final.tool_calls][-1] == "not_run"
+
+
+class _ChattyTools(_SlowTools):
+    """A tool whose result is `words` different words: each round of it takes room."""
+
+    def __init__(self, words: int) -> None:
+        super().__init__()
+        self.words = words
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        text = " ".join(f"w{i}" for i in range(self.words))
+        return ToolOutcome(text, size=len(text))
+
+
+async def test_an_earlier_answers_calls_go_to_the_model_as_notes_in_its_text(
+    make_service: ServiceFactory, server: FakeOpenAI, openai: OpenAICompatibleProvider
+) -> None:
+    service = make_service(openai=openai)
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    thread_id = await _chat_with_tools(service, provider="openai", model=MODEL)
+    server.queue(
+        Reply(
+            events=[
+                chunk("Let me look. "),
+                *_call_chunks(("c1", "search_chats", '{"query":"alpha"}')),
+            ]
+        ),
+        text_reply("Nothing about alpha."),
+    )
+    await _answer(service, thread_id, "What did I say about alpha?")
+    server.queue(text_reply("As I said."))
+    await _answer(service, thread_id, "And now?")
+
+    sent = server.requests[-1].body["messages"]
+    assert [m["role"] for m in sent] == ["user", "assistant", "user"]  # no orphan tool message
+    earlier = sent[1]["content"]
+    assert earlier.startswith("Let me look.\n[Tool call chatdesk › search_chats")
+    assert '{"query":"alpha"} → result (' in earlier
+    assert earlier.endswith("]\nNothing about alpha.")
+
+    # A summary of the thread is written from the same texts: it hears of the call too.
+    server.queue(text_reply("- searched for alpha, found nothing"))
+    summary = await service.summarize_now(thread_id)
+    assert summary is not None
+    asked = server.requests[-1].body["messages"][-1]["content"]
+    assert 'Assistant: Let me look.\n[Tool call chatdesk › search_chats {"query":"alpha"}' in asked
+
+
+async def test_older_rounds_become_notes_when_the_rounds_outgrow_the_context(
+    make_service: ServiceFactory,
+    store: Store,
+    server: FakeOpenAI,
+) -> None:
+    profile = ProviderProfile("openai", server.url, default_model=MODEL, context_window=6_000)
+    openai = OpenAICompatibleProvider(profile)
+    service = make_service(openai=openai)
+    # About 3,200 tokens a round, where the context leaves about 4,900: two whole rounds do
+    # not fit.
+    service.tools.box.add(_ChattyTools(words=1_600))
+    service.tools.policies.set("slow", Policy.ALLOW)
+    thread = await service.create_thread(provider="openai", model=MODEL)
+    await service.set_thread_tools(thread.id, ["slow"])
+    for number in range(3):
+        server.queue(Reply(events=_call_chunks((f"c{number}", "slow__work", "{}"))))
+    server.queue(text_reply("Done."))
+    answer = await _answer(service, thread.id, "work hard")
+    await openai.aclose()
+
+    assert answer.status is Status.COMPLETE
+    assert [c.state for c in answer.tool_calls] == ["done", "done", "done"]
+    last = server.requests[-1].body["messages"]
+    whole = [m for m in last if m["role"] == "tool"]
+    noted = [m for m in last if m["role"] == "assistant" and "tool_calls" not in m]
+    assert [m["tool_call_id"] for m in whole] == ["c2"]  # the newest round stays whole
+    assert len(whole[0]["content"]) == answer.tool_calls[-1].size
+    size = answer.tool_calls[0].size
+    assert len(noted) == 2  # the two older rounds, a one-line note each
+    for note in noted:
+        assert note["content"].startswith(f"[Tool call slow › work {{}} → result ({size:,} ")
+        assert note["content"].endswith("w…]")
+        assert "\n" not in note["content"]
+
+
+async def test_a_continued_answers_figures_count_every_run(
+    make_service: ServiceFactory,
+    store: Store,
+    server: FakeOpenAI,
+    openai: OpenAICompatibleProvider,
+    config: Configuration,
+) -> None:
+    service, thread_id = await _limited(make_service, openai, config, rounds=1)
+    for number in range(2):
+        server.queue(Reply(events=_call_chunks((f"c{number}", "search_chats", '{"query":"x"}'))))
+    answer = await _answer(service, thread_id, "look twice")
+    assert (answer.status, answer.error_type) == (Status.INTERRUPTED, "tool_rounds")
+
+    server.queue(Reply(events=_call_chunks(("c2", "search_chats", '{"query":"y"}'))))
+    server.queue(text_reply("Found it."))
+    turn = await service.continue_answer(answer.id)
+    final = await service.wait_for_answer(turn.answer.id)
+
+    assert final.status is Status.COMPLETE
+    assert [c.state for c in final.tool_calls] == ["done", "not_run", "done"]
+    told = server.requests[-2].body["messages"][-2]["content"]  # the answer so far, as notes
+    assert told.count("[Tool call chatdesk › search_chats") == 2
+    assert "limit of tool rounds" in told
+    row = await store.read(lambda s: repo.message_row(s, answer.id))
+    assert row.tool_counts == {LABEL: 2}
+    thread = await store.read(lambda s: repo.thread_row(s, thread_id))
+    assert thread.tool_counts == {LABEL: 2}
+
+
+async def test_a_tools_file_that_cannot_be_written_says_so_and_the_change_holds(
+    store: Store, config: Configuration, tmp_path: Path
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the config folder should be")
+    service = ChatService(store, _providers(config), config.settings, tools_dir=blocked)
+    try:
+        service.tools.policies.set("chatdesk", Policy.ALLOW)  # holds at once
+        with pytest.raises(ChatdeskError, match="could not be saved"):
+            await service.tools.saved()
+        thread_id = await _chat_with_tools(service)
+        answer = await _answer(service, thread_id, "use the search_chats tool with query=x")
+        assert [c.state for c in answer.tool_calls] == ["done"]  # allowed, though not saved
+    finally:
+        await service.aclose()
+
+
+async def test_a_projects_new_chats_start_with_its_tools(
+    service: ChatService, store: Store
+) -> None:
+    with pytest.raises(InvalidRequest, match="no tool server named nope"):
+        await service.create_project("Lab", tools=["nope"])
+    project = await service.create_project("Lab", tools=["chatdesk"])
+    assert project.tools == ("chatdesk",)
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+
+    turn = await service.send_new("use the search_chats tool with query=x", project_id=project.id)
+    answer = await service.wait_for_answer(turn.answer.id)
+    assert await service.thread_tools(answer.thread_id) == ["chatdesk"]
+    assert [c.state for c in answer.tool_calls] == ["done"]
+    # Unticked for this new chat in the composer: none, whatever the project says.
+    chosen = await service.send_new("hello", project_id=project.id, tools=[])
+    assert await service.thread_tools(chosen.answer.thread_id) == []
+    created = await service.create_thread(project_id=project.id)
+    assert await service.thread_tools(created.id) == ["chatdesk"]
+    # Changing the project changes its new chats, not the ones it has.
+    await service.update_project(project.id, tools=None)
+    later = await service.create_thread(project_id=project.id)
+    assert await service.thread_tools(later.id) == []
+    assert await service.thread_tools(created.id) == ["chatdesk"]

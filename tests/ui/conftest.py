@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 import qasync
+import shiboken6
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -44,6 +45,12 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     loop._QEventLoop__is_running = False
     loop.close()
     asyncio.set_event_loop(None)
+    # The loop's Qt objects (its timer, its thread-safe signaller) are deleted here, on the GUI
+    # thread. Left to the garbage collector they may be freed on whichever thread collects (the
+    # tools thread importing the mcp SDK allocates plenty), where Qt cannot unregister their
+    # timers, and one of those then fires at freed memory in a later test.
+    for helper in (loop._timer, loop._QEventLoop__call_soon_signaller):
+        shiboken6.delete(helper)
 
 
 def _finish(qtbot: QtBot, call: Coroutine[Any, Any, T], timeout: int = 5000) -> T:

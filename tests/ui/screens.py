@@ -547,6 +547,44 @@ def _seed_tool_calls(core: Core) -> object:
     return core.store.write_now(seed)
 
 
+def _seed_many_calls(core: Core, count: int) -> object:
+    """A chat whose answer made `count` calls, most done, a few failed or denied."""
+    from sqlalchemy.orm import Session
+
+    from chatdesk.core.store.models import PartKind
+
+    def seed(session: Session) -> object:
+        row = repo.new_thread(session, _NOW, None, "Check every link in my notes")
+        session.flush()
+        user = repo.insert_message(
+            session, _NOW, row, None, Role.USER, Status.COMPLETE, "Check every link in my notes"
+        )
+        reply = repo.insert_message(
+            session, _NOW, row, user, Role.ASSISTANT, Status.COMPLETE,
+            "I checked all 24 links: 21 work, 2 pages are gone, and one I did not open.",
+            provider="mock", model="mock-1",
+        )  # fmt: skip
+        reply.tool_time_ms = 9_400
+        parts: list[tuple[PartKind, str | None, dict[str, object]]] = []
+        for number in range(count):
+            state = "failed" if number in (7, 15) else "not_run" if number == 20 else "done"
+            data = {
+                "call_id": f"c{number}", "name": "web__fetch", "server": "web", "tool": "fetch",
+                "arguments": json.dumps({"url": f"https://example.org/page/{number}"}),
+                "state": state, "approval": "denied" if state == "not_run" else "allowed",
+                "round": 1 + number // 6, "offset": 0, "duration_ms": 200 + 13 * number,
+            }  # fmt: skip
+            parts.append((PartKind.TOOL_CALL, None, data))
+            result = "404 Not Found" if state == "failed" else "200 OK"
+            done = {"call_id": f"c{number}", "is_error": state == "failed", "size": len(result)}
+            parts.append((PartKind.TOOL_RESULT, result, done))
+        repo.add_parts(session, reply.id, parts)
+        repo.set_active_leaf(session, row, reply.id)
+        return row.id
+
+    return core.store.write_now(seed)
+
+
 async def tool_screens(app: QApplication, out: Path) -> None:
     """An answer's tool calls in every state (the first folded out), and a round of two calls
     waiting for approval, in light and dark."""
@@ -573,6 +611,14 @@ async def tool_screens(app: QApplication, out: Path) -> None:
             window.view.jump_to_latest()
 
         await _shoot(app, core, out, "tool-approval", waiting)
+        many = _seed_many_calls(core, 24)
+
+        async def folded(window: MainWindow) -> None:
+            window.show_thread(many)
+            await _until(lambda: len(window.view.widgets) == 2)
+            await _until(lambda: window.view.widgets[1].tool_calls is not None)
+
+        await _shoot(app, core, out, "tool-calls-folded", folded)
         await _shoot_tools_preferences(app, core, out)
     finally:
         await core.aclose()
@@ -584,6 +630,7 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
     from chatdesk.core.tools.servers import parse_servers_text
     from chatdesk.ui.preferences import PreferencesDialog
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.sidebar.dialogs import ProjectDialog
 
     tools = core.service.tools
     here = Path(__file__).parents[1] / "core" / "mcp_server.py"
@@ -600,6 +647,7 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
         await tools.add_server(server, replace=True)
     tools.approve_command("notes")
     tools.policies.set("chatdesk", Policy.ALLOW)
+    await core.service.create_project("Research", tools=["chatdesk", "notes"])
     runner = Runner()
     for theme in ("light", "dark"):
         apply_theme(app, theme)
@@ -613,8 +661,26 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
                 page.test_current()
                 await _until(lambda: not page.found.isHidden(), 30)  # noqa: B023
             await _grab_dialog(dialog, out / f"preferences-tools-{choice}-{theme}.png")
+        page.open_edit()  # github is chosen: its form, its secret's name and not its value
+        assert page.server_form is not None
+        await _grab_dialog(page.server_form, out / f"tool-server-edit-{theme}.png")
+        page.server_form.reject()
+        page.open_add()
+        form = page.server_form
+        form.name.setText("web search")
+        form.kind.setCurrentIndex(form.kind.findData("http"))
+        form.url.setText("mcp.example.com")
+        form.check_and_accept()  # says what is wrong, keeps what was typed
+        await _grab_dialog(form, out / f"tool-server-add-{theme}.png")
+        form.reject()
         dialog.close()
         dialog.deleteLater()
+        project = (await core.service.list_projects())[0]
+        project_dialog = ProjectDialog(
+            None, project=project, models=core.service.known_models(), servers=tools.switchable()
+        )
+        await _grab_dialog(project_dialog, out / f"project-tools-{theme}.png")
+        project_dialog.reject()
     await runner.aclose()
 
 

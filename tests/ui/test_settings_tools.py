@@ -115,6 +115,7 @@ def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
     offered = finish(tools.offer(["notes"]))
     assert "notes__echo" not in offered.tools
     assert "notes__add" in offered.tools
+    finish(tools.saved())
     assert "notes/echo" in (tmp_path / "config" / TOOLS_FILE).read_text()
 
 
@@ -140,3 +141,67 @@ def test_policies_switching_off_and_removal(page: ToolsPage, tools: Tools, qtbot
     qtbot.keyClick(page.remove_button, Qt.Key.Key_Space)
     qtbot.waitUntil(lambda: [row[0] for row in _rows(page)] == ["chatdesk"])
     assert tools.servers() == []
+
+
+def test_a_server_is_added_and_edited_in_the_form(
+    page: ToolsPage, tools: Tools, qtbot: QtBot, tmp_path: Path, finish: Any
+) -> None:
+    qtbot.mouseClick(page.add_button, LEFT)
+    form = page.server_form
+    assert form is not None
+    qtbot.waitExposed(form)
+    assert not form.url.isEnabled()  # a command, until the kind says an address
+    qtbot.keyClicks(form.name, "notes")
+    qtbot.keyClicks(form.command, sys.executable)
+    form.args.setPlainText(f"-I\n{SERVER}\nstdio")
+    form.values.setPlainText(f"NOTES_TOKEN={SECRET}")
+    qtbot.mouseClick(form.save, LEFT)
+    qtbot.waitUntil(lambda: "Saved notes." in page.status.text())
+    assert not form.isVisible()
+    assert _rows(page)[1][:3] == ["notes", "stdio", f"{sys.executable} -I {SERVER} stdio"]
+    assert _rows(page)[1][4] == "on"  # typed by the user: it may start
+    saved = (tmp_path / "config" / TOOLS_FILE).read_text()
+    assert SECRET not in saved
+    assert json.loads(saved)["servers"]["notes"]["env"] == ["NOTES_TOKEN"]
+    qtbot.mouseClick(page.test_button, LEFT)
+    qtbot.waitUntil(lambda: page.found.isVisible(), timeout=30_000)
+
+    qtbot.mouseClick(page.edit_button, LEFT)
+    form = page.server_form
+    assert form is not None
+    assert form.name.isReadOnly()
+    assert form.values.toPlainText() == "NOTES_TOKEN"  # the name; its value is never shown
+    form.timeout.setValue(30)
+    qtbot.mouseClick(form.save, LEFT)
+    qtbot.waitUntil(lambda: tools.server("notes").timeout == 30)
+    assert tools.secrets.values(tools.server("notes")) == {"NOTES_TOKEN": SECRET}  # kept
+
+
+def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(
+    page: ToolsPage, tools: Tools, qtbot: QtBot
+) -> None:
+    qtbot.mouseClick(page.add_button, LEFT)
+    form = page.server_form
+    assert form is not None
+    qtbot.waitExposed(form)
+    qtbot.keyClicks(form.name, "web")
+    form.kind.setCurrentIndex(form.kind.findData("http"))
+    assert form.url.isEnabled()
+    assert not form.command.isEnabled()
+    qtbot.keyClicks(form.url, "ftp://example.org")
+    form.values.setPlainText("Authorization=Bearer abc")
+    qtbot.mouseClick(form.save, LEFT)
+    assert form.isVisible()
+    assert form.problem.tone is Tone.ERROR
+    assert "http:// or https://" in form.problem.text()
+    assert form.values.toPlainText() == "Authorization=Bearer abc"  # nothing typed is lost
+
+    form.name.setText("chatdesk")
+    form.url.setText("http://127.0.0.1:9")
+    qtbot.mouseClick(form.save, LEFT)
+    assert form.isVisible()
+    assert "not 'chatdesk'" in form.problem.text()
+    form.name.setText("web")
+    qtbot.mouseClick(form.save, LEFT)
+    qtbot.waitUntil(lambda: "Saved web." in page.status.text())
+    assert tools.server("web").header_names == ("Authorization",)

@@ -486,12 +486,23 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     assert dialog.name.text() == "Book"
     qtbot.keyClicks(dialog.prompt, "You are a patient editor.")
     dialog.model.setCurrentIndex(dialog.model.findText("mock-1"))
+    [builtin] = [dialog.tools.item(i) for i in range(dialog.tools.count())]
+    assert builtin is not None
+    assert builtin.text() == "chatdesk: search your chats"
+    assert builtin.checkState() == Qt.CheckState.Unchecked
+    builtin.setCheckState(Qt.CheckState.Checked)  # as a click on its box does
     qtbot.mouseClick(dialog.ok_button, LEFT)
     qtbot.waitUntil(
         lambda: finish(core.service.list_projects())[0].system_prompt == "You are a patient editor."
     )
     [project] = finish(core.service.list_projects())
     assert (project.default_provider, project.default_model) == ("mock", "mock-1")
+    assert project.tools == ("chatdesk",)
+    trigger(sidebar.menu_for(group_index(model, "Book")), "Edit…")
+    dialog = sidebar.commands.dialog
+    assert isinstance(dialog, ProjectDialog)
+    assert dialog.tools.item(0).checkState() == Qt.CheckState.Checked
+    dialog.reject()
 
     with qtbot.waitSignal(sidebar.new_chat_requested) as requested:
         trigger(sidebar.menu_for(group_index(model, "Book")), "New chat in project")

@@ -15,6 +15,8 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -216,3 +218,27 @@ def test_keyboard_focus_is_visible(
     qtbot.keyClick(elsewhere, Qt.Key.Key_Tab)  # as a keyboard user moves on
     qtbot.waitUntil(control.hasFocus)
     assert ring(control.grab().toImage()) != unfocused, type(control).__name__
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_an_unticked_box_in_a_list_shows_its_edge(
+    qapp: QApplication, qtbot: QtBot, theme: str
+) -> None:
+    apply_theme(qapp, theme)
+    listed = QListWidget()
+    qtbot.addWidget(listed)
+    item = QListWidgetItem("a tool server", listed)
+    item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+    item.setCheckState(Qt.CheckState.Unchecked)
+    listed.resize(200, 60)
+    listed.show()
+    image = listed.viewport().grab().toImage()
+    base = qapp.palette().color(R.Base)
+    row = listed.visualItemRect(item)
+    box = [  # the row left of its text, where the box is drawn
+        QColor(image.pixel(x, y))
+        for x in range(row.left(), row.left() + row.height())
+        for y in range(row.top(), row.bottom())
+    ]
+    edge = max(abs(colour.lightness() - base.lightness()) for colour in box)
+    assert edge >= 40, f"the box's edge is {edge} lightness steps from the list's background"

@@ -10,8 +10,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.chat.views import ToolCallView
 from chatdesk.core.store.models import Status
-from chatdesk.ui.conversation.tool_card import ToolCallCard
+from chatdesk.ui.conversation.tool_card import ToolCallCard, ToolCallList
 from chatdesk.ui.main_window import MainWindow
 from tests.ui.test_window import answer_done, send
 
@@ -119,3 +120,49 @@ def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_
     assert not button.menu().actions()[0].isChecked()
     window.show_thread(thread_id)
     qtbot.waitUntil(lambda: button.text() == "Tools · 1")
+
+
+def _call(number: int, state: str = "done") -> ToolCallView:
+    return ToolCallView(
+        f"c{number}", "files", "read", "files__read", json.dumps({"n": number}), state,
+        approval="allowed" if state != "waiting" else None, duration_ms=10, result="ok",
+    )  # fmt: skip
+
+
+def _shown_order(listed: ToolCallList) -> list[str]:
+    layout = listed.layout()
+    widgets = [layout.itemAt(i).widget() for i in range(layout.count())]
+    return [w.call.call_id for w in widgets if isinstance(w, ToolCallCard) and not w.isHidden()]
+
+
+def test_many_calls_fold_under_one_line_and_unfold_in_order(qtbot: QtBot) -> None:
+    listed = ToolCallList()
+    qtbot.addWidget(listed)
+    listed.show()
+    calls = (*(_call(n) for n in range(11)), _call(11, "waiting"))
+    listed.show_calls(calls)
+    summary = listed._summary
+    assert summary.isVisible()
+    assert summary.text() == "▸ 12 tool calls: 11 done, 1 waiting"
+    assert _shown_order(listed) == ["c11"]  # what waits for the user is never folded away
+
+    summary.setFocus()
+    qtbot.keyClick(summary, Qt.Key.Key_Space)  # unfolded by keyboard
+    qtbot.waitUntil(lambda: len(_shown_order(listed)) == 12)  # made a few per turn of the loop
+    assert _shown_order(listed) == [f"c{n}" for n in range(12)]
+    assert summary.text().startswith("▾ 12 tool calls")
+    assert summary.accessibleName() == "Hide all 12 tool calls"
+
+    listed.show_calls((*calls[:11], _call(11, "done")))  # decided and run: folded again
+    qtbot.keyClick(summary, Qt.Key.Key_Space)
+    assert _shown_order(listed) == []
+    assert summary.text() == "▸ 12 tool calls: 12 done"
+
+
+def test_a_few_calls_show_as_cards_at_once(qtbot: QtBot) -> None:
+    listed = ToolCallList()
+    qtbot.addWidget(listed)
+    listed.show()
+    listed.show_calls(tuple(_call(n) for n in range(3)))
+    assert not listed._summary.isVisible()
+    assert _shown_order(listed) == ["c0", "c1", "c2"]

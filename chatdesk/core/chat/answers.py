@@ -36,7 +36,7 @@ from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus, MessageFinished, ProviderStateChanged, ThreadUpdated
 from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.tool_rounds import ToolRounds
+from chatdesk.core.chat.tool_rounds import Room, ToolRounds
 from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
@@ -162,17 +162,25 @@ class Answers:
         servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
         offer = await self._tools.offer(servers) if servers else None
         described = offer.described() if offer else ""  # they take room in the context
-        unfinished = await self._unfinished_calls(run.answer) if run.answer.content else ()
-        names = tuple(dict.fromkeys(call.name for call in unfinished))
-        run.request = request = await self._contexts.request_for(run.answer, described, names)
+        made = await self._calls_so_far(run.answer)
+        prepared = await self._contexts.request_for(run.answer, described, made)
+        run.request = request = prepared.request
         run.provider = provider = self._providers.get(run.answer.provider or "")
         if ahead is not None:
             await asyncio.wait({ahead})
         mine.set_result(None)
         if not offer:
             return await self._stream(provider, request, run.state)
+        unfinished = tuple(c for c in made if c.state == CallState.NOT_FINISHED.value)
+        model = request.model
         run.rounds = rounds = ToolRounds(
-            self._store, self._events, self._tools, offer, run.answer, ask_again=unfinished
+            self._store,
+            self._events,
+            self._tools,
+            offer,
+            run.answer,
+            room=Room(prepared.room, lambda messages: self._contexts.count_each(model, messages)),
+            ask_again=unfinished,
         )
         limit = self._settings().tools.max_rounds
         while True:
@@ -193,11 +201,12 @@ class Answers:
             except asyncio.CancelledError:
                 return Outcome(Status.INTERRUPTED, "stopped", "Stopped during a tool call.")
 
-    async def _unfinished_calls(self, answer: MessageView) -> tuple[ToolCallView, ...]:
-        """The calls of an answer being continued that never finished: called again, they are
-        put to the user whatever their policy."""
+    async def _calls_so_far(self, answer: MessageView) -> tuple[ToolCallView, ...]:
+        """The calls an answer being continued made before (none for a new answer)."""
+        if not answer.content and answer.tool_time_ms is None:
+            return ()
         stored = await self._store.read(lambda s: repo.full_message(s, answer.id))
-        return tuple(c for c in stored.tool_calls if c.state == CallState.NOT_FINISHED.value)
+        return stored.tool_calls
 
     async def _stream(
         self, provider: Provider, request: ChatRequest, state: AnswerState

@@ -227,5 +227,6 @@ def _messages(
 def _sent_role(role: Role) -> str:
     """The role a message is sent with. A tool's output (imported from another app) goes as
     the assistant's own text: servers refuse a "tool" message that answers no tool call of
-    the request, and chatdesk sends no tool definitions. Both role names are one token."""
+    the request (earlier answers' calls go as notes in their text, `tool_notes.py`). Both role
+    names are one token."""
     return "assistant" if role is Role.TOOL else role.value

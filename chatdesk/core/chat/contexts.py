@@ -5,28 +5,39 @@ answer sends) and the context gauge (what the next message would use)."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat import context
+from chatdesk.core.chat import context, tool_notes
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import ThreadSetup, thread_setup
 from chatdesk.core.chat.context import BuiltContext, ContextSpec
 from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.views import ContextUsage, MessageView
+from chatdesk.core.chat.views import ContextUsage, MessageView, ToolCallView
 from chatdesk.core.config import Settings
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
+from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.toolbox import Offer
 
 CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
 UNFINISHED_CALLS = (
     " Your call of {} did not finish (the app stopped): call it again if you still need it."
 )
+
+
+@dataclass(frozen=True)
+class AnswerRequest:
+    """An answer's first request, and the tokens of the model's budget it leaves unused (what
+    the answer's tool rounds may take)."""
+
+    request: ChatRequest
+    room: int
 
 
 class Contexts:
@@ -53,22 +64,34 @@ class Contexts:
         return thread_setup(session, thread, self._settings(), self._providers, **chosen)
 
     async def request_for(
-        self, answer: MessageView, tools: str = "", unfinished: tuple[str, ...] = ()
-    ) -> ChatRequest:
+        self, answer: MessageView, tools: str = "", calls: tuple[ToolCallView, ...] = ()
+    ) -> AnswerRequest:
         """The answer's request: its thread's context fitted to the model's budget (less what
         the `tools` it offers take, their descriptions as sent), or ContextTooLong before
-        anything is sent. Continuing, the model is told which of its tool calls did not
-        finish (`unfinished`, by name)."""
+        anything is sent. Continuing, the answer so far goes with the notes of its tool
+        `calls`, and the model is told which of them did not finish."""
         await self._counting.load(answer.model or "")
-        built = await self._store.read(lambda s: self._context_for(s, answer, tools, unfinished))
+        built = await self._store.read(lambda s: self._context_for(s, answer, tools, calls))
         self._save_counts_later(built.fresh_counts)
         general = self._settings().general
-        return ChatRequest(
+        request = ChatRequest(
             model=answer.model or "",
             messages=built.messages,
             temperature=None if general.temperature < 0 else general.temperature,
             max_output_tokens=general.max_output_tokens or None,
         )
+        return AnswerRequest(request, built.breakdown.budget - built.breakdown.used)
+
+    async def count_each(self, model: str, messages: Sequence[ChatMessage]) -> list[int]:
+        """The tokens each of `messages` takes in a request to `model` (a call's name and
+        arguments counted with its message's text)."""
+        flat = [
+            ChatMessage(m.role, m.content + "".join(c.name + c.arguments for c in m.tool_calls))
+            for m in messages
+        ]
+        await self._counting.load(model)
+        counted = await self._counting.run(lambda: self._counting.counter.count_each(model, flat))
+        return list(counted.tokens)
 
     async def usage(self, thread_id: uuid.UUID, draft: str = "") -> ContextUsage:
         """What the next message's request would hold, with `draft` as that message."""
@@ -103,16 +126,18 @@ class Contexts:
         return self.setup(session, repo.thread_row(session, thread_id, deleted_ok=True)).model
 
     def _context_for(
-        self, session: Session, answer: MessageView, tools: str, unfinished: tuple[str, ...]
+        self, session: Session, answer: MessageView, tools: str, calls: tuple[ToolCallView, ...]
     ) -> BuiltContext:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
         tail: tuple[ChatMessage, ...] = ()
-        if answer.content:  # continuing an answer: show the model what it wrote so far
+        if answer.content or calls:  # continuing an answer: show the model what it did so far
             prompt = CONTINUE_PROMPT
+            unfinished = [c.name for c in calls if c.state == CallState.NOT_FINISHED.value]
             if unfinished:
-                prompt += UNFINISHED_CALLS.format(", ".join(unfinished))
-            tail = (ChatMessage("assistant", answer.content), ChatMessage("user", prompt))
+                prompt += UNFINISHED_CALLS.format(", ".join(dict.fromkeys(unfinished)))
+            so_far = tool_notes.woven(answer.content, calls)
+            tail = (ChatMessage("assistant", so_far), ChatMessage("user", prompt))
         spec = self._spec(
             thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools
         )

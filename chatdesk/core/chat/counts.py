@@ -1,9 +1,10 @@
 """A branch's messages with their token counts, counted once and cached in the database.
 
-A message's count is what it costs in a request (its text, its attachments and the chat
-format's wrapping) for one encoding. It is stored with the encoding that counted it
-(`token_encoding`: "o200k_base", or "o200k_base~" for an estimate), so a thread switched to a
-model counted otherwise, or a count made before the encoding had loaded, is counted again.
+A message's count is what it costs in a request (its text, its attachments or the notes of its
+tool calls, and the chat format's wrapping) for one encoding. It is stored with the encoding
+that counted it (`token_encoding`: "o200k_base", or "o200k_base~" for an estimate), so a thread
+switched to a model counted otherwise, or a count made before the encoding had loaded, is
+counted again.
 Only final messages are cached: a streaming answer's text is still changing. What the cache
 misses is counted in one batch per chunk of the walk (one request to the counting process), and
 a batch the estimator had to count (the counting process failed meanwhile) is stored as an
@@ -27,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
 from chatdesk.core.providers.base import ChatMessage
@@ -117,7 +119,7 @@ class BranchReader:
             chunk = _next_chunk(chunk, budget - tokens, tokens / max(seen, 1), most - seen)
 
     def texts(self, entries: Sequence[Entry]) -> list[str]:
-        """The entries' texts as the model sees them (attachments included)."""
+        """The entries' texts as the model sees them (attachments and tool call notes included)."""
         self._read_texts([e.id for e in entries if e.id not in self._texts])
         return [self._texts[e.id] for e in entries]
 
@@ -175,9 +177,15 @@ class BranchReader:
     def _keep_texts(self, rows: Sequence[Any]) -> None:
         users = [row.id for row in rows if row.role is Role.USER]
         files = repo.attachment_texts(self._session, users) if users else {}
+        callers = [row.id for row in rows if row.tool_time_ms is not None]
+        calls = repo.tool_calls_of(self._session, callers) if callers else {}
         for row in rows:
-            found = files.get(row.id)
-            self._texts[row.id] = attached.for_model(row.content, found) if found else row.content
+            if found := files.get(row.id):
+                self._texts[row.id] = attached.for_model(row.content, found)
+            elif made := calls.get(row.id):
+                self._texts[row.id] = tool_notes.woven(row.content, made)
+            else:
+                self._texts[row.id] = row.content
 
 
 def _next_chunk(chunk: int, tokens_left: int, tokens_each: float, count_left: int) -> int:

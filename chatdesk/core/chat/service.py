@@ -131,12 +131,16 @@ class ChatService:
         system_prompt: str | None = None,
         default_provider: str | None = None,
         default_model: str | None = None,
+        tools: Sequence[str] = (),
     ) -> ProjectView:
+        """A project; its new chats start with `tools` (servers) switched on."""
+        self._check_tool_servers(tools)
         return await self._threads.create_project(
             name,
             system_prompt=system_prompt,
             default_provider=default_provider,
             default_model=default_model,
+            tools=sorted(set(tools)) or None,
         )
 
     async def update_project(
@@ -147,14 +151,20 @@ class ChatService:
         system_prompt: str | None = UNSET,
         default_provider: str | None = UNSET,
         default_model: str | None = UNSET,
+        tools: Sequence[str] | None = UNSET,
     ) -> ProjectView:
-        """Rename, or set the system prompt / default model (None clears them)."""
+        """Rename, or set the system prompt / default model / the tool servers its new chats
+        start with (None clears them)."""
+        if tools is not UNSET:
+            self._check_tool_servers(tools or ())
+            tools = sorted(set(tools or ())) or None
         return await self._threads.update_project(
             project_id,
             name=name,
             system_prompt=system_prompt,
             default_provider=default_provider,
             default_model=default_model,
+            tools=tools,
         )
 
     async def rename_project(self, project_id: uuid.UUID, name: str) -> ProjectView:
@@ -313,11 +323,11 @@ class ChatService:
         attachments: Sequence[AttachmentInput] = (),
         provider: str | None = None,
         model: str | None = None,
-        tools: Sequence[str] = (),
+        tools: Sequence[str] | None = None,
     ) -> Turn:
-        """Start a new thread with this message (and `tools` switched on for it), in one
-        transaction: a refused message leaves no empty thread behind."""
-        self._check_tool_servers(tools)
+        """Start a new thread with this message (and `tools` switched on for it; None: its
+        project's), in one transaction: a refused message leaves no empty thread behind."""
+        self._check_tool_servers(tools or ())
         return await self._turns.send(
             None,
             text,

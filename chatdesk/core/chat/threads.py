@@ -59,8 +59,8 @@ class Threads:
 
     # -- projects --------------------------------------------------------------------------------
 
-    async def create_project(self, name: str, **settings: str | None) -> ProjectView:
-        """A project; `settings`: system_prompt, default_provider, default_model."""
+    async def create_project(self, name: str, **settings: Any) -> ProjectView:
+        """A project; `settings`: system_prompt, default_provider, default_model, tools."""
         clean, now = clean_name(name, "project name"), self._clock.now()
         project = await self._store.write(lambda s: repo.new_project(s, now, clean, **settings))
         self._events.publish(ProjectCreated(project))
@@ -74,14 +74,16 @@ class Threads:
         system_prompt: str | None = UNSET,
         default_provider: str | None = UNSET,
         default_model: str | None = UNSET,
+        tools: list[str] | None = UNSET,
     ) -> ProjectView:
-        """Rename, or set the system prompt / default model (None clears them)."""
+        """Rename, or set the system prompt / default model / tools (None clears them)."""
         changes: dict[str, Any] = {
             field: value
             for field, value in (
                 ("system_prompt", system_prompt),
                 ("default_provider", default_provider),
                 ("default_model", default_model),
+                ("tools", tools),
             )
             if value is not UNSET
         }

@@ -4,7 +4,8 @@ A round: the calls the model asked for are stored at once, each with the decisio
 gives (allowed, refused, or waiting for the user); the waiting ones are put to the approver
 together; the allowed ones run side by side, each marked running before it starts and given
 its result when it ends; then the model is asked again with the round appended, in order: its
-text and calls as an assistant message, each result as a tool message. Every step is committed
+text and calls as an assistant message, each result as a tool message (older rounds that no
+longer fit the model's budget go as one-line notes, `tool_notes.py`). Every step is committed
 when it happens, so a chatdesk that dies mid-call leaves the call "not finished" (and it never
 runs again by itself), and a stop cancels what waits or runs and keeps every part so far.
 """
@@ -15,10 +16,12 @@ import asyncio
 import logging
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.answering import AnswerState
 from chatdesk.core.chat.events import EventBus, ToolCallChanged
 from chatdesk.core.chat.views import MessageView, ToolCallView
@@ -38,6 +41,10 @@ NO_ONE_TO_ASK = (
 DENIED = "Not run: the user denied this call. Answer without it, or ask the user."
 REFUSED = "Not run: the user's settings do not allow this tool."
 ROUND_LIMIT = "Not run: the answer reached its limit of tool rounds."
+TOO_LONG = (
+    "Not shown: this result ({:,} characters) does not fit in what is left of the context. "
+    "Ask for less, or answer without it."
+)
 
 
 @dataclass
@@ -54,6 +61,26 @@ class _Call:
     @property
     def runs(self) -> bool:
         return self.outcome is None
+
+
+@dataclass(frozen=True)
+class Room:
+    """The tokens of the model's budget the thread's context leaves for the answer's rounds,
+    and how to count messages for that model."""
+
+    tokens: int
+    count: Callable[[Sequence[ChatMessage]], Awaitable[list[int]]]
+
+
+@dataclass
+class _Round:
+    """One round as the model is sent it: whole (its text and calls, then each result), or,
+    when the rounds no longer fit, as one assistant message with a note per call."""
+
+    whole: list[ChatMessage]
+    noted: ChatMessage
+    tokens: tuple[int, int] = (0, 0)  # whole, noted
+    shortened: bool = False
 
 
 @dataclass
@@ -73,6 +100,7 @@ class ToolRounds:
         offer: Offer,
         answer: MessageView,
         *,
+        room: Room | None = None,
         ask_again: tuple[ToolCallView, ...] = (),
     ) -> None:
         self._store = store
@@ -82,14 +110,19 @@ class ToolRounds:
         self._answer = answer
         self.count = 0
         self.figures = ToolFigures()
-        self._sent: list[ChatMessage] = []  # the rounds so far, as the model sees them
+        self._room = room
+        self._rounds: list[_Round] = []  # the rounds so far
         # Tools whose call this answer left unfinished: called again, the user is asked first.
         self._ask_again = {(c.server, c.tool) for c in ask_again}
         self._text_sent = 0  # characters of the answer's text already in a round
 
     def request(self, base: ChatRequest) -> ChatRequest:
-        """`base` (the thread's context) with the tools offered and the rounds so far."""
-        return replace(base, messages=base.messages + tuple(self._sent), tools=self._offer.specs)
+        """`base` (the thread's context) with the tools offered and the rounds so far: whole,
+        but for older ones shortened to notes when they would not fit the model's budget."""
+        sent: list[ChatMessage] = []
+        for one in self._rounds:
+            sent += [one.noted] if one.shortened else one.whole
+        return replace(base, messages=base.messages + tuple(sent), tools=self._offer.specs)
 
     async def run(self, asked: list[ToolCall], state: AnswerState) -> None:
         """Store, decide, run and record one round's calls; the next request holds them."""
@@ -102,13 +135,37 @@ class ToolRounds:
         except asyncio.CancelledError:
             await asyncio.shield(self._close_open())
             raise
-        self._sent.append(
-            ChatMessage("assistant", text[self._text_sent :], tool_calls=tuple(asked))
-        )
+        said = text[self._text_sent :]
+        whole = [ChatMessage("assistant", said, tool_calls=tuple(asked))]
         for call in calls:
             outcome = call.outcome or ToolOutcome.error("Not run.")
-            self._sent.append(ChatMessage("tool", outcome.text, tool_call_id=call.asked.id))
+            whole.append(ChatMessage("tool", outcome.text, tool_call_id=call.asked.id))
+        notes = [tool_notes.note(self._view(call)) for call in calls]
+        noted = ChatMessage("assistant", "\n".join([said.rstrip(), *notes]).strip())
+        self._rounds.append(_Round(whole, noted))
         self._text_sent = len(text)
+        await self._fit()
+
+    async def _fit(self) -> None:
+        """Count the new round, and shorten older rounds to notes, oldest first, while the
+        rounds take more than the room the context leaves; the newest round stays whole (a
+        result too long even for that is told to the model as such)."""
+        if self._room is None:
+            return
+        newest = self._rounds[-1]
+        counted = await self._room.count([*newest.whole, newest.noted])
+        newest.tokens = (sum(counted[:-1]), counted[-1])
+        used = sum(r.tokens[1] if r.shortened else r.tokens[0] for r in self._rounds)
+        for older in self._rounds[:-1]:
+            if used <= self._room.tokens:
+                return
+            if not older.shortened:
+                older.shortened = True
+                used -= older.tokens[0] - older.tokens[1]
+        if used > self._room.tokens:
+            newest.whole[1:] = [
+                replace(m, content=TOO_LONG.format(len(m.content))) for m in newest.whole[1:]
+            ]
 
     async def refuse(self, asked: list[ToolCall], state: AnswerState) -> None:
         """Store calls that will not run because the answer reached its round limit."""
@@ -128,7 +185,7 @@ class ToolRounds:
         ids = await self._store.write(lambda s: repo.add_parts(s, self._answer.id, drafts))
         for call, part_id in zip(calls, ids, strict=False):  # the results' ids follow
             call.part_id = part_id
-            self._announce(call, call.outcome.text if call.outcome else None)
+            self._announce(call)
         return calls
 
     def _decided(self, asked: ToolCall, offset: int, limit_reached: bool) -> _Call:
@@ -231,19 +288,22 @@ class ToolRounds:
                 repo.add_parts(session, self._answer.id, [_result_part(call, outcome, elapsed)])
 
         await self._store.write(store)
-        self._announce(call, outcome.text if outcome is not None else None)
+        self._announce(call)
 
     async def _close_open(self) -> None:
         await self._store.write(lambda s: repo.close_open_calls(s, [self._answer.id]))
 
-    def _announce(self, call: _Call, result: str | None = None) -> None:
-        outcome = call.outcome
-        done: dict[str, Any] = {}
-        if outcome is not None:
-            done = {"is_error": outcome.is_error, "truncated": outcome.truncated}
-            done["size"] = outcome.size
-        view = repo.tool_call_view(dict(call.data), result, done)
+    def _announce(self, call: _Call) -> None:
+        view = self._view(call)
         self._events.publish(ToolCallChanged(self._answer.id, self._answer.thread_id, view))
+
+    @staticmethod
+    def _view(call: _Call) -> ToolCallView:
+        outcome = call.outcome
+        if outcome is None:
+            return repo.tool_call_view(dict(call.data))
+        done = {"is_error": outcome.is_error, "truncated": outcome.truncated, "size": outcome.size}
+        return repo.tool_call_view(dict(call.data), outcome.text, done)
 
 
 def _result_part(

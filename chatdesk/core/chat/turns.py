@@ -59,10 +59,10 @@ class Turns:
         provider: str | None,
         model: str | None,
         project_id: uuid.UUID | None = None,
-        tools: Sequence[str] = (),
+        tools: Sequence[str] | None = None,
     ) -> Turn:
         """Commit the user's message (in a new thread in `project_id`, with `tools` switched
-        on, when `thread_id` is None), then start the answer."""
+        on, or its project's when None, when `thread_id` is None), then start the answer."""
         text = self._check_message(text, attachments)
         return await self.start(
             TurnRequest(
@@ -73,7 +73,7 @@ class Turns:
                 provider=provider,
                 model=model,
                 project_id=project_id,
-                tools=tuple(tools),
+                tools=None if tools is None else tuple(tools),
             )
         )
 

@@ -20,6 +20,7 @@ class ProjectView:
     total_tokens: int
     last_chat_at: datetime | None
     created_at: datetime
+    tools: tuple[str, ...] = ()  # the tool servers its new chats start with
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,8 @@ class TurnRequest:
     provider: str | None = None
     model: str | None = None
     project_id: uuid.UUID | None = None
-    tools: tuple[str, ...] = ()  # a new thread's tool servers, switched on with it
+    # A new thread's tool servers, switched on with it; None: its project's.
+    tools: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,8 @@ class Project(Base):
     system_prompt: Mapped[str | None] = mapped_column(Text)
     default_provider: Mapped[str | None] = mapped_column(String(100))
     default_model: Mapped[str | None] = mapped_column(String(200))
+    # The tool servers its new chats start with (none: SQL NULL, never JSON null).
+    tools: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     last_chat_at: Mapped[datetime | None]
     created_at: Mapped[datetime]

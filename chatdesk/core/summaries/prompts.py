@@ -11,7 +11,9 @@ SUMMARY_INSTRUCTIONS = (
     "You condense conversations so they can go on after the older messages are dropped. "
     "Write a summary of the conversation you are given, for the assistant's own later use. "
     "Keep facts, decisions, names, numbers, code identifiers, the user's preferences and open "
-    "questions; drop greetings and repetition. Write in the conversation's language, as short "
+    "questions; drop greetings and repetition. Lines like [Tool call …] record tools the "
+    "assistant used: keep which tools were used for what, and what they found that still "
+    "matters. Write in the conversation's language, as short "
     "bullet points, with no preamble. If a summary so far is given, return one summary that "
     "covers both it and the new messages."
 )

@@ -13,10 +13,11 @@ from __future__ import annotations
 import enum
 import json
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.tools.model import BUILT_IN
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$")
@@ -115,6 +116,40 @@ def parse_servers_text(text: str, *, imported: bool = True) -> ReadServers:
     except json.JSONDecodeError as error:
         return ReadServers((), (f"not JSON: {error.msg} (line {error.lineno})",))
     return parse_servers(data, imported=imported)
+
+
+def server_from_fields(
+    name: str,
+    transport: Transport,
+    *,
+    command: str = "",
+    args: Sequence[str] = (),
+    url: str = "",
+    values: Mapping[str, str] | None = None,
+    kept: Sequence[str] = (),
+    timeout: float | None = None,
+) -> ServerConfig:
+    """A server the user typed (`chatdesk tools add`, the form in Preferences ▸ Tools),
+    checked as an imported entry is (InvalidRequest says what is wrong). `values` are its
+    `env` (stdio) or `headers` (HTTP) to keep in the keyring; `kept` names values kept there
+    already. Its command may start: the user wrote it."""
+    entry: dict[str, Any] = {
+        "type": str(transport),
+        "env" if transport is Transport.STDIO else "headers": dict(values or {}),
+    }
+    if transport is Transport.STDIO:
+        entry.update(command=command, args=list(args))
+    else:
+        entry["url"] = url.strip()
+    if timeout is not None:
+        entry["timeout"] = timeout
+    server, problem = _server(name.strip(), entry, imported=True)
+    if server is None:
+        raise InvalidRequest(problem)
+    names = tuple(dict.fromkeys((*server.secrets, *kept)))
+    if transport is Transport.STDIO:
+        return replace(server, env_names=names, command_approved=True)
+    return replace(server, header_names=names)
 
 
 def _entries(data: object) -> Mapping[str, Any] | None:

@@ -1,21 +1,27 @@
 """The tools as the rest of chatdesk sees them: the sources (`Toolbox`: chatdesk's own tools and
 one `McpServer` per configured server), the configured servers and the policies (the tools
 file), the servers' secret values (the keyring), the approver the window or the terminal puts
-in place, and the settings that bound every call. No server starts until it is first used."""
+in place, and the settings that bound every call. No server starts until it is first used.
+
+Changes (a policy, a tick, an allowed command) take effect at once; the tools file is written
+after them on a thread of its own, in order, since writing it waits for the disk (`saved`
+waits for it and says when it failed)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
-from chatdesk.core.tools.model import Policy, ToolInfo, ToolSource
+from chatdesk.core.tools.model import BUILT_IN, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
 from chatdesk.core.tools.toolbox import Offer, Toolbox
@@ -27,6 +33,8 @@ from chatdesk.core.tools.tools_file import (
 )
 
 __all__ = ["TOOLS_FILE", "Tools"]
+
+log = logging.getLogger("chatdesk.tools")
 
 
 class Tools:
@@ -56,6 +64,8 @@ class Tools:
             self._attach(server)
         # Set by the window or the terminal; with none, a call that needs asking never runs.
         self.approver: Approver | None = None
+        self._writer: ThreadPoolExecutor | None = None  # made on the first change
+        self._written: Future[None] | None = None  # the latest write of the tools file
 
     @property
     def settings(self) -> Settings:
@@ -111,14 +121,28 @@ class Tools:
     async def add_server(self, config: ServerConfig, *, replace: bool = False) -> list[str]:
         """Add (or with `replace`, change) a server; its secret values go to the keyring.
         Returns notes for the user (values kept for this session only, without a keyring)."""
-        if config.name in self._servers and not replace:
+        old = self._servers.get(config.name)
+        if old is not None and not replace:
             raise InvalidRequest(f"a tool server named {config.name!r} exists already")
+        if old is not None:  # values it no longer names leave the keyring
+            named = {*config.env_names, *config.header_names}
+            dropped = dataclasses.replace(
+                old,
+                env_names=tuple(n for n in old.env_names if n not in named),
+                header_names=tuple(n for n in old.header_names if n not in named),
+            )
+            await asyncio.to_thread(self.secrets.forget, dropped)
         notes = await asyncio.to_thread(self.secrets.keep, config)
+        found = await asyncio.to_thread(self.secrets.values, config)
+        for name in (*config.env_names, *config.header_names):
+            if name not in found:  # e.g. kept for the server's old address only
+                notes.append(f"{config.name}: {name} has no value kept; enter it again")
         kept = dataclasses.replace(config, secrets={})
         await self._detach(config.name)
         self._servers[config.name] = kept
         self._attach(kept)
         self._save()
+        await self.saved()
         return notes
 
     async def import_servers(self, text: str) -> tuple[ReadServers, list[str]]:
@@ -138,6 +162,7 @@ class Tools:
         await asyncio.to_thread(self.secrets.forget, config)
         self.policies.forget_server(name)
         self._save()
+        await self.saved()
 
     async def set_enabled(self, name: str, enabled: bool) -> None:
         config = dataclasses.replace(self.server(name), enabled=enabled)
@@ -145,6 +170,7 @@ class Tools:
         self._servers[name] = config
         self._attach(config)
         self._save()
+        await self.saved()
 
     def approve_command(self, name: str) -> None:
         """The user saw the command line and allowed it to start."""
@@ -154,6 +180,12 @@ class Tools:
         if self.startable(name):
             self.box.add(self._mcp[name])
         self._save()
+
+    def switchable(self) -> list[tuple[str, str]]:
+        """The servers a chat can switch on, as (name, label): chatdesk's own, then each
+        configured one that may start."""
+        servers = [(BUILT_IN, "chatdesk: search your chats")]
+        return servers + [(s.name, s.name) for s in self.servers() if self.startable(s.name)]
 
     def startable(self, name: str) -> bool:
         """Enabled, and not a stdio command the user has not allowed yet."""
@@ -168,10 +200,18 @@ class Tools:
             raise InvalidRequest(_why_not(self.server(name)))
         return await self._mcp[name].tools()
 
+    async def saved(self) -> None:
+        """Wait until the changes so far are in the tools file; ChatdeskError when the last
+        write failed (the changes hold in memory until chatdesk closes)."""
+        if self._written is not None:
+            await asyncio.wrap_future(self._written)
+
     async def aclose(self) -> None:
         for name in list(self._mcp):
             await self._detach(name)
         await asyncio.to_thread(self.loop.stop)
+        if self._writer is not None:
+            await asyncio.to_thread(self._writer.shutdown, True)  # every change is written
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -188,8 +228,34 @@ class Tools:
             await source.aclose()
 
     def _save(self) -> None:
-        if self._file is not None:
-            write_tools_file(self._file, self.servers(), self.policies.rules(), self._off)
+        """Write what is in memory now to the tools file, after the writes before it."""
+        if self._file is None:
+            return
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-tools-file")
+        written = self._writer.submit(
+            _write, self._file, self.servers(), self.policies.rules(), sorted(self._off)
+        )
+        written.add_done_callback(_log_failure)
+        self._written = written
+
+
+def _write(
+    path: Path, servers: list[ServerConfig], policies: Mapping[str, Policy], off: list[str]
+) -> None:
+    try:
+        write_tools_file(path, servers, policies, off)
+    except OSError as error:
+        raise ChatdeskError(
+            f"The tools settings could not be saved in {path} ({error.strerror or error}): "
+            "they hold until chatdesk closes."
+        ) from error
+
+
+def _log_failure(written: Future[None]) -> None:
+    error = None if written.cancelled() else written.exception()
+    if error is not None:
+        log.error("%s", error)
 
 
 def _why_not(config: ServerConfig) -> str:

@@ -151,6 +151,8 @@ def read_thread(document: Any) -> ImportedThread:
     label = f"{thread['title']!r} ({thread['id']})"
     imported = ImportedThread(label, thread)
     imported.project = _project(document.get("project"), thread)
+    if imported.project is not None:
+        imported.project["tools"] = None
     _read_messages(imported, _records(document, "messages"))
     imported.attachments = [from_json(ATTACHMENTS, r) for r in _records(document, "attachments")]
     imported.summaries = [from_json(SUMMARIES, r) for r in _records(document, "summaries")]

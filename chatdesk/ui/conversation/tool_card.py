@@ -231,7 +231,12 @@ def _copy(text: str) -> None:
 
 
 class ToolCallList(QWidget):
-    """An answer's cards, in order, and "Allow all" when several calls of a round wait."""
+    """An answer's cards, in order, and "Allow all" when several calls of a round wait.
+
+    An answer with more than `FOLD_OVER` calls shows its finished ones folded under one line
+    ("50 tool calls: 48 done, 2 failed"), and the calls that wait or run as cards; unfolded,
+    the cards are made `CHUNK` per turn of the event loop, so a long list never holds up the
+    window."""
 
     decided = Signal(str, str)  # call id, choice
 
@@ -242,28 +247,104 @@ class ToolCallList(QWidget):
         self._layout.setContentsMargins(0, 2, 0, 2)
         self._layout.setSpacing(4)
         self.cards: dict[str, ToolCallCard] = {}
+        self._calls: tuple[ToolCallView, ...] = ()
+        self._summary = QToolButton()
+        self._summary.setObjectName("toolSummary")
+        self._summary.setCheckable(True)
+        self._summary.setAutoRaise(True)
+        self._summary.toggled.connect(lambda _: self._arrange())
+        self._summary.hide()
+        self._layout.addWidget(self._summary, 0, Qt.AlignmentFlag.AlignLeft)
         self._all = QPushButton()
         self._all.setObjectName("toolChoice")
         self._all.setToolTip("Run every call that waits for you")
         self._all.clicked.connect(self._allow_all)
         self._layout.addWidget(self._all, 0, Qt.AlignmentFlag.AlignLeft)
+        self._pending = False  # more cards are to be made on the next turn of the loop
+
+    @property
+    def folded(self) -> bool:
+        return len(self._calls) > FOLD_OVER and not self._summary.isChecked()
 
     def show_calls(self, calls: tuple[ToolCallView, ...]) -> None:
+        self._calls = calls
         for call in calls:
             card = self.cards.get(call.call_id)
-            if card is None:
-                card = ToolCallCard(call)
-                card.decided.connect(self.decided)
-                self.cards[call.call_id] = card
-                self._layout.insertWidget(self._layout.count() - 1, card)
-            else:
+            if card is not None:
                 card.show_call(call)
         waiting = [c for c in calls if c.state == "waiting"]
         self._all.setText(f"Allow all {len(waiting)} calls")
         self._all.setAccessibleName(f"Allow all {len(waiting)} waiting tool calls")
         self._all.setVisible(len(waiting) > 1)
+        self._arrange()
+
+    def _arrange(self) -> None:
+        """Show the summary line when there are many calls, hide the folded cards, and make
+        the cards still to be shown: at once when few, else a chunk per turn of the loop."""
+        many = len(self._calls) > FOLD_OVER
+        self._summary.setVisible(many)
+        if many:
+            self._summary.setText(_summary(self._calls, self._summary.isChecked()))
+            self._summary.setAccessibleName(
+                ("Hide" if self._summary.isChecked() else "Show")
+                + f" all {len(self._calls)} tool calls"
+            )
+        folded = self.folded
+        for call in self._calls:
+            card = self.cards.get(call.call_id)
+            if card is not None:
+                card.setVisible(not folded or call.state in _LIVE)
+        missing = self._missing()
+        if len(missing) <= FOLD_OVER:
+            self._make(missing)
+        elif not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._make_chunk)
+
+    def _missing(self) -> list[ToolCallView]:
+        folded = self.folded
+        return [
+            call
+            for call in self._calls
+            if call.call_id not in self.cards and (not folded or call.state in _LIVE)
+        ]
+
+    def _make_chunk(self) -> None:
+        self._pending = False
+        missing = self._missing()
+        self._make(missing[:CHUNK])
+        if len(missing) > CHUNK:
+            self._pending = True
+            QTimer.singleShot(0, self._make_chunk)
+
+    def _make(self, calls: list[ToolCallView]) -> None:
+        order = {call.call_id: index for index, call in enumerate(self._calls)}
+        for call in calls:
+            card = ToolCallCard(call)
+            card.decided.connect(self.decided)
+            self.cards[call.call_id] = card
+            before = sum(1 for made in self.cards if order.get(made, -1) < order[call.call_id])
+            self._layout.insertWidget(1 + before, card)  # after the summary line, in order
+            card.show()  # now, not on a later turn of the loop: what is shown is known
 
     def _allow_all(self) -> None:
         for call_id, card in self.cards.items():
             if card.call.state == "waiting":
                 self.decided.emit(call_id, "once")
+
+
+FOLD_OVER = 6  # calls an answer shows as cards before folding its finished ones
+CHUNK = 2  # cards made per turn of the event loop (about 3 ms, and a layout)
+_LIVE = ("streaming", "waiting", "running")  # shown as cards even when the list is folded
+
+
+def _summary(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
+    """The summary line: "▸ 50 tool calls: 48 done, 2 failed" (states as they first occur)."""
+    words = {"done": "done", "failed": "failed", "not_run": "not run"}
+    words |= {"not_finished": "not finished", "waiting": "waiting", "running": "running"}
+    counts: dict[str, int] = {}
+    for call in calls:
+        word = words.get(call.state, "calling")
+        counts[word] = counts.get(word, 0) + 1
+    said = ", ".join(f"{count} {word}" for word, count in counts.items())
+    return f"{'▾' if unfolded else '▸'} {len(calls)} tool calls: {said}"

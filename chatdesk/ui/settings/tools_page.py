@@ -1,6 +1,7 @@
 """Tools: chatdesk's own tools and the MCP servers, each with who decides that its calls run.
 
-Import takes the `mcpServers` JSON of Claude Desktop, Cursor or VS Code, pasted as it is (a
+Add and Edit open a form for one server (`server_form.py`): a command, or an address. Import
+takes the `mcpServers` JSON of Claude Desktop, Cursor or VS Code, pasted as it is (a
 server of the same name is replaced; `env` and `headers` values go to the keyring). An imported
 command does not start until the user has seen it here and pressed "Allow to start". Test starts
 a server and lists its tools; a tool unticked there is never offered to the model. A server
@@ -32,6 +33,7 @@ from chatdesk.core.tools.model import BUILT_IN, Policy
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.server_form import ServerForm
 
 if TYPE_CHECKING:
     from chatdesk.core.tools.model import ToolInfo
@@ -72,6 +74,7 @@ class ToolsPage(QWidget):
         self._tools = tools
         self._runner = runner
         self.import_dialog: ImportDialog | None = None
+        self.server_form: ServerForm | None = None
         layout = QVBoxLayout(self)
         self.problems = Notice("toolsProblems", self)
         layout.addWidget(self.problems)
@@ -109,9 +112,14 @@ class ToolsPage(QWidget):
         for column, width in enumerate((110, 80, 270, 70)):
             tree.setColumnWidth(column, width)
         tree.currentItemChanged.connect(lambda *_: self._selection_changed())
+        tree.itemActivated.connect(lambda *_: self.open_edit())
         return tree
 
     def _buttons(self) -> QHBoxLayout:
+        self.add_button = self._button(
+            "&Add…", "Add a server by its command or address", self.open_add
+        )
+        self.edit_button = self._button("&Edit…", "Change the server", self.open_edit)
         self.import_button = self._button(
             "&Import…", "Paste servers from another app", self.open_import
         )
@@ -132,7 +140,13 @@ class ToolsPage(QWidget):
             self.policy.addItem(shown, value)
         self.policy.activated.connect(lambda _: self.set_policy(self.policy.currentData()))
         row = QHBoxLayout()
-        for widget in (self.import_button, self.allow_button, self.test_button):
+        for widget in (
+            self.add_button,
+            self.edit_button,
+            self.import_button,
+            self.allow_button,
+            self.test_button,
+        ):
             row.addWidget(widget)
         row.addWidget(self.switch_button)
         row.addWidget(self.remove_button)
@@ -195,6 +209,8 @@ class ToolsPage(QWidget):
         tools = self._tools
         unapproved = server is not None and server.awaits_approval
         self.import_button.setEnabled(tools is not None)
+        self.add_button.setEnabled(tools is not None)
+        self.edit_button.setEnabled(server is not None)
         self.allow_button.setVisible(unapproved)
         self.test_button.setEnabled(
             server is not None and tools is not None and tools.startable(server.name)
@@ -219,6 +235,45 @@ class ToolsPage(QWidget):
         self.found.hide()
 
     # -- acting ----------------------------------------------------------------------------------
+
+    def open_add(self) -> None:
+        self._open_form(None)
+
+    def open_edit(self) -> None:
+        server = self._current()
+        if server is not None:
+            self._open_form(server)
+
+    def _open_form(self, editing: ServerConfig | None) -> None:
+        if self._tools is None:
+            return
+        taken = frozenset(s.name for s in self._tools.servers()) | {BUILT_IN}
+        self.server_form = ServerForm(editing, taken, self)
+        self.server_form.accepted.connect(self._form_given)
+        self.server_form.open()
+
+    def _form_given(self) -> None:
+        assert self.server_form is not None
+        assert self._tools is not None
+        config, editing = self.server_form.result_config, self.server_form.editing
+        if config is None:
+            return
+        self._runner.run(
+            self._tools.add_server(config, replace=editing is not None),
+            done=lambda notes: self._saved_server(config.name, notes),
+            failure=lambda error: self.status.say(Tone.ERROR, str(error)),
+            owner=self,
+        )
+
+    def _saved_server(self, name: str, notes: list[str]) -> None:
+        self.refresh()
+        rows = [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]
+        found = next((r for r in rows if r is not None and r.data(0, NAME_ROLE) == name), None)
+        if found is not None:
+            self.list.setCurrentItem(found)
+        self.status.say(
+            Tone.WARNING if notes else Tone.SUCCESS, "\n".join([f"Saved {name}.", *notes])
+        )
 
     def open_import(self) -> None:
         self.import_dialog = ImportDialog(self)
@@ -247,6 +302,7 @@ class ToolsPage(QWidget):
             self._tools.approve_command(server.name)
             self.refresh()
             self.status.say(Tone.SUCCESS, f"{server.name} may start now.")
+            self._check_saved()
 
     def test_current(self) -> None:
         server = self._current()
@@ -281,6 +337,7 @@ class ToolsPage(QWidget):
         tool = self._listed.get(item.text(0))
         if column == 0 and tool is not None and self._tools is not None:
             self._tools.switch_tool(tool, item.checkState(0) == Qt.CheckState.Checked)
+            self._check_saved()
 
     def switch_current(self) -> None:
         server = self._current()
@@ -299,6 +356,16 @@ class ToolsPage(QWidget):
         if name is not None and self._tools is not None:
             self._tools.policies.set(name, Policy(value))
             self.refresh()
+            self._check_saved()
+
+    def _check_saved(self) -> None:
+        """A change holds at once; say so if it could not be written to the tools file."""
+        if self._tools is not None:
+            self._runner.run(
+                self._tools.saved(),
+                failure=lambda error: self.status.say(Tone.ERROR, str(error)),
+                owner=self,
+            )
 
 
 def _state(server: ServerConfig) -> str:

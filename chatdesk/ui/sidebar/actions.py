@@ -173,6 +173,7 @@ class SidebarActions(QObject):
                     system_prompt=settings.system_prompt,
                     default_provider=settings.default_provider,
                     default_model=settings.default_model,
+                    tools=settings.tools,
                 )
             )
 
@@ -187,6 +188,7 @@ class SidebarActions(QObject):
                     system_prompt=settings.system_prompt,
                     default_provider=settings.default_provider,
                     default_model=settings.default_model,
+                    tools=settings.tools,
                 )
             )
 
@@ -196,7 +198,8 @@ class SidebarActions(QObject):
         self, project: ProjectView | None, apply: Callable[[ProjectSettings], None]
     ) -> None:
         models = self._service.known_models()
-        dialog = ProjectDialog(self._owner, project=project, models=models)
+        servers = self._service.tools.switchable()
+        dialog = ProjectDialog(self._owner, project=project, models=models, servers=servers)
         dialog.accepted.connect(lambda: apply(dialog.settings()))
         self.dialog = dialog
         dialog.open()

@@ -15,7 +15,10 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMessageBox,
     QPlainTextEdit,
     QWidget,
@@ -34,6 +37,7 @@ class ProjectSettings:
     system_prompt: str | None
     default_provider: str | None
     default_model: str | None
+    tools: tuple[str, ...] = ()  # the tool servers its new chats start with
 
 
 class ProjectDialog(QDialog):
@@ -43,6 +47,7 @@ class ProjectDialog(QDialog):
         *,
         project: ProjectView | None = None,
         models: Sequence[tuple[str, str]] = (),
+        servers: Sequence[tuple[str, str]] = (),
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -57,6 +62,12 @@ class ProjectDialog(QDialog):
         _describe(self.prompt, "System prompt", "Sent to the model before each chat's messages.")
         self.model = _model_combo(models, project)
         _describe(self.model, "Default model", "The model new chats in this project use.")
+        self.tools = _tool_list(servers, project.tools if project else ())
+        _describe(
+            self.tools,
+            "Tools",
+            "The tool servers new chats in this project start with; each chat can change them.",
+        )
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -69,13 +80,27 @@ class ProjectDialog(QDialog):
         form.addRow("&Name", self.name)
         form.addRow("System &prompt", self.prompt)
         form.addRow("Default &model", self.model)
+        tools_label = QLabel("&Tools")
+        tools_label.setBuddy(self.tools)
+        form.addRow(tools_label, self.tools)
+        caption = QLabel("New chats in this project start with these; each chat can change them.")
+        caption.setWordWrap(True)
+        caption.setObjectName("formHint")
+        form.addRow("", caption)
         form.addRow(self._buttons)
         self._update_ok()
 
     def settings(self) -> ProjectSettings:
         prompt = self.prompt.toPlainText().strip()
         provider, model = self._chosen_model()
-        return ProjectSettings(" ".join(self.name.text().split()), prompt or None, provider, model)
+        ticked = [self.tools.item(i) for i in range(self.tools.count())]
+        tools = tuple(
+            str(item.data(Qt.ItemDataRole.UserRole))
+            for item in ticked
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        )
+        name = " ".join(self.name.text().split())
+        return ProjectSettings(name, prompt or None, provider, model, tools)
 
     def _chosen_model(self) -> tuple[str | None, str | None]:
         text = self.model.currentText().strip()
@@ -109,6 +134,20 @@ def _model_combo(models: Sequence[tuple[str, str]], project: ProjectView | None)
             index = combo.count() - 1
         combo.setCurrentIndex(index)
     return combo
+
+
+def _tool_list(servers: Sequence[tuple[str, str]], on: Sequence[str]) -> QListWidget:
+    """A box per tool server (name, label), ticked when on; a server the project names that is
+    no longer configured is left out, and so dropped on save."""
+    tools = QListWidget()
+    for name, label in servers:
+        item = QListWidgetItem(label, tools)
+        item.setData(Qt.ItemDataRole.UserRole, name)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked if name in on else Qt.CheckState.Unchecked)
+    rows = max(1, min(len(servers), 5))
+    tools.setFixedHeight(tools.sizeHintForRow(0) * rows + 2 * tools.frameWidth() + 4)
+    return tools
 
 
 def _same(offered: tuple[str, str], wanted: tuple[str | None, str]) -> bool:

@@ -45,7 +45,7 @@ class ModelChoice:
     def new_chat(self, project_id: uuid.UUID | None) -> None:
         """A new chat is shown: in `project_id`, with the default model until one is chosen."""
         self.new_chat_project, self.new_chat_model = project_id, None
-        self.tools.new_chat()
+        self.tools.new_chat(project_id)
 
     def apply(self, event: Event) -> None:
         from chatdesk.core.chat.events import ProvidersChanged

@@ -105,13 +105,14 @@ class Sending(QObject):
         if thread is not None:
             return service.send(thread.id, text, attachments=items)
         provider, model = self._models.new_chat_model or (None, None)
+        chosen = self._models.tools.new_chat_tools  # None: the project's
         return service.send_new(
             text,
             project_id=self._models.new_chat_project,
             attachments=items,
             provider=provider,
             model=model,
-            tools=sorted(self._models.tools.new_chat_tools),
+            tools=None if chosen is None else sorted(chosen),
         )
 
     def _send_waited(self) -> None:

@@ -1,10 +1,12 @@
 """Which tool servers the shown chat has switched on: the composer's Tools menu lists chatdesk's
 own tools and every configured server (those whose command was not allowed yet are left out:
 `chatdesk tools test NAME` or the Tools preferences allow them), ticked as the chat has them;
-ticking one switches it on for the shown chat, or for the new chat when it is made."""
+ticking one switches it on for the shown chat, or for the new chat when it is made. A new chat
+in a project starts with the project's servers ticked."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -12,10 +14,8 @@ from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import ThreadView
+    from chatdesk.core.chat.views import ProjectView, ThreadView
     from chatdesk.ui.runner import Runner
-
-BUILT_IN_LABEL = "chatdesk: search your chats"
 
 
 class ToolChoice:
@@ -24,23 +24,30 @@ class ToolChoice:
         self._shown = shown
         self._service: ChatService | None = None
         self._runner: Runner | None = None
-        self.new_chat_tools: set[str] = set()  # what the new chat is made with
+        # What the new chat is made with; None: its project's (none outside a project).
+        self.new_chat_tools: set[str] | None = None
+        self._project: uuid.UUID | None = None  # where the new chat is made
         self._on: set[str] = set()
         composer.tool_toggled.connect(self.toggle)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
 
-    def new_chat(self) -> None:
-        self.new_chat_tools = set()
+    def new_chat(self, project_id: uuid.UUID | None) -> None:
+        self.new_chat_tools, self._project = None, project_id
 
     def show(self) -> None:
         """Fill the menu for the shown chat (its servers are read from the store)."""
         if self._service is None or self._runner is None:
             return
         thread = self._shown()
+        if thread is None and (self.new_chat_tools is not None or self._project is None):
+            self._fill(self.new_chat_tools or set())
+            return
         if thread is None:
-            self._fill(self.new_chat_tools)
+            self._runner.run(
+                self._service.list_projects(), done=self._fill_from_project, quiet=True
+            )
             return
         self._runner.run(
             self._service.thread_tools(thread.id), done=lambda on: self._fill(set(on)), quiet=True
@@ -56,10 +63,12 @@ class ToolChoice:
             call = self._service.set_thread_tools(thread.id, sorted(wanted))
             self._runner.run(call, done=lambda _: self._fill(wanted))
 
+    def _fill_from_project(self, projects: list[ProjectView]) -> None:
+        if self._shown() is None and self.new_chat_tools is None:
+            found = next((p for p in projects if p.id == self._project), None)
+            self._fill(set(found.tools) if found else set())
+
     def _fill(self, on: set[str]) -> None:
         assert self._service is not None
-        tools = self._service.tools
-        servers = [("chatdesk", BUILT_IN_LABEL)]
-        servers += [(s.name, s.name) for s in tools.servers() if tools.startable(s.name)]
         self._on = set(on)
-        self._composer.set_tools(servers, self._on)
+        self._composer.set_tools(self._service.tools.switchable(), self._on)

@@ -21,6 +21,7 @@ from chatdesk.core.chat.repository.rows import (
 from chatdesk.core.chat.repository.tools import (
     add_tool_figures,
     close_open_calls,
+    tool_time_of,
     with_tool_calls,
 )
 from chatdesk.core.chat.views import (
@@ -85,7 +86,19 @@ def finish_answer(
 ) -> tuple[MessageView, ThreadView]:
     """Store an answer's final state (`values`: status, text, usage, tool figures …) and add
     the tokens it `spent` and its tool figures to its thread's and project's totals; calls it
-    left waiting or running are marked not finished."""
+    left waiting or running are marked not finished. A continued answer's tool figures are
+    those of all its runs."""
+    run_time, run_counts = values.get("tool_time_ms") or 0, values.get("tool_counts")
+    if values.get("tool_counts") is not None:
+        before = session.execute(
+            select(Message.tool_time_ms, Message.tool_counts).where(Message.id == message_id)
+        ).one_or_none()
+        if before is not None and before.tool_time_ms is not None:
+            values = {**values, "tool_time_ms": before.tool_time_ms + (values["tool_time_ms"] or 0)}
+            counts = dict(before.tool_counts or {})
+            for tool, count in values["tool_counts"].items():
+                counts[tool] = int(counts.get(tool, 0)) + count
+            values["tool_counts"] = counts
     values = {
         **values,
         "completed_at": now,
@@ -101,8 +114,8 @@ def finish_answer(
     close_open_calls(session, [message_id])
     row = message_row(session, message_id)
     thread = thread_row(session, row.thread_id, deleted_ok=True)
-    if values.get("tool_counts"):
-        add_tool_figures(thread, values.get("tool_time_ms") or 0, values["tool_counts"])
+    if run_counts:  # the thread's totals grow by this run's figures only
+        add_tool_figures(thread, run_time, run_counts)
     thread.total_tokens += spent
     thread.last_activity_at = now
     thread.updated_at = now
@@ -153,5 +166,7 @@ def interrupt_unfinished(
         row.completed_at = now
         row.updated_at = now
         close_open_calls(session, [row.id])
+        if row.tool_time_ms is None:  # its calls are read with it (and sent as notes)
+            row.tool_time_ms = tool_time_of(session, row.id)
         count += 1
     return count

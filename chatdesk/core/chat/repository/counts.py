@@ -35,7 +35,8 @@ def _walk_up(*extra: str) -> Any:
         walk, M.c.id == walk.c.parent_id
     )
     walk = walk.union_all(step.where(walk.c.n < bindparam("limit")))
-    columns = ("id", "depth", "role", "status", "updated_at", "token_count", *extra)
+    columns: tuple[str, ...] = ("id", "depth", "role", "status", "updated_at", "token_count")
+    columns += ("tool_time_ms", *extra)
     # The parent as stored (hex): only the last row's is used, to go on from there.
     parent = type_coerce(M.c.parent_id, String).label("parent_hex")
     return (
@@ -47,7 +48,9 @@ def _walk_up(*extra: str) -> Any:
 
 _UP_COUNTS = _walk_up()
 _UP_TEXTS = _walk_up("content")  # for a request: it sends the text of what it walks
-_TEXTS = select(M.c.id, M.c.role, M.c.content).where(M.c.id.in_(bindparam("ids", expanding=True)))
+_TEXTS = select(M.c.id, M.c.role, M.c.content, M.c.tool_time_ms).where(
+    M.c.id.in_(bindparam("ids", expanding=True))
+)
 _SAVE = (
     update(M)
     .where(M.c.id == bindparam("m_id"), M.c.updated_at == bindparam("m_at"))
@@ -57,14 +60,14 @@ _SAVE = (
 
 def walk_up(session: Session, start: uuid.UUID, limit: int, *, with_texts: bool) -> list[Any]:
     """`start` and at most `limit - 1` of its ancestors, newest first: id, depth, role, status,
-    updated_at, token_count, token_encoding, parent_hex (the parent as stored, to go on from
-    the last row), and `content` too `with_texts`."""
+    updated_at, token_count, tool_time_ms (set: it made tool calls), token_encoding, parent_hex
+    (the parent as stored, to go on from the last row), and `content` too `with_texts`."""
     walk = _UP_TEXTS if with_texts else _UP_COUNTS
     return list(session.execute(walk, {"start": start, "limit": limit}).all())
 
 
 def message_texts(session: Session, ids: Iterable[uuid.UUID]) -> list[Any]:
-    """id, role and content of each message of `ids`."""
+    """id, role, content and tool time (set: it made tool calls) of each message of `ids`."""
     return list(session.execute(_TEXTS, {"ids": list(ids)}).all())
 
 

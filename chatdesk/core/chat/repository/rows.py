@@ -45,6 +45,7 @@ def project_view(row: Project) -> ProjectView:
         total_tokens=row.total_tokens,
         last_chat_at=row.last_chat_at,
         created_at=row.created_at,
+        tools=tuple(row.tools or ()),
     )
 
 

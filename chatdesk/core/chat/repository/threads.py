@@ -111,8 +111,9 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 DEFAULT_TITLE = "New chat"
 
 
-def new_project(session: Session, now: datetime, name: str, **settings: str | None) -> ProjectView:
-    """A project named `name`; `settings`: system_prompt, default_provider, default_model."""
+def new_project(session: Session, now: datetime, name: str, **settings: Any) -> ProjectView:
+    """A project named `name`; `settings`: system_prompt, default_provider, default_model,
+    tools."""
     row = Project(id=new_id(), name=name, total_tokens=0, created_at=now, updated_at=now)
     for field, value in settings.items():
         setattr(row, field, value)
@@ -145,9 +146,9 @@ def delete_project(session: Session, project_id: uuid.UUID) -> list[ThreadView]:
 def new_thread(
     session: Session, now: datetime, project_id: uuid.UUID | None, title: str | None
 ) -> Thread:
-    """A new, empty thread (titled "New chat" until it is named)."""
-    if project_id is not None:
-        project_row(session, project_id)
+    """A new, empty thread (titled "New chat" until it is named), with its project's tool
+    servers switched on."""
+    project = project_row(session, project_id) if project_id is not None else None
     row = Thread(
         id=new_id(),
         project_id=project_id,
@@ -161,6 +162,8 @@ def new_thread(
         created_at=now,
         updated_at=now,
     )
+    if project is not None and project.tools:
+        row.tools = list(project.tools)
     session.add(row)
     return row
 

@@ -123,10 +123,18 @@ def with_tool_calls(session: Session, views: list[MessageView]) -> list[MessageV
     wanted = [v.id for v in views if needs_tool_calls(v)]
     if not wanted:
         return views
+    found = tool_calls_of(session, wanted)
+    return [replace(v, tool_calls=found[v.id]) if v.id in found else v for v in views]
+
+
+def tool_calls_of(
+    session: Session, message_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[ToolCallView, ...]]:
+    """The tool calls of each of these messages that made any, in order, with their results."""
     rows = session.execute(
         select(MessagePart.message_id, MessagePart.kind, MessagePart.text, MessagePart.data)
         .where(
-            MessagePart.message_id.in_(wanted),
+            MessagePart.message_id.in_(message_ids),
             MessagePart.kind.in_([PartKind.TOOL_CALL, PartKind.TOOL_RESULT]),
         )
         .order_by(MessagePart.message_id, MessagePart.position)
@@ -139,14 +147,25 @@ def with_tool_calls(session: Session, views: list[MessageView]) -> list[MessageV
             calls[message_id].append(data)
         else:
             results[message_id, str(data.get("call_id"))] = (text, data)
-    found = {
+    return {
         message_id: tuple(
             tool_call_view(call, *results.get((message_id, str(call.get("call_id"))), (None, {})))
             for call in made
         )
         for message_id, made in calls.items()
     }
-    return [replace(v, tool_calls=found[v.id]) if v.id in found else v for v in views]
+
+
+def tool_time_of(session: Session, message_id: uuid.UUID) -> int | None:
+    """The time an answer spent in tools, from its stored calls (None: it made none)."""
+    calls = session.scalars(
+        select(MessagePart.data).where(
+            MessagePart.message_id == message_id, MessagePart.kind == PartKind.TOOL_CALL
+        )
+    ).all()
+    if not calls:
+        return None
+    return sum(int((data or {}).get("duration_ms") or 0) for data in calls)
 
 
 def tool_call_view(

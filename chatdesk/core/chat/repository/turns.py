@@ -40,7 +40,8 @@ def start_turn(
     (this chatdesk process), with the provider and model `setup` chooses for the thread."""
     if turn.thread_id is None:
         thread = new_thread(session, now, turn.project_id, None)
-        thread.tools = sorted(set(turn.tools)) or None
+        if turn.tools is not None:  # chosen for this chat: instead of its project's
+            thread.tools = sorted(set(turn.tools)) or None
         session.flush()
     else:
         thread = thread_row(session, turn.thread_id)

@@ -1,0 +1,190 @@
+"""The form that adds or edits one MCP server: a command on this computer (stdio) or an address
+(Streamable HTTP, or SSE for older servers). Its secret values (a command's environment, an
+address's headers) are typed as NAME=value lines and go to the keyring; editing, a name alone
+keeps the value stored for it, which is never shown. What is typed is checked as an import is
+(`server_from_fields`) before anything is saved; a problem is said in the form, which stays
+open with everything typed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
+from chatdesk.ui.settings.notices import Notice, Tone
+
+KINDS = (
+    ("A command on this computer (stdio)", Transport.STDIO),
+    ("An address (Streamable HTTP)", Transport.HTTP),
+    ("An address, older servers (HTTP with SSE)", Transport.SSE),
+)
+
+
+class ServerForm(QDialog):
+    def __init__(
+        self,
+        editing: ServerConfig | None = None,
+        taken: frozenset[str] = frozenset(),
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.editing = editing
+        self._taken = taken  # names of the servers there are
+        self.setWindowTitle(f"Edit {editing.name}" if editing else "Add a tool server")
+        self.result_config: ServerConfig | None = None
+        form = QFormLayout()
+        self.name = self._line("Name", "e.g. files (letters, digits, '.', '_', '-')")
+        self.kind = QComboBox(self)
+        self.kind.setAccessibleName("Kind of server")
+        for shown, transport in KINDS:
+            self.kind.addItem(shown, transport)
+        self.command = self._line("Command", "e.g. npx, uvx, or the program's full path")
+        self.args = self._text(
+            "Arguments", "One argument per line, exactly as the program takes it"
+        )
+        self.url = self._line("Address", "https://… or http://127.0.0.1:…")
+        self.values = self._text("Secret values", "NAME=value, one per line")
+        self.values_label = QLabel(self)  # its words follow the kind of server
+        self.values_label.setBuddy(self.values)
+        self.timeout = QDoubleSpinBox(self)
+        self.timeout.setAccessibleName("Call time limit in seconds")
+        self.timeout.setRange(0, 3600)
+        self.timeout.setDecimals(0)
+        self.timeout.setSpecialValueText("the tools setting")
+        self.timeout.setSuffix(" s")
+        for label, widget in (
+            ("&Name:", self.name),
+            ("&Kind:", self.kind),
+            ("&Command:", self.command),
+            ("&Arguments:", self.args),
+            ("A&ddress:", self.url),
+            ("", self.values),
+            ("&Time limit:", self.timeout),
+        ):
+            if widget is self.values:
+                form.addRow(self.values_label, widget)
+            else:
+                form.addRow(label, widget)
+        self.hint = QLabel(self)
+        self.hint.setWordWrap(True)
+        self.hint.setObjectName("formHint")
+        self.problem = Notice("serverFormProblem", self)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.check_and_accept)
+        buttons.rejected.connect(self.reject)
+        self.save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.problem)
+        layout.addWidget(buttons)
+        self.kind.currentIndexChanged.connect(lambda _: self._kind_changed())
+        if editing is not None:
+            self._fill(editing)
+        self._kind_changed()
+        self.resize(560, 460)
+
+    def _line(self, name: str, placeholder: str) -> QLineEdit:
+        line = QLineEdit(self)
+        line.setAccessibleName(name)
+        line.setPlaceholderText(placeholder)
+        return line
+
+    def _text(self, name: str, placeholder: str) -> QPlainTextEdit:
+        text = QPlainTextEdit(self)
+        text.setAccessibleName(name)
+        text.setPlaceholderText(placeholder)
+        text.setTabChangesFocus(True)
+        text.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        return text
+
+    def _fill(self, server: ServerConfig) -> None:
+        self.name.setText(server.name)
+        self.name.setReadOnly(True)  # a server is renamed by removing it and adding it again
+        self.kind.setCurrentIndex(max(self.kind.findData(server.transport), 0))
+        self.command.setText(server.command)
+        self.args.setPlainText("\n".join(server.args))
+        self.url.setText(server.url)
+        self.values.setPlainText("\n".join((*server.env_names, *server.header_names)))
+        self.timeout.setValue(server.timeout or 0)
+
+    def _transport(self) -> Transport:
+        return Transport(self.kind.currentData())
+
+    def _kind_changed(self) -> None:
+        stdio = self._transport() is Transport.STDIO
+        for widget in (self.command, self.args):
+            widget.setEnabled(stdio)
+        self.url.setEnabled(not stdio)
+        what = "environment" if stdio else "headers"
+        self.values_label.setText(f"Secr&et {what}:")
+        self.values.setAccessibleName(f"Secret {what}")
+        kept = " A name alone keeps the value stored for it." if self.editing else ""
+        values = "environment variables" if stdio else "headers"
+        self.hint.setText(
+            f"Secret {values} go to your system keyring, never to the tools file or a log.{kept} "
+            + (
+                "The command starts on your computer with only these variables and what it "
+                "needs to run."
+                if stdio
+                else "They are sent to this address only."
+            )
+        )
+
+    def check_and_accept(self) -> None:
+        """Save when what is typed makes a server; otherwise say why and keep it all."""
+        try:
+            values, kept = _named_values(self.values.toPlainText())
+            args = [line for line in self.args.toPlainText().splitlines() if line.strip()]
+            self.result_config = server_from_fields(
+                self.name.text(),
+                self._transport(),
+                command=self.command.text(),
+                args=args,
+                url=self.url.text(),
+                values=values,
+                kept=kept if self.editing else (),
+                timeout=self.timeout.value() or None,
+            )
+        except InvalidRequest as error:
+            said = str(error)
+            self.problem.say(Tone.ERROR, said[:1].upper() + said[1:])
+            return
+        if self.editing is None and kept:
+            self.problem.say(Tone.ERROR, f"Give {kept[0]} a value: {kept[0]}=…")
+            return
+        if self.editing is None and self.result_config.name in self._taken:
+            self.problem.say(Tone.ERROR, f"There is a server named {self.result_config.name}.")
+            return
+        self.accept()
+
+
+def _named_values(text: str) -> tuple[dict[str, str], list[str]]:
+    """NAME=value lines: the values typed, and the names given alone."""
+    values: dict[str, str] = {}
+    kept: list[str] = []
+    for line in text.splitlines():
+        name, equals, value = line.strip().partition("=")
+        name = name.strip()
+        if not name:
+            continue
+        if not name.replace("_", "").replace("-", "").isalnum():
+            raise InvalidRequest(f"{name!r} is not a name: one NAME=value per line")
+        if equals:
+            values[name] = value.strip()
+        else:
+            kept.append(name)
+    return values, kept
