@@ -17,7 +17,10 @@ Checked, in order:
    runs the counting child process;
 4. `chatdesk export --format html` formats the answer in the render child process: code
    highlighted by Pygments and formulas drawn by matplotlib, not the plain-text fallback;
-5. the window opens offscreen, paints, opens its core and closes with exit code 0
+5. a stdio MCP server (a few lines of JSON-RPC over stdin and stdout, written here with the
+   standard library) is added with `chatdesk tools add` and called through `chatdesk ask
+   --tools`: the mcp SDK the package carries starts it, lists its tool and calls it;
+6. the window opens offscreen, paints, opens its core and closes with exit code 0
    (`CHATDESK_EXIT_AFTER_START`, see chatdesk/ui/exit_after_start.py); the time to its first
    paint and to its core being attached is printed (median over `--window-runs`, after one
    run that warms the page cache and is not counted).
@@ -183,6 +186,51 @@ def check_commands(runner: Runner, home: Path, out: Path) -> str:
     return version
 
 
+ECHO_SERVER = """
+import json, sys
+for line in sys.stdin:
+    message = json.loads(line)
+    method, ident = message.get("method"), message.get("id")
+    if ident is None:
+        continue  # a notification
+    params = message.get("params") or {}
+    if method == "initialize":
+        result = {"protocolVersion": params.get("protocolVersion"), "capabilities": {"tools": {}},
+                  "serverInfo": {"name": "smoke-echo", "version": "1"}}
+    elif method == "tools/list":
+        schema = {"type": "object", "properties": {"text": {"type": "string"}},
+                  "required": ["text"]}
+        result = {"tools": [{"name": "echo", "description": "Say it back.", "inputSchema": schema}]}
+    elif method == "tools/call":
+        said = str((params.get("arguments") or {}).get("text", ""))
+        result = {"content": [{"type": "text", "text": said}], "isError": False}
+    elif method == "ping":
+        result = {}
+    else:
+        error = {"code": -32601, "message": "no such method"}
+        print(json.dumps({"jsonrpc": "2.0", "id": ident, "error": error}), flush=True)
+        continue
+    print(json.dumps({"jsonrpc": "2.0", "id": ident, "result": result}), flush=True)
+"""
+
+
+def check_tools(runner: Runner, root: Path) -> None:
+    """An MCP server started and called by the packaged mcp SDK, the call stored as a part."""
+    server = root / "echo_server.py"
+    server.write_text(ECHO_SERVER, encoding="utf-8")
+    runner.run("tools", "add", "echo", "--", sys.executable, "-I", str(server))
+    answer = runner.run_json(
+        "ask", "--tools", "echo", "--approve", "allow", "use the echo tool with text=packaged"
+    )
+    calls = answer.get("tool_calls")
+    _check(isinstance(calls, list) and len(calls) == 1, f"no tool call was made: {answer}")
+    assert isinstance(calls, list)
+    call = calls[0]
+    _check(call.get("state") == "done", f"the tool call did not run: {call}")
+    _check(call.get("result") == "packaged", f"the tool said something else: {call}")
+    _check("packaged" in str(answer.get("content")), f"the answer does not quote it: {answer}")
+
+
 def check_window(runner: Runner, runs: int) -> tuple[float, float]:
     """Median ms from starting the process to the first paint, and to the core attached."""
     painted: list[float] = []
@@ -220,6 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = check_install_location(command, cwd)
             plant(cwd, root / "planted")
             version = check_commands(runner, home, root)
+            check_tools(runner, root)
             commands_s = time.perf_counter() - started
             paint_ms, attached_ms = check_window(runner, args.window_runs)
             check_nothing_planted_ran(root / "planted")
@@ -232,7 +281,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smoke: imports chatdesk from {where}")
     print(
         f"smoke: ok: --version, ask (mock, database created and migrated), db check, "
-        f"tokens (exact), export html (highlighted, formulas) in {commands_s:.1f} s; "
+        f"tokens (exact), export html (highlighted, formulas), an MCP tool called "
+        f"in {commands_s:.1f} s; "
         f"nothing imported from the working folder"
     )
     print(

@@ -30,7 +30,7 @@ from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView
+from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView, ToolCallView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.providers.base import ErrorKind
 
@@ -398,4 +398,23 @@ def _message_json(message: MessageView) -> dict[str, Any]:
         "error_detail": message.error_detail,
         "branch": {"index": message.sibling_index, "count": message.sibling_count},
         "created_at": message.created_at.isoformat(),
+        "tool_calls": [_call_json(call) for call in message.tool_calls],
+    }
+
+
+def _call_json(call: ToolCallView) -> dict[str, Any]:
+    """A tool call and its result, as stored (the arguments as the model wrote them)."""
+    return {
+        "call_id": call.call_id,
+        "server": call.server,
+        "tool": call.tool,
+        "arguments": call.arguments,
+        "state": call.state,
+        "approval": call.approval,
+        "round": call.round,
+        "duration_ms": call.duration_ms,
+        "result": call.result,
+        "is_error": call.is_error,
+        "truncated": call.truncated,
+        "size": call.size,
     }

@@ -84,5 +84,7 @@ if __name__ == "__main__":
         time.sleep(600)  # holds stdin open and never answers
     elif mode == "http":
         server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
+    elif mode == "sse":  # the older HTTP transport: GET /sse, POST /messages/
+        server.run("sse", host="127.0.0.1", port=int(sys.argv[2]))
     else:
         server.run("stdio")

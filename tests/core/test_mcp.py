@@ -23,6 +23,7 @@ from chatdesk.app import Configuration
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import Settings, ToolsSettings
+from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
@@ -172,9 +173,18 @@ def _free_port() -> int:
 
 @pytest.fixture
 def http_server() -> Iterator[str]:
+    yield from _served("http", "/mcp")
+
+
+@pytest.fixture
+def sse_server() -> Iterator[str]:
+    yield from _served("sse", "/sse")
+
+
+def _served(mode: str, path: str) -> Iterator[str]:
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-I", str(SERVER), "http", str(port)],
+        [sys.executable, "-I", str(SERVER), mode, str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
@@ -185,7 +195,7 @@ def http_server() -> Iterator[str]:
                 break
         time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield f"http://127.0.0.1:{port}{path}"
     finally:
         process.kill()
         process.wait()
@@ -204,6 +214,25 @@ async def test_a_streamable_http_server_is_called_with_its_headers(
     await tools.add_server(server)
     assert "add" in {t.name for t in await tools.test_server("web")}
     assert await _call(tools, "web", "add", a=40, b=2) == "42"
+
+
+async def test_an_address_that_speaks_only_the_older_sse_transport_is_reached_over_it(
+    tools: Tools, sse_server: str
+) -> None:
+    # As many imported entries say it: a url and no type, which reads as Streamable HTTP.
+    [server] = parse_servers_text(json.dumps({"mcpServers": {"old": {"url": sse_server}}})).servers
+    assert server.transport is Transport.HTTP
+    await tools.add_server(server)
+    assert "add" in {t.name for t in await tools.test_server("old")}
+    assert await _call(tools, "old", "add", a=40, b=2) == "42"
+    assert await _call(tools, "old", "add", a=1, b=2) == "3"  # the same session, kept
+
+
+async def test_an_address_that_answers_nothing_says_why(tools: Tools) -> None:
+    url = f"http://127.0.0.1:{_free_port()}/mcp"
+    await tools.add_server(ServerConfig("gone", Transport.HTTP, url=url))
+    with pytest.raises(ChatdeskError, match="nor over the older SSE transport"):
+        await tools.test_server("gone")
 
 
 # -- configuration ---------------------------------------------------------------------------

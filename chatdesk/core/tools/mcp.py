@@ -6,7 +6,8 @@ first use and started again after it dies, waiting longer after each failure in 
 starts with a minimal environment (the SDK's short list: HOME, PATH, USER …; PATH as the
 user's login shell has it) plus its own configured variables, never chatdesk's, in the user's
 home folder (never the folder chatdesk was started in); what it writes to stderr goes to its own
-log file. The SDK is imported when the first server starts.
+log file. An address that does not speak Streamable HTTP is tried over the older SSE transport.
+The SDK is imported when the first server starts.
 """
 
 from __future__ import annotations
@@ -71,6 +72,7 @@ class McpServer:
         self._tools: list[ToolInfo] | None = None
         self._failures = 0
         self._retry_at = 0.0
+        self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
         self.last_error = ""
 
     @property
@@ -179,17 +181,58 @@ class McpServer:
 
     async def _own(self, ready: asyncio.Future[None], closing: asyncio.Event) -> None:
         """Hold the session open until closed or gone: the SDK's session must be entered and
-        left by one task."""
+        left by one task. A server set up for Streamable HTTP that fails before its handshake
+        is done is tried once more over the older SSE transport (and spoken to that way from
+        then on): many older servers' addresses speak only that."""
+        kinds = self._kinds()
+        first: BaseException | None = None
+        try:
+            for kind in kinds:
+                try:
+                    await self._hold(kind, ready, closing)
+                    return
+                except asyncio.CancelledError:
+                    raise  # closed, or given up on by `_session` (which says why)
+                except BaseException as error:  # the SDK raises groups of errors from its tasks
+                    if closing.is_set():
+                        return  # not while being closed: whoever closes says why
+                    if not ready.done() and kind is not kinds[-1]:
+                        first = error
+                        log.info("%s did not answer over %s: %s", self.server, kind, _reason(error))
+                        continue
+                    reason = _reason(first or error)
+                    if first is not None:
+                        reason += f" (nor over the older SSE transport: {_reason(error)})"
+                    self._failed(reason)
+                    log.info("MCP server %s ended: %s", self.server, reason)
+                    return
+        finally:
+            self._client = None
+            if not ready.done():
+                ready.set_exception(ServerUnavailable(f"{self.server}: {self.last_error}"))
+
+    def _kinds(self) -> tuple[Transport, ...]:
+        """The transports to try, in order."""
+        if self.config.transport is not Transport.HTTP:
+            return (self.config.transport,)
+        return (Transport.SSE,) if self._speaks_sse else (Transport.HTTP, Transport.SSE)
+
+    async def _hold(
+        self, kind: Transport, ready: asyncio.Future[None], closing: asyncio.Event
+    ) -> None:
         from mcp import Client
 
         errors: TextIO | None = None
         http: Any = None  # an HTTP client made here, which the SDK leaves open
         try:
-            transport, errors, http = await self._transport()
+            transport, errors, http = await self._transport(kind)
             client = Client(transport, message_handler=self._on_message)
             async with client:
                 self._client = client
                 self._failures = 0
+                if kind is not self.config.transport:
+                    self._speaks_sse = True
+                    log.info("MCP server %s answers over the older SSE transport", self.server)
                 ready.set_result(None)
                 watcher = asyncio.create_task(self._watch(client))
                 try:
@@ -197,26 +240,19 @@ class McpServer:
                 finally:
                     watcher.cancel()
                     await asyncio.wait({watcher})
-        except asyncio.CancelledError:
-            raise  # closed, or given up on by `_session` (which says why)
-        except BaseException as error:  # the SDK raises groups of errors from its tasks
-            if not closing.is_set():  # not while being closed: whoever closes says why
-                self._failed(_reason(error))
-            log.info("MCP server %s ended: %s", self.server, _reason(error))
         finally:
             self._client = None
-            if not ready.done():
-                ready.set_exception(ServerUnavailable(f"{self.server}: {self.last_error}"))
             if errors is not None:
                 errors.close()
             if http is not None:
                 await http.aclose()
 
-    async def _transport(self) -> tuple[Any, TextIO | None, Any]:
-        """The SDK transport, the stderr log it writes to, the HTTP client it was given."""
+    async def _transport(self, kind: Transport) -> tuple[Any, TextIO | None, Any]:
+        """The SDK transport of `kind`, the stderr log it writes to, the HTTP client it was
+        given."""
         config = self.config
         secrets = await asyncio.to_thread(self._secrets, config)  # the keyring may be slow
-        if config.transport is Transport.STDIO:
+        if kind is Transport.STDIO:
             from mcp.client.stdio import StdioServerParameters, stdio_client
 
             path = await asyncio.to_thread(login_shell_path)
@@ -230,7 +266,7 @@ class McpServer:
             )
             return stdio_client(parameters, errlog=errors), errors, None
         headers = secrets
-        if config.transport is Transport.SSE:
+        if kind is Transport.SSE:
             from mcp.client.sse import sse_client
 
             return sse_client(config.url, headers=headers), None, None
