@@ -357,6 +357,18 @@ async def _limited(
     return service, await _chat_with_tools(service, provider="openai", model=MODEL)
 
 
+async def _past_the_limit(
+    service: ChatService, server: FakeOpenAI, thread_id: Any, calls: int
+) -> MessageView:
+    """An answer whose model asks for a search `calls` times in a row, one more than its
+    limit: it ends interrupted at the limit."""
+    for number in range(calls):
+        server.queue(Reply(events=_call_chunks((f"c{number}", "search_chats", '{"query":"x"}'))))
+    answer = await _answer(service, thread_id, "look again and again")
+    assert (answer.status, answer.error_type) == (Status.INTERRUPTED, "tool_rounds")
+    return answer
+
+
 async def test_a_model_that_never_stops_calling_is_stopped_at_the_round_limit(
     make_service: ServiceFactory,
     store: Store,
@@ -365,10 +377,7 @@ async def test_a_model_that_never_stops_calling_is_stopped_at_the_round_limit(
     config: Configuration,
 ) -> None:
     service, thread_id = await _limited(make_service, openai, config, rounds=2)
-    for number in range(3):
-        server.queue(Reply(events=_call_chunks((f"c{number}", "search_chats", '{"query":"x"}'))))
-    answer = await _answer(service, thread_id, "loop")
-    assert (answer.status, answer.error_type) == (Status.INTERRUPTED, "tool_rounds")
+    answer = await _past_the_limit(service, server, thread_id, calls=3)
     assert "2 rounds" in (answer.error_detail or "")
     calls = await _calls(store, answer)
     assert [c["state"] for c in calls] == ["done", "done", "not_run"]
@@ -653,10 +662,7 @@ async def test_a_continued_answers_figures_count_every_run(
     config: Configuration,
 ) -> None:
     service, thread_id = await _limited(make_service, openai, config, rounds=1)
-    for number in range(2):
-        server.queue(Reply(events=_call_chunks((f"c{number}", "search_chats", '{"query":"x"}'))))
-    answer = await _answer(service, thread_id, "look twice")
-    assert (answer.status, answer.error_type) == (Status.INTERRUPTED, "tool_rounds")
+    answer = await _past_the_limit(service, server, thread_id, calls=2)
 
     server.queue(Reply(events=_call_chunks(("c2", "search_chats", '{"query":"y"}'))))
     server.queue(text_reply("Found it."))
