@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from chatdesk.core.chat.views import ToolCallView
 
 ARGUMENTS_CHARS = 160  # of a call's arguments in its note
-RESULT_CHARS = 240  # of a result's first line in its note
+RESULT_CHARS = 240  # of the start of a result in its note
 
 
 def note(call: ToolCallView) -> str:
     """One line: which tool was called, with what, and what came of it."""
-    arguments = _clip(call.arguments.strip() or "{}", ARGUMENTS_CHARS)
+    arguments = _clip(" ".join(call.arguments.split()) or "{}", ARGUMENTS_CHARS)
     return f"[Tool call {call.label} {arguments} → {outcome(call)}]"
 
 

@@ -299,7 +299,7 @@ class ToolCallList(QWidget):
             self._make(missing)
         elif not self._pending:
             self._pending = True
-            QTimer.singleShot(0, self._make_chunk)
+            QTimer.singleShot(0, self, self._make_chunk)  # none once the list is gone
 
     def _missing(self) -> list[ToolCallView]:
         folded = self.folded
@@ -315,7 +315,7 @@ class ToolCallList(QWidget):
         self._make(missing[:CHUNK])
         if len(missing) > CHUNK:
             self._pending = True
-            QTimer.singleShot(0, self._make_chunk)
+            QTimer.singleShot(0, self, self._make_chunk)  # none once the list is gone
 
     def _make(self, calls: list[ToolCallView]) -> None:
         order = {call.call_id: index for index, call in enumerate(self._calls)}
