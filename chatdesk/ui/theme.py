@@ -16,8 +16,8 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPainter, QPalette
-from PySide6.QtWidgets import QApplication, QProxyStyle, QStyle, QStyleOption, QWidget
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication
 
 log = logging.getLogger("chatdesk.ui")
 
@@ -192,9 +192,13 @@ class ThemeWatcher(QObject):
     def _show(self, dark: bool) -> None:
         before = (is_dark(self._app), QFont(self._app.font()))
         if not self._styled:  # once: setStyle re-polishes every widget
-            self._app.setStyle(_Style("Fusion"))
+            self._app.setStyle("Fusion")
             self._styled = True
-        self._app.setPalette(palette_for(dark))
+        palette = palette_for(dark)
+        self._app.setPalette(palette)
+        for boxed in _BOXED:  # set in both themes: a class's palette outlives a theme change
+            # PySide6's stub wants bytes; at run time it takes the class name as text only.
+            self._app.setPalette(_with_box_edges(palette, dark), boxed)  # type: ignore[arg-type]
         self._app.setFont(_font(self._font_size))
         # Set again even when unchanged: palette(...) references are resolved when a sheet is
         # applied, so only this re-colours styled widgets after a palette change.
@@ -203,30 +207,20 @@ class ThemeWatcher(QObject):
             self.changed.emit(dark)
 
 
-class _Style(QProxyStyle):
-    """Fusion, with check boxes whose edge shows on a dark theme: Fusion draws it a shade
-    darker than the window, which is the colour of a dark base (a ticked box in a list showed
-    its tick, an unticked one nothing at all)."""
-
-    def drawPrimitive(
-        self,
-        element: QStyle.PrimitiveElement,
-        option: QStyleOption,
-        painter: QPainter,
-        widget: QWidget | None = None,
-    ) -> None:
-        if element in _BOXES and option.palette.color(R.Base).lightness() < 128:
-            option = type(option)(option)  # a copy: the caller's stays as it was
-            palette = QPalette(option.palette)
-            palette.setColor(R.Window, palette.color(R.Mid).lighter(170))  # its edge: Mid-ish
-            option.palette = palette
-        super().drawPrimitive(element, option, painter, widget)
+_BOXED = ("QAbstractItemView", "QCheckBox", "QRadioButton")
 
 
-_BOXES = (
-    QStyle.PrimitiveElement.PE_IndicatorCheckBox,
-    QStyle.PrimitiveElement.PE_IndicatorRadioButton,
-)
+def _with_box_edges(palette: QPalette, dark: bool) -> QPalette:
+    """The palette of the widgets that draw check boxes (lists, check boxes, radio buttons).
+    Fusion draws a box's edge a shade darker than the window colour, which in the dark theme
+    is the colour of the base it sits on: an unticked box in a list showed nothing at all. A
+    lighter window colour for those widgets alone makes the edge show; they paint no window
+    background of their own."""
+    if not dark:
+        return palette
+    edged = QPalette(palette)
+    edged.setColor(R.Window, palette.color(R.Mid).lighter(170))
+    return edged
 
 
 def _font(points: int) -> QFont:
