@@ -382,10 +382,7 @@ def _parts(message_id: uuid.UUID, records: list[Row]) -> tuple[list[Row], dict[u
 def _tool_time(parts: list[Row]) -> int | None:
     """The time an answer spent in tools, from its calls (None: it made none). Not a synced
     field: what the calls recorded says it."""
-    calls = [p for p in parts if p["kind"] == PartKind.TOOL_CALL]
-    if not calls:
-        return None
-    return sum(int((p.get("data") or {}).get("duration_ms") or 0) for p in calls)
+    return repo.tool_time([p.get("data") for p in parts if p["kind"] == PartKind.TOOL_CALL])
 
 
 def _insert_parts(session: Session, parts: list[Row], attachments: dict[uuid.UUID, Row]) -> None:

@@ -163,6 +163,11 @@ def tool_time_of(session: Session, message_id: uuid.UUID) -> int | None:
             MessagePart.message_id == message_id, MessagePart.kind == PartKind.TOOL_CALL
         )
     ).all()
+    return tool_time(calls)
+
+
+def tool_time(calls: Sequence[Any]) -> int | None:
+    """The time in tools that calls' stored data (`duration_ms`) adds up to; None for none."""
     if not calls:
         return None
     return sum(int((data or {}).get("duration_ms") or 0) for data in calls)
