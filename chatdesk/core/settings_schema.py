@@ -1,0 +1,234 @@
+"""The settings' schema: every section with its keys' defaults, bounds and descriptions.
+Loading, checking and saving them is `config.py`'s."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def setting(
+    default: T,
+    doc: str,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    choices: tuple[str, ...] | None = None,
+    unset: float | None = None,
+) -> T:
+    """`unset` is a value outside the bounds that means "not set" (e.g. 0 = the system's size)."""
+    meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices, "unset": unset}
+    result: T = field(default=default, metadata=meta)
+    return result
+
+
+@dataclass(frozen=True)
+class GeneralSettings:
+    default_provider: str = setting("mock", "Provider used for new threads.")
+    default_model: str = setting("mock-1", "Model used for new threads.")
+    system_prompt: str = setting("", "System prompt when neither thread nor project sets one.")
+    temperature: float = setting(
+        -1.0,
+        "Sampling temperature from 0 (focused) to 2 (varied); -1 leaves it to the model.",
+        minimum=0.0,
+        maximum=2.0,
+        unset=-1.0,
+    )
+    max_output_tokens: int = setting(
+        0,
+        "Longest answer, in tokens; 0 leaves it to the model.",
+        minimum=1,
+        maximum=1_000_000,
+        unset=0,
+    )
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    max_message_chars: int = setting(
+        2_000_000,
+        "Longest message that can be sent, in characters.",
+        minimum=1_000,
+        maximum=50_000_000,
+    )
+    context_messages: int = setting(
+        10_000,
+        "At most this many recent messages of the branch are sent with a new message; "
+        "before that, the model's context budget decides (older ones are summarised).",
+        minimum=1,
+        maximum=10_000,
+    )
+    stream_idle_timeout: float = setting(
+        120.0,
+        "Seconds without any data from the provider before an answer is given up as stalled.",
+        minimum=1.0,
+        maximum=3_600.0,
+    )
+    max_retries: int = setting(
+        2, "Automatic retries before the first token of an answer.", minimum=0, maximum=5
+    )
+    answer_reserve_tokens: int = setting(
+        1_024,
+        "Tokens of the context window kept free for the answer when general.max_output_tokens "
+        "is 0 (at most half the window).",
+        minimum=16,
+        maximum=1_000_000,
+    )
+    summary_threshold: float = setting(
+        0.75,
+        "Summarise older messages in the background once a thread's history fills this share "
+        "of the context budget; 0 turns automatic summaries off.",
+        minimum=0.3,
+        maximum=0.95,
+        unset=0.0,
+    )
+    summary_model: str = setting(
+        "",
+        "Model that writes summaries and titles, as provider/model (e.g. 'ollama/llama3.2'); "
+        "empty: the thread's own model.",
+    )
+    auto_titles: bool = setting(
+        True, "Name a new thread from its first question and answer, in the background."
+    )
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    busy_timeout_ms: int = setting(
+        5_000,
+        "How long a database operation waits for another chatdesk process, in ms.",
+        minimum=100,
+        maximum=600_000,
+    )
+    automatic_backups: bool = setting(
+        True, "Back up the database once a day while chatdesk runs (verified, then rotated)."
+    )
+    daily_backups: int = setting(
+        7,
+        "Automatic backups kept: the newest of each of this many recent days.",
+        minimum=1,
+        maximum=90,
+    )
+    weekly_backups: int = setting(
+        4,
+        "Older automatic backups kept: the newest of each of this many recent weeks.",
+        minimum=0,
+        maximum=104,
+    )
+    pre_migration_backups: int = setting(
+        3,
+        "Backups made before a schema upgrade that are kept (the newest ones).",
+        minimum=1,
+        maximum=50,
+    )
+    deleted_retention_days: int = setting(
+        30,
+        "Days a deleted thread stays restorable before it is purged for good; "
+        "0 keeps deleted threads forever.",
+        minimum=1,
+        maximum=36_500,
+        unset=0,
+    )
+
+
+@dataclass(frozen=True)
+class MockSettings:
+    tokens_per_second: float = setting(
+        40.0,
+        "Pace of the offline mock provider; 0 streams as fast as possible.",
+        minimum=0.0,
+        maximum=100_000.0,
+    )
+    reasoning: bool = setting(False, "Let the mock provider stream a reasoning section first.")
+    fault: str = setting(
+        "",
+        "Inject a fault: 'error_after:N', 'rate_limit', 'stall_after:N' or 'cut_after:N' "
+        "(N tokens), or 'too_long:N' (refuse a request of more than N messages as too long "
+        "for the model's context window). Empty for none.",
+    )
+
+
+@dataclass(frozen=True)
+class ToolsSettings:
+    max_rounds: int = setting(
+        10, "Rounds of tool calls an answer may make.", minimum=1, maximum=100
+    )
+    call_timeout: float = setting(
+        60.0, "Seconds a tool call may take.", minimum=1.0, maximum=3600.0
+    )
+    max_result_chars: int = setting(
+        100_000, "Characters of a tool's result sent on (the rest cut).", minimum=1_000
+    )
+    read_only: str = setting(
+        "ask", "Policy of a tool that says it changes nothing.", choices=("ask", "allow")
+    )
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = setting(
+        "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+    )
+    log_message_text: bool = setting(
+        False, "Write message text into debug logs (off: only sizes and ids are logged)."
+    )
+
+
+@dataclass(frozen=True)
+class UiSettings:
+    theme: str = setting(
+        "system",
+        "Colours: follow the system's light or dark mode, or always light or dark.",
+        choices=("system", "light", "dark"),
+    )
+    font_size: int = setting(
+        0,
+        "Font size of the window in points, 8 to 32; 0 keeps the system's size.",
+        minimum=8,
+        maximum=32,
+        unset=0,
+    )
+    enter_sends: bool = setting(
+        True, "Enter sends a message and Shift+Enter starts a new line; off: Ctrl+Enter sends."
+    )
+
+
+@dataclass(frozen=True)
+class SyncSettings:
+    host: str = setting(
+        "", "Team server (PostgreSQL) host name; empty: team sync is off and nothing connects."
+    )
+    port: int = setting(5432, "Team server port.", minimum=1, maximum=65_535)
+    database: str = setting("chatdesk", "Database on the team server.")
+    user: str = setting("", "Your login on the team server (the password is in the keyring).")
+    sslmode: str = setting(
+        "verify-full",
+        "TLS: 'verify-full' checks the server's certificate and name (use it for any remote "
+        "server); 'prefer' is for a server on this machine only.",
+        choices=("verify-full", "verify-ca", "require", "prefer", "disable"),
+    )
+    sslrootcert: str = setting(
+        "",
+        "The team's CA certificate file for verify-full ('system': the system's trusted CAs); "
+        "empty: ~/.postgresql/root.crt.",
+    )
+    poll_seconds: float = setting(
+        60.0,
+        "Pull every team this often even without a notification from the server.",
+        minimum=1.0,
+        maximum=3_600.0,
+    )
+
+
+@dataclass(frozen=True)
+class Settings:
+    general: GeneralSettings = field(default_factory=GeneralSettings)
+    chat: ChatSettings = field(default_factory=ChatSettings)
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    mock: MockSettings = field(default_factory=MockSettings)
+    tools: ToolsSettings = field(default_factory=ToolsSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    ui: UiSettings = field(default_factory=UiSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
