@@ -24,6 +24,7 @@ from typing import Any
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.settings_schema import (
+    AttachmentSettings,
     ChatSettings,
     GeneralSettings,
     LoggingSettings,
@@ -38,6 +39,7 @@ from chatdesk.core.settings_schema import (
 
 # The schema is named here too: callers import settings from this module.
 __all__ = [
+    "AttachmentSettings",
     "ChatSettings",
     "GeneralSettings",
     "LoggingSettings",

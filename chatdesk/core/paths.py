@@ -49,6 +49,11 @@ class Paths:
         return self.data_dir / "backups"
 
     @property
+    def blobs_dir(self) -> Path:
+        """Attachments' bytes, one file per SHA-256 (chatdesk/core/attach/blobs.py)."""
+        return self.data_dir / "attachments"
+
+    @property
     def run_dir(self) -> Path:
         """Lock files of running chatdesk processes."""
         return self.data_dir / "run"

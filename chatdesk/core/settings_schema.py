@@ -167,6 +167,41 @@ class ToolsSettings:
 
 
 @dataclass(frozen=True)
+class AttachmentSettings:
+    max_file_mb: int = setting(
+        50,
+        "Largest file that can be attached, in MB (refused before it is read).",
+        minimum=1,
+        maximum=1_000,
+    )
+    image_max_side: int = setting(
+        2_048,
+        "Images are scaled down to this many pixels on their long side before they are stored "
+        "and sent.",
+        minimum=256,
+        maximum=8_192,
+    )
+    image_max_mb: float = setting(
+        4.0,
+        "Largest image sent to a model, in MB (re-encoded smaller past it).",
+        minimum=0.1,
+        maximum=50.0,
+    )
+    read_timeout: float = setting(
+        30.0,
+        "Seconds reading one attached file may take before it is given up.",
+        minimum=1.0,
+        maximum=600.0,
+    )
+    keep_unused_days: int = setting(
+        30,
+        "Days the bytes of an attachment no message or draft uses any more are kept.",
+        minimum=0,
+        maximum=3_650,
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = setting(
         "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -229,6 +264,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     mock: MockSettings = field(default_factory=MockSettings)
     tools: ToolsSettings = field(default_factory=ToolsSettings)
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)

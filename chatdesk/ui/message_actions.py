@@ -26,6 +26,7 @@ from chatdesk.core.trust.links import (
     LinkTarget,
     classify_link,
 )
+from chatdesk.ui.attachments.actions import AttachmentActions
 from chatdesk.ui.conversation.approvals import WindowApprover
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS
@@ -58,6 +59,7 @@ class MessageActions:
         self.opened_links: list[str] = []  # what was handed to the desktop, for the record
         self.last_announcement = ""
         self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
+        self.attachments = AttachmentActions(window, service, runner)
         service.tools.approver = self.approver
 
     def connect_widget(self, widget: MessageWidget) -> None:
@@ -65,6 +67,8 @@ class MessageActions:
         widget.edited.connect(self.edit)
         widget.link_activated.connect(self.follow_link)
         widget.tool_decided.connect(self.approver.answer)
+        widget.attachment_action.connect(self.attachments.run)
+        widget.attachments.thumbnails = self.attachments.thumbnails
 
     def _tell(self, words: str) -> None:
         """Say it to a screen reader and in the status bar."""

@@ -81,7 +81,9 @@ def test_attachments_are_kept_in_order_and_read_back_for_the_window_and_the_mode
     shown = store.read_now(lambda s: repo.full_message(s, question))
     assert [(a.name, a.size) for a in shown.attachments] == [("notes.md", 7), ("paste", 5)]
     sent = store.read_now(lambda s: repo.attachment_texts(s, [question, turn.answer.id]))
-    assert sent == {question: [("notes.md", "# Notes"), ("paste", "x = 1")]}
+    assert {k: [(view.name, text) for view, text in v] for k, v in sent.items()} == {
+        question: [("notes.md", "# Notes"), ("paste", "x = 1")]
+    }
     first = shown.attachments[0].id
     assert store.read_now(lambda s: repo.attachment_text(s, first)) == "# Notes"
     with pytest.raises(NotFound):

@@ -14,7 +14,9 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent, QInputMethodEvent
 from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.core.chat.views import AttachmentInput
+from chatdesk.core.tokens.estimate import estimate_tokens
+from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.attachments import AttachmentChip
 from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES
 from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
@@ -167,7 +169,7 @@ def test_blank_text_cannot_be_sent_but_an_attachment_alone_can(
     assert not send.isEnabled()
 
     composer.set_text("")
-    notes = DraftAttachment("notes.txt", "some notes", "file")
+    notes = AttachmentInput("notes.txt", "some notes", kind="file")
     composer.add_attachment(notes)
     assert send.isEnabled()
     assert _sent(qtbot, composer, lambda: qtbot.keyClick(composer.editor, ENTER)) == ["", [notes]]
@@ -297,7 +299,7 @@ def test_pastes_over_64_kb_become_an_attachment(
     _paste(qtbot, composer, _text_mime(text))
     assert (composer.text() == text) is in_editor
     assert (
-        composer.attachments() == [DraftAttachment("Pasted text", text, "paste")]
+        composer.attachments() == [AttachmentInput("Pasted text", text, kind="paste")]
     ) is not in_editor
     assert len(_chips(composer)) == (0 if in_editor else 1)
 
@@ -322,7 +324,9 @@ def test_a_5_mb_paste_is_a_chip_at_once(qtbot: QtBot, composer: Composer) -> Non
 
 
 def test_chip_preview_is_escaped(qtbot: QtBot, composer: Composer) -> None:
-    composer.add_attachment(DraftAttachment("page.html", '<img src="/dev/zero"> & <b>', "file"))
+    composer.add_attachment(
+        AttachmentInput("page.html", '<img src="/dev/zero"> & <b>', kind="file")
+    )
     [chip] = _chips(composer)
     assert "&lt;img src=&quot;/dev/zero&quot;&gt; &amp; &lt;b&gt;" in chip.toolTip()
     assert "<img" not in chip.toolTip()
@@ -331,13 +335,14 @@ def test_chip_preview_is_escaped(qtbot: QtBot, composer: Composer) -> None:
 def test_chips_show_name_and_size_and_remove_with_their_button(
     qtbot: QtBot, composer: Composer
 ) -> None:
-    notes = DraftAttachment("notes.txt", "n" * 3500, "file")
-    todo = DraftAttachment("todo.md", "- one\n- two", "file")
+    notes = AttachmentInput("notes.txt", "n" * 3500, kind="file")
+    todo = AttachmentInput("todo.md", "- one\n- two", kind="file")
     composer.add_attachment(notes)
     composer.add_attachment(todo)
     first, second = _chips(composer)
-    assert first.accessibleDescription() == "notes.txt · 3.4 KB"
-    assert second.accessibleDescription() == "todo.md · 11 B"
+    cost = estimate_tokens(notes.text)  # what the chip says a file costs before it is counted
+    assert first.accessibleDescription() == f"notes.txt · 3.4 KB · ≈{cost:,} tokens"
+    assert second.accessibleDescription().startswith("todo.md · 11 B · ≈")
     assert first.remove_button.accessibleName() == "Attachment notes.txt, remove"
 
     qtbot.mouseClick(first.remove_button, LEFT)
@@ -352,7 +357,7 @@ def test_many_chips_wrap_onto_rows_and_none_is_cut_off(
     composer = make_composer()
     composer.window().resize(360, 600)
     for index in range(6):
-        composer.add_attachment(DraftAttachment(f"file-{index}.txt", "x" * 1000, "file"))
+        composer.add_attachment(AttachmentInput(f"file-{index}.txt", "x" * 1000, kind="file"))
     strip = composer.findChild(QWidget, "attachmentStrip")
     assert strip is not None
     chips = _chips(composer)
@@ -386,7 +391,7 @@ def test_dropped_huge_text_becomes_an_attachment(qtbot: QtBot, composer: Compose
     text = "y" * (PASTE_LIMIT_BYTES + 10)
     _drop(composer.editor.viewport(), _text_mime(text))
     assert composer.text() == ""
-    assert composer.attachments() == [DraftAttachment("Pasted text", text, "paste")]
+    assert composer.attachments() == [AttachmentInput("Pasted text", text, kind="paste")]
 
 
 def test_attach_button_offers_a_file_dialog(
@@ -419,14 +424,14 @@ def test_draft_changes_are_announced_once_after_typing_stops(
     assert announced == []
     qtbot.waitUntil(lambda: announced == ["draft"], timeout=DRAFT_DELAY_MS * 4)
     assert time.monotonic() - started >= 0.9 * DRAFT_DELAY_MS / 1000  # coarse timers: ±5 %
-    composer.add_attachment(DraftAttachment("a.txt", "a", "file"))
+    composer.add_attachment(AttachmentInput("a.txt", "a", kind="file"))
     qtbot.waitUntil(lambda: len(announced) == 2, timeout=DRAFT_DELAY_MS * 4)
 
 
 def test_loading_a_draft_is_not_an_edit_and_flush_sends_a_pending_one(
     qtbot: QtBot, composer: Composer
 ) -> None:
-    notes = DraftAttachment("notes.txt", "n", "file")
+    notes = AttachmentInput("notes.txt", "n", kind="file")
     with qtbot.assertNotEmitted(composer.draft_changed, wait=DRAFT_DELAY_MS * 2):
         composer.set_draft("saved text", [notes])
     assert composer.text() == "saved text"
@@ -472,7 +477,7 @@ def _tab_through(qtbot: QtBot, composer: Composer) -> list[str]:
 
 def test_tab_order_and_accessible_names(qtbot: QtBot, composer: Composer) -> None:
     composer.set_models([("mock/mock-1", "Mock 1")], "mock/mock-1")
-    composer.add_attachment(DraftAttachment("notes.txt", "n", "file"))
+    composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
     qtbot.keyClicks(composer.editor, "hello")
     chip, attach = "Attachment notes.txt, remove", "attachButton"
     # Disabled buttons are skipped; the host window has nothing else, so focus wraps around.

@@ -95,13 +95,13 @@ def test_one_reading_at_a_time_and_the_last_one_shows_the_latest_draft(
     drafts: list[str] = []
     in_flight = [0, 0]  # now, most at once
 
-    async def held(thread_id: uuid.UUID, draft: str = "") -> ContextUsage:
+    async def held(thread_id: uuid.UUID, draft: str = "", images: int = 0) -> ContextUsage:
         drafts.append(draft)
         in_flight[0] += 1
         in_flight[1] = max(in_flight)
         try:
             await gate.wait()
-            return await real(thread_id, draft)
+            return await real(thread_id, draft, images)
         finally:
             in_flight[0] -= 1
 

@@ -4,18 +4,29 @@ and how the model sees it (after the message text). Storing and reading them is
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Protocol
 
+from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.trust.files import read_regular
 
 MAX_ATTACHMENTS = 20
 
 
-def check(attachments: Sequence[AttachmentInput], limit_chars: int) -> None:
+def check(attachments: Sequence[AttachmentInput], limit_chars: int, blobs: BlobStore) -> None:
     """Refuse, before anything is written, what the message could not carry."""
+    for item in attachments:
+        if item.sha256 and not blobs.has(item.sha256):
+            raise InvalidRequest(
+                f"the file of attachment {item.name!r} is no longer stored (attached too long "
+                "ago, or removed): remove it and attach it again. Nothing was sent."
+            )
     if len(attachments) > MAX_ATTACHMENTS:
         raise InvalidRequest(f"at most {MAX_ATTACHMENTS} attachments per message; nothing was sent")
     for item in attachments:
@@ -28,12 +39,91 @@ def check(attachments: Sequence[AttachmentInput], limit_chars: int) -> None:
             raise InvalidRequest(f"attachment {item.name!r} is not text; nothing was sent")
 
 
-def for_model(text: str, attached: Sequence[tuple[str, str]]) -> str:
-    """The message as the model sees it: its text, then each attachment fenced by its name."""
+class Described(Protocol):
+    """What the model is told of an attachment (an `AttachmentView` or `AttachmentInput`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def mime(self) -> str: ...
+    @property
+    def width(self) -> int: ...
+    @property
+    def height(self) -> int: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def note(self) -> str: ...
+
+
+def for_model(text: str, attached: Sequence[tuple[Described, str]]) -> str:
+    """The message as the model sees it: its text, then each attachment fenced by its name and
+    what it is (an image's pixels go beside the text, as an image part)."""
     parts = [text]
-    for name, body in attached:
-        parts.append(f'<attachment name="{name}">\n{body}\n</attachment>')
+    for item, body in attached:
+        opening = _opening(item)
+        if item.kind == "image":
+            parts.append(opening + "/>")
+        else:
+            parts.append(f"{opening}>\n{body}\n</attachment>")
     return "\n\n".join(parts)
+
+
+def _opening(item: Described) -> str:
+    name = item.name.replace('"', "'")
+    if item.kind in ("paste", "file") and not item.note:
+        return f'<attachment name="{name}"'
+    described = describe(item)
+    note = item.note.replace('"', "'")
+    return f'<attachment name="{name}" type="{described}"' + (f' note="{note}"' if note else "")
+
+
+def describe(item: Described) -> str:
+    """What an attachment is, in a few words: "image, 1024×768", "PDF, 12 pages"."""
+    from chatdesk.core.attach.sniff import LABELS
+
+    if item.kind == "image":
+        return f"image, {item.width}×{item.height}"
+    label = LABELS.get(item.mime, item.mime)
+    if item.pages:
+        unit = {"Excel workbook": "sheet", "OpenDocument spreadsheet": "sheet"}.get(label)
+        unit = unit or ("slide" if "presentation" in label.lower() else "page")
+        return f"{label}, {item.pages:,} {unit}{'s' if item.pages != 1 else ''}"
+    return label
+
+
+NOT_SEEN = (
+    "\n\n[The images attached above were not sent: {model} does not take images. Ask about "
+    "them with a model that does.]"
+)
+MISSING = "\n\n[{count} image(s) attached above are missing from this computer and were not sent.]"
+
+
+def with_image_bytes(
+    messages: Sequence[ChatMessage], blobs: BlobStore, model: str, sees: bool
+) -> tuple[ChatMessage, ...]:
+    """The request's messages with their images' bytes read from the store (on a worker
+    thread). For a model that does not take images, and for an image whose bytes are gone, the
+    text says what was left out instead."""
+    sent = []
+    for message in messages:
+        if not message.images:
+            sent.append(message)
+            continue
+        if not sees:
+            text = message.content + NOT_SEEN.format(model=model)
+            sent.append(replace(message, content=text, images=()))
+            continue
+        found = []
+        for image in message.images:
+            with contextlib.suppress(BlobMissing, BlobDamaged, OSError):
+                found.append(replace(image, data=blobs.read(image.sha256)))
+        missing = len(message.images) - len(found)
+        text = message.content + (MISSING.format(count=missing) if missing else "")
+        sent.append(replace(message, content=text, images=tuple(found)))
+    return tuple(sent)
 
 
 MAX_FILE_BYTES = 8 * 1024 * 1024

@@ -45,6 +45,7 @@ class ContextSpec:
     budget: Budget
     system_prompt: str = ""
     draft: str = ""  # the gauge: what is being typed, counted as the next user message
+    draft_images: int = 0  # the gauge: tokens of the images attached to the draft
     tail: tuple[ChatMessage, ...] = ()  # sent after the branch (Continue)
     max_messages: int = 10_000
     newest_required: bool = False  # a request: the newest message must be in it
@@ -144,6 +145,7 @@ def _fit(
     )
     fixed += reader.count("system", spec.tools) if spec.tools else 0
     draft = reader.count("user", spec.draft) if spec.draft else 0
+    draft += spec.draft_images
     draft += sum(reader.count(m.role, m.content) for m in spec.tail)
     fitted = _Fitted(fixed, draft)
     floor = summary.depth if summary else -1  # messages at or above it are summarised
@@ -216,7 +218,8 @@ def _messages(
         messages.append(context_message(built.summary.content))
     texts = reader.texts(built.history)
     messages.extend(
-        ChatMessage(_sent_role(e.role), text) for e, text in zip(built.history, texts, strict=True)
+        ChatMessage(_sent_role(e.role), text, images=reader.images(e))
+        for e, text in zip(built.history, texts, strict=True)
     )
     messages.extend(spec.tail)
     if spec.draft:

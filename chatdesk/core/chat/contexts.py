@@ -11,6 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from chatdesk.core.attach.blobs import BlobStore
+from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import context, tool_notes
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import ThreadSetup, thread_setup
@@ -20,6 +22,7 @@ from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.chat.views import ContextUsage, MessageView, ToolCallView
 from chatdesk.core.config import Settings
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
+from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import CallState
@@ -49,8 +52,10 @@ class Contexts:
         counting: Counting,
         tasks: BackgroundTasks,
         tools: Callable[[list[str]], Offer] | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self._store = store
+        self._blobs = blobs or BlobStore(store.path.parent / "attachments")
         self._providers = providers
         self._settings = settings
         self._counting = counting
@@ -93,12 +98,17 @@ class Contexts:
         counted = await self._counting.run(lambda: self._counting.counter.count_each(model, flat))
         return list(counted.tokens)
 
-    async def usage(self, thread_id: uuid.UUID, draft: str = "") -> ContextUsage:
-        """What the next message's request would hold, with `draft` as that message."""
-        parts = (await self.of_thread(thread_id, draft)).breakdown
+    async def usage(
+        self, thread_id: uuid.UUID, draft: str = "", draft_images: int = 0
+    ) -> ContextUsage:
+        """What the next message's request would hold, with `draft` (and images of
+        `draft_images` tokens) as that message."""
+        parts = (await self.of_thread(thread_id, draft, draft_images)).breakdown
         return ContextUsage(parts.used, parts.budget, parts.estimated, parts)
 
-    async def of_thread(self, thread_id: uuid.UUID, draft: str = "") -> BuiltContext:
+    async def of_thread(
+        self, thread_id: uuid.UUID, draft: str = "", draft_images: int = 0
+    ) -> BuiltContext:
         """The context the thread's next request would send (its breakdown only)."""
         setup = await self._store.read(
             lambda s: self.setup(s, repo.thread_row(s, thread_id, deleted_ok=True))
@@ -110,7 +120,10 @@ class Contexts:
             servers = thread.tools or []
             offered = self._known_offer(servers) if self._known_offer and servers else None
             tools = offered.described() if offered else ""
-            spec = self._spec(thread, thread.active_leaf_id, setup, draft=draft, tools=tools)
+            spec = self._spec(
+                thread, thread.active_leaf_id, setup, draft=draft, draft_images=draft_images,
+                tools=tools,
+            )  # fmt: skip
             return context.build(session, self._counting.counter, spec)
 
         built = await self._store.read(work)
@@ -141,7 +154,10 @@ class Contexts:
         spec = self._spec(
             thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools
         )
-        return context.build(session, self._counting.counter, spec, with_messages=True)
+        built = context.build(session, self._counting.counter, spec, with_messages=True)
+        sees = model_takes_images(self._providers, setup.provider, setup.model)
+        built.messages = attached.with_image_bytes(built.messages, self._blobs, setup.model, sees)
+        return built
 
     def _spec(
         self, thread: Thread, start: uuid.UUID | None, setup: ThreadSetup, **more: Any

@@ -31,8 +31,9 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
-from chatdesk.core.providers.base import ChatMessage
+from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.tokens import Counted, TokenCounter, encoding_for_model
+from chatdesk.core.tokens.images import image_tokens
 
 # CountUpdate and save_counts are the repository's (where the statements are); named here too,
 # beside the reader that makes the updates.
@@ -95,6 +96,7 @@ class BranchReader:
         self.key = meter_key(counter, model)
         self.fresh: list[CountUpdate] = []  # new counts, for the caller to save
         self._texts: dict[uuid.UUID, str] = {}
+        self._images: dict[uuid.UUID, tuple[ImagePart, ...]] = {}  # a user message's images
         self._with_texts = with_texts
         self._estimator_used = False
 
@@ -122,6 +124,10 @@ class BranchReader:
         """The entries' texts as the model sees them (attachments and tool call notes included)."""
         self._read_texts([e.id for e in entries if e.id not in self._texts])
         return [self._texts[e.id] for e in entries]
+
+    def images(self, entry: Entry) -> tuple[ImagePart, ...]:
+        """The images attached to an entry whose text was read (without their bytes)."""
+        return self._images.get(entry.id, ())
 
     def count(self, role: str, text: str) -> int:
         return self._count([ChatMessage(role, text)]).tokens[0]
@@ -157,7 +163,11 @@ class BranchReader:
             return {}
         sent = [row for row in rows if self._is_sent(row)]
         counted = self._count([ChatMessage(row.role.value, self._texts[row.id]) for row in sent])
-        tokens = dict(zip((row.id for row in sent), counted.tokens, strict=True))
+        tokens = {
+            row.id: count
+            + sum(image_tokens(i.width, i.height) for i in self._images.get(row.id, ()))
+            for row, count in zip(sent, counted.tokens, strict=True)
+        }
         key = key_of(counted)
         for row in rows:
             if row.status.is_final:
@@ -182,6 +192,11 @@ class BranchReader:
         for row in rows:
             if found := files.get(row.id):
                 self._texts[row.id] = attached.for_model(row.content, found)
+                self._images[row.id] = tuple(
+                    ImagePart(view.mime, view.sha256, view.width, view.height)
+                    for view, _ in found
+                    if view.is_image
+                )
             elif made := calls.get(row.id):
                 self._texts[row.id] = tool_notes.woven(row.content, made)
             else:

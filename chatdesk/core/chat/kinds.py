@@ -12,6 +12,9 @@ import enum
 # alone does not fit the model's context window (the server's refusal of a whole conversation
 # is `ErrorKind.CONVERSATION_TOO_LONG`).
 MESSAGE_TOO_LONG = "context_too_long"
+# A message with images was refused before anything was written: its model does not take them
+# (the window offers to choose another model).
+IMAGES_NOT_TAKEN = "images_not_taken"
 
 
 class Role(enum.StrEnum):

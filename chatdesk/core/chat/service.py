@@ -27,6 +27,9 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from chatdesk.core.attach.attacher import Attacher
+from chatdesk.core.attach.blobs import BlobStore
+from chatdesk.core.attach.stored import StoredAttachments
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import check_thread_window
@@ -80,8 +83,13 @@ class ChatService:
         tokens: TokenCounter | None = None,
         tools_dir: Path | None = None,
         log_dir: Path | None = None,
+        blobs_dir: Path | None = None,
     ) -> None:
         self._store = store
+        # Attachments' bytes (chatdesk/core/attach/blobs.py), beside the database by default.
+        blobs = BlobStore(blobs_dir or store.path.parent / "attachments")
+        self.attacher = Attacher(blobs, self._current_settings)
+        self.attachments = StoredAttachments(store, blobs)
         self._providers = providers
         self._settings = settings
         clock = clock or SystemClock()
@@ -97,7 +105,7 @@ class ChatService:
         self._tasks = BackgroundTasks()
         self._summarizer = Summarizer(store, providers, self.events, self._counting, current, clock)
         self._contexts = Contexts(
-            store, providers, current, self._counting, self._tasks, self.tools.known_offer
+            store, providers, current, self._counting, self._tasks, self.tools.known_offer, blobs
         )
         self._namer = ThreadNamer(store, providers, current, self.events, clock)
         self._answers = Answers(
@@ -113,7 +121,7 @@ class ChatService:
         )
         self._threads = Threads(store, self.events, clock, self._answers, self._summarizer.cancel)
         self._turns = Turns(
-            store, providers, current, self.events, clock, self._contexts, self._answers
+            store, providers, current, self.events, clock, self._contexts, self._answers, blobs
         )
         self._summaries = ThreadSummaries(
             store, self.events, clock, current, self._contexts, self._summarizer
@@ -399,10 +407,13 @@ class ChatService:
             found.extend((name, model) for model in models if (name, model) not in found)
         return found
 
-    async def context_usage(self, thread_id: uuid.UUID, draft: str = "") -> ContextUsage:
-        """What the next message's request would hold, with `draft` as that message: used and
-        total tokens of the budget, and the breakdown (system, summary, history, draft)."""
-        return await self._contexts.usage(thread_id, draft)
+    async def context_usage(
+        self, thread_id: uuid.UUID, draft: str = "", draft_images: int = 0
+    ) -> ContextUsage:
+        """What the next message's request would hold, with `draft` (and images of
+        `draft_images` tokens) as that message: used and total tokens of the budget, and the
+        breakdown (system, summary, history, draft)."""
+        return await self._contexts.usage(thread_id, draft, draft_images)
 
     async def thread_usage(self, thread_id: uuid.UUID) -> UsageTotals:
         """Tokens and cost of every answer in the thread, all branches included."""
@@ -466,3 +477,4 @@ class ChatService:
         await self._tasks.aclose()
         await self.tools.aclose()
         self._counting.shutdown()
+        self.attacher.close()

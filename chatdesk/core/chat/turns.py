@@ -9,9 +9,13 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 
+from sqlalchemy.orm import Session
+
+from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
+from chatdesk.core.chat.budget import ThreadSetup
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.events import (
     AnswerContinued,
@@ -20,15 +24,23 @@ from chatdesk.core.chat.events import (
     ThreadCreated,
     ThreadUpdated,
 )
-from chatdesk.core.chat.kinds import Role, Status, TurnKind
+from chatdesk.core.chat.kinds import IMAGES_NOT_TAKEN, Role, Status, TurnKind
 from chatdesk.core.chat.views import AttachmentInput, MessageView, Turn, TurnRequest
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import Providers
+from chatdesk.core.providers.vision import model_takes_images
+from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
 
 log = logging.getLogger("chatdesk.chat")
+
+
+class ImagesNotTaken(InvalidRequest):
+    """The message holds images and the model that would answer it does not take them."""
+
+    kind = IMAGES_NOT_TAKEN
 
 
 class Turns:
@@ -41,8 +53,10 @@ class Turns:
         clock: Clock,
         contexts: Contexts,
         answers: Answers,
+        blobs: BlobStore,
     ) -> None:
         self._store = store
+        self._blobs = blobs
         self._providers = providers
         self._settings = settings
         self._events = events
@@ -104,9 +118,11 @@ class Turns:
         if turn.provider is not None:
             self._providers.get(turn.provider)  # fail early on a typo
         now, owner = self._clock.now(), self._store.instance.id
-        started = await self._store.write(
-            lambda s: repo.start_turn(s, now, turn, owner, self._contexts.setup)
+        images = any(item.kind == "image" for item in turn.attachments)
+        setup: Callable[[Session, Thread], ThreadSetup] = (
+            self._seeing_setup if images else self._contexts.setup
         )
+        started = await self._store.write(lambda s: repo.start_turn(s, now, turn, owner, setup))
         self._log(turn, started.answer)
         if started.new_thread:
             self._events.publish(ThreadCreated(started.thread))
@@ -120,9 +136,22 @@ class Turns:
         self._answers.start(started.answer)
         return Turn(started.user_message, started.answer)
 
+    def _seeing_setup(self, session: Session, thread: Thread) -> ThreadSetup:
+        """The thread's setup, refused (before anything is written) when its model does not
+        take the images the message holds."""
+        chosen = self._contexts.setup(session, thread)
+        if not model_takes_images(self._providers, chosen.provider, chosen.model):
+            raise ImagesNotTaken(
+                f"{chosen.model} on {chosen.provider} does not take images, so nothing was sent. "
+                "Choose a model that does (for example gpt-4o, or llava on Ollama), or remove "
+                "the images; if this model does take them, say so in the provider's settings "
+                "(Models take images)."
+            )
+        return chosen
+
     def _check_message(self, text: str, attachments: Sequence[AttachmentInput]) -> str:
         if attachments:
-            attached.check(attachments, self._settings().chat.max_message_chars)
+            attached.check(attachments, self._settings().chat.max_message_chars, self._blobs)
             return self._check_text(text) if text.strip() else ""
         return self._check_text(text)
 

@@ -65,20 +65,43 @@ class Usage:
 
 @dataclass(frozen=True)
 class AttachmentInput:
-    """Text the user attaches to a message (a file's text or a large paste)."""
+    """What the user attaches to a message: a large paste, or a file made ready by
+    `chatdesk/core/attach/attacher.py` (its bytes already in the blob store under `sha256`)."""
 
     name: str
-    text: str
-    kind: str = "file"  # "file" | "paste"
+    text: str  # what the model reads (a document's extracted text; empty for an image)
+    kind: str = "file"  # "paste" | "file" (text) | "document" | "image"
     mime: str = "text/plain"
+    sha256: str = ""  # its bytes in the blob store; empty: the text is all there is
+    size: int = 0  # bytes of the file (0: those of the text)
+    width: int = 0  # an image's pixels, as sent
+    height: int = 0
+    pages: int = 0  # a document's pages, sheets or slides
+    note: str = ""  # what the reader should know ("a scan: no text layer", …)
+    thumb: str = ""  # an image's thumbnail in the blob store
 
 
 @dataclass(frozen=True)
 class AttachmentView:
+    """An attachment as a message shows it (the fields as in `AttachmentInput`; `blob`: its
+    bytes are in the blob store under `sha256`)."""
+
     id: uuid.UUID
     name: str
     mime: str
-    size: int  # bytes of UTF-8 text
+    size: int
+    kind: str = "file"
+    sha256: str = ""
+    blob: bool = False
+    width: int = 0
+    height: int = 0
+    pages: int = 0
+    note: str = ""
+    thumb: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.kind == "image" and self.blob
 
 
 @dataclass(frozen=True)

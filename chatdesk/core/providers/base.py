@@ -7,6 +7,7 @@ A provider turns a `ChatRequest` into an async stream of `StreamEvent`s and ends
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
@@ -26,11 +27,24 @@ class ToolCall:
 
 
 @dataclass(frozen=True)
+class ImagePart:
+    """An image sent with a user message: its size, and its bytes (read from the blob store
+    just before the request is sent; empty until then)."""
+
+    mime: str
+    sha256: str
+    width: int
+    height: int
+    data: bytes = dataclasses.field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
 class ChatMessage:
     role: str  # "system" | "user" | "assistant" | "tool"
     content: str
     tool_calls: tuple[ToolCall, ...] = ()  # an assistant's calls in one round
     tool_call_id: str | None = None  # a "tool" message: the call it answers
+    images: tuple[ImagePart, ...] = ()  # a user message's attached images, after its text
 
 
 @dataclass(frozen=True, eq=False)

@@ -26,6 +26,7 @@ from chatdesk.core.providers.base import (
     ToolCallStarted,
     UsageReport,
 )
+from chatdesk.core.providers.mock_attachments import describe_attachments, without_fences
 from chatdesk.core.providers.mock_text import (
     MockAnswer,
     mock_answer,
@@ -77,6 +78,13 @@ class MockProvider:
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         self.request_count += 1
         answer = _answer_to(request)
+        asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
+        if asked is not None and "<attachment " in asked.content and not _instructed(request):
+            seen = await asyncio.to_thread(describe_attachments, asked)
+            answer = mock_answer(without_fences(asked.content) or "these files", request.model)
+            answer = MockAnswer(
+                f"{seen}\n\n{answer.text}" if seen else answer.text, answer.reasoning
+            )
         pace = _Pace(self.tokens_per_second)
         if self.fault.kind == "rate_limit":
             raise ProviderError(
@@ -140,6 +148,12 @@ class MockProvider:
 
 def _prompt_tokens(request: ChatRequest) -> int:
     return sum(len(m.content) // 4 + 4 for m in request.messages)
+
+
+def _instructed(request: ChatRequest) -> bool:
+    """A summary's or a title's request (answered without looking at attachments)."""
+    instructions = request.messages[0].content if request.messages else ""
+    return instructions in (SUMMARY_INSTRUCTIONS, TITLE_INSTRUCTIONS)
 
 
 def _answer_to(request: ChatRequest) -> MockAnswer:

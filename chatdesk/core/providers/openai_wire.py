@@ -4,6 +4,7 @@ chunks as stream events, a tool call's pieces joined."""
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -12,6 +13,7 @@ from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
     Finished,
+    ImagePart,
     ReasoningDelta,
     StreamEvent,
     TextDelta,
@@ -57,6 +59,11 @@ def request_arguments(request: ChatRequest, profile: ProviderProfile) -> dict[st
 
 def _sent(message: ChatMessage) -> dict[str, Any]:
     sent: dict[str, Any] = {"role": message.role, "content": message.content}
+    if message.images:  # the text, then each image inline as a data URL (nothing is fetched)
+        sent["content"] = [{"type": "text", "text": message.content}] + [
+            {"type": "image_url", "image_url": {"url": data_url(image), "detail": "high"}}
+            for image in message.images
+        ]
     if message.tool_calls:
         sent["content"] = message.content or None  # a round may hold calls and no text
         sent["tool_calls"] = [
@@ -66,6 +73,10 @@ def _sent(message: ChatMessage) -> dict[str, Any]:
     if message.tool_call_id is not None:
         sent["tool_call_id"] = message.tool_call_id
     return sent
+
+
+def data_url(image: ImagePart) -> str:
+    return f"data:{image.mime};base64," + base64.b64encode(image.data).decode("ascii")
 
 
 @dataclass

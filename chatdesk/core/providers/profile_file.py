@@ -35,6 +35,7 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "cached_input_price_per_million": (int, float),
     "requests_per_minute": (int,),
     "models": (list,),
+    "images": (str,),
 }
 _FLOATS = {"input_price_per_million", "output_price_per_million", "cached_input_price_per_million"}
 

@@ -35,12 +35,18 @@ class ProviderProfile:
     cached_input_price_per_million: float | None = None  # None: cached input costs full price
     requests_per_minute: int = 0  # client-side limit; 0 for none
     models: tuple[str, ...] = ()  # typed in by the user, for servers that do not list theirs
+    images: str = ""  # its models take images: "yes", "no", or "" (chatdesk's table says)
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.fullmatch(self.name):
             raise ChatdeskError(
                 f"A provider name must be 1 to 40 letters, digits, '-', '_' or '.', "
                 f"starting with a letter or digit; {self.name!r} is not."
+            )
+        if self.images not in ("", "yes", "no"):
+            raise ChatdeskError(
+                f"Whether the models of provider {self.name!r} take images is 'yes', 'no' or "
+                f"empty (chatdesk's table of models says); {self.images!r} is none of them."
             )
         for label, value in (
             ("context window", self.context_window),

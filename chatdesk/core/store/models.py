@@ -206,6 +206,15 @@ class Attachment(Base):
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+    # Its bytes are in the blob store under `sha256` (chatdesk/core/attach/blobs.py); false
+    # for text held whole in `text` (a paste, or an attachment made before the store).
+    blob: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    kind: Mapped[str] = mapped_column(String(20), default="file", server_default="file")
+    width: Mapped[int | None]
+    height: Mapped[int | None]
+    pages: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(String(500))
+    thumb: Mapped[str | None] = mapped_column(String(64))  # an image's thumbnail blob
 
 
 class MessagePart(Base):

@@ -1,7 +1,7 @@
-"""The composer: where the user writes a message (`widget.py`), its text field (`editor.py`) and
-the attachments waiting to go with it (`attachments.py`)."""
+"""The composer: the text field (`editor.py`), the chips of what goes with the message
+(`attachments.py`) and the widget that holds them with the buttons (`widget.py`)."""
 
-from chatdesk.ui.composer.attachments import DraftAttachment
+from chatdesk.ui.composer.attachments import Pending
 from chatdesk.ui.composer.widget import Composer
 
-__all__ = ["Composer", "DraftAttachment"]
+__all__ = ["Composer", "Pending"]

@@ -1,152 +1,159 @@
-"""The composer's attachments before they are sent: chips with each one's name, size and a
-preview, laid out in a strip that wraps, each with a ✕ to take it out again."""
+"""The composer's attachments before they are sent: chips with each one's thumbnail (images),
+name, size, what it costs in tokens and a preview, laid out in a strip that wraps, each with a
+✕ to take it out again; a file still being read shows as "reading…"."""
 
 from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QLayout,
-    QLayoutItem,
     QToolButton,
     QWidget,
 )
 
 from chatdesk.core.units import format_size
+from chatdesk.ui.flow_layout import FlowLayout
 
-QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size
+if TYPE_CHECKING:  # the core's modules load after the first paint
+    from chatdesk.core.chat.views import AttachmentInput
+    from chatdesk.ui.attachments.thumbnails import Thumbnails
+
 PREVIEW_LINES = 20
 PREVIEW_LINE_CHARS = 120
 CHIP_TEXT_WIDTH = 320  # px; longer names are shortened in the middle, keeping the extension
+THUMB_SIZE = 36  # px, an image chip's picture
 
 
-@dataclass(frozen=True)
-class DraftAttachment:
+@dataclass(frozen=True, eq=False)
+class Pending:
+    """A file being read (in the reading child) before it can be attached."""
+
     name: str
-    text: str
-    kind: str  # "paste" | "file"
 
 
-def describe_attachment(attachment: DraftAttachment) -> str:
-    """Name, size and, for pastes, lines: "Pasted text · 1.2 MB · 20,123 lines"."""
-    parts = [attachment.name, format_size(len(attachment.text.encode("utf-8", "surrogatepass")))]
+def token_cost(attachment: AttachmentInput) -> int:
+    """What the attachment adds to a request, estimated: images by the image rule, the rest by
+    the text the model reads (the gauge counts it exactly once it is in the draft)."""
+    from chatdesk.core.tokens.estimate import estimate_tokens
+    from chatdesk.core.tokens.images import image_tokens
+
+    if attachment.kind == "image":
+        return image_tokens(attachment.width, attachment.height)
+    return estimate_tokens(attachment.text)
+
+
+def describe_attachment(attachment: AttachmentInput) -> str:
+    """ "Pasted text · 1.2 MB · 20,123 lines · ≈300,000 tokens", "report.pdf · PDF, 12 pages
+    · 2.1 MB · ≈9,000 tokens", "photo.jpg · 1536×2048 · 412 KB · ≈1,105 tokens"."""
+    from chatdesk.core.chat.attachments import describe
+
+    parts = [attachment.name]
+    if attachment.kind == "image":
+        parts.append(f"{attachment.width}×{attachment.height}")
+    elif attachment.kind == "document":
+        parts.append(describe(attachment))
+    parts.append(
+        format_size(attachment.size or len(attachment.text.encode("utf-8", "surrogatepass")))
+    )
     if attachment.kind == "paste":
         # A final newline ends the last line; it does not start another.
         lines = attachment.text.count("\n") + (not attachment.text.endswith("\n"))
         parts.append(f"{lines:,} line" + ("" if lines == 1 else "s"))
+    parts.append(f"≈{token_cost(attachment):,} tokens")
+    if attachment.note and attachment.kind != "image":  # an image's says how it was scaled
+        parts.append(attachment.note)
     return " · ".join(parts)
 
 
-def preview_tooltip(attachment: DraftAttachment) -> str:
+def preview_tooltip(attachment: AttachmentInput) -> str:
     """The first lines, escaped: a tooltip renders rich text, and the text is not ours."""
     head = attachment.text.split("\n", PREVIEW_LINES)
     lines = [line[:PREVIEW_LINE_CHARS] for line in head[:PREVIEW_LINES]]
     more = "\n…" if len(head) > PREVIEW_LINES else ""
-    return (
-        f"<p><b>{html.escape(describe_attachment(attachment))}</b></p>"
-        f"<pre>{html.escape(chr(10).join(lines) + more)}</pre>"
-    )
+    preview = f"<pre>{html.escape(chr(10).join(lines) + more)}</pre>" if attachment.text else ""
+    note = f"<p>{html.escape(attachment.note)}</p>" if attachment.kind == "image" else ""
+    return f"<p><b>{html.escape(describe_attachment(attachment))}</b></p>{note}{preview}"
 
 
 class AttachmentChip(QFrame):
-    """A small rounded label with the attachment's name and size and a ✕ to remove it."""
+    """A small rounded label with the attachment's thumbnail (images), name, size and cost, and
+    a ✕ to remove it; while a file is being read, its name and "reading…"."""
 
     remove_clicked = Signal()
 
-    def __init__(self, attachment: DraftAttachment, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        attachment: AttachmentInput | Pending,
+        parent: QWidget | None = None,
+        thumbnails: Thumbnails | None = None,
+    ) -> None:
         super().__init__(parent)
         self.attachment = attachment
+        self._thumbnails = thumbnails
         self.setObjectName("attachmentChip")
-        self.setAccessibleName(f"Attachment {attachment.name}")
-        self.setAccessibleDescription(describe_attachment(attachment))
-        self.setToolTip(preview_tooltip(attachment))
+        name = attachment.name
+        if isinstance(attachment, Pending):
+            shown = f"{name} · reading…"
+            self.setAccessibleDescription("Being read")
+        else:
+            shown = describe_attachment(attachment)
+            self.setAccessibleDescription(shown)
+            self.setToolTip(preview_tooltip(attachment))
+        self.setAccessibleName(f"Attachment {name}")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4 if self._image_hash() else 8, 2, 2, 2)
+        layout.setSpacing(6)
+        if self._image_hash():
+            self._picture = QLabel(self)
+            self._picture.setFixedSize(THUMB_SIZE, THUMB_SIZE)
+            self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(self._picture)
+            assert thumbnails is not None
+            thumbnails.ready.connect(self._thumbnail_ready)
+            self._show_thumbnail()
         label = QLabel(self)
         label.setText(
-            label.fontMetrics().elidedText(
-                describe_attachment(attachment), Qt.TextElideMode.ElideMiddle, CHIP_TEXT_WIDTH
-            )
+            label.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, CHIP_TEXT_WIDTH)
         )
         self.remove_button = QToolButton(self)
         self.remove_button.setObjectName("chipRemove")
         self.remove_button.setText("✕")
-        self.remove_button.setAccessibleName(f"Attachment {attachment.name}, remove")
-        self.remove_button.setToolTip(f"Remove {attachment.name}")
+        self.remove_button.setAccessibleName(f"Attachment {name}, remove")
+        self.remove_button.setToolTip(f"Remove {name}")
         self.remove_button.clicked.connect(self.remove_clicked)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 2, 2, 2)
-        layout.setSpacing(4)
         layout.addWidget(label)
         layout.addWidget(self.remove_button)
 
+    def _image_hash(self) -> str:
+        item = self.attachment
+        if self._thumbnails is None or isinstance(item, Pending) or item.kind != "image":
+            return ""
+        return item.thumb or item.sha256
 
-class FlowLayout(QLayout):
-    """Items left to right, wrapping to a new row when the width runs out."""
+    def _show_thumbnail(self) -> None:
+        assert self._thumbnails is not None
+        pixmap = self._thumbnails.get(self._image_hash())
+        if pixmap is not None:
+            self._picture.setPixmap(
+                pixmap.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
+                              Qt.TransformationMode.SmoothTransformation)
+            )  # fmt: skip
 
-    def __init__(self, parent: QWidget | None = None, spacing: int = 6) -> None:
-        super().__init__(parent)
-        self._items: list[QLayoutItem] = []
-        self._gap = spacing
-        self.setContentsMargins(0, 0, 0, 0)
-
-    def addItem(self, item: QLayoutItem) -> None:
-        self._items.append(item)
-
-    def count(self) -> int:
-        return len(self._items)
-
-    def itemAt(self, index: int) -> QLayoutItem | None:
-        return self._items[index] if 0 <= index < len(self._items) else None
-
-    def takeAt(self, index: int) -> QLayoutItem | None:
-        return self._items.pop(index) if 0 <= index < len(self._items) else None
-
-    def expandingDirections(self) -> Qt.Orientation:
-        return Qt.Orientation(0)
-
-    def hasHeightForWidth(self) -> bool:
-        return True
-
-    def heightForWidth(self, width: int) -> int:
-        return self._arrange(QRect(0, 0, width, 0), place=False)
-
-    def setGeometry(self, rect: QRect) -> None:
-        super().setGeometry(rect)
-        self._arrange(rect, place=True)
-
-    def sizeHint(self) -> QSize:
-        return self.minimumSize()
-
-    def minimumSize(self) -> QSize:
-        size = QSize()
-        for item in self._items:
-            size = size.expandedTo(item.minimumSize())
-        return size
-
-    def _arrange(self, rect: QRect, *, place: bool) -> int:
-        """Place the items in `rect` (if `place`); the height they need either way."""
-        x, y, row_height = rect.x(), rect.y(), 0
-        for item in self._items:
-            if item.isEmpty():  # hidden
-                continue
-            size = item.sizeHint().boundedTo(QSize(rect.width(), QWIDGETSIZE_MAX))
-            if x > rect.x() and x + size.width() > rect.x() + rect.width():
-                x, y, row_height = rect.x(), y + row_height + self._gap, 0
-            if place:
-                item.setGeometry(QRect(QPoint(x, y), size))
-            x += size.width() + self._gap
-            row_height = max(row_height, size.height())
-        return y + row_height - rect.y()
+    def _thumbnail_ready(self, sha256: str) -> None:
+        if sha256 == self._image_hash():
+            self._show_thumbnail()
 
 
 class AttachmentStrip(QWidget):
     """The chips, wrapping onto more rows when they do not fit; hidden when empty."""
 
-    removed = Signal(object)  # DraftAttachment
+    removed = Signal(object)  # the AttachmentInput or Pending of the chip taken out
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -154,16 +161,45 @@ class AttachmentStrip(QWidget):
         self.setAccessibleName("Attachments")
         self._layout = FlowLayout(self)
         self.chips: list[AttachmentChip] = []
+        self.thumbnails: Thumbnails | None = None  # set once the core is open
         self.hide()
 
-    def add(self, attachment: DraftAttachment) -> AttachmentChip:
-        chip = AttachmentChip(attachment, self)
-        chip.remove_clicked.connect(lambda: self._remove(chip))
+    def add(self, attachment: AttachmentInput | Pending) -> AttachmentChip:
+        chip = self._chip(attachment)
         self._layout.addWidget(chip)
         chip.show()  # a layout shows new widgets of a visible parent only later
         self.chips.append(chip)
         self.show()
         return chip
+
+    def replace(self, old: Pending, new: AttachmentInput) -> bool:
+        """The chip of a file being read shows the attachment it became; False when that chip
+        was removed meanwhile."""
+        for index, chip in enumerate(self.chips):
+            if chip.attachment is old:
+                self._layout.removeWidget(chip)
+                chip.hide()
+                chip.deleteLater()
+                made = self._chip(new)
+                self._layout.insert(index, made)
+                made.show()
+                self.chips[index] = made
+                return True
+        return False
+
+    def _chip(self, attachment: AttachmentInput | Pending) -> AttachmentChip:
+        chip = AttachmentChip(attachment, self, self.thumbnails)
+        chip.remove_clicked.connect(lambda: self._remove(chip))
+        return chip
+
+    def drop(self, item: Pending) -> None:
+        """Take out the chip of a file that could not be read (no `removed`: it never was in)."""
+        for chip in self.chips:
+            if chip.attachment is item:
+                self.chips.remove(chip)
+                chip.hide()
+                chip.deleteLater()
+        self.setVisible(bool(self.chips))
 
     def clear(self) -> None:
         for chip in self.chips:

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QInputMethodEvent, QKeyEvent
+from PySide6.QtGui import QFontMetricsF, QImage, QInputMethodEvent, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments
@@ -33,6 +33,7 @@ class ComposerEditor(QPlainTextEdit):
     send_pressed = Signal()
     large_text_given = Signal(str)
     files_given = Signal(list)  # list[Path]
+    image_given = Signal(QImage)  # pixels pasted or dropped (a screenshot, an image copied)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,11 +62,18 @@ class ComposerEditor(QPlainTextEdit):
         super().inputMethodEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
-        return source.hasUrls() or super().canInsertFromMimeData(source)
+        return source.hasUrls() or source.hasImage() or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
-        """Used by paste and by drops alike."""
-        if source.hasUrls():
+        """Used by paste and by drops alike. A file beats its picture (a file manager's copy
+        offers both), and a picture beats its text (a browser's copy of an image)."""
+        if source.hasUrls() and any(url.isLocalFile() for url in source.urls()):
+            self._insert_urls(source)
+        elif source.hasImage():
+            image = source.imageData()
+            if isinstance(image, QImage) and not image.isNull():
+                self.image_given.emit(image)
+        elif source.hasUrls():
             self._insert_urls(source)
         elif source.hasText():
             self.insert_text(source.text())

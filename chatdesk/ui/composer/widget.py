@@ -2,8 +2,9 @@
 
 The composer never touches the filesystem or the service. It asks: `send_requested` with the
 text and attachments (the window clears it with `clear_after_send()` once the message is
-saved), `files_dropped` with local paths (the window reads them off the GUI thread and calls
-`add_attachment`), `stop_requested`, `model_changed`, `tool_toggled` and, debounced,
+saved), `files_dropped` with local paths and `image_pasted` with pixels (the window has them
+read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
+`stop_requested`, `model_changed`, `tool_toggled` and, debounced,
 `draft_changed`.
 
 Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`).
@@ -13,9 +14,10 @@ from __future__ import annotations
 
 import itertools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,8 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.composer.attachments import AttachmentStrip, DraftAttachment
+from chatdesk.ui.composer.attachments import AttachmentStrip, Pending
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight
+
+if TYPE_CHECKING:  # the core's modules load after the first paint
+    from chatdesk.core.chat.views import AttachmentInput
+    from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 DRAFT_DELAY_MS = 500
 
@@ -41,16 +47,18 @@ class Composer(QWidget):
     drop overrides live here, a few lines each; what has substance is in editor.py and
     attachments.py."""
 
-    send_requested = Signal(str, list)  # text, list[DraftAttachment]
+    send_requested = Signal(str, list)  # text, list[AttachmentInput]
     stop_requested = Signal()
     draft_changed = Signal()  # user edits, at most every DRAFT_DELAY_MS
     files_dropped = Signal(list)  # list[Path]: dropped, pasted or picked files to read
+    image_pasted = Signal(QImage)  # an image pasted or dropped as pixels, not as a file
     model_changed = Signal(str)  # "provider/model"
     tool_toggled = Signal(str, bool)  # a tool server's name, switched on or off for the chat
 
     def __init__(self, parent: QWidget | None = None, *, enter_sends: bool = True) -> None:
         super().__init__(parent)
-        self._attachments: list[DraftAttachment] = []
+        self._attachments: list[AttachmentInput] = []
+        self._pending: list[Pending] = []  # files being read, shown as chips
         self._streaming = False
         self._busy = False
         self._loading = False  # set while the text is changed by code, not by the user
@@ -74,6 +82,7 @@ class Composer(QWidget):
         self._editor.send_pressed.connect(self._send)
         self._editor.large_text_given.connect(self._add_pasted_text)
         self._editor.files_given.connect(self.files_dropped)
+        self._editor.image_given.connect(self.image_pasted)
         self._editor.textChanged.connect(self._text_changed)
         self.editor_height = EditorHeight(self._editor, self)
         layout = QVBoxLayout(self)
@@ -156,20 +165,50 @@ class Composer(QWidget):
         self._editor.moveCursor(self._editor.textCursor().MoveOperation.End)
         self._update_controls()
 
-    def attachments(self) -> list[DraftAttachment]:
+    def attachments(self) -> list[AttachmentInput]:
         return list(self._attachments)
 
-    def add_attachment(self, attachment: DraftAttachment) -> None:
+    def add_attachment(self, attachment: AttachmentInput) -> None:
         self._attachments.append(attachment)
         self._strip.add(attachment)
         self._update_tab_order()
         self._user_changed()
 
-    def set_draft(self, text: str, attachments: list[DraftAttachment]) -> None:
+    def add_pending(self, name: str) -> Pending:
+        """A chip for a file being read; `settle` it with what it became (or None)."""
+        item = Pending(name)
+        self._pending.append(item)
+        self._strip.add(item)
+        self._update_tab_order()
+        self._update_controls()  # nothing is sent while a file is being read
+        return item
+
+    def settle(self, item: Pending, attachment: AttachmentInput | None) -> None:
+        if item not in self._pending:
+            return  # the draft was replaced (another thread, or sent) meanwhile
+        self._pending.remove(item)
+        if attachment is not None and self._strip.replace(item, attachment):
+            self._attachments.append(attachment)
+            self._user_changed()
+        else:
+            self._strip.drop(item)
+            self._update_controls()
+        self._update_tab_order()
+
+    @property
+    def thumbnails(self) -> Thumbnails | None:
+        return self._strip.thumbnails
+
+    @thumbnails.setter
+    def thumbnails(self, thumbnails: Thumbnails) -> None:
+        self._strip.thumbnails = thumbnails
+
+    def set_draft(self, text: str, attachments: list[AttachmentInput]) -> None:
         """Show a saved draft (switching threads). A pending draft_changed is dropped, so call
         `flush_draft()` first while the old thread is still current."""
         self._draft_timer.stop()
         self._attachments = list(attachments)
+        self._pending = []
         self._strip.clear()
         for attachment in attachments:
             self._strip.add(attachment)
@@ -244,7 +283,7 @@ class Composer(QWidget):
     # --- behaviour ------------------------------------------------------------------------
 
     def _can_send(self) -> bool:
-        if self._streaming or self._busy:
+        if self._streaming or self._busy or self._pending:
             return False
         return bool(self._attachments) or self._has_visible_text()
 
@@ -272,10 +311,13 @@ class Composer(QWidget):
         self._draft_timer.start()
 
     def _add_pasted_text(self, text: str) -> None:
-        self.add_attachment(DraftAttachment("Pasted text", text, "paste"))
+        from chatdesk.core.chat.views import AttachmentInput
 
-    def _attachment_removed(self, attachment: DraftAttachment) -> None:
+        self.add_attachment(AttachmentInput("Pasted text", text, kind="paste"))
+
+    def _attachment_removed(self, attachment: AttachmentInput | Pending) -> None:
         self._attachments = [a for a in self._attachments if a is not attachment]
+        self._pending = [p for p in self._pending if p is not attachment]
         self._update_tab_order()
         self._user_changed()
         self.focus_editor()  # the ✕ that had focus is gone

@@ -30,6 +30,7 @@ from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_cost, format_size
+from chatdesk.ui.attachments.row import AttachmentRow
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
@@ -90,6 +91,7 @@ class MessageWidget(QFrame):
     edited = Signal(object, str)  # message id, new text
     tool_decided = Signal(object, str, str)  # message id, call id, once/always/deny
     link_activated = Signal(str, object)  # href, message id
+    attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
 
     def __init__(
         self, message: MessageView, formatter: Formatter, parent: QWidget | None = None
@@ -135,9 +137,8 @@ class MessageWidget(QFrame):
         self.body.link_activated.connect(
             lambda href: self.link_activated.emit(href, self.message.id)
         )
-        self._attachments = QLabel()
-        self._attachments.setObjectName("attachments")
-        self._attachments.hide()
+        self.attachments = AttachmentRow()
+        self.attachments.action.connect(self.attachment_action)
         self._status = QLabel()
         self._status.setObjectName("messageStatus")
         self._status.setWordWrap(True)
@@ -157,7 +158,7 @@ class MessageWidget(QFrame):
         inner.addWidget(self._thinking)
         inner.addWidget(self.body)
         self._inner = inner
-        inner.addWidget(self._attachments)
+        inner.addWidget(self.attachments)
         if user:  # the user's words sit in a bubble on the right, answers use the full width
             line = QHBoxLayout()
             line.addStretch(1)
@@ -267,9 +268,7 @@ class MessageWidget(QFrame):
         self.tool_calls.show_calls(message.tool_calls)
 
     def _show_attachments(self, message: MessageView) -> None:
-        items = [f"📎 {a.name} · {format_size(a.size)}" for a in message.attachments]
-        self._attachments.setVisible(bool(items))
-        self._attachments.setText("   ".join(items))
+        self.attachments.show_attachments(message.attachments)
 
     def _show_status(self, message: MessageView) -> None:
         status = message.status

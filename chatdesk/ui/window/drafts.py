@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:  # these load with the core, after the first paint
     from chatdesk.core.chat.events import Event
@@ -65,12 +65,9 @@ class Drafts:
 
     def typed(self) -> DraftView:
         """What the composer holds now."""
-        from chatdesk.core.chat.views import AttachmentInput, DraftView
+        from chatdesk.core.chat.views import DraftView
 
-        items = tuple(
-            AttachmentInput(a.name, a.text, kind=a.kind) for a in self._composer.attachments()
-        )
-        return DraftView(self._composer.text(), items)
+        return DraftView(self._composer.text(), tuple(self._composer.attachments()))
 
     def save(self) -> None:
         """After edits (debounced by the composer)."""
@@ -113,8 +110,7 @@ class Drafts:
                 return
             # Whatever was typed or attached while the draft was being read stays, after it.
             draft = merged_draft(stored, self.typed())
-            attachments = [DraftAttachment(a.name, a.text, a.kind) for a in draft.attachments]
-            self._composer.set_draft(draft.text, attachments)
+            self._composer.set_draft(draft.text, list(draft.attachments))
 
         self.shown = False
         if not keep_typed:

@@ -76,13 +76,17 @@ class ContextGauge(QObject):
         if thread_id is None:
             return None
         from chatdesk.core.chat.attachments import for_model
+        from chatdesk.core.tokens.images import image_tokens
 
-        attached = [(a.name, a.text) for a in self._composer.attachments()]
+        attachments = self._composer.attachments()
+        attached = [(a, a.text) for a in attachments]
         text = self._composer.text()
-        return self._usage(thread_id, for_model(text, attached) if attached else text)
+        images = sum(image_tokens(a.width, a.height) for a in attachments if a.kind == "image")
+        draft = for_model(text, attached) if attached else text
+        return self._usage(thread_id, draft, images)
 
-    async def _usage(self, thread_id: uuid.UUID, draft: str) -> Reading:
-        return thread_id, await self._service.context_usage(thread_id, draft)
+    async def _usage(self, thread_id: uuid.UUID, draft: str, images: int) -> Reading:
+        return thread_id, await self._service.context_usage(thread_id, draft, images)
 
     def _show(self, read: Reading) -> None:
         thread_id, usage = read

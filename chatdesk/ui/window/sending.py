@@ -9,17 +9,19 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QBuffer, QIODevice, QObject
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QStatusBar
 
 from chatdesk.core.chat.kinds import Role
-from chatdesk.ui.composer import Composer, DraftAttachment
+from chatdesk.ui.composer import Composer, Pending
 from chatdesk.ui.window.models import ModelChoice
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import MessageView, ThreadView, Turn
+    from chatdesk.core.chat.views import AttachmentInput, MessageView, ThreadView, Turn
+    from chatdesk.core.errors import ChatdeskError
     from chatdesk.ui.runner import Runner
 
 WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
@@ -51,9 +53,13 @@ class Sending(QObject):
         composer.send_requested.connect(self.send)
         composer.stop_requested.connect(self.stop)
         composer.files_dropped.connect(self.attach_files)
+        composer.image_pasted.connect(self.attach_image)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
+        from chatdesk.ui.attachments.thumbnails import Thumbnails
+
         self._service, self._runner = service, runner
+        self._composer.thumbnails = Thumbnails(service.attacher.blobs.folder, self._composer)
         runner.busy_changed.connect(self.update_busy)
 
     def begin(self) -> bool:
@@ -68,39 +74,70 @@ class Sending(QObject):
 
     # -- sending ---------------------------------------------------------------------------------
 
-    def send(self, text: str, attachments: list[DraftAttachment]) -> None:
+    def send(self, text: str, attachments: list[AttachmentInput]) -> None:
         if self._service is None or self._runner is None:
             self._waiting = True  # the text stays, editable, until begin()
             self.update_busy()
             self._status.showMessage(WAITING_TEXT)
         else:
-            self._runner.run(self._call(self._service, text, attachments), done=self._done)
+            call = self._call(self._service, text, attachments)
+            self._runner.run(call, done=self._done, failure=self._refused)
 
     def attach_files(self, paths: list[Path]) -> None:
-        if self._runner is None:
+        """Each file shows as a chip at once and is read in the reading child; one that cannot
+        be attached goes from the strip, and the status bar says why."""
+        if self._runner is None or self._service is None:
             self._dropped.extend(paths)  # read once the core can take calls (begin)
             return
-        # Imported when used: the core's modules load after the first paint.
-        from chatdesk.core.chat.attachments import read_text_file
-
         for path in paths:
-            self._runner.run(
-                self._runner.off_thread(read_text_file, path),
-                done=lambda item: self._composer.add_attachment(
-                    DraftAttachment(item.name, item.text, "file")
-                ),
-            )
+            pending = self._composer.add_pending(path.name)
+            self._attached(pending, self._service.attacher.attach_file(path))
+
+    def attach_image(self, image: QImage) -> None:
+        """Pixels pasted or dropped: encoded off the GUI thread, then read like a file."""
+        if self._runner is None or self._service is None:
+            self._status.showMessage("Opening your chats… paste the image again in a moment.")
+            return
+        pending = self._composer.add_pending("Pasted image")
+        attacher, runner = self._service.attacher, self._runner
+
+        async def attach() -> AttachmentInput:
+            data = await runner.off_thread(encode_png, image)
+            return await attacher.attach_bytes("Pasted image.png", data)
+
+        self._attached(pending, attach())
+
+    def _attached(self, pending: Pending, call: Coroutine[Any, Any, AttachmentInput]) -> None:
+        assert self._runner is not None
+
+        def failed(error: ChatdeskError) -> None:
+            self._composer.settle(pending, None)
+            self._status.showMessage(str(error), 15_000)
+
+        self._runner.run(
+            call,
+            done=lambda item: self._composer.settle(pending, item),
+            failure=failed,
+            quiet=True,
+        )
+
+    def _refused(self, error: ChatdeskError) -> None:
+        """The message stays in the composer; a model that does not take its images is
+        answered by the model list, open to choose another."""
+        from chatdesk.core.chat.kinds import IMAGES_NOT_TAKEN
+
+        self._status.showMessage(str(error), 20_000)
+        if getattr(error, "kind", None) == IMAGES_NOT_TAKEN:
+            self._composer.open_models()
 
     def update_busy(self) -> None:
         running = self._runner is not None and self._runner.busy
         self._composer.set_busy(running or self._waiting)
 
     def _call(
-        self, service: ChatService, text: str, attachments: list[DraftAttachment]
+        self, service: ChatService, text: str, attachments: list[AttachmentInput]
     ) -> Coroutine[Any, Any, Turn]:
-        from chatdesk.core.chat.views import AttachmentInput
-
-        items = [AttachmentInput(a.name, a.text, kind=a.kind) for a in attachments]
+        items = list(attachments)
         thread = self._shown()
         if thread is not None:
             return service.send(thread.id, text, attachments=items)
@@ -135,7 +172,7 @@ class Sending(QObject):
                 await service.save_draft(None, kept)
             return turn
 
-        runner.run(send(), done=self._done)
+        runner.run(send(), done=self._done, failure=self._refused)
 
     def _done(self, turn: Turn) -> None:
         self._composer.clear_after_send()
@@ -172,3 +209,12 @@ class Sending(QObject):
         """The composer offers Stop while the shown thread's answer is being written."""
         thread = self._shown()
         self._composer.set_streaming(thread is not None and thread.id in self._live)
+
+
+def encode_png(image: QImage) -> bytes:
+    """A pasted image as PNG bytes, lightly compressed (the reading child re-encodes it); a
+    QImage may be used on any thread."""
+    buffer = QBuffer()
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, b"PNG", 80)  # 80: zlib level 2, fast
+    return bytes(buffer.data().data())

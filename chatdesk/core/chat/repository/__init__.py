@@ -19,6 +19,7 @@ from chatdesk.core.chat.repository.answers import (
 )
 from chatdesk.core.chat.repository.attachments import (
     add_attachments,
+    attachment,
     attachment_text,
     attachment_texts,
     full_message,
@@ -85,6 +86,7 @@ __all__ = [
     "TitleInputs",
     "add_attachments",
     "add_parts",
+    "attachment",
     "attachment_text",
     "attachment_texts",
     "branch_page",

@@ -22,22 +22,33 @@ from chatdesk.core.errors import NotFound
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
 
-Named = list[tuple[str, str]]
+Named = list[tuple[AttachmentView, str]]
 
 
 def add_attachments(
     session: Session, now: datetime, message_id: uuid.UUID, items: Sequence[AttachmentInput]
 ) -> None:
     for position, item in enumerate(items, start=1):  # 0 is the reasoning part
-        data = item.text.encode("utf-8")
+        if item.sha256:  # a file: its bytes are in the blob store already
+            sha256, size = item.sha256, item.size
+        else:
+            data = item.text.encode("utf-8", "surrogatepass")
+            sha256, size = hashlib.sha256(data).hexdigest(), len(data)
         attachment = Attachment(
             id=new_id(),
             name=item.name[:500] or "attachment",
             mime=item.mime,
-            size=len(data),
-            sha256=hashlib.sha256(data).hexdigest(),
-            text=item.text,
+            size=size,
+            sha256=sha256,
+            text=item.text if item.text or not item.sha256 else None,
             created_at=now,
+            blob=bool(item.sha256),
+            kind=item.kind,
+            width=item.width or None,
+            height=item.height or None,
+            pages=item.pages or None,
+            note=item.note[:500] or None,
+            thumb=item.thumb or None,
         )
         session.add(attachment)
         session.add(
@@ -78,36 +89,52 @@ def _query(columns: tuple[str, ...]) -> Select[Any]:
     return cast("Select[Any]", query)
 
 
+_VIEW = ("id", "name", "mime", "size", "kind", "sha256", "blob", "width", "height", "pages")
+_VIEW_MORE = ("note", "thumb")
+
+
+def _view(row: Sequence[Any]) -> AttachmentView:
+    id_, name, mime, size, kind, sha256, blob, width, height, pages, note, thumb = row
+    return AttachmentView(
+        id_, name, mime, size, kind or "file", sha256, bool(blob), width or 0, height or 0,
+        pages or 0, note or "", thumb or "",
+    )  # fmt: skip
+
+
 def with_attachments(session: Session, views: list[MessageView]) -> list[MessageView]:
-    """The views with their attachment names filled in (one query for the whole page)."""
+    """The views with their attachments filled in (one query for the whole page)."""
     users = [v.id for v in views if v.role.value == "user"]
     if not users:
         return views
     found: dict[uuid.UUID, list[AttachmentView]] = defaultdict(list)
-    columns = ("id", "name", "mime", "size")
-    for message_id, attachment_id, name, mime, size in _rows(session, users, *columns):
-        found[message_id].append(AttachmentView(attachment_id, name, mime, size))
+    for message_id, *row in _rows(session, users, *_VIEW, *_VIEW_MORE):
+        found[message_id].append(_view(row))
     return [replace(v, attachments=tuple(found[v.id])) if v.id in found else v for v in views]
 
 
 def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
-    """One message as the window shows it: its view with its attachments' names and its tool
-    calls."""
+    """One message as the window shows it: its view with its attachments and its tool calls."""
     views = with_attachments(session, message_views(session, [message_id]))
     return with_tool_calls(session, views)[0]
 
 
 def attachment_texts(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Named]:
-    """(name, text) of each message's attachments, for the model's context."""
+    """Each message's attachments with the text the model reads of them, for the context."""
     found: dict[uuid.UUID, Named] = defaultdict(list)
-    for message_id, name, text in _rows(session, message_ids, "name", "text"):
-        found[message_id].append((name, text or ""))
+    for message_id, *row, text in _rows(session, message_ids, *_VIEW, *_VIEW_MORE, "text"):
+        found[message_id].append((_view(row), text or ""))
     return found
+
+
+def attachment(session: Session, attachment_id: uuid.UUID) -> tuple[AttachmentView, str]:
+    """One attachment and its text (empty for one that holds none)."""
+    columns = [Attachment.__table__.c[name] for name in (*_VIEW, *_VIEW_MORE, "text")]
+    row = session.execute(select(*columns).where(Attachment.id == attachment_id)).first()
+    if row is None:
+        raise NotFound(f"no attachment with id {attachment_id}")
+    return _view(row[:-1]), row[-1] or ""
 
 
 def attachment_text(session: Session, attachment_id: uuid.UUID) -> str:
     """The text an attachment holds (empty for one that holds none)."""
-    row = session.get(Attachment, attachment_id)
-    if row is None:
-        raise NotFound(f"no attachment with id {attachment_id}")
-    return row.text or ""
+    return attachment(session, attachment_id)[1]

@@ -3,6 +3,7 @@ word. The key is the thread id, or NEW_CHAT for a chat that has no thread yet.""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime
 from typing import cast
@@ -37,4 +38,8 @@ def load(session: Session, thread_id: uuid.UUID | None) -> DraftView:
     if row is None:
         return DraftView("")
     items = (row.data or {}).get("attachments", [])
-    return DraftView(row.text, tuple(AttachmentInput(**item) for item in items))
+    known = {field.name for field in dataclasses.fields(AttachmentInput)}
+    return DraftView(
+        row.text,
+        tuple(AttachmentInput(**{k: v for k, v in item.items() if k in known}) for item in items),
+    )

@@ -1,0 +1,96 @@
+"""A file (or pasted image bytes) made into an attachment: read within the size limit, sniffed
+and extracted in the reading child, its bytes stored once by content, described for the chip.
+
+Everything here runs off the event loop (file reads and hashing on a thread, decoding in the
+child). A file that cannot be attached raises InvalidRequest naming it and the reason; nothing
+is stored for it. Images keep only their re-encoded copy (no EXIF); other files keep their
+bytes as they were, for Save as and export.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+
+from chatdesk.core.attach.blobs import BlobStore
+from chatdesk.core.attach.model import IMAGE, Limits, Read
+from chatdesk.core.attach.worker import Reader, ReadFailed
+from chatdesk.core.chat.views import AttachmentInput
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.trust.files import read_regular
+
+MB = 1024 * 1024
+
+
+class Attacher:
+    def __init__(self, blobs: BlobStore, settings: Callable[[], Settings]) -> None:
+        self.blobs = blobs
+        self._settings = settings
+        self._reader = Reader()
+
+    async def attach_file(self, path: Path) -> AttachmentInput:
+        """The file at `path` as an attachment (its name is the file's)."""
+        limit = self._settings().attachments.max_file_mb * MB
+        data = await asyncio.to_thread(_read_file, path, limit)
+        return await self.attach_bytes(path.name, data)
+
+    async def attach_bytes(self, name: str, data: bytes) -> AttachmentInput:
+        """`data` (a pasted image, a dropped file's bytes) as an attachment called `name`."""
+        settings = self._settings()
+        limit = settings.attachments.max_file_mb * MB
+        if len(data) > limit:
+            raise InvalidRequest(f"{name} was not attached: {_too_big(len(data), limit)}")
+        limits = Limits(
+            max_text_chars=settings.chat.max_message_chars,
+            image_max_side=settings.attachments.image_max_side,
+            image_max_bytes=int(settings.attachments.image_max_mb * MB),
+        )
+        try:
+            read = await self._reader.read(name, data, limits, settings.attachments.read_timeout)
+        except ReadFailed as failure:
+            raise InvalidRequest(f"{name} was not attached: {failure.reason}.") from None
+        return await asyncio.to_thread(self._store, name, data, read)
+
+    def _store(self, name: str, data: bytes, read: Read) -> AttachmentInput:
+        if read.kind == IMAGE and read.image is not None:
+            kept = read.image
+            thumb = self.blobs.put(read.thumbnail) if read.thumbnail else ""
+        else:
+            kept, thumb = data, ""
+        return AttachmentInput(
+            name=name[:500] or "attachment",
+            text=read.text,
+            kind=read.kind,
+            mime=read.mime,
+            sha256=self.blobs.put(kept),
+            size=len(kept),
+            width=read.width,
+            height=read.height,
+            pages=read.pages,
+            note=read.note,
+            thumb=thumb,
+        )
+
+    def close(self) -> None:
+        self._reader.close()
+
+
+def _read_file(path: Path, limit: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:  # said before anything is read
+            raise InvalidRequest(f"{path.name} was not attached: {_too_big(size, limit)}")
+        return read_regular(path, limit)
+    except OSError as error:
+        raise InvalidRequest(
+            f"{path.name} was not attached: it cannot be read ({error.strerror or error})"
+        ) from error
+
+
+def _too_big(size: int, limit: int) -> str:
+    return (
+        f"it is {size / MB:.1f} MB and files up to {limit // MB} MB can be attached "
+        "(setting attachments.max_file_mb)"
+    )

@@ -1,0 +1,45 @@
+"""What the reading child is asked and what it answers: plain data, pickled over its pipes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+IMAGE, DOCUMENT, TEXT = "image", "document", "file"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps on one file's reading (from the `attachments` settings)."""
+
+    max_text_chars: int = 2_000_000  # of extracted text; the rest is left out, with a note
+    image_max_side: int = 2_048
+    image_max_bytes: int = 4 * 1024 * 1024
+    max_pixels: int = 100_000_000  # a decoded image larger than this is refused (a bomb)
+    thumb_side: int = 320
+    max_zip_entries: int = 20_000
+    max_part_bytes: int = 64 * 1024 * 1024  # one unpacked XML part of an Office file
+
+
+@dataclass(frozen=True)
+class Read:
+    """One file as the child read it.
+
+    `kind`: IMAGE, DOCUMENT or TEXT. `mime` is sniffed from the content. `text` is what the
+    model reads (documents and text; with page, sheet or slide markers). `image` is the copy
+    to store and send (upright, scaled, re-encoded, without EXIF); `thumbnail` a small one for
+    the window. `note` says what a reader should know ("a scan: no text layer", "pages 41–300
+    left out", "decoded as windows-1252, a guess"), empty when nothing."""
+
+    kind: str
+    mime: str
+    text: str = ""
+    pages: int = 0
+    width: int = 0
+    height: int = 0
+    note: str = ""
+    image: bytes | None = None
+    thumbnail: bytes | None = None
+
+
+class Unreadable(Exception):
+    """The file cannot be attached; the message says why, for the user."""

@@ -1,0 +1,54 @@
+"""A PDF's text, page by page (in the reading child only; PDFium through pypdfium2, decision
+0026). An encrypted PDF is refused with that reason; pages without a text layer are counted,
+so a scan says it is one."""
+
+from __future__ import annotations
+
+from chatdesk.core.attach.model import DOCUMENT, Limits, Read, Unreadable
+from chatdesk.core.attach.sniff import PDF
+
+
+def read_pdf(data: bytes, limits: Limits) -> Read:
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as error:
+        if "password" in str(error).lower():
+            raise Unreadable("the PDF is encrypted: it needs a password to be read") from error
+        raise Unreadable("the PDF is damaged: PDFium cannot open it") from error
+    try:
+        return _pages(document, limits)
+    finally:
+        document.close()
+
+
+def _pages(document: object, limits: Limits) -> Read:
+    pages = len(document)  # type: ignore[arg-type]
+    parts: list[str] = []
+    size = blank = 0
+    cut_at = 0
+    for index in range(pages):
+        page = document[index]  # type: ignore[index]
+        try:
+            textpage = page.get_textpage()
+            text = textpage.get_text_bounded().replace("\r\n", "\n").strip()
+            textpage.close()
+        finally:
+            page.close()
+        if not text:
+            blank += 1
+        part = f"--- Page {index + 1} ---\n{text}"
+        if size + len(part) > limits.max_text_chars:
+            cut_at = index + 1
+            break
+        parts.append(part)
+        size += len(part) + 2
+    notes = []
+    if blank == pages and pages:
+        notes.append("a scan: no page has a text layer")
+    elif blank:
+        notes.append(f"{blank} of {pages} pages without a text layer")
+    if cut_at:
+        notes.append(f"pages {cut_at}–{pages} left out (too long)")
+    return Read(DOCUMENT, PDF, text="\n\n".join(parts), pages=pages, note="; ".join(notes))

@@ -1,0 +1,36 @@
+"""One file read in the reading child: its type sniffed from its bytes, then the reader for it.
+An error a file causes is an `Unreadable` with the reason; anything else is a bug, reported as
+"could not be read" without taking the child down."""
+
+from __future__ import annotations
+
+from chatdesk.core.attach import sniff
+from chatdesk.core.attach.model import Limits, Read, Unreadable
+
+READABLE = (
+    "chatdesk reads images (PNG, JPEG, GIF, WebP, BMP, TIFF), PDF, Word, Excel, PowerPoint, "
+    "OpenDocument, web pages and text"
+)
+
+
+def read(name: str, data: bytes, limits: Limits) -> Read:
+    if not data:
+        raise Unreadable("it is empty (0 bytes)")
+    mime = sniff.sniff(data, name)
+    if mime.startswith("image/"):
+        from chatdesk.core.attach.images import read_image
+
+        return read_image(data, mime, limits)
+    if mime == sniff.PDF:
+        from chatdesk.core.attach.pdf import read_pdf
+
+        return read_pdf(data, limits)
+    if mime in (sniff.DOCX, sniff.XLSX, sniff.PPTX, sniff.ODT, sniff.ODS, sniff.ODP):
+        from chatdesk.core.attach.office import read_office
+
+        return read_office(data, mime, limits)
+    if mime.startswith("text/"):
+        from chatdesk.core.attach.textual import read_text
+
+        return read_text(data, mime, limits)
+    raise Unreadable(f"it is none of the kinds of file {READABLE}")

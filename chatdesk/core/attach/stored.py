@@ -1,0 +1,111 @@
+"""Attachments already in messages: their bytes (from the blob store, checked against their
+hash) for Save as, copying and export; the listing for `chatdesk attachments list`; and the
+store's upkeep — which blobs are missing or damaged (`db check`), and removing the ones nothing
+refers to any more once the retention period has passed."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.views import AttachmentView
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.store.models import Attachment, Draft, Message, MessagePart, PartKind
+from chatdesk.core.store.store import Store
+
+
+@dataclass(frozen=True)
+class Listed:
+    attachment: AttachmentView
+    thread_id: uuid.UUID
+    message_id: uuid.UUID
+    created_at: datetime
+
+
+class StoredAttachments:
+    def __init__(self, store: Store, blobs: BlobStore) -> None:
+        self._store = store
+        self.blobs = blobs
+
+    async def text(self, attachment_id: uuid.UUID) -> str:
+        """What the model read of it (a document's extracted text; "" for an image)."""
+        return (await self._store.read(lambda s: repo.attachment(s, attachment_id)))[1]
+
+    async def bytes_of(self, attachment_id: uuid.UUID) -> bytes:
+        """Its bytes as stored; ChatdeskError when they are missing or damaged."""
+        view, text = await self._store.read(lambda s: repo.attachment(s, attachment_id))
+        if not view.blob:
+            return text.encode("utf-8", "surrogatepass")
+        try:
+            data: bytes = await asyncio.to_thread(self.blobs.read, view.sha256)
+        except (BlobMissing, BlobDamaged) as error:
+            raise ChatdeskError(f"{view.name}: {error}; the message itself is kept") from error
+        return data
+
+    async def save(self, attachment_id: uuid.UUID, path: Path) -> None:
+        """Write its bytes to `path` (replacing a file there, as the save dialog agreed)."""
+        data = await self.bytes_of(attachment_id)
+        try:
+            await asyncio.to_thread(_write, path, data)
+        except OSError as error:
+            raise ChatdeskError(f"cannot save {path}: {error.strerror or error}") from error
+
+    async def listing(self, limit: int = 100) -> list[Listed]:
+        """The newest attachments first, with the message and thread each is in."""
+        return await self._store.read(lambda s: _listing(s, limit))
+
+    async def check(self) -> tuple[list[str], list[str]]:
+        """(missing, damaged) among the blobs messages refer to."""
+        hashes = await self._store.read(_referenced)
+        return await asyncio.to_thread(self.blobs.check, sorted(hashes))
+
+    async def sweep(self, keep_days: int) -> int:
+        """Remove the blobs nothing refers to that were left alone for `keep_days`; how many."""
+        referenced = await self._store.read(_referenced)
+        return await asyncio.to_thread(self.blobs.sweep, referenced, keep_days * 86_400.0)
+
+
+def _write(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _referenced(session: Session) -> set[str]:
+    """Every blob a message or a draft refers to (thumbnails included)."""
+    found: set[str] = set()
+    for sha256, thumb in session.execute(
+        select(Attachment.sha256, Attachment.thumb).where(Attachment.blob.is_(True))
+    ):
+        found.add(sha256)
+        if thumb:
+            found.add(thumb)
+    for (data,) in session.execute(select(Draft.data)):
+        for item in (data or {}).get("attachments", []):
+            found.update(h for h in (item.get("sha256"), item.get("thumb")) if h)
+    return found
+
+
+def _listing(session: Session, limit: int) -> list[Listed]:
+    rows = session.execute(
+        select(Attachment.id, Message.thread_id, Message.id, Attachment.created_at)
+        .join(MessagePart, MessagePart.attachment_id == Attachment.id)
+        .join(Message, Message.id == MessagePart.message_id)
+        .where(MessagePart.kind == PartKind.ATTACHMENT)
+        .order_by(Attachment.created_at.desc())
+        .limit(limit)
+    ).all()
+    return [
+        Listed(repo.attachment(session, attachment_id)[0], thread_id, message_id, created_at)
+        for attachment_id, thread_id, message_id, created_at in rows
+    ]

@@ -1,0 +1,34 @@
+"""attachment files: images and documents whose bytes are in the blob store
+
+Revision ID: 0009
+Revises: 0008
+Create Date: 2026-11-23 20:00:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0009"
+down_revision: str | Sequence[str] | None = "0008"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # Added columns only: SQLite adds them in place, without copying the table.
+    with op.batch_alter_table("attachments") as batch:
+        batch.add_column(sa.Column("blob", sa.Boolean(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("kind", sa.String(20), server_default="file", nullable=False))
+        batch.add_column(sa.Column("width", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("height", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("pages", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("note", sa.String(500), nullable=True))
+        batch.add_column(sa.Column("thumb", sa.String(64), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("attachments") as batch:
+        for column in ("thumb", "note", "pages", "height", "width", "kind", "blob"):
+            batch.drop_column(column)

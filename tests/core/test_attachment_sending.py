@@ -1,0 +1,207 @@
+"""Files attached to messages, end to end: read in the reading child, stored once by content,
+sent to the model (images as content parts on the real SSE test server, documents as text),
+described by the mock provider, and refused before anything is written when they cannot go."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import os
+import stat
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.chat.turns import ImagesNotTaken
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
+from chatdesk.core.providers.profiles import ProviderProfile
+from tests.conftest import ServiceFactory
+from tests.core import attachment_files as files
+from tests.core.providers import user_rows
+from tests.core.sse_server import FakeOpenAI, text_reply
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI().start()
+    yield fake
+    fake.close()
+
+
+@pytest_asyncio.fixture
+async def openai(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
+    profile = ProviderProfile("openai", server.url, api_key="sk-test", default_model="gpt-4o")
+    made = OpenAICompatibleProvider(profile)
+    yield made
+    await made.aclose()
+
+
+async def test_an_image_and_a_pdf_go_to_a_vision_model_as_content_parts(
+    tmp_path: Path, make_service: ServiceFactory, server: FakeOpenAI,
+    openai: OpenAICompatibleProvider,
+) -> None:  # fmt: skip
+    service = make_service(openai=openai)
+    photo = tmp_path / "holiday.jpg"
+    photo.write_bytes(files.photo(4000, 3000, orientation=6))
+    report = tmp_path / "report.pdf"
+    report.write_bytes(files.pdf(["Revenue grew by a third", "Costs stayed flat"]))
+    image = await service.attacher.attach_file(photo)
+    document = await service.attacher.attach_file(report)
+    assert (image.kind, image.width, image.height) == ("image", 1536, 2048)
+    assert (document.kind, document.pages) == ("document", 2)
+    server.queue(text_reply("Seen."))
+    thread = await service.create_thread(provider="openai", model="gpt-4o")
+    turn = await service.send(thread.id, "What is in these?", attachments=[image, document])
+    await service.wait_for_answer(turn.answer.id)
+
+    [sent] = [m for m in server.requests[0].body["messages"] if m["role"] == "user"]
+    text, picture = sent["content"]
+    assert text["type"] == "text"
+    assert text["text"].startswith("What is in these?")
+    assert '<attachment name="holiday.jpg" type="image, 1536×2048"' in text["text"]
+    assert '<attachment name="report.pdf" type="PDF, 2 pages">' in text["text"]
+    assert "--- Page 1 ---\nRevenue grew by a third" in text["text"]
+    assert picture["type"] == "image_url"
+    url = picture["image_url"]["url"]
+    assert url.startswith("data:image/jpeg;base64,")
+    stored = service.attacher.blobs.read(image.sha256)
+    assert base64.b64decode(url.split(",", 1)[1]) == stored
+    assert b"Camera Maker" not in stored  # no EXIF left the machine
+
+    assert turn.user_message is not None
+    shown = turn.user_message.attachments
+    assert [(a.name, a.kind, a.blob) for a in shown] == [
+        ("holiday.jpg", "image", True),
+        ("report.pdf", "document", True),
+    ]
+    assert service.attacher.blobs.read(shown[1].sha256) == report.read_bytes()
+
+
+async def test_the_mock_describes_what_it_was_sent(tmp_path: Path, service: ChatService) -> None:
+    picture = await service.attacher.attach_bytes(
+        "Pasted image", files.photo(800, 600, (20, 40, 200))
+    )
+    sheet = await service.attacher.attach_file(files.xlsx(tmp_path / "sales.xlsx"))
+    thread = await service.create_thread()
+    turn = await service.send(thread.id, "Look", attachments=[picture, sheet])
+    answer = await service.wait_for_answer(turn.answer.id)
+    assert "**Pasted image**: an image, 800×600 pixels, mostly blue (#" in answer.content
+    sheet_said = "**sales.xlsx**: an Excel workbook, 2 sheets, beginning “Month | Units January"
+    assert sheet_said in answer.content
+
+
+async def test_an_image_for_a_model_without_vision_is_refused_and_nothing_is_written(
+    make_service: ServiceFactory, openai: OpenAICompatibleProvider, store: object
+) -> None:
+    service = make_service(openai=openai)
+    picture = await service.attacher.attach_bytes("shot.png", files.transparent_png())
+    thread = await service.create_thread(provider="openai", model="gpt-3.5-turbo")
+    with pytest.raises(ImagesNotTaken, match=r"gpt-3\.5-turbo on openai does not take images"):
+        await service.send(thread.id, "Describe it", attachments=[picture])
+    assert user_rows(service._store.path) == []
+    with pytest.raises(ImagesNotTaken):
+        await service.send_new("Describe it", attachments=[picture], provider="openai",
+                               model="llama3.1")  # fmt: skip
+    assert [t.id for t in (await service.list_threads()).threads] == [
+        thread.id
+    ]  # no empty new thread
+
+
+async def test_a_profile_can_say_its_models_take_images(
+    make_service: ServiceFactory, server: FakeOpenAI
+) -> None:
+    profile = ProviderProfile("local", server.url, default_model="my-vlm", images="yes")
+    local = OpenAICompatibleProvider(profile)
+    try:
+        service = make_service(local=local)
+        picture = await service.attacher.attach_bytes("shot.png", files.transparent_png())
+        server.queue(text_reply("ok"))
+        thread = await service.create_thread(provider="local", model="my-vlm")
+        turn = await service.send(thread.id, "Describe it", attachments=[picture])
+        await service.wait_for_answer(turn.answer.id)
+        sent = server.requests[0].body["messages"][-1]["content"]
+        assert sent[1]["image_url"]["url"].startswith("data:image/png;base64,")
+    finally:
+        await local.aclose()
+
+
+async def test_a_thread_switched_to_a_model_without_vision_says_what_it_left_out(
+    make_service: ServiceFactory, server: FakeOpenAI, openai: OpenAICompatibleProvider
+) -> None:
+    service = make_service(openai=openai)
+    picture = await service.attacher.attach_bytes("shot.png", files.transparent_png())
+    server.queue(text_reply("A square."), text_reply("Sure."))
+    thread = await service.create_thread(provider="openai", model="gpt-4o")
+    turn = await service.send(thread.id, "Describe it", attachments=[picture])
+    await service.wait_for_answer(turn.answer.id)
+    await service.set_thread_model(thread.id, provider="openai", model="gpt-3.5-turbo")
+    turn = await service.send(thread.id, "And now?")
+    await service.wait_for_answer(turn.answer.id)
+    first = server.requests[1].body["messages"][0]
+    assert isinstance(first["content"], str)
+    assert "were not sent: gpt-3.5-turbo does not take images" in first["content"]
+
+
+async def test_a_file_that_cannot_be_attached_says_why_and_stores_nothing(
+    tmp_path: Path, make_service: ServiceFactory, config: object
+) -> None:
+    settings: Settings = config.settings  # type: ignore[attr-defined]
+    small = dataclasses.replace(
+        settings, attachments=dataclasses.replace(settings.attachments, max_file_mb=1)
+    )
+    service = make_service(settings=small)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    with pytest.raises(InvalidRequest, match=r"empty\.txt was not attached: it is empty"):
+        await service.attacher.attach_file(empty)
+    big = tmp_path / "big.bin"
+    big.touch()
+    os.truncate(big, 3 * 1024 * 1024)  # sparse: refused from its size, before reading
+    with pytest.raises(InvalidRequest, match=r"3\.0 MB and files up to 1 MB"):
+        await service.attacher.attach_file(big)
+    with pytest.raises(InvalidRequest, match=r"bomb\.png was not attached: it would decode"):
+        await service.attacher.attach_bytes("bomb.png", files.bomb_png())
+    assert list(service.attacher.blobs.stored()) == []
+
+
+async def test_blobs_are_stored_once_private_and_checked_when_read(service: ChatService) -> None:
+    from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing
+
+    blobs = service.attacher.blobs
+    photo = files.photo(800, 600, gps=False)
+    first = await service.attacher.attach_bytes("a.jpg", photo)
+    again = await service.attacher.attach_bytes("b.jpg", photo)
+    assert (first.sha256, first.thumb) == (again.sha256, again.thumb)
+    assert len(list(blobs.stored())) == 2  # the image and its thumbnail, once
+    path = blobs.path(first.sha256)
+    if sys.platform != "win32":
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    path.write_bytes(path.read_bytes()[:-1] + b"\x00")
+    with pytest.raises(BlobDamaged):
+        blobs.read(first.sha256)
+    path.unlink()
+    with pytest.raises(BlobMissing):
+        blobs.read(first.sha256)
+    thread = await service.create_thread()
+    with pytest.raises(InvalidRequest, match="no longer stored"):
+        await service.send(thread.id, "Look", attachments=[first])
+
+
+async def test_unused_blobs_go_after_the_retention_period(service: ChatService) -> None:
+    blobs = service.attacher.blobs
+    kept = await service.attacher.attach_bytes("kept.png", files.transparent_png())
+    dropped = blobs.put(b"no longer used")
+    assert blobs.sweep({kept.sha256, kept.thumb}, keep_seconds=3600) == 0  # too recent
+    old = blobs.path(dropped).stat().st_mtime - 7200
+    os.utime(blobs.path(dropped), (old, old))
+    assert blobs.sweep({kept.sha256, kept.thumb}, keep_seconds=3600) == 1
+    assert not blobs.has(dropped)
+    assert blobs.has(kept.sha256)
