@@ -13,10 +13,13 @@ import signal
 import sys
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 from typing import Any, TextIO
 
 from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
+from chatdesk.cli.attachments import add_commands as add_attachment_commands
+from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
@@ -80,6 +83,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--model", metavar="M", help="model to use")
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument(
+        "--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)"
+    )
+    ask.add_argument(
         "--tools", metavar="NAME[,NAME…]", help="tool servers to switch on ('all': every one)"
     )
     ask.add_argument(
@@ -126,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
     add_transfer_commands(commands)
     add_search_commands(commands)
     add_tool_commands(commands)
+    add_attachment_commands(commands)
     add_sync_commands(commands)
     add_server_commands(commands)
 
@@ -158,12 +165,13 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             tools = chosen_tools(service.tools, args.tools, args.approve)
             if tools is None:
                 return 1
+        files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
         if thread_id is None:  # the thread and the message in one transaction: a refused
-            turn = await service.send_new(text, tools=tools, **choice)  # message leaves none
+            turn = await service.send_new(text, tools=tools, attachments=files, **choice)
         else:
             if tools is not None:
                 await service.set_thread_tools(thread_id, tools)
-            turn = await service.send(thread_id, text, **choice)
+            turn = await service.send(thread_id, text, attachments=files, **choice)
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None:
@@ -399,6 +407,7 @@ def _message_json(message: MessageView) -> dict[str, Any]:
         "branch": {"index": message.sibling_index, "count": message.sibling_count},
         "created_at": message.created_at.isoformat(),
         "tool_calls": [_call_json(call) for call in message.tool_calls],
+        "attachments": [attachment_json(item) for item in message.attachments],
     }
 
 

@@ -1,5 +1,8 @@
 """attachment files: images and documents whose bytes are in the blob store
 
+Their extracted text joins the search index (on SQLite), as it is defined in
+chatdesk/core/search/index.py; messages and titles are not indexed again.
+
 Revision ID: 0009
 Revises: 0008
 Create Date: 2026-11-23 20:00:00
@@ -9,6 +12,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+from chatdesk.core.search.index import add_attachment_index
 
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"
@@ -26,9 +31,19 @@ def upgrade() -> None:
         batch.add_column(sa.Column("pages", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("note", sa.String(500), nullable=True))
         batch.add_column(sa.Column("thumb", sa.String(64), nullable=True))
+    with op.batch_alter_table("message_parts") as batch:
+        batch.create_index("ix_message_parts_attachment", ["attachment_id"])
+    if op.get_bind().dialect.name == "sqlite":
+        add_attachment_index(op.get_bind())
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":  # its triggers would not survive the copy below
+        for trigger in ("insert", "update", "delete"):
+            op.execute(f"DROP TRIGGER IF EXISTS search_attachments_{trigger}")
+        op.execute("DROP TABLE IF EXISTS search_attachments")
+    with op.batch_alter_table("message_parts") as batch:
+        batch.drop_index("ix_message_parts_attachment")
     with op.batch_alter_table("attachments") as batch:
         for column in ("thumb", "note", "pages", "height", "width", "kind", "blob"):
             batch.drop_column(column)

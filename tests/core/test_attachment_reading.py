@@ -39,7 +39,9 @@ def test_a_photo_is_turned_upright_scaled_and_stripped_of_its_exif() -> None:
     assert max(_pixels(result.thumbnail)) == Limits().thumb_side
     with Image.open(io.BytesIO(result.image)) as kept:
         assert not kept.getexif()  # no orientation, camera or GPS left
-        assert kept.getpixel((10, 10))[0] > 150  # still the red it was
+        # Turned a quarter clockwise: the ground (the bottom of the shot) is now on the left.
+        assert kept.getpixel((kept.width - 10, 10))[0] > 150  # the red sky
+        assert kept.getpixel((10, kept.height // 2))[0] < 60  # the dark ground
     assert b"Camera Maker" not in result.image
     assert b"Exif" not in result.image
     assert "4000×3000" in result.note

@@ -205,3 +205,28 @@ async def test_unused_blobs_go_after_the_retention_period(service: ChatService) 
     assert blobs.sweep({kept.sha256, kept.thumb}, keep_seconds=3600) == 1
     assert not blobs.has(dropped)
     assert blobs.has(kept.sha256)
+
+
+async def test_a_documents_words_are_found_and_the_hit_names_it(
+    service: ChatService, store: object
+) -> None:
+    from chatdesk.core.search import Search
+    from chatdesk.core.search.views import SearchFilters
+
+    report = await service.attacher.attach_bytes(
+        "biology.pdf", files.pdf(["Chlorophyll absorbs light", "Photosynthesis makes sugar"])
+    )
+    thread = await service.create_thread()
+    turn = await service.send(thread.id, "Summarise it", attachments=[report])
+    await service.wait_for_answer(turn.answer.id)
+    search = Search(store)  # type: ignore[arg-type]
+    found = await search.search("photosynthesis")
+    # The mock's answer quotes the document's first words; the question holds the document.
+    [hit] = [h for h in found.messages if h.message_id != turn.answer.id]
+    assert turn.user_message is not None
+    assert (hit.message_id, hit.attachment) == (turn.user_message.id, "biology.pdf")
+    assert "Photosynthesis" in hit.snippet.text
+    inside = await search.search("chlorophyll", filters=SearchFilters(thread_id=thread.id))
+    assert "biology.pdf" in [h.attachment for h in inside.messages]
+    await service.delete_thread(thread.id)
+    assert (await search.search("photosynthesis")).messages == ()

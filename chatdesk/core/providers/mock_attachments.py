@@ -31,8 +31,8 @@ def describe_attachments(message: ChatMessage) -> str:
             seen = _seen(image) if image is not None else "not sent to me"
             lines.append(f"- **{name}**: an image, {seen}.")
         else:
-            lines = (fence["body"] or "").splitlines()
-            body = " ".join(line for line in lines if not line.startswith("--- "))
+            text = (fence["body"] or "").splitlines()
+            body = " ".join(line for line in text if not line.startswith("--- "))
             words = " ".join(body.split()[:FIRST_WORDS])
             start = f", beginning “{words}…”" if words else ", with no text in it"
             lines.append(f"- **{name}**: {_article(kind)} {kind}{start}")

@@ -1,4 +1,5 @@
-"""The full-text index: two FTS5 tables over `messages.content` and `threads.title`.
+"""The full-text index: three FTS5 tables over `messages.content`, `threads.title` and
+`attachments.text` (what the model read of an attached document).
 
 Both are external-content tables (the text is stored once, in `messages` and `threads`; the
 index holds only tokens and positions) keyed by the rows' own rowid, and kept current by
@@ -27,13 +28,18 @@ log = logging.getLogger("chatdesk.store")
 
 MESSAGE_INDEX = "search_messages"
 TITLE_INDEX = "search_threads"
+ATTACHMENT_INDEX = "search_attachments"
 
 # FTS5 keeps each index in these tables of its own; autogenerate must not mistake them for
 # tables the models forgot (migrations/env.py skips them).
 _SHADOWS = ("data", "idx", "docsize", "config")
 INDEX_TABLES = frozenset(
-    [MESSAGE_INDEX, TITLE_INDEX]
-    + [f"{name}_{shadow}" for name in (MESSAGE_INDEX, TITLE_INDEX) for shadow in _SHADOWS]
+    [MESSAGE_INDEX, TITLE_INDEX, ATTACHMENT_INDEX]
+    + [
+        f"{name}_{shadow}"
+        for name in (MESSAGE_INDEX, TITLE_INDEX, ATTACHMENT_INDEX)
+        for shadow in _SHADOWS
+    ]
 )
 
 # Words are split on anything but letters and digits, matched without case or accents.
@@ -82,6 +88,38 @@ _DEFINITIONS: tuple[tuple[str, str, str], ...] = (
         f"VALUES ('delete', old.rowid, old.content); END",
     ),
     (
+        "table",
+        ATTACHMENT_INDEX,
+        f"CREATE VIRTUAL TABLE {ATTACHMENT_INDEX} USING fts5(text, content='attachments', "
+        f"content_rowid='rowid', tokenize='{TOKENIZER}')",
+    ),
+    (
+        # An attachment's text is written once, with its row, and goes with it.
+        "trigger",
+        "search_attachments_insert",
+        f"CREATE TRIGGER search_attachments_insert AFTER INSERT ON attachments "
+        f"WHEN new.text IS NOT NULL BEGIN "
+        f"INSERT INTO {ATTACHMENT_INDEX}(rowid, text) VALUES (new.rowid, new.text); END",
+    ),
+    (
+        "trigger",
+        "search_attachments_update",
+        f"CREATE TRIGGER search_attachments_update AFTER UPDATE OF text ON attachments "
+        f"WHEN old.text IS NOT new.text BEGIN "
+        f"INSERT INTO {ATTACHMENT_INDEX}({ATTACHMENT_INDEX}, rowid, text) "
+        f"SELECT 'delete', old.rowid, old.text WHERE old.text IS NOT NULL; "
+        f"INSERT INTO {ATTACHMENT_INDEX}(rowid, text) "
+        f"SELECT new.rowid, new.text WHERE new.text IS NOT NULL; END",
+    ),
+    (
+        "trigger",
+        "search_attachments_delete",
+        f"CREATE TRIGGER search_attachments_delete AFTER DELETE ON attachments "
+        f"WHEN old.text IS NOT NULL BEGIN "
+        f"INSERT INTO {ATTACHMENT_INDEX}({ATTACHMENT_INDEX}, rowid, text) "
+        f"VALUES ('delete', old.rowid, old.text); END",
+    ),
+    (
         "trigger",
         "search_threads_insert",
         f"CREATE TRIGGER search_threads_insert AFTER INSERT ON threads BEGIN "
@@ -109,6 +147,8 @@ _FILL = (
     f"INSERT INTO {MESSAGE_INDEX}(rowid, content) "
     f"SELECT rowid, content FROM messages WHERE status IN {_FINAL}",
     f"INSERT INTO {TITLE_INDEX}(rowid, title) SELECT rowid, title FROM threads",
+    f"INSERT INTO {ATTACHMENT_INDEX}(rowid, text) "
+    f"SELECT rowid, text FROM attachments WHERE text IS NOT NULL",
 )
 
 # The tables FTS5 reads to open an index, as FTS5 creates them.
@@ -120,7 +160,7 @@ _RESET_SHADOWS = (
 # Touches each index's structure record, which a damaged index fails to read.
 _PROBES = tuple(
     f"SELECT rowid FROM {name} WHERE {name} MATCH '\"chatdesk\"' LIMIT 1"
-    for name in (MESSAGE_INDEX, TITLE_INDEX)
+    for name in (MESSAGE_INDEX, TITLE_INDEX, ATTACHMENT_INDEX)
 )
 
 
@@ -135,6 +175,17 @@ def create_index(connection: Connection) -> None:
     for name in (MESSAGE_INDEX, TITLE_INDEX):  # one segment each: a little faster to query
         connection.exec_driver_sql(f"INSERT INTO {name}({name}) VALUES ('optimize')")
     log.info("search index built in %.1f s", time.perf_counter() - started)
+
+
+def add_attachment_index(connection: Connection) -> None:
+    """Add the index of attachments' text where only the older two exist (an upgrade), without
+    building those again."""
+    present = {name for (name,) in connection.exec_driver_sql("SELECT name FROM sqlite_master")}
+    for _, name, statement in _DEFINITIONS:
+        if "attachments" in name and name not in present:
+            connection.exec_driver_sql(statement)
+    if ATTACHMENT_INDEX not in present:
+        connection.exec_driver_sql(_FILL[-1])
 
 
 def drop_index(connection: Connection) -> None:

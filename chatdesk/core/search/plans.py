@@ -64,6 +64,19 @@ _MESSAGE_COLUMNS = (
     f"CAST(snippet(search_messages, 0, {OPEN}, {CLOSE}, {ELLIPSIS}, {SNIPPET_TOKENS}) AS BLOB) "
     "AS snippet"
 )
+_ATTACHED = (
+    "FROM search_attachments "
+    "CROSS JOIN attachments AS a ON a.rowid = search_attachments.rowid "
+    "CROSS JOIN message_parts AS p ON p.attachment_id = a.id "
+    "CROSS JOIN messages AS m ON m.id = p.message_id "
+    "CROSS JOIN threads AS t ON t.id = m.thread_id "
+    "WHERE search_attachments MATCH :match AND t.deleted_at IS NULL"
+)
+_ATTACHED_COLUMNS = (
+    "m.id, m.thread_id, m.role, m.created_at, t.title, t.project_id, a.name AS attachment, "
+    f"CAST(snippet(search_attachments, 0, {OPEN}, {CLOSE}, {ELLIPSIS}, {SNIPPET_TOKENS}) AS BLOB) "
+    "AS snippet"
+)
 _THREADS = (
     "FROM search_threads CROSS JOIN threads AS t ON t.rowid = search_threads.rowid "
     "WHERE search_threads MATCH :match AND t.deleted_at IS NULL"
@@ -184,6 +197,11 @@ def find_messages(
         return [], Ranking.RELEVANCE, False
     matches = _count(session, "search_messages", query.expression, RANK_ALL + 1, filters)
     hits, ranking = _as_typed(session, query, filters, limit, frequencies, matches)
+    if len(hits) < limit:  # the attachments' words after the messages' own
+        seen = {hit.message_id for hit in hits}
+        more = _attached(session, query.expression, filters, limit)
+        hits += [hit for hit in more if hit.message_id not in seen][: limit - len(hits)]
+        matches = max(matches, len(hits))
     if query.completion is None or matches >= limit:
         return hits, ranking, False
     # Less than a page: the completions of the last word follow, newest first.
@@ -253,6 +271,16 @@ def _ranked_by(
     return [_message_hit(rows[r]) for r in order if r in rows]
 
 
+def _attached(session: Session, match: str, filters: _Filters, limit: int) -> list[MessageHit]:
+    """Messages whose attachments' text matches, the best match first (attachments are few
+    beside messages: all their matches are ranked). Filters apply to the message."""
+    sql = (
+        f"SELECT {_ATTACHED_COLUMNS} {_ATTACHED}{filters.messages} "
+        "ORDER BY search_attachments.rank LIMIT :limit"
+    )
+    return _message_hits(session, sql, {**filters.params, "match": match, "limit": limit})
+
+
 def _message_hits(session: Session, sql: str, params: dict[str, Any]) -> list[MessageHit]:
     return [_message_hit(row) for row in session.execute(_statement(sql), params)]
 
@@ -266,6 +294,7 @@ def _message_hit(row: Any) -> MessageHit:
         role=Role(row.role),
         created_at=row.created_at,
         snippet=parse(row.snippet),
+        attachment=getattr(row, "attachment", None) or "",
     )
 
 

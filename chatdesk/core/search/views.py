@@ -60,6 +60,7 @@ class MessageHit:
     role: Role
     created_at: datetime
     snippet: Snippet
+    attachment: str = ""  # the attachment whose text matched (the snippet is from it)
 
 
 @dataclass(frozen=True)

@@ -219,7 +219,10 @@ class Attachment(Base):
 
 class MessagePart(Base):
     __tablename__ = "message_parts"
-    __table_args__ = (Index("ix_message_parts_message", "message_id", "position"),)
+    __table_args__ = (
+        Index("ix_message_parts_message", "message_id", "position"),
+        Index("ix_message_parts_attachment", "attachment_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     message_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("messages.id", ondelete="CASCADE"))

@@ -129,7 +129,8 @@ def contains(title: str, text: str) -> Snippet:
 
 def _message_row(hit: MessageHit, now: datetime) -> Row:
     role = _ROLE_NAMES.get(hit.role, hit.role.value.title())
-    detail = " · ".join((hit.thread_title, role, relative_time(hit.created_at, now)))
+    found = (f"in {hit.attachment}",) if hit.attachment else ()
+    detail = " · ".join((hit.thread_title, role, *found, relative_time(hit.created_at, now)))
     return Row(Kind.MESSAGE, hit.thread_id, hit.message_id, _one_line(hit.snippet), detail)
 
 

@@ -1,0 +1,46 @@
+"""`chatdesk ask --attach`, attachments in `threads show --json`, and `chatdesk attachments
+list|save`, through the real command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.core import attachment_files as files
+from tests.e2e.cli import chatdesk, chatdesk_json
+
+
+def test_ask_with_files_and_save_them_back(tmp_path: Path) -> None:
+    photo = tmp_path / "harbour.jpg"
+    photo.write_bytes(files.photo(1600, 1200, (30, 90, 200)))
+    report = tmp_path / "report.pdf"
+    report.write_bytes(files.pdf(["Revenue grew by a third"]))
+    answer = chatdesk_json(
+        "ask", "What are these?", "--attach", str(photo), "--attach", str(report)
+    )
+    assert answer["status"] == "complete"
+    assert "**harbour.jpg**: an image, 1600×1200 pixels, mostly blue" in answer["content"]
+    assert "**report.pdf**: a PDF, 1 page, beginning “Revenue grew by a third" in answer["content"]
+
+    shown = chatdesk_json("threads", "show", answer["thread_id"])
+    attached = shown["messages"][0]["attachments"]
+    assert [(a["name"], a["kind"], a["pages"]) for a in attached] == [
+        ("harbour.jpg", "image", None),
+        ("report.pdf", "document", 1),
+    ]
+    assert (attached[0]["width"], attached[0]["height"]) == (1600, 1200)
+
+    listed = chatdesk_json("attachments", "list")
+    assert {a["name"] for a in listed} == {"harbour.jpg", "report.pdf"}
+    target = tmp_path / "copy.pdf"
+    saved = chatdesk("attachments", "save", attached[1]["id"], str(target))
+    assert saved.returncode == 0, saved.stderr
+    assert target.read_bytes() == report.read_bytes()
+
+
+def test_a_file_that_cannot_be_attached_sends_nothing(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    result = chatdesk("ask", "Read this", "--attach", str(empty))
+    assert result.returncode == 2
+    assert "empty.pdf was not attached: it is empty (0 bytes)" in result.stderr
+    assert chatdesk_json("threads", "list") == []
