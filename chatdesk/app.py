@@ -184,11 +184,18 @@ def build_core(config: Configuration) -> Core:
     )
     backups = Backups(store.path, config.paths.backups_dir)
     config_file = config.paths.config_file
+    async def sweep() -> int:
+        import asyncio
+
+        current = await asyncio.to_thread(load_settings, config_file)
+        return await service.attachments.sweep(current.settings.attachments.keep_unused_days)
+
     maintenance = Maintenance(
         store,
         backups,
         lambda: load_settings(config_file).settings.storage,
         announce=bus.publish,
+        sweep=sweep,
     )
     sync_events, team = build_sync(config, store, bus)
     # Everything imported and built so far lives until exit; moving it out of the collector's

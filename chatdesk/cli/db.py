@@ -103,12 +103,14 @@ def _check(config: Configuration, args: argparse.Namespace) -> int:
     head = migrate.head_revision()
     if current is not None:
         migrate.check_revision_known(current)
+    missing, damaged = _blob_problems(config, database) if not problems else ([], [])
     result = {
         "database": str(database),
         "revision": current,
         "head": head,
         "up_to_date": current == head,
         "integrity": problems or "ok",
+        "attachments": {"missing": missing, "damaged": damaged},
     }
     if args.json:
         print_json(result)
@@ -118,9 +120,22 @@ def _check(config: Configuration, args: argparse.Namespace) -> int:
             state = "current" if current == head else f"upgrade to {head}"
             print(f"schema:    {current} ({state})")
         print(f"integrity: {'ok' if not problems else '; '.join(problems[:5])}")
+        if missing or damaged:
+            print(
+                f"attachments: {len(missing)} file(s) missing, {len(damaged)} damaged; their "
+                "messages are kept (a backup's attachments folder may still hold them)"
+            )
         if problems:
             print(FIX_HINT)
-    return 1 if problems else 0
+    return 1 if problems or missing or damaged else 0
+
+
+def _blob_problems(config: Configuration, database: Path) -> tuple[list[str], list[str]]:
+    """The attachments' files the database refers to that are missing or damaged."""
+    from chatdesk.core.attach.blobs import BlobStore
+    from chatdesk.core.store.blob_copies import referenced
+
+    return BlobStore(config.paths.blobs_dir).check(sorted(referenced(database)))
 
 
 def _missing(config: Configuration) -> None:

@@ -46,6 +46,7 @@ EVERY = 3_600.0  # then hourly; a backup is made when the newest daily one is a 
 _WHAT = {
     "backups": "automatic backups stopped",
     "retention": "old deleted chats are not purged",
+    "attachments": "unused attachment files are not removed",
     "maintenance": "backups and clean-up failed",
 }
 
@@ -82,8 +83,12 @@ class Maintenance:
         storage: Callable[[], StorageSettings],
         clock: Clock | None = None,
         announce: Callable[[BackgroundProblem], None] | None = None,
+        sweep: Callable[[], Awaitable[int]] | None = None,
     ) -> None:
+        """`sweep()` removes the attachments' files nothing uses any more (after the purge,
+        which may have freed some); None: there is no blob store to tidy."""
         self._store = store
+        self._sweep = sweep
         self._backups = backups
         self._storage = storage  # the current settings; may read a file: run off the loop
         self._clock = clock or SystemClock()
@@ -111,6 +116,8 @@ class Maintenance:
             purged = await self._job("retention", now, purge_expired(self._store, cutoff))
         else:
             self._works("retention")
+        if self._sweep is not None:
+            await self._job("attachments", now, self._sweep())
         return MaintenanceRun(backup, Purged() if purged is None else purged)
 
     async def _loop(self, first_after: float, every: float) -> None:

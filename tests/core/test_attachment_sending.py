@@ -230,3 +230,26 @@ async def test_a_documents_words_are_found_and_the_hit_names_it(
     assert "biology.pdf" in [h.attachment for h in inside.messages]
     await service.delete_thread(thread.id)
     assert (await search.search("photosynthesis")).messages == ()
+
+
+async def test_a_backup_takes_the_files_along_and_a_restore_brings_them_back(
+    service: ChatService, config: object
+) -> None:
+    from chatdesk.core.attach.blobs import BlobStore
+    from chatdesk.core.store.backup import make_backup
+    from chatdesk.core.store.blob_copies import copy_blobs
+
+    paths = config.paths  # type: ignore[attr-defined]
+    photo = await service.attacher.attach_bytes("a.jpg", files.photo(800, 600, gps=False))
+    report = await service.attacher.attach_bytes("r.pdf", files.pdf(["Some words"]))
+    thread = await service.create_thread()
+    await service.send(thread.id, "Look", attachments=[photo, report])
+    target = paths.backups_dir / "chatdesk-test.db"
+    make_backup(paths.database, target)
+    kept = {sha for sha, _ in BlobStore(paths.backups_dir / "attachments").stored()}
+    assert kept == {photo.sha256, photo.thumb, report.sha256}
+    # The data folder loses a file; copying back from the backup's folder restores it whole.
+    service.attacher.blobs.path(report.sha256).unlink()
+    assert await service.attachments.check() == ([report.sha256], [])
+    assert copy_blobs(target, paths.backups_dir / "attachments", paths.blobs_dir) == (1, [])
+    assert await service.attachments.check() == ([], [])

@@ -31,6 +31,8 @@ def test_ask_with_files_and_save_them_back(tmp_path: Path) -> None:
 
     listed = chatdesk_json("attachments", "list")
     assert {a["name"] for a in listed} == {"harbour.jpg", "report.pdf"}
+    checked = chatdesk_json("db", "check")
+    assert checked["attachments"] == {"missing": [], "damaged": []}
     target = tmp_path / "copy.pdf"
     saved = chatdesk("attachments", "save", attached[1]["id"], str(target))
     assert saved.returncode == 0, saved.stderr
@@ -44,3 +46,23 @@ def test_a_file_that_cannot_be_attached_sends_nothing(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "empty.pdf was not attached: it is empty (0 bytes)" in result.stderr
     assert chatdesk_json("threads", "list") == []
+
+
+def test_db_check_names_a_missing_file_and_the_message_stays(
+    tmp_path: Path, chatdesk_home: Path
+) -> None:
+    report = tmp_path / "report.pdf"
+    report.write_bytes(files.pdf(["Revenue grew by a third"]))
+    answer = chatdesk_json("ask", "Read it", "--attach", str(report))
+    [attached] = chatdesk_json("threads", "show", answer["thread_id"])["messages"][0]["attachments"]
+    sha256 = attached["sha256"]
+    (chatdesk_home / "data" / "attachments" / sha256[:2] / sha256).unlink()
+    result = chatdesk("db", "check")
+    assert result.returncode == 1
+    assert "attachments: 1 file(s) missing, 0 damaged; their messages are kept" in result.stdout
+    shown = chatdesk_json("threads", "show", answer["thread_id"])
+    assert shown["messages"][0]["content"] == "Read it"
+    saved = chatdesk("attachments", "save", attached["id"], str(tmp_path / "again.pdf"))
+    assert saved.returncode == 1
+    assert "report.pdf: the bytes of attachment" in saved.stderr
+    assert "are missing; the message itself is kept" in saved.stderr

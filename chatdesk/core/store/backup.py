@@ -34,6 +34,7 @@ from chatdesk.core.store.backup_failure import (
     read_failure,
     remember_failure,
 )
+from chatdesk.core.store.blob_copies import copy_blobs
 from chatdesk.core.store.store import primary_code
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ T = TypeVar("T")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _NAME = re.compile(r"chatdesk-(\d{8}T\d{6}\.\d{6}Z)-([A-Za-z0-9_.-]+)\.db")
 _DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
+BLOBS = "attachments"  # the attachments' bytes beside a database (chatdesk/core/attach/blobs.py)
 
 
 class BackupError(ChatdeskError):
@@ -121,7 +123,9 @@ def parse_backup_name(name: str) -> tuple[datetime, BackupKind] | None:
 
 
 def make_backup(source: Path, target: Path) -> Path:
-    """Copy the database at `source` to `target` (which must not exist) and verify the copy.
+    """Copy the database at `source` to `target` (which must not exist) and verify the copy,
+    then the attachments' bytes it refers to into the `attachments` folder beside it
+    (blob_copies.py: a backup takes them along, a restore brings them back).
 
     The source is only read. Whatever fails (a full disk included), no partial copy is left."""
     if target.exists():
@@ -142,6 +146,7 @@ def make_backup(source: Path, target: Path) -> Path:
         problems = integrity_problems(partial)
         if problems:
             raise BackupError(f"backup of {source} did not verify: {'; '.join(problems[:3])}")
+        copy_blobs(partial, source.parent / BLOBS, target.parent / BLOBS)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
         raise BackupError(_failure(source, target, error)) from error
