@@ -184,6 +184,7 @@ def build_core(config: Configuration) -> Core:
     )
     backups = Backups(store.path, config.paths.backups_dir)
     config_file = config.paths.config_file
+
     async def sweep() -> int:
         import asyncio
 

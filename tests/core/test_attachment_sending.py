@@ -253,3 +253,32 @@ async def test_a_backup_takes_the_files_along_and_a_restore_brings_them_back(
     assert await service.attachments.check() == ([report.sha256], [])
     assert copy_blobs(target, paths.backups_dir / "attachments", paths.blobs_dir) == (1, [])
     assert await service.attachments.check() == ([], [])
+
+
+async def test_an_exported_thread_gives_its_files_back(
+    tmp_path: Path, service: ChatService, store: object
+) -> None:
+    from chatdesk.core.transfer.service import ExportFormat, Transfer
+
+    photo = await service.attacher.attach_bytes("a.jpg", files.photo(800, 600, gps=False))
+    document = files.pdf(["Some words"])
+    report = await service.attacher.attach_bytes("r.pdf", document)
+    thread = await service.create_thread()
+    turn = await service.send(thread.id, "Look", attachments=[photo, report])
+    await service.wait_for_answer(turn.answer.id)
+    transfer = Transfer(store)  # type: ignore[arg-type]
+    exported = tmp_path / "thread.json"
+    await transfer.export_thread(thread.id, ExportFormat.JSON, exported)
+    page = tmp_path / "thread.html"
+    await transfer.export_thread(thread.id, ExportFormat.HTML, page)
+    assert '<img src="data:image/jpeg;base64,' in page.read_text(encoding="utf-8")
+
+    # The files are lost here; importing the export brings them back, checked by their hash.
+    blobs = service.attacher.blobs
+    for _, path in list(blobs.stored()):
+        path.unlink()
+    await transfer.import_file(exported)
+    assert blobs.read(report.sha256) == document
+    assert blobs.has(photo.sha256)
+    assert blobs.has(photo.thumb)
+    assert await service.attachments.check() == ([], [])

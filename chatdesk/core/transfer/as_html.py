@@ -93,7 +93,13 @@ async def _article(message: BranchMessage, render: Render) -> str:
         pieces.append(safe_fragment(await render(view.content)))
     for file in message.files:
         line = escape(file_line(file))
-        if file.text is None:
+        if file.image is not None:  # embedded: the page stays one self-contained file
+            source = f"data:{file.mime};base64,{base64.b64encode(file.image).decode('ascii')}"
+            pieces.append(
+                f'<figure><img src="{escape(source)}" alt="{escape(file.name)}" '
+                f'style="max-width: 100%"><figcaption>{line}</figcaption></figure>'
+            )
+        elif file.text is None:
             pieces.append(f'<p class="files">Attached: {line}</p>')
         else:
             text = escape(file.text, quote=False)

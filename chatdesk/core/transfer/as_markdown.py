@@ -9,6 +9,7 @@ attachments fenced blocks. Other branches are not in it (the JSON export has the
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import datetime
 from html import escape
@@ -73,7 +74,7 @@ def status_note(message: BranchMessage) -> str | None:
 
 
 def file_line(file: FileInfo) -> str:
-    included = "" if file.text is not None else ", not included"
+    included = "" if file.text is not None or file.image is not None else ", not included"
     return f"{file.name} ({file.mime}, {format_size(file.size)}{included})"
 
 
@@ -109,7 +110,12 @@ def _message(message: BranchMessage) -> str:
         blocks.append(close_fences(view.content))
     for file in message.files:
         blocks.append(f"**Attached:** {_one_line(file_line(file))}")
-        if file.text is not None:
+        if file.image is not None:  # embedded, as a data URL: the file stays self-contained
+            data = base64.b64encode(file.image).decode("ascii")
+            blocks.append(
+                f"![{_one_line(file.name).replace(']', '')}](data:{file.mime};base64,{data})"
+            )
+        elif file.text is not None:
             blocks.append(fenced(file.text, "text"))
     note = status_note(message)
     if note is not None:

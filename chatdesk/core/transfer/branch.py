@@ -4,6 +4,7 @@ attached to them."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
@@ -12,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import MessageView, ThreadView
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
@@ -25,6 +27,7 @@ class FileInfo:
     mime: str
     size: int
     text: str | None  # the text of a text attachment; None for bytes or a placeholder
+    image: bytes | None = None  # an image's bytes, to embed (None: not an image, or missing)
 
 
 @dataclass(frozen=True)
@@ -41,7 +44,10 @@ class Branch:
     exported_at: datetime
 
 
-def read_branch(session: Session, thread_id: uuid.UUID, exported_at: datetime) -> Branch:
+def read_branch(
+    session: Session, thread_id: uuid.UUID, exported_at: datetime, blobs: BlobStore | None = None
+) -> Branch:
+    """The active branch; images read from `blobs` to be embedded (none: they are not)."""
     row = repo.thread_row(session, thread_id, deleted_ok=True)
     thread = repo.thread_view(row)
     project = repo.project_row(session, row.project_id).name if row.project_id else None
@@ -52,14 +58,19 @@ def read_branch(session: Session, thread_id: uuid.UUID, exported_at: datetime) -
         for start in range(0, len(views), _CHUNK)
         for view in repo.with_tool_calls(session, views[start : start + _CHUNK])
     ]
-    files = _files(session, [v.id for v in views])
+    files = _files(session, [v.id for v in views], blobs)
     messages = tuple(BranchMessage(v, tuple(files[v.id])) for v in views)
     return Branch(thread, project, messages, exported_at)
 
 
-def _files(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FileInfo]]:
+def _files(
+    session: Session, ids: list[uuid.UUID], blobs: BlobStore | None
+) -> dict[uuid.UUID, list[FileInfo]]:
     found: defaultdict[uuid.UUID, list[FileInfo]] = defaultdict(list)
-    columns = (Attachment.name, Attachment.mime, Attachment.size, Attachment.text)
+    columns = (
+        Attachment.name, Attachment.mime, Attachment.size, Attachment.text, Attachment.kind,
+        Attachment.blob, Attachment.sha256,
+    )  # fmt: skip
     for start in range(0, len(ids), _CHUNK):
         query = (
             select(MessagePart.message_id, *columns)
@@ -70,6 +81,10 @@ def _files(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[FileI
             )
             .order_by(MessagePart.message_id, MessagePart.position)
         )
-        for message_id, name, mime, size, text in session.execute(query):
-            found[message_id].append(FileInfo(name, mime, size, text))
+        for message_id, name, mime, size, text, kind, blob, sha256 in session.execute(query):
+            image = None
+            if kind == "image" and blob and blobs is not None:
+                with contextlib.suppress(BlobMissing, BlobDamaged, OSError):
+                    image = blobs.read(sha256)
+            found[message_id].append(FileInfo(name, mime, size, text or None, image))
     return found

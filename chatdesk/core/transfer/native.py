@@ -3,7 +3,8 @@
     {"format": "chatdesk-thread", "version": 1, "exported_at": ..., "app": "chatdesk 0.1.0",
      "thread": {...}, "project": {...} | null,
      "messages": [{..., "parts": [...]}, ...],   every branch, parents before children
-     "attachments": [...],                        bytes as base64
+     "attachments": [...],                        bytes as base64; a file's bytes (and an
+                                                  image's thumbnail) in "file" ("thumbnail")
      "summaries": [...]}
 
 Every record holds every column of its row (records.py), so importing a file gives back the
@@ -14,6 +15,8 @@ is a consistent snapshot and memory does not grow with the thread.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import json
 import uuid
 from collections import defaultdict
@@ -26,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk import __version__
+from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore, digest
 from chatdesk.core.errors import NotFound
 from chatdesk.core.store.records import (
     ATTACHMENTS,
@@ -57,8 +61,13 @@ class WrittenThread:
 
 
 def write_thread(
-    session: Session, thread_id: uuid.UUID, out: IO[str], exported_at: datetime
+    session: Session,
+    thread_id: uuid.UUID,
+    out: IO[str],
+    exported_at: datetime,
+    blobs: BlobStore | None = None,
 ) -> WrittenThread:
+    """`blobs`: the store the attachments' files are read from (none: they are left out)."""
     thread = session.execute(select(THREADS).where(THREADS.c.id == thread_id)).mappings().first()
     if thread is None:
         raise NotFound(f"no thread with id {thread_id}")
@@ -77,7 +86,7 @@ def write_thread(
     out.write(_dumps(head)[:-1] + ',\n"messages": [')
     attachments, count = _write_messages(session, thread_id, out)
     out.write('],\n"attachments": [')
-    _write_records(out, _attachments(session, attachments))
+    _write_records(out, _attachments(session, attachments, blobs))
     out.write('],\n"summaries": [')
     summaries = select(SUMMARIES).where(SUMMARIES.c.thread_id == thread_id)
     rows = session.execute(summaries.order_by(SUMMARIES.c.created_at, SUMMARIES.c.id)).mappings()
@@ -113,10 +122,19 @@ def _write_messages(
     return list(attachments), len(ids)
 
 
-def _attachments(session: Session, ids: list[uuid.UUID]) -> Iterator[dict[str, Any]]:
+def _attachments(
+    session: Session, ids: list[uuid.UUID], blobs: BlobStore | None
+) -> Iterator[dict[str, Any]]:
     for attachment_id in ids:  # one at a time: each may hold megabytes
-        row = session.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
-        yield to_json(ATTACHMENTS, row.mappings().one())
+        found = session.execute(select(ATTACHMENTS).where(ATTACHMENTS.c.id == attachment_id))
+        row = found.mappings().one()
+        record = to_json(ATTACHMENTS, row)
+        if row["blob"] and blobs is not None:  # a file missing here goes without its bytes
+            for key, sha256 in (("file", row["sha256"]), ("thumbnail", row["thumb"])):
+                with contextlib.suppress(BlobMissing, BlobDamaged, OSError):
+                    if sha256:
+                        record[key] = base64.b64encode(blobs.read(sha256)).decode("ascii")
+        yield record
 
 
 def _write_records(out: IO[str], records: Iterator[dict[str, Any]]) -> None:
@@ -154,7 +172,10 @@ def read_thread(document: Any) -> ImportedThread:
     if imported.project is not None:
         imported.project["tools"] = None
     _read_messages(imported, _records(document, "messages"))
-    imported.attachments = [from_json(ATTACHMENTS, r) for r in _records(document, "attachments")]
+    for record in _records(document, "attachments"):
+        row = from_json(ATTACHMENTS, record)
+        imported.attachments.append(row)
+        imported.blobs += _files(record, row)
     imported.summaries = [from_json(SUMMARIES, r) for r in _records(document, "summaries")]
     _check_references(imported)
     try:
@@ -163,6 +184,24 @@ def read_thread(document: Any) -> ImportedThread:
         raise BadRecord(str(error)) from None
     thread["message_count"] = len(imported.messages)
     return imported
+
+
+def _files(record: dict[str, Any], row: Row) -> list[bytes]:
+    """The bytes of an attachment's file and thumbnail that came with it, each checked against
+    the hash its row names."""
+    found = []
+    for key, column in (("file", "sha256"), ("thumbnail", "thumb")):
+        value = record.get(key)
+        if not isinstance(value, str):
+            continue
+        try:
+            data = base64.b64decode(value, validate=True)
+        except ValueError:
+            raise BadRecord(f"the {key} of attachment {row['id']} is not base64") from None
+        if digest(data) != row[column]:
+            raise BadRecord(f"the {key} of attachment {row['id']} is damaged")
+        found.append(data)
+    return found
 
 
 def _project(record: Any, thread: Row) -> Row | None:

@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk import __version__
+from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat.events import EventBus, ProjectCreated, ThreadCreated
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.errors import InvalidRequest
@@ -120,8 +121,12 @@ class Transfer:
         *,
         bus: EventBus | None = None,
         renderer: Callable[[], Renderer] | None = None,
+        blobs: BlobStore | None = None,
     ) -> None:
         self._store = store
+        # The attachments' files, exported with their threads and stored before an import's
+        # rows (beside the database unless said otherwise).
+        self._blobs = blobs or BlobStore(store.path.parent / "attachments")
         self._clock = clock or SystemClock()
         self._bus = bus
         self._renderer = renderer or _render_worker
@@ -134,10 +139,14 @@ class Transfer:
         """Write one thread to `target`: a file (replaced only once complete) or a stream."""
         now = self._clock.now()
         if format is ExportFormat.JSON:
-            write = functools.partial(native.write_thread, thread_id=thread_id, exported_at=now)
+            write = functools.partial(
+                native.write_thread, thread_id=thread_id, exported_at=now, blobs=self._blobs
+            )
             await asyncio.to_thread(self._write_to, target, lambda out: self._read(write, out))
             return
-        branch = await self._store.read(lambda session: read_branch(session, thread_id, now))
+        branch = await self._store.read(
+            lambda session: read_branch(session, thread_id, now, self._blobs)
+        )
         if format is ExportFormat.MARKDOWN:
             await asyncio.to_thread(
                 self._write_to, target, functools.partial(write_markdown, branch)
@@ -185,9 +194,10 @@ class Transfer:
             zipped.open(name, "w", force_zip64=True) as raw,
             io.TextIOWrapper(raw, encoding="utf-8", newline="\n") as out,
         ):
-            written = self._read(
-                functools.partial(native.write_thread, thread_id=thread_id, exported_at=now), out
+            write = functools.partial(
+                native.write_thread, thread_id=thread_id, exported_at=now, blobs=self._blobs
             )
+            written = self._read(write, out)
         return {
             "id": str(written.id),
             "title": written.title,
@@ -237,6 +247,8 @@ class Transfer:
                     tally.cancelled = True
                     break
                 if batch.threads or batch.projects:
+                    files = [data for thread in batch.threads for data in thread.blobs]
+                    await asyncio.to_thread(self._store_files, files)
                     work = functools.partial(
                         write_batch, batch=batch.threads, projects=batch.projects
                     )
@@ -248,6 +260,11 @@ class Transfer:
                 future, position = writing
                 self._count(tally, await future, (position, source.total), progress)
         return tally.report()
+
+    def _store_files(self, files: list[bytes]) -> None:
+        """The imported attachments' files, before the rows that name them."""
+        for data in files:
+            self._blobs.put(data)
 
     def _count(
         self,

@@ -42,6 +42,7 @@ class ImportedThread:
     messages: list[Row] = field(default_factory=list)
     parts: list[Row] = field(default_factory=list)
     attachments: list[Row] = field(default_factory=list)
+    blobs: list[bytes] = field(default_factory=list)  # the attachments' files, to store first
     summaries: list[Row] = field(default_factory=list)
     project: Row | None = None
     notes: list[str] = field(default_factory=list)  # what was left out, for the report
