@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy
 
 from benchmarks import (
+    attachments,
     common,
     context,
     insert,
@@ -61,6 +62,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "sync": sync.run,
     "tools": tools.run,
     "tool-cards": tool_cards.run,
+    "attachments": attachments.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a ratio only past 1.25 × its budget: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides

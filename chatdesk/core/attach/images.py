@@ -10,6 +10,7 @@ machine. A thumbnail for the window is made from the same decoded pixels."""
 from __future__ import annotations
 
 import io
+import math
 import warnings
 from typing import Any
 
@@ -32,7 +33,8 @@ def read_image(data: bytes, mime: str, limits: Limits) -> Read:
                 raise Unreadable(_too_big(width, height, limits))
             frames = getattr(picture, "n_frames", 1)
             if picture.format == "JPEG":  # decode at a fraction of the size when that suffices
-                picture.draft("RGB", (limits.image_max_side, limits.image_max_side))
+                scale = min(1.0, limits.image_max_side / max(width, height))
+                picture.draft("RGB", (math.ceil(width * scale), math.ceil(height * scale)))
             picture.load()
             picture = ImageOps.exif_transpose(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:

@@ -9,11 +9,12 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QIODevice, QObject
-from PySide6.QtGui import QImage
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
+from PySide6.QtGui import QImage, QImageWriter
 from PySide6.QtWidgets import QStatusBar
 
 from chatdesk.core.chat.kinds import Role
+from chatdesk.core.errors import InvalidRequest
 from chatdesk.ui.composer import Composer, Pending
 from chatdesk.ui.window.models import ModelChoice
 
@@ -102,8 +103,8 @@ class Sending(QObject):
         attacher, runner = self._service.attacher, self._runner
 
         async def attach() -> AttachmentInput:
-            data = await runner.off_thread(encode_png, image)
-            return await attacher.attach_bytes("Pasted image.png", data)
+            data, extension = await runner.off_thread(encode_pasted, image)
+            return await attacher.attach_bytes(f"Pasted image.{extension}", data)
 
         self._attached(pending, attach())
 
@@ -211,10 +212,16 @@ class Sending(QObject):
         self._composer.set_streaming(thread is not None and thread.id in self._live)
 
 
-def encode_png(image: QImage) -> bytes:
-    """A pasted image as PNG bytes, lightly compressed (the reading child re-encodes it); a
-    QImage may be used on any thread."""
+def encode_pasted(image: QImage) -> tuple[bytes, str]:
+    """A pasted image as bytes for the reading child, which scales and re-encodes it: JPEG at
+    high quality when it is opaque (a 24-megapixel PNG takes seconds to compress), PNG when it
+    has transparency. Run on a worker thread: QImageWriter lets go of the GIL while it writes,
+    where scaling or copying a QImage would hold it (tens of ms for a photo)."""
+    alpha = image.hasAlphaChannel()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-    image.save(buffer, b"PNG", 80)  # 80: zlib level 2, fast
-    return bytes(buffer.data().data())
+    writer = QImageWriter(buffer, QByteArray(b"png" if alpha else b"jpeg"))
+    writer.setQuality(80 if alpha else 92)  # PNG 80: zlib level 2, fast
+    if not writer.write(image):
+        raise InvalidRequest(f"the pasted image could not be read ({writer.errorString()})")
+    return bytes(buffer.data().data()), "png" if alpha else "jpg"
