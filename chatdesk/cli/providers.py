@@ -67,6 +67,11 @@ def _profile_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--models", metavar="M", nargs="*", help="models to offer by hand")
     for _, flag, kind, text in _NUMBERS:
         parser.add_argument(flag, type=kind, help=text)
+    parser.add_argument(
+        "--images",
+        choices=["yes", "no", "auto"],
+        help="whether its models take images (auto: as chatdesk's table of models says)",
+    )
     parser.add_argument("--key-stdin", action="store_true", help="read the API key from stdin")
     parser.add_argument("--json", action="store_true")
 
@@ -152,6 +157,8 @@ def _edited(profile: ProviderProfile, args: argparse.Namespace) -> ProviderProfi
         changes["default_model"] = args.model
     if args.models is not None:
         changes["models"] = tuple(args.models)
+    if args.images is not None:
+        changes["images"] = "" if args.images == "auto" else args.images
     for field, flag, _, _ in _NUMBERS:
         value = getattr(args, flag.lstrip("-").replace("-", "_"))
         if value is not None:

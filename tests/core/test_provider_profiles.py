@@ -480,3 +480,27 @@ async def test_a_failed_edit_that_left_the_key_alone_keeps_it(
         await manager.save(_profile("http://10.0.0.7:11434/v1"), editing="local")
     assert memory_keyring.passwords == stored
     assert manager.view("local").profile.base_url == "http://192.168.1.9:11434/v1"
+
+
+def test_whether_a_providers_models_take_images_is_kept_and_checked(tmp_path: Path) -> None:
+    from chatdesk.core.providers.vision import takes_images
+
+    path = tmp_path / "providers.toml"
+    local = ProviderProfile("local", "http://127.0.0.1:1234/v1", images="yes")
+    save_profiles(path, [local, ProviderProfile("other", "http://127.0.0.1:1/v1")])
+    loaded = load_profiles(path)
+    assert [p.images for p in loaded.profiles] == ["yes", ""]
+    assert 'images = "yes"' in path.read_text(encoding="utf-8")
+    with pytest.raises(ChatdeskError, match="'yes', 'no' or empty"):
+        ProviderProfile("bad", "http://127.0.0.1:1/v1", images="maybe")
+    # The table: vision families take images, others and look-alikes do not.
+    assert takes_images("gpt-4o-mini")
+    assert takes_images("openai/gpt-4.1")
+    assert takes_images("llava:13b")
+    assert takes_images("qwen2.5vl:7b")
+    assert not takes_images("gpt-3.5-turbo")
+    assert not takes_images("o3-mini")
+    assert not takes_images("llama3.1:8b")
+    assert not takes_images("my-model")
+    assert takes_images("my-model", "yes")
+    assert not takes_images("gpt-4o", "no")

@@ -25,6 +25,11 @@ from chatdesk.ui.settings.profile_check import ProfileInput
 _LARGEST_CONTEXT = 100_000_000
 _MOST_REQUESTS = 100_000
 # In the order ProfileInput and the screen show them.
+_IMAGES = (
+    ("As chatdesk knows the model", ""),
+    ("Yes, every model here", "yes"),
+    ("No, none of them", "no"),
+)
 _PRICES = (
     ("inputPrice", "&Input"),
     ("cachedInputPrice", "&Cached input"),
@@ -70,6 +75,16 @@ class ModelFields(QWidget):
             'How many tokens the model takes in. "The model\'s own" uses what chatdesk knows '
             "of well-known models (8,192 for others)."
         )
+        self.images = QComboBox(self)
+        self.images.setObjectName("modelsTakeImages")
+        self.images.setAccessibleName("Models take images")
+        for label, value in _IMAGES:
+            self.images.addItem(label, value)
+        self.images.setToolTip(
+            "Whether images attached to a message are sent to this server's models. chatdesk "
+            "knows the vision models of OpenAI, Anthropic, Google, Llama, Qwen, Gemma, Pixtral "
+            "and LLaVA; say so here for one it does not know."
+        )
         self.prices = [self._price(name, label) for name, label in _PRICES]
         self.prices_problem = Notice("pricesProblem", self)
         self.requests = self._spin("requestsPerMinute", "Requests per minute", _MOST_REQUESTS)
@@ -107,6 +122,7 @@ class ModelFields(QWidget):
         form.addRow(self.fetch_result)
         form.addRow("&Other models:", self.others)
         form.addRow("Conte&xt window:", self.context)
+        form.addRow("Models take &images:", self.images)
         form.addRow(QLabel("Prices in US dollars per million tokens:", self))
         grid = QGridLayout()
         for column, (line, (_, text)) in enumerate(zip(self.prices, _PRICES, strict=True)):
@@ -126,6 +142,7 @@ class ModelFields(QWidget):
         self.model.setEditText(profile.default_model)
         self.others.setText(", ".join(profile.models))
         self.context.setValue(profile.context_window)
+        self.images.setCurrentIndex(max(self.images.findData(profile.images), 0))
         prices = (
             profile.input_price_per_million,
             profile.cached_input_price_per_million,
@@ -143,6 +160,7 @@ class ModelFields(QWidget):
             default_model=self.model.currentText(),
             models=self.others.text(),
             context_window=self.context.value(),
+            images=str(self.images.currentData() or ""),
             input_price=input_price,
             cached_input_price=cached_price,
             output_price=output_price,

@@ -33,6 +33,7 @@ class ProfileInput:
     default_model: str = ""
     models: str = ""  # comma-separated or one per line
     context_window: int = 0  # the model's own
+    images: str = ""  # "yes" | "no" | "" (chatdesk's table of models says)
     input_price: str = ""  # "" for not set
     cached_input_price: str = ""
     output_price: str = ""
@@ -68,6 +69,7 @@ def check_profile(typed: ProfileInput, taken: Collection[str]) -> Checked:
             url,
             default_model=typed.default_model.strip(),
             context_window=typed.context_window,
+            images=typed.images,
             requests_per_minute=typed.requests_per_minute,
             models=split_models(typed.models),
         )
