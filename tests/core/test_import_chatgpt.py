@@ -469,3 +469,29 @@ async def test_odd_trees_still_import(store: Store, service: ChatService, tmp_pa
 def _role(node: dict[str, Any]) -> str | None:
     message = node.get("message")
     return message["author"]["role"] if message else None
+
+
+async def test_an_exports_images_come_in_as_images(store: Store, tmp_path: Path) -> None:
+    from chatdesk.core.attach.blobs import BlobStore
+    from tests.core.attachment_files import photo
+
+    picture = photo(1600, 1200, (200, 40, 40), orientation=6)  # with EXIF and a GPS position
+    path = _export(tmp_path, rich_conversation(), files={"file-Cat123-cat.jpg": picture})
+    await Transfer(store).import_file(path)
+    [(name, mime, kind, blob, width, height, sha, thumb)] = _db(
+        store, "SELECT name, mime, kind, blob, width, height, sha256, thumb FROM attachments"
+    )
+    assert (name, mime, kind, blob) == ("file-Cat123-cat.jpg", "image/jpeg", "image", 1)
+    assert (width, height) == (1200, 1600)  # turned upright
+    blobs = BlobStore(store.path.parent / "attachments")
+    kept = blobs.read(sha)
+    assert b"Exif" not in kept  # no GPS position came in
+    assert blobs.has(thumb)
+
+
+async def test_an_exports_broken_image_stays_a_placeholder(store: Store, tmp_path: Path) -> None:
+    path = _export(tmp_path, rich_conversation(), files={"file-Cat123-cat.png": b"\x89PNG bad"})
+    report = await Transfer(store).import_file(path)
+    assert report.problems == ()
+    [(kind, blob, sha)] = _db(store, "SELECT kind, blob, sha256 FROM attachments")
+    assert (kind, blob, sha) == ("file", 0, "")

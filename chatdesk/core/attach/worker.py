@@ -57,9 +57,10 @@ class Reader:
 
     async def read(self, name: str, data: bytes, limits: Limits, bound: float) -> Read:
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, self._read, name, data, limits, bound)
+        return await loop.run_in_executor(self._pool, self.read_now, name, data, limits, bound)
 
-    def _read(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:
+    def read_now(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:
+        """`read`, blocking until the child answers: for a worker thread (an import)."""
         with self._lock:
             if self._closed:
                 raise ReadFailed("chatdesk is closing")

@@ -19,11 +19,13 @@ from __future__ import annotations
 import mimetypes
 import uuid
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from chatdesk.core.attach.blobs import digest
+from chatdesk.core.attach.model import Read
 from chatdesk.core.chat.kinds import PartKind, Role, Status
 from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.chatgpt_content import (
@@ -51,12 +53,20 @@ class Malformed(ValueError):
 
 @dataclass(frozen=True)
 class Assets:
-    """The files of a ChatGPT export zip, by the asset id their names start with."""
+    """The files of a ChatGPT export zip, by the asset id their names start with. `image`
+    turns an image file of the export into the copy chatdesk keeps (read in the reading child;
+    None when it cannot be read); without it, images stay placeholders that name the file."""
 
     files: Mapping[str, str] = field(default_factory=dict)
+    image: Callable[[str], Read | None] | None = None
 
     def file_for(self, placeholder: Placeholder) -> str | None:
         return self.files.get(placeholder.asset)
+
+    def image_for(self, placeholder: Placeholder) -> Read | None:
+        if placeholder.kind != "image" or self.image is None:
+            return None
+        return self.image(placeholder.asset) if self.file_for(placeholder) else None
 
 
 @dataclass
@@ -291,7 +301,12 @@ class _Converter:
                 "data": part.data,
             }
             if part.placeholder is not None:
-                attachment = self._attachment(part.placeholder, derived_id(ms, *key, "file"), ms)
+                attachment_id = derived_id(ms, *key, "file")
+                attachment = self._attachment(part.placeholder, attachment_id, ms)
+                image = self._assets.image_for(part.placeholder)
+                if image is not None and image.image is not None:  # the real image, kept
+                    attachment |= _image_columns(image)
+                    imported.blobs += [image.image, *filter(None, [image.thumbnail])]
                 imported.attachments.append(attachment)
                 row["attachment_id"] = attachment["id"]
                 row["data"] = {"kind": part.placeholder.kind}
@@ -323,6 +338,22 @@ class _Converter:
             "sha256": "",  # unknown: the bytes were not imported
             "created_at": _time(ms),
         }
+
+
+def _image_columns(image: Read) -> Row:
+    """What an image taken from the export sets on its attachment row (its name stays)."""
+    assert image.image is not None
+    return {
+        "mime": image.mime,
+        "size": len(image.image),
+        "sha256": digest(image.image),
+        "blob": True,
+        "kind": "image",
+        "width": image.width,
+        "height": image.height,
+        "note": image.note or None,
+        "thumb": digest(image.thumbnail) if image.thumbnail else None,
+    }
 
 
 _UNFINISHED = (Status.INTERRUPTED, "incomplete", "ChatGPT's answer ended after its reasoning.")

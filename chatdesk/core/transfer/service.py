@@ -31,6 +31,8 @@ from sqlalchemy.orm import Session
 
 from chatdesk import __version__
 from chatdesk.core.attach.blobs import BlobStore
+from chatdesk.core.attach.model import Limits, Read
+from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.events import EventBus, ProjectCreated, ThreadCreated
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.errors import InvalidRequest
@@ -46,6 +48,7 @@ from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_b
 
 log = logging.getLogger("chatdesk.transfer")
 
+READ_TIMEOUT = 30.0  # seconds for one image of a ChatGPT export
 BATCH_WEIGHT = 2_000  # messages (and parts, and kB of attachments) per write transaction
 BATCH_THREADS = 200
 MAX_PROBLEMS = 1_000  # listed in a report; the rest are only counted
@@ -127,6 +130,7 @@ class Transfer:
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
         self._blobs = blobs or BlobStore(store.path.parent / "attachments")
+        self._reader: Reader | None = None
         self._clock = clock or SystemClock()
         self._bus = bus
         self._renderer = renderer or _render_worker
@@ -222,11 +226,14 @@ class Transfer:
         cancel: Cancel | None = None,
     ) -> ImportReport:
         """Import every thread of a chatdesk or ChatGPT export not imported before."""
-        source = await asyncio.to_thread(open_source, Path(path))
+        source = await asyncio.to_thread(open_source, Path(path), self._image)
         try:
             return await self._import(source, progress, cancel)
         finally:
             await asyncio.to_thread(source.close)
+            if self._reader is not None:  # the images' reading child, if one was started
+                self._reader.close()
+                self._reader = None
 
     async def _import(
         self, source: Source, progress: ImportProgressCallback | None, cancel: Cancel | None
@@ -260,6 +267,17 @@ class Transfer:
                 future, position = writing
                 self._count(tally, await future, (position, source.total), progress)
         return tally.report()
+
+    def _image(self, name: str, data: bytes) -> Read | None:
+        """An image from a ChatGPT export, made safe in the reading child (started on the first
+        one, stopped when idle); None when it cannot be read: it stays a placeholder."""
+        if self._reader is None:
+            self._reader = Reader()
+        try:
+            return self._reader.read_now(name, data, Limits(), READ_TIMEOUT)
+        except ReadFailed as failure:
+            log.info("an image of the export stays a placeholder: %s", failure.reason)
+            return None
 
     def _store_files(self, files: list[bytes]) -> None:
         """The imported attachments' files, before the rows that name them."""

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, Protocol
 
+from chatdesk.core.attach.model import Read
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.store.records import BadRecord
 from chatdesk.core.transfer import chatgpt, native
@@ -65,18 +66,25 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def open_source(path: Path) -> Source:
+# An image of a ChatGPT export read into what chatdesk keeps (None: it could not be read).
+ImageReader = Callable[[str, bytes], Read | None]
+MAX_IMAGE_BYTES = 50 * 1024 * 1024  # an export's image file larger than this stays a placeholder
+
+
+def open_source(path: Path, images: ImageReader | None = None) -> Source:
+    """The export at `path`; `images` keeps the images a ChatGPT export holds (without it,
+    they stay placeholders naming the file)."""
     try:
         with open_regular(path):  # a FIFO or a device is refused at once, not read forever
             pass
         if zipfile.is_zipfile(path):
-            return _zip_source(path)
+            return _zip_source(path, images)
         return _json_source(path)
     except OSError as error:
         raise InvalidRequest(f"cannot read {path}: {error.strerror or error}") from None
 
 
-def _zip_source(path: Path) -> Source:
+def _zip_source(path: Path, images: ImageReader | None) -> Source:
     archive = zipfile.ZipFile(path)
     try:
         names = archive.namelist()
@@ -90,7 +98,7 @@ def _zip_source(path: Path) -> Source:
             )
         members = [(name, _zip_opener(archive, name), archive.getinfo(name).file_size)
                    for name in parts]  # fmt: skip
-        return _ChatGPTStream(members, _assets(names), archive.close)
+        return _ChatGPTStream(members, _assets(archive, names, images), archive.close)
     except BaseException:
         archive.close()
         raise
@@ -131,14 +139,31 @@ def _conversation_files(names: list[str]) -> list[str]:
     return whole or shallow  # the whole file when there is one, else its numbered parts
 
 
-def _assets(names: list[str]) -> Assets:
+def _assets(archive: zipfile.ZipFile, names: list[str], images: ImageReader | None) -> Assets:
     files: dict[str, str] = {}
+    paths: dict[str, str] = {}
     for name in names:
         base = PurePosixPath(name).name
         match = _ASSET.match(base)
         if match is not None and not name.endswith("/"):
             files.setdefault(match.group(1), base)
-    return Assets(files)
+            paths.setdefault(match.group(1), name)
+    if images is None:
+        return Assets(files)
+
+    def image(asset: str) -> Read | None:
+        """The export's file for `asset`, read up to MAX_IMAGE_BYTES (counted as unpacked)
+        and made safe by the reading child."""
+        try:
+            with archive.open(paths[asset]) as member:
+                data = member.read(MAX_IMAGE_BYTES + 1)
+        except (KeyError, OSError, zipfile.BadZipFile, ValueError, EOFError):
+            return None
+        if not data or len(data) > MAX_IMAGE_BYTES:
+            return None
+        return images(files[asset], data)
+
+    return Assets(files, image)
 
 
 def _zip_opener(archive: zipfile.ZipFile, name: str) -> Callable[[], IO[bytes]]:
