@@ -219,7 +219,7 @@ def _thumbnails_in(window: MainWindow) -> bool:
     )
     for widget in view.widgets:
         if widget.y() < bottom and widget.y() + widget.height() > top:
-            for button in widget.attachments.buttons:
+            for button in widget.attachments.buttons if widget.attachments else ():
                 if button.objectName() == "attachmentImage" and button.icon().isNull():
                     return False
     return True

@@ -68,7 +68,7 @@ class MessageActions:
         widget.link_activated.connect(self.follow_link)
         widget.tool_decided.connect(self.approver.answer)
         widget.attachment_action.connect(self.attachments.run)
-        widget.attachments.thumbnails = self.attachments.thumbnails
+        widget.thumbnails = self.attachments.thumbnails
 
     def _tell(self, words: str) -> None:
         """Say it to a screen reader and in the status bar."""

@@ -43,6 +43,7 @@ async def attachment_screens(app: QApplication, out: Path) -> None:
             await _until(lambda: len(window.view.widgets) == 2)
             await _until(lambda: all(w.rendered is not None for w in window.view.widgets))
             row = window.view.widgets[0].attachments
+            assert row is not None
             await _until(lambda: all(not b.icon().isNull() for b in row.buttons[:2]))
             window.composer.set_draft("", [])  # the draft an earlier shot left
             window.composer.add_attachment(photo)

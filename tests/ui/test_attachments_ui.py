@@ -57,6 +57,8 @@ def test_a_pasted_image_and_a_dropped_pdf_are_sent_and_shown(
     qtbot.waitUntil(lambda: answer_done(window), timeout=LONG)
     assert window.composer.attachments() == []
     question, answer = window.view.widgets
+    assert answer.attachments is None  # made only for a message that has attachments
+    assert question.attachments is not None
     image_button, document_button = question.attachments.buttons
     assert image_button.accessibleName() == "Image Pasted image.jpg"
     qtbot.waitUntil(lambda: not image_button.icon().isNull())

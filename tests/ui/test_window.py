@@ -39,6 +39,12 @@ def answer_done(window: MainWindow, count: int = 2) -> bool:
     return len(messages) == count and messages[-1].status.is_final
 
 
+def _shown(window: MainWindow, count: int) -> bool:
+    """The conversation's `count` message widgets are built and on screen."""
+    widgets = window.view.widgets
+    return len(widgets) == count and all(w.isVisible() for w in widgets)
+
+
 def streaming_text_shown(window: MainWindow) -> bool:
     """The answer below the question has started to arrive."""
     widgets = window.view.widgets
@@ -116,7 +122,8 @@ def test_an_error_keeps_the_partial_and_retry_writes_a_new_version(
     core = make_core(CHATDESK_MOCK_FAULT="error_after:5")
     window = open_window(core)
     send(qtbot, window, "This will fail")
-    qtbot.waitUntil(lambda: answer_done(window))
+    # The answer may end before the new chat's page is built: its widget shows a moment later.
+    qtbot.waitUntil(lambda: answer_done(window) and _shown(window, 2))
     failed = window.view.widgets[1]
     assert failed.message.status is Status.ERROR
     assert failed.message.content
@@ -327,6 +334,7 @@ def test_a_dropped_file_is_sent_as_an_attachment(
     qtbot.waitUntil(lambda: answer_done(window))
     user = window.view.widgets[0]
     assert [a.name for a in user.message.attachments] == ["notes.txt"]
+    assert user.attachments is not None
     assert [b.accessibleName() for b in user.attachments.buttons] == ["Attachment notes.txt"]
     assert window.composer.attachments() == []
 

@@ -30,7 +30,6 @@ from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_cost, format_size
-from chatdesk.ui.attachments.row import AttachmentRow
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
@@ -38,6 +37,8 @@ from chatdesk.ui.conversation.tool_card import ToolCallList
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.views import MessageView
+    from chatdesk.ui.attachments.row import AttachmentRow
+    from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 STATUS_BUTTONS = (  # action, label, what it does
     ("summarise", "Summarise and retry", "Summarise the older messages, then ask again"),
@@ -137,8 +138,10 @@ class MessageWidget(QFrame):
         self.body.link_activated.connect(
             lambda href: self.link_activated.emit(href, self.message.id)
         )
-        self.attachments = AttachmentRow()
-        self.attachments.action.connect(self.attachment_action)
+        # Made for a message that has attachments, below its text; `thumbnails` (the window's
+        # decoder) is handed to it, now or when it is made.
+        self.attachments: AttachmentRow | None = None
+        self._thumbnails: Thumbnails | None = None
         self._status = QLabel()
         self._status.setObjectName("messageStatus")
         self._status.setWordWrap(True)
@@ -158,7 +161,6 @@ class MessageWidget(QFrame):
         inner.addWidget(self._thinking)
         inner.addWidget(self.body)
         self._inner = inner
-        inner.addWidget(self.attachments)
         if user:  # the user's words sit in a bubble on the right, answers use the full width
             line = QHBoxLayout()
             line.addStretch(1)
@@ -268,7 +270,27 @@ class MessageWidget(QFrame):
         self.tool_calls.show_calls(message.tool_calls)
 
     def _show_attachments(self, message: MessageView) -> None:
+        if self.attachments is None:
+            if not message.attachments:
+                return
+            from chatdesk.ui.attachments.row import AttachmentRow
+
+            self.attachments = AttachmentRow()
+            self.attachments.action.connect(self.attachment_action)
+            if self._thumbnails is not None:
+                self.attachments.thumbnails = self._thumbnails
+            self._inner.insertWidget(self._inner.indexOf(self.body) + 1, self.attachments)
         self.attachments.show_attachments(message.attachments)
+
+    @property
+    def thumbnails(self) -> Thumbnails | None:
+        return self._thumbnails
+
+    @thumbnails.setter
+    def thumbnails(self, thumbnails: Thumbnails) -> None:
+        self._thumbnails = thumbnails
+        if self.attachments is not None:
+            self.attachments.thumbnails = thumbnails
 
     def _show_status(self, message: MessageView) -> None:
         status = message.status
