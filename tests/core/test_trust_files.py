@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.chat.attachments import read_text_file
+from chatdesk.core.attach.attacher import read_file
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.trust.files import read_regular
 
@@ -25,7 +25,7 @@ def test_a_fifo_is_refused_at_once_as_an_attachment(tmp_path: Path) -> None:
     fifo = tmp_path / "notes.txt"
     os.mkfifo(fifo)  # nobody will ever write to it: reading it would wait forever
     with pytest.raises(InvalidRequest, match=r"notes\.txt is not a regular file"):
-        read_text_file(fifo)
+        read_file(fifo, 1024)
 
 
 @posix_only

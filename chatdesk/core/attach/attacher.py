@@ -33,7 +33,7 @@ class Attacher:
     async def attach_file(self, path: Path) -> AttachmentInput:
         """The file at `path` as an attachment (its name is the file's)."""
         limit = self._settings().attachments.max_file_mb * MB
-        data = await asyncio.to_thread(_read_file, path, limit)
+        data = await asyncio.to_thread(read_file, path, limit)
         return await self.attach_bytes(path.name, data)
 
     async def attach_bytes(self, name: str, data: bytes) -> AttachmentInput:
@@ -77,7 +77,9 @@ class Attacher:
         self._reader.close()
 
 
-def _read_file(path: Path, limit: int) -> bytes:
+def read_file(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file at `path` (the user named it), refused with the reason
+    past `limit` bytes (from its size, before reading) or when it cannot be read."""
     try:
         size = path.stat().st_size
         if size > limit:  # said before anything is read

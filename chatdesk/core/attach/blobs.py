@@ -20,10 +20,10 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.errors import ChatdeskError
 
 _HASH = re.compile(r"[0-9a-f]{64}")
-_BINARY = getattr(os, "O_BINARY", 0)  # Windows
 # What a refused write says when the disk cannot take it (some are POSIX only).
 _FULL = {
     getattr(errno, name) for name in ("ENOSPC", "EDQUOT", "EROFS", "EACCES") if hasattr(errno, name)
@@ -64,7 +64,7 @@ class BlobStore:
                 os.utime(target)  # used again: the retention period starts anew
                 return sha256
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            self._write(target, data)
+            replace_file_atomically(target, data)  # 0600, flushed, renamed over the name
         except OSError as error:
             if error.errno in _FULL:
                 raise StorageFull(
@@ -73,20 +73,6 @@ class BlobStore:
                 ) from error
             raise
         return sha256
-
-    def _write(self, target: Path, data: bytes) -> None:
-        temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _BINARY, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-            raise
 
     def read(self, sha256: str, *, verify: bool = True) -> bytes:
         try:

@@ -4,6 +4,8 @@ An error a file causes is an `Unreadable` with the reason; anything else is a bu
 
 from __future__ import annotations
 
+import dataclasses
+
 from chatdesk.core.attach import sniff
 from chatdesk.core.attach.model import Limits, Read, Unreadable
 
@@ -14,6 +16,13 @@ READABLE = (
 
 
 def read(name: str, data: bytes, limits: Limits) -> Read:
+    found = _read(name, data, limits)
+    if "\x00" in found.text:  # a document's text with NULs (a PDF's, say) is still its text
+        return dataclasses.replace(found, text=found.text.replace("\x00", ""))
+    return found
+
+
+def _read(name: str, data: bytes, limits: Limits) -> Read:
     if not data:
         raise Unreadable("it is empty (0 bytes)")
     mime = sniff.sniff(data, name)

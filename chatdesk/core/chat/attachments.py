@@ -1,5 +1,7 @@
-"""Text attached to user messages: what a message may carry, how a file becomes an attachment,
-and how the model sees it (after the message text). Storing and reading them is
+"""What a user message may carry as attachments, and how the model sees them: the text after
+the message's, each attachment fenced by its name and what it is; images beside it as image
+parts, their bytes read from the blob store just before the request. Making a file into an
+attachment is `chatdesk/core/attach/attacher.py`'s; storing and reading them is
 `repository/attachments.py`'s."""
 
 from __future__ import annotations
@@ -7,14 +9,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import Protocol
 
 from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatMessage
-from chatdesk.core.trust.files import read_regular
 
 MAX_ATTACHMENTS = 20
 
@@ -124,28 +124,3 @@ def with_image_bytes(
         text = message.content + (MISSING.format(count=missing) if missing else "")
         sent.append(replace(message, content=text, images=tuple(found)))
     return tuple(sent)
-
-
-MAX_FILE_BYTES = 8 * 1024 * 1024
-
-
-def read_text_file(path: Path, max_bytes: int = MAX_FILE_BYTES) -> AttachmentInput:
-    """A dropped or chosen file as an attachment; run it off the GUI thread. Only UTF-8 text
-    is accepted, with a clear reason otherwise (the model gets text, not bytes)."""
-    try:
-        size = path.stat().st_size
-        if size > max_bytes:  # said with its size before anything is read
-            raise InvalidRequest(
-                f"{path.name} is {size / 1024 / 1024:.1f} MB; files up to "
-                f"{max_bytes // 1024 // 1024} MB can be attached"
-            )
-        data = read_regular(path, max_bytes)
-    except OSError as error:
-        raise InvalidRequest(f"cannot read {path.name}: {error.strerror or error}") from error
-    if b"\x00" in data:
-        raise InvalidRequest(f"{path.name} is not a text file; only text can be attached")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise InvalidRequest(f"{path.name} is not UTF-8 text; only text can be attached") from error
-    return AttachmentInput(path.name, text, kind="file")
