@@ -20,7 +20,10 @@ Checked, in order:
 5. a stdio MCP server (a few lines of JSON-RPC over stdin and stdout, written here with the
    standard library) is added with `chatdesk tools add` and called through `chatdesk ask
    --tools`: the mcp SDK the package carries starts it, lists its tool and calls it;
-6. the window opens offscreen, paints, opens its core and closes with exit code 0
+6. `chatdesk ask --attach` with a PNG and a PDF (both written here with the standard library):
+   the reading child decodes the image with Pillow and reads the PDF's text with PDFium, and
+   the mock describes both;
+7. the window opens offscreen, paints, opens its core and closes with exit code 0
    (`CHATDESK_EXIT_AFTER_START`, see chatdesk/ui/exit_after_start.py); the time to its first
    paint and to its core being attached is printed (median over `--window-runs`, after one
    run that warms the page cache and is not counted).
@@ -231,6 +234,62 @@ def check_tools(runner: Runner, root: Path) -> None:
     _check("packaged" in str(answer.get("content")), f"the answer does not quote it: {answer}")
 
 
+def check_attachments(runner: Runner, root: Path) -> None:
+    """A picture and a PDF attached: read in the reading child by the packaged Pillow and
+    PDFium, and described by the mock."""
+    picture, document = root / "dot.png", root / "words.pdf"
+    picture.write_bytes(_png(4, 3, (20, 40, 200)))
+    document.write_bytes(_pdf("Packaged words"))
+    answer = runner.run_json(
+        "ask", "--attach", str(picture), "--attach", str(document), "what are these?"
+    )
+    content = str(answer.get("content"))
+    _check("**dot.png**: an image, 4×3 pixels, mostly blue" in content, f"no image: {content}")
+    said = "**words.pdf**: a PDF, 1 page, beginning “Packaged words"
+    _check(said in content, f"the PDF was not read: {content}")
+
+
+def _png(width: int, height: int, colour: tuple[int, int, int]) -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + bytes(colour) * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )  # fmt: skip
+
+
+def _pdf(text: str) -> bytes:
+    """One page with `text` in Helvetica, its cross-reference table counted byte by byte."""
+    stream = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode("ascii")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    start = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1, start
+    )  # fmt: skip
+    return bytes(out)
+
+
 def check_window(runner: Runner, runs: int) -> tuple[float, float]:
     """Median ms from starting the process to the first paint, and to the core attached."""
     painted: list[float] = []
@@ -269,6 +328,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             plant(cwd, root / "planted")
             version = check_commands(runner, home, root)
             check_tools(runner, root)
+            check_attachments(runner, root)
             commands_s = time.perf_counter() - started
             paint_ms, attached_ms = check_window(runner, args.window_runs)
             check_nothing_planted_ran(root / "planted")
@@ -281,7 +341,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smoke: imports chatdesk from {where}")
     print(
         f"smoke: ok: --version, ask (mock, database created and migrated), db check, "
-        f"tokens (exact), export html (highlighted, formulas), an MCP tool called "
+        f"tokens (exact), export html (highlighted, formulas), an MCP tool called, "
+        f"a PNG and a PDF attached and read "
         f"in {commands_s:.1f} s; "
         f"nothing imported from the working folder"
     )
