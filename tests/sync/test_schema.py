@@ -9,7 +9,7 @@ from tests.sync.conftest import Member, SyncDatabase
 COLUMNS = {
     "alembic_version": ["version_num"],
     "sync_meta": ["id", "min_protocol", "max_protocol"],
-    "teams": ["id", "name", "created_at"],
+    "teams": ["id", "name", "created_at", "files_quota_bytes"],
     "team_members": ["team_id", "member", "role", "added_at"],
     "team_clock": ["team_id", "version", "purged_below"],
     "sync_clients": ["node_id", "member", "last_op_seq", "protocol", "first_seen", "last_seen"],
@@ -31,6 +31,7 @@ COLUMNS = {
     "revisions": [
         "team_id", "entity", "entity_id", "field", "hlc", "value", "author", "server_version",
     ],
+    "files": ["team_id", "sha256", "data", "size", "created_at", "created_by"],
 }  # fmt: skip
 
 # What a member may do, table by table: the contract's grants and nothing else.
@@ -39,13 +40,14 @@ ALL_READ = {"SELECT"}
 # reached through a function that checks the team first (migration 0002).
 TABLE_PRIVILEGES = {table: set() for table in (
     "alembic_version", "teams", "team_members", "team_clock", "sync_clients", "threads",
-    "messages", "summaries", "revisions",
+    "messages", "summaries", "revisions", "files",
 )} | {"sync_meta": ALL_READ}  # fmt: skip
 UPDATABLE_COLUMNS: dict[str, set[str]] = {}
 # What a client calls: every one a SECURITY DEFINER function with a pinned search_path.
 MEMBER_API = sorted([
     "chat.ack_node(uuid,bigint)", "chat.bury_messages(jsonb)", "chat.bury_summaries(jsonb)",
     "chat.bury_threads(jsonb)", "chat.claim_node(uuid,integer)", "chat.current_member()",
+    "chat.files_missing(uuid,text[])", "chat.get_file(uuid,text)", "chat.put_file(uuid,text,bytea)",
     "chat.is_member(uuid)", "chat.message_now(uuid,uuid)", "chat.my_teams()",
     "chat.pull_messages(uuid,bigint,bigint,integer,uuid,text,integer)",
     "chat.pull_summaries(uuid,bigint,bigint,uuid,integer)",

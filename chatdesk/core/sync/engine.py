@@ -50,6 +50,7 @@ from chatdesk.core.sync.base import (
     is_transient,
     note_view,
 )
+from chatdesk.core.sync.files import TeamFiles
 from chatdesk.core.sync.hlc import Clock
 from chatdesk.core.sync.record import APPLYING, Recorder
 from chatdesk.core.sync.sharing import Sharing
@@ -96,6 +97,7 @@ class SyncEngine:
         self.recorder = Recorder(self.clock, shared=any_shared(store), on_queued=self.wake)
         store.add_write_hook(self.recorder.before_commit)
         self._sharing = Sharing(store, self.recorder, self.clock, self._publish, self.wake)
+        self.files = TeamFiles(store)  # attachments' files, carried after the rows
         self._observe_stored_clocks()
 
     # -- state -----------------------------------------------------------------------------------
@@ -215,7 +217,9 @@ class SyncEngine:
             for team in self.teams():
                 if not wanted():
                     break
+                self.files.push(remote, team.id)  # before the pull: the rows are the server's
                 self.pull_team(remote, team.id)
+                self.files.pull(remote, team.id)
         except SyncRefused as error:
             link.drop()
             self._set_status("error", str(error), wanted)
@@ -230,7 +234,9 @@ class SyncEngine:
             if _is_database_error(error):
                 raise SyncRefused(f"the team server refused a change: {reason}") from error
             raise
-        self._set_status("up to date", wanted=wanted)
+        refused = sum(self.files.over_quota.values())
+        detail = f"{refused} attachment file(s) over the team's quota" if refused else ""
+        self._set_status("up to date", detail, wanted=wanted)
         return self._status
 
     def remote(self) -> Remote:

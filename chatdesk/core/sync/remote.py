@@ -8,6 +8,7 @@ filters for safety.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
 from collections.abc import Iterator
@@ -33,6 +34,10 @@ log = logging.getLogger("chatdesk.sync")
 PROTOCOL = 2
 PAGE = 2_000
 Row = dict[str, Any]
+
+
+class FilesUnsupported(Exception):
+    """The team server has no place for attachments' files yet (its schema is older)."""
 
 
 @dataclass(frozen=True)
@@ -339,6 +344,45 @@ class Remote:
                 (op.team_id, op.entity, op.entity_id, group, server[hlc]),
             )[0]
             result.lost.append(LostEdit(op.op_seq, group, server, author))
+
+    # -- files ------------------------------------------------------------------------------------
+
+    def files_missing(self, team_id: uuid.UUID, digests: list[str]) -> set[str]:
+        """Which of `digests` the team's server does not hold. FilesUnsupported when the
+        server is older than team files."""
+        with self._files():
+            rows = self.connection.execute(
+                "SELECT chat.files_missing(%s, %s)", (team_id, digests)
+            ).fetchall()
+        return {str(row[0]) for row in rows}
+
+    def put_file(self, team_id: uuid.UUID, digest: str, data: bytes) -> str:
+        """Store a file for the team: "stored", "known" or "over quota"."""
+        with self._files():
+            row = self.connection.execute(
+                "SELECT chat.put_file(%s, %s, %s)", (team_id, digest, data)
+            ).fetchone()
+        return str(row[0]) if row else "stored"
+
+    def get_file(self, team_id: uuid.UUID, digest: str) -> bytes | None:
+        with self._files():
+            row = self.connection.execute(
+                "SELECT chat.get_file(%s, %s)", (team_id, digest)
+            ).fetchone()
+        return bytes(row[0]) if row and row[0] is not None else None
+
+    @contextlib.contextmanager
+    def _files(self) -> Iterator[None]:
+        import psycopg
+
+        try:
+            with self.connection.transaction():
+                yield
+        except psycopg.errors.UndefinedFunction as error:
+            raise FilesUnsupported(
+                "the team server is older than team files: attachments' files are not shared "
+                "until its administrator runs `chatdesk server init` again"
+            ) from error
 
     # -- pull ------------------------------------------------------------------------------------
 

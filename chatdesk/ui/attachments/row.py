@@ -129,7 +129,11 @@ class AttachmentRow(QWidget):
             button.setIcon(QIcon(pixmap))
         elif self._thumbnails.failed(item.thumb or item.sha256):
             button.setText("Image missing")
-            button.setToolTip(f"{item.name}: its file is missing or damaged on this computer")
+            button.setToolTip(
+                f"{item.name}: its file is not on this computer, or is damaged. In a chat shared "
+                "with a team, the team server may not hold it: not uploaded yet by whoever "
+                "attached it, or over the team's space for files."
+            )
 
     def _thumbnail_ready(self, sha256: str) -> None:
         for button, item in zip(self.buttons, self._items, strict=True):
