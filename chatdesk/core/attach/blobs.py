@@ -50,6 +50,11 @@ class BlobStore:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
 
+    @classmethod
+    def beside(cls, database: Path) -> BlobStore:
+        """The store of the database at `database`: `attachments/` in its folder."""
+        return cls(database.parent / "attachments")
+
     def path(self, sha256: str) -> Path:
         if not _HASH.fullmatch(sha256):
             raise BlobMissing(f"{sha256!r} is not the name of an attachment's bytes")

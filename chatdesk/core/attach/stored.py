@@ -19,7 +19,8 @@ from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.store.models import Attachment, Draft, Message, MessagePart, PartKind
+from chatdesk.core.store.blob_copies import referenced
+from chatdesk.core.store.models import Attachment, Message, MessagePart, PartKind
 from chatdesk.core.store.store import Store
 
 
@@ -35,10 +36,6 @@ class StoredAttachments:
     def __init__(self, store: Store, blobs: BlobStore) -> None:
         self._store = store
         self.blobs = blobs
-
-    async def text(self, attachment_id: uuid.UUID) -> str:
-        """What the model read of it (a document's extracted text; "" for an image)."""
-        return (await self._store.read(lambda s: repo.attachment(s, attachment_id)))[1]
 
     async def bytes_of(self, attachment_id: uuid.UUID) -> bytes:
         """Its bytes as stored; ChatdeskError when they are missing or damaged."""
@@ -65,13 +62,13 @@ class StoredAttachments:
 
     async def check(self) -> tuple[list[str], list[str]]:
         """(missing, damaged) among the blobs messages refer to."""
-        hashes = await self._store.read(_referenced)
+        hashes = await asyncio.to_thread(referenced, self._store.path)
         return await asyncio.to_thread(self.blobs.check, sorted(hashes))
 
     async def sweep(self, keep_days: int) -> int:
         """Remove the blobs nothing refers to that were left alone for `keep_days`; how many."""
-        referenced = await self._store.read(_referenced)
-        return await asyncio.to_thread(self.blobs.sweep, referenced, keep_days * 86_400.0)
+        used = await asyncio.to_thread(referenced, self._store.path)
+        return await asyncio.to_thread(self.blobs.sweep, used, keep_days * 86_400.0)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -79,21 +76,6 @@ def _write(path: Path, data: bytes) -> None:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-
-
-def _referenced(session: Session) -> set[str]:
-    """Every blob a message or a draft refers to (thumbnails included)."""
-    found: set[str] = set()
-    for sha256, thumb in session.execute(
-        select(Attachment.sha256, Attachment.thumb).where(Attachment.blob.is_(True))
-    ):
-        found.add(sha256)
-        if thumb:
-            found.add(thumb)
-    for (data,) in session.execute(select(Draft.data)):
-        for item in (data or {}).get("attachments", []):
-            found.update(h for h in (item.get("sha256"), item.get("thumb")) if h)
-    return found
 
 
 def _listing(session: Session, limit: int) -> list[Listed]:

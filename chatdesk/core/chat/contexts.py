@@ -55,7 +55,7 @@ class Contexts:
         blobs: BlobStore | None = None,
     ) -> None:
         self._store = store
-        self._blobs = blobs or BlobStore(store.path.parent / "attachments")
+        self._blobs = blobs or BlobStore.beside(store.path)
         self._providers = providers
         self._settings = settings
         self._counting = counting

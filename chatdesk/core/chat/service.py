@@ -87,7 +87,7 @@ class ChatService:
     ) -> None:
         self._store = store
         # Attachments' bytes (chatdesk/core/attach/blobs.py), beside the database by default.
-        blobs = BlobStore(blobs_dir or store.path.parent / "attachments")
+        blobs = BlobStore(blobs_dir) if blobs_dir else BlobStore.beside(store.path)
         self.attacher = Attacher(blobs, self._current_settings)
         self.attachments = StoredAttachments(store, blobs)
         self._providers = providers

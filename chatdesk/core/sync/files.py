@@ -32,7 +32,7 @@ ASK_AT_ONCE = 500  # hashes per question to the server
 class TeamFiles:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self.blobs = BlobStore(store.path.parent / "attachments")
+        self.blobs = BlobStore.beside(store.path)
         self.unsupported = False  # the server has no place for files: not asked again
         self.over_quota: dict[uuid.UUID, int] = {}  # team → files that did not fit, last round
 

@@ -129,7 +129,7 @@ class Transfer:
         self._store = store
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
-        self._blobs = blobs or BlobStore(store.path.parent / "attachments")
+        self._blobs = blobs or BlobStore.beside(store.path)
         self._reader: Reader | None = None
         self._clock = clock or SystemClock()
         self._bus = bus

@@ -83,7 +83,3 @@ class Thumbnails(QObject):
             while len(self._cache) > CACHE_IMAGES:
                 self._cache.popitem(last=False)
         self.ready.emit(sha256)
-
-    def wait(self) -> None:
-        """Until every decode started has finished (tests and screenshots)."""
-        self._pool.waitForDone()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, QThreadPool, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QImage, QKeySequence, QPixmap, QShortcut, QWheelEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -143,8 +143,3 @@ class ImageViewer(QDialog):
         super().resizeEvent(event)  # type: ignore[arg-type]
         if not self._zoom:
             self._draw()
-
-    def wait_loaded(self) -> None:
-        """Until the image is decoded (tests and screenshots)."""
-        self._loader.wait()
-        QThreadPool.globalInstance().waitForDone()
