@@ -5,13 +5,15 @@ It owns busy state, error display and cancellation (Anki's CollectionOp): expect
 the failure next to the control that started the call — and otherwise to `failed`, for the
 status bar; anything else is a bug and goes to `sys.excepthook` (the crash dialog). `settled`
 runs however the call ended, so a page can always leave its busy state; an `owner` deleted
-before the call ends (a closed dialog) gets no callback at all. Widgets never create stray
-tasks.
+before the call ends (a closed dialog) gets no callback at all, and neither does a callback that
+is a method of a Qt object deleted meanwhile (a model torn down with its window). Widgets never
+create stray tasks.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import sys
 from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
@@ -125,15 +127,24 @@ class _Callbacks(Generic[T]):
         self.done, self.failure = done, failure
         self._settled, self._owner = settled, owner
 
-    def call(self, callback: Callable[[Any], object], value: object) -> None:
-        if self._owner is not None and not Shiboken.isValid(self._owner):
-            return
+    def call(self, callback: Callable[..., object], *value: object) -> None:
+        for holder in (self._owner, _bound_to(callback)):
+            if holder is not None and not Shiboken.isValid(holder):
+                return
         try:
-            callback(value)
+            callback(*value)
         except Exception as error:
             sys.excepthook(type(error), error, error.__traceback__)
 
     def settle(self) -> None:
         settled, self._settled = self._settled, None
         if settled is not None:
-            self.call(lambda _: settled(), None)
+            self.call(settled)
+
+
+def _bound_to(callback: Callable[..., object]) -> QObject | None:
+    """The Qt object a callback is a method of (through `functools.partial`), if any."""
+    while isinstance(callback, functools.partial):
+        callback = callback.func
+    target = getattr(callback, "__self__", None)
+    return target if isinstance(target, QObject) else None

@@ -5,12 +5,14 @@ the call ended, and nothing at all for a widget deleted before its call ended.""
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
@@ -203,7 +205,48 @@ def test_a_failure_for_a_deleted_owner_is_said_nowhere(runner: Runner, qtbot: Qt
     assert said == []
 
 
-def _alive(widget: QWidget) -> bool:
+class _Page(QObject):
+    """A model or page whose methods are the callbacks, as the sidebar's thread list's are."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.heard: list[object] = []
+
+    def page_read(self, group: str, page: object) -> None:
+        self.heard.append((group, page))
+
+    def leave_busy(self) -> None:
+        self.heard.append("end")
+
+
+def test_a_method_of_a_deleted_qt_object_is_not_called_back(
+    runner: Runner, qtbot: QtBot, crashes: list[BaseException]
+) -> None:
+    """A page read for a thread list that was torn down with its window meanwhile: its
+    methods are not called on a deleted object (they would touch freed Qt state)."""
+    page = _Page()
+    heard = page.heard
+    gate = asyncio.get_running_loop().create_future()
+    done = functools.partial(page.page_read, "today")
+    task = runner.run(_after(gate), done=done, settled=page.leave_busy)
+    page.deleteLater()
+    qtbot.waitUntil(lambda: not _alive(page))
+    gate.set_result("page 1")
+    qtbot.waitUntil(task.done)
+    assert heard == []
+    assert crashes == []
+
+
+def test_a_method_of_a_live_qt_object_is_called_back(runner: Runner, qtbot: QtBot) -> None:
+    page = _Page()
+    task = runner.run(
+        _value("page 1"), done=functools.partial(page.page_read, "today"), settled=page.leave_busy
+    )
+    qtbot.waitUntil(task.done)
+    assert page.heard == [("today", "page 1"), "end"]
+
+
+def _alive(widget: QObject) -> bool:
     from shiboken6 import Shiboken
 
     return bool(Shiboken.isValid(widget))
