@@ -1,7 +1,7 @@
 """An MCP server for the tests, written with the `mcp` SDK, run as its own process:
 `python -I mcp_server.py stdio` or `python -I mcp_server.py http PORT`. Its tools are what
 the tests need to see a server behave and misbehave: echo, add, pid, slow, crash, big, noisy,
-grow, and a read-only peek. `python -I mcp_server.py silent` never answers its handshake."""
+grow, a read-only peek, and pictures (images made with Pillow, and a PDF that says it is one). `python -I mcp_server.py silent` never answers its handshake."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sys
 import time
 
 from mcp.server import MCPServer
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, Image
 from mcp_types import ToolAnnotations
 
 server: MCPServer = MCPServer("chatdesk-test-tools")
@@ -76,6 +76,35 @@ async def grow(ctx: Context) -> str:
     await ctx.notify_tools_changed()  # to clients of the 2026-07-28 protocol (a listen stream)
     await ctx.session.send_tool_list_changed()  # to older clients (a notification)
     return "grew"
+
+
+def _png(width: int, height: int, colour: str | tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image as Picture
+
+    out = io.BytesIO()
+    Picture.new("RGB", (width, height), colour).save(out, "PNG")
+    return out.getvalue()
+
+
+@server.tool()
+def picture(width: int, height: int, colour: str = "red"):  # type: ignore[no-untyped-def]
+    """A picture of one colour, and a line that says what it is."""
+    return [f"a {colour} picture, {width}x{height}", Image(data=_png(width, height, colour))]
+
+
+@server.tool()
+def pictures(count: int):  # type: ignore[no-untyped-def]
+    """`count` small pictures, each a different shade."""
+    return [Image(data=_png(8 + n, 8, (n * 40 % 256, 0, 0))) for n in range(count)]
+
+
+@server.tool()
+def not_a_picture():  # type: ignore[no-untyped-def]
+    """A PDF that says it is a PNG."""
+    pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+    return Image(data=pdf, format="png")
 
 
 if __name__ == "__main__":

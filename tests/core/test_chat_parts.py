@@ -13,6 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
+from chatdesk.core.attach.attacher import Attacher
+from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.contexts import Contexts
@@ -113,9 +115,11 @@ def _runner(store: Store, config: Configuration, tokens_per_second: float = 0) -
     counting, settings = Counting(TokenCounter()), (lambda: config.settings)
     contexts = Contexts(store, providers, settings, counting, BackgroundTasks())
     tools = Tools(settings, None)
+    attacher = Attacher(BlobStore.beside(store.path), settings)
     answers = Answers(
-        store, providers, settings, events, SystemClock(), counting, contexts, ended.append, tools
-    )
+        store, providers, settings, events, SystemClock(), counting, contexts, ended.append, tools,
+        attacher,
+    )  # fmt: skip
     return answers, events, ended
 
 

@@ -15,6 +15,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
+from chatdesk.core.attach.attacher import Attacher
+from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.contexts import Contexts
@@ -226,6 +228,7 @@ def _runner(
         contexts,
         lambda _: None,
         Tools(lambda: config.settings, None),
+        Attacher(BlobStore.beside(store.path), lambda: config.settings),
     )
     return answers, seen
 

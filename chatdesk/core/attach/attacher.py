@@ -15,6 +15,7 @@ from pathlib import Path
 
 from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.attach.model import IMAGE, Limits, Read
+from chatdesk.core.attach.sniff import LABELS, sniff
 from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.config import Settings
@@ -22,6 +23,14 @@ from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.trust.files import read_regular
 
 MB = 1024 * 1024
+
+
+class NotAttached(InvalidRequest):
+    """A file or bytes that could not be made into an attachment, and why (`reason`)."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name} was not attached: {reason}.")
+        self.reason = reason
 
 
 class Attacher:
@@ -36,12 +45,19 @@ class Attacher:
         data = await asyncio.to_thread(read_file, path, limit)
         return await self.attach_bytes(path.name, data)
 
-    async def attach_bytes(self, name: str, data: bytes) -> AttachmentInput:
-        """`data` (a pasted image, a dropped file's bytes) as an attachment called `name`."""
+    async def attach_bytes(
+        self, name: str, data: bytes, *, images_only: bool = False
+    ) -> AttachmentInput:
+        """`data` (a pasted image, a dropped file's bytes) as an attachment called `name`;
+        with `images_only` (what a tool said is an image), refused unless it reads as one."""
         settings = self._settings()
         limit = settings.attachments.max_file_mb * MB
         if len(data) > limit:
-            raise InvalidRequest(f"{name} was not attached: {_too_big(len(data), limit)}")
+            raise NotAttached(name, _too_big(len(data), limit))
+        if images_only:  # decided from the first bytes: nothing else is parsed
+            sniffed = sniff(data[:1024], name)
+            if not sniffed.startswith("image/"):
+                raise NotAttached(name, f"it is not an image ({LABELS.get(sniffed, sniffed)})")
         limits = Limits(
             max_text_chars=settings.chat.max_message_chars,
             image_max_side=settings.attachments.image_max_side,
@@ -50,7 +66,9 @@ class Attacher:
         try:
             read = await self._reader.read(name, data, limits, settings.attachments.read_timeout)
         except ReadFailed as failure:
-            raise InvalidRequest(f"{name} was not attached: {failure.reason}.") from None
+            raise NotAttached(name, failure.reason) from None
+        if images_only and read.kind != IMAGE:
+            raise NotAttached(name, f"it is not an image ({read.mime})")
         return await asyncio.to_thread(self._store, name, data, read)
 
     def _store(self, name: str, data: bytes, read: Read) -> AttachmentInput:
@@ -83,12 +101,11 @@ def read_file(path: Path, limit: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > limit:  # said before anything is read
-            raise InvalidRequest(f"{path.name} was not attached: {_too_big(size, limit)}")
+            raise NotAttached(path.name, _too_big(size, limit))
         return read_regular(path, limit)
     except OSError as error:
-        raise InvalidRequest(
-            f"{path.name} was not attached: it cannot be read ({error.strerror or error})"
-        ) from error
+        reason = f"it cannot be read ({error.strerror or error})"
+        raise NotAttached(path.name, reason) from error
 
 
 def _too_big(size: int, limit: int) -> str:

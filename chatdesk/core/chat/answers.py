@@ -29,6 +29,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
 from chatdesk.core.chat.context import ContextTooLong
@@ -36,12 +37,14 @@ from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus, MessageFinished, ProviderStateChanged, ThreadUpdated
 from chatdesk.core.chat.kinds import Status
+from chatdesk.core.chat.result_images import ResultImages
 from chatdesk.core.chat.tool_rounds import Room, ToolRounds
 from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, Provider, Providers, UsageReport
+from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.service import Tools
@@ -74,6 +77,7 @@ class Answers:
         contexts: Contexts,
         ended: Callable[[MessageView], None],
         tools: Tools,
+        attacher: Attacher,
     ) -> None:
         self._store = store
         self._providers = providers
@@ -84,6 +88,7 @@ class Answers:
         self._contexts = contexts
         self._ended = ended  # told of every answer once it is stored in its final state
         self._tools = tools
+        self._attacher = attacher  # keeps the images tools give back
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._last_place: asyncio.Future[None] | None = None
@@ -173,6 +178,7 @@ class Answers:
             return await self._stream(provider, request, run.state)
         unfinished = tuple(c for c in made if c.state == CallState.NOT_FINISHED.value)
         model = request.model
+        sees = model_takes_images(self._providers, run.answer.provider or "", model)
         run.rounds = rounds = ToolRounds(
             self._store,
             self._events,
@@ -181,6 +187,7 @@ class Answers:
             run.answer,
             room=Room(prepared.room, lambda messages: self._contexts.count_each(model, messages)),
             ask_again=unfinished,
+            images=ResultImages(self._attacher, self._clock, model, sees),
         )
         limit = self._settings().tools.max_rounds
         while True:

@@ -25,6 +25,7 @@ from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
 from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
+from chatdesk.core.tokens.images import image_tokens
 from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.toolbox import Offer
 
@@ -89,14 +90,17 @@ class Contexts:
 
     async def count_each(self, model: str, messages: Sequence[ChatMessage]) -> list[int]:
         """The tokens each of `messages` takes in a request to `model` (a call's name and
-        arguments counted with its message's text)."""
+        arguments counted with its message's text, and its images as the model charges them)."""
         flat = [
             ChatMessage(m.role, m.content + "".join(c.name + c.arguments for c in m.tool_calls))
             for m in messages
         ]
         await self._counting.load(model)
         counted = await self._counting.run(lambda: self._counting.counter.count_each(model, flat))
-        return list(counted.tokens)
+        return [
+            tokens + sum(image_tokens(i.width, i.height) for i in m.images)
+            for tokens, m in zip(counted.tokens, messages, strict=True)
+        ]
 
     async def usage(
         self, thread_id: uuid.UUID, draft: str = "", draft_images: int = 0

@@ -118,6 +118,7 @@ class ChatService:
             self._contexts,
             self._answer_ended,
             self.tools,
+            self.attacher,
         )
         self._threads = Threads(store, self.events, clock, self._answers, self._summarizer.cancel)
         self._turns = Turns(

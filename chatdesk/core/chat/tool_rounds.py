@@ -4,8 +4,9 @@ A round: the calls the model asked for are stored at once, each with the decisio
 gives (allowed, refused, or waiting for the user); the waiting ones are put to the approver
 together; the allowed ones run side by side, each marked running before it starts and given
 its result when it ends; then the model is asked again with the round appended, in order: its
-text and calls as an assistant message, each result as a tool message (older rounds that no
-longer fit the model's budget go as one-line notes, `tool_notes.py`). Every step is committed
+text and calls as an assistant message, each result as a tool message, then the images the
+results gave (`result_images.py`); older rounds that no longer fit the model's budget go as
+one-line notes (`tool_notes.py`). Every step is committed
 when it happens, so a chatdesk that dies mid-call leaves the call "not finished" (and it never
 runs again by itself), and a stop cancels what waits or runs and keeps every part so far.
 """
@@ -24,7 +25,8 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.answering import AnswerState
 from chatdesk.core.chat.events import EventBus, ToolCallChanged
-from chatdesk.core.chat.views import MessageView, ToolCallView
+from chatdesk.core.chat.result_images import Kept, ResultImages
+from chatdesk.core.chat.views import AttachmentView, MessageView, ToolCallView
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
@@ -57,6 +59,8 @@ class _Call:
     tool: ToolInfo | None
     arguments: dict[str, Any] | None
     outcome: ToolOutcome | None = None  # None: it is to run
+    kept: Kept = field(default_factory=Kept)  # the images its result gave, as stored
+    images: tuple[AttachmentView, ...] = ()
 
     @property
     def runs(self) -> bool:
@@ -102,6 +106,7 @@ class ToolRounds:
         *,
         room: Room | None = None,
         ask_again: tuple[ToolCallView, ...] = (),
+        images: ResultImages | None = None,
     ) -> None:
         self._store = store
         self._events = events
@@ -111,6 +116,7 @@ class ToolRounds:
         self.count = 0
         self.figures = ToolFigures()
         self._room = room
+        self._images = images  # None: a result's images are named in its text only
         self._rounds: list[_Round] = []  # the rounds so far
         # Tools whose call this answer left unfinished: called again, the user is asked first.
         self._ask_again = {(c.server, c.tool) for c in ask_again}
@@ -140,6 +146,10 @@ class ToolRounds:
         for call in calls:
             outcome = call.outcome or ToolOutcome.error("Not run.")
             whole.append(ChatMessage("tool", outcome.text, tool_call_id=call.asked.id))
+        shown = [(c.tool.label, c.kept) for c in calls if c.kept.images and c.tool is not None]
+        if shown and self._images is not None:
+            images = await self._images.message(shown)
+            whole += [images] if images is not None else []
         notes = [tool_notes.note(self._view(call)) for call in calls]
         noted = ChatMessage("assistant", "\n".join([said.rstrip(), *notes]).strip())
         self._rounds.append(_Round(whole, noted))
@@ -162,9 +172,11 @@ class ToolRounds:
             if not older.shortened:
                 older.shortened = True
                 used -= older.tokens[0] - older.tokens[1]
-        if used > self._room.tokens:
+        if used > self._room.tokens:  # the results are told to be too long; images go
             newest.whole[1:] = [
-                replace(m, content=TOO_LONG.format(len(m.content))) for m in newest.whole[1:]
+                replace(m, content=TOO_LONG.format(len(m.content)))
+                for m in newest.whole[1:]
+                if m.role == "tool"
             ]
 
     async def refuse(self, asked: list[ToolCall], state: AnswerState) -> None:
@@ -270,6 +282,10 @@ class ToolRounds:
             max_chars=settings.max_result_chars,
         )
         elapsed = round((time.monotonic() - started) * 1000)
+        if outcome.images and self._images is not None:
+            call.kept = await self._images.keep(call.tool.name, outcome.images)
+            if call.kept.notes:
+                outcome = replace(outcome, text="\n\n".join([outcome.text, *call.kept.notes]))
         call.outcome = outcome
         self.figures.time_ms += elapsed
         label = call.tool.label
@@ -286,6 +302,8 @@ class ToolRounds:
             repo.update_call(session, call.part_id, **call.data)
             if outcome is not None:
                 repo.add_parts(session, self._answer.id, [_result_part(call, outcome, elapsed)])
+            if call.kept.images and self._images is not None:
+                call.images = self._images.store(session, self._answer.id, call.asked.id, call.kept)
 
         await self._store.write(store)
         self._announce(call)
@@ -303,7 +321,7 @@ class ToolRounds:
         if outcome is None:
             return repo.tool_call_view(dict(call.data))
         done = {"is_error": outcome.is_error, "truncated": outcome.truncated, "size": outcome.size}
-        return repo.tool_call_view(dict(call.data), outcome.text, done)
+        return repo.tool_call_view(dict(call.data), outcome.text, done, call.images)
 
 
 def _result_part(

@@ -210,6 +210,7 @@ class ToolCallView:
     is_error: bool = False
     truncated: bool = False
     size: int = 0
+    images: tuple[AttachmentView, ...] = ()  # what the result gave besides its text
 
     @property
     def label(self) -> str:

@@ -13,6 +13,8 @@ The SDK is imported when the first server starts.
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import contextlib
 import json
 import logging
@@ -24,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.tools.loop import ToolsLoop
-from chatdesk.core.tools.model import ToolInfo, ToolOutcome
+from chatdesk.core.tools.model import ToolImage, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.shell_path import login_shell_path
 
@@ -41,6 +43,7 @@ MAX_BACKOFF = 60.0
 STOP_TIMEOUT = 10.0  # the SDK's own shutdown of a stdio server is bounded at ~6 s
 MAX_LOG_BYTES = 1_000_000  # a server's stderr log is started afresh past this size
 MAX_DESCRIPTION = 2_000  # characters of a tool's description offered to the model
+MAX_IMAGES = 4  # images kept of one result (the others are named in its text)
 
 
 class ServerUnavailable(ChatdeskError):
@@ -343,23 +346,39 @@ class McpServer:
 
 
 def outcome_of(result: CallToolResult) -> ToolOutcome:
-    """A tool's result as text: its text blocks, other blocks named (an image by its type and
-    size), and its structured result when it gave nothing else."""
+    """A tool's result: its text blocks, other blocks named (an image by its type and size),
+    its structured result when it gave nothing else, and its first `MAX_IMAGES` images."""
     from mcp_types import ImageContent, TextContent
 
-    pieces = []
+    pieces: list[str] = []
+    images: list[ToolImage] = []
     for block in result.content:
         if isinstance(block, TextContent):
             pieces.append(block.text)
         elif isinstance(block, ImageContent):
-            size = len(block.data) * 3 // 4
-            pieces.append(f"[image, {block.mime_type}, {size:,} bytes]")
+            pieces.append(_image_block(block.mime_type, block.data, images))
         else:
             pieces.append(f"[{getattr(block, 'type', 'other')} content]")
     if not pieces and result.structured_content is not None:
         pieces.append(json.dumps(result.structured_content, ensure_ascii=False))
     text = "\n\n".join(pieces)
-    return ToolOutcome(text, is_error=result.is_error, size=len(text))
+    return ToolOutcome(text, is_error=result.is_error, size=len(text), images=tuple(images))
+
+
+def _image_block(mime: str, encoded: str, images: list[ToolImage]) -> str:
+    """An image block named in the result's text; its bytes kept in `images` when they decode
+    and there is room."""
+    mime = " ".join(str(mime).split())[:100] or "unknown type"
+    size = len(encoded) * 3 // 4
+    said = f"[image, {mime}, {size:,} bytes"
+    if len(images) >= MAX_IMAGES:
+        return f"{said}, not kept: at most {MAX_IMAGES} images per result]"
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return f"{said}, not kept: its data is not base64]"
+    images.append(ToolImage(mime, data))
+    return said + "]"
 
 
 def _reason(error: BaseException) -> str:

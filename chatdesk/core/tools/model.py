@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 BUILT_IN = "chatdesk"  # the server name of chatdesk's own tools
@@ -65,14 +65,24 @@ class ToolInfo:
 
 
 @dataclass(frozen=True)
+class ToolImage:
+    """An image a tool gave back, as it sent it: untrusted bytes that its type only claims to
+    be an image (read and re-encoded in the reading child before anything shows or sends it)."""
+
+    mime: str
+    data: bytes = field(repr=False)
+
+
+@dataclass(frozen=True)
 class ToolOutcome:
     """What a call gave back: its text (cut to the result cap), whether the tool reported an
-    error, and how big the whole result was."""
+    error, how big the whole result was, and the images it gave besides (the text names them)."""
 
     text: str
     is_error: bool = False
     truncated: bool = False
     size: int = 0  # characters before any cut
+    images: tuple[ToolImage, ...] = ()
 
     @classmethod
     def error(cls, text: str) -> ToolOutcome:

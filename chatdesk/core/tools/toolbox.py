@@ -6,7 +6,7 @@ import asyncio
 import json
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chatdesk.core.providers.base import ToolSpec
@@ -108,10 +108,10 @@ class Toolbox:
 def capped(outcome: ToolOutcome, max_chars: int) -> ToolOutcome:
     size = max(outcome.size, len(outcome.text))
     if len(outcome.text) <= max_chars:
-        return ToolOutcome(outcome.text, outcome.is_error, outcome.truncated, size)
+        return replace(outcome, size=size)
     cut = len(outcome.text) - max_chars
     text = f"{outcome.text[:max_chars]}\n\n[… {cut:,} more characters cut by chatdesk]"
-    return ToolOutcome(text, outcome.is_error, True, size)
+    return replace(outcome, text=text, truncated=True, size=size)
 
 
 def parse_arguments(text: str) -> dict[str, Any] | str:

@@ -22,6 +22,7 @@ from typing import IO
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.transfer.as_markdown import (
     about,
+    file_label,
     file_line,
     heading,
     status_note,
@@ -92,7 +93,7 @@ async def _article(message: BranchMessage, render: Render) -> str:
     if view.content:
         pieces.append(safe_fragment(await render(view.content)))
     for file in message.files:
-        line = escape(file_line(file))
+        line = escape(f"{file_label(file)}: {file_line(file)}")
         if file.image is not None:  # embedded: the page stays one self-contained file
             source = f"data:{file.mime};base64,{base64.b64encode(file.image).decode('ascii')}"
             pieces.append(
@@ -100,12 +101,10 @@ async def _article(message: BranchMessage, render: Render) -> str:
                 f'style="max-width: 100%"><figcaption>{line}</figcaption></figure>'
             )
         elif file.text is None:
-            pieces.append(f'<p class="files">Attached: {line}</p>')
+            pieces.append(f'<p class="files">{line}</p>')
         else:
             text = escape(file.text, quote=False)
-            pieces.append(
-                f"<details><summary>Attached: {line}</summary><pre>{text}</pre></details>"
-            )
+            pieces.append(f"<details><summary>{line}</summary><pre>{text}</pre></details>")
     note = status_note(message)
     if note is not None:
         pieces.append(f'<p class="note">{escape(note)}</p>')

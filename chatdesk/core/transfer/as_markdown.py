@@ -78,6 +78,11 @@ def file_line(file: FileInfo) -> str:
     return f"{file.name} ({file.mime}, {format_size(file.size)}{included})"
 
 
+def file_label(file: FileInfo) -> str:
+    """Where a file came from: the user attached it, or a tool's result gave it."""
+    return f"From {file.tool}" if file.tool else "Attached"
+
+
 def when(moment: datetime) -> str:
     return f"{moment:%Y-%m-%d %H:%M} UTC"
 
@@ -109,7 +114,7 @@ def _message(message: BranchMessage) -> str:
     if view.content:
         blocks.append(close_fences(view.content))
     for file in message.files:
-        blocks.append(f"**Attached:** {_one_line(file_line(file))}")
+        blocks.append(f"**{_one_line(file_label(file))}:** {_one_line(file_line(file))}")
         if file.image is not None:  # embedded, as a data URL: the file stays self-contained
             data = base64.b64encode(file.image).decode("ascii")
             blocks.append(

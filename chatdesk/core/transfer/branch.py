@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -28,6 +28,7 @@ class FileInfo:
     size: int
     text: str | None  # the text of a text attachment; None for bytes or a placeholder
     image: bytes | None = None  # an image's bytes, to embed (None: not an image, or missing)
+    tool: str = ""  # the tool call whose result gave it (its label); "": the user attached it
 
 
 @dataclass(frozen=True)
@@ -59,21 +60,29 @@ def read_branch(
         for view in repo.with_tool_calls(session, views[start : start + _CHUNK])
     ]
     files = _files(session, [v.id for v in views], blobs)
-    messages = tuple(BranchMessage(v, tuple(files[v.id])) for v in views)
+    messages = tuple(BranchMessage(v, tuple(_named(v, files[v.id]))) for v in views)
     return Branch(thread, project, messages, exported_at)
+
+
+def _named(view: MessageView, files: list[tuple[FileInfo, str]]) -> list[FileInfo]:
+    """The message's files, each an image a tool gave named by its call's label."""
+    labels = {call.call_id: call.label for call in view.tool_calls}
+    return [replace(file, tool=labels.get(call_id, "a tool")) if call_id else file
+            for file, call_id in files]  # fmt: skip
 
 
 def _files(
     session: Session, ids: list[uuid.UUID], blobs: BlobStore | None
-) -> dict[uuid.UUID, list[FileInfo]]:
-    found: defaultdict[uuid.UUID, list[FileInfo]] = defaultdict(list)
+) -> dict[uuid.UUID, list[tuple[FileInfo, str]]]:
+    """Each message's files, with the call id of those a tool's result gave ("" for none)."""
+    found: defaultdict[uuid.UUID, list[tuple[FileInfo, str]]] = defaultdict(list)
     columns = (
         Attachment.name, Attachment.mime, Attachment.size, Attachment.text, Attachment.kind,
         Attachment.blob, Attachment.sha256,
     )  # fmt: skip
     for start in range(0, len(ids), _CHUNK):
         query = (
-            select(MessagePart.message_id, *columns)
+            select(MessagePart.message_id, MessagePart.data, *columns)
             .join(Attachment, Attachment.id == MessagePart.attachment_id)
             .where(
                 MessagePart.kind == PartKind.ATTACHMENT,
@@ -81,10 +90,11 @@ def _files(
             )
             .order_by(MessagePart.message_id, MessagePart.position)
         )
-        for message_id, name, mime, size, text, kind, blob, sha256 in session.execute(query):
+        for message_id, data, name, mime, size, text, kind, blob, sha256 in session.execute(query):
             image = None
             if kind == "image" and blob and blobs is not None:
                 with contextlib.suppress(BlobMissing, BlobDamaged, OSError):
                     image = blobs.read(sha256)
-            found[message_id].append(FileInfo(name, mime, size, text or None, image))
+            call_id = str((data if isinstance(data, dict) else {}).get("call_id") or "")
+            found[message_id].append((FileInfo(name, mime, size, text or None, image), call_id))
     return found

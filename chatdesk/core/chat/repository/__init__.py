@@ -22,7 +22,6 @@ from chatdesk.core.chat.repository.attachments import (
     attachment,
     attachment_text,
     attachment_texts,
-    full_message,
     with_attachments,
 )
 from chatdesk.core.chat.repository.branches import (
@@ -31,6 +30,7 @@ from chatdesk.core.chat.repository.branches import (
     delete_message,
     delete_messages,
     end_of_branch,
+    full_message,
     insert_message,
     path_to,
     set_active_leaf,
@@ -65,6 +65,7 @@ from chatdesk.core.chat.repository.threads import (
 from chatdesk.core.chat.repository.titles import TitleInputs, retitle, title_inputs
 from chatdesk.core.chat.repository.tools import (
     add_parts,
+    add_result_images,
     close_open_calls,
     set_thread_tools,
     thread_tools,
@@ -86,6 +87,7 @@ __all__ = [
     "TitleInputs",
     "add_attachments",
     "add_parts",
+    "add_result_images",
     "attachment",
     "attachment_text",
     "attachment_texts",

@@ -15,8 +15,6 @@ from typing import Any, cast
 from sqlalchemy import Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.repository.rows import message_views
-from chatdesk.core.chat.repository.tools import with_tool_calls
 from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView
 from chatdesk.core.errors import NotFound
 from chatdesk.core.ids import new_id
@@ -29,27 +27,7 @@ def add_attachments(
     session: Session, now: datetime, message_id: uuid.UUID, items: Sequence[AttachmentInput]
 ) -> None:
     for position, item in enumerate(items, start=1):  # 0 is the reasoning part
-        if item.sha256:  # a file: its bytes are in the blob store already
-            sha256, size = item.sha256, item.size
-        else:
-            data = item.text.encode("utf-8", "surrogatepass")
-            sha256, size = hashlib.sha256(data).hexdigest(), len(data)
-        attachment = Attachment(
-            id=new_id(),
-            name=item.name[:500] or "attachment",
-            mime=item.mime,
-            size=size,
-            sha256=sha256,
-            text=item.text if item.text or not item.sha256 else None,
-            created_at=now,
-            blob=bool(item.sha256),
-            kind=item.kind,
-            width=item.width or None,
-            height=item.height or None,
-            pages=item.pages or None,
-            note=item.note[:500] or None,
-            thumb=item.thumb or None,
-        )
+        attachment = attachment_row(now, item)
         session.add(attachment)
         session.add(
             MessagePart(
@@ -61,6 +39,36 @@ def add_attachments(
                 data={"kind": item.kind},
             )
         )
+
+
+def attachment_row(now: datetime, item: AttachmentInput) -> Attachment:
+    """A new Attachment row for `item` (a file's bytes are in the blob store already; a paste
+    is held whole as its text)."""
+    if item.sha256:
+        sha256, size = item.sha256, item.size
+    else:
+        data = item.text.encode("utf-8", "surrogatepass")
+        sha256, size = hashlib.sha256(data).hexdigest(), len(data)
+    return Attachment(
+        id=new_id(),
+        name=item.name[:500] or "attachment",
+        mime=item.mime,
+        size=size,
+        sha256=sha256,
+        text=item.text if item.text or not item.sha256 else None,
+        created_at=now,
+        blob=bool(item.sha256),
+        kind=item.kind,
+        width=item.width or None,
+        height=item.height or None,
+        pages=item.pages or None,
+        note=item.note[:500] or None,
+        thumb=item.thumb or None,
+    )
+
+
+def view_of(row: Attachment) -> AttachmentView:
+    return _view([getattr(row, name) for name in _ALL])
 
 
 def _rows(session: Session, message_ids: Iterable[uuid.UUID], *columns: str) -> list[Any]:
@@ -91,6 +99,7 @@ def _query(columns: tuple[str, ...]) -> Select[Any]:
 
 _VIEW = ("id", "name", "mime", "size", "kind", "sha256", "blob", "width", "height", "pages")
 _VIEW_MORE = ("note", "thumb")
+_ALL = (*_VIEW, *_VIEW_MORE)
 
 
 def _view(row: Sequence[Any]) -> AttachmentView:
@@ -112,10 +121,23 @@ def with_attachments(session: Session, views: list[MessageView]) -> list[Message
     return [replace(v, attachments=tuple(found[v.id])) if v.id in found else v for v in views]
 
 
-def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
-    """One message as the window shows it: its view with its attachments and its tool calls."""
-    views = with_attachments(session, message_views(session, [message_id]))
-    return with_tool_calls(session, views)[0]
+def tool_images(
+    session: Session, message_ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, str], list[AttachmentView]]:
+    """The images tools gave back in these answers, by (message id, call id), in order."""
+    parts = MessagePart.__table__
+    query = (
+        select(parts.c.message_id, parts.c.data, *(Attachment.__table__.c[n] for n in _ALL))
+        .join(Attachment.__table__, Attachment.__table__.c.id == parts.c.attachment_id)
+        .where(parts.c.kind == PartKind.ATTACHMENT, parts.c.message_id.in_(message_ids))
+        .order_by(parts.c.message_id, parts.c.position)
+    )
+    found: dict[tuple[uuid.UUID, str], list[AttachmentView]] = defaultdict(list)
+    for message_id, data, *row in session.execute(query):
+        call_id = data.get("call_id") if isinstance(data, dict) else None
+        if call_id:
+            found[message_id, str(call_id)].append(_view(row))
+    return found
 
 
 def attachment_texts(session: Session, message_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, Named]:

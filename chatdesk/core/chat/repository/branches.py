@@ -23,6 +23,7 @@ from chatdesk.core.chat.repository.rows import (
     T,
     message_row,
     message_select,
+    message_views,
     message_views_of,
     thread_row,
     thread_view,
@@ -119,6 +120,12 @@ def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
     if any(needs_tool_calls(view) for view in views):
         views = with_tool_calls(session, views)
     return views
+
+
+def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
+    """One message as the window shows it: its view with its attachments and its tool calls."""
+    views = with_attachments(session, message_views(session, [message_id]))
+    return with_tool_calls(session, views)[0]
 
 
 def branch_page(

@@ -9,14 +9,16 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.kinds import Role
+from chatdesk.core.chat.repository.attachments import attachment_row, tool_images, view_of
 from chatdesk.core.chat.repository.rows import thread_row
-from chatdesk.core.chat.views import MessageView, ToolCallView
+from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView, ToolCallView
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import MessagePart, PartKind, Thread
 from chatdesk.core.tools.model import CallState
@@ -30,10 +32,7 @@ def add_parts(
     parts: Sequence[tuple[PartKind, str | None, dict[str, Any]]],
 ) -> list[uuid.UUID]:
     """Append `parts` (kind, text, data) after the message's others; their ids, in order."""
-    last = session.scalar(
-        select(func.max(MessagePart.position)).where(MessagePart.message_id == message_id)
-    )
-    position = 0 if last is None else last + 1
+    position = _next_position(session, message_id)
     ids = []
     for offset, (kind, text, data) in enumerate(parts):
         part_id = new_id()
@@ -49,6 +48,41 @@ def add_parts(
         )
         ids.append(part_id)
     return ids
+
+
+def add_result_images(
+    session: Session,
+    now: datetime,
+    message_id: uuid.UUID,
+    call_id: str,
+    images: Sequence[AttachmentInput],
+) -> tuple[AttachmentView, ...]:
+    """Append the images a call's result gave (read and stored already) after the message's
+    other parts, each an attachment part that names its call."""
+    position = _next_position(session, message_id)
+    views = []
+    for offset, image in enumerate(images):
+        row = attachment_row(now, image)
+        session.add(row)
+        session.add(
+            MessagePart(
+                id=new_id(),
+                message_id=message_id,
+                position=position + offset,
+                kind=PartKind.ATTACHMENT,
+                attachment_id=row.id,
+                data={"kind": image.kind, "call_id": call_id},
+            )
+        )
+        views.append(view_of(row))
+    return tuple(views)
+
+
+def _next_position(session: Session, message_id: uuid.UUID) -> int:
+    last = session.scalar(
+        select(func.max(MessagePart.position)).where(MessagePart.message_id == message_id)
+    )
+    return 0 if last is None else last + 1
 
 
 def update_call(session: Session, part_id: uuid.UUID, **changes: Any) -> None:
@@ -147,9 +181,14 @@ def tool_calls_of(
             calls[message_id].append(data)
         else:
             results[message_id, str(data.get("call_id"))] = (text, data)
+    images = tool_images(session, list(calls))
     return {
         message_id: tuple(
-            tool_call_view(call, *results.get((message_id, str(call.get("call_id"))), (None, {})))
+            tool_call_view(
+                call,
+                *results.get((message_id, str(call.get("call_id"))), (None, {})),
+                images=tuple(images.get((message_id, str(call.get("call_id"))), ())),
+            )
             for call in made
         )
         for message_id, made in calls.items()
@@ -174,9 +213,12 @@ def tool_time(calls: Sequence[Any]) -> int | None:
 
 
 def tool_call_view(
-    call: dict[str, Any], result: str | None = None, result_data: dict[str, Any] | None = None
+    call: dict[str, Any],
+    result: str | None = None,
+    result_data: dict[str, Any] | None = None,
+    images: tuple[AttachmentView, ...] = (),
 ) -> ToolCallView:
-    """A stored call (its part's data) and its result (text and data), as a view."""
+    """A stored call (its part's data) and its result (text, data and images), as a view."""
     done = result_data or {}
     return ToolCallView(
         call_id=str(call.get("call_id") or ""),
@@ -193,4 +235,5 @@ def tool_call_view(
         is_error=bool(done.get("is_error")),
         truncated=bool(done.get("truncated")),
         size=int(done.get("size") or 0),
+        images=images,
     )
