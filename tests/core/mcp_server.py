@@ -1,7 +1,9 @@
 """An MCP server for the tests, written with the `mcp` SDK, run as its own process:
 `python -I mcp_server.py stdio` or `python -I mcp_server.py http PORT`. Its tools are what
 the tests need to see a server behave and misbehave: echo, add, pid, slow, crash, big, noisy,
-grow, a read-only peek, and pictures (images made with Pillow, and a PDF that says it is one). `python -I mcp_server.py silent` never answers its handshake."""
+grow, a read-only peek, and pictures (images made with Pillow: one colour, several, a bar
+chart; and a PDF that says it is one). `python -I mcp_server.py silent` never answers its
+handshake."""
 
 from __future__ import annotations
 
@@ -98,6 +100,29 @@ def picture(width: int, height: int, colour: str = "red"):  # type: ignore[no-un
 def pictures(count: int):  # type: ignore[no-untyped-def]
     """`count` small pictures, each a different shade."""
     return [Image(data=_png(8 + n, 8, (n * 40 % 256, 0, 0))) for n in range(count)]
+
+
+@server.tool()
+def chart(values: str, title: str = "Chart"):  # type: ignore[no-untyped-def]
+    """A bar chart of comma-separated numbers."""
+    import io
+
+    from PIL import Image as Picture
+    from PIL import ImageDraw
+
+    numbers = [float(v) for v in values.split(",") if v.strip()] or [1.0]
+    picture = Picture.new("RGB", (640, 360), "white")
+    draw = ImageDraw.Draw(picture)
+    draw.text((20, 14), title, fill=(40, 40, 40))
+    width = 560 // len(numbers)
+    for n, value in enumerate(numbers):
+        height = int(280 * value / max(numbers))
+        left = 40 + n * width
+        draw.rectangle((left, 340 - height, left + width - 12, 340), fill=(46, 110, 200))
+    draw.line((30, 340, 620, 340), fill=(90, 90, 90), width=2)
+    out = io.BytesIO()
+    picture.save(out, "PNG")
+    return [f"{title}: {len(numbers)} bars", Image(data=out.getvalue())]
 
 
 @server.tool()

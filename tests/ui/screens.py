@@ -696,9 +696,10 @@ def run() -> int:
         qasync.run(summary_screens(app, out.resolve()))
         qasync.run(settings_screens(app, out.resolve()))
         qasync.run(tool_screens(app, out.resolve()))
-        from tests.ui.screens_attachments import attachment_screens
+        from tests.ui.screens_attachments import attachment_screens, tool_image_screens
 
         qasync.run(attachment_screens(app, out.resolve()))
+        qasync.run(tool_image_screens(app, out.resolve()))
         return code
 
 

@@ -1,10 +1,12 @@
 """Screenshots of attachments: the composer holding an image, a PDF and a file being read; a
-conversation with images and documents and the mock's answer about them; the image viewer.
-Light and dark. Run through tests/ui/screens.py."""
+conversation with images and documents and the mock's answer about them; the image viewer; a
+tool's picture on its call's card (a real MCP server, tests/core/mcp_server.py). Light and
+dark. Run through tests/ui/screens.py."""
 
 from __future__ import annotations
 
 import asyncio
+import sys
 import tempfile
 from pathlib import Path
 
@@ -75,3 +77,43 @@ async def _shoot_viewer(app: QApplication, core: object, out: Path, sha256: str)
         viewer.grab().save(str(path))
         print(path)
         viewer.close()
+
+
+async def tool_image_screens(app: QApplication, out: Path) -> None:
+    """An answer whose tool call drew a chart: the card with the chart's thumbnail."""
+    from chatdesk.core.tools.model import Policy
+    from chatdesk.core.tools.servers import ServerConfig, Transport
+
+    core = _core()
+    try:
+        await core.start()
+        service = core.service
+        server = Path(__file__).parent.parent / "core" / "mcp_server.py"
+        args = ("-I", str(server), "stdio")
+        await service.tools.add_server(
+            ServerConfig(
+                "plots", Transport.STDIO, command=sys.executable, args=args, command_approved=True
+            )
+        )
+        service.tools.policies.set("plots", Policy.ALLOW)
+        thread = await service.create_thread(title="Quarterly sales")
+        await service.set_thread_tools(thread.id, ["plots"])
+        ask = 'use the chart tool with values="12,18,9,24" title="Sales by quarter"'
+        turn = await service.send(thread.id, ask)
+        await service.wait_for_answer(turn.answer.id)
+
+        async def card(window: MainWindow) -> None:
+            window.show_thread(thread.id)
+            await _until(lambda: len(window.view.widgets) == 2)
+            await _until(lambda: all(w.rendered is not None for w in window.view.widgets))
+            calls = window.view.widgets[1].tool_calls
+            await _until(lambda: calls is not None and bool(calls.cards))
+            assert calls is not None
+            (shown,) = calls.cards.values()
+            assert shown.images is not None
+            await _until(lambda: all(not b.icon().isNull() for b in shown.images.buttons))
+            window.view.verticalScrollBar().setValue(0)
+
+        await _shoot(app, core, out, "tool-image", card)
+    finally:
+        await core.aclose()

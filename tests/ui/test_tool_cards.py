@@ -1,10 +1,12 @@
 """Tool calls in the window, driven through the widgets: the mock model calls chatdesk's own
 search_chats in a chat that has it switched on; the call waits on its card until the user
-picks by keyboard, and the card follows it to its end (or to "not finished" when stopped)."""
+picks by keyboard, and the card follows it to its end (or to "not finished" when stopped). A
+real MCP server's pictures are shown on their call's card and open the image viewer."""
 
 from __future__ import annotations
 
 import json
+import sys
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -12,8 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.views import ToolCallView
 from chatdesk.core.store.models import Status
+from chatdesk.core.tools.model import Policy
+from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.ui.conversation.tool_card import ToolCallCard, ToolCallList
 from chatdesk.ui.main_window import MainWindow
+from tests.core.test_mcp import SERVER
 from tests.ui.test_window import answer_done, send
 
 ASK = "use the search_chats tool with query=tables"
@@ -166,3 +171,40 @@ def test_a_few_calls_show_as_cards_at_once(qtbot: QtBot) -> None:
     listed.show_calls(tuple(_call(n) for n in range(3)))
     assert not listed._summary.isVisible()
     assert _shown_order(listed) == ["c0", "c1", "c2"]
+
+
+def test_the_pictures_a_tool_gives_show_on_its_card_and_open_the_viewer(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    args = ("-I", str(SERVER), "stdio")
+    pics = ServerConfig(
+        "pics", Transport.STDIO, command=sys.executable, args=args, command_approved=True
+    )
+    finish(core.service.tools.add_server(pics))
+    core.service.tools.policies.set("pics", Policy.ALLOW)
+    window: MainWindow = open_window(core)
+    thread = finish(core.service.create_thread(title="Pictures"))
+    finish(core.service.set_thread_tools(thread.id, ["pics"]))
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    send(qtbot, window, "use the picture tool with width=48 height=30 colour=green")
+    qtbot.waitUntil(lambda: answer_done(window), timeout=20_000)
+
+    card = _card(window)
+    assert card is not None
+    assert card.call.state == "done"
+    assert "It also showed me 1 image (48×30)." in window.view.widgets[-1].message.content
+    assert card.images is not None
+    assert card.images.accessibleName() == "Images from pics › picture"
+    (button,) = card.images.buttons
+    assert button.accessibleName() == "Image picture result 1.jpg"
+    assert button.accessibleDescription().startswith("48×30")
+    qtbot.waitUntil(lambda: not button.icon().isNull())  # its thumbnail, read off the GUI thread
+    actions = window.actions_.attachments
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: len(actions.viewers) == 1)
+    viewer = actions.viewers[0]
+    qtbot.waitUntil(lambda: viewer.size_label.text().startswith("48×30"))
+    viewer.close()

@@ -2,7 +2,7 @@
 show the whole flow: when tools are offered and the newest user message says "use the NAME
 tool" (optionally "with key=value …"), the mock calls that tool, with the arguments given and
 the schema's other required ones filled with sample values; once the results are back, it
-answers quoting them."""
+answers quoting them, and says what images they gave."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from chatdesk.core.providers.base import ChatRequest, ToolCall, ToolSpec
+from chatdesk.core.providers.base import ChatRequest, ImagePart, ToolCall, ToolSpec
 
 _ASKED = re.compile(r"\buse the ([A-Za-z0-9_.-]+) tool\b(?:\s+with\s+(.+))?", re.IGNORECASE)
 _PAIR = re.compile(r"""([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s,]+))""")
@@ -42,9 +42,13 @@ def tool_call_for(request: ChatRequest, number: int) -> ToolCall | None:
 
 
 def answer_with_results(request: ChatRequest) -> str | None:
-    """After a round of calls: a text answer quoting each result, or None when the newest
-    message is not a tool result."""
-    messages = request.messages
+    """After a round of calls: a text answer quoting each result (and saying what images the
+    results gave, which follow them as one user message), or None when the newest message is
+    not a tool result."""
+    messages = list(request.messages)
+    shown: tuple[ImagePart, ...] = ()
+    if len(messages) > 1 and messages[-1].images and messages[-2].role == "tool":
+        shown = messages.pop().images
     if not messages or messages[-1].role != "tool":
         return None
     start = len(messages)
@@ -56,6 +60,9 @@ def answer_with_results(request: ChatRequest) -> str | None:
         name = asked.get(message.tool_call_id or "", "tool")
         quoted = message.content[:QUOTED] + ("…" if len(message.content) > QUOTED else "")
         pieces.append(f"The **{name}** tool returned:\n\n```\n{quoted}\n```")
+    if shown:
+        sizes = ", ".join(f"{image.width}×{image.height}" for image in shown)
+        pieces.append(f"It also showed me {len(shown)} image{'s' * (len(shown) != 1)} ({sizes}).")
     return "\n\n".join(pieces) + "\n\nThat is what the tool said."
 
 

@@ -266,6 +266,9 @@ class MessageWidget(QFrame):
             self.tool_calls.decided.connect(
                 lambda call_id, choice: self.tool_decided.emit(self.message.id, call_id, choice)
             )
+            self.tool_calls.attachment_action.connect(self.attachment_action)
+            if self._thumbnails is not None:
+                self.tool_calls.thumbnails = self._thumbnails
             self._inner.insertWidget(self._inner.indexOf(self.body), self.tool_calls)
         self.tool_calls.show_calls(message.tool_calls)
 
@@ -289,8 +292,9 @@ class MessageWidget(QFrame):
     @thumbnails.setter
     def thumbnails(self, thumbnails: Thumbnails) -> None:
         self._thumbnails = thumbnails
-        if self.attachments is not None:
-            self.attachments.thumbnails = thumbnails
+        for shown in (self.attachments, self.tool_calls):
+            if shown is not None:
+                shown.thumbnails = thumbnails
 
     def _show_status(self, message: MessageView) -> None:
         status = message.status

@@ -1,7 +1,8 @@
 """A tool call in the conversation: a card with its server and tool, where it stands (calling,
 waiting for you, running with its time, done, failed, denied, not finished), its arguments and
-result folded out on demand, each copyable, and, while it waits for you, Allow once / Always
-allow this tool / Deny. A tool's name is always shown with its server's.
+result folded out on demand, each copyable, the images its result gave as thumbnails that open
+the viewer, and, while it waits for you, Allow once / Always allow this tool / Deny. A tool's
+name is always shown with its server's.
 
 The arguments and the result are untrusted text: they are shown as plain text, never as markup,
 and a long result is shown up to `SHOWN_CHARS` (Copy copies all of it)."""
@@ -30,6 +31,8 @@ from chatdesk.ui.conversation.buttons import flat_button
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.views import ToolCallView
+    from chatdesk.ui.attachments.row import AttachmentRow
+    from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 SHOWN_CHARS = 20_000
 STREAMING = "streaming"  # the model is still writing the call (no stored state yet)
@@ -50,12 +53,21 @@ CHOICES = (  # choice, label, what it does
 
 
 class ToolCallCard(QFrame):
-    """Signals carry the call id: `decided(call_id, choice)` with choice once/always/deny."""
+    """Signals carry the call id: `decided(call_id, choice)` with choice once/always/deny;
+    `attachment_action(view, name)` is an image's, as `AttachmentRow` says it."""
 
     decided = Signal(str, str)
+    attachment_action = Signal(object, str)
 
-    def __init__(self, call: ToolCallView, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        call: ToolCallView,
+        parent: QWidget | None = None,
+        thumbnails: Thumbnails | None = None,
+    ) -> None:
         super().__init__(parent)
+        self._thumbnails = thumbnails
+        self.images: AttachmentRow | None = None  # made for a result that gave images
         self.setObjectName("toolCard")
         self.call = call
         self._running_since: float | None = None
@@ -137,8 +149,35 @@ class ToolCallCard(QFrame):
                 self._ticker.stop()
         if self._details is not None:
             self._fill_details()
+        if call.images:
+            self._show_images(call)
         if waiting and not self._fold.isChecked():
             self._fold.setChecked(True)  # the whole arguments are seen before deciding
+
+    def _show_images(self, call: ToolCallView) -> None:
+        if self.images is None:
+            from chatdesk.ui.attachments.row import AttachmentRow
+
+            self.images = AttachmentRow()
+            self.images.setAccessibleName(f"Images from {call.label}")
+            self.images.setContentsMargins(22, 0, 0, 0)
+            self.images.action.connect(self.attachment_action)
+            if self._thumbnails is not None:
+                self.images.thumbnails = self._thumbnails
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.addWidget(self.images)
+        self.images.show_attachments(call.images)
+
+    @property
+    def thumbnails(self) -> Thumbnails | None:
+        return self._thumbnails
+
+    @thumbnails.setter
+    def thumbnails(self, thumbnails: Thumbnails) -> None:
+        self._thumbnails = thumbnails
+        if self.images is not None:
+            self.images.thumbnails = thumbnails
 
     def _tick(self) -> None:
         if self._running_since is not None:
@@ -239,10 +278,12 @@ class ToolCallList(QWidget):
     window."""
 
     decided = Signal(str, str)  # call id, choice
+    attachment_action = Signal(object, str)  # an image a result gave, what to do with it
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("toolCalls")
+        self._thumbnails: Thumbnails | None = None
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(0, 2, 0, 2)
         self._layout.setSpacing(4)
@@ -261,6 +302,16 @@ class ToolCallList(QWidget):
         self._all.clicked.connect(self._allow_all)
         self._layout.addWidget(self._all, 0, Qt.AlignmentFlag.AlignLeft)
         self._pending = False  # more cards are to be made on the next turn of the loop
+
+    @property
+    def thumbnails(self) -> Thumbnails | None:
+        return self._thumbnails
+
+    @thumbnails.setter
+    def thumbnails(self, thumbnails: Thumbnails) -> None:
+        self._thumbnails = thumbnails
+        for card in self.cards.values():
+            card.thumbnails = thumbnails
 
     @property
     def folded(self) -> bool:
@@ -320,8 +371,9 @@ class ToolCallList(QWidget):
     def _make(self, calls: list[ToolCallView]) -> None:
         order = {call.call_id: index for index, call in enumerate(self._calls)}
         for call in calls:
-            card = ToolCallCard(call)
+            card = ToolCallCard(call, thumbnails=self._thumbnails)
             card.decided.connect(self.decided)
+            card.attachment_action.connect(self.attachment_action)
             self.cards[call.call_id] = card
             before = sum(1 for made in self.cards if order.get(made, -1) < order[call.call_id])
             self._layout.insertWidget(1 + before, card)  # after the summary line, in order
