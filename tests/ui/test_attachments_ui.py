@@ -6,6 +6,7 @@ across a restart."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -137,3 +138,90 @@ def test_the_drafts_attachments_come_back_after_a_restart(
     [kept] = again.composer.attachments()
     assert (kept.kind, kept.width, kept.height) == ("image", 640, 480)
     assert again.composer.text() == "Half-written question"
+
+
+def _held(core: Any, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Files are read for real, but only once the returned event is set: the test decides
+    whether the user has moved on before a file is ready."""
+    gate = asyncio.Event()
+    attach_file = core.service.attacher.attach_file
+
+    async def held(path: Path) -> Any:
+        await gate.wait()
+        return await attach_file(path)
+
+    monkeypatch.setattr(core.service.attacher, "attach_file", held)
+    return gate
+
+
+def test_a_file_still_being_read_when_the_user_moves_to_another_chat_waits_in_its_own(
+    make_core: Any,
+    open_window: Any,
+    qtbot: QtBot,
+    finish: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    first = finish(core.service.create_thread(title="Report questions"))
+    second = finish(core.service.create_thread(title="Something else"))
+    gate = _held(core, monkeypatch)
+    window.show_thread(first.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == first.id and window.drafts.shown)
+    report = tmp_path / "report.pdf"
+    report.write_bytes(files.pdf(["Revenue grew by a third"]))
+    window.composer.files_dropped.emit([report])
+    assert [c.accessibleDescription() for c in _chips(window)] == ["Being read"]
+
+    window.show_thread(second.id)  # before the file is ready
+    qtbot.waitUntil(lambda: window.current_thread_id == second.id and window.drafts.shown)
+    assert _chips(window) == []
+    gate.set()
+    qtbot.waitUntil(
+        lambda: (
+            [a.name for a in finish(core.service.load_draft(first.id)).attachments]
+            == ["report.pdf"]
+        ),
+        timeout=LONG,
+    )
+    assert "report.pdf is ready: it waits in the draft" in window.statusBar().currentMessage()
+    assert window.composer.attachments() == []  # not in the other chat's draft
+
+    window.show_thread(first.id)
+    qtbot.waitUntil(lambda: [a.name for a in window.composer.attachments()] == ["report.pdf"])
+
+
+def test_a_file_ready_after_its_chat_was_left_and_shown_again_joins_the_composer(
+    make_core: Any,
+    open_window: Any,
+    qtbot: QtBot,
+    finish: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    first = finish(core.service.create_thread(title="Report questions"))
+    second = finish(core.service.create_thread(title="Something else"))
+    gate = _held(core, monkeypatch)
+    window.show_thread(first.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == first.id and window.drafts.shown)
+    report = tmp_path / "report.pdf"
+    report.write_bytes(files.pdf(["Revenue grew by a third"]))
+    window.composer.files_dropped.emit([report])
+    window.show_thread(second.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == second.id)
+    window.show_thread(first.id)  # back before the file is ready: its chip went with the switch
+    qtbot.waitUntil(lambda: window.current_thread_id == first.id and window.drafts.shown)
+    window.composer.set_text("What grew?")
+    gate.set()
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
+    assert window.composer.text() == "What grew?"
+    window.composer.flush_draft()
+    qtbot.waitUntil(
+        lambda: (
+            [a.name for a in finish(core.service.load_draft(first.id)).attachments]
+            == ["report.pdf"]
+        )
+    )

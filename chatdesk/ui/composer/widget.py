@@ -183,9 +183,12 @@ class Composer(QWidget):
         self._update_controls()  # nothing is sent while a file is being read
         return item
 
-    def settle(self, item: Pending, attachment: AttachmentInput | None) -> None:
+    def settle(self, item: Pending, attachment: AttachmentInput | None) -> bool:
+        """Replace the chip of a file that was being read with what it became (None: it was
+        not attached). False when the chip is gone: the draft was replaced meanwhile (another
+        thread shown), and the attachment is the caller's to keep."""
         if item not in self._pending:
-            return  # the draft was replaced (another thread, or sent) meanwhile
+            return False
         self._pending.remove(item)
         if attachment is not None and self._strip.replace(item, attachment):
             # In the order of the chips: the order they were given, not the order they were read.
@@ -198,6 +201,7 @@ class Composer(QWidget):
             self._strip.drop(item)
             self._update_controls()
         self._update_tab_order()
+        return True
 
     @property
     def thumbnails(self) -> Thumbnails | None:

@@ -93,7 +93,7 @@ class Drafts:
     def keep(self, service: ChatService) -> Coroutine[Any, Any, None]:
         """Store what the composer holds now in the current thread (after its stored draft, if
         the composer never showed that one); read now, written when the call runs."""
-        return _store(service, self._current(), self.typed(), merge=not self.shown)
+        return store_draft(service, self._current(), self.typed(), merge=not self.shown)
 
     def load(self, thread_id: uuid.UUID | None, *, keep_typed: bool = False) -> None:
         """Show a thread's saved draft. The composer is cleared at once (what it holds is the
@@ -118,9 +118,10 @@ class Drafts:
         self._runner().run(service.load_draft(thread_id), done=show, quiet=True)
 
 
-async def _store(
+async def store_draft(
     service: ChatService, thread_id: uuid.UUID | None, draft: DraftView, *, merge: bool
 ) -> None:
+    """Store `draft` as the thread's (after its stored one, with `merge`)."""
     if service.saving_blocked is not None:  # nowhere to keep it: closing asked first
         return
     if merge:

@@ -110,16 +110,35 @@ class Sending(QObject):
 
     def _attached(self, pending: Pending, call: Coroutine[Any, Any, AttachmentInput]) -> None:
         assert self._runner is not None
+        thread = self._shown()
+        origin = thread.id if thread is not None else None  # where the file was given
 
         def failed(error: ChatdeskError) -> None:
             self._composer.settle(pending, None)
             self._status.showMessage(str(error), 15_000)
 
-        self._runner.run(
-            call,
-            done=lambda item: self._composer.settle(pending, item),
-            failure=failed,
-            quiet=True,
+        def done(item: AttachmentInput) -> None:
+            if not self._composer.settle(pending, item):
+                self._keep(origin, item)
+
+        self._runner.run(call, done=done, failure=failed, quiet=True)
+
+    def _keep(self, origin: uuid.UUID | None, item: AttachmentInput) -> None:
+        """A file finished reading after the composer's draft was replaced: it joins the draft
+        of the chat it was given in (shown again, or stored), never dropped."""
+        from chatdesk.core.chat.views import DraftView
+        from chatdesk.ui.window.drafts import store_draft
+
+        assert self._service is not None
+        assert self._runner is not None
+        shown = self._shown()
+        if (shown.id if shown is not None else None) == origin:
+            self._composer.add_attachment(item)  # its chat is shown: kept with what is typed
+            return
+        call = store_draft(self._service, origin, DraftView("", (item,)), merge=True)
+        self._runner.run(call, quiet=True)
+        self._status.showMessage(
+            f"{item.name} is ready: it waits in the draft of the chat it was added to.", 8_000
         )
 
     def _refused(self, error: ChatdeskError) -> None:
