@@ -255,6 +255,64 @@ async def test_a_backup_takes_the_files_along_and_a_restore_brings_them_back(
     assert await service.attachments.check() == ([], [])
 
 
+async def test_files_only_rotated_away_backups_had_leave_the_backups_folder(
+    service: ChatService, config: object, store: object
+) -> None:
+    """Day 1's backup holds a photo; the chat is deleted and purged; by day 3 rotation keeps
+    one daily backup, which no longer refers to the photo, and the photo's copy goes (once it
+    is older than the grace a backup being written elsewhere gets)."""
+    import os
+    from datetime import UTC, datetime, timedelta
+
+    from chatdesk.core.attach.blobs import BlobStore
+    from chatdesk.core.chat.retention import purge_expired
+    from chatdesk.core.store.rotation import RotationPolicy, automatic_backup
+
+    paths = config.paths  # type: ignore[attr-defined]
+    folder, policy = paths.backups_dir, RotationPolicy(daily=1, weekly=0)
+    copies = BlobStore(folder / "attachments")
+    photo = await service.attacher.attach_bytes("a.jpg", files.photo(800, 600, gps=False))
+    report = await service.attacher.attach_bytes("r.pdf", files.pdf(["Kept all along"]))
+    gone = await service.create_thread()
+    await service.send(gone.id, "Look", attachments=[photo])
+    kept = await service.create_thread()
+    await service.send(kept.id, "Read", attachments=[report])
+    day = datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert automatic_backup(paths.database, folder, day, policy).made is not None
+    assert copies.has(photo.sha256)
+
+    await service.delete_thread(gone.id)
+    await purge_expired(store, datetime.now(UTC) + timedelta(days=1))  # type: ignore[arg-type]
+    two_hours_ago = datetime.now(UTC).timestamp() - 2 * 3600
+    for sha256 in (photo.sha256, photo.thumb, report.sha256):
+        os.utime(copies.path(sha256), (two_hours_ago, two_hours_ago))
+    automatic_backup(paths.database, folder, day + timedelta(days=1), policy)
+    done = automatic_backup(paths.database, folder, day + timedelta(days=2), policy)
+
+    assert len(done.deleted) == 1
+    assert {sha for sha, _ in copies.stored()} == {report.sha256}
+
+
+async def test_backed_up_files_stay_while_a_database_in_the_backups_folder_cannot_be_read(
+    service: ChatService, config: object
+) -> None:
+    from chatdesk.core.attach.blobs import BlobStore
+    from chatdesk.core.store.backup import make_backup
+    from chatdesk.core.store.blob_copies import prune_copies
+
+    paths = config.paths  # type: ignore[attr-defined]
+    photo = await service.attacher.attach_bytes("a.jpg", files.photo(800, 600, gps=False))
+    thread = await service.create_thread()
+    await service.send(thread.id, "Look", attachments=[photo])
+    backup = make_backup(paths.database, paths.backups_dir / "chatdesk-test.db")
+    (paths.backups_dir / "a copy made by hand.db").write_bytes(b"not a database at all" * 100)
+    backup.unlink()
+    assert prune_copies(paths.backups_dir, keep_seconds=0) == 0
+    assert BlobStore(paths.backups_dir / "attachments").has(photo.sha256)
+    (paths.backups_dir / "a copy made by hand.db").unlink()
+    assert prune_copies(paths.backups_dir, keep_seconds=0) == 2  # the photo and its thumbnail
+
+
 async def test_an_exported_thread_gives_its_files_back(
     tmp_path: Path, service: ChatService, store: object
 ) -> None:

@@ -34,7 +34,7 @@ from chatdesk.core.store.backup_failure import (
     read_failure,
     remember_failure,
 )
-from chatdesk.core.store.blob_copies import copy_blobs
+from chatdesk.core.store.blob_copies import BLOBS, copy_blobs
 from chatdesk.core.store.store import primary_code
 
 if TYPE_CHECKING:
@@ -45,7 +45,6 @@ T = TypeVar("T")
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _NAME = re.compile(r"chatdesk-(\d{8}T\d{6}\.\d{6}Z)-([A-Za-z0-9_.-]+)\.db")
 _DAMAGE_CODES = (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB)
-BLOBS = "attachments"  # the attachments' bytes beside a database (chatdesk/core/attach/blobs.py)
 
 
 class BackupError(ChatdeskError):

@@ -3,7 +3,8 @@ messages and drafts refer to into an `attachments` folder beside it, and a resto
 ones missing from the data folder back the same way.
 
 Blobs are named by their content, so the folder beside the backups is shared by all of them:
-each backup adds only the blobs it is the first to need. Every blob is read, hashed and written
+each backup adds only the blobs it is the first to need, and a blob goes once no backup in the
+folder refers to it (`prune_copies`, after rotation). Every blob is read, hashed and written
 whole (a temporary file renamed) before it counts; one that is missing or damaged at the source
 is left out and named in the log, and its messages are kept."""
 
@@ -17,6 +18,11 @@ from pathlib import Path
 from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 
 log = logging.getLogger("chatdesk.store")
+
+BLOBS = "attachments"  # the attachments' bytes beside a database (chatdesk/core/attach/blobs.py)
+# A copied blob no backup refers to is kept this long: a backup another chatdesk process is
+# writing into the same folder may have copied it before its database file is in place.
+PRUNE_GRACE = 3600.0
 
 
 def referenced(database: Path) -> set[str]:
@@ -70,3 +76,23 @@ def copy_blobs(database: Path, source: Path, target: Path) -> tuple[int, list[st
     if lost:
         log.warning("%d attachment file(s) missing or damaged in %s: %s", len(lost), source, lost)
     return copied, lost
+
+
+def prune_copies(folder: Path, keep_seconds: float = PRUNE_GRACE) -> int:
+    """Remove the blobs in `folder`'s attachments folder that no database in `folder` refers
+    to (a backup rotated away, or deleted by hand); how many went. When a database there
+    cannot be read, nothing goes: what it refers to is not known."""
+    copies = BlobStore(folder / BLOBS)
+    if not copies.folder.is_dir():
+        return 0
+    wanted: set[str] = set()
+    for database in sorted(folder.glob("*.db")):
+        try:
+            wanted |= referenced(database)
+        except sqlite3.Error as error:
+            log.warning("kept every backed-up attachment: %s cannot be read (%s)", database, error)
+            return 0
+    removed = copies.sweep(wanted, keep_seconds)
+    if removed:
+        log.info("removed %d attachment file(s) no backup refers to", removed)
+    return removed

@@ -27,6 +27,7 @@ from chatdesk.core.store.backup import (
     list_backups,
     make_backup,
 )
+from chatdesk.core.store.blob_copies import prune_copies
 
 log = logging.getLogger("chatdesk.store")
 
@@ -90,7 +91,8 @@ def _newest_per(
 def automatic_backup(
     database: Path, folder: Path, now: datetime, policy: RotationPolicy
 ) -> AutomaticBackup:
-    """Make the daily backup if one is due; then delete what the policy no longer keeps."""
+    """Make the daily backup if one is due; then delete what the policy no longer keeps, and
+    the attachment files no backup left refers to."""
     if not backup_due(list_backups(folder), now):
         return AutomaticBackup(None)
     made = backup_info(make_backup(database, folder / backup_name("daily", now)))
@@ -105,4 +107,8 @@ def automatic_backup(
             continue
         log.info("deleted the old backup %s (rotation)", doomed.path.name)
         deleted.append(doomed.path)
+    try:
+        prune_copies(folder)  # the attachment files only the deleted backups had
+    except OSError as error:  # the next run tries again
+        log.warning("could not prune the backed-up attachments in %s: %s", folder, error)
     return AutomaticBackup(made, tuple(deleted))
