@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.cli.output import report, warn
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.units import format_size, parse_size
 
 if TYPE_CHECKING:
     from chatdesk.app import Configuration
@@ -85,6 +86,15 @@ def add_server_commands(commands: Any) -> None:
         "status", parents=[common], help="schema, teams, members, clients, and problems found"
     )
     status.set_defaults(handler=_status)
+
+    quota = actions.add_parser(
+        "quota",
+        parents=[common],
+        help="how much room a team's attachment files may take on the server",
+    )
+    quota.add_argument("team", help="the team's name or id")
+    quota.add_argument("size", help="as in 500MB, 5GB or 0 (no new files)")
+    quota.set_defaults(handler=_quota)
 
     purge = actions.add_parser(
         "purge", parents=[common], help="delete old tombstones for good (clients resync)"
@@ -174,6 +184,17 @@ def _end_sessions(_config: Configuration, args: argparse.Namespace) -> int:
     return 0
 
 
+def _quota(_config: Configuration, args: argparse.Namespace) -> int:
+    try:
+        size = parse_size(args.size)
+    except ValueError as error:
+        raise InvalidRequest(str(error)) from None
+    team = _admin(args).set_files_quota(args.team, size)
+    text = f"team {team.name} may keep {format_size(size)} of attachment files on the server"
+    report(args, {"team": team.name, "files_quota_bytes": size}, text)
+    return 0
+
+
 def _status(_config: Configuration, args: argparse.Namespace) -> int:
     status = _admin(args).status()
     report(args, _status_json(status), _status_text(status))
@@ -196,13 +217,16 @@ def _purge(_config: Configuration, args: argparse.Namespace) -> int:
             "messages": r.messages,
             "summaries": r.summaries,
             "revisions": r.revisions,
+            "files": r.files,
+            "file_bytes": r.file_bytes,
             "purged_below": r.purged_below,
         }
         for r in reports
     ]
     text = "\n".join(
         f"{r.team.name}: {r.threads} threads, {r.messages} messages, {r.summaries} summaries, "
-        f"{r.revisions} revisions purged; clients behind version {r.purged_below} resync"
+        f"{r.revisions} revisions, {r.files} files ({format_size(r.file_bytes)}) purged; "
+        f"clients behind version {r.purged_below} resync"
         for r in reports
     )
     report(args, {"teams": data}, text or "no teams")
@@ -249,6 +273,8 @@ def _status_json(status: ServerStatus) -> dict[str, Any]:
                 "name": team.name,
                 "version": team.version,
                 "purged_below": team.purged_below,
+                "files_bytes": team.files_bytes,
+                "files_quota_bytes": team.files_quota,
                 "members": [
                     {"name": m.name, "role": m.role, "added_at": m.added_at.isoformat()}
                     for m in team.members
@@ -284,6 +310,9 @@ def _status_text(status: ServerStatus) -> str:
             f"team {team.name} ({team.id}): version {team.version}, "
             f"purged below {team.purged_below}, {len(team.members)} member(s)"
         )
+        if team.files_quota is not None:
+            used, room = format_size(team.files_bytes), format_size(team.files_quota)
+            lines.append(f"  files: {used} of {room}")
         lines.extend(f"  {m.name} ({m.role})" for m in team.members)
     seen = len(status.clients)
     lines.append(f"{seen} client(s) have synced" if seen else "no client has synced yet")

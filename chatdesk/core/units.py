@@ -1,13 +1,31 @@
 """How sizes and amounts read to a person: in the window, the CLI and exports alike."""
 
+import re
+
+_UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
+
 
 def format_size(size: int) -> str:
-    """Bytes as "512 B", "1.2 KB" or "3.4 MB"."""
+    """Bytes as "512 B", "1.2 KB", "3.4 MB" or "1.5 GB" (units of 1,024)."""
     if size < 1024:
         return f"{size} B"
-    if size < 1024 * 1024:
+    if size < 1024**2:
         return f"{size / 1024:.1f} KB"
-    return f"{size / (1024 * 1024):.1f} MB"
+    if size < 1024**3:
+        return f"{size / 1024**2:.1f} MB"
+    return f"{size / 1024**3:.1f} GB"
+
+
+def parse_size(text: str) -> int:
+    """A size a person wrote ("5GB", "500 MB", "1.5 GiB", "2048") in bytes, units of 1,024
+    as `format_size` shows them; ValueError naming what was wrong."""
+    found = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
+    if found is None:
+        raise ValueError(f"{text!r} is not a size: write a number and a unit, as in 500MB or 2GB")
+    unit = found[2].upper().replace("IB", "B")
+    if unit not in _UNITS:
+        raise ValueError(f"{text!r} is not a size: use bytes, KB, MB, GB or TB")
+    return int(float(found[1].replace(",", "")) * _UNITS[unit])
 
 
 def format_cost(usd: float) -> str:

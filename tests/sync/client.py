@@ -39,6 +39,7 @@ class Link:
         self.cut = False  # every connection attempt and call fails
         self.lose_next_ack = False  # the next push commits on the server, then the reply is lost
         self.before_listen: Callable[[], object] | None = None  # run once, just before LISTEN
+        self.files_asked: list[str] = []  # every hash asked about with files_missing
 
     def connect(self) -> Remote:
         if self.cut:
@@ -57,6 +58,10 @@ class _FaultyRemote(Remote):
         if hook is not None:
             hook()
         return super().listener()
+
+    def files_missing(self, team_id: uuid.UUID, digests: list[str]) -> set[str]:
+        self._link.files_asked += digests
+        return super().files_missing(team_id, digests)
 
     def push(self, ops: list[PendingOp]) -> PushResult:
         if self._link.cut:

@@ -1,4 +1,5 @@
-"""Administering a team server: the schema, teams, people, and old tombstones.
+"""Administering a team server: the schema, teams, people, the room for files, and old
+tombstones.
 
 `ServerAdmin(dsn)` connects as an administrator: a superuser (required for `init`, which makes
 roles), or for the rest a role granted `chatdesk_owner` that has CREATEROLE (and, on
@@ -160,6 +161,22 @@ class ServerAdmin:
             created_role=existing is None,
             password=secret if generated else None,
         )
+
+    def set_files_quota(self, team: str, size: int) -> Team:
+        """How many bytes of attachment files `team` may keep on the server. Files already
+        there stay when the quota falls below them; new ones are refused until it fits."""
+        if size < 0:
+            raise BadServerRequest("a quota is zero bytes or more")
+        with self._admin() as connection:
+            if not schema.has_files(connection):
+                raise BadServerRequest(
+                    "this server's schema predates team files: run `chatdesk server init` first"
+                )
+            found = find_team(connection, team)
+            connection.execute(
+                "UPDATE chat.teams SET files_quota_bytes = %s WHERE id = %s", (size, found.id)
+            )
+        return found
 
     def remove_member(self, team: str, member: str, *, drop_role: bool = False) -> RemovedMember:
         """Take `member` out of `team` (their pushed rows stay, with them as the author). A

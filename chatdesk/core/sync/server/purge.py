@@ -1,5 +1,6 @@
 """Purging tombstones for good: deleted threads, messages and summaries with what hangs off
-them, and the team's `purged_below` raised so that older cursors sync from scratch."""
+them, the team's attachment files no message refers to any more, and the team's
+`purged_below` raised so that older cursors sync from scratch."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, LiteralString
 
+from chatdesk.core.sync.server import schema
 from chatdesk.core.sync.server.teams import Team
 
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ class PurgeReport:
     summaries: int
     revisions: int
     purged_below: int
+    files: int = 0  # attachment files no message of the team refers to any more
+    file_bytes: int = 0
 
 
 def hlc_before(age: timedelta) -> str:
@@ -85,12 +89,34 @@ RETURNING purged_below
 """
 
 
+# A file uploaded less than this long ago stays even when nothing refers to it yet.
+FILES_GRACE = "1 hour"
+# The files every message of the team refers to (its attachments and their thumbnails), then
+# those that go: older than the grace, referred to by none. Run after the messages are purged.
+_FILES: tuple[LiteralString, ...] = (
+    """
+    CREATE TEMP TABLE kept_files ON COMMIT DROP AS
+    SELECT DISTINCT h.sha256 FROM chat.messages m
+    CROSS JOIN LATERAL jsonb_array_elements(
+        CASE WHEN jsonb_typeof(m.parts) = 'array' THEN m.parts ELSE '[]'::jsonb END) AS p(part)
+    CROSS JOIN LATERAL (VALUES (p.part -> 'attachment' ->> 'sha256'),
+                               (p.part -> 'attachment' ->> 'thumb')) AS h(sha256)
+    WHERE m.team_id = %(team)s AND h.sha256 IS NOT NULL
+    """,
+    "DELETE FROM chat.files f WHERE f.team_id = %(team)s "
+    "AND f.created_at < now() - %(grace)s::interval "
+    "AND NOT EXISTS (SELECT 1 FROM kept_files k WHERE k.sha256 = f.sha256) "
+    "RETURNING f.size",
+)
+
+
 def purge_team(
     connection: Connection, team: Team, cutoff: str | None, below: int | None
 ) -> PurgeReport:
     params = {"team": team.id, "cutoff": cutoff, "below": below}
     counts = [connection.execute(statement, params).rowcount for statement in _PURGE]
     row = connection.execute(_HORIZON, params).fetchone()
+    gone = purge_files(connection, team) if schema.has_files(connection) else []
     return PurgeReport(
         team=team,
         revisions=counts[4],
@@ -98,4 +124,16 @@ def purge_team(
         messages=counts[6],
         threads=counts[7],
         purged_below=int(row[0]) if row else 0,
+        files=len(gone),
+        file_bytes=sum(gone),
     )
+
+
+def purge_files(connection: Connection, team: Team, grace: str = FILES_GRACE) -> list[int]:
+    """Delete the team's files no message refers to (uploaded more than `grace` ago); the
+    size of each one deleted."""
+    params = {"team": team.id, "grace": grace}
+    connection.execute(_FILES[0], params)
+    sizes = [int(row[0]) for row in connection.execute(_FILES[1], params).fetchall()]
+    connection.execute("DROP TABLE kept_files")
+    return sizes

@@ -127,6 +127,11 @@ def stored_revision(connection: psycopg.Connection[TupleRow]) -> str | None:
     return str(found[0]) if found else None
 
 
+def has_files(connection: psycopg.Connection[TupleRow]) -> bool:
+    """Whether the server's schema has team files (revision 0003 on)."""
+    return connection.execute("SELECT to_regclass('chat.files')").fetchone() != (None,)
+
+
 def check_known(revision: str | None) -> None:
     """Refuse a schema written by a newer chatdesk: upgrading chatdesk is the way forward."""
     from alembic.script import ScriptDirectory

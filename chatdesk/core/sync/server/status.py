@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from chatdesk.core.sync.server import schema
+
 if TYPE_CHECKING:
     import psycopg
     from psycopg.rows import TupleRow
@@ -29,6 +31,8 @@ class TeamStatus:
     version: int
     purged_below: int
     members: tuple[MemberStatus, ...]
+    files_bytes: int = 0  # the team's attachment files on the server
+    files_quota: int | None = None  # what they may take (None: the schema predates files)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,13 @@ def read_teams(connection: Connection) -> tuple[TeamStatus, ...]:
     members = connection.execute(
         "SELECT team_id, member, role, added_at FROM chat.team_members ORDER BY member"
     ).fetchall()
+    files: dict[object, tuple[int, int]] = {}
+    if schema.has_files(connection):
+        rows = connection.execute(
+            "SELECT t.id, coalesce(sum(f.size), 0), t.files_quota_bytes FROM chat.teams t "
+            "LEFT JOIN chat.files f ON f.team_id = t.id GROUP BY t.id"
+        ).fetchall()
+        files = {row[0]: (int(row[1]), int(row[2])) for row in rows}
     return tuple(
         TeamStatus(
             id=uuid.UUID(str(team_id)),
@@ -70,6 +81,8 @@ def read_teams(connection: Connection) -> tuple[TeamStatus, ...]:
             members=tuple(
                 MemberStatus(str(m[1]), str(m[2]), m[3]) for m in members if m[0] == team_id
             ),
+            files_bytes=files.get(team_id, (0, 0))[0],
+            files_quota=files[team_id][1] if team_id in files else None,
         )
         for team_id, name, version, purged in teams
     )
