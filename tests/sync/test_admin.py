@@ -574,7 +574,8 @@ def test_the_cli_sets_up_a_server_from_scratch(
         assert f"  {name} (member)" in text
         code, purged, _ = _cli(capsys, "purge", "--older-than", "90", "--json")
         assert purged == {"teams": [{"team": "red", "threads": 0, "messages": 0, "summaries": 0,
-                                     "revisions": 0, "purged_below": 0}]}  # fmt: skip
+                                     "revisions": 0, "files": 0, "file_bytes": 0,
+                                     "purged_below": 0}]}  # fmt: skip
         code, removed, _ = _cli(capsys, "remove-member", "red", name, "--drop-role", "--json")
         assert removed == {"removed": True, "member": name, "team": "red", "login": "dropped"}
     finally:
