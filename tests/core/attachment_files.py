@@ -57,7 +57,8 @@ def bomb_png(side: int = 12_000) -> bytes:
 
 
 def pdf(pages: list[str]) -> bytes:
-    """A PDF with a text layer: one page per string (matplotlib writes TrueType text)."""
+    """A PDF with a text layer: one page per string, its lines from the top of the page down
+    (matplotlib writes TrueType text)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -68,7 +69,7 @@ def pdf(pages: list[str]) -> bytes:
     with PdfPages(out) as document:
         for text in pages:
             figure = Figure(figsize=(8.27, 11.69))
-            figure.text(0.1, 0.9, text, fontsize=12)
+            figure.text(0.1, 0.9, text, fontsize=12, verticalalignment="top")
             document.savefig(figure)
     return out.getvalue()
 

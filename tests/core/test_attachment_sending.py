@@ -340,3 +340,62 @@ async def test_an_exported_thread_gives_its_files_back(
     assert blobs.has(photo.sha256)
     assert blobs.has(photo.thumb)
     assert await service.attachments.check() == ([], [])
+
+
+async def test_a_document_too_long_for_the_model_goes_in_part_and_says_what_was_left_out(
+    make_service: ServiceFactory,
+) -> None:
+    from chatdesk.core.chat.events import AnswerShortened, Event
+    from tests.core.providers import ScriptedProvider
+
+    provider = ScriptedProvider(["It covers ", "the first pages."])
+    service = make_service(scripted=provider)
+    heard: list[Event] = []
+    service.events.subscribe(heard.append)
+    lines = "\n".join(["figures and notes on the quarter, line by line"] * 30)
+    pages = [f"Page {n} lists item {n}:\n{lines}" for n in range(1, 41)]
+    report = await service.attacher.attach_bytes("report.pdf", files.pdf(pages))
+    thread = await service.create_thread(provider="scripted", model="gpt-4o")
+    await service.set_thread_context_window(thread.id, 4_000)  # about 3,000 for the request
+    turn = await service.send(thread.id, "What does it cover?", attachments=[report])
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert answer.status.value == "complete", answer.error_detail
+    [request] = provider.requests
+    sent = request.messages[-1].content
+    assert sent.startswith("What does it cover?")
+    assert "--- Page 1 ---\nPage 1 lists item 1" in sent
+    assert "--- Page 40 ---" not in sent
+    [shortened] = [e for e in heard if isinstance(e, AnswerShortened)]
+    [left_out] = shortened.left_out
+    first_left = int(left_out.split("pages ")[1].split("–")[0])
+    assert left_out == f"report.pdf: pages {first_left}–40"
+    assert f"--- Page {first_left - 1} ---" in sent
+    assert f"[… pages {first_left}–40 left out here: the whole does not fit" in sent
+    # As much as fits: the room left is less than one more page (~300 tokens), and none over.
+    import tiktoken
+
+    encoding = tiktoken.get_encoding("o200k_base")
+    room = 4_000 - 1_024  # the window less what is kept for the answer
+    page = len(encoding.encode(f"--- Page 9 ---\n{pages[8]}\n\n"))
+    assert room - page - 60 < len(encoding.encode(sent)) <= room
+    question = (await service.list_messages(thread.id)).messages[0]
+    stored = await service.attachment_text(question.attachments[0].id)
+    assert "--- Page 40 ---" in stored  # the message keeps the whole document
+
+
+async def test_a_question_too_long_even_without_its_documents_text_is_refused(
+    make_service: ServiceFactory,
+) -> None:
+    from tests.core.providers import ScriptedProvider
+
+    provider = ScriptedProvider(["never"])
+    service = make_service(scripted=provider)
+    report = await service.attacher.attach_bytes("report.pdf", files.pdf(["A short page"] * 3))
+    thread = await service.create_thread(provider="scripted", model="gpt-4o")
+    await service.set_thread_context_window(thread.id, 1_000)
+    text = "Please review this log:\n" + "timeout on node 17, retrying\n" * 200
+    turn = await service.send(thread.id, text, attachments=[report])
+    answer = await service.wait_for_answer(turn.answer.id)
+    assert provider.requests == []
+    assert answer.error_type == "context_too_long"

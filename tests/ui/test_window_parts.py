@@ -257,6 +257,12 @@ def test_notices_say_which_thread_an_answer_waits_or_failed_in(
     failed = replace(answer, status=Status.ERROR, error_detail="the server went away")
     notices.apply(ev.MessageFinished(failed))  # in the shown thread: the message itself says it
     assert status.currentMessage() == "Retrying in 2 s (attempt 2): server error 502"
+    left_out = ("report.pdf: pages 9–40", "notes.docx: the last 1,200 characters")
+    notices.apply(ev.AnswerShortened(answer.id, answer.thread_id, left_out))
+    assert status.currentMessage() == (
+        "Sent in part, to fit the model's context: report.pdf: pages 9–40; notes.docx: the "
+        "last 1,200 characters left out."
+    )
 
     current[0] = None
     notices.apply(ev.AnswerWaiting(answer.id, answer.thread_id, 3, "the request limit"))

@@ -35,7 +35,13 @@ from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWrit
 from chatdesk.core.chat.context import ContextTooLong
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
-from chatdesk.core.chat.events import EventBus, MessageFinished, ProviderStateChanged, ThreadUpdated
+from chatdesk.core.chat.events import (
+    AnswerShortened,
+    EventBus,
+    MessageFinished,
+    ProviderStateChanged,
+    ThreadUpdated,
+)
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.result_images import ResultImages
 from chatdesk.core.chat.tool_rounds import Room, ToolRounds
@@ -170,6 +176,9 @@ class Answers:
         made = await self._calls_so_far(run.answer)
         prepared = await self._contexts.request_for(run.answer, described, made)
         run.request = request = prepared.request
+        if prepared.left_out:
+            shortened = AnswerShortened(run.answer.id, run.answer.thread_id, prepared.left_out)
+            self._events.publish(shortened)
         run.provider = provider = self._providers.get(run.answer.provider or "")
         if ahead is not None:
             await asyncio.wait({ahead})

@@ -7,6 +7,7 @@ attachment is `chatdesk/core/attach/attacher.py`'s; storing and reading them is
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -124,3 +125,42 @@ def with_image_bytes(
         text = message.content + (MISSING.format(count=missing) if missing else "")
         sent.append(replace(message, content=text, images=tuple(found)))
     return tuple(sent)
+
+
+_MARKER = re.compile(r"^--- (Page \d+|Slide \d+|Sheet: [^\n]*) ---$", re.MULTILINE)
+LEFT_OUT = "[… {what} left out here: the whole does not fit the model's context window.]"
+
+
+def shortened(body: str, chars: int) -> tuple[str, str]:
+    """`body` (a document's text) cut to at most about `chars` characters where a page, slide
+    or sheet begins, else at a paragraph or line, ending with a note of what was left out;
+    and that note in a few words ("pages 41–300", "the last 12,345 characters")."""
+    if len(body) <= chars:
+        return body, ""
+    at = chars
+    markers = [m for m in _MARKER.finditer(body) if 0 < m.start() <= chars]
+    if markers:
+        at = markers[-1].start()
+    else:
+        for boundary in ("\n\n", "\n", " "):
+            found = body.rfind(boundary, 0, chars)
+            if found > chars // 2:
+                at = found
+                break
+    rest = body[at:]
+    left = [m[1] for m in _MARKER.finditer(rest)]
+    what = _span(left) if left else f"the last {len(rest):,} characters"
+    inside = [m[1] for m in _MARKER.finditer(body, 0, at)]
+    if inside and not markers:  # cut inside a page: its end goes too
+        what = f"the end of {inside[-1].lower()}" + (f" and {what}" if left else "")
+    return body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what), what
+
+
+def _span(labels: list[str]) -> str:
+    """ "pages 41–300", "slide 9", "sheets Totals–Notes" for the markers left out."""
+    first, last = labels[0], labels[-1]
+    kind = first.split()[0].rstrip(":").lower()
+    names = [label.split(" ", 1)[1] for label in (first, last)]
+    if len(labels) == 1:
+        return f"{kind} {names[0]}"
+    return f"{kind}s {names[0]}–{names[1]}"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy.orm import Session
 
@@ -59,6 +59,9 @@ class BuiltContext:
     summary: records.Candidate | None
     fresh_counts: list[CountUpdate] = field(default_factory=list)
     messages: tuple[ChatMessage, ...] = ()  # filled by `build(..., with_messages=True)`
+    # What was left out of the newest message's documents to make it fit ("report.pdf: pages
+    # 41–300"); empty when it went whole.
+    left_out: tuple[str, ...] = ()
 
 
 def build(
@@ -69,6 +72,7 @@ def build(
     summary = valid_summary(branch, records.candidates(session, spec.thread_id))
     fitted = _fit(reader, branch, summary, spec)
     built = BuiltContext(fitted.breakdown(spec, reader.estimated), fitted.history, fitted.summary)
+    built.left_out = fitted.left_out
     if with_messages:
         built.messages = _messages(reader, spec, built)
     built.fresh_counts = reader.fresh
@@ -116,6 +120,7 @@ class _Fitted:
     summary: records.Candidate | None = None
     summary_tokens: int = 0
     omitted: int = 0
+    left_out: tuple[str, ...] = ()
 
     @property
     def used(self) -> int:
@@ -152,7 +157,7 @@ def _fit(
     entries = unsummarised(branch, floor)
     newest = next(entries, None)
     if newest is not None:
-        _add_newest(fitted, newest, spec, reader.estimated)
+        _add_newest(fitted, newest, spec, reader)
     if summary is not None:
         tokens = reader.count("system", context_message(summary.content).content)
         if fitted.used + tokens <= spec.budget.tokens:
@@ -175,10 +180,18 @@ def unsummarised(branch: Branch, floor: int) -> Iterator[Entry]:
             yield entry
 
 
-def _add_newest(fitted: _Fitted, newest: Entry, spec: ContextSpec, estimated: bool) -> None:
+def _add_newest(fitted: _Fitted, newest: Entry, spec: ContextSpec, reader: BranchReader) -> None:
+    """The newest message goes whole when it fits; for a request, a message whose documents
+    make it too long goes with them cut to fit (each says what was left out); else the
+    request is refused."""
     if _add(fitted, newest, spec) or not spec.newest_required:
         return
-    raise ContextTooLong(_too_long(fitted, newest, spec, estimated))
+    room = min(spec.budget.tokens - fitted.used, spec.budget.tokens)
+    cut = reader.fit(newest, room) if room > 0 else None
+    if cut is not None and _add(fitted, replace(newest, tokens=cut[0]), spec):
+        fitted.left_out = cut[1]
+        return
+    raise ContextTooLong(_too_long(fitted, newest, spec, reader.estimated))
 
 
 def _add(fitted: _Fitted, entry: Entry, spec: ContextSpec) -> bool:

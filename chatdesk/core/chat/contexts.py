@@ -42,6 +42,7 @@ class AnswerRequest:
 
     request: ChatRequest
     room: int
+    left_out: tuple[str, ...] = ()  # of the question's documents, to make it fit
 
 
 class Contexts:
@@ -86,7 +87,8 @@ class Contexts:
             temperature=None if general.temperature < 0 else general.temperature,
             max_output_tokens=general.max_output_tokens or None,
         )
-        return AnswerRequest(request, built.breakdown.budget - built.breakdown.used)
+        room = built.breakdown.budget - built.breakdown.used
+        return AnswerRequest(request, room, built.left_out)
 
     async def count_each(self, model: str, messages: Sequence[ChatMessage]) -> list[int]:
         """The tokens each of `messages` takes in a request to `model` (a call's name and

@@ -29,8 +29,10 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
+from chatdesk.core.chat.attachments import shortened
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
+from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.tokens import Counted, TokenCounter, encoding_for_model
 from chatdesk.core.tokens.images import image_tokens
@@ -97,6 +99,8 @@ class BranchReader:
         self.fresh: list[CountUpdate] = []  # new counts, for the caller to save
         self._texts: dict[uuid.UUID, str] = {}
         self._images: dict[uuid.UUID, tuple[ImagePart, ...]] = {}  # a user message's images
+        # A user message with attachments: its own text and its attachments' (for `fit`).
+        self._attached: dict[uuid.UUID, tuple[str, list[tuple[AttachmentView, str]]]] = {}
         self._with_texts = with_texts
         self._estimator_used = False
 
@@ -128,6 +132,40 @@ class BranchReader:
     def images(self, entry: Entry) -> tuple[ImagePart, ...]:
         """The images attached to an entry whose text was read (without their bytes)."""
         return self._images.get(entry.id, ())
+
+    def fit(self, entry: Entry, room: int) -> tuple[int, tuple[str, ...]] | None:
+        """Cut the text of `entry`'s documents (a user message whose text was read) so that it
+        takes at most `room` tokens, each ending with a note of what was left out; its tokens
+        and what was left out of each ("report.pdf: pages 41–300"). None when it has no text
+        to cut, or would not fit even without it. `texts` gives the cut text from then on."""
+        kept = self._attached.get(entry.id)
+        if kept is None:
+            return None
+        content, found = kept
+        images = sum(image_tokens(view.width, view.height) for view, _ in found if view.is_image)
+
+        def cut(fraction: float) -> tuple[int, str, list[str]]:
+            pieces = [
+                shortened(body, int(len(body) * fraction)) if body and not view.is_image
+                else (body, "")
+                for view, body in found
+            ]  # fmt: skip
+            sent = [(view, piece[0]) for (view, _), piece in zip(found, pieces, strict=True)]
+            text = attached.for_model(content, sent)
+            return self.count("user", text) + images, text, [p[1] for p in pieces]
+
+        bare = cut(0.0)[0]
+        if bare > room or bare >= entry.tokens:
+            return None
+        fraction, whole = 1.0, entry.tokens
+        for _ in range(8):  # the count is nearly linear in the characters kept
+            fraction *= max(0.0, (room - bare) / max(whole - bare, 1)) * 0.97
+            whole, text, left_out = cut(fraction)
+            if whole <= room:
+                self._texts[entry.id] = text
+                named = zip(found, left_out, strict=True)
+                return whole, tuple(f"{view.name}: {what}" for (view, _), what in named if what)
+        return None
 
     def count(self, role: str, text: str) -> int:
         return self._count([ChatMessage(role, text)]).tokens[0]
@@ -192,6 +230,7 @@ class BranchReader:
         for row in rows:
             if found := files.get(row.id):
                 self._texts[row.id] = attached.for_model(row.content, found)
+                self._attached[row.id] = (row.content, found)
                 self._images[row.id] = tuple(
                     ImagePart(view.mime, view.sha256, view.width, view.height)
                     for view, _ in found

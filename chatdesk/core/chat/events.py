@@ -105,6 +105,16 @@ class AnswerWaiting:
 
 
 @dataclass(frozen=True)
+class AnswerShortened:
+    """The question's documents did not fit the model's context whole: they went in part,
+    each with a note of what was left out (`left_out`: "report.pdf: pages 41–300")."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    left_out: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class ProvidersChanged:
     """Provider profiles were added, edited or removed: model lists may have changed."""
 
@@ -259,6 +269,7 @@ Event = (
     | BackgroundProblem
     | SavingStateChanged
     | AnswerWaiting
+    | AnswerShortened
     | ProvidersChanged
     | SummaryStarted
     | SummaryCreated

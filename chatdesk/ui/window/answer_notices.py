@@ -1,6 +1,6 @@
 """The status line's words about answers the user may not be watching: a wait or a retry
-before an answer starts, shown for as long as it lasts, and an answer that failed in a thread
-other than the one shown."""
+before an answer starts, shown for as long as it lasts, documents sent in part because they did
+not fit the model's context, and an answer that failed in a thread other than the one shown."""
 
 from __future__ import annotations
 
@@ -14,6 +14,9 @@ from chatdesk.core.chat.kinds import Status
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event
+
+
+SHORTENED_SECONDS = 30
 
 
 class AnswerNotices:
@@ -30,6 +33,9 @@ class AnswerNotices:
             case ev.AnswerRetrying(_, thread_id, attempt, delay, reason):
                 text = f"Retrying in {delay:.0f} s (attempt {attempt + 1}): {reason}"
                 self._say_about(thread_id, text, delay)
+            case ev.AnswerShortened(_, thread_id, left_out):
+                text = "Sent in part, to fit the model's context: " + "; ".join(left_out)
+                self._say_about(thread_id, text + " left out.", SHORTENED_SECONDS)
             case ev.MessageFinished(message) if message.thread_id != self._current():
                 if message.status is Status.ERROR:
                     detail = message.error_detail
