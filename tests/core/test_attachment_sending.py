@@ -372,6 +372,8 @@ async def test_a_document_too_long_for_the_model_goes_in_part_and_says_what_was_
     assert left_out == f"report.pdf: pages {first_left}–40"
     assert f"--- Page {first_left - 1} ---" in sent
     assert f"[… pages {first_left}–40 left out here: the whole does not fit" in sent
+    question = (await service.list_messages(thread.id)).messages[0]
+    assert f"reads more of it: attachment id {question.attachments[0].id}.]" in sent
     # As much as fits: the room left is less than one more page (~300 tokens), and none over.
     import tiktoken
 
@@ -379,7 +381,6 @@ async def test_a_document_too_long_for_the_model_goes_in_part_and_says_what_was_
     room = 4_000 - 1_024  # the window less what is kept for the answer
     page = len(encoding.encode(f"--- Page 9 ---\n{pages[8]}\n\n"))
     assert room - page - 60 < len(encoding.encode(sent)) <= room
-    question = (await service.list_messages(thread.id)).messages[0]
     stored = await service.attachment_text(question.attachments[0].id)
     assert "--- Page 40 ---" in stored  # the message keeps the whole document
 
@@ -399,3 +400,47 @@ async def test_a_question_too_long_even_without_its_documents_text_is_refused(
     answer = await service.wait_for_answer(turn.answer.id)
     assert provider.requests == []
     assert answer.error_type == "context_too_long"
+
+
+async def test_the_read_attachment_tool_reads_what_was_left_out(service: ChatService) -> None:
+    from chatdesk.core.tools.builtin import READ_ATTACHMENT
+    from chatdesk.core.tools.model import Policy
+
+    lines = "\n".join(["figures and notes on the quarter, line by line"] * 5)
+    pages = [f"Page {n} lists item {n}:\n{lines}" for n in range(1, 13)]
+    report = await service.attacher.attach_bytes("report.pdf", files.pdf(pages))
+    log = await service.attacher.attach_bytes("build.log", b"step 1 ok\n" * 5_000)
+    photo = await service.attacher.attach_bytes("a.jpg", files.photo(64, 48, gps=False))
+    thread = await service.create_thread()
+    first = await service.send(thread.id, "Files", attachments=[report, log, photo])
+    await service.wait_for_answer(first.answer.id)
+    question = (await service.list_messages(thread.id)).messages[0]
+    ids = {view.name: str(view.id) for view in question.attachments}
+
+    async def read(**arguments: object) -> tuple[bool, str]:
+        box = service.tools.box
+        outcome = await box.run(READ_ATTACHMENT, dict(arguments), seconds=30, max_chars=100_000)
+        return outcome.is_error, outcome.text
+
+    error, text = await read(attachment=ids["report.pdf"], pages="9-10")
+    assert not error
+    assert text.startswith("[report.pdf: 9–10 of 12]\n--- Page 9 ---\nPage 9 lists item 9")
+    assert "--- Page 10 ---" in text
+    assert "--- Page 11 ---" not in text
+    assert await read(attachment=ids["report.pdf"], pages="13-14") == (
+        True, "report.pdf has 12 pages, slides or sheets; ask for 1–12."
+    )  # fmt: skip
+    error, text = await read(attachment=ids["build.log"], offset=49_990)
+    assert (error, text) == (False, "[build.log: characters 49,990–50,000 of 50,000]\nstep 1 ok\n")
+    assert (await read(attachment=ids["a.jpg"]))[0]
+    assert await read(attachment="not an id") == (
+        True, "There is no attachment with the id 'not an id'."
+    )  # fmt: skip
+
+    # The model calls it like any tool: in a chat with chatdesk's tools on, by the rules.
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    await service.set_thread_tools(thread.id, ["chatdesk"])
+    ask = f"use the read_attachment tool with attachment={ids['report.pdf']} pages=12"
+    turn = await service.send(thread.id, ask)
+    answer = await service.wait_for_answer(turn.answer.id)
+    assert "--- Page 12 ---" in answer.content

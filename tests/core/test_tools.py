@@ -299,7 +299,7 @@ async def test_parallel_calls_streamed_in_pieces_run_and_go_back_in_order(
     assert answer.status is Status.COMPLETE
     assert answer.content == "Let me look. Found nothing."
     asked, again = server.requests[-2].body, server.requests[-1].body
-    assert [t["function"]["name"] for t in asked["tools"]] == ["search_chats"]
+    assert [t["function"]["name"] for t in asked["tools"]] == ["search_chats", "read_attachment"]
     sent = again["messages"][-3:]
     assert sent[0]["role"] == "assistant"
     assert sent[0]["content"] == "Let me look. "

@@ -48,6 +48,11 @@ class StoredAttachments:
             raise ChatdeskError(f"{view.name}: {error}; the message itself is kept") from error
         return data
 
+    async def named_text(self, attachment_id: uuid.UUID) -> tuple[str, str]:
+        """Its name and the text the model reads of it (NotFound when there is none)."""
+        view, text = await self._store.read(lambda s: repo.attachment(s, attachment_id))
+        return view.name, text
+
     async def save(self, attachment_id: uuid.UUID, path: Path) -> None:
         """Write its bytes to `path` (replacing a file there, as the save dialog agreed)."""
         data = await self.bytes_of(attachment_id)

@@ -128,13 +128,15 @@ def with_image_bytes(
 
 
 _MARKER = re.compile(r"^--- (Page \d+|Slide \d+|Sheet: [^\n]*) ---$", re.MULTILINE)
-LEFT_OUT = "[… {what} left out here: the whole does not fit the model's context window.]"
+LEFT_OUT = "[… {what} left out here: the whole does not fit the model's context window.{more}]"
+READ_MORE = " The read_attachment tool, when offered, reads more of it: attachment id {}."
 
 
-def shortened(body: str, chars: int) -> tuple[str, str]:
+def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
     """`body` (a document's text) cut to at most about `chars` characters where a page, slide
-    or sheet begins, else at a paragraph or line, ending with a note of what was left out;
-    and that note in a few words ("pages 41–300", "the last 12,345 characters")."""
+    or sheet begins, else at a paragraph or line, ending with a note of what was left out (and
+    of the attachment's id `ident`, for the read_attachment tool); and what was left out in a
+    few words ("pages 41–300", "the last 12,345 characters")."""
     if len(body) <= chars:
         return body, ""
     at = chars
@@ -153,7 +155,8 @@ def shortened(body: str, chars: int) -> tuple[str, str]:
     inside = [m[1] for m in _MARKER.finditer(body, 0, at)]
     if inside and not markers:  # cut inside a page: its end goes too
         what = f"the end of {inside[-1].lower()}" + (f" and {what}" if left else "")
-    return body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what), what
+    more = READ_MORE.format(ident) if ident else ""
+    return body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what, more=more), what
 
 
 def _span(labels: list[str]) -> str:
@@ -164,3 +167,14 @@ def _span(labels: list[str]) -> str:
     if len(labels) == 1:
         return f"{kind} {names[0]}"
     return f"{kind}s {names[0]}–{names[1]}"
+
+
+def sections(body: str, first: int, last: int) -> tuple[str, int]:
+    """The pages, slides or sheets `first` to `last` (counted from 1) of a document's text, and
+    how many it has (0: it has no markers)."""
+    starts = [m.start() for m in _MARKER.finditer(body)]
+    if not starts:
+        return "", 0
+    ends = [*starts[1:], len(body)]
+    chosen = [body[a:b].strip() for a, b in list(zip(starts, ends, strict=True))[first - 1 : last]]
+    return "\n\n".join(chosen), len(starts)

@@ -146,7 +146,8 @@ class BranchReader:
 
         def cut(fraction: float) -> tuple[int, str, list[str]]:
             pieces = [
-                shortened(body, int(len(body) * fraction)) if body and not view.is_image
+                shortened(body, int(len(body) * fraction), str(view.id))
+                if body and not view.is_image
                 else (body, "")
                 for view, body in found
             ]  # fmt: skip

@@ -97,7 +97,7 @@ class ChatService:
         current = self._current_settings
         # The tool servers and policies are kept in `tools_dir` (the config folder; None: not
         # kept), the servers' stderr logs in `log_dir`.
-        builtin = (ChatdeskTools(Search(store)),)
+        builtin = (ChatdeskTools(Search(store), self.attachments.named_text),)
         self.tools = Tools(current, tools_dir, builtin, log_dir=log_dir)
         # tiktoken runs in a child process, started by the first exact count (decision 0014);
         # loading and counting wait for it on a thread of their own. Stopped by `aclose`.

@@ -1,12 +1,19 @@
-"""chatdesk's own tools, which need no server: `search_chats` lets the model search the user's
-history through the full-text index (offline, read-only, under the same approval rules)."""
+"""chatdesk's own tools, which need no server, offline and read-only, under the same approval
+rules as any other: `search_chats` lets the model search the user's history through the
+full-text index; `read_attachment` lets it read more of a document whose text was cut to fit
+its context (by the attachment id the cut's note gives), by pages, slides or sheets, or from a
+character offset."""
 
 from __future__ import annotations
 
 import json
+import re
+import uuid
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.chat.attachments import sections
+from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.search.search import Search
 from chatdesk.core.tools.model import BUILT_IN, ToolInfo, ToolOutcome
 
@@ -37,21 +44,58 @@ SEARCH_CHATS = ToolInfo(
 )
 
 
+READ_CHARS = 20_000  # characters read from an offset at a time
+READ_ATTACHMENT = ToolInfo(
+    server=BUILT_IN,
+    name="read_attachment",
+    description=(
+        "Read more of a document attached in this chat whose text was cut to fit the context "
+        "(the note where it was cut gives its attachment id): the pages, slides or sheets "
+        f"wanted, or {READ_CHARS:,} characters from an offset."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "attachment": {"type": "string", "description": "The attachment id."},
+            "pages": {
+                "type": "string",
+                "description": 'Pages, slides or sheets, counted from 1: "9" or "9-20".',
+            },
+            "offset": {
+                "type": "integer",
+                "description": "Where to start, in characters (for text without pages).",
+                "minimum": 0,
+            },
+        },
+        "required": ["attachment"],
+        "additionalProperties": False,
+    },
+    read_only=True,
+)
+_RANGE = re.compile(r"\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?")
+
+# An attachment's name and text by its id (NotFound when there is none).
+ReadAttachment = Callable[[uuid.UUID], Awaitable[tuple[str, str]]]
+
+
 class ChatdeskTools:
     """The tool source of chatdesk's own tools."""
 
     server = BUILT_IN
 
-    def __init__(self, search: Search) -> None:
+    def __init__(self, search: Search, read_attachment: ReadAttachment) -> None:
         self._search = search
+        self._read_attachment = read_attachment
 
     async def tools(self) -> list[ToolInfo]:
-        return [SEARCH_CHATS]
+        return [SEARCH_CHATS, READ_ATTACHMENT]
 
     def known_tools(self) -> list[ToolInfo]:
-        return [SEARCH_CHATS]
+        return [SEARCH_CHATS, READ_ATTACHMENT]
 
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
+        if name == READ_ATTACHMENT.name:
+            return await self._read(arguments)
         if name != SEARCH_CHATS.name:
             return ToolOutcome.error(f"chatdesk has no tool named {name!r}.")
         query, limit = arguments.get("query"), arguments.get("limit", 10)
@@ -83,3 +127,40 @@ class ChatdeskTools:
         }
         text = json.dumps(result, ensure_ascii=False, indent=1)
         return ToolOutcome(text, size=len(text))
+
+    async def _read(self, arguments: dict[str, Any]) -> ToolOutcome:
+        given, pages, offset = (arguments.get(k) for k in ("attachment", "pages", "offset"))
+        try:
+            name, text = await self._read_attachment(uuid.UUID(str(given)))
+        except (ValueError, NotFound):
+            return ToolOutcome.error(f"There is no attachment with the id {given!r}.")
+        if not text:
+            return ToolOutcome.error(f"{name} has no text to read (an image, or an empty file).")
+        if pages is not None:
+            return _pages(name, text, pages)
+        if offset is None:
+            offset = 0
+        if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
+            return ToolOutcome.error("`offset` must be a whole number of characters, 0 or more.")
+        if offset >= len(text):
+            return ToolOutcome.error(
+                f"{name} has {len(text):,} characters; the offset is past them."
+            )
+        end = min(offset + READ_CHARS, len(text))
+        said = f"[{name}: characters {offset:,}–{end:,} of {len(text):,}]\n{text[offset:end]}"
+        return ToolOutcome(said, size=len(said))
+
+
+def _pages(name: str, text: str, pages: object) -> ToolOutcome:
+    found = _RANGE.fullmatch(pages) if isinstance(pages, str) else None
+    if found is None:
+        return ToolOutcome.error('`pages` must be a page or a range, as "9" or "9-20".')
+    first = int(found[1])
+    last = int(found[2] or first)
+    chosen, count = sections(text, first, last)
+    if not count:
+        return ToolOutcome.error(f"{name} has no pages, slides or sheets: read it by `offset`.")
+    if not 1 <= first <= last or not chosen:
+        return ToolOutcome.error(f"{name} has {count} pages, slides or sheets; ask for 1–{count}.")
+    said = f"[{name}: {first}–{min(last, count)} of {count}]\n{chosen}"
+    return ToolOutcome(said, size=len(said))
