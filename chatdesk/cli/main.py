@@ -31,9 +31,16 @@ from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
+from chatdesk.core.attach.model import SCAN_NOTE
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.views import MessageView, ThreadFilter, ThreadView, ToolCallView
+from chatdesk.core.chat.views import (
+    AttachmentInput,
+    MessageView,
+    ThreadFilter,
+    ThreadView,
+    ToolCallView,
+)
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.providers.base import ErrorKind
 
@@ -84,6 +91,11 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument(
         "--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)"
+    )
+    ask.add_argument(
+        "--scan-pages",
+        action="store_true",
+        help="send the pages of an attached scan (a PDF without text) as images too",
     )
     ask.add_argument(
         "--tools", metavar="NAME[,NAME…]", help="tool servers to switch on ('all': every one)"
@@ -166,6 +178,8 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             if tools is None:
                 return 1
         files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
+        if args.scan_pages:
+            files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is None:  # the thread and the message in one transaction: a refused
             turn = await service.send_new(text, tools=tools, attachments=files, **choice)
         else:
@@ -191,6 +205,11 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         return 0
     fail(_status_line(answer))
     return EXIT_INTERRUPTED if stopped.is_set() else 1
+
+
+async def _scan_pages(core: Core, item: AttachmentInput) -> list[AttachmentInput]:
+    """A scan's pages as images (none for a PDF that has text, or another file)."""
+    return await core.service.attacher.pages_as_images(item) if SCAN_NOTE in item.note else []
 
 
 async def _until_done_or_stopped(

@@ -193,6 +193,12 @@ class AttachmentSettings:
         minimum=1.0,
         maximum=600.0,
     )
+    scan_pages: int = setting(
+        20,
+        "Pages of a scanned PDF (no text layer) that can be sent to a model as images.",
+        minimum=1,
+        maximum=200,
+    )
     keep_unused_days: int = setting(
         30,
         "Days the bytes of an attachment no message or draft uses any more are kept.",

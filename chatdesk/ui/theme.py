@@ -104,6 +104,14 @@ QToolButton#chipRemove {
 }
 QToolButton#chipRemove:hover { background: palette(midlight); }
 QToolButton#chipRemove:focus { border-color: palette(highlight); }
+QToolButton#chipAction {
+    background: transparent;
+    border: 1px solid palette(mid);
+    border-radius: 9px;
+    padding: 0 6px;
+}
+QToolButton#chipAction:hover { background: palette(midlight); }
+QToolButton#chipAction:focus { border: 2px solid palette(highlight); padding: 0 5px; }
 
 QSplitter::handle { background: palette(window); }
 QSplitter::handle:horizontal { width: 4px; }

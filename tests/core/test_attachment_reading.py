@@ -188,3 +188,21 @@ async def test_a_child_that_died_is_replaced_for_the_next_file(reader: Reader) -
     result = await reader.read("again.png", files.transparent_png(), Limits(), bound=30)
     assert result.kind == "image"
     assert reader.pid not in (None, child.pid)
+
+
+def test_a_scans_pages_are_drawn_as_images_when_asked() -> None:
+    from PIL import Image
+
+    limits = Limits(render_pages=2, image_max_side=512)
+    result = read("scan.pdf", files.scanned_pdf(3), limits)
+    assert result.note == "a scan: no page has a text layer"
+    assert [(p.kind, p.mime, p.height) for p in result.page_images] == [
+        ("image", "image/jpeg", 512), ("image", "image/jpeg", 512),
+    ]  # fmt: skip
+    first = result.page_images[0]
+    assert first.image is not None
+    assert first.thumbnail is not None
+    with Image.open(io.BytesIO(first.image)) as drawn:
+        assert drawn.size == (first.width, 512)
+        assert abs(drawn.width / 512 - 8.27 / 11.69) < 0.01  # an A4 page, upright
+    assert read("scan.pdf", files.scanned_pdf(3), Limits()).page_images == ()  # not asked

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from chatdesk.app import Configuration
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.config import Settings
@@ -444,3 +445,30 @@ async def test_the_read_attachment_tool_reads_what_was_left_out(service: ChatSer
     turn = await service.send(thread.id, ask)
     answer = await service.wait_for_answer(turn.answer.id)
     assert "--- Page 12 ---" in answer.content
+
+
+async def test_a_scans_pages_become_images_the_model_is_sent(
+    make_service: ServiceFactory, config: Configuration
+) -> None:
+    from chatdesk.core.attach.attacher import NotAttached
+
+    settings = dataclasses.replace(
+        config.settings,
+        attachments=dataclasses.replace(config.settings.attachments, scan_pages=2),
+    )
+    service = make_service(settings)
+    scan = await service.attacher.attach_bytes("Signed contract.pdf", files.scanned_pdf(3))
+    pages = await service.attacher.pages_as_images(scan)
+
+    assert [(p.name, p.kind, p.mime) for p in pages] == [
+        ("Signed contract page 1.jpg", "image", "image/jpeg"),
+        ("Signed contract page 2.jpg", "image", "image/jpeg"),
+    ]  # the first `scan_pages` of its 3
+    assert all(service.attacher.blobs.has(p.sha256) and service.attacher.blobs.has(p.thumb)
+               for p in pages)  # fmt: skip
+    turn = await service.send_new("What does it say?", attachments=[scan, *pages])
+    answer = await service.wait_for_answer(turn.answer.id)
+    assert "I received 3 attachments" in answer.content
+    assert "**Signed contract page 2.jpg**: an image, 1449×2048 pixels" in answer.content
+    with pytest.raises(NotAttached, match="only a PDF's pages can be sent as images"):
+        await service.attacher.pages_as_images(pages[0])

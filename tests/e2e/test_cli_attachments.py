@@ -66,3 +66,23 @@ def test_db_check_names_a_missing_file_and_the_message_stays(
     assert saved.returncode == 1
     assert "report.pdf: the bytes of attachment" in saved.stderr
     assert "are missing; the message itself is kept" in saved.stderr
+
+
+def test_ask_sends_a_scans_pages_as_images_when_told(tmp_path: Path) -> None:
+    scan = tmp_path / "contract.pdf"
+    scan.write_bytes(files.scanned_pdf(2))
+    report = tmp_path / "report.pdf"
+    report.write_bytes(files.pdf(["Revenue grew by a third"]))
+    answer = chatdesk_json(
+        "ask", "What does it say?", "--attach", str(scan), "--attach", str(report), "--scan-pages"
+    )
+    assert answer["status"] == "complete"
+    shown = chatdesk_json("threads", "show", answer["thread_id"])
+    attached = shown["messages"][0]["attachments"]
+    assert [(a["name"], a["kind"]) for a in attached] == [
+        ("contract.pdf", "document"),
+        ("report.pdf", "document"),  # it has text: no pages as images
+        ("contract page 1.jpg", "image"),
+        ("contract page 2.jpg", "image"),
+    ]
+    assert "**contract page 2.jpg**: an image, 1449×2048 pixels" in answer["content"]

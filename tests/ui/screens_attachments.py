@@ -1,4 +1,4 @@
-"""Screenshots of attachments: the composer holding an image, a PDF and a file being read; a
+"""Screenshots of attachments: the composer holding an image, a PDF, a scan and a file being read; a
 conversation with images and documents and the mock's answer about them; the image viewer; a
 tool's picture on its call's card (a real MCP server, tests/core/mcp_server.py). Light and
 dark. Run through tests/ui/screens.py."""
@@ -33,6 +33,7 @@ async def attachment_screens(app: QApplication, out: Path) -> None:
             "Q3 report.pdf", files.pdf(["Revenue grew by a third", "Costs stayed flat", "Outlook"])
         )
         notes = await attacher.attach_file(files.docx(folder / "Meeting notes.docx"))
+        scan = await attacher.attach_bytes("Signed contract.pdf", files.scanned_pdf(2))
         turn = await service.send_new(
             "What do these show, and what does the report conclude?",
             attachments=[photo, sunset, report, notes],
@@ -50,6 +51,7 @@ async def attachment_screens(app: QApplication, out: Path) -> None:
             window.composer.set_draft("", [])  # the draft an earlier shot left
             window.composer.add_attachment(photo)
             window.composer.add_attachment(report)
+            window.composer.add_attachment(scan)  # offers its pages as images
             window.composer.add_pending("Pasted image")
             window.composer.set_text("And this one?")
             await _until(lambda: window.composer.thumbnails is not None)

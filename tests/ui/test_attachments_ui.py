@@ -225,3 +225,24 @@ def test_a_file_ready_after_its_chat_was_left_and_shown_again_joins_the_composer
             == ["report.pdf"]
         )
     )
+
+
+def test_a_scans_chip_adds_its_pages_as_images(
+    make_core: Any, open_window: Any, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window = open_window(make_core())
+    scan = tmp_path / "contract.pdf"
+    scan.write_bytes(files.scanned_pdf(2))
+    window.composer.files_dropped.emit([scan])
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
+    [chip] = _chips(window)
+    assert chip.accessibleDescription().endswith("a scan: no page has a text layer")
+    button = chip.pages_button
+    assert button.accessibleName() == "Attachment contract.pdf, add its pages as images"
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)  # by keyboard
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 3, timeout=LONG)
+    names = [a.name for a in window.composer.attachments()]
+    assert names == ["contract.pdf", "contract page 1.jpg", "contract page 2.jpg"]
+    assert [a.kind for a in window.composer.attachments()] == ["document", "image", "image"]
+    qtbot.waitUntil(lambda: all(c._picture.pixmap() is not None for c in _chips(window)[1:]))

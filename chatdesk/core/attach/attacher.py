@@ -15,7 +15,7 @@ from pathlib import Path
 
 from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.attach.model import IMAGE, Limits, Read
-from chatdesk.core.attach.sniff import LABELS, sniff
+from chatdesk.core.attach.sniff import LABELS, PDF, extension, sniff
 from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.config import Settings
@@ -58,18 +58,43 @@ class Attacher:
             sniffed = sniff(data[:1024], name)
             if not sniffed.startswith("image/"):
                 raise NotAttached(name, f"it is not an image ({LABELS.get(sniffed, sniffed)})")
-        limits = Limits(
-            max_text_chars=settings.chat.max_message_chars,
-            image_max_side=settings.attachments.image_max_side,
-            image_max_bytes=int(settings.attachments.image_max_mb * MB),
-        )
-        try:
-            read = await self._reader.read(name, data, limits, settings.attachments.read_timeout)
-        except ReadFailed as failure:
-            raise NotAttached(name, failure.reason) from None
+        read = await self._read(name, data, self._limits())
         if images_only and read.kind != IMAGE:
             raise NotAttached(name, f"it is not an image ({read.mime})")
         return await asyncio.to_thread(self._store, name, data, read)
+
+    async def pages_as_images(self, item: AttachmentInput) -> list[AttachmentInput]:
+        """A PDF's first pages (up to `attachments.scan_pages`) drawn as images, each an
+        attachment of its own: how a scan, which has no text, reaches a model that takes
+        images."""
+        if item.mime != PDF or not item.sha256:
+            raise NotAttached(item.name, "only a PDF's pages can be sent as images")
+        data = await asyncio.to_thread(self.blobs.read, item.sha256)
+        pages = self._settings().attachments.scan_pages
+        read = await self._read(item.name, data, self._limits(render_pages=pages))
+        stem = item.name.removesuffix(".pdf").removesuffix(".PDF") or "page"
+        return [
+            await asyncio.to_thread(
+                self._store, f"{stem} page {number}{extension(page.mime)}", b"", page
+            )
+            for number, page in enumerate(read.page_images, start=1)
+        ]
+
+    def _limits(self, render_pages: int = 0) -> Limits:
+        settings = self._settings()
+        return Limits(
+            max_text_chars=settings.chat.max_message_chars,
+            image_max_side=settings.attachments.image_max_side,
+            image_max_bytes=int(settings.attachments.image_max_mb * MB),
+            render_pages=render_pages,
+        )
+
+    async def _read(self, name: str, data: bytes, limits: Limits) -> Read:
+        timeout = self._settings().attachments.read_timeout
+        try:
+            return await self._reader.read(name, data, limits, timeout)
+        except ReadFailed as failure:
+            raise NotAttached(name, failure.reason) from None
 
     def _store(self, name: str, data: bytes, read: Read) -> AttachmentInput:
         if read.kind == IMAGE and read.image is not None:

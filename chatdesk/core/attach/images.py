@@ -46,21 +46,29 @@ def read_image(data: bytes, mime: str, limits: Limits) -> Read:
         raise Unreadable("the image is damaged, or in a form chatdesk cannot read") from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # Pillow's "broken data"
         raise Unreadable(f"the image is damaged ({error})") from error
+    notes = [f"the first of {frames} frames"] if frames > 1 else []
+    return finished(picture, limits, notes)
+
+
+def finished(picture: Any, limits: Limits, notes: list[str] | None = None) -> Read:
+    """A decoded picture as an attached image: scaled to `image_max_side`, re-encoded (JPEG,
+    or PNG when it has transparency) within `image_max_bytes`, with its thumbnail."""
+    from PIL import Image
+
+    width, height = picture.size
     alpha = _has_alpha(picture)
     picture = picture.convert("RGBA" if alpha else "RGB")
     picture.thumbnail((limits.image_max_side, limits.image_max_side), Image.Resampling.LANCZOS)
     kept, kept_mime = _encode(picture, alpha, limits.image_max_bytes)
     thumb = picture.copy()
     thumb.thumbnail((limits.thumb_side, limits.thumb_side), Image.Resampling.BILINEAR)
-    notes = [f"{width}×{height}, scaled down"] if (width, height) != picture.size else []
-    if frames > 1:
-        notes.append(f"the first of {frames} frames")
+    scaled = [f"{width}×{height}, scaled down"] if (width, height) != picture.size else []
     return Read(
         IMAGE,
         kept_mime,
         width=picture.width,
         height=picture.height,
-        note="; ".join(notes),
+        note="; ".join(scaled + (notes or [])),
         image=kept,
         thumbnail=_encode(thumb, alpha, limits.image_max_bytes, quality=THUMB_QUALITY)[0],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 IMAGE, DOCUMENT, TEXT = "image", "document", "file"
+SCAN_NOTE = "a scan: no page has a text layer"  # a PDF's note when none of its pages has text
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class Limits:
     thumb_side: int = 320
     max_zip_entries: int = 20_000
     max_part_bytes: int = 64 * 1024 * 1024  # one unpacked XML part of an Office file
+    render_pages: int = 0  # a PDF's first pages drawn as images (a scan, sent to a vision model)
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Read:
     note: str = ""
     image: bytes | None = None
     thumbnail: bytes | None = None
+    page_images: tuple[Read, ...] = ()  # a PDF's pages drawn as images (`Limits.render_pages`)
 
 
 class Unreadable(Exception):

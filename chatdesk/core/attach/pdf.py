@@ -1,10 +1,13 @@
 """A PDF's text, page by page (in the reading child only; PDFium through pypdfium2, decision
 0026). An encrypted PDF is refused with that reason; pages without a text layer are counted,
-so a scan says it is one."""
+so a scan says it is one; asked to (`Limits.render_pages`), its first pages are drawn as
+images, to send a scan to a model that takes images."""
 
 from __future__ import annotations
 
-from chatdesk.core.attach.model import DOCUMENT, Limits, Read, Unreadable
+import dataclasses
+
+from chatdesk.core.attach.model import DOCUMENT, SCAN_NOTE, Limits, Read, Unreadable
 from chatdesk.core.attach.sniff import PDF
 
 
@@ -18,9 +21,33 @@ def read_pdf(data: bytes, limits: Limits) -> Read:
             raise Unreadable("the PDF is encrypted: it needs a password to be read") from error
         raise Unreadable("the PDF is damaged: PDFium cannot open it") from error
     try:
-        return _pages(document, limits)
+        read = _pages(document, limits)
+        if limits.render_pages:
+            read = dataclasses.replace(read, page_images=_drawn(document, limits))
+        return read
     finally:
         document.close()
+
+
+def _drawn(document: object, limits: Limits) -> tuple[Read, ...]:
+    """The first `render_pages` pages drawn at `image_max_side` on their long side."""
+    from chatdesk.core.attach.images import finished
+
+    drawn = []
+    for index in range(min(limits.render_pages, len(document))):  # type: ignore[arg-type]
+        page = document[index]  # type: ignore[index]
+        try:
+            width, height = page.get_size()  # in points
+            scale = limits.image_max_side / max(width, height, 1.0)
+            if width * scale * height * scale > limits.max_pixels:
+                raise Unreadable(f"page {index + 1} is too large to draw")
+            bitmap = page.render(scale=scale)
+            picture = bitmap.to_pil()
+            bitmap.close()
+        finally:
+            page.close()
+        drawn.append(finished(picture, limits))
+    return tuple(drawn)
 
 
 def _pages(document: object, limits: Limits) -> Read:
@@ -46,7 +73,7 @@ def _pages(document: object, limits: Limits) -> Read:
         size += len(part) + 2
     notes = []
     if blank == pages and pages:
-        notes.append("a scan: no page has a text layer")
+        notes.append(SCAN_NOTE)
     elif blank:
         notes.append(f"{blank} of {pages} pages without a text layer")
     if cut_at:

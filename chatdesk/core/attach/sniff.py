@@ -45,6 +45,11 @@ LABELS = {
 }
 
 
+def extension(mime: str) -> str:
+    """The file name ending for an image chatdesk made or re-encoded (".jpg"), or ""."""
+    return {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp"}.get(mime, "")
+
+
 def sniff(data: bytes, name: str) -> str:
     head = data[:64]
     for magic, mime in _IMAGES:

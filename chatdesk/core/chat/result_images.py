@@ -20,18 +20,13 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.attach.attacher import Attacher, NotAttached
 from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing
+from chatdesk.core.attach.sniff import extension
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import AttachmentInput, AttachmentView
 from chatdesk.core.clock import Clock
 from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.tools.model import ToolImage
 
-_EXTENSIONS = {
-    "image/png": ".png",
-    "image/jpeg": ".jpg",
-    "image/webp": ".webp",
-    "image/gif": ".gif",
-}
 SHOWN = "The images the tool calls above gave back, in order: {}."
 NOT_SEEN = "[The images were not shown to you: {} does not take images.]"
 
@@ -62,7 +57,7 @@ class ResultImages:
             except NotAttached as refused:
                 notes.append(f"[Image {number} of this result was not kept: {refused.reason}.]")
                 continue
-            images.append(replace(read, name=name + _ext(read.mime)))
+            images.append(replace(read, name=name + extension(read.mime)))
         if images and not self._sees:
             notes.append(NOT_SEEN.format(self._model))
         return Kept(tuple(images), tuple(notes))
@@ -102,7 +97,3 @@ class ResultImages:
                 continue
             parts.append(ImagePart(image.mime, image.sha256, image.width, image.height, data))
         return parts
-
-
-def _ext(mime: str) -> str:
-    return _EXTENSIONS.get(mime, "")

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.attach.model import SCAN_NOTE
 from chatdesk.core.units import format_size
 from chatdesk.ui.flow_layout import FlowLayout
 
@@ -83,9 +84,11 @@ def preview_tooltip(attachment: AttachmentInput) -> str:
 
 class AttachmentChip(QFrame):
     """A small rounded label with the attachment's thumbnail (images), name, size and cost, and
-    a ✕ to remove it; while a file is being read, its name and "reading…"."""
+    a ✕ to remove it; while a file is being read, its name and "reading…". A scanned PDF also
+    offers to add its pages as images (`pages_clicked`), for a model that takes images."""
 
     remove_clicked = Signal()
+    pages_clicked = Signal()
 
     def __init__(
         self,
@@ -128,6 +131,17 @@ class AttachmentChip(QFrame):
         self.remove_button.setToolTip(f"Remove {name}")
         self.remove_button.clicked.connect(self.remove_clicked)
         layout.addWidget(label)
+        if not isinstance(attachment, Pending) and SCAN_NOTE in attachment.note:
+            self.pages_button = QToolButton(self)
+            self.pages_button.setObjectName("chipAction")
+            self.pages_button.setText("Pages as images")
+            self.pages_button.setAccessibleName(f"Attachment {name}, add its pages as images")
+            self.pages_button.setToolTip(
+                "It is a scan, with no text to read: add its pages as images, for a model "
+                "that takes images"
+            )
+            self.pages_button.clicked.connect(self.pages_clicked)
+            layout.addWidget(self.pages_button)
         layout.addWidget(self.remove_button)
 
     def _image_hash(self) -> str:
@@ -154,6 +168,7 @@ class AttachmentStrip(QWidget):
     """The chips, wrapping onto more rows when they do not fit; hidden when empty."""
 
     removed = Signal(object)  # the AttachmentInput or Pending of the chip taken out
+    pages_requested = Signal(object)  # the AttachmentInput of a scan whose pages are wanted
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -190,6 +205,7 @@ class AttachmentStrip(QWidget):
     def _chip(self, attachment: AttachmentInput | Pending) -> AttachmentChip:
         chip = AttachmentChip(attachment, self, self.thumbnails)
         chip.remove_clicked.connect(lambda: self._remove(chip))
+        chip.pages_clicked.connect(lambda: self.pages_requested.emit(chip.attachment))
         return chip
 
     def drop(self, item: Pending) -> None:

@@ -52,6 +52,7 @@ class Composer(QWidget):
     draft_changed = Signal()  # user edits, at most every DRAFT_DELAY_MS
     files_dropped = Signal(list)  # list[Path]: dropped, pasted or picked files to read
     image_pasted = Signal(QImage)  # an image pasted or dropped as pixels, not as a file
+    pages_requested = Signal(object)  # a scanned PDF's AttachmentInput: add its pages as images
     model_changed = Signal(str)  # "provider/model"
     tool_toggled = Signal(str, bool)  # a tool server's name, switched on or off for the chat
 
@@ -76,6 +77,7 @@ class Composer(QWidget):
     def _build(self) -> None:
         self._strip = AttachmentStrip(self)
         self._strip.removed.connect(self._attachment_removed)
+        self._strip.pages_requested.connect(self.pages_requested)
         self._editor = ComposerEditor(self)
         self._editor.setAccessibleName("Message")
         self._editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)

@@ -55,6 +55,7 @@ class Sending(QObject):
         composer.stop_requested.connect(self.stop)
         composer.files_dropped.connect(self.attach_files)
         composer.image_pasted.connect(self.attach_image)
+        composer.pages_requested.connect(self.attach_pages)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         from chatdesk.ui.attachments.thumbnails import Thumbnails
@@ -108,7 +109,20 @@ class Sending(QObject):
 
         self._attached(pending, attach())
 
-    def _attached(self, pending: Pending, call: Coroutine[Any, Any, AttachmentInput]) -> None:
+    def attach_pages(self, scan: AttachmentInput) -> None:
+        """A scanned PDF's pages drawn as images (in the reading child), after its chip."""
+        if self._service is None:
+            return
+        pending = self._composer.add_pending(f"{scan.name}, pages")
+        self._attached(pending, self._service.attacher.pages_as_images(scan))
+
+    def _attached(
+        self,
+        pending: Pending,
+        call: Coroutine[Any, Any, AttachmentInput | list[AttachmentInput]],
+    ) -> None:
+        """`pending`'s chip becomes what `call` made of the file (the pages of a scan: one
+        chip each), or goes with the reason in the status bar."""
         assert self._runner is not None
         thread = self._shown()
         origin = thread.id if thread is not None else None  # where the file was given
@@ -117,13 +131,19 @@ class Sending(QObject):
             self._composer.settle(pending, None)
             self._status.showMessage(str(error), 15_000)
 
-        def done(item: AttachmentInput) -> None:
-            if not self._composer.settle(pending, item):
-                self._keep(origin, item)
+        def done(made: AttachmentInput | list[AttachmentInput]) -> None:
+            items = made if isinstance(made, list) else [made]
+            if not items:
+                self._composer.settle(pending, None)
+            elif self._composer.settle(pending, items[0]):
+                for item in items[1:]:
+                    self._composer.add_attachment(item)
+            else:
+                self._keep(origin, items)
 
         self._runner.run(call, done=done, failure=failed, quiet=True)
 
-    def _keep(self, origin: uuid.UUID | None, item: AttachmentInput) -> None:
+    def _keep(self, origin: uuid.UUID | None, items: list[AttachmentInput]) -> None:
         """A file finished reading after the composer's draft was replaced: it joins the draft
         of the chat it was given in (shown again, or stored), never dropped."""
         from chatdesk.core.chat.views import DraftView
@@ -133,12 +153,13 @@ class Sending(QObject):
         assert self._runner is not None
         shown = self._shown()
         if (shown.id if shown is not None else None) == origin:
-            self._composer.add_attachment(item)  # its chat is shown: kept with what is typed
+            for item in items:  # its chat is shown: kept with what is typed
+                self._composer.add_attachment(item)
             return
-        call = store_draft(self._service, origin, DraftView("", (item,)), merge=True)
+        call = store_draft(self._service, origin, DraftView("", tuple(items)), merge=True)
         self._runner.run(call, quiet=True)
         self._status.showMessage(
-            f"{item.name} is ready: it waits in the draft of the chat it was added to.", 8_000
+            f"{items[0].name} is ready: it waits in the draft of the chat it was added to.", 8_000
         )
 
     def _refused(self, error: ChatdeskError) -> None:
