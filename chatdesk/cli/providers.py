@@ -26,6 +26,8 @@ _NUMBERS = (
     ("input_price_per_million", "--input-price", float, "USD per million input tokens"),
     ("cached_input_price_per_million", "--cached-price", float, "USD per million cached ones"),
     ("output_price_per_million", "--output-price", float, "USD per million output tokens"),
+    ("image_max_side", "--image-max-side", int, "pixels on the long side of an image sent"),
+    ("image_max_mb", "--image-max-mb", float, "MB of an image sent (0: as attached)"),
 )
 
 

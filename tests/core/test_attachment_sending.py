@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import io
 import os
 import stat
 import sys
@@ -132,6 +133,43 @@ async def test_a_profile_can_say_its_models_take_images(
         assert sent[1]["image_url"]["url"].startswith("data:image/png;base64,")
     finally:
         await local.aclose()
+
+
+async def test_a_servers_own_image_limits_make_images_smaller_as_they_are_sent(
+    make_service: ServiceFactory, server: FakeOpenAI
+) -> None:
+    """Stored at the attachments settings' 2,048 pixels; this server takes 512 and 40 KB."""
+    from PIL import Image
+
+    profile = ProviderProfile(
+        "small", server.url, default_model="gpt-4o", image_max_side=512, image_max_mb=0.04
+    )
+    small = OpenAICompatibleProvider(profile)
+    try:
+        service = make_service(small=small)
+        photo = await service.attacher.attach_bytes("big.jpg", files.photo(3000, 2000, gps=False))
+        little = await service.attacher.attach_bytes("icon.png", files.transparent_png())
+        assert (photo.width, photo.height) == (2048, 1365)
+        server.queue(text_reply("ok"), text_reply("ok again"))
+        thread = await service.create_thread(provider="small", model="gpt-4o")
+        turn = await service.send(thread.id, "Describe them", attachments=[photo, little])
+        await service.wait_for_answer(turn.answer.id)
+        turn = await service.send(thread.id, "And again")  # the earlier images go again
+        await service.wait_for_answer(turn.answer.id)
+    finally:
+        await small.aclose()
+
+    for request in server.requests:
+        asked = next(m for m in request.body["messages"] if m["role"] == "user")
+        _, big, icon = asked["content"]
+        data = base64.b64decode(big["image_url"]["url"].split(",", 1)[1])
+        with Image.open(io.BytesIO(data)) as sent:
+            assert max(sent.size) <= 512
+            assert sent.size[0] / sent.size[1] == pytest.approx(2048 / 1365, rel=0.01)
+        assert len(data) <= 0.04 * 1024 * 1024
+        small_png = base64.b64decode(icon["image_url"]["url"].split(",", 1)[1])
+        assert small_png == service.attacher.blobs.read(little.sha256)  # within both: as kept
+    assert service.attacher.blobs.read(photo.sha256) != data  # the stored copy stays whole
 
 
 async def test_a_thread_switched_to_a_model_without_vision_says_what_it_left_out(

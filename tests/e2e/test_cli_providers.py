@@ -42,6 +42,14 @@ def test_a_profile_is_added_tested_used_renamed_and_removed(
     renamed = chatdesk_json("providers", "edit", "home", "--rename", "gpu")
     assert renamed["name"] == "gpu"
     assert renamed["input_price_per_million"] == 1.5
+    limited = chatdesk_json(
+        "providers", "edit", "gpu", "--image-max-side", "1568", "--image-max-mb", "3.75"
+    )
+    assert (limited["image_max_side"], limited["image_max_mb"]) == (1568, 3.75)
+    assert chatdesk_json("providers", "list")["providers"][0]["image_max_side"] == 1568
+    too_small = chatdesk("providers", "edit", "gpu", "--image-max-side", "10")
+    assert too_small.returncode != 0
+    assert "64 to 16,384 pixels" in too_small.stderr
     listed = chatdesk_json("providers", "list")
     assert [p["name"] for p in listed["providers"]] == ["gpu"]
     chatdesk_json("providers", "remove", "gpu")

@@ -10,7 +10,10 @@ bytes as they were, for Save as and export.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import logging
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from chatdesk.core.attach.blobs import BlobStore
@@ -20,9 +23,12 @@ from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.trust.files import read_regular
 
 MB = 1024 * 1024
+KEPT_SMALLER = 64  # images kept made smaller for a server's limits
+log = logging.getLogger("chatdesk.attach")
 
 
 class NotAttached(InvalidRequest):
@@ -38,6 +44,8 @@ class Attacher:
         self.blobs = blobs
         self._settings = settings
         self._reader = Reader()
+        # Images made smaller for a server's limits, by (hash, side, bytes): each is made once.
+        self._made_smaller: dict[tuple[str, int, int], ImagePart] = {}
 
     async def attach_file(self, path: Path) -> AttachmentInput:
         """The file at `path` as an attachment (its name is the file's)."""
@@ -79,6 +87,44 @@ class Attacher:
             )
             for number, page in enumerate(read.page_images, start=1)
         ]
+
+    async def fitted(
+        self, messages: tuple[ChatMessage, ...], max_side: int, max_bytes: int
+    ) -> tuple[ChatMessage, ...]:
+        """`messages` with each image larger than `max_side` pixels on its long side or
+        `max_bytes` long made smaller in the reading child (a server's own limits; 0: none).
+        One that cannot be made smaller goes as it is, and the server may refuse it."""
+        if not max_side and not max_bytes:
+            return messages
+        fitted = []
+        for message in messages:
+            images = [await self._fit(image, max_side, max_bytes) for image in message.images]
+            fitted.append(replace(message, images=tuple(images)) if images else message)
+        return tuple(fitted)
+
+    async def _fit(self, image: ImagePart, max_side: int, max_bytes: int) -> ImagePart:
+        too_wide = bool(max_side) and max(image.width, image.height) > max_side
+        too_long = bool(max_bytes) and len(image.data) > max_bytes
+        if not image.data or not (too_wide or too_long):
+            return image
+        key = (image.sha256, max_side, max_bytes)
+        if key not in self._made_smaller:
+            limits = dataclasses.replace(
+                self._limits(),
+                image_max_side=max_side or max(image.width, image.height),
+                image_max_bytes=max_bytes or len(image.data),
+            )
+            try:
+                read = await self._read("image", image.data, limits)
+            except NotAttached as failure:
+                log.warning("an image could not be made smaller: %s", failure.reason)
+                return image
+            if len(self._made_smaller) >= KEPT_SMALLER:
+                self._made_smaller.pop(next(iter(self._made_smaller)))
+            self._made_smaller[key] = ImagePart(
+                read.mime, image.sha256, read.width, read.height, read.image or image.data
+            )
+        return self._made_smaller[key]
 
     def _limits(self, render_pages: int = 0) -> Limits:
         settings = self._settings()

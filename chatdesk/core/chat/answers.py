@@ -26,7 +26,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from chatdesk.core.attach.attacher import Attacher
@@ -50,7 +50,7 @@ from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, Provider, Providers, UsageReport
-from chatdesk.core.providers.vision import model_takes_images
+from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.service import Tools
@@ -229,6 +229,10 @@ class Answers:
     ) -> Outcome:
         """Read the provider's answer to its end, saving it as it grows."""
         chat = self._settings().chat
+        side, most = image_limits(provider)
+        if side or most:  # the server's own limits, past what attachments are kept at
+            fitted = await self._attacher.fitted(request.messages, side, most)
+            request = replace(request, messages=fitted)
         writer = AnswerWriter(
             self._events,
             provider,

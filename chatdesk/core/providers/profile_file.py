@@ -36,8 +36,15 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "requests_per_minute": (int,),
     "models": (list,),
     "images": (str,),
+    "image_max_side": (int,),
+    "image_max_mb": (int, float),
 }
-_FLOATS = {"input_price_per_million", "output_price_per_million", "cached_input_price_per_million"}
+_FLOATS = {
+    "input_price_per_million",
+    "output_price_per_million",
+    "cached_input_price_per_million",
+    "image_max_mb",
+}
 
 
 class ProfileFileError(ChatdeskError):

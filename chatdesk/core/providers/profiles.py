@@ -36,6 +36,10 @@ class ProviderProfile:
     requests_per_minute: int = 0  # client-side limit; 0 for none
     models: tuple[str, ...] = ()  # typed in by the user, for servers that do not list theirs
     images: str = ""  # its models take images: "yes", "no", or "" (chatdesk's table says)
+    # The largest image its server takes: pixels on the long side, and MB (0: as attached,
+    # within the `attachments` settings). An image past either is made smaller when sent.
+    image_max_side: int = 0
+    image_max_mb: float = 0.0
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.fullmatch(self.name):
@@ -48,9 +52,15 @@ class ProviderProfile:
                 f"Whether the models of provider {self.name!r} take images is 'yes', 'no' or "
                 f"empty (chatdesk's table of models says); {self.images!r} is none of them."
             )
+        if self.image_max_side and not 64 <= self.image_max_side <= 16_384:
+            raise ChatdeskError(
+                f"The largest image side of provider {self.name!r} is 64 to 16,384 pixels, or "
+                f"0 for as attached; {self.image_max_side} is not."
+            )
         for label, value in (
             ("context window", self.context_window),
             ("requests per minute", self.requests_per_minute),
+            ("largest image size", self.image_max_mb),
         ):
             if value < 0:
                 raise ChatdeskError(f"The {label} of provider {self.name!r} cannot be negative.")

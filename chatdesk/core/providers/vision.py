@@ -30,6 +30,15 @@ def takes_images(model: str, said: str = "") -> bool:
     return bool(_FAMILIES.match(base)) and not _NOT.match(base)
 
 
+def image_limits(provider: object) -> tuple[int, int]:
+    """The largest image `provider`'s server takes, as its profile says: pixels on the long
+    side and bytes (0: no limit of its own)."""
+    profile = getattr(provider, "profile", None)
+    side = int(getattr(profile, "image_max_side", 0) or 0)
+    megabytes = float(getattr(profile, "image_max_mb", 0) or 0)
+    return side, int(megabytes * 1024 * 1024)
+
+
 def model_takes_images(providers: Providers, provider: str, model: str) -> bool:
     """Whether `model` on `provider` takes images, as its profile or the table says."""
     profile = getattr(providers.get(provider), "profile", None) if provider in providers else None

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
+    QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
@@ -85,6 +86,23 @@ class ModelFields(QWidget):
             "knows the vision models of OpenAI, Anthropic, Google, Llama, Qwen, Gemma, Pixtral "
             "and LLaVA; say so here for one it does not know."
         )
+        self.image_side = self._spin("imageMaxSide", "Largest image side sent, in pixels", 16_384)
+        self.image_side.setSpecialValueText("As attached")
+        self.image_side.setSuffix(" px")
+        self.image_side.setSingleStep(256)
+        self.image_mb = QDoubleSpinBox(self)
+        self.image_mb.setObjectName("imageMaxMb")
+        self.image_mb.setAccessibleName("Largest image sent, in MB")
+        self.image_mb.setRange(0.0, 50.0)
+        self.image_mb.setSingleStep(0.5)
+        self.image_mb.setDecimals(1)
+        self.image_mb.setSuffix(" MB")
+        self.image_mb.setSpecialValueText("As attached")
+        for spin in (self.image_side, self.image_mb):
+            spin.setToolTip(
+                "The largest image this server takes: an image past it is made smaller when "
+                'it is sent. "As attached" sends images as the attachments settings keep them.'
+            )
         self.prices = [self._price(name, label) for name, label in _PRICES]
         self.prices_problem = Notice("pricesProblem", self)
         self.requests = self._spin("requestsPerMinute", "Requests per minute", _MOST_REQUESTS)
@@ -123,6 +141,13 @@ class ModelFields(QWidget):
         form.addRow("&Other models:", self.others)
         form.addRow("Conte&xt window:", self.context)
         form.addRow("Models take &images:", self.images)
+        sizes = QHBoxLayout()
+        sizes.addWidget(self.image_side)
+        sizes.addWidget(self.image_mb)
+        sizes.addStretch(1)
+        largest = QLabel("&Largest image sent:", self)
+        largest.setBuddy(self.image_side)
+        form.addRow(largest, sizes)
         form.addRow(QLabel("Prices in US dollars per million tokens:", self))
         grid = QGridLayout()
         for column, (line, (_, text)) in enumerate(zip(self.prices, _PRICES, strict=True)):
@@ -143,6 +168,8 @@ class ModelFields(QWidget):
         self.others.setText(", ".join(profile.models))
         self.context.setValue(profile.context_window)
         self.images.setCurrentIndex(max(self.images.findData(profile.images), 0))
+        self.image_side.setValue(profile.image_max_side)
+        self.image_mb.setValue(profile.image_max_mb)
         prices = (
             profile.input_price_per_million,
             profile.cached_input_price_per_million,
@@ -161,6 +188,8 @@ class ModelFields(QWidget):
             models=self.others.text(),
             context_window=self.context.value(),
             images=str(self.images.currentData() or ""),
+            image_max_side=self.image_side.value(),
+            image_max_mb=self.image_mb.value(),
             input_price=input_price,
             cached_input_price=cached_price,
             output_price=output_price,

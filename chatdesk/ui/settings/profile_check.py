@@ -34,6 +34,8 @@ class ProfileInput:
     models: str = ""  # comma-separated or one per line
     context_window: int = 0  # the model's own
     images: str = ""  # "yes" | "no" | "" (chatdesk's table of models says)
+    image_max_side: int = 0  # as attached
+    image_max_mb: float = 0.0
     input_price: str = ""  # "" for not set
     cached_input_price: str = ""
     output_price: str = ""
@@ -70,6 +72,8 @@ def check_profile(typed: ProfileInput, taken: Collection[str]) -> Checked:
             default_model=typed.default_model.strip(),
             context_window=typed.context_window,
             images=typed.images,
+            image_max_side=typed.image_max_side,
+            image_max_mb=typed.image_max_mb,
             requests_per_minute=typed.requests_per_minute,
             models=split_models(typed.models),
         )
