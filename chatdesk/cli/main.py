@@ -20,6 +20,7 @@ from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
 from chatdesk.cli.attachments import attachment_json
+from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
@@ -93,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
         "--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)"
     )
     ask.add_argument(
+        "--over-cap", action="store_true", help="send past a reached spending cap, this once"
+    )
+    ask.add_argument(
         "--scan-pages",
         action="store_true",
         help="send the pages of an attached scan (a PDF without text) as images too",
@@ -140,6 +144,7 @@ def _parser() -> argparse.ArgumentParser:
     restore.set_defaults(handler=sync(_threads_restore))
 
     add_provider_commands(commands)
+    add_caps_commands(commands)
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
@@ -181,11 +186,15 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is None:  # the thread and the message in one transaction: a refused
-            turn = await service.send_new(text, tools=tools, attachments=files, **choice)
+            turn = await service.send_new(
+                text, tools=tools, attachments=files, over_cap=args.over_cap, **choice
+            )
         else:
             if tools is not None:
                 await service.set_thread_tools(thread_id, tools)
-            turn = await service.send(thread_id, text, attachments=files, **choice)
+            turn = await service.send(
+                thread_id, text, attachments=files, over_cap=args.over_cap, **choice
+            )
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None:

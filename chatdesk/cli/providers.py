@@ -28,6 +28,7 @@ _NUMBERS = (
     ("output_price_per_million", "--output-price", float, "USD per million output tokens"),
     ("image_max_side", "--image-max-side", int, "pixels on the long side of an image sent"),
     ("image_max_mb", "--image-max-mb", float, "MB of an image sent (0: as attached)"),
+    ("monthly_cap_usd", "--monthly-cap", float, "USD its answers may cost a month (0: no cap)"),
 )
 
 
@@ -145,6 +146,8 @@ async def _usage(core: Core, args: argparse.Namespace) -> int:
         print("no answers with token counts" + (f" in {args.month}" if args.month else ""))
     for row in rows:
         print(_usage_line(row))
+    for state in await core.service.spending.overview():  # `chatdesk caps` for more
+        print(f"cap: {state.with_left()}")
     return 0
 
 

@@ -25,6 +25,7 @@ from typing import Any
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.settings_schema import (
     AttachmentSettings,
+    CapsSettings,
     ChatSettings,
     GeneralSettings,
     LoggingSettings,
@@ -40,6 +41,7 @@ from chatdesk.core.settings_schema import (
 # The schema is named here too: callers import settings from this module.
 __all__ = [
     "AttachmentSettings",
+    "CapsSettings",
     "ChatSettings",
     "GeneralSettings",
     "LoggingSettings",

@@ -208,6 +208,29 @@ class AttachmentSettings:
 
 
 @dataclass(frozen=True)
+class CapsSettings:
+    monthly_usd: float = setting(
+        0.0,
+        "Most that answers may cost in a calendar month, all providers together, in US dollars "
+        "(0: no cap). Past it, a request is refused before it is sent.",
+        minimum=0.0,
+        maximum=1_000_000.0,
+    )
+    thread_usd: float = setting(
+        0.0,
+        "Most that the answers of one chat may cost, in US dollars (0: no cap).",
+        minimum=0.0,
+        maximum=1_000_000.0,
+    )
+    warn_at: float = setting(
+        0.8,
+        "The share of a cap at which chatdesk says it is near (0.8: at 80 %).",
+        minimum=0.1,
+        maximum=1.0,
+    )
+
+
+@dataclass(frozen=True)
 class LoggingSettings:
     level: str = setting(
         "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -271,6 +294,7 @@ class Settings:
     mock: MockSettings = field(default_factory=MockSettings)
     tools: ToolsSettings = field(default_factory=ToolsSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    caps: CapsSettings = field(default_factory=CapsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)

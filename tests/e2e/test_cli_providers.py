@@ -132,3 +132,37 @@ def test_a_conversation_too_long_for_the_model_says_so_and_what_to_do(
     shown = chatdesk_json("threads", "show", thread["id"])["messages"]
     assert (shown[0]["role"], shown[0]["content"]) == ("user", "the whole log, please")
     assert shown[-1]["error_type"] == "conversation_too_long"
+
+
+def test_caps_are_set_kept_and_shown_and_a_reached_one_stops_ask(
+    server: FakeOpenAI, chatdesk_home: Path
+) -> None:
+    # $0.50 a token both ways; each answer of the server is 7 + 2 tokens: $4.50.
+    chatdesk_json(
+        "providers", "add", "paid", "--base-url", server.url, "--model", "llama3.2",
+        "--input-price", "500000", "--output-price", "500000",
+    )  # fmt: skip
+    set_ = chatdesk_json("caps", "set", "--monthly", "5")
+    assert (set_["monthly_usd"], set_["thread_usd"], set_["warn_at"]) == (5.0, 0.0, 0.8)
+    for text in ("hi", "hi again"):  # the second one crosses the cap, and completes
+        assert chatdesk_json("ask", text, "--provider", "paid")["status"] == "complete"
+
+    refused = chatdesk("ask", "and now?", "--provider", "paid")
+    assert refused.returncode == 2
+    assert "The spending cap is reached: $9.00 of $5.00 (180%) this month" in refused.stderr
+    assert len(chatdesk_json("threads", "list")) == 2  # nothing was written for it
+    allowed = chatdesk_json("ask", "and now?", "--provider", "paid", "--over-cap")
+    assert allowed["status"] == "complete"
+    usage = chatdesk("usage")
+    assert "cap: $13.50 of $5.00 (270%) this month, all providers; reached" in usage.stdout
+
+    chatdesk_json("caps", "set", "--provider", "paid", "--monthly", "100")
+    assert chatdesk_json("providers", "list")["providers"][0]["monthly_cap_usd"] == 100.0
+    chatdesk_json("caps", "clear")
+    [left] = chatdesk_json("caps")["caps"]
+    assert (left["name"], left["left_usd"]) == ("this month on paid", 86.5)
+    assert (
+        chatdesk("caps").stdout.strip() == "$13.50 of $100.00 (14%) this month on paid; $86.50 left"
+    )
+    wrong = chatdesk("caps", "set", "--warn-at", "5")
+    assert (wrong.returncode, "--warn-at is a share" in wrong.stderr) == (2, True)

@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QPushButton, QSplitter, QStatusBar
 from pytestqt.qtbot import QtBot
 
@@ -25,6 +26,7 @@ from chatdesk.ui.window.models import ModelChoice
 from chatdesk.ui.window.provider_status import ProviderStatus
 from chatdesk.ui.window.sending import WAITING_TEXT, Sending
 from chatdesk.ui.window.state import WindowState
+from tests.ui.test_window import answer_done
 
 
 def _window(qtbot: QtBot, state_file: Path) -> tuple[QMainWindow, QSplitter, WindowState]:
@@ -257,6 +259,8 @@ def test_notices_say_which_thread_an_answer_waits_or_failed_in(
     failed = replace(answer, status=Status.ERROR, error_detail="the server went away")
     notices.apply(ev.MessageFinished(failed))  # in the shown thread: the message itself says it
     assert status.currentMessage() == "Retrying in 2 s (attempt 2): server error 502"
+    notices.apply(ev.CapNear(answer.thread_id, "Spending cap near: $9.00 of $10.00 (90%)."))
+    assert status.currentMessage() == "Spending cap near: $9.00 of $10.00 (90%)."
     left_out = ("report.pdf: pages 9–40", "notes.docx: the last 1,200 characters")
     notices.apply(ev.AnswerShortened(answer.id, answer.thread_id, left_out))
     assert status.currentMessage() == (
@@ -269,3 +273,24 @@ def test_notices_say_which_thread_an_answer_waits_or_failed_in(
     assert status.currentMessage() == "An answer in another thread: Waiting 3 s: the request limit"
     notices.apply(ev.MessageFinished(failed))
     assert status.currentMessage() == "An answer in another thread failed: the server went away"
+
+
+def test_a_reached_cap_offers_to_send_the_message_anyway(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    from chatdesk.core.chat.caps import CapReached
+
+    window = open_window(make_core())
+    window.composer.set_text("Worth it")
+    said = "The spending cap is reached: $9.00 of $5.00 (180%) this month, all providers."
+    window.sending._refused(CapReached(said))  # as the service refuses a send at a cap
+    assert window.statusBar().currentMessage() == said
+    button = window.sending.over_cap_button
+    assert button is not None
+    assert button.isVisible()
+    assert button.accessibleName() == "Send anyway, past the spending cap"
+    button.setFocus()
+    qtbot.keyClick(button, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: answer_done(window))
+    assert window.view.widgets[0].message.content == "Worth it"
+    assert not button.isVisible()

@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from chatdesk.core.attach.attacher import Attacher
+from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
 from chatdesk.core.chat.context import ContextTooLong
@@ -37,6 +38,7 @@ from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import (
     AnswerShortened,
+    CapNear,
     EventBus,
     MessageFinished,
     ProviderStateChanged,
@@ -270,9 +272,28 @@ class Answers:
         answer, thread = await self._store_final(run, outcome, _cost_of(run.provider, state.usage))
         self._events.publish(MessageFinished(answer))
         self._events.publish(ThreadUpdated(thread))
+        if answer.usage.cost_usd:
+            await self._say_if_near_a_cap(answer)
         self._announce_provider_state(answer)
         self._ended(answer)
         return answer
+
+    async def _say_if_near_a_cap(self, answer: MessageView) -> None:
+        settings, now, provider = self._settings(), self._clock.now(), answer.provider or ""
+        cap = caps.provider_cap(self._providers, provider)
+        if not (settings.caps.monthly_usd or settings.caps.thread_usd or cap):
+            return  # no cap: nothing is read
+
+        def states(session: Any) -> list[caps.CapState]:
+            return caps.cap_states(session, settings, now, provider, cap, answer.thread_id)
+
+        try:
+            said = caps.near(await self._store.read(states), settings)
+        except ChatdeskError as error:  # the answer is stored; only the warning is lost
+            log.warning("could not check the spending caps: %s", error)
+            return
+        if said:
+            self._events.publish(CapNear(answer.thread_id, said))
 
     async def _store_final(
         self, run: _Run, outcome: Outcome, cost: float | None

@@ -115,6 +115,14 @@ class AnswerShortened:
 
 
 @dataclass(frozen=True)
+class CapNear:
+    """An answer ended with a spending cap near or reached (`said`: which, and how near)."""
+
+    thread_id: uuid.UUID
+    said: str
+
+
+@dataclass(frozen=True)
 class ProvidersChanged:
     """Provider profiles were added, edited or removed: model lists may have changed."""
 
@@ -270,6 +278,7 @@ Event = (
     | SavingStateChanged
     | AnswerWaiting
     | AnswerShortened
+    | CapNear
     | ProvidersChanged
     | SummaryStarted
     | SummaryCreated

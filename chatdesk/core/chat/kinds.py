@@ -15,6 +15,9 @@ MESSAGE_TOO_LONG = "context_too_long"
 # A message with images was refused before anything was written: its model does not take them
 # (the window offers to choose another model).
 IMAGES_NOT_TAKEN = "images_not_taken"
+# A request was refused before anything was written: a spending cap is reached (the window
+# offers to send it anyway).
+CAP_REACHED = "cap_reached"
 
 
 class Role(enum.StrEnum):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.background import complete_text
 from chatdesk.core.chat.budget import background_choice
@@ -48,6 +49,10 @@ class ThreadNamer:
                 return
             name, model = background_choice(
                 settings, self._providers, answer.provider or "", answer.model or ""
+            )
+            now = self._clock.now()  # a reached spending cap: no title (CapReached)
+            await self._store.read(
+                lambda s: caps.check(s, settings, self._providers, now, name, answer.thread_id)
             )
             text = await complete_text(
                 self._providers.get(name),

@@ -33,6 +33,7 @@ from chatdesk.core.attach.stored import StoredAttachments
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import check_thread_window
+from chatdesk.core.chat.caps import Spending
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus
@@ -108,6 +109,7 @@ class ChatService:
             store, providers, current, self._counting, self._tasks, self.tools.known_offer, blobs
         )
         self._namer = ThreadNamer(store, providers, current, self.events, clock)
+        self.spending = Spending(store, providers, current, clock)  # the caps, and what is left
         self._answers = Answers(
             store,
             providers,
@@ -320,9 +322,13 @@ class ChatService:
         attachments: Sequence[AttachmentInput] = (),
         provider: str | None = None,
         model: str | None = None,
+        over_cap: bool = False,
     ) -> Turn:
-        """Commit the user's message, then start writing the answer in the background."""
-        return await self._turns.send(thread_id, text, attachments, provider=provider, model=model)
+        """Commit the user's message, then start writing the answer in the background
+        (`over_cap`: past a reached spending cap, this once)."""
+        return await self._turns.send(
+            thread_id, text, attachments, provider=provider, model=model, over_cap=over_cap
+        )
 
     async def send_new(
         self,
@@ -333,6 +339,7 @@ class ChatService:
         provider: str | None = None,
         model: str | None = None,
         tools: Sequence[str] | None = None,
+        over_cap: bool = False,
     ) -> Turn:
         """Start a new thread with this message (and `tools` switched on for it; None: its
         project's), in one transaction: a refused message leaves no empty thread behind."""
@@ -345,6 +352,7 @@ class ChatService:
             model=model,
             project_id=project_id,
             tools=tools,
+            over_cap=over_cap,
         )
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:

@@ -5,14 +5,17 @@ committed with the pending answer in one transaction before any provider is aske
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import attachments as attached
+from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import ThreadSetup
@@ -74,9 +77,11 @@ class Turns:
         model: str | None,
         project_id: uuid.UUID | None = None,
         tools: Sequence[str] | None = None,
+        over_cap: bool = False,
     ) -> Turn:
         """Commit the user's message (in a new thread in `project_id`, with `tools` switched
-        on, or its project's when None, when `thread_id` is None), then start the answer."""
+        on, or its project's when None, when `thread_id` is None), then start the answer;
+        refused before anything is written at a reached spending cap, unless `over_cap`."""
         text = self._check_message(text, attachments)
         return await self.start(
             TurnRequest(
@@ -88,6 +93,7 @@ class Turns:
                 model=model,
                 project_id=project_id,
                 tools=None if tools is None else tuple(tools),
+                over_cap=over_cap,
             )
         )
 
@@ -122,6 +128,8 @@ class Turns:
         setup: Callable[[Session, Thread], ThreadSetup] = (
             self._seeing_setup if images else self._contexts.setup
         )
+        if not turn.over_cap:
+            setup = functools.partial(self._capped_setup, setup, now)
         started = await self._store.write(lambda s: repo.start_turn(s, now, turn, owner, setup))
         self._log(turn, started.answer)
         if started.new_thread:
@@ -135,6 +143,19 @@ class Turns:
         self._events.publish(ThreadUpdated(started.thread))
         self._answers.start(started.answer)
         return Turn(started.user_message, started.answer)
+
+    def _capped_setup(
+        self,
+        setup: Callable[[Session, Thread], ThreadSetup],
+        now: datetime,
+        session: Session,
+        thread: Thread,
+    ) -> ThreadSetup:
+        """The thread's setup, refused (before anything is written) when a spending cap that
+        applies to its request is reached."""
+        chosen = setup(session, thread)
+        caps.check(session, self._settings(), self._providers, now, chosen.provider, thread.id)
+        return chosen
 
     def _seeing_setup(self, session: Session, thread: Thread) -> ThreadSetup:
         """The thread's setup, refused (before anything is written) when its model does not

@@ -334,6 +334,7 @@ class TurnRequest:
     project_id: uuid.UUID | None = None
     # A new thread's tool servers, switched on with it; None: its project's.
     tools: tuple[str, ...] | None = None
+    over_cap: bool = False  # the user allows this one request past a reached spending cap
 
 
 @dataclass(frozen=True)

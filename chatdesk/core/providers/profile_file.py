@@ -38,12 +38,14 @@ _FIELDS: dict[str, tuple[type, ...]] = {
     "images": (str,),
     "image_max_side": (int,),
     "image_max_mb": (int, float),
+    "monthly_cap_usd": (int, float),
 }
 _FLOATS = {
     "input_price_per_million",
     "output_price_per_million",
     "cached_input_price_per_million",
     "image_max_mb",
+    "monthly_cap_usd",
 }
 
 

@@ -40,6 +40,7 @@ class ProviderProfile:
     # within the `attachments` settings). An image past either is made smaller when sent.
     image_max_side: int = 0
     image_max_mb: float = 0.0
+    monthly_cap_usd: float = 0.0  # most its answers may cost in a calendar month (0: no cap)
 
     def __post_init__(self) -> None:
         if not NAME_PATTERN.fullmatch(self.name):
@@ -61,6 +62,7 @@ class ProviderProfile:
             ("context window", self.context_window),
             ("requests per minute", self.requests_per_minute),
             ("largest image size", self.image_max_mb),
+            ("monthly cap", self.monthly_cap_usd),
         ):
             if value < 0:
                 raise ChatdeskError(f"The {label} of provider {self.name!r} cannot be negative.")

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.background import complete_text
 from chatdesk.core.chat.budget import ThreadSetup, background_choice, thread_setup
@@ -185,6 +186,13 @@ class Summarizer:
         writer = thread_setup(
             session, thread, settings, self._providers, provider=provider, model=model
         )
+        try:  # a reached spending cap: said when asked for, else no summary
+            caps.check(session, settings, self._providers, self._clock.now(), provider, thread_id)
+        except caps.CapReached:
+            if manual:
+                raise
+            log.info("no summary of thread %s: a spending cap is reached", thread_id)
+            return None
         return _Setups(own, writer)
 
     def _plan(

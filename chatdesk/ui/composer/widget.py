@@ -292,7 +292,7 @@ class Composer(QWidget):
 
     # --- behaviour ------------------------------------------------------------------------
 
-    def _can_send(self) -> bool:
+    def can_send(self) -> bool:
         if self._streaming or self._busy or self._pending:
             return False
         return bool(self._attachments) or self._has_visible_text()
@@ -303,11 +303,11 @@ class Composer(QWidget):
         return not found.isNull()
 
     def _send(self) -> None:
-        if self._can_send():
+        if self.can_send():
             self.send_requested.emit(self.text(), self.attachments())
 
     def _update_controls(self) -> None:
-        self._send_button.setEnabled(self._can_send())
+        self._send_button.setEnabled(self.can_send())
         self._stop.setEnabled(self._streaming)
 
     def _text_changed(self) -> None:

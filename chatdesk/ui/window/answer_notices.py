@@ -1,6 +1,7 @@
 """The status line's words about answers the user may not be watching: a wait or a retry
 before an answer starts, shown for as long as it lasts, documents sent in part because they did
-not fit the model's context, and an answer that failed in a thread other than the one shown."""
+not fit the model's context, a spending cap an answer brought near, and an answer that failed
+in a thread other than the one shown."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ if TYPE_CHECKING:  # the core's events load with the core, after the first paint
 
 
 SHORTENED_SECONDS = 30
+CAP_SECONDS = 30
 
 
 class AnswerNotices:
@@ -36,6 +38,8 @@ class AnswerNotices:
             case ev.AnswerShortened(_, thread_id, left_out):
                 text = "Sent in part, to fit the model's context: " + "; ".join(left_out)
                 self._say_about(thread_id, text + " left out.", SHORTENED_SECONDS)
+            case ev.CapNear(_, said):
+                self._status.showMessage(said, CAP_SECONDS * 1000)
             case ev.MessageFinished(message) if message.thread_id != self._current():
                 if message.status is Status.ERROR:
                     detail = message.error_detail

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
 from PySide6.QtGui import QImage, QImageWriter
-from PySide6.QtWidgets import QStatusBar
+from PySide6.QtWidgets import QPushButton, QStatusBar
 
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.errors import InvalidRequest
@@ -51,6 +51,7 @@ class Sending(QObject):
         self._waiting = False  # Send was pressed before the core was attached
         self._dropped: list[Path] = []  # files dropped before then
         self._live: dict[uuid.UUID, uuid.UUID] = {}  # thread -> its answer being written
+        self.over_cap_button: QPushButton | None = None  # offered when a spending cap refused
         composer.send_requested.connect(self.send)
         composer.stop_requested.connect(self.stop)
         composer.files_dropped.connect(self.attach_files)
@@ -82,8 +83,18 @@ class Sending(QObject):
             self.update_busy()
             self._status.showMessage(WAITING_TEXT)
         else:
+            self._over_cap_hide()
             call = self._call(self._service, text, attachments)
             self._runner.run(call, done=self._done, failure=self._refused)
+
+    def send_over_cap(self) -> None:
+        """Send what the composer holds past a reached spending cap, this once."""
+        if self._service is None or self._runner is None or not self._composer.can_send():
+            return
+        self._over_cap_hide()
+        text, attachments = self._composer.text(), self._composer.attachments()
+        call = self._call(self._service, text, attachments, over_cap=True)
+        self._runner.run(call, done=self._done, failure=self._refused)
 
     def attach_files(self, paths: list[Path]) -> None:
         """Each file shows as a chip at once and is read in the reading child; one that cannot
@@ -164,24 +175,47 @@ class Sending(QObject):
 
     def _refused(self, error: ChatdeskError) -> None:
         """The message stays in the composer; a model that does not take its images is
-        answered by the model list, open to choose another."""
-        from chatdesk.core.chat.kinds import IMAGES_NOT_TAKEN
+        answered by the model list, open to choose another; a reached spending cap, by "Send
+        anyway" beside the status line."""
+        from chatdesk.core.chat.kinds import CAP_REACHED, IMAGES_NOT_TAKEN
 
-        self._status.showMessage(str(error), 20_000)
-        if getattr(error, "kind", None) == IMAGES_NOT_TAKEN:
+        self._status.showMessage(str(error), 30_000)
+        kind = getattr(error, "kind", None)
+        if kind == IMAGES_NOT_TAKEN:
             self._composer.open_models()
+        elif kind == CAP_REACHED:
+            self._over_cap_offer()
+
+    def _over_cap_offer(self) -> None:
+        if self.over_cap_button is None:
+            self.over_cap_button = QPushButton("Send anyway", self._status)
+            self.over_cap_button.setObjectName("sendOverCap")
+            self.over_cap_button.setAccessibleName("Send anyway, past the spending cap")
+            self.over_cap_button.setToolTip("Send this message once, past the spending cap")
+            self.over_cap_button.clicked.connect(self.send_over_cap)
+            self._status.addPermanentWidget(self.over_cap_button)
+        self.over_cap_button.show()
+
+    def _over_cap_hide(self) -> None:
+        if self.over_cap_button is not None:
+            self.over_cap_button.hide()
 
     def update_busy(self) -> None:
         running = self._runner is not None and self._runner.busy
         self._composer.set_busy(running or self._waiting)
 
     def _call(
-        self, service: ChatService, text: str, attachments: list[AttachmentInput]
+        self,
+        service: ChatService,
+        text: str,
+        attachments: list[AttachmentInput],
+        *,
+        over_cap: bool = False,
     ) -> Coroutine[Any, Any, Turn]:
         items = list(attachments)
         thread = self._shown()
         if thread is not None:
-            return service.send(thread.id, text, attachments=items)
+            return service.send(thread.id, text, attachments=items, over_cap=over_cap)
         provider, model = self._models.new_chat_model or (None, None)
         chosen = self._models.tools.new_chat_tools  # None: the project's
         return service.send_new(
@@ -191,6 +225,7 @@ class Sending(QObject):
             provider=provider,
             model=model,
             tools=None if chosen is None else sorted(chosen),
+            over_cap=over_cap,
         )
 
     def _send_waited(self) -> None:
