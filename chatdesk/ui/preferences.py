@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.tools.service import Tools
     from chatdesk.ui.runner import Runner
-    from chatdesk.ui.settings.usage_view import UsageQuery
+    from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]
 
@@ -52,6 +52,7 @@ class PreferencesDialog(QDialog):
         backups: Backups | None = None,
         data_folder: Path | None = None,
         usage: UsageQuery | None = None,
+        spending: SpendingQuery | None = None,
         models: ModelPairs = (),
         team: TeamSync | None = None,
         tools: Tools | None = None,
@@ -67,7 +68,7 @@ class PreferencesDialog(QDialog):
         self.tabs.setObjectName("preferencesTabs")
         self.tabs.addTab(self.appearance, "&Appearance")
         self.tabs.addTab(self.chat, "C&hat")
-        self._add_acting_tabs(runner, providers, backups, data_folder, usage)
+        self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
         self._add_team_tab(team, runner)
         buttons = QDialogButtonBox(
@@ -89,7 +90,7 @@ class PreferencesDialog(QDialog):
         providers: ProviderManager | None,
         backups: Backups | None,
         data_folder: Path | None,
-        usage: UsageQuery | None,
+        queries: tuple[UsageQuery | None, SpendingQuery | None],
     ) -> None:
         # Imported when the dialog opens, not with the window: the window paints first.
         from chatdesk.ui.runner import Runner
@@ -103,7 +104,8 @@ class PreferencesDialog(QDialog):
         self.providers.profiles_changed.connect(self.chat.refresh_models)
         self.providers.profiles_changed.connect(self.profiles_changed)
         self.data = DataPage(data_folder, backups, runner, self, storage=self._settings.storage)
-        self.usage = UsagePage(usage, runner, self)
+        usage, spending = queries
+        self.usage = UsagePage(usage, runner, self, caps=self._settings.caps, spending=spending)
         self.tabs.addTab(self.providers, "&Providers")
         self.tabs.addTab(self.data, "&Data")
         self.tabs.addTab(self.usage, "&Usage")
@@ -139,9 +141,11 @@ class PreferencesDialog(QDialog):
         chat = self.chat.chat(self._settings.chat)
         storage = self.data.storage(self._settings.storage)
         sync = self.team.sync(self._settings.sync)
+        caps = self.usage.caps.caps(self._settings.caps)
         return replace(
-            self._settings, ui=ui, general=general, chat=chat, storage=storage, sync=sync
-        )
+            self._settings,
+            ui=ui, general=general, chat=chat, storage=storage, sync=sync, caps=caps,
+        )  # fmt: skip
 
     def font_size(self) -> int:
         return self.appearance.font_size()

@@ -206,3 +206,9 @@ def test_a_scans_pages_are_drawn_as_images_when_asked() -> None:
         assert drawn.size == (first.width, 512)
         assert abs(drawn.width / 512 - 8.27 / 11.69) < 0.01  # an A4 page, upright
     assert read("scan.pdf", files.scanned_pdf(3), Limits()).page_images == ()  # not asked
+
+
+def test_a_photo_only_turned_upright_is_not_said_to_be_scaled() -> None:
+    result = read("small.jpg", files.photo(800, 600, orientation=6), Limits())
+    assert (result.width, result.height) == (600, 800)
+    assert result.note == ""

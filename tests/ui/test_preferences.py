@@ -275,3 +275,35 @@ def test_long_thread_settings_round_trip(qtbot: QtBot, open_dialog: OpenDialog) 
     assert not child(again, QSpinBox, "summaryThreshold").isEnabled()
     again.accept()
     assert again.result_settings().chat.summary_threshold == 0.0  # off
+
+
+def test_spending_caps_round_trip_and_show_what_is_left(
+    qtbot: QtBot, open_dialog: OpenDialog, qloop: object
+) -> None:
+    from chatdesk.core.chat.caps import CapState
+    from chatdesk.core.config import CapsSettings
+
+    async def spending() -> list[CapState]:
+        return [
+            CapState("this month, all providers", 20.0, 18.4),
+            CapState("this month on openai", 10.0, 12.0, estimated=True),
+        ]
+
+    settings = replace(Settings(), caps=CapsSettings(monthly_usd=20.0))
+    dialog = open_dialog(settings, spending=spending)
+    show_tab(dialog, "Usage")
+    spent = child(dialog, QLabel, "capsSpent")
+    qtbot.waitUntil(lambda: "18.40" in spent.text())
+    assert spent.text().splitlines() == [
+        "$18.40 of $20.00 (92%) this month, all providers; $1.60 left",
+        "about $12.00 of $10.00 (120%) this month on openai; reached",
+    ]
+    monthly = child(dialog, QDoubleSpinBox, "monthlyCap")
+    per_chat = child(dialog, QDoubleSpinBox, "chatCap")
+    assert (monthly.value(), per_chat.text()) == (20.0, "No cap")
+    monthly.setValue(50.0)
+    per_chat.setValue(2.5)
+    child(dialog, QSpinBox, "capWarnAt").setValue(90)
+    dialog.accept()
+    caps = dialog.result_settings().caps
+    assert (caps.monthly_usd, caps.thread_usd, caps.warn_at) == (50.0, 2.5, 0.9)

@@ -47,22 +47,28 @@ def read_image(data: bytes, mime: str, limits: Limits) -> Read:
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # Pillow's "broken data"
         raise Unreadable(f"the image is damaged ({error})") from error
     notes = [f"the first of {frames} frames"] if frames > 1 else []
-    return finished(picture, limits, notes)
+    return finished(picture, limits, notes, given=(width, height))
 
 
-def finished(picture: Any, limits: Limits, notes: list[str] | None = None) -> Read:
+def finished(
+    picture: Any,
+    limits: Limits,
+    notes: list[str] | None = None,
+    given: tuple[int, int] | None = None,
+) -> Read:
     """A decoded picture as an attached image: scaled to `image_max_side`, re-encoded (JPEG,
-    or PNG when it has transparency) within `image_max_bytes`, with its thumbnail."""
+    or PNG when it has transparency) within `image_max_bytes`, with its thumbnail; `given`:
+    its size as it came, for the note of a scaled one."""
     from PIL import Image
 
-    width, height = picture.size
+    width, height = given or picture.size
     alpha = _has_alpha(picture)
     picture = picture.convert("RGBA" if alpha else "RGB")
     picture.thumbnail((limits.image_max_side, limits.image_max_side), Image.Resampling.LANCZOS)
     kept, kept_mime = _encode(picture, alpha, limits.image_max_bytes)
     thumb = picture.copy()
     thumb.thumbnail((limits.thumb_side, limits.thumb_side), Image.Resampling.BILINEAR)
-    scaled = [f"{width}×{height}, scaled down"] if (width, height) != picture.size else []
+    scaled = [f"{width}×{height}, scaled down"] if max(picture.size) < max(width, height) else []
     return Read(
         IMAGE,
         kept_mime,

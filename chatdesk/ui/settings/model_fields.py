@@ -105,6 +105,18 @@ class ModelFields(QWidget):
             )
         self.prices = [self._price(name, label) for name, label in _PRICES]
         self.prices_problem = Notice("pricesProblem", self)
+        self.monthly_cap = QDoubleSpinBox(self)
+        self.monthly_cap.setObjectName("providerMonthlyCap")
+        self.monthly_cap.setAccessibleName("Monthly spending cap in US dollars")
+        self.monthly_cap.setRange(0.0, 1_000_000.0)
+        self.monthly_cap.setDecimals(2)
+        self.monthly_cap.setPrefix("$")
+        self.monthly_cap.setSuffix(" a month")
+        self.monthly_cap.setSpecialValueText("No cap")
+        self.monthly_cap.setToolTip(
+            "Once this server's answers have cost this much in a month, a request to it is "
+            "refused before it is sent (Send anyway lets one through)."
+        )
         self.requests = self._spin("requestsPerMinute", "Requests per minute", _MOST_REQUESTS)
         self.requests.setSpecialValueText("No limit")
         self.requests.setSuffix(" per minute")
@@ -158,6 +170,7 @@ class ModelFields(QWidget):
         grid.setColumnStretch(len(_PRICES), 1)
         form.addRow(grid)
         form.addRow(self.prices_problem)
+        form.addRow("Spending &cap:", self.monthly_cap)
         form.addRow("&Requests:", self.requests)
 
     # -- values ----------------------------------------------------------------------------------
@@ -178,6 +191,7 @@ class ModelFields(QWidget):
         for line, price in zip(self.prices, prices, strict=True):
             line.setText(_price_text(price))
         self.requests.setValue(profile.requests_per_minute)
+        self.monthly_cap.setValue(profile.monthly_cap_usd)
 
     def typed(self, name: str, base_url: str) -> ProfileInput:
         input_price, cached_price, output_price = (line.text() for line in self.prices)
@@ -194,6 +208,7 @@ class ModelFields(QWidget):
             cached_input_price=cached_price,
             output_price=output_price,
             requests_per_minute=self.requests.value(),
+            monthly_cap_usd=self.monthly_cap.value(),
         )
 
     def add_models(self, models: Iterable[str]) -> None:

@@ -40,6 +40,7 @@ class ProfileInput:
     cached_input_price: str = ""
     output_price: str = ""
     requests_per_minute: int = 0
+    monthly_cap_usd: float = 0.0  # no cap
 
 
 @dataclass(frozen=True)
@@ -74,6 +75,7 @@ def check_profile(typed: ProfileInput, taken: Collection[str]) -> Checked:
             images=typed.images,
             image_max_side=typed.image_max_side,
             image_max_mb=typed.image_max_mb,
+            monthly_cap_usd=typed.monthly_cap_usd,
             requests_per_minute=typed.requests_per_minute,
             models=split_models(typed.models),
         )

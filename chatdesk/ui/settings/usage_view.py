@@ -1,7 +1,9 @@
-"""Usage: tokens and cost per month, provider and model, from the answers chatdesk stored.
+"""Usage: tokens and cost per month, provider and model, from the answers chatdesk stored,
+and the spending caps with what is left of them (`caps_box.py`).
 
-The page is given the query (`ChatService.usage_by_month`) rather than the service, and asks
-it the first time it is shown and whenever the month or Refresh is chosen.
+The page is given the queries (`ChatService.usage_by_month`, `Spending.overview`) rather than
+the service, and asks them the first time it is shown and whenever the month or Refresh is
+chosen.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.config import CapsSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.caps_box import CapsBox
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.usage_model import (
     ESTIMATED_NOTE,
@@ -34,18 +38,28 @@ from chatdesk.ui.settings.usage_model import (
 )
 
 if TYPE_CHECKING:
+    from chatdesk.core.chat.caps import CapState
     from chatdesk.core.chat.usage import UsageRow
 
 UsageQuery = Callable[[str | None], Coroutine[Any, Any, Sequence["UsageRow"]]]
+SpendingQuery = Callable[[], Coroutine[Any, Any, Sequence["CapState"]]]
 ALL_MONTHS = "All months"
 
 
 class UsagePage(QWidget):
     def __init__(
-        self, query: UsageQuery | None, runner: Runner, parent: QWidget | None = None
+        self,
+        query: UsageQuery | None,
+        runner: Runner,
+        parent: QWidget | None = None,
+        *,
+        caps: CapsSettings | None = None,
+        spending: SpendingQuery | None = None,
     ) -> None:
         super().__init__(parent)
         self._query = query
+        self._spending = spending
+        self.caps = CapsBox(caps or CapsSettings(), self)
         self._runner = runner
         self._asked = False
         self.month = QComboBox(self)
@@ -97,6 +111,7 @@ class UsagePage(QWidget):
         legend.setProperty("tone", Tone.INFO.value)
         legend.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.caps)
         layout.addLayout(top)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.status)
@@ -109,6 +124,8 @@ class UsagePage(QWidget):
             self.load()
 
     def load(self) -> None:
+        if self._spending is not None:
+            self._runner.run(self._spending(), done=self.caps.show_states, quiet=True, owner=self)
         if self._query is None:
             return
         month = self.month.currentData()

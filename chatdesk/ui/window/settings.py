@@ -80,6 +80,7 @@ class WindowSettings:
             backups=self._backups,
             data_folder=self._data_folder,
             usage=service.usage_by_month,
+            spending=service.spending.overview,
             models=service.known_models,
             team=self._team,
             tools=service.tools,

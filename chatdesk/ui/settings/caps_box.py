@@ -1,0 +1,70 @@
+"""The spending caps on the Usage page: the monthly cap for all providers, the cap of one chat
+and from what share chatdesk says a cap is near (settings `caps`, applied on OK), and what has
+been spent this month against every cap, providers' own included (set in their profiles)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
+
+from chatdesk.core.config import CapsSettings
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.caps import CapState
+
+NO_CAP = "No cap"
+
+
+class CapsBox(QGroupBox):
+    def __init__(self, caps: CapsSettings, parent: QWidget | None = None) -> None:
+        super().__init__("Spending caps", parent)
+        self.setObjectName("spendingCaps")
+        self.monthly = self._dollars("monthlyCap", "Monthly cap, all providers", caps.monthly_usd)
+        self.per_chat = self._dollars("chatCap", "Cap of one chat", caps.thread_usd)
+        self.warn_at = QSpinBox(self)
+        self.warn_at.setObjectName("capWarnAt")
+        self.warn_at.setAccessibleName("Say a cap is near from this share of it")
+        self.warn_at.setRange(10, 100)
+        self.warn_at.setSuffix(" %")
+        self.warn_at.setValue(round(caps.warn_at * 100))
+        self.spent = QLabel(self)
+        self.spent.setObjectName("capsSpent")
+        self.spent.setWordWrap(True)
+        form = QFormLayout(self)
+        form.addRow("Each &month:", self.monthly)
+        form.addRow("Each c&hat:", self.per_chat)
+        form.addRow("&Say so from:", self.warn_at)
+        form.addRow(self.spent)
+        self.setToolTip(
+            "Once a cap is reached, a request is refused before it is sent (Send anyway lets "
+            "one through). A provider's own monthly cap is set in its profile."
+        )
+
+    def _dollars(self, name: str, accessible: str, value: float) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox(self)
+        spin.setObjectName(name)
+        spin.setAccessibleName(accessible)
+        spin.setRange(0.0, 1_000_000.0)
+        spin.setDecimals(2)
+        spin.setSingleStep(5.0)
+        spin.setPrefix("$")
+        spin.setSpecialValueText(NO_CAP)
+        spin.setGroupSeparatorShown(True)
+        spin.setValue(value)
+        return spin
+
+    def caps(self, base: CapsSettings) -> CapsSettings:
+        return replace(
+            base,
+            monthly_usd=self.monthly.value(),
+            thread_usd=self.per_chat.value(),
+            warn_at=self.warn_at.value() / 100,
+        )
+
+    def show_states(self, states: Sequence[CapState]) -> None:
+        """What has been spent this month against each cap (as saved, before any edit here)."""
+        lines = [state.with_left() for state in states if state.name != "in this chat"]
+        self.spent.setText("\n".join(lines) or "No cap is set.")
