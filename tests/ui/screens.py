@@ -355,6 +355,7 @@ async def _seed_settings(core: Core, server_url: str) -> None:
         default_model="llama3.2",
         input_price_per_million=0.2,
         output_price_per_million=0.6,
+        monthly_cap_usd=5.0,
     )
     await core.profiles.save(priced)
     await core.profiles.save(PRESETS["openai"], key="sk-screens-only")
@@ -376,6 +377,7 @@ async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) 
             backups=core.backups,
             data_folder=core.config.paths.data_dir,
             usage=core.service.usage_by_month,
+            spending=core.service.spending.overview,
             models=core.service.known_models,
         )
         dialog.tabs.setCurrentIndex(tab)

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.caps import CapState
 
 NO_CAP = "No cap"
+SPIN_WIDTH = 180
 
 
 class CapsBox(QGroupBox):
@@ -30,12 +31,14 @@ class CapsBox(QGroupBox):
         self.warn_at.setRange(10, 100)
         self.warn_at.setSuffix(" %")
         self.warn_at.setValue(round(caps.warn_at * 100))
+        self.warn_at.setMaximumWidth(SPIN_WIDTH)
         self.spent = QLabel(self)
         self.spent.setObjectName("capsSpent")
         self.spent.setWordWrap(True)
+        self.spent.hide()  # until what was spent is known
         form = QFormLayout(self)
-        form.addRow("Each &month:", self.monthly)
-        form.addRow("Each c&hat:", self.per_chat)
+        form.addRow("&Each month:", self.monthly)
+        form.addRow("Each &chat:", self.per_chat)
         form.addRow("&Say so from:", self.warn_at)
         form.addRow(self.spent)
         self.setToolTip(
@@ -54,6 +57,7 @@ class CapsBox(QGroupBox):
         spin.setSpecialValueText(NO_CAP)
         spin.setGroupSeparatorShown(True)
         spin.setValue(value)
+        spin.setMaximumWidth(SPIN_WIDTH)
         return spin
 
     def caps(self, base: CapsSettings) -> CapsSettings:
@@ -68,3 +72,4 @@ class CapsBox(QGroupBox):
         """What has been spent this month against each cap (as saved, before any edit here)."""
         lines = [state.with_left() for state in states if state.name != "in this chat"]
         self.spent.setText("\n".join(lines) or "No cap is set.")
+        self.spent.show()

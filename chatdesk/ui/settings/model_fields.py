@@ -87,7 +87,7 @@ class ModelFields(QWidget):
             "and LLaVA; say so here for one it does not know."
         )
         self.image_side = self._spin("imageMaxSide", "Largest image side sent, in pixels", 16_384)
-        self.image_side.setSpecialValueText("As attached")
+        self.image_side.setSpecialValueText("Side as attached")
         self.image_side.setSuffix(" px")
         self.image_side.setSingleStep(256)
         self.image_mb = QDoubleSpinBox(self)
@@ -97,7 +97,7 @@ class ModelFields(QWidget):
         self.image_mb.setSingleStep(0.5)
         self.image_mb.setDecimals(1)
         self.image_mb.setSuffix(" MB")
-        self.image_mb.setSpecialValueText("As attached")
+        self.image_mb.setSpecialValueText("Size as attached")
         for spin in (self.image_side, self.image_mb):
             spin.setToolTip(
                 "The largest image this server takes: an image past it is made smaller when "
