@@ -154,14 +154,15 @@ def _held(core: Any, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     return gate
 
 
-def test_a_file_still_being_read_when_the_user_moves_to_another_chat_waits_in_its_own(
+def _dropped_in_a_chat(
     make_core: Any,
     open_window: Any,
     qtbot: QtBot,
     finish: Any,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> tuple[Any, MainWindow, Any, Any, asyncio.Event]:
+    """A window showing the first of two chats, a PDF dropped in it and held being read."""
     core = make_core()
     window = open_window(core)
     first = finish(core.service.create_thread(title="Report questions"))
@@ -172,6 +173,20 @@ def test_a_file_still_being_read_when_the_user_moves_to_another_chat_waits_in_it
     report = tmp_path / "report.pdf"
     report.write_bytes(files.pdf(["Revenue grew by a third"]))
     window.composer.files_dropped.emit([report])
+    return core, window, first, second, gate
+
+
+def test_a_file_still_being_read_when_the_user_moves_to_another_chat_waits_in_its_own(
+    make_core: Any,
+    open_window: Any,
+    qtbot: QtBot,
+    finish: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    core, window, first, second, gate = _dropped_in_a_chat(
+        make_core, open_window, qtbot, finish, tmp_path, monkeypatch
+    )
     assert [c.accessibleDescription() for c in _chips(window)] == ["Being read"]
 
     window.show_thread(second.id)  # before the file is ready
@@ -200,16 +215,9 @@ def test_a_file_ready_after_its_chat_was_left_and_shown_again_joins_the_composer
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    core = make_core()
-    window = open_window(core)
-    first = finish(core.service.create_thread(title="Report questions"))
-    second = finish(core.service.create_thread(title="Something else"))
-    gate = _held(core, monkeypatch)
-    window.show_thread(first.id)
-    qtbot.waitUntil(lambda: window.current_thread_id == first.id and window.drafts.shown)
-    report = tmp_path / "report.pdf"
-    report.write_bytes(files.pdf(["Revenue grew by a third"]))
-    window.composer.files_dropped.emit([report])
+    core, window, first, second, gate = _dropped_in_a_chat(
+        make_core, open_window, qtbot, finish, tmp_path, monkeypatch
+    )
     window.show_thread(second.id)
     qtbot.waitUntil(lambda: window.current_thread_id == second.id)
     window.show_thread(first.id)  # back before the file is ready: its chip went with the switch
@@ -245,4 +253,5 @@ def test_a_scans_chip_adds_its_pages_as_images(
     names = [a.name for a in window.composer.attachments()]
     assert names == ["contract.pdf", "contract page 1.jpg", "contract page 2.jpg"]
     assert [a.kind for a in window.composer.attachments()] == ["document", "image", "image"]
+    assert (button.isEnabled(), button.text()) == (False, "Pages added")  # not twice
     qtbot.waitUntil(lambda: all(c._picture.pixmap() is not None for c in _chips(window)[1:]))

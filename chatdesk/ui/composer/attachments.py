@@ -140,9 +140,14 @@ class AttachmentChip(QFrame):
                 "It is a scan, with no text to read: add its pages as images, for a model "
                 "that takes images"
             )
-            self.pages_button.clicked.connect(self.pages_clicked)
+            self.pages_button.clicked.connect(self._pages_asked)
             layout.addWidget(self.pages_button)
         layout.addWidget(self.remove_button)
+
+    def _pages_asked(self) -> None:
+        self.pages_button.setEnabled(False)  # asked once: its pages follow as chips
+        self.pages_button.setText("Pages added")
+        self.pages_clicked.emit()
 
     def _image_hash(self) -> str:
         item = self.attachment
