@@ -27,7 +27,7 @@ from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.trust.files import read_regular
 
 MB = 1024 * 1024
-KEPT_SMALLER = 64  # images kept made smaller for a server's limits
+KEPT_SMALLER = 16  # images kept made smaller for a server's limits (each within them)
 log = logging.getLogger("chatdesk.attach")
 
 

@@ -32,7 +32,6 @@ from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.attachments import shortened
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
-from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.tokens import Counted, TokenCounter, encoding_for_model
 from chatdesk.core.tokens.images import image_tokens
@@ -99,8 +98,6 @@ class BranchReader:
         self.fresh: list[CountUpdate] = []  # new counts, for the caller to save
         self._texts: dict[uuid.UUID, str] = {}
         self._images: dict[uuid.UUID, tuple[ImagePart, ...]] = {}  # a user message's images
-        # A user message with attachments: its own text and its attachments' (for `fit`).
-        self._attached: dict[uuid.UUID, tuple[str, list[tuple[AttachmentView, str]]]] = {}
         self._with_texts = with_texts
         self._estimator_used = False
 
@@ -138,10 +135,13 @@ class BranchReader:
         takes at most `room` tokens, each ending with a note of what was left out; its tokens
         and what was left out of each ("report.pdf: pages 41–300"). None when it has no text
         to cut, or would not fit even without it. `texts` gives the cut text from then on."""
-        kept = self._attached.get(entry.id)
-        if kept is None:
+        if entry.role is not Role.USER:
             return None
-        content, found = kept
+        found = repo.attachment_texts(self._session, [entry.id]).get(entry.id)
+        rows = repo.message_texts(self._session, [entry.id])
+        if not found or not rows:
+            return None
+        content = rows[0].content
         images = sum(image_tokens(view.width, view.height) for view, _ in found if view.is_image)
 
         def cut(fraction: float) -> tuple[int, str, list[str]]:
@@ -231,7 +231,6 @@ class BranchReader:
         for row in rows:
             if found := files.get(row.id):
                 self._texts[row.id] = attached.for_model(row.content, found)
-                self._attached[row.id] = (row.content, found)
                 self._images[row.id] = tuple(
                     ImagePart(view.mime, view.sha256, view.width, view.height)
                     for view, _ in found
