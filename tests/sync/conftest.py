@@ -19,6 +19,8 @@ import secrets
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
@@ -26,6 +28,9 @@ import pytest
 from chatdesk.core.sync.server.admin import ServerAdmin
 from chatdesk.core.sync.server.roles import MemberRole
 from tests.sync.pg import PgServer, find_bin_dir
+
+if TYPE_CHECKING:
+    from tests.sync.client import Client
 
 TEMPLATE = "chatdesk_template"
 _numbers = itertools.count(1)
@@ -168,3 +173,23 @@ def old_db(pg_server: PgServer) -> Iterator[SyncDatabase]:
         yield database
     finally:
         database.drop()
+
+
+@pytest.fixture
+def team(sync_db: SyncDatabase) -> Team:
+    """Team red, with alice and bob (a test module may name its own)."""
+    return sync_db.team("red", ["alice", "bob"])
+
+
+@pytest.fixture
+def pair(tmp_path: Path, team: Team) -> Iterator[tuple[Client, Client]]:
+    """alice's and bob's chatdesk, each with its own data folder."""
+    from tests.sync.client import Client  # it imports this module's Member
+
+    alice = Client(tmp_path / "alice", team.members["alice"])
+    bob = Client(tmp_path / "bob", team.members["bob"])
+    try:
+        yield alice, bob
+    finally:
+        alice.close()
+        bob.close()

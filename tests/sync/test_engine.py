@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,22 +13,6 @@ from chatdesk.core.tools.model import Policy
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.pg import PgServer
-
-
-@pytest.fixture
-def team(sync_db: SyncDatabase) -> Team:
-    return sync_db.team("red", ["alice", "bob"])
-
-
-@pytest.fixture
-def pair(tmp_path: Path, team: Team) -> Iterator[tuple[Client, Client]]:
-    alice = Client(tmp_path / "alice", team.members["alice"])
-    bob = Client(tmp_path / "bob", team.members["bob"])
-    try:
-        yield alice, bob
-    finally:
-        alice.close()
-        bob.close()
 
 
 def share_with(team: Team, thread_id: uuid.UUID, sharer: Client, *others: Client) -> None:

@@ -6,9 +6,7 @@ round, and purged with the last message that referred to them."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -18,22 +16,6 @@ from tests.core import attachment_files as files
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.test_engine import share_with
-
-
-@pytest.fixture
-def team(sync_db: SyncDatabase) -> Team:
-    return sync_db.team("red", ["alice", "bob"])
-
-
-@pytest.fixture
-def pair(tmp_path: Path, team: Team) -> Iterator[tuple[Client, Client]]:
-    alice = Client(tmp_path / "alice", team.members["alice"])
-    bob = Client(tmp_path / "bob", team.members["bob"])
-    try:
-        yield alice, bob
-    finally:
-        alice.close()
-        bob.close()
 
 
 def _send_files(client: Client, thread_id: object) -> list[object]:
