@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.base import LoopPublisher
     from chatdesk.core.sync.engine import SyncEngine
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
 
 
@@ -75,6 +76,14 @@ class Core:
         from chatdesk.core.transfer import Transfer
 
         return Transfer(self.store, bus=self.service.events)
+
+    def temporary(self, settings: Settings) -> TemporaryChats:
+        """Chats that live only in memory (a window of them), kept into this database when
+        asked."""
+        from chatdesk.core.temporary import TemporaryChats
+
+        paths = self.config.paths
+        return TemporaryChats(paths, self.providers, settings, self.store, self.service.events)
 
     async def start(self) -> None:
         import asyncio  # not at the top: the window imports this module before its first paint

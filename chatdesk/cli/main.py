@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
+from chatdesk.cli.assistants import add_commands as add_assistant_commands
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
 from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.caps import add_commands as add_caps_commands
@@ -89,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
     where.add_argument("--new", action="store_true", help="start a new thread (the default)")
     ask.add_argument("--provider", metavar="P", help="provider to use (default: from settings)")
     ask.add_argument("--model", metavar="M", help="model to use")
+    ask.add_argument("--assistant", metavar="NAME", help="who answers (a --thread chat keeps it)")
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument(
         "--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)"
@@ -145,6 +147,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_provider_commands(commands)
     add_caps_commands(commands)
+    add_assistant_commands(commands)
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
@@ -168,6 +171,7 @@ def _ask(config: Configuration, args: argparse.Namespace) -> int:
 async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     service = core.service
     thread_id = await service.resolve_thread(args.thread) if args.thread else None
+    chosen = (await service.assistants.find(args.assistant)).id if args.assistant else None
     printer = _AnswerPrinter(sys.stdout, enabled=not args.json)
     unsubscribe = service.events.subscribe(printer.on_event)
     stopped = asyncio.Event()
@@ -187,9 +191,12 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is None:  # the thread and the message in one transaction: a refused
             turn = await service.send_new(
-                text, tools=tools, attachments=files, over_cap=args.over_cap, **choice
-            )
+                text, tools=tools, attachments=files, over_cap=args.over_cap,
+                assistant_id=chosen, **choice,
+            )  # fmt: skip
         else:
+            if chosen is not None:
+                await service.assistants.use_in(thread_id, chosen)
             if tools is not None:
                 await service.set_thread_tools(thread_id, tools)
             turn = await service.send(
@@ -359,7 +366,8 @@ async def _threads_show(core: Core, args: argparse.Namespace) -> int:
             if message.sibling_count > 1
             else ""
         )
-        print(f"\n## {message.role.value}{status}{branch}\n")
+        agent = f" ({message.agent})" if message.agent else ""
+        print(f"\n## {message.role.value}{agent}{status}{branch}\n")
         print(message.content)
         if message.error_detail and message.status is not Status.COMPLETE:
             print(f"\n> {message.error_detail}")
@@ -422,6 +430,7 @@ def _message_json(message: MessageView) -> dict[str, Any]:
         "reasoning": message.reasoning,
         "provider": message.provider,
         "model": message.model,
+        "agent": message.agent,
         "usage": {
             "prompt_tokens": message.usage.prompt_tokens,
             "completion_tokens": message.usage.completion_tokens,

@@ -228,6 +228,13 @@ class CapsSettings:
         minimum=0.1,
         maximum=1.0,
     )
+    show_cost_over_usd: float = setting(
+        0.05,
+        "Before a message whose request alone would cost more than this (a long document, a "
+        "big context), the composer shows its estimated cost, in US dollars (0: always).",
+        minimum=0.0,
+        maximum=1_000_000.0,
+    )
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,11 @@ class UiSettings:
     )
     enter_sends: bool = setting(
         True, "Enter sends a message and Shift+Enter starts a new line; off: Ctrl+Enter sends."
+    )
+    compare_models: str = setting(
+        "",
+        "The models the composer's Compare asks (provider/model, comma-separated): the last "
+        "set chosen.",
     )
 
 

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from chatdesk.core.search import Search
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
     from chatdesk.ui.recovery import Repair
 
@@ -88,6 +89,8 @@ class AppCore(Protocol):
 
     @property
     def team(self) -> TeamSync: ...
+
+    def temporary(self, settings: Settings) -> TemporaryChats: ...
 
     async def start(self) -> None: ...
 
@@ -281,6 +284,10 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
             transfer=lambda: core.transfer,
             team=core.team,
             kept_renders=kept,
+        )
+        window.on_demand.temporary = lambda: (
+            core.temporary(window.settings.current),
+            window.settings.current,
         )
         await closed.wait()
     finally:

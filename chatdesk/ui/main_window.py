@@ -147,9 +147,10 @@ class MainWindow(QMainWindow):
         self.composer.draft_changed.connect(self.drafts.save)
         self.close_guard = CloseGuard(self, self.drafts)
         self.models = ModelChoice(
-            self.composer, lambda: self.settings.current, lambda: self._thread
+            self.composer, self.settings, lambda: self._thread, self.view.empty
         )
         self.composer.model_changed.connect(self._choose_model)
+        self.composer.assistant_changed.connect(lambda _: self._show_header())
         self.sending = Sending(
             self.composer, self.statusBar(), self.models, lambda: self._thread, self._sent, self
         )
@@ -388,7 +389,7 @@ class MainWindow(QMainWindow):
     def _show_header(self) -> None:
         thread = self._thread
         title = thread.title if thread else "New chat"
-        self.header.show_thread(title, self.models.current()[1])
+        self.header.show_thread(title, self.models.label())
         self.setWindowTitle(f"{title} — chatdesk")
         self.models.show()
         if thread is None:

@@ -1,7 +1,8 @@
 """What the buttons and links on a message do: copy, edit, regenerate, continue, delete,
 switch branch, load images, summarise or choose another model when the conversation is too
 long for the model, and links that open only after the user saw the real host; and the
-keyboard's copy and regenerate of the last answer."""
+keyboard's copy and regenerate of the last answer. A comparison's answers show side by side
+(window/comparing.py), each with these actions."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ from chatdesk.ui.conversation.formatter import SHOWN_CHARS
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.window.comparing import ComparedAnswers
 
 
 class MessageActions:
@@ -61,8 +63,17 @@ class MessageActions:
         self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
         self.attachments = AttachmentActions(window, service, runner)
         service.tools.approver = self.approver
+        # A comparison's answers, side by side, each a message with these actions.
+        self.compared = ComparedAnswers(
+            service, runner, lambda: view.formatter, self._wire, controller.reload_from
+        )
 
     def connect_widget(self, widget: MessageWidget) -> None:
+        """A message of the conversation was put on screen."""
+        self._wire(widget)
+        self.compared.consider(widget)
+
+    def _wire(self, widget: MessageWidget) -> None:
         widget.action.connect(self.run)
         widget.edited.connect(self.edit)
         widget.link_activated.connect(self.follow_link)

@@ -39,6 +39,22 @@ def test_a_shared_thread_reaches_a_teammate_with_its_history(
     assert len(bob.texts(seen.id)) == 2  # the question and the mock's answer
 
 
+def test_the_assistant_an_answer_came_from_reaches_a_teammate(
+    pair: tuple[Client, Client], team: Team
+) -> None:
+    alice, bob = pair
+    tutor = alice.run(alice.service.assistants.find("Tutor"))
+    turn = alice.run(alice.service.send_new("Teach me limits", assistant_id=tutor.id))
+    alice.run(alice.service.wait_for_answer(turn.answer.id))
+    share_with(team, turn.answer.thread_id, alice, bob)
+
+    page = bob.run(bob.service.list_messages(turn.answer.thread_id, limit=10))
+    assert [(m.role.value, m.agent) for m in page.messages] == [
+        ("user", None),
+        ("assistant", "Tutor"),
+    ]
+
+
 def test_replies_renames_and_deletes_flow_both_ways(
     pair: tuple[Client, Client], team: Team
 ) -> None:

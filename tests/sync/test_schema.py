@@ -21,7 +21,7 @@ COLUMNS = {
         "team_id", "id", "thread_id", "parent_id", "depth", "role", "author", "provider",
         "model", "created_at", "created_hlc", "status", "content", "parts", "completed_at",
         "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc",
-        "server_version",
+        "server_version", "agent",
     ],
     "summaries": [
         "team_id", "id", "thread_id", "covers_through_message_id", "author", "model",

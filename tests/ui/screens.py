@@ -702,6 +702,10 @@ def run() -> int:
 
         qasync.run(attachment_screens(app, out.resolve()))
         qasync.run(tool_image_screens(app, out.resolve()))
+        from tests.ui.screens_compare import assistant_screens, temporary_screens
+
+        qasync.run(assistant_screens(app, out.resolve()))
+        qasync.run(temporary_screens(app, out.resolve()))
         return code
 
 

@@ -176,3 +176,37 @@ def test_choosing_a_context_window_for_the_thread_changes_the_total(
     dialog.accept()
     qtbot.waitUntil(lambda: gauge.format().endswith("/ 3.1k"))  # 4,096 less 1,024 kept
     assert finish(core.service.get_thread(thread.id)).context_window == 4_096
+
+
+def test_a_costly_send_shows_its_estimated_cost_in_the_composer(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from chatdesk.core.providers.profiles import ProviderProfile
+    from chatdesk.core.units import format_cost
+
+    core = make_core()
+    # $100 per million tokens in: 500 tokens cost $0.05, the default from which it shows.
+    paid = ProviderProfile(
+        "paid", "http://127.0.0.1:9/v1", default_model="pricey", input_price_per_million=100.0
+    )
+    finish(core.profiles.save(paid))
+    thread = finish(core.service.create_thread(title="report", provider="paid", model="pricey"))
+    window = open_window(core)
+    opened(qtbot, window, thread.id)
+    cost = window.composer.findChild(QLabel, "sendCost")
+    assert cost is not None
+    qtbot.waitUntil(lambda: "  Your draft: 0" in tooltip(window))
+    assert not cost.isVisible()  # a short request costs next to nothing: nothing shown
+
+    qtbot.keyClicks(window.composer.editor, "Please read this long report carefully. " * 150)
+    qtbot.waitUntil(lambda: cost.isVisible())
+    usage = finish(core.service.context_usage(thread.id, window.composer.text()))
+    assert usage.send_cost_usd is not None
+    assert usage.send_cost_usd > 0.05
+    assert cost.text() == f"≈ {format_cost(usage.send_cost_usd)} to send"  # "≈ $0.121 to send"
+    assert f"{usage.used_tokens:,} tokens" in cost.toolTip()
+
+    window.composer.editor.clear()
+    qtbot.waitUntil(lambda: not cost.isVisible())

@@ -456,6 +456,14 @@ def test_move_to_project_and_back_to_no_project(
 # -- projects -----------------------------------------------------------------------------------
 
 
+def project_dialog(qtbot: QtBot, sidebar: Any) -> ProjectDialog:
+    """The project dialog, open once the assistants it offers are read."""
+    qtbot.waitUntil(lambda: isinstance(sidebar.commands.dialog, ProjectDialog))
+    dialog = sidebar.commands.dialog
+    assert isinstance(dialog, ProjectDialog)
+    return dialog
+
+
 def test_new_project_then_rename_edit_and_delete_keeping_threads(
     make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
 ) -> None:
@@ -465,8 +473,7 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     qtbot.waitUntil(lambda: not model.loading)
 
     qtbot.mouseClick(sidebar.new_project, LEFT)
-    dialog = sidebar.commands.dialog
-    assert isinstance(dialog, ProjectDialog)
+    dialog = project_dialog(qtbot, sidebar)
     assert not dialog.ok_button.isEnabled()  # no name yet
     qtbot.keyClicks(dialog.name, "Novel")
     qtbot.mouseClick(dialog.ok_button, LEFT)
@@ -481,8 +488,7 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     qtbot.waitUntil(lambda: groups(model) == ["Book"])
 
     trigger(sidebar.menu_for(group_index(model, "Book")), "Edit…")
-    dialog = sidebar.commands.dialog
-    assert isinstance(dialog, ProjectDialog)
+    dialog = project_dialog(qtbot, sidebar)
     assert dialog.name.text() == "Book"
     qtbot.keyClicks(dialog.prompt, "You are a patient editor.")
     dialog.model.setCurrentIndex(dialog.model.findText("mock-1"))
@@ -491,6 +497,8 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     assert builtin.text() == "chatdesk: search your chats"
     assert builtin.checkState() == Qt.CheckState.Unchecked
     builtin.setCheckState(Qt.CheckState.Checked)  # as a click on its box does
+    assert dialog.assistant.currentText() == "No assistant"
+    dialog.assistant.setCurrentIndex(dialog.assistant.findText("Tutor"))
     qtbot.mouseClick(dialog.ok_button, LEFT)
     qtbot.waitUntil(
         lambda: finish(core.service.list_projects())[0].system_prompt == "You are a patient editor."
@@ -498,10 +506,12 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     [project] = finish(core.service.list_projects())
     assert (project.default_provider, project.default_model) == ("mock", "mock-1")
     assert project.tools == ("chatdesk",)
+    tutor = finish(core.service.assistants.find("Tutor"))
+    assert project.default_assistant_id == tutor.id
     trigger(sidebar.menu_for(group_index(model, "Book")), "Edit…")
-    dialog = sidebar.commands.dialog
-    assert isinstance(dialog, ProjectDialog)
+    dialog = project_dialog(qtbot, sidebar)
     assert dialog.tools.item(0).checkState() == Qt.CheckState.Checked
+    assert dialog.assistant.currentText() == "Tutor"
     dialog.reject()
 
     with qtbot.waitSignal(sidebar.new_chat_requested) as requested:
@@ -524,8 +534,7 @@ def test_edit_dialog_keeps_a_model_it_does_not_offer(
     qtbot.waitUntil(lambda: groups(sidebar.model) == ["Lab"])
 
     trigger(sidebar.menu_for(group_index(sidebar.model, "Lab")), "Edit…")
-    dialog = sidebar.commands.dialog
-    assert isinstance(dialog, ProjectDialog)
+    dialog = project_dialog(qtbot, sidebar)
     assert dialog.model.currentText() == "my-local-model"
     dialog.model.setEditText("")
     qtbot.keyClicks(dialog.model, "typed-model")

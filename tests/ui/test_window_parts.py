@@ -145,6 +145,16 @@ def test_menus_offer_what_the_core_and_the_shown_thread_allow(qtbot: QtBot) -> N
     assert found.calls == 1
 
 
+class _Held:
+    """Settings in use, as the window holds them."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.current = settings
+
+    def apply(self, settings: Settings) -> None:
+        self.current = settings
+
+
 def test_the_model_choice_follows_the_shown_thread_and_the_new_chat(
     make_core: Any, qtbot: QtBot, finish: Any
 ) -> None:
@@ -155,9 +165,9 @@ def test_the_model_choice_follows_the_shown_thread_and_the_new_chat(
     settings = Settings()
     default = (settings.general.default_provider, settings.general.default_model)
     shown: list[ThreadView | None] = [None]
-    models = ModelChoice(composer, lambda: settings, lambda: shown[0])
+    models = ModelChoice(composer, _Held(settings), lambda: shown[0])
     models.attach(core.service, runner)
-    picker = composer.findChild(QComboBox)
+    picker = composer.findChild(QComboBox, "modelPicker")
     assert picker is not None
 
     assert models.current() == default
@@ -186,7 +196,7 @@ def test_a_message_sent_before_the_core_is_open_waits_then_goes(
     qtbot.addWidget(status)
     shown: list[ThreadView | None] = [None]
     settings = Settings()
-    models = ModelChoice(composer, lambda: settings, lambda: shown[0])
+    models = ModelChoice(composer, _Held(settings), lambda: shown[0])
     sent: list[Any] = []
     sending = Sending(composer, status, models, lambda: shown[0], sent.append)
     qtbot.keyClicks(composer.editor, "written while opening")

@@ -68,7 +68,7 @@ def _open_preferences(qtbot: QtBot, window: MainWindow) -> PreferencesDialog:
 
 
 def _picker_models(window: MainWindow) -> list[str]:
-    picker = window.composer.findChild(QComboBox)
+    picker = window.composer.findChild(QComboBox, "modelPicker")
     assert picker is not None
     return [picker.itemText(i) for i in range(picker.count())]
 

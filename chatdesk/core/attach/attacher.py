@@ -43,6 +43,9 @@ class Attacher:
     def __init__(self, blobs: BlobStore, settings: Callable[[], Settings]) -> None:
         self.blobs = blobs
         self._settings = settings
+        # Why files cannot be attached here, if they cannot (a temporary chat keeps nothing on
+        # disk, and an attachment's bytes are a file).
+        self.refusal: str | None = None
         self._reader = Reader()
         # Images made smaller for a server's limits, by (hash, side, bytes): each is made once.
         self._made_smaller: dict[tuple[str, int, int], ImagePart] = {}
@@ -136,6 +139,8 @@ class Attacher:
         )
 
     async def _read(self, name: str, data: bytes, limits: Limits) -> Read:
+        if self.refusal is not None:
+            raise NotAttached(name, self.refusal)
         timeout = self._settings().attachments.read_timeout
         try:
             return await self._reader.read(name, data, limits, timeout)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from chatdesk.core.assistants.rows import of_thread as assistant_of
 from chatdesk.core.chat.repository.rows import project_of
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
@@ -74,21 +75,26 @@ class Budget:
         return self.window - self.reserve
 
 
-def answer_reserve(settings: Settings, window: int) -> int:
-    """The answer's room: the longest answer asked for, or the setting; at most half the window,
-    so a long answer limit on a small model still leaves room to ask."""
-    wanted = settings.general.max_output_tokens or settings.chat.answer_reserve_tokens
+def answer_reserve(settings: Settings, window: int, longest: int | None = None) -> int:
+    """The answer's room: the longest answer asked for (`longest`, or the setting's), or the
+    reserve setting; at most half the window, so a long answer limit on a small model still
+    leaves room to ask."""
+    wanted = longest or settings.general.max_output_tokens or settings.chat.answer_reserve_tokens
     return min(wanted, window // 2)
 
 
 @dataclass(frozen=True)
 class ThreadSetup:
-    """Who answers in a thread and with what: resolved from thread → project → settings."""
+    """Who answers in a thread and with what: resolved from thread → its assistant → project →
+    settings."""
 
     provider: str
     model: str
     system_prompt: str
     budget: Budget
+    agent: str | None = None  # the name of the thread's assistant
+    temperature: float | None = None  # None: the model's own
+    max_output_tokens: int | None = None  # None: the model's own
 
 
 def thread_setup(
@@ -103,16 +109,24 @@ def thread_setup(
     """The thread's provider, model, system prompt and budget; `provider`/`model` replace the
     thread's (an answer already written by another model, a summary model)."""
     project = project_of(session, thread)
+    assistant = assistant_of(session, thread)
     general = settings.general
     chosen_provider = (
         provider
         or thread.provider
+        or (assistant and assistant.provider)
         or (project and project.default_provider)
         or general.default_provider
     )
+    # An assistant's model goes with its provider: a chat moved to another provider does not
+    # ask that one for it.
+    assistant_model = None
+    if assistant is not None and (assistant.provider or chosen_provider) == chosen_provider:
+        assistant_model = assistant.model
     chosen_model = (
         model
         or thread.model
+        or assistant_model
         or (project and project.default_model)
         or (
             chosen_provider != general.default_provider
@@ -120,10 +134,27 @@ def thread_setup(
         )
         or general.default_model
     )
-    prompt = thread.system_prompt or (project and project.system_prompt) or general.system_prompt
+    prompt = (
+        thread.system_prompt
+        or (assistant and assistant.system_prompt)
+        or (project and project.system_prompt)
+        or general.system_prompt
+    )
     window = _window(providers, chosen_provider, chosen_model, thread.context_window)
-    budget = Budget(window, answer_reserve(settings, window))
-    return ThreadSetup(chosen_provider, chosen_model, prompt, budget)
+    answer_tokens = (assistant and assistant.max_output_tokens) or general.max_output_tokens
+    budget = Budget(window, answer_reserve(settings, window, answer_tokens))
+    temperature = general.temperature if general.temperature >= 0 else None
+    if assistant is not None and assistant.temperature is not None:
+        temperature = assistant.temperature
+    return ThreadSetup(
+        chosen_provider,
+        chosen_model,
+        prompt,
+        budget,
+        agent=assistant.name if assistant else None,
+        temperature=temperature,
+        max_output_tokens=answer_tokens or None,
+    )
 
 
 def _profile_model(providers: Providers, provider: str) -> str:

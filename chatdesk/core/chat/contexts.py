@@ -21,7 +21,7 @@ from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.chat.views import ContextUsage, MessageView, ToolCallView
 from chatdesk.core.config import Settings
-from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers
+from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers, UsageReport
 from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
@@ -78,14 +78,13 @@ class Contexts:
         anything is sent. Continuing, the answer so far goes with the notes of its tool
         `calls`, and the model is told which of them did not finish."""
         await self._counting.load(answer.model or "")
-        built = await self._store.read(lambda s: self._context_for(s, answer, tools, calls))
+        built, setup = await self._store.read(lambda s: self._context_for(s, answer, tools, calls))
         self._save_counts_later(built.fresh_counts)
-        general = self._settings().general
         request = ChatRequest(
             model=answer.model or "",
             messages=built.messages,
-            temperature=None if general.temperature < 0 else general.temperature,
-            max_output_tokens=general.max_output_tokens or None,
+            temperature=setup.temperature,
+            max_output_tokens=setup.max_output_tokens,
         )
         room = built.breakdown.budget - built.breakdown.used
         return AnswerRequest(request, room, built.left_out)
@@ -109,13 +108,21 @@ class Contexts:
     ) -> ContextUsage:
         """What the next message's request would hold, with `draft` (and images of
         `draft_images` tokens) as that message."""
-        parts = (await self.of_thread(thread_id, draft, draft_images)).breakdown
-        return ContextUsage(parts.used, parts.budget, parts.estimated, parts)
+        built, setup = await self._of_thread(thread_id, draft, draft_images)
+        parts = built.breakdown
+        cost = self._input_cost(setup.provider, parts.used)
+        costly = cost is not None and cost > self._settings().caps.show_cost_over_usd
+        return ContextUsage(parts.used, parts.budget, parts.estimated, parts, cost, costly)
 
     async def of_thread(
         self, thread_id: uuid.UUID, draft: str = "", draft_images: int = 0
     ) -> BuiltContext:
         """The context the thread's next request would send (its breakdown only)."""
+        return (await self._of_thread(thread_id, draft, draft_images))[0]
+
+    async def _of_thread(
+        self, thread_id: uuid.UUID, draft: str, draft_images: int
+    ) -> tuple[BuiltContext, ThreadSetup]:
         setup = await self._store.read(
             lambda s: self.setup(s, repo.thread_row(s, thread_id, deleted_ok=True))
         )
@@ -134,7 +141,15 @@ class Contexts:
 
         built = await self._store.read(work)
         self._save_counts_later(built.fresh_counts)
-        return built
+        return built, setup
+
+    def _input_cost(self, provider: str, tokens: int) -> float | None:
+        """What `tokens` of a request to `provider` cost (None: it has no prices)."""
+        if provider not in self._providers:
+            return None
+        cost = getattr(self._providers.get(provider), "cost", None)
+        found = cost(UsageReport(prompt_tokens=tokens)) if callable(cost) else None
+        return float(found) if found is not None else None
 
     async def count_message(self, model: str, message: ChatMessage) -> int:
         """The tokens `message` takes in a request to `model`."""
@@ -146,7 +161,7 @@ class Contexts:
 
     def _context_for(
         self, session: Session, answer: MessageView, tools: str, calls: tuple[ToolCallView, ...]
-    ) -> BuiltContext:
+    ) -> tuple[BuiltContext, ThreadSetup]:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
         tail: tuple[ChatMessage, ...] = ()
@@ -163,7 +178,7 @@ class Contexts:
         built = context.build(session, self._counting.counter, spec, with_messages=True)
         sees = model_takes_images(self._providers, setup.provider, setup.model)
         built.messages = attached.with_image_bytes(built.messages, self._blobs, setup.model, sees)
-        return built
+        return built, setup
 
     def _spec(
         self, thread: Thread, start: uuid.UUID | None, setup: ThreadSetup, **more: Any

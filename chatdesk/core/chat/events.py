@@ -128,6 +128,11 @@ class ProvidersChanged:
 
 
 @dataclass(frozen=True)
+class AssistantsChanged:
+    """An assistant or a saved prompt was added, edited or deleted."""
+
+
+@dataclass(frozen=True)
 class AnswerContinued:
     """A stopped answer is being written again (Continue); new text is appended to it."""
 
@@ -280,6 +285,7 @@ Event = (
     | AnswerShortened
     | CapNear
     | ProvidersChanged
+    | AssistantsChanged
     | SummaryStarted
     | SummaryCreated
     | SummaryFailed

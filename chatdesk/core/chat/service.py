@@ -27,6 +27,8 @@ import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
+from chatdesk.core.assistants.prompts import SavedPrompts
+from chatdesk.core.assistants.service import Assistants
 from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.attach.stored import StoredAttachments
@@ -34,6 +36,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import check_thread_window
 from chatdesk.core.chat.caps import Spending
+from chatdesk.core.chat.comparing import Comparisons
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus
@@ -110,6 +113,8 @@ class ChatService:
         )
         self._namer = ThreadNamer(store, providers, current, self.events, clock)
         self.spending = Spending(store, providers, current, clock)  # the caps, and what is left
+        self.assistants = Assistants(store, self.events, clock)
+        self.prompts = SavedPrompts(store, self.events, clock)  # the slash menu's
         self._answers = Answers(
             store,
             providers,
@@ -126,6 +131,7 @@ class ChatService:
         self._turns = Turns(
             store, providers, current, self.events, clock, self._contexts, self._answers, blobs
         )
+        self.comparisons = Comparisons(store, self._turns, self._threads, self._check_tool_servers)
         self._summaries = ThreadSummaries(
             store, self.events, clock, current, self._contexts, self._summarizer
         )
@@ -340,9 +346,11 @@ class ChatService:
         model: str | None = None,
         tools: Sequence[str] | None = None,
         over_cap: bool = False,
+        assistant_id: uuid.UUID | None = None,
     ) -> Turn:
-        """Start a new thread with this message (and `tools` switched on for it; None: its
-        project's), in one transaction: a refused message leaves no empty thread behind."""
+        """Start a new thread with this message, answered by `assistant_id` (None: its
+        project's), with `tools` switched on (None: the assistant's, else the project's), in
+        one transaction: a refused message leaves no empty thread behind."""
         self._check_tool_servers(tools or ())
         return await self._turns.send(
             None,
@@ -353,6 +361,7 @@ class ChatService:
             project_id=project_id,
             tools=tools,
             over_cap=over_cap,
+            assistant_id=assistant_id,
         )
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:

@@ -40,6 +40,20 @@ from chatdesk.core.store.store import Store
 log = logging.getLogger("chatdesk.chat")
 
 
+MIN_COMPARED, MAX_COMPARED = 2, 4
+
+
+def _checked_comparison(models: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """The models of a comparison: none, or 2 to 4 different ones."""
+    chosen = tuple(dict.fromkeys((p, m) for p, m in models))
+    if chosen and not MIN_COMPARED <= len(chosen) <= MAX_COMPARED:
+        raise InvalidRequest(
+            f"a comparison takes {MIN_COMPARED} to {MAX_COMPARED} different models; "
+            f"{len(chosen)} were given. Nothing was sent."
+        )
+    return chosen
+
+
 class ImagesNotTaken(InvalidRequest):
     """The message holds images and the model that would answer it does not take them."""
 
@@ -78,11 +92,15 @@ class Turns:
         project_id: uuid.UUID | None = None,
         tools: Sequence[str] | None = None,
         over_cap: bool = False,
+        assistant_id: uuid.UUID | None = None,
+        compare: Sequence[tuple[str, str]] = (),
     ) -> Turn:
         """Commit the user's message (in a new thread in `project_id`, with `tools` switched
-        on, or its project's when None, when `thread_id` is None), then start the answer;
-        refused before anything is written at a reached spending cap, unless `over_cap`."""
+        on, or its project's when None, when `thread_id` is None), then start the answer, or
+        one answer from each `compare` model, side by side; refused before anything is
+        written at a reached spending cap, unless `over_cap`."""
         text = self._check_message(text, attachments)
+        compare = _checked_comparison(compare)
         return await self.start(
             TurnRequest(
                 TurnKind.SEND,
@@ -94,6 +112,8 @@ class Turns:
                 project_id=project_id,
                 tools=None if tools is None else tuple(tools),
                 over_cap=over_cap,
+                assistant_id=assistant_id,
+                compare=compare,
             )
         )
 
@@ -121,13 +141,12 @@ class Turns:
 
     async def start(self, turn: TurnRequest) -> Turn:
         """Commit the turn, announce it, and hand its answer to the answer runner."""
-        if turn.provider is not None:
-            self._providers.get(turn.provider)  # fail early on a typo
+        for provider in (turn.provider, *(p for p, _ in turn.compare)):
+            if provider is not None:
+                self._providers.get(provider)  # fail early on a typo
         now, owner = self._clock.now(), self._store.instance.id
         images = any(item.kind == "image" for item in turn.attachments)
-        setup: Callable[[Session, Thread], ThreadSetup] = (
-            self._seeing_setup if images else self._contexts.setup
-        )
+        setup: Callable[..., ThreadSetup] = self._seeing_setup if images else self._contexts.setup
         if not turn.over_cap:
             setup = functools.partial(self._capped_setup, setup, now)
         started = await self._store.write(lambda s: repo.start_turn(s, now, turn, owner, setup))
@@ -138,29 +157,33 @@ class Turns:
             self._events.publish(MessageAdded(started.user_message))
         if turn.kind is TurnKind.CONTINUE:
             self._events.publish(AnswerContinued(started.answer))
-        else:
+        else:  # a comparison's other answers are not on the branch shown: not "added" to it
             self._events.publish(MessageAdded(started.answer))
         self._events.publish(ThreadUpdated(started.thread))
-        self._answers.start(started.answer)
-        return Turn(started.user_message, started.answer)
+        for answer in (started.answer, *started.others):
+            self._answers.start(answer)
+        return Turn(started.user_message, started.answer, started.others)
 
     def _capped_setup(
         self,
-        setup: Callable[[Session, Thread], ThreadSetup],
+        setup: Callable[..., ThreadSetup],
         now: datetime,
         session: Session,
         thread: Thread,
+        **chosen_model: str | None,
     ) -> ThreadSetup:
-        """The thread's setup, refused (before anything is written) when a spending cap that
-        applies to its request is reached."""
-        chosen = setup(session, thread)
+        """The thread's setup (for the model chosen, if one is), refused (before anything is
+        written) when a spending cap that applies to its request is reached."""
+        chosen = setup(session, thread, **chosen_model)
         caps.check(session, self._settings(), self._providers, now, chosen.provider, thread.id)
         return chosen
 
-    def _seeing_setup(self, session: Session, thread: Thread) -> ThreadSetup:
-        """The thread's setup, refused (before anything is written) when its model does not
-        take the images the message holds."""
-        chosen = self._contexts.setup(session, thread)
+    def _seeing_setup(
+        self, session: Session, thread: Thread, **chosen_model: str | None
+    ) -> ThreadSetup:
+        """The thread's setup (for the model chosen, if one is), refused (before anything is
+        written) when its model does not take the images the message holds."""
+        chosen = self._contexts.setup(session, thread, **chosen_model)
         if not model_takes_images(self._providers, chosen.provider, chosen.model):
             raise ImagesNotTaken(
                 f"{chosen.model} on {chosen.provider} does not take images, so nothing was sent. "

@@ -21,6 +21,7 @@ class ProjectView:
     last_chat_at: datetime | None
     created_at: datetime
     tools: tuple[str, ...] = ()  # the tool servers its new chats start with
+    default_assistant_id: uuid.UUID | None = None  # the assistant its new chats start with
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class ThreadView:
     context_window: int | None = None  # set for this thread; None: the provider's or the table's
     summaries_paused: bool = False  # a summary was deleted: none is made until asked for
     team_id: uuid.UUID | None = None  # shared with this team; None: personal
+    assistant_id: uuid.UUID | None = None  # who answers in it; None: no assistant
 
     @property
     def deleted(self) -> bool:
@@ -153,6 +155,10 @@ class ContextUsage:
     budget_tokens: int
     estimated: bool  # True: not counted by the model's own tokenizer
     breakdown: ContextBreakdown | None = None
+    # What sending it would cost before any answer: its tokens at the provider's input price
+    # (None: the provider has no prices); `costly`: over `caps.show_cost_over_usd`, to show.
+    send_cost_usd: float | None = None
+    costly: bool = False
 
     @property
     def fraction(self) -> float:
@@ -283,6 +289,7 @@ class MessageView:
     tool_calls: tuple[ToolCallView, ...] = ()
     # Milliseconds the answer spent in tools; None for an answer that called none.
     tool_time_ms: int | None = None
+    agent: str | None = None  # the name of the assistant an answer came from
 
 
 @dataclass(frozen=True)
@@ -317,6 +324,7 @@ class Turn:
 
     user_message: MessageView | None
     answer: MessageView
+    others: tuple[MessageView, ...] = ()  # a comparison's other answers, side by side
 
 
 @dataclass(frozen=True)
@@ -335,6 +343,9 @@ class TurnRequest:
     # A new thread's tool servers, switched on with it; None: its project's.
     tools: tuple[str, ...] | None = None
     over_cap: bool = False  # the user allows this one request past a reached spending cap
+    assistant_id: uuid.UUID | None = None  # a new thread's assistant; None: its project's
+    # A comparison: (provider, model) of each answer, written side by side as siblings.
+    compare: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -346,3 +357,4 @@ class StartedTurn:
     answer: MessageView
     thread: ThreadView
     new_thread: bool
+    others: tuple[MessageView, ...] = ()  # a comparison's other answers

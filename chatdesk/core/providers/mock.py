@@ -67,6 +67,9 @@ class Fault:
 
 class MockProvider:
     name = "mock"
+    # Offered in the model pickers; each writes its own answer to the same prompt (seeded by
+    # the model's name), so comparing models works offline too. Any other name answers as well.
+    models = ("mock-1", "mock-2", "mock-3")
 
     def __init__(self, settings: MockSettings | None = None) -> None:
         settings = settings or MockSettings()

@@ -72,7 +72,10 @@ class ProviderProfile:
             self.cached_input_price_per_million,
         )
         if any(price is not None and not 0 <= price < 1e6 for price in prices):
-            raise ChatdeskError(f"The prices of provider {self.name!r} must be 0 or more.")
+            raise ChatdeskError(
+                f"The prices of provider {self.name!r} must be 0 or more, and under "
+                "1,000,000 USD per million tokens."
+            )
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ChatdeskError(

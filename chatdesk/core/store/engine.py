@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 BEGIN_OPTION = "chatdesk_begin"
 
@@ -48,13 +48,31 @@ def sqlite_engine(
             ),
         )
 
+    _configured(engine, busy_timeout_ms, foreign_keys, wal=read_only_uri is None)
+    return engine
+
+
+def memory_engine() -> Engine:
+    """A database that lives only in this process's memory, gone when the engine is disposed
+    (a temporary chat's). One connection, so every session sees the same database: use it
+    from one thread at a time."""
+    engine = create_engine(
+        "sqlite://",
+        poolclass=StaticPool,
+        creator=lambda: sqlite3.connect(":memory:", check_same_thread=False),
+    )
+    _configured(engine, 5_000, True, wal=False)
+    return engine
+
+
+def _configured(engine: Engine, busy_timeout_ms: int, foreign_keys: bool, *, wal: bool) -> None:
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
-            if read_only_uri is None:  # read-only: the file stays as it is
+            if wal:  # not a read-only file (it stays as it is) nor memory
                 cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = FULL")
             cursor.execute(f"PRAGMA foreign_keys = {'ON' if foreign_keys else 'OFF'}")
@@ -67,8 +85,6 @@ def sqlite_engine(
         if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
             raise ValueError(f"unknown BEGIN mode {mode!r}")
         connection.exec_driver_sql(f"BEGIN {mode}")
-
-    return engine
 
 
 def writer(engine: Engine) -> Engine:

@@ -87,6 +87,41 @@ def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
     )
 
 
+class Assistant(Base):
+    """A named preset of who answers: a system prompt, a model, parameters, tools, examples."""
+
+    __tablename__ = "assistants"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    icon: Mapped[str | None] = mapped_column(String(16))  # an emoji or a letter
+    colour: Mapped[str | None] = mapped_column(String(7))  # "#RRGGBB"
+    description: Mapped[str | None] = mapped_column(Text)
+    system_prompt: Mapped[str | None] = mapped_column(Text)
+    provider: Mapped[str | None] = mapped_column(String(100))
+    model: Mapped[str | None] = mapped_column(String(200))
+    temperature: Mapped[float | None] = mapped_column(Float)
+    max_output_tokens: Mapped[int | None]
+    # The tool servers its chats start with (None: the project's or none).
+    tools: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    examples: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SavedPrompt(Base):
+    """A prompt kept to reuse from the composer's slash menu; {{name}} marks a value asked for
+    when it is used."""
+
+    __tablename__ = "prompts"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class Project(Base):
     __tablename__ = "projects"
 
@@ -98,6 +133,10 @@ class Project(Base):
     # The tool servers its new chats start with (none: SQL NULL, never JSON null).
     tools: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     total_tokens: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The assistant its new chats start with. Not a foreign key (nor the thread's): an added
+    # plain column is made in place, where a constrained one copies the table; deleting an
+    # assistant clears both (chatdesk/core/assistants/rows.py).
+    default_assistant_id: Mapped[uuid.UUID | None]
     last_chat_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -142,6 +181,7 @@ class Thread(Base):
     tool_counts: Mapped[dict[str, Any] | None]
     # The user deleted a summary: no automatic ones until they ask for one again.
     summaries_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    assistant_id: Mapped[uuid.UUID | None]  # who answers in it (see Project.default_assistant_id)
 
 
 class Message(Base):
@@ -180,6 +220,8 @@ class Message(Base):
     error_detail: Mapped[str | None] = mapped_column(Text)
     # Who wrote a message of a team thread (their server login); NULL for this machine's user.
     author: Mapped[str | None] = mapped_column(String(100))
+    # The assistant an answer came from, by the name it had then; NULL: none.
+    agent: Mapped[str | None] = mapped_column(String(100))
     # Which running chatdesk process writes this answer (see store/instances.py).
     stream_owner: Mapped[str | None] = mapped_column(String(40))
     # The message's tokens as it stands in a request (chat wrapping included), and what counted

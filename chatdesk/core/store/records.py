@@ -22,6 +22,7 @@ from sqlalchemy import JSON, Boolean, Column, Enum, Float, Integer, LargeBinary,
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from chatdesk.core.store.models import (
+    Assistant,
     Attachment,
     Message,
     MessagePart,
@@ -31,6 +32,7 @@ from chatdesk.core.store.models import (
     UTCDateTime,
 )
 
+ASSISTANTS = cast(Table, Assistant.__table__)
 PROJECTS = cast(Table, Project.__table__)
 THREADS = cast(Table, Thread.__table__)
 MESSAGES = cast(Table, Message.__table__)

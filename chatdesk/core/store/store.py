@@ -64,9 +64,12 @@ class Store:
         *,
         blocked: WriteBlocked | None = None,
         reopen: Reopen | None = None,
+        one_thread: bool = False,
     ) -> None:
         """`blocked`: the database was opened read-only because the data folder cannot be
-        written; every write is refused with its message until `reopen` gives an engine."""
+        written; every write is refused with its message until `reopen` gives an engine.
+        `one_thread`: reads run on the writer's thread too (a database in memory, whose one
+        connection is used by one thread at a time)."""
         self.path = path
         self.migration = migration  # what opening did to the schema
         self.instance = instance
@@ -76,7 +79,12 @@ class Store:
         self._engine = engine
         self._writer_engine = writer(engine)
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-db-writer")
-        self._readers = ThreadPoolExecutor(2, thread_name_prefix="chatdesk-db-reader")
+        self._readers = (
+            self._writer
+            if one_thread
+            else ThreadPoolExecutor(2, thread_name_prefix="chatdesk-db-reader")
+        )
+        self.in_memory = one_thread
         self._closed = False
         self._write_hooks: list[WriteHook] = []
 
@@ -158,7 +166,7 @@ class Store:
         self._closed = True
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
-        if self.blocked is None:
+        if self.blocked is None and not self.in_memory:
             try:
                 with self._engine.connect() as connection:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")

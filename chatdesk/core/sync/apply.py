@@ -269,7 +269,7 @@ class Fresh:
             "status": Status(row["status"]), "content": row["content"],
             "provider": row["provider"], "model": row["model"],
             "prompt_tokens": row["prompt_tokens"], "completion_tokens": row["completion_tokens"],
-            "author": row.get("author"), "created_at": created,
+            "author": row.get("author"), "agent": row.get("agent"), "created_at": created,
             "completed_at": _maybe_time(row["completed_at"]), "updated_at": self.applier.now,
             "usage_estimated": False,
         }  # fmt: skip

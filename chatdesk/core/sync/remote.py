@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.sync")
 
-PROTOCOL = 2
+PROTOCOL = 3
 PAGE = 2_000
 Row = dict[str, Any]
 
@@ -65,7 +65,7 @@ _COLUMNS = {
     "message": (
         "team_id", "id", "thread_id", "parent_id", "depth", "role", "provider", "model",
         "created_at", "created_hlc", "status", "content", "parts", "completed_at",
-        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc",
+        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc", "agent",
     ),
     "summary": (
         "team_id", "id", "thread_id", "covers_through_message_id", "model", "created_at",

@@ -101,7 +101,7 @@ _M = cast(Table, Message.__table__)
 _MESSAGE_WIRE = select(
     _M.c.id, _M.c.thread_id, _M.c.parent_id, _M.c.depth, _M.c.role, _M.c.provider, _M.c.model,
     _M.c.created_at, _M.c.status, _M.c.content, _M.c.completed_at, _M.c.prompt_tokens,
-    _M.c.completion_tokens,
+    _M.c.completion_tokens, _M.c.agent,
 )  # fmt: skip
 
 
@@ -130,6 +130,7 @@ def message_rows(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, 
                 "completed_at": _text(row.completed_at),
                 "prompt_tokens": row.prompt_tokens,
                 "completion_tokens": row.completion_tokens,
+                "agent": row.agent,  # written once, with the message: no clock of its own
                 "deleted": False,
             }
     return found

@@ -53,6 +53,8 @@ def about(branch: Branch) -> str:
 def heading(message: BranchMessage) -> str:
     view = message.view
     pieces = [ROLE_NAMES[view.role]]
+    if view.role is Role.ASSISTANT and view.agent:  # the assistant it came from
+        pieces = [view.agent]
     if view.role is not Role.USER and view.model:
         pieces.append(view.model)
     pieces.append(when(view.created_at))

@@ -21,6 +21,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import ProjectView, ThreadView
 from chatdesk.core.store.models import Project, Thread
 from chatdesk.core.store.records import (
+    ASSISTANTS,
     ATTACHMENTS,
     MESSAGES,
     PARTS,
@@ -81,6 +82,8 @@ def write_batch(
     named = (t.project for t in fresh if t.project is not None)
     projects = _new_rows(session, PROJECTS, [*projects, *named])
     attachments = _new_rows(session, ATTACHMENTS, (a for t in fresh for a in t.attachments))
+    _forget_unknown_assistants(session, projects, "default_assistant_id")
+    _forget_unknown_assistants(session, [t.thread for t in fresh], "assistant_id")
     _insert(session, PROJECTS, projects)
     _insert(session, THREADS, [t.thread for t in fresh])
     _insert(session, ATTACHMENTS, attachments)
@@ -114,6 +117,16 @@ def _not_stored(
             fresh.append(item)
             seen.add(item.id)
     return fresh
+
+
+def _forget_unknown_assistants(session: Session, rows: Sequence[Row], key: str) -> None:
+    """An assistant is this machine's own: a thread (or project) imported with one that is not
+    here goes on without one; its answers keep the name of the assistant they came from."""
+    named = [row[key] for row in rows if row.get(key) is not None]
+    known = _stored(session, ASSISTANTS, named) if named else set()
+    for row in rows:
+        if row.get(key) is not None and row[key] not in known:
+            row[key] = None
 
 
 def _new_rows(session: Session, table: Table, rows: Iterable[Row]) -> list[Row]:

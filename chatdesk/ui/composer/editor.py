@@ -6,10 +6,17 @@ on to be read. `EditorHeight` keeps it as tall as its text, within bounds."""
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import QFontMetricsF, QImage, QInputMethodEvent, QKeyEvent
+from PySide6.QtGui import (
+    QContextMenuEvent,
+    QFontMetricsF,
+    QImage,
+    QInputMethodEvent,
+    QKeyEvent,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments
@@ -34,15 +41,32 @@ class ComposerEditor(QPlainTextEdit):
     large_text_given = Signal(str)
     files_given = Signal(list)  # list[Path]
     image_given = Signal(QImage)  # pixels pasted or dropped (a screenshot, an image copied)
+    save_prompt_asked = Signal(str)  # "Save as prompt…" from its context menu: the text
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enter_sends = True
         self._composing = False  # an input method is building a word (preedit)
+        # Looks at a key first (the slash menu's arrows, Enter, Esc); True: it was used.
+        self.key_hook: Callable[[QKeyEvent], bool] | None = None
         self.setTabChangesFocus(True)  # Tab leaves the editor, as in any form
         self.setObjectName("composerEditor")
 
+    def event(self, event: QEvent) -> bool:
+        # Tab moves the focus before keyPressEvent sees it: the slash menu takes it first.
+        if (
+            isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() == Qt.Key.Key_Tab
+            and self.key_hook is not None
+            and self.key_hook(event)
+        ):
+            return True
+        return super().event(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if not self._composing and self.key_hook is not None and self.key_hook(event):
+            return
         if self._composing or event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
             super().keyPressEvent(event)
             return
@@ -56,6 +80,15 @@ class ComposerEditor(QPlainTextEdit):
             self.send_pressed.emit()
         else:
             super().keyPressEvent(event)
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        menu = self.createStandardContextMenu(event.pos())
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addSeparator()
+        save = menu.addAction("Save as prompt…")
+        save.setEnabled(bool(self.toPlainText().strip()))
+        save.triggered.connect(lambda: self.save_prompt_asked.emit(self.toPlainText()))
+        menu.popup(event.globalPos())  # not exec(): no nested event loop
 
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:
         self._composing = bool(event.preeditString())

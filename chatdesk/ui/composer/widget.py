@@ -4,7 +4,7 @@ The composer never touches the filesystem or the service. It asks: `send_request
 text and attachments (the window clears it with `clear_after_send()` once the message is
 saved), `files_dropped` with local paths and `image_pasted` with pixels (the window has them
 read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
-`stop_requested`, `model_changed`, `tool_toggled` and, debounced,
+`stop_requested`, `model_changed`, `assistant_changed`, `tool_toggled` and, debounced,
 `draft_changed`.
 
 Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`).
@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QImage, QKeyEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QHBoxLayout,
+    QLabel,
     QMenu,
     QPlainTextEdit,
     QPushButton,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.ui.composer.attachments import AttachmentStrip, Pending
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight
+from chatdesk.ui.composer.slash import MAX_TYPED, SlashEntry, SlashMenu
 
 if TYPE_CHECKING:  # the core's modules load after the first paint
     from chatdesk.core.chat.views import AttachmentInput
@@ -54,6 +56,11 @@ class Composer(QWidget):
     image_pasted = Signal(QImage)  # an image pasted or dropped as pixels, not as a file
     pages_requested = Signal(object)  # a scanned PDF's AttachmentInput: add its pages as images
     model_changed = Signal(str)  # "provider/model"
+    assistant_changed = Signal(str)  # an assistant's id (hex), or "" for none
+    slash_taken = Signal(object)  # a SlashEntry chosen from the slash menu
+    save_prompt_asked = Signal(str)  # "Save as prompt…" in the text field's context menu
+    compare_toggled = Signal(bool)  # Compare switched on or off
+    compare_model_toggled = Signal(str, bool)  # "provider/model", chosen or not for Compare
     tool_toggled = Signal(str, bool)  # a tool server's name, switched on or off for the chat
 
     def __init__(self, parent: QWidget | None = None, *, enter_sends: bool = True) -> None:
@@ -85,12 +92,17 @@ class Composer(QWidget):
         self._editor.large_text_given.connect(self._add_pasted_text)
         self._editor.files_given.connect(self.files_dropped)
         self._editor.image_given.connect(self.image_pasted)
+        self._editor.save_prompt_asked.connect(self.save_prompt_asked)
         self._editor.textChanged.connect(self._text_changed)
         self.editor_height = EditorHeight(self._editor, self)
+        self.slash = SlashMenu(self)
+        self._editor.key_hook = self.slash.handle_key
+        self.slash.chosen.connect(self._slash_chosen)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
         layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
+        layout.addWidget(self.slash)
         layout.addWidget(self._strip)
         layout.addWidget(self._editor)
         layout.addLayout(self._build_buttons())
@@ -102,6 +114,13 @@ class Composer(QWidget):
         self._attach.setAccessibleDescription("Choose text files to send with the message")
         self._attach.setToolTip("Attach text files (you can also drop or paste them here)")
         self._attach.clicked.connect(self._choose_files)
+        self._assistants = QComboBox(self)
+        self._assistants.setObjectName("assistantPicker")
+        self._assistants.setAccessibleName("Assistant")
+        self._assistants.setToolTip("Who answers in this chat: an assistant's prompt and model")
+        self._assistants.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self._assistants.activated.connect(self._assistant_chosen)
+        self._assistants.hide()  # shown once there are assistants (set_assistants)
         self._models = QComboBox(self)
         self._models.setObjectName("modelPicker")
         self._models.setAccessibleName("Model")
@@ -116,6 +135,21 @@ class Composer(QWidget):
         self._tools.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._tools.setMenu(QMenu(self._tools))
         self._tools.hide()  # shown once there are tools to offer (set_tools)
+        self._compare = QToolButton(self)
+        self._compare.setObjectName("compareButton")
+        self._compare.setText("Compare")
+        self._compare.setCheckable(True)
+        self._compare.setAccessibleName("Compare models")
+        self._compare.setToolTip(
+            "Send the next message to two to four models at once (choose them from the arrow)"
+        )
+        self._compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self._compare.setMenu(QMenu(self._compare))
+        self._compare.toggled.connect(self.compare_toggled)
+        self._compare.hide()  # shown once two models or more are offered (set_compare)
+        self._cost = QLabel(self)
+        self._cost.setObjectName("sendCost")
+        self._cost.hide()  # shown before a costly send (show_send_cost)
         self._send_button = QPushButton("Send", self)
         self._send_button.setObjectName("sendButton")
         self._send_button.setProperty("primary", True)
@@ -128,9 +162,12 @@ class Composer(QWidget):
         row = QHBoxLayout()
         row.setSpacing(6)
         row.addWidget(self._attach)
+        row.addWidget(self._assistants)
         row.addWidget(self._models)
         row.addWidget(self._tools)
+        row.addWidget(self._compare)
         row.addStretch(1)
+        row.addWidget(self._cost)
         row.addWidget(self._stop)
         row.addWidget(self._send_button)
         return row
@@ -140,8 +177,10 @@ class Composer(QWidget):
             self._editor,
             *(chip.remove_button for chip in self._strip.chips),
             self._attach,
+            self._assistants,
             self._models,
             self._tools,
+            self._compare,
             self._send_button,
             self._stop,
         ]
@@ -261,6 +300,55 @@ class Composer(QWidget):
             self._models.addItem(current, current)
         self._models.setCurrentIndex(max(self._models.findData(current), 0))
 
+    def set_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
+        """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
+        chosen."""
+        self._assistants.clear()
+        self._assistants.addItem("No assistant", "")
+        for key, label, badge in assistants:
+            self._assistants.addItem(badge, label, key)
+        self._assistants.setCurrentIndex(max(self._assistants.findData(current), 0))
+        self._assistants.setVisible(bool(assistants))
+
+    def set_compare(self, models: list[tuple[str, str]], chosen: list[str], on: bool) -> None:
+        """Offer `(key, label)` models for Compare, those in `chosen` ticked; `on`: it is."""
+        menu = self._compare.menu()
+        if [a.data() for a in menu.actions()] != [key for key, _ in models]:
+            menu.clear()  # the models changed (never while one of these actions is emitting)
+            for key, label in models:
+                action = menu.addAction(label)
+                action.setData(key)
+                action.setCheckable(True)
+                action.toggled.connect(
+                    lambda ticked, k=key: self.compare_model_toggled.emit(k, ticked)
+                )
+        for each in (*menu.actions(), self._compare):
+            each.blockSignals(True)  # ticks set here are not the user's
+        for action in menu.actions():
+            action.setChecked(action.data() in chosen)
+        self._compare.setChecked(on)
+        for each in (*menu.actions(), self._compare):
+            each.blockSignals(False)
+        count = len(chosen)
+        self._compare.setText(f"Compare · {count}" if on else "Compare")
+        self._compare.setAccessibleDescription(
+            f"On: the next message goes to {count} models" if on else "Off"
+        )
+        self._compare.setVisible(len(models) > 1)
+
+    def show_send_cost(self, said: str, why: str = "") -> None:
+        """What sending would cost ("≈ $0.42 to send"), or nothing ("")."""
+        self._cost.setText(said)
+        self._cost.setToolTip(why)
+        self._cost.setAccessibleName(f"Sending costs {said}" if said else "")
+        self._cost.setVisible(bool(said))
+
+    def open_compare(self) -> None:
+        """Open the list of models to compare."""
+        self._compare.setFocus(Qt.FocusReason.OtherFocusReason)
+        below = self._compare.mapToGlobal(self._compare.rect().bottomLeft())
+        self._compare.menu().popup(below)  # not showMenu(): no nested event loop
+
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
         menu = self._tools.menu()
@@ -311,6 +399,11 @@ class Composer(QWidget):
         self._stop.setEnabled(self._streaming)
 
     def _text_changed(self) -> None:
+        self.slash.follow(
+            self._editor.toPlainText()
+            if self._editor.document().characterCount() <= MAX_TYPED + 1
+            else ""
+        )
         if self._loading:
             self._update_controls()
         else:
@@ -331,6 +424,22 @@ class Composer(QWidget):
         self._update_tab_order()
         self._user_changed()
         self.focus_editor()  # the ✕ that had focus is gone
+
+    def _assistant_chosen(self, index: int) -> None:
+        key = self._assistants.itemData(index)
+        if isinstance(key, str):
+            self.assistant_changed.emit(key)
+
+    def _slash_chosen(self, entry: SlashEntry) -> None:
+        self.slash.hide()
+        self.start_with("")  # the "/…" typed to find it goes
+        self.slash_taken.emit(entry)
+
+    def start_with(self, text: str) -> None:
+        """Put `text` in the editor to finish (as if typed: the draft keeps it)."""
+        self._editor.setPlainText(text)  # a user edit: the draft keeps it
+        self._editor.moveCursor(self._editor.textCursor().MoveOperation.End)
+        self.focus_editor()
 
     def _model_chosen(self, index: int) -> None:
         key = self._models.itemData(index)

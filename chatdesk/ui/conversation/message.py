@@ -77,10 +77,12 @@ def usage_text(message: MessageView) -> str:
 
 
 def header_text(message: MessageView) -> str:
-    """ "Assistant", or in a team thread who wrote it: "bob", "Assistant · for bob"."""
+    """ "Assistant" (or the assistant it came from: "Tutor"), or in a team thread who wrote
+    it: "bob", "Assistant · for bob"."""
+    speaker = message.agent or "Assistant"
     if message.author is None:
-        return "You" if message.role is Role.USER else "Assistant"
-    return message.author if message.role is Role.USER else f"Assistant · for {message.author}"
+        return "You" if message.role is Role.USER else speaker
+    return message.author if message.role is Role.USER else f"{speaker} · for {message.author}"
 
 
 class MessageWidget(QFrame):
@@ -106,6 +108,7 @@ class MessageWidget(QFrame):
         self._streamed_code: list[str] = []  # code blocks of the formatted part, for Copy
         self._formatted_key: object = None
         self._editor: QWidget | None = None
+        self._column = False  # one of a comparison's answers, in a narrow column
         self.rendered: Rendered | None = None
         self.setObjectName("userMessage" if message.role is Role.USER else "assistantMessage")
         self._build()
@@ -120,8 +123,12 @@ class MessageWidget(QFrame):
     def _build(self) -> None:
         user = self.message.role is Role.USER
         self.setFrameShape(QFrame.Shape.NoFrame)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(12, 8, 12, 4)
+        frame = QVBoxLayout(self)
+        frame.setContentsMargins(12, 8, 12, 4)
+        self._own = QWidget()  # all of it, hidden when a comparison's columns stand instead
+        frame.addWidget(self._own)
+        outer = QVBoxLayout(self._own)
+        outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
         self._header = QLabel()
         self._header.setObjectName("messageHeader")
@@ -171,6 +178,19 @@ class MessageWidget(QFrame):
             outer.addWidget(bubble)
         outer.addLayout(self._status_row)
         outer.addLayout(self._footer)
+
+    def show_beside(self, columns: QWidget) -> None:
+        """Show a comparison's answers side by side (`columns`) in place of this one."""
+        self._own.hide()
+        layout = self.layout()
+        assert layout is not None
+        layout.addWidget(columns)
+
+    def as_column(self) -> None:
+        """Fit a narrow column: no version arrows, fewer buttons, the figures wrapped."""
+        self._column = True
+        self._meta.setWordWrap(True)
+        self._show_footer(self.message)
 
     def _button(self, text: str, name: str, description: str) -> QPushButton:
         button = QPushButton(text)
@@ -337,7 +357,7 @@ class MessageWidget(QFrame):
 
     def _show_footer(self, message: MessageView) -> None:
         final = message.status.is_final
-        many = message.sibling_count > 1
+        many = message.sibling_count > 1 and not self._column
         for widget in (self._previous, self._branch, self._next):
             widget.setVisible(many)
         self._branch.setText(f"{message.sibling_index}/{message.sibling_count}")
@@ -346,10 +366,11 @@ class MessageWidget(QFrame):
         )
         self._previous.setEnabled(message.sibling_index > 1)
         self._next.setEnabled(message.sibling_index < message.sibling_count)
-        for widget in (self._copy, self._copy_plain, self._delete):
-            widget.setVisible(final)  # nothing to act on until the answer has ended
+        self._copy.setVisible(final)  # nothing to act on until the answer has ended
+        for widget in (self._copy_plain, self._delete):
+            widget.setVisible(final and not self._column)
         if message.role is Role.ASSISTANT:
-            self._regenerate.setVisible(final)
+            self._regenerate.setVisible(final and not self._column)
         self._meta.setText(usage_text(message) if final else "")
 
     # -- formatting ------------------------------------------------------------------------------
@@ -454,9 +475,9 @@ class MessageWidget(QFrame):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(editor)
         layout.addLayout(buttons)
-        layout_ = self.layout()
+        layout_ = self._own.layout()
         assert isinstance(layout_, QVBoxLayout)
-        layout_.insertWidget(1, box)
+        layout_.insertWidget(1, box)  # below the message's text
         self._editor = box
         save.clicked.connect(lambda: self._finish_editing(editor.toPlainText()))
         cancel.clicked.connect(lambda: self._finish_editing(None))

@@ -13,8 +13,6 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signa
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
-    QLabel,
-    QPushButton,
     QScrollArea,
     QToolButton,
     QVBoxLayout,
@@ -22,48 +20,16 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui.conversation.divider import SummaryDivider
+from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.model import ConversationModel
 
 if TYPE_CHECKING:  # loaded with the first message, after the window's first paint
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.conversation.message import MessageWidget
 
-EXAMPLE_PROMPTS = (
-    "Explain how a hash table works, with a small Python example",
-    "Write a table comparing SQLite, PostgreSQL and DuckDB",
-    "Prove that the square root of 2 is irrational",
-    "Give me a checklist for a calm Monday morning",
-)
 _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
-
-
-class EmptyState(QWidget):
-    prompt_chosen = Signal(str)
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        layout = QVBoxLayout(self)
-        layout.addStretch(1)
-        title = QLabel("What shall we talk about?")
-        title.setObjectName("emptyTitle")
-        title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        hint = QLabel("Type below, or start with one of these:")
-        hint.setObjectName("emptyHint")
-        hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        layout.addWidget(title)
-        layout.addWidget(hint)
-        self.buttons: list[QPushButton] = []
-        for prompt in EXAMPLE_PROMPTS:
-            button = QPushButton(prompt)
-            button.setObjectName("examplePrompt")
-            button.setAccessibleName(f"Example prompt: {prompt}")
-            button.setAccessibleDescription("Sends this prompt as a new chat")
-            button.clicked.connect(lambda _=False, p=prompt: self.prompt_chosen.emit(p))
-            layout.addWidget(button, 0, Qt.AlignmentFlag.AlignHCenter)
-            self.buttons.append(button)
-        layout.addStretch(2)
 
 
 class ConversationView(QScrollArea):

@@ -15,12 +15,14 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QTreeView, QWidget
 
 from chatdesk.core.chat.views import ProjectView, ThreadView
+from chatdesk.ui.badges import assistant_badge
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings, ask
 from chatdesk.ui.sidebar.model import Index, ThreadTreeModel
 from chatdesk.ui.sidebar.widgets import NoticeBar
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
+    from chatdesk.core.assistants.model import AssistantView
     from chatdesk.core.chat.service import ChatService
     from chatdesk.ui.sync.sharing import SharingActions
 
@@ -166,43 +168,66 @@ class SidebarActions(QObject):
         )
 
     def create_project(self) -> None:
-        def create(settings: ProjectSettings) -> None:
-            self._runner.run(
-                self._service.create_project(
-                    settings.name,
-                    system_prompt=settings.system_prompt,
-                    default_provider=settings.default_provider,
-                    default_model=settings.default_model,
-                    tools=settings.tools,
-                )
-            )
+        service = self._service
 
-        self._open_dialog(None, create)
+        async def create(settings: ProjectSettings) -> None:
+            made = await service.create_project(
+                settings.name,
+                system_prompt=settings.system_prompt,
+                default_provider=settings.default_provider,
+                default_model=settings.default_model,
+                tools=settings.tools,
+            )
+            if settings.assistant_id is not None:
+                await service.assistants.set_project_default(made.id, settings.assistant_id)
+
+        self._open_dialog(None, lambda settings: self._runner.run(create(settings)))
 
     def edit_project(self, project: ProjectView) -> None:
-        def save(settings: ProjectSettings) -> None:
-            self._runner.run(
-                self._service.update_project(
-                    project.id,
-                    name=settings.name,
-                    system_prompt=settings.system_prompt,
-                    default_provider=settings.default_provider,
-                    default_model=settings.default_model,
-                    tools=settings.tools,
-                )
-            )
+        service = self._service
 
-        self._open_dialog(project, save)
+        async def save(settings: ProjectSettings) -> None:
+            await service.update_project(
+                project.id,
+                name=settings.name,
+                system_prompt=settings.system_prompt,
+                default_provider=settings.default_provider,
+                default_model=settings.default_model,
+                tools=settings.tools,
+            )
+            await service.assistants.set_project_default(project.id, settings.assistant_id)
+
+        self._open_dialog(project, lambda settings: self._runner.run(save(settings)))
 
     def _open_dialog(
-        self, project: ProjectView | None, apply: Callable[[ProjectSettings], None]
+        self, project: ProjectView | None, apply: Callable[[ProjectSettings], object]
     ) -> None:
-        models = self._service.known_models()
-        servers = self._service.tools.switchable()
-        dialog = ProjectDialog(self._owner, project=project, models=models, servers=servers)
-        dialog.accepted.connect(lambda: apply(dialog.settings()))
-        self.dialog = dialog
-        dialog.open()
+        """The project's dialog, once the assistants to offer and the project as stored now
+        are read."""
+        service = self._service
+
+        async def read() -> tuple[list[AssistantView], ProjectView | None]:
+            assistants = await service.assistants.list()
+            if project is None:
+                return assistants, None
+            stored = {p.id: p for p in await service.list_projects()}
+            return assistants, stored.get(project.id, project)
+
+        def show(found: tuple[list[AssistantView], ProjectView | None]) -> None:
+            assistants, current = found
+            dialog = ProjectDialog(
+                self._owner,
+                project=current,
+                models=service.known_models(),
+                servers=service.tools.switchable(),
+                assistants=[(a.id, a.name, assistant_badge(a)) for a in assistants],
+            )
+            dialog.accepted.connect(lambda: apply(dialog.settings()))
+            self.dialog = dialog
+            dialog.open()
+
+        self.dialog = None
+        self._runner.run(read(), done=show)
 
 
 def _add(menu: QMenu, text: str, slot: Callable[[], object], keys: str = "") -> QAction:

@@ -6,10 +6,12 @@ asyncio loop that qasync runs inside Qt's.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -38,6 +40,7 @@ class ProjectSettings:
     default_provider: str | None
     default_model: str | None
     tools: tuple[str, ...] = ()  # the tool servers its new chats start with
+    assistant_id: uuid.UUID | None = None  # the assistant its new chats start with
 
 
 class ProjectDialog(QDialog):
@@ -48,6 +51,7 @@ class ProjectDialog(QDialog):
         project: ProjectView | None = None,
         models: Sequence[tuple[str, str]] = (),
         servers: Sequence[tuple[str, str]] = (),
+        assistants: Sequence[tuple[uuid.UUID, str, QIcon]] = (),
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -62,6 +66,15 @@ class ProjectDialog(QDialog):
         _describe(self.prompt, "System prompt", "Sent to the model before each chat's messages.")
         self.model = _model_combo(models, project)
         _describe(self.model, "Default model", "The model new chats in this project use.")
+        self.assistant = QComboBox()
+        self.assistant.addItem("No assistant", "")
+        for assistant_id, label, badge in assistants:  # by hex: Qt compares a UUID by identity
+            self.assistant.addItem(badge, label, assistant_id.hex)
+        default = project.default_assistant_id if project else None
+        self.assistant.setCurrentIndex(
+            max(self.assistant.findData(default.hex if default else ""), 0)
+        )
+        _describe(self.assistant, "Default assistant", "Who answers in new chats of this project.")
         self.tools = _tool_list(servers, project.tools if project else ())
         _describe(
             self.tools,
@@ -80,6 +93,7 @@ class ProjectDialog(QDialog):
         form.addRow("&Name", self.name)
         form.addRow("System &prompt", self.prompt)
         form.addRow("Default &model", self.model)
+        form.addRow("Default &assistant", self.assistant)
         tools_label = QLabel("&Tools")
         tools_label.setBuddy(self.tools)
         form.addRow(tools_label, self.tools)
@@ -100,7 +114,9 @@ class ProjectDialog(QDialog):
             if item is not None and item.checkState() == Qt.CheckState.Checked
         )
         name = " ".join(self.name.text().split())
-        return ProjectSettings(name, prompt or None, provider, model, tools)
+        assistant = self.assistant.currentData()
+        chosen = uuid.UUID(hex=assistant) if assistant else None
+        return ProjectSettings(name, prompt or None, provider, model, tools, chosen)
 
     def _chosen_model(self) -> tuple[str | None, str | None]:
         text = self.model.currentText().strip()

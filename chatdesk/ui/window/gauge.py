@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from chatdesk.core.units import format_cost
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.header import ThreadHeader
@@ -67,6 +68,8 @@ class ContextGauge(QObject):
     def draft_edited(self) -> None:
         if self._current() is not None:
             self.feed.later()
+        else:  # the new chat: nothing to count yet
+            self._composer.show_send_cost("")
 
     def close(self) -> None:
         self.feed.close()
@@ -92,8 +95,24 @@ class ContextGauge(QObject):
         thread_id, usage = read
         if thread_id == self._current():
             self._header.show_usage(usage)
+            self._composer.show_send_cost(*send_cost(usage))
 
     def _unreadable(self, error: ChatdeskError) -> None:
         """The thread cannot be read (it was deleted meanwhile): the gauge shows nothing."""
         if self._reading == self._current():
             self._header.show_usage(None)
+            self._composer.show_send_cost("")
+
+
+def send_cost(usage: ContextUsage | None) -> tuple[str, str]:
+    """The composer's word on a costly send, and why: "≈ $0.42 to send" (nothing when it is
+    not costly)."""
+    if usage is None or not usage.costly or usage.send_cost_usd is None:
+        return "", ""
+    said = f"≈ {format_cost(usage.send_cost_usd)} to send"
+    why = (
+        f"The request alone ({usage.used_tokens:,} tokens) costs about "
+        f"{format_cost(usage.send_cost_usd)} at this provider's prices, before the answer. "
+        "Set when this shows in the settings (caps.show_cost_over_usd)."
+    )
+    return said, why

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 SHORTCUTS = (
     # (menu, text, keys, what it calls: a method of the window or of one of its parts)
     ("&File", "&New chat", "Ctrl+N", "new_chat"),
+    ("&File", "New &temporary chat", "Ctrl+Shift+N", "on_demand.open_temporary"),
     ("&File", "&Search…", "Ctrl+K", "open_search"),
     ("&File", "&Export thread…", "", "export_thread"),
     ("&File", "Export e&verything…", "", "on_demand.export_all"),
@@ -36,6 +37,7 @@ SHORTCUTS = (
 NEEDS_SERVICE = frozenset(
     {
         "new_chat",
+        "on_demand.open_temporary",
         "open_search",
         "settings.open_preferences",
         "on_demand.export_all",

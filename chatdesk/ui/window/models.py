@@ -1,7 +1,8 @@
 """Which model the shown thread uses, and where a new chat goes: the composer's model menu
 lists the known models with the current one chosen; choosing one sets the shown thread's model,
-or the model the new chat will be created with. Its tool servers follow along (`tools`,
-tool_choice.py): they change with the chat shown."""
+or the model the new chat will be created with. Its assistant and tool servers follow along
+(`assistants`, assistant_choice.py; `tools`, tool_choice.py): they change with the chat shown;
+Compare (`compare`, compare_choice.py) sends the next message to several models instead."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
+from chatdesk.ui.conversation.empty import EmptyState
+from chatdesk.ui.window.assistant_choice import AssistantChoice
+from chatdesk.ui.window.compare_choice import CompareChoice, SettingsHolder
+from chatdesk.ui.window.slash_choice import SlashChoice
 from chatdesk.ui.window.tool_choice import ToolChoice
 
 if TYPE_CHECKING:
@@ -26,8 +30,9 @@ class ModelChoice:
     def __init__(
         self,
         composer: Composer,
-        settings: Callable[[], Settings],
+        settings: SettingsHolder,
         shown: Callable[[], ThreadView | None],
+        empty: EmptyState | None = None,
     ) -> None:
         self._composer = composer
         self._settings = settings
@@ -37,31 +42,52 @@ class ModelChoice:
         self.new_chat_project: uuid.UUID | None = None  # where the next new chat is made
         self.new_chat_model: Model | None = None  # what it is made with (None: the default)
         self.tools = ToolChoice(composer, shown)
+        self.assistants = AssistantChoice(composer, empty or EmptyState(), shown)
+        self.compare = CompareChoice(composer, settings)
+        self.slash = SlashChoice(composer, self.assistants)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
         self.tools.attach(service, runner)
+        self.assistants.attach(service, runner)
+        self.slash.attach(service, runner)
 
     def new_chat(self, project_id: uuid.UUID | None) -> None:
         """A new chat is shown: in `project_id`, with the default model until one is chosen."""
         self.new_chat_project, self.new_chat_model = project_id, None
         self.tools.new_chat(project_id)
+        self.assistants.new_chat(project_id)
 
     def apply(self, event: Event) -> None:
         from chatdesk.core.chat.events import ProvidersChanged
 
+        self.assistants.apply(event)
+        self.slash.apply(event)
         if isinstance(event, ProvidersChanged):  # models were added or went
             self.show()
 
     def current(self) -> Model:
-        """The shown thread's model (or the new chat's)."""
-        general = self._settings().general
+        """The shown thread's model (or the new chat's): chosen for it, else its assistant's,
+        else the default."""
+        general = self._settings.current.general
         thread = self._shown()
         if thread is not None and thread.model:
             return thread.provider or general.default_provider, thread.model
         if thread is None and self.new_chat_model:
             return self.new_chat_model
-        return general.default_provider, general.default_model
+        provider = (thread.provider if thread else None) or general.default_provider
+        assistant = self.assistants.current()
+        if assistant is not None and assistant.fields.model:
+            own = assistant.fields.provider or provider
+            if thread is None or not thread.provider or own == thread.provider:
+                return own, assistant.fields.model
+        return provider, general.default_model
+
+    def label(self) -> str:
+        """What the header says answers: the model, after its assistant if one does."""
+        model = self.current()[1]
+        assistant = self.assistants.current()
+        return f"{assistant.name} · {model}" if assistant else model
 
     def show(self) -> None:
         """Fill the composer's menu: every known model, and the current one chosen."""
@@ -71,7 +97,9 @@ class ModelChoice:
             models.append((provider, model))
         choices = [(f"{p}/{m}", m if p == "mock" else f"{m} ({p})") for p, m in models]
         self._composer.set_models(choices, f"{provider}/{model}")
+        self.compare.show(choices)
         self.tools.show()
+        self.assistants.show()
 
     def choose(self, key: str) -> bool:
         """The user chose `key` ("provider/model"). True when it was for the new chat (whose

@@ -1,5 +1,6 @@
 """The window's parts made the first time they are asked for, so that opening the window loads
-none of them: the search palette (Ctrl+K) and the export and import actions."""
+none of them: the search palette (Ctrl+K), the export and import actions, and windows of
+temporary chats."""
 
 from __future__ import annotations
 
@@ -10,10 +11,13 @@ from PySide6.QtWidgets import QMainWindow
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.config import Settings
     from chatdesk.core.search import Search
+    from chatdesk.core.temporary import TemporaryChats
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.search.palette import SearchPalette
     from chatdesk.ui.transfer.actions import TransferActions, TransferFactory
+    from chatdesk.ui.window.temporary import TemporaryWindow
 
 
 class OnDemand:
@@ -39,6 +43,10 @@ class OnDemand:
         self._show_message = show_message
         self.palette: SearchPalette | None = None
         self.transfers: TransferActions | None = None
+        # Makes temporary chats and the settings their window starts with (set by the app;
+        # None: this window offers none).
+        self.temporary: Callable[[], tuple[TemporaryChats, Settings]] | None = None
+        self.temporary_windows: list[TemporaryWindow] = []
 
     @property
     def can_search(self) -> bool:
@@ -73,3 +81,18 @@ class OnDemand:
         transfers = self.transfer_actions()
         if transfers is not None:
             transfers.import_file()
+
+    def open_temporary(self) -> None:
+        """A window of temporary chats (Ctrl+Shift+N); a chat kept there is shown here."""
+        if self.temporary is None:
+            self._window.statusBar().showMessage("Temporary chats cannot be opened here.", 8_000)
+            return
+        from chatdesk.ui.window.temporary import TemporaryWindow
+
+        chats, settings = self.temporary()
+        window = TemporaryWindow(chats, settings)
+        window.kept.connect(self._show_thread)
+        window.resize(self._window.size())
+        window.show()
+        window.start()
+        self.temporary_windows = [w for w in self.temporary_windows if w.isVisible()] + [window]

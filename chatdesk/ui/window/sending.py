@@ -214,10 +214,21 @@ class Sending(QObject):
     ) -> Coroutine[Any, Any, Turn]:
         items = list(attachments)
         thread = self._shown()
+        chosen = self._models.tools.new_chat_tools  # None: the project's
+        if compared := self._models.compare.models():
+            return service.comparisons.send(
+                thread.id if thread else None,
+                text,
+                compared,
+                attachments=items,
+                project_id=None if thread else self._models.new_chat_project,
+                tools=None if thread or chosen is None else sorted(chosen),
+                assistant_id=None if thread else self._models.assistants.new_chat_assistant,
+                over_cap=over_cap,
+            )
         if thread is not None:
             return service.send(thread.id, text, attachments=items, over_cap=over_cap)
         provider, model = self._models.new_chat_model or (None, None)
-        chosen = self._models.tools.new_chat_tools  # None: the project's
         return service.send_new(
             text,
             project_id=self._models.new_chat_project,
@@ -226,6 +237,7 @@ class Sending(QObject):
             model=model,
             tools=None if chosen is None else sorted(chosen),
             over_cap=over_cap,
+            assistant_id=self._models.assistants.new_chat_assistant,
         )
 
     def _send_waited(self) -> None:

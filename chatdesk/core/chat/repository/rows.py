@@ -46,6 +46,7 @@ def project_view(row: Project) -> ProjectView:
         last_chat_at=row.last_chat_at,
         created_at=row.created_at,
         tools=tuple(row.tools or ()),
+        default_assistant_id=row.default_assistant_id,
     )
 
 
@@ -69,6 +70,7 @@ def thread_view(row: Thread) -> ThreadView:
         context_window=row.context_window,
         summaries_paused=bool(row.summaries_paused),
         team_id=row.team_id,
+        assistant_id=row.assistant_id,
     )
 
 
@@ -104,7 +106,7 @@ _MESSAGE_COLUMNS = (
     "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
     "usage_estimated", "latency_ms",
     "first_token_ms", "error_type", "error_detail", "created_at", "completed_at", "author",
-    "tool_time_ms",
+    "tool_time_ms", "agent",
 )  # fmt: skip
 _ROLES = {role.value: role for role in Role}
 _STATUSES = {status.value: status for status in Status}
@@ -136,7 +138,7 @@ def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView
     (id_, thread_id, parent_id, depth, role, status, content, provider, model,
      prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
      usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
-     completed_at, author, tool_time_ms, reasoning, sibling_index, sibling_count,
+     completed_at, author, tool_time_ms, agent, reasoning, sibling_index, sibling_count,
      *_) = row  # fmt: skip
     if (
         prompt_tokens is None
@@ -184,6 +186,7 @@ def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView
         author=author,
         tool_calls=(),
         tool_time_ms=tool_time_ms,
+        agent=agent,
     )
     return view
 

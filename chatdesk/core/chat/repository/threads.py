@@ -19,7 +19,7 @@ from chatdesk.core.chat.views import (
 )
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
-from chatdesk.core.store.models import Project, Thread
+from chatdesk.core.store.models import Assistant, Project, Thread
 
 T = Thread.__table__
 
@@ -144,11 +144,23 @@ def delete_project(session: Session, project_id: uuid.UUID) -> list[ThreadView]:
 
 
 def new_thread(
-    session: Session, now: datetime, project_id: uuid.UUID | None, title: str | None
+    session: Session,
+    now: datetime,
+    project_id: uuid.UUID | None,
+    title: str | None,
+    assistant_id: uuid.UUID | None = None,
 ) -> Thread:
-    """A new, empty thread (titled "New chat" until it is named), with its project's tool
-    servers switched on."""
+    """A new, empty thread (titled "New chat" until it is named) answered by `assistant_id`
+    (None: its project's default assistant, if any), with the assistant's tool servers switched
+    on, or else its project's."""
     project = project_row(session, project_id) if project_id is not None else None
+    assistant = None
+    if assistant_id is not None:
+        assistant = session.get(Assistant, assistant_id)
+        if assistant is None:
+            raise NotFound("that assistant was deleted; choose another")
+    elif project is not None and project.default_assistant_id is not None:
+        assistant = session.get(Assistant, project.default_assistant_id)
     row = Thread(
         id=new_id(),
         project_id=project_id,
@@ -162,7 +174,11 @@ def new_thread(
         created_at=now,
         updated_at=now,
     )
-    if project is not None and project.tools:
+    if assistant is not None:
+        row.assistant_id = assistant.id
+    if assistant is not None and assistant.tools is not None:
+        row.tools = sorted(assistant.tools) or None
+    elif project is not None and project.tools:
         row.tools = list(project.tools)
     session.add(row)
     return row

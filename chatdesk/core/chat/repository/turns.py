@@ -30,7 +30,7 @@ from chatdesk.core.store.models import Message, Thread
 if TYPE_CHECKING:  # budget reads the thread's project through this package
     from chatdesk.core.chat.budget import ThreadSetup
 
-    Setup = Callable[[Session, Thread], ThreadSetup]
+    Setup = Callable[..., ThreadSetup]  # (session, thread, provider=…, model=…)
 
 
 def start_turn(
@@ -39,7 +39,7 @@ def start_turn(
     """Commit what `turn` adds to its thread; the answer row is `pending`, owned by `owner`
     (this chatdesk process), with the provider and model `setup` chooses for the thread."""
     if turn.thread_id is None:
-        thread = new_thread(session, now, turn.project_id, None)
+        thread = new_thread(session, now, turn.project_id, None, turn.assistant_id)
         if turn.tools is not None:  # chosen for this chat: instead of its project's
             thread.tools = sorted(set(turn.tools)) or None
         session.flush()
@@ -53,7 +53,9 @@ def start_turn(
     if turn.provider is not None or turn.model is not None:
         thread.provider = turn.provider or thread.provider
         thread.model = turn.model or thread.model
-    chosen = setup(session, thread)
+    chosen = [setup(session, thread, provider=p, model=m) for p, m in turn.compare] or [
+        setup(session, thread)
+    ]
     parent = first_parent = _parent_for(session, thread, turn)
     user = None
     if turn.text is not None:
@@ -65,26 +67,34 @@ def start_turn(
         if thread.message_count == 1 and not thread.title_set_by_user:
             thread.title = provisional_title(turn.text or turn.attachments[0].name)
         parent = user
-    answer = insert_message(
-        session,
-        now,
-        thread,
-        parent,
-        Role.ASSISTANT,
-        Status.PENDING,
-        provider=chosen.provider,
-        model=chosen.model,
-        owner=owner,
-    )
+    # A comparison's answers are siblings made in one go: the same parent and the same
+    # created_at, which is what marks them as one comparison. The first is the one shown.
+    answers = []
+    for each in chosen:
+        answer = insert_message(
+            session,
+            now,
+            thread,
+            parent,
+            Role.ASSISTANT,
+            Status.PENDING,
+            provider=each.provider,
+            model=each.model,
+            owner=owner,
+        )
+        answer.agent = each.agent
+        answers.append(answer)
+    answer = answers[0]
     extend_branch(session, thread, first_parent, [m for m in (user, answer) if m is not None])
     if thread.project_id is not None:
         project_row(session, thread.project_id).last_chat_at = now
     session.flush()
-    ids = [m.id for m in (user, answer) if m is not None]
+    ids = [m.id for m in (user, *answers) if m is not None]
     views = message_views(session, ids)
     if turn.attachments:
         views = with_attachments(session, views)
-    return StartedTurn(views[0] if user else None, views[-1], thread_view(thread), created)
+    question, written = (views[0], views[1:]) if user else (None, views)
+    return StartedTurn(question, written[0], thread_view(thread), created, tuple(written[1:]))
 
 
 def _parent_for(session: Session, thread: Thread, turn: TurnRequest) -> Message | None:

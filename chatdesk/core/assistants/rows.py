@@ -1,0 +1,118 @@
+"""The assistants' SQL: their rows, and the chats and projects that name them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from chatdesk.core.assistants.model import MAX_NAME, AssistantFields, AssistantView
+from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.ids import new_id
+from chatdesk.core.store.models import Assistant, Project, Thread
+
+
+def view(row: Assistant) -> AssistantView:
+    fields = AssistantFields(
+        name=row.name,
+        icon=row.icon,
+        colour=row.colour,
+        description=row.description,
+        system_prompt=row.system_prompt,
+        provider=row.provider,
+        model=row.model,
+        temperature=row.temperature,
+        max_output_tokens=row.max_output_tokens,
+        tools=None if row.tools is None else tuple(row.tools),
+        examples=tuple(row.examples or ()),
+    )
+    return AssistantView(row.id, fields, row.created_at, row.updated_at)
+
+
+def all_views(session: Session) -> list[AssistantView]:
+    rows = session.scalars(select(Assistant).order_by(func.lower(Assistant.name)))
+    return [view(row) for row in rows]
+
+
+def row(session: Session, assistant_id: uuid.UUID) -> Assistant:
+    found = session.get(Assistant, assistant_id)
+    if found is None:
+        raise NotFound(f"no assistant with id {assistant_id}")
+    return found
+
+
+def by_name(session: Session, name: str) -> Assistant | None:
+    """The assistant named `name`, whatever its case."""
+    query = select(Assistant).where(func.lower(Assistant.name) == name.strip().lower())
+    return session.scalars(query).first()
+
+
+def create(session: Session, now: datetime, fields: AssistantFields) -> Assistant:
+    _name_free(session, fields.name, None)
+    found = Assistant(id=new_id(), created_at=now)
+    _fill(found, fields, now)
+    session.add(found)
+    session.flush()
+    return found
+
+
+def update_row(
+    session: Session, now: datetime, assistant_id: uuid.UUID, fields: AssistantFields
+) -> Assistant:
+    found = row(session, assistant_id)
+    _name_free(session, fields.name, assistant_id)
+    _fill(found, fields, now)
+    session.flush()
+    return found
+
+
+def free_name(session: Session, wanted: str) -> str:
+    """`wanted`, or "wanted (2)", "wanted (3)" … : the first no assistant has."""
+    name, number = wanted, 1
+    while by_name(session, name) is not None:
+        number += 1
+        suffix = f" ({number})"
+        name = wanted[: MAX_NAME - len(suffix)] + suffix
+    return name
+
+
+def delete(session: Session, assistant_id: uuid.UUID) -> None:
+    """Delete the assistant; its chats and projects keep going without one (the answers it
+    wrote keep its name)."""
+    session.delete(row(session, assistant_id))
+    session.execute(
+        update(Thread).where(Thread.assistant_id == assistant_id).values(assistant_id=None)
+    )
+    session.execute(
+        update(Project)
+        .where(Project.default_assistant_id == assistant_id)
+        .values(default_assistant_id=None)
+    )
+
+
+def of_thread(session: Session, thread: Thread) -> Assistant | None:
+    """The assistant who answers in `thread` (None: none, or one since deleted)."""
+    return session.get(Assistant, thread.assistant_id) if thread.assistant_id else None
+
+
+def _name_free(session: Session, name: str, own: uuid.UUID | None) -> None:
+    taken = by_name(session, name)
+    if taken is not None and taken.id != own:
+        raise InvalidRequest(f"there is already an assistant named {taken.name!r}")
+
+
+def _fill(target: Assistant, fields: AssistantFields, now: datetime) -> None:
+    target.name = fields.name
+    target.icon = fields.icon
+    target.colour = fields.colour
+    target.description = fields.description
+    target.system_prompt = fields.system_prompt
+    target.provider = fields.provider
+    target.model = fields.model
+    target.temperature = fields.temperature
+    target.max_output_tokens = fields.max_output_tokens
+    target.tools = None if fields.tools is None else list(fields.tools)
+    target.examples = list(fields.examples) or None
+    target.updated_at = now

@@ -1,0 +1,85 @@
+"""Temporary chats: chats that live only in memory. Their threads, messages, drafts and search
+index are a database in memory (`store/memory.py`), served by a ChatService of their own over
+the same providers and tools; nothing of them reaches the database, a backup, the search index
+or the log (message text is never logged unless `logging.log_message_text` says so). Files
+cannot be attached to them: an attachment's bytes are a file. `keep` saves one as a normal
+chat, with its ids, branches and figures, through chatdesk's own export and import."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+
+from chatdesk.core.chat.events import EventBus
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.paths import Paths, ensure_private_dir
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.store.memory import memory_store
+from chatdesk.core.store.store import Store
+
+NO_FILES = (
+    "a temporary chat keeps nothing on disk, and an attached file would be kept there. Keep "
+    "the chat first (Keep this chat), then attach it."
+)
+
+
+class TemporaryChats:
+    def __init__(
+        self,
+        paths: Paths,
+        providers: Providers,
+        settings: Settings,
+        keep_into: Store,
+        bus: EventBus | None = None,
+    ) -> None:
+        """Chats in memory over `providers`; `keep` saves one into `keep_into` (the
+        database), announcing it on `bus` (the window's)."""
+        self._paths = paths
+        self._keep_into = keep_into
+        self._bus = bus
+        self.store = memory_store(paths.run_dir)
+        self.service = ChatService(
+            self.store,
+            providers,
+            settings,
+            tools_dir=paths.config_dir,
+            log_dir=paths.log_dir,
+            blobs_dir=paths.data_dir / "attachments",  # read for nothing: no file is attached
+        )
+        self.service.attacher.refusal = NO_FILES
+        self.kept: set[uuid.UUID] = set()
+
+    async def keep(self, thread_id: uuid.UUID) -> uuid.UUID:
+        """Save the chat as a normal one (the same id, every branch; its id); it stays here
+        too."""
+        from chatdesk.core.transfer import ExportFormat, Transfer
+
+        page = await self.service.list_messages(thread_id, limit=1)
+        if any(not m.status.is_final for m in page.messages):
+            raise InvalidRequest(
+                "an answer is still being written: wait for it, or stop it, then keep the chat"
+            )
+        folder = await asyncio.to_thread(ensure_private_dir, self._paths.data_dir)
+        path = folder / f".keeping-{thread_id}.json"  # what is kept is going to disk anyway
+        try:
+            await Transfer(self.store).export_thread(thread_id, ExportFormat.JSON, path)
+            report = await Transfer(self._keep_into, bus=self._bus).import_file(path)
+        finally:
+            await asyncio.to_thread(path.unlink, missing_ok=True)
+        if not report.thread_ids:
+            raise InvalidRequest("this chat was kept already")
+        self.kept.add(thread_id)
+        return report.thread_ids[0]
+
+    async def aclose(self) -> None:
+        """Drop every temporary chat: their answers stop, the database in memory goes."""
+        try:
+            await self.service.aclose()
+        finally:
+            await asyncio.to_thread(self.store.close)
+
+
+Factory = Callable[[], TemporaryChats]

@@ -1,0 +1,63 @@
+"""An assistant's badge: a disc in its colour with its emoji on it, or, where no font on the
+system draws emoji (many Linux desktops), the first letter of its name, so a badge never shows
+as an empty box."""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication
+
+if TYPE_CHECKING:
+    from chatdesk.core.assistants.model import AssistantView
+
+DEFAULT_COLOUR = "#607d8b"
+
+
+@functools.cache
+def emoji_drawn() -> bool:
+    """Whether a font that draws emoji is installed (looked up once)."""
+    return any("emoji" in family.lower() for family in QFontDatabase.families())
+
+
+def badge_text(name: str, icon: str | None) -> str:
+    """What the disc shows: the emoji when it can be drawn, else the name's first letter."""
+    if icon and (emoji_drawn() or all(ord(c) < 0x2000 for c in icon)):
+        return icon
+    return (name.strip()[:1] or "?").upper()
+
+
+def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> QPixmap:
+    app = QApplication.instance()
+    ratio = app.devicePixelRatio() if isinstance(app, QApplication) else 1.0
+    pixmap = QPixmap(round(size * ratio), round(size * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(colour or DEFAULT_COLOUR))
+        area = QRectF(0, 0, size, size)
+        painter.drawEllipse(area)
+        font = QFont()
+        font.setBold(True)
+        font.setPixelSize(max(6, round(size * 0.55)))
+        painter.setFont(font)
+        light = QColor(colour or DEFAULT_COLOUR).lightnessF() > 0.62
+        painter.setPen(QColor("#1e1e1e" if light else "#ffffff"))  # readable on the disc
+        painter.drawText(area, Qt.AlignmentFlag.AlignCenter, badge_text(name, icon))
+    finally:
+        painter.end()
+    return pixmap
+
+
+def badge_icon(name: str, icon: str | None, colour: str | None, size: int = 16) -> QIcon:
+    return QIcon(badge_pixmap(name, icon, colour, size))
+
+
+def assistant_badge(assistant: AssistantView, size: int = 16) -> QIcon:
+    return badge_icon(assistant.name, assistant.fields.icon, assistant.fields.colour, size)

@@ -1,0 +1,120 @@
+"""A comparison on screen: its answers side by side, one column each, in place of the answer on
+the branch. Each column is a full answer (formatted, streaming, its figures below it: model,
+tokens, cost, time to first token) that can be stopped alone; "Continue with this one" makes it
+the branch shown and its model the chat's."""
+
+from __future__ import annotations
+
+import dataclasses
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from chatdesk.core.chat.kinds import Status
+from chatdesk.ui.conversation.message import MessageWidget
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.views import MessageView
+    from chatdesk.ui.conversation.formatter import Formatter
+
+COMPARISON_STYLE = """
+#comparisonColumn { border: 1px solid palette(mid); border-radius: 8px; }
+#comparisonColumn[shown="true"] { border: 2px solid palette(highlight); }
+#comparisonModel { font-weight: 600; }
+"""
+
+
+class ComparisonColumns(QFrame):
+    continue_with = Signal(object)  # an answer's id
+    stop = Signal(object)  # an answer's id
+
+    def __init__(
+        self,
+        answers: list[MessageView],
+        shown: uuid.UUID,
+        formatter: Formatter,
+        connect: Callable[[MessageWidget], None],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("comparison")
+        self.setStyleSheet(COMPARISON_STYLE)
+        self.setAccessibleName(f"{len(answers)} answers side by side")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(8)
+        self.widgets: dict[uuid.UUID, MessageWidget] = {}
+        self.stop_buttons: dict[uuid.UUID, QPushButton] = {}
+        self.continue_buttons: dict[uuid.UUID, QPushButton] = {}
+        for answer in answers:
+            row.addWidget(self._column(answer, answer.id == shown, formatter, connect), 1)
+
+    def _column(
+        self,
+        answer: MessageView,
+        shown: bool,
+        formatter: Formatter,
+        connect: Callable[[MessageWidget], None],
+    ) -> QFrame:
+        column = QFrame(self)
+        column.setObjectName("comparisonColumn")
+        column.setProperty("shown", shown)
+        layout = QVBoxLayout(column)
+        layout.setContentsMargins(6, 6, 6, 6)
+        title = QLabel(f"{answer.model} · {answer.provider}", column)
+        title.setObjectName("comparisonModel")
+        title.setWordWrap(True)
+        widget = MessageWidget(answer, formatter, column)
+        widget.as_column()
+        connect(widget)
+        buttons = QHBoxLayout()
+        chosen = QPushButton("Continue with this one", column)
+        chosen.setAccessibleName(f"Continue with the answer of {answer.model}")
+        chosen.setToolTip("Show this answer's branch; its model answers from now on")
+        chosen.clicked.connect(lambda: self.continue_with.emit(answer.id))
+        if shown:
+            chosen.setText("Shown")
+            chosen.setEnabled(False)
+        stop = QPushButton("Stop", column)
+        stop.setAccessibleName(f"Stop the answer of {answer.model}")
+        stop.clicked.connect(lambda: self.stop.emit(answer.id))
+        buttons.addWidget(chosen)
+        buttons.addStretch(1)
+        buttons.addWidget(stop)
+        layout.addWidget(title)
+        layout.addWidget(widget, 1)
+        layout.addLayout(buttons)
+        self.widgets[answer.id] = widget
+        self.stop_buttons[answer.id] = stop
+        self.continue_buttons[answer.id] = chosen
+        stop.setVisible(not answer.status.is_final)
+        return column
+
+    def show_answer(self, message: MessageView) -> None:
+        """An answer as stored now (finished, or read again)."""
+        widget = self.widgets.get(message.id)
+        if widget is not None:
+            widget.update_message(message)
+            self.stop_buttons[message.id].setVisible(not message.status.is_final)
+
+    def append(self, message_id: uuid.UUID, text: str, reasoning: str, offset: int) -> bool:
+        """Streamed text for one of the answers; False when it does not join up (read the
+        answer again)."""
+        widget = self.widgets.get(message_id)
+        if widget is None:
+            return True
+        message = widget.message
+        if offset != len(message.content):
+            return offset < len(message.content)  # already seen
+        widget.update_message(
+            dataclasses.replace(
+                message,
+                status=Status.STREAMING,
+                content=message.content + text,
+                reasoning=((message.reasoning or "") + reasoning) or None,
+            )
+        )
+        return True

@@ -1,0 +1,90 @@
+"""What a new chat shows before its first message: an invitation with example prompts that send
+at once, or, when an assistant will answer, who it is (its badge, name and description) and its
+example prompts, which go to the composer to be finished (many end where the user's text
+begins: "Translate into French: ")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPixmap
+from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+
+EXAMPLE_PROMPTS = (
+    "Explain how a hash table works, with a small Python example",
+    "Write a table comparing SQLite, PostgreSQL and DuckDB",
+    "Prove that the square root of 2 is irrational",
+    "Give me a checklist for a calm Monday morning",
+)
+_SHOWN_CHARS = 70
+
+
+class EmptyState(QWidget):
+    prompt_chosen = Signal(str)  # a general example: send it
+    prompt_started = Signal(str)  # an assistant's example: put it in the composer
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._layout = QVBoxLayout(self)
+        self._layout.addStretch(1)
+        self.emblem = QLabel()  # an assistant's badge
+        self.emblem.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.emblem.hide()
+        self.title = QLabel()
+        self.title.setObjectName("emptyTitle")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint = QLabel()
+        self.hint.setObjectName("emptyHint")
+        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.hint.setWordWrap(True)
+        self._layout.addWidget(self.emblem)
+        self._layout.addWidget(self.title)
+        self._layout.addWidget(self.hint)
+        self._layout.addStretch(2)
+        self.buttons: list[QPushButton] = []
+        self.assistant: str | None = None  # whose examples are shown; None: the general ones
+        self.show_general()
+
+    def show_general(self) -> None:
+        """The invitation and the general examples, which send at once."""
+        self.assistant = None
+        self.emblem.hide()
+        self.title.setText("What shall we talk about?")
+        self.hint.setText("Type below, or start with one of these:")
+        self._fill(EXAMPLE_PROMPTS, "Sends this prompt as a new chat", self.prompt_chosen.emit)
+
+    def show_assistant(
+        self, name: str, description: str | None, examples: tuple[str, ...], emblem: QPixmap
+    ) -> None:
+        """Who will answer (its badge, name and description), and its examples, which go to
+        the composer to finish."""
+        self.assistant = name
+        self.emblem.setPixmap(emblem)
+        self.emblem.show()
+        self.title.setText(name)
+        hint = description or ""
+        if examples:
+            hint += ("\n" if hint else "") + "Type below, or begin with one of these:"
+        self.hint.setText(hint)
+        purpose = "Puts this prompt in the message box to finish"
+        self._fill(examples, purpose, self.prompt_started.emit)
+
+    def _fill(self, prompts: tuple[str, ...], purpose: str, emit: Callable[[str], object]) -> None:
+        for button in self.buttons:
+            self._layout.removeWidget(button)
+            button.deleteLater()
+        self.buttons = []
+        for index, prompt in enumerate(prompts):
+            shown = " ".join(prompt.split())
+            if len(shown) > _SHOWN_CHARS:
+                shown = shown[: _SHOWN_CHARS - 1].rstrip() + "…"
+            button = QPushButton(shown)
+            button.setObjectName("examplePrompt")
+            button.setAccessibleName(f"Example prompt: {shown}")
+            button.setAccessibleDescription(purpose)
+            if shown != prompt:
+                button.setToolTip(prompt)
+            button.clicked.connect(lambda _=False, p=prompt: emit(p))
+            self._layout.insertWidget(4 + index, button, 0, Qt.AlignmentFlag.AlignHCenter)
+            self.buttons.append(button)

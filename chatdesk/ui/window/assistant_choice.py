@@ -1,0 +1,106 @@
+"""Who answers in the shown chat: the composer's assistant menu lists the assistants with the
+chat's chosen; choosing one lets it answer in the shown chat from the next answer on, or in the
+new chat when it is made (a new chat in a project starts with the project's default assistant).
+A new chat shows its assistant's description and example prompts (empty.py) before its first
+message."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from chatdesk.ui.badges import assistant_badge, badge_pixmap
+from chatdesk.ui.composer import Composer
+from chatdesk.ui.conversation.empty import EmptyState
+
+if TYPE_CHECKING:
+    from chatdesk.core.assistants.model import AssistantView
+    from chatdesk.core.chat.events import Event
+    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.chat.views import ProjectView, ThreadView
+    from chatdesk.ui.runner import Runner
+
+
+class AssistantChoice:
+    def __init__(
+        self, composer: Composer, empty: EmptyState, shown: Callable[[], ThreadView | None]
+    ) -> None:
+        self._composer = composer
+        self._empty = empty
+        self._shown = shown
+        self._service: ChatService | None = None
+        self._runner: Runner | None = None
+        self._known: dict[uuid.UUID, AssistantView] = {}
+        # The new chat's: chosen by the user, else its project's default (None: none).
+        self.new_chat_assistant: uuid.UUID | None = None
+        self._project: uuid.UUID | None = None
+        self.loaded: list[Callable[[], None]] = []  # told when the assistants were read anew
+        composer.assistant_changed.connect(self.choose)
+        empty.prompt_started.connect(composer.start_with)
+
+    def attach(self, service: ChatService, runner: Runner) -> None:
+        self._service, self._runner = service, runner
+        self._reload()
+
+    def new_chat(self, project_id: uuid.UUID | None) -> None:
+        self.new_chat_assistant, self._project = None, project_id
+        if project_id is not None and self._service is not None and self._runner is not None:
+            call = self._service.list_projects()
+            self._runner.run(call, done=self._project_default, quiet=True)
+
+    def apply(self, event: Event) -> None:
+        from chatdesk.core.chat.events import AssistantsChanged
+
+        if isinstance(event, AssistantsChanged):
+            self._reload()
+
+    def known(self) -> list[AssistantView]:
+        """Every assistant, by name."""
+        return list(self._known.values())
+
+    def current(self) -> AssistantView | None:
+        """The assistant answering in the shown chat (or the new chat's)."""
+        thread = self._shown()
+        chosen = self.new_chat_assistant if thread is None else thread.assistant_id
+        return self._known.get(chosen) if chosen is not None else None
+
+    def show(self) -> None:
+        """Fill the composer's menu, and the new chat's assistant and examples."""
+        current = self.current()
+        choices = [(a.id.hex, a.name, assistant_badge(a)) for a in self._known.values()]
+        self._composer.set_assistants(choices, current.id.hex if current else "")
+        if current is None:
+            if self._empty.assistant is not None:
+                self._empty.show_general()
+        else:
+            fields = current.fields
+            emblem = badge_pixmap(current.name, fields.icon, fields.colour, 44)
+            self._empty.show_assistant(current.name, fields.description, fields.examples, emblem)
+
+    def choose(self, key: str) -> None:
+        """The user chose the assistant `key` (hex; "" for none)."""
+        chosen = uuid.UUID(hex=key) if key else None
+        thread = self._shown()
+        if thread is None:
+            self.new_chat_assistant = chosen
+            self.show()
+        elif self._service is not None and self._runner is not None:
+            self._runner.run(self._service.assistants.use_in(thread.id, chosen))
+
+    def _reload(self) -> None:
+        if self._service is not None and self._runner is not None:
+            call = self._service.assistants.list()
+            self._runner.run(call, done=self._loaded, quiet=True)
+
+    def _loaded(self, found: list[AssistantView]) -> None:
+        self._known = {a.id: a for a in found}
+        self.show()
+        for tell in self.loaded:
+            tell()
+
+    def _project_default(self, projects: list[ProjectView]) -> None:
+        project = next((p for p in projects if p.id == self._project), None)
+        if self._shown() is None and project is not None and self.new_chat_assistant is None:
+            self.new_chat_assistant = project.default_assistant_id
+            self.show()

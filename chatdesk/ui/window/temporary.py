@@ -1,0 +1,135 @@
+"""A window of temporary chats: the same window over chats that live only in memory
+(chatdesk/core/temporary.py), marked as temporary in its header, its title and its sidebar,
+with a banner that says what that means and keeps the chat shown as a normal one. Closing it
+with chats not kept asks first; once closed they are gone."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+
+from chatdesk.core.config import Settings
+from chatdesk.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.events import Event
+    from chatdesk.core.temporary import TemporaryChats
+
+TEMPORARY_STYLE = """
+#temporaryBanner { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }
+#temporaryNote { font-weight: 600; }
+"""
+SAID = (
+    "Temporary: these chats live only in memory. Nothing is saved, searched or backed up, and "
+    "closing this window ends them."
+)
+
+
+class TemporaryWindow(MainWindow):
+    kept = Signal(object)  # the id of a chat kept, now a normal chat
+
+    def __init__(self, chats: TemporaryChats, settings: Settings) -> None:
+        super().__init__(settings=settings)
+        self.setObjectName("temporaryWindow")
+        self._chats = chats
+        self._made: set[uuid.UUID] = set()  # the chats started here
+        self._ending = False  # the user agreed to lose what was not kept
+        self.question: QWidget | None = None  # the close question asked last (for tests)
+        self.ending: asyncio.Future[None] | None = None  # closing: the chats being dropped
+        self.banner = self._banner()
+        self.panes.column.insertWidget(0, self.banner)
+        self.attach(chats.service)
+        side = QLabel("Temporary chats", self.sidebar)
+        side.setObjectName("temporaryNote")
+        side.setToolTip(SAID)
+        layout = self.sidebar.layout()
+        assert isinstance(layout, QBoxLayout)
+        layout.insertWidget(0, side)
+        self.setStyleSheet(self.styleSheet() + TEMPORARY_STYLE)
+        self._listen = chats.service.events.subscribe(self._seen)
+
+    def _banner(self) -> QFrame:
+        banner = QFrame(self)
+        banner.setObjectName("temporaryBanner")
+        row = QHBoxLayout(banner)
+        row.setContentsMargins(14, 6, 14, 6)
+        note = QLabel(SAID, banner)
+        note.setObjectName("temporaryNote")
+        note.setWordWrap(True)
+        self.keep_button = QPushButton("Keep this chat", banner)
+        self.keep_button.setAccessibleName("Keep this chat: save it as a normal chat")
+        self.keep_button.setToolTip("Save the chat shown as a normal chat, with every branch")
+        self.keep_button.clicked.connect(self.keep)
+        self.keep_button.setEnabled(False)
+        row.addWidget(note, 1)
+        row.addWidget(self.keep_button)
+        return banner
+
+    def keep(self) -> None:
+        """Save the chat shown as a normal one (the main window shows it)."""
+        thread = self._thread
+        if thread is None or self._service is None:
+            return
+        self.runner.run(self._chats.keep(thread.id), done=self._kept)
+
+    def _kept(self, thread_id: uuid.UUID) -> None:
+        self.statusBar().showMessage("Kept: the chat is saved with your other chats.", 10_000)
+        self._show_header()
+        self.kept.emit(thread_id)
+
+    def _show_header(self) -> None:
+        super()._show_header()
+        thread = self._thread
+        title = thread.title if thread else "New chat"
+        kept = thread is not None and thread.id in self._chats.kept
+        mark = "kept" if kept else "temporary"
+        self.header.title.setText(f"{title} · {mark}")
+        self.setWindowTitle(f"{title} ({mark}) — chatdesk")
+        self.keep_button.setEnabled(thread is not None and not kept)
+
+    def _seen(self, event: Event) -> None:
+        from chatdesk.core.chat.events import ThreadCreated
+
+        if isinstance(event, ThreadCreated):
+            self._made.add(event.thread.id)
+
+    def unkept(self) -> int:
+        """How many chats started here were not kept."""
+        return len(self._made - self._chats.kept)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        lost = self.unkept()
+        if lost and not self._ending:
+            event.ignore()
+            from chatdesk.ui.sidebar.dialogs import ask
+
+            chats = "1 temporary chat" if lost == 1 else f"{lost} temporary chats"
+            self.question = ask(
+                self,
+                "Close temporary chats",
+                f"Close the window and lose {chats}?",
+                "They were never saved. To save one, show it and press Keep this chat.",
+                "Close and lose them",
+                self._end,
+            )
+            return
+        super().closeEvent(event)
+        if event.isAccepted():
+            self._listen()
+            self.ending = asyncio.ensure_future(self._end_chats())
+
+    def _end(self) -> None:
+        self._ending = True
+        self.close()
+
+    async def _end_chats(self) -> None:
+        try:
+            await self.aclose()
+        finally:
+            await self._chats.aclose()
+            self.deleteLater()

@@ -1,0 +1,104 @@
+"""Assistants in the window, with real widgets offscreen over a started core on a real SQLite
+file: chosen for a new chat from the composer, the new chat shows who will answer and its
+examples; the answer and the header say which assistant answers; a chat can change its
+assistant."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox
+from pytestqt.qtbot import QtBot
+
+from chatdesk.ui.main_window import MainWindow
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _picker(window: MainWindow) -> QComboBox:
+    found = window.composer.findChild(QComboBox, "assistantPicker")
+    assert found is not None
+    return found
+
+
+def _choose(picker: QComboBox, label: str) -> None:
+    index = next(i for i in range(picker.count()) if picker.itemText(i).endswith(label))
+    picker.setCurrentIndex(index)
+    picker.activated.emit(index)
+
+
+def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    picker = _picker(window)
+    qtbot.waitUntil(lambda: picker.count() == 6 and picker.isVisible())
+    assert picker.itemText(0) == "No assistant"
+    assert window.view.empty.title.text() == "What shall we talk about?"
+
+    _choose(picker, "Translator")
+
+    empty = window.view.empty
+    assert empty.title.text() == "Translator"
+    assert empty.emblem.isVisible()
+    assert not empty.emblem.pixmap().isNull()  # its badge
+    assert "Translates faithfully" in empty.hint.text()
+    assert "Translator" in window.header.model.text()
+    example = empty.buttons[0]
+    assert example.text() == "Translate into French:"
+    qtbot.mouseClick(example, LEFT)
+    assert window.composer.text() == "Translate into French: "
+    assert window.composer.editor.hasFocus() or not window.isActiveWindow()
+    qtbot.keyClicks(window.composer.editor, "good morning")
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(
+        lambda: len(window.view.widgets) == 2 and window.conversation.messages()[-1].status.is_final
+    )
+    user, answer = window.view.widgets
+    assert user.body.toPlainText() == "Translate into French: good morning"
+    assert answer._header.text() == "Translator"
+    thread = finish(core.service.get_thread(window.current_thread_id))
+    translator = finish(core.service.assistants.find("Translator"))
+    assert thread.assistant_id == translator.id
+    assert picker.currentText().endswith("Translator")
+    assert "Translator" in window.header.model.text()
+
+
+def test_the_shown_chat_changes_its_assistant_from_the_composer(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = finish(core.service.create_thread(title="Homework"))
+    window = open_window(core)
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    picker = _picker(window)
+    qtbot.waitUntil(lambda: picker.count() == 6)
+
+    _choose(picker, "Tutor")
+
+    tutor = finish(core.service.assistants.find("Tutor"))
+    qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id == tutor.id)
+    qtbot.waitUntil(lambda: "Tutor" in window.header.model.text())
+    _choose(picker, "No assistant")
+    qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id is None)
+    qtbot.waitUntil(lambda: "Tutor" not in window.header.model.text())
+
+
+def test_a_new_assistant_is_offered_at_once(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    from chatdesk.core.assistants.model import AssistantFields
+
+    core = make_core()
+    window = open_window(core)
+    picker = _picker(window)
+    qtbot.waitUntil(lambda: picker.count() == 6)
+    finish(core.service.assistants.create(AssistantFields(name="Poet", icon="🪶")))
+    qtbot.waitUntil(lambda: picker.count() == 7)
+    index = picker.findText("Poet")
+    assert index > 0
+    assert not picker.itemIcon(index).isNull()  # its badge

@@ -1,0 +1,96 @@
+"""Comparing models in the window, with real widgets offscreen over a started core on a real
+SQLite file: Compare in the composer sends one message to the models chosen (remembered in
+the settings), the answers stream side by side, any can be stopped alone, and "Continue with
+this one" shows its branch and makes its model the chat's."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QToolButton
+from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
+
+from chatdesk.core.chat.kinds import Status
+from chatdesk.ui.conversation.comparison import ComparisonColumns
+from chatdesk.ui.main_window import MainWindow
+
+LEFT = Qt.MouseButton.LeftButton
+
+
+def _compare(window: MainWindow) -> QToolButton:
+    found = window.composer.findChild(QToolButton, "compareButton")
+    assert found is not None
+    return found
+
+
+def _tick(button: QToolButton, *keys: str) -> None:
+    for action in button.menu().actions():
+        if action.data() in keys:
+            action.trigger()  # as a click on the menu's entry does
+
+
+def _columns(window: MainWindow) -> ComparisonColumns | None:
+    alive = [c for c in window.actions_.compared.shown if Shiboken.isValid(c)]
+    shown = [c for c in alive if c.isVisible()]
+    return shown[-1] if shown else None
+
+
+def test_compare_sends_to_each_model_and_shows_the_answers_side_by_side(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core(tokens_per_second=30)
+    window = open_window(core)
+    button = _compare(window)
+    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
+
+    _tick(button, "mock/mock-1", "mock/mock-2")
+    assert window.settings.current.ui.compare_models == "mock/mock-1,mock/mock-2"
+    assert not button.isChecked()
+    qtbot.mouseClick(button, LEFT)
+    assert button.isChecked()
+    assert button.text() == "Compare · 2"
+
+    qtbot.keyClicks(window.composer.editor, "Explain tides")
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _columns(window) is not None)
+    columns = _columns(window)
+    assert columns is not None
+    first, second = columns.widgets.values()
+    assert [w.message.model for w in (first, second)] == ["mock-1", "mock-2"]
+    assert columns.continue_buttons[first.message.id].text() == "Shown"
+
+    qtbot.mouseClick(columns.stop_buttons[second.message.id], LEFT)  # stopped alone
+    qtbot.waitUntil(lambda: second.message.status is Status.INTERRUPTED)
+    qtbot.waitUntil(lambda: first.message.status is Status.COMPLETE, timeout=20_000)
+    assert first.body.toPlainText()
+    assert "mock-1" in first._meta.text()
+    assert not columns.stop_buttons[first.message.id].isVisible()
+
+    thread_id = window.current_thread_id
+    qtbot.mouseClick(columns.continue_buttons[second.message.id], LEFT)
+    qtbot.waitUntil(lambda: finish(core.service.get_thread(thread_id)).model == "mock-2")
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].id == second.message.id)
+    qtbot.waitUntil(
+        lambda: (
+            (c := _columns(window)) is not None
+            and c.continue_buttons[second.message.id].text() == "Shown"
+        )
+    )
+
+
+def test_the_compare_set_is_remembered_and_kept_to_four(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    button = _compare(window)
+    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
+    keys = [a.data() for a in button.menu().actions()]
+    window.models.compare.on = True
+    for key in keys[:5]:
+        _tick(button, key)
+    chosen = window.settings.current.ui.compare_models.split(",")
+    assert chosen == keys[: min(4, len(keys))]
+    ticked = [a.data() for a in button.menu().actions() if a.isChecked()]
+    assert ticked == chosen
