@@ -25,6 +25,7 @@ from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
+from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import sync, with_core
 from chatdesk.cli.search import add_commands as add_search_commands
@@ -148,6 +149,7 @@ def _parser() -> argparse.ArgumentParser:
     add_provider_commands(commands)
     add_caps_commands(commands)
     add_assistant_commands(commands)
+    add_prompt_commands(commands)
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)

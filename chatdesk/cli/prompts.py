@@ -54,8 +54,10 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _show(core: Core, args: argparse.Namespace) -> int:
-    wanted = args.name.strip().lower()
-    found = next((p for p in await core.service.prompts.list() if p.name.lower() == wanted), None)
+    from chatdesk.core.assistants.names import name_key
+
+    wanted = name_key(args.name)
+    found = next((p for p in await core.service.prompts.list() if name_key(p.name) == wanted), None)
     if found is None:
         raise NotFound(f"no saved prompt named {args.name!r}")
     report(args, _json(found), found.text)

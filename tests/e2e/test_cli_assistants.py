@@ -151,8 +151,7 @@ def test_exported_assistants_come_back_in_another_data_dir(tmp_path: Path) -> No
     renamed = {a["name"]: a["name"] if a["name"] == "Pirate" else f"{a['name']} (2)" for a in here}
     assert [a["name"] for a in imported] == [renamed[a["name"]] for a in here]
     for original, copy in zip(here, imported, strict=True):
-        examples = [e.strip() for e in original["examples"]]  # see the xfail test below
-        expected = {**_fields(original), "name": renamed[original["name"]], "examples": examples}
+        expected = {**_fields(original), "name": renamed[original["name"]]}
         assert _fields(copy) == expected
     there = {a["name"]: _fields(a) for a in _assistants(*elsewhere)}
     assert len(there) == 11
@@ -236,10 +235,6 @@ def test_ask_with_an_unknown_assistant_sends_nothing() -> None:
     assert chatdesk_json("threads", "list") == []
 
 
-@pytest.mark.xfail(
-    reason="core: the built-in examples end in a space (to type after), and checked() strips "
-    "every example, so exporting and importing them (or saving a built-in) drops it"
-)
 def test_the_built_in_examples_survive_a_round_trip(tmp_path: Path) -> None:
     path = tmp_path / "writer.json"
     assert chatdesk("assistants", "export", str(path), "Careful writer").returncode == 0
@@ -248,12 +243,17 @@ def test_the_built_in_examples_survive_a_round_trip(tmp_path: Path) -> None:
     assert copy["examples"] == original["examples"]
 
 
-@pytest.mark.xfail(
-    reason="core: rows.by_name compares SQLite's lower(), which lowers ASCII only, with "
-    "Python's str.lower(): a name with a capital non-ASCII letter cannot be found by name"
-)
 def test_a_name_with_a_non_ascii_capital_is_found_by_name() -> None:
     assert chatdesk("assistants", "add", "Écrivain").returncode == 0
     shown = chatdesk("assistants", "show", "Écrivain")
     assert shown.returncode == 0, shown.stderr
     assert chatdesk("assistants", "add", "écrivain").returncode == 2  # the same name
+
+
+def test_a_saved_prompt_named_again_in_other_capitals_is_replaced() -> None:
+    assert chatdesk("prompts", "add", "Réponse", "Answer politely.").returncode == 0
+    assert chatdesk("prompts", "add", "RÉPONSE", "Answer briefly.").returncode == 0
+    assert chatdesk("prompts", "list").stdout == "RÉPONSE: Answer briefly.\n"
+    shown = chatdesk("prompts", "show", "réponse")
+    assert shown.returncode == 0, shown.stderr
+    assert "Answer briefly." in shown.stdout

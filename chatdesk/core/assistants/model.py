@@ -78,9 +78,7 @@ class AssistantFields:
             )
         if len(self.examples) > MAX_EXAMPLES:
             raise InvalidRequest(f"an assistant may have at most {MAX_EXAMPLES} example prompts")
-        examples = tuple(
-            e for e in (_multi_line(x, "example prompt", MAX_EXAMPLE) for x in self.examples) if e
-        )
+        examples = tuple(e for e in map(_example, self.examples) if e)
         return replace(
             self,
             name=name,
@@ -208,8 +206,17 @@ def _one_line(value: str | None, what: str, limit: int) -> str | None:
 
 def _multi_line(value: str | None, what: str, limit: int) -> str | None:
     text = _text(value)
-    if text is None:
-        return None
+    return None if text is None else _within(text, what, limit)
+
+
+def _example(value: str) -> str | None:
+    """An example prompt as written, but for leading blanks: one that ends in a space or an
+    open code block leaves the cursor where the user goes on typing."""
+    text = value.lstrip()
+    return _within(text, "example prompt", MAX_EXAMPLE) if text else None
+
+
+def _within(text: str, what: str, limit: int) -> str:
     if "\x00" in text:
         raise InvalidRequest(f"the {what} contains a NUL character")
     if len(text) > limit:

@@ -9,9 +9,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.assistants import names
 from chatdesk.core.assistants.model import MAX_NAME, MAX_PROMPT
 from chatdesk.core.chat.events import AssistantsChanged, EventBus
 from chatdesk.core.clock import Clock
@@ -55,8 +55,7 @@ class SavedPrompts:
         """Every saved prompt, by name."""
 
         def read(session: Session) -> list[PromptView]:
-            rows = session.scalars(select(SavedPrompt).order_by(func.lower(SavedPrompt.name)))
-            return [_view(row) for row in rows]
+            return [_view(row) for row in names.by_name(session, SavedPrompt)]
 
         return await self._store.read(read)
 
@@ -100,8 +99,7 @@ class SavedPrompts:
 
 
 def _by_name(session: Session, name: str) -> SavedPrompt | None:
-    query = select(SavedPrompt).where(func.lower(SavedPrompt.name) == name.strip().lower())
-    return session.scalars(query).first()
+    return names.named(session, SavedPrompt, name)
 
 
 def _view(row: SavedPrompt) -> PromptView:

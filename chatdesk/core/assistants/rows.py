@@ -5,9 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
+from chatdesk.core.assistants import names
 from chatdesk.core.assistants.model import MAX_NAME, AssistantFields, AssistantView
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
@@ -32,8 +33,7 @@ def view(row: Assistant) -> AssistantView:
 
 
 def all_views(session: Session) -> list[AssistantView]:
-    rows = session.scalars(select(Assistant).order_by(func.lower(Assistant.name)))
-    return [view(row) for row in rows]
+    return [view(row) for row in names.by_name(session, Assistant)]
 
 
 def row(session: Session, assistant_id: uuid.UUID) -> Assistant:
@@ -45,8 +45,7 @@ def row(session: Session, assistant_id: uuid.UUID) -> Assistant:
 
 def by_name(session: Session, name: str) -> Assistant | None:
     """The assistant named `name`, whatever its case."""
-    query = select(Assistant).where(func.lower(Assistant.name) == name.strip().lower())
-    return session.scalars(query).first()
+    return names.named(session, Assistant, name)
 
 
 def create(session: Session, now: datetime, fields: AssistantFields) -> Assistant:
