@@ -5,6 +5,7 @@ said when an answer ends; background titles do not overrun a cap."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Iterator
 
@@ -15,12 +16,13 @@ from chatdesk.app import Configuration
 from chatdesk.core.chat.caps import CapReached
 from chatdesk.core.chat.events import CapNear, Event
 from chatdesk.core.chat.service import ChatService
+from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.config import CapsSettings, Settings
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
 from tests.conftest import ServiceFactory
-from tests.core.sse_server import FakeOpenAI, text_reply
+from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply, usage_chunk
 
 pytestmark = pytest.mark.asyncio
 MODEL = "priced-model"
@@ -144,3 +146,77 @@ async def test_a_title_is_not_asked_for_past_a_cap(
     assert len(server.requests) == 1  # the answer's; no request for a title
     title = (await service.get_thread(turn.answer.thread_id)).title
     assert title == question[:59].rstrip() + "…"  # the provisional one stays
+
+
+async def test_requests_sent_together_stop_at_a_cap_as_if_sent_one_after_another(
+    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    priced: OpenAICompatibleProvider,
+) -> None:  # fmt: skip
+    free = MockProvider(dataclasses.replace(config.settings.mock, tokens_per_second=0))
+    service = make_service(_capped(config, monthly_usd=10.0), paid=priced, mock=free)
+    first = await service.create_thread(provider="paid", model=MODEL)
+    await _ask(service, server, first.id)  # $4.50 of $10.00: this model's answers cost $4.50
+    for _ in range(3):  # answers that stay in the writing until the test lets them end
+        server.queue(Reply(events=[chunk("Fine "), chunk("thanks."), chunk(finish="stop"),
+                                   usage_chunk(7, 2)], hold_after=1))  # fmt: skip
+    chats = [await service.create_thread(provider="paid", model=MODEL) for _ in range(3)]
+    local = await service.create_thread(provider="mock", model="mock-1")
+    asked = len(server.requests)
+
+    sent = await asyncio.gather(
+        *(service.send(chat.id, "Now?") for chat in chats),
+        service.send(local.id, "And the free one?"),
+        return_exceptions=True,
+    )
+
+    # One after another: $9.00 after the second, so the third is refused; the free one goes.
+    refused = [r for r in sent if isinstance(r, BaseException)]
+    assert [type(r) for r in refused] == [CapReached]
+    assert str(refused[0]).startswith(
+        "The spending cap is reached: $4.50 of $10.00 (45%) this month, all providers, with "
+        "about $9.00 more expected of answers being written. Nothing was sent."
+    )
+    turns = [r for r in sent if not isinstance(r, BaseException)]
+    assert len(turns) == 3
+    [left_out] = [c for c, r in zip(chats, sent, strict=False) if isinstance(r, CapReached)]
+    assert (await service.list_messages(left_out.id)).messages == ()
+    server.release.set()
+    answers = [await service.wait_for_answer(t.answer.id) for t in turns]
+    assert [a.status.value for a in answers] == ["complete"] * 3
+    assert len(server.requests) == asked + 2
+    [overall] = await service.spending.overview()
+    assert overall.spent == pytest.approx(13.5)  # what the same sends made in turn would cost
+
+
+async def test_a_comparison_counts_its_own_answers_against_a_cap(
+    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    priced: OpenAICompatibleProvider,
+) -> None:  # fmt: skip
+    elsewhere = FakeOpenAI(("other-model",)).start()
+    other = OpenAICompatibleProvider(
+        ProviderProfile("other", elsewhere.url, default_model="other-model",
+                        input_price_per_million=PRICE, output_price_per_million=PRICE)
+    )  # fmt: skip
+    try:
+        service = make_service(_capped(config, monthly_usd=13.0), paid=priced, other=other)
+        for name, fake in (("paid", server), ("other", elsewhere)):
+            await _ask(service, fake, (await service.create_thread(provider=name)).id)
+        chats = await service.list_threads(ThreadFilter(), limit=10, cursor=None)
+
+        # $9.00 spent: either answer alone fits under $13.00, both together would not.
+        with pytest.raises(CapReached) as refused:
+            await service.comparisons.send(
+                None, "Both?", [("paid", MODEL), ("other", "other-model")]
+            )
+
+        assert "$9.00 of $13.00 (69%) this month, all providers, with about $4.50 more" in str(
+            refused.value
+        )
+        assert await service.list_threads(ThreadFilter(), limit=10, cursor=None) == chats
+        assert (len(server.requests), len(elsewhere.requests)) == (1, 1)
+        elsewhere.queue(text_reply("Fine ", "thanks."))
+        turn = await service.send_new("Just one", provider="other")  # one alone still fits
+        assert (await service.wait_for_answer(turn.answer.id)).usage.cost_usd == ANSWER_COST
+    finally:
+        await other.aclose()
+        elsewhere.close()

@@ -5,23 +5,27 @@ chat (`caps.thread_usd`).
 The costs counted are the ones stored with each answer (estimated counts included, and said
 so), of every thread, deleted ones too: the money was spent. Once a cap is reached, a request is
 refused before anything is written (the message stays in the composer, `CapReached`), unless
-the user allows that one request; background work (summaries, titles) is skipped instead.
-The answer that crosses a cap completes. From `caps.warn_at` of a cap on, each answer that
-ends says how near it is (`CapNear`). With no cap set, nothing is read.
+the user allows that one request or it goes to a provider without prices (it costs nothing
+counted here: a local model); background work (summaries, titles) is skipped instead.
+Answers still being written count at what their model's answers have cost on average, so
+requests sent together are held to a cap as if they had been sent one after another (their
+costs are known only as they end): the answer that crosses a cap completes, and the requests
+after it are refused. From `caps.warn_at` of a cap on, each answer that ends says how near it is
+(`CapNear`). With no cap set, nothing is read.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.kinds import CAP_REACHED
+from chatdesk.core.chat.kinds import CAP_REACHED, Status
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
@@ -51,6 +55,7 @@ class CapState:
     cap: float  # USD
     spent: float  # USD
     estimated: bool = False  # some of the costs counted come from estimated token counts
+    writing: float = 0.0  # USD the answers being written now are expected to cost
 
     @property
     def share(self) -> float:
@@ -58,19 +63,25 @@ class CapState:
 
     @property
     def reached(self) -> bool:
-        return self.spent >= self.cap
+        return self.spent + self.writing >= self.cap
 
     def said(self) -> str:
-        """ "$18.40 of $20.00 (92 %) this month, all providers"."""
+        """ "$18.40 of $20.00 (92 %) this month, all providers", and "with about $0.90 more
+        expected of answers being written" when some are."""
         about = "about " if self.estimated else ""
         spent, cap = format_cost(self.spent), format_cost(self.cap)
-        return f"{about}{spent} of {cap} ({self.share:.0%}) {self.name}"
+        said = f"{about}{spent} of {cap} ({self.share:.0%}) {self.name}"
+        if self.writing:
+            said += (
+                f", with about {format_cost(self.writing)} more expected of answers being written"
+            )
+        return said
 
     def with_left(self) -> str:
         """`said()` and what is left: "…; $1.60 left", or that it is reached."""
         if self.reached:
             return f"{self.said()}; reached"
-        return f"{self.said()}; {format_cost(self.cap - self.spent)} left"
+        return f"{self.said()}; {format_cost(self.cap - self.spent - self.writing)} left"
 
 
 def check(
@@ -80,19 +91,27 @@ def check(
     now: datetime,
     provider: str,
     thread_id: uuid.UUID | None,
+    admitted: Sequence[tuple[str, str]] = (),
 ) -> list[CapState]:
     """The caps that apply to a request to `provider` in `thread_id`; CapReached when one is
-    reached. Reads nothing when no cap is set."""
+    reached. `admitted`: the (provider, model) of the answers of this same request let through
+    already but not written yet (a comparison's). A provider without prices costs nothing that
+    is counted, so no cap refuses it. Reads nothing when no cap is set."""
     states = cap_states(session, settings, now, provider, provider_cap(providers, provider),
-                        thread_id)  # fmt: skip
-    refuse_if_reached(states)
+                        thread_id, admitted)  # fmt: skip
+    if getattr(_profile(providers, provider), "has_prices", False):
+        refuse_if_reached(states)
     return states
 
 
 def provider_cap(providers: Providers, provider: str) -> float:
     """The monthly cap of `provider`'s profile (0: none)."""
-    profile = getattr(providers.get(provider), "profile", None) if provider in providers else None
-    return float(getattr(profile, "monthly_cap_usd", 0.0) or 0.0)
+    return float(getattr(_profile(providers, provider), "monthly_cap_usd", 0.0) or 0.0)
+
+
+def _profile(providers: Providers, provider: str) -> object:
+    """`provider`'s profile (None: the mock, or a provider not known)."""
+    return getattr(providers.get(provider), "profile", None) if provider in providers else None
 
 
 def cap_states(
@@ -102,20 +121,26 @@ def cap_states(
     provider: str,
     provider_cap: float,
     thread_id: uuid.UUID | None,
+    admitted: Sequence[tuple[str, str]] = (),
 ) -> list[CapState]:
     """The caps that apply to a request to `provider` in `thread_id` (None: a new chat), with
-    what has been spent against each; empty when none is set."""
+    what has been spent against each and what the answers being written (and `admitted`) are
+    expected to cost; empty when none is set."""
     caps, found = settings.caps, []
     month = now.strftime("%Y-%m")
+    writing = _Writing(session, admitted)
     if caps.monthly_usd:
         spent, estimated = _spent(session, month=month)
-        found.append(CapState("this month, all providers", caps.monthly_usd, spent, estimated))
+        found.append(CapState("this month, all providers", caps.monthly_usd, spent, estimated,
+                              writing.expected()))  # fmt: skip
     if provider_cap:
         spent, estimated = _spent(session, month=month, provider=provider)
-        found.append(CapState(f"this month on {provider}", provider_cap, spent, estimated))
+        found.append(CapState(f"this month on {provider}", provider_cap, spent, estimated,
+                              writing.expected(provider=provider)))  # fmt: skip
     if caps.thread_usd and thread_id is not None:
         spent, estimated = _spent(session, thread_id=thread_id)
-        found.append(CapState("in this chat", caps.thread_usd, spent, estimated))
+        found.append(CapState("in this chat", caps.thread_usd, spent, estimated,
+                              writing.expected(thread_id=thread_id)))  # fmt: skip
     return found
 
 
@@ -154,6 +179,41 @@ def _spent(
         query = query.where(M.thread_id == thread_id)
     spent, estimated = session.execute(query).one()
     return float(spent), bool(estimated)
+
+
+class _Writing:
+    """What the answers being written now are expected to cost: each at the mean cost of its
+    model's answers that have a cost (nothing, for a model with none yet)."""
+
+    def __init__(self, session: Session, admitted: Sequence[tuple[str, str]]) -> None:
+        self._session = session
+        self._admitted = admitted
+        self._means: dict[tuple[str, str], float] = {}
+
+    def expected(self, *, provider: str | None = None, thread_id: uuid.UUID | None = None) -> float:
+        """Of the answers to `provider` (None: any) in `thread_id` (None: any chat), and of
+        the request's own admitted answers that fall under the same cap."""
+        query = (
+            select(M.provider, M.model, func.count())
+            .where(M.role == Role.ASSISTANT, M.status.in_((Status.PENDING, Status.STREAMING)))
+            .group_by(M.provider, M.model)
+        )
+        if provider is not None:
+            query = query.where(M.provider == provider)
+        if thread_id is not None:
+            query = query.where(M.thread_id == thread_id)
+        counted = [(p, m, n) for p, m, n in self._session.execute(query) if p and m]
+        counted += [(p, m, 1) for p, m in self._admitted if provider in (None, p)]
+        return float(sum(n * self._mean(p, m) for p, m, n in counted))
+
+    def _mean(self, provider: str, model: str) -> float:
+        if (provider, model) not in self._means:
+            query = select(func.avg(M.cost_usd)).where(
+                M.role == Role.ASSISTANT, M.provider == provider, M.model == model,
+                M.cost_usd.is_not(None),
+            )  # fmt: skip
+            self._means[provider, model] = float(self._session.execute(query).scalar() or 0.0)
+        return self._means[provider, model]
 
 
 class Spending:

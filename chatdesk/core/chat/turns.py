@@ -148,7 +148,7 @@ class Turns:
         images = any(item.kind == "image" for item in turn.attachments)
         setup: Callable[..., ThreadSetup] = self._seeing_setup if images else self._contexts.setup
         if not turn.over_cap:
-            setup = functools.partial(self._capped_setup, setup, now)
+            setup = functools.partial(self._capped_setup, setup, now, turn.compare)
         started = await self._store.write(lambda s: repo.start_turn(s, now, turn, owner, setup))
         self._log(turn, started.answer)
         if started.new_thread:
@@ -168,14 +168,19 @@ class Turns:
         self,
         setup: Callable[..., ThreadSetup],
         now: datetime,
+        compared: Sequence[tuple[str, str]],
         session: Session,
         thread: Thread,
         **chosen_model: str | None,
     ) -> ThreadSetup:
         """The thread's setup (for the model chosen, if one is), refused (before anything is
-        written) when a spending cap that applies to its request is reached."""
+        written) when a spending cap that applies to its request is reached, counting the
+        answers of `compared` (a comparison's models) chosen before this one."""
         chosen = setup(session, thread, **chosen_model)
-        caps.check(session, self._settings(), self._providers, now, chosen.provider, thread.id)
+        pair = (chosen_model.get("provider"), chosen_model.get("model"))
+        admitted = compared[: compared.index(pair)] if pair in compared else ()
+        caps.check(session, self._settings(), self._providers, now, chosen.provider, thread.id,
+                   admitted)  # fmt: skip
         return chosen
 
     def _seeing_setup(
