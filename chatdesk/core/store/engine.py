@@ -62,6 +62,12 @@ def memory_engine() -> Engine:
         creator=lambda: sqlite3.connect(":memory:", check_same_thread=False),
     )
     _configured(engine, 5_000, True, wal=False)
+
+    @event.listens_for(engine, "connect")
+    def _in_memory_only(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Large sorts and temporary indexes would otherwise go to a file in the temp folder.
+        dbapi_connection.execute("PRAGMA temp_store = MEMORY")
+
     return engine
 
 
