@@ -27,6 +27,7 @@ import sqlalchemy
 from benchmarks import (
     attachments,
     common,
+    comparing,
     context,
     insert,
     memory,
@@ -62,6 +63,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "sync": sync.run,
     "tools": tools.run,
     "tool-cards": tool_cards.run,
+    "compare": comparing.run,
     "attachments": attachments.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a ratio only past 1.25 × its budget: noise is not a miss
