@@ -287,6 +287,7 @@ def test_spending_caps_round_trip_and_show_what_is_left(
         return [
             CapState("this month, all providers", 20.0, 18.4),
             CapState("this month on openai", 10.0, 12.0, estimated=True),
+            CapState("this month on groq", 10.0, 2.0),
         ]
 
     settings = replace(Settings(), caps=CapsSettings(monthly_usd=20.0))
@@ -294,9 +295,10 @@ def test_spending_caps_round_trip_and_show_what_is_left(
     show_tab(dialog, "Usage")
     spent = child(dialog, QLabel, "capsSpent")
     qtbot.waitUntil(lambda: "18.40" in spent.text())
-    assert spent.text().splitlines() == [
-        "$18.40 of $20.00 (92%) this month, all providers; $1.60 left",
-        "about $12.00 of $10.00 (120%) this month on openai; reached",
+    assert spent.text().splitlines() == [  # near from 80 %, the default
+        "⚠ Near: $18.40 of $20.00 (92%) this month, all providers; $1.60 left",
+        "⚠ Reached: about $12.00 of $10.00 (120%) this month on openai",
+        "$2.00 of $10.00 (20%) this month on groq; $8.00 left",
     ]
     monthly = child(dialog, QDoubleSpinBox, "monthlyCap")
     per_chat = child(dialog, QDoubleSpinBox, "chatCap")

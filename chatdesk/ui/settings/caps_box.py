@@ -70,6 +70,17 @@ class CapsBox(QGroupBox):
 
     def show_states(self, states: Sequence[CapState]) -> None:
         """What has been spent this month against each cap (as saved, before any edit here)."""
-        lines = [state.with_left() for state in states if state.name != "in this chat"]
+        warn_at = self.warn_at.value() / 100
+        lines = [_line(state, warn_at) for state in states if state.name != "in this chat"]
         self.spent.setText("\n".join(lines) or "No cap is set.")
         self.spent.show()
+
+
+def _line(state: CapState, warn_at: float) -> str:
+    """A cap's line, marked when it is reached or near (as the status bar says after an
+    answer)."""
+    if state.reached:
+        return f"⚠ Reached: {state.said()}"
+    if state.share >= warn_at:
+        return f"⚠ Near: {state.with_left()}"
+    return state.with_left()
