@@ -1,18 +1,29 @@
 """Temporary chats over the real database file and a database in memory: a temporary chat
 answers like any other, but nothing of it reaches the data folder (no row, no draft, no search
-entry, no file), until it is kept, which saves it as a normal chat with every branch."""
+entry, no file, no log line: looked for in the bytes of every file, the database's WAL too,
+after a long chat with branches, drafts, a title and summaries), until it is kept, which saves
+it as a normal chat with every branch, even while the chats are busy."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import secrets
+import threading
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from chatdesk.app import Core, build_core, configure
 from chatdesk.core.attach.attacher import NotAttached
-from chatdesk.core.chat.views import DraftView, ThreadFilter
+from chatdesk.core.chat.kinds import Status
+from chatdesk.core.chat.service import ChatService
+from chatdesk.core.chat.views import DraftView, MessageView, ThreadFilter, Turn
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.store.models import Message
 from chatdesk.core.temporary import NO_FILES
 from tests.core import attachment_files as files
 
@@ -101,6 +112,194 @@ async def test_files_cannot_be_attached_to_a_temporary_chat(chatdesk_home: Path)
             await chats.service.attacher.attach_bytes("photo.jpg", files.photo(64, 48, (1, 2, 3)))
         assert NO_FILES in str(refused.value)
         assert not (core.config.paths.data_dir / "attachments").exists()
+        await chats.aclose()
+    finally:
+        await core.aclose()
+
+
+# -- not a byte of it, looked for in every file ----------------------------------------------------
+
+TURNS = 42
+ENCODINGS = ("utf-8", "utf-16-le", "utf-16-be")  # SQLite keeps text in one of them
+
+
+def _marker(kind: str) -> str:
+    """A word no file holds by chance: lowercase letters and digits, so the search index, which
+    folds case and splits on anything else, would keep it as one term too."""
+    return f"{kind}{secrets.token_hex(8)}"
+
+
+def _needle(marker: str) -> str:
+    """What is looked for: the marker's random tail, which a search index's term keeps whole
+    even where it shares its first letters with the term before it (and stores them once)."""
+    return marker[-12:]
+
+
+def _scan(home: Path, markers: list[str]) -> tuple[dict[str, set[str]], set[str]]:
+    """The markers found in the bytes of any file under `home` (with where and how), and
+    every file that was read."""
+    found: dict[str, set[str]] = {}
+    read: set[str] = set()
+    for path in sorted(home.rglob("*")):
+        if not path.is_file():
+            continue
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:  # gone meanwhile
+            continue
+        except PermissionError:  # an instance's lock, held (Windows locks its bytes)
+            if path.suffix != ".lock":
+                raise
+            continue
+        name = path.relative_to(home).as_posix()
+        read.add(name)
+        for marker in markers:
+            for encoding in ENCODINGS:
+                if _needle(marker).encode(encoding) in data:
+                    found.setdefault(marker, set()).add(f"{name} ({encoding})")
+    return found, read
+
+
+async def _answered(service: ChatService, turn: Turn, marker: str) -> MessageView:
+    answer = await service.wait_for_answer(turn.answer.id)
+    assert answer.status is Status.COMPLETE
+    assert marker in answer.content  # the mock's answer names what it was asked about
+    return answer
+
+
+async def test_a_long_temporary_chat_leaves_no_byte_of_its_text_in_any_file(
+    chatdesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Even the debug log may say what happened, never what was said.
+    monkeypatch.setenv("CHATDESK_LOGGING_LEVEL", "DEBUG")
+    level = logging.getLogger("chatdesk").level
+    core = await _core()
+    try:
+        paths = core.config.paths
+        await core.service.list_threads(ThreadFilter(), limit=5, cursor=None)
+        before = _files(chatdesk_home)
+        log_before = (paths.log_dir / "chatdesk.log").stat().st_size
+        chats = core.temporary(core.config.settings)
+        service = chats.service
+        said: list[str] = []  # every marker the temporary chats were given, in any form
+
+        first = _marker("trip")
+        said.append(first)
+        turn = await service.send_new(
+            f"Please plan a trip to {first} with stops in small towns along the coast"
+        )  # over 60 characters: the model names the chat
+        thread_id = turn.answer.thread_id
+        asked = [turn.user_message]
+        answers = [await _answered(service, turn, first)]
+        for _ in range(TURNS - 1):
+            marker = _marker("ask")
+            said.append(marker)
+            turn = await service.send(thread_id, f"Tell me about {marker}")
+            asked.append(turn.user_message)
+            answers.append(await _answered(service, turn, marker))
+        again = await service.regenerate(answers[10].id)
+        await _answered(service, again, said[10])
+        edited = _marker("edit")
+        said.append(edited)
+        target = asked[30]
+        assert target is not None
+        branch = await service.edit_message(target.id, f"Rather tell me about {edited}")
+        await _answered(service, branch, edited)
+        after = _marker("next")
+        said.append(after)
+        await _answered(service, await service.send(thread_id, f"And then {after}"), after)
+        prompt, draft, new_draft = _marker("system"), _marker("draft"), _marker("fresh")
+        said += [prompt, draft, new_draft]
+        await service.set_thread_system_prompt(thread_id, f"Always mention {prompt}")
+        await service.save_draft(thread_id, DraftView(f"half a thought about {draft}"))
+        await service.save_draft(None, DraftView(f"a new chat about {new_draft}"))
+        await service.settle()  # its title and summaries are written too
+
+        thread = await service.get_thread(thread_id)
+        assert first in thread.title
+        summaries = await service.list_summaries(thread_id)
+        assert any(m in s.content for s in summaries for m in said)  # it was long: summarised
+        shown = (await service.list_messages(thread_id, limit=200)).messages
+        assert len(shown) == 2 * 30 + 4  # the edit's branch: 30 turns, the edited one, one more
+        assert [m.content for m in shown[-4::2]] == [f"Rather tell me about {edited}",
+                                                   f"And then {after}"]  # fmt: skip
+        assert [m.sibling_count for m in shown[-4:]] == [2, 1, 1, 1]  # the edit
+        assert shown[21].sibling_count == 2  # the answer regenerated
+        assert (await service.load_draft(thread_id)).text.endswith(draft)
+        assert (await service.load_draft(None)).text.endswith(new_draft)
+        keep_me = _marker("keep")
+        kept_turn = await service.send_new(f"Remember {keep_me}")
+        await _answered(service, kept_turn, keep_me)
+
+        # The main database is open, its WAL not checkpointed: nothing in any file.
+        found, read = _scan(chatdesk_home, [*said, keep_me])
+        assert found == {}
+        database = paths.database.relative_to(chatdesk_home).as_posix()
+        log = (paths.log_dir / "chatdesk.log").relative_to(chatdesk_home).as_posix()
+        assert {database, f"{database}-wal", f"{database}-shm", log} <= read
+        assert _files(chatdesk_home) == before  # and not a byte written but the log's
+        assert (paths.log_dir / "chatdesk.log").stat().st_size > log_before  # which it was
+
+        # The scan does find text that is saved: keeping one chat puts it in the database.
+        await chats.keep(kept_turn.answer.thread_id)
+        found, _ = _scan(chatdesk_home, [*said, keep_me])
+        assert set(found) == {keep_me}
+        assert any(place.startswith(database) for place in found[keep_me])
+
+        await chats.aclose()
+        found, _ = _scan(chatdesk_home, said)
+        assert found == {}
+    finally:
+        await core.aclose()
+        logging.getLogger("chatdesk").setLevel(level)
+    # Closed, the WAL checkpointed into the database: still nothing of the temporary chat, and
+    # the chat kept is in the database file itself.
+    found, read = _scan(chatdesk_home, [*said, keep_me])
+    assert set(found) == {keep_me}
+    assert f"{database} (utf-8)" in found[keep_me]
+
+
+def _messages(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(Message)) or 0
+
+
+async def test_keeping_reads_a_temporary_chat_in_its_turn_beside_the_chats_own_work(
+    chatdesk_home: Path,
+) -> None:
+    """Keeping exports the chat on a thread of its own (a long one is streamed to a file). The
+    chats in memory have one connection: that read must wait for what the chats are doing (a
+    summary or a title being saved, an answer's progress) rather than begin a transaction
+    inside theirs, which SQLite refuses ("cannot start a transaction within a transaction"):
+    keeping a chat just after an answer failed now and then."""
+    core = await _core()
+    try:
+        chats = core.temporary(core.config.settings)
+        turn = await chats.service.send_new("Plan a garden")
+        await chats.service.wait_for_answer(turn.answer.id)
+        busy, go, asked = threading.Event(), threading.Event(), threading.Event()
+        order: list[str] = []
+
+        def chats_own_work(session: Session) -> None:  # in its transaction until let go
+            order.append(f"working on {_messages(session)} messages")
+            busy.set()
+            go.wait(30)
+            order.append("done")
+
+        def export() -> int:
+            asked.set()
+            return chats.store.read_now(_messages)
+
+        working = asyncio.ensure_future(chats.store.read(chats_own_work))
+        await asyncio.to_thread(busy.wait)
+        exporting = asyncio.ensure_future(asyncio.to_thread(export))
+        await asyncio.to_thread(asked.wait)
+        go.set()
+
+        assert await exporting == 2
+        await working
+        assert order == ["working on 2 messages", "done"]
+        kept = await chats.keep(turn.answer.thread_id)
+        assert (await core.service.list_messages(kept)).messages[0].content == "Plan a garden"
         await chats.aclose()
     finally:
         await core.aclose()

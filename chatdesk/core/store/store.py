@@ -16,6 +16,7 @@ import functools
 import logging
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -78,7 +79,10 @@ class Store:
         self._retired: list[Engine] = []  # read-only engines, disposed at close
         self._engine = engine
         self._writer_engine = writer(engine)
-        self._writer = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-db-writer")
+        self._writer_thread: int | None = None
+        self._writer = ThreadPoolExecutor(
+            1, thread_name_prefix="chatdesk-db-writer", initializer=self._note_writer_thread
+        )
         self._readers = (
             self._writer
             if one_thread
@@ -112,8 +116,15 @@ class Store:
         for. The writer stays the only thread that writes."""
         return self._writer.submit(self.write_now, work).result()
 
+    def _note_writer_thread(self) -> None:
+        self._writer_thread = threading.get_ident()
+
     def read_now(self, work: Callable[[Session], T]) -> T:
-        """Run `work` in a read transaction on the calling thread (CLI tools, tests)."""
+        """Run `work` in a read transaction on the calling thread (CLI tools, tests, an export
+        streamed to a file). A database in memory has one connection, which another thread's
+        transaction may be using: there `work` waits its turn on the writer's thread."""
+        if self.in_memory and threading.get_ident() != self._writer_thread:
+            return self._writer.submit(self.read_now, work).result()
         with (
             translated(self.path),
             Session(self._engine, expire_on_commit=False) as session,
