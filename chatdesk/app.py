@@ -77,13 +77,14 @@ class Core:
 
         return Transfer(self.store, bus=self.service.events)
 
-    def temporary(self, settings: Settings) -> TemporaryChats:
-        """Chats that live only in memory (a window of them), kept into this database when
-        asked."""
-        from chatdesk.core.temporary import TemporaryChats
+    async def temporary(self, settings: Settings) -> TemporaryChats:
+        """Chats that live only in memory (a window of them), with this database's assistants
+        and saved prompts, kept into it when asked."""
+        from chatdesk.core.temporary import open_temporary
 
         paths = self.config.paths
-        return TemporaryChats(paths, self.providers, settings, self.store, self.service.events)
+        return await open_temporary(paths, self.providers, settings, self.store,
+                                    self.service.events)  # fmt: skip
 
     async def start(self) -> None:
         import asyncio  # not at the top: the window imports this module before its first paint

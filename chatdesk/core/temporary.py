@@ -1,7 +1,9 @@
 """Temporary chats: chats that live only in memory. Their threads, messages, drafts and search
 index are a database in memory (`store/memory.py`), served by a ChatService of their own over
-the same providers and tools; nothing of them reaches the database, a backup, the search index
-or the log (message text is never logged unless `logging.log_message_text` says so). Files
+the same providers and tools, with this machine's assistants and saved prompts copied in (the
+same ids, so a kept chat keeps its assistant); nothing of them reaches the database, a backup,
+the search index or the log (message text is never logged unless `logging.log_message_text`
+says so). Files
 cannot be attached to them: an attachment's bytes are a file. `keep` saves one as a normal
 chat, with its ids, branches and figures, through chatdesk's own export and import."""
 
@@ -9,7 +11,10 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.events import EventBus
 from chatdesk.core.chat.service import ChatService
@@ -18,7 +23,10 @@ from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.paths import Paths, ensure_private_dir
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.memory import memory_store
+from chatdesk.core.store.models import Assistant, SavedPrompt
 from chatdesk.core.store.store import Store
+
+PRESETS = (Assistant, SavedPrompt)
 
 NO_FILES = (
     "a temporary chat keeps nothing on disk, and an attached file would be kept there. Keep "
@@ -30,17 +38,18 @@ class TemporaryChats:
     def __init__(
         self,
         paths: Paths,
+        store: Store,
         providers: Providers,
         settings: Settings,
         keep_into: Store,
         bus: EventBus | None = None,
     ) -> None:
-        """Chats in memory over `providers`; `keep` saves one into `keep_into` (the
-        database), announcing it on `bus` (the window's)."""
+        """Chats in `store` (in memory, `open_temporary` makes it) over `providers`; `keep`
+        saves one into `keep_into` (the database), announcing it on `bus` (the window's)."""
         self._paths = paths
         self._keep_into = keep_into
         self._bus = bus
-        self.store = memory_store(paths.run_dir)
+        self.store = store
         self.service = ChatService(
             self.store,
             providers,
@@ -82,4 +91,36 @@ class TemporaryChats:
             await asyncio.to_thread(self.store.close)
 
 
-Factory = Callable[[], TemporaryChats]
+async def open_temporary(
+    paths: Paths,
+    providers: Providers,
+    settings: Settings,
+    keep_into: Store,
+    bus: EventBus | None = None,
+) -> TemporaryChats:
+    """Temporary chats with the assistants and saved prompts of `keep_into`; the database in
+    memory is made off the event loop's thread (its migrations take a moment)."""
+    store = await asyncio.to_thread(memory_store, paths.run_dir)
+    try:
+        presets = await keep_into.read(_presets)
+        await store.write(lambda session: _use_presets(session, presets))
+    except BaseException:
+        await asyncio.to_thread(store.close)
+        raise
+    return TemporaryChats(paths, store, providers, settings, keep_into, bus)
+
+
+def _presets(session: Session) -> list[list[dict[str, Any]]]:
+    return [
+        [dict(row._mapping) for row in session.execute(select(entity.__table__))]
+        for entity in PRESETS
+    ]
+
+
+def _use_presets(session: Session, presets: list[list[dict[str, Any]]]) -> None:
+    """This machine's assistants and prompts, instead of the built-in ones the migrations
+    add (one the user deleted stays deleted)."""
+    for entity, rows in zip(PRESETS, presets, strict=True):
+        session.execute(delete(entity))
+        if rows:
+            session.execute(insert(entity), rows)

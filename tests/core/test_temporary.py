@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from chatdesk.app import Core, build_core, configure
+from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.attach.attacher import NotAttached
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.service import ChatService
@@ -54,7 +55,7 @@ async def test_a_temporary_chat_answers_and_leaves_nothing_on_disk(chatdesk_home
     try:
         await core.service.list_threads(ThreadFilter(), limit=5, cursor=None)
         before = _files(chatdesk_home)
-        chats = core.temporary(core.config.settings)
+        chats = await core.temporary(core.config.settings)
         turn = await chats.service.send_new(SECRET)
         answer = await chats.service.wait_for_answer(turn.answer.id)
         await chats.service.save_draft(answer.thread_id, DraftView("half a thought about taxes"))
@@ -76,10 +77,37 @@ async def test_a_temporary_chat_answers_and_leaves_nothing_on_disk(chatdesk_home
         await core.aclose()
 
 
+async def test_a_temporary_chat_has_this_machines_assistants_and_prompts(
+    chatdesk_home: Path,
+) -> None:
+    core = await _core()
+    try:
+        pirate = await core.service.assistants.create(
+            AssistantFields("Pirate", system_prompt="Answer as a pirate.")
+        )
+        await core.service.assistants.delete((await core.service.assistants.find("Tutor")).id)
+        await core.service.prompts.save("Reply", "Write a {{tone}} reply.")
+        chats = await core.temporary(core.config.settings)
+
+        names = [a.name for a in await chats.service.assistants.list()]
+        assert names == [a.name for a in await core.service.assistants.list()]
+        assert "Pirate" in names
+        assert "Tutor" not in names  # a deleted built-in stays deleted
+        assert [p.text for p in await chats.service.prompts.list()] == ["Write a {{tone}} reply."]
+        turn = await chats.service.send_new("Where is the gold?", assistant_id=pirate.id)
+        answer = await chats.service.wait_for_answer(turn.answer.id)
+        assert answer.agent == "Pirate"
+        kept = await chats.keep(answer.thread_id)
+        assert (await core.service.get_thread(kept)).assistant_id == pirate.id  # the same one
+        await chats.aclose()
+    finally:
+        await core.aclose()
+
+
 async def test_keeping_a_temporary_chat_saves_it_with_its_branches(chatdesk_home: Path) -> None:
     core = await _core()
     try:
-        chats = core.temporary(core.config.settings)
+        chats = await core.temporary(core.config.settings)
         turn = await chats.service.send_new("Plan a garden")
         first = await chats.service.wait_for_answer(turn.answer.id)
         again = await chats.service.regenerate(first.id)
@@ -107,7 +135,7 @@ async def test_keeping_a_temporary_chat_saves_it_with_its_branches(chatdesk_home
 async def test_files_cannot_be_attached_to_a_temporary_chat(chatdesk_home: Path) -> None:
     core = await _core()
     try:
-        chats = core.temporary(core.config.settings)
+        chats = await core.temporary(core.config.settings)
         with pytest.raises(NotAttached) as refused:
             await chats.service.attacher.attach_bytes("photo.jpg", files.photo(64, 48, (1, 2, 3)))
         assert NO_FILES in str(refused.value)
@@ -179,7 +207,7 @@ async def test_a_long_temporary_chat_leaves_no_byte_of_its_text_in_any_file(
         await core.service.list_threads(ThreadFilter(), limit=5, cursor=None)
         before = _files(chatdesk_home)
         log_before = (paths.log_dir / "chatdesk.log").stat().st_size
-        chats = core.temporary(core.config.settings)
+        chats = await core.temporary(core.config.settings)
         service = chats.service
         said: list[str] = []  # every marker the temporary chats were given, in any form
 
@@ -273,7 +301,7 @@ async def test_keeping_reads_a_temporary_chat_in_its_turn_beside_the_chats_own_w
     keeping a chat just after an answer failed now and then."""
     core = await _core()
     try:
-        chats = core.temporary(core.config.settings)
+        chats = await core.temporary(core.config.settings)
         turn = await chats.service.send_new("Plan a garden")
         await chats.service.wait_for_answer(turn.answer.id)
         busy, go, asked = threading.Event(), threading.Event(), threading.Event()

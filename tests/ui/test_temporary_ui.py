@@ -25,6 +25,7 @@ def _open_temporary(qtbot: QtBot, window: MainWindow, core: Any) -> TemporaryWin
         window.settings.current,
     )
     window.menus.actions["on_demand.open_temporary"].trigger()
+    qtbot.waitUntil(lambda: bool(window.on_demand.temporary_windows))  # made off the GUI thread
     temporary = window.on_demand.temporary_windows[-1]
     qtbot.waitUntil(lambda: temporary.isVisible() and temporary._service is not None)
     return temporary

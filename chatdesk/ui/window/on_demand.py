@@ -4,8 +4,8 @@ temporary chats."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMainWindow
 
@@ -45,7 +45,9 @@ class OnDemand:
         self.transfers: TransferActions | None = None
         # Makes temporary chats and the settings their window starts with (set by the app;
         # None: this window offers none).
-        self.temporary: Callable[[], tuple[TemporaryChats, Settings]] | None = None
+        self.temporary: (
+            Callable[[], tuple[Coroutine[Any, Any, TemporaryChats], Settings]] | None
+        ) = None
         self.temporary_windows: list[TemporaryWindow] = []
 
     @property
@@ -87,9 +89,14 @@ class OnDemand:
         if self.temporary is None:
             self._window.statusBar().showMessage("Temporary chats cannot be opened here.", 8_000)
             return
+        making, settings = self.temporary()
+        self._runner.run(
+            making, done=lambda chats: self._show_temporary(chats, settings), owner=self._window
+        )
+
+    def _show_temporary(self, chats: TemporaryChats, settings: Settings) -> None:
         from chatdesk.ui.window.temporary import TemporaryWindow
 
-        chats, settings = self.temporary()
         window = TemporaryWindow(chats, settings)
         window.kept.connect(self._show_thread)
         window.resize(self._window.size())
