@@ -1,9 +1,12 @@
-"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage and Team, one tab each.
+"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants and
+Team, one tab each.
 
 Appearance and Chat edit a copy of the settings: after `accept()`, `result_settings()` returns
-the edited copy, and the window applies it and has it saved. Providers, Data and Usage act at
-once through the core objects the window passes in (a saved profile is in use immediately);
-each of those may be None, and its tab then says what cannot be done in this session.
+the edited copy, and the window applies it and has it saved. Providers, Data, Usage, Tools and
+Assistants act at once through the core objects the window passes in (a saved profile is in
+use immediately, a saved assistant answers from the next answer on); each of those may be
+None, and its tab then says what cannot be done in this session. (Data, Usage and Team also
+hold settings that are kept on OK.)
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from chatdesk.ui.settings.notices import notice_style
 from chatdesk.ui.theme import ThemeWatcher, is_dark
 
 if TYPE_CHECKING:
+    from chatdesk.core.assistants.service import Assistants
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
@@ -56,6 +60,7 @@ class PreferencesDialog(QDialog):
         models: ModelPairs = (),
         team: TeamSync | None = None,
         tools: Tools | None = None,
+        assistants: Assistants | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -70,6 +75,7 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.chat, "C&hat")
         self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
+        self._add_assistants_tab(assistants, tools, models, runner)
         self._add_team_tab(team, runner)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -116,6 +122,22 @@ class PreferencesDialog(QDialog):
 
         self.tools = ToolsPage(tools, runner or Runner(self), self)
         self.tabs.addTab(self.tools, "T&ools")
+
+    def _add_assistants_tab(
+        self,
+        assistants: Assistants | None,
+        tools: Tools | None,
+        models: ModelPairs,
+        runner: Runner | None,
+    ) -> None:
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.settings.assistants_page import AssistantsPage, tool_servers
+
+        servers = None if tools is None else (lambda: tool_servers(tools))
+        self.assistants = AssistantsPage(
+            assistants, runner or Runner(self), self, models=models, servers=servers
+        )
+        self.tabs.addTab(self.assistants, "A&ssistants")
 
     def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
         from chatdesk.ui.runner import Runner

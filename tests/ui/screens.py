@@ -706,6 +706,9 @@ def run() -> int:
 
         qasync.run(assistant_screens(app, out.resolve()))
         qasync.run(temporary_screens(app, out.resolve()))
+        from tests.ui.screens_assistants import assistant_page_screens
+
+        qasync.run(assistant_page_screens(app, out.resolve()))
         return code
 
 

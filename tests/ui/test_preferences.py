@@ -76,6 +76,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "&Data",
         "&Usage",
         "T&ools",
+        "A&ssistants",
         "&Team",
     ]
     assert child(dialog, QComboBox, "themeChoice").currentText() == "Dark"

@@ -84,6 +84,7 @@ class WindowSettings:
             models=service.known_models,
             team=self._team,
             tools=service.tools,
+            assistants=service.assistants,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(

@@ -1,0 +1,373 @@
+"""Add or edit one assistant: who it is (name, badge, description, system prompt) and how it
+answers (model, temperature, answer length, the tool servers its chats start with, example
+prompts).
+
+What is typed is checked as the core checks it (`AssistantFields.checked`) and then saved
+through `Assistants.create` or `update`, which also refuse a name another assistant has; a
+refusal is said in the dialog, which stays open with everything typed."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QColorDialog,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.assistants.model import MAX_ANSWER_TOKENS, AssistantFields, AssistantView
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.ui.badges import DEFAULT_COLOUR, badge_pixmap
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.chat_page import ModelPairs, model_label
+from chatdesk.ui.settings.example_list import ExampleList
+from chatdesk.ui.settings.notices import Notice, Tone
+
+if TYPE_CHECKING:
+    from chatdesk.core.assistants.service import Assistants
+
+ToolServers = Sequence[tuple[str, str]]  # (name, label) of each tool server there is
+_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_NAME_ROLE = Qt.ItemDataRole.UserRole
+_CHATS_OWN = "The chat's own"
+_BADGE = 32
+
+
+class AssistantEditor(QDialog):
+    saved = Signal(object)  # the AssistantView saved
+
+    def __init__(
+        self,
+        assistants: Assistants,
+        runner: Runner,
+        *,
+        view: AssistantView | None = None,  # the assistant edited; None: a new one
+        models: ModelPairs = (),
+        servers: ToolServers | None = None,  # None: no tools here (the assistant's are kept)
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._assistants = assistants
+        self._runner = runner
+        self.view = view
+        self._servers = servers
+        self._busy = False
+        self._pairs: list[tuple[str | None, str | None]] = []
+        self.colour_dialog: QColorDialog | None = None
+        self.setWindowTitle(f"Assistant “{view.name}”" if view else "New assistant")
+        columns = QHBoxLayout()
+        columns.addWidget(self._who_box(), 1)
+        columns.addWidget(self._how_box(), 1)
+        self.problem = Notice("assistantProblem", self)
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns, 1)
+        layout.addWidget(self.problem)
+        layout.addWidget(self._buttons())
+        self.setMinimumWidth(780)
+        self.resize(860, 600)
+        fields = view.fields if view else AssistantFields(name="")
+        self._fill(fields, models)
+        self._set_tab_order()
+        for line in (self.name, self.icon, self.colour):
+            line.textChanged.connect(self._show_badge)
+        self._show_badge()
+        self.name.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _who_box(self) -> QGroupBox:
+        box = QGroupBox("Who it is", self)
+        self.name = _line("assistantName", "Name", "e.g. Careful writer", box)
+        self.icon = _line("assistantIcon", "Icon", "an emoji or a few letters", box)
+        self.icon.setMaximumWidth(self.fontMetrics().horizontalAdvance("M" * 12))
+        self.badge = QLabel(box)
+        self.badge.setObjectName("assistantBadge")
+        self.badge.setAccessibleName("Badge preview")
+        self.badge.setFixedSize(_BADGE, _BADGE)
+        self.colour = _line("assistantColour", "Colour", "#rrggbb", box)
+        self.colour.setMaximumWidth(self.fontMetrics().horizontalAdvance("#MMMMMMMM"))
+        self.pick = QPushButton("C&hoose…", box)
+        self.pick.setObjectName("chooseColour")
+        self.pick.setToolTip("Pick the badge's colour")
+        self.pick.clicked.connect(self.open_colour_dialog)
+        self.description = _text("assistantDescription", "Description", 3, box)
+        self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.description.setPlaceholderText("What it is for, shown in a new chat")
+        self.prompt = _text("assistantPrompt", "System prompt", 10, box)
+        self.prompt.setPlaceholderText("Instructions sent before each chat's messages")
+        self.prompt.setMinimumHeight(self.fontMetrics().lineSpacing() * 10)
+        form = QFormLayout(box)
+        form.addRow("&Name:", self.name)
+        form.addRow(_label("&Icon:", self.icon, box), _row(self.icon, self.badge))
+        form.addRow(_label("&Colour:", self.colour, box), _row(self.colour, self.pick))
+        form.addRow("&Description:", self.description)
+        form.addRow(_label("System &prompt:", self.prompt, box))
+        form.addRow(self.prompt)
+        return box
+
+    def _how_box(self) -> QGroupBox:
+        box = QGroupBox("How it answers", self)
+        self.model = QComboBox(box)
+        self.model.setObjectName("assistantModel")
+        self.model.setAccessibleName("Model")
+        self.model.setToolTip("The model it answers with; the chat's own keeps the chat's model")
+        self.model.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.model.setMinimumContentsLength(18)
+        self.temperature = QDoubleSpinBox(box)
+        self.temperature.setObjectName("assistantTemperature")
+        self.temperature.setAccessibleName("Temperature")
+        self.temperature.setToolTip("0 gives focused answers, 2 varied ones")
+        self.temperature.setRange(-0.1, 2.0)  # the minimum, shown as "Not set", is no value
+        self.temperature.setSingleStep(0.1)
+        self.temperature.setDecimals(2)
+        self.temperature.setSpecialValueText("Not set")
+        self.answer = QSpinBox(box)
+        self.answer.setObjectName("assistantAnswerLength")
+        self.answer.setAccessibleName("Longest answer in tokens")
+        self.answer.setRange(0, MAX_ANSWER_TOKENS)
+        self.answer.setSingleStep(256)
+        self.answer.setGroupSeparatorShown(True)
+        self.answer.setSuffix(" tokens")
+        self.answer.setSpecialValueText("Not set")
+        self.examples = ExampleList(box)
+        self.examples.setObjectName("assistantExamples")
+        form = QFormLayout(box)
+        form.addRow("&Model:", self.model)
+        form.addRow("&Temperature:", self.temperature)
+        form.addRow("&Answer length:", self.answer)
+        self._tool_rows(form, box)
+        hint = QLabel("Not set: the chat's project or the Chat preferences decide.", box)
+        hint.setObjectName("formHint")
+        hint.setWordWrap(True)
+        form.addRow(hint)
+        form.addRow(_label("&Examples:", self.examples, box))
+        form.addRow(self.examples)
+        return box
+
+    def _tool_rows(self, form: QFormLayout, box: QWidget) -> None:
+        self.tools_set = QCheckBox("Sta&rt its chats with these tool servers", box)
+        self.tools_set.setObjectName("assistantToolsSet")
+        self.tools_set.setToolTip("Unticked: its chats keep the tools they have")
+        self.tools = QListWidget(box)
+        self.tools.setObjectName("assistantTools")
+        self.tools.setAccessibleName("Tool servers")
+        self.tools.setSpacing(1)  # the boxes do not touch
+        self.tools_set.toggled.connect(self.tools.setEnabled)
+        self.tools.setEnabled(False)
+        if self._servers is None:
+            self.tools_set.hide()
+            self.tools.hide()
+            return
+        caption = _label("Too&ls:", self.tools_set, box)
+        form.addRow(caption, self.tools_set)
+        form.addRow(self.tools)
+
+    def _buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        assert save is not None
+        save.setText("&Save")
+        save.setObjectName("saveAssistant")
+        save.setProperty("primary", True)
+        self.save = save
+        buttons.accepted.connect(self.check_and_save)
+        buttons.rejected.connect(self.reject)
+        return buttons
+
+    def _set_tab_order(self) -> None:
+        """Down the first column, then down the second: the order they are read in."""
+        chain: list[QWidget] = [self.name, self.icon, self.colour, self.pick, self.description]
+        chain += [self.prompt, self.model, self.temperature, self.answer]
+        chain += [self.tools_set, self.tools] if self._servers is not None else []
+        chain += [*self.examples.editors, self.examples.add, self.save]
+        for before, after in itertools.pairwise(chain):
+            QWidget.setTabOrder(before, after)
+
+    # -- values ----------------------------------------------------------------------------------
+
+    def _fill(self, fields: AssistantFields, models: ModelPairs) -> None:
+        self.name.setText(fields.name)
+        self.icon.setText(fields.icon or "")
+        self.colour.setText(fields.colour or "")
+        self.description.setPlainText(fields.description or "")
+        self.prompt.setPlainText(fields.system_prompt or "")
+        self._fill_models(fields, list(models() if callable(models) else models))
+        temperature = fields.temperature
+        self.temperature.setValue(
+            self.temperature.minimum() if temperature is None else temperature
+        )
+        self.answer.setValue(fields.max_output_tokens or 0)
+        self._fill_tools(fields.tools)
+        self.examples.set_examples(fields.examples)
+
+    def _fill_models(self, fields: AssistantFields, pairs: list[tuple[str, str]]) -> None:
+        own = (fields.provider, fields.model)
+        self._pairs = [(None, None), *pairs]
+        if own not in self._pairs:
+            self._pairs.insert(1, own)  # not offered now (or any provider's): kept as it is
+        for provider, model in self._pairs:
+            self.model.addItem(_model_text(provider, model))
+        self.model.setCurrentIndex(self._pairs.index(own))
+
+    def _fill_tools(self, chosen: tuple[str, ...] | None) -> None:
+        servers = list(self._servers or ())
+        known = {name for name, _ in servers}
+        servers += [
+            (name, f"{name} (not set up here)") for name in chosen or () if name not in known
+        ]
+        for name, label in servers:
+            item = QListWidgetItem(label, self.tools)
+            item.setData(_NAME_ROLE, name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            on = chosen is not None and name in chosen
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        rows = max(1, min(len(servers), 4))
+        row = self.tools.sizeHintForRow(0) + self.tools.spacing() * 2
+        self.tools.setFixedHeight(row * rows + 2 * self.tools.frameWidth() + 4)
+        self.tools_set.setChecked(chosen is not None)
+
+    def typed(self) -> AssistantFields:
+        """The fields as typed, not yet checked."""
+        provider, model = self._pairs[self.model.currentIndex()]
+        temperature = self.temperature.value()
+        return AssistantFields(
+            name=self.name.text(),
+            icon=self.icon.text() or None,
+            colour=self.colour.text() or None,
+            description=self.description.toPlainText() or None,
+            system_prompt=self.prompt.toPlainText() or None,
+            provider=provider,
+            model=model,
+            temperature=None if temperature == self.temperature.minimum() else temperature,
+            max_output_tokens=self.answer.value() or None,
+            tools=self._chosen_tools(),
+            examples=self.examples.examples(),
+        )
+
+    def _chosen_tools(self) -> tuple[str, ...] | None:
+        if self._servers is None:  # not shown here: what it had stays
+            return self.view.fields.tools if self.view else None
+        if not self.tools_set.isChecked():
+            return None
+        items = [self.tools.item(i) for i in range(self.tools.count())]
+        return tuple(
+            str(item.data(_NAME_ROLE))
+            for item in items
+            if item is not None and item.checkState() == Qt.CheckState.Checked
+        )
+
+    def _show_badge(self) -> None:
+        colour = self.colour.text().strip()
+        shown = colour if _COLOUR.fullmatch(colour) else DEFAULT_COLOUR
+        name = self.name.text().strip() or "?"
+        self.badge.setPixmap(badge_pixmap(name, self.icon.text().strip() or None, shown, _BADGE))
+
+    # -- acting ----------------------------------------------------------------------------------
+
+    def open_colour_dialog(self) -> None:
+        colour = self.colour.text().strip()
+        start = QColor(colour if _COLOUR.fullmatch(colour) else DEFAULT_COLOUR)
+        dialog = QColorDialog(start, self)
+        dialog.setWindowTitle("Badge colour")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.colorSelected.connect(lambda chosen: self.colour.setText(chosen.name()))
+        self.colour_dialog = dialog
+        dialog.open()  # not exec(): no nested event loop under qasync
+
+    def check_and_save(self) -> None:
+        """Save when the fields pass the core's checks; otherwise say why and keep them."""
+        if self._busy:
+            return
+        fields = self.typed()
+        try:
+            fields.checked()
+        except InvalidRequest as error:
+            self._refused(error)
+            return
+        self.problem.clear_notice()
+        self._set_busy(True)
+        if self.view is None:
+            call = self._assistants.create(fields)
+        else:
+            call = self._assistants.update(self.view.id, fields)
+        self._runner.run(
+            call,
+            done=self._saved,
+            failure=self._refused,
+            settled=lambda: self._set_busy(False),
+            owner=self,
+        )
+
+    def _set_busy(self, busy: bool) -> None:
+        self._busy = busy
+        self.save.setEnabled(not busy)
+
+    def _saved(self, view: AssistantView) -> None:
+        self.saved.emit(view)
+        self.accept()
+
+    def _refused(self, error: ChatdeskError) -> None:
+        said = str(error)
+        self.problem.say(Tone.ERROR, said[:1].upper() + said[1:])
+
+
+def _model_text(provider: str | None, model: str | None) -> str:
+    if model is None:
+        return _CHATS_OWN if provider is None else f"{provider}'s default model"
+    return model_label(provider, model) if provider else f"{model} (any provider)"
+
+
+def _line(name: str, accessible: str, placeholder: str, parent: QWidget) -> QLineEdit:
+    line = QLineEdit(parent)
+    line.setObjectName(name)
+    line.setAccessibleName(accessible)
+    line.setPlaceholderText(placeholder)
+    return line
+
+
+def _text(name: str, accessible: str, lines: int, parent: QWidget) -> QPlainTextEdit:
+    text = QPlainTextEdit(parent)
+    text.setObjectName(name)
+    text.setAccessibleName(accessible)
+    text.setTabChangesFocus(True)  # Tab leaves the box, as in a form
+    text.setMinimumHeight(text.fontMetrics().lineSpacing() * lines + 12)
+    return text
+
+
+def _label(text: str, buddy: QWidget, parent: QWidget) -> QLabel:
+    label = QLabel(text, parent)
+    label.setBuddy(buddy)  # a row holding a layout gets a label without one
+    return label
+
+
+def _row(*widgets: QWidget) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for widget in widgets:
+        row.addWidget(widget)
+    row.addStretch(1)
+    return row

@@ -1,0 +1,112 @@
+"""Screenshots of Preferences ▸ Assistants: the list of assistants with their badges, the
+editor of a built-in one (its prompt, tools and multi-line examples), and a new one refused
+with the reason said in the form. Light and dark. Run through tests/ui/screens.py, or alone:
+
+    .venv/bin/python -m tests.ui.screens_assistants [OUTPUT_DIR]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import qasync
+from PySide6.QtWidgets import QApplication
+
+from chatdesk.app import Core
+from chatdesk.core.tools.servers import parse_servers_text
+from chatdesk.ui.theme import apply_theme
+from tests.ui.screens import _core, _grab_dialog, _until
+
+
+async def assistant_page_screens(app: QApplication, out: Path) -> None:
+    from chatdesk.ui.runner import Runner
+
+    core = _core()
+    runner = Runner()
+    try:
+        await core.start()
+        await _seed(core)
+        for theme in ("light", "dark"):
+            apply_theme(app, theme)
+            await _shoot_page(core, runner, out, theme)
+    finally:
+        await runner.aclose()
+        await core.aclose()
+
+
+async def _seed(core: Core) -> None:
+    tools = core.service.tools
+    entries = {
+        "github": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-github"]},
+        "docs": {"type": "streamable-http", "url": "https://mcp.example.com/docs"},
+    }
+    for server in parse_servers_text(json.dumps({"mcpServers": entries})).servers:
+        await tools.add_server(server, replace=True)
+    assistants = core.service.assistants
+    reviewer = await assistants.find("Code reviewer")
+    fields = reviewer.fields
+    await assistants.update(
+        reviewer.id,
+        type(fields)(**{**fields.__dict__, "tools": ("chatdesk", "github"), "model": "mock-1"}),
+    )
+
+
+async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None:
+    from chatdesk.ui.preferences import PreferencesDialog
+
+    service = core.service
+    dialog = PreferencesDialog(
+        core.config.settings,
+        runner=runner,  # type: ignore[arg-type]
+        models=service.known_models,
+        tools=service.tools,
+        assistants=service.assistants,
+    )
+    page = dialog.assistants
+    dialog.tabs.setCurrentWidget(page)
+    await _until(lambda: page.list.topLevelItemCount() >= 5)
+    await _grab_dialog(dialog, out / f"preferences-assistants-{theme}.png")
+    rows = [page.list.topLevelItem(i) for i in range(page.list.topLevelItemCount())]
+    page.list.setCurrentItem(
+        next(r for r in rows if r is not None and r.text(0) == "Code reviewer")
+    )
+    page.edit_current()
+    assert page.editor is not None
+    await _grab_dialog(page.editor, out / f"assistant-edit-{theme}.png")
+    page.editor.reject()
+    page.open_new()
+    editor = page.editor
+    editor.name.setText("translator")
+    editor.icon.setText("🗣")
+    editor.colour.setText("#e65100")
+    editor.description.setPlainText("Plain-language rewrites of legal text.")
+    editor.prompt.setPlainText("Rewrite what the user gives you in plain English.")
+    editor.examples.add_example("Rewrite this clause: ")
+    editor.check_and_save()  # the name is Translator's: said in the form, the rest kept
+    await _until(lambda: editor.problem.isVisible())
+    await _grab_dialog(editor, out / f"assistant-refused-{theme}.png")
+    editor.reject()
+    dialog.close()
+    dialog.deleteLater()
+
+
+def run() -> int:
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CHATDESK_HOME"] = home
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("chatdesk")
+        app.setQuitOnLastWindowClosed(False)
+        qasync.run(assistant_page_screens(app, out.resolve()))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run())
