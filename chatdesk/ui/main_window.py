@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         )
         self.composer.model_changed.connect(self._choose_model)
         self.composer.assistant_changed.connect(lambda _: self._show_header())
+        self.models.assistants.loaded.append(self._show_header)  # its name, once read (again)
         self.sending = Sending(
             self.composer, self.statusBar(), self.models, lambda: self._thread, self._sent, self
         )

@@ -36,6 +36,14 @@ QScrollArea { background: palette(base); }
 }
 #toolTitle { font-weight: 600; }
 #toolsButton { padding-right: 16px; }
+#toolsButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: center right; }
+#compareButton { padding-right: 22px; }
+#compareButton:focus { padding-right: 21px; }
+#compareButton::menu-button {
+    width: 18px;
+    border: none;
+    border-left: 1px solid palette(mid);
+}
 #toolState, #toolCaption { color: palette(placeholder-text); }
 #toolState[state="failed"] { color: #d9534f; }
 #toolState[state="not_finished"], #toolState[state="waiting"] { color: #c98a12; font-weight: 600; }

@@ -207,6 +207,7 @@ class ThemeWatcher(QObject):
         for boxed in _BOXED:  # set in both themes: a class's palette outlives a theme change
             # PySide6's stub wants bytes; at run time it takes the class name as text only.
             self._app.setPalette(_with_box_edges(palette, dark), boxed)  # type: ignore[arg-type]
+        self._app.setPalette(_menu_palette(palette, dark), "QMenu")  # type: ignore[arg-type]
         self._app.setFont(_font(self._font_size))
         # Set again even when unchanged: palette(...) references are resolved when a sheet is
         # applied, so only this re-colours styled widgets after a palette change.
@@ -229,6 +230,19 @@ def _with_box_edges(palette: QPalette, dark: bool) -> QPalette:
     edged = QPalette(palette)
     edged.setColor(R.Window, palette.color(R.Mid).lighter(170))
     return edged
+
+
+def _menu_palette(palette: QPalette, dark: bool) -> QPalette:
+    """The palette of menus. Fusion paints a menu in its base colour, and an unticked box in
+    it (Compare's models, the tools) in that colour too, edged a shade darker than the window:
+    in the dark theme the box showed nothing. A menu on the buttons' colour shows the edge
+    (and stands off the window). Not the window colour, as for lists: a combo box's list is
+    drawn with the menus' palette and fills its rows with it."""
+    if not dark:
+        return palette
+    lifted = QPalette(palette)
+    lifted.setColor(R.Base, palette.color(R.Button))
+    return lifted
 
 
 def _font(points: int) -> QFont:

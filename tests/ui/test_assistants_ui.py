@@ -102,3 +102,20 @@ def test_a_new_assistant_is_offered_at_once(
     index = picker.findText("Poet")
     assert index > 0
     assert not picker.itemIcon(index).isNull()  # its badge
+
+
+def test_the_header_names_the_assistant_as_read_again(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    from dataclasses import replace
+
+    core = make_core()
+    tutor = finish(core.service.assistants.find("Tutor"))
+    thread = finish(core.service.create_thread(title="Homework"))
+    finish(core.service.assistants.use_in(thread.id, tutor.id))
+    window = open_window(core)
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: window.header.model.text().startswith("Tutor · "))
+
+    finish(core.service.assistants.update(tutor.id, replace(tutor.fields, name="Teacher")))
+    qtbot.waitUntil(lambda: window.header.model.text().startswith("Teacher · "))

@@ -307,6 +307,11 @@ def test_spending_caps_round_trip_and_show_what_is_left(
     monthly.setValue(50.0)
     per_chat.setValue(2.5)
     child(dialog, QSpinBox, "capWarnAt").setValue(90)
+    send_cost = child(dialog, QDoubleSpinBox, "sendCostFrom")
+    assert send_cost.text() == "$0.05"  # the default
+    send_cost.setValue(0.0)
+    assert send_cost.text() == "Always"
     dialog.accept()
     caps = dialog.result_settings().caps
     assert (caps.monthly_usd, caps.thread_usd, caps.warn_at) == (50.0, 2.5, 0.9)
+    assert caps.show_cost_over_usd == 0.0

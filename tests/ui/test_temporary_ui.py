@@ -9,13 +9,15 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QMessageBox
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
 from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.temporary import NO_FILES
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.temporary import TemporaryWindow
 
 
@@ -55,6 +57,8 @@ def test_a_temporary_chat_is_marked_kept_out_of_the_list_and_kept_on_request(
     window = open_window(core)
     temporary = _open_temporary(qtbot, window, core)
     assert temporary.banner.isVisible()
+    assert temporary.header.title.text() == "New chat · temporary"  # before any chat
+    assert temporary.windowTitle() == "New chat (temporary) — chatdesk"
     note = temporary.banner.findChild(QLabel, "temporaryNote")
     assert note is not None
     assert "live only in memory" in note.text()
@@ -83,6 +87,7 @@ def test_a_temporary_chat_is_marked_kept_out_of_the_list_and_kept_on_request(
     qtbot.waitUntil(lambda: window.current_thread_id == thread_id)
     assert temporary.header.title.text().endswith("· kept")
     assert not temporary.keep_button.isEnabled()
+    assert temporary.keep_button.text() == "Kept"
     qtbot.waitUntil(lambda: len(window.view.widgets) == 2)
     assert window.view.widgets[0].body.toPlainText() == "Private question"
 
@@ -110,8 +115,21 @@ def test_closing_after_agreeing_drops_the_chats_and_files_are_refused(
 
     temporary.close()
     assert isinstance(temporary.question, QMessageBox)
-    [lose] = [b for b in temporary.question.buttons() if b.text() == "Close and lose them"]
+    [lose] = [b for b in temporary.question.buttons() if b.text() == "Close and lose it"]
     lose.click()
     _ended(qtbot, temporary, finish)
     listed = finish(core.service.list_threads(ThreadFilter(archived=None), limit=5, cursor=None))
     assert listed.threads == ()
+
+
+def test_the_banner_stays_marked_when_the_theme_changes(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, qapp: QApplication
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    temporary = _open_temporary(qtbot, window, core)
+    ThemeWatcher.of(qapp).changed.emit(False)  # as when the desktop's theme changes
+    banner = temporary.banner.grab().toImage()
+    header = temporary.header.grab().toImage()
+    assert QColor(banner.pixel(4, 4)) != QColor(header.pixel(4, 4))
+    _close(qtbot, temporary, finish)  # no chat was made: no question

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -242,3 +243,22 @@ def test_an_unticked_box_in_a_list_shows_its_edge(
     ]
     edge = max(abs(colour.lightness() - base.lightness()) for colour in box)
     assert edge >= 40, f"the box's edge is {edge} lightness steps from the list's background"
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_an_unticked_entry_of_a_menu_shows_its_box(
+    qapp: QApplication, qtbot: QtBot, theme: str
+) -> None:
+    apply_theme(qapp, theme)
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    action = menu.addAction("mock-2")  # as Compare's menu of models offers it
+    action.setCheckable(True)
+    menu.resize(menu.sizeHint())  # drawn as it pops up, without grabbing the keyboard
+    image = menu.grab().toImage()
+    row = menu.actionGeometry(action)
+    middle = row.center().y()
+    background = QColor(image.pixel(row.right() - 4, middle))
+    box = [QColor(image.pixel(x, middle)) for x in range(row.left(), row.left() + row.height())]
+    edge = max(abs(colour.lightness() - background.lightness()) for colour in box)
+    assert edge >= 30, f"the box's edge is {edge} lightness steps from the menu's background"

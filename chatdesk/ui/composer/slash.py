@@ -1,18 +1,27 @@
 """The composer's slash menu: typing `/` at the start of an empty message lists the saved
 prompts and the assistants; more letters narrow the list, the arrows move in it, Enter or Tab
 takes the one marked, Esc closes it. It sits above the text field, in the composer (no popup
-window takes the focus away from the text)."""
+window takes the focus away from the text). Each entry shows, dimmed after its name, the
+beginning of the prompt's text or the assistant's description."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QIcon, QKeyEvent
-from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 MAX_TYPED = 60  # a longer "/…" is a message that starts with a slash, not a search
 SHOWN_ROWS = 7
+DETAIL_GAP = 24  # pixels between an entry's name and its dimmed detail
 
 
 @dataclass(frozen=True)
@@ -34,6 +43,8 @@ class SlashMenu(QListWidget):
         self.setAccessibleName("Saved prompts and assistants")
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys come from the text field
         self.setStyleSheet("#slashMenu::item { padding: 3px 6px; }")
+        self._detailed = _Detailed(self)
+        self.setItemDelegate(self._detailed)
         self.itemClicked.connect(lambda item: self.chosen.emit(item.data(Qt.ItemDataRole.UserRole)))
         self.entries: list[SlashEntry] = []
         self.hide()
@@ -56,6 +67,8 @@ class SlashMenu(QListWidget):
             self.hide()
             return
         self.setCurrentRow(0)
+        labels = (self.item(row).text() for row in range(self.count()))
+        self._detailed.widest = max(self.fontMetrics().horizontalAdvance(t) for t in labels)
         rows = min(self.count(), SHOWN_ROWS)
         self.setFixedHeight(self.sizeHintForRow(0) * rows + 2 * self.frameWidth() + 2)
         self.show()
@@ -82,6 +95,40 @@ class SlashMenu(QListWidget):
         else:
             return False
         return True
+
+
+class _Detailed(QStyledItemDelegate):
+    """An entry as usual, then its detail on one line, dimmed and cut to the row's width; the
+    details of the entries shown start level, past the widest name (`widest`, in pixels)."""
+
+    widest = 0
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        entry = index.data(Qt.ItemDataRole.UserRole)
+        detail = " ".join(entry.detail.split()) if isinstance(entry, SlashEntry) else ""
+        if not detail:
+            return
+        shown = QStyleOptionViewItem(option)
+        self.initStyleOption(shown, index)
+        text = shown.widget.style().subElementRect(
+            QStyle.SubElement.SE_ItemViewItemText, shown, shown.widget
+        )
+        name = max(self.widest, shown.fontMetrics.horizontalAdvance(shown.text))
+        text.setLeft(text.left() + name + DETAIL_GAP)
+        selected = bool(shown.state & QStyle.StateFlag.State_Selected)
+        roles = QPalette.ColorRole
+        role = roles.HighlightedText if selected else roles.PlaceholderText
+        painter.save()
+        painter.setPen(shown.palette.color(role))
+        elided = shown.fontMetrics.elidedText(detail, Qt.TextElideMode.ElideRight, text.width())
+        painter.drawText(text, int(Qt.AlignmentFlag.AlignVCenter), elided)
+        painter.restore()
 
 
 def _matches(label: str, typed: str) -> bool:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QKeyEvent
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -304,7 +304,9 @@ class Composer(QWidget):
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
         chosen."""
         self._assistants.clear()
-        self._assistants.addItem("No assistant", "")
+        blank = QPixmap(self._assistants.iconSize())
+        blank.fill(Qt.GlobalColor.transparent)  # its name lines up with the badged ones
+        self._assistants.addItem(QIcon(blank), "No assistant", "")
         for key, label, badge in assistants:
             self._assistants.addItem(badge, label, key)
         self._assistants.setCurrentIndex(max(self._assistants.findData(current), 0))

@@ -21,8 +21,8 @@ if TYPE_CHECKING:
     from chatdesk.ui.conversation.formatter import Formatter
 
 COMPARISON_STYLE = """
-#comparisonColumn { border: 1px solid palette(mid); border-radius: 8px; }
-#comparisonColumn[shown="true"] { border: 2px solid palette(highlight); }
+#comparisonColumn { border: 1px solid palette(mid); border-radius: 8px; padding: 1px; }
+#comparisonColumn[shown="true"] { border: 2px solid palette(highlight); padding: 0; }
 #comparisonModel { font-weight: 600; }
 """
 

@@ -127,7 +127,7 @@ class MessageWidget(QFrame):
         frame.setContentsMargins(12, 8, 12, 4)
         self._own = QWidget()  # all of it, hidden when a comparison's columns stand instead
         frame.addWidget(self._own)
-        outer = QVBoxLayout(self._own)
+        outer = self._outer = QVBoxLayout(self._own)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
         self._header = QLabel()
@@ -187,10 +187,11 @@ class MessageWidget(QFrame):
         layout.addWidget(columns)
 
     def as_column(self) -> None:
-        """Fit a narrow column: no version arrows, fewer buttons, the figures wrapped."""
+        """Fit a narrow column: no "Assistant" or version arrows, fewer buttons, figures wrapped."""
         self._column = True
         self._meta.setWordWrap(True)
-        self._show_footer(self.message)
+        self._outer.insertStretch(self._outer.count() - 2, 1)  # above status and figures
+        self.update_message(self.message)
 
     def _button(self, text: str, name: str, description: str) -> QPushButton:
         button = QPushButton(text)
@@ -241,10 +242,10 @@ class MessageWidget(QFrame):
 
     def update_message(self, message: MessageView) -> None:
         self.message = message
-        user = message.role is Role.USER
         self._header.setText(header_text(message))
         self._header.setToolTip(f"Written by {message.author}" if message.author else "")
-        self._header.setVisible(not user or message.author is not None)
+        unsaid = message.role is Role.USER or (self._column and message.agent is None)
+        self._header.setVisible(message.author is not None or not unsaid)
         self._show_reasoning_state(message)
         self._show_tool_calls(message)
         self._show_attachments(message)
@@ -371,7 +372,9 @@ class MessageWidget(QFrame):
             widget.setVisible(final and not self._column)
         if message.role is Role.ASSISTANT:
             self._regenerate.setVisible(final and not self._column)
-        self._meta.setText(usage_text(message) if final else "")
+        figures = usage_text(message) if final else ""
+        glued = " · ".join(f.replace(" ", "\u00a0") for f in figures.split(" · "))  # "0.4 s" whole
+        self._meta.setText(glued if self._column else figures)
 
     # -- formatting ------------------------------------------------------------------------------
 
@@ -475,9 +478,7 @@ class MessageWidget(QFrame):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(editor)
         layout.addLayout(buttons)
-        layout_ = self._own.layout()
-        assert isinstance(layout_, QVBoxLayout)
-        layout_.insertWidget(1, box)  # below the message's text
+        self._outer.insertWidget(1, box)  # below the message's text
         self._editor = box
         save.clicked.connect(lambda: self._finish_editing(editor.toPlainText()))
         cancel.clicked.connect(lambda: self._finish_editing(None))

@@ -1,6 +1,7 @@
-"""The spending caps on the Usage page: the monthly cap for all providers, the cap of one chat
-and from what share chatdesk says a cap is near (settings `caps`, applied on OK), and what has
-been spent this month against every cap, providers' own included (set in their profiles)."""
+"""The spending caps on the Usage page: the monthly cap for all providers, the cap of one chat,
+from what share chatdesk says a cap is near and from what cost the composer shows what a send
+costs (settings `caps`, applied on OK), and what has been spent this month against every cap,
+providers' own included (set in their profiles)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QDoubleSpinBox, QFormLayout, QGroupBox, QLabel, QSpinBox, QWidget
+from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QGroupBox, QLabel, QSpinBox, QWidget
 
 from chatdesk.core.config import CapsSettings
 
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.caps import CapState
 
 NO_CAP = "No cap"
+ALWAYS = "Always"
 SPIN_WIDTH = 180
 
 
@@ -32,29 +34,49 @@ class CapsBox(QGroupBox):
         self.warn_at.setSuffix(" %")
         self.warn_at.setValue(round(caps.warn_at * 100))
         self.warn_at.setMaximumWidth(SPIN_WIDTH)
+        self.send_cost = self._dollars(
+            "sendCostFrom", "Show what a send costs from", caps.show_cost_over_usd, ALWAYS, 0.05
+        )
+        self.send_cost.setToolTip(
+            "Before a message whose request alone costs more than this (a long document, a "
+            "big context), the composer shows what it costs to send."
+        )
         self.spent = QLabel(self)
         self.spent.setObjectName("capsSpent")
         self.spent.setWordWrap(True)
         self.spent.hide()  # until what was spent is known
-        form = QFormLayout(self)
-        form.addRow("&Each month:", self.monthly)
-        form.addRow("Each &chat:", self.per_chat)
-        form.addRow("&Say so from:", self.warn_at)
-        form.addRow(self.spent)
+        # Two columns of fields: the usage table below keeps its height.
+        grid = QGridLayout(self)
+        for row, column, text, field in (
+            (0, 0, "&Each month:", self.monthly),
+            (1, 0, "Each &chat:", self.per_chat),
+            (0, 3, "&Say so from:", self.warn_at),
+            (1, 3, "Show a send's cost &from:", self.send_cost),
+        ):
+            label = QLabel(text, self)
+            label.setBuddy(field)
+            grid.addWidget(label, row, column)
+            grid.addWidget(field, row, column + 1)
+        grid.setColumnMinimumWidth(2, 12)  # between the two columns
+        grid.setColumnStretch(5, 1)
+        grid.addWidget(self.spent, 2, 0, 1, 6)
         self.setToolTip(
             "Once a cap is reached, a request is refused before it is sent (Send anyway lets "
             "one through). A provider's own monthly cap is set in its profile."
         )
 
-    def _dollars(self, name: str, accessible: str, value: float) -> QDoubleSpinBox:
+    def _dollars(
+        self, name: str, accessible: str, value: float, zero: str = NO_CAP, step: float = 5.0
+    ) -> QDoubleSpinBox:
+        """A field of dollars that says `zero` for 0."""
         spin = QDoubleSpinBox(self)
         spin.setObjectName(name)
         spin.setAccessibleName(accessible)
         spin.setRange(0.0, 1_000_000.0)
         spin.setDecimals(2)
-        spin.setSingleStep(5.0)
+        spin.setSingleStep(step)
         spin.setPrefix("$")
-        spin.setSpecialValueText(NO_CAP)
+        spin.setSpecialValueText(zero)
         spin.setGroupSeparatorShown(True)
         spin.setValue(value)
         spin.setMaximumWidth(SPIN_WIDTH)
@@ -66,6 +88,7 @@ class CapsBox(QGroupBox):
             monthly_usd=self.monthly.value(),
             thread_usd=self.per_chat.value(),
             warn_at=self.warn_at.value() / 100,
+            show_cost_over_usd=self.send_cost.value(),
         )
 
     def show_states(self, states: Sequence[CapState]) -> None:

@@ -113,6 +113,6 @@ def send_cost(usage: ContextUsage | None) -> tuple[str, str]:
     why = (
         f"The request alone ({usage.used_tokens:,} tokens) costs about "
         f"{format_cost(usage.send_cost_usd)} at this provider's prices, before the answer. "
-        "Set when this shows in the settings (caps.show_cost_over_usd)."
+        "Preferences ▸ Usage sets from what cost this shows."
     )
     return said, why

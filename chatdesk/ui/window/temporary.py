@@ -20,9 +20,12 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.temporary import TemporaryChats
 
+# A violet of its own, in both themes: not the header's grey, not the amber of a warning.
 TEMPORARY_STYLE = """
-#temporaryBanner { background: palette(alternate-base); border-bottom: 1px solid palette(mid); }
+#temporaryBanner { background: rgba(123, 97, 255, 0.16); border-bottom: 1px solid #7b61ff; }
 #temporaryNote { font-weight: 600; }
+#temporarySide { font-weight: 600; padding: 4px 8px; border-radius: 6px;
+    background: rgba(123, 97, 255, 0.16); }
 """
 SAID = (
     "Temporary: these chats live only in memory. Nothing is saved, searched or backed up, and "
@@ -45,13 +48,14 @@ class TemporaryWindow(MainWindow):
         self.panes.column.insertWidget(0, self.banner)
         self.attach(chats.service)
         side = QLabel("Temporary chats", self.sidebar)
-        side.setObjectName("temporaryNote")
+        side.setObjectName("temporarySide")
         side.setToolTip(SAID)
         layout = self.sidebar.layout()
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(0, side)
         self.setStyleSheet(self.styleSheet() + TEMPORARY_STYLE)
         self._listen = chats.service.events.subscribe(self._seen)
+        self._show_header()  # "New chat · temporary" in its header and title from the start
 
     def _banner(self) -> QFrame:
         banner = QFrame(self)
@@ -91,6 +95,11 @@ class TemporaryWindow(MainWindow):
         self.header.title.setText(f"{title} · {mark}")
         self.setWindowTitle(f"{title} ({mark}) — chatdesk")
         self.keep_button.setEnabled(thread is not None and not kept)
+        self.keep_button.setText("Kept" if kept else "Keep this chat")
+
+    def _theme_changed(self) -> None:
+        super()._theme_changed()  # sets the window's sheet anew, without this window's part
+        self.setStyleSheet(self.styleSheet() + TEMPORARY_STYLE)
 
     def _seen(self, event: Event) -> None:
         from chatdesk.core.chat.events import ThreadCreated
@@ -108,13 +117,17 @@ class TemporaryWindow(MainWindow):
             event.ignore()
             from chatdesk.ui.sidebar.dialogs import ask
 
-            chats = "1 temporary chat" if lost == 1 else f"{lost} temporary chats"
+            chats, them, they = (
+                ("1 temporary chat", "it", "It was")
+                if lost == 1
+                else (f"{lost} temporary chats", "them", "They were")
+            )
             self.question = ask(
                 self,
                 "Close temporary chats",
                 f"Close the window and lose {chats}?",
-                "They were never saved. To save one, show it and press Keep this chat.",
-                "Close and lose them",
+                f"{they} never saved. Keep this chat saves the one shown as a normal chat.",
+                f"Close and lose {them}",
                 self._end,
             )
             return
