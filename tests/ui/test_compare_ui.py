@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
@@ -94,3 +95,29 @@ def test_the_compare_set_is_remembered_and_kept_to_four(
     assert chosen == keys[: min(4, len(keys))]
     ticked = [a.data() for a in button.menu().actions() if a.isChecked()]
     assert ticked == chosen
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_compare_with_fewer_than_two_models_sends_nothing_and_says_why(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    from chatdesk.core.chat.views import ThreadFilter
+    from chatdesk.ui.window.compare_choice import TOO_FEW
+
+    core = make_core()
+    window = open_window(core)
+    button = _compare(window)
+    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
+    _tick(button, "mock/mock-1")
+    qtbot.mouseClick(button, LEFT)
+    assert button.text() == "Compare · 1"
+    qtbot.waitUntil(button.menu().isVisible)  # offered, to tick one more
+    button.menu().hide()  # the user closes it without ticking another
+
+    qtbot.keyClicks(window.composer.editor, "Explain tides")
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == TOO_FEW)
+    assert window.composer.text() == "Explain tides"  # kept, to send once the models are set
+    listed = finish(core.service.list_threads(ThreadFilter(archived=None), limit=5, cursor=None))
+    assert listed.threads == ()

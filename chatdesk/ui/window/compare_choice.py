@@ -12,6 +12,10 @@ from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 
 MAX_COMPARED = 4
+TOO_FEW = (
+    "Compare is on, and it needs two to four models: tick them in Compare's menu (▾), or "
+    "switch Compare off. Nothing was sent."
+)
 
 
 class SettingsHolder(Protocol):
@@ -47,6 +51,11 @@ class CompareChoice:
         if not self.on or len(chosen) < 2:
             return []
         return [(key.partition("/")[0], key.partition("/")[2]) for key in chosen]
+
+    @property
+    def too_few(self) -> bool:
+        """Compare is on with fewer than two models chosen: nothing can be sent as it is."""
+        return self.on and len(self.chosen()) < 2
 
     def show(self, models: list[tuple[str, str]]) -> None:
         """Offer `(key, label)` models in the menu."""

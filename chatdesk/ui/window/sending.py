@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QPushButton, QStatusBar
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.ui.composer import Composer, Pending
+from chatdesk.ui.window.compare_choice import TOO_FEW
 from chatdesk.ui.window.models import ModelChoice
 
 if TYPE_CHECKING:
@@ -215,6 +216,8 @@ class Sending(QObject):
         items = list(attachments)
         thread = self._shown()
         chosen = self._models.tools.new_chat_tools  # None: the project's
+        if self._models.compare.too_few:  # not one model instead of the comparison asked for
+            return _refusal(InvalidRequest(TOO_FEW))
         if compared := self._models.compare.models():
             return service.comparisons.send(
                 thread.id if thread else None,
@@ -312,3 +315,8 @@ def encode_pasted(image: QImage) -> tuple[bytes, str]:
     if not writer.write(image):
         raise InvalidRequest(f"the pasted image could not be read ({writer.errorString()})")
     return bytes(buffer.data().data()), "png" if alpha else "jpg"
+
+
+async def _refusal(error: ChatdeskError) -> Turn:
+    """A send refused before it reaches the service, as the service refuses one."""
+    raise error
