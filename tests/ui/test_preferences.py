@@ -315,3 +315,32 @@ def test_spending_caps_round_trip_and_show_what_is_left(
     caps = dialog.result_settings().caps
     assert (caps.monthly_usd, caps.thread_usd, caps.warn_at) == (50.0, 2.5, 0.9)
     assert caps.show_cost_over_usd == 0.0
+
+
+def test_the_usage_and_assistants_pages_have_keys_of_their_own(open_dialog: OpenDialog) -> None:
+    """Alt+letter reaches one thing: these pages' labels and buttons share no letter with each
+    other nor with the tabs, whose letters work from every page."""
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QWidget
+
+    def key(text: str) -> str | None:
+        found = text.replace("&&", "").partition("&")[2]
+        return found[:1].lower() or None
+
+    def text(widget: QWidget) -> str:
+        if isinstance(widget, QLabel) and widget.buddy() is not None:
+            return widget.text()
+        if isinstance(widget, QAbstractButton):
+            return widget.text()
+        return widget.title() if isinstance(widget, QGroupBox) else ""
+
+    dialog = open_dialog(Settings())
+    tabs = [key(dialog.tabs.tabText(i)) for i in range(dialog.tabs.count())]
+    assert len(set(tabs)) == len(tabs), tabs
+    for index in range(dialog.tabs.count()):
+        if dialog.tabs.tabText(index) not in ("&Usage", "A&ssistants"):
+            continue
+        page = dialog.tabs.widget(index)
+        keys = [(k, text(w)) for w in page.findChildren(QWidget) if (k := key(text(w)))]
+        letters = [k for k, _ in keys]
+        clashing = [t for k, t in keys if letters.count(k) > 1 or k in tabs]
+        assert not clashing, (dialog.tabs.tabText(index), clashing)

@@ -50,7 +50,7 @@ class CapsBox(QGroupBox):
         for row, column, text, field in (
             (0, 0, "&Each month:", self.monthly),
             (1, 0, "Each &chat:", self.per_chat),
-            (0, 3, "&Say so from:", self.warn_at),
+            (0, 3, "Sa&y so from:", self.warn_at),  # Alt+S is the Assistants tab
             (1, 3, "Show a send's cost &from:", self.send_cost),
         ):
             label = QLabel(text, self)
