@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.views import MessageView, Usage
 from chatdesk.core.units import format_cost
-from chatdesk.ui.conversation.message import usage_text
+from chatdesk.ui.conversation.labels import usage_text
 
 
 def _answer(usage: Usage) -> MessageView:

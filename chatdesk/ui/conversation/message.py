@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
-from datetime import UTC
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -29,10 +28,11 @@ from shiboken6 import Shiboken
 from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
-from chatdesk.core.units import format_cost, format_size
+from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
+from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.tool_card import ToolCallList
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -51,38 +51,6 @@ STATUS_TEXT = {
     Status.PENDING: "Waiting for the model…",
     Status.STREAMING: "Writing…",
 }
-
-
-def usage_text(message: MessageView) -> str:
-    """The footer: model, tokens, time to first token and in all."""
-    parts = [message.model or ""] if message.role is Role.ASSISTANT else []
-    usage = message.usage
-    if usage.completion_tokens:
-        about = "≈" if usage.estimated else ""
-        tokens = f"{about}{usage.completion_tokens:,} tokens out, {usage.prompt_tokens or 0:,} in"
-        if usage.cached_tokens:
-            tokens += f" ({usage.cached_tokens:,} cached)"
-        if usage.reasoning_tokens:
-            tokens += f", {usage.reasoning_tokens:,} thinking"
-        parts.append(tokens)
-    if usage.cost_usd is not None:
-        parts.append(format_cost(usage.cost_usd))
-    if message.latency_ms is not None:
-        seconds = f"{message.latency_ms / 1000:.1f} s"
-        if message.first_token_ms is not None:
-            seconds += f" (first token {message.first_token_ms / 1000:.2f} s)"
-        parts.append(seconds)
-    parts.append(message.created_at.replace(tzinfo=UTC).astimezone().strftime("%H:%M"))
-    return " · ".join(p for p in parts if p)
-
-
-def header_text(message: MessageView) -> str:
-    """ "Assistant" (or the assistant it came from: "Tutor"), or in a team thread who wrote
-    it: "bob", "Assistant · for bob"."""
-    speaker = message.agent or "Assistant"
-    if message.author is None:
-        return "You" if message.role is Role.USER else speaker
-    return message.author if message.role is Role.USER else f"{speaker} · for {message.author}"
 
 
 class MessageWidget(QFrame):
@@ -242,6 +210,8 @@ class MessageWidget(QFrame):
 
     def update_message(self, message: MessageView) -> None:
         self.message = message
+        if self._own.isHidden():  # a comparison's columns show it (show_beside), formatted there
+            return
         self._header.setText(header_text(message))
         self._header.setToolTip(f"Written by {message.author}" if message.author else "")
         unsaid = message.role is Role.USER or (self._column and message.agent is None)
