@@ -43,6 +43,7 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.chat_page import ModelPairs, model_label
 from chatdesk.ui.settings.example_list import ExampleList
 from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.save_buttons import save_buttons
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
@@ -186,17 +187,7 @@ class AssistantEditor(QDialog):
         form.addRow(self.tools)
 
     def _buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        save = buttons.button(QDialogButtonBox.StandardButton.Save)
-        assert save is not None
-        save.setText("&Save")
-        save.setObjectName("saveAssistant")
-        save.setProperty("primary", True)
-        self.save = save
-        buttons.accepted.connect(self.check_and_save)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save = save_buttons(self, "saveAssistant", self.check_and_save)
         return buttons
 
     def _set_tab_order(self) -> None:

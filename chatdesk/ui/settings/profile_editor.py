@@ -32,6 +32,7 @@ from chatdesk.ui.settings.key_field import KeyField, origin_or_none
 from chatdesk.ui.settings.model_fields import ModelFields
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.profile_check import Checked, Field, check_profile
+from chatdesk.ui.settings.save_buttons import save_buttons
 
 PLAIN_HTTP_WARNING = (
     "This server is reached over plain http: requests and the key travel unencrypted on your "
@@ -127,17 +128,7 @@ class ProfileEditor(QDialog):
         return box
 
     def _buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        save = buttons.button(QDialogButtonBox.StandardButton.Save)
-        assert save is not None
-        save.setText("&Save")
-        save.setObjectName("saveProfile")
-        save.setProperty("primary", True)
-        self.save = save
-        buttons.accepted.connect(self._save)
-        buttons.rejected.connect(self.reject)
+        buttons, self.save = save_buttons(self, "saveProfile", self._save)
         return buttons
 
     def _set_tab_order(self) -> None:
