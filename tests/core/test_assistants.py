@@ -165,6 +165,33 @@ async def test_a_chat_switched_to_an_assistant_and_a_projects_default_assistant(
     assert server.requests[-1].body["messages"][0]["content"] == "You review code. Bugs first."
 
 
+async def test_an_assistant_chosen_for_a_chat_answers_with_its_model_until_another_is_chosen(
+    make_service: ServiceFactory, remote: OpenAICompatibleProvider, server: FakeOpenAI
+) -> None:
+    service = make_service(remote=remote, mock=MockProvider())
+    reviewer = await service.assistants.create(REVIEWER)  # remote/review-model
+    plain = await service.assistants.create(AssistantFields("Plain", system_prompt="Be brief."))
+    turn = await service.send_new("hi", provider="mock", model="mock-2")  # chosen in the composer
+    thread_id = (await service.wait_for_answer(turn.answer.id)).thread_id
+
+    await service.assistants.use_in(thread_id, plain.id)  # names no model: the chat's stays
+    turn = await service.send(thread_id, "and now?")
+    assert ((turn.answer.provider, turn.answer.model)) == ("mock", "mock-2")
+    await service.wait_for_answer(turn.answer.id)
+    await service.assistants.use_in(thread_id, reviewer.id)
+    server.queue(text_reply("Looks ", "fine."))
+    turn = await service.send(thread_id, "review this")
+    assert ((turn.answer.provider, turn.answer.model)) == ("remote", "review-model")
+    await service.wait_for_answer(turn.answer.id)
+    await service.set_thread_model(thread_id, provider="mock", model="mock-1")  # chosen again
+    turn = await service.send(thread_id, "and with this one?")
+    assert ((turn.answer.provider, turn.answer.model, turn.answer.agent)) == (
+        "mock",
+        "mock-1",
+        "Strict reviewer",
+    )
+
+
 async def test_an_assistants_model_is_not_asked_of_another_provider(
     make_service: ServiceFactory, remote: OpenAICompatibleProvider, server: FakeOpenAI
 ) -> None:

@@ -90,7 +90,9 @@ class Assistants:
 
     async def use_in(self, thread_id: uuid.UUID, assistant_id: uuid.UUID | None) -> None:
         """Let `assistant_id` (None: no assistant) answer in the thread from its next answer
-        on; its tool servers, when it names them, are switched on for the chat instead."""
+        on, with its provider and model when it names them (instead of those chosen for the
+        chat: a model chosen later goes before it again); its tool servers, when it names them,
+        are switched on for the chat instead."""
 
         def write(session: Session) -> ThreadView:
             thread = thread_row(session, thread_id)
@@ -98,6 +100,10 @@ class Assistants:
                 chosen = rows.row(session, assistant_id)
                 if chosen.tools is not None:
                     thread.tools = sorted(chosen.tools) or None
+                if chosen.provider:
+                    thread.provider = None
+                if chosen.provider or chosen.model:  # its model, on the chat's provider
+                    thread.model = None
             thread.assistant_id = assistant_id
             thread.updated_at = self._clock.now()
             session.flush()
