@@ -20,6 +20,7 @@ from chatdesk.cli.running import sync
 from chatdesk.core.assistants.model import MAX_PROMPT, AssistantFields
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.tools.model import BUILT_IN
+from chatdesk.core.trust.files import open_regular
 
 if TYPE_CHECKING:
     from chatdesk.app import Core
@@ -262,7 +263,7 @@ def _read_prompt(name: str) -> str:
         if name == "-":
             data = sys.stdin.buffer.read(_MAX_PROMPT_BYTES + 1)
         else:
-            with Path(name).expanduser().open("rb") as file:
+            with open_regular(Path(name).expanduser()) as file:  # not a FIFO or a device
                 data = file.read(_MAX_PROMPT_BYTES + 1)
     except OSError as error:
         raise InvalidRequest(f"cannot read {name}: {error.strerror or error}") from None

@@ -4,6 +4,7 @@ command in a subprocess, a data folder per test, the mock provider answering off
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -257,3 +258,15 @@ def test_a_saved_prompt_named_again_in_other_capitals_is_replaced() -> None:
     shown = chatdesk("prompts", "show", "réponse")
     assert shown.returncode == 0, shown.stderr
     assert "Answer briefly." in shown.stdout
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_a_fifo_is_refused_at_once_as_an_assistant_file_and_as_a_prompt(tmp_path: Path) -> None:
+    fifo = tmp_path / "assistants.json"
+    os.mkfifo(fifo)  # nobody writes to it: reading it would wait forever
+    imported = chatdesk("assistants", "import", str(fifo))
+    assert imported.returncode == 2
+    assert "not a regular file" in imported.stderr
+    added = chatdesk("assistants", "add", "Piped", "--prompt-file", str(fifo))
+    assert added.returncode == 2
+    assert "not a regular file" in added.stderr

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.assistants import rows
 from chatdesk.core.assistants.model import (
     MAX_FILE_BYTES,
+    MAX_NAME,
     AssistantFields,
     AssistantView,
     file_text,
@@ -28,6 +29,7 @@ from chatdesk.core.clock import Clock
 from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.store.store import Store
+from chatdesk.core.trust.files import open_regular
 
 
 class Assistants:
@@ -165,7 +167,7 @@ class Assistants:
 
 def _copy_name(name: str) -> str:
     suffix = " (copy)"
-    return name[: 100 - len(suffix)] + suffix
+    return name[: MAX_NAME - len(suffix)] + suffix
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -175,7 +177,7 @@ def _write(path: Path, data: bytes) -> None:
 def _read_bounded(path: Path) -> bytes:
     path = path.expanduser()
     try:
-        with path.open("rb") as file:
+        with open_regular(path) as file:  # a FIFO or a device would never end
             data = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise InvalidRequest(f"cannot read {path}: {error.strerror or error}") from None
