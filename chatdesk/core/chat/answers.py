@@ -51,7 +51,14 @@ from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.providers.base import ChatRequest, ErrorKind, Provider, Providers, UsageReport
+from chatdesk.core.providers.base import (
+    ChatRequest,
+    ErrorKind,
+    Provider,
+    Providers,
+    UsageReport,
+    cost_of,
+)
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import CallState
@@ -269,7 +276,7 @@ class Answers:
         state = run.state
         if state.usage is None and run.request is not None and (state.text or state.reasoning):
             await self._estimate_usage(run.request, state)
-        answer, thread = await self._store_final(run, outcome, _cost_of(run.provider, state.usage))
+        answer, thread = await self._store_final(run, outcome, cost_of(run.provider, state.usage))
         self._events.publish(MessageFinished(answer))
         self._events.publish(ThreadUpdated(thread))
         if answer.usage.cost_usd:
@@ -372,12 +379,6 @@ _PROVIDER_STATES: dict[str, tuple[str, str]] = {
     ErrorKind.RATE_LIMIT: ("rate_limited", "rate limited by the provider"),
     ErrorKind.QUOTA: ("rate_limited", "the provider's quota is used up"),
 }
-
-
-def _cost_of(provider: Provider | None, usage: UsageReport | None) -> float | None:
-    """What the answer cost at its provider's prices, when both are known."""
-    price = getattr(provider, "cost", None)
-    return price(usage) if usage is not None and callable(price) else None
 
 
 async def _uncancellable(work: Coroutine[Any, Any, T]) -> T:

@@ -21,7 +21,13 @@ from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.chat.views import ContextUsage, MessageView, ToolCallView
 from chatdesk.core.config import Settings
-from chatdesk.core.providers.base import ChatMessage, ChatRequest, Providers, UsageReport
+from chatdesk.core.providers.base import (
+    ChatMessage,
+    ChatRequest,
+    Providers,
+    UsageReport,
+    cost_of,
+)
 from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
@@ -145,11 +151,8 @@ class Contexts:
 
     def _input_cost(self, provider: str, tokens: int) -> float | None:
         """What `tokens` of a request to `provider` cost (None: it has no prices)."""
-        if provider not in self._providers:
-            return None
-        cost = getattr(self._providers.get(provider), "cost", None)
-        found = cost(UsageReport(prompt_tokens=tokens)) if callable(cost) else None
-        return float(found) if found is not None else None
+        known = self._providers.get(provider) if provider in self._providers else None
+        return cost_of(known, UsageReport(prompt_tokens=tokens))
 
     async def count_message(self, model: str, message: ChatMessage) -> int:
         """The tokens `message` takes in a request to `model`."""

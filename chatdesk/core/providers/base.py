@@ -161,6 +161,13 @@ class Provider(Protocol):
         ...
 
 
+def cost_of(provider: Provider | None, usage: UsageReport | None) -> float | None:
+    """What `usage` cost at `provider`'s prices, when both are known (a provider may have a
+    `cost(usage)`; the mock has none)."""
+    price = getattr(provider, "cost", None)
+    return price(usage) if usage is not None and callable(price) else None
+
+
 class Providers:
     """The configured providers by name."""
 
