@@ -27,6 +27,9 @@ class Role(enum.StrEnum):
     TOOL = "tool"
 
 
+MIN_COMPARED, MAX_COMPARED = 2, 4  # how many models one comparison asks
+
+
 class Status(enum.StrEnum):
     PENDING = "pending"
     STREAMING = "streaming"

@@ -27,7 +27,14 @@ from chatdesk.core.chat.events import (
     ThreadCreated,
     ThreadUpdated,
 )
-from chatdesk.core.chat.kinds import IMAGES_NOT_TAKEN, Role, Status, TurnKind
+from chatdesk.core.chat.kinds import (
+    IMAGES_NOT_TAKEN,
+    MAX_COMPARED,
+    MIN_COMPARED,
+    Role,
+    Status,
+    TurnKind,
+)
 from chatdesk.core.chat.views import AttachmentInput, MessageView, Turn, TurnRequest
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
@@ -38,9 +45,6 @@ from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
 
 log = logging.getLogger("chatdesk.chat")
-
-
-MIN_COMPARED, MAX_COMPARED = 2, 4
 
 
 def _checked_comparison(models: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:

@@ -16,7 +16,7 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QKeyEvent, QPixmap
 from PySide6.QtWidgets import (
     QComboBox,
@@ -314,23 +314,10 @@ class Composer(QWidget):
 
     def set_compare(self, models: list[tuple[str, str]], chosen: list[str], on: bool) -> None:
         """Offer `(key, label)` models for Compare, those in `chosen` ticked; `on`: it is."""
-        menu = self._compare.menu()
-        if [a.data() for a in menu.actions()] != [key for key, _ in models]:
-            menu.clear()  # the models changed (never while one of these actions is emitting)
-            for key, label in models:
-                action = menu.addAction(label)
-                action.setData(key)
-                action.setCheckable(True)
-                action.toggled.connect(
-                    lambda ticked, k=key: self.compare_model_toggled.emit(k, ticked)
-                )
-        for each in (*menu.actions(), self._compare):
-            each.blockSignals(True)  # ticks set here are not the user's
-        for action in menu.actions():
-            action.setChecked(action.data() in chosen)
+        _fill_ticks(self._compare.menu(), models, set(chosen), self.compare_model_toggled)
+        self._compare.blockSignals(True)  # set here, not by the user
         self._compare.setChecked(on)
-        for each in (*menu.actions(), self._compare):
-            each.blockSignals(False)
+        self._compare.blockSignals(False)
         count = len(chosen)
         self._compare.setText(f"Compare · {count}" if on else "Compare")
         self._compare.setAccessibleDescription(
@@ -353,20 +340,7 @@ class Composer(QWidget):
 
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
-        menu = self._tools.menu()
-        actions = menu.actions()
-        if [a.data() for a in actions] != [name for name, _ in servers]:
-            menu.clear()  # the servers changed (never while one of these actions is emitting)
-            for name, label in servers:
-                action = menu.addAction(label)
-                action.setData(name)
-                action.setCheckable(True)
-                action.toggled.connect(lambda ticked, n=name: self.tool_toggled.emit(n, ticked))
-            actions = menu.actions()
-        for action in actions:
-            action.blockSignals(True)  # ticks set here are not the user's
-            action.setChecked(action.data() in on)
-            action.blockSignals(False)
+        _fill_ticks(self._tools.menu(), servers, on, self.tool_toggled)
         count = len(on & {name for name, _ in servers})
         self._tools.setText(f"Tools · {count}" if count else "Tools")
         self._tools.setAccessibleDescription(f"{count} tool servers on for this chat")
@@ -472,3 +446,22 @@ class Composer(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:
         self._editor.insertFromMimeData(event.mimeData())
         event.acceptProposedAction()
+
+
+def _fill_ticks(
+    menu: QMenu, entries: list[tuple[str, str]], ticked: set[str], toggled: SignalInstance
+) -> None:
+    """`(key, label)` entries as ticks of `menu`, those in `ticked` ticked; a tick the user
+    sets emits `toggled(key, ticked)`. The entries are made anew only when they changed (never
+    while one of them is emitting)."""
+    if [a.data() for a in menu.actions()] != [key for key, _ in entries]:
+        menu.clear()
+        for key, label in entries:
+            action = menu.addAction(label)
+            action.setData(key)
+            action.setCheckable(True)
+            action.toggled.connect(lambda on, k=key: toggled.emit(k, on))
+    for action in menu.actions():
+        action.blockSignals(True)  # ticks set here are not the user's
+        action.setChecked(action.data() in ticked)
+        action.blockSignals(False)

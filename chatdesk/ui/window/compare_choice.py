@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
+from chatdesk.core.chat.kinds import MAX_COMPARED, MIN_COMPARED
 from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 
-MAX_COMPARED = 4
 TOO_FEW = (
     "Compare is on, and it needs two to four models: tick them in Compare's menu (▾), or "
     "switch Compare off. Nothing was sent."
@@ -48,14 +48,14 @@ class CompareChoice:
         """What the next message goes to: the chosen (provider, model)s when Compare is on and
         two or more are chosen; none otherwise."""
         chosen = self.chosen()
-        if not self.on or len(chosen) < 2:
+        if not self.on or len(chosen) < MIN_COMPARED:
             return []
         return [(key.partition("/")[0], key.partition("/")[2]) for key in chosen]
 
     @property
     def too_few(self) -> bool:
         """Compare is on with fewer than two models chosen: nothing can be sent as it is."""
-        return self.on and len(self.chosen()) < 2
+        return self.on and len(self.chosen()) < MIN_COMPARED
 
     def show(self, models: list[tuple[str, str]]) -> None:
         """Offer `(key, label)` models in the menu."""
@@ -65,7 +65,7 @@ class CompareChoice:
     def toggle(self, on: bool) -> None:
         self.on = on
         self._composer.set_compare(self._offered, self.chosen(), on)
-        if on and len(self.chosen()) < 2:
+        if on and self.too_few:
             self._say("Choose two to four models to compare")
             self._composer.open_compare()
 
