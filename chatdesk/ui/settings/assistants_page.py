@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QMenu,
-    QMessageBox,
     QPushButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -225,22 +224,20 @@ class AssistantsPage(QWidget):
         view = self.current()
         if view is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete assistant", "", parent=self)
-        box.setObjectName("confirmDelete")
-        box.setText(f"Delete the assistant “{view.name}”?")
-        box.setInformativeText(
-            "Chats that use it go on without an assistant; the answers it wrote keep its name."
-        )
-        delete = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
-        box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        # open(), not exec(): no nested event loop under qasync.
-        box.finished.connect(lambda _: self._delete(view, box.clickedButton() is delete))
-        box.open()
+        from chatdesk.ui.sidebar.dialogs import ask
 
-    def _delete(self, view: AssistantView, confirmed: bool) -> None:
-        if self._assistants is None or not confirmed:
+        box = ask(
+            self,
+            "Delete assistant",
+            f"Delete the assistant “{view.name}”?",
+            "Chats that use it go on without an assistant; the answers it wrote keep its name.",
+            "Delete",
+            lambda: self._delete(view),
+        )
+        box.setObjectName("confirmDelete")
+
+    def _delete(self, view: AssistantView) -> None:
+        if self._assistants is None:
             return
         self._runner.run(
             self._assistants.delete(view.id),
