@@ -16,7 +16,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chatdesk.app import Core
 from chatdesk.core.tools.servers import parse_servers_text
@@ -92,6 +92,11 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     await _until(lambda: editor.problem.isVisible())
     await _grab_dialog(editor, out / f"assistant-refused-{theme}.png")
     editor.reject()
+    page.confirm_delete()  # Code reviewer, still the current one
+    box = page.findChild(QMessageBox, "confirmDelete")
+    assert box is not None
+    await _grab_dialog(box, out / f"assistant-delete-{theme}.png")
+    box.reject()
     dialog.close()
     dialog.deleteLater()
 
