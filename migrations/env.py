@@ -13,6 +13,7 @@ from typing import Any
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
+from chatdesk.core.knowledge.index import INDEX_TABLES as KNOWLEDGE_TABLES
 from chatdesk.core.search.index import INDEX_TABLES
 from chatdesk.core.store.models import Base
 
@@ -22,7 +23,7 @@ target_metadata = Base.metadata
 
 def include_name(name: str | None, kind: str, _parents: dict[str, Any]) -> bool:
     """Leave out the full-text index's tables: FTS5 makes them, no model describes them."""
-    return not (kind == "table" and name in INDEX_TABLES)
+    return not (kind == "table" and name in INDEX_TABLES | KNOWLEDGE_TABLES)
 
 
 def run(connection: Connection) -> None:

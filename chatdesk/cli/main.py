@@ -24,6 +24,7 @@ from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
+from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
@@ -92,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--provider", metavar="P", help="provider to use (default: from settings)")
     ask.add_argument("--model", metavar="M", help="model to use")
     ask.add_argument("--assistant", metavar="NAME", help="who answers (a --thread chat keeps it)")
+    ask.add_argument(
+        "--kb", metavar="NAME", action="append", default=[], help="answer from this knowledge "
+        "base, citing its passages (repeatable; a --thread chat keeps it)",
+    )  # fmt: skip
     ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
     ask.add_argument(
         "--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)"
@@ -150,6 +155,7 @@ def _parser() -> argparse.ArgumentParser:
     add_caps_commands(commands)
     add_assistant_commands(commands)
     add_prompt_commands(commands)
+    add_knowledge_commands(commands)
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
@@ -174,6 +180,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     service = core.service
     thread_id = await service.resolve_thread(args.thread) if args.thread else None
     chosen = (await service.assistants.find(args.assistant)).id if args.assistant else None
+    bases = [(await service.knowledge.find(name)).id for name in args.kb]
     printer = _AnswerPrinter(sys.stdout, enabled=not args.json)
     unsubscribe = service.events.subscribe(printer.on_event)
     stopped = asyncio.Event()
@@ -194,13 +201,16 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         if thread_id is None:  # the thread and the message in one transaction: a refused
             turn = await service.send_new(
                 text, tools=tools, attachments=files, over_cap=args.over_cap,
-                assistant_id=chosen, **choice,
+                assistant_id=chosen, knowledge=bases, **choice,
             )  # fmt: skip
         else:
             if chosen is not None:
                 await service.assistants.use_in(thread_id, chosen)
             if tools is not None:
                 await service.set_thread_tools(thread_id, tools)
+            if bases:
+                had = await service.knowledge.links("thread_id", thread_id)
+                await service.knowledge.link("thread_id", thread_id, [*had, *bases])
             turn = await service.send(
                 thread_id, text, attachments=files, over_cap=args.over_cap, **choice
             )
@@ -214,6 +224,11 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
     printer.finish(answer)
+    if answer.sources and not args.json:
+        print("\nSources:")
+        for source in answer.sources:
+            where = f", {source.location}" if source.location else ""
+            print(f"[{source.number}] {source.path}{where}")
     thread_id = answer.thread_id
     if args.json:
         print_json({"thread_id": str(thread_id), **_message_json(answer)})
@@ -447,6 +462,16 @@ def _message_json(message: MessageView) -> dict[str, Any]:
         "created_at": message.created_at.isoformat(),
         "tool_calls": [_call_json(call) for call in message.tool_calls],
         "attachments": [attachment_json(item) for item in message.attachments],
+        "sources": [
+            {
+                "number": s.number,
+                "base": s.base,
+                "path": s.path,
+                "location": s.location,
+                "text": s.text,
+            }
+            for s in message.sources
+        ],
     }
 
 

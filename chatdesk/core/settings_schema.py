@@ -208,6 +208,38 @@ class AttachmentSettings:
 
 
 @dataclass(frozen=True)
+class KnowledgeSettings:
+    max_file_mb: int = setting(
+        32,
+        "Largest file a knowledge base indexes, in MB (a larger one is listed as not indexed).",
+        minimum=1,
+        maximum=1_000,
+    )
+    read_timeout: float = setting(
+        60.0,
+        "Seconds reading one file of a knowledge base may take before it is given up.",
+        minimum=1.0,
+        maximum=600.0,
+    )
+    context_share: float = setting(
+        0.25,
+        "Share of a model's context budget that passages from knowledge bases may take.",
+        minimum=0.02,
+        maximum=0.8,
+    )
+    passages: int = setting(
+        8, "Most passages from knowledge bases sent with a question.", minimum=1, maximum=50
+    )
+    rescan_seconds: float = setting(
+        60.0,
+        "How often the folders of knowledge bases are looked at again for changed files while "
+        "chatdesk runs (at least 20 times as long as the last look took).",
+        minimum=5.0,
+        maximum=86_400.0,
+    )
+
+
+@dataclass(frozen=True)
 class CapsSettings:
     monthly_usd: float = setting(
         0.0,
@@ -306,6 +338,7 @@ class Settings:
     mock: MockSettings = field(default_factory=MockSettings)
     tools: ToolsSettings = field(default_factory=ToolsSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    knowledge: KnowledgeSettings = field(default_factory=KnowledgeSettings)
     caps: CapsSettings = field(default_factory=CapsSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     ui: UiSettings = field(default_factory=UiSettings)

@@ -42,6 +42,7 @@ from chatdesk.core.chat.events import (
     EventBus,
     MessageFinished,
     ProviderStateChanged,
+    SourcesFound,
     ThreadUpdated,
 )
 from chatdesk.core.chat.kinds import Status
@@ -51,6 +52,8 @@ from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.knowledge import citing
+from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -185,6 +188,8 @@ class Answers:
         made = await self._calls_so_far(run.answer)
         prepared = await self._contexts.request_for(run.answer, described, made)
         run.request = request = prepared.request
+        if prepared.new_sources:
+            await self._keep_sources(run.answer, prepared.cited)
         if prepared.left_out:
             shortened = AnswerShortened(run.answer.id, run.answer.thread_id, prepared.left_out)
             self._events.publish(shortened)
@@ -225,6 +230,12 @@ class Answers:
                 await rounds.run(asked, run.state)
             except asyncio.CancelledError:
                 return Outcome(Status.INTERRUPTED, "stopped", "Stopped during a tool call.")
+
+    async def _keep_sources(self, answer: MessageView, cited: tuple[Passage, ...]) -> None:
+        """Store the passages sent with the answer as its sources, numbered as cited."""
+        parts = [(p.text, citing.part_data(n, p)) for n, p in enumerate(cited, start=1)]
+        sources = await self._store.write(lambda s: repo.add_sources(s, answer.id, parts))
+        self._events.publish(SourcesFound(answer.id, answer.thread_id, sources))
 
     async def _calls_so_far(self, answer: MessageView) -> tuple[ToolCallView, ...]:
         """The calls an answer being continued made before (none for a new answer)."""

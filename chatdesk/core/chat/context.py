@@ -25,6 +25,8 @@ from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
 from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role
 from chatdesk.core.chat.views import ContextBreakdown
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.knowledge import citing
+from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.summaries import records
 from chatdesk.core.summaries.prompts import context_message
@@ -50,6 +52,12 @@ class ContextSpec:
     max_messages: int = 10_000
     newest_required: bool = False  # a request: the newest message must be in it
     tools: str = ""  # the tools the request offers, as sent (counted with the system prompt)
+    # Passages of the chat's knowledge bases, best first (a request): as many as fit in
+    # `knowledge_share` of the budget are sent. The gauge, which does not know the question
+    # yet, counts that share as kept for them (`knowledge_kept`).
+    passages: tuple[Passage, ...] = ()
+    knowledge_share: float = 0.0
+    knowledge_kept: bool = False
 
 
 @dataclass
@@ -62,6 +70,7 @@ class BuiltContext:
     # What was left out of the newest message's documents to make it fit ("report.pdf: pages
     # 41–300"); empty when it went whole.
     left_out: tuple[str, ...] = ()
+    cited: tuple[Passage, ...] = ()  # the passages sent, numbered from 1 in this order
 
 
 def build(
@@ -73,6 +82,7 @@ def build(
     fitted = _fit(reader, branch, summary, spec)
     built = BuiltContext(fitted.breakdown(spec, reader.estimated), fitted.history, fitted.summary)
     built.left_out = fitted.left_out
+    built.cited = fitted.cited
     if with_messages:
         built.messages = _messages(reader, spec, built)
     built.fresh_counts = reader.fresh
@@ -121,10 +131,12 @@ class _Fitted:
     summary_tokens: int = 0
     omitted: int = 0
     left_out: tuple[str, ...] = ()
+    knowledge: int = 0
+    cited: tuple[Passage, ...] = ()
 
     @property
     def used(self) -> int:
-        return self.fixed + self.draft + self.history_tokens + self.summary_tokens
+        return self.fixed + self.draft + self.history_tokens + self.summary_tokens + self.knowledge
 
     def breakdown(self, spec: ContextSpec, estimated: bool) -> ContextBreakdown:
         return ContextBreakdown(
@@ -139,6 +151,7 @@ class _Fitted:
             messages=len(self.history),
             omitted=self.omitted,
             summary_id=self.summary.id if self.summary else None,
+            knowledge=self.knowledge,
         )
 
 
@@ -153,10 +166,13 @@ def _fit(
     draft += spec.draft_images
     draft += sum(reader.count(m.role, m.content) for m in spec.tail)
     fitted = _Fitted(fixed, draft)
+    _add_knowledge(fitted, reader, spec)
     floor = summary.depth if summary else -1  # messages at or above it are summarised
     entries = unsummarised(branch, floor)
     newest = next(entries, None)
     if newest is not None:
+        if fitted.knowledge and fitted.used + newest.tokens > spec.budget.tokens:
+            fitted.knowledge, fitted.cited = 0, ()  # the question goes before any passage
         _add_newest(fitted, newest, spec, reader)
     if summary is not None:
         tokens = reader.count("system", context_message(summary.content).content)
@@ -169,6 +185,20 @@ def _fit(
     fitted.omitted = max(0, oldest - floor - 1)
     fitted.history.reverse()
     return fitted
+
+
+def _add_knowledge(fitted: _Fitted, reader: BranchReader, spec: ContextSpec) -> None:
+    """The passages that fit in the knowledge share of the budget (they go before the
+    history, which gives way to them), or that share kept for them (the gauge)."""
+    room = int(spec.budget.tokens * spec.knowledge_share)
+    if spec.knowledge_kept:
+        fitted.knowledge = room
+    elif spec.passages and room > 0:
+        fitted.cited = tuple(
+            citing.fitted(spec.passages, room, lambda t: reader.count("system", t))
+        )
+        if fitted.cited:
+            fitted.knowledge = reader.count("system", citing.context_text(fitted.cited))
 
 
 def unsummarised(branch: Branch, floor: int) -> Iterator[Entry]:
@@ -225,8 +255,13 @@ def _messages(
     reader: BranchReader, spec: ContextSpec, built: BuiltContext
 ) -> tuple[ChatMessage, ...]:
     messages = []
-    if spec.system_prompt:
-        messages.append(ChatMessage("system", spec.system_prompt))
+    system = "\n\n".join(
+        text
+        for text in (spec.system_prompt, citing.context_text(built.cited) if built.cited else "")
+        if text
+    )
+    if system:  # one system message: some servers take no second one
+        messages.append(ChatMessage("system", system))
     if built.summary is not None:
         messages.append(context_message(built.summary.content))
     texts = reader.texts(built.history)

@@ -4,10 +4,11 @@ answer sends) and the context gauge (what the next message would use)."""
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -19,8 +20,11 @@ from chatdesk.core.chat.budget import ThreadSetup, thread_setup
 from chatdesk.core.chat.context import BuiltContext, ContextSpec
 from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.views import ContextUsage, MessageView, ToolCallView
+from chatdesk.core.chat.views import CitedSource, ContextUsage, MessageView, ToolCallView
 from chatdesk.core.config import Settings
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.knowledge.model import Passage
+from chatdesk.core.knowledge.repository import linked_bases
 from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -34,6 +38,11 @@ from chatdesk.core.store.store import Store
 from chatdesk.core.tokens.images import image_tokens
 from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.toolbox import Offer
+
+if TYPE_CHECKING:
+    from chatdesk.core.knowledge.service import Knowledge
+
+log = logging.getLogger("chatdesk.chat")
 
 CONTINUE_PROMPT = "Continue exactly where your previous answer stopped. Do not repeat anything."
 UNFINISHED_CALLS = (
@@ -49,6 +58,10 @@ class AnswerRequest:
     request: ChatRequest
     room: int
     left_out: tuple[str, ...] = ()  # of the question's documents, to make it fit
+    # The passages of knowledge bases sent with it, numbered from 1 in this order, and
+    # whether they are new (else they are those the answer was given before it was stopped).
+    cited: tuple[Passage, ...] = ()
+    new_sources: bool = False
 
 
 class Contexts:
@@ -61,6 +74,7 @@ class Contexts:
         tasks: BackgroundTasks,
         tools: Callable[[list[str]], Offer] | None = None,
         blobs: BlobStore | None = None,
+        knowledge: Knowledge | None = None,
     ) -> None:
         self._store = store
         self._blobs = blobs or BlobStore.beside(store.path)
@@ -71,6 +85,7 @@ class Contexts:
         # The tools a chat offers, as far as they are known (`Tools.known_offer`): the gauge
         # counts them.
         self._known_offer = tools
+        self._knowledge = knowledge  # the chats' knowledge bases (None: none are searched)
 
     def setup(self, session: Session, thread: Thread, **chosen: str | None) -> ThreadSetup:
         """The provider, model, budget and system prompt a request in `thread` uses."""
@@ -84,7 +99,10 @@ class Contexts:
         anything is sent. Continuing, the answer so far goes with the notes of its tool
         `calls`, and the model is told which of them did not finish."""
         await self._counting.load(answer.model or "")
-        built, setup = await self._store.read(lambda s: self._context_for(s, answer, tools, calls))
+        passages, new = await self._passages_for(answer)
+        built, setup = await self._store.read(
+            lambda s: self._context_for(s, answer, tools, calls, passages)
+        )
         self._save_counts_later(built.fresh_counts)
         request = ChatRequest(
             model=answer.model or "",
@@ -93,7 +111,31 @@ class Contexts:
             max_output_tokens=setup.max_output_tokens,
         )
         room = built.breakdown.budget - built.breakdown.used
-        return AnswerRequest(request, room, built.left_out)
+        return AnswerRequest(request, room, built.left_out, built.cited, new and bool(built.cited))
+
+    async def _passages_for(self, answer: MessageView) -> tuple[tuple[Passage, ...], bool]:
+        """The passages of the chat's knowledge bases for the answer's question, best first,
+        and True; or those it was given before (continuing it), and False."""
+        if self._knowledge is None:
+            return (), False
+
+        def read(session: Session) -> tuple[tuple[Passage, ...], list[uuid.UUID], str]:
+            given = repo.sources_of(session, [answer.id]).get(answer.id, ())
+            if given:
+                return tuple(_given(source) for source in given), [], ""
+            bases = [base_id for base_id, _ in linked_bases(session, answer.thread_id)]
+            if not bases or answer.parent_id is None:
+                return (), [], ""
+            return (), bases, repo.message_row(session, answer.parent_id).content
+
+        given, bases, question = await self._store.read(read)
+        if given or not bases:
+            return given, False
+        try:
+            return tuple(await self._knowledge.search(bases, question)), True
+        except ChatdeskError as error:  # the answer goes on without them
+            log.warning("knowledge bases not searched: %s", error)
+            return (), False
 
     async def count_each(self, model: str, messages: Sequence[ChatMessage]) -> list[int]:
         """The tokens each of `messages` takes in a request to `model` (a call's name and
@@ -139,9 +181,10 @@ class Contexts:
             servers = thread.tools or []
             offered = self._known_offer(servers) if self._known_offer and servers else None
             tools = offered.described() if offered else ""
+            kept = self._knowledge is not None and bool(linked_bases(session, thread_id))
             spec = self._spec(
                 thread, thread.active_leaf_id, setup, draft=draft, draft_images=draft_images,
-                tools=tools,
+                tools=tools, knowledge_kept=kept,
             )  # fmt: skip
             return context.build(session, self._counting.counter, spec)
 
@@ -163,7 +206,12 @@ class Contexts:
         return self.setup(session, repo.thread_row(session, thread_id, deleted_ok=True)).model
 
     def _context_for(
-        self, session: Session, answer: MessageView, tools: str, calls: tuple[ToolCallView, ...]
+        self,
+        session: Session,
+        answer: MessageView,
+        tools: str,
+        calls: tuple[ToolCallView, ...],
+        passages: tuple[Passage, ...] = (),
     ) -> tuple[BuiltContext, ThreadSetup]:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
@@ -176,8 +224,9 @@ class Contexts:
             so_far = tool_notes.woven(answer.content, calls)
             tail = (ChatMessage("assistant", so_far), ChatMessage("user", prompt))
         spec = self._spec(
-            thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools
-        )
+            thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools,
+            passages=passages,
+        )  # fmt: skip
         built = context.build(session, self._counting.counter, spec, with_messages=True)
         sees = model_takes_images(self._providers, setup.provider, setup.model)
         built.messages = attached.with_image_bytes(built.messages, self._blobs, setup.model, sees)
@@ -193,6 +242,7 @@ class Contexts:
             budget=setup.budget,
             system_prompt=setup.system_prompt,
             max_messages=self._settings().chat.context_messages,
+            knowledge_share=self._settings().knowledge.context_share,
             **more,
         )
 
@@ -201,3 +251,18 @@ class Contexts:
         if updates:
             saving = self._store.write(lambda s: repo.save_counts(s, updates))
             self._tasks.spawn(saving, "token-counts")
+
+
+def _given(source: CitedSource) -> Passage:
+    """A source an answer was given, as the passage to send again (continuing it)."""
+    return Passage(
+        chunk_id=0,
+        base_id=uuid.UUID(int=0),
+        base=source.base,
+        document_id=source.document_id or uuid.UUID(int=0),
+        path=source.path,
+        location=source.location,
+        text=source.text,
+        start=source.start,
+        end=source.end,
+    )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatdesk.core.chat.views import (
+    CitedSource,
     MessageView,
     ProjectView,
     SummaryView,
@@ -19,6 +20,7 @@ from chatdesk.core.chat.views import (
     ThreadView,
     ToolCallView,
 )
+from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -102,6 +104,15 @@ class AnswerWaiting:
     thread_id: uuid.UUID
     seconds: float
     reason: str
+
+
+@dataclass(frozen=True)
+class SourcesFound:
+    """Passages of knowledge bases were sent with an answer's request (before it streams)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    sources: tuple[CitedSource, ...]
 
 
 @dataclass(frozen=True)
@@ -283,6 +294,9 @@ Event = (
     | SavingStateChanged
     | AnswerWaiting
     | AnswerShortened
+    | SourcesFound
+    | KnowledgeProgressed
+    | KnowledgeChanged
     | CapNear
     | ProvidersChanged
     | AssistantsChanged

@@ -48,6 +48,7 @@ class PartKind(enum.StrEnum):
     TOOL_CALL = "tool_call"
     TOOL_RESULT = "tool_result"
     ERROR = "error"
+    SOURCE = "source"  # a passage of a knowledge base the answer was given (decision 0028)
 
 
 class TurnKind(enum.StrEnum):

@@ -13,6 +13,8 @@ Async, Qt-free, and a façade: each call goes to the part whose job it is, all i
   in `chatdesk/core/summaries/` makes them);
 - `tools` (`chatdesk/core/tools/`): the tools a chat can switch on, their policies, and who
   approves a call (the answer runner runs the calls, `tool_rounds.py`);
+- `knowledge` (`chatdesk/core/knowledge/`): knowledge bases, searched for the chats, projects
+  and assistants they are linked to (`contexts.Contexts` sends their passages);
 - `repository/`: every SQL and ORM statement the parts run.
 
 Every change is committed through the Store's single writer and then announced as an event on
@@ -63,6 +65,7 @@ from chatdesk.core.chat.views import (
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.knowledge.service import Knowledge
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.search.search import Search
 from chatdesk.core.store.store import Store
@@ -108,9 +111,11 @@ class ChatService:
         self._counting = Counting(tokens or TokenCounter())
         self._tasks = BackgroundTasks()
         self._summarizer = Summarizer(store, providers, self.events, self._counting, current, clock)
+        self.knowledge = Knowledge(store, providers, current, clock, self.events.publish)
         self._contexts = Contexts(
-            store, providers, current, self._counting, self._tasks, self.tools.known_offer, blobs
-        )
+            store, providers, current, self._counting, self._tasks, self.tools.known_offer, blobs,
+            self.knowledge,
+        )  # fmt: skip
         self._namer = ThreadNamer(store, providers, current, self.events, clock)
         self.spending = Spending(store, providers, current, clock)  # the caps, and what is left
         self.assistants = Assistants(store, self.events, clock)
@@ -347,22 +352,17 @@ class ChatService:
         tools: Sequence[str] | None = None,
         over_cap: bool = False,
         assistant_id: uuid.UUID | None = None,
+        knowledge: Sequence[uuid.UUID] = (),
     ) -> Turn:
         """Start a new thread with this message, answered by `assistant_id` (None: its
-        project's), with `tools` switched on (None: the assistant's, else the project's), in
-        one transaction: a refused message leaves no empty thread behind."""
+        project's), with `tools` switched on (None: the assistant's, else the project's) and
+        `knowledge` bases linked, in one transaction: a refused message leaves no empty thread
+        behind."""
         self._check_tool_servers(tools or ())
         return await self._turns.send(
-            None,
-            text,
-            attachments,
-            provider=provider,
-            model=model,
-            project_id=project_id,
-            tools=tools,
-            over_cap=over_cap,
-            assistant_id=assistant_id,
-        )
+            None, text, attachments, provider=provider, model=model, project_id=project_id,
+            tools=tools, over_cap=over_cap, assistant_id=assistant_id, knowledge=knowledge,
+        )  # fmt: skip
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:
         """Let the model go on with an interrupted (or failed) answer, appending to it."""
@@ -491,6 +491,7 @@ class ChatService:
         background work (titles, summaries: what they have not stored is dropped) and the
         tool servers."""
         await self._answers.aclose()
+        await self.knowledge.aclose()
         await self._summarizer.aclose()
         await self._tasks.aclose()
         await self.tools.aclose()

@@ -98,6 +98,7 @@ class Turns:
         over_cap: bool = False,
         assistant_id: uuid.UUID | None = None,
         compare: Sequence[tuple[str, str]] = (),
+        knowledge: Sequence[uuid.UUID] = (),
     ) -> Turn:
         """Commit the user's message (in a new thread in `project_id`, with `tools` switched
         on, or its project's when None, when `thread_id` is None), then start the answer, or
@@ -118,6 +119,7 @@ class Turns:
                 over_cap=over_cap,
                 assistant_id=assistant_id,
                 compare=compare,
+                knowledge=tuple(knowledge),
             )
         )
 

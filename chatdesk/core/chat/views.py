@@ -137,9 +137,13 @@ class ContextBreakdown:
     omitted: int = 0  # older messages of the branch that are neither summarised nor sent
     summary_id: uuid.UUID | None = None  # the summary in use
 
+    # Passages from knowledge bases: those sent (a request), or the share of the budget kept
+    # for them (the gauge, before the question is known).
+    knowledge: int = 0
+
     @property
     def used(self) -> int:
-        return self.system + self.summary + self.history + self.draft
+        return self.system + self.summary + self.history + self.draft + self.knowledge
 
     @property
     def reserve(self) -> int:
@@ -194,6 +198,24 @@ class SyncNoteView:
     kept_value: str | None
     kept_by: str | None
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    """A passage of a knowledge base an answer was given, cited in it as [number]."""
+
+    number: int
+    base: str
+    document_id: uuid.UUID | None
+    path: str
+    location: str
+    text: str
+    start: int
+    end: int
+
+    @property
+    def name(self) -> str:
+        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
 
 
 @dataclass(frozen=True)
@@ -290,6 +312,7 @@ class MessageView:
     # Milliseconds the answer spent in tools; None for an answer that called none.
     tool_time_ms: int | None = None
     agent: str | None = None  # the name of the assistant an answer came from
+    sources: tuple[CitedSource, ...] = ()  # the passages it was given, numbered as cited
 
 
 @dataclass(frozen=True)
@@ -344,6 +367,7 @@ class TurnRequest:
     tools: tuple[str, ...] | None = None
     over_cap: bool = False  # the user allows this one request past a reached spending cap
     assistant_id: uuid.UUID | None = None  # a new thread's assistant; None: its project's
+    knowledge: tuple[uuid.UUID, ...] = ()  # a new thread's knowledge bases, linked with it
     # A comparison: (provider, model) of each answer, written side by side as siblings.
     compare: tuple[tuple[str, str], ...] = ()
 

@@ -9,7 +9,7 @@ requests, recognised by their instructions, get a deterministic summary or title
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
 from chatdesk.core.chat.titles import TITLE_INSTRUCTIONS
@@ -27,6 +27,8 @@ from chatdesk.core.providers.base import (
     UsageReport,
 )
 from chatdesk.core.providers.mock_attachments import describe_attachments, without_fences
+from chatdesk.core.providers.mock_citing import answer_from_passages
+from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL, mock_vector
 from chatdesk.core.providers.mock_text import (
     MockAnswer,
     mock_answer,
@@ -70,6 +72,7 @@ class MockProvider:
     # Offered in the model pickers; each writes its own answer to the same prompt (seeded by
     # the model's name), so comparing models works offline too. Any other name answers as well.
     models = ("mock-1", "mock-2", "mock-3")
+    embedding_models = (MOCK_EMBEDDING_MODEL,)
 
     def __init__(self, settings: MockSettings | None = None) -> None:
         settings = settings or MockSettings()
@@ -135,6 +138,18 @@ class MockProvider:
     def context_window(self, model: str) -> int:
         return CONTEXT_WINDOW
 
+    async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
+        """Offline vectors (mock_embed.py); unlike `stream`, only its one model's name works,
+        so a knowledge base made with another model is refused as a real server would."""
+        if model != MOCK_EMBEDDING_MODEL:
+            raise ProviderError(
+                ErrorKind.NOT_FOUND,
+                f"The mock provider has no embedding model {model!r}; it offers only "
+                f'"{MOCK_EMBEDDING_MODEL}".',
+                hint=f'Choose "{MOCK_EMBEDDING_MODEL}" for embeddings made offline.',
+            )
+        return [mock_vector(text) for text in texts]
+
     async def _fail(self, index: int) -> None:
         if self.fault.kind == "error_after":
             raise ProviderError(
@@ -169,6 +184,9 @@ def _answer_to(request: ChatRequest) -> MockAnswer:
         return MockAnswer(mock_summary(prompt, request.max_output_tokens), "")
     if instructions == TITLE_INSTRUCTIONS:
         return MockAnswer(mock_title(prompt), "")
+    cited = answer_from_passages(request)
+    if cited is not None:
+        return MockAnswer(cited, "")
     return mock_answer(prompt, request.model)
 
 

@@ -15,8 +15,8 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncGenerator, Iterator, Mapping
-from typing import TYPE_CHECKING
+from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.providers.base import (
     ChatRequest,
@@ -56,6 +56,9 @@ class OpenAICompatibleProvider:
         self.name = profile.name
         self.profile = profile
         self.models: tuple[str, ...] = _unique((profile.default_model, *profile.models))
+        # The API cannot say which models make embeddings, so none is offered; any name the
+        # user gives is tried.
+        self.embedding_models: tuple[str, ...] = ()
         self.limiter = limiter or RateLimiter(profile.requests_per_minute)
         self._connect_timeout = connect_timeout
         self._first_byte_timeout = first_byte_timeout
@@ -82,6 +85,46 @@ class OpenAICompatibleProvider:
             raise self._translate(error, model="", mid_answer=False) from None
         self.models = _unique((*found, *self.profile.models))
         return found
+
+    async def embed(self, model: str, texts: Sequence[str]) -> list[list[float]]:
+        """One vector per text, in the texts' order (POST /embeddings). It waits its turn under
+        the same request limit as answers, and is counted as one so retiring waits for it."""
+        self._streams += 1
+        try:
+            # Time passing is what frees a place under the limit; no event could say so.
+            while (delay := self.limiter.wait_time()) > 0:  # noqa: ASYNC110
+                await asyncio.sleep(delay)
+            self.limiter.record()
+            reply: object
+            try:
+                reply = await self._ensure_client().embeddings.create(
+                    model=model, input=list(texts), encoding_format="float"
+                )
+            except (OverflowError, RecursionError):  # the SDK's parsing of absurd JSON
+                reply = None  # refused just below, as any reply in another shape
+            except Exception as error:
+                raise self._translate(error, model=model, mid_answer=False) from None
+            # The SDK does not validate what the server sent: the order is checked here, the
+            # vectors themselves by providers/embeddings.py.
+            data = getattr(reply, "data", None)
+            found: dict[object, Any] = {
+                getattr(item, "index", None): getattr(item, "embedding", None)
+                for item in (data if isinstance(data, list) else ())
+                if type(getattr(item, "index", None)) is int
+            }
+            if not isinstance(data, list) or set(found) != set(range(len(data))):
+                raise ProviderError(
+                    ErrorKind.PROTOCOL,
+                    f"{self.profile.host} answered the embeddings request in a form chatdesk "
+                    "does not understand.",
+                    hint="Check that the base URL is an OpenAI-compatible server and that the "
+                    "model makes embeddings.",
+                )
+            return [found[index] for index in range(len(data))]
+        finally:
+            self._streams -= 1
+            if self._retired and not self._streams:
+                await self.aclose()
 
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
         self._streams += 1

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError
 
-HEAD_REVISION = "0011"
+HEAD_REVISION = "0012"
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ from chatdesk.core.chat.repository.rows import (
     thread_row,
     thread_view,
 )
+from chatdesk.core.chat.repository.sources import add_sources, sources_of, with_sources
 from chatdesk.core.chat.repository.threads import (
     DEFAULT_TITLE,
     create_thread,
@@ -88,6 +89,7 @@ __all__ = [
     "add_attachments",
     "add_parts",
     "add_result_images",
+    "add_sources",
     "attachment",
     "attachment_text",
     "attachment_texts",
@@ -125,6 +127,7 @@ __all__ = [
     "set_reasoning",
     "set_thread_tools",
     "sibling_ids",
+    "sources_of",
     "start_turn",
     "subtree_ids",
     "switch_branch",
@@ -144,5 +147,6 @@ __all__ = [
     "usage_by_month",
     "walk_up",
     "with_attachments",
+    "with_sources",
     "with_tool_calls",
 ]

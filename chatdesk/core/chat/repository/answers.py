@@ -18,6 +18,9 @@ from chatdesk.core.chat.repository.rows import (
     thread_row,
     thread_view,
 )
+from chatdesk.core.chat.repository.sources import (
+    with_sources,
+)
 from chatdesk.core.chat.repository.tools import (
     add_tool_figures,
     close_open_calls,
@@ -124,7 +127,8 @@ def finish_answer(
         project.total_tokens += spent
         project.last_chat_at = now
     session.flush()
-    return with_tool_calls(session, message_views(session, [message_id]))[0], thread_view(thread)
+    views = with_sources(session, message_views(session, [message_id]))
+    return with_tool_calls(session, views)[0], thread_view(thread)
 
 
 def reopen_answer(

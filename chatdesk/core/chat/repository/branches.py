@@ -28,6 +28,7 @@ from chatdesk.core.chat.repository.rows import (
     thread_row,
     thread_view,
 )
+from chatdesk.core.chat.repository.sources import with_sources
 from chatdesk.core.chat.repository.tools import needs_tool_calls, with_tool_calls
 from chatdesk.core.chat.views import (
     MessagePage,
@@ -116,7 +117,7 @@ def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
     has any: most pages have none)."""
     views = message_views_of(rows)
     if any(row[-1] for row in rows):  # `attached`, the last column
-        views = with_attachments(session, views)
+        views = with_sources(session, with_attachments(session, views))
     if any(needs_tool_calls(view) for view in views):
         views = with_tool_calls(session, views)
     return views
@@ -125,7 +126,7 @@ def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
 def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
     """One message as the window shows it: its view with its attachments and its tool calls."""
     views = with_attachments(session, message_views(session, [message_id]))
-    return with_tool_calls(session, views)[0]
+    return with_tool_calls(session, with_sources(session, views))[0]
 
 
 def branch_page(

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, and_, bindparam, func, select, type_coerce
+from sqlalchemy import Select, and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -76,9 +76,9 @@ def thread_view(row: Thread) -> ThreadView:
 
 def message_select() -> Select[Any]:
     """Every column a MessageView needs, reasoning and branch position included, in the order
-    `message_view` reads them, then whether the message has attachments (`attached`). The
-    columns come as SQLite stores them (no SQLAlchemy result processing): `message_view`
-    converts them, several times faster for a page of 50."""
+    `message_view` reads them, then whether the message has attachments or sources
+    (`attached`). The columns come as SQLite stores them (no SQLAlchemy result processing):
+    `message_view` converts them, several times faster for a page of 50."""
     siblings = M.alias("siblings")
     same_parent = and_(
         siblings.c.thread_id == M.c.thread_id,
@@ -88,7 +88,8 @@ def message_select() -> Select[Any]:
     index = select(func.count()).where(same_parent, siblings.c.id <= M.c.id).scalar_subquery()
     parts = P.alias("attached_parts")
     attachment = select(parts.c.id).where(
-        parts.c.message_id == M.c.id, parts.c.kind == PartKind.ATTACHMENT
+        parts.c.message_id == M.c.id,
+        or_(parts.c.kind == PartKind.ATTACHMENT, parts.c.kind == PartKind.SOURCE),
     )
     query = select(
         *(type_coerce(M.c[name], _AS_STORED).label(name) for name in _MESSAGE_COLUMNS),
@@ -187,6 +188,7 @@ def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView
         tool_calls=(),
         tool_time_ms=tool_time_ms,
         agent=agent,
+        sources=(),
     )
     return view
 

@@ -25,6 +25,7 @@ from chatdesk.core.chat.repository.rows import (
 from chatdesk.core.chat.repository.threads import new_thread
 from chatdesk.core.chat.views import DraftView, StartedTurn, TurnRequest
 from chatdesk.core.errors import Busy, InvalidRequest
+from chatdesk.core.knowledge.repository import set_links
 from chatdesk.core.store.models import Message, Thread
 
 if TYPE_CHECKING:  # budget reads the thread's project through this package
@@ -43,6 +44,8 @@ def start_turn(
         if turn.tools is not None:  # chosen for this chat: instead of its project's
             thread.tools = sorted(set(turn.tools)) or None
         session.flush()
+        if turn.knowledge:
+            set_links(session, "thread_id", thread.id, turn.knowledge)
     else:
         thread = thread_row(session, turn.thread_id)
     created = turn.thread_id is None

@@ -1,0 +1,75 @@
+"""An answer's sources in the store: the passages of knowledge bases its request carried, one
+message part each (`PartKind.SOURCE`: the passage's text, and where it is in `data`), numbered
+as the model was asked to cite them."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat.kinds import Role
+from chatdesk.core.chat.repository.tools import add_parts
+from chatdesk.core.chat.views import CitedSource, MessageView
+from chatdesk.core.store.models import MessagePart, PartKind
+
+
+def add_sources(
+    session: Session, message_id: uuid.UUID, sources: Sequence[tuple[str, dict[str, Any]]]
+) -> tuple[CitedSource, ...]:
+    """Store `sources` (each a passage's text and its `citing.part_data`) with the answer."""
+    add_parts(session, message_id, [(PartKind.SOURCE, text, data) for text, data in sources])
+    return tuple(source_view(text, data) for text, data in sources)
+
+
+def with_sources(session: Session, views: list[MessageView]) -> list[MessageView]:
+    """The views with their sources filled in (one query for the answers of a page)."""
+    answers = [v.id for v in views if v.role is Role.ASSISTANT]
+    if not answers:
+        return views
+    found = sources_of(session, answers)
+    return [replace(v, sources=found[v.id]) if v.id in found else v for v in views]
+
+
+def sources_of(
+    session: Session, message_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, tuple[CitedSource, ...]]:
+    rows = session.execute(
+        select(MessagePart.message_id, MessagePart.text, MessagePart.data)
+        .where(MessagePart.message_id.in_(message_ids), MessagePart.kind == PartKind.SOURCE)
+        .order_by(MessagePart.message_id, MessagePart.position)
+    )
+    found: dict[uuid.UUID, list[CitedSource]] = defaultdict(list)
+    for message_id, text, data in rows:
+        found[message_id].append(source_view(text or "", data if isinstance(data, dict) else {}))
+    return {message_id: tuple(sources) for message_id, sources in found.items()}
+
+
+def source_view(text: str, data: dict[str, Any]) -> CitedSource:
+    """A stored source as a view (data from another chatdesk, an import, is taken as text)."""
+    try:
+        document_id: uuid.UUID | None = uuid.UUID(str(data.get("document_id")))
+    except ValueError:
+        document_id = None
+    return CitedSource(
+        number=_int(data.get("number")),
+        base=str(data.get("base") or ""),
+        document_id=document_id,
+        path=str(data.get("path") or ""),
+        location=str(data.get("location") or ""),
+        text=text,
+        start=_int(data.get("start")),
+        end=_int(data.get("end")),
+    )
+
+
+def _int(value: object) -> int:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return 0

@@ -1,0 +1,1 @@
+"""Knowledge bases: the user's documents, indexed, retrieved and cited."""

@@ -1,0 +1,178 @@
+"""Finding the passages that answer a question: keywords through the FTS5 index (always, no
+model needed), vectors of the base's embedding model when it has one (a scan of every vector
+in memory), and the two rankings fused by reciprocal rank (decision 0028).
+
+Keyword search takes the question's words, without the little words every question has, as
+alternatives ranked by BM25: a question is not a query, and requiring every word would find
+nothing for most questions. Vectors are compared only with vectors of the same model.
+"""
+
+from __future__ import annotations
+
+import math
+import struct
+import threading
+import uuid
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from chatdesk.core.knowledge import repository as repo
+from chatdesk.core.knowledge.index import CHUNK_INDEX
+from chatdesk.core.knowledge.model import Passage
+from chatdesk.core.knowledge.words import telling
+
+if TYPE_CHECKING:
+    import numpy
+
+FUSION_K = 60  # reciprocal rank fusion's constant: 1 / (K + rank)
+DEPTH = 50  # how far down each ranking is read
+
+
+def keyword_query(question: str) -> str | None:
+    """An FTS5 query: the question's words as alternatives (its little words left out, unless
+    it has nothing else). None: no word at all."""
+    chosen = telling(question)
+    if not chosen:
+        return None
+    return " OR ".join(f'"{word}"' for word in chosen[:64])
+
+
+def keyword_ranking(
+    session: Session, base_ids: Sequence[uuid.UUID], question: str, depth: int = DEPTH
+) -> list[int]:
+    """The ids of the passages of these bases that best match the question's words."""
+    query = keyword_query(question)
+    if query is None or not base_ids:
+        return []
+    bases = ", ".join(f"'{base_id.hex}'" for base_id in base_ids)  # uuids: no quoting needed
+    rows = session.execute(
+        text(
+            f"SELECT c.id FROM {CHUNK_INDEX} JOIN knowledge_chunks AS c "
+            f"ON c.id = {CHUNK_INDEX}.rowid "
+            f"WHERE {CHUNK_INDEX} MATCH :query AND c.base_id IN ({bases}) "
+            f"ORDER BY bm25({CHUNK_INDEX}) LIMIT :depth"
+        ),
+        {"query": query, "depth": depth},
+    )
+    return [chunk_id for (chunk_id,) in rows]
+
+
+def pack(vector: Sequence[float]) -> bytes:
+    """A vector as stored: unit length, float32, little-endian."""
+    norm = math.sqrt(sum(value * value for value in vector)) or 1.0
+    return struct.pack(f"<{len(vector)}f", *(value / norm for value in vector))
+
+
+class Vectors:
+    """Each base's vectors of one model as one matrix in memory, made on the first search and
+    again after the base's passages change (`changed`), so a search is one multiplication."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._generation: dict[uuid.UUID, int] = {}
+        self._kept: dict[tuple[uuid.UUID, str], tuple[int, Any, Any]] = {}
+
+    def changed(self, base_id: uuid.UUID) -> None:
+        with self._lock:
+            self._generation[base_id] = self._generation.get(base_id, 0) + 1
+            for key in [k for k in self._kept if k[0] == base_id]:
+                del self._kept[key]
+
+    def ranking(
+        self, session: Session, base_id: uuid.UUID, key: str, query: bytes, depth: int = DEPTH
+    ) -> list[int]:
+        """The ids of the base's passages nearest to `query` (packed), nearest first."""
+        import numpy as np
+
+        ids, matrix = self._matrix(session, base_id, key)
+        wanted = np.frombuffer(query, dtype="<f4")
+        if matrix is None or matrix.shape[1] != wanted.shape[0]:
+            return []  # another model's size: never compared
+        scores = matrix @ wanted
+        count = min(depth, scores.shape[0])
+        best = np.argpartition(-scores, count - 1)[:count]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [int(chunk_id) for chunk_id in ids[best]]
+
+    def _matrix(
+        self, session: Session, base_id: uuid.UUID, key: str
+    ) -> tuple[numpy.ndarray[Any, Any], numpy.ndarray[Any, Any] | None]:
+        import numpy as np
+
+        with self._lock:
+            generation = self._generation.get(base_id, 0)
+            kept = self._kept.get((base_id, key))
+            if kept is not None and kept[0] == generation:
+                return kept[1], kept[2]
+        stored = repo.vectors_of(session, base_id, key)
+        sizes = {len(vector) for _, vector in stored}
+        if len(sizes) != 1:  # none, or sizes mixed by a server that changed: none compared
+            ids, matrix = np.zeros(0, dtype=np.int64), None
+        else:
+            ids = np.fromiter((chunk_id for chunk_id, _ in stored), dtype=np.int64)
+            matrix = np.frombuffer(b"".join(v for _, v in stored), dtype="<f4").reshape(
+                len(stored), sizes.pop() // 4
+            )
+        with self._lock:
+            if self._generation.get(base_id, 0) == generation:
+                self._kept[base_id, key] = (generation, ids, matrix)
+        return ids, matrix
+
+
+def fused(rankings: Sequence[Sequence[int]], k: int = FUSION_K) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion: each passage scores 1 / (k + rank) in each ranking it is in."""
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, chunk_id in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def passages(
+    session: Session,
+    chosen: Sequence[tuple[int, float]],
+    names: dict[uuid.UUID, str],
+    keyword: Sequence[int] = (),
+    vector: Sequence[int] = (),
+) -> list[Passage]:
+    """The chosen passages (id and score), in that order, with their documents."""
+    if not chosen:
+        return []
+    ids = [chunk_id for chunk_id, _ in chosen]
+    rows = session.execute(
+        text(
+            'SELECT c.id, c.base_id, c.document_id, d.path, c.location, c.text, c.start, c."end" '
+            "FROM knowledge_chunks AS c JOIN knowledge_documents AS d ON d.id = c.document_id "
+            f"WHERE c.id IN ({', '.join(str(int(i)) for i in ids)})"
+        )
+    ).all()
+    by_id = {row[0]: row for row in rows}
+    keyword_rank = {chunk_id: rank for rank, chunk_id in enumerate(keyword, start=1)}
+    vector_rank = {chunk_id: rank for rank, chunk_id in enumerate(vector, start=1)}
+    found = []
+    for chunk_id, score in chosen:
+        row = by_id.get(chunk_id)
+        if row is None:  # removed since it was ranked
+            continue
+        _, base_id, document_id, path, location, passage, start, end = row
+        base = uuid.UUID(hex=base_id)
+        found.append(
+            Passage(
+                chunk_id=chunk_id,
+                base_id=base,
+                base=names.get(base, ""),
+                document_id=uuid.UUID(hex=document_id),
+                path=path,
+                location=location,
+                text=passage,
+                start=start,
+                end=end,
+                keyword_rank=keyword_rank.get(chunk_id, 0),
+                vector_rank=vector_rank.get(chunk_id, 0),
+                score=score,
+            )
+        )
+    return found
