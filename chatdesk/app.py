@@ -95,14 +95,16 @@ class Core:
             await self.service.recover_interrupted()
 
     def start_maintenance(self) -> None:
-        """The daily backup, the purge of expired deleted threads and team sync's worker, for
-        a long-running core (the window); commands do not wait for them. A core opened
+        """The daily backup, the purge of expired deleted threads, team sync's worker and the
+        knowledge bases' look at their folders, for a long-running core (the window); commands
+        do not wait for them. A core opened
         read-only starts them once it can write again, and says so."""
         import asyncio
 
         if self.store.blocked is None:
             self.maintenance.start()
             self.team.start()
+            self.service.knowledge.watch()
         elif self._resuming is None:
             self._resuming = asyncio.ensure_future(self._resume_when_writable())
 
@@ -115,6 +117,7 @@ class Core:
         await self.service.recover_interrupted()
         self.maintenance.start()
         self.team.start()
+        self.service.knowledge.watch()
 
     async def aclose(self) -> None:
         """Stop answers (keeping what arrived), close connections, checkpoint the database."""

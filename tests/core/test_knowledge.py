@@ -5,8 +5,10 @@ while the rest is indexed."""
 
 from __future__ import annotations
 
+import json
 import os
 import sys
+import uuid
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,9 @@ from chatdesk.core.config import KnowledgeSettings, Settings
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Stage
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL
+from chatdesk.core.search.search import Search
+from chatdesk.core.store import Store
+from chatdesk.core.tools.builtin import ChatdeskTools
 from tests.conftest import ServiceFactory
 from tests.core.attachment_files import encrypted_pdf, pdf
 
@@ -211,3 +216,25 @@ async def test_names_are_checked(service: ChatService, tmp_path: Path) -> None:
     await service.knowledge.delete(base.id)
     with pytest.raises(NotFound):
         await service.knowledge.get(base.id)
+
+
+async def test_the_search_knowledge_tool_is_offered_once_a_base_exists(
+    service: ChatService, store: Store, tmp_path: Path
+) -> None:
+    tools = ChatdeskTools(Search(store), _no_attachment, service.knowledge)
+    assert "search_knowledge" not in [t.name for t in await tools.tools()]
+    await indexed(service, write_notes(tmp_path / "notes"))
+    assert "search_knowledge" in [t.name for t in await tools.tools()]
+
+    found = await tools.call("search_knowledge", {"query": "reset the boiler", "limit": 2})
+    passages = json.loads(found.text)["passages"]
+    assert passages[0]["document"] == "manual.pdf"
+    assert passages[0]["where"] == "page 2"
+    assert "red button" in passages[0]["text"]
+    wrong = await tools.call("search_knowledge", {"query": "boiler", "base": "Office"})
+    assert wrong.is_error
+    assert "no knowledge base called 'Office'" in wrong.text
+
+
+async def _no_attachment(attachment_id: uuid.UUID) -> tuple[str, str]:
+    raise NotFound("none")

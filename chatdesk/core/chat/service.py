@@ -104,14 +104,14 @@ class ChatService:
         current = self._current_settings
         # The tool servers and policies are kept in `tools_dir` (the config folder; None: not
         # kept), the servers' stderr logs in `log_dir`.
-        builtin = (ChatdeskTools(Search(store), self.attachments.named_text),)
+        self.knowledge = Knowledge(store, providers, current, clock, self.events.publish)
+        builtin = (ChatdeskTools(Search(store), self.attachments.named_text, self.knowledge),)
         self.tools = Tools(current, tools_dir, builtin, log_dir=log_dir)
         # tiktoken runs in a child process, started by the first exact count (decision 0014);
         # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
         self._counting = Counting(tokens or TokenCounter())
         self._tasks = BackgroundTasks()
         self._summarizer = Summarizer(store, providers, self.events, self._counting, current, clock)
-        self.knowledge = Knowledge(store, providers, current, clock, self.events.publish)
         self._contexts = Contexts(
             store, providers, current, self._counting, self._tasks, self.tools.known_offer, blobs,
             self.knowledge,

@@ -2,18 +2,20 @@
 rules as any other: `search_chats` lets the model search the user's history through the
 full-text index; `read_attachment` lets it read more of a document whose text was cut to fit
 its context (by the attachment id the cut's note gives), by pages, slides or sheets, or from a
-character offset."""
+character offset; `search_knowledge` lets it search the user's knowledge bases (decision 0028)."""
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import uuid
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol
 
 from chatdesk.core.chat.attachments import sections
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.knowledge.model import BaseView, Passage
 from chatdesk.core.search.search import Search
 from chatdesk.core.tools.model import BUILT_IN, ToolInfo, ToolOutcome
 
@@ -72,6 +74,47 @@ READ_ATTACHMENT = ToolInfo(
     },
     read_only=True,
 )
+MAX_PASSAGES = 20
+SEARCH_KNOWLEDGE = ToolInfo(
+    server=BUILT_IN,
+    name="search_knowledge",
+    description=(
+        "Search the user's knowledge bases in chatdesk (their own files, indexed): returns the "
+        "passages that best match, each with its document, where it is in it, and its text. "
+        "Name the document when you use a passage."
+    ),
+    parameters={
+        "type": "object",
+        "properties": {
+            "query": {"type": "string", "description": "What to look for, in words."},
+            "base": {
+                "type": "string",
+                "description": "The knowledge base to search, by name (default: every one).",
+            },
+            "limit": {
+                "type": "integer",
+                "description": f"How many passages at most (1–{MAX_PASSAGES}, default 5).",
+                "minimum": 1,
+                "maximum": MAX_PASSAGES,
+            },
+        },
+        "required": ["query"],
+        "additionalProperties": False,
+    },
+    read_only=True,
+)
+
+
+class KnowledgeSearch(Protocol):
+    """What the tool needs of the knowledge bases (`chatdesk/core/knowledge/service.py`)."""
+
+    async def list(self) -> list[BaseView]: ...
+
+    async def search(
+        self, base_ids: Sequence[uuid.UUID], question: str, limit: int | None = None
+    ) -> builtins.list[Passage]: ...
+
+
 _RANGE = re.compile(r"\s*(\d+)\s*(?:[-–]\s*(\d+)\s*)?")
 
 # An attachment's name and text by its id (NotFound when there is none).
@@ -83,19 +126,32 @@ class ChatdeskTools:
 
     server = BUILT_IN
 
-    def __init__(self, search: Search, read_attachment: ReadAttachment) -> None:
+    def __init__(
+        self,
+        search: Search,
+        read_attachment: ReadAttachment,
+        knowledge: KnowledgeSearch | None = None,
+    ) -> None:
         self._search = search
         self._read_attachment = read_attachment
+        self._knowledge = knowledge
+        self._offers_knowledge = False
 
     async def tools(self) -> list[ToolInfo]:
-        return [SEARCH_CHATS, READ_ATTACHMENT]
+        # search_knowledge is offered once the user has a knowledge base: without one it
+        # would only take room in every request.
+        self._offers_knowledge = self._knowledge is not None and bool(await self._knowledge.list())
+        return self.known_tools()
 
     def known_tools(self) -> list[ToolInfo]:
-        return [SEARCH_CHATS, READ_ATTACHMENT]
+        more = [SEARCH_KNOWLEDGE] if self._offers_knowledge else []
+        return [SEARCH_CHATS, READ_ATTACHMENT, *more]
 
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         if name == READ_ATTACHMENT.name:
             return await self._read(arguments)
+        if name == SEARCH_KNOWLEDGE.name and self._knowledge is not None:
+            return await self._search_knowledge(self._knowledge, arguments)
         if name != SEARCH_CHATS.name:
             return ToolOutcome.error(f"chatdesk has no tool named {name!r}.")
         query, limit = arguments.get("query"), arguments.get("limit", 10)
@@ -123,6 +179,34 @@ class ChatdeskTools:
                     "snippet": hit.snippet.text,
                 }
                 for hit in found.messages
+            ],
+        }
+        text = json.dumps(result, ensure_ascii=False, indent=1)
+        return ToolOutcome(text, size=len(text))
+
+    async def _search_knowledge(
+        self, knowledge: KnowledgeSearch, arguments: dict[str, Any]
+    ) -> ToolOutcome:
+        query, named, limit = (arguments.get(k) for k in ("query", "base", "limit"))
+        limit = 5 if limit is None else limit
+        if not isinstance(query, str) or not query.strip():
+            return ToolOutcome.error("`query` must be a non-empty string.")
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PASSAGES:
+            return ToolOutcome.error(f"`limit` must be a whole number from 1 to {MAX_PASSAGES}.")
+        bases = await knowledge.list()
+        if named is not None:
+            wanted = str(named).casefold().strip()
+            bases = [b for b in bases if b.name.casefold() == wanted]
+            if not bases:
+                return ToolOutcome.error(f"There is no knowledge base called {named!r}.")
+        if not bases:
+            return ToolOutcome.error("The user has no knowledge bases.")
+        found = await knowledge.search([b.id for b in bases], query, limit=limit)
+        result = {
+            "query": query,
+            "passages": [
+                {"document": p.name, "where": p.location, "base": p.base, "text": p.text}
+                for p in found
             ],
         }
         text = json.dumps(result, ensure_ascii=False, indent=1)
