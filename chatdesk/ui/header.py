@@ -114,6 +114,11 @@ def usage_lines(usage: ContextUsage) -> list[str]:
             f"  Summary: {parts.summary:,}",
             f"  Recent messages: {history}",
             f"  Your draft: {parts.draft:,}",
+            *(
+                [f"  Kept for passages of knowledge bases: {parts.knowledge:,}"]
+                if parts.knowledge
+                else []
+            ),
             f"  Kept for the answer: {parts.reserve:,} (context window {parts.window:,})",
         ]
         if parts.omitted:

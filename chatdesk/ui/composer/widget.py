@@ -62,6 +62,7 @@ class Composer(QWidget):
     compare_toggled = Signal(bool)  # Compare switched on or off
     compare_model_toggled = Signal(str, bool)  # "provider/model", chosen or not for Compare
     tool_toggled = Signal(str, bool)  # a tool server's name, switched on or off for the chat
+    knowledge_toggled = Signal(str, bool)  # a knowledge base's id (hex), on or off for the chat
 
     def __init__(self, parent: QWidget | None = None, *, enter_sends: bool = True) -> None:
         super().__init__(parent)
@@ -135,6 +136,13 @@ class Composer(QWidget):
         self._tools.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self._tools.setMenu(QMenu(self._tools))
         self._tools.hide()  # shown once there are tools to offer (set_tools)
+        self._knowledge = QToolButton(self)
+        self._knowledge.setObjectName("knowledgeButton")
+        self._knowledge.setAccessibleName("Knowledge bases for this chat")
+        self._knowledge.setToolTip("Answer from your knowledge bases, citing their passages")
+        self._knowledge.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self._knowledge.setMenu(QMenu(self._knowledge))
+        self._knowledge.hide()  # shown once there are knowledge bases (set_knowledge)
         self._compare = QToolButton(self)
         self._compare.setObjectName("compareButton")
         self._compare.setText("Compare")
@@ -165,6 +173,7 @@ class Composer(QWidget):
         row.addWidget(self._assistants)
         row.addWidget(self._models)
         row.addWidget(self._tools)
+        row.addWidget(self._knowledge)
         row.addWidget(self._compare)
         row.addStretch(1)
         row.addWidget(self._cost)
@@ -180,6 +189,7 @@ class Composer(QWidget):
             self._assistants,
             self._models,
             self._tools,
+            self._knowledge,
             self._compare,
             self._send_button,
             self._stop,
@@ -345,6 +355,14 @@ class Composer(QWidget):
         self._tools.setText(f"Tools · {count}" if count else "Tools")
         self._tools.setAccessibleDescription(f"{count} tool servers on for this chat")
         self._tools.setVisible(bool(servers))
+
+    def set_knowledge(self, bases: list[tuple[str, str]], on: set[str]) -> None:
+        """Offer `(id hex, name)` knowledge bases, those in `on` ticked; none: no button."""
+        _fill_ticks(self._knowledge.menu(), bases, on, self.knowledge_toggled)
+        count = len(on & {key for key, _ in bases})
+        self._knowledge.setText(f"Knowledge · {count}" if count else "Knowledge")
+        self._knowledge.setAccessibleDescription(f"{count} knowledge bases on for this chat")
+        self._knowledge.setVisible(bool(bases))
 
     def open_models(self) -> None:
         """Open the model list, to choose the model of the next answer."""

@@ -1,7 +1,8 @@
 """Which model the shown thread uses, and where a new chat goes: the composer's model menu
 lists the known models with the current one chosen; choosing one sets the shown thread's model,
 or the model the new chat will be created with. Its assistant and tool servers follow along
-(`assistants`, assistant_choice.py; `tools`, tool_choice.py): they change with the chat shown;
+(`assistants`, assistant_choice.py; `tools`, tool_choice.py; `knowledge`, knowledge_choice.py):
+they change with the chat shown;
 Compare (`compare`, compare_choice.py) sends the next message to several models instead."""
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.window.assistant_choice import AssistantChoice
 from chatdesk.ui.window.compare_choice import CompareChoice, SettingsHolder
+from chatdesk.ui.window.knowledge_choice import KnowledgeChoice
 from chatdesk.ui.window.slash_choice import SlashChoice
 from chatdesk.ui.window.tool_choice import ToolChoice
 
@@ -42,6 +44,7 @@ class ModelChoice:
         self.new_chat_project: uuid.UUID | None = None  # where the next new chat is made
         self.new_chat_model: Model | None = None  # what it is made with (None: the default)
         self.tools = ToolChoice(composer, shown)
+        self.knowledge = KnowledgeChoice(composer, shown)
         self.assistants = AssistantChoice(composer, empty or EmptyState(), shown)
         self.compare = CompareChoice(composer, settings)
         self.slash = SlashChoice(composer, self.assistants)
@@ -49,6 +52,7 @@ class ModelChoice:
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
         self.tools.attach(service, runner)
+        self.knowledge.attach(service, runner)
         self.assistants.attach(service, runner)
         self.slash.attach(service, runner)
 
@@ -56,6 +60,7 @@ class ModelChoice:
         """A new chat is shown: in `project_id`, with the default model until one is chosen."""
         self.new_chat_project, self.new_chat_model = project_id, None
         self.tools.new_chat(project_id)
+        self.knowledge.new_chat()
         self.assistants.new_chat(project_id)
 
     def apply(self, event: Event) -> None:
@@ -63,6 +68,7 @@ class ModelChoice:
 
         self.assistants.apply(event)
         self.slash.apply(event)
+        self.knowledge.apply(event)
         if isinstance(event, ProvidersChanged):  # models were added or went
             self.show()
 
@@ -99,6 +105,7 @@ class ModelChoice:
         self._composer.set_models(choices, f"{provider}/{model}")
         self.compare.show(choices)
         self.tools.show()
+        self.knowledge.show()
         self.assistants.show()
 
     def choose(self, key: str) -> bool:

@@ -241,6 +241,7 @@ class Sending(QObject):
             tools=None if chosen is None else sorted(chosen),
             over_cap=over_cap,
             assistant_id=self._models.assistants.new_chat_assistant,
+            knowledge=sorted(self._models.knowledge.new_chat_knowledge),
         )
 
     def _send_waited(self) -> None:
