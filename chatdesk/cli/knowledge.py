@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.cli.output import note, print_json, report
 from chatdesk.cli.running import sync
+from chatdesk.core.errors import NotFound
 
 if TYPE_CHECKING:
     from chatdesk.app import Core
@@ -65,6 +66,15 @@ def add_commands(commands: Any) -> None:
     embed.add_argument("model", help="a model of the provider, or 'none'")
     embed.add_argument("--provider", default="mock", help="the provider (default: mock)")
     embed.set_defaults(handler=sync(_embed))
+    for verb, helped in (("link", "answer from it in"), ("unlink", "stop answering from it in")):
+        linking = actions.add_parser(verb, parents=[common], help=f"{helped} a chat, a project "
+                                     "or an assistant")  # fmt: skip
+        linking.add_argument("name")
+        owner = linking.add_mutually_exclusive_group(required=True)
+        owner.add_argument("--thread", metavar="ID", help="a chat (id or id prefix)")
+        owner.add_argument("--project", metavar="NAME", help="every chat of a project")
+        owner.add_argument("--assistant", metavar="NAME", help="every chat with an assistant")
+        linking.set_defaults(handler=sync(_link), linking=verb == "link")
     search = actions.add_parser("search", parents=[common], help="the passages that match")
     search.add_argument("name")
     search.add_argument("question")
@@ -182,6 +192,28 @@ async def _embed(core: Core, args: argparse.Namespace) -> int:
         report(args, _json(base), f"{base.name} answers from keywords only")
         return 0
     return await _indexed(core, args, base)
+
+
+async def _link(core: Core, args: argparse.Namespace) -> int:
+    service = core.service
+    base = await service.knowledge.find(args.name)
+    if args.thread:
+        owner, owner_id, said = "thread_id", await service.resolve_thread(args.thread), "the chat"
+    elif args.project:
+        wanted = " ".join(args.project.split()).casefold()
+        found = [p for p in await service.list_projects() if p.name.casefold() == wanted]
+        if not found:
+            raise NotFound(f"There is no project called {args.project!r}.")
+        owner, owner_id, said = "project_id", found[0].id, f"project {found[0].name!r}"
+    else:
+        assistant = await service.assistants.find(args.assistant)
+        owner, owner_id, said = "assistant_id", assistant.id, f"assistant {assistant.name!r}"
+    linked = await service.knowledge.links(owner, owner_id)
+    wanted_ids = [*linked, base.id] if args.linking else [b for b in linked if b != base.id]
+    await service.knowledge.link(owner, owner_id, list(dict.fromkeys(wanted_ids)))
+    verb = "answers from" if args.linking else "no longer answers from"
+    report(args, {"linked": args.linking, "base": base.name}, f"{said} {verb} {base.name}")
+    return 0
 
 
 async def _search(core: Core, args: argparse.Namespace) -> int:

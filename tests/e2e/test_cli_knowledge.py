@@ -87,3 +87,22 @@ def test_unknown_names_are_clear_errors(tmp_path: Path) -> None:
     taken = chatdesk("kb", "create", "HOME")
     assert taken.returncode != 0
     assert "already a knowledge base" in taken.stderr
+
+
+def test_a_project_and_an_assistant_answer_from_a_linked_base(tmp_path: Path) -> None:
+    notes = _notes(tmp_path / "notes")
+    chatdesk("kb", "create", "Home")
+    chatdesk("kb", "add", "Home", str(notes))
+    linked = chatdesk("kb", "link", "Home", "--assistant", "tutor")
+    assert linked.returncode == 0, linked.stderr
+    assert linked.stdout.strip() == "assistant 'Tutor' answers from Home"
+
+    answer = chatdesk_json("ask", "--assistant", "Tutor", "What is the tyre pressure?")
+    assert [s["path"] for s in answer["sources"]] == [str(notes / "car.txt")]
+    unlinked = chatdesk("kb", "unlink", "Home", "--assistant", "Tutor")
+    assert unlinked.stdout.strip() == "assistant 'Tutor' no longer answers from Home"
+    answer = chatdesk_json("ask", "--assistant", "Tutor", "What is the tyre pressure?")
+    assert answer["sources"] == []
+    missing = chatdesk("kb", "link", "Home", "--project", "Garden")
+    assert missing.returncode != 0
+    assert "no project called 'Garden'" in missing.stderr

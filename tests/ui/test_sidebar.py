@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -523,6 +524,41 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     qtbot.waitUntil(lambda: groups(model) == ["Today"])
     assert titles_in(model, "Today") == ["chapter one"]
     assert finish(core.service.list_projects()) == []
+
+
+def test_a_project_answers_from_the_knowledge_bases_ticked_in_its_dialog(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any, tmp_path: Path
+) -> None:
+    core = make_core()
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "car.md").write_text("The car's tyre pressure is 2.4 bar.\n", encoding="utf-8")
+    base = finish(core.service.knowledge.create("Garage"))
+    finish(core.service.knowledge.add(base.id, notes))
+    finish(core.service.knowledge.index(base.id), timeout=30_000)
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: not sidebar.model.loading)
+
+    qtbot.mouseClick(sidebar.new_project, LEFT)
+    dialog = project_dialog(qtbot, sidebar)
+    qtbot.keyClicks(dialog.name, "Car")
+    [garage] = [dialog.knowledge.item(i) for i in range(dialog.knowledge.count())]
+    assert garage is not None
+    assert garage.text() == "Garage"
+    garage.setCheckState(Qt.CheckState.Checked)  # as a click on its box does
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Car"])
+    [project] = finish(core.service.list_projects())
+    qtbot.waitUntil(lambda: finish(core.service.knowledge.links("project_id", project.id)) != [])
+
+    turn = finish(core.service.send_new("What is the tyre pressure?", project_id=project.id))
+    answer = finish(core.service.wait_for_answer(turn.answer.id))
+    assert [s.name for s in answer.sources] == ["car.md"]
+    assert "2.4 bar" in answer.content
+    trigger(sidebar.menu_for(group_index(sidebar.model, "Car")), "Edit…")
+    dialog = project_dialog(qtbot, sidebar)
+    assert dialog.knowledge.item(0).checkState() == Qt.CheckState.Checked
+    dialog.reject()
 
 
 def test_edit_dialog_keeps_a_model_it_does_not_offer(

@@ -180,6 +180,8 @@ class SidebarActions(QObject):
             )
             if settings.assistant_id is not None:
                 await service.assistants.set_project_default(made.id, settings.assistant_id)
+            if settings.knowledge:
+                await service.knowledge.link("project_id", made.id, settings.knowledge)
 
         self._open_dialog(None, lambda settings: self._runner.run(create(settings)))
 
@@ -196,6 +198,7 @@ class SidebarActions(QObject):
                 tools=settings.tools,
             )
             await service.assistants.set_project_default(project.id, settings.assistant_id)
+            await service.knowledge.link("project_id", project.id, settings.knowledge)
 
         self._open_dialog(project, lambda settings: self._runner.run(save(settings)))
 
@@ -206,21 +209,25 @@ class SidebarActions(QObject):
         are read."""
         service = self._service
 
-        async def read() -> tuple[list[AssistantView], ProjectView | None]:
+        async def read() -> _Found:
             assistants = await service.assistants.list()
+            bases = [(b.id.hex, b.name) for b in await service.knowledge.list()]
             if project is None:
-                return assistants, None
+                return assistants, None, bases, []
             stored = {p.id: p for p in await service.list_projects()}
-            return assistants, stored.get(project.id, project)
+            linked = await service.knowledge.links("project_id", project.id)
+            return assistants, stored.get(project.id, project), bases, [b.hex for b in linked]
 
-        def show(found: tuple[list[AssistantView], ProjectView | None]) -> None:
-            assistants, current = found
+        def show(found: _Found) -> None:
+            assistants, current, bases, linked = found
             dialog = ProjectDialog(
                 self._owner,
                 project=current,
                 models=service.known_models(),
                 servers=service.tools.switchable(),
                 assistants=[(a.id, a.name, assistant_badge(a)) for a in assistants],
+                bases=bases,
+                linked=linked,
             )
             dialog.accepted.connect(lambda: apply(dialog.settings()))
             self.dialog = dialog
@@ -228,6 +235,11 @@ class SidebarActions(QObject):
 
         self.dialog = None
         self._runner.run(read(), done=show)
+
+
+# What the project dialog is opened with: the assistants, the project as stored, the knowledge
+# bases (id hex, name) and those linked to it.
+_Found = tuple["list[AssistantView]", "ProjectView | None", list[tuple[str, str]], list[str]]
 
 
 def _add(menu: QMenu, text: str, slot: Callable[[], object], keys: str = "") -> QAction:

@@ -41,6 +41,7 @@ class ProjectSettings:
     default_model: str | None
     tools: tuple[str, ...] = ()  # the tool servers its new chats start with
     assistant_id: uuid.UUID | None = None  # the assistant its new chats start with
+    knowledge: tuple[uuid.UUID, ...] = ()  # the knowledge bases every chat of it answers from
 
 
 class ProjectDialog(QDialog):
@@ -52,6 +53,8 @@ class ProjectDialog(QDialog):
         models: Sequence[tuple[str, str]] = (),
         servers: Sequence[tuple[str, str]] = (),
         assistants: Sequence[tuple[uuid.UUID, str, QIcon]] = (),
+        bases: Sequence[tuple[str, str]] = (),
+        linked: Sequence[str] = (),
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -81,6 +84,12 @@ class ProjectDialog(QDialog):
             "Tools",
             "The tool servers new chats in this project start with; each chat can change them.",
         )
+        self.knowledge = _tool_list(bases, linked)
+        _describe(
+            self.knowledge,
+            "Knowledge bases",
+            "Every chat in this project answers from these, citing their passages.",
+        )
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -101,22 +110,24 @@ class ProjectDialog(QDialog):
         caption.setWordWrap(True)
         caption.setObjectName("formHint")
         form.addRow("", caption)
+        if bases:
+            knowledge_label = QLabel("&Knowledge")
+            knowledge_label.setBuddy(self.knowledge)
+            form.addRow(knowledge_label, self.knowledge)
+        else:
+            self.knowledge.hide()
         form.addRow(self._buttons)
         self._update_ok()
 
     def settings(self) -> ProjectSettings:
         prompt = self.prompt.toPlainText().strip()
         provider, model = self._chosen_model()
-        ticked = [self.tools.item(i) for i in range(self.tools.count())]
-        tools = tuple(
-            str(item.data(Qt.ItemDataRole.UserRole))
-            for item in ticked
-            if item is not None and item.checkState() == Qt.CheckState.Checked
-        )
+        tools = _ticked(self.tools)
         name = " ".join(self.name.text().split())
         assistant = self.assistant.currentData()
         chosen = uuid.UUID(hex=assistant) if assistant else None
-        return ProjectSettings(name, prompt or None, provider, model, tools, chosen)
+        bases = tuple(uuid.UUID(hex=key) for key in _ticked(self.knowledge))
+        return ProjectSettings(name, prompt or None, provider, model, tools, chosen, bases)
 
     def _chosen_model(self) -> tuple[str | None, str | None]:
         text = self.model.currentText().strip()
@@ -164,6 +175,16 @@ def _tool_list(servers: Sequence[tuple[str, str]], on: Sequence[str]) -> QListWi
     rows = max(1, min(len(servers), 5))
     tools.setFixedHeight(tools.sizeHintForRow(0) * rows + 2 * tools.frameWidth() + 4)
     return tools
+
+
+def _ticked(boxes: QListWidget) -> tuple[str, ...]:
+    """The keys of the ticked entries of a list made by `_tool_list`."""
+    items = [boxes.item(i) for i in range(boxes.count())]
+    return tuple(
+        str(item.data(Qt.ItemDataRole.UserRole))
+        for item in items
+        if item is not None and item.checkState() == Qt.CheckState.Checked
+    )
 
 
 def _same(offered: tuple[str, str], wanted: tuple[str | None, str]) -> bool:
