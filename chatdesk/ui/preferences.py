@@ -1,12 +1,12 @@
-"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants and
-Team, one tab each.
+"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants,
+Knowledge and Team, one tab each.
 
 Appearance and Chat edit a copy of the settings: after `accept()`, `result_settings()` returns
-the edited copy, and the window applies it and has it saved. Providers, Data, Usage, Tools and
-Assistants act at once through the core objects the window passes in (a saved profile is in
-use immediately, a saved assistant answers from the next answer on); each of those may be
-None, and its tab then says what cannot be done in this session. (Data, Usage and Team also
-hold settings that are kept on OK.)
+the edited copy, and the window applies it and has it saved. Providers, Data, Usage, Tools,
+Assistants and Knowledge act at once through the core objects the window passes in (a saved
+profile is in use immediately, a saved assistant answers from the next answer on); each of
+those may be None, and its tab then says what cannot be done in this session. (Data, Usage and
+Team also hold settings that are kept on OK.)
 """
 
 from __future__ import annotations
@@ -33,11 +33,14 @@ from chatdesk.ui.theme import ThemeWatcher, is_dark
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
+    from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.tools.service import Tools
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.settings.knowledge_page import Subscribe
+    from chatdesk.ui.settings.knowledge_sources import Embedders
     from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]
@@ -61,6 +64,9 @@ class PreferencesDialog(QDialog):
         team: TeamSync | None = None,
         tools: Tools | None = None,
         assistants: Assistants | None = None,
+        knowledge: Knowledge | None = None,
+        events: Subscribe | None = None,  # the core's events, for the Knowledge tab
+        embedders: Embedders | None = None,
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -76,6 +82,7 @@ class PreferencesDialog(QDialog):
         self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
         self._add_assistants_tab(assistants, tools, models, runner)
+        self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -138,6 +145,23 @@ class PreferencesDialog(QDialog):
             assistants, runner or Runner(self), self, models=models, servers=servers
         )
         self.tabs.addTab(self.assistants, "A&ssistants")
+
+    def _add_knowledge_tab(
+        self,
+        knowledge: Knowledge | None,
+        runner: Runner | None,
+        events: Subscribe | None,
+        embedders: Embedders | None,
+        models: ModelPairs,
+    ) -> None:
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.settings.knowledge_page import KnowledgePage
+
+        self.knowledge = KnowledgePage(
+            knowledge, runner or Runner(self), self,
+            subscribe=events, embedders=embedders, models=models,
+        )  # fmt: skip
+        self.tabs.addTab(self.knowledge, "&Knowledge")
 
     def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
         from chatdesk.ui.runner import Runner

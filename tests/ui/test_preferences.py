@@ -77,6 +77,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "&Usage",
         "T&ools",
         "A&ssistants",
+        "&Knowledge",
         "&Team",
     ]
     assert child(dialog, QComboBox, "themeChoice").currentText() == "Dark"

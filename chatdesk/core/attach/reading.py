@@ -10,7 +10,7 @@ from chatdesk.core.attach import sniff
 from chatdesk.core.attach.model import Limits, Read, Unreadable
 
 READABLE = (
-    "chatdesk reads images (PNG, JPEG, GIF, WebP, BMP, TIFF), PDF, Word, Excel, PowerPoint, "
+    "chatdesk reads: images (PNG, JPEG, GIF, WebP, BMP, TIFF), PDF, Word, Excel, PowerPoint, "
     "OpenDocument, web pages and text"
 )
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.index import CHUNK_INDEX
 from chatdesk.core.knowledge.model import Passage
-from chatdesk.core.knowledge.words import telling
+from chatdesk.core.knowledge.words import WORD, folded, telling
 
 if TYPE_CHECKING:
     import numpy
@@ -44,20 +44,37 @@ def keyword_ranking(
     session: Session, base_ids: Sequence[uuid.UUID], question: str, depth: int = DEPTH
 ) -> list[int]:
     """The ids of the passages of these bases that best match the question's words."""
+    return [chunk_id for chunk_id, _ in keyword_hits(session, base_ids, question, depth)]
+
+
+def keyword_hits(
+    session: Session, base_ids: Sequence[uuid.UUID], question: str, depth: int = DEPTH
+) -> list[tuple[int, float]]:
+    """The passages that best match the question's words, best first, each with the share of
+    the question's words it holds (what its keyword rank is worth in the fusion)."""
     query = keyword_query(question)
     if query is None or not base_ids:
         return []
     bases = ", ".join(f"'{base_id.hex}'" for base_id in base_ids)  # uuids: no quoting needed
     rows = session.execute(
         text(
-            f"SELECT c.id FROM {CHUNK_INDEX} JOIN knowledge_chunks AS c "
+            f"SELECT c.id, c.text FROM {CHUNK_INDEX} JOIN knowledge_chunks AS c "
             f"ON c.id = {CHUNK_INDEX}.rowid "
             f"WHERE {CHUNK_INDEX} MATCH :query AND c.base_id IN ({bases}) "
             f"ORDER BY bm25({CHUNK_INDEX}) LIMIT :depth"
         ),
         {"query": query, "depth": depth},
     )
-    return [chunk_id for (chunk_id,) in rows]
+    wanted = {folded(word) for word in telling(question)}
+    return [(chunk_id, covered(wanted, passage)) for chunk_id, passage in rows]
+
+
+def covered(wanted: set[str], passage: str) -> float:
+    """The share of the `wanted` words (folded) that `passage` holds."""
+    if not wanted:
+        return 1.0
+    held = {folded(word) for word in WORD.findall(passage)}
+    return len(wanted & held) / len(wanted)
 
 
 def pack(vector: Sequence[float]) -> bytes:
@@ -122,12 +139,18 @@ class Vectors:
         return ids, matrix
 
 
-def fused(rankings: Sequence[Sequence[int]], k: int = FUSION_K) -> list[tuple[int, float]]:
-    """Reciprocal rank fusion: each passage scores 1 / (k + rank) in each ranking it is in."""
+def fused(
+    rankings: Sequence[Sequence[tuple[int, float]]], k: int = FUSION_K
+) -> list[tuple[int, float]]:
+    """Reciprocal rank fusion, weighted: each passage scores weight / (k + rank) in each
+    ranking it is in. A keyword hit is weighted by the share of the question's words it holds:
+    when no passage holds most of them, the best keyword ranks go to passages that share one
+    common word with the question, and unweighted they would push out the passages the vectors
+    found."""
     scores: dict[int, float] = {}
     for ranking in rankings:
-        for rank, chunk_id in enumerate(ranking, start=1):
-            scores[chunk_id] = scores.get(chunk_id, 0.0) + 1.0 / (k + rank)
+        for rank, (chunk_id, weight) in enumerate(ranking, start=1):
+            scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 

@@ -40,12 +40,17 @@ from chatdesk.core.knowledge.model import (
 from chatdesk.core.knowledge.retrieval import (
     Vectors,
     fused,
-    keyword_ranking,
+    keyword_hits,
     pack,
     passages,
 )
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.providers.embeddings import EmbeddingFailed, can_embed, embed
+from chatdesk.core.providers.embeddings import (
+    EmbeddingFailed,
+    can_embed,
+    embed,
+    embedding_models,
+)
 from chatdesk.core.store.models import KnowledgeBase, KnowledgeSource
 from chatdesk.core.store.store import Store
 from chatdesk.core.trust.files import read_regular
@@ -205,6 +210,15 @@ class Knowledge:
             self.start_index(base_id)
         return await self.get(base_id)
 
+    def embedders(self) -> builtins.list[tuple[str, tuple[str, ...]]]:
+        """The providers that make embeddings, each with the embedding models it names (an
+        OpenAI-compatible server names none: its model is typed)."""
+        return [
+            (name, embedding_models(self._providers.get(name)))
+            for name in self._providers.names()
+            if can_embed(self._providers.get(name))
+        ]
+
     async def errors(self, base_id: uuid.UUID) -> builtins.list[DocumentError]:
         return await self._store.read(lambda s: repo.failures(s, base_id))
 
@@ -322,8 +336,9 @@ class Knowledge:
             lambda s: [(row.id, row.name, repo.model_key(row)) for row in _rows(s, base_ids)]
         )
         ids = [base_id for base_id, _, _ in bases]
-        keyword = await self._store.read(lambda s: keyword_ranking(s, ids, question))
-        rankings = [keyword]
+        hits = await self._store.read(lambda s: keyword_hits(s, ids, question))
+        keyword = [chunk_id for chunk_id, _ in hits]
+        rankings = [hits]
         nearest: builtins.list[int] = []
         for base_id, _, key in bases:
             if key is None:
@@ -333,7 +348,7 @@ class Knowledge:
                 found = await self._store.read(
                     functools.partial(self._vectors.ranking, base_id=base_id, key=key, query=query)
                 )
-                rankings.append(found)
+                rankings.append([(chunk_id, 1.0) for chunk_id in found])
                 nearest.extend(found)
         chosen = fused(rankings)[:limit]
         names = {base_id: name for base_id, name, _ in bases}

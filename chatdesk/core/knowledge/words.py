@@ -4,6 +4,7 @@ question has ("what", "the", "of"), for keyword search and the mock's answers.""
 from __future__ import annotations
 
 import re
+import unicodedata
 
 WORD = re.compile(r"\w+", re.UNICODE)
 _LITTLE = """
@@ -14,6 +15,12 @@ they this those through to too under until up very was we were what when where w
 whom why will with would you your
 """
 LITTLE_WORDS = frozenset(_LITTLE.split())
+
+
+def folded(word: str) -> str:
+    """A word as the full-text index matches it: lower case, without accents."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def telling(text: str) -> list[str]:

@@ -85,6 +85,9 @@ class WindowSettings:
             team=self._team,
             tools=service.tools,
             assistants=service.assistants,
+            knowledge=service.knowledge,
+            events=service.events.subscribe,
+            embedders=service.knowledge.embedders,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.accepted.connect(

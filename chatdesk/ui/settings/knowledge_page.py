@@ -1,0 +1,461 @@
+"""Knowledge: the knowledge bases (decision 0028), each with its folders and files, its
+embedding model and how its indexing goes.
+
+Every change goes through `Knowledge` at once and the bases are read back on `KnowledgeChanged`
+(made, renamed, a pass ended). A running pass says how far it is with `KnowledgeProgressed`, a
+few times a second: the page keeps the latest per base and redraws its status at most every
+`REDRAW_MS`, without asking the core anything."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QSizePolicy,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+from shiboken6 import Shiboken
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.knowledge.model import (
+    BaseView,
+    DocumentError,
+    KnowledgeChanged,
+    KnowledgeProgressed,
+    Progress,
+    Stage,
+)
+from chatdesk.ui.coalesce import LatestRead
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.chat_page import ModelPairs
+from chatdesk.ui.settings.knowledge_sources import (
+    ID_ROLE,
+    Embedders,
+    EmbeddingRow,
+    SourcesPane,
+    TwoLines,
+    base_item,
+    counts_text,
+    make_button,
+    progress_text,
+    show_bar,
+)
+from chatdesk.ui.settings.notices import Notice, Tone
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.events import Event
+    from chatdesk.core.knowledge.service import Knowledge
+
+REDRAW_MS = 100  # progress arrives a few times a second; the status follows at most this often
+
+Subscribe = Callable[[Callable[["Event"], None]], Callable[[], None]]
+Read = tuple[list[BaseView], uuid.UUID | None, list[DocumentError]]
+T = TypeVar("T")
+
+
+class KnowledgePage(QWidget):
+    def __init__(
+        self,
+        knowledge: Knowledge | None,
+        runner: Runner,
+        parent: QWidget | None = None,
+        *,
+        subscribe: Subscribe | None = None,
+        embedders: Embedders | None = None,
+        models: ModelPairs = (),
+    ) -> None:
+        """`embedders` says which providers make embeddings and their models; without it the
+        providers of `models` are offered, with the model typed."""
+        super().__init__(parent)
+        self._knowledge = knowledge
+        self._runner = runner
+        self._views: dict[uuid.UUID, BaseView] = {}
+        self._progress: dict[uuid.UUID, Progress] = {}
+        self._paused: set[uuid.UUID] = set()
+        self._select: uuid.UUID | None = None  # to select once the bases are read again
+        self.name_dialog: QInputDialog | None = None  # the one opened last (for tests)
+        self._redraw = QTimer(self, singleShot=True, interval=REDRAW_MS)
+        self._redraw.timeout.connect(self._show_status)
+        self._reads: LatestRead[Read] = LatestRead(
+            runner, self._read, self._show, failure=self._failed, parent=self
+        )
+        self._build(embedders or _providers_of(models))
+        if knowledge is None:
+            self.status.say(Tone.INFO, "Knowledge bases can be managed once your chats are open.")
+        if subscribe is not None:
+            _follow(self, subscribe)
+        self._selection_changed()
+        self.refresh()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _build(self, embedders: Embedders) -> None:
+        # Tab mnemonics (a h p d u o s k t) are live on this page too: these use others.
+        self.list = QListWidget(self)
+        self.list.setObjectName("knowledgeBases")
+        self.list.setAccessibleName("Knowledge bases")
+        self.list.setItemDelegate(TwoLines(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
+        self.new_button = make_button(
+            self, "Ne&w…", "newKnowledgeBase", "Make a knowledge base", self.open_new
+        )
+        self.rename_button = make_button(
+            self, "&Rename…", "renameKnowledgeBase", "Rename the knowledge base", self.open_rename
+        )
+        self.delete_button = make_button(
+            self, "De&lete…", "deleteKnowledgeBase", "Delete the knowledge base",
+            self.confirm_delete,
+        )  # fmt: skip
+        left = _column(self, self.list, (self.new_button, self.rename_button, self.delete_button))
+        self.sources = SourcesPane(self)
+        self.sources.folder_added.connect(self.add)
+        self.sources.files_added.connect(self._add_files)
+        self.sources.removed.connect(self.remove)
+        self.embedding = EmbeddingRow(embedders, self)
+        self.embedding.applied.connect(self.set_embedding)
+        right = QWidget(self)
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.sources, 3)
+        column.addWidget(self.embedding)
+        column.addLayout(self._status_area())
+        column.addWidget(self._caption("Not indexed"))
+        self.failures = QListWidget(self)
+        self.failures.setObjectName("knowledgeFailures")
+        self.failures.setAccessibleName("Not indexed")
+        self.failures.setWordWrap(True)  # a reason is read whole
+        self.failures.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.failures.setMinimumHeight(48)
+        column.addWidget(self.failures, 2)
+        splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        splitter.setChildrenCollapsible(False)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([210, 470])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter, 1)
+        self.status = Notice("knowledgeStatus", self)
+        layout.addWidget(self.status)
+
+    def _status_area(self) -> QVBoxLayout:
+        self.state = QLabel(self)
+        self.state.setObjectName("knowledgeState")
+        self.state.setTextFormat(Qt.TextFormat.PlainText)
+        self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.bar = QProgressBar(self)
+        self.bar.setObjectName("knowledgeProgress")
+        self.bar.setAccessibleName("Indexing progress")
+        self.bar.setTextVisible(False)
+        self.bar.setMaximumHeight(8)
+        policy = self.bar.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.bar.setSizePolicy(policy)
+        self.problem = Notice("knowledgeProblem", self)
+        self.index_button = make_button(
+            self, "Inde&x now", "indexKnowledge", "Look for new and changed files now",
+            self.index_now,
+        )  # fmt: skip
+        self.pause_button = make_button(
+            self, "Paus&e", "pauseKnowledge", "Pause or resume the indexing", self.toggle_pause
+        )
+        self.cancel_button = make_button(
+            self, "Ca&ncel", "cancelKnowledge", "Stop the indexing (what it stored stays)",
+            self.cancel,
+        )  # fmt: skip
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.index_button, self.pause_button, self.cancel_button):
+            buttons.addWidget(button)
+        area = QVBoxLayout()
+        area.setSpacing(4)
+        area.addWidget(self.state)
+        area.addWidget(self.bar)
+        area.addWidget(self.problem)
+        area.addLayout(buttons)
+        return area
+
+    def _caption(self, text: str) -> QLabel:
+        label = QLabel(text, self)
+        font = label.font()
+        font.setBold(True)
+        label.setFont(font)
+        return label
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the bases (and the selected one's files that are not indexed) again."""
+        self._reads.now()
+
+    def _read(self) -> Coroutine[Any, Any, Read] | None:
+        if self._knowledge is None:
+            return None
+        current = self.current()
+        return _read_bases(self._knowledge, self._select or (current.id if current else None))
+
+    def current(self) -> BaseView | None:
+        item = self.list.currentItem()
+        found = item.data(ID_ROLE) if item is not None else None
+        return self._views.get(found) if isinstance(found, uuid.UUID) else None
+
+    def apply(self, event: Event) -> None:
+        """The core's events: progress is kept and drawn soon; a change is read back."""
+        if isinstance(event, KnowledgeProgressed):
+            progress = event.progress
+            self._progress[progress.base_id] = progress
+            if progress.stage is Stage.PAUSED:
+                self._paused.add(progress.base_id)
+            elif not progress.running:
+                self._paused.discard(progress.base_id)
+            current = self.current()
+            shown = current is not None and current.id == progress.base_id
+            if shown and not self._redraw.isActive():
+                self._redraw.start()
+        elif isinstance(event, KnowledgeChanged):
+            self.refresh()
+
+    def _show(self, read: Read) -> None:
+        views, errors_of, errors = read
+        item = self.list.currentItem()
+        wanted = self._select or (item.data(ID_ROLE) if item is not None else None)
+        self._views = {view.id: view for view in views}
+        if wanted not in self._views:
+            wanted = errors_of
+        self._select = None
+        self.list.blockSignals(True)
+        self.list.clear()
+        for view in views:
+            self.list.addItem(base_item(view))
+        for row in range(self.list.count()):
+            if self.list.item(row).data(ID_ROLE) == wanted:
+                self.list.setCurrentRow(row)
+        self.list.blockSignals(False)
+        current = self.current()
+        self._selection_changed(reread=current is not None and current.id != errors_of)
+        if current is not None and current.id == errors_of:
+            self._show_failures(errors)
+
+    def _show_failures(self, errors: list[DocumentError]) -> None:
+        self.failures.clear()
+        for error in errors:
+            item = QListWidgetItem(f"{error.path} — {error.error}")
+            item.setToolTip(f"{error.path}\n{error.error}")
+            self.failures.addItem(item)
+        if not errors:
+            item = QListWidgetItem("Every file found is indexed.")
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.failures.addItem(item)
+
+    def _selection_changed(self, reread: bool = True) -> None:
+        managed = self._knowledge is not None
+        base = self.current()
+        self.new_button.setEnabled(managed)
+        self.rename_button.setEnabled(base is not None)
+        self.delete_button.setEnabled(base is not None)
+        self.sources.show_base(base)
+        self.embedding.setEnabled(base is not None)
+        if base is not None:
+            self.embedding.show_choice(base.embedding_provider, base.embedding_model)
+            if base.id not in self._progress and self._knowledge is not None:
+                known = self._knowledge.progress(base.id)  # in memory: the pass in hand
+                if known is not None:
+                    self._progress[base.id] = known
+        else:
+            self.failures.clear()
+        self._show_status()
+        if reread and base is not None:
+            self.refresh()
+
+    def _show_status(self) -> None:
+        """The selected base's pass as it goes, or its counts when none runs."""
+        base = self.current()
+        progress = self._progress.get(base.id) if base is not None else None
+        paused = base is not None and base.id in self._paused
+        running = progress is not None and (progress.running or progress.stage is Stage.PAUSED)
+        if base is None:
+            said = ""
+        elif running and progress is not None:
+            said = progress_text(progress, paused)
+            show_bar(self.bar, progress)
+        else:
+            said = counts_text(base)
+        self.bar.setVisible(running)
+        width = max(self.state.width(), 240)  # a long path loses its middle, not its name
+        self.state.setText(
+            self.state.fontMetrics().elidedText(said, Qt.TextElideMode.ElideMiddle, width)
+        )
+        self.state.setToolTip(said)
+        problem = (progress.problem if progress else "") or (
+            base.embedding_problem or "" if base else ""
+        )
+        if problem:
+            self.problem.say(Tone.WARNING, problem)
+        else:
+            self.problem.clear_notice()
+        self.index_button.setEnabled(base is not None and bool(base.sources) and not running)
+        self.pause_button.setEnabled(running)
+        self.pause_button.setText("Resum&e" if paused else "Paus&e")
+        self.pause_button.setAccessibleName("Resume" if paused else "Pause")
+        self.cancel_button.setEnabled(running)
+
+    # -- acting ----------------------------------------------------------------------------------
+
+    def open_new(self) -> None:
+        self._ask_name("New knowledge base", "", self.create_base)
+
+    def open_rename(self) -> None:
+        base = self.current()
+        if base is not None:
+            self._ask_name("Rename knowledge base", base.name, lambda n: self.rename(base.id, n))
+
+    def _ask_name(self, title: str, name: str, then: Callable[[str], None]) -> None:
+        dialog = QInputDialog(self)
+        dialog.setObjectName("knowledgeName")
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText("Name:")
+        dialog.setTextValue(name)
+        dialog.textValueSelected.connect(lambda text: then(text.strip()))
+        self.name_dialog = dialog
+        dialog.open()
+
+    def create_base(self, name: str) -> None:
+        if self._knowledge is not None:
+            self._call(self._knowledge.create(name), lambda v: f"Made “{v.name}”.", select=True)
+
+    def rename(self, base_id: uuid.UUID, name: str) -> None:
+        if self._knowledge is not None:
+            self._call(self._knowledge.rename(base_id, name), lambda v: f"Renamed it “{v.name}”.")
+
+    def confirm_delete(self) -> None:
+        base = self.current()
+        if base is None:
+            return
+        from chatdesk.ui.sidebar.dialogs import ask
+
+        box = ask(
+            self,
+            "Delete knowledge base",
+            f"Delete the knowledge base “{base.name}”?",
+            "Its passages go, and chats stop answering from it. The files on disk are not touched.",
+            "Delete",
+            lambda: self._delete(base),
+        )
+        box.setObjectName("confirmDelete")
+
+    def _delete(self, base: BaseView) -> None:
+        if self._knowledge is not None:
+            self._call(self._knowledge.delete(base.id), lambda _: f"Deleted “{base.name}”.")
+
+    def add(self, path: str, include: str = "", exclude: str = "") -> None:
+        base = self.current()
+        if base is not None and self._knowledge is not None:
+            self._call(self._knowledge.add(base.id, path, include, exclude), lambda _: "")
+
+    def _add_files(self, paths: list[str]) -> None:
+        for path in paths:
+            self.add(path)
+
+    def remove(self, path: str) -> None:
+        base = self.current()
+        if base is not None and self._knowledge is not None:
+            self._call(self._knowledge.remove(base.id, path), lambda _: f"Removed {path}.")
+
+    def set_embedding(self, provider: str | None, model: str | None) -> None:
+        base = self.current()
+        if base is None or self._knowledge is None:
+            return
+        said = f"Vectors from {model} are being made." if model else "Keywords only from now on."
+        self._call(self._knowledge.set_embedding(base.id, provider, model), lambda _: said)
+
+    def index_now(self) -> None:
+        base = self.current()
+        if base is not None and self._knowledge is not None:
+            self._knowledge.start_index(base.id)
+
+    def toggle_pause(self) -> None:
+        base = self.current()
+        if base is None or self._knowledge is None:
+            return
+        if base.id in self._paused:
+            self._paused.discard(base.id)
+            self._knowledge.resume(base.id)
+        else:
+            self._paused.add(base.id)
+            self._knowledge.pause(base.id)
+        self._show_status()
+
+    def cancel(self) -> None:
+        base = self.current()
+        if base is not None and self._knowledge is not None:
+            self._call(self._knowledge.cancel(base.id), lambda _: "")
+
+    def _call(
+        self, call: Coroutine[Any, Any, T], said: Callable[[T], str], *, select: bool = False
+    ) -> None:
+        def done(result: T) -> None:
+            if select and isinstance(result, BaseView):
+                self._select = result.id
+            text = said(result)
+            if text:
+                self.status.say(Tone.SUCCESS, text)
+            self.refresh()
+
+        self._runner.run(call, done=done, failure=self._failed, owner=self)
+
+    def _failed(self, error: ChatdeskError) -> None:
+        said = str(error)
+        self.status.say(Tone.ERROR, said[:1].upper() + said[1:])
+
+
+async def _read_bases(knowledge: Knowledge, wanted: uuid.UUID | None) -> Read:
+    """Every base, and the files of the one shown (`wanted`, else the first) not indexed."""
+    views = await knowledge.list()
+    ids = [view.id for view in views]
+    chosen = wanted if wanted in ids else (ids[0] if ids else None)
+    errors = await knowledge.errors(chosen) if chosen is not None else []
+    return views, chosen, errors
+
+
+def _follow(page: KnowledgePage, subscribe: Subscribe) -> None:
+    """Hand the core's events to `page` until it is deleted."""
+
+    def handle(event: Event) -> None:
+        if Shiboken.isValid(page):
+            page.apply(event)
+
+    page.destroyed.connect(subscribe(handle))
+
+
+def _providers_of(models: ModelPairs) -> Embedders:
+    def offered() -> list[tuple[str, tuple[str, ...]]]:
+        pairs = models() if callable(models) else models
+        return [(name, ()) for name in dict.fromkeys(provider for provider, _ in pairs)]
+
+    return offered
+
+
+def _column(parent: QWidget, top: QWidget, buttons: tuple[QWidget, ...]) -> QWidget:
+    column = QWidget(parent)
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(top, 1)
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    layout.addLayout(row)
+    return column
