@@ -5,6 +5,7 @@ while the rest is indexed."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
@@ -13,15 +14,20 @@ from pathlib import Path
 
 import pytest
 
+from chatdesk.app import configure
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import KnowledgeSettings, Settings
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Stage
+from chatdesk.core.paths import Paths
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL
 from chatdesk.core.search.search import Search
-from chatdesk.core.store import Store
+from chatdesk.core.store import Store, open_store
 from chatdesk.core.tools.builtin import ChatdeskTools
+from chatdesk.core.transfer import ExportFormat, Transfer
 from tests.conftest import ServiceFactory
 from tests.core.attachment_files import encrypted_pdf, pdf
 
@@ -238,3 +244,36 @@ async def test_the_search_knowledge_tool_is_offered_once_a_base_exists(
 
 async def _no_attachment(attachment_id: uuid.UUID) -> tuple[str, str]:
     raise NotFound("none")
+
+
+async def test_exports_keep_the_sources(service: ChatService, store: Store, tmp_path: Path) -> None:
+    base = await indexed(service, write_notes(tmp_path / "notes"))
+    turn = await service.send_new("What is the tyre pressure of the car?", knowledge=[base.id])
+    answer = await service.wait_for_answer(turn.answer.id)
+    car = str(tmp_path / "notes" / "cars.md")
+
+    written = {}
+    for kind in (ExportFormat.MARKDOWN, ExportFormat.HTML, ExportFormat.JSON):
+        out = io.BytesIO()
+        await Transfer(store).export_thread(answer.thread_id, kind, out)
+        written[kind] = out.getvalue().decode("utf-8")
+    assert f"[1] {car}, Car (Home)" in written[ExportFormat.MARKDOWN]
+    assert "2.4 bar at the front" in written[ExportFormat.MARKDOWN]
+    assert f"[1] {car}, Car (Home)" in written[ExportFormat.HTML]
+    parts = json.loads(written[ExportFormat.JSON])["messages"][1]["parts"]
+    assert [(p["kind"], p["data"]["path"]) for p in parts] == [("source", car)]
+
+    exported = tmp_path / "thread.json"
+    exported.write_text(written[ExportFormat.JSON], encoding="utf-8")
+    # Another machine: the sources come with the answer, whatever bases it has.
+    other = open_store(Paths.resolve(tmp_path / "other"), configure().settings)
+    try:
+        await Transfer(other).import_file(exported)
+        elsewhere = ChatService(other, Providers({"mock": MockProvider()}), configure().settings)
+        try:
+            page = await elsewhere.list_messages(answer.thread_id)
+            assert page.messages[-1].sources == answer.sources
+        finally:
+            await elsewhere.aclose()
+    finally:
+        other.close()

@@ -25,6 +25,7 @@ from chatdesk.core.transfer.as_markdown import (
     file_label,
     file_line,
     heading,
+    source_line,
     status_note,
     tool_line,
 )
@@ -92,6 +93,11 @@ async def _article(message: BranchMessage, render: Render) -> str:
         )
     if view.content:
         pieces.append(safe_fragment(await render(view.content)))
+    for cited in view.sources:  # plain text: a document's words are never markup
+        pieces.append(
+            f'<details class="source"><summary>{escape(source_line(cited))}</summary>'
+            f"<pre>{escape(cited.text, quote=False)}</pre></details>"
+        )
     for file in message.files:
         line = escape(f"{file_label(file)}: {file_line(file)}")
         if file.image is not None:  # embedded: the page stays one self-contained file

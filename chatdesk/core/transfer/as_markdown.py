@@ -16,7 +16,7 @@ from html import escape
 from typing import IO
 
 from chatdesk.core.chat.kinds import Role, Status
-from chatdesk.core.chat.views import ToolCallView
+from chatdesk.core.chat.views import CitedSource, ToolCallView
 from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
 from chatdesk.core.transfer.chatgpt_content import fenced
 from chatdesk.core.units import format_size
@@ -115,6 +115,11 @@ def _message(message: BranchMessage) -> str:
     blocks += [_tool_call(call) for call in view.tool_calls]
     if view.content:
         blocks.append(close_fences(view.content))
+    for source in view.sources:  # the passages it was given, as it cites them
+        summary = escape(_one_line(source_line(source)), quote=False)
+        blocks.append(
+            f"<details><summary>{summary}</summary>\n\n{fenced(source.text, 'text')}\n\n</details>"
+        )
     for file in message.files:
         blocks.append(f"**{_one_line(file_label(file))}:** {_one_line(file_line(file))}")
         if file.image is not None:  # embedded, as a data URL: the file stays self-contained
@@ -128,6 +133,13 @@ def _message(message: BranchMessage) -> str:
     if note is not None:
         blocks.append(_quoted(f"**{note}**"))
     return "\n\n".join(blocks) + "\n"
+
+
+def source_line(source: CitedSource) -> str:
+    """ "[1] /notes/car.md, Car › Tyres (Home)": a source as an export names it."""
+    where = f", {source.location}" if source.location else ""
+    base = f" ({source.base})" if source.base else ""
+    return f"[{source.number}] {source.path}{where}{base}"
 
 
 def tool_line(call: ToolCallView) -> str:

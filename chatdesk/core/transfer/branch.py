@@ -57,7 +57,9 @@ def read_branch(
     views = [
         view
         for start in range(0, len(views), _CHUNK)
-        for view in repo.with_tool_calls(session, views[start : start + _CHUNK])
+        for view in repo.with_tool_calls(
+            session, repo.with_sources(session, views[start : start + _CHUNK])
+        )
     ]
     files = _files(session, [v.id for v in views], blobs)
     messages = tuple(BranchMessage(v, tuple(_named(v, files[v.id]))) for v in views)
