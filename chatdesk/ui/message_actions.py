@@ -22,6 +22,7 @@ from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
 from chatdesk.core.trust.links import (
+    CITE_PREFIX,
     COPY_CODE_PREFIX,
     LOAD_IMAGES_HREF,
     LinkTarget,
@@ -32,6 +33,7 @@ from chatdesk.ui.conversation.approvals import WindowApprover
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS
 from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.conversation.passage_viewer import Passages
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.window.comparing import ComparedAnswers
@@ -62,6 +64,7 @@ class MessageActions:
         self.last_announcement = ""
         self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
         self.attachments = AttachmentActions(window, service, runner)
+        self.passages = Passages(window, service.knowledge, runner)  # an answer's sources
         service.tools.approver = self.approver
         # A comparison's answers, side by side, each a message with these actions.
         self.compared = ComparedAnswers(
@@ -210,6 +213,9 @@ class MessageActions:
         if href == LOAD_IMAGES_HREF:
             self._load_images(message_id)
             return
+        if href.startswith(CITE_PREFIX):
+            self._open_source(message_id, href[len(CITE_PREFIX) :])
+            return
         target = classify_link(href)
         if target.kind != "external":
             self._say(f"Link not opened: {target.reason}")
@@ -222,6 +228,13 @@ class MessageActions:
         if number.isdigit() and int(number) < len(blocks):
             QGuiApplication.clipboard().setText(blocks[int(number)])
             self._say("Code copied.")
+
+    def _open_source(self, message_id: uuid.UUID, number: str) -> None:
+        widget = self._view.widget_for(message_id)
+        sources = widget.message.sources if widget else ()
+        found = next((s for s in sources if str(s.number) == number), None)
+        if found is not None:
+            self.passages.open(found)
 
     def _confirm_open(self, target: LinkTarget) -> None:
         box = QMessageBox(

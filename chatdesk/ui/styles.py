@@ -12,7 +12,7 @@ QScrollArea { background: palette(base); }
     border-radius: 12px;
 }
 #messageHeader { color: palette(placeholder-text); font-weight: 600; }
-#messageMeta, #branchPosition, #attachments { color: palette(placeholder-text); }
+#messageMeta, #branchPosition, #attachments, #sourceBase { color: palette(placeholder-text); }
 #messageStatus { color: palette(placeholder-text); }
 #messageStatus[state="error"] { color: #d9534f; font-weight: 600; }
 #messageStatus[state="interrupted"] { color: #c98a12; }
@@ -69,7 +69,7 @@ QScrollArea { background: palette(base); }
 }
 #messageAction:hover { background: palette(alternate-base); color: palette(text); }
 #messageAction:focus { border: 1px solid palette(highlight); }
-#reasoningToggle {
+#reasoningToggle, #sourcesToggle, #sourceRow {
     border: none;
     border-radius: 4px;
     padding: 2px 6px;
@@ -77,8 +77,11 @@ QScrollArea { background: palette(base); }
     background: transparent;
     font-weight: 600;
 }
-#reasoningToggle:hover { background: palette(alternate-base); }
-#reasoningToggle:focus { border: 1px solid palette(highlight); }
+#reasoningToggle:hover, #sourcesToggle:hover,
+#sourceRow:hover { background: palette(alternate-base); }
+#reasoningToggle:focus, #sourcesToggle:focus,
+#sourceRow:focus { border: 1px solid palette(highlight); }
+#sourceRow { color: palette(text); font-weight: normal; }
 #jumpToLatest { background: palette(highlight); color: palette(highlighted-text);
     border-radius: 12px; padding: 4px 12px; }
 """

@@ -709,6 +709,12 @@ def run() -> int:
         from tests.ui.screens_assistants import assistant_page_screens
 
         qasync.run(assistant_page_screens(app, out.resolve()))
+        from tests.ui.screens_knowledge import knowledge_page_screens
+
+        qasync.run(knowledge_page_screens(app, out.resolve()))
+        from tests.ui.screens_sources import source_screens
+
+        qasync.run(source_screens(app, out.resolve()))
         return code
 
 

@@ -22,6 +22,9 @@ class RenderOptions:
     code_block_offset: int = 0
     """Number of the first code block in the copy anchors, for rendering a later chunk of a
     message on its own (the chunk's `code_blocks[i]` is then copy target `offset + i`)."""
+    citations: frozenset[int] = frozenset()
+    """The numbers of the answer's sources: its "[N]" citations of them become links
+    (`chatdesk:cite/N`, render/citations.py); empty for a message without sources."""
     draw_math: bool = True
     """Draw formulas as pictures; False shows them as their TeX source (the render worker's
     child, while the math library could not be loaded)."""

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
+from chatdesk.core.render.citations import cited_html
 from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.images import image_info
@@ -219,8 +220,9 @@ class HtmlWriter:
     def _text(self, token: Token) -> None:
         text = token.content
         if self._links:  # direction overrides in link text disguise where a link goes
-            text = text.translate(_BIDI_CONTROLS)
-        self._out.append(escape(text, quote=False))
+            self._out.append(escape(text.translate(_BIDI_CONTROLS), quote=False))
+        else:  # an anchor inside a link's anchor would not work
+            self._out.append(cited_html(text, self._options.citations))
 
     def _code_inline(self, token: Token) -> None:
         background = self._palette.inline_code_background

@@ -24,8 +24,9 @@ from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 COPY_CODE_PREFIX = "chatdesk:copy-code/"
 LOAD_IMAGES_HREF = "chatdesk:load-images"
+CITE_PREFIX = "chatdesk:cite/"  # an answer's citation of its source N (render/citations.py)
 
-_ACTION = re.compile(r"chatdesk:(?:copy-code/\d{1,9}|load-images)")
+_ACTION = re.compile(r"chatdesk:(?:copy-code/\d{1,9}|load-images|cite/\d{1,4})")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Characters allowed in the authority; anything else (backslashes, spaces, controls) is where
 # URL parsers disagree about the host, so such links are refused rather than guessed.
@@ -70,6 +71,10 @@ class LinkTarget:
 
 def copy_code_href(number: int) -> str:
     return f"{COPY_CODE_PREFIX}{number}"
+
+
+def cite_href(number: int) -> str:
+    return f"{CITE_PREFIX}{number}"
 
 
 def classify_link(href: str) -> LinkTarget:

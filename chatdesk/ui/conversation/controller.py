@@ -169,6 +169,8 @@ class ConversationController(QObject):
                     self.model.replace(message)
             case ev.ToolCallChanged(message_id, thread_id, call) if thread_id == self.thread_id:
                 self.model.update_tool_call(message_id, call)
+            case ev.SourcesFound(message_id, thread_id, sources) if thread_id == self.thread_id:
+                self.model.set_sources(message_id, sources)
             case ev.ToolCallStreaming(message_id, thread_id, call_id, name):
                 if thread_id == self.thread_id:
                     self.model.update_tool_call(message_id, streaming_call(call_id, name))
@@ -217,6 +219,8 @@ def _thread_of(event: ev.Event) -> uuid.UUID | None:
         case ev.AnswerTextAppended(_, thread_id) | ev.MessagesDeleted(thread_id, _):
             return thread_id
         case ev.ToolCallChanged(_, thread_id) | ev.ToolCallStreaming(_, thread_id):
+            return thread_id
+        case ev.SourcesFound(_, thread_id):
             return thread_id
         case _:
             return None

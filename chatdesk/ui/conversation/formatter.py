@@ -45,9 +45,19 @@ def _settling(done: asyncio.Future[None]) -> Done:
     return settle
 
 
-def key_for(message_id: uuid.UUID, text: str, dark: bool, images: bool) -> Key:
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
-    return (message_id, digest, dark, images)
+def key_for(
+    message_id: uuid.UUID, text: str, dark: bool, images: bool, cited: frozenset[int] = frozenset()
+) -> Key:
+    """`cited`: the numbers of the answer's sources, whose citations are links."""
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12)
+    if cited:  # the same text formats differently with its citations linked
+        digest.update(("\0cited:" + ",".join(map(str, sorted(cited)))).encode())
+    return (message_id, digest.hexdigest(), dark, images)
+
+
+def cited(message: MessageView) -> frozenset[int]:
+    """The numbers an answer may cite: those of its sources."""
+    return frozenset(source.number for source in message.sources)
 
 
 class Formatter(QObject):
@@ -97,8 +107,11 @@ class Formatter(QObject):
         its formatting is brought into memory (waiting at most `KEPT_WAIT`: a busy disk costs
         formatting, not the page), and what is not is formatted first, newest (on screen)
         first, for at most `AHEAD_WAIT`; what takes longer shows plain and formats after."""
-        shown = [(m.id, m.content[:SHOWN_CHARS]) for m in messages if m.status.is_final]
-        texts = {key_for(message_id, text, self.dark, False): text for message_id, text in shown}
+        texts = {
+            key_for(m.id, m.content[:SHOWN_CHARS], self.dark, False, cited(m)): m
+            for m in messages
+            if m.status.is_final
+        }
         missing = [key for key in texts if key not in self._cache]
         if missing and self._kept is not None:
             await self._read_kept(self._kept, missing)
@@ -106,12 +119,15 @@ class Formatter(QObject):
         if not missing or self._closed:
             return
         loop = asyncio.get_running_loop()
-        options = RenderOptions(dark=self.dark, pixel_ratio=self.pixel_ratio)
         ready: list[asyncio.Future[None]] = []
         for key in reversed(missing):
             done: asyncio.Future[None] = loop.create_future()
             ready.append(done)
-            self.format(key, texts[key], options, _settling(done))
+            message = texts[key]
+            options = RenderOptions(
+                dark=self.dark, pixel_ratio=self.pixel_ratio, citations=cited(message)
+            )
+            self.format(key, message.content[:SHOWN_CHARS], options, _settling(done))
         await asyncio.wait(ready, timeout=AHEAD_WAIT)
 
     async def _read_kept(self, kept: KeptRenders, keys: list[Key]) -> None:

@@ -31,7 +31,7 @@ from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.buttons import flat_button
-from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, key_for
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.tool_card import ToolCallList
 
@@ -39,6 +39,7 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.core.chat.views import MessageView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.conversation.sources import SourcesBlock
 
 STATUS_BUTTONS = (  # action, label, what it does
     ("summarise", "Summarise and retry", "Summarise the older messages, then ask again"),
@@ -108,6 +109,7 @@ class MessageWidget(QFrame):
         self._thinking.toggled.connect(self._toggle_reasoning)
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
+        self.sources: SourcesBlock | None = None  # made for an answer given passages
         self.body = MessageBrowser()
         self.body.setAccessibleName("Your message" if user else "Answer")
         self.body.link_activated.connect(
@@ -219,6 +221,7 @@ class MessageWidget(QFrame):
         self._show_reasoning_state(message)
         self._show_tool_calls(message)
         self._show_attachments(message)
+        self._show_sources(message)
         self._show_status(message)
         self._show_footer(message)
         if message.status.is_final:
@@ -275,6 +278,16 @@ class MessageWidget(QFrame):
                 self.attachments.thumbnails = self._thumbnails
             self._inner.insertWidget(self._inner.indexOf(self.body) + 1, self.attachments)
         self.attachments.show_attachments(message.attachments)
+
+    def _show_sources(self, message: MessageView) -> None:
+        if self.sources is None and message.sources:
+            from chatdesk.ui.conversation.sources import SourcesBlock
+
+            self.sources = SourcesBlock()  # its rows open a source as its citations do
+            self.sources.link_activated.connect(lambda h: self.link_activated.emit(h, message.id))
+            self._inner.addWidget(self.sources)
+        if self.sources is not None:
+            self.sources.show_sources(message.sources)
 
     @property
     def thumbnails(self) -> Thumbnails | None:
@@ -355,6 +368,7 @@ class MessageWidget(QFrame):
             load_remote_images=bool(self._remote_images),
             remote_image_data=self._remote_images,
             code_block_offset=code_offset,
+            citations=cited(self.message),
         )
 
     @property
@@ -363,7 +377,8 @@ class MessageWidget(QFrame):
 
     def _format_finished(self) -> None:
         message, text = self.message, self.shown_text
-        key = key_for(message.id, text, self._formatter.dark, bool(self._remote_images))
+        images = bool(self._remote_images)
+        key = key_for(message.id, text, self._formatter.dark, images, cited(message))
         if key == self._formatted_key:
             return
         self._formatted_key = key

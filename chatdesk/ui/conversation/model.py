@@ -29,7 +29,13 @@ from PySide6.QtCore import (
 from chatdesk.core.chat.kinds import Status
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.chat.views import MessagePage, MessageView, SummaryView, ToolCallView
+    from chatdesk.core.chat.views import (
+        CitedSource,
+        MessagePage,
+        MessageView,
+        SummaryView,
+        ToolCallView,
+    )
 
 _ROOT = QModelIndex()
 MESSAGE_ROLE = Qt.ItemDataRole.UserRole + 1  # the MessageView
@@ -195,6 +201,16 @@ class ConversationModel(QAbstractListModel):
         else:
             calls[found] = call
         self._rows[row] = dataclasses.replace(message, tool_calls=tuple(calls))
+        index = self.index(row)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def set_sources(self, message_id: uuid.UUID, sources: tuple[CitedSource, ...]) -> bool:
+        """An answer's sources, found before it streams; False when it is not in the window."""
+        row = self._index.get(message_id)
+        if row is None:
+            return False
+        self._rows[row] = dataclasses.replace(self._rows[row], sources=sources)
         index = self.index(row)
         self.dataChanged.emit(index, index)
         return True

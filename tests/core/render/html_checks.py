@@ -11,7 +11,7 @@ FORBIDDEN_TAGS = {
     "script", "iframe", "object", "embed", "style", "link", "meta", "base", "form", "input",
     "frame", "frameset", "applet", "svg", "math", "video", "audio", "source", "textarea",
 }  # fmt: skip
-_ACTION = re.compile(r"chatdesk:(copy-code/\d+|load-images)")
+_ACTION = re.compile(r"chatdesk:(copy-code/\d+|load-images|cite/\d+)")
 
 
 class _Reader(HTMLParser):
