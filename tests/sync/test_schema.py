@@ -49,7 +49,7 @@ MEMBER_API = sorted([
     "chat.bury_threads(jsonb)", "chat.claim_node(uuid,integer)", "chat.current_member()",
     "chat.files_missing(uuid,text[])", "chat.get_file(uuid,text)", "chat.put_file(uuid,text,bytea)",
     "chat.is_member(uuid)", "chat.message_now(uuid,uuid)", "chat.my_teams()",
-    "chat.pull_messages(uuid,bigint,bigint,integer,uuid,text,integer)",
+    "chat.pull_messages(uuid,bigint,bigint,integer,uuid,text,integer,integer)",
     "chat.pull_summaries(uuid,bigint,bigint,uuid,integer)",
     "chat.pull_threads(uuid,bigint,bigint)", "chat.put_messages(jsonb)",
     "chat.put_revisions(jsonb)", "chat.put_summaries(jsonb)", "chat.put_threads(jsonb)",

@@ -6,6 +6,7 @@ send the changes back. What changed is collected in `Applied` for the events the
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -32,6 +33,9 @@ from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.hlc import NEVER, Clock
 
 Row = dict[str, Any]
+
+log = logging.getLogger("chatdesk.sync")
+_KNOWN_KINDS = frozenset(kind.value for kind in PartKind)
 
 
 @dataclass
@@ -369,6 +373,11 @@ def _parts(message_id: uuid.UUID, records: list[Row]) -> tuple[list[Row], dict[u
     parts: list[Row] = []
     attachments: dict[uuid.UUID, Row] = {}
     for record in records:
+        kind = record.get("kind")
+        if not isinstance(kind, str) or kind not in _KNOWN_KINDS:
+            # Written by a newer chatdesk: the rest of the message is still good to show.
+            log.info("left out a part of kind %r of message %s: unknown here", kind, message_id)
+            continue
         attachment = record.get("attachment")
         if attachment is not None:
             values = from_json(ATTACHMENTS, attachment)

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.sync")
 
-PROTOCOL = 3
+PROTOCOL = 4
 PAGE = 2_000
 Row = dict[str, Any]
 
@@ -90,10 +90,12 @@ def _select(entity: str, source: str) -> str:
 
 _PULL_THREADS = _select("thread", "chat.pull_threads(%s, %s, %s)") + " ORDER BY id"
 _PULL_MESSAGES = (
-    # A message whose every clock is this launch's own is here already, as it was sent.
+    # A message whose every clock is this launch's own is here already, as it was sent; the
+    # protocol says which kinds of parts this chatdesk reads (server migration 0005).
     _select(
         "message",
-        "chat.pull_messages(%(team)s, %(low)s, %(high)s, %(depth)s, %(last)s, %(mine)s, %(page)s)",
+        "chat.pull_messages(%(team)s, %(low)s, %(high)s, %(depth)s, %(last)s, %(mine)s, %(page)s, "
+        "%(speaks)s)",
     )
     + " ORDER BY depth, id"
 )
@@ -410,7 +412,8 @@ class Remote:
             while True:
                 mine = f"%.{node}" if node else "-"  # "-": matches no HLC
                 query = {"team": team_id, "low": cursor, "high": high, "depth": depth,
-                         "last": last, "mine": mine, "page": page}  # fmt: skip
+                         "last": last, "mine": mine, "page": page,
+                         "speaks": PROTOCOL}  # fmt: skip
                 rows = self._rows(_PULL_MESSAGES, query)
                 if not rows:
                     break
