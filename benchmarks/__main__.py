@@ -30,6 +30,9 @@ from benchmarks import (
     comparing,
     context,
     insert,
+    knowledge,
+    knowledge_query,
+    knowledge_stall,
     memory,
     opening,
     page,
@@ -65,6 +68,9 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "tool-cards": tool_cards.run,
     "compare": comparing.run,
     "attachments": attachments.run,
+    "knowledge_index": knowledge.run,
+    "knowledge_query": knowledge_query.run,
+    "knowledge_stall": knowledge_stall.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a ratio only past 1.25 × its budget: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides

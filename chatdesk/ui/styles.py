@@ -35,8 +35,9 @@ QScrollArea { background: palette(base); }
     border-radius: 8px;
 }
 #toolTitle { font-weight: 600; }
-#toolsButton { padding-right: 16px; }
-#toolsButton::menu-indicator { subcontrol-origin: padding; subcontrol-position: center right; }
+#toolsButton, #knowledgeButton { padding-right: 16px; }
+#toolsButton::menu-indicator, #knowledgeButton::menu-indicator {
+    subcontrol-origin: padding; subcontrol-position: center right; }
 #compareButton { padding-right: 22px; }
 #compareButton:focus { padding-right: 21px; }
 #compareButton::menu-button {

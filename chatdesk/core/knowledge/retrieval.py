@@ -4,7 +4,8 @@ in memory), and the two rankings fused by reciprocal rank (decision 0028).
 
 Keyword search takes the question's words, without the little words every question has, as
 alternatives ranked by BM25: a question is not a query, and requiring every word would find
-nothing for most questions. Vectors are compared only with vectors of the same model.
+nothing for most questions. Its rarest words are ranked, as many as keep the work bounded
+(`_ranked_query`). Vectors are compared only with vectors of the same model.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import math
 import struct
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
@@ -31,15 +32,6 @@ FUSION_K = 60  # reciprocal rank fusion's constant: 1 / (K + rank)
 DEPTH = 50  # how far down each ranking is read
 
 
-def keyword_query(question: str) -> str | None:
-    """An FTS5 query: the question's words as alternatives (its little words left out, unless
-    it has nothing else). None: no word at all."""
-    chosen = telling(question)
-    if not chosen:
-        return None
-    return " OR ".join(f'"{word}"' for word in chosen[:64])
-
-
 def keyword_ranking(
     session: Session, base_ids: Sequence[uuid.UUID], question: str, depth: int = DEPTH
 ) -> list[int]:
@@ -52,28 +44,84 @@ def keyword_hits(
 ) -> list[tuple[int, float]]:
     """The passages that best match the question's words, best first, each with the share of
     the question's words it holds (what its keyword rank is worth in the fusion)."""
-    query = keyword_query(question)
-    if query is None or not base_ids:
+    words = telling(question)[:MAX_WORDS]
+    chosen = _chosen_query(session, words) if words and base_ids else None
+    if chosen is None:
         return []
+    query, ranked = chosen
     bases = ", ".join(f"'{base_id.hex}'" for base_id in base_ids)  # uuids: no quoting needed
-    rows = session.execute(
-        text(
-            f"SELECT c.id, c.text FROM {CHUNK_INDEX} JOIN knowledge_chunks AS c "
-            f"ON c.id = {CHUNK_INDEX}.rowid "
-            f"WHERE {CHUNK_INDEX} MATCH :query AND c.base_id IN ({bases}) "
-            f"ORDER BY bm25({CHUNK_INDEX}) LIMIT :depth"
-        ),
-        {"query": query, "depth": depth},
+    # Ranked in the index first, then the few best joined to their rows; when other bases'
+    # passages took that room, ranked again with every match joined.
+    first = _RANKED_FIRST if ranked else _UNRANKED
+    found = session.execute(text(first.format(bases=bases)), {"q": query, "n": depth * 4}).all()
+    if ranked and len(found) < depth and _count(session, query, depth * 4 + 1) > depth * 4:
+        joined = text(_JOINED_FIRST.format(bases=bases))
+        found = session.execute(joined, {"q": query, "n": depth}).all()
+    wanted = {folded(word) for word in words}
+    return [(chunk_id, covered(wanted, passage)) for chunk_id, passage in found[:depth]]
+
+
+def _chosen_query(session: Session, words: Sequence[str]) -> tuple[str, bool] | None:
+    """The FTS5 query, and whether its matches are ranked: the question's rarest words as
+    alternatives, as many as keep the passages to rank under RANK_AT_MOST (bm25 costs ~15 µs a
+    match, and a common word matches most passages), ranked; when every word is common (a
+    question of little words), the passages holding all of them, unranked: their words say
+    little, and the vectors, when there are any, do the work. None: no word is indexed."""
+    counts = sorted(
+        (count, word) for word in words if (count := _count(session, _phrase(word), COMMON + 1)) > 0
     )
-    wanted = {folded(word) for word in telling(question)}
-    return [(chunk_id, covered(wanted, passage)) for chunk_id, passage in rows]
+    if not counts:
+        return None
+    if counts[0][0] > COMMON:
+        return " AND ".join(_phrase(word) for _, word in counts), False
+    chosen, total = [], 0
+    for count, word in counts:
+        if count > COMMON or total + count > RANK_AT_MOST:  # counted up to COMMON + 1 only
+            break
+        chosen.append(word)
+        total += count
+    return " OR ".join(_phrase(word) for word in chosen), True
+
+
+def _count(session: Session, query: str, upto: int) -> int:
+    """How many passages match `query`, counted up to `upto` (read off the index, unranked)."""
+    return int(session.execute(_COUNTED, {"q": query, "n": upto}).scalar_one())
+
+
+def _phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+MAX_WORDS = 32
+COMMON = 1_000  # a word matching more passages than this is ranked only with rarer ones
+RANK_AT_MOST = 1_500
+_COUNTED = text(
+    f"SELECT count(*) FROM (SELECT rowid FROM {CHUNK_INDEX} WHERE {CHUNK_INDEX} MATCH :q LIMIT :n)"
+)
+_RANKED_FIRST = (
+    f"SELECT c.id, c.text FROM (SELECT rowid, rank FROM {CHUNK_INDEX} "
+    f"WHERE {CHUNK_INDEX} MATCH :q ORDER BY rank LIMIT :n) AS f "
+    "CROSS JOIN knowledge_chunks AS c ON c.id = f.rowid "
+    "WHERE c.base_id IN ({bases}) ORDER BY f.rank"
+)
+_UNRANKED = (
+    f"SELECT c.id, c.text FROM (SELECT rowid FROM {CHUNK_INDEX} WHERE {CHUNK_INDEX} MATCH :q "
+    "LIMIT :n) AS f CROSS JOIN knowledge_chunks AS c ON c.id = f.rowid "
+    "WHERE c.base_id IN ({bases})"
+)
+_JOINED_FIRST = (
+    f"SELECT c.id, c.text FROM {CHUNK_INDEX} CROSS JOIN knowledge_chunks AS c "
+    f"ON c.id = {CHUNK_INDEX}.rowid "
+    f"WHERE {CHUNK_INDEX} MATCH :q AND c.base_id IN ({{bases}}) "
+    f"ORDER BY bm25({CHUNK_INDEX}) LIMIT :n"
+)
 
 
 def covered(wanted: set[str], passage: str) -> float:
     """The share of the `wanted` words (folded) that `passage` holds."""
     if not wanted:
         return 1.0
-    held = {folded(word) for word in WORD.findall(passage)}
+    held = set(WORD.findall(folded(passage)))  # folded whole: one pass, not one per word
     return len(wanted & held) / len(wanted)
 
 
@@ -152,6 +200,30 @@ def fused(
         for rank, (chunk_id, weight) in enumerate(ranking, start=1):
             scores[chunk_id] = scores.get(chunk_id, 0.0) + weight / (k + rank)
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+
+
+def best_passages(
+    session: Session,
+    vectors: Vectors,
+    bases: Sequence[tuple[uuid.UUID, str, str | None]],
+    question: str,
+    queries: Mapping[str, bytes],
+    limit: int,
+) -> list[Passage]:
+    """The `limit` best passages of `bases` (id, name, model key) for `question`: its keyword
+    hits fused with the passages nearest to its vector of each base's model (`queries`)."""
+    hits = keyword_hits(session, [base_id for base_id, _, _ in bases], question)
+    rankings = [hits]
+    nearest: list[int] = []
+    for base_id, _, key in bases:
+        query = queries.get(key) if key else None
+        if key and query is not None:
+            ranked = vectors.ranking(session, base_id, key, query)
+            rankings.append([(chunk_id, 1.0) for chunk_id in ranked])
+            nearest.extend(ranked)
+    chosen = fused(rankings)[:limit]
+    names = {base_id: name for base_id, name, _ in bases}
+    return passages(session, chosen, names, [chunk_id for chunk_id, _ in hits], nearest)
 
 
 def passages(

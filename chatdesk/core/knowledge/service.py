@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-import functools
 import hashlib
 import logging
 import os
@@ -37,13 +36,7 @@ from chatdesk.core.knowledge.model import (
     Progress,
     Stage,
 )
-from chatdesk.core.knowledge.retrieval import (
-    Vectors,
-    fused,
-    keyword_hits,
-    pack,
-    passages,
-)
+from chatdesk.core.knowledge.retrieval import Vectors, best_passages, pack
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.embeddings import (
     EmbeddingFailed,
@@ -335,24 +328,14 @@ class Knowledge:
         bases = await self._store.read(
             lambda s: [(row.id, row.name, repo.model_key(row)) for row in _rows(s, base_ids)]
         )
-        ids = [base_id for base_id, _, _ in bases]
-        hits = await self._store.read(lambda s: keyword_hits(s, ids, question))
-        keyword = [chunk_id for chunk_id, _ in hits]
-        rankings = [hits]
-        nearest: builtins.list[int] = []
-        for base_id, _, key in bases:
-            if key is None:
-                continue
+        queries = {}  # the question's vector for each embedding model (once per model)
+        for key in dict.fromkeys(key for _, _, key in bases if key is not None):
             query = await self._query_vector(key, question)
             if query is not None:
-                found = await self._store.read(
-                    functools.partial(self._vectors.ranking, base_id=base_id, key=key, query=query)
-                )
-                rankings.append([(chunk_id, 1.0) for chunk_id in found])
-                nearest.extend(found)
-        chosen = fused(rankings)[:limit]
-        names = {base_id: name for base_id, name, _ in bases}
-        return await self._store.read(lambda s: passages(s, chosen, names, keyword, nearest))
+                queries[key] = query
+        return await self._store.read(
+            lambda s: best_passages(s, self._vectors, bases, question, queries, limit)
+        )
 
     async def _query_vector(self, key: str, question: str) -> bytes | None:
         provider_name, _, model = key.partition("/")

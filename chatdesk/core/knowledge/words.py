@@ -17,9 +17,11 @@ whom why will with would you your
 LITTLE_WORDS = frozenset(_LITTLE.split())
 
 
-def folded(word: str) -> str:
-    """A word as the full-text index matches it: lower case, without accents."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+def folded(text: str) -> str:
+    """Text as the full-text index matches its words: lower case, without accents."""
+    if text.isascii():
+        return text.lower()
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
