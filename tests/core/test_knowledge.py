@@ -5,6 +5,7 @@ while the rest is indexed."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import os
@@ -277,3 +278,23 @@ async def test_exports_keep_the_sources(service: ChatService, store: Store, tmp_
             await elsewhere.aclose()
     finally:
         other.close()
+
+
+async def test_watching_looks_at_every_base_at_start(service: ChatService, tmp_path: Path) -> None:
+    folder = write_notes(tmp_path / "notes")
+    base = await indexed(service, folder)
+    (folder / "bikes.md").write_text("# Bike\n\nThe chain is oiled every 300 km.\n", "utf-8")
+    seen: list[KnowledgeProgressed] = []
+    done = asyncio.Event()
+
+    def on_event(event: object) -> None:
+        if isinstance(event, KnowledgeProgressed) and event.progress.stage is Stage.DONE:
+            seen.append(event)
+            done.set()
+
+    service.events.subscribe(on_event)
+    service.knowledge.watch()  # as the window does once its core has started
+    await asyncio.wait_for(done.wait(), timeout=30)
+    assert seen[0].progress.indexed == 1
+    found = await service.knowledge.search([base.id], "how often is the chain oiled")
+    assert found[0].name == "bikes.md"
