@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -684,6 +684,20 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
         await _grab_dialog(project_dialog, out / f"project-tools-{theme}.png")
         project_dialog.reject()
     await runner.aclose()
+
+
+def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
+    """Run one screenshot script by itself (`python tests/ui/screens_NAME.py [FOLDER]`), in a
+    data folder of its own."""
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["CHATDESK_HOME"] = home
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("chatdesk")
+        app.setQuitOnLastWindowClosed(False)
+        qasync.run(screens(app, out.resolve()))
+    return 0
 
 
 def run() -> int:

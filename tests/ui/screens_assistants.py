@@ -10,18 +10,16 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from chatdesk.app import Core
 from chatdesk.core.tools.servers import parse_servers_text
 from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _grab_dialog, _until
+from tests.ui.screens import _core, _grab_dialog, _until, run_alone
 
 
 async def assistant_page_screens(app: QApplication, out: Path) -> None:
@@ -102,15 +100,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
 
 
 def run() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CHATDESK_HOME"] = home
-        app = QApplication(sys.argv[:1])
-        app.setApplicationName("chatdesk")
-        app.setQuitOnLastWindowClosed(False)
-        qasync.run(assistant_page_screens(app, out.resolve()))
-    return 0
+    return run_alone(assistant_page_screens)
 
 
 if __name__ == "__main__":

@@ -14,13 +14,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.app import Core
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Progress, Stage
 from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _grab_dialog, _until
+from tests.ui.screens import _core, _grab_dialog, _until, run_alone
 
 NOTES = {
     "hash-tables.md": "# Hash tables\n\nA hash table keeps its keys in buckets.\n",
@@ -103,15 +102,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
 
 
 def run() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CHATDESK_HOME"] = home
-        app = QApplication(sys.argv[:1])
-        app.setApplicationName("chatdesk")
-        app.setQuitOnLastWindowClosed(False)
-        qasync.run(knowledge_page_screens(app, out.resolve()))
-    return 0
+    return run_alone(knowledge_page_screens)
 
 
 if __name__ == "__main__":

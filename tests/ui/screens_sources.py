@@ -15,13 +15,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import qasync
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from tests.core.attachment_files import pdf
-from tests.ui.screens import _core, _shoot, _until
+from tests.ui.screens import _core, _shoot, _until, run_alone
 
 NOTES = {
     "cars.md": "# Car\n\n## Tyres\n\nThe car's tyre pressure is 2.4 bar at the front and 2.2 bar "
@@ -96,15 +95,7 @@ async def _shoot_viewer(app: QApplication, core: object, out: Path, thread_id: o
 
 
 def run() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CHATDESK_HOME"] = home
-        app = QApplication(sys.argv[:1])
-        app.setApplicationName("chatdesk")
-        app.setQuitOnLastWindowClosed(False)
-        qasync.run(source_screens(app, out.resolve()))
-    return 0
+    return run_alone(source_screens)
 
 
 if __name__ == "__main__":
