@@ -81,7 +81,7 @@ class PreferencesDialog(QDialog):
         self.tabs.addTab(self.chat, "C&hat")
         self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
-        self._add_assistants_tab(assistants, tools, models, runner)
+        self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
         buttons = QDialogButtonBox(
@@ -136,14 +136,16 @@ class PreferencesDialog(QDialog):
         tools: Tools | None,
         models: ModelPairs,
         runner: Runner | None,
+        knowledge: Knowledge | None,
     ) -> None:
         from chatdesk.ui.runner import Runner
         from chatdesk.ui.settings.assistants_page import AssistantsPage, tool_servers
 
         servers = None if tools is None else (lambda: tool_servers(tools))
         self.assistants = AssistantsPage(
-            assistants, runner or Runner(self), self, models=models, servers=servers
-        )
+            assistants, runner or Runner(self), self, models=models, servers=servers,
+            knowledge=knowledge,
+        )  # fmt: skip
         self.tabs.addTab(self.assistants, "A&ssistants")
 
     def _add_knowledge_tab(

@@ -53,6 +53,10 @@ async def _seed(core: Core) -> None:
         reviewer.id,
         type(fields)(**{**fields.__dict__, "tools": ("chatdesk", "github"), "model": "mock-1"}),
     )
+    for name in ("Style guides", "Engineering notes"):  # bases it may answer from
+        base = await core.service.knowledge.create(name)
+        if name == "Style guides":
+            await core.service.knowledge.link("assistant_id", reviewer.id, [base.id])
 
 
 async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None:
@@ -65,6 +69,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
         models=service.known_models,
         tools=service.tools,
         assistants=service.assistants,
+        knowledge=service.knowledge,
     )
     page = dialog.assistants
     dialog.tabs.setCurrentWidget(page)
@@ -76,6 +81,8 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     )
     page.edit_current()
     assert page.editor is not None
+    editor_shown = page.editor
+    await _until(lambda: editor_shown.bases.isVisible())
     await _grab_dialog(page.editor, out / f"assistant-edit-{theme}.png")
     page.editor.reject()
     page.open_new()

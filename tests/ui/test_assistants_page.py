@@ -349,3 +349,36 @@ def test_without_the_core_the_tab_says_what_cannot_be_done(qtbot: QtBot, runner:
     assert page.status.text() == "Assistants can be managed once your chats are open."
     for button in (page.new_button, page.import_button, page.export_button, page.edit_button):
         assert not button.isEnabled()
+
+
+def test_an_assistant_answers_from_the_knowledge_bases_ticked_in_its_editor(
+    qtbot: QtBot, core: Core, runner: Runner, finish: Any, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "car.md").write_text("The car's tyre pressure is 2.4 bar.\n", encoding="utf-8")
+    knowledge = core.service.knowledge
+    base = finish(knowledge.create("Garage"))
+    finish(knowledge.add(base.id, notes))
+    finish(knowledge.index(base.id), timeout=30_000)
+    page = AssistantsPage(core.service.assistants, runner, knowledge=knowledge)
+    qtbot.addWidget(page)
+    qtbot.waitUntil(lambda: page.list.topLevelItemCount() == 5)
+    _select(page, "Tutor")
+    page.edit_current()
+    qtbot.waitUntil(lambda: page.editor is not None and page.editor.bases.isVisible())
+    editor = page.editor
+    assert editor is not None
+    [garage] = [editor.bases.item(i) for i in range(editor.bases.count())]
+    assert garage is not None
+    assert garage.text() == "Garage"
+    assert garage.checkState() == Qt.CheckState.Unchecked
+    garage.setCheckState(Qt.CheckState.Checked)  # as a click on its box does
+    _save(qtbot, editor)
+    qtbot.waitUntil(lambda: _closed(editor))
+
+    tutor = finish(core.service.assistants.find("Tutor"))
+    assert finish(knowledge.links("assistant_id", tutor.id)) == [base.id]
+    turn = finish(core.service.send_new("What is the tyre pressure?", assistant_id=tutor.id))
+    answer = finish(core.service.wait_for_answer(turn.answer.id))
+    assert [s.name for s in answer.sources] == ["car.md"]

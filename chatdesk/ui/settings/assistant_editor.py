@@ -1,6 +1,6 @@
 """Add or edit one assistant: who it is (name, badge, description, system prompt) and how it
-answers (model, temperature, answer length, the tool servers its chats start with, example
-prompts).
+answers (model, temperature, answer length, the tool servers its chats start with, the
+knowledge bases they answer from, example prompts).
 
 What is typed is checked as the core checks it (`AssistantFields.checked`) and then saved
 through `Assistants.create` or `update`, which also refuse a name another assistant has; a
@@ -42,11 +42,13 @@ from chatdesk.ui.badges import DEFAULT_COLOUR, badge_pixmap
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.chat_page import ModelPairs, model_label
 from chatdesk.ui.settings.example_list import ExampleList
+from chatdesk.ui.settings.knowledge_ticks import KnowledgeTicks
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.save_buttons import save_buttons
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
+    from chatdesk.core.knowledge.service import Knowledge
 
 ToolServers = Sequence[tuple[str, str]]  # (name, label) of each tool server there is
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
@@ -66,6 +68,7 @@ class AssistantEditor(QDialog):
         view: AssistantView | None = None,  # the assistant edited; None: a new one
         models: ModelPairs = (),
         servers: ToolServers | None = None,  # None: no tools here (the assistant's are kept)
+        knowledge: Knowledge | None = None,  # None: its knowledge bases are not shown here
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -73,6 +76,7 @@ class AssistantEditor(QDialog):
         self._runner = runner
         self.view = view
         self._servers = servers
+        self._knowledge = knowledge
         self._busy = False
         self._pairs: list[tuple[str | None, str | None]] = []
         self.colour_dialog: QColorDialog | None = None
@@ -89,6 +93,8 @@ class AssistantEditor(QDialog):
         self.resize(860, 600)
         fields = view.fields if view else AssistantFields(name="")
         self._fill(fields, models)
+        if knowledge is not None:
+            self.bases.load(runner, knowledge, "assistant_id", view.id if view else None)
         self._set_tab_order()
         for line in (self.name, self.icon, self.colour):
             line.textChanged.connect(self._show_badge)
@@ -160,6 +166,13 @@ class AssistantEditor(QDialog):
         form.addRow("&Temperature:", self.temperature)
         form.addRow("&Answer length:", self.answer)
         self._tool_rows(form, box)
+        self.bases = KnowledgeTicks(box)
+        self.bases.setToolTip("Its chats answer from these, citing their passages")
+        bases_label = _label("&Knowledge:", self.bases, box)
+        bases_label.hide()  # shown with the list, once there are bases
+        self.bases.setProperty("label", bases_label)
+        form.addRow(bases_label)
+        form.addRow(self.bases)
         hint = QLabel("Not set: the chat's project or the Chat preferences decide.", box)
         hint.setObjectName("formHint")
         hint.setWordWrap(True)
@@ -195,6 +208,7 @@ class AssistantEditor(QDialog):
         chain: list[QWidget] = [self.name, self.icon, self.colour, self.pick, self.description]
         chain += [self.prompt, self.model, self.temperature, self.answer]
         chain += [self.tools_set, self.tools] if self._servers is not None else []
+        chain += [self.bases]
         chain += [*self.examples.editors, self.examples.add, self.save]
         for before, after in itertools.pairwise(chain):
             QWidget.setTabOrder(before, after)
@@ -302,17 +316,22 @@ class AssistantEditor(QDialog):
             return
         self.problem.clear_notice()
         self._set_busy(True)
-        if self.view is None:
-            call = self._assistants.create(fields)
-        else:
-            call = self._assistants.update(self.view.id, fields)
         self._runner.run(
-            call,
+            self._save(fields),
             done=self._saved,
             failure=self._refused,
             settled=lambda: self._set_busy(False),
             owner=self,
         )
+
+    async def _save(self, fields: AssistantFields) -> AssistantView:
+        if self.view is None:
+            saved = await self._assistants.create(fields)
+        else:
+            saved = await self._assistants.update(self.view.id, fields)
+        if self._knowledge is not None and self.bases.loaded:
+            await self._knowledge.link("assistant_id", saved.id, self.bases.ticked())
+        return saved
 
     def _set_busy(self, busy: bool) -> None:
         self._busy = busy

@@ -37,6 +37,7 @@ from chatdesk.ui.settings.notices import Notice, Tone
 if TYPE_CHECKING:
     from chatdesk.core.assistants.model import AssistantView
     from chatdesk.core.assistants.service import Assistants
+    from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.core.tools.service import Tools
 
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -52,12 +53,14 @@ class AssistantsPage(QWidget):
         *,
         models: ModelPairs = (),
         servers: Callable[[], ToolServers] | None = None,  # None: no tools in this session
+        knowledge: Knowledge | None = None,
     ) -> None:
         super().__init__(parent)
         self._assistants = assistants
         self._runner = runner
         self._models = models
         self._servers = servers
+        self._knowledge = knowledge
         self._views: dict[uuid.UUID, AssistantView] = {}
         self.editor: AssistantEditor | None = None  # the one opened last
         self.file_dialog: QFileDialog | None = None
@@ -198,6 +201,7 @@ class AssistantsPage(QWidget):
             view=view,
             models=self._models,
             servers=None if self._servers is None else self._servers(),
+            knowledge=self._knowledge,
             parent=self,
         )
         editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
