@@ -14,6 +14,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from chatdesk.app import configure
 from chatdesk.core.chat.kinds import Status
@@ -27,6 +29,7 @@ from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL
 from chatdesk.core.search.search import Search
 from chatdesk.core.store import Store, open_store
+from chatdesk.core.store.models import KnowledgeDocument
 from chatdesk.core.tools.builtin import ChatdeskTools
 from chatdesk.core.transfer import ExportFormat, Transfer
 from tests.conftest import ServiceFactory
@@ -177,13 +180,25 @@ async def test_bad_files_are_listed_with_their_reasons_and_the_rest_indexed(
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges on Windows")
-async def test_a_link_loop_ends_and_is_named(service: ChatService, tmp_path: Path) -> None:
+async def test_a_link_loop_ends_and_is_named(
+    service: ChatService, store: Store, tmp_path: Path
+) -> None:
     folder = write_notes(tmp_path / "notes")
     (folder / "again").symlink_to(folder, target_is_directory=True)
     base = await indexed(service, folder)
     view = await service.knowledge.get(base.id)
     assert view.documents == 4
     assert any("loop" in e.error for e in await service.knowledge.errors(base.id))
+    first = await store.read(_failed_rows)
+    await service.knowledge.index(base.id)  # looked at again: nothing new is written
+    assert await store.read(_failed_rows) == first
+
+
+def _failed_rows(session: Session) -> list[tuple[uuid.UUID, str | None]]:
+    query = select(KnowledgeDocument.id, KnowledgeDocument.error).where(
+        KnowledgeDocument.error.is_not(None)
+    )
+    return [(row_id, error) for row_id, error in session.execute(query)]
 
 
 async def test_vectors_from_the_mock_embedding_model(service: ChatService, tmp_path: Path) -> None:

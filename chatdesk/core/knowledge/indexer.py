@@ -144,18 +144,20 @@ class Indexer:
         )
         stored = await self._store.read(lambda s: repo.stored_documents(s, source.id))
         found = [item for item in listed if isinstance(item, Found)]
-        present = {item.path for item in found}
+        skipped = [item for item in listed if isinstance(item, Skipped)]
+        present = {item.path for item in found} | {item.path for item in skipped}
         # What is under a folder that could not be listed this time is kept, not removed.
-        unlisted = tuple(item.path + os.sep for item in listed if isinstance(item, Skipped))
+        unlisted = tuple(item.path + os.sep for item in skipped)
         gone = [p for p in stored if p not in present and not p.startswith(unlisted or ("\0",))]
         if gone and not control.cancelled:
             removed = await self._store.write(lambda s: repo.remove_paths(s, source.base_id, gone))
             self._vectors.changed(source.base_id)
             progress = replace(progress, removed=progress.removed + removed)
-        skipped = [item for item in listed if isinstance(item, Skipped)]
         progress = replace(progress, stage=Stage.READING, total=progress.total + len(found))
-        for skip in skipped:
-            await self._fail(source, skip.path, -1, 0, skip.reason)
+        for skip in skipped:  # written when new or said otherwise: a look writes nothing new
+            known = stored.get(skip.path)
+            if known is None or known.error != skip.reason:
+                await self._fail(source, skip.path, -1, 0, skip.reason)
         progress = replace(progress, failed=progress.failed + len(skipped))
         for item in found:
             if not await control.go_on():

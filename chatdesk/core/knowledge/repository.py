@@ -176,7 +176,11 @@ class Stored:
     size: int
     mtime_ns: int
     sha256: str | None
-    failed: bool
+    error: str | None  # why it is not indexed; None: it is
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
 
 
 def stored_documents(session: Session, source_id: uuid.UUID) -> dict[str, Stored]:
@@ -187,12 +191,12 @@ def stored_documents(session: Session, source_id: uuid.UUID) -> dict[str, Stored
             KnowledgeDocument.size,
             KnowledgeDocument.mtime_ns,
             KnowledgeDocument.sha256,
-            KnowledgeDocument.error.is_not(None),
+            KnowledgeDocument.error,
         ).where(KnowledgeDocument.source_id == source_id)
     )
     return {
-        path: Stored(document_id, size, mtime_ns, sha256, bool(failed))
-        for path, document_id, size, mtime_ns, sha256, failed in rows
+        path: Stored(document_id, size, mtime_ns, sha256, error)
+        for path, document_id, size, mtime_ns, sha256, error in rows
     }
 
 
