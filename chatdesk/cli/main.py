@@ -11,10 +11,9 @@ import asyncio
 import contextlib
 import signal
 import sys
-import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
@@ -22,10 +21,12 @@ from chatdesk.cli.assistants import add_commands as add_assistant_commands
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
 from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.caps import add_commands as add_caps_commands
+from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
 from chatdesk.cli.output import fail, note, print_json, report, warn
+from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import sync, with_core
@@ -36,7 +37,6 @@ from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.attach.model import SCAN_NOTE
-from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.views import (
     AttachmentInput,
@@ -93,6 +93,10 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--provider", metavar="P", help="provider to use (default: from settings)")
     ask.add_argument("--model", metavar="M", help="model to use")
     ask.add_argument("--assistant", metavar="NAME", help="who answers (a --thread chat keeps it)")
+    ask.add_argument(
+        "--compare", metavar="P/M,P/M[,…]", type=compared_models,
+        help="send to 2–4 models at once (provider/model), answers one after another",
+    )  # fmt: skip
     ask.add_argument(
         "--kb", metavar="NAME", action="append", default=[], help="answer from this knowledge "
         "base, citing its passages (repeatable; a --thread chat keeps it)",
@@ -181,7 +185,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     thread_id = await service.resolve_thread(args.thread) if args.thread else None
     chosen = (await service.assistants.find(args.assistant)).id if args.assistant else None
     bases = [(await service.knowledge.find(name)).id for name in args.kb]
-    printer = _AnswerPrinter(sys.stdout, enabled=not args.json)
+    printer = AnswerPrinter(sys.stdout, enabled=not args.json)
     unsubscribe = service.events.subscribe(printer.on_event)
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -198,12 +202,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
-        if thread_id is None:  # the thread and the message in one transaction: a refused
-            turn = await service.send_new(
-                text, tools=tools, attachments=files, over_cap=args.over_cap,
-                assistant_id=chosen, knowledge=bases, **choice,
-            )  # fmt: skip
-        else:
+        if thread_id is not None:  # what was asked for changes the chat
             if chosen is not None:
                 await service.assistants.use_in(thread_id, chosen)
             if tools is not None:
@@ -211,6 +210,21 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             if bases:
                 had = await service.knowledge.links("thread_id", thread_id)
                 await service.knowledge.link("thread_id", thread_id, [*had, *bases])
+        new = thread_id is None
+        if args.compare:  # one answer from each model, side by side in the window
+            turn = await service.comparisons.send(
+                thread_id, text, args.compare, attachments=files, over_cap=args.over_cap,
+                tools=tools if new else None, assistant_id=chosen if new else None,
+                knowledge=bases if new else (),
+            )  # fmt: skip
+            if not args.json:
+                heading(turn.answer.model)
+        elif thread_id is None:  # the thread and the message in one transaction: a refused
+            turn = await service.send_new(
+                text, tools=tools, attachments=files, over_cap=args.over_cap,
+                assistant_id=chosen, knowledge=bases, **choice,
+            )  # fmt: skip
+        else:
             turn = await service.send(
                 thread_id, text, attachments=files, over_cap=args.over_cap, **choice
             )
@@ -218,20 +232,19 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None:
             answer = await service.stop(turn.answer.id)
+        printer.finish(answer)
+        if not args.json:
+            print_sources(answer)
+        others = await the_others(service, turn.others, stop=stopped.is_set(), show=not args.json)
     finally:
         unsubscribe()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
-    printer.finish(answer)
-    if answer.sources and not args.json:
-        print("\nSources:")
-        for source in answer.sources:
-            where = f", {source.location}" if source.location else ""
-            print(f"[{source.number}] {source.path}{where}")
     thread_id = answer.thread_id
     if args.json:
-        print_json({"thread_id": str(thread_id), **_message_json(answer)})
+        compared = {"compared": [_message_json(o) for o in others]} if others else {}
+        print_json({"thread_id": str(thread_id), **_message_json(answer), **compared})
     elif sys.stderr.isatty():
         note(f"thread {thread_id.hex[:12]} (continue with --thread {thread_id.hex[:12]})")
     if answer.status is Status.COMPLETE:
@@ -256,37 +269,6 @@ async def _until_done_or_stopped(
         return answer.result()
     answer.cancel()
     return None
-
-
-class _AnswerPrinter:
-    """Writes streamed text to stdout as it arrives; survives a closed pipe."""
-
-    def __init__(self, out: TextIO, *, enabled: bool) -> None:
-        self._out = out
-        self._enabled = enabled
-        self._printed: list[str] = []
-        self.message_id: uuid.UUID | None = None
-
-    def on_event(self, event: Event) -> None:
-        if isinstance(event, AnswerTextAppended) and event.message_id == self.message_id:
-            self._write(event.text)
-
-    def finish(self, answer: MessageView) -> None:
-        printed = "".join(self._printed)
-        if answer.content.startswith(printed):
-            self._write(answer.content[len(printed) :])
-        if self._printed and not "".join(self._printed).endswith("\n"):
-            self._write("\n")
-
-    def _write(self, text: str) -> None:
-        if not self._enabled or not text:
-            return
-        self._printed.append(text)
-        try:
-            self._out.write(text)
-            self._out.flush()
-        except BrokenPipeError:
-            self._enabled = False  # the reader went away; the answer is still saved
 
 
 def _read_text(argument: str) -> str:

@@ -106,3 +106,20 @@ def test_a_project_and_an_assistant_answer_from_a_linked_base(tmp_path: Path) ->
     missing = chatdesk("kb", "link", "Home", "--project", "Garden")
     assert missing.returncode != 0
     assert "no project called 'Garden'" in missing.stderr
+
+
+def test_ask_compare_prints_each_model_s_answer_and_uses_the_base(tmp_path: Path) -> None:
+    notes = _notes(tmp_path / "notes")
+    chatdesk("kb", "create", "Home")
+    chatdesk("kb", "add", "Home", str(notes))
+    shown = chatdesk("ask", "--kb", "Home", "--compare", "mock/mock-1,mock/mock-2",
+                     "What is the tyre pressure?")  # fmt: skip
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("── mock-1 ──\nFrom your documents:")
+    assert "\n── mock-2 ──\nFrom your documents:" in shown.stdout
+    asked = chatdesk_json("ask", "--compare", "mock/mock-2,mock/mock-3", "Explain tides")
+    assert asked["model"] == "mock-2"
+    assert [other["model"] for other in asked["compared"]] == ["mock-3"]
+    refused = chatdesk("ask", "--compare", "mock/mock-1", "Explain tides")
+    assert refused.returncode == 2
+    assert "compare 2 to 4 different models, not 1" in refused.stderr

@@ -48,10 +48,12 @@ class Comparisons:
         tools: Sequence[str] | None = None,
         assistant_id: uuid.UUID | None = None,
         over_cap: bool = False,
+        knowledge: Sequence[uuid.UUID] = (),
     ) -> Turn:
         """Commit the message (in a new chat when `thread_id` is None, as `send_new` makes
-        one) and start one answer from each of `models` ((provider, model), 2 to 4): the
-        turn's `answer` is the one shown, `others` the rest."""
+        one, with its `knowledge` bases) and start one answer from each of `models`
+        ((provider, model), 2 to 4): the turn's `answer` is the one shown, `others` the
+        rest; each is given the chat's knowledge passages."""
         self._check_tools(tools or ())
         return await self._turns.send(
             thread_id,
@@ -64,6 +66,7 @@ class Comparisons:
             over_cap=over_cap,
             assistant_id=assistant_id,
             compare=models,
+            knowledge=knowledge,
         )
 
     async def answers_of(self, answer_id: uuid.UUID) -> list[MessageView]:

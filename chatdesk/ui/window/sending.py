@@ -228,6 +228,7 @@ class Sending(QObject):
                 tools=None if thread or chosen is None else sorted(chosen),
                 assistant_id=None if thread else self._models.assistants.new_chat_assistant,
                 over_cap=over_cap,
+                knowledge=() if thread else sorted(self._models.knowledge.new_chat_knowledge),
             )
         if thread is not None:
             return service.send(thread.id, text, attachments=items, over_cap=over_cap)
