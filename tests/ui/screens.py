@@ -687,7 +687,7 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
 
 
 def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
-    """Run one screenshot script by itself (`python tests/ui/screens_NAME.py [FOLDER]`), in a
+    """Run one screenshot script by itself (`python tests/ui/screens_knowledge.py FOLDER`), in a
     data folder of its own."""
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
