@@ -35,7 +35,6 @@ def upgrade() -> None:
         sa.Column("embedding_provider", sa.String(length=100), nullable=True),
         sa.Column("embedding_model", sa.String(length=200), nullable=True),
         sa.Column("embedding_problem", sa.Text(), nullable=True),
-        sa.Column("paused", sa.Boolean(), server_default="0", nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_knowledge_bases")),

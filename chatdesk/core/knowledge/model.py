@@ -39,7 +39,6 @@ class BaseView:
     embedding_provider: str | None
     embedding_model: str | None
     embedding_problem: str | None
-    paused: bool
     sources: tuple[SourceView, ...]
     documents: int  # indexed
     failed: int  # could not be read (`DocumentError`s)

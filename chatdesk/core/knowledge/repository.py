@@ -125,7 +125,6 @@ def base_views(session: Session, base_ids: Sequence[uuid.UUID] | None = None) ->
                 embedding_provider=row.embedding_provider,
                 embedding_model=row.embedding_model,
                 embedding_problem=row.embedding_problem,
-                paused=row.paused,
                 sources=tuple(sources.get(row.id, ())),
                 documents=indexed,
                 failed=failed,

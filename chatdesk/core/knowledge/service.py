@@ -312,7 +312,7 @@ class Knowledge:
         while True:
             started = time.monotonic()
             for view in await self.list():
-                if not view.paused and view.sources:
+                if view.sources:
                     await self.index(view.id)
             took = time.monotonic() - started
             await asyncio.sleep(max(self._settings().knowledge.rescan_seconds, 20 * took))

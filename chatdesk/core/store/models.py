@@ -289,7 +289,6 @@ class KnowledgeBase(Base):
     embedding_model: Mapped[str | None] = mapped_column(String(200))
     # Why its vectors could not be made last time ("the server cannot be reached"); NULL: fine.
     embedding_problem: Mapped[str | None] = mapped_column(Text)
-    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
