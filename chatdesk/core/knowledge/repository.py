@@ -71,6 +71,12 @@ def create_base(session: Session, name: str, now: datetime) -> KnowledgeBase:
     return row
 
 
+def base_names(session: Session) -> list[tuple[uuid.UUID, str]]:
+    """Every base's id and name, in the order of their names (nothing counted)."""
+    rows = session.execute(select(KnowledgeBase.id, KnowledgeBase.name))
+    return sorted(((base_id, name) for base_id, name in rows), key=lambda b: name_key(b[1]))
+
+
 def base_views(session: Session, base_ids: Sequence[uuid.UUID] | None = None) -> list[BaseView]:
     """The bases (all, or these), in the order of their names, with their counts."""
     query = select(KnowledgeBase)

@@ -82,6 +82,11 @@ class Knowledge:
     async def list(self) -> list[BaseView]:
         return await self._store.read(repo.base_views)
 
+    async def names(self) -> builtins.list[tuple[uuid.UUID, str]]:
+        """Every base's id and name, in the order of their names: for menus and lists that
+        need no counts (`list` counts every base's passages)."""
+        return await self._store.read(repo.base_names)
+
     async def get(self, base_id: uuid.UUID) -> BaseView:
         views = await self._store.read(lambda s: repo.base_views(s, [base_id]))
         if not views:

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
+from chatdesk.core.assistants.names import name_key
 from chatdesk.core.chat.attachments import sections
 from chatdesk.core.errors import InvalidRequest, NotFound
-from chatdesk.core.knowledge.model import BaseView, Passage
+from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.search.search import Search
 from chatdesk.core.tools.model import BUILT_IN, ToolInfo, ToolOutcome
 
@@ -108,7 +109,7 @@ SEARCH_KNOWLEDGE = ToolInfo(
 class KnowledgeSearch(Protocol):
     """What the tool needs of the knowledge bases (`chatdesk/core/knowledge/service.py`)."""
 
-    async def list(self) -> list[BaseView]: ...
+    async def names(self) -> list[tuple[uuid.UUID, str]]: ...
 
     async def search(
         self, base_ids: Sequence[uuid.UUID], question: str, limit: int | None = None
@@ -140,7 +141,7 @@ class ChatdeskTools:
     async def tools(self) -> list[ToolInfo]:
         # search_knowledge is offered once the user has a knowledge base: without one it
         # would only take room in every request.
-        self._offers_knowledge = self._knowledge is not None and bool(await self._knowledge.list())
+        self._offers_knowledge = self._knowledge is not None and bool(await self._knowledge.names())
         return self.known_tools()
 
     def known_tools(self) -> list[ToolInfo]:
@@ -193,15 +194,14 @@ class ChatdeskTools:
             return ToolOutcome.error("`query` must be a non-empty string.")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_PASSAGES:
             return ToolOutcome.error(f"`limit` must be a whole number from 1 to {MAX_PASSAGES}.")
-        bases = await knowledge.list()
+        bases = await knowledge.names()
         if named is not None:
-            wanted = str(named).casefold().strip()
-            bases = [b for b in bases if b.name.casefold() == wanted]
+            bases = [(i, name) for i, name in bases if name_key(name) == name_key(str(named))]
             if not bases:
                 return ToolOutcome.error(f"There is no knowledge base called {named!r}.")
         if not bases:
             return ToolOutcome.error("The user has no knowledge bases.")
-        found = await knowledge.search([b.id for b in bases], query, limit=limit)
+        found = await knowledge.search([base_id for base_id, _ in bases], query, limit=limit)
         result = {
             "query": query,
             "passages": [

@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
 if TYPE_CHECKING:
-    from chatdesk.core.knowledge.model import BaseView
     from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.ui.runner import Runner
 
@@ -32,8 +31,8 @@ class KnowledgeTicks(QListWidget):
     ) -> None:
         """Read the bases, and those linked to `owner_id` (None: a new one, none linked)."""
 
-        async def read() -> tuple[list[BaseView], list[uuid.UUID]]:
-            bases = await knowledge.list()
+        async def read() -> tuple[list[tuple[uuid.UUID, str]], list[uuid.UUID]]:
+            bases = await knowledge.names()
             linked = await knowledge.links(owner, owner_id) if owner_id else []
             return bases, linked
 
@@ -47,14 +46,14 @@ class KnowledgeTicks(QListWidget):
             if item is not None and item.checkState() == Qt.CheckState.Checked
         ]
 
-    def _fill(self, found: tuple[list[BaseView], list[uuid.UUID]]) -> None:
+    def _fill(self, found: tuple[list[tuple[uuid.UUID, str]], list[uuid.UUID]]) -> None:
         bases, linked = found
         self.clear()
-        for base in bases:
-            item = QListWidgetItem(base.name, self)
-            item.setData(_ID_ROLE, base.id.hex)  # by hex: Qt compares a UUID by identity
+        for base_id, name in bases:
+            item = QListWidgetItem(name, self)
+            item.setData(_ID_ROLE, base_id.hex)  # by hex: Qt compares a UUID by identity
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            on = base.id in linked
+            on = base_id in linked
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
         rows = max(1, min(len(bases), 3))
         row = self.sizeHintForRow(0) + self.spacing() * 2

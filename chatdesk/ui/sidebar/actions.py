@@ -211,7 +211,7 @@ class SidebarActions(QObject):
 
         async def read() -> _Found:
             assistants = await service.assistants.list()
-            bases = [(b.id.hex, b.name) for b in await service.knowledge.list()]
+            bases = [(base_id.hex, name) for base_id, name in await service.knowledge.names()]
             if project is None:
                 return assistants, None, bases, []
             stored = {p.id: p for p in await service.list_projects()}

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import ThreadView
-    from chatdesk.core.knowledge.model import BaseView
     from chatdesk.ui.runner import Runner
 
 
@@ -48,8 +47,8 @@ class KnowledgeChoice:
         knowledge = self._service.knowledge
         thread = self._shown()
 
-        async def read() -> tuple[list[BaseView], list[uuid.UUID]]:
-            bases = await knowledge.list()
+        async def read() -> tuple[list[tuple[uuid.UUID, str]], list[uuid.UUID]]:
+            bases = await knowledge.names()
             if thread is None:
                 return bases, sorted(self.new_chat_knowledge)
             return bases, await knowledge.links("thread_id", thread.id)
@@ -67,9 +66,9 @@ class KnowledgeChoice:
             call = self._service.knowledge.link("thread_id", thread.id, sorted(wanted))
             self._runner.run(call, done=lambda _: self._show_ticks(wanted))
 
-    def _fill(self, found: tuple[list[BaseView], list[uuid.UUID]]) -> None:
+    def _fill(self, found: tuple[list[tuple[uuid.UUID, str]], list[uuid.UUID]]) -> None:
         bases, linked = found
-        self._bases = [(base.id.hex, base.name) for base in bases]
+        self._bases = [(base_id.hex, name) for base_id, name in bases]
         self._show_ticks(set(linked))
 
     def _show_ticks(self, on: set[uuid.UUID]) -> None:
