@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.knowledge.model import Stage
-from chatdesk.core.knowledge.retrieval import Vectors, keyword_ranking, pack
+from chatdesk.core.knowledge.retrieval import Vectors, keyword_hits, pack
 from chatdesk.core.knowledge.words import WORD, telling
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL, mock_vector
 from chatdesk.core.store.store import Store
@@ -109,7 +109,7 @@ async def _recall(service: ChatService, store: Store, base_id: uuid.UUID, folder
     fused: dict[Question, bool] = {}
     for question, answer in answers.items():
         words: Sequence[int] = await store.read(
-            lambda s, q=question.text: keyword_ranking(s, [base_id], q)
+            lambda s, q=question.text: [i for i, _ in keyword_hits(s, [base_id], q)]
         )
         query = pack(mock_vector(question.text))  # what the mock answers for the question
         nearest: Sequence[int] = await store.read(

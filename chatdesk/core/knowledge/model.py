@@ -121,7 +121,6 @@ class DocumentText:
     path: str
     text: str
     sha256: str | None
-    mime: str | None
 
 
 @dataclass(frozen=True)

@@ -227,24 +227,11 @@ def put_document(
     now: datetime,
 ) -> uuid.UUID:
     """Store a document read now, in place of what was stored for its path."""
-    remove_paths(session, source.base_id, [path])
-    document = KnowledgeDocument(
-        id=uuid.uuid4(),
-        base_id=source.base_id,
-        source_id=source.id,
-        path=path,
-        size=size,
-        mtime_ns=mtime_ns,
-        sha256=extracted.sha256,
-        mime=extracted.mime,
-        pages=extracted.pages or None,
-        text=extracted.text,
-        note=extracted.note[:500] or None,
-        chunks=len(chunks),
-        indexed_at=now,
-    )
-    session.add(document)
-    session.flush()
+    document = _replace_document(
+        session, source, path, size, mtime_ns, now,
+        sha256=extracted.sha256, mime=extracted.mime, pages=extracted.pages or None,
+        text=extracted.text, note=extracted.note[:500] or None, chunks=len(chunks),
+    )  # fmt: skip
     if chunks:
         session.execute(
             insert(KnowledgeChunk),
@@ -275,19 +262,34 @@ def put_failure(
 ) -> None:
     """Record why the file at `path` is not indexed (its passages, if any, go). A size of -1
     makes the next pass read it again whatever it finds."""
+    _replace_document(session, source, path, size, mtime_ns, now, error=error)
+
+
+def _replace_document(
+    session: Session,
+    source: KnowledgeSource,
+    path: str,
+    size: int,
+    mtime_ns: int,
+    now: datetime,
+    **columns: Any,
+) -> KnowledgeDocument:
+    """A document row for `path` (written now) in place of the one stored for it, whose
+    passages go with it."""
     remove_paths(session, source.base_id, [path])
-    session.add(
-        KnowledgeDocument(
-            id=uuid.uuid4(),
-            base_id=source.base_id,
-            source_id=source.id,
-            path=path,
-            size=size,
-            mtime_ns=mtime_ns,
-            error=error,
-            indexed_at=now,
-        )
+    document = KnowledgeDocument(
+        id=uuid.uuid4(),
+        base_id=source.base_id,
+        source_id=source.id,
+        path=path,
+        size=size,
+        mtime_ns=mtime_ns,
+        indexed_at=now,
+        **columns,
     )
+    session.add(document)
+    session.flush()
+    return document
 
 
 def touch_document(session: Session, document_id: uuid.UUID, size: int, mtime_ns: int) -> None:
@@ -327,7 +329,7 @@ def document_text(session: Session, document_id: uuid.UUID) -> DocumentText:
         raise NotFound(
             "That document is no longer in its knowledge base (it was removed or changed)."
         )
-    return DocumentText(row.id, row.path, row.text, row.sha256, row.mime)
+    return DocumentText(row.id, row.path, row.text, row.sha256)
 
 
 # -- vectors -------------------------------------------------------------------------------------

@@ -32,13 +32,6 @@ FUSION_K = 60  # reciprocal rank fusion's constant: 1 / (K + rank)
 DEPTH = 50  # how far down each ranking is read
 
 
-def keyword_ranking(
-    session: Session, base_ids: Sequence[uuid.UUID], question: str, depth: int = DEPTH
-) -> list[int]:
-    """The ids of the passages of these bases that best match the question's words."""
-    return [chunk_id for chunk_id, _ in keyword_hits(session, base_ids, question, depth)]
-
-
 def keyword_hits(
     session: Session, base_ids: Sequence[uuid.UUID], question: str, depth: int = DEPTH
 ) -> list[tuple[int, float]]:
