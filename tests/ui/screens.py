@@ -10,11 +10,12 @@ a failed answer and the empty state.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -686,9 +687,10 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
     await runner.aclose()
 
 
-def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
-    """Run one screenshot script by itself (`python tests/ui/screens_knowledge.py FOLDER`), in a
-    data folder of its own."""
+@contextlib.contextmanager
+def _application() -> Iterator[tuple[QApplication, Path]]:
+    """The application the screenshot scripts run in, in a data folder of their own, and the
+    folder the pictures go to (the first argument, else `screenshots`)."""
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
@@ -696,39 +698,31 @@ def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)
-        qasync.run(screens(app, out.resolve()))
+        yield app, out.resolve()
+
+
+def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
+    """Run one screenshot script by itself (`python tests/ui/screens_knowledge.py FOLDER`)."""
+    with _application() as (app, out):
+        qasync.run(screens(app, out))
     return 0
 
 
 def run() -> int:
-    out = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
-    out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CHATDESK_HOME"] = home
-        app = QApplication(sys.argv[:1])
-        app.setApplicationName("chatdesk")
-        app.setQuitOnLastWindowClosed(False)
-        code: int = qasync.run(main(app, out.resolve()))
-        qasync.run(summary_screens(app, out.resolve()))
-        qasync.run(settings_screens(app, out.resolve()))
-        qasync.run(tool_screens(app, out.resolve()))
-        from tests.ui.screens_attachments import attachment_screens, tool_image_screens
+    from tests.ui.screens_assistants import assistant_page_screens
+    from tests.ui.screens_attachments import attachment_screens, tool_image_screens
+    from tests.ui.screens_compare import assistant_screens, temporary_screens
+    from tests.ui.screens_knowledge import knowledge_page_screens
+    from tests.ui.screens_sources import source_screens
 
-        qasync.run(attachment_screens(app, out.resolve()))
-        qasync.run(tool_image_screens(app, out.resolve()))
-        from tests.ui.screens_compare import assistant_screens, temporary_screens
-
-        qasync.run(assistant_screens(app, out.resolve()))
-        qasync.run(temporary_screens(app, out.resolve()))
-        from tests.ui.screens_assistants import assistant_page_screens
-
-        qasync.run(assistant_page_screens(app, out.resolve()))
-        from tests.ui.screens_knowledge import knowledge_page_screens
-
-        qasync.run(knowledge_page_screens(app, out.resolve()))
-        from tests.ui.screens_sources import source_screens
-
-        qasync.run(source_screens(app, out.resolve()))
+    with _application() as (app, out):
+        code: int = qasync.run(main(app, out))
+        for more in (
+            summary_screens, settings_screens, tool_screens, attachment_screens,
+            tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
+            knowledge_page_screens, source_screens,
+        ):  # fmt: skip
+            qasync.run(more(app, out))
         return code
 
 

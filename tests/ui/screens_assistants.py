@@ -53,7 +53,7 @@ async def _seed(core: Core) -> None:
         reviewer.id,
         type(fields)(**{**fields.__dict__, "tools": ("chatdesk", "github"), "model": "mock-1"}),
     )
-    for name in ("Style guides", "Engineering notes"):  # bases it may answer from
+    for name in ("Style guides", "Review checklists"):  # bases it may answer from
         base = await core.service.knowledge.create(name)
         if name == "Style guides":
             await core.service.knowledge.link("assistant_id", reviewer.id, [base.id])

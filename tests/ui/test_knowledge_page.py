@@ -6,7 +6,7 @@ vectors made once an embedding model is chosen, and the status following a pass'
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +17,6 @@ from pytestqt.qtbot import QtBot
 from chatdesk.app import Core
 from chatdesk.core.config import Settings
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Progress, Stage
-from chatdesk.core.providers.embeddings import can_embed, embedding_models
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.knowledge_page import KnowledgePage
@@ -38,16 +37,6 @@ def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
     finish(made.aclose())
 
 
-def embedders(core: Core) -> Callable[[], list[tuple[str, tuple[str, ...]]]]:
-    """Every provider of the core that makes embeddings, with the models it names."""
-    providers = core.providers
-    return lambda: [
-        (name, embedding_models(providers.get(name)))
-        for name in providers.names()
-        if can_embed(providers.get(name))
-    ]
-
-
 @pytest.fixture
 def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[KnowledgePage]:
     service = core.service
@@ -57,7 +46,7 @@ def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[KnowledgePage]:
         models=service.known_models,
         knowledge=service.knowledge,
         events=service.events.subscribe,
-        embedders=embedders(core),
+        embedders=service.knowledge.embedders,
     )
     qtbot.addWidget(dialog)
     dialog.open()
