@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.indexer import Control, Indexer
 from chatdesk.core.knowledge.model import (
@@ -316,9 +316,12 @@ class Knowledge:
     async def _watch(self) -> None:
         while True:
             started = time.monotonic()
-            for view in await self.list():
-                if view.sources:
-                    await self.index(view.id)
+            try:
+                for view in await self.list():
+                    if view.sources:
+                        await self.index(view.id)
+            except ChatdeskError as error:  # the disk, say: looked at again next time
+                log.warning("knowledge: the bases were not looked at: %s", error)
             took = time.monotonic() - started
             await asyncio.sleep(max(self._settings().knowledge.rescan_seconds, 20 * took))
 
