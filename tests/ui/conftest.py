@@ -24,6 +24,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.app import Core, build_core, configure
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
+from chatdesk.ui.runner import Runner
 
 protect_singleton_refcounts()  # the whole UI test session runs in one interpreter
 
@@ -109,3 +110,18 @@ def open_window(make_core: Any, qtbot: QtBot) -> Iterator[Any]:
         window.close()
         _finish(qtbot, window.aclose())
         window.deleteLater()
+
+
+@pytest.fixture
+def core(make_core: Any) -> Core:
+    """A started core on a fresh database (the mock answering at once)."""
+    made: Core = make_core()
+    return made
+
+
+@pytest.fixture
+def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
+    """A Runner for a widget tested on its own, closed after the test."""
+    made = Runner()
+    yield made
+    finish(made.aclose())

@@ -33,19 +33,6 @@ BUILT_IN = ["Careful writer", "Code reviewer", "Summariser", "Translator", "Tuto
 
 
 @pytest.fixture
-def core(make_core: Any) -> Core:
-    made: Core = make_core()
-    return made
-
-
-@pytest.fixture
-def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
-    made = Runner()
-    yield made
-    finish(made.aclose())
-
-
-@pytest.fixture
 def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[AssistantsPage]:
     service = core.service
     dialog = PreferencesDialog(

@@ -25,19 +25,6 @@ from tests.ui.test_preferences import LEFT, show_tab
 
 
 @pytest.fixture
-def core(make_core: Any) -> Core:
-    made: Core = make_core()
-    return made
-
-
-@pytest.fixture
-def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
-    made = Runner()
-    yield made
-    finish(made.aclose())
-
-
-@pytest.fixture
 def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[KnowledgePage]:
     service = core.service
     dialog = PreferencesDialog(

@@ -80,13 +80,6 @@ def make_manager(profiles_file: Path, finish: Any) -> Iterator[MakeManager]:
         finish(providers.aclose())
 
 
-@pytest.fixture
-def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
-    made = Runner()
-    yield made
-    finish(made.aclose())
-
-
 OpenPreferences = Callable[..., PreferencesDialog]
 
 

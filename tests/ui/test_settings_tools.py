@@ -38,13 +38,6 @@ CLAUDE = {
 
 
 @pytest.fixture
-def runner(qloop: Any, finish: Any) -> Iterator[Runner]:
-    made = Runner()
-    yield made
-    finish(made.aclose())
-
-
-@pytest.fixture
 def tools(tmp_path: Path, finish: Any) -> Iterator[Tools]:
     settings = Settings()
     made = Tools(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
