@@ -25,7 +25,6 @@ from tests.ui.test_preferences import LEFT
 from tests.ui.test_settings_providers import (  # noqa: F401 (fixtures)
     OpenPreferences,
     open_preferences,
-    runner,
     said,
 )
 

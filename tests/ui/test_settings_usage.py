@@ -20,7 +20,6 @@ from tests.core.sse_server import FakeOpenAI, Reply, chunk, usage_chunk
 from tests.ui.test_settings_providers import (  # noqa: F401 (fixtures)
     OpenPreferences,
     open_preferences,
-    runner,
     said,
 )
 
