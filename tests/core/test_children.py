@@ -1,6 +1,6 @@
 """The supervisor of child processes, with real processes: nothing from the working directory
-runs in a child, a child that does not start or does not answer is bounded and killed, and a
-child whose parent was killed does not stay behind."""
+runs in a child, a child that does not start or does not answer is bounded and killed, a child
+whose parent was killed does not stay behind, and a child is one process, no more."""
 
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import sys
 import textwrap
 import threading
 import time
-from multiprocessing.connection import Connection
 from pathlib import Path
 
 import psutil
 import pytest
 
+from chatdesk.core.trust.child_entry import Replies, Requests
 from chatdesk.core.trust.children import Child, ChildFailed
+from tests.core.child_loops import chatty
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,29 +26,26 @@ ROOT = Path(__file__).resolve().parents[2]
 # Children's loops for these tests (module level: the child imports them by name).
 
 
-def never_ready(requests: Connection, replies: Connection) -> None:
+def never_ready(requests: Requests, replies: Replies) -> None:
     time.sleep(600)
 
 
-def echo_or_hang(requests: Connection, replies: Connection) -> None:
+def echo_or_hang(requests: Requests, replies: Replies) -> None:
     replies.send(("ready",))
     while True:
-        try:
-            number, word = requests.recv()
-        except EOFError:
-            return
+        number, word = requests.recv()
         if word == "hang":
             time.sleep(600)
         replies.send((number, word.upper()))
 
 
-def busy(requests: Connection, replies: Connection) -> None:
+def busy(requests: Requests, replies: Replies) -> None:
     replies.send(("ready",))
     while True:  # computing, deaf to its pipe: only the parent watch can end it
         sum(range(1000))
 
 
-def busy_without_the_kernel(requests: Connection, replies: Connection) -> None:
+def busy_without_the_kernel(requests: Requests, replies: Replies) -> None:
     """As `busy`, with Linux's parent-death signal taken back: the portable watch alone."""
     if sys.platform == "linux":
         import ctypes
@@ -65,6 +63,33 @@ def test_a_child_that_never_gets_ready_is_bounded_and_killed() -> None:
     finally:
         child.stop()
     assert not child.is_alive()
+
+
+def test_a_child_is_one_light_process_whose_output_does_not_disturb_its_answers() -> None:
+    """No helper process beside it (multiprocessing's resource tracker, ~12 MB), none of
+    multiprocessing or asyncio inside it, and what it prints goes elsewhere than the pipe."""
+    child = Child("test-chatty", chatty)
+    try:
+        child.wait_ready()
+        assert [each.pid for each in psutil.Process().children(recursive=True)] == [child.pid]
+        for number, module in enumerate(["multiprocessing", "asyncio", "concurrent.futures"]):
+            assert child.ask((number, module), 10) == (False,)
+        assert child.ask((9, "chatdesk.core.trust.child_entry"), 10) == (True,)
+    finally:
+        child.stop()
+    assert not child.is_alive()
+
+
+def test_a_child_that_cannot_be_started_fails_as_a_child_does(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refused(*args: object, **kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    with pytest.raises(ChildFailed) as failed:
+        Child("test-echo", echo_or_hang)
+    assert not failed.value.timed_out
 
 
 def test_a_stuck_request_is_killed_and_a_new_child_answers() -> None:
@@ -202,16 +227,14 @@ def test_nothing_in_the_working_directory_runs_in_a_child(
     assert result.stdout.split() == ["True", "[2]", "True"], result.stderr
 
 
-def test_a_program_started_later_gets_the_environment_as_it_was(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The setting that keeps the working directory off a child's path is for the child's
-    start alone: a Python tool chatdesk runs later still finds the modules beside its script."""
-    monkeypatch.delenv("PYTHONSAFEPATH", raising=False)
+def test_a_program_started_later_gets_the_environment_as_it_was() -> None:
+    """What keeps the working directory off a child's path is for the child alone: a Python
+    tool chatdesk runs later still finds the modules beside its script."""
+    before = dict(os.environ)
     child = Child("test-echo", echo_or_hang)
     try:
         child.wait_ready()
-        assert "PYTHONSAFEPATH" not in os.environ
+        assert dict(os.environ) == before
     finally:
         child.stop()
 
@@ -242,3 +265,23 @@ def _wait_until_gone(thread: threading.Thread) -> None:
     deadline = time.monotonic() + 10
     while thread.native_id in {each.id for each in psutil.Process().threads()}:
         assert time.monotonic() < deadline, "the thread did not end"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="stands a shell script in for the app")
+def test_a_frozen_chatdesk_starts_its_own_executable_as_the_child(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The desktop build has no Python to run: the child is the app itself, started with the
+    flag its entry point (packaging/chatdesk_main.py) turns into the child's loop."""
+    app = tmp_path / "chatdesk"
+    app.write_text(
+        f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "packaging" / "chatdesk_main.py"}" "$@"\n'
+    )
+    app.chmod(0o755)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(app))
+    child = Child("test-echo", echo_or_hang)
+    try:
+        assert child.ask((1, "frozen"), 30) == ("FROZEN",)
+    finally:
+        child.stop()

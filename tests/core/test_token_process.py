@@ -10,10 +10,10 @@ import functools
 import gc
 import os
 import signal
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
-from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from typing import Any
 
@@ -286,11 +286,11 @@ def test_restarts_are_bounded(fresh: TokenCounter, child: CountingProcess) -> No
 def test_a_child_that_cannot_start_gives_estimates_and_is_tried_again(
     fresh: TokenCounter, child: CountingProcess, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refused(self: SpawnProcess) -> None:
+    def refused(*args: Any, **kwargs: Any) -> None:
         raise OSError(11, "Resource temporarily unavailable")
 
     with monkeypatch.context() as patch:
-        patch.setattr(SpawnProcess, "start", refused)
+        patch.setattr(subprocess, "Popen", refused)
         assert not fresh.load("gpt-4o")
         assert not fresh.ready("gpt-4o")  # the next load tries again
         assert fresh.count_text("gpt-4o", "hello").estimated

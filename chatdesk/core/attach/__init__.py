@@ -4,7 +4,7 @@
 - `reading.py` and the readers it calls (`sniff.py`, `images.py`, `pdf.py`, `office.py`,
   `textual.py`) run in the reading child process only: every file is untrusted, so it is
   decoded where it can be killed, with a time bound and size caps (decision 0026).
-- `worker.py` — that child, supervised by `chatdesk/core/trust/children.py`.
+- `worker.py` — that child, supervised by `chatdesk/core/trust/children.py`; `child.py`, its loop.
 - `attacher.py` — a file or pasted bytes to an `AttachmentInput`: read, checked in the child,
   stored, described.
 """

@@ -1,5 +1,6 @@
 """The reading child: every attached file is sniffed, decoded and extracted in a child process
-(`chatdesk/core/trust/children.py` starts and supervises it), never in chatdesk's own.
+(its loop: `child.py`; `chatdesk/core/trust/children.py` starts and supervises it), never in
+chatdesk's own.
 
 A hostile or broken file can loop, crash a C library or hold the GIL for seconds; in a child it
 costs a kill. Each file has a time bound; past it, or when the child dies, the child is killed
@@ -17,9 +18,9 @@ import asyncio
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from multiprocessing.connection import Connection
 
-from chatdesk.core.attach.model import Limits, Read, Unreadable
+from chatdesk.core.attach.child import serve
+from chatdesk.core.attach.model import Limits, Read
 from chatdesk.core.trust.children import Child, ChildFailed
 
 log = logging.getLogger("chatdesk.attach")
@@ -92,7 +93,7 @@ class Reader:
     def _ask_child(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:
         if self._child is None or not self._child.is_alive():
             self._drop_child()
-            self._child = Child("chatdesk-attach", _serve, ready_timeout=READY_TIMEOUT)
+            self._child = Child("chatdesk-attach", serve, ready_timeout=READY_TIMEOUT)
         self._child.wait_ready()
         self._number += 1
         read, reason = self._child.ask((self._number, name, data, limits), timeout)
@@ -119,27 +120,6 @@ class Reader:
                 self._idle.cancel()
             self._drop_child()
         self._pool.shutdown(wait=False)
-
-
-def _serve(requests: Connection, replies: Connection) -> None:
-    """The child's loop: read what arrives until the parent closes its end."""
-    from chatdesk.core.attach.reading import read
-
-    replies.send(("ready",))
-    while True:
-        try:
-            number, name, data, limits = requests.recv()
-        except EOFError:
-            return
-        try:
-            replies.send((number, read(name, data, limits), None))
-        except Unreadable as error:
-            replies.send((number, None, str(error)))
-        except MemoryError:
-            replies.send((number, None, "it needs more memory to read than is free"))
-        except Exception:  # a bug must cost this file, not the child
-            log.exception("reading an attachment failed")
-            replies.send((number, None, "it could not be read"))
 
 
 __all__ = ["Limits", "ReadFailed", "Reader"]

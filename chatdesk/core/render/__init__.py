@@ -4,9 +4,9 @@ Pure Python, no Qt. How the UI uses it:
 
 - One `RenderWorker` for the app (its child starts with the first message, or `start()`, and
   stops when idle), `await render(text, options)` for each message (never `render_markdown`
-  on the GUI thread for model text), `await aclose()` at exit. A frozen (PyInstaller) build
-  must call `multiprocessing.freeze_support()` first thing in its entry point, as for any
-  "spawn" child.
+  on the GUI thread for model text), `await aclose()` at exit. A frozen (PyInstaller) build's
+  entry point must hand the child's start to `chatdesk.core.trust.child_entry` first
+  (packaging/chatdesk_main.py), as for every child.
 - Show `Rendered.html` in a QTextBrowser whose `loadResource` serves only `Rendered.images`
   (by the name in `src`, e.g. "math:<sha1>.png") and nothing else, with `setOpenLinks(False)`.
   On `anchorClicked`, `classify_link(url)` (`chatdesk/core/trust/links.py`): "action" →

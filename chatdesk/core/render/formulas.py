@@ -10,7 +10,6 @@ is shown as its source.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import re
 import time
@@ -18,13 +17,11 @@ import warnings
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chatdesk.core.render.model import picture_name
 from chatdesk.core.render.palette import palette_for
-
-if TYPE_CHECKING:
-    from matplotlib.mathtext import MathTextParser
+from chatdesk.core.render.typesetting import typeset
 
 MAX_FORMULA_CHARS = 2_000
 _TEXT_PX = 14  # matches ~14 px body text
@@ -34,7 +31,7 @@ _MAX_SCALE = 4.0
 
 @dataclass(frozen=True)
 class FormulaImage:
-    name: str  # resource name, e.g. "math:<sha1>.png"
+    name: str  # resource name, e.g. "math:<hash>.png" (model.picture_name)
     png: bytes
     width: int  # CSS pixels
     height: int
@@ -77,9 +74,8 @@ def _drawn_formula(formula: str, dark: bool, display: bool, scale: float) -> For
         return None
     png = _png(pixels, palette_for(dark).text)
     height, width = pixels.shape
-    digest = hashlib.sha1(png).hexdigest()
     return FormulaImage(
-        f"math:{digest}.png", png, math.ceil(width / scale), math.ceil(height / scale)
+        f"{picture_name('math', png)}.png", png, math.ceil(width / scale), math.ceil(height / scale)
     )
 
 
@@ -104,10 +100,10 @@ def _draw(source: str, size_px: int, scale: float) -> Any:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # missing glyphs are drawn as boxes: good enough
-            result = _parser().parse(text, dpi=72 * scale, prop=font)
+            image = typeset(text, 72 * scale, font)
     except Exception:  # mathtext raises assorted errors on input it cannot typeset
         return None
-    return result.image if result.image.size else None
+    return image if image.size else None
 
 
 _ENVIRONMENT = re.compile(
@@ -149,13 +145,6 @@ def load_math() -> None:
     its font cache), so that later formulas cost only their drawing. The render worker does
     this on its own clock, apart from any message's time bound."""
     _drawn_formula("x^2", dark=False, display=False, scale=1.0)
-
-
-@lru_cache(maxsize=1)
-def _parser() -> MathTextParser[Any]:
-    from matplotlib.mathtext import MathTextParser
-
-    return MathTextParser("agg")
 
 
 def _png(coverage: Any, colour: str) -> bytes:

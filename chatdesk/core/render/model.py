@@ -49,3 +49,15 @@ class Rendered:
     complete: bool = True
     """False when formulas are shown as their source because the math library was not loaded
     (the same text is formatted fully once it is): not worth keeping past this run."""
+
+
+def picture_name(kind: str, data: bytes) -> str:
+    """The name under which a picture is in `Rendered.images`, e.g. "math:3f…a1.png".
+
+    Made from Python's own (salted, 64-bit) hash of the bytes, not a hashlib digest: hashlib
+    loads OpenSSL, ~3.5 MB resident, into a render child that has no other use for it. A name
+    only has to tell a picture from the others shown with it (a streamed message gathers pieces
+    drawn by more than one child): the same bytes get the same name in one process, different
+    bytes different names (two of them alike once in 2⁶⁴); the same picture drawn by two
+    children gets two names, which costs a second copy at most."""
+    return f"{kind}:{hash(data) & 0xFFFF_FFFF_FFFF_FFFF:016x}{len(data):x}"

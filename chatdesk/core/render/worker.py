@@ -2,8 +2,8 @@
 
 Pygments lexers and regex-heavy parsing have inputs that take seconds or loop (CVE-2021-20270),
 and they hold the GIL while they do: a thread cannot be interrupted and would stall the GUI
-thread too. A process can be killed. The child is started and supervised by
-`chatdesk/core/trust/children.py` and never imports Qt.
+thread too. A process can be killed. The child (its loop: `child.py`) is started and supervised
+by `chatdesk/core/trust/children.py` and never imports Qt.
 
 Protocol: the child sends ("ready",) once its imports are done, then answers each (number,
 "render", text, options) with (number, Rendered, math_loaded), and (number, "math", None, None)
@@ -21,14 +21,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import gc
 import logging
-import os
-import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from multiprocessing.connection import Connection
 
+from chatdesk.core.render.child import FAILED, serve
 from chatdesk.core.render.limits import MAX_CHARS, too_long
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.plain import render_plain
@@ -42,7 +39,6 @@ MATH_RETRY_AFTER = 300.0  # seconds before loading the math library again after 
 IDLE_STOP = 300.0  # seconds without a render before the child is stopped (started again on need)
 KILL_RESERVE = 0.1  # of a message's bound: for killing an overrunning child and answering plain
 TOO_SLOW = "took too long to format"
-FAILED = "could not be formatted"
 
 
 class RenderWorker:
@@ -77,7 +73,7 @@ class RenderWorker:
         if self._closed:
             raise RuntimeError("the render worker is closed")
         if self._child is None:
-            self._child = Child("chatdesk-render", _serve, ready_timeout=READY_TIMEOUT)
+            self._child = Child("chatdesk-render", serve, ready_timeout=READY_TIMEOUT)
 
     async def render(self, text: str, options: RenderOptions = RenderOptions()) -> Rendered:  # noqa: B008
         if len(text) > MAX_CHARS:  # refused anyway: no need to ship megabytes to the child
@@ -175,42 +171,3 @@ def _may_hold_math(text: str) -> bool:
 
 def _picklable(options: RenderOptions) -> RenderOptions:
     return dataclasses.replace(options, remote_image_data=dict(options.remote_image_data))
-
-
-def _serve(requests: Connection, replies: Connection) -> None:
-    """The child's loop: render what arrives until the parent closes its end."""
-    os.environ.setdefault("MPLBACKEND", "Agg")  # matplotlib must never pick a GUI backend
-    from chatdesk.core.render.markdown import render_markdown
-
-    _freeze_imports()
-    replies.send(("ready",))
-    math_loaded = False
-    while True:
-        try:
-            number, kind, text, options = requests.recv()
-        except EOFError:
-            return
-        if kind == "math":
-            from chatdesk.core.render.formulas import load_math
-
-            load_math()
-            math_loaded = True
-            _freeze_imports()
-            replies.send((number, None, True))
-            continue
-        try:
-            rendered = render_markdown(text, options)
-        except Exception:  # a bug must cost this message its formatting, not the child
-            log.exception("rendering failed")
-            rendered = render_plain(text, FAILED)
-        if not math_loaded and "matplotlib" in sys.modules:
-            math_loaded = True
-            _freeze_imports()
-        replies.send((number, rendered, math_loaded))
-
-
-def _freeze_imports() -> None:
-    """Keep imported modules out of garbage collection: with matplotlib loaded a full
-    collection walks ~70,000 objects (~50 ms), which would land inside random renders."""
-    gc.collect()
-    gc.freeze()

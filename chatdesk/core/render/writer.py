@@ -9,7 +9,6 @@ keyword steps (large = 1.2×, x-large = 1.5×), so headings use those.
 
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from collections.abc import Callable, Sequence
@@ -22,8 +21,8 @@ from markdown_it.token import Token
 from chatdesk.core.render.citations import cited_html
 from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
-from chatdesk.core.render.images import image_info
-from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.render.image_sizes import image_info
+from chatdesk.core.render.model import Rendered, RenderOptions, picture_name
 from chatdesk.core.render.palette import palette_for
 from chatdesk.core.render.tables import (
     MAX_TABLE_CELLS,
@@ -268,7 +267,7 @@ class HtmlWriter:
         info = image_info(data)
         if info is None:
             return False
-        name = f"image:{hashlib.sha1(data).hexdigest()}"
+        name = picture_name("image", data)
         self._images[name] = data
         width, height = info.display_size()
         self._out.append(

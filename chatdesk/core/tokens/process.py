@@ -5,8 +5,8 @@ worker thread can hide from the GUI thread, and o200k_base adds ~75 MB to the pr
 holds it (decision 0014). A child process (`chatdesk/core/trust/children.py` starts and supervises
 it) loads the encodings from the same places (`files.py`: the folders are
 resolved here, when the load is asked, and sent along) and counts batches of texts. It imports
-neither Qt nor SQLAlchemy; spawn re-imports the launching script in it, which chatdesk keeps
-light (`chatdesk.launch`).
+neither Qt nor SQLAlchemy: its loop is `child.py`, which imports only tiktoken's side of
+`chatdesk.core.tokens`.
 
 Protocol (over the supervisor's pipes): the child sends ("ready",) once its imports are done, then
 answers (number, "load", name, folders) with (number, found, notes) and (number, "count", name,
@@ -26,15 +26,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chatdesk.core.tokens.child import serve
 from chatdesk.core.tokens.files import default_locations
 from chatdesk.core.trust.children import Child, ChildFailed
-
-if TYPE_CHECKING:
-    from chatdesk.core.tokens.loader import Encodings
 
 log = logging.getLogger("chatdesk.tokens")
 
@@ -143,9 +140,9 @@ class CountingProcess:
             return False
         self._starts += 1
         try:
-            child = Child("chatdesk-tokens", _serve, ready_timeout=READY_TIMEOUT)
+            child = Child("chatdesk-tokens", serve, ready_timeout=READY_TIMEOUT)
         except Exception as error:  # no process left, no executable (a broken install) …
-            log.warning("cannot start the token counting process: %r", error)
+            log.warning("cannot start the token counting process: %s", error)
             return False
         try:
             child.wait_ready()
@@ -196,64 +193,3 @@ def _chunks(texts: Sequence[str], most: int) -> Iterator[list[str]]:
         size += len(text)
     if chunk:
         yield chunk
-
-
-# -- the child -----------------------------------------------------------------------------------
-
-
-def _serve(requests: Connection, replies: Connection) -> None:
-    """The child's loop: load and count what is asked until the parent closes its end."""
-    from chatdesk.core.tokens.loader import Encodings
-
-    notes = _Notes()
-    folders: list[Path] = []
-    encodings = Encodings(lambda: tuple(folders))
-    replies.send(("ready",))
-    while True:
-        try:
-            number, kind, name, payload = requests.recv()
-        except EOFError:
-            return
-        try:
-            if kind == "load":
-                folders[:] = map(Path, payload)
-                answer: Any = _loaded_for_counting(encodings, name)
-            else:
-                answer = encodings.count(name, payload)
-        except Exception:  # a bug costs this request its exact counts, not the child
-            log.exception("token counting failed")
-            answer = None
-        try:
-            replies.send((number, answer, notes.take()))
-        except OSError:  # the parent is gone
-            return
-
-
-def _loaded_for_counting(encodings: Encodings, name: str) -> bool:
-    encoding = encodings.load(name)
-    if encoding is None:
-        return False
-    # The Encoding keeps the Python dict it was built from (~30 MB for o200k_base), used only
-    # to decode and to list the vocabulary; counting uses the Rust tables alone.
-    if isinstance(getattr(encoding, "_mergeable_ranks", None), dict):
-        encoding._mergeable_ranks = {}
-    return True
-
-
-class _Notes(logging.Handler):
-    """The child's warnings, kept to be sent with the answer and logged by the parent (the
-    child has no log file of its own)."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self._records: list[tuple[int, str]] = []
-        chatdesk = logging.getLogger("chatdesk")
-        chatdesk.addHandler(self)
-        chatdesk.propagate = False
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self._records.append((record.levelno, self.format(record)))
-
-    def take(self) -> list[tuple[int, str]]:
-        taken, self._records = self._records, []
-        return taken

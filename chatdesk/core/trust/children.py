@@ -1,67 +1,74 @@
-"""The one supervisor of chatdesk's child processes (the render worker, the token counter, and
-any later helper such as document extraction).
+"""The one supervisor of chatdesk's child processes (the render worker, the token counter, the
+reading child, and any later helper).
 
 Work that can hang, crash or hold the GIL runs in a child that can be killed. Every child:
 
-- is started with multiprocessing's "spawn" (forking a process that runs Qt threads is unsafe)
-  so that nothing in the working directory is imported into it. Spawn starts `python -c …`,
-  which would put the working directory first on the new interpreter's path, so a folder holding
-  a `multiprocessing/` package (or another module the child imports early) would run its code
-  inside chatdesk: the child is started with `PYTHONSAFEPATH` set, for that one start only (a
-  program chatdesk runs later gets the user's environment as it was). Spawn then gives the child
-  the parent's import path, which holds `''` or the working directory when chatdesk was started
-  with `python -c` or `python -m`: the child drops those (`_child_path`) before its own code
-  imports anything the parent has not already imported. The frozen desktop build starts its own
-  executable, whose path never holds the working directory, and goes through the same filter;
+- is a new interpreter, never a fork (forking a process that runs Qt threads is unsafe): this
+  Python started as `python -I -c …` (a frozen chatdesk: its own executable with `CHILD_FLAG`),
+  which runs `child_entry.main` and then the child's `serve(requests, replies)`. Isolated mode
+  keeps the working directory off the new interpreter's path and ignores the user's PYTHON*
+  settings; the child then takes the parent's import path without the entries that follow the
+  working directory (`_child_path`) before it imports anything of chatdesk's, so a folder
+  holding a `tiktoken/` or `pygments/` package (or any module a child imports) is never run
+  inside chatdesk. Starting the interpreter ourselves, rather than through multiprocessing,
+  also spares a process: multiprocessing's "spawn" starts a resource tracker (~12 MB) beside
+  the first child on Linux and macOS, for semaphores and shared memory chatdesk never uses;
 - is started from one long-lived thread (`_Launcher`), whichever thread asks for it;
-- talks over two one-way pipes: it sends one message once its imports are done (`wait_ready`,
-  bounded), then answers each request, a tuple numbered by its first item, with a tuple that
-  starts with the same number; an answer to a request the parent gave up on is skipped;
+- talks over its standard input and output, moved aside in the child (child_entry.py) and
+  framed as pickles (frames.py): pipes, so it works where sockets are refused. It sends one
+  message once its imports are done (`wait_ready`, bounded), then answers each request, a tuple
+  numbered by its first item, with a tuple that starts with the same number; an answer to a
+  request the parent gave up on is skipped. Its answers are read here by a thread of its own,
+  so a wait is bounded the same way on every OS;
 - is killed when it does not answer in time (`ChildFailed`), and the caller falls back and may
   start a new one;
 - goes when the parent goes: `stop` kills and reaps it, a child object dropped without `stop`
-  kills it, and a child whose parent died (even by SIGKILL) exits by itself — it watches the
-  parent's sentinel on a thread (every OS), and on Linux the kernel also kills it
+  kills it, and a child whose parent died (even by SIGKILL) exits by itself: its thread reading
+  the requests meets the end of the pipe (every OS), and on Linux the kernel also kills it
   (`PR_SET_PDEATHSIG`) should it be stuck in C code holding the GIL.
 
 `pebble` and similar pools were weighed (decision 0021): they add a dependency for what is ~200
-lines here, start their workers through multiprocessing the same way (so the working-directory
-problem stays ours), leave orphans behind, and their pools of interchangeable workers fit neither
-child, which each keep state (loaded encodings, the math library) between requests.
+lines here, start their workers through multiprocessing (its resource tracker, and the working
+directory on the path), leave orphans behind, and their pools of interchangeable workers fit
+neither child, which each keep state (loaded encodings, the math library) between requests.
 """
 
 from __future__ import annotations
 
 import contextlib
-import logging
-import multiprocessing
-import multiprocessing.connection
 import os
+import pickle
 import queue
-import signal
+import subprocess
 import sys
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
-from multiprocessing.connection import Connection
-from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-log = logging.getLogger("chatdesk.children")
+from chatdesk.core.trust.child_entry import CHILD_FLAG, Replies, Requests
+from chatdesk.core.trust.frames import read_message, write_message
 
 READY_TIMEOUT = 30.0  # starting the interpreter and importing; generous for a loaded machine
 STOP_TIMEOUT = 5.0
 
-# serve(requests, replies) runs in the child: send one "ready" message, then answer requests
-# until `requests` reaches end-of-file. It must be a module-level function (it is pickled).
-Serve = Callable[[Connection, Connection], None]
+# serve(requests, replies) runs in the child: send one "ready" message, then answer requests.
+# It must be a module-level function of an importable module (the child imports it by name).
+Serve = Callable[[Requests, Replies], None]
 
 # The folder chatdesk's own package is imported from (a checkout, site-packages, the frozen
 # bundle): on the child's path even when it is the working directory.
-_HOME = Path(__file__).resolve().parents[2]
+_HOME = Path(__file__).resolve().parents[3]
+
+# What `python -I -c` runs: the path first, so that chatdesk is found where the parent found it.
+_BOOTSTRAP = (
+    "import sys; sys.path[:] = sys.argv[4:]; "
+    "from chatdesk.core.trust.child_entry import main; main(sys.argv[1:])"
+)
+_ENDED = b""  # put on a child's answer queue when its pipe ends (no message is empty)
 
 
 class ChildFailed(Exception):
@@ -77,41 +84,41 @@ class Child:
     """One child process and this process's ends of its pipes. `pid`, `is_alive` and `kill`
     may be called from any thread; the rest from one thread at a time (the owner's).
 
-    Two one-way pipes (`os.pipe`) rather than one two-way pipe (a socket pair): children must
-    work where sockets are refused, as the tests refuse them."""
+    Raises ChildFailed when no process could be started (no executable, no process left)."""
 
     def __init__(self, name: str, serve: Serve, *, ready_timeout: float = READY_TIMEOUT) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._replies, reply_end = context.Pipe(duplex=False)
-        request_end, self._requests = context.Pipe(duplex=False)
-        self._process: SpawnProcess = context.Process(
-            target=_child_main,
-            args=(serve, _child_path(), request_end, reply_end),
-            name=name,
+        command, environment = _command(name, _target(serve))
+        try:
+            self._process = _launcher.start(command, environment)
+        except OSError as error:
+            raise ChildFailed(f"it could not be started ({error})", timed_out=False) from error
+        requests, answers = self._process.stdin, self._process.stdout
+        assert requests is not None
+        assert answers is not None
+        self._requests = requests
+        self._answers: queue.SimpleQueue[bytes] = queue.SimpleQueue()
+        self._reader = threading.Thread(
+            target=_read_answers,
+            args=(answers, self._answers),
+            name=f"{name}-answers",
             daemon=True,
         )
+        self._reader.start()
+        self._ended = False
         self._ready_timeout = ready_timeout
         self._ready = False
-        try:
-            _launcher.start(self._process)
-        finally:
-            request_end.close()  # so that the child's death reads as end-of-file here
-            reply_end.close()
         # Dropped without `stop` (an owner nobody closed): the child goes with it.
-        self._finalizer = weakref.finalize(self, self._process.kill)
+        self._finalizer = weakref.finalize(self, _end, self._process)
 
     @property
-    def pid(self) -> int | None:
+    def pid(self) -> int:
         return self._process.pid
 
     def is_alive(self) -> bool:
-        with contextlib.suppress(ValueError):  # closed by another thread
-            return self._process.is_alive()
-        return False
+        return self._process.poll() is None
 
     def kill(self) -> None:
-        with contextlib.suppress(ValueError):  # already stopped and closed by another thread
-            self._process.kill()  # a no-op once the child has been waited for
+        _kill(self._process)
 
     def wait_ready(self) -> None:
         """Until the child has done its imports; killed past `ready_timeout`."""
@@ -120,10 +127,12 @@ class Child:
             self._ready = True
 
     def ask(self, request: tuple[Any, ...], timeout: float) -> tuple[Any, ...]:
-        """Send `request` (its first item a number) and return the rest of the answer to it."""
+        """Send `request` (its first item a number) and return the rest of the answer to it
+        within `timeout` seconds, once the child is ready (`wait_ready`, its own bound)."""
+        self.wait_ready()  # else the ready message would be taken for a late answer, and lost
         deadline = time.monotonic() + timeout
         try:
-            self._requests.send(request)
+            write_message(self._requests.fileno(), request)
         except (OSError, ValueError) as error:  # the child is gone, or this end was closed
             raise ChildFailed("it has exited", timed_out=False) from error
         while True:
@@ -132,80 +141,124 @@ class Child:
                 return tuple(reply[1:])
 
     def _receive(self, deadline: float) -> Any:
+        if self._ended:
+            raise ChildFailed("it has exited", timed_out=False)
         try:
-            if not self._replies.poll(max(0.0, deadline - time.monotonic())):
-                self.kill()  # here, not by the caller: the caller may have been cancelled
-                raise ChildFailed("it did not answer in time", timed_out=True)
-            return self._replies.recv()
-        except (EOFError, OSError, ValueError) as error:
-            raise ChildFailed("it has exited", timed_out=False) from error
+            message = self._answers.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            self.kill()  # here, not by the caller: the caller may have been cancelled
+            raise ChildFailed("it did not answer in time", timed_out=True) from None
+        if message == _ENDED:
+            self._ended = True
+            raise ChildFailed("it has exited", timed_out=False)
+        return pickle.loads(message)
 
     def stop(self) -> None:
         """End the child (it holds nothing worth a graceful exit) and reap it."""
         self._finalizer.detach()
-        self.kill()
-        with contextlib.suppress(ValueError):
-            self._process.join(timeout=STOP_TIMEOUT)
-        self._requests.close()
-        self._replies.close()
-        with contextlib.suppress(ValueError):
-            if self._process.exitcode is not None:
-                self._process.close()
+        _end(self._process)
+        self._reader.join(timeout=STOP_TIMEOUT)  # it closes the answers' end
+
+
+def _kill(process: subprocess.Popen[bytes]) -> None:
+    with contextlib.suppress(OSError):  # already gone
+        process.kill()  # a no-op once the child has been waited for
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    """Kill and reap the child, and close the requests' end (the answers' end is closed by
+    the thread reading it, once the child is gone)."""
+    _kill(process)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        process.wait(timeout=STOP_TIMEOUT)
+    if process.stdin is not None:
+        with contextlib.suppress(OSError):
+            process.stdin.close()
+
+
+def _read_answers(answers: IO[bytes], arrived: queue.SimpleQueue[bytes]) -> None:
+    """The child's answers as they come; `_ENDED` when its end of the pipe closes."""
+    try:
+        while (message := read_message(answers.fileno())) is not None:
+            arrived.put(message)
+    except (OSError, ValueError):  # closed under this thread: the child is being stopped
+        pass
+    finally:
+        arrived.put(_ENDED)
+        answers.close()
 
 
 class _Launcher:
     """Starts every child from one daemon thread that lives as long as chatdesk.
 
     On Linux the parent-death signal follows the *thread* that started a child, not the
-    process: a child started from a worker thread that later ends would be killed with it.
-    Being the only thread that starts children also makes setting `PYTHONSAFEPATH` for the
-    moment of a start safe from another start restoring it meanwhile."""
+    process: a child started from a worker thread that later ends would be killed with it."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
-        self._starts: queue.SimpleQueue[tuple[SpawnProcess, Future[None]]] = queue.SimpleQueue()
+        self._starts: queue.SimpleQueue[
+            tuple[list[str], dict[str, str] | None, Future[subprocess.Popen[bytes]]]
+        ] = queue.SimpleQueue()
 
-    def start(self, process: SpawnProcess) -> None:
-        """`process.start()`, done by the launcher thread; raises what it raised."""
-        started: Future[None] = Future()
+    def start(
+        self, command: list[str], environment: dict[str, str] | None
+    ) -> subprocess.Popen[bytes]:
+        """The child started by the launcher thread; raises what starting it raised."""
+        started: Future[subprocess.Popen[bytes]] = Future()
         with self._lock:
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="chatdesk-child-launcher", daemon=True
                 )
                 self._thread.start()
-        self._starts.put((process, started))
-        started.result()
+        self._starts.put((command, environment, started))
+        return started.result()
 
     def _run(self) -> None:
         while True:
-            process, started = self._starts.get()
+            command, environment, started = self._starts.get()
             try:
-                with _safe_path():
-                    process.start()
+                process = subprocess.Popen(
+                    command,
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    # no console of its own to write to (a windowed app): nowhere
+                    stderr=None if sys.stderr is not None else subprocess.DEVNULL,
+                    env=environment,
+                    close_fds=True,
+                    bufsize=0,
+                )
             except BaseException as error:  # the caller waits for this start, whatever ended it
                 started.set_exception(error)
             else:
-                started.set_result(None)
+                started.set_result(process)
 
 
 _launcher = _Launcher()
 
 
-@contextlib.contextmanager
-def _safe_path() -> Iterator[None]:
-    """`PYTHONSAFEPATH` set while a child's interpreter starts (it reads it then), so that
-    spawn's `python -c` does not put the working directory first on its path."""
-    before = os.environ.get("PYTHONSAFEPATH")
-    os.environ["PYTHONSAFEPATH"] = "1"
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["PYTHONSAFEPATH"]
-        else:
-            os.environ["PYTHONSAFEPATH"] = before
+def _target(serve: Serve) -> str:
+    """`serve` as the child imports it: "module:name"."""
+    module, name = serve.__module__, serve.__qualname__
+    if module == "__main__" or "." in name:
+        raise ValueError(f"{module}.{name} cannot be imported by name in a child")
+    return f"{module}:{name}"
+
+
+def _command(name: str, target: str) -> tuple[list[str], dict[str, str] | None]:
+    """The command that starts the child, and its environment (None: this one's)."""
+    arguments = [name, target, str(os.getpid()), *_child_path()]
+    if getattr(sys, "frozen", False):
+        return [sys.executable, CHILD_FLAG, *arguments], None
+    executable, environment = sys.executable, None
+    base = getattr(sys, "_base_executable", executable)
+    if sys.platform == "win32" and os.path.normcase(base) != os.path.normcase(executable):
+        # A venv's python.exe on Windows is a launcher that runs the real interpreter as a
+        # process of its own, which a kill would miss: start the real one, told which venv it
+        # serves (as multiprocessing does, bpo-35797).
+        executable, environment = base, {**os.environ, "__PYVENV_LAUNCHER__": sys.executable}
+    return [executable, "-I", "-c", _BOOTSTRAP, *arguments], environment
 
 
 def _child_path() -> list[str]:
@@ -228,43 +281,3 @@ def _child_path() -> list[str]:
         elif not relative and real != here:
             path.append(entry)
     return path
-
-
-# -- in the child --------------------------------------------------------------------------------
-
-
-def _child_main(serve: Serve, path: list[str], requests: Connection, replies: Connection) -> None:
-    # Until now the child has imported only modules the parent had imported too (its main
-    # module, this one and `serve`'s), found through the parent's path; what `serve` imports
-    # from here on must not come from the working directory.
-    sys.path[:] = path
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C is the parent's to handle
-    _die_with_parent()
-    serve(requests, replies)
-
-
-def _die_with_parent() -> None:
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-    if sys.platform == "linux":
-        _kernel_kills_orphan(parent.pid)
-
-    def watch() -> None:
-        multiprocessing.connection.wait([parent.sentinel])
-        os._exit(0)  # the parent is gone: nobody is left to answer
-
-    threading.Thread(target=watch, name="chatdesk-parent-watch", daemon=True).start()
-
-
-def _kernel_kills_orphan(parent_pid: int | None) -> None:
-    """Linux: SIGKILL this process when its parent dies, even while a C call holds the GIL."""
-    import ctypes
-
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL
-    except (OSError, AttributeError):
-        return
-    if parent_pid is not None and os.getppid() != parent_pid:  # it died before the call
-        os._exit(0)

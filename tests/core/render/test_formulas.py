@@ -5,6 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+from chatdesk.core.render import typesetting
 from chatdesk.core.render.formulas import formula_image
 
 CHECK = """
@@ -17,14 +20,41 @@ print("matplotlib" in sys.modules)
 gui = [m for m in sys.modules if m.startswith(("PySide6", "PyQt", "tkinter", "matplotlib.pyplot"))]
 gui += [m for m in sys.modules if m.startswith("matplotlib.backends.backend_") and "agg" not in m]
 print(gui)
+print([m for m in ("matplotlib.backends.backend_agg", "matplotlib.figure") if m in sys.modules])
 """
 
 
 def test_matplotlib_loads_only_for_math_and_no_gui_backend() -> None:
+    """Nor the Agg backend and the figure machinery it brings (~10 MB): mathtext alone."""
     result = subprocess.run(
         [sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120, check=True
     )
-    assert result.stdout.split("\n")[:3] == ["False", "True", "[]"]
+    assert result.stdout.split("\n")[:4] == ["False", "True", "[]", "[]"]
+
+
+FORMULAS = [
+    r"x^2",
+    r"\frac{a}{b} + \sqrt{x}",
+    r"\int_0^1 \alpha\,dx = \sum_{i=1}^n \beta_i",
+    r"\mathbb{R}^n \to \text{word} \leq \infty",
+    r"\left(\frac{1}{2}\right)^{n} \hat{x} \vec{v} \mathcal{L}",
+    r"e^{i\pi} + 1 = 0",
+]
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_formulas_are_drawn_as_matplotlibs_own_parser_draws_them(formula: str) -> None:
+    """The steps taken without the Agg backend give the very pixels `MathTextParser` gives."""
+    from matplotlib.font_manager import FontProperties
+
+    assert typesetting._typesetter().__name__ == "light"  # not the fallback, in this version
+    light, public = typesetting._typesetter(), typesetting._public_typesetter()
+    for size in (14, 16):
+        for dpi in (72.0, 108.0, 144.0):
+            font = FontProperties(size=size, math_fontfamily="cm")
+            drawn, expected = light(f"${formula}$", dpi, font), public(f"${formula}$", dpi, font)
+            assert drawn.shape == expected.shape
+            assert (drawn == expected).all(), (size, dpi)
 
 
 def test_formulas_are_drawn_once_per_look() -> None:

@@ -15,7 +15,7 @@ import pytest
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.render import ImageFetchFailed, fetch_image, images
-from chatdesk.core.render.images import image_info
+from chatdesk.core.render.image_sizes import image_info
 from tests.core.render.test_features import PNG_1x1
 
 GIF = b"GIF89a\x02\x00\x03\x00" + b"\x00" * 20

@@ -128,8 +128,11 @@ async def test_formulas_show_as_source_while_the_math_library_cannot_load(
     assert rendered.images == {}
     assert "\\pi r^2" in rendered.html
     monkeypatch.setattr(render_worker, "FIRST_MATH_TIMEOUT", 30.0)
+    started = time.perf_counter()
     again = await worker.render("The area is $\\pi r^2$.")
-    assert again.images == {}  # not tried again at once
+    assert again.images == {}  # not tried again at once…
+    assert not again.plain  # …and the child that replaced the one killed formats at once
+    assert time.perf_counter() - started < 5.0
 
 
 @linux_only
