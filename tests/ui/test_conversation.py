@@ -3,6 +3,7 @@ against the user (no network, no local files, no link opened without consent).""
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,9 +11,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QUrl, Slot
+from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextDocument
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from benchmarks.common import chain, insert_rows, set_leaf
@@ -24,6 +25,7 @@ from chatdesk.ui import application
 from chatdesk.ui.conversation.controller import FIRST_PAGE, PAGE, WINDOW
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.conversation.view import STAGE
 from chatdesk.ui.main_window import MainWindow
 
 
@@ -153,6 +155,86 @@ def test_a_long_thread_opens_at_the_end_and_pages_in_as_the_user_scrolls_up(
     qtbot.waitUntil(
         lambda: window.conversation.last is not None and window.conversation.last.depth == 1_999
     )
+
+
+class _PagePaints(QObject):
+    """Each paint of the conversation: how many of the shown thread's widgets were made, and
+    whether it was scrolled to its end."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.seen: list[tuple[int, bool]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        view = self.window.view
+        inside = isinstance(watched, QWidget) and view.isAncestorOf(watched)
+        if event.type() == QEvent.Type.Paint and inside:
+            made = len(view._widgets)  # not `widgets`: reading those makes the rest at once
+            bar = view.verticalScrollBar()
+            self.seen.append((made, bar.value() == bar.maximum()))
+        return False
+
+
+def test_a_page_is_built_over_several_turns_and_first_painted_whole_at_its_end(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    long = seed_thread(core, finish, 400)
+    short = seed_thread(core, finish, 30)
+    window = open_window(core)
+    open_thread(window, qtbot, short.id, FIRST_PAGE)
+    turns = [0]
+    ticker = QTimer(interval=0)  # counts the turns of the loop
+    ticker.timeout.connect(lambda: turns.__setitem__(0, turns[0] + 1))
+    made_in_turn: list[int] = []
+    window.view.message_widget_added.connect(lambda _: made_in_turn.append(turns[0]))
+    paints = _PagePaints(window)
+    QApplication.instance().installEventFilter(paints)  # type: ignore[union-attr]
+    shown: list[int] = []
+
+    def page_shown() -> None:
+        shown.append(len(window.view._widgets))
+        if len(window.view._widgets) == FIRST_PAGE:
+            ticker.stop()  # the turns while the page was built are counted
+
+    window.view.page_shown.connect(page_shown)
+    ticker.start()
+    try:
+        window.show_thread(long.id)
+        qtbot.waitUntil(lambda: FIRST_PAGE in shown)
+        qtbot.waitUntil(lambda: any(made == FIRST_PAGE for made, _ in paints.seen))
+    finally:
+        ticker.stop()
+        QApplication.instance().removeEventFilter(paints)  # type: ignore[union-attr]
+    # Never more than a few widgets made in one turn: keys and timers are served in between.
+    assert len(made_in_turn) == FIRST_PAGE
+    assert max(made_in_turn.count(turn) for turn in set(made_in_turn)) <= STAGE
+    # Every paint of the view showed the old page or the whole new one, at its end.
+    assert all(made in (0, FIRST_PAGE) and at_end for made, at_end in paints.seen), paints.seen
+    assert window.view.widgets[-1].message.id == window.conversation.last.id
+
+
+def test_a_change_while_a_page_is_built_reaches_the_right_message(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 100)
+    window = open_window(core)
+    started: list[bool] = []
+    # Right after the page arrives, before the view has made all of its widgets:
+    window.controller.loaded.connect(lambda _: started.append(window.view._unbuilt > 0))
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: bool(started))
+    assert started == [True]  # the page is being built a few widgets per turn
+    oldest = window.conversation.message(0)
+    window.conversation.replace(dataclasses.replace(oldest, content="changed meanwhile"))
+    widget = window.view.widget_for(oldest.id)  # made at once, with the change
+    assert widget is not None
+    assert widget.message.content == "changed meanwhile"
+    assert [w.message.id for w in window.view.widgets] == [
+        window.conversation.message(row).id for row in range(window.conversation.rowCount())
+    ]
 
 
 HOSTILE = [

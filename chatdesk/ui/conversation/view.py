@@ -2,6 +2,12 @@
 of the whole thread, in a scroll area that follows a streaming answer until the user scrolls up.
 One more widget, the summary divider, sits after the last message the summary in use covers, or
 heads the window when that message is above it (decision 0013).
+
+A page shown in place of another (a thread opened) is built `STAGE` widgets per turn of the
+loop, newest first, with the view not painting meanwhile: each turn stays under a frame, keys and
+timers are served in between, and the first frame painted holds the whole page, laid out and
+scrolled to its end, never part of it. Anything that needs the widgets meanwhile (a change from
+the model, a search hit, the find bar) has the rest built at once first.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ if TYPE_CHECKING:  # loaded with the first message, after the window's first pai
 _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
+STAGE = 2  # message widgets made per turn of the loop while a page is shown (~2–3 ms each)
 
 
 class ConversationView(QScrollArea):
@@ -38,12 +45,14 @@ class ConversationView(QScrollArea):
     latest_wanted = Signal()  # "jump to latest" while newer pages are not loaded
     prompt_chosen = Signal(str)
     message_widget_added = Signal(object)  # a MessageWidget, for the window to connect
+    page_shown = Signal()  # a page shown in place of another is built and about to be painted
     formatter: Formatter  # set by the window before the model holds any message
 
     def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        self.widgets: list[MessageWidget] = []
+        self._widgets: list[MessageWidget] = []
+        self._unbuilt = 0  # rows at the top of a page being shown whose widgets are not made yet
         self._follow = True  # keep the newest text in sight
         self._restoring = False
         # While older pages arrive above: the message the user looks at and its offset from
@@ -82,16 +91,72 @@ class ConversationView(QScrollArea):
         model.summary_changed.connect(self._place_divider)
         self._edge_check = QTimer(self, singleShot=True, interval=0)
         self._edge_check.timeout.connect(self._check_edges)
+        self._next_stage = QTimer(self, singleShot=True, interval=0)
+        self._next_stage.timeout.connect(self._build_stage)
+        self._reveal = QTimer(self, singleShot=True, interval=0)  # once the page is laid out
+        self._reveal.timeout.connect(self._reveal_page)
 
     # -- following the model ---------------------------------------------------------------------
 
+    @property
+    def widgets(self) -> list[MessageWidget]:
+        """One widget per row of the model, in order (built now if a page was being shown)."""
+        self._finish_page()
+        return self._widgets
+
     def _rebuild(self) -> None:
-        for widget in self.widgets:
+        for widget in self._widgets:
             widget.deleteLater()
-        self.widgets = []
+        self._widgets = []
         self._follow = True
-        self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
-        self._show_empty()
+        self._unbuilt = self._model.rowCount()
+        if self._unbuilt <= STAGE:
+            self._unbuilt = 0
+            self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
+            self._show_empty()
+            self._reveal.stop()
+            self.page_shown.emit()
+            self.setUpdatesEnabled(True)  # if a page before was still being built
+            return
+        self.empty.hide()
+        self.setUpdatesEnabled(False)  # until the whole page is laid out (_reveal_page)
+        self._build_stage()
+
+    def _build_stage(self, *, rest: bool = False) -> None:
+        """The next `STAGE` widgets of a page being shown, above those made (or all of them)."""
+        if not self._unbuilt:
+            return
+        from chatdesk.ui.conversation.message import MessageWidget
+
+        first = 0 if rest else max(0, self._unbuilt - STAGE)
+        made = [
+            MessageWidget(self._model.message(r), self.formatter)
+            for r in range(first, self._unbuilt)
+        ]
+        self._widgets[:0] = made
+        for position, widget in enumerate(made, start=1):  # 1: the empty state comes first
+            self._layout.insertWidget(position, widget)
+            self.message_widget_added.emit(widget)
+        self._unbuilt = first
+        if first:
+            self._next_stage.start()
+        else:
+            self._place_divider()
+            self._reveal.start()
+
+    def _finish_page(self) -> None:
+        if self._unbuilt:
+            self._build_stage(rest=True)
+
+    def _reveal_page(self) -> None:
+        if self._unbuilt:
+            return  # a newer page is being built
+        self._layout.activate()
+        if self._follow:
+            bar = self.verticalScrollBar()
+            bar.setValue(bar.maximum())
+        self.page_shown.emit()
+        self.setUpdatesEnabled(True)
 
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         if first == 0 and self.widgets and not self._follow:
@@ -160,7 +225,7 @@ class ConversationView(QScrollArea):
 
     def _on_range(self, _low: int, high: int) -> None:
         self._restoring = True
-        if self._anchor is not None and self._anchor[0] in self.widgets:
+        if self._anchor is not None and self._anchor[0] in self._widgets:
             widget, offset = self._anchor
             self._layout.activate()  # positions are current before they are read
             self.verticalScrollBar().setValue(widget.y() - offset)
@@ -185,7 +250,7 @@ class ConversationView(QScrollArea):
 
     def _check_edges(self) -> None:
         bar = self.verticalScrollBar()
-        if not self.widgets:
+        if not self._widgets or self._unbuilt:
             return
         if bar.value() < _EDGE and self._model.has_more_before:
             self.older_wanted.emit()
