@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import json
 import logging
 import uuid
 from dataclasses import dataclass
@@ -45,14 +47,30 @@ class Team:
 
 @dataclass(frozen=True)
 class PendingOp:
+    """An op of the outbox as SQLite stores it: a push sends most rows as they were queued
+    (`row_json`), so their ids and rows are converted only when something reads them."""
+
     op_seq: int
     node_id: str
-    team_id: uuid.UUID
+    team_hex: str
     entity: str
-    entity_id: uuid.UUID
-    row: Row
+    entity_hex: str
+    row_json: str  # the row, as JSON text
     groups: tuple[str, ...]
     tombstone: bool
+
+    @functools.cached_property
+    def team_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.team_hex)
+
+    @functools.cached_property
+    def entity_id(self) -> uuid.UUID:
+        return uuid.UUID(hex=self.entity_hex)
+
+    @functools.cached_property
+    def row(self) -> Row:
+        found: Row = json.loads(self.row_json)
+        return found
 
 
 def is_transient(error: Exception) -> bool:

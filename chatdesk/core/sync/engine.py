@@ -17,6 +17,7 @@ turned off) is what the window sees.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import uuid
@@ -24,8 +25,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
-from sqlalchemy import Table, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, type_coerce, update
 from sqlalchemy.orm import Session
+from sqlalchemy.types import NullType
 
 from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged
 from chatdesk.core.chat.views import SyncNoteView
@@ -36,6 +38,7 @@ from chatdesk.core.store.models import (
     SyncOp,
     SyncTeam,
 )
+from chatdesk.core.store.prepared import Prepared
 from chatdesk.core.store.store import Store
 from chatdesk.core.sync import pruning
 from chatdesk.core.sync.base import (
@@ -404,27 +407,32 @@ def _outbox_counts(session: Session) -> tuple[int, int]:
 
 
 def _pending_ops(session: Session) -> list[PendingOp]:
-    """The next batch, as Core rows (a batch is up to `BATCH` ops: ORM objects cost ~40 µs
-    each to build and track, for rows only read)."""
-    ops = cast(Table, SyncOp.__table__).c
-    query = (
-        select(
-            ops.op_seq, ops.node_id, ops.team_id, ops.entity, ops.entity_id, ops.row, ops.changed
-        )
-        .where(ops.state == "pending")
-        .order_by(ops.op_seq)
-        .limit(BATCH)
+    """The next batch (up to `BATCH` ops), as SQLite stores it: rows only read and mostly
+    sent on as they are need no ORM objects, UUIDs or JSON decoding."""
+    changes: dict[str, tuple[tuple[str, ...], bool]] = {}  # a few distinct values a batch
+    ops = []
+    for op_seq, node_id, team_id, entity, entity_id, row, changed in _PENDING.rows(
+        session.connection()
+    ):
+        found = changes.get(changed)
+        if found is None:
+            decoded = json.loads(changed)
+            found = changes[changed] = (
+                tuple(decoded.get("groups", ())),
+                bool(decoded.get("tombstone")),
+            )
+        ops.append(PendingOp(op_seq, node_id, team_id, entity, entity_id, row, *found))
+    return ops
+
+
+_OPS = cast(Table, SyncOp.__table__).c
+_PENDING = Prepared(
+    select(
+        _OPS.op_seq, _OPS.node_id, type_coerce(_OPS.team_id, NullType()), _OPS.entity,
+        type_coerce(_OPS.entity_id, NullType()), type_coerce(_OPS.row, NullType()),
+        type_coerce(_OPS.changed, NullType()),
     )
-    return [
-        PendingOp(
-            op_seq,
-            node_id,
-            team_id,
-            entity,
-            entity_id,
-            row,
-            tuple(changed.get("groups", ())),
-            bool(changed.get("tombstone")),
-        )
-        for op_seq, node_id, team_id, entity, entity_id, row, changed in session.execute(query)
-    ]
+    .where(_OPS.state == "pending")
+    .order_by(_OPS.op_seq)
+    .limit(BATCH)
+)  # fmt: skip

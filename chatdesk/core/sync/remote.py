@@ -103,12 +103,13 @@ _PULL_SUMMARIES = _select("summary", "chat.pull_summaries(%s, %s, %s, %s, %s)") 
 _NOW = {entity: _select(entity, f"chat.{entity}_now(%s, %s)") for entity in _TABLES}
 
 
-def _sent(op: PendingOp) -> Row:
-    """What of `op` the server's function reads: the whole row, or a tombstone's key and
+def _sent(op: PendingOp) -> str:
+    """What of `op` the server's function reads, as JSON: the whole row as it was queued (the
+    recorder writes exactly the server's columns, `_COLUMNS`), or a tombstone's key and
     clock."""
     if op.tombstone:
-        return {name: op.row[name] for name in _TOMBSTONE_FIELDS}
-    return {name: op.row.get(name) for name in _COLUMNS[op.entity]}
+        return _dumps({name: op.row[name] for name in _TOMBSTONE_FIELDS})
+    return op.row_json
 
 
 def _revisions(op: PendingOp) -> list[Row]:
@@ -133,6 +134,17 @@ def _batch(rows: list[Row]) -> Any:
     from psycopg.types.json import Jsonb
 
     return Jsonb(rows, dumps=_dumps)
+
+
+def _batch_of(texts: list[str]) -> Any:
+    """Rows already written as JSON, as the one JSON array argument of a server function."""
+    from psycopg.types.json import Jsonb
+
+    return Jsonb(f"[{','.join(texts)}]", dumps=_as_is)
+
+
+def _as_is(text: Any) -> str:
+    return str(text)
 
 
 def _dumps(value: Any) -> str:
@@ -291,7 +303,7 @@ class Remote:
             while end < len(ops) and (ops[end].entity, ops[end].tombstone) == kind:
                 end += 1
             query = _BURY[kind[0]] if kind[1] else _PUT[kind[0]]
-            self.connection.execute(query, (_batch([_sent(op) for op in ops[start:end]]),))
+            self.connection.execute(query, (_batch_of([_sent(op) for op in ops[start:end]]),))
             start = end
         revisions = [r for op in ops for r in _revisions(op)]
         if revisions:

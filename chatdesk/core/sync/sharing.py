@@ -10,15 +10,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import Event, ThreadUpdated
 from chatdesk.core.chat.views import ThreadView
 from chatdesk.core.errors import InvalidRequest, NotFound
-from chatdesk.core.store import changes
-from chatdesk.core.store.models import Message, Summary, SyncTeam, Thread
+from chatdesk.core.store.models import SyncTeam, Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.hlc import Clock
@@ -59,9 +57,10 @@ class Sharing:
                 raise InvalidRequest("this thread is shared with another team; stop sharing first")
             self.recorder.shared = True
             thread.team_id = team_id
-            for model, entity in ((Message, "message"), (Summary, "summary")):
-                ids = session.scalars(select(model.id).where(model.thread_id == thread_id))
-                changes.touched(session, entity, ids)
+            session.flush()
+            # Queued here rather than noted for the commit hook, which finds the thread's
+            # clocks already up to date: every message would be named by its id otherwise.
+            self.recorder.record_thread(session, thread_id, team_id)
 
         self.store.write_blocking(work)
         self._announce(thread_id)
@@ -75,7 +74,7 @@ class Sharing:
             thread = session.get(Thread, thread_id)
             if thread is None or thread.team_id is None:
                 raise InvalidRequest("this thread is not shared")
-            row = wire.thread_rows(session, [thread_id])[thread_id]
+            row = wire.thread_rows(session, [thread_id.hex])[thread_id.hex]
             clocks = wire.Clocks(session, "thread", [thread_id])
             row["deleted"] = True
             stamp = self.clock.now()
