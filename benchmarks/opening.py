@@ -211,7 +211,7 @@ async def _open(window: MainWindow, thread_id: uuid.UUID) -> Opened:
         await until(lambda: bool(loaded))
         painted = await paints.after(loaded[0])
         formatted = await until(lambda: on_screen_formatted(window, thread_id))
-        shown = await paints.after(formatted, nudge=window.view.viewport())
+        shown = await paints.after(formatted, nudge=window.view.widget())
         await until(lambda: thread_shown(window, thread_id) and all_formatted(window))
     finally:
         window.view.page_shown.disconnect(on_shown)
