@@ -1,6 +1,6 @@
 """The chat package's statements on their own, over a real SQLite file: attachments, the
-branch walk and the token-count cache, a thread made with its settings, and a thread's project;
-and the answer runner alone against a real OpenAI-compatible HTTP server."""
+branch walk and the token-count cache, starting a turn, a thread made with its settings, and a
+thread's project; and the answer runner alone against a real OpenAI-compatible HTTP server."""
 
 from __future__ import annotations
 
@@ -23,16 +23,24 @@ from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import Event, EventBus, ProviderStateChanged
 from chatdesk.core.chat.kinds import Status, TurnKind
+from chatdesk.core.chat.repository.rows import stored_uuid, thread_copy
 from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.views import AttachmentInput, MessageView, StartedTurn, TurnRequest
+from chatdesk.core.chat.views import (
+    AttachmentInput,
+    MessageView,
+    StartedTurn,
+    ThreadView,
+    TurnRequest,
+)
 from chatdesk.core.clock import SystemClock
 from chatdesk.core.errors import NotFound
+from chatdesk.core.ids import new_id
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.core.store import Store
-from chatdesk.core.store.models import Message
+from chatdesk.core.store import Store, changes
+from chatdesk.core.store.models import Message, Thread
 from chatdesk.core.tokens import TokenCounter
 from chatdesk.core.tools.service import Tools
 from tests.core.sse_server import FakeOpenAI, error_reply, text_reply
@@ -164,6 +172,121 @@ def test_a_count_is_cached_unless_the_message_changed_after_it_was_counted(
         (None, None),  # counted before its change: the count would be wrong
         (11, "o200k_base"),
     ]
+
+
+# -- starting a turn -----------------------------------------------------------------------------
+
+
+def _thread_now(store: Store, thread_id: uuid.UUID) -> ThreadView:
+    return store.read_now(lambda s: repo.thread_view(repo.thread_row(s, thread_id)))
+
+
+def test_a_turn_saves_everything_it_changed_in_its_thread(
+    store: Store, config: Configuration
+) -> None:
+    first = _exchange(store, config, None, "Plan the week")
+    thread = first.thread.id
+    assert first.thread == _thread_now(store, thread)
+    assert first.thread.title == "Plan the week"  # named after its first message
+
+    later = NOW + timedelta(minutes=5)
+    setup = _contexts(store, config, Providers({"mock": MockProvider(config.settings.mock)})).setup
+    request = TurnRequest(TurnKind.SEND, thread, text="And then?", provider="mock", model="big")
+    second = store.write_now(lambda s: repo.start_turn(s, later, request, "me", setup))
+    saved = _thread_now(store, thread)
+    assert second.thread == saved
+    assert (saved.provider, saved.model, saved.title) == ("mock", "big", "Plan the week")
+    assert (saved.message_count, saved.active_leaf_id) == (4, second.answer.id)
+    assert saved.last_activity_at == later
+    assert store.read_now(lambda s: repo.thread_row(s, thread).updated_at) == later
+
+    _finish(store, second.answer, "Tuesday")
+    again = _start(store, config, TurnRequest(TurnKind.REGENERATE, thread, second.answer.id))
+    assert again.thread == _thread_now(store, thread)
+    assert (again.thread.message_count, again.thread.active_leaf_id) == (5, again.answer.id)
+
+
+def test_a_turn_names_what_it_changed_for_team_sync(store: Store, config: Configuration) -> None:
+    first = _exchange(store, config, None, "one")
+    thread = first.thread.id
+    setup = _contexts(store, config, Providers({"mock": MockProvider(config.settings.mock)})).setup
+
+    def send(session: Session) -> tuple[StartedTurn, changes.Changes]:
+        changes.track(session)
+        request = TurnRequest(TurnKind.SEND, thread, text="two")
+        return repo.start_turn(session, NOW, request, "me", setup), changes.take(session)
+
+    turn, noted = store.write_now(send)
+    assert turn.user_message is not None
+    new = {turn.user_message.id, turn.answer.id}
+    assert noted.touched == {("thread", thread), ("message", first.answer.id)} | {
+        ("message", message_id) for message_id in new
+    }
+
+
+def test_a_message_is_numbered_among_its_siblings_and_one_alone_is_one_of_one(
+    store: Store, config: Configuration
+) -> None:
+    first = _exchange(store, config, None, "pick one")
+    thread = first.thread.id
+    answers = [first.answer]
+    for _ in range(2):
+        regenerated = _start(
+            store, config, TurnRequest(TurnKind.REGENERATE, thread, first.answer.id)
+        )
+        _finish(store, regenerated.answer, "another")
+        answers.append(regenerated.answer)
+
+    def shown_with(answer: MessageView) -> list[tuple[uuid.UUID, int, int]]:
+        store.write_now(lambda s: repo.switch_branch(s, NOW, answer.id))
+        page = store.read_now(
+            lambda s: repo.branch_page(s, thread, before=None, after=None, limit=10)
+        )
+        return [(m.id, m.sibling_index, m.sibling_count) for m in page.messages]
+
+    question = first.user_message
+    assert question is not None
+    for position, answer in enumerate(answers, start=1):
+        assert shown_with(answer) == [(question.id, 1, 1), (answer.id, position, 3)]
+
+
+def test_views_of_many_messages_come_in_the_order_asked_and_a_missing_one_is_refused(
+    store: Store, config: Configuration
+) -> None:
+    first = _exchange(store, config, None, "0")
+    turns = [first] + [_exchange(store, config, first.thread.id, str(n)) for n in range(1, 6)]
+    ids = [m.id for t in turns for m in (t.answer, t.user_message) if m is not None]
+    ids.reverse()  # 12: more than one read takes, in an order of their own
+    views = store.read_now(lambda s: repo.message_views(s, ids))
+    assert [view.id for view in views] == ids
+    assert [view.content for view in views[:2]] == ["5", "answer to 5"]
+    with pytest.raises(NotFound):
+        store.read_now(lambda s: repo.message_views(s, [*ids, new_id()]))
+
+
+def test_an_id_as_stored_reads_back_as_the_same_uuid() -> None:
+    made = new_id()
+    read = stored_uuid(made.hex)
+    assert read == made
+    assert {made: "found"}[read] == "found"
+    assert (str(read), read.version, read.is_safe) == (str(made), made.version, made.is_safe)
+    for damaged in ("not an id", "z" * 32):
+        with pytest.raises(ValueError, match=r"hexadecimal|invalid literal"):
+            stored_uuid(damaged)
+
+
+def test_a_thread_read_without_the_orm_is_the_thread_the_orm_reads(store: Store) -> None:
+    made = store.write_now(lambda s: repo.create_thread(s, NOW, None, "Tools", {"model": "m"}))
+    store.write_now(lambda s: repo.set_thread_tools(s, made.id, ["files", "chatdesk"]))
+
+    def both(session: Session) -> tuple[list[object], list[object]]:
+        columns = [column.key for column in Thread.__table__.columns]
+        copy, row = thread_copy(session, made.id), repo.thread_row(session, made.id)
+        return [getattr(copy, c) for c in columns], [getattr(row, c) for c in columns]
+
+    copied, loaded = store.read_now(both)
+    assert copied == loaded
+    assert ["chatdesk", "files"] in copied
 
 
 # -- threads and projects ------------------------------------------------------------------------

@@ -8,23 +8,40 @@ same in a thread of 100 or 100,000 messages.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Connection, Select, Uuid, bindparam, delete, literal, select
+from sqlalchemy import (
+    Select,
+    Table,
+    Uuid,
+    bindparam,
+    delete,
+    insert,
+    literal,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnClause
 
 from chatdesk.core.chat.repository.attachments import with_attachments
 from chatdesk.core.chat.repository.rows import (
+    ROLES,
+    STATUSES,
     M,
     T,
     message_row,
     message_select,
     message_views,
     message_views_of,
+    stored_uuid,
     thread_row,
     thread_view,
 )
@@ -39,7 +56,7 @@ from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, Role, Status, Thread
-from chatdesk.core.store.prepared import Prepared
+from chatdesk.core.store.prepared import Prepared, connection_of
 
 
 def insert_message(
@@ -55,40 +72,157 @@ def insert_message(
     model: str | None = None,
     owner: str | None = None,
 ) -> Message:
-    row = Message(
-        id=new_id(),
-        thread_id=thread.id,
-        parent_id=parent.id if parent else None,
-        depth=parent.depth + 1 if parent else 0,
-        role=role,
-        status=status,
-        content=content,
-        provider=provider,
-        model=model,
-        stream_owner=owner,
-        created_at=now,
-        updated_at=now,
-        completed_at=now if status.is_final else None,
-    )
+    """A new message row added to the session (flushed with it), at the end of `parent`'s
+    children; the branch on screen is left as it is (`set_active_leaf`)."""
+    place = (parent.id, parent.depth) if parent is not None else None
+    values = new_message(now, thread.id, place, role, status, content, provider, model, owner)
+    row = Message(**values)
     session.add(row)
-    thread.message_count += 1
+    _counted(thread, now, 1)
+    return row
+
+
+def new_message(
+    now: datetime,
+    thread_id: uuid.UUID,
+    parent: tuple[uuid.UUID, int] | None,
+    role: Role,
+    status: Status,
+    content: str = "",
+    provider: str | None = None,
+    model: str | None = None,
+    owner: str | None = None,
+) -> dict[str, Any]:
+    """The values of a new message below `parent` (its id and depth; None: a first message),
+    by column; `owner`: the chatdesk process that writes it (an answer)."""
+    return {
+        "id": new_id(),
+        "thread_id": thread_id,
+        "parent_id": parent[0] if parent else None,
+        "depth": parent[1] + 1 if parent else 0,
+        "active_child_id": None,
+        "role": role,
+        "status": status,
+        "content": content,
+        "provider": provider,
+        "model": model,
+        "agent": None,
+        "stream_owner": owner,
+        "usage_estimated": False,
+        "created_at": now,
+        "updated_at": now,
+        "completed_at": now if status.is_final else None,
+    }
+
+
+def _counted(thread: Thread, now: datetime, added: int) -> None:
+    thread.message_count += added
     thread.last_activity_at = now
     thread.updated_at = now
-    return row
+
+
+_TABLE = cast(Table, M)
+
+
+@functools.cache
+def _inserting(columns: tuple[str, ...]) -> Prepared:
+    """The insert of messages by these columns (those `new_message` gives), made once."""
+    return Prepared(
+        insert(_TABLE).values({name: bindparam(name, type_=M.c[name].type) for name in columns})
+    )
+
+
+_POINT = Prepared(
+    update(_TABLE)
+    .where(M.c.id == bindparam("message", type_=Uuid()))
+    .values(active_child_id=bindparam("child", type_=Uuid()))
+)
+
+
+def add_branch(
+    session: Session,
+    thread: Thread,
+    now: datetime,
+    parent: Node | None,
+    branch: Sequence[dict[str, Any]],
+    others: Sequence[dict[str, Any]] = (),
+) -> None:
+    """Insert the new messages `branch` (values of `new_message`, each the child of the one
+    before it, the first `parent`'s) and make the branch through them the one on screen;
+    `others` are inserted beside it (a comparison's other answers, off that branch).
+
+    One statement inserts them all, without the ORM: a send adds two rows, and the ORM's
+    unit of work cost more than SQLite's own insert there. Above `parent`, ancestors are
+    pointed as `set_active_leaf` does, which costs nothing when `parent` was the end of the
+    branch on screen already (every send)."""
+    for upper, lower in itertools.pairwise(branch):
+        upper["active_child_id"] = lower["id"]
+    rows = [*branch, *others]
+    connection = connection_of(session)
+    _inserting(tuple(rows[0])).run_many(connection, rows)
+    touched = [row["id"] for row in rows]
+    was_leaf = thread.active_leaf_id
+    thread.active_leaf_id = branch[-1]["id"]
+    _counted(thread, now, len(rows))
+    if parent is not None:
+        _POINT.run(connection, message=parent.id, child=branch[0]["id"])
+        touched.append(parent.id)
+        if parent.id != was_leaf:
+            with session.no_autoflush:
+                _point_ancestors(session, message_row(session, parent.id))
+    changes.touched(session, "message", touched)
+
+
+class Node(NamedTuple):
+    """Where a message is in its thread's tree, read without the ORM: a turn's parent or
+    target."""
+
+    id: uuid.UUID
+    thread_id: uuid.UUID
+    parent_id: uuid.UUID | None
+    depth: int
+    role: Role
+    status: Status
+
+
+_NODE = Prepared(
+    select(M.c.thread_id, M.c.parent_id, M.c.depth, M.c.role, M.c.status).where(
+        M.c.id == bindparam("message", type_=Uuid())
+    )
+)
+
+
+def find_node(session: Session, message_id: uuid.UUID) -> Node | None:
+    row = _NODE.first(connection_of(session), message=message_id)
+    if row is None:
+        return None
+    thread_id, parent_id, depth, role, status = row
+    parent = None if parent_id is None else stored_uuid(parent_id)
+    return Node(message_id, stored_uuid(thread_id), parent, depth, ROLES[role], STATUSES[status])
+
+
+def node(session: Session, message_id: uuid.UUID) -> Node:
+    found = find_node(session, message_id)
+    if found is None:
+        raise NotFound(f"no message with id {message_id}")
+    return found
 
 
 def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
     """At most `limit` messages from `start` following parent (up) or active-child (down)
-    pointers, in branch order. A counter bounds the walk on SQLite and PostgreSQL alike."""
+    pointers, unordered (`_walked` orders them). A counter bounds the walk. Compiled for
+    SQLite alone (`Prepared`): the walk carries each row's rowid, so the page's columns are
+    read by it rather than through the id's index once more."""
+    rowid: ColumnClause[int] = literal_column("messages.rowid")
     walk = (
-        select(M.c.id, M.c.parent_id, M.c.active_child_id, literal(1).label("n"))
+        select(rowid.label("at"), M.c.parent_id, M.c.active_child_id, literal(1).label("n"))
         .where(M.c.id == start)
         .cte("walk", recursive=True)
     )
     link = M.c.id == (walk.c.active_child_id if down else walk.c.parent_id)
-    step = select(M.c.id, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"))
+    step = select(rowid, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"))
     walk = walk.union_all(step.join(walk, link).where(walk.c.n < limit))
-    return message_select().join(walk, M.c.id == walk.c.id).order_by(M.c.depth)
+    return message_select().join(walk, rowid == walk.c.at)
 
 
 _LEAF = Prepared(select(T.c.active_leaf_id).where(T.c.id == bindparam("thread", type_=Uuid())))
@@ -101,15 +235,15 @@ def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[Message
     return message_views_of(_walked(session, _UP, message_id, limit))
 
 
-def _walked(session: Session, walk: Prepared, start: uuid.UUID, limit: int) -> Sequence[Any]:
-    return walk.rows(_core(session), start=start, limit=limit)
+def _walked(session: Session, walk: Prepared, start: uuid.UUID, limit: int) -> list[Any]:
+    """The walk's rows in branch order. Sorted here: SQLite would copy each row, its text and
+    all, into a temporary b-tree to sort it."""
+    rows = walk.rows(connection_of(session), start=start, limit=limit)
+    rows.sort(key=_DEPTH)
+    return rows
 
 
-def _core(session: Session) -> Connection:
-    """The session's connection, for statements run without the ORM's execution layer; what
-    is pending is flushed first, as the session's own autoflush would (a no-op when reading)."""
-    session.flush()
-    return session.connection()
+_DEPTH = itemgetter(3)  # message_select's depth column
 
 
 def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
@@ -142,7 +276,7 @@ def branch_page(
         raise InvalidRequest("give only one of before, after or around, not both")
     if not 1 <= limit <= 1000:
         raise InvalidRequest("limit must be between 1 and 1000")
-    found = _LEAF.first(_core(session), thread=thread_id)
+    found = _LEAF.first(connection_of(session), thread=thread_id)
     if found is None:
         raise NotFound(f"no thread with id {thread_id}")
     leaf = None if found[0] is None else uuid.UUID(hex=found[0])
@@ -181,7 +315,7 @@ _CURSOR = Prepared(
 
 
 def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> _Cursor:
-    row = _CURSOR.first(_core(session), message=message_id)
+    row = _CURSOR.first(connection_of(session), message=message_id)
     if row is None or row[0] != thread_id.hex:
         raise NotFound(f"no message {message_id} in thread {thread_id}")
     return _Cursor(*(None if hex_ is None else uuid.UUID(hex=hex_) for hex_ in row[1:]))
@@ -203,23 +337,6 @@ def end_of_branch(session: Session, message_id: uuid.UUID) -> uuid.UUID:
     walk = walk.union_all(step.join(walk, M.c.id == walk.c.active_child_id))
     last: uuid.UUID = session.scalars(select(walk.c.id).order_by(walk.c.n.desc()).limit(1)).one()
     return last
-
-
-def extend_branch(
-    session: Session, thread: Thread, parent: Message | None, added: Sequence[Message]
-) -> None:
-    """Make the branch through `parent` and then `added` (new rows, each the child of the one
-    before it) the one on screen. The new rows are pointed at each other in memory (no query:
-    they are not flushed yet); above `parent`, ancestors are pointed as `set_active_leaf` does,
-    which costs nothing when `parent` was the end of the branch on screen already."""
-    was_leaf = thread.active_leaf_id
-    chain = [parent, *added] if parent is not None else list(added)
-    for upper, lower in itertools.pairwise(chain):
-        upper.active_child_id = lower.id
-    thread.active_leaf_id = added[-1].id
-    if parent is not None and parent.id != was_leaf:
-        with session.no_autoflush:
-            _point_ancestors(session, parent)
 
 
 def set_active_leaf(session: Session, thread: Thread, leaf_id: uuid.UUID | None) -> None:

@@ -7,12 +7,14 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import String, Table, bindparam, literal, select, type_coerce, update
+from sqlalchemy import Table, Uuid, bindparam, literal, select, update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.store.models import Message
+from chatdesk.core.chat.repository.rows import ROLES, STATUSES, stored_uuid
+from chatdesk.core.store.models import Message, Role, Status
+from chatdesk.core.store.prepared import Prepared, connection_of
 
 M = cast(Table, Message.__table__)
 
@@ -25,27 +27,57 @@ class CountUpdate:
     key: str
 
 
-def _walk_up(*extra: str) -> Any:
+def _walk_up(*extra: str) -> Prepared:
     walk = (
         select(M.c.id, M.c.parent_id, literal(1).label("n"))
-        .where(M.c.id == bindparam("start"))
+        .where(M.c.id == bindparam("start", type_=Uuid()))
         .cte("meta_up", recursive=True)
     )
     step = select(M.c.id, M.c.parent_id, (walk.c.n + 1).label("n")).join(
         walk, M.c.id == walk.c.parent_id
     )
     walk = walk.union_all(step.where(walk.c.n < bindparam("limit")))
-    columns: tuple[str, ...] = ("id", "depth", "role", "status", "updated_at", "token_count")
-    columns += ("tool_time_ms", *extra)
-    # The parent as stored (hex): only the last row's is used, to go on from there.
-    parent = type_coerce(M.c.parent_id, String).label("parent_hex")
-    return (
-        select(*(M.c[name] for name in columns), M.c.token_encoding, parent)
+    columns = (*_WALKED[:-2], *extra, *_WALKED[-2:])
+    return Prepared(
+        select(*(M.c[name] for name in columns))
         .join(walk, M.c.id == walk.c.id)
         .order_by(M.c.depth.desc())
     )
 
 
+class Walked(NamedTuple):
+    """A message met walking up a branch, for counting."""
+
+    id: uuid.UUID
+    depth: int
+    role: Role
+    status: Status
+    updated_at: datetime
+    token_count: int | None
+    tool_time_ms: int | None  # set: it made tool calls
+    token_encoding: str | None
+    parent_hex: str | None  # the parent as stored: only the last row's is used, to go on
+
+
+class WalkedText(NamedTuple):
+    """A message met walking up a branch, with its text (for a request)."""
+
+    id: uuid.UUID
+    depth: int
+    role: Role
+    status: Status
+    updated_at: datetime
+    token_count: int | None
+    tool_time_ms: int | None
+    content: str
+    token_encoding: str | None
+    parent_hex: str | None
+
+
+_WALKED = (
+    "id", "depth", "role", "status", "updated_at", "token_count", "tool_time_ms",
+    "token_encoding", "parent_id",
+)  # fmt: skip
 _UP_COUNTS = _walk_up()
 _UP_TEXTS = _walk_up("content")  # for a request: it sends the text of what it walks
 _TEXTS = select(M.c.id, M.c.role, M.c.content, M.c.tool_time_ms).where(
@@ -59,11 +91,27 @@ _SAVE = (
 
 
 def walk_up(session: Session, start: uuid.UUID, limit: int, *, with_texts: bool) -> list[Any]:
-    """`start` and at most `limit - 1` of its ancestors, newest first: id, depth, role, status,
-    updated_at, token_count, tool_time_ms (set: it made tool calls), token_encoding, parent_hex
-    (the parent as stored, to go on from the last row), and `content` too `with_texts`."""
-    walk = _UP_TEXTS if with_texts else _UP_COUNTS
-    return list(session.execute(walk, {"start": start, "limit": limit}).all())
+    """`start` and at most `limit - 1` of its ancestors, newest first (`Walked` rows, or
+    `WalkedText` ones `with_texts`). Run on the driver and converted here: an answer's
+    context walks up to a thousand rows, and SQLAlchemy's result processing took half the
+    time."""
+    connection = connection_of(session)
+    if with_texts:
+        return [
+            WalkedText(stored_uuid(id_), depth, ROLES[role], STATUSES[status],
+                       _parsed(at + "+00:00"), tokens, tool_ms, content, key, parent)
+            for id_, depth, role, status, at, tokens, tool_ms, content, key, parent
+            in _UP_TEXTS.rows(connection, start=start, limit=limit)
+        ]  # fmt: skip
+    return [
+        Walked(stored_uuid(id_), depth, ROLES[role], STATUSES[status], _parsed(at + "+00:00"),
+               tokens, tool_ms, key, parent)
+        for id_, depth, role, status, at, tokens, tool_ms, key, parent
+        in _UP_COUNTS.rows(connection, start=start, limit=limit)
+    ]  # fmt: skip
+
+
+_parsed = datetime.fromisoformat  # stored naive UTC, read as aware (as `message_view` does)
 
 
 def message_texts(session: Session, ids: Iterable[uuid.UUID]) -> list[Any]:

@@ -8,12 +8,13 @@ import uuid
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.views import AttachmentInput, DraftView
 from chatdesk.core.store.models import Draft
+from chatdesk.core.store.prepared import Prepared, connection_of
 
 NEW_CHAT = "new"
 
@@ -23,14 +24,17 @@ def key(thread_id: uuid.UUID | None) -> str:
 
 
 def save(session: Session, now: datetime, thread_id: uuid.UUID | None, draft: DraftView) -> None:
-    if draft.empty:  # Core, not the ORM's bulk delete: half a millisecond less on every send
-        table = cast(Table, Draft.__table__)
-        session.execute(delete(table).where(table.c.key == key(thread_id)))
+    if draft.empty:  # compiled once, on the driver: every send removes its thread's draft
+        _DELETE.run(connection_of(session), key=key(thread_id))
         return
     data = {"attachments": [vars(a) for a in draft.attachments]}
     values = {"key": key(thread_id), "text": draft.text, "data": data, "updated_at": now}
     statement = insert(Draft).values(**values)
     session.execute(statement.on_conflict_do_update(index_elements=["key"], set_=values))
+
+
+_TABLE = cast(Table, Draft.__table__)
+_DELETE = Prepared(delete(_TABLE).where(_TABLE.c.key == bindparam("key")))
 
 
 def load(session: Session, thread_id: uuid.UUID | None) -> DraftView:

@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.kinds import Role
+from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.repository.attachments import attachment_row, tool_images, view_of
 from chatdesk.core.chat.repository.rows import thread_row
 from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView, ToolCallView
@@ -148,8 +148,11 @@ def needs_tool_calls(view: MessageView) -> bool:
     """An answer that made calls (its tool time is set once it ends), or one still being
     written, which may be making some."""
     return view.tool_time_ms is not None or (
-        view.role is Role.ASSISTANT and not view.status.is_final
+        view.role is Role.ASSISTANT and view.status in _UNFINISHED
     )
+
+
+_UNFINISHED = frozenset(status for status in Status if not status.is_final)  # asked per message
 
 
 def with_tool_calls(session: Session, views: list[MessageView]) -> list[MessageView]:
