@@ -3,11 +3,11 @@
 In one process, a real core and a shown `MainWindow` (benchmarks/window.py): the time from
 `window.show_thread(id)` (the sidebar's click handler) to (a) the first paint of the thread's
 message widgets, and (b) every message widget in the viewport holding its formatted form
-(`w.rendered`, from the render worker) and the paint after that (the widgets above the
-viewport are built a few per turn of the loop, from the newest up). On a 10,000- and a
-100,000-message thread (quick: 1,000 and 10,000), opened in turns, the formatter's cache cleared
-before each open (so every open formats its page); their p50 ratio shows it is flat in thread
-length. A 60-message thread is opened first to start the window up (its time is shown, not
+(`w.rendered`, from the render worker) and the paint after that. The view builds the page's
+widgets a few per turn of the loop, newest first, and paints nothing of it until all are laid
+out (`ConversationView.page_shown`). On a 10,000- and a 100,000-message thread (quick: 1,000
+and 10,000), opened in turns, the formatter's cache cleared before each open (so every open
+formats its page); their p50 ratio shows it is flat in thread length. A 60-message thread is opened first to start the window up (its time is shown, not
 judged): the render worker's first answers, the first layouts. Also shown, not judged: the
 longest event-loop stall during an open (a 5 ms timer's lateness; docs/design.md §3 wants nothing on
 the GUI thread to take longer than a frame).
