@@ -199,6 +199,8 @@ def test_a_page_is_built_over_several_turns_and_first_painted_whole_at_its_end(
             ticker.stop()  # the turns while the page was built are counted
 
     window.view.page_shown.connect(page_shown)
+    older: list[bool] = []
+    window.view.older_wanted.connect(lambda: older.append(True))
     ticker.start()
     try:
         window.show_thread(long.id)
@@ -213,6 +215,8 @@ def test_a_page_is_built_over_several_turns_and_first_painted_whole_at_its_end(
     # Every paint of the view showed the old page or the whole new one, at its end.
     assert all(made in (0, FIRST_PAGE) and at_end for made, at_end in paints.seen), paints.seen
     assert window.view.widgets[-1].message.id == window.conversation.last.id
+    qtbot.waitUntil(lambda: all(w.rendered is not None for w in window.view.widgets))
+    assert not older  # the page filled the view: nothing above it was read while it was built
 
 
 def test_a_change_while_a_page_is_built_reaches_the_right_message(

@@ -15,7 +15,15 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -36,6 +44,7 @@ if TYPE_CHECKING:  # loaded with the first message, after the window's first pai
 _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
+_LAYOUT_PASSES = 4  # at most, to lay a page out before it is first painted
 STAGE = 2  # message widgets made per turn of the loop while a page is shown (~2–3 ms each)
 
 
@@ -151,12 +160,21 @@ class ConversationView(QScrollArea):
     def _reveal_page(self) -> None:
         if self._unbuilt:
             return  # a newer page is being built
-        self._layout.activate()
+        # Laid out to the end before the first paint: a message's new width gives its text a
+        # new height, which lays its parents out again on the next pass.
+        height = -1
+        for _ in range(_LAYOUT_PASSES):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self._layout.activate()
+            if self._content.height() == height:
+                break
+            height = self._content.height()
         if self._follow:
             bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
         self.page_shown.emit()
         self.setUpdatesEnabled(True)
+        self._edge_check.start()  # a page too short for the view asks for the one before
 
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         if first == 0 and self.widgets and not self._follow:
@@ -250,8 +268,8 @@ class ConversationView(QScrollArea):
 
     def _check_edges(self) -> None:
         bar = self.verticalScrollBar()
-        if not self._widgets or self._unbuilt:
-            return
+        if not self._widgets or self._unbuilt or self._reveal.isActive():
+            return  # a page being built is not laid out yet
         if bar.value() < _EDGE and self._model.has_more_before:
             self.older_wanted.emit()
         elif bar.maximum() - bar.value() < _EDGE and self._model.has_more_after:
