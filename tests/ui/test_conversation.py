@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextDocument
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from benchmarks.common import chain, insert_rows, set_leaf
@@ -158,18 +158,20 @@ def test_a_long_thread_opens_at_the_end_and_pages_in_as_the_user_scrolls_up(
 
 
 class _PagePaints(QObject):
-    """Each paint of the conversation: how many of the shown thread's widgets were made, and
-    whether it was scrolled to its end."""
+    """Each paint of a message in the conversation: how many of the shown thread's widgets
+    were made, and whether it was scrolled to its end."""
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__()
         self.window = window
         self.seen: list[tuple[int, bool]] = []
 
+    def watch(self, widget: MessageWidget) -> None:
+        widget.body.viewport().installEventFilter(self)
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         view = self.window.view
-        inside = isinstance(watched, QWidget) and view.isAncestorOf(watched)
-        if event.type() == QEvent.Type.Paint and inside:
+        if event.type() == QEvent.Type.Paint:
             made = len(view._widgets)  # not `widgets`: reading those makes the rest at once
             bar = view.verticalScrollBar()
             self.seen.append((made, bar.value() == bar.maximum()))
@@ -190,7 +192,9 @@ def test_a_page_is_built_over_several_turns_and_first_painted_whole_at_its_end(
     made_in_turn: list[int] = []
     window.view.message_widget_added.connect(lambda _: made_in_turn.append(turns[0]))
     paints = _PagePaints(window)
-    QApplication.instance().installEventFilter(paints)  # type: ignore[union-attr]
+    for widget in window.view.widgets:  # the page shown before
+        paints.watch(widget)
+    window.view.message_widget_added.connect(paints.watch)
     shown: list[int] = []
 
     def page_shown() -> None:
@@ -208,7 +212,7 @@ def test_a_page_is_built_over_several_turns_and_first_painted_whole_at_its_end(
         qtbot.waitUntil(lambda: any(made == FIRST_PAGE for made, _ in paints.seen))
     finally:
         ticker.stop()
-        QApplication.instance().removeEventFilter(paints)  # type: ignore[union-attr]
+        window.view.message_widget_added.disconnect(paints.watch)
     # Never more than a few widgets made in one turn: keys and timers are served in between.
     assert len(made_in_turn) == FIRST_PAGE
     assert max(made_in_turn.count(turn) for turn in set(made_in_turn)) <= STAGE
