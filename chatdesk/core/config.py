@@ -15,7 +15,6 @@ import dataclasses
 import logging
 import math
 import os
-import tomllib
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -64,6 +63,8 @@ _ENV_ALIASES = {"ui.theme": "CHATDESK_THEME"}
 
 @dataclass(frozen=True)
 class SettingIssue:
+    """A value that could not be used (its default is used instead), and why."""
+
     key: str
     problem: str
 
@@ -73,6 +74,8 @@ class SettingIssue:
 
 @dataclass(frozen=True)
 class LoadedSettings:
+    """The settings in use, and the issues met reading them."""
+
     settings: Settings
     issues: tuple[SettingIssue, ...]
 
@@ -96,6 +99,8 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
     issues: list[SettingIssue] = []
     raw: dict[str, Any] = {}
     if path is not None and path.exists():
+        import tomllib  # here: with no file yet (until a setting is changed), it is not needed
+
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

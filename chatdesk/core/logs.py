@@ -23,7 +23,8 @@ MAX_BYTES = 2_000_000  # a log file's size before it is set aside as chatdesk.lo
 KEPT_FILES = 5  # chatdesk.log.1 … .5; the oldest goes
 _FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
-_SECRET = re.compile(
+# Compiled by `re` on first use (and kept in its cache): at the first log record, not at start-up.
+_SECRET = (
     r"(?P<key>sk-[A-Za-z0-9_\-]{8,})"
     r"|(?P<bearer>(?i:bearer)\s+)[A-Za-z0-9._\-~+/=]{8,}"
     r"|(?P<field>(?i:api[_-]?key|authorization|password)[\"']?\s*[:=]\s*[\"']?)"
@@ -60,7 +61,7 @@ def redact(text: str) -> str:
         prefix = match.group("bearer") or match.group("field") or ""
         return f"{prefix}***"
 
-    return _SECRET.sub(replace, text)
+    return re.sub(_SECRET, replace, text)
 
 
 class RedactingFilter(logging.Filter):

@@ -35,6 +35,8 @@ class DataDirError(ChatdeskError):
 
 @dataclass(frozen=True)
 class Paths:
+    """Where chatdesk keeps its data, settings, logs and cache."""
+
     data_dir: Path
     config_dir: Path
     log_dir: Path

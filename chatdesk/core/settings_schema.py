@@ -1,5 +1,8 @@
 """The settings' schema: every section with its keys' defaults, bounds and descriptions.
-Loading, checking and saving them is `config.py`'s."""
+Loading, checking and saving them is `config.py`'s.
+
+Each class has a docstring: without one, `dataclass` makes one from the class's signature
+(`inspect.signature`), which the window's start would wait for (decision 0024)."""
 
 from __future__ import annotations
 
@@ -26,6 +29,8 @@ def setting(
 
 @dataclass(frozen=True)
 class GeneralSettings:
+    """[general]: the provider and model of new threads, and how they answer."""
+
     default_provider: str = setting("mock", "Provider used for new threads.")
     default_model: str = setting("mock-1", "Model used for new threads.")
     system_prompt: str = setting("", "System prompt when neither thread nor project sets one.")
@@ -47,6 +52,8 @@ class GeneralSettings:
 
 @dataclass(frozen=True)
 class ChatSettings:
+    """[chat]: message size, context, retries and summaries."""
+
     max_message_chars: int = setting(
         2_000_000,
         "Longest message that can be sent, in characters.",
@@ -96,6 +103,8 @@ class ChatSettings:
 
 @dataclass(frozen=True)
 class StorageSettings:
+    """[storage]: the database's waits, backups and deleted threads."""
+
     busy_timeout_ms: int = setting(
         5_000,
         "How long a database operation waits for another chatdesk process, in ms.",
@@ -135,6 +144,8 @@ class StorageSettings:
 
 @dataclass(frozen=True)
 class MockSettings:
+    """[mock]: the built-in provider that answers offline."""
+
     tokens_per_second: float = setting(
         40.0,
         "Pace of the offline mock provider; 0 streams as fast as possible.",
@@ -152,6 +163,8 @@ class MockSettings:
 
 @dataclass(frozen=True)
 class ToolsSettings:
+    """[tools]: tool calls made while answering."""
+
     max_rounds: int = setting(
         10, "Rounds of tool calls an answer may make.", minimum=1, maximum=100
     )
@@ -168,6 +181,8 @@ class ToolsSettings:
 
 @dataclass(frozen=True)
 class AttachmentSettings:
+    """[attachments]: files and images sent with a message."""
+
     max_file_mb: int = setting(
         50,
         "Largest file that can be attached, in MB (refused before it is read).",
@@ -209,6 +224,8 @@ class AttachmentSettings:
 
 @dataclass(frozen=True)
 class KnowledgeSettings:
+    """[knowledge]: knowledge bases answered from."""
+
     max_file_mb: int = setting(
         32,
         "Largest file a knowledge base indexes, in MB (a larger one is listed as not indexed).",
@@ -241,6 +258,8 @@ class KnowledgeSettings:
 
 @dataclass(frozen=True)
 class CapsSettings:
+    """[caps]: spending caps and warnings."""
+
     monthly_usd: float = setting(
         0.0,
         "Most that answers may cost in a calendar month, all providers together, in US dollars "
@@ -271,6 +290,8 @@ class CapsSettings:
 
 @dataclass(frozen=True)
 class LoggingSettings:
+    """[logging]: what the log file records."""
+
     level: str = setting(
         "INFO", "Log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
     )
@@ -281,6 +302,8 @@ class LoggingSettings:
 
 @dataclass(frozen=True)
 class UiSettings:
+    """[ui]: the window's look and keys."""
+
     theme: str = setting(
         "system",
         "Colours: follow the system's light or dark mode, or always light or dark.",
@@ -305,6 +328,8 @@ class UiSettings:
 
 @dataclass(frozen=True)
 class SyncSettings:
+    """[sync]: the team server."""
+
     host: str = setting(
         "", "Team server (PostgreSQL) host name; empty: team sync is off and nothing connects."
     )
@@ -332,6 +357,8 @@ class SyncSettings:
 
 @dataclass(frozen=True)
 class Settings:
+    """Every section, as `config.toml` has them."""
+
     general: GeneralSettings = field(default_factory=GeneralSettings)
     chat: ChatSettings = field(default_factory=ChatSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)

@@ -1,9 +1,11 @@
 """Starting and stopping the window, in two phases, so it paints before the core is open.
 
-1. Qt only. The window is built and shown with a placeholder sidebar; it paints, and the
-   composer takes typing. After its first paint a worker thread builds the core: that imports
-   SQLAlchemy, asyncio and the service and opens (maybe migrates) the database, a few hundred
-   milliseconds the window does not wait for. When the core is built, Qt's loop is left.
+1. Qt only. The window is built and shown with a placeholder sidebar and only what its first
+   frame shows; it paints, and the composer takes typing. The rest of the window is built on
+   the turns of Qt's loop right after (`MainWindow(build_later=True)`), then a worker thread
+   builds the core: that imports SQLAlchemy, asyncio and the service and opens (maybe migrates)
+   the database, a few hundred milliseconds the window does not wait for. When the core is
+   built, Qt's loop is left.
 2. asyncio inside Qt (qasync). The core is started and attached to the window: the thread
    list fills in, and a message sent meanwhile goes out.
 
@@ -25,9 +27,9 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError
@@ -36,11 +38,12 @@ from chatdesk.core.paths import Paths, package_data
 from chatdesk.ui import exit_after_start
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts, python_imports
-from chatdesk.ui.sidebar import snapshot
-from chatdesk.ui.theme import apply_theme
+from chatdesk.ui.theme import apply_theme, new_application
 
 if TYPE_CHECKING:
     import asyncio
+
+    from PySide6.QtWidgets import QMessageBox
 
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.providers.manager import ProviderManager
@@ -51,9 +54,10 @@ if TYPE_CHECKING:
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
     from chatdesk.ui.recovery import Repair
+    from chatdesk.ui.sidebar.snapshot import GroupRow
 
 log = logging.getLogger("chatdesk.ui")
-FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the first paint
+FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the window to be built
 GIL_HANDOVER_S = 0.001  # while the core opens on its thread
 PRUNE_KEPT_AFTER = 60.0  # seconds after start-up: out of the way of opening the first threads
 
@@ -122,6 +126,8 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
         # No loop runs any more, so a modal box is safe here; the CLI prints it as well.
         log.error("chatdesk could not run: %s", error)
         if app.platformName() != "offscreen":  # headless runs must not wait for a click
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.critical(None, "chatdesk", str(error))
         raise
     finally:
@@ -130,7 +136,7 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
 
 def _application(settings: Settings) -> QApplication:
     existing = QApplication.instance()
-    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
+    app = existing if isinstance(existing, QApplication) else new_application(sys.argv)
     app.setApplicationName("chatdesk")
     # Wayland compositors match windows to their .desktop entry (and icon) by this id.
     app.setDesktopFileName("io.github.chatdesk.Chatdesk")
@@ -179,21 +185,28 @@ def _window(config: AppConfig) -> MainWindow:
         settings=config.settings,
         save_settings=lambda settings: _save_preferences(paths.config_file, settings),
         state_file=paths.config_dir / "window.ini",
+        build_later=True,
     )
-    kept = snapshot.load(paths.run_dir / snapshot.FILE_NAME)
-    if kept:
-        window.panes.show_kept(kept)
+    window.panes.read_kept(lambda: _kept_rows(paths.run_dir))
     return window
+
+
+def _kept_rows(run_dir: Path) -> list[GroupRow] | None:
+    """The thread rows the last run kept (read after the window's first paint)."""
+    from chatdesk.ui.sidebar import snapshot
+
+    return snapshot.load(run_dir / snapshot.FILE_NAME)
 
 
 class CoreLoader(QObject):
     """Phase 1: Qt's loop runs (the window paints, takes keys) while a worker thread builds
-    the core, started once the window has painted so the two do not compete for the GIL."""
+    the core, started once the window has painted and built the rest of its parts, so the two
+    do not compete for the GIL."""
 
     _built = Signal()  # emitted on the worker thread, delivered on the GUI thread
 
     def __init__(
-        self, window: QWidget, build_core: Callable[[], AppCore], *, painted: bool = False
+        self, window: MainWindow, build_core: Callable[[], AppCore], *, painted: bool = False
     ) -> None:
         super().__init__()
         self._window = window
@@ -202,12 +215,13 @@ class CoreLoader(QObject):
         self._core: AppCore | None = None
         self._error: BaseException | None = None
         self._built.connect(self._leave_qt_loop)
-        window.installEventFilter(self)
         self._no_paint = QTimer(self, singleShot=True, interval=FIRST_PAINT_WAIT_MS)
         self._no_paint.timeout.connect(self._start)  # not painted (minimised…): start anyway
         self._no_paint.start()
-        if painted:  # built again (after a repair): the window painted long ago
+        if painted or window.building.done:  # built again (after a repair), or whole already
             QTimer.singleShot(0, self._start)
+        else:  # its parts come on the turns after its first paint
+            window.building.finished.connect(self._start)
 
     def run_until_built(self, app: QApplication) -> AppCore:
         """Run Qt's loop until the core is built; its error is raised here."""
@@ -221,15 +235,9 @@ class CoreLoader(QObject):
         assert self._core is not None
         return self._core
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint and self._thread is None:
-            QTimer.singleShot(0, self._start)  # once this paint is done
-        return False
-
     def _start(self) -> None:
         if self._thread is None:
             self._no_paint.stop()
-            self._window.removeEventFilter(self)
             self._thread = threading.Thread(target=self._build, name="chatdesk-core-opening")
             self._thread.start()
 
@@ -291,7 +299,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         )
         await closed.wait()
     finally:
-        _keep_thread_list(window, core.config.paths.run_dir / snapshot.FILE_NAME)
+        _keep_thread_list(window, core.config.paths.run_dir)
         pruning.cancel()
         await window.aclose()
         await asyncio.to_thread(kept.close)  # what was formatted last is written first
@@ -326,9 +334,12 @@ async def _prune_kept_renders(kept: KeptRenders, service: ChatService) -> None:
     kept.submit(kept.forget, [message_id for message_id in ids if message_id not in there])
 
 
-def _keep_thread_list(window: MainWindow, path: Path) -> None:
+def _keep_thread_list(window: MainWindow, run_dir: Path) -> None:
     """The sidebar's rows, for the next start to show before its core is open. Nothing here
     may keep the window and the core from closing (they keep drafts and answers)."""
+    from chatdesk.ui.sidebar import snapshot
+
+    path = run_dir / snapshot.FILE_NAME
     try:
         sidebar = getattr(window, "sidebar", None)  # made when the core was attached
         if sidebar is not None and not sidebar.model.loading:
@@ -372,6 +383,8 @@ class CrashReporter:
         parent: QWidget | None = app.activeWindow() or next(
             (w for w in app.topLevelWidgets() if isinstance(w, QMainWindow)), None
         )
+        from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms to load
+
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)
         box.setWindowTitle("chatdesk: unexpected error")

@@ -13,7 +13,6 @@ normal shutdown runs and the exit code is 0.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Mapping
@@ -47,6 +46,8 @@ class ExitAfterStart(QObject):
         return False
 
     def _attached(self) -> None:
+        import json  # here, not before the first paint
+
         marks = {"painted": self._painted, "attached": time.time()}
         print(PREFIX + json.dumps(marks), flush=True)
         QTimer.singleShot(0, self._window.close)

@@ -7,39 +7,37 @@ state and the status bar's words).
 
 The window can be built and shown before the core is open (decision 0009): until
 `attach(service)` the sidebar is a placeholder and the composer takes typing; a message sent
-meanwhile waits in the composer and goes out once the service is attached.
+meanwhile waits in the composer and goes out once the service is attached. With `build_later`
+its first frame has the header, composer and placeholder; the rest is built on the turns of
+Qt's loop right after its first paint (`window/later.py`).
 """
 
 from __future__ import annotations
 
 import sys
-import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
-from chatdesk.ui.conversation.model import ConversationModel
-from chatdesk.ui.conversation.view import ConversationView
-from chatdesk.ui.find_bar import FindBar
 from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader
 from chatdesk.ui.styles import WINDOW_STYLE
 from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import ThemeWatcher, is_dark
-from chatdesk.ui.window.answer_notices import AnswerNotices
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
+from chatdesk.ui.window.ids import is_id
+from chatdesk.ui.window.later import BuiltLater, qt_classes
 from chatdesk.ui.window.menus import WindowMenus
-from chatdesk.ui.window.models import ModelChoice
+from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.panes import Panes
 from chatdesk.ui.window.provider_status import ProviderStatus
-from chatdesk.ui.window.read_only import CloseGuard, ReadOnlyBanner
+from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import WAITING_TEXT, Sending
 from chatdesk.ui.window.settings import SaveSettings, WindowSettings
 from chatdesk.ui.window.state import WindowState
@@ -57,6 +55,10 @@ class Listening(Protocol):
 # asyncio (the Runner, the render worker) and the parts of the window that need them. The few
 # methods that build views or match events import them where they run: only after attach().
 if TYPE_CHECKING:
+    import uuid
+
+    from PySide6.QtGui import QCloseEvent
+
     from chatdesk.core.chat import events as ev
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import ThreadView, Turn
@@ -82,9 +84,8 @@ if TYPE_CHECKING:
 class MainWindow(QMainWindow):
     service_attached = Signal()  # the thread list is in place and messages can be sent
 
-    # Made by attach(), with the service; nothing reaches them before.
+    # Made by attach(), with the service; nothing reaches them before (nor before _build()).
     runner: Runner
-    sending: Sending  # made by _build(), as are the window's other parts
     formatter: Formatter
     sidebar: Sidebar
     controller: ConversationController
@@ -104,9 +105,11 @@ class MainWindow(QMainWindow):
         state_file: Path | None = None,
         search: Search | None = None,
         transfer: TransferFactory | None = None,
+        build_later: bool = False,
     ) -> None:
         """Without `service`, a window that paints and takes typing until `attach(service)`;
-        `search` and `transfer` are given to `attach` with it."""
+        `search` and `transfer` are given to `attach` with it. `build_later`: what the first
+        frame does without is built on the turns after the first paint (`building`)."""
         super().__init__()
         self._service: ChatService | None = None
         self._renderer = renderer  # made by attach() if not given
@@ -117,7 +120,9 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._unsubscribe: Callable[[], None] = lambda: None
         self.team_ui: TeamSyncUi | None = None  # made by attach() when team sync is given
-        self._build(settings or Settings(), save_settings)
+        self.building = BuiltLater(self, self._build(settings or Settings(), save_settings))
+        if not build_later:
+            self.building.finish()
         self._window_state = WindowState(self, self.splitter, self.panes.side, state_file)
         self._window_state.restore()
         if service is not None:
@@ -125,50 +130,71 @@ class MainWindow(QMainWindow):
 
     # -- layout ----------------------------------------------------------------------------------
 
-    def _build(self, settings: Settings, save_settings: SaveSettings | None) -> None:
+    def _build(self, settings: Settings, save_settings: SaveSettings | None) -> Iterator[None]:
+        """The window's parts: what its first frame shows, then the rest, a part per `yield`
+        (each a turn of Qt's loop when built later, each well under a frame)."""
+        self.setStyleSheet(_window_style())  # first: each part is styled once, as it is made
         self.setWindowTitle("chatdesk")
         self.resize(1100, 740)
-        self.header = ThreadHeader()
-        self.conversation = ConversationModel(self)
-        self.view = ConversationView(self.conversation)
-        self.view.prompt_chosen.connect(lambda prompt: self.sending.send(prompt, []))
-        self._enable_examples(False)  # an example prompt sends at once: not before attach()
-        self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets])
-        self.composer = Composer(enter_sends=settings.ui.enter_sends)
+        self.menus = WindowMenus(self)  # their titles; the entries come last
+        self.panes = Panes(self)
+        self.splitter = self.panes.splitter
+        self.header = ThreadHeader(self.panes.right)
+        self.composer = Composer(self.panes.right, enter_sends=settings.ui.enter_sends)
+        self.panes.fill_column(self.header, self.composer)
         self.settings = WindowSettings(
             self, settings, save_settings, self.composer, self._settings_changed
         )
         self.drafts = Drafts(
-            self.composer,
-            service=lambda: self._service,
-            runner=lambda: self.runner,
+            self.composer, service=lambda: self._service, runner=lambda: self.runner,
             current_thread=lambda: self.current_thread_id,
-        )
+        )  # fmt: skip
         self.composer.draft_changed.connect(self.drafts.save)
         self.close_guard = CloseGuard(self, self.drafts)
+        self.sending = Sending(
+            self.composer, self.statusBar(), lambda: self.models, lambda: self._thread,
+            self._sent, self,
+        )  # fmt: skip
+        self.provider_status, self.background_status = ProviderStatus(), BackgroundStatus()
+        for status in (self.provider_status, self.background_status):
+            self.statusBar().addPermanentWidget(status)
+        # The default model, as the model choice shows it until the core is attached.
+        key, label = model_entry(settings.general.default_provider, settings.general.default_model)
+        self.composer.set_models([(key, label)], key)
+        self.composer.focus_editor()  # typing goes to the composer from the first paint on
+        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
+        yield  # the first frame's parts are made; the rest, a part per turn:
+        yield from qt_classes()
+        self.panes.release_kept()  # the rows the last run kept, drawn on the next turn
+        from chatdesk.ui.conversation.model import ConversationModel
+        from chatdesk.ui.conversation.view import ConversationView
+        from chatdesk.ui.find_bar import FindBar
+        from chatdesk.ui.window.read_only import ReadOnlyBanner
+
+        yield
+        self.conversation = ConversationModel(self)
+        self.view = ConversationView(self.conversation, self.panes.right)  # made in place
+        self.view.prompt_chosen.connect(lambda prompt: self.sending.send(prompt, []))
+        self._enable_examples(False)  # an example prompt sends at once: not before attach()
+        yield
+        self.read_only = ReadOnlyBanner(self.panes.right)
+        self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets], self.panes.right)
+        self.panes.show_conversation(self.read_only, self.view, self.find_bar)
+        yield
+        self.composer.slash  # noqa: B018  (made now, a part of its own: ~5 ms of PySide classes)
+        yield
+        from chatdesk.ui.window.models import ModelChoice
+
+        yield
         self.models = ModelChoice(
             self.composer, self.settings, lambda: self._thread, self.view.empty
         )
         self.composer.model_changed.connect(self._choose_model)
         self.composer.assistant_changed.connect(lambda _: self._show_header())
         self.models.assistants.loaded.append(self._show_header)  # its name, once read (again)
-        self.sending = Sending(
-            self.composer, self.statusBar(), self.models, lambda: self._thread, self._sent, self
-        )
-        self.read_only = ReadOnlyBanner(self)
-        column = (self.header, self.read_only, self.view, self.find_bar, self.composer)
-        self.panes = Panes(self, column, stretch=self.view)
-        self.splitter = self.panes.splitter
-        self.provider_status = ProviderStatus(self)
-        self.statusBar().addPermanentWidget(self.provider_status)
-        self.background_status = BackgroundStatus(self)
-        self.statusBar().addPermanentWidget(self.background_status)
-        self.menus = WindowMenus(self, self.sending.stop, (self.view, self.header))
         self.models.show()
-        self.setTabOrder(self.view, self.composer)
-        self.composer.focus_editor()  # typing goes to the composer from the first paint on
-        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
-        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE)
+        yield
+        self.menus.add_entries(self.sending.stop, (self.view, self.header))
 
     # -- the service -----------------------------------------------------------------------------
 
@@ -191,6 +217,7 @@ class MainWindow(QMainWindow):
         keeps formatting across runs. Without one, what it serves says so or stays disabled."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
+        self.building.finish()  # the parts the first frame did without, if not built yet
         # Imported here, like the modules in _attach_*: they load asyncio, the render worker,
         # the thread list and the message actions, which the first paint does without.
         from chatdesk.ui.runner import Runner
@@ -200,22 +227,13 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self)
         self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.on_demand = OnDemand(
-            self,
-            service,
-            self.runner,
-            search,
-            transfer,
-            show_thread=self.show_thread,
-            show_message=self.open_message,
-        )
+            self, service, self.runner, search, transfer,
+            show_thread=self.show_thread, show_message=self.open_message,
+        )  # fmt: skip
         self.settings.attach(
-            service,
-            self.runner,
-            profiles=profiles,
-            backups=backups,
-            data_folder=data_folder,
-            team=team,
-        )
+            service, self.runner,
+            profiles=profiles, backups=backups, data_folder=data_folder, team=team,
+        )  # fmt: skip
         self.models.attach(service, self.runner)
         self.sending.attach(service, self.runner)
         self._attach_conversation(service, kept_renders)
@@ -223,13 +241,11 @@ class MainWindow(QMainWindow):
         if team is not None:
             self._attach_team(team)
         self._enable_examples(True)
-        self.menus.core_attached(
-            {
-                "open_search": search is None,
-                "on_demand.export_all": transfer is None,
-                "on_demand.import_file": transfer is None,
-            }
-        )
+        missing = {
+            "on_demand.export_all": transfer is None,
+            "on_demand.import_file": transfer is None,
+        }
+        self.menus.core_attached({"open_search": search is None, **missing})
         self._unsubscribe = service.events.subscribe(self._on_event)
         self.read_only.show_state(service.saving_blocked)
         self.models.show()
@@ -238,45 +254,25 @@ class MainWindow(QMainWindow):
 
     def _attach_conversation(self, service: ChatService, kept: KeptRenders | None) -> None:
         from chatdesk.core.render.worker import RenderWorker
-        from chatdesk.ui.context.summaries import SummaryActions
-        from chatdesk.ui.context.window_choice import ContextWindowChoice
-        from chatdesk.ui.conversation.controller import ConversationController
-        from chatdesk.ui.conversation.formatter import Formatter
-        from chatdesk.ui.message_actions import MessageActions
-        from chatdesk.ui.window.gauge import ContextGauge
+        from chatdesk.ui.window.answer_notices import AnswerNotices
+        from chatdesk.ui.window.conversation_parts import ConversationParts
 
         self._renderer = self._renderer or RenderWorker()
-        self.formatter = Formatter(self._renderer, self.runner, self, kept=kept)
-        self.formatter.dark, self.formatter.pixel_ratio = is_dark(_app()), self.devicePixelRatioF()
-        self.view.formatter = self.formatter
-        self.controller = ConversationController(
-            service, self.runner, self.conversation, self, prefetch=self.formatter.prefetch
-        )
-        self.actions_ = MessageActions(
-            self, service, self.runner, self.view, self.controller,
-            summarise=lambda thread_id, then: self.summaries.summarize_now(thread_id, then),
-            choose_model=self.composer.open_models,
+        parts = ConversationParts(
+            self, service, self.runner, self._renderer, kept, self.conversation, self.view,
+            self.composer, self.header, lambda: self.current_thread_id,
         )  # fmt: skip
-        self.view.message_widget_added.connect(self.actions_.connect_widget)
-        self.controller.serve(self.view)
-        current = lambda: self.current_thread_id  # noqa: E731
-        self.gauge = ContextGauge(service, self.runner, self.composer, self.header, current, self)
-        self.summaries = SummaryActions(
-            service, self.runner, self.conversation, self.view.divider, self.statusBar(), self
-        )
+        self.formatter, self.controller, self.actions_ = (
+            parts.formatter, parts.controller, parts.actions
+        )  # fmt: skip
+        self.gauge, self.summaries = parts.gauge, parts.summaries
+        self.context_window = parts.context_window
         self.summaries.busy_changed.connect(self._update_thread_actions)
-        self.summaries.summaries_changed.connect(self.gauge.refresh)
-        self.context_window = ContextWindowChoice(service, self.runner, self)
         self._listening: list[Listening] = [
-            self.sending,
-            self.summaries,
-            self.models,
-            self.provider_status,
-            self.background_status,
-            self.read_only,
-            self.drafts,
+            self.sending, self.summaries, self.models, self.provider_status,
+            self.background_status, self.read_only, self.drafts,
             AnswerNotices(self.statusBar(), lambda: self.current_thread_id),
-        ]
+        ]  # fmt: skip
 
     def _attach_sidebar(self, service: ChatService) -> None:
         from chatdesk.ui.sidebar.view import Sidebar
@@ -350,14 +346,14 @@ class MainWindow(QMainWindow):
         return self._thread.id if self._thread else None
 
     def show_thread(self, thread_id: object) -> None:
-        assert isinstance(thread_id, uuid.UUID)
+        assert is_id(thread_id)
         if thread_id == self.current_thread_id or self._service is None:
             return
         self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
     def open_message(self, thread_id: object, message_id: object) -> None:
         """Show a message (a search hit) in its thread, its branch made the active one."""
-        assert isinstance(message_id, uuid.UUID)
+        assert is_id(message_id)
         switch = self._attached().switch_branch(message_id)
         self.runner.run(switch, done=lambda thread: self._open(thread, at=message_id), quiet=True)
 
@@ -383,7 +379,7 @@ class MainWindow(QMainWindow):
 
     def new_chat(self, project_id: object = None) -> None:
         """Show a new chat (in the project `project_id`, when it is one)."""
-        self.models.new_chat(project_id if isinstance(project_id, uuid.UUID) else None)
+        self.models.new_chat(project_id if is_id(project_id) else None)
         self._open(None)
         self.composer.focus_editor()
 
@@ -423,7 +419,7 @@ class MainWindow(QMainWindow):
 
     def choose_context_window(self, thread_id: object = None) -> None:
         """Ask for a thread's context window (the shown thread's by default)."""
-        chosen = thread_id if isinstance(thread_id, uuid.UUID) else self.current_thread_id
+        chosen = thread_id if is_id(thread_id) else self.current_thread_id
         if chosen is not None:
             self.context_window.ask(chosen)
 
@@ -450,7 +446,7 @@ class MainWindow(QMainWindow):
             self._show_header()  # the default model, the models known
 
     def _theme_changed(self) -> None:
-        self.setStyleSheet(WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE)
+        self.setStyleSheet(_window_style())
         if self._service is not None:  # messages, and their formatter, come with the service
             self.formatter.dark = is_dark(_app())
             self.formatter.clear()
@@ -491,6 +487,10 @@ class MainWindow(QMainWindow):
                 self.sending.show_streaming()
             case _:
                 pass
+
+
+def _window_style() -> str:
+    return WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE
 
 
 def _app() -> QApplication:

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QApplication
 log = logging.getLogger("chatdesk.ui")
 
 THEMES = ("system", "light", "dark")
+_WATCHER_NAME = "chatdeskThemeWatcher"
 
 R = QPalette.ColorRole
 # role: (light, dark). Mid is the colour of borders and scroll handles, Midlight of hovered
@@ -152,6 +153,15 @@ def is_dark(app: QGuiApplication) -> bool:
     return app.palette().color(R.Window).lightness() < 128
 
 
+def new_application(argv: list[str]) -> QApplication:
+    """The app, in the Fusion style from the start: named on Qt's command line rather than
+    set by `setStyle`, which hands the style to Python and so makes PySide's QStyle class
+    (~5 ms before the window's first paint)."""
+    app = QApplication([*argv, "-style", "Fusion"])
+    ThemeWatcher.of(app)._styled = True
+    return app
+
+
 def apply_theme(app: QApplication, theme: str, font_size: int = 0) -> None:
     """Use `theme` ("system", "light" or "dark"; empty means "system") and `font_size` in
     points (0: the system's size) for the whole app, now and until the next call."""
@@ -169,11 +179,14 @@ class ThemeWatcher(QObject):
         self._theme = "system"
         self._font_size = 0
         self._styled = False
+        self.setObjectName(_WATCHER_NAME)
         app.styleHints().colorSchemeChanged.connect(self._follow_system)
 
     @classmethod
     def of(cls, app: QApplication) -> ThemeWatcher:
-        found = app.findChild(cls)
+        # Found by its name: a search by class makes Python objects of all the app's children,
+        # its style among them, and PySide's QStyle class takes ~5 ms to make.
+        found = app.findChild(QObject, _WATCHER_NAME)
         return found if isinstance(found, cls) else cls(app)
 
     @property

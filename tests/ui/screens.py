@@ -159,7 +159,7 @@ async def _shoot_opening(app: QApplication, out: Path, kept: list[object]) -> No
         apply_theme(app, theme)
         window = MainWindow()
         window.resize(1280, 860)
-        window.panes.show_kept(kept)  # type: ignore[arg-type]
+        window.panes.read_kept(lambda: kept)  # type: ignore[arg-type,return-value]
         window.show()
         window.start()
         await asyncio.sleep(0.3)

@@ -89,7 +89,7 @@ class _Seeded:
 
     async def assistant_menu(self, window: MainWindow) -> Popup:
         await self.new_chat(window)
-        picker = window.composer._assistants
+        picker = window.composer._row.assistants
         picker.setFocus()
         picker.showPopup()
         return picker.view().window(), picker
@@ -118,7 +118,7 @@ class _Seeded:
         return values, window
 
     async def compare_menu(self, window: MainWindow) -> Popup:
-        button = window.composer._compare
+        button = window.composer._row.compare
         await _until(lambda: len(button.menu().actions()) >= 3)
         current = window.settings.current  # as chosen last time (not applied: the theme)
         chosen = replace(current.ui, compare_models="mock/mock-1,mock/mock-2")

@@ -42,7 +42,7 @@ def test_a_pasted_image_and_a_dropped_pdf_are_sent_and_shown(
     _paste_image(window)
     [pending] = _chips(window)
     assert pending.accessibleDescription() == "Being read"
-    assert not window.composer._send_button.isEnabled()  # nothing goes while a file is read
+    assert not window.composer._row.send.isEnabled()  # nothing goes while a file is read
     report = tmp_path / "report.pdf"
     report.write_bytes(files.pdf(["Revenue grew by a third", "Costs stayed flat"]))
     window.composer.files_dropped.emit([report])
@@ -112,8 +112,8 @@ def test_images_for_a_model_without_vision_are_refused_and_the_message_stays(
     qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
     send(qtbot, window, "Describe it")
     qtbot.waitUntil(lambda: "does not take images" in window.statusBar().currentMessage())
-    qtbot.waitUntil(lambda: window.composer._models.view().isVisible())  # choose another
-    window.composer._models.hidePopup()
+    qtbot.waitUntil(lambda: window.composer._row.models.view().isVisible())  # choose another
+    window.composer._row.models.hidePopup()
     assert window.composer.text() == "Describe it"
     assert len(window.composer.attachments()) == 1
     assert window.view.widgets == []

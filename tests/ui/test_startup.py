@@ -9,6 +9,7 @@ the test holds rather than a race it hopes to win.
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 import threading
@@ -17,7 +18,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Configuration, Core, build_core, configure
@@ -146,6 +147,160 @@ def test_the_saved_draft_and_what_was_typed_early_are_both_kept(
     window.attach(core.service)
 
     qtbot.waitUntil(lambda: window.composer.text() == "an older idea\nand a new one")
+
+
+# -- the parts built after the first paint ------------------------------------------------------
+
+
+def _shown_later(qtbot: QtBot, **kwargs: Any) -> MainWindow:
+    """A window that builds what its first frame does without on the turns after its paint."""
+    window = MainWindow(build_later=True, **kwargs)
+    window.show()
+    window.activateWindow()
+    window.start()
+    return window
+
+
+def _parts(window: MainWindow) -> list[tuple[str, str, str, bool]]:
+    """Every widget of the window (class, name, accessible name, shown), in the order made."""
+    return [
+        (type(w).__name__, w.objectName(), w.accessibleName(), w.isVisibleTo(window))
+        for w in window.findChildren(QWidget)
+    ]
+
+
+def _column(window: MainWindow) -> list[str]:
+    column = window.panes.column
+    items = (column.itemAt(index) for index in range(column.count()))
+    return [type(item.widget()).__name__ for item in items if item is not None and item.widget()]
+
+
+def _menus(window: MainWindow) -> list[tuple[str, ...]]:
+    menus = [action.menu() for action in window.menuBar().actions()]
+    return [
+        (menu.title(), *(f"{a.text()} {a.shortcut().toString()} {a.isEnabled()}" for a in
+                         menu.actions()))
+        for menu in menus if isinstance(menu, QMenu)
+    ]  # fmt: skip
+
+
+def _tab_path(qtbot: QtBot, window: MainWindow, steps: int) -> list[str]:
+    """Where Tab takes the keyboard focus, from the composer on, with the find bar open."""
+    window.find_bar.open_bar()
+    window.composer.focus_editor()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is window.composer.editor)
+    path = []
+    for _ in range(steps):
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        path.append(f"{type(focused).__name__}:{focused.accessibleName()}" if focused else "")
+    window.find_bar.close_bar()
+    return path
+
+
+def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    whole = MainWindow()
+    later = _shown_later(qtbot)
+    assert not later.building.done  # its first frame: the rest comes after the paint
+    qtbot.waitUntil(lambda: later.building.done)
+    whole.show()
+    try:
+        qtbot.waitUntil(lambda: _parts(later) == _parts(whole))  # once each is laid out
+        assert _parts(later) == _parts(whole)
+        assert _column(later) == _column(whole)
+        assert _column(later) == [
+            "ThreadHeader", "ReadOnlyBanner", "ConversationView", "FindBar", "Composer"
+        ]  # fmt: skip
+        assert _menus(later) == _menus(whole)
+        paths = []
+        for window in (whole, later):
+            window.attach(make_core().service)  # the sidebar's controls take the focus too
+            window.start()
+            qtbot.waitUntil(lambda w=window: _listed(w))
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow)
+            paths.append(_tab_path(qtbot, window, 24))
+        assert paths[1] == paths[0]
+        # Tab goes down the window as it shows it, from the composer's buttons on: the thread
+        # list, the messages, the find bar, the composer (made first in a window built later,
+        # its place in the order is kept).
+        stops = ("Filter chats", "Conversation", "Find in this thread", "Message")
+        names = [step.split(":", 1)[1] for step in paths[0]]
+        assert [name for name in names if name in stops][:4] == list(stops)
+    finally:
+        for window in (whole, later):
+            window.close()
+            finish(window.aclose())
+            window.deleteLater()
+
+
+def test_what_is_typed_while_the_window_is_built_is_kept(qtbot: QtBot, finish: Any) -> None:
+    window = _shown_later(qtbot)
+    typed: list[tuple[str, bool]] = []  # each key, and whether the window was whole then
+
+    def type_a_key() -> None:  # once per turn of the loop, between the window's parts
+        if window.building.done and any(whole for _, whole in typed):
+            keys.stop()
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None:
+            letter = "abcdefghijklmnopqrstuvwxyz"[len(typed) % 26]
+            qtbot.keyClicks(focused, letter)
+            typed.append((letter, window.building.done))
+
+    keys = QTimer(window, interval=0)
+    keys.timeout.connect(type_a_key)
+    keys.start()
+    try:
+        qtbot.waitUntil(lambda: not keys.isActive())
+        assert sum(not whole for _, whole in typed) >= 3  # typed while the parts came in
+        assert window.composer.text() == "".join(letter for letter, _ in typed)
+        assert QApplication.focusWidget() is window.composer.editor
+    finally:
+        window.close()
+        finish(window.aclose())
+        window.deleteLater()
+
+
+def test_enter_pressed_while_the_window_is_built_waits_for_the_core_and_sends(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = _shown_later(qtbot)
+    editor = window.composer.editor  # the first frame's, with the keyboard focus
+    qtbot.keyClicks(editor, "sent at once")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    assert not window.building.done  # pressed before the window is whole
+    assert window.composer.text() == "sent at once"
+    assert window.statusBar().currentMessage() == WAITING_TEXT
+    qtbot.waitUntil(lambda: window.building.done)
+
+    core = make_core()
+    window.attach(core.service)
+
+    try:
+        qtbot.waitUntil(lambda: answered(window))
+        assert window.composer.text() == ""
+    finally:
+        window.close()
+        finish(window.aclose())
+        window.deleteLater()
+
+
+def test_attaching_the_core_finishes_a_window_still_being_built(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = MainWindow(build_later=True)  # never shown: its parts wait for a paint
+    core = make_core()
+    try:
+        window.attach(core.service)
+        assert window.building.done
+        assert window.splitter.widget(0) is window.sidebar
+    finally:
+        window.close()
+        finish(window.aclose())
+        window.deleteLater()
 
 
 # -- the whole start: application.run ------------------------------------------------------------
@@ -279,8 +434,14 @@ def test_a_core_that_cannot_open_ends_the_run_with_its_reason(app_run: Any) -> N
         app_run(broken)
 
 
-# Loaded on the worker thread after the window's first paint (docs/decisions/0009-start-up.md).
-AFTER_FIRST_PAINT = ("sqlalchemy", "alembic", "openai", "asyncio", "qasync", "chatdesk.ui.runner")
+# Loaded on the worker thread after the window's first paint (docs/decisions/0009-start-up.md),
+# or by the window's parts built on the turns right after it (decision 0024).
+AFTER_FIRST_PAINT = (
+    *("sqlalchemy", "alembic", "openai", "asyncio", "qasync", "chatdesk.ui.runner"),
+    *("chatdesk.ui.conversation.view", "chatdesk.ui.find_bar", "chatdesk.ui.window.models"),
+    *("chatdesk.ui.composer.slash", "chatdesk.ui.composer.attachments"),
+    *("chatdesk.ui.sidebar.snapshot", "uuid", "json"),
+)
 
 
 def test_the_window_paints_before_the_core_and_asyncio_are_loaded() -> None:
@@ -297,6 +458,25 @@ def test_the_window_paints_before_the_core_and_asyncio_are_loaded() -> None:
         f"{loaded} would load before the window's first paint; import them where they are "
         "used once the core is open (as MainWindow.attach does)"
     )
+
+
+def test_the_app_starts_in_the_fusion_style_without_loading_pyside6s_style_class() -> None:
+    """Fusion named on Qt's command line: `setStyle` would load PySide6's QStyle class (~5 ms)
+    before the window's first paint."""
+    probe = (
+        "import sys; from PySide6 import QtWidgets; "
+        "from chatdesk.ui.theme import apply_theme, new_application; "
+        "app = new_application(sys.argv); apply_theme(app, 'system'); "
+        "loaded = 'QStyle' in vars(QtWidgets); "
+        "app.setStyleSheet(''); "  # the style under the app's sheet
+        "print(loaded, app.style().name())"
+    )
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True, text=True, check=True, timeout=60, env=environment,
+    )  # fmt: skip
+    assert result.stdout.split() == ["False", "fusion"]
 
 
 def _listed(window: MainWindow) -> bool:
@@ -394,8 +574,12 @@ def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> No
         assert window is not None
         window.close()
 
+    def built() -> bool:  # the kept rows are read on a turn after the first paint
+        window = the_window()
+        return window is not None and shown() and window.building.done
+
     steps = Steps(
-        (shown, look_then_open_the_core),
+        (built, look_then_open_the_core),
         (lambda: (w := the_window()) is not None and _listed(w), close),
     )
     assert app_run(slow_core(gate)) == 0

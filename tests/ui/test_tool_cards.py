@@ -108,7 +108,7 @@ def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_
 ) -> None:
     core = make_core()
     window = open_window(core)
-    button = window.composer._tools
+    button = window.composer._row.tools
     qtbot.waitUntil(lambda: button.isVisible())
     [search] = button.menu().actions()
     assert (search.text(), search.isChecked()) == ("chatdesk: search your chats", False)

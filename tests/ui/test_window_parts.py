@@ -120,7 +120,10 @@ class _MenuWindow(QMainWindow):
 def test_menus_offer_what_the_core_and_the_shown_thread_allow(qtbot: QtBot) -> None:
     window = _MenuWindow()
     qtbot.addWidget(window)
-    menus = WindowMenus(window, lambda: None, ())
+    menus = WindowMenus(window)
+    assert [menu.text() for menu in window.menuBar().actions()] == ["&File", "&Chat", "&View"]
+    assert menus.actions == {}  # the titles first; the entries follow the first paint
+    menus.add_entries(lambda: None, ())
     actions = menus.actions
     assert not any(actions[name].isEnabled() for name in NEEDS_SERVICE | NEEDS_THREAD)
     assert actions["new_chat"].shortcut().toString() == "Ctrl+N"
@@ -198,7 +201,7 @@ def test_a_message_sent_before_the_core_is_open_waits_then_goes(
     settings = Settings()
     models = ModelChoice(composer, _Held(settings), lambda: shown[0])
     sent: list[Any] = []
-    sending = Sending(composer, status, models, lambda: shown[0], sent.append)
+    sending = Sending(composer, status, lambda: models, lambda: shown[0], sent.append)
     qtbot.keyClicks(composer.editor, "written while opening")
     sending.send(composer.text(), composer.attachments())
     assert status.currentMessage() == WAITING_TEXT

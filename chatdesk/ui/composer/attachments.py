@@ -5,7 +5,6 @@ name, size, what it costs in tokens and a preview, laid out in a strip that wrap
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.attach.model import SCAN_NOTE
 from chatdesk.core.units import format_size
+from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:  # the core's modules load after the first paint
@@ -29,13 +29,6 @@ PREVIEW_LINES = 20
 PREVIEW_LINE_CHARS = 120
 CHIP_TEXT_WIDTH = 320  # px; longer names are shortened in the middle, keeping the extension
 THUMB_SIZE = 36  # px, an image chip's picture
-
-
-@dataclass(frozen=True, eq=False)
-class Pending:
-    """A file being read (in the reading child) before it can be attached."""
-
-    name: str
 
 
 def token_cost(attachment: AttachmentInput) -> int:

@@ -8,16 +8,15 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QMimeData, QObject, Qt, Signal
-from PySide6.QtGui import (
-    QContextMenuEvent,
-    QFontMetricsF,
-    QImage,
-    QInputMethodEvent,
-    QKeyEvent,
-)
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFontMetricsF, QImage, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
+
+if TYPE_CHECKING:  # each of PySide6's classes costs time to load: these wait for first use
+    from PySide6.QtCore import QMimeData
+    from PySide6.QtGui import QContextMenuEvent, QInputMethodEvent
 
 PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments
 MIN_LINES = 2

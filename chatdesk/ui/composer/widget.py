@@ -7,7 +7,10 @@ read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
 `stop_requested`, `model_changed`, `assistant_changed`, `tool_toggled` and, debounced,
 `draft_changed`.
 
-Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`).
+Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`)
+and the slash menu (`slash.py`). The chips' strip and the slash menu are made when first needed
+(a chip added, saved prompts offered): the window's first paint does without them and their
+modules (decision 0009).
 """
 
 from __future__ import annotations
@@ -16,29 +19,21 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal, SignalInstance
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QIcon, QImage, QKeyEvent, QPixmap
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPlainTextEdit,
-    QPushButton,
-    QSizePolicy,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from chatdesk.ui.composer.attachments import AttachmentStrip, Pending
+from chatdesk.ui.composer.buttons import ComposerButtons, fill_ticks
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight
-from chatdesk.ui.composer.slash import MAX_TYPED, SlashEntry, SlashMenu
+from chatdesk.ui.composer.pending import Pending
 
-if TYPE_CHECKING:  # the core's modules load after the first paint
+if TYPE_CHECKING:  # the core's modules load after the first paint, the strip and menu on use
+    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+
     from chatdesk.core.chat.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.composer.attachments import AttachmentStrip
+    from chatdesk.ui.composer.slash import SlashEntry, SlashMenu
 
 DRAFT_DELAY_MS = 500
 
@@ -71,6 +66,9 @@ class Composer(QWidget):
         self._streaming = False
         self._busy = False
         self._loading = False  # set while the text is changed by code, not by the user
+        self._chips: AttachmentStrip | None = None  # made with the first chip
+        self._slash: SlashMenu | None = None  # made when first asked for (`slash`)
+        self._thumbnails: Thumbnails | None = None  # given once the core is open
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -83,9 +81,6 @@ class Composer(QWidget):
     # --- building -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self._strip = AttachmentStrip(self)
-        self._strip.removed.connect(self._attachment_removed)
-        self._strip.pages_requested.connect(self.pages_requested)
         self._editor = ComposerEditor(self)
         self._editor.setAccessibleName("Message")
         self._editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
@@ -96,108 +91,60 @@ class Composer(QWidget):
         self._editor.save_prompt_asked.connect(self.save_prompt_asked)
         self._editor.textChanged.connect(self._text_changed)
         self.editor_height = EditorHeight(self._editor, self)
-        self.slash = SlashMenu(self)
-        self._editor.key_hook = self.slash.handle_key
-        self.slash.chosen.connect(self._slash_chosen)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
-        layout.addWidget(self.slash)
-        layout.addWidget(self._strip)
-        layout.addWidget(self._editor)
-        layout.addLayout(self._build_buttons())
+        # The slash menu, once there is one, sees the keys first (arrows, Enter, Esc).
+        self._editor.key_hook = lambda key: self._slash is not None and self._slash.handle_key(key)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._layout.setSpacing(6)
+        self._layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
+        # The slash menu, then the chips' strip, come here, above the editor, when made.
+        self._layout.addWidget(self._editor)
+        self._row = ComposerButtons(self)
+        self._row.attach.clicked.connect(self._choose_files)
+        self._row.assistants.activated.connect(self._assistant_chosen)
+        self._row.models.activated.connect(self._model_chosen)
+        self._row.compare.toggled.connect(self.compare_toggled)
+        self._row.send.clicked.connect(self._send)
+        self._row.stop.clicked.connect(self.stop_requested)
+        self._layout.addLayout(self._row.row)
         self._update_tab_order()
 
-    def _build_buttons(self) -> QHBoxLayout:
-        self._attach = QPushButton("Attach file…", self)
-        self._attach.setObjectName("attachButton")
-        self._attach.setAccessibleDescription("Choose text files to send with the message")
-        self._attach.setToolTip("Attach text files (you can also drop or paste them here)")
-        self._attach.clicked.connect(self._choose_files)
-        self._assistants = QComboBox(self)
-        self._assistants.setObjectName("assistantPicker")
-        self._assistants.setAccessibleName("Assistant")
-        self._assistants.setToolTip("Who answers in this chat: an assistant's prompt and model")
-        self._assistants.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self._assistants.activated.connect(self._assistant_chosen)
-        self._assistants.hide()  # shown once there are assistants (set_assistants)
-        self._models = QComboBox(self)
-        self._models.setObjectName("modelPicker")
-        self._models.setAccessibleName("Model")
-        self._models.setToolTip("Model that writes the next answer")
-        self._models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self._models.activated.connect(self._model_chosen)
-        self._tools = QToolButton(self)
-        self._tools.setObjectName("toolsButton")
-        self._tools.setText("Tools")
-        self._tools.setAccessibleName("Tools for this chat")
-        self._tools.setToolTip("Switch tool servers on or off for this chat")
-        self._tools.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self._tools.setMenu(QMenu(self._tools))
-        self._tools.hide()  # shown once there are tools to offer (set_tools)
-        self._knowledge = QToolButton(self)
-        self._knowledge.setObjectName("knowledgeButton")
-        self._knowledge.setAccessibleName("Knowledge bases for this chat")
-        self._knowledge.setToolTip("Answer from your knowledge bases, citing their passages")
-        self._knowledge.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self._knowledge.setMenu(QMenu(self._knowledge))
-        self._knowledge.hide()  # shown once there are knowledge bases (set_knowledge)
-        self._compare = QToolButton(self)
-        self._compare.setObjectName("compareButton")
-        self._compare.setText("Compare")
-        self._compare.setCheckable(True)
-        self._compare.setAccessibleName("Compare models")
-        self._compare.setToolTip(
-            "Send the next message to two to four models at once (choose them from the arrow)"
-        )
-        self._compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
-        self._compare.setMenu(QMenu(self._compare))
-        self._compare.toggled.connect(self.compare_toggled)
-        self._compare.hide()  # shown once two models or more are offered (set_compare)
-        self._cost = QLabel(self)
-        self._cost.setObjectName("sendCost")
-        self._cost.hide()  # shown before a costly send (show_send_cost)
-        self._send_button = QPushButton("Send", self)
-        self._send_button.setObjectName("sendButton")
-        self._send_button.setProperty("primary", True)
-        self._send_button.clicked.connect(self._send)
-        self._stop = QPushButton("Stop", self)
-        self._stop.setObjectName("stopButton")
-        self._stop.setToolTip("Stop the answer (Esc)")
-        self._stop.setAccessibleDescription("Stop the answer being written; its text is kept")
-        self._stop.clicked.connect(self.stop_requested)
-        row = QHBoxLayout()
-        row.setSpacing(6)
-        row.addWidget(self._attach)
-        row.addWidget(self._assistants)
-        row.addWidget(self._models)
-        row.addWidget(self._tools)
-        row.addWidget(self._knowledge)
-        row.addWidget(self._compare)
-        row.addStretch(1)
-        row.addWidget(self._cost)
-        row.addWidget(self._stop)
-        row.addWidget(self._send_button)
-        return row
+    @property
+    def slash(self) -> SlashMenu:
+        """The slash menu (hidden until "/" is typed with entries to offer); made now if it
+        was not yet."""
+        if self._slash is None:
+            from chatdesk.ui.composer.slash import SlashMenu
+
+            self._slash = SlashMenu(self)
+            self._slash.chosen.connect(self._slash_chosen)
+            self._layout.insertWidget(1, self._slash)  # first above the editor and the chips
+        return self._slash
+
+    @property
+    def _strip(self) -> AttachmentStrip:
+        """The chips (hidden while there are none); made now if it was not yet."""
+        if self._chips is None:
+            from chatdesk.ui.composer.attachments import AttachmentStrip
+
+            self._chips = AttachmentStrip(self)
+            self._chips.thumbnails = self._thumbnails
+            self._chips.removed.connect(self._attachment_removed)
+            self._chips.pages_requested.connect(self.pages_requested)
+            self._layout.insertWidget(self._layout.indexOf(self._editor), self._chips)
+        return self._chips
 
     def _update_tab_order(self) -> None:
-        chain = [
-            self._editor,
-            *(chip.remove_button for chip in self._strip.chips),
-            self._attach,
-            self._assistants,
-            self._models,
-            self._tools,
-            self._knowledge,
-            self._compare,
-            self._send_button,
-            self._stop,
-        ]
-        for before, after in itertools.pairwise(chain):
+        for before, after in itertools.pairwise(self.tab_chain()):
             QWidget.setTabOrder(before, after)
 
     # --- public API -----------------------------------------------------------------------
+
+    def tab_chain(self) -> list[QWidget]:
+        """Where Tab goes in the composer, in order: the editor, each chip's ✕, the buttons."""
+        chips = self._chips.chips if self._chips is not None else []
+        removes = [chip.remove_button for chip in chips]
+        return [self._editor, *removes, *self._row.tab_chain()]
 
     @property
     def editor(self) -> QPlainTextEdit:
@@ -256,11 +203,13 @@ class Composer(QWidget):
 
     @property
     def thumbnails(self) -> Thumbnails | None:
-        return self._strip.thumbnails
+        return self._thumbnails
 
     @thumbnails.setter
     def thumbnails(self, thumbnails: Thumbnails) -> None:
-        self._strip.thumbnails = thumbnails
+        self._thumbnails = thumbnails
+        if self._chips is not None:
+            self._chips.thumbnails = thumbnails
 
     def set_draft(self, text: str, attachments: list[AttachmentInput]) -> None:
         """Show a saved draft (switching threads). A pending draft_changed is dropped, so call
@@ -268,7 +217,8 @@ class Composer(QWidget):
         self._draft_timer.stop()
         self._attachments = list(attachments)
         self._pending = []
-        self._strip.clear()
+        if self._chips is not None:
+            self._chips.clear()
         for attachment in attachments:
             self._strip.add(attachment)
         self._update_tab_order()
@@ -299,75 +249,75 @@ class Composer(QWidget):
         self._editor.setAccessibleDescription(
             f"Type a message. {keys} sends it, {newline} starts a new line."
         )
-        self._send_button.setToolTip(f"Send the message ({keys})")
+        self._row.send.setToolTip(f"Send the message ({keys})")
 
     def set_models(self, models: list[tuple[str, str]], current: str) -> None:
         """Offer `(key, label)` models; `current` is shown even when it is not offered."""
-        self._models.clear()
+        self._row.models.clear()
         for key, label in models:
-            self._models.addItem(label, key)
-        if current and self._models.findData(current) < 0:
-            self._models.addItem(current, current)
-        self._models.setCurrentIndex(max(self._models.findData(current), 0))
+            self._row.models.addItem(label, key)
+        if current and self._row.models.findData(current) < 0:
+            self._row.models.addItem(current, current)
+        self._row.models.setCurrentIndex(max(self._row.models.findData(current), 0))
 
     def set_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
         chosen."""
-        self._assistants.clear()
-        blank = QPixmap(self._assistants.iconSize())
+        self._row.assistants.clear()
+        blank = QPixmap(self._row.assistants.iconSize())
         blank.fill(Qt.GlobalColor.transparent)  # its name lines up with the badged ones
-        self._assistants.addItem(QIcon(blank), "No assistant", "")
+        self._row.assistants.addItem(QIcon(blank), "No assistant", "")
         for key, label, badge in assistants:
-            self._assistants.addItem(badge, label, key)
-        self._assistants.setCurrentIndex(max(self._assistants.findData(current), 0))
-        self._assistants.setVisible(bool(assistants))
+            self._row.assistants.addItem(badge, label, key)
+        self._row.assistants.setCurrentIndex(max(self._row.assistants.findData(current), 0))
+        self._row.assistants.setVisible(bool(assistants))
 
     def set_compare(self, models: list[tuple[str, str]], chosen: list[str], on: bool) -> None:
         """Offer `(key, label)` models for Compare, those in `chosen` ticked; `on`: it is."""
-        _fill_ticks(self._compare.menu(), models, set(chosen), self.compare_model_toggled)
-        self._compare.blockSignals(True)  # set here, not by the user
-        self._compare.setChecked(on)
-        self._compare.blockSignals(False)
+        fill_ticks(self._row.compare.menu(), models, set(chosen), self.compare_model_toggled)
+        self._row.compare.blockSignals(True)  # set here, not by the user
+        self._row.compare.setChecked(on)
+        self._row.compare.blockSignals(False)
         count = len(chosen)
-        self._compare.setText(f"Compare · {count}" if on else "Compare")
-        self._compare.setAccessibleDescription(
+        self._row.compare.setText(f"Compare · {count}" if on else "Compare")
+        self._row.compare.setAccessibleDescription(
             f"On: the next message goes to {count} models" if on else "Off"
         )
-        self._compare.setVisible(len(models) > 1)
+        self._row.compare.setVisible(len(models) > 1)
 
     def show_send_cost(self, said: str, why: str = "") -> None:
         """What sending would cost ("≈ $0.42 to send"), or nothing ("")."""
-        self._cost.setText(said)
-        self._cost.setToolTip(why)
-        self._cost.setAccessibleName(f"Sending costs {said}" if said else "")
-        self._cost.setVisible(bool(said))
+        self._row.cost.setText(said)
+        self._row.cost.setToolTip(why)
+        self._row.cost.setAccessibleName(f"Sending costs {said}" if said else "")
+        self._row.cost.setVisible(bool(said))
 
     def open_compare(self) -> None:
         """Open the list of models to compare."""
-        self._compare.setFocus(Qt.FocusReason.OtherFocusReason)
-        below = self._compare.mapToGlobal(self._compare.rect().bottomLeft())
-        self._compare.menu().popup(below)  # not showMenu(): no nested event loop
+        self._row.compare.setFocus(Qt.FocusReason.OtherFocusReason)
+        below = self._row.compare.mapToGlobal(self._row.compare.rect().bottomLeft())
+        self._row.compare.menu().popup(below)  # not showMenu(): no nested event loop
 
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
-        _fill_ticks(self._tools.menu(), servers, on, self.tool_toggled)
+        fill_ticks(self._row.tools.menu(), servers, on, self.tool_toggled)
         count = len(on & {name for name, _ in servers})
-        self._tools.setText(f"Tools · {count}" if count else "Tools")
-        self._tools.setAccessibleDescription(f"{count} tool servers on for this chat")
-        self._tools.setVisible(bool(servers))
+        self._row.tools.setText(f"Tools · {count}" if count else "Tools")
+        self._row.tools.setAccessibleDescription(f"{count} tool servers on for this chat")
+        self._row.tools.setVisible(bool(servers))
 
     def set_knowledge(self, bases: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(id hex, name)` knowledge bases, those in `on` ticked; none: no button."""
-        _fill_ticks(self._knowledge.menu(), bases, on, self.knowledge_toggled)
+        fill_ticks(self._row.knowledge.menu(), bases, on, self.knowledge_toggled)
         count = len(on & {key for key, _ in bases})
-        self._knowledge.setText(f"Knowledge · {count}" if count else "Knowledge")
-        self._knowledge.setAccessibleDescription(f"{count} knowledge bases on for this chat")
-        self._knowledge.setVisible(bool(bases))
+        self._row.knowledge.setText(f"Knowledge · {count}" if count else "Knowledge")
+        self._row.knowledge.setAccessibleDescription(f"{count} knowledge bases on for this chat")
+        self._row.knowledge.setVisible(bool(bases))
 
     def open_models(self) -> None:
         """Open the model list, to choose the model of the next answer."""
-        self._models.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._models.showPopup()
+        self._row.models.setFocus(Qt.FocusReason.OtherFocusReason)
+        self._row.models.showPopup()
 
     def focus_editor(self) -> None:
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -380,8 +330,13 @@ class Composer(QWidget):
         return bool(self._attachments) or self._has_visible_text()
 
     def _has_visible_text(self) -> bool:
+        document = self._editor.document()
+        if document.isEmpty():  # as it starts, before the first paint: nothing more to load
+            return False
+        from PySide6.QtCore import QRegularExpression
+
         # Stops at the first non-space character instead of copying the whole text.
-        found = self._editor.document().find(QRegularExpression(r"\S"))
+        found = document.find(QRegularExpression(r"\S"))
         return not found.isNull()
 
     def _send(self) -> None:
@@ -389,15 +344,16 @@ class Composer(QWidget):
             self.send_requested.emit(self.text(), self.attachments())
 
     def _update_controls(self) -> None:
-        self._send_button.setEnabled(self.can_send())
-        self._stop.setEnabled(self._streaming)
+        self._row.send.setEnabled(self.can_send())
+        self._row.stop.setEnabled(self._streaming)
 
     def _text_changed(self) -> None:
-        self.slash.follow(
-            self._editor.toPlainText()
-            if self._editor.document().characterCount() <= MAX_TYPED + 1
-            else ""
-        )
+        if self._slash is not None:  # without one there is nothing to offer yet
+            from chatdesk.ui.composer.slash import MAX_TYPED
+
+            document = self._editor.document()
+            typed = document.characterCount() <= MAX_TYPED + 1
+            self._slash.follow(self._editor.toPlainText() if typed else "")
         if self._loading:
             self._update_controls()
         else:
@@ -420,7 +376,7 @@ class Composer(QWidget):
         self.focus_editor()  # the ✕ that had focus is gone
 
     def _assistant_chosen(self, index: int) -> None:
-        key = self._assistants.itemData(index)
+        key = self._row.assistants.itemData(index)
         if isinstance(key, str):
             self.assistant_changed.emit(key)
 
@@ -436,11 +392,13 @@ class Composer(QWidget):
         self.focus_editor()
 
     def _model_chosen(self, index: int) -> None:
-        key = self._models.itemData(index)
+        key = self._row.models.itemData(index)
         if isinstance(key, str):
             self.model_changed.emit(key)
 
     def _choose_files(self) -> None:
+        from PySide6.QtWidgets import QFileDialog  # not before the first paint
+
         # open(), not exec(): no nested event loop under qasync.
         dialog = QFileDialog(self, "Attach files")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
@@ -464,22 +422,3 @@ class Composer(QWidget):
     def dropEvent(self, event: QDropEvent) -> None:
         self._editor.insertFromMimeData(event.mimeData())
         event.acceptProposedAction()
-
-
-def _fill_ticks(
-    menu: QMenu, entries: list[tuple[str, str]], ticked: set[str], toggled: SignalInstance
-) -> None:
-    """`(key, label)` entries as ticks of `menu`, those in `ticked` ticked; a tick the user
-    sets emits `toggled(key, ticked)`. The entries are made anew only when they changed (never
-    while one of them is emitting)."""
-    if [a.data() for a in menu.actions()] != [key for key, _ in entries]:
-        menu.clear()
-        for key, label in entries:
-            action = menu.addAction(label)
-            action.setData(key)
-            action.setCheckable(True)
-            action.toggled.connect(lambda on, k=key: toggled.emit(k, on))
-    for action in menu.actions():
-        action.blockSignals(True)  # ticks set here are not the user's
-        action.setChecked(action.data() in ticked)
-        action.blockSignals(False)

@@ -5,10 +5,16 @@ so the window can paint before the thread list and SQLAlchemy are loaded, and no
 the real sidebar takes its place. Where the threads will be: the rows the window showed when it
 last closed (`snapshot.py`), drawn by the sidebar's delegate but not yet clickable, or, with none
 kept, "Opening your chats…". The kept rows come a moment after the window's first paint (the
-delegate is loaded for them then), so the window is not slower to appear for them.
+delegate is loaded for them then), so the window is not slower to appear for them; in a window
+that builds its parts after that paint, once it `release()`s them (the list view they are
+drawn in makes PySide6 make every widget class it has not made yet, which the window spreads
+over several turns of the loop first: `chatdesk/ui/window/later.py`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QIcon, QPaintEvent, QPalette
@@ -18,13 +24,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QToolButton,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
+from chatdesk.ui.qt_workarounds import python_imports
 from chatdesk.ui.sidebar.icons import line_icon
-from chatdesk.ui.sidebar.snapshot import GroupRow
+
+if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
+    from PySide6.QtWidgets import QTreeView
+
+    from chatdesk.ui.sidebar.snapshot import GroupRow
 
 MARGIN = 6  # px around the sidebar's contents, as in Sidebar
 SPACING = 6
@@ -32,7 +42,8 @@ MIN_WIDTH = 180
 
 
 class SidebarPlaceholder(QWidget):
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, held: bool = False) -> None:
+        """`held`: kept rows are drawn only once `release()` is called too."""
         super().__init__(parent)
         self.setMinimumWidth(MIN_WIDTH)
         self.setAccessibleName("Chats")
@@ -52,7 +63,8 @@ class SidebarPlaceholder(QWidget):
         self.status.setAccessibleName("List status")
         self.status.setContentsMargins(8, 4, 0, 0)  # in line with the titles that will follow
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        self._kept: list[GroupRow] | None = None
+        self._kept: Callable[[], list[GroupRow] | None] | None = None  # reads the kept rows
+        self._held = held
         self.tree: QTreeView | None = None  # the kept rows, once shown
         self._lay_out()
         self._paint_icons()
@@ -73,31 +85,51 @@ class SidebarPlaceholder(QWidget):
 
     def show_kept(self, kept: list[GroupRow]) -> None:
         """Show `kept` (the rows the window showed when it last closed) once this has painted."""
-        if kept and self.tree is None:
-            self._kept = kept
+        if kept:
+            self.read_kept(lambda: kept)
+
+    def read_kept(self, read: Callable[[], list[GroupRow] | None]) -> None:
+        """Show the rows `read()` returns (the rows the window showed when it last closed),
+        read once this has painted; "Opening your chats…" shows only if there are none."""
+        if self.tree is None:
+            self._kept = read
             self.status.hide()
             if self.isVisible():
-                QTimer.singleShot(0, self._show_kept)
+                self._draw_soon()
+
+    def release(self) -> None:
+        """Draw the kept rows now that the window lets it (made `held`)."""
+        self._held = False
+        if self.isVisible():
+            self._draw_soon()
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
-        if self._kept is not None and self.tree is None:
-            QTimer.singleShot(0, self._show_kept)  # once this paint is done
+        self._draw_soon()  # once this paint is done
+
+    def _draw_soon(self) -> None:
+        if self._kept is not None and self.tree is None and not self._held:
+            QTimer.singleShot(0, self._show_kept)
 
     def _show_kept(self) -> None:
         """The last run's rows, as the live list draws them; clicks and keys wait for it."""
-        from chatdesk.ui.sidebar.delegate import SidebarDelegate
-        from chatdesk.ui.sidebar.snapshot import model_of
-        from chatdesk.ui.sidebar.widgets import ThreadTree
+        if self._kept is None or self.tree is not None or self._held:
+            return
+        with python_imports():  # as the window's first modules: without PySide6's hook
+            from chatdesk.ui.sidebar.delegate import SidebarDelegate
+            from chatdesk.ui.sidebar.snapshot import model_of
+            from chatdesk.ui.sidebar.widgets import ThreadTree
 
-        if self._kept is None or self.tree is not None:
+            kept, self._kept = self._kept(), None
+        if not kept:  # none, or a damaged file
+            self.status.show()
             return
         tree = ThreadTree(self)
-        model = model_of(self._kept)
+        model = model_of(kept)
         model.setParent(tree)
         tree.setModel(model)
         tree.setItemDelegate(SidebarDelegate(tree))
-        for row, group in enumerate(self._kept):
+        for row, group in enumerate(kept):
             tree.setExpanded(model.index(row, 0), group.open)
         tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         tree.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)

@@ -12,13 +12,14 @@ the thread is left, instead of replacing it.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:  # these load with the core, after the first paint
+    import uuid
+
     from chatdesk.core.chat.events import Event
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import DraftView

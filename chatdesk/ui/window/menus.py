@@ -7,10 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
+
+if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
 
 SHORTCUTS = (
     # (menu, text, keys, what it calls: a method of the window or of one of its parts)
@@ -51,26 +54,33 @@ _SEPARATED = frozenset({"export_thread", "settings.open_preferences", "summaries
 
 
 class WindowMenus(QObject):
-    def __init__(
-        self, window: QMainWindow, stop: Callable[[], object], stop_from: Iterable[QWidget]
-    ) -> None:
-        """Fill `window`'s menu bar. Esc calls `stop` inside each of `stop_from`: the composer
-        handles its own Esc, and a window-wide one would take it from the thread filter, the
-        find bar and inline edits."""
+    def __init__(self, window: QMainWindow) -> None:
+        """`window`'s menu bar with its menus, empty until `add_entries` (the first paint shows
+        their titles: the bar's height is the window's from the start)."""
         super().__init__(window)
+        self._window = window
         self.actions: dict[str, QAction] = {}
-        menus: dict[str, QMenu] = {}
+        self._menus: dict[str, QMenu] = {}
+        for menu_name, *_ in SHORTCUTS:
+            if menu_name not in self._menus:
+                self._menus[menu_name] = window.menuBar().addMenu(menu_name)
+
+    def add_entries(self, stop: Callable[[], object], stop_from: Iterable[QWidget]) -> None:
+        """The entries and their keys. Esc calls `stop` inside each of `stop_from`: the
+        composer handles its own Esc, and a window-wide one would take it from the thread
+        filter, the find bar and inline edits."""
+        from PySide6.QtGui import QAction, QKeySequence, QShortcut  # after the first paint
+
+        window = self._window
         for menu_name, text, keys, target in SHORTCUTS:
-            if menu_name not in menus:
-                menus[menu_name] = window.menuBar().addMenu(menu_name)
             action = QAction(text, window)
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _=False, call=attrgetter(target): call(window)())
             action.setEnabled(target not in NEEDS_SERVICE | NEEDS_THREAD)
             if target in _SEPARATED:
-                menus[menu_name].addSeparator()
-            menus[menu_name].addAction(action)
+                self._menus[menu_name].addSeparator()
+            self._menus[menu_name].addAction(action)
             self.actions[target] = action
         for area in stop_from:
             shortcut = QShortcut(QKeySequence("Esc"), area, stop)

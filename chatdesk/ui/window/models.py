@@ -16,6 +16,7 @@ from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.window.assistant_choice import AssistantChoice
 from chatdesk.ui.window.compare_choice import CompareChoice, SettingsHolder
 from chatdesk.ui.window.knowledge_choice import KnowledgeChoice
+from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.slash_choice import SlashChoice
 from chatdesk.ui.window.tool_choice import ToolChoice
 
@@ -101,7 +102,7 @@ class ModelChoice:
         provider, model = self.current()
         if (provider, model) not in models:
             models.append((provider, model))
-        choices = [(f"{p}/{m}", m if p == "mock" else f"{m} ({p})") for p, m in models]
+        choices = [model_entry(p, m) for p, m in models]
         self._composer.set_models(choices, f"{provider}/{model}")
         self.compare.show(choices)
         self.tools.show()

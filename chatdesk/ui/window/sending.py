@@ -4,27 +4,26 @@ meanwhile are read then. Stop ends the shown thread's answer while it is being w
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject
-from PySide6.QtGui import QImage, QImageWriter
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QPushButton, QStatusBar
 
-from chatdesk.core.chat.kinds import Role
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.ui.composer import Composer, Pending
-from chatdesk.ui.window.compare_choice import TOO_FEW
-from chatdesk.ui.window.models import ModelChoice
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # made after the window's first paint, as the core's views and events load
+    import uuid
+
     from chatdesk.core.chat.events import Event
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import AttachmentInput, MessageView, ThreadView, Turn
     from chatdesk.core.errors import ChatdeskError
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.window.models import ModelChoice
 
 WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
 
@@ -34,13 +33,15 @@ class Sending(QObject):
         self,
         composer: Composer,
         status: QStatusBar,
-        models: ModelChoice,
+        models: Callable[[], ModelChoice],
         shown: Callable[[], ThreadView | None],
         sent: Callable[[Turn], object],
         parent: QObject | None = None,
     ) -> None:
-        """`shown()` is the thread the window shows (None: the new chat); `sent(turn)` is told
-        of each message that went out, after the composer was cleared."""
+        """`models()` is the window's model choice (made after its first paint; Send asks for
+        it only once the core is attached); `shown()` is the thread the window shows (None: the
+        new chat); `sent(turn)` is told of each message that went out, after the composer was
+        cleared."""
         super().__init__(parent)
         self._composer = composer
         self._status = status
@@ -213,36 +214,39 @@ class Sending(QObject):
         *,
         over_cap: bool = False,
     ) -> Coroutine[Any, Any, Turn]:
+        from chatdesk.ui.window.compare_choice import TOO_FEW
+
         items = list(attachments)
         thread = self._shown()
-        chosen = self._models.tools.new_chat_tools  # None: the project's
-        if self._models.compare.too_few:  # not one model instead of the comparison asked for
+        models = self._models()
+        chosen = models.tools.new_chat_tools  # None: the project's
+        if models.compare.too_few:  # not one model instead of the comparison asked for
             return _refusal(InvalidRequest(TOO_FEW))
-        if compared := self._models.compare.models():
+        if compared := models.compare.models():
             return service.comparisons.send(
                 thread.id if thread else None,
                 text,
                 compared,
                 attachments=items,
-                project_id=None if thread else self._models.new_chat_project,
+                project_id=None if thread else models.new_chat_project,
                 tools=None if thread or chosen is None else sorted(chosen),
-                assistant_id=None if thread else self._models.assistants.new_chat_assistant,
+                assistant_id=None if thread else models.assistants.new_chat_assistant,
                 over_cap=over_cap,
-                knowledge=() if thread else sorted(self._models.knowledge.new_chat_knowledge),
+                knowledge=() if thread else sorted(models.knowledge.new_chat_knowledge),
             )
         if thread is not None:
             return service.send(thread.id, text, attachments=items, over_cap=over_cap)
-        provider, model = self._models.new_chat_model or (None, None)
+        provider, model = models.new_chat_model or (None, None)
         return service.send_new(
             text,
-            project_id=self._models.new_chat_project,
+            project_id=models.new_chat_project,
             attachments=items,
             provider=provider,
             model=model,
             tools=None if chosen is None else sorted(chosen),
             over_cap=over_cap,
-            assistant_id=self._models.assistants.new_chat_assistant,
-            knowledge=sorted(self._models.knowledge.new_chat_knowledge),
+            assistant_id=models.assistants.new_chat_assistant,
+            knowledge=sorted(models.knowledge.new_chat_knowledge),
         )
 
     def _send_waited(self) -> None:
@@ -295,6 +299,8 @@ class Sending(QObject):
         self.show_streaming()
 
     def _seen(self, message: MessageView) -> None:
+        from chatdesk.core.chat.kinds import Role
+
         if message.role is Role.ASSISTANT and not message.status.is_final:
             self._live[message.thread_id] = message.id
 
@@ -309,6 +315,9 @@ def encode_pasted(image: QImage) -> tuple[bytes, str]:
     high quality when it is opaque (a 24-megapixel PNG takes seconds to compress), PNG when it
     has transparency. Run on a worker thread: QImageWriter lets go of the GIL while it writes,
     where scaling or copying a QImage would hold it (tens of ms for a photo)."""
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice
+    from PySide6.QtGui import QImageWriter
+
     alpha = image.hasAlphaChannel()
     buffer = QBuffer()
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
