@@ -135,17 +135,8 @@ class ConversationView(QScrollArea):
         """The next `STAGE` widgets of a page being shown, above those made (or all of them)."""
         if not self._unbuilt:
             return
-        from chatdesk.ui.conversation.message import MessageWidget
-
         first = 0 if rest else max(0, self._unbuilt - STAGE)
-        made = [
-            MessageWidget(self._model.message(r), self.formatter)
-            for r in range(first, self._unbuilt)
-        ]
-        self._widgets[:0] = made
-        for position, widget in enumerate(made, start=1):  # 1: the empty state comes first
-            self._layout.insertWidget(position, widget)
-            self.message_widget_added.emit(widget)
+        self._make(range(first, self._unbuilt), at=0)  # rows below them have theirs
         self._unbuilt = first
         if first:
             self._next_stage.start()
@@ -177,18 +168,23 @@ class ConversationView(QScrollArea):
         self._edge_check.start()  # a page too short for the view asks for the one before
 
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
-        if first == 0 and self.widgets and not self._follow:
+        self._finish_page()  # rows map to widgets from here on
+        if first == 0 and self._widgets and not self._follow:
             self._anchor_on_visible()
-        from chatdesk.ui.conversation.message import MessageWidget
-
-        self._layout.removeWidget(self.divider)  # rows map to layout positions without it
-        for row in range(first, last + 1):
-            widget = MessageWidget(self._model.message(row), self.formatter)
-            self.widgets.insert(row, widget)
-            self._layout.insertWidget(row + 1, widget)  # +1: the empty state comes first
-            self.message_widget_added.emit(widget)
+        self._make(range(first, last + 1), at=first)
         self._show_empty()
         self._place_divider()
+
+    def _make(self, rows: range, at: int) -> None:
+        """The widgets of the model's `rows`, put at `at` in `_widgets` and the layout."""
+        from chatdesk.ui.conversation.message import MessageWidget
+
+        self._layout.removeWidget(self.divider)  # widgets map to layout positions without it
+        for place, row in enumerate(rows, start=at):
+            widget = MessageWidget(self._model.message(row), self.formatter)
+            self._widgets.insert(place, widget)
+            self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
+            self.message_widget_added.emit(widget)
 
     def _place_divider(self) -> None:
         after = self._model.divider_after()
