@@ -48,6 +48,7 @@ from benchmarks.common import (
     Target,
     chain,
     insert_rows,
+    percentile,
     ratio_target,
     report,
     running_core,
@@ -130,8 +131,10 @@ def _report(chat: list[dict[str, Any]], bare: list[dict[str, Any]]) -> None:
     name = "start → first threads painted, median"
     report(name, statistics.median(first), bare_ms, "ms", CONTENT, bare=BARE)
     report("start → live thread list painted, median", live_ms, bare_ms, "ms", INFO, bare=BARE)
-    lags = [lag for m in chat for lag in m["loop_lag_ms"]]
-    report("Qt loop lag while the core opens, max", max(lags, default=0.0), None, "ms", FRAME)
+    # docs/design.md §11: stalls under a frame at p99; the worst one stays as information
+    lags = [lag for m in chat for lag in m["loop_lag_ms"]] or [0.0]
+    report("Qt loop lag while the core opens, p99", percentile(lags, 99), None, "ms", FRAME)
+    report(f"Qt loop lag while the core opens, max of {len(lags)}", max(lags), None, "ms", INFO)
 
 
 def probe(kind: str, home: Path, *arguments: str, bytecode: Path | None = None) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from chatdesk.core.render.model import Rendered
 from chatdesk.core.render.plain import plain_text
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
+_PNG = b"\x89PNG\r\n\x1a\n"
 
 
 class MessageBrowser(QTextBrowser):
@@ -48,7 +49,9 @@ class MessageBrowser(QTextBrowser):
         if kind == QTextDocument.ResourceType.ImageResource.value:
             data = self._images.get(name.toString() if isinstance(name, QUrl) else name)
             if data is not None:
-                image = QImage.fromData(data)
+                # The renderer's formulas are PNG: named, Qt reads them without loading every
+                # image plugin to sniff the format (~0.7 MB, and their load on the first image).
+                image = QImage.fromData(data, "PNG" if data.startswith(_PNG) else None)
                 if not image.isNull() and image.width() * image.height() <= _MAX_IMAGE_PIXELS:
                     return image
         return None
