@@ -26,9 +26,8 @@ from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader
-from chatdesk.ui.styles import WINDOW_STYLE
 from chatdesk.ui.sync.style import SYNC_STYLE
-from chatdesk.ui.theme import ThemeWatcher, is_dark
+from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark, window_sheet
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
 from chatdesk.ui.window.ids import is_id
@@ -490,7 +489,8 @@ class MainWindow(QMainWindow):
 
 
 def _window_style() -> str:
-    return WINDOW_STYLE + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE
+    own = window_sheet(current_look(), _app().font().pointSizeF())
+    return own + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE
 
 
 def _app() -> QApplication:

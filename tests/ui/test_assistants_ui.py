@@ -59,7 +59,8 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     )
     user, answer = window.view.widgets
     assert user.body.toPlainText() == "Translate into French: good morning"
-    assert answer._header.text() == "Translator"
+    assert answer._head is not None
+    assert answer._head.name.text() == "Translator"
     thread = finish(core.service.get_thread(window.current_thread_id))
     translator = finish(core.service.assistants.find("Translator"))
     assert thread.assistant_id == translator.id

@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.views import MessageView, Usage
 from chatdesk.core.render.worker import RenderWorker
+from chatdesk.ui.conversation.browser import CARET
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.runner import Runner
@@ -57,8 +58,11 @@ def test_a_streaming_tail_is_cleaned_as_it_grows(
     message = _message("tail\0 so", Status.STREAMING)
     widget = MessageWidget(message, waiting_formatter)
     qtbot.addWidget(widget)
+    assert widget.body.toPlainText() == "tail\ufffd so" + CARET  # the caret shows it grows
     widget.update_message(replace(message, content="tail\0 so far\r\nand\ud800 on"))
-    assert widget.body.toPlainText() == "tail\ufffd so far\nand\ufffd on"
+    assert widget.body.toPlainText() == "tail\ufffd so far\nand\ufffd on" + CARET
+    widget.update_message(replace(message, content="tail so far", status=Status.COMPLETE))
+    assert widget.body.toPlainText() == "tail so far"  # ended: no caret
 
 
 def test_reasoning_is_cleaned_and_capped(qtbot: QtBot, waiting_formatter: Formatter) -> None:

@@ -98,4 +98,4 @@ def test_a_teammates_messages_carry_their_name(
     assert header.text() == "bob"
     answer = dataclasses.replace(turn.answer, author="bob")
     assert answer.role is Role.ASSISTANT
-    assert header_text(answer) == "Assistant · for bob"
+    assert header_text(answer) == f"{answer.model} · for bob"

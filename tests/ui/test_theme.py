@@ -31,8 +31,8 @@ from pytestqt.qtbot import QtBot
 from chatdesk.ui.theme import ThemeWatcher, apply_theme, is_dark, palette_for
 
 R = QPalette.ColorRole
-LIGHT_WINDOW = palette_for(dark=False).color(R.Window)
-DARK_WINDOW = palette_for(dark=True).color(R.Window)
+LIGHT_WINDOW = palette_for("light").color(R.Window)
+DARK_WINDOW = palette_for("dark").color(R.Window)
 
 
 @pytest.fixture(autouse=True)
@@ -74,8 +74,8 @@ def test_light_and_dark_colour_windows_and_buttons(qapp: QApplication, qtbot: Qt
     assert _window_colour(qapp) == DARK_WINDOW
     assert is_dark(qapp)
     dark_button = _pixel(button.grab().toImage(), *inside)
-    assert light_button == palette_for(dark=False).color(R.Button).name()
-    assert dark_button == palette_for(dark=True).color(R.Button).name()
+    assert light_button == palette_for("light").color(R.Button).name()
+    assert dark_button == palette_for("dark").color(R.Button).name()
 
 
 def test_changed_fires_once_per_real_change(qapp: QApplication, qtbot: QtBot) -> None:

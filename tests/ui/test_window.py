@@ -137,10 +137,10 @@ def test_an_error_keeps_the_partial_and_retry_writes_a_new_version(
     )
     retried = window.view.widgets[1]
     assert retried.message.sibling_count == 2
-    assert retried._branch.text() == "2/2"
-    qtbot.mouseClick(retried._previous, LEFT)
+    assert retried.footer.branch.text() == "2/2"
+    qtbot.mouseClick(retried.footer.previous, LEFT)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].id == failed.message.id)
-    assert window.view.widgets[1]._branch.text() == "1/2"
+    assert window.view.widgets[1].footer.branch.text() == "1/2"
 
 
 def test_edit_and_resend_makes_a_branch(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
@@ -148,7 +148,7 @@ def test_edit_and_resend_makes_a_branch(make_core: Any, open_window: Any, qtbot:
     send(qtbot, window, "first wording")
     qtbot.waitUntil(lambda: answer_done(window))
     user = window.view.widgets[0]
-    qtbot.mouseClick(user._edit, LEFT)
+    qtbot.mouseClick(user.footer.edit_button, LEFT)
     editor = next(
         e for e in user.findChildren(QPlainTextEdit) if e.accessibleName() == "Edit your message"
     )
@@ -160,7 +160,7 @@ def test_edit_and_resend_makes_a_branch(make_core: Any, open_window: Any, qtbot:
             answer_done(window) and window.conversation.messages()[0].content == "second wording"
         )
     )
-    assert window.view.widgets[0]._branch.text() == "2/2"
+    assert window.view.widgets[0].footer.branch.text() == "2/2"
 
 
 def test_delete_removes_the_message_and_its_answer(
@@ -171,7 +171,7 @@ def test_delete_removes_the_message_and_its_answer(
     qtbot.waitUntil(lambda: answer_done(window))
     send(qtbot, window, "two")
     qtbot.waitUntil(lambda: answer_done(window, 4))
-    qtbot.mouseClick(window.view.widgets[2]._delete, LEFT)
+    qtbot.mouseClick(window.view.widgets[2].footer.delete, LEFT)
     box = qtbot.waitUntil(lambda: _open_box(window) is not None) or _open_box(window)
     assert box is not None
     box.done(QMessageBox.StandardButton.Yes)
@@ -194,7 +194,7 @@ def test_copy_actions_and_keyboard_shortcuts(
     clipboard = QGuiApplication.clipboard()
     qtbot.keyClick(window, Qt.Key.Key_C, CTRL | Qt.KeyboardModifier.ShiftModifier)
     assert clipboard.text() == answer.message.content
-    qtbot.mouseClick(answer._copy_plain, LEFT)
+    qtbot.mouseClick(answer.footer.copy_plain, LEFT)
     assert clipboard.text() == answer.body.toPlainText()
     assert "```" not in clipboard.text()
     window.actions_.follow_link("chatdesk:copy-code/0", answer.message.id)

@@ -2,7 +2,7 @@
 
 Body text is left to the widget's palette; only parts drawn on their own background (code),
 secondary text and pictures of text (math) carry a colour. The values follow the UI's
-palettes (chatdesk/ui/theme.py) so the two agree without the core importing the UI.
+looks (chatdesk/ui/theme/colours.py) so the two agree without the core importing the UI.
 """
 
 from __future__ import annotations

@@ -12,7 +12,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from PySide6.QtCore import QSize, QUrl, Signal
-from PySide6.QtGui import QImage, QResizeEvent, QTextCursor, QTextDocument, QWheelEvent
+from PySide6.QtGui import (
+    QImage,
+    QPalette,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from chatdesk.core.render.model import Rendered
@@ -20,6 +28,7 @@ from chatdesk.core.render.plain import plain_text
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 _PNG = b"\x89PNG\r\n\x1a\n"
+CARET = "\u258d"  # ▍ after a streaming answer's last word
 
 
 class MessageBrowser(QTextBrowser):
@@ -30,6 +39,7 @@ class MessageBrowser(QTextBrowser):
         self._images: dict[str, bytes] = {}
         self._tail_start = -1  # document position where the unformatted streaming tail begins
         self._tail = ""
+        self._caret = False  # the streaming caret ends the document
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
@@ -51,7 +61,9 @@ class MessageBrowser(QTextBrowser):
             if data is not None:
                 # The renderer's formulas are PNG: named, Qt reads them without loading every
                 # image plugin to sniff the format (~0.7 MB, and their load on the first image).
-                image = QImage.fromData(data, "PNG" if data.startswith(_PNG) else None)
+                # PySide6's stub wants bytes; at run time it takes the format as text only.
+                named = "PNG" if data.startswith(_PNG) else None
+                image = QImage.fromData(data, named)  # type: ignore[arg-type]
                 if not image.isNull() and image.width() * image.height() <= _MAX_IMAGE_PIXELS:
                     return image
         return None
@@ -66,11 +78,13 @@ class MessageBrowser(QTextBrowser):
 
     def show_rendered(self, rendered: Rendered) -> None:
         self._images = dict(rendered.images)
+        self._caret = False
         self._tail_start, self._tail = -1, ""
         self.setHtml(rendered.html)
 
     def show_plain(self, text: str) -> None:
         self._images = {}
+        self._caret = False
         self._tail_start, self._tail = -1, ""
         self.setPlainText(plain_text(text))
 
@@ -78,6 +92,7 @@ class MessageBrowser(QTextBrowser):
         """Streaming: a block became complete; put its formatted form before the tail."""
         self._images.update(images)
         cursor = self._drop_tail()
+        self._caret = False
         cursor.insertHtml(html)
         cursor.insertBlock()
         self._tail_start = cursor.position()
@@ -95,11 +110,18 @@ class MessageBrowser(QTextBrowser):
         if tail.startswith(self._tail):
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
+            if self._caret:
+                cursor.deletePreviousChar()
             cursor.insertText(tail[len(self._tail) :])
         else:
             cursor = self._drop_tail()
             cursor.insertText(tail)
         self._tail = tail
+        # The streaming caret: where the answer grows, in the link colour, after the text.
+        caret = QTextCharFormat(cursor.charFormat())
+        caret.setForeground(self.palette().color(QPalette.ColorRole.Link))
+        cursor.insertText(CARET, caret)
+        self._caret = True
 
     def _drop_tail(self) -> QTextCursor:
         cursor = QTextCursor(self.document())
@@ -108,6 +130,7 @@ class MessageBrowser(QTextBrowser):
             cursor.setPosition(self._tail_start, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
         self._tail = ""
+        self._caret = False
         return cursor
 
     # -- size ------------------------------------------------------------------------------------

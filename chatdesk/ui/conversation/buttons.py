@@ -1,8 +1,13 @@
-"""The quiet text buttons under messages and on the summary divider."""
+"""The quiet buttons under messages and on the summary divider."""
 
 from __future__ import annotations
 
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QToolButton
+
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import set_icon
+from chatdesk.ui.theme.scale import ICON
 
 
 def flat_button(text: str, description: str) -> QToolButton:
@@ -13,4 +18,16 @@ def flat_button(text: str, description: str) -> QToolButton:
     button.setObjectName("messageAction")
     button.setAccessibleName(description)
     button.setToolTip(description)
+    return button
+
+
+def icon_button(icon: str, text: str, description: str) -> QToolButton:
+    """A borderless button showing the icon `icon` (resources/ui-icons); `text` is its
+    accessible name and `description` its tooltip and accessible description."""
+    button = flat_button(text, description)
+    button.setAccessibleName(text)
+    button.setAccessibleDescription(description)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    button.setIconSize(QSize(ICON["s"], ICON["s"]))
+    set_icon(button, icon, current_look())
     return button

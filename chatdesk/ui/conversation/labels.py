@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.views import MessageView
 
 
-def usage_text(message: MessageView) -> str:
-    """The footer: model, tokens, time to first token and in all."""
-    parts = [message.model or ""] if message.role is Role.ASSISTANT else []
+def usage_text(message: MessageView, *, model: bool = True) -> str:
+    """The footer: model (unless the head names it: `model=False`), tokens, time to first
+    token and in all."""
+    parts = [message.model or ""] if message.role is Role.ASSISTANT and model else []
     usage = message.usage
     if usage.completion_tokens:
         about = "≈" if usage.estimated else ""
@@ -37,9 +38,9 @@ def usage_text(message: MessageView) -> str:
 
 
 def header_text(message: MessageView) -> str:
-    """ "Assistant" (or the assistant it came from: "Tutor"), or in a team thread who wrote
-    it: "bob", "Assistant · for bob"."""
-    speaker = message.agent or "Assistant"
+    """Who speaks: the assistant an answer came from ("Tutor"), else its model ("gpt-4o"),
+    or in a team thread who wrote it: "bob", "gpt-4o · for bob"."""
+    speaker = message.agent or message.model or "Assistant"
     if message.author is None:
         return "You" if message.role is Role.USER else speaker
     return message.author if message.role is Role.USER else f"{speaker} · for {message.author}"

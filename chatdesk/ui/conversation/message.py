@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -30,9 +31,10 @@ from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
-from chatdesk.ui.conversation.buttons import flat_button
+from chatdesk.ui.conversation.footer import MessageFooter
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
 from chatdesk.ui.conversation.labels import header_text, usage_text
+from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.tool_card import ToolCallList
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -99,8 +101,9 @@ class MessageWidget(QFrame):
         outer = self._outer = QVBoxLayout(self._own)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        self._header = QLabel()
+        self._header = QLabel()  # who wrote the user's message, in a team thread
         self._header.setObjectName("messageHeader")
+        self._head = None if user else SpeakerHead()
         self._thinking = QToolButton()
         self._thinking.setCheckable(True)
         self._thinking.setAutoRaise(True)
@@ -129,12 +132,15 @@ class MessageWidget(QFrame):
         # Made when a message first needs them (an error, a stop): a page of finished
         # messages builds none of them, nor the reasoning view (a thread opens faster).
         self.status_buttons: dict[str, QPushButton] = {}
-        self._footer = self._build_footer(user)
+        self.footer = MessageFooter(user)
+        self.footer.action.connect(lambda name: self.action.emit(name, self.message.id))
+        self.footer.edit.connect(self.start_editing)
+        self._meta = self.footer.meta
         bubble = QFrame()
         bubble.setObjectName("bubble")
         inner = QVBoxLayout(bubble)
-        inner.setContentsMargins(10, 6, 10, 6) if user else inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(self._header)
+        inner.setContentsMargins(12, 8, 12, 8) if user else inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self._header if self._head is None else self._head)
         inner.addWidget(self._thinking)
         inner.addWidget(self.body)
         self._inner = inner
@@ -147,7 +153,7 @@ class MessageWidget(QFrame):
         else:
             outer.addWidget(bubble)
         outer.addLayout(self._status_row)
-        outer.addLayout(self._footer)
+        outer.addWidget(self.footer)
 
     def show_beside(self, columns: QWidget) -> None:
         """Show a comparison's answers side by side (`columns`) in place of this one."""
@@ -171,42 +177,13 @@ class MessageWidget(QFrame):
         button.clicked.connect(lambda: self.action.emit(name, self.message.id))
         return button
 
-    def _tool(self, text: str, name: str, description: str) -> QToolButton:
-        button = flat_button(text, description)
-        button.clicked.connect(lambda: self.action.emit(name, self.message.id))
-        return button
+    def enterEvent(self, event: QEnterEvent) -> None:
+        self.footer.set_hovered(True)
+        super().enterEvent(event)
 
-    def _build_footer(self, user: bool) -> QHBoxLayout:
-        row = QHBoxLayout()
-        row.setSpacing(2)
-        if user:
-            row.addStretch(1)
-        self._previous = self._tool("‹", "previous-branch", "Previous version")
-        self._branch = QLabel()
-        self._branch.setObjectName("branchPosition")
-        self._next = self._tool("›", "next-branch", "Next version")
-        for widget in (self._previous, self._branch, self._next):
-            row.addWidget(widget)
-        self._copy = self._tool("Copy", "copy-markdown", "Copy this message as Markdown")
-        self._copy_plain = self._tool("Copy text", "copy-plain", "Copy this message as plain text")
-        row.addWidget(self._copy)
-        row.addWidget(self._copy_plain)
-        if user:
-            self._edit = flat_button("Edit", "Edit and resend this message")
-            self._edit.setToolTip("Edit and resend (the old version stays as a branch)")
-            self._edit.clicked.connect(self.start_editing)
-            row.addWidget(self._edit)
-        else:
-            self._regenerate = self._tool("Regenerate", "regenerate", "Write a new answer")
-            row.addWidget(self._regenerate)
-        self._delete = self._tool("Delete", "delete", "Delete this message and what follows")
-        row.addWidget(self._delete)
-        self._meta = QLabel()
-        self._meta.setObjectName("messageMeta")
-        if not user:
-            row.addStretch(1)
-        row.addWidget(self._meta)
-        return row
+    def leaveEvent(self, event: QEvent) -> None:
+        self.footer.set_hovered(False)
+        super().leaveEvent(event)
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -214,10 +191,13 @@ class MessageWidget(QFrame):
         self.message = message
         if self._own.isHidden():  # a comparison's columns show it (show_beside), formatted there
             return
-        self._header.setText(header_text(message))
-        self._header.setToolTip(f"Written by {message.author}" if message.author else "")
-        unsaid = message.role is Role.USER or (self._column and message.agent is None)
-        self._header.setVisible(message.author is not None or not unsaid)
+        if self._head is None:  # the user's: named only in a team thread
+            self._header.setText(header_text(message))
+            self._header.setToolTip(f"Written by {message.author}" if message.author else "")
+            self._header.setVisible(message.author is not None)
+        else:
+            self._head.show_speaker(message)
+            self._head.setVisible(message.author is not None or not self._column)
         self._show_reasoning_state(message)
         self._show_tool_calls(message)
         self._show_attachments(message)
@@ -342,20 +322,19 @@ class MessageWidget(QFrame):
     def _show_footer(self, message: MessageView) -> None:
         final = message.status.is_final
         many = message.sibling_count > 1 and not self._column
-        for widget in (self._previous, self._branch, self._next):
+        footer = self.footer
+        for widget in (footer.previous, footer.branch, footer.next):
             widget.setVisible(many)
-        self._branch.setText(f"{message.sibling_index}/{message.sibling_count}")
-        self._branch.setAccessibleName(
+        footer.branch.setText(f"{message.sibling_index}/{message.sibling_count}")
+        footer.branch.setAccessibleName(
             f"Version {message.sibling_index} of {message.sibling_count}"
         )
-        self._previous.setEnabled(message.sibling_index > 1)
-        self._next.setEnabled(message.sibling_index < message.sibling_count)
-        self._copy.setVisible(final)  # nothing to act on until the answer has ended
-        for widget in (self._copy_plain, self._delete):
+        footer.previous.setEnabled(message.sibling_index > 1)
+        footer.next.setEnabled(message.sibling_index < message.sibling_count)
+        footer.copy.setVisible(final)  # nothing to act on until the answer has ended
+        for widget in (footer.copy_plain, footer.regenerate_or_edit, footer.delete):
             widget.setVisible(final and not self._column)
-        if message.role is Role.ASSISTANT:
-            self._regenerate.setVisible(final and not self._column)
-        figures = usage_text(message) if final else ""
+        figures = usage_text(message, model=self._head is None or self._column) if final else ""
         glued = " · ".join(f.replace(" ", "\u00a0") for f in figures.split(" · "))  # "0.4 s" whole
         self._meta.setText(glued if self._column else figures)
 

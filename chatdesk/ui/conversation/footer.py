@@ -1,0 +1,96 @@
+"""Under a message: its actions as icon buttons, the arrows between its versions, and its
+figures (model, tokens, time) in the quiet caption size.
+
+The actions' icons show while the message is under the mouse or one of them has the keyboard
+focus; otherwise their places stay empty. They are always in the tab order and named for a
+screen reader, so nothing here is reachable by the mouse alone.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+
+from chatdesk.ui.conversation.buttons import icon_button
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import show_icon
+from chatdesk.ui.theme.scale import SPACE
+
+
+class MessageFooter(QWidget):
+    """`action` names: copy-markdown, copy-plain, regenerate, delete, previous-branch,
+    next-branch; `edit` asks for the user's message to be edited."""
+
+    action = Signal(str)
+    edit = Signal()
+
+    def __init__(self, user: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("messageFooter")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(SPACE["xxs"])
+        self.previous = self._button("previous", "previous-branch", "Previous version")
+        self.branch = QLabel()
+        self.branch.setObjectName("branchPosition")
+        self.next = self._button("next", "next-branch", "Next version")
+        self.copy = self._button("copy", "copy-markdown", "Copy", "Copy this message as Markdown")
+        self.copy_plain = self._button(
+            "copy-text", "copy-plain", "Copy text", "Copy this message as plain text"
+        )
+        if user:
+            self.edit_button = icon_button(
+                "edit", "Edit", "Edit and resend (the old version stays as a branch)"
+            )
+            self.edit_button.clicked.connect(self.edit)
+            last = self.edit_button
+        else:
+            last = self._button("regenerate", "regenerate", "Regenerate", "Write a new answer")
+        self.regenerate_or_edit = last
+        self.delete = self._button(
+            "delete", "delete", "Delete", "Delete this message and what follows"
+        )
+        self.meta = QLabel()
+        self.meta.setObjectName("messageMeta")
+        self.buttons = (self.copy, self.copy_plain, last, self.delete)
+        versions = (self.previous, self.branch, self.next)
+        if user:
+            row.addStretch(1)
+            row.addWidget(self.meta)
+            row.addSpacing(SPACE["s"])
+        for widget in (*versions, *self.buttons) if user else (*self.buttons, *versions):
+            row.addWidget(widget)
+        if not user:
+            row.addSpacing(SPACE["s"])
+            row.addWidget(self.meta)
+            row.addStretch(1)
+        self._hovered = False
+        for button in self.buttons:
+            button.installEventFilter(self)
+        self._show_icons()
+
+    def _button(
+        self, icon: str, name: str, text: str, description: str | None = None
+    ) -> QToolButton:
+        button = icon_button(icon, text, description or text)
+        button.clicked.connect(lambda: self.action.emit(name))
+        return button
+
+    def set_hovered(self, hovered: bool) -> None:
+        """The mouse entered or left the message."""
+        self._hovered = hovered
+        self._show_icons()
+
+    @property
+    def revealed(self) -> bool:
+        return self._hovered or any(button.hasFocus() for button in self.buttons)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
+            self._show_icons()
+        return False
+
+    def _show_icons(self) -> None:
+        shown, look = self.revealed, current_look()
+        for button in self.buttons:
+            show_icon(button, shown, look)

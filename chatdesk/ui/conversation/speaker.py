@@ -1,0 +1,64 @@
+"""The head of an answer: a disc for who speaks and their name (the assistant's, else the
+model's), in a team thread with whom it answered."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+from chatdesk.ui.badges import badge_pixmap
+from chatdesk.ui.conversation.labels import header_text
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.theme.icons import picture
+from chatdesk.ui.theme.scale import SPACE
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.views import MessageView
+
+DISC = 22  # pixels
+
+
+class SpeakerHead(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        row = QHBoxLayout(self)
+        row.setContentsMargins(0, 0, 0, SPACE["xxs"])
+        row.setSpacing(SPACE["s"])
+        self.disc = QLabel()
+        self.disc.setFixedSize(DISC, DISC)
+        self.name = QLabel()
+        self.name.setObjectName("speakerName")
+        row.addWidget(self.disc)
+        row.addWidget(self.name)
+        row.addStretch(1)
+
+    def show_speaker(self, message: MessageView) -> None:
+        self.name.setText(header_text(message))
+        self.name.setToolTip(f"Written by {message.author}" if message.author else "")
+        if message.agent:
+            self.disc.setPixmap(badge_pixmap(message.agent, None, None, DISC))
+        else:
+            self.disc.setPixmap(_model_disc(self.devicePixelRatioF()))
+
+
+def _model_disc(ratio: float) -> QPixmap:
+    """An answer straight from a model: the accent's disc with a spark on it."""
+    named = colours(current_look())
+    pixmap = QPixmap(round(DISC * ratio), round(DISC * ratio))
+    pixmap.setDevicePixelRatio(ratio)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(named["accent"]))
+        painter.drawEllipse(QRectF(0, 0, DISC, DISC))
+        spark = picture("sparkles", named["on_accent"], 14, ratio)
+        painter.drawPixmap(4, 4, 14, 14, spark)
+    finally:
+        painter.end()
+    return pixmap

@@ -1,0 +1,159 @@
+"""chatdesk's colours: one set of named roles per look (light, dark, high contrast).
+
+Widgets and style sheets name a role, never a colour, so every look has every colour and a
+change of look re-colours everything. Plain data: the contrast of every pair the window draws
+(`PAIRS`) is computed from it by tests/ui/test_contrast.py against WCAG 2.2 AA.
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal
+
+Look = Literal["light", "dark", "contrast"]
+LOOKS: Final[tuple[Look, ...]] = ("light", "dark", "contrast")
+
+# role: what it colours
+ROLES: Final[dict[str, str]] = {
+    "window": "the frame around the conversation: sidebar, header, composer, dialogs",
+    "surface": "the conversation and fields: where text is read and typed",
+    "surface_alt": "cards, code blocks, tool calls, reasoning, alternate rows",
+    "raised": "buttons",
+    "hover": "a button or row under the mouse",
+    "pressed": "a button held down or switched on",
+    "text": "text",
+    "text_quiet": "secondary text: figures under a message, hints, placeholders; icons at rest",
+    "text_disabled": "text of a control that cannot be used now",
+    "border": "lines that separate: dividers, card edges (decoration)",
+    "border_strong": "the edge that shows where a control is: fields, buttons",
+    "accent": "the main action, the selection, switched-on controls",
+    "on_accent": "text and icons on the accent",
+    "focus": "the keyboard focus ring",
+    "link": "links",
+    "link_visited": "links followed",
+    "bubble": "the user's messages",
+    "on_bubble": "text in the user's messages",
+    "danger": "failures and deleting",
+    "warning": "what needs attention: stopped answers, waiting tool calls",
+    "success": "done: copied, connected, a context with room",
+    "tooltip": "tooltips",
+    "on_tooltip": "text in tooltips",
+}
+
+_LIGHT: Final = {
+    "window": "#f3f4f6",
+    "surface": "#ffffff",
+    "surface_alt": "#f5f6f8",
+    "raised": "#fbfbfc",
+    "hover": "#e8eaee",
+    "pressed": "#d9dce2",
+    "text": "#1d1f23",
+    "text_quiet": "#5c6270",
+    "text_disabled": "#7d828c",
+    "border": "#dcdfe4",
+    "border_strong": "#7e848f",
+    "accent": "#2f62c8",
+    "on_accent": "#ffffff",
+    "focus": "#2f62c8",
+    "link": "#1f58b8",
+    "link_visited": "#6a3fb5",
+    "bubble": "#e9effb",
+    "on_bubble": "#1d1f23",
+    "danger": "#c0322c",
+    "warning": "#8f5b00",
+    "success": "#1e7a45",
+    "tooltip": "#ffffff",
+    "on_tooltip": "#1d1f23",
+}
+
+_DARK: Final = {
+    "window": "#25272b",
+    "surface": "#1c1d20",
+    "surface_alt": "#26282c",
+    "raised": "#34373c",
+    "hover": "#3b3e44",
+    "pressed": "#4a4e55",
+    "text": "#e7e8ea",
+    "text_quiet": "#aab0b9",
+    "text_disabled": "#868b95",
+    "border": "#393c42",
+    "border_strong": "#7c818b",
+    "accent": "#3a6ed6",
+    "on_accent": "#ffffff",
+    "focus": "#6f9cf0",
+    "link": "#8ab4ff",
+    "link_visited": "#c2a8ff",
+    "bubble": "#27334a",
+    "on_bubble": "#e7e8ea",
+    "danger": "#ff7b72",
+    "warning": "#e3b341",
+    "success": "#56d38a",
+    "tooltip": "#34373c",
+    "on_tooltip": "#e7e8ea",
+}
+
+_CONTRAST: Final = {
+    "window": "#000000",
+    "surface": "#000000",
+    "surface_alt": "#121212",
+    "raised": "#000000",
+    "hover": "#1f3a5c",
+    "pressed": "#2b4f7a",
+    "text": "#ffffff",
+    "text_quiet": "#e6e6e6",
+    "text_disabled": "#a6a6a6",
+    "border": "#ffffff",
+    "border_strong": "#ffffff",
+    "accent": "#ffd60a",
+    "on_accent": "#000000",
+    "focus": "#ffd60a",
+    "link": "#7fd8ff",
+    "link_visited": "#e0b3ff",
+    "bubble": "#0b2342",
+    "on_bubble": "#ffffff",
+    "danger": "#ff8c8c",
+    "warning": "#ffd60a",
+    "success": "#7dff9b",
+    "tooltip": "#000000",
+    "on_tooltip": "#ffffff",
+}
+
+_COLOURS: Final[dict[Look, dict[str, str]]] = {
+    "light": _LIGHT,
+    "dark": _DARK,
+    "contrast": _CONTRAST,
+}
+
+# What the window draws on what, and the contrast WCAG 2.2 AA asks of it: 4.5 for text, 3 for
+# large text and the parts of a control one needs to see (icons, field edges, the focus ring).
+TEXT, PART = 4.5, 3.0
+PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
+    *(
+        (fore, back, TEXT)
+        for fore in ("text", "text_quiet", "link", "link_visited", "danger", "warning", "success")
+        for back in ("window", "surface", "surface_alt")
+    ),
+    ("text", "raised", TEXT),
+    ("text", "hover", TEXT),
+    ("text", "pressed", TEXT),
+    ("text_quiet", "raised", TEXT),
+    ("text_quiet", "hover", TEXT),
+    ("on_accent", "accent", TEXT),
+    ("on_bubble", "bubble", TEXT),
+    ("link", "bubble", TEXT),
+    ("text_quiet", "bubble", TEXT),
+    ("on_tooltip", "tooltip", TEXT),
+    ("text_disabled", "window", PART),  # WCAG asks nothing of disabled controls: legible anyway
+    ("text_disabled", "raised", PART),
+    *(
+        (part, back, PART)
+        for part in ("border_strong", "focus", "accent")
+        for back in ("window", "surface", "surface_alt")
+    ),
+    ("focus", "raised", PART),
+    ("focus", "bubble", PART),
+)
+
+
+def colours(look: Look) -> dict[str, str]:
+    """Every role's colour in `look`, as "#rrggbb"."""
+    return dict(_COLOURS[look])

@@ -1,0 +1,123 @@
+"""The window's icons: the SVG files in `resources/ui-icons/`, tinted from the current look.
+
+`set_icon(button, "copy")` gives a button its icon and keeps it in the look's colours: the
+name and tone are kept on the button, and a change of look tints every such button again.
+An icon has the `tone`'s colour at rest, the text colour under the mouse (QIcon's Active mode),
+and the disabled text colour when the button cannot be used.
+
+The files are read and drawn on first use (Qt's SVG image plugin: nothing is imported for
+it here), once per name, colour, size and pixel ratio.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from PySide6.QtCore import QBuffer, QByteArray, QSize
+from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
+from PySide6.QtWidgets import QAbstractButton, QApplication
+
+from chatdesk.core.paths import package_data
+from chatdesk.ui.theme.colours import Look, colours
+
+ICON_PROPERTY = "chatdeskIcon"  # "name tone" on a widget whose icon follows the look
+HIDDEN_PROPERTY = "chatdeskIconHidden"  # true while the icon is withheld (`show_icon`)
+TONES = ("quiet", "text", "accent", "on_accent", "danger", "success", "warning")
+_SIZES = (16, 18, 20, 24, 32, 40)
+_NONE = QIcon()
+
+
+def folder() -> Path:
+    return package_data("resources") / "ui-icons"
+
+
+def names() -> tuple[str, ...]:
+    return tuple(sorted(path.stem for path in folder().glob("*.svg")))
+
+
+def icon(name: str, look: Look, tone: str = "quiet") -> QIcon:
+    """`name`'s icon in `look`: `tone`'s colour, the text colour when active, dimmed when
+    disabled."""
+    ratios = frozenset({1.0, *(screen.devicePixelRatio() for screen in QGuiApplication.screens())})
+    return _icon(name, look, tone, ratios)
+
+
+@cache
+def _icon(name: str, look: Look, tone: str, ratios: frozenset[float]) -> QIcon:
+    palette = colours(look)
+    rest = palette["text_quiet"] if tone == "quiet" else palette[tone]
+    active = palette["text"] if tone == "quiet" else rest
+    made = QIcon()
+    for size in _SIZES:
+        for ratio in sorted(ratios):
+            for mode, colour in (
+                (QIcon.Mode.Normal, rest),
+                (QIcon.Mode.Active, active),
+                (QIcon.Mode.Selected, palette["on_accent"]),
+                (QIcon.Mode.Disabled, palette["text_disabled"]),
+            ):
+                made.addPixmap(_pixmap(name, colour, size, ratio), mode)
+    return made
+
+
+def set_icon(widget: QAbstractButton, name: str, look: Look, tone: str = "quiet") -> None:
+    """Give `widget` the icon `name`, and keep it tinted for the look (`retint`)."""
+    widget.setProperty(ICON_PROPERTY, f"{name} {tone}")
+    if not widget.property(HIDDEN_PROPERTY):
+        widget.setIcon(icon(name, look, tone))
+
+
+def show_icon(widget: QAbstractButton, shown: bool, look: Look) -> None:
+    """Draw `widget`'s icon (given by `set_icon`) or withhold it, keeping its place: a button
+    that shows only when wanted (a message's actions) stays in the tab order and to a screen
+    reader while its icon is withheld."""
+    if bool(widget.property(HIDDEN_PROPERTY)) != (not shown):
+        widget.setProperty(HIDDEN_PROPERTY, not shown)
+        tinted = widget.property(ICON_PROPERTY)
+        if shown and isinstance(tinted, str):
+            name, tone = tinted.split(" ")
+            widget.setIcon(icon(name, look, tone))
+        elif not shown:
+            widget.setIcon(_NONE)
+
+
+def retint(look: Look) -> None:
+    """Tint every button's icon for `look` (the look changed)."""
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    for widget in app.allWidgets():
+        tinted = widget.property(ICON_PROPERTY)
+        hidden = widget.property(HIDDEN_PROPERTY)
+        if isinstance(tinted, str) and isinstance(widget, QAbstractButton) and not hidden:
+            name, tone = tinted.split(" ")
+            widget.setIcon(icon(name, look, tone))
+
+
+def picture(name: str, colour: str, size: int, ratio: float = 1.0) -> QPixmap:
+    """`name` drawn `size` pixels square in `colour` ("#rrggbb") at the pixel ratio `ratio`."""
+    return _pixmap(name, colour, size, ratio)
+
+
+@cache
+def _source(name: str) -> bytes:
+    path = folder() / f"{name}.svg"
+    if not path.is_file():
+        raise KeyError(f"no icon named {name!r} in {folder()}")
+    return path.read_bytes()
+
+
+@cache
+def _pixmap(name: str, colour: str, size: int, ratio: float) -> QPixmap:
+    data = QByteArray(_source(name).replace(b"currentColor", colour.encode("ascii")))
+    buffer = QBuffer(data)
+    reader = QImageReader(buffer, QByteArray(b"svg"))
+    pixels = round(size * ratio)
+    reader.setScaledSize(QSize(pixels, pixels))
+    image = reader.read()
+    if image.isNull():
+        raise ValueError(f"icon {name!r} could not be drawn: {reader.errorString()}")
+    pixmap = QPixmap.fromImage(image)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap

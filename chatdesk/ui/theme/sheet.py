@@ -1,0 +1,212 @@
+"""The style sheets: the app's (every window and dialog) and the main window's own.
+
+Made from the look's colours (colours.py) and the scales (scale.py) for the current body font,
+and made again when either changes (watcher.py, and the main window on `changed`): a sheet
+holds colours and sizes, not references to them.
+
+Every control keeps a visible keyboard focus: buttons and editable text areas draw a 2 px ring
+(padding shrinks by 1 px so nothing moves); Fusion draws none on text areas. Line edits, combo
+boxes, spin boxes, check boxes and tabs keep Fusion's own focus frame. Read-only text (the
+conversation) gets no frame: it is content, not a field.
+"""
+
+from __future__ import annotations
+
+from string import Template
+
+from chatdesk.ui.theme.colours import Look, colours
+from chatdesk.ui.theme.scale import RADIUS, SPACE, TYPE
+
+_APP = Template("""
+QPushButton, QToolButton {
+    background: $raised;
+    border: 1px solid $border_strong;
+    border-radius: ${radius_m}px;
+    padding: 4px 12px;
+    outline: none; /* the ring below shows focus; no dotted box around the label too */
+}
+QToolButton { padding: 3px 6px; }
+QPushButton:hover, QToolButton:hover { background: $hover; }
+QPushButton:pressed, QToolButton:pressed, QToolButton:checked { background: $pressed; }
+QPushButton:focus { border: 2px solid $focus; padding: 3px 11px; }
+QToolButton:focus { border: 2px solid $focus; padding: 2px 5px; }
+QPushButton:disabled, QToolButton:disabled {
+    background: $window;
+    border-color: $border;
+    color: $text_disabled;
+}
+QPushButton[primary="true"]:enabled {
+    background: $accent;
+    border-color: $accent;
+    color: $on_accent;
+}
+QPushButton[primary="true"]:enabled:hover { border-color: $text; }
+QPushButton[primary="true"]:enabled:focus { border: 2px solid $text; }
+
+QPlainTextEdit[readOnly="false"], QTextEdit[readOnly="false"] {
+    background: $surface;
+    border: 1px solid $border_strong;
+    border-radius: ${radius_m}px;
+    padding: 2px;
+}
+QPlainTextEdit[readOnly="false"]:focus, QTextEdit[readOnly="false"]:focus {
+    border: 2px solid $focus;
+    padding: 1px;
+}
+
+QFrame#attachmentChip {
+    background: $surface_alt;
+    border: 1px solid $border;
+    border-radius: 11px;
+}
+QToolButton#chipRemove {
+    background: transparent;
+    border: 2px solid transparent;
+    border-radius: 9px;
+    padding: 0 2px;
+}
+QToolButton#chipRemove:hover { background: $hover; }
+QToolButton#chipRemove:focus { border-color: $focus; }
+QToolButton#chipAction {
+    background: transparent;
+    border: 1px solid $border_strong;
+    border-radius: 9px;
+    padding: 0 6px;
+}
+QToolButton#chipAction:hover { background: $hover; }
+QToolButton#chipAction:focus { border: 2px solid $focus; padding: 0 5px; }
+
+QSplitter::handle { background: $window; }
+QSplitter::handle:horizontal { width: 4px; }
+QSplitter::handle:vertical { height: 4px; }
+QSplitter::handle:hover { background: $accent; }
+
+QScrollBar:vertical { background: transparent; width: 10px; margin: 0; }
+QScrollBar:horizontal { background: transparent; height: 10px; margin: 0; }
+QScrollBar::handle { background: $border_strong; border-radius: 3px; margin: 2px; }
+QScrollBar::handle:vertical { min-height: 24px; }
+QScrollBar::handle:horizontal { min-width: 24px; }
+QScrollBar::handle:hover, QScrollBar::handle:pressed { background: $text_quiet; }
+QScrollBar::add-line, QScrollBar::sub-line { width: 0; height: 0; border: none; }
+QScrollBar::add-page, QScrollBar::sub-page { background: none; }
+
+QToolTip {
+    background: $tooltip;
+    color: $on_tooltip;
+    border: 1px solid $border_strong;
+    padding: 4px;
+}
+""")
+
+_WINDOW = Template("""
+#conversation { background: $surface; }
+MessageBrowser { background: transparent; }
+QScrollArea { background: $surface; }
+#userMessage #bubble {
+    background: $bubble;
+    color: $on_bubble;
+    border: none;
+    border-radius: ${radius_l}px;
+}
+#userMessage MessageBrowser { color: $on_bubble; }
+#messageHeader { color: $text; font-weight: 600; }
+#speakerName { color: $text; font-weight: 600; }
+#messageMeta, #branchPosition, #attachments, #sourceBase {
+    color: $text_quiet;
+    font-size: ${caption}pt;
+}
+#messageStatus { color: $text_quiet; }
+#messageStatus[state="error"] { color: $danger; font-weight: 600; }
+#messageStatus[state="interrupted"] { color: $warning; }
+#backgroundStatus { color: $warning; font-weight: 600; }
+#readOnlyBanner {
+    background: $surface_alt;
+    border-bottom: 2px solid $warning;
+    padding: 8px 12px;
+}
+#messageStatus[state="streaming"], #messageStatus[state="pending"] { color: $link; }
+#reasoning {
+    background: $surface_alt;
+    color: $text_quiet;
+    border: none;
+    border-left: 3px solid $border;
+}
+#toolCard {
+    background: $surface_alt;
+    border: 1px solid $border;
+    border-radius: ${radius_m}px;
+}
+#toolTitle { font-weight: 600; }
+#toolsButton, #knowledgeButton { padding-right: 16px; }
+#toolsButton::menu-indicator, #knowledgeButton::menu-indicator {
+    subcontrol-origin: padding; subcontrol-position: center right; }
+#compareButton { padding-right: 22px; }
+#compareButton:focus { padding-right: 21px; }
+#compareButton::menu-button {
+    width: 18px;
+    border: none;
+    border-left: 1px solid $border_strong;
+}
+#toolState, #toolCaption { color: $text_quiet; }
+#toolState[state="failed"] { color: $danger; }
+#toolState[state="not_finished"], #toolState[state="waiting"] { color: $warning; font-weight: 600; }
+#toolState[state="running"], #toolState[state="streaming"] { color: $link; }
+#toolText { background: $surface; border: 1px solid $border; border-radius: ${radius_s}px; }
+#threadHeader { background: $window; border-bottom: 1px solid $border; }
+#threadTitle { font-size: ${subtitle}pt; font-weight: 600; }
+#threadModel { color: $text_quiet; }
+#contextGauge { max-height: 14px; border: 1px solid $border_strong; border-radius: ${radius_s}px;
+    text-align: center; font-size: ${caption}pt; background: $surface; }
+#contextGauge::chunk { background: $success; border-radius: 3px; }
+#contextGauge[level="warn"]::chunk { background: $warning; }
+#contextGauge[level="full"]::chunk { background: $danger; }
+#emptyTitle { font-size: ${title}pt; font-weight: 600; }
+#emptyHint { color: $text_quiet; margin-bottom: ${space_m}px; }
+#examplePrompt { padding: 8px 16px; min-width: 380px; text-align: left;
+    background: $surface_alt; border: 1px solid $border; }
+#examplePrompt:hover { background: $hover; }
+#examplePrompt:focus { border: 2px solid $focus; padding: 7px 15px; }
+#messageAction {
+    border: 1px solid transparent;
+    border-radius: ${radius_s}px;
+    padding: 3px;
+    color: $text_quiet;
+    background: transparent;
+}
+#messageAction:hover { background: $hover; color: $text; }
+#messageAction:focus { border: 2px solid $focus; padding: 2px; }
+#reasoningToggle, #sourcesToggle, #sourceRow {
+    border: none;
+    border-radius: ${radius_s}px;
+    padding: 2px 6px;
+    color: $text_quiet;
+    background: transparent;
+    font-weight: 600;
+}
+#reasoningToggle:hover, #sourcesToggle:hover,
+#sourceRow:hover { background: $hover; }
+#reasoningToggle:focus, #sourcesToggle:focus,
+#sourceRow:focus { border: 2px solid $focus; }
+#sourceRow { color: $text; font-weight: normal; }
+#jumpToLatest { background: $accent; color: $on_accent; border: none;
+    border-radius: 14px; padding: 4px 12px; }
+#jumpToLatest:focus { border: 2px solid $text; padding: 2px 10px; }
+""")
+
+
+def _values(look: Look, body_points: float) -> dict[str, str]:
+    values = colours(look)
+    values.update({name: f"{body_points * factor:.1f}" for name, factor in TYPE.items()})
+    values.update({f"radius_{name}": str(px) for name, px in RADIUS.items()})
+    values.update({f"space_{name}": str(px) for name, px in SPACE.items()})
+    return values
+
+
+def app_sheet(look: Look, body_points: float) -> str:
+    """The sheet of the whole app in `look`, for a body font of `body_points`."""
+    return _APP.substitute(_values(look, body_points))
+
+
+def window_sheet(look: Look, body_points: float) -> str:
+    """The main window's own sheet (messages, header, empty state), on top of the app's."""
+    return _WINDOW.substitute(_values(look, body_points))
