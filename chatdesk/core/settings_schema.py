@@ -306,8 +306,9 @@ class UiSettings:
 
     theme: str = setting(
         "system",
-        "Colours: follow the system's light or dark mode, or always light or dark.",
-        choices=("system", "light", "dark"),
+        "Colours: follow the system's light or dark mode, always light or dark, or high"
+        " contrast (white on black, yellow accents).",
+        choices=("system", "light", "dark", "high-contrast"),
     )
     font_size: int = setting(
         0,

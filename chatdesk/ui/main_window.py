@@ -27,7 +27,7 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader
 from chatdesk.ui.sync.style import SYNC_STYLE
-from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark, window_sheet
+from chatdesk.ui.theme import ThemeWatcher, current_look, window_sheet
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
 from chatdesk.ui.window.ids import is_id
@@ -447,7 +447,7 @@ class MainWindow(QMainWindow):
     def _theme_changed(self) -> None:
         self.setStyleSheet(_window_style())
         if self._service is not None:  # messages, and their formatter, come with the service
-            self.formatter.dark = is_dark(_app())
+            self.formatter.follow(_app())
             self.formatter.clear()
             self.view.refresh_all()
 

@@ -13,10 +13,11 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
+    QCursor,
     QDesktopServices,
     QGuiApplication,
 )
-from PySide6.QtWidgets import QMainWindow, QMessageBox
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolTip
 
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.service import ChatService
@@ -227,7 +228,13 @@ class MessageActions:
         blocks = widget.code_blocks() if widget else ()
         if number.isdigit() and int(number) < len(blocks):
             QGuiApplication.clipboard().setText(blocks[int(number)])
-            self._say("Code copied.")
+            assert widget is not None
+            self._tell("Code copied.")
+            # Beside the link that was used: the text cursor stands on it when a key chose it.
+            body = widget.body
+            at = body.viewport().mapToGlobal(body.cursorRect().center())
+            clicked = body.rect().contains(body.mapFromGlobal(QCursor.pos()))
+            QToolTip.showText(QCursor.pos() if clicked else at, "✓ Copied", body)
 
     def _open_source(self, message_id: uuid.UUID, number: str) -> None:
         widget = self._view.widget_for(message_id)

@@ -134,8 +134,15 @@ async def _seed(core: Core) -> object:
     return thread.id
 
 
-async def _shoot(app: QApplication, core: Core, out: Path, name: str, setup: object) -> None:
-    for theme in ("light", "dark"):
+async def _shoot(
+    app: QApplication,
+    core: Core,
+    out: Path,
+    name: str,
+    setup: object,
+    themes: tuple[str, ...] = ("light", "dark"),
+) -> None:
+    for theme in themes:
         apply_theme(app, theme)
         window = MainWindow(core.service)
         window.resize(1280, 860)
@@ -192,10 +199,11 @@ async def main(app: QApplication, out: Path) -> int:
             window.show_thread(showcase)
             await _until(lambda: _formatted(window, 4))
             window.view.jump_to_latest()
+            window.view.widgets[-1].footer.set_hovered(True)  # as the mouse over the answer does
 
         await _shoot(app, core, out, "empty", empty)
         await _shoot_opening(app, out, kept)
-        await _shoot(app, core, out, "thread", thread)
+        await _shoot(app, core, out, "thread", thread, ("light", "dark", "high-contrast"))
     finally:
         await core.aclose()
     for name, env in (

@@ -37,6 +37,8 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     qtbot.waitUntil(lambda: picker.count() == 6 and picker.isVisible())
     assert picker.itemText(0) == "No assistant"
     assert window.view.empty.title.text() == "What shall we talk about?"
+    general = window.view.empty.emblem  # its picture, drawn once the window has painted
+    qtbot.waitUntil(lambda: general.isVisible() and not general.pixmap().isNull())
 
     _choose(picker, "Translator")
 

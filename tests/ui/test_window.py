@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
+    QToolTip,
 )
 from pytestqt.qtbot import QtBot
 
@@ -200,6 +201,8 @@ def test_copy_actions_and_keyboard_shortcuts(
     window.actions_.follow_link("chatdesk:copy-code/0", answer.message.id)
     assert answer.rendered is not None
     assert clipboard.text() == answer.rendered.code_blocks[0]
+    assert QToolTip.text() == "✓ Copied"  # said beside the link
+    assert window.actions_.last_announcement == "Code copied."  # and to a screen reader
 
     qtbot.keyClick(window, Qt.Key.Key_R, CTRL)  # regenerate
     qtbot.waitUntil(lambda: answer_done(window) and window.view.widgets[1] is not answer)

@@ -18,6 +18,7 @@ from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
+from chatdesk.core.render.model import ICON_PREFIX
 from chatdesk.core.render.palette import Palette
 from chatdesk.core.trust.links import copy_code_href
 
@@ -34,8 +35,9 @@ def code_block_html(code: str, language: str, info: str, number: int, palette: P
     return (
         f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{palette.code_background}"'
         ' style="margin-top: 4px; margin-bottom: 10px">'
-        f'<tr><td style="color: {palette.muted}">{label}</td>'
-        f'<td align="right"><a href="{copy_code_href(number)}">Copy</a></td></tr>'
+        f'<tr><td bgcolor="{palette.code_header_background}" style="color: {palette.muted}">'
+        f"{label}</td>"
+        f'<td bgcolor="{palette.code_header_background}" align="right">{_copy(number)}</td></tr>'
         f'<tr><td colspan="2"><pre style="margin: 0; white-space: pre-wrap; '
         f'color: {palette.code_text}">{body}</pre></td></tr></table>'
     )
@@ -47,10 +49,20 @@ def text_block_html(text: str, label: str, number: int, palette: Palette) -> str
     block cannot afford."""
     return (
         f'<p style="margin-top: 4px; margin-bottom: 0; color: {palette.muted}">'
-        f'{escape(label)} · <a href="{copy_code_href(number)}">Copy</a></p>'
+        f"{escape(label)} · {_copy(number)}</p>"
         f'<pre style="margin-top: 0; margin-bottom: 10px; white-space: pre-wrap; '
         f'background-color: {palette.code_background}; color: {palette.code_text}">'
         f"{escape(text, quote=False)}</pre>"
+    )
+
+
+def _copy(number: int) -> str:
+    """The Copy link: the window's copy icon (ICON_PREFIX, drawn by the window in the look's
+    colours) and the word, which a screen reader reads."""
+    return (
+        f'<a href="{copy_code_href(number)}" style="text-decoration: none">'
+        f'<img src="{ICON_PREFIX}copy" width="14" height="14" style="vertical-align: middle">'
+        "\u00a0Copy</a>"
     )
 
 

@@ -24,8 +24,11 @@ from chatdesk.core.render.palette import palette_for
 from chatdesk.core.render.typesetting import typeset
 
 MAX_FORMULA_CHARS = 2_000
-_TEXT_PX = 14  # matches ~14 px body text
-_DISPLAY_PX = 16
+# Computer Modern's small letters are ~0.43 of its size, the interface fonts' ~0.53: drawn
+# a fifth larger than the text around it, a formula's letters match the text's.
+_INLINE_SIZE = 1.2
+_DISPLAY_SIZE = 1.35  # a displayed formula stands out a little
+_SMALLEST_PX, _LARGEST_PX = 8, 48
 _MAX_SCALE = 4.0
 
 
@@ -38,35 +41,44 @@ class FormulaImage:
 
 
 _CACHE_SIZE = 512
-_cache: OrderedDict[tuple[str, bool, bool, float], FormulaImage | None] = OrderedDict()
+_cache: OrderedDict[tuple[str, bool, bool, float, int], FormulaImage | None] = OrderedDict()
 
 
 def formula_image(
-    formula: str, dark: bool, display: bool, deadline: float = math.inf, scale: float = 1.0
+    formula: str,
+    dark: bool,
+    display: bool,
+    deadline: float = math.inf,
+    scale: float = 1.0,
+    text_px: int = 13,
 ) -> FormulaImage | None:
-    """The formula drawn in the look's text colour on a transparent background, for a screen of
-    device pixel ratio `scale` (its pixels are `scale` × its size), or None when mathtext
+    """The formula drawn in the look's text colour on a transparent background, as large as
+    text of `text_px` pixels around it, for a screen of device pixel ratio `scale` (its pixels
+    are `scale` × its size), or None when mathtext
     cannot draw it. Drawn formulas are remembered (least recently used go first); one not drawn
     yet is skipped (None, not remembered) once `time.monotonic()` is past `deadline`, so a
     message with hundreds of formulas cannot exceed its time."""
     scale = min(max(round(scale, 2), 1.0), _MAX_SCALE)
-    key = (formula, dark, display, scale)
+    text_px = min(max(text_px, _SMALLEST_PX), _LARGEST_PX)
+    key = (formula, dark, display, scale, text_px)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
     if time.monotonic() > deadline:
         return None
-    image = _cache[key] = _drawn_formula(formula, dark, display, scale)
+    image = _cache[key] = _drawn_formula(formula, dark, display, scale, text_px)
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return image
 
 
-def _drawn_formula(formula: str, dark: bool, display: bool, scale: float) -> FormulaImage | None:
+def _drawn_formula(
+    formula: str, dark: bool, display: bool, scale: float, text_px: int = 13
+) -> FormulaImage | None:
     source = formula.strip()
     if not source or len(source) > MAX_FORMULA_CHARS:
         return None
-    size = _DISPLAY_PX if display else _TEXT_PX
+    size = round(text_px * (_DISPLAY_SIZE if display else _INLINE_SIZE))
     pixels = _draw(source, size, scale)
     if pixels is None and ("\\\\" in source or "\\begin" in source):
         pixels = _draw_lines(source, size, scale)

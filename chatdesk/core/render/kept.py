@@ -70,6 +70,7 @@ class KeptKey:
     text_digest: str
     dark: bool
     pixel_ratio: float
+    text_px: int = 13  # the text's size, which formulas are drawn to match
 
 
 class KeptRenders:
@@ -233,7 +234,7 @@ class KeptRenders:
     def _stored_key(self, key: KeptKey) -> bytes:
         theme = "dark" if key.dark else "light"
         parts = (self._fingerprint, key.message_id.hex, key.text_digest, theme)
-        text = "\0".join((*parts, f"{key.pixel_ratio:g}"))
+        text = "\0".join((*parts, f"{key.pixel_ratio:g}", str(key.text_px)))
         return hashlib.blake2b(text.encode(), digest_size=20).digest()
 
 

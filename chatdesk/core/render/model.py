@@ -17,6 +17,8 @@ class RenderOptions:
     remote_image_data: Mapping[str, bytes] = field(default_factory=dict, hash=False)
     """url -> fetched bytes; used only when `load_remote_images` is set."""
     pixel_ratio: float = 1.0
+    text_px: int = 13
+    """The size of the text around a formula in pixels (its font's): formulas are drawn to match."""
     """The screen's device pixel ratio: formulas are drawn for it, pixel for pixel (a picture
     drawn larger and shrunk by the text engine loses its thin strokes: "=" turns into "-")."""
     code_block_offset: int = 0
@@ -49,6 +51,12 @@ class Rendered:
     complete: bool = True
     """False when formulas are shown as their source because the math library was not loaded
     (the same text is formatted fully once it is): not worth keeping past this run."""
+
+
+# A picture the window draws itself, in its look's colours, named after the prefix: the copy
+# icon of a code block ("chatdesk-icon:copy"). Not in `Rendered.images`; a message cannot name
+# one (its images become placeholders, chatdesk/core/render/images.py).
+ICON_PREFIX = "chatdesk-icon:"
 
 
 def picture_name(kind: str, data: bytes) -> str:

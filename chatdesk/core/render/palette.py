@@ -17,26 +17,29 @@ class Palette:
     border: str  # table rules
     inline_code_background: str
     code_background: str
+    code_header_background: str  # a code block's head: its language and Copy
     code_text: str  # code tokens the highlighting style leaves uncoloured
     code_style: str  # Pygments style name
 
 
 LIGHT = Palette(
-    text="#1e1e1e",
-    muted="#6e6e6e",
+    text="#1d1f23",
+    muted="#5c6270",
     border="#c4c4c4",
     inline_code_background="#eeeff1",
-    code_background="#f4f5f7",
+    code_background="#f5f6f8",
+    code_header_background="#e9ebef",
     code_text="#1e1e1e",
     code_style="default",
 )
 
 DARK = Palette(
-    text="#e6e6e6",
-    muted="#9a9a9a",
+    text="#e7e8ea",
+    muted="#aab0b9",
     border="#54575d",
     inline_code_background="#2f3235",
     code_background="#16181b",
+    code_header_background="#26282c",
     code_text="#e6edf3",
     code_style="github-dark",
 )

@@ -302,8 +302,9 @@ class HtmlWriter:
             return None
         if self._math_deadline == math.inf:
             self._math_deadline = time.monotonic() + MATH_BUDGET
+        options = self._options
         return formula_image(
-            source, self._options.dark, display, self._math_deadline, self._options.pixel_ratio
+            source, options.dark, display, self._math_deadline, options.pixel_ratio, options.text_px
         )
 
     def _math_source(self, token: Token, display: bool) -> None:

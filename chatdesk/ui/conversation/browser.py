@@ -23,11 +23,12 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
-from chatdesk.core.render.model import Rendered
+from chatdesk.core.render.model import ICON_PREFIX, Rendered
 from chatdesk.core.render.plain import plain_text
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 _PNG = b"\x89PNG\r\n\x1a\n"
+_DRAWN_ICONS = frozenset({"copy"})  # the icons a rendered message may show (ICON_PREFIX)
 CARET = "\u258d"  # ▍ after a streaming answer's last word
 
 
@@ -57,16 +58,28 @@ class MessageBrowser(QTextBrowser):
     def loadResource(self, kind: int, name: QUrl | str) -> Any:
         """Only the renderer's own images; nothing from disk, nothing from the network."""
         if kind == QTextDocument.ResourceType.ImageResource.value:
-            data = self._images.get(name.toString() if isinstance(name, QUrl) else name)
+            named = name.toString() if isinstance(name, QUrl) else name
+            if named.startswith(ICON_PREFIX) and named[len(ICON_PREFIX) :] in _DRAWN_ICONS:
+                return self._icon(named[len(ICON_PREFIX) :])
+            data = self._images.get(named)
             if data is not None:
                 # The renderer's formulas are PNG: named, Qt reads them without loading every
                 # image plugin to sniff the format (~0.7 MB, and their load on the first image).
                 # PySide6's stub wants bytes; at run time it takes the format as text only.
-                named = "PNG" if data.startswith(_PNG) else None
-                image = QImage.fromData(data, named)  # type: ignore[arg-type]
+                png = "PNG" if data.startswith(_PNG) else None
+                image = QImage.fromData(data, png)  # type: ignore[arg-type]
                 if not image.isNull() and image.width() * image.height() <= _MAX_IMAGE_PIXELS:
                     return image
         return None
+
+    def _icon(self, name: str) -> QImage:
+        """One of the window's icons, in the quiet text colour of the look."""
+        from chatdesk.ui.theme import current_look
+        from chatdesk.ui.theme.colours import colours
+        from chatdesk.ui.theme.icons import picture
+
+        colour = colours(current_look())["text_quiet"]
+        return picture(name, colour, 14, self.devicePixelRatioF()).toImage()
 
     def setSource(self, name: QUrl | str, type: Any = None) -> None:
         """Never navigate: a click on a link is reported, not followed."""

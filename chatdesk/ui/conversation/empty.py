@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
-from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from chatdesk.ui.theme import ThemeWatcher, current_look
+from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.theme.scale import ICON
 
 EXAMPLE_PROMPTS = (
     "Explain how a hash table works, with a small Python example",
@@ -44,12 +48,35 @@ class EmptyState(QWidget):
         self._layout.addStretch(2)
         self.buttons: list[QPushButton] = []
         self.assistant: str | None = None  # whose examples are shown; None: the general ones
+        self._painted = False  # the first paint waits for no icon (its SVG plugin loads later)
+        self.installEventFilter(self)
         self.show_general()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            self.removeEventFilter(self)
+            ThemeWatcher.of(_app()).changed.connect(self._draw_picture)
+            QTimer.singleShot(0, self._draw_picture)
+        return False
+
+    def _draw_picture(self) -> None:
+        """The general invitation's picture: the chat icon in the accent colour."""
+        if self.assistant is not None:
+            return
+        if not self._painted:
+            self.emblem.hide()
+            return
+        from chatdesk.ui.theme.icons import picture
+
+        accent = colours(current_look())["accent"]
+        self.emblem.setPixmap(picture("chat", accent, ICON["l"], self.devicePixelRatioF()))
+        self.emblem.show()
 
     def show_general(self) -> None:
         """The invitation and the general examples, which send at once."""
         self.assistant = None
-        self.emblem.hide()
+        self._draw_picture()
         self.title.setText("What shall we talk about?")
         self.hint.setText("Type below, or start with one of these:")
         self._fill(EXAMPLE_PROMPTS, "Sends this prompt as a new chat", self.prompt_chosen.emit)
@@ -88,3 +115,9 @@ class EmptyState(QWidget):
             button.clicked.connect(lambda _=False, p=prompt: emit(p))
             self._layout.insertWidget(4 + index, button, 0, Qt.AlignmentFlag.AlignHCenter)
             self.buttons.append(button)
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app

@@ -54,15 +54,19 @@ class MessageFooter(QWidget):
         self.meta.setObjectName("messageMeta")
         self.buttons = (self.copy, self.copy_plain, last, self.delete)
         versions = (self.previous, self.branch, self.next)
+        # The figures and versions stay put; the actions' places, empty until wanted, are on
+        # the side away from the text (an answer's right, the user's left).
         if user:
             row.addStretch(1)
-            row.addWidget(self.meta)
-            row.addSpacing(SPACE["s"])
-        for widget in (*versions, *self.buttons) if user else (*self.buttons, *versions):
-            row.addWidget(widget)
-        if not user:
+            for widget in (*self.buttons, *versions):
+                row.addWidget(widget)
             row.addSpacing(SPACE["s"])
             row.addWidget(self.meta)
+        else:
+            row.addWidget(self.meta)
+            row.addSpacing(SPACE["s"])
+            for widget in (*versions, *self.buttons):
+                row.addWidget(widget)
             row.addStretch(1)
         self._hovered = False
         for button in self.buttons:

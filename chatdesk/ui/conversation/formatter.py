@@ -18,11 +18,14 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QApplication
 
 from chatdesk.core.render.kept import KeptKey, KeptRenders, lasting
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.worker import RenderWorker
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.theme import is_dark
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.views import MessageView
@@ -80,6 +83,14 @@ class Formatter(QObject):
         self._closed = False
         self.dark = False
         self.pixel_ratio = 1.0  # the window's screen: what `prefetch` asks the disk for
+        self.text_px = 13  # the messages' text size, which formulas match
+
+    def follow(self, app: QApplication, pixel_ratio: float | None = None) -> None:
+        """Format for the app's look and font (and a screen of `pixel_ratio`, when given)."""
+        self.dark = is_dark(app)
+        self.text_px = QFontInfo(app.font()).pixelSize()
+        if pixel_ratio is not None:
+            self.pixel_ratio = pixel_ratio
 
     def cached(self, key: Key) -> Rendered | None:
         found = self._cache.get(key)
@@ -99,7 +110,7 @@ class Formatter(QObject):
             self._waiting[key].append(done)
             return
         self._waiting[key] = [done]
-        stored = self._stored(key, options.pixel_ratio)
+        stored = self._stored(key, options.pixel_ratio, options.text_px)
         self._runner.run(self._render(key, text, options), done=stored, quiet=True)
 
     async def prefetch(self, messages: Sequence[MessageView]) -> None:
@@ -125,13 +136,17 @@ class Formatter(QObject):
             ready.append(done)
             message = texts[key]
             options = RenderOptions(
-                dark=self.dark, pixel_ratio=self.pixel_ratio, citations=cited(message)
+                dark=self.dark,
+                pixel_ratio=self.pixel_ratio,
+                text_px=self.text_px,
+                citations=cited(message),
             )
             self.format(key, message.content[:SHOWN_CHARS], options, _settling(done))
         await asyncio.wait(ready, timeout=AHEAD_WAIT)
 
     async def _read_kept(self, kept: KeptRenders, keys: list[Key]) -> None:
-        wanted = {KeptKey(key[0], key[1], key[2], self.pixel_ratio): key for key in keys}
+        ratio, size = self.pixel_ratio, self.text_px
+        wanted = {KeptKey(key[0], key[1], key[2], ratio, size): key for key in keys}
         asked = kept.submit(kept.get_many, list(wanted))
         try:
             found = await asyncio.wait_for(asyncio.wrap_future(asked), KEPT_WAIT)
@@ -152,12 +167,13 @@ class Formatter(QObject):
             self._waiting.pop(key, None)  # a later request for this message starts afresh
             raise
 
-    def _stored(self, key: Key, pixel_ratio: float) -> Done:
+    def _stored(self, key: Key, pixel_ratio: float, text_px: int) -> Done:
         def store(rendered: Rendered) -> None:
             self._remember(key, rendered)
             message_id, digest, dark, remote_images = key
             if self._kept is not None and not remote_images and lasting(rendered):
-                self._to_keep.append((KeptKey(message_id, digest, dark, pixel_ratio), rendered))
+                kept_key = KeptKey(message_id, digest, dark, pixel_ratio, text_px)
+                self._to_keep.append((kept_key, rendered))
                 if not self._keeping:
                     self._keeping = True
                     self._runner.run(self._write_kept(self._kept), quiet=True)

@@ -344,6 +344,7 @@ class MessageWidget(QFrame):
         return RenderOptions(
             dark=self._formatter.dark,
             pixel_ratio=self.devicePixelRatioF(),
+            text_px=self._formatter.text_px,
             load_remote_images=bool(self._remote_images),
             remote_image_data=self._remote_images,
             code_block_offset=code_offset,

@@ -6,7 +6,12 @@ from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QSpin
 
 from chatdesk.core.config import UiSettings
 
-THEME_CHOICES = (("System", "system"), ("Light", "light"), ("Dark", "dark"))
+THEME_CHOICES = (
+    ("System", "system"),
+    ("Light", "light"),
+    ("Dark", "dark"),
+    ("High contrast", "high-contrast"),
+)
 # The spin box shows "Default" one step below the smallest size: 0 in the settings.
 _DEFAULT_STEP = 7
 _LARGEST_FONT = 32

@@ -14,7 +14,7 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QSize
+from PySide6.QtCore import QBuffer, QByteArray, QSize, Qt
 from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
@@ -25,7 +25,6 @@ ICON_PROPERTY = "chatdeskIcon"  # "name tone" on a widget whose icon follows the
 HIDDEN_PROPERTY = "chatdeskIconHidden"  # true while the icon is withheld (`show_icon`)
 TONES = ("quiet", "text", "accent", "on_accent", "danger", "success", "warning")
 _SIZES = (16, 18, 20, 24, 32, 40)
-_NONE = QIcon()
 
 
 def folder() -> Path:
@@ -79,7 +78,7 @@ def show_icon(widget: QAbstractButton, shown: bool, look: Look) -> None:
             name, tone = tinted.split(" ")
             widget.setIcon(icon(name, look, tone))
         elif not shown:
-            widget.setIcon(_NONE)
+            widget.setIcon(_blank())
 
 
 def retint(look: Look) -> None:
@@ -98,6 +97,14 @@ def retint(look: Look) -> None:
 def picture(name: str, colour: str, size: int, ratio: float = 1.0) -> QPixmap:
     """`name` drawn `size` pixels square in `colour` ("#rrggbb") at the pixel ratio `ratio`."""
     return _pixmap(name, colour, size, ratio)
+
+
+@cache
+def _blank() -> QIcon:
+    """An icon that draws nothing: a button shows its text when it has no icon at all."""
+    empty = QPixmap(_SIZES[-1], _SIZES[-1])
+    empty.fill(Qt.GlobalColor.transparent)
+    return QIcon(empty)
 
 
 @cache

@@ -16,7 +16,6 @@ from chatdesk.ui.context.window_choice import ContextWindowChoice
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import Formatter
 from chatdesk.ui.message_actions import MessageActions
-from chatdesk.ui.theme import is_dark
 from chatdesk.ui.window.gauge import ContextGauge
 
 if TYPE_CHECKING:
@@ -48,7 +47,7 @@ class ConversationParts:
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self.formatter = Formatter(renderer, runner, window, kept=kept)
-        self.formatter.dark, self.formatter.pixel_ratio = is_dark(app), window.devicePixelRatioF()
+        self.formatter.follow(app, window.devicePixelRatioF())
         view.formatter = self.formatter
         self.controller = ConversationController(
             service, runner, conversation, window, prefetch=self.formatter.prefetch

@@ -6,6 +6,7 @@ import re
 from html.parser import HTMLParser
 
 from chatdesk.core.render import Rendered
+from chatdesk.core.render.model import ICON_PREFIX
 
 FORBIDDEN_TAGS = {
     "script", "iframe", "object", "embed", "style", "link", "meta", "base", "form", "input",
@@ -46,7 +47,8 @@ def hrefs(html: str) -> list[str]:
 
 
 def assert_safe(rendered: Rendered) -> None:
-    """Nothing executable, nothing loaded from outside `images`, only links that may open."""
+    """Nothing executable, nothing loaded from outside `images` (but the window's own copy
+    icon), only links that may open."""
     lowered = rendered.html.lower()
     for tag in FORBIDDEN_TAGS:
         assert f"<{tag}" not in lowered, tag
@@ -54,8 +56,8 @@ def assert_safe(rendered: Rendered) -> None:
         assert tag not in FORBIDDEN_TAGS, tag
         for name, value in attrs.items():
             assert not name.startswith("on"), (tag, name)
-            if name == "src":
-                assert value in rendered.images, value
+            if name == "src":  # the message's own pictures, or the window's copy icon
+                assert value in rendered.images or value == f"{ICON_PREFIX}copy", value
             if name == "href":
                 assert _allowed_href(value or ""), value
             assert name not in ("style",) or "url(" not in (value or ""), value

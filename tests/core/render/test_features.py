@@ -7,6 +7,7 @@ import re
 import pytest
 
 from chatdesk.core.render import RenderOptions, render_markdown, render_plain
+from chatdesk.core.render.palette import DARK, LIGHT
 from tests.core.render.html_checks import assert_safe, hrefs, read, visible_text
 
 
@@ -103,7 +104,7 @@ def test_ordered_list_keeps_its_start_number() -> None:
 def test_blockquote_nests_and_is_muted() -> None:
     html = render_markdown("> outer\n> > inner\n").html
     assert html.count("<blockquote") == 2
-    assert "color: #6e6e6e" in html
+    assert f"color: {LIGHT.muted}" in html
 
 
 def test_task_lists_are_characters_not_inputs() -> None:
@@ -162,8 +163,8 @@ def test_code_colours_follow_the_look() -> None:
     light = render_markdown("```python\nimport os\n```", RenderOptions(dark=False)).html
     dark = render_markdown("```python\nimport os\n```", RenderOptions(dark=True)).html
     assert light != dark
-    assert 'bgcolor="#f4f5f7"' in light
-    assert 'bgcolor="#16181b"' in dark
+    assert f'bgcolor="{LIGHT.code_background}"' in light
+    assert f'bgcolor="{DARK.code_background}"' in dark
 
 
 # A sample that drives most lexers through many token types: keywords, numbers in several

@@ -123,3 +123,13 @@ def test_formulas_are_drawn_pixel_for_pixel_for_the_screen_and_keep_thin_strokes
 
 def _runs(column: list[bool]) -> int:
     return sum(ink and not before for before, ink in zip([False, *column], column, strict=False))
+
+
+def test_formulas_grow_with_the_text_around_them() -> None:
+    small = formula_image(r"x^2 + y", dark=False, display=False, text_px=13)
+    large = formula_image(r"x^2 + y", dark=False, display=False, text_px=26)
+    assert small is not None and large is not None
+    assert 1.6 < large.height / small.height < 2.2  # twice the text, about twice the formula
+    # Computer Modern's small letters are smaller than an interface font's: drawn a fifth
+    # larger, an inline formula stands about as tall as a line of 13 px text (~15-20 px).
+    assert 13 <= small.height <= 24
