@@ -27,7 +27,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.ui.conversation.buttons import flat_button
+from chatdesk.ui.conversation.buttons import flat_button, icon_button
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import set_icon
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.views import ToolCallView
@@ -76,12 +78,10 @@ class ToolCallCard(QFrame):
         outer.setSpacing(2)
         head = QHBoxLayout()
         head.setSpacing(6)
-        self._fold = QToolButton()
-        self._fold.setObjectName("toolFold")
+        self._fold = icon_button(
+            "expand", "Show the arguments and the result", "Show the arguments and the result"
+        )
         self._fold.setCheckable(True)
-        self._fold.setAutoRaise(True)
-        self._fold.setText("▸")
-        self._fold.setAccessibleName("Show the arguments and the result")
         self._fold.toggled.connect(self._toggle)
         self._title = QLabel()
         self._title.setObjectName("toolTitle")
@@ -185,7 +185,10 @@ class ToolCallCard(QFrame):
             self._state.setText(f"Running… {seconds:.0f} s")
 
     def _toggle(self, shown: bool) -> None:
-        self._fold.setText("▾" if shown else "▸")
+        set_icon(self._fold, "collapse" if shown else "expand", current_look())
+        words = "Hide" if shown else "Show"
+        self._fold.setAccessibleName(f"{words} the arguments and the result")
+        self._fold.setToolTip(f"{words} the arguments and the result")
         if self._details is None:
             self._details = self._make_details()
             layout = self.layout()
@@ -201,9 +204,9 @@ class ToolCallCard(QFrame):
         layout.setSpacing(2)
         self._arguments = FittedText("Arguments", 160)
         self._result = FittedText("Result", 240)
-        copy_arguments = flat_button("Copy arguments", "Copy the call's arguments")
+        copy_arguments = _copy_button("Copy arguments", "Copy the call's arguments")
         copy_arguments.clicked.connect(lambda: _copy(self.call.arguments))
-        copy_result = flat_button("Copy result", "Copy the tool's result")
+        copy_result = _copy_button("Copy result", "Copy the tool's result")
         copy_result.clicked.connect(lambda: _copy(self.call.result or ""))
         self._copy_result = copy_result
         layout.addWidget(_caption("Arguments"))
@@ -400,3 +403,11 @@ def _summary(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
         counts[word] = counts.get(word, 0) + 1
     said = ", ".join(f"{count} {word}" for word, count in counts.items())
     return f"{'▾' if unfolded else '▸'} {len(calls)} tool calls: {said}"
+
+
+def _copy_button(text: str, description: str) -> QToolButton:
+    """A quiet button with the copy icon beside its words."""
+    button = flat_button(text, description)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    set_icon(button, "copy", current_look())
+    return button
