@@ -8,8 +8,8 @@ screen reader, so nothing here is reachable by the mouse alone.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from chatdesk.ui.conversation.buttons import icon_button
 from chatdesk.ui.theme import current_look
@@ -69,6 +69,7 @@ class MessageFooter(QWidget):
                 row.addWidget(widget)
             row.addStretch(1)
         self._hovered = False
+        self._wanted: str | None = None  # a part to focus once shown (focus_part)
         for button in self.buttons:
             button.installEventFilter(self)
         self._show_icons()
@@ -79,6 +80,34 @@ class MessageFooter(QWidget):
         button = icon_button(icon, text, description or text)
         button.clicked.connect(lambda: self.action.emit(name))
         return button
+
+    _PARTS = ("copy", "copy_plain", "regenerate_or_edit", "delete", "previous", "next")
+
+    def focused_part(self) -> str | None:
+        """Which of its controls has the keyboard focus, by name (None: none of them)."""
+        return next((name for name in self._PARTS if getattr(self, name).hasFocus()), None)
+
+    def focus_part(self, name: str) -> None:
+        """Give the keyboard focus to the control `name`, or the nearest one that can take it;
+        while none can (an answer being written shows no actions), once one can (`settle`),
+        unless the focus has gone somewhere meanwhile."""
+        self._wanted = name
+        self.settle()
+
+    def settle(self) -> None:
+        """The actions shown changed: give the focus a waiting `focus_part` asked for."""
+        if self._wanted is None:
+            return
+        focused = QApplication.focusWidget()
+        if focused is not None and focused is not self.window():
+            self._wanted = None  # the user went on elsewhere: leave the focus there
+            return
+        for each in (self._wanted, "regenerate_or_edit", "copy"):
+            button: QToolButton = getattr(self, each)
+            if button.isVisibleTo(self) and button.isEnabled():  # the message may be unshown yet
+                button.setFocus(Qt.FocusReason.TabFocusReason)
+                self._wanted = None
+                return
 
     def set_hovered(self, hovered: bool) -> None:
         """The mouse entered or left the message."""

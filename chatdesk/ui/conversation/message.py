@@ -68,10 +68,17 @@ class MessageWidget(QFrame):
     attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
 
     def __init__(
-        self, message: MessageView, formatter: Formatter, parent: QWidget | None = None
+        self,
+        message: MessageView,
+        formatter: Formatter,
+        parent: QWidget | None = None,
+        *,
+        speakers: Mapping[str, tuple[str | None, str | None]] | None = None,
     ) -> None:
+        """`speakers`: the assistants' (icon, colour) by name, for an answer's head."""
         super().__init__(parent)
         self._formatter = formatter
+        self._speakers = speakers if speakers is not None else {}
         self.message = message
         self._remote_images: Mapping[str, bytes] = {}  # fetched after "Load images"
         self._streamed_upto = 0  # characters of a streaming answer already formatted
@@ -196,7 +203,7 @@ class MessageWidget(QFrame):
             self._header.setToolTip(f"Written by {message.author}" if message.author else "")
             self._header.setVisible(message.author is not None)
         else:
-            self._head.show_speaker(message)
+            self._head.show_speaker(message, self._speakers.get(message.agent or "", (None, None)))
             self._head.setVisible(message.author is not None or not self._column)
         self._show_reasoning_state(message)
         self._show_tool_calls(message)
@@ -334,6 +341,7 @@ class MessageWidget(QFrame):
         footer.copy.setVisible(final)  # nothing to act on until the answer has ended
         for widget in (footer.copy_plain, footer.regenerate_or_edit, footer.delete):
             widget.setVisible(final and not self._column)
+        footer.settle()
         figures = usage_text(message, model=self._head is None or self._column) if final else ""
         glued = " · ".join(f.replace(" ", "\u00a0") for f in figures.split(" · "))  # "0.4 s" whole
         self._meta.setText(glued if self._column else figures)
@@ -430,6 +438,7 @@ class MessageWidget(QFrame):
             return
         editor = QPlainTextEdit(self.message.content)
         editor.setAccessibleName("Edit your message")
+        editor.setTabChangesFocus(True)  # as the window's other editors: Tab goes to Save
         editor.setMinimumHeight(80)
         save = QPushButton("Save && send")
         save.setAccessibleName("Save and send")

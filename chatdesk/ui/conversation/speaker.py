@@ -36,11 +36,15 @@ class SpeakerHead(QWidget):
         row.addWidget(self.name)
         row.addStretch(1)
 
-    def show_speaker(self, message: MessageView) -> None:
+    def show_speaker(
+        self, message: MessageView, look: tuple[str | None, str | None] = (None, None)
+    ) -> None:
+        """`look`: the assistant's icon and colour, when the answer came from one."""
         self.name.setText(header_text(message))
         self.name.setToolTip(f"Written by {message.author}" if message.author else "")
         if message.agent:
-            self.disc.setPixmap(badge_pixmap(message.agent, None, None, DISC))
+            icon, colour = look
+            self.disc.setPixmap(badge_pixmap(message.agent, icon, colour, DISC))
         else:
             self.disc.setPixmap(_model_disc(self.devicePixelRatioF()))
 

@@ -26,6 +26,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QScrollArea,
     QToolButton,
@@ -56,10 +57,15 @@ class ConversationView(QScrollArea):
     message_widget_added = Signal(object)  # a MessageWidget, for the window to connect
     page_shown = Signal()  # a page shown in place of another is built and about to be painted
     formatter: Formatter  # set by the window before the model holds any message
+    # The assistants' looks by name, (icon, colour), kept current by the window: an answer's
+    # head shows the disc of the assistant it came from.
+    speakers: dict[str, tuple[str | None, str | None]]
 
     def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
+        self.speakers = {}
+        self._refocus: tuple[int, str] | None = None  # (row, footer part): see _remember_focus
         self._widgets: list[MessageWidget] = []
         self._unbuilt = 0  # rows at the top of a page being shown whose widgets are not made yet
         self._follow = True  # keep the newest text in sight
@@ -87,6 +93,7 @@ class ConversationView(QScrollArea):
         self._jump.setObjectName("jumpToLatest")
         self._jump.setText("↓ Latest")
         self._jump.setAccessibleName("Jump to the latest message")
+        self._jump.setToolTip("Jump to the latest message")
         self._jump.clicked.connect(self.jump_to_latest)
         self._jump.hide()
         bar = self.verticalScrollBar()
@@ -114,6 +121,7 @@ class ConversationView(QScrollArea):
         return self._widgets
 
     def _rebuild(self) -> None:
+        self._remember_focus(0, len(self._widgets) - 1)
         for widget in self._widgets:
             widget.deleteLater()
         self._widgets = []
@@ -181,11 +189,25 @@ class ConversationView(QScrollArea):
 
         self._layout.removeWidget(self.divider)  # widgets map to layout positions without it
         for place, row in enumerate(rows, start=at):
-            widget = MessageWidget(self._model.message(row), self.formatter)
+            widget = MessageWidget(self._model.message(row), self.formatter, speakers=self.speakers)
             self._widgets.insert(place, widget)
             self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
             self.message_widget_added.emit(widget)
+            if self._refocus is not None and self._refocus[0] == row:
+                widget.footer.focus_part(self._refocus[1])
+                self._refocus = None
 
+    def _remember_focus(self, first: int, last: int) -> None:
+        """A message whose action has the keyboard focus goes (another version takes its place,
+        it was regenerated): the action of the same name on the widget that comes at its row
+        takes the focus, so the next Tab goes on from there, not from the window's top."""
+        for row, widget in enumerate(self._widgets[first : last + 1], start=first):
+            part = widget.footer.focused_part()
+            if part is not None:
+                self._refocus = (row, part)
+                focused = QApplication.focusWidget()
+                if focused is not None:
+                    focused.clearFocus()  # not left on a widget that is going
     def _place_divider(self) -> None:
         after = self._model.divider_after()
         summary = self._model.summary
@@ -206,6 +228,7 @@ class ConversationView(QScrollArea):
         self._anchor = (seen, seen.y() - top) if seen is not None else None
 
     def _removed(self, _parent: QModelIndex, first: int, last: int) -> None:
+        self._remember_focus(first, last)
         for widget in self.widgets[first : last + 1]:
             widget.deleteLater()
         del self.widgets[first : last + 1]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -110,6 +111,9 @@ class SearchPalette(QDialog):
         self.query.setAccessibleDescription(
             "Type words from a title or a message; arrows pick, Enter opens, Tab reaches filters."
         )
+        for button in self.query.findChildren(QToolButton):  # the line edit's clear button
+            button.setAccessibleName("Clear the search")
+            button.defaultAction().setToolTip("Clear the search")  # the button copies it
         self.filters = FilterRow(self._now)
         self.results = QListView()
         self.results.setModel(self.results_model)

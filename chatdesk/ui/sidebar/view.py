@@ -120,7 +120,11 @@ class Sidebar(QWidget):
         self._search_mark = self.filter.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
         _describe(self.filter, "Filter chats", "Shows only chats whose title contains this text.")
         for button in self.filter.findChildren(QToolButton):  # the line edit's own icons
-            button.setAccessibleName("Clear the filter" if button.isEnabled() else "Search")
+            name = "Search" if button.defaultAction() is self._search_mark else "Clear the filter"
+            button.setAccessibleName(name)
+            # On the action: its button takes the tooltip again from it at each change (the
+            # mark's icon follows the theme).
+            button.defaultAction().setToolTip(name)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setContentsMargins(8, 0, 0, 0)  # in line with the titles below

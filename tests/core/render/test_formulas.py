@@ -128,7 +128,8 @@ def _runs(column: list[bool]) -> int:
 def test_formulas_grow_with_the_text_around_them() -> None:
     small = formula_image(r"x^2 + y", dark=False, display=False, text_px=13)
     large = formula_image(r"x^2 + y", dark=False, display=False, text_px=26)
-    assert small is not None and large is not None
+    assert small is not None
+    assert large is not None
     assert 1.6 < large.height / small.height < 2.2  # twice the text, about twice the formula
     # Computer Modern's small letters are smaller than an interface font's: drawn a fifth
     # larger, an inline formula stands about as tall as a line of 13 px text (~15-20 px).
