@@ -186,7 +186,7 @@ class MainWindow(QMainWindow):
 
         yield
         self.models = ModelChoice(
-            self.composer, self.settings, lambda: self._thread, self.view.empty
+            self.composer, self.settings, lambda: self._thread, self.view.empty, self.view.speakers
         )
         self.composer.model_changed.connect(self._choose_model)
         self.composer.assistant_changed.connect(lambda _: self._show_header())

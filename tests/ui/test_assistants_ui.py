@@ -65,6 +65,9 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     assert answer._head.name.text() == "Translator"
     thread = finish(core.service.get_thread(window.current_thread_id))
     translator = finish(core.service.assistants.find("Translator"))
+    disc = answer._head.disc.pixmap().toImage()  # the answer's head wears the assistant's colour
+    middle = disc.pixelColor(disc.width() // 2, disc.height() // 8).name()
+    assert middle == translator.fields.colour
     assert thread.assistant_id == translator.id
     assert picker.currentText().endswith("Translator")
     assert "Translator" in window.header.model.text()

@@ -24,14 +24,20 @@ if TYPE_CHECKING:
 
 class AssistantChoice:
     def __init__(
-        self, composer: Composer, empty: EmptyState, shown: Callable[[], ThreadView | None]
+        self,
+        composer: Composer,
+        empty: EmptyState,
+        shown: Callable[[], ThreadView | None],
+        speakers: dict[str, tuple[str | None, str | None]] | None = None,
     ) -> None:
+        """`speakers` is kept filled with each assistant's (icon, colour) by its name."""
         self._composer = composer
         self._empty = empty
         self._shown = shown
         self._service: ChatService | None = None
         self._runner: Runner | None = None
         self._known: dict[uuid.UUID, AssistantView] = {}
+        self.speakers = speakers if speakers is not None else {}
         # The new chat's: chosen by the user, else its project's default (None: none).
         self.new_chat_assistant: uuid.UUID | None = None
         self._project: uuid.UUID | None = None
@@ -95,6 +101,8 @@ class AssistantChoice:
 
     def _loaded(self, found: list[AssistantView]) -> None:
         self._known = {a.id: a for a in found}
+        self.speakers.clear()
+        self.speakers.update({a.name: (a.fields.icon, a.fields.colour) for a in found})
         self.show()
         for tell in self.loaded:
             tell()

@@ -36,7 +36,9 @@ class ModelChoice:
         settings: SettingsHolder,
         shown: Callable[[], ThreadView | None],
         empty: EmptyState | None = None,
+        speakers: dict[str, tuple[str | None, str | None]] | None = None,
     ) -> None:
+        """`speakers`: filled with the assistants' looks by name (the conversation's)."""
         self._composer = composer
         self._settings = settings
         self._shown = shown
@@ -46,7 +48,7 @@ class ModelChoice:
         self.new_chat_model: Model | None = None  # what it is made with (None: the default)
         self.tools = ToolChoice(composer, shown)
         self.knowledge = KnowledgeChoice(composer, shown)
-        self.assistants = AssistantChoice(composer, empty or EmptyState(), shown)
+        self.assistants = AssistantChoice(composer, empty or EmptyState(), shown, speakers)
         self.compare = CompareChoice(composer, settings)
         self.slash = SlashChoice(composer, self.assistants)
 
