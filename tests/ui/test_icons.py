@@ -42,18 +42,23 @@ def test_every_icon_file_draws_and_is_named_in_the_licence_folder(qapp: QApplica
     assert len(names()) >= 40
     assert (folder() / "LICENSE").read_text().startswith("ISC License")
     for name in names():
-        image = icon(name, "light").pixmap(QSize(24, 24)).toImage()
-        assert _inked(image), f"{name} drew nothing"
+        image = icon(name, "light").pixmap(QSize(16, 16)).toImage()
+        strokes = [
+            image.pixelColor(x, y).alpha()
+            for x in range(image.width())
+            for y in range(image.height())
+        ]
+        assert max(strokes) > 160, f"{name} drew nothing"
 
 
 @pytest.mark.parametrize("look", ["light", "dark", "contrast"])
 def test_an_icon_is_drawn_in_its_tones_colour(qapp: QApplication, look: str) -> None:
     named = colours(look)  # type: ignore[arg-type]
-    quiet = icon("copy", look).pixmap(QSize(24, 24)).toImage()  # type: ignore[arg-type]
+    quiet = icon("copy", look).pixmap(QSize(16, 16)).toImage()  # type: ignore[arg-type]
     assert _inked(quiet) == {named["text_quiet"]}
-    hovered = icon("copy", look).pixmap(QSize(24, 24), QIcon.Mode.Active).toImage()  # type: ignore[arg-type]
+    hovered = icon("copy", look).pixmap(QSize(16, 16), QIcon.Mode.Active).toImage()  # type: ignore[arg-type]
     assert _inked(hovered) == {named["text"]}
-    off = icon("copy", look).pixmap(QSize(24, 24), QIcon.Mode.Disabled).toImage()  # type: ignore[arg-type]
+    off = icon("copy", look).pixmap(QSize(16, 16), QIcon.Mode.Disabled).toImage()  # type: ignore[arg-type]
     assert _inked(off) == {named["text_disabled"]}
 
 
@@ -69,7 +74,7 @@ def test_icons_follow_a_change_of_look(qapp: QApplication, qtbot: QtBot) -> None
     set_icon(button, "delete", "light")
 
     def drawn() -> set[str]:
-        return _inked(button.icon().pixmap(QSize(24, 24)).toImage())
+        return _inked(button.icon().pixmap(QSize(16, 16)).toImage())
 
     assert drawn() == {colours("light")["text_quiet"]}
     apply_theme(qapp, "dark")
@@ -87,10 +92,10 @@ def test_a_withheld_icon_keeps_the_button_reachable_and_comes_back_in_the_curren
     qtbot.addWidget(button)
     set_icon(button, "copy", "light")
     show_icon(button, False, "light")
-    assert not _inked(button.icon().pixmap(QSize(24, 24)).toImage())
+    assert not _inked(button.icon().pixmap(QSize(16, 16)).toImage())
     assert not button.icon().isNull()  # a null icon would show the button's text instead
     apply_theme(qapp, "dark")  # a change of look while withheld does not bring it back
-    assert not _inked(button.icon().pixmap(QSize(24, 24)).toImage())
+    assert not _inked(button.icon().pixmap(QSize(16, 16)).toImage())
     assert button.accessibleName() == "Copy"
     show_icon(button, True, "dark")
-    assert _inked(button.icon().pixmap(QSize(24, 24)).toImage()) == {colours("dark")["text_quiet"]}
+    assert _inked(button.icon().pixmap(QSize(16, 16)).toImage()) == {colours("dark")["text_quiet"]}

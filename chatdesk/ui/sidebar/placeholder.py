@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QIcon, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui.qt_workarounds import python_imports
-from chatdesk.ui.sidebar.icons import line_icon
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import icon, set_icon
 
 if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
     from PySide6.QtWidgets import QTreeView
@@ -142,14 +143,8 @@ class SidebarPlaceholder(QWidget):
         self.tree = tree
 
     def _paint_icons(self) -> None:
-        colour = self.palette().color(QPalette.ColorRole.ButtonText)  # Qt greys it when disabled
-        self._new_chat.setIcon(line_icon("compose", colour))
-        self._new_project.setIcon(line_icon("folder-plus", colour))
-        self._archived.setIcon(line_icon("archive", colour))
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        self._search_mark.setIcon(line_icon("search", muted))
-
-    def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: recolour icons
-            self._paint_icons()
-        super().changeEvent(event)
+        look = current_look()  # disabled here: the icons take the disabled colour
+        set_icon(self._new_chat, "new-chat", look, "text")
+        set_icon(self._new_project, "new-project", look, "text")
+        set_icon(self._archived, "archive", look, "text")
+        self._search_mark.setIcon(icon("search", look))

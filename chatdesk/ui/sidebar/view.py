@@ -37,10 +37,11 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.sidebar.actions import SidebarActions
 from chatdesk.ui.sidebar.delegate import SidebarDelegate
-from chatdesk.ui.sidebar.icons import line_icon
 from chatdesk.ui.sidebar.model import ThreadTreeModel
 from chatdesk.ui.sidebar.placeholder import MARGIN, MIN_WIDTH, SPACING
 from chatdesk.ui.sidebar.widgets import NoticeBar, ThreadTree
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import icon, set_icon
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.chat.service import ChatService
@@ -150,17 +151,16 @@ class Sidebar(QWidget):
         self._paint_icons()
 
     def _paint_icons(self) -> None:
-        colour = self.palette().color(QPalette.ColorRole.ButtonText)
-        self.new_chat.setIcon(line_icon("compose", colour))
-        self.new_project.setIcon(line_icon("folder-plus", colour))
-        self.archived.setIcon(line_icon("archive", colour))
-        self.notice.dismiss.setIcon(line_icon("close", colour))
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        self._search_mark.setIcon(line_icon("search", muted))
+        look = current_look()
+        set_icon(self.new_chat, "new-chat", look, "text")
+        set_icon(self.new_project, "new-project", look, "text")
+        set_icon(self.archived, "archive", look, "text")
+        set_icon(self.notice.dismiss, "close", look, "text")
+        self._search_mark.setIcon(icon("search", look))
 
     def changeEvent(self, event: QEvent) -> None:
-        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: recolour icons
-            self._paint_icons()
+        if event.type() == QEvent.Type.PaletteChange:  # the theme changed: the filter's mark
+            self._search_mark.setIcon(icon("search", current_look()))  # (buttons: set_icon)
         super().changeEvent(event)
 
     def _lay_out(self) -> None:

@@ -6,7 +6,7 @@ An icon has the `tone`'s colour at rest, the text colour under the mouse (QIcon'
 and the disabled text colour when the button cannot be used.
 
 The files are read and drawn on first use (Qt's SVG image plugin: nothing is imported for
-it here), once per name, colour, size and pixel ratio.
+it here), once per name, size and pixel ratio; each colour is a fill of that drawing.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QBuffer, QByteArray, QSize, Qt
-from PySide6.QtGui import QGuiApplication, QIcon, QImageReader, QPixmap
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from chatdesk.core.paths import package_data
@@ -24,7 +24,6 @@ from chatdesk.ui.theme.colours import Look, colours
 ICON_PROPERTY = "chatdeskIcon"  # "name tone" on a widget whose icon follows the look
 HIDDEN_PROPERTY = "chatdeskIconHidden"  # true while the icon is withheld (`show_icon`)
 TONES = ("quiet", "text", "accent", "on_accent", "danger", "success", "warning")
-_SIZES = (16, 18, 20, 24, 32, 40)
 
 
 def folder() -> Path:
@@ -35,28 +34,27 @@ def names() -> tuple[str, ...]:
     return tuple(sorted(path.stem for path in folder().glob("*.svg")))
 
 
-def icon(name: str, look: Look, tone: str = "quiet") -> QIcon:
-    """`name`'s icon in `look`: `tone`'s colour, the text colour when active, dimmed when
-    disabled."""
+def icon(name: str, look: Look, tone: str = "quiet", size: int = 16) -> QIcon:
+    """`name`'s icon in `look`, `size` pixels square: `tone`'s colour, the text colour when
+    active, dimmed when disabled."""
     ratios = frozenset({1.0, *(screen.devicePixelRatio() for screen in QGuiApplication.screens())})
-    return _icon(name, look, tone, ratios)
+    return _icon(name, look, tone, size, ratios)
 
 
 @cache
-def _icon(name: str, look: Look, tone: str, ratios: frozenset[float]) -> QIcon:
+def _icon(name: str, look: Look, tone: str, size: int, ratios: frozenset[float]) -> QIcon:
     palette = colours(look)
     rest = palette["text_quiet"] if tone == "quiet" else palette[tone]
     active = palette["text"] if tone == "quiet" else rest
     made = QIcon()
-    for size in _SIZES:
-        for ratio in sorted(ratios):
-            for mode, colour in (
-                (QIcon.Mode.Normal, rest),
-                (QIcon.Mode.Active, active),
-                (QIcon.Mode.Selected, palette["on_accent"]),
-                (QIcon.Mode.Disabled, palette["text_disabled"]),
-            ):
-                made.addPixmap(_pixmap(name, colour, size, ratio), mode)
+    for ratio in sorted(ratios):
+        for mode, colour in (
+            (QIcon.Mode.Normal, rest),
+            (QIcon.Mode.Active, active),
+            (QIcon.Mode.Selected, palette["on_accent"]),
+            (QIcon.Mode.Disabled, palette["text_disabled"]),
+        ):
+            made.addPixmap(_pixmap(name, colour, size, ratio), mode)
     return made
 
 
@@ -64,7 +62,7 @@ def set_icon(widget: QAbstractButton, name: str, look: Look, tone: str = "quiet"
     """Give `widget` the icon `name`, and keep it tinted for the look (`retint`)."""
     widget.setProperty(ICON_PROPERTY, f"{name} {tone}")
     if not widget.property(HIDDEN_PROPERTY):
-        widget.setIcon(icon(name, look, tone))
+        widget.setIcon(icon(name, look, tone, widget.iconSize().width()))
 
 
 def show_icon(widget: QAbstractButton, shown: bool, look: Look) -> None:
@@ -76,7 +74,7 @@ def show_icon(widget: QAbstractButton, shown: bool, look: Look) -> None:
         tinted = widget.property(ICON_PROPERTY)
         if shown and isinstance(tinted, str):
             name, tone = tinted.split(" ")
-            widget.setIcon(icon(name, look, tone))
+            widget.setIcon(icon(name, look, tone, widget.iconSize().width()))
         elif not shown:
             widget.setIcon(_blank())
 
@@ -91,7 +89,7 @@ def retint(look: Look) -> None:
         hidden = widget.property(HIDDEN_PROPERTY)
         if isinstance(tinted, str) and isinstance(widget, QAbstractButton) and not hidden:
             name, tone = tinted.split(" ")
-            widget.setIcon(icon(name, look, tone))
+            widget.setIcon(icon(name, look, tone, widget.iconSize().width()))
 
 
 def picture(name: str, colour: str, size: int, ratio: float = 1.0) -> QPixmap:
@@ -102,7 +100,7 @@ def picture(name: str, colour: str, size: int, ratio: float = 1.0) -> QPixmap:
 @cache
 def _blank() -> QIcon:
     """An icon that draws nothing: a button shows its text when it has no icon at all."""
-    empty = QPixmap(_SIZES[-1], _SIZES[-1])
+    empty = QPixmap(64, 64)
     empty.fill(Qt.GlobalColor.transparent)
     return QIcon(empty)
 
@@ -116,15 +114,27 @@ def _source(name: str) -> bytes:
 
 
 @cache
-def _pixmap(name: str, colour: str, size: int, ratio: float) -> QPixmap:
-    data = QByteArray(_source(name).replace(b"currentColor", colour.encode("ascii")))
+def _mask(name: str, pixels: int) -> QImage:
+    """`name` drawn `pixels` square in black: what a tint fills (drawn once per size)."""
+    data = QByteArray(_source(name).replace(b"currentColor", b"#000000"))
     buffer = QBuffer(data)
     reader = QImageReader(buffer, QByteArray(b"svg"))
-    pixels = round(size * ratio)
     reader.setScaledSize(QSize(pixels, pixels))
     image = reader.read()
     if image.isNull():
         raise ValueError(f"icon {name!r} could not be drawn: {reader.errorString()}")
+    return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+
+
+@cache
+def _pixmap(name: str, colour: str, size: int, ratio: float) -> QPixmap:
+    image = _mask(name, round(size * ratio)).copy()
+    painter = QPainter(image)
+    try:  # the colour where the drawing is, as opaque as it is there
+        painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
+        painter.fillRect(image.rect(), QColor(colour))
+    finally:
+        painter.end()
     pixmap = QPixmap.fromImage(image)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
