@@ -29,7 +29,8 @@ from chatdesk.core.config import Settings
 from chatdesk.ui.settings.appearance_page import THEME_CHOICES, AppearancePage
 from chatdesk.ui.settings.chat_page import ChatPage, ModelPairs
 from chatdesk.ui.settings.notices import notice_style
-from chatdesk.ui.theme import ThemeWatcher, is_dark
+from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark
+from chatdesk.ui.theme.icons import icon
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
@@ -44,6 +45,19 @@ if TYPE_CHECKING:
     from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]
+
+
+_TAB_ICONS = {  # a page's title: its icon (resources/ui-icons/)
+    "appearance": "appearance",
+    "chat": "chat",
+    "providers": "providers",
+    "data": "data",
+    "usage": "usage",
+    "tools": "tools",
+    "assistants": "assistant",
+    "knowledge": "knowledge",
+    "team": "team",
+}
 
 
 class PreferencesDialog(QDialog):
@@ -84,6 +98,10 @@ class PreferencesDialog(QDialog):
         self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
+        look = current_look()
+        for index in range(self.tabs.count()):  # each page's icon, from its title
+            page = self.tabs.tabText(index).replace("&", "").lower()
+            self.tabs.setTabIcon(index, icon(_TAB_ICONS.get(page, "settings"), look, "text"))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -80,6 +80,11 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "&Knowledge",
         "&Team",
     ]
+    # each page has its own icon beside its title
+    icons = [dialog.tabs.tabIcon(i).pixmap(16, 16).toImage() for i in range(dialog.tabs.count())]
+    assert all(not image.isNull() for image in icons)
+    drawings = {tuple(image.pixel(x, y) for x in range(16) for y in range(16)) for image in icons}
+    assert len(drawings) == dialog.tabs.count()
     assert child(dialog, QComboBox, "themeChoice").currentText() == "Dark"
     assert child(dialog, QSpinBox, "fontSize").text() == "14 pt"
     show_tab(dialog, "Chat")
