@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIcon, QPaintEvent, QPalette
+from PySide6.QtGui import QIcon, QPaintEvent, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,8 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui.qt_workarounds import python_imports
-from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import icon, set_icon
 
 if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
     from PySide6.QtWidgets import QTreeView
@@ -67,8 +65,14 @@ class SidebarPlaceholder(QWidget):
         self._kept: Callable[[], list[GroupRow] | None] | None = None  # reads the kept rows
         self._held = held
         self.tree: QTreeView | None = None  # the kept rows, once shown
+        # Icons come on the loop's turn after the first paint (drawing the first one loads Qt's
+        # SVG plugin, a few ms); blank ones hold their places so nothing moves then.
+        self._iconed = False
+        blank = QPixmap(16, 16)
+        blank.fill(Qt.GlobalColor.transparent)
+        for button in (self._new_chat, self._new_project, self._archived):
+            button.setIcon(QIcon(blank))
         self._lay_out()
-        self._paint_icons()
 
     def _lay_out(self) -> None:
         top = QHBoxLayout()
@@ -107,6 +111,9 @@ class SidebarPlaceholder(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
         self._draw_soon()  # once this paint is done
+        if not self._iconed:
+            self._iconed = True
+            QTimer.singleShot(0, self._paint_icons)
 
     def _draw_soon(self) -> None:
         if self._kept is not None and self.tree is None and not self._held:
@@ -143,6 +150,10 @@ class SidebarPlaceholder(QWidget):
         self.tree = tree
 
     def _paint_icons(self) -> None:
+        with python_imports():  # as the window's first modules: without PySide6's hook
+            from chatdesk.ui.theme import current_look
+            from chatdesk.ui.theme.icons import icon, set_icon
+
         look = current_look()  # disabled here: the icons take the disabled colour
         set_icon(self._new_chat, "new-chat", look, "text")
         set_icon(self._new_project, "new-project", look, "text")
