@@ -102,6 +102,8 @@ class PreferencesDialog(QDialog):
         for index in range(self.tabs.count()):  # each page's icon, from its title
             page = self.tabs.tabText(index).replace("&", "").lower()
             self.tabs.setTabIcon(index, icon(_TAB_ICONS.get(page, "settings"), look, "text"))
+        # Wide enough for every tab, so none hides behind scroll arrows.
+        self.resize(max(self.width(), self.tabs.tabBar().sizeHint().width() + 32), self.height())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -51,7 +51,8 @@ def test_compare_sends_to_each_model_and_shows_the_answers_side_by_side(
     assert not button.isChecked()
     qtbot.mouseClick(button, LEFT)
     assert button.isChecked()
-    assert button.text() == "Compare · 2"
+    assert button.text() == "2"  # beside its icon
+    assert button.accessibleDescription() == "On: the next message goes to 2 models"
 
     qtbot.keyClicks(window.composer.editor, "Explain tides")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
@@ -110,7 +111,8 @@ def test_compare_with_fewer_than_two_models_sends_nothing_and_says_why(
     qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
     _tick(button, "mock/mock-1")
     qtbot.mouseClick(button, LEFT)
-    assert button.text() == "Compare · 1"
+    assert button.text() == "1"
+    assert button.accessibleDescription() == "On: the next message goes to 1 models"
     qtbot.waitUntil(button.menu().isVisible)  # offered, to tick one more
     button.menu().hide()  # the user closes it without ticking another
 

@@ -9,9 +9,27 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent, QInputMethodEvent
-from PySide6.QtWidgets import QApplication, QComboBox, QFileDialog, QVBoxLayout, QWidget
+from PySide6.QtCore import QMimeData, QPointF, QSize, Qt, QUrl
+from PySide6.QtGui import (
+    QColor,
+    QDragEnterEvent,
+    QDragLeaveEvent,
+    QDropEvent,
+    QIcon,
+    QImage,
+    QInputMethodEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QComboBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.views import AttachmentInput
@@ -20,6 +38,9 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.attachments import AttachmentChip
 from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES
 from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.theme.icons import HIDDEN_PROPERTY, ICON_PROPERTY
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -58,6 +79,22 @@ def composer(make_composer: MakeComposer) -> Composer:
     return make_composer()
 
 
+def _send_button(composer: Composer) -> QToolButton:
+    found = composer.findChild(QToolButton, "sendButton")
+    assert found is not None
+    return found
+
+
+def _inked(image: QImage) -> set[str]:
+    """The colours of the pixels an icon drew fully (its strokes' cores)."""
+    return {
+        QColor(image.pixel(x, y)).name()
+        for x in range(image.width())
+        for y in range(image.height())
+        if image.pixelColor(x, y).alpha() == 255
+    }
+
+
 def _sent(qtbot: QtBot, composer: Composer, act: Callable[[], None]) -> list[Any]:
     with qtbot.waitSignal(composer.send_requested, timeout=1000) as blocker:
         act()
@@ -85,13 +122,20 @@ def _url_mime(*urls: QUrl) -> QMimeData:
     return mime
 
 
-def _drop(target: QWidget, mime: QMimeData) -> None:
-    """What Qt delivers when the user drags `mime` over `target` and lets go."""
+def _enter(target: QWidget, mime: QMimeData) -> None:
+    """What Qt delivers when the user drags `mime` over `target`."""
     point = QPointF(target.width() / 2, target.height() / 2)
     action = Qt.DropAction.CopyAction
     enter = QDragEnterEvent(point, action, mime, LEFT, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, enter)
     assert enter.isAccepted()
+
+
+def _drop(target: QWidget, mime: QMimeData) -> None:
+    """What Qt delivers when the user drags `mime` over `target` and lets go."""
+    _enter(target, mime)
+    point = QPointF(target.width() / 2, target.height() / 2)
+    action = Qt.DropAction.CopyAction
     drop = QDropEvent(point, action, mime, LEFT, Qt.KeyboardModifier.NoModifier)
     QApplication.sendEvent(target, drop)
     assert drop.isAccepted()
@@ -130,17 +174,16 @@ def test_with_ctrl_enter_mode_enter_is_a_newline(qtbot: QtBot, make_composer: Ma
 
 
 def test_switching_enter_behaviour_changes_keys_and_hints(qtbot: QtBot, composer: Composer) -> None:
-    send = composer.findChild(QWidget, "sendButton")
-    assert send is not None
-    assert "(Enter)" in send.toolTip()
+    send = _send_button(composer)
+    assert send.toolTip() == "Send (Enter)"
     composer.set_enter_sends(False)
-    assert "(Ctrl+Enter)" in send.toolTip()
+    assert send.toolTip() == "Send (Ctrl+Enter)"
     qtbot.keyClicks(composer.editor, "a")
     qtbot.keyClick(composer.editor, ENTER)
     assert composer.text() == "a\n"
 
     composer.set_enter_sends(True)
-    assert "(Enter)" in send.toolTip()
+    assert send.toolTip() == "Send (Enter)"
     assert _sent(qtbot, composer, lambda: qtbot.keyClick(composer.editor, ENTER))[0] == "a\n"
     # Ctrl+Enter sends in both modes.
     assert _sent(qtbot, composer, lambda: qtbot.keyClick(composer.editor, ENTER, CTRL))[0] == "a\n"
@@ -148,16 +191,14 @@ def test_switching_enter_behaviour_changes_keys_and_hints(qtbot: QtBot, composer
 
 def test_send_button_sends(qtbot: QtBot, composer: Composer) -> None:
     qtbot.keyClicks(composer.editor, "hello")
-    send = composer.findChild(QWidget, "sendButton")
-    assert send is not None
+    send = _send_button(composer)
     assert _sent(qtbot, composer, lambda: qtbot.mouseClick(send, LEFT)) == ["hello", []]
 
 
 def test_blank_text_cannot_be_sent_but_an_attachment_alone_can(
     qtbot: QtBot, composer: Composer
 ) -> None:
-    send = composer.findChild(QWidget, "sendButton")
-    assert send is not None
+    send = _send_button(composer)
     with qtbot.assertNotEmitted(composer.send_requested):
         qtbot.keyClick(composer.editor, ENTER)
         qtbot.keyClicks(composer.editor, "   ")
@@ -175,31 +216,89 @@ def test_blank_text_cannot_be_sent_but_an_attachment_alone_can(
     assert _sent(qtbot, composer, lambda: qtbot.keyClick(composer.editor, ENTER)) == ["", [notes]]
 
 
-def test_while_streaming_send_waits_and_stop_or_esc_stops(qtbot: QtBot, composer: Composer) -> None:
-    send = composer.findChild(QWidget, "sendButton")
-    stop = composer.findChild(QWidget, "stopButton")
-    assert send is not None
-    assert stop is not None
+def _face(button: QToolButton) -> tuple[str, str, str]:
+    """What the button shows and says: its icon's name, its accessible name, its tooltip."""
+    icon = button.property(ICON_PROPERTY)
+    assert isinstance(icon, str)
+    return icon.split()[0], button.accessibleName(), button.toolTip()
+
+
+def test_the_send_button_turns_into_stop_while_an_answer_is_written(
+    qtbot: QtBot, composer: Composer
+) -> None:
+    button = _send_button(composer)
+    assert _face(button) == ("send", "Send", "Send (Enter)")
+    assert not button.isEnabled()  # nothing to send, nothing to stop
     qtbot.keyClicks(composer.editor, "next question")
-    assert send.isEnabled()
-    assert not stop.isEnabled()
+    assert button.isEnabled()
     with qtbot.assertNotEmitted(composer.stop_requested):
         qtbot.keyClick(composer.editor, Qt.Key.Key_Escape)
 
     composer.set_streaming(True)
-    assert not send.isEnabled()
-    assert stop.isEnabled()
+    assert _face(button) == ("stop", "Stop", "Stop the answer (Esc)")
+    assert button.isEnabled()
     with qtbot.assertNotEmitted(composer.send_requested):
         qtbot.keyClick(composer.editor, ENTER)
     assert composer.text() == "next question"  # Enter neither sent nor added a line
     with qtbot.waitSignal(composer.stop_requested, timeout=1000):
         qtbot.keyClick(composer.editor, Qt.Key.Key_Escape)
-    with qtbot.waitSignal(composer.stop_requested, timeout=1000):
-        qtbot.mouseClick(stop, LEFT)
+    with (
+        qtbot.assertNotEmitted(composer.send_requested),
+        qtbot.waitSignal(composer.stop_requested, timeout=1000),
+    ):
+        qtbot.mouseClick(button, LEFT)
 
     composer.set_streaming(False)
-    assert send.isEnabled()
-    assert not stop.isEnabled()
+    assert _face(button) == ("send", "Send", "Send (Enter)")
+    assert _sent(qtbot, composer, lambda: qtbot.mouseClick(button, LEFT)) == ["next question", []]
+    composer.set_text("")
+    assert not button.isEnabled()
+    composer.set_streaming(True)  # nothing to send, but an answer to stop
+    assert button.isEnabled()
+    assert _face(button)[0] == "stop"
+
+
+def test_the_keyboard_focus_goes_back_to_the_editor_once_the_button_is_used(
+    qtbot: QtBot, composer: Composer
+) -> None:
+    after = QLineEdit(composer.window())  # where Qt would send the focus next
+    after.setAccessibleName("Elsewhere")
+    after.show()
+    button = _send_button(composer)
+    composer.set_streaming(True)
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    with qtbot.waitSignal(composer.stop_requested, timeout=1000):
+        qtbot.keyClick(button, Qt.Key.Key_Space)
+    composer.set_streaming(False)  # stopped, nothing to send: greyed
+    assert composer.editor.hasFocus()
+
+    qtbot.keyClicks(composer.editor, "hello")
+    button.setFocus(Qt.FocusReason.TabFocusReason)
+    assert _sent(qtbot, composer, lambda: qtbot.keyClick(button, ENTER)) == ["hello", []]
+    composer.clear_after_send()
+    assert composer.editor.hasFocus()
+
+
+def test_the_buttons_icons_come_after_the_first_paint_and_nothing_moves(qtbot: QtBot) -> None:
+    window = QWidget()
+    qtbot.addWidget(window)
+    layout = QVBoxLayout(window)
+    composer = Composer()
+    layout.addWidget(composer)
+    composer.set_tools([("search", "Search")], set())
+    buttons = [b for b in composer.findChildren(QToolButton) if b.property(ICON_PROPERTY)]
+    assert {b.objectName() for b in buttons} == {
+        "attachButton", "toolsButton", "knowledgeButton", "compareButton", "sendButton"
+    }  # fmt: skip
+    assert all(b.property(HIDDEN_PROPERTY) for b in buttons), "drawn while it was built"
+    window.resize(600, 300)
+    window.show()
+    sizes = [(b.sizeHint(), b.minimumSizeHint()) for b in buttons]  # what the layout uses
+    qtbot.waitUntil(lambda: not any(b.property(HIDDEN_PROPERTY) for b in buttons))
+    assert [(b.sizeHint(), b.minimumSizeHint()) for b in buttons] == sizes
+    send = _send_button(composer)
+    drawn = send.icon().pixmap(QSize(18, 18), QIcon.Mode.Disabled).toImage()
+    assert _inked(drawn) == {colours(current_look())["text_disabled"]}  # greyed: nothing to send
 
 
 def test_busy_disables_send(qtbot: QtBot, composer: Composer) -> None:
@@ -464,28 +563,139 @@ def test_model_picker(qtbot: QtBot, composer: Composer) -> None:
 # --- keyboard and screen readers -------------------------------------------------------------
 
 
-def _tab_through(qtbot: QtBot, composer: Composer) -> list[str]:
+def _tab_through(qtbot: QtBot, composer: Composer, steps: int = 5) -> list[str]:
     composer.focus_editor()
     names = []
-    for _ in range(5):
+    for _ in range(steps):
         qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
         widget = QApplication.focusWidget()
         assert widget is not None
-        names.append(widget.accessibleName() or widget.objectName())
+        names.append(widget.accessibleName())
     return names
 
 
-def test_tab_order_and_accessible_names(qtbot: QtBot, composer: Composer) -> None:
+def _offer_everything(composer: Composer) -> None:
+    """An assistant, tools, knowledge and two models to compare: every control shows."""
+    composer.set_models([("mock/mock-1", "Mock 1"), ("mock/mock-2", "Mock 2")], "mock/mock-1")
+    composer.set_assistants([("a1", "Tutor", QIcon())], "a1")
+    composer.set_tools([("search", "Search your chats")], {"search"})
+    composer.set_knowledge([("k1", "Home")], set())
+    composer.set_compare([("mock/mock-1", "Mock 1"), ("mock/mock-2", "Mock 2")], [], False)
+    composer.show_send_cost("≈ $0.42 to send", "The thread's history and the message")
+
+
+def test_tab_goes_from_the_editor_through_every_control_in_order(
+    qtbot: QtBot, composer: Composer
+) -> None:
+    _offer_everything(composer)
+    qtbot.keyClicks(composer.editor, "hello")
+    row = [
+        "Attach files", "Assistant", "Model", "Tools for this chat",
+        "Knowledge bases for this chat", "Compare models", "Send",
+    ]  # fmt: skip
+    # Left to right, send last; the host window has nothing else, so focus wraps around.
+    assert _tab_through(qtbot, composer, len(row) + 1) == [*row, "Message"]
+    xs = [w.mapTo(composer, w.rect().topLeft()).x() for w in composer.tab_chain()[1:]]
+    assert xs == sorted(xs), "Tab does not go left to right"
+
+    send = _send_button(composer)
+    send.setFocus(Qt.FocusReason.TabFocusReason)
+    assert _sent(qtbot, composer, lambda: qtbot.keyClick(send, Qt.Key.Key_Space)) == ["hello", []]
+    assert _sent(qtbot, composer, lambda: qtbot.keyClick(send, ENTER)) == ["hello", []]
+
+
+def test_tab_order_skips_what_cannot_be_used_and_reaches_chips(
+    qtbot: QtBot, composer: Composer
+) -> None:
     composer.set_models([("mock/mock-1", "Mock 1")], "mock/mock-1")
     composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
     qtbot.keyClicks(composer.editor, "hello")
-    chip, attach = "Attachment notes.txt, remove", "attachButton"
-    # Disabled buttons are skipped; the host window has nothing else, so focus wraps around.
-    assert _tab_through(qtbot, composer) == [chip, attach, "Model", "sendButton", "Message"]
+    chip = "Attachment notes.txt, remove"
+    # Hidden controls (nothing to offer) are skipped.
+    assert _tab_through(qtbot, composer) == [chip, "Attach files", "Model", "Send", "Message"]
     composer.set_streaming(True)
-    assert _tab_through(qtbot, composer) == [chip, attach, "Model", "stopButton", "Message"]
+    assert _tab_through(qtbot, composer) == [chip, "Attach files", "Model", "Stop", "Message"]
+    composer.set_streaming(False)
+    composer.set_busy(True)  # nothing to send for now, nothing to stop: greyed and skipped
+    assert _tab_through(qtbot, composer, 4) == [chip, "Attach files", "Model", "Message"]
 
+
+def test_every_control_has_a_name_and_the_buttons_a_tooltip(
+    qtbot: QtBot, composer: Composer
+) -> None:
+    _offer_everything(composer)
+    composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
+    controls: list[QWidget] = [
+        *composer.findChildren(QAbstractButton),
+        *composer.findChildren(QComboBox),
+    ]
+    assert len(controls) == 8  # the row's seven and the chip's ✕
+    for control in [composer.editor, *controls]:
+        assert control.accessibleName(), f"{control.objectName()} has no name"
+    for control in controls:
+        assert control.toolTip(), f"{control.objectName()} has no tooltip"
     for widget in composer.findChildren(QWidget):
-        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and widget.isVisibleTo(composer):
-            label = widget.accessibleName() or getattr(widget, "text", lambda: "")()
-            assert label, f"{type(widget).__name__} {widget.objectName()} has no name"
+        if widget.focusPolicy() & Qt.FocusPolicy.TabFocus and widget.isVisibleTo(composer):
+            assert widget.accessibleName(), f"{type(widget).__name__} has no name"
+
+
+# --- the box ----------------------------------------------------------------------------------
+
+
+def _edge(composer: Composer) -> tuple[str, str]:
+    """The colours of the box's top two rows of pixels, halfway along: its edge."""
+    box = composer.findChild(QWidget, "composerBox")
+    assert box is not None
+    image = box.grab().toImage()
+    return QColor(image.pixel(box.width() // 2, 0)).name(), QColor(
+        image.pixel(box.width() // 2, 1)
+    ).name()
+
+
+def test_the_box_rings_while_anything_in_it_has_the_focus(qtbot: QtBot, composer: Composer) -> None:
+    named = colours(current_look())
+    ring = (named["focus"], named["focus"])  # 2 px
+    other = QLineEdit(composer.window())
+    other.setAccessibleName("Elsewhere")
+    other.show()
+    assert _edge(composer) == ring  # the editor has the focus
+    qtbot.keyClick(composer.editor, Qt.Key.Key_Tab)
+    assert QApplication.focusWidget() is composer.findChild(QWidget, "attachButton")
+    assert _edge(composer) == ring
+    other.setFocus(Qt.FocusReason.MouseFocusReason)
+    qtbot.waitUntil(other.hasFocus)
+    assert _edge(composer) == (named["border_strong"], named["surface"])  # 1 px
+
+
+def _zone(composer: Composer) -> QWidget | None:
+    """The drop zone, if it shows."""
+    zone = composer.findChild(QWidget, "composerDropZone")
+    return zone if zone is not None and zone.isVisible() else None
+
+
+def test_a_drop_zone_shows_while_files_are_dragged_over(
+    qtbot: QtBot, composer: Composer, tmp_path: Path
+) -> None:
+    notes = tmp_path / "notes.txt"
+    files = _url_mime(QUrl.fromLocalFile(str(notes)))
+    box = composer.findChild(QWidget, "composerBox")
+    assert box is not None
+    for target in (composer, composer.editor.viewport()):
+        _enter(target, files)
+        zone = _zone(composer)
+        assert zone is not None, f"no drop zone over {type(target).__name__}"
+        assert zone.geometry() == box.rect()  # over the whole box
+        assert box.children()[-1] is zone  # on top of everything in it
+        labels = [label.text() for label in zone.findChildren(QLabel)]
+        assert "Drop files to attach" in labels
+        QApplication.sendEvent(target, QDragLeaveEvent())
+        assert _zone(composer) is None
+
+    for target in (composer, composer.editor.viewport()):
+        with qtbot.waitSignal(composer.files_dropped, timeout=1000) as dropped:
+            _drop(target, files)
+        assert dropped.args == [[notes]]  # still attached
+        assert _zone(composer) is None
+
+    _enter(composer.editor.viewport(), _text_mime("some words"))  # text goes into the editor
+    assert _zone(composer) is None

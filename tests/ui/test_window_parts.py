@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QPushButton, QSplitter, QStatusBar
+from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSplitter, QStatusBar, QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat import events as ev
@@ -237,20 +237,23 @@ def test_stop_is_offered_while_the_shown_thread_answer_is_written(
     models = ModelChoice(composer, Settings, lambda: shown[0])
     sending = Sending(composer, status, models, lambda: shown[0], lambda turn: None)
     sending.attach(core.service, runner)
-    stop = composer.findChild(QPushButton, "stopButton")
-    assert stop is not None
+    button = composer.findChild(QToolButton, "sendButton")  # it sends, or stops
+    assert button is not None
+
+    def stop_offered() -> bool:
+        return button.isEnabled() and button.accessibleName() == "Stop"
 
     writing = replace(answer, status=Status.STREAMING)
     sending.apply(ev.MessageAdded(writing))
-    assert stop.isEnabled()
-    shown[0] = None  # the new chat is shown: its Stop has nothing to stop
+    assert stop_offered()
+    shown[0] = None  # the new chat is shown: it has nothing to stop
     sending.show_streaming()
-    assert not stop.isEnabled()
+    assert not stop_offered()
     shown[0] = thread
     sending.show_streaming()
-    assert stop.isEnabled()
+    assert stop_offered()
     sending.apply(ev.MessageFinished(answer))
-    assert not stop.isEnabled()
+    assert not stop_offered()
     finish(runner.aclose())
 
 

@@ -1,39 +1,94 @@
-"""The composer's row under the text field: Attach, the assistant and model pickers, Tools,
-Knowledge and Compare (each hidden until there is something to offer), then what sending costs,
-Stop and Send. The composer (`widget.py`) connects them and fills them in."""
+"""The composer's row of controls, in its box under the text field: Attach, the assistant and
+model pickers, Tools, Knowledge and Compare (each of the last four hidden until there is
+something to offer), then what sending costs and the one round button that sends, or stops the
+answer being written. The composer (`widget.py`) connects them and says what to show.
+
+Their icons are drawn after the window's first paint (`draw_icons`, a turn each: drawing the
+first loads Qt's SVG plugin); until then each button holds an empty icon of the same size, so
+nothing moves when they come.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtCore import SignalInstance
-from PySide6.QtWidgets import (
-    QComboBox,
-    QHBoxLayout,
-    QLabel,
-    QMenu,
-    QPushButton,
-    QToolButton,
-    QWidget,
-)
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSize, Qt, SignalInstance
+from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import Look
+from chatdesk.ui.theme.icons import icon, set_icon, show_icon
+from chatdesk.ui.theme.scale import ICON, RADIUS, SPACE
+
+if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/later.py)
+    from PySide6.QtWidgets import QStyleOptionToolButton
+
+# The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
+BUTTON_SIZE = 2 * RADIUS["l"]
+SEND_TIP = "Send ({keys})"
+STOP_TIP = "Stop the answer (Esc)"
+
+
+class RowButton(QToolButton):
+    """A button of the row: Enter and Return press it as Space does (a tool button takes
+    Space only), or open its menu when it is all menu, so the keyboard alone can use it."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if not plain or event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+        elif self.popupMode() == QToolButton.ToolButtonPopupMode.InstantPopup and self.menu():
+            self.menu().popup(self.mapToGlobal(self.rect().bottomLeft()))  # no nested loop
+        else:
+            self.click()
+
+
+class LabelledButton(RowButton):
+    """A button of the row with words beside its icon (Tools, a count). Qt leaves 2 px
+    between a tool button's icon and its text; it draws one space more here. These show once
+    there is something to offer, after the first paint of a window that starts: drawn, the
+    override has PySide6 make its style option classes, which the first frame does without."""
+
+    def initStyleOption(self, option: QStyleOptionToolButton) -> None:
+        super().initStyleOption(option)
+        if self._spaced():
+            option.text = " " + option.text
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self._spaced():
+            hint.setWidth(hint.width() + self.fontMetrics().horizontalAdvance(" "))
+        return hint
+
+    def _spaced(self) -> bool:
+        beside = self.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        return beside and bool(self.text())
 
 
 class ComposerButtons:
+    """The row's widgets, made in `owner` (the composer's box), and how each shows its state."""
+
     def __init__(self, owner: QWidget) -> None:
-        self.attach = QPushButton("Attach file…", owner)
-        self.attach.setObjectName("attachButton")
+        look = current_look()
+        self.attach = _icon_button(owner, "attachButton", "Attach files", "attach", look)
         self.attach.setAccessibleDescription("Choose text files to send with the message")
         self.attach.setToolTip("Attach text files (you can also drop or paste them here)")
         self.assistants = _picker(owner, "assistantPicker", "Assistant")
         self.assistants.setToolTip("Who answers in this chat: an assistant's prompt and model")
-        self.assistants.hide()  # shown once there are assistants (set_assistants)
+        self.assistants.hide()  # shown once there are assistants (show_assistants)
         self.models = _picker(owner, "modelPicker", "Model")
         self.models.setToolTip("Model that writes the next answer")
-        self.tools = _menu_button(owner, "toolsButton", "Tools for this chat")
+        self.tools = _menu_button(owner, "toolsButton", "Tools for this chat", "tools", look)
         self.tools.setText("Tools")
+        self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.tools.setToolTip("Switch tool servers on or off for this chat")
-        self.knowledge = _menu_button(owner, "knowledgeButton", "Knowledge bases for this chat")
+        self.knowledge = _menu_button(
+            owner, "knowledgeButton", "Knowledge bases for this chat", "knowledge", look
+        )
         self.knowledge.setToolTip("Answer from your knowledge bases, citing their passages")
-        self.compare = _menu_button(owner, "compareButton", "Compare models")
-        self.compare.setText("Compare")
+        self.compare = _menu_button(owner, "compareButton", "Compare models", "compare", look)
         self.compare.setCheckable(True)
         self.compare.setToolTip(
             "Send the next message to two to four models at once (choose them from the arrow)"
@@ -41,28 +96,177 @@ class ComposerButtons:
         self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.cost = QLabel(owner)
         self.cost.setObjectName("sendCost")
-        self.cost.hide()  # shown before a costly send (show_send_cost)
-        self.send = QPushButton("Send", owner)
-        self.send.setObjectName("sendButton")
-        self.send.setProperty("primary", True)
-        self.stop = QPushButton("Stop", owner)
-        self.stop.setObjectName("stopButton")
-        self.stop.setToolTip("Stop the answer (Esc)")
-        self.stop.setAccessibleDescription("Stop the answer being written; its text is kept")
+        self.cost.hide()  # shown before a costly send (show_cost)
+        self.send = _icon_button(owner, "sendButton", "Send", "send", look, "on_accent")
+        self._keys = "Enter"
+        self.stopping = False  # the send button stops the answer being written
+        self._show_mode()
         self.row = QHBoxLayout()
-        self.row.setSpacing(6)
-        for button in (self.attach, self.assistants, self.models, self.tools, self.knowledge):
-            self.row.addWidget(button)
-        self.row.addWidget(self.compare)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(SPACE["xs"])
+        middle = Qt.AlignmentFlag.AlignVCenter
+        for widget in (self.attach, self.assistants, self.models, self.tools, self.knowledge):
+            self.row.addWidget(widget, 0, middle)
+        self.row.addWidget(self.compare, 0, middle)
         self.row.addStretch(1)
-        self.row.addWidget(self.cost)
-        self.row.addWidget(self.stop)
-        self.row.addWidget(self.send)
+        self.row.addWidget(self.cost, 0, middle)
+        self.row.addSpacing(SPACE["xs"])
+        self.row.addWidget(self.send, 0, middle)
 
     def tab_chain(self) -> list[QWidget]:
-        """The buttons in the order Tab goes through them (Send before Stop)."""
+        """The controls in the order Tab goes through them: left to right, send last."""
         return [self.attach, self.assistants, self.models, self.tools, self.knowledge,
-                self.compare, self.send, self.stop]  # fmt: skip
+                self.compare, self.send]  # fmt: skip
+
+    def draw_icons(self) -> Iterator[QToolButton]:
+        """Draw the buttons' icons, one a step (the composer takes a turn of the loop for
+        each), those of the first frame first; the stop icon is drawn ahead of need."""
+        for button in (self.attach, self.send, self.tools, self.knowledge, self.compare):
+            show_icon(button, True, current_look())
+            yield button
+        other = "send" if self.stopping else "stop"
+        icon(other, current_look(), "on_accent", self.send.iconSize().width())  # kept drawn
+        yield self.send
+
+    # --- what they show -------------------------------------------------------------------
+
+    def set_keys(self, keys: str) -> None:
+        """The keys that send ("Enter", "Ctrl+Enter"), as the send button's tooltip says."""
+        self._keys = keys
+        self._show_mode()
+
+    def show_sending(self, *, stopping: bool, enabled: bool) -> None:
+        """The round button sends, or (`stopping`) stops the answer; greyed unless `enabled`."""
+        if stopping != self.stopping:
+            self.stopping = stopping
+            self._show_mode()
+        self.send.setEnabled(enabled)
+
+    def _show_mode(self) -> None:
+        stopping = self.stopping
+        set_icon(self.send, "stop" if stopping else "send", current_look(), "on_accent")
+        self.send.setAccessibleName("Stop" if stopping else "Send")
+        self.send.setToolTip(STOP_TIP if stopping else SEND_TIP.format(keys=self._keys))
+        self.send.setAccessibleDescription(
+            "Stop the answer being written; its text is kept"
+            if stopping
+            else f"Send the message ({self._keys})"
+        )
+
+    def show_models(self, models: list[tuple[str, str]], current: str) -> None:
+        """Offer `(key, label)` models; `current` is shown even when it is not offered."""
+        picker = self.models
+        picker.clear()
+        for key, label in models:
+            picker.addItem(label, key)
+        if current and picker.findData(current) < 0:
+            picker.addItem(current, current)
+        picker.setCurrentIndex(max(picker.findData(current), 0))
+
+    def show_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
+        """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
+        chosen; hidden while there are none."""
+        picker = self.assistants
+        picker.clear()
+        blank = QPixmap(picker.iconSize())
+        blank.fill(Qt.GlobalColor.transparent)  # its name lines up with the badged ones
+        picker.addItem(QIcon(blank), "No assistant", "")
+        for key, label, badge in assistants:
+            picker.addItem(badge, label, key)
+        picker.setCurrentIndex(max(picker.findData(current), 0))
+        picker.setVisible(bool(assistants))
+
+    def show_compare(
+        self, models: list[tuple[str, str]], chosen: list[str], on: bool, toggled: SignalInstance
+    ) -> None:
+        """Compare's ticks (`toggled` when the user ticks one), whether it is on, and how
+        many models it sends to then; hidden unless there are two models to compare."""
+        fill_ticks(self.compare.menu(), models, set(chosen), toggled)
+        self.compare.blockSignals(True)  # set here, not by the user
+        self.compare.setChecked(on)
+        self.compare.blockSignals(False)
+        count = len(chosen)
+        _show_count(self.compare, count if on else 0)
+        self.compare.setAccessibleDescription(
+            f"On: the next message goes to {count} models" if on else "Off"
+        )
+        self.compare.setVisible(len(models) > 1)
+
+    def show_tools(
+        self, servers: list[tuple[str, str]], on: set[str], toggled: SignalInstance
+    ) -> None:
+        """Tool servers as ticks, those in `on` ticked; hidden while there are none."""
+        fill_ticks(self.tools.menu(), servers, on, toggled)
+        count = len(on & {name for name, _ in servers})
+        self.tools.setText(f"Tools · {count}" if count else "Tools")
+        self.tools.setAccessibleDescription(f"{count} tool servers on for this chat")
+        self.tools.setVisible(bool(servers))
+
+    def show_knowledge(
+        self, bases: list[tuple[str, str]], on: set[str], toggled: SignalInstance
+    ) -> None:
+        """Knowledge bases as ticks, those in `on` ticked; hidden while there are none."""
+        fill_ticks(self.knowledge.menu(), bases, on, toggled)
+        count = len(on & {key for key, _ in bases})
+        _show_count(self.knowledge, count)
+        self.knowledge.setAccessibleDescription(f"{count} knowledge bases on for this chat")
+        self.knowledge.setVisible(bool(bases))
+
+    def show_cost(self, said: str, why: str) -> None:
+        """What sending would cost ("≈ $0.42 to send"), or nothing ("")."""
+        self.cost.setText(said)
+        self.cost.setToolTip(why)
+        self.cost.setAccessibleName(f"Sending costs {said}" if said else "")
+        self.cost.setVisible(bool(said))
+
+
+def _icon_button(
+    owner: QWidget, name: str, accessible: str, picture: str, look: Look, tone: str = "quiet"
+) -> RowButton:
+    """A button that shows the icon `picture` alone, square."""
+    button = RowButton(owner)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    button.setFixedSize(BUTTON_SIZE, BUTTON_SIZE)
+    _withhold_icon(button, picture, look, tone)
+    return button
+
+
+def _menu_button(
+    owner: QWidget, name: str, accessible: str, picture: str, look: Look
+) -> LabelledButton:
+    """A button with the icon `picture` that opens a menu of ticks (`fill_ticks`), hidden until
+    there are some."""
+    button = LabelledButton(owner)
+    button.setObjectName(name)
+    button.setAccessibleName(accessible)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+    button.setFixedHeight(BUTTON_SIZE)
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+    button.setMenu(QMenu(button))
+    _withhold_icon(button, picture, look)
+    button.hide()
+    return button
+
+
+def _withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "quiet") -> None:
+    """The icon `picture` named on `button` but not drawn yet (`draw_icons` draws it), nor by
+    a change of look before then: an empty icon of its size holds its place (a tool button
+    without an icon lays out its text alone)."""
+    button.setIconSize(QSize(ICON["m"], ICON["m"]))
+    show_icon(button, False, look)
+    set_icon(button, picture, look, tone)
+
+
+def _show_count(button: QToolButton, count: int) -> None:
+    """`count` beside the button's icon (how many are on), or the icon alone for none."""
+    button.setText(str(count) if count else "")
+    button.setToolButtonStyle(
+        Qt.ToolButtonStyle.ToolButtonTextBesideIcon
+        if count
+        else Qt.ToolButtonStyle.ToolButtonIconOnly
+    )
 
 
 def _picker(owner: QWidget, name: str, accessible: str) -> QComboBox:
@@ -71,17 +275,6 @@ def _picker(owner: QWidget, name: str, accessible: str) -> QComboBox:
     picker.setAccessibleName(accessible)
     picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return picker
-
-
-def _menu_button(owner: QWidget, name: str, accessible: str) -> QToolButton:
-    """A button that opens a menu of ticks (`fill_ticks`), hidden until there are some."""
-    button = QToolButton(owner)
-    button.setObjectName(name)
-    button.setAccessibleName(accessible)
-    button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    button.setMenu(QMenu(button))
-    button.hide()
-    return button
 
 
 def fill_ticks(

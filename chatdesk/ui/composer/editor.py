@@ -1,7 +1,8 @@
 """The composer's text field: Enter sends (or Ctrl+Enter, as set), Shift+Enter starts a new
 line, pastes and drops of more than 64 KB of text become an attachment instead of editor text
 (laying out megabytes in an editor freezes the window), and dropped or pasted files are handed
-on to be read. `EditorHeight` keeps it as tall as its text, within bounds."""
+on to be read (it says while files are dragged over it, for the composer's drop zone).
+`EditorHeight` keeps it as tall as its text, within bounds."""
 
 from __future__ import annotations
 
@@ -16,12 +17,23 @@ from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
 if TYPE_CHECKING:  # each of PySide6's classes costs time to load: these wait for first use
     from PySide6.QtCore import QMimeData
-    from PySide6.QtGui import QContextMenuEvent, QInputMethodEvent
+    from PySide6.QtGui import (
+        QContextMenuEvent,
+        QDragEnterEvent,
+        QDragLeaveEvent,
+        QDropEvent,
+        QInputMethodEvent,
+    )
 
 PASTE_LIMIT_BYTES = 64 * 1024  # larger pastes become attachments
 MIN_LINES = 2
 MAX_LINES = 12
 MAX_WINDOW_SHARE = 0.4  # the editor never takes more than this share of the window's height
+
+
+def carries_files(source: QMimeData) -> bool:
+    """Whether a drop of `source` would attach something: local files, or an image's pixels."""
+    return any(url.isLocalFile() for url in source.urls()) or source.hasImage()
 
 
 def is_too_large(text: str) -> bool:
@@ -41,6 +53,7 @@ class ComposerEditor(QPlainTextEdit):
     files_given = Signal(list)  # list[Path]
     image_given = Signal(QImage)  # pixels pasted or dropped (a screenshot, an image copied)
     save_prompt_asked = Signal(str)  # "Save as prompt…" from its context menu: the text
+    files_dragged = Signal(bool)  # files are dragged over it (True), or no longer (False)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -92,6 +105,19 @@ class ComposerEditor(QPlainTextEdit):
     def inputMethodEvent(self, event: QInputMethodEvent) -> None:
         self._composing = bool(event.preeditString())
         super().inputMethodEvent(event)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        super().dragEnterEvent(event)
+        if event.isAccepted() and carries_files(event.mimeData()):
+            self.files_dragged.emit(True)
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self.files_dragged.emit(False)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.files_dragged.emit(False)
+        super().dropEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
         return source.hasUrls() or source.hasImage() or super().canInsertFromMimeData(source)

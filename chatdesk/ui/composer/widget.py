@@ -1,4 +1,6 @@
-"""Where the user writes: a growing plain-text editor, attachment chips, Attach/Send/Stop, model.
+"""Where the user writes: one rounded box holding the attachment chips, a growing plain-text
+editor and a row of controls (attach, assistant, model, tools, knowledge, compare, and one
+round button that sends or stops).
 
 The composer never touches the filesystem or the service. It asks: `send_requested` with the
 text and attachments (the window clears it with `clear_after_send()` once the message is
@@ -7,9 +9,11 @@ read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
 `stop_requested`, `model_changed`, `assistant_changed`, `tool_toggled` and, debounced,
 `draft_changed`.
 
-Its parts: the text field and its height (`editor.py`), the attachments' chips (`attachments.py`)
-and the slash menu (`slash.py`). The chips' strip and the slash menu are made when first needed
-(a chip added, saved prompts offered): the window's first paint does without them and their
+Its parts: the box (`box.py`) and its drop zone (`drop_zone.py`), the text field and its height
+(`editor.py`), the row of controls (`buttons.py`), the attachments' chips (`attachments.py`)
+and the slash menu (`slash.py`). The chips' strip, the slash menu and the drop zone are made
+when first needed (a chip added, saved prompts offered, a drag), and the buttons' icons are
+drawn on the turns after the first paint: the window's first paint does without them and their
 modules (decision 0009).
 """
 
@@ -20,15 +24,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QIcon, QImage, QPixmap
+from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
-from chatdesk.ui.composer.buttons import ComposerButtons, fill_ticks
-from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight
+from chatdesk.ui.composer.box import ComposerBox
+from chatdesk.ui.composer.buttons import ComposerButtons
+from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
 from chatdesk.ui.composer.pending import Pending
+from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:  # the core's modules load after the first paint, the strip and menu on use
-    from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeyEvent
+    from collections.abc import Iterator
+
+    from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
 
     from chatdesk.core.chat.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
@@ -41,8 +49,8 @@ DRAFT_DELAY_MS = 500
 class Composer(QWidget):
     """Where a message is written: the editor, its attachment chips, the model picker and the
     send/stop button. Past 30 methods because the slots of those children and Qt's key and
-    drop overrides live here, a few lines each; what has substance is in editor.py and
-    attachments.py."""
+    drop overrides live here, a few lines each; what has substance is in editor.py,
+    buttons.py and attachments.py."""
 
     send_requested = Signal(str, list)  # text, list[AttachmentInput]
     stop_requested = Signal()
@@ -75,13 +83,21 @@ class Composer(QWidget):
         self._draft_timer.timeout.connect(self.draft_changed)
         self._build()
         self.setAcceptDrops(True)  # drops on the chips or buttons count as drops on the editor
+        self._box.after_first_paint(self._draw_icons)
         self.set_enter_sends(enter_sends)
         self._update_controls()
 
     # --- building -------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self._editor = ComposerEditor(self)
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(SPACE["m"], SPACE["s"], SPACE["m"], SPACE["m"])
+        self._layout.setSpacing(SPACE["xs"])
+        self._layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
+        # The slash menu comes here, above the box, when made.
+        self._box = ComposerBox(self)
+        self._layout.addWidget(self._box)
+        self._editor = ComposerEditor(self._box)
         self._editor.setAccessibleName("Message")
         self._editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._editor.send_pressed.connect(self._send)
@@ -90,24 +106,28 @@ class Composer(QWidget):
         self._editor.image_given.connect(self.image_pasted)
         self._editor.save_prompt_asked.connect(self.save_prompt_asked)
         self._editor.textChanged.connect(self._text_changed)
+        self._editor.files_dragged.connect(self._box.show_drop_zone)
         self.editor_height = EditorHeight(self._editor, self)
         # The slash menu, once there is one, sees the keys first (arrows, Enter, Esc).
         self._editor.key_hook = lambda key: self._slash is not None and self._slash.handle_key(key)
-        self._layout = QVBoxLayout(self)
-        self._layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.setSpacing(6)
-        self._layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
-        # The slash menu, then the chips' strip, come here, above the editor, when made.
-        self._layout.addWidget(self._editor)
-        self._row = ComposerButtons(self)
+        # The chips' strip comes first in the box, above the editor, when made.
+        self._box.column.addWidget(self._editor)
+        self._row = ComposerButtons(self._box)
         self._row.attach.clicked.connect(self._choose_files)
         self._row.assistants.activated.connect(self._assistant_chosen)
         self._row.models.activated.connect(self._model_chosen)
         self._row.compare.toggled.connect(self.compare_toggled)
-        self._row.send.clicked.connect(self._send)
-        self._row.stop.clicked.connect(self.stop_requested)
-        self._layout.addLayout(self._row.row)
+        self._row.send.clicked.connect(self._send_or_stop)
+        self._box.column.addLayout(self._row.row)
         self._update_tab_order()
+
+    def _draw_icons(self) -> None:
+        """The buttons' icons, one a turn of the loop (the first loads Qt's SVG plugin)."""
+        self._next_icon(self._row.draw_icons())
+
+    def _next_icon(self, icons: Iterator[QWidget]) -> None:
+        if next(icons, None) is not None:
+            QTimer.singleShot(0, self, lambda: self._next_icon(icons))
 
     @property
     def slash(self) -> SlashMenu:
@@ -127,11 +147,11 @@ class Composer(QWidget):
         if self._chips is None:
             from chatdesk.ui.composer.attachments import AttachmentStrip
 
-            self._chips = AttachmentStrip(self)
+            self._chips = AttachmentStrip(self._box)
             self._chips.thumbnails = self._thumbnails
             self._chips.removed.connect(self._attachment_removed)
             self._chips.pages_requested.connect(self.pages_requested)
-            self._layout.insertWidget(self._layout.indexOf(self._editor), self._chips)
+            self._box.column.insertWidget(0, self._chips)
         return self._chips
 
     def _update_tab_order(self) -> None:
@@ -141,7 +161,8 @@ class Composer(QWidget):
     # --- public API -----------------------------------------------------------------------
 
     def tab_chain(self) -> list[QWidget]:
-        """Where Tab goes in the composer, in order: the editor, each chip's ✕, the buttons."""
+        """Where Tab goes in the composer, in order: the editor, each chip's ✕, the row's
+        controls left to right, the send (or stop) button last."""
         chips = self._chips.chips if self._chips is not None else []
         removes = [chip.remove_button for chip in chips]
         return [self._editor, *removes, *self._row.tab_chain()]
@@ -249,48 +270,24 @@ class Composer(QWidget):
         self._editor.setAccessibleDescription(
             f"Type a message. {keys} sends it, {newline} starts a new line."
         )
-        self._row.send.setToolTip(f"Send the message ({keys})")
+        self._row.set_keys(keys)
 
     def set_models(self, models: list[tuple[str, str]], current: str) -> None:
         """Offer `(key, label)` models; `current` is shown even when it is not offered."""
-        self._row.models.clear()
-        for key, label in models:
-            self._row.models.addItem(label, key)
-        if current and self._row.models.findData(current) < 0:
-            self._row.models.addItem(current, current)
-        self._row.models.setCurrentIndex(max(self._row.models.findData(current), 0))
+        self._row.show_models(models, current)
 
     def set_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
         chosen."""
-        self._row.assistants.clear()
-        blank = QPixmap(self._row.assistants.iconSize())
-        blank.fill(Qt.GlobalColor.transparent)  # its name lines up with the badged ones
-        self._row.assistants.addItem(QIcon(blank), "No assistant", "")
-        for key, label, badge in assistants:
-            self._row.assistants.addItem(badge, label, key)
-        self._row.assistants.setCurrentIndex(max(self._row.assistants.findData(current), 0))
-        self._row.assistants.setVisible(bool(assistants))
+        self._row.show_assistants(assistants, current)
 
     def set_compare(self, models: list[tuple[str, str]], chosen: list[str], on: bool) -> None:
         """Offer `(key, label)` models for Compare, those in `chosen` ticked; `on`: it is."""
-        fill_ticks(self._row.compare.menu(), models, set(chosen), self.compare_model_toggled)
-        self._row.compare.blockSignals(True)  # set here, not by the user
-        self._row.compare.setChecked(on)
-        self._row.compare.blockSignals(False)
-        count = len(chosen)
-        self._row.compare.setText(f"Compare · {count}" if on else "Compare")
-        self._row.compare.setAccessibleDescription(
-            f"On: the next message goes to {count} models" if on else "Off"
-        )
-        self._row.compare.setVisible(len(models) > 1)
+        self._row.show_compare(models, chosen, on, self.compare_model_toggled)
 
     def show_send_cost(self, said: str, why: str = "") -> None:
         """What sending would cost ("≈ $0.42 to send"), or nothing ("")."""
-        self._row.cost.setText(said)
-        self._row.cost.setToolTip(why)
-        self._row.cost.setAccessibleName(f"Sending costs {said}" if said else "")
-        self._row.cost.setVisible(bool(said))
+        self._row.show_cost(said, why)
 
     def open_compare(self) -> None:
         """Open the list of models to compare."""
@@ -300,19 +297,11 @@ class Composer(QWidget):
 
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
-        fill_ticks(self._row.tools.menu(), servers, on, self.tool_toggled)
-        count = len(on & {name for name, _ in servers})
-        self._row.tools.setText(f"Tools · {count}" if count else "Tools")
-        self._row.tools.setAccessibleDescription(f"{count} tool servers on for this chat")
-        self._row.tools.setVisible(bool(servers))
+        self._row.show_tools(servers, on, self.tool_toggled)
 
     def set_knowledge(self, bases: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(id hex, name)` knowledge bases, those in `on` ticked; none: no button."""
-        fill_ticks(self._row.knowledge.menu(), bases, on, self.knowledge_toggled)
-        count = len(on & {key for key, _ in bases})
-        self._row.knowledge.setText(f"Knowledge · {count}" if count else "Knowledge")
-        self._row.knowledge.setAccessibleDescription(f"{count} knowledge bases on for this chat")
-        self._row.knowledge.setVisible(bool(bases))
+        self._row.show_knowledge(bases, on, self.knowledge_toggled)
 
     def open_models(self) -> None:
         """Open the model list, to choose the model of the next answer."""
@@ -343,9 +332,18 @@ class Composer(QWidget):
         if self.can_send():
             self.send_requested.emit(self.text(), self.attachments())
 
+    def _send_or_stop(self) -> None:
+        if self._streaming:
+            self.stop_requested.emit()
+        else:
+            self._send()
+
     def _update_controls(self) -> None:
-        self._row.send.setEnabled(self.can_send())
-        self._row.stop.setEnabled(self._streaming)
+        streaming = self._streaming
+        usable = streaming or self.can_send()
+        if not usable and self._row.send.hasFocus():
+            self.focus_editor()  # sent or stopped: the next message, not Qt's next widget
+        self._row.show_sending(stopping=streaming, enabled=usable)
 
     def _text_changed(self) -> None:
         if self._slash is not None:  # without one there is nothing to offer yet
@@ -415,10 +413,17 @@ class Composer(QWidget):
         else:
             super().keyPressEvent(event)
 
+    # Drags over the text field are its own (text lands where it is let go); it shows the
+    # drop zone for files too (`files_dragged`).
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._editor.canInsertFromMimeData(event.mimeData()):
             event.acceptProposedAction()
+            self._box.show_drop_zone(carries_files(event.mimeData()))
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        self._box.show_drop_zone(False)
 
     def dropEvent(self, event: QDropEvent) -> None:
+        self._box.show_drop_zone(False)
         self._editor.insertFromMimeData(event.mimeData())
         event.acceptProposedAction()

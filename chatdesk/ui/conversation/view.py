@@ -208,6 +208,7 @@ class ConversationView(QScrollArea):
                 focused = QApplication.focusWidget()
                 if focused is not None:
                     focused.clearFocus()  # not left on a widget that is going
+
     def _place_divider(self) -> None:
         after = self._model.divider_after()
         summary = self._model.summary

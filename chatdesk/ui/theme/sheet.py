@@ -137,16 +137,8 @@ QScrollArea { background: $surface; }
     border-radius: ${radius_m}px;
 }
 #toolTitle { font-weight: 600; }
-#toolsButton, #knowledgeButton { padding-right: 16px; }
 #toolsButton::menu-indicator, #knowledgeButton::menu-indicator {
     subcontrol-origin: padding; subcontrol-position: center right; }
-#compareButton { padding-right: 22px; }
-#compareButton:focus { padding-right: 21px; }
-#compareButton::menu-button {
-    width: 18px;
-    border: none;
-    border-left: 1px solid $border_strong;
-}
 #toolState, #toolCaption { color: $text_quiet; }
 #toolState[state="failed"] { color: $danger; }
 #toolState[state="not_finished"], #toolState[state="waiting"] { color: $warning; font-weight: 600; }
@@ -191,6 +183,33 @@ QScrollArea { background: $surface; }
 #jumpToLatest { background: $accent; color: $on_accent; border: none;
     border-radius: 14px; padding: 4px 12px; }
 #jumpToLatest:focus { border: 2px solid $text; padding: 2px 10px; }
+/* composer */
+#composerEditor, #composerEditor:focus { background: $surface; border: none; padding: 0; }
+#attachButton, #toolsButton, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
+    background: transparent;
+    border: 1px solid transparent;
+    border-radius: ${radius_m}px;
+    color: $text;
+    padding: 0 6px;
+}
+#toolsButton, #knowledgeButton { padding-right: 16px; }
+#compareButton { padding-right: 20px; }
+#attachButton:hover, #toolsButton:hover, #knowledgeButton:hover, #compareButton:hover,
+#assistantPicker:hover, #modelPicker:hover { background: $hover; }
+#attachButton:pressed, #toolsButton:pressed, #knowledgeButton:pressed, #compareButton:pressed,
+#compareButton:checked { background: $pressed; }
+#attachButton:focus, #toolsButton:focus, #knowledgeButton:focus, #compareButton:focus,
+#assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 5px; }
+#toolsButton:focus, #knowledgeButton:focus { padding-right: 15px; }
+#compareButton:focus { padding-right: 19px; }
+#compareButton::menu-button { width: 16px; border: none; border-left: 1px solid $border; }
+#sendButton { background: $accent; border: none; border-radius: ${radius_l}px; }
+#sendButton:focus { border: 2px solid $text; }
+#sendButton:disabled { background: $window; border: 1px solid $border; }
+#attachButton, #attachButton:focus, #sendButton, #sendButton:focus { padding: 0; }
+#sendCost { color: $text_quiet; }
+#dropZoneText { color: $text; font-weight: 600; }
+/* end composer */
 """)
 
 
