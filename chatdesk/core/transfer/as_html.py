@@ -37,8 +37,9 @@ POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
     "form-action 'none'"
 )
-_WINDOW_ONLY = re.compile(
-    r' ?<a href="chatdesk:(?:copy-code/\d+">Copy|load-images">Load images)</a>'
+_WINDOW_ONLY = re.compile(  # the window's own actions: a code block's Copy, Load images
+    r' ?<a href="chatdesk:(?:copy-code/\d+"[^>]*>(?:<img [^>]*>)?\u00a0?Copy'
+    r'|load-images">Load images)</a>'
 )
 _IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
                 (b"GIF8", "image/gif"))  # fmt: skip
