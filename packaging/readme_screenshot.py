@@ -1,6 +1,9 @@
-"""The README's screenshot: the window, light theme, a few threads answered by the mock model.
+"""The README's screenshots: the window in the light and the dark theme, a few threads
+answered by the mock model, the pointer over the last answer (its actions shown).
 
-    .venv/bin/python packaging/readme_screenshot.py [OUTPUT]   (default: docs/images/window.png)
+    .venv/bin/python packaging/readme_screenshot.py [FOLDER]   (default: docs/images/)
+
+writes window-light.png and window-dark.png there.
 
 Runs offscreen on a throwaway chatdesk home. Every answer on screen is the built-in mock
 model's, as anyone gets it without a key.
@@ -79,34 +82,43 @@ async def seed(core: Core) -> object:
     return turn.answer.thread_id
 
 
-async def shoot(app: QApplication, out: Path) -> None:
+async def shoot(app: QApplication, folder: Path) -> None:
     core = make_core()
     try:
         await core.start()
         thread_id = await seed(core)
-        apply_theme(app, "light")
-        window = MainWindow(core.service)
-        window.resize(WIDTH, HEIGHT)
-        window.show()
-        window.start()
-        try:
-            await until(lambda: window.sidebar.model.rowCount() > 0)
-            window.show_thread(thread_id)
-            await until(lambda: formatted(window, 2))
-            await asyncio.sleep(2.0)  # formulas (matplotlib loads on first use) and layout
-            out.parent.mkdir(parents=True, exist_ok=True)
-            if not window.grab().save(str(out)):
-                raise SystemExit(f"cannot write {out}")
-            print(out)
-        finally:
-            window.close()
-            await window.aclose()
+        for theme in ("light", "dark"):
+            await _shoot_window(app, core, thread_id, theme, folder / f"window-{theme}.png")
     finally:
         await core.aclose()
 
 
+async def _shoot_window(
+    app: QApplication, core: Core, thread_id: object, theme: str, out: Path
+) -> None:
+    apply_theme(app, theme)
+    window = MainWindow(core.service)
+    window.resize(WIDTH, HEIGHT)
+    window.show()
+    window.start()
+    try:
+        await until(lambda: window.sidebar.model.rowCount() > 0)
+        window.show_thread(thread_id)  # type: ignore[arg-type]
+        await until(lambda: formatted(window, 2))
+        await asyncio.sleep(2.0)  # formulas (matplotlib loads on first use) and layout
+        window.view.widgets[-1].footer.set_hovered(True)  # as the pointer over the answer
+        await asyncio.sleep(0.1)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        if not window.grab().save(str(out)):
+            raise SystemExit(f"cannot write {out}")
+        print(out)
+    finally:
+        window.close()
+        await window.aclose()
+
+
 def main() -> int:
-    default = Path(__file__).resolve().parent.parent / "docs" / "images" / "window.png"
+    default = Path(__file__).resolve().parent.parent / "docs" / "images"
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else default
     with tempfile.TemporaryDirectory(prefix="chatdesk-screenshot-") as home:
         os.environ["CHATDESK_HOME"] = home
