@@ -106,6 +106,20 @@ class AppCore(Protocol):
 ConfigT = TypeVar("ConfigT", bound=AppConfig)
 
 
+def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = None) -> None:
+    """Give `window` the started `core`: its service and every part of it the window serves."""
+    window.attach(
+        core.service,
+        profiles=core.profiles,
+        backups=core.backups,
+        data_folder=core.config.paths.data_dir,
+        search=core.search,
+        transfer=lambda: core.transfer,
+        team=core.team,
+        kept_renders=kept,
+    )
+
+
 def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
     """Show the window until it is closed; app.py calls this as `run(config, build_core)`."""
     protect_singleton_refcounts()
@@ -283,16 +297,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         await core.start()
         core.start_maintenance()  # the daily backup and purge, behind the window
         # Also when closed meanwhile: the draft is kept through it.
-        window.attach(
-            core.service,
-            profiles=core.profiles,
-            backups=core.backups,
-            data_folder=core.config.paths.data_dir,
-            search=core.search,
-            transfer=lambda: core.transfer,
-            team=core.team,
-            kept_renders=kept,
-        )
+        attach_core(window, core, kept)
         window.on_demand.temporary = lambda: (
             core.temporary(window.settings.current),
             window.settings.current,

@@ -5,6 +5,7 @@ as an empty box."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
@@ -30,9 +31,14 @@ def badge_text(name: str, icon: str | None) -> str:
     return (name.strip()[:1] or "?").upper()
 
 
-def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> QPixmap:
-    app = QApplication.instance()
-    ratio = app.devicePixelRatio() if isinstance(app, QApplication) else 1.0
+def disc_pixmap(
+    colour: str, size: int, draw: Callable[[QPainter, QRectF], None], ratio: float = 0.0
+) -> QPixmap:
+    """A disc `size` pixels across in `colour`, with `draw(painter, area)` on it, for a screen
+    of pixel ratio `ratio` (0: the app's)."""
+    if not ratio:
+        app = QApplication.instance()
+        ratio = app.devicePixelRatio() if isinstance(app, QApplication) else 1.0
     pixmap = QPixmap(round(size * ratio), round(size * ratio))
     pixmap.setDevicePixelRatio(ratio)
     pixmap.fill(Qt.GlobalColor.transparent)
@@ -40,9 +46,17 @@ def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> 
     try:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(colour or DEFAULT_COLOUR))
+        painter.setBrush(QColor(colour))
         area = QRectF(0, 0, size, size)
         painter.drawEllipse(area)
+        draw(painter, area)
+    finally:
+        painter.end()
+    return pixmap
+
+
+def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> QPixmap:
+    def letter(painter: QPainter, area: QRectF) -> None:
         font = QFont()
         font.setBold(True)
         font.setPixelSize(max(6, round(size * 0.55)))
@@ -50,9 +64,8 @@ def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> 
         light = QColor(colour or DEFAULT_COLOUR).lightnessF() > 0.62
         painter.setPen(QColor("#1e1e1e" if light else "#ffffff"))  # readable on the disc
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, badge_text(name, icon))
-    finally:
-        painter.end()
-    return pixmap
+
+    return disc_pixmap(colour or DEFAULT_COLOUR, size, letter)
 
 
 def badge_icon(name: str, icon: str | None, colour: str | None, size: int = 16) -> QIcon:

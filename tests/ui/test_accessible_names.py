@@ -37,6 +37,7 @@ from chatdesk.core.chat import events as ev
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.tools.servers import parse_servers_text
+from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.profile_editor import ProfileEditor
 
@@ -179,15 +180,7 @@ def window(make_core: Any, finish: Any, qtbot: QtBot) -> Iterator[tuple[MainWind
     """The window as the application attaches it: every part of the core it manages."""
     core: Core = make_core()
     shown = MainWindow()
-    shown.attach(
-        core.service,
-        profiles=core.profiles,
-        backups=core.backups,
-        data_folder=core.config.paths.data_dir,
-        search=core.search,
-        transfer=lambda: core.transfer,
-        team=core.team,
-    )
+    attach_core(shown, core)
     shown.show()
     shown.start()
     yield shown, core

@@ -16,7 +16,6 @@ from PySide6.QtGui import (
     QDragLeaveEvent,
     QDropEvent,
     QIcon,
-    QImage,
     QInputMethodEvent,
 )
 from PySide6.QtWidgets import (
@@ -41,6 +40,7 @@ from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.icons import HIDDEN_PROPERTY, ICON_PROPERTY
+from tests.ui.pixels import inked
 
 LEFT = Qt.MouseButton.LeftButton
 CTRL = Qt.KeyboardModifier.ControlModifier
@@ -83,16 +83,6 @@ def _send_button(composer: Composer) -> QToolButton:
     found = composer.findChild(QToolButton, "sendButton")
     assert found is not None
     return found
-
-
-def _inked(image: QImage) -> set[str]:
-    """The colours of the pixels an icon drew fully (its strokes' cores)."""
-    return {
-        QColor(image.pixel(x, y)).name()
-        for x in range(image.width())
-        for y in range(image.height())
-        if image.pixelColor(x, y).alpha() == 255
-    }
 
 
 def _sent(qtbot: QtBot, composer: Composer, act: Callable[[], None]) -> list[Any]:
@@ -298,7 +288,7 @@ def test_the_buttons_icons_come_after_the_first_paint_and_nothing_moves(qtbot: Q
     assert [(b.sizeHint(), b.minimumSizeHint()) for b in buttons] == sizes
     send = _send_button(composer)
     drawn = send.icon().pixmap(QSize(18, 18), QIcon.Mode.Disabled).toImage()
-    assert _inked(drawn) == {colours(current_look())["text_disabled"]}  # greyed: nothing to send
+    assert inked(drawn) == {colours(current_look())["text_disabled"]}  # greyed: nothing to send
 
 
 def test_busy_disables_send(qtbot: QtBot, composer: Composer) -> None:

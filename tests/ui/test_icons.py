@@ -7,13 +7,14 @@ from collections.abc import Iterator
 import pytest
 import shiboken6
 from PySide6.QtCore import QSize
-from PySide6.QtGui import QColor, QIcon, QImage
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.theme import ThemeWatcher, apply_theme
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.icons import folder, icon, names, set_icon, show_icon
+from tests.ui.pixels import inked
 
 
 @pytest.fixture(autouse=True)
@@ -26,16 +27,6 @@ def restore_look(qapp: QApplication) -> Iterator[None]:
     qapp.setStyleSheet(sheet)
     qapp.setPalette(palette)
     qapp.setFont(font)
-
-
-def _inked(image: QImage) -> set[str]:
-    """The colours of the pixels an icon drew fully (its strokes' cores)."""
-    return {
-        QColor(image.pixel(x, y)).name()
-        for x in range(image.width())
-        for y in range(image.height())
-        if image.pixelColor(x, y).alpha() == 255
-    }
 
 
 def test_every_icon_file_draws_and_is_named_in_the_licence_folder(qapp: QApplication) -> None:
@@ -55,11 +46,11 @@ def test_every_icon_file_draws_and_is_named_in_the_licence_folder(qapp: QApplica
 def test_an_icon_is_drawn_in_its_tones_colour(qapp: QApplication, look: str) -> None:
     named = colours(look)  # type: ignore[arg-type]
     quiet = icon("copy", look).pixmap(QSize(16, 16)).toImage()  # type: ignore[arg-type]
-    assert _inked(quiet) == {named["text_quiet"]}
+    assert inked(quiet) == {named["text_quiet"]}
     hovered = icon("copy", look).pixmap(QSize(16, 16), QIcon.Mode.Active).toImage()  # type: ignore[arg-type]
-    assert _inked(hovered) == {named["text"]}
+    assert inked(hovered) == {named["text"]}
     off = icon("copy", look).pixmap(QSize(16, 16), QIcon.Mode.Disabled).toImage()  # type: ignore[arg-type]
-    assert _inked(off) == {named["text_disabled"]}
+    assert inked(off) == {named["text_disabled"]}
 
 
 def test_an_unknown_icon_is_an_error_not_a_blank(qapp: QApplication) -> None:
@@ -74,7 +65,7 @@ def test_icons_follow_a_change_of_look(qapp: QApplication, qtbot: QtBot) -> None
     set_icon(button, "delete", "light")
 
     def drawn() -> set[str]:
-        return _inked(button.icon().pixmap(QSize(16, 16)).toImage())
+        return inked(button.icon().pixmap(QSize(16, 16)).toImage())
 
     assert drawn() == {colours("light")["text_quiet"]}
     apply_theme(qapp, "dark")
@@ -92,10 +83,10 @@ def test_a_withheld_icon_keeps_the_button_reachable_and_comes_back_in_the_curren
     qtbot.addWidget(button)
     set_icon(button, "copy", "light")
     show_icon(button, False, "light")
-    assert not _inked(button.icon().pixmap(QSize(16, 16)).toImage())
+    assert not inked(button.icon().pixmap(QSize(16, 16)).toImage())
     assert not button.icon().isNull()  # a null icon would show the button's text instead
     apply_theme(qapp, "dark")  # a change of look while withheld does not bring it back
-    assert not _inked(button.icon().pixmap(QSize(16, 16)).toImage())
+    assert not inked(button.icon().pixmap(QSize(16, 16)).toImage())
     assert button.accessibleName() == "Copy"
     show_icon(button, True, "dark")
-    assert _inked(button.icon().pixmap(QSize(16, 16)).toImage()) == {colours("dark")["text_quiet"]}
+    assert inked(button.icon().pixmap(QSize(16, 16)).toImage()) == {colours("dark")["text_quiet"]}

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPixmap
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-from chatdesk.ui.badges import badge_pixmap
+from chatdesk.ui.badges import badge_pixmap, disc_pixmap
 from chatdesk.ui.conversation.labels import header_text
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
@@ -52,17 +51,7 @@ class SpeakerHead(QWidget):
 def _model_disc(ratio: float) -> QPixmap:
     """An answer straight from a model: the accent's disc with a spark on it."""
     named = colours(current_look())
-    pixmap = QPixmap(round(DISC * ratio), round(DISC * ratio))
-    pixmap.setDevicePixelRatio(ratio)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    try:
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(named["accent"]))
-        painter.drawEllipse(QRectF(0, 0, DISC, DISC))
-        spark = picture("sparkles", named["on_accent"], 14, ratio)
-        painter.drawPixmap(4, 4, 14, 14, spark)
-    finally:
-        painter.end()
-    return pixmap
+    spark = picture("sparkles", named["on_accent"], 14, ratio)
+    return disc_pixmap(
+        named["accent"], DISC, lambda painter, _: painter.drawPixmap(4, 4, 14, 14, spark), ratio
+    )
