@@ -23,7 +23,6 @@ from chatdesk.ui.theme.colours import Look, colours
 
 ICON_PROPERTY = "chatdeskIcon"  # "name tone" on a widget whose icon follows the look
 HIDDEN_PROPERTY = "chatdeskIconHidden"  # true while the icon is withheld (`show_icon`)
-TONES = ("quiet", "text", "accent", "on_accent", "danger", "success", "warning")
 
 
 def folder() -> Path:
@@ -35,8 +34,9 @@ def names() -> tuple[str, ...]:
 
 
 def icon(name: str, look: Look, tone: str = "quiet", size: int = 16) -> QIcon:
-    """`name`'s icon in `look`, `size` pixels square: `tone`'s colour, the text colour when
-    active, dimmed when disabled."""
+    """`name`'s icon in `look`, `size` pixels square: the colour of `tone` (a colour role of
+    colours.py, or "quiet": the quiet text's), the text colour when active, dimmed when
+    disabled."""
     ratios = frozenset({1.0, *(screen.devicePixelRatio() for screen in QGuiApplication.screens())})
     return _icon(name, look, tone, size, ratios)
 

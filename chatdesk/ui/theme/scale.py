@@ -42,8 +42,3 @@ ICON: Final[dict[str, int]] = {
     "m": 18,  # in the composer, the header and the sidebar
     "l": 40,  # an empty state's picture
 }
-
-
-def points(name: str, body_points: float) -> float:
-    """The size of the `name` step of the type scale for a body font of `body_points`."""
-    return round(body_points * TYPE[name], 1)
