@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QIcon, QPaintEvent, QPalette, QPixmap
+from PySide6.QtGui import QIcon, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.ui.qt_workarounds import python_imports
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import icon, set_icon, show_icon
 
 if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
     from PySide6.QtWidgets import QTreeView
@@ -38,6 +40,8 @@ if TYPE_CHECKING:  # loaded with the kept rows, after the first paint
 MARGIN = 6  # px around the sidebar's contents, as in Sidebar
 SPACING = 6
 MIN_WIDTH = 180
+
+_ICONS = {"_new_chat": "new-chat", "_new_project": "new-project", "_archived": "archive"}
 
 
 class SidebarPlaceholder(QWidget):
@@ -65,13 +69,13 @@ class SidebarPlaceholder(QWidget):
         self._kept: Callable[[], list[GroupRow] | None] | None = None  # reads the kept rows
         self._held = held
         self.tree: QTreeView | None = None  # the kept rows, once shown
-        # Icons come on the loop's turn after the first paint (drawing the first one loads Qt's
-        # SVG plugin, a few ms); blank ones hold their places so nothing moves then.
+        # Icons are drawn on the loop's turn after the first paint (the first one loads Qt's
+        # SVG plugin, a few ms), as the composer's: withheld until then, their places held.
         self._iconed = False
-        blank = QPixmap(16, 16)
-        blank.fill(Qt.GlobalColor.transparent)
-        for button in (self._new_chat, self._new_project, self._archived):
-            button.setIcon(QIcon(blank))
+        look = current_look()  # disabled here: the icons take the disabled colour
+        for button, name in _ICONS.items():
+            show_icon(getattr(self, button), False, look)
+            set_icon(getattr(self, button), name, look, "text")
         self._lay_out()
 
     def _lay_out(self) -> None:
@@ -150,12 +154,7 @@ class SidebarPlaceholder(QWidget):
         self.tree = tree
 
     def _paint_icons(self) -> None:
-        with python_imports():  # as the window's first modules: without PySide6's hook
-            from chatdesk.ui.theme import current_look
-            from chatdesk.ui.theme.icons import icon, set_icon
-
-        look = current_look()  # disabled here: the icons take the disabled colour
-        set_icon(self._new_chat, "new-chat", look, "text")
-        set_icon(self._new_project, "new-project", look, "text")
-        set_icon(self._archived, "archive", look, "text")
+        look = current_look()
+        for button in _ICONS:
+            show_icon(getattr(self, button), True, look)
         self._search_mark.setIcon(icon("search", look))
