@@ -32,16 +32,17 @@ def open_window() -> int:
     gc.disable()
     from chatdesk.app import configure, run_window
     from chatdesk.core.errors import ChatdeskError
+    from chatdesk.core.i18n import tr
 
     _import_window()
 
     try:
         config = configure()
         for issue in config.loaded.issues:
-            print(f"chatdesk: warning: {issue}", file=sys.stderr)
+            print(tr("chatdesk: warning: {text}", text=issue), file=sys.stderr)
         return run_window(config)
     except ChatdeskError as error:
-        print(f"chatdesk: error: {' '.join(str(error).split())}", file=sys.stderr)
+        print(tr("chatdesk: error: {text}", text=" ".join(str(error).split())), file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

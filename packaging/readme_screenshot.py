@@ -1,9 +1,12 @@
-"""The README's screenshots: the window in the light and the dark theme, a few threads
-answered by the mock model, the pointer over the last answer (its actions shown).
+"""The README's screenshots: the window in the light and the dark theme and in Arabic (laid out
+right to left), a few threads answered by the mock model, the pointer over the last answer (its
+actions shown).
 
-    .venv/bin/python packaging/readme_screenshot.py [FOLDER]   (default: docs/images/)
+    .venv/bin/python packaging/readme_screenshot.py [FOLDER] [--languages de,fr,...]
 
-writes window-light.png and window-dark.png there.
+writes window-light.png, window-dark.png and window-ar.png to FOLDER (default: docs/images/);
+with --languages, also window-LANG.png and preferences-LANG.png for each language named, to
+look at a translation's words in place (clipped or overflowing text).
 
 Runs offscreen on a throwaway chatdesk home. Every answer on screen is the built-in mock
 model's, as anyone gets it without a key.
@@ -21,9 +24,10 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from chatdesk.app import Core, build_core, configure
+from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 
@@ -82,19 +86,33 @@ async def seed(core: Core) -> object:
     return turn.answer.thread_id
 
 
-async def shoot(app: QApplication, folder: Path) -> None:
+async def shoot(app: QApplication, folder: Path, languages: list[str]) -> None:
     core = make_core()
+    shots = [
+        ("en", "light", "window-light"),
+        ("en", "dark", "window-dark"),
+        ("ar", "light", "window-ar"),
+    ]
+    shots += [(code, "light", f"window-{code}") for code in languages if code != "ar"]
     try:
         await core.start()
         thread_id = await seed(core)
-        for theme in ("light", "dark"):
-            await _shoot_window(app, core, thread_id, theme, folder / f"window-{theme}.png")
+        for code, theme, name in shots:
+            language.start(app, code)
+            preferences = folder / f"preferences-{code}.png" if code in languages else None
+            await _shoot_window(app, core, thread_id, theme, folder / f"{name}.png", preferences)
     finally:
+        language.start(app, "en")
         await core.aclose()
 
 
 async def _shoot_window(
-    app: QApplication, core: Core, thread_id: object, theme: str, out: Path
+    app: QApplication,
+    core: Core,
+    thread_id: object,
+    theme: str,
+    out: Path,
+    preferences: Path | None,
 ) -> None:
     apply_theme(app, theme)
     window = MainWindow(core.service)
@@ -108,24 +126,41 @@ async def _shoot_window(
         await asyncio.sleep(2.0)  # formulas (matplotlib loads on first use) and layout
         window.view.widgets[-1].footer.set_hovered(True)  # as the pointer over the answer
         await asyncio.sleep(0.1)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        if not window.grab().save(str(out)):
-            raise SystemExit(f"cannot write {out}")
-        print(out)
+        _save(window, out)
+        if preferences is not None:
+            window.settings.open_preferences()
+            dialog = window.settings.dialog
+            assert dialog is not None
+            await asyncio.sleep(0.3)
+            _save(dialog, preferences)
+            dialog.reject()
     finally:
         window.close()
         await window.aclose()
 
 
+def _save(widget: QWidget, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(out)):
+        raise SystemExit(f"cannot write {out}")
+    print(out)
+
+
 def main() -> int:
+    args = sys.argv[1:]
+    languages: list[str] = []
+    if "--languages" in args:
+        at = args.index("--languages")
+        languages = [code for code in args[at + 1].split(",") if code]
+        del args[at : at + 2]
     default = Path(__file__).resolve().parent.parent / "docs" / "images"
-    out = Path(sys.argv[1]) if len(sys.argv) > 1 else default
+    out = Path(args[0]) if args else default
     with tempfile.TemporaryDirectory(prefix="chatdesk-screenshot-") as home:
         os.environ["CHATDESK_HOME"] = home
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)  # closing the window must not stop the loop
-        qasync.run(shoot(app, out.absolute()))
+        qasync.run(shoot(app, out.absolute(), languages))
     return 0
 
 

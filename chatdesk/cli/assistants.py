@@ -19,6 +19,7 @@ from chatdesk.cli.output import print_json, report, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.assistants.model import MAX_PROMPT, AssistantFields
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.tools.model import BUILT_IN
 from chatdesk.core.trust.files import open_regular
 
@@ -46,52 +47,54 @@ def add_commands(commands: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true")
     assistants = commands.add_parser(
-        "assistants", parents=[common], help="assistants: who answers, and with what"
+        "assistants", parents=[common], help=tr("assistants: who answers, and with what")
     )
     actions = assistants.add_subparsers(dest="action", metavar="ACTION")
     assistants.set_defaults(handler=sync(_list))
-    actions.add_parser("list", parents=[common], help="every assistant").set_defaults(
+    actions.add_parser("list", parents=[common], help=tr("every assistant")).set_defaults(
         handler=sync(_list)
     )
-    show = actions.add_parser("show", parents=[common], help="every field of an assistant")
+    show = actions.add_parser("show", parents=[common], help=tr("every field of an assistant"))
     show.add_argument("name")
     show.set_defaults(handler=sync(_show))
-    add = actions.add_parser("add", parents=[common, _fields()], help="add an assistant")
+    add = actions.add_parser("add", parents=[common, _fields()], help=tr("add an assistant"))
     add.add_argument("name")
     add.set_defaults(handler=sync(_add))
     edit = actions.add_parser(
         "edit",
         parents=[common, _fields()],
-        help="change an assistant (what is not given stays)",
-        description="Change the fields given; the others stay as they are. --tool and "
-        "--example replace the whole list; --clear FIELD unsets a field.",
+        help=tr("change an assistant (what is not given stays)"),
+        description=tr(
+            "Change the fields given; the others stay as they are. --tool and "
+            "--example replace the whole list; --clear FIELD unsets a field."
+        ),
     )
     edit.add_argument("name")
-    edit.add_argument("--rename", metavar="NEW", help="give it a new name")
+    edit.add_argument("--rename", metavar="NEW", help=tr("give it a new name"))
     edit.add_argument(
         "--clear",
         action="append",
         default=[],
         choices=list(_CLEARABLE),
         metavar="FIELD",
-        help=f"unset a field (repeatable): {', '.join(_CLEARABLE)}",
+        help=tr("unset a field (repeatable): {fields}", fields=", ".join(_CLEARABLE)),
     )
     edit.set_defaults(handler=sync(_edit))
-    duplicate = actions.add_parser("duplicate", parents=[common], help="a copy to change")
+    duplicate = actions.add_parser("duplicate", parents=[common], help=tr("a copy to change"))
     duplicate.add_argument("name")
     duplicate.set_defaults(handler=sync(_duplicate))
     remove = actions.add_parser(
-        "remove", parents=[common], help="delete an assistant (its answers keep its name)"
+        "remove", parents=[common], help=tr("delete an assistant (its answers keep its name)")
     )
     remove.add_argument("name")
     remove.set_defaults(handler=sync(_remove))
     imported = actions.add_parser(
-        "import", parents=[common], help="add the assistants of an assistant file"
+        "import", parents=[common], help=tr("add the assistants of an assistant file")
     )
     imported.add_argument("file")
     imported.set_defaults(handler=sync(_import))
     exported = actions.add_parser(
-        "export", parents=[common], help="write assistants to a file (all when none is named)"
+        "export", parents=[common], help=tr("write assistants to a file (all when none is named)")
     )
     exported.add_argument("file")
     exported.add_argument("names", nargs="*", metavar="NAME")
@@ -101,27 +104,27 @@ def add_commands(commands: Any) -> None:
 def _fields() -> argparse.ArgumentParser:
     """The options `add` and `edit` share, one for each field."""
     fields = argparse.ArgumentParser(add_help=False)
-    fields.add_argument("--icon", help="an emoji or a few letters (default: its first letter)")
+    fields.add_argument("--icon", help=tr("an emoji or a few letters (default: its first letter)"))
     fields.add_argument("--colour", "--color", dest="colour", metavar="#RRGGBB")
-    fields.add_argument("--description", metavar="TEXT", help="what it is for")
+    fields.add_argument("--description", metavar="TEXT", help=tr("what it is for"))
     prompt = fields.add_mutually_exclusive_group()
-    prompt.add_argument("--prompt", metavar="TEXT", help="its system prompt")
-    prompt.add_argument("--prompt-file", metavar="FILE", help="its system prompt ('-': stdin)")
-    fields.add_argument("--provider", metavar="NAME", help="the provider it answers with")
-    fields.add_argument("--model", metavar="NAME", help="the model it answers with")
-    fields.add_argument("--temperature", type=float, metavar="T", help="from 0 to 2")
-    fields.add_argument("--max-tokens", type=int, metavar="N", help="longest answer, in tokens")
+    prompt.add_argument("--prompt", metavar="TEXT", help=tr("its system prompt"))
+    prompt.add_argument("--prompt-file", metavar="FILE", help=tr("its system prompt ('-': stdin)"))
+    fields.add_argument("--provider", metavar="NAME", help=tr("the provider it answers with"))
+    fields.add_argument("--model", metavar="NAME", help=tr("the model it answers with"))
+    fields.add_argument("--temperature", type=float, metavar="T", help=tr("from 0 to 2"))
+    fields.add_argument("--max-tokens", type=int, metavar="N", help=tr("longest answer, in tokens"))
     fields.add_argument(
         "--tool",
         action="append",
         metavar="SERVER",
-        help="a tool server its chats start with (repeatable)",
+        help=tr("a tool server its chats start with (repeatable)"),
     )
     fields.add_argument(
         "--example",
         action="append",
         metavar="TEXT",
-        help="a prompt offered in an empty chat (repeatable)",
+        help=tr("a prompt offered in an empty chat (repeatable)"),
     )
     return fields
 
@@ -134,7 +137,7 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"assistants": [_json(a) for a in found]})
     elif not found:
-        print("no assistants (chatdesk assistants add NAME --prompt TEXT)")
+        print(tr("no assistants (chatdesk assistants add NAME --prompt TEXT)"))
     for assistant in [] if args.json else found:
         fields = assistant.fields
         lines = (fields.description or "").strip().splitlines()
@@ -155,7 +158,7 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
     fields = AssistantFields(name=args.name, **_given(args))
     made = await core.service.assistants.create(fields)
     _warn_unknown_tools(core, made)
-    report(args, _json(made), f"added assistant {made.name!r}")
+    report(args, _json(made), tr("added assistant {name!r}", name=made.name))
     return 0
 
 
@@ -166,24 +169,29 @@ async def _edit(core: Core, args: argparse.Namespace) -> int:
     cleared = {_CLEARABLE[name] for name in args.clear}
     both = sorted(name for name in args.clear if _CLEARABLE[name] in given)
     if both:
-        raise InvalidRequest(f"--clear {both[0]} and a new value for it: choose one")
+        raise InvalidRequest(
+            tr("--clear {field} and a new value for it: choose one", field=both[0])
+        )
     if not given and not cleared:
-        raise InvalidRequest("nothing to change: give a field's option, --rename or --clear")
+        raise InvalidRequest(tr("nothing to change: give a field's option, --rename or --clear"))
     assistant = await core.service.assistants.find(args.name)
     given |= {name: () if name == "examples" else None for name in cleared}
     fields = dataclasses.replace(assistant.fields, **given)
     changed = await core.service.assistants.update(assistant.id, fields)
     if "tools" in given:
         _warn_unknown_tools(core, changed)
-    renamed = f" (was {assistant.name!r})" if changed.name != assistant.name else ""
-    report(args, _json(changed), f"saved assistant {changed.name!r}{renamed}")
+    if changed.name != assistant.name:
+        said = tr("saved assistant {name!r} (was {old!r})", name=changed.name, old=assistant.name)
+    else:
+        said = tr("saved assistant {name!r}", name=changed.name)
+    report(args, _json(changed), said)
     return 0
 
 
 async def _duplicate(core: Core, args: argparse.Namespace) -> int:
     assistants = core.service.assistants
     copy = await assistants.duplicate((await assistants.find(args.name)).id)
-    report(args, _json(copy), f"added {copy.name!r}, a copy to change")
+    report(args, _json(copy), tr("added {name!r}, a copy to change", name=copy.name))
     return 0
 
 
@@ -193,8 +201,11 @@ async def _remove(core: Core, args: argparse.Namespace) -> int:
     report(
         args,
         {"removed": assistant.name, "id": str(assistant.id)},
-        f"removed assistant {assistant.name!r} (its chats go on without one; the answers it "
-        "wrote keep its name)",
+        tr(
+            "removed assistant {name!r} (its chats go on without one; the answers it wrote keep "
+            "its name)",
+            name=assistant.name,
+        ),
     )
     return 0
 
@@ -205,7 +216,12 @@ async def _import(core: Core, args: argparse.Namespace) -> int:
     report(
         args,
         {"imported": [_json(a) for a in made]},
-        f"imported {len(made)} assistant{'s' if len(made) != 1 else ''}: {names}",
+        ntr(
+            "imported {n} assistant: {names}",
+            "imported {n} assistants: {names}",
+            len(made),
+            names=names,
+        ),
     )
     return 0
 
@@ -221,7 +237,7 @@ async def _export(core: Core, args: argparse.Namespace) -> int:
     report(
         args,
         {"file": str(path), "exported": count},
-        f"wrote {count} assistant{'s' if count != 1 else ''} to {path}",
+        ntr("wrote {n} assistant to {path}", "wrote {n} assistants to {path}", count, path=path),
     )
     return 0
 
@@ -254,7 +270,12 @@ def _warn_unknown_tools(core: Core, assistant: AssistantView) -> None:
     said."""
     known = {BUILT_IN, *(server.name for server in core.service.tools.servers())}
     for name in sorted(set(assistant.fields.tools or ()) - known):
-        warn(f"there is no tool server named {name!r} yet (chatdesk tools add {name} …)")
+        warn(
+            tr(
+                "there is no tool server named {name!r} yet (chatdesk tools add {name} …)",
+                name=name,
+            )
+        )
 
 
 def _read_prompt(name: str) -> str:
@@ -266,13 +287,21 @@ def _read_prompt(name: str) -> str:
             with open_regular(Path(name).expanduser()) as file:  # not a FIFO or a device
                 data = file.read(_MAX_PROMPT_BYTES + 1)
     except OSError as error:
-        raise InvalidRequest(f"cannot read {name}: {error.strerror or error}") from None
+        said = tr("cannot read {name}: {error}", name=name, error=error.strerror or error)
+        raise InvalidRequest(said) from None
     if len(data) > _MAX_PROMPT_BYTES:
-        raise InvalidRequest(f"{name} is too long for a system prompt ({MAX_PROMPT:,} at most)")
+        raise InvalidRequest(
+            tr(
+                "{name} is too long for a system prompt ({most:,} at most)",
+                name=name,
+                most=MAX_PROMPT,
+            )
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise InvalidRequest(f"{name} is not UTF-8 text (at byte {error.start})") from None
+        said = tr("{name} is not UTF-8 text (at byte {start})", name=name, start=error.start)
+        raise InvalidRequest(said) from None
 
 
 # -- output --------------------------------------------------------------------------------------
@@ -281,29 +310,36 @@ def _read_prompt(name: str) -> str:
 def _described(assistant: AssistantView) -> str:
     """Every field, one labelled line each; long texts indented below their label."""
     fields = assistant.fields
-    unset = "(not set)"
-    tools = unset if fields.tools is None else ", ".join(fields.tools) or "(none)"
-    answer = f"{fields.max_output_tokens:,} tokens" if fields.max_output_tokens else unset
+    unset = tr("(not set)")
+    tools = unset if fields.tools is None else ", ".join(fields.tools) or tr("(none)")
+    tokens = fields.max_output_tokens or 0
+    answer = ntr("{n:,} tokens", "{n:,} tokens", tokens) if tokens else unset
+    rows = [
+        (tr("id:"), assistant.id),
+        (tr("icon:"), fields.icon or unset),
+        (tr("colour:"), fields.colour or unset),
+        (tr("provider:"), fields.provider or unset),
+        # translators: a label: the AI model an assistant answers with
+        (tr("model:"), fields.model or unset),
+        (tr("temperature:"), unset if fields.temperature is None else fields.temperature),
+        # translators: a label: the longest answer an assistant may write
+        (tr("answer length:"), answer),
+        (tr("tools:"), tools),
+    ]
+    width = max(len(label) for label, _ in rows) + 1  # the values in one column
     lines = [
         f"{assistant.badge} {assistant.name}",
-        f"id:            {assistant.id}",
-        f"icon:          {fields.icon or unset}",
-        f"colour:        {fields.colour or unset}",
-        f"provider:      {fields.provider or unset}",
-        f"model:         {fields.model or unset}",
-        f"temperature:   {unset if fields.temperature is None else fields.temperature}",
-        f"answer length: {answer}",
-        f"tools:         {tools}",
-        f"description:{_block(fields.description)}",
-        f"system prompt:{_block(fields.system_prompt)}",
-        "examples:" + ("".join(_item(e) for e in fields.examples) or f" {unset}"),
+        *(f"{label:<{width}}{value}" for label, value in rows),
+        tr("description:") + _block(fields.description),
+        tr("system prompt:") + _block(fields.system_prompt),
+        tr("examples:") + ("".join(_item(e) for e in fields.examples) or f" {unset}"),
     ]
     return "\n".join(lines)
 
 
 def _block(text: str | None) -> str:
     if not text:
-        return " (not set)"
+        return " " + tr("(not set)")
     return "".join(f"\n  {line}".rstrip() for line in text.splitlines())
 
 

@@ -14,19 +14,20 @@ from chatdesk.cli.running import sync
 from chatdesk.core.chat.attachments import describe
 from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_size
 
 
 def add_commands(commands: Any) -> None:
-    attachments = commands.add_parser("attachments", help="files attached to messages")
+    attachments = commands.add_parser("attachments", help=tr("files attached to messages"))
     actions = attachments.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="the newest attachments first")
-    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    listing = actions.add_parser("list", help=tr("the newest attachments first"))
+    listing.add_argument("--limit", type=int, default=50, help=tr("at most this many (default 50)"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=sync(_list))
-    save = actions.add_parser("save", help="write an attachment's file (as stored) to a path")
-    save.add_argument("id", help="the attachment's id (or a unique prefix of it)")
-    save.add_argument("path", nargs="?", help="where to write it (default: its name, here)")
+    save = actions.add_parser("save", help=tr("write an attachment's file (as stored) to a path"))
+    save.add_argument("id", help=tr("the attachment's id (or a unique prefix of it)"))
+    save.add_argument("path", nargs="?", help=tr("where to write it (default: its name, here)"))
     save.set_defaults(handler=sync(_save))
 
 
@@ -68,9 +69,14 @@ async def _save(core: Core, args: argparse.Namespace) -> int:
     matches = [item for item in found if item.id.hex.startswith(wanted)]
     if not wanted or len(matches) != 1:
         raise InvalidRequest(
-            f"no attachment with id {args.id}"
+            tr("no attachment with id {id}", id=args.id)
             if not matches
-            else f"{args.id} is the start of {len(matches)} attachments' ids: give more of it"
+            else ntr(
+                "{id} is the start of {n} attachments' ids: give more of it",
+                "{id} is the start of {n} attachments' ids: give more of it",
+                len(matches),
+                id=args.id,
+            )
         )
     item = matches[0]
     path = Path(args.path) if args.path else Path(Path(item.name).name or item.id.hex)

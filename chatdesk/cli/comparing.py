@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from chatdesk.core.chat.kinds import MAX_COMPARED, MIN_COMPARED
+from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
@@ -22,11 +23,16 @@ def compared_models(text: str) -> list[tuple[str, str]]:
     for item in (part.strip() for part in text.split(",")):
         provider, slash, model = item.partition("/")
         if not slash or not provider or not model:
-            raise argparse.ArgumentTypeError(f"{item!r} is not provider/model")
+            raise argparse.ArgumentTypeError(tr("{item!r} is not provider/model", item=item))
         pairs.append((provider, model))
     if not MIN_COMPARED <= len(dict.fromkeys(pairs)) <= MAX_COMPARED:
         raise argparse.ArgumentTypeError(
-            f"compare {MIN_COMPARED} to {MAX_COMPARED} different models, not {len(pairs)}"
+            tr(
+                "compare {fewest} to {most} different models, not {given}",
+                fewest=MIN_COMPARED,
+                most=MAX_COMPARED,
+                given=len(pairs),
+            )
         )
     return list(dict.fromkeys(pairs))
 

@@ -13,20 +13,21 @@ from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
 from chatdesk.core.chat.views import ContextBreakdown, SummaryView
+from chatdesk.core.i18n import ntr, tr
 
 
 def add_commands(commands: Any) -> None:
-    tokens = commands.add_parser("tokens", help="what a thread's next request holds, in tokens")
-    tokens.add_argument("thread", help="thread id or id prefix")
+    tokens = commands.add_parser("tokens", help=tr("what a thread's next request holds, in tokens"))
+    tokens.add_argument("thread", help=tr("thread id or id prefix"))
     tokens.add_argument(
-        "--draft", metavar="TEXT", default="", help="count TEXT as the next message"
+        "--draft", metavar="TEXT", default="", help=tr("count TEXT as the next message")
     )
     tokens.add_argument("--json", action="store_true")
     tokens.set_defaults(handler=sync(_tokens))
     summarize = commands.add_parser(
-        "summarize", help="summarise a thread's older messages now (all but the last exchange)"
+        "summarize", help=tr("summarise a thread's older messages now (all but the last exchange)")
     )
-    summarize.add_argument("thread", help="thread id or id prefix")
+    summarize.add_argument("thread", help=tr("thread id or id prefix"))
     summarize.add_argument("--json", action="store_true")
     summarize.set_defaults(handler=sync(_summarize))
 
@@ -46,17 +47,57 @@ async def _tokens(core: Core, args: argparse.Namespace) -> int:
 def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     about = "≈" if parts.estimated else ""
     share = parts.used / parts.budget if parts.budget else 0.0
+    used: dict[str, Any] = {
+        "model": parts.model,
+        "about": about,
+        "used": parts.used,
+        "share": share,
+    }
+    if parts.estimated:
+        head = ntr(
+            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%}) (estimated)",
+            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%}) (estimated)",
+            parts.budget,
+            **used,
+        )
+    else:
+        head = ntr(
+            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%})",
+            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%})",
+            parts.budget,
+            **used,
+        )
+    # translators: the parts of a request, in a table: the system prompt
+    system = tr("system")
+    # translators: the parts of a request, in a table: the summary of older messages
+    summary = tr("summary")
+    # translators: the parts of a request, in a table: the earlier messages sent again
+    history = tr("history")
+    # translators: the parts of a request, in a table: the message being written
+    draft = tr("draft")
+    width = max(len(label) for label in (system, summary, history, draft)) + 2
+    messages = ntr("({n:,} messages)", "({n:,} messages)", parts.messages)
     lines = [
-        f"{parts.model}: {about}{parts.used:,} of {parts.budget:,} tokens ({share:.0%})"
-        + (" (estimated)" if parts.estimated else ""),
-        f"  system   {about}{parts.system:>10,}",
-        f"  summary  {about}{parts.summary:>10,}",
-        f"  history  {about}{parts.history:>10,}  ({parts.messages:,} messages)",
-        f"  draft    {about}{parts.draft:>10,}",
-        f"context window {parts.window:,} tokens, {parts.reserve:,} of them kept for the answer",
+        head,
+        f"  {system:<{width}}{about}{parts.system:>10,}",
+        f"  {summary:<{width}}{about}{parts.summary:>10,}",
+        f"  {history:<{width}}{about}{parts.history:>10,}  {messages}",
+        f"  {draft:<{width}}{about}{parts.draft:>10,}",
+        ntr(
+            "context window {window:,} tokens, {n:,} of them kept for the answer",
+            "context window {window:,} tokens, {n:,} of them kept for the answer",
+            parts.reserve,
+            window=parts.window,
+        ),
     ]
     if parts.omitted:
-        lines.append(f"{parts.omitted:,} older messages are neither summarised nor sent")
+        lines.append(
+            ntr(
+                "{n:,} older messages are neither summarised nor sent",
+                "{n:,} older messages are neither summarised nor sent",
+                parts.omitted,
+            )
+        )
     return lines
 
 
@@ -84,9 +125,19 @@ async def _summarize(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"thread_id": str(thread_id), "summary": _summary_json(summary)})
     elif summary is None:
-        print("nothing to summarise yet: only the last exchange is left unsummarised")
+        print(tr("nothing to summarise yet: only the last exchange is left unsummarised"))
     else:
-        print(f"summary by {summary.provider}/{summary.model}, {summary.token_count:,} tokens:\n")
+        model = f"{summary.provider}/{summary.model}"
+        count = summary.token_count
+        print(
+            ntr(
+                "summary by {model}, {n:,} tokens:",
+                "summary by {model}, {n:,} tokens:",
+                count,
+                model=model,
+            )
+            + "\n"
+        )
         print(summary.content)
     return 0
 

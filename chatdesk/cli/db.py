@@ -15,6 +15,7 @@ from typing import Any
 from chatdesk.app import Configuration
 from chatdesk.cli.output import print_json, report, warn
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.store.backup import (
     BackupInfo,
     Backups,
@@ -26,41 +27,45 @@ from chatdesk.core.store.backup import (
 from chatdesk.core.store.backup_failure import read_failure
 from chatdesk.core.store.schema import stored_revision
 
-FIX_HINT = (
+FIX_HINT = mark(
     "To go on: `chatdesk db restore` puts back the newest verified backup; `chatdesk db recover` "
     "builds a new database from what can still be read."
 )
 
 
 def add_commands(commands: Any) -> None:
-    db = commands.add_parser("db", help="database maintenance")
+    db = commands.add_parser("db", help=tr("database maintenance"))
     actions = db.add_subparsers(dest="action", metavar="ACTION", required=True)
-    upgrade = actions.add_parser("upgrade", help="migrate to the current schema (backs up)")
+    upgrade = actions.add_parser("upgrade", help=tr("migrate to the current schema (backs up)"))
     upgrade.set_defaults(handler=_upgrade)
-    check = actions.add_parser("check", help="verify integrity and schema, change nothing")
+    check = actions.add_parser("check", help=tr("verify integrity and schema, change nothing"))
     check.set_defaults(handler=_check)
-    backup = actions.add_parser("backup", help="write a verified backup copy")
-    backup.add_argument("path", nargs="?", help="target file (default: the backups folder)")
+    backup = actions.add_parser("backup", help=tr("write a verified backup copy"))
+    backup.add_argument("path", nargs="?", help=tr("target file (default: the backups folder)"))
     backup.add_argument(
         "--daily",
         action="store_true",
-        help="the window's daily backup: made if one is due, then rotated (for cron)",
+        help=tr("the window's daily backup: made if one is due, then rotated (for cron)"),
     )
     backup.set_defaults(handler=_backup)
-    listing = actions.add_parser("backups", help="the backups in the backups folder, newest first")
+    listing = actions.add_parser(
+        "backups", help=tr("the backups in the backups folder, newest first")
+    )
     listing.set_defaults(handler=_backups)
     restore = actions.add_parser(
-        "restore", help="put a verified backup in place of the database (keeps the current one)"
+        "restore", help=tr("put a verified backup in place of the database (keeps the current one)")
     )
     restore.add_argument(
-        "backup", nargs="?", help="backup file or its name in the backups folder (default: newest)"
+        "backup",
+        nargs="?",
+        help=tr("backup file or its name in the backups folder (default: newest)"),
     )
     restore.add_argument(
-        "--cancel", action="store_true", help="cancel a restore scheduled in the window"
+        "--cancel", action="store_true", help=tr("cancel a restore scheduled in the window")
     )
     restore.set_defaults(handler=_restore)
     recover = actions.add_parser(
-        "recover", help="build a new database from what can be read of a damaged one"
+        "recover", help=tr("build a new database from what can be read of a damaged one")
     )
     recover.set_defaults(handler=_recover)
     for parser in (upgrade, check, backup, listing, restore, recover):
@@ -73,15 +78,21 @@ def _upgrade(config: Configuration, args: argparse.Namespace) -> int:
     store, _ = open_checked(config.paths, config.settings)  # upgrades after a verified backup
     store.close()
     migration = store.migration
-    if migration.changed:
-        text = (
-            f"upgraded {store.path} from schema {migration.from_revision} "
-            f"to {migration.to_revision}"
+    done: dict[str, Any] = {
+        "path": store.path,
+        "old": migration.from_revision,
+        "new": migration.to_revision,
+    }
+    if migration.changed and migration.backup:
+        text = tr(
+            "upgraded {path} from schema {old} to {new}; backup first: {backup}",
+            backup=migration.backup,
+            **done,
         )
-        if migration.backup:
-            text += f"; backup first: {migration.backup}"
+    elif migration.changed:
+        text = tr("upgraded {path} from schema {old} to {new}", **done)
     else:
-        text = f"{store.path} is already at the current schema {migration.to_revision}"
+        text = tr("{path} is already at the current schema {new}", **done)
     data = {
         "database": str(store.path),
         "from_revision": migration.from_revision,
@@ -115,18 +126,28 @@ def _check(config: Configuration, args: argparse.Namespace) -> int:
     if args.json:
         print_json(result)
     else:
-        print(f"database:  {database}")
+        labels = tr("database:"), tr("schema:"), tr("integrity:")
+        width = max(len(label) for label in labels) + 1  # the values in one column
+        print(f"{labels[0]:<{width}}{database}")
         if not problems:
-            state = "current" if current == head else f"upgrade to {head}"
-            print(f"schema:    {current} ({state})")
-        print(f"integrity: {'ok' if not problems else '; '.join(problems[:5])}")
+            # translators: the state of a database's schema: current, or the revision to upgrade to
+            state = tr("current") if current == head else tr("upgrade to {head}", head=head)
+            print(f"{labels[1]:<{width}}{current} ({state})")
+        # translators: the database passed its integrity check
+        print(f"{labels[2]:<{width}}{tr('ok') if not problems else '; '.join(problems[:5])}")
         if missing or damaged:
             print(
-                f"attachments: {len(missing)} file(s) missing, {len(damaged)} damaged; their "
-                "messages are kept (a backup's attachments folder may still hold them)"
+                ntr(
+                    "attachments: {n} file(s) missing, {damaged} damaged; their messages are "
+                    "kept (a backup's attachments folder may still hold them)",
+                    "attachments: {n} file(s) missing, {damaged} damaged; their messages are "
+                    "kept (a backup's attachments folder may still hold them)",
+                    len(missing),
+                    damaged=len(damaged),
+                )
             )
         if problems:
-            print(FIX_HINT)
+            print(tr(FIX_HINT))
     return 1 if problems or missing or damaged else 0
 
 
@@ -146,7 +167,7 @@ def _missing(config: Configuration) -> None:
         backups = list_backups(config.paths.backups_dir)
         newest = backups[0] if backups else None
         raise damage.DatabaseDamaged(config.paths.database, record.problems, record.folder, newest)
-    raise NotFound(f"no database at {config.paths.database}")
+    raise NotFound(tr("no database at {path}", path=config.paths.database))
 
 
 def _backup(config: Configuration, args: argparse.Namespace) -> int:
@@ -161,7 +182,8 @@ def _backup(config: Configuration, args: argparse.Namespace) -> int:
         else config.paths.backups_dir / backup_name("manual")
     )
     made = make_backup(database, target)
-    report(args, {"backup": str(made), "verified": True}, f"verified backup written to {made}")
+    said = tr("verified backup written to {path}", path=made)
+    report(args, {"backup": str(made), "verified": True}, said)
     return 0
 
 
@@ -169,7 +191,7 @@ def _daily(config: Configuration, args: argparse.Namespace) -> int:
     from chatdesk.core.maintenance import rotation_policy
 
     if args.path:
-        raise InvalidRequest("--daily writes to the backups folder; leave out the file name")
+        raise InvalidRequest(tr("--daily writes to the backups folder; leave out the file name"))
     policy = rotation_policy(config.settings.storage)
     backups = Backups(config.paths.database, config.paths.backups_dir)
     try:  # as the window does it, so a failure here shows there too (and the other way round)
@@ -177,9 +199,17 @@ def _daily(config: Configuration, args: argparse.Namespace) -> int:
     finally:
         backups.close()
     made = str(done.made.path) if done.made else None
-    text = f"verified backup written to {made}" if made else "the newest daily backup is recent"
+    if made:
+        text = tr("verified backup written to {path}", path=made)
+    else:
+        text = tr("the newest daily backup is recent")
     if done.deleted:
-        text += f"; {len(done.deleted)} old backups deleted by rotation"
+        text = ntr(
+            "{done}; {n} old backups deleted by rotation",
+            "{done}; {n} old backups deleted by rotation",
+            len(done.deleted),
+            done=text,
+        )
     report(args, {"backup": made, "deleted": [str(p) for p in done.deleted]}, text)
     return 0
 
@@ -196,7 +226,7 @@ def _backups(config: Configuration, args: argparse.Namespace) -> int:
         when = info.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
         print(f"{when}  {info.kind.value:<13}  {info.size / 1e6:>9.1f} MB  {info.path.name}")
     if not found:
-        print(f"no backups yet in {config.paths.backups_dir}")
+        print(tr("no backups yet in {folder}", folder=config.paths.backups_dir))
     return 0
 
 
@@ -216,7 +246,10 @@ def _restore(config: Configuration, args: argparse.Namespace) -> int:
     if args.cancel:
         pending = scheduled.scheduled_restore(paths.data_dir)
         scheduled.cancel_scheduled_restore(paths.data_dir)
-        text = f"cancelled the restore of {pending.name}" if pending else "no restore was scheduled"
+        if pending:
+            text = tr("cancelled the restore of {name}", name=pending.name)
+        else:
+            text = tr("no restore was scheduled")
         report(args, {"cancelled": str(pending) if pending else None}, text)
         return 0
     chosen = _backup_path(config, args.backup) if args.backup else None

@@ -10,72 +10,90 @@ from typing import TYPE_CHECKING, Any
 from chatdesk.cli.output import note, print_json, report
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import NotFound
+from chatdesk.core.i18n import mark, ntr, tr
 
 if TYPE_CHECKING:
     from chatdesk.app import Core
     from chatdesk.core.knowledge.model import BaseView, Passage, Progress
+
+# An indexing pass's stage as it is shown, by its `Stage` value.
+_STAGES = {
+    # translators: a stage of indexing a knowledge base: listing the folders
+    "scanning": mark("scanning"),
+    # translators: a stage of indexing a knowledge base: reading the files
+    "reading": mark("reading"),
+    # translators: a stage of indexing a knowledge base: making the vectors of passages
+    "embedding": mark("embedding"),
+    # translators: a stage of indexing a knowledge base
+    "paused": mark("paused"),
+    # translators: a stage of indexing a knowledge base: it has ended
+    "done": mark("done"),
+    # translators: a stage of indexing a knowledge base: it was stopped
+    "cancelled": mark("cancelled"),
+}
 
 
 def add_commands(commands: Any) -> None:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true")
     kb = commands.add_parser(
-        "kb", parents=[common], help="knowledge bases: your files, indexed to answer from"
+        "kb", parents=[common], help=tr("knowledge bases: your files, indexed to answer from")
     )
     actions = kb.add_subparsers(dest="action", metavar="ACTION")
     kb.set_defaults(handler=sync(_list))
-    actions.add_parser("list", parents=[common], help="every knowledge base").set_defaults(
+    actions.add_parser("list", parents=[common], help=tr("every knowledge base")).set_defaults(
         handler=sync(_list)
     )
-    create = actions.add_parser("create", parents=[common], help="make a knowledge base")
+    create = actions.add_parser("create", parents=[common], help=tr("make a knowledge base"))
     create.add_argument("name")
     create.set_defaults(handler=sync(_create))
     add = actions.add_parser(
-        "add", parents=[common], help="add files or folders (folders with all below them)"
+        "add", parents=[common], help=tr("add files or folders (folders with all below them)")
     )
     add.add_argument("name")
     add.add_argument("paths", nargs="+", metavar="PATH")
     add.add_argument(
-        "--include", default="", metavar="PATTERNS", help="only these, e.g. '*.md, docs/**'"
+        "--include", default="", metavar="PATTERNS", help=tr("only these, e.g. '*.md, docs/**'")
     )
-    add.add_argument("--exclude", default="", metavar="PATTERNS", help="never these")
-    add.add_argument("--no-index", action="store_true", help="add them without indexing now")
+    add.add_argument("--exclude", default="", metavar="PATTERNS", help=tr("never these"))
+    add.add_argument("--no-index", action="store_true", help=tr("add them without indexing now"))
     add.set_defaults(handler=sync(_add))
     remove = actions.add_parser(
-        "remove", parents=[common], help="remove an added file or folder (or, without a "
-        "path, the whole knowledge base)",
+        "remove", parents=[common], help=tr("remove an added file or folder (or, without a "
+        "path, the whole knowledge base)"),
     )  # fmt: skip
     remove.add_argument("name")
     remove.add_argument("paths", nargs="*", metavar="PATH")
     remove.set_defaults(handler=sync(_remove))
     index = actions.add_parser(
-        "index", parents=[common], help="read what is new or changed, and remove what is gone"
+        "index", parents=[common], help=tr("read what is new or changed, and remove what is gone")
     )
     index.add_argument("name")
     index.set_defaults(handler=sync(_index))
     status = actions.add_parser(
-        "status", parents=[common], help="what is indexed, and every file that is not (why)"
+        "status", parents=[common], help=tr("what is indexed, and every file that is not (why)")
     )
     status.add_argument("name")
     status.set_defaults(handler=sync(_status))
     embed = actions.add_parser(
-        "embed", parents=[common], help="choose the embedding model of its vectors ('none': "
-        "keywords only)",
+        "embed", parents=[common], help=tr("choose the embedding model of its vectors ('none': "
+        "keywords only)"),
     )  # fmt: skip
     embed.add_argument("name")
-    embed.add_argument("model", help="a model of the provider, or 'none'")
-    embed.add_argument("--provider", default="mock", help="the provider (default: mock)")
+    embed.add_argument("model", help=tr("a model of the provider, or 'none'"))
+    embed.add_argument("--provider", default="mock", help=tr("the provider (default: mock)"))
     embed.set_defaults(handler=sync(_embed))
-    for verb, helped in (("link", "answer from it in"), ("unlink", "stop answering from it in")):
-        linking = actions.add_parser(verb, parents=[common], help=f"{helped} a chat, a project "
-                                     "or an assistant")  # fmt: skip
+    linked = tr("answer from it in a chat, a project or an assistant")
+    unlinked = tr("stop answering from it in a chat, a project or an assistant")
+    for verb, helped in (("link", linked), ("unlink", unlinked)):
+        linking = actions.add_parser(verb, parents=[common], help=helped)
         linking.add_argument("name")
         owner = linking.add_mutually_exclusive_group(required=True)
-        owner.add_argument("--thread", metavar="ID", help="a chat (id or id prefix)")
-        owner.add_argument("--project", metavar="NAME", help="every chat of a project")
-        owner.add_argument("--assistant", metavar="NAME", help="every chat with an assistant")
+        owner.add_argument("--thread", metavar="ID", help=tr("a chat (id or id prefix)"))
+        owner.add_argument("--project", metavar="NAME", help=tr("every chat of a project"))
+        owner.add_argument("--assistant", metavar="NAME", help=tr("every chat with an assistant"))
         linking.set_defaults(handler=sync(_link), linking=verb == "link")
-    search = actions.add_parser("search", parents=[common], help="the passages that match")
+    search = actions.add_parser("search", parents=[common], help=tr("the passages that match"))
     search.add_argument("name")
     search.add_argument("question")
     search.add_argument("--limit", type=int, default=8)
@@ -88,7 +106,7 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
         print_json({"knowledge_bases": [_json(b) for b in bases]})
         return 0
     if not bases:
-        print("no knowledge bases (chatdesk kb create NAME, then chatdesk kb add NAME FOLDER)")
+        print(tr("no knowledge bases (chatdesk kb create NAME, then chatdesk kb add NAME FOLDER)"))
     for base in bases:
         print(f"{base.name}: {_counts(base)}")
     return 0
@@ -96,7 +114,7 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 async def _create(core: Core, args: argparse.Namespace) -> int:
     base = await core.service.knowledge.create(args.name)
-    report(args, _json(base), f"made knowledge base {base.name!r}")
+    report(args, _json(base), tr("made knowledge base {name!r}", name=base.name))
     return 0
 
 
@@ -107,7 +125,8 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
         base = await knowledge.add(base.id, path, args.include, args.exclude)
     if args.no_index:
         await knowledge.cancel(base.id)
-        report(args, _json(base), f"added to {base.name}; index it with chatdesk kb index")
+        said = tr("added to {name}; index it with chatdesk kb index", name=base.name)
+        report(args, _json(base), said)
         return 0
     return await _indexed(core, args, base)
 
@@ -117,7 +136,8 @@ async def _remove(core: Core, args: argparse.Namespace) -> int:
     base = await knowledge.find(args.name)
     if not args.paths:
         await knowledge.delete(base.id)
-        report(args, {"removed": base.name}, f"removed knowledge base {base.name!r}")
+        said = tr("removed knowledge base {name!r}", name=base.name)
+        report(args, {"removed": base.name}, said)
         return 0
     for path in args.paths:
         base = await knowledge.remove(base.id, path)
@@ -166,18 +186,20 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
         print_json(_json(base) | {"not_indexed": failed})
         return 0
     print(f"{base.name}: {_counts(base)}")
-    print(f"  answers from: {base.embedding or 'keywords only (no embedding model)'}")
+    way = base.embedding or tr("keywords only (no embedding model)")
+    print("  " + tr("answers from: {way}", way=way))
     if base.embedding_problem:
-        print(f"  vectors: {base.embedding_problem}")
+        print("  " + tr("vectors: {problem}", problem=base.embedding_problem))
     for source in base.sources:
         patterns = " ".join(
             f"{label} {value!r}"
             for label, value in (("include", source.include), ("exclude", source.exclude))
             if value
         )
-        print(f"  {source.path}  ({source.documents} indexed{', ' if patterns else ''}{patterns})")
+        read = ntr("{n} indexed", "{n} indexed", source.documents)
+        print(f"  {source.path}  ({read}{', ' if patterns else ''}{patterns})")
     for error in errors:
-        print(f"  not indexed: {error.path}: {error.error}")
+        print("  " + tr("not indexed: {path}: {error}", path=error.path, error=error.error))
     return 0
 
 
@@ -189,7 +211,7 @@ async def _embed(core: Core, args: argparse.Namespace) -> int:
         base.id, None if none else args.provider, None if none else args.model
     )
     if none:
-        report(args, _json(base), f"{base.name} answers from keywords only")
+        report(args, _json(base), tr("{name} answers from keywords only", name=base.name))
         return 0
     return await _indexed(core, args, base)
 
@@ -198,21 +220,33 @@ async def _link(core: Core, args: argparse.Namespace) -> int:
     service = core.service
     base = await service.knowledge.find(args.name)
     if args.thread:
-        owner, owner_id, said = "thread_id", await service.resolve_thread(args.thread), "the chat"
+        owner, owner_id, name = "thread_id", await service.resolve_thread(args.thread), ""
+        said = (
+            mark("the chat answers from {base}"),
+            mark("the chat no longer answers from {base}"),
+        )
     elif args.project:
         wanted = " ".join(args.project.split()).casefold()
         found = [p for p in await service.list_projects() if p.name.casefold() == wanted]
         if not found:
-            raise NotFound(f"There is no project called {args.project!r}.")
-        owner, owner_id, said = "project_id", found[0].id, f"project {found[0].name!r}"
+            raise NotFound(tr("There is no project called {name!r}.", name=args.project))
+        owner, owner_id, name = "project_id", found[0].id, found[0].name
+        said = (
+            mark("project {name!r} answers from {base}"),
+            mark("project {name!r} no longer answers from {base}"),
+        )
     else:
         assistant = await service.assistants.find(args.assistant)
-        owner, owner_id, said = "assistant_id", assistant.id, f"assistant {assistant.name!r}"
+        owner, owner_id, name = "assistant_id", assistant.id, assistant.name
+        said = (
+            mark("assistant {name!r} answers from {base}"),
+            mark("assistant {name!r} no longer answers from {base}"),
+        )
     linked = await service.knowledge.links(owner, owner_id)
     wanted_ids = [*linked, base.id] if args.linking else [b for b in linked if b != base.id]
     await service.knowledge.link(owner, owner_id, list(dict.fromkeys(wanted_ids)))
-    verb = "answers from" if args.linking else "no longer answers from"
-    report(args, {"linked": args.linking, "base": base.name}, f"{said} {verb} {base.name}")
+    text = tr(said[0] if args.linking else said[1], name=name, base=base.name)
+    report(args, {"linked": args.linking, "base": base.name}, text)
     return 0
 
 
@@ -224,37 +258,54 @@ async def _search(core: Core, args: argparse.Namespace) -> int:
         print_json({"passages": [_passage_json(p) for p in found]})
         return 0
     if not found:
-        print("nothing matches")
+        print(tr("nothing matches"))
     for number, passage in enumerate(found, start=1):
-        ways = ", ".join(
-            f"{way} #{rank}"
-            for way, rank in (("keywords", passage.keyword_rank), ("vectors", passage.vector_rank))
-            if rank
-        )
+        ways = []
+        if passage.keyword_rank:
+            # translators: how a passage was found, and its place among those found that way
+            ways.append(tr("keywords #{rank}", rank=passage.keyword_rank))
+        if passage.vector_rank:
+            # translators: how a passage was found, and its place among those found that way
+            ways.append(tr("vectors #{rank}", rank=passage.vector_rank))
         text = " ".join(passage.text.split())
-        print(f"[{number}] {passage.cited_as}  ({ways})")
+        print(f"[{number}] {passage.cited_as}  ({', '.join(ways)})")
         print(f"    {text[:300]}{'…' if len(text) > 300 else ''}")
     return 0
 
 
 def _counts(base: BaseView) -> str:
-    failed = f", {base.failed} not indexed" if base.failed else ""
-    vectors = f", {base.vectors:,} vectors" if base.embedding_model else ""
-    return f"{base.documents:,} documents, {base.chunks:,} passages{vectors}{failed}"
+    counts = [
+        ntr("{n:,} documents", "{n:,} documents", base.documents),
+        ntr("{n:,} passages", "{n:,} passages", base.chunks),
+    ]
+    if base.embedding_model:
+        counts.append(ntr("{n:,} vectors", "{n:,} vectors", base.vectors))
+    if base.failed:
+        counts.append(ntr("{n} not indexed", "{n} not indexed", base.failed))
+    return ", ".join(counts)
 
 
 def _progress(progress: Progress) -> str:
     from chatdesk.core.knowledge.model import Stage
 
+    marked = _STAGES.get(progress.stage.value)
+    stage = tr(marked) if marked else progress.stage.value
     if progress.running:
         where = f" {progress.current}" if progress.current else ""
         if progress.stage is Stage.EMBEDDING:
-            return f"vectors {progress.embedded:,} of {progress.to_embed:,}"
-        return f"{progress.stage.value} {progress.done:,} of {progress.total:,}{where}"
-    return (
-        f"{progress.stage.value}: {progress.indexed:,} read, {progress.unchanged:,} unchanged, "
-        f"{progress.removed:,} removed, {progress.failed:,} not indexed"
+            # translators: progress: the vectors of passages made so far, of all to make
+            return tr(
+                "vectors {done:,} of {total:,}", done=progress.embedded, total=progress.to_embed
+            )
+        done: dict[str, Any] = {"stage": stage, "done": progress.done, "total": progress.total}
+        return tr("{stage} {done:,} of {total:,}", **done) + where
+    counts = (
+        ntr("{n:,} read", "{n:,} read", progress.indexed),
+        ntr("{n:,} unchanged", "{n:,} unchanged", progress.unchanged),
+        ntr("{n:,} removed", "{n:,} removed", progress.removed),
+        ntr("{n:,} not indexed", "{n:,} not indexed", progress.failed),
     )
+    return f"{stage}: {', '.join(counts)}"
 
 
 def _json(base: BaseView) -> dict[str, Any]:

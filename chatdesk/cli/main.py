@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import signal
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -36,7 +37,7 @@ from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
-from chatdesk.core.attach.model import SCAN_NOTE
+from chatdesk.core.attach.model import is_scan
 from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.views import (
     AttachmentInput,
@@ -46,18 +47,25 @@ from chatdesk.core.chat.views import (
     ToolCallView,
 )
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.i18n import choose, set_language, system_languages, tr
 from chatdesk.core.providers.base import ErrorKind
 
 EXIT_INTERRUPTED = 130
+LANGUAGE_VARIABLE = "CHATDESK_UI_LANGUAGE"  # the language, over the ui.language setting
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    forced = os.environ.get(LANGUAGE_VARIABLE) or ""  # the settings are read after the arguments,
+    set_language(choose(forced or "system", system_languages()))  # so --help speaks the system's
     parser = _parser()
     argv, server_command = split_server_command(sys.argv[1:] if argv is None else argv)
     args = parser.parse_args(argv)
     args.server_command = server_command
     try:
         config = configure(args.data_dir)
+        setting = getattr(config.settings.ui, "language", "system")
+        if not forced and setting != "system" and args.command is not None:  # not the window's
+            set_language(choose(setting, system_languages()))
         for issue in config.loaded.issues:
             warn(str(issue))
         if args.command is None:
@@ -77,80 +85,85 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chatdesk",
-        description="A desktop AI chat client. Without a command, opens the window.",
+        description=tr("A desktop AI chat client. Without a command, opens the window."),
     )
     parser.add_argument("--version", action="version", version=f"chatdesk {__version__}")
     parser.add_argument(
-        "--data-dir", metavar="DIR", help="where the database lives (or CHATDESK_DATA_DIR)"
+        "--data-dir", metavar="DIR", help=tr("where the database lives (or CHATDESK_DATA_DIR)")
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    ask = commands.add_parser("ask", help="send a message and stream the answer to stdout")
-    ask.add_argument("text", help="the message; '-' reads it from stdin")
+    ask = commands.add_parser("ask", help=tr("send a message and stream the answer to stdout"))
+    ask.add_argument("text", help=tr("the message; '-' reads it from stdin"))
     where = ask.add_mutually_exclusive_group()
-    where.add_argument("--thread", metavar="ID", help="continue this thread (id or id prefix)")
-    where.add_argument("--new", action="store_true", help="start a new thread (the default)")
-    ask.add_argument("--provider", metavar="P", help="provider to use (default: from settings)")
-    ask.add_argument("--model", metavar="M", help="model to use")
-    ask.add_argument("--assistant", metavar="NAME", help="who answers (a --thread chat keeps it)")
+    where.add_argument("--thread", metavar="ID", help=tr("continue this thread (id or id prefix)"))
+    where.add_argument("--new", action="store_true", help=tr("start a new thread (the default)"))
+    ask.add_argument("--provider", metavar="P", help=tr("provider to use (default: from settings)"))
+    ask.add_argument("--model", metavar="M", help=tr("model to use"))
     ask.add_argument(
-        "--compare", metavar="P/M,P/M[,…]", type=compared_models,
-        help="send to 2–4 models at once (provider/model), answers one after another",
-    )  # fmt: skip
-    ask.add_argument(
-        "--kb", metavar="NAME", action="append", default=[], help="answer from this knowledge "
-        "base, citing its passages (repeatable; a --thread chat keeps it)",
-    )  # fmt: skip
-    ask.add_argument("--json", action="store_true", help="print one JSON object at the end")
-    ask.add_argument(
-        "--attach", metavar="FILE", action="append", default=[], help="attach a file (repeatable)"
+        "--assistant", metavar="NAME", help=tr("who answers (a --thread chat keeps it)")
     )
     ask.add_argument(
-        "--over-cap", action="store_true", help="send past a reached spending cap, this once"
+        "--compare", metavar="P/M,P/M[,…]", type=compared_models,
+        help=tr("send to 2–4 models at once (provider/model), answers one after another"),
+    )  # fmt: skip
+    ask.add_argument(
+        "--kb", metavar="NAME", action="append", default=[], help=tr("answer from this "
+        "knowledge base, citing its passages (repeatable; a --thread chat keeps it)"),
+    )  # fmt: skip
+    ask.add_argument("--json", action="store_true", help=tr("print one JSON object at the end"))
+    ask.add_argument(
+        "--attach", metavar="FILE", action="append", default=[],
+        help=tr("attach a file (repeatable)"),
+    )  # fmt: skip
+    ask.add_argument(
+        "--over-cap", action="store_true", help=tr("send past a reached spending cap, this once")
     )
     ask.add_argument(
         "--scan-pages",
         action="store_true",
-        help="send the pages of an attached scan (a PDF without text) as images too",
+        help=tr("send the pages of an attached scan (a PDF without text) as images too"),
     )
     ask.add_argument(
-        "--tools", metavar="NAME[,NAME…]", help="tool servers to switch on ('all': every one)"
+        "--tools", metavar="NAME[,NAME…]", help=tr("tool servers to switch on ('all': every one)")
     )
     ask.add_argument(
         "--approve",
         choices=["ask", "allow", "deny"],
         default="ask",
-        help="calls that need approval: ask on the terminal (refused without one), allow or "
-        "deny them all for this run (default: ask)",
+        help=tr(
+            "calls that need approval: ask on the terminal (refused without one), allow or "
+            "deny them all for this run (default: ask)"
+        ),
     )
     ask.set_defaults(handler=_ask)
 
-    threads = commands.add_parser("threads", help="list, show, rename, delete threads")
+    threads = commands.add_parser("threads", help=tr("list, show, rename, delete threads"))
     thread_commands = threads.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = thread_commands.add_parser("list", help="threads, most recent first")
+    listing = thread_commands.add_parser("list", help=tr("threads, most recent first"))
     shown = listing.add_mutually_exclusive_group()
-    shown.add_argument("--archived", action="store_true", help="only archived threads")
-    shown.add_argument("--deleted", action="store_true", help="only threads in the trash")
-    shown.add_argument("--all", action="store_true", help="archived threads too")
-    listing.add_argument("--pinned", action="store_true", help="only pinned threads")
-    listing.add_argument("--limit", type=int, default=50, help="at most this many (default 50)")
+    shown.add_argument("--archived", action="store_true", help=tr("only archived threads"))
+    shown.add_argument("--deleted", action="store_true", help=tr("only threads in the trash"))
+    shown.add_argument("--all", action="store_true", help=tr("archived threads too"))
+    listing.add_argument("--pinned", action="store_true", help=tr("only pinned threads"))
+    listing.add_argument("--limit", type=int, default=50, help=tr("at most this many (default 50)"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=sync(_threads_list))
-    show = thread_commands.add_parser("show", help="the messages of a thread's active branch")
+    show = thread_commands.add_parser("show", help=tr("the messages of a thread's active branch"))
     show.add_argument("id")
-    show.add_argument("--limit", type=int, default=50, help="newest N messages (default 50)")
+    show.add_argument("--limit", type=int, default=50, help=tr("newest N messages (default 50)"))
     show.add_argument("--json", action="store_true")
     show.set_defaults(handler=sync(_threads_show))
-    rename = thread_commands.add_parser("rename", help="give a thread a new title")
+    rename = thread_commands.add_parser("rename", help=tr("give a thread a new title"))
     rename.add_argument("id")
     rename.add_argument("title")
     rename.add_argument("--json", action="store_true")
     rename.set_defaults(handler=sync(_threads_rename))
-    remove = thread_commands.add_parser("delete", help="move a thread to the trash")
+    remove = thread_commands.add_parser("delete", help=tr("move a thread to the trash"))
     remove.add_argument("id")
     remove.add_argument("--json", action="store_true")
     remove.set_defaults(handler=sync(_threads_delete))
-    restore = thread_commands.add_parser("restore", help="bring a thread back from the trash")
+    restore = thread_commands.add_parser("restore", help=tr("bring a thread back from the trash"))
     restore.add_argument("id")
     restore.add_argument("--json", action="store_true")
     restore.set_defaults(handler=sync(_threads_restore))
@@ -246,7 +259,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         compared = {"compared": [_message_json(o) for o in others]} if others else {}
         print_json({"thread_id": str(thread_id), **_message_json(answer), **compared})
     elif sys.stderr.isatty():
-        note(f"thread {thread_id.hex[:12]} (continue with --thread {thread_id.hex[:12]})")
+        note(tr("thread {id} (continue with --thread {id})", id=thread_id.hex[:12]))
     if answer.status is Status.COMPLETE:
         return 0
     fail(_status_line(answer))
@@ -255,7 +268,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
 
 async def _scan_pages(core: Core, item: AttachmentInput) -> list[AttachmentInput]:
     """A scan's pages as images (none for a PDF that has text, or another file)."""
-    return await core.service.attacher.pages_as_images(item) if SCAN_NOTE in item.note else []
+    return await core.service.attacher.pages_as_images(item) if is_scan(item.note) else []
 
 
 async def _until_done_or_stopped(
@@ -278,32 +291,38 @@ def _read_text(argument: str) -> str:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
             raise InvalidRequest(
-                f"the text on stdin is not valid UTF-8 (byte 0x{data[error.start]:02x} at "
-                f"offset {error.start}); nothing was sent"
+                tr(
+                    "the text on stdin is not valid UTF-8 (byte 0x{byte:02x} at offset {offset}); "
+                    "nothing was sent",
+                    byte=data[error.start],
+                    offset=error.start,
+                )
             ) from None
     else:
         text = argument
         try:
             text.encode("utf-8")
         except UnicodeEncodeError:
-            raise InvalidRequest("the message is not valid UTF-8; nothing was sent") from None
+            raise InvalidRequest(tr("the message is not valid UTF-8; nothing was sent")) from None
     if not text.strip():
-        raise InvalidRequest("the message is empty; nothing was sent")
+        raise InvalidRequest(tr("the message is empty; nothing was sent"))
     return text
 
 
 def _status_line(answer: MessageView) -> str:
     detail = answer.error_detail or ""
     if answer.status is Status.INTERRUPTED:
-        return f"answer interrupted: {detail} The partial answer was saved."
+        return tr("answer interrupted: {detail} The partial answer was saved.", detail=detail)
     if answer.error_type == ErrorKind.CONVERSATION_TOO_LONG:
         short = answer.thread_id.hex[:12]
-        return (
-            f"answer failed: {detail} To go on in this thread, run chatdesk summarize {short} "
-            f"and ask again with --thread {short}, or ask with --model naming a model with a "
-            "larger context window."
+        return tr(
+            "answer failed: {detail} To go on in this thread, run chatdesk summarize {short} "
+            "and ask again with --thread {short}, or ask with --model naming a model with a "
+            "larger context window.",
+            detail=detail,
+            short=short,
         )
-    return f"answer failed: {detail} The partial answer was saved."
+    return tr("answer failed: {detail} The partial answer was saved.", detail=detail)
 
 
 # -- threads -------------------------------------------------------------------------------------
@@ -319,7 +338,7 @@ async def _threads_list(core: Core, args: argparse.Namespace) -> int:
         pinned=True if args.pinned else None, archived=archived, deleted=args.deleted
     )
     if not 1 <= args.limit <= 100_000:
-        raise InvalidRequest("--limit must be between 1 and 100000")
+        raise InvalidRequest(tr("--limit must be between 1 and 100000"))
     threads: list[ThreadView] = []
     cursor = None
     while len(threads) < args.limit:
@@ -338,7 +357,7 @@ async def _threads_list(core: Core, args: argparse.Namespace) -> int:
         when = thread.last_activity_at.astimezone().strftime("%Y-%m-%d %H:%M")
         print(f"{thread.id.hex[:12]}  {when}  {flags}  {thread.message_count:>6}  {thread.title}")
     if not threads:
-        note("no threads")
+        note(tr("no threads"))
     return 0
 
 
@@ -357,7 +376,7 @@ async def _threads_show(core: Core, args: argparse.Namespace) -> int:
         return 0
     print(f"# {thread.title}")
     if page.has_more_before:
-        print("(older messages not shown; use --limit to see more)")
+        print(tr("(older messages not shown; use --limit to see more)"))
     for message in page.messages:
         status = "" if message.status is Status.COMPLETE else f" [{message.status.value}]"
         branch = (
@@ -377,7 +396,8 @@ async def _threads_rename(core: Core, args: argparse.Namespace) -> int:
     thread = await core.service.rename_thread(
         await core.service.resolve_thread(args.id), args.title
     )
-    report(args, _thread_json(thread), f"renamed {thread.id.hex[:12]} to {thread.title!r}")
+    said = tr("renamed {id} to {title!r}", id=thread.id.hex[:12], title=thread.title)
+    report(args, _thread_json(thread), said)
     return 0
 
 
@@ -388,14 +408,15 @@ async def _threads_delete(core: Core, args: argparse.Namespace) -> int:
     report(
         args,
         {"id": str(thread_id), "deleted": True},
-        f"moved {short} to the trash (undo: chatdesk threads restore {short})",
+        tr("moved {short} to the trash (undo: chatdesk threads restore {short})", short=short),
     )
     return 0
 
 
 async def _threads_restore(core: Core, args: argparse.Namespace) -> int:
     thread = await core.service.restore_thread(await core.service.resolve_thread(args.id))
-    report(args, _thread_json(thread), f"restored {thread.id.hex[:12]} {thread.title!r}")
+    said = tr("restored {id} {title!r}", id=thread.id.hex[:12], title=thread.title)
+    report(args, _thread_json(thread), said)
     return 0
 
 

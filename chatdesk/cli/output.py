@@ -7,6 +7,8 @@ import json
 import sys
 from typing import Any
 
+from chatdesk.core.i18n import tr
+
 
 def report(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
     if args.json:
@@ -24,8 +26,8 @@ def note(text: str) -> None:
 
 
 def warn(text: str) -> None:
-    print(f"chatdesk: warning: {text}", file=sys.stderr)
+    print(tr("chatdesk: warning: {text}", text=text), file=sys.stderr)
 
 
 def fail(text: str) -> None:
-    print(f"chatdesk: error: {' '.join(text.split())}", file=sys.stderr)
+    print(tr("chatdesk: error: {text}", text=" ".join(text.split())), file=sys.stderr)

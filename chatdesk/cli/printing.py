@@ -8,6 +8,7 @@ from typing import TextIO
 
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.chat.views import MessageView
+from chatdesk.core.i18n import tr
 
 
 class AnswerPrinter:
@@ -48,4 +49,4 @@ def print_sources(answer: MessageView) -> None:
     ]
     with contextlib.suppress(BrokenPipeError):  # the reader went away; the answer is saved
         if lines:
-            print("\nSources:\n" + "\n".join(lines), flush=True)
+            print("\n" + tr("Sources:") + "\n" + "\n".join(lines), flush=True)

@@ -16,66 +16,79 @@ from chatdesk.cli.output import fail, print_json, report
 from chatdesk.cli.running import sync
 from chatdesk.core.chat.usage import UsageRow
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.manager import ProfileView
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
 from chatdesk.core.units import format_cost
 
 _NUMBERS = (
-    ("context_window", "--context-window", int, "tokens the model can take in"),
-    ("requests_per_minute", "--rpm", int, "client-side request limit per minute (0: none)"),
-    ("input_price_per_million", "--input-price", float, "USD per million input tokens"),
-    ("cached_input_price_per_million", "--cached-price", float, "USD per million cached ones"),
-    ("output_price_per_million", "--output-price", float, "USD per million output tokens"),
-    ("image_max_side", "--image-max-side", int, "pixels on the long side of an image sent"),
-    ("image_max_mb", "--image-max-mb", float, "MB of an image sent (0: as attached)"),
-    ("monthly_cap_usd", "--monthly-cap", float, "USD its answers may cost a month (0: no cap)"),
+    ("context_window", "--context-window", int, mark("tokens the model can take in")),
+    ("requests_per_minute", "--rpm", int, mark("client-side request limit per minute (0: none)")),
+    ("input_price_per_million", "--input-price", float, mark("USD per million input tokens")),
+    (
+        "cached_input_price_per_million",
+        "--cached-price",
+        float,
+        mark("USD per million cached ones"),
+    ),
+    ("output_price_per_million", "--output-price", float, mark("USD per million output tokens")),
+    ("image_max_side", "--image-max-side", int, mark("pixels on the long side of an image sent")),
+    ("image_max_mb", "--image-max-mb", float, mark("MB of an image sent (0: as attached)")),
+    (
+        "monthly_cap_usd",
+        "--monthly-cap",
+        float,
+        mark("USD its answers may cost a month (0: no cap)"),
+    ),
 )
 
 
 def add_commands(commands: Any) -> None:
-    providers = commands.add_parser("providers", help="OpenAI-compatible servers and their keys")
+    providers = commands.add_parser(
+        "providers", help=tr("OpenAI-compatible servers and their keys")
+    )
     actions = providers.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = actions.add_parser("list", help="the configured providers")
+    listing = actions.add_parser("list", help=tr("the configured providers"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=sync(_list))
-    add = actions.add_parser("add", help="add a provider profile")
+    add = actions.add_parser("add", help=tr("add a provider profile"))
     add.add_argument("name")
-    add.add_argument("--preset", choices=sorted(PRESETS), help="start from a known server")
+    add.add_argument("--preset", choices=sorted(PRESETS), help=tr("start from a known server"))
     _profile_options(add)
     add.set_defaults(handler=sync(_add))
-    edit = actions.add_parser("edit", help="change a provider profile")
+    edit = actions.add_parser("edit", help=tr("change a provider profile"))
     edit.add_argument("name")
-    edit.add_argument("--rename", metavar="NEW", help="a new name")
-    edit.add_argument("--forget-key", action="store_true", help="remove the stored key")
+    edit.add_argument("--rename", metavar="NEW", help=tr("a new name"))
+    edit.add_argument("--forget-key", action="store_true", help=tr("remove the stored key"))
     _profile_options(edit)
     edit.set_defaults(handler=sync(_edit))
-    remove = actions.add_parser("remove", help="remove a profile and forget its key")
+    remove = actions.add_parser("remove", help=tr("remove a profile and forget its key"))
     remove.add_argument("name")
     remove.add_argument("--json", action="store_true")
     remove.set_defaults(handler=sync(_remove))
-    test = actions.add_parser("test", help="connect and list the server's models")
+    test = actions.add_parser("test", help=tr("connect and list the server's models"))
     test.add_argument("name")
     test.add_argument("--json", action="store_true")
     test.set_defaults(handler=sync(_test))
 
-    usage = commands.add_parser("usage", help="tokens and cost per month, provider and model")
-    usage.add_argument("--month", metavar="YYYY-MM", help="only this month")
+    usage = commands.add_parser("usage", help=tr("tokens and cost per month, provider and model"))
+    usage.add_argument("--month", metavar="YYYY-MM", help=tr("only this month"))
     usage.add_argument("--json", action="store_true")
     usage.set_defaults(handler=sync(_usage))
 
 
 def _profile_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--base-url", metavar="URL", help="e.g. http://localhost:11434/v1")
-    parser.add_argument("--model", metavar="M", help="the model new threads use")
-    parser.add_argument("--models", metavar="M", nargs="*", help="models to offer by hand")
+    parser.add_argument("--base-url", metavar="URL", help=tr("e.g. http://localhost:11434/v1"))
+    parser.add_argument("--model", metavar="M", help=tr("the model new threads use"))
+    parser.add_argument("--models", metavar="M", nargs="*", help=tr("models to offer by hand"))
     for _, flag, kind, text in _NUMBERS:
-        parser.add_argument(flag, type=kind, help=text)
+        parser.add_argument(flag, type=kind, help=tr(text))
     parser.add_argument(
         "--images",
         choices=["yes", "no", "auto"],
-        help="whether its models take images (auto: as chatdesk's table of models says)",
+        help=tr("whether its models take images (auto: as chatdesk's table of models says)"),
     )
-    parser.add_argument("--key-stdin", action="store_true", help="read the API key from stdin")
+    parser.add_argument("--key-stdin", action="store_true", help=tr("read the API key from stdin"))
     parser.add_argument("--json", action="store_true")
 
 
@@ -88,10 +101,10 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"providers": [_view_json(v) for v in views], "problems": problems})
         return 0
-    print("mock        (built in, offline)")
+    print(f"{'mock':<11} {tr('(built in, offline)')}")
     for view in views:
         profile = view.profile
-        model = profile.default_model or "no default model"
+        model = profile.default_model or tr("no default model")
         print(f"{profile.name:<11} {profile.base_url}  {model}")
         print(f"{'':<11} {view.key_note}")
     for problem in problems:
@@ -102,12 +115,13 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 async def _add(core: Core, args: argparse.Namespace) -> int:
     base = PRESETS[args.preset] if args.preset else None
     if base is None and not args.base_url:
-        raise InvalidRequest("give --base-url, or --preset to start from a known server")
+        raise InvalidRequest(tr("give --base-url, or --preset to start from a known server"))
     start = base or ProviderProfile(args.name, args.base_url)
     profile = _edited(dataclasses.replace(start, name=args.name), args)
     key = _key_from_stdin() if args.key_stdin else None
     view = await core.profiles.save(profile, key=key)
-    report(args, _view_json(view), f"added {view.name}: {view.key_note}")
+    said = tr("added {name}: {key}", name=view.name, key=view.key_note)
+    report(args, _view_json(view), said)
     return 0
 
 
@@ -116,13 +130,15 @@ async def _edit(core: Core, args: argparse.Namespace) -> int:
     profile = _edited(dataclasses.replace(current, name=args.rename or current.name), args)
     key = "" if args.forget_key else (_key_from_stdin() if args.key_stdin else None)
     view = await core.profiles.save(profile, key=key, editing=args.name)
-    report(args, _view_json(view), f"saved {view.name}: {view.key_note}")
+    said = tr("saved {name}: {key}", name=view.name, key=view.key_note)
+    report(args, _view_json(view), said)
     return 0
 
 
 async def _remove(core: Core, args: argparse.Namespace) -> int:
     await core.profiles.remove(args.name)
-    report(args, {"removed": args.name}, f"removed {args.name} and forgot its key")
+    said = tr("removed {name} and forgot its key", name=args.name)
+    report(args, {"removed": args.name}, said)
     return 0
 
 
@@ -143,11 +159,14 @@ async def _usage(core: Core, args: argparse.Namespace) -> int:
         print_json([_usage_json(row) for row in rows])
         return 0
     if not rows:
-        print("no answers with token counts" + (f" in {args.month}" if args.month else ""))
+        if args.month:
+            print(tr("no answers with token counts in {month}", month=args.month))
+        else:
+            print(tr("no answers with token counts"))
     for row in rows:
         print(_usage_line(row))
     for state in await core.service.spending.overview():  # `chatdesk caps` for more
-        print(f"cap: {state.with_left()}")
+        print(tr("cap: {cap}", cap=state.with_left()))
     return 0
 
 
@@ -174,7 +193,7 @@ def _edited(profile: ProviderProfile, args: argparse.Namespace) -> ProviderProfi
 def _key_from_stdin() -> str:
     key = sys.stdin.readline().strip()
     if not key:
-        raise InvalidRequest("--key-stdin: no key on stdin; nothing was saved")
+        raise InvalidRequest(tr("--key-stdin: no key on stdin; nothing was saved"))
     return key
 
 
@@ -200,7 +219,12 @@ def _usage_line(row: UsageRow) -> str:
     cost = "—" if totals.cost_usd is None else format_cost(totals.cost_usd)
     if totals.partial_cost:
         cost = f"≥ {cost}"
-    return (
-        f"{row.month}  {row.provider}/{row.model}: {totals.answers} answers, "
-        f"{about}{totals.prompt_tokens:,} in, {about}{totals.completion_tokens:,} out, {cost}"
+    answers = ntr("{n} answers", "{n} answers", totals.answers)
+    # translators: the tokens sent to models (in) and the tokens they wrote (out)
+    tokens = tr(
+        "{about}{prompt:,} in, {about}{completion:,} out",
+        about=about,
+        prompt=totals.prompt_tokens,
+        completion=totals.completion_tokens,
     )
+    return f"{row.month}  {row.provider}/{row.model}: {answers}, {tokens}, {cost}"

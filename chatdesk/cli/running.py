@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 
 from chatdesk.app import Configuration, Core, build_core
 from chatdesk.cli.output import warn
+from chatdesk.core.i18n import tr
 
 CoreCommand = Callable[[Core, argparse.Namespace], Awaitable[int]]
 
@@ -24,7 +25,8 @@ async def with_core(config: Configuration, args: argparse.Namespace, command: Co
     try:
         await core.start()
         if core.store.blocked is not None:  # every chat can be read; writes say why not
-            warn(f"{core.store.blocked.problem}: nothing can be saved until it can be written.")
+            problem = core.store.blocked.problem
+            warn(tr("{problem}: nothing can be saved until it can be written.", problem=problem))
         return await command(core, args)
     finally:
         await core.aclose()

@@ -18,24 +18,27 @@ from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.search import MessageHit, SearchFilters, SearchResults, Snippet, ThreadHit
 
 _BOLD, _PLAIN = "\x1b[1m", "\x1b[0m"
 
 
 def add_commands(commands: Any) -> None:
-    search = commands.add_parser("search", help="find messages and threads by their words")
-    search.add_argument("query", help="words to find (any text: quotes and - are words too)")
-    search.add_argument("--limit", type=int, default=50, help="at most N messages (default 50)")
-    search.add_argument("--project", metavar="P", help="only threads in project P (name or id)")
-    search.add_argument("--thread", metavar="ID", help="only this thread (id or id prefix)")
-    search.add_argument("--role", choices=["user", "assistant"], help="only messages by this role")
-    search.add_argument("--since", metavar="DATE", help="written on or after DATE (YYYY-MM-DD)")
-    search.add_argument("--until", metavar="DATE", help="written up to the end of DATE")
-    search.add_argument("--pinned", action="store_true", help="only pinned threads")
-    search.add_argument("--archived", action="store_true", help="archived threads too")
+    search = commands.add_parser("search", help=tr("find messages and threads by their words"))
+    search.add_argument("query", help=tr("words to find (any text: quotes and - are words too)"))
+    search.add_argument("--limit", type=int, default=50, help=tr("at most N messages (default 50)"))
+    search.add_argument("--project", metavar="P", help=tr("only threads in project P (name or id)"))
+    search.add_argument("--thread", metavar="ID", help=tr("only this thread (id or id prefix)"))
     search.add_argument(
-        "--advanced", action="store_true", help="FTS5 syntax: AND, OR, NOT, NEAR, prefix*"
+        "--role", choices=["user", "assistant"], help=tr("only messages by this role")
+    )
+    search.add_argument("--since", metavar="DATE", help=tr("written on or after DATE (YYYY-MM-DD)"))
+    search.add_argument("--until", metavar="DATE", help=tr("written up to the end of DATE"))
+    search.add_argument("--pinned", action="store_true", help=tr("only pinned threads"))
+    search.add_argument("--archived", action="store_true", help=tr("archived threads too"))
+    search.add_argument(
+        "--advanced", action="store_true", help=tr("FTS5 syntax: AND, OR, NOT, NEAR, prefix*")
     )
     search.add_argument("--json", action="store_true")
     search.set_defaults(handler=sync(_search))
@@ -71,9 +74,9 @@ async def _project(core: Core, text: str) -> uuid.UUID:
     found = [p for p in projects if str(p.id) == wanted or p.id.hex == wanted]
     found = found or [p for p in projects if p.name.casefold() == wanted]
     if not found:
-        raise NotFound(f"no project named {text!r}")
+        raise NotFound(tr("no project named {name!r}", name=text))
     if len(found) > 1:
-        raise InvalidRequest(f"more than one project is named {text!r}; give its id")
+        raise InvalidRequest(tr("more than one project is named {name!r}; give its id", name=text))
     return found[0].id
 
 
@@ -83,7 +86,8 @@ def _moment(text: str, option: str, *, end_of_day: bool = False) -> datetime:
     try:
         moment = datetime.fromisoformat(text.strip())
     except ValueError:
-        raise InvalidRequest(f"{option}: {text!r} is not a date like 2026-11-30") from None
+        said = tr("{option}: {text!r} is not a date like 2026-11-30", option=option, text=text)
+        raise InvalidRequest(said) from None
     if end_of_day and len(text.strip()) == 10 and moment.time() == time(0):
         moment += timedelta(days=1)
     return moment if moment.tzinfo else moment.astimezone()
@@ -91,10 +95,11 @@ def _moment(text: str, option: str, *, end_of_day: bool = False) -> datetime:
 
 def _print(results: SearchResults, *, bold: bool) -> None:
     if not results.threads and not results.messages:
-        print(f"nothing matches {results.text!r}")
+        print(tr("nothing matches {text!r}", text=results.text))
         return
     for thread in results.threads:
-        print(f"thread {thread.thread_id.hex[:12]}  {_shown(thread.title, bold)}")
+        title = _shown(thread.title, bold)
+        print(tr("thread {id}  {title}", id=thread.thread_id.hex[:12], title=title))
     if results.threads and results.messages:
         print()
     for message in results.messages:

@@ -14,31 +14,32 @@ from chatdesk.cli.output import fail, note, print_json, report
 from chatdesk.cli.running import sync as on_core
 from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.sync.base import Team
 
 
 def add_commands(commands: Any) -> None:
-    team = commands.add_parser("sync", help="team sync: status, sync now, share threads")
+    team = commands.add_parser("sync", help=tr("team sync: status, sync now, share threads"))
     actions = team.add_subparsers(dest="action", metavar="ACTION", required=True)
-    status = actions.add_parser("status", help="server, teams and what waits to be sent")
+    status = actions.add_parser("status", help=tr("server, teams and what waits to be sent"))
     status.add_argument("--json", action="store_true")
     status.set_defaults(handler=on_core(_status))
-    now = actions.add_parser("now", help="send and receive everything now")
+    now = actions.add_parser("now", help=tr("send and receive everything now"))
     now.add_argument("--json", action="store_true")
     now.set_defaults(handler=on_core(_now))
-    share = actions.add_parser("share", help="share a thread (and its history) with a team")
-    share.add_argument("thread", help="thread id or id prefix")
-    share.add_argument("team", help="team name or id")
+    share = actions.add_parser("share", help=tr("share a thread (and its history) with a team"))
+    share.add_argument("thread", help=tr("thread id or id prefix"))
+    share.add_argument("team", help=tr("team name or id"))
     share.add_argument("--json", action="store_true")
     share.set_defaults(handler=on_core(_share))
     unshare = actions.add_parser(
-        "unshare", help="take a thread out of its team (it stays here, personal)"
+        "unshare", help=tr("take a thread out of its team (it stays here, personal)")
     )
-    unshare.add_argument("thread", help="thread id or id prefix")
+    unshare.add_argument("thread", help=tr("thread id or id prefix"))
     unshare.add_argument("--json", action="store_true")
     unshare.set_defaults(handler=on_core(_unshare))
     login = actions.add_parser(
-        "login", help="set the team server and your login; the password is read from stdin"
+        "login", help=tr("set the team server and your login; the password is read from stdin")
     )
     login.add_argument("--host", required=True)
     login.add_argument("--user", required=True)
@@ -49,7 +50,7 @@ def add_commands(commands: Any) -> None:
         default="verify-full",
         choices=["verify-full", "verify-ca", "require", "prefer"],
     )
-    login.add_argument("--sslrootcert", default="", help="the team's CA certificate file")
+    login.add_argument("--sslrootcert", default="", help=tr("the team's CA certificate file"))
     login.set_defaults(handler=_login)
 
 
@@ -72,21 +73,28 @@ async def _status(core: Core, args: argparse.Namespace) -> int:
         print_json(data)
         return 0
     if not core.sync.configured:
-        print("team sync is off (set it up with `chatdesk sync login`)")
+        print(tr("team sync is off (set it up with `chatdesk sync login`)"))
     else:
-        print(f"server: {data['server']}")
-    print("teams: " + (", ".join(f"{t.name} ({t.role})" for t in teams) or "none known yet"))
-    print(f"waiting to be sent: {pending}")
+        print(tr("server: {server}", server=data["server"]))
+    known = ", ".join(f"{t.name} ({t.role})" for t in teams) or tr("none known yet")
+    print(tr("teams: {teams}", teams=known))
+    print(ntr("waiting to be sent: {n}", "waiting to be sent: {n}", pending))
     for seq, what, why in core.sync.rejected():
-        print(f"refused by the server: op {seq} ({what}): {why}")
+        print(tr("refused by the server: op {seq} ({what}): {why}", seq=seq, what=what, why=why))
     if notes:
-        print(f"edits that lost to newer ones from teammates: {len(notes)}")
+        print(
+            ntr(
+                "edits that lost to newer ones from teammates: {n}",
+                "edits that lost to newer ones from teammates: {n}",
+                len(notes),
+            )
+        )
     return 0 if rejected == 0 else 1
 
 
 async def _now(core: Core, args: argparse.Namespace) -> int:
     if not core.sync.configured:
-        fail("team sync is off: set it up with `chatdesk sync login` first")
+        fail(tr("team sync is off: set it up with `chatdesk sync login` first"))
         return 2
     try:
         status = await asyncio.to_thread(core.sync.round)
@@ -96,7 +104,12 @@ async def _now(core: Core, args: argparse.Namespace) -> int:
     data["last_sync"] = status.last_sync.isoformat() if status.last_sync else None
     text = f"{status.state}" + (f": {status.detail}" if status.detail else "")
     if status.pending:
-        text += f"; {status.pending} change(s) still waiting"
+        text = ntr(
+            "{state}; {n} change(s) still waiting",
+            "{state}; {n} change(s) still waiting",
+            status.pending,
+            state=text,
+        )
     report(args, data, text)
     return 0 if status.state == "up to date" else 1
 
@@ -104,7 +117,7 @@ async def _now(core: Core, args: argparse.Namespace) -> int:
 async def _share(core: Core, args: argparse.Namespace) -> int:
     thread_id = await core.service.resolve_thread(args.thread)
     if not core.sync.configured:
-        fail("team sync is off: set it up with `chatdesk sync login` first")
+        fail(tr("team sync is off: set it up with `chatdesk sync login` first"))
         return 2
     await asyncio.to_thread(core.sync.round)  # the teams as the server has them now
     team = _team(core.sync.teams(), args.team)
@@ -113,7 +126,7 @@ async def _share(core: Core, args: argparse.Namespace) -> int:
     report(
         args,
         {"thread_id": str(thread_id), "team_id": str(team.id), "state": status.state},
-        f"shared with {team.name}; {status.state}",
+        tr("shared with {team}; {state}", team=team.name, state=status.state),
     )
     return 0
 
@@ -121,13 +134,14 @@ async def _share(core: Core, args: argparse.Namespace) -> int:
 async def _unshare(core: Core, args: argparse.Namespace) -> int:
     thread_id = await core.service.resolve_thread(args.thread)
     await asyncio.to_thread(core.sync.unshare, thread_id)
-    state = "not synced yet"
+    state = tr("not synced yet")
     if core.sync.configured:
         try:
             state = (await asyncio.to_thread(core.sync.round)).state
         except ChatdeskError:
             state = core.sync.status.state
-    report(args, {"thread_id": str(thread_id), "state": state}, f"no longer shared; {state}")
+    said = tr("no longer shared; {state}", state=state)
+    report(args, {"thread_id": str(thread_id), "state": state}, said)
     return 0
 
 
@@ -135,8 +149,11 @@ def _team(teams: list[Team], wanted: str) -> Team:
     for team in teams:
         if wanted in (str(team.id), team.name):
             return team
-    known = ", ".join(t.name for t in teams) or "none"
-    raise NotFound(f"you are not in a team called {wanted!r} (your teams: {known})")
+    # translators: in place of a list of teams: there are none
+    known = ", ".join(t.name for t in teams) or tr("none", context="teams")
+    raise NotFound(
+        tr("you are not in a team called {name!r} (your teams: {known})", name=wanted, known=known)
+    )
 
 
 def _login(config: Configuration, args: argparse.Namespace) -> int:
@@ -145,11 +162,13 @@ def _login(config: Configuration, args: argparse.Namespace) -> int:
     from chatdesk.core.sync.setup import conninfo, save_password
 
     if sys.stdin.isatty():
-        password = getpass.getpass(f"password for {args.user} on {args.host}: ")
+        password = getpass.getpass(
+            tr("password for {user} on {host}: ", user=args.user, host=args.host)
+        )
     else:
         password = sys.stdin.readline().rstrip("\n")
     if not password:
-        fail("no password given; nothing was changed")
+        fail(tr("no password given; nothing was changed"))
         return 2
     loaded = load_settings(config.paths.config_file).settings
     chosen = dataclasses.replace(
@@ -168,5 +187,6 @@ def _login(config: Configuration, args: argparse.Namespace) -> int:
         remote.close()
     save_password(KeyStore(), chosen, password)
     save_settings(config.paths.config_file, dataclasses.replace(loaded, sync=chosen))
-    note(f"logged in as {args.user}; teams: {', '.join(t.name for t in teams) or 'none yet'}")
+    known = ", ".join(t.name for t in teams) or tr("none yet", context="teams")
+    note(tr("logged in as {user}; teams: {teams}", user=args.user, teams=known))
     return 0

@@ -20,6 +20,7 @@ from chatdesk.app import Core
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
 from chatdesk.core.tools.model import BUILT_IN, Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
@@ -27,43 +28,51 @@ from chatdesk.core.tools.service import Tools
 
 
 def add_commands(commands: Any) -> None:
-    tools = commands.add_parser("tools", help="MCP tool servers and who may run their tools")
+    tools = commands.add_parser("tools", help=tr("MCP tool servers and who may run their tools"))
     actions = tools.add_subparsers(dest="action", metavar="ACTION", required=True)
 
-    listing = actions.add_parser("list", help="the servers, chatdesk's own tools, the policies")
+    listing = actions.add_parser("list", help=tr("the servers, chatdesk's own tools, the policies"))
     listing.add_argument("--json", action="store_true")
     listing.set_defaults(handler=sync(_list))
 
     add = actions.add_parser(
         "add",
-        help="add a server: NAME -- COMMAND [ARG …] (stdio), or NAME --url URL (HTTP)",
+        help=tr("add a server: NAME -- COMMAND [ARG …] (stdio), or NAME --url URL (HTTP)"),
     )
     add.add_argument("name")
     # The command after `--` is taken out before parsing (`split_server_command`): argparse
     # loses it when an option such as --env comes first.
-    add.add_argument("--url", help="a Streamable HTTP server's URL")
-    add.add_argument("--sse", action="store_true", help="the URL speaks the older SSE transport")
-    add.add_argument("--env", action="append", default=[], metavar="K=V", help="(kept in keyring)")
+    add.add_argument("--url", help=tr("a Streamable HTTP server's URL"))
     add.add_argument(
-        "--header", action="append", default=[], metavar="K=V", help="(kept in the keyring)"
+        "--sse", action="store_true", help=tr("the URL speaks the older SSE transport")
     )
-    add.add_argument("--timeout", type=float, help="seconds a call may take")
+    add.add_argument(
+        "--env", action="append", default=[], metavar="K=V", help=tr("(kept in keyring)")
+    )
+    add.add_argument(
+        "--header", action="append", default=[], metavar="K=V", help=tr("(kept in the keyring)")
+    )
+    add.add_argument("--timeout", type=float, help=tr("seconds a call may take"))
     add.set_defaults(handler=sync(_add))
 
-    imported = actions.add_parser("import", help="add the servers of an mcpServers JSON file")
-    imported.add_argument("file", help="Claude Desktop, Cursor or VS Code JSON; '-' reads stdin")
+    imported = actions.add_parser("import", help=tr("add the servers of an mcpServers JSON file"))
+    imported.add_argument(
+        "file", help=tr("Claude Desktop, Cursor or VS Code JSON; '-' reads stdin")
+    )
     imported.set_defaults(handler=sync(_import))
 
-    remove = actions.add_parser("remove", help="remove a server, its secrets and its policies")
+    remove = actions.add_parser("remove", help=tr("remove a server, its secrets and its policies"))
     remove.add_argument("name")
     remove.set_defaults(handler=sync(_remove))
 
-    test = actions.add_parser("test", help="start a server and list its tools")
+    test = actions.add_parser("test", help=tr("start a server and list its tools"))
     test.add_argument("name")
     test.add_argument("--json", action="store_true")
     test.set_defaults(handler=sync(_test))
 
-    policy = actions.add_parser("policy", help="ask, allow or deny a server's or a tool's calls")
+    policy = actions.add_parser(
+        "policy", help=tr("ask, allow or deny a server's or a tool's calls")
+    )
     policy.add_argument("target", metavar="NAME[/TOOL]")
     policy.add_argument("policy", choices=["ask", "allow", "deny", "unset"])
     policy.set_defaults(handler=sync(_policy))
@@ -90,24 +99,27 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json({"builtin": [BUILT_IN], "servers": servers, "policies": rules})
         return 0
-    print(f"{BUILT_IN}  (built in: search_chats)  policy {rules.get(BUILT_IN, 'ask')}")
+    policy = rules.get(BUILT_IN, "ask")
+    own = {"name": BUILT_IN, "tools": "search_chats", "policy": policy}
+    print(tr("{name}  (built in: {tools})  policy {policy}", **own))
     for server in servers:
         where = server.get("command_line") or server.get("url")
-        state = "" if server["enabled"] else "  (off)"
+        # translators: a tool server that is switched off
+        state = "" if server["enabled"] else "  " + tr("(off)")
         if server.get("command_approved") is False:
-            state += "  (not allowed to start yet: `chatdesk tools test` asks)"
+            state += "  " + tr("(not allowed to start yet: `chatdesk tools test` asks)")
         print(f"{server['name']}  {server['transport']}  {where}{state}")
     for key, value in sorted(rules.items()):
-        print(f"policy {key}: {value}")
+        print(tr("policy {target}: {policy}", target=key, policy=value))
     for problem in tools.problems:
-        note(f"tools file: {problem}")
+        note(tr("tools file: {problem}", problem=problem))
     return 0
 
 
 async def _add(core: Core, args: argparse.Namespace) -> int:
     command = list(getattr(args, "server_command", []))
     if bool(command) == bool(args.url):
-        fail("give either a command (after --) or --url")
+        fail(tr("give either a command (after --) or --url"))
         return 2
     if command:
         config = server_from_fields(
@@ -128,7 +140,12 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
         )
     for line in await core.service.tools.add_server(config):
         note(line)
-    note(f"added {args.name}; switch it on for a chat with `chatdesk ask --tools {args.name}`")
+    note(
+        tr(
+            "added {name}; switch it on for a chat with `chatdesk ask --tools {name}`",
+            name=args.name,
+        )
+    )
     return 0
 
 
@@ -139,17 +156,18 @@ async def _import(core: Core, args: argparse.Namespace) -> int:
         text = await asyncio.to_thread(Path(args.file).read_text, encoding="utf-8")
     read, notes = await core.service.tools.import_servers(text)
     for problem in read.problems:
-        note(f"skipped {problem}")
+        note(tr("skipped {problem}", problem=problem))
     for line in notes:
         note(line)
     for server in read.servers:
-        print(f"imported {server.name}  {server.command_line or server.url}")
+        where = server.command_line or server.url
+        print(tr("imported {name}  {where}", name=server.name, where=where))
     return 0 if read.servers else 1
 
 
 async def _remove(core: Core, args: argparse.Namespace) -> int:
     await core.service.tools.remove_server(args.name)
-    note(f"removed {args.name}")
+    note(tr("removed {name}", name=args.name))
     return 0
 
 
@@ -168,7 +186,8 @@ async def _test(core: Core, args: argparse.Namespace) -> int:
         return 0
     for tool in listed:
         first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
-        print(f"{tool.name}{'  (read-only)' if tool.read_only else ''}  {first}")
+        read_only = "  " + tr("(read-only)") if tool.read_only else ""
+        print(f"{tool.name}{read_only}  {first}")
     return 0
 
 
@@ -212,13 +231,19 @@ def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
             continue
         if not sys.stdin.isatty():
             fail(
-                f"{name} would start this command, which has not been allowed yet: "
-                f"{config.command_line} — run `chatdesk tools test {name}` on a terminal first"
+                tr(
+                    "{name} would start this command, which has not been allowed yet: "
+                    "{command} — run `chatdesk tools test {name}` on a terminal first",
+                    name=name,
+                    command=config.command_line,
+                )
             )
             return False
-        print(f"{name} starts this command on your computer:\n  {config.command_line}")
-        if input("Allow it to start? [y/N] ").strip().lower() not in ("y", "yes"):
-            fail(f"{name} was not allowed to start")
+        print(tr("{name} starts this command on your computer:", name=name))
+        print(f"  {config.command_line}")
+        # translators: the answer is read as y or yes (any other answer is no): keep [y/N]
+        if input(tr("Allow it to start? [y/N] ")).strip().lower() not in ("y", "yes"):
+            fail(tr("{name} was not allowed to start", name=name))
             return False
         tools.approve_command(name)
     return True
@@ -230,7 +255,7 @@ class TerminalApprover:
 
     async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice]:
         if not sys.stdin.isatty():
-            note("a tool call needs your approval and there is no terminal to ask: refused")
+            note(tr("a tool call needs your approval and there is no terminal to ask: refused"))
             return [Choice.NO_ONE] * len(requests)
         return [await asyncio.to_thread(_ask, request) for request in requests]
 
@@ -246,10 +271,10 @@ class FixedApprover:
 
 
 def _ask(request: ApprovalRequest) -> Choice:
-    print(
-        f"\n{request.tool.label} wants to run with:\n{request.arguments or '{}'}", file=sys.stderr
-    )
-    answer = input("Allow? [y]es once / [a]lways for this tool / [N]o: ").strip().lower()
+    asks = tr("{tool} wants to run with:", tool=request.tool.label)
+    print(f"\n{asks}\n{request.arguments or '{}'}", file=sys.stderr)
+    # translators: read as y, yes, a or always (anything else is no): keep the bracketed letters
+    answer = input(tr("Allow? [y]es once / [a]lways for this tool / [N]o: ")).strip().lower()
     if answer in ("a", "always"):
         return Choice.ALWAYS
     return Choice.ONCE if answer in ("y", "yes") else Choice.DENY
@@ -260,7 +285,9 @@ def _pairs(items: list[str], option: str) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise InvalidRequest(f"{option} takes NAME=VALUE, not {item!r}")
+            raise InvalidRequest(
+                tr("{option} takes NAME=VALUE, not {item!r}", option=option, item=item)
+            )
         pairs[key] = value
     return pairs
 

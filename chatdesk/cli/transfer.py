@@ -20,6 +20,7 @@ from chatdesk.app import Core
 from chatdesk.cli.output import print_json, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.transfer import ExportFormat, ExportProgress, ImportProgress, ImportReport
 
 EXIT_INTERRUPTED = 130
@@ -28,26 +29,28 @@ _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".
 
 def add_commands(commands: Any) -> None:
     export = commands.add_parser(
-        "export", help="write a thread as Markdown, HTML or JSON, or everything as a zip"
+        "export", help=tr("write a thread as Markdown, HTML or JSON, or everything as a zip")
     )
-    export.add_argument("thread", nargs="?", help="thread id or id prefix")
+    export.add_argument("thread", nargs="?", help=tr("thread id or id prefix"))
     export.add_argument(
         "--format",
         choices=[f.value for f in ExportFormat],
-        help="md (readable), html (self-contained page) or json (every branch, lossless); "
-        "default: from the file name, else md",
+        help=tr(
+            "md (readable), html (self-contained page) or json (every branch, lossless); "
+            "default: from the file name, else md"
+        ),
     )
     export.add_argument(
-        "--all", action="store_true", help="every thread and project, as one zip (needs -o)"
+        "--all", action="store_true", help=tr("every thread and project, as one zip (needs -o)")
     )
-    export.add_argument("-o", "--output", metavar="FILE", help="write here (default: stdout)")
+    export.add_argument("-o", "--output", metavar="FILE", help=tr("write here (default: stdout)"))
     export.set_defaults(handler=sync(_export))
 
     imported = commands.add_parser(
-        "import", help="import a chatdesk export or a ChatGPT data export (.zip or .json)"
+        "import", help=tr("import a chatdesk export or a ChatGPT data export (.zip or .json)")
     )
-    imported.add_argument("file", help="the file to import")
-    imported.add_argument("--json", action="store_true", help="print the report as JSON")
+    imported.add_argument("file", help=tr("the file to import"))
+    imported.add_argument("--json", action="store_true", help=tr("print the report as JSON"))
     imported.set_defaults(handler=sync(_import))
 
 
@@ -58,7 +61,7 @@ async def _export(core: Core, args: argparse.Namespace) -> int:
     if args.all:
         return await _export_all(core, args)
     if not args.thread:
-        raise InvalidRequest("name a thread to export, or give --all")
+        raise InvalidRequest(tr("name a thread to export, or give --all"))
     thread_id = await core.service.resolve_thread(args.thread)
     output = Path(args.output) if args.output else None
     chosen = ExportFormat(args.format or _format_from(output))
@@ -77,25 +80,37 @@ def _format_from(output: Path | None) -> str:
 
 async def _export_all(core: Core, args: argparse.Namespace) -> int:
     if args.thread:
-        raise InvalidRequest("give a thread or --all, not both")
+        raise InvalidRequest(tr("give a thread or --all, not both"))
     if not args.output:
-        raise InvalidRequest("--all writes a zip file: give it with -o FILE.zip")
+        raise InvalidRequest(tr("--all writes a zip file: give it with -o FILE.zip"))
     show = _Progress() if sys.stderr.isatty() else None
 
     def shown(progress: ExportProgress) -> None:
         if show is not None:
-            show(f"exporting: {progress.threads_done:,} of {progress.threads_total:,} threads")
+            show(
+                ntr(
+                    "exporting: {done:,} of {n:,} threads",
+                    "exporting: {done:,} of {n:,} threads",
+                    progress.threads_total,
+                    done=progress.threads_done,
+                )
+            )
 
     with _stopped_by_ctrl_c() as stop:
         report = await core.transfer.export_all(Path(args.output), progress=shown, cancel=stop)
     if show is not None:
         show.done()
     if report.cancelled:
-        warn("stopped; no archive was written")
+        warn(tr("stopped; no archive was written"))
         return EXIT_INTERRUPTED
     print(
-        f"wrote {report.threads:,} threads ({report.messages:,} messages) and "
-        f"{report.projects:,} projects to {report.path}"
+        tr(
+            "wrote {threads} ({messages}) and {projects} to {path}",
+            threads=_threads(report.threads),
+            messages=_messages(report.messages),
+            projects=ntr("{n:,} projects", "{n:,} projects", report.projects),
+            path=report.path,
+        )
     )
     return 0
 
@@ -110,8 +125,12 @@ async def _import(core: Core, args: argparse.Namespace) -> int:
     def shown(progress: ImportProgress) -> None:
         if show is not None:
             show(
-                f"importing: {progress.fraction:.0%} · {progress.threads_added:,} threads, "
-                f"{progress.messages:,} messages"
+                tr(
+                    "importing: {share:.0%} · {threads}, {messages}",
+                    share=progress.fraction,
+                    threads=_threads(progress.threads_added),
+                    messages=_messages(progress.messages),
+                )
             )
 
     with _stopped_by_ctrl_c() as stop:
@@ -126,20 +145,37 @@ async def _import(core: Core, args: argparse.Namespace) -> int:
 
 
 def _print_report(report: ImportReport) -> None:
-    source = "a ChatGPT export" if report.source == "chatgpt" else "a chatdesk export"
-    line = f"imported {report.threads_added:,} threads ({report.messages:,} messages) from {source}"
+    counts = {
+        "threads": _threads(report.threads_added),
+        "messages": _messages(report.messages),
+    }
+    if report.source == "chatgpt":
+        line = tr("imported {threads} ({messages}) from a ChatGPT export", **counts)
+    else:
+        line = tr("imported {threads} ({messages}) from a chatdesk export", **counts)
     if report.threads_skipped:
-        line += f"; {report.threads_skipped:,} were already here and were left as they are"
+        line = ntr(
+            "{imported}; {n:,} were already here and were left as they are",
+            "{imported}; {n:,} were already here and were left as they are",
+            report.threads_skipped,
+            imported=line,
+        )
     print(line)
     if report.cancelled:
-        warn("stopped before the end; run the import again to bring in the rest")
+        warn(tr("stopped before the end; run the import again to bring in the rest"))
     if report.problems_total:
-        warn(f"{report.problems_total:,} could not be imported:")
+        warn(
+            ntr(
+                "{n:,} could not be imported:",
+                "{n:,} could not be imported:",
+                report.problems_total,
+            )
+        )
         for problem in report.problems:
             print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
         if report.problems_total > len(report.problems):
             hidden = report.problems_total - len(report.problems)
-            print(f"  … and {hidden:,} more", file=sys.stderr)
+            print("  " + ntr("… and {n:,} more", "… and {n:,} more", hidden), file=sys.stderr)
 
 
 def _report_json(report: ImportReport) -> dict[str, Any]:
@@ -156,6 +192,14 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
 
 
 # -- helpers -------------------------------------------------------------------------------------
+
+
+def _threads(count: int) -> str:
+    return ntr("{n:,} threads", "{n:,} threads", count)
+
+
+def _messages(count: int) -> str:
+    return ntr("{n:,} messages", "{n:,} messages", count)
 
 
 class _Progress:

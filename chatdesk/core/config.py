@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.settings_schema import (
     AttachmentSettings,
     CapsSettings,
@@ -69,7 +70,7 @@ class SettingIssue:
     problem: str
 
     def __str__(self) -> str:
-        return f"setting {self.key}: {self.problem}; using the default"
+        return tr("setting {key}: {problem}; using the default", key=self.key, problem=self.problem)
 
 
 @dataclass(frozen=True)
@@ -104,19 +105,19 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            issues.append(SettingIssue(str(path), f"cannot be read ({error})"))
+            issues.append(SettingIssue(str(path), tr("cannot be read ({error})", error=error)))
     sections = {}
     for name, cls in _sections().items():
         section_raw = raw.get(name, {})
         if not isinstance(section_raw, dict):
-            issues.append(SettingIssue(name, "must be a table"))
+            issues.append(SettingIssue(name, tr("must be a table")))
             section_raw = {}
         sections[name] = _load_section(name, cls, section_raw, env, issues)
         known = {item.name for item in dataclasses.fields(cls)}
         for unknown in sorted(set(section_raw) - known):
-            issues.append(SettingIssue(f"{name}.{unknown}", "is not a known setting"))
+            issues.append(SettingIssue(f"{name}.{unknown}", tr("is not a known setting")))
     for unknown in sorted(set(raw) - set(sections)):
-        issues.append(SettingIssue(unknown, "is not a known section"))
+        issues.append(SettingIssue(unknown, tr("is not a known section")))
     for issue in issues:
         log.warning("%s", issue)
     return LoadedSettings(Settings(**sections), tuple(issues))
@@ -174,23 +175,27 @@ def _validate(value: Any, item: dataclasses.Field[Any]) -> str | None:
     meta = item.metadata
     if kind == "bool":
         if not isinstance(value, bool):
-            return f"{value!r} is not true or false"
+            return tr("{value} is not true or false", value=repr(value))
         return None
     if kind in ("int", "float"):
         allowed: tuple[type, ...] = (int,) if kind == "int" else (int, float)
         if isinstance(value, bool) or not isinstance(value, allowed):
-            return f"{value!r} is not a {'whole ' if kind == 'int' else ''}number"
+            if kind == "int":
+                return tr("{value} is not a whole number", value=repr(value))
+            return tr("{value} is not a number", value=repr(value))
         if meta["unset"] is not None and value == meta["unset"]:
             return None
         if meta["min"] is not None and value < meta["min"]:
-            return f"{value!r} is below the minimum {meta['min']}"
+            return tr("{value} is below the minimum {min}", value=repr(value), min=meta["min"])
         if meta["max"] is not None and value > meta["max"]:
-            return f"{value!r} is above the maximum {meta['max']}"
+            return tr("{value} is above the maximum {max}", value=repr(value), max=meta["max"])
         return None
     if not isinstance(value, str):
-        return f"{value!r} is not text"
+        return tr("{value} is not text", value=repr(value))
     if meta["choices"] is not None and value not in meta["choices"]:
-        return f"{value!r} is not one of {', '.join(meta['choices'])}"
+        return tr(
+            "{value} is not one of {choices}", value=repr(value), choices=", ".join(meta["choices"])
+        )
     return None
 
 
@@ -204,18 +209,20 @@ def save_settings(path: Path, settings: Settings) -> None:
     A crash or a full disk leaves either the old file or the new one, never half of one: the text
     goes to a temporary file in the same folder, is flushed to disk, then renamed over `path`.
     """
-    save_private_text(path, to_toml(settings), SettingsSaveError, "settings")
+    save_private_text(
+        path, to_toml(settings), SettingsSaveError, mark("cannot save settings to {path}: {reason}")
+    )
 
 
 def save_private_text(path: Path, text: str, error: type[ChatdeskError], what: str) -> None:
     """Replace `path` with `text` atomically, 0600 in a 0700 folder; a failure raises `error`
-    saying which `what` could not be saved and why."""
+    with `what`, a marked message with the fields {path} and {reason}."""
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         replace_file_atomically(path, text.encode("utf-8"))
     except OSError as failure:
         reason = failure.strerror or str(failure)
-        raise error(f"cannot save {what} to {path}: {reason}") from failure
+        raise error(tr(what, path=path, reason=reason)) from failure
 
 
 def replace_file_atomically(path: Path, data: bytes) -> None:

@@ -5,6 +5,8 @@ Anything raised that is *not* a `ChatdeskError` is a bug and goes to the crash h
 
 from __future__ import annotations
 
+from chatdesk.core.i18n import tr
+
 
 class ChatdeskError(Exception):
     """A failure the user can understand and act on. `str(error)` is the message to show."""
@@ -31,4 +33,6 @@ def failure_reason(error: BaseException) -> str:
     itself; anything else is a bug, named so, with its details in the log."""
     if isinstance(error, ChatdeskError):
         return str(error)
-    return f"an unexpected error ({type(error).__name__}: {error}); see the log"
+    return tr(
+        "an unexpected error ({kind}: {error}); see the log", kind=type(error).__name__, error=error
+    )

@@ -30,6 +30,7 @@ from chatdesk.core.chat.retention import Purged, purge_expired, retention_cutoff
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import StorageSettings
 from chatdesk.core.errors import ChatdeskError, failure_reason
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store import Store
 from chatdesk.core.store.backup import Backups
 from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
@@ -44,10 +45,10 @@ EVERY = 3_600.0  # then hourly; a backup is made when the newest daily one is a 
 
 # What each job's problem is called, before its reason.
 _WHAT = {
-    "backups": "automatic backups stopped",
-    "retention": "old deleted chats are not purged",
-    "attachments": "unused attachment files are not removed",
-    "maintenance": "backups and clean-up failed",
+    "backups": mark("automatic backups stopped"),
+    "retention": mark("old deleted chats are not purged"),
+    "attachments": mark("unused attachment files are not removed"),
+    "maintenance": mark("backups and clean-up failed"),
 }
 
 
@@ -149,7 +150,7 @@ class Maintenance:
         return result
 
     def _failed(self, job: str, now: datetime, reason: str) -> None:
-        detail = f"{_WHAT[job]}: {reason}"
+        detail = tr("{problem}: {reason}", problem=tr(_WHAT[job]), reason=reason)
         previous = self.problems.get(job)
         self.problems[job] = Problem(
             detail,

@@ -22,6 +22,7 @@ from pathlib import Path
 import platformdirs
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 
 APP_NAME = "chatdesk"
 DATABASE_NAME = "chatdesk.db"
@@ -96,7 +97,7 @@ def ensure_private_dir(path: Path) -> Path:
     try:
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not path.is_dir():
-            raise NotADirectoryError(f"{path} is not a folder")
+            raise NotADirectoryError(tr("{path} is not a folder", path=path))
         os.chmod(path, 0o700)
         probe = path / f".write-test-{os.getpid()}"
         with open(probe, "wb"):
@@ -105,8 +106,12 @@ def ensure_private_dir(path: Path) -> Path:
     except OSError as error:
         reason = error.strerror or str(error)
         raise DataDirError(
-            f"cannot use folder {path}: {reason}. "
-            "Choose another place with --data-dir or CHATDESK_DATA_DIR."
+            tr(
+                "cannot use folder {path}: {reason}. "
+                "Choose another place with --data-dir or CHATDESK_DATA_DIR.",
+                path=path,
+                reason=reason,
+            )
         ) from error
     return path
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.logs import register_secret
 
 if TYPE_CHECKING:
@@ -72,13 +73,13 @@ def origin_of(base_url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise ChatdeskError(
-            "A key can only be bound to an http://, https:// or postgresql:// host."
+            tr("A key can only be bound to an http://, https:// or postgresql:// host.")
         )
     try:
         host = parts.hostname.encode("idna").decode("ascii").lower()
         port = parts.port
     except (UnicodeError, ValueError):
-        raise ChatdeskError("The provider's base URL has an invalid host or port.") from None
+        raise ChatdeskError(tr("The provider's base URL has an invalid host or port.")) from None
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
     if port is not None and port != _DEFAULT_PORTS[scheme]:
@@ -141,7 +142,7 @@ class KeyStore:
     def reason(self) -> str:
         """Why no keyring is usable; empty when one is."""
         self._resolve()
-        return self._reason or ""
+        return tr(self._reason) if self._reason else ""
 
     def lookup(self, profile_name: str, origin: str) -> KeyLookup:
         if not self.available:
@@ -161,9 +162,13 @@ class KeyStore:
         register_secret(key)
         if not self.available:
             raise NoKeyring(
-                f"chatdesk cannot save the API key for {profile_name!r}: {self.reason}. "
-                "You can keep the key for this session only, or set the OPENAI_API_KEY "
-                "environment variable before starting chatdesk."
+                tr(
+                    "chatdesk cannot save the API key for {profile}: {reason}. "
+                    "You can keep the key for this session only, or set the OPENAI_API_KEY "
+                    "environment variable before starting chatdesk.",
+                    profile=repr(profile_name),
+                    reason=self.reason,
+                )
             )
         value = json.dumps({"origin": origin_of(origin), "key": key})
         self._call(lambda backend: backend.set_password(SERVICE, profile_name, value))
@@ -181,8 +186,11 @@ class KeyStore:
             return operation(self._backend)
         except KeyringError as error:
             raise KeyringFailed(
-                f"The system keyring refused the request ({type(error).__name__}). "
-                "It may be locked; unlock it and try again."
+                tr(
+                    "The system keyring refused the request ({kind}). "
+                    "It may be locked; unlock it and try again.",
+                    kind=type(error).__name__,
+                )
             ) from error
 
     def _resolve(self) -> None:
@@ -193,9 +201,9 @@ class KeyStore:
 
         backend = self._backend or keyring.get_keyring()
         if isinstance(backend, fail.Keyring):
-            self._reason = "no system keyring is available (for example no Secret Service)"
+            self._reason = mark("no system keyring is available (for example no Secret Service)")
         elif isinstance(backend, null.Keyring):
-            self._reason = "the system keyring is turned off (null backend)"
+            self._reason = mark("the system keyring is turned off (null backend)")
         self._backend, self._resolved = backend, True
 
 

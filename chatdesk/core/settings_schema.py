@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from chatdesk.core.i18n import LANGUAGES
+
 T = TypeVar("T")
 
 
@@ -324,6 +326,12 @@ class UiSettings:
         "",
         "The models the composer's Compare asks (provider/model, comma-separated): the last "
         "set chosen.",
+    )
+    language: str = setting(
+        "system",
+        "Language of the window and the command line: the system's (when chatdesk speaks it,"
+        " else English), or one of en, de, es, fr, ja, zh_CN, ar. Read when chatdesk starts.",
+        choices=("system", *LANGUAGES),
     )
 
 

@@ -20,6 +20,7 @@ from chatdesk.core.chat.events import EventBus
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.paths import Paths, ensure_private_dir
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.memory import memory_store
@@ -28,7 +29,7 @@ from chatdesk.core.store.store import Store
 
 PRESETS = (Assistant, SavedPrompt)
 
-NO_FILES = (
+NO_FILES = mark(
     "a temporary chat keeps nothing on disk, and an attached file would be kept there. Keep "
     "the chat first (Keep this chat), then attach it."
 )
@@ -69,7 +70,7 @@ class TemporaryChats:
         page = await self.service.list_messages(thread_id, limit=1)
         if any(not m.status.is_final for m in page.messages):
             raise InvalidRequest(
-                "an answer is still being written: wait for it, or stop it, then keep the chat"
+                tr("an answer is still being written: wait for it, or stop it, then keep the chat")
             )
         folder = await asyncio.to_thread(ensure_private_dir, self._paths.data_dir)
         path = folder / f".keeping-{thread_id}.json"  # what is kept is going to disk anyway
@@ -79,7 +80,7 @@ class TemporaryChats:
         finally:
             await asyncio.to_thread(path.unlink, missing_ok=True)
         if not report.thread_ids:
-            raise InvalidRequest("this chat was kept already")
+            raise InvalidRequest(tr("this chat was kept already"))
         self.kept.add(thread_id)
         return report.thread_ids[0]
 

@@ -2,6 +2,8 @@
 
 import re
 
+from chatdesk.core.i18n import tr
+
 _UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
 
@@ -21,10 +23,15 @@ def parse_size(text: str) -> int:
     as `format_size` shows them; ValueError naming what was wrong."""
     found = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
     if found is None:
-        raise ValueError(f"{text!r} is not a size: write a number and a unit, as in 500MB or 2GB")
+        raise ValueError(
+            tr(
+                "{text} is not a size: write a number and a unit, as in 500MB or 2GB",
+                text=repr(text),
+            )
+        )
     unit = found[2].upper().replace("IB", "B")
     if unit not in _UNITS:
-        raise ValueError(f"{text!r} is not a size: use bytes, KB, MB, GB or TB")
+        raise ValueError(tr("{text} is not a size: use bytes, KB, MB, GB or TB", text=repr(text)))
     return int(float(found[1].replace(",", "")) * _UNITS[unit])
 
 

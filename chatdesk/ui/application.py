@@ -33,9 +33,10 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.paths import Paths, package_data
-from chatdesk.ui import exit_after_start
+from chatdesk.ui import exit_after_start, language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts, python_imports
 from chatdesk.ui.theme import apply_theme, new_application
@@ -156,6 +157,7 @@ def _application(settings: Settings) -> QApplication:
     app.setDesktopFileName("io.github.chatdesk.Chatdesk")
     app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
     app.setQuitOnLastWindowClosed(False)
+    language.start(app, settings.ui.language)
     apply_theme(app, settings.ui.theme, settings.ui.font_size)
     return app
 
@@ -392,11 +394,20 @@ class CrashReporter:
 
         box = QMessageBox(parent)
         box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle("chatdesk: unexpected error")
-        box.setText(f"Something went wrong inside chatdesk: {kind.__name__}: {error}")
+        box.setWindowTitle(tr("chatdesk: unexpected error"))
+        box.setText(
+            tr(
+                "Something went wrong inside chatdesk: {kind}: {error}",
+                kind=kind.__name__,
+                error=error,
+            )
+        )
         box.setInformativeText(
-            f"Your chats are saved. Details are in {self._log_file}; please include them "
-            "if you report this."
+            tr(
+                "Your chats are saved. Details are in {file}; please include them if you "
+                "report this.",
+                file=self._log_file,
+            )
         )
         box.setStandardButtons(QMessageBox.StandardButton.Close)
         box.setModal(False)  # never block the window, and show() starts no nested event loop

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
 
+from chatdesk.core.i18n import ntr, tr
+
 Documents = Callable[[], Sequence[QTextEdit]]
 
 
@@ -20,15 +22,16 @@ class FindBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 2, 8, 2)
         self.field = QLineEdit()
-        self.field.setPlaceholderText("Find in this thread")
-        self.field.setAccessibleName("Find in this thread")
+        self.field.setPlaceholderText(tr("Find in this thread"))
+        self.field.setAccessibleName(tr("Find in this thread"))
         self.field.textChanged.connect(self.search)
         self.field.returnPressed.connect(self.next)
         self.count = QLabel()
-        self.count.setAccessibleName("Matches")
-        previous = self._tool("↑", "Previous match", self.previous)
-        following = self._tool("↓", "Next match", self.next)
-        close = self._tool("✕", "Close find", self.close_bar)
+        # translators: the find bar's count of the matches in the thread ("2 of 5")
+        self.count.setAccessibleName(tr("Matches"))
+        previous = self._tool("↑", tr("Previous match"), self.previous)
+        following = self._tool("↓", tr("Next match"), self.next)
+        close = self._tool("✕", tr("Close find"), self.close_bar)
         for widget in (self.field, self.count, previous, following, close):
             layout.addWidget(widget)
         self.hide()
@@ -62,7 +65,7 @@ class FindBar(QWidget):
                     cursor = view.document().find(text, cursor, QTextDocument.FindFlag(0))
         self._mark(hits)
         self._current = -1
-        self.next() if hits else self.count.setText("No matches" if text else "")
+        self.next() if hits else self.count.setText(tr("No matches") if text else "")
 
     def next(self) -> None:
         self._go(+1)
@@ -83,7 +86,11 @@ class FindBar(QWidget):
         if parent is not None:
             rect = view.cursorRect(cursor)
             parent.ensureWidgetVisible(view, 50, max(50, rect.bottom()))
-        self.count.setText(f"{self._current + 1} of {len(self._hits)}")
+        # translators: which match of how many the find bar shows ("2 of 5")
+        shown = ntr(
+            "{current} of {n}", "{current} of {n}", len(self._hits), current=self._current + 1
+        )
+        self.count.setText(shown)
 
     def _mark(self, hits: list[tuple[QTextEdit, QTextCursor]]) -> None:
         for view, _ in self._hits:

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.usage import UsageTotals
-    from chatdesk.core.chat.views import ContextUsage
+    from chatdesk.core.chat.views import ContextUsage, ThreadView
 
 
 WARN_AT = 0.80
@@ -28,28 +29,35 @@ def gauge_level(fraction: float) -> str:
     return "warn" if fraction >= WARN_AT else "ok"
 
 
+def thread_title(thread: ThreadView | None) -> str:
+    """The title the header and the window's title show for `thread` (None: the new chat)."""
+    # translators: the title of the new chat, not sent yet (in the header and the window's title)
+    return thread.title if thread else tr("New chat")
+
+
 class ThreadHeader(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("threadHeader")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
-        self.title = QLabel("New chat")
+        self.title = QLabel(thread_title(None))
         self.title.setObjectName("threadTitle")
-        self.title.setAccessibleName("Thread title")
+        self.title.setAccessibleName(tr("Thread title"))
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.model = QLabel()
         self.model.setObjectName("threadModel")
-        self.model.setAccessibleName("Model")
+        # translators: the header's label of the model that answers in the thread shown
+        self.model.setAccessibleName(tr("Model"))
         self.spent = QLabel()
         self.spent.setObjectName("threadSpent")
-        self.spent.setAccessibleName("Tokens and cost of this thread")
+        self.spent.setAccessibleName(tr("Tokens and cost of this thread"))
         self.gauge = QProgressBar()
         self.gauge.setObjectName("contextGauge")
         self.gauge.setRange(0, 100)
         self.gauge.setFixedWidth(124)
         self.gauge.setTextVisible(True)
-        self.gauge.setAccessibleName("Context used")
+        self.gauge.setAccessibleName(tr("Context used"))
         layout.addWidget(self.title, 1)
         layout.addWidget(self.model)
         layout.addWidget(self.spent)
@@ -100,48 +108,71 @@ def _tokens(count: int) -> str:
 
 def usage_lines(usage: ContextUsage) -> list[str]:
     """The gauge's breakdown, a line per part: what the next request would hold."""
-    about = "about " if usage.estimated else ""
     parts = usage.breakdown
     model = f" ({parts.model})" if parts is not None and parts.model else ""
-    lines = [
-        f"Context of the next message{model}: {about}{usage.used_tokens:,} of "
-        f"{usage.budget_tokens:,} tokens ({usage.fraction:.0%})"
-    ]
+    if usage.estimated:
+        first = ntr(
+            "Context of the next message{model}: about {used:,} of {n:,} token ({percent:.0%})",
+            "Context of the next message{model}: about {used:,} of {n:,} tokens ({percent:.0%})",
+            usage.budget_tokens,
+            model=model,
+            used=usage.used_tokens,
+            percent=usage.fraction,
+        )
+    else:
+        first = ntr(
+            "Context of the next message{model}: {used:,} of {n:,} token ({percent:.0%})",
+            "Context of the next message{model}: {used:,} of {n:,} tokens ({percent:.0%})",
+            usage.budget_tokens,
+            model=model,
+            used=usage.used_tokens,
+            percent=usage.fraction,
+        )
+    lines = [first]
     if parts is not None:
-        history = f"{parts.history:,} ({parts.messages:,} {_plural(parts.messages, 'message')})"
-        lines += [
-            f"  System prompt: {parts.system:,}",
-            f"  Summary: {parts.summary:,}",
-            f"  Recent messages: {history}",
-            f"  Your draft: {parts.draft:,}",
+        breakdown = [
+            tr("System prompt: {tokens:,}", tokens=parts.system),
+            tr("Summary: {tokens:,}", tokens=parts.summary),
+            ntr(
+                "Recent messages: {tokens:,} ({n:,} message)",
+                "Recent messages: {tokens:,} ({n:,} messages)",
+                parts.messages,
+                tokens=parts.history,
+            ),
+            tr("Your draft: {tokens:,}", tokens=parts.draft),
             *(
-                [f"  Kept for passages of knowledge bases: {parts.knowledge:,}"]
+                [tr("Kept for passages of knowledge bases: {tokens:,}", tokens=parts.knowledge)]
                 if parts.knowledge
                 else []
             ),
-            f"  Kept for the answer: {parts.reserve:,} (context window {parts.window:,})",
+            tr(
+                "Kept for the answer: {tokens:,} (context window {window:,})",
+                tokens=parts.reserve,
+                window=parts.window,
+            ),
         ]
         if parts.omitted:
-            lines.append(
-                f"  Left out: {parts.omitted:,} older {_plural(parts.omitted, 'message')} "
-                "(neither sent nor summarised)"
+            breakdown.append(
+                ntr(
+                    "Left out: {n:,} older message (neither sent nor summarised)",
+                    "Left out: {n:,} older messages (neither sent nor summarised)",
+                    parts.omitted,
+                )
             )
+        lines += [f"  {line}" for line in breakdown]
     if usage.fraction > 1:
-        lines.append("Too long for this model: shorten the message or attach less.")
+        lines.append(tr("Too long for this model: shorten the message or attach less."))
     elif usage.fraction >= FULL_AT:
-        lines.append("Nearly full: older messages are left out or summarised.")
+        lines.append(tr("Nearly full: older messages are left out or summarised."))
     if usage.estimated:
-        lines.append("≈ Estimated: not counted with the model's own tokenizer.")
+        lines.append(tr("≈ Estimated: not counted with the model's own tokenizer."))
     return lines
-
-
-def _plural(count: int, word: str) -> str:
-    return word if count == 1 else f"{word}s"
 
 
 def spent_text(totals: UsageTotals) -> str:
     about = "≈" if totals.estimated else ""
-    text = f"{about}{_tokens(totals.total_tokens)} tokens"
+    figure = f"{about}{_tokens(totals.total_tokens)}"
+    text = ntr("{figure} token", "{figure} tokens", totals.total_tokens, figure=figure)
     if totals.cost_usd is not None:
         text += f" · {'≥ ' if totals.partial_cost else ''}{format_cost(totals.cost_usd)}"
     return text
@@ -149,14 +180,28 @@ def spent_text(totals: UsageTotals) -> str:
 
 def spent_detail(totals: UsageTotals) -> str:
     lines = [
-        f"This thread so far ({totals.answers:,} answers, every branch):",
-        f"{totals.prompt_tokens:,} tokens in ({totals.cached_tokens:,} cached)",
-        f"{totals.completion_tokens:,} tokens out ({totals.reasoning_tokens:,} thinking)",
+        ntr(
+            "This thread so far ({n:,} answer, every branch):",
+            "This thread so far ({n:,} answers, every branch):",
+            totals.answers,
+        ),
+        ntr(
+            "{n:,} token in ({cached:,} cached)",
+            "{n:,} tokens in ({cached:,} cached)",
+            totals.prompt_tokens,
+            cached=totals.cached_tokens,
+        ),
+        ntr(
+            "{n:,} token out ({thinking:,} thinking)",
+            "{n:,} tokens out ({thinking:,} thinking)",
+            totals.completion_tokens,
+            thinking=totals.reasoning_tokens,
+        ),
     ]
     if totals.cost_usd is not None:
-        lines.append(f"Cost: {format_cost(totals.cost_usd)}")
+        lines.append(tr("Cost: {cost}", cost=format_cost(totals.cost_usd)))
     if totals.partial_cost:
-        lines.append("Some answers had no price; their cost is not included.")
+        lines.append(tr("Some answers had no price; their cost is not included."))
     if totals.estimated:
-        lines.append("≈ Some counts were made by chatdesk: the server did not report them.")
+        lines.append(tr("≈ Some counts were made by chatdesk: the server did not report them."))
     return "\n".join(lines)

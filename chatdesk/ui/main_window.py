@@ -25,7 +25,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow
 from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
-from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader
+from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader, thread_title
 from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import ThemeWatcher, current_look, window_sheet
 from chatdesk.ui.window.background_status import BackgroundStatus
@@ -384,7 +384,7 @@ class MainWindow(QMainWindow):
 
     def _show_header(self) -> None:
         thread = self._thread
-        title = thread.title if thread else "New chat"
+        title = thread_title(thread)
         self.header.show_thread(title, self.models.label())
         self.setWindowTitle(f"{title} — chatdesk")
         self.models.show()

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolTip
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import MessageView
+from chatdesk.core.i18n import tr
 from chatdesk.core.trust.links import (
     CITE_PREFIX,
     COPY_CODE_PREFIX,
@@ -134,7 +135,7 @@ class MessageActions:
         shown_all = len(whole) <= SHOWN_CHARS
         text = widget.body.toPlainText() if plain and shown_all else whole
         QGuiApplication.clipboard().setText(text)
-        self._say("Copied as plain text." if plain else "Copied as Markdown.")
+        self._say(tr("Copied as plain text.") if plain else tr("Copied as Markdown."))
 
     def _last_answer(self) -> MessageView | None:
         """The shown thread's last answer, once it is complete."""
@@ -159,9 +160,11 @@ class MessageActions:
     def _confirm_delete(self, message_id: uuid.UUID) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Delete message",
-            "Delete this message and everything that follows from it (its answers and "
-            "branches)? This cannot be undone.",
+            tr("Delete message"),
+            tr(
+                "Delete this message and everything that follows from it (its answers and "
+                "branches)? This cannot be undone."
+            ),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
             self._window,
         )
@@ -199,7 +202,13 @@ class MessageActions:
                 try:
                     found[url] = await self._runner.off_thread(fetch_image, url)
                 except Exception as error:  # one bad image must not hide the others
-                    self._say(f"Image from {QUrl(url).host()} not loaded: {error}")
+                    self._say(
+                        tr(
+                            "Image from {host} not loaded: {error}",
+                            host=QUrl(url).host(),
+                            error=error,
+                        )
+                    )
             return found
 
         self._runner.run(fetch(), done=widget.load_images)
@@ -219,7 +228,7 @@ class MessageActions:
             return
         target = classify_link(href)
         if target.kind != "external":
-            self._say(f"Link not opened: {target.reason}")
+            self._say(tr("Link not opened: {reason}", reason=target.reason))
             return
         self._confirm_open(target)
 
@@ -229,12 +238,12 @@ class MessageActions:
         if number.isdigit() and int(number) < len(blocks):
             QGuiApplication.clipboard().setText(blocks[int(number)])
             assert widget is not None
-            self._tell("Code copied.")
+            self._tell(tr("Code copied."))
             # Beside the link that was used: the text cursor stands on it when a key chose it.
             body = widget.body
             at = body.viewport().mapToGlobal(body.cursorRect().center())
             clicked = body.rect().contains(body.mapFromGlobal(QCursor.pos()))
-            QToolTip.showText(QCursor.pos() if clicked else at, "✓ Copied", body)
+            QToolTip.showText(QCursor.pos() if clicked else at, tr("✓ Copied"), body)
 
     def _open_source(self, message_id: uuid.UUID, number: str) -> None:
         widget = self._view.widget_for(message_id)
@@ -246,7 +255,7 @@ class MessageActions:
     def _confirm_open(self, target: LinkTarget) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
-            "Write an email" if target.mail else "Open link",
+            tr("Write an email") if target.mail else tr("Open link"),
             target.confirmation(),
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
             self._window,
@@ -268,9 +277,9 @@ class MessageActions:
     def announce(self, message: MessageView) -> None:
         """Tell a screen reader once that the answer is complete (never per token)."""
         words = {
-            Status.COMPLETE: "Answer complete.",
-            Status.ERROR: f"The answer failed: {message.error_detail or ''}",
-            Status.INTERRUPTED: "Answer stopped.",
+            Status.COMPLETE: tr("Answer complete."),
+            Status.ERROR: tr("The answer failed: {detail}", detail=message.error_detail or ""),
+            Status.INTERRUPTED: tr("Answer stopped."),
         }.get(message.status, "")
         if not words:
             return

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.config import Settings
+from chatdesk.core.i18n import tr
 from chatdesk.ui.settings.appearance_page import THEME_CHOICES, AppearancePage
 from chatdesk.ui.settings.chat_page import ChatPage, ModelPairs
 from chatdesk.ui.settings.notices import notice_style
@@ -45,19 +46,6 @@ if TYPE_CHECKING:
     from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]
-
-
-_TAB_ICONS = {  # a page's title: its icon (resources/ui-icons/)
-    "appearance": "appearance",
-    "chat": "chat",
-    "providers": "providers",
-    "data": "data",
-    "usage": "usage",
-    "tools": "tools",
-    "assistants": "assistant",
-    "knowledge": "knowledge",
-    "team": "team",
-}
 
 
 class PreferencesDialog(QDialog):
@@ -84,24 +72,20 @@ class PreferencesDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self._settings = settings
-        self.setWindowTitle("Preferences")
+        self.setWindowTitle(tr("Preferences"))
         self.setMinimumWidth(560)
         self.resize(720, 470)  # the usage table's seven columns need the width
         self.appearance = AppearancePage(settings.ui, self)
         self.chat = ChatPage(settings.general, settings.ui, models, self, chat=settings.chat)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("preferencesTabs")
-        self.tabs.addTab(self.appearance, "&Appearance")
-        self.tabs.addTab(self.chat, "C&hat")
+        self._add_tab(self.appearance, tr("&Appearance"), "appearance")
+        self._add_tab(self.chat, tr("C&hat"), "chat")
         self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
         self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
-        look = current_look()
-        for index in range(self.tabs.count()):  # each page's icon, from its title
-            page = self.tabs.tabText(index).replace("&", "").lower()
-            self.tabs.setTabIcon(index, icon(_TAB_ICONS.get(page, "settings"), look, "text"))
         # Wide enough for every tab, so none hides behind scroll arrows.
         self.resize(max(self.width(), self.tabs.tabBar().sizeHint().width() + 32), self.height())
         buttons = QDialogButtonBox(
@@ -116,6 +100,11 @@ class PreferencesDialog(QDialog):
         assert isinstance(app, QApplication)
         self._restyle(is_dark(app))
         ThemeWatcher.of(app).changed.connect(self._restyle)
+
+    def _add_tab(self, page: QWidget, title: str, icon_name: str) -> None:
+        """`page` under `title`, with its icon (resources/ui-icons/) beside it."""
+        index = self.tabs.addTab(page, title)
+        self.tabs.setTabIcon(index, icon(icon_name, current_look(), "text"))
 
     def _add_acting_tabs(
         self,
@@ -139,16 +128,16 @@ class PreferencesDialog(QDialog):
         self.data = DataPage(data_folder, backups, runner, self, storage=self._settings.storage)
         usage, spending = queries
         self.usage = UsagePage(usage, runner, self, caps=self._settings.caps, spending=spending)
-        self.tabs.addTab(self.providers, "&Providers")
-        self.tabs.addTab(self.data, "&Data")
-        self.tabs.addTab(self.usage, "&Usage")
+        self._add_tab(self.providers, tr("&Providers"), "providers")
+        self._add_tab(self.data, tr("&Data"), "data")
+        self._add_tab(self.usage, tr("&Usage"), "usage")
 
     def _add_tools_tab(self, tools: Tools | None, runner: Runner | None) -> None:
         from chatdesk.ui.runner import Runner
         from chatdesk.ui.settings.tools_page import ToolsPage
 
         self.tools = ToolsPage(tools, runner or Runner(self), self)
-        self.tabs.addTab(self.tools, "T&ools")
+        self._add_tab(self.tools, tr("T&ools"), "tools")
 
     def _add_assistants_tab(
         self,
@@ -166,7 +155,7 @@ class PreferencesDialog(QDialog):
             assistants, runner or Runner(self), self, models=models, servers=servers,
             knowledge=knowledge,
         )  # fmt: skip
-        self.tabs.addTab(self.assistants, "A&ssistants")
+        self._add_tab(self.assistants, tr("A&ssistants"), "assistant")
 
     def _add_knowledge_tab(
         self,
@@ -183,14 +172,14 @@ class PreferencesDialog(QDialog):
             knowledge, runner or Runner(self), self,
             subscribe=events, embedders=embedders, models=models,
         )  # fmt: skip
-        self.tabs.addTab(self.knowledge, "&Knowledge")
+        self._add_tab(self.knowledge, tr("&Knowledge"), "knowledge")
 
     def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
         from chatdesk.ui.runner import Runner
         from chatdesk.ui.settings.team_page import TeamPage
 
         self.team = TeamPage(team, self._settings.sync, runner or Runner(self), self)
-        self.tabs.addTab(self.team, "&Team")
+        self._add_tab(self.team, tr("&Team"), "team")
 
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
@@ -201,6 +190,7 @@ class PreferencesDialog(QDialog):
             return self._settings
         ui = replace(
             self._settings.ui,
+            language=self.appearance.language(),
             theme=self.appearance.theme(),
             font_size=self.appearance.font_size(),
             enter_sends=self.chat.enter_sends(),

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
 from chatdesk.ui.settings.backup_list import when
 from chatdesk.ui.settings.notices import Notice, Tone, notice_style
@@ -55,12 +56,12 @@ class DamagedDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("damagedDatabase")
-        self.setWindowTitle("chatdesk: the database is damaged")
+        self.setWindowTitle(tr("chatdesk: the database is damaged"))
         self.setMinimumWidth(560)
         self.choice = Choice.QUIT
         layout = QVBoxLayout(self)
         layout.setSpacing(10)
-        heading = QLabel("Your chats database is damaged", self)
+        heading = QLabel(tr("Your chats database is damaged"), self)
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.3)
         font.setBold(True)
@@ -69,23 +70,27 @@ class DamagedDialog(QDialog):
         layout.addWidget(self._text(_what_happened(damage), "damageDetails"))
         self.failure = Notice("repairFailure", self)
         if failure:
-            self.failure.say(Tone.ERROR, f"That did not work: {failure}")
+            self.failure.say(Tone.ERROR, tr("That did not work: {reason}", reason=failure))
         layout.addWidget(self.failure)
         self.restore = self._choice(
-            "&Restore the newest backup", _backup_note(damage), Choice.RESTORE, "restoreChoice"
+            tr("&Restore the newest backup"), _backup_note(damage), Choice.RESTORE, "restoreChoice"
         )
         self.restore.setEnabled(damage.backup is not None)
         self.recover = self._choice(
-            "R&ecover what can still be read",
-            "Builds a new database from the damaged one. Most chats come back; messages on "
-            "damaged parts of the disk are missing.",
+            tr("R&ecover what can still be read"),
+            tr(
+                "Builds a new database from the damaged one. Most chats come back; messages on "
+                "damaged parts of the disk are missing."
+            ),
             Choice.RECOVER,
             "recoverChoice",
         )
         self.quit = self._choice(
-            "&Quit",
-            "Changes nothing: chatdesk asks again when it starts. From a terminal, "
-            "“chatdesk db restore” and “chatdesk db recover” do the same.",
+            tr("&Quit"),
+            tr(
+                "Changes nothing: chatdesk asks again when it starts. From a terminal, "
+                "“chatdesk db restore” and “chatdesk db recover” do the same."
+            ),
             Choice.QUIT,
             "quitChoice",
         )
@@ -115,21 +120,35 @@ class DamagedDialog(QDialog):
 
 
 def _what_happened(damage: DatabaseDamaged) -> str:
-    problem = damage.problems[0] if damage.problems else "unknown damage"
-    more = f" (and {len(damage.problems) - 1} more problems)" if len(damage.problems) > 1 else ""
-    where = (
-        f"The damaged files were moved, untouched, to {damage.damaged_dir}."
-        if damage.damaged_dir
-        else "Another chatdesk window or command has the database open, so it was left in "
-        "place: close it before you choose."
-    )
-    return f"The check at start-up found: {problem}{more}.\n\n{where}"
+    problem = damage.problems[0] if damage.problems else tr("unknown damage")
+    if len(damage.problems) > 1:
+        found = ntr(
+            "The check at start-up found: {problem} (and {n} more problem).",
+            "The check at start-up found: {problem} (and {n} more problems).",
+            len(damage.problems) - 1,
+            problem=problem,
+        )
+    else:
+        found = tr("The check at start-up found: {problem}.", problem=problem)
+    if damage.damaged_dir:
+        where = tr(
+            "The damaged files were moved, untouched, to {folder}.", folder=damage.damaged_dir
+        )
+    else:
+        where = tr(
+            "Another chatdesk window or command has the database open, so it was left in "
+            "place: close it before you choose."
+        )
+    return f"{found}\n\n{where}"
 
 
 def _backup_note(damage: DatabaseDamaged) -> str:
     if damage.backup is None:
-        return "There is no backup yet."
-    return f"From {when(damage.backup.created_at)}. Chats written after it was made are not in it."
+        return tr("There is no backup yet.")
+    return tr(
+        "From {when}. Chats written after it was made are not in it.",
+        when=when(damage.backup.created_at),
+    )
 
 
 def ask(damage: DatabaseDamaged, failure: str | None, parent: QWidget | None) -> Choice:

@@ -113,6 +113,22 @@ def open_window(make_core: Any, qtbot: QtBot) -> Iterator[Any]:
 
 
 @pytest.fixture
+def attached_window(make_core: Any, finish: Any, qtbot: QtBot) -> Iterator[tuple[MainWindow, Core]]:
+    """The window as the application attaches it, with every part of the core it manages."""
+    from chatdesk.ui.application import attach_core
+
+    core: Core = make_core()
+    shown = MainWindow()
+    attach_core(shown, core)
+    shown.show()
+    shown.start()
+    yield shown, core
+    shown.close()
+    finish(shown.aclose())
+    shown.deleteLater()
+
+
+@pytest.fixture
 def core(make_core: Any) -> Core:
     """A started core on a fresh database (the mock answering at once)."""
     made: Core = make_core()

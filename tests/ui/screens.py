@@ -2,6 +2,8 @@
 
     .venv/bin/python tests/ui/screens.py [OUTPUT_DIR]     (default: screenshots/)
 
+In another language: CHATDESK_UI_LANGUAGE=de (or fr, es, ja, zh_CN, ar) in the environment.
+
 Runs offscreen on a throwaway database: projects, pinned and recent threads, a long thread with
 mixed content (tables, code, math, lists, quotes, links, a remote image), a streaming answer,
 a failed answer and the empty state.
@@ -28,6 +30,7 @@ from chatdesk.app import Core, build_core, configure
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.store.models import Role, Status
 from chatdesk.core.tools.model import Policy
+from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 
@@ -706,6 +709,7 @@ def _application() -> Iterator[tuple[QApplication, Path]]:
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)
+        language.start(app, os.environ.get("CHATDESK_UI_LANGUAGE", "en"))
         yield app, out.resolve()
 
 

@@ -4,14 +4,10 @@ open, and the dialogs a user reaches from it."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Iterator
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
-from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -19,7 +15,6 @@ from PySide6.QtWidgets import (
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QHeaderView,
     QLineEdit,
     QPlainTextEdit,
@@ -27,19 +22,13 @@ from PySide6.QtWidgets import (
     QTabBar,
     QTextEdit,
     QToolButton,
-    QTreeWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
-from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.views import AttachmentInput
-from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.core.tools.servers import parse_servers_text
-from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.settings.profile_editor import ProfileEditor
+from tests.ui.tour import WALKED, tour
 
 INTERACTIVE = (
     QAbstractButton,
@@ -58,12 +47,6 @@ LABEL = QAccessible.RelationFlag.Label
 # Controls found unnamed in files this change could not touch, each with a comment saying
 # where it is to be named; its entry goes once it is. Keyed as `key()` writes them. None now.
 KNOWN_UNNAMED: frozenset[str] = frozenset()
-
-WALKED = {  # the windows the test opens, by class
-    "MainWindow", "SearchPalette", "ContextWindowDialog", "SummaryEditor", "QMessageBox",
-    "PreferencesDialog", "ProfileEditor", "ServerForm", "ImportDialog", "AssistantEditor",
-    "QInputDialog", "ProjectDialog",
-}  # fmt: skip
 
 
 def interactive(widget: QWidget) -> bool:
@@ -175,193 +158,18 @@ class Walk:
         return "\n".join(lines)
 
 
-@pytest.fixture
-def window(make_core: Any, finish: Any, qtbot: QtBot) -> Iterator[tuple[MainWindow, Core]]:
-    """The window as the application attaches it: every part of the core it manages."""
-    core: Core = make_core()
-    shown = MainWindow()
-    attach_core(shown, core)
-    shown.show()
-    shown.start()
-    yield shown, core
-    shown.close()
-    finish(shown.aclose())
-    shown.deleteLater()
-
-
-QUESTIONS = (
-    "Show me a table and some code",
-    "Which of these is fastest?",
-    "And which one uses the least memory?",
-)
-
-
-def seed(core: Core, finish: Any) -> Any:
-    """Projects, a pinned chat, a thread of three questions and their answers (each with a
-    code block, the first two summarised), and something on each page of the preferences."""
-    service = core.service
-    work = finish(service.create_project("Work", system_prompt="Be brief."))
-    finish(service.create_thread(title="Quarterly report outline", project_id=work.id))
-    pinned = finish(service.create_thread(title="Reading list"))
-    finish(service.set_pinned(pinned.id, True))
-    thread = finish(service.create_thread(title="Which database for a desktop app?"))
-    for question in QUESTIONS:
-        attached = [AttachmentInput("notes.txt", "line one\nline two\n")]
-        turn = finish(service.send(thread.id, question, attachments=attached))
-        finish(service.wait_for_answer(turn.answer.id))
-    assert finish(service.summarize_now(thread.id)) is not None
-    finish(core.profiles.save(ProviderProfile("gpu-box", "http://127.0.0.1:9/v1")))
-    servers = {"docs": {"type": "streamable-http", "url": "https://mcp.example.com/docs"}}
-    for server in parse_servers_text(json.dumps({"mcpServers": servers})).servers:
-        finish(service.tools.add_server(server, replace=True))
-    finish(service.knowledge.create("Style guides"))
-    return thread.id
-
-
-def shown(made: Callable[[], QWidget | None], qtbot: QtBot) -> QWidget:
-    """The dialog `made()` returns, once it is on screen."""
-    qtbot.waitUntil(lambda: (dialog := made()) is not None and dialog.isVisible())
-    dialog = made()
-    assert dialog is not None
-    return dialog
-
-
 def test_every_control_a_user_reaches_has_a_spoken_name(
-    window: tuple[MainWindow, Core], qtbot: QtBot, finish: Any
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot, finish: Any
 ) -> None:
-    main, core = window
-    thread_id = seed(core, finish)
+    main, core = attached_window
     walk = Walk()
-    qtbot.waitUntil(lambda: main.sidebar.model.rowCount() >= 3)
-    main.show_thread(thread_id)
-    view = main.view
-    qtbot.waitUntil(
-        lambda: (
-            len(view.widgets) == 2 * len(QUESTIONS)
-            and all(w.rendered is not None for w in view.widgets)
-            and view.divider.isVisible()
-        )
-    )
-    assert all(w.rendered and w.rendered.code_blocks for w in view.widgets[1::2])
-    assert all(w.attachments is not None for w in view.widgets[::2])
-    core.service.events.publish(ev.SyncStateChanged("syncing", "", 2, 0))  # its status shows
-    walk()
-
-    QTest.keyClick(main, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    QTest.keyClicks(main.find_bar.field, "code")
-    assert main.find_bar.isVisible()
-    main.sidebar.filter.setText("Work")  # its clear button shows
-    icons = main.sidebar.filter.findChildren(QToolButton)  # the search mark and Clear
-    assert sorted(spoken_name(b) for b in icons) == ["Clear the filter", "Search"]
-    view.divider.view_button.setChecked(True)
-    editing = view.widgets[0]
-    editing.start_editing()
-    qtbot.waitUntil(lambda: any(e.isVisible() for e in editing.findChildren(QPlainTextEdit)))
-    walk()
-    main.find_bar.close_bar()
-    main.sidebar.filter.clear()
-
-    main.rename_thread()  # the title's editor in the thread list
-    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit))
-    walk()
-    renaming = QApplication.focusWidget()
-    assert renaming is not None
-    QTest.keyClick(renaming, Qt.Key.Key_Escape)
-
-    walk_search(main, qtbot, walk)
-    walk_context_dialogs(main, qtbot, walk)
-    walk_preferences(main, qtbot, walk)
-    main.sidebar.commands.create_project()
-    shown(lambda: main.sidebar.commands.dialog, qtbot)
-    walk()
-    close_dialogs()
+    tour(main, core, qtbot, finish, walk)
 
     assert walk.windows >= WALKED, "some windows were not on screen to be walked"
     offenders = set(walk.unnamed) - KNOWN_UNNAMED
     assert not offenders, walk.report()
     assert not walk.untipped, walk.report()
     assert not KNOWN_UNNAMED - set(walk.unnamed), "named now: drop from KNOWN_UNNAMED"
-
-
-def close_dialogs() -> None:
-    for top in QApplication.topLevelWidgets():
-        if isinstance(top, QDialog) and top.isVisible():
-            top.reject()
-
-
-def walk_search(window: MainWindow, qtbot: QtBot, walk: Walk) -> None:
-    QTest.keyClick(window, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
-    palette = window.on_demand.palette
-    assert palette is not None
-    assert palette.isVisible()
-    with qtbot.waitSignal(palette.results_shown):
-        QTest.keyClicks(palette.query, "memory")
-    assert palette.results_model.rowCount() > 0
-    walk()
-    palette.reject()
-
-
-def walk_context_dialogs(window: MainWindow, qtbot: QtBot, walk: Walk) -> None:
-    window.choose_context_window()
-    shown(lambda: window.context_window.dialog, qtbot)
-    walk()
-    close_dialogs()
-    divider = window.view.divider
-    for button in (divider.edit_button, divider.delete_button):  # a dialog, then a question
-        window.summaries.dialog = None
-        button.click()
-        shown(lambda: window.summaries.dialog, qtbot)
-        walk()
-        close_dialogs()
-
-
-def walk_preferences(window: MainWindow, qtbot: QtBot, walk: Walk) -> None:
-    """Each tab with its first row chosen, and the editors its buttons open."""
-    window.settings.open_preferences()
-    dialog = window.settings.dialog
-    assert dialog is not None
-    assert dialog.isVisible()
-    lists: dict[QWidget, Callable[[], None]] = {
-        dialog.providers: lambda: dialog.providers.select("gpu-box"),
-        dialog.tools: lambda: choose(dialog.tools.list, "docs"),  # the built-in is fixed
-        dialog.assistants: lambda: choose(dialog.assistants.list, None),
-        dialog.knowledge: lambda: dialog.knowledge.list.setCurrentRow(0),
-    }
-    for tab in range(dialog.tabs.count()):
-        dialog.tabs.setCurrentIndex(tab)
-        page = dialog.tabs.currentWidget()
-        qtbot.waitUntil(lambda: not window.runner.busy)
-        if page in lists:
-            qtbot.waitUntil(lambda: rows_in(page) > 0)  # noqa: B023
-            lists[page]()
-            qtbot.waitUntil(lambda: not window.runner.busy)
-        walk()
-    editors: tuple[tuple[Callable[[], object], Callable[[], QWidget | None]], ...] = (
-        (dialog.providers.add_profile, lambda: visible_child(dialog.providers, ProfileEditor)),
-        (dialog.tools.open_add, lambda: dialog.tools.server_form),
-        (dialog.tools.open_import, lambda: dialog.tools.import_dialog),
-        (dialog.assistants.open_new, lambda: dialog.assistants.editor),
-        (dialog.knowledge.open_new, lambda: dialog.knowledge.name_dialog),
-    )
-    for open_it, made in editors:
-        open_it()
-        editor = shown(made, qtbot)
-        walk()
-        assert isinstance(editor, QDialog)
-        editor.reject()
-    dialog.reject()
-
-
-def choose(tree: QTreeWidget, text: str | None) -> None:
-    """The row whose first column reads `text` (None: the first row)."""
-    rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
-    tree.setCurrentItem(next(r for r in rows if r and text in (None, r.text(0))))
-
-
-def rows_in(page: QWidget) -> int:
-    views = [v for v in page.findChildren(QAbstractItemView) if v.isVisible()]
-    return max((v.model().rowCount() for v in views if v.model() is not None), default=0)
-
-
-def visible_child(parent: QWidget, kind: type[QWidget]) -> QWidget | None:
-    return next((c for c in parent.findChildren(kind) if c.isVisible()), None)
+    main.sidebar.filter.setText("Work")  # its clear button shows
+    icons = main.sidebar.filter.findChildren(QToolButton)  # the search mark and Clear
+    assert sorted(spoken_name(b) for b in icons) == ["Clear the filter", "Search"]

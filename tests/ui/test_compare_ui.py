@@ -112,7 +112,7 @@ def test_compare_with_fewer_than_two_models_sends_nothing_and_says_why(
     _tick(button, "mock/mock-1")
     qtbot.mouseClick(button, LEFT)
     assert button.text() == "1"
-    assert button.accessibleDescription() == "On: the next message goes to 1 models"
+    assert button.accessibleDescription() == "On: the next message goes to 1 model"
     qtbot.waitUntil(button.menu().isVisible)  # offered, to tick one more
     button.menu().hide()  # the user closes it without ticking another
 

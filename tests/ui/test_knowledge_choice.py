@@ -44,7 +44,7 @@ def test_a_base_ticked_for_a_new_chat_answers_in_it(
     assert entry.text() == "Home"
     entry.trigger()
     assert button.text() == "1"  # beside its icon
-    assert button.accessibleDescription() == "1 knowledge bases on for this chat"
+    assert button.accessibleDescription() == "1 knowledge base on for this chat"
     qtbot.keyClicks(window.composer.editor, "How do I reset the boiler?")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
 

@@ -48,7 +48,7 @@ def test_the_indicator_follows_sync_state_events(window: tuple[MainWindow, Core]
     publish(ev.SyncStateChanged("error", "password authentication failed", 0, 1))
     assert status.text() == "Team: error — password authentication failed"
     assert status.property("state") == "error"
-    assert "1 change(s) were refused" in status.toolTip()
+    assert "1 change was refused" in status.toolTip()
     publish(ev.SyncStateChanged("off", "", 0, 0))
     assert status.isHidden()
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, ntr, tr
 
 FILE_FORMAT = "chatdesk-assistants"
 FILE_VERSION = 1
@@ -50,44 +51,63 @@ class AssistantFields:
 
     def checked(self) -> AssistantFields:
         """The fields trimmed and checked; InvalidRequest naming the first that is wrong."""
-        name = _one_line(self.name, "name", MAX_NAME)
+        name = _one_line(self.name, mark("the name"), MAX_NAME)
         if not name:
-            raise InvalidRequest("an assistant needs a name")
+            raise InvalidRequest(tr("an assistant needs a name"))
         colour = _text(self.colour)
         if colour is not None and not _COLOUR.fullmatch(colour):
-            raise InvalidRequest(f"the colour {colour!r} is not of the form #RRGGBB")
+            raise InvalidRequest(
+                tr("the colour {colour} is not of the form #RRGGBB", colour=repr(colour))
+            )
         temperature = self.temperature
         if temperature is not None and not (
             isinstance(temperature, int | float) and 0.0 <= temperature <= 2.0
         ):
-            raise InvalidRequest("the temperature must be between 0 and 2")
+            raise InvalidRequest(tr("the temperature must be between 0 and 2"))
         answer = self.max_output_tokens
         if answer is not None and not (
             isinstance(answer, int) and not isinstance(answer, bool)
             and 1 <= answer <= MAX_ANSWER_TOKENS
         ):  # fmt: skip
             raise InvalidRequest(
-                f"the answer length must be between 1 and {MAX_ANSWER_TOKENS:,} tokens"
+                tr(
+                    "the answer length must be between 1 and {most} tokens",
+                    most=f"{MAX_ANSWER_TOKENS:,}",
+                )
             )
         tools = None
         if self.tools is not None:
             if len(self.tools) > MAX_TOOLS:
-                raise InvalidRequest(f"an assistant may name at most {MAX_TOOLS} tool servers")
+                raise InvalidRequest(
+                    ntr(
+                        "an assistant may name at most {n} tool server",
+                        "an assistant may name at most {n} tool servers",
+                        MAX_TOOLS,
+                    )
+                )
             tools = tuple(
-                sorted({_one_line(t, "tool server", 100) or "" for t in self.tools} - {""})
+                sorted(
+                    {_one_line(t, mark("the tool server"), 100) or "" for t in self.tools} - {""}
+                )
             )
         if len(self.examples) > MAX_EXAMPLES:
-            raise InvalidRequest(f"an assistant may have at most {MAX_EXAMPLES} example prompts")
+            raise InvalidRequest(
+                ntr(
+                    "an assistant may have at most {n} example prompt",
+                    "an assistant may have at most {n} example prompts",
+                    MAX_EXAMPLES,
+                )
+            )
         examples = tuple(e for e in map(_example, self.examples) if e)
         return replace(
             self,
             name=name,
-            icon=_one_line(self.icon, "icon", MAX_ICON),
+            icon=_one_line(self.icon, mark("the icon"), MAX_ICON),
             colour=colour.lower() if colour else None,
-            description=_multi_line(self.description, "description", MAX_DESCRIPTION),
-            system_prompt=_multi_line(self.system_prompt, "system prompt", MAX_PROMPT),
-            provider=_one_line(self.provider, "provider", 100),
-            model=_one_line(self.model, "model", 200),
+            description=_multi_line(self.description, mark("the description"), MAX_DESCRIPTION),
+            system_prompt=_multi_line(self.system_prompt, mark("the system prompt"), MAX_PROMPT),
+            provider=_one_line(self.provider, mark("the provider"), 100),
+            model=_one_line(self.model, mark("the model"), 200),
             temperature=None if temperature is None else float(temperature),
             tools=tools,
             examples=examples,
@@ -106,7 +126,7 @@ class AssistantFields:
     def from_record(cls, record: Mapping[str, Any]) -> AssistantFields:
         """Fields from a file's record (unknown keys ignored, wrong types refused), checked."""
         if not isinstance(record, Mapping):
-            raise InvalidRequest("an assistant in the file is not an object")
+            raise InvalidRequest(tr("an assistant in the file is not an object"))
         known = {f.name for f in fields(cls)}
         values: dict[str, Any] = {}
         for key, value in record.items():
@@ -114,19 +134,19 @@ class AssistantFields:
                 continue
             if key in ("tools", "examples"):
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                    raise InvalidRequest(f"{key} must be a list of texts")
+                    raise InvalidRequest(tr("{key} must be a list of texts", key=key))
                 value = tuple(value)
             elif key == "temperature":
                 if isinstance(value, bool) or not isinstance(value, int | float):
-                    raise InvalidRequest("temperature must be a number")
+                    raise InvalidRequest(tr("temperature must be a number"))
             elif key == "max_output_tokens":
                 if isinstance(value, bool) or not isinstance(value, int):
-                    raise InvalidRequest("max_output_tokens must be a whole number")
+                    raise InvalidRequest(tr("max_output_tokens must be a whole number"))
             elif not isinstance(value, str):
-                raise InvalidRequest(f"{key} must be a text")
+                raise InvalidRequest(tr("{key} must be a text", key=key))
             values[key] = value
         if "name" not in values:
-            raise InvalidRequest("an assistant in the file has no name")
+            raise InvalidRequest(tr("an assistant in the file has no name"))
         return cls(**values).checked()
 
 
@@ -161,29 +181,44 @@ def read_file_text(data: bytes) -> list[AssistantFields]:
     """The assistants of a file's bytes; InvalidRequest saying what is wrong with it."""
     if len(data) > MAX_FILE_BYTES:
         raise InvalidRequest(
-            f"the file is {len(data):,} bytes; an assistant file is at most {MAX_FILE_BYTES:,}"
+            ntr(
+                "the file is {n:,} byte; an assistant file is at most {most}",
+                "the file is {n:,} bytes; an assistant file is at most {most}",
+                len(data),
+                most=f"{MAX_FILE_BYTES:,}",
+            )
         )
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
-        raise InvalidRequest(f"the file is not an assistant file (not JSON: {error})") from None
+        raise InvalidRequest(
+            tr("the file is not an assistant file (not JSON: {error})", error=error)
+        ) from None
     if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
-        raise InvalidRequest(f'the file is not an assistant file (no "format": "{FILE_FORMAT}")')
+        raise InvalidRequest(
+            tr('the file is not an assistant file (no "format": "{format}")', format=FILE_FORMAT)
+        )
     version = document.get("version")
     if not isinstance(version, int) or version > FILE_VERSION:
         raise InvalidRequest(
-            f"the file is version {version!r} of the assistant format; this chatdesk reads up "
-            f"to {FILE_VERSION}: it was written by a newer chatdesk"
+            tr(
+                "the file is version {version} of the assistant format; this chatdesk reads up "
+                "to {newest}: it was written by a newer chatdesk",
+                version=repr(version),
+                newest=FILE_VERSION,
+            )
         )
     records = document.get("assistants")
     if not isinstance(records, list) or not records:
-        raise InvalidRequest("the file holds no assistants")
+        raise InvalidRequest(tr("the file holds no assistants"))
     found = []
     for index, record in enumerate(records, 1):
         try:
             found.append(AssistantFields.from_record(record))
         except InvalidRequest as error:
-            raise InvalidRequest(f"assistant {index} of the file: {error}") from None
+            raise InvalidRequest(
+                tr("assistant {index} of the file: {error}", index=index, error=error)
+            ) from None
     return found
 
 
@@ -194,13 +229,14 @@ def _text(value: str | None) -> str | None:
 
 
 def _one_line(value: str | None, what: str, limit: int) -> str | None:
+    """`what` is a marked noun ("the name")."""
     text = _text(value)
     if text is None:
         return None
     if any(unicodedata.category(c) in ("Cc", "Zl", "Zp") for c in text):
-        raise InvalidRequest(f"the {what} must be one line of text")
+        raise InvalidRequest(tr("{what} must be one line of text", what=tr(what)))
     if len(text) > limit:
-        raise InvalidRequest(f"the {what} is {len(text):,} characters; at most {limit:,}")
+        raise InvalidRequest(_too_long(text, what, limit))
     return text
 
 
@@ -213,12 +249,22 @@ def _example(value: str) -> str | None:
     """An example prompt as written, but for leading blanks: one that ends in a space or an
     open code block leaves the cursor where the user goes on typing."""
     text = value.lstrip()
-    return _within(text, "example prompt", MAX_EXAMPLE) if text else None
+    return _within(text, mark("the example prompt"), MAX_EXAMPLE) if text else None
 
 
 def _within(text: str, what: str, limit: int) -> str:
     if "\x00" in text:
-        raise InvalidRequest(f"the {what} contains a NUL character")
+        raise InvalidRequest(tr("{what} contains a NUL character", what=tr(what)))
     if len(text) > limit:
-        raise InvalidRequest(f"the {what} is {len(text):,} characters; at most {limit:,}")
+        raise InvalidRequest(_too_long(text, what, limit))
     return text
+
+
+def _too_long(text: str, what: str, limit: int) -> str:
+    return ntr(
+        "{what} is {n:,} character; at most {most}",
+        "{what} is {n:,} characters; at most {most}",
+        len(text),
+        what=tr(what),
+        most=f"{limit:,}",
+    )

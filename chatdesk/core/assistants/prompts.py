@@ -16,6 +16,7 @@ from chatdesk.core.assistants.model import MAX_NAME, MAX_PROMPT
 from chatdesk.core.chat.events import AssistantsChanged, EventBus
 from chatdesk.core.clock import Clock
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import SavedPrompt
 from chatdesk.core.store.store import Store
@@ -63,14 +64,24 @@ class SavedPrompts:
         """Keep `text` as the prompt `name` (replacing the one of that name, any case)."""
         name = " ".join(name.split())
         if not name:
-            raise InvalidRequest("a saved prompt needs a name")
+            raise InvalidRequest(tr("a saved prompt needs a name"))
         if len(name) > MAX_NAME:
-            raise InvalidRequest(f"a prompt's name is at most {MAX_NAME} characters")
+            raise InvalidRequest(
+                ntr(
+                    "a prompt's name is at most {n} character",
+                    "a prompt's name is at most {n} characters",
+                    MAX_NAME,
+                )
+            )
         if not text.strip():
-            raise InvalidRequest("the prompt is empty; nothing was saved")
+            raise InvalidRequest(tr("the prompt is empty; nothing was saved"))
         if len(text) > MAX_PROMPT or "\x00" in text:
             raise InvalidRequest(
-                f"a prompt is at most {MAX_PROMPT:,} characters of text; nothing was saved"
+                ntr(
+                    "a prompt is at most {n:,} character of text; nothing was saved",
+                    "a prompt is at most {n:,} characters of text; nothing was saved",
+                    MAX_PROMPT,
+                )
             )
         now = self._clock.now()
 
@@ -91,7 +102,7 @@ class SavedPrompts:
         def write(session: Session) -> None:
             row = _by_name(session, name)
             if row is None:
-                raise NotFound(f"no saved prompt named {name!r}")
+                raise NotFound(tr("no saved prompt named {name}", name=repr(name)))
             session.delete(row)
 
         await self._store.write(write)

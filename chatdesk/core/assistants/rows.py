@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.assistants import names
 from chatdesk.core.assistants.model import MAX_NAME, AssistantFields, AssistantView
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Assistant, Project, Thread
 
@@ -39,7 +40,7 @@ def all_views(session: Session) -> list[AssistantView]:
 def row(session: Session, assistant_id: uuid.UUID) -> Assistant:
     found = session.get(Assistant, assistant_id)
     if found is None:
-        raise NotFound(f"no assistant with id {assistant_id}")
+        raise NotFound(tr("no assistant with id {id}", id=assistant_id))
     return found
 
 
@@ -99,7 +100,9 @@ def of_thread(session: Session, thread: Thread) -> Assistant | None:
 def _name_free(session: Session, name: str, own: uuid.UUID | None) -> None:
     taken = by_name(session, name)
     if taken is not None and taken.id != own:
-        raise InvalidRequest(f"there is already an assistant named {taken.name!r}")
+        raise InvalidRequest(
+            tr("there is already an assistant named {name}", name=repr(taken.name))
+        )
 
 
 def _fill(target: Assistant, fields: AssistantFields, now: datetime) -> None:

@@ -28,6 +28,7 @@ from chatdesk.core.chat.views import ProjectView, ThreadView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.store.store import Store
 from chatdesk.core.trust.files import open_regular
 
@@ -51,8 +52,14 @@ class Assistants:
         def read(session: Session) -> AssistantView:
             found = rows.by_name(session, name)
             if found is None:
-                names = ", ".join(a.name for a in rows.all_views(session)) or "none yet"
-                raise NotFound(f"no assistant named {name!r} (there are: {names})")
+                names = ", ".join(a.name for a in rows.all_views(session)) or tr("none yet")
+                raise NotFound(
+                    tr(
+                        "no assistant named {name} (there are: {names})",
+                        name=repr(name),
+                        names=names,
+                    )
+                )
             return rows.view(found)
 
         return await self._store.read(read)
@@ -135,12 +142,14 @@ class Assistants:
         wanted = set(assistant_ids)
         chosen = [a.fields for a in await self.list() if a.id in wanted]
         if not chosen:
-            raise InvalidRequest("choose at least one assistant to export")
+            raise InvalidRequest(tr("choose at least one assistant to export"))
         data = file_text(chosen).encode("utf-8")
         try:
             await asyncio.to_thread(_write, path, data)
         except OSError as error:
-            raise InvalidRequest(f"cannot write {path}: {error.strerror or error}") from None
+            raise InvalidRequest(
+                tr("cannot write {path}: {reason}", path=path, reason=error.strerror or error)
+            ) from None
         return len(chosen)
 
     async def import_file(self, path: Path) -> builtins.list[AssistantView]:
@@ -166,8 +175,8 @@ class Assistants:
 
 
 def _copy_name(name: str) -> str:
-    suffix = " (copy)"
-    return name[: MAX_NAME - len(suffix)] + suffix
+    room = MAX_NAME - len(tr("{name} (copy)", name=""))
+    return tr("{name} (copy)", name=name[:room])
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -180,7 +189,16 @@ def _read_bounded(path: Path) -> bytes:
         with open_regular(path) as file:  # a FIFO or a device would never end
             data = file.read(MAX_FILE_BYTES + 1)
     except OSError as error:
-        raise InvalidRequest(f"cannot read {path}: {error.strerror or error}") from None
+        raise InvalidRequest(
+            tr("cannot read {path}: {reason}", path=path, reason=error.strerror or error)
+        ) from None
     if len(data) > MAX_FILE_BYTES:
-        raise InvalidRequest(f"{path} is over {MAX_FILE_BYTES:,} bytes: not an assistant file")
+        raise InvalidRequest(
+            ntr(
+                "{path} is over {n:,} byte: not an assistant file",
+                "{path} is over {n:,} bytes: not an assistant file",
+                MAX_FILE_BYTES,
+                path=path,
+            )
+        )
     return data

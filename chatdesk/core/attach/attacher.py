@@ -23,6 +23,7 @@ from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.trust.files import read_regular
 
@@ -35,7 +36,7 @@ class NotAttached(InvalidRequest):
     """A file or bytes that could not be made into an attachment, and why (`reason`)."""
 
     def __init__(self, name: str, reason: str) -> None:
-        super().__init__(f"{name} was not attached: {reason}.")
+        super().__init__(tr("{name} was not attached: {reason}.", name=name, reason=reason))
         self.reason = reason
 
 
@@ -68,10 +69,11 @@ class Attacher:
         if images_only:  # decided from the first bytes: nothing else is parsed
             sniffed = sniff(data[:1024], name)
             if not sniffed.startswith("image/"):
-                raise NotAttached(name, f"it is not an image ({LABELS.get(sniffed, sniffed)})")
+                label = tr(LABELS[sniffed]) if sniffed in LABELS else sniffed
+                raise NotAttached(name, tr("it is not an image ({label})", label=label))
         read = await self._read(name, data, self._limits())
         if images_only and read.kind != IMAGE:
-            raise NotAttached(name, f"it is not an image ({read.mime})")
+            raise NotAttached(name, tr("it is not an image ({label})", label=read.mime))
         return await asyncio.to_thread(self._store, name, data, read)
 
     async def pages_as_images(self, item: AttachmentInput) -> list[AttachmentInput]:
@@ -79,14 +81,17 @@ class Attacher:
         attachment of its own: how a scan, which has no text, reaches a model that takes
         images."""
         if item.mime != PDF or not item.sha256:
-            raise NotAttached(item.name, "only a PDF's pages can be sent as images")
+            raise NotAttached(item.name, tr("only a PDF's pages can be sent as images"))
         data = await asyncio.to_thread(self.blobs.read, item.sha256)
         pages = self._settings().attachments.scan_pages
         read = await self._read(item.name, data, self._limits(render_pages=pages))
-        stem = item.name.removesuffix(".pdf").removesuffix(".PDF") or "page"
+        stem = item.name.removesuffix(".pdf").removesuffix(".PDF") or tr("page")
         return [
             await asyncio.to_thread(
-                self._store, f"{stem} page {number}{extension(page.mime)}", b"", page
+                self._store,
+                tr("{name} page {number}", name=stem, number=number) + extension(page.mime),
+                b"",
+                page,
             )
             for number, page in enumerate(read.page_images, start=1)
         ]
@@ -140,7 +145,7 @@ class Attacher:
 
     async def _read(self, name: str, data: bytes, limits: Limits) -> Read:
         if self.refusal is not None:
-            raise NotAttached(name, self.refusal)
+            raise NotAttached(name, tr(self.refusal))
         timeout = self._settings().attachments.read_timeout
         try:
             return await self._reader.read(name, data, limits, timeout)
@@ -154,7 +159,7 @@ class Attacher:
         else:
             kept, thumb = data, ""
         return AttachmentInput(
-            name=name[:500] or "attachment",
+            name=name[:500] or tr("attachment"),
             text=read.text,
             kind=read.kind,
             mime=read.mime,
@@ -180,12 +185,14 @@ def read_file(path: Path, limit: int) -> bytes:
             raise NotAttached(path.name, _too_big(size, limit))
         return read_regular(path, limit)
     except OSError as error:
-        reason = f"it cannot be read ({error.strerror or error})"
+        reason = tr("it cannot be read ({reason})", reason=error.strerror or error)
         raise NotAttached(path.name, reason) from error
 
 
 def _too_big(size: int, limit: int) -> str:
-    return (
-        f"it is {size / MB:.1f} MB and files up to {limit // MB} MB can be attached "
-        "(setting attachments.max_file_mb)"
+    return tr(
+        "it is {size} MB and files up to {limit} MB can be attached "
+        "(setting attachments.max_file_mb)",
+        size=f"{size / MB:.1f}",
+        limit=limit // MB,
     )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 # What a refused write says when the disk cannot take it (some are POSIX only).
@@ -57,7 +58,9 @@ class BlobStore:
 
     def path(self, sha256: str) -> Path:
         if not _HASH.fullmatch(sha256):
-            raise BlobMissing(f"{sha256!r} is not the name of an attachment's bytes")
+            raise BlobMissing(
+                tr("{name} is not the name of an attachment's bytes", name=repr(sha256))
+            )
         return self.folder / sha256[:2] / sha256
 
     def put(self, data: bytes) -> str:
@@ -73,8 +76,11 @@ class BlobStore:
         except OSError as error:
             if error.errno in _FULL:
                 raise StorageFull(
-                    f"the attachment could not be stored in {self.folder}: "
-                    f"{error.strerror or error}"
+                    tr(
+                        "the attachment could not be stored in {folder}: {reason}",
+                        folder=self.folder,
+                        reason=error.strerror or error,
+                    )
                 ) from error
             raise
         return sha256
@@ -83,9 +89,11 @@ class BlobStore:
         try:
             data = self.path(sha256).read_bytes()
         except FileNotFoundError as error:
-            raise BlobMissing(f"the bytes of attachment {sha256[:12]}… are missing") from error
+            raise BlobMissing(
+                tr("the bytes of attachment {id}… are missing", id=sha256[:12])
+            ) from error
         if verify and digest(data) != sha256:
-            raise BlobDamaged(f"the bytes of attachment {sha256[:12]}… are damaged")
+            raise BlobDamaged(tr("the bytes of attachment {id}… are damaged", id=sha256[:12]))
         return data
 
     def has(self, sha256: str) -> bool:

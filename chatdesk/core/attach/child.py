@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 
 from chatdesk.core.attach.model import Unreadable
+from chatdesk.core.i18n import tr
 from chatdesk.core.trust.child_entry import Replies, Requests
 
 log = logging.getLogger("chatdesk.attach")
@@ -24,7 +25,7 @@ def serve(requests: Requests, replies: Replies) -> None:
         except Unreadable as error:
             replies.send((number, None, str(error)))
         except MemoryError:
-            replies.send((number, None, "it needs more memory to read than is free"))
+            replies.send((number, None, tr("it needs more memory to read than is free")))
         except Exception:  # a bug must cost this file, not the child
             log.exception("reading an attachment failed")
-            replies.send((number, None, "it could not be read"))
+            replies.send((number, None, tr("it could not be read")))

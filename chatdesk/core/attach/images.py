@@ -15,6 +15,7 @@ import warnings
 from typing import Any
 
 from chatdesk.core.attach.model import IMAGE, Limits, Read, Unreadable
+from chatdesk.core.i18n import ntr, tr
 
 JPEG_QUALITY = 85
 THUMB_QUALITY = 80
@@ -39,14 +40,17 @@ def read_image(data: bytes, mime: str, limits: Limits) -> Read:
             picture = ImageOps.exif_transpose(picture)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
         raise Unreadable(
-            f"it would decode to more than {limits.max_pixels / 1e6:.0f} megapixels, the most "
-            "an attached image may have"
+            tr(
+                "it would decode to more than {megapixels} megapixels, the most "
+                "an attached image may have",
+                megapixels=f"{limits.max_pixels / 1e6:.0f}",
+            )
         ) from error
     except UnidentifiedImageError as error:
-        raise Unreadable("the image is damaged, or in a form chatdesk cannot read") from error
+        raise Unreadable(tr("the image is damaged, or in a form chatdesk cannot read")) from error
     except (OSError, SyntaxError, ValueError, EOFError) as error:  # Pillow's "broken data"
-        raise Unreadable(f"the image is damaged ({error})") from error
-    notes = [f"the first of {frames} frames"] if frames > 1 else []
+        raise Unreadable(tr("the image is damaged ({error})", error=error)) from error
+    notes = [ntr("the first of {n} frame", "the first of {n} frames", frames)] if frames > 1 else []
     return finished(picture, limits, notes, given=(width, height))
 
 
@@ -68,7 +72,11 @@ def finished(
     kept, kept_mime = _encode(picture, alpha, limits.image_max_bytes)
     thumb = picture.copy()
     thumb.thumbnail((limits.thumb_side, limits.thumb_side), Image.Resampling.BILINEAR)
-    scaled = [f"{width}×{height}, scaled down"] if max(picture.size) < max(width, height) else []
+    scaled = (
+        [tr("{width}×{height}, scaled down", width=width, height=height)]
+        if max(picture.size) < max(width, height)
+        else []
+    )
     return Read(
         IMAGE,
         kept_mime,
@@ -81,9 +89,11 @@ def finished(
 
 
 def _too_big(width: int, height: int, limits: Limits) -> str:
-    return (
-        f"it is {width:,}×{height:,} pixels; images up to {limits.max_pixels / 1e6:.0f} "
-        "megapixels can be attached"
+    return tr(
+        "it is {width}×{height} pixels; images up to {megapixels} megapixels can be attached",
+        width=f"{width:,}",
+        height=f"{height:,}",
+        megapixels=f"{limits.max_pixels / 1e6:.0f}",
     )
 
 

@@ -4,8 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chatdesk.core.i18n import mark, tr
+
 IMAGE, DOCUMENT, TEXT = "image", "document", "file"
-SCAN_NOTE = "a scan: no page has a text layer"  # a PDF's note when none of its pages has text
+# A PDF's note when none of its pages has text (in the note as `tr(SCAN_NOTE)`).
+SCAN_NOTE = mark("a scan: no page has a text layer")
+
+
+def is_scan(note: str) -> bool:
+    """Whether a document's note says it is a scan (written in English or the language in use)."""
+    return SCAN_NOTE in note or tr(SCAN_NOTE) in note
 
 
 @dataclass(frozen=True)

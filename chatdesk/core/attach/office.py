@@ -17,6 +17,7 @@ from typing import Any
 
 from chatdesk.core.attach.model import DOCUMENT, Limits, Read, Unreadable
 from chatdesk.core.attach.sniff import DOCX, ODP, ODS, ODT, PPTX, XLSX
+from chatdesk.core.i18n import ntr, tr
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -33,12 +34,18 @@ def read_office(data: bytes, mime: str, limits: Limits) -> Read:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as error:
-        raise Unreadable("the file is damaged: its archive cannot be read") from error
+        raise Unreadable(tr("the file is damaged: its archive cannot be read")) from error
     with archive:
         if len(archive.infolist()) > limits.max_zip_entries:
-            raise Unreadable(f"it holds more than {limits.max_zip_entries:,} parts")
+            raise Unreadable(
+                ntr(
+                    "it holds more than {n:,} part",
+                    "it holds more than {n:,} parts",
+                    limits.max_zip_entries,
+                )
+            )
         if any(info.flag_bits & 0x1 for info in archive.infolist()):
-            raise Unreadable("the file is encrypted: it needs a password to be read")
+            raise Unreadable(tr("the file is encrypted: it needs a password to be read"))
         parts = _Parts(archive, limits)
         readers = {DOCX: _docx, XLSX: _xlsx, PPTX: _pptx, ODT: _odf, ODS: _odf, ODP: _odf}
         blocks, pages = readers[mime](parts)
@@ -66,15 +73,27 @@ class _Parts:
             with self._archive.open(name) as part:
                 data = part.read(self._limit + 1)
         except KeyError as error:
-            raise Unreadable(f"the file is damaged: its part {name} is missing") from error
+            raise Unreadable(
+                tr("the file is damaged: its part {name} is missing", name=name)
+            ) from error
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as error:
-            raise Unreadable(f"the file is damaged: its part {name} cannot be unpacked") from error
+            raise Unreadable(
+                tr("the file is damaged: its part {name} cannot be unpacked", name=name)
+            ) from error
         if len(data) > self._limit:
-            raise Unreadable(f"its part {name} unpacks to more than {self._limit >> 20} MB")
+            raise Unreadable(
+                tr(
+                    "its part {name} unpacks to more than {size} MB",
+                    name=name,
+                    size=self._limit >> 20,
+                )
+            )
         try:
             return fromstring(data, forbid_dtd=True)
         except (ParseError, DefusedXmlException) as error:
-            raise Unreadable(f"the file is damaged: its part {name} is not valid XML") from error
+            raise Unreadable(
+                tr("the file is damaged: its part {name} is not valid XML", name=name)
+            ) from error
 
     def targets(self, rels: str) -> dict[str, str]:
         """Relationship id → part name, from a `_rels/*.rels` part (relative to its folder)."""
@@ -264,9 +283,13 @@ def _joined(blocks: list[str], limit: int) -> tuple[str, str]:
     size = 0
     for index, block in enumerate(blocks):
         if size + len(block) > limit:
-            return "\n\n".join(
-                kept
-            ), f"{len(blocks) - index:,} of {len(blocks):,} parts left out (too long)"
+            left_out = ntr(
+                "{n:,} of {total} parts left out (too long)",
+                "{n:,} of {total} parts left out (too long)",
+                len(blocks) - index,
+                total=f"{len(blocks):,}",
+            )
+            return "\n\n".join(kept), left_out
         kept.append(block)
         size += len(block) + 2
     return "\n\n".join(kept), ""

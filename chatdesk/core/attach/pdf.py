@@ -9,6 +9,7 @@ import dataclasses
 
 from chatdesk.core.attach.model import DOCUMENT, SCAN_NOTE, Limits, Read, Unreadable
 from chatdesk.core.attach.sniff import PDF
+from chatdesk.core.i18n import ntr, tr
 
 
 def read_pdf(data: bytes, limits: Limits) -> Read:
@@ -18,8 +19,8 @@ def read_pdf(data: bytes, limits: Limits) -> Read:
         document = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as error:
         if "password" in str(error).lower():
-            raise Unreadable("the PDF is encrypted: it needs a password to be read") from error
-        raise Unreadable("the PDF is damaged: PDFium cannot open it") from error
+            raise Unreadable(tr("the PDF is encrypted: it needs a password to be read")) from error
+        raise Unreadable(tr("the PDF is damaged: PDFium cannot open it")) from error
     try:
         read = _pages(document, limits)
         if limits.render_pages:
@@ -40,7 +41,7 @@ def _drawn(document: object, limits: Limits) -> tuple[Read, ...]:
             width, height = page.get_size()  # in points
             scale = limits.image_max_side / max(width, height, 1.0)
             if width * scale * height * scale > limits.max_pixels:
-                raise Unreadable(f"page {index + 1} is too large to draw")
+                raise Unreadable(tr("page {number} is too large to draw", number=index + 1))
             bitmap = page.render(scale=scale)
             picture = bitmap.to_pil()
             bitmap.close()
@@ -73,9 +74,16 @@ def _pages(document: object, limits: Limits) -> Read:
         size += len(part) + 2
     notes = []
     if blank == pages and pages:
-        notes.append(SCAN_NOTE)
+        notes.append(tr(SCAN_NOTE))
     elif blank:
-        notes.append(f"{blank} of {pages} pages without a text layer")
+        notes.append(
+            ntr(
+                "{n} of {total} pages without a text layer",
+                "{n} of {total} pages without a text layer",
+                blank,
+                total=pages,
+            )
+        )
     if cut_at:
-        notes.append(f"pages {cut_at}–{pages} left out (too long)")
+        notes.append(tr("pages {first}–{last} left out (too long)", first=cut_at, last=pages))
     return Read(DOCUMENT, PDF, text="\n\n".join(parts), pages=pages, note="; ".join(notes))

@@ -8,8 +8,9 @@ import dataclasses
 
 from chatdesk.core.attach import sniff
 from chatdesk.core.attach.model import Limits, Read, Unreadable
+from chatdesk.core.i18n import mark, tr
 
-READABLE = (
+READABLE = mark(
     "chatdesk reads: images (PNG, JPEG, GIF, WebP, BMP, TIFF), PDF, Word, Excel, PowerPoint, "
     "OpenDocument, web pages and text"
 )
@@ -24,7 +25,7 @@ def read(name: str, data: bytes, limits: Limits) -> Read:
 
 def _read(name: str, data: bytes, limits: Limits) -> Read:
     if not data:
-        raise Unreadable("it is empty (0 bytes)")
+        raise Unreadable(tr("it is empty (0 bytes)"))
     mime = sniff.sniff(data, name)
     if mime.startswith("image/"):
         from chatdesk.core.attach.images import read_image
@@ -42,4 +43,4 @@ def _read(name: str, data: bytes, limits: Limits) -> Read:
         from chatdesk.core.attach.textual import read_text
 
         return read_text(data, mime, limits)
-    raise Unreadable(f"it is none of the kinds of file {READABLE}")
+    raise Unreadable(tr("it is none of the kinds of file {readable}", readable=tr(READABLE)))

@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from chatdesk.core.i18n import mark
+
 PDF = "application/pdf"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -30,18 +32,20 @@ _ODF = {ODT, ODS, ODP}
 _NAMED_TEXT = {".html": HTML, ".htm": HTML, ".csv": CSV, ".md": MARKDOWN, ".markdown": MARKDOWN}
 
 # What each type is called in a chip and in the model's view of a message.
+# Marked: a chip shows `tr(LABELS[mime])`; the model's view keeps the English.
 LABELS = {
     PDF: "PDF",
-    DOCX: "Word document",
-    XLSX: "Excel workbook",
-    PPTX: "PowerPoint presentation",
-    ODT: "OpenDocument text",
-    ODS: "OpenDocument spreadsheet",
-    ODP: "OpenDocument presentation",
-    HTML: "HTML page",
-    CSV: "CSV table",
+    DOCX: mark("Word document"),
+    XLSX: mark("Excel workbook"),
+    PPTX: mark("PowerPoint presentation"),
+    ODT: mark("OpenDocument text"),
+    ODS: mark("OpenDocument spreadsheet"),
+    ODP: mark("OpenDocument presentation"),
+    HTML: mark("HTML page"),
+    CSV: mark("CSV table"),
     MARKDOWN: "Markdown",
-    PLAIN: "text",
+    # translators: the kind of an attached file: plain text
+    PLAIN: mark("text"),
 }
 
 

@@ -19,6 +19,7 @@ from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.blob_copies import referenced
 from chatdesk.core.store.models import Attachment, Message, MessagePart, PartKind
 from chatdesk.core.store.store import Store
@@ -45,7 +46,9 @@ class StoredAttachments:
         try:
             data: bytes = await asyncio.to_thread(self.blobs.read, view.sha256)
         except (BlobMissing, BlobDamaged) as error:
-            raise ChatdeskError(f"{view.name}: {error}; the message itself is kept") from error
+            raise ChatdeskError(
+                tr("{name}: {error}; the message itself is kept", name=view.name, error=error)
+            ) from error
         return data
 
     async def named_text(self, attachment_id: uuid.UUID) -> tuple[str, str]:
@@ -59,7 +62,9 @@ class StoredAttachments:
         try:
             await asyncio.to_thread(_write, path, data)
         except OSError as error:
-            raise ChatdeskError(f"cannot save {path}: {error.strerror or error}") from error
+            raise ChatdeskError(
+                tr("cannot save {path}: {reason}", path=path, reason=error.strerror or error)
+            ) from error
 
     async def listing(self, limit: int = 100) -> list[Listed]:
         """The newest attachments first, with the message and thread each is in."""

@@ -10,6 +10,7 @@ from html.parser import HTMLParser
 
 from chatdesk.core.attach.model import DOCUMENT, TEXT, Limits, Read, Unreadable
 from chatdesk.core.attach.sniff import HTML
+from chatdesk.core.i18n import ntr, tr
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -24,11 +25,16 @@ def read_text(data: bytes, mime: str, limits: Limits) -> Read:
         text = page_text(text)
     text = text.replace("\r\n", "\n")
     if "\x00" in text:
-        raise Unreadable("it is not text: it holds NUL characters")
+        raise Unreadable(tr("it is not text: it holds NUL characters"))
     if len(text) > limits.max_text_chars:
         left = len(text) - limits.max_text_chars
         text = text[: limits.max_text_chars]
-        note = "; ".join(filter(None, [note, f"the last {left:,} characters left out (too long)"]))
+        left_out = ntr(
+            "the last {n:,} character left out (too long)",
+            "the last {n:,} characters left out (too long)",
+            left,
+        )
+        note = "; ".join(filter(None, [note, left_out]))
     return Read(DOCUMENT if mime == HTML else TEXT, mime, text=text, note=note)
 
 
@@ -39,7 +45,7 @@ def decode(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(codec), ""
             except UnicodeDecodeError as error:
-                raise Unreadable(f"it is not valid {codec.upper()} text") from error
+                raise Unreadable(tr("it is not valid {codec} text", codec=codec.upper())) from error
     try:
         return data.decode("utf-8"), ""
     except UnicodeDecodeError:
@@ -48,11 +54,12 @@ def decode(data: bytes) -> tuple[str, str]:
 
     best = from_bytes(data[: 4 * 1024 * 1024]).best()
     if best is None or best.encoding is None:
-        raise Unreadable("it is not text in any encoding chatdesk recognises")
+        raise Unreadable(tr("it is not text in any encoding chatdesk recognises"))
     try:
-        return data.decode(best.encoding), f"decoded as {best.encoding} (a guess)"
+        guess = tr("decoded as {encoding} (a guess)", encoding=best.encoding)
+        return data.decode(best.encoding), guess
     except (UnicodeDecodeError, LookupError) as error:
-        raise Unreadable("it is not text in any encoding chatdesk recognises") from error
+        raise Unreadable(tr("it is not text in any encoding chatdesk recognises")) from error
 
 
 _SKIPPED = {"script", "style", "noscript", "template", "svg", "math", "iframe", "object", "head"}

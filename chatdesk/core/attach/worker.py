@@ -21,6 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from chatdesk.core.attach.child import serve
 from chatdesk.core.attach.model import Limits, Read
+from chatdesk.core.i18n import tr
 from chatdesk.core.trust.children import Child, ChildFailed
 
 log = logging.getLogger("chatdesk.attach")
@@ -64,7 +65,7 @@ class Reader:
         """`read`, blocking until the child answers: for a worker thread (an import)."""
         with self._lock:
             if self._closed:
-                raise ReadFailed("chatdesk is closing")
+                raise ReadFailed(tr("chatdesk is closing"))
             if self._idle is not None:
                 self._idle.cancel()
             try:
@@ -85,9 +86,11 @@ class Reader:
                 log.warning("reading child stopped: %s (%d bytes)", failure.reason, len(data))
                 self._drop_child()
                 if failure.timed_out:
-                    raise ReadFailed(f"reading it took longer than {timeout:.0f} s") from None
+                    raise ReadFailed(
+                        tr("reading it took longer than {seconds} s", seconds=f"{timeout:.0f}")
+                    ) from None
                 if tried == tries:
-                    raise ReadFailed("the reader stopped on it (it may be damaged)") from None
+                    raise ReadFailed(tr("the reader stopped on it (it may be damaged)")) from None
         raise AssertionError("unreachable")
 
     def _ask_child(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:

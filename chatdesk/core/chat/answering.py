@@ -22,6 +22,7 @@ from chatdesk.core.chat.events import (
     EventBus,
     ToolCallStreaming,
 )
+from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -201,7 +202,9 @@ class AnswerWriter:
                     )
                     await asyncio.sleep(delay)
         except asyncio.CancelledError:
-            return Outcome(Status.INTERRUPTED, "stopped", "Stopped before the answer was complete.")
+            return Outcome(
+                Status.INTERRUPTED, "stopped", tr("Stopped before the answer was complete.")
+            )
         except ProviderError as error:
             return Outcome(Status.ERROR, error.kind.value, str(error))
         except Exception as error:  # a bug in a provider: keep the partial, say what happened
@@ -213,7 +216,7 @@ class AnswerWriter:
             return Outcome(
                 Status.INTERRUPTED,
                 ErrorKind.CUT_OFF.value,
-                "The connection ended before the answer was complete.",
+                tr("The connection ended before the answer was complete."),
             )
         return Outcome(Status.COMPLETE)
 
@@ -247,8 +250,11 @@ class AnswerWriter:
         except TimeoutError:
             raise ProviderError(
                 ErrorKind.STALLED,
-                f"The provider sent nothing for {self._idle_timeout:g} seconds.",
-                hint="Retry, or check that the server is still running.",
+                tr(
+                    "The provider sent nothing for {seconds} seconds.",
+                    seconds=f"{self._idle_timeout:g}",
+                ),
+                hint=tr("Retry, or check that the server is still running."),
             ) from None
 
     def _take(self, event: StreamEvent) -> None:

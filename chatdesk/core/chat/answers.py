@@ -52,6 +52,7 @@ from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import (
@@ -167,7 +168,7 @@ class Answers:
         try:
             outcome = await self._request_and_stream(run, ahead, mine)
         except asyncio.CancelledError:
-            outcome = Outcome(Status.INTERRUPTED, "stopped", "Stopped before the answer began.")
+            outcome = Outcome(Status.INTERRUPTED, "stopped", tr("Stopped before the answer began."))
         except ChatdeskError as error:  # e.g. the message does not fit the model's context
             log.info("answer %s not started: %s", answer.id, getattr(error, "kind", "error"))
             outcome = Outcome(Status.ERROR, getattr(error, "kind", "invalid"), str(error))
@@ -223,13 +224,18 @@ class Answers:
                 return Outcome(
                     Status.INTERRUPTED,
                     "tool_rounds",
-                    f"Stopped after {limit} rounds of tool calls (the limit in the tools "
-                    "settings). Continue lets the model go on.",
+                    ntr(
+                        "Stopped after {n} round of tool calls (the limit in the tools "
+                        "settings). Continue lets the model go on.",
+                        "Stopped after {n} rounds of tool calls (the limit in the tools "
+                        "settings). Continue lets the model go on.",
+                        limit,
+                    ),
                 )
             try:
                 await rounds.run(asked, run.state)
             except asyncio.CancelledError:
-                return Outcome(Status.INTERRUPTED, "stopped", "Stopped during a tool call.")
+                return Outcome(Status.INTERRUPTED, "stopped", tr("Stopped during a tool call."))
 
     async def _keep_sources(self, answer: MessageView, cited: tuple[Passage, ...]) -> None:
         """Store the passages sent with the answer as its sources, numbered as cited."""
@@ -369,6 +375,7 @@ class Answers:
         if answer.provider is None or answer.error_type in _SAYS_NOTHING_ABOUT_THE_PROVIDER:
             return
         state, detail = _PROVIDER_STATES.get(answer.error_type or "", ("error", ""))
+        detail = tr(detail) if detail else ""
         if answer.status is Status.COMPLETE:
             state, detail = "ready", ""
         elif answer.status is Status.INTERRUPTED and answer.error_type != ErrorKind.CUT_OFF:
@@ -382,13 +389,13 @@ class Answers:
 _SAYS_NOTHING_ABOUT_THE_PROVIDER = ("stopped", ContextTooLong.kind, ErrorKind.CONVERSATION_TOO_LONG)
 
 _PROVIDER_STATES: dict[str, tuple[str, str]] = {
-    ErrorKind.CONNECTION: ("offline", "cannot reach the provider"),
-    ErrorKind.TIMEOUT: ("offline", "the provider does not answer"),
-    ErrorKind.STALLED: ("offline", "the provider stopped sending"),
-    ErrorKind.AUTH: ("auth", "the API key was refused"),
-    ErrorKind.PERMISSION: ("auth", "the API key may not use this model"),
-    ErrorKind.RATE_LIMIT: ("rate_limited", "rate limited by the provider"),
-    ErrorKind.QUOTA: ("rate_limited", "the provider's quota is used up"),
+    ErrorKind.CONNECTION: ("offline", mark("cannot reach the provider")),
+    ErrorKind.TIMEOUT: ("offline", mark("the provider does not answer")),
+    ErrorKind.STALLED: ("offline", mark("the provider stopped sending")),
+    ErrorKind.AUTH: ("auth", mark("the API key was refused")),
+    ErrorKind.PERMISSION: ("auth", mark("the API key may not use this model")),
+    ErrorKind.RATE_LIMIT: ("rate_limited", mark("rate limited by the provider")),
+    ErrorKind.QUOTA: ("rate_limited", mark("the provider's quota is used up")),
 }
 
 

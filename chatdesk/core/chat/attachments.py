@@ -15,6 +15,7 @@ from typing import Protocol
 from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.base import ChatMessage
 
 MAX_ATTACHMENTS = 20
@@ -25,19 +26,37 @@ def check(attachments: Sequence[AttachmentInput], limit_chars: int, blobs: BlobS
     for item in attachments:
         if item.sha256 and not blobs.has(item.sha256):
             raise InvalidRequest(
-                f"the file of attachment {item.name!r} is no longer stored (attached too long "
-                "ago, or removed): remove it and attach it again. Nothing was sent."
+                tr(
+                    "the file of attachment {name} is no longer stored (attached too long "
+                    "ago, or removed): remove it and attach it again. Nothing was sent.",
+                    name=repr(item.name),
+                )
             )
     if len(attachments) > MAX_ATTACHMENTS:
-        raise InvalidRequest(f"at most {MAX_ATTACHMENTS} attachments per message; nothing was sent")
+        raise InvalidRequest(
+            ntr(
+                "at most {n} attachment per message; nothing was sent",
+                "at most {n} attachments per message; nothing was sent",
+                MAX_ATTACHMENTS,
+            )
+        )
     for item in attachments:
         if len(item.text) > limit_chars:
             raise InvalidRequest(
-                f"attachment {item.name!r} is {len(item.text):,} characters long; the limit is "
-                f"{limit_chars:,} (setting chat.max_message_chars). Nothing was sent."
+                ntr(
+                    "attachment {name} is {n:,} character long; the limit is "
+                    "{limit} (setting chat.max_message_chars). Nothing was sent.",
+                    "attachment {name} is {n:,} characters long; the limit is "
+                    "{limit} (setting chat.max_message_chars). Nothing was sent.",
+                    len(item.text),
+                    name=repr(item.name),
+                    limit=f"{limit_chars:,}",
+                )
             )
         if "\x00" in item.text:
-            raise InvalidRequest(f"attachment {item.name!r} is not text; nothing was sent")
+            raise InvalidRequest(
+                tr("attachment {name} is not text; nothing was sent", name=repr(item.name))
+            )
 
 
 class Described(Protocol):
@@ -76,13 +95,31 @@ def _opening(item: Described) -> str:
     name = item.name.replace('"', "'")
     if item.kind in ("paste", "file") and not item.note:
         return f'<attachment name="{name}"'
-    described = describe(item)
+    described = _described(item)
     note = item.note.replace('"', "'")
     return f'<attachment name="{name}" type="{described}"' + (f' note="{note}"' if note else "")
 
 
 def describe(item: Described) -> str:
-    """What an attachment is, in a few words: "image, 1024×768", "PDF, 12 pages"."""
+    """What an attachment is, in a few words, for the user: "image, 1024×768", "PDF, 12
+    pages"."""
+    from chatdesk.core.attach.sniff import LABELS
+
+    if item.kind == "image":
+        return tr("image, {width}×{height}", width=item.width, height=item.height)
+    english = LABELS.get(item.mime, item.mime)
+    label = tr(LABELS[item.mime]) if item.mime in LABELS else item.mime
+    if item.pages:
+        if english in ("Excel workbook", "OpenDocument spreadsheet"):
+            return ntr("{label}, {n:,} sheet", "{label}, {n:,} sheets", item.pages, label=label)
+        if "presentation" in english.lower():
+            return ntr("{label}, {n:,} slide", "{label}, {n:,} slides", item.pages, label=label)
+        return ntr("{label}, {n:,} page", "{label}, {n:,} pages", item.pages, label=label)
+    return label
+
+
+def _described(item: Described) -> str:
+    """`describe` in English, as the model reads it beside the attachment."""
     from chatdesk.core.attach.sniff import LABELS
 
     if item.kind == "image":
@@ -152,11 +189,19 @@ def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
     rest = body[at:]
     left = [m[1] for m in _MARKER.finditer(rest)]
     what = _span(left) if left else f"the last {len(rest):,} characters"
+    if left:
+        said = _said_span(left)
+    else:
+        said = ntr("the last {n:,} character", "the last {n:,} characters", len(rest))
     inside = [m[1] for m in _MARKER.finditer(body, 0, at)]
     if inside and not markers:  # cut inside a page: its end goes too
         what = f"the end of {inside[-1].lower()}" + (f" and {what}" if left else "")
+        kind, name = inside[-1].split(" ", 1)
+        end = tr(_END[kind.rstrip(":").lower()], name=name.lower())
+        said = tr("{end} and {rest}", end=end, rest=said) if left else end
     more = READ_MORE.format(ident) if ident else ""
-    return body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what, more=more), what
+    # The model reads `what` in English (its request's words); the user is told `said`.
+    return body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what, more=more), said
 
 
 def _span(labels: list[str]) -> str:
@@ -167,6 +212,30 @@ def _span(labels: list[str]) -> str:
     if len(labels) == 1:
         return f"{kind} {names[0]}"
     return f"{kind}s {names[0]}–{names[1]}"
+
+
+def _said_span(labels: list[str]) -> str:
+    """`_span` in the user's words."""
+    first, last = labels[0], labels[-1]
+    kind = first.split()[0].rstrip(":").lower()
+    names = [label.split(" ", 1)[1] for label in (first, last)]
+    if len(labels) == 1:
+        return tr(_ONE[kind], name=names[0])
+    return tr(_SPAN[kind], first=names[0], last=names[1])
+
+
+# What was left out of a document, as the user is told it.
+_ONE = {"page": mark("page {name}"), "slide": mark("slide {name}"), "sheet": mark("sheet {name}")}
+_SPAN = {
+    "page": mark("pages {first}–{last}"),
+    "slide": mark("slides {first}–{last}"),
+    "sheet": mark("sheets {first}–{last}"),
+}
+_END = {
+    "page": mark("the end of page {name}"),
+    "slide": mark("the end of slide {name}"),
+    "sheet": mark("the end of sheet: {name}"),
+}
 
 
 def sections(body: str, first: int, last: int) -> tuple[str, int]:

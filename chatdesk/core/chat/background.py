@@ -13,6 +13,7 @@ import logging
 import random
 from collections.abc import AsyncIterator
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -78,7 +79,7 @@ async def _collect(provider: Provider, request: ChatRequest, idle_timeout: float
             await closer()
     if not finished:
         raise ProviderError(
-            ErrorKind.CUT_OFF, "The connection ended before the answer was complete."
+            ErrorKind.CUT_OFF, tr("The connection ended before the answer was complete.")
         )
     return "".join(parts)
 
@@ -91,5 +92,6 @@ async def _next(stream: AsyncIterator[StreamEvent], seconds: float) -> StreamEve
         return None
     except TimeoutError:
         raise ProviderError(
-            ErrorKind.STALLED, f"The provider sent nothing for {seconds:g} seconds."
+            ErrorKind.STALLED,
+            tr("The provider sent nothing for {seconds} seconds.", seconds=f"{seconds:g}"),
         ) from None

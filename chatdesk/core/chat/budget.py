@@ -19,6 +19,7 @@ from chatdesk.core.assistants.rows import of_thread as assistant_of
 from chatdesk.core.chat.repository.rows import project_of
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import Thread
 from chatdesk.core.tokens.models import base_model_name
@@ -177,8 +178,11 @@ def _window(providers: Providers, provider: str, model: str, override: int | Non
 def check_thread_window(tokens: int | None) -> None:
     if tokens is not None and not MIN_THREAD_WINDOW <= tokens <= MAX_THREAD_WINDOW:
         raise InvalidRequest(
-            f"a context window must be between {MIN_THREAD_WINDOW:,} and "
-            f"{MAX_THREAD_WINDOW:,} tokens"
+            tr(
+                "a context window must be between {least} and {most} tokens",
+                least=f"{MIN_THREAD_WINDOW:,}",
+                most=f"{MAX_THREAD_WINDOW:,}",
+            )
         )
 
 

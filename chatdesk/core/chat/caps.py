@@ -29,13 +29,14 @@ from chatdesk.core.chat.kinds import CAP_REACHED, Status
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import Message, Role
 from chatdesk.core.store.store import Store
 from chatdesk.core.units import format_cost
 
 M = Message.__table__.c
-RAISE = (
+RAISE = mark(
     "Raise the cap (Preferences ▸ Usage, or `chatdesk caps set`), or allow this one request "
     "(Send anyway, or `chatdesk ask --over-cap`)."
 )
@@ -51,11 +52,12 @@ class CapReached(InvalidRequest):
 class CapState:
     """One cap that applies to a request, and what has been spent against it."""
 
-    name: str  # "this month, all providers", "this month on openai", "this chat"
+    name: str  # "this month, all providers", "this month on openai", "this chat" (English)
     cap: float  # USD
     spent: float  # USD
     estimated: bool = False  # some of the costs counted come from estimated token counts
     writing: float = 0.0  # USD the answers being written now are expected to cost
+    label: str = ""  # `name` in the user's language ("": `name`)
 
     @property
     def share(self) -> float:
@@ -68,20 +70,38 @@ class CapState:
     def said(self) -> str:
         """ "$18.40 of $20.00 (92 %) this month, all providers", and "with about $0.90 more
         expected of answers being written" when some are."""
-        about = "about " if self.estimated else ""
         spent, cap = format_cost(self.spent), format_cost(self.cap)
-        said = f"{about}{spent} of {cap} ({self.share:.0%}) {self.name}"
+        name = self.label or self.name
+        if self.estimated:
+            said = tr(
+                "about {spent} of {cap} ({share}) {name}",
+                spent=spent,
+                cap=cap,
+                share=f"{self.share:.0%}",
+                name=name,
+            )
+        else:
+            said = tr(
+                "{spent} of {cap} ({share}) {name}",
+                spent=spent,
+                cap=cap,
+                share=f"{self.share:.0%}",
+                name=name,
+            )
         if self.writing:
-            said += (
-                f", with about {format_cost(self.writing)} more expected of answers being written"
+            said = tr(
+                "{cap}, with about {cost} more expected of answers being written",
+                cap=said,
+                cost=format_cost(self.writing),
             )
         return said
 
     def with_left(self) -> str:
         """`said()` and what is left: "…; $1.60 left", or that it is reached."""
         if self.reached:
-            return f"{self.said()}; reached"
-        return f"{self.said()}; {format_cost(self.cap - self.spent - self.writing)} left"
+            return tr("{cap}; reached", cap=self.said())
+        left = format_cost(self.cap - self.spent - self.writing)
+        return tr("{cap}; {left} left", cap=self.said(), left=left)
 
 
 def check(
@@ -132,15 +152,17 @@ def cap_states(
     if caps.monthly_usd:
         spent, estimated = _spent(session, month=month)
         found.append(CapState("this month, all providers", caps.monthly_usd, spent, estimated,
-                              writing.expected()))  # fmt: skip
+                              writing.expected(), tr("this month, all providers")))  # fmt: skip
     if provider_cap:
         spent, estimated = _spent(session, month=month, provider=provider)
         found.append(CapState(f"this month on {provider}", provider_cap, spent, estimated,
-                              writing.expected(provider=provider)))  # fmt: skip
+                              writing.expected(provider=provider),
+                              tr("this month on {provider}", provider=provider)))  # fmt: skip
     if caps.thread_usd and thread_id is not None:
         spent, estimated = _spent(session, thread_id=thread_id)
         found.append(CapState("in this chat", caps.thread_usd, spent, estimated,
-                              writing.expected(thread_id=thread_id)))  # fmt: skip
+                              writing.expected(thread_id=thread_id),
+                              tr("in this chat")))  # fmt: skip
     return found
 
 
@@ -149,7 +171,11 @@ def refuse_if_reached(states: list[CapState]) -> None:
     for state in states:
         if state.reached:
             raise CapReached(
-                f"The spending cap is reached: {state.said()}. Nothing was sent. {RAISE}"
+                tr(
+                    "The spending cap is reached: {cap}. Nothing was sent. {how}",
+                    cap=state.said(),
+                    how=tr(RAISE),
+                )
             )
 
 
@@ -158,7 +184,7 @@ def near(states: list[CapState], settings: Settings) -> str:
     close = [s for s in states if s.share >= settings.caps.warn_at]
     if not close:
         return ""
-    return "Spending cap near: " + "; ".join(s.said() for s in close) + "."
+    return tr("Spending cap near: {caps}.", caps="; ".join(s.said() for s in close))
 
 
 def _spent(

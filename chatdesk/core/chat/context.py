@@ -17,6 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -25,6 +26,7 @@ from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
 from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role
 from chatdesk.core.chat.views import ContextBreakdown
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import ChatMessage
@@ -234,21 +236,44 @@ def _add(fitted: _Fitted, entry: Entry, spec: ContextSpec) -> bool:
 
 def _too_long(fitted: _Fitted, newest: Entry, spec: ContextSpec, estimated: bool) -> str:
     budget = spec.budget
-    about = "about " if estimated else ""
-    parts = [
-        f"This message is {about}{newest.tokens:,} tokens, more than {spec.model} can take here: "
-        f"{budget.window:,} tokens in its context window, less {budget.reserve:,} kept for the "
-        f"answer"
-    ]
+    more = ""
     if fitted.fixed > REPLY_PRIMING:
-        parts.append(f" and {fitted.fixed:,} for the system prompt")
+        more += tr(" and {tokens} for the system prompt", tokens=f"{fitted.fixed:,}")
     if fitted.draft:
-        parts.append(f" and {fitted.draft:,} for the partial answer being continued")
-    parts.append(
-        ". It was saved and nothing was sent: shorten it or attach less (edit the message), "
-        "or choose a model with a larger context window."
+        more += tr(
+            " and {tokens} for the partial answer being continued", tokens=f"{fitted.draft:,}"
+        )
+    fields: dict[str, Any] = {
+        "model": spec.model,
+        "window": f"{budget.window:,}",
+        "reserve": f"{budget.reserve:,}",
+        "more": more,
+    }
+    if estimated:
+        return ntr(
+            "This message is about {n:,} token, more than {model} can take here: "
+            "{window} tokens in its context window, less {reserve} kept for the "
+            "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
+            "the message), or choose a model with a larger context window.",
+            "This message is about {n:,} tokens, more than {model} can take here: "
+            "{window} tokens in its context window, less {reserve} kept for the "
+            "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
+            "the message), or choose a model with a larger context window.",
+            newest.tokens,
+            **fields,
+        )
+    return ntr(
+        "This message is {n:,} token, more than {model} can take here: "
+        "{window} tokens in its context window, less {reserve} kept for the "
+        "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
+        "the message), or choose a model with a larger context window.",
+        "This message is {n:,} tokens, more than {model} can take here: "
+        "{window} tokens in its context window, less {reserve} kept for the "
+        "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
+        "the message), or choose a model with a larger context window.",
+        newest.tokens,
+        **fields,
     )
-    return "".join(parts)
 
 
 def _messages(

@@ -64,7 +64,6 @@ from chatdesk.core.chat.views import (
 )
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.knowledge.service import Knowledge
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.search.search import Search
@@ -404,11 +403,7 @@ class ChatService:
         await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
 
     def _check_tool_servers(self, servers: Sequence[str]) -> None:
-        known = {*self.tools.box.servers(), *(s.name for s in self.tools.servers())}
-        unknown = sorted(set(servers) - known)
-        if unknown:
-            names = ", ".join(sorted(known)) or "none"
-            raise InvalidRequest(f"no tool server named {', '.join(unknown)} (known: {names})")
+        self.tools.check_servers(servers)
 
     # -- settings, models and context ------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from chatdesk.core.chat.views import SummaryView, ThreadView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.store import Store
 from chatdesk.core.summaries import records
 from chatdesk.core.summaries.prompts import context_message
@@ -64,9 +65,11 @@ class ThreadSummaries:
         """Replace a summary's text (what the model reads from the next request on)."""
         text = content.strip()
         if not text:
-            raise InvalidRequest("a summary cannot be empty; delete it to send the messages again")
+            raise InvalidRequest(
+                tr("a summary cannot be empty; delete it to send the messages again")
+            )
         if len(text) > self._settings().chat.max_message_chars:
-            raise InvalidRequest("the summary is longer than a message may be")
+            raise InvalidRequest(tr("the summary is longer than a message may be"))
 
         def model_of(session: Session) -> tuple[uuid.UUID, str]:
             thread_id = records.summary_row(session, summary_id).thread_id

@@ -37,6 +37,7 @@ from chatdesk.core.chat.views import (
 )
 from chatdesk.core.clock import Clock
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store.store import Store
 
 UNSET: Any = object()  # a keyword not given (None is a value: it clears the field)
@@ -61,7 +62,7 @@ class Threads:
 
     async def create_project(self, name: str, **settings: Any) -> ProjectView:
         """A project; `settings`: system_prompt, default_provider, default_model, tools."""
-        clean, now = clean_name(name, "project name"), self._clock.now()
+        clean, now = clean_name(name, mark("the project name is empty")), self._clock.now()
         project = await self._store.write(lambda s: repo.new_project(s, now, clean, **settings))
         self._events.publish(ProjectCreated(project))
         return project
@@ -88,7 +89,7 @@ class Threads:
             if value is not UNSET
         }
         if name is not None:
-            changes["name"] = clean_name(name, "project name")
+            changes["name"] = clean_name(name, mark("the project name is empty"))
         now = self._clock.now()
         project = await self._store.write(
             lambda s: repo.update_project(s, now, project_id, changes)
@@ -110,7 +111,7 @@ class Threads:
 
     async def create_thread(self, *, title: str | None, **defaults: Any) -> ThreadView:
         """A new, empty thread; `defaults`: project_id, provider, model, system_prompt."""
-        clean = clean_name(title, "title") if title is not None else None
+        clean = clean_name(title, mark("the title is empty")) if title is not None else None
         project_id, now = defaults.pop("project_id", None), self._clock.now()
 
         thread = await self._store.write(
@@ -139,7 +140,7 @@ class Threads:
         return thread
 
     async def rename_thread(self, thread_id: uuid.UUID, title: str) -> ThreadView:
-        clean = clean_name(title, "title")
+        clean = clean_name(title, mark("the title is empty"))
         return await self.update_thread(thread_id, title=clean, title_set_by_user=True)
 
     async def delete_thread(self, thread_id: uuid.UUID) -> None:
@@ -226,9 +227,10 @@ class Threads:
         return await self._store.read(lambda s: drafts.load(s, thread_id))
 
 
-def clean_name(value: str | None, what: str) -> str:
-    """A title or name on one line, at most 300 characters; refused when empty."""
+def clean_name(value: str | None, empty: str) -> str:
+    """A title or name on one line, at most 300 characters; refused when empty, saying `empty`
+    (a marked message)."""
     cleaned = " ".join((value or "").split())
     if not cleaned:
-        raise InvalidRequest(f"the {what} is empty")
+        raise InvalidRequest(tr(empty))
     return cleaned[:300]

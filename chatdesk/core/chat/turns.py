@@ -39,6 +39,7 @@ from chatdesk.core.chat.views import AttachmentInput, MessageView, Turn, TurnReq
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.models import Thread
@@ -52,8 +53,16 @@ def _checked_comparison(models: Sequence[tuple[str, str]]) -> tuple[tuple[str, s
     chosen = tuple(dict.fromkeys((p, m) for p, m in models))
     if chosen and not MIN_COMPARED <= len(chosen) <= MAX_COMPARED:
         raise InvalidRequest(
-            f"a comparison takes {MIN_COMPARED} to {MAX_COMPARED} different models; "
-            f"{len(chosen)} were given. Nothing was sent."
+            # translators: the English says "1 were given" too; {n} is the number of models
+            ntr(
+                "a comparison takes {least} to {most} different models; "
+                "{n} were given. Nothing was sent.",
+                "a comparison takes {least} to {most} different models; "
+                "{n} were given. Nothing was sent.",
+                len(chosen),
+                least=MIN_COMPARED,
+                most=MAX_COMPARED,
+            )
         )
     return chosen
 
@@ -129,14 +138,14 @@ class Turns:
             Status.INTERRUPTED,
             Status.ERROR,
         ):
-            raise InvalidRequest("only an interrupted or failed answer can be continued")
+            raise InvalidRequest(tr("only an interrupted or failed answer can be continued"))
         return await self.start(TurnRequest(TurnKind.CONTINUE, target.thread_id, target.id))
 
     async def edit(self, original: MessageView, text: str) -> Turn:
         """Send a changed version of a user message as a new branch; the old one stays."""
         text = self._check_text(text)
         if original.role is not Role.USER:
-            raise InvalidRequest("only your own messages can be edited")
+            raise InvalidRequest(tr("only your own messages can be edited"))
         return await self.start(
             TurnRequest(TurnKind.EDIT, original.thread_id, original.id, text=text)
         )
@@ -197,10 +206,14 @@ class Turns:
         chosen = self._contexts.setup(session, thread, **chosen_model)
         if not model_takes_images(self._providers, chosen.provider, chosen.model):
             raise ImagesNotTaken(
-                f"{chosen.model} on {chosen.provider} does not take images, so nothing was sent. "
-                "Choose a model that does (for example gpt-4o, or llava on Ollama), or remove "
-                "the images; if this model does take them, say so in the provider's settings "
-                "(Models take images)."
+                tr(
+                    "{model} on {provider} does not take images, so nothing was sent. "
+                    "Choose a model that does (for example gpt-4o, or llava on Ollama), or remove "
+                    "the images; if this model does take them, say so in the provider's settings "
+                    "(Models take images).",
+                    model=chosen.model,
+                    provider=chosen.provider,
+                )
             )
         return chosen
 
@@ -212,15 +225,21 @@ class Turns:
 
     def _check_text(self, text: str) -> str:
         if not text or not text.strip():
-            raise InvalidRequest("the message is empty; nothing was sent")
+            raise InvalidRequest(tr("the message is empty; nothing was sent"))
         limit = self._settings().chat.max_message_chars
         if len(text) > limit:
             raise InvalidRequest(
-                f"the message is {len(text):,} characters long; the limit is {limit:,} "
-                "(setting chat.max_message_chars). Nothing was sent."
+                ntr(
+                    "the message is {n:,} character long; the limit is {limit} "
+                    "(setting chat.max_message_chars). Nothing was sent.",
+                    "the message is {n:,} characters long; the limit is {limit} "
+                    "(setting chat.max_message_chars). Nothing was sent.",
+                    len(text),
+                    limit=f"{limit:,}",
+                )
             )
         if "\x00" in text:
-            raise InvalidRequest("the message contains a NUL character; nothing was sent")
+            raise InvalidRequest(tr("the message contains a NUL character; nothing was sent"))
         return text
 
     def _log(self, turn: TurnRequest, answer: MessageView) -> None:

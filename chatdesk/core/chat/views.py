@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatdesk.core.chat.kinds import Role, Status, TurnKind
+from chatdesk.core.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -261,24 +262,26 @@ class ToolCallView:
             took = f" · {ms} ms" if ms < 1000 else f" · {ms / 1000:.1f} s"
         match self.state:
             case "streaming":
-                return "Calling…"
+                return tr("Calling…")
             case "waiting":
-                return "Waiting for your approval"
+                return tr("Waiting for your approval")
             case "running":
-                return "Running…"
+                return tr("Running…")
             case "done":
-                return f"Done{took}"
+                # translators: a tool call's state; {took} is " · 120 ms" or empty
+                return tr("Done{took}", took=took)
             case "failed":
-                return f"Failed{took}"
+                # translators: a tool call's state; {took} is " · 120 ms" or empty
+                return tr("Failed{took}", took=took)
             case "not_finished":
-                return "Not finished: chatdesk stopped before it ended (it was not run again)"
+                return tr("Not finished: chatdesk stopped before it ended (it was not run again)")
             case "not_run" if self.approval == "denied":
-                return "Denied by you"
+                return tr("Denied by you")
             case "not_run" if self.approval == "unknown":
-                return "Not run: the model named a tool it was not offered"
+                return tr("Not run: the model named a tool it was not offered")
             case "not_run":
                 first = self.result.strip().splitlines()[0] if self.result else ""
-                return first or "Not run"
+                return first or tr("Not run")
         return self.state
 
 

@@ -28,6 +28,7 @@ from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.chunking import chunks_of
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Progress, Stage
@@ -207,11 +208,11 @@ class Indexer:
             await self._fail(source, item.path, got.size, got.mtime_ns, failure.reason)
             return "failed"
         if read.kind not in (DOCUMENT, TEXT):
-            reason = "it is an image: knowledge bases index the text of documents"
+            reason = tr("it is an image: knowledge bases index the text of documents")
             await self._fail(source, item.path, got.size, got.mtime_ns, reason)
             return "failed"
         if not read.text.strip():
-            reason = read.note or "there is no text in it"
+            reason = read.note or tr("there is no text in it")
             await self._fail(source, item.path, got.size, got.mtime_ns, reason)
             return "failed"
         chunks = await asyncio.to_thread(lambda: list(chunks_of(read.text)))
@@ -249,9 +250,12 @@ class Indexer:
         try:
             if provider_name not in self._providers:
                 raise EmbeddingFailed(
-                    f"The provider {provider_name!r} of this knowledge base's embedding model "
-                    "is not set up any more. Choose another model; keyword search is used "
-                    "meanwhile."
+                    tr(
+                        "The provider {provider} of this knowledge base's embedding model "
+                        "is not set up any more. Choose another model; keyword search is used "
+                        "meanwhile.",
+                        provider=repr(provider_name),
+                    )
                 )
             provider = self._providers.get(provider_name)
             # Vectors already made for the base fix the size: a server that now answers with
@@ -304,19 +308,20 @@ def _read(item: Found, limit: int) -> _Read:
         except FileNotFoundError:
             return _Read(None, "", item.size, item.mtime_ns, gone=True)
         except OSError as error:
-            reason = f"it cannot be read ({error.strerror or error})"
+            reason = tr("it cannot be read ({reason})", reason=error.strerror or error)
             return _Read(None, "", -1, item.mtime_ns, reason)
         except InvalidRequest as error:  # not a regular file any more, or it grew past limit
             return _Read(None, "", -1, item.mtime_ns, str(error))
         same = (before.st_size, before.st_mtime_ns) == (after.st_size, after.st_mtime_ns)
         if same and len(data) == after.st_size:
             return _Read(data, hashlib.sha256(data).hexdigest(), after.st_size, after.st_mtime_ns)
-    reason = "it changed while it was being read; it is read again at the next pass"
+    reason = tr("it changed while it was being read; it is read again at the next pass")
     return _Read(None, "", -1, item.mtime_ns, reason)
 
 
 def _too_big(size: int, limit: int) -> str:
-    return (
-        f"it is {size / MB:,.1f} MB and files up to {limit // MB} MB are indexed "
-        "(setting knowledge.max_file_mb)"
+    return tr(
+        "it is {size} MB and files up to {limit} MB are indexed (setting knowledge.max_file_mb)",
+        size=f"{size / MB:,.1f}",
+        limit=limit // MB,
     )

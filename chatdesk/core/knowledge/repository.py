@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.assistants.names import name_key
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.knowledge.chunking import Chunk
 from chatdesk.core.knowledge.model import (
     MAX_NAME,
@@ -37,7 +38,7 @@ from chatdesk.core.store.models import (
 def base_row(session: Session, base_id: uuid.UUID) -> KnowledgeBase:
     row = session.get(KnowledgeBase, base_id)
     if row is None:
-        raise NotFound("That knowledge base no longer exists.")
+        raise NotFound(tr("That knowledge base no longer exists."))
     return row
 
 
@@ -53,12 +54,20 @@ def base_named(session: Session, name: str) -> KnowledgeBase | None:
 def checked_name(session: Session, name: str, renaming: uuid.UUID | None = None) -> str:
     name = " ".join(name.split())
     if not name:
-        raise InvalidRequest("A knowledge base needs a name.")
+        raise InvalidRequest(tr("A knowledge base needs a name."))
     if len(name) > MAX_NAME:
-        raise InvalidRequest(f"A knowledge base's name is at most {MAX_NAME} characters.")
+        raise InvalidRequest(
+            ntr(
+                "A knowledge base's name is at most {n} character.",
+                "A knowledge base's name is at most {n} characters.",
+                MAX_NAME,
+            )
+        )
     same = base_named(session, name)
     if same is not None and same.id != renaming:
-        raise InvalidRequest(f"There is already a knowledge base called {same.name!r}.")
+        raise InvalidRequest(
+            tr("There is already a knowledge base called {name}.", name=repr(same.name))
+        )
     return name
 
 
@@ -327,7 +336,7 @@ def document_text(session: Session, document_id: uuid.UUID) -> DocumentText:
     row = session.get(KnowledgeDocument, document_id)
     if row is None or row.text is None:
         raise NotFound(
-            "That document is no longer in its knowledge base (it was removed or changed)."
+            tr("That document is no longer in its knowledge base (it was removed or changed).")
         )
     return DocumentText(row.id, row.path, row.text, row.sha256)
 

@@ -42,6 +42,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from chatdesk.core.i18n import mark, tr
+
 
 @dataclass(frozen=True)
 class Found:
@@ -104,14 +106,14 @@ INDEXED_SUFFIXES: frozenset[str] = frozenset(
 extracts text from, and text formats people keep notes, documents and code in. Not the old
 binary Office formats (.doc, .xls, .ppt), which are not extracted."""
 
-NOT_FOUND = "it does not exist"
-BROKEN_LINK = "a link to something that does not exist"
-LINK_CIRCLE = "a link that leads round to itself"
-LOOP = "a link back into a folder already listed (a loop)"
-TWICE = "a second way into a folder already listed under another path"
-NOT_REGULAR = "not a regular file (a pipe, a socket or a device), so it is not read"
-BAD_NAME = "its name is not valid Unicode, so it cannot be stored: rename it to index it"
-BAD_FOLDER_NAME = (
+NOT_FOUND = mark("it does not exist")
+BROKEN_LINK = mark("a link to something that does not exist")
+LINK_CIRCLE = mark("a link that leads round to itself")
+LOOP = mark("a link back into a folder already listed (a loop)")
+TWICE = mark("a second way into a folder already listed under another path")
+NOT_REGULAR = mark("not a regular file (a pipe, a socket or a device), so it is not read")
+BAD_NAME = mark("its name is not valid Unicode, so it cannot be stored: rename it to index it")
+BAD_FOLDER_NAME = mark(
     "its name is not valid Unicode, so nothing in it can be stored: rename it to index it"
 )
 
@@ -166,19 +168,19 @@ def scan(
     if stopped():
         return
     if not _storable(top):
-        yield Skipped(_shown(top), BAD_NAME)
+        yield Skipped(_shown(top), tr(BAD_NAME))
         return
     try:
         info = os.stat(top)
     except OSError as error:
-        yield _unreachable(top, error) or Skipped(top, NOT_FOUND)
+        yield _unreachable(top, error) or Skipped(top, tr(NOT_FOUND))
         return
     if stat.S_ISDIR(info.st_mode):
         yield from _Walk(_rules(tuple(include), tuple(exclude)), stopped).run(top, info)
     elif stat.S_ISREG(info.st_mode):
         yield Found(top, info.st_size, info.st_mtime_ns)
     else:
-        yield Skipped(top, NOT_REGULAR)
+        yield Skipped(top, tr(NOT_REGULAR))
 
 
 # -- the walk ------------------------------------------------------------------------------------
@@ -237,9 +239,9 @@ class _Walk:
         if followed and not self._wanted(folder, path, name):
             return None
         if not stat.S_ISREG(info.st_mode):
-            return Skipped(_shown(entry.path), NOT_REGULAR)
+            return Skipped(_shown(entry.path), tr(NOT_REGULAR))
         if not _storable(name):
-            return Skipped(_shown(entry.path), BAD_NAME)
+            return Skipped(_shown(entry.path), tr(BAD_NAME))
         return Found(entry.path, info.st_size, info.st_mtime_ns)
 
     def _folder(
@@ -247,9 +249,9 @@ class _Walk:
     ) -> Skipped | None:
         key = _key(info)
         if key and key in self.visited:
-            return Skipped(full, LOOP if key in self.ancestors else TWICE)
+            return Skipped(full, tr(LOOP) if key in self.ancestors else tr(TWICE))
         if not _storable(name):
-            return Skipped(_shown(full), BAD_FOLDER_NAME)
+            return Skipped(_shown(full), tr(BAD_FOLDER_NAME))
         included = parent.included or self.rules.include.hit(path, name)
         return self._enter(full, path + "/", included, key)
 
@@ -295,14 +297,14 @@ def _key(info: os.stat_result) -> tuple[int, int] | None:
 def _unreachable(path: str, error: OSError) -> Skipped | None:
     """Why an entry could not be looked at, or None when it is simply gone."""
     if isinstance(error, FileNotFoundError | NotADirectoryError):
-        return Skipped(path, BROKEN_LINK) if os.path.lexists(path) else None
+        return Skipped(path, tr(BROKEN_LINK)) if os.path.lexists(path) else None
     if error.errno == errno.ELOOP:
-        return Skipped(path, LINK_CIRCLE)
+        return Skipped(path, tr(LINK_CIRCLE))
     return Skipped(path, _cannot_read(error))
 
 
 def _cannot_read(error: OSError) -> str:
-    return f"it cannot be read ({error.strerror or error})"
+    return tr("it cannot be read ({reason})", reason=error.strerror or error)
 
 
 def _storable(name: str) -> bool:

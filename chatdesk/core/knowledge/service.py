@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.indexer import Control, Indexer
 from chatdesk.core.knowledge.model import (
@@ -90,7 +91,7 @@ class Knowledge:
     async def get(self, base_id: uuid.UUID) -> BaseView:
         views = await self._store.read(lambda s: repo.base_views(s, [base_id]))
         if not views:
-            raise NotFound("That knowledge base no longer exists.")
+            raise NotFound(tr("That knowledge base no longer exists."))
         return views[0]
 
     async def find(self, name: str) -> BaseView:
@@ -99,7 +100,7 @@ class Knowledge:
         def read(session: Session) -> BaseView:
             row = repo.base_named(session, name)
             if row is None:
-                raise NotFound(f"There is no knowledge base called {name!r}.")
+                raise NotFound(tr("There is no knowledge base called {name}.", name=repr(name)))
             return repo.base_views(session, [row.id])[0]
 
         return await self._store.read(read)
@@ -136,14 +137,16 @@ class Knowledge:
         it is indexed in the background."""
         where = await asyncio.to_thread(_absolute, path)
         if not await asyncio.to_thread(os.path.exists, where):
-            raise InvalidRequest(f"{where} does not exist.")
+            raise InvalidRequest(tr("{where} does not exist.", where=where))
         now = self._clock.now()
 
         def write(session: Session) -> None:
             base = repo.base_row(session, base_id)
             for source in repo.sources_of(session, base_id):
                 if source.path == where:
-                    raise InvalidRequest(f"{where} is already in {base.name}.")
+                    raise InvalidRequest(
+                        tr("{where} is already in {name}.", where=where, name=base.name)
+                    )
             session.add(
                 KnowledgeSource(
                     id=uuid.uuid4(),
@@ -170,7 +173,7 @@ class Knowledge:
                 if source.path in (path, _absolute(path)):
                     session.delete(source)
                     return
-            raise NotFound(f"{path} is not in this knowledge base.")
+            raise NotFound(tr("{path} is not in this knowledge base.", path=path))
 
         await self._store.write(write)
         self._vectors.changed(base_id)
@@ -185,9 +188,11 @@ class Knowledge:
         in the background; keyword search works meanwhile."""
         if model:
             if not provider or provider not in self._providers:
-                raise InvalidRequest(f"There is no provider called {provider!r}.")
+                raise InvalidRequest(
+                    tr("There is no provider called {provider}.", provider=repr(provider))
+                )
             if not can_embed(self._providers.get(provider)):
-                raise InvalidRequest(f"{provider} cannot make embeddings.")
+                raise InvalidRequest(tr("{provider} cannot make embeddings.", provider=provider))
         await self.cancel(base_id)
         now = self._clock.now()
 
@@ -290,7 +295,9 @@ class Knowledge:
                 progress = Progress(base_id, Stage.CANCELLED)
             except Exception as error:
                 log.exception("knowledge: indexing failed")
-                progress = Progress(base_id, Stage.DONE, problem=f"Indexing stopped: {error}")
+                progress = Progress(
+                    base_id, Stage.DONE, problem=tr("Indexing stopped: {error}", error=error)
+                )
                 self._said(KnowledgeProgressed(progress))
             finally:
                 self._controls.pop(base_id, None)
@@ -387,11 +394,18 @@ class Knowledge:
                 data = read_regular(Path(document.path), limit)
             except OSError as error:
                 raise InvalidRequest(
-                    f"{document.path} cannot be read any more ({error.strerror or error})."
+                    tr(
+                        "{path} cannot be read any more ({reason}).",
+                        path=document.path,
+                        reason=error.strerror or error,
+                    )
                 ) from None
             if document.sha256 and hashlib.sha256(data).hexdigest() != document.sha256:
                 raise InvalidRequest(
-                    f"{document.path} has changed since it was indexed; open it where it is."
+                    tr(
+                        "{path} has changed since it was indexed; open it where it is.",
+                        path=document.path,
+                    )
                 )
             target.write_bytes(data)
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 
 
 @dataclass(frozen=True)
@@ -178,10 +179,14 @@ class Providers:
         try:
             return self._providers[name]
         except KeyError:
-            known = ", ".join(sorted(self._providers)) or "none"
+            known = ", ".join(sorted(self._providers)) or tr("none")
             raise ProviderError(
                 ErrorKind.NOT_FOUND,
-                f"no provider named {name!r} is configured (configured: {known}).",
+                tr(
+                    "no provider named {name} is configured (configured: {known}).",
+                    name=repr(name),
+                    known=known,
+                ),
             ) from None
 
     def names(self) -> list[str]:

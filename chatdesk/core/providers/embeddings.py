@@ -16,6 +16,7 @@ import math
 from collections.abc import Sequence
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.base import ErrorKind, ProviderError
 
 log = logging.getLogger("chatdesk.embeddings")
@@ -26,7 +27,7 @@ log = logging.getLogger("chatdesk.embeddings")
 BATCH = 64
 
 _NUMBERS = frozenset({float, int})
-_MEANWHILE = "Until then the knowledge base is searched by its words only."
+_MEANWHILE = mark("Until then the knowledge base is searched by its words only.")
 
 
 class EmbeddingFailed(ChatdeskError):
@@ -37,7 +38,7 @@ class EmbeddingFailed(ChatdeskError):
     def __init__(
         self, message: str, *, kind: ErrorKind | None = None, retry_after: float | None = None
     ) -> None:
-        super().__init__(f"{message} {_MEANWHILE}")
+        super().__init__(f"{message} {tr(_MEANWHILE)}")
         self.kind = kind
         self.retry_after = retry_after
 
@@ -71,8 +72,11 @@ async def embed(
     method = getattr(provider, "embed", None)
     if not callable(method):
         raise EmbeddingFailed(
-            f"{name} cannot make embeddings. Choose a provider that offers an embedding model "
-            "for the knowledge base."
+            tr(
+                "{name} cannot make embeddings. Choose a provider that offers an embedding model "
+                "for the knowledge base.",
+                name=name,
+            )
         )
     vectors: list[list[float]] = []
     size = dimension
@@ -83,12 +87,18 @@ async def embed(
         except ProviderError as error:
             log.info("embeddings from %s with %s failed: %s", name, model, error.kind.value)
             raise EmbeddingFailed(
-                f"Could not make embeddings with {model} on {name}: {error}",
+                tr(
+                    "Could not make embeddings with {model} on {name}: {error}",
+                    model=model,
+                    name=name,
+                    error=error,
+                ),
                 kind=error.kind,
                 retry_after=error.retry_after,
             ) from error
-        checked = _checked(reply, len(batch), f"{model} on {name}")
-        size = _same_size(checked, size, f"{model} on {name}", dimension)
+        source = tr("{model} on {name}", model=model, name=name)
+        checked = _checked(reply, len(batch), source)
+        size = _same_size(checked, size, source, dimension)
         vectors.extend(checked)
     return vectors
 
@@ -103,8 +113,14 @@ def _checked(reply: object, count: int, source: str) -> list[list[float]]:
     if not isinstance(reply, list | tuple) or len(reply) != count:
         got = len(reply) if isinstance(reply, list | tuple) else 0
         raise _refused(
-            f"{source} returned {got} vectors for {count} texts.",
-            "The server is misbehaving; retry, or choose another embedding model.",
+            ntr(
+                "{source} returned {got} vectors for {n} text.",
+                "{source} returned {got} vectors for {n} texts.",
+                count,
+                source=source,
+                got=got,
+            ),
+            tr("The server is misbehaving; retry, or choose another embedding model."),
         )
     return [_vector(item, source) for item in reply]
 
@@ -114,8 +130,11 @@ def _vector(item: object, source: str) -> list[float]:
     # event loop the window shares. bool is an int to Python, and never a coordinate.
     if not isinstance(item, list | tuple) or not item or not set(map(type, item)) <= _NUMBERS:
         raise _refused(
-            f"{source} returned an empty vector, or one that is not a list of numbers.",
-            "Check that the model makes embeddings, or choose another embedding model.",
+            tr(
+                "{source} returned an empty vector, or one that is not a list of numbers.",
+                source=source,
+            ),
+            tr("Check that the model makes embeddings, or choose another embedding model."),
         )
     try:
         floats = list(map(float, item))
@@ -123,8 +142,11 @@ def _vector(item: object, source: str) -> list[float]:
         floats = [math.inf]
     if not math.isfinite(sum(floats)):  # NaN or infinity anywhere (or numbers near 1e308)
         raise _refused(
-            f"{source} returned a vector holding a value that is not a finite number.",
-            "The server or the model is misbehaving; retry, or choose another embedding model.",
+            tr(
+                "{source} returned a vector holding a value that is not a finite number.",
+                source=source,
+            ),
+            tr("The server or the model is misbehaving; retry, or choose another embedding model."),
         )
     return floats
 
@@ -140,14 +162,28 @@ def _same_size(
             continue
         if dimension is not None:
             raise _refused(
-                f"{source} returned vectors of {len(vector)} numbers; this knowledge base holds "
-                f"vectors of {dimension}.",
-                "Choose the model it was made with, or re-index it with this one.",
+                ntr(
+                    "{source} returned vectors of {n} numbers; this knowledge base holds "
+                    "vectors of {size}.",
+                    "{source} returned vectors of {n} numbers; this knowledge base holds "
+                    "vectors of {size}.",
+                    len(vector),
+                    source=source,
+                    size=dimension,
+                ),
+                tr("Choose the model it was made with, or re-index it with this one."),
             )
         raise _refused(
-            f"{source} returned vectors of different sizes ({size} and {len(vector)} numbers) "
-            "for one set of texts.",
-            "The server is misbehaving; retry, or choose another embedding model.",
+            ntr(
+                "{source} returned vectors of different sizes ({size} and {n} numbers) "
+                "for one set of texts.",
+                "{source} returned vectors of different sizes ({size} and {n} numbers) "
+                "for one set of texts.",
+                len(vector),
+                source=source,
+                size=size,
+            ),
+            tr("The server is misbehaving; retry, or choose another embedding model."),
         )
     return size
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.base import ErrorKind, ProviderError, Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profile_file import load_profiles, save_profiles
@@ -50,13 +51,15 @@ class KeyState(enum.StrEnum):
 
 
 _KEY_NOTES = {
-    KeyState.KEYRING: "Key saved in the system keyring.",
-    KeyState.SESSION: "Key kept for this session only; it is forgotten when chatdesk quits.",
-    KeyState.ENVIRONMENT: f"Key from the {ENV_KEY} environment variable.",
-    KeyState.NONE: "No key. Servers on this computer or the local network usually need none.",
-    KeyState.ORIGIN_CHANGED: "The saved key was entered for {origin}; enter it again for this "
-    "host (a key is never sent to a host it was not entered for).",
-    KeyState.UNREADABLE: "The saved key entry cannot be read; enter the key again.",
+    KeyState.KEYRING: mark("Key saved in the system keyring."),
+    KeyState.SESSION: mark("Key kept for this session only; it is forgotten when chatdesk quits."),
+    KeyState.ENVIRONMENT: mark("Key from the {variable} environment variable."),
+    KeyState.NONE: mark("No key. Servers on this computer or the local network usually need none."),
+    KeyState.ORIGIN_CHANGED: mark(
+        "The saved key was entered for {origin}; enter it again for this "
+        "host (a key is never sent to a host it was not entered for)."
+    ),
+    KeyState.UNREADABLE: mark("The saved key entry cannot be read; enter the key again."),
 }
 
 
@@ -165,7 +168,9 @@ class ProviderManager:
         try:
             return profile_from_env(self._environ)
         except ChatdeskError as error:
-            problems.append(f"{ENV_KEY} is set but cannot be used: {error}")
+            problems.append(
+                tr("{variable} is set but cannot be used: {error}", variable=ENV_KEY, error=error)
+            )
             return None
 
     # -- editing ---------------------------------------------------------------------------------
@@ -213,9 +218,11 @@ class ProviderManager:
 
     def _check_name(self, name: str, editing: str | None) -> None:
         if name in RESERVED_NAMES:
-            raise InvalidRequest(f"{name!r} is the built-in offline provider; pick another name.")
+            raise InvalidRequest(
+                tr("{name} is the built-in offline provider; pick another name.", name=repr(name))
+            )
         if name != editing and name in self._entries:
-            raise InvalidRequest(f"A provider named {name!r} exists already.")
+            raise InvalidRequest(tr("A provider named {name} exists already.", name=repr(name)))
 
     def _store_key(
         self,
@@ -295,18 +302,24 @@ class ProviderManager:
         elapsed = _since(started)
         if not models:
             return ConnectionTest(
-                True, f"Connected to {profile.host}, but it lists no models.", (), elapsed
+                True,
+                tr("Connected to {host}, but it lists no models.", host=profile.host),
+                (),
+                elapsed,
             )
-        count = f"{len(models)} model{'s' if len(models) != 1 else ''}"
-        return ConnectionTest(
-            True, f"Connected to {profile.host}: {count}.", tuple(models), elapsed
+        said = ntr(
+            "Connected to {host}: {n} model.",
+            "Connected to {host}: {n} models.",
+            len(models),
+            host=profile.host,
         )
+        return ConnectionTest(True, said, tuple(models), elapsed)
 
     async def fetch_models(self, name: str) -> list[str]:
         """Ask the profile's server for its models; they then appear in the model pickers."""
         provider = self._providers.get(self._entry(name).profile.name)
         if not isinstance(provider, OpenAICompatibleProvider):
-            raise NotFound(f"{name!r} is not a configured server.")
+            raise NotFound(tr("{name} is not a configured server.", name=repr(name)))
         models = await provider.list_models()
         self._on_change()
         return models
@@ -372,7 +385,7 @@ class ProviderManager:
         try:
             return self._entries[name]
         except KeyError:
-            raise NotFound(f"No provider profile named {name!r}.") from None
+            raise NotFound(tr("No provider profile named {name}.", name=repr(name))) from None
 
     async def _off(self, work: Callable[..., T], *args: object) -> T:
         loop = asyncio.get_running_loop()
@@ -380,7 +393,8 @@ class ProviderManager:
 
 
 def _view(entry: _Entry) -> ProfileView:
-    note = _KEY_NOTES[entry.key_state].format(origin=entry.stored_origin or "another host")
+    origin = entry.stored_origin or tr("another host")
+    note = tr(_KEY_NOTES[entry.key_state], origin=origin, variable=ENV_KEY)
     profile = dataclasses.replace(entry.profile, api_key="")
     return ProfileView(profile, entry.key_state, note, entry.from_environment)
 
@@ -395,9 +409,11 @@ def _since(started: float) -> int:
 
 def _test_failure(error: ProviderError, profile: ProviderProfile) -> str:
     if error.kind is ErrorKind.NOT_FOUND:
-        return (
-            f"{profile.host} answered, but has no model list at {profile.base_url}/models. "
+        return tr(
+            "{host} answered, but has no model list at {base_url}/models. "
             "Check that the base URL ends in the API's path (usually /v1); if it does, type "
-            "the model's name by hand."
+            "the model's name by hand.",
+            host=profile.host,
+            base_url=profile.base_url,
         )
     return str(error)

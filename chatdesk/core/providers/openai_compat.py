@@ -18,6 +18,7 @@ import time
 from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -115,10 +116,15 @@ class OpenAICompatibleProvider:
             if not isinstance(data, list) or set(found) != set(range(len(data))):
                 raise ProviderError(
                     ErrorKind.PROTOCOL,
-                    f"{self.profile.host} answered the embeddings request in a form chatdesk "
-                    "does not understand.",
-                    hint="Check that the base URL is an OpenAI-compatible server and that the "
-                    "model makes embeddings.",
+                    tr(
+                        "{host} answered the embeddings request in a form chatdesk does "
+                        "not understand.",
+                        host=self.profile.host,
+                    ),
+                    hint=tr(
+                        "Check that the base URL is an OpenAI-compatible server and that "
+                        "the model makes embeddings."
+                    ),
                 )
             return [found[index] for index in range(len(data))]
         finally:
@@ -163,9 +169,10 @@ class OpenAICompatibleProvider:
             await chunks.close()
 
     def _limit_reason(self) -> str:
-        return (
-            f"Waiting for the request limit of {self.name} "
-            f"({self.limiter.per_minute} a minute, set in its profile)."
+        return tr(
+            "Waiting for the request limit of {name} ({per_minute} a minute, set in its profile).",
+            name=self.name,
+            per_minute=self.limiter.per_minute,
         )
 
     async def retire(self) -> None:
@@ -231,8 +238,8 @@ def _translate(error: Exception, host: str, model: str, mid_answer: bool) -> Exc
     if isinstance(error, json.JSONDecodeError):
         return ProviderError(
             ErrorKind.PROTOCOL,
-            f"{host} sent a part of the answer that is not valid JSON.",
-            hint="The server or a proxy in between is misbehaving; retry or check the server.",
+            tr("{host} sent a part of the answer that is not valid JSON.", host=host),
+            hint=tr("The server or a proxy in between is misbehaving; retry or check the server."),
         )
     if isinstance(error, openai.APITimeoutError):
         return _timeout_error(host, mid_answer)
@@ -249,13 +256,13 @@ def _timeout_error(host: str, mid_answer: bool) -> ProviderError:
     if mid_answer:
         return ProviderError(
             ErrorKind.STALLED,
-            f"{host} stopped sending in the middle of the answer.",
-            hint="Retry, or check that the server is still running.",
+            tr("{host} stopped sending in the middle of the answer.", host=host),
+            hint=tr("Retry, or check that the server is still running."),
         )
     return ProviderError(
         ErrorKind.TIMEOUT,
-        f"{host} did not answer in time.",
-        hint="Check that the server is running and reachable, then retry.",
+        tr("{host} did not answer in time.", host=host),
+        hint=tr("Check that the server is running and reachable, then retry."),
     )
 
 
@@ -266,36 +273,38 @@ def _connection_error(
     if mid_answer:
         return ProviderError(
             ErrorKind.CUT_OFF,
-            f"The connection to {host} broke in the middle of the answer.",
-            hint="What arrived is kept; use Continue or Regenerate.",
+            tr("The connection to {host} broke in the middle of the answer.", host=host),
+            hint=tr("What arrived is kept; use Continue or Regenerate."),
         )
     if any(isinstance(cause, socket.gaierror) for cause in causes) or _mentions(
         causes, "name or service not known", "nodename nor servname", "getaddrinfo"
     ):
         return ProviderError(
             ErrorKind.CONNECTION,
-            f"Cannot resolve host {host}.",
-            hint="Check the base URL for typos and that this computer is online.",
+            tr("Cannot resolve host {host}.", host=host),
+            hint=tr("Check the base URL for typos and that this computer is online."),
         )
     if any(isinstance(cause, ssl.SSLError) for cause in causes) or _mentions(causes, "ssl", "tls"):
         return ProviderError(
             ErrorKind.CONNECTION,
-            f"The secure (TLS) connection to {host} failed.",
-            hint="Check that the base URL uses the right scheme (http or https) and port, "
-            "and that the server's certificate is trusted.",
+            tr("The secure (TLS) connection to {host} failed.", host=host),
+            hint=tr(
+                "Check that the base URL uses the right scheme (http or https) and "
+                "port, and that the server's certificate is trusted."
+            ),
         )
     if any(isinstance(cause, ConnectionRefusedError) for cause in causes) or _mentions(
         causes, "refused"
     ):
         return ProviderError(
             ErrorKind.CONNECTION,
-            f"{host} refused the connection.",
-            hint="Check that the server is running and listening on that port.",
+            tr("{host} refused the connection.", host=host),
+            hint=tr("Check that the server is running and listening on that port."),
         )
     return ProviderError(
         ErrorKind.CONNECTION,
-        f"Could not talk to {host}.",
-        hint="Check the base URL and the network connection, then retry.",
+        tr("Could not talk to {host}.", host=host),
+        hint=tr("Check the base URL and the network connection, then retry."),
     )
 
 
@@ -333,8 +342,8 @@ def _status_error(
     message, hint = _explain(kind, host, model, status)
     retry_after = _retry_after(headers) if kind is ErrorKind.RATE_LIMIT else None
     if retry_after is not None:
-        hint = f"Wait {retry_after:.0f} s, then retry."
-    detail = f" The server said: {said}" if said else ""
+        hint = tr("Wait {seconds} s, then retry.", seconds=f"{retry_after:.0f}")
+    detail = tr(" The server said: {said}", said=said) if said else ""
     return ProviderError(kind, message + detail, hint=hint, retry_after=retry_after)
 
 
@@ -385,38 +394,47 @@ def _kind_for(status: int | None, code: str) -> ErrorKind:
 
 
 _EXPLAINED: dict[ErrorKind, tuple[str, str]] = {
-    ErrorKind.AUTH: ("{host} refused the API key.", "Check the API key in the provider settings."),
+    ErrorKind.AUTH: (
+        mark("{host} refused the API key."),
+        mark("Check the API key in the provider settings."),
+    ),
     ErrorKind.PERMISSION: (
-        "The API key may not use {model} on {host}.",
-        "Check the key's permissions or pick another model.",
+        mark("The API key may not use {model} on {host}."),
+        mark("Check the key's permissions or pick another model."),
     ),
     ErrorKind.NOT_FOUND: (
-        "{host} does not know the model {model}.",
-        "Pick a model the server offers, or check the base URL.",
+        mark("{host} does not know the model {model}."),
+        mark("Pick a model the server offers, or check the base URL."),
     ),
-    ErrorKind.RATE_LIMIT: ("{host} is rate limiting requests.", "Wait a moment, then retry."),
+    ErrorKind.RATE_LIMIT: (
+        mark("{host} is rate limiting requests."),
+        mark("Wait a moment, then retry."),
+    ),
     ErrorKind.QUOTA: (
-        "The account on {host} has run out of credit or quota.",
-        "Check the plan and billing details with the provider.",
+        mark("The account on {host} has run out of credit or quota."),
+        mark("Check the plan and billing details with the provider."),
     ),
-    ErrorKind.TIMEOUT: ("{host} gave up waiting for the request.", "Retry."),
+    ErrorKind.TIMEOUT: (mark("{host} gave up waiting for the request."), mark("Retry.")),
     ErrorKind.BAD_REQUEST: (
-        "{host} refused the request for {model}.",
-        "Check the model and its settings; a shorter conversation may help.",
+        mark("{host} refused the request for {model}."),
+        mark("Check the model and its settings; a shorter conversation may help."),
     ),
     ErrorKind.CONVERSATION_TOO_LONG: (
-        "The conversation is too long for {model} on {host}: it does not fit the model's "
-        "context window.",
-        "Summarise the older messages, or choose a model with a larger context window.",
+        mark(
+            "The conversation is too long for {model} on {host}: it does not fit the model's "
+            "context window."
+        ),
+        mark("Summarise the older messages, or choose a model with a larger context window."),
     ),
-    ErrorKind.SERVER: ("{host} had a problem{status}.", "Retry in a moment."),
+    # translators: {status} in the first is " (HTTP 500)" or empty
+    ErrorKind.SERVER: (mark("{host} had a problem{status}."), mark("Retry in a moment.")),
 }
 
 
 def _explain(kind: ErrorKind, host: str, model: str, status: int | None) -> tuple[str, str]:
     message, hint = _EXPLAINED[kind]
     shown_status = f" (HTTP {status})" if status else ""
-    return message.format(host=host, model=model or "?", status=shown_status), hint
+    return tr(message, host=host, model=model or "?", status=shown_status), tr(hint)
 
 
 def _server_text(body: Mapping[str, object], error: openai.APIError) -> str:

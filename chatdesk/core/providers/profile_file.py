@@ -17,6 +17,7 @@ from typing import Any
 
 from chatdesk.core.config import save_private_text, toml_value
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile
 
 FILE_NAME = "providers.toml"
@@ -65,10 +66,11 @@ def load_profiles(path: Path) -> LoadedProfiles:
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        return LoadedProfiles((), (f"{path} cannot be read ({error}); no profiles loaded",))
+        said = tr("{path} cannot be read ({error}); no profiles loaded", path=path, error=error)
+        return LoadedProfiles((), (said,))
     entries = raw.get("provider", [])
     if not isinstance(entries, list):
-        return LoadedProfiles((), (f"{path}: 'provider' must be a list of tables",))
+        return LoadedProfiles((), (tr("{path}: 'provider' must be a list of tables", path=path),))
     profiles: list[ProviderProfile] = []
     problems: list[str] = []
     for number, entry in enumerate(entries, start=1):
@@ -76,32 +78,43 @@ def load_profiles(path: Path) -> LoadedProfiles:
         if profile is not None:
             profiles.append(profile)
         if problem:
-            problems.append(f"{path.name}, provider {number}: {problem}")
+            problems.append(
+                tr(
+                    "{file}, provider {number}: {problem}",
+                    file=path.name,
+                    number=number,
+                    problem=problem,
+                )
+            )
     return LoadedProfiles(tuple(profiles), tuple(problems))
 
 
 def _profile(entry: object, number: int, taken: set[str]) -> tuple[ProviderProfile | None, str]:
     if not isinstance(entry, dict):
-        return None, "is not a table; skipped"
+        return None, tr("is not a table; skipped")
     values: dict[str, Any] = {}
     notes = []
     for key, value in entry.items():
         allowed = _FIELDS.get(key)
         if allowed is None:
-            notes.append(f"unknown key {key!r} ignored")
+            notes.append(tr("unknown key {key} ignored", key=repr(key)))
         elif isinstance(value, bool) or not isinstance(value, allowed):
-            return None, f"{key} = {value!r} has the wrong type; skipped"
+            return None, tr(
+                "{key} = {value} has the wrong type; skipped", key=key, value=repr(value)
+            )
         else:
             values[key] = _converted(key, value)
     name = values.get("name")
     if name is None or "base_url" not in values:
-        return None, "needs both a name and a base_url; skipped"
+        return None, tr("needs both a name and a base_url; skipped")
     if name in RESERVED_NAMES or name in taken:
-        return None, f"the name {name!r} is {'reserved' if name in RESERVED_NAMES else 'taken'}"
+        if name in RESERVED_NAMES:
+            return None, tr("the name {name} is reserved", name=repr(name))
+        return None, tr("the name {name} is taken", name=repr(name))
     try:
         profile = ProviderProfile(**values)
     except ChatdeskError as error:
-        return None, f"{error} Skipped."
+        return None, tr("{error} Skipped.", error=error)
     return profile, "; ".join(notes)
 
 
@@ -115,7 +128,12 @@ def _converted(key: str, value: Any) -> Any:
 
 def save_profiles(path: Path, profiles: Sequence[ProviderProfile]) -> None:
     """Write `profiles` (never their keys) atomically and private; raises ProfileFileError."""
-    save_private_text(path, to_toml(profiles), ProfileFileError, "provider profiles")
+    save_private_text(
+        path,
+        to_toml(profiles),
+        ProfileFileError,
+        mark("cannot save provider profiles to {path}: {reason}"),
+    )
 
 
 def to_toml(profiles: Sequence[ProviderProfile]) -> str:

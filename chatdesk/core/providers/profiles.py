@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.logs import register_secret
 from chatdesk.core.providers.base import UsageReport
 from chatdesk.core.secrets import is_local_host
@@ -45,27 +46,47 @@ class ProviderProfile:
     def __post_init__(self) -> None:
         if not NAME_PATTERN.fullmatch(self.name):
             raise ChatdeskError(
-                f"A provider name must be 1 to 40 letters, digits, '-', '_' or '.', "
-                f"starting with a letter or digit; {self.name!r} is not."
+                tr(
+                    "A provider name must be 1 to 40 letters, digits, '-', '_' or '.', "
+                    "starting with a letter or digit; {name} is not.",
+                    name=repr(self.name),
+                )
             )
         if self.images not in ("", "yes", "no"):
             raise ChatdeskError(
-                f"Whether the models of provider {self.name!r} take images is 'yes', 'no' or "
-                f"empty (chatdesk's table of models says); {self.images!r} is none of them."
+                tr(
+                    "Whether the models of provider {name} take images is 'yes', 'no' or "
+                    "empty (chatdesk's table of models says); {images} is none of them.",
+                    name=repr(self.name),
+                    images=repr(self.images),
+                )
             )
         if self.image_max_side and not 64 <= self.image_max_side <= 16_384:
             raise ChatdeskError(
-                f"The largest image side of provider {self.name!r} is 64 to 16,384 pixels, or "
-                f"0 for as attached; {self.image_max_side} is not."
+                tr(
+                    "The largest image side of provider {name} is 64 to 16,384 pixels, or "
+                    "0 for as attached; {side} is not.",
+                    name=repr(self.name),
+                    side=self.image_max_side,
+                )
             )
-        for label, value in (
-            ("context window", self.context_window),
-            ("requests per minute", self.requests_per_minute),
-            ("largest image size", self.image_max_mb),
-            ("monthly cap", self.monthly_cap_usd),
+        for said, value in (
+            (
+                mark("The context window of provider {name} cannot be negative."),
+                self.context_window,
+            ),
+            (
+                mark("The requests per minute of provider {name} cannot be negative."),
+                self.requests_per_minute,
+            ),
+            (
+                mark("The largest image size of provider {name} cannot be negative."),
+                self.image_max_mb,
+            ),
+            (mark("The monthly cap of provider {name} cannot be negative."), self.monthly_cap_usd),
         ):
             if value < 0:
-                raise ChatdeskError(f"The {label} of provider {self.name!r} cannot be negative.")
+                raise ChatdeskError(tr(said, name=repr(self.name)))
         prices = (
             self.input_price_per_million,
             self.output_price_per_million,
@@ -73,26 +94,39 @@ class ProviderProfile:
         )
         if any(price is not None and not 0 <= price < 1e6 for price in prices):
             raise ChatdeskError(
-                f"The prices of provider {self.name!r} must be 0 or more, and under "
-                "1,000,000 USD per million tokens."
+                tr(
+                    "The prices of provider {name} must be 0 or more, and under "
+                    "1,000,000 USD per million tokens.",
+                    name=repr(self.name),
+                )
             )
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ChatdeskError(
-                f"The base URL of provider {self.name!r} must start with http:// or https:// "
-                "and name a host."
+                tr(
+                    "The base URL of provider {name} must start with http:// or https:// "
+                    "and name a host.",
+                    name=repr(self.name),
+                )
             )
         if parts.scheme == "http" and not is_local_host(parts.hostname):
             # The key and every message would cross the internet unencrypted.
             raise ChatdeskError(
-                f"Provider {self.name!r}: plain http:// is only allowed to this computer or the "
-                f"local network; use https:// for {parts.hostname}."
+                tr(
+                    "Provider {name}: plain http:// is only allowed to this computer or the "
+                    "local network; use https:// for {host}.",
+                    name=repr(self.name),
+                    host=parts.hostname,
+                )
             )
         if parts.username or parts.password:
             # Credentials in the URL would end up in logs and error messages.
             raise ChatdeskError(
-                f"The base URL of provider {self.name!r} must not contain a user name or "
-                "password; put the key in the API key field."
+                tr(
+                    "The base URL of provider {name} must not contain a user name or "
+                    "password; put the key in the API key field.",
+                    name=repr(self.name),
+                )
             )
 
     @property

@@ -11,11 +11,12 @@ import logging
 import os
 import sys
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.trust.child_entry import Replies, Requests
 
 log = logging.getLogger("chatdesk.render")
 
-FAILED = "could not be formatted"
+FAILED = mark("could not be formatted")  # shown as `tr(FAILED)`
 
 
 def serve(requests: Requests, replies: Replies) -> None:
@@ -41,7 +42,7 @@ def serve(requests: Requests, replies: Replies) -> None:
             rendered = render_markdown(text, options)
         except Exception:  # a bug must cost this message its formatting, not the child
             log.exception("rendering failed")
-            rendered = render_plain(text, FAILED)
+            rendered = render_plain(text, tr(FAILED))
         if not math_loaded and "matplotlib" in sys.modules:
             math_loaded = True
             _freeze_imports()

@@ -18,6 +18,7 @@ from pygments.styles import get_style_by_name
 from pygments.token import _TokenType
 from pygments.util import ClassNotFound
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.render.model import ICON_PREFIX
 from chatdesk.core.render.palette import Palette
 from chatdesk.core.trust.links import copy_code_href
@@ -31,7 +32,8 @@ def code_block_html(code: str, language: str, info: str, number: int, palette: P
     """A table with a header row (the fence's info string, a Copy link) and the code on the
     code background, highlighted for `language` when it is known."""
     body = highlighted(code, language, palette.code_style) or escape(code, quote=False)
-    label = escape(info if len(info) <= _MAX_LABEL else info[:_MAX_LABEL] + "…") or "code"
+    # translators: the label of a code block whose language is not named
+    label = escape(info if len(info) <= _MAX_LABEL else info[:_MAX_LABEL] + "…") or tr("code")
     return (
         f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{palette.code_background}"'
         ' style="margin-top: 4px; margin-bottom: 10px">'
@@ -59,10 +61,12 @@ def text_block_html(text: str, label: str, number: int, palette: Palette) -> str
 def _copy(number: int) -> str:
     """The Copy link: the window's copy icon (ICON_PREFIX, drawn by the window in the look's
     colours) and the word, which a screen reader reads."""
+    # translators: a link above a code block that copies the code
+    word = escape(tr("Copy"), quote=False)
     return (
         f'<a href="{copy_code_href(number)}" style="text-decoration: none">'
         f'<img src="{ICON_PREFIX}copy" width="14" height="14" style="vertical-align: middle">'
-        "\u00a0Copy</a>"
+        f"\u00a0{word}</a>"
     )
 
 

@@ -16,6 +16,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.render.image_sizes import MAX_BYTES, image_info
 from chatdesk.core.secrets import is_local_host
 from chatdesk.core.trust.links import classify_link
@@ -44,7 +45,9 @@ def fetch_image(
     its state. (Decided by name; see `is_local_host`.)"""
     target = classify_link(url)
     if target.kind != "external" or urlsplit(target.url).scheme.lower() not in _WEB:
-        raise ImageFetchFailed(f"Images load only from http or https addresses, not {url!r}.")
+        raise ImageFetchFailed(
+            tr("Images load only from http or https addresses, not {url}.", url=repr(url))
+        )
     _check_host(url, allow_local_hosts)
     request = urllib.request.Request(url, headers=_HEADERS)
     try:
@@ -56,17 +59,21 @@ def fetch_image(
         error.close()
         raise ImageFetchFailed(_http_error_message(error, target.host)) from None
     except (OSError, http.client.HTTPException, ValueError) as error:
-        raise ImageFetchFailed(f"Could not load the image from {target.host}: {error}.") from None
+        raise ImageFetchFailed(
+            tr("Could not load the image from {host}: {error}.", host=target.host, error=error)
+        ) from None
     if image_info(data) is None:
-        raise ImageFetchFailed(f"What {target.host} sent is not a PNG, JPEG or GIF image.")
+        raise ImageFetchFailed(
+            tr("What {host} sent is not a PNG, JPEG or GIF image.", host=target.host)
+        )
     return data
 
 
 def _http_error_message(error: urllib.error.HTTPError, host: str | None) -> str:
     if 300 <= error.code < 400:  # urllib refused the redirect (another scheme, or a loop)
         location = error.headers.get("Location", "")
-        return f"The image address redirects to {location!r}; not followed."
-    return f"{host} answered {error.code} for the image."
+        return tr("The image address redirects to {url}; not followed.", url=repr(location))
+    return tr("{host} answered {code} for the image.", host=host, code=error.code)
 
 
 _HEADERS = {"User-Agent": "chatdesk", "Accept": "image/png, image/jpeg, image/gif"}
@@ -75,15 +82,27 @@ _HEADERS = {"User-Agent": "chatdesk", "Accept": "image/png, image/jpeg, image/gi
 def _read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
     declared = response.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > max_bytes:
-        raise ImageFetchFailed(f"The image is larger than {max_bytes:,} bytes.")
+        raise ImageFetchFailed(
+            ntr(
+                "The image is larger than {n:,} byte.",
+                "The image is larger than {n:,} bytes.",
+                max_bytes,
+            )
+        )
     chunks: list[bytes] = []
     received = 0
     while chunk := response.read(_CHUNK):
         received += len(chunk)
         if received > max_bytes:
-            raise ImageFetchFailed(f"The image is larger than {max_bytes:,} bytes.")
+            raise ImageFetchFailed(
+                ntr(
+                    "The image is larger than {n:,} byte.",
+                    "The image is larger than {n:,} bytes.",
+                    max_bytes,
+                )
+            )
         if time.monotonic() > deadline:
-            raise ImageFetchFailed("The image took too long to load.")
+            raise ImageFetchFailed(tr("The image took too long to load."))
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -92,8 +111,12 @@ def _check_host(url: str, allow_local_hosts: bool) -> None:
     host = urlsplit(url).hostname or ""
     if not allow_local_hosts and is_local_host(host):
         raise ImageFetchFailed(
-            f"Images from this computer or the local network ({host}) are not loaded: "
-            "a message could use them to send requests to devices on your network."
+            tr(
+                "Images from this computer or the local network ({host}) are not "
+                "loaded: a message could use them to send requests to devices on "
+                "your network.",
+                host=host,
+            )
         )
 
 
@@ -117,7 +140,9 @@ class _WebRedirectsOnly(urllib.request.HTTPRedirectHandler):
         if new not in _WEB or (old, new) == ("https", "http"):
             if isinstance(fp, http.client.HTTPResponse):
                 fp.close()  # urllib closes it only when it follows the redirect
-            raise ImageFetchFailed(f"The image address redirects to {newurl!r}; not followed.")
+            raise ImageFetchFailed(
+                tr("The image address redirects to {url}; not followed.", url=repr(newurl))
+            )
         try:
             _check_host(urllib.parse.urljoin(req.full_url, newurl), self._allow_local_hosts)
         except ImageFetchFailed:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from chatdesk.core.i18n import ntr, tr
+
 MAX_CHARS = 200_000
 MAX_LINE_CHARS = 20_000
 MAX_DEPTH = 50
@@ -34,16 +36,18 @@ def refusal_reason(text: str) -> str | None:
     if len(text) > MAX_CHARS:
         return too_long(text)
     if _longest_line(text) > MAX_LINE_CHARS:
-        return "a line is too long to format"
+        return tr("a line is too long to format")
     if _deepest_nesting(text) > MAX_DEPTH:
-        return "nested too deeply to format"
+        return tr("nested too deeply to format")
     if _structure(text) > MAX_STRUCTURE:
-        return "too many lines to format"
+        return tr("too many lines to format")
     return None
 
 
 def too_long(text: str) -> str:
-    return f"too long to format ({len(text):,} characters)"
+    return ntr(
+        "too long to format ({n:,} character)", "too long to format ({n:,} characters)", len(text)
+    )
 
 
 def _longest_line(text: str) -> int:

@@ -13,6 +13,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.rules_core import StateCore
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.render.limits import MAX_DEPTH, refusal_reason
 from chatdesk.core.render.mathsyntax import math_plugin
 from chatdesk.core.render.model import Rendered, RenderOptions
@@ -35,7 +36,7 @@ def render_markdown(text: str, options: RenderOptions = RenderOptions()) -> Rend
     try:
         tokens = _parser().parse(text)
     except RecursionError:
-        return render_plain(text, "could not be formatted")
+        return render_plain(text, tr("could not be formatted"))
     return HtmlWriter(options).render(tokens)
 
 

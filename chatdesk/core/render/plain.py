@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.render.palette import LIGHT
 
@@ -33,5 +34,5 @@ def plain_text(text: str) -> str:
 
 
 def _note(reason: str) -> str:
-    note = f"Shown as plain text: {escape(reason)}."
+    note = tr("Shown as plain text: {reason}.", reason=escape(reason))
     return f'<p style="margin: 0 0 6px 0; color: {LIGHT.muted}"><i>{note}</i></p>'

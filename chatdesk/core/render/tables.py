@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
+from chatdesk.core.i18n import ntr
+
 MAX_TABLE_CELLS = 200  # per message: ≈ 11 ms of Qt layout on the reference machine
 MAX_TABLE_COLUMNS = 12
 GRID_COLUMN_WIDTH = 40  # characters; a longer cell pushes the rest of its row right
@@ -53,7 +55,13 @@ class TableText:
         return "\n".join("\t".join(_one_line(cell) for cell in row) for row in self.rows)
 
     def label(self) -> str:
-        return f"table · {len(self.rows) - 1:,} rows × {self.columns:,} columns, shown as text"
+        columns = ntr("{n:,} column", "{n:,} columns", self.columns)
+        return ntr(
+            "table · {n:,} row × {columns}, shown as text",
+            "table · {n:,} rows × {columns}, shown as text",
+            len(self.rows) - 1,
+            columns=columns,
+        )
 
 
 def table_end(tokens: Sequence[Token], start: int) -> int:

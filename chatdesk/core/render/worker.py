@@ -25,6 +25,7 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.render.child import FAILED, serve
 from chatdesk.core.render.limits import MAX_CHARS, too_long
 from chatdesk.core.render.model import Rendered, RenderOptions
@@ -38,7 +39,7 @@ FIRST_MATH_TIMEOUT = 30.0  # matplotlib's first import may build its font cache 
 MATH_RETRY_AFTER = 300.0  # seconds before loading the math library again after it failed
 IDLE_STOP = 300.0  # seconds without a render before the child is stopped (started again on need)
 KILL_RESERVE = 0.1  # of a message's bound: for killing an overrunning child and answering plain
-TOO_SLOW = "took too long to format"
+TOO_SLOW = mark("took too long to format")
 
 
 class RenderWorker:
@@ -108,7 +109,7 @@ class RenderWorker:
         except ChildFailed as failure:
             log.warning("render child stopped: %s (%d characters)", failure.reason, len(text))
             self._discard_child_later()
-            return render_plain(text, TOO_SLOW if failure.timed_out else FAILED)
+            return render_plain(text, tr(TOO_SLOW) if failure.timed_out else tr(FAILED))
         rendered: Rendered = answer[0]
         self._math_loaded = bool(answer[1])
         if not drawn.draw_math and _may_hold_math(text):

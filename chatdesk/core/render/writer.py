@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from markdown_it.token import Token
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.render.citations import cited_html
 from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
@@ -254,7 +255,8 @@ class HtmlWriter:
         url = str(token.attrGet("src") or "")
         alt = _plain_text(token.children or ())
         if not _is_web_url(url):
-            self._muted(f"[image: {alt}]" if alt else "[image]")  # never requested
+            # never requested
+            self._muted(tr("[image: {alt}]", alt=alt) if alt else tr("[image]"))
             return
         self._remote_images[url] = None
         data = (
@@ -277,10 +279,18 @@ class HtmlWriter:
 
     def _image_placeholder(self, url: str, alt: str, failed: bool) -> None:
         host = classify_link(url).host or "?"
-        label = f"image: {alt} — from {host}" if alt else f"image from {host}"
-        self._muted(f"[{label}{': not a supported image' if failed else ''}]")
+        if alt and failed:
+            label = tr("[image: {alt} — from {host}: not a supported image]", alt=alt, host=host)
+        elif alt:
+            label = tr("[image: {alt} — from {host}]", alt=alt, host=host)
+        elif failed:
+            label = tr("[image from {host}: not a supported image]", host=host)
+        else:
+            label = tr("[image from {host}]", host=host)
+        self._muted(label)
         if not self._links and not failed:  # an anchor inside a link's anchor would not work
-            self._out.append(f' <a href="{LOAD_IMAGES_HREF}">Load images</a>')
+            load = escape(tr("Load images"), quote=False)
+            self._out.append(f' <a href="{LOAD_IMAGES_HREF}">{load}</a>')
 
     def _math(self, token: Token) -> None:
         display = token.type == "math_display"

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr
 
 # A longer text (a pasted paragraph) is searched by its first MAX_WORDS pieces: they find it
 # as surely, and each word costs a lookup in the index.
@@ -59,7 +60,13 @@ def advanced_query(text: str) -> Query | None:
     """FTS5 syntax as typed; None when there is nothing but whitespace."""
     text = clean(text).strip()
     if len(text) > MAX_ADVANCED:
-        raise InvalidRequest(f"the search is longer than {MAX_ADVANCED:,} characters")
+        raise InvalidRequest(
+            ntr(
+                "the search is longer than {n:,} character",
+                "the search is longer than {n:,} characters",
+                MAX_ADVANCED,
+            )
+        )
     return Query(text) if text else None
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.search.index import rebuild_index
 from chatdesk.core.search.plans import Frequencies, find_messages, find_threads
 from chatdesk.core.search.query import Query, advanced_query, plain_query
@@ -44,7 +45,9 @@ class Search:
         if query is None:
             return SearchResults(text)
         if advanced and query.expression.startswith("*"):
-            raise InvalidRequest("a search cannot start with '*'; put it after a word (prefix*)")
+            raise InvalidRequest(
+                tr("a search cannot start with '*'; put it after a word (prefix*)")
+            )
         work = functools.partial(self._find, text, query, where, limit, advanced)
         return await self._store.read(work)
 
@@ -79,10 +82,10 @@ class Search:
 
 def _check(where: SearchFilters, limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise InvalidRequest(f"limit must be between 1 and {MAX_LIMIT}")
+        raise InvalidRequest(tr("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT))
     for moment in (where.since, where.until):
         if moment is not None and moment.tzinfo is None:
-            raise InvalidRequest("a date to search from or until needs a time zone")
+            raise InvalidRequest(tr("a date to search from or until needs a time zone"))
 
 
 def _is_query_error(error: DBAPIError) -> bool:
@@ -94,6 +97,10 @@ def _is_query_error(error: DBAPIError) -> bool:
 def _query_error(error: DBAPIError) -> InvalidRequest:
     reason = str(error.orig).removeprefix("fts5: ")
     return InvalidRequest(
-        f"the search is not valid FTS5 syntax ({reason}); quote words that are not operators, "
-        'e.g. "C++" or "NOT", or search without advanced syntax'
+        tr(
+            "the search is not valid FTS5 syntax ({reason}); quote words that "
+            'are not operators, e.g. "C++" or "NOT", or search without '
+            "advanced syntax",
+            reason=reason,
+        )
     )

@@ -27,6 +27,7 @@ from sqlalchemy import Engine
 
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.engine import sqlite_engine
 from chatdesk.core.store.instances import InstanceLock
@@ -54,12 +55,16 @@ class WriteBlocked:
     """Why nothing can be written to the data folder now."""
 
     kind: str  # "full" | "read_only"
-    problem: str  # what is wrong, as the start of a sentence
-    remedy: str  # what to do, as sentences
+    problem: str  # what is wrong, as the start of a sentence (in the user's language)
+    remedy: str  # what to do, as sentences (in the user's language)
 
     @property
     def message(self) -> str:
-        return f"{self.problem}, so chatdesk shows your chats read-only. {self.remedy}"
+        return tr(
+            "{problem}, so chatdesk shows your chats read-only. {remedy}",
+            problem=self.problem,
+            remedy=self.remedy,
+        )
 
     def error(self) -> StorageError:
         return StorageError(self.message)
@@ -107,9 +112,16 @@ def read_only_uri(database: Path) -> str:
 def _full(data_dir: Path, free: int) -> WriteBlocked:
     return WriteBlocked(
         "full",
-        f"The disk that holds your chats ({data_dir}) is full ({format_size(free)} free)",
-        f"Free at least {format_size(ROOM_WANTED)} there and chatdesk saves again by itself; "
-        "nothing saved is lost, and what you are writing stays where you wrote it.",
+        tr(
+            "The disk that holds your chats ({folder}) is full ({free} free)",
+            folder=data_dir,
+            free=format_size(free),
+        ),
+        tr(
+            "Free at least {size} there and chatdesk saves again by itself; "
+            "nothing saved is lost, and what you are writing stays where you wrote it.",
+            size=format_size(ROOM_WANTED),
+        ),
     )
 
 
@@ -117,10 +129,16 @@ def _read_only(data_dir: Path, error: OSError) -> WriteBlocked:
     reason = error.strerror or str(error)
     return WriteBlocked(
         "read_only",
-        f"The folder that holds your chats ({data_dir}) cannot be written ({reason})",
-        "Make it writable, or move the data folder to a place you can write (--data-dir or "
-        "CHATDESK_DATA_DIR), and chatdesk saves again by itself; nothing saved is lost, and "
-        "what you are writing stays where you wrote it.",
+        tr(
+            "The folder that holds your chats ({folder}) cannot be written ({reason})",
+            folder=data_dir,
+            reason=reason,
+        ),
+        tr(
+            "Make it writable, or move the data folder to a place you can write (--data-dir or "
+            "CHATDESK_DATA_DIR), and chatdesk saves again by itself; nothing saved is lost, and "
+            "what you are writing stays where you wrote it."
+        ),
     )
 
 
@@ -135,11 +153,22 @@ def open_read_only(paths: Paths, settings: Settings, blocked: WriteBlocked) -> S
     try:
         revision = stored_revision(database, uri)
     except ChatdeskError as error:
-        raise StorageError(f"{blocked.problem}, and {error}. {blocked.remedy}") from error
+        raise StorageError(
+            tr(
+                "{problem}, and {error}. {remedy}",
+                problem=blocked.problem,
+                error=error,
+                remedy=blocked.remedy,
+            )
+        ) from error
     if revision != HEAD_REVISION:
         raise StorageError(
-            f"{blocked.problem}, and the chats there were saved by another version of "
-            f"chatdesk: they must be upgraded before they can be shown. {blocked.remedy}"
+            tr(
+                "{problem}, and the chats there were saved by another version of "
+                "chatdesk: they must be upgraded before they can be shown. {remedy}",
+                problem=blocked.problem,
+                remedy=blocked.remedy,
+            )
         )
     timeout = settings.storage.busy_timeout_ms
     engine = sqlite_engine(database, busy_timeout_ms=timeout, read_only_uri=uri)

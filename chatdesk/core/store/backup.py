@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from chatdesk.core.errors import ChatdeskError, failure_reason
+from chatdesk.core.i18n import tr
 from chatdesk.core.paths import DataDirError, ensure_private_dir
 from chatdesk.core.store import scheduled
 from chatdesk.core.store.backup_failure import (
@@ -128,7 +129,9 @@ def make_backup(source: Path, target: Path) -> Path:
 
     The source is only read. Whatever fails (a full disk included), no partial copy is left."""
     if target.exists():
-        raise BackupError(f"backup target {target} already exists; nothing was written")
+        raise BackupError(
+            tr("backup target {target} already exists; nothing was written", target=target)
+        )
     _prepare_folder(target.parent)
     partial = target.with_name(target.name + ".partial")
     try:
@@ -144,7 +147,13 @@ def make_backup(source: Path, target: Path) -> Path:
             src.close()
         problems = integrity_problems(partial)
         if problems:
-            raise BackupError(f"backup of {source} did not verify: {'; '.join(problems[:3])}")
+            raise BackupError(
+                tr(
+                    "backup of {source} did not verify: {problems}",
+                    source=source,
+                    problems="; ".join(problems[:3]),
+                )
+            )
         copy_blobs(partial, source.parent / BLOBS, target.parent / BLOBS)
         os.replace(partial, target)
     except (OSError, sqlite3.Error) as error:
@@ -161,9 +170,13 @@ def _prepare_folder(folder: Path) -> None:
         cause = error.__cause__
         reason = getattr(cause, "strerror", None) or str(cause or error)
         if isinstance(cause, FileExistsError | NotADirectoryError):
-            reason = "a file is in the way of the folder"
+            reason = tr("a file is in the way of the folder")
         raise BackupError(
-            f"cannot write backups to {folder}: {reason}. Nothing was changed."
+            tr(
+                "cannot write backups to {folder}: {reason}. Nothing was changed.",
+                folder=folder,
+                reason=reason,
+            )
         ) from error
 
 
@@ -180,14 +193,19 @@ def _failure(source: Path, target: Path, error: OSError | sqlite3.Error) -> str:
         except OSError:
             free, needed = 0, 0
         if full or free < needed:
-            return (
-                f"the disk is full, so the backup of {source} could not be written to "
-                f"{target.parent}. The database was not changed and no partial copy was left; "
-                "free some space and try again."
+            return tr(
+                "the disk is full, so the backup of {source} could not be written "
+                "to {parent}. The database was not changed and no partial copy was "
+                "left; free some space and try again.",
+                source=source,
+                parent=target.parent,
             )
-    return (
-        f"could not back up {source} to {target}: {text}. The database was not changed and no "
-        "partial copy was left."
+    return tr(
+        "could not back up {source} to {target}: {text}. The database was "
+        "not changed and no partial copy was left.",
+        source=source,
+        target=target,
+        text=text,
     )
 
 
@@ -275,15 +293,21 @@ class Backups:
         target = make_backup(self.database, self.folder / backup_name(label))
         info = backup_info(target)
         if info is None:
-            raise BackupError(f"the backup {target} disappeared as soon as it was written")
+            raise BackupError(
+                tr("the backup {target} disappeared as soon as it was written", target=target)
+            )
         return info
 
     def _schedule(self, backup: Path) -> None:
         problems = integrity_problems(backup) if backup.is_file() else []
         if problems:
             raise BackupError(
-                f"the backup {backup.name} is damaged ({problems[0]}); choose another one. "
-                "Nothing was scheduled."
+                tr(
+                    "the backup {backup} is damaged ({problem}); choose another one. "
+                    "Nothing was scheduled.",
+                    backup=backup.name,
+                    problem=problems[0],
+                )
             )
         scheduled.schedule_restore(self.database.parent, backup)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from chatdesk.core.config import save_private_text
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import ntr
 
 log = logging.getLogger("chatdesk.store")
 
@@ -31,8 +32,13 @@ class BackupFailure:
 
     def describe(self) -> str:
         when = self.since.astimezone().strftime("%Y-%m-%d %H:%M")
-        times = "once" if self.attempts == 1 else f"{self.attempts} times in a row"
-        return f"automatic backups have failed since {when} ({times}): {self.reason}"
+        return ntr(
+            "automatic backups have failed since {when} (once): {reason}",
+            "automatic backups have failed since {when} ({n} times in a row): {reason}",
+            self.attempts,
+            when=when,
+            reason=self.reason,
+        )
 
 
 class _RecordError(ChatdeskError):
@@ -52,7 +58,12 @@ def remember_failure(data_dir: Path, reason: str, now: datetime) -> BackupFailur
         {"reason": reason, "since": failure.since.isoformat(), "attempts": failure.attempts}
     )
     try:
-        save_private_text(data_dir / FAILURE_FILE, text + "\n", _RecordError, "the backup failure")
+        save_private_text(
+            data_dir / FAILURE_FILE,
+            text + "\n",
+            _RecordError,
+            "cannot save the backup failure to {path}: {reason}",  # logged, not shown
+        )
     except _RecordError as error:
         log.warning("%s", error)
     return failure

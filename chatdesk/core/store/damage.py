@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chatdesk.core.config import replace_file_atomically
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.backup import BackupInfo, is_damage
 from chatdesk.core.store.store import StorageError
@@ -48,21 +49,30 @@ class DatabaseDamaged(StorageError):
         super().__init__(self._message())
 
     def _message(self) -> str:
-        more = f" (and {len(self.problems) - 1} more problems)" if len(self.problems) > 1 else ""
+        others = len(self.problems) - 1
+        more = ntr(" (and {n} more problem)", " (and {n} more problems)", others) if others else ""
         where = (
-            f"The damaged files were moved, untouched, to {self.damaged_dir}."
+            tr("The damaged files were moved, untouched, to {folder}.", folder=self.damaged_dir)
             if self.damaged_dir
-            else "It was left in place: close every other chatdesk window and command first."
+            else tr("It was left in place: close every other chatdesk window and command first.")
         )
         newest = (
-            f"the newest verified backup, from {self.backup.created_at:%Y-%m-%d %H:%M} UTC"
+            tr(
+                "the newest verified backup, from {when} UTC",
+                when=f"{self.backup.created_at:%Y-%m-%d %H:%M}",
+            )
             if self.backup
-            else "a backup (there is none yet)"
+            else tr("a backup (there is none yet)")
         )
-        return (
-            f"the database {self.database} is damaged: {self.problems[0]}{more}. {where} "
-            f"To go on, run `chatdesk db restore` to put back {newest}, or `chatdesk db recover` "
-            "to build a new database from everything that can still be read."
+        return tr(
+            "the database {database} is damaged: {problem}{more}. {where} "
+            "To go on, run `chatdesk db restore` to put back {newest}, or `chatdesk db recover` "
+            "to build a new database from everything that can still be read.",
+            database=self.database,
+            problem=self.problems[0],
+            more=more,
+            where=where,
+            newest=newest,
         )
 
 
@@ -112,7 +122,7 @@ def unresolved(paths: Paths) -> DamageRecord | None:
             continue
         if record.get("resolved") is None:
             problems = record.get("problems")
-            listed = problems if isinstance(problems, list) and problems else ["unknown damage"]
+            listed = problems if isinstance(problems, list) and problems else [tr("unknown damage")]
             return DamageRecord(folder, tuple(str(p) for p in listed))
         return None
     return None

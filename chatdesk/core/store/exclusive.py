@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from chatdesk.core.errors import Busy
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.locking import lock
@@ -43,8 +44,9 @@ def maintenance_lock(run_dir: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def database_alone(paths: Paths, what: str) -> Iterator[InstanceLock]:
-    """The database to ourselves for `what` ("restore a backup"): DatabaseInUse when another
-    chatdesk (a window or a command) is running on this data folder."""
+    """The database to ourselves for `what` (a marked phrase: "restore a backup"):
+    DatabaseInUse when another chatdesk (a window or a command) is running on this data
+    folder."""
     instance = InstanceLock(paths.run_dir)
     try:
         with maintenance_lock(paths.run_dir):
@@ -56,11 +58,22 @@ def database_alone(paths: Paths, what: str) -> Iterator[InstanceLock]:
 
 def refuse_others(instance: InstanceLock, what: str) -> None:
     alive = len(instance.others().alive)
-    if alive:
-        processes = (
-            "another chatdesk process is" if alive == 1 else f"{alive} chatdesk processes are"
-        )
+    if alive == 1:
         raise DatabaseInUse(
-            f"cannot {what}: {processes} using the database (a window or a command). "
-            "Close chatdesk everywhere and try again; nothing was changed."
+            tr(
+                "cannot {what}: another chatdesk process is using the database (a window or a "
+                "command). Close chatdesk everywhere and try again; nothing was changed.",
+                what=tr(what),
+            )
+        )
+    if alive:
+        raise DatabaseInUse(
+            ntr(
+                "cannot {what}: {n} chatdesk process is using the database (a window or a "
+                "command). Close chatdesk everywhere and try again; nothing was changed.",
+                "cannot {what}: {n} chatdesk processes are using the database (a window or a "
+                "command). Close chatdesk everywhere and try again; nothing was changed.",
+                alive,
+                what=tr(what),
+            )
         )

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect, text
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import package_data
 from chatdesk.core.store.backup import backup_name, make_backup
 from chatdesk.core.store.engine import sqlite_engine, writer
@@ -44,7 +45,13 @@ def alembic_config(script_location: Path | None = None) -> Config:
 def head_revision(script_location: Path | None = None) -> str:
     heads = ScriptDirectory.from_config(alembic_config(script_location)).get_heads()
     if len(heads) != 1:
-        raise MigrationFailed(f"the migration history has {len(heads)} heads; expected one")
+        raise MigrationFailed(
+            ntr(
+                "the migration history has {n} head; expected one",
+                "the migration history has {n} heads; expected one",
+                len(heads),
+            )
+        )
     return heads[0]
 
 
@@ -58,9 +65,13 @@ def check_revision_known(current: str | None, script_location: Path | None = Non
     script = ScriptDirectory.from_config(alembic_config(script_location))
     if not _known(script, current):
         raise DatabaseTooNew(
-            f"this database has schema revision {current}, which this chatdesk does not know: "
-            "it was written by a newer chatdesk. Install the newer chatdesk again, or point "
-            "--data-dir at another folder. The database was not changed."
+            tr(
+                "this database has schema revision {current}, which this chatdesk "
+                "does not know: it was written by a newer chatdesk. Install the "
+                "newer chatdesk again, or point --data-dir at another folder. The "
+                "database was not changed.",
+                current=current,
+            )
         )
 
 
@@ -112,14 +123,22 @@ def _upgrade_in_one_transaction(engine: Engine, script_location: Path | None) ->
                 broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise MigrationFailed(
-                        f"migration would leave {len(broken)} broken references; not applied"
+                        ntr(
+                            "migration would leave {n} broken reference; not applied",
+                            "migration would leave {n} broken references; not applied",
+                            len(broken),
+                        )
                     )
         except ChatdeskError:
             raise
         except Exception as error:
             raise MigrationFailed(
-                f"database migration failed and was rolled back ({type(error).__name__}: "
-                f"{error}); your data is unchanged"
+                tr(
+                    "database migration failed and was rolled back ({kind}: "
+                    "{error}); your data is unchanged",
+                    kind=type(error).__name__,
+                    error=error,
+                )
             ) from error
 
 

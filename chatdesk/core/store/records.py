@@ -21,6 +21,7 @@ from typing import Any, cast
 from sqlalchemy import JSON, Boolean, Column, Enum, Float, Integer, LargeBinary, String, Table, Uuid
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import (
     Assistant,
     Attachment,
@@ -64,7 +65,7 @@ def _encode(value: Any) -> Any:
 def from_json(table: Table, record: Any) -> dict[str, Any]:
     """The row `record` describes, every column filled (absent ones with their default)."""
     if not isinstance(record, dict):
-        raise BadRecord(f"a {table.name} record is not an object")
+        raise BadRecord(tr("a {name} record is not an object", name=table.name))
     row: dict[str, Any] = {}
     for column in table.columns:
         if column.name in record and record[column.name] is not None:
@@ -90,8 +91,10 @@ def _default(column: Column[Any], record: Mapping[str, Any] | None) -> Any:
         return default.arg
     if column.nullable or record is None:
         return None
-    state = "null" if column.name in record else "missing"
-    raise BadRecord(f"{column.table.name}.{column.name} is {state}")
+    where = f"{column.table.name}.{column.name}"
+    if column.name in record:
+        raise BadRecord(tr("{where} is null", where=where))
+    raise BadRecord(tr("{where} is missing", where=where))
 
 
 def _decode(column: Column[Any], value: Any) -> Any:
@@ -120,7 +123,7 @@ def _decode(column: Column[Any], value: Any) -> Any:
             return _typed(value, dict | list, where)
     except (ValueError, binascii.Error) as error:
         raise BadRecord(f"{where}: {error}") from None
-    raise BadRecord(f"{where}: no JSON form for {kind!r}")
+    raise BadRecord(tr("{where}: no JSON form for {kind}", where=where, kind=repr(kind)))
 
 
 def _text(value: Any, where: str) -> str:
@@ -129,18 +132,20 @@ def _text(value: Any, where: str) -> str:
 
 def _integer(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRecord(f"{where} is not an integer")
+        raise BadRecord(tr("{where} is not an integer", where=where))
     return value
 
 
 def _typed(value: Any, kind: Any, where: str) -> Any:
     if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
-        raise BadRecord(f"{where} has the wrong type ({type(value).__name__})")
+        raise BadRecord(
+            tr("{where} has the wrong type ({kind})", where=where, kind=type(value).__name__)
+        )
     return value
 
 
 def _time(text: str, where: str) -> datetime:
     moment = datetime.fromisoformat(text)
     if moment.tzinfo is None:
-        raise BadRecord(f"{where} has no UTC offset")
+        raise BadRecord(tr("{where} has no UTC offset", where=where))
     return moment

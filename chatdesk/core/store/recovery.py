@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.paths import Paths, create_private_file
 from chatdesk.core.store import damage
 from chatdesk.core.store.backup import integrity_problems
 from chatdesk.core.store.exclusive import database_alone
-from chatdesk.core.store.salvage import SalvageReport, salvage
+from chatdesk.core.store.salvage import RECOVERED_TITLE, SalvageReport, salvage
 
 log = logging.getLogger("chatdesk.store")
 
@@ -44,27 +45,43 @@ class RecoveryReport:
         refused = sum(t.refused for t in self.salvage.tables.values())
         stretches = sum(t.damaged_stretches for t in self.salvage.tables.values())
         lines = [
-            f"recovered {self.salvage.copied:,} rows into {self.database} ({counts or 'none'})",
-            f"the damaged files are kept, untouched, in {self.damaged_dir}",
+            ntr(
+                "recovered {n:,} row into {database} ({counts})",
+                "recovered {n:,} rows into {database} ({counts})",
+                self.salvage.copied,
+                database=self.database,
+                counts=counts or tr("none"),
+            ),
+            tr("the damaged files are kept, untouched, in {folder}", folder=self.damaged_dir),
         ]
         if stretches or refused or self.salvage.unreadable_tables:
-            lost = (
-                f"{stretches} damaged stretches were skipped and {refused} rows could not be used"
+            lost = ntr(
+                "{n} damaged stretch was skipped and {rows} could not be used",
+                "{n} damaged stretches were skipped and {rows} could not be used",
+                stretches,
+                rows=ntr("{n} row", "{n} rows", refused),
             )
             if self.salvage.unreadable_tables:
-                lost += f"; unreadable tables: {', '.join(self.salvage.unreadable_tables)}"
+                lost += tr(
+                    "; unreadable tables: {tables}",
+                    tables=", ".join(self.salvage.unreadable_tables),
+                )
             lines.append(lost)
         if self.salvage.recreated_threads:
             lines.append(
-                f"{self.salvage.recreated_threads} threads had lost their own row and are "
-                "titled 'Recovered chat'"
+                ntr(
+                    "{n} thread had lost its own row and is titled '{title}'",
+                    "{n} threads had lost their own row and are titled '{title}'",
+                    self.salvage.recreated_threads,
+                    title=tr(RECOVERED_TITLE),
+                )
             )
         return "\n".join(lines)
 
 
 def recover_database(paths: Paths, *, now: datetime | None = None) -> RecoveryReport:
     now = now or datetime.now(UTC)
-    with database_alone(paths, "recover the database"):
+    with database_alone(paths, mark("recover the database")):
         record = _damaged(paths, now)
         report = _rebuild(paths, record)
         damage.mark_resolved(record, "recovered", now)
@@ -78,13 +95,18 @@ def _damaged(paths: Paths, now: datetime) -> damage.DamageRecord:
         problems = integrity_problems(database)
         if not problems:
             raise InvalidRequest(
-                f"{database} passes its integrity check: there is nothing to recover. "
-                "To go back to a backup, use `chatdesk db restore`."
+                tr(
+                    "{database} passes its integrity check: there is nothing to recover. "
+                    "To go back to a backup, use `chatdesk db restore`.",
+                    database=database,
+                )
             )
         return damage.DamageRecord(damage.set_aside(paths, problems, now), tuple(problems))
     record = damage.unresolved(paths)
     if record is None:
-        raise NotFound(f"there is no damaged database to recover in {paths.data_dir}")
+        raise NotFound(
+            tr("there is no damaged database to recover in {folder}", folder=paths.data_dir)
+        )
     return record
 
 
@@ -105,13 +127,19 @@ def _rebuild(paths: Paths, record: damage.DamageRecord) -> RecoveryReport:
         found = salvage(copy, fresh)
         problems = integrity_problems(fresh)
         if problems:
-            raise RecoveryFailed(f"the recovered database did not verify: {problems[0]}")
+            raise RecoveryFailed(
+                tr("the recovered database did not verify: {problem}", problem=problems[0])
+            )
         os.replace(fresh, paths.database)
     except (OSError, sqlite3.Error) as error:
         reason = getattr(error, "strerror", None) or str(error)
         raise RecoveryFailed(
-            f"could not build the recovered database: {reason}. The damaged "
-            f"files in {record.folder} were not changed; free some space and try again."
+            tr(
+                "could not build the recovered database: {reason}. The damaged "
+                "files in {folder} were not changed; free some space and try again.",
+                reason=reason,
+                folder=record.folder,
+            )
         ) from error
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

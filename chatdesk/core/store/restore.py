@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store import damage, scheduled
 from chatdesk.core.store.backup import (
@@ -49,7 +50,7 @@ def restore_backup(
     paths: Paths, backup: Path | None = None, *, now: datetime | None = None
 ) -> RestoreReport:
     """Restore `backup` (default: the newest backup that verifies) as the database."""
-    with database_alone(paths, "restore a backup"):
+    with database_alone(paths, mark("restore a backup")):
         return restore_alone(paths, backup, now or datetime.now(UTC))
 
 
@@ -62,14 +63,16 @@ def restore_alone(paths: Paths, backup: Path | None, now: datetime) -> RestoreRe
     try:
         make_backup(chosen, staged)
     except BackupError as error:
-        raise RestoreFailed(f"could not copy the backup in: {error}") from error
+        raise RestoreFailed(tr("could not copy the backup in: {error}", error=error)) from error
     try:
         moved = _set_aside(paths.database, f".before-restore-{now:%Y%m%dT%H%M%SZ}")
         try:
             os.replace(staged, paths.database)
         except OSError as error:
             _put_back(moved)
-            raise RestoreFailed(f"could not put the backup in place: {error}") from error
+            raise RestoreFailed(
+                tr("could not put the backup in place: {error}", error=error)
+            ) from error
     finally:
         staged.unlink(missing_ok=True)
     aside = tuple(target for _, target in moved)
@@ -87,8 +90,11 @@ def newest_verified(folder: Path) -> Path:
             return info.path
         log.warning("skipping the damaged backup %s", info.path)
     raise RestoreFailed(
-        f"there is no verified backup in {folder} to restore. Nothing was changed; "
-        "`chatdesk db recover` builds a database from what can still be read."
+        tr(
+            "there is no verified backup in {folder} to restore. Nothing was changed; "
+            "`chatdesk db recover` builds a database from what can still be read.",
+            folder=folder,
+        )
     )
 
 
@@ -108,8 +114,11 @@ def apply_scheduled(paths: Paths, instance: InstanceLock, now: datetime) -> Rest
     except ChatdeskError as error:
         scheduled.cancel_scheduled_restore(paths.data_dir)
         raise RestoreFailed(
-            f"the restore you asked for could not be done: {error} Your database was not "
-            "changed and the request was removed; start chatdesk again to go on with it."
+            tr(
+                "the restore you asked for could not be done: {error} Your database was not "
+                "changed and the request was removed; start chatdesk again to go on with it.",
+                error=error,
+            )
         ) from error
     scheduled.cancel_scheduled_restore(paths.data_dir)
     return report
@@ -117,14 +126,20 @@ def apply_scheduled(paths: Paths, instance: InstanceLock, now: datetime) -> Rest
 
 def _checked(paths: Paths, backup: Path) -> Path:
     if not backup.is_file():
-        raise NotFound(f"no backup at {backup}; nothing was changed")
+        raise NotFound(tr("no backup at {backup}; nothing was changed", backup=backup))
     if backup.resolve() == paths.database.resolve():
-        raise RestoreFailed(f"{backup} is the database itself, not a backup; nothing was changed")
+        raise RestoreFailed(
+            tr("{backup} is the database itself, not a backup; nothing was changed", backup=backup)
+        )
     problems = integrity_problems(backup)
     if problems:
         raise RestoreFailed(
-            f"the backup {backup} is damaged ({problems[0]}); choose another one. "
-            "Nothing was changed."
+            tr(
+                "the backup {backup} is damaged ({problem}); choose another one. "
+                "Nothing was changed.",
+                backup=backup,
+                problem=problems[0],
+            )
         )
     _refuse_unknown_schema(backup)
     return backup
@@ -136,12 +151,17 @@ def _refuse_unknown_schema(backup: Path) -> None:
     try:
         revision = stored_revision(backup)
         if revision is None:
-            raise RestoreFailed(f"{backup} is not a chatdesk database; nothing was changed")
+            raise RestoreFailed(
+                tr("{backup} is not a chatdesk database; nothing was changed", backup=backup)
+            )
         migrate.check_revision_known(revision)
     except migrate.DatabaseTooNew as error:
         raise RestoreFailed(
-            f"the backup {backup.name} was written by a newer chatdesk; install that version "
-            "to restore it. Nothing was changed."
+            tr(
+                "the backup {backup} was written by a newer chatdesk; install that version "
+                "to restore it. Nothing was changed.",
+                backup=backup.name,
+            )
         ) from error
 
 
@@ -157,7 +177,9 @@ def _set_aside(database: Path, suffix: str) -> list[tuple[Path, Path]]:
                 moved.append((source, target))
     except OSError as error:
         _put_back(moved)
-        raise RestoreFailed(f"could not set the current database aside: {error}") from error
+        raise RestoreFailed(
+            tr("could not set the current database aside: {error}", error=error)
+        ) from error
     return moved
 
 
@@ -168,6 +190,12 @@ def _put_back(moved: list[tuple[Path, Path]]) -> None:
 
 def describe(report: RestoreReport) -> str:
     info = backup_info(report.backup)
-    when = f" (from {info.created_at:%Y-%m-%d %H:%M} UTC)" if info else ""
-    aside = f"; the previous database was kept as {report.set_aside[0]}" if report.set_aside else ""
-    return f"restored {report.backup.name}{when}{aside}"
+    when = tr(" (from {when} UTC)", when=f"{info.created_at:%Y-%m-%d %H:%M}") if info else ""
+    aside = (
+        tr("; the previous database was kept as {files}", files=report.set_aside[0])
+        if report.set_aside
+        else ""
+    )
+    # translators: {when} is " (from 2024-05-01 10:00 UTC)" or empty; {aside} is "; the
+    # previous database was kept as …" or empty
+    return tr("restored {backup}{when}{aside}", backup=report.backup.name, when=when, aside=aside)

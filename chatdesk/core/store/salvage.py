@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store.backup import is_damage
 
 BATCH = 200
@@ -220,6 +221,9 @@ def _mend_messages(dst: sqlite3.Connection, report: SalvageReport) -> None:
     )
 
 
+RECOVERED_TITLE = mark("Recovered chat")  # a thread made for messages whose thread was lost
+
+
 def _recreate_thread(dst: sqlite3.Connection, thread_id: str) -> bool:
     first, last = dst.execute(
         "SELECT min(created_at), max(created_at) FROM messages WHERE thread_id = ?", (thread_id,)
@@ -227,8 +231,8 @@ def _recreate_thread(dst: sqlite3.Connection, thread_id: str) -> bool:
     try:
         dst.execute(
             "INSERT INTO threads (id, title, created_at, updated_at, last_activity_at) "
-            "VALUES (?, 'Recovered chat', ?, ?, ?)",
-            (thread_id, first, last, last),
+            "VALUES (?, ?, ?, ?, ?)",
+            (thread_id, tr(RECOVERED_TITLE), first, last, last),
         )
     except sqlite3.Error:  # a schema this code does not know: its messages are dropped below
         return False

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from chatdesk.core.config import save_private_text
 from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.i18n import mark, tr
 
 REQUEST_FILE = "restore-request.json"
 
@@ -23,10 +24,13 @@ class RestoreRequestError(ChatdeskError):
 
 def schedule_restore(data_dir: Path, backup: Path) -> None:
     if not backup.is_file():
-        raise NotFound(f"no backup at {backup}; nothing was scheduled")
+        raise NotFound(tr("no backup at {backup}; nothing was scheduled", backup=backup))
     text = json.dumps({"backup": str(backup), "requested_at": datetime.now(UTC).isoformat()})
     save_private_text(
-        data_dir / REQUEST_FILE, text + "\n", RestoreRequestError, "the restore request"
+        data_dir / REQUEST_FILE,
+        text + "\n",
+        RestoreRequestError,
+        mark("cannot save the restore request to {path}: {reason}"),
     )
 
 
@@ -40,7 +44,11 @@ def scheduled_restore(data_dir: Path) -> Path | None:
         return None
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise RestoreRequestError(
-            f"the restore request {path} cannot be read ({error}); delete it to start normally"
+            tr(
+                "the restore request {path} cannot be read ({error}); delete it to start normally",
+                path=path,
+                error=error,
+            )
         ) from error
 
 

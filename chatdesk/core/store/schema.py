@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 
 HEAD_REVISION = "0012"
 
@@ -40,6 +41,8 @@ def stored_revision(database: Path, uri: str | None = None) -> str | None:
         found = connection.execute("SELECT version_num FROM alembic_version").fetchone()
         return str(found[0]) if found else None
     except sqlite3.DatabaseError as error:
-        raise ChatdeskError(f"{database} cannot be read as a database: {error}") from error
+        raise ChatdeskError(
+            tr("{database} cannot be read as a database: {error}", database=database, error=error)
+        ) from error
     finally:
         connection.close()

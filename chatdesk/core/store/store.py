@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import Busy, ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths, create_private_file, ensure_private_dir
 from chatdesk.core.store import changes
 from chatdesk.core.store.changes import WriteHook
@@ -253,10 +254,15 @@ def free_space(folder: Path) -> int | None:
 def disk_full(database: Path, free: int) -> ChatdeskError:
     """A full disk, in words that say which disk, how full, and what to do."""
     return StorageError(
-        f"the disk that holds your chats ({database.parent}) is full ({format_size(free)} "
-        f"free), so chatdesk cannot save. Free at least {format_size(ROOM_WANTED)} there and "
-        "try again: everything saved before is intact, and a message you were writing stays "
-        "where you wrote it."
+        tr(
+            "the disk that holds your chats ({folder}) is full ({free} free), "
+            "so chatdesk cannot save. Free at least {size} there and try "
+            "again: everything saved before is intact, and a message you were "
+            "writing stays where you wrote it.",
+            folder=database.parent,
+            free=format_size(free),
+            size=format_size(ROOM_WANTED),
+        )
     )
 
 
@@ -269,37 +275,50 @@ def primary_code(error: BaseException) -> int | None:
 
 def _full(_: str) -> ChatdeskError:
     return StorageError(
-        "the disk is full, so chatdesk cannot save. Free some space and try again; "
-        "everything saved before is intact."
+        tr(
+            "the disk is full, so chatdesk cannot save. Free some space and "
+            "try again; everything saved before is intact."
+        )
     )
 
 
 def _busy(_: str) -> ChatdeskError:
-    return Busy("the database is busy in another chatdesk process; try again in a moment.")
+    return Busy(tr("the database is busy in another chatdesk process; try again in a moment."))
 
 
 def _read_only(_: str) -> ChatdeskError:
-    return StorageError("the database is read-only; check the permissions of the data folder.")
+    return StorageError(tr("the database is read-only; check the permissions of the data folder."))
 
 
 def _damaged(text: str) -> ChatdeskError:
     return StorageError(
-        f"the database file is damaged ({text}). It was left untouched; run "
-        "`chatdesk db restore` (the newest verified backup) or `chatdesk db recover`."
+        tr(
+            "the database file is damaged ({text}). It was left untouched; run "
+            "`chatdesk db restore` (the newest verified backup) or `chatdesk "
+            "db recover`.",
+            text=text,
+        )
     )
 
 
 def _unreachable(text: str) -> ChatdeskError:
     return StorageError(
-        f"the database cannot be opened ({text}); check that the data folder exists, is on a "
-        "connected drive and can be written by you."
+        tr(
+            "the database cannot be opened ({text}); check that the data "
+            "folder exists, is on a connected drive and can be written by you.",
+            text=text,
+        )
     )
 
 
 def _io(text: str) -> ChatdeskError:
     return StorageError(
-        f"the disk failed to read or write the database ({text}). Check that the drive is "
-        "connected and healthy; nothing that was not saved before was kept."
+        tr(
+            "the disk failed to read or write the database ({text}). Check "
+            "that the drive is connected and healthy; nothing that was not "
+            "saved before was kept.",
+            text=text,
+        )
     )
 
 
@@ -362,9 +381,15 @@ def refuse_foreign_file(database: Path) -> None:
     except FileNotFoundError:
         return
     except OSError as error:
-        raise StorageError(f"cannot read {database}: {error.strerror}") from error
+        raise StorageError(
+            tr("cannot read {database}: {reason}", database=database, reason=error.strerror)
+        ) from error
     if header and header != _SQLITE_HEADER:
         raise StorageError(
-            f"{database} is not a chatdesk database (or it is damaged). It was left untouched; "
-            "move it away or choose another folder with --data-dir."
+            tr(
+                "{database} is not a chatdesk database (or it is damaged). It was "
+                "left untouched; move it away or choose another folder with "
+                "--data-dir.",
+                database=database,
+            )
         )

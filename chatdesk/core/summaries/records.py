@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.views import SummaryView
 from chatdesk.core.errors import NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import Message, Summary, Thread
 
 S = Summary.__table__
@@ -45,7 +46,7 @@ def candidates(session: Session, thread_id: uuid.UUID) -> list[Candidate]:
 def summary_row(session: Session, summary_id: uuid.UUID) -> Summary:
     row = session.get(Summary, summary_id)
     if row is None:
-        raise NotFound(f"no summary with id {summary_id}")
+        raise NotFound(tr("no summary with id {summary_id}", summary_id=summary_id))
     return row
 
 

@@ -32,6 +32,7 @@ from chatdesk.core.chat.views import SummaryView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -148,7 +149,7 @@ class Summarizer:
                 self._events.publish(SummaryCreated(view))
         except asyncio.CancelledError:
             if started:
-                self._events.publish(SummaryFailed(thread_id, "Stopped."))
+                self._events.publish(SummaryFailed(thread_id, tr("Stopped.")))
             raise
         except Exception as error:
             self._failed(thread_id, error)
@@ -260,7 +261,7 @@ class Summarizer:
         )
         content = content.strip()
         if not content:
-            raise ProviderError(ErrorKind.PROTOCOL, "The model returned an empty summary.")
+            raise ProviderError(ErrorKind.PROTOCOL, tr("The model returned an empty summary."))
         tokens = await self._counting.count_message(
             job.setups.thread.model, context_message(content)
         )

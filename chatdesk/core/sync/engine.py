@@ -32,6 +32,7 @@ from sqlalchemy.types import NullType
 from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged
 from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.store.models import (
     SyncField,
     SyncNote,
@@ -186,7 +187,7 @@ class SyncEngine:
     def round(self) -> SyncStatus:
         """Teams, then push everything pending, then pull every team (blocking)."""
         if self._link is None:
-            self._set_status("off", "no team server is set up")
+            self._set_status("off", tr("no team server is set up"))
             return self._status
         return self._round(self._link, lambda: True)
 
@@ -235,17 +236,27 @@ class SyncEngine:
                 raise SyncUnavailable(reason) from error
             self._set_status("error", reason, wanted)
             if _is_database_error(error):
-                raise SyncRefused(f"the team server refused a change: {reason}") from error
+                raise SyncRefused(
+                    tr("the team server refused a change: {reason}", reason=reason)
+                ) from error
             raise
         refused = sum(self.files.over_quota.values())
-        detail = f"{refused} attachment file(s) over the team's quota" if refused else ""
+        detail = (
+            ntr(
+                "{n} attachment file over the team's quota",
+                "{n} attachment files over the team's quota",
+                refused,
+            )
+            if refused
+            else ""
+        )
         self._set_status("up to date", detail, wanted=wanted)
         return self._status
 
     def remote(self) -> Remote:
         """The connection rounds run on here, opened if needed (a push or a pull alone)."""
         if self._link is None:
-            raise InvalidRequest("no team server is set up")
+            raise InvalidRequest(tr("no team server is set up"))
         return self._link.open()
 
     def _drop_connection(self) -> None:

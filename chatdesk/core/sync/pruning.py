@@ -13,6 +13,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import Message, Status, Summary, SyncField, SyncOp, SyncTeam, Thread
 from chatdesk.core.sync.base import Team
 from chatdesk.core.sync.record import APPLYING
@@ -45,7 +46,7 @@ def forget_team(session: Session, team_id: uuid.UUID) -> None:
     session.execute(
         update(SyncOp)
         .where(SyncOp.team_id == team_id, SyncOp.state == "pending")
-        .values(state="rejected", last_error="you are no longer a member of this team")
+        .values(state="rejected", last_error=tr("you are no longer a member of this team"))
     )
     thread_ids = list(session.scalars(select(Thread.id).where(Thread.team_id == team_id)))
     forget_clocks(session, thread_ids)

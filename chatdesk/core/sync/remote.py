@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.base import (
     PendingOp,
@@ -196,17 +197,22 @@ class Remote:
             text = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
             if "password authentication failed" in text or "no password supplied" in text:
                 raise SyncRefused(
-                    f"the team server refused the login: {text}. Set the password with "
-                    "`chatdesk sync login` (or in ~/.pgpass)"
+                    tr(
+                        "the team server refused the login: {text}. Set the password with "
+                        "`chatdesk sync login` (or in ~/.pgpass)",
+                        text=text,
+                    )
                 ) from error
             if "is not permitted to log in" in text:  # removed from every team
                 raise SyncShutOut(
-                    "the team server no longer lets this login in: it was taken out of every "
-                    "team (or disabled). The team's chats left this machine; changes that had "
-                    "not reached the team are listed as refused. Ask the team's administrator "
-                    "to add you again."
+                    tr(
+                        "the team server no longer lets this login in: it was taken out of "
+                        "every team (or disabled). The team's chats left this machine; "
+                        "changes that had not reached the team are listed as refused. Ask "
+                        "the team's administrator to add you again."
+                    )
                 ) from error
-            raise SyncUnavailable(f"cannot reach the team server: {text}") from error
+            raise SyncUnavailable(tr("cannot reach the team server: {text}", text=text)) from error
         remote = cls(connection)
         try:
             remote.check_protocol()
@@ -236,14 +242,25 @@ class Remote:
         low, high = int(row[0]), int(row[1])
         if low > PROTOCOL:
             raise SyncRefused(
-                f"the team server speaks sync protocol {low}–{high}; this chatdesk speaks "
-                f"{PROTOCOL}. Update chatdesk to sync again (your work stays on this computer)."
+                tr(
+                    "the team server speaks sync protocol {low}–{high}; this chatdesk "
+                    "speaks {protocol}. Update chatdesk to sync again (your work stays "
+                    "on this computer).",
+                    low=low,
+                    high=high,
+                    protocol=PROTOCOL,
+                )
             )
         if high < PROTOCOL:
             raise SyncRefused(
-                f"the team server is older than this chatdesk (it speaks sync protocol {high}, "
-                f"this chatdesk {PROTOCOL}): its administrator brings it up to date with "
-                "`chatdesk server init`. Your work stays on this computer until then."
+                tr(
+                    "the team server is older than this chatdesk (it speaks sync "
+                    "protocol {high}, this chatdesk {protocol}): its administrator "
+                    "brings it up to date with `chatdesk server init`. Your work stays "
+                    "on this computer until then.",
+                    high=high,
+                    protocol=PROTOCOL,
+                )
             )
 
     def teams(self) -> list[Team]:
@@ -333,8 +350,11 @@ class Remote:
             found = self._one("SELECT chat.claim_node(%s, %s)", (uuid.UUID(node), PROTOCOL))
         except psycopg.errors.InsufficientPrivilege as error:
             raise SyncRefused(
-                "the team server says this login is in no team any more: nothing more is sent "
-                "from here until an administrator adds you to a team again"
+                tr(
+                    "the team server says this login is in no team any more: nothing "
+                    "more is sent from here until an administrator adds you to a team "
+                    "again"
+                )
             ) from error
         return int(found[0])
 
@@ -394,8 +414,11 @@ class Remote:
                 yield
         except psycopg.errors.UndefinedFunction as error:
             raise FilesUnsupported(
-                "the team server is older than team files: attachments' files are not shared "
-                "until its administrator runs `chatdesk server init` again"
+                tr(
+                    "the team server is older than team files: attachments' files are "
+                    "not shared until its administrator runs `chatdesk server init` "
+                    "again"
+                )
             ) from error
 
     # -- pull ------------------------------------------------------------------------------------
@@ -448,7 +471,9 @@ class Remote:
     def _one(self, query: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...]:
         row = self.connection.execute(query, params).fetchone()
         if row is None:
-            raise SyncRefused(f"the team server has no answer to {query.split()[1]!r}")
+            raise SyncRefused(
+                tr("the team server has no answer to {query}", query=repr(query.split()[1]))
+            )
         return tuple(row)
 
 

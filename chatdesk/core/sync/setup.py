@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.secrets import KeyStore
 
 if TYPE_CHECKING:
@@ -39,8 +40,13 @@ def conninfo(settings: SyncSettings) -> str:
         and not host.startswith("/")
     ):
         raise ChatdeskError(
-            f"sync.sslmode {settings.sslmode!r} would send your password and chats to {host} "
-            "unencrypted or unverified; use 'verify-full' for any server not on this machine."
+            tr(
+                "sync.sslmode {sslmode} would send your password and chats to "
+                "{host} unencrypted or unverified; use 'verify-full' for any "
+                "server not on this machine.",
+                sslmode=repr(settings.sslmode),
+                host=host,
+            )
         )
     values: dict[str, str | int] = {
         "host": host,

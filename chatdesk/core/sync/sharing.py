@@ -16,6 +16,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import Event, ThreadUpdated
 from chatdesk.core.chat.views import ThreadView
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import SyncTeam, Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.sync import rows as wire
@@ -46,15 +47,20 @@ class Sharing:
             team = session.get(SyncTeam, team_id)
             if team is None:
                 raise NotFound(
-                    f"not a member of team {team_id} (as of the last sync); sync and try again"
+                    tr(
+                        "not a member of team {team_id} (as of the last sync); sync and try again",
+                        team_id=team_id,
+                    )
                 )
             thread = session.get(Thread, thread_id)
             if thread is None:
-                raise NotFound(f"no thread with id {thread_id}")
+                raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
             if thread.team_id == team_id:
                 return
             if thread.team_id is not None:
-                raise InvalidRequest("this thread is shared with another team; stop sharing first")
+                raise InvalidRequest(
+                    tr("this thread is shared with another team; stop sharing first")
+                )
             self.recorder.shared = True
             thread.team_id = team_id
             session.flush()
@@ -73,7 +79,7 @@ class Sharing:
         def work(session: Session) -> None:
             thread = session.get(Thread, thread_id)
             if thread is None or thread.team_id is None:
-                raise InvalidRequest("this thread is not shared")
+                raise InvalidRequest(tr("this thread is not shared"))
             row = wire.thread_rows(session, [thread_id.hex])[thread_id.hex]
             clocks = wire.Clocks(session, "thread", [thread_id])
             row["deleted"] = True

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.model import ToolImage, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
@@ -131,8 +132,11 @@ class McpServer:
         except _Closed:
             # Never sent again by itself: the server may have run it before it went.
             raise ServerUnavailable(
-                f"{self.server} closed the connection during the call (it may have exited); "
-                "it starts again on the next call"
+                tr(
+                    "{server} closed the connection during the call (it may have "
+                    "exited); it starts again on the next call",
+                    server=self.server,
+                )
             ) from None
         return outcome_of(result)
 
@@ -148,7 +152,7 @@ class McpServer:
         except MCPError as error:
             if error.code != CONNECTION_CLOSED:
                 raise
-            self._failed("it closed the connection")
+            self._failed(tr("it closed the connection"))
             self._retry_at = 0.0  # a server that exited is started again at once, the first time
             await self._close()
             raise _Closed from None
@@ -165,7 +169,12 @@ class McpServer:
         wait = self._retry_at - time.monotonic()
         if wait > 0:
             raise ServerUnavailable(
-                f"{self.server} is not running ({self.last_error}); trying again in {wait:.0f} s"
+                tr(
+                    "{server} is not running ({error}); trying again in {wait} s",
+                    server=self.server,
+                    error=self.last_error,
+                    wait=f"{wait:.0f}",
+                )
             )
         self._ready = asyncio.get_running_loop().create_future()
         self._closing = asyncio.Event()
@@ -177,7 +186,9 @@ class McpServer:
         except TimeoutError:
             self._ready.cancel()  # nobody waits for it any more
             self._owner.cancel()
-            self._failed(f"it did not finish starting within {START_TIMEOUT:g} s")
+            self._failed(
+                tr("it did not finish starting within {seconds} s", seconds=f"{START_TIMEOUT:g}")
+            )
             raise ServerUnavailable(f"{self.server}: {self.last_error}") from None
         assert self._client is not None
         return self._client
@@ -205,7 +216,9 @@ class McpServer:
                         continue
                     reason = _reason(first or error)
                     if first is not None:
-                        reason += f" (nor over the older SSE transport: {_reason(error)})"
+                        reason += tr(
+                            " (nor over the older SSE transport: {reason})", reason=_reason(error)
+                        )
                     self._failed(reason)
                     log.info("MCP server %s ended: %s", self.server, reason)
                     return
@@ -386,6 +399,6 @@ def _reason(error: BaseException) -> str:
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
     if isinstance(error, FileNotFoundError):
-        return f"its command was not found ({error.filename or error})"
+        return tr("its command was not found ({command})", command=error.filename or error)
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.logs import register_secret
 from chatdesk.core.secrets import KeyStore, SessionKeys, origin_of
 from chatdesk.core.tools.servers import ServerConfig, Transport
@@ -32,8 +33,12 @@ class ServerSecrets:
             except ChatdeskError:
                 self._session.set(_key(config, name), origin, value)
                 notes.append(
-                    f"{config.name}: {name} is kept for this session only (no keyring); "
-                    "enter it again after a restart"
+                    tr(
+                        "{server}: {name} is kept for this session only (no keyring); enter "
+                        "it again after a restart",
+                        server=config.name,
+                        name=name,
+                    )
                 )
         return notes
 

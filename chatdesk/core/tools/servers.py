@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.tools.model import BUILT_IN
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$")
@@ -96,7 +97,7 @@ def parse_servers(data: object, *, imported: bool) -> ReadServers:
     their commands are not approved yet; entries of the tools file carry names only."""
     entries = _entries(data)
     if entries is None:
-        return ReadServers((), ("no servers found: expected an object of servers by name",))
+        return ReadServers((), (tr("no servers found: expected an object of servers by name"),))
     servers: list[ServerConfig] = []
     problems: list[str] = []
     for name, entry in entries.items():
@@ -104,7 +105,7 @@ def parse_servers(data: object, *, imported: bool) -> ReadServers:
         if server is None:
             problems.append(f"{name}: {problem}")
         elif any(s.name == server.name for s in servers):
-            problems.append(f"{name}: a server of that name is already listed")
+            problems.append(tr("{name}: a server of that name is already listed", name=name))
         else:
             servers.append(server)
     return ReadServers(tuple(servers), tuple(problems))
@@ -114,7 +115,9 @@ def parse_servers_text(text: str, *, imported: bool = True) -> ReadServers:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
-        return ReadServers((), (f"not JSON: {error.msg} (line {error.lineno})",))
+        return ReadServers(
+            (), (tr("not JSON: {error} (line {line})", error=error.msg, line=error.lineno),)
+        )
     return parse_servers(data, imported=imported)
 
 
@@ -166,19 +169,22 @@ def _entries(data: object) -> Mapping[str, Any] | None:
 
 def _server(name: str, entry: object, imported: bool) -> tuple[ServerConfig | None, str]:
     if not NAME.match(name) or name == BUILT_IN:
-        return None, "a name is letters, digits, '.', '_' or '-' (up to 48), and not 'chatdesk'"
+        return None, tr("a name is letters, digits, '.', '_' or '-' (up to 48), and not 'chatdesk'")
     if not isinstance(entry, dict):
-        return None, "not an object"
+        return None, tr("not an object")
     spelled = entry.get("type") or entry.get("transport")
     if spelled is None:
         transport = Transport.STDIO if "command" in entry else Transport.HTTP
     elif isinstance(spelled, str) and spelled.lower() in _SPELLINGS:
         transport = _SPELLINGS[spelled.lower()]
     else:
-        return None, f"unknown transport {spelled!r} (stdio, http, streamable-http or sse)"
+        return None, tr(
+            "unknown transport {spelled} (stdio, http, streamable-http or sse)",
+            spelled=repr(spelled),
+        )
     timeout = entry.get("timeout")
     if timeout is not None and (not isinstance(timeout, int | float) or not 1 <= timeout <= 3600):
-        return None, "timeout must be a number of seconds from 1 to 3600"
+        return None, tr("timeout must be a number of seconds from 1 to 3600")
     common: dict[str, Any] = {
         "enabled": entry.get("enabled") is not False and entry.get("disabled") is not True,
         "timeout": float(timeout) if timeout is not None else None,
@@ -187,7 +193,7 @@ def _server(name: str, entry: object, imported: bool) -> tuple[ServerConfig | No
         return _stdio(name, entry, imported, common)
     url = entry.get("url") or entry.get("serverUrl")
     if not isinstance(url, str) or not re.match(r"^https?://[^\s/]+", url):
-        return None, "an HTTP server needs a url starting with http:// or https://"
+        return None, tr("an HTTP server needs a url starting with http:// or https://")
     headers, problem = _named_values(entry.get("headers"), imported, "headers")
     if headers is None:
         return None, problem
@@ -200,9 +206,9 @@ def _stdio(
 ) -> tuple[ServerConfig | None, str]:
     command, args = entry.get("command"), entry.get("args", [])
     if not isinstance(command, str) or not command.strip():
-        return None, "a stdio server needs a command"
+        return None, tr("a stdio server needs a command")
     if not isinstance(args, list) or not all(isinstance(a, str) for a in args):
-        return None, "args must be a list of strings"
+        return None, tr("args must be a list of strings")
     env, problem = _named_values(entry.get("env"), imported, "env")
     if env is None:
         return None, problem
@@ -227,10 +233,10 @@ def _named_values(value: object, imported: bool, what: str) -> tuple[dict[str, s
     if imported and isinstance(value, dict):
         if all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
             return dict(value), ""
-        return None, f"{what} must map names to text"
+        return None, tr("{what} must map names to text", what=what)
     if not imported and isinstance(value, list) and all(isinstance(v, str) for v in value):
         return dict.fromkeys(value, ""), ""
-    return None, f"{what} is not in a form chatdesk understands"
+    return None, tr("{what} is not in a form chatdesk understands", what=what)
 
 
 def _quoted(part: str) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
@@ -71,6 +72,14 @@ class Tools:
     def settings(self) -> Settings:
         return self._settings()
 
+    def check_servers(self, servers: Iterable[str]) -> None:
+        """InvalidRequest naming those of `servers` that are not tool servers."""
+        known = {*self.box.servers(), *(s.name for s in self.servers())}
+        unknown = sorted(set(servers) - known)
+        if unknown:
+            said = {"names": ", ".join(unknown), "known": ", ".join(sorted(known)) or tr("none")}
+            raise InvalidRequest(tr("no tool server named {names} (known: {known})", **said))
+
     async def offer(self, servers: Iterable[str]) -> Offer:
         """The tools of `servers` a request offers: all but those switched off."""
         return self._without_off(await self.box.offer(servers))
@@ -112,7 +121,7 @@ class Tools:
         try:
             return self._servers[name]
         except KeyError:
-            raise NotFound(f"no tool server named {name!r}") from None
+            raise NotFound(tr("no tool server named {name}", name=repr(name))) from None
 
     def source(self, name: str) -> McpServer:
         self.server(name)
@@ -123,7 +132,9 @@ class Tools:
         Returns notes for the user (values kept for this session only, without a keyring)."""
         old = self._servers.get(config.name)
         if old is not None and not replace:
-            raise InvalidRequest(f"a tool server named {config.name!r} exists already")
+            raise InvalidRequest(
+                tr("a tool server named {name} exists already", name=repr(config.name))
+            )
         if old is not None:  # values it no longer names leave the keyring
             named = {*config.env_names, *config.header_names}
             dropped = dataclasses.replace(
@@ -136,7 +147,13 @@ class Tools:
         found = await asyncio.to_thread(self.secrets.values, config)
         for name in (*config.env_names, *config.header_names):
             if name not in found:  # e.g. kept for the server's old address only
-                notes.append(f"{config.name}: {name} has no value kept; enter it again")
+                notes.append(
+                    tr(
+                        "{server}: {name} has no value kept; enter it again",
+                        server=config.name,
+                        name=name,
+                    )
+                )
         kept = dataclasses.replace(config, secrets={})
         await self._detach(config.name)
         self._servers[config.name] = kept
@@ -184,7 +201,7 @@ class Tools:
     def switchable(self) -> list[tuple[str, str]]:
         """The servers a chat can switch on, as (name, label): chatdesk's own, then each
         configured one that may start."""
-        servers = [(BUILT_IN, "chatdesk: search your chats")]
+        servers = [(BUILT_IN, tr("chatdesk: search your chats"))]
         return servers + [(s.name, s.name) for s in self.servers() if self.startable(s.name)]
 
     def startable(self, name: str) -> bool:
@@ -247,8 +264,12 @@ def _write(
         write_tools_file(path, servers, policies, off)
     except OSError as error:
         raise ChatdeskError(
-            f"The tools settings could not be saved in {path} ({error.strerror or error}): "
-            "they hold until chatdesk closes."
+            tr(
+                "The tools settings could not be saved in {path} ({reason}): they "
+                "hold until chatdesk closes.",
+                path=path,
+                reason=error.strerror or error,
+            )
         ) from error
 
 
@@ -260,7 +281,9 @@ def _log_failure(written: Future[None]) -> None:
 
 def _why_not(config: ServerConfig) -> str:
     if not config.enabled:
-        return f"{config.name} is switched off"
-    return (
-        f"{config.name} starts this command, which has not been allowed yet: {config.command_line}"
+        return tr("{name} is switched off", name=config.name)
+    return tr(
+        "{name} starts this command, which has not been allowed yet: {command}",
+        name=config.name,
+        command=config.command_line,
     )

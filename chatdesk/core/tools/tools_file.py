@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chatdesk.core.config import replace_file_atomically
+from chatdesk.core.i18n import tr
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, parse_servers
 
@@ -38,9 +39,11 @@ def read_tools_file(path: Path) -> ToolsFileContents:
         log.warning(
             "the tools file %s cannot be read (%s): no servers, every tool asks", path, error
         )
-        return ToolsFileContents(problems=(f"{path.name} cannot be read: {error}",))
+        return ToolsFileContents(
+            problems=(tr("{name} cannot be read: {error}", name=path.name, error=error),)
+        )
     if not isinstance(data, dict):
-        return ToolsFileContents(problems=(f"{path.name} is not a JSON object",))
+        return ToolsFileContents(problems=(tr("{name} is not a JSON object", name=path.name),))
     read = parse_servers({"servers": data.get("servers") or {}}, imported=False)
     for problem in read.problems:
         log.warning("tools file: server skipped: %s", problem)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.records import PROJECTS, BadRecord, from_json
 from chatdesk.core.transfer.writing import Row
 
@@ -54,32 +55,39 @@ def read_manifest(archive: zipfile.ZipFile) -> Manifest:
     try:
         data = json.loads(archive.read(MANIFEST))
     except (ValueError, RecursionError) as error:
-        raise InvalidRequest(f"the archive's manifest is not valid JSON: {error}") from None
+        raise InvalidRequest(
+            tr("the archive's manifest is not valid JSON: {error}", error=error)
+        ) from None
     if not isinstance(data, dict) or data.get("format") != ARCHIVE_FORMAT:
-        raise InvalidRequest("the zip has a manifest.json, but not a chatdesk archive's")
+        raise InvalidRequest(tr("the zip has a manifest.json, but not a chatdesk archive's"))
     version = data.get("version")
     if not isinstance(version, int) or version > VERSION:
         raise InvalidRequest(
-            f"the archive was written by a newer chatdesk (format version {version}); "
-            "update chatdesk to import it"
+            tr(
+                "the archive was written by a newer chatdesk (format version "
+                "{version}); update chatdesk to import it",
+                version=version,
+            )
         )
     try:
         projects = [from_json(PROJECTS, record) for record in _list(data, "projects")]
         files = [_file(entry) for entry in _list(data, "threads")]
     except BadRecord as error:
-        raise InvalidRequest(f"the archive's manifest is damaged: {error}") from None
+        raise InvalidRequest(
+            tr("the archive's manifest is damaged: {error}", error=error)
+        ) from None
     return Manifest(projects, files)
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:
     value = data.get(key, [])
     if not isinstance(value, list):
-        raise BadRecord(f"{key!r} is not a list")
+        raise BadRecord(tr("{key} is not a list", key=repr(key)))
     return value
 
 
 def _file(entry: Any) -> str:
     name = entry.get("file") if isinstance(entry, dict) else None
     if not isinstance(name, str):
-        raise BadRecord("a thread entry names no file")
+        raise BadRecord(tr("a thread entry names no file"))
     return name

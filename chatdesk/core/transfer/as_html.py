@@ -19,6 +19,7 @@ from collections.abc import Awaitable, Callable
 from html import escape
 from typing import IO
 
+from chatdesk.core.i18n import language, tr
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.transfer.as_markdown import (
     about,
@@ -64,7 +65,8 @@ img { max-width: 100%; }
 async def write_html(branch: Branch, out: IO[str], render: Render) -> None:
     title = escape(" ".join(branch.thread.title.split()))
     out.write(
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<!DOCTYPE html>\n<html lang="{language().replace("_", "-")}">\n<head>\n'
+        '<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{POLICY}">\n'
         '<meta name="referrer" content="no-referrer">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
@@ -83,14 +85,19 @@ async def _article(message: BranchMessage, render: Render) -> str:
         f"<header>{escape(heading(message))}</header>",
     ]
     if view.reasoning:  # plain, as the window shows it
-        pieces.append(f"<details><summary>Reasoning</summary>{_plain(view.reasoning)}</details>")
+        reasoning = escape(tr("Reasoning"), quote=False)
+        pieces.append(f"<details><summary>{reasoning}</summary>{_plain(view.reasoning)}</details>")
     for call in view.tool_calls:  # plain text: a tool's words are never markup
         arguments = escape(call.pretty_arguments, quote=False)
         result = call.result
-        shown = "" if result is None else f"<p>Result:</p><pre>{escape(result, quote=False)}</pre>"
+        # translators: what a tool gave back, in an exported chat
+        said = escape(tr("Result:"), quote=False)
+        shown = "" if result is None else f"<p>{said}</p><pre>{escape(result, quote=False)}</pre>"
+        # translators: what a tool was called with, in an exported chat
+        asked = escape(tr("Arguments:"), quote=False)
         pieces.append(
             f"<details><summary>{escape(tool_line(call))}</summary>"
-            f"<p>Arguments:</p><pre>{arguments}</pre>{shown}</details>"
+            f"<p>{asked}</p><pre>{arguments}</pre>{shown}</details>"
         )
     if view.content:
         pieces.append(safe_fragment(await render(view.content)))
@@ -130,7 +137,8 @@ def safe_fragment(rendered: Rendered) -> str:
             f'<a href="{escape(url)}">{escape(url, quote=False)}</a>'
             for url in rendered.remote_images
         )
-        html += f'<p class="remote">Images not included (they are on the web): {links}</p>'
+        said = tr("Images not included (they are on the web): {links}", links=links)
+        html += f'<p class="remote">{said}</p>'
     return html
 
 

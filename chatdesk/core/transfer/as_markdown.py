@@ -17,15 +17,20 @@ from typing import IO
 
 from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.views import CitedSource, ToolCallView
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
 from chatdesk.core.transfer.chatgpt_content import fenced
 from chatdesk.core.units import format_size
 
-ROLE_NAMES = {
-    Role.USER: "User",
-    Role.ASSISTANT: "Assistant",
-    Role.SYSTEM: "System",
-    Role.TOOL: "Tool",
+ROLE_NAMES = {  # shown as tr(ROLE_NAMES[role])
+    # translators: who wrote a message, in an exported chat
+    Role.USER: mark("User"),
+    # translators: who wrote a message, in an exported chat
+    Role.ASSISTANT: mark("Assistant"),
+    # translators: who wrote a message, in an exported chat
+    Role.SYSTEM: mark("System"),
+    # translators: who wrote a message (a tool's result), in an exported chat
+    Role.TOOL: mark("Tool"),
 }
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
 
@@ -41,25 +46,33 @@ def about(branch: Branch) -> str:
     """One line on where the export came from and what it holds."""
     thread = branch.thread
     shown = len(branch.messages)
-    pieces = [f"Exported from chatdesk on {when(branch.exported_at)}"]
+    pieces = [tr("Exported from chatdesk on {when}", when=when(branch.exported_at))]
     if branch.project:
-        pieces.append(f"project {_one_line(branch.project)}")
-    pieces.append(f"{shown} messages on the branch shown")
+        pieces.append(tr("project {name}", name=_one_line(branch.project)))
+    pieces.append(ntr("{n} message on the branch shown", "{n} messages on the branch shown", shown))
     if thread.message_count > shown:
-        pieces.append(f"{thread.message_count} in the thread with its other branches")
+        pieces.append(
+            ntr(
+                "{n} in the thread with its other branches",
+                "{n} in the thread with its other branches",
+                thread.message_count,
+            )
+        )
     return " · ".join(pieces)
 
 
 def heading(message: BranchMessage) -> str:
     view = message.view
-    pieces = [ROLE_NAMES[view.role]]
+    pieces = [tr(ROLE_NAMES[view.role])]
     if view.role is Role.ASSISTANT and view.agent:  # the assistant it came from
         pieces = [view.agent]
     if view.role is not Role.USER and view.model:
         pieces.append(view.model)
     pieces.append(when(view.created_at))
     if view.sibling_count > 1:
-        pieces.append(f"version {view.sibling_index} of {view.sibling_count}")
+        pieces.append(
+            tr("version {index} of {count}", index=view.sibling_index, count=view.sibling_count)
+        )
     return " · ".join(_one_line(p) for p in pieces)
 
 
@@ -68,21 +81,30 @@ def status_note(message: BranchMessage) -> str | None:
     view = message.view
     if view.status is Status.COMPLETE:
         return None
-    label = {Status.ERROR: "Error", Status.INTERRUPTED: "Interrupted"}.get(view.status)
-    label = label or f"Unfinished ({view.status.value})"
+    if view.status is Status.ERROR:
+        # translators: an answer that failed, in an exported chat
+        label = tr("Error")
+    elif view.status is Status.INTERRUPTED:
+        # translators: an answer that was stopped before its end, in an exported chat
+        label = tr("Interrupted")
+    else:
+        label = tr("Unfinished ({status})", status=view.status.value)
     kind = f" ({view.error_type})" if view.error_type else ""
     detail = f": {view.error_detail}" if view.error_detail else ""
     return f"{label}{kind}{detail}"
 
 
 def file_line(file: FileInfo) -> str:
-    included = "" if file.text is not None or file.image is not None else ", not included"
-    return f"{file.name} ({file.mime}, {format_size(file.size)}{included})"
+    size = format_size(file.size)
+    if file.text is not None or file.image is not None:
+        return f"{file.name} ({file.mime}, {size})"
+    return tr("{name} ({mime}, {size}, not included)", name=file.name, mime=file.mime, size=size)
 
 
 def file_label(file: FileInfo) -> str:
     """Where a file came from: the user attached it, or a tool's result gave it."""
-    return f"From {file.tool}" if file.tool else "Attached"
+    # translators: a file the user attached, in an exported chat
+    return tr("From {tool}", tool=file.tool) if file.tool else tr("Attached")
 
 
 def when(moment: datetime) -> str:
@@ -111,7 +133,8 @@ def _message(message: BranchMessage) -> str:
     view = message.view
     blocks = [f"## {heading(message)}"]
     if view.reasoning:
-        blocks.append(_quoted(f"**Reasoning**\n\n{close_fences(view.reasoning)}"))
+        reasoning = tr("Reasoning")
+        blocks.append(_quoted(f"**{reasoning}**\n\n{close_fences(view.reasoning)}"))
     blocks += [_tool_call(call) for call in view.tool_calls]
     if view.content:
         blocks.append(close_fences(view.content))
@@ -143,14 +166,16 @@ def source_line(source: CitedSource) -> str:
 
 
 def tool_line(call: ToolCallView) -> str:
-    return f"Tool: {call.label} — {call.state_text}"
+    return tr("Tool: {tool} — {state}", tool=call.label, state=call.state_text)
 
 
 def _tool_call(call: ToolCallView) -> str:
     """A call as a folded section: its arguments, and its result when it has one."""
-    inside = ["**Arguments**", fenced(call.pretty_arguments, "json")]
+    # translators: what a tool was called with, in an exported chat
+    inside = [f"**{tr('Arguments')}**", fenced(call.pretty_arguments, "json")]
     if call.result is not None:
-        inside += ["**Result**", fenced(call.result, "text")]
+        # translators: what a tool gave back, in an exported chat
+        inside += [f"**{tr('Result')}**", fenced(call.result, "text")]
     summary = escape(_one_line(tool_line(call)), quote=False)
     return f"<details><summary>{summary}</summary>\n\n" + "\n\n".join(inside) + "\n\n</details>"
 

@@ -27,6 +27,7 @@ from typing import Any
 from chatdesk.core.attach.blobs import digest
 from chatdesk.core.attach.model import Read
 from chatdesk.core.chat.kinds import PartKind, Role, Status
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.chatgpt_content import (
     REASONING_TYPES,
@@ -44,7 +45,7 @@ from chatdesk.core.transfer.writing import ImportedThread, Row
 PROVIDER = "chatgpt"
 SOURCE = "chatgpt"
 _ROLES = {"system": Role.SYSTEM, "user": Role.USER, "assistant": Role.ASSISTANT}
-_UNTITLED = "ChatGPT conversation"
+_UNTITLED = mark("ChatGPT conversation")
 
 
 class Malformed(ValueError):
@@ -95,17 +96,17 @@ class _Draft:
 def convert(conversation: Any, assets: Assets = Assets()) -> ImportedThread:
     """The thread for one conversation; `Malformed` when it cannot be one."""
     if not isinstance(conversation, dict):
-        raise Malformed("it is not a JSON object")
+        raise Malformed(tr("it is not a JSON object"))
     source_id = conversation.get("conversation_id") or conversation.get("id")
     if not isinstance(source_id, str) or not source_id:
-        raise Malformed("it has no id")
+        raise Malformed(tr("it has no id"))
     mapping = conversation.get("mapping")
     if not isinstance(mapping, dict):
-        raise Malformed("it has no message tree ('mapping')")
+        raise Malformed(tr("it has no message tree ('mapping')"))
     converter = _Converter(source_id, mapping, assets)
     drafts = converter.walk()
     if not drafts:
-        raise Malformed("it has no messages to import")
+        raise Malformed(tr("it has no messages to import"))
     return converter.thread(conversation, drafts)
 
 
@@ -137,7 +138,13 @@ class _Converter:
             stack.extend((child, kept, pending) for child in reversed(below))
         left_out = len(self._mapping) - len(self._kept_for)
         if left_out:
-            self.notes.append(f"{left_out} messages in a loop of parent links were left out")
+            self.notes.append(
+                ntr(
+                    "{n} message in a loop of parent links was left out",
+                    "{n} messages in a loop of parent links were left out",
+                    left_out,
+                )
+            )
         return drafts
 
     def _children(self) -> defaultdict[str | None, list[str]]:
@@ -145,7 +152,7 @@ class _Converter:
         found: defaultdict[str | None, list[str]] = defaultdict(list)
         for key, node in self._mapping.items():
             if not isinstance(node, dict):
-                raise Malformed(f"node {key!r} is not an object")
+                raise Malformed(tr("node {key} is not an object", key=repr(key)))
             parent = node.get("parent")
             known = isinstance(parent, str) and parent in self._mapping
             found[parent if known else None].append(key)
@@ -264,7 +271,10 @@ class _Converter:
 
     def _message_row(self, draft: _Draft, thread_id: uuid.UUID, ids: dict[str, uuid.UUID]) -> Row:
         parent = ids[draft.parent] if draft.parent else None
-        status, error_type, detail = _status(draft.message) if draft.message else _UNFINISHED
+        if draft.message:
+            status, error_type, detail = _status(draft.message)
+        else:
+            status, error_type, detail = _UNFINISHED[0], _UNFINISHED[1], tr(_UNFINISHED[2])
         created = _time(draft.created_ms or 0)
         updated_ms = to_ms(draft.message.get("update_time")) if draft.message else None
         updated = _time(max(updated_ms or 0, draft.created_ms or 0))
@@ -356,18 +366,24 @@ def _image_columns(image: Read) -> Row:
     }
 
 
-_UNFINISHED = (Status.INTERRUPTED, "incomplete", "ChatGPT's answer ended after its reasoning.")
+_UNFINISHED = (
+    Status.INTERRUPTED,
+    "incomplete",
+    mark("ChatGPT's answer ended after its reasoning."),
+)
 
 
 def _status(message: dict[str, Any]) -> tuple[Status, str | None, str | None]:
     state = str(message.get("status") or "finished_successfully")
     finish = _object(message.get("metadata")).get("finish_details")
     if isinstance(finish, dict) and finish.get("type") == "interrupted":
-        return Status.INTERRUPTED, "stopped", "Stopped in ChatGPT before the answer was complete."
+        said = tr("Stopped in ChatGPT before the answer was complete.")
+        return Status.INTERRUPTED, "stopped", said
     if state == "in_progress" or state == "finished_partial_completion":
-        return Status.INTERRUPTED, "incomplete", "ChatGPT had not finished this answer."
+        return Status.INTERRUPTED, "incomplete", tr("ChatGPT had not finished this answer.")
     if "error" in state:
-        return Status.ERROR, "chatgpt", f"ChatGPT reported this answer as {state!r}."
+        said = tr("ChatGPT reported this answer as {state}.", state=repr(state))
+        return Status.ERROR, "chatgpt", said
     return Status.COMPLETE, None, None
 
 
@@ -397,7 +413,7 @@ def _title(title: Any, drafts: list[_Draft]) -> str:
     if isinstance(title, str) and title.strip():
         return " ".join(title.split())[:300]
     first = next((d.body.text for d in drafts if d.role is Role.USER), "")
-    return " ".join(first.split())[:80] or _UNTITLED
+    return " ".join(first.split())[:80] or tr(_UNTITLED)
 
 
 def _time(ms: int) -> datetime:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from chatdesk.core.chat.kinds import PartKind
+from chatdesk.core.i18n import tr
 
 REASONING_TYPES = frozenset({"thoughts", "reasoning_recap"})
 SETTINGS_TYPES = frozenset({"user_editable_context", "model_editable_context"})
@@ -175,7 +176,7 @@ def _error(content: dict[str, Any]) -> Body:
 def _unknown(content: dict[str, Any]) -> Body:
     found = _text(content).text or _string(content.get("text"))
     kind = _string(content.get("content_type")) or "unknown"
-    return Body(found or f"[ChatGPT content of type {kind!r}, not imported]")
+    return Body(found or tr("[ChatGPT content of type {kind}, not imported]", kind=repr(kind)))
 
 
 _READERS: dict[str, Callable[[dict[str, Any]], Body]] = {

@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from chatdesk.core.i18n import mark, tr
+
 CHUNK_CHARS = 1 << 20
 # A decode error this close to the end of the buffer may only mean the element goes on.
 _NEAR_END = 16
-_INCOMPLETE = "an incomplete download?"
+_INCOMPLETE = mark("an incomplete download?")
 _LOOKAHEAD = 256
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WRAPPED = re.compile(r'\{[ \t\n\r]*"conversations"[ \t\n\r]*:[ \t\n\r]*(?=\[)')
@@ -83,7 +85,7 @@ class ArrayReader:
         if wrapped is not None:
             self._pos = wrapped.end()
         if not self._buffer.startswith("[", self._pos):
-            raise NotAnArray("the document is not a JSON array")
+            raise NotAnArray(tr("the document is not a JSON array"))
         self._pos += 1
 
     def _skip_to_value(self, index: int) -> bool:
@@ -102,8 +104,10 @@ class ArrayReader:
 
     def _unexpected(self, index: int) -> Damaged:
         if not self._peek():
-            return Damaged(f"the file ends before it ({_INCOMPLETE})", index)
-        return Damaged(f"broken JSON: expected ',' or ']', found {self._peek()!r}", index)
+            return Damaged(tr("the file ends before it ({guess})", guess=tr(_INCOMPLETE)), index)
+        return Damaged(
+            tr("broken JSON: expected ',' or ']', found {found}", found=repr(self._peek())), index
+        )
 
     def _element(self, index: int) -> Any:
         want = self._chunk
@@ -114,7 +118,7 @@ class ArrayReader:
                 if self._eof or not self._may_continue(error):
                     raise Damaged(_reason(error, self._eof), index) from None
             except RecursionError:
-                raise Damaged("nested too deeply", index) from None
+                raise Damaged(tr("nested too deeply"), index) from None
             else:
                 complete = isinstance(value, dict | list) or end < len(self._buffer) or self._eof
                 if complete:
@@ -151,5 +155,5 @@ class ArrayReader:
 
 def _reason(error: json.JSONDecodeError, eof: bool) -> str:
     if eof and (error.msg.startswith("Unterminated string") or error.pos >= len(error.doc) - 1):
-        return f"the file ends in the middle of it ({_INCOMPLETE})"
-    return f"broken JSON: {error.msg}"
+        return tr("the file ends in the middle of it ({guess})", guess=tr(_INCOMPLETE))
+    return tr("broken JSON: {error}", error=error.msg)

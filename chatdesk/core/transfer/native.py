@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 from chatdesk import __version__
 from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore, digest
 from chatdesk.core.errors import NotFound
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store.records import (
     ATTACHMENTS,
     MESSAGES,
@@ -70,7 +71,7 @@ def write_thread(
     """`blobs`: the store the attachments' files are read from (none: they are left out)."""
     thread = session.execute(select(THREADS).where(THREADS.c.id == thread_id)).mappings().first()
     if thread is None:
-        raise NotFound(f"no thread with id {thread_id}")
+        raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
     project = None
     if thread["project_id"] is not None:
         found = select(PROJECTS).where(PROJECTS.c.id == thread["project_id"])
@@ -156,12 +157,15 @@ def is_thread_document(value: Any) -> bool:
 def read_thread(document: Any) -> ImportedThread:
     """The rows a thread document describes; `BadRecord` when it cannot be imported."""
     if not is_thread_document(document):
-        raise BadRecord("it is not a chatdesk thread")
+        raise BadRecord(tr("it is not a chatdesk thread"))
     version = document.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version > VERSION:
         raise BadRecord(
-            f"it was written by a newer chatdesk (format version {version}); update chatdesk "
-            "to import it"
+            tr(
+                "it was written by a newer chatdesk (format version {version}); "
+                "update chatdesk to import it",
+                version=version,
+            )
         )
     thread = from_json(THREADS, document.get("thread"))
     # The tool servers it had are another machine's: none is switched on by an import.
@@ -190,6 +194,16 @@ def _files(record: dict[str, Any], row: Row) -> list[bytes]:
     """The bytes of an attachment's file and thumbnail that came with it, each checked against
     the hash its row names."""
     found = []
+    said = {
+        "file": (
+            mark("the file of attachment {id} is not base64"),
+            mark("the file of attachment {id} is damaged"),
+        ),
+        "thumbnail": (
+            mark("the thumbnail of attachment {id} is not base64"),
+            mark("the thumbnail of attachment {id} is damaged"),
+        ),
+    }
     for key, column in (("file", "sha256"), ("thumbnail", "thumb")):
         value = record.get(key)
         if not isinstance(value, str):
@@ -197,9 +211,9 @@ def _files(record: dict[str, Any], row: Row) -> list[bytes]:
         try:
             data = base64.b64decode(value, validate=True)
         except ValueError:
-            raise BadRecord(f"the {key} of attachment {row['id']} is not base64") from None
+            raise BadRecord(tr(said[key][0], id=row["id"])) from None
         if digest(data) != row[column]:
-            raise BadRecord(f"the {key} of attachment {row['id']} is damaged")
+            raise BadRecord(tr(said[key][1], id=row["id"]))
         found.append(data)
     return found
 
@@ -207,27 +221,27 @@ def _files(record: dict[str, Any], row: Row) -> list[bytes]:
 def _project(record: Any, thread: Row) -> Row | None:
     if record is None:
         if thread["project_id"] is not None:
-            raise BadRecord("its project is missing from the file")
+            raise BadRecord(tr("its project is missing from the file"))
         return None
     project = from_json(PROJECTS, record)
     if project["id"] != thread["project_id"]:
-        raise BadRecord("its project is not the one the thread names")
+        raise BadRecord(tr("its project is not the one the thread names"))
     return project
 
 
 def _read_messages(imported: ImportedThread, records: list[Any]) -> None:
     for record in records:
         if not isinstance(record, dict):
-            raise BadRecord("a message record is not an object")
+            raise BadRecord(tr("a message record is not an object"))
         parts = record.get("parts", [])
         row = from_json(MESSAGES, {k: v for k, v in record.items() if k != "parts"})
         if row["thread_id"] != imported.id:
-            raise BadRecord(f"message {row['id']} belongs to another thread")
+            raise BadRecord(tr("message {id} belongs to another thread", id=row["id"]))
         imported.messages.append(row)
         for part in parts if isinstance(parts, list) else []:
             part_row = from_json(PARTS, part)
             if part_row["message_id"] != row["id"]:
-                raise BadRecord(f"a part of message {row['id']} names another message")
+                raise BadRecord(tr("a part of message {id} names another message", id=row["id"]))
             imported.parts.append(part_row)
     imported.messages.sort(key=lambda m: (m["depth"], m["id"]))
 
@@ -237,16 +251,20 @@ def _check_references(imported: ImportedThread) -> None:
     attachments = {a["id"] for a in imported.attachments}
     for part in imported.parts:
         if part["attachment_id"] is not None and part["attachment_id"] not in attachments:
-            raise BadRecord(f"attachment {part['attachment_id']} is missing from the file")
+            raise BadRecord(
+                tr("attachment {id} is missing from the file", id=part["attachment_id"])
+            )
     for summary in imported.summaries:
         if summary["thread_id"] != imported.id:
-            raise BadRecord(f"summary {summary['id']} belongs to another thread")
+            raise BadRecord(tr("summary {id} belongs to another thread", id=summary["id"]))
         if summary["covers_through_message_id"] not in messages:
-            raise BadRecord(f"summary {summary['id']} covers a message missing from the file")
+            raise BadRecord(
+                tr("summary {id} covers a message missing from the file", id=summary["id"])
+            )
 
 
 def _records(document: dict[str, Any], key: str) -> list[Any]:
     records = document.get(key, [])
     if not isinstance(records, list):
-        raise BadRecord(f"its {key!r} is not a list")
+        raise BadRecord(tr("its {key} is not a list", key=repr(key)))
     return records

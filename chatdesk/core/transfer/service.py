@@ -36,6 +36,7 @@ from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.events import EventBus, ProjectCreated, ThreadCreated
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.store.records import PROJECTS, THREADS, to_json
 from chatdesk.core.store.store import Store
@@ -399,7 +400,9 @@ def _replaced(target: Path) -> Iterator[Path]:
     try:
         handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     except OSError as error:
-        raise InvalidRequest(f"cannot write {target}: {error.strerror or error}") from None
+        raise InvalidRequest(
+            tr("cannot write {target}: {reason}", target=target, reason=error.strerror or error)
+        ) from None
     os.close(handle)
     temporary = Path(name)
     try:

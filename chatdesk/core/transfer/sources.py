@@ -23,6 +23,7 @@ from typing import IO, Any, Protocol
 
 from chatdesk.core.attach.model import Read
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.records import BadRecord
 from chatdesk.core.transfer import chatgpt, native
 from chatdesk.core.transfer.archive import MANIFEST, read_manifest
@@ -81,7 +82,9 @@ def open_source(path: Path, images: ImageReader | None = None) -> Source:
             return _zip_source(path, images)
         return _json_source(path)
     except OSError as error:
-        raise InvalidRequest(f"cannot read {path}: {error.strerror or error}") from None
+        raise InvalidRequest(
+            tr("cannot read {path}: {reason}", path=path, reason=error.strerror or error)
+        ) from None
 
 
 def _zip_source(path: Path, images: ImageReader | None) -> Source:
@@ -93,8 +96,11 @@ def _zip_source(path: Path, images: ImageReader | None) -> Source:
         parts = _conversation_files(names)
         if not parts:
             raise InvalidRequest(
-                f"{path.name} is neither a chatdesk archive nor a ChatGPT export "
-                "(it has no conversations.json)"
+                tr(
+                    "{name} is neither a chatdesk archive nor a ChatGPT export (it has "
+                    "no conversations.json)",
+                    name=path.name,
+                )
             )
         members = [(name, _zip_opener(archive, name), archive.getinfo(name).file_size)
                    for name in parts]  # fmt: skip
@@ -115,17 +121,23 @@ def _json_source(path: Path) -> Source:
     if head.startswith("[") or re.match(r'\{\s*"conversations"\s*:', head):
         return _ChatGPTStream([(path.name, opener, size)], Assets(), lambda: None)
     if not head.startswith("{"):
-        raise InvalidRequest(f"{path.name} is not a chatdesk or ChatGPT export (not JSON)")
+        raise InvalidRequest(
+            tr("{name} is not a chatdesk or ChatGPT export (not JSON)", name=path.name)
+        )
     try:
         with open(path, encoding="utf-8-sig") as text:
             document = json.load(text)
     except (ValueError, RecursionError) as error:
-        raise InvalidRequest(f"{path.name} is not valid JSON: {error}") from None
+        raise InvalidRequest(
+            tr("{name} is not valid JSON: {error}", name=path.name, error=error)
+        ) from None
     if native.is_thread_document(document):
         return _Single("chatdesk", document, size, native.read_thread)
     if isinstance(document, dict) and "mapping" in document:
         return _Single("chatgpt", document, size, chatgpt.convert)
-    raise InvalidRequest(f"{path.name} is not a chatdesk thread or a ChatGPT conversation")
+    raise InvalidRequest(
+        tr("{name} is not a chatdesk thread or a ChatGPT conversation", name=path.name)
+    )
 
 
 def _conversation_files(names: list[str]) -> list[str]:
@@ -212,13 +224,15 @@ class _ChatGPTStream:
                 try:
                     yield chatgpt.convert(element.value, self._assets)
                 except ENTRY_ERRORS as error:
-                    label = f"{where}conversation {element.index + 1}{_title(element.value)}"
+                    number = tr("conversation {number}", number=element.index + 1)
+                    label = f"{where}{number}{_title(element.value)}"
                     yield Problem(label, _reason(error))
         except NotAnArray:
-            yield Problem(name, "it is not a list of ChatGPT conversations")
+            yield Problem(name, tr("it is not a list of ChatGPT conversations"))
         except Damaged as damage:
-            where = f"{where}conversation {damage.index + 1}"
-            yield Problem(where, f"{damage.reason}; the conversations after it were not read")
+            where = where + tr("conversation {number}", number=damage.index + 1)
+            said = tr("{reason}; the conversations after it were not read", reason=damage.reason)
+            yield Problem(where, said)
 
     def close(self) -> None:
         self._close()
@@ -271,7 +285,8 @@ class _Single:
         try:
             yield self._convert(self._document)
         except ENTRY_ERRORS as error:
-            yield Problem(_title(self._document).strip(" ()") or "the thread", _reason(error))
+            label = _title(self._document).strip(" ()") or tr("the thread")
+            yield Problem(label, _reason(error))
         self._done = self.total
 
     def close(self) -> None:
@@ -287,7 +302,7 @@ def _title(value: Any) -> str:
 
 def _reason(error: BaseException) -> str:
     if isinstance(error, RecursionError):
-        return "it is nested too deeply"
+        return tr("it is nested too deeply")
     if isinstance(error, KeyError):
-        return f"it lacks {error}"
+        return tr("it lacks {key}", key=error)
     return str(error) or type(error).__name__

@@ -14,6 +14,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+from chatdesk.core.i18n import tr
+
 
 class BrokenTree(ValueError):
     """Rows that do not form a tree: a parent missing, listed after its child, or an id twice."""
@@ -31,9 +33,11 @@ def settle(messages: Sequence[Row], wanted_leaf: uuid.UUID | None) -> uuid.UUID 
     for row in messages:
         message_id, parent_id = row["id"], row["parent_id"]
         if message_id in by_id:
-            raise BrokenTree(f"message {message_id} is listed twice")
+            raise BrokenTree(tr("message {id} is listed twice", id=message_id))
         if parent_id is not None and parent_id not in by_id:
-            raise BrokenTree(f"message {message_id} comes before its parent {parent_id}")
+            raise BrokenTree(
+                tr("message {id} comes before its parent {parent}", id=message_id, parent=parent_id)
+            )
         row["depth"] = 0 if parent_id is None else by_id[parent_id]["depth"] + 1
         by_id[message_id] = row
         children[parent_id].append(message_id)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.views import ProjectView, ThreadView
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import Project, Thread
 from chatdesk.core.store.records import (
     ASSISTANTS,
@@ -112,7 +113,7 @@ def _not_stored(
         if item.id in threads or item.id in seen:
             written.skipped.append((item, "already imported"))
         elif any(m["id"] in messages for m in item.messages):
-            written.skipped.append((item, "its messages are already stored in another thread"))
+            written.skipped.append((item, tr("its messages are already stored in another thread")))
         else:
             fresh.append(item)
             seen.add(item.id)

@@ -65,6 +65,9 @@ def main(arguments: list[str]) -> None:
     if sys.platform == "linux":
         _kernel_kills_orphan(int(parent))
     watched = Requests(requests)  # from here on, the child ends when the parent goes
+    from chatdesk.core import i18n
+
+    i18n.follow_parent()  # the words it writes (a code block's head, a file's notes)
     module, _, name = target.partition(":")
     serve = getattr(importlib.import_module(module), name)
     serve(watched, Replies(replies))

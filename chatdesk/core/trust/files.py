@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
 
 _NO_WAIT = getattr(os, "O_NONBLOCK", 0)  # POSIX; Windows has no FIFOs among files
 _BINARY = getattr(os, "O_BINARY", 0)  # Windows
@@ -24,7 +25,9 @@ def open_regular(path: Path) -> BinaryIO:
     fd = os.open(path, os.O_RDONLY | _NO_WAIT | _BINARY)
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise InvalidRequest(f"{path.name} is not a regular file; only files can be read")
+            raise InvalidRequest(
+                tr("{name} is not a regular file; only files can be read", name=path.name)
+            )
         if sys.platform != "win32":  # reads wait for the disk again
             os.set_blocking(fd, True)
         return os.fdopen(fd, "rb")
@@ -40,7 +43,10 @@ def read_regular(path: Path, max_bytes: int) -> bytes:
         data = handle.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InvalidRequest(
-            f"{path.name} is over {max_bytes / 1024 / 1024:.0f} MB; files up to "
-            f"{max_bytes / 1024 / 1024:.0f} MB can be read"
+            tr(
+                "{name} is over {size} MB; files up to {size} MB can be read",
+                name=path.name,
+                size=f"{max_bytes / 1024 / 1024:.0f}",
+            )
         )
     return data

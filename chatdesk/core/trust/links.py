@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
+from chatdesk.core.i18n import mark, tr
+
 COPY_CODE_PREFIX = "chatdesk:copy-code/"
 LOAD_IMAGES_HREF = "chatdesk:load-images"
 CITE_PREFIX = "chatdesk:cite/"  # an answer's citation of its source N (render/citations.py)
@@ -55,18 +57,39 @@ class LinkTarget:
     def confirmation(self) -> str:
         """What the user reads before an external link opens."""
         if not self.mail:
-            return f"Open this link in your browser?\n\nHost: {self.host}\n\n{self.url}"
-        lines = ["Write an email in your mail program?", ""]
+            return tr(
+                "Open this link in your browser?\n\nHost: {host}\n\n{url}",
+                host=self.host,
+                url=self.url,
+            )
+        lines = [tr("Write an email in your mail program?"), ""]
         for field, value in self.mail:
             shown = value if len(value) <= _SHOWN_CHARS else value[:_SHOWN_CHARS] + "…"
-            lines.append(f"{field.capitalize()}: {shown}")
+            label = tr(_FIELD_NAMES[field]) if field in _FIELD_NAMES else field.capitalize()
+            lines.append(f"{label}: {shown}")
         if self.dropped:
             names = ", ".join(self.dropped)
             lines += [
                 "",
-                f"Left out of the link: {names} (a link may not add files or hidden copies).",
+                tr(
+                    "Left out of the link: {names} (a link may not add files or hidden copies).",
+                    names=names,
+                ),
             ]
         return "\n".join(lines)
+
+
+# A mail link's fields as the confirmation names them.
+_FIELD_NAMES = {
+    # translators: the recipient of an email
+    "to": mark("To"),
+    # translators: the copy recipients of an email (carbon copy)
+    "cc": mark("Cc"),
+    # translators: the subject of an email
+    "subject": mark("Subject"),
+    # translators: the text of an email
+    "body": mark("Body"),
+}
 
 
 def copy_code_href(number: int) -> str:
@@ -83,13 +106,13 @@ def classify_link(href: str) -> LinkTarget:
         return LinkTarget("action", url)
     scheme = _SCHEME.match(url)
     if scheme is None:
-        return _refused(url, "not a web or mail address")
+        return _refused(url, tr("not a web or mail address"))
     name = scheme.group(1).lower()
     if name in ("http", "https"):
         return _web(url)
     if name == "mailto":
         return _mail(url)
-    return _refused(url, f"{name}: links are never opened")
+    return _refused(url, tr("{scheme}: links are never opened", scheme=name))
 
 
 def _refused(url: str, reason: str) -> LinkTarget:
@@ -101,12 +124,12 @@ def _web(url: str) -> LinkTarget:
         parts = urlsplit(url)
         hostname = parts.hostname or ""
     except ValueError:  # e.g. an unclosed IPv6 bracket
-        return _refused(url, "the address is malformed")
+        return _refused(url, tr("the address is malformed"))
     if _CONTROL.search(url) or not _AUTHORITY.fullmatch(parts.netloc) or "%" in hostname:
-        return _refused(url, "the address has characters that hide where it goes")
+        return _refused(url, tr("the address has characters that hide where it goes"))
     host = ascii_host(hostname)
     if not host:
-        return _refused(url, "the address has no valid host")
+        return _refused(url, tr("the address has no valid host"))
     return LinkTarget("external", url, host=host)
 
 
@@ -116,14 +139,14 @@ def _mail(url: str) -> LinkTarget:
     query = query.partition("#")[0]
     address = path.split(",")[0]
     if _CONTROL.search(url) or "@" not in address:
-        return _refused(url, "not a valid mail address")
+        return _refused(url, tr("not a valid mail address"))
     domain = ascii_host(address.rpartition("@")[2])
     if not domain:
-        return _refused(url, "the mail domain is not valid")
+        return _refused(url, tr("the mail domain is not valid"))
     try:
         pairs = parse_qsl(query, keep_blank_values=True, errors="strict")
     except (UnicodeError, ValueError):
-        return _refused(url, "the mail link is malformed")
+        return _refused(url, tr("the mail link is malformed"))
     kept: list[tuple[str, str]] = []
     dropped: list[str] = []
     for name, value in pairs:

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QPlainTextEdit, QVBoxLayout,
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.ui.attachments.thumbnails import Thumbnails
 from chatdesk.ui.attachments.viewer import ImageViewer
 from chatdesk.ui.runner import Runner
@@ -52,7 +53,7 @@ class AttachmentActions(QObject):
         return viewer
 
     def save(self, item: AttachmentView) -> None:
-        dialog = QFileDialog(self._window, f"Save {item.name}")
+        dialog = QFileDialog(self._window, tr("Save {name}", name=item.name))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.selectFile(_saved_name(item))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -61,7 +62,8 @@ class AttachmentActions(QObject):
 
     def save_to(self, item: AttachmentView, path: Path) -> None:
         def saved(_: object) -> None:
-            self._window.window().statusBar().showMessage(f"Saved {path}", 8_000)  # type: ignore[attr-defined]
+            said = tr("Saved {path}", path=path)
+            self._window.window().statusBar().showMessage(said, 8_000)  # type: ignore[attr-defined]
 
         def failed(error: ChatdeskError) -> None:
             self._window.window().statusBar().showMessage(str(error), 15_000)  # type: ignore[attr-defined]
@@ -70,12 +72,12 @@ class AttachmentActions(QObject):
 
     def _show_text(self, item: AttachmentView, text: str) -> None:
         dialog = QDialog(self._window)
-        dialog.setWindowTitle(f"{item.name}: the text the model read")
+        dialog.setWindowTitle(tr("{name}: the text the model read", name=item.name))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         view = QPlainTextEdit(dialog)
         view.setReadOnly(True)
-        view.setPlainText(text or "(This attachment holds no text.)")
-        view.setAccessibleName(f"Text of {item.name}")
+        view.setPlainText(text or tr("(This attachment holds no text.)"))
+        view.setAccessibleName(tr("Text of {name}", name=item.name))
         layout = QVBoxLayout(dialog)
         layout.addWidget(view)
         dialog.resize(760, 600)
@@ -87,7 +89,8 @@ def _saved_name(item: AttachmentView) -> str:
     kept re-encoded, so "holiday.heic" is saved as JPEG)."""
     extensions = {"image/jpeg": ".jpg", "image/png": ".png"}
     wanted = extensions.get(item.mime)
-    name = Path(item.name).name or "attachment"
+    # translators: the file name offered to save an attachment that has no name
+    name = Path(item.name).name or tr("attachment")
     if wanted and not name.lower().endswith((wanted, ".jpeg" if wanted == ".jpg" else wanted)):
         name = Path(name).stem + wanted
     return name

@@ -14,6 +14,7 @@ from PySide6.QtCore import QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QMenu, QStyle, QToolButton, QWidget
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.units import format_size
 from chatdesk.ui.flow_layout import FlowLayout
 
@@ -47,7 +48,7 @@ class AttachmentRow(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachments")
-        self.setAccessibleName("Attachments")
+        self.setAccessibleName(tr("Attachments"))
         self._layout = FlowLayout(self)
         self._items: tuple[AttachmentView, ...] = ()
         self.buttons: list[QToolButton] = []
@@ -88,8 +89,9 @@ class AttachmentRow(QWidget):
             size = thumb_size(item.width, item.height)
             button.setIconSize(size)
             button.setFixedSize(size + QSize(6, 6))
-            button.setAccessibleName(f"Image {item.name}")
-            button.setAccessibleDescription(f"{item.width}×{item.height}; opens the image viewer")
+            button.setAccessibleName(tr("Image {name}", name=item.name))
+            shape = f"{item.width}×{item.height}"
+            button.setAccessibleDescription(tr("{size}; opens the image viewer", size=shape))
             button.setToolTip(
                 f"{item.name} · {item.width}×{item.height} · {format_size(item.size)}"
             )
@@ -100,11 +102,11 @@ class AttachmentRow(QWidget):
             button.setText(chip_text(item))
             button.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_FileIcon))
             button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-            button.setAccessibleName(f"Attachment {item.name}")
+            button.setAccessibleName(tr("Attachment {name}", name=item.name))
             button.setAccessibleDescription(
                 chip_text(item) + (f"; {item.note}" if item.note else "")
             )
-            button.setToolTip(item.note or "Save it, or show the text the model read")
+            button.setToolTip(item.note or tr("Save it, or show the text the model read"))
             button.clicked.connect(
                 lambda: self._menu(item, button.mapToGlobal(QPoint(0, button.height())))
             )
@@ -114,11 +116,13 @@ class AttachmentRow(QWidget):
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if item.is_image:
-            menu.addAction("View", lambda: self.action.emit(item, "view"))
-            menu.addAction("Copy image", lambda: self.action.emit(item, "copy"))
+            # translators: a menu item that opens an attached image in the image viewer
+            menu.addAction(tr("View"), lambda: self.action.emit(item, "view"))
+            menu.addAction(tr("Copy image"), lambda: self.action.emit(item, "copy"))
         else:
-            menu.addAction("Show the text the model read", lambda: self.action.emit(item, "text"))
-        menu.addAction("Save as…", lambda: self.action.emit(item, "save"))
+            read = tr("Show the text the model read")
+            menu.addAction(read, lambda: self.action.emit(item, "text"))
+        menu.addAction(tr("Save as…"), lambda: self.action.emit(item, "save"))
         menu.popup(at)  # not exec(): no nested event loop under qasync
 
     def _show_thumbnail(self, button: QToolButton, item: AttachmentView) -> None:
@@ -128,11 +132,14 @@ class AttachmentRow(QWidget):
         if pixmap is not None:
             button.setIcon(QIcon(pixmap))
         elif self._thumbnails.failed(item.thumb or item.sha256):
-            button.setText("Image missing")
+            button.setText(tr("Image missing"))
             button.setToolTip(
-                f"{item.name}: its file is not on this computer, or is damaged. In a chat shared "
-                "with a team, the team server may not hold it: not uploaded yet by whoever "
-                "attached it, or over the team's space for files."
+                tr(
+                    "{name}: its file is not on this computer, or is damaged. In a chat shared "
+                    "with a team, the team server may not hold it: not uploaded yet by whoever "
+                    "attached it, or over the team's space for files.",
+                    name=item.name,
+                )
             )
 
     def _thumbnail_ready(self, sha256: str) -> None:

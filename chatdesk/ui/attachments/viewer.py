@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 ZOOM_STEP = 1.25
@@ -46,9 +47,9 @@ class ImageViewer(QDialog):
         self._image = QImage()
         self._pixmap = QPixmap()
         self._zoom = 0.0  # 0: fitted to the window
-        self._picture = QLabel("Opening…")
+        self._picture = QLabel(tr("Opening…"))
         self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._picture.setAccessibleName(f"Image {name}")
+        self._picture.setAccessibleName(tr("Image {name}", name=name))
         self._canvas = _Canvas()
         self._canvas.setWidget(self._picture)
         self._canvas.setWidgetResizable(True)
@@ -57,12 +58,14 @@ class ImageViewer(QDialog):
         self.size_label = QLabel()
         buttons = QHBoxLayout()
         for text, name_, slot in (
-            ("−", "Zoom out", lambda: self.zoom_by(1 / ZOOM_STEP)),
-            ("+", "Zoom in", lambda: self.zoom_by(ZOOM_STEP)),
-            ("Fit", "Fit to the window", self.fit),
-            ("100 %", "Actual size", lambda: self.set_zoom(1.0)),
-            ("Copy", "Copy the image", self.copy),
-            ("Save as…", "Save the image as a file", self.save_requested.emit),
+            ("−", tr("Zoom out"), lambda: self.zoom_by(1 / ZOOM_STEP)),
+            ("+", tr("Zoom in"), lambda: self.zoom_by(ZOOM_STEP)),
+            # translators: a button that fits the image to the viewer's window
+            (tr("Fit"), tr("Fit to the window"), self.fit),
+            ("100 %", tr("Actual size"), lambda: self.set_zoom(1.0)),
+            # translators: a button that copies the image shown
+            (tr("Copy"), tr("Copy the image"), self.copy),
+            (tr("Save as…"), tr("Save the image as a file"), self.save_requested.emit),
         ):
             button = QPushButton(text)
             button.setAccessibleName(name_)
@@ -100,7 +103,7 @@ class ImageViewer(QDialog):
     def _loaded(self, sha256: str) -> None:
         pixmap = self._loader.get(sha256)
         if pixmap is None:
-            self._picture.setText("This image's file is missing or damaged on this computer.")
+            self._picture.setText(tr("This image's file is missing or damaged on this computer."))
             return
         self._show(pixmap)
 

@@ -16,7 +16,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.attach.model import SCAN_NOTE
+from chatdesk.core.attach.model import is_scan
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_size
 from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.flow_layout import FlowLayout
@@ -58,8 +59,10 @@ def describe_attachment(attachment: AttachmentInput) -> str:
     if attachment.kind == "paste":
         # A final newline ends the last line; it does not start another.
         lines = attachment.text.count("\n") + (not attachment.text.endswith("\n"))
-        parts.append(f"{lines:,} line" + ("" if lines == 1 else "s"))
-    parts.append(f"≈{token_cost(attachment):,} tokens")
+        parts.append(ntr("{count} line", "{count} lines", lines, count=f"{lines:,}"))
+    cost = token_cost(attachment)
+    # translators: what an attachment adds to a request, estimated: "≈1,105 tokens"
+    parts.append(ntr("≈{count} tokens", "≈{count} tokens", cost, count=f"{cost:,}"))
     if attachment.note and attachment.kind != "image":  # an image's says how it was scaled
         parts.append(attachment.note)
     return " · ".join(parts)
@@ -95,13 +98,14 @@ class AttachmentChip(QFrame):
         self.setObjectName("attachmentChip")
         name = attachment.name
         if isinstance(attachment, Pending):
-            shown = f"{name} · reading…"
-            self.setAccessibleDescription("Being read")
+            # translators: a file's chip while the file is read, before it is attached
+            shown = tr("{name} · reading…", name=name)
+            self.setAccessibleDescription(tr("Being read"))
         else:
             shown = describe_attachment(attachment)
             self.setAccessibleDescription(shown)
             self.setToolTip(preview_tooltip(attachment))
-        self.setAccessibleName(f"Attachment {name}")
+        self.setAccessibleName(tr("Attachment {name}", name=name))
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4 if self._image_hash() else 8, 2, 2, 2)
         layout.setSpacing(6)
@@ -120,18 +124,22 @@ class AttachmentChip(QFrame):
         self.remove_button = QToolButton(self)
         self.remove_button.setObjectName("chipRemove")
         self.remove_button.setText("✕")
-        self.remove_button.setAccessibleName(f"Attachment {name}, remove")
-        self.remove_button.setToolTip(f"Remove {name}")
+        self.remove_button.setAccessibleName(tr("Attachment {name}, remove", name=name))
+        self.remove_button.setToolTip(tr("Remove {name}", name=name))
         self.remove_button.clicked.connect(self.remove_clicked)
         layout.addWidget(label)
-        if not isinstance(attachment, Pending) and SCAN_NOTE in attachment.note:
+        if not isinstance(attachment, Pending) and is_scan(attachment.note):
             self.pages_button = QToolButton(self)
             self.pages_button.setObjectName("chipAction")
-            self.pages_button.setText("Pages as images")
-            self.pages_button.setAccessibleName(f"Attachment {name}, add its pages as images")
+            self.pages_button.setText(tr("Pages as images"))
+            self.pages_button.setAccessibleName(
+                tr("Attachment {name}, add its pages as images", name=name)
+            )
             self.pages_button.setToolTip(
-                "It is a scan, with no text to read: add its pages as images, for a model "
-                "that takes images"
+                tr(
+                    "It is a scan, with no text to read: add its pages as images, for a model "
+                    "that takes images"
+                )
             )
             self.pages_button.clicked.connect(self._pages_asked)
             layout.addWidget(self.pages_button)
@@ -139,7 +147,7 @@ class AttachmentChip(QFrame):
 
     def _pages_asked(self) -> None:
         self.pages_button.setEnabled(False)  # asked once: its pages follow as chips
-        self.pages_button.setText("Pages added")
+        self.pages_button.setText(tr("Pages added"))
         self.pages_clicked.emit()
 
     def _image_hash(self) -> str:
@@ -171,7 +179,7 @@ class AttachmentStrip(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("attachmentStrip")
-        self.setAccessibleName("Attachments")
+        self.setAccessibleName(tr("Attachments"))
         self._layout = FlowLayout(self)
         self.chips: list[AttachmentChip] = []
         self.thumbnails: Thumbnails | None = None  # set once the core is open

@@ -17,6 +17,7 @@ from PySide6.QtCore import QSize, Qt, SignalInstance
 from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
 from chatdesk.ui.theme.icons import icon, set_icon, show_icon
@@ -27,8 +28,8 @@ if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/lat
 
 # The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
 BUTTON_SIZE = 2 * RADIUS["l"]
-SEND_TIP = "Send ({keys})"
-STOP_TIP = "Stop the answer (Esc)"
+SEND_TIP = mark("Send ({keys})")
+STOP_TIP = mark("Stop the answer (Esc)")
 
 
 class RowButton(QToolButton):
@@ -72,32 +73,38 @@ class ComposerButtons:
 
     def __init__(self, owner: QWidget) -> None:
         look = current_look()
-        self.attach = _icon_button(owner, "attachButton", "Attach files", "attach", look)
-        self.attach.setAccessibleDescription("Choose text files to send with the message")
-        self.attach.setToolTip("Attach text files (you can also drop or paste them here)")
-        self.assistants = _picker(owner, "assistantPicker", "Assistant")
-        self.assistants.setToolTip("Who answers in this chat: an assistant's prompt and model")
+        self.attach = _icon_button(owner, "attachButton", tr("Attach files"), "attach", look)
+        self.attach.setAccessibleDescription(tr("Choose text files to send with the message"))
+        self.attach.setToolTip(tr("Attach text files (you can also drop or paste them here)"))
+        # translators: the name of the list that picks which assistant answers
+        self.assistants = _picker(owner, "assistantPicker", tr("Assistant"))
+        self.assistants.setToolTip(tr("Who answers in this chat: an assistant's prompt and model"))
         self.assistants.hide()  # shown once there are assistants (show_assistants)
-        self.models = _picker(owner, "modelPicker", "Model")
-        self.models.setToolTip("Model that writes the next answer")
-        self.tools = _menu_button(owner, "toolsButton", "Tools for this chat", "tools", look)
-        self.tools.setText("Tools")
+        # translators: the name of the list that picks the model of the next answer
+        self.models = _picker(owner, "modelPicker", tr("Model"))
+        self.models.setToolTip(tr("Model that writes the next answer"))
+        tools = tr("Tools for this chat")
+        self.tools = _menu_button(owner, "toolsButton", tools, "tools", look)
+        # translators: a button that opens the list of tool servers to switch on or off
+        self.tools.setText(tr("Tools"))
         self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.tools.setToolTip("Switch tool servers on or off for this chat")
+        self.tools.setToolTip(tr("Switch tool servers on or off for this chat"))
         self.knowledge = _menu_button(
-            owner, "knowledgeButton", "Knowledge bases for this chat", "knowledge", look
+            owner, "knowledgeButton", tr("Knowledge bases for this chat"), "knowledge", look
         )
-        self.knowledge.setToolTip("Answer from your knowledge bases, citing their passages")
-        self.compare = _menu_button(owner, "compareButton", "Compare models", "compare", look)
+        self.knowledge.setToolTip(tr("Answer from your knowledge bases, citing their passages"))
+        compare = tr("Compare models")
+        self.compare = _menu_button(owner, "compareButton", compare, "compare", look)
         self.compare.setCheckable(True)
         self.compare.setToolTip(
-            "Send the next message to two to four models at once (choose them from the arrow)"
+            tr("Send the next message to two to four models at once (choose them from the arrow)")
         )
         self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.cost = QLabel(owner)
         self.cost.setObjectName("sendCost")
         self.cost.hide()  # shown before a costly send (show_cost)
-        self.send = _icon_button(owner, "sendButton", "Send", "send", look, "on_accent")
+        # translators: the button that sends the message
+        self.send = _icon_button(owner, "sendButton", tr("Send"), "send", look, "on_accent")
         self._keys = "Enter"
         self.stopping = False  # the send button stops the answer being written
         self._show_mode()
@@ -145,12 +152,13 @@ class ComposerButtons:
     def _show_mode(self) -> None:
         stopping = self.stopping
         set_icon(self.send, "stop" if stopping else "send", current_look(), "on_accent")
-        self.send.setAccessibleName("Stop" if stopping else "Send")
-        self.send.setToolTip(STOP_TIP if stopping else SEND_TIP.format(keys=self._keys))
+        # translators: the round button that sends, or stops the answer being written
+        self.send.setAccessibleName(tr("Stop") if stopping else tr("Send"))
+        self.send.setToolTip(tr(STOP_TIP) if stopping else tr(SEND_TIP, keys=self._keys))
         self.send.setAccessibleDescription(
-            "Stop the answer being written; its text is kept"
+            tr("Stop the answer being written; its text is kept")
             if stopping
-            else f"Send the message ({self._keys})"
+            else tr("Send the message ({keys})", keys=self._keys)
         )
 
     def show_models(self, models: list[tuple[str, str]], current: str) -> None:
@@ -170,7 +178,7 @@ class ComposerButtons:
         picker.clear()
         blank = QPixmap(picker.iconSize())
         blank.fill(Qt.GlobalColor.transparent)  # its name lines up with the badged ones
-        picker.addItem(QIcon(blank), "No assistant", "")
+        picker.addItem(QIcon(blank), tr("No assistant"), "")
         for key, label, badge in assistants:
             picker.addItem(badge, label, key)
         picker.setCurrentIndex(max(picker.findData(current), 0))
@@ -188,7 +196,14 @@ class ComposerButtons:
         count = len(chosen)
         _show_count(self.compare, count if on else 0)
         self.compare.setAccessibleDescription(
-            f"On: the next message goes to {count} models" if on else "Off"
+            ntr(
+                "On: the next message goes to {n} model",
+                "On: the next message goes to {n} models",
+                count,
+            )
+            if on
+            # translators: Compare is switched off
+            else tr("Off")
         )
         self.compare.setVisible(len(models) > 1)
 
@@ -198,8 +213,12 @@ class ComposerButtons:
         """Tool servers as ticks, those in `on` ticked; hidden while there are none."""
         fill_ticks(self.tools.menu(), servers, on, toggled)
         count = len(on & {name for name, _ in servers})
-        self.tools.setText(f"Tools · {count}" if count else "Tools")
-        self.tools.setAccessibleDescription(f"{count} tool servers on for this chat")
+        # translators: the Tools button, with how many tool servers are on
+        said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")
+        self.tools.setText(said)
+        self.tools.setAccessibleDescription(
+            ntr("{n} tool server on for this chat", "{n} tool servers on for this chat", count)
+        )
         self.tools.setVisible(bool(servers))
 
     def show_knowledge(
@@ -209,14 +228,20 @@ class ComposerButtons:
         fill_ticks(self.knowledge.menu(), bases, on, toggled)
         count = len(on & {key for key, _ in bases})
         _show_count(self.knowledge, count)
-        self.knowledge.setAccessibleDescription(f"{count} knowledge bases on for this chat")
+        self.knowledge.setAccessibleDescription(
+            ntr(
+                "{n} knowledge base on for this chat",
+                "{n} knowledge bases on for this chat",
+                count,
+            )
+        )
         self.knowledge.setVisible(bool(bases))
 
     def show_cost(self, said: str, why: str) -> None:
         """What sending would cost ("≈ $0.42 to send"), or nothing ("")."""
         self.cost.setText(said)
         self.cost.setToolTip(why)
-        self.cost.setAccessibleName(f"Sending costs {said}" if said else "")
+        self.cost.setAccessibleName(tr("Sending costs {cost}", cost=said) if said else "")
         self.cost.setVisible(bool(said))
 
 

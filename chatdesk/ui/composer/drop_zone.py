@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.composer.box import paint_rounded
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.colours import colours
@@ -18,7 +19,7 @@ from chatdesk.ui.theme.scale import ICON, SPACE
 if TYPE_CHECKING:
     from PySide6.QtGui import QPaintEvent
 
-DROP_TEXT = "Drop files to attach"
+DROP_TEXT = mark("Drop files to attach")
 EDGE = 2  # px, the dashed edge
 
 
@@ -30,10 +31,10 @@ class DropZone(QWidget):
         super().__init__(parent)
         self.setObjectName("composerDropZone")
         self.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        self.setAccessibleName(DROP_TEXT)
+        self.setAccessibleName(tr(DROP_TEXT))
         self.icon = QLabel(self)
         self.icon.setObjectName("dropZoneIcon")
-        self.text = QLabel(DROP_TEXT, self)
+        self.text = QLabel(tr(DROP_TEXT), self)
         self.text.setObjectName("dropZoneText")
         row = QHBoxLayout(self)
         row.setSpacing(SPACE["s"])

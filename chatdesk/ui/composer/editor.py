@@ -15,6 +15,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QKeyEvent
 from PySide6.QtWidgets import QPlainTextEdit, QWidget
 
+from chatdesk.core.i18n import tr
+
 if TYPE_CHECKING:  # each of PySide6's classes costs time to load: these wait for first use
     from PySide6.QtCore import QMimeData
     from PySide6.QtGui import (
@@ -97,7 +99,7 @@ class ComposerEditor(QPlainTextEdit):
         menu = self.createStandardContextMenu(event.pos())
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         menu.addSeparator()
-        save = menu.addAction("Save as prompt…")
+        save = menu.addAction(tr("Save as prompt…"))
         save.setEnabled(bool(self.toPlainText().strip()))
         save.triggered.connect(lambda: self.save_prompt_asked.emit(self.toPlainText()))
         menu.popup(event.globalPos())  # not exec(): no nested event loop

@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QWidget
 
 from chatdesk.core.assistants.prompts import filled, variables
+from chatdesk.core.i18n import tr
 
 SHOWN_CHARS = 400  # of the prompt's text, above the fields
 VALUES_STYLE = "#promptText { color: palette(placeholder-text); }"
@@ -17,13 +18,13 @@ class PromptValues(QDialog):
     def __init__(self, name: str, text: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(f"Prompt “{name}”")
+        self.setWindowTitle(tr("Prompt “{name}”", name=name))
         self.setMinimumWidth(420)
         self._text = text
         self.fields: dict[str, QLineEdit] = {}
         form = QFormLayout(self)
         self.setStyleSheet(VALUES_STYLE)
-        hint = QLabel("Fill in the values; the prompt goes to the message box to send.")
+        hint = QLabel(tr("Fill in the values; the prompt goes to the message box to send."))
         hint.setWordWrap(True)
         form.addRow(hint)
         shown = text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 1].rstrip() + "…"
@@ -40,7 +41,7 @@ class PromptValues(QDialog):
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Use prompt")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(tr("Use prompt"))
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
+
 MAX_TYPED = 60  # a longer "/…" is a message that starts with a slash, not a search
 SHOWN_ROWS = 7
 DETAIL_GAP = 24  # pixels between an entry's name and its dimmed detail
@@ -40,7 +42,7 @@ class SlashMenu(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("slashMenu")
-        self.setAccessibleName("Saved prompts and assistants")
+        self.setAccessibleName(tr("Saved prompts and assistants"))
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # the keys come from the text field
         self.setStyleSheet("#slashMenu::item { padding: 3px 6px; }")
         self._detailed = _Detailed(self)

@@ -27,6 +27,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
@@ -98,7 +99,8 @@ class Composer(QWidget):
         self._box = ComposerBox(self)
         self._layout.addWidget(self._box)
         self._editor = ComposerEditor(self._box)
-        self._editor.setAccessibleName("Message")
+        # translators: the name of the text field where the user writes a message
+        self._editor.setAccessibleName(tr("Message"))
         self._editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self._editor.send_pressed.connect(self._send)
         self._editor.large_text_given.connect(self._add_pasted_text)
@@ -266,9 +268,17 @@ class Composer(QWidget):
         self._editor.enter_sends = enter_sends
         keys = "Enter" if enter_sends else "Ctrl+Enter"
         newline = "Shift+Enter" if enter_sends else "Enter"
-        self._editor.setPlaceholderText(f"Message · {keys} sends, {newline} starts a new line")
+        self._editor.setPlaceholderText(
+            # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
+            tr("Message · {send} sends, {newline} starts a new line", send=keys, newline=newline)
+        )
         self._editor.setAccessibleDescription(
-            f"Type a message. {keys} sends it, {newline} starts a new line."
+            # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
+            tr(
+                "Type a message. {send} sends it, {newline} starts a new line.",
+                send=keys,
+                newline=newline,
+            )
         )
         self._row.set_keys(keys)
 
@@ -364,7 +374,8 @@ class Composer(QWidget):
     def _add_pasted_text(self, text: str) -> None:
         from chatdesk.core.chat.views import AttachmentInput
 
-        self.add_attachment(AttachmentInput("Pasted text", text, kind="paste"))
+        # translators: the name of a long text pasted into the message box, sent as an attachment
+        self.add_attachment(AttachmentInput(tr("Pasted text"), text, kind="paste"))
 
     def _attachment_removed(self, attachment: AttachmentInput | Pending) -> None:
         self._attachments = [a for a in self._attachments if a is not attachment]
@@ -398,7 +409,7 @@ class Composer(QWidget):
         from PySide6.QtWidgets import QFileDialog  # not before the first paint
 
         # open(), not exec(): no nested event loop under qasync.
-        dialog = QFileDialog(self, "Attach files")
+        dialog = QFileDialog(self, tr("Attach files"))
         dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.filesSelected.connect(

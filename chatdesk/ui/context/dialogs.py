@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.chat.budget import MAX_THREAD_WINDOW, MIN_THREAD_WINDOW
+from chatdesk.core.i18n import ntr, tr
 
 
 class SummaryEditor(QDialog):
@@ -26,17 +27,21 @@ class SummaryEditor(QDialog):
 
     def __init__(self, text: str, meta: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Edit summary")
+        self.setWindowTitle(tr("Edit summary"))
         self.resize(560, 380)
         hint = QLabel(
-            f"Summary of the earlier messages ({meta}). The model reads this text in their place."
+            tr(
+                "Summary of the earlier messages ({meta}). The model reads this text in their "
+                "place.",
+                meta=meta,
+            )
         )
         hint.setWordWrap(True)
         self.editor = QPlainTextEdit(text)
-        self.editor.setAccessibleName("Summary text")
+        self.editor.setAccessibleName(tr("Summary text"))
         self.editor.setTabChangesFocus(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.save = QPushButton("Save")
+        self.save = QPushButton(tr("Save"))
         self.save.setDefault(True)
         buttons.addButton(self.save, QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
@@ -61,20 +66,30 @@ class ContextWindowDialog(QDialog):
     ) -> None:
         """`current`: the thread's own setting (None: none); `shown`: the window in use now."""
         super().__init__(parent)
-        self.setWindowTitle(f"Context window — {title}")
+        self.setWindowTitle(tr("Context window — {title}", title=title))
         hint = QLabel(
-            "How many tokens this chat's model can read at once. Set it when a local server "
-            "runs the model with a smaller window than the model allows."
+            tr(
+                "How many tokens this chat's model can read at once. Set it when a local server "
+                "runs the model with a smaller window than the model allows."
+            )
         )
         hint.setWordWrap(True)
-        self.model_own = QCheckBox(f"Use the model's own window (now {shown:,} tokens)")
-        self.model_own.setAccessibleName("Use the model's own context window")
+        self.model_own = QCheckBox(
+            ntr(
+                "Use the model's own window (now {count} tokens)",
+                "Use the model's own window (now {count} tokens)",
+                shown,
+                count=f"{shown:,}",
+            )
+        )
+        self.model_own.setAccessibleName(tr("Use the model's own context window"))
         self.tokens = QSpinBox()
-        self.tokens.setAccessibleName("Context window in tokens")
+        self.tokens.setAccessibleName(tr("Context window in tokens"))
         self.tokens.setRange(MIN_THREAD_WINDOW, MAX_THREAD_WINDOW)
         self.tokens.setSingleStep(1024)
         self.tokens.setGroupSeparatorShown(True)
-        self.tokens.setSuffix(" tokens")
+        # translators: the unit after the number of tokens in a field; keep its leading space
+        self.tokens.setSuffix(tr(" tokens"))
         self.tokens.setValue(current or shown or MIN_THREAD_WINDOW)
         self.model_own.toggled.connect(lambda own: self.tokens.setEnabled(not own))
         self.model_own.setChecked(current is None)

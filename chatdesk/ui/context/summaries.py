@@ -21,6 +21,7 @@ from chatdesk.core.chat import events as ev
 from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.views import SummaryView
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.context.dialogs import SummaryEditor
 from chatdesk.ui.conversation.divider import SummaryDivider, summary_meta
@@ -32,8 +33,8 @@ from chatdesk.ui.sidebar.dialogs import ask
 # its last round ends; while one runs, the window looks again at this pace (a dict lookup).
 BUSY_CHECK_MS = 250
 STATUS_MS = 15_000
-STOPPED = "Summary stopped; the conversation is as it was."
-NOTHING_TO_SUMMARISE = (
+STOPPED = mark("Summary stopped; the conversation is as it was.")
+NOTHING_TO_SUMMARISE = mark(
     "Nothing to summarise yet: the last question and answer are always sent as they are."
 )
 
@@ -49,12 +50,12 @@ class SummaryStatus(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 8, 0)
         layout.setSpacing(6)
-        self.label = QLabel("Summarising earlier messages…")
-        self.label.setAccessibleName("Summary state")
+        self.label = QLabel(tr("Summarising earlier messages…"))
+        self.label.setAccessibleName(tr("Summary state"))
         self.cancel = QToolButton()
-        self.cancel.setText("Cancel")
-        self.cancel.setAccessibleName("Stop summarising")
-        self.cancel.setToolTip("Stop summarising; the conversation stays as it is")
+        self.cancel.setText(tr("Cancel"))
+        self.cancel.setAccessibleName(tr("Stop summarising"))
+        self.cancel.setToolTip(tr("Stop summarising; the conversation stays as it is"))
         layout.addWidget(self.label)
         layout.addWidget(self.cancel)
 
@@ -141,7 +142,8 @@ class SummaryActions(QObject):
             case ev.SummaryCreated(summary):
                 self._changed(summary.thread_id)
                 if summary.thread_id == self.thread_id and summary.thread_id not in self._asked:
-                    self._say(f"Earlier messages were summarised ({summary_meta(summary)}).")
+                    meta = summary_meta(summary)
+                    self._say(tr("Earlier messages were summarised ({meta}).", meta=meta))
             case ev.SummaryUpdated(summary):
                 self._changed(summary.thread_id)
             case ev.SummaryDeleted(thread_id, _):
@@ -164,11 +166,20 @@ class SummaryActions(QObject):
         self._update_busy()
         if thread_id != self.thread_id and thread_id not in self._asked:
             return  # a background summary elsewhere: it is tried again after the next answer
-        where = "" if thread_id == self.thread_id else " (in another chat)"
-        if reason == "Stopped.":
-            self._say(STOPPED if not where else f"Summary stopped{where}.")
+        here = thread_id == self.thread_id
+        if reason == "Stopped.":  # the core's word for a summary the user stopped
+            self._say(tr(STOPPED) if here else tr("Summary stopped (in another chat)."))
+        elif here:
+            self._say(
+                tr("The summary failed: {reason} The conversation is as it was.", reason=reason)
+            )
         else:
-            self._say(f"The summary failed{where}: {reason} The conversation is as it was.")
+            self._say(
+                tr(
+                    "The summary failed (in another chat): {reason} The conversation is as it was.",
+                    reason=reason,
+                )
+            )
 
     def _say(self, text: str) -> None:
         self._status.showMessage(text, STATUS_MS)
@@ -236,17 +247,20 @@ class SummaryActions(QObject):
         thread_id, summary, ended = result
         if not ended:
             return
-        where = "" if thread_id == self.thread_id else " in the other chat"
         if summary is None:
-            self._say(NOTHING_TO_SUMMARISE)
+            self._say(tr(NOTHING_TO_SUMMARISE))
+        elif thread_id == self.thread_id:
+            meta = summary_meta(summary)
+            self._say(tr("Earlier messages summarised ({meta}).", meta=meta))
         else:
-            self._say(f"Earlier messages summarised{where} ({summary_meta(summary)}).")
+            meta = summary_meta(summary)
+            self._say(tr("Earlier messages summarised in the other chat ({meta}).", meta=meta))
 
     def cancel(self) -> None:
         # Said here too: a run stopped before it asked the model announces nothing.
         thread_id = self.thread_id
         if thread_id is not None and self._service.cancel_summary(thread_id):
-            self._say(STOPPED)
+            self._say(tr(STOPPED))
 
     def edit(self, summary: SummaryView) -> None:
         dialog = SummaryEditor(summary.content, summary_meta(summary), self._owner)
@@ -258,17 +272,25 @@ class SummaryActions(QObject):
             self._runner.run(self._service.edit_summary(summary.id, text))
 
     def ask_delete(self, summary: SummaryView) -> None:
-        earlier = ""
         if self._count > 1:
-            earlier = " An earlier summary, if it still applies, takes its place."
+            # translators: "Summarise now" is the name of the command that makes a summary
+            detail = tr(
+                "The messages it stands in for will be sent to the model again, as far as they "
+                "fit. An earlier summary, if it still applies, takes its place. Automatic "
+                "summaries pause in this chat until you choose Summarise now."
+            )
+        else:
+            # translators: "Summarise now" is the name of the command that makes a summary
+            detail = tr(
+                "The messages it stands in for will be sent to the model again, as far as they "
+                "fit. Automatic summaries pause in this chat until you choose Summarise now."
+            )
         self.dialog = ask(
             self._owner,
-            "Delete summary",
-            "Delete this summary of the earlier messages?",
-            "The messages it stands in for will be sent to the model again, as far as they "
-            f"fit.{earlier} Automatic summaries pause in this chat until you choose "
-            "Summarise now.",
-            "Delete summary",
+            tr("Delete summary"),
+            tr("Delete this summary of the earlier messages?"),
+            detail,
+            tr("Delete summary"),
             lambda: self._runner.run(self._service.delete_summary(summary.id)),
         )
 

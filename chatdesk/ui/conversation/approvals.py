@@ -9,6 +9,7 @@ import asyncio
 import uuid
 from collections.abc import Callable, Sequence
 
+from chatdesk.core.i18n import ntr
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
 
 
@@ -25,8 +26,14 @@ class WindowApprover:
             self._pending[request.message_id, request.call_id] = future
             futures.append(future)
         names = ", ".join(dict.fromkeys(r.tool.label for r in requests))
-        count = "A tool call waits" if len(requests) == 1 else f"{len(requests)} tool calls wait"
-        self._say(f"{count} for your approval: {names}.")
+        self._say(
+            ntr(
+                "A tool call waits for your approval: {names}.",
+                "{n} tool calls wait for your approval: {names}.",
+                len(requests),
+                names=names,
+            )
+        )
         try:
             return list(await asyncio.gather(*futures))
         finally:

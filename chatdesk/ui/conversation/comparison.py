@@ -14,6 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from chatdesk.core.chat.kinds import Status
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.conversation.message import MessageWidget
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ class ComparisonColumns(QFrame):
         super().__init__(parent)
         self.setObjectName("comparison")
         self.setStyleSheet(COMPARISON_STYLE)
-        self.setAccessibleName(f"{len(answers)} answers side by side")
+        count = len(answers)
+        self.setAccessibleName(ntr("{n} answers side by side", "{n} answers side by side", count))
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
@@ -71,15 +73,17 @@ class ComparisonColumns(QFrame):
         widget.as_column()
         connect(widget)
         buttons = QHBoxLayout()
-        chosen = QPushButton("Continue with this one", column)
-        chosen.setAccessibleName(f"Continue with the answer of {answer.model}")
-        chosen.setToolTip("Show this answer's branch; its model answers from now on")
+        chosen = QPushButton(tr("Continue with this one"), column)
+        chosen.setAccessibleName(tr("Continue with the answer of {model}", model=answer.model))
+        chosen.setToolTip(tr("Show this answer's branch; its model answers from now on"))
         chosen.clicked.connect(lambda: self.continue_with.emit(answer.id))
         if shown:
-            chosen.setText("Shown")
+            # translators: a greyed button over the compared answer the chat goes on with
+            chosen.setText(tr("Shown"))
             chosen.setEnabled(False)
-        stop = QPushButton("Stop", column)
-        stop.setAccessibleName(f"Stop the answer of {answer.model}")
+        # translators: a button that stops one compared answer being written
+        stop = QPushButton(tr("Stop"), column)
+        stop.setAccessibleName(tr("Stop the answer of {model}", model=answer.model))
         stop.clicked.connect(lambda: self.stop.emit(answer.id))
         buttons.addWidget(chosen)
         buttons.addStretch(1)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.conversation.buttons import flat_button
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -47,17 +48,24 @@ def _rule() -> QFrame:
 
 def summary_meta(summary: SummaryView) -> str:
     """ "gpt-4o-mini · 312 tokens · edited" """
-    parts = [summary.model or "", f"{summary.token_count:,} tokens"]
+    count = summary.token_count
+    tokens = ntr("{count} tokens", "{count} tokens", count, count=f"{count:,}")
+    parts = [summary.model or "", tokens]
     if summary.edited_at is not None:
-        parts.append("edited")
+        # translators: said of a summary the user edited: "gpt-4o-mini · 312 tokens · edited"
+        parts.append(tr("edited"))
     return " · ".join(p for p in parts if p)
 
 
 def covered_text(count: int) -> str:
-    messages = "message" if count == 1 else f"{count:,} messages"
-    return (
-        f"The model reads this summary instead of the first {messages} of this branch. "
-        "Delete it to send them again."
+    # translators: {count} is how many; a singular that serves other counts too may use {count}
+    return ntr(
+        "The model reads this summary instead of the first message of this branch. "
+        "Delete it to send them again.",
+        "The model reads this summary instead of the first {count} messages of this branch. "
+        "Delete it to send them again.",
+        count,
+        count=f"{count:,}",
     )
 
 
@@ -68,7 +76,7 @@ class SummaryDivider(QFrame):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("summaryDivider")
-        self.setAccessibleName("Earlier messages summarised")
+        self.setAccessibleName(tr("Earlier messages summarised"))
         self.summary: SummaryView | None = None
         outer = QVBoxLayout(self)
         outer.setContentsMargins(12, 10, 12, 10)
@@ -82,7 +90,7 @@ class SummaryDivider(QFrame):
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        self.text.setAccessibleName("Summary of the earlier messages")
+        self.text.setAccessibleName(tr("Summary of the earlier messages"))
         self.note = QLabel()
         self.note.setObjectName("summaryNote")
         self.note.setWordWrap(True)
@@ -93,16 +101,19 @@ class SummaryDivider(QFrame):
     def _build_line(self) -> QHBoxLayout:
         line = QHBoxLayout()
         line.setSpacing(8)
-        caption = QLabel("Earlier messages summarised")
+        caption = QLabel(tr("Earlier messages summarised"))
         caption.setObjectName("summaryCaption")
         self.meta = QLabel()
         self.meta.setObjectName("summaryMeta")
-        self.view_button = flat_button("View", "Show the summary's text")
+        # translators: a button that shows a summary's text
+        self.view_button = flat_button(tr("View"), tr("Show the summary's text"))
         self.view_button.setCheckable(True)
         self.view_button.toggled.connect(self._unfold)
-        self.edit_button = flat_button("Edit…", "Edit the summary the model reads")
+        self.edit_button = flat_button(tr("Edit…"), tr("Edit the summary the model reads"))
         self.edit_button.clicked.connect(lambda: self._ask(self.edit_requested))
-        self.delete_button = flat_button("Delete…", "Delete the summary: send the messages again")
+        self.delete_button = flat_button(
+            tr("Delete…"), tr("Delete the summary: send the messages again")
+        )
         self.delete_button.clicked.connect(lambda: self._ask(self.delete_requested))
         line.addWidget(_rule(), 1)
         line.addWidget(caption)
@@ -123,9 +134,10 @@ class SummaryDivider(QFrame):
     def _unfold(self, shown: bool) -> None:
         self.text.setVisible(shown)
         self.note.setVisible(shown)
-        self.view_button.setText("Hide" if shown else "View")
+        # translators: buttons that hide and show a summary's text
+        self.view_button.setText(tr("Hide") if shown else tr("View"))
         self.view_button.setAccessibleName(
-            "Hide the summary's text" if shown else "Show the summary's text"
+            tr("Hide the summary's text") if shown else tr("Show the summary's text")
         )
 
     def show_summary(self, summary: SummaryView, covered: int) -> None:

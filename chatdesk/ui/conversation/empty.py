@@ -11,15 +11,16 @@ from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.scale import ICON
 
-EXAMPLE_PROMPTS = (
-    "Explain how a hash table works, with a small Python example",
-    "Write a table comparing SQLite, PostgreSQL and DuckDB",
-    "Prove that the square root of 2 is irrational",
-    "Give me a checklist for a calm Monday morning",
+EXAMPLE_PROMPTS = (  # shown in the user's language, and sent as shown
+    mark("Explain how a hash table works, with a small Python example"),
+    mark("Write a table comparing SQLite, PostgreSQL and DuckDB"),
+    mark("Prove that the square root of 2 is irrational"),
+    mark("Give me a checklist for a calm Monday morning"),
 )
 _SHOWN_CHARS = 70
 
@@ -77,9 +78,10 @@ class EmptyState(QWidget):
         """The invitation and the general examples, which send at once."""
         self.assistant = None
         self._draw_picture()
-        self.title.setText("What shall we talk about?")
-        self.hint.setText("Type below, or start with one of these:")
-        self._fill(EXAMPLE_PROMPTS, "Sends this prompt as a new chat", self.prompt_chosen.emit)
+        self.title.setText(tr("What shall we talk about?"))
+        self.hint.setText(tr("Type below, or start with one of these:"))
+        prompts = tuple(tr(prompt) for prompt in EXAMPLE_PROMPTS)
+        self._fill(prompts, tr("Sends this prompt as a new chat"), self.prompt_chosen.emit)
 
     def show_assistant(
         self, name: str, description: str | None, examples: tuple[str, ...], emblem: QPixmap
@@ -92,9 +94,9 @@ class EmptyState(QWidget):
         self.title.setText(name)
         hint = description or ""
         if examples:
-            hint += ("\n" if hint else "") + "Type below, or begin with one of these:"
+            hint += ("\n" if hint else "") + tr("Type below, or begin with one of these:")
         self.hint.setText(hint)
-        purpose = "Puts this prompt in the message box to finish"
+        purpose = tr("Puts this prompt in the message box to finish")
         self._fill(examples, purpose, self.prompt_started.emit)
 
     def _fill(self, prompts: tuple[str, ...], purpose: str, emit: Callable[[str], object]) -> None:
@@ -108,7 +110,7 @@ class EmptyState(QWidget):
                 shown = shown[: _SHOWN_CHARS - 1].rstrip() + "…"
             button = QPushButton(shown)
             button.setObjectName("examplePrompt")
-            button.setAccessibleName(f"Example prompt: {shown}")
+            button.setAccessibleName(tr("Example prompt: {prompt}", prompt=shown))
             button.setAccessibleDescription(purpose)
             if shown != prompt:
                 button.setToolTip(prompt)

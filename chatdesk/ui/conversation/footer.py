@@ -11,6 +11,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.conversation.buttons import icon_button
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import show_icon
@@ -30,25 +31,35 @@ class MessageFooter(QWidget):
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACE["xxs"])
-        self.previous = self._button("previous", "previous-branch", "Previous version")
+        self.previous = self._button("previous", "previous-branch", tr("Previous version"))
         self.branch = QLabel()
         self.branch.setObjectName("branchPosition")
-        self.next = self._button("next", "next-branch", "Next version")
-        self.copy = self._button("copy", "copy-markdown", "Copy", "Copy this message as Markdown")
+        self.next = self._button("next", "next-branch", tr("Next version"))
+        # translators: a button under a message that copies it (as Markdown)
+        copy, copy_markdown = tr("Copy"), tr("Copy this message as Markdown")
+        self.copy = self._button("copy", "copy-markdown", copy, copy_markdown)
         self.copy_plain = self._button(
-            "copy-text", "copy-plain", "Copy text", "Copy this message as plain text"
+            "copy-text", "copy-plain", tr("Copy text"), tr("Copy this message as plain text")
         )
         if user:
             self.edit_button = icon_button(
-                "edit", "Edit", "Edit and resend (the old version stays as a branch)"
+                "edit",
+                # translators: a button under the user's message that edits it
+                tr("Edit"),
+                tr("Edit and resend (the old version stays as a branch)"),
             )
             self.edit_button.clicked.connect(self.edit)
             last = self.edit_button
         else:
-            last = self._button("regenerate", "regenerate", "Regenerate", "Write a new answer")
+            regenerate, description = tr("Regenerate"), tr("Write a new answer")
+            last = self._button("regenerate", "regenerate", regenerate, description)
         self.regenerate_or_edit = last
         self.delete = self._button(
-            "delete", "delete", "Delete", "Delete this message and what follows"
+            "delete",
+            "delete",
+            # translators: a button under a message that deletes it
+            tr("Delete"),
+            tr("Delete this message and what follows"),
         )
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")

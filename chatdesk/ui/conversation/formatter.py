@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.core.i18n import SOURCE, language
 from chatdesk.core.render.kept import KeptKey, KeptRenders, lasting
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.worker import RenderWorker
@@ -55,6 +56,8 @@ def key_for(
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12)
     if cited:  # the same text formats differently with its citations linked
         digest.update(("\0cited:" + ",".join(map(str, sorted(cited)))).encode())
+    if language() != SOURCE:  # its words ("Copy", "[image]") are in the user's language
+        digest.update(("\0language:" + language()).encode())
     return (message_id, digest.hexdigest(), dark, images)
 
 

@@ -7,6 +7,7 @@ from datetime import UTC
 from typing import TYPE_CHECKING
 
 from chatdesk.core.chat.kinds import Role
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:
@@ -19,19 +20,45 @@ def usage_text(message: MessageView, *, model: bool = True) -> str:
     parts = [message.model or ""] if message.role is Role.ASSISTANT and model else []
     usage = message.usage
     if usage.completion_tokens:
-        about = "≈" if usage.estimated else ""
-        tokens = f"{about}{usage.completion_tokens:,} tokens out, {usage.prompt_tokens or 0:,} in"
+        # translators: {about} is "≈" when the counts are estimated, else nothing
+        tokens = ntr(
+            "{about}{out} tokens out, {into} in",
+            "{about}{out} tokens out, {into} in",
+            usage.completion_tokens,
+            about="≈" if usage.estimated else "",
+            out=f"{usage.completion_tokens:,}",
+            into=f"{usage.prompt_tokens or 0:,}",
+        )
         if usage.cached_tokens:
-            tokens += f" ({usage.cached_tokens:,} cached)"
+            count = f"{usage.cached_tokens:,}"
+            # translators: {tokens} is "1,200 tokens out, 80 in"; these of the input were cached
+            tokens = ntr(
+                "{tokens} ({count} cached)",
+                "{tokens} ({count} cached)",
+                usage.cached_tokens,
+                tokens=tokens,
+                count=count,
+            )
         if usage.reasoning_tokens:
-            tokens += f", {usage.reasoning_tokens:,} thinking"
+            count = f"{usage.reasoning_tokens:,}"
+            # translators: {tokens} is "1,200 tokens out, 80 in"; these of the output were thinking
+            tokens = ntr(
+                "{tokens}, {count} thinking",
+                "{tokens}, {count} thinking",
+                usage.reasoning_tokens,
+                tokens=tokens,
+                count=count,
+            )
         parts.append(tokens)
     if usage.cost_usd is not None:
         parts.append(format_cost(usage.cost_usd))
     if message.latency_ms is not None:
-        seconds = f"{message.latency_ms / 1000:.1f} s"
+        # translators: a duration in seconds, "0.4 s"
+        seconds = tr("{seconds} s", seconds=f"{message.latency_ms / 1000:.1f}")
         if message.first_token_ms is not None:
-            seconds += f" (first token {message.first_token_ms / 1000:.2f} s)"
+            first = f"{message.first_token_ms / 1000:.2f}"
+            # translators: {total} is how long the answer took ("3.1 s"); {first} is in seconds
+            seconds = tr("{total} (first token {first} s)", total=seconds, first=first)
         parts.append(seconds)
     parts.append(message.created_at.replace(tzinfo=UTC).astimezone().strftime("%H:%M"))
     return " · ".join(p for p in parts if p)
@@ -40,7 +67,10 @@ def usage_text(message: MessageView, *, model: bool = True) -> str:
 def header_text(message: MessageView) -> str:
     """Who speaks: the assistant an answer came from ("Tutor"), else its model ("gpt-4o"),
     or in a team thread who wrote it: "bob", "gpt-4o · for bob"."""
-    speaker = message.agent or message.model or "Assistant"
+    speaker = message.agent or message.model or tr("Assistant")
     if message.author is None:
-        return "You" if message.role is Role.USER else speaker
-    return message.author if message.role is Role.USER else f"{speaker} · for {message.author}"
+        return tr("You") if message.role is Role.USER else speaker
+    if message.role is Role.USER:
+        return message.author
+    # translators: an answer's head in a team thread: who answered, for whom ("gpt-4o · for bob")
+    return tr("{speaker} · for {author}", speaker=speaker, author=message.author)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role, Status
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
@@ -44,15 +45,24 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.ui.conversation.sources import SourcesBlock
 
 STATUS_BUTTONS = (  # action, label, what it does
-    ("summarise", "Summarise and retry", "Summarise the older messages, then ask again"),
-    ("choose-model", "Choose another model", "Pick a model with a larger context window"),
-    ("retry", "Retry", "Ask again for this answer"),
-    ("continue", "Continue", "Let the model go on from here"),
-    ("regenerate", "Regenerate", "Write a new answer"),
+    (
+        "summarise",
+        mark("Summarise and retry"),
+        mark("Summarise the older messages, then ask again"),
+    ),
+    (
+        "choose-model",
+        mark("Choose another model"),
+        mark("Pick a model with a larger context window"),
+    ),
+    ("retry", mark("Retry"), mark("Ask again for this answer")),
+    # translators: a button under an answer that stopped: the model goes on writing it
+    ("continue", mark("Continue"), mark("Let the model go on from here")),
+    ("regenerate", mark("Regenerate"), mark("Write a new answer")),
 )
 STATUS_TEXT = {
-    Status.PENDING: "Waiting for the model…",
-    Status.STREAMING: "Writing…",
+    Status.PENDING: mark("Waiting for the model…"),
+    Status.STREAMING: mark("Writing…"),
 }
 
 
@@ -115,13 +125,14 @@ class MessageWidget(QFrame):
         self._thinking.setCheckable(True)
         self._thinking.setAutoRaise(True)
         self._thinking.setObjectName("reasoningToggle")
-        self._thinking.setAccessibleName("Show the model's reasoning")
+        self._thinking.setAccessibleName(tr("Show the model's reasoning"))
         self._thinking.toggled.connect(self._toggle_reasoning)
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
         self.body = MessageBrowser()
-        self.body.setAccessibleName("Your message" if user else "Answer")
+        # translators: a screen reader's name of a message: the user's, or the answer (a noun)
+        self.body.setAccessibleName(tr("Your message") if user else tr("Answer"))
         self.body.link_activated.connect(
             lambda href: self.link_activated.emit(href, self.message.id)
         )
@@ -200,7 +211,8 @@ class MessageWidget(QFrame):
             return
         if self._head is None:  # the user's: named only in a team thread
             self._header.setText(header_text(message))
-            self._header.setToolTip(f"Written by {message.author}" if message.author else "")
+            author = message.author
+            self._header.setToolTip(tr("Written by {author}", author=author) if author else "")
             self._header.setVisible(message.author is not None)
         else:
             self._head.show_speaker(message, self._speakers.get(message.agent or "", (None, None)))
@@ -222,7 +234,7 @@ class MessageWidget(QFrame):
         if has:
             live = not message.status.is_final and not message.content
             arrow = "▾" if self._thinking.isChecked() else "▸"
-            self._thinking.setText(f"{arrow} {'Thinking…' if live else 'Reasoning'}")
+            self._thinking.setText(f"{arrow} {tr('Thinking…') if live else tr('Reasoning')}")
             if self._thinking.isChecked():
                 self._reasoning_view().show_plain(_shown(message.reasoning or ""))
 
@@ -234,7 +246,7 @@ class MessageWidget(QFrame):
         if self._reasoning is None:
             self._reasoning = MessageBrowser()
             self._reasoning.setObjectName("reasoning")
-            self._reasoning.setAccessibleName("Reasoning")
+            self._reasoning.setAccessibleName(tr("Reasoning"))
             self._reasoning.hide()
             self._inner.insertWidget(self._inner.indexOf(self.body), self._reasoning)
         return self._reasoning
@@ -289,18 +301,23 @@ class MessageWidget(QFrame):
 
     def _show_status(self, message: MessageView) -> None:
         status = message.status
-        text = STATUS_TEXT.get(status, "")
+        text = tr(STATUS_TEXT[status]) if status in STATUS_TEXT else ""
         if not status.is_final and any(c.state == "waiting" for c in message.tool_calls):
-            text = "Waiting for your approval of a tool call…"
+            text = tr("Waiting for your approval of a tool call…")
         if status is Status.ERROR:
-            text = f"The answer failed: {message.error_detail or message.error_type}"
+            text = tr("The answer failed: {why}", why=message.error_detail or message.error_type)
         elif status is Status.INTERRUPTED:
-            text = f"Stopped. {message.error_detail or ''}".strip()
+            text = tr("Stopped. {why}", why=message.error_detail or "").strip()
         if len(message.content) > SHOWN_CHARS:
             size = format_size(len(message.content.encode("utf-8", "surrogatepass")))
-            text = (text + " " if text else "") + (
-                f"This message is {size}; the first {SHOWN_CHARS:,} characters are shown. "
-                "Copy copies all of it."
+            text = (text + " " if text else "") + ntr(
+                "This message is {size}; the first {count} character is shown. "
+                "Copy copies all of it.",
+                "This message is {size}; the first {count} characters are shown. "
+                "Copy copies all of it.",
+                SHOWN_CHARS,
+                size=size,
+                count=f"{SHOWN_CHARS:,}",
             )
         self._status.setText(text)
         self._status.setProperty("state", status.value)
@@ -321,7 +338,7 @@ class MessageWidget(QFrame):
 
     def _make_status_buttons(self) -> dict[str, QPushButton]:
         for name, text, description in STATUS_BUTTONS:
-            button = self._button(text, name, description)
+            button = self._button(tr(text), name, tr(description))
             self.status_buttons[name] = button
             self._status_row.addWidget(button)
         return self.status_buttons
@@ -332,10 +349,9 @@ class MessageWidget(QFrame):
         footer = self.footer
         for widget in (footer.previous, footer.branch, footer.next):
             widget.setVisible(many)
-        footer.branch.setText(f"{message.sibling_index}/{message.sibling_count}")
-        footer.branch.setAccessibleName(
-            f"Version {message.sibling_index} of {message.sibling_count}"
-        )
+        index, count = message.sibling_index, message.sibling_count
+        footer.branch.setText(f"{index}/{count}")
+        footer.branch.setAccessibleName(tr("Version {index} of {count}", index=index, count=count))
         footer.previous.setEnabled(message.sibling_index > 1)
         footer.next.setEnabled(message.sibling_index < message.sibling_count)
         footer.copy.setVisible(final)  # nothing to act on until the answer has ended
@@ -437,12 +453,12 @@ class MessageWidget(QFrame):
         if self._editor is not None:
             return
         editor = QPlainTextEdit(self.message.content)
-        editor.setAccessibleName("Edit your message")
+        editor.setAccessibleName(tr("Edit your message"))
         editor.setTabChangesFocus(True)  # as the window's other editors: Tab goes to Save
         editor.setMinimumHeight(80)
-        save = QPushButton("Save && send")
-        save.setAccessibleName("Save and send")
-        cancel = QPushButton("Cancel")
+        save = QPushButton(tr("Save && send"))
+        save.setAccessibleName(tr("Save and send"))
+        cancel = QPushButton(tr("Cancel"))
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(cancel)
@@ -470,4 +486,11 @@ def _shown(text: str) -> str:
     """At most SHOWN_CHARS of `text`, saying so when there is more."""
     if len(text) <= SHOWN_CHARS:
         return text
-    return f"{text[:SHOWN_CHARS]}\n… (the first {SHOWN_CHARS:,} of {len(text):,} characters)"
+    note = ntr(
+        "… (the first {shown} of {count} character)",
+        "… (the first {shown} of {count} characters)",
+        len(text),
+        shown=f"{SHOWN_CHARS:,}",
+        count=f"{len(text):,}",
+    )
+    return f"{text[:SHOWN_CHARS]}\n{note}"

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 
@@ -34,15 +35,19 @@ if TYPE_CHECKING:
 
 MAX_SHOWN = 1_000_000  # characters set at once (~20 ms); a longer document shows a window
 WINDOW = 200_000  # characters around the passage when it does
-REMOVED = (
+REMOVED = mark(
     "This document was removed from the knowledge base; the passage the answer was given is shown."
 )
-CHANGED = "The document has changed since this answer; the passage the answer was given is shown."
-NOT_HERE = "This passage came with an imported chat; its document is not in your knowledge bases."
+CHANGED = mark(
+    "The document has changed since this answer; the passage the answer was given is shown."
+)
+NOT_HERE = mark(
+    "This passage came with an imported chat; its document is not in your knowledge bases."
+)
 
 
 def title_of(source: CitedSource) -> str:
-    name = source.name or "Passage"
+    name = source.name or tr("Passage")
     return f"{name} — {source.location}" if source.location else name
 
 
@@ -60,7 +65,7 @@ class PassageViewer(QDialog):
         self._build()
         self.resize(820, 640)
         if source.document_id is None:
-            self._show_passage_only(NOT_HERE)
+            self._show_passage_only(tr(NOT_HERE))
         else:
             self._runner.run(
                 knowledge.document(source.document_id),
@@ -82,17 +87,17 @@ class PassageViewer(QDialog):
         self.note.hide()
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
-        self.text.setAccessibleName(f"Text of {self.source.name}")
-        self.text.setPlaceholderText("Reading the document…")
+        self.text.setAccessibleName(tr("Text of {name}", name=self.source.name))
+        self.text.setPlaceholderText(tr("Reading the document…"))
         self.status = QLabel()
         self.status.setObjectName("passageStatus")
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.save_button = QPushButton("Save original as…")
-        self.save_button.setToolTip("Save a copy of the file, if it has not changed since")
+        self.save_button = QPushButton(tr("Save original as…"))
+        self.save_button.setToolTip(tr("Save a copy of the file, if it has not changed since"))
         self.save_button.setEnabled(False)  # once the document is read
         self.save_button.clicked.connect(self.ask_where_to_save)
-        close = QPushButton("Close")
+        close = QPushButton(tr("Close"))
         close.clicked.connect(self.close)
         buttons = QHBoxLayout()
         buttons.addWidget(self.status, 1)
@@ -110,7 +115,7 @@ class PassageViewer(QDialog):
         if text[start : source.end] != source.text:  # offsets of another version: look for it
             start = text.find(source.text) if source.text else -1
         if start < 0:
-            self._show_passage_only(CHANGED)
+            self._show_passage_only(tr(CHANGED))
             return
         end = start + len(source.text)
         self.offset = 0
@@ -119,8 +124,14 @@ class PassageViewer(QDialog):
             upto = min(len(text), max(end, self.offset + WINDOW))
             size = format_size(len(text.encode("utf-8", "surrogatepass")))
             self._say(
-                f"This document holds {size} of text; the part around the passage is shown "
-                f"(characters {self.offset + 1:,} to {upto:,} of {len(text):,})."
+                tr(
+                    "This document holds {size} of text; the part around the passage is shown "
+                    "(characters {first} to {last} of {count}).",
+                    size=size,
+                    first=f"{self.offset + 1:,}",
+                    last=f"{upto:,}",
+                    count=f"{len(text):,}",
+                )
             )
             text = text[self.offset : upto]
         self.text.setPlainText(text)
@@ -160,7 +171,7 @@ class PassageViewer(QDialog):
         return self.offset + cursor.selectionStart(), self.offset + cursor.selectionEnd()
 
     def _not_read(self, error: ChatdeskError) -> None:
-        self._show_passage_only(REMOVED if isinstance(error, NotFound) else str(error))
+        self._show_passage_only(tr(REMOVED) if isinstance(error, NotFound) else str(error))
 
     def _say(self, words: str) -> None:
         self.note.setText(words)
@@ -169,7 +180,7 @@ class PassageViewer(QDialog):
     # -- saving ----------------------------------------------------------------------------------
 
     def ask_where_to_save(self) -> None:
-        dialog = QFileDialog(self, f"Save {self.source.name}")
+        dialog = QFileDialog(self, tr("Save {name}", name=self.source.name))
         dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
         dialog.selectFile(self.source.name)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -180,10 +191,10 @@ class PassageViewer(QDialog):
         if self.source.document_id is None:
             return
         self.status.setProperty("state", "")
-        self.status.setText(f"Saving {target.name}…")
+        self.status.setText(tr("Saving {name}…", name=target.name))
 
         def saved(_: object) -> None:
-            self.status.setText(f"Saved {target}")
+            self.status.setText(tr("Saved {path}", path=target))
 
         def failed(error: ChatdeskError) -> None:
             self.status.setProperty("state", "error")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.trust.links import cite_href
 
 if TYPE_CHECKING:
@@ -21,14 +22,16 @@ FOLDED_NAMES = 3  # files named on the folded line before "…"
 def source_line(source: CitedSource) -> str:
     """ "[1] report.pdf — page 3 › Results" (no location: the name alone)."""
     where = f" — {source.location}" if source.location else ""
-    return f"[{source.number}] {source.name or 'a passage'}{where}"
+    # translators: what a cited source is called when it has no name
+    return f"[{source.number}] {source.name or tr('a passage')}{where}"
 
 
 def folded_line(sources: tuple[CitedSource, ...]) -> str:
     """ "Sources: report.pdf, notes.md, …": each file once, in the order cited."""
     names = list(dict.fromkeys(source.name for source in sources if source.name))
     shown = ", ".join(names[:FOLDED_NAMES]) + (", …" if len(names) > FOLDED_NAMES else "")
-    return f"Sources: {shown}" if shown else "Sources"
+    # translators: the folded list of an answer's sources: "Sources: report.pdf, notes.md"
+    return tr("Sources: {names}", names=shown) if shown else tr("Sources")
 
 
 class SourcesBlock(QFrame):
@@ -84,9 +87,16 @@ class SourcesBlock(QFrame):
         button.setObjectName("sourceRow")
         button.setAutoRaise(True)
         button.setText(source_line(source))
-        in_base = f", in {source.base}" if source.base else ""
-        button.setAccessibleName(f"Source {source.number}: {source.name}{in_base}")
-        button.setAccessibleDescription(f"Open the passage {source.location}".strip())
+        number, name, in_base, where = source.number, source.name, source.base, source.location
+        if in_base:
+            said = tr("Source {number}: {name}, in {base}", number=number, name=name, base=in_base)
+        else:
+            said = tr("Source {number}: {name}", number=number, name=name)
+        button.setAccessibleName(said)
+        opens = (
+            tr("Open the passage {location}", location=where) if where else tr("Open the passage")
+        )
+        button.setAccessibleDescription(opens.strip())
         button.setToolTip(source.path or source.name)
         href = cite_href(source.number)
         button.clicked.connect(lambda: self.link_activated.emit(href))
@@ -102,7 +112,11 @@ class SourcesBlock(QFrame):
     def _folded_or_not(self, expanded: bool) -> None:
         self._list.setVisible(expanded)
         count = len(self.sources)
-        shown = f"▾ Sources ({count})" if expanded else f"▸ {folded_line(self.sources)}"
+        # translators: the heading of an answer's sources, with how many there are
+        unfolded = ntr("Sources ({n})", "Sources ({n})", count)
+        shown = f"▾ {unfolded}" if expanded else f"▸ {folded_line(self.sources)}"
         self.toggle.setText(shown)
-        self.toggle.setAccessibleName(f"Sources, {count}")
-        self.toggle.setAccessibleDescription("Hide the list" if expanded else "Show the list")
+        self.toggle.setAccessibleName(ntr("Sources, {n}", "Sources, {n}", count))
+        self.toggle.setAccessibleDescription(
+            tr("Hide the list") if expanded else tr("Show the list")
+        )

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import badge_pixmap, disc_pixmap
 from chatdesk.ui.conversation.labels import header_text
 from chatdesk.ui.theme import current_look
@@ -40,7 +41,8 @@ class SpeakerHead(QWidget):
     ) -> None:
         """`look`: the assistant's icon and colour, when the answer came from one."""
         self.name.setText(header_text(message))
-        self.name.setToolTip(f"Written by {message.author}" if message.author else "")
+        author = message.author
+        self.name.setToolTip(tr("Written by {author}", author=author) if author else "")
         if message.agent:
             icon, colour = look
             self.disc.setPixmap(badge_pixmap(message.agent, icon, colour, DISC))

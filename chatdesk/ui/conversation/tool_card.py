@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -48,9 +49,9 @@ _GLYPHS = {
     "not_finished": "!",
 }
 CHOICES = (  # choice, label, what it does
-    ("once", "Allow once", "Run this call"),
-    ("always", "Always allow this tool", "Run this call and this tool's later calls"),
-    ("deny", "Deny", "Do not run it; the model is told you declined"),
+    ("once", mark("Allow once"), mark("Run this call")),
+    ("always", mark("Always allow this tool"), mark("Run this call and this tool's later calls")),
+    ("deny", mark("Deny"), mark("Do not run it; the model is told you declined")),
 )
 
 
@@ -78,9 +79,8 @@ class ToolCallCard(QFrame):
         outer.setSpacing(2)
         head = QHBoxLayout()
         head.setSpacing(6)
-        self._fold = icon_button(
-            "expand", "Show the arguments and the result", "Show the arguments and the result"
-        )
+        show = tr("Show the arguments and the result")
+        self._fold = icon_button("expand", show, show)
         self._fold.setCheckable(True)
         self._fold.toggled.connect(self._toggle)
         self._title = QLabel()
@@ -107,10 +107,12 @@ class ToolCallCard(QFrame):
         choices = QWidget()
         row = QHBoxLayout(choices)
         row.setContentsMargins(22, 2, 0, 2)
-        for choice, label, description in CHOICES:
+        for choice, marked, described in CHOICES:
+            label, description = tr(marked), tr(described)
             button = QPushButton(label)
             button.setObjectName("toolChoice")
-            button.setAccessibleName(f"{label}: {self.call.label}")
+            # translators: a button's name for a screen reader: "Allow once: files › read_file"
+            button.setAccessibleName(tr("{choice}: {tool}", choice=label, tool=self.call.label))
             button.setAccessibleDescription(description)
             button.setToolTip(description)
             button.clicked.connect(
@@ -131,7 +133,9 @@ class ToolCallCard(QFrame):
         self._state.setText(call.state_text)
         self._state.setProperty("state", call.state)
         self._state.style().polish(self._state)
-        self.setAccessibleName(f"Tool call {call.label}: {call.state_text}")
+        self.setAccessibleName(
+            tr("Tool call {tool}: {state}", tool=call.label, state=call.state_text)
+        )
         waiting = call.state == "waiting"
         if waiting and self._choices is None:
             self._choices = self._make_choices()
@@ -159,7 +163,7 @@ class ToolCallCard(QFrame):
             from chatdesk.ui.attachments.row import AttachmentRow
 
             self.images = AttachmentRow()
-            self.images.setAccessibleName(f"Images from {call.label}")
+            self.images.setAccessibleName(tr("Images from {tool}", tool=call.label))
             self.images.setContentsMargins(22, 0, 0, 0)
             self.images.action.connect(self.attachment_action)
             if self._thumbnails is not None:
@@ -182,13 +186,17 @@ class ToolCallCard(QFrame):
     def _tick(self) -> None:
         if self._running_since is not None:
             seconds = time.monotonic() - self._running_since
-            self._state.setText(f"Running… {seconds:.0f} s")
+            # translators: a tool call is running, for {seconds} seconds so far
+            self._state.setText(tr("Running… {seconds} s", seconds=f"{seconds:.0f}"))
 
     def _toggle(self, shown: bool) -> None:
         set_icon(self._fold, "collapse" if shown else "expand", current_look())
-        words = "Hide" if shown else "Show"
-        self._fold.setAccessibleName(f"{words} the arguments and the result")
-        self._fold.setToolTip(f"{words} the arguments and the result")
+        if shown:
+            words = tr("Hide the arguments and the result")
+        else:
+            words = tr("Show the arguments and the result")
+        self._fold.setAccessibleName(words)
+        self._fold.setToolTip(words)
         if self._details is None:
             self._details = self._make_details()
             layout = self.layout()
@@ -202,16 +210,20 @@ class ToolCallCard(QFrame):
         layout = QVBoxLayout(details)
         layout.setContentsMargins(22, 0, 0, 0)
         layout.setSpacing(2)
-        self._arguments = FittedText("Arguments", 160)
-        self._result = FittedText("Result", 240)
-        copy_arguments = _copy_button("Copy arguments", "Copy the call's arguments")
+        # translators: what a tool call was given (its arguments, as the model wrote them)
+        arguments = tr("Arguments")
+        # translators: what a tool gave back
+        result = tr("Result")
+        self._arguments = FittedText(arguments, 160)
+        self._result = FittedText(result, 240)
+        copy_arguments = _copy_button(tr("Copy arguments"), tr("Copy the call's arguments"))
         copy_arguments.clicked.connect(lambda: _copy(self.call.arguments))
-        copy_result = _copy_button("Copy result", "Copy the tool's result")
+        copy_result = _copy_button(tr("Copy result"), tr("Copy the tool's result"))
         copy_result.clicked.connect(lambda: _copy(self.call.result or ""))
         self._copy_result = copy_result
-        layout.addWidget(_caption("Arguments"))
+        layout.addWidget(_caption(arguments))
         layout.addWidget(self._arguments)
-        self._result_caption = _caption("Result")
+        self._result_caption = _caption(result)
         layout.addWidget(self._result_caption)
         layout.addWidget(self._result)
         buttons = QHBoxLayout()
@@ -232,7 +244,14 @@ class ToolCallCard(QFrame):
         if result is not None:
             shown = result[:SHOWN_CHARS]
             if len(result) > SHOWN_CHARS:
-                shown += f"\n\n[… {len(result) - SHOWN_CHARS:,} more characters: Copy result]"
+                more = len(result) - SHOWN_CHARS
+                # translators: "Copy result" is the button's name
+                shown += "\n\n" + ntr(
+                    "[… {count} more characters: Copy result]",
+                    "[… {count} more characters: Copy result]",
+                    more,
+                    count=f"{more:,}",
+                )
             self._result.show_text(shown)
 
 
@@ -301,7 +320,7 @@ class ToolCallList(QWidget):
         self._layout.addWidget(self._summary, 0, Qt.AlignmentFlag.AlignLeft)
         self._all = QPushButton()
         self._all.setObjectName("toolChoice")
-        self._all.setToolTip("Run every call that waits for you")
+        self._all.setToolTip(tr("Run every call that waits for you"))
         self._all.clicked.connect(self._allow_all)
         self._layout.addWidget(self._all, 0, Qt.AlignmentFlag.AlignLeft)
         self._pending = False  # more cards are to be made on the next turn of the loop
@@ -327,8 +346,11 @@ class ToolCallList(QWidget):
             if card is not None:
                 card.show_call(call)
         waiting = [c for c in calls if c.state == "waiting"]
-        self._all.setText(f"Allow all {len(waiting)} calls")
-        self._all.setAccessibleName(f"Allow all {len(waiting)} waiting tool calls")
+        count = len(waiting)
+        self._all.setText(ntr("Allow all {n} calls", "Allow all {n} calls", count))
+        self._all.setAccessibleName(
+            ntr("Allow all {n} waiting tool calls", "Allow all {n} waiting tool calls", count)
+        )
         self._all.setVisible(len(waiting) > 1)
         self._arrange()
 
@@ -339,10 +361,12 @@ class ToolCallList(QWidget):
         self._summary.setVisible(many)
         if many:
             self._summary.setText(_summary(self._calls, self._summary.isChecked()))
-            self._summary.setAccessibleName(
-                ("Hide" if self._summary.isChecked() else "Show")
-                + f" all {len(self._calls)} tool calls"
-            )
+            count = len(self._calls)
+            if self._summary.isChecked():
+                said = ntr("Hide all {n} tool call", "Hide all {n} tool calls", count)
+            else:
+                said = ntr("Show all {n} tool call", "Show all {n} tool calls", count)
+            self._summary.setAccessibleName(said)
         folded = self.folded
         for call in self._calls:
             card = self.cards.get(call.call_id)
@@ -395,14 +419,43 @@ _LIVE = ("streaming", "waiting", "running")  # shown as cards even when the list
 
 def _summary(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
     """The summary line: "▸ 50 tool calls: 48 done, 2 failed" (states as they first occur)."""
-    words = {"done": "done", "failed": "failed", "not_run": "not run"}
-    words |= {"not_finished": "not finished", "waiting": "waiting", "running": "running"}
     counts: dict[str, int] = {}
     for call in calls:
-        word = words.get(call.state, "calling")
-        counts[word] = counts.get(word, 0) + 1
-    said = ", ".join(f"{count} {word}" for word, count in counts.items())
-    return f"{'▾' if unfolded else '▸'} {len(calls)} tool calls: {said}"
+        state = call.state if call.state in _COUNTED else "calling"
+        counts[state] = counts.get(state, 0) + 1
+    said = ", ".join(_counted(state, count) for state, count in counts.items())
+    # translators: {states} is "48 done, 2 failed"
+    line = ntr("{n} tool call: {states}", "{n} tool calls: {states}", len(calls), states=said)
+    return f"{'▾' if unfolded else '▸'} {line}"
+
+
+_COUNTED = ("done", "failed", "not_run", "not_finished", "waiting", "running")
+
+
+def _counted(state: str, count: int) -> str:
+    """How many of an answer's tool calls are in `state`: "48 done"."""
+    match state:
+        case "done":
+            # translators: tool calls that ended, in "50 tool calls: 48 done, 2 failed"
+            return ntr("{n} done", "{n} done", count)
+        case "failed":
+            # translators: tool calls that failed, in "50 tool calls: 48 done, 2 failed"
+            return ntr("{n} failed", "{n} failed", count)
+        case "not_run":
+            # translators: tool calls never run, in "50 tool calls: 48 done, 2 not run"
+            return ntr("{n} not run", "{n} not run", count)
+        case "not_finished":
+            # translators: tool calls cut off, in "50 tool calls: 48 done, 2 not finished"
+            return ntr("{n} not finished", "{n} not finished", count)
+        case "waiting":
+            # translators: tool calls waiting for approval, in "5 tool calls: 3 done, 2 waiting"
+            return ntr("{n} waiting", "{n} waiting", count)
+        case "running":
+            # translators: tool calls running now, in "50 tool calls: 48 done, 2 running"
+            return ntr("{n} running", "{n} running", count)
+        case _:
+            # translators: tool calls the model is still writing, in "8 tool calls: 1 calling"
+            return ntr("{n} calling", "{n} calling", count)
 
 
 def _copy_button(text: str, description: str) -> QToolButton:

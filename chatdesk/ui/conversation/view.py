@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.model import ConversationModel
@@ -76,7 +77,7 @@ class ConversationView(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setAccessibleName("Conversation")
+        self.setAccessibleName(tr("Conversation"))
         self._content = QWidget()
         self._content.setObjectName("conversation")
         self._layout = QVBoxLayout(self._content)
@@ -91,9 +92,10 @@ class ConversationView(QScrollArea):
         self.setWidget(self._content)
         self._jump = QToolButton(self.viewport())
         self._jump.setObjectName("jumpToLatest")
-        self._jump.setText("↓ Latest")
-        self._jump.setAccessibleName("Jump to the latest message")
-        self._jump.setToolTip("Jump to the latest message")
+        # translators: a button that scrolls to the newest message
+        self._jump.setText(tr("↓ Latest"))
+        self._jump.setAccessibleName(tr("Jump to the latest message"))
+        self._jump.setToolTip(tr("Jump to the latest message"))
         self._jump.clicked.connect(self.jump_to_latest)
         self._jump.hide()
         bar = self.verticalScrollBar()

@@ -23,18 +23,30 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import ProjectView, ThreadFilter
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.search import SearchFilters
 
 CUSTOM = "custom"
-_ROLES = (("Anyone", ""), ("You", Role.USER.value), ("Assistant", Role.ASSISTANT.value))
-_ARCHIVED = (("Not archived", False), ("Archived too", None), ("Only archived", True))
+_ROLES = (
+    # translators: who wrote the messages searched: "Written by: Anyone / You / Assistant"
+    (mark("Anyone"), ""),
+    # translators: who wrote the messages searched: "Written by: Anyone / You / Assistant"
+    (mark("You"), Role.USER.value),
+    # translators: who wrote the messages searched: "Written by: Anyone / You / Assistant"
+    (mark("Assistant"), Role.ASSISTANT.value),
+)
+_ARCHIVED = (
+    (mark("Not archived"), False),
+    (mark("Archived too"), None),
+    (mark("Only archived"), True),
+)
 _PERIODS = (
-    ("Any time", None),
-    ("Past day", 1),
-    ("Past week", 7),
-    ("Past month", 31),
-    ("Past year", 366),
-    ("Between dates…", CUSTOM),
+    (mark("Any time"), None),
+    (mark("Past day"), 1),
+    (mark("Past week"), 7),
+    (mark("Past month"), 31),
+    (mark("Past year"), 366),
+    (mark("Between dates…"), CUSTOM),
 )
 
 
@@ -52,15 +64,17 @@ class FilterRow(QWidget):
     def __init__(self, now: Callable[[], datetime], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._now = now
-        self.project = self._combo("Project", "J", [("All projects", "")])
-        self.role = self._combo("Written by", "R", list(_ROLES))
-        self.period = self._combo("When", "W", list(_PERIODS))
-        self.archived = self._combo("Archived chats", "A", list(_ARCHIVED))
-        self.pinned = QCheckBox("&Pinned only")
-        self.pinned.setAccessibleName("Pinned chats only")
+        # translators: the search's filter of the project searched
+        self.project = self._combo(tr("Project"), "J", [(tr("All projects"), "")])
+        self.role = self._combo(tr("Written by"), "R", [(tr(t), v) for t, v in _ROLES])
+        # translators: the search's filter of when the messages were written
+        self.period = self._combo(tr("When"), "W", [(tr(t), v) for t, v in _PERIODS])
+        self.archived = self._combo(tr("Archived chats"), "A", [(tr(t), v) for t, v in _ARCHIVED])
+        self.pinned = QCheckBox(tr("&Pinned only"))
+        self.pinned.setAccessibleName(tr("Pinned chats only"))
         self.pinned.toggled.connect(self.changed)
-        self.since = self._date("From", -30)
-        self.until = self._date("Until", 0)
+        self.since = self._date(tr("From date"), -30)
+        self.until = self._date(tr("Until date"), 0)
         self._build()
 
     def _build(self) -> None:
@@ -73,7 +87,8 @@ class FilterRow(QWidget):
         self.dates = QWidget()
         between = QHBoxLayout(self.dates)
         between.setContentsMargins(0, 0, 0, 0)
-        for label, edit in (("From", self.since), ("until", self.until)):
+        # translators: around the search's two dates: "From [date] until [date]"
+        for label, edit in ((tr("From"), self.since), (tr("until"), self.until)):
             between.addWidget(QLabel(label))
             between.addWidget(edit)
         between.addStretch(1)
@@ -100,16 +115,17 @@ class FilterRow(QWidget):
         return combo
 
     def _date(self, name: str, days: int) -> QDateEdit:
+        """A date `days` from today, named `name` ("From date")."""
         edit = QDateEdit(QDate.currentDate().addDays(days))
         edit.setCalendarPopup(True)
         edit.setDisplayFormat("yyyy-MM-dd")
-        edit.setAccessibleName(f"{name} date")
+        edit.setAccessibleName(name)
         edit.dateChanged.connect(self.changed)
         return edit
 
     def set_projects(self, projects: Sequence[ProjectView]) -> None:
         """Offer these projects, keeping the one chosen if it is still there."""
-        offered = [("All projects", "")] + [(p.name, str(p.id)) for p in projects]
+        offered = [(tr("All projects"), "")] + [(p.name, str(p.id)) for p in projects]
         combo = self.project
         if offered == [(combo.itemText(i), combo.itemData(i)) for i in range(combo.count())]:
             return

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadView
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.search.delegate import ResultDelegate
 from chatdesk.ui.search.filters import Chosen, FilterRow
@@ -46,7 +47,7 @@ if TYPE_CHECKING:  # both load SQLAlchemy, long loaded when the palette is first
 
 SEARCH_DELAY_MS = 120
 SHOWN = 50  # messages per search; recent chats with nothing typed
-HINT = "↑↓ choose · Enter opens · Tab filters · Esc closes"
+HINT = mark("↑↓ choose · Enter opens · Tab filters · Esc closes")
 _NAVIGATION = (Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_PageUp, Qt.Key.Key_PageDown)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 STYLE = """
@@ -90,7 +91,7 @@ class SearchPalette(QDialog):
         self._asked = 0  # searches started; an answer to an older one is dropped
         self._shown = 0  # the search whose rows are on screen
         self._choose_when_found = False  # Enter came before the rows it was typed for
-        self.setWindowTitle("Search")
+        self.setWindowTitle(tr("Search"))
         self.resize(680, 480)
         self.results_model = ResultsModel(self)
         self._build()
@@ -105,15 +106,18 @@ class SearchPalette(QDialog):
     def _build(self) -> None:
         self.query = QueryEdit()
         self.query.setObjectName("searchQuery")
-        self.query.setPlaceholderText("Search chats and messages…")
+        self.query.setPlaceholderText(tr("Search chats and messages…"))
         self.query.setClearButtonEnabled(True)
-        self.query.setAccessibleName("Search")
+        self.query.setAccessibleName(tr("Search"))
         self.query.setAccessibleDescription(
-            "Type words from a title or a message; arrows pick, Enter opens, Tab reaches filters."
+            tr(
+                "Type words from a title or a message; arrows pick, Enter opens, Tab reaches "
+                "filters."
+            )
         )
         for button in self.query.findChildren(QToolButton):  # the line edit's clear button
-            button.setAccessibleName("Clear the search")
-            button.defaultAction().setToolTip("Clear the search")  # the button copies it
+            button.setAccessibleName(tr("Clear the search"))
+            button.defaultAction().setToolTip(tr("Clear the search"))  # the button copies it
         self.filters = FilterRow(self._now)
         self.results = QListView()
         self.results.setModel(self.results_model)
@@ -121,11 +125,12 @@ class SearchPalette(QDialog):
         self.results.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.results.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.results.setResizeMode(QListView.ResizeMode.Adjust)  # rows wrap to the new width
-        self.results.setAccessibleName("Results")
-        self.results.setAccessibleDescription("Enter or a click opens the chat or the message.")
-        self.status = self._muted("searchStatus", "Search status")
-        hint = self._muted("searchHint", "Keys")
-        hint.setText(HINT)
+        self.results.setAccessibleName(tr("Results"))
+        self.results.setAccessibleDescription(tr("Enter or a click opens the chat or the message."))
+        self.status = self._muted("searchStatus", tr("Search status"))
+        # translators: the name, for screen readers, of the line saying which keys do what
+        hint = self._muted("searchHint", tr("Keys"))
+        hint.setText(tr(HINT))
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(hint)
@@ -223,20 +228,20 @@ class SearchPalette(QDialog):
 
 def _status(text: str, rows: Sequence[Row]) -> str:
     if not rows:
-        return f"No results for “{text}”." if text else "No chats yet."
+        return tr("No results for “{text}”.", text=text) if text else tr("No chats yet.")
     if not text:
         return ""
     chats = sum(1 for r in rows if r.kind is Kind.THREAD)
     messages = len(rows) - chats
-    counted = [
-        _count(chats, "chat", THREAD_ROWS),
-        _count(messages, "message", SHOWN),
-    ]
-    return " · ".join(c for c in counted if c)
-
-
-def _count(number: int, noun: str, most: int) -> str:
-    if not number:
-        return ""
-    more = "+" if number >= most else ""
-    return f"{number}{more} {noun}{'s' if number != 1 else ''}"
+    counted = []
+    if chats:  # "+": there may be more than were read
+        if chats >= THREAD_ROWS:
+            counted.append(ntr("{n}+ chat", "{n}+ chats", chats))
+        else:
+            counted.append(ntr("{n} chat", "{n} chats", chats))
+    if messages:
+        if messages >= SHOWN:
+            counted.append(ntr("{n}+ message", "{n}+ messages", messages))
+        else:
+            counted.append(ntr("{n} message", "{n} messages", messages))
+    return " · ".join(counted)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistent
 
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import ThreadView
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.search import MessageHit, Ranking, SearchResults, Snippet
 from chatdesk.ui.sidebar.feeds import relative_time
 
@@ -28,7 +29,14 @@ _R = Qt.ItemDataRole
 ROW_ROLE = _R.UserRole + 40  # the Row
 SECTION_ROLE = _R.UserRole + 41  # a caption drawn above the first row of a section, or None
 THREAD_ROWS = 10  # chats listed at most, above the messages
-_ROLE_NAMES = {Role.USER: "You", Role.ASSISTANT: "Assistant", Role.SYSTEM: "System"}
+_ROLE_NAMES = {
+    # translators: who wrote a message found ("Thread title · You · 3 h")
+    Role.USER: mark("You"),
+    # translators: who wrote a message found ("Thread title · Assistant · 3 h")
+    Role.ASSISTANT: mark("Assistant"),
+    # translators: who wrote a message found: the system prompt ("Thread title · System · 3 h")
+    Role.SYSTEM: mark("System"),
+}
 _BLANKS = str.maketrans({c: " " for c in "\r\n\t\v\f\x85\u2028\u2029"})
 
 
@@ -87,7 +95,7 @@ def recent_rows(
         _thread_row(t.id, Snippet(t.title), t.project_id, t.last_activity_at, projects, now)
         for t in threads
     ]
-    return _captioned(rows, "Recent chats")
+    return _captioned(rows, tr("Recent chats"))
 
 
 def found_rows(
@@ -111,8 +119,9 @@ def found_rows(
         if t.id not in seen
     ]
     messages = [_message_row(hit, now) for hit in results.messages]
-    order = " · newest first" if results.ranking is Ranking.NEWEST else ""
-    return _captioned(chats[:THREAD_ROWS], "Chats") + _captioned(messages, f"Messages{order}")
+    newest = results.ranking is Ranking.NEWEST
+    caption = tr("Messages · newest first") if newest else tr("Messages")
+    return _captioned(chats[:THREAD_ROWS], tr("Chats")) + _captioned(messages, caption)
 
 
 def contains(title: str, text: str) -> Snippet:
@@ -128,8 +137,9 @@ def contains(title: str, text: str) -> Snippet:
 
 
 def _message_row(hit: MessageHit, now: datetime) -> Row:
-    role = _ROLE_NAMES.get(hit.role, hit.role.value.title())
-    found = (f"in {hit.attachment}",) if hit.attachment else ()
+    role = tr(_ROLE_NAMES[hit.role]) if hit.role in _ROLE_NAMES else hit.role.value.title()
+    # translators: where a message found matched: in a file attached to it ("in report.pdf")
+    found = (tr("in {file}", file=hit.attachment),) if hit.attachment else ()
     detail = " · ".join((hit.thread_title, role, *found, relative_time(hit.created_at, now)))
     return Row(Kind.MESSAGE, hit.thread_id, hit.message_id, _one_line(hit.snippet), detail)
 

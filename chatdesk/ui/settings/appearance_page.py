@@ -1,42 +1,68 @@
-"""Appearance: the theme and the font size, with a preview of the size."""
+"""Appearance: the language, the theme and the font size, with a preview of the size."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
+from chatdesk.core import i18n
 from chatdesk.core.config import UiSettings
+from chatdesk.core.i18n import mark, tr
+from chatdesk.ui.settings.notices import Tone
 
 THEME_CHOICES = (
-    ("System", "system"),
-    ("Light", "light"),
-    ("Dark", "dark"),
-    ("High contrast", "high-contrast"),
+    # translators: a theme that follows the desktop's light or dark mode
+    (mark("System"), "system"),
+    # translators: a theme: dark text on a light background
+    (mark("Light"), "light"),
+    # translators: a theme: light text on a dark background
+    (mark("Dark"), "dark"),
+    (mark("High contrast"), "high-contrast"),
 )
 # The spin box shows "Default" one step below the smallest size: 0 in the settings.
 _DEFAULT_STEP = 7
 _LARGEST_FONT = 32
-_PREVIEW_TEXT = "The quick brown fox jumps over the lazy dog."
+# translators: a sample sentence showing the chosen font size (any pangram of your language)
+_PREVIEW_TEXT = mark("The quick brown fox jumps over the lazy dog.")
 
 
 class AppearancePage(QWidget):
     def __init__(self, ui: UiSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._language = QComboBox(self)
+        self._language.setObjectName("languageChoice")
+        # translators: the language choice that follows the system's language
+        self._language.addItem(tr("Same as the system"), "system")
+        for code, name in i18n.LANGUAGES.items():  # each in its own language, as menus show them
+            self._language.addItem(name, code)
+        self._language.setCurrentIndex(max(self._language.findData(ui.language), 0))
+        self._language.setAccessibleName(tr("Language"))
+        self._restart = QLabel(tr("chatdesk speaks the new language when it starts again."), self)
+        self._restart.setObjectName("languageRestart")
+        self._restart.setWordWrap(True)
+        self._restart.setProperty("tone", Tone.INFO.value)
+        self._in_use = ui.language
+        self._language.currentIndexChanged.connect(self._show_restart)
+        self._show_restart()
         self._theme = QComboBox(self)
         self._theme.setObjectName("themeChoice")
         for label, key in THEME_CHOICES:
-            self._theme.addItem(label, key)
+            self._theme.addItem(tr(label), key)
         self._theme.setCurrentIndex(max(self._theme.findData(ui.theme), 0))
-        self._theme.setAccessibleName("Theme")
-        self._theme.setToolTip("System follows your desktop's light or dark mode")
+        self._theme.setAccessibleName(tr("Theme"))
+        self._theme.setToolTip(tr("System follows your desktop's light or dark mode"))
         self._font_size = QSpinBox(self)
         self._font_size.setObjectName("fontSize")
         self._font_size.setRange(_DEFAULT_STEP, _LARGEST_FONT)
-        self._font_size.setSpecialValueText("Default")
-        self._font_size.setSuffix(" pt")
+        # translators: the font size field's value that keeps the system's font size
+        self._font_size.setSpecialValueText(tr("Default"))
+        # translators: the font size field's suffix after a number of points (keep the space)
+        self._font_size.setSuffix(tr(" pt"))
         self._font_size.setValue(ui.font_size or _DEFAULT_STEP)
-        self._font_size.setAccessibleName("Font size")
-        self._font_size.setAccessibleDescription("Text size in points; Default uses the system's")
-        self._preview = QLabel(_PREVIEW_TEXT, self)
+        self._font_size.setAccessibleName(tr("Font size"))
+        self._font_size.setAccessibleDescription(
+            tr("Text size in points; Default uses the system's")
+        )
+        self._preview = QLabel(tr(_PREVIEW_TEXT), self)
         self._preview.setObjectName("fontPreview")
         self._preview.setWordWrap(True)
         self._preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
@@ -45,9 +71,18 @@ class AppearancePage(QWidget):
         form = QFormLayout(self)
         # Short choices keep short fields; the preview takes the width it needs to wrap.
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("&Theme:", self._theme)
-        form.addRow("&Font size:", self._font_size)
-        form.addRow("Preview:", self._preview)
+        form.addRow(tr("&Language:"), self._language)
+        form.addRow("", self._restart)
+        form.addRow(tr("&Theme:"), self._theme)
+        form.addRow(tr("&Font size:"), self._font_size)
+        form.addRow(tr("Preview:"), self._preview)
+
+    def language(self) -> str:
+        key = self._language.currentData()
+        return key if isinstance(key, str) else "system"
+
+    def _show_restart(self) -> None:
+        self._restart.setVisible(self.language() != self._in_use)
 
     def theme(self) -> str:
         key = self._theme.currentData()

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.assistants.model import MAX_ANSWER_TOKENS, AssistantFields, AssistantView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.badges import DEFAULT_COLOUR, badge_pixmap
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.chat_page import ModelPairs, model_label
@@ -53,7 +54,8 @@ if TYPE_CHECKING:
 ToolServers = Sequence[tuple[str, str]]  # (name, label) of each tool server there is
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _NAME_ROLE = Qt.ItemDataRole.UserRole
-_CHATS_OWN = "The chat's own"
+# translators: the model choice that keeps the chat's own model
+_CHATS_OWN = mark("The chat's own")
 _BADGE = 32
 
 
@@ -80,7 +82,9 @@ class AssistantEditor(QDialog):
         self._busy = False
         self._pairs: list[tuple[str | None, str | None]] = []
         self.colour_dialog: QColorDialog | None = None
-        self.setWindowTitle(f"Assistant “{view.name}”" if view else "New assistant")
+        self.setWindowTitle(
+            tr("Assistant “{name}”", name=view.name) if view else tr("New assistant")
+        )
         columns = QHBoxLayout()
         columns.addWidget(self._who_box(), 1)
         columns.addWidget(self._how_box(), 1)
@@ -104,90 +108,99 @@ class AssistantEditor(QDialog):
     # -- building --------------------------------------------------------------------------------
 
     def _who_box(self) -> QGroupBox:
-        box = QGroupBox("Who it is", self)
-        self.name = _line("assistantName", "Name", "e.g. Careful writer", box)
-        self.icon = _line("assistantIcon", "Icon", "an emoji or a few letters", box)
+        box = QGroupBox(tr("Who it is"), self)
+        # translators: the example is an assistant's name
+        self.name = _line("assistantName", tr("Name"), tr("e.g. Careful writer"), box)
+        self.icon = _line("assistantIcon", tr("Icon"), tr("an emoji or a few letters"), box)
         self.icon.setMaximumWidth(self.fontMetrics().horizontalAdvance("M" * 12))
         self.badge = QLabel(box)
         self.badge.setObjectName("assistantBadge")
-        self.badge.setAccessibleName("Badge preview")
+        self.badge.setAccessibleName(tr("Badge preview"))
         self.badge.setFixedSize(_BADGE, _BADGE)
-        self.colour = _line("assistantColour", "Colour", "#rrggbb", box)
+        # translators: the colour field, and its hex placeholder: 2 letters per red/green/blue
+        self.colour = _line("assistantColour", tr("Colour"), tr("#rrggbb"), box)
         self.colour.setMaximumWidth(self.fontMetrics().horizontalAdvance("#MMMMMMMM"))
-        self.pick = QPushButton("C&hoose…", box)
+        # translators: a button that opens a colour chooser
+        self.pick = QPushButton(tr("C&hoose…"), box)
         self.pick.setObjectName("chooseColour")
-        self.pick.setToolTip("Pick the badge's colour")
+        self.pick.setToolTip(tr("Pick the badge's colour"))
         self.pick.clicked.connect(self.open_colour_dialog)
-        self.description = _text("assistantDescription", "Description", 3, box)
+        self.description = _text("assistantDescription", tr("Description"), 3, box)
         self.description.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
-        self.description.setPlaceholderText("What it is for, shown in a new chat")
-        self.prompt = _text("assistantPrompt", "System prompt", 10, box)
-        self.prompt.setPlaceholderText("Instructions sent before each chat's messages")
+        self.description.setPlaceholderText(tr("What it is for, shown in a new chat"))
+        self.prompt = _text("assistantPrompt", tr("System prompt"), 10, box)
+        self.prompt.setPlaceholderText(tr("Instructions sent before each chat's messages"))
         self.prompt.setMinimumHeight(self.fontMetrics().lineSpacing() * 10)
         form = QFormLayout(box)
-        form.addRow("&Name:", self.name)
-        form.addRow(_label("&Icon:", self.icon, box), _row(self.icon, self.badge))
-        form.addRow(_label("&Colour:", self.colour, box), _row(self.colour, self.pick))
-        form.addRow("&Description:", self.description)
-        form.addRow(_label("System &prompt:", self.prompt, box))
+        form.addRow(tr("&Name:"), self.name)
+        form.addRow(_label(tr("&Icon:"), self.icon, box), _row(self.icon, self.badge))
+        form.addRow(_label(tr("&Colour:"), self.colour, box), _row(self.colour, self.pick))
+        form.addRow(tr("&Description:"), self.description)
+        form.addRow(_label(tr("System &prompt:"), self.prompt, box))
         form.addRow(self.prompt)
         return box
 
     def _how_box(self) -> QGroupBox:
-        box = QGroupBox("How it answers", self)
+        box = QGroupBox(tr("How it answers"), self)
         self.model = QComboBox(box)
         self.model.setObjectName("assistantModel")
-        self.model.setAccessibleName("Model")
-        self.model.setToolTip("The model it answers with; the chat's own keeps the chat's model")
+        # translators: the name of the field choosing the model an assistant answers with
+        self.model.setAccessibleName(tr("Model"))
+        self.model.setToolTip(
+            tr("The model it answers with; the chat's own keeps the chat's model")
+        )
         self.model.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.model.setMinimumContentsLength(18)
         self.temperature = QDoubleSpinBox(box)
         self.temperature.setObjectName("assistantTemperature")
-        self.temperature.setAccessibleName("Temperature")
-        self.temperature.setToolTip("0 gives focused answers, 2 varied ones")
+        self.temperature.setAccessibleName(tr("Temperature"))
+        self.temperature.setToolTip(tr("0 gives focused answers, 2 varied ones"))
         self.temperature.setRange(-0.1, 2.0)  # the minimum, shown as "Not set", is no value
         self.temperature.setSingleStep(0.1)
         self.temperature.setDecimals(2)
-        self.temperature.setSpecialValueText("Not set")
+        # translators: a field's value when the assistant sets nothing (the chat decides)
+        self.temperature.setSpecialValueText(tr("Not set"))
         self.answer = QSpinBox(box)
         self.answer.setObjectName("assistantAnswerLength")
-        self.answer.setAccessibleName("Longest answer in tokens")
+        self.answer.setAccessibleName(tr("Longest answer in tokens"))
         self.answer.setRange(0, MAX_ANSWER_TOKENS)
         self.answer.setSingleStep(256)
         self.answer.setGroupSeparatorShown(True)
-        self.answer.setSuffix(" tokens")
-        self.answer.setSpecialValueText("Not set")
+        # translators: a spin box's suffix after a number of tokens (keep the leading space)
+        self.answer.setSuffix(tr(" tokens"))
+        # translators: a field's value when the assistant sets nothing (the chat decides)
+        self.answer.setSpecialValueText(tr("Not set"))
         self.examples = ExampleList(box)
         self.examples.setObjectName("assistantExamples")
         form = QFormLayout(box)
-        form.addRow("&Model:", self.model)
-        form.addRow("&Temperature:", self.temperature)
-        form.addRow("&Answer length:", self.answer)
+        form.addRow(tr("&Model:"), self.model)
+        form.addRow(tr("&Temperature:"), self.temperature)
+        form.addRow(tr("&Answer length:"), self.answer)
         self._tool_rows(form, box)
         self.bases = KnowledgeTicks(box)
-        self.bases.setToolTip("Its chats answer from these, citing their passages")
-        bases_label = _label("&Knowledge:", self.bases, box)
+        self.bases.setToolTip(tr("Its chats answer from these, citing their passages"))
+        bases_label = _label(tr("&Knowledge:"), self.bases, box)
         bases_label.hide()  # shown with the list, once there are bases
         self.bases.setProperty("label", bases_label)
         form.addRow(bases_label)
         form.addRow(self.bases)
-        hint = QLabel("Not set: the chat's project or the Chat preferences decide.", box)
+        hint = QLabel(tr("Not set: the chat's project or the Chat preferences decide."), box)
         hint.setObjectName("formHint")
         hint.setWordWrap(True)
         form.addRow(hint)
-        form.addRow(_label("&Examples:", self.examples, box))
+        form.addRow(_label(tr("&Examples:"), self.examples, box))
         form.addRow(self.examples)
         return box
 
     def _tool_rows(self, form: QFormLayout, box: QWidget) -> None:
-        self.tools_set = QCheckBox("Sta&rt its chats with these tool servers", box)
+        self.tools_set = QCheckBox(tr("Sta&rt its chats with these tool servers"), box)
         self.tools_set.setObjectName("assistantToolsSet")
-        self.tools_set.setToolTip("Unticked: its chats keep the tools they have")
+        self.tools_set.setToolTip(tr("Unticked: its chats keep the tools they have"))
         self.tools = QListWidget(box)
         self.tools.setObjectName("assistantTools")
-        self.tools.setAccessibleName("Tool servers")
+        self.tools.setAccessibleName(tr("Tool servers"))
         self.tools.setSpacing(1)  # the boxes do not touch
         self.tools_set.toggled.connect(self.tools.setEnabled)
         self.tools.setEnabled(False)
@@ -195,7 +208,7 @@ class AssistantEditor(QDialog):
             self.tools_set.hide()
             self.tools.hide()
             return
-        caption = _label("Too&ls:", self.tools_set, box)
+        caption = _label(tr("Too&ls:"), self.tools_set, box)
         form.addRow(caption, self.tools_set)
         form.addRow(self.tools)
 
@@ -243,7 +256,9 @@ class AssistantEditor(QDialog):
         servers = list(self._servers or ())
         known = {name for name, _ in servers}
         servers += [
-            (name, f"{name} (not set up here)") for name in chosen or () if name not in known
+            (name, tr("{name} (not set up here)", name=name))
+            for name in chosen or ()
+            if name not in known
         ]
         for name, label in servers:
             item = QListWidgetItem(label, self.tools)
@@ -298,7 +313,7 @@ class AssistantEditor(QDialog):
         colour = self.colour.text().strip()
         start = QColor(colour if _COLOUR.fullmatch(colour) else DEFAULT_COLOUR)
         dialog = QColorDialog(start, self)
-        dialog.setWindowTitle("Badge colour")
+        dialog.setWindowTitle(tr("Badge colour"))
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.colorSelected.connect(lambda chosen: self.colour.setText(chosen.name()))
         self.colour_dialog = dialog
@@ -348,8 +363,10 @@ class AssistantEditor(QDialog):
 
 def _model_text(provider: str | None, model: str | None) -> str:
     if model is None:
-        return _CHATS_OWN if provider is None else f"{provider}'s default model"
-    return model_label(provider, model) if provider else f"{model} (any provider)"
+        if provider is None:
+            return tr(_CHATS_OWN)
+        return tr("{provider}'s default model", provider=provider)
+    return model_label(provider, model) if provider else tr("{model} (any provider)", model=model)
 
 
 def _line(name: str, accessible: str, placeholder: str, parent: QWidget) -> QLineEdit:

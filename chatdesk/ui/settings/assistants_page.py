@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.badges import badge_pixmap
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.assistant_editor import AssistantEditor, ToolServers
@@ -41,7 +42,12 @@ if TYPE_CHECKING:
     from chatdesk.core.tools.service import Tools
 
 ID_ROLE = Qt.ItemDataRole.UserRole
-FILE_FILTERS = ["Assistant files (*.json)", "All files (*)"]
+FILE_FILTERS = [
+    # translators: a file dialog's filter; keep the pattern in brackets as it is
+    mark("Assistant files (*.json)"),
+    # translators: a file dialog's filter; keep the pattern in brackets as it is
+    mark("All files (*)"),
+]
 
 
 class AssistantsPage(QWidget):
@@ -71,7 +77,7 @@ class AssistantsPage(QWidget):
         self.status = Notice("assistantsStatus", self)
         layout.addWidget(self.status)
         if assistants is None:
-            self.status.say(Tone.INFO, "Assistants can be managed once your chats are open.")
+            self.status.say(Tone.INFO, tr("Assistants can be managed once your chats are open."))
         self._selection_changed()
         self.refresh()
 
@@ -80,13 +86,14 @@ class AssistantsPage(QWidget):
     def _assistant_list(self) -> QTreeWidget:
         tree = QTreeWidget(self)
         tree.setObjectName("assistantList")
-        tree.setAccessibleName("Assistants")
+        tree.setAccessibleName(tr("Assistants"))
         tree.setRootIsDecorated(False)
         tree.setUniformRowHeights(True)
         tree.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         tree.setIconSize(QSize(20, 20))
         tree.setStyleSheet("QTreeWidget::item { padding: 3px 0; }")  # room for the badges
-        tree.setHeaderLabels(["Name", "Model", "What it is for"])
+        # translators: column headers of the list of assistants
+        tree.setHeaderLabels([tr("Name"), tr("Model"), tr("What it is for")])
         tree.setColumnWidth(0, 190)
         tree.setColumnWidth(1, 150)
         tree.itemSelectionChanged.connect(self._selection_changed)
@@ -96,26 +103,37 @@ class AssistantsPage(QWidget):
 
     def _buttons(self) -> QHBoxLayout:
         # Tab mnemonics (a h p d u o s t) are live on this page too: these use others.
-        self.new_button = self._button("&New…", "newAssistant", "Make an assistant", self.open_new)
+        self.new_button = self._button(
+            # translators: a button that makes a new assistant
+            tr("&New…"),
+            "newAssistant",
+            tr("Make an assistant"),
+            self.open_new,
+        )
         self.edit_button = self._button(
-            "&Edit…", "editAssistant", "Change the assistant", self.edit_current
+            tr("&Edit…"), "editAssistant", tr("Change the assistant"), self.edit_current
         )
         self.duplicate_button = self._button(
-            "Dupli&cate", "duplicateAssistant", "A copy to change", self.duplicate_current
+            tr("Dupli&cate"), "duplicateAssistant", tr("A copy to change"), self.duplicate_current
         )
         self.delete_button = self._button(
-            "De&lete…", "deleteAssistant", "Delete the assistant", self.confirm_delete
+            tr("De&lete…"), "deleteAssistant", tr("Delete the assistant"), self.confirm_delete
         )
         self.import_button = self._button(
-            "&Import…", "importAssistants", "Add the assistants of a file", self.open_import
+            tr("&Import…"), "importAssistants", tr("Add the assistants of a file"), self.open_import
         )
-        self.export_button = QPushButton("E&xport", self)  # its menu: which ones
+        self.export_button = QPushButton(tr("E&xport"), self)  # its menu: which ones
         self.export_button.setObjectName("exportAssistants")
-        self.export_button.setToolTip("Write assistants to a file to share")
+        self.export_button.setToolTip(tr("Write assistants to a file to share"))
         self.export_button.setAccessibleDescription(self.export_button.toolTip())
         menu = QMenu(self.export_button)
-        self.export_selected_action = menu.addAction("The &selected ones…", self.export_selected)
-        self.export_all_action = menu.addAction("&All of them…", self.export_all)
+        self.export_selected_action = menu.addAction(
+            # translators: a menu item of Export: the selected assistants
+            tr("The &selected ones…"),
+            self.export_selected,
+        )
+        # translators: a menu item of Export: every assistant
+        self.export_all_action = menu.addAction(tr("&All of them…"), self.export_all)
         self.export_button.setMenu(menu)
         row = QHBoxLayout()
         for button in (self.new_button, self.edit_button, self.duplicate_button):
@@ -211,7 +229,11 @@ class AssistantsPage(QWidget):
 
     def _saved(self, view: AssistantView, new: bool) -> None:
         self.refresh({view.id})
-        self.status.say(Tone.SUCCESS, f"{'Added' if new else 'Saved'} “{view.name}”.")
+        if new:
+            said = tr("Added “{name}”.", name=view.name)
+        else:
+            said = tr("Saved “{name}”.", name=view.name)
+        self.status.say(Tone.SUCCESS, said)
 
     def duplicate_current(self) -> None:
         view = self.current()
@@ -219,7 +241,9 @@ class AssistantsPage(QWidget):
             return
         self._runner.run(
             self._assistants.duplicate(view.id),
-            done=lambda copy: self._acted({copy.id}, f"Added “{copy.name}”, a copy to change."),
+            done=lambda copy: self._acted(
+                {copy.id}, tr("Added “{name}”, a copy to change.", name=copy.name)
+            ),
             failure=self._failed,
             owner=self,
         )
@@ -232,10 +256,11 @@ class AssistantsPage(QWidget):
 
         box = ask(
             self,
-            "Delete assistant",
-            f"Delete the assistant “{view.name}”?",
-            "Chats that use it go on without an assistant; the answers it wrote keep its name.",
-            "Delete",
+            tr("Delete assistant"),
+            tr("Delete the assistant “{name}”?", name=view.name),
+            tr("Chats that use it go on without an assistant; the answers it wrote keep its name."),
+            # translators: the button that deletes the assistant
+            tr("Delete"),
             lambda: self._delete(view),
         )
         box.setObjectName("confirmDelete")
@@ -245,7 +270,7 @@ class AssistantsPage(QWidget):
             return
         self._runner.run(
             self._assistants.delete(view.id),
-            done=lambda _: self._acted((), f"Deleted “{view.name}”."),
+            done=lambda _: self._acted((), tr("Deleted “{name}”.", name=view.name)),
             failure=self._failed,
             owner=self,
         )
@@ -261,7 +286,7 @@ class AssistantsPage(QWidget):
     # -- files -----------------------------------------------------------------------------------
 
     def open_import(self) -> None:
-        dialog = self._file_dialog("Import assistants", save=False)
+        dialog = self._file_dialog(tr("Import assistants"), save=False)
         dialog.fileSelected.connect(lambda path: self.import_from(Path(path)))
         dialog.open()
 
@@ -277,7 +302,13 @@ class AssistantsPage(QWidget):
 
     def _imported(self, made: list[AssistantView]) -> None:
         names = ", ".join(f"“{view.name}”" for view in made)
-        self._acted({view.id for view in made}, f"Imported {_count(len(made))}: {names}.")
+        said = ntr(
+            "Imported {n} assistant: {names}.",
+            "Imported {n} assistants: {names}.",
+            len(made),
+            names=names,
+        )
+        self._acted({view.id for view in made}, said)
 
     def export_selected(self) -> None:
         self._ask_export([view.id for view in self.selected()])
@@ -288,8 +319,11 @@ class AssistantsPage(QWidget):
     def _ask_export(self, ids: list[uuid.UUID]) -> None:
         if not ids:
             return
-        only = self._views[ids[0]].name if len(ids) == 1 else "assistants"
-        dialog = self._file_dialog("Export assistants", save=True, name=f"{_file_name(only)}.json")
+        # translators: the file name offered for exported assistants (without ".json")
+        only = self._views[ids[0]].name if len(ids) == 1 else tr("assistants")
+        dialog = self._file_dialog(
+            tr("Export assistants"), save=True, name=f"{_file_name(only)}.json"
+        )
         dialog.fileSelected.connect(lambda path: self.export_to(ids, Path(path)))
         dialog.open()
 
@@ -298,7 +332,15 @@ class AssistantsPage(QWidget):
             return
         self._runner.run(
             self._assistants.export_file(ids, path),
-            done=lambda count: self.status.say(Tone.SUCCESS, f"Wrote {_count(count)} to {path}."),
+            done=lambda count: self.status.say(
+                Tone.SUCCESS,
+                ntr(
+                    "Wrote {n} assistant to {path}.",
+                    "Wrote {n} assistants to {path}.",
+                    count,
+                    path=path,
+                ),
+            ),
             failure=self._failed,
             owner=self,
         )
@@ -306,7 +348,7 @@ class AssistantsPage(QWidget):
     def _file_dialog(self, title: str, *, save: bool, name: str = "") -> QFileDialog:
         dialog = QFileDialog(self, title)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.setNameFilters(FILE_FILTERS)
+        dialog.setNameFilters([tr(text) for text in FILE_FILTERS])
         if save:
             dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
             dialog.setDefaultSuffix("json")
@@ -323,21 +365,22 @@ def tool_servers(tools: Tools) -> ToolServers:
     before it is)."""
     from chatdesk.core.tools.model import BUILT_IN
 
-    found = [(BUILT_IN, "chatdesk: search your chats")]
+    found = [(BUILT_IN, tr("chatdesk: search your chats"))]
     for server in tools.servers():
-        state = ""
+        label = server.name
         if not server.enabled:
-            state = " (switched off)"
+            label = tr("{name} (switched off)", name=server.name)
         elif server.awaits_approval:
-            state = " (not allowed to start yet)"
-        found.append((server.name, server.name + state))
+            label = tr("{name} (not allowed to start yet)", name=server.name)
+        found.append((server.name, label))
     return found
 
 
 def _item(view: AssistantView) -> QTreeWidgetItem:
     fields = view.fields
     lines = (fields.description or "").strip().splitlines()
-    model = fields.model or "the chat's own"
+    # translators: the model of an assistant that keeps the chat's own model
+    model = fields.model or tr("the chat's own")
     item = QTreeWidgetItem([view.name, model, lines[0] if lines else ""])
     badge = badge_pixmap(view.name, fields.icon, fields.colour, 20)
     icon = QIcon(badge)
@@ -347,14 +390,15 @@ def _item(view: AssistantView) -> QTreeWidgetItem:
     if fields.description:
         item.setToolTip(2, fields.description)
     if fields.provider:
-        item.setToolTip(1, f"{fields.model or 'its default model'} on {fields.provider}")
+        if fields.model:
+            tip = tr("{model} on {provider}", model=fields.model, provider=fields.provider)
+        else:
+            tip = tr("its default model on {provider}", provider=fields.provider)
+        item.setToolTip(1, tip)
     return item
-
-
-def _count(number: int) -> str:
-    return f"{number} assistant{'s' if number != 1 else ''}"
 
 
 def _file_name(name: str) -> str:
     """A file name from an assistant's name: letters, digits and dashes."""
-    return re.sub(r"[^\w-]+", "-", name).strip("-").lower() or "assistant"
+    # translators: the file name offered for an exported assistant whose name gives none
+    return re.sub(r"[^\w-]+", "-", name).strip("-").lower() or tr("assistant")

@@ -13,16 +13,21 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.units import format_size
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes built objects
     from chatdesk.core.store.backup import BackupInfo
 
 KIND_NAMES = {
-    "daily": "Daily",
-    "pre-migration": "Before an upgrade",
-    "manual": "Made by you",
-    "other": "Other",
+    # translators: a kind of backup: the one made automatically each day
+    "daily": mark("Daily"),
+    # translators: a kind of backup: made before chatdesk upgraded its database
+    "pre-migration": mark("Before an upgrade"),
+    # translators: a kind of backup: made with "Back up now"
+    "manual": mark("Made by you"),
+    # translators: a kind of backup: none of the others
+    "other": mark("Other"),
 }
 PATH_ROLE = Qt.ItemDataRole.UserRole
 
@@ -37,11 +42,12 @@ class BackupList(QTreeWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("backupList")
-        self.setAccessibleName("Backups, newest first")
+        self.setAccessibleName(tr("Backups, newest first"))
         self.setRootIsDecorated(False)
         self.setUniformRowHeights(True)
         self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.setHeaderLabels(["Made", "Kind", "Size"])
+        # translators: column headers of the list of backups: when it was made, its kind, its size
+        self.setHeaderLabels([tr("Made"), tr("Kind"), tr("Size")])
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -55,15 +61,19 @@ class BackupList(QTreeWidget):
         chosen = self.chosen()
         self.clear()
         for index, info in enumerate(backups):
-            item = QTreeWidgetItem([when(info.created_at), KIND_NAMES[info.kind.value], ""])
+            item = QTreeWidgetItem([when(info.created_at), tr(KIND_NAMES[info.kind.value]), ""])
             item.setText(2, format_size(info.size))
             item.setTextAlignment(2, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             item.setData(0, PATH_ROLE, str(info.path))
             item.setToolTip(0, str(info.path))
             if index == 0:
                 item.setText(0, f"✓ {item.text(0)}")
-                item.setText(1, f"{item.text(1)} · newest")
-                item.setToolTip(0, f"The last good backup (verified when it was made)\n{info.path}")
+                # translators: the kind of the newest backup, marked as the newest
+                item.setText(1, tr("{kind} · newest", kind=item.text(1)))
+                item.setToolTip(
+                    0,
+                    tr("The last good backup (verified when it was made)\n{path}", path=info.path),
+                )
                 font = item.font(0)
                 font.setBold(True)
                 for column in range(3):

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.config import ChatSettings, GeneralSettings, UiSettings
+from chatdesk.core.i18n import tr
 
 ModelPair = tuple[str, str]  # (provider, model)
 # The window passes `ChatService.known_models`, so profiles saved meanwhile are offered too.
@@ -102,39 +103,40 @@ class ChatPage(QWidget):
     # -- building --------------------------------------------------------------------------------
 
     def _defaults_box(self, general: GeneralSettings) -> QGroupBox:
-        box = QGroupBox("New chats", self)
+        box = QGroupBox(tr("New chats"), self)
         self._model = QComboBox(box)
         self._model.setObjectName("defaultModel")
-        self._model.setAccessibleName("Default model")
-        self._model.setToolTip("The model a new chat uses; each chat can pick another")
+        self._model.setAccessibleName(tr("Default model"))
+        self._model.setToolTip(tr("The model a new chat uses; each chat can pick another"))
         self._model.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         form = QFormLayout(box)
         # Only the system prompt takes the width; short values keep short fields.
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        form.addRow("&Model:", self._model)
-        form.addRow("&Temperature:", self._temperature_row(general.temperature, box))
-        form.addRow("Ma&x answer length:", self._max_tokens_box(general.max_output_tokens, box))
+        form.addRow(tr("&Model:"), self._model)
+        form.addRow(tr("&Temperature:"), self._temperature_row(general.temperature, box))
+        form.addRow(tr("Ma&x answer length:"), self._max_tokens_box(general.max_output_tokens, box))
         self._system_prompt = QPlainTextEdit(general.system_prompt, box)
         self._system_prompt.setObjectName("systemPrompt")
-        self._system_prompt.setAccessibleName("System prompt")
+        self._system_prompt.setAccessibleName(tr("System prompt"))
         self._system_prompt.setPlaceholderText(
-            "Instructions for every chat whose project sets none, e.g. “Answer briefly.”"
+            tr("Instructions for every chat whose project sets none, e.g. “Answer briefly.”")
         )
         self._system_prompt.setTabChangesFocus(True)  # Tab leaves the box, as in a form
         self._system_prompt.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        form.addRow("&System prompt:", self._system_prompt)
+        form.addRow(tr("&System prompt:"), self._system_prompt)
         return box
 
     def _temperature_row(self, temperature: float, parent: QWidget) -> QWidget:
         row = QWidget(parent)
-        self._model_decides = QCheckBox("Model's default", row)
+        # translators: a check box: leave the temperature to the model's default
+        self._model_decides = QCheckBox(tr("Model's default"), row)
         self._model_decides.setObjectName("temperatureDefault")
-        self._model_decides.setAccessibleName("Use the model's default temperature")
+        self._model_decides.setAccessibleName(tr("Use the model's default temperature"))
         self._temperature = QDoubleSpinBox(row)
         self._temperature.setObjectName("temperature")
-        self._temperature.setAccessibleName("Temperature")
-        self._temperature.setAccessibleDescription("0 gives focused answers, 2 varied ones")
-        self._temperature.setToolTip("0 gives focused answers, 2 varied ones")
+        self._temperature.setAccessibleName(tr("Temperature"))
+        self._temperature.setAccessibleDescription(tr("0 gives focused answers, 2 varied ones"))
+        self._temperature.setToolTip(tr("0 gives focused answers, 2 varied ones"))
         self._temperature.setRange(0.0, 2.0)
         self._temperature.setSingleStep(0.1)
         self._temperature.setDecimals(2)
@@ -153,34 +155,40 @@ class ChatPage(QWidget):
     def _max_tokens_box(self, max_tokens: int, parent: QWidget) -> QSpinBox:
         self._max_tokens = QSpinBox(parent)
         self._max_tokens.setObjectName("maxOutputTokens")
-        self._max_tokens.setAccessibleName("Longest answer in tokens")
+        self._max_tokens.setAccessibleName(tr("Longest answer in tokens"))
         self._max_tokens.setRange(0, _LONGEST_ANSWER)
         self._max_tokens.setSingleStep(256)
         self._max_tokens.setGroupSeparatorShown(True)
-        self._max_tokens.setSpecialValueText("Model's default")  # 0 in the settings
-        self._max_tokens.setSuffix(" tokens")
+        self._max_tokens.setSpecialValueText(tr("Model's default"))  # 0 in the settings
+        # translators: a spin box's suffix after a number of tokens (keep the leading space)
+        self._max_tokens.setSuffix(tr(" tokens"))
         self._max_tokens.setValue(max_tokens)
         return self._max_tokens
 
     def _long_threads_box(self, chat: ChatSettings) -> QGroupBox:
-        box = QGroupBox("Long threads", self)
-        self._summaries = QCheckBox("&Summarise older messages in the background", box)
+        box = QGroupBox(tr("Long threads"), self)
+        self._summaries = QCheckBox(tr("&Summarise older messages in the background"), box)
         self._summaries.setObjectName("autoSummaries")
         self._summaries.setChecked(chat.summary_threshold > 0)
         self._summaries.setToolTip(
-            "The summary is shown in the thread and can be edited or deleted; deleting it "
-            "sends the original messages again."
+            tr(
+                "The summary is shown in the thread and can be edited or deleted; deleting it "
+                "sends the original messages again."
+            )
         )
         self._threshold = QSpinBox(box)
         self._threshold.setObjectName("summaryThreshold")
-        self._threshold.setAccessibleName("Summarise when the history fills this share")
+        self._threshold.setAccessibleName(tr("Summarise when the history fills this share"))
         self._threshold.setRange(30, 95)
-        self._threshold.setSuffix(" % of the context")
-        self._threshold.setPrefix("when the history fills ")
+        # translators: the text around a spin box's number; keep {percent} where the number goes
+        around = tr("when the history fills {percent} % of the context")
+        before, _, after = around.partition("{percent}")
+        self._threshold.setSuffix(after)
+        self._threshold.setPrefix(before)
         self._threshold.setValue(round((chat.summary_threshold or 0.75) * 100))
         self._threshold.setEnabled(self._summaries.isChecked())
         self._summaries.toggled.connect(self._threshold.setEnabled)
-        self._auto_titles = QCheckBox("&Name new threads from their first answer", box)
+        self._auto_titles = QCheckBox(tr("&Name new threads from their first answer"), box)
         self._auto_titles.setObjectName("autoTitles")
         self._auto_titles.setChecked(chat.auto_titles)
         layout = QVBoxLayout(box)
@@ -193,10 +201,10 @@ class ChatPage(QWidget):
         return box
 
     def _sending_box(self, ui: UiSettings) -> QGroupBox:
-        box = QGroupBox("Sending messages", self)
-        self._enter_sends = QRadioButton("&Enter sends, Shift+Enter starts a new line", box)
+        box = QGroupBox(tr("Sending messages"), self)
+        self._enter_sends = QRadioButton(tr("&Enter sends, Shift+Enter starts a new line"), box)
         self._enter_sends.setObjectName("enterSends")
-        self._ctrl_enter_sends = QRadioButton("&Ctrl+Enter sends, Enter starts a new line", box)
+        self._ctrl_enter_sends = QRadioButton(tr("&Ctrl+Enter sends, Enter starts a new line"), box)
         self._ctrl_enter_sends.setObjectName("ctrlEnterSends")
         group = QButtonGroup(box)
         group.addButton(self._enter_sends)

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.config import StorageSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.backup_list import BackupList, when
@@ -122,11 +123,12 @@ class DataPage(QWidget):
     # -- the data folder -------------------------------------------------------------------------
 
     def _folder_box(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox("Where your chats are kept", parent)
-        known = str(self._folder) if self._folder is not None else "Not known in this session"
+        box = QGroupBox(tr("Where your chats are kept"), parent)
+        known = str(self._folder) if self._folder is not None else tr("Not known in this session")
         self.folder = _selectable(known, "dataFolder", box)
-        self.folder.setAccessibleName("Data folder")
-        self.open_folder = _button("&Open folder", "openDataFolder", box, self.show_folder)
+        self.folder.setAccessibleName(tr("Data folder"))
+        # translators: a button that shows the data folder in the file manager
+        self.open_folder = _button(tr("&Open folder"), "openDataFolder", box, self.show_folder)
         self.open_folder.setEnabled(self._folder is not None)
         self.folder_problem = Notice("folderProblem", box)
         row = QHBoxLayout()
@@ -135,7 +137,11 @@ class DataPage(QWidget):
         layout = QVBoxLayout(box)
         layout.addLayout(row)
         layout.addWidget(
-            _hint("The database, its backups (in “backups”) and attachments are all here.", box)
+            _hint(
+                # translators: “backups” is the name of a folder on disk (keep it in English)
+                tr("The database, its backups (in “backups”) and attachments are all here."),
+                box,
+            )
         )
         layout.addWidget(self.folder_problem)
         return box
@@ -145,30 +151,32 @@ class DataPage(QWidget):
             return
         if not QDesktopServices.openUrl(QUrl.fromLocalFile(str(self._folder))):
             self.folder_problem.say(
-                Tone.ERROR, "No file manager could open the folder; its path is above."
+                Tone.ERROR, tr("No file manager could open the folder; its path is above.")
             )
 
     # -- backups ---------------------------------------------------------------------------------
 
     def _backup_box(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox("Backups", parent)
-        self.latest = _selectable("Looking…", "lastBackup", box)
+        box = QGroupBox(tr("Backups"), parent)
+        self.latest = _selectable(tr("Looking…"), "lastBackup", box)
         self.latest_path = _selectable("", "lastBackupPath", box)
         self.latest_path.hide()  # the list's tooltips show it; kept for screen readers and tests
         self.list = BackupList(box)
         self.list.currentItemChanged.connect(lambda *_: self._enable())
-        self.back_up = _button("&Back up now", "backUpNow", box, self.start_backup)
-        self.back_up.setToolTip("Make a verified copy of the database in the backups folder")
-        self.restore = _button("&Restore…", "restoreBackup", box, self.confirm_restore)
-        self.restore.setToolTip("Put the chosen backup back in place of the database")
+        self.back_up = _button(tr("&Back up now"), "backUpNow", box, self.start_backup)
+        self.back_up.setToolTip(tr("Make a verified copy of the database in the backups folder"))
+        self.restore = _button(tr("&Restore…"), "restoreBackup", box, self.confirm_restore)
+        self.restore.setToolTip(tr("Put the chosen backup back in place of the database"))
         self.progress = self._progress(box)
-        self.automatic = QCheckBox("Back up &automatically once a day", box)
+        self.automatic = QCheckBox(tr("Back up &automatically once a day"), box)
         self.automatic.setObjectName("automaticBackups")
         self.automatic.setChecked(self._storage.automatic_backups)
         self.result = Notice("backupResult", box)
         self.scheduled = Notice("restoreScheduled", box)
-        self.quit_now = _button("&Quit now", "quitNow", box, lambda: self.quit_app())
-        self.cancel_restore = _button("&Cancel restore", "cancelRestore", box, self.start_cancel)
+        self.quit_now = _button(tr("&Quit now"), "quitNow", box, lambda: self.quit_app())
+        self.cancel_restore = _button(
+            tr("&Cancel restore"), "cancelRestore", box, self.start_cancel
+        )
         buttons = QVBoxLayout()
         for widget in (self.back_up, self.restore, self.progress):
             buttons.addWidget(widget)
@@ -177,7 +185,7 @@ class DataPage(QWidget):
         listed.addWidget(self.list, 1)
         listed.addLayout(buttons)
         form = QFormLayout()
-        form.addRow("Last good backup:", self.latest)
+        form.addRow(tr("Last good backup:"), self.latest)
         layout = QVBoxLayout(box)
         layout.addLayout(form)
         layout.addWidget(self.latest_path)
@@ -187,29 +195,36 @@ class DataPage(QWidget):
         layout.addLayout(self._row(None, self.quit_now, self.cancel_restore))
         layout.addWidget(self.automatic)
         policy = self._storage
-        layout.addWidget(
-            _hint(
-                f"Keeps one a day for {policy.daily_backups} days, one a week for "
-                f"{policy.weekly_backups} weeks before that, and the "
-                f"{policy.pre_migration_backups} newest made before an upgrade. "
-                "Backups you make are never deleted.",
-                box,
-            )
+        # translators: how long daily backups are kept: "for 7 days"
+        days = ntr("{n} day", "{n} days", policy.daily_backups, context="backups kept")
+        # translators: how long weekly backups are kept: "for 4 weeks"
+        weeks = ntr("{n} week", "{n} weeks", policy.weekly_backups, context="backups kept")
+        # translators: {n} backups made before an upgrade: "and the 3 newest made before…"
+        newest = ntr("the {n} newest", "the {n} newest", policy.pre_migration_backups)
+        # translators: {days}, {weeks} and {newest} are "7 days", "4 weeks", "the 3 newest"
+        kept = tr(
+            "Keeps one a day for {days}, one a week for {weeks} before that, and {newest} made "
+            "before an upgrade. Backups you make are never deleted.",
+            days=days,
+            weeks=weeks,
+            newest=newest,
         )
+        layout.addWidget(_hint(kept, box))
         self._show_scheduled(None)
         if self._backups is None:
-            self.latest.setText("Backups are not available in this session.")
+            self.latest.setText(tr("Backups are not available in this session."))
         self._enable()
         return box
 
     def _progress(self, parent: QWidget) -> QProgressBar:
         progress = QProgressBar(parent)
         progress.setObjectName("backupProgress")
-        progress.setAccessibleName("Backing up")
+        progress.setAccessibleName(tr("Backing up"))
         progress.setRange(0, 0)  # a backup reports no steps: show it is working
         progress.setTextVisible(False)
         progress.setMaximumHeight(self.fontMetrics().height() // 2 + 4)
-        progress.setFixedWidth(self.fontMetrics().horizontalAdvance("Back up now") + 24)
+        shown = self.back_up.text().replace("&", "")  # as wide as the button's words
+        progress.setFixedWidth(self.fontMetrics().horizontalAdvance(shown) + 24)
         progress.hide()
         return progress
 
@@ -236,7 +251,8 @@ class DataPage(QWidget):
         self._call(self._backups.scheduled_restore(), self._show_scheduled, quiet=True)
         if self._backups.last_failure:
             self.result.say(
-                Tone.WARNING, f"The last automatic backup failed: {self._backups.last_failure}"
+                Tone.WARNING,
+                tr("The last automatic backup failed: {error}", error=self._backups.last_failure),
             )
 
     def _call(
@@ -258,7 +274,8 @@ class DataPage(QWidget):
     def _show_backups(self, backups: list[BackupInfo]) -> None:
         self.list.show_backups(backups)
         if not backups:
-            self.latest.setText("None yet")
+            # translators: the last good backup when there is none
+            self.latest.setText(tr("None yet"))
             self.latest_path.clear()
         else:
             self.latest.setText(describe_backup(backups[0]))
@@ -276,16 +293,18 @@ class DataPage(QWidget):
         if self._backups is None or not self.back_up.isEnabled():
             return
         self._enable(busy=True)
-        self.result.say(Tone.BUSY, "Backing up and verifying the copy…")
+        self.result.say(Tone.BUSY, tr("Backing up and verifying the copy…"))
         self._call(
             self._backups.back_up_now(),
             self._backed_up,
-            lambda error: self.result.say(Tone.ERROR, f"The backup failed: {error}"),
+            lambda error: self.result.say(
+                Tone.ERROR, tr("The backup failed: {error}", error=error)
+            ),
             settled=self._enable,
         )
 
     def _backed_up(self, info: BackupInfo) -> None:
-        self.result.say(Tone.SUCCESS, f"Backed up and verified: {info.path.name}")
+        self.result.say(Tone.SUCCESS, tr("Backed up and verified: {file}", file=info.path.name))
         self.refresh()
 
     # -- restoring -------------------------------------------------------------------------------
@@ -295,16 +314,19 @@ class DataPage(QWidget):
         item = self.list.currentItem()
         if chosen is None or item is None or self._backups is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Restore a backup", "", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Restore a backup"), "", parent=self)
         box.setObjectName("confirmRestore")
-        box.setText(f"Restore the backup made {self.list.made(chosen)}?")
+        # translators: {made} is when the backup was made: "3 Nov 2026, 14:02"
+        box.setText(tr("Restore the backup made {made}?", made=self.list.made(chosen)))
         box.setInformativeText(
-            "The database is in use, so chatdesk will restore it the next time it starts. "
-            "Your current database is kept, untouched, beside it in the data folder "
-            "(chatdesk.db.before-restore-…). Chats written after this backup was made will "
-            "not be in the restored one."
+            tr(
+                "The database is in use, so chatdesk will restore it the next time it starts. "
+                "Your current database is kept, untouched, beside it in the data folder "
+                "(chatdesk.db.before-restore-…). Chats written after this backup was made will "
+                "not be in the restored one."
+            )
         )
-        restore = box.addButton("Restore at next start", QMessageBox.ButtonRole.AcceptRole)
+        restore = box.addButton(tr("Restore at next start"), QMessageBox.ButtonRole.AcceptRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -323,12 +345,20 @@ class DataPage(QWidget):
             self.scheduled.clear_notice()
         else:
             made = self.list.made(backup)
-            which = f"the backup made {made}" if made else backup.name
-            self.scheduled.say(
-                Tone.WARNING,
-                f"chatdesk will restore {which} on next start. Quit now and start it again "
-                "to have it back at once.",
-            )
+            if made:
+                # translators: {made} is when the backup was made: "3 Nov 2026, 14:02"
+                said = tr(
+                    "chatdesk will restore the backup made {made} on next start. Quit now and "
+                    "start it again to have it back at once.",
+                    made=made,
+                )
+            else:
+                said = tr(
+                    "chatdesk will restore {file} on next start. Quit now and start it again "
+                    "to have it back at once.",
+                    file=backup.name,
+                )
+            self.scheduled.say(Tone.WARNING, said)
         self.quit_now.setVisible(backup is not None)
         self.cancel_restore.setVisible(backup is not None)
 
@@ -339,23 +369,27 @@ class DataPage(QWidget):
     # -- deleted threads -------------------------------------------------------------------------
 
     def _retention_box(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox("Deleted threads", parent)
+        box = QGroupBox(tr("Deleted threads"), parent)
         self.retention = QSpinBox(box)
         self.retention.setObjectName("retentionDays")
-        self.retention.setAccessibleName("Days deleted threads are kept (0: forever)")
+        self.retention.setAccessibleName(tr("Days deleted threads are kept (0: forever)"))
         self.retention.setRange(0, RETENTION_MAX_DAYS)
-        self.retention.setSpecialValueText("Forever")
-        self.retention.setSuffix(" days")
+        # translators: how long deleted threads are kept: forever
+        self.retention.setSpecialValueText(tr("Forever"))
+        # translators: a spin box's suffix after a number of days (keep the leading space)
+        self.retention.setSuffix(tr(" days"))
         self.retention.setValue(self._storage.deleted_retention_days)
-        caption = QLabel("&Keep deleted threads for:", box)
+        caption = QLabel(tr("&Keep deleted threads for:"), box)
         caption.setBuddy(self.retention)
         row = self._row(caption, self.retention, None)
         layout = QVBoxLayout(box)
         layout.addLayout(row)
         layout.addWidget(
             _hint(
-                "Until then a deleted thread can be restored; after that it is removed for "
-                "good. Threads shared with a team follow the team's rules.",
+                tr(
+                    "Until then a deleted thread can be restored; after that it is removed for "
+                    "good. Threads shared with a team follow the team's rules."
+                ),
                 box,
             )
         )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.assistants.model import MAX_EXAMPLES
+from chatdesk.core.i18n import ntr, tr
 
 
 class ExampleList(QWidget):
@@ -40,9 +41,11 @@ class ExampleList(QWidget):
         )
         self.area.setWidget(self._inner)
         self.area.setMinimumHeight(self._box_height() * 2 + 8)
-        self.add = QPushButton("Add e&xample", self)
+        self.add = QPushButton(tr("Add e&xample"), self)
         self.add.setObjectName("addExample")
-        self.add.setToolTip(f"At most {MAX_EXAMPLES} example prompts")
+        self.add.setToolTip(
+            ntr("At most {n} example prompt", "At most {n} example prompts", MAX_EXAMPLES)
+        )
         self.add.clicked.connect(lambda: self.add_example("").setFocus())
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -69,7 +72,9 @@ class ExampleList(QWidget):
         row = QWidget(self._inner)
         editor = QPlainTextEdit(text, row)
         editor.setTabChangesFocus(True)
-        editor.setPlaceholderText("A prompt offered in a new chat, e.g. “Translate into French: ”")
+        editor.setPlaceholderText(
+            tr("A prompt offered in a new chat, e.g. “Translate into French: ”")
+        )
         editor.setFixedHeight(self._box_height())
         remove = QToolButton(row)
         remove.setText("✕")
@@ -96,11 +101,11 @@ class ExampleList(QWidget):
 
     def _renumber(self) -> None:
         for number, (row, editor) in enumerate(zip(self._rows, self.editors, strict=True), 1):
-            editor.setAccessibleName(f"Example prompt {number}")
+            editor.setAccessibleName(tr("Example prompt {number}", number=number))
             remove = row.findChild(QToolButton)
             if remove is not None:
-                remove.setToolTip(f"Remove example {number}")
-                remove.setAccessibleName(f"Remove example prompt {number}")
+                remove.setToolTip(tr("Remove example {number}", number=number))
+                remove.setAccessibleName(tr("Remove example prompt {number}", number=number))
         self.add.setEnabled(len(self.editors) < MAX_EXAMPLES)
         # The "Examples" label's mnemonic lands in the first box (or on Add when there is none).
         self.setFocusProxy(self.editors[0] if self.editors else self.add)

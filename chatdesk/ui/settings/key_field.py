@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.manager import KeyKeeping, KeyState, ProfileView
 from chatdesk.core.secrets import origin_of
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -17,8 +18,11 @@ from chatdesk.ui.settings.notices import Notice, Tone
 _STORED = (KeyState.KEYRING, KeyState.SESSION)  # keys chatdesk keeps and can forget
 _HAS_KEY = (*_STORED, KeyState.ENVIRONMENT)
 _ASKS_AGAIN = (KeyState.ORIGIN_CHANGED, KeyState.UNREADABLE)
-NEW_PROFILE_NOTE = "Leave it empty for a server that needs no key."
-KEYRING_NOTE = " A key is kept in the system keyring, never in a file."
+NEW_PROFILE_NOTE = mark("Leave it empty for a server that needs no key.")
+NEW_PROFILE_KEYRING_NOTE = mark(
+    "Leave it empty for a server that needs no key. A key is kept in the system keyring, never "
+    "in a file."
+)
 
 
 def origin_or_none(url: str) -> str | None:
@@ -40,31 +44,34 @@ class KeyField(QWidget):
     ) -> None:
         super().__init__(parent)
         self._view = view
-        self._new_note = NEW_PROFILE_NOTE + ("" if keyring_reason else KEYRING_NOTE)
+        self._new_note = tr(NEW_PROFILE_NOTE if keyring_reason else NEW_PROFILE_KEYRING_NOTE)
         self._state = view.key_state if view is not None else KeyState.NONE
         self._saved_origin = origin_or_none(view.profile.base_url) if view is not None else None
         self._url = view.profile.base_url if view is not None else ""
         self.line = QLineEdit(self)
         self.line.setObjectName("apiKey")
-        self.line.setAccessibleName("API key")
+        self.line.setAccessibleName(tr("API key"))
         self.line.setEchoMode(QLineEdit.EchoMode.Password)
         self.line.setClearButtonEnabled(True)
-        self.forget = QPushButton("Forg&et key", self)
+        self.forget = QPushButton(tr("Forg&et key"), self)
         self.forget.setObjectName("forgetKey")
         self.forget.setCheckable(True)
-        self.forget.setToolTip("Remove the saved key when the profile is saved")
+        self.forget.setToolTip(tr("Remove the saved key when the profile is saved"))
         self.forget.setVisible(self._state in _STORED)
         self.note = Notice("keyNote", self)
         self.no_keyring = Notice("keyringReason", self)
         if keyring_reason:
             self.no_keyring.say(
                 Tone.WARNING,
-                f"A key cannot be saved: {keyring_reason}. Keep it for this session only, or "
-                "set the OPENAI_API_KEY environment variable before starting chatdesk.",
+                tr(
+                    "A key cannot be saved: {reason}. Keep it for this session only, or set the "
+                    "OPENAI_API_KEY environment variable before starting chatdesk.",
+                    reason=keyring_reason,
+                ),
             )
-        self.session = QCheckBox("Keep the key for this &session only", self)
+        self.session = QCheckBox(tr("Keep the key for this &session only"), self)
         self.session.setObjectName("keepForSession")
-        self.session.setToolTip("The key is forgotten when chatdesk quits; nothing is saved")
+        self.session.setToolTip(tr("The key is forgotten when chatdesk quits; nothing is saved"))
         self.session.setChecked(self._state is KeyState.SESSION)
         self.problem = Notice("keyProblem", self)
         self._lay_out()
@@ -105,15 +112,18 @@ class KeyField(QWidget):
         self._url = url
         self.problem.clear_notice()
         if self.forget.isChecked():
-            self.note.say(Tone.INFO, "The saved key is forgotten when you save.")
+            self.note.say(Tone.INFO, tr("The saved key is forgotten when you save."))
         elif self._moved(url):
-            host = origin_or_none(url) or "the new host"
-            self.note.say(
-                Tone.WARNING,
-                f"The saved key was entered for {self._saved_origin}; enter it again for "
-                f"{host}, or leave the field empty to use no key. A key is never sent to a "
-                "host it was not entered for.",
+            # translators: said in place of a web address in "enter it again for {host}"
+            host = origin_or_none(url) or tr("the new host")
+            # translators: {saved} and {host} are web addresses ("https://example.com")
+            said = tr(
+                "The saved key was entered for {saved}; enter it again for {host}, or leave the "
+                "field empty to use no key. A key is never sent to a host it was not entered for.",
+                saved=self._saved_origin,
+                host=host,
             )
+            self.note.say(Tone.WARNING, said)
         elif self._state in _ASKS_AGAIN and self._view is not None:
             self.note.say(Tone.WARNING, self._view.key_note)
         else:
@@ -131,13 +141,14 @@ class KeyField(QWidget):
 
     def _show_placeholder(self) -> None:
         if self.asks_again:
-            text = "Enter the key for this host"
+            text = tr("Enter the key for this host")
         elif self._state in _STORED:
-            text = "Saved; type a new key to replace it"
+            text = tr("Saved; type a new key to replace it")
         elif self._state is KeyState.ENVIRONMENT:
-            text = "From OPENAI_API_KEY; type a key to use another"
+            text = tr("From OPENAI_API_KEY; type a key to use another")
         else:
-            text = "None"
+            # translators: the API key field's placeholder when there is no key
+            text = tr("None")
         self.line.setPlaceholderText(text)
 
     def _forget_toggled(self, forget: bool) -> None:

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
 from chatdesk.core.knowledge.model import (
     BaseView,
     DocumentError,
@@ -93,7 +94,9 @@ class KnowledgePage(QWidget):
         )
         self._build(embedders or _providers_of(models))
         if knowledge is None:
-            self.status.say(Tone.INFO, "Knowledge bases can be managed once your chats are open.")
+            self.status.say(
+                Tone.INFO, tr("Knowledge bases can be managed once your chats are open.")
+            )
         if subscribe is not None:
             _follow(self, subscribe)
         self._selection_changed()
@@ -105,18 +108,20 @@ class KnowledgePage(QWidget):
         # Tab mnemonics (a h p d u o s k t) are live on this page too: these use others.
         self.list = QListWidget(self)
         self.list.setObjectName("knowledgeBases")
-        self.list.setAccessibleName("Knowledge bases")
+        self.list.setAccessibleName(tr("Knowledge bases"))
         self.list.setItemDelegate(TwoLines(self.list))
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
         self.new_button = make_button(
-            self, "Ne&w…", "newKnowledgeBase", "Make a knowledge base", self.open_new
-        )
+            # translators: a button that makes a new knowledge base
+            self, tr("Ne&w…"), "newKnowledgeBase", tr("Make a knowledge base"), self.open_new
+        )  # fmt: skip
         self.rename_button = make_button(
-            self, "&Rename…", "renameKnowledgeBase", "Rename the knowledge base", self.open_rename
-        )
+            self, tr("&Rename…"), "renameKnowledgeBase", tr("Rename the knowledge base"),
+            self.open_rename,
+        )  # fmt: skip
         self.delete_button = make_button(
-            self, "De&lete…", "deleteKnowledgeBase", "Delete the knowledge base",
+            self, tr("De&lete…"), "deleteKnowledgeBase", tr("Delete the knowledge base"),
             self.confirm_delete,
         )  # fmt: skip
         left = _column(self, self.list, (self.new_button, self.rename_button, self.delete_button))
@@ -132,10 +137,12 @@ class KnowledgePage(QWidget):
         column.addWidget(self.sources, 3)
         column.addWidget(self.embedding)
         column.addLayout(self._status_area())
-        column.addWidget(self._caption("Not indexed"))
+        # translators: a heading over the files that could not be indexed
+        column.addWidget(self._caption(tr("Not indexed")))
         self.failures = QListWidget(self)
         self.failures.setObjectName("knowledgeFailures")
-        self.failures.setAccessibleName("Not indexed")
+        # translators: a heading over the files that could not be indexed
+        self.failures.setAccessibleName(tr("Not indexed"))
         self.failures.setWordWrap(True)  # a reason is read whole
         self.failures.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.failures.setMinimumHeight(48)
@@ -158,7 +165,7 @@ class KnowledgePage(QWidget):
         self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.bar = QProgressBar(self)
         self.bar.setObjectName("knowledgeProgress")
-        self.bar.setAccessibleName("Indexing progress")
+        self.bar.setAccessibleName(tr("Indexing progress"))
         self.bar.setTextVisible(False)
         self.bar.setMaximumHeight(8)
         policy = self.bar.sizePolicy()
@@ -166,14 +173,17 @@ class KnowledgePage(QWidget):
         self.bar.setSizePolicy(policy)
         self.problem = Notice("knowledgeProblem", self)
         self.index_button = make_button(
-            self, "Inde&x now", "indexKnowledge", "Look for new and changed files now",
+            self, tr("Inde&x now"), "indexKnowledge", tr("Look for new and changed files now"),
             self.index_now,
         )  # fmt: skip
         self.pause_button = make_button(
-            self, "Paus&e", "pauseKnowledge", "Pause or resume the indexing", self.toggle_pause
-        )
+            # translators: a button that pauses the indexing
+            self, tr("Paus&e"), "pauseKnowledge", tr("Pause or resume the indexing"),
+            self.toggle_pause,
+        )  # fmt: skip
         self.cancel_button = make_button(
-            self, "Ca&ncel", "cancelKnowledge", "Stop the indexing (what it stored stays)",
+            # translators: a button that stops the indexing
+            self, tr("Ca&ncel"), "cancelKnowledge", tr("Stop the indexing (what it stored stays)"),
             self.cancel,
         )  # fmt: skip
         buttons = QHBoxLayout()
@@ -256,7 +266,7 @@ class KnowledgePage(QWidget):
             item.setToolTip(f"{error.path}\n{error.error}")
             self.failures.addItem(item)
         if not errors:
-            item = QListWidgetItem("Every file found is indexed.")
+            item = QListWidgetItem(tr("Every file found is indexed."))
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.failures.addItem(item)
 
@@ -308,26 +318,30 @@ class KnowledgePage(QWidget):
             self.problem.clear_notice()
         self.index_button.setEnabled(base is not None and bool(base.sources) and not running)
         self.pause_button.setEnabled(running)
-        self.pause_button.setText("Resum&e" if paused else "Paus&e")
-        self.pause_button.setAccessibleName("Resume" if paused else "Pause")
+        # translators: a button that resumes or pauses the indexing
+        self.pause_button.setText(tr("Resum&e") if paused else tr("Paus&e"))
+        # translators: a button that resumes or pauses the indexing
+        self.pause_button.setAccessibleName(tr("Resume") if paused else tr("Pause"))
         self.cancel_button.setEnabled(running)
 
     # -- acting ----------------------------------------------------------------------------------
 
     def open_new(self) -> None:
-        self._ask_name("New knowledge base", "", self.create_base)
+        self._ask_name(tr("New knowledge base"), "", self.create_base)
 
     def open_rename(self) -> None:
         base = self.current()
         if base is not None:
-            self._ask_name("Rename knowledge base", base.name, lambda n: self.rename(base.id, n))
+            self._ask_name(
+                tr("Rename knowledge base"), base.name, lambda n: self.rename(base.id, n)
+            )
 
     def _ask_name(self, title: str, name: str, then: Callable[[str], None]) -> None:
         dialog = QInputDialog(self)
         dialog.setObjectName("knowledgeName")
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.setWindowTitle(title)
-        dialog.setLabelText("Name:")
+        dialog.setLabelText(tr("Name:"))
         dialog.setTextValue(name)
         dialog.textValueSelected.connect(lambda text: then(text.strip()))
         self.name_dialog = dialog
@@ -335,11 +349,18 @@ class KnowledgePage(QWidget):
 
     def create_base(self, name: str) -> None:
         if self._knowledge is not None:
-            self._call(self._knowledge.create(name), lambda v: f"Made “{v.name}”.", select=True)
+            self._call(
+                self._knowledge.create(name),
+                lambda v: tr("Made “{name}”.", name=v.name),
+                select=True,
+            )
 
     def rename(self, base_id: uuid.UUID, name: str) -> None:
         if self._knowledge is not None:
-            self._call(self._knowledge.rename(base_id, name), lambda v: f"Renamed it “{v.name}”.")
+            self._call(
+                self._knowledge.rename(base_id, name),
+                lambda v: tr("Renamed it “{name}”.", name=v.name),
+            )
 
     def confirm_delete(self) -> None:
         base = self.current()
@@ -349,17 +370,23 @@ class KnowledgePage(QWidget):
 
         box = ask(
             self,
-            "Delete knowledge base",
-            f"Delete the knowledge base “{base.name}”?",
-            "Its passages go, and chats stop answering from it. The files on disk are not touched.",
-            "Delete",
+            tr("Delete knowledge base"),
+            tr("Delete the knowledge base “{name}”?", name=base.name),
+            tr(
+                "Its passages go, and chats stop answering from it. The files on disk are not "
+                "touched."
+            ),
+            # translators: the button that deletes the knowledge base
+            tr("Delete"),
             lambda: self._delete(base),
         )
         box.setObjectName("confirmDelete")
 
     def _delete(self, base: BaseView) -> None:
         if self._knowledge is not None:
-            self._call(self._knowledge.delete(base.id), lambda _: f"Deleted “{base.name}”.")
+            self._call(
+                self._knowledge.delete(base.id), lambda _: tr("Deleted “{name}”.", name=base.name)
+            )
 
     def add(self, path: str, include: str = "", exclude: str = "") -> None:
         base = self.current()
@@ -373,13 +400,18 @@ class KnowledgePage(QWidget):
     def remove(self, path: str) -> None:
         base = self.current()
         if base is not None and self._knowledge is not None:
-            self._call(self._knowledge.remove(base.id, path), lambda _: f"Removed {path}.")
+            self._call(
+                self._knowledge.remove(base.id, path), lambda _: tr("Removed {path}.", path=path)
+            )
 
     def set_embedding(self, provider: str | None, model: str | None) -> None:
         base = self.current()
         if base is None or self._knowledge is None:
             return
-        said = f"Vectors from {model} are being made." if model else "Keywords only from now on."
+        if model:
+            said = tr("Vectors from {model} are being made.", model=model)
+        else:
+            said = tr("Keywords only from now on.")
         self._call(self._knowledge.set_embedding(base.id, provider, model), lambda _: said)
 
     def index_now(self) -> None:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.knowledge.model import Progress, Stage
 
 if TYPE_CHECKING:
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 # (provider, the embedding models it is known to offer): every provider that can make them.
 Embedders = Callable[[], Sequence[tuple[str, Sequence[str]]]]
 
-KEYWORDS_ONLY = "Keywords only"
+KEYWORDS_ONLY = mark("Keywords only")
 PATH_ROLE = ID_ROLE = Qt.ItemDataRole.UserRole
 COUNTS_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -73,10 +74,18 @@ class SourcesPane(QWidget):
         self.patterns: FolderPatterns | None = None  # the one asked last (for tests)
         self.tree = QTreeWidget(self)
         self.tree.setObjectName("knowledgeSources")
-        self.tree.setAccessibleName("Folders and files")
+        self.tree.setAccessibleName(tr("Folders and files"))
         self.tree.setRootIsDecorated(False)
         self.tree.setUniformRowHeights(True)
-        self.tree.setHeaderLabels(["Folder or file", "Indexed", "Patterns"])
+        self.tree.setHeaderLabels(
+            [
+                tr("Folder or file"),
+                # translators: a column header: how many documents were indexed from a folder
+                tr("Indexed"),
+                # translators: a column header: a folder's include and exclude patterns
+                tr("Patterns"),
+            ]
+        )
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -87,15 +96,16 @@ class SourcesPane(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.add_folder_button = make_button(
-            self, "Add &folder…", "addKnowledgeFolder", "Index every file in a folder",
+            self, tr("Add &folder…"), "addKnowledgeFolder", tr("Index every file in a folder"),
             self.choose_folder,
         )  # fmt: skip
         self.add_files_button = make_button(
-            self, "Add f&iles…", "addKnowledgeFiles", "Index chosen files", self.choose_files
-        )
+            self, tr("Add f&iles…"), "addKnowledgeFiles", tr("Index chosen files"),
+            self.choose_files,
+        )  # fmt: skip
         self.remove_button = make_button(
-            self, "Remo&ve", "removeKnowledgeSource",
-            "Forget the folder or file and what was indexed from it (the files stay)",
+            self, tr("Remo&ve"), "removeKnowledgeSource",
+            tr("Forget the folder or file and what was indexed from it (the files stay)"),
             self.remove_current,
         )  # fmt: skip
         row = QHBoxLayout()
@@ -129,7 +139,7 @@ class SourcesPane(QWidget):
         self.remove_button.setEnabled(self.current() is not None)
 
     def choose_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Add a folder to the knowledge base")
+        folder = QFileDialog.getExistingDirectory(self, tr("Add a folder to the knowledge base"))
         if not folder:
             return
         dialog = FolderPatterns(folder, self)
@@ -138,7 +148,7 @@ class SourcesPane(QWidget):
         dialog.open()
 
     def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Add files to the knowledge base")
+        paths, _ = QFileDialog.getOpenFileNames(self, tr("Add files to the knowledge base"))
         if paths:
             self.files_added.emit(list(paths))
 
@@ -154,21 +164,21 @@ class FolderPatterns(QDialog):
     def __init__(self, folder: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("folderPatterns")
-        self.setWindowTitle("Add folder")
+        self.setWindowTitle(tr("Add folder"))
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         where = QLabel(folder, self)
         where.setTextFormat(Qt.TextFormat.PlainText)
         where.setWordWrap(True)
         self.include = _pattern_field(self, "includePatterns", "*.md, docs/**")
         self.exclude = _pattern_field(self, "excludePatterns", "drafts/**, *.log")
-        hint = QLabel("Both are optional: without them every file in the folder is indexed.")
+        hint = QLabel(tr("Both are optional: without them every file in the folder is indexed."))
         hint.setWordWrap(True)
         hint.setProperty("tone", "info")
         form = QFormLayout()
-        form.addRow("&Include:", self.include)
-        form.addRow("E&xclude:", self.exclude)
+        form.addRow(tr("&Include:"), self.include)
+        form.addRow(tr("E&xclude:"), self.exclude)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
-        self.add_button = buttons.addButton("&Add", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.add_button = buttons.addButton(tr("&Add"), QDialogButtonBox.ButtonRole.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -194,21 +204,21 @@ class EmbeddingRow(QWidget):
         self._offered: dict[str, tuple[str, ...]] = {}
         self.provider = QComboBox(self)
         self.provider.setObjectName("embeddingProvider")
-        self.provider.setAccessibleName("Embedding provider")
+        self.provider.setAccessibleName(tr("Embedding provider"))
         self.model = QComboBox(self)
         self.model.setObjectName("embeddingModel")
-        self.model.setAccessibleName("Embedding model")
+        self.model.setAccessibleName(tr("Embedding model"))
         self.model.setEditable(True)
         self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         line = self.model.lineEdit()
         assert line is not None
-        line.setPlaceholderText("e.g. text-embedding-3-small")
+        line.setPlaceholderText(tr("e.g. {example}", example="text-embedding-3-small"))
         self.apply_button = make_button(
-            self, "Appl&y", "applyEmbedding",
-            "Use this model for the base's vectors (its old vectors are dropped)", self.apply,
+            self, tr("Appl&y"), "applyEmbedding",
+            tr("Use this model for the base's vectors (its old vectors are dropped)"), self.apply,
         )  # fmt: skip
-        label = QLabel("Em&beddings:", self)
+        label = QLabel(tr("Em&beddings:"), self)
         label.setBuddy(self.provider)
         row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
@@ -225,7 +235,7 @@ class EmbeddingRow(QWidget):
         chosen = self.chosen()
         self.provider.blockSignals(True)
         self.provider.clear()
-        self.provider.addItem(KEYWORDS_ONLY, None)
+        self.provider.addItem(tr(KEYWORDS_ONLY), None)
         for name in self._offered:
             self.provider.addItem(name, name)
         self.provider.blockSignals(False)
@@ -263,22 +273,27 @@ class EmbeddingRow(QWidget):
 def _pattern_field(parent: QWidget, name: str, example: str) -> QLineEdit:
     field = QLineEdit(parent)
     field.setObjectName(name)
-    field.setPlaceholderText(f"e.g. {example}")
+    field.setPlaceholderText(tr("e.g. {example}", example=example))
     field.setClearButtonEnabled(True)
     return field
 
 
 def _source_item(source: SourceView) -> QTreeWidgetItem:
-    patterns = "; ".join(
-        text for text in (source.include, f"not {source.exclude}" if source.exclude else "") if text
-    )
-    item = QTreeWidgetItem([source.path, f"{source.documents:,} indexed", patterns])
+    # translators: before a folder's exclude patterns, as in "*.md; not drafts/**"
+    excluded = tr("not {patterns}", patterns=source.exclude) if source.exclude else ""
+    patterns = "; ".join(text for text in (source.include, excluded) if text)
+    indexed = ntr("{n:,} indexed", "{n:,} indexed", source.documents)
+    item = QTreeWidgetItem([source.path, indexed, patterns])
     item.setData(0, PATH_ROLE, source.path)
     item.setToolTip(0, source.path)
     item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
     if patterns:
+        # translators: as in "Include: all", for a folder without include patterns
+        include = source.include or tr("all")
+        # translators: as in "Exclude: none", for a folder without exclude patterns
+        exclude = source.exclude or tr("none")
         item.setToolTip(
-            2, f"Include: {source.include or 'all'}\nExclude: {source.exclude or 'none'}"
+            2, tr("Include: {include}\nExclude: {exclude}", include=include, exclude=exclude)
         )
     return item
 
@@ -286,28 +301,51 @@ def _source_item(source: SourceView) -> QTreeWidgetItem:
 # -- the list of bases and the status of the one shown ---------------------------------------
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+def _documents(count: int) -> str:
+    return ntr("{n:,} document", "{n:,} documents", count)
+
+
+def _passages(count: int) -> str:
+    return ntr("{n:,} passage", "{n:,} passages", count)
 
 
 def counts_text(base: BaseView) -> str:
-    counts = [plural(base.documents, "document"), plural(base.chunks, "passage")]
-    counts.append(plural(base.vectors, "vector") if base.embedding_model else "keywords only")
+    counts = [_documents(base.documents), _passages(base.chunks)]
+    if base.embedding_model:
+        counts.append(ntr("{n:,} vector", "{n:,} vectors", base.vectors))
+    else:
+        # translators: a base without an embedding model: it is searched by keywords only
+        counts.append(tr("keywords only"))
     if not base.sources:
-        return "Add a folder or files to index."
+        return tr("Add a folder or files to index.")
     return " · ".join(counts)
 
 
 def progress_text(progress: Progress, paused: bool) -> str:
     done, total = f"{progress.done:,}", f"{progress.total:,}"
     if paused:
-        return f"Paused — {done} of {total} files looked at"
+        return ntr(
+            "Paused — {done} of {n:,} file looked at",
+            "Paused — {done} of {n:,} files looked at",
+            progress.total,
+            done=done,
+        )
     if progress.stage is Stage.EMBEDDING:
-        return f"Vectors {progress.embedded:,} of {progress.to_embed:,}"
+        return ntr(
+            "Vectors {done} of {n:,}",
+            "Vectors {done} of {n:,}",
+            progress.to_embed,
+            done=f"{progress.embedded:,}",
+        )
     if progress.stage is Stage.SCANNING:
-        return f"Looking through {progress.current}…" if progress.current else "Looking…"
-    where = f" — {progress.current}" if progress.current else ""
-    return f"Reading {done} of {total}{where}"
+        if progress.current:
+            return tr("Looking through {place}…", place=progress.current)
+        return tr("Looking…")
+    if progress.current:
+        return tr(
+            "Reading {done} of {total} — {file}", done=done, total=total, file=progress.current
+        )
+    return tr("Reading {done} of {total}", done=done, total=total)
 
 
 def show_bar(bar: QProgressBar, progress: Progress) -> None:
@@ -322,7 +360,7 @@ def show_bar(bar: QProgressBar, progress: Progress) -> None:
 
 
 def base_item(view: BaseView) -> QListWidgetItem:
-    counts = f"{plural(view.documents, 'document')} · {plural(view.chunks, 'passage')}"
+    counts = f"{_documents(view.documents)} · {_passages(view.chunks)}"
     item = QListWidgetItem(view.name)
     item.setData(ID_ROLE, view.id)
     item.setData(COUNTS_ROLE, counts)

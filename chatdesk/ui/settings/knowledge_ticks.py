@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
+from chatdesk.core.i18n import tr
+
 if TYPE_CHECKING:
     from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.ui.runner import Runner
@@ -21,7 +23,7 @@ class KnowledgeTicks(QListWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("knowledgeTicks")
-        self.setAccessibleName("Knowledge bases")
+        self.setAccessibleName(tr("Knowledge bases"))
         self.setSpacing(1)
         self.loaded = False  # the bases and links were read: what is ticked can be saved
         self.hide()

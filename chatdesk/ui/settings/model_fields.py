@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.ui.settings.notices import Notice
 from chatdesk.ui.settings.profile_check import ProfileInput
@@ -27,14 +28,19 @@ _LARGEST_CONTEXT = 100_000_000
 _MOST_REQUESTS = 100_000
 # In the order ProfileInput and the screen show them.
 _IMAGES = (
-    ("As chatdesk knows the model", ""),
-    ("Yes, every model here", "yes"),
-    ("No, none of them", "no"),
+    (mark("As chatdesk knows the model"), ""),
+    (mark("Yes, every model here"), "yes"),
+    (mark("No, none of them"), "no"),
 )
+# (object name, caption, accessible name)
 _PRICES = (
-    ("inputPrice", "&Input"),
-    ("cachedInputPrice", "&Cached input"),
-    ("outputPrice", "Out&put"),
+    ("inputPrice", mark("&Input"), mark("Input price in US dollars per million tokens")),
+    (
+        "cachedInputPrice",
+        mark("&Cached input"),
+        mark("Cached input price in US dollars per million tokens"),
+    ),
+    ("outputPrice", mark("Out&put"), mark("Output price in US dollars per million tokens")),
 )
 
 
@@ -49,7 +55,7 @@ class ModelFields(QWidget):
         super().__init__(parent)
         self.model = QComboBox(self)
         self.model.setObjectName("defaultModel")
-        self.model.setAccessibleName("Default model")
+        self.model.setAccessibleName(tr("Default model"))
         self.model.setEditable(True)
         self.model.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.model.setMinimumContentsLength(16)  # long model names: "qwen2.5-coder:32b"
@@ -58,68 +64,83 @@ class ModelFields(QWidget):
         )
         editor = self.model.lineEdit()
         assert editor is not None  # editable combo boxes have one
-        editor.setPlaceholderText("Type or fetch")
-        self.fetch = QPushButton("&Fetch models", self)
+        editor.setPlaceholderText(tr("Type or fetch"))
+        self.fetch = QPushButton(tr("&Fetch models"), self)
         self.fetch.setObjectName("fetchModels")
-        self.fetch.setToolTip("Ask the server which models it offers")
+        self.fetch.setToolTip(tr("Ask the server which models it offers"))
         self.fetch_result = Notice("fetchResult", self)
         self.others = QLineEdit(self)
         self.others.setObjectName("otherModels")
-        self.others.setAccessibleName("Other models")
-        self.others.setPlaceholderText("Names, comma-separated")
-        self.others.setToolTip("Models to offer when the server does not list its own")
-        self.context = self._spin("contextWindow", "Context window in tokens", _LARGEST_CONTEXT)
+        self.others.setAccessibleName(tr("Other models"))
+        self.others.setPlaceholderText(tr("Names, comma-separated"))
+        self.others.setToolTip(tr("Models to offer when the server does not list its own"))
+        self.context = self._spin("contextWindow", tr("Context window in tokens"), _LARGEST_CONTEXT)
         self.context.setSingleStep(1024)
-        self.context.setSuffix(" tokens")
-        self.context.setSpecialValueText("The model's own")  # 0: from chatdesk's model table
+        # translators: after a number of tokens in a spin box, with its leading space
+        self.context.setSuffix(tr(" tokens"))
+        self.context.setSpecialValueText(tr("The model's own"))  # 0: from chatdesk's model table
         self.context.setToolTip(
-            'How many tokens the model takes in. "The model\'s own" uses what chatdesk knows '
-            "of well-known models (8,192 for others)."
+            tr(
+                'How many tokens the model takes in. "The model\'s own" uses what chatdesk knows '
+                "of well-known models (8,192 for others)."
+            )
         )
         self.images = QComboBox(self)
         self.images.setObjectName("modelsTakeImages")
-        self.images.setAccessibleName("Models take images")
+        self.images.setAccessibleName(tr("Models take images"))
         for label, value in _IMAGES:
-            self.images.addItem(label, value)
+            self.images.addItem(tr(label), value)
         self.images.setToolTip(
-            "Whether images attached to a message are sent to this server's models. chatdesk "
-            "knows the vision models of OpenAI, Anthropic, Google, Llama, Qwen, Gemma, Pixtral "
-            "and LLaVA; say so here for one it does not know."
+            tr(
+                "Whether images attached to a message are sent to this server's models. chatdesk "
+                "knows the vision models of OpenAI, Anthropic, Google, Llama, Qwen, Gemma, Pixtral "
+                "and LLaVA; say so here for one it does not know."
+            )
         )
-        self.image_side = self._spin("imageMaxSide", "Largest image side sent, in pixels", 16_384)
-        self.image_side.setSpecialValueText("Side as attached")
-        self.image_side.setSuffix(" px")
+        self.image_side = self._spin(
+            "imageMaxSide", tr("Largest image side sent, in pixels"), 16_384
+        )
+        self.image_side.setSpecialValueText(tr("Side as attached"))
+        # translators: after a number of pixels in a spin box, with its leading space
+        self.image_side.setSuffix(tr(" px"))
         self.image_side.setSingleStep(256)
         self.image_mb = QDoubleSpinBox(self)
         self.image_mb.setObjectName("imageMaxMb")
-        self.image_mb.setAccessibleName("Largest image sent, in MB")
+        self.image_mb.setAccessibleName(tr("Largest image sent, in MB"))
         self.image_mb.setRange(0.0, 50.0)
         self.image_mb.setSingleStep(0.5)
         self.image_mb.setDecimals(1)
-        self.image_mb.setSuffix(" MB")
-        self.image_mb.setSpecialValueText("Size as attached")
+        # translators: after a number of megabytes in a spin box, with its leading space
+        self.image_mb.setSuffix(tr(" MB"))
+        self.image_mb.setSpecialValueText(tr("Size as attached"))
         for spin in (self.image_side, self.image_mb):
             spin.setToolTip(
-                "The largest image this server takes: an image past it is made smaller when "
-                'it is sent. "As attached" sends images as the attachments settings keep them.'
+                tr(
+                    "The largest image this server takes: an image past it is made smaller when "
+                    'it is sent. "As attached" sends images as the attachments settings keep them.'
+                )
             )
-        self.prices = [self._price(name, label) for name, label in _PRICES]
+        self.prices = [self._price(name, accessible) for name, _, accessible in _PRICES]
         self.prices_problem = Notice("pricesProblem", self)
         self.monthly_cap = QDoubleSpinBox(self)
         self.monthly_cap.setObjectName("providerMonthlyCap")
-        self.monthly_cap.setAccessibleName("Monthly spending cap in US dollars")
+        self.monthly_cap.setAccessibleName(tr("Monthly spending cap in US dollars"))
         self.monthly_cap.setRange(0.0, 1_000_000.0)
         self.monthly_cap.setDecimals(2)
         self.monthly_cap.setPrefix("$")
-        self.monthly_cap.setSuffix(" a month")
-        self.monthly_cap.setSpecialValueText("No cap")
+        # translators: after an amount of US dollars in a spin box, with its leading space
+        self.monthly_cap.setSuffix(tr(" a month"))
+        self.monthly_cap.setSpecialValueText(tr("No cap"))
         self.monthly_cap.setToolTip(
-            "Once this server's answers have cost this much in a month, a request to it is "
-            "refused before it is sent (Send anyway lets one through)."
+            tr(
+                "Once this server's answers have cost this much in a month, a request to it is "
+                "refused before it is sent (Send anyway lets one through)."
+            )
         )
-        self.requests = self._spin("requestsPerMinute", "Requests per minute", _MOST_REQUESTS)
-        self.requests.setSpecialValueText("No limit")
-        self.requests.setSuffix(" per minute")
+        self.requests = self._spin("requestsPerMinute", tr("Requests per minute"), _MOST_REQUESTS)
+        self.requests.setSpecialValueText(tr("No limit"))
+        # translators: after a number of requests in a spin box, with its leading space
+        self.requests.setSuffix(tr(" per minute"))
         self._lay_out()
         for line in (*self.prices, self.others):
             line.textChanged.connect(self.changed)
@@ -132,11 +153,12 @@ class ModelFields(QWidget):
         spin.setGroupSeparatorShown(True)
         return spin
 
-    def _price(self, name: str, label: str) -> QLineEdit:
+    def _price(self, name: str, accessible: str) -> QLineEdit:
         line = QLineEdit(self)
         line.setObjectName(name)
-        line.setAccessibleName(f"{label.replace('&', '')} price in US dollars per million tokens")
-        line.setPlaceholderText("not set")
+        line.setAccessibleName(tr(accessible))
+        # translators: the placeholder of an empty price field
+        line.setPlaceholderText(tr("not set"))
         line.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000.0000") + 24)
         return line
 
@@ -146,32 +168,32 @@ class ModelFields(QWidget):
         model_row = QHBoxLayout()
         model_row.addWidget(self.model, 1)
         model_row.addWidget(self.fetch)
-        label = QLabel("&Default model:", self)
+        label = QLabel(tr("&Default model:"), self)
         label.setBuddy(self.model)  # a row holding a layout gets a label without one
         form.addRow(label, model_row)
         form.addRow(self.fetch_result)
-        form.addRow("&Other models:", self.others)
-        form.addRow("Conte&xt window:", self.context)
-        form.addRow("Models take &images:", self.images)
+        form.addRow(tr("&Other models:"), self.others)
+        form.addRow(tr("Conte&xt window:"), self.context)
+        form.addRow(tr("Models take &images:"), self.images)
         sizes = QHBoxLayout()
         sizes.addWidget(self.image_side)
         sizes.addWidget(self.image_mb)
         sizes.addStretch(1)
-        largest = QLabel("&Largest image sent:", self)
+        largest = QLabel(tr("&Largest image sent:"), self)
         largest.setBuddy(self.image_side)
         form.addRow(largest, sizes)
-        form.addRow(QLabel("Prices in US dollars per million tokens:", self))
+        form.addRow(QLabel(tr("Prices in US dollars per million tokens:"), self))
         grid = QGridLayout()
-        for column, (line, (_, text)) in enumerate(zip(self.prices, _PRICES, strict=True)):
-            caption = QLabel(text, self)
+        for column, (line, (_, text, _)) in enumerate(zip(self.prices, _PRICES, strict=True)):
+            caption = QLabel(tr(text), self)
             caption.setBuddy(line)
             grid.addWidget(caption, 0, column)
             grid.addWidget(line, 1, column)
         grid.setColumnStretch(len(_PRICES), 1)
         form.addRow(grid)
         form.addRow(self.prices_problem)
-        form.addRow("Spending &cap:", self.monthly_cap)
-        form.addRow("&Requests:", self.requests)
+        form.addRow(tr("Spending &cap:"), self.monthly_cap)
+        form.addRow(tr("&Requests:"), self.requests)
 
     # -- values ----------------------------------------------------------------------------------
 

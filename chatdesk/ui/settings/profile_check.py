@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.profiles import NAME_PATTERN, RESERVED_NAMES, ProviderProfile
 
 
@@ -93,7 +94,9 @@ def _name_and_url_problems(name: str, url: str, taken: Collection[str]) -> dict[
     if name_problem:
         problems[Field.NAME] = name_problem
     if not url:
-        problems[Field.URL] = "Enter the server's base URL, e.g. http://localhost:11434/v1."
+        problems[Field.URL] = tr(
+            "Enter the server's base URL, e.g. {example}.", example="http://localhost:11434/v1"
+        )
     elif NAME_PATTERN.fullmatch(name):  # the constructor's sentences about a URL name it
         try:
             ProviderProfile(name, url)
@@ -104,11 +107,11 @@ def _name_and_url_problems(name: str, url: str, taken: Collection[str]) -> dict[
 
 def _name_problem(name: str, taken: Collection[str]) -> str:
     if not name:
-        return "Enter a name for this provider, e.g. “ollama”."
+        return tr("Enter a name for this provider, e.g. “{example}”.", example="ollama")
     if name in RESERVED_NAMES:
-        return f"{name!r} is the built-in offline provider; pick another name."
+        return tr("{name} is the built-in offline provider; pick another name.", name=repr(name))
     if name in taken:
-        return f"A provider named {name!r} exists already; pick another name."
+        return tr("A provider named {name} exists already; pick another name.", name=repr(name))
     if not NAME_PATTERN.fullmatch(name):
         try:
             ProviderProfile(name, "https://example.com")  # a stand-in URL: only the name counts
@@ -118,9 +121,26 @@ def _name_problem(name: str, taken: Collection[str]) -> str:
 
 
 _PRICE_FIELDS = (
-    ("input_price_per_million", "input_price", "input"),
-    ("cached_input_price_per_million", "cached_input_price", "cached input"),
-    ("output_price_per_million", "output_price", "output"),
+    (
+        "input_price_per_million",
+        "input_price",
+        mark("The input price must be a number of US dollars such as 0.15, or empty when unknown."),
+    ),
+    (
+        "cached_input_price_per_million",
+        "cached_input_price",
+        mark(
+            "The cached input price must be a number of US dollars such as 0.15, "
+            "or empty when unknown."
+        ),
+    ),
+    (
+        "output_price_per_million",
+        "output_price",
+        mark(
+            "The output price must be a number of US dollars such as 0.15, or empty when unknown."
+        ),
+    ),
 )
 
 
@@ -136,7 +156,7 @@ def _priced(profile: ProviderProfile, prices: dict[str, float | None]) -> Provid
 
 def _prices(typed: ProfileInput, problems: dict[Field, str]) -> dict[str, float | None]:
     prices: dict[str, float | None] = {}
-    for key, attribute, label in _PRICE_FIELDS:
+    for key, attribute, not_a_number in _PRICE_FIELDS:
         text = str(getattr(typed, attribute)).strip().removeprefix("$").strip()
         if not text:
             prices[key] = None
@@ -144,9 +164,5 @@ def _prices(typed: ProfileInput, problems: dict[Field, str]) -> dict[str, float 
         try:
             prices[key] = float(text)
         except ValueError:
-            problems.setdefault(
-                Field.PRICES,
-                f"The {label} price must be a number of US dollars such as 0.15, "
-                "or empty when unknown.",
-            )
+            problems.setdefault(Field.PRICES, tr(not_a_number))
     return prices

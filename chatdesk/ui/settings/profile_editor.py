@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.manager import ConnectionTest, ProfileView, ProviderManager
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.secrets import KeyringFailed, NoKeyring
@@ -34,7 +35,7 @@ from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.profile_check import Checked, Field, check_profile
 from chatdesk.ui.settings.save_buttons import save_buttons
 
-PLAIN_HTTP_WARNING = (
+PLAIN_HTTP_WARNING = mark(
     "This server is reached over plain http: requests and the key travel unencrypted on your "
     "network. Use it only for a server on this computer or a network you trust."
 )
@@ -62,7 +63,7 @@ class ProfileEditor(QDialog):
         self._taken = frozenset(taken)
         self._busy = False
         self._confirmed_origin: str | None = None  # where plain http was agreed to
-        self.setWindowTitle(f"Provider “{view.name}”" if view else "New provider")
+        self.setWindowTitle(tr("Provider “{name}”", name=view.name) if view else tr("New provider"))
         self.fields = ModelFields(self)
         self.key = KeyField(view, keyring_reason=manager.keyring_reason, parent=self)
         layout = QVBoxLayout(self)
@@ -86,26 +87,33 @@ class ProfileEditor(QDialog):
     # -- building --------------------------------------------------------------------------------
 
     def _server_box(self) -> QGroupBox:
-        box = QGroupBox("Server", self)
-        self.name = self._line("profileName", "Name", "e.g. ollama", box)
+        box = QGroupBox(tr("Server"), self)
+        self.name = self._line(
+            "profileName", tr("Name"), tr("e.g. {example}", example="ollama"), box
+        )
         self.name_problem = Notice("nameProblem", box)
-        self.url = self._line("baseUrl", "Base URL", "e.g. http://localhost:11434/v1", box)
+        self.url = self._line(
+            "baseUrl",
+            tr("Base URL"),
+            tr("e.g. {example}", example="http://localhost:11434/v1"),
+            box,
+        )
         self.url_problem = Notice("urlProblem", box)
         self.http_warning = Notice("plainHttpWarning", box)
-        self.confirm_http = QCheckBox("I &understand; use plain http for this server", box)
+        self.confirm_http = QCheckBox(tr("I &understand; use plain http for this server"), box)
         self.confirm_http.setObjectName("confirmPlainHttp")
-        self.test = QPushButton("&Test connection", box)
+        self.test = QPushButton(tr("&Test connection"), box)
         self.test.setObjectName("testConnection")
-        self.test.setToolTip("Ask the server for its models with these settings")
+        self.test.setToolTip(tr("Ask the server for its models with these settings"))
         self.test_result = Notice("testResult", box)
         form = QFormLayout(box)
-        form.addRow("&Name:", self.name)
+        form.addRow(tr("&Name:"), self.name)
         form.addRow(self.name_problem)
-        form.addRow("&Base URL:", self.url)
+        form.addRow(tr("&Base URL:"), self.url)
         form.addRow(self.url_problem)
         form.addRow(self.http_warning)
         form.addRow(self.confirm_http)
-        form.addRow("API &key:", self.key)
+        form.addRow(tr("API &key:"), self.key)
         test_row = QHBoxLayout()
         test_row.addWidget(self.test)
         test_row.addStretch(1)
@@ -121,7 +129,7 @@ class ProfileEditor(QDialog):
         return line
 
     def _models_box(self) -> QGroupBox:
-        box = QGroupBox("Models and limits", self)
+        box = QGroupBox(tr("Models and limits"), self)
         layout = QVBoxLayout(box)
         layout.addWidget(self.fields)
         layout.addStretch(1)
@@ -150,7 +158,7 @@ class ProfileEditor(QDialog):
         if saved is not None and saved.plain_http:
             self._confirmed_origin = origin_or_none(saved.base_url)
             self.confirm_http.setChecked(self._confirmed_origin == origin_or_none(profile.base_url))
-        self.http_warning.say(Tone.WARNING, PLAIN_HTTP_WARNING)
+        self.http_warning.say(Tone.WARNING, tr(PLAIN_HTTP_WARNING))
 
     def _connect(self) -> None:
         self.name.textChanged.connect(self._update)
@@ -223,7 +231,7 @@ class ProfileEditor(QDialog):
         profile = self.checked().profile
         if profile is None or self._busy:
             return
-        self.test_result.say(Tone.BUSY, f"Connecting to {profile.host}…")
+        self.test_result.say(Tone.BUSY, tr("Connecting to {host}…", host=profile.host))
         self._set_busy(True)
         call = self._manager.test(profile, self.key.key(), editing=self._editing)
         self._runner.run(
@@ -246,7 +254,11 @@ class ProfileEditor(QDialog):
             return
         self.fields.add_models(result.models)
         count = len(result.models)
-        found = f"{count} model{'s' if count != 1 else ''} found; pick one or type a name."
+        found = ntr(
+            "{n} model found; pick one or type a name.",
+            "{n} models found; pick one or type a name.",
+            count,
+        )
         self.fields.fetch_result.say(Tone.SUCCESS, found if count else result.message)
         if count and not self.fields.model.currentText():
             self.fields.model.setCurrentIndex(self.fields.model.findText(result.models[0]))

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.manager import KeyState, ProfileView, ProviderManager
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
 from chatdesk.ui.runner import Runner
@@ -32,24 +33,32 @@ from chatdesk.ui.settings.profile_editor import ProfileEditor
 MOCK = "mock"
 KEY_COLUMN = 3
 NAME_ROLE = Qt.ItemDataRole.UserRole
-# What "New profile" starts from, in the order offered; the key of PRESETS, or "" for blank.
+# What "New profile" starts from, in the order offered: (label, the key of PRESETS or "" for
+# blank, whether the label is words to translate rather than a server's own name).
 TEMPLATES = (
-    ("Ollama", "ollama"),
-    ("LM Studio", "lmstudio"),
-    ("vLLM", "vllm"),
-    ("llama.cpp server", "llamacpp"),
-    ("OpenAI", "openai"),
-    ("OpenRouter", "openrouter"),
-    ("Blank", ""),
+    ("Ollama", "ollama", False),
+    ("LM Studio", "lmstudio", False),
+    ("vLLM", "vllm", False),
+    # translators: a template for a new provider profile: llama.cpp's own server
+    (mark("llama.cpp server"), "llamacpp", True),
+    ("OpenAI", "openai", False),
+    ("OpenRouter", "openrouter", False),
+    # translators: a template for a new provider profile: one with empty fields
+    (mark("Blank"), "", True),
 )
 ASKS_FOR_KEY = (KeyState.ORIGIN_CHANGED, KeyState.UNREADABLE)
+ENVIRONMENT_KEY = "OPENAI_API_KEY"  # the variable's name, shown as it is
+# Where a profile's API key is kept (the Key column); the environment's is shown by name.
 KEY_STATES = {
-    KeyState.KEYRING: "Keyring",
-    KeyState.SESSION: "This session",
-    KeyState.ENVIRONMENT: "OPENAI_API_KEY",
-    KeyState.NONE: "None",
-    KeyState.ORIGIN_CHANGED: "Enter it again",
-    KeyState.UNREADABLE: "Enter it again",
+    # translators: the Key column: the API key is kept in the system keyring
+    KeyState.KEYRING: mark("Keyring"),
+    # translators: the Key column: the API key is kept until chatdesk quits
+    KeyState.SESSION: mark("This session"),
+    # translators: the Key column: no API key is set
+    KeyState.NONE: mark("None"),
+    # translators: the Key column: the API key must be typed again
+    KeyState.ORIGIN_CHANGED: mark("Enter it again"),
+    KeyState.UNREADABLE: mark("Enter it again"),
 }
 
 
@@ -99,11 +108,19 @@ class ProvidersPage(QWidget):
     def _profile_list(self) -> QTreeWidget:
         tree = QTreeWidget(self)
         tree.setObjectName("profileList")
-        tree.setAccessibleName("Provider profiles")
+        tree.setAccessibleName(tr("Provider profiles"))
         tree.setRootIsDecorated(False)
         tree.setUniformRowHeights(True)
         tree.setStyleSheet("QTreeWidget::item { padding: 3px 0; }")  # room between servers
-        tree.setHeaderLabels(["Name", "Server", "Default model", "Key"])
+        tree.setHeaderLabels(
+            [
+                tr("Name"),
+                tr("Server"),
+                tr("Default model"),
+                # translators: a column header: where a provider's API key is kept
+                tr("Key"),
+            ]
+        )
         tree.setColumnWidth(0, 140)
         tree.setColumnWidth(1, 260)
         tree.setColumnWidth(2, 140)
@@ -114,14 +131,14 @@ class ProvidersPage(QWidget):
     def _buttons(self) -> QHBoxLayout:
         self.template = QComboBox(self)
         self.template.setObjectName("profileTemplate")
-        self.template.setAccessibleName("Template for a new profile")
-        for label, key in TEMPLATES:
-            self.template.addItem(label, key)
-        caption = QLabel("&New profile from:", self)
+        self.template.setAccessibleName(tr("Template for a new profile"))
+        for label, key, words in TEMPLATES:
+            self.template.addItem(tr(label) if words else label, key)
+        caption = QLabel(tr("&New profile from:"), self)
         caption.setBuddy(self.template)
-        self.add = self._button("Add…", "addProfile", self.add_profile)
-        self.edit = self._button("&Edit…", "editProfile", self.edit_current)
-        self.remove = self._button("&Remove…", "removeProfile", self.confirm_remove)
+        self.add = self._button(tr("Add…"), "addProfile", self.add_profile)
+        self.edit = self._button(tr("&Edit…"), "editProfile", self.edit_current)
+        self.remove = self._button(tr("&Remove…"), "removeProfile", self.confirm_remove)
         row = QHBoxLayout()
         for widget in (caption, self.template, self.add):
             row.addWidget(widget)
@@ -139,8 +156,10 @@ class ProvidersPage(QWidget):
     def _unmanaged(self) -> None:
         self.status.say(
             Tone.INFO,
-            "Provider profiles cannot be managed here in this session; "
-            "only the built-in offline provider is available.",
+            tr(
+                "Provider profiles cannot be managed here in this session; "
+                "only the built-in offline provider is available."
+            ),
         )
         for widget in (self.template, self.add):
             widget.setEnabled(False)
@@ -171,16 +190,21 @@ class ProvidersPage(QWidget):
         if manager.problems:
             lines = "\n".join(f"• {problem}" for problem in manager.problems)
             self.problems.say(
-                Tone.WARNING, f"Some profiles in the profiles file were skipped:\n{lines}"
+                Tone.WARNING,
+                tr("Some profiles in the profiles file were skipped:\n{lines}", lines=lines),
             )
         else:
             self.problems.clear_notice()
         if not manager.keyring_available:
             self.no_keyring.say(
                 Tone.WARNING,
-                f"No system keyring: {manager.keyring_reason}. API keys can be kept for this "
-                "session only, or set in the OPENAI_API_KEY environment variable before "
-                "chatdesk starts; chatdesk never writes them to a file.",
+                tr(
+                    "No system keyring: {reason}. API keys can be kept for this "
+                    "session only, or set in the {variable} environment variable before "
+                    "chatdesk starts; chatdesk never writes them to a file.",
+                    reason=manager.keyring_reason,
+                    variable=ENVIRONMENT_KEY,
+                ),
             )
         else:
             self.no_keyring.clear_notice()
@@ -240,18 +264,19 @@ class ProvidersPage(QWidget):
     def _saved(self, view: ProfileView) -> None:
         self.refresh()
         self.select(view.name)
-        self.status.say(Tone.SUCCESS, f"Saved “{view.name}”; it is in use now.")
+        self.status.say(Tone.SUCCESS, tr("Saved “{name}”; it is in use now.", name=view.name))
         self.profiles_changed.emit()
 
     def confirm_remove(self) -> None:
         view = self._views.get(self.selected_name() or "")
         if view is None:
             return
-        box = QMessageBox(QMessageBox.Icon.Question, "Remove provider", "", parent=self)
+        box = QMessageBox(QMessageBox.Icon.Question, tr("Remove provider"), "", parent=self)
         box.setObjectName("confirmRemove")
-        box.setText(f"Remove the provider “{view.name}”?")
+        box.setText(tr("Remove the provider “{name}”?", name=view.name))
         box.setInformativeText(_removal_note(view))
-        remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
+        # translators: the button that removes a provider profile
+        remove = box.addButton(tr("Remove"), QMessageBox.ButtonRole.DestructiveRole)
         box.addButton(QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -271,29 +296,37 @@ class ProvidersPage(QWidget):
 
     def _removed(self, name: str) -> None:
         self.refresh()
-        self.status.say(Tone.SUCCESS, f"Removed “{name}” and forgot its key.")
+        self.status.say(Tone.SUCCESS, tr("Removed “{name}” and forgot its key.", name=name))
         self.profiles_changed.emit()
 
 
 def _removal_note(view: ProfileView) -> str:
-    note = "Its key is forgotten too. Chats that used it keep their messages."
     if view.from_environment:
-        note += " It comes back at the next start while OPENAI_API_KEY is set."
-    return note
+        return tr(
+            "Its key is forgotten too. Chats that used it keep their messages. "
+            "It comes back at the next start while {variable} is set.",
+            variable=ENVIRONMENT_KEY,
+        )
+    return tr("Its key is forgotten too. Chats that used it keep their messages.")
 
 
 def _mock_item() -> QTreeWidgetItem:
-    item = QTreeWidgetItem([MOCK, "Built in, offline: answers with sample text", "any", "—"])
+    server = tr("Built in, offline: answers with sample text")
+    # translators: the Default model column of the built-in provider: it takes any model name
+    model = tr("any")
+    item = QTreeWidgetItem([MOCK, server, model, "—"])
     item.setData(0, NAME_ROLE, MOCK)
-    item.setToolTip(0, "Always available; it cannot be edited or removed")
+    item.setToolTip(0, tr("Always available; it cannot be edited or removed"))
     return item
 
 
 def _profile_item(view: ProfileView) -> QTreeWidgetItem:
     profile = view.profile
-    name = f"{profile.name} (environment)" if view.from_environment else profile.name
+    name = tr("{name} (environment)", name=profile.name) if view.from_environment else profile.name
     model = profile.default_model or "—"
-    item = QTreeWidgetItem([name, profile.base_url, model, KEY_STATES[view.key_state]])
+    state = view.key_state
+    key = ENVIRONMENT_KEY if state is KeyState.ENVIRONMENT else tr(KEY_STATES[state])
+    item = QTreeWidgetItem([name, profile.base_url, model, key])
     item.setData(0, NAME_ROLE, profile.name)
     item.setToolTip(KEY_COLUMN, view.key_note)
     return item

@@ -7,6 +7,8 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPushButton
 
+from chatdesk.core.i18n import tr
+
 
 def save_buttons(
     dialog: QDialog, name: str, save: Callable[[], object]
@@ -17,7 +19,7 @@ def save_buttons(
     )
     button = buttons.button(QDialogButtonBox.StandardButton.Save)
     assert button is not None
-    button.setText("&Save")
+    button.setText(tr("&Save"))
     button.setObjectName(name)
     button.setProperty("primary", True)
     buttons.accepted.connect(save)

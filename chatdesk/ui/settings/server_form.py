@@ -21,13 +21,14 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
 from chatdesk.ui.settings.notices import Notice, Tone
 
 KINDS = (
-    ("A command on this computer (stdio)", Transport.STDIO),
-    ("An address (Streamable HTTP)", Transport.HTTP),
-    ("An address, older servers (HTTP with SSE)", Transport.SSE),
+    (mark("A command on this computer (stdio)"), Transport.STDIO),
+    (mark("An address (Streamable HTTP)"), Transport.HTTP),
+    (mark("An address, older servers (HTTP with SSE)"), Transport.SSE),
 )
 
 
@@ -41,36 +42,40 @@ class ServerForm(QDialog):
         super().__init__(parent)
         self.editing = editing
         self._taken = taken  # names of the servers there are
-        self.setWindowTitle(f"Edit {editing.name}" if editing else "Add a tool server")
+        self.setWindowTitle(
+            tr("Edit {name}", name=editing.name) if editing else tr("Add a tool server")
+        )
         self.result_config: ServerConfig | None = None
         form = QFormLayout()
-        self.name = self._line("Name", "e.g. files (letters, digits, '.', '_', '-')")
+        self.name = self._line(tr("Name"), tr("e.g. files (letters, digits, '.', '_', '-')"))
         self.kind = QComboBox(self)
-        self.kind.setAccessibleName("Kind of server")
+        self.kind.setAccessibleName(tr("Kind of server"))
         for shown, transport in KINDS:
-            self.kind.addItem(shown, transport)
-        self.command = self._line("Command", "e.g. npx, uvx, or the program's full path")
+            self.kind.addItem(tr(shown), transport)
+        self.command = self._line(tr("Command"), tr("e.g. npx, uvx, or the program's full path"))
         self.args = self._text(
-            "Arguments", "One argument per line, exactly as the program takes it"
+            tr("Arguments"), tr("One argument per line, exactly as the program takes it")
         )
-        self.url = self._line("Address", "https://… or http://127.0.0.1:…")
-        self.values = self._text("Secret values", "NAME=value, one per line")
+        self.url = self._line(tr("Address"), tr("https://… or http://127.0.0.1:…"))
+        self.values = self._text(tr("Secret values"), tr("NAME=value, one per line"))
         self.values_label = QLabel(self)  # its words follow the kind of server
         self.values_label.setBuddy(self.values)
         self.timeout = QDoubleSpinBox(self)
-        self.timeout.setAccessibleName("Call time limit in seconds")
+        self.timeout.setAccessibleName(tr("Call time limit in seconds"))
         self.timeout.setRange(0, 3600)
         self.timeout.setDecimals(0)
-        self.timeout.setSpecialValueText("the tools setting")
-        self.timeout.setSuffix(" s")
+        # translators: a server's time limit when none is set: the one in the tools settings
+        self.timeout.setSpecialValueText(tr("the tools setting"))
+        # translators: after a number of seconds in a spin box, with its leading space
+        self.timeout.setSuffix(tr(" s"))
         for label, widget in (
-            ("&Name:", self.name),
-            ("&Kind:", self.kind),
-            ("&Command:", self.command),
-            ("&Arguments:", self.args),
-            ("A&ddress:", self.url),
+            (tr("&Name:"), self.name),
+            (tr("&Kind:"), self.kind),
+            (tr("&Command:"), self.command),
+            (tr("&Arguments:"), self.args),
+            (tr("A&ddress:"), self.url),
             ("", self.values),
-            ("&Time limit:", self.timeout),
+            (tr("&Time limit:"), self.timeout),
         ):
             if widget is self.values:
                 form.addRow(self.values_label, widget)
@@ -129,20 +134,29 @@ class ServerForm(QDialog):
         for widget in (self.command, self.args):
             widget.setEnabled(stdio)
         self.url.setEnabled(not stdio)
-        what = "environment" if stdio else "headers"
-        self.values_label.setText(f"Secr&et {what}:")
-        self.values.setAccessibleName(f"Secret {what}")
-        kept = " A name alone keeps the value stored for it." if self.editing else ""
-        values = "environment variables" if stdio else "headers"
-        self.hint.setText(
-            f"Secret {values} go to your system keyring, never to the tools file or a log.{kept} "
-            + (
-                "The command starts on your computer with only these variables and what it "
-                "needs to run."
-                if stdio
-                else "They are sent to this address only."
-            )
-        )
+        if stdio:
+            self.values_label.setText(tr("Secr&et environment:"))
+            self.values.setAccessibleName(tr("Secret environment"))
+            sentences = [
+                tr(
+                    "Secret environment variables go to your system keyring, never to the tools "
+                    "file or a log."
+                ),
+                tr(
+                    "The command starts on your computer with only these variables and what it "
+                    "needs to run."
+                ),
+            ]
+        else:
+            self.values_label.setText(tr("Secr&et headers:"))
+            self.values.setAccessibleName(tr("Secret headers"))
+            sentences = [
+                tr("Secret headers go to your system keyring, never to the tools file or a log."),
+                tr("They are sent to this address only."),
+            ]
+        if self.editing:
+            sentences.insert(1, tr("A name alone keeps the value stored for it."))
+        self.hint.setText(" ".join(sentences))
 
     def check_and_accept(self) -> None:
         """Save when what is typed makes a server; otherwise say why and keep it all."""
@@ -164,10 +178,12 @@ class ServerForm(QDialog):
             self.problem.say(Tone.ERROR, said[:1].upper() + said[1:])
             return
         if self.editing is None and kept:
-            self.problem.say(Tone.ERROR, f"Give {kept[0]} a value: {kept[0]}=…")
+            self.problem.say(Tone.ERROR, tr("Give {name} a value: {name}=…", name=kept[0]))
             return
         if self.editing is None and self.result_config.name in self._taken:
-            self.problem.say(Tone.ERROR, f"There is a server named {self.result_config.name}.")
+            self.problem.say(
+                Tone.ERROR, tr("There is a server named {name}.", name=self.result_config.name)
+            )
             return
         self.accept()
 
@@ -182,7 +198,9 @@ def _named_values(text: str) -> tuple[dict[str, str], list[str]]:
         if not name:
             continue
         if not name.replace("_", "").replace("-", "").isalnum():
-            raise InvalidRequest(f"{name!r} is not a name: one NAME=value per line")
+            raise InvalidRequest(
+                tr("{name} is not a name: one NAME=value per line", name=repr(name))
+            )
         if equals:
             values[name] = value.strip()
         else:

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Notice, Tone
 
@@ -38,27 +39,34 @@ if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a
     from chatdesk.core.sync.service import LoginState, TeamSync
 
 TLS_MODES = ("verify-full", "verify-ca", "require", "prefer", "disable")
-TLS_HINT = (
+TLS_HINT = mark(
     "verify-full checks the server's certificate and name: use it for any server on the "
     "network. 'prefer' and 'disable' are only for a server on this machine."
 )
 STATUS_REFRESH_MS = 1_000
 _STATE_WORDS = {
-    "off": "Off: no team server is set up.",
-    "up to date": "Up to date",
-    "syncing": "Syncing…",
-    "offline": "Offline",
-    "error": "Error",
+    "off": mark("Off: no team server is set up."),
+    # translators: how team sync stands: every change is on the team server
+    "up to date": mark("Up to date"),
+    "syncing": mark("Syncing…"),
+    # translators: how team sync stands: the team server cannot be reached
+    "offline": mark("Offline"),
+    # translators: how team sync stands: it failed (the reason follows)
+    "error": mark("Error"),
 }
 
 
 def status_line(state: str, detail: str, pending: int, last_sync: datetime | None) -> str:
     """ "Offline — connection refused · 3 changes waiting · last sync 14:02"."""
-    parts = [_STATE_WORDS.get(state, state) + (f" — {detail}" if detail else "")]
+    word = tr(_STATE_WORDS[state]) if state in _STATE_WORDS else state
+    parts = [word + (f" — {detail}" if detail else "")]
     if state != "off":
-        parts.append(f"{pending} change{'s' if pending != 1 else ''} waiting")
-        moment = last_sync.astimezone().strftime("%d %b %H:%M") if last_sync else "never"
-        parts.append(f"last sync {moment}")
+        parts.append(ntr("{n} change waiting", "{n} changes waiting", pending))
+        if last_sync:
+            moment = last_sync.astimezone().strftime("%d %b %H:%M")
+            parts.append(tr("last sync {moment}", moment=moment))
+        else:
+            parts.append(tr("last sync never"))
     return " · ".join(parts)
 
 
@@ -84,7 +92,7 @@ class TeamPage(QWidget):
         self._show_fields(settings)
         if team is None:
             self.setEnabled(False)
-            self.result.say(Tone.WARNING, "Team sync is not available in this session.")
+            self.result.say(Tone.WARNING, tr("Team sync is not available in this session."))
             return
         self._timer = QTimer(self)
         self._timer.setInterval(STATUS_REFRESH_MS)
@@ -114,41 +122,41 @@ class TeamPage(QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _server_box(self) -> QGroupBox:
-        box = QGroupBox("Team server", self)
-        self.host = _line(box, "syncHost", "Server host", "team.example.org")
+        box = QGroupBox(tr("Team server"), self)
+        self.host = _line(box, "syncHost", tr("Server host"), "team.example.org")
         self.port = QSpinBox(box)
         self.port.setObjectName("syncPort")
-        self.port.setAccessibleName("Server port")
+        self.port.setAccessibleName(tr("Server port"))
         self.port.setRange(1, 65_535)
-        self.database = _line(box, "syncDatabase", "Database", "chatdesk")
-        self.user = _line(box, "syncUser", "Your login", "")
-        self.password_line = _line(box, "syncPassword", "Password", "")
+        self.database = _line(box, "syncDatabase", tr("Database"), "chatdesk")
+        self.user = _line(box, "syncUser", tr("Your login"), "")
+        self.password_line = _line(box, "syncPassword", tr("Password"), "")
         self.password_line.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_line.setClearButtonEnabled(True)
         self.password_note = Notice("syncPasswordNote", box)
         self.tls = QComboBox(box)
         self.tls.setObjectName("syncTls")
-        self.tls.setAccessibleName("TLS mode")
+        self.tls.setAccessibleName(tr("TLS mode"))
         self.tls.addItems(TLS_MODES)
-        tls_hint = QLabel(TLS_HINT, box)
+        tls_hint = QLabel(tr(TLS_HINT), box)
         tls_hint.setWordWrap(True)
         tls_hint.setProperty("tone", Tone.INFO.value)
-        self.ca_file = _line(box, "syncCaFile", "CA certificate file", "~/.postgresql/root.crt")
-        choose = _button("C&hoose…", "chooseCaFile", box, self._choose_ca_file)
-        self.test = _button("&Test connection", "testConnection", box, self.test_connection)
-        self.save = _button("&Save and connect", "saveConnection", box, self.save_and_connect)
-        self.turn_off = _button("Turn &off", "turnOffSync", box, self.switch_off)
+        self.ca_file = _line(box, "syncCaFile", tr("CA certificate file"), "~/.postgresql/root.crt")
+        choose = _button(tr("C&hoose…"), "chooseCaFile", box, self._choose_ca_file)
+        self.test = _button(tr("&Test connection"), "testConnection", box, self.test_connection)
+        self.save = _button(tr("&Save and connect"), "saveConnection", box, self.save_and_connect)
+        self.turn_off = _button(tr("Turn &off"), "turnOffSync", box, self.switch_off)
         self.result = Notice("syncResult", box)
         form = QFormLayout()
-        port_label = _label("&Port", self.port, box)
-        form.addRow(_label("&Host", self.host, box), _beside(self.host, port_label, self.port))
-        form.addRow("&Database", self.database)
-        form.addRow("&User", self.user)
-        form.addRow("Pass&word", self.password_line)
+        port_label = _label(tr("&Port"), self.port, box)
+        form.addRow(_label(tr("&Host"), self.host, box), _beside(self.host, port_label, self.port))
+        form.addRow(tr("&Database"), self.database)
+        form.addRow(tr("&User"), self.user)
+        form.addRow(tr("Pass&word"), self.password_line)
         form.addRow("", self.password_note)
-        form.addRow("T&LS", self.tls)
+        form.addRow(tr("T&LS"), self.tls)
         form.addRow("", tls_hint)
-        form.addRow(_label("&CA certificate", self.ca_file, box), _beside(self.ca_file, choose))
+        form.addRow(_label(tr("&CA certificate"), self.ca_file, box), _beside(self.ca_file, choose))
         buttons = QHBoxLayout()
         for button in (self.test, self.save, self.turn_off):
             buttons.addWidget(button)
@@ -163,7 +171,8 @@ class TeamPage(QWidget):
         return box
 
     def _status_box(self) -> QGroupBox:
-        box = QGroupBox("Sync", self)
+        # translators: a group box title (a noun): how syncing with the team server stands
+        box = QGroupBox(tr("Sync"), self)
         self.status = QLabel(box)
         self.status.setObjectName("syncState")
         self.status.setWordWrap(True)
@@ -205,19 +214,24 @@ class TeamPage(QWidget):
     def _show_password_note(self) -> None:
         login = self._login
         if self.password_line.text():
-            self.password_note.say(Tone.INFO, "Saved in the system keyring when you save.")
+            self.password_note.say(Tone.INFO, tr("Saved in the system keyring when you save."))
         elif login is None:
             self.password_note.clear_notice()
         elif login.keyring_reason:
             self.password_note.say(
                 Tone.WARNING,
-                f"A password cannot be saved here: {login.keyring_reason}. PostgreSQL's own "
-                "sources (PGPASSWORD, ~/.pgpass) are used instead.",
+                tr(
+                    "A password cannot be saved here: {reason}. PostgreSQL's own "
+                    "sources (PGPASSWORD, ~/.pgpass) are used instead.",
+                    reason=login.keyring_reason,
+                ),
             )
         elif login.has_password and self._same_login(login.settings):
-            self.password_note.say(Tone.INFO, "A password is saved; leave this empty to keep it.")
+            self.password_note.say(
+                Tone.INFO, tr("A password is saved; leave this empty to keep it.")
+            )
         else:
-            self.password_note.say(Tone.INFO, "No password is saved for this login and server.")
+            self.password_note.say(Tone.INFO, tr("No password is saved for this login and server."))
 
     def _same_login(self, saved: SyncSettings) -> bool:
         typed = self.sync(saved)
@@ -227,7 +241,10 @@ class TeamPage(QWidget):
 
     def _choose_ca_file(self) -> None:
         chosen, _ = QFileDialog.getOpenFileName(
-            self, "The team's CA certificate", self.ca_file.text(), "Certificates (*.crt *.pem)"
+            self,
+            tr("The team's CA certificate"),
+            self.ca_file.text(),
+            tr("Certificates ({patterns})", patterns="*.crt *.pem"),
         )
         if chosen:
             self.ca_file.setText(chosen)
@@ -237,9 +254,9 @@ class TeamPage(QWidget):
             return
         settings = self.sync(self._settings)
         if not settings.host or not settings.user:
-            self.result.say(Tone.ERROR, "Enter the server's host and your login first.")
+            self.result.say(Tone.ERROR, tr("Enter the server's host and your login first."))
             return
-        self._busy(f"Connecting to {settings.host}…")
+        self._busy(tr("Connecting to {host}…", host=settings.host))
         call = self._team.test_login(settings, self.password())
         self._runner.run(
             call,
@@ -254,23 +271,25 @@ class TeamPage(QWidget):
         if not teams:
             self.result.say(
                 Tone.WARNING,
-                "Connected, but this login is in no team yet: ask the server's administrator "
-                "to add you to one.",
+                tr(
+                    "Connected, but this login is in no team yet: ask the server's administrator "
+                    "to add you to one."
+                ),
             )
             return
         names = ", ".join(f"{t.name} ({t.role})" for t in teams)
-        self.result.say(Tone.SUCCESS, f"Connected. Your teams: {names}.")
+        self.result.say(Tone.SUCCESS, tr("Connected. Your teams: {names}.", names=names))
 
     def save_and_connect(self) -> None:
         settings = self.sync(self._settings)
         if not settings.host or not settings.user:
-            self.result.say(Tone.ERROR, "Enter the server's host and your login first.")
+            self.result.say(Tone.ERROR, tr("Enter the server's host and your login first."))
             return
-        self._apply(settings, f"Saved. Connecting to {settings.host}…")
+        self._apply(settings, tr("Saved. Connecting to {host}…", host=settings.host))
 
     def switch_off(self) -> None:
         self.host.clear()
-        self._apply(replace(self.sync(self._settings), host=""), "Team sync is off.")
+        self._apply(replace(self.sync(self._settings), host=""), tr("Team sync is off."))
 
     def _apply(self, settings: SyncSettings, said: str) -> None:
         if self._team is None:
@@ -284,7 +303,7 @@ class TeamPage(QWidget):
             self.login_applied.emit(settings)
             self._read_login()
 
-        self._busy("Saving…")
+        self._busy(tr("Saving…"))
         self._runner.run(
             self._team.apply_login(settings, password),
             done=applied,

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.tools.model import BUILT_IN, Policy
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport
 from chatdesk.ui.runner import Runner
@@ -40,7 +41,14 @@ if TYPE_CHECKING:
     from chatdesk.core.tools.service import Tools
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
-POLICIES = (("Ask me", "ask"), ("Allow", "allow"), ("Deny", "deny"))
+# Who decides that a server's tool calls run (the Calls column and the Calls: menu).
+POLICIES = (
+    (mark("Ask me"), "ask"),
+    # translators: a tool server's calls run without asking
+    (mark("Allow"), "allow"),
+    # translators: a tool server's calls never run
+    (mark("Deny"), "deny"),
+)
 
 
 class ImportDialog(QDialog):
@@ -48,11 +56,14 @@ class ImportDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Import tool servers")
+        self.setWindowTitle(tr("Import tool servers"))
         self.text = QPlainTextEdit(self)
-        self.text.setAccessibleName("Servers JSON")
+        self.text.setAccessibleName(tr("Servers JSON"))
         self.text.setPlaceholderText(
-            'Paste the JSON of Claude Desktop, Cursor or VS Code: {"mcpServers": {…}}'
+            tr(
+                "Paste the JSON of Claude Desktop, Cursor or VS Code: {example}",
+                example='{"mcpServers": {…}}',
+            )
         )
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
@@ -60,9 +71,10 @@ class ImportDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Import")
+        # translators: the button that imports the pasted tool servers
+        self.ok.setText(tr("Import"))
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Servers to add (a server of the same name is replaced):"))
+        layout.addWidget(QLabel(tr("Servers to add (a server of the same name is replaced):")))
         layout.addWidget(self.text)
         layout.addWidget(buttons)
         self.resize(560, 360)
@@ -85,9 +97,11 @@ class ToolsPage(QWidget):
         layout.addWidget(self.status)
         self.found = QTreeWidget(self)
         self.found.setObjectName("toolList")
-        self.found.setAccessibleName("The server's tools")
+        self.found.setAccessibleName(tr("The server's tools"))
         self.found.setRootIsDecorated(False)
-        self.found.setHeaderLabels(["Tool (ticked: offered)", "Changes things?", "What it does"])
+        self.found.setHeaderLabels(
+            [tr("Tool (ticked: offered)"), tr("Changes things?"), tr("What it does")]
+        )
         self._listed: dict[str, ToolInfo] = {}
         self.found.itemChanged.connect(self._tool_ticked)
         self.found.setColumnWidth(0, 160)
@@ -95,7 +109,7 @@ class ToolsPage(QWidget):
         self.found.hide()
         layout.addWidget(self.found, 1)
         if tools is None:
-            self.status.say(Tone.INFO, "Tools can be set up once your chats are open.")
+            self.status.say(Tone.INFO, tr("Tools can be set up once your chats are open."))
         elif tools.problems:
             self.problems.say(Tone.WARNING, "\n".join(tools.problems))
         self.refresh()
@@ -105,10 +119,21 @@ class ToolsPage(QWidget):
     def _server_list(self) -> QTreeWidget:
         tree = QTreeWidget(self)
         tree.setObjectName("toolServers")
-        tree.setAccessibleName("Tool servers")
+        tree.setAccessibleName(tr("Tool servers"))
         tree.setRootIsDecorated(False)
         tree.setUniformRowHeights(True)
-        tree.setHeaderLabels(["Name", "Transport", "Command or address", "Calls", "State"])
+        tree.setHeaderLabels(
+            [
+                tr("Name"),
+                # translators: a column header: how chatdesk talks to a tool server (stdio, http)
+                tr("Transport"),
+                tr("Command or address"),
+                # translators: a column header: who decides that a server's tool calls run
+                tr("Calls"),
+                # translators: a column header: whether a tool server is on
+                tr("State"),
+            ]
+        )
         for column, width in enumerate((110, 80, 270, 70)):
             tree.setColumnWidth(column, width)
         tree.currentItemChanged.connect(lambda *_: self._selection_changed())
@@ -117,27 +142,31 @@ class ToolsPage(QWidget):
 
     def _buttons(self) -> QHBoxLayout:
         self.add_button = self._button(
-            "&Add…", "Add a server by its command or address", self.open_add
+            tr("&Add…"), tr("Add a server by its command or address"), self.open_add
         )
-        self.edit_button = self._button("&Edit…", "Change the server", self.open_edit)
+        self.edit_button = self._button(tr("&Edit…"), tr("Change the server"), self.open_edit)
         self.import_button = self._button(
-            "&Import…", "Paste servers from another app", self.open_import
+            tr("&Import…"), tr("Paste servers from another app"), self.open_import
         )
         self.allow_button = self._button(
-            "Allow to &start", "Let chatdesk start the command shown below", self.allow_current
+            tr("Allow to &start"),
+            tr("Let chatdesk start the command shown below"),
+            self.allow_current,
         )
         self.test_button = self._button(
-            "&Test", "Start the server and list its tools", self.test_current
+            tr("&Test"), tr("Start the server and list its tools"), self.test_current
         )
         self.switch_button = self._button(
-            "Switch o&ff", "Stop offering its tools", self.switch_current
+            tr("Switch o&ff"), tr("Stop offering its tools"), self.switch_current
         )
-        self.remove_button = self._button("&Remove", "Remove the server", self.remove_current)
+        self.remove_button = self._button(
+            tr("&Remove"), tr("Remove the server"), self.remove_current
+        )
         self.policy = QComboBox(self)
         self.policy.setObjectName("toolPolicy")
-        self.policy.setAccessibleName("Who decides that its calls run")
+        self.policy.setAccessibleName(tr("Who decides that its calls run"))
         for shown, value in POLICIES:
-            self.policy.addItem(shown, value)
+            self.policy.addItem(tr(shown), value)
         self.policy.activated.connect(lambda _: self.set_policy(self.policy.currentData()))
         row = QHBoxLayout()
         for widget in (
@@ -151,7 +180,7 @@ class ToolsPage(QWidget):
         row.addWidget(self.switch_button)
         row.addWidget(self.remove_button)
         row.addStretch(1)
-        label = QLabel("&Calls:", self)
+        label = QLabel(tr("&Calls:"), self)
         label.setBuddy(self.policy)
         row.addWidget(label)
         row.addWidget(self.policy)
@@ -171,7 +200,15 @@ class ToolsPage(QWidget):
         self.list.clear()
         if self._tools is not None:
             rules = self._tools.policies.rules()
-            builtin = ["chatdesk", "built in", "search_chats: your own chats", "", "on"]
+            builtin = [
+                "chatdesk",
+                # translators: the Transport column of chatdesk's own tools
+                tr("built in"),
+                tr("{tool}: your own chats", tool="search_chats"),
+                "",
+                # translators: the State column: the tools are offered
+                tr("on"),
+            ]
             self._add_row(BUILT_IN, builtin, rules)
             for server in self._tools.servers():
                 where = server.command_line if server.transport is Transport.STDIO else server.url
@@ -188,7 +225,7 @@ class ToolsPage(QWidget):
         self._selection_changed()
 
     def _add_row(self, name: str, columns: list[str], rules: dict[str, Policy]) -> None:
-        columns[3] = dict((v, k) for k, v in POLICIES)[str(rules.get(name, Policy.ASK))]
+        columns[3] = tr(dict((v, k) for k, v in POLICIES)[str(rules.get(name, Policy.ASK))])
         item = QTreeWidgetItem(columns)
         item.setData(0, NAME_ROLE, name)
         item.setToolTip(2, columns[2])
@@ -217,7 +254,7 @@ class ToolsPage(QWidget):
         )
         self.switch_button.setEnabled(server is not None)
         self.switch_button.setText(
-            "Switch o&ff" if server is None or server.enabled else "Switch o&n"
+            tr("Switch o&ff") if server is None or server.enabled else tr("Switch o&n")
         )
         self.remove_button.setEnabled(server is not None)
         self.policy.setEnabled(name is not None and tools is not None)
@@ -227,8 +264,12 @@ class ToolsPage(QWidget):
         if unapproved and server is not None:
             self.status.say(
                 Tone.WARNING,
-                f"chatdesk has not started {server.name} yet. It runs this command on your "
-                f"computer:\n{server.command_line}\nAllow it only if you trust it.",
+                tr(
+                    "chatdesk has not started {name} yet. It runs this command on your "
+                    "computer:\n{command}\nAllow it only if you trust it.",
+                    name=server.name,
+                    command=server.command_line,
+                ),
             )
         else:
             self.status.clear_notice()
@@ -272,7 +313,8 @@ class ToolsPage(QWidget):
         if found is not None:
             self.list.setCurrentItem(found)
         self.status.say(
-            Tone.WARNING if notes else Tone.SUCCESS, "\n".join([f"Saved {name}.", *notes])
+            Tone.WARNING if notes else Tone.SUCCESS,
+            "\n".join([tr("Saved {name}.", name=name), *notes]),
         )
 
     def open_import(self) -> None:
@@ -290,8 +332,11 @@ class ToolsPage(QWidget):
         read, notes = result
         names = [s.name for s in read.servers]
         problems = list(read.problems)
-        lines = [f"Imported {', '.join(names)}." if names else "No server could be imported."]
-        lines += [f"Skipped {p}" for p in problems] + notes
+        if names:
+            lines = [tr("Imported {names}.", names=", ".join(names))]
+        else:
+            lines = [tr("No server could be imported.")]
+        lines += [tr("Skipped {problem}", problem=p) for p in problems] + notes
         self.refresh()
         tone = Tone.SUCCESS if names and not problems else Tone.WARNING
         self.status.say(tone, "\n".join(lines))
@@ -301,14 +346,14 @@ class ToolsPage(QWidget):
         if server is not None and self._tools is not None:
             self._tools.approve_command(server.name)
             self.refresh()
-            self.status.say(Tone.SUCCESS, f"{server.name} may start now.")
+            self.status.say(Tone.SUCCESS, tr("{name} may start now.", name=server.name))
             self._check_saved()
 
     def test_current(self) -> None:
         server = self._current()
         if server is None or self._tools is None:
             return
-        self.status.say(Tone.BUSY, f"Starting {server.name}…")
+        self.status.say(Tone.BUSY, tr("Starting {name}…", name=server.name))
         self._runner.run(
             self._tools.test_server(server.name),
             done=self._tested,
@@ -321,9 +366,13 @@ class ToolsPage(QWidget):
         self.found.blockSignals(True)  # ticks set here are not the user's
         self.found.clear()
         self._listed = {tool.name: tool for tool in listed}
+        # translators: the "Changes things?" column: the tool only reads
+        no = tr("no")
+        # translators: the "Changes things?" column: the tool may change things
+        may = tr("may")
         for tool in listed:
             first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
-            item = QTreeWidgetItem([tool.name, "no" if tool.read_only else "may", first])
+            item = QTreeWidgetItem([tool.name, no if tool.read_only else may, first])
             item.setToolTip(2, tool.description)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             on = self._tools.is_on(tool)
@@ -331,7 +380,9 @@ class ToolsPage(QWidget):
             self.found.addTopLevelItem(item)
         self.found.blockSignals(False)
         self.found.show()
-        self.status.say(Tone.SUCCESS, f"It works: {len(listed)} tools.")
+        self.status.say(
+            Tone.SUCCESS, ntr("It works: {n} tool.", "It works: {n} tools.", len(listed))
+        )
 
     def _tool_ticked(self, item: QTreeWidgetItem, column: int) -> None:
         tool = self._listed.get(item.text(0))
@@ -370,7 +421,9 @@ class ToolsPage(QWidget):
 
 def _state(server: ServerConfig) -> str:
     if not server.enabled:
-        return "off"
+        # translators: the State column: the server is switched off
+        return tr("off")
     if server.awaits_approval:
-        return "not allowed to start yet"
-    return "on"
+        return tr("not allowed to start yet")
+    # translators: the State column: the tools are offered
+    return tr("on")

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the usage module loads SQLAlchemy; rows arrive already made
@@ -20,17 +21,23 @@ if TYPE_CHECKING:  # the usage module loads SQLAlchemy; rows arrive already made
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
 COLUMNS = (
-    "Month and model",
-    "Answers",
-    "Input tokens",
-    "Cached",
-    "Output tokens",
-    "Reasoning",
-    "Cost",
+    mark("Month and model"),
+    # translators: a column header: how many answers the models gave
+    mark("Answers"),
+    mark("Input tokens"),
+    # translators: a column header: how many of the input tokens the server had cached
+    mark("Cached"),
+    mark("Output tokens"),
+    # translators: a column header: how many tokens the models spent reasoning
+    mark("Reasoning"),
+    mark("Cost"),
 )
-ESTIMATED_NOTE = "≈ Counted by chatdesk: the server did not report these tokens."
-PARTIAL_NOTE = "≥ Some answers had no price: their cost is not included."
-NO_PRICE_NOTE = "— No price is set for this provider."
+# translators: keep the ≈ sign first: the table marks such counts with it
+ESTIMATED_NOTE = mark("≈ Counted by chatdesk: the server did not report these tokens.")
+# translators: keep the ≥ sign first: the table marks such costs with it
+PARTIAL_NOTE = mark("≥ Some answers had no price: their cost is not included.")
+# translators: keep the — dash first: the table shows it for a cost it does not know
+NO_PRICE_NOTE = mark("— No price is set for this provider.")
 
 
 @dataclass(frozen=True)
@@ -53,7 +60,7 @@ def month_label(month: str) -> str:
         year, number = (int(part) for part in month.split("-"))
         return date(year, number, 1).strftime("%B %Y")
     except ValueError:
-        return "Unknown month"
+        return tr("Unknown month")
 
 
 def _line(label: str, totals: UsageTotals) -> Line:
@@ -103,8 +110,8 @@ def lines_for(rows: Sequence[UsageRow]) -> list[Line]:
 def cost_text(line: Line) -> str:
     if line.cost_usd is None:
         return "—"
-    mark = "≥ " if line.partial_cost else "≈ " if line.estimated else ""
-    return mark + format_cost(line.cost_usd)
+    sign = "≥ " if line.partial_cost else "≈ " if line.estimated else ""
+    return sign + format_cost(line.cost_usd)
 
 
 def _tokens(count: int, estimated: bool) -> str:
@@ -126,11 +133,11 @@ def cell_text(line: Line, column: int) -> str:
 
 
 def line_note(line: Line) -> str:
-    notes = [ESTIMATED_NOTE] if line.estimated else []
+    notes = [tr(ESTIMATED_NOTE)] if line.estimated else []
     if line.cost_usd is None:
-        notes.append(NO_PRICE_NOTE)
+        notes.append(tr(NO_PRICE_NOTE))
     elif line.partial_cost:
-        notes.append(PARTIAL_NOTE)
+        notes.append(tr(PARTIAL_NOTE))
     return "\n".join(notes)
 
 
@@ -175,7 +182,7 @@ class UsageTableModel(QAbstractTableModel):
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return tr(COLUMNS[section])
         if role == Qt.ItemDataRole.TextAlignmentRole:
             side = Qt.AlignmentFlag.AlignRight if section else Qt.AlignmentFlag.AlignLeft
             return int(side | Qt.AlignmentFlag.AlignVCenter)  # over the column's own text

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.config import CapsSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.caps_box import CapsBox
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 
 UsageQuery = Callable[[str | None], Coroutine[Any, Any, Sequence["UsageRow"]]]
 SpendingQuery = Callable[[], Coroutine[Any, Any, Sequence["CapState"]]]
-ALL_MONTHS = "All months"
+ALL_MONTHS = mark("All months")
 
 
 class UsagePage(QWidget):
@@ -64,11 +65,11 @@ class UsagePage(QWidget):
         self._asked = False
         self.month = QComboBox(self)
         self.month.setObjectName("usageMonth")
-        self.month.setAccessibleName("Month")
-        self.month.addItem(ALL_MONTHS, None)
+        self.month.setAccessibleName(tr("Month"))
+        self.month.addItem(tr(ALL_MONTHS), None)
         self.month.setMinimumContentsLength(14)
         self.month.activated.connect(lambda _: self.load())
-        self.refresh = QPushButton("&Refresh", self)
+        self.refresh = QPushButton(tr("&Refresh"), self)
         self.refresh.setObjectName("refreshUsage")
         self.refresh.clicked.connect(self.load)
         self.model = UsageTableModel(self)
@@ -76,14 +77,14 @@ class UsagePage(QWidget):
         self.status = Notice("usageStatus", self)
         self._lay_out()
         if query is None:
-            self.status.say(Tone.INFO, "Usage cannot be shown in this session.")
+            self.status.say(Tone.INFO, tr("Usage cannot be shown in this session."))
             for widget in (self.month, self.refresh):
                 widget.setEnabled(False)
 
     def _table(self) -> QTableView:
         table = QTableView(self)
         table.setObjectName("usageTable")
-        table.setAccessibleName("Usage per month, provider and model")
+        table.setAccessibleName(tr("Usage per month, provider and model"))
         table.setModel(self.model)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -99,14 +100,15 @@ class UsagePage(QWidget):
         return table
 
     def _lay_out(self) -> None:
-        caption = QLabel("&Month:", self)
+        caption = QLabel(tr("&Month:"), self)
         caption.setBuddy(self.month)
         top = QHBoxLayout()
         top.addWidget(caption)
         top.addWidget(self.month)
         top.addStretch(1)
         top.addWidget(self.refresh)
-        legend = QLabel(f"{ESTIMATED_NOTE}\n{PARTIAL_NOTE}\n{NO_PRICE_NOTE}", self)
+        notes = (ESTIMATED_NOTE, PARTIAL_NOTE, NO_PRICE_NOTE)
+        legend = QLabel("\n".join(tr(note) for note in notes), self)
         legend.setObjectName("usageLegend")
         legend.setProperty("tone", Tone.INFO.value)
         legend.setWordWrap(True)
@@ -147,14 +149,14 @@ class UsagePage(QWidget):
         if rows:
             self.status.clear_notice()
         else:
-            self.status.say(Tone.INFO, "No answers in this period yet.")
+            self.status.say(Tone.INFO, tr("No answers in this period yet."))
 
     def _offer_months(self, rows: Sequence[UsageRow]) -> None:
         months = list(dict.fromkeys(row.month for row in rows))
         self.month.clear()
-        self.month.addItem(ALL_MONTHS, None)
+        self.month.addItem(tr(ALL_MONTHS), None)
         for month in months:
             self.month.addItem(month_label(month), month)
 
     def _failed(self, error: ChatdeskError) -> None:
-        self.status.say(Tone.ERROR, f"Usage could not be read: {error}")
+        self.status.say(Tone.ERROR, tr("Usage could not be read: {error}", error=error))

@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QTreeView, QWidget
 
 from chatdesk.core.chat.views import ProjectView, ThreadView
+from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import assistant_badge
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings, ask
@@ -68,31 +69,34 @@ class SidebarActions(QObject):
     def _thread_menu(self, thread: ThreadView) -> QMenu:
         menu = QMenu(self._owner)
         service, run = self._service, self._runner.run
-        _add(menu, "&Rename", lambda: self._edit(self._model.index_of_thread(thread.id)), "F2")
+        rename = tr("&Rename")
+        _add(menu, rename, lambda: self._edit(self._model.index_of_thread(thread.id)), "F2")
         if not thread.archived:
-            pin = "Un&pin" if thread.pinned else "&Pin"
+            pin = tr("Un&pin") if thread.pinned else tr("&Pin")
             _add(menu, pin, lambda: run(service.set_pinned(thread.id, not thread.pinned)))
-        archive = "Un&archive" if thread.archived else "&Archive"
+        archive = tr("Un&archive") if thread.archived else tr("&Archive")
         _add(menu, archive, lambda: run(service.set_archived(thread.id, not thread.archived)))
         if not thread.archived:
             self._add_move_menu(menu, thread)
         menu.addSeparator()
-        summarize = _add(menu, "&Summarise now", lambda: self.summarize_requested.emit(thread.id))
+        summarize = _add(
+            menu, tr("&Summarise now"), lambda: self.summarize_requested.emit(thread.id)
+        )
         summarize.setEnabled(not service.summarizing(thread.id))
-        _add(menu, "Context &window…", lambda: self.context_window_requested.emit(thread.id))
+        _add(menu, tr("Context &window…"), lambda: self.context_window_requested.emit(thread.id))
         if self.sharing is not None:
             self.sharing.add_to(menu, thread)
         menu.addSeparator()
-        _add(menu, "&Delete", lambda: self.delete(thread), "Del")
+        _add(menu, tr("&Delete"), lambda: self.delete(thread), "Del")
         return menu
 
     def _add_move_menu(self, menu: QMenu, thread: ThreadView) -> None:
-        move = menu.addMenu("&Move to project")
+        move = menu.addMenu(tr("&Move to project"))
         choices = QActionGroup(move)  # one check mark: where the thread is now
         targets: list[tuple[str, uuid.UUID | None]] = [
             (p.name, p.id) for p in self._model.projects()
         ]
-        for position, (name, project_id) in enumerate([*targets, ("No project", None)]):
+        for position, (name, project_id) in enumerate([*targets, (tr("No project"), None)]):
             if position == len(targets) and targets:
                 move.addSeparator()
             action = _add(move, name.replace("&", "&&"), self._mover(thread.id, project_id))
@@ -105,12 +109,13 @@ class SidebarActions(QObject):
 
     def _project_menu(self, project: ProjectView) -> QMenu:
         menu = QMenu(self._owner)
-        _add(menu, "&New chat in project", lambda: self.new_chat_requested.emit(project.id))
+        _add(menu, tr("&New chat in project"), lambda: self.new_chat_requested.emit(project.id))
         menu.addSeparator()
-        _add(menu, "&Rename", lambda: self._edit(self._model.index_of_project(project.id)), "F2")
-        _add(menu, "&Edit…", lambda: self.edit_project(project))
+        rename = tr("&Rename")
+        _add(menu, rename, lambda: self._edit(self._model.index_of_project(project.id)), "F2")
+        _add(menu, tr("&Edit…"), lambda: self.edit_project(project))
         menu.addSeparator()
-        _add(menu, "&Delete…", lambda: self.ask_delete_project(project), "Del")
+        _add(menu, tr("&Delete…"), lambda: self.ask_delete_project(project), "Del")
         return menu
 
     def _edit(self, index: Index) -> None:
@@ -131,8 +136,8 @@ class SidebarActions(QObject):
     def delete(self, thread: ThreadView) -> None:
         def offer_undo(_: None) -> None:
             self._notice.show_notice(
-                f"Deleted “{_shortened(thread.title)}”.",
-                action="Undo",
+                tr("Deleted “{title}”.", title=_shortened(thread.title)),
+                action=tr("Undo"),
                 on_action=lambda: self._runner.run(self._service.restore_thread(thread.id)),
                 seconds=UNDO_SECONDS,
             )
@@ -146,10 +151,10 @@ class SidebarActions(QObject):
         if thread is not None:
             self.dialog = ask(
                 self._owner,
-                "Delete chat",
-                f"Delete “{_shortened(thread.title)}”?",
-                "You can undo this for a few seconds afterwards.",
-                "Delete",
+                tr("Delete chat"),
+                tr("Delete “{title}”?", title=_shortened(thread.title)),
+                tr("You can undo this for a few seconds afterwards."),
+                tr("Delete"),
                 lambda: self.delete(thread),
             )
         elif project is not None:
@@ -160,10 +165,10 @@ class SidebarActions(QObject):
     def ask_delete_project(self, project: ProjectView) -> None:
         self.dialog = ask(
             self._owner,
-            "Delete project",
-            f"Delete the project “{project.name}”?",
-            "Its chats are kept; they move out of the project.",
-            "Delete project",
+            tr("Delete project"),
+            tr("Delete the project “{name}”?", name=project.name),
+            tr("Its chats are kept; they move out of the project."),
+            tr("Delete project"),
             lambda: self._runner.run(self._service.delete_project(project.id)),
         )
 

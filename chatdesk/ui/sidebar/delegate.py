@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
 
 Index = QModelIndex | QPersistentModelIndex
@@ -154,8 +155,8 @@ class SidebarDelegate(QStyledItemDelegate):
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
         editor = QLineEdit(parent)
-        editor.setAccessibleName("New name")
-        editor.setAccessibleDescription("Enter keeps the new name, Escape cancels.")
+        editor.setAccessibleName(tr("New name"))
+        editor.setAccessibleDescription(tr("Enter keeps the new name, Escape cancels."))
         return editor
 
     def setEditorData(self, editor: QWidget, index: Index) -> None:
@@ -226,7 +227,8 @@ def _below_caption(
     rect = option.rect
     caption.rect = QRect(rect.left(), rect.top(), rect.width(), _caption_height(option))
     painter.save()
-    _paint_caption(painter, caption, "Projects")
+    # translators: the caption over the projects in the chat list
+    _paint_caption(painter, caption, tr("Projects"))
     painter.restore()
     rest = QStyleOptionViewItem(option)
     rest.rect = option.rect.adjusted(0, _caption_height(option), 0, 0)

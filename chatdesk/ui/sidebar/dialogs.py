@@ -27,8 +27,10 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.chat.views import ProjectView
+from chatdesk.core.i18n import mark, tr
 
-APP_DEFAULT = "App default"
+# translators: the model choice that leaves a project on the app's default model
+APP_DEFAULT = mark("App default")
 
 
 @dataclass(frozen=True)
@@ -58,37 +60,47 @@ class ProjectDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        self.setWindowTitle(f"Project “{project.name}”" if project else "New project")
+        self.setWindowTitle(
+            tr("Project “{name}”", name=project.name) if project else tr("New project")
+        )
         self.setMinimumWidth(420)
         self.name = QLineEdit(project.name if project else "")
-        self.name.setPlaceholderText("Project name")
-        _describe(self.name, "Project name", "The name shown in the sidebar.")
+        self.name.setPlaceholderText(tr("Project name"))
+        _describe(self.name, tr("Project name"), tr("The name shown in the sidebar."))
         self.prompt = QPlainTextEdit(project.system_prompt or "" if project else "")
-        self.prompt.setPlaceholderText("Instructions for every chat in this project (optional)")
+        self.prompt.setPlaceholderText(tr("Instructions for every chat in this project (optional)"))
         self.prompt.setTabChangesFocus(True)
-        _describe(self.prompt, "System prompt", "Sent to the model before each chat's messages.")
+        _describe(
+            self.prompt,
+            tr("System prompt"),
+            tr("Sent to the model before each chat's messages."),
+        )
         self.model = _model_combo(models, project)
-        _describe(self.model, "Default model", "The model new chats in this project use.")
+        _describe(self.model, tr("Default model"), tr("The model new chats in this project use."))
         self.assistant = QComboBox()
-        self.assistant.addItem("No assistant", "")
+        self.assistant.addItem(tr("No assistant"), "")
         for assistant_id, label, badge in assistants:  # by hex: Qt compares a UUID by identity
             self.assistant.addItem(badge, label, assistant_id.hex)
         default = project.default_assistant_id if project else None
         self.assistant.setCurrentIndex(
             max(self.assistant.findData(default.hex if default else ""), 0)
         )
-        _describe(self.assistant, "Default assistant", "Who answers in new chats of this project.")
+        _describe(
+            self.assistant,
+            tr("Default assistant"),
+            tr("Who answers in new chats of this project."),
+        )
         self.tools = _tool_list(servers, project.tools if project else ())
         _describe(
             self.tools,
-            "Tools",
-            "The tool servers new chats in this project start with; each chat can change them.",
+            tr("Tools"),
+            tr("The tool servers new chats in this project start with; each chat can change them."),
         )
         self.knowledge = _tool_list(bases, linked)
         _describe(
             self.knowledge,
-            "Knowledge bases",
-            "Every chat in this project answers from these, citing their passages.",
+            tr("Knowledge bases"),
+            tr("Every chat in this project answers from these, citing their passages."),
         )
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -96,22 +108,24 @@ class ProjectDialog(QDialog):
         self._buttons.accepted.connect(self.accept)
         self._buttons.rejected.connect(self.reject)
         self.ok_button = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setText("Create" if project is None else "Save")
+        self.ok_button.setText(tr("Create") if project is None else tr("Save"))
         self.name.textChanged.connect(self._update_ok)
         form = QFormLayout(self)
-        form.addRow("&Name", self.name)
-        form.addRow("System &prompt", self.prompt)
-        form.addRow("Default &model", self.model)
-        form.addRow("Default &assistant", self.assistant)
-        tools_label = QLabel("&Tools")
+        form.addRow(tr("&Name"), self.name)
+        form.addRow(tr("System &prompt"), self.prompt)
+        form.addRow(tr("Default &model"), self.model)
+        form.addRow(tr("Default &assistant"), self.assistant)
+        tools_label = QLabel(tr("&Tools"))
         tools_label.setBuddy(self.tools)
         form.addRow(tools_label, self.tools)
-        caption = QLabel("New chats in this project start with these; each chat can change them.")
+        caption = QLabel(
+            tr("New chats in this project start with these; each chat can change them.")
+        )
         caption.setWordWrap(True)
         caption.setObjectName("formHint")
         form.addRow("", caption)
         if bases:
-            knowledge_label = QLabel("&Knowledge")
+            knowledge_label = QLabel(tr("&Knowledge"))
             knowledge_label.setBuddy(self.knowledge)
             form.addRow(knowledge_label, self.knowledge)
         else:
@@ -131,7 +145,7 @@ class ProjectDialog(QDialog):
 
     def _chosen_model(self) -> tuple[str | None, str | None]:
         text = self.model.currentText().strip()
-        if not text or text == APP_DEFAULT:
+        if not text or text == tr(APP_DEFAULT):
             return None, None
         found = self.model.findText(text, Qt.MatchFlag.MatchFixedString)
         data = self.model.itemData(found) if found >= 0 else None
@@ -148,7 +162,7 @@ def _model_combo(models: Sequence[tuple[str, str]], project: ProjectView | None)
     combo = QComboBox()
     combo.setEditable(True)
     combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-    combo.addItem(APP_DEFAULT, None)
+    combo.addItem(tr(APP_DEFAULT), None)
     names = [name for _, name in models]
     for offered in models:
         shown = offered[1] if names.count(offered[1]) == 1 else "{1} ({0})".format(*offered)

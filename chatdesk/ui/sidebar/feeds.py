@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from chatdesk.core.chat.views import ThreadFilter, ThreadView
+from chatdesk.core.i18n import mark, ntr, tr
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -39,14 +40,15 @@ class Bucket(enum.IntEnum):
 
     @property
     def title(self) -> str:
-        return _BUCKET_TITLES[self]
+        return tr(_BUCKET_TITLES[self])
 
 
-_BUCKET_TITLES = {
-    Bucket.TODAY: "Today",
-    Bucket.YESTERDAY: "Yesterday",
-    Bucket.WEEK: "Previous 7 days",
-    Bucket.OLDER: "Older",
+_BUCKET_TITLES = {  # the chat list's date groups
+    Bucket.TODAY: mark("Today"),
+    Bucket.YESTERDAY: mark("Yesterday"),
+    Bucket.WEEK: mark("Previous 7 days"),
+    # translators: the chat list's date group of chats last active more than 8 days ago
+    Bucket.OLDER: mark("Older"),
 }
 
 
@@ -81,15 +83,18 @@ def relative_time(moment: datetime, now: datetime) -> str:
     seconds = (now - moment).total_seconds()
     days = (local_date(now) - local_date(moment)).days
     if seconds < 60:
-        return "just now"
+        return tr("just now")
     if seconds < 3600:
-        return f"{int(seconds // 60)} min"
+        # translators: how long ago, in minutes ("5 min")
+        return ntr("{n} min", "{n} min", int(seconds // 60))
     if days <= 0:
-        return f"{int(seconds // 3600)} h"
+        # translators: how long ago, in hours ("3 h")
+        return ntr("{n} h", "{n} h", int(seconds // 3600))
     if days == 1:
-        return "Yesterday"
+        return tr("Yesterday")
     if days < 7:
-        return f"{days} days"
+        # translators: how long ago ("3 days")
+        return ntr("{n} day", "{n} days", days)
     shown = moment.astimezone()
     if shown.year == now.astimezone().year:
         return f"{shown:%b} {shown.day}"

@@ -9,6 +9,7 @@ from typing import Any
 from PySide6.QtCore import QDateTime, QLocale, Qt
 
 from chatdesk.core.chat.views import ThreadView
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.sidebar.feeds import Bucket, Feed
 from chatdesk.ui.sidebar.roles import (
     GROUP_KIND_ROLE,
@@ -49,20 +50,22 @@ def group_data(group: Group, role: int) -> Any:
     if role == PROJECT_ID_ROLE:
         return group.project_id
     if role == _ROLE.ToolTipRole and group.project_id is not None:
-        return f"Project: {group.title}"
+        return tr("Project: {name}", name=group.title)
     return None
 
 
-def thread_data(thread: ThreadView, role: int, team: str = "team") -> Any:
-    """`team`: the name of the team a shared thread is in (as far as the window knows)."""
+def thread_data(thread: ThreadView, role: int, team: str | None = None) -> Any:
+    """`team`: the name of the team a shared thread is in (None: not known to the window)."""
     shared = thread.team_id is not None
     if role in (_ROLE.DisplayRole, _ROLE.EditRole):
         return thread.title
+    if team is None and shared:
+        # translators: stands for the name of a team not known yet ("Shared with team")
+        team = tr("team")
     if role == _ROLE.ToolTipRole:
-        return _tooltip(thread) + (f"\nShared with {team}" if shared else "")
+        return _tooltip(thread) + ("\n" + tr("Shared with {team}", team=team) if shared else "")
     if role == _ROLE.AccessibleTextRole:
-        text = f"{thread.title}, pinned" if thread.pinned else thread.title
-        return f"{text}, shared with {team}" if shared else text
+        return _accessible_text(thread, team if shared else None)
     if role == TEAM_ROLE:
         return team if shared else None
     return {
@@ -73,9 +76,23 @@ def thread_data(thread: ThreadView, role: int, team: str = "team") -> Any:
     }.get(role)
 
 
+def _accessible_text(thread: ThreadView, team: str | None) -> str:
+    """What a screen reader says of a thread's row (`team`: the team it is shared with)."""
+    title = thread.title
+    if team is None:
+        return tr("{title}, pinned", title=title) if thread.pinned else title
+    if thread.pinned:
+        return tr("{title}, pinned, shared with {team}", title=title, team=team)
+    return tr("{title}, shared with {team}", title=title, team=team)
+
+
 def _tooltip(thread: ThreadView) -> str:
-    count = thread.message_count
-    messages = "1 message" if count == 1 else f"{count:,} messages"
     moment = QDateTime.fromMSecsSinceEpoch(int(thread.last_activity_at.timestamp() * 1000))
     when = QLocale().toString(moment, QLocale.FormatType.ShortFormat)
-    return f"{thread.title}\n{messages} · last activity {when}"
+    said = ntr(
+        "{n:,} message · last activity {when}",
+        "{n:,} messages · last activity {when}",
+        thread.message_count,
+        when=when,
+    )
+    return f"{thread.title}\n{said}"

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadView
+from chatdesk.core.i18n import tr
 from chatdesk.ui.sidebar.feeds import Bucket, Feed, bucket_of, day_starts
 from chatdesk.ui.sidebar.groups import Group
 from chatdesk.ui.sidebar.roles import GroupKind
@@ -133,7 +134,8 @@ class Layout:
 
         where = ThreadFilter(archived=archived, text=text or None)
         kind = GroupKind.MATCHES if text else GroupKind.ARCHIVED
-        title = "Matches" if text else "Archived"
+        # translators: the chat list's only group, of the chats matching the filter (or archived)
+        title = tr("Matches") if text else tr("Archived")
         self.shown.append(self._new_group(kind, Feed(where, accepts), title))
 
     def _build_grouped(self) -> None:
@@ -143,7 +145,8 @@ class Layout:
         def unfiled(thread: ThreadView) -> bool:
             return _listed(thread) and not thread.pinned and thread.project_id is None
 
-        self._new_group(GroupKind.PINNED, Feed(ThreadFilter(pinned=True), pinned), "Pinned")
+        # translators: the chat list's group of pinned chats
+        self._new_group(GroupKind.PINNED, Feed(ThreadFilter(pinned=True), pinned), tr("Pinned"))
         by_date = Feed(ThreadFilter(only_unfiled=True, pinned=False), unfiled)
         for bucket in Bucket:
             group = self._new_group(GroupKind.DATE, by_date, bucket.title, bucket=bucket)

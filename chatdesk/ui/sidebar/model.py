@@ -237,7 +237,7 @@ class ThreadTreeModel(QAbstractItemModel):
         owner = self._layout.known[index.internalId()]
         start, _ = self._layout.span(owner)
         thread = owner.feed.threads[start + index.row()]
-        team = self._team_names.get(thread.team_id, "team") if thread.team_id else "team"
+        team = self._team_names.get(thread.team_id) if thread.team_id else None
         return thread_data(thread, role, team)
 
     def canFetchMore(self, parent: Index) -> bool:

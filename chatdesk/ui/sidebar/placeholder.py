@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.qt_workarounds import python_imports
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import icon, set_icon, show_icon
@@ -49,21 +50,23 @@ class SidebarPlaceholder(QWidget):
         """`held`: kept rows are drawn only once `release()` is called too."""
         super().__init__(parent)
         self.setMinimumWidth(MIN_WIDTH)
-        self.setAccessibleName("Chats")
-        self._new_chat = QPushButton("New chat")
+        self.setAccessibleName(tr("Chats"))
+        # translators: the button that starts a new chat
+        self._new_chat = QPushButton(tr("New chat"))
         self._new_project = QToolButton()
         self._filter = QLineEdit()
-        self._filter.setPlaceholderText("Filter chats")
+        self._filter.setPlaceholderText(tr("Filter chats"))
         leading = QLineEdit.ActionPosition.LeadingPosition
         self._search_mark = self._filter.addAction(QIcon(), leading)
         self._archived = QToolButton()
-        self._archived.setText("Archived")
+        # translators: the button that shows the archived chats instead of the others
+        self._archived.setText(tr("Archived"))
         self._archived.setAutoRaise(True)
         self._archived.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for control in (self._new_chat, self._new_project, self._filter, self._archived):
             control.setEnabled(False)
-        self.status = QLabel("Opening your chats…")
-        self.status.setAccessibleName("List status")
+        self.status = QLabel(tr("Opening your chats…"))
+        self.status.setAccessibleName(tr("List status"))
         self.status.setContentsMargins(8, 4, 0, 0)  # in line with the titles that will follow
         self.status.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         self._kept: Callable[[], list[GroupRow] | None] | None = None  # reads the kept rows
@@ -145,7 +148,7 @@ class SidebarPlaceholder(QWidget):
             tree.setExpanded(model.index(row, 0), group.open)
         tree.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         tree.setAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
-        tree.setAccessibleName("Chats (opening)")
+        tree.setAccessibleName(tr("Chats (opening)"))
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         place = layout.indexOf(self.status) + 1

@@ -23,6 +23,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QTreeView
 
+from chatdesk.core import i18n
 from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
 
 log = logging.getLogger("chatdesk.ui")
@@ -100,7 +101,11 @@ def save(path: Path, groups: list[GroupRow] | None) -> None:
         if groups is None:
             path.unlink(missing_ok=True)
             return
-        data = {"version": VERSION, "groups": [_group_json(group) for group in groups]}
+        data = {
+            "version": VERSION,
+            "language": i18n.language(),  # its group titles are in it
+            "groups": [_group_json(group) for group in groups],
+        }
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         replace_file_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
     except OSError as error:
@@ -131,6 +136,8 @@ def load(path: Path) -> list[GroupRow] | None:
 def _parse(data: Any) -> list[GroupRow]:
     if not isinstance(data, dict) or data.get("version") != VERSION:
         raise ValueError("not a thread list of this version")
+    if data.get("language", i18n.SOURCE) != i18n.language():
+        raise ValueError("a thread list in another language")
     groups = data.get("groups")
     if not isinstance(groups, list):
         raise ValueError("no groups")

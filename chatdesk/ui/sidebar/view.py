@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.sidebar.actions import SidebarActions
@@ -110,18 +111,25 @@ class Sidebar(QWidget):
     # -- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
-        self.new_chat = QPushButton("New chat")
-        _describe(self.new_chat, "New chat", "Starts a new chat in no project.")
+        # translators: the button that starts a new chat
+        self.new_chat = QPushButton(tr("New chat"))
+        _describe(self.new_chat, tr("New chat"), tr("Starts a new chat in no project."))
         self.new_project = QToolButton()
-        self.new_project.setToolTip("New project")
-        _describe(self.new_project, "New project", "Creates a project to group chats in.")
+        self.new_project.setToolTip(tr("New project"))
+        _describe(self.new_project, tr("New project"), tr("Creates a project to group chats in."))
         self.filter = FilterEdit()
-        self.filter.setPlaceholderText("Filter chats")
+        self.filter.setPlaceholderText(tr("Filter chats"))
         self.filter.setClearButtonEnabled(True)
         self._search_mark = self.filter.addAction(QIcon(), QLineEdit.ActionPosition.LeadingPosition)
-        _describe(self.filter, "Filter chats", "Shows only chats whose title contains this text.")
+        _describe(
+            self.filter, tr("Filter chats"), tr("Shows only chats whose title contains this text.")
+        )
         for button in self.filter.findChildren(QToolButton):  # the line edit's own icons
-            name = "Search" if button.defaultAction() is self._search_mark else "Clear the filter"
+            if button.defaultAction() is self._search_mark:
+                # translators: the magnifier in the chat list's filter
+                name = tr("Search")
+            else:
+                name = tr("Clear the filter")
             button.setAccessibleName(name)
             # On the action: its button takes the tooltip again from it at each change (the
             # mark's icon follows the theme).
@@ -130,23 +138,26 @@ class Sidebar(QWidget):
         self.caption.setWordWrap(True)
         self.caption.setContentsMargins(8, 0, 0, 0)  # in line with the titles below
         self.caption.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        _describe(self.caption, "List status", "What the chat list shows now.")
+        _describe(self.caption, tr("List status"), tr("What the chat list shows now."))
         self.tree = ThreadTree()
         self.tree.setModel(self.model)
         self.delegate = SidebarDelegate(self.tree)
         self.tree.setItemDelegate(self.delegate)
         _describe(
             self.tree,
-            "Chats",
-            "Enter opens a chat, F2 renames it, Delete deletes it, the menu key shows more.",
+            tr("Chats"),
+            tr("Enter opens a chat, F2 renames it, Delete deletes it, the menu key shows more."),
         )
         self.notice = NoticeBar()
         self.archived = QToolButton()
-        self.archived.setText("Archived")
+        # translators: the button that shows the archived chats instead of the others
+        self.archived.setText(tr("Archived"))
         self.archived.setCheckable(True)
         self.archived.setAutoRaise(True)
         self.archived.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        _describe(self.archived, "Archived chats", "Shows archived chats instead of the others.")
+        _describe(
+            self.archived, tr("Archived chats"), tr("Shows archived chats instead of the others.")
+        )
         self._lay_out()
         self._paint_icons()
 
@@ -203,7 +214,7 @@ class Sidebar(QWidget):
         self.tree.verticalScrollBar().valueChanged.connect(lambda _: self._fetch_timer.start())
         self.delegate.renamed.connect(self.commands.rename)
         self.delegate.rename_refused.connect(
-            lambda: self.notice.show_notice("A name cannot be empty; the old one was kept.")
+            lambda: self.notice.show_notice(tr("A name cannot be empty; the old one was kept."))
         )
         model = self.model
         model.modelReset.connect(self._after_reset)
@@ -273,11 +284,17 @@ class Sidebar(QWidget):
             return
         empty = self.model.rowCount(self.tree.rootIndex()) == 0 and not self.model.loading
         if text and self.archived.isChecked():
-            words = f"No archived chats match “{text}”." if empty else f"Archived, “{text}”"
+            if empty:
+                words = tr("No archived chats match “{text}”.", text=text)
+            else:
+                words = tr("Archived, “{text}”", text=text)
         elif text:
-            words = f"No chats match “{text}”." if empty else f"Titles containing “{text}”"
+            if empty:
+                words = tr("No chats match “{text}”.", text=text)
+            else:
+                words = tr("Titles containing “{text}”", text=text)
         else:
-            words = "No archived chats." if empty else "Archived chats"
+            words = tr("No archived chats.") if empty else tr("Archived chats")
         self.caption.setText(words)
         self.caption.show()
 

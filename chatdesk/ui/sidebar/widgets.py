@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, THREAD_ID_ROLE, GroupKind
 
 _KEY = Qt.Key
@@ -107,17 +108,17 @@ class NoticeBar(QFrame):
         self.setAutoFillBackground(True)
         self.label = QLabel()
         self.label.setWordWrap(True)
-        self.label.setAccessibleName("Notice")
-        self.label.setAccessibleDescription("The result of the last action in the chat list.")
+        self.label.setAccessibleName(tr("Notice"))
+        self.label.setAccessibleDescription(tr("The result of the last action in the chat list."))
         self.action = QPushButton()
-        self.action.setAccessibleName("Undo")
-        self.action.setAccessibleDescription("Takes back the last action.")
+        self.action.setAccessibleName(tr("Undo"))
+        self.action.setAccessibleDescription(tr("Takes back the last action."))
         self.action.clicked.connect(self._act)
         self.dismiss = QToolButton()
         self.dismiss.setAutoRaise(True)
-        self.dismiss.setAccessibleName("Dismiss notice")
-        self.dismiss.setAccessibleDescription("Hides this message.")
-        self.dismiss.setToolTip("Dismiss")
+        self.dismiss.setAccessibleName(tr("Dismiss notice"))
+        self.dismiss.setAccessibleDescription(tr("Hides this message."))
+        self.dismiss.setToolTip(tr("Dismiss"))
         self.dismiss.clicked.connect(self.hide)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)

@@ -13,26 +13,49 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.views import SyncNoteView
     from chatdesk.core.sync.service import TeamSync
 
-_WHAT = {"title": "title", "system_prompt": "system prompt", "content": "summary"}
 _QUOTED_LIMIT = 60
 
 
 def note_text(note: SyncNoteView) -> str:
     """One sentence for one lost edit."""
-    what = _WHAT.get(note.field, note.field.replace("_", " "))
-    who = f"{note.kept_by}'s" if note.kept_by else "a"
+    who = note.kept_by
     if note.field == "title":
         lost, kept = _quoted(note.lost_value), _quoted(note.kept_value)
-        told = f"Your {what} {lost} was replaced by {who} newer {kept}."
-    else:
-        told = f"Your edit of the {what} was replaced by {who} newer one."
-    return f"{told} Both are kept in the team's history."
+        if who:
+            told = tr(
+                "Your title {lost} was replaced by {who}'s newer {kept}.",
+                lost=lost,
+                who=who,
+                kept=kept,
+            )
+        else:
+            told = tr("Your title {lost} was replaced by a newer {kept}.", lost=lost, kept=kept)
+    elif note.field == "system_prompt":
+        if who:
+            told = tr("Your edit of the system prompt was replaced by {who}'s newer one.", who=who)
+        else:
+            told = tr("Your edit of the system prompt was replaced by a newer one.")
+    elif note.field == "content":
+        if who:
+            told = tr("Your edit of the summary was replaced by {who}'s newer one.", who=who)
+        else:
+            told = tr("Your edit of the summary was replaced by a newer one.")
+    else:  # a field of the team's records by its name ("color_tag": "color tag")
+        what = note.field.replace("_", " ")
+        if who:
+            told = tr(
+                "Your edit of the {what} was replaced by {who}'s newer one.", what=what, who=who
+            )
+        else:
+            told = tr("Your edit of the {what} was replaced by a newer one.", what=what)
+    return tr("{told} Both are kept in the team's history.", told=told)
 
 
 def _quoted(value: str | None) -> str:
@@ -54,15 +77,15 @@ class SyncNoteBanner(QFrame):
         self._notes: list[SyncNoteView] = []
         self._reading = 0  # a read started before a dismissal or another thread is stale
         self.setObjectName("syncNote")
-        self.setAccessibleName("Edit replaced by a teammate")
+        self.setAccessibleName(tr("Edit replaced by a teammate"))
         self.text = QLabel(self)
         self.text.setObjectName("syncNoteText")
         self.text.setWordWrap(True)
         self.text.setTextFormat(Qt.TextFormat.PlainText)  # titles are user text, never markup
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.dismiss = QPushButton("&Dismiss", self)
+        self.dismiss = QPushButton(tr("&Dismiss"), self)
         self.dismiss.setObjectName("dismissSyncNote")
-        self.dismiss.setAccessibleDescription("Hides this note for good")
+        self.dismiss.setAccessibleDescription(tr("Hides this note for good"))
         self.dismiss.clicked.connect(self._dismiss)
         row = QHBoxLayout(self)
         row.setContentsMargins(12, 6, 8, 6)
@@ -101,7 +124,15 @@ class SyncNoteBanner(QFrame):
             return
         lines = [note_text(note) for note in self._notes[-3:]]
         if len(self._notes) > 3:
-            lines.insert(0, f"{len(self._notes) - 3} earlier edits were also replaced.")
+            earlier = len(self._notes) - 3
+            lines.insert(
+                0,
+                ntr(
+                    "{n} earlier edit was also replaced.",
+                    "{n} earlier edits were also replaced.",
+                    earlier,
+                ),
+            )
         self.text.setText("\n".join(lines))
         self.show()
 

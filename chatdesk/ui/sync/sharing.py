@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu, QWidget
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.dialogs import ask
 from chatdesk.ui.sync.teams import TeamDirectory
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.views import ThreadView
     from chatdesk.core.sync.service import TeamSync
 
-NO_TEAMS = "No teams — set up in Preferences → Team"
+NO_TEAMS = mark("No teams — set up in Preferences → Team")
 
 
 class SharingActions(QObject):
@@ -35,12 +36,12 @@ class SharingActions(QObject):
         """The sharing entries of a thread's context menu."""
         menu.addSeparator()
         if thread.team_id is not None:
-            menu.addAction("S&top sharing…", lambda: self.ask_unshare(thread))
+            menu.addAction(tr("S&top sharing…"), lambda: self.ask_unshare(thread))
             return
-        share = menu.addMenu("Share &with team")
+        share = menu.addMenu(tr("Share &with team"))
         share.setObjectName("shareMenu")
         if not self._directory.teams:
-            share.addAction(NO_TEAMS).setEnabled(False)
+            share.addAction(tr(NO_TEAMS)).setEnabled(False)
         for team in self._directory.teams:
             share.addAction(team.name.replace("&", "&&"), self._sharer(thread.id, team.id))
 
@@ -49,12 +50,18 @@ class SharingActions(QObject):
 
     def ask_unshare(self, thread: ThreadView) -> None:
         team = self._directory.names().get(thread.team_id) if thread.team_id else None
+        if team:
+            question = tr("Stop sharing “{title}” with {team}?", title=thread.title, team=team)
+        else:
+            question = tr("Stop sharing “{title}”?", title=thread.title)
         self.dialog = ask(
             self._owner,
-            "Stop sharing",
-            f"Stop sharing “{thread.title}”{f' with {team}' if team else ''}?",
-            "It is deleted for the team (a teammate can restore it from their trash) and "
-            "stays here as a personal chat.",
-            "Stop sharing",
+            tr("Stop sharing"),
+            question,
+            tr(
+                "It is deleted for the team (a teammate can restore it from their trash) and "
+                "stays here as a personal chat."
+            ),
+            tr("Stop sharing"),
             lambda: self._runner.run(self._team.unshare(thread.id)),
         )

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:
@@ -24,19 +25,20 @@ def status_text(
     state: str, detail: str, pending: int, last_sync: datetime | None, now: datetime
 ) -> str:
     """What the indicator says for a sync state."""
-    waiting = f" ({pending} waiting)" if pending else ""
+    # translators: changes made here that wait to go to the team's server ("(3 waiting)")
+    waiting = " " + ntr("({n} waiting)", "({n} waiting)", pending) if pending else ""
     reason = f" — {detail}" if detail else ""
     match state:
         case "up to date":
-            return f"Team: up to date{_since(last_sync, now)}{waiting}"
+            return tr("Team: up to date") + _since(last_sync, now) + waiting
         case "syncing":
-            return "Team: syncing…"
+            return tr("Team: syncing…")
         case "offline":
-            return f"Team: offline{reason}{waiting}"
+            return tr("Team: offline") + reason + waiting
         case "error":
-            return f"Team: error{reason}{waiting}"
+            return tr("Team: error") + reason + waiting
         case _:
-            return f"Team: {state}"
+            return tr("Team: {state}", state=state)
 
 
 def _since(moment: datetime | None, now: datetime) -> str:
@@ -44,11 +46,14 @@ def _since(moment: datetime | None, now: datetime) -> str:
         return ""
     minutes = int((now - moment).total_seconds() // 60)
     if minutes < 1:
-        return " · just now"
+        return " · " + tr("just now")
     if minutes < 60:
-        return f" · {minutes} min ago"
+        return " · " + ntr("{n} min ago", "{n} min ago", minutes)
     hours = minutes // 60
-    return f" · {hours} h ago" if hours < 24 else f" · {hours // 24} d ago"
+    if hours < 24:
+        return " · " + ntr("{n} h ago", "{n} h ago", hours)
+    # translators: how long ago, in days ("2 d ago")
+    return " · " + ntr("{n} d ago", "{n} d ago", hours // 24)
 
 
 class SyncStatusButton(QToolButton):
@@ -68,11 +73,11 @@ class SyncStatusButton(QToolButton):
         self._now = now or (lambda: datetime.now(UTC))
         self.setObjectName("syncStatus")
         self.setAutoRaise(True)
-        self.setAccessibleName("Team sync status")
+        self.setAccessibleName(tr("Team sync status"))
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         self.sync_menu = QMenu(self)
-        self.sync_now_action = self.sync_menu.addAction("&Sync now", self.sync_now)
-        self.sync_menu.addAction("&Team preferences…", self.preferences_requested.emit)
+        self.sync_now_action = self.sync_menu.addAction(tr("&Sync now"), self.sync_now)
+        self.sync_menu.addAction(tr("&Team preferences…"), self.preferences_requested.emit)
         self.setMenu(self.sync_menu)
         self._tick = QTimer(self)
         self._tick.setInterval(REFRESH_MS)
@@ -92,8 +97,17 @@ class SyncStatusButton(QToolButton):
         last_sync = self._team.status.last_sync  # kept in memory by the engine: no I/O
         text = status_text(state, detail, pending, last_sync, self._now())
         self.setText(text)
-        refused = f"\n{rejected} change(s) were refused by the server." if rejected else ""
-        self.setToolTip(f"{text}{refused}\nClick to sync now or change the team settings.")
+        lines = [text]
+        if rejected:
+            lines.append(
+                ntr(
+                    "{n} change was refused by the server.",
+                    "{n} changes were refused by the server.",
+                    rejected,
+                )
+            )
+        lines.append(tr("Click to sync now or change the team settings."))
+        self.setToolTip("\n".join(lines))
         if self.property("state") != state:
             self.setProperty("state", state)
             self.style().unpolish(self)

@@ -25,6 +25,10 @@ ICON_PROPERTY = "chatdeskIcon"  # "name tone" on a widget whose icon follows the
 HIDDEN_PROPERTY = "chatdeskIconHidden"  # true while the icon is withheld (`show_icon`)
 
 
+# Icons that point along the line of text: a right-to-left window draws them turned around.
+POINTING = frozenset({"expand", "next", "previous", "continue"})
+
+
 def folder() -> Path:
     return package_data("resources") / "ui-icons"
 
@@ -38,11 +42,13 @@ def icon(name: str, look: Look, tone: str = "quiet", size: int = 16) -> QIcon:
     colours.py, or "quiet": the quiet text's), the text colour when active, dimmed when
     disabled."""
     ratios = frozenset({1.0, *(screen.devicePixelRatio() for screen in QGuiApplication.screens())})
-    return _icon(name, look, tone, size, ratios)
+    return _icon(name, look, tone, size, ratios, _mirrored(name))
 
 
 @cache
-def _icon(name: str, look: Look, tone: str, size: int, ratios: frozenset[float]) -> QIcon:
+def _icon(
+    name: str, look: Look, tone: str, size: int, ratios: frozenset[float], mirrored: bool
+) -> QIcon:
     palette = colours(look)
     rest = palette["text_quiet"] if tone == "quiet" else palette[tone]
     active = palette["text"] if tone == "quiet" else rest
@@ -54,7 +60,7 @@ def _icon(name: str, look: Look, tone: str, size: int, ratios: frozenset[float])
             (QIcon.Mode.Selected, palette["on_accent"]),
             (QIcon.Mode.Disabled, palette["text_disabled"]),
         ):
-            made.addPixmap(_pixmap(name, colour, size, ratio), mode)
+            made.addPixmap(_pixmap(name, colour, size, ratio, mirrored), mode)
     return made
 
 
@@ -94,7 +100,7 @@ def retint(look: Look) -> None:
 
 def picture(name: str, colour: str, size: int, ratio: float = 1.0) -> QPixmap:
     """`name` drawn `size` pixels square in `colour` ("#rrggbb") at the pixel ratio `ratio`."""
-    return _pixmap(name, colour, size, ratio)
+    return _pixmap(name, colour, size, ratio, _mirrored(name))
 
 
 @cache
@@ -113,9 +119,17 @@ def _source(name: str) -> bytes:
     return path.read_bytes()
 
 
+def _mirrored(name: str) -> bool:
+    """Whether `name` points the other way: it points along the line, and the window is laid
+    out from the right (a right-to-left language)."""
+    right_to_left = QGuiApplication.layoutDirection() is Qt.LayoutDirection.RightToLeft
+    return right_to_left and name in POINTING
+
+
 @cache
-def _mask(name: str, pixels: int) -> QImage:
-    """`name` drawn `pixels` square in black: what a tint fills (drawn once per size)."""
+def _mask(name: str, pixels: int, mirrored: bool = False) -> QImage:
+    """`name` drawn `pixels` square in black: what a tint fills (drawn once per size), turned
+    left for right when `mirrored`."""
     data = QByteArray(_source(name).replace(b"currentColor", b"#000000"))
     buffer = QBuffer(data)
     reader = QImageReader(buffer, QByteArray(b"svg"))
@@ -123,12 +137,14 @@ def _mask(name: str, pixels: int) -> QImage:
     image = reader.read()
     if image.isNull():
         raise ValueError(f"icon {name!r} could not be drawn: {reader.errorString()}")
+    if mirrored:
+        image = image.flipped(Qt.Orientation.Horizontal)
     return image.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
 
 
 @cache
-def _pixmap(name: str, colour: str, size: int, ratio: float) -> QPixmap:
-    image = _mask(name, round(size * ratio)).copy()
+def _pixmap(name: str, colour: str, size: int, ratio: float, mirrored: bool) -> QPixmap:
+    image = _mask(name, round(size * ratio), mirrored).copy()
     painter = QPainter(image)
     try:  # the colour where the drawing is, as opaque as it is there
         painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)

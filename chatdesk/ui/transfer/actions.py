@@ -23,6 +23,7 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.transfer.dialog import TransferDialog
 from chatdesk.ui.transfer.reports import archive_outcome, import_outcome
@@ -39,12 +40,16 @@ if TYPE_CHECKING:  # made by the core on first use (the factory), never at start
 T = TypeVar("T")
 TransferFactory = Callable[[], "Transfer"]
 _THREAD_FORMATS = (  # (name filter, suffix, ExportFormat value)
-    ("Markdown (*.md)", "md", "md"),
-    ("Web page (*.html)", "html", "html"),
-    ("chatdesk JSON, every branch (*.json)", "json", "json"),
+    # translators: a file type in the file dialog: keep the pattern in brackets as it is
+    (mark("Markdown (*.md)"), "md", "md"),
+    # translators: a file type in the file dialog: keep the pattern in brackets as it is
+    (mark("Web page (*.html)"), "html", "html"),
+    # translators: a file type in the file dialog: keep the pattern in brackets as it is
+    (mark("chatdesk JSON, every branch (*.json)"), "json", "json"),
 )
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
-_IMPORT_FILTERS = ("Chat exports (*.zip *.json)", "All files (*)")
+# translators: file types in the file dialog: keep the patterns in brackets as they are
+_IMPORT_FILTERS = (mark("Chat exports (*.zip *.json)"), mark("All files (*)"))
 _UNSAFE_IN_NAMES = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
 
@@ -67,8 +72,8 @@ class TransferActions(QObject):
 
     def export_thread(self, thread_id: uuid.UUID, title: str) -> None:
         name = f"{_file_name(title)}.md"
-        dialog = self._file_dialog("Export thread", save=True, name=name)
-        dialog.setNameFilters([f for f, _, _ in _THREAD_FORMATS])
+        dialog = self._file_dialog(tr("Export thread"), save=True, name=name)
+        dialog.setNameFilters([tr(f) for f, _, _ in _THREAD_FORMATS])
         dialog.setDefaultSuffix("md")
         dialog.filterSelected.connect(lambda chosen: dialog.setDefaultSuffix(_suffix_of(chosen)))
         dialog.fileSelected.connect(
@@ -82,8 +87,9 @@ class TransferActions(QObject):
         if self._show_running():
             return
         name = f"chatdesk-{date.today().isoformat()}.zip"
-        dialog = self._file_dialog("Export everything", save=True, name=name)
-        dialog.setNameFilters(["Zip archive (*.zip)"])
+        dialog = self._file_dialog(tr("Export everything"), save=True, name=name)
+        # translators: a file type in the file dialog: keep the pattern in brackets as it is
+        dialog.setNameFilters([tr("Zip archive (*.zip)")])
         dialog.setDefaultSuffix("zip")
         dialog.fileSelected.connect(lambda path: self.export_all_to(Path(path)))
         dialog.open()
@@ -91,8 +97,8 @@ class TransferActions(QObject):
     def import_file(self) -> None:
         if self._show_running():
             return
-        dialog = self._file_dialog("Import chats", save=False)
-        dialog.setNameFilters(list(_IMPORT_FILTERS))
+        dialog = self._file_dialog(tr("Import chats"), save=False)
+        dialog.setNameFilters([tr(f) for f in _IMPORT_FILTERS])
         dialog.fileSelected.connect(lambda path: self.import_from(Path(path)))
         dialog.open()
 
@@ -112,7 +118,7 @@ class TransferActions(QObject):
     def export_thread_to(
         self, thread_id: uuid.UUID, title: str, path: Path, format: str
     ) -> asyncio.Task[Any]:
-        self._say(f"Exporting “{title}”…")
+        self._say(tr("Exporting “{title}”…", title=title))
 
         async def work(transfer: Transfer) -> None:
             from chatdesk.core.transfer import ExportFormat
@@ -121,21 +127,22 @@ class TransferActions(QObject):
 
         def refused(error: ChatdeskError) -> None:
             self._say("")
-            self._warn(f"“{title}” was not exported", str(error))
+            self._warn(tr("“{title}” was not exported", title=title), str(error))
 
         return self._runner.run(
             self._with_transfer(work),
-            done=lambda _: self._say(f"Exported “{title}” to {path}"),
+            done=lambda _: self._say(tr("Exported “{title}” to {path}", title=title, path=path)),
             failure=refused,
             quiet=True,
         )
 
     def export_all_to(self, path: Path) -> asyncio.Task[Any]:
-        dialog = self._task_dialog("Exporting every chat")
+        dialog = self._task_dialog(tr("Exporting every chat"))
 
         def shown(progress: ExportProgress) -> None:
             done, total = progress.threads_done, progress.threads_total
-            dialog.show_progress(done / total if total else 1.0, f"{done:,} of {total:,} chats")
+            counted = ntr("{done:,} of {n:,} chat", "{done:,} of {n:,} chats", total, done=done)
+            dialog.show_progress(done / total if total else 1.0, counted)
 
         async def work(transfer: Transfer) -> ArchiveReport:
             return await transfer.export_all(path, progress=shown, cancel=dialog.cancel)
@@ -143,19 +150,24 @@ class TransferActions(QObject):
         return self._runner.run(
             self._with_transfer(work),
             done=lambda report: dialog.show_outcome(*archive_outcome(report, path)),
-            failure=lambda error: dialog.show_outcome("Export failed", str(error)),
+            failure=lambda error: dialog.show_outcome(tr("Export failed"), str(error)),
             owner=dialog,
             quiet=True,
         )
 
     def import_from(self, path: Path) -> asyncio.Task[Any]:
-        dialog = self._task_dialog(f"Importing {path.name}")
+        dialog = self._task_dialog(tr("Importing {file}", file=path.name))
 
         def shown(progress: ImportProgress) -> None:
-            text = (
-                f"{progress.threads_added:,} chats added ({progress.messages:,} messages)"
-                f" · {progress.threads_skipped:,} already here"
+            added = ntr(
+                "{n:,} chat added ({messages})",
+                "{n:,} chats added ({messages})",
+                progress.threads_added,
+                messages=ntr("{n:,} message", "{n:,} messages", progress.messages),
             )
+            # translators: chats found in the file being imported that were imported before
+            here = ntr("{n:,} already here", "{n:,} already here", progress.threads_skipped)
+            text = f"{added} · {here}"
             dialog.show_progress(progress.fraction, text)
 
         async def work(transfer: Transfer) -> ImportReport:
@@ -164,7 +176,7 @@ class TransferActions(QObject):
         return self._runner.run(
             self._with_transfer(work),
             done=lambda report: dialog.show_outcome(*import_outcome(report)),
-            failure=lambda error: dialog.show_outcome("Import failed", str(error)),
+            failure=lambda error: dialog.show_outcome(tr("Import failed"), str(error)),
             owner=dialog,
             quiet=True,
         )
@@ -205,14 +217,15 @@ class TransferActions(QObject):
 
 def _file_name(title: str) -> str:
     name = _UNSAFE_IN_NAMES.sub("-", title).strip(" .-")[:80].strip()
-    return name or "chat"
+    # translators: the file name an export suggests for a chat whose title cannot name a file
+    return name or tr("chat")
 
 
 def _suffix_of(name_filter: str) -> str:
-    return next((s for f, s, _ in _THREAD_FORMATS if f == name_filter), "md")
+    return next((s for f, s, _ in _THREAD_FORMATS if tr(f) == name_filter), "md")
 
 
 def _format_of(path: str, name_filter: str) -> str:
     """The format a typed suffix names, else the chosen filter's."""
     by_suffix = _SUFFIXES.get(Path(path).suffix.lower())
-    return by_suffix or next((v for f, _, v in _THREAD_FORMATS if f == name_filter), "md")
+    return by_suffix or next((v for f, _, v in _THREAD_FORMATS if tr(f) == name_filter), "md")

@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.i18n import tr
+
 STEPS = 1000  # the bar's resolution; sizes in bytes would overflow its int past 2 GB
 
 
@@ -39,13 +41,13 @@ class TransferDialog(QDialog):
         self.heading.setText(title)
         self.heading.setWordWrap(True)
         self.bar = QProgressBar()
-        self.bar.setAccessibleName("Progress")
+        self.bar.setAccessibleName(tr("Progress"))
         self.bar.setRange(0, 0)  # until the first report: busy
         self.counts = _plain("transferCounts")
         self.counts.setWordWrap(True)
         self.details = QPlainTextEdit()
         self.details.setReadOnly(True)
-        self.details.setAccessibleName("Entries not imported")
+        self.details.setAccessibleName(tr("Entries not imported"))
         self.details.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.details.hide()
         self.buttons = QDialogButtonBox()
@@ -72,7 +74,8 @@ class TransferDialog(QDialog):
         if self.running and not self.cancel.is_set():
             self.cancel.set()
             self.cancel_button.setEnabled(False)
-            self.counts.setText(f"{self.counts.text()}\nStopping after the part in hand…".strip())
+            stopping = tr("Stopping after the part in hand…")
+            self.counts.setText(f"{self.counts.text()}\n{stopping}".strip())
 
     def show_outcome(self, heading: str, text: str, details: Sequence[str] = ()) -> None:
         """The task is over: say how it went; `details` lists what went wrong, one per line."""

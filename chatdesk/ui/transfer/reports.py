@@ -8,50 +8,78 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chatdesk.core.i18n import mark, ntr, tr
+
 if TYPE_CHECKING:
     from chatdesk.core.transfer import ArchiveReport, ImportReport
 
 Outcome = tuple[str, str, list[str]]
-_SOURCES = {"chatgpt": "a ChatGPT export", "chatdesk": "a chatdesk export"}
+# Where the chats imported came from: "Added 3 chats (12 messages) from a ChatGPT export."
+_SOURCES = {
+    # translators: where imported chats came from ("… from a ChatGPT export.")
+    "chatgpt": mark("a ChatGPT export"),
+    # translators: where imported chats came from ("… from a chatdesk export.")
+    "chatdesk": mark("a chatdesk export"),
+}
+# translators: where imported chats came from, of a kind not known ("… from the file.")
+_SOME_FILE = mark("the file")
 
 
 def import_outcome(report: ImportReport) -> Outcome:
-    source = _SOURCES.get(report.source, "the file")
-    lines = [f"Added {_chats(report.threads_added)} ({report.messages:,} messages) from {source}."]
+    source = tr(_SOURCES.get(report.source, _SOME_FILE))
+    lines = [
+        ntr(
+            "Added {n:,} chat ({messages}) from {source}.",
+            "Added {n:,} chats ({messages}) from {source}.",
+            report.threads_added,
+            messages=_messages(report.messages),
+            source=source,
+        )
+    ]
     if report.threads_skipped:
         lines.append(
-            f"{_chats(report.threads_skipped)} already here were left as they are "
-            "(nothing is imported twice)."
+            ntr(
+                "{n:,} chat already here was left as it is (nothing is imported twice).",
+                "{n:,} chats already here were left as they are (nothing is imported twice).",
+                report.threads_skipped,
+            )
         )
     if report.cancelled:
         lines.append(
-            "Stopped before the end: the chats added are complete. Import the file again to "
-            "bring in the rest."
+            tr(
+                "Stopped before the end: the chats added are complete. Import the file again "
+                "to bring in the rest."
+            )
         )
     details = [f"{p.where}: {p.reason}" for p in report.problems]
     if report.problems_total:
-        entries = "entry" if report.problems_total == 1 else "entries"
-        lines.append(f"{report.problems_total:,} {entries} could not be imported:")
+        lines.append(
+            ntr(
+                "{n:,} entry could not be imported:",
+                "{n:,} entries could not be imported:",
+                report.problems_total,
+            )
+        )
         hidden = report.problems_total - len(report.problems)
         if hidden > 0:
-            details.append(f"… and {hidden:,} more")
-    heading = "Import stopped" if report.cancelled else "Import finished"
+            details.append(ntr("… and {n:,} more", "… and {n:,} more", hidden))
+    heading = tr("Import stopped") if report.cancelled else tr("Import finished")
     return heading, "\n".join(lines), details
 
 
 def archive_outcome(outcome: ArchiveReport, path: Path) -> Outcome:
     if outcome.cancelled:
-        return "Export stopped", f"Nothing was written; {path} is as it was.", []
-    text = (
-        f"Wrote {_chats(outcome.threads)} ({outcome.messages:,} messages) and "
-        f"{_counted(outcome.projects, 'project')} to {outcome.path}."
+        return tr("Export stopped"), tr("Nothing was written; {path} is as it was.", path=path), []
+    text = ntr(
+        "Wrote {n:,} chat ({messages}) and {projects} to {path}.",
+        "Wrote {n:,} chats ({messages}) and {projects} to {path}.",
+        outcome.threads,
+        messages=_messages(outcome.messages),
+        projects=ntr("{n:,} project", "{n:,} projects", outcome.projects),
+        path=outcome.path,
     )
-    return "Export finished", text, []
+    return tr("Export finished"), text, []
 
 
-def _chats(count: int) -> str:
-    return _counted(count, "chat")
-
-
-def _counted(count: int, noun: str) -> str:
-    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
+def _messages(count: int) -> str:
+    return ntr("{n:,} message", "{n:,} messages", count)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QStatusBar
 
 from chatdesk.core.chat.kinds import Status
+from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event
@@ -31,23 +32,34 @@ class AnswerNotices:
 
         match event:
             case ev.AnswerWaiting(_, thread_id, seconds, reason):
-                self._say_about(thread_id, f"Waiting {seconds:.0f} s: {reason}", seconds)
+                text = tr("Waiting {seconds:.0f} s: {reason}", seconds=seconds, reason=reason)
+                self._say_about(thread_id, text, seconds)
             case ev.AnswerRetrying(_, thread_id, attempt, delay, reason):
-                text = f"Retrying in {delay:.0f} s (attempt {attempt + 1}): {reason}"
+                text = tr(
+                    "Retrying in {delay:.0f} s (attempt {attempt}): {reason}",
+                    delay=delay,
+                    attempt=attempt + 1,
+                    reason=reason,
+                )
                 self._say_about(thread_id, text, delay)
             case ev.AnswerShortened(_, thread_id, left_out):
-                text = "Sent in part, to fit the model's context: " + "; ".join(left_out)
-                self._say_about(thread_id, text + " left out.", SHORTENED_SECONDS)
+                text = tr(
+                    "Sent in part, to fit the model's context: {parts} left out.",
+                    parts="; ".join(left_out),
+                )
+                self._say_about(thread_id, text, SHORTENED_SECONDS)
             case ev.CapNear(_, said):
                 self._status.showMessage(said, CAP_SECONDS * 1000)
             case ev.MessageFinished(message) if message.thread_id != self._current():
                 if message.status is Status.ERROR:
                     detail = message.error_detail
-                    self._status.showMessage(f"An answer in another thread failed: {detail}")
+                    self._status.showMessage(
+                        tr("An answer in another thread failed: {detail}", detail=detail)
+                    )
             case _:
                 pass
 
     def _say_about(self, thread_id: uuid.UUID, text: str, seconds: float) -> None:
         if thread_id != self._current():
-            text = f"An answer in another thread: {text}"
+            text = tr("An answer in another thread: {text}", text=text)
         self._status.showMessage(text, round((seconds + 1) * 1000))

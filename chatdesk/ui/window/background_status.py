@@ -5,9 +5,12 @@ succeeds."""
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
+
+from chatdesk.core.i18n import ntr, tr
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event
@@ -17,7 +20,7 @@ class BackgroundStatus(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("backgroundStatus")
-        self.setAccessibleName("Background work")
+        self.setAccessibleName(tr("Background work"))
         self._problems: dict[str, str] = {}
         self.hide()
 
@@ -39,11 +42,20 @@ class BackgroundStatus(QLabel):
             self.hide()
             return
         lines = [_sentence(detail) for detail in self._problems.values()]
-        more = f" (+{len(lines) - 1} more)" if len(lines) > 1 else ""
-        headline = lines[-1].split(": ", 1)[0]  # "Automatic backups stopped: <why>"
-        self.setText(f"⚠ {headline}{more}")
+        # "Automatic backups stopped: <why>", with the colon the language writes ("：", " : ")
+        headline = _COLON.split(lines[-1], maxsplit=1)[0]
+        if len(lines) > 1:
+            more = len(lines) - 1
+            self.setText(
+                ntr("⚠ {headline} (+{n} more)", "⚠ {headline} (+{n} more)", more, headline=headline)
+            )
+        else:
+            self.setText(f"⚠ {headline}")
         self.setToolTip("\n".join(lines))
         self.show()
+
+
+_COLON = re.compile(r"\s?:\s|：")
 
 
 def _sentence(detail: str) -> str:

@@ -10,9 +10,10 @@ from typing import Protocol
 
 from chatdesk.core.chat.kinds import MAX_COMPARED, MIN_COMPARED
 from chatdesk.core.config import Settings
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.composer import Composer
 
-TOO_FEW = (
+TOO_FEW = mark(
     "Compare is on, and it needs two to four models: tick them in Compare's menu (▾), or "
     "switch Compare off. Nothing was sent."
 )
@@ -66,13 +67,19 @@ class CompareChoice:
         self.on = on
         self._composer.set_compare(self._offered, self.chosen(), on)
         if on and self.too_few:
-            self._say("Choose two to four models to compare")
+            self._say(tr("Choose two to four models to compare"))
             self._composer.open_compare()
 
     def tick(self, key: str, on: bool) -> None:
         chosen = [k for k in self.chosen() if k != key] + ([key] if on else [])
         if len(chosen) > MAX_COMPARED:
-            self._say(f"Compare takes at most {MAX_COMPARED} models")
+            self._say(
+                ntr(
+                    "Compare takes at most {n} model",
+                    "Compare takes at most {n} models",
+                    MAX_COMPARED,
+                )
+            )
             chosen = chosen[:MAX_COMPARED]
         current = self._settings.current
         self._settings.apply(

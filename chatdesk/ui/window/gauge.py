@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_cost
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.composer import Composer
@@ -109,10 +110,14 @@ def send_cost(usage: ContextUsage | None) -> tuple[str, str]:
     not costly)."""
     if usage is None or not usage.costly or usage.send_cost_usd is None:
         return "", ""
-    said = f"≈ {format_cost(usage.send_cost_usd)} to send"
-    why = (
-        f"The request alone ({usage.used_tokens:,} tokens) costs about "
-        f"{format_cost(usage.send_cost_usd)} at this provider's prices, before the answer. "
-        "Preferences ▸ Usage sets from what cost this shows."
+    cost = format_cost(usage.send_cost_usd)
+    said = tr("≈ {cost} to send", cost=cost)
+    why = ntr(
+        "The request alone ({n:,} token) costs about {cost} at this provider's prices, before "
+        "the answer. Preferences ▸ Usage sets from what cost this shows.",
+        "The request alone ({n:,} tokens) costs about {cost} at this provider's prices, before "
+        "the answer. Preferences ▸ Usage sets from what cost this shows.",
+        usage.used_tokens,
+        cost=cost,
     )
     return said, why

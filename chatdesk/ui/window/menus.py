@@ -12,29 +12,37 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import QMainWindow, QMenu, QWidget
 
+from chatdesk.core.i18n import mark, tr
+
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
+# translators: a menu of the window's menu bar
+FILE = mark("&File")
+# translators: a menu of the window's menu bar, about the chat shown
+CHAT = mark("&Chat")
+# translators: a menu of the window's menu bar, about what the window shows
+VIEW = mark("&View")
 SHORTCUTS = (
     # (menu, text, keys, what it calls: a method of the window or of one of its parts)
-    ("&File", "&New chat", "Ctrl+N", "new_chat"),
-    ("&File", "New &temporary chat", "Ctrl+Shift+N", "on_demand.open_temporary"),
-    ("&File", "&Search…", "Ctrl+K", "open_search"),
-    ("&File", "&Export thread…", "", "export_thread"),
-    ("&File", "Export e&verything…", "", "on_demand.export_all"),
-    ("&File", "&Import…", "", "on_demand.import_file"),
-    ("&File", "&Preferences…", "Ctrl+,", "settings.open_preferences"),
-    ("&File", "&Quit", "Ctrl+Q", "close"),
-    ("&Chat", "Focus the &composer", "Ctrl+L", "composer.focus_editor"),
-    ("&Chat", "&Stop the answer", "", "sending.stop"),  # Esc: see WindowMenus.__init__
-    ("&Chat", "&Copy the last answer", "Ctrl+Shift+C", "actions_.copy_last"),
-    ("&Chat", "&Regenerate the last answer", "Ctrl+R", "actions_.regenerate_last"),
-    ("&Chat", "&Find in thread…", "Ctrl+F", "find_bar.open_bar"),
-    ("&Chat", "Re&name thread", "F2", "rename_thread"),
-    ("&Chat", "Summarise earlier messages &now", "", "summaries.summarize_now"),
-    ("&Chat", "Stop s&ummarising", "", "summaries.cancel"),
-    ("&Chat", "Context &window…", "", "choose_context_window"),
-    ("&View", "Show/hide the &sidebar", "Ctrl+B", "panes.toggle_side"),
+    (FILE, mark("&New chat"), "Ctrl+N", "new_chat"),
+    (FILE, mark("New &temporary chat"), "Ctrl+Shift+N", "on_demand.open_temporary"),
+    (FILE, mark("&Search…"), "Ctrl+K", "open_search"),
+    (FILE, mark("&Export thread…"), "", "export_thread"),
+    (FILE, mark("Export e&verything…"), "", "on_demand.export_all"),
+    (FILE, mark("&Import…"), "", "on_demand.import_file"),
+    (FILE, mark("&Preferences…"), "Ctrl+,", "settings.open_preferences"),
+    (FILE, mark("&Quit"), "Ctrl+Q", "close"),
+    (CHAT, mark("Focus the &composer"), "Ctrl+L", "composer.focus_editor"),
+    (CHAT, mark("&Stop the answer"), "", "sending.stop"),  # Esc: see WindowMenus.__init__
+    (CHAT, mark("&Copy the last answer"), "Ctrl+Shift+C", "actions_.copy_last"),
+    (CHAT, mark("&Regenerate the last answer"), "Ctrl+R", "actions_.regenerate_last"),
+    (CHAT, mark("&Find in thread…"), "Ctrl+F", "find_bar.open_bar"),
+    (CHAT, mark("Re&name thread"), "F2", "rename_thread"),
+    (CHAT, mark("Summarise earlier messages &now"), "", "summaries.summarize_now"),
+    (CHAT, mark("Stop s&ummarising"), "", "summaries.cancel"),
+    (CHAT, mark("Context &window…"), "", "choose_context_window"),
+    (VIEW, mark("Show/hide the &sidebar"), "Ctrl+B", "panes.toggle_side"),
 )
 # Until the core is attached (searching and transfers also need their own part of it).
 NEEDS_SERVICE = frozenset(
@@ -63,7 +71,7 @@ class WindowMenus(QObject):
         self._menus: dict[str, QMenu] = {}
         for menu_name, *_ in SHORTCUTS:
             if menu_name not in self._menus:
-                self._menus[menu_name] = window.menuBar().addMenu(menu_name)
+                self._menus[menu_name] = window.menuBar().addMenu(tr(menu_name))
 
     def add_entries(self, stop: Callable[[], object], stop_from: Iterable[QWidget]) -> None:
         """The entries and their keys. Esc calls `stop` inside each of `stop_from`: the
@@ -73,7 +81,7 @@ class WindowMenus(QObject):
 
         window = self._window
         for menu_name, text, keys, target in SHORTCUTS:
-            action = QAction(text, window)
+            action = QAction(tr(text), window)
             action.setShortcut(QKeySequence(keys))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _=False, call=attrgetter(target): call(window)())

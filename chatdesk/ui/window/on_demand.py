@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMainWindow
 
+from chatdesk.core.i18n import tr
+
 if TYPE_CHECKING:
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.config import Settings
@@ -87,7 +89,9 @@ class OnDemand:
     def open_temporary(self) -> None:
         """A window of temporary chats (Ctrl+Shift+N); a chat kept there is shown here."""
         if self.temporary is None:
-            self._window.statusBar().showMessage("Temporary chats cannot be opened here.", 8_000)
+            self._window.statusBar().showMessage(
+                tr("Temporary chats cannot be opened here."), 8_000
+            )
             return
         making, settings = self.temporary()
         self._runner.run(

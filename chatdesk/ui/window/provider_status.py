@@ -7,23 +7,31 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
+from chatdesk.core.i18n import mark, tr
+
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event
 
 _WORDS = {
-    "ready": "ready",
-    "offline": "offline",
-    "auth": "auth error",
-    "rate_limited": "rate limited",
-    "error": "error",
+    # translators: a provider's state in the status bar ("openai: ready")
+    "ready": mark("ready"),
+    # translators: a provider's state in the status bar ("openai: offline")
+    "offline": mark("offline"),
+    # translators: a provider's state in the status bar: it refused the key
+    "auth": mark("auth error"),
+    # translators: a provider's state in the status bar: too many requests for now
+    "rate_limited": mark("rate limited"),
+    # translators: a provider's state in the status bar ("openai: error")
+    "error": mark("error"),
 }
 
 
 class ProviderStatus(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Ready", parent)
+        # translators: the provider's state in the status bar before any request
+        super().__init__(tr("Ready"), parent)
         self.setObjectName("providerStatus")
-        self.setAccessibleName("Provider state")
+        self.setAccessibleName(tr("Provider state"))
 
     def apply(self, event: Event) -> None:
         from chatdesk.core.chat.events import ProviderStateChanged
@@ -32,7 +40,8 @@ class ProviderStatus(QLabel):
             self.show_state(event.provider, event.state, event.detail)
 
     def show_state(self, provider: str, state: str, detail: str) -> None:
-        self.setText(f"{provider}: {_WORDS.get(state, state)}")
+        word = tr(_WORDS[state]) if state in _WORDS else state
+        self.setText(f"{provider}: {word}")
         self.setToolTip(detail)
         self.setProperty("state", state)
         self.style().polish(self)

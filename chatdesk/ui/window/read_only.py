@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
+from chatdesk.core.i18n import tr
+
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from PySide6.QtGui import QCloseEvent
 
@@ -21,7 +23,7 @@ class ReadOnlyBanner(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("readOnlyBanner")
-        self.setAccessibleName("Chats are read-only")
+        self.setAccessibleName(tr("Chats are read-only"))
         self.setWordWrap(True)
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.hide()
@@ -59,11 +61,14 @@ class CloseGuard:
 
         ask(
             self._window,
-            "Close without saving",
-            "What you typed cannot be saved, and closing loses it.",
-            f"{blocked}\n\nKeep the window open to copy it elsewhere, or until chatdesk can "
-            "save again.",
-            "Close and lose it",
+            tr("Close without saving"),
+            tr("What you typed cannot be saved, and closing loses it."),
+            tr(
+                "{blocked}\n\nKeep the window open to copy it elsewhere, or until chatdesk can "
+                "save again.",
+                blocked=blocked,
+            ),
+            tr("Close and lose it"),
             self._close_anyway,
         )
         return True

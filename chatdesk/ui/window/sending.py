@@ -13,6 +13,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QPushButton, QStatusBar
 
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.composer import Composer, Pending
 
 if TYPE_CHECKING:  # made after the window's first paint, as the core's views and events load
@@ -25,7 +26,7 @@ if TYPE_CHECKING:  # made after the window's first paint, as the core's views an
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.window.models import ModelChoice
 
-WAITING_TEXT = "Opening your chats… your message will be sent as soon as they are open."
+WAITING_TEXT = mark("Opening your chats… your message will be sent as soon as they are open.")
 
 
 class Sending(QObject):
@@ -83,7 +84,7 @@ class Sending(QObject):
         if self._service is None or self._runner is None:
             self._waiting = True  # the text stays, editable, until begin()
             self.update_busy()
-            self._status.showMessage(WAITING_TEXT)
+            self._status.showMessage(tr(WAITING_TEXT))
         else:
             self._over_cap_hide()
             call = self._call(self._service, text, attachments)
@@ -111,14 +112,16 @@ class Sending(QObject):
     def attach_image(self, image: QImage) -> None:
         """Pixels pasted or dropped: encoded off the GUI thread, then read like a file."""
         if self._runner is None or self._service is None:
-            self._status.showMessage("Opening your chats… paste the image again in a moment.")
+            self._status.showMessage(tr("Opening your chats… paste the image again in a moment."))
             return
-        pending = self._composer.add_pending("Pasted image")
+        # translators: the name of an image pasted into the composer (its file name too)
+        name = tr("Pasted image")
+        pending = self._composer.add_pending(name)
         attacher, runner = self._service.attacher, self._runner
 
         async def attach() -> AttachmentInput:
             data, extension = await runner.off_thread(encode_pasted, image)
-            return await attacher.attach_bytes(f"Pasted image.{extension}", data)
+            return await attacher.attach_bytes(f"{name}.{extension}", data)
 
         self._attached(pending, attach())
 
@@ -126,7 +129,8 @@ class Sending(QObject):
         """A scanned PDF's pages drawn as images (in the reading child), after its chip."""
         if self._service is None:
             return
-        pending = self._composer.add_pending(f"{scan.name}, pages")
+        # translators: the chip of a scanned PDF's pages while they are drawn as images
+        pending = self._composer.add_pending(tr("{name}, pages", name=scan.name))
         self._attached(pending, self._service.attacher.pages_as_images(scan))
 
     def _attached(
@@ -172,7 +176,11 @@ class Sending(QObject):
         call = store_draft(self._service, origin, DraftView("", tuple(items)), merge=True)
         self._runner.run(call, quiet=True)
         self._status.showMessage(
-            f"{items[0].name} is ready: it waits in the draft of the chat it was added to.", 8_000
+            tr(
+                "{name} is ready: it waits in the draft of the chat it was added to.",
+                name=items[0].name,
+            ),
+            8_000,
         )
 
     def _refused(self, error: ChatdeskError) -> None:
@@ -190,10 +198,10 @@ class Sending(QObject):
 
     def _over_cap_offer(self) -> None:
         if self.over_cap_button is None:
-            self.over_cap_button = QPushButton("Send anyway", self._status)
+            self.over_cap_button = QPushButton(tr("Send anyway"), self._status)
             self.over_cap_button.setObjectName("sendOverCap")
-            self.over_cap_button.setAccessibleName("Send anyway, past the spending cap")
-            self.over_cap_button.setToolTip("Send this message once, past the spending cap")
+            self.over_cap_button.setAccessibleName(tr("Send anyway, past the spending cap"))
+            self.over_cap_button.setToolTip(tr("Send this message once, past the spending cap"))
             self.over_cap_button.clicked.connect(self.send_over_cap)
             self._status.addPermanentWidget(self.over_cap_button)
         self.over_cap_button.show()
@@ -221,7 +229,7 @@ class Sending(QObject):
         models = self._models()
         chosen = models.tools.new_chat_tools  # None: the project's
         if models.compare.too_few:  # not one model instead of the comparison asked for
-            return _refusal(InvalidRequest(TOO_FEW))
+            return _refusal(InvalidRequest(tr(TOO_FEW)))
         if compared := models.compare.models():
             return service.comparisons.send(
                 thread.id if thread else None,
@@ -324,7 +332,9 @@ def encode_pasted(image: QImage) -> tuple[bytes, str]:
     writer = QImageWriter(buffer, QByteArray(b"png" if alpha else b"jpeg"))
     writer.setQuality(80 if alpha else 85)  # PNG 80: zlib level 2, fast; JPEG 85: as kept
     if not writer.write(image):
-        raise InvalidRequest(f"the pasted image could not be read ({writer.errorString()})")
+        raise InvalidRequest(
+            tr("the pasted image could not be read ({reason})", reason=writer.errorString())
+        )
     return bytes(buffer.data().data()), "png" if alpha else "jpg"
 
 

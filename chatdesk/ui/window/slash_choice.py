@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog, QInputDialog
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import assistant_badge, badge_icon
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.slash import SlashEntry
@@ -70,8 +71,8 @@ class SlashChoice:
             return
         service, runner = self._service, self._runner
         dialog = QInputDialog(self._composer.window())
-        dialog.setWindowTitle("Save as prompt")
-        dialog.setLabelText("Name of the prompt (in the slash menu, type / to find it):")
+        dialog.setWindowTitle(tr("Save as prompt"))
+        dialog.setLabelText(tr("Name of the prompt (in the slash menu, type / to find it):"))
         dialog.textValueSelected.connect(lambda name: runner.run(service.prompts.save(name, text)))
         self.dialog = dialog
         dialog.open()

@@ -14,6 +14,8 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QBoxLayout, QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from chatdesk.core.config import Settings
+from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.ui.header import thread_title
 from chatdesk.ui.main_window import MainWindow
 
 if TYPE_CHECKING:
@@ -27,7 +29,7 @@ TEMPORARY_STYLE = """
 #temporarySide { font-weight: 600; padding: 4px 8px; border-radius: 6px;
     background: rgba(123, 97, 255, 0.16); }
 """
-SAID = (
+SAID = mark(
     "Temporary: these chats live only in memory. Nothing is saved, searched or backed up, and "
     "closing this window ends them."
 )
@@ -47,9 +49,9 @@ class TemporaryWindow(MainWindow):
         self.banner = self._banner()
         self.panes.column.insertWidget(0, self.banner)
         self.attach(chats.service)
-        side = QLabel("Temporary chats", self.sidebar)
+        side = QLabel(tr("Temporary chats"), self.sidebar)
         side.setObjectName("temporarySide")
-        side.setToolTip(SAID)
+        side.setToolTip(tr(SAID))
         layout = self.sidebar.layout()
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(0, side)
@@ -62,12 +64,12 @@ class TemporaryWindow(MainWindow):
         banner.setObjectName("temporaryBanner")
         row = QHBoxLayout(banner)
         row.setContentsMargins(14, 6, 14, 6)
-        note = QLabel(SAID, banner)
+        note = QLabel(tr(SAID), banner)
         note.setObjectName("temporaryNote")
         note.setWordWrap(True)
-        self.keep_button = QPushButton("Keep this chat", banner)
-        self.keep_button.setAccessibleName("Keep this chat: save it as a normal chat")
-        self.keep_button.setToolTip("Save the chat shown as a normal chat, with every branch")
+        self.keep_button = QPushButton(tr("Keep this chat"), banner)
+        self.keep_button.setAccessibleName(tr("Keep this chat: save it as a normal chat"))
+        self.keep_button.setToolTip(tr("Save the chat shown as a normal chat, with every branch"))
         self.keep_button.clicked.connect(self.keep)
         self.keep_button.setEnabled(False)
         row.addWidget(note, 1)
@@ -82,20 +84,27 @@ class TemporaryWindow(MainWindow):
         self.runner.run(self._chats.keep(thread.id), done=self._kept)
 
     def _kept(self, thread_id: uuid.UUID) -> None:
-        self.statusBar().showMessage("Kept: the chat is saved with your other chats.", 10_000)
+        self.statusBar().showMessage(tr("Kept: the chat is saved with your other chats."), 10_000)
         self._show_header()
         self.kept.emit(thread_id)
 
     def _show_header(self) -> None:
         super()._show_header()
         thread = self._thread
-        title = thread.title if thread else "New chat"
+        title = thread_title(thread)
         kept = thread is not None and thread.id in self._chats.kept
-        mark = "kept" if kept else "temporary"
-        self.header.title.setText(f"{title} · {mark}")
-        self.setWindowTitle(f"{title} ({mark}) — chatdesk")
+        state = (
+            # translators: after a chat's title: a temporary chat saved as a normal one
+            tr("kept")
+            if kept
+            # translators: after a chat's title: the chat lives only in memory
+            else tr("temporary")
+        )
+        self.header.title.setText(f"{title} · {state}")
+        self.setWindowTitle(f"{title} ({state}) — chatdesk")
         self.keep_button.setEnabled(thread is not None and not kept)
-        self.keep_button.setText("Kept" if kept else "Keep this chat")
+        # translators: the button "Keep this chat" once the chat shown was kept
+        self.keep_button.setText(tr("Kept") if kept else tr("Keep this chat"))
 
     def _theme_changed(self) -> None:
         super()._theme_changed()  # sets the window's sheet anew, without this window's part
@@ -117,17 +126,21 @@ class TemporaryWindow(MainWindow):
             event.ignore()
             from chatdesk.ui.sidebar.dialogs import ask
 
-            chats, them, they = (
-                ("1 temporary chat", "it", "It was")
-                if lost == 1
-                else (f"{lost} temporary chats", "them", "They were")
-            )
             self.question = ask(
                 self,
-                "Close temporary chats",
-                f"Close the window and lose {chats}?",
-                f"{they} never saved. Keep this chat saves the one shown as a normal chat.",
-                f"Close and lose {them}",
+                tr("Close temporary chats"),
+                ntr(
+                    "Close the window and lose {n} temporary chat?",
+                    "Close the window and lose {n} temporary chats?",
+                    lost,
+                ),
+                ntr(
+                    "It was never saved. Keep this chat saves the one shown as a normal chat.",
+                    "They were never saved. Keep this chat saves the one shown as a normal chat.",
+                    lost,
+                ),
+                # translators: the button that closes the window of temporary chats not kept
+                ntr("Close and lose it", "Close and lose them", lost, context="temporary chats"),
                 self._end,
             )
             return

@@ -32,6 +32,7 @@ from chatdesk.core.chat.views import (
     ThreadView,
 )
 from chatdesk.core.errors import Busy, InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, PartKind, Status, Thread
@@ -137,10 +138,10 @@ def reopen_answer(
     """Put a stopped answer back to `pending` so that it can be continued."""
     leaf = session.get(Message, thread.active_leaf_id) if thread.active_leaf_id else None
     if leaf is not None and not leaf.status.is_final:
-        raise Busy("an answer is still being written in this thread; stop it or wait")
+        raise Busy(tr("an answer is still being written in this thread; stop it or wait"))
     row = message_row(session, message_id)
     if row.thread_id != thread.id:
-        raise InvalidRequest("that message belongs to another thread")
+        raise InvalidRequest(tr("that message belongs to another thread"))
     row.status, row.stream_owner, row.completed_at, row.updated_at = (
         Status.PENDING, owner, None, now,
     )  # fmt: skip
@@ -165,7 +166,7 @@ def interrupt_unfinished(
             continue
         row.status = Status.INTERRUPTED
         row.error_type = "app_exit"
-        row.error_detail = "chatdesk closed before this answer was complete."
+        row.error_detail = tr("chatdesk closed before this answer was complete.")
         row.stream_owner = None
         row.completed_at = now
         row.updated_at = now

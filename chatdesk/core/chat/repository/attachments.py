@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView
 from chatdesk.core.errors import NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
 
@@ -153,7 +154,7 @@ def attachment(session: Session, attachment_id: uuid.UUID) -> tuple[AttachmentVi
     columns = [Attachment.__table__.c[name] for name in (*_VIEW, *_VIEW_MORE, "text")]
     row = session.execute(select(*columns).where(Attachment.id == attachment_id)).first()
     if row is None:
-        raise NotFound(f"no attachment with id {attachment_id}")
+        raise NotFound(tr("no attachment with id {attachment_id}", attachment_id=attachment_id))
     return _view(row[:-1]), row[-1] or ""
 
 

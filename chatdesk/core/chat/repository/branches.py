@@ -53,6 +53,7 @@ from chatdesk.core.chat.views import (
     ThreadView,
 )
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, Role, Status, Thread
@@ -204,7 +205,7 @@ def find_node(session: Session, message_id: uuid.UUID) -> Node | None:
 def node(session: Session, message_id: uuid.UUID) -> Node:
     found = find_node(session, message_id)
     if found is None:
-        raise NotFound(f"no message with id {message_id}")
+        raise NotFound(tr("no message with id {message_id}", message_id=message_id))
     return found
 
 
@@ -273,12 +274,12 @@ def branch_page(
     around: uuid.UUID | None = None,
 ) -> MessagePage:
     if sum(m is not None for m in (before, after, around)) > 1:
-        raise InvalidRequest("give only one of before, after or around, not both")
+        raise InvalidRequest(tr("give only one of before, after or around, not both"))
     if not 1 <= limit <= 1000:
-        raise InvalidRequest("limit must be between 1 and 1000")
+        raise InvalidRequest(tr("limit must be between 1 and 1000"))
     found = _LEAF.first(connection_of(session), thread=thread_id)
     if found is None:
-        raise NotFound(f"no thread with id {thread_id}")
+        raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
     leaf = None if found[0] is None else uuid.UUID(hex=found[0])
     rows: list[Any] = []
     if before is not None:
@@ -317,7 +318,13 @@ _CURSOR = Prepared(
 def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> _Cursor:
     row = _CURSOR.first(connection_of(session), message=message_id)
     if row is None or row[0] != thread_id.hex:
-        raise NotFound(f"no message {message_id} in thread {thread_id}")
+        raise NotFound(
+            tr(
+                "no message {message_id} in thread {thread_id}",
+                message_id=message_id,
+                thread_id=thread_id,
+            )
+        )
     return _Cursor(*(None if hex_ is None else uuid.UUID(hex=hex_) for hex_ in row[1:]))
 
 

@@ -20,6 +20,7 @@ from chatdesk.core.chat.views import (
     Usage,
 )
 from chatdesk.core.errors import NotFound
+from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import (
     Message,
     MessagePart,
@@ -232,7 +233,7 @@ def message_views(session: Session, ids: Sequence[uuid.UUID]) -> list[MessageVie
     found = {view.id: view for view in message_views_of(rows)}
     missing = [i for i in ids if i not in found]
     if missing:
-        raise NotFound(f"no message with id {missing[0]}")
+        raise NotFound(tr("no message with id {message_id}", message_id=missing[0]))
     return [found[i] for i in ids]
 
 
@@ -252,7 +253,7 @@ def existing_messages(session: Session, ids: Sequence[uuid.UUID]) -> set[uuid.UU
 def project_row(session: Session, project_id: uuid.UUID) -> Project:
     row = session.get(Project, project_id)
     if row is None:
-        raise NotFound(f"no project with id {project_id}")
+        raise NotFound(tr("no project with id {project_id}", project_id=project_id))
     return row
 
 
@@ -264,7 +265,7 @@ def project_of(session: Session, thread: Thread) -> Project | None:
 def thread_row(session: Session, thread_id: uuid.UUID, *, deleted_ok: bool = False) -> Thread:
     row = session.get(Thread, thread_id)
     if row is None or (row.deleted_at is not None and not deleted_ok):
-        raise NotFound(f"no thread with id {thread_id}")
+        raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
     return row
 
 
@@ -278,12 +279,12 @@ def thread_copy(session: Session, thread_id: uuid.UUID) -> Thread:
     row = _THREAD.first(connection_of(session), thread=thread_id)
     thread = None if row is None else Thread(**_THREAD.converted(row))
     if thread is None or thread.deleted_at is not None:
-        raise NotFound(f"no thread with id {thread_id}")
+        raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
     return thread
 
 
 def message_row(session: Session, message_id: uuid.UUID) -> Message:
     row = session.get(Message, message_id)
     if row is None:
-        raise NotFound(f"no message with id {message_id}")
+        raise NotFound(tr("no message with id {message_id}", message_id=message_id))
     return row

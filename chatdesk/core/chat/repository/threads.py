@@ -18,6 +18,7 @@ from chatdesk.core.chat.views import (
     ThreadView,
 )
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Assistant, Project, Thread
 
@@ -36,7 +37,7 @@ def resolve_thread_id(session: Session, text: str) -> uuid.UUID:
     """A full thread id, or a unique prefix of one (as printed by `chatdesk threads list`)."""
     cleaned = text.strip().lower().replace("-", "")
     if not cleaned or any(c not in "0123456789abcdef" for c in cleaned) or len(cleaned) > 32:
-        raise NotFound(f"no thread matches {text!r}")
+        raise NotFound(tr("no thread matches {text}", text=repr(text)))
     if len(cleaned) == 32:
         thread_row(session, uuid.UUID(cleaned), deleted_ok=True)
         return uuid.UUID(cleaned)
@@ -46,9 +47,11 @@ def resolve_thread_id(session: Session, text: str) -> uuid.UUID:
         select(Thread.id).where(Thread.id >= low, Thread.id <= high).limit(2)
     ).all()
     if not ids:
-        raise NotFound(f"no thread matches {text!r}")
+        raise NotFound(tr("no thread matches {text}", text=repr(text)))
     if len(ids) > 1:
-        raise InvalidRequest(f"{text!r} matches more than one thread; give more of the id")
+        raise InvalidRequest(
+            tr("{text} matches more than one thread; give more of the id", text=repr(text))
+        )
     return ids[0]
 
 
@@ -56,7 +59,7 @@ def list_threads(
     session: Session, where: ThreadFilter, limit: int, cursor: str | None
 ) -> ThreadPage:
     if not 1 <= limit <= 1000:
-        raise InvalidRequest("limit must be between 1 and 1000")
+        raise InvalidRequest(tr("limit must be between 1 and 1000"))
     query = select(Thread)
     query = query.where(
         Thread.deleted_at.is_not(None) if where.deleted else Thread.deleted_at.is_(None)
@@ -103,12 +106,14 @@ def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
         at, _, last = base64.urlsafe_b64decode(padded.encode()).decode().partition("|")
         return datetime.fromisoformat(at), uuid.UUID(last)
     except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidRequest(f"not a thread-list cursor: {cursor!r}") from error
+        raise InvalidRequest(
+            tr("not a thread-list cursor: {cursor}", cursor=repr(cursor))
+        ) from error
 
 
 # -- writing -------------------------------------------------------------------------------------
 
-DEFAULT_TITLE = "New chat"
+DEFAULT_TITLE = mark("New chat")
 
 
 def new_project(session: Session, now: datetime, name: str, **settings: Any) -> ProjectView:
@@ -158,13 +163,13 @@ def new_thread(
     if assistant_id is not None:
         assistant = session.get(Assistant, assistant_id)
         if assistant is None:
-            raise NotFound("that assistant was deleted; choose another")
+            raise NotFound(tr("that assistant was deleted; choose another"))
     elif project is not None and project.default_assistant_id is not None:
         assistant = session.get(Assistant, project.default_assistant_id)
     row = Thread(
         id=new_id(),
         project_id=project_id,
-        title=title or DEFAULT_TITLE,
+        title=title or tr(DEFAULT_TITLE),
         title_set_by_user=title is not None,
         pinned=False,
         archived=False,

@@ -27,6 +27,7 @@ from chatdesk.core.chat.repository.rows import (
 from chatdesk.core.chat.repository.threads import new_thread
 from chatdesk.core.chat.views import DraftView, StartedTurn, TurnRequest
 from chatdesk.core.errors import Busy, InvalidRequest
+from chatdesk.core.i18n import tr
 from chatdesk.core.knowledge.repository import set_links
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Thread
@@ -150,12 +151,12 @@ def _parent_for(session: Session, thread: Thread, turn: TurnRequest) -> Node | N
     if turn.kind is TurnKind.SEND:
         leaf = find_node(session, thread.active_leaf_id) if thread.active_leaf_id else None
         if leaf is not None and not leaf.status.is_final:
-            raise Busy("an answer is still being written in this thread; stop it or wait")
+            raise Busy(tr("an answer is still being written in this thread; stop it or wait"))
         return leaf
     assert turn.target is not None
     target = node(session, turn.target)
     if target.thread_id != thread.id:
-        raise InvalidRequest("that message belongs to another thread")
+        raise InvalidRequest(tr("that message belongs to another thread"))
     if turn.kind is TurnKind.REGENERATE and target.role is Role.USER:
         return target
     return find_node(session, target.parent_id) if target.parent_id else None

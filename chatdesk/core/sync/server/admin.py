@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.sync.server import schema
 from chatdesk.core.sync.server.connection import connect
 from chatdesk.core.sync.server.errors import (
@@ -107,10 +108,10 @@ class ServerAdmin:
     def add_team(self, name: str) -> Team:
         name = name.strip()
         if not name:
-            raise BadServerRequest("a team needs a name")
+            raise BadServerRequest(tr("a team needs a name"))
         with self._admin() as connection:
             if connection.execute("SELECT 1 FROM chat.teams WHERE name = %s", (name,)).fetchone():
-                raise BadServerRequest(f"there is already a team named {name!r}")
+                raise BadServerRequest(tr("there is already a team named {name}", name=repr(name)))
             team = Team(uuid.uuid4(), name)
             connection.execute(
                 "INSERT INTO chat.teams (id, name) VALUES (%s, %s)", (team.id, team.name)
@@ -133,9 +134,11 @@ class ServerAdmin:
         """
         check_member_name(member)
         if role not in MEMBER_ROLES:
-            raise BadServerRequest(f"a member's role is one of {', '.join(MEMBER_ROLES)}")
+            raise BadServerRequest(
+                tr("a member's role is one of {roles}", roles=", ".join(MEMBER_ROLES))
+            )
         if password is not None and not password:
-            raise BadServerRequest("an empty password cannot be used")
+            raise BadServerRequest(tr("an empty password cannot be used"))
         with self._admin() as connection:
             found = find_team(connection, team)
             existing = existing_role(connection, member)
@@ -166,11 +169,11 @@ class ServerAdmin:
         """How many bytes of attachment files `team` may keep on the server. Files already
         there stay when the quota falls below them; new ones are refused until it fits."""
         if size < 0:
-            raise BadServerRequest("a quota is zero bytes or more")
+            raise BadServerRequest(tr("a quota is zero bytes or more"))
         with self._admin() as connection:
             if not schema.has_files(connection):
                 raise BadServerRequest(
-                    "this server's schema predates team files: run `chatdesk server init` first"
+                    tr("this server's schema predates team files: run `chatdesk server init` first")
                 )
             found = find_team(connection, team)
             connection.execute(
@@ -210,7 +213,9 @@ class ServerAdmin:
         a lock, say); they may log in again. How many were ended."""
         with self._admin() as connection:
             if existing_role(connection, member) is None:
-                raise BadServerRequest(f"there is no chatdesk member named {member!r}")
+                raise BadServerRequest(
+                    tr("there is no chatdesk member named {member}", member=repr(member))
+                )
             return end_sessions(connection, member)
 
     # -- looking -----------------------------------------------------------------------------
@@ -253,7 +258,7 @@ class ServerAdmin:
         cursor is older syncs the team again from scratch instead of missing the deletes.
         """
         if older_than is None and below_version is None:
-            raise BadServerRequest("say which tombstones: older than some days, or a version")
+            raise BadServerRequest(tr("say which tombstones: older than some days, or a version"))
         cutoff = hlc_before(older_than) if older_than is not None else None
         with self._admin() as connection:
             chosen = [find_team(connection, team)] if team else all_teams(connection)
@@ -282,8 +287,11 @@ class ServerAdmin:
             revision = schema.stored_revision(connection)
             if revision is None:
                 raise SchemaMissing(
-                    "this database has no chatdesk schema yet: run `chatdesk server init` "
-                    "first, as a superuser, against the database chatdesk should use"
+                    tr(
+                        "this database has no chatdesk schema yet: run `chatdesk server "
+                        "init` first, as a superuser, against the database chatdesk should "
+                        "use"
+                    )
                 )
             schema.check_known(revision)
             yield connection
@@ -296,13 +304,21 @@ def _refusal(error: BaseException) -> ServerError:
     reason = " ".join(str(error).split())
     if isinstance(error, psycopg.errors.InsufficientPrivilege):
         return NotServerAdmin(
-            f"the server refused: {reason}. Connect as a superuser, or as a role granted "
-            "chatdesk_owner with CREATEROLE (on PostgreSQL 16 and later also with ADMIN OPTION "
-            "on chatdesk_member). Nothing was changed."
+            tr(
+                "the server refused: {reason}. Connect as a superuser, or as a "
+                "role granted chatdesk_owner with CREATEROLE (on PostgreSQL 16 and "
+                "later also with ADMIN OPTION on chatdesk_member). Nothing was "
+                "changed.",
+                reason=reason,
+            )
         )
     if isinstance(error, psycopg.OperationalError):
         return ServerUnreachable(
-            f"the connection to the server failed: {reason}. The command's transaction was "
-            "rolled back unless it had already committed; check with `chatdesk server status`."
+            tr(
+                "the connection to the server failed: {reason}. The command's "
+                "transaction was rolled back unless it had already committed; "
+                "check with `chatdesk server status`.",
+                reason=reason,
+            )
         )
-    return ServerError(f"the server refused: {reason}. Nothing was changed.")
+    return ServerError(tr("the server refused: {reason}. Nothing was changed.", reason=reason))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.sync.server.errors import (
     ServerError,
     ServerLoginFailed,
@@ -50,7 +51,7 @@ def effective_dsn(dsn: str) -> str:
     try:
         given = conninfo_to_dict(dsn)
     except Exception as error:  # psycopg raises ProgrammingError with libpq's reason
-        raise ServerError(f"the server address cannot be read: {error}") from error
+        raise ServerError(tr("the server address cannot be read: {error}", error=error)) from error
     extra: dict[str, str | int] = {}
     if "sslmode" not in given and "PGSSLMODE" not in os.environ:
         names = str(given.get("host") or os.environ.get("PGHOST", ""))
@@ -81,19 +82,34 @@ def connection_error(reason: str, where: str) -> ServerError:
     lowered = text.lower()
     if any(word in lowered for word in _TLS_WORDS) or "no encryption" in lowered:
         return ServerTLSError(
-            f"cannot set up TLS with {where}: {text}. For a remote server chatdesk requires "
-            "sslmode=verify-full: give the team's root certificate with sslrootcert=FILE "
-            "(or put it in ~/.postgresql/root.crt), and make sure the server's certificate "
-            "names the host you connect to. Set sslmode in the DSN only if you know why."
+            tr(
+                "cannot set up TLS with {where}: {text}. For a remote server "
+                "chatdesk requires sslmode=verify-full: give the team's root "
+                "certificate with sslrootcert=FILE (or put it in "
+                "~/.postgresql/root.crt), and make sure the server's certificate "
+                "names the host you connect to. Set sslmode in the DSN only if you "
+                "know why.",
+                where=where,
+                text=text,
+            )
         )
     if any(word in lowered for word in _LOGIN_WORDS):
         return ServerLoginFailed(
-            f"{where} refused the login: {text}. Check the user name, the password (PGPASSWORD "
-            "or ~/.pgpass), the database name, and that pg_hba.conf lets this user in."
+            tr(
+                "{where} refused the login: {text}. Check the user name, the "
+                "password (PGPASSWORD or ~/.pgpass), the database name, and that "
+                "pg_hba.conf lets this user in.",
+                where=where,
+                text=text,
+            )
         )
     return ServerUnreachable(
-        f"cannot connect to {where}: {text}. Check the host and port, that PostgreSQL is "
-        "running there and that no firewall is in the way."
+        tr(
+            "cannot connect to {where}: {text}. Check the host and port, that "
+            "PostgreSQL is running there and that no firewall is in the way.",
+            where=where,
+            text=text,
+        )
     )
 
 
@@ -101,6 +117,6 @@ def _where(dsn: str) -> str:
     from psycopg.conninfo import conninfo_to_dict
 
     parts = conninfo_to_dict(dsn)
-    host = str(parts.get("host") or os.environ.get("PGHOST") or "the local socket")
+    host = str(parts.get("host") or os.environ.get("PGHOST") or tr("the local socket"))
     port = str(parts.get("port") or os.environ.get("PGPORT") or "5432")
-    return f"the server at {host} port {port}"
+    return tr("the server at {host} port {port}", host=host, port=port)

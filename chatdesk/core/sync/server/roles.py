@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Literal
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.sync.server.errors import BadServerRequest, NotServerAdmin
 
 if TYPE_CHECKING:
@@ -32,9 +33,11 @@ def require_superuser(connection: Connection) -> None:
     ).fetchone()
     if not (row and row[0]):
         raise NotServerAdmin(
-            "`chatdesk server init` creates roles and a schema: connect as a superuser "
-            "(for example user=postgres) to run it. The other commands work for a role "
-            "granted chatdesk_owner with CREATEROLE."
+            tr(
+                "`chatdesk server init` creates roles and a schema: connect as a "
+                "superuser (for example user=postgres) to run it. The other "
+                "commands work for a role granted chatdesk_owner with CREATEROLE."
+            )
         )
 
 
@@ -50,16 +53,23 @@ def require_admin(connection: Connection) -> None:
     if superuser or (owner and owner[0] and createrole):
         return
     raise NotServerAdmin(
-        "this role may not administer chatdesk: connect as a superuser, or as a role "
-        "granted chatdesk_owner that has CREATEROLE. Members' own logins never can."
+        tr(
+            "this role may not administer chatdesk: connect as a superuser, or "
+            "as a role granted chatdesk_owner that has CREATEROLE. Members' "
+            "own logins never can."
+        )
     )
 
 
 def check_member_name(name: str) -> None:
     if not _ROLE_NAME.fullmatch(name) or name.startswith(_RESERVED_PREFIXES):
         raise BadServerRequest(
-            f"{name!r} cannot be a member's name: use 1-63 lower-case letters, digits and "
-            "_ . @ -, starting with a letter, and not starting with pg_ or chatdesk_"
+            tr(
+                "{name} cannot be a member's name: use 1-63 lower-case letters, "
+                "digits and _ . @ -, starting with a letter, and not starting with "
+                "pg_ or chatdesk_",
+                name=repr(name),
+            )
         )
 
 
@@ -77,14 +87,23 @@ def existing_role(connection: Connection, name: str) -> str | None:
     powerful, member, owner = (bool(value) for value in row)
     if powerful or owner:
         raise BadServerRequest(
-            f"the role {name!r} exists and has rights that bypass or administer row-level "
-            "security (superuser, BYPASSRLS, CREATEROLE, REPLICATION or chatdesk_owner): a "
-            "member must be a plain login. Choose another name."
+            tr(
+                "the role {name} exists and has rights that bypass or administer "
+                "row-level security (superuser, BYPASSRLS, CREATEROLE, REPLICATION "
+                "or chatdesk_owner): a member must be a plain login. Choose "
+                "another name.",
+                name=repr(name),
+            )
         )
     if not member:
         raise BadServerRequest(
-            f"the role {name!r} exists but is not a chatdesk member (someone else's login?). "
-            f"Choose another name, or make it one first: GRANT chatdesk_member TO {name}."
+            tr(
+                "the role {name} exists but is not a chatdesk member (someone "
+                "else's login?). Choose another name, or make it one first: GRANT "
+                "chatdesk_member TO {role}.",
+                name=repr(name),
+                role=name,
+            )
         )
     return name
 

@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.sync.server.errors import LockedOut, SchemaConflict, SchemaTooNew
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     import psycopg
     from alembic.config import Config
     from psycopg.rows import TupleRow
@@ -145,8 +148,12 @@ def check_known(revision: str | None) -> None:
         known = False
     if not known:
         raise SchemaTooNew(
-            f"the server's chatdesk schema is at revision {revision}, which this chatdesk does "
-            "not know: it was set up by a newer chatdesk. Administer it with that version."
+            tr(
+                "the server's chatdesk schema is at revision {revision}, which "
+                "this chatdesk does not know: it was set up by a newer chatdesk. "
+                "Administer it with that version.",
+                revision=revision,
+            )
         )
 
 
@@ -163,17 +170,27 @@ def bootstrap(connection: Connection) -> None:
     unsafe = sorted({str(row[0]) for row in connection.execute(text(_UNSAFE_GROUP_ROLES))})
     if unsafe:
         raise SchemaConflict(
-            f"the role(s) {', '.join(unsafe)} already exist with more rights than chatdesk gives "
-            "them (login, superuser, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION, or the member "
-            "role inside the owner role). Fix or drop them, then run init again."
+            ntr(
+                "the role {roles} already exists with more rights than chatdesk gives it "
+                "(login, superuser, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION, or the member "
+                "role inside the owner role). Fix or drop it, then run init again.",
+                "the roles {roles} already exist with more rights than chatdesk gives them "
+                "(login, superuser, BYPASSRLS, CREATEROLE, CREATEDB, REPLICATION, or the member "
+                "role inside the owner role). Fix or drop them, then run init again.",
+                len(unsafe),
+                roles=", ".join(unsafe),
+            )
         )
     owner = connection.execute(text(_SCHEMA_OWNER)).scalar()
     if owner is None:
         connection.execute(text("CREATE SCHEMA chat AUTHORIZATION chatdesk_owner"))
     elif owner != OWNER:
         raise SchemaConflict(
-            f"this database already has a schema 'chat' owned by {owner}, not made by chatdesk. "
-            "Set chatdesk up in a database of its own."
+            tr(
+                "this database already has a schema 'chat' owned by {owner}, not "
+                "made by chatdesk. Set chatdesk up in a database of its own.",
+                owner=owner,
+            )
         )
     # PostgreSQL < 15 lets everyone create objects in `public`; members must not, and in a
     # database of chatdesk's own nobody else needs to (15 and later already default to this).
@@ -255,16 +272,35 @@ def _who_holds(dsn: str) -> str:
         rows = connection.execute(_BLOCKERS).fetchall()
     finally:
         connection.close()
-    holders = [
-        f"{user} (pid {pid}, {state or 'connected'}"
-        + (f", in a transaction since {started:%Y-%m-%d %H:%M:%S %Z}" if started else "")
-        + ")"
-        for pid, user, state, started in rows
-    ] or ["a session that has ended since"]
+    holders = [_holder(pid, user, state, started) for pid, user, state, started in rows] or [
+        tr("a session that has ended since")
+    ]
     members = sorted({str(row[1]) for row in rows})
     ending = " ".join(f"`chatdesk server end-sessions {name}`" for name in members)
-    return (
-        f"init waited {LOCK_WAIT} for locks held by {'; '.join(holders)}, and changed nothing. "
-        + (f"End those sessions ({ending}, or pg_terminate_backend(pid)) " if members else "")
-        + "and run init again."
+    if members:
+        return tr(
+            "init waited {wait} for locks held by {holders}, and changed nothing. "
+            "End those sessions ({ending}, or pg_terminate_backend(pid)) and run init again.",
+            wait=LOCK_WAIT,
+            holders="; ".join(holders),
+            ending=ending,
+        )
+    return tr(
+        "init waited {wait} for locks held by {holders}, and changed nothing. Run init again.",
+        wait=LOCK_WAIT,
+        holders="; ".join(holders),
     )
+
+
+def _holder(pid: object, user: object, state: object, started: datetime | None) -> str:
+    """A session holding a lock, for `_who_holds`."""
+    state = state or tr("connected")
+    if started:
+        return tr(
+            "{user} (pid {pid}, {state}, in a transaction since {since})",
+            user=user,
+            pid=pid,
+            state=state,
+            since=f"{started:%Y-%m-%d %H:%M:%S %Z}",
+        )
+    return tr("{user} (pid {pid}, {state})", user=user, pid=pid, state=state)

@@ -7,6 +7,7 @@ import uuid
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.sync.server.errors import BadServerRequest
 
 if TYPE_CHECKING:
@@ -29,7 +30,9 @@ def find_team(connection: Connection, given: str) -> Team:
         (given, given),
     ).fetchone()
     if row is None:
-        raise BadServerRequest(f"there is no team named {given!r} (see `chatdesk server status`)")
+        raise BadServerRequest(
+            tr("there is no team named {given} (see `chatdesk server status`)", given=repr(given))
+        )
     return Team(uuid.UUID(str(row[0])), str(row[1]))
 
 

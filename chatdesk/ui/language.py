@@ -1,0 +1,53 @@
+"""The window's language, chosen once as it starts (decision 0030).
+
+chatdesk's own words come from its catalog (`chatdesk/core/i18n.py`); Qt's own words (a dialog's
+standard buttons, a text field's context menu, the file dialog) from the translations Qt ships;
+numbers and dates from the language's locale; and a right-to-left language lays the window out
+from the right.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtWidgets import QApplication
+
+from chatdesk.core import i18n
+
+log = logging.getLogger("chatdesk.ui")
+QT_CATALOGS = ("qtbase",)  # Qt's words the window can show (QtWidgets' are in qtbase)
+_installed: list[QTranslator] = []
+
+
+def system_languages() -> list[str]:
+    """The user's languages in order of preference, as the system's settings list them."""
+    return list(QLocale.system().uiLanguages())
+
+
+def start(app: QApplication, setting: str) -> str:
+    """Speaks the language `setting` names ("system" follows the system) and returns its code."""
+    code = i18n.set_language(i18n.choose(setting, system_languages()))
+    for translator in _installed:
+        app.removeTranslator(translator)
+    _installed.clear()
+    if code != i18n.SOURCE:
+        _install_qt_catalogs(app, code)
+    if setting != "system":  # numbers and dates as the chosen language writes them
+        QLocale.setDefault(QLocale(code))
+    right_to_left = i18n.is_right_to_left(code)
+    if right_to_left or app.layoutDirection() != Qt.LayoutDirection.LeftToRight:
+        rtl, ltr = Qt.LayoutDirection.RightToLeft, Qt.LayoutDirection.LeftToRight
+        app.setLayoutDirection(rtl if right_to_left else ltr)
+    return code
+
+
+def _install_qt_catalogs(app: QApplication, code: str) -> None:
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name in QT_CATALOGS:
+        translator = QTranslator(app)
+        if translator.load(QLocale(code), name, "_", folder):
+            app.installTranslator(translator)
+            _installed.append(translator)
+        else:
+            log.info("Qt has no %s translations for %s in %s", name, code, folder)

@@ -1,0 +1,228 @@
+"""Every word the window shows goes through translation: toured in a pseudo-language that
+brackets each translated message (`⟦…⟧`, tests/translation_catalogs.py), the window, its dialogs
+and every Preferences page show no English outside the brackets but the user's own data. And a
+right-to-left language lays the window out from the right, with the icons that point along the
+line turned around."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QModelIndex, Qt, QTranslator
+from PySide6.QtGui import QAction, QImage, QTextDocumentFragment
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPlainTextEdit,
+    QSpinBox,
+    QTabBar,
+    QTableView,
+    QTextEdit,
+    QTreeView,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core
+from chatdesk.core import i18n
+from chatdesk.ui import language
+from chatdesk.ui.application import attach_core
+from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import icons
+from tests.translation_catalogs import CLOSE, OPEN, PseudoCatalog, pseudo
+from tests.ui.tour import DATA, WALKED, tour
+
+# Names and values that read the same in every language: products, PostgreSQL's TLS modes
+# (sslmode), examples of what a field takes, each language's own name; and the built-in
+# assistants, which the database holds as the user's own (a migration adds them once).
+NAMES = (
+    "Ollama", "LM Studio", "vLLM", "OpenAI", "OpenRouter", "verify-full", "verify-ca", "require",
+    "prefer", "disable", "team.example.org", "~/.postgresql/root.crt", "OPENAI_API_KEY",
+    *i18n.LANGUAGES.values(),
+    "Careful writer", "Code reviewer", "Summariser", "Translator", "Tutor",
+)  # fmt: skip
+# Labels that show what a model wrote (a summary).
+MODEL_TEXT = {"summaryText"}
+_BRACKETED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+# Not words to translate: the product's name, model and provider ids, keys, addresses, files.
+_NOT_WORDS = re.compile(
+    r"chatdesk|mock-\d+|\bmock\b|\b(Ctrl|Shift|Alt|Meta|Esc|Enter|Del|PgUp|PgDown|Home|End)\b"
+    r"|\S+://\S*|\S+\.(txt|md|json|toml|db|log)\b|\bF\d+\b|(^|\s)/\S+"
+)
+
+
+class PseudoQt(QTranslator):
+    """Qt's own words in the pseudo-language too (its dialogs' buttons, a field's menu)."""
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        return pseudo(source) if source else source
+
+
+def untranslated(text: str) -> str:
+    """What is left of `text` once translated messages, data and non-words are taken out."""
+    if "<" in text and ">" in text:
+        text = QTextDocumentFragment.fromHtml(text).toPlainText()
+    while (stripped := _BRACKETED.sub(" ", text)) != text:
+        text = stripped
+    for data in sorted((*DATA, *NAMES), key=len, reverse=True):
+        text = text.replace(data, " ")
+    text = _NOT_WORDS.sub(" ", text)
+    return text if _WORD.search(text) else ""
+
+
+def texts(widget: QWidget) -> Iterator[tuple[str, str]]:
+    """(what, text) for each piece of text `widget` shows, speaks or tips."""
+    yield "tooltip", widget.toolTip()
+    yield "accessible name", widget.accessibleName()
+    yield "accessible description", widget.accessibleDescription()
+    yield "status tip", widget.statusTip()
+    if widget.isWindow():
+        yield "title", widget.windowTitle()
+    if isinstance(widget, QLabel) and widget.objectName() in MODEL_TEXT:
+        pass
+    elif isinstance(widget, QLabel | QAbstractButton):
+        yield "text", widget.text()
+    elif isinstance(widget, QLineEdit | QPlainTextEdit | QTextEdit):
+        yield "placeholder", widget.placeholderText()
+    elif isinstance(widget, QGroupBox):
+        yield "title", widget.title()
+    elif isinstance(widget, QComboBox):
+        for row in range(widget.count()):
+            yield "item", widget.itemText(row)
+    elif isinstance(widget, QTabBar):
+        for tab in range(widget.count()):
+            yield "tab", widget.tabText(tab)
+            yield "tab tip", widget.tabToolTip(tab)
+    elif isinstance(widget, QAbstractSpinBox):
+        yield "special value", widget.specialValueText()
+        if isinstance(widget, QSpinBox):  # one message may hold the number: "at {n} % of …"
+            yield "prefix and suffix", widget.prefix() + "0" + widget.suffix()
+    elif isinstance(widget, QAbstractItemView) and widget.model() is not None:
+        model = widget.model()
+        header = widget.horizontalHeader() if isinstance(widget, QTableView) else None
+        header = widget.header() if isinstance(widget, QTreeView) else header
+        for column in range(header.count() if header is not None else 0):
+            yield "header", str(model.headerData(column, Qt.Orientation.Horizontal) or "")
+        for row in range(min(model.rowCount(QModelIndex()), 50)):
+            index = model.index(row, 0)
+            yield "row", str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+            yield "row tip", str(index.data(Qt.ItemDataRole.ToolTipRole) or "")
+
+
+def actions(menu: QMenu | QWidget) -> Iterator[QAction]:
+    for action in menu.actions():
+        yield action
+        inner = action.menu()
+        if isinstance(inner, QMenu):
+            yield from actions(inner)
+
+
+class Look:
+    """Gathers, over the tour, every English text left in the visible windows and menus."""
+
+    def __init__(self) -> None:
+        self.english: dict[str, set[str]] = {}
+        self.windows: set[str] = set()
+
+    def __call__(self) -> None:
+        for top in QApplication.topLevelWidgets():
+            if not top.isVisible():
+                continue
+            self.windows.add(type(top).__name__)
+            for widget in [top, *top.findChildren(QWidget)]:
+                if widget.isVisible():
+                    for what, text in texts(widget):
+                        self._check(
+                            text, f"{what} of {type(widget).__name__}#{widget.objectName()}"
+                        )
+            for action in actions(top):
+                self._check(action.text(), "action")
+                self._check(action.toolTip(), "action tooltip")
+
+    def _check(self, text: str, where: str) -> None:
+        if text and untranslated(text):
+            self.english.setdefault(text, set()).add(where)
+
+    def report(self) -> str:
+        return "\n".join(
+            f"  {t!r}: {', '.join(sorted(w))}" for t, w in sorted(self.english.items())
+        )
+
+
+@pytest.fixture
+def pseudo_language(qapp: QApplication) -> Iterator[None]:
+    qt = PseudoQt(qapp)
+    qapp.installTranslator(qt)
+    i18n.set_language("xx", catalog=PseudoCatalog())
+    yield
+    i18n.set_language(i18n.SOURCE)
+    qapp.removeTranslator(qt)
+
+
+def test_the_window_shows_no_untranslated_words(
+    pseudo_language: None, attached_window: tuple[MainWindow, Core], qtbot: QtBot, finish: Any
+) -> None:
+    main, core = attached_window
+    look = Look()
+    tour(main, core, qtbot, finish, look)
+    assert look.windows >= WALKED, "some windows were not on screen to be looked at"
+    assert not look.english, "English left in the pseudo-language:\n" + look.report()
+
+
+def _left_to_right(draw: Callable[[], QImage]) -> QImage:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    app.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+    try:
+        return draw()
+    finally:
+        app.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+
+
+@pytest.fixture
+def arabic(qapp: QApplication) -> Iterator[str]:
+    code = language.start(qapp, "ar")
+    yield code
+    language.start(qapp, "en")
+
+
+def test_a_right_to_left_language_lays_the_window_out_from_the_right(
+    arabic: str, make_core: Any, finish: Any, qtbot: QtBot
+) -> None:
+    assert arabic == "ar"
+    core: Core = make_core()
+    main = MainWindow()
+    attach_core(main, core)
+    main.resize(1000, 700)
+    main.show()
+    main.start()
+    qtbot.waitExposed(main)
+    try:
+        assert main.layoutDirection() is Qt.LayoutDirection.RightToLeft
+        sidebar = main.sidebar.mapTo(main, main.sidebar.rect().center())
+        composer = main.composer.mapTo(main, main.composer.rect().center())
+        assert sidebar.x() > main.width() / 2 > composer.x()
+        pointing = icons.picture("next", "#000000", 16).toImage()
+        assert pointing == _left_to_right(
+            lambda: icons.picture("next", "#000000", 16).toImage()
+        ).flipped(Qt.Orientation.Horizontal)
+        menus = [a.text() for a in main.menuBar().actions()]
+        assert menus
+        assert not any(_WORD.search(m.replace("&", "")) for m in menus), menus
+    finally:
+        main.close()
+        finish(main.aclose())
+        main.deleteLater()
