@@ -38,6 +38,7 @@ from chatdesk.core import i18n
 from chatdesk.ui import language
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.sidebar.delegate import text_direction
 from chatdesk.ui.theme import icons
 from tests.translation_catalogs import CLOSE, OPEN, PseudoCatalog, pseudo
 from tests.ui.tour import DATA, WALKED, tour
@@ -226,3 +227,11 @@ def test_a_right_to_left_language_lays_the_window_out_from_the_right(
         main.close()
         finish(main.aclose())
         main.deleteLater()
+
+
+def test_a_title_is_written_in_its_own_direction_in_any_window() -> None:
+    """An English chat title in an Arabic window keeps its "?" at its end, and the other way."""
+    ltr, rtl = Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft
+    assert text_direction("What is a good name for a cat?", rtl) is ltr
+    assert text_direction("«ما اسم جيد لقطة؟»", ltr) is rtl
+    assert text_direction("42 — ?", rtl) is rtl

@@ -7,6 +7,8 @@ rows with their title elided and a pin on pinned ones.
 
 from __future__ import annotations
 
+import unicodedata
+
 from PySide6.QtCore import (
     QAbstractItemModel,
     QModelIndex,
@@ -140,8 +142,17 @@ class SidebarDelegate(QStyledItemDelegate):
         painter.drawRoundedRect(self._row_rect(option).adjusted(1, 1, -1, -1), RADIUS, RADIUS)
 
     def _draw_text(self, painter: QPainter, font: QFont, area: QRect, text: str) -> None:
+        """A title on the row's leading side, written in its own direction: an English title in
+        a right-to-left window keeps its "?" at its end, and is shortened at its end."""
+        leading = (
+            Qt.AlignmentFlag.AlignRight if right_to_left(self._tree) else Qt.AlignmentFlag.AlignLeft
+        )
         elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, area.width())
-        painter.drawText(area, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, elided)
+        painter.save()
+        painter.setLayoutDirection(text_direction(text, self._tree.layoutDirection()))
+        align = leading | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(area, align, elided)
+        painter.restore()
 
     def _row_rect(self, option: QStyleOptionViewItem) -> QRect:
         return option.rect.adjusted(MARGIN, 1, -MARGIN, -1)
@@ -201,6 +212,22 @@ def _caption_font(option: QStyleOptionViewItem) -> QFont:
     font.setWeight(QFont.Weight.DemiBold)
     font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 104)
     return font
+
+
+def right_to_left(widget: QWidget) -> bool:
+    """Whether `widget` is laid out from the right."""
+    return widget.layoutDirection() is Qt.LayoutDirection.RightToLeft
+
+
+def text_direction(text: str, otherwise: Qt.LayoutDirection) -> Qt.LayoutDirection:
+    """The direction of `text`'s first letter that has one (Unicode's rule), else `otherwise`."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind == "L":
+            return Qt.LayoutDirection.LeftToRight
+        if kind in ("R", "AL"):
+            return Qt.LayoutDirection.RightToLeft
+    return otherwise
 
 
 def _caption_height(option: QStyleOptionViewItem) -> int:
