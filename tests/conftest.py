@@ -28,6 +28,8 @@ def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("CHATDESK_HOME", str(home))
     monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", "0")
+    # chatdesk's English, whatever language the machine running the tests speaks
+    monkeypatch.setenv("CHATDESK_UI_LANGUAGE", "en")
     if SHARED_TIKTOKEN.is_dir():
         monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
     return home

@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.server_command = server_command
     try:
         config = configure(args.data_dir)
-        setting = getattr(config.settings.ui, "language", "system")
+        setting = config.settings.ui.language
         if not forced and setting != "system" and args.command is not None:  # not the window's
             set_language(choose(setting, system_languages()))
         for issue in config.loaded.issues:
