@@ -4,11 +4,9 @@ service's SyncStateChanged events, and a teammate's messages carry their name.""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
 from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
@@ -20,21 +18,8 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.sync.status import status_text
 
 
-@pytest.fixture
-def window(make_core: Any, finish: Any) -> Iterator[tuple[MainWindow, Core]]:
-    core: Core = make_core()
-    shown = MainWindow()
-    shown.attach(core.service, team=core.team)
-    shown.show()
-    shown.start()
-    yield shown, core
-    shown.close()
-    finish(shown.aclose())
-    shown.deleteLater()
-
-
-def test_the_indicator_follows_sync_state_events(window: tuple[MainWindow, Core]) -> None:
-    shown, core = window
+def test_the_indicator_follows_sync_state_events(attached_window: tuple[MainWindow, Core]) -> None:
+    shown, core = attached_window
     assert shown.team_ui is not None
     status = shown.team_ui.status
     assert status.isHidden()  # no team server is set up
@@ -63,9 +48,9 @@ def test_the_indicator_says_how_long_ago_the_last_sync_was() -> None:
 
 
 def test_a_click_offers_sync_now_and_the_team_preferences(
-    window: tuple[MainWindow, Core], qtbot: QtBot
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot
 ) -> None:
-    shown, _ = window
+    shown, _ = attached_window
     assert shown.team_ui is not None
     menu = shown.team_ui.status.sync_menu
     assert [a.text().replace("&", "") for a in menu.actions()] == [
@@ -82,9 +67,9 @@ def test_a_click_offers_sync_now_and_the_team_preferences(
 
 
 def test_a_teammates_messages_carry_their_name(
-    window: tuple[MainWindow, Core], finish: Any, qtbot: QtBot
+    attached_window: tuple[MainWindow, Core], finish: Any, qtbot: QtBot
 ) -> None:
-    shown, core = window
+    shown, core = attached_window
     turn = finish(core.service.send_new("hello"))
     assert turn.user_message is not None
     shown.show_thread(turn.answer.thread_id)

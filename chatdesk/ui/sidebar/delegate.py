@@ -144,12 +144,12 @@ class SidebarDelegate(QStyledItemDelegate):
     def _draw_text(self, painter: QPainter, font: QFont, area: QRect, text: str) -> None:
         """A title on the row's leading side, written in its own direction: an English title in
         a right-to-left window keeps its "?" at its end, and is shortened at its end."""
-        leading = (
-            Qt.AlignmentFlag.AlignRight if right_to_left(self._tree) else Qt.AlignmentFlag.AlignLeft
-        )
+        window = self._tree.layoutDirection()
+        right, left = Qt.AlignmentFlag.AlignRight, Qt.AlignmentFlag.AlignLeft
+        leading = right if window is Qt.LayoutDirection.RightToLeft else left
         elided = QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, area.width())
         painter.save()
-        painter.setLayoutDirection(text_direction(text, self._tree.layoutDirection()))
+        painter.setLayoutDirection(text_direction(text, window))
         align = leading | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter
         painter.drawText(area, align, elided)
         painter.restore()
@@ -212,11 +212,6 @@ def _caption_font(option: QStyleOptionViewItem) -> QFont:
     font.setWeight(QFont.Weight.DemiBold)
     font.setLetterSpacing(QFont.SpacingType.PercentageSpacing, 104)
     return font
-
-
-def right_to_left(widget: QWidget) -> bool:
-    """Whether `widget` is laid out from the right."""
-    return widget.layoutDirection() is Qt.LayoutDirection.RightToLeft
 
 
 def text_direction(text: str, otherwise: Qt.LayoutDirection) -> Qt.LayoutDirection:
