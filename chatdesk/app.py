@@ -250,6 +250,9 @@ def build_sync(
 
 
 def run_window(config: Configuration) -> int:
+    from chatdesk.ui.qt_workarounds import import_pyside
+
+    import_pyside()
     from chatdesk.ui.application import run
 
     return run(config, build_core)

@@ -49,13 +49,9 @@ def open_window() -> int:
 
 
 def _import_window() -> None:
-    """The window's modules, with Python's own import rather than PySide6's: its hook (for
-    `__feature__` switches chatdesk does not use) reads the source of every module imported
-    after PySide6, ~0.1 ms a module, before the window's first paint. PySide6 is imported
-    first, as it installs the hook; `python_imports` sets it aside meanwhile."""
-    import PySide6.QtWidgets  # noqa: F401
+    """The window's modules, imported before the settings are read. PySide6 comes first, and
+    its import hook is set aside for good (`chatdesk.ui.qt_workarounds.import_pyside`)."""
+    from chatdesk.ui.qt_workarounds import import_pyside
 
-    from chatdesk.ui.qt_workarounds import python_imports
-
-    with python_imports():
-        import chatdesk.ui.application  # noqa: F401
+    import_pyside()
+    import chatdesk.ui.application  # noqa: F401

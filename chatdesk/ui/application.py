@@ -38,7 +38,7 @@ from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.paths import Paths, package_data
 from chatdesk.ui import exit_after_start, language
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.qt_workarounds import protect_singleton_refcounts, python_imports
+from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
 
 if TYPE_CHECKING:
@@ -263,8 +263,7 @@ class CoreLoader(QObject):
         interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_HANDOVER_S)
         try:
-            with python_imports():  # the core's modules without PySide6's import hook
-                self._core = self._build_core()
+            self._core = self._build_core()
         except BaseException as error:  # raised again on the GUI thread
             self._error = error
         finally:

@@ -8,16 +8,16 @@ PySide6 6.12 on CPython 3.11 drops references to singletons it never took:
 From CPython 3.12 on these objects are immortal and the lost references do no harm. On 3.11 we
 give `None`, `True` and `False` reference counts so large that the leaks cannot reach zero in
 any session: they are never freed anyway, so the extra count changes nothing else.
+
+PySide6 also takes over Python's `import` for a feature chatdesk does not use (`import_pyside`).
 """
 
 from __future__ import annotations
 
 import builtins
-import contextlib
 import ctypes
 import importlib
 import sys
-from collections.abc import Iterator
 
 _RESERVE = 1 << 40  # a million leaks per second would take 35 years to use it up
 _SINGLETONS = (None, True, False)
@@ -36,17 +36,17 @@ def protect_singleton_refcounts() -> bool:
     return applied
 
 
-@contextlib.contextmanager
-def python_imports() -> Iterator[None]:
-    """Import with Python's own machinery for a while, not PySide6's hook.
+def import_pyside() -> None:
+    """Import PySide6, then import with Python's own machinery for the rest of the process.
 
-    PySide6 replaces `builtins.__import__` with a hook (for its `__feature__` switches, which
-    chatdesk does not use) that keeps the source text of every module imported through it in
-    `linecache`: importing the core that way costs ~20 MB more than before PySide6 loaded.
+    PySide6 replaces `builtins.__import__` with a hook for its `__feature__` switches, which
+    chatdesk does not use. The hook reads the source of every module imported through it and
+    keeps the text in `linecache` (~0.1 ms a module, and ~5 MB for the core's modules and the
+    standard library's), so it is set aside once, right after PySide6 is first imported. The
+    import it wrapped (PySide6 keeps it as `builtins.__orig_import__`) stays in place.
     """
-    hooked = builtins.__import__
-    builtins.__import__ = importlib.__import__
-    try:
-        yield
-    finally:
-        builtins.__import__ = hooked
+    import PySide6.QtWidgets  # noqa: F401  (installs the hook)
+
+    hook = builtins.__import__
+    if getattr(hook, "__name__", "") == "__feature_import__":
+        builtins.__import__ = getattr(builtins, "__orig_import__", importlib.__import__)

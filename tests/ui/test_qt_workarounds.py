@@ -58,33 +58,51 @@ def test_the_defect_is_still_there_without_the_reserve(loop: str) -> None:
 
 
 SOURCES_KEPT = """
-import linecache
+import builtins, linecache
 {pyside}
-from chatdesk.ui.qt_workarounds import python_imports
-{wrap}
-    import sqlalchemy.orm
-print(sum("sqlalchemy" in name for name in linecache.cache))
+import sqlalchemy.orm
+print(sum("sqlalchemy" in name for name in linecache.cache), builtins.__import__.__name__)
 """
 
 
-def _sqlalchemy_sources_kept(*, pyside: bool, wrap: bool) -> int:
-    code = SOURCES_KEPT.format(
-        pyside="import PySide6.QtWidgets" if pyside else "",
-        wrap="with python_imports():" if wrap else "if True:",
-    )
+def _sqlalchemy_sources_kept(pyside: str) -> tuple[int, str]:
+    """How many of SQLAlchemy's files `linecache` holds once it is imported after `pyside`,
+    and which `__import__` is in place then."""
     result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
-    )
-    return int(result.stdout)
+        [sys.executable, "-c", SOURCES_KEPT.format(pyside=pyside)],
+        capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    kept, importer = result.stdout.split()
+    return int(kept), importer
 
 
-def test_the_core_imports_as_if_pyside6_were_not_loaded() -> None:
+def test_after_import_pyside_modules_import_as_if_pyside6_were_not_loaded() -> None:
     # SQLAlchemy keeps some generated code in linecache itself; PySide6's hook adds the rest.
-    without_pyside = _sqlalchemy_sources_kept(pyside=False, wrap=False)
-    assert _sqlalchemy_sources_kept(pyside=True, wrap=True) == without_pyside
+    without_pyside, _ = _sqlalchemy_sources_kept("")
+    setting_aside = "from chatdesk.ui.qt_workarounds import import_pyside; import_pyside()"
+    kept, importer = _sqlalchemy_sources_kept(setting_aside)
+    assert kept == without_pyside
+    assert importer != "__feature_import__"
 
 
 def test_pyside6_keeps_the_sources_of_what_it_imports() -> None:
-    """When this fails, the bindings stopped doing it and `python_imports` can go."""
-    without_pyside = _sqlalchemy_sources_kept(pyside=False, wrap=False)
-    assert _sqlalchemy_sources_kept(pyside=True, wrap=False) > without_pyside
+    """When this fails, the bindings stopped doing it and `import_pyside` can import PySide6
+    and leave its hook alone."""
+    without_pyside, _ = _sqlalchemy_sources_kept("")
+    kept, importer = _sqlalchemy_sources_kept("import PySide6.QtWidgets")
+    assert kept > without_pyside
+    assert importer == "__feature_import__"
+
+
+def test_the_chatdesk_command_keeps_no_source_of_its_window_or_its_core() -> None:
+    """The core's modules load after the window's, on the thread that opens the core."""
+    probe = (
+        "import linecache, os, chatdesk, chatdesk.launch; chatdesk.launch._import_window(); "
+        "import chatdesk.core.chat.service, sqlalchemy; "
+        "folders = [os.path.dirname(m.__file__) for m in (chatdesk, sqlalchemy)]; "
+        "print(sorted(n for n in linecache.cache if n.startswith(tuple(folders))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.qt_workarounds import python_imports
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import icon, set_icon, show_icon
 
@@ -130,12 +129,11 @@ class SidebarPlaceholder(QWidget):
         """The last run's rows, as the live list draws them; clicks and keys wait for it."""
         if self._kept is None or self.tree is not None or self._held:
             return
-        with python_imports():  # as the window's first modules: without PySide6's hook
-            from chatdesk.ui.sidebar.delegate import SidebarDelegate
-            from chatdesk.ui.sidebar.snapshot import model_of
-            from chatdesk.ui.sidebar.widgets import ThreadTree
+        from chatdesk.ui.sidebar.delegate import SidebarDelegate
+        from chatdesk.ui.sidebar.snapshot import model_of
+        from chatdesk.ui.sidebar.widgets import ThreadTree
 
-            kept, self._kept = self._kept(), None
+        kept, self._kept = self._kept(), None
         if not kept:  # none, or a damaged file
             self.status.show()
             return

@@ -3,8 +3,7 @@ after that frame (decision 0009): one part per turn, so keys and paints are take
 and what is typed meanwhile lands in the composer, which the first frame has.
 
 The parts are a generator that yields after each one: the window that builds them at once
-(`finish()`) runs the same code as the one that builds them later. The modules they import load
-without PySide6's import hook, as the first frame's do (`qt_workarounds.python_imports`).
+(`finish()`) runs the same code as the one that builds them later.
 """
 
 from __future__ import annotations
@@ -13,8 +12,6 @@ from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QWidget
-
-from chatdesk.ui.qt_workarounds import python_imports
 
 # PySide6 makes each Python class of Qt's the first time it is used, its enums with it. Two
 # costs come at once where a part first needs them: the first widget Qt made that Python has
@@ -77,8 +74,7 @@ class BuiltLater(QObject):
         if self._parts is None:
             return False
         try:
-            with python_imports():
-                next(self._parts)
+            next(self._parts)
         except StopIteration:
             self._parts = None
             window = self.parent()
