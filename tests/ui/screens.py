@@ -24,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
+from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from chatdesk.app import Core, build_core, configure
@@ -204,9 +205,16 @@ async def main(app: QApplication, out: Path) -> int:
             window.view.jump_to_latest()
             window.view.widgets[-1].footer.set_hovered(True)  # as the mouse over the answer does
 
+        async def find(window: MainWindow) -> None:
+            await thread(window)
+            window.find_bar.field.setText("SQLite")
+            window.find_bar.open_bar()
+
         await _shoot(app, core, out, "empty", empty)
         await _shoot_opening(app, out, kept)
         await _shoot(app, core, out, "thread", thread, ("light", "dark", "high-contrast"))
+        await _shoot(app, core, out, "find", find)
+        await _shoot_search(app, core, out, thread)
     finally:
         await core.aclose()
     for name, env in (
@@ -221,6 +229,43 @@ async def main(app: QApplication, out: Path) -> int:
         finally:
             await core.aclose()
     return 0
+
+
+async def _shoot_search(
+    app: QApplication, core: Core, out: Path, thread: Callable[[MainWindow], Awaitable[None]]
+) -> None:
+    """The search palette (Ctrl+K) over the thread, found messages listed under the chats."""
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        window = MainWindow(core.service, search=core.search)
+        window.resize(1280, 860)
+        window.show()
+        window.start()
+        try:
+            await thread(window)
+            path = out / f"search-{theme}.png"
+            (await _searched(window, "database")).save(str(path))
+            print(path)
+        finally:
+            window.close()
+            await window.aclose()
+            window.deleteLater()
+
+
+async def _searched(window: MainWindow, text: str) -> QPixmap:
+    from tests.ui.screens_compare import _centred, _draw
+
+    window.open_search()
+    palette = window.on_demand.palette
+    assert palette is not None
+    palette.query.setText(text)
+    palette.search_now()
+    await _until(lambda: not palette.searching)
+    await asyncio.sleep(0.3)  # let the rows settle
+    shot = window.grab()
+    _draw(shot, palette, _centred(window, palette))
+    palette.close()
+    return shot
 
 
 def _sender(core: Core, name: str) -> object:
@@ -378,10 +423,13 @@ async def _seed_settings(core: Core, server_url: str) -> None:
     await core.backups.back_up_now()
 
 
+PREFERENCE_PAGES = ("appearance", "chat", "providers", "data", "usage", "team")
+
+
 async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) -> None:
     from chatdesk.ui.preferences import PreferencesDialog
 
-    for tab in range(5):
+    for name in PREFERENCE_PAGES:
         dialog = PreferencesDialog(
             core.config.settings,
             runner=runner,  # type: ignore[arg-type]
@@ -391,9 +439,9 @@ async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) 
             usage=core.service.usage_by_month,
             spending=core.service.spending.overview,
             models=core.service.known_models,
+            team=core.team,
         )
-        dialog.tabs.setCurrentIndex(tab)
-        name = dialog.tabs.tabText(tab).replace("&", "").lower()
+        dialog.tabs.setCurrentWidget(getattr(dialog, name))  # named in English in any language
         await _grab_dialog(dialog, out / f"preferences-{name}-{theme}.png")
         if name == "providers":
             await _shoot_editors(dialog, out, theme)
@@ -404,6 +452,7 @@ async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) 
 async def _shoot_editors(dialog: object, out: Path, theme: str) -> None:
     """The profile editor: a new profile from a preset, a saved one after a successful
     connection test, and a blank one with problems explained in place."""
+    from chatdesk.ui.settings.notices import Tone
     from chatdesk.ui.settings.profile_editor import ProfileEditor
     from chatdesk.ui.settings.providers_page import ProvidersPage
 
@@ -422,7 +471,7 @@ async def _shoot_editors(dialog: object, out: Path, theme: str) -> None:
     page.select("gpu-box")
     editor = await editor_for(page.edit_current)
     editor.test.click()
-    await _until(lambda: editor.test_result.text().startswith("Connected"))
+    await _until(lambda: editor.test_result.tone is Tone.SUCCESS)  # "Connected…"
     await _grab_dialog(editor, out / f"preferences-profile-tested-{theme}.png")
     editor.close()
     editor.deleteLater()
@@ -724,6 +773,7 @@ def run() -> int:
     from tests.ui.screens_assistants import assistant_page_screens
     from tests.ui.screens_attachments import attachment_screens, tool_image_screens
     from tests.ui.screens_compare import assistant_screens, temporary_screens
+    from tests.ui.screens_composer import composer_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
     from tests.ui.screens_sources import source_screens
 
@@ -732,7 +782,7 @@ def run() -> int:
         for more in (
             summary_screens, settings_screens, tool_screens, attachment_screens,
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
-            knowledge_page_screens, source_screens,
+            knowledge_page_screens, source_screens, composer_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -1,0 +1,213 @@
+"""Every screen of chatdesk in the light and the dark theme and in Arabic (laid out right to left),
+for docs/screens.md.
+
+    .venv/bin/python packaging/gallery.py
+
+Runs `tests/ui/screens.py` (every screen, offscreen, on a throwaway chatdesk home, the built-in
+mock model answering) once in English and once in Arabic. Keeps each screen's light and dark
+picture and its Arabic one in the light theme, reduced to 256 colours (a fifth of the size, the
+text as sharp), in docs/images/screens/ (what was there before is replaced), and writes
+docs/screens.md. A screen the scripts make without a caption here, or a caption without its
+screen, stops the run with its name: the gallery shows every screen, and only screens.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+PICTURES = ROOT / "docs" / "images" / "screens"
+PAGE = ROOT / "docs" / "screens.md"
+RIGHT_TO_LEFT = "ar"
+
+SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
+    (
+        "The window",
+        (
+            ("opening", "Starting: the chats the last run showed, before the database is open"),
+            ("empty", "A new chat, with the chats, projects and pinned ones beside it"),
+            ("thread", "A thread: a table, a checklist, formulas, highlighted code, a quote"),
+            ("find", "Finding words in the thread (Ctrl+F)"),
+            ("search", "Searching every chat and message (Ctrl+K)"),
+            ("streaming", "An answer as it streams, its reasoning unfolded"),
+            ("error", "An answer that broke off: the words kept, the reason and Retry"),
+            ("too-long", "A message too long for the model's context, and what to do"),
+            ("summary", "A long thread's earlier messages summarised (the divider unfolded)"),
+            ("summary-edit", "Editing a summary"),
+            ("summary-delete", "Deleting a summary"),
+            ("gauge-hover", "The context gauge's breakdown, with a draft that fills it past 80 %"),
+        ),
+    ),
+    (
+        "The composer",
+        (
+            ("composer-full", "Every control offered: assistant, model, tools, knowledge, Compare"),
+            ("composer-narrow", "The same at the window's smallest width"),
+            ("composer-stop-focused", "Stop, reached by the keyboard while an answer streams"),
+            ("composer-greyed", "Nothing to send yet"),
+            ("composer-drop", "Files dragged over the window"),
+            ("slash-menu", "Saved prompts, typed as /"),
+            ("slash-values", "A saved prompt's {{variables}} filled in"),
+            ("send-cost", "The estimated cost of a large send"),
+        ),
+    ),
+    (
+        "Tools",
+        (
+            ("tool-calls", "An answer's tool calls in every state, the first folded out"),
+            ("tool-calls-folded", "The same calls folded"),
+            ("tool-approval", "Two calls waiting for the user's approval"),
+            ("tool-image", "A tool's picture on its call's card"),
+            ("tool-server-add", "Adding a tool server"),
+            ("tool-server-edit", "A tool server's settings"),
+            ("project-tools", "A project's tools"),
+        ),
+    ),
+    (
+        "Attachments and knowledge",
+        (
+            ("attachments", "Images and documents attached, and the answer about them"),
+            ("image-viewer", "An attached image, full size"),
+            ("sources", "An answer from a knowledge base: its citations and sources"),
+            ("sources-folded", "The same with its sources folded"),
+            ("passage-viewer", "A cited passage, highlighted in its document"),
+        ),
+    ),
+    (
+        "Assistants, comparing and temporary chats",
+        (
+            ("assistant-new-chat", "A new chat with an assistant chosen"),
+            ("assistant-menu", "The composer's assistant menu"),
+            ("assistant-chat", "A chat an assistant answers, its name in the header"),
+            ("compare-menu", "Choosing the models to compare"),
+            ("compare-streaming", "Three models answering side by side, each with its Stop"),
+            ("compare", "Their answers side by side"),
+            ("compare-end", "The end of the answers, their figures and Continue with this one"),
+            ("temporary", "A window of temporary chats"),
+            ("temporary-close", "Closing it: keep the chats or let them go"),
+            ("temporary-kept", "A temporary chat kept"),
+            ("temporary-kept-main", "The kept chat in the main window"),
+        ),
+    ),
+    (
+        "Preferences",
+        (
+            ("preferences-appearance", "Appearance: theme, text size, language"),
+            ("preferences-chat", "Chat: the default model, prompt and how answers come"),
+            ("preferences-providers", "Providers: the servers and their models"),
+            ("preferences-profile-new", "A new provider from a preset"),
+            ("preferences-profile-tested", "A provider saved after a successful connection test"),
+            ("preferences-profile-problems", "A provider's problems, explained in place"),
+            ("preferences-data", "Data: the data folder, backups and retention"),
+            ("preferences-usage", "Usage: tokens and cost by month and model"),
+            ("preferences-tools-github", "Tools: a server tested, its tools listed"),
+            ("preferences-tools-notes", "Tools: an imported server not allowed to start yet"),
+            ("preferences-assistants", "Assistants: the list with their badges"),
+            ("assistant-edit", "A built-in assistant's prompt, tools and examples"),
+            ("assistant-refused", "A new assistant refused, with the reason in the form"),
+            ("assistant-delete", "Deleting an assistant"),
+            ("preferences-knowledge", "Knowledge: a base indexed, a file it could not read"),
+            ("preferences-knowledge-indexing", "Knowledge: a base midway through indexing"),
+            ("preferences-team", "Team: sharing chats through a team server"),
+        ),
+    ),
+)
+EXTRA = {"thread-high-contrast": "A thread in the high-contrast look"}
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        english, arabic = Path(folder) / "en", Path(folder) / RIGHT_TO_LEFT
+        _screens(english, "en")
+        _screens(arabic, RIGHT_TO_LEFT)
+        pictures = {
+            **{f"{_screen(path)}-{_theme(path)}": path for path in english.glob("*.png")},
+            **{f"{_screen(path)}-ar": path for path in arabic.glob("*-light.png")},
+        }
+        _check(pictures)
+        PICTURES.mkdir(parents=True, exist_ok=True)
+        for old in PICTURES.glob("*.png"):
+            old.unlink()
+        for name, path in sorted(pictures.items()):
+            _save_reduced(path, PICTURES / f"{name}.png")
+    PAGE.write_text(_page(), encoding="utf-8")
+    print(f"{len(pictures)} pictures in {PICTURES.relative_to(ROOT)}; {PAGE.relative_to(ROOT)}")
+    return 0
+
+
+def _screens(out: Path, language: str) -> None:
+    environment = dict(
+        os.environ, QT_QPA_PLATFORM="offscreen", CHATDESK_UI_LANGUAGE=language, PYTHONPATH=str(ROOT)
+    )
+    command = [sys.executable, str(ROOT / "tests" / "ui" / "screens.py"), str(out)]
+    subprocess.run(command, cwd=ROOT, env=environment, check=True, stdout=subprocess.DEVNULL)
+
+
+def _theme(path: Path) -> str:
+    return "high-contrast" if path.stem.endswith("-high-contrast") else path.stem.rsplit("-", 1)[1]
+
+
+def _screen(path: Path) -> str:
+    return path.stem.removesuffix(f"-{_theme(path)}")
+
+
+def _check(pictures: dict[str, Path]) -> None:
+    captioned = {screen for _, screens in SECTIONS for screen, _ in screens}
+    made = {_screen(Path(name)) for name in pictures if not name.endswith("-high-contrast")}
+    if made - captioned:
+        raise SystemExit(f"screens without a caption in {__file__}: {sorted(made - captioned)}")
+    if captioned - made:
+        raise SystemExit(f"captions without a screen: {sorted(captioned - made)}")
+    missing = [
+        f"{screen}-{look}"
+        for screen in captioned
+        for look in ("light", "dark", "ar")
+        if f"{screen}-{look}" not in pictures
+    ]
+    if missing:
+        raise SystemExit(f"pictures missing: {sorted(missing)}")
+
+
+def _save_reduced(source: Path, target: Path) -> None:
+    with Image.open(source) as image:
+        reduced = image.convert("RGB").quantize(
+            256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        )
+        reduced.save(target, "PNG", optimize=True)
+
+
+def _page() -> str:
+    lines = [
+        "# Every screen",
+        "",
+        "Each screen in the light theme, with links to it in the dark theme and in Arabic (laid",
+        "out from right to left). Made by `packaging/gallery.py` from `tests/ui/screens.py`, on a",
+        "throwaway chatdesk home with the built-in mock model answering.",
+        "",
+    ]
+    for section, screens in SECTIONS:
+        lines += [f"## {section}", ""]
+        for screen, caption in screens:
+            lines += [
+                f"### {caption}",
+                "",
+                f"![{caption}](images/screens/{screen}-light.png)",
+                "",
+                f"[Dark](images/screens/{screen}-dark.png) · "
+                f"[Arabic, right to left](images/screens/{screen}-ar.png)",
+                "",
+            ]
+    lines += ["## High contrast", ""]
+    for screen, caption in EXTRA.items():
+        lines += [f"### {caption}", "", f"![{caption}](images/screens/{screen}.png)", ""]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
