@@ -5,8 +5,8 @@ for docs/screens.md.
 
 Runs `tests/ui/screens.py` (every screen, offscreen, on a throwaway chatdesk home, the built-in
 mock model answering) once in English and once in Arabic. Keeps each screen's light and dark
-picture and its Arabic one in the light theme, reduced to 256 colours (a fifth of the size, the
-text as sharp), in docs/images/screens/ (what was there before is replaced), and writes
+picture and its Arabic one in the light theme, reduced to 256 colours (about a
+third of the size), in docs/images/screens/ (what was there before is replaced), and writes
 docs/screens.md. A screen the scripts make without a caption here, or a caption without its
 screen, stops the run with its name: the gallery shows every screen, and only screens.
 """
