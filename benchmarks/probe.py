@@ -1,12 +1,13 @@
 """The child process of the `startup` and `memory` benchmarks (run by them, not by hand).
 
-    python -m benchmarks.probe chatdesk [THREAD_ID]   the real entry point, `chatdesk.launch.main`
-    python -m benchmarks.probe bare [memory]          an empty QMainWindow, nothing else
+    python -m benchmarks.probe chatdesk [THREAD_ID [rest]]   `chatdesk.launch.main`, the real entry
+    python -m benchmarks.probe bare [memory]                 an empty QMainWindow, nothing else
 
 Either way it prints one line, `PROBE {json}`, before it exits: wall-clock times (`time.time()`,
 so the parent can subtract the moment it started the process) of each step; with THREAD_ID,
-the resident memory (psutil) once that thread is open and formatted, and with `memory` the bare
-window's once it is interactive.
+the resident memory (psutil) once that thread is open and formatted (and with `rest`, again once
+the window is at rest: its render child, which stops when idle, has stopped), and with `memory`
+the bare window's once it is interactive.
 
 "Interactive" is the same test for both: the window has painted, and then Qt's event loop turned
 once more (a zero-timer ran). For chatdesk the window also has to take a key: a key press sent to
@@ -39,7 +40,7 @@ if TYPE_CHECKING:  # imported where used: the bare window needs neither (~5 ms b
 
 PREFIX = "PROBE "
 WIDTH, HEIGHT = 1100, 740  # the size MainWindow gives itself
-TIMEOUT_MS = 60_000
+TIMEOUT_MS = 180_000  # the memory benchmark waits a minute or more for the window to rest
 
 
 def main(argv: list[str]) -> int:
@@ -48,7 +49,7 @@ def main(argv: list[str]) -> int:
     if kind == "bare":
         code = _bare(marks, measure_memory=bool(rest))
     elif kind == "chatdesk":
-        code = _chatdesk(marks, _thread(rest))
+        code = _chatdesk(marks, _thread(rest), rest=rest[1:] == ["rest"])
     else:
         raise SystemExit(f"unknown probe {kind!r}")
     marks["exit_code"] = code
@@ -97,7 +98,7 @@ def _bare(marks: dict[str, Any], *, measure_memory: bool) -> int:
 # -- chatdesk ------------------------------------------------------------------------------------
 
 
-def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None) -> int:
+def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None, *, rest: bool = False) -> int:
     """`chatdesk.launch.main()` with no arguments (what the `chatdesk` command runs), with
     `MainWindow.show` wrapped to watch the window come up. The entry point imports what it
     imports in its own order: the wrapper goes in as `chatdesk.ui.main_window` loads."""
@@ -110,7 +111,7 @@ def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None) -> int:
         def show(window: Any) -> None:
             original_show(window)
             marks["shown"] = time.time()
-            _watch(window, marks, thread_id)
+            _watch(window, marks, thread_id, rest)
 
         module.MainWindow.show = show
 
@@ -165,12 +166,17 @@ def _watcher_class() -> type:
 
     class Watcher(QObject):
         def __init__(
-            self, window: MainWindow, marks: dict[str, Any], thread_id: uuid.UUID | None
+            self,
+            window: MainWindow,
+            marks: dict[str, Any],
+            thread_id: uuid.UUID | None,
+            rest: bool,
         ) -> None:
             super().__init__(window)
             self._window = window
             self._marks = marks
             self._thread_id = thread_id
+            self._rest = rest
             self._sidebar_ready = False
             window.installEventFilter(self)
             window.service_attached.connect(self._attached)
@@ -272,6 +278,20 @@ def _watcher_class() -> type:
 
         def _measure(self) -> None:
             self._marks.update(_memory())
+            if not self._rest:
+                self._window.close()
+                return
+            self._poll.timeout.disconnect(self._check_thread)
+            self._poll.timeout.connect(self._check_rest)
+            self._poll.start(250)
+
+        # Step 4 (memory, `rest`): the render child stopped when idle; the window at rest.
+        def _check_rest(self) -> None:
+            if any(name == "chatdesk-render" for name in _memory()["children"]):
+                return
+            self._poll.stop()
+            self._marks["rest"] = time.time()
+            self._marks["at_rest"] = _memory()
             self._window.close()
 
         def _give_up(self) -> None:
@@ -281,8 +301,8 @@ def _watcher_class() -> type:
     return Watcher
 
 
-def _watch(window: Any, marks: dict[str, Any], thread_id: uuid.UUID | None) -> None:
-    _watcher_class()(window, marks, thread_id)  # parented to the window, which keeps it
+def _watch(window: Any, marks: dict[str, Any], thread_id: uuid.UUID | None, rest: bool) -> None:
+    _watcher_class()(window, marks, thread_id, rest)  # parented to the window, which keeps it
 
 
 def _thread_rows(model: Any) -> int:

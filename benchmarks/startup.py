@@ -156,7 +156,7 @@ def probe(kind: str, home: Path, *arguments: str, bytecode: Path | None = None) 
     command = [sys.executable, "-m", "benchmarks.probe", kind, *arguments]
     spawned = time.time()
     done = subprocess.run(
-        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=180
+        command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=300
     )
     lines = [line for line in done.stdout.splitlines() if line.startswith(PREFIX)]
     if done.returncode or not lines:

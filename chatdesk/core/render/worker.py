@@ -38,6 +38,9 @@ READY_TIMEOUT = 30.0  # starting the interpreter and importing; generous for a l
 FIRST_MATH_TIMEOUT = 30.0  # matplotlib's first import may build its font cache (once per user)
 MATH_RETRY_AFTER = 300.0  # seconds before loading the math library again after it failed
 IDLE_STOP = 300.0  # seconds without a render before the child is stopped (started again on need)
+# The same, once the child holds the math library (~35 MB more): a formula after it waits ~0.2 s
+# for the library to load again, so it is not kept for a window that only shows what it drew.
+MATH_IDLE_STOP = 60.0
 KILL_RESERVE = 0.1  # of a message's bound: for killing an overrunning child and answering plain
 TOO_SLOW = mark("took too long to format")
 
@@ -48,12 +51,19 @@ class RenderWorker:
     and the text comes back as plain text. Calls are served one at a time, in order.
 
     The child is started by the first render (or `start()`), and stopped after `idle_stop`
-    seconds without one: with the math library loaded it holds ~65 MB, which a window showing
-    formatting it kept (chatdesk/core/render/kept.py) has no use for."""
+    seconds without one (17 MB), or `math_idle_stop` once it has loaded the math library (52
+    MB): a window showing formatting it kept (chatdesk/core/render/kept.py), or a thread the
+    user is reading, has no use for either."""
 
-    def __init__(self, timeout: float = 2.0, idle_stop: float = IDLE_STOP) -> None:
+    def __init__(
+        self,
+        timeout: float = 2.0,
+        idle_stop: float = IDLE_STOP,
+        math_idle_stop: float = MATH_IDLE_STOP,
+    ) -> None:
         self.timeout = timeout
         self._idle_stop = idle_stop
+        self._math_idle_stop = math_idle_stop
         self._idle: asyncio.TimerHandle | None = None
         self._child: Child | None = None
         self._next_number = 0
@@ -86,12 +96,13 @@ class RenderWorker:
                 return await self._render_in_child(text, options)
             finally:
                 loop = asyncio.get_running_loop()
-                self._idle = loop.call_later(self._idle_stop, self._stop_idle_child)
+                idle = self._math_idle_stop if self._math_loaded else self._idle_stop
+                self._idle = loop.call_later(idle, self._stop_idle_child, idle)
 
-    def _stop_idle_child(self) -> None:
+    def _stop_idle_child(self, idle: float) -> None:
         self._idle = None
         if not self._lock.locked() and self._child is not None:
-            log.info("render child stopped after %.0f s without a message", self._idle_stop)
+            log.info("render child stopped after %.0f s without a message", idle)
             self._discard_child_later()
 
     async def _render_in_child(self, text: str, options: RenderOptions) -> Rendered:

@@ -52,6 +52,16 @@ def process_exists(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
 
 
+async def _gone(worker: RenderWorker, pid: int, within: float) -> bool:
+    """Whether the worker's child `pid` is stopped and gone within `within` seconds."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        if worker.pid is None and not process_exists(pid):
+            return True
+        await asyncio.sleep(0.05)
+    return False
+
+
 @pytest.mark.asyncio
 async def test_renders_like_the_in_process_renderer(worker: RenderWorker) -> None:
     rendered = await worker.render(ANSWER, RenderOptions(dark=True))
@@ -222,14 +232,30 @@ async def test_an_idle_child_is_stopped_and_started_again_when_needed() -> None:
         await worker.render("first")
         first = worker.pid
         assert first is not None
-        for _ in range(200):  # up to 10 s
-            if worker.pid is None and not process_exists(first):
-                break
-            await asyncio.sleep(0.05)
-        assert worker.pid is None  # stopped after 0.2 s without a message…
-        assert not process_exists(first)  # …and gone
+        assert await _gone(worker, first, within=10.0)  # stopped after 0.2 s without a message
         again = await worker.render("*again*")
         assert "<i>again</i>" in again.html or "<em>again</em>" in again.html
         assert worker.pid not in (None, first)  # a new child took the message
+    finally:
+        await worker.aclose()
+
+
+@linux_only
+@pytest.mark.asyncio
+async def test_a_child_holding_the_math_library_is_stopped_sooner() -> None:
+    worker = RenderWorker(timeout=10.0, idle_stop=30.0, math_idle_stop=0.2)
+    try:
+        await worker.render("no formula here")
+        plain = worker.pid
+        assert plain is not None
+        assert not await _gone(worker, plain, within=0.6)  # no math library: kept for 30 s
+        drawn = await worker.render("Euler: $e^{i\\pi} + 1 = 0$")
+        assert drawn.images  # the formula was drawn, so the library is loaded
+        assert worker.pid == plain
+        assert "matplotlib" in mapped_files(plain)
+        assert await _gone(worker, plain, within=10.0)  # held 0.2 s after its last message
+        again = await worker.render("$x^2$")
+        assert again.images  # a new child loads it again for the next formula
+        assert worker.pid not in (None, plain)
     finally:
         await worker.aclose()
