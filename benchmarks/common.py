@@ -71,6 +71,8 @@ class Target:
     # The cost ratio to the bare baseline must stay at or below it: the verdict then ignores
     # the absolute value, which moves with the machine (it stays on the line as information).
     ratio: float | None = None
+    # The value may exceed the bare baseline by at most this much (memory: "bare + 120 MB").
+    over_bare: float | None = None
     # Whether `--check` (the guard in .ci/run) fails on it; False for a budget chatdesk does
     # not meet yet (docs/decisions/0024-headroom.md), which the guard would always fail.
     guarded: bool = True
@@ -84,14 +86,22 @@ def ratio_target(limit: float, bare: str = "bare", *, guarded: bool = True) -> T
     return Target(f"≤ {limit:g}× {bare}", ratio=limit, guarded=guarded)
 
 
+def over_bare_target(allowance: float, unit: str) -> Target:
+    """A budget as the bare baseline measured in the same run plus `allowance`."""
+    return Target(f"≤ bare + {allowance:g} {unit}", over_bare=allowance)
+
+
 @dataclass(frozen=True)
 class Checked:
-    """A guarded ratio budget's outcome, for the guard (`--check`)."""
+    """A guarded budget's outcome, for the guard (`--check`): a cost ratio to the bare
+    baseline and its limit, or for a budget over the bare baseline, the excess and its
+    allowance (then `unit` names them)."""
 
     benchmark: str
     name: str
     ratio: float
     limit: float
+    unit: str = "×"
 
 
 checked: list[Checked] = []
@@ -115,6 +125,11 @@ def report(
         verdict = "ok" if cost <= target.ratio else "MISS"
         if target.guarded:
             checked.append(Checked(current[0], name, cost, target.ratio))
+    elif target.over_bare is not None and raw is not None:
+        verdict = "ok" if value - raw <= target.over_bare else "MISS"
+        if target.guarded:
+            over = f" {unit} over bare"
+            checked.append(Checked(current[0], name, value - raw, target.over_bare, over))
     elif target.limit is None:
         verdict = "info"
     else:
