@@ -128,7 +128,7 @@ def _run(name: str, workdir: Path, quick: bool) -> None:
 def _guard(workdir: Path, quick: bool) -> list[str]:
     """The budgets missed by more than the margin, each the median of GUARD_RUNS runs."""
     first = list(common.checked)
-    suspects = sorted({c.benchmark for c in first if c.ratio > c.limit * GUARD_MARGIN})
+    suspects = sorted({c.benchmark for c in first if c.value > c.limit * GUARD_MARGIN})
     for name in suspects:
         for again in range(2, GUARD_RUNS + 1):
             print(f"\n(guard: {name} missed a budget by more than {GUARD_MARGIN}×; run {again})")
@@ -136,13 +136,13 @@ def _guard(workdir: Path, quick: bool) -> list[str]:
     failed = []
     for key in dict.fromkeys((c.benchmark, c.name) for c in first if c.benchmark in suspects):
         runs = [c for c in common.checked if (c.benchmark, c.name) == key]
-        median = statistics.median(c.ratio for c in runs)
+        median = statistics.median(c.value for c in runs)
         limit = runs[0].limit
         if median > limit * GUARD_MARGIN:
             unit = runs[0].unit
-            ratios = ", ".join(f"{c.ratio:.2f}{unit if unit == '×' else ''}" for c in runs)
+            values = ", ".join(f"{c.value:.2f}{unit}" for c in runs)
             failed.append(
-                f"{key[0]}: {key[1]}: median {median:.2f}{unit} of {ratios}; budget {limit:g}{unit}"
+                f"{key[0]}: {key[1]}: median {median:.2f}{unit} of {values}; budget {limit:g}{unit}"
             )
     return failed
 

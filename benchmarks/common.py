@@ -93,13 +93,12 @@ def over_bare_target(allowance: float, unit: str) -> Target:
 
 @dataclass(frozen=True)
 class Checked:
-    """A guarded budget's outcome, for the guard (`--check`): a cost ratio to the bare
-    baseline and its limit, or for a budget over the bare baseline, the excess and its
-    allowance (then `unit` names them)."""
+    """A guarded budget's outcome, for the guard (`--check`): the cost ratio to the bare
+    baseline and its limit, or the excess over the bare baseline and its allowance, in `unit`."""
 
     benchmark: str
     name: str
-    ratio: float
+    value: float
     limit: float
     unit: str = "×"
 
@@ -128,8 +127,8 @@ def report(
     elif target.over_bare is not None and raw is not None:
         verdict = "ok" if value - raw <= target.over_bare else "MISS"
         if target.guarded:
-            over = f" {unit} over bare"
-            checked.append(Checked(current[0], name, value - raw, target.over_bare, over))
+            excess = value - raw
+            checked.append(Checked(current[0], name, excess, target.over_bare, f" {unit}"))
     elif target.limit is None:
         verdict = "info"
     else:
