@@ -1,8 +1,9 @@
 """The composition root: the one place that builds settings → store → providers → service → UI.
 
-The window imports this module before its first paint (for `configure`), so everything else
-(the store and the service with SQLAlchemy, the providers, the event bus) is imported by the
-functions that build it, which run behind the window (the start-up budget, `docs/design.md` §11).
+The window imports this module before its first paint (for `WindowStart`), so everything else
+(the settings' schema, the log file, the store and the service with SQLAlchemy, the providers,
+the event bus) is imported by the functions that build it, which run behind the window (the
+start-up budget, `docs/design.md` §11).
 """
 
 from __future__ import annotations
@@ -10,19 +11,21 @@ from __future__ import annotations
 import functools
 import gc
 import os
+import sys
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatdesk.core.config import LoadedSettings, Settings, load_settings
-from chatdesk.core.logs import setup_logging
 from chatdesk.core.paths import Paths
+from chatdesk.core.settings_start import StartSettings, read_start_settings
 
 if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.config import LoadedSettings, Settings
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
@@ -46,6 +49,38 @@ class Configuration:
     @property
     def settings(self) -> Settings:
         return self.loaded.settings
+
+    @property
+    def first_frame(self) -> StartSettings:
+        """What the window's first frame is made with (as `WindowStart.first_frame`)."""
+        return StartSettings(self.settings.general, self.settings.ui)
+
+    def configure(self) -> Configuration:
+        """Itself: read already (as `WindowStart.configure` is once asked)."""
+        return self
+
+
+class WindowStart:
+    """The window's start without a command: its paths and the settings its first frame is made
+    with now, every other setting and the log file once asked for (`configure()`), after that
+    frame. Asked for on the GUI thread and the core's, it is read once."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self.first_frame = read_start_settings(paths.config_file)
+        self._lock = threading.Lock()
+        self._config: Configuration | None = None
+
+    def configure(self) -> Configuration:
+        """Every setting read and checked (its issues printed, as the CLI's), the log file set."""
+        with self._lock:
+            if self._config is None:
+                from chatdesk.core.i18n import tr
+
+                self._config = _configure(self.paths)
+                for issue in self._config.loaded.issues:
+                    print(tr("chatdesk: warning: {text}", text=issue), file=sys.stderr)
+            return self._config
 
 
 @dataclass
@@ -138,7 +173,13 @@ class Core:
 
 
 def configure(data_dir: str | os.PathLike[str] | None = None) -> Configuration:
-    paths = Paths.resolve(data_dir)
+    return _configure(Paths.resolve(data_dir))
+
+
+def _configure(paths: Paths) -> Configuration:
+    from chatdesk.core.config import load_settings
+    from chatdesk.core.logs import setup_logging
+
     loaded = load_settings(paths.config_file)
     setup_logging(paths.log_dir, loaded.settings.logging.level)
     return Configuration(paths, loaded)
@@ -172,6 +213,7 @@ def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.config import load_settings
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.mock import MockProvider
@@ -249,10 +291,10 @@ def build_sync(
     return events, team
 
 
-def run_window(config: Configuration) -> int:
+def run_window(start: Configuration | WindowStart) -> int:
     from chatdesk.ui.qt_workarounds import import_pyside
 
     import_pyside()
     from chatdesk.ui.application import run
 
-    return run(config, build_core)
+    return run(start, build_core)

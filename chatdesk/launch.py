@@ -30,17 +30,16 @@ def open_window() -> int:
     # Start-up allocates much and frees little, so the collector's passes only cost time
     # (~15 ms before the first paint); the window turns it back on once the core is open.
     gc.disable()
-    from chatdesk.app import configure, run_window
+    from chatdesk.app import WindowStart, run_window
     from chatdesk.core.errors import ChatdeskError
     from chatdesk.core.i18n import tr
+    from chatdesk.core.paths import Paths
 
     _import_window()
 
     try:
-        config = configure()
-        for issue in config.loaded.issues:
-            print(tr("chatdesk: warning: {text}", text=issue), file=sys.stderr)
-        return run_window(config)
+        # The first frame's settings now; the others (and their warnings) once it has painted.
+        return run_window(WindowStart(Paths.resolve(None)))
     except ChatdeskError as error:
         print(tr("chatdesk: error: {text}", text=" ".join(str(error).split())), file=sys.stderr)
         return error.exit_code

@@ -5,6 +5,9 @@ variables named `CHATDESK_<SECTION>_<KEY>` (e.g. `CHATDESK_MOCK_TOKENS_PER_SECON
 A bad value never stops chatdesk: it is reported with its key and the default is used.
 API keys are never settings; they live in the OS keyring.
 
+The window's first frame reads [general] and [ui] before this module is loaded
+(`settings_start.py`, with the same checks: `settings_base.py`); the issues are reported here.
+
 The file is owned by chatdesk: `save_settings` rewrites it with the values that differ from the
 defaults, so comments and unknown keys written by hand are not kept.
 """
@@ -23,11 +26,11 @@ from typing import Any
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.settings_base import SettingIssue, load_section, read_file, setting, table
 from chatdesk.core.settings_schema import (
     AttachmentSettings,
     CapsSettings,
     ChatSettings,
-    GeneralSettings,
     KnowledgeSettings,
     LoggingSettings,
     MockSettings,
@@ -35,9 +38,8 @@ from chatdesk.core.settings_schema import (
     StorageSettings,
     SyncSettings,
     ToolsSettings,
-    UiSettings,
-    setting,
 )
+from chatdesk.core.settings_start import GeneralSettings, UiSettings
 
 # The schema is named here too: callers import settings from this module.
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "KnowledgeSettings",
     "LoggingSettings",
     "MockSettings",
+    "SettingIssue",
     "Settings",
     "StorageSettings",
     "SyncSettings",
@@ -57,20 +60,6 @@ __all__ = [
 ]
 
 log = logging.getLogger("chatdesk.config")
-
-# Older names still honoured, below the canonical `CHATDESK_<SECTION>_<KEY>` name.
-_ENV_ALIASES = {"ui.theme": "CHATDESK_THEME"}
-
-
-@dataclass(frozen=True)
-class SettingIssue:
-    """A value that could not be used (its default is used instead), and why."""
-
-    key: str
-    problem: str
-
-    def __str__(self) -> str:
-        return tr("setting {key}: {problem}; using the default", key=self.key, problem=self.problem)
 
 
 @dataclass(frozen=True)
@@ -98,21 +87,11 @@ def describe() -> list[tuple[str, Any, str]]:
 def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> LoadedSettings:
     env = os.environ if env is None else env
     issues: list[SettingIssue] = []
-    raw: dict[str, Any] = {}
-    if path is not None and path.exists():
-        import tomllib  # here: with no file yet (until a setting is changed), it is not needed
-
-        try:
-            raw = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-            issues.append(SettingIssue(str(path), tr("cannot be read ({error})", error=error)))
+    raw = read_file(path, issues)
     sections = {}
     for name, cls in _sections().items():
-        section_raw = raw.get(name, {})
-        if not isinstance(section_raw, dict):
-            issues.append(SettingIssue(name, tr("must be a table")))
-            section_raw = {}
-        sections[name] = _load_section(name, cls, section_raw, env, issues)
+        section_raw = table(raw, name, issues)
+        sections[name] = load_section(name, cls, section_raw, env, issues)
         known = {item.name for item in dataclasses.fields(cls)}
         for unknown in sorted(set(section_raw) - known):
             issues.append(SettingIssue(f"{name}.{unknown}", tr("is not a known setting")))
@@ -121,82 +100,6 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
     for issue in issues:
         log.warning("%s", issue)
     return LoadedSettings(Settings(**sections), tuple(issues))
-
-
-def _load_section(
-    name: str,
-    cls: type[Any],
-    raw: dict[str, Any],
-    env: Mapping[str, str],
-    issues: list[SettingIssue],
-) -> Any:
-    values: dict[str, Any] = {}
-    for item in dataclasses.fields(cls):
-        key = f"{name}.{item.name}"
-        env_name = _env_name(env, name, item.name)
-        if env_name is not None:
-            source, value = env_name, _from_env(env[env_name], item.type)
-        elif item.name in raw:
-            source, value = key, raw[item.name]
-        else:
-            continue
-        problem = _validate(value, item)
-        if problem is None:
-            values[item.name] = float(value) if item.type == "float" else value
-        else:
-            issues.append(SettingIssue(key if source == key else f"{key} ({source})", problem))
-    return cls(**values)
-
-
-def _env_name(env: Mapping[str, str], section: str, key: str) -> str | None:
-    """The environment variable that sets `section.key`, if any is set."""
-    for name in (f"CHATDESK_{section.upper()}_{key.upper()}", _ENV_ALIASES.get(f"{section}.{key}")):
-        if name is not None and name in env:
-            return name
-    return None
-
-
-def _from_env(text: str, type_name: Any) -> Any:
-    if type_name == "bool":
-        lowered = text.strip().lower()
-        return {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False}.get(
-            lowered, text
-        )
-    if type_name in ("int", "float"):
-        try:
-            return int(text) if type_name == "int" else float(text)
-        except ValueError:
-            return text
-    return text
-
-
-def _validate(value: Any, item: dataclasses.Field[Any]) -> str | None:
-    kind = item.type
-    meta = item.metadata
-    if kind == "bool":
-        if not isinstance(value, bool):
-            return tr("{value} is not true or false", value=repr(value))
-        return None
-    if kind in ("int", "float"):
-        allowed: tuple[type, ...] = (int,) if kind == "int" else (int, float)
-        if isinstance(value, bool) or not isinstance(value, allowed):
-            if kind == "int":
-                return tr("{value} is not a whole number", value=repr(value))
-            return tr("{value} is not a number", value=repr(value))
-        if meta["unset"] is not None and value == meta["unset"]:
-            return None
-        if meta["min"] is not None and value < meta["min"]:
-            return tr("{value} is below the minimum {min}", value=repr(value), min=meta["min"])
-        if meta["max"] is not None and value > meta["max"]:
-            return tr("{value} is above the maximum {max}", value=repr(value), max=meta["max"])
-        return None
-    if not isinstance(value, str):
-        return tr("{value} is not text", value=repr(value))
-    if meta["choices"] is not None and value not in meta["choices"]:
-        return tr(
-            "{value} is not one of {choices}", value=repr(value), choices=", ".join(meta["choices"])
-        )
-    return None
 
 
 class SettingsSaveError(ChatdeskError):

@@ -1,5 +1,6 @@
-"""The settings' schema: every section with its keys' defaults, bounds and descriptions.
-Loading, checking and saving them is `config.py`'s.
+"""The settings' schema: every section with its keys' defaults, bounds and descriptions. The two
+the window's first frame reads, [general] and [ui], are declared in `settings_start.py`; how a
+setting is declared and checked is `settings_base.py`'s, and loading and saving them `config.py`'s.
 
 Each class has a docstring: without one, `dataclass` makes one from the class's signature
 (`inspect.signature`), which the window's start would wait for (decision 0024)."""
@@ -7,49 +8,9 @@ Each class has a docstring: without one, `dataclass` makes one from the class's 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TypeVar
 
-from chatdesk.core.i18n import LANGUAGES
-
-T = TypeVar("T")
-
-
-def setting(
-    default: T,
-    doc: str,
-    *,
-    minimum: float | None = None,
-    maximum: float | None = None,
-    choices: tuple[str, ...] | None = None,
-    unset: float | None = None,
-) -> T:
-    """`unset` is a value outside the bounds that means "not set" (e.g. 0 = the system's size)."""
-    meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices, "unset": unset}
-    result: T = field(default=default, metadata=meta)
-    return result
-
-
-@dataclass(frozen=True)
-class GeneralSettings:
-    """[general]: the provider and model of new threads, and how they answer."""
-
-    default_provider: str = setting("mock", "Provider used for new threads.")
-    default_model: str = setting("mock-1", "Model used for new threads.")
-    system_prompt: str = setting("", "System prompt when neither thread nor project sets one.")
-    temperature: float = setting(
-        -1.0,
-        "Sampling temperature from 0 (focused) to 2 (varied); -1 leaves it to the model.",
-        minimum=0.0,
-        maximum=2.0,
-        unset=-1.0,
-    )
-    max_output_tokens: int = setting(
-        0,
-        "Longest answer, in tokens; 0 leaves it to the model.",
-        minimum=1,
-        maximum=1_000_000,
-        unset=0,
-    )
+from chatdesk.core.settings_base import setting
+from chatdesk.core.settings_start import GeneralSettings, UiSettings
 
 
 @dataclass(frozen=True)
@@ -299,39 +260,6 @@ class LoggingSettings:
     )
     log_message_text: bool = setting(
         False, "Write message text into debug logs (off: only sizes and ids are logged)."
-    )
-
-
-@dataclass(frozen=True)
-class UiSettings:
-    """[ui]: the window's look and keys."""
-
-    theme: str = setting(
-        "system",
-        "Colours: follow the system's light or dark mode, always light or dark, or high"
-        " contrast (white on black, yellow accents).",
-        choices=("system", "light", "dark", "high-contrast"),
-    )
-    font_size: int = setting(
-        0,
-        "Font size of the window in points, 8 to 32; 0 keeps the system's size.",
-        minimum=8,
-        maximum=32,
-        unset=0,
-    )
-    enter_sends: bool = setting(
-        True, "Enter sends a message and Shift+Enter starts a new line; off: Ctrl+Enter sends."
-    )
-    compare_models: str = setting(
-        "",
-        "The models the composer's Compare asks (provider/model, comma-separated): the last "
-        "set chosen.",
-    )
-    language: str = setting(
-        "system",
-        "Language of the window and the command line: the system's (when chatdesk speaks it,"
-        " else English), or one of en, de, es, fr, ja, zh_CN, ar. Read when chatdesk starts.",
-        choices=("system", *LANGUAGES),
     )
 
 

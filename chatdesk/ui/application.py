@@ -31,7 +31,6 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
-from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.logs import LOG_FILE
@@ -40,6 +39,7 @@ from chatdesk.ui import exit_after_start, language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
+from chatdesk.ui.window.settings import SettingsLater
 
 if TYPE_CHECKING:
     import asyncio
@@ -47,9 +47,11 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.search import Search
+    from chatdesk.core.settings_start import StartSettings, UiSettings
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
@@ -105,6 +107,20 @@ class AppCore(Protocol):
 
 
 ConfigT = TypeVar("ConfigT", bound=AppConfig)
+ConfigT_co = TypeVar("ConfigT_co", bound=AppConfig, covariant=True)
+
+
+class AppStart(Protocol[ConfigT_co]):
+    """What the window starts with (`chatdesk.app.WindowStart`, or a `Configuration` read
+    already): the settings of its first frame, and the whole configuration once asked."""
+
+    @property
+    def paths(self) -> Paths: ...
+
+    @property
+    def first_frame(self) -> StartSettings: ...
+
+    def configure(self) -> ConfigT_co: ...
 
 
 def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = None) -> None:
@@ -121,19 +137,21 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     )
 
 
-def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
-    """Show the window until it is closed; app.py calls this as `run(config, build_core)`."""
+def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> int:
+    """Show the window until it is closed; app.py calls this as `run(start, build_core)`. The
+    whole configuration is read on the first turn after the window's first paint (or by the
+    core's thread, if that comes first): `start.configure()`."""
     protect_singleton_refcounts()
-    app = _application(config.settings)
+    app = _application(start.first_frame.ui)
     previous_hook = sys.excepthook
-    sys.excepthook = CrashReporter(config.paths.log_dir / LOG_FILE)
+    sys.excepthook = CrashReporter(start.paths.log_dir / LOG_FILE)
     try:
-        window = _window(config)
+        window = _window(start)
         if exit_after_start.wanted():  # smoke tests (packaging/smoke.py)
             exit_after_start.ExitAfterStart(window)
         window.show()
         window.start()
-        core = _load_core(app, window, lambda: build_core(config), config.paths)
+        core = _load_core(app, window, lambda: build_core(start.configure()), start.paths)
         if core is None:  # the database is damaged and the user chose to quit
             return 1
         return _run_with_core(app, window, core)
@@ -149,7 +167,7 @@ def run(config: ConfigT, build_core: Callable[[ConfigT], AppCore]) -> int:
         sys.excepthook = previous_hook
 
 
-def _application(settings: Settings) -> QApplication:
+def _application(ui: UiSettings) -> QApplication:
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else new_application(sys.argv)
     app.setApplicationName("chatdesk")
@@ -157,8 +175,8 @@ def _application(settings: Settings) -> QApplication:
     app.setDesktopFileName("io.github.chatdesk.Chatdesk")
     app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
     app.setQuitOnLastWindowClosed(False)
-    language.start(app, settings.ui.language)
-    apply_theme(app, settings.ui.theme, settings.ui.font_size)
+    language.start(app, ui.language)
+    apply_theme(app, ui.theme, ui.font_size)
     return app
 
 
@@ -195,10 +213,10 @@ def _after(first: Callable[[], None], build: Callable[[], AppCore]) -> Callable[
     return run
 
 
-def _window(config: AppConfig) -> MainWindow:
-    paths = config.paths
+def _window(start: AppStart[AppConfig]) -> MainWindow:
+    paths = start.paths
     window = MainWindow(
-        settings=config.settings,
+        settings=SettingsLater(start.first_frame, lambda: start.configure().settings),
         save_settings=lambda settings: _save_preferences(paths.config_file, settings),
         state_file=paths.config_dir / "window.ini",
         build_later=True,
@@ -357,6 +375,8 @@ def _keep_thread_list(window: MainWindow, run_dir: Path) -> None:
 def _save_preferences(path: Path, settings: Settings) -> None:
     """Write what the preferences dialog edits; values that came from the environment for
     this run only are not written (the file keeps its own)."""
+    from chatdesk.core.config import load_settings, save_settings
+
     on_file = load_settings(path, env={}).settings
     storage = dataclasses.replace(  # the Data tab edits these two only
         on_file.storage,

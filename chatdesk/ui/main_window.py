@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMainWindow
 
-from chatdesk.core.config import Settings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader, thread_title
@@ -38,7 +37,7 @@ from chatdesk.ui.window.panes import Panes
 from chatdesk.ui.window.provider_status import ProviderStatus
 from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import WAITING_TEXT, Sending
-from chatdesk.ui.window.settings import SaveSettings, WindowSettings
+from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
 from chatdesk.ui.window.state import WindowState
 
 __all__ = ["WAITING_TEXT", "MainWindow"]
@@ -61,6 +60,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat import events as ev
     from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.views import ThreadView, Turn
+    from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
@@ -98,7 +98,7 @@ class MainWindow(QMainWindow):
         self,
         service: ChatService | None = None,
         *,
-        settings: Settings | None = None,
+        settings: Settings | SettingsLater | None = None,
         save_settings: SaveSettings | None = None,
         renderer: RenderWorker | None = None,
         state_file: Path | None = None,
@@ -108,7 +108,8 @@ class MainWindow(QMainWindow):
     ) -> None:
         """Without `service`, a window that paints and takes typing until `attach(service)`;
         `search` and `transfer` are given to `attach` with it. `build_later`: what the first
-        frame does without is built on the turns after the first paint (`building`)."""
+        frame does without is built on the turns after the first paint (`building`), and
+        `SettingsLater` settings are read then. Without `settings`, the defaults."""
         super().__init__()
         self._service: ChatService | None = None
         self._renderer = renderer  # made by attach() if not given
@@ -119,7 +120,7 @@ class MainWindow(QMainWindow):
         self._closed = False
         self._unsubscribe: Callable[[], None] = lambda: None
         self.team_ui: TeamSyncUi | None = None  # made by attach() when team sync is given
-        self.building = BuiltLater(self, self._build(settings or Settings(), save_settings))
+        self.building = BuiltLater(self, self._build(settings, save_settings))
         if not build_later:
             self.building.finish()
         self._window_state = WindowState(self, self.splitter, self.panes.side, state_file)
@@ -129,9 +130,16 @@ class MainWindow(QMainWindow):
 
     # -- layout ----------------------------------------------------------------------------------
 
-    def _build(self, settings: Settings, save_settings: SaveSettings | None) -> Iterator[None]:
+    def _build(
+        self, settings: Settings | SettingsLater | None, save_settings: SaveSettings | None
+    ) -> Iterator[None]:
         """The window's parts: what its first frame shows, then the rest, a part per `yield`
         (each a turn of Qt's loop when built later, each well under a frame)."""
+        if settings is None:
+            from chatdesk.core.config import Settings
+
+            settings = Settings()
+        first = settings.first_frame if isinstance(settings, SettingsLater) else settings
         self.setStyleSheet(_window_style())  # first: each part is styled once, as it is made
         self.setWindowTitle("chatdesk")
         self.resize(1100, 740)
@@ -139,11 +147,8 @@ class MainWindow(QMainWindow):
         self.panes = Panes(self)
         self.splitter = self.panes.splitter
         self.header = ThreadHeader(self.panes.right)
-        self.composer = Composer(self.panes.right, enter_sends=settings.ui.enter_sends)
+        self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
         self.panes.fill_column(self.header, self.composer)
-        self.settings = WindowSettings(
-            self, settings, save_settings, self.composer, self._settings_changed
-        )
         self.drafts = Drafts(
             self.composer, service=lambda: self._service, runner=lambda: self.runner,
             current_thread=lambda: self.current_thread_id,
@@ -158,11 +163,17 @@ class MainWindow(QMainWindow):
         for status in (self.provider_status, self.background_status):
             self.statusBar().addPermanentWidget(status)
         # The default model, as the model choice shows it until the core is attached.
-        key, label = model_entry(settings.general.default_provider, settings.general.default_model)
+        key, label = model_entry(first.general.default_provider, first.general.default_model)
         self.composer.set_models([(key, label)], key)
         self.composer.focus_editor()  # typing goes to the composer from the first paint on
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
         yield  # the first frame's parts are made; the rest, a part per turn:
+        if isinstance(settings, SettingsLater):  # every setting, read now that the window is up
+            settings = settings.load()
+        self.settings = WindowSettings(
+            self, settings, save_settings, self.composer, self._settings_changed
+        )
+        yield
         yield from qt_classes()
         self.panes.release_kept()  # the rows the last run kept, drawn on the next turn
         from chatdesk.ui.conversation.model import ConversationModel

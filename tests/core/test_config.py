@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from chatdesk.app import Configuration
 from chatdesk.core.config import (
     ChatSettings,
     GeneralSettings,
@@ -24,6 +25,8 @@ from chatdesk.core.config import (
     save_settings,
     to_toml,
 )
+from chatdesk.core.paths import Paths
+from chatdesk.core.settings_start import read_start_settings
 
 
 def test_defaults_without_a_file(tmp_path: Path) -> None:
@@ -204,3 +207,49 @@ def test_strings_with_quotes_backslashes_and_control_characters() -> None:
     text = to_toml(_general(tricky))
     assert "\n" not in text.split("system_prompt = ", 1)[1].rstrip("\n")
     assert tomllib.loads(text)["general"]["system_prompt"] == tricky
+
+
+# -- the window's first frame: [general] and [ui] read before the rest ---------------------------
+
+FIRST_FRAME_FILES = {
+    "no file": None,
+    "values": '[ui]\ntheme = "dark"\nfont_size = 14\nenter_sends = false\nlanguage = "de"\n'
+    '[general]\ndefault_provider = "ollama"\ndefault_model = "llama3.2"\n',
+    "bad values": '[ui]\ntheme = "purple"\nfont_size = 99\nenter_sends = "yes"\n'
+    "[general]\ntemperature = 7\n",
+    "not tables": 'ui = "dark"\ngeneral = 3\n',
+    "broken toml": "[ui\ntheme = ",
+    "other sections only": "[mock]\ntokens_per_second = 3.0\n[sync]\nhost = 'db'\n",
+}
+FIRST_FRAME_ENVIRONMENTS = {
+    "none": {},
+    "overrides": {"CHATDESK_UI_THEME": "light", "CHATDESK_GENERAL_DEFAULT_MODEL": "m"},
+    "old theme name": {"CHATDESK_THEME": "high-contrast"},
+    "bad override": {"CHATDESK_UI_FONT_SIZE": "huge", "CHATDESK_UI_ENTER_SENDS": "0"},
+}
+
+
+@pytest.mark.parametrize("text", FIRST_FRAME_FILES.values(), ids=list(FIRST_FRAME_FILES))
+@pytest.mark.parametrize(
+    "env", FIRST_FRAME_ENVIRONMENTS.values(), ids=list(FIRST_FRAME_ENVIRONMENTS)
+)
+def test_the_first_frame_reads_general_and_ui_as_the_whole_load_does(
+    tmp_path: Path, text: str | None, env: dict[str, str]
+) -> None:
+    """The window is made with these before the rest is read: what it shows first must be what
+    the settings loaded after it say, whatever the file and the environment hold."""
+    path = tmp_path / "config.toml"
+    if text is not None:
+        path.write_text(text)
+    loaded = load_settings(path, env=env)
+    first = read_start_settings(path, env=env)
+    assert (first.general, first.ui) == (loaded.settings.general, loaded.settings.ui)
+    paths = Paths(tmp_path, tmp_path, tmp_path, tmp_path)
+    assert Configuration(paths, loaded).first_frame == first
+
+
+def test_the_first_frame_sees_a_changed_setting(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    save_settings(path, replace(Settings(), ui=UiSettings(theme="dark", font_size=12)))
+    first = read_start_settings(path, env={})
+    assert (first.ui.theme, first.ui.font_size) == ("dark", 12)

@@ -17,17 +17,20 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu, QWidget
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Configuration, Core, build_core, configure
 from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import DraftView, ThreadFilter
+from chatdesk.core.config import ChatSettings, GeneralSettings, Settings, UiSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.settings_start import StartSettings
 from chatdesk.ui.application import run
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
+from chatdesk.ui.window.settings import SettingsLater
 
 CORE_WAIT_S = 30  # a gate the test forgot to open fails the test instead of hanging it
 
@@ -161,6 +164,19 @@ def _shown_later(qtbot: QtBot, **kwargs: Any) -> MainWindow:
     return window
 
 
+class PaintSeen(QObject):
+    """`seen` once `widget` has painted."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__(widget)
+        self.seen = False
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        self.seen = self.seen or event.type() == QEvent.Type.Paint
+        return False
+
+
 def _parts(window: MainWindow) -> list[tuple[str, str, str, bool]]:
     """Every widget of the window (class, name, accessible name, shown), in the order made."""
     return [
@@ -234,6 +250,43 @@ def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
             window.close()
             finish(window.aclose())
             window.deleteLater()
+
+
+def test_a_window_shown_before_its_settings_are_read_reads_them_after_its_first_paint(
+    qtbot: QtBot, finish: Any
+) -> None:
+    """The first frame is made with [general] and [ui] alone; every setting is read on a turn
+    after its paint, once, and is what the window then runs with."""
+    whole = Settings(
+        general=GeneralSettings(default_provider="ollama", default_model="llama3.2"),
+        ui=UiSettings(enter_sends=False),
+        chat=ChatSettings(max_retries=4),
+    )
+    reads: list[bool] = []  # whether the window had painted when it read them
+
+    def load() -> Settings:
+        reads.append(paints.seen)
+        return whole
+
+    window = MainWindow(
+        settings=SettingsLater(StartSettings(whole.general, whole.ui), load), build_later=True
+    )
+    paints = PaintSeen(window)
+    try:
+        assert reads == []  # the first frame: nothing else read yet
+        assert "Ctrl+Enter" in window.composer.editor.placeholderText()
+        picker = window.composer.findChild(QComboBox, "modelPicker")
+        assert picker is not None
+        assert "llama3.2" in picker.currentText()
+        window.show()
+        window.start()
+        qtbot.waitUntil(lambda: window.building.done)
+        assert reads == [True]
+        assert window.settings.current is whole
+    finally:
+        window.close()
+        finish(window.aclose())
+        window.deleteLater()
 
 
 def test_what_is_typed_while_the_window_is_built_is_kept(qtbot: QtBot, finish: Any) -> None:
@@ -441,6 +494,7 @@ AFTER_FIRST_PAINT = (
     *("chatdesk.ui.conversation.view", "chatdesk.ui.find_bar", "chatdesk.ui.window.models"),
     *("chatdesk.ui.composer.slash", "chatdesk.ui.composer.attachments"),
     *("chatdesk.ui.sidebar.snapshot", "uuid", "json"),
+    *("chatdesk.core.config", "chatdesk.core.settings_schema"),  # read once the window is up
 )
 
 

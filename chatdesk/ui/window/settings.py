@@ -5,26 +5,36 @@ or login — before they are saved off the GUI thread."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QWidget
 
-from chatdesk.core.config import Settings, SyncSettings
+from chatdesk.core.settings_start import StartSettings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.theme import ThemeWatcher
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the settings' schema loads after the window's first paint (SettingsLater)
     from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backup import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.ui.preferences import PreferencesDialog
     from chatdesk.ui.runner import Runner
 
-SaveSettings = Callable[[Settings], None]
+SaveSettings = Callable[["Settings"], None]
+
+
+@dataclass(frozen=True)
+class SettingsLater:
+    """The settings of a window shown before they are all read: its first frame is made with
+    `first_frame`, and `load()` reads every setting on the first turn after that frame."""
+
+    first_frame: StartSettings
+    load: Callable[[], Settings]
 
 
 class WindowSettings:
@@ -118,6 +128,8 @@ class WindowSettings:
 
     def _team_login_applied(self, sync: object) -> None:
         """The Team tab put a server (or none) in use: save it with the other settings."""
+        from chatdesk.core.config import SyncSettings
+
         assert isinstance(sync, SyncSettings)
         self.current = replace(self.current, sync=sync)  # in use already: not again
         self.apply(self.current)
