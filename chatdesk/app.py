@@ -292,8 +292,10 @@ def build_sync(
 
 
 def run_window(start: Configuration | WindowStart) -> int:
+    from chatdesk.ui import font_setup
     from chatdesk.ui.qt_workarounds import import_pyside
 
+    font_setup.begin()  # begun already by `chatdesk` without arguments (chatdesk.launch)
     import_pyside()
     from chatdesk.ui.application import run
 

@@ -27,6 +27,10 @@ def open_window() -> int:
     """What `chatdesk.cli.main([])` does, with only the window's imports."""
     import gc
 
+    from chatdesk.ui import font_setup
+
+    font_setup.begin()  # fontconfig is set up on another core while the modules below load
+
     # Start-up allocates much and frees little, so the collector's passes only cost time
     # (~15 ms before the first paint); the window turns it back on once the core is open.
     gc.disable()

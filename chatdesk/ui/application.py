@@ -147,6 +147,7 @@ def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> i
     sys.excepthook = CrashReporter(start.paths.log_dir / LOG_FILE)
     try:
         window = _window(start)
+        _set_icon_once_built(app, window)
         if exit_after_start.wanted():  # smoke tests (packaging/smoke.py)
             exit_after_start.ExitAfterStart(window)
         window.show()
@@ -173,11 +174,23 @@ def _application(ui: UiSettings) -> QApplication:
     app.setApplicationName("chatdesk")
     # Wayland compositors match windows to their .desktop entry (and icon) by this id.
     app.setDesktopFileName("io.github.chatdesk.Chatdesk")
-    app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
     app.setQuitOnLastWindowClosed(False)
     language.start(app, ui.language)
     apply_theme(app, ui.theme, ui.font_size)
     return app
+
+
+def _set_icon_once_built(app: QApplication, window: MainWindow) -> None:
+    """The app's icon (its windows' and dialogs') once `window` has built its parts: an SVG,
+    it loads Qt's SVG plugin, which the first frame does without (its icons wait too)."""
+
+    def set_icon() -> None:
+        app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
+
+    if window.building.done:
+        set_icon()
+    else:
+        window.building.finished.connect(set_icon)
 
 
 def _load_core(

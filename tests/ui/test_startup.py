@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -26,6 +27,7 @@ from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.views import DraftView, ThreadFilter
 from chatdesk.core.config import ChatSettings, GeneralSettings, Settings, UiSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.paths import package_data
 from chatdesk.core.settings_start import StartSettings
 from chatdesk.ui.application import run
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
@@ -477,6 +479,44 @@ def test_closing_the_window_while_the_core_opens_exits_and_keeps_what_was_typed(
     assert app_run(slow_core(gate)) == 0
     assert steps.done
     assert stored(lambda core: core.service.load_draft(None)) == DraftView("not lost")
+
+
+def test_the_apps_icon_comes_once_the_window_is_built_after_its_first_paint(
+    app_run: Any, qapp: QApplication
+) -> None:
+    """An SVG: it loads Qt's SVG plugin, which the first frame does without."""
+    qapp.setWindowIcon(QIcon())
+    icon_at_first_paint: list[bool] = []
+
+    class FirstPaint(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            painted = event.type() == QEvent.Type.Paint and isinstance(watched, MainWindow)
+            if painted and not icon_at_first_paint:
+                icon_at_first_paint.append(not QApplication.windowIcon().isNull())
+            return False
+
+    def built() -> bool:
+        window = the_window()
+        return window is not None and window.building.done
+
+    def close() -> None:
+        window = the_window()
+        assert window is not None
+        window.close()
+
+    watcher = FirstPaint()
+    qapp.installEventFilter(watcher)
+    try:
+        steps = Steps((built, close))
+        assert app_run(build_core) == 0
+    finally:
+        qapp.removeEventFilter(watcher)
+    assert steps.done
+    assert icon_at_first_paint == [False]
+    svg = package_data("resources") / "icons" / "chatdesk.svg"
+    shown = QApplication.windowIcon().pixmap(32).toImage()
+    assert not shown.isNull()
+    assert shown == QIcon(str(svg)).pixmap(32).toImage()
 
 
 def test_a_core_that_cannot_open_ends_the_run_with_its_reason(app_run: Any) -> None:
