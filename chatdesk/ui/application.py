@@ -181,16 +181,14 @@ def _application(ui: UiSettings) -> QApplication:
 
 
 def _set_icon_once_built(app: QApplication, window: MainWindow) -> None:
-    """The app's icon (its windows' and dialogs') once `window` has built its parts: an SVG,
-    it loads Qt's SVG plugin, which the first frame does without (its icons wait too)."""
+    """The app's icon (its windows' and dialogs') once `window`, built later (`_window`), has
+    built its parts: an SVG, it loads Qt's SVG plugin, which the first frame does without (its
+    icons wait too)."""
 
     def set_icon() -> None:
         app.setWindowIcon(QIcon(str(package_data("resources") / "icons" / "chatdesk.svg")))
 
-    if window.building.done:
-        set_icon()
-    else:
-        window.building.finished.connect(set_icon)
+    window.building.finished.connect(set_icon)
 
 
 def _load_core(
