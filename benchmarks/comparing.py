@@ -44,7 +44,7 @@ from benchmarks.window import (
     until,
 )
 from chatdesk.app import Core
-from chatdesk.core.chat.views import Turn
+from chatdesk.core.views import Turn
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
 

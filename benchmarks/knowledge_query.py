@@ -51,9 +51,9 @@ from chatdesk.app import Core
 from chatdesk.core.knowledge.chunking import Chunk, chunks_of
 from chatdesk.core.knowledge.index import CHUNK_INDEX
 from chatdesk.core.knowledge.retrieval import DEPTH, pack
-from chatdesk.core.knowledge.words import telling
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL, mock_vector
 from chatdesk.core.store.models import KnowledgeChunk, KnowledgeDocument, KnowledgeSource, Role
+from chatdesk.core.words import telling
 
 P95 = Target("< 50 ms", 50.0)
 KEY = f"mock/{MOCK_EMBEDDING_MODEL}"

@@ -51,11 +51,11 @@ from benchmarks.common import (
 )
 from benchmarks.common import running_core as core_in
 from chatdesk.app import Core
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.ids import new_id
 from chatdesk.core.search import SearchFilters
-from chatdesk.core.search.index import create_index, drop_index
 from chatdesk.core.store.models import Role, Status, Thread
+from chatdesk.core.store.search_index import create_index, drop_index
+from chatdesk.core.views import ThreadFilter
 
 P50 = Target("< 20 ms", 20.0)
 P95 = Target("< 50 ms", 50.0)

@@ -37,11 +37,11 @@ from benchmarks.common import (
     report,
     report_latency,
 )
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import ChatSettings, MockSettings, Settings
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import open_store
 from chatdesk.core.store.models import Message, SyncOp, Thread
 from chatdesk.core.sync.engine import SyncEngine

@@ -30,7 +30,7 @@ from benchmarks.common import INFO, Target, percentile, report, running_core
 from benchmarks.window import StallMeter, run_qt, shown_window, thread_shown, until
 from chatdesk.app import Core
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.kinds import Role, Status
+from chatdesk.core.kinds import Role, Status
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.tools.model import Policy, ToolInfo, ToolOutcome
 from chatdesk.ui.conversation.tool_card import ToolCallList

@@ -24,15 +24,15 @@ if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.core.chat.events import EventBus
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.config import LoadedSettings, Settings
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.search import Search
     from chatdesk.core.secrets import KeyStore
+    from chatdesk.core.service import ChatService
     from chatdesk.core.store import Store
-    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.store.backups import Backups
     from chatdesk.core.store.startup import StartupChecks
     from chatdesk.core.sync.base import LoopPublisher
     from chatdesk.core.sync.engine import SyncEngine
@@ -212,13 +212,13 @@ def build_profiles(
 def build_core(config: Configuration) -> Core:
     """Open (and if needed migrate) the database and wire the services to it."""
     from chatdesk.core.chat.events import EventBus
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.config import load_settings
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.mock import MockProvider
     from chatdesk.core.search import Search
-    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.store.backups import Backups
     from chatdesk.core.store.startup import open_checked
 
     # A scheduled restore, then quick_check (integrity_check after an unclean exit); raises

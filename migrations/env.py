@@ -11,10 +11,10 @@ import os
 from typing import Any
 
 from alembic import context
+from chatdesk.core.store.search_index import INDEX_TABLES
 from sqlalchemy import Connection, create_engine
 
 from chatdesk.core.knowledge.index import INDEX_TABLES as KNOWLEDGE_TABLES
-from chatdesk.core.search.index import INDEX_TABLES
 from chatdesk.core.store.models import Base
 
 config = context.config

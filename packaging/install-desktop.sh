@@ -63,7 +63,7 @@ for candidate in "$here/_internal/chatdesk/resources" "$here/../resources"; do
 done
 if [ -z "$resources" ] && [ -x "$(dirname "$command")/python" ]; then
     resources=$("$(dirname "$command")/python" -c \
-        'from chatdesk.core.paths import package_data; print(package_data("resources"))')
+        'from chatdesk.core.package_data import package_data; print(package_data("resources"))')
 fi
 [ -n "$resources" ] && [ -f "$resources/linux/$APP_ID.desktop" ] ||
     fail "cannot find chatdesk's resources folder next to $0 or $command"

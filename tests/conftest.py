@@ -11,9 +11,9 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration, configure
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.providers.base import Provider, Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from tests.keyrings import MemoryKeyring
 

@@ -12,10 +12,10 @@ from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
 from chatdesk.core.chat.attachments import describe
-from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_size
+from chatdesk.core.views import AttachmentView
 
 
 def add_commands(commands: Any) -> None:

@@ -9,12 +9,12 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from chatdesk.core.chat.kinds import MAX_COMPARED, MIN_COMPARED
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import MAX_COMPARED, MIN_COMPARED
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import MessageView
 
 
 def compared_models(text: str) -> list[tuple[str, str]]:

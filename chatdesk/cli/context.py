@@ -12,8 +12,8 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
-from chatdesk.core.chat.views import ContextBreakdown, SummaryView
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.views import ContextBreakdown, SummaryView
 
 
 def add_commands(commands: Any) -> None:

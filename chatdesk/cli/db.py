@@ -18,13 +18,13 @@ from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.store.backup import (
     BackupInfo,
-    Backups,
     backup_name,
     integrity_problems,
     list_backups,
     make_backup,
 )
 from chatdesk.core.store.backup_failure import read_failure
+from chatdesk.core.store.backups import Backups
 from chatdesk.core.store.schema import stored_revision
 
 FIX_HINT = mark(
@@ -153,8 +153,8 @@ def _check(config: Configuration, args: argparse.Namespace) -> int:
 
 def _blob_problems(config: Configuration, database: Path) -> tuple[list[str], list[str]]:
     """The attachments' files the database refers to that are missing or damaged."""
-    from chatdesk.core.attach.blobs import BlobStore
     from chatdesk.core.store.blob_copies import referenced
+    from chatdesk.core.store.blobs import BlobStore
 
     return BlobStore(config.paths.blobs_dir).check(sorted(referenced(database)))
 

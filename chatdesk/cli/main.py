@@ -38,17 +38,17 @@ from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.core.attach.model import is_scan
-from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.views import (
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.i18n import choose, set_language, system_languages, tr
+from chatdesk.core.kinds import Status
+from chatdesk.core.providers.base import ErrorKind
+from chatdesk.core.views import (
     AttachmentInput,
     MessageView,
     ThreadFilter,
     ThreadView,
     ToolCallView,
 )
-from chatdesk.core.errors import ChatdeskError, InvalidRequest
-from chatdesk.core.i18n import choose, set_language, system_languages, tr
-from chatdesk.core.providers.base import ErrorKind
 
 EXIT_INTERRUPTED = 130
 LANGUAGE_VARIABLE = "CHATDESK_UI_LANGUAGE"  # the language, over the ui.language setting

@@ -7,8 +7,8 @@ import uuid
 from typing import TextIO
 
 from chatdesk.core.chat.events import AnswerTextAppended, Event
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.i18n import tr
+from chatdesk.core.views import MessageView
 
 
 class AnswerPrinter:

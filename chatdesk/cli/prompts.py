@@ -55,7 +55,7 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _show(core: Core, args: argparse.Namespace) -> int:
-    from chatdesk.core.assistants.names import name_key
+    from chatdesk.core.store.names import name_key
 
     wanted = name_key(args.name)
     found = next((p for p in await core.service.prompts.list() if name_key(p.name) == wanted), None)

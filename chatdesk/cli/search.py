@@ -16,9 +16,9 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
-from chatdesk.core.chat.kinds import Role
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import Role
 from chatdesk.core.search import MessageHit, SearchFilters, SearchResults, Snippet, ThreadHit
 
 _BOLD, _PLAIN = "\x1b[1m", "\x1b[0m"

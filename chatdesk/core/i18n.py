@@ -23,6 +23,8 @@ import os
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
+from chatdesk.core.package_data import package_data
+
 if TYPE_CHECKING:
     import gettext
     from pathlib import Path
@@ -164,8 +166,6 @@ def follow_parent() -> None:
 
 
 def catalog_path(code: str) -> Path:
-    from chatdesk.core.paths import package_data  # not at the top: paths' errors use tr
-
     return package_data("resources") / "locale" / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
 
 

@@ -32,7 +32,7 @@ from chatdesk.core.config import StorageSettings
 from chatdesk.core.errors import ChatdeskError, failure_reason
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store import Store
-from chatdesk.core.store.backup import Backups
+from chatdesk.core.store.backups import Backups
 from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
 
 log = logging.getLogger("chatdesk.store")

@@ -27,8 +27,6 @@ from chatdesk.core.i18n import tr
 APP_NAME = "chatdesk"
 DATABASE_NAME = "chatdesk.db"
 
-_PACKAGE_DIR = Path(__file__).resolve().parent.parent
-
 
 class DataDirError(ChatdeskError):
     """The data folder cannot be created or written."""
@@ -53,7 +51,7 @@ class Paths:
 
     @property
     def blobs_dir(self) -> Path:
-        """Attachments' bytes, one file per SHA-256 (chatdesk/core/attach/blobs.py)."""
+        """Attachments' bytes, one file per SHA-256 (chatdesk/core/store/blobs.py)."""
         return self.data_dir / "attachments"
 
     @property
@@ -121,14 +119,3 @@ def create_private_file(path: Path) -> None:
     fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
     os.close(fd)
     os.chmod(path, 0o600)
-
-
-def package_data(name: str) -> Path:
-    """A folder shipped inside the installed package (`migrations`, `resources`).
-
-    An installed wheel has them under `chatdesk/`; a source checkout keeps them at the top.
-    """
-    installed = _PACKAGE_DIR / name
-    if installed.is_dir():
-        return installed
-    return _PACKAGE_DIR.parent / name

@@ -17,12 +17,12 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.events import EventBus
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.paths import Paths, ensure_private_dir
 from chatdesk.core.providers.base import Providers
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.memory import memory_store
 from chatdesk.core.store.models import Assistant, SavedPrompt
 from chatdesk.core.store.store import Store

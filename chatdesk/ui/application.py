@@ -34,7 +34,8 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.logs import LOG_FILE
-from chatdesk.core.paths import Paths, package_data
+from chatdesk.core.package_data import package_data
+from chatdesk.core.paths import Paths
 from chatdesk.ui import exit_after_start, language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
@@ -46,13 +47,13 @@ if TYPE_CHECKING:
 
     from PySide6.QtWidgets import QMessageBox
 
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.search import Search
+    from chatdesk.core.service import ChatService
     from chatdesk.core.settings_start import StartSettings, UiSettings
-    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer

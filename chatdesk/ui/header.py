@@ -11,7 +11,7 @@ from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.usage import UsageTotals
-    from chatdesk.core.chat.views import ContextUsage, ThreadView
+    from chatdesk.core.views import ContextUsage, ThreadView
 
 
 WARN_AT = 0.80

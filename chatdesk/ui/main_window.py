@@ -58,15 +58,15 @@ if TYPE_CHECKING:
     from PySide6.QtGui import QCloseEvent
 
     from chatdesk.core.chat import events as ev
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import ThreadView, Turn
     from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
-    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.views import ThreadView, Turn
     from chatdesk.ui.context.summaries import SummaryActions
     from chatdesk.ui.context.window_choice import ContextWindowChoice
     from chatdesk.ui.conversation.controller import ConversationController

@@ -19,10 +19,9 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolTip
 
-from chatdesk.core.chat.kinds import Role, Status
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import Role, Status
+from chatdesk.core.service import ChatService
 from chatdesk.core.trust.links import (
     CITE_PREFIX,
     COPY_CODE_PREFIX,
@@ -30,6 +29,7 @@ from chatdesk.core.trust.links import (
     LinkTarget,
     classify_link,
 )
+from chatdesk.core.views import MessageView
 from chatdesk.ui.attachments.actions import AttachmentActions
 from chatdesk.ui.conversation.approvals import WindowApprover
 from chatdesk.ui.conversation.controller import ConversationController

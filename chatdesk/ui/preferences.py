@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
     from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.core.providers.manager import ProviderManager
-    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.tools.service import Tools
     from chatdesk.ui.runner import Runner

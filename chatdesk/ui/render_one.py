@@ -74,9 +74,9 @@ def _read(text: str) -> tuple[uuid.UUID, str]:
 async def _render(
     message_id: uuid.UUID, markdown: str, width: int, dark: bool
 ) -> tuple[float, str]:
-    from chatdesk.core.chat.kinds import Role, Status
-    from chatdesk.core.chat.views import MessageView, Usage
+    from chatdesk.core.kinds import Role, Status
     from chatdesk.core.render.worker import RenderWorker
+    from chatdesk.core.views import MessageView, Usage
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.conversation.message import MessageWidget
     from chatdesk.ui.runner import Runner

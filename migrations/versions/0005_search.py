@@ -1,7 +1,7 @@
 """search: an FTS5 index over message text and thread titles, kept current by triggers
 
 Only on SQLite (team sync's PostgreSQL has no use for it). The definitions live in
-chatdesk/core/search/index.py: the index is derived data, rebuilt at start-up whenever it is
+chatdesk/core/store/search_index.py: the index is derived data, rebuilt at start-up whenever it is
 missing or defined otherwise, so this revision creates whatever the current definition is.
 Existing messages are indexed here (about 20 s per million messages).
 
@@ -13,8 +13,7 @@ Create Date: 2026-12-01 09:00:00
 from collections.abc import Sequence
 
 from alembic import op
-
-from chatdesk.core.search.index import create_index, drop_index
+from chatdesk.core.store.search_index import create_index, drop_index
 
 revision: str = "0005"
 down_revision: str | Sequence[str] | None = "0004"

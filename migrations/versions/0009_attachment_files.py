@@ -1,7 +1,7 @@
 """attachment files: images and documents whose bytes are in the blob store
 
 Their extracted text joins the search index (on SQLite), as it is defined in
-chatdesk/core/search/index.py; messages and titles are not indexed again.
+chatdesk/core/store/search_index.py; messages and titles are not indexed again.
 
 Revision ID: 0009
 Revises: 0008
@@ -12,8 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-from chatdesk.core.search.index import add_attachment_index
+from chatdesk.core.store.search_index import add_attachment_index
 
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"

@@ -9,7 +9,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from chatdesk.core.chat.service import ChatService
+from chatdesk.core.service import ChatService
 
 
 async def fill(service: ChatService, threads: int, turns: int, tag: str = "") -> list[str]:

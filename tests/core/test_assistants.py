@@ -13,13 +13,13 @@ import pytest_asyncio
 
 from chatdesk.app import configure
 from chatdesk.core.assistants.model import AssistantFields
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.transfer import ExportFormat, Transfer
 from tests.conftest import ServiceFactory

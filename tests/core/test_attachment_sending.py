@@ -17,12 +17,12 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
 from tests.conftest import ServiceFactory
 from tests.core import attachment_files as files
 from tests.core.providers import user_rows
@@ -212,7 +212,7 @@ async def test_a_file_that_cannot_be_attached_says_why_and_stores_nothing(
 
 
 async def test_blobs_are_stored_once_private_and_checked_when_read(service: ChatService) -> None:
-    from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing
+    from chatdesk.core.store.blobs import BlobDamaged, BlobMissing
 
     blobs = service.attacher.blobs
     photo = files.photo(800, 600, gps=False)
@@ -274,9 +274,9 @@ async def test_a_documents_words_are_found_and_the_hit_names_it(
 async def test_a_backup_takes_the_files_along_and_a_restore_brings_them_back(
     service: ChatService, config: object
 ) -> None:
-    from chatdesk.core.attach.blobs import BlobStore
     from chatdesk.core.store.backup import make_backup
     from chatdesk.core.store.blob_copies import copy_blobs
+    from chatdesk.core.store.blobs import BlobStore
 
     paths = config.paths  # type: ignore[attr-defined]
     photo = await service.attacher.attach_bytes("a.jpg", files.photo(800, 600, gps=False))
@@ -303,8 +303,8 @@ async def test_files_only_rotated_away_backups_had_leave_the_backups_folder(
     import os
     from datetime import UTC, datetime, timedelta
 
-    from chatdesk.core.attach.blobs import BlobStore
     from chatdesk.core.chat.retention import purge_expired
+    from chatdesk.core.store.blobs import BlobStore
     from chatdesk.core.store.rotation import RotationPolicy, automatic_backup
 
     paths = config.paths  # type: ignore[attr-defined]
@@ -335,9 +335,9 @@ async def test_files_only_rotated_away_backups_had_leave_the_backups_folder(
 async def test_backed_up_files_stay_while_a_database_in_the_backups_folder_cannot_be_read(
     service: ChatService, config: object
 ) -> None:
-    from chatdesk.core.attach.blobs import BlobStore
     from chatdesk.core.store.backup import make_backup
     from chatdesk.core.store.blob_copies import prune_copies
+    from chatdesk.core.store.blobs import BlobStore
 
     paths = config.paths  # type: ignore[attr-defined]
     photo = await service.attacher.attach_bytes("a.jpg", files.photo(800, 600, gps=False))

@@ -8,9 +8,9 @@ import uuid
 
 import pytest
 
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import MessageView
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Role
+from chatdesk.core.views import MessageView
 
 pytestmark = pytest.mark.asyncio
 

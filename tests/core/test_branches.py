@@ -5,8 +5,8 @@ import uuid
 
 import pytest
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Role, Status
 

@@ -15,12 +15,12 @@ import pytest_asyncio
 from chatdesk.app import Configuration
 from chatdesk.core.chat.caps import CapReached
 from chatdesk.core.chat.events import CapNear, Event
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.config import CapsSettings, Settings
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import ThreadFilter
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply, usage_chunk
 

@@ -14,22 +14,22 @@ from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
 from chatdesk.core.attach.attacher import Attacher
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import AnswerTextAppended, Event, EventBus, MessageFinished
-from chatdesk.core.chat.kinds import Role, Status, TurnKind
 from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.views import MessageView, StartedTurn, TurnRequest
 from chatdesk.core.clock import SystemClock
 from chatdesk.core.errors import Busy
+from chatdesk.core.kinds import Role, Status, TurnKind
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.tokens import TokenCounter
 from chatdesk.core.tools.service import Tools
+from chatdesk.core.views import MessageView, StartedTurn, TurnRequest
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 

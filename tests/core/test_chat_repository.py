@@ -16,33 +16,33 @@ from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
 from chatdesk.core.attach.attacher import Attacher
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import Event, EventBus, ProviderStateChanged
-from chatdesk.core.chat.kinds import Status, TurnKind
 from chatdesk.core.chat.repository.rows import stored_uuid, thread_copy
 from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.views import (
+from chatdesk.core.clock import SystemClock
+from chatdesk.core.errors import NotFound
+from chatdesk.core.ids import new_id
+from chatdesk.core.kinds import Status, TurnKind
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
+from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.store import Store, changes
+from chatdesk.core.store.blobs import BlobStore
+from chatdesk.core.store.models import Message, Thread
+from chatdesk.core.tokens import TokenCounter
+from chatdesk.core.tools.service import Tools
+from chatdesk.core.views import (
     AttachmentInput,
     MessageView,
     StartedTurn,
     ThreadView,
     TurnRequest,
 )
-from chatdesk.core.clock import SystemClock
-from chatdesk.core.errors import NotFound
-from chatdesk.core.ids import new_id
-from chatdesk.core.providers.base import Providers
-from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
-from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.core.store import Store, changes
-from chatdesk.core.store.models import Message, Thread
-from chatdesk.core.tokens import TokenCounter
-from chatdesk.core.tools.service import Tools
 from tests.core.sse_server import FakeOpenAI, error_reply, text_reply
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)

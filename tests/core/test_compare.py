@@ -17,14 +17,14 @@ import pytest_asyncio
 from chatdesk.app import Configuration
 from chatdesk.core.chat.caps import CapReached
 from chatdesk.core.chat.events import AnswerTextAppended, AnswerWaiting, Event, MessageFinished
-from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import CapsSettings
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.kinds import Status
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.providers.ratelimit import RateLimiter
+from chatdesk.core.service import ChatService
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import (
     FakeOpenAI,
@@ -360,6 +360,6 @@ async def test_a_comparison_past_a_reached_cap_writes_nothing(
 
 
 def _all() -> object:
-    from chatdesk.core.chat.views import ThreadFilter
+    from chatdesk.core.views import ThreadFilter
 
     return ThreadFilter(archived=None)

@@ -14,12 +14,12 @@ from chatdesk.core.chat.events import (
     ProviderStateChanged,
     ThreadCreated,
 )
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import AttachmentInput, DraftView
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, ProviderError
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Status
+from chatdesk.core.views import AttachmentInput, DraftView
 from tests.conftest import ServiceFactory
 from tests.core.providers import ScriptedProvider
 

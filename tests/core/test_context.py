@@ -20,15 +20,15 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import Budget, known_window, thread_setup
 from chatdesk.core.chat.context import ContextSpec, ContextTooLong
 from chatdesk.core.chat.events import Event, ProviderStateChanged
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import ChatSettings, GeneralSettings, Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.ids import new_id
+from chatdesk.core.prompts import SUMMARY_HEADING
 from chatdesk.core.providers.base import ChatMessage, Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Message, Role, Status, Summary, Thread
-from chatdesk.core.summaries.prompts import SUMMARY_HEADING
 from chatdesk.core.tokens import Encodings, TokenCounter
 from tests.conftest import ServiceFactory
 from tests.core.providers import ScriptedProvider

@@ -12,7 +12,6 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration, build_core
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.store import open_store
 from chatdesk.core.store.backup import (
     backup_name,
@@ -24,6 +23,7 @@ from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.core.store.recovery import recover_database
 from chatdesk.core.store.restore import restore_backup
 from chatdesk.core.store.startup import open_checked
+from chatdesk.core.views import ThreadFilter
 from tests.core.databases import damage_middle_of, fill, rows, sha256
 
 pytestmark = pytest.mark.asyncio

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from chatdesk.core.chat.service import ChatService
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Role, Status
 from chatdesk.core.transfer import ImportProgress, Transfer
@@ -472,7 +472,7 @@ def _role(node: dict[str, Any]) -> str | None:
 
 
 async def test_an_exports_images_come_in_as_images(store: Store, tmp_path: Path) -> None:
-    from chatdesk.core.attach.blobs import BlobStore
+    from chatdesk.core.store.blobs import BlobStore
     from tests.core.attachment_files import photo
 
     picture = photo(1600, 1200, (200, 40, 40), orientation=6)  # with EXIF and a GPS position

@@ -17,14 +17,14 @@ import pytest_asyncio
 from sqlalchemy import update
 
 from chatdesk.app import Configuration
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.ids import new_id
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.models import Attachment, Message, MessagePart, PartKind, Status
 from chatdesk.core.transfer import ExportFormat, Transfer
+from chatdesk.core.views import AttachmentInput
 from tests.conftest import ServiceFactory
 
 pytestmark = pytest.mark.asyncio

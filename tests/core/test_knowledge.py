@@ -18,16 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.app import configure
-from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import KnowledgeSettings, Settings
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.kinds import Status
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Stage
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL
 from chatdesk.core.search.search import Search
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.models import KnowledgeDocument
 from chatdesk.core.tools.builtin import ChatdeskTools

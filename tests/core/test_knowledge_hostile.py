@@ -20,11 +20,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.knowledge.model import BaseView, KnowledgeProgressed, Progress, Stage
 from chatdesk.core.providers.embeddings import BATCH
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.store import Store
 from tests.conftest import ServiceFactory
 from tests.core.attachment_files import photo

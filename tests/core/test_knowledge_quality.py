@@ -21,12 +21,12 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.knowledge.model import Stage
 from chatdesk.core.knowledge.retrieval import Vectors, keyword_hits, pack
-from chatdesk.core.knowledge.words import WORD, telling
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL, mock_vector
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.store import Store
+from chatdesk.core.words import WORD, telling
 from tests.core.knowledge_corpus import DOCUMENTS, QUESTIONS, Question
 
 pytestmark = pytest.mark.asyncio

@@ -21,11 +21,11 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import Settings, ToolsSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import PartKind, Status
 from chatdesk.core.tools import mcp

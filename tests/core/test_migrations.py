@@ -13,7 +13,7 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
 
-from chatdesk.core.paths import package_data
+from chatdesk.core.package_data import package_data
 from chatdesk.core.store import migrate
 from chatdesk.core.store.migrate import DatabaseTooNew, MigrationFailed, alembic_config
 

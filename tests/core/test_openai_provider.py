@@ -18,8 +18,6 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.events import AnswerRetrying
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import (
     ChatMessage,
@@ -34,7 +32,9 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile, profile_from_env
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Role, Status
+from chatdesk.core.views import MessageView
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import (
     FakeOpenAI,

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.service import ChatService
 
 pytestmark = pytest.mark.asyncio
 

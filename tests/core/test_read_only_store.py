@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 
 from chatdesk.app import Configuration
-from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.service import ChatService
+from chatdesk.core.kinds import Status
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.access import WriteBlocked, open_read_only, write_blocked
-from chatdesk.core.store.store import open_store
+from chatdesk.core.store.opening import open_store
 
 BLOCKED = WriteBlocked(
     "full", "The disk that holds your chats (here) is full (0 B free)", "Free space."

@@ -73,7 +73,7 @@ def test_the_check_sees_a_broken_reference(tmp_path: Path) -> None:
     note = tmp_path / "note.md"
     note.write_text(
         "See `chatdesk/core/chat/nowhere.py`, decision 9999, [the map](gone.md) and DESIGN §4.\n"
-        "But `chatdesk/core/chat/service.py`, `chatdesk/core/errors` and decision 0001 exist.\n"
+        "But `chatdesk/core/service.py`, `chatdesk/core/errors` and decision 0001 exist.\n"
     )
     assert _missing_in(note) == [
         "outside the repository: DESIGN §",

@@ -12,15 +12,16 @@ import pytest
 from alembic import command
 
 from chatdesk.app import Configuration, build_core
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.store import migrate
-from chatdesk.core.store.backup import Backups, backup_name, list_backups, make_backup
+from chatdesk.core.store.backup import backup_name, list_backups, make_backup
+from chatdesk.core.store.backups import Backups
 from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.exclusive import DatabaseInUse
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.restore import RestoreFailed, restore_backup
 from chatdesk.core.store.scheduled import REQUEST_FILE, scheduled_restore
 from chatdesk.core.store.startup import open_checked
+from chatdesk.core.views import ThreadFilter
 from tests.core.databases import damage_table, fill, rows, sha256
 
 pytestmark = pytest.mark.asyncio

@@ -18,17 +18,18 @@ from sqlalchemy import text
 from chatdesk.app import Configuration, build_core
 from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_batch, purge_expired, retention_cutoff
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import AttachmentInput, DraftView, ThreadFilter
 from chatdesk.core.config import StorageSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.maintenance import Maintenance, Problem
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
-from chatdesk.core.store.backup import BackupKind, Backups, list_backups
+from chatdesk.core.store.backup import BackupKind, list_backups
 from chatdesk.core.store.backup_failure import read_failure
+from chatdesk.core.store.backups import Backups
 from chatdesk.core.store.rotation import RotationPolicy
+from chatdesk.core.views import AttachmentInput, DraftView, ThreadFilter
 from tests.core.databases import rows
 
 pytestmark = pytest.mark.asyncio

@@ -11,10 +11,10 @@ import pytest_asyncio
 from sqlalchemy import text, update
 
 from chatdesk.app import Configuration
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatRequest, Finished, Providers, StreamEvent, TextDelta
 from chatdesk.core.search import Ranking, Search, SearchFilters, SearchResults, plans
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Message, Role
 from tests.core.providers import ScriptedProvider

@@ -19,11 +19,11 @@ from sqlalchemy import create_engine
 from chatdesk.app import Configuration
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.search import Search, SearchFilters, SearchResults
-from chatdesk.core.search.index import repair_index
 from chatdesk.core.store import Store, migrate, open_store
 from chatdesk.core.store.migrate import alembic_config
 from chatdesk.core.store.models import Message, Role, Status, Thread
 from chatdesk.core.store.schema import HEAD_REVISION
+from chatdesk.core.store.search_index import repair_index
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

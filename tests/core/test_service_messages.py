@@ -14,11 +14,11 @@ from chatdesk.core.chat.events import (
     MessageAdded,
     MessageFinished,
 )
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.config import ChatSettings, MockSettings
 from chatdesk.core.errors import Busy, InvalidRequest
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.mock_text import mock_answer
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Role, Status
 from tests.conftest import ServiceFactory

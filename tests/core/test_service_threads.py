@@ -10,9 +10,9 @@ from chatdesk.core.chat.events import (
     ThreadRestored,
     ThreadUpdated,
 )
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import ThreadFilter
 
 pytestmark = pytest.mark.asyncio
 

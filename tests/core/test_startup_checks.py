@@ -14,9 +14,9 @@ import pytest
 from chatdesk.app import Configuration
 from chatdesk.core.store import open_store
 from chatdesk.core.store.damage import DatabaseDamaged
+from chatdesk.core.store.failures import translated
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.startup import StartupChecks, open_checked
-from chatdesk.core.store.store import translated
 from tests.core.databases import damage_table, sha256
 
 

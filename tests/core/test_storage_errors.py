@@ -20,8 +20,8 @@ from chatdesk.app import Configuration
 from chatdesk.core.errors import Busy, ChatdeskError
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.backup import is_damage
+from chatdesk.core.store.failures import StorageError, storage_error, translated
 from chatdesk.core.store.models import Project
-from chatdesk.core.store.store import StorageError, storage_error, translated
 
 BUSY = "the database is busy in another chatdesk process; try again in a moment."
 

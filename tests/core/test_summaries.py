@@ -18,13 +18,13 @@ from chatdesk.core.chat.events import (
     SummaryStarted,
     SummaryUpdated,
 )
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ContextBreakdown, ThreadView
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.prompts import SUMMARY_HEADING, SUMMARY_INSTRUCTIONS
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, ProviderError, StreamEvent
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Status
-from chatdesk.core.summaries.prompts import SUMMARY_HEADING, SUMMARY_INSTRUCTIONS
+from chatdesk.core.views import ContextBreakdown, ThreadView
 from tests.conftest import ServiceFactory
 
 pytestmark = pytest.mark.asyncio

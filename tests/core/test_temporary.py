@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session
 from chatdesk.app import Core, build_core, configure
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.attach.attacher import NotAttached
-from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import DraftView, MessageView, ThreadFilter, Turn
 from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.kinds import Status
+from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Message
 from chatdesk.core.temporary import NO_FILES
+from chatdesk.core.views import DraftView, MessageView, ThreadFilter, Turn
 from tests.core import attachment_files as files
 
 pytestmark = pytest.mark.asyncio

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ThreadFilter
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import ThreadFilter
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,10 +8,11 @@ import pytest
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.events import ThreadUpdated
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.titles import TITLE_INSTRUCTIONS, clean_title
+from chatdesk.core.chat.titles import clean_title
 from chatdesk.core.config import ChatSettings
+from chatdesk.core.prompts import TITLE_INSTRUCTIONS
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, ProviderError
+from chatdesk.core.service import ChatService
 from tests.conftest import ServiceFactory
 from tests.core.test_summaries import Heard, Mock
 

@@ -21,8 +21,8 @@ import psutil
 import pytest
 
 from chatdesk.app import Configuration
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.providers.base import ChatMessage, Providers
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.tokens import (
     CL100K,

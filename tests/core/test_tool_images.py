@@ -20,21 +20,21 @@ import pytest_asyncio
 from PIL import Image
 
 from chatdesk.app import Configuration
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.config import ToolsSettings
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Status
 from chatdesk.core.tools.mcp import MAX_IMAGES, outcome_of
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.transfer import ExportFormat, Transfer
+from chatdesk.core.views import MessageView
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 
 pytestmark = pytest.mark.asyncio

@@ -17,14 +17,13 @@ import pytest_asyncio
 from chatdesk.app import Configuration
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import ToolCallChanged
-from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.config import ToolsSettings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.kinds import MESSAGE_TOO_LONG
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.models import PartKind, Status
 from chatdesk.core.tools.approval import ApprovalRequest, Choice, Policies
@@ -33,6 +32,7 @@ from chatdesk.core.tools.model import CallState, Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import TOOLS_FILE
 from chatdesk.core.tools.tools_file import read_tools_file
 from chatdesk.core.transfer import ExportFormat, Transfer
+from chatdesk.core.views import MessageView
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 

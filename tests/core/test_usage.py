@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.service import ChatService
 from chatdesk.core.tokens import TokenCounter
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, usage_chunk

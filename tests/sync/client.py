@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatdesk.core.chat.events import Event
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ThreadFilter, ThreadView
 from chatdesk.core.config import MockSettings, Settings
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.store import open_store
 from chatdesk.core.sync.base import PendingOp, SyncUnavailable
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.hlc import Clock
 from chatdesk.core.sync.remote import PushResult, Remote
+from chatdesk.core.views import ThreadFilter, ThreadView
 from tests.sync.conftest import Member
 
 T = TypeVar("T")

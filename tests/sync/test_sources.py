@@ -13,9 +13,9 @@ from typing import Any
 import psycopg
 import pytest
 
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.knowledge.model import Stage
 from chatdesk.core.sync import remote
+from chatdesk.core.views import MessageView
 from tests.core.test_knowledge import write_notes
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team

@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
 from chatdesk.app import Core
-from chatdesk.core.chat.views import ThreadFilter
+from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.sidebar.roles import TEAM_ROLE

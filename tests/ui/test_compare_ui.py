@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
-from chatdesk.core.chat.kinds import Status
+from chatdesk.core.kinds import Status
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
 
@@ -102,7 +102,7 @@ def test_the_compare_set_is_remembered_and_kept_to_four(
 def test_compare_with_fewer_than_two_models_sends_nothing_and_says_why(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    from chatdesk.core.chat.views import ThreadFilter
+    from chatdesk.core.views import ThreadFilter
     from chatdesk.ui.window.compare_choice import TOO_FEW
 
     core = make_core()

@@ -31,8 +31,8 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.tokens.estimate import estimate_tokens
+from chatdesk.core.views import AttachmentInput
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.attachments import AttachmentChip
 from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES

@@ -9,8 +9,8 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ContextUsage
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import ContextUsage
 from chatdesk.ui.header import gauge_level
 from chatdesk.ui.main_window import MainWindow
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.kinds import Status
+from chatdesk.core.kinds import Status
 from chatdesk.ui.main_window import MainWindow
 
 

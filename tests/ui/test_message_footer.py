@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from chatdesk.core.chat.kinds import Role, Status
-from chatdesk.core.chat.views import MessageView, Usage
+from chatdesk.core.kinds import Role, Status
 from chatdesk.core.units import format_cost
+from chatdesk.core.views import MessageView, Usage
 from chatdesk.ui.conversation.labels import usage_text
 
 

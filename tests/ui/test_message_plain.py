@@ -11,9 +11,9 @@ from datetime import UTC, datetime
 import pytest
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.kinds import Role, Status
-from chatdesk.core.chat.views import MessageView, Usage
+from chatdesk.core.kinds import Role, Status
 from chatdesk.core.render.worker import RenderWorker
+from chatdesk.core.views import MessageView, Usage
 from chatdesk.ui.conversation.browser import CARET
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter
 from chatdesk.ui.conversation.message import MessageWidget

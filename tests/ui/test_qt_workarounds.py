@@ -98,7 +98,7 @@ def test_the_chatdesk_command_keeps_no_source_of_its_window_or_its_core() -> Non
     """The core's modules load after the window's, on the thread that opens the core."""
     probe = (
         "import linecache, os, chatdesk, chatdesk.launch; chatdesk.launch._import_window(); "
-        "import chatdesk.core.chat.service, sqlalchemy; "
+        "import chatdesk.core.service, sqlalchemy; "
         "folders = [os.path.dirname(m.__file__) for m in (chatdesk, sqlalchemy)]; "
         "print(sorted(n for n in linecache.cache if n.startswith(tuple(folders))))"
     )

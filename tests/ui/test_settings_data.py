@@ -14,10 +14,11 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, build_core, configure
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.config import load_settings
-from chatdesk.core.store.backup import Backups, backup_name, make_backup
+from chatdesk.core.store.backup import backup_name, make_backup
+from chatdesk.core.store.backups import Backups
 from chatdesk.core.units import format_size
+from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.application import _save_preferences
 from chatdesk.ui.settings.data_page import DataPage
 from chatdesk.ui.settings.notices import Tone

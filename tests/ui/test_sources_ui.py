@@ -14,8 +14,8 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QPalette, QTextCursor
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.service import ChatService
 from chatdesk.core.knowledge.model import Stage
+from chatdesk.core.service import ChatService
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.passage_viewer import REMOVED, PassageViewer
 from chatdesk.ui.main_window import MainWindow

@@ -23,12 +23,12 @@ from PySide6.QtWidgets import QApplication, QComboBox, QMenu, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Configuration, Core, build_core, configure
-from chatdesk.core.chat.kinds import Role
-from chatdesk.core.chat.views import DraftView, ThreadFilter
 from chatdesk.core.config import ChatSettings, GeneralSettings, Settings, UiSettings
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.paths import package_data
+from chatdesk.core.kinds import Role
+from chatdesk.core.package_data import package_data
 from chatdesk.core.settings_start import StartSettings
+from chatdesk.core.views import DraftView, ThreadFilter
 from chatdesk.ui.application import run
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder

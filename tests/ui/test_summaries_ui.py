@@ -16,10 +16,10 @@ from PySide6.QtWidgets import QComboBox, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
-from chatdesk.core.chat.service import ChatService
+from chatdesk.core.prompts import SUMMARY_INSTRUCTIONS
 from chatdesk.core.providers.base import ChatRequest, ErrorKind, ProviderError, StreamEvent
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.summaries.prompts import SUMMARY_INSTRUCTIONS
+from chatdesk.core.service import ChatService
 from chatdesk.ui.context.dialogs import SummaryEditor
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.main_window import MainWindow

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.kinds import Role
+from chatdesk.core.kinds import Role
 from chatdesk.ui.conversation.labels import header_text
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.sync.status import status_text

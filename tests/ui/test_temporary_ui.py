@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
-from chatdesk.core.chat.views import ThreadFilter
 from chatdesk.core.temporary import NO_FILES
+from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.temporary import TemporaryWindow

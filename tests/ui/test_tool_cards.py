@@ -12,10 +12,10 @@ from typing import Any
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.views import ToolCallView
 from chatdesk.core.store.models import Status
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.views import ToolCallView
 from chatdesk.ui.conversation.tool_card import ToolCallCard, ToolCallList
 from chatdesk.ui.main_window import MainWindow
 from tests.core.test_mcp import SERVER

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
-from chatdesk.core.chat.views import ThreadFilter
+from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.transfer.dialog import TransferDialog
 from tests.fixtures.chatgpt.export import simple, write_json, write_zip

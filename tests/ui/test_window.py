@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.chat.views import DraftView
 from chatdesk.core.providers.mock_text import mock_answer
 from chatdesk.core.store.models import Role, Status
+from chatdesk.core.views import DraftView
 from chatdesk.ui.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton

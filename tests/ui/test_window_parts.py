@@ -14,9 +14,9 @@ from PySide6.QtWidgets import QComboBox, QLabel, QMainWindow, QSplitter, QStatus
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.kinds import Status
-from chatdesk.core.chat.views import DraftView, ThreadView
 from chatdesk.core.config import Settings
+from chatdesk.core.kinds import Status
+from chatdesk.core.views import DraftView, ThreadView
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.window.answer_notices import AnswerNotices

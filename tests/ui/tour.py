@@ -25,9 +25,9 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.tools.servers import parse_servers_text
+from chatdesk.core.views import AttachmentInput
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.profile_editor import ProfileEditor
 

@@ -11,13 +11,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.assistants import names
 from chatdesk.core.assistants.model import MAX_NAME, MAX_PROMPT
 from chatdesk.core.chat.events import AssistantsChanged, EventBus
 from chatdesk.core.clock import Clock
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.ids import new_id
+from chatdesk.core.store import names
 from chatdesk.core.store.models import SavedPrompt
 from chatdesk.core.store.store import Store
 

@@ -8,11 +8,11 @@ from datetime import datetime
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.assistants import names
 from chatdesk.core.assistants.model import MAX_NAME, AssistantFields, AssistantView
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
+from chatdesk.core.store import names
 from chatdesk.core.store.models import Assistant, Project, Thread
 
 
@@ -90,11 +90,6 @@ def delete(session: Session, assistant_id: uuid.UUID) -> None:
         .where(Project.default_assistant_id == assistant_id)
         .values(default_assistant_id=None)
     )
-
-
-def of_thread(session: Session, thread: Thread) -> Assistant | None:
-    """The assistant who answers in `thread` (None: none, or one since deleted)."""
-    return session.get(Assistant, thread.assistant_id) if thread.assistant_id else None
 
 
 def _name_free(session: Session, name: str, own: uuid.UUID | None) -> None:

@@ -16,16 +16,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.attach.model import IMAGE, Limits, Read
 from chatdesk.core.attach.sniff import LABELS, PDF, extension, sniff
 from chatdesk.core.attach.worker import Reader, ReadFailed
-from chatdesk.core.chat.views import AttachmentInput
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import ChatMessage, ImagePart
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.trust.files import read_regular
+from chatdesk.core.views import AttachmentInput
 
 MB = 1024 * 1024
 KEPT_SMALLER = 16  # images kept made smaller for a server's limits (each within them)

@@ -45,14 +45,13 @@ from chatdesk.core.chat.events import (
     SourcesFound,
     ThreadUpdated,
 )
-from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.result_images import ResultImages
 from chatdesk.core.chat.tool_rounds import Room, ToolRounds
-from chatdesk.core.chat.views import MessageView, ThreadView, ToolCallView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import (
@@ -67,6 +66,7 @@ from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.service import Tools
+from chatdesk.core.views import MessageView, ThreadView, ToolCallView
 
 log = logging.getLogger("chatdesk.chat")
 

@@ -7,16 +7,16 @@ attachment is `chatdesk/core/attach/attacher.py`'s; storing and reading them is
 from __future__ import annotations
 
 import contextlib
-import re
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
 
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
-from chatdesk.core.chat.views import AttachmentInput
+from chatdesk.core.attach.markers import MARKER
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.providers.base import ChatMessage
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
+from chatdesk.core.views import AttachmentInput
 
 MAX_ATTACHMENTS = 20
 
@@ -164,7 +164,6 @@ def with_image_bytes(
     return tuple(sent)
 
 
-_MARKER = re.compile(r"^--- (Page \d+|Slide \d+|Sheet: [^\n]*) ---$", re.MULTILINE)
 LEFT_OUT = "[… {what} left out here: the whole does not fit the model's context window.{more}]"
 READ_MORE = " The read_attachment tool, when offered, reads more of it: attachment id {}."
 
@@ -177,7 +176,7 @@ def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
     if len(body) <= chars:
         return body, ""
     at = chars
-    markers = [m for m in _MARKER.finditer(body) if 0 < m.start() <= chars]
+    markers = [m for m in MARKER.finditer(body) if 0 < m.start() <= chars]
     if markers:
         at = markers[-1].start()
     else:
@@ -187,13 +186,13 @@ def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
                 at = found
                 break
     rest = body[at:]
-    left = [m[1] for m in _MARKER.finditer(rest)]
+    left = [m[1] for m in MARKER.finditer(rest)]
     what = _span(left) if left else f"the last {len(rest):,} characters"
     if left:
         said = _said_span(left)
     else:
         said = ntr("the last {n:,} character", "the last {n:,} characters", len(rest))
-    inside = [m[1] for m in _MARKER.finditer(body, 0, at)]
+    inside = [m[1] for m in MARKER.finditer(body, 0, at)]
     if inside and not markers:  # cut inside a page: its end goes too
         what = f"the end of {inside[-1].lower()}" + (f" and {what}" if left else "")
         kind, name = inside[-1].split(" ", 1)
@@ -236,14 +235,3 @@ _END = {
     "slide": mark("the end of slide {name}"),
     "sheet": mark("the end of sheet: {name}"),
 }
-
-
-def sections(body: str, first: int, last: int) -> tuple[str, int]:
-    """The pages, slides or sheets `first` to `last` (counted from 1) of a document's text, and
-    how many it has (0: it has no markers)."""
-    starts = [m.start() for m in _MARKER.finditer(body)]
-    if not starts:
-        return "", 0
-    ends = [*starts[1:], len(body)]
-    chosen = [body[a:b].strip() for a, b in list(zip(starts, ends, strict=True))[first - 1 : last]]
-    return "\n\n".join(chosen), len(starts)

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.assistants.rows import of_thread as assistant_of
 from chatdesk.core.chat.repository.rows import project_of
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.store.models import Thread
+from chatdesk.core.store.models import Assistant, Thread
 from chatdesk.core.tokens.models import base_model_name
 
 DEFAULT_CONTEXT_WINDOW = 8_192  # tokens, for a model nobody describes
@@ -110,7 +109,8 @@ def thread_setup(
     """The thread's provider, model, system prompt and budget; `provider`/`model` replace the
     thread's (an answer already written by another model, a summary model)."""
     project = project_of(session, thread)
-    assistant = assistant_of(session, thread)
+    # the assistant who answers (None: none, or one since deleted)
+    assistant = session.get(Assistant, thread.assistant_id) if thread.assistant_id else None
     general = settings.general
     chosen_provider = (
         provider

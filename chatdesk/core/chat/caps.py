@@ -25,11 +25,11 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.kinds import CAP_REACHED, Status
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.kinds import CAP_REACHED, Status
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import Message, Role
 from chatdesk.core.store.store import Store

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.threads import Threads
 from chatdesk.core.chat.turns import Turns
-from chatdesk.core.chat.views import AttachmentInput, MessageView, ThreadView, Turn
+from chatdesk.core.kinds import Role
 from chatdesk.core.store.models import Message
 from chatdesk.core.store.store import Store
+from chatdesk.core.views import AttachmentInput, MessageView, ThreadView, Turn
 
 M = Message.__table__.c
 

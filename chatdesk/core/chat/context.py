@@ -23,16 +23,16 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.budget import Budget
 from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
-from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role
-from chatdesk.core.chat.views import ContextBreakdown
+from chatdesk.core.chat.summaries import records
+from chatdesk.core.chat.summaries.prompts import context_message
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.kinds import MESSAGE_TOO_LONG, Role
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import ChatMessage
-from chatdesk.core.summaries import records
-from chatdesk.core.summaries.prompts import context_message
 from chatdesk.core.tokens import REPLY_PRIMING, TokenCounter
+from chatdesk.core.views import ContextBreakdown
 
 
 class ContextTooLong(InvalidRequest):

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import context, tool_notes
 from chatdesk.core.chat import repository as repo
@@ -20,7 +19,6 @@ from chatdesk.core.chat.budget import ThreadSetup, thread_setup
 from chatdesk.core.chat.context import BuiltContext, ContextSpec
 from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.views import CitedSource, ContextUsage, MessageView, ToolCallView
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.knowledge.model import Passage
@@ -33,11 +31,13 @@ from chatdesk.core.providers.base import (
     cost_of,
 )
 from chatdesk.core.providers.vision import model_takes_images
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.tokens.images import image_tokens
 from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.toolbox import Offer
+from chatdesk.core.views import CitedSource, ContextUsage, MessageView, ToolCallView
 
 if TYPE_CHECKING:
     from chatdesk.core.knowledge.service import Knowledge

@@ -30,8 +30,8 @@ from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.attachments import shortened
-from chatdesk.core.chat.kinds import Role, Status
 from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
+from chatdesk.core.kinds import Role, Status
 from chatdesk.core.providers.base import ChatMessage, ImagePart
 from chatdesk.core.tokens import Counted, TokenCounter, encoding_for_model
 from chatdesk.core.tokens.images import image_tokens

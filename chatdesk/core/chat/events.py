@@ -11,7 +11,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from chatdesk.core.chat.views import (
+from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
+from chatdesk.core.views import (
     CitedSource,
     MessageView,
     ProjectView,
@@ -20,7 +21,6 @@ from chatdesk.core.chat.views import (
     ThreadView,
     ToolCallView,
 )
-from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
 
 log = logging.getLogger("chatdesk.chat")
 

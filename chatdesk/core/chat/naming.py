@@ -15,12 +15,12 @@ from chatdesk.core.chat.background import complete_text
 from chatdesk.core.chat.budget import background_choice
 from chatdesk.core.chat.events import EventBus, ThreadUpdated
 from chatdesk.core.chat.titles import clean_title, title_request
-from chatdesk.core.chat.views import MessageView
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.store import Store
+from chatdesk.core.views import MessageView
 
 log = logging.getLogger("chatdesk.chat")
 

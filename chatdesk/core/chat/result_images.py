@@ -19,13 +19,13 @@ from dataclasses import dataclass, replace
 from sqlalchemy.orm import Session
 
 from chatdesk.core.attach.attacher import Attacher, NotAttached
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing
 from chatdesk.core.attach.sniff import extension
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.views import AttachmentInput, AttachmentView
 from chatdesk.core.clock import Clock
 from chatdesk.core.providers.base import ChatMessage, ImagePart
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing
 from chatdesk.core.tools.model import ToolImage
+from chatdesk.core.views import AttachmentInput, AttachmentView
 
 SHOWN = "The images the tool calls above gave back, in order: {}."
 NOT_SEEN = "[The images were not shown to you: {} does not take images.]"

@@ -1,6 +1,6 @@
 """A thread's summaries as the user sees and edits them: listing them (the one the next request
 sends marked), editing one, deleting one (which pauses automatic summaries in the thread) and
-asking for one now. Making a summary is the summariser's job (`chatdesk/core/summaries/`)."""
+asking for one now. Making a summary is the summariser's job (`chatdesk/core/chat/summaries/`)."""
 
 from __future__ import annotations
 
@@ -13,15 +13,15 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.events import EventBus, SummaryDeleted, SummaryUpdated, ThreadUpdated
-from chatdesk.core.chat.views import SummaryView, ThreadView
+from chatdesk.core.chat.summaries import records
+from chatdesk.core.chat.summaries.prompts import context_message
+from chatdesk.core.chat.summaries.runner import Summarizer
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.store import Store
-from chatdesk.core.summaries import records
-from chatdesk.core.summaries.prompts import context_message
-from chatdesk.core.summaries.runner import Summarizer
+from chatdesk.core.views import SummaryView, ThreadView
 
 
 class ThreadSummaries:

@@ -26,7 +26,11 @@ from chatdesk.core.chat.events import (
     ThreadUpdated,
 )
 from chatdesk.core.chat.repository import drafts
-from chatdesk.core.chat.views import (
+from chatdesk.core.clock import Clock
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import mark, tr
+from chatdesk.core.store.store import Store
+from chatdesk.core.views import (
     DraftView,
     MessagePage,
     MessageView,
@@ -35,10 +39,6 @@ from chatdesk.core.chat.views import (
     ThreadPage,
     ThreadView,
 )
-from chatdesk.core.clock import Clock
-from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import mark, tr
-from chatdesk.core.store.store import Store
 
 UNSET: Any = object()  # a keyword not given (None is a value: it clears the field)
 

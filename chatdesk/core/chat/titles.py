@@ -11,14 +11,9 @@ from __future__ import annotations
 
 import re
 
+from chatdesk.core.prompts import TITLE_INSTRUCTIONS
 from chatdesk.core.providers.base import ChatMessage, ChatRequest
 
-# Kept word for word: the offline mock provider recognises title requests by it.
-TITLE_INSTRUCTIONS = (
-    "You name conversations. Reply with a short title for the conversation below, at most six "
-    "words: its subject, in the conversation's language, without quotes or a final full stop. "
-    "Reply with the title only."
-)
 MAX_TITLE_CHARS = 60
 _QUESTION_CHARS, _ANSWER_CHARS = 2_000, 1_000  # enough to name it, cheap to send
 _LABEL = re.compile(r"^\s*(?:title|titel|titre|título)\s*:\s*", re.IGNORECASE)

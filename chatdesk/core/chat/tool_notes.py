@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from chatdesk.core.chat.views import ToolCallView
+from chatdesk.core.views import ToolCallView
 
 ARGUMENTS_CHARS = 160  # of a call's arguments in its note
 RESULT_CHARS = 240  # of the start of a result in its note

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
@@ -27,7 +26,11 @@ from chatdesk.core.chat.events import (
     ThreadCreated,
     ThreadUpdated,
 )
-from chatdesk.core.chat.kinds import (
+from chatdesk.core.clock import Clock
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.kinds import (
     IMAGES_NOT_TAKEN,
     MAX_COMPARED,
     MIN_COMPARED,
@@ -35,15 +38,12 @@ from chatdesk.core.chat.kinds import (
     Status,
     TurnKind,
 )
-from chatdesk.core.chat.views import AttachmentInput, MessageView, Turn, TurnRequest
-from chatdesk.core.clock import Clock
-from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.vision import model_takes_images
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
+from chatdesk.core.views import AttachmentInput, MessageView, Turn, TurnRequest
 
 log = logging.getLogger("chatdesk.chat")
 

@@ -1,12 +1,12 @@
 """The full-text index of knowledge passages: an FTS5 table over `knowledge_chunks.text`,
 external content (the text is stored once, in the chunk) keyed by the chunk's integer id and
-kept current by triggers, tokenized like the chat search (`chatdesk/core/search/index.py`)."""
+kept current by triggers, tokenized like the chat search (`chatdesk/core/store/search_index.py`)."""
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
-from chatdesk.core.search.index import TOKENIZER
+from chatdesk.core.store.search_index import TOKENIZER
 
 CHUNK_INDEX = "knowledge_fts"
 INDEX_TABLES = frozenset(

@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.assistants.names import name_key
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.knowledge.chunking import Chunk
@@ -31,6 +30,7 @@ from chatdesk.core.store.models import (
     KnowledgeSource,
     Thread,
 )
+from chatdesk.core.store.names import name_key
 
 # -- bases ---------------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.index import CHUNK_INDEX
 from chatdesk.core.knowledge.model import Passage
-from chatdesk.core.knowledge.words import WORD, folded, telling
+from chatdesk.core.words import WORD, folded, telling
 
 if TYPE_CHECKING:
     import numpy

@@ -12,9 +12,9 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 
-from chatdesk.core.chat.titles import TITLE_INSTRUCTIONS
 from chatdesk.core.config import MockSettings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.prompts import SUMMARY_INSTRUCTIONS, TITLE_INSTRUCTIONS
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -37,7 +37,6 @@ from chatdesk.core.providers.mock_text import (
     tokens_of,
 )
 from chatdesk.core.providers.mock_tools import answer_with_results, tool_call_for
-from chatdesk.core.summaries.prompts import SUMMARY_INSTRUCTIONS
 
 _FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
 CONTEXT_WINDOW = 8_192  # tokens: small, so the offline app shows summaries in a long thread

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from chatdesk.core.knowledge.citing import MARKER
-from chatdesk.core.knowledge.words import telling
+from chatdesk.core.prompts import PASSAGES_MARKER
 from chatdesk.core.providers.base import ChatRequest
+from chatdesk.core.words import telling
 
 _PASSAGE = re.compile(r"^\[(\d+)\] [^\n]*\n(.*?)(?=\n\n\[\d+\] |\Z)", re.S | re.M)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+|(?<=[。！？])|\n+")
@@ -18,7 +18,7 @@ NOTHING = "The passages from your documents do not say anything about that."
 def answer_from_passages(request: ChatRequest) -> str | None:
     """The answer, or None when the request carries no passages."""
     system = next((m.content for m in request.messages if m.role == "system"), "")
-    at = system.find(MARKER)
+    at = system.find(PASSAGES_MARKER)
     if at < 0:
         return None
     question = next((m.content for m in reversed(request.messages) if m.role == "user"), "")

@@ -11,7 +11,7 @@ import random
 import re
 from dataclasses import dataclass
 
-from chatdesk.core.summaries.prompts import MESSAGES_HEADING
+from chatdesk.core.prompts import MESSAGES_HEADING
 
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+")
 

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import Boolean, TextualSelect, Uuid, bindparam, text
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.kinds import Role
+from chatdesk.core.kinds import Role
 from chatdesk.core.search.query import Query
 from chatdesk.core.search.snippets import CLOSE, ELLIPSIS, OPEN, parse
 from chatdesk.core.search.views import MessageHit, Ranking, SearchFilters, ThreadHit

@@ -10,11 +10,11 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
-from chatdesk.core.search.index import rebuild_index
 from chatdesk.core.search.plans import Frequencies, find_messages, find_threads
 from chatdesk.core.search.query import Query, advanced_query, plain_query
 from chatdesk.core.search.views import SearchFilters, SearchResults
 from chatdesk.core.store import Store
+from chatdesk.core.store.search_index import rebuild_index
 
 MAX_LIMIT = 500
 

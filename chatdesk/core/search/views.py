@@ -7,7 +7,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.chat.kinds import Role
+from chatdesk.core.kinds import Role
 
 
 @dataclass(frozen=True)

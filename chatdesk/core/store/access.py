@@ -20,7 +20,6 @@ import logging
 import os
 import sqlite3
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -30,44 +29,24 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.engine import sqlite_engine
-from chatdesk.core.store.instances import InstanceLock
-from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
-from chatdesk.core.store.store import (
+from chatdesk.core.store.failures import (
     FULL_BELOW,
     ROOM_WANTED,
     StorageError,
-    Store,
+    WriteBlocked,
     free_space,
-    refuse_foreign_file,
-    repair_search_index,
     translated,
 )
+from chatdesk.core.store.instances import InstanceLock
+from chatdesk.core.store.opening import refuse_foreign_file, repair_search_index
+from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
+from chatdesk.core.store.store import Store
 from chatdesk.core.units import format_size
 
 log = logging.getLogger("chatdesk.store")
 
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
 WATCH_SECONDS = 5.0  # how often a read-only window looks whether it can write again
-
-
-@dataclass(frozen=True)
-class WriteBlocked:
-    """Why nothing can be written to the data folder now."""
-
-    kind: str  # "full" | "read_only"
-    problem: str  # what is wrong, as the start of a sentence (in the user's language)
-    remedy: str  # what to do, as sentences (in the user's language)
-
-    @property
-    def message(self) -> str:
-        return tr(
-            "{problem}, so chatdesk shows your chats read-only. {remedy}",
-            problem=self.problem,
-            remedy=self.remedy,
-        )
-
-    def error(self) -> StorageError:
-        return StorageError(self.message)
 
 
 def write_blocked(data_dir: Path) -> WriteBlocked | None:

@@ -12,34 +12,23 @@ files whose name it can read this way, and only of the automatic kinds.
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import errno
 import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from chatdesk.core.errors import ChatdeskError, failure_reason
+from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.paths import DataDirError, ensure_private_dir
-from chatdesk.core.store import scheduled
-from chatdesk.core.store.backup_failure import (
-    forget_failure,
-    read_failure,
-    remember_failure,
-)
 from chatdesk.core.store.blob_copies import BLOBS, copy_blobs
-from chatdesk.core.store.store import primary_code
-
-if TYPE_CHECKING:
-    from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
+from chatdesk.core.store.failures import primary_code
 
 T = TypeVar("T")
 
@@ -229,87 +218,3 @@ def list_backups(folder: Path) -> list[BackupInfo]:
         return []
     found = [info for path in files if (info := backup_info(path)) is not None]
     return sorted(found, key=lambda info: info.created_at, reverse=True)
-
-
-class Backups:
-    """The backups of the open database, for the window: made, listed, rotated and scheduled
-    for restoring, each on a worker thread of its own so the caller's loop never waits."""
-
-    def __init__(self, database: Path, folder: Path) -> None:
-        self.database = database
-        self.folder = folder
-        # Why automatic backups are failing, as recorded by this or another chatdesk process.
-        self.failure = read_failure(database.parent)
-        self.last_failure = self.failure.reason if self.failure else None  # for the Data tab
-        self._worker = ThreadPoolExecutor(1, thread_name_prefix="chatdesk-backup")
-
-    def __repr__(self) -> str:
-        return f"Backups({self.folder})"
-
-    async def back_up_now(self, label: str = "manual") -> BackupInfo:
-        """Make and verify a backup; raises BackupError (with the reason) when it fails."""
-        return await self._run(self._back_up, label)
-
-    async def latest(self) -> BackupInfo | None:
-        found = await self.list()
-        return found[0] if found else None
-
-    async def list(self) -> list[BackupInfo]:
-        """Every backup in the folder, newest first."""
-        return await self._run(list_backups, self.folder)
-
-    async def automatic(self, now: datetime, policy: RotationPolicy) -> AutomaticBackup:
-        """The daily backup if one is due, then rotation (only after a new one verified)."""
-        from chatdesk.core.store.rotation import automatic_backup
-
-        data_dir = self.database.parent
-        try:
-            done = await self._run(automatic_backup, self.database, self.folder, now, policy)
-        except Exception as error:  # recorded off the worker: the worker may be what failed
-            reason = failure_reason(error)
-            self.failure = await asyncio.to_thread(remember_failure, data_dir, reason, now)
-            self.last_failure = self.failure.reason
-            raise
-        await asyncio.to_thread(forget_failure, data_dir)  # also one a cron run left
-        self.failure = self.last_failure = None
-        return done
-
-    async def schedule_restore(self, backup: Path) -> None:
-        """Restore `backup` at the next start, before the database is opened. It is verified
-        now (a damaged backup is refused at once) and again when it is restored."""
-        await self._run(self._schedule, backup)
-
-    async def scheduled_restore(self) -> Path | None:
-        return await self._run(scheduled.scheduled_restore, self.database.parent)
-
-    async def cancel_restore(self) -> None:
-        await self._run(scheduled.cancel_scheduled_restore, self.database.parent)
-
-    async def _run(self, work: Callable[..., T], *args: object) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._worker, work, *args)
-
-    def _back_up(self, label: str) -> BackupInfo:
-        target = make_backup(self.database, self.folder / backup_name(label))
-        info = backup_info(target)
-        if info is None:
-            raise BackupError(
-                tr("the backup {target} disappeared as soon as it was written", target=target)
-            )
-        return info
-
-    def _schedule(self, backup: Path) -> None:
-        problems = integrity_problems(backup) if backup.is_file() else []
-        if problems:
-            raise BackupError(
-                tr(
-                    "the backup {backup} is damaged ({problem}); choose another one. "
-                    "Nothing was scheduled.",
-                    backup=backup.name,
-                    problem=problems[0],
-                )
-            )
-        scheduled.schedule_restore(self.database.parent, backup)
-
-    def close(self) -> None:
-        self._worker.shutdown(wait=True)

@@ -15,11 +15,11 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
 
 log = logging.getLogger("chatdesk.store")
 
-BLOBS = "attachments"  # the attachments' bytes beside a database (chatdesk/core/attach/blobs.py)
+BLOBS = "attachments"  # the attachments' bytes beside a database (chatdesk/core/store/blobs.py)
 # A copied blob no backup refers to is kept this long: a backup another chatdesk process is
 # writing into the same folder may have copied it before its database file is in place.
 PRUNE_GRACE = 3600.0

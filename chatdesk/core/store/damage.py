@@ -24,7 +24,7 @@ from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.backup import BackupInfo, is_damage
-from chatdesk.core.store.store import StorageError
+from chatdesk.core.store.failures import StorageError
 
 log = logging.getLogger("chatdesk.store")
 

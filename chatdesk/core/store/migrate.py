@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, inspect, text
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import ntr, tr
-from chatdesk.core.paths import package_data
+from chatdesk.core.package_data import package_data
 from chatdesk.core.store.backup import backup_name, make_backup
 from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.schema import MigrationReport

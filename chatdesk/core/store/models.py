@@ -31,11 +31,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-# Re-exported: the enums live in a module without SQLAlchemy, for the window's start-up.
-from chatdesk.core.chat.kinds import PartKind as PartKind
-from chatdesk.core.chat.kinds import Role as Role
-from chatdesk.core.chat.kinds import Status as Status
 from chatdesk.core.ids import new_id
+
+# Re-exported: the enums live in a module without SQLAlchemy, for the window's start-up.
+from chatdesk.core.kinds import PartKind as PartKind
+from chatdesk.core.kinds import Role as Role
+from chatdesk.core.kinds import Status as Status
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -248,7 +249,7 @@ class Attachment(Base):
     text: Mapped[str | None] = mapped_column(Text)
     data: Mapped[bytes | None] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
-    # Its bytes are in the blob store under `sha256` (chatdesk/core/attach/blobs.py); false
+    # Its bytes are in the blob store under `sha256` (chatdesk/core/store/blobs.py); false
     # for text held whole in `text` (a paste, or an attachment made before the store).
     blob: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     kind: Mapped[str] = mapped_column(String(20), default="file", server_default="file")

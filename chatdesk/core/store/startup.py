@@ -32,9 +32,11 @@ from chatdesk.core.store import damage
 from chatdesk.core.store.access import open_read_only, write_blocked
 from chatdesk.core.store.backup import BackupInfo, integrity_problems, list_backups
 from chatdesk.core.store.exclusive import maintenance_lock
+from chatdesk.core.store.failures import StorageError, translated
 from chatdesk.core.store.instances import InstanceLock
+from chatdesk.core.store.opening import open_store
 from chatdesk.core.store.restore import RestoreReport, apply_scheduled
-from chatdesk.core.store.store import StorageError, Store, open_store, translated
+from chatdesk.core.store.store import Store
 
 log = logging.getLogger("chatdesk.store")
 

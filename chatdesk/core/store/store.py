@@ -11,45 +11,29 @@ reported).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import logging
-import shutil
-import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from chatdesk.core.config import Settings
-from chatdesk.core.errors import Busy, ChatdeskError
-from chatdesk.core.i18n import tr
-from chatdesk.core.paths import Paths, create_private_file, ensure_private_dir
+from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.store import changes
 from chatdesk.core.store.changes import WriteHook
-from chatdesk.core.store.engine import sqlite_engine, writer
+from chatdesk.core.store.engine import writer
+from chatdesk.core.store.failures import WriteBlocked, translated
 from chatdesk.core.store.instances import InstanceLock
-from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
-from chatdesk.core.units import format_size
-
-if TYPE_CHECKING:
-    from chatdesk.core.store.access import WriteBlocked
+from chatdesk.core.store.schema import MigrationReport
 
 log = logging.getLogger("chatdesk.store")
 
 T = TypeVar("T")
-
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-class StorageError(ChatdeskError):
-    """The database cannot be read or written (disk full, read-only, damaged ...)."""
-
 
 # Read-only: the engine to write with once the data folder can be written again, or what
 # still keeps chatdesk from writing there (access.py makes it).
@@ -201,195 +185,3 @@ def _report_failure_nobody_awaits(future: asyncio.Future[Any]) -> None:
     future.get_loop().call_exception_handler(
         {"message": "a write whose caller had gone failed", "exception": error, "future": future}
     )
-
-
-@contextlib.contextmanager
-def translated(database: Path | None = None) -> Iterator[None]:
-    """Turn SQLite errors the user can act on (a full, read-only, busy, damaged or failing disk)
-    into messages that say what happened and what to do. Any other SQLite error — a constraint
-    violated, a statement or binding that is wrong, the driver misused — is a bug and goes on
-    as it is, to the crash dialog and the log. With `database`, a write that failed on a disk
-    with (almost) no room left says so, however SQLite named the failure."""
-    try:
-        yield
-    except DBAPIError as error:
-        cause = error.orig
-        known = storage_error(cause, database) if isinstance(cause, sqlite3.Error) else None
-        if known is None:
-            raise
-        raise known from error
-    except sqlite3.Error as error:
-        known = storage_error(error, database)
-        if known is None:
-            raise
-        raise known from error
-
-
-def storage_error(error: sqlite3.Error, database: Path | None = None) -> ChatdeskError | None:
-    """The user-facing error for a SQLite error, by its result code; None for a bug."""
-    code = primary_code(error)
-    if code is None:  # raised by the driver itself (bad binding, closed connection): a bug
-        return None
-    if code in (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR) and database is not None:
-        # A write that finds no room often fails as an I/O error (the WAL or its index
-        # could not grow), not as "full": the free space tells which it was.
-        free = free_space(database.parent)
-        if free is not None and free < FULL_BELOW:
-            return disk_full(database, free)
-    make = _KNOWN.get(code)
-    return make(str(error)) if make is not None else None
-
-
-FULL_BELOW = 8 * 1024 * 1024  # free bytes under which a failed write is put down to a full disk
-ROOM_WANTED = 64 * 1024 * 1024  # what to ask the user to free
-
-
-def free_space(folder: Path) -> int | None:
-    try:
-        return shutil.disk_usage(folder).free
-    except OSError:
-        return None
-
-
-def disk_full(database: Path, free: int) -> ChatdeskError:
-    """A full disk, in words that say which disk, how full, and what to do."""
-    return StorageError(
-        tr(
-            "the disk that holds your chats ({folder}) is full ({free} free), "
-            "so chatdesk cannot save. Free at least {size} there and try "
-            "again: everything saved before is intact, and a message you were "
-            "writing stays where you wrote it.",
-            folder=database.parent,
-            free=format_size(free),
-            size=format_size(ROOM_WANTED),
-        )
-    )
-
-
-def primary_code(error: BaseException) -> int | None:
-    """SQLite's primary result code behind `error` (SQLITE_FULL, SQLITE_IOERR ...; extended
-    codes only add detail to it); None when SQLite did not raise it."""
-    code = getattr(error, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(error, sqlite3.Error) and isinstance(code, int) else None
-
-
-def _full(_: str) -> ChatdeskError:
-    return StorageError(
-        tr(
-            "the disk is full, so chatdesk cannot save. Free some space and "
-            "try again; everything saved before is intact."
-        )
-    )
-
-
-def _busy(_: str) -> ChatdeskError:
-    return Busy(tr("the database is busy in another chatdesk process; try again in a moment."))
-
-
-def _read_only(_: str) -> ChatdeskError:
-    return StorageError(tr("the database is read-only; check the permissions of the data folder."))
-
-
-def _damaged(text: str) -> ChatdeskError:
-    return StorageError(
-        tr(
-            "the database file is damaged ({text}). It was left untouched; run "
-            "`chatdesk db restore` (the newest verified backup) or `chatdesk "
-            "db recover`.",
-            text=text,
-        )
-    )
-
-
-def _unreachable(text: str) -> ChatdeskError:
-    return StorageError(
-        tr(
-            "the database cannot be opened ({text}); check that the data "
-            "folder exists, is on a connected drive and can be written by you.",
-            text=text,
-        )
-    )
-
-
-def _io(text: str) -> ChatdeskError:
-    return StorageError(
-        tr(
-            "the disk failed to read or write the database ({text}). Check "
-            "that the drive is connected and healthy; nothing that was not "
-            "saved before was kept.",
-            text=text,
-        )
-    )
-
-
-_KNOWN: dict[int, Callable[[str], ChatdeskError]] = {
-    sqlite3.SQLITE_FULL: _full,
-    sqlite3.SQLITE_BUSY: _busy,
-    sqlite3.SQLITE_LOCKED: _busy,
-    sqlite3.SQLITE_READONLY: _read_only,
-    sqlite3.SQLITE_CORRUPT: _damaged,
-    sqlite3.SQLITE_NOTADB: _damaged,
-    sqlite3.SQLITE_CANTOPEN: _unreachable,
-    sqlite3.SQLITE_PERM: _unreachable,
-    sqlite3.SQLITE_IOERR: _io,
-}
-
-
-def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None = None) -> Store:
-    """Open (creating or upgrading as needed) the database in `paths.data_dir`. `instance`:
-    this process's lock, if the caller took it already (startup.py, before checking the file)."""
-    ensure_private_dir(paths.data_dir)
-    database = paths.database
-    refuse_foreign_file(database)
-    if not database.exists():
-        create_private_file(database)
-    timeout = settings.storage.busy_timeout_ms
-    with translated(database):
-        report = _migrate(database, paths.backups_dir, timeout)
-    engine = sqlite_engine(database, busy_timeout_ms=timeout)
-    repair_search_index(engine)
-    return Store(engine, instance or InstanceLock(paths.run_dir), database, report)
-
-
-def repair_search_index(engine: Engine) -> None:
-    """The full-text index is derived from the messages: rebuilt when missing or damaged."""
-    from chatdesk.core.search.index import repair_index  # the search package imports Store
-
-    try:
-        with translated():
-            repair_index(engine)
-    except BaseException:
-        engine.dispose()
-        raise
-
-
-def _migrate(database: Path, backups_dir: Path, timeout: int) -> MigrationReport:
-    try:
-        if stored_revision(database) == HEAD_REVISION:
-            return MigrationReport(HEAD_REVISION, HEAD_REVISION, None)
-    except ChatdeskError:
-        pass  # the full path below says what is wrong with the file
-    from chatdesk.core.store import migrate  # Alembic loads only when there is work to do
-
-    return migrate.upgrade(database, backups_dir, busy_timeout_ms=timeout)
-
-
-def refuse_foreign_file(database: Path) -> None:
-    try:
-        with open(database, "rb") as handle:
-            header = handle.read(len(_SQLITE_HEADER))
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        raise StorageError(
-            tr("cannot read {database}: {reason}", database=database, reason=error.strerror)
-        ) from error
-    if header and header != _SQLITE_HEADER:
-        raise StorageError(
-            tr(
-                "{database} is not a chatdesk database (or it is damaged). It was "
-                "left untouched; move it away or choose another folder with "
-                "--data-dir.",
-                database=database,
-            )
-        )

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.views import SyncNoteView
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event, EventBus

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
 from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged
-from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.store.models import (
@@ -59,6 +58,7 @@ from chatdesk.core.sync.hlc import Clock
 from chatdesk.core.sync.record import APPLYING, Recorder
 from chatdesk.core.sync.sharing import Sharing
 from chatdesk.core.sync.worker import ServerLink, SyncWorker
+from chatdesk.core.views import SyncNoteView
 
 if TYPE_CHECKING:  # the connection and the merge load when there is a server or a pull
     from chatdesk.core.sync.apply import Applied

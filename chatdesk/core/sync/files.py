@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore, digest
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore, digest
 from chatdesk.core.store.models import Attachment, Message, MessagePart, PartKind, Thread
 from chatdesk.core.store.store import Store
 

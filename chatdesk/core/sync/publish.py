@@ -22,11 +22,11 @@ from chatdesk.core.chat.events import (
     ThreadRestored,
     ThreadUpdated,
 )
-from chatdesk.core.chat.views import MessageView
+from chatdesk.core.chat.summaries import records
 from chatdesk.core.store.models import Message, Summary, Thread
 from chatdesk.core.store.store import Store
-from chatdesk.core.summaries import records
 from chatdesk.core.sync.apply import Applied
+from chatdesk.core.views import MessageView
 
 # Beyond this many messages a pull is a backfill: the thread list and an open thread reload.
 _MAX_MESSAGE_EVENTS = 500

@@ -13,11 +13,11 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from chatdesk.core.chat.views import SyncNoteView
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.secrets import KeyStore
 from chatdesk.core.sync.base import SyncStatus, Team
 from chatdesk.core.sync.setup import configured, connector, conninfo, key_name, origin
+from chatdesk.core.views import SyncNoteView
 
 if TYPE_CHECKING:
     from chatdesk.core.sync.engine import SyncEngine

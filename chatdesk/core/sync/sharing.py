@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import Event, ThreadUpdated
-from chatdesk.core.chat.views import ThreadView
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import SyncTeam, Thread
@@ -23,6 +22,7 @@ from chatdesk.core.sync import rows as wire
 from chatdesk.core.sync.hlc import Clock
 from chatdesk.core.sync.pruning import forget_clocks
 from chatdesk.core.sync.record import APPLYING, Recorder
+from chatdesk.core.views import ThreadView
 
 
 class Sharing:

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from chatdesk.core.paths import Paths, package_data
+from chatdesk.core.package_data import package_data
+from chatdesk.core.paths import Paths
 from chatdesk.core.tokens.models import CL100K, O200K
 
 if TYPE_CHECKING:

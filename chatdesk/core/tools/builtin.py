@@ -13,11 +13,11 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
-from chatdesk.core.assistants.names import name_key
-from chatdesk.core.chat.attachments import sections
+from chatdesk.core.attach.markers import sections
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.search.search import Search
+from chatdesk.core.store.names import name_key
 from chatdesk.core.tools.model import BUILT_IN, ToolInfo, ToolOutcome
 
 MAX_HITS = 25

@@ -15,12 +15,12 @@ from datetime import datetime
 from html import escape
 from typing import IO
 
-from chatdesk.core.chat.kinds import Role, Status
-from chatdesk.core.chat.views import CitedSource, ToolCallView
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import Role, Status
 from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
 from chatdesk.core.transfer.chatgpt_content import fenced
 from chatdesk.core.units import format_size
+from chatdesk.core.views import CitedSource, ToolCallView
 
 ROLE_NAMES = {  # shown as tr(ROLE_NAMES[role])
     # translators: who wrote a message, in an exported chat

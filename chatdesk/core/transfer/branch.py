@@ -13,10 +13,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.views import MessageView, ThreadView
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
+from chatdesk.core.views import MessageView, ThreadView
 
 _CHUNK = 500
 

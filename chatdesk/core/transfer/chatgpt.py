@@ -24,10 +24,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from chatdesk.core.attach.blobs import digest
 from chatdesk.core.attach.model import Read
-from chatdesk.core.chat.kinds import PartKind, Role, Status
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import PartKind, Role, Status
+from chatdesk.core.store.blobs import digest
 from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.chatgpt_content import (
     REASONING_TYPES,

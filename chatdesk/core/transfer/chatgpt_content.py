@@ -16,8 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from chatdesk.core.chat.kinds import PartKind
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import PartKind
 
 REASONING_TYPES = frozenset({"thoughts", "reasoning_recap"})
 SETTINGS_TYPES = frozenset({"user_editable_context", "model_editable_context"})

@@ -29,9 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk import __version__
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore, digest
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore, digest
 from chatdesk.core.store.records import (
     ATTACHMENTS,
     MESSAGES,

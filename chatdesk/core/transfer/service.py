@@ -30,7 +30,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk import __version__
-from chatdesk.core.attach.blobs import BlobStore
 from chatdesk.core.attach.model import Limits, Read
 from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.chat.events import EventBus, ProjectCreated, ThreadCreated
@@ -38,6 +37,7 @@ from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.render.model import Rendered
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.records import PROJECTS, THREADS, to_json
 from chatdesk.core.store.store import Store
 from chatdesk.core.transfer import archive, native

@@ -18,7 +18,6 @@ from sqlalchemy import JSON, Column, MetaData, Table, insert, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.views import ProjectView, ThreadView
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import Project, Thread
 from chatdesk.core.store.records import (
@@ -30,6 +29,7 @@ from chatdesk.core.store.records import (
     SUMMARIES,
     THREADS,
 )
+from chatdesk.core.views import ProjectView, ThreadView
 
 Row = dict[str, Any]
 _CHUNK = 500  # ids per IN (...) list

@@ -10,10 +10,10 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QDialog, QFileDialog, QPlainTextEdit, QVBoxLayout, QWidget
 
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import AttachmentView
 from chatdesk.ui.attachments.thumbnails import Thumbnails
 from chatdesk.ui.attachments.viewer import ImageViewer
 from chatdesk.ui.runner import Runner

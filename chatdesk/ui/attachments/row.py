@@ -19,7 +19,7 @@ from chatdesk.core.units import format_size
 from chatdesk.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import AttachmentView
+    from chatdesk.core.views import AttachmentView
     from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 THUMB_HEIGHT = 120  # px: an image in a message, at most this tall …

@@ -23,7 +23,7 @@ from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:  # the core's modules load after the first paint
-    from chatdesk.core.chat.views import AttachmentInput
+    from chatdesk.core.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 PREVIEW_LINES = 20

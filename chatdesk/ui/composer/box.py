@@ -13,13 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QPaintEvent
 from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
-from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.colours import colours
-from chatdesk.ui.theme.scale import RADIUS, SPACE
+from chatdesk.ui.composer.rounded import paint_rounded
+from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:  # made on the first drag
     from PySide6.QtGui import QResizeEvent
@@ -76,22 +75,3 @@ class ComposerBox(QWidget):
             self._after_paint = None
         within = self.focus_within
         paint_rounded(self, "focus" if within else "border_strong", 2 if within else 1)
-
-
-def paint_rounded(
-    widget: QWidget, edge_role: str, edge: int, style: Qt.PenStyle = Qt.PenStyle.SolidLine
-) -> None:
-    """Fill `widget` with the look's `surface` in the composer's rounded shape, edged `edge`
-    px wide in the colour of `edge_role` (in its paintEvent)."""
-    named = colours(current_look())
-    pen = QPen(QColor(named[edge_role]))
-    pen.setWidth(edge)
-    pen.setStyle(style)
-    painter = QPainter(widget)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(pen)
-    painter.setBrush(QColor(named["surface"]))
-    half = edge / 2  # a pen draws half inside the line, half outside
-    inside = QRectF(widget.rect()).adjusted(half, half, -half, -half)
-    painter.drawRoundedRect(inside, RADIUS["l"] - half, RADIUS["l"] - half)
-    painter.end()

@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QWidget
 
 from chatdesk.core.i18n import mark, tr
-from chatdesk.ui.composer.box import paint_rounded
+from chatdesk.ui.composer.rounded import paint_rounded
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.icons import picture

@@ -39,7 +39,7 @@ if TYPE_CHECKING:  # the core's modules load after the first paint, the strip an
 
     from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDropEvent, QKeyEvent
 
-    from chatdesk.core.chat.views import AttachmentInput
+    from chatdesk.core.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
     from chatdesk.ui.composer.attachments import AttachmentStrip
     from chatdesk.ui.composer.slash import SlashEntry, SlashMenu
@@ -372,7 +372,7 @@ class Composer(QWidget):
         self._draft_timer.start()
 
     def _add_pasted_text(self, text: str) -> None:
-        from chatdesk.core.chat.views import AttachmentInput
+        from chatdesk.core.views import AttachmentInput
 
         # translators: the name of a long text pasted into the message box, sent as an attachment
         self.add_attachment(AttachmentInput(tr("Pasted text"), text, kind="paste"))

@@ -18,10 +18,10 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QStatusBar, QToolButton, QWidget
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import SummaryView
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import SummaryView
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.context.dialogs import SummaryEditor
 from chatdesk.ui.conversation.divider import SummaryDivider, summary_meta

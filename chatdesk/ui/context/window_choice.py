@@ -8,8 +8,8 @@ import uuid
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
-from chatdesk.core.chat.service import ChatService
-from chatdesk.core.chat.views import ContextUsage, ThreadView
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import ContextUsage, ThreadView
 from chatdesk.ui.context.dialogs import ContextWindowDialog
 from chatdesk.ui.runner import Runner
 

@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from chatdesk.core.chat.kinds import Status
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.kinds import Status
 from chatdesk.ui.conversation.message import MessageWidget
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.views import MessageView
     from chatdesk.ui.conversation.formatter import Formatter
 
 COMPARISON_STYLE = """

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.views import MessagePage, MessageView, ToolCallView
+from chatdesk.core.views import MessagePage, MessageView, ToolCallView
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.tool_card import STREAMING
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
-    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.service import ChatService
     from chatdesk.ui.conversation.view import ConversationView
 
 PageRead = Coroutine[Any, Any, MessagePage]

@@ -23,7 +23,7 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.conversation.buttons import flat_button
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.chat.views import SummaryView
+    from chatdesk.core.views import SummaryView
 
 DIVIDER_STYLE = """
 #summaryDivider QFrame#summaryRule { color: palette(mid); }

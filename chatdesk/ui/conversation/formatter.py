@@ -29,7 +29,7 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.theme import is_dark
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.views import MessageView
 
 CACHE_SIZE = 400
 # Longer messages show their beginning only: laying out megabytes would freeze the window.

@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from chatdesk.core.chat.kinds import Role
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.kinds import Role
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.views import MessageView
 
 
 def usage_text(message: MessageView, *, model: bool = True) -> str:

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from chatdesk.core.chat.kinds import MESSAGE_TOO_LONG, Role, Status
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import MESSAGE_TOO_LONG, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
@@ -39,7 +39,7 @@ from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.tool_card import ToolCallList
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.views import MessageView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
     from chatdesk.ui.conversation.sources import SourcesBlock

@@ -26,10 +26,10 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from chatdesk.core.chat.kinds import Status
+from chatdesk.core.kinds import Status
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.chat.views import (
+    from chatdesk.core.views import (
         CitedSource,
         MessagePage,
         MessageView,

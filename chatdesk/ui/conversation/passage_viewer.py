@@ -29,9 +29,9 @@ from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import CitedSource
     from chatdesk.core.knowledge.model import DocumentText
     from chatdesk.core.knowledge.service import Knowledge
+    from chatdesk.core.views import CitedSource
 
 MAX_SHOWN = 1_000_000  # characters set at once (~20 ms); a longer document shows a window
 WINDOW = 200_000  # characters around the passage when it does

@@ -14,7 +14,7 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.trust.links import cite_href
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import CitedSource
+    from chatdesk.core.views import CitedSource
 
 FOLDED_NAMES = 3  # files named on the folded line before "…"
 

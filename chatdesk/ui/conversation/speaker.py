@@ -17,7 +17,7 @@ from chatdesk.ui.theme.icons import picture
 from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.views import MessageView
 
 DISC = 22  # pixels
 

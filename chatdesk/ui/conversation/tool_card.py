@@ -33,7 +33,7 @@ from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import ToolCallView
+    from chatdesk.core.views import ToolCallView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
 

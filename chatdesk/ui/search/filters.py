@@ -21,10 +21,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.chat.kinds import Role
-from chatdesk.core.chat.views import ProjectView, ThreadFilter
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.kinds import Role
 from chatdesk.core.search import SearchFilters
+from chatdesk.core.views import ProjectView, ThreadFilter
 
 CUSTOM = "custom"
 _ROLES = (

@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadView
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.views import ProjectView, ThreadFilter, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.search.delegate import ResultDelegate
 from chatdesk.ui.search.filters import Chosen, FilterRow
@@ -42,8 +42,8 @@ from chatdesk.ui.search.results import (
 )
 
 if TYPE_CHECKING:  # both load SQLAlchemy, long loaded when the palette is first opened
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.search import Search
+    from chatdesk.core.service import ChatService
 
 SEARCH_DELAY_MS = 120
 SHOWN = 50  # messages per search; recent chats with nothing typed

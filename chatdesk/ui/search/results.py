@@ -17,10 +17,10 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
-from chatdesk.core.chat.kinds import Role
-from chatdesk.core.chat.views import ThreadView
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.kinds import Role
 from chatdesk.core.search import MessageHit, Ranking, SearchResults, Snippet
+from chatdesk.core.views import ThreadView
 from chatdesk.ui.sidebar.feeds import relative_time
 
 Index = QModelIndex | QPersistentModelIndex

@@ -40,7 +40,8 @@ from chatdesk.ui.settings.backup_list import BackupList, when
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes a built one
-    from chatdesk.core.store.backup import BackupInfo, Backups
+    from chatdesk.core.store.backup import BackupInfo
+    from chatdesk.core.store.backups import Backups
 
 RETENTION_MAX_DAYS = 36_500
 T = TypeVar("T")

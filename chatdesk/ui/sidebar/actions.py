@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QTreeView, QWidget
 
-from chatdesk.core.chat.views import ProjectView, ThreadView
 from chatdesk.core.i18n import tr
+from chatdesk.core.views import ProjectView, ThreadView
 from chatdesk.ui.badges import assistant_badge
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings, ask
@@ -24,7 +24,7 @@ from chatdesk.ui.sidebar.widgets import NoticeBar
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.assistants.model import AssistantView
-    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.service import ChatService
     from chatdesk.ui.sync.sharing import SharingActions
 
 UNDO_SECONDS = 10

@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.chat.views import ProjectView
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.views import ProjectView
 
 # translators: the model choice that leaves a project on the app's default model
 APP_DEFAULT = mark("App default")

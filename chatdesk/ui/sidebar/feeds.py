@@ -15,8 +15,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
-from chatdesk.core.chat.views import ThreadFilter, ThreadView
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.views import ThreadFilter, ThreadView
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)

@@ -8,8 +8,8 @@ from typing import Any
 
 from PySide6.QtCore import QDateTime, QLocale, Qt
 
-from chatdesk.core.chat.views import ThreadView
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.views import ThreadView
 from chatdesk.ui.sidebar.feeds import Bucket, Feed
 from chatdesk.ui.sidebar.roles import (
     GROUP_KIND_ROLE,

@@ -13,8 +13,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 
-from chatdesk.core.chat.views import ProjectView, ThreadFilter, ThreadView
 from chatdesk.core.i18n import tr
+from chatdesk.core.views import ProjectView, ThreadFilter, ThreadView
 from chatdesk.ui.sidebar.feeds import Bucket, Feed, bucket_of, day_starts
 from chatdesk.ui.sidebar.groups import Group
 from chatdesk.ui.sidebar.roles import GroupKind

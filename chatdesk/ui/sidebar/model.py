@@ -32,7 +32,7 @@ from PySide6.QtCore import (
 )
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.views import ProjectView, ThreadPage, ThreadView
+from chatdesk.core.views import ProjectView, ThreadPage, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.feeds import (
     Feed,
@@ -45,7 +45,7 @@ from chatdesk.ui.sidebar.layout import Layout
 from chatdesk.ui.sidebar.roles import THREAD_ROLE, GroupKind
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
-    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.service import ChatService
 
 Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()

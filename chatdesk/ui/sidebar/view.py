@@ -45,7 +45,7 @@ from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import icon, set_icon
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
-    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.service import ChatService
 
 FILTER_DELAY_MS = 150  # typing pauses shorter than this do not start a search
 PREFETCH_PX = 300  # read the next page when its place is this close to the viewport

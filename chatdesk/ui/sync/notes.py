@@ -17,8 +17,8 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import SyncNoteView
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.views import SyncNoteView
 
 _QUOTED_LIMIT = 60
 

@@ -16,8 +16,8 @@ from chatdesk.ui.sync.status import SyncStatusButton
 from chatdesk.ui.sync.teams import TeamDirectory
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import ThreadView
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.views import ThreadView
     from chatdesk.ui.sidebar.view import Sidebar
 
 

@@ -15,8 +15,8 @@ from chatdesk.ui.sidebar.dialogs import ask
 from chatdesk.ui.sync.teams import TeamDirectory
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.views import ThreadView
     from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.views import ThreadView
 
 NO_TEAMS = mark("No teams — set up in Preferences → Team")
 

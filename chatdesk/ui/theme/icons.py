@@ -18,7 +18,7 @@ from PySide6.QtCore import QBuffer, QByteArray, QSize, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QImageReader, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
-from chatdesk.core.paths import package_data
+from chatdesk.core.package_data import package_data
 from chatdesk.ui.theme.colours import Look, colours
 
 ICON_PROPERTY = "chatdeskIcon"  # "name tone" on a widget whose icon follows the look

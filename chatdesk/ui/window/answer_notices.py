@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QStatusBar
 
-from chatdesk.core.chat.kinds import Status
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import Status
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event

@@ -17,8 +17,8 @@ from chatdesk.ui.conversation.empty import EmptyState
 if TYPE_CHECKING:
     from chatdesk.core.assistants.model import AssistantView
     from chatdesk.core.chat.events import Event
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import ProjectView, ThreadView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import ProjectView, ThreadView
     from chatdesk.ui.runner import Runner
 
 

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Protocol
 
-from chatdesk.core.chat.kinds import MAX_COMPARED, MIN_COMPARED
 from chatdesk.core.config import Settings
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import MAX_COMPARED, MIN_COMPARED
 from chatdesk.ui.composer import Composer
 
 TOO_FEW = mark(

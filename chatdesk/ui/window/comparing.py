@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from shiboken6 import Shiboken
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.chat.kinds import Role
+from chatdesk.core.kinds import Role
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.conversation.message import MessageWidget
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import MessageView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import MessageView
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.runner import Runner
 

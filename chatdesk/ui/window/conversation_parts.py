@@ -19,9 +19,9 @@ from chatdesk.ui.message_actions import MessageActions
 from chatdesk.ui.window.gauge import ContextGauge
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
+    from chatdesk.core.service import ChatService
     from chatdesk.ui.composer import Composer
     from chatdesk.ui.conversation.model import ConversationModel
     from chatdesk.ui.conversation.view import ConversationView

@@ -21,8 +21,8 @@ if TYPE_CHECKING:  # these load with the core, after the first paint
     import uuid
 
     from chatdesk.core.chat.events import Event
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import DraftView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import DraftView
     from chatdesk.ui.runner import Runner
 
 
@@ -66,7 +66,7 @@ class Drafts:
 
     def typed(self) -> DraftView:
         """What the composer holds now."""
-        from chatdesk.core.chat.views import DraftView
+        from chatdesk.core.views import DraftView
 
         return DraftView(self._composer.text(), tuple(self._composer.attachments()))
 
@@ -132,7 +132,7 @@ async def store_draft(
 
 def merged_draft(stored: DraftView, typed: DraftView) -> DraftView:
     """A stored draft with what was typed after it: the texts on separate lines."""
-    from chatdesk.core.chat.views import DraftView
+    from chatdesk.core.views import DraftView
 
     text = "\n".join(t for t in (stored.text, typed.text) if t)
     return DraftView(text, stored.attachments + typed.attachments)

@@ -17,10 +17,10 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.header import ThreadHeader
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.chat.usage import UsageTotals
-    from chatdesk.core.chat.views import ContextUsage
     from chatdesk.core.errors import ChatdeskError
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import ContextUsage
     from chatdesk.ui.runner import Runner
 
 DELAY_MS = 300  # typing pauses this long before the gauge counts the draft

@@ -12,8 +12,8 @@ from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import ThreadView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import ThreadView
     from chatdesk.ui.runner import Runner
 
 

@@ -22,8 +22,8 @@ from chatdesk.ui.window.tool_choice import ToolChoice
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import ThreadView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import ThreadView
     from chatdesk.ui.runner import Runner
 
 Model = tuple[str, str]  # provider, model

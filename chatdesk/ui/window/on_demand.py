@@ -12,9 +12,9 @@ from PySide6.QtWidgets import QMainWindow
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.config import Settings
     from chatdesk.core.search import Search
+    from chatdesk.core.service import ChatService
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.search.palette import SearchPalette

@@ -20,9 +20,9 @@ if TYPE_CHECKING:  # made after the window's first paint, as the core's views an
     import uuid
 
     from chatdesk.core.chat.events import Event
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import AttachmentInput, MessageView, ThreadView, Turn
     from chatdesk.core.errors import ChatdeskError
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import AttachmentInput, MessageView, ThreadView, Turn
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.window.models import ModelChoice
 
@@ -163,7 +163,7 @@ class Sending(QObject):
     def _keep(self, origin: uuid.UUID | None, items: list[AttachmentInput]) -> None:
         """A file finished reading after the composer's draft was replaced: it joins the draft
         of the chat it was given in (shown again, or stored), never dropped."""
-        from chatdesk.core.chat.views import DraftView
+        from chatdesk.core.views import DraftView
         from chatdesk.ui.window.drafts import store_draft
 
         assert self._service is not None
@@ -187,7 +187,7 @@ class Sending(QObject):
         """The message stays in the composer; a model that does not take its images is
         answered by the model list, open to choose another; a reached spending cap, by "Send
         anyway" beside the status line."""
-        from chatdesk.core.chat.kinds import CAP_REACHED, IMAGES_NOT_TAKEN
+        from chatdesk.core.kinds import CAP_REACHED, IMAGES_NOT_TAKEN
 
         self._status.showMessage(str(error), 30_000)
         kind = getattr(error, "kind", None)
@@ -307,7 +307,7 @@ class Sending(QObject):
         self.show_streaming()
 
     def _seen(self, message: MessageView) -> None:
-        from chatdesk.core.chat.kinds import Role
+        from chatdesk.core.kinds import Role
 
         if message.role is Role.ASSISTANT and not message.status.is_final:
             self._live[message.thread_id] = message.id

@@ -17,10 +17,10 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.theme import ThemeWatcher
 
 if TYPE_CHECKING:  # the settings' schema loads after the window's first paint (SettingsLater)
-    from chatdesk.core.chat.service import ChatService
     from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
-    from chatdesk.core.store.backup import Backups
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.ui.preferences import PreferencesDialog
     from chatdesk.ui.runner import Runner

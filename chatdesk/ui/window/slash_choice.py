@@ -20,7 +20,7 @@ PROMPT_COLOUR = "#78909c"  # a saved prompt's mark in the slash menu
 if TYPE_CHECKING:
     from chatdesk.core.assistants.prompts import PromptView
     from chatdesk.core.chat.events import Event
-    from chatdesk.core.chat.service import ChatService
+    from chatdesk.core.service import ChatService
     from chatdesk.ui.runner import Runner
 
 

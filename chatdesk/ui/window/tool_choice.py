@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING
 from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:
-    from chatdesk.core.chat.service import ChatService
-    from chatdesk.core.chat.views import ProjectView, ThreadView
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.views import ProjectView, ThreadView
     from chatdesk.ui.runner import Runner
 
 

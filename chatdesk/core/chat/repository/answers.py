@@ -27,15 +27,15 @@ from chatdesk.core.chat.repository.tools import (
     tool_time_of,
     with_tool_calls,
 )
-from chatdesk.core.chat.views import (
-    MessageView,
-    ThreadView,
-)
 from chatdesk.core.errors import Busy, InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, PartKind, Status, Thread
+from chatdesk.core.views import (
+    MessageView,
+    ThreadView,
+)
 
 
 def save_progress(

@@ -15,11 +15,11 @@ from typing import Any, cast
 from sqlalchemy import Select, String, bindparam, select, type_coerce
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.views import AttachmentInput, AttachmentView, MessageView
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
+from chatdesk.core.views import AttachmentInput, AttachmentView, MessageView
 
 Named = list[tuple[AttachmentView, str]]
 

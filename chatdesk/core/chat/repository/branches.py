@@ -47,17 +47,17 @@ from chatdesk.core.chat.repository.rows import (
 )
 from chatdesk.core.chat.repository.sources import with_sources
 from chatdesk.core.chat.repository.tools import needs_tool_calls, with_tool_calls
-from chatdesk.core.chat.views import (
-    MessagePage,
-    MessageView,
-    ThreadView,
-)
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, Role, Status, Thread
 from chatdesk.core.store.prepared import Prepared, connection_of
+from chatdesk.core.views import (
+    MessagePage,
+    MessageView,
+    ThreadView,
+)
 
 
 def insert_message(

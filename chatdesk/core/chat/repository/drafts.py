@@ -12,9 +12,9 @@ from sqlalchemy import Table, bindparam, delete
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.views import AttachmentInput, DraftView
 from chatdesk.core.store.models import Draft
 from chatdesk.core.store.prepared import Prepared, connection_of
+from chatdesk.core.views import AttachmentInput, DraftView
 
 NEW_CHAT = "new"
 

@@ -13,12 +13,6 @@ from sqlalchemy import Select, Uuid, and_, bindparam, case, func, or_, select, t
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
-from chatdesk.core.chat.views import (
-    MessageView,
-    ProjectView,
-    ThreadView,
-    Usage,
-)
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import (
@@ -31,6 +25,12 @@ from chatdesk.core.store.models import (
     Thread,
 )
 from chatdesk.core.store.prepared import Prepared, connection_of
+from chatdesk.core.views import (
+    MessageView,
+    ProjectView,
+    ThreadView,
+    Usage,
+)
 
 M = Message.__table__
 T = Thread.__table__

@@ -13,10 +13,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.kinds import Role
 from chatdesk.core.chat.repository.tools import add_parts
-from chatdesk.core.chat.views import CitedSource, MessageView
+from chatdesk.core.kinds import Role
 from chatdesk.core.store.models import MessagePart, PartKind
+from chatdesk.core.views import CitedSource, MessageView
 
 
 def add_sources(

@@ -11,16 +11,16 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.rows import project_row, project_view, thread_row, thread_view
-from chatdesk.core.chat.views import (
+from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.i18n import mark, tr
+from chatdesk.core.ids import new_id
+from chatdesk.core.store.models import Assistant, Project, Thread
+from chatdesk.core.views import (
     ProjectView,
     ThreadFilter,
     ThreadPage,
     ThreadView,
 )
-from chatdesk.core.errors import InvalidRequest, NotFound
-from chatdesk.core.i18n import mark, tr
-from chatdesk.core.ids import new_id
-from chatdesk.core.store.models import Assistant, Project, Thread
 
 T = Thread.__table__
 

@@ -13,10 +13,10 @@ from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat.repository.attachments import attachment_texts
 from chatdesk.core.chat.repository.rows import M, message_row, thread_view
 from chatdesk.core.chat.titles import wants_title
-from chatdesk.core.chat.views import (
+from chatdesk.core.store.models import Message, Role, Status, Thread
+from chatdesk.core.views import (
     ThreadView,
 )
-from chatdesk.core.store.models import Message, Role, Status, Thread
 
 
 @dataclass(frozen=True)

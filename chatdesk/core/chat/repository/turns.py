@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, cast
 from sqlalchemy import Table, Uuid, bindparam, update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.kinds import Role, Status, TurnKind
 from chatdesk.core.chat.repository import drafts
 from chatdesk.core.chat.repository.answers import reopen_answer
 from chatdesk.core.chat.repository.attachments import add_attachments, with_attachments
@@ -25,13 +24,14 @@ from chatdesk.core.chat.repository.rows import (
     thread_view,
 )
 from chatdesk.core.chat.repository.threads import new_thread
-from chatdesk.core.chat.views import DraftView, StartedTurn, TurnRequest
 from chatdesk.core.errors import Busy, InvalidRequest
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import Role, Status, TurnKind
 from chatdesk.core.knowledge.repository import set_links
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.prepared import Prepared, connection_of
+from chatdesk.core.views import DraftView, StartedTurn, TurnRequest
 
 if TYPE_CHECKING:  # budget reads the thread's project through this package
     from chatdesk.core.chat.budget import ThreadSetup

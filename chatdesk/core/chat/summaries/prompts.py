@@ -4,22 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chatdesk.core.prompts import MESSAGES_HEADING, PREVIOUS_HEADING, SUMMARY_HEADING
 from chatdesk.core.providers.base import ChatMessage
 
-# Kept word for word: the offline mock provider recognises the summariser by it.
-SUMMARY_INSTRUCTIONS = (
-    "You condense conversations so they can go on after the older messages are dropped. "
-    "Write a summary of the conversation you are given, for the assistant's own later use. "
-    "Keep facts, decisions, names, numbers, code identifiers, the user's preferences and open "
-    "questions; drop greetings and repetition. Lines like [Tool call …] record tools the "
-    "assistant used: keep which tools were used for what, and what they found that still "
-    "matters. Write in the conversation's language, as short "
-    "bullet points, with no preamble. If a summary so far is given, return one summary that "
-    "covers both it and the new messages."
-)
-SUMMARY_HEADING = "Summary of the earlier part of this conversation (older messages not shown):"
-PREVIOUS_HEADING = "Summary so far:"
-MESSAGES_HEADING = "Messages to add:"
 _SPEAKERS = {"user": "User", "assistant": "Assistant", "system": "System", "tool": "Tool"}
 
 

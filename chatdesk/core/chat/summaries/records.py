@@ -9,10 +9,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.views import SummaryView
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import Message, Summary, Thread
+from chatdesk.core.views import SummaryView
 
 S = Summary.__table__
 M = Message.__table__

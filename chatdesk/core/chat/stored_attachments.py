@@ -15,14 +15,14 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.attach.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.views import AttachmentView
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.blob_copies import referenced
+from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.store.models import Attachment, Message, MessagePart, PartKind
 from chatdesk.core.store.store import Store
+from chatdesk.core.views import AttachmentView
 
 
 @dataclass(frozen=True)

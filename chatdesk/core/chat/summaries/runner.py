@@ -28,11 +28,14 @@ from chatdesk.core.chat.budget import ThreadSetup, background_choice, thread_set
 from chatdesk.core.chat.context import Branch, unsummarised, valid_summary
 from chatdesk.core.chat.counts import BranchReader, Counting, CountUpdate, save_counts
 from chatdesk.core.chat.events import EventBus, SummaryCreated, SummaryFailed, SummaryStarted
-from chatdesk.core.chat.views import SummaryView
+from chatdesk.core.chat.summaries import records
+from chatdesk.core.chat.summaries.planner import Limits, to_cover
+from chatdesk.core.chat.summaries.prompts import context_message, summary_request_text
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.prompts import SUMMARY_INSTRUCTIONS
 from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -42,13 +45,7 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.store.models import Message, Summary, Thread
 from chatdesk.core.store.store import Store
-from chatdesk.core.summaries import records
-from chatdesk.core.summaries.planner import Limits, to_cover
-from chatdesk.core.summaries.prompts import (
-    SUMMARY_INSTRUCTIONS,
-    context_message,
-    summary_request_text,
-)
+from chatdesk.core.views import SummaryView
 
 log = logging.getLogger("chatdesk.chat")
 

@@ -7,8 +7,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.chat.kinds import Role, Status, TurnKind
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import Role, Status, TurnKind
 
 
 @dataclass(frozen=True)

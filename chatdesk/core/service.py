@@ -1,6 +1,7 @@
 """ChatService: everything the window and the CLI can do with projects, threads and messages.
 
-Async, Qt-free, and a façade: each call goes to the part whose job it is, all in this package —
+Async, Qt-free, and a façade at the top of the core's layers (docs/design.md §1): each call
+goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwise —
 
 - `threads.Threads`: projects, threads, the messages of a branch, drafts, branch switching,
   deleting messages;
@@ -10,11 +11,13 @@ Async, Qt-free, and a façade: each call goes to the part whose job it is, all i
 - `naming.ThreadNamer`: a thread's title after its first answer, in the background;
 - `contexts.Contexts`: the model and budget of a thread's next request, and its context;
 - `thread_summaries.ThreadSummaries`: listing, editing and deleting summaries (the summariser
-  in `chatdesk/core/summaries/` makes them);
+  in `chatdesk/core/chat/summaries/` makes them);
 - `tools` (`chatdesk/core/tools/`): the tools a chat can switch on, their policies, and who
   approves a call (the answer runner runs the calls, `tool_rounds.py`);
 - `knowledge` (`chatdesk/core/knowledge/`): knowledge bases, searched for the chats, projects
   and assistants they are linked to (`contexts.Contexts` sends their passages);
+- `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, and saved
+  prompts;
 - `repository/`: every SQL and ORM statement the parts run.
 
 Every change is committed through the Store's single writer and then announced as an event on
@@ -32,8 +35,6 @@ from pathlib import Path
 from chatdesk.core.assistants.prompts import SavedPrompts
 from chatdesk.core.assistants.service import Assistants
 from chatdesk.core.attach.attacher import Attacher
-from chatdesk.core.attach.blobs import BlobStore
-from chatdesk.core.attach.stored import StoredAttachments
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import check_thread_window
@@ -42,14 +43,26 @@ from chatdesk.core.chat.comparing import Comparisons
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus
-from chatdesk.core.chat.kinds import Status
 from chatdesk.core.chat.naming import ThreadNamer
+from chatdesk.core.chat.stored_attachments import StoredAttachments
+from chatdesk.core.chat.summaries.runner import Summarizer
 from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.chat.thread_summaries import ThreadSummaries
 from chatdesk.core.chat.threads import UNSET, Threads
 from chatdesk.core.chat.turns import Turns
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.chat.views import (
+from chatdesk.core.clock import Clock, SystemClock
+from chatdesk.core.config import Settings
+from chatdesk.core.kinds import Status
+from chatdesk.core.knowledge.service import Knowledge
+from chatdesk.core.providers.base import Providers
+from chatdesk.core.search.search import Search
+from chatdesk.core.store.blobs import BlobStore
+from chatdesk.core.store.store import Store
+from chatdesk.core.tokens import TokenCounter
+from chatdesk.core.tools.builtin import ChatdeskTools
+from chatdesk.core.tools.service import Tools
+from chatdesk.core.views import (
     AttachmentInput,
     ContextUsage,
     DraftView,
@@ -62,16 +75,6 @@ from chatdesk.core.chat.views import (
     ThreadView,
     Turn,
 )
-from chatdesk.core.clock import Clock, SystemClock
-from chatdesk.core.config import Settings
-from chatdesk.core.knowledge.service import Knowledge
-from chatdesk.core.providers.base import Providers
-from chatdesk.core.search.search import Search
-from chatdesk.core.store.store import Store
-from chatdesk.core.summaries.runner import Summarizer
-from chatdesk.core.tokens import TokenCounter
-from chatdesk.core.tools.builtin import ChatdeskTools
-from chatdesk.core.tools.service import Tools
 
 
 class ChatService:
@@ -92,7 +95,7 @@ class ChatService:
         blobs_dir: Path | None = None,
     ) -> None:
         self._store = store
-        # Attachments' bytes (chatdesk/core/attach/blobs.py), beside the database by default.
+        # Attachments' bytes (chatdesk/core/store/blobs.py), beside the database by default.
         blobs = BlobStore(blobs_dir) if blobs_dir else BlobStore.beside(store.path)
         self.attacher = Attacher(blobs, self._current_settings)
         self.attachments = StoredAttachments(store, blobs)

@@ -1,0 +1,31 @@
+"""The composer's rounded shape, painted by the box around the editor and by the drop zone
+that covers it while files are dragged over."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtWidgets import QWidget
+
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.theme.scale import RADIUS
+
+
+def paint_rounded(
+    widget: QWidget, edge_role: str, edge: int, style: Qt.PenStyle = Qt.PenStyle.SolidLine
+) -> None:
+    """Fill `widget` with the look's `surface` in the composer's rounded shape, edged `edge`
+    px wide in the colour of `edge_role` (in its paintEvent)."""
+    named = colours(current_look())
+    pen = QPen(QColor(named[edge_role]))
+    pen.setWidth(edge)
+    pen.setStyle(style)
+    painter = QPainter(widget)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(pen)
+    painter.setBrush(QColor(named["surface"]))
+    half = edge / 2  # a pen draws half inside the line, half outside
+    inside = QRectF(widget.rect()).adjusted(half, half, -half, -half)
+    painter.drawRoundedRect(inside, RADIUS["l"] - half, RADIUS["l"] - half)
+    painter.end()
