@@ -14,6 +14,8 @@ from chatdesk.core.attach.model import Limits, Unreadable
 from chatdesk.core.attach.reading import read
 from chatdesk.core.attach.worker import Reader, ReadFailed
 from tests.core import attachment_files as files
+from tests.core import shell_keys
+from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:odf")
 
@@ -174,6 +176,17 @@ async def test_the_child_reads_and_a_file_over_its_time_bound_is_given_up(
     result = await reader.read("small.png", files.transparent_png(), Limits(), bound=30)
     assert result.width == 300
     assert reader.pid != first
+
+
+@shell_keys.linux_only
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("keys_in_the_shell")
+async def test_the_child_reading_an_attached_pdf_holds_none_of_the_users_keys(
+    reader: Reader,
+) -> None:
+    result = await reader.read("report.pdf", files.pdf(["Quarterly figures"]), Limits(), bound=30)
+    assert "Quarterly figures" in result.text
+    shell_keys.assert_no_key_and_the_rest_kept(shell_keys.environment_of(reader.pid))
 
 
 @pytest.mark.asyncio

@@ -16,9 +16,12 @@ from pathlib import Path
 import psutil
 import pytest
 
+from chatdesk.core.trust import children
 from chatdesk.core.trust.child_entry import Replies, Requests
 from chatdesk.core.trust.children import Child, ChildFailed
+from tests.core import shell_keys
 from tests.core.child_loops import chatty
+from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -273,6 +276,16 @@ def test_a_frozen_chatdesk_starts_its_own_executable_as_the_child(
 ) -> None:
     """The desktop build has no Python to run: the child is the app itself, started with the
     flag its entry point (packaging/chatdesk_main.py) turns into the child's loop."""
+    _frozen(tmp_path, monkeypatch)
+    child = Child("test-echo", echo_or_hang)
+    try:
+        assert child.ask((1, "frozen"), 30) == ("FROZEN",)
+    finally:
+        child.stop()
+
+
+def _frozen(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """This process as the desktop build: a shell script stands in for its executable."""
     app = tmp_path / "chatdesk"
     app.write_text(
         f'#!/bin/sh\nexec "{sys.executable}" "{ROOT / "packaging" / "chatdesk_main.py"}" "$@"\n'
@@ -280,8 +293,34 @@ def test_a_frozen_chatdesk_starts_its_own_executable_as_the_child(
     app.chmod(0o755)
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(app))
+
+
+@shell_keys.linux_only
+@pytest.mark.usefixtures("keys_in_the_shell")
+def test_the_child_a_frozen_chatdesk_starts_holds_none_of_the_users_keys(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _frozen(tmp_path, monkeypatch)
     child = Child("test-echo", echo_or_hang)
     try:
-        assert child.ask((1, "frozen"), 30) == ("FROZEN",)
+        assert child.ask((1, "keys"), 30) == ("KEYS",)
+        shell_keys.assert_no_key_and_the_rest_kept(shell_keys.environment_of(child.pid))
     finally:
         child.stop()
+
+
+@pytest.mark.usefixtures("keys_in_the_shell")
+def test_the_real_interpreter_started_for_a_windows_venv_holds_none_of_the_users_keys(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A venv's python.exe is a launcher: the child is the interpreter it would run, told by
+    one variable which venv it serves, and given no key either."""
+    base = str(ROOT / "base" / "python.exe")
+    with monkeypatch.context() as windows:
+        windows.setattr(sys, "platform", "win32")
+        windows.setattr(sys, "_base_executable", base)
+        command, environment = children._command("test-echo", children._target(echo_or_hang))
+    assert command[:2] == [base, "-I"]
+    assert environment["__PYVENV_LAUNCHER__"] == sys.executable
+    assert not shell_keys.KEYS.keys() & environment.keys()
+    assert {name: environment.get(name) for name in shell_keys.KEPT} == shell_keys.KEPT

@@ -36,7 +36,9 @@ from chatdesk.core.tokens import (
 )
 from chatdesk.core.trust.children import Child
 from tests.conftest import SHARED_TIKTOKEN
+from tests.core import shell_keys
 from tests.core.providers import ScriptedProvider
+from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 from tests.core.test_tokens import CORPUS, NamedMessage, network_attempts  # noqa: F401
 
 PLACES = (SHARED_TIKTOKEN, files.bundled_dir())
@@ -122,6 +124,25 @@ def test_counts_equal_tiktokens(shared: TokenCounter, reference: TokenCounter, n
     messages: list[MessageLike] = [*numbered(6), NamedMessage("user", "Hi there", "alice")]
     assert shared.count_messages(model, messages) == reference.count_messages(model, messages)
     assert shared.count_each(model, messages) == reference.count_each(model, messages)
+
+
+@shell_keys.linux_only
+@pytest.mark.usefixtures("keys_in_the_shell")
+def test_the_counting_child_holds_none_of_the_users_keys_and_counts_exactly(
+    reference: TokenCounter,
+) -> None:
+    tokenizers = CountingProcess()  # where the app looks: TIKTOKEN_CACHE_DIR first
+    try:
+        counter = TokenCounter(tokenizers)
+        assert counter.load("gpt-4o")
+        counted = counter.count_text("gpt-4o", CORPUS["english"])
+        assert counted == reference.count_text("gpt-4o", CORPUS["english"])
+        assert not counted.estimated
+        environment = shell_keys.environment_of(tokenizers.pid)
+    finally:
+        tokenizers.close()
+    shell_keys.assert_no_key_and_the_rest_kept(environment)
+    assert environment.get("TIKTOKEN_CACHE_DIR") == os.environ.get("TIKTOKEN_CACHE_DIR")
 
 
 def test_other_models_are_counted_with_o200k_and_marked_estimated(

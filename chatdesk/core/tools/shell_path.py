@@ -10,7 +10,10 @@ import functools
 import logging
 import os
 import subprocess
+import sys
 from pathlib import Path
+
+from chatdesk.core.trust.environment import child_environment
 
 log = logging.getLogger("chatdesk.tools")
 
@@ -33,6 +36,7 @@ def login_shell_path() -> str | None:
             timeout=TIMEOUT,
             cwd=Path.home(),
             start_new_session=True,  # an interactive shell must not take the terminal
+            env=child_environment(os.environ, sys.platform),  # as every child: no keys
             check=False,
         )
     except (OSError, subprocess.SubprocessError) as error:

@@ -6,6 +6,7 @@ imported files and the working directory are untrusted (docs/design.md §7). One
   file), for attachments and imports;
 - `children.py`: how a child process starts (nothing imported from the working directory,
   bounded, killed with its parent).
+- `environment.py`: what any process chatdesk starts inherits (never a key or a password).
 
 Later features that take input from outside (tools, documents, knowledge) go through these.
 """

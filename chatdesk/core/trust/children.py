@@ -13,6 +13,8 @@ Work that can hang, crash or hold the GIL runs in a child that can be killed. Ev
   inside chatdesk. Starting the interpreter ourselves, rather than through multiprocessing,
   also spares a process: multiprocessing's "spawn" starts a resource tracker (~12 MB) beside
   the first child on Linux and macOS, for semaphores and shared memory chatdesk never uses;
+- gets only the environment variables it needs (environment.py): never the API keys and
+  passwords of the shell chatdesk was started from, since it handles untrusted content;
 - is started from one long-lived thread (`_Launcher`), whichever thread asks for it;
 - talks over its standard input and output, moved aside in the child (child_entry.py) and
   framed as pickles (frames.py): pipes, so it works where sockets are refused. It sends one
@@ -50,6 +52,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from chatdesk.core.trust.child_entry import CHILD_FLAG, Replies, Requests
+from chatdesk.core.trust.environment import child_environment
 from chatdesk.core.trust.frames import read_message, write_message
 
 READY_TIMEOUT = 30.0  # starting the interpreter and importing; generous for a loaded machine
@@ -198,12 +201,10 @@ class _Launcher:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._starts: queue.SimpleQueue[
-            tuple[list[str], dict[str, str] | None, Future[subprocess.Popen[bytes]]]
+            tuple[list[str], dict[str, str], Future[subprocess.Popen[bytes]]]
         ] = queue.SimpleQueue()
 
-    def start(
-        self, command: list[str], environment: dict[str, str] | None
-    ) -> subprocess.Popen[bytes]:
+    def start(self, command: list[str], environment: dict[str, str]) -> subprocess.Popen[bytes]:
         """The child started by the launcher thread; raises what starting it raised."""
         started: Future[subprocess.Popen[bytes]] = Future()
         with self._lock:
@@ -246,19 +247,22 @@ def _target(serve: Serve) -> str:
     return f"{module}:{name}"
 
 
-def _command(name: str, target: str) -> tuple[list[str], dict[str, str] | None]:
-    """The command that starts the child, and its environment (None: this one's)."""
+def _command(name: str, target: str) -> tuple[list[str], dict[str, str]]:
+    """The command that starts the child, and its environment (environment.py)."""
     arguments = [name, target, str(os.getpid()), *_child_path()]
+    given: dict[str, str] = {}
     if getattr(sys, "frozen", False):
-        return [sys.executable, CHILD_FLAG, *arguments], None
-    executable, environment = sys.executable, None
-    base = getattr(sys, "_base_executable", executable)
-    if sys.platform == "win32" and os.path.normcase(base) != os.path.normcase(executable):
-        # A venv's python.exe on Windows is a launcher that runs the real interpreter as a
-        # process of its own, which a kill would miss: start the real one, told which venv it
-        # serves (as multiprocessing does, bpo-35797).
-        executable, environment = base, {**os.environ, "__PYVENV_LAUNCHER__": sys.executable}
-    return [executable, "-I", "-c", _BOOTSTRAP, *arguments], environment
+        command = [sys.executable, CHILD_FLAG, *arguments]
+    else:
+        executable = sys.executable
+        base = getattr(sys, "_base_executable", executable)
+        if sys.platform == "win32" and os.path.normcase(base) != os.path.normcase(executable):
+            # A venv's python.exe on Windows is a launcher that runs the real interpreter as a
+            # process of its own, which a kill would miss: start the real one, told which venv
+            # it serves (as multiprocessing does).
+            executable, given = base, {"__PYVENV_LAUNCHER__": sys.executable}
+        command = [executable, "-I", "-c", _BOOTSTRAP, *arguments]
+    return command, child_environment(os.environ, sys.platform, chatdesk=True, given=given)
 
 
 def _child_path() -> list[str]:

@@ -14,7 +14,10 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
+from chatdesk.core.i18n import CHILD_VARIABLE
 from chatdesk.core.render import RenderOptions, RenderWorker, render_markdown
+from tests.core import shell_keys
+from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
 ANSWER = "# Plan\n\n- **one**\n- two\n\n```python\nprint('hi')\n```\n"
 # ~150 KB of mixed markdown: under every cap, and far slower to render than 0.05 s.
@@ -68,6 +71,18 @@ async def test_renders_like_the_in_process_renderer(worker: RenderWorker) -> Non
     assert rendered == render_markdown(ANSWER, RenderOptions(dark=True))
     assert worker.pid is not None
     assert worker.pid != os.getpid()
+
+
+@shell_keys.linux_only
+@pytest.mark.asyncio
+@pytest.mark.usefixtures("keys_in_the_shell")
+async def test_the_child_drawing_a_models_answer_holds_none_of_the_users_keys(
+    worker: RenderWorker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(CHILD_VARIABLE, "de")  # the language the window speaks
+    rendered = await worker.render("```\nprint('hi')\n```")
+    shell_keys.assert_no_key_and_the_rest_kept(shell_keys.environment_of(worker.pid))
+    assert "Kopieren" in rendered.html
 
 
 @pytest.mark.asyncio
