@@ -33,6 +33,9 @@ from chatdesk.core.tools.mcp import ServerUnavailable
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport, parse_servers_text
 from chatdesk.core.tools.service import TOOLS_FILE, Tools
+from chatdesk.core.trust.environment import child_environment
+from tests.core import shell_keys
+from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
 pytestmark = pytest.mark.asyncio
 SERVER = Path(__file__).with_name("mcp_server.py")
@@ -91,6 +94,28 @@ async def test_a_stdio_server_gets_its_own_variables_and_none_of_chatdeskś(
     assert SECRET not in saved
     assert json.loads(saved)["servers"]["test"]["env"] == ["TEST_TOKEN"]
     assert (config.paths.config_dir / TOOLS_FILE).stat().st_mode & 0o077 == 0
+
+
+@shell_keys.linux_only
+@pytest.mark.usefixtures("keys_in_the_shell")
+async def test_a_stdio_server_gets_the_variables_it_was_given_and_none_of_the_users_keys(
+    tools: Tools,
+) -> None:
+    await tools.add_server(
+        dataclasses.replace(_stdio(), env_names=("TEST_TOKEN",), secrets={"TEST_TOKEN": SECRET})
+    )
+    environment = shell_keys.environment_of(int(await _call(tools, "test", "pid")))
+    shell_keys.assert_no_key_and_the_rest_kept(environment)
+    assert environment["TEST_TOKEN"] == SECRET  # named for this server by the user
+
+
+async def test_the_sdks_own_defaults_add_nothing_to_a_servers_environment() -> None:
+    """The SDK lays a server's environment over variables of its own choosing, read from
+    chatdesk's: each of them is one every child gets anyway, so it brings no other."""
+    from mcp.client.stdio import DEFAULT_INHERITED_ENV_VARS
+
+    for name in DEFAULT_INHERITED_ENV_VARS:
+        assert name in child_environment({name: "value"}, sys.platform), name
 
 
 async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(

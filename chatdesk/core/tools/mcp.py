@@ -3,11 +3,12 @@
 One long-lived session per server, owned by one task on the tools loop (`loop.py`), started on
 first use and started again after it dies, waiting longer after each failure in a row (1 s,
 2 s … up to a minute). Its tool list is kept until the server says it changed. A stdio server
-starts with a minimal environment (the SDK's short list: HOME, PATH, USER …; PATH as the
-user's login shell has it) plus its own configured variables, never chatdesk's, in the user's
-home folder (never the folder chatdesk was started in); what it writes to stderr goes to its own
-log file. An address that does not speak Streamable HTTP is tried over the older SSE transport.
-The SDK is imported when the first server starts.
+starts with the environment every child of chatdesk gets (chatdesk/core/trust/environment.py:
+the user, the locale, the proxies …, never a key or a password; PATH as the user's login shell
+has it) plus its own configured variables, in the user's home folder (never the folder
+chatdesk was started in); what it writes to stderr goes to its own log file. An address that
+does not speak Streamable HTTP is tried over the older SSE transport. The SDK is imported when
+the first server starts.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import json
 import logging
 import os
+import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -30,6 +32,7 @@ from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.model import ToolImage, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.shell_path import login_shell_path
+from chatdesk.core.trust.environment import child_environment
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -273,10 +276,14 @@ class McpServer:
 
             path = await asyncio.to_thread(login_shell_path)
             errors = self._open_log()
+            # The SDK lays this over its own short list (HOME, PATH, USER …), all of which
+            # this already holds: it adds nothing.
             parameters = StdioServerParameters(
                 command=config.command,
                 args=list(config.args),
-                env=({"PATH": path} if path else {}) | secrets,
+                env=child_environment(
+                    os.environ, sys.platform, given=({"PATH": path} if path else {}) | secrets
+                ),
                 cwd=Path.home(),
                 encoding_error_handler="replace",
             )
