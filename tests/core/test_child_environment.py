@@ -46,6 +46,7 @@ MACOS = {
     "__CF_USER_TEXT_ENCODING": "0x1F5:0x0:0x0",
     "XDG_CONFIG_HOME": "/Users/ada/.config",
     "ALL_PROXY": "socks5://127.0.0.1:1080",
+    "SSL_CERT_FILE": "/Users/ada/company-ca.pem",  # a company's own authority, to reach out
     "SSH_AUTH_SOCK": "/private/tmp/com.apple.launchd.x/Listeners",
     "ANTHROPIC_API_KEY": "sk-2",
     "PGPASSWORD": "pg",
@@ -90,6 +91,7 @@ def test_on_macos_the_user_locale_and_proxy_are_kept_and_no_key_is() -> None:
             "__CF_USER_TEXT_ENCODING",
             "XDG_CONFIG_HOME",
             "ALL_PROXY",
+            "SSL_CERT_FILE",
         )
     }
 

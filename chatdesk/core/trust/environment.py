@@ -39,6 +39,12 @@ _ALLOWED = frozenset(
         # proxies: a server that downloads (npx, uvx) must reach the network as chatdesk does
         *(f"{name}_PROXY" for name in ("HTTP", "HTTPS", "NO", "ALL")),
         *(f"{name}_proxy" for name in ("http", "https", "no", "all")),
+        # which certificate authorities to trust (a company's own, behind its proxy): paths
+        "SSL_CERT_FILE",
+        "SSL_CERT_DIR",
+        "REQUESTS_CA_BUNDLE",
+        "CURL_CA_BUNDLE",
+        "NODE_EXTRA_CA_CERTS",
         # macOS: the user's text encoding, read by the system's libraries
         "__CF_USER_TEXT_ENCODING",
         # Windows: without SYSTEMROOT a process cannot even seed its random numbers

@@ -1,0 +1,287 @@
+"""What the buttons and links on a message do: copy, edit, regenerate, continue, delete,
+switch branch, load images, summarise or choose another model when the conversation is too
+long for the model, and links that open only after the user saw the real host; and the
+keyboard's copy and regenerate of the last answer. A comparison's answers show side by side
+(window/comparing.py), each with these actions."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import (
+    QAccessible,
+    QAccessibleAnnouncementEvent,
+    QCursor,
+    QDesktopServices,
+    QGuiApplication,
+)
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolTip
+
+from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import Role, Status
+from chatdesk.core.service import ChatService
+from chatdesk.core.trust.links import (
+    CITE_PREFIX,
+    COPY_CODE_PREFIX,
+    LOAD_IMAGES_HREF,
+    LinkTarget,
+    classify_link,
+)
+from chatdesk.core.views import MessageView
+from chatdesk.ui.attachments.actions import AttachmentActions
+from chatdesk.ui.conversation.approvals import WindowApprover
+from chatdesk.ui.conversation.controller import ConversationController
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS
+from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.conversation.passage_viewer import Passages
+from chatdesk.ui.conversation.view import ConversationView
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.window.comparing import ComparedAnswers
+
+
+class MessageActions:
+    def __init__(
+        self,
+        window: QMainWindow,
+        service: ChatService,
+        runner: Runner,
+        view: ConversationView,
+        controller: ConversationController,
+        *,
+        summarise: Callable[[uuid.UUID, Callable[[], None]], None],
+        choose_model: Callable[[], None],
+    ) -> None:
+        """`summarise(thread_id, then)` and `choose_model()` answer a refusal for a
+        conversation too long for the model's context window."""
+        self._window = window
+        self._summarise = summarise
+        self._choose_model = choose_model
+        self._controller = controller
+        self._service = service
+        self._runner = runner
+        self._view = view
+        self.opened_links: list[str] = []  # what was handed to the desktop, for the record
+        self.last_announcement = ""
+        self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
+        self.attachments = AttachmentActions(window, service, runner)
+        self.passages = Passages(window, service.knowledge, runner)  # an answer's sources
+        service.tools.approver = self.approver
+        # A comparison's answers, side by side, each a message with these actions.
+        self.compared = ComparedAnswers(
+            service, runner, lambda: view.formatter, self._wire, controller.reload_from
+        )
+
+    def connect_widget(self, widget: MessageWidget) -> None:
+        """A message of the conversation was put on screen."""
+        self._wire(widget)
+        self.compared.consider(widget)
+
+    def _wire(self, widget: MessageWidget) -> None:
+        widget.action.connect(self.run)
+        widget.edited.connect(self.edit)
+        widget.link_activated.connect(self.follow_link)
+        widget.tool_decided.connect(self.approver.answer)
+        widget.attachment_action.connect(self.attachments.run)
+        widget.thumbnails = self.attachments.thumbnails
+
+    def _tell(self, words: str) -> None:
+        """Say it to a screen reader and in the status bar."""
+        self.last_announcement = words
+        self._say(words)
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self._view, words))
+
+    def _say(self, text: str) -> None:
+        self._window.statusBar().showMessage(text, 8_000)
+
+    # -- actions ---------------------------------------------------------------------------------
+
+    def run(self, name: str, message_id: object) -> None:
+        assert isinstance(message_id, uuid.UUID)
+        match name:
+            case "copy-markdown" | "copy-plain":
+                self.copy(message_id, plain=name == "copy-plain")
+            case "regenerate" | "retry":
+                self._runner.run(self._service.regenerate(message_id))
+            case "continue":
+                self._runner.run(self._service.continue_answer(message_id))
+            case "delete":
+                self._confirm_delete(message_id)
+            case "previous-branch" | "next-branch":
+                self._switch(message_id, -1 if name == "previous-branch" else +1)
+            case "load-images":
+                self._load_images(message_id)
+            case "summarise":
+                self._summarise_and_retry(message_id)
+            case "choose-model":
+                self._choose_model()
+
+    def _summarise_and_retry(self, message_id: uuid.UUID) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is None:
+            return
+
+        def retry() -> None:
+            self._runner.run(self._service.regenerate(message_id))
+
+        self._summarise(widget.message.thread_id, retry)
+
+    def copy(self, message_id: uuid.UUID, *, plain: bool) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is None:
+            return
+        whole = widget.message.content
+        shown_all = len(whole) <= SHOWN_CHARS
+        text = widget.body.toPlainText() if plain and shown_all else whole
+        QGuiApplication.clipboard().setText(text)
+        self._say(tr("Copied as plain text.") if plain else tr("Copied as Markdown."))
+
+    def _last_answer(self) -> MessageView | None:
+        """The shown thread's last answer, once it is complete."""
+        messages = self._controller.model.messages()
+        last = next((m for m in reversed(messages) if m.role is Role.ASSISTANT), None)
+        return last if last is not None and last.status.is_final else None
+
+    def copy_last(self) -> None:
+        last = self._last_answer()
+        if last is not None:
+            self.copy(last.id, plain=False)
+
+    def regenerate_last(self) -> None:
+        last = self._last_answer()
+        if last is not None:
+            self._runner.run(self._service.regenerate(last.id))
+
+    def edit(self, message_id: object, text: str) -> None:
+        assert isinstance(message_id, uuid.UUID)
+        self._runner.run(self._service.edit_message(message_id, text))
+
+    def _confirm_delete(self, message_id: uuid.UUID) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("Delete message"),
+            tr(
+                "Delete this message and everything that follows from it (its answers and "
+                "branches)? This cannot be undone."
+            ),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            self._window,
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.finished.connect(
+            lambda result: (
+                result == QMessageBox.StandardButton.Yes
+                and self._runner.run(self._service.delete_message(message_id))
+            )
+        )
+        box.open()
+
+    def _switch(self, message_id: uuid.UUID, step: int) -> None:
+        async def switch() -> MessageView:
+            siblings = await self._service.sibling_ids(message_id)
+            index = siblings.index(message_id) + step
+            if not 0 <= index < len(siblings):
+                return await self._service.get_message(message_id)
+            await self._service.switch_branch(siblings[index])
+            return await self._service.get_message(siblings[index])
+
+        self._runner.run(switch(), done=lambda shown: self._controller.reload_from(shown.parent_id))
+
+    def _load_images(self, message_id: uuid.UUID) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is None or widget.rendered is None:
+            return
+        urls = widget.rendered.remote_images
+
+        from chatdesk.core.render.images import fetch_image  # rarely used: loaded when needed
+
+        async def fetch() -> dict[str, bytes]:
+            found: dict[str, bytes] = {}
+            for url in urls:
+                try:
+                    found[url] = await self._runner.off_thread(fetch_image, url)
+                except Exception as error:  # one bad image must not hide the others
+                    self._say(
+                        tr(
+                            "Image from {host} not loaded: {error}",
+                            host=QUrl(url).host(),
+                            error=error,
+                        )
+                    )
+            return found
+
+        self._runner.run(fetch(), done=widget.load_images)
+
+    # -- links -----------------------------------------------------------------------------------
+
+    def follow_link(self, href: str, message_id: object) -> None:
+        assert isinstance(message_id, uuid.UUID)
+        if href.startswith(COPY_CODE_PREFIX):
+            self._copy_code(message_id, href[len(COPY_CODE_PREFIX) :])
+            return
+        if href == LOAD_IMAGES_HREF:
+            self._load_images(message_id)
+            return
+        if href.startswith(CITE_PREFIX):
+            self._open_source(message_id, href[len(CITE_PREFIX) :])
+            return
+        target = classify_link(href)
+        if target.kind != "external":
+            self._say(tr("Link not opened: {reason}", reason=target.reason))
+            return
+        self._confirm_open(target)
+
+    def _copy_code(self, message_id: uuid.UUID, number: str) -> None:
+        widget = self._view.widget_for(message_id)
+        blocks = widget.code_blocks() if widget else ()
+        if number.isdigit() and int(number) < len(blocks):
+            QGuiApplication.clipboard().setText(blocks[int(number)])
+            assert widget is not None
+            self._tell(tr("Code copied."))
+            # Beside the link that was used: the text cursor stands on it when a key chose it.
+            body = widget.body
+            at = body.viewport().mapToGlobal(body.cursorRect().center())
+            clicked = body.rect().contains(body.mapFromGlobal(QCursor.pos()))
+            QToolTip.showText(QCursor.pos() if clicked else at, tr("✓ Copied"), body)
+
+    def _open_source(self, message_id: uuid.UUID, number: str) -> None:
+        widget = self._view.widget_for(message_id)
+        sources = widget.message.sources if widget else ()
+        found = next((s for s in sources if str(s.number) == number), None)
+        if found is not None:
+            self.passages.open(found)
+
+    def _confirm_open(self, target: LinkTarget) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            tr("Write an email") if target.mail else tr("Open link"),
+            target.confirmation(),
+            QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
+            self._window,
+        )
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the link's text is not ours
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        url = target.url
+        box.finished.connect(lambda result: self._open(url, result))
+        box.open()
+
+    def _open(self, url: str, result: int) -> None:
+        if result != QMessageBox.StandardButton.Open:
+            return
+        self.opened_links.append(url)
+        QDesktopServices.openUrl(QUrl(url))
+
+    # -- announcements ---------------------------------------------------------------------------
+
+    def announce(self, message: MessageView) -> None:
+        """Tell a screen reader once that the answer is complete (never per token)."""
+        words = {
+            Status.COMPLETE: tr("Answer complete."),
+            Status.ERROR: tr("The answer failed: {detail}", detail=message.error_detail or ""),
+            Status.INTERRUPTED: tr("Answer stopped."),
+        }.get(message.status, "")
+        if not words:
+            return
+        self.last_announcement = words
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self._view, words))
