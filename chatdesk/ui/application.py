@@ -329,10 +329,9 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         core.start_maintenance()  # the daily backup and purge, behind the window
         # Also when closed meanwhile: the draft is kept through it.
         attach_core(window, core, kept)
-        window.on_demand.temporary = lambda: (
-            core.temporary(window.settings.current),
-            window.settings.current,
-        )
+        from chatdesk.ui.temporary_window import offer_temporary_chats
+
+        offer_temporary_chats(window, core.temporary)
         await closed.wait()
     finally:
         _keep_thread_list(window, core.config.paths.run_dir)

@@ -71,12 +71,12 @@ if TYPE_CHECKING:
     from chatdesk.ui.context.window_choice import ContextWindowChoice
     from chatdesk.ui.conversation.controller import ConversationController
     from chatdesk.ui.conversation.formatter import Formatter
-    from chatdesk.ui.message_actions import MessageActions
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.sidebar.view import Sidebar
     from chatdesk.ui.sync.panel import TeamSyncUi
     from chatdesk.ui.transfer.actions import TransferFactory
     from chatdesk.ui.window.gauge import ContextGauge
+    from chatdesk.ui.window.message_actions import MessageActions
     from chatdesk.ui.window.on_demand import OnDemand
 
 

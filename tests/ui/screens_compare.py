@@ -23,6 +23,7 @@ from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.ui.composer.prompt_values import PromptValues
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.temporary_window import offer_temporary_chats
 from chatdesk.ui.theme import apply_theme
 from tests.ui.screens import _core, _shoot, _until
 
@@ -256,10 +257,7 @@ async def temporary_screens(app: QApplication, out: Path) -> None:
             window.resize(1280, 860)
             window.show()
             window.start()
-            window.on_demand.temporary = lambda w=window: (  # type: ignore[misc]
-                core.temporary(w.settings.current),
-                w.settings.current,
-            )
+            offer_temporary_chats(window, core.temporary)
             window.on_demand.open_temporary()
             await _until(lambda w=window: bool(w.on_demand.temporary_windows))
             temporary = window.on_demand.temporary_windows[-1]

@@ -17,18 +17,16 @@ from shiboken6 import Shiboken
 from chatdesk.core.temporary import NO_FILES
 from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.temporary_window import TemporaryWindow, offer_temporary_chats
 from chatdesk.ui.theme import ThemeWatcher
-from chatdesk.ui.window.temporary import TemporaryWindow
 
 
 def _open_temporary(qtbot: QtBot, window: MainWindow, core: Any) -> TemporaryWindow:
-    window.on_demand.temporary = lambda: (
-        core.temporary(window.settings.current),
-        window.settings.current,
-    )
+    offer_temporary_chats(window, core.temporary)
     window.menus.actions["on_demand.open_temporary"].trigger()
     qtbot.waitUntil(lambda: bool(window.on_demand.temporary_windows))  # made off the GUI thread
     temporary = window.on_demand.temporary_windows[-1]
+    assert isinstance(temporary, TemporaryWindow)
     qtbot.waitUntil(lambda: temporary.isVisible() and temporary._service is not None)
     return temporary
 

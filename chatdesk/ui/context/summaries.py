@@ -26,8 +26,8 @@ from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.context.dialogs import SummaryEditor
 from chatdesk.ui.conversation.divider import SummaryDivider, summary_meta
 from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.questions import ask
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.sidebar.dialogs import ask
 
 # The service announces when a summary starts, is stored or fails, not when a run that stored
 # its last round ends; while one runs, the window looks again at this pace (a dict lookup).

@@ -252,7 +252,7 @@ class AssistantsPage(QWidget):
         view = self.current()
         if view is None:
             return
-        from chatdesk.ui.sidebar.dialogs import ask
+        from chatdesk.ui.questions import ask
 
         box = ask(
             self,

@@ -366,7 +366,7 @@ class KnowledgePage(QWidget):
         base = self.current()
         if base is None:
             return
-        from chatdesk.ui.sidebar.dialogs import ask
+        from chatdesk.ui.questions import ask
 
         box = ask(
             self,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup
@@ -17,17 +17,23 @@ from PySide6.QtWidgets import QMenu, QTreeView, QWidget
 from chatdesk.core.i18n import tr
 from chatdesk.core.views import ProjectView, ThreadView
 from chatdesk.ui.badges import assistant_badge
+from chatdesk.ui.questions import ask
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings, ask
+from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings
 from chatdesk.ui.sidebar.model import Index, ThreadTreeModel
 from chatdesk.ui.sidebar.widgets import NoticeBar
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
     from chatdesk.core.assistants.model import AssistantView
     from chatdesk.core.service import ChatService
-    from chatdesk.ui.sync.sharing import SharingActions
 
 UNDO_SECONDS = 10
+
+
+class ThreadMenuAddition(Protocol):
+    """Entries another part adds to a thread's menu (team sync's sharing)."""
+
+    def add_to(self, menu: QMenu, thread: ThreadView) -> None: ...
 
 
 class SidebarActions(QObject):
@@ -53,7 +59,7 @@ class SidebarActions(QObject):
         self._notice = notice
         self._owner = owner
         self.dialog: QWidget | None = None  # the question or dialog opened last (for tests)
-        self.sharing: SharingActions | None = None  # given by the window when sync is there
+        self.sharing: ThreadMenuAddition | None = None  # given by the window when sync is there
 
     # -- menus -----------------------------------------------------------------------------------
 

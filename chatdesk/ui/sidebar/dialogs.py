@@ -7,7 +7,7 @@ asyncio loop that qasync runs inside Qt's.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPlainTextEdit,
     QWidget,
 )
@@ -204,27 +203,6 @@ def _ticked(boxes: QListWidget) -> tuple[str, ...]:
 def _same(offered: tuple[str, str], wanted: tuple[str | None, str]) -> bool:
     """A project that names no provider matches its model under any provider."""
     return offered[1] == wanted[1] and wanted[0] in (None, offered[0])
-
-
-def ask(
-    parent: QWidget,
-    title: str,
-    text: str,
-    detail: str,
-    yes: str,
-    on_yes: Callable[[], object],
-) -> QMessageBox:
-    """Ask a yes-or-cancel question without blocking; `on_yes` runs if the user agrees."""
-    box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=parent)
-    box.setInformativeText(detail)
-    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)  # Enter on a surprise question must not destroy anything
-    box.setEscapeButton(cancel)
-    box.buttonClicked.connect(lambda clicked: on_yes() if clicked is yes_button else None)
-    box.open()
-    return box
 
 
 def _describe(widget: QWidget, name: str, description: str) -> None:

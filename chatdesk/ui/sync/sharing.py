@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QMenu, QWidget
 
 from chatdesk.core.i18n import mark, tr
+from chatdesk.ui.questions import ask
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.sidebar.dialogs import ask
 from chatdesk.ui.sync.teams import TeamDirectory
 
 if TYPE_CHECKING:

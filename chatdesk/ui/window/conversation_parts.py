@@ -15,8 +15,8 @@ from chatdesk.ui.context.summaries import SummaryActions
 from chatdesk.ui.context.window_choice import ContextWindowChoice
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import Formatter
-from chatdesk.ui.message_actions import MessageActions
 from chatdesk.ui.window.gauge import ContextGauge
+from chatdesk.ui.window.message_actions import MessageActions
 
 if TYPE_CHECKING:
     from chatdesk.core.render.kept import KeptRenders

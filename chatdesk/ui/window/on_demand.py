@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMainWindow
 
+if TYPE_CHECKING:
+    from PySide6.QtCore import QSize
+
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
@@ -19,7 +22,12 @@ if TYPE_CHECKING:
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.search.palette import SearchPalette
     from chatdesk.ui.transfer.actions import TransferActions, TransferFactory
-    from chatdesk.ui.window.temporary import TemporaryWindow
+
+
+# A window of temporary chats made, shown at a size, a chat kept there shown by the callable.
+OpenTemporary = Callable[
+    ["TemporaryChats", "Settings", Callable[[object], object], "QSize"], QMainWindow
+]
 
 
 class OnDemand:
@@ -50,7 +58,10 @@ class OnDemand:
         self.temporary: (
             Callable[[], tuple[Coroutine[Any, Any, TemporaryChats], Settings]] | None
         ) = None
-        self.temporary_windows: list[TemporaryWindow] = []
+        # Opens their window, shown at `size`, a chat kept there shown here (set with
+        # `temporary`: the temporary window is a MainWindow, which this part is built by).
+        self.temporary_window: OpenTemporary | None = None
+        self.temporary_windows: list[QMainWindow] = []
 
     @property
     def can_search(self) -> bool:
@@ -88,7 +99,7 @@ class OnDemand:
 
     def open_temporary(self) -> None:
         """A window of temporary chats (Ctrl+Shift+N); a chat kept there is shown here."""
-        if self.temporary is None:
+        if self.temporary is None or self.temporary_window is None:
             self._window.statusBar().showMessage(
                 tr("Temporary chats cannot be opened here."), 8_000
             )
@@ -99,11 +110,6 @@ class OnDemand:
         )
 
     def _show_temporary(self, chats: TemporaryChats, settings: Settings) -> None:
-        from chatdesk.ui.window.temporary import TemporaryWindow
-
-        window = TemporaryWindow(chats, settings)
-        window.kept.connect(self._show_thread)
-        window.resize(self._window.size())
-        window.show()
-        window.start()
+        assert self.temporary_window is not None
+        window = self.temporary_window(chats, settings, self._show_thread, self._window.size())
         self.temporary_windows = [w for w in self.temporary_windows if w.isVisible()] + [window]

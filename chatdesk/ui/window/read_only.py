@@ -57,7 +57,7 @@ class CloseGuard:
         if self._agreed or blocked is None or not self._drafts.at_risk():
             return False
         event.ignore()
-        from chatdesk.ui.sidebar.dialogs import ask
+        from chatdesk.ui.questions import ask
 
         ask(
             self._window,
