@@ -11,11 +11,11 @@ import os
 from typing import Any
 
 from alembic import context
-from chatdesk.core.store.search_index import INDEX_TABLES
 from sqlalchemy import Connection, create_engine
 
 from chatdesk.core.knowledge.index import INDEX_TABLES as KNOWLEDGE_TABLES
 from chatdesk.core.store.models import Base
+from chatdesk.core.store.search_index import INDEX_TABLES
 
 config = context.config
 target_metadata = Base.metadata

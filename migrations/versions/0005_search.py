@@ -13,6 +13,7 @@ Create Date: 2026-12-01 09:00:00
 from collections.abc import Sequence
 
 from alembic import op
+
 from chatdesk.core.store.search_index import create_index, drop_index
 
 revision: str = "0005"

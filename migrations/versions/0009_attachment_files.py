@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
 from chatdesk.core.store.search_index import add_attachment_index
 
 revision: str = "0009"
