@@ -177,11 +177,17 @@ def configure(data_dir: str | os.PathLike[str] | None = None) -> Configuration:
 
 
 def _configure(paths: Paths) -> Configuration:
+    import logging
+
     from chatdesk.core.config import load_settings
     from chatdesk.core.logs import setup_logging
 
     loaded = load_settings(paths.config_file)
     setup_logging(paths.log_dir, loaded.settings.logging.level)
+    # The user is told once, by the front-end (a warning line); the log keeps it below the
+    # warnings a log that cannot be written sends to stderr instead, so it is not said twice.
+    for issue in loaded.issues:
+        logging.getLogger("chatdesk.config").info("%s", issue)
     return Configuration(paths, loaded)
 
 

@@ -15,7 +15,6 @@ defaults, so comments and unknown keys written by hand are not kept.
 from __future__ import annotations
 
 import dataclasses
-import logging
 import math
 import os
 import typing
@@ -59,8 +58,6 @@ __all__ = [
     "setting",
 ]
 
-log = logging.getLogger("chatdesk.config")
-
 
 @dataclass(frozen=True)
 class LoadedSettings:
@@ -97,8 +94,6 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
             issues.append(SettingIssue(f"{name}.{unknown}", tr("is not a known setting")))
     for unknown in sorted(set(raw) - set(sections)):
         issues.append(SettingIssue(unknown, tr("is not a known section")))
-    for issue in issues:
-        log.warning("%s", issue)
     return LoadedSettings(Settings(**sections), tuple(issues))
 
 

@@ -147,9 +147,10 @@ def test_bad_settings_are_warned_about_and_defaults_used(chatdesk_home: Path) ->
     (config / "config.toml").write_text("[chat]\ncontext_messages = 0\n")
     result = chatdesk("ask", "hello", "--json")
     assert result.returncode == 0
-    assert "setting chat.context_messages: 0 is below the minimum 1; using the default" in (
-        result.stderr
-    )
+    said = "setting chat.context_messages: 0 is below the minimum 1; using the default"
+    assert result.stderr.count(said) == 1  # said once, not as a log line and again as a warning
+    assert f"chatdesk: warning: {said}" in result.stderr
+    assert said in (chatdesk_home / "log" / "chatdesk.log").read_text()  # and kept in the log
 
 
 def test_ctrl_c_stops_the_answer_and_keeps_the_partial(database: Path) -> None:
