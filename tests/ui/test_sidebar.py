@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
-from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtGui import QAction, QContextMenuEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -147,17 +147,33 @@ def click(qtbot: QtBot, sidebar: Sidebar, index: QModelIndex) -> None:
 
 
 def trigger(menu: QMenu | None, text: str) -> None:
-    """Choose a context-menu entry (submenus as "Move to project/Work")."""
-    assert menu is not None
+    """Choose a context-menu entry (submenus as "Move to project/Work"), as a click can: only
+    when it is not greyed out."""
     first, _, rest = text.partition("/")
+    action = entry(menu, first)
+    assert action.isEnabled(), f"{first!r} is greyed out"
+    if rest:
+        trigger(action.menu(), rest)
+    else:
+        action.trigger()
+
+
+def entry(menu: QMenu | None, text: str) -> QAction:
+    assert menu is not None
     for action in menu.actions():
-        if action.text().replace("&", "") == first:
-            if rest:
-                trigger(action.menu(), rest)
-            else:
-                action.trigger()
-            return
+        if action.text().replace("&", "") == text:
+            return action
     raise AssertionError(f"no {text!r} in {[a.text() for a in menu.actions()]}")
+
+
+def can_edit(sidebar: Sidebar, project: str) -> bool:
+    """Whether the project's menu offers Edit… (greyed while its last save is written)."""
+    menu = sidebar.menu_for(group_index(sidebar.model, project))
+    try:
+        return entry(menu, "Edit…").isEnabled()
+    finally:
+        assert menu is not None
+        menu.deleteLater()
 
 
 def entries(menu: QMenu | None) -> list[str]:
@@ -501,10 +517,9 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     assert dialog.assistant.currentText() == "No assistant"
     dialog.assistant.setCurrentIndex(dialog.assistant.findText("Tutor"))
     qtbot.mouseClick(dialog.ok_button, LEFT)
-    qtbot.waitUntil(
-        lambda: finish(core.service.list_projects())[0].system_prompt == "You are a patient editor."
-    )
+    qtbot.waitUntil(lambda: can_edit(sidebar, "Book"))  # the save is several writes
     [project] = finish(core.service.list_projects())
+    assert project.system_prompt == "You are a patient editor."
     assert (project.default_provider, project.default_model) == ("mock", "mock-1")
     assert project.tools == ("chatdesk",)
     tutor = finish(core.service.assistants.find("Tutor"))
@@ -524,6 +539,40 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     qtbot.waitUntil(lambda: groups(model) == ["Today"])
     assert titles_in(model, "Today") == ["chapter one"]
     assert finish(core.service.list_projects()) == []
+
+
+def test_a_project_cannot_be_edited_again_until_its_save_is_written(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A save is several writes. Reopened between them, the dialog would show the project half
+    saved (no assistant yet), and saving it again would write that back over the choice."""
+    core = make_core()
+    finish(core.service.create_project("Book"))
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Book"])
+    held = asyncio.Event()  # the assistant's write waits for it, as on a busy disk
+    write_assistant = core.service.assistants.set_project_default
+
+    async def slow_write(*args: Any) -> Any:
+        await held.wait()
+        return await write_assistant(*args)
+
+    monkeypatch.setattr(core.service.assistants, "set_project_default", slow_write)
+    trigger(sidebar.menu_for(group_index(sidebar.model, "Book")), "Edit…")
+    dialog = project_dialog(qtbot, sidebar)
+    qtbot.keyClicks(dialog.prompt, "Explain slowly.")
+    dialog.assistant.setCurrentIndex(dialog.assistant.findText("Tutor"))
+    qtbot.mouseClick(dialog.ok_button, LEFT)
+    qtbot.waitUntil(lambda: finish(core.service.list_projects())[0].system_prompt is not None)
+
+    assert not can_edit(sidebar, "Book")  # half written: the prompt is, the assistant not yet
+    held.set()
+    qtbot.waitUntil(lambda: can_edit(sidebar, "Book"))
+    trigger(sidebar.menu_for(group_index(sidebar.model, "Book")), "Edit…")
+    dialog = project_dialog(qtbot, sidebar)
+    assert dialog.assistant.currentText() == "Tutor"
+    assert dialog.prompt.toPlainText() == "Explain slowly."
+    dialog.reject()
 
 
 def test_a_project_answers_from_the_knowledge_bases_ticked_in_its_dialog(

@@ -59,6 +59,9 @@ class SidebarActions(QObject):
         self._notice = notice
         self._owner = owner
         self.dialog: QWidget | None = None  # the question or dialog opened last (for tests)
+        # Projects whose dialog's choices are still being written (a save is several writes):
+        # their dialog would show, and a second save write back, a project half saved.
+        self._saving: set[uuid.UUID] = set()
         self.sharing: ThreadMenuAddition | None = None  # given by the window when sync is there
 
     # -- menus -----------------------------------------------------------------------------------
@@ -119,7 +122,8 @@ class SidebarActions(QObject):
         menu.addSeparator()
         rename = tr("&Rename")
         _add(menu, rename, lambda: self._edit(self._model.index_of_project(project.id)), "F2")
-        _add(menu, tr("&Edit…"), lambda: self.edit_project(project))
+        edit = _add(menu, tr("&Edit…"), lambda: self.edit_project(project))
+        edit.setEnabled(project.id not in self._saving)
         menu.addSeparator()
         _add(menu, tr("&Delete…"), lambda: self.ask_delete_project(project), "Del")
         return menu
@@ -189,10 +193,15 @@ class SidebarActions(QObject):
                 default_model=settings.default_model,
                 tools=settings.tools,
             )
-            if settings.assistant_id is not None:
-                await service.assistants.set_project_default(made.id, settings.assistant_id)
-            if settings.knowledge:
-                await service.knowledge.link("project_id", made.id, settings.knowledge)
+            # No await since the project was made: its menu cannot have been opened yet.
+            self._saving.add(made.id)
+            try:
+                if settings.assistant_id is not None:
+                    await service.assistants.set_project_default(made.id, settings.assistant_id)
+                if settings.knowledge:
+                    await service.knowledge.link("project_id", made.id, settings.knowledge)
+            finally:
+                self._saving.discard(made.id)
 
         self._open_dialog(None, lambda settings: self._runner.run(create(settings)))
 
@@ -200,18 +209,25 @@ class SidebarActions(QObject):
         service = self._service
 
         async def save(settings: ProjectSettings) -> None:
-            await service.update_project(
-                project.id,
-                name=settings.name,
-                system_prompt=settings.system_prompt,
-                default_provider=settings.default_provider,
-                default_model=settings.default_model,
-                tools=settings.tools,
-            )
-            await service.assistants.set_project_default(project.id, settings.assistant_id)
-            await service.knowledge.link("project_id", project.id, settings.knowledge)
+            try:
+                await service.update_project(
+                    project.id,
+                    name=settings.name,
+                    system_prompt=settings.system_prompt,
+                    default_provider=settings.default_provider,
+                    default_model=settings.default_model,
+                    tools=settings.tools,
+                )
+                await service.assistants.set_project_default(project.id, settings.assistant_id)
+                await service.knowledge.link("project_id", project.id, settings.knowledge)
+            finally:
+                self._saving.discard(project.id)
 
-        self._open_dialog(project, lambda settings: self._runner.run(save(settings)))
+        def apply(settings: ProjectSettings) -> None:
+            self._saving.add(project.id)  # from the click on Save, not from the task's start
+            self._runner.run(save(settings))
+
+        self._open_dialog(project, apply)
 
     def _open_dialog(
         self, project: ProjectView | None, apply: Callable[[ProjectSettings], object]
