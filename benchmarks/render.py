@@ -11,11 +11,21 @@ from the previous cut, newly finished blocks rendered once, the growing tail eve
 (b) the whole text re-rendered every update. Doubling the answer should double (a): linear, the
 `docs/design.md` §11 target; (b) grows ~4×: quadratic. Baseline: `html.escape` of the whole
 text every update, i.e. a plain-text streaming view.
+
+(3) Hostile input (tests/core/render/hostile_corpus.py: markup bombs, deep nesting, a 3 MB line,
+25 MB of nested lists): `render_markdown` of every text in turn, beside `html.escape` of the same
+texts; a quadratic or catastrophic path shows as a ratio far above the rest. The slowest input
+is shown alone.
+
+(4) An overrun: `RenderWorker` with a 100 ms bound given a message that takes longer, until the
+plain-text answer (the child killed included), beside a bare `asyncio.wait_for` with the same
+bound on the same loop: the bound the message must fit inside, as this machine keeps it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import html
 import re
@@ -24,7 +34,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks.common import INFO, Target, verdicts
+from benchmarks.common import INFO, Target, ratio_target, report, verdicts
 from chatdesk.core.render import RenderWorker, render_markdown, stable_prefix_length
 
 FRAME = Target("< 16 ms", 16.0)
@@ -100,6 +110,8 @@ def run(workdir: Path, quick: bool) -> None:
         _typical(runs=50 if quick else 300)
         asyncio.run(_worker_round_trip(runs=20 if quick else 100))
         _streaming((500, 1_000) if quick else (1_000, 2_000))
+        _hostile(runs=1 if quick else 3)
+        asyncio.run(_overrun(runs=3 if quick else 10))
     finally:
         gc.unfreeze()
 
@@ -186,6 +198,70 @@ def _full(updates: list[str]) -> None:
 def _escape_all(updates: list[str]) -> None:
     for text in updates:
         html.escape(text)
+
+
+# -- hostile input and overruns -----------------------------------------------------------------
+
+HOSTILE = ratio_target(40, "html.escape")
+INSIDE_BOUND = ratio_target(1.0, "wait_for")
+OVERRUN_BOUND = 0.1  # seconds
+
+
+def _hostile(runs: int) -> None:
+    from tests.core.render.hostile_corpus import CORPUS
+
+    times = {name: _median_ms(lambda t=text: render_markdown(t), runs) for name, text, _ in CORPUS}
+    bare = {name: _median_ms(lambda t=text: html.escape(t), runs) for name, text, _ in CORPUS}
+    characters = sum(len(text) for _, text, _ in CORPUS)
+    print(f"      (hostile input: {len(CORPUS)} texts, {characters:,} characters)")
+    report(
+        "hostile input, all, total",
+        sum(times.values()),
+        sum(bare.values()),
+        "ms",
+        HOSTILE,
+        bare="html.escape",
+    )
+    slowest = max(times, key=times.__getitem__)
+    report(
+        f"hostile input, slowest ({slowest})",
+        times[slowest],
+        bare[slowest],
+        "ms",
+        INFO,
+        bare="html.escape",
+    )
+
+
+async def _overrun(runs: int) -> None:
+    """Until a message past its bound is answered in plain text, beside a bare timeout."""
+    # ~190 KB without formulas (a formula would load the math library first, on its own
+    # bound): over twice the bound to format, just under the size formatted at all.
+    slow = TYPICAL.replace("$", "") * 75
+    worker = RenderWorker(timeout=OVERRUN_BOUND)
+    chat, bare = [], []
+    never = asyncio.Event()
+    try:
+        for _ in range(runs):
+            await worker.render("warm up")  # a child that is started, as in a shown window
+            started = time.perf_counter()
+            answered = await worker.render(slow)
+            chat.append((time.perf_counter() - started) * 1000)
+            assert answered.plain, "the slow message was formatted inside the bound"
+            started = time.perf_counter()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(never.wait(), OVERRUN_BOUND)
+            bare.append((time.perf_counter() - started) * 1000)
+    finally:
+        await worker.aclose()
+    report(
+        f"overrun → plain answer ({OVERRUN_BOUND * 1000:.0f} ms bound), max",
+        max(chat),
+        max(bare),
+        "ms",
+        INSIDE_BOUND,
+        bare="wait_for",
+    )
 
 
 def _report(name: str, value: float, bare: float | None, target: Target, unit: str = "ms") -> None:

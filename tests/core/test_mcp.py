@@ -125,10 +125,10 @@ async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(
     await tools.add_server(_stdio())
     before = await _call(tools, "test", "pid")
     crash = next(t for t in await tools.test_server("test") if t.name == "crash")
-    started = time.monotonic()
-    crashed = await tools.box.run(crash, {}, seconds=20, max_chars=1000)
+    # Told by the closed pipe: waiting out an hour-long limit would end in the suite's timeout.
+    crashed = await tools.box.run(crash, {}, seconds=3600, max_chars=1000)
     assert crashed.is_error
-    assert time.monotonic() - started < 10  # told by the closed pipe, not by the time limit
+    assert "did not answer within" not in crashed.text
     after = await _call(tools, "test", "pid")
     assert after != before  # a new process, started on the next use
 
@@ -136,11 +136,10 @@ async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(
 async def test_a_call_past_its_time_is_given_up_and_the_session_goes_on(tools: Tools) -> None:
     await tools.add_server(_stdio())
     slow = next(t for t in await tools.test_server("test") if t.name == "slow")
-    started = time.monotonic()
-    outcome = await tools.box.run(slow, {"seconds": 60}, seconds=1, max_chars=1000)
+    # An hour-long tool: waiting for it rather than the limit would end in the suite's timeout.
+    outcome = await tools.box.run(slow, {"seconds": 3600}, seconds=1, max_chars=1000)
     assert outcome.is_error
     assert "did not answer within 1 seconds" in outcome.text
-    assert time.monotonic() - started < 10
     assert await _call(tools, "test", "echo", text="still here") == "still here"
 
 

@@ -50,7 +50,6 @@ pytestmark = pytest.mark.asyncio
 KEY = "sk-canary-5f1e9c0d7a"
 MODEL = "small-model"
 WAIT = 10.0  # upper bound for waiting on the server thread; never reached when things work
-FIRST_BYTE_WAIT = 60.0  # far below the provider's default wait for a first byte
 
 
 @pytest.fixture
@@ -364,18 +363,18 @@ async def test_a_connection_that_never_opens_is_a_connect_timeout() -> None:
         filler.setblocking(False)
         filler.connect_ex(address)
         fillers.append(filler)
-    provider = _provider(f"http://127.0.0.1:{address[1]}/v1", connect_timeout=0.5)
+    # An hour for the first byte: waiting for it rather than the connect timeout would end in
+    # the suite's timeout.
+    url = f"http://127.0.0.1:{address[1]}/v1"
+    provider = _provider(url, connect_timeout=0.5, first_byte_timeout=3600)
     try:
-        started = time.monotonic()
         error, _ = await _failure(provider)
-        waited = time.monotonic() - started
     finally:
         await provider.aclose()
         for sock in (*fillers, listener):
             sock.close()
     assert error.kind is ErrorKind.TIMEOUT
     assert "did not answer in time" in str(error)
-    assert waited < FIRST_BYTE_WAIT  # the connect timeout, not the long wait for a first byte
 
 
 async def test_no_first_byte_in_time_is_a_timeout(server: FakeOpenAI) -> None:

@@ -439,28 +439,28 @@ def test_a_change_pushed_while_a_worker_begins_to_listen_still_arrives(
     assert "in the gap" in bob.texts(thread.id)
 
 
-def test_every_message_of_a_long_exchange_arrives_within_a_second(
+def test_every_message_of_a_long_exchange_arrives_without_waiting_for_the_poll(
     pair: tuple[Client, Client], team: Team
 ) -> None:
     """Two hundred messages, each sent as soon as the one before arrived, both workers running
     with an hour-long poll: a wake-up lost anywhere (the bell, a notification, the moment a
-    worker starts listening) shows as one message taking the whole poll."""
+    worker starts listening) shows as one message never arriving in the half-minute given,
+    a hundredth of the poll. How fast they arrive is the benchmark `sync`'s to say."""
     import threading
-    import time
 
     from chatdesk.core.chat.events import Event, MessageAdded
 
     alice, bob = pair
     thread = alice.run(alice.service.create_thread(title="Many"))
     share_with(team, thread.id, alice, bob)
-    arrived: dict[str, float] = {}
+    arrived: set[str] = set()
     changed = threading.Condition()
 
     def heard(event: Event) -> None:
         bob.events.append(event)
         if isinstance(event, MessageAdded):
             with changed:
-                arrived[event.message.content] = time.monotonic()
+                arrived.add(event.message.content)
                 changed.notify_all()
 
     bob.engine._publish = heard
@@ -469,16 +469,11 @@ def test_every_message_of_a_long_exchange_arrives_within_a_second(
         client.engine.start()
     bob.engine.wait_for_round(10)  # the moment between its first round and its LISTEN
 
-    took = []
     for number in range(200):
         text = f"message {number}"
-        sent = time.monotonic()
         alice.say(thread.id, text)
         with changed:
             assert changed.wait_for(lambda: text in arrived, 30), f"{text} never arrived"  # noqa: B023
-        took.append(arrived[text] - sent)
-    slowest = max(took)
-    assert slowest < 1.0, f"message {took.index(slowest)} took {slowest:.1f} s"
 
 
 def test_a_worker_stopped_inside_a_slow_round_never_runs_beside_its_successor(

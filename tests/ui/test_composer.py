@@ -397,11 +397,10 @@ def test_a_5_mb_paste_is_a_chip_at_once(qtbot: QtBot, composer: Composer) -> Non
     line = "x" * 249 + "\n"
     text = line * 20_000 + "last <b>line</b> & more"  # 5 MB, 20,001 lines
     QApplication.clipboard().setText(text)
-    started = time.perf_counter()
     qtbot.keyClick(composer.editor, Qt.Key.Key_V, CTRL)
-    elapsed = time.perf_counter() - started
-    # Laying out 5 MB in the editor takes seconds; the chip takes milliseconds.
-    assert elapsed < 0.5
+    # Laid out in the editor, 5 MB would take seconds; it never reaches it, and the chip says
+    # what it holds (the benchmark `attachments` times a paste until its chip shows).
+    assert composer.editor.document().characterCount() == 1  # the empty block alone
     assert composer.text() == ""
     assert composer.attachments()[0].text == text
     [chip] = _chips(composer)
