@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import socket
 import subprocess
 import sys
 from collections.abc import AsyncIterator, Iterator
@@ -35,6 +34,7 @@ from tests.core.embeddings_server import (
 )
 from tests.core.providers import ScriptedProvider
 from tests.core.sse_server import error_reply
+from tests.ports import free_port
 
 KEY = "sk-canary-embed-3b9d41"
 MODEL = "nomic-embed-text"
@@ -83,12 +83,6 @@ class _Answering:
 
     async def embed(self, model: str, texts: list[str]) -> object:
         return self.reply
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # -- the mock's vectors ------------------------------------------------------------------------
@@ -392,7 +386,7 @@ async def test_a_rate_limit_keeps_the_servers_wait(
 
 @pytest.mark.asyncio
 async def test_a_server_that_is_not_running_is_said_to_refuse() -> None:
-    dead = _provider(f"http://127.0.0.1:{_closed_port()}/v1", connect_timeout=0.5)
+    dead = _provider(f"http://127.0.0.1:{free_port()}/v1", connect_timeout=0.5)
     try:
         error = await _failure(dead, ["hello"])
     finally:

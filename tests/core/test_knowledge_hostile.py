@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-import socket
 import stat
 import sys
 import time
@@ -35,6 +34,7 @@ from tests.core.embeddings_server import (
     vector_for,
 )
 from tests.core.sse_server import Reply, _Handler, _Server
+from tests.ports import free_port
 
 pytestmark = pytest.mark.asyncio
 
@@ -214,12 +214,6 @@ async def test_thousands_of_tiny_files_are_all_indexed_and_a_second_pass_reads_n
 # -- embedding servers ---------------------------------------------------------------------------
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def _serving_at(port: int, fake: FakeEmbeddings) -> FakeEmbeddings:
     """`fake` listening on `port` (the port a provider profile already names)."""
     fake._server.server_close()
@@ -235,7 +229,7 @@ def _local(url: str) -> OpenAICompatibleProvider:
 
 @pytest.fixture
 def port() -> int:
-    return _closed_port()
+    return free_port()
 
 
 @pytest.fixture

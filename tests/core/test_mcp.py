@@ -36,6 +36,7 @@ from chatdesk.core.tools.service import TOOLS_FILE, Tools
 from chatdesk.core.trust.environment import child_environment
 from tests.core import shell_keys
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
+from tests.ports import free_port
 
 pytestmark = pytest.mark.asyncio
 SERVER = Path(__file__).with_name("mcp_server.py")
@@ -189,12 +190,6 @@ async def test_a_changed_tool_list_is_listed_again(tools: Tools) -> None:
 # -- Streamable HTTP -------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def http_server() -> Iterator[str]:
     yield from _served("http", "/mcp")
@@ -206,7 +201,7 @@ def sse_server() -> Iterator[str]:
 
 
 def _served(mode: str, path: str) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-I", str(SERVER), mode, str(port)],
         stdout=subprocess.DEVNULL,
@@ -253,7 +248,7 @@ async def test_an_address_that_speaks_only_the_older_sse_transport_is_reached_ov
 
 
 async def test_an_address_that_answers_nothing_says_why(tools: Tools) -> None:
-    url = f"http://127.0.0.1:{_free_port()}/mcp"
+    url = f"http://127.0.0.1:{free_port()}/mcp"
     await tools.add_server(ServerConfig("gone", Transport.HTTP, url=url))
     with pytest.raises(ChatdeskError, match="nor over the older SSE transport"):
         await tools.test_server("gone")

@@ -44,6 +44,7 @@ from tests.core.sse_server import (
     text_reply,
     usage_chunk,
 )
+from tests.ports import free_port
 
 pytestmark = pytest.mark.asyncio
 
@@ -93,12 +94,6 @@ async def _failure(provider: OpenAICompatibleProvider) -> tuple[ProviderError, l
 
 def _text(events: list[StreamEvent]) -> str:
     return "".join(e.text for e in events if isinstance(e, TextDelta))
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _wait(event: threading.Event) -> bool:
@@ -321,7 +316,7 @@ async def test_rate_limit_carries_retry_after_as_an_http_date(
 
 
 async def test_connection_refused() -> None:
-    provider = _provider(f"http://127.0.0.1:{_closed_port()}/v1")
+    provider = _provider(f"http://127.0.0.1:{free_port()}/v1")
     try:
         error, _ = await _failure(provider)
     finally:
@@ -472,7 +467,7 @@ async def test_the_key_appears_in_no_log_record_error_or_repr(
     )
     errors = [(await _failure(provider))[0], (await _failure(provider))[0]]
     assert _text(await _collect(provider)) == "fine"
-    refused = _provider(f"http://127.0.0.1:{_closed_port()}/v1")
+    refused = _provider(f"http://127.0.0.1:{free_port()}/v1")
     try:
         errors.append((await _failure(refused))[0])
     finally:

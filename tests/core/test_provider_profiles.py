@@ -24,6 +24,7 @@ from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
 from chatdesk.core.secrets import SERVICE, KeyStore, NoKeyring, is_local_host
 from tests.core.sse_server import FakeOpenAI
 from tests.keyrings import MemoryKeyring
+from tests.ports import free_port
 
 KEY = "sk-profile-canary-8e2b61f0c4"
 OTHER_KEY = "sk-other-canary-1d9a3e7b55"
@@ -376,7 +377,7 @@ async def test_a_wrong_path_explains_the_base_url(
 
 @pytest.mark.asyncio
 async def test_a_dead_server_fails_the_test_clearly(manager: ProviderManager) -> None:
-    result = await manager.test(_profile(f"http://127.0.0.1:{_free_port()}/v1"), KEY)
+    result = await manager.test(_profile(f"http://127.0.0.1:{free_port()}/v1"), KEY)
     assert not result.ok
     assert "refused the connection" in result.message
 
@@ -415,14 +416,6 @@ def _files_containing(root: Path, text: str) -> list[Path]:
             if text.encode() in path.read_bytes():
                 found.append(path)
     return found
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.asyncio

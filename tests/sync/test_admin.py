@@ -31,8 +31,9 @@ from chatdesk.core.sync.server.errors import (
     ServerTLSError,
     ServerUnreachable,
 )
+from tests.ports import free_port
 from tests.sync.conftest import SyncDatabase
-from tests.sync.pg import PgServer, free_port
+from tests.sync.pg import PgServer
 from tests.sync.world import bury, hlc, insert, pull, put, row
 
 
