@@ -17,7 +17,10 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from tests.keyrings import MemoryKeyring
 
-SHARED_TIKTOKEN = Path(__file__).resolve().parents[2] / "shared" / "tiktoken"
+# The encodings the repository ships, under the names tiktoken's cache gives them: tiktoken
+# itself (the tests' reference counts) reads them from there instead of downloading them, and
+# a cache folder set on the developer's machine stays out of the tests.
+SHIPPED_TIKTOKEN = Path(__file__).resolve().parents[1] / "resources" / "tiktoken"
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +33,7 @@ def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", "0")
     # chatdesk's English, whatever language the machine running the tests speaks
     monkeypatch.setenv("CHATDESK_UI_LANGUAGE", "en")
-    if SHARED_TIKTOKEN.is_dir():
-        monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHARED_TIKTOKEN))
+    monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(SHIPPED_TIKTOKEN))
     return home
 
 

@@ -35,13 +35,12 @@ from chatdesk.core.tokens import (
     process,
 )
 from chatdesk.core.trust.children import Child
-from tests.conftest import SHARED_TIKTOKEN
 from tests.core import shell_keys
 from tests.core.providers import ScriptedProvider
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 from tests.core.test_tokens import CORPUS, NamedMessage, network_attempts  # noqa: F401
 
-PLACES = (SHARED_TIKTOKEN, files.bundled_dir())
+PLACES = (files.bundled_dir(),)
 MODEL_OF = {O200K: "gpt-4o", CL100K: "gpt-4"}
 GUI_GAP = 0.050  # a frame is 16 ms; the bound leaves room for a loaded CI machine
 SENT = [ChatMessage("user", "Say hello in French"), ChatMessage("assistant", "Bonjour")]

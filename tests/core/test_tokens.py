@@ -34,7 +34,6 @@ from chatdesk.core.tokens import (
     files,
     loader,
 )
-from tests.conftest import SHARED_TIKTOKEN
 
 ENCODINGS = (O200K, CL100K)
 BUNDLED = files.bundled_dir()
@@ -144,17 +143,16 @@ def network_attempts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 @pytest.fixture(scope="module")
 def reference() -> Iterator[dict[str, tiktoken.Encoding]]:
-    """tiktoken's own encodings, built by tiktoken from its cache folder."""
-    folder = SHARED_TIKTOKEN if SHARED_TIKTOKEN.is_dir() else BUNDLED
+    """tiktoken's own encodings, built by tiktoken from the shipped copies as its cache."""
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("TIKTOKEN_CACHE_DIR", str(folder))
+        patch.setenv("TIKTOKEN_CACHE_DIR", str(BUNDLED))
         yield {name: tiktoken.get_encoding(name) for name in ENCODINGS}
 
 
 @pytest.fixture(scope="module")
 def loaded() -> Encodings:
-    """chatdesk's encodings, loaded once for the module (the shared copies, else the bundled)."""
-    encodings = Encodings(lambda: (SHARED_TIKTOKEN, BUNDLED))
+    """chatdesk's encodings, loaded once for the module from the shipped copies."""
+    encodings = Encodings(lambda: (BUNDLED,))
     for name in ENCODINGS:
         assert encodings.load(name) is not None
     return encodings
