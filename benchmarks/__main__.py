@@ -103,13 +103,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for name in names:
             _run(name, workdir / name, args.quick)
-        failed = _guard(workdir, args.quick) if args.check else []
+        failed = [*_guard(workdir, args.quick), *common.unmeasured] if args.check else []
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     counts = common.verdicts
     print(f"\n{counts['ok']} ok, {counts['MISS']} MISS, {counts['info']} informational; {_load()}")
     if failed:
-        print(f"\nGUARD: {len(failed)} budget(s) missed by more than {GUARD_MARGIN}×:")
+        missed = f"missed by more than {GUARD_MARGIN}×, or not measured"
+        print(f"\nGUARD: {len(failed)} budget(s) {missed}:")
         for line in failed:
             print(f"  {line}")
         return 1

@@ -104,6 +104,7 @@ class Checked:
 
 
 checked: list[Checked] = []
+unmeasured: list[str] = []  # guarded budgets whose figure a run could not read
 current = [""]  # the benchmark running now, for `checked`
 
 
@@ -139,6 +140,16 @@ def report(
     value_text = _fmt(value, unit)
     line = f"{verdict:<4}  {name:<38} {value_text:>14}  target {target.text:<15} {baseline}"
     print(f"{line}  {ratio}")
+
+
+def report_unmeasured(name: str, reason: str, target: Target) -> None:
+    """The line of a figure a run could not read; a guarded budget fails the guard."""
+    budget = (target.limit, target.ratio, target.over_bare) != (None, None, None)
+    verdict = "MISS" if budget else "info"
+    verdicts[verdict] += 1
+    if budget and target.guarded:
+        unmeasured.append(f"{current[0]}: {name}: not measured ({reason})")
+    print(f"{verdict:<4}  {name:<38} {'not measured':>14}  target {target.text:<15} ({reason})")
 
 
 def _cost_ratio(value: float, raw: float, unit: str) -> float:
