@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import uuid
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from chatdesk.core.chat.events import (
     AnswerRetrying,
@@ -37,13 +36,19 @@ from chatdesk.core.providers.base import (
     UsageReport,
     Waiting,
 )
+from chatdesk.core.retry import Backoff
 from chatdesk.core.store.models import Status
 
 log = logging.getLogger("chatdesk.chat")
 
 FLUSH_INTERVAL = 0.25
 EVENT_INTERVAL = 0.04
-MAX_RETRY_WAIT = 60.0
+# Before the first token the user watches an empty answer and is told of each retry, so the
+# waits are short: 0.5 s, 1 s, 2 s … (8 s at the most within the setting's five retries),
+# spread ±25 % so clients cut off together do not return together. A server's Retry-After is
+# waited up to a minute; asking for longer, the user is shown the error instead. How many
+# retries is the user's setting (chat.max_retries).
+ANSWER_BACKOFF = Backoff(first=0.5, factor=2.0, cap=60.0, retries=0, jitter=0.25)
 
 
 @dataclass
@@ -175,7 +180,7 @@ class AnswerWriter:
         self._request = request
         self.state = state
         self._idle_timeout = idle_timeout
-        self._max_retries = max_retries
+        self._backoff = replace(ANSWER_BACKOFF, retries=max_retries)
         self._events = _Coalescer(bus, state)
 
     async def run(self) -> Outcome:
@@ -221,12 +226,9 @@ class AnswerWriter:
         return Outcome(Status.COMPLETE)
 
     def _retry_delay(self, error: ProviderError, attempt: int) -> float | None:
-        if self.state.has_tokens or not error.retryable or attempt >= self._max_retries:
+        if self.state.has_tokens or not error.retryable:
             return None
-        if error.retry_after is not None:
-            wait = float(error.retry_after)
-            return wait if wait <= MAX_RETRY_WAIT else None
-        return min(0.5 * 2.0**attempt, 8.0) * (0.75 + random.random() / 2)
+        return self._backoff.retry_in(attempt, asked=error.retry_after)
 
     async def _stream_once(self) -> None:
         stream = self._provider.stream(self._request)

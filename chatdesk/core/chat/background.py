@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import (
@@ -24,10 +24,16 @@ from chatdesk.core.providers.base import (
     TextDelta,
     Waiting,
 )
+from chatdesk.core.retry import Backoff
 
 log = logging.getLogger("chatdesk.chat")
 
-MAX_WAIT = 60.0  # seconds; a server asking for longer is not retried
+# Nobody watches a title or a summary being written, so its waits start longer than an
+# answer's: 1 s, 2 s, 4 s … (4 s at the most within a summary's three retries), spread ±25 %
+# so clients cut off together do not return together. A server's Retry-After is waited up to
+# a minute; asking for longer, the work fails now and is tried again at its next turn. How
+# many retries is the caller's (`complete_text`'s `retries`).
+BACKGROUND_BACKOFF = Backoff(first=1.0, factor=2.0, cap=60.0, retries=0, jitter=0.25)
 _AGAIN = {ErrorKind.CUT_OFF, ErrorKind.STALLED}
 
 
@@ -37,16 +43,16 @@ async def complete_text(
     *,
     idle_timeout: float,
     retries: int,
-    backoff: float = 1.0,
 ) -> str:
     """The provider's whole answer to `request`; raises the last ProviderError when the
     retries are used up or the error is not worth retrying."""
+    backoff = replace(BACKGROUND_BACKOFF, retries=retries)
     attempt = 0
     while True:
         try:
             return await _collect(provider, request, idle_timeout)
         except ProviderError as error:
-            delay = retry_delay(error, attempt, retries, backoff)
+            delay = _retry_delay(error, attempt, backoff)
             if delay is None:
                 raise
             attempt += 1
@@ -54,12 +60,10 @@ async def complete_text(
             await asyncio.sleep(delay)
 
 
-def retry_delay(error: ProviderError, attempt: int, retries: int, backoff: float) -> float | None:
-    if attempt >= retries or not (error.retryable or error.kind in _AGAIN):
+def _retry_delay(error: ProviderError, attempt: int, backoff: Backoff) -> float | None:
+    if not (error.retryable or error.kind in _AGAIN):
         return None
-    if error.retry_after is not None:
-        return error.retry_after if error.retry_after <= MAX_WAIT else None
-    return min(backoff * 2.0**attempt, 30.0) * (0.75 + random.random() / 2)
+    return backoff.retry_in(attempt, asked=error.retry_after)
 
 
 async def _collect(provider: Provider, request: ChatRequest, idle_timeout: float) -> str:

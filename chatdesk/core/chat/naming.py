@@ -24,6 +24,9 @@ from chatdesk.core.views import MessageView
 
 log = logging.getLogger("chatdesk.chat")
 
+# A title is a nicety: one more try, then the thread keeps its provisional title.
+TITLE_RETRIES = 1
+
 
 class ThreadNamer:
     def __init__(
@@ -58,7 +61,7 @@ class ThreadNamer:
                 self._providers.get(name),
                 title_request(model, inputs.question, inputs.answer),
                 idle_timeout=settings.chat.stream_idle_timeout,
-                retries=1,
+                retries=TITLE_RETRIES,
             )
             title, now = clean_title(text), self._clock.now()
             if not title or title == inputs.title:

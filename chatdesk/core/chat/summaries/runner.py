@@ -49,6 +49,8 @@ from chatdesk.core.views import SummaryView
 
 log = logging.getLogger("chatdesk.chat")
 
+# Retries of a summary's request before SummaryFailed tells the user: more than a title's, since
+# a thread past its threshold needs the summary; three take a few seconds (chat/background.py).
 RETRIES = 3
 MAX_ROUNDS = 50  # a run never loops for ever, whatever the thread looks like
 DEFAULT_THRESHOLD = 0.75  # for "Summarise now" while automatic summaries are off
