@@ -122,7 +122,7 @@ async def test_the_sdks_own_defaults_add_nothing_to_a_servers_environment() -> N
 async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(
     tools: Tools, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(mcp, "FIRST_BACKOFF", 0.0)
+    monkeypatch.setattr(mcp, "RESTART_BACKOFF", dataclasses.replace(mcp.RESTART_BACKOFF, first=0.0))
     await tools.add_server(_stdio())
     before = await _call(tools, "test", "pid")
     crash = next(t for t in await tools.test_server("test") if t.name == "crash")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.retry import Backoff
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.model import ToolImage, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
@@ -42,8 +43,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("chatdesk.tools")
 
 START_TIMEOUT = 30.0  # starting a server and its handshake (npx may download first)
-FIRST_BACKOFF = 1.0  # seconds before a server that failed is started again; doubles each time
-MAX_BACKOFF = 60.0
+# A server that failed is started again on its next use, but not before 1 s, 2 s, 4 s … after
+# each failure in a row, up to a minute: a broken command is not spawned on every call, and a
+# server that came back is in use again within a minute. Never given up on (it stays set up),
+# and not spread: a failed start costs only this machine.
+RESTART_BACKOFF = Backoff(first=1.0, factor=2.0, cap=60.0, retries=None)
 STOP_TIMEOUT = 10.0  # the SDK's own shutdown of a stdio server is bounded at ~6 s
 MAX_LOG_BYTES = 1_000_000  # a server's stderr log is started afresh past this size
 MAX_DESCRIPTION = 2_000  # characters of a tool's description offered to the model
@@ -341,8 +345,7 @@ class McpServer:
     def _failed(self, reason: str) -> None:
         self.last_error = reason
         self._failures += 1
-        delay = min(FIRST_BACKOFF * 2.0 ** (self._failures - 1), MAX_BACKOFF)
-        self._retry_at = time.monotonic() + delay
+        self._retry_at = time.monotonic() + RESTART_BACKOFF.delay(self._failures - 1)
 
     async def _close(self) -> None:
         owner, closing = self._owner, self._closing
