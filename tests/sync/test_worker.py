@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -21,6 +21,7 @@ from chatdesk.core.store import open_store
 from chatdesk.core.store.store import Store
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.remote import Remote
+from chatdesk.core.sync.worker import ServerLink, SyncWorker
 from tests.sync.conftest import Member, SyncDatabase
 
 WORKER = "chatdesk-sync"
@@ -172,3 +173,32 @@ def test_a_stopped_worker_stays_stopped_when_a_new_one_starts(
     assert second is not first
     assert heard.rounds_by(first) >= 1
     assert heard.rounds_by(second) >= 1
+
+
+def test_a_failing_worker_waits_longer_each_time_and_starts_over_after_a_round(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Offline, the worker waits 1 s, 2 s, 4 s … up to half a minute between rounds; a round
+    that goes through brings back the poll, and the next failure waits a second again. No
+    server is needed: the rounds are the test's, run on its own thread, and the waits are
+    recorded instead of waited."""
+    failing = [True] * 7 + [False] + [True] * 2
+
+    def run_round(link: ServerLink, wanted: Callable[[], bool]) -> None:
+        if failing.pop(0):
+            raise OSError("connection refused")
+
+    def unreachable() -> Remote:
+        raise AssertionError("the rounds are the test's: nothing connects")
+
+    worker = SyncWorker(run_round, ServerLink(unreachable), poll_seconds=3600, teams=list)
+    waits: list[float] = []
+
+    def waited(seconds: float) -> None:
+        waits.append(seconds)
+        if not failing:
+            worker.stop(0)
+
+    monkeypatch.setattr(worker, "_sleep", waited)
+    worker._run()
+    assert waits == [1, 2, 4, 8, 16, 30, 30, 3600, 1, 2]

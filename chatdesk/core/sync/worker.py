@@ -21,6 +21,7 @@ from collections.abc import Callable
 from select import select as readable
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.core.retry import Backoff
 from chatdesk.core.sync.base import SyncRefused, Team, first_line, is_transient
 
 if TYPE_CHECKING:
@@ -28,7 +29,11 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.sync")
 
-MAX_PAUSE = 30.0
+# After failed rounds in a row (offline, the server restarting): 1 s, 2 s, 4 s … up to half a
+# minute, so a short outage ends soon after the server is back and a long one costs a connection
+# attempt every half-minute. Never given up on while sync is on; a local change or a stop ends a
+# wait early (`_sleep`).
+OFFLINE_BACKOFF = Backoff(first=1.0, factor=2.0, cap=30.0, retries=None)
 SETTLE = 0.05  # after a wake-up: a burst of changes or notifications makes one round
 
 
@@ -111,14 +116,14 @@ class SyncWorker:
     # -- the thread ------------------------------------------------------------------------------
 
     def _run(self) -> None:
-        pause = 1.0
+        failures = 0  # in a row
         try:
             while self.wanted:
                 try:
                     self._run_round(self._link, lambda: self.wanted)
                     if self._stop.is_set():
                         break  # stopped during the round: no listener for a worker that is done
-                    pause, wait = 1.0, self._poll
+                    failures, wait = 0, self._poll
                     if self._listen():
                         # A change a teammate pushed after that round read the server and
                         # before LISTEN began was announced to no one: one more round now
@@ -129,9 +134,10 @@ class SyncWorker:
                 except Exception as error:
                     if self._stop.is_set():
                         break
-                    log.info("team sync failed (%s); retrying in %.0f s", first_line(error), pause)
+                    wait = OFFLINE_BACKOFF.delay(failures)
+                    failures += 1
+                    log.info("team sync failed (%s); retrying in %.0f s", first_line(error), wait)
                     self._close_listener()
-                    wait, pause = pause, min(pause * 2, MAX_PAUSE)
                 self._sleep(wait)
         finally:
             self._close_listener()
