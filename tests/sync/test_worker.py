@@ -175,13 +175,17 @@ def test_a_stopped_worker_stays_stopped_when_a_new_one_starts(
     assert heard.rounds_by(second) >= 1
 
 
+@pytest.mark.parametrize(
+    ("jitter", "spread"),
+    [(0.5, 1.0), (0.0, 0.75), (0.999_999, 1.25)],  # the middle of the spread and its two ends
+)
 def test_a_failing_worker_waits_longer_each_time_and_starts_over_after_a_round(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, jitter: float, spread: float
 ) -> None:
-    """Offline, the worker waits 1 s, 2 s, 4 s … up to half a minute between rounds; a round
-    that goes through brings back the poll, and the next failure waits a second again. No
-    server is needed: the rounds are the test's, run on its own thread, and the waits are
-    recorded instead of waited."""
+    """Offline, the worker waits 1 s, 2 s, 4 s … up to half a minute between rounds, each
+    spread by up to a quarter; a round that goes through brings back the poll (not spread),
+    and the next failure waits about a second again. No server is needed: the rounds are the
+    test's, run on its own thread, and the waits are recorded instead of waited."""
     failing = [True] * 7 + [False] + [True] * 2
 
     def run_round(link: ServerLink, wanted: Callable[[], bool]) -> None:
@@ -191,7 +195,8 @@ def test_a_failing_worker_waits_longer_each_time_and_starts_over_after_a_round(
     def unreachable() -> Remote:
         raise AssertionError("the rounds are the test's: nothing connects")
 
-    worker = SyncWorker(run_round, ServerLink(unreachable), poll_seconds=3600, teams=list)
+    link = ServerLink(unreachable)
+    worker = SyncWorker(run_round, link, poll_seconds=3600, teams=list, draw=lambda: jitter)
     waits: list[float] = []
 
     def waited(seconds: float) -> None:
@@ -201,4 +206,5 @@ def test_a_failing_worker_waits_longer_each_time_and_starts_over_after_a_round(
 
     monkeypatch.setattr(worker, "_sleep", waited)
     worker._run()
-    assert waits == [1, 2, 4, 8, 16, 30, 30, 3600, 1, 2]
+    offline = [spread * base for base in (1, 2, 4, 8, 16, 30, 30)]
+    assert waits == pytest.approx([*offline, 3600, spread, 2 * spread])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import socket
 import threading
 import time
@@ -31,9 +32,10 @@ log = logging.getLogger("chatdesk.sync")
 
 # After failed rounds in a row (offline, the server restarting): 1 s, 2 s, 4 s … up to half a
 # minute, so a short outage ends soon after the server is back and a long one costs a connection
-# attempt every half-minute. Never given up on while sync is on; a local change or a stop ends a
-# wait early (`_sleep`).
-OFFLINE_BACKOFF = Backoff(first=1.0, factor=2.0, cap=30.0, retries=None)
+# attempt every half-minute. Spread ±25 %, as the answers' waits are: a restart of the team's
+# server cuts every member at once, and they should not all come back in the same instant.
+# Never given up on while sync is on; a local change or a stop ends a wait early (`_sleep`).
+OFFLINE_BACKOFF = Backoff(first=1.0, factor=2.0, cap=30.0, retries=None, jitter=0.25)
 SETTLE = 0.05  # after a wake-up: a burst of changes or notifications makes one round
 
 
@@ -78,8 +80,10 @@ class SyncWorker:
         link: ServerLink,
         poll_seconds: float,
         teams: Callable[[], list[Team]],
+        draw: Callable[[], float] = random.random,  # the waits' jitter
     ) -> None:
         self._run_round = run_round
+        self._draw = draw
         self._link = link
         self._poll = poll_seconds
         self._teams = teams
@@ -134,7 +138,7 @@ class SyncWorker:
                 except Exception as error:
                     if self._stop.is_set():
                         break
-                    wait = OFFLINE_BACKOFF.delay(failures)
+                    wait = OFFLINE_BACKOFF.delay(failures, draw=self._draw)
                     failures += 1
                     log.info("team sync failed (%s); retrying in %.0f s", first_line(error), wait)
                     self._close_listener()
