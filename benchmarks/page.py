@@ -30,6 +30,7 @@ from benchmarks.common import (
     timed,
 )
 from benchmarks.common import running_core as core_in
+from benchmarks.page_views import compare as compare_views
 from chatdesk.app import Core
 
 TARGET = ratio_target(5.0)  # raw sqlite3 (docs/design.md §11)
@@ -56,6 +57,7 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
             report_latency(name, chat, bare, INFO, levels=(("max", 100.0),))
             p50[size] = percentile(chat, 50), percentile(bare, 50)
         big, small = sizes
+        compare_views(core, threads[small][0], p50[small][0], rounds=runs * 10)
         flat = p50[big][0] / p50[small][0], p50[big][1] / p50[small][1]
         report(f"flatness, p50 {big:,} ÷ p50 {small:,}", *flat, "×", FLAT)
         for size, (thread_id, first_id) in threads.items():

@@ -5,7 +5,7 @@ none), and turning rows into the frozen views the rest of chatdesk sees.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -117,18 +117,21 @@ ROLES = {role.value: role for role in Role}  # by the text stored
 STATUSES = {status.value: status for status in Status}
 
 
-def _uuid(value: str, known: dict[str, uuid.UUID]) -> uuid.UUID:
-    found = known.get(value)
-    if found is None:
-        found = known[value] = stored_uuid(value)
-    return found
+class _Ids(dict[str, uuid.UUID]):
+    """Ids converted so far, by their stored text; a new one is converted on lookup."""
+
+    def __missing__(self, value: str) -> uuid.UUID:
+        made = self[value] = stored_uuid(value)
+        return made
 
 
 def stored_uuid(value: str) -> uuid.UUID:
     """An id as stored (32 hex digits) as a UUID, its integer set directly: `UUID(hex=…)`
     checks and strips the text first, ~2.5× slower, and a page makes 50 of them."""
-    if len(value) != 32:
-        return uuid.UUID(hex=value)  # not as chatdesk stores ids: refused as UUID refuses it
+    if len(value) != 32 or value[0] == "-":
+        # Not as chatdesk stores ids: refused as UUID refuses it (`int` alone would take a
+        # leading minus and make a negative UUID).
+        return uuid.UUID(hex=value)
     made = _new(uuid.UUID)
     _set(made, "int", int(value, 16))
     _set(made, "is_safe", _UNKNOWN)
@@ -139,12 +142,24 @@ def message_views_of(rows: Iterable[Sequence[Any]]) -> list[MessageView]:
     """The views of rows of `message_select`. An id met again (the thread's on every row, a
     parent that is the row before on a branch) is converted once: a page of 50 builds ~51
     `UUID`s rather than 150."""
-    known: dict[str, uuid.UUID] = {}
-    return [message_view(row, known) for row in rows]
+    as_uuid = _Ids().__getitem__
+    return [message_view(row, as_uuid) for row in rows]
 
 
-def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView:
-    """The view of one row of `message_select` (`known`: ids already converted, by text)."""
+def message_view(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> MessageView:
+    """The view of one row of `message_select`, its ids converted by `as_uuid`.
+
+    Every field is set at once, as the instance's dict: a frozen dataclass's own __init__ sets
+    each one through `object.__setattr__`, the most of a page's Python time (`benchmarks/page.py`
+    prints what it saves beside the constructor's path; tests/core/test_fast_views.py checks the
+    view is still frozen and equal to the constructor's)."""
+    view = _new(MessageView)
+    _set(view, "__dict__", message_fields(row, as_uuid))
+    return view
+
+
+def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> dict[str, Any]:
+    """MessageView's fields from one row of `message_select`, ids converted by `as_uuid`."""
     (id_, thread_id, parent_id, depth, role, status, content, provider, model,
      prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
      usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
@@ -168,45 +183,35 @@ def message_view(row: Sequence[Any], known: dict[str, uuid.UUID]) -> MessageView
             cost_usd,
             bool(usage_estimated),
         )
-    # Every field set at once, as the instance's dict: a frozen dataclass's own __init__ sets
-    # each one through `object.__setattr__`, ~3× slower for these 25 fields, the most of a
-    # page's Python time. tests/core/test_chat_repository.py checks that this sets exactly
-    # MessageView's fields.
-    view = _new(MessageView)
-    _set(
-        view,
-        "__dict__",
-        {
-            "id": _uuid(id_, known),
-            "thread_id": _uuid(thread_id, known),
-            "parent_id": None if parent_id is None else _uuid(parent_id, known),
-            "depth": depth,
-            "role": ROLES[role],
-            "status": STATUSES[status],
-            "content": content,
-            "reasoning": reasoning,
-            "provider": provider,
-            "model": model,
-            "usage": usage,
-            "latency_ms": latency_ms,
-            "first_token_ms": first_token_ms,
-            "error_type": error_type,
-            "error_detail": error_detail,
-            # Stored as naive UTC (SQLite text, written by SQLAlchemy without an offset);
-            # parsed with the offset appended, ~5× faster than `replace` after.
-            "created_at": _parsed(created_at + "+00:00"),
-            "completed_at": None if completed_at is None else _parsed(completed_at + "+00:00"),
-            "sibling_index": sibling_index,
-            "sibling_count": sibling_count,
-            "attachments": (),
-            "author": author,
-            "tool_calls": (),
-            "tool_time_ms": tool_time_ms,
-            "agent": agent,
-            "sources": (),
-        },
-    )
-    return view
+    return {
+        "id": as_uuid(id_),
+        "thread_id": as_uuid(thread_id),
+        "parent_id": None if parent_id is None else as_uuid(parent_id),
+        "depth": depth,
+        "role": ROLES[role],
+        "status": STATUSES[status],
+        "content": content,
+        "reasoning": reasoning,
+        "provider": provider,
+        "model": model,
+        "usage": usage,
+        "latency_ms": latency_ms,
+        "first_token_ms": first_token_ms,
+        "error_type": error_type,
+        "error_detail": error_detail,
+        # Stored as naive UTC (SQLite text, written by SQLAlchemy without an offset);
+        # parsed with the offset appended, ~5× faster than `replace` after.
+        "created_at": _parsed(created_at + "+00:00"),
+        "completed_at": None if completed_at is None else _parsed(completed_at + "+00:00"),
+        "sibling_index": sibling_index,
+        "sibling_count": sibling_count,
+        "attachments": (),
+        "author": author,
+        "tool_calls": (),
+        "tool_time_ms": tool_time_ms,
+        "agent": agent,
+        "sources": (),
+    }
 
 
 _new = object.__new__
