@@ -163,6 +163,8 @@ def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> i
         if app.platformName() != "offscreen":  # headless runs must not wait for a click
             from PySide6.QtWidgets import QMessageBox
 
+            collect_garbage_again()
+
             QMessageBox.critical(None, "chatdesk", str(error))
         raise
     finally:
@@ -209,6 +211,7 @@ def _load_core(
             damage = recovery.damage_of(error)
             if damage is None:
                 raise
+            collect_garbage_again()  # the dialog may wait for minutes
             choice = recovery.ask(damage, repair.failure if repair else None, window)
             if choice is recovery.Choice.QUIT:
                 log.error("quit with the database damaged: %s", error)
@@ -304,11 +307,17 @@ class CoreLoader(QObject):
         QApplication.exit(0)
 
 
+def collect_garbage_again() -> None:
+    """End start-up's pause of the garbage collector (chatdesk.launch): once the core is open,
+    and before any dialog waits for the user, when nothing is timed and garbage may pile up."""
+    gc.enable()
+
+
 def _run_with_core(app: QApplication, window: MainWindow, core: AppCore) -> int:
     """Phase 2: asyncio inside Qt until the window is closed and everything is shut down."""
     import qasync  # here: it and asyncio are loaded by now, by the core
 
-    gc.enable()  # if start-up turned it off (chatdesk.launch); build_core froze what it made
+    collect_garbage_again()  # build_core froze what it made
     code: int = qasync.run(_main(app, window, core))
     return code
 
@@ -414,6 +423,7 @@ class CrashReporter:
             sys.__excepthook__(kind, error, tb)
             return
         log.error("unexpected error", exc_info=(kind, error, tb))
+        collect_garbage_again()  # a bug in start-up: the box may stay open for long
         app = QApplication.instance()
         if not isinstance(app, QApplication) or self._box is not None:
             return  # one box at a time; everything is in the log

@@ -4,6 +4,8 @@ restore or a recovery chosen there leads to a window with the chats back."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Configuration, build_core, configure
 from chatdesk.core.store.damage import DatabaseDamaged
+from chatdesk.ui.application import GIL_HANDOVER_S
 from chatdesk.ui.recovery import Choice, DamagedDialog
 from tests.core.databases import damage_middle_of, damage_table, fill, sha256
 from tests.ui.test_startup import Steps, app_run, the_window, thread_titles  # noqa: F401
@@ -145,6 +148,34 @@ def test_a_choice_that_fails_is_shown_and_quitting_changes_nothing(
     with pytest.raises(DatabaseDamaged):  # the next start asks again
         build_core(configure())
     assert sha256(folder / "chatdesk.db") == before
+
+
+def test_while_the_dialog_waits_the_collector_is_on_and_the_gil_handed_over_as_usual(
+    app_run: Any,  # noqa: F811
+    qtbot: QtBot,
+) -> None:
+    """Start-up pauses the garbage collector and hands the GIL over sooner while the core
+    opens (chatdesk.launch, application.CoreLoader); neither may last while the user reads
+    the dialog, for minutes maybe."""
+    prepare()
+    default = sys.getswitchinterval()
+    assert default != GIL_HANDOVER_S
+    during: list[tuple[bool, float]] = []
+    quit_ = choose(qtbot, "quit", [])
+
+    def look_then_quit() -> None:
+        during.append((gc.isenabled(), sys.getswitchinterval()))
+        quit_()
+
+    steps = Steps((lambda: damaged_dialog() is not None, look_then_quit))
+    gc.disable()  # as chatdesk.launch starts the window
+    try:
+        assert app_run(build_core) == 1
+    finally:
+        gc.enable()
+
+    assert steps.done
+    assert during == [(True, default)]
 
 
 def test_the_dialog_says_what_happened_and_what_each_choice_does(qtbot: QtBot) -> None:

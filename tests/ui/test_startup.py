@@ -29,7 +29,7 @@ from chatdesk.core.kinds import Role
 from chatdesk.core.package_data import package_data
 from chatdesk.core.settings_start import StartSettings
 from chatdesk.core.views import DraftView, ThreadFilter
-from chatdesk.ui.application import run
+from chatdesk.ui.application import GIL_HANDOVER_S, run
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.window.settings import SettingsLater
@@ -680,3 +680,28 @@ def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> No
     assert steps.done
     assert looked == [True]
     assert snapshot.load(kept) == []  # rewritten at the close: an empty list, read back
+
+
+def test_the_gil_is_handed_over_sooner_only_while_the_core_opens(
+    app_run: Any, qtbot: QtBot
+) -> None:
+    default = sys.getswitchinterval()
+    assert default != GIL_HANDOVER_S
+    seen: dict[str, float] = {}
+
+    def build(config: Configuration) -> Core:
+        seen["opening"] = sys.getswitchinterval()
+        return build_core(config)
+
+    def close() -> None:
+        seen["attached"] = sys.getswitchinterval()
+        window = the_window()
+        assert window is not None
+        window.close()
+
+    steps = Steps((lambda: (w := the_window()) is not None and hasattr(w, "sidebar"), close))
+
+    assert app_run(build) == 0
+    assert steps.done
+    assert seen == {"opening": GIL_HANDOVER_S, "attached": default}
+    assert sys.getswitchinterval() == default
