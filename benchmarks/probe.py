@@ -30,6 +30,7 @@ Only the standard library is imported at module level.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -39,6 +40,7 @@ if TYPE_CHECKING:  # imported where used: the bare window needs neither (~5 ms b
     import uuid
 
 PREFIX = "PROBE "
+WITHOUT = "CHATDESK_PROBE_WITHOUT"  # tricks start-up goes without: see _without_tricks
 WIDTH, HEIGHT = 1100, 740  # the size MainWindow gives itself
 # A deadline for a stuck probe, not a measure: the memory benchmark waits a minute or more for
 # the window to rest, and a loaded machine stretches that and the start and close around it.
@@ -118,8 +120,25 @@ def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None, *, rest: bool 
         module.MainWindow.show = show
 
     _after_import("chatdesk.ui.main_window", wrap_show)
+    _without_tricks(os.environ.get(WITHOUT, "").split(","))
     sys.argv[1:] = []  # the window, with no command or option
     return launch.main()
+
+
+def _without_tricks(names: list[str]) -> None:
+    """Start-up without its speed tricks named in `WITHOUT`, so the benchmark shows what each
+    buys: `gc-pause` (the collector stays on from launch), `gil-handover` (the GIL is handed
+    over at Python's usual interval while the core opens)."""
+    if "gc-pause" in names:
+        import gc
+
+        gc.disable = lambda: None  # chatdesk.launch calls it once, before the window's imports
+    if "gil-handover" in names:
+
+        def usual(module: Any) -> None:
+            module.GIL_HANDOVER_S = sys.getswitchinterval()
+
+        _after_import("chatdesk.ui.application", usual)
 
 
 def _thread(rest: list[str]) -> uuid.UUID | None:
@@ -260,6 +279,7 @@ def _watcher_class() -> type:
             if "interactive" not in self._marks:  # cannot happen before: kept honest anyway
                 QTimer.singleShot(5, self._content_ready)
             elif self._thread_id is None:
+                self._marks.update(_full_collections())
                 self._window.close()
             else:
                 self._marks["before_open"] = _memory()
@@ -305,6 +325,23 @@ def _watcher_class() -> type:
 
 def _watch(window: Any, marks: dict[str, Any], thread_id: uuid.UUID | None, rest: bool) -> None:
     _watcher_class()(window, marks, thread_id, rest)  # parented to the window, which keeps it
+
+
+def _full_collections() -> dict[str, float]:
+    """How long a full pass of the garbage collector stops every thread once the core is open:
+    with what start-up made frozen out of its reach (chatdesk.app.build_core), and without."""
+    import gc
+
+    def timed() -> float:
+        start = time.perf_counter()
+        gc.collect()
+        return (time.perf_counter() - start) * 1000
+
+    frozen = timed()
+    gc.unfreeze()
+    unfrozen = timed()
+    gc.freeze()
+    return {"collect_frozen_ms": frozen, "collect_unfrozen_ms": unfrozen}
 
 
 def _thread_rows(model: Any) -> int:

@@ -53,7 +53,7 @@ from benchmarks.common import (
     report,
     running_core,
 )
-from benchmarks.probe import PREFIX, TIMEOUT_MS
+from benchmarks.probe import PREFIX, TIMEOUT_MS, WITHOUT
 from chatdesk.app import Core
 from chatdesk.core.store.models import Thread
 
@@ -77,6 +77,10 @@ TIMES = (
     "formatted",
     "done",
 )
+TRICKS = {  # benchmarks/probe.py WITHOUT: start-up without each, and its line's label
+    "gc-pause": "gc on",
+    "gil-handover": "5 ms GIL",
+}
 PHASES = (  # (mark, what it ends) for the breakdown line
     ("imported", "python + window imports"),
     ("shown", "settings + window built"),
@@ -100,13 +104,33 @@ def run(workdir: Path, quick: bool) -> None:
     runs = 3 if quick else 5
     chat: list[dict[str, Any]] = []
     bare: list[dict[str, Any]] = []
+    without: dict[str, list[dict[str, Any]]] = {trick: [] for trick in TRICKS}
     for number in range(runs + 1):  # run 0 warms the page cache for both, not counted
-        pair = [("chatdesk", chat), ("bare", bare)]
-        for kind, samples in pair if number % 2 else reversed(pair):
-            marks = probe(kind, home, bytecode=workdir / "bytecode")
+        turn = [("chatdesk", "", chat), ("bare", "", bare)]
+        turn += [("chatdesk", trick, samples) for trick, samples in without.items()]
+        for kind, trick, samples in turn if number % 2 else reversed(turn):
+            marks = probe(kind, home, bytecode=workdir / "bytecode", without=trick)
             if number:
                 samples.append(marks)
     _report(chat, bare)
+    _report_tricks(chat, without)
+
+
+def _report_tricks(chat: list[dict[str, Any]], without: dict[str, list[dict[str, Any]]]) -> None:
+    """What each of start-up's tricks buys: the same start without it, in turns with the rest."""
+    for trick, label in TRICKS.items():
+        samples = without[trick]
+        for mark in ("interactive_ms", "sidebar_painted_ms"):
+            value = statistics.median(m[mark] for m in chat)
+            other = statistics.median(m[mark] for m in samples)
+            name = f"{mark.removesuffix('_ms')}, with ÷ {label}"
+            report(name, value, other, "ms", INFO, bare="without")
+        lags = percentile([lag for m in chat for lag in m["loop_lag_ms"]] or [0.0], 99)
+        other = percentile([lag for m in samples for lag in m["loop_lag_ms"]] or [0.0], 99)
+        report(f"loop lag p99, with ÷ {label}", lags, other, "ms", INFO, bare="without")
+    frozen = statistics.median(m["collect_frozen_ms"] for m in chat)
+    unfrozen = statistics.median(m["collect_unfrozen_ms"] for m in chat)
+    report("full gc pass once open, frozen ÷ not", frozen, unfrozen, "ms", INFO, bare="without")
 
 
 def _report(chat: list[dict[str, Any]], bare: list[dict[str, Any]]) -> None:
@@ -147,6 +171,7 @@ def probe(
     *arguments: str,
     bytecode: Path | None = None,
     reads: str | None = None,
+    without: str = "",
 ) -> dict[str, Any]:
     """Run `benchmarks.probe` in a new process; its marks in ms since just before it started.
 
@@ -163,6 +188,7 @@ def probe(
         CHATDESK_MOCK_TOKENS_PER_SECOND="0",
         QT_QPA_PLATFORM="offscreen",
     )
+    environment[WITHOUT] = without
     if bytecode is not None:
         environment["PYTHONPYCACHEPREFIX"] = str(bytecode)
         environment.pop("PYTHONDONTWRITEBYTECODE", None)
