@@ -39,6 +39,7 @@ from chatdesk.core.settings_schema import (
     ToolsSettings,
 )
 from chatdesk.core.settings_start import GeneralSettings, UiSettings
+from chatdesk.core.writing import save_private_text
 
 # The schema is named here too: callers import settings from this module.
 __all__ = [
@@ -110,44 +111,6 @@ def save_settings(path: Path, settings: Settings) -> None:
     save_private_text(
         path, to_toml(settings), SettingsSaveError, mark("cannot save settings to {path}: {reason}")
     )
-
-
-def save_private_text(path: Path, text: str, error: type[ChatdeskError], what: str) -> None:
-    """Replace `path` with `text` atomically, 0600 in a 0700 folder; a failure raises `error`
-    with `what`, a marked message with the fields {path} and {reason}."""
-    try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        replace_file_atomically(path, text.encode("utf-8"))
-    except OSError as failure:
-        reason = failure.strerror or str(failure)
-        raise error(tr(what, path=path, reason=reason)) from failure
-
-
-def replace_file_atomically(path: Path, data: bytes) -> None:
-    import tempfile  # here: start-up reads settings and writes nothing
-
-    # mkstemp creates the file with mode 0600, so the text is never readable by others.
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)  # makes the rename itself durable
-
-
-def _fsync_folder(folder: Path) -> None:
-    if os.name != "posix":  # Windows cannot open a folder for fsync; its rename is journalled
-        return
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def to_toml(settings: Settings) -> str:

@@ -468,7 +468,7 @@ async def test_a_failed_edit_that_left_the_key_alone_keeps_it(
     def disk_full(source: object, target: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("chatdesk.core.config.os.replace", disk_full)
+    monkeypatch.setattr("chatdesk.core.writing.os.replace", disk_full)
     with pytest.raises(ChatdeskError, match="No space left"):
         await manager.save(_profile("http://10.0.0.7:11434/v1"), editing="local")
     assert memory_keyring.passwords == stored

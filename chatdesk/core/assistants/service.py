@@ -25,12 +25,12 @@ from chatdesk.core.assistants.model import (
 from chatdesk.core.chat.events import AssistantsChanged, EventBus, ProjectUpdated, ThreadUpdated
 from chatdesk.core.chat.repository.rows import project_row, project_view, thread_row, thread_view
 from chatdesk.core.clock import Clock
-from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.store.store import Store
 from chatdesk.core.trust.files import open_regular
 from chatdesk.core.views import ProjectView, ThreadView
+from chatdesk.core.writing import replace_file_atomically
 
 
 class Assistants:

@@ -15,10 +15,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chatdesk.core.config import save_private_text, toml_value
+from chatdesk.core.config import toml_value
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile
+from chatdesk.core.writing import save_private_text
 
 FILE_NAME = "providers.toml"
 _HEADER = (

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from chatdesk.core.config import save_private_text
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import ntr
+from chatdesk.core.writing import save_private_text
 
 log = logging.getLogger("chatdesk.store")
 

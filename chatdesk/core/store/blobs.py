@@ -20,9 +20,9 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.writing import replace_file_atomically
 
 _HASH = re.compile(r"[0-9a-f]{64}")
 # What a refused write says when the disk cannot take it (some are POSIX only).

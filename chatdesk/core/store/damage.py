@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.backup import BackupInfo, is_damage
 from chatdesk.core.store.failures import StorageError
+from chatdesk.core.writing import replace_file_atomically
 
 log = logging.getLogger("chatdesk.store")
 

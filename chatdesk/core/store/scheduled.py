@@ -11,9 +11,9 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chatdesk.core.config import save_private_text
 from chatdesk.core.errors import ChatdeskError, NotFound
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.writing import save_private_text
 
 REQUEST_FILE = "restore-request.json"
 

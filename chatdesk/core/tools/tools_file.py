@@ -12,10 +12,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatdesk.core.config import replace_file_atomically
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, parse_servers
+from chatdesk.core.writing import replace_file_atomically
 
 log = logging.getLogger("chatdesk.tools")
 

@@ -95,7 +95,7 @@ def _title(index: QModelIndex) -> str:
 def save(path: Path, groups: list[GroupRow] | None) -> None:
     """Keep `groups` for the next start; None (a view not worth showing then) removes the file.
     Never raises: the list is a convenience, losing it costs a moment at the next start."""
-    from chatdesk.core.config import replace_file_atomically
+    from chatdesk.core.writing import replace_file_atomically
 
     try:
         if groups is None:
