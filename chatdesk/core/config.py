@@ -15,7 +15,6 @@ defaults, so comments and unknown keys written by hand are not kept.
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 import typing
 from collections.abc import Mapping
@@ -102,6 +101,12 @@ class SettingsSaveError(ChatdeskError):
     """The settings file cannot be written."""
 
 
+_HEADER = (
+    "# chatdesk settings, written by chatdesk: only values that differ from the defaults.\n"
+    "# Hand edits are read, but comments and unknown keys are dropped on the next save.\n"
+)
+
+
 def save_settings(path: Path, settings: Settings) -> None:
     """Write the values that differ from the defaults to `path`, atomically and private (0600).
 
@@ -115,60 +120,17 @@ def save_settings(path: Path, settings: Settings) -> None:
 
 def to_toml(settings: Settings) -> str:
     """The settings that differ from the defaults, as TOML that `load_settings` reads back."""
-    lines = [
-        "# chatdesk settings, written by chatdesk: only values that differ from the defaults.",
-        "# Hand edits are read, but comments and unknown keys are dropped on the next save.",
-    ]
+    import tomli_w  # here: only saving needs it; start-up and reading the settings never do
+
     defaults = Settings()
+    changed: dict[str, dict[str, Any]] = {}
     for name in _sections():
         section, default = getattr(settings, name), getattr(defaults, name)
-        changed = [
-            f"{item.name} = {toml_value(getattr(section, item.name))}"
+        values = {
+            item.name: getattr(section, item.name)
             for item in dataclasses.fields(section)
             if getattr(section, item.name) != getattr(default, item.name)
-        ]
-        if changed:
-            lines += ["", f"[{name}]", *changed]
-    return "\n".join(lines) + "\n"
-
-
-def toml_value(value: str | int | float | bool) -> str:
-    if isinstance(value, bool):  # before int: bool is a subclass of int
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return _toml_float(value)
-    return _toml_string(value)
-
-
-def _toml_float(value: float) -> str:
-    if math.isnan(value):
-        return "nan"
-    if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    return repr(value)  # "12.5", "1e+16", "1.5e-07": all valid TOML floats that round-trip
-
-
-# TOML basic strings must escape the quote, the backslash and every control character.
-_SHORT_ESCAPES = {
-    '"': '\\"',
-    "\\": "\\\\",
-    "\b": "\\b",
-    "\t": "\\t",
-    "\n": "\\n",
-    "\f": "\\f",
-    "\r": "\\r",
-}
-
-
-def _toml_string(text: str) -> str:
-    return '"' + "".join(_escape_char(char) for char in text) + '"'
-
-
-def _escape_char(char: str) -> str:
-    if char in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[char]
-    if ord(char) < 0x20 or ord(char) == 0x7F:
-        return f"\\u{ord(char):04X}"
-    return char
+        }
+        if values:
+            changed[name] = values
+    return _HEADER + ("\n" + tomli_w.dumps(changed) if changed else "")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from chatdesk.core.config import toml_value
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile
@@ -138,19 +137,17 @@ def save_profiles(path: Path, profiles: Sequence[ProviderProfile]) -> None:
 
 
 def to_toml(profiles: Sequence[ProviderProfile]) -> str:
+    import tomli_w  # here: only saving needs it; reading the profiles never does
+
     blocks = [_HEADER]
     defaults = {f.name: f.default for f in dataclasses.fields(ProviderProfile)}
     for profile in profiles:
-        lines = ["[[provider]]"]
-        for key in _FIELDS:
-            value = getattr(profile, key)
-            if key in ("name", "base_url") or value != defaults.get(key):
-                lines.append(f"{key} = {_value(value)}")
-        blocks.append("\n".join(lines) + "\n")
+        entry = {
+            key: getattr(profile, key)
+            for key in _FIELDS
+            if key in ("name", "base_url") or getattr(profile, key) != defaults.get(key)
+        }
+        # One `[[provider]]` table each, as the file is documented and edited by hand: given
+        # the whole list, tomli-w would write short profiles as inline tables on one line.
+        blocks.append("[[provider]]\n" + tomli_w.dumps(entry))
     return "\n".join(blocks)
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, tuple):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    return toml_value(value)
