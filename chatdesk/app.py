@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
     from chatdesk.core.secrets import KeyStore
     from chatdesk.core.service import ChatService
@@ -110,7 +111,16 @@ class Core:
         """Export and import, made on first use: the window pays for them only when asked."""
         from chatdesk.core.transfer import Transfer
 
-        return Transfer(self.store, bus=self.service.events)
+        return Transfer(self.store, bus=self.service.events, renderer=self.renderer)
+
+    @functools.cached_property
+    def renderer(self) -> RenderWorker:
+        """The one render worker, the window's and HTML export's, made when first asked for
+        (the window attaching, an export): its child starts with the first message to format,
+        and a command that formats nothing never imports it."""
+        from chatdesk.core.render.worker import RenderWorker
+
+        return RenderWorker()
 
     async def temporary(self, settings: Settings) -> TemporaryChats:
         """Chats that live only in memory (a window of them), with this database's assistants
@@ -167,6 +177,8 @@ class Core:
             await self.service.aclose()
             await self.profiles.aclose()
             await self.providers.aclose()
+            if "renderer" in self.__dict__:  # made (the window attached, or an export)
+                await self.renderer.aclose()
         finally:
             self.backups.close()
             self.store.close()

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
+    from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
     from chatdesk.core.service import ChatService
     from chatdesk.core.settings_start import StartSettings, UiSettings
@@ -98,6 +99,9 @@ class AppCore(Protocol):
     @property
     def team(self) -> TeamSync: ...
 
+    @property
+    def renderer(self) -> RenderWorker: ...  # made on first use, shared with HTML export
+
     async def temporary(self, settings: Settings) -> TemporaryChats: ...
 
     async def start(self) -> None: ...
@@ -135,6 +139,7 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         transfer=lambda: core.transfer,
         team=core.team,
         kept_renders=kept,
+        renderer=core.renderer,
     )
 
 

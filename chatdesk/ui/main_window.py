@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         `SettingsLater` settings are read then. Without `settings`, the defaults."""
         super().__init__()
         self._service: ChatService | None = None
-        self._renderer = renderer  # made by attach() if not given
+        self._renderer = renderer  # given to attach(), or made by it
         self._owns_renderer = renderer is None
         self._thread: ThreadView | None = None
         self._started = False
@@ -219,12 +219,15 @@ class MainWindow(QMainWindow):
         transfer: TransferFactory | None = None,
         team: TeamSync | None = None,
         kept_renders: KeptRenders | None = None,
+        renderer: RenderWorker | None = None,
     ) -> None:
         """Connect the window to the core (the thread list replaces the placeholder; a message
         sent meanwhile goes out once started); needs a running asyncio loop from here on. The
         preferences manage `profiles`, `backups`, `data_folder`; `search` serves Ctrl+K;
         `transfer` makes export and import when asked; `team` adds team sync; `kept_renders`
-        keeps formatting across runs. Without one, what it serves says so or stays disabled."""
+        keeps formatting across runs; `renderer` formats the messages (the core's, shared with
+        its HTML export; closed by the core). Without one, what it serves says so or stays
+        disabled, and the window makes its own render worker."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         self.building.finish()  # the parts the first frame did without, if not built yet
@@ -246,6 +249,8 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.models.attach(service, self.runner)
         self.sending.attach(service, self.runner)
+        if self._renderer is None and renderer is not None:
+            self._renderer, self._owns_renderer = renderer, False
         self._attach_conversation(service, kept_renders)
         self._attach_sidebar(service)
         if team is not None:

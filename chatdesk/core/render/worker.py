@@ -86,14 +86,21 @@ class RenderWorker:
         if self._child is None:
             self._child = Child("chatdesk-render", serve, ready_timeout=READY_TIMEOUT)
 
-    async def render(self, text: str, options: RenderOptions = RenderOptions()) -> Rendered:  # noqa: B008
+    async def render(
+        self,
+        text: str,
+        options: RenderOptions = RenderOptions(),  # noqa: B008
+        *,
+        bound: float | None = None,
+    ) -> Rendered:
+        """`text` rendered within `bound` seconds (the worker's `timeout` unless given)."""
         if len(text) > MAX_CHARS:  # refused anyway: no need to ship megabytes to the child
             return render_plain(text, too_long(text))
         async with self._lock:
             if self._idle is not None:
                 self._idle.cancel()
             try:
-                return await self._render_in_child(text, options)
+                return await self._render_in_child(text, options, bound or self.timeout)
             finally:
                 loop = asyncio.get_running_loop()
                 idle = self._math_idle_stop if self._math_loaded else self._idle_stop
@@ -105,7 +112,7 @@ class RenderWorker:
             log.info("render child stopped after %.0f s without a message", idle)
             self._discard_child_later()
 
-    async def _render_in_child(self, text: str, options: RenderOptions) -> Rendered:
+    async def _render_in_child(self, text: str, options: RenderOptions, limit: float) -> Rendered:
         loop = asyncio.get_running_loop()
         try:
             child = await self._live_child()
@@ -115,7 +122,7 @@ class RenderWorker:
             self._next_number += 1
             drawn = dataclasses.replace(options, draw_math=self._math_loaded)
             request = (self._next_number, "render", text, _picklable(drawn))
-            bound = self.timeout - min(KILL_RESERVE, self.timeout / 4)
+            bound = limit - min(KILL_RESERVE, limit / 4)
             answer = await loop.run_in_executor(self._reader, child.ask, request, bound)
         except ChildFailed as failure:
             log.warning("render child stopped: %s (%d characters)", failure.reason, len(text))

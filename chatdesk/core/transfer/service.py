@@ -50,6 +50,9 @@ from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_b
 log = logging.getLogger("chatdesk.transfer")
 
 READ_TIMEOUT = 30.0  # seconds for one image of a ChatGPT export
+# Seconds for one message rendered into an HTML export: an export is not a frame to keep
+# smooth, so a long message gets longer than in the window before it goes plain.
+RENDER_TIMEOUT = 10.0
 BATCH_WEIGHT = 2_000  # messages (and parts, and kB of attachments) per write transaction
 BATCH_THREADS = 200
 MAX_PROBLEMS = 1_000  # listed in a report; the rest are only counted
@@ -68,7 +71,7 @@ class Cancel(Protocol):
 
 
 class Renderer(Protocol):
-    async def render(self, text: str) -> Rendered: ...
+    async def render(self, text: str, *, bound: float | None = None) -> Rendered: ...
 
     async def aclose(self) -> None: ...
 
@@ -124,9 +127,11 @@ class Transfer:
         clock: Clock | None = None,
         *,
         bus: EventBus | None = None,
-        renderer: Callable[[], Renderer] | None = None,
+        renderer: Renderer | None = None,
         blobs: BlobStore | None = None,
     ) -> None:
+        """`renderer` (the window's render worker) is shared, and closed by whoever made it;
+        without it an export to HTML starts a child of its own for the while."""
         self._store = store
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
@@ -134,7 +139,7 @@ class Transfer:
         self._reader: Reader | None = None
         self._clock = clock or SystemClock()
         self._bus = bus
-        self._renderer = renderer or _render_worker
+        self._renderer = renderer
 
     # -- export ----------------------------------------------------------------------------------
 
@@ -157,12 +162,17 @@ class Transfer:
                 self._write_to, target, functools.partial(write_markdown, branch)
             )
             return
-        renderer = self._renderer()
+        renderer = self._renderer or _render_worker()
+
+        async def render(text: str) -> Rendered:
+            return await renderer.render(text, bound=RENDER_TIMEOUT)
+
         try:
             with _opened(target) as out:  # an article at a time: small writes, on this thread
-                await write_html(branch, out, renderer.render)
+                await write_html(branch, out, render)
         finally:
-            await renderer.aclose()
+            if renderer is not self._renderer:
+                await renderer.aclose()
 
     async def export_all(
         self,
@@ -437,4 +447,4 @@ def _zip(path: Path) -> Iterator[zipfile.ZipFile]:
 def _render_worker() -> Renderer:
     from chatdesk.core.render.worker import RenderWorker
 
-    return RenderWorker(timeout=10.0)
+    return RenderWorker(timeout=RENDER_TIMEOUT)
