@@ -37,11 +37,11 @@ from benchmarks.common import (
     report,
     report_latency,
 )
+from chatdesk.core.assembly import assemble
 from chatdesk.core.config import ChatSettings, MockSettings, Settings
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.service import ChatService
 from chatdesk.core.store import open_store
 from chatdesk.core.store.models import Message, SyncOp, Thread
 from chatdesk.core.sync.engine import SyncEngine
@@ -93,7 +93,7 @@ class _Client:
         paths = Paths(home / "data", home / "config", home / "log", home / "cache")
         self.loop = asyncio.new_event_loop()
         self.store = open_store(paths, settings)
-        self.service = ChatService(
+        self.service = assemble(
             self.store, Providers({"mock": MockProvider(settings.mock)}), settings
         )
         self.engine = SyncEngine(self.store, lambda: Remote.open(dsn, None), poll_seconds=60)

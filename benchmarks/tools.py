@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import INFO, Target, percentile, report
+from chatdesk.core.assembly import tools_in
 from chatdesk.core.config import Settings
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
@@ -65,7 +66,7 @@ def _config(name: str = "bench") -> ServerConfig:
 
 def _tools(folder: Path) -> Tools:
     settings = Settings()
-    return Tools(lambda: settings, folder, log_dir=folder / "logs")
+    return tools_in(lambda: settings, folder, log_dir=folder / "logs")
 
 
 async def _warm(folder: Path, calls: int) -> tuple[list[float], list[float]]:

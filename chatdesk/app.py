@@ -23,6 +23,7 @@ from chatdesk.core.settings_start import StartSettings, read_start_settings
 if TYPE_CHECKING:
     import asyncio
 
+    from chatdesk.core.assembly import Shared
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.config import LoadedSettings, Settings
     from chatdesk.core.maintenance import Maintenance
@@ -99,6 +100,7 @@ class Core:
     startup: StartupChecks  # what opening the database did: a scheduled restore, its check
     sync_events: LoopPublisher
     team: TeamSync  # team sync for the window (async, and setting the server up)
+    shared: Shared  # the reading child's supervisor and the keyring, for every service
     _resuming: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -111,7 +113,9 @@ class Core:
         """Export and import, made on first use: the window pays for them only when asked."""
         from chatdesk.core.transfer import Transfer
 
-        return Transfer(self.store, bus=self.service.events, renderer=self.renderer)
+        return Transfer(
+            self.store, bus=self.service.events, renderer=self.renderer, reader=self.shared.reader
+        )
 
     @functools.cached_property
     def renderer(self) -> RenderWorker:
@@ -129,7 +133,7 @@ class Core:
 
         paths = self.config.paths
         return await open_temporary(paths, self.providers, settings, self.store,
-                                    self.service.events)  # fmt: skip
+                                    self.service.events, self.shared)  # fmt: skip
 
     async def start(self) -> None:
         import asyncio  # not at the top: the window imports this module before its first paint
@@ -180,6 +184,7 @@ class Core:
             if "renderer" in self.__dict__:  # made (the window attached, or an export)
                 await self.renderer.aclose()
         finally:
+            self.shared.close()
             self.backups.close()
             self.store.close()
 
@@ -228,32 +233,41 @@ def build_profiles(
 
 
 def build_core(config: Configuration) -> Core:
-    """Open (and if needed migrate) the database and wire the services to it."""
+    """Open (and if needed migrate) the database and wire the services to it: what the process
+    shares is made here once (the reading child's supervisor and the keyring, `Shared`; the
+    render worker, on first use) and handed to each service that uses it."""
+    from chatdesk.core.assembly import Shared, assemble
+    from chatdesk.core.attach.worker import Reader
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.config import load_settings
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.mock import MockProvider
     from chatdesk.core.search import Search
-    from chatdesk.core.service import ChatService
+    from chatdesk.core.secrets import KeyStore
     from chatdesk.core.store.backups import Backups
     from chatdesk.core.store.startup import open_checked
+    from chatdesk.core.tools.tools_file import TOOLS_FILE, read_tools_file
 
     # A scheduled restore, then quick_check (integrity_check after an unclean exit); raises
     # DatabaseDamaged with the files set aside when the database is damaged.
     store, startup = open_checked(config.paths, config.settings)
     providers = Providers({"mock": MockProvider(config.settings.mock)})
     bus = EventBus()
-    profiles = build_profiles(config.paths, providers, bus)
+    keys = KeyStore()  # the keyring is asked for nothing until a key is needed
+    shared = Shared(Reader(), keys)  # the reading child starts with the first file
+    profiles = build_profiles(config.paths, providers, bus, keys=keys)
     search = Search(store)
     paths = config.paths
-    service = ChatService(
+    service = assemble(
         store,
         providers,
         config.settings,
         bus=bus,
         tools_dir=paths.config_dir,
+        tools_file=read_tools_file(paths.config_dir / TOOLS_FILE),
         log_dir=paths.log_dir,
+        shared=shared,
     )
     backups = Backups(store.path, config.paths.backups_dir)
     config_file = config.paths.config_file
@@ -271,14 +285,21 @@ def build_core(config: Configuration) -> Core:
         announce=bus.publish,
         sweep=sweep,
     )
-    sync_events, team = build_sync(config, store, bus)
+    sync_events, team = build_sync(config, store, bus, keys)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
     return Core(
         config, store, providers, profiles, service, backups, search, maintenance, startup,
-        sync_events, team,
+        sync_events, team, shared,
     )  # fmt: skip
+
+
+def key_store() -> KeyStore:
+    """The keyring, for a command that saves a key without opening the core (`sync login`)."""
+    from chatdesk.core.secrets import KeyStore
+
+    return KeyStore()
 
 
 def build_sync(

@@ -11,6 +11,7 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration, configure
+from chatdesk.core.assembly import assemble
 from chatdesk.core.providers.base import Provider, Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.service import ChatService
@@ -71,7 +72,7 @@ async def make_service(store: Store, config: Configuration) -> AsyncIterator[Ser
 
     def factory(settings: object = None, **providers: Provider) -> ChatService:
         chosen = providers or {"mock": MockProvider(config.settings.mock)}
-        service = ChatService(store, Providers(chosen), settings or config.settings)  # type: ignore[arg-type]
+        service = assemble(store, Providers(chosen), settings or config.settings)  # type: ignore[arg-type]
         made.append(service)
         return service
 

@@ -9,7 +9,7 @@ import getpass
 import sys
 from typing import Any
 
-from chatdesk.app import Configuration, Core
+from chatdesk.app import Configuration, Core, key_store
 from chatdesk.cli.output import fail, note, print_json, report
 from chatdesk.cli.running import sync as on_core
 from chatdesk.core.config import load_settings, save_settings
@@ -157,7 +157,6 @@ def _team(teams: list[Team], wanted: str) -> Team:
 
 
 def _login(config: Configuration, args: argparse.Namespace) -> int:
-    from chatdesk.core.secrets import KeyStore
     from chatdesk.core.sync.remote import Remote
     from chatdesk.core.sync.setup import conninfo, save_password
 
@@ -185,7 +184,7 @@ def _login(config: Configuration, args: argparse.Namespace) -> int:
         teams = remote.teams()
     finally:
         remote.close()
-    save_password(KeyStore(), chosen, password)
+    save_password(key_store(), chosen, password)
     save_settings(config.paths.config_file, dataclasses.replace(loaded, sync=chosen))
     known = ", ".join(t.name for t in teams) or tr("none yet", context="teams")
     note(tr("logged in as {user}; teams: {teams}", user=args.user, teams=known))

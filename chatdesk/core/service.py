@@ -29,39 +29,17 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from chatdesk.core.assistants.prompts import SavedPrompts
-from chatdesk.core.assistants.service import Assistants
-from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.budget import check_thread_window
-from chatdesk.core.chat.caps import Spending
-from chatdesk.core.chat.comparing import Comparisons
-from chatdesk.core.chat.contexts import Contexts
-from chatdesk.core.chat.counts import Counting
-from chatdesk.core.chat.events import EventBus
-from chatdesk.core.chat.naming import ThreadNamer
-from chatdesk.core.chat.stored_attachments import StoredAttachments
-from chatdesk.core.chat.summaries.runner import Summarizer
-from chatdesk.core.chat.tasks import BackgroundTasks
-from chatdesk.core.chat.thread_summaries import ThreadSummaries
-from chatdesk.core.chat.threads import UNSET, Threads
-from chatdesk.core.chat.turns import Turns
+from chatdesk.core.chat.threads import UNSET
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.config import Settings
-from chatdesk.core.kinds import Status
-from chatdesk.core.knowledge.service import Knowledge
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.search.search import Search
-from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.store import Store
-from chatdesk.core.tokens import TokenCounter
-from chatdesk.core.tools.builtin import ChatdeskTools
-from chatdesk.core.tools.service import Tools
 from chatdesk.core.views import (
     AttachmentInput,
     ContextUsage,
@@ -76,75 +54,91 @@ from chatdesk.core.views import (
     Turn,
 )
 
+if TYPE_CHECKING:
+    from chatdesk.core.assistants.prompts import SavedPrompts
+    from chatdesk.core.assistants.service import Assistants
+    from chatdesk.core.attach.attacher import Attacher
+    from chatdesk.core.chat.answers import Answers
+    from chatdesk.core.chat.caps import Spending
+    from chatdesk.core.chat.comparing import Comparisons
+    from chatdesk.core.chat.contexts import Contexts
+    from chatdesk.core.chat.counts import Counting
+    from chatdesk.core.chat.events import EventBus
+    from chatdesk.core.chat.stored_attachments import StoredAttachments
+    from chatdesk.core.chat.summaries.runner import Summarizer
+    from chatdesk.core.chat.tasks import BackgroundTasks
+    from chatdesk.core.chat.thread_summaries import ThreadSummaries
+    from chatdesk.core.chat.threads import Threads
+    from chatdesk.core.chat.turns import Turns
+    from chatdesk.core.knowledge.service import Knowledge
+    from chatdesk.core.tools.service import Tools
+
+
+class CurrentSettings:
+    """The settings in use: every part reads them at each use (`current()`), so preferences
+    changed in the window reach them all from the next request on."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.value = settings
+
+    def __call__(self) -> Settings:
+        return self.value
+
+
+@dataclass(frozen=True)
+class Parts:
+    """The service's parts, made and wired by `chatdesk/core/assembly.py`."""
+
+    events: EventBus
+    attacher: Attacher
+    attachments: StoredAttachments
+    knowledge: Knowledge
+    tools: Tools
+    counting: Counting
+    tasks: BackgroundTasks
+    summarizer: Summarizer
+    contexts: Contexts
+    spending: Spending
+    assistants: Assistants
+    prompts: SavedPrompts
+    answers: Answers
+    threads: Threads
+    turns: Turns
+    comparisons: Comparisons
+    summaries: ThreadSummaries
+    # What this service alone holds (a reading child nobody else shares), closed by `aclose`.
+    owned: tuple[Callable[[], None], ...] = ()
+
 
 class ChatService:
     """The one object the window and the CLI call. It has as many methods as the product has
     things to do with a conversation; each is a line that hands the call to its part."""
 
     def __init__(
-        self,
-        store: Store,
-        providers: Providers,
-        settings: Settings,
-        *,
-        clock: Clock | None = None,
-        bus: EventBus | None = None,
-        tokens: TokenCounter | None = None,
-        tools_dir: Path | None = None,
-        log_dir: Path | None = None,
-        blobs_dir: Path | None = None,
+        self, store: Store, providers: Providers, settings: CurrentSettings, parts: Parts
     ) -> None:
+        """A service over `parts`; `chatdesk.core.assembly.assemble` makes them."""
         self._store = store
-        # Attachments' bytes (chatdesk/core/store/blobs.py), beside the database by default.
-        blobs = BlobStore(blobs_dir) if blobs_dir else BlobStore.beside(store.path)
-        self.attacher = Attacher(blobs, self._current_settings)
-        self.attachments = StoredAttachments(store, blobs)
         self._providers = providers
         self._settings = settings
-        clock = clock or SystemClock()
-        self.events = bus or EventBus()
-        current = self._current_settings
-        # The tool servers and policies are kept in `tools_dir` (the config folder; None: not
-        # kept), the servers' stderr logs in `log_dir`.
-        self.knowledge = Knowledge(store, providers, current, clock, self.events.publish)
-        builtin = (ChatdeskTools(Search(store), self.attachments.named_text, self.knowledge),)
-        self.tools = Tools(current, tools_dir, builtin, log_dir=log_dir)
-        # tiktoken runs in a child process, started by the first exact count (decision 0014);
-        # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
-        self._counting = Counting(tokens or TokenCounter())
-        self._tasks = BackgroundTasks()
-        self._summarizer = Summarizer(store, providers, self.events, self._counting, current, clock)
-        self._contexts = Contexts(
-            store, providers, current, self._counting, self._tasks, self.tools.known_offer, blobs,
-            self.knowledge,
-        )  # fmt: skip
-        self._namer = ThreadNamer(store, providers, current, self.events, clock)
-        self.spending = Spending(store, providers, current, clock)  # the caps, and what is left
-        self.assistants = Assistants(store, self.events, clock)
-        self.prompts = SavedPrompts(store, self.events, clock)  # the slash menu's
-        self._answers = Answers(
-            store,
-            providers,
-            current,
-            self.events,
-            clock,
-            self._counting,
-            self._contexts,
-            self._answer_ended,
-            self.tools,
-            self.attacher,
-        )
-        self._threads = Threads(store, self.events, clock, self._answers, self._summarizer.cancel)
-        self._turns = Turns(
-            store, providers, current, self.events, clock, self._contexts, self._answers, blobs
-        )
-        self.comparisons = Comparisons(store, self._turns, self._threads, self._check_tool_servers)
-        self._summaries = ThreadSummaries(
-            store, self.events, clock, current, self._contexts, self._summarizer
-        )
-
-    def _current_settings(self) -> Settings:
-        return self._settings
+        self.events = parts.events
+        self.attacher = parts.attacher
+        self.attachments = parts.attachments
+        self.knowledge = parts.knowledge
+        self.tools = parts.tools
+        self.spending = parts.spending  # the caps, and what is left
+        self.assistants = parts.assistants
+        self.prompts = parts.prompts  # the slash menu's
+        self.comparisons = parts.comparisons
+        self._counting = parts.counting
+        self._tasks = parts.tasks
+        self._summarizer = parts.summarizer
+        self._contexts = parts.contexts
+        self._answers = parts.answers
+        self._threads = parts.threads
+        self._turns = parts.turns
+        self._summaries = parts.summaries
+        self._owned = parts.owned
 
     # -- projects --------------------------------------------------------------------------------
 
@@ -386,14 +380,6 @@ class ChatService:
         """Stop an answer; what arrived so far is kept, marked `interrupted`."""
         return await self._answers.stop(message_id)
 
-    def _answer_ended(self, answer: MessageView) -> None:
-        """A complete answer may name a new thread and may call for a summary."""
-        if answer.status is not Status.COMPLETE:
-            return
-        if answer.depth == 1 and self._settings.chat.auto_titles:
-            self._tasks.spawn(self._namer.name_after(answer), f"title-{answer.thread_id}")
-        self._summarizer.schedule(answer.thread_id)
-
     # -- tools -----------------------------------------------------------------------------------
 
     async def thread_tools(self, thread_id: uuid.UUID) -> list[str]:
@@ -412,11 +398,11 @@ class ChatService:
 
     def update_settings(self, settings: Settings) -> None:
         """Use `settings` from the next request on (the preferences were changed)."""
-        self._settings = settings
+        self._settings.value = settings
 
     def known_models(self) -> list[tuple[str, str]]:
         """(provider, model) pairs to offer in a model picker, the default first."""
-        general = self._settings.general
+        general = self._settings().general
         found = [(general.default_provider, general.default_model)]
         for name in self._providers.names():
             models = getattr(self._providers.get(name), "models", ())
@@ -494,4 +480,5 @@ class ChatService:
         await self._tasks.aclose()
         await self.tools.aclose()
         self._counting.shutdown()
-        self.attacher.close()
+        for close in self._owned:
+            close()

@@ -16,13 +16,13 @@ from typing import Any
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.assembly import Shared, assemble
 from chatdesk.core.chat.events import EventBus
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.paths import Paths, ensure_private_dir
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.service import ChatService
 from chatdesk.core.store.memory import memory_store
 from chatdesk.core.store.models import Assistant, SavedPrompt
 from chatdesk.core.store.store import Store
@@ -44,20 +44,23 @@ class TemporaryChats:
         settings: Settings,
         keep_into: Store,
         bus: EventBus | None = None,
+        shared: Shared | None = None,
     ) -> None:
-        """Chats in `store` (in memory, `open_temporary` makes it) over `providers`; `keep`
-        saves one into `keep_into` (the database), announcing it on `bus` (the window's)."""
+        """Chats in `store` (in memory, `open_temporary` makes it) over `providers` and what
+        the process shares (`shared`); `keep` saves one into `keep_into` (the database),
+        announcing it on `bus` (the window's)."""
         self._paths = paths
         self._keep_into = keep_into
         self._bus = bus
         self.store = store
-        self.service = ChatService(
+        self.service = assemble(
             self.store,
             providers,
             settings,
             tools_dir=paths.config_dir,
             log_dir=paths.log_dir,
             blobs_dir=paths.data_dir / "attachments",  # read for nothing: no file is attached
+            shared=shared,
         )
         self.service.attacher.refusal = NO_FILES
         self.kept: set[uuid.UUID] = set()
@@ -98,6 +101,7 @@ async def open_temporary(
     settings: Settings,
     keep_into: Store,
     bus: EventBus | None = None,
+    shared: Shared | None = None,
 ) -> TemporaryChats:
     """Temporary chats with the assistants and saved prompts of `keep_into`; the database in
     memory is made off the event loop's thread (its migrations take a moment)."""
@@ -108,7 +112,7 @@ async def open_temporary(
     except BaseException:
         await asyncio.to_thread(store.close)
         raise
-    return TemporaryChats(paths, store, providers, settings, keep_into, bus)
+    return TemporaryChats(paths, store, providers, settings, keep_into, bus, shared)
 
 
 def _presets(session: Session) -> list[list[dict[str, Any]]]:

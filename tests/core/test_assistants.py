@@ -12,6 +12,7 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import configure
+from chatdesk.core.assembly import assemble
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.paths import Paths
@@ -290,7 +291,7 @@ async def test_exports_keep_the_assistant_an_answer_came_from(
     other = open_store(Paths.resolve(tmp_path / "other"), configure().settings)
     try:
         await Transfer(other).import_file(native)
-        elsewhere = ChatService(other, Providers({"mock": MockProvider()}), configure().settings)
+        elsewhere = assemble(other, Providers({"mock": MockProvider()}), configure().settings)
         try:
             thread = await elsewhere.get_thread(thread_id)
             page = await elsewhere.list_messages(thread_id)

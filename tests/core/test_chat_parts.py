@@ -13,7 +13,9 @@ import pytest
 from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import tools_in
 from chatdesk.core.attach.attacher import Attacher
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.contexts import Contexts
@@ -28,7 +30,6 @@ from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.tokens import TokenCounter
-from chatdesk.core.tools.service import Tools
 from chatdesk.core.views import MessageView, StartedTurn, TurnRequest
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
@@ -114,8 +115,8 @@ def _runner(store: Store, config: Configuration, tokens_per_second: float = 0) -
     providers = Providers({"mock": MockProvider(mock)})
     counting, settings = Counting(TokenCounter()), (lambda: config.settings)
     contexts = Contexts(store, providers, settings, counting, BackgroundTasks())
-    tools = Tools(settings, None)
-    attacher = Attacher(BlobStore.beside(store.path), settings)
+    tools = tools_in(settings, None)
+    attacher = Attacher(BlobStore.beside(store.path), settings, Reader())
     answers = Answers(
         store, providers, settings, events, SystemClock(), counting, contexts, ended.append, tools,
         attacher,

@@ -15,7 +15,9 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import tools_in
 from chatdesk.core.attach.attacher import Attacher
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.contexts import Contexts
@@ -35,7 +37,6 @@ from chatdesk.core.store import Store, changes
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Message, Thread
 from chatdesk.core.tokens import TokenCounter
-from chatdesk.core.tools.service import Tools
 from chatdesk.core.views import (
     AttachmentInput,
     MessageView,
@@ -350,8 +351,8 @@ def _runner(
         counting,
         contexts,
         lambda _: None,
-        Tools(lambda: config.settings, None),
-        Attacher(BlobStore.beside(store.path), lambda: config.settings),
+        tools_in(lambda: config.settings, None),
+        Attacher(BlobStore.beside(store.path), lambda: config.settings, Reader()),
     )
     return answers, seen
 

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.chat import context
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import Budget, known_window, thread_setup
@@ -431,7 +432,7 @@ async def test_counts_are_never_loaded_for_a_model_that_is_not_openais(
     config: Configuration, store: Store
 ) -> None:
     counter = TokenCounter()
-    service = ChatService(store, Providers({"mock": MockProvider(config.settings.mock)}),
+    service = assemble(store, Providers({"mock": MockProvider(config.settings.mock)}),
                           config.settings, tokens=counter)  # fmt: skip
     try:
         thread = await service.create_thread(model="llama3.1:8b")

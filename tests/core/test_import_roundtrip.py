@@ -17,6 +17,7 @@ import pytest_asyncio
 from sqlalchemy import update
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.ids import new_id
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.mock import MockProvider
@@ -179,9 +180,9 @@ async def test_a_thread_file_brings_back_the_thread(
     assert len(theirs["projects"]) == 1  # the thread's project came along
 
     # The imported thread works like any other: its branch, its branches, a new message.
-    service = ChatService(other, _providers(config), config.settings)
+    service = assemble(other, _providers(config), config.settings)
     try:
-        original = ChatService(store, _providers(config), config.settings)
+        original = assemble(store, _providers(config), config.settings)
         page, copy = await original.list_messages(main), await service.list_messages(main)
         assert page == copy
         turn = await service.send(main, "q4", provider="mock")  # "thinker" is not here

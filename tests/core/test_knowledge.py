@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.app import configure
+from chatdesk.core.assembly import assemble
 from chatdesk.core.config import KnowledgeSettings, Settings
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.kinds import Status
@@ -285,7 +286,7 @@ async def test_exports_keep_the_sources(service: ChatService, store: Store, tmp_
     other = open_store(Paths.resolve(tmp_path / "other"), configure().settings)
     try:
         await Transfer(other).import_file(exported)
-        elsewhere = ChatService(other, Providers({"mock": MockProvider()}), configure().settings)
+        elsewhere = assemble(other, Providers({"mock": MockProvider()}), configure().settings)
         try:
             page = await elsewhere.list_messages(answer.thread_id)
             assert page.messages[-1].sources == answer.sources

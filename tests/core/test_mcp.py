@@ -20,12 +20,12 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble, tools_in
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.config import Settings, ToolsSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import PartKind, Status
 from chatdesk.core.tools import mcp
@@ -52,7 +52,7 @@ def _stdio(name: str = "test", mode: str = "stdio", **more: object) -> ServerCon
 
 @pytest_asyncio.fixture
 async def tools(config: Configuration, tmp_path: Path) -> AsyncIterator[Tools]:
-    made = Tools(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
+    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
     yield made
     await made.aclose()
 
@@ -294,11 +294,11 @@ async def test_an_imported_stdio_server_is_offered_only_once_allowed(tools: Tool
 
 
 async def test_the_servers_and_policies_survive_a_restart(config: Configuration) -> None:
-    first = Tools(lambda: config.settings, config.paths.config_dir)
+    first = tools_in(lambda: config.settings, config.paths.config_dir)
     await first.add_server(_stdio())
     first.policies.set("test/echo", Policy.ALLOW)
     await first.aclose()
-    again = Tools(lambda: config.settings, config.paths.config_dir)
+    again = tools_in(lambda: config.settings, config.paths.config_dir)
     try:
         assert [s.name for s in again.servers()] == ["test"]
         assert again.policies.rules() == {"test/echo": Policy.ALLOW}
@@ -315,7 +315,7 @@ async def test_the_mock_model_calls_a_servers_tool_and_quotes_it(
     store: Store, config: Configuration, tmp_path: Path
 ) -> None:
     settings: Settings = dataclasses.replace(config.settings, tools=ToolsSettings())
-    service = ChatService(
+    service = assemble(
         store,
         Providers({"mock": MockProvider(config.settings.mock)}),
         settings,

@@ -8,10 +8,10 @@ from __future__ import annotations
 import pytest
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.service import ChatService
 from chatdesk.core.store.access import WriteBlocked, open_read_only, write_blocked
 from chatdesk.core.store.opening import open_store
 
@@ -40,13 +40,13 @@ async def test_a_read_only_store_reads_and_resumes_writing_by_itself(
 ) -> None:
     _one_chat(config)
     writable = open_store(config.paths, config.settings)
-    service = ChatService(writable, _providers(config), config.settings)
+    service = assemble(writable, _providers(config), config.settings)
     thread = await service.create_thread(title="kept")
     await service.aclose()
     writable.close()
 
     store = open_read_only(config.paths, config.settings, BLOCKED)
-    reader = ChatService(store, _providers(config), config.settings)
+    reader = assemble(store, _providers(config), config.settings)
     try:
         assert not store.instance.held  # no lock file was written
         assert not list(config.paths.run_dir.glob("*.lock"))

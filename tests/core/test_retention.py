@@ -16,6 +16,7 @@ import pytest_asyncio
 from sqlalchemy import text
 
 from chatdesk.app import Configuration, build_core
+from chatdesk.core.assembly import assemble
 from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_batch, purge_expired, retention_cutoff
 from chatdesk.core.config import StorageSettings
@@ -52,7 +53,7 @@ async def clock() -> FakeClock:
 
 @pytest_asyncio.fixture
 async def chat(store: Store, config: Configuration, clock: FakeClock) -> AsyncIterator[ChatService]:
-    service = ChatService(
+    service = assemble(
         store, Providers({"mock": MockProvider(config.settings.mock)}), config.settings, clock=clock
     )
     yield service

@@ -11,6 +11,7 @@ import pytest_asyncio
 from sqlalchemy import text, update
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatRequest, Finished, Providers, StreamEvent, TextDelta
 from chatdesk.core.search import Ranking, Search, SearchFilters, SearchResults, plans
@@ -59,7 +60,7 @@ async def chat(store: Store, config: Configuration) -> AsyncIterator[ChatService
             "Where is the café?": "The Café Lumière is on Rua Augusta.",
         }
     )
-    service = ChatService(store, Providers({"replies": replies}), config.settings, clock=Clock())
+    service = assemble(store, Providers({"replies": replies}), config.settings, clock=Clock())
     yield service
     await service.aclose()
 
@@ -288,7 +289,7 @@ async def test_edited_and_regenerated_messages_are_found_beside_the_originals(
     store: Store, config: Configuration, search: Search
 ) -> None:
     replies = Replies({}, drafts=["first draft about owls", "second draft about owls"])
-    chat = ChatService(store, Providers({"replies": replies}), config.settings, clock=Clock())
+    chat = assemble(store, Providers({"replies": replies}), config.settings, clock=Clock())
     thread = await ask(chat, "tell me about owls")
     [answer] = (await search.search("draft ")).messages
     turn = await chat.regenerate(answer.message_id)
@@ -317,7 +318,7 @@ async def test_an_answer_is_found_once_it_has_ended(
 ) -> None:
     words = ["partial ", "streaming ", "answer ", "text ", "finally ", "complete"]
     scripted = ScriptedProvider(words, hold_after=3)
-    chat = ChatService(store, Providers({"scripted": scripted}), config.settings)
+    chat = assemble(store, Providers({"scripted": scripted}), config.settings)
     thread = (await chat.create_thread(provider="scripted", model="s1")).id
     turn = await chat.send(thread, "go")
     await scripted.held.wait()
@@ -338,7 +339,7 @@ async def test_a_continued_answer_is_indexed_once_with_all_its_text(
     store: Store, config: Configuration, search: Search
 ) -> None:
     scripted = ScriptedProvider(["stopped ", "halfway ", "never shown"], hold_after=2)
-    chat = ChatService(store, Providers({"scripted": scripted}), config.settings)
+    chat = assemble(store, Providers({"scripted": scripted}), config.settings)
     thread = (await chat.create_thread(provider="scripted", model="s1")).id
     turn = await chat.send(thread, "go")
     await scripted.held.wait()

@@ -21,8 +21,8 @@ import psutil
 import pytest
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.providers.base import ChatMessage, Providers
-from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.tokens import (
     CL100K,
@@ -389,7 +389,7 @@ async def test_the_service_stops_its_counting_process(
 ) -> None:
     tokenizers = CountingProcess()
     provider = ScriptedProvider(["Bonjour"])
-    service = ChatService(
+    service = assemble(
         store, Providers({"scripted": provider}), config.settings, tokens=TokenCounter(tokenizers)
     )
     try:

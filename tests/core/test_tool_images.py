@@ -20,6 +20,7 @@ import pytest_asyncio
 from PIL import Image
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.config import ToolsSettings
 from chatdesk.core.paths import Paths
@@ -56,7 +57,7 @@ async def _service(
         "openai", server.url, default_model=MODEL, context_window=32_000, images=images
     )
     provider = OpenAICompatibleProvider(profile)
-    service = ChatService(
+    service = assemble(
         store,
         Providers({"openai": provider}),
         dataclasses.replace(config.settings, tools=ToolsSettings()),

@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
+from chatdesk.core.assembly import assemble
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import ToolCallChanged
 from chatdesk.core.config import ToolsSettings
@@ -164,7 +165,7 @@ async def test_a_denied_call_is_not_run_and_the_model_is_told(
 async def test_always_allow_is_saved_and_later_calls_are_not_asked(
     store: Store, config: Configuration
 ) -> None:
-    service = ChatService(
+    service = assemble(
         store, _providers(config), config.settings, tools_dir=config.paths.config_dir
     )
     try:
@@ -685,7 +686,7 @@ async def test_a_tools_file_that_cannot_be_written_says_so_and_the_change_holds(
 ) -> None:
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the config folder should be")
-    service = ChatService(store, _providers(config), config.settings, tools_dir=blocked)
+    service = assemble(store, _providers(config), config.settings, tools_dir=blocked)
     try:
         service.tools.policies.set("chatdesk", Policy.ALLOW)  # holds at once
         with pytest.raises(ChatdeskError, match="could not be saved"):

@@ -14,12 +14,12 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
+from chatdesk.core.assembly import assemble
 from chatdesk.core.chat.events import Event
 from chatdesk.core.config import MockSettings, Settings
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.service import ChatService
 from chatdesk.core.store import open_store
 from chatdesk.core.sync.base import PendingOp, SyncUnavailable
 from chatdesk.core.sync.engine import SyncEngine
@@ -96,7 +96,7 @@ class Client:
         paths = Paths(self.home / "data", self.home / "config", self.home / "log", self.home / "c")
         settings = self.settings
         self.store = open_store(paths, settings)
-        self.service = ChatService(
+        self.service = assemble(
             self.store, Providers({"mock": MockProvider(settings.mock)}), settings
         )
         self.service.events.subscribe(self.events.append)

@@ -14,6 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.assembly import tools_in
 from chatdesk.core.config import Settings
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.service import TOOLS_FILE, Tools
@@ -40,7 +41,7 @@ CLAUDE = {
 @pytest.fixture
 def tools(tmp_path: Path, finish: Any) -> Iterator[Tools]:
     settings = Settings()
-    made = Tools(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
+    made = tools_in(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
     yield made
     finish(made.aclose())
 

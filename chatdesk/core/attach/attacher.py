@@ -41,13 +41,14 @@ class NotAttached(InvalidRequest):
 
 
 class Attacher:
-    def __init__(self, blobs: BlobStore, settings: Callable[[], Settings]) -> None:
+    def __init__(self, blobs: BlobStore, settings: Callable[[], Settings], reader: Reader) -> None:
+        """`reader`: the reading child's supervisor (shared: closed by whoever made it)."""
         self.blobs = blobs
         self._settings = settings
         # Why files cannot be attached here, if they cannot (a temporary chat keeps nothing on
         # disk, and an attachment's bytes are a file).
         self.refusal: str | None = None
-        self._reader = Reader()
+        self._reader = reader
         # Images made smaller for a server's limits, by (hash, side, bytes): each is made once.
         self._made_smaller: dict[tuple[str, int, int], ImagePart] = {}
 
@@ -171,9 +172,6 @@ class Attacher:
             note=read.note,
             thumb=thumb,
         )
-
-    def close(self) -> None:
-        self._reader.close()
 
 
 def read_file(path: Path, limit: int) -> bytes:

@@ -116,6 +116,15 @@ class Reader:
         if child is not None:
             child.stop()
 
+    def rest(self) -> None:
+        """Stop the child now, not when idle: a burst of reading is over (an import's images).
+        The next read starts a new one."""
+        with self._lock:
+            if self._idle is not None:
+                self._idle.cancel()
+                self._idle = None
+            self._drop_child()
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -97,6 +97,7 @@ class Indexer:
         clock: Clock,
         publish: Callable[[KnowledgeProgressed], None],
         vectors: Vectors,
+        reader: Reader,
     ) -> None:
         self._store = store
         self._providers = providers
@@ -104,11 +105,8 @@ class Indexer:
         self._clock = clock
         self._publish = publish
         self._vectors = vectors
-        self._reader = Reader()
+        self._reader = reader  # shared: closed by whoever made it
         self._said = 0.0
-
-    def close(self) -> None:
-        self._reader.close()
 
     async def run(self, base_id: uuid.UUID, control: Control) -> Progress:
         progress = Progress(base_id, Stage.SCANNING)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
@@ -62,14 +63,17 @@ class Knowledge:
         settings: Callable[[], Settings],
         clock: Clock,
         publish: Publish,
+        reader: Reader,
     ) -> None:
+        """`reader`: the reading child's supervisor, shared with the attachments'."""
         self._store = store
+        self._reader = reader
         self._providers = providers
         self._settings = settings
         self._clock = clock
         self._publish = publish
         self._vectors = Vectors()
-        self._indexer: Indexer | None = None  # made by the first pass (it owns a child)
+        self._indexer: Indexer | None = None  # made by the first pass
         self._waiting: list[uuid.UUID] = []
         self._again: set[uuid.UUID] = set()  # bases to index once more after their pass
         self._controls: dict[uuid.UUID, Control] = {}
@@ -288,7 +292,7 @@ class Knowledge:
                 if self._indexer is None:
                     self._indexer = Indexer(
                         self._store, self._providers, self._settings, self._clock, self._said,
-                        self._vectors,
+                        self._vectors, self._reader,
                     )  # fmt: skip
                 progress = await self._indexer.run(base_id, control)
             except NotFound:  # deleted meanwhile
@@ -420,8 +424,6 @@ class Knowledge:
         await asyncio.gather(
             *(t for t in (self._watcher, self._worker) if t is not None), return_exceptions=True
         )
-        if self._indexer is not None:
-            self._indexer.close()
 
 
 def _absolute(path: str | os.PathLike[str]) -> str:

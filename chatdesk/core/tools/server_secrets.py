@@ -18,8 +18,8 @@ _LOCAL = "http://localhost"
 
 
 class ServerSecrets:
-    def __init__(self, keys: KeyStore | SessionKeys | None = None) -> None:
-        self._keys = keys or KeyStore()
+    def __init__(self, keys: KeyStore | SessionKeys) -> None:
+        self._keys = keys
         self._session = SessionKeys()
 
     def keep(self, config: ServerConfig) -> list[str]:

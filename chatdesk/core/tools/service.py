@@ -29,7 +29,6 @@ from chatdesk.core.tools.toolbox import Offer, Toolbox
 from chatdesk.core.tools.tools_file import (
     TOOLS_FILE,
     ToolsFileContents,
-    read_tools_file,
     write_tools_file,
 )
 
@@ -42,20 +41,22 @@ class Tools:
     def __init__(
         self,
         settings: Callable[[], Settings],
-        config_dir: Path | None,
+        file: Path | None,
+        read: ToolsFileContents,
+        secrets: ServerSecrets,
         sources: tuple[ToolSource, ...] = (),
         *,
         log_dir: Path | None = None,
-        secrets: ServerSecrets | None = None,
     ) -> None:
+        """Tools over what the tools file held (`read`, read by the caller); changes are saved
+        to `file` (None: not kept)."""
         self._settings = settings
-        self._file = config_dir / TOOLS_FILE if config_dir is not None else None
-        read = read_tools_file(self._file) if self._file is not None else ToolsFileContents()
+        self._file = file
         self.problems = read.problems  # what the tools file held that could not be used
         self._servers = {server.name: server for server in read.servers}
         self.policies = Policies(read.policies, saved=self._save)
         self._off = set(read.off)  # "server/tool": never offered to the model
-        self.secrets = secrets or ServerSecrets()
+        self.secrets = secrets
         self.loop = ToolsLoop()
         # Where each server's stderr goes; None: nowhere (no folder was given to keep it).
         self._log_dir = log_dir

@@ -129,14 +129,17 @@ class Transfer:
         bus: EventBus | None = None,
         renderer: Renderer | None = None,
         blobs: BlobStore | None = None,
+        reader: Reader | None = None,
     ) -> None:
-        """`renderer` (the window's render worker) is shared, and closed by whoever made it;
-        without it an export to HTML starts a child of its own for the while."""
+        """`renderer` (the window's render worker) and `reader` (the reading child's
+        supervisor) are shared, and closed by whoever made them; without them an export to HTML
+        and an import with images start a child of their own for the while."""
         self._store = store
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
         self._blobs = blobs or BlobStore.beside(store.path)
-        self._reader: Reader | None = None
+        self._shared_reader = reader
+        self._reader: Reader | None = reader
         self._clock = clock or SystemClock()
         self._bus = bus
         self._renderer = renderer
@@ -242,7 +245,10 @@ class Transfer:
             return await self._import(source, progress, cancel)
         finally:
             await asyncio.to_thread(source.close)
-            if self._reader is not None:  # the images' reading child, if one was started
+            # The images' reading child, if one was started, is not kept waiting idle.
+            if self._reader is self._shared_reader and self._reader is not None:
+                self._reader.rest()
+            elif self._reader is not None:
                 self._reader.close()
                 self._reader = None
 
