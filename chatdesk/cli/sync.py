@@ -16,6 +16,7 @@ from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError, NotFound
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.sync.base import Team
+from chatdesk.core.views import SyncState
 
 
 def add_commands(commands: Any) -> None:
@@ -111,7 +112,7 @@ async def _now(core: Core, args: argparse.Namespace) -> int:
             state=text,
         )
     report(args, data, text)
-    return 0 if status.state == "up to date" else 1
+    return 0 if status.state is SyncState.UP_TO_DATE else 1
 
 
 async def _share(core: Core, args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import uuid
 from dataclasses import dataclass
@@ -184,6 +185,17 @@ class SummaryView:
     created_at: datetime
     edited_at: datetime | None = None
     in_use: bool = False  # the one the next request starts from (on the branch shown, newest)
+
+
+class SyncState(enum.StrEnum):
+    """How team sync stands. Only this chatdesk makes them, but the values are what the CLI
+    prints (`chatdesk sync now`, `--json`), so they stay these words."""
+
+    OFF = "off"  # no team server is set up
+    UP_TO_DATE = "up to date"
+    SYNCING = "syncing"
+    OFFLINE = "offline"  # the server cannot be reached; changes wait in the outbox
+    ERROR = "error"  # the server refused this client or a change (the detail says why)
 
 
 @dataclass(frozen=True)

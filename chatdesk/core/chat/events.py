@@ -18,6 +18,7 @@ from chatdesk.core.views import (
     ProjectView,
     SummaryView,
     SyncNoteView,
+    SyncState,
     ThreadView,
     ToolCallView,
 )
@@ -255,10 +256,10 @@ class SummaryDeleted:
 
 @dataclass(frozen=True)
 class SyncStateChanged:
-    """Team sync is "off", "up to date", "syncing", "offline" or in "error" (detail says why);
-    `pending` local changes wait to be pushed, `rejected` were refused by the server."""
+    """How team sync stands (in `SyncState.ERROR` or offline, `detail` says why); `pending`
+    local changes wait to be pushed, `rejected` were refused by the server."""
 
-    state: str
+    state: SyncState
     detail: str
     pending: int
     rejected: int

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.views import SyncNoteView
+from chatdesk.core.views import SyncNoteView, SyncState
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event, EventBus
@@ -98,7 +98,7 @@ def note_view(note: SyncNote) -> SyncNoteView:
 
 @dataclass(frozen=True)
 class SyncStatus:
-    state: str  # "off" | "up to date" | "syncing" | "offline" | "error"
+    state: SyncState
     detail: str
     pending: int  # ops waiting to be pushed
     rejected: int  # ops the server refused (kept, shown)

@@ -58,7 +58,7 @@ from chatdesk.core.sync.hlc import Clock
 from chatdesk.core.sync.record import APPLYING, Recorder
 from chatdesk.core.sync.sharing import Sharing
 from chatdesk.core.sync.worker import ServerLink, SyncWorker
-from chatdesk.core.views import SyncNoteView
+from chatdesk.core.views import SyncNoteView, SyncState
 
 if TYPE_CHECKING:  # the connection and the merge load when there is a server or a pull
     from chatdesk.core.sync.apply import Applied
@@ -94,7 +94,7 @@ class SyncEngine:
         self._link = ServerLink(connect) if connect is not None else None  # rounds run here
         self.stop_timeout = stop_timeout  # how long `stop` waits for a worker inside a round
         self._status_lock = threading.Lock()  # a stopped worker's last word never lands late
-        self._status = SyncStatus("off" if connect is None else "offline", "", 0, 0, None)
+        self._status = SyncStatus(_idle(connect), "", 0, 0, None)
         # Teams whose threads this launch removed (membership ended): their rows written by
         # this launch are no longer here, so their next pull must not leave them out.
         self._forgotten: set[uuid.UUID] = set()
@@ -135,13 +135,15 @@ class SyncEngine:
         if newest:
             self.clock.observe(newest)
 
-    def _set_status(self, state: str, detail: str = "", wanted: Wanted = lambda: True) -> None:
+    def _set_status(
+        self, state: SyncState, detail: str = "", wanted: Wanted = lambda: True
+    ) -> None:
         """Set and announce the state, unless it comes from a worker no longer `wanted`."""
         pending, rejected = self.outbox()
         with self._status_lock:  # `wanted` and the write at once: a stop lands before or after
             if not wanted():
                 return
-            last = datetime.now(UTC) if state == "up to date" else self._status.last_sync
+            last = datetime.now(UTC) if state is SyncState.UP_TO_DATE else self._status.last_sync
             status = SyncStatus(state, detail, pending, rejected, last)
             changed = (status.state, status.detail, status.pending, status.rejected) != (
                 self._status.state, self._status.detail, self._status.pending,
@@ -187,7 +189,7 @@ class SyncEngine:
     def round(self) -> SyncStatus:
         """Teams, then push everything pending, then pull every team (blocking)."""
         if self._link is None:
-            self._set_status("off", tr("no team server is set up"))
+            self._set_status(SyncState.OFF, tr("no team server is set up"))
             return self._status
         return self._round(self._link, lambda: True)
 
@@ -206,7 +208,7 @@ class SyncEngine:
                         self._round_done.notify_all()
 
     def _exchange(self, link: ServerLink, wanted: Wanted) -> SyncStatus:
-        self._set_status("syncing", wanted=wanted)
+        self._set_status(SyncState.SYNCING, wanted=wanted)
         try:
             try:
                 remote = link.open()
@@ -226,15 +228,15 @@ class SyncEngine:
                 self.files.pull(remote, team.id)
         except SyncRefused as error:
             link.drop()
-            self._set_status("error", str(error), wanted)
+            self._set_status(SyncState.ERROR, str(error), wanted)
             raise
         except Exception as error:
             link.drop()
             reason = first_line(error)
             if isinstance(error, SyncUnavailable) or is_transient(error):
-                self._set_status("offline", reason, wanted)
+                self._set_status(SyncState.OFFLINE, reason, wanted)
                 raise SyncUnavailable(reason) from error
-            self._set_status("error", reason, wanted)
+            self._set_status(SyncState.ERROR, reason, wanted)
             if _is_database_error(error):
                 raise SyncRefused(
                     tr("the team server refused a change: {reason}", reason=reason)
@@ -250,7 +252,7 @@ class SyncEngine:
             if refused
             else ""
         )
-        self._set_status("up to date", detail, wanted=wanted)
+        self._set_status(SyncState.UP_TO_DATE, detail, wanted=wanted)
         return self._status
 
     def remote(self) -> Remote:
@@ -350,7 +352,7 @@ class SyncEngine:
             self._connect = connect
             self._link = ServerLink(connect) if connect is not None else None
             self._poll = poll_seconds
-            self._set_status("off" if connect is None else "offline", "")
+            self._set_status(_idle(connect), "")
             if running and connect is not None:
                 self.start()
 
@@ -403,6 +405,11 @@ class SyncEngine:
             self.wake()
             self._round_done.wait_for(lambda: self._rounds >= target, timeout)
         return self._status
+
+
+def _idle(connect: Callable[[], Remote] | None) -> SyncState:
+    """The state before any round: off without a server, else offline until one connects."""
+    return SyncState.OFF if connect is None else SyncState.OFFLINE
 
 
 def _is_database_error(error: BaseException) -> bool:

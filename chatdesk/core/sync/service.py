@@ -17,12 +17,12 @@ from chatdesk.core.config import SyncSettings
 from chatdesk.core.secrets import KeyStore
 from chatdesk.core.sync.base import SyncStatus, Team
 from chatdesk.core.sync.setup import configured, connector, conninfo, key_name, origin
-from chatdesk.core.views import SyncNoteView
+from chatdesk.core.views import SyncNoteView, SyncState
 
 if TYPE_CHECKING:
     from chatdesk.core.sync.engine import SyncEngine
 
-_OFF = SyncStatus("off", "", 0, 0, None)
+_OFF = SyncStatus(SyncState.OFF, "", 0, 0, None)
 
 
 @dataclasses.dataclass(frozen=True)

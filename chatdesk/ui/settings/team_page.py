@@ -31,11 +31,12 @@ from PySide6.QtWidgets import (
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.sync.base import Team
+from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a built one
-    from chatdesk.core.sync.base import Team
     from chatdesk.core.sync.service import LoginState, TeamSync
 
 TLS_MODES = ("verify-full", "verify-ca", "require", "prefer", "disable")
@@ -45,22 +46,22 @@ TLS_HINT = mark(
 )
 STATUS_REFRESH_MS = 1_000
 _STATE_WORDS = {
-    "off": mark("Off: no team server is set up."),
+    SyncState.OFF: mark("Off: no team server is set up."),
     # translators: how team sync stands: every change is on the team server
-    "up to date": mark("Up to date"),
-    "syncing": mark("Syncing…"),
+    SyncState.UP_TO_DATE: mark("Up to date"),
+    SyncState.SYNCING: mark("Syncing…"),
     # translators: how team sync stands: the team server cannot be reached
-    "offline": mark("Offline"),
+    SyncState.OFFLINE: mark("Offline"),
     # translators: how team sync stands: it failed (the reason follows)
-    "error": mark("Error"),
+    SyncState.ERROR: mark("Error"),
 }
 
 
-def status_line(state: str, detail: str, pending: int, last_sync: datetime | None) -> str:
+def status_line(state: SyncState, detail: str, pending: int, last_sync: datetime | None) -> str:
     """ "Offline — connection refused · 3 changes waiting · last sync 14:02"."""
     word = tr(_STATE_WORDS[state]) if state in _STATE_WORDS else state
     parts = [word + (f" — {detail}" if detail else "")]
-    if state != "off":
+    if state != SyncState.OFF:
         parts.append(ntr("{n} change waiting", "{n} changes waiting", pending))
         if last_sync:
             moment = last_sync.astimezone().strftime("%d %b %H:%M")

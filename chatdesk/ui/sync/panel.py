@@ -9,6 +9,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QStatusBar, QVBoxLayout
 
 from chatdesk.core.chat import events as ev
+from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sync.notes import SyncNoteBanner
 from chatdesk.ui.sync.sharing import SharingActions
@@ -56,7 +57,7 @@ class TeamSyncUi(QObject):
         match event:
             case ev.SyncStateChanged(state, detail, pending, rejected):
                 self.status.show_state(state, detail, pending, rejected)
-                if state in ("up to date", "off"):
+                if state in (SyncState.UP_TO_DATE, SyncState.OFF):
                     self.teams.refresh()  # joined or left a team on the server, or signed out
             case ev.SyncEditLost(note):
                 self.banner.add(note)

@@ -13,6 +13,7 @@ from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QMenu, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:
@@ -22,20 +23,20 @@ REFRESH_MS = 30_000  # "2 min ago" is redrawn this often
 
 
 def status_text(
-    state: str, detail: str, pending: int, last_sync: datetime | None, now: datetime
+    state: SyncState, detail: str, pending: int, last_sync: datetime | None, now: datetime
 ) -> str:
     """What the indicator says for a sync state."""
     # translators: changes made here that wait to go to the team's server ("(3 waiting)")
     waiting = " " + ntr("({n} waiting)", "({n} waiting)", pending) if pending else ""
     reason = f" — {detail}" if detail else ""
     match state:
-        case "up to date":
+        case SyncState.UP_TO_DATE:
             return tr("Team: up to date") + _since(last_sync, now) + waiting
-        case "syncing":
+        case SyncState.SYNCING:
             return tr("Team: syncing…")
-        case "offline":
+        case SyncState.OFFLINE:
             return tr("Team: offline") + reason + waiting
-        case "error":
+        case SyncState.ERROR:
             return tr("Team: error") + reason + waiting
         case _:
             return tr("Team: {state}", state=state)
@@ -86,14 +87,14 @@ class SyncStatusButton(QToolButton):
         status = team.status
         self.show_state(status.state, status.detail, status.pending, status.rejected)
 
-    def show_state(self, state: str, detail: str, pending: int, rejected: int) -> None:
+    def show_state(self, state: SyncState, detail: str, pending: int, rejected: int) -> None:
         """A SyncStateChanged arrived (or the indicator was made)."""
         self._state = (state, detail, pending, rejected)
         self.refresh()
 
     def refresh(self) -> None:
         state, detail, pending, rejected = self._state
-        self.setVisible(state != "off")
+        self.setVisible(state != SyncState.OFF)
         last_sync = self._team.status.last_sync  # kept in memory by the engine: no I/O
         text = status_text(state, detail, pending, last_sync, self._now())
         self.setText(text)
@@ -112,7 +113,7 @@ class SyncStatusButton(QToolButton):
             self.setProperty("state", state)
             self.style().unpolish(self)
             self.style().polish(self)
-        self.sync_now_action.setEnabled(state != "syncing")
+        self.sync_now_action.setEnabled(state != SyncState.SYNCING)
 
     def sync_now(self) -> None:
         # Quiet: a round may wait on the network; the composer is not busy meanwhile.
