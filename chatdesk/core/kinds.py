@@ -8,16 +8,30 @@ from __future__ import annotations
 
 import enum
 
-# An answer's error_type when chatdesk did not send the request because the newest message
-# alone does not fit the model's context window (the server's refusal of a whole conversation
-# is `ErrorKind.CONVERSATION_TOO_LONG`).
-MESSAGE_TOO_LONG = "context_too_long"
-# A message with images was refused before anything was written: its model does not take them
-# (the window offers to choose another model).
-IMAGES_NOT_TAKEN = "images_not_taken"
-# A request was refused before anything was written: a spending cap is reached (the window
-# offers to send it anyway).
-CAP_REACHED = "cap_reached"
+
+class ChatErrorKind(enum.StrEnum):
+    """Why an answer or a request failed when chatdesk, not the provider, says so (what the
+    provider says is `ErrorKind`, in `chatdesk.core.providers.base`). An answer's `error_type`
+    holds one of either, as text: it is stored, synced to teammates and exported, so a value
+    never changes, and one this chatdesk does not know (a newer one's) is kept and shown as
+    it is."""
+
+    STOPPED = "stopped"  # by the user, or in ChatGPT before an import
+    TOOL_ROUNDS = "tool_rounds"  # the tools settings' limit of rounds was reached
+    APP_EXIT = "app_exit"  # chatdesk closed or died while the answer streamed
+    # The newest message alone does not fit the model's context window, so nothing was sent
+    # (the server's refusal of a whole conversation is `ErrorKind.CONVERSATION_TOO_LONG`).
+    MESSAGE_TOO_LONG = "context_too_long"
+    # A message with images was refused before anything was written: its model does not take
+    # them (the window offers to choose another model).
+    IMAGES_NOT_TAKEN = "images_not_taken"
+    # A request was refused before anything was written: a spending cap is reached (the window
+    # offers to send it anyway).
+    CAP_REACHED = "cap_reached"
+    INVALID = "invalid"  # refused by chatdesk for another reason (the detail says which)
+    INTERNAL = "internal"  # a bug: the detail names the exception
+    INCOMPLETE = "incomplete"  # imported from ChatGPT unfinished
+    CHATGPT = "chatgpt"  # imported from ChatGPT, which reported it as failed
 
 
 class Role(enum.StrEnum):

@@ -312,6 +312,8 @@ class MessageView:
     usage: Usage
     latency_ms: int | None
     first_token_ms: int | None
+    # An `ErrorKind` or `ChatErrorKind` value as stored: a kind this chatdesk does not know (a
+    # newer one's, synced or restored) is kept and shown as it is.
     error_type: str | None
     error_detail: str | None
     created_at: datetime

@@ -20,7 +20,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import ToolCallChanged
 from chatdesk.core.config import ToolsSettings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
-from chatdesk.core.kinds import MESSAGE_TOO_LONG
+from chatdesk.core.kinds import ChatErrorKind
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -464,7 +464,7 @@ async def test_the_tools_offered_take_their_room_in_the_context(
     await service.set_thread_tools(thread.id, ["wordy"])
     answer = await _answer(service, thread.id, "hello")
     assert answer.status is Status.ERROR
-    assert answer.error_type == MESSAGE_TOO_LONG  # refused here, not sent too long
+    assert answer.error_type == ChatErrorKind.MESSAGE_TOO_LONG  # refused here, not sent too long
     gauge = await service.context_usage(thread.id)
     assert gauge.used_tokens > gauge.budget_tokens  # the gauge counts them too
 

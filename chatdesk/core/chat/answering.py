@@ -22,6 +22,7 @@ from chatdesk.core.chat.events import (
     ToolCallStreaming,
 )
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import ChatErrorKind
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -120,7 +121,7 @@ def _sum(a: UsageReport, b: UsageReport) -> UsageReport:
 @dataclass(frozen=True)
 class Outcome:
     status: Status
-    error_type: str | None = None
+    error_type: ErrorKind | ChatErrorKind | None = None
     error_detail: str | None = None
 
 
@@ -208,19 +209,21 @@ class AnswerWriter:
                     await asyncio.sleep(delay)
         except asyncio.CancelledError:
             return Outcome(
-                Status.INTERRUPTED, "stopped", tr("Stopped before the answer was complete.")
+                Status.INTERRUPTED,
+                ChatErrorKind.STOPPED,
+                tr("Stopped before the answer was complete."),
             )
         except ProviderError as error:
-            return Outcome(Status.ERROR, error.kind.value, str(error))
+            return Outcome(Status.ERROR, error.kind, str(error))
         except Exception as error:  # a bug in a provider: keep the partial, say what happened
             log.exception("answer %s failed unexpectedly", self.state.message_id)
-            return Outcome(Status.ERROR, "internal", f"{type(error).__name__}: {error}")
+            return Outcome(Status.ERROR, ChatErrorKind.INTERNAL, f"{type(error).__name__}: {error}")
         finally:
             self._events.flush()
         if self.state.finished is None:
             return Outcome(
                 Status.INTERRUPTED,
-                ErrorKind.CUT_OFF.value,
+                ErrorKind.CUT_OFF,
                 tr("The connection ended before the answer was complete."),
             )
         return Outcome(Status.COMPLETE)

@@ -33,7 +33,6 @@ from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
-from chatdesk.core.chat.context import ContextTooLong
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import (
@@ -51,7 +50,7 @@ from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.kinds import Status
+from chatdesk.core.kinds import ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import (
@@ -168,13 +167,19 @@ class Answers:
         try:
             outcome = await self._request_and_stream(run, ahead, mine)
         except asyncio.CancelledError:
-            outcome = Outcome(Status.INTERRUPTED, "stopped", tr("Stopped before the answer began."))
+            outcome = Outcome(
+                Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped before the answer began.")
+            )
         except ChatdeskError as error:  # e.g. the message does not fit the model's context
             log.info("answer %s not started: %s", answer.id, getattr(error, "kind", "error"))
-            outcome = Outcome(Status.ERROR, getattr(error, "kind", "invalid"), str(error))
+            outcome = Outcome(
+                Status.ERROR, getattr(error, "kind", ChatErrorKind.INVALID), str(error)
+            )
         except Exception as error:
             log.exception("could not start answer %s", answer.id)
-            outcome = Outcome(Status.ERROR, getattr(error, "kind", "internal"), str(error))
+            outcome = Outcome(
+                Status.ERROR, getattr(error, "kind", ChatErrorKind.INTERNAL), str(error)
+            )
         finally:
             if not mine.done():
                 mine.set_result(None)
@@ -223,7 +228,7 @@ class Answers:
                 await rounds.refuse(asked, run.state)
                 return Outcome(
                     Status.INTERRUPTED,
-                    "tool_rounds",
+                    ChatErrorKind.TOOL_ROUNDS,
                     ntr(
                         "Stopped after {n} round of tool calls (the limit in the tools "
                         "settings). Continue lets the model go on.",
@@ -235,7 +240,9 @@ class Answers:
             try:
                 await rounds.run(asked, run.state)
             except asyncio.CancelledError:
-                return Outcome(Status.INTERRUPTED, "stopped", tr("Stopped during a tool call."))
+                return Outcome(
+                    Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped during a tool call.")
+                )
 
     async def _keep_sources(self, answer: MessageView, cited: tuple[Passage, ...]) -> None:
         """Store the passages sent with the answer as its sources, numbered as cited."""
@@ -386,7 +393,11 @@ class Answers:
 
 
 # The thread, not the provider, is the problem: the provider's state stays as it is.
-_SAYS_NOTHING_ABOUT_THE_PROVIDER = ("stopped", ContextTooLong.kind, ErrorKind.CONVERSATION_TOO_LONG)
+_SAYS_NOTHING_ABOUT_THE_PROVIDER = (
+    ChatErrorKind.STOPPED,
+    ChatErrorKind.MESSAGE_TOO_LONG,
+    ErrorKind.CONVERSATION_TOO_LONG,
+)
 
 _PROVIDER_STATES: dict[str, tuple[str, str]] = {
     ErrorKind.CONNECTION: ("offline", mark("cannot reach the provider")),

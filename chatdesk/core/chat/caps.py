@@ -29,7 +29,7 @@ from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.kinds import CAP_REACHED, Status
+from chatdesk.core.kinds import ChatErrorKind, Status
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import Message, Role
 from chatdesk.core.store.store import Store
@@ -45,7 +45,7 @@ RAISE = mark(
 class CapReached(InvalidRequest):
     """A spending cap is reached: nothing was sent."""
 
-    kind = CAP_REACHED
+    kind = ChatErrorKind.CAP_REACHED
 
 
 @dataclass(frozen=True)

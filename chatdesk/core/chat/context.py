@@ -27,7 +27,7 @@ from chatdesk.core.chat.summaries import records
 from chatdesk.core.chat.summaries.prompts import context_message
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import ntr, tr
-from chatdesk.core.kinds import MESSAGE_TOO_LONG, Role
+from chatdesk.core.kinds import ChatErrorKind, Role
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import ChatMessage
@@ -38,7 +38,7 @@ from chatdesk.core.views import ContextBreakdown
 class ContextTooLong(InvalidRequest):
     """The newest message (with what must go with it) does not fit the model's budget."""
 
-    kind = MESSAGE_TOO_LONG
+    kind = ChatErrorKind.MESSAGE_TOO_LONG
 
 
 @dataclass(frozen=True)

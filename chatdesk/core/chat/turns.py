@@ -31,9 +31,9 @@ from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import (
-    IMAGES_NOT_TAKEN,
     MAX_COMPARED,
     MIN_COMPARED,
+    ChatErrorKind,
     Role,
     Status,
     TurnKind,
@@ -70,7 +70,7 @@ def _checked_comparison(models: Sequence[tuple[str, str]]) -> tuple[tuple[str, s
 class ImagesNotTaken(InvalidRequest):
     """The message holds images and the model that would answer it does not take them."""
 
-    kind = IMAGES_NOT_TAKEN
+    kind = ChatErrorKind.IMAGES_NOT_TAKEN
 
 
 class Turns:

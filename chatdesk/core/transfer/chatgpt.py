@@ -26,7 +26,7 @@ from typing import Any
 
 from chatdesk.core.attach.model import Read
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.kinds import PartKind, Role, Status
+from chatdesk.core.kinds import ChatErrorKind, PartKind, Role, Status
 from chatdesk.core.store.blobs import digest
 from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.chatgpt_content import (
@@ -368,7 +368,7 @@ def _image_columns(image: Read) -> Row:
 
 _UNFINISHED = (
     Status.INTERRUPTED,
-    "incomplete",
+    ChatErrorKind.INCOMPLETE,
     mark("ChatGPT's answer ended after its reasoning."),
 )
 
@@ -378,12 +378,16 @@ def _status(message: dict[str, Any]) -> tuple[Status, str | None, str | None]:
     finish = _object(message.get("metadata")).get("finish_details")
     if isinstance(finish, dict) and finish.get("type") == "interrupted":
         said = tr("Stopped in ChatGPT before the answer was complete.")
-        return Status.INTERRUPTED, "stopped", said
+        return Status.INTERRUPTED, ChatErrorKind.STOPPED, said
     if state == "in_progress" or state == "finished_partial_completion":
-        return Status.INTERRUPTED, "incomplete", tr("ChatGPT had not finished this answer.")
+        return (
+            Status.INTERRUPTED,
+            ChatErrorKind.INCOMPLETE,
+            tr("ChatGPT had not finished this answer."),
+        )
     if "error" in state:
         said = tr("ChatGPT reported this answer as {state}.", state=repr(state))
-        return Status.ERROR, "chatgpt", said
+        return Status.ERROR, ChatErrorKind.CHATGPT, said
     return Status.COMPLETE, None, None
 
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.kinds import MESSAGE_TOO_LONG, Role, Status
+from chatdesk.core.kinds import ChatErrorKind, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
@@ -326,7 +326,8 @@ class MessageWidget(QFrame):
         too_long = message.error_type if status is Status.ERROR else None
         wanted = {
             "summarise": too_long == ErrorKind.CONVERSATION_TOO_LONG,
-            "choose-model": too_long in (ErrorKind.CONVERSATION_TOO_LONG, MESSAGE_TOO_LONG),
+            "choose-model": too_long
+            in (ErrorKind.CONVERSATION_TOO_LONG, ChatErrorKind.MESSAGE_TOO_LONG),
             "retry": status is Status.ERROR,
             "continue": status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content),
             "regenerate": status is Status.INTERRUPTED,

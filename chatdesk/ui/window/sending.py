@@ -187,13 +187,13 @@ class Sending(QObject):
         """The message stays in the composer; a model that does not take its images is
         answered by the model list, open to choose another; a reached spending cap, by "Send
         anyway" beside the status line."""
-        from chatdesk.core.kinds import CAP_REACHED, IMAGES_NOT_TAKEN
+        from chatdesk.core.kinds import ChatErrorKind
 
         self._status.showMessage(str(error), 30_000)
         kind = getattr(error, "kind", None)
-        if kind == IMAGES_NOT_TAKEN:
+        if kind == ChatErrorKind.IMAGES_NOT_TAKEN:
             self._composer.open_models()
-        elif kind == CAP_REACHED:
+        elif kind == ChatErrorKind.CAP_REACHED:
             self._over_cap_offer()
 
     def _over_cap_offer(self) -> None:

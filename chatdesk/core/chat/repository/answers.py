@@ -30,6 +30,7 @@ from chatdesk.core.chat.repository.tools import (
 from chatdesk.core.errors import Busy, InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
+from chatdesk.core.kinds import ChatErrorKind
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, PartKind, Status, Thread
 from chatdesk.core.views import (
@@ -165,7 +166,7 @@ def interrupt_unfinished(
         if row.stream_owner and owner_alive(row.stream_owner):
             continue
         row.status = Status.INTERRUPTED
-        row.error_type = "app_exit"
+        row.error_type = ChatErrorKind.APP_EXIT
         row.error_detail = tr("chatdesk closed before this answer was complete.")
         row.stream_owner = None
         row.completed_at = now
