@@ -72,3 +72,30 @@ class TurnKind(enum.StrEnum):
     EDIT = "edit"  # a changed copy of a user message, beside it
     REGENERATE = "regenerate"  # another answer beside an answer (or below a question with none)
     CONTINUE = "continue"  # the same, interrupted or failed, answer goes on
+
+
+class Approval(enum.StrEnum):
+    """How a call was decided, as stored with it."""
+
+    ALLOWED = "allowed"  # by the tool's policy
+    APPROVED = "approved"  # by the user, for this call
+    ALWAYS = "always"  # by the user, for this call and the tool's later ones
+    DENIED = "denied"  # by the user
+    REFUSED = "refused"  # by the tool's policy, or no one was there to ask
+    UNKNOWN = "unknown"  # the model named a tool it was not offered
+
+
+class CallState(enum.StrEnum):
+    """Where a stored call stands."""
+
+    WAITING = "waiting"  # for the user's decision
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"  # it ran and reported an error, timed out or its server died
+    NOT_RUN = "not_run"  # denied, refused or unknown: the model was told why
+    NOT_FINISHED = "not_finished"  # chatdesk stopped or died while it waited or ran
+    STREAMING = "streaming"  # on screen only, never stored: the model is still writing it
+
+    @property
+    def is_open(self) -> bool:
+        return self in (CallState.WAITING, CallState.RUNNING)

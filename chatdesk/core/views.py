@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.kinds import Role, Status, TurnKind
+from chatdesk.core.kinds import Approval, CallState, Role, Status, TurnKind
 
 
 @dataclass(frozen=True)
@@ -235,7 +235,9 @@ class CitedSource:
 class ToolCallView:
     """One tool call of an answer as stored: what the model asked (`name` as it called it,
     `server` and `tool` as the user knows them), how it was decided, where it stands, and its
-    result once it has one. `state` and `approval` are `CallState` and `Approval` values."""
+    result once it has one. `state` and `approval` are `CallState` and `Approval` values as
+    stored: one this chatdesk does not know (a newer one's, synced or imported) is kept and
+    shown as it is."""
 
     call_id: str
     server: str | None
@@ -273,25 +275,25 @@ class ToolCallView:
             ms = self.duration_ms
             took = f" · {ms} ms" if ms < 1000 else f" · {ms / 1000:.1f} s"
         match self.state:
-            case "streaming":
+            case CallState.STREAMING:
                 return tr("Calling…")
-            case "waiting":
+            case CallState.WAITING:
                 return tr("Waiting for your approval")
-            case "running":
+            case CallState.RUNNING:
                 return tr("Running…")
-            case "done":
+            case CallState.DONE:
                 # translators: a tool call's state; {took} is " · 120 ms" or empty
                 return tr("Done{took}", took=took)
-            case "failed":
+            case CallState.FAILED:
                 # translators: a tool call's state; {took} is " · 120 ms" or empty
                 return tr("Failed{took}", took=took)
-            case "not_finished":
+            case CallState.NOT_FINISHED:
                 return tr("Not finished: chatdesk stopped before it ended (it was not run again)")
-            case "not_run" if self.approval == "denied":
+            case CallState.NOT_RUN if self.approval == Approval.DENIED:
                 return tr("Denied by you")
-            case "not_run" if self.approval == "unknown":
+            case CallState.NOT_RUN if self.approval == Approval.UNKNOWN:
                 return tr("Not run: the model named a tool it was not offered")
-            case "not_run":
+            case CallState.NOT_RUN:
                 first = self.result.strip().splitlines()[0] if self.result else ""
                 return first or tr("Not run")
         return self.state

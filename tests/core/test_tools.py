@@ -20,7 +20,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import ToolCallChanged
 from chatdesk.core.config import ToolsSettings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
-from chatdesk.core.kinds import ChatErrorKind
+from chatdesk.core.kinds import CallState, ChatErrorKind
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -29,7 +29,7 @@ from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.models import PartKind, Status
 from chatdesk.core.tools.approval import ApprovalRequest, Choice, Policies
 from chatdesk.core.tools.builtin import SEARCH_CHATS
-from chatdesk.core.tools.model import CallState, Policy, ToolInfo, ToolOutcome
+from chatdesk.core.tools.model import Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import TOOLS_FILE
 from chatdesk.core.tools.tools_file import read_tools_file
 from chatdesk.core.transfer import ExportFormat, Transfer

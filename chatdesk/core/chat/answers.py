@@ -50,7 +50,7 @@ from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.kinds import ChatErrorKind, Status
+from chatdesk.core.kinds import CallState, ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.providers.base import (
@@ -63,7 +63,6 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
-from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.views import MessageView, ThreadView, ToolCallView
 

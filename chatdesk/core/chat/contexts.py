@@ -21,6 +21,7 @@ from chatdesk.core.chat.counts import Counting, CountUpdate
 from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.kinds import CallState
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.knowledge.repository import linked_bases
 from chatdesk.core.providers.base import (
@@ -35,7 +36,6 @@ from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.tokens.images import image_tokens
-from chatdesk.core.tools.model import CallState
 from chatdesk.core.tools.toolbox import Offer
 from chatdesk.core.views import CitedSource, ContextUsage, MessageView, ToolCallView
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from chatdesk.core.kinds import CallState
 from chatdesk.core.views import ToolCallView
 
 ARGUMENTS_CHARS = 160  # of a call's arguments in its note
@@ -23,11 +24,11 @@ def note(call: ToolCallView) -> str:
 def outcome(call: ToolCallView) -> str:
     """What came of a call, in a phrase for the model: its result's start, or why it has none."""
     first = _clip(" ".join((call.result or "").split()), RESULT_CHARS)
-    if call.state in ("done", "failed"):
+    if call.state in (CallState.DONE, CallState.FAILED):
         said = "error" if call.is_error else "result"
         size = f"{call.size:,} characters" if call.size else "empty"
         return f"{said} ({size}): {first}" if first else f"{said} ({size})"
-    if call.state == "not_run":
+    if call.state == CallState.NOT_RUN:
         return first or "not run"
     return "did not finish (the app stopped); it was not run again"
 

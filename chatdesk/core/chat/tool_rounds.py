@@ -26,11 +26,12 @@ from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.answering import AnswerState
 from chatdesk.core.chat.events import EventBus, ToolCallChanged
 from chatdesk.core.chat.result_images import Kept, ResultImages
+from chatdesk.core.kinds import Approval, CallState
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
-from chatdesk.core.tools.model import Approval, CallState, Policy, ToolInfo, ToolOutcome
+from chatdesk.core.tools.model import Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.toolbox import Offer, parse_arguments
 from chatdesk.core.views import AttachmentView, MessageView, ToolCallView

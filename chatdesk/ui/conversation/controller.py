@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Signal
 
 from chatdesk.core.chat import events as ev
+from chatdesk.core.kinds import CallState
 from chatdesk.core.views import MessagePage, MessageView, ToolCallView
 from chatdesk.ui.conversation.model import ConversationModel
-from chatdesk.ui.conversation.tool_card import STREAMING
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does without
@@ -209,7 +209,7 @@ class ConversationController(QObject):
 
 def streaming_call(call_id: str, name: str) -> ToolCallView:
     """A call the model is still writing: its name so far, no arguments, no stored state."""
-    return ToolCallView(call_id, None, name, name, "", STREAMING)
+    return ToolCallView(call_id, None, name, name, "", CallState.STREAMING)
 
 
 def _thread_of(event: ev.Event) -> uuid.UUID | None:

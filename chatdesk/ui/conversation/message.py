@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from shiboken6 import Shiboken
 
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.kinds import ChatErrorKind, Role, Status
+from chatdesk.core.kinds import CallState, ChatErrorKind, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
@@ -302,7 +302,7 @@ class MessageWidget(QFrame):
     def _show_status(self, message: MessageView) -> None:
         status = message.status
         text = tr(STATUS_TEXT[status]) if status in STATUS_TEXT else ""
-        if not status.is_final and any(c.state == "waiting" for c in message.tool_calls):
+        if not status.is_final and any(c.state == CallState.WAITING for c in message.tool_calls):
             text = tr("Waiting for your approval of a tool call…")
         if status is Status.ERROR:
             text = tr("The answer failed: {why}", why=message.error_detail or message.error_type)

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import CallState
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -38,15 +39,14 @@ if TYPE_CHECKING:
     from chatdesk.ui.attachments.thumbnails import Thumbnails
 
 SHOWN_CHARS = 20_000
-STREAMING = "streaming"  # the model is still writing the call (no stored state yet)
-_GLYPHS = {
-    STREAMING: "…",
-    "waiting": "?",
-    "running": "⟳",
-    "done": "✓",
-    "failed": "✗",
-    "not_run": "⊘",
-    "not_finished": "!",
+_GLYPHS: dict[str, str] = {
+    CallState.STREAMING: "…",
+    CallState.WAITING: "?",
+    CallState.RUNNING: "⟳",
+    CallState.DONE: "✓",
+    CallState.FAILED: "✗",
+    CallState.NOT_RUN: "⊘",
+    CallState.NOT_FINISHED: "!",
 }
 CHOICES = (  # choice, label, what it does
     ("once", mark("Allow once"), mark("Run this call")),
@@ -136,12 +136,12 @@ class ToolCallCard(QFrame):
         self.setAccessibleName(
             tr("Tool call {tool}: {state}", tool=call.label, state=call.state_text)
         )
-        waiting = call.state == "waiting"
+        waiting = call.state == CallState.WAITING
         if waiting and self._choices is None:
             self._choices = self._make_choices()
         if self._choices is not None:
             self._choices.setVisible(waiting)
-        if call.state == "running":
+        if call.state == CallState.RUNNING:
             self._running_since = self._running_since or time.monotonic()
             if self._ticker is None:
                 self._ticker = QTimer(self, interval=1000)
@@ -345,7 +345,7 @@ class ToolCallList(QWidget):
             card = self.cards.get(call.call_id)
             if card is not None:
                 card.show_call(call)
-        waiting = [c for c in calls if c.state == "waiting"]
+        waiting = [c for c in calls if c.state == CallState.WAITING]
         count = len(waiting)
         self._all.setText(ntr("Allow all {n} calls", "Allow all {n} calls", count))
         self._all.setAccessibleName(
@@ -408,13 +408,14 @@ class ToolCallList(QWidget):
 
     def _allow_all(self) -> None:
         for call_id, card in self.cards.items():
-            if card.call.state == "waiting":
+            if card.call.state == CallState.WAITING:
                 self.decided.emit(call_id, "once")
 
 
 FOLD_OVER = 6  # calls an answer shows as cards before folding its finished ones
 CHUNK = 2  # cards made per turn of the event loop (about 3 ms, and a layout)
-_LIVE = ("streaming", "waiting", "running")  # shown as cards even when the list is folded
+# Shown as cards even when the list is folded.
+_LIVE = (CallState.STREAMING, CallState.WAITING, CallState.RUNNING)
 
 
 def _summary(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
@@ -429,28 +430,35 @@ def _summary(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
     return f"{'▾' if unfolded else '▸'} {line}"
 
 
-_COUNTED = ("done", "failed", "not_run", "not_finished", "waiting", "running")
+_COUNTED = (
+    CallState.DONE,
+    CallState.FAILED,
+    CallState.NOT_RUN,
+    CallState.NOT_FINISHED,
+    CallState.WAITING,
+    CallState.RUNNING,
+)
 
 
 def _counted(state: str, count: int) -> str:
     """How many of an answer's tool calls are in `state`: "48 done"."""
     match state:
-        case "done":
+        case CallState.DONE:
             # translators: tool calls that ended, in "50 tool calls: 48 done, 2 failed"
             return ntr("{n} done", "{n} done", count)
-        case "failed":
+        case CallState.FAILED:
             # translators: tool calls that failed, in "50 tool calls: 48 done, 2 failed"
             return ntr("{n} failed", "{n} failed", count)
-        case "not_run":
+        case CallState.NOT_RUN:
             # translators: tool calls never run, in "50 tool calls: 48 done, 2 not run"
             return ntr("{n} not run", "{n} not run", count)
-        case "not_finished":
+        case CallState.NOT_FINISHED:
             # translators: tool calls cut off, in "50 tool calls: 48 done, 2 not finished"
             return ntr("{n} not finished", "{n} not finished", count)
-        case "waiting":
+        case CallState.WAITING:
             # translators: tool calls waiting for approval, in "5 tool calls: 3 done, 2 waiting"
             return ntr("{n} waiting", "{n} waiting", count)
-        case "running":
+        case CallState.RUNNING:
             # translators: tool calls running now, in "50 tool calls: 48 done, 2 running"
             return ntr("{n} running", "{n} running", count)
         case _:

@@ -18,9 +18,8 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat.repository.attachments import attachment_row, tool_images, view_of
 from chatdesk.core.chat.repository.rows import thread_row
 from chatdesk.core.ids import new_id
-from chatdesk.core.kinds import Role, Status
+from chatdesk.core.kinds import CallState, Role, Status
 from chatdesk.core.store.models import MessagePart, PartKind, Thread
-from chatdesk.core.tools.model import CallState
 from chatdesk.core.views import AttachmentInput, AttachmentView, MessageView, ToolCallView
 
 OPEN_STATES = (CallState.WAITING.value, CallState.RUNNING.value)
