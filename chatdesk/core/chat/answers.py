@@ -58,6 +58,7 @@ from chatdesk.core.providers.base import (
     ErrorKind,
     Provider,
     Providers,
+    ProviderState,
     UsageReport,
     cost_of,
 )
@@ -380,10 +381,10 @@ class Answers:
     def _announce_provider_state(self, answer: MessageView) -> None:
         if answer.provider is None or answer.error_type in _SAYS_NOTHING_ABOUT_THE_PROVIDER:
             return
-        state, detail = _PROVIDER_STATES.get(answer.error_type or "", ("error", ""))
+        state, detail = _PROVIDER_STATES.get(answer.error_type or "", (ProviderState.ERROR, ""))
         detail = tr(detail) if detail else ""
         if answer.status is Status.COMPLETE:
-            state, detail = "ready", ""
+            state, detail = ProviderState.READY, ""
         elif answer.status is Status.INTERRUPTED and answer.error_type != ErrorKind.CUT_OFF:
             return  # stopped by the user or by closing: says nothing about the provider
         self._events.publish(
@@ -398,14 +399,14 @@ _SAYS_NOTHING_ABOUT_THE_PROVIDER = (
     ErrorKind.CONVERSATION_TOO_LONG,
 )
 
-_PROVIDER_STATES: dict[str, tuple[str, str]] = {
-    ErrorKind.CONNECTION: ("offline", mark("cannot reach the provider")),
-    ErrorKind.TIMEOUT: ("offline", mark("the provider does not answer")),
-    ErrorKind.STALLED: ("offline", mark("the provider stopped sending")),
-    ErrorKind.AUTH: ("auth", mark("the API key was refused")),
-    ErrorKind.PERMISSION: ("auth", mark("the API key may not use this model")),
-    ErrorKind.RATE_LIMIT: ("rate_limited", mark("rate limited by the provider")),
-    ErrorKind.QUOTA: ("rate_limited", mark("the provider's quota is used up")),
+_PROVIDER_STATES: dict[str, tuple[ProviderState, str]] = {
+    ErrorKind.CONNECTION: (ProviderState.OFFLINE, mark("cannot reach the provider")),
+    ErrorKind.TIMEOUT: (ProviderState.OFFLINE, mark("the provider does not answer")),
+    ErrorKind.STALLED: (ProviderState.OFFLINE, mark("the provider stopped sending")),
+    ErrorKind.AUTH: (ProviderState.AUTH, mark("the API key was refused")),
+    ErrorKind.PERMISSION: (ProviderState.AUTH, mark("the API key may not use this model")),
+    ErrorKind.RATE_LIMIT: (ProviderState.RATE_LIMITED, mark("rate limited by the provider")),
+    ErrorKind.QUOTA: (ProviderState.RATE_LIMITED, mark("the provider's quota is used up")),
 }
 
 

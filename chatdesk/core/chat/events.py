@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
+from chatdesk.core.providers.base import ProviderState
 from chatdesk.core.views import (
     CitedSource,
     MessageView,
@@ -192,11 +193,10 @@ class BranchSwitched:
 
 @dataclass(frozen=True)
 class ProviderStateChanged:
-    """What the last request to a provider showed: "ready", "offline", "auth", "rate_limited"
-    or "error" (anything else went wrong), with a sentence for the status bar."""
+    """What the last request to a provider showed, with a sentence for the status bar."""
 
     provider: str
-    state: str
+    state: ProviderState
     detail: str
 
 

@@ -8,21 +8,22 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QWidget
 
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.providers.base import ProviderState
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event
 
 _WORDS = {
     # translators: a provider's state in the status bar ("openai: ready")
-    "ready": mark("ready"),
+    ProviderState.READY: mark("ready"),
     # translators: a provider's state in the status bar ("openai: offline")
-    "offline": mark("offline"),
+    ProviderState.OFFLINE: mark("offline"),
     # translators: a provider's state in the status bar: it refused the key
-    "auth": mark("auth error"),
+    ProviderState.AUTH: mark("auth error"),
     # translators: a provider's state in the status bar: too many requests for now
-    "rate_limited": mark("rate limited"),
+    ProviderState.RATE_LIMITED: mark("rate limited"),
     # translators: a provider's state in the status bar ("openai: error")
-    "error": mark("error"),
+    ProviderState.ERROR: mark("error"),
 }
 
 
@@ -39,7 +40,7 @@ class ProviderStatus(QLabel):
         if isinstance(event, ProviderStateChanged):
             self.show_state(event.provider, event.state, event.detail)
 
-    def show_state(self, provider: str, state: str, detail: str) -> None:
+    def show_state(self, provider: str, state: ProviderState, detail: str) -> None:
         word = tr(_WORDS[state]) if state in _WORDS else state
         self.setText(f"{provider}: {word}")
         self.setToolTip(detail)
