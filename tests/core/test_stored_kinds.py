@@ -11,6 +11,7 @@ from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Message
+from chatdesk.core.sync.base import OpState
 from chatdesk.core.views import SyncState
 
 
@@ -18,6 +19,10 @@ def test_team_sync_states_keep_the_words_the_cli_prints() -> None:
     assert [state.value for state in SyncState] == [
         "off", "up to date", "syncing", "offline", "error",
     ]  # fmt: skip
+
+
+def test_outbox_states_keep_the_text_the_database_holds() -> None:
+    assert [state.value for state in OpState] == ["pending", "rejected"]
 
 
 def test_error_kinds_keep_the_text_answers_store() -> None:

@@ -30,6 +30,7 @@ from chatdesk.core.store.models import (
 )
 from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, from_json
 from chatdesk.core.sync import rows as wire
+from chatdesk.core.sync.base import OpState
 from chatdesk.core.sync.hlc import NEVER, Clock
 
 Row = dict[str, Any]
@@ -229,7 +230,7 @@ class Applier:
             .where(
                 SyncOp.entity == entity,
                 SyncOp.entity_id == entity_id,
-                SyncOp.state == "pending",
+                SyncOp.state == OpState.PENDING,
             )
             .order_by(SyncOp.op_seq.desc())
         )

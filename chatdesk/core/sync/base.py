@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import enum
 import functools
 import json
 import logging
@@ -94,6 +95,13 @@ def note_view(note: SyncNote) -> SyncNoteView:
         note.id, note.thread_id, note.entity, note.field, note.lost_value, note.kept_value,
         note.kept_by, note.created_at,
     )  # fmt: skip
+
+
+class OpState(enum.StrEnum):
+    """Where an op of the outbox stands (`sync_outbox.state`); a pushed op is deleted."""
+
+    PENDING = "pending"  # waits to be pushed
+    REJECTED = "rejected"  # the server refused it, or its team was left: kept to be shown
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from chatdesk.core.store.prepared import Prepared
 from chatdesk.core.store.store import Store
 from chatdesk.core.sync import pruning
 from chatdesk.core.sync.base import (
+    OpState,
     PendingOp,
     SyncRefused,
     SyncShutOut,
@@ -122,7 +123,7 @@ class SyncEngine:
         """Ops the server refused: (op_seq, what, why), oldest first."""
         query = (
             select(SyncOp.op_seq, SyncOp.entity, SyncOp.entity_id, SyncOp.last_error)
-            .where(SyncOp.state == "rejected")
+            .where(SyncOp.state == OpState.REJECTED)
             .order_by(SyncOp.op_seq)
         )
         rows = self.store.read_now(lambda s: s.execute(query).all())
@@ -292,7 +293,7 @@ class SyncEngine:
             session.execute(
                 update(SyncOp)
                 .where(SyncOp.op_seq == op_seq)
-                .values(state="rejected", last_error=reason, attempts=SyncOp.attempts + 1)
+                .values(state=OpState.REJECTED, last_error=reason, attempts=SyncOp.attempts + 1)
             )
         by_seq = {op.op_seq: op for op in ops}
         notes = []
@@ -421,7 +422,7 @@ def _is_database_error(error: BaseException) -> bool:
 def _outbox_counts(session: Session) -> tuple[int, int]:
     query = select(SyncOp.state, func.count()).group_by(SyncOp.state)
     rows: dict[str, int] = {state: count for state, count in session.execute(query)}
-    return rows.get("pending", 0), rows.get("rejected", 0)
+    return rows.get(OpState.PENDING, 0), rows.get(OpState.REJECTED, 0)
 
 
 def _pending_ops(session: Session) -> list[PendingOp]:
@@ -450,7 +451,7 @@ _PENDING = Prepared(
         type_coerce(_OPS.entity_id, NullType()), type_coerce(_OPS.row, NullType()),
         type_coerce(_OPS.changed, NullType()),
     )
-    .where(_OPS.state == "pending")
+    .where(_OPS.state == OpState.PENDING)
     .order_by(_OPS.op_seq)
     .limit(BATCH)
 )  # fmt: skip

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import Message, Status, Summary, SyncField, SyncOp, SyncTeam, Thread
-from chatdesk.core.sync.base import Team
+from chatdesk.core.sync.base import OpState, Team
 from chatdesk.core.sync.record import APPLYING
 
 if TYPE_CHECKING:
@@ -45,8 +45,8 @@ def forget_team(session: Session, team_id: uuid.UUID) -> None:
     refused, so the user can see what did not reach the team."""
     session.execute(
         update(SyncOp)
-        .where(SyncOp.team_id == team_id, SyncOp.state == "pending")
-        .values(state="rejected", last_error=tr("you are no longer a member of this team"))
+        .where(SyncOp.team_id == team_id, SyncOp.state == OpState.PENDING)
+        .values(state=OpState.REJECTED, last_error=tr("you are no longer a member of this team"))
     )
     thread_ids = list(session.scalars(select(Thread.id).where(Thread.team_id == team_id)))
     forget_clocks(session, thread_ids)
@@ -80,7 +80,9 @@ def drop_unseen(
     deleted); they go here too, unless a local change to them is still waiting to be pushed."""
     pending = set(
         session.scalars(
-            select(SyncOp.entity_id).where(SyncOp.team_id == team_id, SyncOp.state == "pending")
+            select(SyncOp.entity_id).where(
+                SyncOp.team_id == team_id, SyncOp.state == OpState.PENDING
+            )
         )
     )
     threads = set(session.scalars(select(Thread.id).where(Thread.team_id == team_id)))

@@ -28,6 +28,7 @@ from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, Summary, SyncOp, Thread
 from chatdesk.core.store.prepared import Prepared
 from chatdesk.core.sync import rows as wire
+from chatdesk.core.sync.base import OpState
 from chatdesk.core.sync.hlc import Clock
 
 log = logging.getLogger("chatdesk.sync")
@@ -158,7 +159,7 @@ class Recorder:
             "entity_id": entity_id,
             "row": _json(row),
             "changed": _changed(tuple(changed), tombstone),
-            "state": "pending",
+            "state": OpState.PENDING,
             "attempts": 0,
         }
 
