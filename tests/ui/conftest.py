@@ -28,6 +28,23 @@ from chatdesk.ui.runner import Runner
 
 protect_singleton_refcounts()  # the whole UI test session runs in one interpreter
 
+# A wait's bound catches a hang, never slowness: on a machine busy with other work, starting a
+# child process or formatting a page takes many times as long as on a quiet one, and the suite
+# must pass there too (how fast things are is the benchmarks' to say). pytest-qt's waits give
+# up after 5 s by default; here, after HANG_MS, and a test that names its own bound keeps it.
+HANG_MS = 60_000
+for _wait in (
+    QtBot.waitUntil,
+    QtBot.waitSignal,
+    QtBot.waitSignals,
+    QtBot.waitCallback,
+    QtBot.waitExposed,
+    QtBot.waitActive,
+):
+    assert _wait.__kwdefaults__ is not None
+    assert "timeout" in _wait.__kwdefaults__
+    _wait.__kwdefaults__["timeout"] = HANG_MS
+
 T = TypeVar("T")
 
 
@@ -54,7 +71,7 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
         shiboken6.delete(helper)
 
 
-def _finish(qtbot: QtBot, call: Coroutine[Any, Any, T], timeout: int = 5000) -> T:
+def _finish(qtbot: QtBot, call: Coroutine[Any, Any, T], timeout: int = HANG_MS) -> T:
     task = asyncio.get_running_loop().create_task(call)
     qtbot.waitUntil(task.done, timeout=timeout)
     return task.result()
@@ -63,7 +80,7 @@ def _finish(qtbot: QtBot, call: Coroutine[Any, Any, T], timeout: int = 5000) -> 
 @pytest.fixture
 def finish(qloop: asyncio.AbstractEventLoop, qtbot: QtBot) -> Any:
     """`finish(coroutine)`: run it on the qasync loop until done while Qt processes events."""
-    return lambda call, timeout=5000: _finish(qtbot, call, timeout)
+    return lambda call, timeout=HANG_MS: _finish(qtbot, call, timeout)
 
 
 @pytest.fixture
