@@ -132,8 +132,9 @@ class Core:
         from chatdesk.core.temporary import open_temporary
 
         paths = self.config.paths
-        return await open_temporary(paths, self.providers, settings, self.store,
-                                    self.service.events, self.shared)  # fmt: skip
+        return await open_temporary(
+            paths, self.providers, settings, self.store, self.service.events, self.shared
+        )
 
     async def start(self) -> None:
         import asyncio  # not at the top: the window imports this module before its first paint
@@ -290,9 +291,19 @@ def build_core(config: Configuration) -> Core:
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
     return Core(
-        config, store, providers, profiles, service, backups, search, maintenance, startup,
-        sync_events, team, shared,
-    )  # fmt: skip
+        config,
+        store,
+        providers,
+        profiles,
+        service,
+        backups,
+        search,
+        maintenance,
+        startup,
+        sync_events,
+        team,
+        shared,
+    )
 
 
 def key_store() -> KeyStore:

@@ -51,11 +51,15 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             [
-                {**attachment_json(f.attachment), "thread_id": str(f.thread_id),
-                 "message_id": str(f.message_id), "created_at": f.created_at.isoformat()}
+                {
+                    **attachment_json(f.attachment),
+                    "thread_id": str(f.thread_id),
+                    "message_id": str(f.message_id),
+                    "created_at": f.created_at.isoformat(),
+                }
                 for f in found
             ]
-        )  # fmt: skip
+        )
         return 0
     for f in found:
         item = f.attachment

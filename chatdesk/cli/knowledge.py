@@ -59,9 +59,10 @@ def add_commands(commands: Any) -> None:
     add.add_argument("--no-index", action="store_true", help=tr("add them without indexing now"))
     add.set_defaults(handler=sync(_add))
     remove = actions.add_parser(
-        "remove", parents=[common], help=tr("remove an added file or folder (or, without a "
-        "path, the whole knowledge base)"),
-    )  # fmt: skip
+        "remove",
+        parents=[common],
+        help=tr("remove an added file or folder (or, without a path, the whole knowledge base)"),
+    )
     remove.add_argument("name")
     remove.add_argument("paths", nargs="*", metavar="PATH")
     remove.set_defaults(handler=sync(_remove))
@@ -76,9 +77,10 @@ def add_commands(commands: Any) -> None:
     status.add_argument("name")
     status.set_defaults(handler=sync(_status))
     embed = actions.add_parser(
-        "embed", parents=[common], help=tr("choose the embedding model of its vectors ('none': "
-        "keywords only)"),
-    )  # fmt: skip
+        "embed",
+        parents=[common],
+        help=tr("choose the embedding model of its vectors ('none': keywords only)"),
+    )
     embed.add_argument("name")
     embed.add_argument("model", help=tr("a model of the provider, or 'none'"))
     embed.add_argument("--provider", default="mock", help=tr("the provider (default: mock)"))

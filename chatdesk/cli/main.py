@@ -104,18 +104,29 @@ def _parser() -> argparse.ArgumentParser:
         "--assistant", metavar="NAME", help=tr("who answers (a --thread chat keeps it)")
     )
     ask.add_argument(
-        "--compare", metavar="P/M,P/M[,…]", type=compared_models,
+        "--compare",
+        metavar="P/M,P/M[,…]",
+        type=compared_models,
         help=tr("send to 2–4 models at once (provider/model), answers one after another"),
-    )  # fmt: skip
+    )
     ask.add_argument(
-        "--kb", metavar="NAME", action="append", default=[], help=tr("answer from this "
-        "knowledge base, citing its passages (repeatable; a --thread chat keeps it)"),
-    )  # fmt: skip
+        "--kb",
+        metavar="NAME",
+        action="append",
+        default=[],
+        help=tr(
+            "answer from this "
+            "knowledge base, citing its passages (repeatable; a --thread chat keeps it)"
+        ),
+    )
     ask.add_argument("--json", action="store_true", help=tr("print one JSON object at the end"))
     ask.add_argument(
-        "--attach", metavar="FILE", action="append", default=[],
+        "--attach",
+        metavar="FILE",
+        action="append",
+        default=[],
         help=tr("attach a file (repeatable)"),
-    )  # fmt: skip
+    )
     ask.add_argument(
         "--over-cap", action="store_true", help=tr("send past a reached spending cap, this once")
     )
@@ -226,17 +237,27 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         new = thread_id is None
         if args.compare:  # one answer from each model, side by side in the window
             turn = await service.comparisons.send(
-                thread_id, text, args.compare, attachments=files, over_cap=args.over_cap,
-                tools=tools if new else None, assistant_id=chosen if new else None,
+                thread_id,
+                text,
+                args.compare,
+                attachments=files,
+                over_cap=args.over_cap,
+                tools=tools if new else None,
+                assistant_id=chosen if new else None,
                 knowledge=bases if new else (),
-            )  # fmt: skip
+            )
             if not args.json:
                 heading(turn.answer.model)
         elif thread_id is None:  # the thread and the message in one transaction: a refused
             turn = await service.send_new(
-                text, tools=tools, attachments=files, over_cap=args.over_cap,
-                assistant_id=chosen, knowledge=bases, **choice,
-            )  # fmt: skip
+                text,
+                tools=tools,
+                attachments=files,
+                over_cap=args.over_cap,
+                assistant_id=chosen,
+                knowledge=bases,
+                **choice,
+            )
         else:
             turn = await service.send(
                 thread_id, text, attachments=files, over_cap=args.over_cap, **choice

@@ -150,15 +150,21 @@ class MainWindow(QMainWindow):
         self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
         self.panes.fill_column(self.header, self.composer)
         self.drafts = Drafts(
-            self.composer, service=lambda: self._service, runner=lambda: self.runner,
+            self.composer,
+            service=lambda: self._service,
+            runner=lambda: self.runner,
             current_thread=lambda: self.current_thread_id,
-        )  # fmt: skip
+        )
         self.composer.draft_changed.connect(self.drafts.save)
         self.close_guard = CloseGuard(self, self.drafts)
         self.sending = Sending(
-            self.composer, self.statusBar(), lambda: self.models, lambda: self._thread,
-            self._sent, self,
-        )  # fmt: skip
+            self.composer,
+            self.statusBar(),
+            lambda: self.models,
+            lambda: self._thread,
+            self._sent,
+            self,
+        )
         self.provider_status, self.background_status = ProviderStatus(), BackgroundStatus()
         for status in (self.provider_status, self.background_status):
             self.statusBar().addPermanentWidget(status)
@@ -240,13 +246,22 @@ class MainWindow(QMainWindow):
         self.runner = Runner(self)
         self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
         self.on_demand = OnDemand(
-            self, service, self.runner, search, transfer,
-            show_thread=self.show_thread, show_message=self.open_message,
-        )  # fmt: skip
+            self,
+            service,
+            self.runner,
+            search,
+            transfer,
+            show_thread=self.show_thread,
+            show_message=self.open_message,
+        )
         self.settings.attach(
-            service, self.runner,
-            profiles=profiles, backups=backups, data_folder=data_folder, team=team,
-        )  # fmt: skip
+            service,
+            self.runner,
+            profiles=profiles,
+            backups=backups,
+            data_folder=data_folder,
+            team=team,
+        )
         self.models.attach(service, self.runner)
         self.sending.attach(service, self.runner)
         if self._renderer is None and renderer is not None:
@@ -274,20 +289,35 @@ class MainWindow(QMainWindow):
 
         self._renderer = self._renderer or RenderWorker()
         parts = ConversationParts(
-            self, service, self.runner, self._renderer, kept, self.conversation, self.view,
-            self.composer, self.header, lambda: self.current_thread_id,
-        )  # fmt: skip
+            self,
+            service,
+            self.runner,
+            self._renderer,
+            kept,
+            self.conversation,
+            self.view,
+            self.composer,
+            self.header,
+            lambda: self.current_thread_id,
+        )
         self.formatter, self.controller, self.actions_ = (
-            parts.formatter, parts.controller, parts.actions
-        )  # fmt: skip
+            parts.formatter,
+            parts.controller,
+            parts.actions,
+        )
         self.gauge, self.summaries = parts.gauge, parts.summaries
         self.context_window = parts.context_window
         self.summaries.busy_changed.connect(self._update_thread_actions)
         self._listening: list[Listening] = [
-            self.sending, self.summaries, self.models, self.provider_status,
-            self.background_status, self.read_only, self.drafts,
+            self.sending,
+            self.summaries,
+            self.models,
+            self.provider_status,
+            self.background_status,
+            self.read_only,
+            self.drafts,
             AnswerNotices(self.statusBar(), lambda: self.current_thread_id),
-        ]  # fmt: skip
+        ]
 
     def _attach_sidebar(self, service: ChatService) -> None:
         from chatdesk.ui.sidebar.view import Sidebar

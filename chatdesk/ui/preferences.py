@@ -152,9 +152,13 @@ class PreferencesDialog(QDialog):
 
         servers = None if tools is None else (lambda: tool_servers(tools))
         self.assistants = AssistantsPage(
-            assistants, runner or Runner(self), self, models=models, servers=servers,
+            assistants,
+            runner or Runner(self),
+            self,
+            models=models,
+            servers=servers,
             knowledge=knowledge,
-        )  # fmt: skip
+        )
         self._add_tab(self.assistants, tr("A&ssistants"), "assistant")
 
     def _add_knowledge_tab(
@@ -169,9 +173,13 @@ class PreferencesDialog(QDialog):
         from chatdesk.ui.settings.knowledge_page import KnowledgePage
 
         self.knowledge = KnowledgePage(
-            knowledge, runner or Runner(self), self,
-            subscribe=events, embedders=embedders, models=models,
-        )  # fmt: skip
+            knowledge,
+            runner or Runner(self),
+            self,
+            subscribe=events,
+            embedders=embedders,
+            models=models,
+        )
         self._add_tab(self.knowledge, tr("&Knowledge"), "knowledge")
 
     def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
@@ -201,9 +209,8 @@ class PreferencesDialog(QDialog):
         sync = self.team.sync(self._settings.sync)
         caps = self.usage.caps.caps(self._settings.caps)
         return replace(
-            self._settings,
-            ui=ui, general=general, chat=chat, storage=storage, sync=sync, caps=caps,
-        )  # fmt: skip
+            self._settings, ui=ui, general=general, chat=chat, storage=storage, sync=sync, caps=caps
+        )
 
     def font_size(self) -> int:
         return self.appearance.font_size()

@@ -88,11 +88,24 @@ async def _render(
     formatter.dark = dark
     now = datetime.now(UTC)
     message = MessageView(
-        id=message_id, thread_id=uuid.uuid4(), parent_id=None, depth=1, role=Role.ASSISTANT,
-        status=Status.COMPLETE, content=markdown, reasoning=None, provider="mock", model="mock",
-        usage=Usage(), latency_ms=None, first_token_ms=None, error_type=None, error_detail=None,
-        created_at=now, completed_at=now,
-    )  # fmt: skip
+        id=message_id,
+        thread_id=uuid.uuid4(),
+        parent_id=None,
+        depth=1,
+        role=Role.ASSISTANT,
+        status=Status.COMPLETE,
+        content=markdown,
+        reasoning=None,
+        provider="mock",
+        model="mock",
+        usage=Usage(),
+        latency_ms=None,
+        first_token_ms=None,
+        error_type=None,
+        error_detail=None,
+        created_at=now,
+        completed_at=now,
+    )
     try:
         await worker.render("ready")  # the child's start-up is not the message's time
         started = time.perf_counter()

@@ -66,9 +66,10 @@ class AssistantFields:
             raise InvalidRequest(tr("the temperature must be between 0 and 2"))
         answer = self.max_output_tokens
         if answer is not None and not (
-            isinstance(answer, int) and not isinstance(answer, bool)
+            isinstance(answer, int)
+            and not isinstance(answer, bool)
             and 1 <= answer <= MAX_ANSWER_TOKENS
-        ):  # fmt: skip
+        ):
             raise InvalidRequest(
                 tr(
                     "the answer length must be between 1 and {most} tokens",

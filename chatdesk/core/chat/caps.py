@@ -117,8 +117,9 @@ def check(
     reached. `admitted`: the (provider, model) of the answers of this same request let through
     already but not written yet (a comparison's). A provider without prices costs nothing that
     is counted, so no cap refuses it. Reads nothing when no cap is set."""
-    states = cap_states(session, settings, now, provider, provider_cap(providers, provider),
-                        thread_id, admitted)  # fmt: skip
+    states = cap_states(
+        session, settings, now, provider, provider_cap(providers, provider), thread_id, admitted
+    )
     if getattr(_profile(providers, provider), "has_prices", False):
         refuse_if_reached(states)
     return states
@@ -151,18 +152,40 @@ def cap_states(
     writing = _Writing(session, admitted)
     if caps.monthly_usd:
         spent, estimated = _spent(session, month=month)
-        found.append(CapState("this month, all providers", caps.monthly_usd, spent, estimated,
-                              writing.expected(), tr("this month, all providers")))  # fmt: skip
+        found.append(
+            CapState(
+                "this month, all providers",
+                caps.monthly_usd,
+                spent,
+                estimated,
+                writing.expected(),
+                tr("this month, all providers"),
+            )
+        )
     if provider_cap:
         spent, estimated = _spent(session, month=month, provider=provider)
-        found.append(CapState(f"this month on {provider}", provider_cap, spent, estimated,
-                              writing.expected(provider=provider),
-                              tr("this month on {provider}", provider=provider)))  # fmt: skip
+        found.append(
+            CapState(
+                f"this month on {provider}",
+                provider_cap,
+                spent,
+                estimated,
+                writing.expected(provider=provider),
+                tr("this month on {provider}", provider=provider),
+            )
+        )
     if caps.thread_usd and thread_id is not None:
         spent, estimated = _spent(session, thread_id=thread_id)
-        found.append(CapState("in this chat", caps.thread_usd, spent, estimated,
-                              writing.expected(thread_id=thread_id),
-                              tr("in this chat")))  # fmt: skip
+        found.append(
+            CapState(
+                "in this chat",
+                caps.thread_usd,
+                spent,
+                estimated,
+                writing.expected(thread_id=thread_id),
+                tr("in this chat"),
+            )
+        )
     return found
 
 
@@ -235,9 +258,11 @@ class _Writing:
     def _mean(self, provider: str, model: str) -> float:
         if (provider, model) not in self._means:
             query = select(func.avg(M.cost_usd)).where(
-                M.role == Role.ASSISTANT, M.provider == provider, M.model == model,
+                M.role == Role.ASSISTANT,
+                M.provider == provider,
+                M.model == model,
                 M.cost_usd.is_not(None),
-            )  # fmt: skip
+            )
             self._means[provider, model] = float(self._session.execute(query).scalar() or 0.0)
         return self._means[provider, model]
 

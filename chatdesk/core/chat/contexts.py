@@ -183,9 +183,14 @@ class Contexts:
             tools = offered.described() if offered else ""
             kept = self._knowledge is not None and bool(linked_bases(session, thread_id))
             spec = self._spec(
-                thread, thread.active_leaf_id, setup, draft=draft, draft_images=draft_images,
-                tools=tools, knowledge_kept=kept,
-            )  # fmt: skip
+                thread,
+                thread.active_leaf_id,
+                setup,
+                draft=draft,
+                draft_images=draft_images,
+                tools=tools,
+                knowledge_kept=kept,
+            )
             return context.build(session, self._counting.counter, spec)
 
         built = await self._store.read(work)
@@ -224,9 +229,14 @@ class Contexts:
             so_far = tool_notes.woven(answer.content, calls)
             tail = (ChatMessage("assistant", so_far), ChatMessage("user", prompt))
         spec = self._spec(
-            thread, answer.parent_id, setup, tail=tail, newest_required=True, tools=tools,
+            thread,
+            answer.parent_id,
+            setup,
+            tail=tail,
+            newest_required=True,
+            tools=tools,
             passages=passages,
-        )  # fmt: skip
+        )
         built = context.build(session, self._counting.counter, spec, with_messages=True)
         sees = model_takes_images(self._providers, setup.provider, setup.model)
         built.messages = attached.with_image_bytes(built.messages, self._blobs, setup.model, sees)

@@ -150,7 +150,7 @@ class BranchReader:
                 if body and not view.is_image
                 else (body, "")
                 for view, body in found
-            ]  # fmt: skip
+            ]
             sent = [(view, piece[0]) for (view, _), piece in zip(found, pieces, strict=True)]
             text = attached.for_model(content, sent)
             return self.count("user", text) + images, text, [p[1] for p in pieces]

@@ -194,8 +194,9 @@ class Turns:
         chosen = setup(session, thread, **chosen_model)
         pair = (chosen_model.get("provider"), chosen_model.get("model"))
         admitted = compared[: compared.index(pair)] if pair in compared else ()
-        caps.check(session, self._settings(), self._providers, now, chosen.provider, thread.id,
-                   admitted)  # fmt: skip
+        caps.check(
+            session, self._settings(), self._providers, now, chosen.provider, thread.id, admitted
+        )
         return chosen
 
     def _seeing_setup(
@@ -251,5 +252,10 @@ class Turns:
         )
         log.debug(
             "thread %s: answer %s with %s/%s (%s)%s",
-            answer.thread_id, answer.id, answer.provider, answer.model, size, shown,
-        )  # fmt: skip
+            answer.thread_id,
+            answer.id,
+            answer.provider,
+            answer.model,
+            size,
+            shown,
+        )

@@ -237,10 +237,19 @@ def put_document(
 ) -> uuid.UUID:
     """Store a document read now, in place of what was stored for its path."""
     document = _replace_document(
-        session, source, path, size, mtime_ns, now,
-        sha256=extracted.sha256, mime=extracted.mime, pages=extracted.pages or None,
-        text=extracted.text, note=extracted.note[:500] or None, chunks=len(chunks),
-    )  # fmt: skip
+        session,
+        source,
+        path,
+        size,
+        mtime_ns,
+        now,
+        sha256=extracted.sha256,
+        mime=extracted.mime,
+        pages=extracted.pages or None,
+        text=extracted.text,
+        note=extracted.note[:500] or None,
+        chunks=len(chunks),
+    )
     if chunks:
         session.execute(
             insert(KnowledgeChunk),

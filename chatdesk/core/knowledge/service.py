@@ -291,9 +291,14 @@ class Knowledge:
             try:
                 if self._indexer is None:
                     self._indexer = Indexer(
-                        self._store, self._providers, self._settings, self._clock, self._said,
-                        self._vectors, self._reader,
-                    )  # fmt: skip
+                        self._store,
+                        self._providers,
+                        self._settings,
+                        self._clock,
+                        self._said,
+                        self._vectors,
+                        self._reader,
+                    )
                 progress = await self._indexer.run(base_id, control)
             except NotFound:  # deleted meanwhile
                 progress = Progress(base_id, Stage.CANCELLED)

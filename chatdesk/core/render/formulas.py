@@ -93,10 +93,18 @@ def _drawn_formula(
 
 # LaTeX spellings mathtext does not know, mapped to ones it does.
 _ALIAS_FOR = {
-    "le": r"\leq", "ge": r"\geq", "lt": "<", "gt": ">", "tfrac": r"\frac",
-    "implies": r"\Rightarrow", "impliedby": r"\Leftarrow", "iff": r"\Leftrightarrow",
-    "land": r"\wedge", "lor": r"\vee", "lnot": r"\neg",
-}  # fmt: skip
+    "le": r"\leq",
+    "ge": r"\geq",
+    "lt": "<",
+    "gt": ">",
+    "tfrac": r"\frac",
+    "implies": r"\Rightarrow",
+    "impliedby": r"\Leftarrow",
+    "iff": r"\Leftrightarrow",
+    "land": r"\wedge",
+    "lor": r"\vee",
+    "lnot": r"\neg",
+}
 _ALIASES = re.compile(r"\\(" + "|".join(_ALIAS_FOR) + r")(?![A-Za-z])")
 
 

@@ -269,15 +269,25 @@ class Fresh:
             return  # below a message deleted here (or not of this thread): hidden with it
         created = _time(row["created_at"])
         record = {
-            "id": message_id, "thread_id": thread.id, "parent_id": parent_id,
-            "depth": row["depth"], "active_child_id": None, "role": Role(row["role"]),
-            "status": Status(row["status"]), "content": row["content"],
-            "provider": row["provider"], "model": row["model"],
-            "prompt_tokens": row["prompt_tokens"], "completion_tokens": row["completion_tokens"],
-            "author": row.get("author"), "agent": row.get("agent"), "created_at": created,
-            "completed_at": _maybe_time(row["completed_at"]), "updated_at": self.applier.now,
+            "id": message_id,
+            "thread_id": thread.id,
+            "parent_id": parent_id,
+            "depth": row["depth"],
+            "active_child_id": None,
+            "role": Role(row["role"]),
+            "status": Status(row["status"]),
+            "content": row["content"],
+            "provider": row["provider"],
+            "model": row["model"],
+            "prompt_tokens": row["prompt_tokens"],
+            "completion_tokens": row["completion_tokens"],
+            "author": row.get("author"),
+            "agent": row.get("agent"),
+            "created_at": created,
+            "completed_at": _maybe_time(row["completed_at"]),
+            "updated_at": self.applier.now,
             "usage_estimated": False,
-        }  # fmt: skip
+        }
         self.messages.append(record)
         self.parents[message_id] = _Parent(record, None, thread_id=thread.id)
         if parent_id is not None:

@@ -92,9 +92,15 @@ def first_line(error: BaseException) -> str:
 
 def note_view(note: SyncNote) -> SyncNoteView:
     return SyncNoteView(
-        note.id, note.thread_id, note.entity, note.field, note.lost_value, note.kept_value,
-        note.kept_by, note.created_at,
-    )  # fmt: skip
+        note.id,
+        note.thread_id,
+        note.entity,
+        note.field,
+        note.lost_value,
+        note.kept_value,
+        note.kept_by,
+        note.created_at,
+    )
 
 
 class OpState(enum.StrEnum):

@@ -147,9 +147,11 @@ class SyncEngine:
             last = datetime.now(UTC) if state is SyncState.UP_TO_DATE else self._status.last_sync
             status = SyncStatus(state, detail, pending, rejected, last)
             changed = (status.state, status.detail, status.pending, status.rejected) != (
-                self._status.state, self._status.detail, self._status.pending,
+                self._status.state,
+                self._status.detail,
+                self._status.pending,
                 self._status.rejected,
-            )  # fmt: skip
+            )
             self._status = status
             if changed:
                 self._publish(SyncStateChanged(status.state, status.detail, pending, rejected))
@@ -300,8 +302,9 @@ class SyncEngine:
         now = datetime.now(UTC)
         for lost in result.lost:
             op = by_seq[lost.op_seq]
-            note = lost_note(op.entity, op.entity_id, op.row, lost.kept, lost.group,
-                             lost.kept_by, now)  # fmt: skip
+            note = lost_note(
+                op.entity, op.entity_id, op.row, lost.kept, lost.group, lost.kept_by, now
+            )
             session.add(note)
             notes.append(note_view(note))
         session.info[APPLYING] = True
@@ -447,11 +450,15 @@ def _pending_ops(session: Session) -> list[PendingOp]:
 _OPS = cast(Table, SyncOp.__table__).c
 _PENDING = Prepared(
     select(
-        _OPS.op_seq, _OPS.node_id, type_coerce(_OPS.team_id, NullType()), _OPS.entity,
-        type_coerce(_OPS.entity_id, NullType()), type_coerce(_OPS.row, NullType()),
+        _OPS.op_seq,
+        _OPS.node_id,
+        type_coerce(_OPS.team_id, NullType()),
+        _OPS.entity,
+        type_coerce(_OPS.entity_id, NullType()),
+        type_coerce(_OPS.row, NullType()),
         type_coerce(_OPS.changed, NullType()),
     )
     .where(_OPS.state == OpState.PENDING)
     .order_by(_OPS.op_seq)
     .limit(BATCH)
-)  # fmt: skip
+)

@@ -124,8 +124,7 @@ class Recorder:
         clocks.forget(entity_id, keep="deleted")
         clocks.set(entity_id, "deleted", stamp, wire.digest({"deleted": True}, entity, "deleted"))
         clocks.save()
-        row = {"team_id": str(team_id), "id": str(entity_id), "deleted": True,
-               "deleted_hlc": stamp}  # fmt: skip
+        row = {"team_id": str(team_id), "id": str(entity_id), "deleted": True, "deleted_hlc": stamp}
         self.queue(session, team_id, entity, entity_id, row, ["deleted"], tombstone=True)
 
     def queue(

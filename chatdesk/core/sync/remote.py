@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.sync import rows as wire
+from chatdesk.core.sync import statements as sql
 from chatdesk.core.sync.base import (
     PendingOp,
     SyncRefused,
@@ -54,104 +55,6 @@ class PushResult:
     done: list[int] = field(default_factory=list)  # applied, or seen before
     rejected: dict[int, str] = field(default_factory=dict)  # op_seq → why
     lost: list[LostEdit] = field(default_factory=list)
-
-
-# -- SQL -----------------------------------------------------------------------------------------
-
-_COLUMNS = {
-    "thread": (
-        "team_id", "id", "created_at", "title", "title_hlc", "system_prompt",
-        "system_prompt_hlc", "deleted", "deleted_hlc",
-    ),
-    "message": (
-        "team_id", "id", "thread_id", "parent_id", "depth", "role", "provider", "model",
-        "created_at", "created_hlc", "status", "content", "parts", "completed_at",
-        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc", "agent",
-    ),
-    "summary": (
-        "team_id", "id", "thread_id", "covers_through_message_id", "model", "created_at",
-        "content", "token_count", "content_hlc", "deleted", "deleted_hlc",
-    ),
-}  # fmt: skip
-_TABLES = {"thread": "threads", "message": "messages", "summary": "summaries"}
-_AUTHOR = {"thread": "created_by", "message": "author", "summary": "author"}
-
-# Every statement calls one of the server's functions (migration 0002, decision 0023): members
-# have no privilege on the tables themselves.
-_PUT = {entity: f"SELECT chat.put_{table}(%s)" for entity, table in _TABLES.items()}
-_BURY = {entity: f"SELECT chat.bury_{table}(%s)" for entity, table in _TABLES.items()}
-_REVISIONS = "SELECT chat.put_revisions(%s)"
-_TOMBSTONE_FIELDS = ("team_id", "id", "deleted_hlc")
-
-
-def _select(entity: str, source: str) -> str:
-    columns = ", ".join((*_COLUMNS[entity], f"{_AUTHOR[entity]} AS author"))
-    return f"SELECT {columns}, server_version FROM {source}"
-
-
-_PULL_THREADS = _select("thread", "chat.pull_threads(%s, %s, %s)") + " ORDER BY id"
-_PULL_MESSAGES = (
-    # A message whose every clock is this launch's own is here already, as it was sent; the
-    # protocol says which kinds of parts this chatdesk reads (server migration 0005).
-    _select(
-        "message",
-        "chat.pull_messages(%(team)s, %(low)s, %(high)s, %(depth)s, %(last)s, %(mine)s, %(page)s, "
-        "%(speaks)s)",
-    )
-    + " ORDER BY depth, id"
-)
-_PULL_SUMMARIES = _select("summary", "chat.pull_summaries(%s, %s, %s, %s, %s)") + " ORDER BY id"
-_NOW = {entity: _select(entity, f"chat.{entity}_now(%s, %s)") for entity in _TABLES}
-
-
-def _sent(op: PendingOp) -> str:
-    """What of `op` the server's function reads, as JSON: the whole row as it was queued (the
-    recorder writes exactly the server's columns, `_COLUMNS`), or a tombstone's key and
-    clock."""
-    if op.tombstone:
-        return _dumps({name: op.row[name] for name in _TOMBSTONE_FIELDS})
-    return op.row_json
-
-
-def _revisions(op: PendingOp) -> list[Row]:
-    """One revision row per group this op changed (its value: the group's fields, parts
-    left out: they can be large and do not change once a message is final). Threads have no
-    "created" group: every change of theirs is kept, the first title included."""
-    if "created" in op.groups:
-        return []  # a new row: it holds its first values itself
-    found = []
-    for group in op.groups:
-        kept = wire.group_values(op.row, op.entity, group)
-        kept.pop("parts", None)
-        hlc = op.row[wire.hlc_column(group)]
-        found.append({"team_id": str(op.team_id), "entity": op.entity,
-                      "entity_id": str(op.entity_id), "field": group, "hlc": hlc,
-                      "value": kept})  # fmt: skip
-    return found
-
-
-def _batch(rows: list[Row]) -> Any:
-    """Rows as the one JSON array argument of a server function."""
-    from psycopg.types.json import Jsonb
-
-    return Jsonb(rows, dumps=_dumps)
-
-
-def _batch_of(texts: list[str]) -> Any:
-    """Rows already written as JSON, as the one JSON array argument of a server function."""
-    from psycopg.types.json import Jsonb
-
-    return Jsonb(f"[{','.join(texts)}]", dumps=_as_is)
-
-
-def _as_is(text: Any) -> str:
-    return str(text)
-
-
-def _dumps(value: Any) -> str:
-    import json
-
-    return json.dumps(value, ensure_ascii=False, default=str)
 
 
 # -- the connection ------------------------------------------------------------------------------
@@ -230,9 +133,12 @@ class Remote:
 
         info = self.connection.info
         listening = psycopg.connect(
-            info.dsn, password=info.password, autocommit=True, connect_timeout=10,
+            info.dsn,
+            password=info.password,
+            autocommit=True,
+            connect_timeout=10,
             application_name="chatdesk-listen",
-        )  # fmt: skip
+        )
         listening.execute("LISTEN chatdesk")
         return listening
 
@@ -319,12 +225,12 @@ class Remote:
             end = start
             while end < len(ops) and (ops[end].entity, ops[end].tombstone) == kind:
                 end += 1
-            query = _BURY[kind[0]] if kind[1] else _PUT[kind[0]]
-            self.connection.execute(query, (_batch_of([_sent(op) for op in ops[start:end]]),))
+            query = sql.BURY[kind[0]] if kind[1] else sql.PUT[kind[0]]
+            self.connection.execute(query, (sql.batch_of([sql.sent(op) for op in ops[start:end]]),))
             start = end
-        revisions = [r for op in ops for r in _revisions(op)]
+        revisions = [r for op in ops for r in sql.revisions(op)]
         if revisions:
-            self.connection.execute(_REVISIONS, (_batch(revisions),))
+            self.connection.execute(sql.REVISIONS, (sql.batch(revisions),))
 
     def _apply_one_by_one(self, ops: list[PendingOp], result: PushResult) -> None:
         import psycopg
@@ -363,7 +269,7 @@ class Remote:
         groups = [g for g in op.groups if g not in ("created", "deleted")]
         if not groups:
             return
-        found = self.connection.execute(_NOW[op.entity], (op.team_id, op.entity_id))
+        found = self.connection.execute(sql.NOW[op.entity], (op.team_id, op.entity_id))
         names = [column.name for column in found.description or ()]
         row = found.fetchone()
         if row is None:
@@ -442,21 +348,30 @@ class Remote:
                 cursor, node = 0, ""  # everything, this launch's own messages included
             if high <= cursor:
                 return
-            yield Page("thread", self._rows(_PULL_THREADS, (team_id, cursor, high)), None, resync)
+            yield Page(
+                "thread", self._rows(sql.PULL_THREADS, (team_id, cursor, high)), None, resync
+            )
             depth, last = -1, uuid.UUID(int=0)
             while True:
                 mine = f"%.{node}" if node else "-"  # "-": matches no HLC
-                query = {"team": team_id, "low": cursor, "high": high, "depth": depth,
-                         "last": last, "mine": mine, "page": page,
-                         "speaks": PROTOCOL}  # fmt: skip
-                rows = self._rows(_PULL_MESSAGES, query)
+                query = {
+                    "team": team_id,
+                    "low": cursor,
+                    "high": high,
+                    "depth": depth,
+                    "last": last,
+                    "mine": mine,
+                    "page": page,
+                    "speaks": PROTOCOL,
+                }
+                rows = self._rows(sql.PULL_MESSAGES, query)
                 if not rows:
                     break
                 yield Page("message", rows, None, resync)
                 depth, last = rows[-1]["depth"], uuid.UUID(rows[-1]["id"])
             last = uuid.UUID(int=0)
             while True:
-                rows = self._rows(_PULL_SUMMARIES, (team_id, cursor, high, last, page))
+                rows = self._rows(sql.PULL_SUMMARIES, (team_id, cursor, high, last, page))
                 if not rows:
                     break
                 yield Page("summary", rows, None, resync)

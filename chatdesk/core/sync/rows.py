@@ -41,17 +41,16 @@ Id = uuid.UUID | Hex
 
 # entity → group → the fields it decides; "created" fields never change once written.
 GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
-    "thread": {
-        "title": ("title",),
-        "system_prompt": ("system_prompt",),
-        "deleted": ("deleted",),
-    },
+    "thread": {"title": ("title",), "system_prompt": ("system_prompt",), "deleted": ("deleted",)},
     "message": {
-        "created": (
-            "thread_id", "parent_id", "depth", "role", "provider", "model", "created_at",
-        ),
+        "created": ("thread_id", "parent_id", "depth", "role", "provider", "model", "created_at"),
         "content": (
-            "status", "content", "parts", "completed_at", "prompt_tokens", "completion_tokens",
+            "status",
+            "content",
+            "parts",
+            "completed_at",
+            "prompt_tokens",
+            "completion_tokens",
         ),
         "deleted": ("deleted",),
     },
@@ -60,7 +59,7 @@ GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
         "content": ("content", "token_count"),
         "deleted": ("deleted",),
     },
-}  # fmt: skip
+}
 ORDER = {"thread": 0, "message": 1, "summary": 2}  # parents before children on the server
 _CHUNK = 500
 
@@ -154,9 +153,21 @@ def thread_rows(session: Session, ids: Sequence[Hex]) -> dict[Hex, Row]:
 
 _M = cast(Table, Message.__table__)
 _MESSAGE_COLUMNS = (
-    "id", "thread_id", "parent_id", "depth", "role", "provider", "model", "created_at",
-    "status", "content", "completed_at", "prompt_tokens", "completion_tokens", "agent",
-)  # fmt: skip
+    "id",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "role",
+    "provider",
+    "model",
+    "created_at",
+    "status",
+    "content",
+    "completed_at",
+    "prompt_tokens",
+    "completion_tokens",
+    "agent",
+)
 _MESSAGE_WIRE = select(*(_stored(_M.c[name]).label(name) for name in _MESSAGE_COLUMNS))
 _THREAD_MESSAGES = Prepared(
     _MESSAGE_WIRE.where(_stored(_M.c.thread_id) == bindparam("thread_id", type_=AS_TEXT))
@@ -186,9 +197,21 @@ def _messages(session: Session, rows: Sequence[Sequence[Any]]) -> dict[Hex, Row]
     parts = _parts(session, [row[0] for row in final])
     found: dict[Hex, Row] = {}
     for (
-        message_id, thread_id, parent_id, depth, role, provider, model, created_at, status,
-        content, completed_at, prompt_tokens, completion_tokens, agent,
-    ) in final:  # fmt: skip
+        message_id,
+        thread_id,
+        parent_id,
+        depth,
+        role,
+        provider,
+        model,
+        created_at,
+        status,
+        content,
+        completed_at,
+        prompt_tokens,
+        completion_tokens,
+        agent,
+    ) in final:
         found[message_id] = {
             "id": dashed(message_id),
             "thread_id": dashed(thread_id),
@@ -335,10 +358,15 @@ class Clocks:
         if not self._changed:
             return
         rows = [
-            {"entity": self.entity, "entity_id": entity_id, "field": group,
-             "hlc": stamp.hlc, "digest": stamp.digest}
+            {
+                "entity": self.entity,
+                "entity_id": entity_id,
+                "field": group,
+                "hlc": stamp.hlc,
+                "digest": stamp.digest,
+            }
             for (entity_id, group), stamp in self._changed.items()
-        ]  # fmt: skip
+        ]
         self._session.flush()
         _SAVE_FIELDS.run_many_as_stored(self._session.connection(), rows)  # 3 a message shared
         self._changed.clear()

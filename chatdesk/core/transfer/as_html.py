@@ -42,8 +42,11 @@ _WINDOW_ONLY = re.compile(  # the window's own actions: a code block's Copy, Loa
     r' ?<a href="chatdesk:(?:copy-code/\d+"[^>]*>(?:<img [^>]*>)?\u00a0?Copy'
     r'|load-images">Load images)</a>'
 )
-_IMAGE_TYPES = ((b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
-                (b"GIF8", "image/gif"))  # fmt: skip
+_IMAGE_TYPES = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF8", "image/gif"),
+)
 _STYLE = """
 body { margin: 0; background: #f6f6f7; color: #1e1e1e;
        font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }

@@ -69,8 +69,10 @@ def read_branch(
 def _named(view: MessageView, files: list[tuple[FileInfo, str]]) -> list[FileInfo]:
     """The message's files, each an image a tool gave named by its call's label."""
     labels = {call.call_id: call.label for call in view.tool_calls}
-    return [replace(file, tool=labels.get(call_id, "a tool")) if call_id else file
-            for file, call_id in files]  # fmt: skip
+    return [
+        replace(file, tool=labels.get(call_id, "a tool")) if call_id else file
+        for file, call_id in files
+    ]
 
 
 def _files(
@@ -79,9 +81,14 @@ def _files(
     """Each message's files, with the call id of those a tool's result gave ("" for none)."""
     found: defaultdict[uuid.UUID, list[tuple[FileInfo, str]]] = defaultdict(list)
     columns = (
-        Attachment.name, Attachment.mime, Attachment.size, Attachment.text, Attachment.kind,
-        Attachment.blob, Attachment.sha256,
-    )  # fmt: skip
+        Attachment.name,
+        Attachment.mime,
+        Attachment.size,
+        Attachment.text,
+        Attachment.kind,
+        Attachment.blob,
+        Attachment.sha256,
+    )
     for start in range(0, len(ids), _CHUNK):
         query = (
             select(MessagePart.message_id, MessagePart.data, *columns)

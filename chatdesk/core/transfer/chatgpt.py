@@ -210,9 +210,15 @@ class _Converter:
         """An answer of reasoning only, for reasoning that no answer follows."""
         first = pending[0]
         holder = _Draft(
-            first.key, parent, Role.ASSISTANT, Body(""), {}, list(pending), first.model,
+            first.key,
+            parent,
+            Role.ASSISTANT,
+            Body(""),
+            {},
+            list(pending),
+            first.model,
             first.created_ms,
-        )  # fmt: skip
+        )
         drafts.append(holder)
         return holder.key
 

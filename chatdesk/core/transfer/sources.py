@@ -102,8 +102,9 @@ def _zip_source(path: Path, images: ImageReader | None) -> Source:
                     name=path.name,
                 )
             )
-        members = [(name, _zip_opener(archive, name), archive.getinfo(name).file_size)
-                   for name in parts]  # fmt: skip
+        members = [
+            (name, _zip_opener(archive, name), archive.getinfo(name).file_size) for name in parts
+        ]
         return _ChatGPTStream(members, _assets(archive, names, images), archive.close)
     except BaseException:
         archive.close()

@@ -161,9 +161,13 @@ class AttachmentChip(QFrame):
         pixmap = self._thumbnails.get(self._image_hash())
         if pixmap is not None:
             self._picture.setPixmap(
-                pixmap.scaled(THUMB_SIZE, THUMB_SIZE, Qt.AspectRatioMode.KeepAspectRatio,
-                              Qt.TransformationMode.SmoothTransformation)
-            )  # fmt: skip
+                pixmap.scaled(
+                    THUMB_SIZE,
+                    THUMB_SIZE,
+                    Qt.AspectRatioMode.KeepAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
+            )
 
     def _thumbnail_ready(self, sha256: str) -> None:
         if sha256 == self._image_hash():

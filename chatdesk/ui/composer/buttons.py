@@ -122,8 +122,15 @@ class ComposerButtons:
 
     def tab_chain(self) -> list[QWidget]:
         """The controls in the order Tab goes through them: left to right, send last."""
-        return [self.attach, self.assistants, self.models, self.tools, self.knowledge,
-                self.compare, self.send]  # fmt: skip
+        return [
+            self.attach,
+            self.assistants,
+            self.models,
+            self.tools,
+            self.knowledge,
+            self.compare,
+            self.send,
+        ]
 
     def draw_icons(self) -> Iterator[QToolButton]:
         """Draw the buttons' icons, one a step (the composer takes a turn of the loop for

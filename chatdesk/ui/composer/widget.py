@@ -214,9 +214,10 @@ class Composer(QWidget):
         if attachment is not None and self._strip.replace(item, attachment):
             # In the order of the chips: the order they were given, not the order they were read.
             self._attachments = [
-                chip.attachment for chip in self._strip.chips
+                chip.attachment
+                for chip in self._strip.chips
                 if not isinstance(chip.attachment, Pending)
-            ]  # fmt: skip
+            ]
             self._user_changed()
         else:
             self._strip.drop(item)

@@ -114,16 +114,26 @@ class KnowledgePage(QWidget):
         self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
         self.new_button = make_button(
             # translators: a button that makes a new knowledge base
-            self, tr("Ne&w…"), "newKnowledgeBase", tr("Make a knowledge base"), self.open_new
-        )  # fmt: skip
+            self,
+            tr("Ne&w…"),
+            "newKnowledgeBase",
+            tr("Make a knowledge base"),
+            self.open_new,
+        )
         self.rename_button = make_button(
-            self, tr("&Rename…"), "renameKnowledgeBase", tr("Rename the knowledge base"),
+            self,
+            tr("&Rename…"),
+            "renameKnowledgeBase",
+            tr("Rename the knowledge base"),
             self.open_rename,
-        )  # fmt: skip
+        )
         self.delete_button = make_button(
-            self, tr("De&lete…"), "deleteKnowledgeBase", tr("Delete the knowledge base"),
+            self,
+            tr("De&lete…"),
+            "deleteKnowledgeBase",
+            tr("Delete the knowledge base"),
             self.confirm_delete,
-        )  # fmt: skip
+        )
         left = _column(self, self.list, (self.new_button, self.rename_button, self.delete_button))
         self.sources = SourcesPane(self)
         self.sources.folder_added.connect(self.add)
@@ -173,19 +183,28 @@ class KnowledgePage(QWidget):
         self.bar.setSizePolicy(policy)
         self.problem = Notice("knowledgeProblem", self)
         self.index_button = make_button(
-            self, tr("Inde&x now"), "indexKnowledge", tr("Look for new and changed files now"),
+            self,
+            tr("Inde&x now"),
+            "indexKnowledge",
+            tr("Look for new and changed files now"),
             self.index_now,
-        )  # fmt: skip
+        )
         self.pause_button = make_button(
             # translators: a button that pauses the indexing
-            self, tr("Paus&e"), "pauseKnowledge", tr("Pause or resume the indexing"),
+            self,
+            tr("Paus&e"),
+            "pauseKnowledge",
+            tr("Pause or resume the indexing"),
             self.toggle_pause,
-        )  # fmt: skip
+        )
         self.cancel_button = make_button(
             # translators: a button that stops the indexing
-            self, tr("Ca&ncel"), "cancelKnowledge", tr("Stop the indexing (what it stored stays)"),
+            self,
+            tr("Ca&ncel"),
+            "cancelKnowledge",
+            tr("Stop the indexing (what it stored stays)"),
             self.cancel,
-        )  # fmt: skip
+        )
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         for button in (self.index_button, self.pause_button, self.cancel_button):

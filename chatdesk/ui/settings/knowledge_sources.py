@@ -96,18 +96,26 @@ class SourcesPane(QWidget):
         self.tree.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.tree.currentItemChanged.connect(lambda *_: self._update_buttons())
         self.add_folder_button = make_button(
-            self, tr("Add &folder…"), "addKnowledgeFolder", tr("Index every file in a folder"),
+            self,
+            tr("Add &folder…"),
+            "addKnowledgeFolder",
+            tr("Index every file in a folder"),
             self.choose_folder,
-        )  # fmt: skip
+        )
         self.add_files_button = make_button(
-            self, tr("Add f&iles…"), "addKnowledgeFiles", tr("Index chosen files"),
+            self,
+            tr("Add f&iles…"),
+            "addKnowledgeFiles",
+            tr("Index chosen files"),
             self.choose_files,
-        )  # fmt: skip
+        )
         self.remove_button = make_button(
-            self, tr("Remo&ve"), "removeKnowledgeSource",
+            self,
+            tr("Remo&ve"),
+            "removeKnowledgeSource",
             tr("Forget the folder or file and what was indexed from it (the files stay)"),
             self.remove_current,
-        )  # fmt: skip
+        )
         row = QHBoxLayout()
         row.addWidget(self.add_folder_button)
         row.addWidget(self.add_files_button)
@@ -215,9 +223,12 @@ class EmbeddingRow(QWidget):
         assert line is not None
         line.setPlaceholderText(tr("e.g. {example}", example="text-embedding-3-small"))
         self.apply_button = make_button(
-            self, tr("Appl&y"), "applyEmbedding",
-            tr("Use this model for the base's vectors (its old vectors are dropped)"), self.apply,
-        )  # fmt: skip
+            self,
+            tr("Appl&y"),
+            "applyEmbedding",
+            tr("Use this model for the base's vectors (its old vectors are dropped)"),
+            self.apply,
+        )
         label = QLabel(tr("Em&beddings:"), self)
         label.setBuddy(self.provider)
         row = QHBoxLayout(self)

@@ -53,10 +53,14 @@ class ConversationParts:
             service, runner, conversation, window, prefetch=self.formatter.prefetch
         )
         self.actions = MessageActions(
-            window, service, runner, view, self.controller,
+            window,
+            service,
+            runner,
+            view,
+            self.controller,
             summarise=lambda thread_id, then: self.summaries.summarize_now(thread_id, then),
             choose_model=composer.open_models,
-        )  # fmt: skip
+        )
         view.message_widget_added.connect(self.actions.connect_widget)
         self.controller.serve(view)
         self.gauge = ContextGauge(service, runner, composer, header, current, window)

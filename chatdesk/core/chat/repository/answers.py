@@ -144,8 +144,11 @@ def reopen_answer(
     if row.thread_id != thread.id:
         raise InvalidRequest(tr("that message belongs to another thread"))
     row.status, row.stream_owner, row.completed_at, row.updated_at = (
-        Status.PENDING, owner, None, now,
-    )  # fmt: skip
+        Status.PENDING,
+        owner,
+        None,
+        now,
+    )
     row.error_type = row.error_detail = None
     row.token_count = row.token_encoding = None  # its text is about to grow
     thread.last_activity_at = thread.updated_at = now

@@ -106,9 +106,19 @@ _ALL = (*_VIEW, *_VIEW_MORE)
 def _view(row: Sequence[Any]) -> AttachmentView:
     id_, name, mime, size, kind, sha256, blob, width, height, pages, note, thumb = row
     return AttachmentView(
-        id_, name, mime, size, kind or "file", sha256, bool(blob), width or 0, height or 0,
-        pages or 0, note or "", thumb or "",
-    )  # fmt: skip
+        id_,
+        name,
+        mime,
+        size,
+        kind or "file",
+        sha256,
+        bool(blob),
+        width or 0,
+        height or 0,
+        pages or 0,
+        note or "",
+        thumb or "",
+    )
 
 
 def with_attachments(session: Session, views: list[MessageView]) -> list[MessageView]:

@@ -75,9 +75,16 @@ class WalkedText(NamedTuple):
 
 
 _WALKED = (
-    "id", "depth", "role", "status", "updated_at", "token_count", "tool_time_ms",
-    "token_encoding", "parent_id",
-)  # fmt: skip
+    "id",
+    "depth",
+    "role",
+    "status",
+    "updated_at",
+    "token_count",
+    "tool_time_ms",
+    "token_encoding",
+    "parent_id",
+)
 _UP_COUNTS = _walk_up()
 _UP_TEXTS = _walk_up("content")  # for a request: it sends the text of what it walks
 _TEXTS = select(M.c.id, M.c.role, M.c.content, M.c.tool_time_ms).where(
@@ -97,18 +104,38 @@ def walk_up(session: Session, start: uuid.UUID, limit: int, *, with_texts: bool)
     time."""
     connection = connection_of(session)
     if with_texts:
+        rows = _UP_TEXTS.rows(connection, start=start, limit=limit)
         return [
-            WalkedText(stored_uuid(id_), depth, ROLES[role], STATUSES[status],
-                       _parsed(at + "+00:00"), tokens, tool_ms, content, key, parent)
-            for id_, depth, role, status, at, tokens, tool_ms, content, key, parent
-            in _UP_TEXTS.rows(connection, start=start, limit=limit)
-        ]  # fmt: skip
+            WalkedText(
+                stored_uuid(id_),
+                depth,
+                ROLES[role],
+                STATUSES[status],
+                _parsed(at + "+00:00"),
+                tokens,
+                tool_ms,
+                content,
+                key,
+                parent,
+            )
+            for id_, depth, role, status, at, tokens, tool_ms, content, key, parent in rows
+        ]
     return [
-        Walked(stored_uuid(id_), depth, ROLES[role], STATUSES[status], _parsed(at + "+00:00"),
-               tokens, tool_ms, key, parent)
-        for id_, depth, role, status, at, tokens, tool_ms, key, parent
-        in _UP_COUNTS.rows(connection, start=start, limit=limit)
-    ]  # fmt: skip
+        Walked(
+            stored_uuid(id_),
+            depth,
+            ROLES[role],
+            STATUSES[status],
+            _parsed(at + "+00:00"),
+            tokens,
+            tool_ms,
+            key,
+            parent,
+        )
+        for id_, depth, role, status, at, tokens, tool_ms, key, parent in _UP_COUNTS.rows(
+            connection, start=start, limit=limit
+        )
+    ]
 
 
 _parsed = datetime.fromisoformat  # stored naive UTC, read as aware (as `message_view` does)

@@ -116,9 +116,15 @@ def _new_messages(
     answers = []
     for each in chosen:
         answer = new_message(
-            now, thread_id, place, Role.ASSISTANT, Status.PENDING,
-            provider=each.provider, model=each.model, owner=owner,
-        )  # fmt: skip
+            now,
+            thread_id,
+            place,
+            Role.ASSISTANT,
+            Status.PENDING,
+            provider=each.provider,
+            model=each.model,
+            owner=owner,
+        )
         answer["agent"] = each.agent
         answers.append(answer)
     return branch, answers
@@ -127,9 +133,14 @@ def _new_messages(
 # Every field a turn changes in a thread that was there before it (`add_branch` counts the
 # messages and moves the branch's end): `_save_thread` writes these and no others.
 _TURN_FIELDS = (
-    "provider", "model", "title", "active_leaf_id", "message_count", "last_activity_at",
+    "provider",
+    "model",
+    "title",
+    "active_leaf_id",
+    "message_count",
+    "last_activity_at",
     "updated_at",
-)  # fmt: skip
+)
 _SAVE_THREAD = Prepared(
     update(_THREADS)
     .where(_THREADS.c.id == bindparam("thread", type_=Uuid()))

@@ -33,28 +33,71 @@ depends_on: str | Sequence[str] | None = None
 # What a client sends of each row (the author and the server version are the trigger's).
 SENT = {
     "threads": (
-        "team_id", "id", "created_at", "title", "title_hlc", "system_prompt",
-        "system_prompt_hlc", "deleted", "deleted_hlc",
+        "team_id",
+        "id",
+        "created_at",
+        "title",
+        "title_hlc",
+        "system_prompt",
+        "system_prompt_hlc",
+        "deleted",
+        "deleted_hlc",
     ),
     "messages": (
-        "team_id", "id", "thread_id", "parent_id", "depth", "role", "provider", "model",
-        "created_at", "created_hlc", "status", "content", "parts", "completed_at",
-        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc",
+        "team_id",
+        "id",
+        "thread_id",
+        "parent_id",
+        "depth",
+        "role",
+        "provider",
+        "model",
+        "created_at",
+        "created_hlc",
+        "status",
+        "content",
+        "parts",
+        "completed_at",
+        "prompt_tokens",
+        "completion_tokens",
+        "content_hlc",
+        "deleted",
+        "deleted_hlc",
     ),
     "summaries": (
-        "team_id", "id", "thread_id", "covers_through_message_id", "model", "created_at",
-        "content", "token_count", "content_hlc", "deleted", "deleted_hlc",
+        "team_id",
+        "id",
+        "thread_id",
+        "covers_through_message_id",
+        "model",
+        "created_at",
+        "content",
+        "token_count",
+        "content_hlc",
+        "deleted",
+        "deleted_hlc",
     ),
-}  # fmt: skip
+}
 # Last writer wins per group of fields: each group's fields move together with its clock.
 GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
-    "threads": {"title_hlc": ("title",), "system_prompt_hlc": ("system_prompt",),
-                "deleted_hlc": ("deleted",)},
-    "messages": {"content_hlc": ("status", "content", "parts", "completed_at", "prompt_tokens",
-                                 "completion_tokens"),
-                 "deleted_hlc": ("deleted",)},
+    "threads": {
+        "title_hlc": ("title",),
+        "system_prompt_hlc": ("system_prompt",),
+        "deleted_hlc": ("deleted",),
+    },
+    "messages": {
+        "content_hlc": (
+            "status",
+            "content",
+            "parts",
+            "completed_at",
+            "prompt_tokens",
+            "completion_tokens",
+        ),
+        "deleted_hlc": ("deleted",),
+    },
     "summaries": {"content_hlc": ("content", "token_count"), "deleted_hlc": ("deleted",)},
-}  # fmt: skip
+}
 ENTITY = {"threads": "thread", "messages": "message", "summaries": "summary"}
 
 DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp"

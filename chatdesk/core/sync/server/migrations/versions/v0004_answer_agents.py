@@ -21,17 +21,39 @@ depends_on: str | Sequence[str] | None = None
 
 DEFINER = "SECURITY DEFINER SET search_path = pg_catalog, pg_temp"
 INSERTED = (
-    "team_id", "id", "thread_id", "parent_id", "depth", "role", "provider", "model",
-    "created_at", "created_hlc", "status", "content", "parts", "completed_at",
-    "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc", "agent",
-)  # fmt: skip
+    "team_id",
+    "id",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "role",
+    "provider",
+    "model",
+    "created_at",
+    "created_hlc",
+    "status",
+    "content",
+    "parts",
+    "completed_at",
+    "prompt_tokens",
+    "completion_tokens",
+    "content_hlc",
+    "deleted",
+    "deleted_hlc",
+    "agent",
+)
 # Last writer wins per group of fields, as migration 0002 set them; `agent` is in none.
 GROUPS = {
     "content_hlc": (
-        "status", "content", "parts", "completed_at", "prompt_tokens", "completion_tokens",
+        "status",
+        "content",
+        "parts",
+        "completed_at",
+        "prompt_tokens",
+        "completion_tokens",
     ),
     "deleted_hlc": ("deleted",),
-}  # fmt: skip
+}
 
 
 def _put_messages() -> str:
@@ -39,8 +61,10 @@ def _put_messages() -> str:
     for clock, fields in GROUPS.items():
         wins = f'EXCLUDED.{clock} COLLATE "C" > t.{clock} COLLATE "C"'
         newer.append(wins)
-        sets += [f"{name} = CASE WHEN {wins} THEN EXCLUDED.{name} ELSE t.{name} END"
-                 for name in (*fields, clock)]  # fmt: skip
+        sets += [
+            f"{name} = CASE WHEN {wins} THEN EXCLUDED.{name} ELSE t.{name} END"
+            for name in (*fields, clock)
+        ]
     return f"""
 CREATE OR REPLACE FUNCTION chat.put_messages(batch jsonb) RETURNS void
     LANGUAGE plpgsql {DEFINER}
