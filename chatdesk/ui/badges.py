@@ -12,10 +12,12 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.ui.theme.colours import MARK_DEFAULT, ON_DARK_MARK, ON_LIGHT_MARK
+
 if TYPE_CHECKING:
     from chatdesk.core.assistants.model import AssistantView
 
-DEFAULT_COLOUR = "#607d8b"
+DEFAULT_COLOUR = MARK_DEFAULT
 
 
 @functools.cache
@@ -62,7 +64,7 @@ def badge_pixmap(name: str, icon: str | None, colour: str | None, size: int) -> 
         font.setPixelSize(max(6, round(size * 0.55)))
         painter.setFont(font)
         light = QColor(colour or DEFAULT_COLOUR).lightnessF() > 0.62
-        painter.setPen(QColor("#1e1e1e" if light else "#ffffff"))  # readable on the disc
+        painter.setPen(QColor(ON_LIGHT_MARK if light else ON_DARK_MARK))  # readable on the disc
         painter.drawText(area, Qt.AlignmentFlag.AlignCenter, badge_text(name, icon))
 
     return disc_pixmap(colour or DEFAULT_COLOUR, size, letter)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeyEvent, QTextCursor, QTextDocument
+from PySide6.QtGui import QColor, QKeyEvent, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QTextEdit, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
 
 Documents = Callable[[], Sequence[QTextEdit]]
 
@@ -98,11 +100,12 @@ class FindBar(QWidget):
         self._hits = hits
         by_view: dict[int, list[QTextEdit.ExtraSelection]] = {}
         views: dict[int, QTextEdit] = {}
+        roles = colours(current_look())
         for view, cursor in hits:
             selection = QTextEdit.ExtraSelection()
             selection.cursor = cursor
-            selection.format.setBackground(Qt.GlobalColor.yellow)
-            selection.format.setForeground(Qt.GlobalColor.black)
+            selection.format.setBackground(QColor(roles["find"]))
+            selection.format.setForeground(QColor(roles["on_find"]))
             by_view.setdefault(id(view), []).append(selection)
             views[id(view)] = view
         for key, selections in by_view.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from string import Template
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
@@ -16,10 +17,10 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
 
 WARN_AT = 0.80
 FULL_AT = 0.95
-# From 80 % the figures sit on the yellow part of the bar: dark text there in both themes.
-GAUGE_STYLE = """
-#contextGauge[level="warn"] { color: #1e1e1e; }
-"""
+# From 80 % the figures sit on the warning part of the bar, in the colour that reads on it.
+GAUGE_STYLE = Template("""
+#contextGauge[level="warn"] { color: $on_warning; }
+""")
 
 
 def gauge_level(fraction: float) -> str:

@@ -27,6 +27,7 @@ from chatdesk.ui.conversation.divider import DIVIDER_STYLE
 from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader, thread_title
 from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import ThemeWatcher, current_look, window_sheet
+from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
 from chatdesk.ui.window.ids import is_id
@@ -535,8 +536,10 @@ class MainWindow(QMainWindow):
 
 
 def _window_style() -> str:
-    own = window_sheet(current_look(), _app().font().pointSizeF())
-    return own + DIVIDER_STYLE + GAUGE_STYLE + SYNC_STYLE
+    look = current_look()
+    own = window_sheet(look, _app().font().pointSizeF())
+    roles = colours(look)
+    return own + DIVIDER_STYLE + GAUGE_STYLE.substitute(roles) + SYNC_STYLE.substitute(roles)
 
 
 def _app() -> QApplication:

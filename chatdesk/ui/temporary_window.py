@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable, Coroutine
+from string import Template
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QSize, Signal
@@ -18,18 +19,21 @@ from chatdesk.core.config import Settings
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.header import thread_title
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.temporary import TemporaryChats
 
-# A violet of its own, in both themes: not the header's grey, not the amber of a warning.
-TEMPORARY_STYLE = """
-#temporaryBanner { background: rgba(123, 97, 255, 0.16); border-bottom: 1px solid #7b61ff; }
+# A violet of its own (the look's `temporary` roles): not the header's grey, not the amber of a
+# warning.
+TEMPORARY_STYLE = Template("""
+#temporaryBanner { background: $temporary_tint; border-bottom: 1px solid $temporary; }
 #temporaryNote { font-weight: 600; }
 #temporarySide { font-weight: 600; padding: 4px 8px; border-radius: 6px;
-    background: rgba(123, 97, 255, 0.16); }
-"""
+    background: $temporary_tint; }
+""")
 SAID = mark(
     "Temporary: these chats live only in memory. Nothing is saved, searched or backed up, and "
     "closing this window ends them."
@@ -56,7 +60,7 @@ class TemporaryWindow(MainWindow):
         layout = self.sidebar.layout()
         assert isinstance(layout, QBoxLayout)
         layout.insertWidget(0, side)
-        self.setStyleSheet(self.styleSheet() + TEMPORARY_STYLE)
+        self.setStyleSheet(self.styleSheet() + _temporary_style())
         self._listen = chats.service.events.subscribe(self._seen)
         self._show_header()  # "New chat · temporary" in its header and title from the start
 
@@ -109,7 +113,7 @@ class TemporaryWindow(MainWindow):
 
     def _theme_changed(self) -> None:
         super()._theme_changed()  # sets the window's sheet anew, without this window's part
-        self.setStyleSheet(self.styleSheet() + TEMPORARY_STYLE)
+        self.setStyleSheet(self.styleSheet() + _temporary_style())
 
     def _seen(self, event: Event) -> None:
         from chatdesk.core.chat.events import ThreadCreated
@@ -179,3 +183,7 @@ def _open(
     window.show()
     window.start()
     return window
+
+
+def _temporary_style() -> str:
+    return TEMPORARY_STYLE.substitute(colours(current_look()))

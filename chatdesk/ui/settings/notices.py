@@ -11,6 +11,8 @@ import enum
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QWidget
 
+from chatdesk.ui.theme.colours import colours
+
 
 class Tone(enum.StrEnum):
     INFO = "info"  # plain text, e.g. where a key is kept
@@ -20,24 +22,21 @@ class Tone(enum.StrEnum):
     BUSY = "busy"  # "Connecting…"
 
 
-# (light, dark): each reads at 4.5:1 or better on its palette's window colour.
-_COLOURS = {
-    Tone.SUCCESS: ("#1d7335", "#7bd88f"),
-    Tone.ERROR: ("#b3261e", "#ff8a80"),
-    Tone.WARNING: ("#8a5300", "#f0b45a"),
-}
+# Each tone's colour role reads at 4.5:1 or better on its look's window colour (PAIRS).
+_ROLES = {Tone.SUCCESS: "success", Tone.ERROR: "danger", Tone.WARNING: "warning"}
 
 
 def notice_style(dark: bool) -> str:
-    i = 1 if dark else 0
+    roles = colours("dark" if dark else "light")
+    tone = {tone: roles[role] for tone, role in _ROLES.items()}
     return f"""
 QLabel[tone="info"], QLabel[tone="busy"] {{ color: palette(placeholder-text); }}
-QLabel[tone="success"] {{ color: {_COLOURS[Tone.SUCCESS][i]}; }}
-QLabel[tone="error"] {{ color: {_COLOURS[Tone.ERROR][i]}; }}
+QLabel[tone="success"] {{ color: {tone[Tone.SUCCESS]}; }}
+QLabel[tone="error"] {{ color: {tone[Tone.ERROR]}; }}
 QLabel[tone="warning"] {{
     background: palette(alternate-base);
     border: 1px solid palette(midlight);
-    border-left: 3px solid {_COLOURS[Tone.WARNING][i]};
+    border-left: 3px solid {tone[Tone.WARNING]};
     border-radius: 4px;
     padding: 6px 8px;
 }}

@@ -1,9 +1,12 @@
-"""The sync pieces' look, added to the window's sheet (palette colours: light and dark)."""
+"""The sync pieces' look, added to the window's sheet: palette colours, and the look's colour
+roles (chatdesk/ui/theme/colours.py) substituted for each look."""
 
-SYNC_STYLE = """
+from string import Template
+
+SYNC_STYLE = Template("""
 #syncStatus { border: none; padding: 0 18px 0 6px; }
 #syncStatus[state="offline"] { color: palette(placeholder-text); }
-#syncStatus[state="error"] { color: #d9534f; font-weight: 600; }
+#syncStatus[state="error"] { color: $danger; font-weight: 600; }
 #syncNote {
     background: palette(alternate-base);
     border: none;
@@ -11,4 +14,4 @@ SYNC_STYLE = """
     border-left: 3px solid palette(highlight);
 }
 #syncNoteText { padding: 2px 0; }
-"""
+""")

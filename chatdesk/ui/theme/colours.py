@@ -37,6 +37,11 @@ ROLES: Final[dict[str, str]] = {
     "success": "done: copied, connected, a context with room",
     "tooltip": "tooltips",
     "on_tooltip": "text in tooltips",
+    "on_warning": "text on the warning colour: the context gauge's figures from 80 %",
+    "temporary": "the edge that marks a window of temporary chats",
+    "temporary_tint": "the ground of the temporary chats' banner and sidebar label",
+    "find": "a find bar's match in the text",
+    "on_find": "the text of a match",
 }
 
 _LIGHT: Final = {
@@ -63,6 +68,11 @@ _LIGHT: Final = {
     "success": "#1e7a45",
     "tooltip": "#ffffff",
     "on_tooltip": "#1d1f23",
+    "on_warning": "#ffffff",
+    "temporary": "#7b61ff",
+    "temporary_tint": "#e0dcf7",
+    "find": "#ffff00",
+    "on_find": "#000000",
 }
 
 _DARK: Final = {
@@ -89,6 +99,11 @@ _DARK: Final = {
     "success": "#56d38a",
     "tooltip": "#34373c",
     "on_tooltip": "#e7e8ea",
+    "on_warning": "#1d1f23",
+    "temporary": "#7b61ff",
+    "temporary_tint": "#33304d",
+    "find": "#ffff00",
+    "on_find": "#000000",
 }
 
 _CONTRAST: Final = {
@@ -115,6 +130,11 @@ _CONTRAST: Final = {
     "success": "#7dff9b",
     "tooltip": "#000000",
     "on_tooltip": "#ffffff",
+    "on_warning": "#000000",
+    "temporary": "#b8a6ff",
+    "temporary_tint": "#1e1440",
+    "find": "#ffff00",
+    "on_find": "#000000",
 }
 
 _COLOURS: Final[dict[Look, dict[str, str]]] = {
@@ -142,6 +162,10 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
     ("link", "bubble", TEXT),
     ("text_quiet", "bubble", TEXT),
     ("on_tooltip", "tooltip", TEXT),
+    ("on_warning", "warning", TEXT),
+    ("text", "temporary_tint", TEXT),
+    ("on_find", "find", TEXT),
+    ("temporary", "window", PART),
     ("text_disabled", "window", PART),  # WCAG asks nothing of disabled controls: legible anyway
     ("text_disabled", "raised", PART),
     *(
@@ -157,3 +181,11 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
 def colours(look: Look) -> dict[str, str]:
     """Every role's colour in `look`, as "#rrggbb"."""
     return dict(_COLOURS[look])
+
+
+# Marks: the colour of a thing rather than of the look, the same in every look (a disc drawn
+# in it with a letter on top, which picks the letter's colour to read on it).
+MARK_DEFAULT: Final = "#607d8b"  # an assistant without a colour of its own
+MARK_PROMPT: Final = "#78909c"  # a saved prompt in the slash menu
+ON_LIGHT_MARK: Final = "#1e1e1e"
+ON_DARK_MARK: Final = "#ffffff"

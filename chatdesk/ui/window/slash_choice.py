@@ -13,9 +13,8 @@ from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import assistant_badge, badge_icon
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.slash import SlashEntry
+from chatdesk.ui.theme.colours import MARK_PROMPT
 from chatdesk.ui.window.assistant_choice import AssistantChoice
-
-PROMPT_COLOUR = "#78909c"  # a saved prompt's mark in the slash menu
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.prompts import PromptView
@@ -90,7 +89,7 @@ class SlashChoice:
         self._offer()
 
     def _offer(self) -> None:
-        mark = badge_icon("/", "/", PROMPT_COLOUR)
+        mark = badge_icon("/", "/", MARK_PROMPT)
         entries = [
             SlashEntry("prompt", p.name, p.name, p.text, mark) for p in self._prompts.values()
         ]
