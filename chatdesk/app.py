@@ -240,8 +240,6 @@ def build_core(config: Configuration) -> Core:
     from chatdesk.core.assembly import Shared, assemble
     from chatdesk.core.attach.worker import Reader
     from chatdesk.core.chat.events import EventBus
-    from chatdesk.core.config import load_settings
-    from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.mock import MockProvider
     from chatdesk.core.search import Search
@@ -271,21 +269,7 @@ def build_core(config: Configuration) -> Core:
         shared=shared,
     )
     backups = Backups(store.path, config.paths.backups_dir)
-    config_file = config.paths.config_file
-
-    async def sweep() -> int:
-        import asyncio
-
-        current = await asyncio.to_thread(load_settings, config_file)
-        return await service.attachments.sweep(current.settings.attachments.keep_unused_days)
-
-    maintenance = Maintenance(
-        store,
-        backups,
-        lambda: load_settings(config_file).settings.storage,
-        announce=bus.publish,
-        sweep=sweep,
-    )
+    maintenance = _maintenance(config, store, backups, bus, service)
     sync_events, team = build_sync(config, store, bus, keys)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
@@ -311,6 +295,30 @@ def key_store() -> KeyStore:
     from chatdesk.core.secrets import KeyStore
 
     return KeyStore()
+
+
+def _maintenance(
+    config: Configuration, store: Store, backups: Backups, bus: EventBus, service: ChatService
+) -> Maintenance:
+    """Daily backups and retention, and the sweep of attachments no message uses."""
+    from chatdesk.core.config import load_settings
+    from chatdesk.core.maintenance import Maintenance
+
+    config_file = config.paths.config_file
+
+    async def sweep() -> int:
+        import asyncio
+
+        current = await asyncio.to_thread(load_settings, config_file)
+        return await service.attachments.sweep(current.settings.attachments.keep_unused_days)
+
+    return Maintenance(
+        store,
+        backups,
+        lambda: load_settings(config_file).settings.storage,
+        announce=bus.publish,
+        sweep=sweep,
+    )
 
 
 def build_sync(

@@ -85,6 +85,16 @@ def add_commands(commands: Any) -> None:
     embed.add_argument("model", help=tr("a model of the provider, or 'none'"))
     embed.add_argument("--provider", default="mock", help=tr("the provider (default: mock)"))
     embed.set_defaults(handler=sync(_embed))
+    _add_link_commands(actions, common)
+    search = actions.add_parser("search", parents=[common], help=tr("the passages that match"))
+    search.add_argument("name")
+    search.add_argument("question")
+    search.add_argument("--limit", type=int, default=8)
+    search.set_defaults(handler=sync(_search))
+
+
+def _add_link_commands(actions: Any, common: argparse.ArgumentParser) -> None:
+    """link and unlink: which chats, projects and assistants answer from a knowledge base."""
     linked = tr("answer from it in a chat, a project or an assistant")
     unlinked = tr("stop answering from it in a chat, a project or an assistant")
     for verb, helped in (("link", linked), ("unlink", unlinked)):
@@ -95,11 +105,6 @@ def add_commands(commands: Any) -> None:
         owner.add_argument("--project", metavar="NAME", help=tr("every chat of a project"))
         owner.add_argument("--assistant", metavar="NAME", help=tr("every chat with an assistant"))
         linking.set_defaults(handler=sync(_link), linking=verb == "link")
-    search = actions.add_parser("search", parents=[common], help=tr("the passages that match"))
-    search.add_argument("name")
-    search.add_argument("question")
-    search.add_argument("--limit", type=int, default=8)
-    search.set_defaults(handler=sync(_search))
 
 
 async def _list(core: Core, args: argparse.Namespace) -> int:

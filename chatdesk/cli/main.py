@@ -12,28 +12,30 @@ import contextlib
 import os
 import signal
 import sys
+import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
 from chatdesk.cli.assistants import add_commands as add_assistant_commands
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
-from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
-from chatdesk.cli.output import fail, note, print_json, report, warn
+from chatdesk.cli.output import fail, note, print_json, warn
 from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
-from chatdesk.cli.running import sync, with_core
+from chatdesk.cli.running import with_core
 from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.server import add_server_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
+from chatdesk.cli.threads import add_commands as add_thread_commands
+from chatdesk.cli.threads import message_json
 from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
@@ -42,13 +44,10 @@ from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import choose, set_language, system_languages, tr
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.base import ErrorKind
-from chatdesk.core.views import (
-    AttachmentInput,
-    MessageView,
-    ThreadFilter,
-    ThreadView,
-    ToolCallView,
-)
+from chatdesk.core.views import AttachmentInput, MessageView, Turn
+
+if TYPE_CHECKING:
+    from chatdesk.core.service import ChatService
 
 EXIT_INTERRUPTED = 130
 LANGUAGE_VARIABLE = "CHATDESK_UI_LANGUAGE"  # the language, over the ui.language setting
@@ -93,6 +92,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
+    _add_ask_command(commands)
+    add_thread_commands(commands)
+    add_provider_commands(commands)
+    add_caps_commands(commands)
+    add_assistant_commands(commands)
+    add_prompt_commands(commands)
+    add_knowledge_commands(commands)
+    add_context_commands(commands)
+    add_transfer_commands(commands)
+    add_search_commands(commands)
+    add_tool_commands(commands)
+    add_attachment_commands(commands)
+    add_sync_commands(commands)
+    add_server_commands(commands)
+
+    add_db_commands(commands)
+    return parser
+
+
+def _add_ask_command(commands: Any) -> None:
     ask = commands.add_parser("ask", help=tr("send a message and stream the answer to stdout"))
     ask.add_argument("text", help=tr("the message; '-' reads it from stdin"))
     where = ask.add_mutually_exclusive_group()
@@ -149,52 +168,6 @@ def _parser() -> argparse.ArgumentParser:
     )
     ask.set_defaults(handler=_ask)
 
-    threads = commands.add_parser("threads", help=tr("list, show, rename, delete threads"))
-    thread_commands = threads.add_subparsers(dest="action", metavar="ACTION", required=True)
-    listing = thread_commands.add_parser("list", help=tr("threads, most recent first"))
-    shown = listing.add_mutually_exclusive_group()
-    shown.add_argument("--archived", action="store_true", help=tr("only archived threads"))
-    shown.add_argument("--deleted", action="store_true", help=tr("only threads in the trash"))
-    shown.add_argument("--all", action="store_true", help=tr("archived threads too"))
-    listing.add_argument("--pinned", action="store_true", help=tr("only pinned threads"))
-    listing.add_argument("--limit", type=int, default=50, help=tr("at most this many (default 50)"))
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=sync(_threads_list))
-    show = thread_commands.add_parser("show", help=tr("the messages of a thread's active branch"))
-    show.add_argument("id")
-    show.add_argument("--limit", type=int, default=50, help=tr("newest N messages (default 50)"))
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=sync(_threads_show))
-    rename = thread_commands.add_parser("rename", help=tr("give a thread a new title"))
-    rename.add_argument("id")
-    rename.add_argument("title")
-    rename.add_argument("--json", action="store_true")
-    rename.set_defaults(handler=sync(_threads_rename))
-    remove = thread_commands.add_parser("delete", help=tr("move a thread to the trash"))
-    remove.add_argument("id")
-    remove.add_argument("--json", action="store_true")
-    remove.set_defaults(handler=sync(_threads_delete))
-    restore = thread_commands.add_parser("restore", help=tr("bring a thread back from the trash"))
-    restore.add_argument("id")
-    restore.add_argument("--json", action="store_true")
-    restore.set_defaults(handler=sync(_threads_restore))
-
-    add_provider_commands(commands)
-    add_caps_commands(commands)
-    add_assistant_commands(commands)
-    add_prompt_commands(commands)
-    add_knowledge_commands(commands)
-    add_context_commands(commands)
-    add_transfer_commands(commands)
-    add_search_commands(commands)
-    add_tool_commands(commands)
-    add_attachment_commands(commands)
-    add_sync_commands(commands)
-    add_server_commands(commands)
-
-    add_db_commands(commands)
-    return parser
-
 
 # -- ask -----------------------------------------------------------------------------------------
 
@@ -217,7 +190,6 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         loop.add_signal_handler(signal.SIGINT, stopped.set)
         loop.add_signal_handler(signal.SIGTERM, stopped.set)
     try:
-        choice = {"provider": args.provider, "model": args.model}
         tools = None  # without --tools: a new chat has its project's (none), a chat its own
         if args.tools:
             tools = chosen_tools(service.tools, args.tools, args.approve)
@@ -227,41 +199,8 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is not None:  # what was asked for changes the chat
-            if chosen is not None:
-                await service.assistants.use_in(thread_id, chosen)
-            if tools is not None:
-                await service.set_thread_tools(thread_id, tools)
-            if bases:
-                had = await service.knowledge.links("thread_id", thread_id)
-                await service.knowledge.link("thread_id", thread_id, [*had, *bases])
-        new = thread_id is None
-        if args.compare:  # one answer from each model, side by side in the window
-            turn = await service.comparisons.send(
-                thread_id,
-                text,
-                args.compare,
-                attachments=files,
-                over_cap=args.over_cap,
-                tools=tools if new else None,
-                assistant_id=chosen if new else None,
-                knowledge=bases if new else (),
-            )
-            if not args.json:
-                heading(turn.answer.model)
-        elif thread_id is None:  # the thread and the message in one transaction: a refused
-            turn = await service.send_new(
-                text,
-                tools=tools,
-                attachments=files,
-                over_cap=args.over_cap,
-                assistant_id=chosen,
-                knowledge=bases,
-                **choice,
-            )
-        else:
-            turn = await service.send(
-                thread_id, text, attachments=files, over_cap=args.over_cap, **choice
-            )
+            await _change_chat(service, thread_id, chosen, tools, bases)
+        turn = await _send(service, args, thread_id, text, files, tools, chosen, bases)
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None:
@@ -277,14 +216,69 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
                 loop.remove_signal_handler(sig)
     thread_id = answer.thread_id
     if args.json:
-        compared = {"compared": [_message_json(o) for o in others]} if others else {}
-        print_json({"thread_id": str(thread_id), **_message_json(answer), **compared})
+        compared = {"compared": [message_json(o) for o in others]} if others else {}
+        print_json({"thread_id": str(thread_id), **message_json(answer), **compared})
     elif sys.stderr.isatty():
         note(tr("thread {id} (continue with --thread {id})", id=thread_id.hex[:12]))
     if answer.status is Status.COMPLETE:
         return 0
     fail(_status_line(answer))
     return EXIT_INTERRUPTED if stopped.is_set() else 1
+
+
+async def _change_chat(
+    service: ChatService,
+    thread_id: uuid.UUID,
+    chosen: uuid.UUID | None,
+    tools: list[str] | None,
+    bases: list[uuid.UUID],
+) -> None:
+    if chosen is not None:
+        await service.assistants.use_in(thread_id, chosen)
+    if tools is not None:
+        await service.set_thread_tools(thread_id, tools)
+    if bases:
+        had = await service.knowledge.links("thread_id", thread_id)
+        await service.knowledge.link("thread_id", thread_id, [*had, *bases])
+
+
+async def _send(
+    service: ChatService,
+    args: argparse.Namespace,
+    thread_id: uuid.UUID | None,
+    text: str,
+    files: list[AttachmentInput],
+    tools: list[str] | None,
+    chosen: uuid.UUID | None,
+    bases: list[uuid.UUID],
+) -> Turn:
+    choice = {"provider": args.provider, "model": args.model}
+    new = thread_id is None
+    if args.compare:  # one answer from each model, side by side in the window
+        turn = await service.comparisons.send(
+            thread_id,
+            text,
+            args.compare,
+            attachments=files,
+            over_cap=args.over_cap,
+            tools=tools if new else None,
+            assistant_id=chosen if new else None,
+            knowledge=bases if new else (),
+        )
+        if not args.json:
+            heading(turn.answer.model)
+        return turn
+    if thread_id is None:  # the thread and the message in one transaction: a refused
+        return await service.send_new(
+            text,
+            tools=tools,
+            attachments=files,
+            over_cap=args.over_cap,
+            assistant_id=chosen,
+            knowledge=bases,
+            **choice,
+        )
+    return await service.send(thread_id, text, attachments=files, over_cap=args.over_cap, **choice)
 
 
 async def _scan_pages(core: Core, item: AttachmentInput) -> list[AttachmentInput]:
@@ -344,174 +338,3 @@ def _status_line(answer: MessageView) -> str:
             short=short,
         )
     return tr("answer failed: {detail} The partial answer was saved.", detail=detail)
-
-
-# -- threads -------------------------------------------------------------------------------------
-
-
-async def _threads_list(core: Core, args: argparse.Namespace) -> int:
-    archived: bool | None = False
-    if args.archived:
-        archived = True
-    elif args.all or args.deleted:
-        archived = None
-    where = ThreadFilter(
-        pinned=True if args.pinned else None, archived=archived, deleted=args.deleted
-    )
-    if not 1 <= args.limit <= 100_000:
-        raise InvalidRequest(tr("--limit must be between 1 and 100000"))
-    threads: list[ThreadView] = []
-    cursor = None
-    while len(threads) < args.limit:
-        page = await core.service.list_threads(
-            where, limit=min(500, args.limit - len(threads)), cursor=cursor
-        )
-        threads.extend(page.threads)
-        cursor = page.next_cursor
-        if cursor is None:
-            break
-    if args.json:
-        print_json([_thread_json(thread) for thread in threads])
-        return 0
-    for thread in threads:
-        flags = ("P" if thread.pinned else "-") + ("A" if thread.archived else "-")
-        when = thread.last_activity_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        print(f"{thread.id.hex[:12]}  {when}  {flags}  {thread.message_count:>6}  {thread.title}")
-    if not threads:
-        note(tr("no threads"))
-    return 0
-
-
-async def _threads_show(core: Core, args: argparse.Namespace) -> int:
-    thread_id = await core.service.resolve_thread(args.id)
-    thread = await core.service.get_thread(thread_id)
-    page = await core.service.list_messages(thread_id, limit=max(1, min(args.limit, 1000)))
-    if args.json:
-        print_json(
-            {
-                **_thread_json(thread),
-                "messages": [_message_json(m) for m in page.messages],
-                "has_more_before": page.has_more_before,
-            }
-        )
-        return 0
-    print(f"# {thread.title}")
-    if page.has_more_before:
-        print(tr("(older messages not shown; use --limit to see more)"))
-    for message in page.messages:
-        status = "" if message.status is Status.COMPLETE else f" [{message.status.value}]"
-        branch = (
-            f" ({message.sibling_index}/{message.sibling_count})"
-            if message.sibling_count > 1
-            else ""
-        )
-        agent = f" ({message.agent})" if message.agent else ""
-        print(f"\n## {message.role.value}{agent}{status}{branch}\n")
-        print(message.content)
-        if message.error_detail and message.status is not Status.COMPLETE:
-            print(f"\n> {message.error_detail}")
-    return 0
-
-
-async def _threads_rename(core: Core, args: argparse.Namespace) -> int:
-    thread = await core.service.rename_thread(
-        await core.service.resolve_thread(args.id), args.title
-    )
-    said = tr("renamed {id} to {title!r}", id=thread.id.hex[:12], title=thread.title)
-    report(args, _thread_json(thread), said)
-    return 0
-
-
-async def _threads_delete(core: Core, args: argparse.Namespace) -> int:
-    thread_id = await core.service.resolve_thread(args.id)
-    await core.service.delete_thread(thread_id)
-    short = thread_id.hex[:12]
-    report(
-        args,
-        {"id": str(thread_id), "deleted": True},
-        tr("moved {short} to the trash (undo: chatdesk threads restore {short})", short=short),
-    )
-    return 0
-
-
-async def _threads_restore(core: Core, args: argparse.Namespace) -> int:
-    thread = await core.service.restore_thread(await core.service.resolve_thread(args.id))
-    said = tr("restored {id} {title!r}", id=thread.id.hex[:12], title=thread.title)
-    report(args, _thread_json(thread), said)
-    return 0
-
-
-# -- output --------------------------------------------------------------------------------------
-
-
-def _thread_json(thread: ThreadView) -> dict[str, Any]:
-    return {
-        "id": str(thread.id),
-        "title": thread.title,
-        "project_id": str(thread.project_id) if thread.project_id else None,
-        "pinned": thread.pinned,
-        "archived": thread.archived,
-        "deleted": thread.deleted,
-        "provider": thread.provider,
-        "model": thread.model,
-        "message_count": thread.message_count,
-        "total_tokens": thread.total_tokens,
-        "last_activity_at": thread.last_activity_at.isoformat(),
-        "created_at": thread.created_at.isoformat(),
-    }
-
-
-def _message_json(message: MessageView) -> dict[str, Any]:
-    return {
-        "id": str(message.id),
-        "parent_id": str(message.parent_id) if message.parent_id else None,
-        "role": message.role.value,
-        "status": message.status.value,
-        "content": message.content,
-        "reasoning": message.reasoning,
-        "provider": message.provider,
-        "model": message.model,
-        "agent": message.agent,
-        "usage": {
-            "prompt_tokens": message.usage.prompt_tokens,
-            "completion_tokens": message.usage.completion_tokens,
-            "cached_tokens": message.usage.cached_tokens,
-            "reasoning_tokens": message.usage.reasoning_tokens,
-        },
-        "latency_ms": message.latency_ms,
-        "first_token_ms": message.first_token_ms,
-        "error_type": message.error_type,
-        "error_detail": message.error_detail,
-        "branch": {"index": message.sibling_index, "count": message.sibling_count},
-        "created_at": message.created_at.isoformat(),
-        "tool_calls": [_call_json(call) for call in message.tool_calls],
-        "attachments": [attachment_json(item) for item in message.attachments],
-        "sources": [
-            {
-                "number": s.number,
-                "base": s.base,
-                "path": s.path,
-                "location": s.location,
-                "text": s.text,
-            }
-            for s in message.sources
-        ],
-    }
-
-
-def _call_json(call: ToolCallView) -> dict[str, Any]:
-    """A tool call and its result, as stored (the arguments as the model wrote them)."""
-    return {
-        "call_id": call.call_id,
-        "server": call.server,
-        "tool": call.tool,
-        "arguments": call.arguments,
-        "state": call.state,
-        "approval": call.approval,
-        "round": call.round,
-        "duration_ms": call.duration_ms,
-        "result": call.result,
-        "is_error": call.is_error,
-        "truncated": call.truncated,
-        "size": call.size,
-    }

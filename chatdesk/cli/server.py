@@ -50,6 +50,26 @@ def add_server_commands(commands: Any) -> None:
     team.add_argument("name")
     team.set_defaults(handler=_add_team)
 
+    _add_member_commands(actions, common)
+
+    ending = actions.add_parser(
+        "end-sessions",
+        parents=[common],
+        help=tr("end a member's open sessions (they may log in again)"),
+    )
+    ending.add_argument("user")
+    ending.set_defaults(handler=_end_sessions)
+
+    status = actions.add_parser(
+        "status", parents=[common], help=tr("schema, teams, members, clients, and problems found")
+    )
+    status.set_defaults(handler=_status)
+
+    _add_storage_commands(actions, common)
+
+
+def _add_member_commands(actions: Any, common: argparse.ArgumentParser) -> None:
+    """add-member and remove-member: who is in a team."""
     member = actions.add_parser(
         "add-member",
         parents=[common],
@@ -82,19 +102,9 @@ def add_server_commands(commands: Any) -> None:
     )
     remove.set_defaults(handler=_remove_member)
 
-    ending = actions.add_parser(
-        "end-sessions",
-        parents=[common],
-        help=tr("end a member's open sessions (they may log in again)"),
-    )
-    ending.add_argument("user")
-    ending.set_defaults(handler=_end_sessions)
 
-    status = actions.add_parser(
-        "status", parents=[common], help=tr("schema, teams, members, clients, and problems found")
-    )
-    status.set_defaults(handler=_status)
-
+def _add_storage_commands(actions: Any, common: argparse.ArgumentParser) -> None:
+    """quota and purge: what the server keeps."""
     quota = actions.add_parser(
         "quota",
         parents=[common],

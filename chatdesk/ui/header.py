@@ -12,7 +12,7 @@ from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.usage import UsageTotals
-    from chatdesk.core.views import ContextUsage, ThreadView
+    from chatdesk.core.views import ContextBreakdown, ContextUsage, ThreadView
 
 
 WARN_AT = 0.80
@@ -131,36 +131,7 @@ def usage_lines(usage: ContextUsage) -> list[str]:
         )
     lines = [first]
     if parts is not None:
-        breakdown = [
-            tr("System prompt: {tokens:,}", tokens=parts.system),
-            tr("Summary: {tokens:,}", tokens=parts.summary),
-            ntr(
-                "Recent messages: {tokens:,} ({n:,} message)",
-                "Recent messages: {tokens:,} ({n:,} messages)",
-                parts.messages,
-                tokens=parts.history,
-            ),
-            tr("Your draft: {tokens:,}", tokens=parts.draft),
-            *(
-                [tr("Kept for passages of knowledge bases: {tokens:,}", tokens=parts.knowledge)]
-                if parts.knowledge
-                else []
-            ),
-            tr(
-                "Kept for the answer: {tokens:,} (context window {window:,})",
-                tokens=parts.reserve,
-                window=parts.window,
-            ),
-        ]
-        if parts.omitted:
-            breakdown.append(
-                ntr(
-                    "Left out: {n:,} older message (neither sent nor summarised)",
-                    "Left out: {n:,} older messages (neither sent nor summarised)",
-                    parts.omitted,
-                )
-            )
-        lines += [f"  {line}" for line in breakdown]
+        lines += [f"  {line}" for line in _breakdown(parts)]
     if usage.fraction > 1:
         lines.append(tr("Too long for this model: shorten the message or attach less."))
     elif usage.fraction >= FULL_AT:
@@ -168,6 +139,40 @@ def usage_lines(usage: ContextUsage) -> list[str]:
     if usage.estimated:
         lines.append(tr("≈ Estimated: not counted with the model's own tokenizer."))
     return lines
+
+
+def _breakdown(parts: ContextBreakdown) -> list[str]:
+    """A line per part of the next request, and what was left out of it."""
+    breakdown = [
+        tr("System prompt: {tokens:,}", tokens=parts.system),
+        tr("Summary: {tokens:,}", tokens=parts.summary),
+        ntr(
+            "Recent messages: {tokens:,} ({n:,} message)",
+            "Recent messages: {tokens:,} ({n:,} messages)",
+            parts.messages,
+            tokens=parts.history,
+        ),
+        tr("Your draft: {tokens:,}", tokens=parts.draft),
+        *(
+            [tr("Kept for passages of knowledge bases: {tokens:,}", tokens=parts.knowledge)]
+            if parts.knowledge
+            else []
+        ),
+        tr(
+            "Kept for the answer: {tokens:,} (context window {window:,})",
+            tokens=parts.reserve,
+            window=parts.window,
+        ),
+    ]
+    if parts.omitted:
+        breakdown.append(
+            ntr(
+                "Left out: {n:,} older message (neither sent nor summarised)",
+                "Left out: {n:,} older messages (neither sent nor summarised)",
+                parts.omitted,
+            )
+        )
+    return breakdown
 
 
 def spent_text(totals: UsageTotals) -> str:

@@ -23,11 +23,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from chatdesk.ui.composer import Composer
-from chatdesk.ui.conversation.divider import DIVIDER_STYLE
-from chatdesk.ui.header import GAUGE_STYLE, ThreadHeader, thread_title
-from chatdesk.ui.sync.style import SYNC_STYLE
-from chatdesk.ui.theme import ThemeWatcher, current_look, window_sheet
-from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.header import ThreadHeader, thread_title
+from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
 from chatdesk.ui.window.ids import is_id
@@ -40,6 +37,7 @@ from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import WAITING_TEXT, Sending
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
 from chatdesk.ui.window.state import WindowState
+from chatdesk.ui.window.style import window_style
 
 __all__ = ["WAITING_TEXT", "MainWindow"]
 
@@ -65,6 +63,7 @@ if TYPE_CHECKING:
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
     from chatdesk.core.service import ChatService
+    from chatdesk.core.settings_start import StartSettings
     from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.views import ThreadView, Turn
@@ -141,39 +140,7 @@ class MainWindow(QMainWindow):
 
             settings = Settings()
         first = settings.first_frame if isinstance(settings, SettingsLater) else settings
-        self.setStyleSheet(_window_style())  # first: each part is styled once, as it is made
-        self.setWindowTitle("chatdesk")
-        self.resize(1100, 740)
-        self.menus = WindowMenus(self)  # their titles; the entries come last
-        self.panes = Panes(self)
-        self.splitter = self.panes.splitter
-        self.header = ThreadHeader(self.panes.right)
-        self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
-        self.panes.fill_column(self.header, self.composer)
-        self.drafts = Drafts(
-            self.composer,
-            service=lambda: self._service,
-            runner=lambda: self.runner,
-            current_thread=lambda: self.current_thread_id,
-        )
-        self.composer.draft_changed.connect(self.drafts.save)
-        self.close_guard = CloseGuard(self, self.drafts)
-        self.sending = Sending(
-            self.composer,
-            self.statusBar(),
-            lambda: self.models,
-            lambda: self._thread,
-            self._sent,
-            self,
-        )
-        self.provider_status, self.background_status = ProviderStatus(), BackgroundStatus()
-        for status in (self.provider_status, self.background_status):
-            self.statusBar().addPermanentWidget(status)
-        # The default model, as the model choice shows it until the core is attached.
-        key, label = model_entry(first.general.default_provider, first.general.default_model)
-        self.composer.set_models([(key, label)], key)
-        self.composer.focus_editor()  # typing goes to the composer from the first paint on
-        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
+        self._build_first_frame(first)
         yield  # the first frame's parts are made; the rest, a part per turn:
         if isinstance(settings, SettingsLater):  # every setting, read now that the window is up
             settings = settings.load()
@@ -212,6 +179,42 @@ class MainWindow(QMainWindow):
         self.models.show()
         yield
         self.menus.add_entries(self.sending.stop, (self.view, self.header))
+
+    def _build_first_frame(self, first: Settings | StartSettings) -> None:
+        """What the first frame shows: the header, the composer taking typing, the status bar."""
+        self.setStyleSheet(window_style())  # first: each part is styled once, as it is made
+        self.setWindowTitle("chatdesk")
+        self.resize(1100, 740)
+        self.menus = WindowMenus(self)  # their titles; the entries come last
+        self.panes = Panes(self)
+        self.splitter = self.panes.splitter
+        self.header = ThreadHeader(self.panes.right)
+        self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
+        self.panes.fill_column(self.header, self.composer)
+        self.drafts = Drafts(
+            self.composer,
+            service=lambda: self._service,
+            runner=lambda: self.runner,
+            current_thread=lambda: self.current_thread_id,
+        )
+        self.composer.draft_changed.connect(self.drafts.save)
+        self.close_guard = CloseGuard(self, self.drafts)
+        self.sending = Sending(
+            self.composer,
+            self.statusBar(),
+            lambda: self.models,
+            lambda: self._thread,
+            self._sent,
+            self,
+        )
+        self.provider_status, self.background_status = ProviderStatus(), BackgroundStatus()
+        for status in (self.provider_status, self.background_status):
+            self.statusBar().addPermanentWidget(status)
+        # The default model, as the model choice shows it until the core is attached.
+        key, label = model_entry(first.general.default_provider, first.general.default_model)
+        self.composer.set_models([(key, label)], key)
+        self.composer.focus_editor()  # typing goes to the composer from the first paint on
+        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
 
     # -- the service -----------------------------------------------------------------------------
 
@@ -272,11 +275,7 @@ class MainWindow(QMainWindow):
         if team is not None:
             self._attach_team(team)
         self._enable_examples(True)
-        missing = {
-            "on_demand.export_all": transfer is None,
-            "on_demand.import_file": transfer is None,
-        }
-        self.menus.core_attached({"open_search": search is None, **missing})
+        self.menus.core_attached(_unavailable(search, transfer))
         self._unsubscribe = service.events.subscribe(self._on_event)
         self.read_only.show_state(service.saving_blocked)
         self.models.show()
@@ -301,11 +300,8 @@ class MainWindow(QMainWindow):
             self.header,
             lambda: self.current_thread_id,
         )
-        self.formatter, self.controller, self.actions_ = (
-            parts.formatter,
-            parts.controller,
-            parts.actions,
-        )
+        self.formatter, self.controller = parts.formatter, parts.controller
+        self.actions_ = parts.actions
         self.gauge, self.summaries = parts.gauge, parts.summaries
         self.context_window = parts.context_window
         self.summaries.busy_changed.connect(self._update_thread_actions)
@@ -492,7 +488,7 @@ class MainWindow(QMainWindow):
             self._show_header()  # the default model, the models known
 
     def _theme_changed(self) -> None:
-        self.setStyleSheet(_window_style())
+        self.setStyleSheet(window_style())
         if self._service is not None:  # messages, and their formatter, come with the service
             self.formatter.follow(_app())
             self.formatter.clear()
@@ -535,14 +531,16 @@ class MainWindow(QMainWindow):
                 pass
 
 
-def _window_style() -> str:
-    look = current_look()
-    own = window_sheet(look, _app().font().pointSizeF())
-    roles = colours(look)
-    return own + DIVIDER_STYLE + GAUGE_STYLE.substitute(roles) + SYNC_STYLE.substitute(roles)
-
-
 def _app() -> QApplication:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     return app
+
+
+def _unavailable(search: Search | None, transfer: TransferFactory | None) -> dict[str, bool]:
+    """The menu actions the window cannot serve without what `attach` was not given."""
+    return {
+        "open_search": search is None,
+        "on_demand.export_all": transfer is None,
+        "on_demand.import_file": transfer is None,
+    }

@@ -64,42 +64,9 @@ class AssistantFields:
             isinstance(temperature, int | float) and 0.0 <= temperature <= 2.0
         ):
             raise InvalidRequest(tr("the temperature must be between 0 and 2"))
-        answer = self.max_output_tokens
-        if answer is not None and not (
-            isinstance(answer, int)
-            and not isinstance(answer, bool)
-            and 1 <= answer <= MAX_ANSWER_TOKENS
-        ):
-            raise InvalidRequest(
-                tr(
-                    "the answer length must be between 1 and {most} tokens",
-                    most=f"{MAX_ANSWER_TOKENS:,}",
-                )
-            )
-        tools = None
-        if self.tools is not None:
-            if len(self.tools) > MAX_TOOLS:
-                raise InvalidRequest(
-                    ntr(
-                        "an assistant may name at most {n} tool server",
-                        "an assistant may name at most {n} tool servers",
-                        MAX_TOOLS,
-                    )
-                )
-            tools = tuple(
-                sorted(
-                    {_one_line(t, mark("the tool server"), 100) or "" for t in self.tools} - {""}
-                )
-            )
-        if len(self.examples) > MAX_EXAMPLES:
-            raise InvalidRequest(
-                ntr(
-                    "an assistant may have at most {n} example prompt",
-                    "an assistant may have at most {n} example prompts",
-                    MAX_EXAMPLES,
-                )
-            )
-        examples = tuple(e for e in map(_example, self.examples) if e)
+        _check_answer_length(self.max_output_tokens)
+        tools = None if self.tools is None else _checked_tools(self.tools)
+        examples = _checked_examples(self.examples)
         return replace(
             self,
             name=name,
@@ -166,6 +133,44 @@ class AssistantView:
     def badge(self) -> str:
         """Its icon, or the first letter of its name."""
         return self.fields.icon or self.fields.name[:1].upper()
+
+
+def _check_answer_length(answer: object) -> None:
+    if answer is not None and not (
+        isinstance(answer, int)
+        and not isinstance(answer, bool)
+        and 1 <= answer <= MAX_ANSWER_TOKENS
+    ):
+        raise InvalidRequest(
+            tr(
+                "the answer length must be between 1 and {most} tokens",
+                most=f"{MAX_ANSWER_TOKENS:,}",
+            )
+        )
+
+
+def _checked_tools(tools: Sequence[str]) -> tuple[str, ...]:
+    if len(tools) > MAX_TOOLS:
+        raise InvalidRequest(
+            ntr(
+                "an assistant may name at most {n} tool server",
+                "an assistant may name at most {n} tool servers",
+                MAX_TOOLS,
+            )
+        )
+    return tuple(sorted({_one_line(t, mark("the tool server"), 100) or "" for t in tools} - {""}))
+
+
+def _checked_examples(examples: Sequence[str]) -> tuple[str, ...]:
+    if len(examples) > MAX_EXAMPLES:
+        raise InvalidRequest(
+            ntr(
+                "an assistant may have at most {n} example prompt",
+                "an assistant may have at most {n} example prompts",
+                MAX_EXAMPLES,
+            )
+        )
+    return tuple(e for e in map(_example, examples) if e)
 
 
 def file_text(assistants: Sequence[AssistantFields]) -> str:

@@ -112,23 +112,7 @@ def base_views(session: Session, base_ids: Sequence[uuid.UUID] | None = None) ->
         .group_by(KnowledgeChunk.base_id, KnowledgeChunk.vector_model),
         many=True,
     )
-    per_source = dict(
-        session.execute(
-            select(KnowledgeDocument.source_id, func.count())
-            .where(KnowledgeDocument.base_id.in_(ids), KnowledgeDocument.error.is_(None))
-            .group_by(KnowledgeDocument.source_id)
-        ).all()
-    )
-    sources: dict[uuid.UUID, list[SourceView]] = {}
-    for source in session.scalars(
-        select(KnowledgeSource)
-        .where(KnowledgeSource.base_id.in_(ids))
-        .order_by(KnowledgeSource.added_at, KnowledgeSource.path)
-    ):
-        view = SourceView(
-            source.id, source.path, source.include, source.exclude, per_source.get(source.id, 0)
-        )
-        sources.setdefault(source.base_id, []).append(view)
+    sources = _source_views(session, ids)
     views = []
     for row in rows:
         indexed, failed = docs.get(row.id, (0, 0))
@@ -150,6 +134,28 @@ def base_views(session: Session, base_ids: Sequence[uuid.UUID] | None = None) ->
             )
         )
     return views
+
+
+def _source_views(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, list[SourceView]]:
+    """The sources of these bases with how many documents each indexed, by base, oldest first."""
+    per_source = dict(
+        session.execute(
+            select(KnowledgeDocument.source_id, func.count())
+            .where(KnowledgeDocument.base_id.in_(ids), KnowledgeDocument.error.is_(None))
+            .group_by(KnowledgeDocument.source_id)
+        ).all()
+    )
+    sources: dict[uuid.UUID, list[SourceView]] = {}
+    for source in session.scalars(
+        select(KnowledgeSource)
+        .where(KnowledgeSource.base_id.in_(ids))
+        .order_by(KnowledgeSource.added_at, KnowledgeSource.path)
+    ):
+        view = SourceView(
+            source.id, source.path, source.include, source.exclude, per_source.get(source.id, 0)
+        )
+        sources.setdefault(source.base_id, []).append(view)
+    return sources
 
 
 def _grouped(session: Session, query: Any, *, many: bool = False) -> dict[Any, Any]:

@@ -52,6 +52,11 @@ class ProviderProfile:
                     name=repr(self.name),
                 )
             )
+        self._check_figures()
+        self._check_base_url()
+
+    def _check_figures(self) -> None:
+        """Images, limits and prices within their bounds."""
         if self.images not in ("", "yes", "no"):
             raise ChatdeskError(
                 tr(
@@ -100,6 +105,9 @@ class ProviderProfile:
                     name=repr(self.name),
                 )
             )
+
+    def _check_base_url(self) -> None:
+        """An http(s) URL naming a host, encrypted beyond this computer, without credentials."""
         parts = urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ChatdeskError(

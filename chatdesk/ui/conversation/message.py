@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QEnterEvent
 from PySide6.QtWidgets import (
     QFrame,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -34,6 +33,7 @@ from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.footer import MessageFooter
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
+from chatdesk.ui.conversation.frame import reasoning_toggle, status_label, words_frame
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.tool_card import ToolCallList
@@ -69,7 +69,11 @@ STATUS_TEXT = {
 class MessageWidget(QFrame):
     """Signals carry the message id. `action` names: copy-markdown, copy-plain, regenerate,
     delete, retry, continue, previous-branch, next-branch, load-images, and for an answer the
-    model's context window could not hold, summarise and choose-model."""
+    model's context window could not hold, summarise and choose-model.
+
+    It keeps 31 methods because a message is shown, streamed, edited and acted on in place:
+    each part it may show (reasoning, tool calls, attachments, sources, its status, its footer)
+    has its own method, and the hover that shows its actions is Qt's event methods."""
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
@@ -121,12 +125,7 @@ class MessageWidget(QFrame):
         self._header = QLabel()  # who wrote the user's message, in a team thread
         self._header.setObjectName("messageHeader")
         self._head = None if user else SpeakerHead()
-        self._thinking = QToolButton()
-        self._thinking.setCheckable(True)
-        self._thinking.setAutoRaise(True)
-        self._thinking.setObjectName("reasoningToggle")
-        self._thinking.setAccessibleName(tr("Show the model's reasoning"))
-        self._thinking.toggled.connect(self._toggle_reasoning)
+        self._thinking = reasoning_toggle(self._toggle_reasoning)
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
@@ -140,10 +139,7 @@ class MessageWidget(QFrame):
         # decoder) is handed to it, now or when it is made.
         self.attachments: AttachmentRow | None = None
         self._thumbnails: Thumbnails | None = None
-        self._status = QLabel()
-        self._status.setObjectName("messageStatus")
-        self._status.setWordWrap(True)
-        self._status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._status = status_label()
         self._status_row = QHBoxLayout()
         self._status_row.setSpacing(6)
         self._status_row.addWidget(self._status, 1)
@@ -154,14 +150,9 @@ class MessageWidget(QFrame):
         self.footer.action.connect(lambda name: self.action.emit(name, self.message.id))
         self.footer.edit.connect(self.start_editing)
         self._meta = self.footer.meta
-        bubble = QFrame()
-        bubble.setObjectName("bubble")
-        inner = QVBoxLayout(bubble)
-        inner.setContentsMargins(12, 8, 12, 8) if user else inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(self._header if self._head is None else self._head)
-        inner.addWidget(self._thinking)
-        inner.addWidget(self.body)
-        self._inner = inner
+        bubble, self._inner = words_frame(
+            user, (self._header if self._head is None else self._head, self._thinking, self.body)
+        )
         if user:  # the user's words sit in a bubble on the right, answers use the full width
             line = QHBoxLayout()
             line.addStretch(1)

@@ -49,8 +49,10 @@ from chatdesk.ui.settings.knowledge_sources import (
     TwoLines,
     base_item,
     counts_text,
+    list_column,
     make_button,
     progress_text,
+    providers_of,
     show_bar,
 )
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -92,7 +94,7 @@ class KnowledgePage(QWidget):
         self._reads: LatestRead[Read] = LatestRead(
             runner, self._read, self._show, failure=self._failed, parent=self
         )
-        self._build(embedders or _providers_of(models))
+        self._build(embedders or providers_of(models))
         if knowledge is None:
             self.status.say(
                 Tone.INFO, tr("Knowledge bases can be managed once your chats are open.")
@@ -106,35 +108,7 @@ class KnowledgePage(QWidget):
 
     def _build(self, embedders: Embedders) -> None:
         # Tab mnemonics (a h p d u o s k t) are live on this page too: these use others.
-        self.list = QListWidget(self)
-        self.list.setObjectName("knowledgeBases")
-        self.list.setAccessibleName(tr("Knowledge bases"))
-        self.list.setItemDelegate(TwoLines(self.list))
-        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
-        self.new_button = make_button(
-            # translators: a button that makes a new knowledge base
-            self,
-            tr("Ne&w…"),
-            "newKnowledgeBase",
-            tr("Make a knowledge base"),
-            self.open_new,
-        )
-        self.rename_button = make_button(
-            self,
-            tr("&Rename…"),
-            "renameKnowledgeBase",
-            tr("Rename the knowledge base"),
-            self.open_rename,
-        )
-        self.delete_button = make_button(
-            self,
-            tr("De&lete…"),
-            "deleteKnowledgeBase",
-            tr("Delete the knowledge base"),
-            self.confirm_delete,
-        )
-        left = _column(self, self.list, (self.new_button, self.rename_button, self.delete_button))
+        left = self._bases_column()
         self.sources = SourcesPane(self)
         self.sources.folder_added.connect(self.add)
         self.sources.files_added.connect(self._add_files)
@@ -167,6 +141,39 @@ class KnowledgePage(QWidget):
         layout.addWidget(splitter, 1)
         self.status = Notice("knowledgeStatus", self)
         layout.addWidget(self.status)
+
+    def _bases_column(self) -> QWidget:
+        self.list = QListWidget(self)
+        self.list.setObjectName("knowledgeBases")
+        self.list.setAccessibleName(tr("Knowledge bases"))
+        self.list.setItemDelegate(TwoLines(self.list))
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.currentItemChanged.connect(lambda *_: self._selection_changed())
+        self.new_button = make_button(
+            # translators: a button that makes a new knowledge base
+            self,
+            tr("Ne&w…"),
+            "newKnowledgeBase",
+            tr("Make a knowledge base"),
+            self.open_new,
+        )
+        self.rename_button = make_button(
+            self,
+            tr("&Rename…"),
+            "renameKnowledgeBase",
+            tr("Rename the knowledge base"),
+            self.open_rename,
+        )
+        self.delete_button = make_button(
+            self,
+            tr("De&lete…"),
+            "deleteKnowledgeBase",
+            tr("Delete the knowledge base"),
+            self.confirm_delete,
+        )
+        return list_column(
+            self, self.list, (self.new_button, self.rename_button, self.delete_button)
+        )
 
     def _status_area(self) -> QVBoxLayout:
         self.state = QLabel(self)
@@ -490,23 +497,3 @@ def _follow(page: KnowledgePage, subscribe: Subscribe) -> None:
             page.apply(event)
 
     page.destroyed.connect(subscribe(handle))
-
-
-def _providers_of(models: ModelPairs) -> Embedders:
-    def offered() -> list[tuple[str, tuple[str, ...]]]:
-        pairs = models() if callable(models) else models
-        return [(name, ()) for name in dict.fromkeys(provider for provider, _ in pairs)]
-
-    return offered
-
-
-def _column(parent: QWidget, top: QWidget, buttons: tuple[QWidget, ...]) -> QWidget:
-    column = QWidget(parent)
-    layout = QVBoxLayout(column)
-    layout.setContentsMargins(0, 0, 0, 0)
-    layout.addWidget(top, 1)
-    row = QHBoxLayout()
-    for button in buttons:
-        row.addWidget(button)
-    layout.addLayout(row)
-    return column

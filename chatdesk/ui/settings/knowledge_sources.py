@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.knowledge.model import Progress, Stage
+from chatdesk.ui.settings.chat_page import ModelPairs
 
 if TYPE_CHECKING:
     from chatdesk.core.knowledge.model import BaseView, SourceView
@@ -420,3 +421,26 @@ class TwoLines(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         return QSize(option.rect.width(), 2 * option.fontMetrics.height() + 10)
+
+
+def providers_of(models: ModelPairs) -> Embedders:
+    """The providers of the models offered, each as an embedder whose models are asked for."""
+
+    def offered() -> list[tuple[str, tuple[str, ...]]]:
+        pairs = models() if callable(models) else models
+        return [(name, ()) for name in dict.fromkeys(provider for provider, _ in pairs)]
+
+    return offered
+
+
+def list_column(parent: QWidget, top: QWidget, buttons: tuple[QWidget, ...]) -> QWidget:
+    """`top` (a list) over a row of `buttons`."""
+    column = QWidget(parent)
+    layout = QVBoxLayout(column)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(top, 1)
+    row = QHBoxLayout()
+    for button in buttons:
+        row.addWidget(button)
+    layout.addLayout(row)
+    return column

@@ -53,6 +53,15 @@ class ModelFields(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._make_model_fields()
+        self._make_image_fields()
+        self._make_cost_fields()
+        self._lay_out()
+        for line in (*self.prices, self.others):
+            line.textChanged.connect(self.changed)
+
+    def _make_model_fields(self) -> None:
+        """The model to use, the fetch button, the other models, the context window."""
         self.model = QComboBox(self)
         self.model.setObjectName("defaultModel")
         self.model.setAccessibleName(tr("Default model"))
@@ -85,6 +94,9 @@ class ModelFields(QWidget):
                 "of well-known models (8,192 for others)."
             )
         )
+
+    def _make_image_fields(self) -> None:
+        """Whether the models take images, and the largest image sent."""
         self.images = QComboBox(self)
         self.images.setObjectName("modelsTakeImages")
         self.images.setAccessibleName(tr("Models take images"))
@@ -120,6 +132,9 @@ class ModelFields(QWidget):
                     'it is sent. "As attached" sends images as the attachments settings keep them.'
                 )
             )
+
+    def _make_cost_fields(self) -> None:
+        """Prices, the monthly cap and the requests per minute."""
         self.prices = [self._price(name, accessible) for name, _, accessible in _PRICES]
         self.prices_problem = Notice("pricesProblem", self)
         self.monthly_cap = QDoubleSpinBox(self)
@@ -141,9 +156,6 @@ class ModelFields(QWidget):
         self.requests.setSpecialValueText(tr("No limit"))
         # translators: after a number of requests in a spin box, with its leading space
         self.requests.setSuffix(tr(" per minute"))
-        self._lay_out()
-        for line in (*self.prices, self.others):
-            line.textChanged.connect(self.changed)
 
     def _spin(self, name: str, accessible: str, largest: int) -> QSpinBox:
         spin = QSpinBox(self)

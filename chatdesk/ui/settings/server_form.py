@@ -60,14 +60,16 @@ class ServerForm(QDialog):
         self.values = self._text(tr("Secret values"), tr("NAME=value, one per line"))
         self.values_label = QLabel(self)  # its words follow the kind of server
         self.values_label.setBuddy(self.values)
-        self.timeout = QDoubleSpinBox(self)
-        self.timeout.setAccessibleName(tr("Call time limit in seconds"))
-        self.timeout.setRange(0, 3600)
-        self.timeout.setDecimals(0)
-        # translators: a server's time limit when none is set: the one in the tools settings
-        self.timeout.setSpecialValueText(tr("the tools setting"))
-        # translators: after a number of seconds in a spin box, with its leading space
-        self.timeout.setSuffix(tr(" s"))
+        self.timeout = _timeout_spin(self)
+        self._lay_out(form)
+        self.kind.currentIndexChanged.connect(lambda _: self._kind_changed())
+        if editing is not None:
+            self._fill(editing)
+        self._kind_changed()
+        self.resize(560, 460)
+
+    def _lay_out(self, form: QFormLayout) -> None:
+        """The fields in the form, the hint and the problem under it, then the buttons."""
         for label, widget in (
             (tr("&Name:"), self.name),
             (tr("&Kind:"), self.kind),
@@ -96,11 +98,6 @@ class ServerForm(QDialog):
         layout.addWidget(self.hint)
         layout.addWidget(self.problem)
         layout.addWidget(buttons)
-        self.kind.currentIndexChanged.connect(lambda _: self._kind_changed())
-        if editing is not None:
-            self._fill(editing)
-        self._kind_changed()
-        self.resize(560, 460)
 
     def _line(self, name: str, placeholder: str) -> QLineEdit:
         line = QLineEdit(self)
@@ -206,3 +203,16 @@ def _named_values(text: str) -> tuple[dict[str, str], list[str]]:
         else:
             kept.append(name)
     return values, kept
+
+
+def _timeout_spin(parent: QWidget) -> QDoubleSpinBox:
+    """A server's call time limit in seconds; 0: the tools setting's."""
+    spin = QDoubleSpinBox(parent)
+    spin.setAccessibleName(tr("Call time limit in seconds"))
+    spin.setRange(0, 3600)
+    spin.setDecimals(0)
+    # translators: a server's time limit when none is set: the one in the tools settings
+    spin.setSpecialValueText(tr("the tools setting"))
+    # translators: after a number of seconds in a spin box, with its leading space
+    spin.setSuffix(tr(" s"))
+    return spin

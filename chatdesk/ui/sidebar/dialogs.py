@@ -76,14 +76,7 @@ class ProjectDialog(QDialog):
         )
         self.model = _model_combo(models, project)
         _describe(self.model, tr("Default model"), tr("The model new chats in this project use."))
-        self.assistant = QComboBox()
-        self.assistant.addItem(tr("No assistant"), "")
-        for assistant_id, label, badge in assistants:  # by hex: Qt compares a UUID by identity
-            self.assistant.addItem(badge, label, assistant_id.hex)
-        default = project.default_assistant_id if project else None
-        self.assistant.setCurrentIndex(
-            max(self.assistant.findData(default.hex if default else ""), 0)
-        )
+        self.assistant = _assistant_combo(assistants, project)
         _describe(
             self.assistant,
             tr("Default assistant"),
@@ -109,6 +102,10 @@ class ProjectDialog(QDialog):
         self.ok_button = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("Create") if project is None else tr("Save"))
         self.name.textChanged.connect(self._update_ok)
+        self._lay_out(bool(bases))
+        self._update_ok()
+
+    def _lay_out(self, bases: bool) -> None:
         form = QFormLayout(self)
         form.addRow(tr("&Name"), self.name)
         form.addRow(tr("System &prompt"), self.prompt)
@@ -130,7 +127,6 @@ class ProjectDialog(QDialog):
         else:
             self.knowledge.hide()
         form.addRow(self._buttons)
-        self._update_ok()
 
     def settings(self) -> ProjectSettings:
         prompt = self.prompt.toPlainText().strip()
@@ -208,3 +204,15 @@ def _same(offered: tuple[str, str], wanted: tuple[str | None, str]) -> bool:
 def _describe(widget: QWidget, name: str, description: str) -> None:
     widget.setAccessibleName(name)
     widget.setAccessibleDescription(description)
+
+
+def _assistant_combo(
+    assistants: Sequence[tuple[uuid.UUID, str, QIcon]], project: ProjectView | None
+) -> QComboBox:
+    combo = QComboBox()
+    combo.addItem(tr("No assistant"), "")
+    for assistant_id, label, badge in assistants:  # by hex: Qt compares a UUID by identity
+        combo.addItem(badge, label, assistant_id.hex)
+    default = project.default_assistant_id if project else None
+    combo.setCurrentIndex(max(combo.findData(default.hex if default else ""), 0))
+    return combo
