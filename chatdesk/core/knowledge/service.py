@@ -56,6 +56,13 @@ Publish = Callable[[KnowledgeProgressed | KnowledgeChanged], None]
 
 
 class Knowledge:
+    """The knowledge bases' one surface for the window and the CLI.
+
+    It keeps 31 methods because each is one thing a user does with a base (make, rename,
+    delete, add and remove folders, choose its embedding, index, pause, resume, cancel,
+    search, link, read a document) or a step of the background pass those calls start and
+    stop, which must stay beside them to be paused and cancelled."""
+
     def __init__(
         self,
         store: Store,
