@@ -1,0 +1,158 @@
+"""What the main window is made of (chatdesk/ui/main_window.py builds on it): the parts its first
+frame shows, then the rest, a part per turn of Qt's loop when built later (`window/later.py`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QApplication, QMainWindow
+
+from chatdesk.ui.composer import Composer
+from chatdesk.ui.header import ThreadHeader
+from chatdesk.ui.theme import ThemeWatcher
+from chatdesk.ui.window.background_status import BackgroundStatus
+from chatdesk.ui.window.drafts import Drafts
+from chatdesk.ui.window.later import qt_classes
+from chatdesk.ui.window.menus import WindowMenus
+from chatdesk.ui.window.model_names import model_entry
+from chatdesk.ui.window.panes import Panes
+from chatdesk.ui.window.provider_status import ProviderStatus
+from chatdesk.ui.window.read_only import CloseGuard
+from chatdesk.ui.window.sending import Sending
+from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
+from chatdesk.ui.window.style import window_style
+
+if TYPE_CHECKING:
+    import uuid
+
+    from chatdesk.core.config import Settings
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.settings_start import StartSettings
+    from chatdesk.core.views import ThreadView, Turn
+    from chatdesk.ui.runner import Runner
+
+
+class WindowLayout(QMainWindow):
+    """The window's parts and their places; what they do with the core is the window's."""
+
+    runner: Runner
+    _service: ChatService | None
+    _thread: ThreadView | None
+
+    @property
+    def current_thread_id(self) -> uuid.UUID | None:
+        return self._thread.id if self._thread else None
+
+    def _build(
+        self, settings: Settings | SettingsLater | None, save_settings: SaveSettings | None
+    ) -> Iterator[None]:
+        """The window's parts: what its first frame shows, then the rest, a part per `yield`
+        (each a turn of Qt's loop when built later, each well under a frame)."""
+        if settings is None:
+            from chatdesk.core.config import Settings
+
+            settings = Settings()
+        first = settings.first_frame if isinstance(settings, SettingsLater) else settings
+        self._build_first_frame(first)
+        yield  # the first frame's parts are made; the rest, a part per turn:
+        if isinstance(settings, SettingsLater):  # every setting, read now that the window is up
+            settings = settings.load()
+        self.settings = WindowSettings(
+            self, settings, save_settings, self.composer, self._settings_changed
+        )
+        yield
+        yield from qt_classes()
+        self.panes.release_kept()  # the rows the last run kept, drawn on the next turn
+        from chatdesk.ui.conversation.model import ConversationModel
+        from chatdesk.ui.conversation.view import ConversationView
+        from chatdesk.ui.find_bar import FindBar
+        from chatdesk.ui.window.read_only import ReadOnlyBanner
+
+        yield
+        self.conversation = ConversationModel(self)
+        self.view = ConversationView(self.conversation, self.panes.right)  # made in place
+        self.view.prompt_chosen.connect(lambda prompt: self.sending.send(prompt, []))
+        self._enable_examples(False)  # an example prompt sends at once: not before attach()
+        yield
+        self.read_only = ReadOnlyBanner(self.panes.right)
+        self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets], self.panes.right)
+        self.panes.show_conversation(self.read_only, self.view, self.find_bar)
+        yield
+        self.composer.slash  # noqa: B018  (made now, a part of its own: ~5 ms of PySide classes)
+        yield
+        from chatdesk.ui.window.models import ModelChoice
+
+        yield
+        self.models = ModelChoice(
+            self.composer, self.settings, lambda: self._thread, self.view.empty, self.view.speakers
+        )
+        self.composer.model_changed.connect(self._choose_model)
+        self.composer.assistant_changed.connect(lambda _: self._show_header())
+        self.models.assistants.loaded.append(self._show_header)  # its name, once read (again)
+        self.models.show()
+        yield
+        self.menus.add_entries(self.sending.stop, (self.view, self.header))
+
+    def _build_first_frame(self, first: Settings | StartSettings) -> None:
+        """What the first frame shows: the header, the composer taking typing, the status bar."""
+        self.setStyleSheet(window_style())  # first: each part is styled once, as it is made
+        self.setWindowTitle("chatdesk")
+        self.resize(1100, 740)
+        self.menus = WindowMenus(self)  # their titles; the entries come last
+        self.panes = Panes(self)
+        self.splitter = self.panes.splitter
+        self.header = ThreadHeader(self.panes.right)
+        self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
+        self.panes.fill_column(self.header, self.composer)
+        self.drafts = Drafts(
+            self.composer,
+            service=lambda: self._service,
+            runner=lambda: self.runner,
+            current_thread=lambda: self.current_thread_id,
+        )
+        self.composer.draft_changed.connect(self.drafts.save)
+        self.close_guard = CloseGuard(self, self.drafts)
+        self.sending = Sending(
+            self.composer,
+            self.statusBar(),
+            lambda: self.models,
+            lambda: self._thread,
+            self._sent,
+            self,
+        )
+        self.provider_status, self.background_status = ProviderStatus(), BackgroundStatus()
+        for status in (self.provider_status, self.background_status):
+            self.statusBar().addPermanentWidget(status)
+        # The default model, as the model choice shows it until the core is attached.
+        key, label = model_entry(first.general.default_provider, first.general.default_model)
+        self.composer.set_models([(key, label)], key)
+        self.composer.focus_editor()  # typing goes to the composer from the first paint on
+        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
+
+    def _enable_examples(self, enabled: bool) -> None:
+        for button in self.view.empty.buttons:
+            button.setEnabled(enabled)
+
+    # What the parts call back, made by the window.
+
+    def _sent(self, turn: Turn) -> None:
+        raise NotImplementedError
+
+    def _choose_model(self, key: str) -> None:
+        raise NotImplementedError
+
+    def _show_header(self) -> None:
+        raise NotImplementedError
+
+    def _settings_changed(self) -> None:
+        raise NotImplementedError
+
+    def _theme_changed(self) -> None:
+        raise NotImplementedError
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app
