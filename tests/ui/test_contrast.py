@@ -89,3 +89,13 @@ def test_the_palette_and_sheets_use_the_looks_colours(look: Look) -> None:
     used = set(re.findall(r"#[0-9a-fA-F]{6}\b", sheets))
     assert used <= set(named.values()), f"colours outside the look: {used - set(named.values())}"
     assert named["focus"] in sheets
+
+
+def test_the_rendered_markdown_follows_the_looks_text_colours() -> None:
+    """The core draws formulas and secondary text of rendered Markdown itself, without the UI:
+    its values must stay the looks' text and quiet text."""
+    from chatdesk.core.render.palette import DARK, LIGHT
+
+    light, dark = colours("light"), colours("dark")
+    assert (LIGHT.text, LIGHT.muted) == (light["text"], light["text_quiet"])
+    assert (DARK.text, DARK.muted) == (dark["text"], dark["text_quiet"])
