@@ -78,15 +78,6 @@ NAMED = frozenset(
     }
 )
 
-# Two functions over the limit, and the `# fmt: skip` markers of their modules, allowed for a
-# while: being rewritten. Each entry goes with its rewrite (the test below says when).
-BEING_REWRITTEN = {
-    ("chatdesk/core/service.py", "ChatService.__init__"): "being rewritten",
-    ("chatdesk/core/chat/repository/rows.py", "message_view"): "being rewritten",
-}
-REWRITTEN_MODULES = frozenset(name for name, _ in BEING_REWRITTEN)
-
-
 # The core's colours, which cannot name the theme (the core never imports the UI), not yet given
 # a home under it: the rendered Markdown's palette (the window's look, to be handed to the
 # render by the theme), the exported HTML file's own palette and the built-in assistants'
@@ -131,7 +122,7 @@ def long_functions(name: str, source: str) -> list[str]:
     found = []
     for qualified, function in _functions(ast.parse(source)):
         lines = (function.end_lineno or function.lineno) - function.lineno + 1
-        if lines > MAX_FUNCTION_LINES and (name, qualified) not in BEING_REWRITTEN:
+        if lines > MAX_FUNCTION_LINES:
             found.append(f"{name}:{function.lineno} {qualified} has {lines} lines")
     return found
 
@@ -157,8 +148,6 @@ def _comments(source: str) -> Iterator[tuple[int, str]]:
 
 
 def format_skips(name: str, source: str) -> list[str]:
-    if name in REWRITTEN_MODULES:
-        return []
     found = []
     for line, comment in _comments(source):
         marker = FMT_SKIP.search(comment)
@@ -244,22 +233,6 @@ def test_no_literal_colour_outside_the_theme() -> None:
         ],
         "literal colours outside chatdesk/ui/theme/: name a colour role of colours.py",
     )
-
-
-def test_the_rewritten_allowance_names_functions_that_exist() -> None:
-    """The allowance must not outlive its functions, nor hide one that became short."""
-    for (name, qualified), _reason in BEING_REWRITTEN.items():
-        path = ROOT / name
-        if not path.exists():
-            continue
-        lengths = {
-            q: (f.end_lineno or f.lineno) - f.lineno + 1
-            for q, f in _functions(ast.parse(path.read_text(encoding="utf-8")))
-        }
-        if qualified in lengths:
-            assert lengths[qualified] > MAX_FUNCTION_LINES, (
-                f"{name} {qualified} is short now: take it out of BEING_REWRITTEN"
-            )
 
 
 def test_the_colours_not_yet_themed_are_still_there() -> None:

@@ -108,13 +108,42 @@ def assemble(
         builtin,
         log_dir=log_dir,
     )
+    features = _Features(events, blobs, attacher, attachments, knowledge, tools)
     # tiktoken runs in a child process, started by the first exact count (decision 0014);
     # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
     counting = Counting(tokens or TokenCounter())
+    parts = _conversation(store, providers, current, clock, features, counting, owned)
+    return ChatService(store, providers, current, parts)
+
+
+@dataclass(frozen=True)
+class _Features:
+    """What the conversation's parts are built over: the events, the attachments' stores, the
+    knowledge bases and the tools."""
+
+    events: EventBus
+    blobs: BlobStore
+    attacher: Attacher
+    attachments: StoredAttachments
+    knowledge: Knowledge
+    tools: Tools
+
+
+def _conversation(
+    store: Store,
+    providers: Providers,
+    current: CurrentSettings,
+    clock: Clock,
+    made: _Features,
+    counting: Counting,
+    owned: tuple[Callable[[], None], ...],
+) -> Parts:
+    """The chat's parts, wired to each other and to the features `made` before them."""
+    events, tools = made.events, made.tools
     tasks = BackgroundTasks()
     summarizer = Summarizer(store, providers, events, counting, current, clock)
     contexts = Contexts(
-        store, providers, current, counting, tasks, tools.known_offer, blobs, knowledge
+        store, providers, current, counting, tasks, tools.known_offer, made.blobs, made.knowledge
     )
     namer = ThreadNamer(store, providers, current, events, clock)
 
@@ -127,16 +156,24 @@ def assemble(
         summarizer.schedule(answer.thread_id)
 
     answers = Answers(
-        store, providers, current, events, clock, counting, contexts, answer_ended, tools,
-        attacher,
-    )  # fmt: skip
+        store,
+        providers,
+        current,
+        events,
+        clock,
+        counting,
+        contexts,
+        answer_ended,
+        tools,
+        made.attacher,
+    )
     threads = Threads(store, events, clock, answers, summarizer.cancel)
-    turns = Turns(store, providers, current, events, clock, contexts, answers, blobs)
-    parts = Parts(
+    turns = Turns(store, providers, current, events, clock, contexts, answers, made.blobs)
+    return Parts(
         events=events,
-        attacher=attacher,
-        attachments=attachments,
-        knowledge=knowledge,
+        attacher=made.attacher,
+        attachments=made.attachments,
+        knowledge=made.knowledge,
         tools=tools,
         counting=counting,
         tasks=tasks,
@@ -152,7 +189,6 @@ def assemble(
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
         owned=owned,
     )
-    return ChatService(store, providers, current, parts)
 
 
 def tools_in(

@@ -356,9 +356,17 @@ class ChatService:
         behind."""
         self._check_tool_servers(tools or ())
         return await self._turns.send(
-            None, text, attachments, provider=provider, model=model, project_id=project_id,
-            tools=tools, over_cap=over_cap, assistant_id=assistant_id, knowledge=knowledge,
-        )  # fmt: skip
+            None,
+            text,
+            attachments,
+            provider=provider,
+            model=model,
+            project_id=project_id,
+            tools=tools,
+            over_cap=over_cap,
+            assistant_id=assistant_id,
+            knowledge=knowledge,
+        )
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:
         """Let the model go on with an interrupted (or failed) answer, appending to it."""

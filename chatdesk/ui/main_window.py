@@ -145,23 +145,10 @@ class MainWindow(WindowLayout):
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         self.building.finish()  # the parts the first frame did without, if not built yet
-        # Imported here, like the modules in _attach_*: they load asyncio, the render worker,
+        # The modules of _attach_* are imported there: they load asyncio, the render worker,
         # the thread list and the message actions, which the first paint does without.
-        from chatdesk.ui.runner import Runner
-        from chatdesk.ui.window.on_demand import OnDemand
-
         self._service = service
-        self.runner = Runner(self)
-        self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.on_demand = OnDemand(
-            self,
-            service,
-            self.runner,
-            search,
-            transfer,
-            show_thread=self.show_thread,
-            show_message=self.open_message,
-        )
+        self._attach_runner(service, search, transfer)
         self.settings.attach(
             service,
             self.runner,
@@ -185,6 +172,25 @@ class MainWindow(WindowLayout):
         self.models.show()
         self._begin()
         self.service_attached.emit()
+
+    def _attach_runner(
+        self, service: ChatService, search: Search | None, transfer: TransferFactory | None
+    ) -> None:
+        """The one way this window's parts call the core, and the parts made on first use."""
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.window.on_demand import OnDemand
+
+        self.runner = Runner(self)
+        self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
+        self.on_demand = OnDemand(
+            self,
+            service,
+            self.runner,
+            search,
+            transfer,
+            show_thread=self.show_thread,
+            show_message=self.open_message,
+        )
 
     def _attach_conversation(self, service: ChatService, kept: KeptRenders | None) -> None:
         from chatdesk.core.render.worker import RenderWorker

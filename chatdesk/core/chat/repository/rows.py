@@ -107,12 +107,31 @@ def message_select() -> Select[Any]:
 
 _AS_STORED = NullType()
 _MESSAGE_COLUMNS = (
-    "id", "thread_id", "parent_id", "depth", "role", "status", "content", "provider", "model",
-    "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens", "cost_usd",
-    "usage_estimated", "latency_ms",
-    "first_token_ms", "error_type", "error_detail", "created_at", "completed_at", "author",
-    "tool_time_ms", "agent",
-)  # fmt: skip
+    "id",
+    "thread_id",
+    "parent_id",
+    "depth",
+    "role",
+    "status",
+    "content",
+    "provider",
+    "model",
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+    "cost_usd",
+    "usage_estimated",
+    "latency_ms",
+    "first_token_ms",
+    "error_type",
+    "error_detail",
+    "created_at",
+    "completed_at",
+    "author",
+    "tool_time_ms",
+    "agent",
+)
 ROLES = {role.value: role for role in Role}  # by the text stored
 STATUSES = {status.value: status for status in Status}
 
@@ -160,29 +179,32 @@ def message_view(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> Mes
 
 def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> dict[str, Any]:
     """MessageView's fields from one row of `message_select`, ids converted by `as_uuid`."""
-    (id_, thread_id, parent_id, depth, role, status, content, provider, model,
-     prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd,
-     usage_estimated, latency_ms, first_token_ms, error_type, error_detail, created_at,
-     completed_at, author, tool_time_ms, agent, reasoning, sibling_index, sibling_count,
-     _attached) = row  # fmt: skip
-    if (
-        prompt_tokens is None
-        and completion_tokens is None
-        and cached_tokens is None
-        and reasoning_tokens is None
-        and cost_usd is None
-        and not usage_estimated
-    ):
-        usage = _NO_USAGE  # a question, or an answer without figures yet
-    else:
-        usage = Usage(
-            prompt_tokens,
-            completion_tokens,
-            cached_tokens,
-            reasoning_tokens,
-            cost_usd,
-            bool(usage_estimated),
-        )
+    (
+        id_,
+        thread_id,
+        parent_id,
+        depth,
+        role,
+        status,
+        content,
+        provider,
+        model,
+        *counted,  # its tokens and cost: _usage's
+        latency_ms,
+        first_token_ms,
+        error_type,
+        error_detail,
+        created_at,
+        completed_at,
+        author,
+        tool_time_ms,
+        agent,
+        reasoning,
+        sibling_index,
+        sibling_count,
+        _attached,
+    ) = row
+    usage = _usage(*counted)
     return {
         "id": as_uuid(id_),
         "thread_id": as_uuid(thread_id),
@@ -212,6 +234,33 @@ def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> d
         "agent": agent,
         "sources": (),
     }
+
+
+def _usage(
+    prompt_tokens: int | None,
+    completion_tokens: int | None,
+    cached_tokens: int | None,
+    reasoning_tokens: int | None,
+    cost_usd: float | None,
+    usage_estimated: bool | None,
+) -> Usage:
+    if (
+        prompt_tokens is None
+        and completion_tokens is None
+        and cached_tokens is None
+        and reasoning_tokens is None
+        and cost_usd is None
+        and not usage_estimated
+    ):
+        return _NO_USAGE  # a question, or an answer without figures yet
+    return Usage(
+        prompt_tokens,
+        completion_tokens,
+        cached_tokens,
+        reasoning_tokens,
+        cost_usd,
+        bool(usage_estimated),
+    )
 
 
 _new = object.__new__
