@@ -8,19 +8,15 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
-import tomllib
 import typing
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from chatdesk.app import build_core, configure
-from chatdesk.core import service as service_module
-from chatdesk.core.kinds import Role, Status
-from chatdesk.core.service import ChatService
+from chatdesk.core import assembly
+from chatdesk.core.service import ChatService, Parts
 
 # Where the façade takes less than its part on purpose, and why.
 NARROWER = {
@@ -40,16 +36,18 @@ class HandOver:
 
 
 def _part_classes() -> dict[str, type]:
-    """`self._x = Class(...)` in ChatService.__init__: attribute -> class."""
+    """`self._x = parts.y` in ChatService.__init__: attribute -> the class `Parts.y` holds."""
     source = textwrap.dedent(inspect.getsource(ChatService.__init__))
+    # The classes Parts names for type checking only, as the assembly imports them to make them.
+    held = typing.get_type_hints(Parts, localns=vars(assembly))
     found: dict[str, type] = {}
     for node in ast.walk(ast.parse(source)):
-        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Call):
+        if not isinstance(node, ast.Assign) or not isinstance(node.value, ast.Attribute):
             continue
-        callee = node.value.func
-        if not isinstance(callee, ast.Name):
+        given = node.value
+        if not (isinstance(given.value, ast.Name) and given.value.id == "parts"):
             continue
-        made = getattr(service_module, callee.id, None)
+        made = held.get(given.attr)
         for target in node.targets:
             if isinstance(target, ast.Attribute) and isinstance(made, type):
                 found[target.attr] = made
@@ -162,46 +160,3 @@ def test_a_narrower_hand_over_is_still_narrower() -> None:
         if name.startswith("#"):
             name = [p for p in inspect.signature(part).parameters if p != "self"][int(name[1:])]
         assert _hints(getattr(ChatService, method))[parameter] != _hints(part)[name]
-
-
-# -- a front-end to come ------------------------------------------------------------------------
-# What the local API will do, done here the same way: take the core the composition root builds
-# and drive it through the surface alone. The imports of this file are held to the rule the
-# window and the command line are held to (pyproject.toml's forbidden contract).
-
-
-@pytest.mark.asyncio
-async def test_a_new_front_end_drives_the_core_through_the_surface_alone() -> None:
-    core = build_core(configure())
-    await core.start()
-    try:
-        turn = await core.service.send_new("What does write-ahead logging buy a database?")
-        answer = await core.service.wait_for_answer(turn.answer.id)
-        assert answer.status is Status.COMPLETE
-        assert answer.content
-        page = await core.service.list_messages(answer.thread_id)
-        assert [m.role for m in page.messages] == [Role.USER, Role.ASSISTANT]
-        found = await core.search.search("logging")
-        assert page.messages[0].id in [hit.message_id for hit in found.messages]
-        assert await core.service.assistants.list()  # the built-in ones
-    finally:
-        await core.aclose()
-
-
-def test_this_front_end_imports_nothing_behind_the_surface() -> None:
-    with open(Path(__file__).parents[2] / "pyproject.toml", "rb") as handle:
-        contracts = tomllib.load(handle)["tool"]["importlinter"]["contracts"]
-    (rule,) = [c for c in contracts if c["name"].startswith("Front-ends call the surface")]
-    imported = {
-        node.module
-        for node in ast.walk(ast.parse(Path(__file__).read_text(encoding="utf-8")))
-        if isinstance(node, ast.ImportFrom) and node.module
-    }
-    behind = {
-        module
-        for module in imported
-        for inside in rule["forbidden_modules"]
-        if module == inside or module.startswith(inside + ".")
-    }
-    assert "chatdesk.core.service" in imported
-    assert not behind
