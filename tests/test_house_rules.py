@@ -303,7 +303,7 @@ def test_a_format_skip_is_named() -> None:
     ],
 )
 def test_a_literal_colour_is_named(source: str) -> None:
-    assert literal_colours("chatdesk/ui/widget.py", source), source
+    assert literal_colours("chatdesk/ui/badges.py", source), source
 
 
 def test_what_is_not_a_colour_is_not_named() -> None:
@@ -312,4 +312,4 @@ def test_what_is_not_a_colour_is_not_named() -> None:
         "x = 'issue #12345, anchor #top, #fade-in'\n"
         "pixmap.fill(Qt.GlobalColor.transparent)\n"
     )
-    assert literal_colours("chatdesk/ui/widget.py", source) == []
+    assert literal_colours("chatdesk/ui/badges.py", source) == []

@@ -5,6 +5,7 @@ vectors made once an embedding model is chosen, and the status following a pass'
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.config import Settings
-from chatdesk.core.knowledge.model import KnowledgeProgressed, Progress, Stage
+from chatdesk.core.knowledge.model import BaseView, KnowledgeProgressed, Progress, Stage
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.knowledge_page import KnowledgePage
@@ -129,6 +130,35 @@ def test_the_list_says_each_bases_counts(
         timeout=20000,
     )
     assert page.list.item(0).text() == "Notes"
+
+
+def test_a_new_base_is_shown_even_when_a_read_begun_before_it_ends_after_it(
+    page: KnowledgePage, core: Core, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read of the bases already running when a base is made (an event's, say) ends with a
+    list that lacks it: the new base is still the one shown once the next read has it."""
+    _make_base(qtbot, page, "Notes")
+    knowledge = core.service.knowledge
+    listed = knowledge.list
+    gate = asyncio.Event()
+    held: list[bool] = []
+
+    async def list_held() -> list[BaseView]:
+        views = await listed()
+        if not held:  # the first read: what was there before, handed over late
+            held.append(True)
+            await gate.wait()
+        return views
+
+    monkeypatch.setattr(knowledge, "list", list_held)
+    page.refresh()
+    qtbot.waitUntil(lambda: bool(held))
+    qtbot.mouseClick(page.new_button, LEFT)
+    _answer_name(qtbot, page, "Papers")
+    qtbot.waitUntil(lambda: "Made “Papers”." in page.status.text())
+    gate.set()
+    qtbot.waitUntil(lambda: "Papers" in _names(page))
+    qtbot.waitUntil(lambda: page.current() is not None and page.current().name == "Papers")
 
 
 def test_rename_and_delete_which_asks_first_and_leaves_the_files(

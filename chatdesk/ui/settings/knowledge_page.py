@@ -64,7 +64,9 @@ if TYPE_CHECKING:
 REDRAW_MS = 100  # progress arrives a few times a second; the status follows at most this often
 
 Subscribe = Callable[[Callable[["Event"], None]], Callable[[], None]]
-Read = tuple[list[BaseView], uuid.UUID | None, list[DocumentError]]
+# The bases, the one whose failures were read and its failures, and the base the read was asked
+# to show.
+Read = tuple[list[BaseView], uuid.UUID | None, list[DocumentError], uuid.UUID | None]
 T = TypeVar("T")
 
 
@@ -265,13 +267,16 @@ class KnowledgePage(QWidget):
             self.refresh()
 
     def _show(self, read: Read) -> None:
-        views, errors_of, errors = read
+        views, errors_of, errors, asked = read
         item = self.list.currentItem()
         wanted = self._select or (item.data(ID_ROLE) if item is not None else None)
         self._views = {view.id: view for view in views}
         if wanted not in self._views:
             wanted = errors_of
-        self._select = None
+        if self._select in self._views or self._select == asked:
+            # Shown, or asked for and gone. A read begun before the base was made does not
+            # hold it yet: the base stays to be shown by the read after it.
+            self._select = None
         self.list.blockSignals(True)
         self.list.clear()
         for view in views:
@@ -486,7 +491,7 @@ async def _read_bases(knowledge: Knowledge, wanted: uuid.UUID | None) -> Read:
     ids = [view.id for view in views]
     chosen = wanted if wanted in ids else (ids[0] if ids else None)
     errors = await knowledge.errors(chosen) if chosen is not None else []
-    return views, chosen, errors
+    return views, chosen, errors, wanted
 
 
 def _follow(page: KnowledgePage, subscribe: Subscribe) -> None:
