@@ -56,6 +56,16 @@ class Status(enum.StrEnum):
         return self in (Status.COMPLETE, Status.ERROR, Status.INTERRUPTED)
 
 
+class AttachmentKind(enum.StrEnum):
+    """What an attachment is, as stored (`attachments.kind`) and carried by exports and sync; a
+    kind unknown here (a newer chatdesk's) is kept and shown as a file."""
+
+    PASTE = "paste"  # a large paste, kept as text
+    FILE = "file"  # a text file
+    DOCUMENT = "document"  # PDF, Office, OpenDocument, a web page: text with page markers
+    IMAGE = "image"
+
+
 class PartKind(enum.StrEnum):
     REASONING = "reasoning"
     ATTACHMENT = "attachment"

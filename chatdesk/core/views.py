@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.kinds import Approval, CallState, Role, Status, TurnKind
+from chatdesk.core.kinds import Approval, AttachmentKind, CallState, Role, Status, TurnKind
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ class AttachmentInput:
 
     name: str
     text: str  # what the model reads (a document's extracted text; empty for an image)
-    kind: str = "file"  # "paste" | "file" (text) | "document" | "image"
+    kind: str = AttachmentKind.FILE  # an AttachmentKind
     mime: str = "text/plain"
     sha256: str = ""  # its bytes in the blob store; empty: the text is all there is
     size: int = 0  # bytes of the file (0: those of the text)
@@ -94,7 +94,7 @@ class AttachmentView:
     name: str
     mime: str
     size: int
-    kind: str = "file"
+    kind: str = AttachmentKind.FILE
     sha256: str = ""
     blob: bool = False
     width: int = 0
@@ -105,7 +105,7 @@ class AttachmentView:
 
     @property
     def is_image(self) -> bool:
-        return self.kind == "image" and self.blob
+        return self.kind == AttachmentKind.IMAGE and self.blob
 
 
 @dataclass(frozen=True)

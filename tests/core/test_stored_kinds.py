@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import update
 
-from chatdesk.core.kinds import ChatErrorKind, Status
+from chatdesk.core.attach.model import DOCUMENT, IMAGE, TEXT
+from chatdesk.core.kinds import AttachmentKind, ChatErrorKind, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
@@ -19,6 +20,18 @@ def test_team_sync_states_keep_the_words_the_cli_prints() -> None:
     assert [state.value for state in SyncState] == [
         "off", "up to date", "syncing", "offline", "error",
     ]  # fmt: skip
+
+
+def test_attachment_kinds_keep_the_text_the_database_and_exports_hold() -> None:
+    assert {kind.name: kind.value for kind in AttachmentKind} == {
+        "PASTE": "paste",
+        "FILE": "file",
+        "DOCUMENT": "document",
+        "IMAGE": "image",
+    }
+    # The reading child answers in plain text, the same words.
+    assert (IMAGE, DOCUMENT, TEXT) == ("image", "document", "file")
+    assert not any(isinstance(kind, AttachmentKind) for kind in (IMAGE, DOCUMENT, TEXT))
 
 
 def test_outbox_states_keep_the_text_the_database_holds() -> None:

@@ -5,8 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.kinds import AttachmentKind
 
-IMAGE, DOCUMENT, TEXT = "image", "document", "file"
+# Plain text over the reading child's pipe, the values of AttachmentKind's.
+IMAGE, DOCUMENT, TEXT = (
+    AttachmentKind.IMAGE.value,
+    AttachmentKind.DOCUMENT.value,
+    AttachmentKind.FILE.value,
+)
 # A PDF's note when none of its pages has text (in the note as `tr(SCAN_NOTE)`).
 SCAN_NOTE = mark("a scan: no page has a text layer")
 

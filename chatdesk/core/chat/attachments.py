@@ -14,6 +14,7 @@ from typing import Protocol
 from chatdesk.core.attach.markers import MARKER
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.views import AttachmentInput
@@ -84,7 +85,7 @@ def for_model(text: str, attached: Sequence[tuple[Described, str]]) -> str:
     parts = [text]
     for item, body in attached:
         opening = _opening(item)
-        if item.kind == "image":
+        if item.kind == AttachmentKind.IMAGE:
             parts.append(opening + "/>")
         else:
             parts.append(f"{opening}>\n{body}\n</attachment>")
@@ -93,7 +94,7 @@ def for_model(text: str, attached: Sequence[tuple[Described, str]]) -> str:
 
 def _opening(item: Described) -> str:
     name = item.name.replace('"', "'")
-    if item.kind in ("paste", "file") and not item.note:
+    if item.kind in (AttachmentKind.PASTE, AttachmentKind.FILE) and not item.note:
         return f'<attachment name="{name}"'
     described = _described(item)
     note = item.note.replace('"', "'")
@@ -105,7 +106,7 @@ def describe(item: Described) -> str:
     pages"."""
     from chatdesk.core.attach.sniff import LABELS
 
-    if item.kind == "image":
+    if item.kind == AttachmentKind.IMAGE:
         return tr("image, {width}×{height}", width=item.width, height=item.height)
     english = LABELS.get(item.mime, item.mime)
     label = tr(LABELS[item.mime]) if item.mime in LABELS else item.mime
@@ -122,7 +123,7 @@ def _described(item: Described) -> str:
     """`describe` in English, as the model reads it beside the attachment."""
     from chatdesk.core.attach.sniff import LABELS
 
-    if item.kind == "image":
+    if item.kind == AttachmentKind.IMAGE:
         return f"image, {item.width}×{item.height}"
     label = LABELS.get(item.mime, item.mime)
     if item.pages:

@@ -33,6 +33,7 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import (
     MAX_COMPARED,
     MIN_COMPARED,
+    AttachmentKind,
     ChatErrorKind,
     Role,
     Status,
@@ -160,7 +161,7 @@ class Turns:
             if provider is not None:
                 self._providers.get(provider)  # fail early on a typo
         now, owner = self._clock.now(), self._store.instance.id
-        images = any(item.kind == "image" for item in turn.attachments)
+        images = any(item.kind == AttachmentKind.IMAGE for item in turn.attachments)
         setup: Callable[..., ThreadSetup] = self._seeing_setup if images else self._contexts.setup
         if not turn.over_cap:
             setup = functools.partial(self._capped_setup, setup, now, turn.compare)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
 from chatdesk.core.views import MessageView, ThreadView
@@ -101,7 +102,7 @@ def _files(
         )
         for message_id, data, name, mime, size, text, kind, blob, sha256 in session.execute(query):
             image = None
-            if kind == "image" and blob and blobs is not None:
+            if kind == AttachmentKind.IMAGE and blob and blobs is not None:
                 with contextlib.suppress(BlobMissing, BlobDamaged, OSError):
                     image = blobs.read(sha256)
             call_id = str((data if isinstance(data, dict) else {}).get("call_id") or "")

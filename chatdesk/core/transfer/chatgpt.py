@@ -26,7 +26,7 @@ from typing import Any
 
 from chatdesk.core.attach.model import Read
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.kinds import ChatErrorKind, PartKind, Role, Status
+from chatdesk.core.kinds import AttachmentKind, ChatErrorKind, PartKind, Role, Status
 from chatdesk.core.store.blobs import digest
 from chatdesk.core.store.records import ATTACHMENTS, MESSAGES, PARTS, THREADS, blank
 from chatdesk.core.transfer.chatgpt_content import (
@@ -364,7 +364,7 @@ def _image_columns(image: Read) -> Row:
         "size": len(image.image),
         "sha256": digest(image.image),
         "blob": True,
-        "kind": "image",
+        "kind": AttachmentKind.IMAGE.value,
         "width": image.width,
         "height": image.height,
         "note": image.note or None,

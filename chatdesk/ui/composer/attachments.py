@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.attach.model import is_scan
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.units import format_size
 from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.flow_layout import FlowLayout
@@ -38,7 +39,7 @@ def token_cost(attachment: AttachmentInput) -> int:
     from chatdesk.core.tokens.estimate import estimate_tokens
     from chatdesk.core.tokens.images import image_tokens
 
-    if attachment.kind == "image":
+    if attachment.kind == AttachmentKind.IMAGE:
         return image_tokens(attachment.width, attachment.height)
     return estimate_tokens(attachment.text)
 
@@ -49,21 +50,22 @@ def describe_attachment(attachment: AttachmentInput) -> str:
     from chatdesk.core.chat.attachments import describe
 
     parts = [attachment.name]
-    if attachment.kind == "image":
+    if attachment.kind == AttachmentKind.IMAGE:
         parts.append(f"{attachment.width}×{attachment.height}")
-    elif attachment.kind == "document":
+    elif attachment.kind == AttachmentKind.DOCUMENT:
         parts.append(describe(attachment))
     parts.append(
         format_size(attachment.size or len(attachment.text.encode("utf-8", "surrogatepass")))
     )
-    if attachment.kind == "paste":
+    if attachment.kind == AttachmentKind.PASTE:
         # A final newline ends the last line; it does not start another.
         lines = attachment.text.count("\n") + (not attachment.text.endswith("\n"))
         parts.append(ntr("{count} line", "{count} lines", lines, count=f"{lines:,}"))
     cost = token_cost(attachment)
     # translators: what an attachment adds to a request, estimated: "≈1,105 tokens"
     parts.append(ntr("≈{count} tokens", "≈{count} tokens", cost, count=f"{cost:,}"))
-    if attachment.note and attachment.kind != "image":  # an image's says how it was scaled
+    # An image's note says how it was scaled: its tooltip's, not its line's.
+    if attachment.note and attachment.kind != AttachmentKind.IMAGE:
         parts.append(attachment.note)
     return " · ".join(parts)
 
@@ -74,7 +76,9 @@ def preview_tooltip(attachment: AttachmentInput) -> str:
     lines = [line[:PREVIEW_LINE_CHARS] for line in head[:PREVIEW_LINES]]
     more = "\n…" if len(head) > PREVIEW_LINES else ""
     preview = f"<pre>{html.escape(chr(10).join(lines) + more)}</pre>" if attachment.text else ""
-    note = f"<p>{html.escape(attachment.note)}</p>" if attachment.kind == "image" else ""
+    note = (
+        f"<p>{html.escape(attachment.note)}</p>" if attachment.kind == AttachmentKind.IMAGE else ""
+    )
     return f"<p><b>{html.escape(describe_attachment(attachment))}</b></p>{note}{preview}"
 
 
@@ -152,7 +156,11 @@ class AttachmentChip(QFrame):
 
     def _image_hash(self) -> str:
         item = self.attachment
-        if self._thumbnails is None or isinstance(item, Pending) or item.kind != "image":
+        if (
+            self._thumbnails is None
+            or isinstance(item, Pending)
+            or item.kind != AttachmentKind.IMAGE
+        ):
             return ""
         return item.thumb or item.sha256
 

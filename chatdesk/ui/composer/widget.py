@@ -28,6 +28,7 @@ from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import AttachmentKind
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
@@ -376,7 +377,7 @@ class Composer(QWidget):
         from chatdesk.core.views import AttachmentInput
 
         # translators: the name of a long text pasted into the message box, sent as an attachment
-        self.add_attachment(AttachmentInput(tr("Pasted text"), text, kind="paste"))
+        self.add_attachment(AttachmentInput(tr("Pasted text"), text, kind=AttachmentKind.PASTE))
 
     def _attachment_removed(self, attachment: AttachmentInput | Pending) -> None:
         self._attachments = [a for a in self._attachments if a is not attachment]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.units import format_cost
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.composer import Composer
@@ -85,7 +86,9 @@ class ContextGauge(QObject):
         attachments = self._composer.attachments()
         attached = [(a, a.text) for a in attachments]
         text = self._composer.text()
-        images = sum(image_tokens(a.width, a.height) for a in attachments if a.kind == "image")
+        images = sum(
+            image_tokens(a.width, a.height) for a in attachments if a.kind == AttachmentKind.IMAGE
+        )
         draft = for_model(text, attached) if attached else text
         return self._usage(thread_id, draft, images)
 

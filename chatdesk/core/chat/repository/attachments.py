@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
+from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.store.models import Attachment, MessagePart, PartKind
 from chatdesk.core.views import AttachmentInput, AttachmentView, MessageView
 
@@ -110,7 +111,7 @@ def _view(row: Sequence[Any]) -> AttachmentView:
         name,
         mime,
         size,
-        kind or "file",
+        kind or AttachmentKind.FILE,
         sha256,
         bool(blob),
         width or 0,
