@@ -64,8 +64,6 @@ if TYPE_CHECKING:
 REDRAW_MS = 100  # progress arrives a few times a second; the status follows at most this often
 
 Subscribe = Callable[[Callable[["Event"], None]], Callable[[], None]]
-# The bases, the one whose failures were read and its failures, and the base the read was asked
-# to show.
 Read = tuple[list[BaseView], uuid.UUID | None, list[DocumentError], uuid.UUID | None]
 T = TypeVar("T")
 
@@ -273,9 +271,7 @@ class KnowledgePage(QWidget):
         self._views = {view.id: view for view in views}
         if wanted not in self._views:
             wanted = errors_of
-        if self._select in self._views or self._select == asked:
-            # Shown, or asked for and gone. A read begun before the base was made does not
-            # hold it yet: the base stays to be shown by the read after it.
+        if self._select in self._views or self._select == asked:  # else the next read shows it
             self._select = None
         self.list.blockSignals(True)
         self.list.clear()
@@ -486,7 +482,7 @@ class KnowledgePage(QWidget):
 
 
 async def _read_bases(knowledge: Knowledge, wanted: uuid.UUID | None) -> Read:
-    """Every base, and the files of the one shown (`wanted`, else the first) not indexed."""
+    """Every base, the one shown (`wanted`, else the first) and its files not indexed; `wanted`."""
     views = await knowledge.list()
     ids = [view.id for view in views]
     chosen = wanted if wanted in ids else (ids[0] if ids else None)
