@@ -43,9 +43,9 @@ def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[AssistantsPage]:
         assistants=service.assistants,
     )
     qtbot.addWidget(dialog)
-    dialog.open()
+    with qtbot.waitExposed(dialog):
+        dialog.open()
     show_tab(dialog, "Assistants")
-    qtbot.waitExposed(dialog)
     qtbot.waitUntil(lambda: dialog.assistants.list.topLevelItemCount() == 5)
     yield dialog.assistants
     dialog.close()

@@ -37,9 +37,9 @@ def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[KnowledgePage]:
         embedders=service.knowledge.embedders,
     )
     qtbot.addWidget(dialog)
-    dialog.open()
+    with qtbot.waitExposed(dialog):
+        dialog.open()
     show_tab(dialog, "Knowledge")
-    qtbot.waitExposed(dialog)
     yield dialog.knowledge
     dialog.close()
 

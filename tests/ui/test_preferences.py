@@ -35,8 +35,8 @@ def open_dialog(qtbot: QtBot) -> OpenDialog:
     def open_(settings: Settings, **parts: Any) -> PreferencesDialog:
         dialog = PreferencesDialog(settings, **parts)
         qtbot.addWidget(dialog)
-        dialog.open()
-        qtbot.waitExposed(dialog)
+        with qtbot.waitExposed(dialog):
+            dialog.open()
         return dialog
 
     return open_

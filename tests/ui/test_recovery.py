@@ -184,8 +184,8 @@ def test_the_dialog_says_what_happened_and_what_each_choice_does(qtbot: QtBot) -
         build_core(config)
     dialog = DamagedDialog(raised.value, None)
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     details = dialog.findChild(QLabel, "damageDetails").text()  # type: ignore[union-attr]
     assert raised.value.problems[0] in details
     assert str(raised.value.damaged_dir) in details
@@ -205,8 +205,8 @@ def test_without_a_backup_only_recovering_and_quitting_are_offered(qtbot: QtBot)
         build_core(config)
     dialog = DamagedDialog(raised.value, "the disk is full")
     qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
+    with qtbot.waitExposed(dialog):
+        dialog.show()
     assert not dialog.restore.isEnabled()
     assert dialog.restore.description() == "There is no backup yet."
     assert dialog.recover.isDefault()

@@ -22,6 +22,7 @@ from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.application import _save_preferences
 from chatdesk.ui.settings.data_page import DataPage
 from chatdesk.ui.settings.notices import Tone
+from tests.ui.shown import shown
 from tests.ui.test_preferences import LEFT
 from tests.ui.test_settings_providers import (  # noqa: F401 (fixtures)
     OpenPreferences,
@@ -163,9 +164,7 @@ def test_the_backups_are_listed_newest_first_and_the_last_good_one_stands_out(
 
 def confirm_restore(qtbot: QtBot, page: DataPage, button_text: str) -> None:
     qtbot.mouseClick(page.restore, LEFT)
-    box = page.findChild(QMessageBox, "confirmRestore")
-    assert box is not None
-    qtbot.waitExposed(box)
+    box = shown(qtbot, page, QMessageBox, "confirmRestore")
     assert box.text().startswith("Restore the backup made ")
     assert "chatdesk.db.before-restore-" in box.informativeText()
     [button] = [b for b in box.buttons() if b.text().replace("&", "") == button_text]

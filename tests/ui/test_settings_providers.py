@@ -37,6 +37,7 @@ from chatdesk.ui.settings.profile_editor import ProfileEditor
 from chatdesk.ui.settings.providers_page import ProvidersPage
 from tests.core.sse_server import FakeOpenAI
 from tests.keyrings import MemoryKeyring
+from tests.ui.shown import shown
 from tests.ui.test_preferences import LEFT, click_box, focus_order, show_tab
 
 KEY = "sk-settings-canary-5c1e93ab72"
@@ -92,9 +93,9 @@ def open_preferences(qtbot: QtBot, runner: Runner) -> OpenPreferences:
         dialog = PreferencesDialog(Settings(), runner=runner, **parts)
         qtbot.addWidget(dialog)
         opened.append(dialog)
-        dialog.open()
+        with qtbot.waitExposed(dialog):
+            dialog.open()
         show_tab(dialog, tab)
-        qtbot.waitExposed(dialog)
         return dialog
 
     return open_
@@ -123,10 +124,7 @@ def open_editor(qtbot: QtBot, page: ProvidersPage, template: str = "") -> Profil
         qtbot.mouseClick(page.add, LEFT)
     else:
         qtbot.mouseClick(page.edit, LEFT)
-    editor = page.findChild(ProfileEditor)
-    assert editor is not None
-    qtbot.waitExposed(editor)
-    return editor
+    return shown(qtbot, page, ProfileEditor)
 
 
 def retype(qtbot: QtBot, line: QLineEdit, text: str) -> None:
@@ -429,9 +427,7 @@ def test_remove_asks_first(
 
     def answer(button_text: str) -> None:
         qtbot.mouseClick(page.remove, LEFT)
-        box = page.findChild(QMessageBox, "confirmRemove")
-        assert box is not None
-        qtbot.waitExposed(box)
+        box = shown(qtbot, page, QMessageBox, "confirmRemove")
         assert box.text() == "Remove the provider “cloud”?"
         [button] = [b for b in box.buttons() if b.text().replace("&", "") == button_text]
         qtbot.mouseClick(button, LEFT)

@@ -22,6 +22,7 @@ from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.settings.tools_page import ToolsPage
+from tests.ui.shown import wait_exposed
 from tests.ui.test_preferences import LEFT, show_tab
 
 SERVER = Path(__file__).parents[1] / "core" / "mcp_server.py"
@@ -50,9 +51,9 @@ def tools(tmp_path: Path, finish: Any) -> Iterator[Tools]:
 def page(qtbot: QtBot, runner: Runner, tools: Tools) -> Iterator[ToolsPage]:
     dialog = PreferencesDialog(Settings(), runner=runner, tools=tools)  # the page lives with it
     qtbot.addWidget(dialog)
-    dialog.open()
+    with qtbot.waitExposed(dialog):
+        dialog.open()
     show_tab(dialog, "Tools")
-    qtbot.waitExposed(dialog)
     yield dialog.tools
     dialog.close()
 
@@ -143,7 +144,7 @@ def test_a_server_is_added_and_edited_in_the_form(
     qtbot.mouseClick(page.add_button, LEFT)
     form = page.server_form
     assert form is not None
-    qtbot.waitExposed(form)
+    wait_exposed(qtbot, form)
     assert not form.url.isEnabled()  # a command, until the kind says an address
     qtbot.keyClicks(form.name, "notes")
     qtbot.keyClicks(form.command, sys.executable)
@@ -177,7 +178,7 @@ def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(
     qtbot.mouseClick(page.add_button, LEFT)
     form = page.server_form
     assert form is not None
-    qtbot.waitExposed(form)
+    wait_exposed(qtbot, form)
     qtbot.keyClicks(form.name, "web")
     form.kind.setCurrentIndex(form.kind.findData("http"))
     assert form.url.isEnabled()

@@ -208,9 +208,9 @@ def test_a_right_to_left_language_lays_the_window_out_from_the_right(
     main = MainWindow()
     attach_core(main, core)
     main.resize(1000, 700)
-    main.show()
+    with qtbot.waitExposed(main):
+        main.show()
     main.start()
-    qtbot.waitExposed(main)
     try:
         assert main.layoutDirection() is Qt.LayoutDirection.RightToLeft
         sidebar = main.sidebar.mapTo(main, main.sidebar.rect().center())
