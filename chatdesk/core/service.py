@@ -46,6 +46,7 @@ from chatdesk.core.views import (
     DraftView,
     MessagePage,
     MessageView,
+    ProjectSettings,
     ProjectView,
     SummaryView,
     ThreadFilter,
@@ -152,7 +153,7 @@ class ChatService:
         tools: Sequence[str] = (),
     ) -> ProjectView:
         """A project; its new chats start with `tools` (servers) switched on."""
-        self._check_tool_servers(tools)
+        self.tools.check_servers(tools)
         return await self._threads.create_project(
             name,
             system_prompt=system_prompt,
@@ -174,7 +175,7 @@ class ChatService:
         """Rename, or set the system prompt / default model / the tool servers its new chats
         start with (None clears them)."""
         if tools is not UNSET:
-            self._check_tool_servers(tools or ())
+            self.tools.check_servers(tools or ())
             tools = sorted(set(tools or ())) or None
         return await self._threads.update_project(
             project_id,
@@ -184,6 +185,13 @@ class ChatService:
             default_model=default_model,
             tools=tools,
         )
+
+    async def save_project(
+        self, project_id: uuid.UUID | None, settings: ProjectSettings
+    ) -> ProjectView:
+        """All a project's dialog sets, in one transaction (a new project: `project_id` None)."""
+        self.tools.check_servers(settings.tools)
+        return await self._threads.save_project(project_id, settings)
 
     async def rename_project(self, project_id: uuid.UUID, name: str) -> ProjectView:
         return await self._threads.update_project(project_id, name=name)
@@ -354,7 +362,7 @@ class ChatService:
         project's), with `tools` switched on (None: the assistant's, else the project's) and
         `knowledge` bases linked, in one transaction: a refused message leaves no empty thread
         behind."""
-        self._check_tool_servers(tools or ())
+        self.tools.check_servers(tools or ())
         return await self._turns.send(
             None,
             text,
@@ -396,11 +404,8 @@ class ChatService:
 
     async def set_thread_tools(self, thread_id: uuid.UUID, servers: Sequence[str]) -> None:
         """Switch on exactly `servers` for a chat; an unknown name is refused."""
-        self._check_tool_servers(servers)
-        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
-
-    def _check_tool_servers(self, servers: Sequence[str]) -> None:
         self.tools.check_servers(servers)
+        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
 
     # -- settings, models and context ------------------------------------------------------------
 

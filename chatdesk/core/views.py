@@ -27,6 +27,19 @@ class ProjectView:
 
 
 @dataclass(frozen=True)
+class ProjectSettings:
+    """All a project's dialog sets, saved at once; None means "not set" (the defaults apply)."""
+
+    name: str
+    system_prompt: str | None = None
+    default_provider: str | None = None
+    default_model: str | None = None
+    tools: tuple[str, ...] = ()  # the tool servers its new chats start with
+    assistant_id: uuid.UUID | None = None  # the assistant its new chats start with
+    knowledge: tuple[uuid.UUID, ...] = ()  # the knowledge bases every chat of it answers from
+
+
+@dataclass(frozen=True)
 class ThreadView:
     id: uuid.UUID
     title: str

@@ -12,7 +12,7 @@ from chatdesk.core.chat.events import (
 )
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.service import ChatService
-from chatdesk.core.views import ThreadFilter
+from chatdesk.core.views import ProjectSettings, ThreadFilter
 
 pytestmark = pytest.mark.asyncio
 
@@ -38,6 +38,38 @@ async def test_projects_create_rename_configure_delete(service: ChatService) -> 
     assert isinstance(seen[0], ProjectCreated)
     with pytest.raises(InvalidRequest):
         await service.create_project("   ")
+
+
+async def test_a_projects_dialog_is_saved_whole_or_not_at_all(service: ChatService) -> None:
+    tutor = next(a for a in await service.assistants.list() if a.name == "Tutor")
+    garage = await service.knowledge.create("Garage")
+    seen: list[Event] = []
+    service.events.subscribe(seen.append)
+    chosen = ProjectSettings(
+        " Car ", "Be brief.", "mock", "mock-1", ("chatdesk",), tutor.id, (garage.id,)
+    )
+    project = await service.save_project(None, chosen)
+    assert (project.name, project.system_prompt, project.default_model) == (
+        "Car",
+        "Be brief.",
+        "mock-1",
+    )
+    assert (project.tools, project.default_assistant_id) == (("chatdesk",), tutor.id)
+    assert await service.knowledge.links("project_id", project.id) == [garage.id]
+    assert [type(e).__name__ for e in seen] == ["ProjectCreated", "KnowledgeChanged"]
+
+    await service.knowledge.delete(garage.id)  # gone while the dialog was open
+    renamed = ProjectSettings("Bike", assistant_id=tutor.id, knowledge=(garage.id,))
+    with pytest.raises(NotFound):
+        await service.save_project(project.id, renamed)
+    [kept] = await service.list_projects()
+    assert kept == project  # nothing of the failed save was written
+
+    await service.save_project(project.id, ProjectSettings("Bike"))
+    [cleared] = await service.list_projects()
+    assert (cleared.name, cleared.system_prompt, cleared.tools) == ("Bike", None, ())
+    assert cleared.default_assistant_id is None
+    assert await service.knowledge.links("project_id", project.id) == []
 
 
 async def test_project_prompt_reaches_the_provider_and_last_chat_is_kept(

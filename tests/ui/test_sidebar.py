@@ -544,28 +544,27 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
 def test_a_project_cannot_be_edited_again_until_its_save_is_written(
     make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A save is several writes. Reopened between them, the dialog would show the project half
-    saved (no assistant yet), and saving it again would write that back over the choice."""
+    """A save waits its turn at the writer. Reopened before it is written, the dialog would
+    show the old choices, and saving it again would write them back over the new ones."""
     core = make_core()
     finish(core.service.create_project("Book"))
     sidebar = open_sidebar(core)
     qtbot.waitUntil(lambda: groups(sidebar.model) == ["Book"])
-    held = asyncio.Event()  # the assistant's write waits for it, as on a busy disk
-    write_assistant = core.service.assistants.set_project_default
+    held = asyncio.Event()  # the save waits for it, as behind a busy writer
+    write = core.service.save_project
 
-    async def slow_write(*args: Any) -> Any:
+    async def slow_save(*args: Any) -> Any:
         await held.wait()
-        return await write_assistant(*args)
+        return await write(*args)
 
-    monkeypatch.setattr(core.service.assistants, "set_project_default", slow_write)
+    monkeypatch.setattr(core.service, "save_project", slow_save)
     trigger(sidebar.menu_for(group_index(sidebar.model, "Book")), "Edit…")
     dialog = project_dialog(qtbot, sidebar)
     qtbot.keyClicks(dialog.prompt, "Explain slowly.")
     dialog.assistant.setCurrentIndex(dialog.assistant.findText("Tutor"))
     qtbot.mouseClick(dialog.ok_button, LEFT)
-    qtbot.waitUntil(lambda: finish(core.service.list_projects())[0].system_prompt is not None)
 
-    assert not can_edit(sidebar, "Book")  # half written: the prompt is, the assistant not yet
+    assert not can_edit(sidebar, "Book")  # not written yet
     held.set()
     qtbot.waitUntil(lambda: can_edit(sidebar, "Book"))
     trigger(sidebar.menu_for(group_index(sidebar.model, "Book")), "Edit…")

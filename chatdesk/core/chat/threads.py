@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -29,11 +30,13 @@ from chatdesk.core.chat.repository import drafts
 from chatdesk.core.clock import Clock
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.knowledge.model import KnowledgeChanged
 from chatdesk.core.store.store import Store
 from chatdesk.core.views import (
     DraftView,
     MessagePage,
     MessageView,
+    ProjectSettings,
     ProjectView,
     ThreadFilter,
     ThreadPage,
@@ -95,6 +98,21 @@ class Threads:
             lambda s: repo.update_project(s, now, project_id, changes)
         )
         self._events.publish(ProjectUpdated(project))
+        return project
+
+    async def save_project(
+        self, project_id: uuid.UUID | None, settings: ProjectSettings
+    ) -> ProjectView:
+        """A project's dialog saved: every field, its assistant and its knowledge bases in one
+        transaction, so a failure keeps none of it; a new project when `project_id` is None."""
+        clean = clean_name(settings.name, mark("the project name is empty"))
+        settings = replace(settings, name=clean, tools=tuple(sorted(set(settings.tools))))
+        now = self._clock.now()
+        project = await self._store.write(lambda s: repo.save_project(s, now, project_id, settings))
+        self._events.publish(
+            ProjectCreated(project) if project_id is None else ProjectUpdated(project)
+        )
+        self._events.publish(KnowledgeChanged(None))
         return project
 
     async def delete_project(self, project_id: uuid.UUID) -> None:

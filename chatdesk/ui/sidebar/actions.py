@@ -15,11 +15,11 @@ from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QTreeView, QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.views import ProjectView, ThreadView
+from chatdesk.core.views import ProjectSettings, ProjectView, ThreadView
 from chatdesk.ui.badges import assistant_badge
 from chatdesk.ui.questions import ask
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.sidebar.dialogs import ProjectDialog, ProjectSettings
+from chatdesk.ui.sidebar.dialogs import ProjectDialog
 from chatdesk.ui.sidebar.model import Index, ThreadTreeModel
 from chatdesk.ui.sidebar.widgets import NoticeBar
 
@@ -59,8 +59,8 @@ class SidebarActions(QObject):
         self._notice = notice
         self._owner = owner
         self.dialog: QWidget | None = None  # the question or dialog opened last (for tests)
-        # Projects whose dialog's choices are still being written (a save is several writes):
-        # their dialog would show, and a second save write back, a project half saved.
+        # Projects whose dialog's choices are still queued for the writer (behind an answer's
+        # writes, say): their dialog would show, and a second save write back, the old ones.
         self._saving: set[uuid.UUID] = set()
         self.sharing: ThreadMenuAddition | None = None  # given by the window when sync is there
 
@@ -185,41 +185,16 @@ class SidebarActions(QObject):
     def create_project(self) -> None:
         service = self._service
 
-        async def create(settings: ProjectSettings) -> None:
-            made = await service.create_project(
-                settings.name,
-                system_prompt=settings.system_prompt,
-                default_provider=settings.default_provider,
-                default_model=settings.default_model,
-                tools=settings.tools,
-            )
-            # No await since the project was made: its menu cannot have been opened yet.
-            self._saving.add(made.id)
-            try:
-                if settings.assistant_id is not None:
-                    await service.assistants.set_project_default(made.id, settings.assistant_id)
-                if settings.knowledge:
-                    await service.knowledge.link("project_id", made.id, settings.knowledge)
-            finally:
-                self._saving.discard(made.id)
-
-        self._open_dialog(None, lambda settings: self._runner.run(create(settings)))
+        self._open_dialog(
+            None, lambda settings: self._runner.run(service.save_project(None, settings))
+        )
 
     def edit_project(self, project: ProjectView) -> None:
         service = self._service
 
         async def save(settings: ProjectSettings) -> None:
             try:
-                await service.update_project(
-                    project.id,
-                    name=settings.name,
-                    system_prompt=settings.system_prompt,
-                    default_provider=settings.default_provider,
-                    default_model=settings.default_model,
-                    tools=settings.tools,
-                )
-                await service.assistants.set_project_default(project.id, settings.assistant_id)
-                await service.knowledge.link("project_id", project.id, settings.knowledge)
+                await service.save_project(project.id, settings)
             finally:
                 self._saving.discard(project.id)
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
@@ -26,23 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.views import ProjectView
+from chatdesk.core.views import ProjectSettings, ProjectView
 
 # translators: the model choice that leaves a project on the app's default model
 APP_DEFAULT = mark("App default")
-
-
-@dataclass(frozen=True)
-class ProjectSettings:
-    """What the dialog edits; None means "not set" (the app's defaults apply)."""
-
-    name: str
-    system_prompt: str | None
-    default_provider: str | None
-    default_model: str | None
-    tools: tuple[str, ...] = ()  # the tool servers its new chats start with
-    assistant_id: uuid.UUID | None = None  # the assistant its new chats start with
-    knowledge: tuple[uuid.UUID, ...] = ()  # the knowledge bases every chat of it answers from
 
 
 class ProjectDialog(QDialog):

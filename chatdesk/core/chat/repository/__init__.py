@@ -60,6 +60,7 @@ from chatdesk.core.chat.repository.threads import (
     new_project,
     new_thread,
     resolve_thread_id,
+    save_project,
     update_project,
     update_thread,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "retitle",
     "save_counts",
     "save_progress",
+    "save_project",
     "set_active_leaf",
     "set_reasoning",
     "set_thread_tools",

@@ -14,8 +14,10 @@ from chatdesk.core.chat.repository.rows import project_row, project_view, thread
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.ids import new_id
+from chatdesk.core.knowledge.repository import set_links
 from chatdesk.core.store.models import Assistant, Project, Thread
 from chatdesk.core.views import (
+    ProjectSettings,
     ProjectView,
     ThreadFilter,
     ThreadPage,
@@ -135,6 +137,29 @@ def update_project(
         setattr(row, field, value)
     row.updated_at = now
     return project_view(row)
+
+
+def save_project(
+    session: Session, now: datetime, project_id: uuid.UUID | None, settings: ProjectSettings
+) -> ProjectView:
+    """Everything `settings` holds, written in the caller's one transaction: a new project when
+    `project_id` is None. `settings.name` is already checked; its tools already sorted."""
+    if settings.assistant_id is not None and session.get(Assistant, settings.assistant_id) is None:
+        raise NotFound(tr("that assistant was deleted; choose another"))
+    fields = {
+        "system_prompt": settings.system_prompt,
+        "default_provider": settings.default_provider,
+        "default_model": settings.default_model,
+        "tools": list(settings.tools) or None,
+        "default_assistant_id": settings.assistant_id,
+    }
+    if project_id is None:
+        project = new_project(session, now, settings.name, **fields)
+    else:
+        project = update_project(session, now, project_id, {"name": settings.name, **fields})
+    set_links(session, "project_id", project.id, settings.knowledge)
+    session.flush()
+    return project
 
 
 def delete_project(session: Session, project_id: uuid.UUID) -> list[ThreadView]:
