@@ -238,6 +238,7 @@ class CitedSource:
     text: str
     start: int
     end: int
+    call_id: str = ""  # the tool call that found it; "" for one sent with the question
 
     @property
     def name(self) -> str:

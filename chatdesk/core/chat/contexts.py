@@ -120,9 +120,9 @@ class Contexts:
             return (), False
 
         def read(session: Session) -> tuple[tuple[Passage, ...], list[uuid.UUID], str]:
-            given = repo.sources_of(session, [answer.id]).get(answer.id, ())
-            if given:
-                return tuple(_given(source) for source in given), [], ""
+            stored = repo.sources_of(session, [answer.id]).get(answer.id, ())
+            if stored:  # those found by its tool calls go again with the calls
+                return tuple(_given(source) for source in stored if not source.call_id), [], ""
             bases = [base_id for base_id, _ in linked_bases(session, answer.thread_id)]
             if not bases or answer.parent_id is None:
                 return (), [], ""

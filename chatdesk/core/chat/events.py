@@ -110,7 +110,8 @@ class AnswerWaiting:
 
 @dataclass(frozen=True)
 class SourcesFound:
-    """Passages of knowledge bases were sent with an answer's request (before it streams)."""
+    """Passages of knowledge bases became an answer's sources: sent with its request (before
+    it streams) or found by its tool calls; `sources` holds all it has now."""
 
     message_id: uuid.UUID
     thread_id: uuid.UUID

@@ -24,17 +24,18 @@ from typing import Any
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.answering import AnswerState
-from chatdesk.core.chat.events import EventBus, ToolCallChanged
+from chatdesk.core.chat.events import EventBus, SourcesFound, ToolCallChanged
 from chatdesk.core.chat.result_images import Kept, ResultImages
 from chatdesk.core.kinds import Approval, CallState
+from chatdesk.core.knowledge import citing
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
 from chatdesk.core.tools.model import Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import Tools
-from chatdesk.core.tools.toolbox import Offer, parse_arguments
-from chatdesk.core.views import AttachmentView, MessageView, ToolCallView
+from chatdesk.core.tools.toolbox import Offer, capped, parse_arguments
+from chatdesk.core.views import AttachmentView, CitedSource, MessageView, ToolCallView
 
 log = logging.getLogger("chatdesk.tools")
 
@@ -122,6 +123,8 @@ class ToolRounds:
         # Tools whose call this answer left unfinished: called again, the user is asked first.
         self._ask_again = {(c.server, c.tool) for c in ask_again}
         self._text_sent = 0  # characters of the answer's text already in a round
+        self._sources: list[CitedSource] | None = None  # the answer's, read when first needed
+        self._numbering = asyncio.Lock()  # calls of a round find passages side by side
 
     def request(self, base: ChatRequest) -> ChatRequest:
         """`base` (the thread's context) with the tools offered and the rounds so far: whole,
@@ -287,6 +290,8 @@ class ToolRounds:
             call.kept = await self._images.keep(call.tool.name, outcome.images)
             if call.kept.notes:
                 outcome = replace(outcome, text="\n\n".join([outcome.text, *call.kept.notes]))
+        if outcome.found is not None and outcome.found.passages:
+            outcome = capped(await self._cite(call, outcome), settings.max_result_chars)
         call.outcome = outcome
         self.figures.time_ms += elapsed
         label = call.tool.label
@@ -294,6 +299,32 @@ class ToolRounds:
         state = CallState.FAILED if outcome.is_error else CallState.DONE
         call.data.update(state=state.value, duration_ms=elapsed)
         await self._save(call, elapsed)
+
+    async def _cite(self, call: _Call, outcome: ToolOutcome) -> ToolOutcome:
+        """The passages a call found become the answer's sources, numbered after those it has
+        (one it has already keeps its number); the model reads the result with those numbers."""
+        assert outcome.found is not None
+        answer = self._answer
+        async with self._numbering:
+            if self._sources is None:
+                had = await self._store.read(lambda s: repo.sources_of(s, [answer.id]))
+                self._sources = list(had.get(answer.id, ()))
+            numbered = {(s.document_id, s.start, s.end): s.number for s in self._sources}
+            last = max(numbered.values(), default=0)
+            numbers, new = [], []
+            for passage in outcome.found.passages:
+                where = (passage.document_id, passage.start, passage.end)
+                if where not in numbered:
+                    last = numbered[where] = last + 1
+                    new.append((passage.text, citing.part_data(last, passage, call.asked.id)))
+                numbers.append(numbered[where])
+            if new:
+                added = await self._store.write(lambda s: repo.add_sources(s, answer.id, new))
+                self._sources += added
+                found = SourcesFound(answer.id, answer.thread_id, tuple(self._sources))
+                self._events.publish(found)
+        text = outcome.found.shown(numbers)
+        return replace(outcome, text=text, size=len(text), truncated=False)
 
     async def _save(self, call: _Call, elapsed: int = 0) -> None:
         """Store the call's new state, and its result when it has one."""

@@ -37,9 +37,11 @@ def fitted(passages: Sequence[Passage], room: int, count: Callable[[str], int]) 
     return chosen
 
 
-def part_data(number: int, passage: Passage) -> dict[str, Any]:
-    """What a source part stores beside the passage's text (its `text`)."""
-    return {
+def part_data(number: int, passage: Passage, call_id: str = "") -> dict[str, Any]:
+    """What a source part stores beside the passage's text (its `text`); `call_id`: the tool
+    call that found it, for a passage not sent with the question."""
+    found_by = {"call_id": call_id} if call_id else {}
+    return found_by | {
         "number": number,
         "base": passage.base,
         "base_id": str(passage.base_id),

@@ -18,7 +18,7 @@ from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.search.search import Search
 from chatdesk.core.store.names import name_key
-from chatdesk.core.tools.model import BUILT_IN, ToolInfo, ToolOutcome
+from chatdesk.core.tools.model import BUILT_IN, Found, ToolInfo, ToolOutcome
 
 MAX_HITS = 25
 
@@ -81,8 +81,8 @@ SEARCH_KNOWLEDGE = ToolInfo(
     name="search_knowledge",
     description=(
         "Search the user's knowledge bases in chatdesk (their own files, indexed): returns the "
-        "passages that best match, each with its document, where it is in it, and its text. "
-        "Name the document when you use a passage."
+        "passages that best match, each with its source number, its document, where it is in "
+        "it, and its text. Cite a passage you use by its number in brackets, as [3]."
     ),
     parameters={
         "type": "object",
@@ -201,16 +201,23 @@ class ChatdeskTools:
                 return ToolOutcome.error(f"There is no knowledge base called {named!r}.")
         if not bases:
             return ToolOutcome.error("The user has no knowledge bases.")
-        found = await knowledge.search([base_id for base_id, _ in bases], query, limit=limit)
-        result = {
-            "query": query,
-            "passages": [
-                {"document": p.name, "where": p.location, "base": p.base, "text": p.text}
-                for p in found
-            ],
-        }
-        text = json.dumps(result, ensure_ascii=False, indent=1)
-        return ToolOutcome(text, size=len(text))
+        found = tuple(await knowledge.search([b for b, _ in bases], query, limit=limit))
+
+        def shown(numbers: Sequence[int]) -> str:
+            passages = [
+                {
+                    "source": n,
+                    "document": p.name,
+                    "where": p.location,
+                    "base": p.base,
+                    "text": p.text,
+                }
+                for n, p in zip(numbers, found, strict=True)
+            ]
+            return json.dumps({"query": query, "passages": passages}, ensure_ascii=False, indent=1)
+
+        text = shown(range(1, len(found) + 1))  # numbered again by the answer that asked
+        return ToolOutcome(text, size=len(text), found=Found(found, shown))
 
     async def _read(self, arguments: dict[str, Any]) -> ToolOutcome:
         given, pages, offset = (arguments.get(k) for k in ("attachment", "pages", "offset"))

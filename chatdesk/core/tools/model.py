@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
+
+from chatdesk.core.knowledge.model import Passage
 
 BUILT_IN = "chatdesk"  # the server name of chatdesk's own tools
 _NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
@@ -57,10 +59,21 @@ class ToolOutcome:
     truncated: bool = False
     size: int = 0  # characters before any cut
     images: tuple[ToolImage, ...] = ()
+    found: Found | None = None  # passages that become the answer's sources
 
     @classmethod
     def error(cls, text: str) -> ToolOutcome:
         return cls(text, is_error=True, size=len(text))
+
+
+@dataclass(frozen=True)
+class Found:
+    """Passages of the user's knowledge bases a tool found. They become sources of the answer
+    that called it, numbered after those it has: `shown(numbers)` is the result as the model
+    reads it, each passage under its number (the one it cites it by)."""
+
+    passages: tuple[Passage, ...]
+    shown: Callable[[Sequence[int]], str]
 
 
 class ToolSource(Protocol):

@@ -206,7 +206,7 @@ class ConversationModel(QAbstractListModel):
         return True
 
     def set_sources(self, message_id: uuid.UUID, sources: tuple[CitedSource, ...]) -> bool:
-        """An answer's sources, found before it streams; False when it is not in the window."""
+        """An answer's sources, all it has now; False when it is not in the window."""
         row = self._index.get(message_id)
         if row is None:
             return False

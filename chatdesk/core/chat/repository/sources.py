@@ -65,6 +65,7 @@ def source_view(text: str, data: dict[str, Any]) -> CitedSource:
         text=text,
         start=_int(data.get("start")),
         end=_int(data.get("end")),
+        call_id=str(data.get("call_id") or ""),
     )
 
 
