@@ -300,9 +300,12 @@ def key_store() -> KeyStore:
 def _maintenance(
     config: Configuration, store: Store, backups: Backups, bus: EventBus, service: ChatService
 ) -> Maintenance:
-    """Daily backups and retention, and the sweep of attachments no message uses."""
+    """Daily backups and retention, the sweep of attachments no message uses, and the watch
+    that turns the chats read-only when the data folder's disk is almost full."""
+    from chatdesk.core.chat.events import SavingStateChanged
     from chatdesk.core.config import load_settings
     from chatdesk.core.maintenance import Maintenance
+    from chatdesk.core.store.space_watch import SpaceWatch
 
     config_file = config.paths.config_file
 
@@ -318,6 +321,7 @@ def _maintenance(
         lambda: load_settings(config_file).settings.storage,
         announce=bus.publish,
         sweep=sweep,
+        space=SpaceWatch(store, lambda blocked: bus.publish(SavingStateChanged(blocked))),
     )
 
 

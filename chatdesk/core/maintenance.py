@@ -1,4 +1,6 @@
-"""Housekeeping while the window is open: the daily backup and the purge of old deleted threads.
+"""Housekeeping while the window is open: the daily backup, the purge of old deleted threads
+and the watch of the data folder's free space (store/space_watch.py), started and stopped with
+the rest.
 
 Checked shortly after start (not at once: the first seconds belong to the window) and then every
 hour, by one asyncio task owned by the core and cancelled when it closes. Each run reads the
@@ -34,6 +36,7 @@ from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store import Store
 from chatdesk.core.store.backups import Backups
 from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
+from chatdesk.core.store.space_watch import SpaceWatch
 
 log = logging.getLogger("chatdesk.store")
 
@@ -85,10 +88,13 @@ class Maintenance:
         clock: Clock | None = None,
         announce: Callable[[BackgroundProblem], None] | None = None,
         sweep: Callable[[], Awaitable[int]] | None = None,
+        space: SpaceWatch | None = None,
     ) -> None:
         """`sweep()` removes the attachments' files nothing uses any more (after the purge,
-        which may have freed some); None: there is no blob store to tidy."""
+        which may have freed some); None: there is no blob store to tidy. `space` watches the
+        data folder's free space from `start` to `aclose`."""
         self._store = store
+        self._space = space
         self._sweep = sweep
         self._backups = backups
         self._storage = storage  # the current settings; may read a file: run off the loop
@@ -100,6 +106,8 @@ class Maintenance:
     def start(self, first_after: float = FIRST_RUN_AFTER, every: float = EVERY) -> None:
         if self._task is None:
             self._task = asyncio.create_task(self._loop(first_after, every), name="maintenance")
+            if self._space is not None:
+                self._space.start()
 
     async def run_once(self) -> MaintenanceRun:
         storage = await asyncio.to_thread(self._storage)
@@ -165,6 +173,8 @@ class Maintenance:
             self._announce(BackgroundProblem(job, None))
 
     async def aclose(self) -> None:
+        if self._space is not None:
+            await self._space.aclose()
         task, self._task = self._task, None
         if task is None:
             return

@@ -46,7 +46,7 @@ from chatdesk.core.units import format_size
 log = logging.getLogger("chatdesk.store")
 
 _NO_ROOM = {errno.ENOSPC, errno.EDQUOT}
-WATCH_SECONDS = 5.0  # how often a read-only window looks whether it can write again
+WATCH_SECONDS = 5.0  # how often the window's core looks at the data folder (read-only or not)
 
 
 def write_blocked(data_dir: Path) -> WriteBlocked | None:
@@ -64,11 +64,11 @@ def write_blocked(data_dir: Path) -> WriteBlocked | None:
         _remove(probe)
         if error.errno not in _NO_ROOM:
             return _read_only(data_dir, error)
-        return _full(data_dir, free_space(data_dir) or 0)
+        return full_disk(data_dir, free_space(data_dir) or 0)
     _remove(probe)
     free = free_space(data_dir)
     if free is not None and free < FULL_BELOW:
-        return _full(data_dir, free)
+        return full_disk(data_dir, free)
     return None
 
 
@@ -88,7 +88,8 @@ def read_only_uri(database: Path) -> str:
     return f"{uri}&immutable=1"
 
 
-def _full(data_dir: Path, free: int) -> WriteBlocked:
+def full_disk(data_dir: Path, free: int) -> WriteBlocked:
+    """The disk that holds `data_dir` has `free` bytes left: too few to write to."""
     return WriteBlocked(
         "full",
         tr(

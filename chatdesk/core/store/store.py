@@ -61,6 +61,7 @@ class Store:
         self.instance = instance
         self.blocked = blocked
         self._reopen = reopen
+        self._held = False  # `blocked` was set by `hold`: the engine itself can still write
         self._retired: list[Engine] = []  # read-only engines, disposed at close
         self._engine = engine
         self._writer_engine = writer(engine)
@@ -125,10 +126,38 @@ class Store:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._writer, self._writable_again)
 
+    async def hold(self, blocked: WriteBlocked) -> bool:
+        """Refuse every write with `blocked` from the next one on, until `release`: the data
+        folder's disk is almost full (store/space_watch.py). False, and nothing changed, when
+        writes are refused already, whatever the reason. Done on the writer's thread, between
+        two writes."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._hold, blocked)
+
+    async def release(self) -> bool:
+        """Take writes again after `hold`. False, and nothing changed, when they were not held:
+        a store opened read-only writes again only once its folder can be written."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._writer, self._release)
+
+    def _hold(self, blocked: WriteBlocked) -> bool:
+        if self.blocked is not None:
+            return False
+        self.blocked, self._held = blocked, True
+        log.warning("writing stops: %s", blocked.message)
+        return True
+
+    def _release(self) -> bool:
+        if not self._held:
+            return False
+        self.blocked, self._held = None, False
+        log.info("the data folder's disk has room again: writing resumes")
+        return True
+
     def _writable_again(self) -> bool:
         if self.blocked is None:
             return True
-        if self._reopen is None:
+        if self._held or self._reopen is None:
             return False
         opened = self._reopen()
         if not isinstance(opened, Engine):
@@ -162,7 +191,7 @@ class Store:
         self._closed = True
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
-        if self.blocked is None and not self.in_memory:
+        if (self.blocked is None or self._held) and not self.in_memory:
             try:
                 with self._engine.connect() as connection:
                     connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
