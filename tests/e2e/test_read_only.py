@@ -197,3 +197,29 @@ def test_the_window_on_a_full_disk_keeps_what_is_typed_and_saves_once_there_is_r
     assert window["answer"] == ["complete", True]
     assert window["sent"] == read_only_window.TYPED
     assert window["threads_after"] == 2
+
+
+def test_a_disk_filled_under_an_open_window_turns_it_read_only_before_the_next_send(
+    tmp_path: Path,
+) -> None:
+    seen = Scenario(
+        tmp_path,
+        """
+        mount -o remount,size=100m "$DISK"  # room to free past the 64 MB asked for
+        "$PYTHON" "$PROGRAM" "$DISK/filler" "$OUT" fills > "$OUT/window.out" 2> "$OUT/window.err"
+        echo $? > "$OUT/window.exit"
+        """,
+    )
+    assert seen.exit("window") == 0, seen.err("window")
+    window = json.loads((seen.out / "window.json").read_text())
+    assert window["banner_before"] is False  # there was room when it opened
+    assert "is full (" in window["banner"]  # the watch saw the disk fill: no write had failed
+    assert "Free at least 64.0 MB there" in window["banner"]
+    assert window["banner"] == f"⚠ {window['refused']}"  # the send was refused, in its words
+    assert window["kept"] == read_only_window.TYPED  # and the words stay in the composer
+    assert window["threads"] == 1  # nothing half-written
+    assert window["banner_after"] is False  # space freed: no restart needed
+    assert window["draft"] == read_only_window.TYPED
+    assert window["answer"] == ["complete", True]
+    assert window["sent"] == read_only_window.TYPED
+    assert window["threads_after"] == 2

@@ -17,7 +17,8 @@ import asyncio
 import logging
 from collections.abc import Callable
 
-from chatdesk.core.store.access import WATCH_SECONDS, full_disk
+from chatdesk.core.store import access
+from chatdesk.core.store.access import full_disk
 from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED, free_space
 from chatdesk.core.store.store import Store
 
@@ -31,16 +32,17 @@ class SpaceWatch:
         announce: Callable[[str | None], None],
         *,
         free_bytes: Callable[[], int | None] | None = None,
-        every: float = WATCH_SECONDS,
+        every: float | None = None,
     ) -> None:
         """`announce(blocked)`: why nothing can be saved now (as `WriteBlocked.message`), or
         None once it can again. `free_bytes()`: the free bytes of the data folder's disk, None
-        when they cannot be read (the disk's own, by default). `every`: seconds between looks."""
+        when they cannot be read (the disk's own, by default). `every`: seconds between looks
+        (`access.WATCH_SECONDS`, as the read-only store's, by default)."""
         self._store = store
         self._folder = store.path.parent
         self._announce = announce
         self._free_bytes = free_bytes or (lambda: free_space(self._folder))
-        self._every = every
+        self._every = access.WATCH_SECONDS if every is None else every
         self._task: asyncio.Task[None] | None = None
 
     async def check(self) -> None:
