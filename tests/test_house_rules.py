@@ -79,11 +79,11 @@ NAMED = frozenset(
 )
 
 # The core's colours, which cannot name the theme (the core never imports the UI), not yet given
-# a home under it: the rendered Markdown's palette (the window's look, to be handed to the
-# render by the theme), the exported HTML file's own palette and the built-in assistants'
-# colours (data a user edits). Each entry goes once its module has no literal colour.
+# a home: the colours of the Markdown formatted without a window, the exported HTML file's own
+# palette and the built-in assistants' colours (data a user edits). Each entry goes once its
+# module has no literal colour.
 NOT_YET_THEMED = {
-    "chatdesk/core/render/palette.py": "the rendered Markdown's colours, kept by hand",
+    "chatdesk/core/render/document_colours.py": "the Markdown's colours without a window",
     "chatdesk/core/transfer/as_html.py": "the exported HTML file's palette",
     "chatdesk/core/assistants/builtin.py": "the built-in assistants' colours",
 }

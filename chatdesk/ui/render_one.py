@@ -1,17 +1,17 @@
 """Render one message as the window does, offscreen, and say how long it took.
 
-    python -m chatdesk.ui.render_one [--width PX] [--dark] < message.json
+    python -m chatdesk.ui.render_one [--width PX] [--look LOOK] < message.json
 
 stdin holds one JSON object, `{"id": "…", "markdown": "…"}`, decoded with `json.loads`, so
 lone surrogates and NUL characters arrive as they would from a hostile stream. The message goes
 the window's whole way: the render worker's child process, its sanitiser, a message widget
 (`chatdesk/ui/conversation/message.py`) with its Qt document and image loading, laid out at
-`--width` pixels and painted once in full, so every image it names is asked for. The last line
-on stdout is `{"render_s": seconds}`, from the start of formatting (the worker's child already
-running) to the end of that paint;
-with `CHATDESK_RENDER_HTML_OUT` set, the HTML handed to Qt is written to that file. It exits 0
-whatever the message holds (a message too slow or too big is shown as plain text, as in the
-window), 2 when stdin is not such an object.
+`--width` pixels in the colours of `--look` (light, dark or contrast) and painted once in
+full, so every image it names is asked for. The last line on stdout is `{"render_s":
+seconds}`, from the start of formatting (the worker's child already running) to the end of
+that paint; with `CHATDESK_RENDER_HTML_OUT` set, the HTML handed to Qt is written to that
+file. It exits 0 whatever the message holds (a message too slow or too big is shown as plain
+text, as in the window), 2 when stdin is not such an object.
 
 For checking hostile output and for debugging what a message looks like to Qt.
 """
@@ -28,6 +28,10 @@ import uuid
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from chatdesk.ui.theme.colours import Look
 
 EXIT_BAD_INPUT = 2
 HTML_OUT = "CHATDESK_RENDER_HTML_OUT"
@@ -37,7 +41,9 @@ WAIT_S = 120.0  # far past the worker's own bounds: a hang here is a bug worth s
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m chatdesk.ui.render_one")
     parser.add_argument("--width", type=int, default=800, help="layout width in pixels")
-    parser.add_argument("--dark", action="store_true", help="the dark theme's colours")
+    parser.add_argument(
+        "--look", choices=("light", "dark", "contrast"), default="light", help="whose colours"
+    )
     args = parser.parse_args(argv)
     try:
         message_id, markdown = _read(sys.stdin.read())
@@ -52,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)
     app.setQuitOnLastWindowClosed(False)  # the message's widget is a window of its own here
-    seconds, html = qasync.run(_render(message_id, markdown, args.width, args.dark))
+    seconds, html = qasync.run(_render(message_id, markdown, args.width, args.look))
     out = os.environ.get(HTML_OUT)
     if out:
         Path(out).write_text(html, encoding="utf-8", errors="surrogatepass")
@@ -72,7 +78,7 @@ def _read(text: str) -> tuple[uuid.UUID, str]:
 
 
 async def _render(
-    message_id: uuid.UUID, markdown: str, width: int, dark: bool
+    message_id: uuid.UUID, markdown: str, width: int, look: Look
 ) -> tuple[float, str]:
     from chatdesk.core.kinds import Role, Status
     from chatdesk.core.render.worker import RenderWorker
@@ -80,12 +86,13 @@ async def _render(
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.conversation.message import MessageWidget
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.theme.render_palette import render_palette
 
     worker = RenderWorker()
     worker.start()
     runner = Runner()
     formatter = Formatter(worker, runner)
-    formatter.dark = dark
+    formatter.palette = render_palette(look)
     now = datetime.now(UTC)
     message = MessageView(
         id=message_id,

@@ -2,7 +2,8 @@
 3:1 for the parts of a control one needs to see (icons, field edges, the focus ring).
 
 The ratios are computed from the looks' colours (chatdesk/ui/theme/colours.py) with WCAG's
-relative luminance; the Qt palette and the style sheets are checked to use those colours."""
+relative luminance (tests/wcag.py); the Qt palette, the style sheets and the rendered
+Markdown's palette are checked to use those colours."""
 
 from __future__ import annotations
 
@@ -12,23 +13,10 @@ import pytest
 from PySide6.QtGui import QPalette
 
 from chatdesk.ui.theme import palette_for
-from chatdesk.ui.theme.colours import LOOKS, PAIRS, PART, ROLES, TEXT, Look, colours
+from chatdesk.ui.theme.colours import CODE_STYLES, LOOKS, PAIRS, PART, ROLES, TEXT, Look, colours
+from chatdesk.ui.theme.render_palette import render_palette
 from chatdesk.ui.theme.sheet import app_sheet, window_sheet
-
-
-def _channel(value: int) -> float:
-    c = value / 255
-    return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
-
-
-def luminance(colour: str) -> float:
-    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
-    return 0.2126 * _channel(red) + 0.7152 * _channel(green) + 0.0722 * _channel(blue)
-
-
-def contrast(one: str, other: str) -> float:
-    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+from tests.wcag import contrast, unreadable_code
 
 
 def test_the_formula_gives_wcags_own_figures() -> None:
@@ -64,6 +52,9 @@ def test_the_pairs_cover_text_on_every_background_and_the_focus_ring() -> None:
         "warning",  # the context gauge's figures from 80 %
         "temporary_tint",
         "find",
+        "code",  # a formatted message's code blocks, their heads and code within a line
+        "code_head",
+        "code_inline",
     }
     assert {("focus", back) for back in ("window", "surface", "surface_alt", "raised")} <= {
         (fore, back) for fore, back, need in PAIRS if need == PART
@@ -91,11 +82,23 @@ def test_the_palette_and_sheets_use_the_looks_colours(look: Look) -> None:
     assert named["focus"] in sheets
 
 
-def test_the_rendered_markdown_follows_the_looks_text_colours() -> None:
-    """The core draws formulas and secondary text of rendered Markdown itself, without the UI:
-    its values must stay the looks' text and quiet text."""
-    from chatdesk.core.render.palette import DARK, LIGHT
+@pytest.mark.parametrize("look", LOOKS)
+def test_the_rendered_markdown_takes_the_looks_colours(look: Look) -> None:
+    """The theme makes the palette the render bakes into a message (code, quotes, formulas)
+    from the look's roles, so each is a pair above."""
+    named, palette = colours(look), render_palette(look)
+    assert palette.text == named["text"]  # formulas
+    assert palette.muted == named["text_quiet"]  # quotes, a code block's language, notes
+    assert palette.code_background == named["code"]
+    assert palette.code_header_background == named["code_head"]
+    assert palette.inline_code_background == named["code_inline"]
+    assert palette.code_text == named["on_code"]
+    assert palette.border == named["rule"]
+    assert palette.code_style == CODE_STYLES[look]
+    assert len({render_palette(other) for other in LOOKS}) == len(LOOKS)  # each its own
 
-    light, dark = colours("light"), colours("dark")
-    assert (LIGHT.text, LIGHT.muted) == (light["text"], light["text_quiet"])
-    assert (DARK.text, DARK.muted) == (dark["text"], dark["text_quiet"])
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_every_colour_of_the_looks_code_style_reads_on_its_code_blocks(look: Look) -> None:
+    named = colours(look)
+    assert unreadable_code(CODE_STYLES[look], named["code"], named["on_code"]) == []

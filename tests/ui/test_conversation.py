@@ -4,6 +4,7 @@ against the user (no network, no local files, no link opened without consent).""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,6 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from benchmarks.common import chain, insert_rows, set_leaf
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.kept import KeptKey, KeptRenders
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.store.models import Role, Status
@@ -27,6 +29,8 @@ from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.view import STAGE
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import apply_theme
+from chatdesk.ui.theme.colours import colours
 
 
 class _Counter(BaseHTTPRequestHandler):
@@ -391,7 +395,7 @@ def test_the_kept_formatting_of_deleted_messages_goes_with_them(
     kept = application._kept_renders(core)
     page = finish(core.service.list_messages(thread.id))
     shown = Rendered("<p>formatted</p>", {}, (), (), plain=False)
-    kept.put_many([(KeptKey(m.id, "digest", False, 1.0), shown) for m in page.messages])
+    kept.put_many([(KeptKey(m.id, "digest", DOCUMENT, 1.0), shown) for m in page.messages])
 
     finish(core.service.delete_message(page.messages[4].id))  # it and the answer below it
     kept.submit(kept.message_ids).result(timeout=10)  # what was submitted before is done
@@ -404,3 +408,41 @@ def test_the_kept_formatting_of_deleted_messages_goes_with_them(
     kept.submit(kept.message_ids).result(timeout=10)
     assert set(kept.message_ids()) == {m.id for m in page.messages[:3]}
     kept.close()
+
+
+def _formatted_in(window: MainWindow, named: dict[str, str]) -> bool:
+    """Whether the answer shows formatted in these colours: its code block's ground and head,
+    its quote."""
+    rendered = window.view.widgets[1].rendered
+    wanted = (named["code"], named["code_head"], named["text_quiet"])
+    return rendered is not None and all(colour in rendered.html for colour in wanted)
+
+
+@pytest.fixture
+def restore_theme(qapp: QApplication) -> Iterator[None]:
+    """The QApplication is shared by all tests: back to the light look after."""
+    yield
+    apply_theme(qapp, "light")
+
+
+@pytest.mark.usefixtures("restore_theme")
+def test_each_looks_colours_reach_the_formatted_messages(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, qapp: QApplication
+) -> None:
+    """A high-contrast user's code blocks, quotes and formulas are in their look's colours,
+    not the dark look's; switching looks formats the messages again in the new colours."""
+    core = make_core()
+    text = "Run `ls`:\n\n```python\nimport os  # here\n```\n\n> a quote, $x^2$\n"
+    thread = seed_answer(core, finish, text)
+    window = open_window(core)
+    open_thread(window, qtbot, thread.id, 2)
+    pictures: set[frozenset[str]] = set()
+    for theme, look in (("light", "light"), ("dark", "dark"), ("high-contrast", "contrast")):
+        apply_theme(qapp, theme)
+        named = colours(look)
+        qtbot.waitUntil(functools.partial(_formatted_in, window, named))
+        rendered = window.view.widgets[1].rendered
+        assert rendered is not None
+        assert named["code_inline"] in rendered.html
+        pictures.add(frozenset(rendered.images))  # the formula, drawn in the look's text colour
+    assert len(pictures) == 3

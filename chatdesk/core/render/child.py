@@ -42,7 +42,7 @@ def serve(requests: Requests, replies: Replies) -> None:
             rendered = render_markdown(text, options)
         except Exception:  # a bug must cost this message its formatting, not the child
             log.exception("rendering failed")
-            rendered = render_plain(text, tr(FAILED))
+            rendered = render_plain(text, tr(FAILED), options.palette)
         if not math_loaded and "matplotlib" in sys.modules:
             math_loaded = True
             _freeze_imports()

@@ -19,8 +19,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.model import picture_name
-from chatdesk.core.render.palette import palette_for
 from chatdesk.core.render.typesetting import typeset
 
 MAX_FORMULA_CHARS = 2_000
@@ -41,39 +41,40 @@ class FormulaImage:
 
 
 _CACHE_SIZE = 512
-_cache: OrderedDict[tuple[str, bool, bool, float, int], FormulaImage | None] = OrderedDict()
+_cache: OrderedDict[tuple[str, str, bool, float, int], FormulaImage | None] = OrderedDict()
 
 
 def formula_image(
     formula: str,
-    dark: bool,
+    ink: str,
     display: bool,
     deadline: float = math.inf,
     scale: float = 1.0,
     text_px: int = 13,
 ) -> FormulaImage | None:
-    """The formula drawn in the look's text colour on a transparent background, as large as
-    text of `text_px` pixels around it, for a screen of device pixel ratio `scale` (its pixels
-    are `scale` × its size), or None when mathtext
-    cannot draw it. Drawn formulas are remembered (least recently used go first); one not drawn
-    yet is skipped (None, not remembered) once `time.monotonic()` is past `deadline`, so a
-    message with hundreds of formulas cannot exceed its time."""
+    """The formula drawn in `ink` (the palette's text colour, "#rrggbb": all a picture takes
+    of the palette, so all it is remembered by) on a transparent background, as large as text
+    of `text_px` pixels around it, for a screen of device pixel ratio `scale` (its pixels are
+    `scale` × its size), or None when mathtext cannot draw it. Drawn formulas are remembered
+    (least recently used go first); one not drawn yet is skipped (None, not remembered) once
+    `time.monotonic()` is past `deadline`, so a message with hundreds of formulas cannot
+    exceed its time."""
     scale = min(max(round(scale, 2), 1.0), _MAX_SCALE)
     text_px = min(max(text_px, _SMALLEST_PX), _LARGEST_PX)
-    key = (formula, dark, display, scale, text_px)
+    key = (formula, ink, display, scale, text_px)
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
     if time.monotonic() > deadline:
         return None
-    image = _cache[key] = _drawn_formula(formula, dark, display, scale, text_px)
+    image = _cache[key] = _drawn_formula(formula, ink, display, scale, text_px)
     if len(_cache) > _CACHE_SIZE:
         _cache.popitem(last=False)
     return image
 
 
 def _drawn_formula(
-    formula: str, dark: bool, display: bool, scale: float, text_px: int = 13
+    formula: str, ink: str, display: bool, scale: float, text_px: int = 13
 ) -> FormulaImage | None:
     source = formula.strip()
     if not source or len(source) > MAX_FORMULA_CHARS:
@@ -84,7 +85,7 @@ def _drawn_formula(
         pixels = _draw_lines(source, size, scale)
     if pixels is None:
         return None
-    png = _png(pixels, palette_for(dark).text)
+    png = _png(pixels, ink)
     height, width = pixels.shape
     return FormulaImage(
         f"{picture_name('math', png)}.png", png, math.ceil(width / scale), math.ceil(height / scale)
@@ -164,7 +165,7 @@ def load_math() -> None:
     """Import matplotlib's mathtext and draw one formula (reading, or on a first run building,
     its font cache), so that later formulas cost only their drawing. The render worker does
     this on its own clock, apart from any message's time bound."""
-    _drawn_formula("x^2", dark=False, display=False, scale=1.0)
+    _drawn_formula("x^2", DOCUMENT.text, display=False, scale=1.0)
 
 
 def _png(coverage: Any, colour: str) -> bytes:

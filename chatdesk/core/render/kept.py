@@ -1,11 +1,12 @@
 """Formatted messages kept across restarts, so a thread formatted before opens formatted.
 
-A message's formatting depends on its text and on how it is shown (theme, the screen's pixel
-ratio), and on the renderer. `KeptRenders` keeps `Rendered` results in a file of the cache
-folder (`rendered.db`, SQLite, 0600), each under a key made of exactly those: the text's digest,
-the theme, the pixel ratio, and the renderer's fingerprint (chatdesk's version, the render
-package's own source, and the versions of the libraries it formats with). A new chatdesk or a
-new Pygments makes new keys; the old entries go as the least recently used.
+A message's formatting depends on its text and on how it is shown (the look's palette, the
+screen's pixel ratio), and on the renderer. `KeptRenders` keeps `Rendered` results in a file of
+the cache folder (`rendered.db`, SQLite, 0600), each under a key made of exactly those: the
+text's digest, the palette's values, the pixel ratio, and the renderer's fingerprint
+(chatdesk's version, the render package's own source, and the versions of the libraries it
+formats with). A new chatdesk, a new Pygments or a look's new colours make new keys; the old
+entries go as the least recently used.
 
 Only what renders the same next time is kept: never a message shown plain (too big, too slow,
 failed), one whose formulas were shown as source because the math library was not loaded, or
@@ -42,6 +43,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from chatdesk.core.render.model import Rendered
+from chatdesk.core.render.palette import Palette
 
 log = logging.getLogger("chatdesk.render")
 
@@ -68,7 +70,7 @@ class KeptKey:
 
     message_id: uuid.UUID
     text_digest: str
-    dark: bool
+    palette: Palette
     pixel_ratio: float
     text_px: int = 13  # the text's size, which formulas are drawn to match
 
@@ -232,8 +234,7 @@ class KeptRenders:
         )
 
     def _stored_key(self, key: KeptKey) -> bytes:
-        theme = "dark" if key.dark else "light"
-        parts = (self._fingerprint, key.message_id.hex, key.text_digest, theme)
+        parts = (self._fingerprint, key.message_id.hex, key.text_digest, key.palette.spelled())
         text = "\0".join((*parts, f"{key.pixel_ratio:g}", str(key.text_px)))
         return hashlib.blake2b(text.encode(), digest_size=20).digest()
 

@@ -32,11 +32,11 @@ def render_markdown(text: str, options: RenderOptions = RenderOptions()) -> Rend
     format quickly. Pure and synchronous: run it in `RenderWorker` for a time bound."""
     reason = refusal_reason(text)
     if reason is not None:
-        return render_plain(text, reason)
+        return render_plain(text, reason, options.palette)
     try:
         tokens = _parser().parse(text)
     except RecursionError:
-        return render_plain(text, tr("could not be formatted"))
+        return render_plain(text, tr("could not be formatted"), options.palette)
     return HtmlWriter(options).render(tokens)
 
 

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from chatdesk.core.render.document_colours import DOCUMENT
+from chatdesk.core.render.palette import Palette
+
 
 @dataclass(frozen=True)
 class RenderOptions:
     """How to render one message (or one chunk of a streaming message)."""
 
-    dark: bool = False
-    """Colours for highlighted code, math and muted text."""
+    palette: Palette = DOCUMENT
+    """Colours for highlighted code, math and muted text: the window's look (its theme makes
+    it), or without a window the document's."""
     load_remote_images: bool = False
     """The user clicked "Load images" for this message."""
     remote_image_data: Mapping[str, bytes] = field(default_factory=dict, hash=False)

@@ -1,13 +1,16 @@
-"""Colours baked into rendered HTML, one set per look.
+"""The colours baked into rendered HTML: which parts of a message carry a colour of their own.
 
 Body text is left to the widget's palette; only parts drawn on their own background (code),
-secondary text and pictures of text (math) carry a colour. The values follow the UI's
-looks (chatdesk/ui/theme/colours.py) so the two agree without the core importing the UI.
+secondary text and pictures of text (math) carry a colour. The window's theme makes one from
+its look's colour roles (chatdesk/ui/theme/render_palette.py) and hands it to the render in
+`RenderOptions.palette`; without a window (an exported file, the command line) the render uses
+the document's (chatdesk/core/render/document_colours.py). Frozen and hashable: formatted
+messages and formula pictures are kept per palette, and it is pickled to the render child.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 
 
 @dataclass(frozen=True)
@@ -21,29 +24,7 @@ class Palette:
     code_text: str  # code tokens the highlighting style leaves uncoloured
     code_style: str  # Pygments style name
 
-
-LIGHT = Palette(
-    text="#1d1f23",
-    muted="#5c6270",
-    border="#c4c4c4",
-    inline_code_background="#eeeff1",
-    code_background="#f5f6f8",
-    code_header_background="#e9ebef",
-    code_text="#1e1e1e",
-    code_style="default",
-)
-
-DARK = Palette(
-    text="#e7e8ea",
-    muted="#aab0b9",
-    border="#54575d",
-    inline_code_background="#2f3235",
-    code_background="#16181b",
-    code_header_background="#26282c",
-    code_text="#e6edf3",
-    code_style="github-dark",
-)
-
-
-def palette_for(dark: bool) -> Palette:
-    return DARK if dark else LIGHT
+    def spelled(self) -> str:
+        """Every value, in order: the same text for the same palette in every run (Python's
+        `hash` of it is salted per process), for keys kept on disk."""
+        return "\0".join(astuple(self))

@@ -6,16 +6,16 @@ import re
 from html import escape
 
 from chatdesk.core.i18n import tr
+from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.model import Rendered
-from chatdesk.core.render.palette import LIGHT
+from chatdesk.core.render.palette import Palette
 
 
-def render_plain(text: str, reason: str | None = None) -> Rendered:
-    """`text` as escaped plain text, linear in its length; with `reason`, a muted note above.
-
-    The note's grey reads on both looks, so it does not depend on light/dark."""
+def render_plain(text: str, reason: str | None = None, palette: Palette = DOCUMENT) -> Rendered:
+    """`text` as escaped plain text, linear in its length; with `reason`, a note above in the
+    palette's muted colour."""
     body = escape(plain_text(text), quote=False).replace("\n", "<br>")
-    note = "" if reason is None else _note(reason)
+    note = "" if reason is None else _note(reason, palette.muted)
     html = f'{note}<p style="margin: 0; white-space: pre-wrap">{body}</p>'
     return Rendered(html, {}, (), (), plain=True, reason=reason)
 
@@ -33,6 +33,6 @@ def plain_text(text: str) -> str:
     return _UNSHOWABLE.sub("\ufffd", text)
 
 
-def _note(reason: str) -> str:
+def _note(reason: str, muted: str) -> str:
     note = tr("Shown as plain text: {reason}.", reason=escape(reason))
-    return f'<p style="margin: 0 0 6px 0; color: {LIGHT.muted}"><i>{note}</i></p>'
+    return f'<p style="margin: 0 0 6px 0; color: {muted}"><i>{note}</i></p>'

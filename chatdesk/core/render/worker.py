@@ -95,7 +95,7 @@ class RenderWorker:
     ) -> Rendered:
         """`text` rendered within `bound` seconds (the worker's `timeout` unless given)."""
         if len(text) > MAX_CHARS:  # refused anyway: no need to ship megabytes to the child
-            return render_plain(text, too_long(text))
+            return render_plain(text, too_long(text), options.palette)
         async with self._lock:
             if self._idle is not None:
                 self._idle.cancel()
@@ -127,7 +127,8 @@ class RenderWorker:
         except ChildFailed as failure:
             log.warning("render child stopped: %s (%d characters)", failure.reason, len(text))
             self._discard_child_later()
-            return render_plain(text, tr(TOO_SLOW) if failure.timed_out else tr(FAILED))
+            reason = tr(TOO_SLOW) if failure.timed_out else tr(FAILED)
+            return render_plain(text, reason, options.palette)
         rendered: Rendered = answer[0]
         self._math_loaded = bool(answer[1])
         if not drawn.draw_math and _may_hold_math(text):

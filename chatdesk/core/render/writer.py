@@ -24,7 +24,6 @@ from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.image_sizes import image_info
 from chatdesk.core.render.model import Rendered, RenderOptions, picture_name
-from chatdesk.core.render.palette import palette_for
 from chatdesk.core.render.tables import (
     MAX_TABLE_CELLS,
     MAX_TABLE_COLUMNS,
@@ -80,7 +79,7 @@ class HtmlWriter:
 
     def __init__(self, options: RenderOptions) -> None:
         self._options = options
-        self._palette = palette_for(options.dark)
+        self._palette = options.palette
         self._out: list[str] = []
         self._images: dict[str, bytes] = {}
         self._code_blocks: list[str] = []
@@ -313,8 +312,9 @@ class HtmlWriter:
         if self._math_deadline == math.inf:
             self._math_deadline = time.monotonic() + MATH_BUDGET
         options = self._options
+        ink = self._palette.text
         return formula_image(
-            source, options.dark, display, self._math_deadline, options.pixel_ratio, options.text_px
+            source, ink, display, self._math_deadline, options.pixel_ratio, options.text_px
         )
 
     def _math_source(self, token: Token, display: bool) -> None:

@@ -1,6 +1,6 @@
 """Formatting messages for the view: through the time-bounded render worker, cached per message.
 
-A finished message is formatted once per theme and kept in an LRU cache keyed by its id and
+A finished message is formatted once per look and kept in an LRU cache keyed by its id and
 text, so scrolling back and forth and switching threads costs nothing the second time.
 Requests for the same key while one is running share it. With `KeptRenders`
 (chatdesk/core/render/kept.py) what was formatted is also kept on disk, and `prefetch` brings
@@ -24,9 +24,11 @@ from PySide6.QtWidgets import QApplication
 from chatdesk.core.i18n import SOURCE, language
 from chatdesk.core.render.kept import KeptKey, KeptRenders, lasting
 from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.render.palette import Palette
 from chatdesk.core.render.worker import RenderWorker
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.theme import is_dark
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.render_palette import render_palette
 
 if TYPE_CHECKING:
     from chatdesk.core.views import MessageView
@@ -37,7 +39,7 @@ CACHE_SIZE = 400
 SHOWN_CHARS = 50_000
 KEPT_WAIT = 0.05  # seconds a page waits for the kept formatting before it shows without it
 AHEAD_WAIT = 0.05  # seconds a page waits for its formatting before it shows plain at first
-Key = tuple[uuid.UUID, str, bool, bool]  # message id, text digest, dark, remote images loaded
+Key = tuple[uuid.UUID, str, Palette, bool]  # message id, text digest, look, remote images loaded
 Done = Callable[[Rendered], None]
 
 
@@ -50,7 +52,11 @@ def _settling(done: asyncio.Future[None]) -> Done:
 
 
 def key_for(
-    message_id: uuid.UUID, text: str, dark: bool, images: bool, cited: frozenset[int] = frozenset()
+    message_id: uuid.UUID,
+    text: str,
+    palette: Palette,
+    images: bool,
+    cited: frozenset[int] = frozenset(),
 ) -> Key:
     """`cited`: the numbers of the answer's sources, whose citations are links."""
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=12)
@@ -58,7 +64,7 @@ def key_for(
         digest.update(("\0cited:" + ",".join(map(str, sorted(cited)))).encode())
     if language() != SOURCE:  # its words ("Copy", "[image]") are in the user's language
         digest.update(("\0language:" + language()).encode())
-    return (message_id, digest.hexdigest(), dark, images)
+    return (message_id, digest.hexdigest(), palette, images)
 
 
 def cited(message: MessageView) -> frozenset[int]:
@@ -84,13 +90,13 @@ class Formatter(QObject):
         self._to_keep: list[tuple[KeptKey, Rendered]] = []
         self._keeping = False
         self._closed = False
-        self.dark = False
+        self.palette = render_palette("light")  # the look's colours, made by the theme
         self.pixel_ratio = 1.0  # the window's screen: what `prefetch` asks the disk for
         self.text_px = 13  # the messages' text size, which formulas match
 
     def follow(self, app: QApplication, pixel_ratio: float | None = None) -> None:
         """Format for the app's look and font (and a screen of `pixel_ratio`, when given)."""
-        self.dark = is_dark(app)
+        self.palette = render_palette(current_look(app))
         self.text_px = QFontInfo(app.font()).pixelSize()
         if pixel_ratio is not None:
             self.pixel_ratio = pixel_ratio
@@ -122,7 +128,7 @@ class Formatter(QObject):
         formatting, not the page), and what is not is formatted first, newest (on screen)
         first, for at most `AHEAD_WAIT`; what takes longer shows plain and formats after."""
         texts = {
-            key_for(m.id, m.content[:SHOWN_CHARS], self.dark, False, cited(m)): m
+            key_for(m.id, m.content[:SHOWN_CHARS], self.palette, False, cited(m)): m
             for m in messages
             if m.status.is_final
         }
@@ -139,7 +145,7 @@ class Formatter(QObject):
             ready.append(done)
             message = texts[key]
             options = RenderOptions(
-                dark=self.dark,
+                palette=self.palette,
                 pixel_ratio=self.pixel_ratio,
                 text_px=self.text_px,
                 citations=cited(message),
@@ -173,9 +179,9 @@ class Formatter(QObject):
     def _stored(self, key: Key, pixel_ratio: float, text_px: int) -> Done:
         def store(rendered: Rendered) -> None:
             self._remember(key, rendered)
-            message_id, digest, dark, remote_images = key
+            message_id, digest, palette, remote_images = key
             if self._kept is not None and not remote_images and lasting(rendered):
-                kept_key = KeptKey(message_id, digest, dark, pixel_ratio, text_px)
+                kept_key = KeptKey(message_id, digest, palette, pixel_ratio, text_px)
                 self._to_keep.append((kept_key, rendered))
                 if not self._keeping:
                     self._keeping = True

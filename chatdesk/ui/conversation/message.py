@@ -358,7 +358,7 @@ class MessageWidget(QFrame):
 
     def _options(self, code_offset: int = 0) -> RenderOptions:
         return RenderOptions(
-            dark=self._formatter.dark,
+            palette=self._formatter.palette,
             pixel_ratio=self.devicePixelRatioF(),
             text_px=self._formatter.text_px,
             load_remote_images=bool(self._remote_images),
@@ -374,7 +374,7 @@ class MessageWidget(QFrame):
     def _format_finished(self) -> None:
         message, text = self.message, self.shown_text
         images = bool(self._remote_images)
-        key = key_for(message.id, text, self._formatter.dark, images, cited(message))
+        key = key_for(message.id, text, self._formatter.palette, images, cited(message))
         if key == self._formatted_key:
             return
         self._formatted_key = key

@@ -42,6 +42,11 @@ ROLES: Final[dict[str, str]] = {
     "temporary_tint": "the ground of the temporary chats' banner and sidebar label",
     "find": "a find bar's match in the text",
     "on_find": "the text of a match",
+    "code": "the ground of a code block in a formatted message",
+    "code_head": "a code block's head: its language and Copy",
+    "code_inline": "the ground of code within a line of text",
+    "on_code": "code text the highlighting style leaves uncoloured",
+    "rule": "a formatted message's table rules (decoration)",
 }
 
 _LIGHT: Final = {
@@ -73,6 +78,11 @@ _LIGHT: Final = {
     "temporary_tint": "#e0dcf7",
     "find": "#ffff00",
     "on_find": "#000000",
+    "code": "#f8f9fa",
+    "code_head": "#e9ebef",
+    "code_inline": "#eeeff1",
+    "on_code": "#1e1e1e",
+    "rule": "#c4c4c4",
 }
 
 _DARK: Final = {
@@ -104,6 +114,11 @@ _DARK: Final = {
     "temporary_tint": "#33304d",
     "find": "#ffff00",
     "on_find": "#000000",
+    "code": "#16181b",
+    "code_head": "#26282c",
+    "code_inline": "#2f3235",
+    "on_code": "#e6edf3",
+    "rule": "#54575d",
 }
 
 _CONTRAST: Final = {
@@ -135,6 +150,11 @@ _CONTRAST: Final = {
     "temporary_tint": "#1e1440",
     "find": "#ffff00",
     "on_find": "#000000",
+    "code": "#121212",
+    "code_head": "#262626",
+    "code_inline": "#262626",
+    "on_code": "#ffffff",
+    "rule": "#ffffff",
 }
 
 _COLOURS: Final[dict[Look, dict[str, str]]] = {
@@ -164,6 +184,11 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
     ("on_tooltip", "tooltip", TEXT),
     ("on_warning", "warning", TEXT),
     ("text", "temporary_tint", TEXT),
+    ("text", "bubble", TEXT),  # a formula in the user's message is drawn in the text colour
+    ("on_code", "code", TEXT),
+    ("text_quiet", "code_head", TEXT),
+    ("link", "code_head", TEXT),
+    ("text", "code_inline", TEXT),
     ("on_find", "find", TEXT),
     ("temporary", "window", PART),
     ("text_disabled", "window", PART),  # WCAG asks nothing of disabled controls: legible anyway
@@ -181,6 +206,15 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
 def colours(look: Look) -> dict[str, str]:
     """Every role's colour in `look`, as "#rrggbb"."""
     return dict(_COLOURS[look])
+
+
+# The Pygments style of a look's code blocks: every colour it gives a token reads on the
+# look's `code` (tests/ui/test_contrast.py).
+CODE_STYLES: Final[dict[Look, str]] = {
+    "light": "default",
+    "dark": "github-dark",
+    "contrast": "github-dark",
+}
 
 
 # Marks: the colour of a thing rather than of the look, the same in every look (a disc drawn

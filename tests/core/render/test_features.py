@@ -7,8 +7,10 @@ import re
 import pytest
 
 from chatdesk.core.render import RenderOptions, render_markdown, render_plain
-from chatdesk.core.render.palette import DARK, LIGHT
+from chatdesk.core.render.document_colours import DOCUMENT
+from chatdesk.core.render.palette import Palette
 from tests.core.render.html_checks import assert_safe, hrefs, read, visible_text
+from tests.core.render.looks import NIGHT
 
 
 def tags_of(html: str) -> list[str]:
@@ -104,7 +106,7 @@ def test_ordered_list_keeps_its_start_number() -> None:
 def test_blockquote_nests_and_is_muted() -> None:
     html = render_markdown("> outer\n> > inner\n").html
     assert html.count("<blockquote") == 2
-    assert f"color: {LIGHT.muted}" in html
+    assert f"color: {DOCUMENT.muted}" in html
 
 
 def test_task_lists_are_characters_not_inputs() -> None:
@@ -159,12 +161,16 @@ def test_fenced_code_has_label_copy_anchor_and_inline_colours() -> None:
     assert_safe(rendered)
 
 
-def test_code_colours_follow_the_look() -> None:
-    light = render_markdown("```python\nimport os\n```", RenderOptions(dark=False)).html
-    dark = render_markdown("```python\nimport os\n```", RenderOptions(dark=True)).html
-    assert light != dark
-    assert f'bgcolor="{LIGHT.code_background}"' in light
-    assert f'bgcolor="{DARK.code_background}"' in dark
+def test_code_colours_follow_the_palette() -> None:
+    text = "Run `ls`:\n\n```python\nimport os\n```"
+    document = render_markdown(text).html  # without a window: the document's colours
+    night = render_markdown(text, RenderOptions(palette=NIGHT)).html
+    for palette, html in ((DOCUMENT, document), (NIGHT, night)):
+        assert f'bgcolor="{palette.code_background}"' in html
+        assert f'bgcolor="{palette.code_header_background}"' in html
+        assert f"color: {palette.code_text}" in html
+        assert palette.inline_code_background in html
+    assert re.findall(r"color: #\w+", document) != re.findall(r"color: #\w+", night)
 
 
 # A sample that drives most lexers through many token types: keywords, numbers in several
@@ -176,8 +182,8 @@ _LEXER_SAMPLE = (
 )
 
 
-@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_every_installed_lexer_formats_its_block_in_both_looks(dark: bool) -> None:
+@pytest.mark.parametrize("palette", [DOCUMENT, NIGHT], ids=["document", "night"])
+def test_every_installed_lexer_formats_its_block_in_each_palette(palette: Palette) -> None:
     from pygments.lexers import get_all_lexers
 
     failed: list[str] = []
@@ -186,7 +192,7 @@ def test_every_installed_lexer_formats_its_block_in_both_looks(dark: bool) -> No
             continue
         text = f"Before\n\n```{aliases[0]}\n{_LEXER_SAMPLE}```\n\nAfter"
         try:
-            rendered = render_markdown(text, RenderOptions(dark=dark))
+            rendered = render_markdown(text, RenderOptions(palette=palette))
         except Exception as error:  # any lexer that breaks the message is reported by name
             failed.append(f"{aliases[0]}: {error!r}")
             continue
@@ -195,14 +201,17 @@ def test_every_installed_lexer_formats_its_block_in_both_looks(dark: bool) -> No
     assert failed == []
 
 
-@pytest.mark.parametrize("dark", [False, True], ids=["light", "dark"])
-def test_tokens_missing_from_the_style_take_their_parents_colours(dark: bool) -> None:
+@pytest.mark.parametrize("palette", [DOCUMENT, NIGHT], ids=["document", "night"])
+def test_tokens_missing_from_the_style_take_their_parents_colours(palette: Palette) -> None:
     # PostgreSQL's lexer emits String.Name and LilyPond's emits Token.Pitch, which the
     # styles do not list: they are coloured as their nearest listed parent.
-    sql = render_markdown('```postgresql\nSELECT "name" FROM t;\n```', RenderOptions(dark=dark))
+    sql = render_markdown(
+        '```postgresql\nSELECT "name" FROM t;\n```', RenderOptions(palette=palette)
+    )
     assert not sql.plain
     assert re.search(r'<span style="color: #[0-9A-Fa-f]{6}[^"]*">SELECT', sql.html)
-    notes = render_markdown("```lilypond\n\\relative { c4 d e }\n```", RenderOptions(dark=dark))
+    lilypond = "```lilypond\n\\relative { c4 d e }\n```"
+    notes = render_markdown(lilypond, RenderOptions(palette=palette))
     assert not notes.plain
     assert "c4 d e" in visible_text(notes.html).replace("\n", " ")
 
@@ -262,10 +271,10 @@ def test_display_math_is_centred_on_its_own_line() -> None:
     assert re.search(r'<p align="center"[^>]*><img src="math:[0-9a-f]{17,}\.png"', html)
 
 
-def test_math_colour_follows_the_look() -> None:
-    light = render_markdown("$x$", RenderOptions(dark=False)).images
-    dark = render_markdown("$x$", RenderOptions(dark=True)).images
-    assert light.keys() != dark.keys()
+def test_math_colour_follows_the_palette() -> None:
+    document = render_markdown("$x$").images
+    night = render_markdown("$x$", RenderOptions(palette=NIGHT)).images
+    assert document.keys() != night.keys()
 
 
 @pytest.mark.parametrize(

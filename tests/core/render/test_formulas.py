@@ -8,7 +8,9 @@ import sys
 import pytest
 
 from chatdesk.core.render import typesetting
+from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.formulas import formula_image
+from tests.core.render.looks import NIGHT
 
 CHECK = """
 import sys
@@ -57,26 +59,26 @@ def test_formulas_are_drawn_as_matplotlibs_own_parser_draws_them(formula: str) -
             assert (drawn == expected).all(), (size, dpi)
 
 
-def test_formulas_are_drawn_once_per_look() -> None:
-    first = formula_image("a^2 + b^2 = c^2", dark=False, display=False)
-    again = formula_image("a^2 + b^2 = c^2", dark=False, display=False)
-    dark = formula_image("a^2 + b^2 = c^2", dark=True, display=False)
+def test_formulas_are_drawn_once_per_ink() -> None:
+    first = formula_image("a^2 + b^2 = c^2", DOCUMENT.text, display=False)
+    again = formula_image("a^2 + b^2 = c^2", DOCUMENT.text, display=False)
+    night = formula_image("a^2 + b^2 = c^2", NIGHT.text, display=False)
     assert first is not None
     assert again is first
-    assert dark is not None
-    assert dark.name != first.name
+    assert night is not None
+    assert night.name != first.name
 
 
 def test_formula_past_its_deadline_is_skipped_unless_already_drawn() -> None:
-    drawn = formula_image("x + y", dark=False, display=False)
-    assert formula_image("x + y", dark=False, display=False, deadline=0.0) is drawn
-    assert formula_image("x + y + z_{late}", dark=False, display=False, deadline=0.0) is None
-    assert formula_image("x + y + z_{late}", dark=False, display=False) is not None
+    drawn = formula_image("x + y", DOCUMENT.text, display=False)
+    assert formula_image("x + y", DOCUMENT.text, display=False, deadline=0.0) is drawn
+    assert formula_image("x + y + z_{late}", DOCUMENT.text, display=False, deadline=0.0) is None
+    assert formula_image("x + y + z_{late}", DOCUMENT.text, display=False) is not None
 
 
 def test_display_formulas_are_larger() -> None:
-    inline = formula_image("\\sum_i x_i", dark=False, display=False)
-    display = formula_image("\\sum_i x_i", dark=False, display=True)
+    inline = formula_image("\\sum_i x_i", DOCUMENT.text, display=False)
+    display = formula_image("\\sum_i x_i", DOCUMENT.text, display=True)
     assert inline is not None
     assert display is not None
     assert display.height > inline.height
@@ -84,7 +86,7 @@ def test_display_formulas_are_larger() -> None:
 
 def test_common_latex_spellings_mathtext_lacks_are_still_drawn() -> None:
     for formula in (r"h \le \log_b n", r"x \ge 0", r"a \implies b", r"p \land q"):
-        assert formula_image(formula, dark=False, display=True) is not None, formula
+        assert formula_image(formula, DOCUMENT.text, display=True) is not None, formula
 
 
 def _ink_rows(png: bytes) -> list[list[bool]]:
@@ -104,8 +106,8 @@ def _ink_rows(png: bytes) -> list[list[bool]]:
 
 
 def test_formulas_are_drawn_pixel_for_pixel_for_the_screen_and_keep_thin_strokes() -> None:
-    plain = formula_image("a = b", dark=False, display=False, scale=1.0)
-    dense = formula_image("a = b", dark=False, display=False, scale=2.0)
+    plain = formula_image("a = b", DOCUMENT.text, display=False, scale=1.0)
+    dense = formula_image("a = b", DOCUMENT.text, display=False, scale=2.0)
     assert plain is not None
     assert dense is not None
     # about the same size on screen (mathtext rounds its boxes at each resolution)
@@ -126,8 +128,8 @@ def _runs(column: list[bool]) -> int:
 
 
 def test_formulas_grow_with_the_text_around_them() -> None:
-    small = formula_image(r"x^2 + y", dark=False, display=False, text_px=13)
-    large = formula_image(r"x^2 + y", dark=False, display=False, text_px=26)
+    small = formula_image(r"x^2 + y", DOCUMENT.text, display=False, text_px=13)
+    large = formula_image(r"x^2 + y", DOCUMENT.text, display=False, text_px=26)
     assert small is not None
     assert large is not None
     assert 1.6 < large.height / small.height < 2.2  # twice the text, about twice the formula

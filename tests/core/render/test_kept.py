@@ -11,16 +11,20 @@ from pathlib import Path
 import pytest
 
 from chatdesk.core.render import RenderOptions, render_markdown
+from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.kept import FILE_NAME, KeptKey, KeptRenders, lasting
 from chatdesk.core.render.model import Rendered
+from chatdesk.core.render.palette import Palette
+from tests.core.render.looks import NIGHT
 
 ANSWER = "# Plan\n\n```python\nprint('hi')\n```\n\nThe area is $\\pi r^2$.\n"
 
 
 def key(message_id: uuid.UUID | None = None, text: str = ANSWER, **how: object) -> KeptKey:
-    dark = bool(how.get("dark", False))
+    palette = how.get("palette", DOCUMENT)
+    assert isinstance(palette, Palette)
     ratio = float(how.get("pixel_ratio", 1.0))  # type: ignore[arg-type]
-    return KeptKey(message_id or uuid.uuid4(), f"digest of {text}", dark, ratio)
+    return KeptKey(message_id or uuid.uuid4(), f"digest of {text}", palette, ratio)
 
 
 @pytest.fixture
@@ -44,7 +48,7 @@ def test_a_render_comes_back_whole_in_a_later_run(tmp_path: Path, rendered: Rend
     later.close()
 
 
-def test_the_theme_the_screen_and_the_text_each_make_another_entry(
+def test_the_palette_the_screen_and_the_text_each_make_another_entry(
     tmp_path: Path, rendered: Rendered
 ) -> None:
     kept = KeptRenders(tmp_path)
@@ -52,7 +56,7 @@ def test_the_theme_the_screen_and_the_text_each_make_another_entry(
     kept.put_many([(light, rendered)])
     same_message = light.message_id
     others = [
-        key(same_message, dark=True),
+        key(same_message, palette=NIGHT),
         key(same_message, pixel_ratio=2.0),
         key(same_message, text=ANSWER + " edited"),
         key(),  # another message with the same text
@@ -101,7 +105,7 @@ def test_the_least_recently_used_go_first_past_the_bound(
 def test_a_deleted_message_is_forgotten(tmp_path: Path, rendered: Rendered) -> None:
     kept = KeptRenders(tmp_path)
     gone, stays = key(), key()
-    kept.put_many([(gone, rendered), (key(gone.message_id, dark=True), rendered)])
+    kept.put_many([(gone, rendered), (key(gone.message_id, palette=NIGHT), rendered)])
     kept.put_many([(stays, rendered)])
     kept.forget([gone.message_id])
     assert kept.message_ids() == [stays.message_id]

@@ -19,6 +19,7 @@ import pytest_asyncio
 from chatdesk.core.i18n import CHILD_VARIABLE
 from chatdesk.core.render import RenderOptions, RenderWorker, render_markdown
 from tests.core import shell_keys
+from tests.core.render.looks import NIGHT
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
 ANSWER = "# Plan\n\n- **one**\n- two\n\n```python\nprint('hi')\n```\n"
@@ -69,8 +70,8 @@ async def _gone(worker: RenderWorker, pid: int, within: float) -> bool:
 
 @pytest.mark.asyncio
 async def test_renders_like_the_in_process_renderer(worker: RenderWorker) -> None:
-    rendered = await worker.render(ANSWER, RenderOptions(dark=True))
-    assert rendered == render_markdown(ANSWER, RenderOptions(dark=True))
+    rendered = await worker.render(ANSWER, RenderOptions(palette=NIGHT))  # pickled to it
+    assert rendered == render_markdown(ANSWER, RenderOptions(palette=NIGHT))
     assert worker.pid is not None
     assert worker.pid != os.getpid()
 
