@@ -78,14 +78,17 @@ NAMED = frozenset(
     }
 )
 
-# The core's colours, which cannot name the theme (the core never imports the UI), not yet given
-# a home: the colours of the Markdown formatted without a window, the exported HTML file's own
-# palette and the built-in assistants' colours (data a user edits). Each entry goes once its
-# module has no literal colour.
-NOT_YET_THEMED = {
-    "chatdesk/core/render/document_colours.py": "the Markdown's colours without a window",
-    "chatdesk/core/transfer/as_html.py": "the exported HTML file's palette",
-    "chatdesk/core/assistants/builtin.py": "the built-in assistants' colours",
+# Colours that are not the window's look, so not roles of chatdesk/ui/theme/ (decision 0034):
+# each module with its reason. Any other literal colour in chatdesk/ fails the rule.
+NOT_THE_LOOK = {
+    "chatdesk/core/render/document_colours.py": (
+        "the colours of documents chatdesk writes without a window: the exported HTML page "
+        "and the Markdown formatted into it (tests/core/render/test_document_colours.py)"
+    ),
+    "chatdesk/core/assistants/builtin.py": (
+        "data, not a look: the built-in assistants' colours, stored once by migration 0010 "
+        "and edited by the user like an assistant's name or prompt"
+    ),
 }
 
 
@@ -229,15 +232,15 @@ def test_no_literal_colour_outside_the_theme() -> None:
         [
             f
             for f in _offences(literal_colours, skip_theme=True)
-            if f.split(":")[0] not in NOT_YET_THEMED
+            if f.split(":")[0] not in NOT_THE_LOOK
         ],
         "literal colours outside chatdesk/ui/theme/: name a colour role of colours.py",
     )
 
 
-def test_the_colours_not_yet_themed_are_still_there() -> None:
-    """An entry of NOT_YET_THEMED goes as soon as its module has no literal colour left."""
-    for name in NOT_YET_THEMED:
+def test_the_colours_that_are_not_the_look_are_still_there() -> None:
+    """An entry of NOT_THE_LOOK goes as soon as its module has no literal colour left."""
+    for name in NOT_THE_LOOK:
         source = (ROOT / name).read_text(encoding="utf-8")
         assert literal_colours(name, source), f"{name} has no literal colour now: take it out"
 

@@ -17,9 +17,11 @@ import base64
 import re
 from collections.abc import Awaitable, Callable
 from html import escape
+from string import Template
 from typing import IO
 
 from chatdesk.core.i18n import language, tr
+from chatdesk.core.render.document_colours import PAGE
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.transfer.as_markdown import (
     about,
@@ -47,22 +49,22 @@ _IMAGE_TYPES = (
     (b"\xff\xd8\xff", "image/jpeg"),
     (b"GIF8", "image/gif"),
 )
-_STYLE = """
-body { margin: 0; background: #f6f6f7; color: #1e1e1e;
+_STYLE = Template("""
+body { margin: 0; background: $ground; color: $text;
        font: 15px/1.5 system-ui, -apple-system, "Segoe UI", sans-serif; }
 main { max-width: 52rem; margin: 0 auto; padding: 1.5rem 1rem 3rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .25rem; }
-.about, .note, .files, .remote { color: #6e6e6e; font-size: .9rem; }
-article { background: #fff; border: 1px solid #e2e2e5; border-radius: 8px;
+.about, .note, .files, .remote { color: $quiet; font-size: .9rem; }
+article { background: $card; border: 1px solid $card_edge; border-radius: 8px;
           margin: 1rem 0; padding: .75rem 1rem; overflow-wrap: anywhere; }
-article.user { background: #eef3fb; }
-article > header { color: #6e6e6e; font-size: .85rem; margin-bottom: .5rem; }
+article.user { background: $user_card; }
+article > header { color: $quiet; font-size: .85rem; margin-bottom: .5rem; }
 details { margin-bottom: .5rem; }
-summary { cursor: pointer; color: #6e6e6e; }
+summary { cursor: pointer; color: $quiet; }
 pre { overflow-x: auto; }
 img { max-width: 100%; }
-.note { border-left: 3px solid #c0392b; padding-left: .5rem; }
-"""
+.note { border-left: 3px solid $failure; padding-left: .5rem; }
+""").substitute(PAGE)  # the page's colours: chatdesk/core/render/document_colours.py
 
 
 async def write_html(branch: Branch, out: IO[str], render: Render) -> None:
