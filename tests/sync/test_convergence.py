@@ -25,10 +25,12 @@ taken after each of that client's own actions, must never change through sync) a
 the team (a write of `deleted` like any other; a restore by someone else revives it for the team
 only).
 
-Membership: a member taken out of the team (its only one, so it is shut out: its login may not
-log in and its sessions end) loses the team's threads at its next round and its unsent ops are
-refused. Those are the only refused ops allowed: ops queued between the last op
-pushed before the removal and the member's return. Their writes may or may not be on the server
+Membership: a member taken out of the team loses the team's threads at its next round and its
+unsent ops are refused. In half the examples every member is in a second team too, which members
+leave and rejoin: one out of the team but in the second keeps syncing and forgets the first team
+alone; one out of both is shut out (its login may not log in and its sessions end). Those are
+the only refused ops allowed: ops queued between the last op pushed before the removal and the
+member's return. Their writes may or may not be on the server
 (an op whose acknowledgement was lost did get there): the model treats them as optional; every
 other write must be there. After its return the member resyncs from scratch and converges.
 
@@ -333,12 +335,14 @@ class SyncMachine(RuleBasedStateMachine):
         self.number = next(_examples)
         self.clients: list[Client] = []
         self.team: Team | None = None
+        self.other: Team | None = None  # a second team every member is in, or none
         self.threads: dict[uuid.UUID, ModelThread] = {}
         self.posted: dict[uuid.UUID, Posted] = {}
         self.deleted_messages: dict[uuid.UUID, list[Delete]] = {}
         self.summaries: dict[uuid.UUID, ModelSummary] = {}
         self.copies: dict[tuple[int, uuid.UUID], Any] = {}  # (client, thread) → its copy
         self.removed: set[int] = set()  # clients whose member is out of the team now
+        self.outside_other: set[int] = set()  # clients whose member left the second team
         self.exposed: dict[int, list[tuple[int, float]]] = {}  # op_seq windows that may be refused
         self.names = itertools.count(1)
         self.restarts = 0
@@ -346,13 +350,15 @@ class SyncMachine(RuleBasedStateMachine):
 
     # -- set-up and tear-down -------------------------------------------------------------------
 
-    @initialize(count=st.integers(2, 5), threads=st.integers(1, 3))
+    @initialize(count=st.integers(2, 5), threads=st.integers(1, 3), other=st.booleans())
     @step
-    def start(self, count: int, threads: int) -> None:
+    def start(self, count: int, threads: int, other: bool) -> None:
         """`count` clients in a fresh team, and `threads` shared threads everyone has (the
-        first with two exchanges)."""
+        first with two exchanges); with `other`, everyone is in a second team too, so a member
+        taken out of the first is not shut out but forgets that team alone."""
         shorts = [f"e{self.number}c{i}" for i in range(count)]
         self.team = self.db.team(f"team{self.number}", shorts)
+        self.other = self.db.team(f"other{self.number}", shorts) if other else None
         home = self.homes(f"conv{self.number}")
         for i, short in enumerate(shorts):
             client = Client(home / str(i), self.team.members[short], settings=quiet_settings())
@@ -374,7 +380,9 @@ class SyncMachine(RuleBasedStateMachine):
         try:
             return offline(client.engine.round) if faults else bool(client.engine.round())
         except SyncShutOut:
-            assert self.clients.index(client) in self.removed, "shut out while in the team"
+            i = self.clients.index(client)
+            assert i in self.removed, "shut out while in the team"
+            assert self.other is None or i in self.outside_other, "shut out in the other team"
             return False
 
     def teardown(self) -> None:
@@ -722,6 +730,22 @@ class SyncMachine(RuleBasedStateMachine):
         self.removed.discard(i)
         start, _ = self.exposed[i][-1]
         self.exposed[i][-1] = (start, last_seq(client))
+
+    @precondition(lambda self: self.other is not None)
+    @rule(who=st.integers(0, 4))
+    @step
+    def switch_other_team(self, who: int) -> None:
+        """Take a member out of the second team, or put it back: out of both, it is shut out;
+        in the second alone, it forgets the first team but keeps syncing."""
+        assert self.other is not None
+        client = self.client(who)
+        i = self.clients.index(client)
+        if i in self.outside_other:
+            self.db.admin.add_member(str(self.other.id), client.member.name)
+            self.outside_other.discard(i)
+        else:
+            self.db.admin.remove_member(str(self.other.id), client.member.name)
+            self.outside_other.add(i)
 
     # -- sync steps ------------------------------------------------------------------------------
 
