@@ -74,7 +74,7 @@ def test_init_bounds_idle_transactions_of_members_made_without_the_bound(
 
 
 def test_the_server_history_has_one_head() -> None:
-    assert schema.head_revision() == "0006"
+    assert schema.head_revision() == "0007"
 
 
 def test_init_on_postgresql_14_defaults_takes_create_on_public_away(empty_db: str) -> None:
@@ -559,7 +559,7 @@ def test_the_cli_sets_up_a_server_from_scratch(
 ) -> None:
     monkeypatch.setenv("CHATDESK_SERVER_DSN", empty_db)
     code, made, _ = _cli(capsys, "init", "--json")
-    assert (code, made) == (0, {"before": None, "after": "0006", "problems": []})
+    assert (code, made) == (0, {"before": None, "after": "0007", "problems": []})
     code, team, _ = _cli(capsys, "add-team", "red", "--json")
     name = f"gwen_{uuid.uuid4().hex[:8]}"
     monkeypatch.setattr("sys.stdin", io.StringIO("a password from stdin\n"))

@@ -9,6 +9,7 @@ from tests.sync.conftest import Member, SyncDatabase
 COLUMNS = {
     "alembic_version": ["version_num"],
     "sync_meta": ["id", "min_protocol", "max_protocol"],
+    "part_kinds": ["kind", "since_protocol"],
     "teams": ["id", "name", "created_at", "files_quota_bytes"],
     "team_members": ["team_id", "member", "role", "added_at"],
     "team_clock": ["team_id", "version", "purged_below"],
@@ -40,7 +41,7 @@ ALL_READ = {"SELECT"}
 # reached through a function that checks the team first (migration 0002).
 TABLE_PRIVILEGES = {table: set() for table in (
     "alembic_version", "teams", "team_members", "team_clock", "sync_clients", "threads",
-    "messages", "summaries", "revisions", "files",
+    "messages", "summaries", "revisions", "files", "part_kinds",
 )} | {"sync_meta": ALL_READ}  # fmt: skip
 UPDATABLE_COLUMNS: dict[str, set[str]] = {}
 # What a client calls: every one a SECURITY DEFINER function with a pinned search_path.
@@ -186,6 +187,7 @@ def test_a_member_may_execute_only_the_client_functions(sync_db: SyncDatabase) -
         *MEMBER_API,
         "chat.require_member(uuid)",
         *(f"chat.stamp_{table}()" for table in ("threads", "messages", "summaries", "revisions")),
+        "chat.keep_unread_parts()",  # the trigger that keeps parts a writer could not read
     }
     assert all(config == ["search_path=pg_catalog, pg_temp"] for config in definers.values())
 

@@ -1,6 +1,7 @@
 """An answer's sources (parts of kind `source`, decision 0028) shared through a real PostgreSQL:
-protocol 4 carries them, a chatdesk of protocol 3 pulls the answer without them, and a part of
-a kind this chatdesk does not know is left out rather than stopping its sync."""
+protocol 4 carries them, a chatdesk of protocol 3 pulls the answer without them and, changing
+it, leaves them on the server (migration 0007), and a part of a kind this chatdesk does not
+know is left out rather than stopping its sync, and kept on the server when it writes."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from typing import Any
 import psycopg
 import pytest
 
+from chatdesk.core.config import MockSettings, Settings
+from chatdesk.core.kinds import Status
 from chatdesk.core.knowledge.model import Stage
 from chatdesk.core.sync import remote
 from chatdesk.core.views import MessageView
@@ -98,6 +101,37 @@ def test_a_protocol_3_chatdesk_pulls_the_answer_without_its_sources(
     assert claimed == [(3,)]
 
 
+def test_a_protocol_3_chatdesk_continuing_an_answer_leaves_its_sources_on_the_server(
+    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cut = Settings(mock=MockSettings(tokens_per_second=0, fault="cut_after:5"))
+    alice = Client(tmp_path / "alice", team.members["alice"], settings=cut)
+    bob = Client(tmp_path / "bob", team.members["bob"])
+    try:
+        answer = _answer_with_sources(alice, tmp_path / "notes")  # cut short after 5 tokens
+        assert answer.status is not Status.COMPLETE
+        share_with(team, answer.thread_id, alice)
+        monkeypatch.setattr(remote, "PROTOCOL", 3)  # bob's chatdesk is the previous one
+        assert bob.engine.round().state == "up to date"
+        assert _answer(bob, answer).sources == ()
+        turn = bob.run(bob.service.continue_answer(answer.id))  # bob's mock is not cut
+        continued = bob.run(bob.service.wait_for_answer(turn.answer.id))
+        assert continued.status is Status.COMPLETE
+        bob.engine.round()  # the whole answer, with the parts bob has: none
+        monkeypatch.undo()
+
+        alice.engine.round()
+        seen = _answer(alice, answer)
+        assert seen.content == continued.content  # bob's continuation arrived
+        assert seen.sources == answer.sources  # and the sources bob could not read stayed
+        with team.members["alice"].connect() as connection:
+            [kinds] = _kinds(connection, team, answer.id, 4)
+        assert kinds.count("source") == len(answer.sources)
+    finally:
+        alice.close()
+        bob.close()
+
+
 def test_a_part_of_a_kind_unknown_here_is_left_out_and_logged(
     pair: tuple[Client, Client], team: Team, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -110,6 +144,7 @@ def test_a_part_of_a_kind_unknown_here_is_left_out_and_logged(
         answer["parts"] = [*answer["parts"], _part(answer, 8, "reasoning", "Thought it over"),
                            _part(answer, 9, "hologram", "3D")]  # fmt: skip
         answer["content_hlc"] = hlc(int(time.time() * 1000) + 1000, node=uuid.uuid4().hex)
+        answer["status"] = "interrupted"
         connection.execute("SELECT chat.put_messages(%s)", (batch(answer),))
 
     with caplog.at_level(logging.INFO, logger="chatdesk.sync"):
@@ -119,6 +154,13 @@ def test_a_part_of_a_kind_unknown_here_is_left_out_and_logged(
     assert page.messages[-1].reasoning == "Thought it over"  # the kinds it knows are kept
     assert "left out a part of kind 'hologram'" in caplog.text
     assert str(answer["id"]) in caplog.text
+
+    turn = bob.run(bob.service.continue_answer(page.messages[-1].id))  # it was cut short
+    assert bob.run(bob.service.wait_for_answer(turn.answer.id)).status is Status.COMPLETE
+    bob.engine.round()  # the answer, with the parts bob has: its reasoning
+    with team.members["alice"].connect() as connection:
+        [kept] = [r["parts"] for r in _rows(connection, team) if r["id"] == answer["id"]]
+    assert "hologram" in [part["kind"] for part in kept]  # bob could not read it: it stays
 
 
 def _part(message: dict[str, Any], position: int, kind: str, text: str) -> dict[str, Any]:
