@@ -7,7 +7,9 @@ are flushed to disk, then renamed over the name.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError
@@ -28,18 +30,28 @@ def save_private_text(path: Path, text: str, error: type[ChatdeskError], what: s
 def replace_file_atomically(path: Path, data: bytes) -> None:
     """Replace `path` with `data` atomically and 0600; a failure raises the OSError, with the
     old file, if any, left as it was."""
+    with replacing(path) as temporary, temporary.open("wb") as file:
+        file.write(data)
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file beside `path` (0600, empty) for the block to write; when the block
+    ends without an exception it is flushed to disk and renamed over `path`, else removed and
+    `path` left as it was. Creating the file raises its OSError."""
     import tempfile  # here: start-up reads settings and writes nothing
 
-    # mkstemp creates the file with mode 0600, so the text is never readable by others.
-    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # mkstemp creates the file with mode 0600, so what is written is never readable by others.
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    temporary = Path(name)
     try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
+        yield temporary
+        with temporary.open("rb+") as written:
+            os.fsync(written.fileno())
         os.replace(temporary, path)
     except BaseException:
-        Path(temporary).unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
     _fsync_folder(path.parent)  # makes the rename itself durable
 

@@ -17,8 +17,6 @@ import enum
 import functools
 import io
 import logging
-import os
-import tempfile
 import uuid
 import zipfile
 from collections.abc import Callable, Iterator
@@ -46,6 +44,7 @@ from chatdesk.core.transfer.as_markdown import write_markdown
 from chatdesk.core.transfer.branch import read_branch
 from chatdesk.core.transfer.sources import Entry, Problem, Projects, Source, open_source
 from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_batch
+from chatdesk.core.writing import replacing
 
 log = logging.getLogger("chatdesk.transfer")
 
@@ -411,21 +410,20 @@ def _everything(session: Session) -> tuple[list[uuid.UUID], list[dict[str, Any]]
 
 @contextlib.contextmanager
 def _replaced(target: Path) -> Iterator[Path]:
-    """A temporary file beside `target` that replaces it only if the block succeeds."""
+    """A temporary file beside `target` that replaces it, flushed to disk, only if the block
+    succeeds (`chatdesk/core/writing.py`)."""
     target = target.expanduser().absolute()
+    made = False
     try:
-        handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        with replacing(target) as temporary:
+            made = True
+            yield temporary
     except OSError as error:
+        if made:  # the block's own failure, or the rename's: as they are
+            raise
         raise InvalidRequest(
             tr("cannot write {target}: {reason}", target=target, reason=error.strerror or error)
         ) from None
-    os.close(handle)
-    temporary = Path(name)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    finally:
-        temporary.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
