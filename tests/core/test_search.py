@@ -138,6 +138,24 @@ async def test_characters_like_the_markers_stay_text(chat: ChatService, search: 
     assert hit.snippet.marked("<", ">") == "þorn \ue000private\ue001 \ufffe <marker> words þ"
 
 
+async def test_a_snippet_reads_as_text_without_the_markdown_around_it(
+    chat: ChatService, search: Search
+) -> None:
+    quoted = (
+        "> Reset the **boiler** with the `red button`\n"
+        "## Then\n"
+        "- see [the boiler manual](https://example.com/manual.pdf) for more"
+    )
+    await ask(chat, quoted)
+    [hit] = (await search.search("boiler ")).messages
+    assert hit.snippet.marked("[", "]") == (
+        "Reset the [boiler] with the red button\nThen\nsee the [boiler] manual…"
+    )  # cut where the snippet ends, inside the link: its address is left out all the same
+    await ask(chat, "snake_case names and 2*3*4 stay as they are")
+    [kept] = (await search.search("snake_case ")).messages
+    assert kept.snippet.text == "snake_case names and 2*3*4 stay as they are"
+
+
 async def test_the_best_match_ranks_first(chat: ChatService, search: Search) -> None:
     thread = await ask(chat, "a long message that mentions zebras once among many other words")
     await ask(chat, "zebras zebras zebras", thread)
