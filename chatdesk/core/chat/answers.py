@@ -58,10 +58,10 @@ from chatdesk.core.providers.base import (
     ErrorKind,
     Provider,
     Providers,
-    ProviderState,
     UsageReport,
     cost_of,
 )
+from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.service import Tools

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
-from chatdesk.core.providers.base import ProviderState
+from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.views import (
     CitedSource,
     MessageView,

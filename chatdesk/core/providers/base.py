@@ -112,16 +112,6 @@ StreamEvent = (
 )
 
 
-class ProviderState(enum.StrEnum):
-    """What the last request to a provider showed, for the status bar."""
-
-    READY = "ready"
-    OFFLINE = "offline"  # it cannot be reached, does not answer or stopped sending
-    AUTH = "auth"  # it refused the key, or the key may not use the model
-    RATE_LIMITED = "rate_limited"  # too many requests for now, or the quota is used up
-    ERROR = "error"  # anything else went wrong
-
-
 class ErrorKind(enum.StrEnum):
     AUTH = "auth"
     PERMISSION = "permission"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QWidget
 
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.providers.base import ProviderState
+from chatdesk.core.providers.state import ProviderState
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
     from chatdesk.core.chat.events import Event
