@@ -9,11 +9,15 @@ from the right.
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QLibraryInfo, QLocale, Qt, QTranslator
+from PySide6.QtCore import QLocale, Qt
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.core import i18n
+
+if TYPE_CHECKING:  # loaded for a language other than chatdesk's own (English) only
+    from PySide6.QtCore import QTranslator
 
 log = logging.getLogger("chatdesk.ui")
 QT_CATALOGS = ("qtbase",)  # Qt's words the window can show (QtWidgets' are in qtbase)
@@ -43,6 +47,8 @@ def start(app: QApplication, setting: str) -> str:
 
 
 def _install_qt_catalogs(app: QApplication, code: str) -> None:
+    from PySide6.QtCore import QLibraryInfo, QTranslator
+
     folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
     for name in QT_CATALOGS:
         translator = QTranslator(app)

@@ -535,6 +535,8 @@ AFTER_FIRST_PAINT = (
     *("chatdesk.ui.composer.slash", "chatdesk.ui.composer.attachments"),
     *("chatdesk.ui.sidebar.snapshot", "uuid", "json"),
     *("chatdesk.core.config", "chatdesk.core.settings_schema"),  # read once the window is up
+    # The providers' protocol (its dataclasses: ~15 ms), the message kinds, the summary divider.
+    *("chatdesk.core.providers.base", "chatdesk.core.kinds", "chatdesk.ui.conversation.divider"),
 )
 
 

@@ -28,7 +28,6 @@ from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.kinds import AttachmentKind
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
@@ -374,6 +373,7 @@ class Composer(QWidget):
         self._draft_timer.start()
 
     def _add_pasted_text(self, text: str) -> None:
+        from chatdesk.core.kinds import AttachmentKind
         from chatdesk.core.views import AttachmentInput
 
         # translators: the name of a long text pasted into the message box, sent as an attachment

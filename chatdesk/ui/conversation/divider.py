@@ -25,17 +25,6 @@ from chatdesk.ui.conversation.buttons import flat_button
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.views import SummaryView
 
-DIVIDER_STYLE = """
-#summaryDivider QFrame#summaryRule { color: palette(mid); }
-#summaryCaption { color: palette(placeholder-text); font-weight: 600; }
-#summaryMeta, #summaryNote { color: palette(placeholder-text); }
-#summaryText {
-    background: palette(alternate-base);
-    border-left: 3px solid palette(highlight);
-    padding: 8px 10px;
-}
-"""
-
 
 def _rule() -> QFrame:
     rule = QFrame()

@@ -14,8 +14,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtCore import QBuffer, QByteArray, QSize, Qt
-from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QImageReader, QPainter, QPixmap
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import QAbstractButton, QApplication
 
 from chatdesk.core.package_data import package_data
@@ -130,6 +130,10 @@ def _mirrored(name: str) -> bool:
 def _mask(name: str, pixels: int, mirrored: bool = False) -> QImage:
     """`name` drawn `pixels` square in black: what a tint fills (drawn once per size), turned
     left for right when `mirrored`."""
+    # Here: PySide6 makes these classes (and their enums) on first use, after the first paint.
+    from PySide6.QtCore import QBuffer
+    from PySide6.QtGui import QImageReader
+
     data = QByteArray(_source(name).replace(b"currentColor", b"#000000"))
     buffer = QBuffer(data)
     reader = QImageReader(buffer, QByteArray(b"svg"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QApplication
 
-from chatdesk.ui.conversation.divider import DIVIDER_STYLE
+from chatdesk.ui.conversation.divider_style import DIVIDER_STYLE
 from chatdesk.ui.header import GAUGE_STYLE
 from chatdesk.ui.sync.style import SYNC_STYLE
 from chatdesk.ui.theme import current_look, window_sheet
