@@ -12,7 +12,9 @@ import pytest
 from chatdesk.core.chat.events import Event, SourcesFound
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
+from chatdesk.core.service import ChatService
 from chatdesk.core.tools.model import Policy
+from chatdesk.core.views import ThreadView
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply
 from tests.core.test_knowledge import indexed, write_notes
@@ -27,12 +29,7 @@ async def test_passages_found_by_the_tool_are_numbered_kept_and_cited(
     openai: OpenAICompatibleProvider,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    service = make_service(openai=openai)
-    service.tools.policies.set("chatdesk", Policy.ALLOW)
-    base = await indexed(service, write_notes(tmp_path / "notes"))
-    thread = await service.create_thread(provider="openai", model=MODEL)
-    await service.set_thread_tools(thread.id, ["chatdesk"])
-    await service.knowledge.link("thread_id", thread.id, [base.id])  # passages go up front
+    service, thread = await _chat_with_notes(make_service, openai, tmp_path)
     found: list[SourcesFound] = []
 
     def keep(event: Event) -> None:
@@ -75,12 +72,7 @@ async def test_continued_the_answer_keeps_its_numbers_and_sends_found_passages_o
     openai: OpenAICompatibleProvider,  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    service = make_service(openai=openai)
-    service.tools.policies.set("chatdesk", Policy.ALLOW)
-    base = await indexed(service, write_notes(tmp_path / "notes"))
-    thread = await service.create_thread(provider="openai", model=MODEL)
-    await service.set_thread_tools(thread.id, ["chatdesk"])
-    await service.knowledge.link("thread_id", thread.id, [base.id])
+    service, thread = await _chat_with_notes(make_service, openai, tmp_path)
     tyres = ("c1", "search_knowledge", json.dumps({"query": "tyre pressure", "limit": 1}))
     server.queue(
         Reply(events=[chunk("Looking. "), *_call_chunks(tyres)]),
@@ -104,3 +96,17 @@ async def test_continued_the_answer_keeps_its_numbers_and_sends_found_passages_o
     [tyre] = [s for s in sources if s.call_id]
     [earlier] = [m["content"] for m in sent if m["role"] == "assistant"]
     assert f'"source": {tyre.number}, "document": "cars.md"' in earlier  # its call, as noted
+
+
+async def _chat_with_notes(
+    make_service: ServiceFactory, provider: OpenAICompatibleProvider, tmp_path: Path
+) -> tuple[ChatService, ThreadView]:
+    """A chat on the server's model with chatdesk's tools allowed and a base of notes linked
+    to it, so its answers get passages up front and may search for more."""
+    service = make_service(openai=provider)
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    base = await indexed(service, write_notes(tmp_path / "notes"))
+    thread = await service.create_thread(provider="openai", model=MODEL)
+    await service.set_thread_tools(thread.id, ["chatdesk"])
+    await service.knowledge.link("thread_id", thread.id, [base.id])
+    return service, thread
