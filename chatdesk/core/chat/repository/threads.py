@@ -139,13 +139,21 @@ def update_project(
     return project_view(row)
 
 
+def chosen_assistant(session: Session, assistant_id: uuid.UUID) -> Assistant:
+    """The assistant a user chose, which may have been deleted since it was offered."""
+    assistant = session.get(Assistant, assistant_id)
+    if assistant is None:
+        raise NotFound(tr("that assistant was deleted; choose another"))
+    return assistant
+
+
 def save_project(
     session: Session, now: datetime, project_id: uuid.UUID | None, settings: ProjectSettings
 ) -> ProjectView:
     """Everything `settings` holds, written in the caller's one transaction: a new project when
     `project_id` is None. `settings.name` is already checked; its tools already sorted."""
-    if settings.assistant_id is not None and session.get(Assistant, settings.assistant_id) is None:
-        raise NotFound(tr("that assistant was deleted; choose another"))
+    if settings.assistant_id is not None:
+        chosen_assistant(session, settings.assistant_id)
     fields = {
         "system_prompt": settings.system_prompt,
         "default_provider": settings.default_provider,
@@ -186,9 +194,7 @@ def new_thread(
     project = project_row(session, project_id) if project_id is not None else None
     assistant = None
     if assistant_id is not None:
-        assistant = session.get(Assistant, assistant_id)
-        if assistant is None:
-            raise NotFound(tr("that assistant was deleted; choose another"))
+        assistant = chosen_assistant(session, assistant_id)
     elif project is not None and project.default_assistant_id is not None:
         assistant = session.get(Assistant, project.default_assistant_id)
     row = Thread(
