@@ -17,9 +17,12 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
 
 WARN_AT = 0.80
 FULL_AT = 0.95
-# From 80 % the figures sit on the warning part of the bar, in the colour that reads on it.
+# The figures stand beside the bar, on the header's own ground, never on the bar's colour; from
+# 80 % they take the bar's colour too.
 GAUGE_STYLE = Template("""
-#contextGauge[level="warn"] { color: $on_warning; }
+#contextFigures { color: $text_quiet; }
+#contextFigures[level="warn"] { color: $warning; }
+#contextFigures[level="full"] { color: $danger; }
 """)
 
 
@@ -56,12 +59,15 @@ class ThreadHeader(QWidget):
         self.gauge = QProgressBar()
         self.gauge.setObjectName("contextGauge")
         self.gauge.setRange(0, 100)
-        self.gauge.setFixedWidth(124)
-        self.gauge.setTextVisible(True)
+        self.gauge.setFixedWidth(64)
+        self.gauge.setTextVisible(False)
         self.gauge.setAccessibleName(tr("Context used"))
+        self.figures = QLabel()
+        self.figures.setObjectName("contextFigures")
         layout.addWidget(self.title, 1)
         layout.addWidget(self.model)
         layout.addWidget(self.spent)
+        layout.addWidget(self.figures)
         layout.addWidget(self.gauge)
         self.show_usage(None)
         self.show_spent(None)
@@ -74,19 +80,19 @@ class ThreadHeader(QWidget):
     def show_usage(self, usage: ContextUsage | None) -> None:
         """The next message's context: used of the budget, the breakdown on hover."""
         self.gauge.setVisible(usage is not None)
+        self.figures.setVisible(usage is not None)
         if usage is None:
             return
         fraction = min(usage.fraction, 1.0)
         self.gauge.setValue(round(fraction * 100))
-        about = "≈" if usage.estimated else ""
-        self.gauge.setFormat(
-            f"{about}{_tokens(usage.used_tokens)} / {_tokens(usage.budget_tokens)}"
-        )
+        self.figures.setText(figures_text(usage))
         lines = usage_lines(usage)
-        self.gauge.setToolTip("\n".join(lines))
-        self.gauge.setAccessibleDescription(". ".join(line.strip() for line in lines))
-        self.gauge.setProperty("level", gauge_level(usage.fraction))
-        self.gauge.style().polish(self.gauge)
+        level = gauge_level(usage.fraction)
+        for part in (self.gauge, self.figures):
+            part.setToolTip("\n".join(lines))
+            part.setAccessibleDescription(". ".join(line.strip() for line in lines))
+            part.setProperty("level", level)
+            part.style().polish(part)
 
     def show_spent(self, totals: UsageTotals | None) -> None:
         """What the thread's answers used and cost so far, every branch included."""
@@ -96,6 +102,16 @@ class ThreadHeader(QWidget):
         self.spent.setText(spent_text(totals))
         self.spent.setToolTip(spent_detail(totals))
         self.spent.setAccessibleDescription(spent_detail(totals))
+
+
+def figures_text(usage: ContextUsage) -> str:
+    """ "2.2k of 7.2k tokens in context", "≈" before it when chatdesk estimated the count."""
+    used, budget = _tokens(usage.used_tokens), _tokens(usage.budget_tokens)
+    if usage.estimated:
+        # translators: the header's context figures, estimated by chatdesk ("≈2.2k of 7.2k …")
+        return tr("≈{used} of {budget} tokens in context", used=used, budget=budget)
+    # translators: the header's context figures ("2.2k of 7.2k tokens in context")
+    return tr("{used} of {budget} tokens in context", used=used, budget=budget)
 
 
 def _tokens(count: int) -> str:

@@ -7,12 +7,15 @@ import asyncio
 import uuid
 from typing import Any
 
+from PySide6.QtGui import QColor
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import ContextUsage
 from chatdesk.ui.header import gauge_level
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
 
 
 def exchange(finish: Any, service: ChatService, thread_id: uuid.UUID, text: str) -> None:
@@ -45,7 +48,10 @@ def test_the_gauge_shows_used_of_total_with_the_breakdown_and_marks_estimates(
     qtbot.waitUntil(lambda: "Recent messages" in tooltip(window))
     assert usage.estimated  # the mock's model is counted by chatdesk's estimator
     assert usage.used_tokens < 1000
-    assert gauge.format() == f"≈{usage.used_tokens} / 7.2k"
+    figures = window.header.figures
+    assert figures.text() == f"≈{usage.used_tokens} of 7.2k tokens in context"
+    assert figures.isVisible()
+    assert not gauge.isTextVisible()  # the figures never sit on the bar's colour
     assert gauge.value() == round(usage.fraction * 100)
     lines = tooltip(window).splitlines()
     assert lines[0].startswith(f"Context of the next message (mock-1): about {usage.used_tokens:,}")
@@ -118,6 +124,10 @@ def test_one_reading_at_a_time_and_the_last_one_shows_the_latest_draft(
     qtbot.waitUntil(lambda: "  Your draft: 0" not in tooltip(window))
 
 
+def warning_colour(window: MainWindow) -> QColor:
+    return QColor(colours(current_look())["warning"])
+
+
 def draft_reaching(finish: Any, service: ChatService, thread_id: uuid.UUID, share: float) -> str:
     """The shortest draft (in words) that fills `share` of the thread's budget."""
     low, high = 1, 4_000
@@ -141,11 +151,14 @@ def test_the_gauge_turns_yellow_at_80_and_red_at_95_percent(
     window = open_window(core)
     opened(qtbot, window, thread.id)
     gauge = window.header.gauge
-    qtbot.waitUntil(lambda: gauge.format().endswith("/ 1.0k"))  # 2,048 less 1,024 kept
-    assert gauge.property("level") == "ok"
+    figures = window.header.figures
+    qtbot.waitUntil(lambda: figures.text().endswith("of 1.0k tokens in context"))  # 2,048 - 1,024
+    assert gauge.property("level") == figures.property("level") == "ok"
 
     window.composer.editor.insertPlainText(warn)
     qtbot.waitUntil(lambda: gauge.property("level") == "warn")
+    assert figures.property("level") == "warn"  # the figures turn the bar's colour too
+    assert figures.palette().color(figures.foregroundRole()) == warning_colour(window)
     assert 80 <= gauge.value() < 95
     window.composer.editor.insertPlainText(full[len(warn) :])
     qtbot.waitUntil(lambda: gauge.property("level") == "full")
@@ -163,8 +176,8 @@ def test_choosing_a_context_window_for_the_thread_changes_the_total(
     thread = finish(core.service.create_thread(title="local model"))
     window = open_window(core)
     opened(qtbot, window, thread.id)
-    gauge = window.header.gauge
-    qtbot.waitUntil(lambda: gauge.format().endswith("/ 7.2k"))
+    figures = window.header.figures
+    qtbot.waitUntil(lambda: figures.text().endswith("of 7.2k tokens in context"))
 
     window.choose_context_window()
     qtbot.waitUntil(lambda: window.context_window.dialog is not None)
@@ -174,7 +187,7 @@ def test_choosing_a_context_window_for_the_thread_changes_the_total(
     dialog.model_own.setChecked(False)
     dialog.tokens.setValue(4_096)
     dialog.accept()
-    qtbot.waitUntil(lambda: gauge.format().endswith("/ 3.1k"))  # 4,096 less 1,024 kept
+    qtbot.waitUntil(lambda: figures.text().endswith("of 3.1k tokens in context"))  # 4,096 - 1,024
     assert finish(core.service.get_thread(thread.id)).context_window == 4_096
 
 

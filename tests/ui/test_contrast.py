@@ -49,7 +49,6 @@ def test_the_pairs_cover_text_on_every_background_and_the_focus_ring() -> None:
     assert {back for fore, back, need in PAIRS if need == TEXT} == backgrounds | {
         "accent",
         "tooltip",
-        "warning",  # the context gauge's figures from 80 %
         "temporary_tint",
         "find",
         "code",  # a formatted message's code blocks, their heads and code within a line

@@ -147,9 +147,10 @@ QScrollArea { background: $surface; }
 #threadHeader { background: $window; border-bottom: 1px solid $border; }
 #threadTitle { font-size: ${subtitle}pt; font-weight: 600; }
 #threadModel { color: $text_quiet; }
-#contextGauge { max-height: 14px; border: 1px solid $border_strong; border-radius: ${radius_s}px;
-    text-align: center; font-size: ${caption}pt; background: $surface; }
-#contextGauge::chunk { background: $success; border-radius: 3px; }
+#contextGauge { max-height: 6px; min-height: 6px; border: 1px solid $border_strong;
+    border-radius: 3px; background: $surface; }
+#contextGauge::chunk { background: $success; border-radius: 2px; }
+#contextFigures { font-size: ${caption}pt; }
 #contextGauge[level="warn"]::chunk { background: $warning; }
 #contextGauge[level="full"]::chunk { background: $danger; }
 #emptyTitle { font-size: ${title}pt; font-weight: 600; }
