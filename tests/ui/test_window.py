@@ -107,6 +107,8 @@ def test_stop_keeps_the_partial_answer_and_continue_finishes_it(
     assert partial in mock_answer("Explain something slowly").text
     assert answer.status_buttons["continue"].isVisible()
     assert answer.status_buttons["regenerate"].isVisible()
+    qtbot.waitUntil(lambda: answer._status.isVisible())
+    assert answer._status.text() == "Stopped before the answer was complete."  # said once
 
     qtbot.mouseClick(answer.status_buttons["continue"], LEFT)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.STREAMING)

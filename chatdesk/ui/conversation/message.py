@@ -298,7 +298,8 @@ class MessageWidget(QFrame):
         if status is Status.ERROR:
             text = tr("The answer failed: {why}", why=message.error_detail or message.error_type)
         elif status is Status.INTERRUPTED:
-            text = tr("Stopped. {why}", why=message.error_detail or "").strip()
+            # The core's reason is a whole sentence of its own ("Stopped before …").
+            text = message.error_detail or tr("Stopped.")
         if len(message.content) > SHOWN_CHARS:
             size = format_size(len(message.content.encode("utf-8", "surrogatepass")))
             text = (text + " " if text else "") + ntr(
