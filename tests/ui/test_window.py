@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -197,9 +197,21 @@ def test_copy_actions_and_keyboard_shortcuts(
     clipboard = QGuiApplication.clipboard()
     qtbot.keyClick(window, Qt.Key.Key_C, CTRL | Qt.KeyboardModifier.ShiftModifier)
     assert clipboard.text() == answer.message.content
-    qtbot.mouseClick(answer.footer.copy_plain, LEFT)
+    menu = answer.footer.copy.menu()
+    as_text, as_markdown = (
+        next(a for a in menu.actions() if a.text() == text)
+        for text in ("Copy as &text", "Copy as &Markdown")
+    )
+    as_text.trigger()
     assert clipboard.text() == answer.body.toPlainText()
     assert "```" not in clipboard.text()
+    assert window.statusBar().currentMessage() == "Copied as plain text."
+    as_markdown.trigger()
+    assert clipboard.text() == answer.message.content
+    as_text.trigger()
+    face = answer.footer.copy  # a click on the button, left of its menu's arrow: the Markdown
+    qtbot.mouseClick(face, LEFT, pos=QPoint(4, face.height() // 2))
+    assert clipboard.text() == answer.message.content
     window.actions_.follow_link("chatdesk:copy-code/0", answer.message.id)
     assert answer.rendered is not None
     assert clipboard.text() == answer.rendered.code_blocks[0]

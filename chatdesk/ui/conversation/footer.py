@@ -9,7 +9,8 @@ screen reader, so nothing here is reachable by the mouse alone.
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.conversation.buttons import icon_button
@@ -19,8 +20,8 @@ from chatdesk.ui.theme.scale import SPACE
 
 
 class MessageFooter(QWidget):
-    """`action` names: copy-markdown, copy-plain, regenerate, delete, previous-branch,
-    next-branch; `edit` asks for the user's message to be edited."""
+    """`action` names: copy-markdown, copy-plain (from the copy button's menu), regenerate,
+    delete, previous-branch, next-branch; `edit` asks for the user's message to be edited."""
 
     action = Signal(str)
     edit = Signal()
@@ -35,12 +36,7 @@ class MessageFooter(QWidget):
         self.branch = QLabel()
         self.branch.setObjectName("branchPosition")
         self.next = self._button("next", "next-branch", tr("Next version"))
-        # translators: a button under a message that copies it (as Markdown)
-        copy, copy_markdown = tr("Copy"), tr("Copy this message as Markdown")
-        self.copy = self._button("copy", "copy-markdown", copy, copy_markdown)
-        self.copy_plain = self._button(
-            "copy-text", "copy-plain", tr("Copy text"), tr("Copy this message as plain text")
-        )
+        self.copy = self._copy_button()
         if user:
             self.edit_button = icon_button(
                 "edit",
@@ -63,7 +59,7 @@ class MessageFooter(QWidget):
         )
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")
-        self.buttons = (self.copy, self.copy_plain, last, self.delete)
+        self.buttons = (self.copy, last, self.delete)
         versions = (self.previous, self.branch, self.next)
         # The figures and versions stay put; the actions' places, empty until wanted, are on
         # the side away from the text (an answer's right, the user's left).
@@ -92,7 +88,27 @@ class MessageFooter(QWidget):
         button.clicked.connect(lambda: self.action.emit(name))
         return button
 
-    _PARTS = ("copy", "copy_plain", "regenerate_or_edit", "delete", "previous", "next")
+    def _copy_button(self) -> QToolButton:
+        """One copy button: a click copies the Markdown (what the message is, and what pastes
+        back into a chat or a document); its menu, from its arrow or the Down key, offers
+        plain text too."""
+        # translators: a button under a message that copies it (as Markdown; its menu has more)
+        button = self._button("copy", "copy-markdown", tr("Copy"), tr("Copy this message"))
+        button.setAccessibleDescription(
+            tr("Copies the message as Markdown; its menu (the Down key) copies it as text too")
+        )
+        menu = QMenu(button)
+        menu.setAccessibleName(tr("Copy as"))
+        for text, name in (
+            (tr("Copy as &Markdown"), "copy-markdown"),
+            (tr("Copy as &text"), "copy-plain"),
+        ):
+            menu.addAction(text).triggered.connect(lambda _=False, n=name: self.action.emit(n))
+        button.setMenu(menu)
+        button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        return button
+
+    _PARTS = ("copy", "regenerate_or_edit", "delete", "previous", "next")
 
     def focused_part(self) -> str | None:
         """Which of its controls has the keyboard focus, by name (None: none of them)."""
@@ -132,9 +148,21 @@ class MessageFooter(QWidget):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
             self._show_icons()
+        elif (
+            watched is self.copy
+            and isinstance(event, QKeyEvent)
+            and event.type() == QEvent.Type.KeyPress
+            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Menu)
+        ):
+            self.copy.showMenu()  # returns once the menu is closed
+            self.copy.setFocus(Qt.FocusReason.PopupFocusReason)  # where the key was pressed
+            return True
         return False
 
     def _show_icons(self) -> None:
         shown, look = self.revealed, current_look()
         for button in self.buttons:
             show_icon(button, shown, look)
+        if self.copy.property("revealed") != shown:  # its menu's arrow shows with the icons
+            self.copy.setProperty("revealed", shown)
+            self.copy.style().polish(self.copy)

@@ -348,7 +348,7 @@ class MessageWidget(QFrame):
         footer.previous.setEnabled(message.sibling_index > 1)
         footer.next.setEnabled(message.sibling_index < message.sibling_count)
         footer.copy.setVisible(final)  # nothing to act on until the answer has ended
-        for widget in (footer.copy_plain, footer.regenerate_or_edit, footer.delete):
+        for widget in (footer.regenerate_or_edit, footer.delete):
             widget.setVisible(final and not self._column)
         footer.settle()
         figures = usage_text(message, model=self._head is None or self._column) if final else ""

@@ -168,6 +168,10 @@ QScrollArea { background: $surface; }
 }
 #messageAction:hover { background: $hover; color: $text; }
 #messageAction:focus { border: 2px solid $focus; padding: 2px; }
+#messageAction[popupMode="1"] { padding-right: 12px; }
+#messageAction[popupMode="1"]:focus { padding-right: 11px; }
+#messageAction::menu-button { border: none; width: 12px; }
+#messageAction[revealed="false"]::menu-arrow { image: none; }
 #reasoningToggle, #sourcesToggle, #sourceRow {
     border: none;
     border-radius: ${radius_s}px;
