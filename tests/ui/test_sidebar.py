@@ -429,23 +429,42 @@ def test_delete_offers_undo_which_restores(
     assert not sidebar.notice.isVisible()
 
 
-def test_the_delete_key_asks_first(
+def test_the_delete_key_deletes_at_once_and_undo_brings_the_chat_back(
     make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
 ) -> None:
+    """A chat goes to the trash, which Undo empties again: no question first."""
     core = make_core()
-    seed(core, finish, Seed("careful"))
+    [careful] = seed(core, finish, Seed("careful"))
     sidebar = open_sidebar(core)
     qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
     click(qtbot, sidebar, shown(sidebar, "careful"))
 
     qtbot.keyClick(sidebar.tree, Qt.Key.Key_Delete)
-    answer(qtbot, sidebar, "Cancel")
+    qtbot.waitUntil(lambda: groups(sidebar.model) == [])
+    assert sidebar.commands.dialog is None
+    assert not [b for b in sidebar.findChildren(QMessageBox) if b.isVisible()]
+    assert finish(core.service.get_thread(careful)).deleted
+    assert sidebar.notice.action.text() == "Undo"
+
+    qtbot.mouseClick(sidebar.notice.action, LEFT)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Today"])
     assert titles_in(sidebar.model, "Today") == ["careful"]
+    assert not finish(core.service.get_thread(careful)).deleted
+
+
+def test_the_delete_key_on_a_project_still_asks(
+    make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    """A project's delete has no Undo: it asks first, and Cancel keeps it."""
+    core = make_core()
+    finish(core.service.create_project("Garden"))
+    sidebar = open_sidebar(core)
+    qtbot.waitUntil(lambda: groups(sidebar.model) == ["Garden"])
+    click(qtbot, sidebar, group_index(sidebar.model, "Garden"))
 
     qtbot.keyClick(sidebar.tree, Qt.Key.Key_Delete)
-    answer(qtbot, sidebar, "Delete")
-    qtbot.waitUntil(lambda: groups(sidebar.model) == [])
-    assert sidebar.notice.action.text() == "Undo"
+    answer(qtbot, sidebar, "Cancel")
+    assert [p.name for p in finish(core.service.list_projects())] == ["Garden"]
 
 
 def test_move_to_project_and_back_to_no_project(

@@ -155,18 +155,12 @@ class SidebarActions(QObject):
         self._runner.run(self._service.delete_thread(thread.id), done=offer_undo)
 
     def ask_delete(self, index: Index) -> None:
-        """The Delete key: asks first (a menu choice is deliberate; a key press may not be)."""
+        """The Delete key. A chat goes to the trash at once, with Undo under the list; a
+        project's delete, which Undo cannot bring back, asks first."""
         thread = self._model.thread_at(index)
         project = self._model.project_at(index)
         if thread is not None:
-            self.dialog = ask(
-                self._owner,
-                tr("Delete chat"),
-                tr("Delete “{title}”?", title=_shortened(thread.title)),
-                tr("You can undo this for a few seconds afterwards."),
-                tr("Delete"),
-                lambda: self.delete(thread),
-            )
+            self.delete(thread)
         elif project is not None:
             self.ask_delete_project(project)
 
