@@ -76,6 +76,13 @@ class UiSettings:
         " else English), or one of en, de, es, fr, ja, zh_CN, ar. Read when chatdesk starts.",
         choices=("system", *LANGUAGES),
     )
+    zoom: int = setting(
+        100,
+        "Size of the window's text in percent of the font size, 50 to 200 (View ▸ Zoom in, "
+        "Zoom out, Actual size).",
+        minimum=50,
+        maximum=200,
+    )
 
 
 @dataclass(frozen=True)

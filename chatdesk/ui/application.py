@@ -135,6 +135,7 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         profiles=core.profiles,
         backups=core.backups,
         data_folder=core.config.paths.data_dir,
+        log_folder=core.config.paths.log_dir,
         search=core.search,
         transfer=lambda: core.transfer,
         team=core.team,
@@ -184,7 +185,7 @@ def _application(ui: UiSettings) -> QApplication:
     app.setDesktopFileName("io.github.chatdesk.Chatdesk")
     app.setQuitOnLastWindowClosed(False)
     language.start(app, ui.language)
-    apply_theme(app, ui.theme, ui.font_size)
+    apply_theme(app, ui.theme, ui.font_size, ui.zoom)
     return app
 
 

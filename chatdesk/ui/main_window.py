@@ -129,6 +129,7 @@ class MainWindow(WindowLayout):
         profiles: ProviderManager | None = None,
         backups: Backups | None = None,
         data_folder: Path | None = None,
+        log_folder: Path | None = None,
         search: Search | None = None,
         transfer: TransferFactory | None = None,
         team: TeamSync | None = None,
@@ -137,7 +138,8 @@ class MainWindow(WindowLayout):
     ) -> None:
         """Connect the window to the core (the thread list replaces the placeholder; a message
         sent meanwhile goes out once started); needs a running asyncio loop from here on. The
-        preferences manage `profiles`, `backups`, `data_folder`; `search` serves Ctrl+K;
+        preferences manage `profiles`, `backups`, `data_folder`; Help names it and
+        `log_folder`; `search` serves Ctrl+K;
         `transfer` makes export and import when asked; `team` adds team sync; `kept_renders`
         keeps formatting across runs; `renderer` formats the messages (the core's, shared with
         its HTML export; closed by the core). Without one, what it serves says so or stays
@@ -157,6 +159,7 @@ class MainWindow(WindowLayout):
             data_folder=data_folder,
             team=team,
         )
+        self.help.data_folder, self.help.log_folder = data_folder, log_folder
         self.models.attach(service, self.runner)
         self.sending.attach(service, self.runner)
         if self._renderer is None and renderer is not None:

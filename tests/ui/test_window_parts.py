@@ -121,7 +121,12 @@ def test_menus_offer_what_the_core_and_the_shown_thread_allow(qtbot: QtBot) -> N
     window = _MenuWindow()
     qtbot.addWidget(window)
     menus = WindowMenus(window)
-    assert [menu.text() for menu in window.menuBar().actions()] == ["&File", "&Chat", "&View"]
+    assert [menu.text() for menu in window.menuBar().actions()] == [
+        "&File",
+        "&Chat",
+        "&View",
+        "&Help",
+    ]
     assert menus.actions == {}  # the titles first; the entries follow the first paint
     menus.add_entries(lambda: None, ())
     actions = menus.actions

@@ -106,6 +106,8 @@ class MessageFooter(QWidget):
             menu.addAction(text).triggered.connect(lambda _=False, n=name: self.action.emit(n))
         button.setMenu(menu)
         button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        # The arrow's place turns with the text's direction; the sheet's padding follows it.
+        button.setProperty("mirrored", QApplication.isRightToLeft())
         return button
 
     _PARTS = ("copy", "regenerate_or_edit", "delete", "previous", "next")

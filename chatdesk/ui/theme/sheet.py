@@ -170,6 +170,8 @@ QScrollArea { background: $surface; }
 #messageAction:focus { border: 2px solid $focus; padding: 2px; }
 #messageAction[popupMode="1"] { padding-right: 12px; }
 #messageAction[popupMode="1"]:focus { padding-right: 11px; }
+#messageAction[popupMode="1"][mirrored="true"] { padding-right: 3px; padding-left: 12px; }
+#messageAction[popupMode="1"][mirrored="true"]:focus { padding-right: 2px; padding-left: 11px; }
 #messageAction::menu-button { border: none; width: 12px; }
 #messageAction[revealed="false"]::menu-arrow { image: none; }
 #reasoningToggle, #sourcesToggle, #sourceRow {

@@ -88,10 +88,10 @@ def new_application(argv: list[str]) -> QApplication:
     return app
 
 
-def apply_theme(app: QApplication, theme: str, font_size: int = 0) -> None:
+def apply_theme(app: QApplication, theme: str, font_size: int = 0, zoom: int = 100) -> None:
     """Use `theme` (one of THEMES; empty means "system") and `font_size` in points (0: the
-    system's size) for the whole app, now and until the next call."""
-    ThemeWatcher.of(app).apply(theme, font_size)
+    system's size) at `zoom` percent for the whole app, now and until the next call."""
+    ThemeWatcher.of(app).apply(theme, font_size, zoom)
 
 
 class ThemeWatcher(QObject):
@@ -104,6 +104,7 @@ class ThemeWatcher(QObject):
         self._app = app
         self._theme = "system"
         self._font_size = 0
+        self._zoom = 100
         self._styled = False
         self.look: Look = "light"
         self.setObjectName(_WATCHER_NAME)
@@ -120,12 +121,12 @@ class ThemeWatcher(QObject):
     def theme(self) -> str:
         return self._theme
 
-    def apply(self, theme: str, font_size: int) -> None:
+    def apply(self, theme: str, font_size: int, zoom: int = 100) -> None:
         theme = theme.strip().lower() or "system"
         if theme not in THEMES:
             log.warning("theme %r is not one of %s; following the system", theme, THEMES)
             theme = "system"
-        self._theme, self._font_size = theme, font_size
+        self._theme, self._font_size, self._zoom = theme, font_size, zoom
         self._show(self._wanted(self._app.styleHints().colorScheme()))
 
     def _follow_system(self, scheme: Qt.ColorScheme) -> None:
@@ -156,7 +157,7 @@ class ThemeWatcher(QObject):
             # PySide6's stub wants bytes; at run time it takes the class name as text only.
             self._app.setPalette(_with_box_edges(palette, dark), boxed)  # type: ignore[arg-type]
         self._app.setPalette(_menu_palette(palette, dark), "QMenu")  # type: ignore[arg-type]
-        font = _font(self._font_size)
+        font = _font(self._font_size, self._zoom)
         self._app.setFont(font)
         # Set again even when unchanged: palette(...) references are resolved when a sheet is
         # applied, so only this re-colours styled widgets after a palette change.
@@ -198,10 +199,13 @@ def _menu_palette(palette: QPalette, dark: bool) -> QPalette:
     return lifted
 
 
-def _font(points: int) -> QFont:
+def _font(points: int, zoom: int = 100) -> QFont:
+    """The system's font at `points` (0: its own size), scaled by `zoom` percent: the sheet's
+    sizes (titles, captions) follow it, so the whole window's type scale zooms."""
     font = QFontDatabase.systemFont(QFontDatabase.SystemFont.GeneralFont)
-    if points > 0:
-        font.setPointSize(points)
+    size = points if points > 0 else font.pointSizeF()
+    if points > 0 or zoom != 100:
+        font.setPointSizeF(round(size * zoom / 100 * 2) / 2)  # half points: no blurry sizes
     return font
 
 

@@ -13,6 +13,7 @@ from chatdesk.ui.header import ThreadHeader
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
+from chatdesk.ui.window.help import HelpActions
 from chatdesk.ui.window.later import qt_classes
 from chatdesk.ui.window.menus import WindowMenus
 from chatdesk.ui.window.model_names import model_entry
@@ -60,6 +61,10 @@ class WindowLayout(QMainWindow):
             settings = settings.load()
         self.settings = WindowSettings(
             self, settings, save_settings, self.composer, self._settings_changed
+        )
+        current = self.settings
+        self.help = HelpActions(
+            self, lambda: (current.current.general.default_provider, current.current.ui)
         )
         yield
         yield from qt_classes()

@@ -23,6 +23,8 @@ FILE = mark("&File")
 CHAT = mark("&Chat")
 # translators: a menu of the window's menu bar, about what the window shows
 VIEW = mark("&View")
+# translators: a menu of the window's menu bar
+HELP = mark("&Help")
 SHORTCUTS = (
     # (menu, text, keys, what it calls: a method of the window or of one of its parts)
     (FILE, mark("&New chat"), "Ctrl+N", "new_chat"),
@@ -43,7 +45,17 @@ SHORTCUTS = (
     (CHAT, mark("Stop s&ummarising"), "", "summaries.cancel"),
     (CHAT, mark("Context &window…"), "", "choose_context_window"),
     (VIEW, mark("Show/hide the &sidebar"), "Ctrl+B", "panes.toggle_side"),
+    (VIEW, mark("Zoom &in"), "Ctrl+=", "settings.zoom_in"),
+    (VIEW, mark("Zoom &out"), "Ctrl+-", "settings.zoom_out"),
+    (VIEW, mark("&Actual size"), "Ctrl+0", "settings.actual_size"),
+    (HELP, mark("&Keyboard shortcuts"), "Ctrl+/", "help.show_shortcuts"),
+    (HELP, mark("&Report a problem…"), "", "help.report_problem"),
+    (HELP, mark("&About chatdesk"), "", "help.about"),
 )
+# Keys an entry answers to besides its own: Esc stops an answer (see WindowMenus.add_entries).
+KEYS_ELSEWHERE = {"sending.stop": "Esc"}
+# A second key for an entry: Ctrl++ zooms in as Ctrl+= does (the same key, shifted or not).
+_ALSO = {"settings.zoom_in": "Ctrl++"}
 # Until the core is attached (searching and transfers also need their own part of it).
 NEEDS_SERVICE = frozenset(
     {
@@ -53,12 +65,17 @@ NEEDS_SERVICE = frozenset(
         "settings.open_preferences",
         "on_demand.export_all",
         "on_demand.import_file",
+        "settings.zoom_in",  # a zoom is saved with the settings, which the core's start reads
+        "settings.zoom_out",
+        "settings.actual_size",
     }
 )
 NEEDS_THREAD = frozenset(
     {"summaries.summarize_now", "summaries.cancel", "choose_context_window", "export_thread"}
 )
-_SEPARATED = frozenset({"export_thread", "settings.open_preferences", "summaries.summarize_now"})
+_SEPARATED = frozenset(
+    {"export_thread", "settings.open_preferences", "summaries.summarize_now", "settings.zoom_in"}
+)
 
 
 class WindowMenus(QObject):
@@ -82,7 +99,7 @@ class WindowMenus(QObject):
         window = self._window
         for menu_name, text, keys, target in SHORTCUTS:
             action = QAction(tr(text), window)
-            action.setShortcut(QKeySequence(keys))
+            action.setShortcuts([QKeySequence(k) for k in (keys, _ALSO.get(target)) if k])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _=False, call=attrgetter(target): call(window)())
             action.setEnabled(target not in NEEDS_SERVICE | NEEDS_THREAD)

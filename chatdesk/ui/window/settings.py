@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
+from chatdesk.core.i18n import tr
 from chatdesk.core.settings_start import StartSettings
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.theme import ThemeWatcher
@@ -26,6 +27,8 @@ if TYPE_CHECKING:  # the settings' schema loads after the window's first paint (
     from chatdesk.ui.runner import Runner
 
 SaveSettings = Callable[["Settings"], None]
+# The zoom's steps, in percent, within the setting's bounds ([ui] zoom: 50 to 200).
+ZOOM_STEPS = (50, 67, 75, 80, 90, 100, 110, 125, 150, 175, 200)
 
 
 @dataclass(frozen=True)
@@ -118,13 +121,33 @@ class WindowSettings:
         self.current = settings
         app = QApplication.instance()
         assert isinstance(app, QApplication)
-        ThemeWatcher.of(app).apply(settings.ui.theme, settings.ui.font_size)
+        ui = settings.ui
+        ThemeWatcher.of(app).apply(ui.theme, ui.font_size, ui.zoom)
         self._composer.set_enter_sends(settings.ui.enter_sends)
         if self._service is not None:
             self._service.update_settings(settings)
         self._changed()
         if self._save is not None and self._runner is not None:  # it syncs to disk: not here
             self._runner.run(self._runner.off_thread(self._save, settings))
+
+    # -- zoom (View ▸ Zoom in, Zoom out, Actual size) ------------------------------------------
+
+    def zoom_in(self) -> None:
+        self.zoom_to(next((z for z in ZOOM_STEPS if z > self.current.ui.zoom), ZOOM_STEPS[-1]))
+
+    def zoom_out(self) -> None:
+        lower = [z for z in ZOOM_STEPS if z < self.current.ui.zoom]
+        self.zoom_to(lower[-1] if lower else ZOOM_STEPS[0])
+
+    def actual_size(self) -> None:
+        self.zoom_to(100)
+
+    def zoom_to(self, percent: int) -> None:
+        """Show the window's text at `percent` of its size from now on, and keep it so."""
+        if percent != self.current.ui.zoom:
+            self.apply(replace(self.current, ui=replace(self.current.ui, zoom=percent)))
+        if isinstance(self._window, QMainWindow):
+            self._window.statusBar().showMessage(tr("Zoom: {percent} %", percent=percent), 4_000)
 
     def _team_login_applied(self, sync: object) -> None:
         """The Team tab put a server (or none) in use: save it with the other settings."""
