@@ -54,6 +54,8 @@ class WindowSettings:
         self.current = settings
         self._window = window
         self._save = save
+        self._unsaved: Settings | None = None  # applied, waiting for the write before it
+        self._saving = False
         self._composer = composer
         self._changed = changed
         self._service: ChatService | None = None
@@ -128,7 +130,20 @@ class WindowSettings:
             self._service.update_settings(settings)
         self._changed()
         if self._save is not None and self._runner is not None:  # it syncs to disk: not here
-            self._runner.run(self._runner.off_thread(self._save, settings))
+            self._unsaved = settings
+            if not self._saving:
+                self._saving = True
+                self._runner.run(self._write(self._save, self._runner))
+
+    async def _write(self, save: SaveSettings, runner: Runner) -> None:
+        """Save the settings applied last, one write at a time: two writes on two threads
+        (zoom keys pressed in a row) could end in the older one's order, the file left behind."""
+        try:
+            while self._unsaved is not None:
+                settings, self._unsaved = self._unsaved, None
+                await runner.off_thread(save, settings)
+        finally:
+            self._saving = False
 
     # -- zoom (View ▸ Zoom in, Zoom out, Actual size) ------------------------------------------
 
