@@ -13,7 +13,6 @@ from chatdesk.ui.header import ThreadHeader
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
-from chatdesk.ui.window.help import HelpActions
 from chatdesk.ui.window.later import qt_classes
 from chatdesk.ui.window.menus import WindowMenus
 from chatdesk.ui.window.model_names import model_entry
@@ -62,6 +61,8 @@ class WindowLayout(QMainWindow):
         self.settings = WindowSettings(
             self, settings, save_settings, self.composer, self._settings_changed
         )
+        from chatdesk.ui.window.help import HelpActions  # after the first paint
+
         current = self.settings
         self.help = HelpActions(
             self, lambda: (current.current.general.default_provider, current.current.ui)
