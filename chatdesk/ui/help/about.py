@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk import __version__
 from chatdesk.core.i18n import language, tr
+from chatdesk.ui.help.shortcuts import left_to_right
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ def about_dialog(facts: Facts, parent: QWidget | None = None) -> FactsDialog:
 
 
 def report_dialog(facts: Facts, parent: QWidget | None = None) -> FactsDialog:
-    log = str(facts.log_folder) if facts.log_folder else tr("not known yet")
+    log = left_to_right(str(facts.log_folder)) if facts.log_folder else tr("not known yet")
     words = tr(
         "To report a problem, say what you did, what you expected and what happened instead, "
         "and paste the summary below. It has no keys and no chat text. If chatdesk showed an "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtGui import QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -24,8 +24,14 @@ Row = tuple[str, str, str]
 
 
 def shown_keys(keys: str) -> str:
-    """Keys as this platform writes them (⌘ on macOS, Ctrl elsewhere)."""
-    return QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText)
+    """Keys as this platform writes them (⌘ on macOS, Ctrl elsewhere), read left to right
+    in a right-to-left window too ("Ctrl+," not ",+Ctrl")."""
+    return left_to_right(QKeySequence(keys).toString(QKeySequence.SequenceFormat.NativeText))
+
+
+def left_to_right(text: str) -> str:
+    """`text` kept left to right inside right-to-left words (a key, a folder's path)."""
+    return f"\u2066{text}\u2069" if QGuiApplication.isRightToLeft() else text
 
 
 def _plain(text: str) -> str:
