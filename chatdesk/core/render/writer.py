@@ -242,7 +242,7 @@ class HtmlWriter:
         link = self._links.pop()
         if link.opens:
             self._out.append("</a>")
-        elif not link.autolink:  # show where it pointed, as text
+        elif not link.autolink and link.href:  # show where it pointed, as text
             self._muted(f" ({link.href})")
 
     def _muted(self, text: str) -> None:
