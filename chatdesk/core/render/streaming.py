@@ -19,6 +19,7 @@ from markdown_it.token import Token
 from chatdesk.core.render.mathsyntax import math_plugin
 
 _LINE_BREAK = re.compile(r"\r\n?|\n")
+LONG_TAIL = 4_000  # characters of a streaming tail formatted again at every update
 
 
 def stable_prefix_length(text: str, start: int = 0) -> int:
@@ -71,3 +72,14 @@ def _block_parser() -> MarkdownIt:
     math_plugin(parser)
     parser.core.ruler.disable(["inline", "text_join"])
     return parser
+
+
+def tail_due(tail: str, shown: str | None) -> bool:
+    """Whether the tail on screen should be formatted again. A tail longer than LONG_TAIL
+    (one block: a long code listing, a table of many rows) waits until it has grown by an
+    eighth: each of its renders costs its length, and so the cost stays near linear."""
+    if shown is None or tail == shown:
+        return shown is None and bool(tail)
+    if len(tail) <= LONG_TAIL or not tail.startswith(shown):
+        return True
+    return len(tail) - len(shown) >= len(tail) // 8

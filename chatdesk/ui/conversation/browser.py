@@ -41,6 +41,7 @@ class MessageBrowser(QTextBrowser):
         self._tail_start = -1  # document position where the unformatted streaming tail begins
         self._tail = ""
         self._caret = False  # the streaming caret ends the document
+        self._tail_formatted = False  # the tail is formatted (not plain text appended to)
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.setSearchPaths([])
@@ -102,35 +103,49 @@ class MessageBrowser(QTextBrowser):
         self.setPlainText(plain_text(text))
 
     def append_formatted(self, html: str, images: Mapping[str, bytes]) -> None:
-        """Streaming: a block became complete; put its formatted form before the tail."""
+        """Streaming: a block became complete; put its formatted form where the tail began.
+        The tail is dropped: a formatted or plain tail for what follows it comes next."""
         self._images.update(images)
         cursor = self._drop_tail()
-        self._caret = False
         cursor.insertHtml(html)
         cursor.insertBlock()
         self._tail_start = cursor.position()
-        if self._tail:
-            cursor.insertText(self._tail)
+
+    def set_formatted_tail(self, html: str, images: Mapping[str, bytes]) -> None:
+        """Streaming: the unfinished last blocks, formatted as they will be (their open
+        constructs closed tentatively); replaces the tail shown before, nothing above it."""
+        self._images.update(images)
+        cursor = self._start_tail()
+        cursor.insertHtml(html)
+        self._tail_formatted = True
+        self._end_with_caret()
 
     def set_tail(self, tail: str) -> None:
         """Streaming: the unfinished last block, as plain text; appends only what is new."""
         tail = plain_text(tail)
-        if self._tail_start < 0:
-            cursor = QTextCursor(self.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            self._tail_start = cursor.position()
-            self._tail = ""
-        if tail.startswith(self._tail):
+        if self._tail_start >= 0 and not self._tail_formatted and tail.startswith(self._tail):
             cursor = QTextCursor(self.document())
             cursor.movePosition(QTextCursor.MoveOperation.End)
             if self._caret:
                 cursor.deletePreviousChar()
             cursor.insertText(tail[len(self._tail) :])
         else:
-            cursor = self._drop_tail()
+            cursor = self._start_tail()
             cursor.insertText(tail)
         self._tail = tail
-        # The streaming caret: where the answer grows, in the link colour, after the text.
+        self._end_with_caret()
+
+    def _start_tail(self) -> QTextCursor:
+        if self._tail_start < 0:
+            cursor = QTextCursor(self.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            self._tail_start = cursor.position()
+        return self._drop_tail()
+
+    def _end_with_caret(self) -> None:
+        """The streaming caret: where the answer grows, in the link colour, after the text."""
+        cursor = QTextCursor(self.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
         caret = QTextCharFormat(cursor.charFormat())
         caret.setForeground(self.palette().color(QPalette.ColorRole.Link))
         cursor.insertText(CARET, caret)
@@ -143,6 +158,7 @@ class MessageBrowser(QTextBrowser):
             cursor.setPosition(self._tail_start, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
         self._tail = ""
+        self._tail_formatted = False
         self._caret = False
         return cursor
 

@@ -15,6 +15,7 @@ import hashlib
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
@@ -164,10 +165,29 @@ class Formatter(QObject):
         for kept_key, rendered in found.items():
             self._remember(wanted[kept_key], rendered)
 
-    def format_piece(self, text: str, options: RenderOptions, done: Done) -> None:
-        """A piece of a streaming answer: not cached (the whole answer will be, at its end)."""
+    def format_stream(
+        self,
+        piece: str,
+        tail: str,
+        options: RenderOptions,
+        done: Callable[[tuple[Rendered | None, Rendered]], None],
+    ) -> None:
+        """A streaming answer: `piece` (blocks just completed; None for done when empty) and
+        the unfinished `tail` after it, closed tentatively (core/render/tentative.py). Not
+        cached: the whole answer will be, at its end."""
         if not self._closed:
-            self._runner.run(self._worker.render(text, options), done=done, quiet=True)
+            self._runner.run(self._render_stream(piece, tail, options), done=done, quiet=True)
+
+    async def _render_stream(
+        self, piece: str, tail: str, options: RenderOptions
+    ) -> tuple[Rendered | None, Rendered]:
+        from chatdesk.core.render.tentative import closed_tentatively
+
+        completed = await self._worker.render(piece, options) if piece else None
+        if completed is not None:
+            after = options.code_block_offset + len(completed.code_blocks)
+            options = replace(options, code_block_offset=after)
+        return completed, await self._worker.render(closed_tentatively(tail), options)
 
     async def _render(self, key: Key, text: str, options: RenderOptions) -> Rendered:
         try:

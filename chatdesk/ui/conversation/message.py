@@ -1,8 +1,8 @@
 """One message on screen: header, reasoning, formatted text, status, footer with actions.
 
 Only messages in the model's window get a widget. A finished message is formatted once (cached
-by the Formatter); a streaming answer formats each block as it completes and shows the growing
-last block as plain text, so the work per update is constant, not proportional to the answer.
+by the Formatter); a streaming answer formats each block once it completes, and its growing
+last block as it will be (open constructs closed): the work per update stays bounded.
 """
 
 from __future__ import annotations
@@ -96,7 +96,9 @@ class MessageWidget(QFrame):
         self.message = message
         self._remote_images: Mapping[str, bytes] = {}  # fetched after "Load images"
         self._streamed_upto = 0  # characters of a streaming answer already formatted
-        self._piece_pending = False
+        self._piece_pending = False  # a render of the streaming answer is under way
+        self._tail_shown: str | None = None  # the streaming tail now on screen
+        self._tail_code: tuple[str, ...] = ()  # its code blocks so far, for Copy
         self._streamed_code: list[str] = []  # code blocks of the formatted part, for Copy
         self._formatted_key: object = None
         self._editor: QWidget | None = None
@@ -396,33 +398,43 @@ class MessageWidget(QFrame):
         self._formatted_key = None
         text = self.shown_text
         if len(text) < self._streamed_upto:  # a reload replaced the text
-            self._streamed_upto = 0
-            self._streamed_code = []
+            self._streamed_upto, self._streamed_code, self._tail_shown = 0, [], None
             self.body.show_plain("")
-        if not self._piece_pending:
-            # Loaded with the first streamed answer: it brings the markdown parser along.
-            from chatdesk.core.render.streaming import stable_prefix_length
+        if self._tail_shown is None:  # nothing formatted yet (the render child starting)
+            self.body.set_tail(text[self._streamed_upto :])
+        if self._piece_pending:
+            return  # the render under way looks again when it ends
+        # Loaded with the first streamed answer: it brings the markdown parser along.
+        from chatdesk.core.render.streaming import stable_prefix_length, tail_due
 
-            stable = stable_prefix_length(text, self._streamed_upto)
-            if stable > self._streamed_upto:
-                self._format_piece(text[self._streamed_upto : stable], stable)
-        self.body.set_tail(text[self._streamed_upto :])
+        stable = max(stable_prefix_length(text, self._streamed_upto), self._streamed_upto)
+        tail = text[stable:]
+        if stable == self._streamed_upto and not tail_due(tail, self._tail_shown):
+            return
+        self._format_pieces(text[self._streamed_upto : stable], stable, tail)
 
-    def _format_piece(self, piece: str, upto: int) -> None:
-        self._piece_pending = True
+    def _format_pieces(self, piece: str, upto: int, tail: str) -> None:
+        self._piece_pending = True  # blocks just completed (kept), the tail after (replaced)
 
-        def show(rendered: Rendered) -> None:
+        def show(pieces: tuple[Rendered | None, Rendered]) -> None:
             self._piece_pending = False
-            gone = not Shiboken.isValid(self)  # scrolled out of the window meanwhile
-            if gone or self.message.status.is_final or upto <= self._streamed_upto:
+            gone = not Shiboken.isValid(self) or self.message.status.is_final  # scrolled out, ended
+            if gone or upto < self._streamed_upto:
                 return
-            self._streamed_upto = upto
-            self._streamed_code.extend(rendered.code_blocks)
-            self.body.append_formatted(rendered.html, rendered.images)
-            self.body.set_tail(self.shown_text[upto:])
-            self._format_streaming()  # more may have completed meanwhile
+            done, shown = pieces
+            if done is not None and upto > self._streamed_upto:
+                self._streamed_upto = upto
+                self._streamed_code.extend(done.code_blocks)
+                self.body.append_formatted(done.html, done.images)
+            self._tail_shown, self._tail_code = tail, shown.code_blocks
+            if shown.plain:  # refused (too big or too deep): as it is, not with a note
+                self.body.set_tail(tail)
+            else:
+                self.body.set_formatted_tail(shown.html, shown.images)
+            self._format_streaming()  # more may have arrived meanwhile
 
-        self._formatter.format_piece(piece, self._options(len(self._streamed_code)), show)
+        options = self._options(len(self._streamed_code))
+        self._formatter.format_stream(piece, tail, options, show)
 
     def refresh(self) -> None:
         """Format again (the theme changed, or remote images were allowed)."""
@@ -438,7 +450,7 @@ class MessageWidget(QFrame):
         """The code blocks the copy anchors on screen refer to."""
         if self.message.status.is_final:
             return self.rendered.code_blocks if self.rendered else ()
-        return tuple(self._streamed_code)
+        return (*self._streamed_code, *self._tail_code)
 
     # -- editing ---------------------------------------------------------------------------------
 
