@@ -118,7 +118,7 @@ class MessageBrowser(QTextBrowser):
         cursor = self._start_tail()
         cursor.insertHtml(html)
         self._tail_formatted = True
-        self._end_with_caret()
+        self._end_with_caret(in_table=True)
 
     def set_tail(self, tail: str) -> None:
         """Streaming: the unfinished last block, as plain text; appends only what is new."""
@@ -142,10 +142,17 @@ class MessageBrowser(QTextBrowser):
             self._tail_start = cursor.position()
         return self._drop_tail()
 
-    def _end_with_caret(self) -> None:
-        """The streaming caret: where the answer grows, in the link colour, after the text."""
+    def _end_with_caret(self, in_table: bool = False) -> None:
+        """The streaming caret: where the answer grows, in the link colour, after the text;
+        in the last cell of a table the tail ends with (`in_table`), not in the empty line
+        Qt keeps after it."""
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
+        if in_table and cursor.block().length() == 1 and cursor.position() > self._tail_start:
+            cell = QTextCursor(cursor)
+            cell.movePosition(QTextCursor.MoveOperation.PreviousCharacter)
+            if cell.currentTable() is not None:
+                cursor = cell
         caret = QTextCharFormat(cursor.charFormat())
         caret.setForeground(self.palette().color(QPalette.ColorRole.Link))
         cursor.insertText(CARET, caret)
