@@ -777,6 +777,7 @@ def run() -> int:
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
     from tests.ui.screens_sources import source_screens
+    from tests.ui.screens_streaming import streaming_screens
 
     with _application() as (app, out):
         code: int = qasync.run(main(app, out))
@@ -784,6 +785,7 @@ def run() -> int:
             summary_screens, settings_screens, tool_screens, attachment_screens,
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, composer_screens, help_screens,
+            streaming_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code
