@@ -24,6 +24,7 @@ def serve(requests: Requests, replies: Replies) -> None:
     os.environ.setdefault("MPLBACKEND", "Agg")  # matplotlib must never pick a GUI backend
     from chatdesk.core.render.markdown import render_markdown
     from chatdesk.core.render.plain import render_plain
+    from chatdesk.core.render.tentative import closed_tentatively
 
     _freeze_imports()
     replies.send(("ready",))
@@ -39,7 +40,8 @@ def serve(requests: Requests, replies: Replies) -> None:
             replies.send((number, None, True))
             continue
         try:
-            rendered = render_markdown(text, options)
+            closed = closed_tentatively(text) if options.tentative else text
+            rendered = render_markdown(closed, options)
         except Exception:  # a bug must cost this message its formatting, not the child
             log.exception("rendering failed")
             rendered = render_plain(text, tr(FAILED), options.palette)

@@ -31,6 +31,9 @@ class RenderOptions:
     citations: frozenset[int] = frozenset()
     """The numbers of the answer's sources: its "[N]" citations of them become links
     (`chatdesk:cite/N`, render/citations.py); empty for a message without sources."""
+    tentative: bool = False
+    """A streaming answer's unfinished tail: its open constructs are closed before it is
+    rendered (render/tentative.py), in the render child, off the window's thread."""
     draw_math: bool = True
     """Draw formulas as pictures; False shows them as their TeX source (the render worker's
     child, while the math library could not be loaded)."""

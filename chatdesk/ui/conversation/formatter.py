@@ -173,21 +173,18 @@ class Formatter(QObject):
         done: Callable[[tuple[Rendered | None, Rendered]], None],
     ) -> None:
         """A streaming answer: `piece` (blocks just completed; None for done when empty) and
-        the unfinished `tail` after it, closed tentatively (core/render/tentative.py). Not
-        cached: the whole answer will be, at its end."""
+        the unfinished `tail` after it, its open constructs closed in the render child
+        (`RenderOptions.tentative`). Not cached: the whole answer will be, at its end."""
         if not self._closed:
             self._runner.run(self._render_stream(piece, tail, options), done=done, quiet=True)
 
     async def _render_stream(
         self, piece: str, tail: str, options: RenderOptions
     ) -> tuple[Rendered | None, Rendered]:
-        from chatdesk.core.render.tentative import closed_tentatively
-
         completed = await self._worker.render(piece, options) if piece else None
-        if completed is not None:
-            after = options.code_block_offset + len(completed.code_blocks)
-            options = replace(options, code_block_offset=after)
-        return completed, await self._worker.render(closed_tentatively(tail), options)
+        after = options.code_block_offset + (len(completed.code_blocks) if completed else 0)
+        options = replace(options, code_block_offset=after, tentative=True)
+        return completed, await self._worker.render(tail, options)
 
     async def _render(self, key: Key, text: str, options: RenderOptions) -> Rendered:
         try:

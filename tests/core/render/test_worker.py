@@ -18,6 +18,7 @@ import pytest_asyncio
 
 from chatdesk.core.i18n import CHILD_VARIABLE
 from chatdesk.core.render import RenderOptions, RenderWorker, render_markdown
+from chatdesk.core.render.tentative import closed_tentatively
 from tests.core import shell_keys
 from tests.core.render.looks import NIGHT
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
@@ -74,6 +75,17 @@ async def test_renders_like_the_in_process_renderer(worker: RenderWorker) -> Non
     assert rendered == render_markdown(ANSWER, RenderOptions(palette=NIGHT))
     assert worker.pid is not None
     assert worker.pid != os.getpid()
+
+
+@pytest.mark.asyncio
+async def test_a_streaming_tail_is_closed_in_the_child(worker: RenderWorker) -> None:
+    """The window's thread does none of the closing: the child closes what is open."""
+    tail = "| Step | Owner |\n|---|---|\n| Draft | **An"
+    rendered = await worker.render(tail, RenderOptions(tentative=True))
+    assert rendered == render_markdown(closed_tentatively(tail))
+    assert "<table" in rendered.html
+    assert "<b>An</b>" in rendered.html
+    assert await worker.render(tail) == render_markdown(tail)  # not closed unless asked
 
 
 @shell_keys.linux_only
