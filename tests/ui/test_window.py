@@ -112,6 +112,10 @@ def test_stop_keeps_the_partial_answer_and_continue_finishes_it(
 
     qtbot.mouseClick(answer.status_buttons["continue"], LEFT)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.STREAMING)
+    # The answer goes on where it stopped: what it had is shown once, not again before the rest.
+    qtbot.waitUntil(lambda: len(answer.body.toPlainText()) > len(partial) + 10)
+    first = partial.splitlines()[0]
+    assert answer.body.toPlainText().count(first) <= answer.message.content.count(first)
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status.is_final)
     longer = window.conversation.messages()[-1].content

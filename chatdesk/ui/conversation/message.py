@@ -395,9 +395,9 @@ class MessageWidget(QFrame):
         return show
 
     def _format_streaming(self) -> None:
+        text, finished_before = self.shown_text, self._formatted_key is not None
         self._formatted_key = None
-        text = self.shown_text
-        if len(text) < self._streamed_upto:  # a reload replaced the text
+        if finished_before or len(text) < self._streamed_upto:  # continued, or text replaced
             self._streamed_upto, self._streamed_code, self._tail_shown = 0, [], None
             self.body.show_plain("")
         if self._tail_shown is None:  # nothing formatted yet (the render child starting)
