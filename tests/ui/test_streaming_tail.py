@@ -98,3 +98,43 @@ def test_a_table_and_bold_text_stream_formatted_and_finish_as_the_normal_render(
     reference.show_rendered(render_markdown(text, widget._options()))
     assert widget.body.toHtml() == reference.toHtml()
     assert find(widget, "Anny").currentTable() is not None
+
+
+def blocks(widget: MessageWidget) -> list[str]:
+    block, texts = widget.body.document().begin(), []
+    while block.isValid():
+        texts.append(block.text())
+        block = block.next()
+    return texts
+
+
+def test_a_list_streams_under_its_paragraph_without_an_empty_line_between(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, server: FakeOpenAI
+) -> None:
+    core = make_core()
+    finish(core.profiles.save(ProviderProfile("box", server.url, default_model="m")))
+    thread = finish(core.service.create_thread(provider="box", model="m"))
+    held = ["Two steps:\n\n", "1. Tag the release\n2. Run the `scr"]
+    events = [chunk(token) for token in [*held, "ipt`\n\nDone."]]
+    server.replies.append(Reply(events=[*events, chunk(finish="stop")], hold_after=len(held)))
+    window = open_window(core)
+    window.show_thread(thread.id)
+    finish(core.service.send(thread.id, "How?"))
+
+    def listed() -> bool:
+        widget = answer(window)
+        found = find(widget, "scr") if widget is not None else None
+        return found is not None and not found.isNull() and found.currentList() is not None
+
+    qtbot.waitUntil(listed)  # the list's last item so far, its code span closed
+    widget = answer(window)
+    assert widget is not None
+    assert widget.message.status is Status.STREAMING
+    shown = blocks(widget)
+    assert shown[: shown.index("Tag the release")] == ["Two steps:"]
+    assert "`" not in widget.body.toPlainText()
+    server.release.set()
+    qtbot.waitUntil(lambda: widget.message.status.is_final and widget.rendered is not None)
+    reference = MessageBrowser()
+    reference.show_rendered(render_markdown(widget.message.content, widget._options()))
+    assert widget.body.toHtml() == reference.toHtml()

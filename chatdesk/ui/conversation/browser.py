@@ -16,6 +16,7 @@ from PySide6.QtGui import (
     QImage,
     QPalette,
     QResizeEvent,
+    QTextBlockFormat,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
@@ -107,7 +108,10 @@ class MessageBrowser(QTextBrowser):
         The tail is dropped: a formatted or plain tail for what follows it comes next."""
         self._images.update(images)
         cursor = self._drop_tail()
+        start = cursor.position()
         cursor.insertHtml(html)
+        self._no_empty_line_at(start)
+        cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertBlock()
         self._tail_start = cursor.position()
 
@@ -117,6 +121,7 @@ class MessageBrowser(QTextBrowser):
         self._images.update(images)
         cursor = self._start_tail()
         cursor.insertHtml(html)
+        self._no_empty_line_at(self._tail_start)
         self._tail_formatted = True
         self._end_with_caret(in_table=True)
 
@@ -158,12 +163,24 @@ class MessageBrowser(QTextBrowser):
         cursor.insertText(CARET, caret)
         self._caret = True
 
+    def _no_empty_line_at(self, position: int) -> None:
+        """HTML that begins with a list, inserted into an empty line, leaves that line empty
+        above the list: the list takes its place (and keeps its own format)."""
+        block = self.document().findBlock(position)
+        following = block.next()
+        if block.length() == 1 and following.isValid() and following.textList() is not None:
+            QTextCursor(following).deletePreviousChar()
+
     def _drop_tail(self) -> QTextCursor:
         cursor = QTextCursor(self.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         if self._tail_start >= 0:
             cursor.setPosition(self._tail_start, QTextCursor.MoveMode.KeepAnchor)
             cursor.removeSelectedText()
+            listed = cursor.block().textList()
+            if listed is not None:  # the tail began with a list: its line becomes plain again
+                listed.remove(cursor.block())
+                cursor.setBlockFormat(QTextBlockFormat())
         self._tail = ""
         self._tail_formatted = False
         self._caret = False
