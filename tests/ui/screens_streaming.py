@@ -1,6 +1,6 @@
-"""Screenshots of an answer held halfway through its stream: a table whose rows are arriving and
-bold text whose closing stars are still to come, drawn as they will be. Light and dark. Run
-through tests/ui/screens.py, or alone:
+"""Screenshots of answers held halfway through their stream: a table whose rows are arriving and
+bold text whose closing stars are still to come; a list whose code block is still open. Drawn
+as they will be, light and dark. Run through tests/ui/screens.py, or alone:
 
     .venv/bin/python -m tests.ui.screens_streaming [OUTPUT_DIR]
 """
@@ -30,12 +30,17 @@ HELD = [
     "b** | Tues",
 ]
 REST = ["day |\n| Ship | Cleo | Friday |\n\nThat is all."]
+HELD_CODE = [
+    "Two steps:\n\n1. Tag the release with `git t",
+    "ag`\n2. Run *the* script:\n\n   ```python\n   for step in plan:\n       run(st",
+]
+REST_CODE = ["ep)\n   ```\n\nDone."]
 
 
-def _reply() -> Reply:
-    events = [chunk(token) for token in HELD + REST]
-    events += [chunk(finish="stop"), usage_chunk(9, len(HELD) + len(REST))]
-    return Reply(events=events, hold_after=len(HELD))
+def _reply(held: list[str], rest: list[str]) -> Reply:
+    events = [chunk(token) for token in held + rest]
+    events += [chunk(finish="stop"), usage_chunk(9, len(held) + len(rest))]
+    return Reply(events=events, hold_after=len(held))
 
 
 async def streaming_screens(app: QApplication, out: Path) -> None:
@@ -47,17 +52,25 @@ async def streaming_screens(app: QApplication, out: Path) -> None:
         thread = await core.service.create_thread(title="Release", provider="box", model="planner")
         for theme in ("light", "dark"):
             apply_theme(app, theme)
-            await _shoot_held(core, server, thread.id, out / f"streaming-table-{theme}.png")
+            for name, held, rest in (("table", HELD, REST), ("code", HELD_CODE, REST_CODE)):
+                path = out / f"streaming-{name}-{theme}.png"
+                await _shoot_held(core, server, thread.id, (held, rest), path)
     finally:
         server.release.set()
         await core.aclose()
         server.close()
 
 
-async def _shoot_held(core: object, server: FakeOpenAI, thread_id: object, path: Path) -> None:
+async def _shoot_held(
+    core: object,
+    server: FakeOpenAI,
+    thread_id: object,
+    tokens: tuple[list[str], list[str]],
+    path: Path,
+) -> None:
     server.release.clear()
     server.holding.clear()
-    server.replies.append(_reply())
+    server.replies.append(_reply(*tokens))
     window = MainWindow(core.service)  # type: ignore[attr-defined]
     window.resize(1100, 700)
     window.show()
@@ -66,7 +79,7 @@ async def _shoot_held(core: object, server: FakeOpenAI, thread_id: object, path:
         window.show_thread(thread_id)
         turn = await core.service.send(thread_id, "Plan Friday's release")  # type: ignore[attr-defined]
         await _until(lambda: server.holding.is_set())
-        await _until(lambda: _tail_in_table(window, "Tues"))
+        await _until(lambda: _tail_formatted(window, "".join(tokens[0])))
         await asyncio.sleep(0.3)  # let layout settle
         window.grab().save(str(path))
         print(path)
@@ -78,12 +91,14 @@ async def _shoot_held(core: object, server: FakeOpenAI, thread_id: object, path:
         window.deleteLater()
 
 
-def _tail_in_table(window: MainWindow, word: str) -> bool:
+def _tail_formatted(window: MainWindow, held: str) -> bool:
+    """The held answer's whole text (`held`) is on screen, formatted."""
     widgets = window.view.widgets
     if not widgets or widgets[-1].message.status.is_final:
         return False
-    found = widgets[-1].body.document().find(word)
-    return not found.isNull() and found.currentTable() is not None
+    answer = widgets[-1]
+    shown = answer._tail_shown
+    return answer.message.content == held and shown is not None and held.endswith(shown)
 
 
 if __name__ == "__main__":
