@@ -433,8 +433,7 @@ class MessageWidget(QFrame):
                 self.body.set_formatted_tail(shown.html, shown.images)
             self._format_streaming()  # more may have arrived meanwhile
 
-        options = self._options(len(self._streamed_code))
-        self._formatter.format_stream(piece, tail, options, show)
+        self._formatter.format_stream(piece, tail, self._options(len(self._streamed_code)), show)
 
     def refresh(self) -> None:
         """Format again (the theme changed, or remote images were allowed)."""
