@@ -116,6 +116,10 @@ class MessageFooter(QWidget):
         """Which of its controls has the keyboard focus, by name (None: none of them)."""
         return next((name for name in self._PARTS if getattr(self, name).hasFocus()), None)
 
+    def focus_held(self) -> str | None:
+        """The control that has the keyboard focus, or that waits to take it (`focus_part`)."""
+        return self.focused_part() or self._wanted
+
     def focus_part(self, name: str) -> None:
         """Give the keyboard focus to the control `name`, or the nearest one that can take it;
         while none can (an answer being written shows no actions), once one can (`settle`),

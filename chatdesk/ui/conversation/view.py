@@ -204,11 +204,11 @@ class ConversationView(QScrollArea):
         it was regenerated): the action of the same name on the widget that comes at its row
         takes the focus, so the next Tab goes on from there, not from the window's top."""
         for row, widget in enumerate(self._widgets[first : last + 1], start=first):
-            part = widget.footer.focused_part()
+            part = widget.footer.focus_held()  # read again before it settled: still wanted
             if part is not None:
                 self._refocus = (row, part)
                 focused = QApplication.focusWidget()
-                if focused is not None:
+                if focused is not None and widget.isAncestorOf(focused):
                     focused.clearFocus()  # not left on a widget that is going
 
     def _place_divider(self) -> None:
