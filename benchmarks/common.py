@@ -20,7 +20,7 @@ from sqlalchemy import Table, insert, update
 
 from chatdesk.app import Core, build_core, configure
 from chatdesk.core.ids import new_id
-from chatdesk.core.providers.mock_text import mock_answer
+from chatdesk.core.providers.mock_text import mock_showcase
 from chatdesk.core.store.models import Message, Role, Status, Thread
 
 T = TypeVar("T")
@@ -56,7 +56,7 @@ _PLACES = ", ".join("?" * len(COLUMNS))
 RAW_INSERT = f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({_PLACES})"
 
 # Assistant rows carry the mock provider's answers (~0.8 kB of markdown each).
-_ANSWERS = tuple(mock_answer(f"question {n}").text for n in range(64))
+_ANSWERS = tuple(mock_showcase(f"question {n}") for n in range(64))
 
 verdicts: Counter[str] = Counter()
 

@@ -46,7 +46,7 @@ from benchmarks.window import (
     until,
 )
 from chatdesk.app import Core
-from chatdesk.core.providers.mock_text import MockAnswer, mock_answer, tokens_of
+from chatdesk.core.providers.mock_text import MockAnswer, mock_answer, mock_showcase, tokens_of
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
 
@@ -181,7 +181,7 @@ def long_answers(tokens: int | None) -> Iterator[None]:
         pieces: list[str] = []
         part = 0
         while len(pieces) < tokens:
-            pieces += tokens_of(original(f"{prompt} ({part})", model).text + "\n\n")
+            pieces += tokens_of(mock_showcase(f"{prompt} ({part})", model) + "\n\n")
             part += 1
         return MockAnswer("".join(pieces[:tokens]), original(prompt, model).reasoning)
 

@@ -28,10 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import INFO, report
-from chatdesk.core.providers.mock_text import mock_answer
+from chatdesk.core.providers.mock_text import mock_showcase
 
 START = 1_600_000_000.0
-ANSWERS = tuple(mock_answer(f"question {n}").text for n in range(64))
+ANSWERS = tuple(mock_showcase(f"question {n}") for n in range(64))
 
 
 def run(workdir: Path, quick: bool) -> None:

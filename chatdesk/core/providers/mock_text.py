@@ -1,7 +1,10 @@
-"""The offline mock provider's answers: deterministic, realistic markdown.
+"""The offline mock provider's answers: deterministic, and honest about what they are.
 
-The same prompt (and model) always gives the same answer, so a demo is repeatable and a test can
-check that a saved partial answer is an exact prefix of what the mock would have said.
+Every answer opens with one line saying it comes from chatdesk's built-in offline demo. A greeting
+gets a greeting and the way to connect a model; a request for a demo (code, a table, formatting,
+an example) gets the Markdown showcase; any other question a short answer saying the demo cannot
+answer it. The same prompt (and model) always gives the same answer, so a demo is repeatable and
+a test can check that a saved partial answer is an exact prefix of what the mock would have said.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import random
 import re
 from dataclasses import dataclass
 
+from chatdesk.core.i18n import mark, tr
 from chatdesk.core.prompts import MESSAGES_HEADING
 
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+")
@@ -98,7 +102,49 @@ def topic_of(prompt: str) -> str:
     return words if len(words) <= 60 else words[:57].rstrip() + "…"
 
 
+_GREETING = re.compile(
+    r"^\W*(?:hi|hello|hey|hiya|howdy|yo|greetings|good (?:morning|afternoon|evening)|"
+    r"hallo|bonjour|salut|hola|ciao|olá|привет|مرحبا|你好|こんにちは)\b",
+    re.IGNORECASE,
+)
+_SHOWCASE = re.compile(
+    r"\b(?:demo|showcase|markdown|code|table|tables|example|examples|format\w*|everything|"
+    r"math|formula\w*|equation\w*|list|checklist|sample)\b",
+    re.IGNORECASE,
+)
+_GREETING_WORDS = 6  # "hi there, how are you?": longer is a question that starts politely
+IDENTITY = mark("*This is chatdesk's built-in offline demo, not an AI model.*")
+_HELLO = mark(
+    "Hello! To chat with a real model, choose **Connect a model** in the File menu: a model "
+    "server on this computer (Ollama, LM Studio) or a hosted provider with its API key. "
+    "Until then I answer with samples."
+)
+_CANNOT_ANSWER = mark(
+    "I cannot really answer “{topic}”: I am a stand-in that lets chatdesk work without a "
+    "network, not a language model. Connect a model (**Connect a model** in the File menu) and "
+    "ask again for a real answer.\n\nAsk me for a *demo* to see how chatdesk shows code, "
+    "tables and formulas."
+)
+
+
 def mock_answer(prompt: str, model: str = "mock-1") -> MockAnswer:
+    """The demo's answer to `prompt`, by its kind: a greeting, a request for a demo, or any
+    other question; under the line that says what answers."""
+    seed = hashlib.sha256(f"{model}\0{prompt}".encode("utf-8", "surrogatepass")).digest()
+    reasoning = random.Random(seed).choice(_REASONING)
+    words = prompt.split()
+    if _GREETING.match(prompt) and len(words) <= _GREETING_WORDS:
+        body = tr(_HELLO)
+    elif _SHOWCASE.search(prompt) or not words:
+        body = mock_showcase(prompt, model)
+    else:
+        body = tr(_CANNOT_ANSWER, topic=topic_of(prompt))
+    return MockAnswer(f"{tr(IDENTITY)}\n\n{body}", reasoning)
+
+
+def mock_showcase(prompt: str, model: str = "mock-1") -> str:
+    """Realistic Markdown about `prompt`: an opening, paragraphs, and some of code, lists,
+    tables, formulas and quotes (benchmarks use it as a model's typical answer)."""
     seed = hashlib.sha256(f"{model}\0{prompt}".encode("utf-8", "surrogatepass")).digest()
     rng = random.Random(seed)
     topic = topic_of(prompt) or "your message"
@@ -111,7 +157,7 @@ def mock_answer(prompt: str, model: str = "mock-1") -> MockAnswer:
     if not any(block.startswith("```") for block in blocks):
         blocks.append(rng.choice(_CODE))
     blocks.append(last)
-    return MockAnswer("\n\n".join(blocks), rng.choice(_REASONING))
+    return "\n\n".join(blocks)
 
 
 def tokens_of(text: str) -> list[str]:
