@@ -221,9 +221,21 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     elif sys.stderr.isatty():
         note(tr("thread {id} (continue with --thread {id})", id=thread_id.hex[:12]))
     if answer.status is Status.COMPLETE:
+        _say_if_offline_demo(answer)
         return 0
     fail(_status_line(answer))
     return EXIT_INTERRUPTED if stopped.is_set() else 1
+
+
+def _say_if_offline_demo(answer: MessageView) -> None:
+    """On stderr, so that stdout stays the answer: the offline demo wrote it, not a model."""
+    if answer.provider == "mock":
+        note(
+            tr(
+                "chatdesk: this answer is from the built-in offline demo, not a model; "
+                "connect one with `chatdesk providers add` or in the window."
+            )
+        )
 
 
 async def _change_chat(

@@ -17,8 +17,20 @@ from chatdesk.core.views import MessageView, ThreadFilter, ThreadView, ToolCallV
 
 
 def add_commands(commands: Any) -> None:
-    threads = commands.add_parser("threads", help=tr("list, show, rename, delete threads"))
-    thread_commands = threads.add_subparsers(dest="action", metavar="ACTION", required=True)
+    threads = commands.add_parser(
+        "threads", help=tr("list, show, rename, delete threads (alone: list them)")
+    )
+    thread_commands = threads.add_subparsers(dest="action", metavar="ACTION")
+    # `chatdesk threads` alone lists them, as `threads list` does with its defaults.
+    threads.set_defaults(
+        handler=sync(_threads_list),
+        archived=False,
+        deleted=False,
+        all=False,
+        pinned=False,
+        limit=50,
+        json=False,
+    )
     listing = thread_commands.add_parser("list", help=tr("threads, most recent first"))
     shown = listing.add_mutually_exclusive_group()
     shown.add_argument("--archived", action="store_true", help=tr("only archived threads"))

@@ -37,6 +37,29 @@ def test_ask_streams_the_answer_and_keeps_it(database: Path) -> None:
     assert thread["message_count"] == 2
 
 
+def test_ask_says_on_stderr_that_the_offline_demo_answered() -> None:
+    result = chatdesk("ask", "hello")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == mock_answer("hello").text + "\n"  # a pipe gets the answer alone
+    said = "this answer is from the built-in offline demo, not a model"
+    assert [line for line in result.stderr.splitlines() if said in line] == [
+        "chatdesk: this answer is from the built-in offline demo, not a model; connect one "
+        "with `chatdesk providers add` or in the window."
+    ]
+    german = chatdesk("ask", "hallo", env={"CHATDESK_UI_LANGUAGE": "de"})
+    assert german.returncode == 0, german.stderr
+    assert said not in german.stderr
+    assert "Demo" in german.stderr
+
+
+def test_threads_alone_lists_the_threads() -> None:
+    chatdesk_json("ask", "What is a B-tree?")
+    alone = chatdesk("threads")
+    assert alone.returncode == 0, alone.stderr
+    assert alone.stdout == chatdesk("threads", "list").stdout
+    assert "What is a B-tree?" in alone.stdout
+
+
 def test_ask_json_and_continuing_a_thread() -> None:
     first = chatdesk_json("ask", "one")
     assert first["status"] == "complete"
