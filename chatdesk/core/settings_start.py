@@ -83,6 +83,11 @@ class UiSettings:
         minimum=50,
         maximum=200,
     )
+    offline_demo: bool = setting(
+        False,
+        "The built-in offline demo was chosen over connecting a model: the window no longer "
+        "offers to connect one when it starts without a provider (File ▸ Connect a model does).",
+    )
 
 
 @dataclass(frozen=True)

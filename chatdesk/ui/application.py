@@ -142,6 +142,8 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         kept_renders=kept,
         renderer=core.renderer,
     )
+    # The first start offers to connect a model, unless the offline demo was chosen before.
+    window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
 
 
 def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> int:

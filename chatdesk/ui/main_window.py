@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.views import ThreadView, Turn
+    from chatdesk.ui.connect.page import FindServers
     from chatdesk.ui.context.summaries import SummaryActions
     from chatdesk.ui.context.window_choice import ContextWindowChoice
     from chatdesk.ui.conversation.controller import ConversationController
@@ -67,6 +68,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.sidebar.view import Sidebar
     from chatdesk.ui.sync.panel import TeamSyncUi
     from chatdesk.ui.transfer.actions import TransferFactory
+    from chatdesk.ui.window.connecting import Connecting
     from chatdesk.ui.window.gauge import ContextGauge
     from chatdesk.ui.window.message_actions import MessageActions
     from chatdesk.ui.window.on_demand import OnDemand
@@ -85,6 +87,7 @@ class MainWindow(WindowLayout):
     gauge: ContextGauge
     on_demand: OnDemand
     context_window: ContextWindowChoice
+    connecting: Connecting
 
     def __init__(
         self,
@@ -135,6 +138,7 @@ class MainWindow(WindowLayout):
         team: TeamSync | None = None,
         kept_renders: KeptRenders | None = None,
         renderer: RenderWorker | None = None,
+        find_servers: FindServers | None = None,
     ) -> None:
         """Connect the window to the core (the thread list replaces the placeholder; a message
         sent meanwhile goes out once started); needs a running asyncio loop from here on. The
@@ -142,8 +146,10 @@ class MainWindow(WindowLayout):
         `log_folder`; `search` serves Ctrl+K;
         `transfer` makes export and import when asked; `team` adds team sync; `kept_renders`
         keeps formatting across runs; `renderer` formats the messages (the core's, shared with
-        its HTML export; closed by the core). Without one, what it serves says so or stays
-        disabled, and the window makes its own render worker."""
+        its HTML export; closed by the core); `find_servers` looks for model servers on this
+        computer for "Connect a model" (default: Ollama's and LM Studio's usual ports). Without
+        one, what it serves says so or stays disabled, and the window makes its own render
+        worker."""
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         self.building.finish()  # the parts the first frame did without, if not built yet
@@ -169,7 +175,8 @@ class MainWindow(WindowLayout):
         if team is not None:
             self._attach_team(team)
         self._enable_examples(True)
-        self.menus.core_attached(_unavailable(search, transfer))
+        self._attach_connecting(profiles, find_servers)
+        self.menus.core_attached(_unavailable(search, transfer, profiles))
         self._unsubscribe = service.events.subscribe(self._on_event)
         self.read_only.show_state(service.saving_blocked)
         self.models.show()
@@ -228,6 +235,16 @@ class MainWindow(WindowLayout):
             self.drafts,
             AnswerNotices(self.statusBar(), lambda: self.current_thread_id),
         ]
+
+    def _attach_connecting(
+        self, profiles: ProviderManager | None, find: FindServers | None
+    ) -> None:
+        from chatdesk.ui.window.connecting import Connecting
+
+        hidden = (self.view, self.find_bar, self.composer)
+        self.connecting = Connecting(
+            self.panes.column, hidden, self.settings, profiles, self.runner, self.new_chat, find
+        )
 
     def _attach_sidebar(self, service: ChatService) -> None:
         from chatdesk.ui.sidebar.view import Sidebar
@@ -442,9 +459,12 @@ def _app() -> QApplication:
     return app
 
 
-def _unavailable(search: Search | None, transfer: TransferFactory | None) -> dict[str, bool]:
+def _unavailable(
+    search: Search | None, transfer: TransferFactory | None, profiles: ProviderManager | None
+) -> dict[str, bool]:
     """The menu actions the window cannot serve without what `attach` was not given."""
     return {
+        "connecting.offer": profiles is None,
         "open_search": search is None,
         "on_demand.export_all": transfer is None,
         "on_demand.import_file": transfer is None,

@@ -90,12 +90,16 @@ def make_core(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[Any]:
-    """`make_core(tokens_per_second=0, **env)` builds a started core on a fresh database."""
+    """`make_core(tokens_per_second=0, first_start=False, **env)` builds a started core on a
+    fresh database."""
     cores: list[Core] = []
 
-    def make(tokens_per_second: float = 0, **env: str) -> Core:
+    def make(tokens_per_second: float = 0, *, first_start: bool = False, **env: str) -> Core:
         monkeypatch.setenv("CHATDESK_HOME", str(tmp_path / "home"))
         monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", str(tokens_per_second))
+        # As a user who chose the offline demo: the window opens on its chats, not on the
+        # "Connect a model" page (`first_start`: as a new user, tests/ui/test_connect.py).
+        monkeypatch.setenv("CHATDESK_UI_OFFLINE_DEMO", "false" if first_start else "true")
         for name, value in env.items():
             monkeypatch.setenv(name, value)
         core = build_core(configure())

@@ -218,3 +218,20 @@ MARK_DEFAULT: Final = "#607d8b"  # an assistant without a colour of its own
 MARK_PROMPT: Final = "#78909c"  # a saved prompt in the slash menu
 ON_LIGHT_MARK: Final = "#1e1e1e"
 ON_DARK_MARK: Final = "#ffffff"
+
+# The mark of a provider on the "Connect a model" page: its initial on a disc of its colour
+# (no logos are shipped); a provider not named here takes MARK_DEFAULT.
+PROVIDER_MARKS: Final = {
+    "openai": "#10a37f",
+    "anthropic": "#c96442",
+    "gemini": "#4285f4",
+    "deepseek": "#4d6bfe",
+    "mistral": "#fa520f",
+    "groq": "#f55036",
+    "openrouter": "#6467f2",
+    "xai": "#2b2b2b",
+    "azure": "#0078d4",
+    "together": "#0f6fff",
+    "ollama": "#5d5d5d",
+    "lmstudio": "#6e56cf",
+}

@@ -1,0 +1,1 @@
+"""The "Connect a model" page: a model server found on this computer, or a hosted provider."""
