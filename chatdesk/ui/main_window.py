@@ -245,6 +245,8 @@ class MainWindow(WindowLayout):
         self.connecting = Connecting(
             self.panes.column, hidden, self.settings, profiles, self.runner, self.new_chat, find
         )
+        if profiles is not None:
+            self.settings.connect_model = self.connecting.offer
 
     def _attach_sidebar(self, service: ChatService) -> None:
         from chatdesk.ui.sidebar.view import Sidebar

@@ -233,3 +233,17 @@ def test_azure_asks_for_its_resource_and_deployment(
     assert "Azure resource" in form.status.text()
     page.choose("openai")
     assert not form.resource.isVisible()
+
+
+def test_the_providers_settings_lead_to_connect_a_model(
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot
+) -> None:
+    window, _core = attached_window
+    assert window.connecting.page is None  # the demo was chosen: the chats come first
+    window.settings.open_preferences()
+    dialog = window.settings.dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isVisible)
+    qtbot.mouseClick(dialog.providers.connect_model, LEFT)
+    assert not dialog.isVisible()
+    assert shown_page(window) is not None

@@ -45,6 +45,7 @@ class HostedForm(QWidget):
         self.key.setEchoMode(QLineEdit.EchoMode.Password)
         self.models = QComboBox(self)
         self.models.setObjectName("hostedModels")
+        self.models.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.models.setAccessibleName(tr("Model to start with"))
         self.models.setEnabled(False)
         self.fields = QFormLayout()
@@ -60,15 +61,20 @@ class HostedForm(QWidget):
         self.connect_.setEnabled(False)
         self.connect_.clicked.connect(self.connect_requested)
         self.status = Notice("connectStatus", self)
+        # Its fields and buttons, shown once a provider is chosen.
+        self.body = QWidget(self)
+        inside = QVBoxLayout(self.body)
+        inside.setContentsMargins(0, 0, 0, 0)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.check)
         buttons.addWidget(self.connect_)
-        for widget in (self.heading, self.key_page):
+        inside.addLayout(self.fields)
+        inside.addLayout(buttons)
+        inside.addWidget(self.status)
+        self.body.hide()
+        for widget in (self.heading, self.key_page, self.body):
             layout.addWidget(widget)
-        layout.addLayout(self.fields)
-        layout.addLayout(buttons)
-        layout.addWidget(self.status)
         layout.addStretch(1)
         self.key.textEdited.connect(lambda _: self._changed())
         self.resource.textEdited.connect(lambda _: self._changed())
@@ -99,6 +105,7 @@ class HostedForm(QWidget):
             field.clear()
             self.fields.setRowVisible(field, entry.needs_resource)
         self.key.clear()
+        self.body.show()
         self._changed()
 
     def profile(self) -> ProviderProfile:

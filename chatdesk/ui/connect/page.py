@@ -79,8 +79,10 @@ class ConnectPage(QWidget):
         self.local.look_again.connect(self.look)
         column.addWidget(self.local)
         column.addWidget(self._label("connectSection", tr("Hosted providers")))
-        column.addLayout(self._hosted(), 1)
+        column.addLayout(self._hosted())
+        column.addWidget(self._label("connectSection", tr("Without a model")))
         column.addLayout(self._demo())
+        column.addStretch(1)
 
     def _label(self, name: str, text: str) -> QLabel:
         label = QLabel(text, self)
@@ -98,7 +100,11 @@ class ConnectPage(QWidget):
             item = QListWidgetItem(badge_icon(entry.name, None, colour, _MARK_SIZE), entry.name)
             item.setData(ENTRY_ROLE, entry.id)
             self.providers.addItem(item)
-        self.providers.setMaximumWidth(220)
+        self.providers.setMinimumWidth(200)
+        self.providers.setMaximumWidth(240)
+        # As tall as its rows, styled: the whole catalogue shows without scrolling.
+        self.providers.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.providers.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.form = HostedForm(self)
         self.form.setEnabled(False)
         self.form.key_page.setText(tr("Choose a provider to connect it."))
@@ -106,7 +112,7 @@ class ConnectPage(QWidget):
         self.form.check_requested.connect(self._check)
         self.form.connect_requested.connect(self._connect_hosted)
         row = QHBoxLayout()
-        row.addWidget(self.providers)
+        row.addWidget(self.providers, 0, Qt.AlignmentFlag.AlignTop)
         row.addWidget(self.form, 1)
         return row
 

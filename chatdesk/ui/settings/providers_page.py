@@ -73,6 +73,7 @@ def unique_name(base: str, taken: set[str]) -> str:
 
 class ProvidersPage(QWidget):
     profiles_changed = Signal()
+    connect_requested = Signal()  # "Connect a model…": the window's page for it
 
     def __init__(
         self, manager: ProviderManager | None, runner: Runner, parent: QWidget | None = None
@@ -139,7 +140,11 @@ class ProvidersPage(QWidget):
         self.add = self._button(tr("Add…"), "addProfile", self.add_profile)
         self.edit = self._button(tr("&Edit…"), "editProfile", self.edit_current)
         self.remove = self._button(tr("&Remove…"), "removeProfile", self.confirm_remove)
+        self.connect_model = self._button(
+            tr("Connect a &model…"), "connectModel", self.connect_requested.emit
+        )
         row = QHBoxLayout()
+        row.addWidget(self.connect_model)
         for widget in (caption, self.template, self.add):
             row.addWidget(widget)
         row.addStretch(1)
@@ -161,7 +166,7 @@ class ProvidersPage(QWidget):
                 "only the built-in offline provider is available."
             ),
         )
-        for widget in (self.template, self.add):
+        for widget in (self.template, self.add, self.connect_model):
             widget.setEnabled(False)
 
     # -- showing ---------------------------------------------------------------------------------

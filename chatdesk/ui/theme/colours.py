@@ -229,7 +229,7 @@ PROVIDER_MARKS: Final = {
     "mistral": "#fa520f",
     "groq": "#f55036",
     "openrouter": "#6467f2",
-    "xai": "#2b2b2b",
+    "xai": "#767676",
     "azure": "#0078d4",
     "together": "#0f6fff",
     "ollama": "#5d5d5d",

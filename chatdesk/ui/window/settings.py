@@ -65,6 +65,8 @@ class WindowSettings:
         self._data_folder: Path | None = None
         self._team: TeamSync | None = None
         self.dialog: PreferencesDialog | None = None  # the one opened last
+        # The window's "Connect a model" page, offered from the Providers tab (set on attach).
+        self.connect_model: Callable[[], None] | None = None
 
     def attach(
         self,
@@ -109,10 +111,17 @@ class WindowSettings:
             lambda: self.apply(dialog.result_settings(), sync_password=dialog.team.password())
         )
         dialog.team.login_applied.connect(self._team_login_applied)
+        dialog.providers.connect_requested.connect(lambda: self._connect_model(dialog))
         if team_tab:
             dialog.tabs.setCurrentWidget(dialog.team)
         self.dialog = dialog
         dialog.open()
+
+    def _connect_model(self, dialog: PreferencesDialog) -> None:
+        """The Providers tab's "Connect a model…": the dialog gives way to the window's page."""
+        dialog.reject()
+        if self.connect_model is not None:
+            self.connect_model()
 
     def apply(self, settings: Settings, *, sync_password: str | None = None) -> None:
         """Use `settings` from now on (the next answer already) and save them. Another team
