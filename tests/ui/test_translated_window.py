@@ -35,6 +35,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core import i18n
+from chatdesk.core.providers.catalogue import HOSTED
 from chatdesk.ui import language
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
@@ -49,6 +50,7 @@ from tests.ui.tour import DATA, WALKED, tour
 NAMES = (
     "Ollama", "LM Studio", "vLLM", "OpenAI", "OpenRouter", "verify-full", "verify-ca", "require",
     "prefer", "disable", "team.example.org", "~/.postgresql/root.crt", "OPENAI_API_KEY",
+    *(entry.name for entry in HOSTED), "my-resource", "gpt-4o-mini",
     *i18n.LANGUAGES.values(),
     "Careful writer", "Code reviewer", "Summariser", "Translator", "Tutor",
 )  # fmt: skip
