@@ -17,6 +17,7 @@ from chatdesk.cli.running import sync
 from chatdesk.core.chat.usage import UsageRow
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.providers.catalogue import CATALOGUE, HOSTED
 from chatdesk.core.providers.manager import ProfileView
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
 from chatdesk.core.units import format_cost
@@ -53,7 +54,7 @@ def add_commands(commands: Any) -> None:
     listing.set_defaults(handler=sync(_list))
     add = actions.add_parser("add", help=tr("add a provider profile"))
     add.add_argument("name")
-    add.add_argument("--preset", choices=sorted(PRESETS), help=tr("start from a known server"))
+    add.add_argument("--preset", choices=_preset_names(), help=tr("start from a known server"))
     _profile_options(add)
     add.set_defaults(handler=sync(_add))
     edit = actions.add_parser("edit", help=tr("change a provider profile"))
@@ -112,8 +113,19 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
     return 0
 
 
+def _preset_names() -> list[str]:
+    """The servers `--preset` knows: the profile presets and the hosted providers of the
+    catalogue whose address is fixed (Azure OpenAI's is the user's: --base-url)."""
+    hosted = {entry.id for entry in HOSTED if not entry.needs_resource}
+    return sorted(set(PRESETS) | hosted)
+
+
+def _preset(name: str) -> ProviderProfile:
+    return PRESETS[name] if name in PRESETS else CATALOGUE[name].profile()
+
+
 async def _add(core: Core, args: argparse.Namespace) -> int:
-    base = PRESETS[args.preset] if args.preset else None
+    base = _preset(args.preset) if args.preset else None
     if base is None and not args.base_url:
         raise InvalidRequest(tr("give --base-url, or --preset to start from a known server"))
     start = base or ProviderProfile(args.name, args.base_url)

@@ -166,3 +166,12 @@ def test_caps_are_set_kept_and_shown_and_a_reached_one_stops_ask(
     )
     wrong = chatdesk("caps", "set", "--warn-at", "5")
     assert (wrong.returncode, "--warn-at is a share" in wrong.stderr) == (2, True)
+
+
+def test_a_hosted_provider_of_the_catalogue_is_a_preset(chatdesk_home: Path) -> None:
+    added = chatdesk_json("providers", "add", "claude", "--preset", "anthropic")
+    assert added["base_url"] == "https://api.anthropic.com/v1"
+    assert added["default_model"] == "claude-sonnet-4-5"
+    refused = chatdesk("providers", "add", "az", "--preset", "azure")  # its address is yours
+    assert refused.returncode != 0
+    assert "invalid choice: 'azure'" in refused.stderr
