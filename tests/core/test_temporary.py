@@ -222,7 +222,8 @@ async def test_a_long_temporary_chat_leaves_no_byte_of_its_text_in_any_file(
         for _ in range(TURNS - 1):
             marker = _marker("ask")
             said.append(marker)
-            turn = await service.send(thread_id, f"Tell me about {marker}")
+            # A request for the offline demo's showcase: answers of a model's length.
+            turn = await service.send(thread_id, f"Show me an example about {marker}")
             asked.append(turn.user_message)
             answers.append(await _answered(service, turn, marker))
         again = await service.regenerate(answers[10].id)

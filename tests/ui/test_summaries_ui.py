@@ -333,7 +333,12 @@ def test_an_automatic_summary_appears_as_the_thread_grows(
     service = core.service
     thread_id = finish(service.create_thread(title="small model")).id
     finish(service.set_thread_context_window(thread_id, 2_048))  # 1,024 for the request
-    for question in QUESTIONS:
+    # Two of the offline demo's showcases (answers of a model's length) and a short answer.
+    for question in (
+        f"{QUESTIONS[0]} Show an example.",
+        f"{QUESTIONS[1]} Show an example.",
+        QUESTIONS[2],
+    ):
         turn = finish(service.send(thread_id, question))
         finish(service.wait_for_answer(turn.answer.id))
     finish(service.settle())
@@ -342,7 +347,7 @@ def test_an_automatic_summary_appears_as_the_thread_grows(
     opened(qtbot, window, thread_id, 6)
     assert not window.view.divider.isVisible()
 
-    qtbot.keyClicks(window.composer.editor, "and which is simpler?")
+    qtbot.keyClicks(window.composer.editor, "and which is simpler? Show an example.")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: window.view.divider.isVisible())
     assert "Earlier messages were summarised" in window.statusBar().currentMessage()
