@@ -18,6 +18,8 @@ goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwis
   and assistants they are linked to (`contexts.Contexts` sends their passages);
 - `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, and saved
   prompts;
+- `catalog.ModelCatalog` (`models`): the models a picker offers, what is known of each, the
+  ones used last;
 - `repository/`: every SQL and ORM statement the parts run.
 
 Every change is committed through the Store's single writer and then announced as an event on
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import check_thread_window
+from chatdesk.core.chat.catalog import ModelCatalog
 from chatdesk.core.chat.threads import UNSET
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
 from chatdesk.core.config import Settings
@@ -131,6 +134,7 @@ class ChatService:
         self.assistants = parts.assistants
         self.prompts = parts.prompts  # the slash menu's
         self.comparisons = parts.comparisons
+        self.models = ModelCatalog(store, providers, settings)  # what a model picker offers
         self._counting = parts.counting
         self._tasks = parts.tasks
         self._summarizer = parts.summarizer
@@ -415,12 +419,7 @@ class ChatService:
 
     def known_models(self) -> list[tuple[str, str]]:
         """(provider, model) pairs to offer in a model picker, the default first."""
-        general = self._settings().general
-        found = [(general.default_provider, general.default_model)]
-        for name in self._providers.names():
-            models = getattr(self._providers.get(name), "models", ())
-            found.extend((name, model) for model in models if (name, model) not in found)
-        return found
+        return self.models.known()
 
     async def context_usage(
         self, thread_id: uuid.UUID, draft: str = "", draft_images: int = 0

@@ -166,8 +166,12 @@ def _profile_model(providers: Providers, provider: str) -> str:
 
 
 def _window(providers: Providers, provider: str, model: str, override: int | None) -> int:
-    if override:
-        return override
+    return override or context_window_of(providers, provider, model)
+
+
+def context_window_of(providers: Providers, provider: str, model: str) -> int:
+    """`model`'s context window on `provider`: the provider's word, the table's, or the
+    default."""
     if provider in providers:
         size = getattr(providers.get(provider), "context_window", None)
         if callable(size) and (found := size(model)):

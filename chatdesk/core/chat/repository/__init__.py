@@ -5,8 +5,8 @@ By subject: `rows` (a row by id, and the views of rows), `threads` (projects and
 `branches` (the message tree and the branch on screen), `attachments`, `turns` (the transaction
 that starts a turn), `answers` (an answer from its start to its end), `tools` (an answer's tool
 calls and results, a chat's tool servers), `counts` (a branch read upwards for token counting,
-and the counts' cache), `titles`, `drafts`, `usage` (tokens and cost), `retention` (purging
-deleted threads). Callers import the package
+and the counts' cache), `titles`, `drafts`, `usage` (tokens and cost, the models used last),
+`retention` (purging deleted threads). Callers import the package
 (`from chatdesk.core.chat import repository as repo`) and call `repo.<function>`.
 """
 
@@ -80,7 +80,7 @@ from chatdesk.core.chat.repository.tools import (
     with_tool_calls,
 )
 from chatdesk.core.chat.repository.turns import start_turn
-from chatdesk.core.chat.repository.usage import thread_usage, usage_by_month
+from chatdesk.core.chat.repository.usage import recent_models, thread_usage, usage_by_month
 
 __all__ = [
     "DEFAULT_TITLE",
@@ -119,6 +119,7 @@ __all__ = [
     "project_row",
     "project_view",
     "purge_batch",
+    "recent_models",
     "reopen_answer",
     "resolve_thread_id",
     "retitle",

@@ -58,3 +58,16 @@ def usage_by_month(session: Session, month: str | None = None) -> list[UsageRow]
         UsageRow(row[0] or "unknown", row[1] or "?", row[2] or "?", _totals(row[3:]))
         for row in session.execute(query)
     ]
+
+
+def recent_models(session: Session, limit: int) -> list[tuple[str, str]]:
+    """The (provider, model)s of the latest answers, newest first, each once."""
+    last = func.max(M.created_at)
+    query = (
+        select(M.provider, M.model)
+        .where(M.role == Role.ASSISTANT, M.provider.is_not(None), M.model.is_not(None))
+        .group_by(M.provider, M.model)
+        .order_by(last.desc())
+        .limit(limit)
+    )
+    return [(str(provider), str(model)) for provider, model in session.execute(query)]
