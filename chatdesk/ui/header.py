@@ -106,7 +106,7 @@ class ThreadHeader(QWidget):
 
 def figures_text(usage: ContextUsage) -> str:
     """ "2.2k of 7.2k tokens in context", "≈" before it when chatdesk estimated the count."""
-    used, budget = _tokens(usage.used_tokens), _tokens(usage.budget_tokens)
+    used, budget = short_count(usage.used_tokens), short_count(usage.budget_tokens)
     if usage.estimated:
         # translators: the header's context figures, estimated by chatdesk ("≈2.2k of 7.2k …")
         return tr("≈{used} of {budget} tokens in context", used=used, budget=budget)
@@ -114,7 +114,7 @@ def figures_text(usage: ContextUsage) -> str:
     return tr("{used} of {budget} tokens in context", used=used, budget=budget)
 
 
-def _tokens(count: int) -> str:
+def short_count(count: int) -> str:
     """ "950", "12.3k", "1.2M": the header has room for a short figure only."""
     if count < 1000:
         return str(count)
@@ -193,7 +193,7 @@ def _breakdown(parts: ContextBreakdown) -> list[str]:
 
 def spent_text(totals: UsageTotals) -> str:
     about = "≈" if totals.estimated else ""
-    figure = f"{about}{_tokens(totals.total_tokens)}"
+    figure = f"{about}{short_count(totals.total_tokens)}"
     text = ntr("{figure} token", "{figure} tokens", totals.total_tokens, figure=figure)
     if totals.cost_usd is not None:
         text += f" · {'≥ ' if totals.partial_cost else ''}{format_cost(totals.cost_usd)}"

@@ -1,6 +1,8 @@
 """Screenshots of the composer: every control offered (an assistant, tools and knowledge on,
-Compare on, a cost) at 1280 px and at the window's minimum width, the keyboard's focus on the
-send button, and the drop zone while files are dragged over it. Light and dark.
+Compare on, a cost) at 1280 px and at the window's minimum width, the row of pills at rest,
+the model picker open (and filtered), Compare's menu open with three models ticked, the
+keyboard's focus on the send button, and the drop zone while files are dragged over it. Light,
+dark and high contrast (`CHATDESK_UI_LANGUAGE=ar` for right to left).
 
     .venv/bin/python tests/ui/screens_composer.py [OUTPUT_DIR]
 """
@@ -13,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QIcon
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QApplication, QToolButton, QWidget
 
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
@@ -28,7 +30,7 @@ async def composer_screens(app: QApplication, out: Path) -> None:
         await core.start()
         turn = await core.service.send_new("Which database suits a desktop app?")
         await core.service.wait_for_answer(turn.answer.id)
-        for theme in ("light", "dark"):
+        for theme in ("light", "dark", "high-contrast"):
             apply_theme(app, theme)
             window = MainWindow(core.service)
             window.resize(WIDE, 860)
@@ -46,8 +48,38 @@ async def composer_screens(app: QApplication, out: Path) -> None:
         await core.aclose()
 
 
+async def _shoot_pickers(window: MainWindow, out: Path, theme: str) -> None:
+    composer = window.composer
+    composer.set_compare([], [], False)
+    window.models.show()  # the real models, what is known of them, the recent ones
+    await _grab(window, out / f"composer-row-{theme}.png")
+    composer.open_models()
+    await _until(lambda: composer.model_menu.list.count() > 3)
+    await _grab_menu(composer.model_menu, out / f"composer-picker-{theme}.png")
+    composer.model_menu.search.setText("3")
+    await _grab_menu(composer.model_menu, out / f"composer-picker-filtered-{theme}.png")
+    composer.model_menu.hide()
+    for key in ("mock/mock-1", "mock/mock-2", "mock/mock-3"):
+        window.models.compare.tick(key, True)
+    composer.open_compare()
+    button = composer.findChild(QToolButton, "compareButton")
+    assert button is not None
+    await _grab(window, out / f"composer-compare-on-{theme}.png")
+    await _grab_menu(button.menu(), out / f"composer-compare-menu-{theme}.png")
+    button.menu().hide()
+    for key in ("mock/mock-2", "mock/mock-3"):
+        window.models.compare.tick(key, False)
+
+
+async def _grab_menu(menu: QWidget, path: Path) -> None:
+    await asyncio.sleep(0.2)
+    menu.grab().save(str(path))
+    print(path)
+
+
 async def _shoot_composer(window: MainWindow, out: Path, theme: str) -> None:
     composer = window.composer
+    await _shoot_pickers(window, out, theme)
     _offer_everything(window)
     composer.set_text("Compare the two for a note-taking app, in a short table")
     composer.focus_editor()

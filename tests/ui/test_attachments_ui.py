@@ -112,8 +112,8 @@ def test_images_for_a_model_without_vision_are_refused_and_the_message_stays(
     qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
     send(qtbot, window, "Describe it")
     qtbot.waitUntil(lambda: "does not take images" in window.statusBar().currentMessage())
-    qtbot.waitUntil(lambda: window.composer._row.models.view().isVisible())  # choose another
-    window.composer._row.models.hidePopup()
+    qtbot.waitUntil(lambda: window.composer.model_menu.isVisible())  # choose another
+    window.composer.model_menu.hide()
     assert window.composer.text() == "Describe it"
     assert len(window.composer.attachments()) == 1
     assert window.view.widgets == []

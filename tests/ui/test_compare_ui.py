@@ -48,10 +48,8 @@ def test_compare_sends_to_each_model_and_shows_the_answers_side_by_side(
 
     _tick(button, "mock/mock-1", "mock/mock-2")
     assert window.settings.current.ui.compare_models == "mock/mock-1,mock/mock-2"
-    assert not button.isChecked()
-    qtbot.mouseClick(button, LEFT)
-    assert button.isChecked()
-    assert button.text() == "2"  # beside its icon
+    assert button.isChecked()  # two models ticked: Compare is on
+    assert button.text() == "Compare · 2"  # beside its icon
     assert button.accessibleDescription() == "On: the next message goes to 2 models"
 
     qtbot.keyClicks(window.composer.editor, "Explain tides")
@@ -82,6 +80,53 @@ def test_compare_sends_to_each_model_and_shows_the_answers_side_by_side(
     )
 
 
+def _pill(window: MainWindow) -> QToolButton:
+    found = window.composer.findChild(QToolButton, "modelPicker")
+    assert found is not None
+    return found
+
+
+@pytest.mark.qt_log_ignore("This plugin does not support (raise|grabbing the keyboard)")
+def test_ticking_models_keeps_the_menu_open_and_two_switch_compare_on(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    button = _compare(window)
+    qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
+    assert button.text() == "Compare"
+    assert _pill(window).text().startswith("mock-1")
+    window.composer.open_compare()
+    menu = button.menu()
+    qtbot.waitUntil(menu.isVisible)
+
+    def click(key: str) -> None:
+        action = next(a for a in menu.actions() if a.data() == key)
+        qtbot.mouseClick(menu, LEFT, pos=menu.actionGeometry(action).center())
+
+    click("mock/mock-2")
+    assert menu.isVisible()  # still open, for the next tick
+    assert not button.isChecked()
+    click("mock/mock-3")
+    assert menu.isVisible()
+    assert button.isChecked()  # two ticked: on
+    assert button.text() == "Compare · 2"
+    assert _pill(window).text().startswith("mock-2 + mock-3")  # what the next message goes to
+    assert _pill(window).accessibleDescription() == "mock-2 + mock-3"
+    click("mock/mock-1")
+    assert _pill(window).text().startswith("3 models")
+    menu.setActiveAction(next(a for a in menu.actions() if a.data() == "mock/mock-1"))
+    qtbot.keyClick(menu, Qt.Key.Key_Space)  # the keyboard unticks too, and the menu stays
+    assert menu.isVisible()
+    assert _pill(window).text().startswith("mock-2 + mock-3")
+    click("mock/mock-2")
+    assert not button.isChecked()  # one left: off, and the pill names the chat's model again
+    assert button.text() == "Compare"
+    assert _pill(window).text().startswith("mock-1")
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    assert window.settings.current.ui.compare_models == "mock/mock-3"
+
+
 def test_the_compare_set_is_remembered_and_kept_to_four(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
@@ -110,8 +155,10 @@ def test_compare_with_fewer_than_two_models_sends_nothing_and_says_why(
     button = _compare(window)
     qtbot.waitUntil(lambda: len(button.menu().actions()) >= 3)
     _tick(button, "mock/mock-1")
+    assert not button.isChecked()  # one model: nothing to compare yet
     qtbot.mouseClick(button, LEFT)
-    assert button.text() == "1"
+    assert button.isChecked()
+    assert button.text() == "Compare · 1"
     assert button.accessibleDescription() == "On: the next message goes to 1 model"
     qtbot.waitUntil(button.menu().isVisible)  # offered, to tick one more
     button.menu().hide()  # the user closes it without ticking another

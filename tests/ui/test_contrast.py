@@ -48,6 +48,7 @@ def test_the_pairs_cover_text_on_every_background_and_the_focus_ring() -> None:
     backgrounds = {"window", "surface", "surface_alt", "raised", "hover", "pressed", "bubble"}
     assert {back for fore, back, need in PAIRS if need == TEXT} == backgrounds | {
         "accent",
+        "accent_tint",  # a switched-on pill of the composer
         "tooltip",
         "temporary_tint",
         "find",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -422,9 +422,9 @@ def test_a_conversation_too_long_for_the_model_offers_a_summary_and_another_mode
     assert refused.status_buttons["choose-model"].isVisible()
 
     qtbot.mouseClick(refused.status_buttons["choose-model"], LEFT)
-    models = window.composer.findChild(QComboBox, "modelPicker")
-    qtbot.waitUntil(lambda: models.view().isVisible())
-    models.hidePopup()
+    models = window.composer.model_menu
+    qtbot.waitUntil(models.isVisible)
+    models.hide()
 
     qtbot.mouseClick(refused.status_buttons["summarise"], LEFT)
     qtbot.waitUntil(lambda: window.view.divider.isVisible())

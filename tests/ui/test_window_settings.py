@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QPlainTextEdit, QTreeView
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTreeView
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -68,9 +68,7 @@ def _open_preferences(qtbot: QtBot, window: MainWindow) -> PreferencesDialog:
 
 
 def _picker_models(window: MainWindow) -> list[str]:
-    picker = window.composer.findChild(QComboBox, "modelPicker")
-    assert picker is not None
-    return [picker.itemText(i) for i in range(picker.count())]
+    return [label for _, label in window.composer._row.model_entries]
 
 
 def test_defaults_changed_in_preferences_reach_the_next_answer_and_the_file(

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, SignalInstance
-from PySide6.QtGui import QIcon, QKeyEvent, QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.ui.composer.ticks import TickMenu, fill_ticks
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
 from chatdesk.ui.theme.icons import icon, set_icon, show_icon
@@ -79,10 +80,17 @@ class ComposerButtons:
         # translators: the name of the list that picks which assistant answers
         self.assistants = _picker(owner, "assistantPicker", tr("Assistant"))
         self.assistants.setToolTip(tr("Who answers in this chat: an assistant's prompt and model"))
+        self.assistants.setFixedHeight(BUTTON_SIZE)  # a pill: its radius is half its height
         self.assistants.hide()  # shown once there are assistants (show_assistants)
-        # translators: the name of the list that picks the model of the next answer
-        self.models = _picker(owner, "modelPicker", tr("Model"))
+        # translators: the name of the button that picks the model of the next answer
+        self.models = RowButton(owner)
+        self.models.setObjectName("modelPicker")
+        self.models.setAccessibleName(tr("Model"))
         self.models.setToolTip(tr("Model that writes the next answer"))
+        self.models.setFixedHeight(BUTTON_SIZE)
+        self.model_entries: list[tuple[str, str]] = []  # (key, label) offered
+        self.model_key = ""  # the one chosen
+        self._compared: list[str] = []  # the labels of Compare's models while it is on
         tools = tr("Tools for this chat")
         self.tools = _menu_button(owner, "toolsButton", tools, "tools", look)
         # translators: a button that opens the list of tool servers to switch on or off
@@ -92,12 +100,14 @@ class ComposerButtons:
         self.knowledge = _menu_button(
             owner, "knowledgeButton", tr("Knowledge bases for this chat"), "knowledge", look
         )
+        self.knowledge.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.knowledge.setToolTip(tr("Answer from your knowledge bases, citing their passages"))
         compare = tr("Compare models")
         self.compare = _menu_button(owner, "compareButton", compare, "compare", look)
         self.compare.setCheckable(True)
+        self.compare.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.compare.setToolTip(
-            tr("Send the next message to two to four models at once (choose them from the arrow)")
+            tr("Send the next message to two to four models at once (tick them from the arrow)")
         )
         self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.cost = QLabel(owner)
@@ -170,13 +180,25 @@ class ComposerButtons:
 
     def show_models(self, models: list[tuple[str, str]], current: str) -> None:
         """Offer `(key, label)` models; `current` is shown even when it is not offered."""
-        picker = self.models
-        picker.clear()
-        for key, label in models:
-            picker.addItem(label, key)
-        if current and picker.findData(current) < 0:
-            picker.addItem(current, current)
-        picker.setCurrentIndex(max(picker.findData(current), 0))
+        self.model_entries = list(models)
+        if current and all(key != current for key, _ in models):
+            self.model_entries.append((current, current.partition("/")[2] or current))
+        self.model_key = current or (models[0][0] if models else "")
+        self._show_model()
+
+    def model_label(self) -> str:
+        """What the pill says of the chosen model ("mock-1")."""
+        return next((label for key, label in self.model_entries if key == self.model_key), "")
+
+    def _show_model(self) -> None:
+        """The pill names the model, or Compare's models while it is on."""
+        compared = self._compared
+        if len(compared) > 2:
+            said = ntr("{n} models", "{n} models", len(compared))
+        else:
+            said = " + ".join(compared) if compared else self.model_label()
+        self.models.setText(f"{said}  ▾")
+        self.models.setAccessibleDescription(said)
 
     def show_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
@@ -201,7 +223,12 @@ class ComposerButtons:
         self.compare.setChecked(on)
         self.compare.blockSignals(False)
         count = len(chosen)
-        _show_count(self.compare, count if on else 0)
+        # translators: the Compare button, with how many models the next message goes to
+        said = ntr("Compare · {n}", "Compare · {n}", count) if on and count else tr("Compare")
+        self.compare.setText(said)
+        labels = dict(models)
+        self._compared = [labels.get(key, key) for key in chosen] if on and count > 1 else []
+        self._show_model()
         self.compare.setAccessibleDescription(
             ntr(
                 "On: the next message goes to {n} model",
@@ -223,6 +250,7 @@ class ComposerButtons:
         # translators: the Tools button, with how many tool servers are on
         said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")
         self.tools.setText(said)
+        _show_on(self.tools, bool(count))
         self.tools.setAccessibleDescription(
             ntr("{n} tool server on for this chat", "{n} tool servers on for this chat", count)
         )
@@ -234,7 +262,10 @@ class ComposerButtons:
         """Knowledge bases as ticks, those in `on` ticked; hidden while there are none."""
         fill_ticks(self.knowledge.menu(), bases, on, toggled)
         count = len(on & {key for key, _ in bases})
-        _show_count(self.knowledge, count)
+        # translators: the Knowledge button, with how many knowledge bases are on
+        said = ntr("Knowledge · {n}", "Knowledge · {n}", count) if count else tr("Knowledge")
+        self.knowledge.setText(said)
+        _show_on(self.knowledge, bool(count))
         self.knowledge.setAccessibleDescription(
             ntr(
                 "{n} knowledge base on for this chat",
@@ -276,7 +307,7 @@ def _menu_button(
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setFixedHeight(BUTTON_SIZE)
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    button.setMenu(QMenu(button))
+    button.setMenu(TickMenu(button))
     _withhold_icon(button, picture, look)
     button.hide()
     return button
@@ -291,38 +322,32 @@ def _withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "q
     set_icon(button, picture, look, tone)
 
 
-def _show_count(button: QToolButton, count: int) -> None:
-    """`count` beside the button's icon (how many are on), or the icon alone for none."""
-    button.setText(str(count) if count else "")
-    button.setToolButtonStyle(
-        Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        if count
-        else Qt.ToolButtonStyle.ToolButtonIconOnly
-    )
+def _show_on(button: QToolButton, on: bool) -> None:
+    """Tint the pill while something in it is switched on (the sheet's `on` rules)."""
+    if bool(button.property("on")) != on:
+        button.setProperty("on", on)
+        button.style().unpolish(button)
+        button.style().polish(button)
+
+
+class PillList(QComboBox):
+    """A list shown as a pill: its sheet draws no arrow of its own (a styled drop-down has
+    none), so it draws the "▾" the model pill shows beside its name."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        area = self.rect().adjusted(0, 0, -SPACE["m"], 0)
+        painter.drawText(
+            area, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), "▾"
+        )
+        painter.end()
 
 
 def _picker(owner: QWidget, name: str, accessible: str) -> QComboBox:
-    picker = QComboBox(owner)
+    picker = PillList(owner)
     picker.setObjectName(name)
     picker.setAccessibleName(accessible)
     picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return picker
-
-
-def fill_ticks(
-    menu: QMenu, entries: list[tuple[str, str]], ticked: set[str], toggled: SignalInstance
-) -> None:
-    """`(key, label)` entries as ticks of `menu`, those in `ticked` ticked; a tick the user
-    sets emits `toggled(key, ticked)`. The entries are made anew only when they changed (never
-    while one of them is emitting)."""
-    if [a.data() for a in menu.actions()] != [key for key, _ in entries]:
-        menu.clear()
-        for key, label in entries:
-            action = menu.addAction(label)
-            action.setData(key)
-            action.setCheckable(True)
-            action.toggled.connect(lambda on, k=key: toggled.emit(k, on))
-    for action in menu.actions():
-        action.blockSignals(True)  # ticks set here are not the user's
-        action.setChecked(action.data() in ticked)
-        action.blockSignals(False)

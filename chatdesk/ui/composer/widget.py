@@ -42,6 +42,7 @@ if TYPE_CHECKING:  # the core's modules load after the first paint, the strip an
     from chatdesk.core.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
     from chatdesk.ui.composer.attachments import AttachmentStrip
+    from chatdesk.ui.composer.model_menu import ModelMenu
     from chatdesk.ui.composer.slash import SlashEntry, SlashMenu
 
 DRAFT_DELAY_MS = 500
@@ -60,6 +61,7 @@ class Composer(QWidget):
     image_pasted = Signal(QImage)  # an image pasted or dropped as pixels, not as a file
     pages_requested = Signal(object)  # a scanned PDF's AttachmentInput: add its pages as images
     model_changed = Signal(str)  # "provider/model"
+    models_opened = Signal()  # the model picker opens
     assistant_changed = Signal(str)  # an assistant's id (hex), or "" for none
     slash_taken = Signal(object)  # a SlashEntry chosen from the slash menu
     save_prompt_asked = Signal(str)  # "Save as prompt…" in the text field's context menu
@@ -78,6 +80,9 @@ class Composer(QWidget):
         self._chips: AttachmentStrip | None = None  # made with the first chip
         self._slash: SlashMenu | None = None  # made when first asked for (`slash`)
         self._thumbnails: Thumbnails | None = None  # given once the core is open
+        self._model_menu: ModelMenu | None = None  # made when first opened
+        self._model_marks: dict[str, str] = {}  # what is known of each model, by key
+        self._recent_models: list[str] = []
         self._draft_timer = QTimer(self)
         self._draft_timer.setSingleShot(True)
         self._draft_timer.setInterval(DRAFT_DELAY_MS)
@@ -117,7 +122,7 @@ class Composer(QWidget):
         self._row = ComposerButtons(self._box)
         self._row.attach.clicked.connect(self._choose_files)
         self._row.assistants.activated.connect(self._assistant_chosen)
-        self._row.models.activated.connect(self._model_chosen)
+        self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)
         self._row.send.clicked.connect(self._send_or_stop)
         self._box.column.addLayout(self._row.row)
@@ -283,9 +288,45 @@ class Composer(QWidget):
         )
         self._row.set_keys(keys)
 
-    def set_models(self, models: list[tuple[str, str]], current: str) -> None:
-        """Offer `(key, label)` models; `current` is shown even when it is not offered."""
+    def set_models(
+        self,
+        models: list[tuple[str, str]],
+        current: str,
+        marks: dict[str, str] | None = None,
+        recent: list[str] | None = None,
+    ) -> None:
+        """Offer `(key, label)` models; `current` is shown even when it is not offered.
+        `marks`: what is known of each ("images · 8k tokens"), by key; `recent`: the keys
+        used last, listed first."""
         self._row.show_models(models, current)
+        self._model_marks = marks if marks is not None else self._model_marks
+        self._recent_models = recent if recent is not None else self._recent_models
+        if self._model_menu is not None and self._model_menu.isVisible():
+            self._offer_models(self._model_menu)
+
+    def set_recent_models(self, keys: list[str]) -> None:
+        """The models used last ("provider/model"), listed first in the picker."""
+        self.set_models(self._row.model_entries, self._row.model_key, recent=keys)
+
+    @property
+    def model_menu(self) -> ModelMenu:
+        """The model picker's menu (a search field over the models); made now if not yet."""
+        if self._model_menu is None:
+            from chatdesk.ui.composer.model_menu import ModelMenu
+
+            self._model_menu = ModelMenu(self._row.models)
+            self._model_menu.chosen.connect(self._model_chosen)
+        return self._model_menu
+
+    def _offer_models(self, menu: ModelMenu) -> None:
+        from chatdesk.ui.composer.model_menu import ModelOffer
+
+        marks = self._model_marks
+        offers = [
+            ModelOffer(key, label, key.partition("/")[0], marks.get(key, ""))
+            for key, label in self._row.model_entries
+        ]
+        menu.offer(offers, self._row.model_key, self._recent_models)
 
     def set_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
@@ -315,9 +356,13 @@ class Composer(QWidget):
         self._row.show_knowledge(bases, on, self.knowledge_toggled)
 
     def open_models(self) -> None:
-        """Open the model list, to choose the model of the next answer."""
-        self._row.models.setFocus(Qt.FocusReason.OtherFocusReason)
-        self._row.models.showPopup()
+        """Open the model picker, to choose the model of the next answer."""
+        menu = self.model_menu
+        self._offer_models(menu)
+        self.models_opened.emit()
+        pill = self._row.models
+        pill.setFocus(Qt.FocusReason.OtherFocusReason)
+        menu.popup(pill.mapToGlobal(pill.rect().bottomLeft()))  # not exec(): no nested loop
 
     def focus_editor(self) -> None:
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -402,10 +447,9 @@ class Composer(QWidget):
         self._editor.moveCursor(self._editor.textCursor().MoveOperation.End)
         self.focus_editor()
 
-    def _model_chosen(self, index: int) -> None:
-        key = self._row.models.itemData(index)
-        if isinstance(key, str):
-            self.model_changed.emit(key)
+    def _model_chosen(self, key: str) -> None:
+        self._row.show_models(self._row.model_entries, key)
+        self.model_changed.emit(key)
 
     def _choose_files(self) -> None:
         from PySide6.QtWidgets import QFileDialog  # not before the first paint

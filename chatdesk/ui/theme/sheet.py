@@ -195,24 +195,44 @@ QScrollArea { background: $surface; }
 #jumpToLatest:focus { border: 2px solid $text; padding: 2px 10px; }
 /* composer */
 #composerEditor, #composerEditor:focus { background: $surface; border: none; padding: 0; }
-#attachButton, #toolsButton, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
+#attachButton {
     background: transparent;
     border: 1px solid transparent;
     border-radius: ${radius_m}px;
-    color: $text;
-    padding: 0 6px;
 }
-#toolsButton, #knowledgeButton { padding-right: 16px; }
-#compareButton { padding-right: 20px; }
-#attachButton:hover, #toolsButton:hover, #knowledgeButton:hover, #compareButton:hover,
+#attachButton:hover { background: $hover; }
+#attachButton:pressed { background: $pressed; }
+#attachButton:focus { border: 2px solid $focus; }
+/* the pills: assistant, model, tools, knowledge, compare */
+#toolsButton, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
+    background: $window;
+    border: 1px solid $border_strong;
+    border-radius: ${radius_l}px;
+    color: $text;
+    padding: 0 ${space_m}px;
+}
+#toolsButton, #knowledgeButton { padding-right: 20px; }
+#compareButton { padding-right: 24px; }
+#assistantPicker { padding-left: ${space_s}px; }
+#toolsButton:hover, #knowledgeButton:hover, #compareButton:hover,
 #assistantPicker:hover, #modelPicker:hover { background: $hover; }
-#attachButton:pressed, #toolsButton:pressed, #knowledgeButton:pressed, #compareButton:pressed,
-#compareButton:checked { background: $pressed; }
-#attachButton:focus, #toolsButton:focus, #knowledgeButton:focus, #compareButton:focus,
-#assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 5px; }
-#toolsButton:focus, #knowledgeButton:focus { padding-right: 15px; }
-#compareButton:focus { padding-right: 19px; }
-#compareButton::menu-button { width: 16px; border: none; border-left: 1px solid $border; }
+#toolsButton:pressed, #knowledgeButton:pressed, #compareButton:pressed,
+#modelPicker:pressed { background: $pressed; }
+#toolsButton[on="true"], #knowledgeButton[on="true"], #compareButton:checked {
+    background: $accent_tint; border-color: $accent; }
+#toolsButton:focus, #knowledgeButton:focus, #compareButton:focus,
+#assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 11px; }
+#toolsButton:focus, #knowledgeButton:focus { padding-right: 19px; }
+#compareButton:focus { padding-right: 23px; }
+#assistantPicker:focus { padding-left: 7px; }
+#compareButton::menu-button { width: 20px; border: none; border-left: 1px solid $border;
+    border-top-right-radius: ${radius_l}px; border-bottom-right-radius: ${radius_l}px; }
+#assistantPicker::drop-down { border: none; width: 24px; }
+#assistantPicker::down-arrow { image: none; }
+#modelSearch { padding: 4px 8px; }
+#modelList { border: none; background: $surface; }
+#modelList::item { padding: 3px 6px; border-radius: ${radius_s}px; }
+#modelList::item:selected { background: $accent; color: $on_accent; }
 #sendButton { background: $accent; border: none; border-radius: ${radius_l}px; }
 #sendButton:focus { border: 2px solid $text; }
 #sendButton:disabled { background: $window; border: 1px solid $border; }

@@ -1,6 +1,7 @@
 """Compare in the composer: switched on, the next message goes to two to four models at once
-(`ChatService.comparisons`); the models are chosen from its menu and remembered in the
-settings (`ui.compare_models`) for next time."""
+(`ChatService.comparisons`); the models are ticked in its menu and remembered in the settings
+(`ui.compare_models`) for next time. Ticking a second model switches it on, leaving fewer than
+two switches it off; the button alone switches it on or off with the models ticked."""
 
 from __future__ import annotations
 
@@ -71,6 +72,7 @@ class CompareChoice:
             self._composer.open_compare()
 
     def tick(self, key: str, on: bool) -> None:
+        """A model ticked (`on`) or not: two or more ticked switch Compare on, fewer off."""
         chosen = [k for k in self.chosen() if k != key] + ([key] if on else [])
         if len(chosen) > MAX_COMPARED:
             self._say(
@@ -85,4 +87,5 @@ class CompareChoice:
         self._settings.apply(
             replace(current, ui=replace(current.ui, compare_models=",".join(chosen)))
         )
+        self.on = len(chosen) >= MIN_COMPARED
         self._composer.set_compare(self._offered, chosen, self.on)

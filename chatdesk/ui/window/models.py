@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from chatdesk.core.i18n import tr
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.window.assistant_choice import AssistantChoice
@@ -51,6 +52,7 @@ class ModelChoice:
         self.assistants = AssistantChoice(composer, empty or EmptyState(), shown, speakers)
         self.compare = CompareChoice(composer, settings)
         self.slash = SlashChoice(composer, self.assistants)
+        composer.models_opened.connect(self.find_recent)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
@@ -105,11 +107,39 @@ class ModelChoice:
         if (provider, model) not in models:
             models.append((provider, model))
         choices = [model_entry(p, m) for p, m in models]
-        self._composer.set_models(choices, f"{provider}/{model}")
+        marks = {key: self._marks(*pair) for (key, _), pair in zip(choices, models, strict=True)}
+        self._composer.set_models(choices, f"{provider}/{model}", marks)
         self.compare.show(choices)
+        self.find_recent()
         self.tools.show()
         self.knowledge.show()
         self.assistants.show()
+
+    def find_recent(self) -> None:
+        """Ask the core which models wrote the latest answers, for the picker to list first
+        (again each time it opens: an answer may have come since)."""
+        if self._service is not None and self._runner is not None:
+            self._runner.run(
+                self._service.models.recent(),
+                done=lambda pairs: self._composer.set_recent_models(
+                    [model_entry(p, m)[0] for p, m in pairs]
+                ),
+                owner=self._composer,
+                quiet=True,
+            )
+
+    def _marks(self, provider: str, model: str) -> str:
+        """What the picker says of a model: whether it takes images, and its context window
+        (all the core knows of it: see `chatdesk/core/chat/catalog.py`)."""
+        if self._service is None:
+            return ""
+        from chatdesk.ui.header import short_count
+
+        facts = self._service.models.facts(provider, model)
+        # translators: a model's context window in the model picker ("128.0k tokens")
+        window = tr("{size} tokens", size=short_count(facts.context_window))
+        # translators: marks a model that takes images, in the model picker
+        return tr("images · {window}", window=window) if facts.images else window
 
     def choose(self, key: str) -> bool:
         """The user chose `key` ("provider/model"). True when it was for the new chat (whose
