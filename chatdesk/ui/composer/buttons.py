@@ -107,7 +107,7 @@ class ComposerButtons:
         self.compare.setCheckable(True)
         self.compare.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.compare.setToolTip(
-            tr("Send the next message to two to four models at once (tick them from the arrow)")
+            tr("Send the next message to two to four models at once (choose them from the arrow)")
         )
         self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
         self.cost = QLabel(owner)
