@@ -1,8 +1,8 @@
 """Screenshots of the composer: every control offered (an assistant, tools and knowledge on,
 Compare on, a cost) at 1280 px and at the window's minimum width, the row of pills at rest,
 the model picker open (and filtered), Compare's menu open with three models ticked, the
-keyboard's focus on the send button, and the drop zone while files are dragged over it. Light,
-dark and high contrast (`CHATDESK_UI_LANGUAGE=ar` for right to left).
+keyboard's focus on the send button, and the drop zone while files are dragged over it. Light and
+dark (`CHATDESK_UI_LANGUAGE=ar` for right to left).
 
     .venv/bin/python tests/ui/screens_composer.py [OUTPUT_DIR]
 """
@@ -30,7 +30,7 @@ async def composer_screens(app: QApplication, out: Path) -> None:
         await core.start()
         turn = await core.service.send_new("Which database suits a desktop app?")
         await core.service.wait_for_answer(turn.answer.id)
-        for theme in ("light", "dark", "high-contrast"):
+        for theme in ("light", "dark"):
             apply_theme(app, theme)
             window = MainWindow(core.service)
             window.resize(WIDE, 860)

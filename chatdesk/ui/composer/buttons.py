@@ -338,10 +338,9 @@ class PillList(QComboBox):
         super().paintEvent(event)
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        area = self.rect().adjusted(0, 0, -SPACE["m"], 0)
-        painter.drawText(
-            area, int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), "▾"
-        )
+        area = self.rect().adjusted(SPACE["m"], 0, -SPACE["m"], 0)
+        end = Qt.AlignmentFlag.AlignRight  # the painter mirrors it right to left, as the list
+        painter.drawText(area, int(end | Qt.AlignmentFlag.AlignVCenter), "▾")
         painter.end()
 
 
