@@ -35,6 +35,7 @@ from chatdesk.core.tokens.estimate import estimate_tokens
 from chatdesk.core.views import AttachmentInput
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.attachments import AttachmentChip
+from chatdesk.ui.composer.buttons import PillList
 from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES
 from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
 from chatdesk.ui.theme import current_look
@@ -556,6 +557,19 @@ def test_model_picker(qtbot: QtBot, composer: Composer) -> None:
 
     composer.set_models(models, "gone/old-model")  # a thread's model that is not offered now
     assert pill.text().startswith("old-model")
+
+
+def test_the_assistant_pill_says_assistant_until_one_is_chosen(
+    qtbot: QtBot, composer: Composer
+) -> None:
+    composer.set_assistants([("a1", "Tutor", QIcon())], "")
+    pill = composer.findChild(PillList, "assistantPicker")
+    assert pill is not None
+    assert pill.isVisibleTo(composer)
+    assert pill.shown() == "Assistant"  # not "No assistant": what the pill is for
+    assert pill.itemText(0) == "No assistant"  # the list's entry keeps its words
+    composer.set_assistants([("a1", "Tutor", QIcon())], "a1")
+    assert pill.shown() == "Tutor"
 
 
 # --- keyboard and screen readers -------------------------------------------------------------

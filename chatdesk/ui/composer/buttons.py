@@ -332,10 +332,28 @@ def _show_on(button: QToolButton, on: bool) -> None:
 
 class PillList(QComboBox):
     """A list shown as a pill: its sheet draws no arrow of its own (a styled drop-down has
-    none), so it draws the "▾" the model pill shows beside its name."""
+    none), so it draws the "▾" the model pill shows beside its name. With nothing chosen (the
+    first entry, key "") the pill says what it picks ("Assistant", with its icon) rather than
+    the entry's words ("No assistant"), as the list still does."""
+
+    def shown(self) -> str:
+        """The words on the pill."""
+        return tr("Assistant") if self.currentData() == "" else self.currentText()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        super().paintEvent(event)
+        if self.currentData() == "":
+            from PySide6.QtWidgets import QStyle, QStyleOptionComboBox, QStylePainter
+
+            styled = QStylePainter(self)
+            option = QStyleOptionComboBox()
+            self.initStyleOption(option)
+            option.currentText = self.shown()
+            option.currentIcon = icon("assistant", current_look(), "quiet", ICON["s"])
+            styled.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
+            styled.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
+            styled.end()
+        else:
+            super().paintEvent(event)
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         area = self.rect().adjusted(SPACE["m"], 0, -SPACE["m"], 0)
@@ -344,7 +362,7 @@ class PillList(QComboBox):
         painter.end()
 
 
-def _picker(owner: QWidget, name: str, accessible: str) -> QComboBox:
+def _picker(owner: QWidget, name: str, accessible: str) -> PillList:
     picker = PillList(owner)
     picker.setObjectName(name)
     picker.setAccessibleName(accessible)
