@@ -129,8 +129,10 @@ class ModelMenu(QMenu):
         if not found:
             self._header(tr("No model matches “{typed}”", typed=typed.strip()))
         self._select_first()
-        rows = min(self.list.count(), VISIBLE_ROWS)
-        self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + 2 * self.list.frameWidth())
+        if not wanted:  # typing keeps the size: the menu neither jumps nor leaves a gap
+            rows = min(self.list.count(), VISIBLE_ROWS)
+            side = 2 * self.list.frameWidth()
+            self.list.setFixedHeight(rows * self.list.sizeHintForRow(0) + side)
 
     def _header(self, text: str) -> None:
         item = QListWidgetItem(text, self.list)
