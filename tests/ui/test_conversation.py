@@ -24,6 +24,7 @@ from chatdesk.core.render.kept import KeptKey, KeptRenders
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui import application
+from chatdesk.ui.conversation import formatter as formatter_module
 from chatdesk.ui.conversation.controller import FIRST_PAGE, PAGE, WINDOW
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.conversation.model import ConversationModel
@@ -352,8 +353,11 @@ class _FirstPaints(QObject):
 
 
 def test_a_thread_formatted_in_an_earlier_run_is_formatted_at_its_first_paint(
-    make_core: Any, qtbot: QtBot, finish: Any, tmp_path: Path
+    make_core: Any, qtbot: QtBot, finish: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # A page waits only briefly for what is kept on disk (a busy disk costs formatting, not the
+    # page); a busy machine can take longer than that to read it, so the test waits as long.
+    monkeypatch.setattr(formatter_module, "KEPT_WAIT", 60.0)
     core = make_core()
     thread = seed_thread(core, finish, 40)
     folder = tmp_path / "cache"
