@@ -28,6 +28,15 @@ RIGHT_TO_LEFT = "ar"
 
 SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
+        "Connecting a model",
+        (
+            ("connect-found", "First start: a local server found, with its models"),
+            ("connect-hosted", "A hosted provider chosen: where to get a key, the key, its models"),
+            ("connect-azure", "Azure OpenAI: its resource and deployment"),
+            ("connect-none", "No local server found: look again, a hosted provider or the demo"),
+        ),
+    ),
+    (
         "The window",
         (
             ("opening", "Starting: the chats the last run showed, before the database is open"),
@@ -42,11 +51,20 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("summary-edit", "Editing a summary"),
             ("summary-delete", "Deleting a summary"),
             ("gauge-hover", "The context gauge's breakdown, with a draft that fills it past 80 %"),
+            ("streaming-table", "A table as it streams: already a table, its rows so far"),
+            ("streaming-code", "Code as it streams: already a code block"),
+            ("copy-menu", "A message's copy button: as Markdown or as text"),
+            ("zoom-150", "The window zoomed to 150 % (View ▸ Zoom in)"),
         ),
     ),
     (
         "The composer",
         (
+            ("composer-row", "The controls as pills: assistant, model, tools, knowledge, Compare"),
+            ("composer-picker", "The model picker: recent models first, then by provider, marked"),
+            ("composer-picker-filtered", "The model picker filtered by what is typed"),
+            ("composer-compare-menu", "Ticking the models to compare"),
+            ("composer-compare-on", "Compare on: the model pill names the models compared"),
             ("composer-full", "Every control offered: assistant, model, tools, knowledge, Compare"),
             ("composer-narrow", "The same at the window's smallest width"),
             ("composer-stop-focused", "Stop, reached by the keyboard while an answer streams"),
@@ -115,6 +133,14 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("preferences-knowledge", "Knowledge: a base indexed, a file it could not read"),
             ("preferences-knowledge-indexing", "Knowledge: a base midway through indexing"),
             ("preferences-team", "Team: sharing chats through a team server"),
+        ),
+    ),
+    (
+        "Help",
+        (
+            ("help-shortcuts", "Help ▸ Keyboard shortcuts, from the menus' own rows"),
+            ("help-about", "Help ▸ About chatdesk, with what a bug report needs"),
+            ("help-report", "Help ▸ Report a problem: what to include, nothing sent by itself"),
         ),
     ),
 )
