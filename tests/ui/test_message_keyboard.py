@@ -172,9 +172,11 @@ def test_regenerate_then_the_version_arrows_from_the_keyboard(
     tab_to(qtbot, window, second.footer.previous, BACKTAB)
     press(qtbot, window, SPACE)
     qtbot.waitUntil(
-        lambda: answer_of(window).message.id == first.message.id
-        and settled(window, 2)
-        and focus_within(answer_of(window).footer)
+        lambda: (
+            answer_of(window).message.id == first.message.id
+            and settled(window, 2)
+            and focus_within(answer_of(window).footer)
+        )
     )
     earlier = answer_of(window)
     assert earlier.footer.branch.text() == "1/2"
