@@ -75,3 +75,22 @@ def test_reasoning_is_cleaned_and_capped(qtbot: QtBot, waiting_formatter: Format
     assert shown.startswith("why\ufffdxxx")
     assert len(shown) < SHOWN_CHARS + 100
     assert f"the first {SHOWN_CHARS:,} of {len(reasoning):,} characters" in shown
+
+
+def test_an_answer_of_blank_lines_is_shown_as_one_blank_line(
+    qtbot: QtBot, waiting_formatter: Formatter
+) -> None:
+    content = "Above" + "\n \t" * 10_000 + "\n" * 10_000 + "Below"  # 20,000 blank lines
+    widget = MessageWidget(_message(content), waiting_formatter)
+    qtbot.addWidget(widget)
+    assert widget.body.toPlainText() == "Above\n\nBelow"
+    assert widget.body.document().blockCount() == 3  # not a line laid out per blank line
+    assert widget.message.content == content  # the message keeps every line
+
+
+def test_blank_lines_within_text_are_kept_as_one(
+    qtbot: QtBot, waiting_formatter: Formatter
+) -> None:
+    widget = MessageWidget(_message("one\n\ntwo\nthree\n\n\n\nfour"), waiting_formatter)
+    qtbot.addWidget(widget)
+    assert widget.body.toPlainText() == "one\n\ntwo\nthree\n\nfour"

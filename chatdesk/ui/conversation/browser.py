@@ -25,7 +25,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from chatdesk.core.render.model import ICON_PREFIX, Rendered
-from chatdesk.core.render.plain import plain_text
+from chatdesk.core.render.plain import plain_text, shown_plain
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -101,7 +101,7 @@ class MessageBrowser(QTextBrowser):
         self._images = {}
         self._caret = False
         self._tail_start, self._tail = -1, ""
-        self.setPlainText(plain_text(text))
+        self.setPlainText(shown_plain(text))
 
     def append_formatted(self, html: str, images: Mapping[str, bytes]) -> None:
         """Streaming: a block became complete; put its formatted form where the tail began.

@@ -133,7 +133,10 @@ class MessageActions:
             return
         whole = widget.message.content
         shown_all = len(whole) <= SHOWN_CHARS
-        text = widget.body.toPlainText() if plain and shown_all else whole
+        # Shown as plain text, a message draws its runs of blank lines as one: Copy gives
+        # the lines it holds, not those shown.
+        formatted = widget.rendered is not None and not widget.rendered.plain
+        text = widget.body.toPlainText() if plain and shown_all and formatted else whole
         QGuiApplication.clipboard().setText(text)
         self._say(tr("Copied as plain text.") if plain else tr("Copied as Markdown."))
 

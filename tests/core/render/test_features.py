@@ -407,6 +407,20 @@ def test_plain_rendering_escapes_and_keeps_line_breaks() -> None:
     assert tags_of(render_plain("x").html) == ["p"]
 
 
+def test_plain_rendering_shows_a_run_of_blank_lines_as_one() -> None:
+    rendered = render_plain("top\n" + " \n" * 50_000 + "bottom", "took too long to format")
+    assert "top<br><br>bottom" in rendered.html
+    assert rendered.html.count("<br>") == 2
+
+
+def test_an_answer_of_blank_lines_is_formatted() -> None:
+    for blank_lines in (10_000, 50_000):
+        rendered = render_markdown("Above\n" + "\n" * blank_lines + "Below")
+        assert not rendered.plain
+        assert visible_text(rendered.html) == "AboveBelow"
+        assert tags_of(rendered.html) == ["p", "p"]
+
+
 @pytest.mark.parametrize(
     ("text", "reason"),
     [
