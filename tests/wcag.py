@@ -4,6 +4,7 @@ tests that hold the window's looks and the documents chatdesk writes to AA (no Q
 from __future__ import annotations
 
 TEXT = 4.5  # AA for text
+PART = 3.0  # AA for the parts of a thing one needs to see (a quote's bar)
 
 
 def _channel(value: int) -> float:

@@ -18,6 +18,9 @@ class Palette:
     text: str  # only for math images, which cannot inherit the widget's colour
     muted: str  # labels, notes, quotes, placeholders
     border: str  # table rules
+    table_head: str  # a table's header row
+    table_stripe: str  # every other row of a table's body
+    quote_bar: str  # the bar beside a quote
     inline_code_background: str
     code_background: str
     code_header_background: str  # a code block's head: its language and Copy

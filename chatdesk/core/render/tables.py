@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from markdown_it.token import Token
 
 from chatdesk.core.i18n import ntr
+from chatdesk.core.render.palette import Palette
 
 MAX_TABLE_CELLS = 200  # per message: ≈ 11 ms of Qt layout on the reference machine
 MAX_TABLE_COLUMNS = 12
@@ -62,6 +63,27 @@ class TableText:
             len(self.rows) - 1,
             columns=columns,
         )
+
+
+def table_open_html() -> str:
+    """A table drawn as the peers draw one: no grid, a shaded header row over a rule, a light
+    rule under every row (table_cell_html), every other row shaded, space above and below.
+
+    The rules are each cell's bottom border, which Qt draws without `border-collapse` (which
+    makes Qt's layout of a table ~1.7× and each paint of it ~3× as costly); the shades are each
+    cell's background, as Qt's rich text has no row colours of its own."""
+    return (
+        '<table border="0" cellspacing="0" cellpadding="6" '
+        'style="margin-top: 6px; margin-bottom: 12px">'
+    )
+
+
+def table_cell_html(tag: str, align: str | None, row: int, palette: Palette) -> str:
+    """The opening tag of a cell in `row` (0: the header row, then the body rows from 1)."""
+    ground = palette.table_head if row == 0 else palette.table_stripe if row % 2 == 0 else ""
+    shade = f' bgcolor="{ground}"' if ground else ""
+    aligned = f' align="{align or "left"}"' if align or tag == "th" else ""  # th centres
+    return f'<{tag}{aligned}{shade} style="border-bottom: 1px solid {palette.border}">'
 
 
 def table_end(tokens: Sequence[Token], start: int) -> int:

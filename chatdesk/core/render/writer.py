@@ -24,10 +24,13 @@ from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.image_sizes import image_info
 from chatdesk.core.render.model import Rendered, RenderOptions, picture_name
+from chatdesk.core.render.quotes import quote_close_html, quote_open_html
 from chatdesk.core.render.tables import (
     MAX_TABLE_CELLS,
     MAX_TABLE_COLUMNS,
+    table_cell_html,
     table_end,
+    table_open_html,
     table_shape,
     table_text,
 )
@@ -43,7 +46,6 @@ _ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:
 # Tokens that always become the same markup.
 _FIXED = {
     "hr": "<hr>",
-    "blockquote_close": "</blockquote>",
     "bullet_list_close": "</ul>",
     "ordered_list_close": "</ol>",
     "list_item_close": "</li>",
@@ -52,7 +54,6 @@ _FIXED = {
     "thead_close": "</thead>",
     "tbody_open": "<tbody>",
     "tbody_close": "</tbody>",
-    "tr_open": "<tr>",
     "tr_close": "</tr>",
     "th_close": "</th>",
     "td_close": "</td>",
@@ -87,6 +88,8 @@ class HtmlWriter:
         self._links: list[_OpenLink] = []
         self._math_deadline = math.inf
         self._table_cells_left = MAX_TABLE_CELLS
+        self._table_row = -1  # in the table being written: 0 the header row, then the body's
+        self._quotes = 0  # quotes open around what is being written
         self._handlers = self._handler_table()
 
     def render(self, tokens: Sequence[Token]) -> Rendered:
@@ -125,6 +128,8 @@ class HtmlWriter:
             "heading_open": self._heading_open,
             "heading_close": lambda token: self._out.append(f"</{token.tag}>"),
             "blockquote_open": self._blockquote_open,
+            "blockquote_close": self._blockquote_close,
+            "tr_open": self._row_open,
             "bullet_list_open": self._bullet_list_open,
             "ordered_list_open": self._ordered_list_open,
             "list_item_open": lambda token: self._out.append("<li>"),
@@ -160,9 +165,12 @@ class HtmlWriter:
         )
 
     def _blockquote_open(self, token: Token) -> None:
-        self._out.append(
-            f'<blockquote style="margin: 4px 0 8px 14px; color: {self._palette.muted}">'
-        )
+        self._out.append(quote_open_html(self._quotes, self._palette))
+        self._quotes += 1
+
+    def _blockquote_close(self, token: Token) -> None:
+        self._quotes -= 1
+        self._out.append(quote_close_html(self._quotes))
 
     def _bullet_list_open(self, token: Token) -> None:
         style = "list-style-type: none; " if token.meta.get("all_tasks") else ""
@@ -182,13 +190,12 @@ class HtmlWriter:
         self._out.append(code_block_html(code, language, info, number, self._palette))
 
     def _table_open(self, token: Token) -> None:
-        # One-pixel lines between cells from cells that overlap by their border (spacing -1),
-        # not from `border-collapse`, which makes Qt's layout of a table ~1.7× and each paint
-        # of it ~3× as costly (tables.py has the figures).
-        self._out.append(
-            '<table border="1" cellspacing="-1" cellpadding="4" style="border-style: solid; '
-            f'border-color: {self._palette.border}; margin-bottom: 8px">'
-        )
+        self._table_row = -1
+        self._out.append(table_open_html())
+
+    def _row_open(self, token: Token) -> None:
+        self._table_row += 1
+        self._out.append("<tr>")
 
     def _fits_as_table(self, tokens: Sequence[Token]) -> bool:
         """Whether Qt may lay this table out as a table: within the message's cell budget."""
@@ -206,7 +213,7 @@ class HtmlWriter:
 
     def _cell_open(self, token: Token) -> None:
         align = _ALIGN.get(str(token.attrGet("style") or ""))
-        self._out.append(f'<{token.tag} align="{align}">' if align else f"<{token.tag}>")
+        self._out.append(table_cell_html(token.tag, align, self._table_row, self._palette))
 
     def _unknown(self, token: Token) -> None:
         """Token types this writer does not know (raw HTML when it is ever enabled by

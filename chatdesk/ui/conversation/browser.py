@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QSize, QUrl, Signal
 from PySide6.QtGui import (
+    QFontInfo,
     QImage,
     QPalette,
     QResizeEvent,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 from chatdesk.core.render.model import ICON_PREFIX, Rendered
 from chatdesk.core.render.plain import plain_text, shown_plain
+from chatdesk.ui.theme.scale import INDENT
 
 _MAX_IMAGE_PIXELS = 4096 * 4096
 _PNG = b"\x89PNG\r\n\x1a\n"
@@ -92,6 +94,7 @@ class MessageBrowser(QTextBrowser):
     # -- content ---------------------------------------------------------------------------------
 
     def show_rendered(self, rendered: Rendered) -> None:
+        self._indent_lists()
         self._images = dict(rendered.images)
         self._caret = False
         self._tail_start, self._tail = -1, ""
@@ -107,6 +110,7 @@ class MessageBrowser(QTextBrowser):
         """Streaming: a block became complete; put its formatted form where the tail began.
         The tail is dropped: a formatted or plain tail for what follows it comes next."""
         self._images.update(images)
+        self._indent_lists()
         cursor = self._drop_tail()
         start = cursor.position()
         cursor.insertHtml(html)
@@ -119,6 +123,7 @@ class MessageBrowser(QTextBrowser):
         """Streaming: the unfinished last blocks, formatted as they will be (their open
         constructs closed tentatively); replaces the tail shown before, nothing above it."""
         self._images.update(images)
+        self._indent_lists()
         cursor = self._start_tail()
         cursor.insertHtml(html)
         self._no_empty_line_at(self._tail_start)
@@ -170,6 +175,10 @@ class MessageBrowser(QTextBrowser):
         following = block.next()
         if block.length() == 1 and following.isValid() and following.textList() is not None:
             QTextCursor(following).deletePreviousChar()
+
+    def _indent_lists(self) -> None:
+        """A list level indented on the type scale, so nested lists stay near the text."""
+        self.document().setIndentWidth(INDENT["list"] * QFontInfo(self.font()).pixelSize())
 
     def _drop_tail(self) -> QTextCursor:
         cursor = QTextCursor(self.document())

@@ -47,6 +47,9 @@ ROLES: Final[dict[str, str]] = {
     "code_inline": "the ground of code within a line of text",
     "on_code": "code text the highlighting style leaves uncoloured",
     "rule": "a formatted message's table rules (decoration)",
+    "table_head": "the ground of a table's header row in a formatted message",
+    "table_stripe": "the ground of every other row of a table in a formatted message",
+    "quote_bar": "the bar beside a quote in a formatted message",
 }
 
 _LIGHT: Final = {
@@ -83,6 +86,9 @@ _LIGHT: Final = {
     "code_inline": "#eeeff1",
     "on_code": "#1e1e1e",
     "rule": "#c4c4c4",
+    "table_head": "#eceef2",
+    "table_stripe": "#f6f7f9",
+    "quote_bar": "#7e848f",
 }
 
 _DARK: Final = {
@@ -119,6 +125,9 @@ _DARK: Final = {
     "code_inline": "#2f3235",
     "on_code": "#e6edf3",
     "rule": "#54575d",
+    "table_head": "#2c2f34",
+    "table_stripe": "#232428",
+    "quote_bar": "#7e848f",
 }
 
 _CONTRAST: Final = {
@@ -155,6 +164,9 @@ _CONTRAST: Final = {
     "code_inline": "#262626",
     "on_code": "#ffffff",
     "rule": "#ffffff",
+    "table_head": "#262626",
+    "table_stripe": "#141414",
+    "quote_bar": "#ffffff",
 }
 
 _COLOURS: Final[dict[Look, dict[str, str]]] = {
@@ -192,6 +204,9 @@ PAIRS: Final[tuple[tuple[str, str, float], ...]] = (
     ("text_quiet", "code_head", TEXT),
     ("link", "code_head", TEXT),
     ("text", "code_inline", TEXT),
+    *((fore, back, TEXT) for fore in ("text", "link") for back in ("table_head", "table_stripe")),
+    ("quote_bar", "surface", PART),  # the one mark of a quote
+    ("quote_bar", "bubble", PART),
     ("on_find", "find", TEXT),
     ("temporary", "window", PART),
     ("text_disabled", "window", PART),  # WCAG asks nothing of disabled controls: legible anyway

@@ -18,6 +18,11 @@ TYPE: Final[dict[str, float]] = {
     "title": 1.45,  # an empty conversation's greeting
 }
 
+# name: factor of the body font's size, for indents that grow with the text
+INDENT: Final[dict[str, float]] = {
+    "list": 1.6,  # each level of a list in a formatted message (Qt's own is 40 px a level)
+}
+
 # pixels between things
 SPACE: Final[dict[str, int]] = {
     "xxs": 2,

@@ -7,7 +7,7 @@ import re
 
 from chatdesk.core.render.document_colours import DOCUMENT, PAGE
 from chatdesk.core.transfer.as_html import _STYLE
-from tests.wcag import TEXT, contrast, unreadable_code
+from tests.wcag import PART, TEXT, contrast, unreadable_code
 
 # The page's text colours on the grounds they are drawn on.
 _PAGE_PAIRS = [
@@ -30,6 +30,9 @@ def test_the_markdowns_text_reads_in_a_message_of_the_page() -> None:
         assert all(contrast(colour, card) >= TEXT for card in cards), colour
     assert contrast(DOCUMENT.muted, DOCUMENT.code_header_background) >= TEXT  # the language
     assert contrast(PAGE["text"], DOCUMENT.inline_code_background) >= TEXT
+    for row in (DOCUMENT.table_head, DOCUMENT.table_stripe):  # a table's header, its stripes
+        assert contrast(PAGE["text"], row) >= TEXT
+    assert all(contrast(DOCUMENT.quote_bar, card) >= PART for card in cards)
 
 
 def test_every_colour_of_the_code_style_reads_on_the_documents_code_blocks() -> None:

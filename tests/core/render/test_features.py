@@ -17,14 +17,31 @@ def tags_of(html: str) -> list[str]:
     return [tag for tag, _ in read(html).tags]
 
 
-def test_table_has_borders_padding_and_alignment() -> None:
-    rendered = render_markdown("| Name | Cost |\n|:--|--:|\n| tea | 4 |\n| cake | 12 |\n")
+def _cells(html: str) -> list[tuple[str, dict[str, str | None]]]:
+    return [(tag, attrs) for tag, attrs in read(html).tags if tag in ("th", "td")]
+
+
+def test_table_has_a_shaded_header_zebra_rows_and_rules_but_no_grid() -> None:
+    text = "| Name | Cost |\n|:--|--:|\n| tea | 4 |\n| cake | 12 |\n| pie | 7 |\n"
+    rendered = render_markdown(f"Prices:\n\n{text}\nThat is all.")
     table = next(attrs for tag, attrs in read(rendered.html).tags if tag == "table")
-    assert (table["border"], table["cellspacing"], table["cellpadding"]) == ("1", "-1", "4")
+    assert (table["border"], table["cellspacing"]) == ("0", "0")  # no grid around every cell
+    assert "margin-top: 6px; margin-bottom: 12px" in (table["style"] or "")  # room around it
+    cells = _cells(rendered.html)
+    grounds = [attrs.get("bgcolor") for _, attrs in cells]
+    head, stripe = DOCUMENT.table_head, DOCUMENT.table_stripe
+    assert grounds == [head, head, None, None, stripe, stripe, None, None]  # rows 1, 2, 3
+    rule = f"border-bottom: 1px solid {DOCUMENT.border}"
+    assert all(rule in (attrs["style"] or "") for _, attrs in cells)  # a rule under every row
     assert "border-collapse" not in rendered.html  # triples the cost of every paint
-    assert '<th align="right">Cost</th>' in rendered.html
-    assert '<td align="left">cake</td>' in rendered.html
-    assert visible_text(rendered.html) == "NameCosttea4cake12"
+    assert [attrs["align"] for _, attrs in cells[:4]] == ["left", "right", "left", "right"]
+    assert visible_text(rendered.html) == "Prices:NameCosttea4cake12pie7That is all."
+
+
+def test_a_tables_shades_are_the_palettes() -> None:
+    html = render_markdown("| a |\n|---|\n| 1 |\n| 2 |\n", RenderOptions(palette=NIGHT)).html
+    grounds = {attrs.get("bgcolor") for _, attrs in _cells(html)} - {None}
+    assert grounds == {NIGHT.table_head, NIGHT.table_stripe}
 
 
 def _table(rows: int, columns: int) -> str:
@@ -103,10 +120,29 @@ def test_ordered_list_keeps_its_start_number() -> None:
     assert '<ol start="3"' in html
 
 
-def test_blockquote_nests_and_is_muted() -> None:
-    html = render_markdown("> outer\n> > inner\n").html
-    assert html.count("<blockquote") == 2
+def _bars(html: str, palette: Palette = DOCUMENT) -> int:
+    """The quote bars in `html`: narrow cells filled with the palette's bar colour."""
+    return sum(
+        1
+        for tag, attrs in read(html).tags
+        if tag == "td" and attrs.get("bgcolor") == palette.quote_bar and attrs.get("width") == "3"
+    )
+
+
+def test_a_quote_has_a_coloured_bar_beside_its_muted_text() -> None:
+    html = render_markdown("Said:\n\n> outer\n> > inner\n\nAfter.").html
+    assert _bars(html) == 2  # one beside the quote, one beside the quote inside it
     assert f"color: {DOCUMENT.muted}" in html
+    assert visible_text(html) == "Said:outerinnerAfter."
+    assert _bars(render_markdown("> night").html, NIGHT) == 0
+    assert _bars(render_markdown("> night", RenderOptions(palette=NIGHT)).html, NIGHT) == 1
+
+
+def test_quotes_nested_deep_are_indented_past_two_bars() -> None:
+    html = render_markdown(">" * 40 + " deep").html
+    assert _bars(html) == 2  # a table in a table in ... would be laid out over and over
+    assert html.count("<blockquote") == 38
+    assert visible_text(html) == "deep"
 
 
 def test_task_lists_are_characters_not_inputs() -> None:
