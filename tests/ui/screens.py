@@ -42,6 +42,7 @@ SHOWCASE = r"""Here is a compact overview of **SQLite**, **PostgreSQL** and **Du
 | SQLite | local apps, files | a library |
 | PostgreSQL | shared data, many writers | a server |
 | DuckDB | analytics | a library |
+| LMDB | key–value reads | a library |
 
 Things to check before choosing:
 
@@ -52,6 +53,8 @@ Things to check before choosing:
   - PostgreSQL: a permissive licence
 
 > A database is chosen for its failure modes, not its features.
+>
+> > Said of every database, sooner or later.
 
 The cost of an index lookup grows like $O(\log n)$, and for a B-tree of order $b$ the height is
 
