@@ -335,6 +335,26 @@ def test_a_pathological_message_falls_back_to_plain_text_and_keeps_every_word(
     assert answer.message.content == huge
 
 
+def test_a_plain_answer_shows_blank_runs_as_one_and_copies_every_line(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    """Too many lines to format: shown plain, its blank lines drawn as one; Copy as text
+    gives what the message holds."""
+    core = make_core()
+    window = open_window(core)
+    text = "top\n\n\n\n\nmiddle\n" + "- a\n" * 11_000 + "\n" * 5_000 + "end"  # < SHOWN_CHARS
+    thread = seed_answer(core, finish, text)
+    open_thread(window, qtbot, thread.id, 2)
+    answer = window.view.widgets[1]
+    assert answer.rendered is not None
+    assert answer.rendered.plain
+    shown = answer.body.toPlainText()
+    assert "top\n\nmiddle\n- a\n" in shown
+    assert shown.endswith("- a\n\nend")
+    window.actions_.copy(answer.message.id, plain=True)
+    assert QApplication.clipboard().text() == text
+
+
 class _FirstPaints(QObject):
     """For each message widget, whether it showed formatted text when it was first painted."""
 
