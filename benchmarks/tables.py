@@ -11,16 +11,24 @@ least any display of it costs. Targets: a table kept as a table is laid out with
 a table shown as text costs no more than 1.5× its text shown plainly (a long text costs Qt
 what its length costs, whatever it holds). The same cases without the bound are shown once,
 for what the bound saves.
+
+Then an answer of blank lines (10,000 and 50,000: a 50 KB message), shown as plain text as it
+is while it is formatted and when it falls back: each run of blank lines is one blank line
+(`render.plain.shown_plain`), beside the same text laid out line by line as Qt would take it
+(what the window did before); target: within a frame. And its formatting, beside `html.escape`
+of the same text (the render benchmark's baseline): linear in its length.
 """
 
 from __future__ import annotations
 
+import html
 import os
 import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from benchmarks.common import INFO, Target, report
 
@@ -99,8 +107,27 @@ def run(workdir: Path, quick: bool) -> None:
         if whole.html != rendered.html:
             before, _ = median(lambda: browser.show_rendered(whole), runs=1)  # noqa: B023
             report("  layout without the bound", before, plain, "ms", INFO, bare="as plain text")
+    _blank_lines(browser, median)
     browser.deleteLater()
     app.processEvents()
+
+
+def _blank_lines(browser: Any, median: Callable[..., tuple[float, float]]) -> None:
+    from chatdesk.core.render import render_markdown
+
+    for lines in (10_000, 50_000):
+        text = "\n" * lines
+        shown, _ = median(lambda: browser.show_plain(text))  # noqa: B023
+        every, _ = median(lambda: browser.setPlainText(text), runs=1)  # noqa: B023
+        name = f"{lines:,} blank lines shown plain, layout"
+        report(name, shown, every, "ms", FRAME, bare="every line laid out")
+        started = time.perf_counter()
+        render_markdown(text)
+        formatting = (time.perf_counter() - started) * 1000
+        started = time.perf_counter()
+        html.escape(text)
+        escaped = (time.perf_counter() - started) * 1000
+        report("  formatted", formatting, escaped, "ms", INFO, bare="html.escape")
 
 
 @contextmanager
