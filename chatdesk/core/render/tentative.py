@@ -136,7 +136,8 @@ class _Scan:
         if line.lstrip(" ").startswith("|") or (self.table and "|" in line):
             self._reset()
             if not self.table and self.header is None and not previous.strip(" \t"):
-                self.header = _cells(line)
+                # a bar with no cell text yet is no header: a rule under it would show as text
+                self.header = _cells(line) if line.strip(" |\t") else None
             elif self.header is not None:
                 self.header, self.table = None, True
             self._inline(start, end)

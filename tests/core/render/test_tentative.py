@@ -94,6 +94,9 @@ def test_a_table_shows_as_a_table_from_its_header_row(tail: str, closers: str) -
         "| a | b |\n|---|---|\n| 1 | 2 |",
         "```\ncode\n```",
         "```\ncode\n```\n",
+        "|",  # a bar with no cell text yet is no header: a rule would show as "|---|"
+        "|\n",
+        "| |",
     ],
 )
 def test_text_with_nothing_open_is_unchanged(tail: str) -> None:
