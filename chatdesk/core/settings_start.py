@@ -88,6 +88,13 @@ class UiSettings:
         "The built-in offline demo was chosen over connecting a model: the window no longer "
         "offers to connect one when it starts without a provider (File ▸ Connect a model does).",
     )
+    column_width: int = setting(
+        760,
+        "Widest line of the conversation's text in pixels, 400 to 4000: the messages and the"
+        " message box stand in a column this wide, centred in the window.",
+        minimum=400,
+        maximum=4000,
+    )
 
 
 @dataclass(frozen=True)

@@ -408,6 +408,9 @@ class MainWindow(WindowLayout):
             transfers.export_thread(self._thread.id, self._thread.title)
 
     def _settings_changed(self) -> None:
+        measure = self.settings.current.ui.column_width
+        self.composer.column.set_measure(measure)
+        self.view.set_measure(measure)
         if self._service is not None:
             self._show_header()  # the default model, the models known
 

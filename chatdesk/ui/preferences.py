@@ -201,6 +201,7 @@ class PreferencesDialog(QDialog):
             language=self.appearance.language(),
             theme=self.appearance.theme(),
             font_size=self.appearance.font_size(),
+            column_width=self.appearance.column_width(),
             enter_sends=self.chat.enter_sends(),
         )
         general = self.chat.general(self._settings.general)

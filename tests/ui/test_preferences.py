@@ -139,6 +139,17 @@ def test_font_preview_follows_the_size(qtbot: QtBot, open_dialog: OpenDialog) ->
     assert preview.font().pointSize() == default_size
 
 
+def test_the_text_column_width_comes_back_after_ok(qtbot: QtBot, open_dialog: OpenDialog) -> None:
+    start = replace(Settings(), ui=replace(UiSettings(), column_width=900))
+    dialog = open_dialog(start)
+    width = child(dialog, QSpinBox, "columnWidth")
+    assert width.text() == "900 px"
+    width.setFocus()
+    qtbot.keyClick(width, Qt.Key.Key_Down)  # a step of 20 px
+    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
+    assert dialog.result_settings().ui.column_width == 880
+
+
 def test_cancel_keeps_the_settings(qtbot: QtBot, open_dialog: OpenDialog) -> None:
     start = Settings()
     dialog = open_dialog(start)

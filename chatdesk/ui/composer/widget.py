@@ -28,6 +28,7 @@ from PySide6.QtGui import QIcon, QImage
 from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.column import ColumnMargins
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
@@ -99,6 +100,8 @@ class Composer(QWidget):
         self._layout = QVBoxLayout(self)
         self._layout.setContentsMargins(SPACE["m"], SPACE["s"], SPACE["m"], SPACE["m"])
         self._layout.setSpacing(SPACE["xs"])
+        # As wide as the conversation's column, under it (ui.column_width, `column.set_measure`).
+        self.column = ColumnMargins(self, self._layout)
         self._layout.addStretch(1)  # spare height goes above, so the composer sits at the bottom
         # The slash menu comes here, above the box, when made.
         self._box = ComposerBox(self)

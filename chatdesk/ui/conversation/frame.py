@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.conversation.bubble import FittedFrame
 
 
 def reasoning_toggle(toggled: Callable[[bool], None]) -> QToolButton:
@@ -30,8 +31,9 @@ def status_label() -> QLabel:
 
 
 def words_frame(user: bool, parts: tuple[QWidget, ...]) -> tuple[QFrame, QVBoxLayout]:
-    """The frame of a message's words: the user's padded (a bubble), an answer's flush."""
-    bubble = QFrame()
+    """The frame of a message's words: the user's padded (a bubble fitted to them), an
+    answer's flush."""
+    bubble = FittedFrame() if user else QFrame()
     bubble.setObjectName("bubble")
     inner = QVBoxLayout(bubble)
     inner.setContentsMargins(12, 8, 12, 8) if user else inner.setContentsMargins(0, 0, 0, 0)

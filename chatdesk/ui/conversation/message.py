@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +30,7 @@ from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
+from chatdesk.ui.conversation.bubble import BubbleFit
 from chatdesk.ui.conversation.footer import MessageFooter
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
 from chatdesk.ui.conversation.frame import reasoning_toggle, status_label, words_frame
@@ -155,13 +155,13 @@ class MessageWidget(QFrame):
         bubble, self._inner = words_frame(
             user, (self._header if self._head is None else self._head, self._thinking, self.body)
         )
-        if user:  # the user's words sit in a bubble on the right, answers use the full width
+        if user:  # the user's words: a bubble fitted to them on the trailing side (bubble.py)
             line = QHBoxLayout()
             line.addStretch(1)
-            line.addWidget(bubble, 4)
+            line.addWidget(bubble)
             outer.addLayout(line)
-            bubble.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        else:
+            BubbleFit(bubble, self._inner, self.body, self._own)
+        else:  # an answer uses the column's width
             outer.addWidget(bubble)
         outer.addLayout(self._status_row)
         outer.addWidget(self.footer)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.column import DEFAULT_MEASURE, column_side
 from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.model import ConversationModel
@@ -46,6 +47,7 @@ if TYPE_CHECKING:  # loaded with the first message, after the window's first pai
 _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
+_JUMP_GAP = 8  # pixels between "↓ Latest" and the column's text, or the viewport's bottom
 _LAYOUT_PASSES = 4  # at most, to lay a page out before it is first painted
 STAGE = 2  # message widgets made per turn of the loop while a page is shown (~2–3 ms each)
 
@@ -65,6 +67,7 @@ class ConversationView(QScrollArea):
     def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
+        self._measure = DEFAULT_MEASURE  # the widest line of text (ui.column_width)
         self.speakers = {}
         self._refocus: tuple[int, str] | None = None  # (row, footer part): see _remember_focus
         self._widgets: list[MessageWidget] = []
@@ -325,17 +328,54 @@ class ConversationView(QScrollArea):
         bar.setValue(bar.maximum())
         self._jump.hide()
 
+    # -- the reading column ----------------------------------------------------------------------
+
+    def set_measure(self, measure: int) -> None:
+        """Hold the messages' text to `measure` pixels at most, in a column centred in the view."""
+        self._measure = measure
+        self._fit_column()
+
+    def column(self) -> tuple[int, int]:
+        """The column's left and right edges in the viewport (its text is `EDGE` inside)."""
+        margins = self._layout.contentsMargins()
+        return margins.left(), self.viewport().width() - margins.right()
+
+    def _fit_column(self) -> None:
+        """Centred in the whole view, not its viewport, so that it lines up with the message
+        box below whether the scroll bar shows or not (and on whichever side it is)."""
+        side = column_side(self.width(), self._measure)
+        port = self.viewport().geometry()
+        left = max(0, side - port.x())
+        right = max(0, side - (self.width() - port.x() - port.width()))
+        margins = self._layout.contentsMargins()
+        if (left, right) != (margins.left(), margins.right()):
+            self._layout.setContentsMargins(left, margins.top(), right, margins.bottom())
+        self._place_jump()
+
     def _place_jump(self) -> None:
+        """At the bottom of the column, on its trailing side: beside the text when the view
+        leaves room there, else just inside the column's edge."""
         hint = self._jump.sizeHint()
-        area = self.viewport().rect()
+        left, right = self.column()
+        room = hint.width() + 2 * _JUMP_GAP  # for it beside the text
+        if self.isRightToLeft():
+            x = left - _JUMP_GAP - hint.width() if left >= room else left
+        else:
+            x = (
+                right + _JUMP_GAP
+                if self.viewport().width() - right >= room
+                else right - hint.width()
+            )
         self._jump.setGeometry(
-            area.right() - hint.width() - 16,
-            area.bottom() - hint.height() - 12,
-            hint.width(),
-            hint.height(),
+            x, self.viewport().height() - hint.height() - _JUMP_GAP, hint.width(), hint.height()
         )
         self._jump.raise_()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        self._place_jump()
+        self._fit_column()
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:  # the scroll bar came or went
+            self._fit_column()
+        return super().viewportEvent(event)

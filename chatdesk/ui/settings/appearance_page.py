@@ -1,4 +1,5 @@
-"""Appearance: the language, the theme and the font size, with a preview of the size."""
+"""Appearance: the language, the theme, the font size (with a preview of the size) and the
+width of the conversation's column of text."""
 
 from __future__ import annotations
 
@@ -21,6 +22,9 @@ THEME_CHOICES = (
 # The spin box shows "Default" one step below the smallest size: 0 in the settings.
 _DEFAULT_STEP = 7
 _LARGEST_FONT = 32
+# The bounds of ui.column_width (chatdesk/core/settings_start.py).
+_NARROWEST_COLUMN = 400
+_WIDEST_COLUMN = 4000
 # translators: a sample sentence showing the chosen font size (any pangram of your language)
 _PREVIEW_TEXT = mark("The quick brown fox jumps over the lazy dog.")
 
@@ -68,6 +72,7 @@ class AppearancePage(QWidget):
         self._preview.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         self._font_size.valueChanged.connect(self._show_font_size)
         self._show_font_size()
+        self._column_width = _column_width_field(ui.column_width, self)
         form = QFormLayout(self)
         # Short choices keep short fields; the preview takes the width it needs to wrap.
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
@@ -76,6 +81,7 @@ class AppearancePage(QWidget):
         form.addRow(tr("&Theme:"), self._theme)
         form.addRow(tr("&Font size:"), self._font_size)
         form.addRow(tr("Preview:"), self._preview)
+        form.addRow(tr("Text &column:"), self._column_width)
 
     def language(self) -> str:
         key = self._language.currentData()
@@ -92,8 +98,27 @@ class AppearancePage(QWidget):
         value = self._font_size.value()
         return 0 if value == _DEFAULT_STEP else value
 
+    def column_width(self) -> int:
+        return self._column_width.value()
+
     def _show_font_size(self) -> None:
         font = self.font()
         if self.font_size():
             font.setPointSize(self.font_size())
         self._preview.setFont(font)
+
+
+def _column_width_field(value: int, parent: QWidget) -> QSpinBox:
+    """The widest line of the conversation (ui.column_width), in steps of 20 px."""
+    field = QSpinBox(parent)
+    field.setObjectName("columnWidth")
+    field.setRange(_NARROWEST_COLUMN, _WIDEST_COLUMN)
+    field.setSingleStep(20)
+    # translators: the column width field's suffix after a number of pixels (keep the space)
+    field.setSuffix(tr(" px"))
+    field.setValue(value)
+    field.setAccessibleName(tr("Text column width"))
+    about = tr("The widest line of the conversation, in pixels; the message box is as wide")
+    field.setAccessibleDescription(about)
+    field.setToolTip(about)
+    return field

@@ -78,6 +78,7 @@ class WindowLayout(QMainWindow):
         yield
         self.conversation = ConversationModel(self)
         self.view = ConversationView(self.conversation, self.panes.right)  # made in place
+        self.view.set_measure(settings.ui.column_width)
         self.view.prompt_chosen.connect(lambda prompt: self.sending.send(prompt, []))
         self._enable_examples(False)  # an example prompt sends at once: not before attach()
         yield
@@ -111,6 +112,7 @@ class WindowLayout(QMainWindow):
         self.header = ThreadHeader(self.panes.right)
         self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
         self.panes.fill_column(self.header, self.composer)
+        self.composer.column.set_measure(first.ui.column_width)
         self.drafts = Drafts(
             self.composer,
             service=lambda: self._service,

@@ -1,0 +1,48 @@
+"""The reading column: the conversation's messages and the message box below them stand in one
+column, centred in the window's right pane, whose text is at most `measure` pixels wide (the
+`ui.column_width` setting). A long line is hard to follow back to its start; past the measure
+the pane's spare width is left empty on both sides."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QObject
+from PySide6.QtWidgets import QLayout, QWidget
+
+from chatdesk.core.settings_start import UiSettings
+from chatdesk.ui.theme.scale import SPACE
+
+DEFAULT_MEASURE: int = UiSettings.column_width
+
+# The room between the column's edge and its text: a message's margin, the composer's margin.
+EDGE = SPACE["m"]
+
+
+def column_side(width: int, measure: int) -> int:
+    """The empty pixels on each side of the column in a pane `width` wide, so that its text is
+    at most `measure` wide (and its edges `EDGE` beyond the text)."""
+    return max(0, (width - measure - 2 * EDGE) // 2)
+
+
+class ColumnMargins(QObject):
+    """Keeps the side margins of `layout`, which lays `widget` out, such that its contents stand
+    in the reading column: `EDGE` from the window's edge when it is narrow, centred when wide."""
+
+    def __init__(self, widget: QWidget, layout: QLayout, measure: int = DEFAULT_MEASURE) -> None:
+        super().__init__(widget)
+        self._widget, self._layout, self._measure = widget, layout, measure
+        widget.installEventFilter(self)
+
+    def set_measure(self, measure: int) -> None:
+        self._measure = measure
+        self._fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize:
+            self._fit()
+        return False
+
+    def _fit(self) -> None:
+        side = column_side(self._widget.width(), self._measure) + EDGE
+        margins = self._layout.contentsMargins()
+        if (side, side) != (margins.left(), margins.right()):
+            self._layout.setContentsMargins(side, margins.top(), side, margins.bottom())

@@ -1,0 +1,159 @@
+"""The conversation as a reading column: its text at most `ui.column_width` wide and centred,
+the message box under it as wide, the user's bubbles fitted to their words on the trailing
+side, "↓ Latest" beside the text; and the window at its smallest and narrow (the sidebar
+folded away, a button in the header to bring it back)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core
+from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.main_window import MainWindow
+
+SHORT = "Which database suits a desktop app?"
+LONG = (
+    "I keep my notes in plain files today and I would like to move them into something I can "
+    "search and sync between two laptops without running a server at home. What would you "
+    "choose, and what would you watch out for? " * 2
+)
+MEASURE = 760  # ui.column_width's default
+
+
+@pytest.fixture
+def thread_window(make_core: Any, open_window: Any, finish: Any, qtbot: QtBot) -> MainWindow:
+    """A window showing a thread: a one-line question, its answer, a long question, its answer."""
+    core: Core = make_core()
+    first = finish(core.service.send_new(SHORT))
+    finish(core.service.wait_for_answer(first.answer.id))
+    second = finish(core.service.send(first.answer.thread_id, LONG))
+    finish(core.service.wait_for_answer(second.answer.id))
+    window: MainWindow = open_window(core)
+    window.show_thread(first.answer.thread_id)
+    qtbot.waitUntil(lambda: len(window.view.widgets) == 4)
+    qtbot.waitUntil(lambda: all(w.rendered is not None for w in window.view.widgets))
+    return window
+
+
+def _in_window(widget: QWidget) -> QRect:
+    window = widget.window()
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def _answer(window: MainWindow) -> QRect:
+    """Where the last answer's text is, in the window."""
+    return _in_window(window.view.widgets[-1].body)
+
+
+def _bubble(widget: MessageWidget) -> QRect:
+    bubble = widget.body.parentWidget()
+    assert bubble is not None
+    return _in_window(bubble)
+
+
+def _bar(view: QWidget) -> int:
+    """The width the scroll bar takes from the conversation."""
+    return view.width() - view.viewport().width()  # type: ignore[attr-defined]
+
+
+def _resized(qtbot: QtBot, window: MainWindow, width: int, text_width: int) -> None:
+    window.resize(width, 700)
+    qtbot.waitUntil(lambda: window.panes.side().isHidden() == (width < 900))
+    qtbot.waitUntil(lambda: _answer(window).width() == text_width)
+
+
+@pytest.mark.parametrize("width", [1600, 3840])
+def test_the_text_stands_in_a_centred_column_no_wider_than_the_setting(
+    qtbot: QtBot, thread_window: MainWindow, width: int
+) -> None:
+    window = thread_window
+    view = window.view
+    wide = width >= 1600  # room beside the column at the default measure, the sidebar shown
+    window.resize(width, 700)
+    qtbot.waitUntil(lambda: window.panes.side().isHidden() == (width < 900))
+    if wide:
+        qtbot.waitUntil(lambda: _answer(window).width() == MEASURE)
+    else:  # the whole width but a margin on each side (and the scroll bar on its side)
+        qtbot.waitUntil(lambda: 24 <= view.width() - _answer(window).width() <= 24 + _bar(view))
+
+    def box() -> QRect:
+        return _in_window(window.composer.editor.parentWidget())  # type: ignore[arg-type]
+
+    # The message box stands under the text, edge to edge with it.
+    qtbot.waitUntil(lambda: abs(box().left() - _answer(window).left()) <= 2)
+    text = _answer(window)
+    assert text.width() <= MEASURE
+    assert abs(box().right() - text.right()) <= (2 if wide else _bar(view))
+    pane = _in_window(view)
+    left, right = text.left() - pane.left(), pane.right() - text.right()
+    if wide:
+        assert abs(left - right) <= 1  # centred in the conversation's pane
+        assert left > 200
+
+
+def test_a_short_question_gets_a_small_bubble_on_the_trailing_side(
+    qtbot: QtBot, thread_window: MainWindow
+) -> None:
+    window = thread_window
+    _resized(qtbot, window, 1600, MEASURE)
+    short, long = window.view.widgets[0], window.view.widgets[2]
+    text = _answer(window)
+    line = short.body.fontMetrics().horizontalAdvance(SHORT)
+    # As wide as its line (and the bubble's padding), on one line, ending where the text ends.
+    assert line + 24 <= _bubble(short).width() <= line + 24 + 12
+    assert short.body.document().size().height() < 2 * short.body.fontMetrics().lineSpacing()
+    assert abs(_bubble(short).right() - text.right()) <= 1
+    # A long one wraps, at most four fifths of the column, ending there too.
+    assert _bubble(short).width() < _bubble(long).width() <= 0.8 * (MEASURE + 24) + 1
+    assert long.body.document().size().height() > 3 * long.body.fontMetrics().lineSpacing()
+    assert abs(_bubble(long).right() - text.right()) <= 1
+
+
+def test_right_to_left_the_bubbles_and_latest_sit_on_the_left(
+    qtbot: QtBot, thread_window: MainWindow
+) -> None:
+    window = thread_window
+    window.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    _resized(qtbot, window, 1600, MEASURE)
+    short = window.view.widgets[0]
+    text = _answer(window)
+    qtbot.waitUntil(lambda: abs(_bubble(short).left() - text.left()) <= 1)
+    assert _bubble(short).right() < text.right() - 300
+    pane = _in_window(window.view)
+    assert abs((text.left() - pane.left()) - (pane.right() - text.right())) <= 1
+    bar = window.view.verticalScrollBar()
+    bar.setValue(0)  # up from the end: "↓ Latest" shows, beside the text's trailing edge
+    jump = window.view._jump
+    qtbot.waitUntil(jump.isVisible)
+    assert _in_window(jump).right() < text.left()
+
+
+def test_latest_sits_beside_the_text_not_over_it(qtbot: QtBot, thread_window: MainWindow) -> None:
+    window = thread_window
+    _resized(qtbot, window, 1600, MEASURE)
+    window.view.verticalScrollBar().setValue(0)
+    jump = window.view._jump
+    qtbot.waitUntil(jump.isVisible)
+    spot, text = _in_window(jump), _answer(window)
+    assert text.right() < spot.left() < text.right() + 40
+    assert spot.bottom() <= _in_window(window.view).bottom()
+
+
+def test_the_column_width_setting_applies_at_once(qtbot: QtBot, thread_window: MainWindow) -> None:
+    window = thread_window
+    _resized(qtbot, window, 1600, MEASURE)
+    settings = window.settings.current
+    window.settings.apply(replace(settings, ui=replace(settings.ui, column_width=500)))
+    qtbot.waitUntil(lambda: _answer(window).width() == 500)
+    box = _in_window(window.composer.editor.parentWidget())  # type: ignore[arg-type]
+    qtbot.waitUntil(lambda: abs(box.width() - 500) <= 2)
+    short = window.view.widgets[0]
+    assert abs(_bubble(short).right() - _answer(window).right()) <= 1
+    window.settings.apply(replace(settings, ui=replace(settings.ui, column_width=1000)))
+    qtbot.waitUntil(lambda: _answer(window).width() == 1000)
