@@ -5,7 +5,9 @@ from __future__ import annotations
 from string import Template
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_cost
@@ -45,7 +47,15 @@ class ThreadHeader(QWidget):
         self.setObjectName("threadHeader")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(14, 8, 14, 8)
-        self.title = QLabel(thread_title(None))
+        # Shown while the sidebar is hidden (the window is narrow, or Ctrl+B hid it).
+        self.show_side = QToolButton()
+        self.show_side.setObjectName("showSidebar")
+        self.show_side.setText("☰")
+        self.show_side.setAutoRaise(True)
+        self.show_side.setAccessibleName(tr("Show the sidebar"))
+        self.show_side.setToolTip(tr("Show the sidebar (Ctrl+B)"))
+        self.show_side.hide()
+        self.title = ElidedLabel(thread_title(None))
         self.title.setObjectName("threadTitle")
         self.title.setAccessibleName(tr("Thread title"))
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
@@ -64,6 +74,7 @@ class ThreadHeader(QWidget):
         self.gauge.setAccessibleName(tr("Context used"))
         self.figures = QLabel()
         self.figures.setObjectName("contextFigures")
+        layout.addWidget(self.show_side)
         layout.addWidget(self.title, 1)
         layout.addWidget(self.model)
         layout.addWidget(self.spent)
@@ -112,6 +123,20 @@ def figures_text(usage: ContextUsage) -> str:
         return tr("≈{used} of {budget} tokens in context", used=used, budget=budget)
     # translators: the header's context figures ("2.2k of 7.2k tokens in context")
     return tr("{used} of {budget} tokens in context", used=used, budget=budget)
+
+
+class ElidedLabel(QLabel):
+    """A one-line label whose text ends in "…" where it is cut (`text()` is the whole)."""
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        area = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, area.width()
+        )
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        side = Qt.AlignmentFlag.AlignRight if self.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
+        painter.drawText(area, side | Qt.AlignmentFlag.AlignVCenter, shown)
 
 
 def short_count(count: int) -> str:

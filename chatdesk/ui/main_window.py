@@ -118,8 +118,11 @@ class MainWindow(WindowLayout):
         self.building = BuiltLater(self, self._build(settings, save_settings))
         if not build_later:
             self.building.finish()
-        self._window_state = WindowState(self, self.splitter, self.panes.side, state_file)
+        self._window_state = WindowState(
+            self, self.splitter, self.panes.side, state_file, self.panes.side_wanted
+        )
         self._window_state.restore()
+        self.panes.side_shown(not self.panes.side().isHidden())
         if service is not None:
             self.attach(service, search=search, transfer=transfer)
 

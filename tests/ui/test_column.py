@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.window.layout import MINIMUM_SIZE
 
 SHORT = "Which database suits a desktop app?"
 LONG = (
@@ -68,7 +69,7 @@ def _resized(qtbot: QtBot, window: MainWindow, width: int, text_width: int) -> N
     qtbot.waitUntil(lambda: _answer(window).width() == text_width)
 
 
-@pytest.mark.parametrize("width", [1600, 3840])
+@pytest.mark.parametrize("width", [MINIMUM_SIZE.width(), 800, 1600, 3840])
 def test_the_text_stands_in_a_centred_column_no_wider_than_the_setting(
     qtbot: QtBot, thread_window: MainWindow, width: int
 ) -> None:
@@ -157,3 +158,58 @@ def test_the_column_width_setting_applies_at_once(qtbot: QtBot, thread_window: M
     assert abs(_bubble(short).right() - _answer(window).right()) <= 1
     window.settings.apply(replace(settings, ui=replace(settings.ui, column_width=1000)))
     qtbot.waitUntil(lambda: _answer(window).width() == 1000)
+
+
+def test_at_its_smallest_the_window_keeps_every_control_whole(
+    qtbot: QtBot, thread_window: MainWindow
+) -> None:
+    window = thread_window
+    window.resize(200, 150)
+    qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
+    qtbot.waitUntil(lambda: window.composer.width() == MINIMUM_SIZE.width())  # no sidebar
+    for name in ("assistantPicker", "modelPicker"):
+        picker = window.composer.findChild(QComboBox, name)
+        assert picker is not None
+        assert picker.isVisible()
+        wanted = picker.fontMetrics().horizontalAdvance(picker.currentText())
+        assert picker.width() >= wanted + 16, name  # the name whole, beside its arrow
+
+
+def test_a_narrow_window_folds_the_sidebar_away_and_brings_it_back(
+    qtbot: QtBot, thread_window: MainWindow
+) -> None:
+    window = thread_window
+    window.resize(1200, 700)
+    qtbot.waitUntil(lambda: window.sidebar.isVisible())
+    show_side = window.header.show_side
+    assert not show_side.isVisible()
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: not window.sidebar.isVisible())
+    assert show_side.isVisible()
+    qtbot.waitUntil(lambda: window.view.width() == 800)  # the conversation took the room
+    qtbot.mouseClick(show_side, Qt.MouseButton.LeftButton)  # the user wants it back meanwhile
+    qtbot.waitUntil(lambda: window.sidebar.isVisible())
+    assert not show_side.isVisible()
+    window.panes.toggle_side()  # Ctrl+B hides it again
+    assert show_side.isVisible()
+    window.resize(1200, 700)  # wide again: the sidebar stays as the user left it
+    qtbot.waitUntil(lambda: window.width() == 1200)
+    assert not window.sidebar.isVisible()
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800)
+    window.panes.toggle_side()
+    window.resize(700, 600)  # narrower still: not hidden again behind the user's back
+    qtbot.waitUntil(lambda: window.width() == 700)
+    assert window.sidebar.isVisible()
+
+
+def test_folded_by_width_the_sidebar_is_still_wanted_next_time(
+    qtbot: QtBot, thread_window: MainWindow
+) -> None:
+    window = thread_window
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: not window.sidebar.isVisible())
+    assert window.panes.side_wanted()
+    window.panes.toggle_side()
+    window.panes.toggle_side()  # shown, then hidden by the user
+    assert not window.panes.side_wanted()

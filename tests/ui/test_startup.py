@@ -639,7 +639,15 @@ def test_the_next_start_shows_the_threads_of_the_last_before_its_core_is_open(
         assert thread_titles(window) == ["kept across runs"]  # the live list took over
         window.close()
 
+    def widen() -> None:
+        # The offscreen screen is 800 px wide: the window opens as narrow, its sidebar folded
+        # away (nothing to draw there); on a wider one the sidebar shows.
+        window = the_window()
+        assert window is not None
+        window.resize(1100, 740)
+
     steps = Steps(
+        (shown, widen),
         (lambda: _kept_placeholder() is not None, look_then_open_the_core),
         (lambda: (w := the_window()) is not None and bool(thread_titles(w)), close),
     )

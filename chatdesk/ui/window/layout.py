@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import QSize
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
 from chatdesk.ui.composer import Composer
@@ -22,6 +24,10 @@ from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import Sending
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
 from chatdesk.ui.window.style import window_style
+
+# The smallest window whose every control reads whole: the composer's row of controls (the
+# model's name among them), the header's title beside its figures, a few lines of conversation.
+MINIMUM_SIZE = QSize(560, 420)
 
 if TYPE_CHECKING:
     import uuid
@@ -113,6 +119,9 @@ class WindowLayout(QMainWindow):
         self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
         self.panes.fill_column(self.header, self.composer)
         self.composer.column.set_measure(first.ui.column_width)
+        self.header.show_side.clicked.connect(self.panes.toggle_side)
+        self.panes.side_shown = lambda shown: self.header.show_side.setHidden(shown)
+        self.setMinimumSize(MINIMUM_SIZE)
         self.drafts = Drafts(
             self.composer,
             service=lambda: self._service,
@@ -137,6 +146,10 @@ class WindowLayout(QMainWindow):
         self.composer.set_models([(key, label)], key)
         self.composer.focus_editor()  # typing goes to the composer from the first paint on
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.panes.fit_width(event.size().width())
 
     def _enable_examples(self, enabled: bool) -> None:
         for button in self.view.empty.buttons:

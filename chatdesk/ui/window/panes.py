@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from chatdesk.ui.sidebar.snapshot import GroupRow
 
 
+# A window narrower than this hides its sidebar, which comes back when the window is wide
+# again; Ctrl+B, or the header's button, shows it meanwhile.
+NARROW = 900
+
+
 class Panes:
     def __init__(self, window: QMainWindow) -> None:
         """The panes in `window`, made in place from the top down (a widget moved into a
@@ -42,6 +47,9 @@ class Panes:
         self.column.setSpacing(0)
         self._stand_in: QWidget | None = None
         self._composer: Composer | None = None
+        self._narrow = False
+        self._hidden_by_width = False  # the sidebar hid itself: the window became narrow
+        self.side_shown: Callable[[bool], object] = lambda _shown: None  # for the header
 
     def fill_column(self, header: QWidget, composer: Composer) -> None:
         """`header` over `composer` (made in `right`), with room between them for the
@@ -98,8 +106,28 @@ class Panes:
             placeholder.deleteLater()
 
     def toggle_side(self) -> None:
-        panel = self.side()
-        panel.setVisible(not panel.isVisible())
+        self._show_side(self.side().isHidden())
+
+    def _show_side(self, shown: bool, *, by_width: bool = False) -> None:
+        self._hidden_by_width = by_width and not shown
+        self.side().setVisible(shown)
+        self.side_shown(shown)
+
+    def side_wanted(self) -> bool:
+        """Whether the sidebar is shown, or would be if the window were wider."""
+        return not self.side().isHidden() or self._hidden_by_width
+
+    def fit_width(self, width: int) -> None:
+        """Hide the sidebar when the window becomes narrow, bring it back when it is wide again
+        (unless the user hid or showed it meanwhile)."""
+        narrow = width < NARROW
+        if narrow == self._narrow:
+            return
+        self._narrow = narrow
+        if narrow and not self.side().isHidden():
+            self._show_side(False, by_width=True)
+        elif not narrow and self._hidden_by_width:
+            self._show_side(True)
 
 
 def _tab_stops(area: QWidget) -> list[QWidget]:

@@ -17,10 +17,14 @@ class WindowState:
         splitter: QSplitter,
         side_panel: Callable[[], QWidget],
         state_file: Path | None,
+        side_wanted: Callable[[], bool] | None = None,
     ) -> None:
+        """`side_wanted()`: whether the sidebar is to be shown next time (it may be hidden only
+        because the window is narrow); by default, whether it is shown."""
         self._window = window
         self._splitter = splitter
         self._side_panel = side_panel  # the sidebar, or its placeholder before the core opens
+        self._side_wanted = side_wanted or (lambda: not side_panel().isHidden())
         self._file = state_file
 
     def save(self) -> None:
@@ -28,7 +32,7 @@ class WindowState:
         if state is not None:
             state.setValue("window/geometry", self._window.saveGeometry())
             state.setValue("window/splitter", self._splitter.saveState())
-            state.setValue("window/sidebar", self._side_panel().isVisible())
+            state.setValue("window/sidebar", self._side_wanted())
             state.sync()
 
     def restore(self) -> None:
