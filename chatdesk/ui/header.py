@@ -5,8 +5,8 @@ from __future__ import annotations
 from string import Template
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, tr
@@ -136,7 +136,11 @@ class ElidedLabel(QLabel):
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         side = Qt.AlignmentFlag.AlignRight if self.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
-        painter.drawText(area, side | Qt.AlignmentFlag.AlignVCenter, shown)
+        option = QTextOption(side | Qt.AlignmentFlag.AlignVCenter)
+        option.setWrapMode(QTextOption.WrapMode.NoWrap)
+        # An English title reads left to right in an Arabic window: its "?" stays at its end.
+        option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+        painter.drawText(QRectF(area), shown, option)
 
 
 def short_count(count: int) -> str:

@@ -44,8 +44,6 @@ async def column_screens(app: QApplication, out: Path) -> None:
                 window.show_thread(first.answer.thread_id)
                 await _until(lambda w=window: _formatted(w, 4))  # type: ignore[misc]
                 await _shoot_sizes(window, out, theme)
-                if theme == "light" and len(sys.argv) > 2:
-                    return
             finally:
                 window.close()
                 await window.aclose()
