@@ -17,6 +17,12 @@ DEFAULT_MEASURE: int = UiSettings.column_width
 EDGE = SPACE["m"]
 
 
+def measure_of(ui: UiSettings) -> int:
+    """The column's measure in pixels: `column_width` at 100 % zoom, grown or shrunk with the
+    zoom (View ▸ Zoom in), so that a line holds as many words at any zoom."""
+    return round(ui.column_width * ui.zoom / 100)
+
+
 def column_side(width: int, measure: int) -> int:
     """The empty pixels on each side of the column in a pane `width` wide, so that its text is
     at most `measure` wide (and its edges `EDGE` beyond the text)."""

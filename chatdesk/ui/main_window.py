@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Protocol
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.ui.column import measure_of
 from chatdesk.ui.header import thread_title
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.ids import is_id
@@ -411,7 +412,7 @@ class MainWindow(WindowLayout):
             transfers.export_thread(self._thread.id, self._thread.title)
 
     def _settings_changed(self) -> None:
-        measure = self.settings.current.ui.column_width
+        measure = measure_of(self.settings.current.ui)
         self.composer.column.set_measure(measure)
         self.view.set_measure(measure)
         if self._service is not None:

@@ -160,6 +160,17 @@ def test_the_column_width_setting_applies_at_once(qtbot: QtBot, thread_window: M
     qtbot.waitUntil(lambda: _answer(window).width() == 1000)
 
 
+def test_a_zoomed_window_keeps_as_many_words_a_line(
+    qtbot: QtBot, thread_window: MainWindow
+) -> None:
+    window = thread_window
+    _resized(qtbot, window, 1600, MEASURE)
+    window.settings.zoom_to(150)  # View ▸ Zoom in: the text and the column grow alike
+    qtbot.waitUntil(lambda: _answer(window).width() == MEASURE * 3 // 2)
+    window.settings.zoom_to(100)
+    qtbot.waitUntil(lambda: _answer(window).width() == MEASURE)
+
+
 def test_at_its_smallest_the_window_keeps_every_control_whole(
     qtbot: QtBot, thread_window: MainWindow
 ) -> None:

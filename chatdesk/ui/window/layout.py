@@ -10,6 +10,7 @@ from PySide6.QtCore import QSize
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QApplication, QMainWindow
 
+from chatdesk.ui.column import measure_of
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.header import ThreadHeader
 from chatdesk.ui.theme import ThemeWatcher
@@ -84,7 +85,7 @@ class WindowLayout(QMainWindow):
         yield
         self.conversation = ConversationModel(self)
         self.view = ConversationView(self.conversation, self.panes.right)  # made in place
-        self.view.set_measure(settings.ui.column_width)
+        self.view.set_measure(measure_of(settings.ui))
         self.view.prompt_chosen.connect(lambda prompt: self.sending.send(prompt, []))
         self._enable_examples(False)  # an example prompt sends at once: not before attach()
         yield
@@ -118,7 +119,7 @@ class WindowLayout(QMainWindow):
         self.header = ThreadHeader(self.panes.right)
         self.composer = Composer(self.panes.right, enter_sends=first.ui.enter_sends)
         self.panes.fill_column(self.header, self.composer)
-        self.composer.column.set_measure(first.ui.column_width)
+        self.composer.column.set_measure(measure_of(first.ui))
         self.header.show_side.clicked.connect(self.panes.toggle_side)
         self.panes.side_shown = lambda shown: self.header.show_side.setHidden(shown)
         self.setMinimumSize(MINIMUM_SIZE)
