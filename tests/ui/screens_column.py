@@ -59,7 +59,7 @@ async def _shoot_sizes(window: MainWindow, out: Path, theme: str) -> None:
         window.view.jump_to_latest()
         await _grab(window, out / f"column-{name}-{theme}.png")
         bar = window.view.verticalScrollBar()
-        bar.setValue(bar.maximum() // 3)  # "↓ Latest" shows
+        bar.setValue(0)  # the one-line question's small bubble; "↓ Latest" shows
         await _grab(window, out / f"column-{name}-scrolled-{theme}.png")
     smallest = window.minimumSize()
     window.resize(smallest)
