@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -152,7 +152,8 @@ def test_the_column_width_setting_applies_at_once(qtbot: QtBot, thread_window: M
     settings = window.settings.current
     window.settings.apply(replace(settings, ui=replace(settings.ui, column_width=500)))
     qtbot.waitUntil(lambda: _answer(window).width() == 500)
-    box = _in_window(window.composer.editor.parentWidget())  # type: ignore[arg-type]
+    box = window.composer.editor.parentWidget()
+    assert box is not None
     qtbot.waitUntil(lambda: abs(box.width() - 500) <= 2)
     short = window.view.widgets[0]
     assert abs(_bubble(short).right() - _answer(window).right()) <= 1
@@ -178,12 +179,16 @@ def test_at_its_smallest_the_window_keeps_every_control_whole(
     window.resize(200, 150)
     qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
     qtbot.waitUntil(lambda: window.composer.width() == MINIMUM_SIZE.width())  # no sidebar
-    for name in ("assistantPicker", "modelPicker"):
-        picker = window.composer.findChild(QComboBox, name)
-        assert picker is not None
-        assert picker.isVisible()
-        wanted = picker.fontMetrics().horizontalAdvance(picker.currentText())
-        assert picker.width() >= wanted + 16, name  # the name whole, beside its arrow
+    controls = [
+        control
+        for control in window.composer.findChildren(QWidget)
+        if isinstance(control, QAbstractButton | QComboBox) and control.isVisible()
+    ]
+    model = window.composer.findChild(QWidget, "modelPicker")
+    assert model in controls
+    for control in controls:  # each shows its words whole: the model's name among them
+        text = control.currentText() if isinstance(control, QComboBox) else control.text()
+        assert control.width() >= control.fontMetrics().horizontalAdvance(text), text
 
 
 def test_a_narrow_window_folds_the_sidebar_away_and_brings_it_back(
