@@ -775,6 +775,7 @@ def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
 def run() -> int:
     from tests.ui.screens_assistants import assistant_page_screens
     from tests.ui.screens_attachments import attachment_screens, tool_image_screens
+    from tests.ui.screens_column import column_screens
     from tests.ui.screens_compare import assistant_screens, temporary_screens
     from tests.ui.screens_composer import composer_screens
     from tests.ui.screens_connect import connect_screens
@@ -789,8 +790,7 @@ def run() -> int:
             summary_screens, settings_screens, tool_screens, attachment_screens,
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, composer_screens, help_screens,
-            streaming_screens,
-            connect_screens,
+            streaming_screens, connect_screens, column_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code
