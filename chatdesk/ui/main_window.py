@@ -334,7 +334,7 @@ class MainWindow(WindowLayout):
             self.drafts.leave()  # what was typed in the thread being left stays with it
         self._thread = thread
         self.controller.open(thread.id if thread else None, at)
-        self.sidebar.select(thread.id) if thread else None
+        self.sidebar.select(thread.id if thread else None)
         self._show_header()
         if not staying:
             self.drafts.load(thread.id if thread else None)
@@ -441,6 +441,12 @@ class MainWindow(WindowLayout):
         from chatdesk.core.chat import events as ev
 
         match event:
+            case ev.MessageAdded(message) | ev.AnswerContinued(message) if (
+                message.thread_id == self.current_thread_id and not message.status.is_final
+            ):
+                # A send, a regenerate, an edit's resend or Continue: the new answer is
+                # followed as it grows, from wherever the view was scrolled to.
+                self.view.jump_to_latest()
             case ev.MessageFinished(message) if message.thread_id == self.current_thread_id:
                 self.actions_.announce(message)
                 self.gauge.refresh()  # the answer is history now
@@ -454,6 +460,7 @@ class MainWindow(WindowLayout):
                         self.summaries.reload()  # the summary in use may be another now
             case ev.ThreadDeleted(thread_id) if thread_id == self.current_thread_id:
                 self._thread = None
+                self.sidebar.select(None)
                 self._show_header()
                 self.summaries.thread_changed()
                 self._update_thread_actions()

@@ -78,16 +78,42 @@ class Sidebar(QWidget):
         self.model.start()
 
     def select(self, thread_id: uuid.UUID | None) -> None:
-        """Highlight a thread if the list holds it (without emitting `thread_selected`)."""
+        """Highlight the thread the window shows (None: a new chat, nothing highlighted),
+        without emitting `thread_selected`; it stays highlighted, found again by its id,
+        whatever the list does next (`_keep_selection`)."""
         self._selected = thread_id
-        index = self.model.index_of_thread(thread_id) if thread_id else QModelIndex()
-        if not index.isValid():
-            self.tree.setCurrentIndex(QModelIndex())  # a new chat, or one not loaded
-            return
-        if index.parent().isValid() and index.parent() != self.tree.rootIndex():
-            self.tree.expand(index.parent())
-        self.tree.setCurrentIndex(index)
-        self.tree.scrollTo(index)
+        index = self._keep_selection(told=True)
+        if index.isValid():
+            if index.parent().isValid() and index.parent() != self.tree.rootIndex():
+                self.tree.expand(index.parent())
+            self.tree.scrollTo(index)
+
+    @property
+    def selected(self) -> uuid.UUID | None:
+        """The thread the highlight is on, if any."""
+        thread = self.model.thread_at(self.tree.currentIndex())
+        selected = self.tree.selectionModel().isSelected(self.tree.currentIndex())
+        return thread.id if thread is not None and selected else None
+
+    def _keep_selection(self, *, told: bool = False) -> QModelIndex:
+        """The highlight goes to the shown thread's row, looked up by id, or nowhere. Qt keeps
+        a highlight on a row number as rows come, go and move between groups, so after a pin,
+        a delete or a re-sort the row under it may be another chat's. With a new chat shown,
+        rows changing leave alone a highlight the keys moved (`told`: the window said so)."""
+        wanted = self._selected
+        if wanted is None and not told:
+            return QModelIndex()
+        index = self.model.index_of_thread(wanted) if wanted is not None else QModelIndex()
+        current = self.tree.currentIndex()
+        chosen = self.tree.selectionModel()
+        if index.isValid():
+            if current != index or not chosen.isSelected(index):
+                flags = chosen.SelectionFlag.ClearAndSelect
+                chosen.setCurrentIndex(index, flags)
+        elif current.isValid() or chosen.hasSelection():
+            chosen.clearSelection()
+            chosen.setCurrentIndex(QModelIndex(), chosen.SelectionFlag.Clear)
+        return index
 
     def rename(self, thread_id: uuid.UUID) -> None:
         """Start renaming a thread in place (F2 anywhere in the window)."""
@@ -220,6 +246,8 @@ class Sidebar(QWidget):
         model.modelReset.connect(self._after_reset)
         model.rowsInserted.connect(self._after_insert)
         model.rowsRemoved.connect(lambda *_: self._after_change())
+        model.rowsMoved.connect(lambda *_: self._keep_selection())
+        model.layoutChanged.connect(lambda *_: self._keep_selection())
         model.page_loaded.connect(self._after_change)
 
     # -- keeping the tree in shape ---------------------------------------------------------------
@@ -237,10 +265,7 @@ class Sidebar(QWidget):
         self._after_change()
 
     def _after_change(self) -> None:
-        if self._selected is not None and self.model.thread_at(self.tree.currentIndex()) is None:
-            index = self.model.index_of_thread(self._selected)
-            if index.isValid():
-                self.tree.setCurrentIndex(index)
+        self._keep_selection()
         self._update_caption()
         self._fetch_timer.start()
 
