@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -42,6 +41,7 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.core.views import MessageView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.conversation.message_editor import MessageEditor
     from chatdesk.ui.conversation.sources import SourcesBlock
 
 STATUS_BUTTONS = (  # action, label, what it does
@@ -101,7 +101,7 @@ class MessageWidget(QFrame):
         self._tail_code: tuple[str, ...] = ()  # its code blocks so far, for Copy
         self._streamed_code: list[str] = []  # code blocks of the formatted part, for Copy
         self._formatted_key: object = None
-        self._editor: QWidget | None = None
+        self._editor: MessageEditor | None = None
         self._column = False  # one of a comparison's answers, in a narrow column
         self.rendered: Rendered | None = None
         self.setObjectName("userMessage" if message.role is Role.USER else "assistantMessage")
@@ -155,6 +155,7 @@ class MessageWidget(QFrame):
         bubble, self._inner = words_frame(
             user, (self._header if self._head is None else self._head, self._thinking, self.body)
         )
+        self._bubble = bubble  # hidden while the message is edited in its place
         if user:  # the user's words: a bubble fitted to them on the trailing side (bubble.py)
             line = QHBoxLayout()
             line.addStretch(1)
@@ -454,34 +455,23 @@ class MessageWidget(QFrame):
     # -- editing ---------------------------------------------------------------------------------
 
     def start_editing(self) -> None:
+        """Edit the message in place of its bubble, so its words show once."""
         if self._editor is not None:
             return
-        editor = QPlainTextEdit(self.message.content)
-        editor.setAccessibleName(tr("Edit your message"))
-        editor.setTabChangesFocus(True)  # as the window's other editors: Tab goes to Save
-        editor.setMinimumHeight(80)
-        save = QPushButton(tr("Save && send"))
-        save.setAccessibleName(tr("Save and send"))
-        cancel = QPushButton(tr("Cancel"))
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        buttons.addWidget(cancel)
-        buttons.addWidget(save)
-        box = QWidget()
-        layout = QVBoxLayout(box)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(editor)
-        layout.addLayout(buttons)
-        self._outer.insertWidget(1, box)  # below the message's text
-        self._editor = box
-        save.clicked.connect(lambda: self._finish_editing(editor.toPlainText()))
-        cancel.clicked.connect(lambda: self._finish_editing(None))
-        editor.setFocus()
+        from chatdesk.ui.conversation.message_editor import MessageEditor
+
+        self._editor = MessageEditor(self.message.content)
+        self._bubble.hide()
+        self._outer.insertWidget(0, self._editor)
+        self._editor.finished.connect(self._finish_editing)
+        self._editor.box.setFocus()
 
     def _finish_editing(self, text: str | None) -> None:
         if self._editor is not None:
+            self._editor.hide()
             self._editor.deleteLater()
             self._editor = None
+        self._bubble.show()
         if text is not None and text.strip() and text != self.message.content:
             self.edited.emit(self.message.id, text)
 
