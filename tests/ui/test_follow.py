@@ -1,0 +1,369 @@
+"""The view follows what the user does: a send shows its answer as it grows, the chat list's
+highlight is always the chat shown, a message is edited in place, the status bar tells the
+truth about an answer being written."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPlainTextEdit, QToolButton
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core
+from chatdesk.core.kinds import Status
+from chatdesk.core.views import ProjectSettings
+from chatdesk.ui.main_window import MainWindow
+
+LONG = "Show me a table and some code"  # the mock's long answer: a few of them scroll
+
+
+def send(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    qtbot.keyClicks(window.composer.editor, text)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+
+
+def answered(window: MainWindow, count: int) -> bool:
+    messages = window.conversation.messages()
+    widgets = window.view.widgets
+    return (
+        len(messages) == count
+        and messages[-1].status.is_final
+        and len(widgets) == count
+        and all(w.isVisible() for w in widgets)
+    )
+
+
+def at_end(window: MainWindow) -> bool:
+    bar = window.view.verticalScrollBar()
+    return bar.maximum() > 0 and bar.value() == bar.maximum()
+
+
+def in_sight(window: MainWindow, index: int) -> bool:
+    """The message widget at `index` is at least partly inside the viewport."""
+    view = window.view
+    widget = view.widgets[index]
+    top = widget.mapTo(view.viewport(), widget.rect().topLeft()).y()
+    return top < view.viewport().height() and top + widget.height() > 0
+
+
+def long_chat(qtbot: QtBot, window: MainWindow, turns: int = 3) -> None:
+    for turn in range(1, turns + 1):
+        send(qtbot, window, LONG)
+        qtbot.waitUntil(lambda turn=turn: answered(window, 2 * turn))
+    qtbot.waitUntil(lambda: window.view.verticalScrollBar().maximum() > 0)
+
+
+# -- 1. a send follows its answer --------------------------------------------------------------
+
+
+def test_a_send_while_scrolled_up_shows_the_new_message_and_its_answer(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    long_chat(qtbot, window)
+    window.view.verticalScrollBar().setValue(0)
+    assert not window.view.following
+    send(qtbot, window, "and one more")
+    qtbot.waitUntil(lambda: answered(window, 8))
+    qtbot.waitUntil(lambda: at_end(window))
+    assert in_sight(window, 6)  # the question just sent
+    assert in_sight(window, 7)  # and its answer
+    assert window.view.following
+
+
+@pytest.mark.parametrize("action", ["regenerate", "edit"])
+def test_a_regenerate_or_an_edit_while_scrolled_up_shows_the_new_answer(
+    make_core: Any, open_window: Any, qtbot: QtBot, action: str
+) -> None:
+    window = open_window(make_core())
+    long_chat(qtbot, window)
+    last_answer = window.view.widgets[5].message
+    window.view.verticalScrollBar().setValue(0)
+    if action == "regenerate":
+        window.actions_.run("regenerate", last_answer.id)
+    else:
+        window.actions_.edit(window.view.widgets[4].message.id, "said again")
+    qtbot.waitUntil(
+        lambda: answered(window, 6) and window.conversation.messages()[-1].id != last_answer.id
+    )
+    qtbot.waitUntil(lambda: at_end(window))
+    assert in_sight(window, 5)
+
+
+def test_scrolling_up_during_an_answer_stops_following_and_offers_latest(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    long_chat(qtbot, window, turns=2)
+    mock = core.providers.get("mock")
+    mock.tokens_per_second = 4  # type: ignore[attr-defined]  # the next answer comes slowly
+    send(qtbot, window, LONG)
+    qtbot.waitUntil(lambda: len(window.conversation.messages()) == 6)
+    qtbot.waitUntil(lambda: bool(window.conversation.messages()[-1].content) and at_end(window))
+    window.view.verticalScrollBar().setValue(0)
+    jump = window.view.findChild(QToolButton, "jumpToLatest")
+    assert jump is not None
+    qtbot.waitUntil(jump.isVisible)
+    grown = len(window.conversation.messages()[-1].content)
+    qtbot.waitUntil(lambda: len(window.conversation.messages()[-1].content) > grown + 8)
+    assert window.view.verticalScrollBar().value() == 0  # left where the user went
+    assert not window.view.following
+    qtbot.mouseClick(jump, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: at_end(window) and window.view.following)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)  # stop it
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].status.is_final)
+
+
+# -- 2. the chat list's highlight is the chat shown --------------------------------------------
+
+
+def three_chats(core: Core, finish: Any) -> list[uuid.UUID]:
+    made = []
+    for title in ("first", "second", "third"):
+        turn = finish(core.service.send_new(title))
+        finish(core.service.wait_for_answer(turn.answer.id))
+        made.append(turn.answer.thread_id)
+    return made
+
+
+def highlighted(window: MainWindow) -> uuid.UUID | None:
+    """The chat the list's highlight is on, as the user sees it (None: no row highlighted)."""
+    tree = window.sidebar.tree
+    chosen = [window.sidebar.model.thread_at(i) for i in tree.selectionModel().selectedIndexes()]
+    current = window.sidebar.model.thread_at(tree.currentIndex())
+    if not chosen:
+        return None
+    assert chosen == [current]
+    return current.id if current is not None else None
+
+
+def showing(qtbot: QtBot, window: MainWindow, thread_id: uuid.UUID) -> None:
+    qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(thread_id).isValid())
+    window.show_thread(thread_id)
+    qtbot.waitUntil(lambda: window.current_thread_id == thread_id)
+    qtbot.waitUntil(lambda: highlighted(window) == thread_id)
+
+
+Act = Callable[[Core, Any, MainWindow, uuid.UUID], None]
+
+
+def _pin(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    finish(core.service.set_pinned(shown, True))
+
+
+def _unpin(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    finish(core.service.set_pinned(shown, True))
+    finish(core.service.set_pinned(shown, False))
+
+
+def _archive_other(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    others = [t.id for t in finish(core.service.list_threads()).threads if t.id != shown]
+    finish(core.service.set_archived(others[0], True))
+
+
+def _move(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    project = finish(core.service.save_project(None, ProjectSettings(name="Work")))
+    window.sidebar.tree.expand(window.sidebar.model.index_of_project(project.id))
+    finish(core.service.move_thread(shown, project.id))
+
+
+def _rename(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    finish(core.service.rename_thread(shown, "a better name"))
+
+
+def _resorted(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    others = [t.id for t in finish(core.service.list_threads()).threads if t.id != shown]
+    turn = finish(core.service.send(others[-1], "news in another chat"))
+    finish(core.service.wait_for_answer(turn.answer.id))
+
+
+def _answered_here(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID) -> None:
+    turn = finish(core.service.send(shown, "news here"))
+    finish(core.service.wait_for_answer(turn.answer.id))
+
+
+@pytest.mark.parametrize(
+    "act",
+    [_pin, _unpin, _archive_other, _move, _rename, _resorted, _answered_here],
+    ids=["pin", "unpin", "archive another", "move", "rename", "re-sort", "answered"],
+)
+def test_the_highlight_stays_on_the_chat_shown(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, act: Act
+) -> None:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    shown = threads[1]
+    showing(qtbot, window, shown)
+    act(core, finish, window, shown)
+    qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(shown).isValid())
+    assert window.current_thread_id == shown
+    assert highlighted(window) == shown
+
+
+def test_archiving_the_chat_shown_leaves_nothing_else_highlighted_and_unarchive_finds_it(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    shown = three_chats(core, finish)[1]
+    window = open_window(core)
+    showing(qtbot, window, shown)
+    finish(core.service.set_archived(shown, True))
+    qtbot.waitUntil(lambda: not window.sidebar.model.index_of_thread(shown).isValid())
+    assert highlighted(window) is None  # not the row that took its place
+    finish(core.service.set_archived(shown, False))
+    qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(shown).isValid())
+    assert highlighted(window) == shown
+
+
+def test_a_new_chat_highlights_nothing_until_it_is_sent_then_itself(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    showing(qtbot, window, threads[0])
+    qtbot.mouseClick(window.sidebar.new_chat, Qt.MouseButton.LeftButton)
+    assert window.current_thread_id is None
+    assert highlighted(window) is None
+    send(qtbot, window, "a fresh start")
+    qtbot.waitUntil(lambda: window.current_thread_id not in (None, *threads))
+    qtbot.waitUntil(lambda: highlighted(window) == window.current_thread_id)
+
+
+def test_deleting_the_chat_shown_highlights_nothing_and_undo_brings_its_row_back(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    shown = threads[1]
+    showing(qtbot, window, shown)
+    thread = window.sidebar.model.thread_at(window.sidebar.model.index_of_thread(shown))
+    assert thread is not None
+    window.sidebar.commands.delete(thread)
+    qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
+    assert window.current_thread_id is None
+    assert highlighted(window) is None  # not the chat that moved into its row
+    qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(shown).isValid())
+    assert highlighted(window) is None  # the new chat is still what is shown
+    window.show_thread(shown)
+    qtbot.waitUntil(lambda: highlighted(window) == shown)
+
+
+def test_a_search_jump_highlights_the_chat_it_opens(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    showing(qtbot, window, threads[0])
+    page = finish(core.service.list_messages(threads[2]))
+    window.open_message(threads[2], page.messages[0].id)
+    qtbot.waitUntil(lambda: window.current_thread_id == threads[2])
+    qtbot.waitUntil(lambda: highlighted(window) == threads[2])
+
+
+# -- 3. editing in place -----------------------------------------------------------------------
+
+
+def _editor(window: MainWindow, index: int) -> QPlainTextEdit:
+    widget = window.view.widgets[index]
+    return next(
+        e for e in widget.findChildren(QPlainTextEdit) if e.accessibleName() == "Edit your message"
+    )
+
+
+def test_editing_replaces_the_bubble_and_ctrl_enter_resends(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    send(qtbot, window, "first wording")
+    qtbot.waitUntil(lambda: answered(window, 2))
+    user = window.view.widgets[0]
+    qtbot.mouseClick(user.footer.edit_button, Qt.MouseButton.LeftButton)
+    editor = _editor(window, 0)
+    qtbot.waitUntil(editor.isVisible)
+    assert not user.body.isVisible()  # the text shows once: in the editor
+    short = editor.height()
+    assert short < 120  # the size of one line, not a big box
+    editor.setPlainText("\n".join(f"line {n}" for n in range(6)))
+    qtbot.waitUntil(lambda: editor.height() > short)
+    editor.setPlainText("\n".join(f"line {n}" for n in range(200)))
+    qtbot.waitUntil(lambda: editor.height() < window.view.viewport().height())
+    editor.setPlainText("second wording")
+    qtbot.keyClick(editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(
+        lambda: (
+            answered(window, 2) and window.conversation.messages()[0].content == "second wording"
+        )
+    )
+    assert window.view.widgets[0].body.isVisible()
+
+
+def test_escape_cancels_an_edit_and_shows_the_message_again(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    send(qtbot, window, "keep me")
+    qtbot.waitUntil(lambda: answered(window, 2))
+    user = window.view.widgets[0]
+    qtbot.mouseClick(user.footer.edit_button, Qt.MouseButton.LeftButton)
+    editor = _editor(window, 0)
+    qtbot.waitUntil(editor.isVisible)
+    editor.setPlainText("never sent")
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(user.body.isVisible)
+    assert not [e for e in user.findChildren(QPlainTextEdit) if e.isVisible()]
+    assert window.conversation.messages()[0].content == "keep me"
+    assert window.composer.text() == ""  # Escape did not reach the composer's Stop either
+
+
+# -- 4. the status bar tells the truth ---------------------------------------------------------
+
+
+def test_the_status_bar_says_an_answer_is_being_written_and_ready_only_after(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    status = window.provider_status
+    send(qtbot, window, "quick one")
+    qtbot.waitUntil(lambda: answered(window, 2))
+    qtbot.waitUntil(lambda: status.text().endswith(": ready"))
+    mock = core.providers.get("mock")
+    mock.tokens_per_second = 4  # type: ignore[attr-defined]  # slow enough to be seen
+    send(qtbot, window, LONG)
+    qtbot.waitUntil(lambda: len(window.conversation.messages()) == 4)
+    qtbot.waitUntil(lambda: "writing" in status.text())
+    model = window.conversation.messages()[-1].model
+    assert model
+    assert model in status.text()
+    assert "ready" not in status.text().lower()
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: window.conversation.messages()[-1].status.is_final)
+    qtbot.waitUntil(lambda: "writing" not in status.text())
+
+
+def test_the_status_bar_names_a_rate_limit_while_the_answer_waits(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    from chatdesk.core.chat.events import AnswerWaiting, MessageAdded
+
+    core = make_core()
+    window = open_window(core)
+    send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: answered(window, 2))
+    answer = window.conversation.messages()[-1]
+    pending = replace(answer, status=Status.PENDING, content="")
+    window.provider_status.apply(MessageAdded(pending))
+    assert "waiting for the first words" in window.provider_status.text()
+    window.provider_status.apply(AnswerWaiting(answer.id, answer.thread_id, 3.0, "limit"))
+    assert "rate limited" in window.provider_status.text()
