@@ -779,6 +779,7 @@ def run() -> int:
     from tests.ui.screens_compare import assistant_screens, temporary_screens
     from tests.ui.screens_composer import composer_screens
     from tests.ui.screens_connect import connect_screens
+    from tests.ui.screens_follow import follow_screens
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
     from tests.ui.screens_sources import source_screens
@@ -790,7 +791,7 @@ def run() -> int:
             summary_screens, settings_screens, tool_screens, attachment_screens,
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, composer_screens, help_screens,
-            streaming_screens, connect_screens, column_screens,
+            streaming_screens, connect_screens, column_screens, follow_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code
