@@ -21,9 +21,10 @@ async def follow_screens(app: QApplication, out: Path) -> None:
     core = _core()
     try:
         await core.start()
-        turn = await core.service.send_new("Which database suits a desktop app?\nOne line more.")
-        await core.service.wait_for_answer(turn.answer.id)
-        for theme in ("light", "dark"):
+        for theme in ("light", "dark"):  # a chat each: the edit is of its only question
+            question = "Which database suits a desktop app?\nOne line more."
+            turn = await core.service.send_new(question)
+            await core.service.wait_for_answer(turn.answer.id)
             apply_theme(app, theme)
             window = MainWindow(core.service)
             window.resize(1280, 860)
@@ -31,7 +32,7 @@ async def follow_screens(app: QApplication, out: Path) -> None:
             window.start()
             try:
                 window.show_thread(turn.answer.thread_id)
-                await _until(lambda w=window: len(w.view.widgets) >= 2, 60)  # type: ignore[misc]
+                await _until(lambda w=window: len(w.view.widgets) == 2, 60)  # type: ignore[misc]
                 await _shoot_follow(core, window, out, theme)
             finally:
                 window.close()
