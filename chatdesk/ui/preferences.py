@@ -1,5 +1,5 @@
 """Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants,
-Knowledge and Team, one tab each.
+Knowledge and Team, one section each, listed on the left and searchable by their settings' words.
 
 Appearance and Chat edit a copy of the settings: after `accept()`, `result_settings()` returns
 the edited copy, and the window applies it and has it saved. Providers, Data, Usage, Tools,
@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +29,7 @@ from chatdesk.core.i18n import tr
 from chatdesk.ui.settings.appearance_page import THEME_CHOICES, AppearancePage
 from chatdesk.ui.settings.chat_page import ChatPage, ModelPairs
 from chatdesk.ui.settings.notices import notice_style
+from chatdesk.ui.settings.sections import SettingsSections
 from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark
 from chatdesk.ui.theme.icons import icon
 
@@ -77,7 +77,7 @@ class PreferencesDialog(QDialog):
         self.resize(720, 470)  # the usage table's seven columns need the width
         self.appearance = AppearancePage(settings.ui, self)
         self.chat = ChatPage(settings.general, settings.ui, models, self, chat=settings.chat)
-        self.tabs = QTabWidget(self)
+        self.tabs = SettingsSections(self)
         self.tabs.setObjectName("preferencesTabs")
         self._add_tab(self.appearance, tr("&Appearance"), "appearance")
         self._add_tab(self.chat, tr("C&hat"), "chat")
@@ -86,8 +86,7 @@ class PreferencesDialog(QDialog):
         self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
-        # Wide enough for every tab, so none hides behind scroll arrows.
-        self.resize(max(self.width(), self.tabs.tabBar().sizeHint().width() + 32), self.height())
+        self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )
