@@ -448,6 +448,10 @@ async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) 
         await _grab_dialog(dialog, out / f"preferences-{name}-{theme}.png")
         if name == "providers":
             await _shoot_editors(dialog, out, theme)
+        if name == "appearance":  # the list left by a search, its first hit focused
+            dialog.tabs.search.setText("theme")
+            dialog.tabs.focus_first_hit()
+            await _grab_dialog(dialog, out / f"preferences-search-{theme}.png")
         dialog.close()
         dialog.deleteLater()
 
