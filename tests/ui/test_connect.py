@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, configure
@@ -83,6 +84,10 @@ def test_the_first_start_offers_to_connect_and_the_demo_chosen_is_remembered(
     assert shown_page(window) is None
     assert window.view.isVisible()
     assert window.composer.isVisible()
+    # What is typed next is the first question: no key goes to a button or the chat list.
+    qtbot.waitUntil(window.composer.editor.hasFocus)
+    qtbot.keyClicks(QApplication.focusWidget(), "Show me")
+    assert window.composer.editor.toPlainText() == "Show me"
     path = core.config.paths.config_file
     qtbot.waitUntil(path.exists)  # saved off the GUI thread
     assert load_settings(path, {}).settings.ui.offline_demo

@@ -39,6 +39,7 @@ from chatdesk.ui.theme.colours import PROVIDER_MARKS
 FindServers = Callable[[], Coroutine[Any, Any, list[LocalServer]]]
 ENTRY_ROLE = Qt.ItemDataRole.UserRole
 _MARK_SIZE = 24
+BODY_WIDTH = 880  # the page's widest line: about the conversation's reading column
 
 
 class ConnectPage(QWidget):
@@ -63,9 +64,12 @@ class ConnectPage(QWidget):
         self._runner = runner
         self._find = find
         outer = QHBoxLayout(self)
-        column = QVBoxLayout()
+        body = QWidget(self)  # a reading column's width, centred: lines short enough to read
+        body.setMaximumWidth(BODY_WIDTH)
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
         outer.addStretch(1)
-        outer.addLayout(column, 8)
+        outer.addWidget(body, 8)
         outer.addStretch(1)
         column.addWidget(self._label("connectTitle", tr("Connect a model")))
         hint = tr(

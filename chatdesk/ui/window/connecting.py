@@ -93,3 +93,4 @@ class Connecting:
         if not current.ui.offline_demo:
             self._settings.apply(replace(current, ui=replace(current.ui, offline_demo=True)))
         self.close()
+        self._new_chat()  # the message box has the keys: the next thing typed is a question
