@@ -18,6 +18,7 @@ from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.caps import Spending
+from chatdesk.core.chat.catalog import ModelCatalog
 from chatdesk.core.chat.comparing import Comparisons
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
@@ -186,6 +187,7 @@ def _conversation(
         threads=threads,
         turns=turns,
         comparisons=Comparisons(store, turns, threads, tools.check_servers),
+        models=ModelCatalog(store, providers, current),
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
         owned=owned,
     )

@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import check_thread_window
-from chatdesk.core.chat.catalog import ModelCatalog
 from chatdesk.core.chat.threads import UNSET
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
 from chatdesk.core.config import Settings
@@ -64,6 +63,7 @@ if TYPE_CHECKING:
     from chatdesk.core.attach.attacher import Attacher
     from chatdesk.core.chat.answers import Answers
     from chatdesk.core.chat.caps import Spending
+    from chatdesk.core.chat.catalog import ModelCatalog
     from chatdesk.core.chat.comparing import Comparisons
     from chatdesk.core.chat.contexts import Contexts
     from chatdesk.core.chat.counts import Counting
@@ -109,6 +109,7 @@ class Parts:
     threads: Threads
     turns: Turns
     comparisons: Comparisons
+    models: ModelCatalog
     summaries: ThreadSummaries
     # What this service alone holds (a reading child nobody else shares), closed by `aclose`.
     owned: tuple[Callable[[], None], ...] = ()
@@ -134,7 +135,7 @@ class ChatService:
         self.assistants = parts.assistants
         self.prompts = parts.prompts  # the slash menu's
         self.comparisons = parts.comparisons
-        self.models = ModelCatalog(store, providers, settings)  # what a model picker offers
+        self.models = parts.models  # what a model picker offers
         self._counting = parts.counting
         self._tasks = parts.tasks
         self._summarizer = parts.summarizer
