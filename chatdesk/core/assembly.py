@@ -147,15 +147,7 @@ def _conversation(
         store, providers, current, counting, tasks, tools.known_offer, made.blobs, made.knowledge
     )
     namer = ThreadNamer(store, providers, current, events, clock)
-
-    def answer_ended(answer: MessageView) -> None:
-        """A complete answer may name a new thread and may call for a summary."""
-        if answer.status is not Status.COMPLETE:
-            return
-        if answer.depth == 1 and current().chat.auto_titles:
-            tasks.spawn(namer.name_after(answer), f"title-{answer.thread_id}")
-        summarizer.schedule(answer.thread_id)
-
+    answer_ended = _after_answers(current, tasks, namer, summarizer)
     answers = Answers(
         store,
         providers,
@@ -191,6 +183,22 @@ def _conversation(
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
         owned=owned,
     )
+
+
+def _after_answers(
+    current: CurrentSettings, tasks: BackgroundTasks, namer: ThreadNamer, summarizer: Summarizer
+) -> Callable[[MessageView], None]:
+    """What follows an answer's end: a complete one may name a new thread and may call for a
+    summary."""
+
+    def answer_ended(answer: MessageView) -> None:
+        if answer.status is not Status.COMPLETE:
+            return
+        if answer.depth == 1 and current().chat.auto_titles:
+            tasks.spawn(namer.name_after(answer), f"title-{answer.thread_id}")
+        summarizer.schedule(answer.thread_id)
+
+    return answer_ended
 
 
 def tools_in(
