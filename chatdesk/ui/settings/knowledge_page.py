@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import Shiboken
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
@@ -55,6 +54,15 @@ from chatdesk.ui.settings.knowledge_sources import (
     providers_of,
     show_bar,
 )
+from chatdesk.ui.settings.knowledge_start import (
+    Read,
+    caption,
+    first_base,
+    follow,
+    knowledge_intro,
+    read_bases,
+)
+from chatdesk.ui.settings.knowledge_start import Subscribe as Subscribe
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:
@@ -63,8 +71,6 @@ if TYPE_CHECKING:
 
 REDRAW_MS = 100  # progress arrives a few times a second; the status follows at most this often
 
-Subscribe = Callable[[Callable[["Event"], None]], Callable[[], None]]
-Read = tuple[list[BaseView], uuid.UUID | None, list[DocumentError], uuid.UUID | None]
 T = TypeVar("T")
 
 
@@ -100,7 +106,7 @@ class KnowledgePage(QWidget):
                 Tone.INFO, tr("Knowledge bases can be managed once your chats are open.")
             )
         if subscribe is not None:
-            _follow(self, subscribe)
+            follow(self, self.apply, subscribe)
         self._selection_changed()
         self.refresh()
 
@@ -122,7 +128,7 @@ class KnowledgePage(QWidget):
         column.addWidget(self.embedding)
         column.addLayout(self._status_area())
         # translators: a heading over the files that could not be indexed
-        column.addWidget(self._caption(tr("Not indexed")))
+        column.addWidget(caption(self, tr("Not indexed")))
         self.failures = QListWidget(self)
         self.failures.setObjectName("knowledgeFailures")
         # translators: a heading over the files that could not be indexed
@@ -137,7 +143,10 @@ class KnowledgePage(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([210, 470])
+        self.panes = splitter  # shown once there is a base; before, the intro
+        self.intro = knowledge_intro(self, self.sources.choose_folder)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
         layout.addWidget(splitter, 1)
         self.status = Notice("knowledgeStatus", self)
         layout.addWidget(self.status)
@@ -224,13 +233,6 @@ class KnowledgePage(QWidget):
         area.addLayout(buttons)
         return area
 
-    def _caption(self, text: str) -> QLabel:
-        label = QLabel(text, self)
-        font = label.font()
-        font.setBold(True)
-        label.setFont(font)
-        return label
-
     # -- showing ---------------------------------------------------------------------------------
 
     def refresh(self) -> None:
@@ -241,7 +243,7 @@ class KnowledgePage(QWidget):
         if self._knowledge is None:
             return None
         current = self.current()
-        return _read_bases(self._knowledge, self._select or (current.id if current else None))
+        return read_bases(self._knowledge, self._select or (current.id if current else None))
 
     def current(self) -> BaseView | None:
         item = self.list.currentItem()
@@ -269,6 +271,8 @@ class KnowledgePage(QWidget):
         item = self.list.currentItem()
         wanted = self._select or (item.data(ID_ROLE) if item is not None else None)
         self._views = {view.id: view for view in views}
+        self.intro.setVisible(not views)
+        self.panes.setVisible(bool(views))
         if wanted not in self._views:
             wanted = errors_of
         if self._select in self._views or self._select == asked:  # else the next read shows it
@@ -416,9 +420,15 @@ class KnowledgePage(QWidget):
             )
 
     def add(self, path: str, include: str = "", exclude: str = "") -> None:
-        base = self.current()
-        if base is not None and self._knowledge is not None:
-            self._call(self._knowledge.add(base.id, path, include, exclude), lambda _: "")
+        """Add the folder to the base shown, or to a new base named after it when none is."""
+        base, knowledge = self.current(), self._knowledge
+        if knowledge is None:
+            return
+        if base is None:
+            made = first_base(knowledge, path, include, exclude)
+            self._call(made, lambda v: tr("Made “{name}”.", name=v.name), select=True)
+        else:
+            self._call(knowledge.add(base.id, path, include, exclude), lambda _: "")
 
     def _add_files(self, paths: list[str]) -> None:
         for path in paths:
@@ -479,22 +489,3 @@ class KnowledgePage(QWidget):
     def _failed(self, error: ChatdeskError) -> None:
         said = str(error)
         self.status.say(Tone.ERROR, said[:1].upper() + said[1:])
-
-
-async def _read_bases(knowledge: Knowledge, wanted: uuid.UUID | None) -> Read:
-    """Every base, the one shown (`wanted`, else the first) and its files not indexed; `wanted`."""
-    views = await knowledge.list()
-    ids = [view.id for view in views]
-    chosen = wanted if wanted in ids else (ids[0] if ids else None)
-    errors = await knowledge.errors(chosen) if chosen is not None else []
-    return views, chosen, errors, wanted
-
-
-def _follow(page: KnowledgePage, subscribe: Subscribe) -> None:
-    """Hand the core's events to `page` until it is deleted."""
-
-    def handle(event: Event) -> None:
-        if Shiboken.isValid(page):
-            page.apply(event)
-
-    page.destroyed.connect(subscribe(handle))

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSpinBox,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -31,6 +32,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.sync.address import DEFAULT_PORT, TLS_MODES, address_of, parse_address
 from chatdesk.core.sync.base import Team
 from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
@@ -39,7 +41,6 @@ from chatdesk.ui.settings.notices import Notice, Tone
 if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a built one
     from chatdesk.core.sync.service import LoginState, TeamSync
 
-TLS_MODES = ("verify-full", "verify-ca", "require", "prefer", "disable")
 TLS_HINT = mark(
     "verify-full checks the server's certificate and name: use it for any server on the "
     "network. 'prefer' and 'disable' are only for a server on this machine."
@@ -87,7 +88,8 @@ class TeamPage(QWidget):
         self._settings = settings  # in use (the last saved)
         self._login: LoginState | None = None
         layout = QVBoxLayout(self)
-        layout.addWidget(self._server_box())
+        self._filling = False  # the fields are being filled from the address typed
+        layout.addWidget(self._join_box())
         layout.addWidget(self._status_box())
         layout.addStretch(1)
         self._show_fields(settings)
@@ -122,54 +124,152 @@ class TeamPage(QWidget):
 
     # -- layout ----------------------------------------------------------------------------------
 
-    def _server_box(self) -> QGroupBox:
-        box = QGroupBox(tr("Team server"), self)
-        self.host = _line(box, "syncHost", tr("Server host"), "team.example.org")
-        self.port = QSpinBox(box)
-        self.port.setObjectName("syncPort")
-        self.port.setAccessibleName(tr("Server port"))
-        self.port.setRange(1, 65_535)
-        self.database = _line(box, "syncDatabase", tr("Database"), "chatdesk")
+    def _join_box(self) -> QGroupBox:
+        box = QGroupBox(tr("Join a team"), self)
+        intro = QLabel(
+            tr(
+                "Chats you share with a team are kept on the team's server. Type the address "
+                "and the login your team's administrator gave you."
+            ),
+            box,
+        )
+        intro.setWordWrap(True)
+        self.address = _line(
+            box, "syncAddress", tr("Team address"), "postgresql://you@team.example.org/chatdesk"
+        )
+        self.address.textEdited.connect(self._address_typed)
+        self.address.editingFinished.connect(self._address_left)
         self.user = _line(box, "syncUser", tr("Your login"), "")
         self.password_line = _line(box, "syncPassword", tr("Password"), "")
         self.password_line.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_line.setClearButtonEnabled(True)
         self.password_note = Notice("syncPasswordNote", box)
-        self.tls = QComboBox(box)
-        self.tls.setObjectName("syncTls")
-        self.tls.setAccessibleName(tr("TLS mode"))
-        self.tls.addItems(TLS_MODES)
-        tls_hint = QLabel(tr(TLS_HINT), box)
-        tls_hint.setWordWrap(True)
-        tls_hint.setProperty("tone", Tone.INFO.value)
-        self.ca_file = _line(box, "syncCaFile", tr("CA certificate file"), "~/.postgresql/root.crt")
-        choose = _button(tr("C&hoose…"), "chooseCaFile", box, self._choose_ca_file)
         self.test = _button(tr("&Test connection"), "testConnection", box, self.test_connection)
-        self.save = _button(tr("&Save and connect"), "saveConnection", box, self.save_and_connect)
+        # translators: the button that saves the team server's details and connects to it
+        self.save = _button(tr("&Join"), "saveConnection", box, self.save_and_connect)
         self.turn_off = _button(tr("Turn &off"), "turnOffSync", box, self.switch_off)
         self.result = Notice("syncResult", box)
         form = QFormLayout()
-        port_label = _label(tr("&Port"), self.port, box)
-        form.addRow(_label(tr("&Host"), self.host, box), _beside(self.host, port_label, self.port))
-        form.addRow(tr("&Database"), self.database)
+        form.addRow(tr("&Address"), self.address)
         form.addRow(tr("&User"), self.user)
         form.addRow(tr("Pass&word"), self.password_line)
         form.addRow("", self.password_note)
-        form.addRow(tr("T&LS"), self.tls)
-        form.addRow("", tls_hint)
-        form.addRow(_label(tr("&CA certificate"), self.ca_file, box), _beside(self.ca_file, choose))
         buttons = QHBoxLayout()
-        for button in (self.test, self.save, self.turn_off):
+        for button in (self.save, self.test, self.turn_off):
             buttons.addWidget(button)
         buttons.addStretch(1)
         column = QVBoxLayout(box)
+        column.addWidget(intro)
         column.addLayout(form)
+        column.addWidget(self._advanced(box))
         column.addLayout(buttons)
         column.addWidget(self.result)
         for field in (self.host, self.user, self.password_line):
             field.textChanged.connect(self._show_password_note)
         self.port.valueChanged.connect(self._show_password_note)
         return box
+
+    def _advanced(self, box: QWidget) -> QWidget:
+        """The server's own fields, folded under "Advanced" until asked for."""
+        self.advanced_button = QToolButton(box)
+        self.advanced_button.setObjectName("syncAdvanced")
+        # translators: a fold that shows the team server's host, port, database and TLS
+        self.advanced_button.setText(tr("Ad&vanced"))
+        self.advanced_button.setAccessibleName(tr("Advanced server settings"))
+        self.advanced_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.advanced_button.setCheckable(True)
+        self.advanced_button.setAutoRaise(True)
+        self.advanced = QWidget(box)
+        self.advanced.setObjectName("syncAdvancedFields")
+        self.host = _line(self.advanced, "syncHost", tr("Server host"), "team.example.org")
+        self.port = QSpinBox(self.advanced)
+        self.port.setObjectName("syncPort")
+        self.port.setAccessibleName(tr("Server port"))
+        self.port.setRange(1, 65_535)
+        self.database = _line(self.advanced, "syncDatabase", tr("Database"), "chatdesk")
+        self.tls = QComboBox(self.advanced)
+        self.tls.setObjectName("syncTls")
+        self.tls.setAccessibleName(tr("TLS mode"))
+        self.tls.addItems(TLS_MODES)
+        tls_hint = QLabel(tr(TLS_HINT), self.advanced)
+        tls_hint.setWordWrap(True)
+        tls_hint.setProperty("tone", Tone.INFO.value)
+        self.ca_file = _line(
+            self.advanced, "syncCaFile", tr("CA certificate file"), "~/.postgresql/root.crt"
+        )
+        choose = _button(tr("C&hoose…"), "chooseCaFile", self.advanced, self._choose_ca_file)
+        form = QFormLayout(self.advanced)
+        form.setContentsMargins(0, 0, 0, 0)
+        port_label = _label(tr("&Port"), self.port, self.advanced)
+        host_label = _label(tr("&Host"), self.host, self.advanced)
+        form.addRow(host_label, _beside(self.host, port_label, self.port))
+        form.addRow(tr("&Database"), self.database)
+        form.addRow(tr("T&LS"), self.tls)
+        form.addRow("", tls_hint)
+        ca_label = _label(tr("&CA certificate"), self.ca_file, self.advanced)
+        form.addRow(ca_label, _beside(self.ca_file, choose))
+        for field in (self.host, self.database, self.user):
+            field.textEdited.connect(self._show_address)
+        self.port.valueChanged.connect(self._show_address)
+        self.advanced_button.toggled.connect(self.fold)
+        self.fold(False)
+        holder = QWidget(box)
+        column = QVBoxLayout(holder)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.addWidget(self.advanced_button, 0, Qt.AlignmentFlag.AlignLeading)
+        column.addWidget(self.advanced)
+        return holder
+
+    def fold(self, unfolded: bool) -> None:
+        """Show or hide the server's own fields."""
+        if self.advanced_button.isChecked() != unfolded:
+            self.advanced_button.setChecked(unfolded)  # comes back here through toggled
+            return
+        arrow = Qt.ArrowType.DownArrow if unfolded else Qt.ArrowType.RightArrow
+        self.advanced_button.setArrowType(arrow)
+        self.advanced.setVisible(unfolded)
+
+    def _address_typed(self, text: str) -> None:
+        """Fill the fields the address names, as soon as it can be read."""
+        try:
+            found = parse_address(text)
+        except ChatdeskError:
+            return  # half typed, perhaps: said when the field is left
+        self.result.clear_notice()
+        self._filling = True
+        self.host.setText(found.host)
+        self.port.setValue(found.port or DEFAULT_PORT)
+        self.database.setText(found.database or "chatdesk")
+        for value, field in ((found.user, self.user), (found.password, self.password_line)):
+            if value is not None:
+                field.setText(value)
+        if found.sslmode is not None:
+            self.tls.setCurrentText(found.sslmode)
+        if found.sslrootcert is not None:
+            self.ca_file.setText(found.sslrootcert)
+        self._filling = False
+
+    def _address_left(self) -> None:
+        """An address that cannot be read says why, and the fields it fills unfold."""
+        text = self.address.text()
+        try:
+            parse_address(text)
+        except ChatdeskError as error:
+            if text.strip():
+                self.result.say(Tone.ERROR, str(error))
+                self.fold(True)
+
+    def _show_address(self) -> None:
+        """The address the fields make, unless they are being filled from it."""
+        if not self._filling:
+            self.address.setText(
+                address_of(
+                    self.host.text().strip(),
+                    self.port.value(),
+                    self.database.text().strip() or "chatdesk",
+                    self.user.text().strip(),
+                )
+            )
 
     def _status_box(self) -> QGroupBox:
         # translators: a group box title (a noun): how syncing with the team server stands
@@ -191,6 +291,9 @@ class TeamPage(QWidget):
             settings.sslmode if settings.sslmode in TLS_MODES else "verify-full"
         )
         self.ca_file.setText(settings.sslrootcert)
+        self._show_address()
+        custom = settings.sslrootcert or settings.sslmode != "verify-full"
+        self.fold(bool(custom))  # what the address cannot say is in sight
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -290,6 +393,7 @@ class TeamPage(QWidget):
 
     def switch_off(self) -> None:
         self.host.clear()
+        self.address.clear()
         self._apply(replace(self.sync(self._settings), host=""), tr("Team sync is off."))
 
     def _apply(self, settings: SyncSettings, said: str) -> None:

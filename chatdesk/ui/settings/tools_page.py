@@ -33,6 +33,7 @@ from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.tools.model import BUILT_IN, Policy
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.first_step import FirstStep
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.server_form import ServerForm
 
@@ -88,6 +89,8 @@ class ToolsPage(QWidget):
         self.import_dialog: ImportDialog | None = None
         self.server_form: ServerForm | None = None
         layout = QVBoxLayout(self)
+        self.intro = _intro(self, self.open_add)
+        layout.addWidget(self.intro)
         self.problems = Notice("toolsProblems", self)
         layout.addWidget(self.problems)
         self.list = self._server_list()
@@ -198,6 +201,7 @@ class ToolsPage(QWidget):
     def refresh(self) -> None:
         chosen = self.current_name()
         self.list.clear()
+        self.intro.setVisible(self._tools is not None and not self._tools.servers())
         if self._tools is not None:
             rules = self._tools.policies.rules()
             builtin = [
@@ -417,6 +421,25 @@ class ToolsPage(QWidget):
                 failure=lambda error: self.status.say(Tone.ERROR, str(error)),
                 owner=self,
             )
+
+
+def _intro(parent: QWidget, add: Callable[[], None]) -> FirstStep:
+    return FirstStep(
+        "toolsIntro",
+        tr("Tools the model can use"),
+        (
+            tr(
+                "A tool server (an MCP server) gives the model tools it may call while it "
+                "answers: read a folder, search the web, query a database."
+            ),
+            tr(
+                "Your approval policy decides each call: nothing runs unless you allow it, "
+                "and by default chatdesk asks you first."
+            ),
+        ),
+        (tr("Add a tool ser&ver…"), tr("Add a server by its command or address"), add),
+        parent,
+    )
 
 
 def _state(server: ServerConfig) -> str:
