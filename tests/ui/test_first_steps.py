@@ -63,7 +63,7 @@ def test_knowledge_without_a_base_explains_and_adds_a_folder_as_its_first_base(
     assert not page.panes.isVisible()
     assert "indexed on this computer" in page.intro.text()
     assert "only the passages picked for a question are sent" in page.intro.text()
-    assert page.intro.button.text() == "Add a &folder…"
+    assert page.intro.button.text() == "Add a folder…"
 
     folder = tmp_path / "Recipes"
     folder.mkdir()

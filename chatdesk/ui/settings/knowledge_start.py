@@ -37,7 +37,7 @@ def knowledge_intro(parent: QWidget, add_folder: Callable[[], None]) -> FirstSte
                 "model, with the question."
             ),
         ),
-        (tr("Add a &folder…"), tr("Choose a folder to make a knowledge base of"), add_folder),
+        (tr("Add a folder…"), tr("Choose a folder to make a knowledge base of"), add_folder),
         parent,
     )
     intro.hide()  # until the bases are read and there are none

@@ -150,7 +150,7 @@ class TeamPage(QWidget):
         self.turn_off = _button(tr("Turn &off"), "turnOffSync", box, self.switch_off)
         self.result = Notice("syncResult", box)
         form = QFormLayout()
-        form.addRow(tr("&Address"), self.address)
+        form.addRow(tr("Add&ress"), self.address)
         form.addRow(tr("&User"), self.user)
         form.addRow(tr("Pass&word"), self.password_line)
         form.addRow("", self.password_note)
