@@ -9,7 +9,9 @@ from chatdesk.core.sync.address import TeamAddress, address_of, parse_address
 
 
 def test_a_url_gives_every_field_it_names() -> None:
-    line = "postgresql://alice%40lab@team.example.org:6432/chats?sslmode=verify-ca&sslrootcert=/ca.crt"
+    line = (
+        "postgresql://alice%40lab@team.example.org:6432/chats?sslmode=verify-ca&sslrootcert=/ca.crt"
+    )
     assert parse_address(line) == TeamAddress(
         host="team.example.org",
         port=6432,

@@ -783,6 +783,7 @@ def run() -> int:
     from tests.ui.screens_compare import assistant_screens, temporary_screens
     from tests.ui.screens_composer import composer_screens
     from tests.ui.screens_connect import connect_screens
+    from tests.ui.screens_first_steps import first_step_screens
     from tests.ui.screens_follow import follow_screens
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
@@ -796,6 +797,7 @@ def run() -> int:
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
+            first_step_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QGroupBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QGroupBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -139,9 +139,9 @@ def team_page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[TeamPage]:
 
 def test_team_opens_on_joining_with_the_server_fields_folded(team_page: TeamPage) -> None:
     page = team_page
-    join = page.layout().itemAt(0).widget()
-    assert isinstance(join, QGroupBox)
-    assert join.title() == "Join a team"
+    boxes = [box for box in page.findChildren(QGroupBox) if box.isVisible()]
+    assert boxes[0] is page.join_box  # first on the page
+    assert [box.title() for box in boxes] == ["Join a team", "Sync"]
     assert all(f.isVisible() for f in (page.address, page.user, page.password_line))
     assert page.save.text() == "&Join"
     assert page.advanced_button.isVisible()
@@ -192,3 +192,22 @@ def test_an_address_that_cannot_be_read_says_why_and_unfolds_the_fields(
     page.host.setText("db.example.org")
     page.host.textEdited.emit("db.example.org")
     assert page.address.text() == "postgresql://db.example.org:5432/chatdesk"
+
+
+def test_a_setting_found_under_advanced_by_a_search_unfolds_it(
+    team_page: TeamPage, qtbot: QtBot
+) -> None:
+    dialog = team_page.window()
+    assert isinstance(dialog, PreferencesDialog)
+    dialog.tabs.setCurrentWidget(dialog.appearance)
+    dialog.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    search = dialog.tabs.search
+    search.setFocus()
+    qtbot.keyClicks(search, "tls mode")
+    assert not team_page.advanced_button.isChecked()  # folded until found
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    qtbot.waitUntil(team_page.tls.hasFocus)
+    assert dialog.tabs.currentWidget() is team_page
+    assert team_page.advanced_button.isChecked()
+    assert team_page.tls.isVisible()

@@ -54,6 +54,7 @@ class FirstStep(QWidget):
         row.addStretch(1)
         column.addSpacing(4)
         column.addLayout(row)
+        column.addStretch(1)  # alone on its page, it stays at the top
 
     def text(self) -> str:
         """The heading and the paragraphs, as read."""

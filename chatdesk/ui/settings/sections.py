@@ -186,5 +186,8 @@ class SettingsSections(QWidget):
         for widget in self.hits(page):
             target = _focus_target(widget)
             if target.isEnabled() and target.focusPolicy() != Qt.FocusPolicy.NoFocus:
+                reveal = getattr(page, "reveal", None)  # a page's folded part unfolds for it
+                if callable(reveal):
+                    reveal(target)
                 target.setFocus(Qt.FocusReason.OtherFocusReason)
                 return

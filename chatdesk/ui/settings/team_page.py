@@ -18,11 +18,13 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -87,11 +89,21 @@ class TeamPage(QWidget):
         self._runner = runner
         self._settings = settings  # in use (the last saved)
         self._login: LoginState | None = None
-        layout = QVBoxLayout(self)
         self._filling = False  # the fields are being filled from the address typed
-        layout.addWidget(self._join_box())
+        inner = QWidget(self)
+        layout = QVBoxLayout(inner)
+        self.join_box = self._join_box()
+        layout.addWidget(self.join_box)
         layout.addWidget(self._status_box())
         layout.addStretch(1)
+        scroll = QScrollArea(self)  # Advanced unfolded may be taller than the dialog
+        scroll.setObjectName("teamScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self._show_fields(settings)
         if team is None:
             self.setEnabled(False)
@@ -228,6 +240,11 @@ class TeamPage(QWidget):
         arrow = Qt.ArrowType.DownArrow if unfolded else Qt.ArrowType.RightArrow
         self.advanced_button.setArrowType(arrow)
         self.advanced.setVisible(unfolded)
+
+    def reveal(self, widget: QWidget) -> None:
+        """Unfold Advanced when `widget`, found by a search of the settings, is in it."""
+        if self.advanced.isAncestorOf(widget):
+            self.fold(True)
 
     def _address_typed(self, text: str) -> None:
         """Fill the fields the address names, as soon as it can be read."""
