@@ -237,7 +237,8 @@ class TeamPage(QWidget):
         if self.advanced_button.isChecked() != unfolded:
             self.advanced_button.setChecked(unfolded)  # comes back here through toggled
             return
-        arrow = Qt.ArrowType.DownArrow if unfolded else Qt.ArrowType.RightArrow
+        folded = Qt.ArrowType.LeftArrow if self.isRightToLeft() else Qt.ArrowType.RightArrow
+        arrow = Qt.ArrowType.DownArrow if unfolded else folded  # folded: towards the text
         self.advanced_button.setArrowType(arrow)
         self.advanced.setVisible(unfolded)
 
