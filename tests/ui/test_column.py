@@ -5,15 +5,18 @@ folded away, a button in the header to bring it back)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtWidgets import QAbstractButton, QComboBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QComboBox, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
+from chatdesk.core.i18n import ntr
+from chatdesk.ui import language
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.window.layout import MINIMUM_SIZE
@@ -172,13 +175,29 @@ def test_a_zoomed_window_keeps_as_many_words_a_line(
     qtbot.waitUntil(lambda: _answer(window).width() == MEASURE)
 
 
+@pytest.fixture(params=["en", "de"])
+def spoken(request: pytest.FixtureRequest, qapp: QApplication) -> Iterator[str]:
+    """The window's language: English, and German, whose words are among the longest."""
+    yield language.start(qapp, request.param)
+    language.start(qapp, "en")
+
+
 def test_at_its_smallest_the_window_keeps_every_control_whole(
-    qtbot: QtBot, thread_window: MainWindow
+    qtbot: QtBot, spoken: str, thread_window: MainWindow
 ) -> None:
     window = thread_window
+    compare = window.composer.findChild(QToolButton, "compareButton")
+    assert compare is not None
+    qtbot.waitUntil(compare.isVisible)  # the mock's models: Compare is offered
+    for action in compare.menu().actions():
+        if action.data() in ("mock/mock-1", "mock/mock-2", "mock/mock-3"):
+            action.trigger()  # "Compare · 3", the pill's longest words
+    qtbot.waitUntil(lambda: compare.text() == ntr("Compare · {n}", "Compare · {n}", 3))
     window.resize(200, 150)
-    qtbot.waitUntil(lambda: window.size() == MINIMUM_SIZE)
-    qtbot.waitUntil(lambda: window.composer.width() == MINIMUM_SIZE.width())  # no sidebar
+    qtbot.waitUntil(lambda: window.width() == window.minimumWidth())
+    assert window.minimumWidth() >= MINIMUM_SIZE.width()
+    assert window.height() == MINIMUM_SIZE.height()
+    qtbot.waitUntil(lambda: window.composer.width() == window.width())  # no sidebar
     controls = [
         control
         for control in window.composer.findChildren(QWidget)
@@ -186,9 +205,12 @@ def test_at_its_smallest_the_window_keeps_every_control_whole(
     ]
     model = window.composer.findChild(QWidget, "modelPicker")
     assert model in controls
+    assert compare in controls
     for control in controls:  # each shows its words whole: the model's name among them
         text = control.currentText() if isinstance(control, QComboBox) else control.text()
         assert control.width() >= control.fontMetrics().horizontalAdvance(text), text
+        if isinstance(control, QAbstractButton):  # narrower, it cuts its label ("Ve…hen")
+            assert control.width() >= control.sizeHint().width(), (spoken, text)
 
 
 def test_a_narrow_window_folds_the_sidebar_away_and_brings_it_back(

@@ -170,6 +170,12 @@ class Composer(QWidget):
 
     # --- public API -----------------------------------------------------------------------
 
+    def needed_width(self) -> int:
+        """The narrowest the composer can be with each control of its row whole."""
+        inner, outer = self._box.column.contentsMargins(), self._box.contentsMargins()
+        sides = inner.left() + inner.right() + outer.left() + outer.right() + 2 * SPACE["m"]
+        return self._row.row.minimumSize().width() + sides
+
     def tab_chain(self) -> list[QWidget]:
         """Where Tab goes in the composer, in order: the editor, each chip's ✕, the row's
         controls left to right, the send (or stop) button last."""

@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize
+from PySide6.QtCore import QEvent, QObject, QSize
 from PySide6.QtGui import QResizeEvent
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from chatdesk.ui.column import measure_of
 from chatdesk.ui.composer import Composer
@@ -29,6 +29,29 @@ from chatdesk.ui.window.style import window_style
 # The smallest window whose every control reads whole: the composer's row of controls (the
 # model's name among them), the header's title beside its figures, a few lines of conversation.
 MINIMUM_SIZE = QSize(560, 420)
+
+
+class MinimumWidth(QObject):
+    """Keeps the window's minimum width at what the composer's row needs, in the language shown
+    and with the pills' words of the moment ("Compare · 3"): no narrower than `MINIMUM_SIZE`,
+    wider when the row's controls would otherwise cut their words short."""
+
+    def __init__(self, window: QWidget, composer: Composer) -> None:
+        super().__init__(window)
+        self._window, self._composer = window, composer
+        composer.installEventFilter(self)
+        self.fit()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.fit()
+        return False
+
+    def fit(self) -> None:
+        width = max(MINIMUM_SIZE.width(), self._composer.needed_width())
+        if width != self._window.minimumWidth():
+            self._window.setMinimumSize(width, MINIMUM_SIZE.height())
+
 
 if TYPE_CHECKING:
     import uuid
@@ -123,6 +146,7 @@ class WindowLayout(QMainWindow):
         self.header.show_side.clicked.connect(self.panes.toggle_side)
         self.panes.side_shown = lambda shown: self.header.show_side.setHidden(shown)
         self.setMinimumSize(MINIMUM_SIZE)
+        MinimumWidth(self, self.composer)
         self.drafts = Drafts(
             self.composer,
             service=lambda: self._service,
