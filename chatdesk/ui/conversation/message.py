@@ -36,6 +36,7 @@ from chatdesk.ui.conversation.frame import reasoning_toggle, status_label, words
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.tool_card import ToolCallList
+from chatdesk.ui.conversation.wide import ColumnLayout
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.views import MessageView
@@ -173,6 +174,10 @@ class MessageWidget(QFrame):
         layout = self.layout()
         assert layout is not None
         layout.addWidget(columns)
+        parent = self.parentWidget()
+        around = parent.layout() if parent is not None else None
+        if isinstance(around, ColumnLayout):  # the conversation's: wider than its column
+            around.widen(self, len(columns.findChildren(MessageWidget)))
 
     def as_column(self) -> None:
         """Fit a narrow column: no "Assistant" or version arrows, fewer buttons, figures wrapped."""

@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QScrollArea,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -39,6 +38,7 @@ from chatdesk.ui.column import DEFAULT_MEASURE, column_side
 from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.model import ConversationModel
+from chatdesk.ui.conversation.wide import ColumnLayout
 
 if TYPE_CHECKING:  # loaded with the first message, after the window's first paint
     from chatdesk.ui.conversation.formatter import Formatter
@@ -83,7 +83,7 @@ class ConversationView(QScrollArea):
         self.setAccessibleName(tr("Conversation"))
         self._content = QWidget()
         self._content.setObjectName("conversation")
-        self._layout = QVBoxLayout(self._content)
+        self._layout = ColumnLayout(self._content, self._measure)
         self._layout.setContentsMargins(0, 8, 0, 8)
         self._layout.setSpacing(2)
         self._layout.addStretch(1)
@@ -332,8 +332,9 @@ class ConversationView(QScrollArea):
 
     def set_measure(self, measure: int) -> None:
         """Hold the messages' text to `measure` pixels at most, in a column centred in the view."""
-        self._measure = measure
+        self._measure = self._layout.measure = measure
         self._fit_column()
+        self._layout.invalidate()
 
     def column(self) -> tuple[int, int]:
         """The column's left and right edges in the viewport (its text is `EDGE` inside)."""

@@ -1,0 +1,45 @@
+"""The conversation's layout: its messages stand in the reading column (the layout's side
+margins), but a comparison's answers side by side would get a third of it each. A message
+showing a comparison is laid out wider than the column, centred on it: up to one measure per
+answer, as much as the view allows. Only those messages are placed again; the others keep the
+geometry the column gives them, so a resize lays out no more than before."""
+
+from __future__ import annotations
+
+import weakref
+
+from PySide6.QtCore import QRect
+from PySide6.QtWidgets import QVBoxLayout, QWidget
+
+# Around each answer's text: its column's frame and padding (comparison.py), the row's spacing;
+# and the message's own margins around the row (message.py).
+_ANSWER_EXTRA = 2 * 7 + 8
+_MESSAGE_EXTRA = 2 * 12
+
+
+class ColumnLayout(QVBoxLayout):
+    def __init__(self, parent: QWidget, measure: int) -> None:
+        super().__init__(parent)
+        self.measure = measure
+        self._wide: weakref.WeakKeyDictionary[QWidget, int] = weakref.WeakKeyDictionary()
+
+    def widen(self, widget: QWidget, answers: int) -> None:
+        """Lay `widget` out wide enough for `answers` side by side."""
+        self._wide[widget] = answers
+        self.invalidate()
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        for widget, answers in list(self._wide.items()):
+            if widget.parentWidget() is self.parentWidget() and not widget.isHidden():
+                widget.setGeometry(wide_geometry(widget.geometry(), rect, answers, self.measure))
+
+
+def wide_geometry(placed: QRect, room: QRect, answers: int, measure: int) -> QRect:
+    """Where a message of `answers` side by side goes: `placed` (the column's place) grown to
+    `answers` measures, centred on the column, within `room` (the whole width of the view)."""
+    wanted = answers * (measure + _ANSWER_EXTRA) + _MESSAGE_EXTRA
+    width = max(placed.width(), min(wanted, room.width()))
+    left = placed.center().x() - width // 2
+    left = max(room.left(), min(left, room.right() + 1 - width))
+    return QRect(left, placed.top(), width, placed.height())

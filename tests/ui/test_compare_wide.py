@@ -1,0 +1,82 @@
+"""A comparison in the reading column: its answers side by side take more than the column, up
+to a measure each and as much as the view allows, centred on it, while the other messages
+keep to the column."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtWidgets import QToolButton, QWidget
+from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
+
+from chatdesk.ui.conversation.comparison import ComparisonColumns
+from chatdesk.ui.main_window import MainWindow
+
+MEASURE = 760  # ui.column_width's default
+MODELS = ("mock/mock-1", "mock/mock-2", "mock/mock-3")
+
+
+def _in_window(widget: QWidget) -> QRect:
+    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
+
+
+def _columns(window: MainWindow) -> ComparisonColumns | None:
+    shown = [c for c in window.actions_.compared.shown if Shiboken.isValid(c) and c.isVisible()]
+    return shown[-1] if shown else None
+
+
+def _compared(qtbot: QtBot, window: MainWindow, finish: Any) -> ComparisonColumns:
+    """A question answered, then one sent to three models at once, all finished."""
+    editor = window.composer.editor
+    qtbot.keyClicks(editor, "Which database suits a desktop app?")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(window.view.widgets) == 2)
+    qtbot.waitUntil(lambda: window.view.widgets[1].message.status.is_final)
+    compare = window.composer.findChild(QToolButton, "compareButton")
+    assert compare is not None
+    qtbot.waitUntil(lambda: len(compare.menu().actions()) >= 3)
+    for action in compare.menu().actions():
+        if action.data() in MODELS:
+            action.trigger()
+    qtbot.keyClicks(editor, "Explain tides")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _columns(window) is not None)
+    columns = _columns(window)
+    assert columns is not None
+    qtbot.waitUntil(lambda: all(w.message.status.is_final for w in columns.widgets.values()))
+    return columns
+
+
+def test_three_answers_side_by_side_take_more_than_the_column(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window: MainWindow = open_window(make_core())
+    window.resize(1600, 1000)
+    qtbot.waitUntil(lambda: window.width() == 1600)
+    columns = _compared(qtbot, window, finish)
+    ordinary = window.view.widgets[1].body  # the first answer, alone
+    qtbot.waitUntil(lambda: _in_window(ordinary).width() == MEASURE)
+    view = _in_window(window.view.viewport())
+
+    def answers() -> list[QRect]:
+        return [_in_window(w.body) for w in columns.widgets.values()]
+
+    # Each answer gets far more than a third of the column, the three within the view.
+    qtbot.waitUntil(lambda: all(a.width() > MEASURE // 2 for a in answers()))
+    assert all(view.left() <= a.left() and a.right() <= view.right() for a in answers())
+    text = _in_window(ordinary)
+    row = _in_window(columns)
+    middle = (text.left() + text.right()) / 2
+    assert abs((row.left() + row.right()) / 2 - middle) <= 2  # centred on the column
+    assert row.width() > text.width() + 300
+    assert _in_window(ordinary).width() == MEASURE  # the other messages keep to the column
+
+    window.resize(800, 600)  # narrow: the comparison has the view's width, no more
+    qtbot.waitUntil(lambda: window.width() == 800)
+    qtbot.waitUntil(
+        lambda: _in_window(columns).right() <= view.left() + window.view.viewport().width()
+    )
+    assert _in_window(columns).left() >= _in_window(window.view.viewport()).left()
+    assert _in_window(columns).width() >= _in_window(ordinary).width()
