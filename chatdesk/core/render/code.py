@@ -40,7 +40,7 @@ def code_block_html(code: str, language: str, info: str, number: int, palette: P
         f'<tr><td bgcolor="{palette.code_header_background}" style="color: {palette.muted}">'
         f"{label}</td>"
         f'<td bgcolor="{palette.code_header_background}" align="right">{_copy(number)}</td></tr>'
-        f'<tr><td colspan="2"><pre style="margin: 0; white-space: pre-wrap; '
+        f'<tr><td colspan="2"><pre style="margin: 0; white-space: pre; '
         f'color: {palette.code_text}">{body}</pre></td></tr></table>'
     )
 

@@ -50,7 +50,8 @@ class MessageBrowser(QTextBrowser):
         self.setSearchPaths([])
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy().ScrollBarAlwaysOff)
-        self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAlwaysOff)
+        # A code block keeps its lines: one longer than the text's width scrolls sideways.
+        self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAsNeeded)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)  # the window's sheet makes it transparent
         self.document().setDocumentMargin(2)
@@ -199,6 +200,9 @@ class MessageBrowser(QTextBrowser):
 
     def _fit_height(self) -> None:
         height = int(self.document().size().height()) + 2 * self.frameWidth() + 2
+        bar = self.horizontalScrollBar()
+        if bar.maximum() > 0:  # a code line wider than the text: room for its scroll bar
+            height += bar.sizeHint().height()
         if height != self.height():
             self.setFixedHeight(height)
 
