@@ -50,6 +50,8 @@ async def assistant_screens(app: QApplication, out: Path) -> None:
         await _shoot_popup(app, core, out, "compare-menu", shots.compare_menu)
         await _shoot(app, core, out, "compare", shots.columns)
         await _shoot(app, core, out, "compare-end", shots.columns_end)
+        await _shoot(app, core, out, "compare-wide", shots.columns_wide)
+        await _shoot(app, core, out, "compare-smallest", shots.columns_smallest)
         await _shoot(app, core, out, "send-cost", shots.cost)
     finally:
         await core.aclose()
@@ -140,6 +142,20 @@ class _Seeded:
         await asyncio.sleep(0.3)
         bar = window.view.verticalScrollBar()
         bar.setValue(bar.maximum())
+
+    async def columns_wide(self, window: MainWindow) -> None:
+        """At 1600×1000 the three answers take more than the reading column."""
+        window.resize(1600, 1000)
+        await self.columns(window)
+
+    async def columns_smallest(self, window: MainWindow) -> None:
+        """The window at its smallest, Compare on for the three models."""
+        window.resize(200, 150)
+        await self.columns(window)
+        current = window.settings.current
+        chosen = replace(current.ui, compare_models=",".join(f"{p}/{m}" for p, m in MODELS))
+        window.settings.current = replace(current, ui=chosen)
+        window.composer._row.compare.setChecked(True)
 
     async def cost(self, window: MainWindow) -> None:
         window.show_thread(self.report)
