@@ -46,5 +46,8 @@ def test_a_long_code_line_stays_one_line_and_scrolls_sideways(
     # The scroll bar has its own room: the last line is not hidden under it.
     last = body.document().documentLayout().blockBoundingRect(_block(body, "print(result)"))
     assert last.bottom() <= body.viewport().height()
+    copy = body.document().find("Copy")  # the code's Copy link is in sight, not past the edge
+    assert not copy.isNull()
+    assert body.cursorRect(copy).right() < body.viewport().width()
     bar.setValue(bar.maximum())  # scrolled to the line's end
     assert bar.value() > 0

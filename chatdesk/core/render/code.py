@@ -29,8 +29,10 @@ _MAX_LABEL = 60
 
 
 def code_block_html(code: str, language: str, info: str, number: int, palette: Palette) -> str:
-    """A table with a header row (the fence's info string, a Copy link) and the code on the
-    code background, highlighted for `language` when it is known."""
+    """A table with a header row (the fence's info string, a Copy link beside it) and the code
+    on the code background, highlighted for `language` when it is known. The code keeps its
+    lines (`pre`): a long one widens the block and the message scrolls sideways, so Copy stands
+    at the start of the header, in sight however wide the code is."""
     body = highlighted(code, language, palette.code_style) or escape(code, quote=False)
     # translators: the label of a code block whose language is not named
     label = escape(info if len(info) <= _MAX_LABEL else info[:_MAX_LABEL] + "…") or tr("code")
@@ -38,9 +40,8 @@ def code_block_html(code: str, language: str, info: str, number: int, palette: P
         f'<table width="100%" cellspacing="0" cellpadding="6" bgcolor="{palette.code_background}"'
         ' style="margin-top: 4px; margin-bottom: 10px">'
         f'<tr><td bgcolor="{palette.code_header_background}" style="color: {palette.muted}">'
-        f"{label}</td>"
-        f'<td bgcolor="{palette.code_header_background}" align="right">{_copy(number)}</td></tr>'
-        f'<tr><td colspan="2"><pre style="margin: 0; white-space: pre; '
+        f"{label} · {_copy(number)}</td></tr>"
+        f'<tr><td><pre style="margin: 0; white-space: pre; '
         f'color: {palette.code_text}">{body}</pre></td></tr></table>'
     )
 

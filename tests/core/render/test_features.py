@@ -189,8 +189,8 @@ def test_fenced_code_has_label_copy_anchor_and_inline_colours() -> None:
     rendered = render_markdown(text)
     assert rendered.code_blocks == ("def f(x):\n    return x  # <b>", "let a = 1;")
     assert hrefs(rendered.html) == ["chatdesk:copy-code/0", "chatdesk:copy-code/1"]
-    assert ">python</td>" in rendered.html
-    assert ">js</td>" in rendered.html
+    assert ">python · <a" in rendered.html
+    assert ">js · <a" in rendered.html
     assert re.search(r'<span style="color: #[0-9A-Fa-f]{6}; font-weight: bold">def', rendered.html)
     assert "class=" not in rendered.html
     assert "# &lt;b&gt;" in rendered.html
@@ -261,8 +261,8 @@ def test_unknown_language_and_indented_code_are_plain_monospace() -> None:
     rendered = render_markdown("```nosuchlanguage\nx = 1\n```\n\n    indented\n")
     assert "<span" not in rendered.html
     assert rendered.html.count("<pre") == 2
-    assert ">nosuchlanguage</td>" in rendered.html
-    assert ">code</td>" in rendered.html  # no language given
+    assert ">nosuchlanguage · <a" in rendered.html
+    assert ">code · <a" in rendered.html  # no language given
     assert rendered.code_blocks == ("x = 1", "indented")
 
 
