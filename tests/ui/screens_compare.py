@@ -52,6 +52,11 @@ async def assistant_screens(app: QApplication, out: Path) -> None:
         await _shoot(app, core, out, "compare-end", shots.columns_end)
         await _shoot(app, core, out, "compare-wide", shots.columns_wide)
         await _shoot(app, core, out, "compare-smallest", shots.columns_smallest)
+        demo = await core.service.comparisons.send(None, "demo", MODELS)
+        for answer in (demo.answer, *demo.others):
+            await core.service.wait_for_answer(answer.id)
+        shots.compared = demo.answer.thread_id  # code blocks keep their lines, scrolled sideways
+        await _shoot(app, core, out, "compare-code", shots.columns_code)
         await _shoot(app, core, out, "send-cost", shots.cost)
     finally:
         await core.aclose()
@@ -156,6 +161,11 @@ class _Seeded:
         chosen = replace(current.ui, compare_models=",".join(f"{p}/{m}" for p, m in MODELS))
         window.settings.current = replace(current, ui=chosen)
         window.composer._row.compare.setChecked(True)
+
+    async def columns_code(self, window: MainWindow) -> None:
+        await self.columns(window)
+        bar = window.view.verticalScrollBar()
+        bar.setValue(bar.maximum() // 3)
 
     async def cost(self, window: MainWindow) -> None:
         window.show_thread(self.report)
