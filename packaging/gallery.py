@@ -60,6 +60,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("streaming-code", "Code as it streams: already a code block"),
             ("copy-menu", "A message's copy button: as Markdown or as text"),
             ("zoom-150", "The window zoomed to 150 % (View ▸ Zoom in)"),
+            ("edit-in-place", "Editing a question in place: a box the size of its text"),
+            ("status-writing", "The status bar while an answer is written: the model, writing"),
         ),
     ),
     (
@@ -112,6 +114,9 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("compare-streaming", "Three models answering side by side, each with its Stop"),
             ("compare", "Their answers side by side"),
             ("compare-end", "The end of the answers, their figures and Continue with this one"),
+            ("compare-wide", "At 1600×1000: three answers, each given up to a column's width"),
+            ("compare-smallest", "Compare on for three models at the window's smallest size"),
+            ("compare-code", "Code in compared answers keeps its lines and scrolls sideways"),
             ("temporary", "A window of temporary chats"),
             ("temporary-close", "Closing it: keep the chats or let them go"),
             ("temporary-kept", "A temporary chat kept"),
@@ -121,6 +126,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
     (
         "Preferences",
         (
+            ("preferences-search", "Settings searched: typing “theme” leaves Appearance"),
             ("preferences-appearance", "Appearance: theme, text size, language"),
             ("preferences-chat", "Chat: the default model, prompt and how answers come"),
             ("preferences-providers", "Providers: the servers and their models"),
