@@ -49,7 +49,7 @@ async def _shoot(core: object, out: Path, theme: str, ports: dict[str, int]) -> 
     window.show()
     window.start()
     try:
-        window.connecting.offer_at_start(demo_chosen=False)
+        window.connecting.offer()  # earlier screens in the same home may have set up providers
         page = window.connecting.page
         assert page is not None
         await _until(lambda: len(page.local.rows) == 1)

@@ -37,13 +37,13 @@ def test_a_base_ticked_for_a_new_chat_answers_in_it(
     window = open_window(core)
     button = _button(window)
     qtbot.waitUntil(button.isVisible)  # a base exists: the menu is offered
-    assert button.text() == ""  # its icon alone: none is on
+    assert button.text() == "Knowledge"  # no count: none is on
     assert button.accessibleDescription() == "0 knowledge bases on for this chat"
 
     [entry] = button.menu().actions()
     assert entry.text() == "Home"
     entry.trigger()
-    assert button.text() == "1"  # beside its icon
+    assert button.text() == "Knowledge · 1"  # how many are on
     assert button.accessibleDescription() == "1 knowledge base on for this chat"
     qtbot.keyClicks(window.composer.editor, "How do I reset the boiler?")
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
@@ -57,7 +57,7 @@ def test_a_base_ticked_for_a_new_chat_answers_in_it(
     assert answer.status is Status.COMPLETE
     assert "red button" in answer.content
     assert [s.name for s in answer.sources] == ["boiler.md"]
-    qtbot.waitUntil(lambda: button.text() == "1")  # the chat's own link
+    qtbot.waitUntil(lambda: button.text() == "Knowledge · 1")  # the chat's own link
 
 
 def test_no_base_no_button(make_core: Any, open_window: Any, qtbot: QtBot) -> None:
