@@ -137,16 +137,15 @@ async def test_a_server_that_is_not_a_model_server_is_not_found() -> None:
 
 
 def test_the_demo_says_what_it_is_and_greets_a_greeting() -> None:
-    identity = IDENTITY.strip("*")
     hello = mock_answer("hello").text
-    assert hello.splitlines()[0].strip("*") == identity
+    assert hello.splitlines()[0] == f"> {IDENTITY}"  # a quote above the answer
     assert "Connect a model" in hello
     assert "```" not in hello  # a greeting gets a greeting, not a showcase
 
 
 def test_the_demo_does_not_pretend_to_answer_a_question() -> None:
     text = mock_answer("Explain how HTTPS works").text
-    assert text.splitlines()[0].strip("*") == IDENTITY.strip("*")
+    assert text.splitlines()[0] == f"> {IDENTITY}"
     assert "cannot really answer “Explain how HTTPS works”" in text
     assert "```" not in text
     assert "$" not in text

@@ -113,7 +113,8 @@ _SHOWCASE = re.compile(
     re.IGNORECASE,
 )
 _GREETING_WORDS = 6  # "hi there, how are you?": longer is a question that starts politely
-IDENTITY = mark("*This is chatdesk's built-in offline demo, not an AI model.*")
+# A quote, not italics: a language without italic letters (Arabic) shows it all the same.
+IDENTITY = mark("This is chatdesk's built-in offline demo, not an AI model.")
 _HELLO = mark(
     "Hello! To chat with a real model, choose **Connect a model** in the File menu: a model "
     "server on this computer (Ollama, LM Studio) or a hosted provider with its API key. "
@@ -122,7 +123,7 @@ _HELLO = mark(
 _CANNOT_ANSWER = mark(
     "I cannot really answer “{topic}”: I am a stand-in that lets chatdesk work without a "
     "network, not a language model. Connect a model (**Connect a model** in the File menu) and "
-    "ask again for a real answer.\n\nAsk me for a *demo* to see how chatdesk shows code, "
+    "ask again for a real answer.\n\nAsk me for a **demo** to see how chatdesk shows code, "
     "tables and formulas."
 )
 
@@ -139,7 +140,7 @@ def mock_answer(prompt: str, model: str = "mock-1") -> MockAnswer:
         body = mock_showcase(prompt, model)
     else:
         body = tr(_CANNOT_ANSWER, topic=topic_of(prompt))
-    return MockAnswer(f"{tr(IDENTITY)}\n\n{body}", reasoning)
+    return MockAnswer(f"> {tr(IDENTITY)}\n\n{body}", reasoning)
 
 
 def mock_showcase(prompt: str, model: str = "mock-1") -> str:
