@@ -113,6 +113,9 @@ def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None, *, rest: bool 
         original_show = module.MainWindow.show
 
         def show(window: Any) -> None:
+            # A desktop's size: on the offscreen screen (800 px wide) the sidebar would fold
+            # away, and its rows, which the probe waits to see painted, would never paint.
+            window.resize(1280, 860)
             original_show(window)
             marks["shown"] = time.time()
             _watch(window, marks, thread_id, rest)

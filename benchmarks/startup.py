@@ -186,6 +186,9 @@ def probe(
         os.environ,
         CHATDESK_HOME=str(home),
         CHATDESK_MOCK_TOKENS_PER_SECOND="0",
+        # a user who chose the offline demo: the window opens on the conversation it measures,
+        # not on Connect a model
+        CHATDESK_UI_OFFLINE_DEMO="true",
         QT_QPA_PLATFORM="offscreen",
     )
     environment[WITHOUT] = without
