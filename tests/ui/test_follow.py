@@ -281,16 +281,22 @@ def _editor(window: MainWindow, index: int) -> QPlainTextEdit:
     )
 
 
-def test_editing_replaces_the_bubble_and_ctrl_enter_resends(
-    make_core: Any, open_window: Any, qtbot: QtBot
-) -> None:
-    window = open_window(make_core())
-    send(qtbot, window, "first wording")
+def _editing(qtbot: QtBot, window: MainWindow, text: str) -> tuple[Any, QPlainTextEdit]:
+    """Ask `text`, then click Edit under it: the question's widget and its editor, shown."""
+    send(qtbot, window, text)
     qtbot.waitUntil(lambda: answered(window, 2))
     user = window.view.widgets[0]
     qtbot.mouseClick(user.footer.edit_button, Qt.MouseButton.LeftButton)
     editor = _editor(window, 0)
     qtbot.waitUntil(editor.isVisible)
+    return user, editor
+
+
+def test_editing_replaces_the_bubble_and_ctrl_enter_resends(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    window = open_window(make_core())
+    user, editor = _editing(qtbot, window, "first wording")
     assert not user.body.isVisible()  # the text shows once: in the editor
     short = editor.height()
     assert short < 120  # the size of one line, not a big box
@@ -312,12 +318,7 @@ def test_escape_cancels_an_edit_and_shows_the_message_again(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
     window = open_window(make_core())
-    send(qtbot, window, "keep me")
-    qtbot.waitUntil(lambda: answered(window, 2))
-    user = window.view.widgets[0]
-    qtbot.mouseClick(user.footer.edit_button, Qt.MouseButton.LeftButton)
-    editor = _editor(window, 0)
-    qtbot.waitUntil(editor.isVisible)
+    user, editor = _editing(qtbot, window, "keep me")
     editor.setPlainText("never sent")
     qtbot.keyClick(editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(user.body.isVisible)
