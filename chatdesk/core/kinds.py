@@ -56,6 +56,15 @@ class Status(enum.StrEnum):
         return self in (Status.COMPLETE, Status.ERROR, Status.INTERRUPTED)
 
 
+class AnswerStage(enum.StrEnum):
+    """How far an answer being written has got with its provider (never stored: a front-end
+    says it while the answer is written)."""
+
+    CONNECTING = "connecting"  # the request is on its way; the provider has not answered yet
+    WAITING = "waiting"  # the provider took it; the model's first words have not come yet
+    WRITING = "writing"  # the model's words (or a call to a tool) are arriving
+
+
 class AttachmentKind(enum.StrEnum):
     """What an attachment is, as stored (`attachments.kind`) and carried by exports and sync; a
     kind unknown here (a newer chatdesk's) is kept and shown as a file."""

@@ -20,6 +20,7 @@ from chatdesk.app import Configuration
 from chatdesk.core.chat.events import AnswerRetrying
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import (
+    Accepted,
     ChatMessage,
     ChatRequest,
     ErrorKind,
@@ -160,6 +161,7 @@ async def test_reasoning_arrives_under_either_field_name(
     ]
     server.queue(Reply(events=events))
     assert await _collect(provider) == [
+        Accepted(),
         ReasoningDelta("Think"),
         ReasoningDelta(" more"),
         TextDelta("Answer"),
@@ -172,7 +174,7 @@ async def test_a_stream_without_finish_reason_just_ends(
 ) -> None:
     server.queue(Reply(events=[chunk("half"), chunk(" an answer")], done=False))
     events = await _collect(provider)
-    assert events == [TextDelta("half"), TextDelta(" an answer")]  # no Finished: cut off
+    assert events == [Accepted(), TextDelta("half"), TextDelta(" an answer")]  # no Finished
 
 
 async def test_list_models(server: FakeOpenAI, provider: OpenAICompatibleProvider) -> None:
@@ -420,7 +422,7 @@ async def test_an_error_object_inside_a_200_stream_is_an_error_not_text(
 ) -> None:
     server.queue(Reply(events=[json.dumps({"error": error_object})]))
     error, seen = await _failure(provider)
-    assert seen == []
+    assert seen == [Accepted()]  # taken (HTTP 200), then the error: never text
     assert error.kind is kind
     assert str(error_object["message"]) in str(error)
 
@@ -448,6 +450,7 @@ async def test_leaving_the_stream_early_closes_the_connection(
 ) -> None:
     server.queue(Reply(events=[chunk("one"), chunk("two")], hold_after=1))
     stream = provider.stream(_request())
+    assert await anext(stream) == Accepted()
     assert await anext(stream) == TextDelta("one")
     await stream.aclose()  # what the service does after its idle timeout
     assert await _wait(server.disconnected)

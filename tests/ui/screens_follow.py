@@ -12,9 +12,10 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.core.kinds import AnswerStage
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
-from chatdesk.ui.window.provider_status import _WRITING, _live_words
+from chatdesk.ui.window.provider_status import live_words
 from tests.ui.screens import _core, _until, run_alone
 
 
@@ -52,7 +53,7 @@ async def _shoot_follow(core: object, window: MainWindow, out: Path, theme: str)
     mock = core.providers.get("mock")  # type: ignore[attr-defined]
     mock.tokens_per_second = 6
     answer = (await core.service.send(window.current_thread_id, "Tell me more")).answer  # type: ignore[attr-defined]
-    writing = _live_words(answer.model or "", _WRITING)  # in the language shown
+    writing = live_words(AnswerStage.WRITING, answer.provider, answer.model)  # as shown
     await _until(lambda: window.provider_status.text() == writing, 60)
     await asyncio.sleep(0.3)
     window.grab().save(str(out / f"status-writing-{theme}.png"))

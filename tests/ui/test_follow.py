@@ -5,7 +5,7 @@ truth about an answer being written."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -16,8 +16,10 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.kinds import Status
+from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.views import ProjectSettings
 from chatdesk.ui.main_window import MainWindow
+from tests.core.sse_server import FakeOpenAI, Reply, chunk
 
 LONG = "Show me a table and some code"  # the mock's long answer: a few of them scroll
 
@@ -365,6 +367,57 @@ def test_the_status_bar_names_a_rate_limit_while_the_answer_waits(
     answer = window.conversation.messages()[-1]
     pending = replace(answer, status=Status.PENDING, content="")
     window.provider_status.apply(MessageAdded(pending))
-    assert "waiting for the first words" in window.provider_status.text()
+    assert window.provider_status.text() == f"Connecting to {answer.provider}…"
     window.provider_status.apply(AnswerWaiting(answer.id, answer.thread_id, 3.0, "limit"))
     assert "rate limited" in window.provider_status.text()
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    fake = FakeOpenAI(("m",)).start()
+    yield fake
+    fake.release.set()
+    fake.close()
+
+
+def _ask_box(core: Core, finish: Any, window: MainWindow, server: FakeOpenAI) -> uuid.UUID:
+    """A chat with the model m of the provider "box" (the local server), shown, asked."""
+    finish(core.profiles.save(ProviderProfile("box", server.url, default_model="m")))
+    thread = finish(core.service.create_thread(provider="box", model="m"))
+    window.show_thread(thread.id)
+    turn = finish(core.service.send(thread.id, "hello"))
+    answer_id: uuid.UUID = turn.answer.id
+    return answer_id
+
+
+@pytest.mark.parametrize(
+    ("held", "said"),
+    [
+        (
+            Reply(events=[chunk("Hi"), chunk(finish="stop")], hold_first_byte=True),
+            "Connecting to box…",
+        ),
+        (Reply(events=[chunk("Hi"), chunk(finish="stop")], hold_after=0), "Waiting for m…"),
+    ],
+    ids=["the server has not answered", "the model's first words have not come"],
+)
+def test_the_status_bar_says_connecting_then_waiting_before_an_answer_is_written(
+    make_core: Any,
+    open_window: Any,
+    qtbot: QtBot,
+    finish: Any,
+    server: FakeOpenAI,
+    held: Reply,
+    said: str,
+) -> None:
+    core = make_core()
+    window = open_window(core)
+    status = window.provider_status
+    server.queue(held)
+    answer_id = _ask_box(core, finish, window, server)
+    qtbot.waitUntil(server.holding.is_set)
+    qtbot.waitUntil(lambda: status.text() == said)
+    assert "writing" not in status.text()
+    server.release.set()
+    finish(core.service.wait_for_answer(answer_id))
+    qtbot.waitUntil(lambda: status.text() == "box: ready")

@@ -16,14 +16,16 @@ from dataclasses import dataclass, field, replace
 
 from chatdesk.core.chat.events import (
     AnswerRetrying,
+    AnswerStageChanged,
     AnswerTextAppended,
     AnswerWaiting,
     EventBus,
     ToolCallStreaming,
 )
 from chatdesk.core.i18n import tr
-from chatdesk.core.kinds import ChatErrorKind
+from chatdesk.core.kinds import AnswerStage, ChatErrorKind
 from chatdesk.core.providers.base import (
+    Accepted,
     ChatRequest,
     ErrorKind,
     Finished,
@@ -183,6 +185,7 @@ class AnswerWriter:
         self._idle_timeout = idle_timeout
         self._backoff = replace(ANSWER_BACKOFF, retries=max_retries)
         self._events = _Coalescer(bus, state)
+        self._stage: AnswerStage | None = None
 
     async def run(self) -> Outcome:
         """Stream until the answer ends; never raises for provider trouble or cancellation."""
@@ -234,6 +237,8 @@ class AnswerWriter:
         return self._backoff.retry_in(attempt, asked=error.retry_after)
 
     async def _stream_once(self) -> None:
+        self._stage = None
+        self._reached(AnswerStage.CONNECTING)
         stream = self._provider.stream(self._request)
         grace = 0.0  # an announced wait is not silence
         try:
@@ -262,8 +267,24 @@ class AnswerWriter:
                 hint=tr("Retry, or check that the server is still running."),
             ) from None
 
+    def _reached(self, stage: AnswerStage) -> None:
+        """Say once per request that the answer got to `stage`."""
+        if self._stage is stage:
+            return
+        self._stage = stage
+        state, provider = self.state, self._provider.name
+        self._bus.publish(
+            AnswerStageChanged(
+                state.message_id, state.thread_id, stage, provider, self._request.model
+            )
+        )
+
     def _take(self, event: StreamEvent) -> None:
         state = self.state
+        if isinstance(event, TextDelta | ReasoningDelta | ToolCallStarted):
+            self._reached(AnswerStage.WRITING)
+        elif isinstance(event, Accepted) and self._stage is AnswerStage.CONNECTING:
+            self._reached(AnswerStage.WAITING)
         if isinstance(event, TextDelta | ReasoningDelta):
             if state.first_token_at is None:
                 state.first_token_at = asyncio.get_running_loop().time()

@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chatdesk.core.kinds import AnswerStage
 from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
 from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.views import (
@@ -85,6 +86,19 @@ class AnswerTextAppended:
     reasoning: str
     text_offset: int = 0
     reasoning_offset: int = 0
+
+
+@dataclass(frozen=True)
+class AnswerStageChanged:
+    """How far an answer being written has got: its request on its way to `provider`, taken
+    and waiting for `model`'s first words, or words arriving. Said for each request the answer
+    makes (again after a retry, and for each round of tool calls)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    stage: AnswerStage
+    provider: str
+    model: str
 
 
 @dataclass(frozen=True)
@@ -284,6 +298,7 @@ Event = (
     | ThreadRestored
     | MessageAdded
     | AnswerTextAppended
+    | AnswerStageChanged
     | AnswerRetrying
     | AnswerContinued
     | ToolCallStreaming

@@ -100,6 +100,12 @@ class Waiting:
 
 
 @dataclass(frozen=True)
+class Accepted:
+    """The server took the request and its answer's stream is open: what comes next is the
+    model's (a provider that cannot tell need not say it)."""
+
+
+@dataclass(frozen=True)
 class ToolCallStarted:
     """The model has begun writing a call to `name` (its arguments are still arriving)."""
 
@@ -108,7 +114,14 @@ class ToolCallStarted:
 
 
 StreamEvent = (
-    TextDelta | ReasoningDelta | UsageReport | Finished | Waiting | ToolCallStarted | ToolCall
+    TextDelta
+    | ReasoningDelta
+    | UsageReport
+    | Finished
+    | Waiting
+    | Accepted
+    | ToolCallStarted
+    | ToolCall
 )
 
 

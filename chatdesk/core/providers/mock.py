@@ -16,6 +16,7 @@ from chatdesk.core.config import MockSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.prompts import SUMMARY_INSTRUCTIONS, TITLE_INSTRUCTIONS
 from chatdesk.core.providers.base import (
+    Accepted,
     ChatRequest,
     ErrorKind,
     Finished,
@@ -107,6 +108,7 @@ class MockProvider:
                 hint="Summarise the older messages, or choose a model with a larger context "
                 "window.",
             )
+        yield Accepted()
         await pace.first_token()
         call = tool_call_for(request, self.request_count)
         if call is not None:

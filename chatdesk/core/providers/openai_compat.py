@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.base import (
+    Accepted,
     ChatRequest,
     ErrorKind,
     Finished,
@@ -154,6 +155,7 @@ class OpenAICompatibleProvider:
             )
         except Exception as error:
             raise self._translate(error, model=request.model, mid_answer=False) from None
+        yield Accepted()  # the server answered with a stream: the model's words come next
         mid_answer = False
         reader = ChunkReader()
         try:

@@ -1,15 +1,18 @@
-"""The status bar's word on the provider: while an answer is being written, what it is doing
-(waiting for the model's first words, writing, rate limited); otherwise what the last request
-to it showed (ready, offline, the key refused, rate limited, an error), with the reason in the
-tooltip. "Ready" is said only when no answer is being written."""
+"""The status bar's word on the provider: while an answer is being written, how far it has got
+as the core says (connecting to the provider, waiting for the model's first words, writing,
+rate limited); otherwise what the last request to it showed (ready, offline, the key refused,
+rate limited, an error), with the reason in the tooltip. "Ready" is said only when no answer
+is being written."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.kinds import AnswerStage
 from chatdesk.core.providers.state import ProviderState
 
 if TYPE_CHECKING:  # the core's events load with the core, after the first paint
@@ -36,7 +39,8 @@ class ProviderStatus(QLabel):
         self.setObjectName("providerStatus")
         self.setAccessibleName(tr("Provider state"))
         self._idle = (self.text(), "", "")  # text, tooltip, state: shown when nothing is live
-        # Answers being written, in the order they last changed: id -> (model, what it does).
+        # Answers being written, in the order they last changed: id -> (its model, what the
+        # status bar says of it: the words of the core's AnswerStage, or a rate limit's).
         self._live: dict[object, tuple[str, str]] = {}
 
     def apply(self, event: Event) -> None:
@@ -47,14 +51,16 @@ class ProviderStatus(QLabel):
                 self.show_state(provider, state, detail)
             case ev.MessageAdded(message) | ev.AnswerContinued(message) if (
                 message.role.value == "assistant" and not message.status.is_final
-            ):
-                self._doing(message.id, message.model or message.provider or "", _FIRST_WORDS)
-            case ev.AnswerTextAppended(message_id) | ev.ToolCallStreaming(message_id):
-                self._doing(message_id, None, _WRITING)
+            ):  # its request is being made ready: on its way to the provider next
+                words = live_words(AnswerStage.CONNECTING, message.provider, message.model)
+                self._live.pop(message.id, None)
+                self._live[message.id] = (message.model or "", words)
+                self._show()
+            case ev.AnswerStageChanged(message_id, _, stage, provider, model):
+                self._doing(message_id, lambda _: live_words(stage, provider, model))
             case ev.AnswerWaiting(message_id):
-                self._doing(message_id, None, _WAITING)
-            case ev.AnswerRetrying(message_id):  # its reason is in the status line (notices)
-                self._doing(message_id, None, _FIRST_WORDS)
+                limited = tr(_WORDS[ProviderState.RATE_LIMITED])
+                self._doing(message_id, lambda model: f"{model}: {limited}")
             case ev.MessageFinished(message):
                 self._live.pop(message.id, None)
                 self._show()
@@ -66,17 +72,16 @@ class ProviderStatus(QLabel):
         self._idle = (f"{provider}: {word}", detail, state)
         self._show()
 
-    def _doing(self, message_id: object, model: str | None, doing: str) -> None:
+    def _doing(self, message_id: object, words: Callable[[str], str]) -> None:
         known = self._live.pop(message_id, None)
-        if known is None and model is None:
+        if known is None:
             return  # an answer this window did not see start
-        self._live[message_id] = (model if model is not None else known[0] if known else "", doing)
+        self._live[message_id] = (known[0], words(known[0]))
         self._show()
 
     def _show(self) -> None:
         if self._live:
-            model, doing = list(self._live.values())[-1]
-            text, tip, state = _live_words(model, doing), "", "busy"
+            text, tip, state = list(self._live.values())[-1][1], "", "busy"
         else:
             text, tip, state = self._idle
         self.setText(text)
@@ -85,14 +90,13 @@ class ProviderStatus(QLabel):
         self.style().polish(self)
 
 
-_FIRST_WORDS, _WRITING, _WAITING = "first-words", "writing", "waiting"
-
-
-def _live_words(model: str, doing: str) -> str:
-    if doing == _WRITING:
-        # translators: the status bar while an answer streams ("gpt-4o: writing an answer…")
-        return tr("{model}: writing an answer…", model=model)
-    if doing == _WAITING:
-        return f"{model}: {tr(_WORDS[ProviderState.RATE_LIMITED])}"
-    # translators: the status bar after a question is sent, before the answer's first words
-    return tr("{model}: waiting for the first words…", model=model)
+def live_words(stage: AnswerStage, provider: str | None, model: str | None) -> str:
+    """What the status bar says of an answer at `stage` (the core's AnswerStageChanged)."""
+    if stage is AnswerStage.CONNECTING:
+        # translators: the status bar after a question is sent, before the provider answers
+        return tr("Connecting to {provider}…", provider=provider or model or "")
+    if stage is AnswerStage.WAITING:
+        # translators: the status bar before the model's first words ("Waiting for gpt-4o…")
+        return tr("Waiting for {model}…", model=model or provider or "")
+    # translators: the status bar while an answer streams ("gpt-4o: writing an answer…")
+    return tr("{model}: writing an answer…", model=model or provider or "")
