@@ -111,6 +111,7 @@ class MainWindow(WindowLayout):
         self._renderer = renderer  # given to attach(), or made by it
         self._owns_renderer = renderer is None
         self._thread: ThreadView | None = None
+        self._deleted_shown: uuid.UUID | None = None  # the chat deleted while shown (Undo)
         self._started = False
         self._leaving = False  # the user closed the window
         self._closed = False
@@ -332,7 +333,7 @@ class MainWindow(WindowLayout):
         staying = thread is not None and thread.id == self.current_thread_id
         if not staying:
             self.drafts.leave()  # what was typed in the thread being left stays with it
-        self._thread = thread
+        self._thread, self._deleted_shown = thread, None
         self.controller.open(thread.id if thread else None, at)
         self.sidebar.select(thread.id if thread else None)
         self._show_header()
@@ -450,6 +451,8 @@ class MainWindow(WindowLayout):
             case ev.MessageFinished(message) if message.thread_id == self.current_thread_id:
                 self.actions_.announce(message)
                 self.gauge.refresh()  # the answer is history now
+            case ev.ThreadRestored(thread) if thread.id == self._deleted_shown:
+                self._open(thread)  # Undo of its delete, nothing else opened since: shown again
             case ev.ThreadUpdated(thread) | ev.ThreadRestored(thread):
                 if thread.id == self.current_thread_id:
                     old_leaf = self._thread.active_leaf_id if self._thread else None
@@ -459,7 +462,7 @@ class MainWindow(WindowLayout):
                     if old_leaf != thread.active_leaf_id:
                         self.summaries.reload()  # the summary in use may be another now
             case ev.ThreadDeleted(thread_id) if thread_id == self.current_thread_id:
-                self._thread = None
+                self._thread, self._deleted_shown = None, thread_id
                 self.sidebar.select(None)
                 self._show_header()
                 self.summaries.thread_changed()

@@ -239,7 +239,7 @@ def test_a_new_chat_highlights_nothing_until_it_is_sent_then_itself(
     qtbot.waitUntil(lambda: highlighted(window) == window.current_thread_id)
 
 
-def test_deleting_the_chat_shown_highlights_nothing_and_undo_brings_its_row_back(
+def test_deleting_the_chat_shown_highlights_nothing_and_undo_shows_it_again(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     core = make_core()
@@ -253,11 +253,32 @@ def test_deleting_the_chat_shown_highlights_nothing_and_undo_brings_its_row_back
     qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
     assert window.current_thread_id is None
     assert highlighted(window) is None  # not the chat that moved into its row
+    assert not window.view.widgets  # its messages went with it
     qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(shown).isValid())
-    assert highlighted(window) is None  # the new chat is still what is shown
-    window.show_thread(shown)
+    qtbot.waitUntil(lambda: window.current_thread_id == shown)
+    qtbot.waitUntil(lambda: len(window.view.widgets) == 2)  # its question and answer, back
+    assert window.view.widgets[0].message.content == "second"
     qtbot.waitUntil(lambda: highlighted(window) == shown)
+    title = finish(core.service.get_thread(shown)).title
+    assert window.windowTitle().startswith(title)  # its title, not "New chat"
+
+
+def test_undo_of_a_chat_deleted_after_another_was_opened_leaves_the_view_alone(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    showing(qtbot, window, threads[1])
+    thread = window.sidebar.model.thread_at(window.sidebar.model.index_of_thread(threads[1]))
+    assert thread is not None
+    window.sidebar.commands.delete(thread)
+    qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
+    showing(qtbot, window, threads[0])  # the user went on to another chat
+    qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(threads[1]).isValid())
+    assert window.current_thread_id == threads[0]
+    assert highlighted(window) == threads[0]
 
 
 def test_a_search_jump_highlights_the_chat_it_opens(
