@@ -10,8 +10,8 @@ from dataclasses import replace
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPlainTextEdit, QToolButton
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtWidgets import QPlainTextEdit, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -348,6 +348,43 @@ def test_escape_cancels_an_edit_and_shows_the_message_again(
     assert not [e for e in user.findChildren(QPlainTextEdit) if e.isVisible()]
     assert window.conversation.messages()[0].content == "keep me"
     assert window.composer.text() == ""  # Escape did not reach the composer's Stop either
+
+
+def _in_viewport(window: MainWindow, widget: QWidget, rect: QRect | None = None) -> bool:
+    """`rect` of `widget` (all of it by default) lies inside the conversation's viewport."""
+    port = window.view.viewport()
+    shown = rect if rect is not None else widget.rect()
+    top_left = widget.mapTo(port, shown.topLeft())
+    return port.rect().contains(QRect(top_left, shown.size()))
+
+
+def test_editing_a_long_message_scrolled_partly_off_screen_shows_its_editor_and_caret(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    question = "\n".join(f"line {n} of a long question" for n in range(60))
+    turn = finish(core.service.send_new(question))
+    finish(core.service.wait_for_answer(turn.answer.id))
+    window = open_window(core)
+    window.resize(800, 600)
+    window.show_thread(turn.answer.thread_id)
+    qtbot.waitUntil(lambda: answered(window, 2) and window.view.widgets[1].rendered is not None)
+    user = window.view.widgets[0]
+    port = window.view.viewport()
+    qtbot.waitUntil(lambda: user.height() > 2 * port.height())  # laid out, taller than the view
+    # Scrolled to the end of the question: its Edit in sight, its first lines far above.
+    bottom = user.mapTo(window.view.widget(), user.rect().bottomLeft()).y()
+    window.view.verticalScrollBar().setValue(bottom - port.height() // 2)
+    edit = user.footer.edit_button
+    qtbot.waitUntil(lambda: _in_viewport(window, edit))
+    assert not _in_viewport(window, user.body)
+    qtbot.mouseClick(edit, Qt.MouseButton.LeftButton)
+    editor = _editor(window, 0)
+    qtbot.waitUntil(lambda: editor.isVisible() and editor.hasFocus())
+    qtbot.waitUntil(lambda: _in_viewport(window, editor))  # the box whole: it fits
+    assert _in_viewport(window, editor.viewport(), editor.cursorRect())  # and its caret
+    qtbot.keyClicks(editor, "Edited: ")
+    assert editor.toPlainText().startswith("Edited: line 0")  # typed where the user looks
 
 
 # -- 4. the status bar tells the truth ---------------------------------------------------------

@@ -78,6 +78,7 @@ class MessageWidget(QFrame):
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
+    editing = Signal(object)  # its editor (a MessageEditor), shown in place of the bubble
     tool_decided = Signal(object, str, str)  # message id, call id, once/always/deny
     link_activated = Signal(str, object)  # href, message id
     attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
@@ -468,8 +469,10 @@ class MessageWidget(QFrame):
         self._editor = MessageEditor(self.message.content)
         self._bubble.hide()
         self._outer.insertWidget(0, self._editor)
+        self._editor.show()  # now, not when the layout gets to it: the view scrolls it into sight
         self._editor.finished.connect(self._finish_editing)
         self._editor.box.setFocus()
+        self.editing.emit(self._editor)
 
     def _finish_editing(self, text: str | None) -> None:
         if self._editor is not None:

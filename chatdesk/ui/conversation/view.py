@@ -43,10 +43,12 @@ from chatdesk.ui.conversation.wide import ColumnLayout
 if TYPE_CHECKING:  # loaded with the first message, after the window's first paint
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.conversation.message import MessageWidget
+    from chatdesk.ui.conversation.message_editor import MessageEditor
 
 _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
+_EDIT_MARGIN = 24  # pixels kept around a message's editor scrolled into sight
 _JUMP_GAP = 8  # pixels between "↓ Latest" and the column's text, or the viewport's bottom
 _LAYOUT_PASSES = 4  # at most, to lay a page out before it is first painted
 STAGE = 2  # message widgets made per turn of the loop while a page is shown (~2–3 ms each)
@@ -164,15 +166,7 @@ class ConversationView(QScrollArea):
     def _reveal_page(self) -> None:
         if self._unbuilt:
             return  # a newer page is being built
-        # Laid out to the end before the first paint: a message's new width gives its text a
-        # new height, which lays its parents out again on the next pass.
-        height = -1
-        for _ in range(_LAYOUT_PASSES):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-            self._layout.activate()
-            if self._content.height() == height:
-                break
-            height = self._content.height()
+        self._settle()  # laid out to the end before the first paint
         if self._follow:
             bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
@@ -197,6 +191,7 @@ class ConversationView(QScrollArea):
             widget = MessageWidget(self._model.message(row), self.formatter, speakers=self.speakers)
             self._widgets.insert(place, widget)
             self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
+            widget.editing.connect(self.show_editor)
             self.message_widget_added.emit(widget)
             if self._refocus is not None and self._refocus[0] == row:
                 widget.footer.focus_part(self._refocus[1])
@@ -318,6 +313,37 @@ class ConversationView(QScrollArea):
         self._show_jump()
         Flash(widget)
         self._edge_check.start()
+
+    def show_editor(self, editor: MessageEditor) -> None:
+        """A message's editor just opened in place of its bubble, in sight with its caret: the
+        whole of it when it fits, else its top. The view stays there as the messages around it
+        change, until the user scrolls."""
+        self._settle()
+        bar, height = self.verticalScrollBar(), self.viewport().height()
+        top = editor.mapTo(self._content, editor.rect().topLeft()).y()
+        self._restoring = True
+        if editor.height() + 2 * _EDIT_MARGIN <= height:
+            self.ensureWidgetVisible(editor, 0, _EDIT_MARGIN)
+        else:
+            bar.setValue(top - _EDIT_MARGIN)
+        self.ensureWidgetVisible(editor.box, 0, _EDIT_MARGIN)  # its caret, where Qt puts it
+        self._follow = False
+        message = next((w for w in self._widgets if w.isAncestorOf(editor)), None)
+        if message is not None:
+            self._anchor = (message, message.y() - bar.value())
+        self._restoring = False
+        self._show_jump()
+
+    def _settle(self) -> None:
+        """Lay the page out now: a message's new width gives its text a new height, which
+        lays its parents out again on the next pass."""
+        height = -1
+        for _ in range(_LAYOUT_PASSES):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self._layout.activate()
+            if self._content.height() == height:
+                break
+            height = self._content.height()
 
     def jump_to_latest(self) -> None:
         self._follow = True
