@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QPoint, QRect, Qt
+import pytest
+from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtWidgets import QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
@@ -80,3 +81,52 @@ def test_three_answers_side_by_side_take_more_than_the_column(
     )
     assert _in_window(columns).left() >= _in_window(window.view.viewport()).left()
     assert _in_window(columns).width() >= _in_window(ordinary).width()
+
+
+def test_at_the_smallest_window_three_answers_stay_inside_it_and_scroll_sideways(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window: MainWindow = open_window(make_core())
+    window.resize(560, 420)  # the window keeps to its minimum, what its controls need
+    qtbot.waitUntil(lambda: window.size() == window.minimumSize().expandedTo(QSize(560, 420)))
+    columns = _compared(qtbot, window, finish)
+    port = window.view.viewport()
+    frames = [w.parentWidget() for w in columns.widgets.values()]
+    qtbot.waitUntil(lambda: all(f is not None and f.width() > 150 for f in frames))
+    # Nothing goes past the window's edge: the conversation is no wider than its view.
+    qtbot.waitUntil(lambda: window.view.widget().width() <= port.width())
+    assert _in_window(columns).right() <= _in_window(port).right()
+    # The answers that do not fit side by side are reached by scrolling sideways inside.
+    sideways = columns.sideways.horizontalScrollBar()
+    qtbot.waitUntil(lambda: sideways.maximum() > 0 and sideways.isVisible())
+    shown = _in_window(columns.sideways.viewport())
+    third = frames[-1]
+    assert third is not None
+    assert _in_window(third).right() > shown.right()  # cut off until scrolled to
+    sideways.setValue(sideways.maximum())
+    qtbot.waitUntil(lambda: _in_window(third).right() <= shown.right())
+    assert _in_window(third).left() >= shown.left()
+
+
+@pytest.mark.parametrize("size", [(800, 600), (560, 420)])
+def test_latest_covers_none_of_the_compared_answers(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, size: tuple[int, int]
+) -> None:
+    window: MainWindow = open_window(make_core())
+    window.resize(*size)
+    columns = _compared(qtbot, window, finish)
+    qtbot.waitUntil(lambda: all(w.rendered is not None for w in columns.widgets.values()))
+    bar = window.view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 200)
+    bar.setValue(bar.maximum() // 2)  # up from the end, into the answers
+    jump = window.view._jump
+    qtbot.waitUntil(jump.isVisible)
+    port = _in_window(window.view.viewport())
+    spot = _in_window(jump)
+    for widget in columns.widgets.values():
+        column = widget.parentWidget()
+        assert column is not None
+        seen = _in_window(column).intersected(port)  # what of the answer is on screen
+        assert not seen.isEmpty() or widget is not list(columns.widgets.values())[-1]
+        assert not spot.intersects(seen)
+    assert spot.bottom() <= _in_window(window.view).bottom()  # in the view, not under it

@@ -10,8 +10,18 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import Status
@@ -45,7 +55,11 @@ class ComparisonColumns(QFrame):
         self.setStyleSheet(COMPARISON_STYLE)
         count = len(answers)
         self.setAccessibleName(ntr("{n} answers side by side", "{n} answers side by side", count))
-        row = QHBoxLayout(self)
+        self.sideways = _Sideways(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.sideways)
+        row = QHBoxLayout(self.sideways.row)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(8)
         self.widgets: dict[uuid.UUID, MessageWidget] = {}
@@ -61,7 +75,7 @@ class ComparisonColumns(QFrame):
         formatter: Formatter,
         connect: Callable[[MessageWidget], None],
     ) -> QFrame:
-        column = QFrame(self)
+        column = QFrame(self.sideways.row)
         column.setObjectName("comparisonColumn")
         column.setProperty("shown", shown)
         layout = QVBoxLayout(column)
@@ -122,3 +136,52 @@ class ComparisonColumns(QFrame):
             )
         )
         return True
+
+
+class _Sideways(QScrollArea):
+    """The answers' row, as tall as it is: in a view narrower than the answers need side by
+    side (the window at its smallest), it scrolls sideways inside the comparison, a scroll bar
+    under it, rather than widening the conversation past the window's edge."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("comparisonRow")
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes to the answers' own controls
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setWidgetResizable(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.row = row = QWidget(self)
+        row.setObjectName("comparisonAnswers")
+        self.setWidget(row)
+        self.viewport().setAutoFillBackground(False)  # the conversation's ground shows through
+        row.setAutoFillBackground(False)
+        row.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.row and event.type() in (
+            QEvent.Type.LayoutRequest,
+            QEvent.Type.Resize,
+        ):
+            self._fit()
+        return super().eventFilter(watched, event)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        """As tall as the answers at the width they get, and the scroll bar when it shows."""
+        row = self.row.minimumSizeHint()
+        height = row.height()
+        if row.width() > self.width():
+            height += self.horizontalScrollBar().sizeHint().height()
+        if height != self.height():
+            self.setFixedHeight(height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.height())
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.row.sizeHint().width(), self.height())

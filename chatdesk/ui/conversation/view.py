@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.column import DEFAULT_MEASURE, column_side
+from chatdesk.ui.column import DEFAULT_MEASURE, EDGE, column_side
 from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.model import ConversationModel
@@ -95,7 +95,7 @@ class ConversationView(QScrollArea):
         self.divider = SummaryDivider(self._content)
         self.divider.hide()
         self.setWidget(self._content)
-        self._jump = QToolButton(self.viewport())
+        self._jump = QToolButton(self)  # over the viewport, or in a strip under it
         self._jump.setObjectName("jumpToLatest")
         # translators: a button that scrolls to the newest message
         self._jump.setText(tr("↓ Latest"))
@@ -380,22 +380,27 @@ class ConversationView(QScrollArea):
         self._place_jump()
 
     def _place_jump(self) -> None:
-        """At the bottom of the column, on its trailing side: beside the text when the view
-        leaves room there, else just inside the column's edge."""
+        """Where "↓ Latest" covers no text: at the bottom of the view beside the column's text,
+        on its trailing side, when the view leaves room there and no comparison reaches into
+        it; else in a strip of its own under the messages, at the column's trailing edge."""
         hint = self._jump.sizeHint()
         left, right = self.column()
+        port = self.viewport()
         room = hint.width() + 2 * _JUMP_GAP  # for it beside the text
-        if self.isRightToLeft():
-            x = left - _JUMP_GAP - hint.width() if left >= room else left
+        rtl = self.isRightToLeft()
+        beside = (left if rtl else port.width() - right) >= room and not self._layout.has_wide()
+        strip = 0 if beside or self._jump.isHidden() else hint.height() + 2 * _JUMP_GAP
+        if self.viewportMargins().bottom() != strip:
+            self.setViewportMargins(0, 0, 0, strip)  # a resize of the viewport: placed again
+            return
+        area = port.geometry()
+        if beside:
+            x = left - _JUMP_GAP - hint.width() if rtl else right + _JUMP_GAP
+            y = area.bottom() + 1 - hint.height() - _JUMP_GAP
         else:
-            x = (
-                right + _JUMP_GAP
-                if self.viewport().width() - right >= room
-                else right - hint.width()
-            )
-        self._jump.setGeometry(
-            x, self.viewport().height() - hint.height() - _JUMP_GAP, hint.width(), hint.height()
-        )
+            x = left + EDGE if rtl else right - EDGE - hint.width()
+            y = area.bottom() + 1 + _JUMP_GAP
+        self._jump.setGeometry(area.x() + x, y, hint.width(), hint.height())
         self._jump.raise_()
 
     def resizeEvent(self, event: QResizeEvent) -> None:

@@ -28,6 +28,11 @@ class ColumnLayout(QVBoxLayout):
         self._wide[widget] = answers
         self.invalidate()
 
+    def has_wide(self) -> bool:
+        """Some message shown is laid out wider than the column (a comparison)."""
+        mine = self.parentWidget()
+        return any(w.parentWidget() is mine and not w.isHidden() for w in list(self._wide))
+
     def setGeometry(self, rect: QRect) -> None:
         super().setGeometry(rect)
         for widget, answers in list(self._wide.items()):
