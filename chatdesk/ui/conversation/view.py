@@ -166,7 +166,7 @@ class ConversationView(QScrollArea):
     def _reveal_page(self) -> None:
         if self._unbuilt:
             return  # a newer page is being built
-        self._settle()  # laid out to the end before the first paint
+        _settle(self._layout, self._content)  # laid out to the end before the first paint
         if self._follow:
             bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
@@ -318,7 +318,7 @@ class ConversationView(QScrollArea):
         """A message's editor just opened in place of its bubble, in sight with its caret: the
         whole of it when it fits, else its top. The view stays there as the messages around it
         change, until the user scrolls."""
-        self._settle()
+        _settle(self._layout, self._content)
         bar, height = self.verticalScrollBar(), self.viewport().height()
         top = editor.mapTo(self._content, editor.rect().topLeft()).y()
         self._restoring = True
@@ -333,17 +333,6 @@ class ConversationView(QScrollArea):
             self._anchor = (message, message.y() - bar.value())
         self._restoring = False
         self._show_jump()
-
-    def _settle(self) -> None:
-        """Lay the page out now: a message's new width gives its text a new height, which
-        lays its parents out again on the next pass."""
-        height = -1
-        for _ in range(_LAYOUT_PASSES):
-            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-            self._layout.activate()
-            if self._content.height() == height:
-                break
-            height = self._content.height()
 
     def jump_to_latest(self) -> None:
         self._follow = True
@@ -411,3 +400,15 @@ class ConversationView(QScrollArea):
         if event.type() == QEvent.Type.Resize:  # the scroll bar came or went
             self._fit_column()
         return super().viewportEvent(event)
+
+
+def _settle(layout: ColumnLayout, content: QWidget) -> None:
+    """Lay the page out now: a message's new width gives its text a new height, which lays its
+    parents out again on the next pass."""
+    height = -1
+    for _ in range(_LAYOUT_PASSES):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        layout.activate()
+        if content.height() == height:
+            break
+        height = content.height()
