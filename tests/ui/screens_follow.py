@@ -1,5 +1,9 @@
-"""Screenshots of the view following the user: a message edited in place of its bubble, and
-the status bar while an answer is written ("…: writing an answer…"). Light and dark.
+"""Screenshots of the view following the user: a message edited in place of its bubble (a short
+one, and a long one scrolled partly off the top, at 1600×1000, 800×600 and the window's
+smallest, 560×420), the status bar while an answer is written ("…: writing an answer…"), and
+three models' answers compared at 800×600 and 560×420 (at 1600×1000: screens_compare.py), at
+their top and scrolled up from the end with "↓ Latest" shown. Light and dark
+(`CHATDESK_UI_LANGUAGE=ar` for right to left).
 
     .venv/bin/python tests/ui/screens_follow.py [OUTPUT_DIR]
 """
@@ -8,15 +12,25 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.app import Core
 from chatdesk.core.kinds import AnswerStage
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from chatdesk.ui.window.provider_status import live_words
 from tests.ui.screens import _core, _until, run_alone
+
+SIZES = ((1600, 1000), (800, 600), (560, 420))
+MODELS = [("mock", "mock-1"), ("mock", "mock-2"), ("mock", "mock-3")]
+LONG_QUESTION = "\n".join(
+    f"Step {n}: check the backups, the disk space and the logs of server {n}." for n in range(40)
+)
+
+Setup = Callable[[MainWindow], Awaitable[None]]
 
 
 async def follow_screens(app: QApplication, out: Path) -> None:
@@ -40,6 +54,7 @@ async def follow_screens(app: QApplication, out: Path) -> None:
                 window.close()
                 await window.aclose()
                 window.deleteLater()
+        await _sized_screens(app, core, out)
     finally:
         await core.aclose()
 
@@ -60,6 +75,74 @@ async def _shoot_follow(core: object, window: MainWindow, out: Path, theme: str)
     print(out / f"status-writing-{theme}.png")
     await core.service.stop(answer.id)  # type: ignore[attr-defined]
     mock.tokens_per_second = 0
+
+
+async def _sized_screens(app: QApplication, core: Core, out: Path) -> None:
+    """The comparison and the long message's edit at each of `SIZES`."""
+    turn = await core.service.comparisons.send(None, "demo", MODELS)
+    for answer in (turn.answer, *turn.others):
+        await core.service.wait_for_answer(answer.id)
+    compared = turn.answer.thread_id
+    asked = await core.service.send_new(LONG_QUESTION)
+    await core.service.wait_for_answer(asked.answer.id)
+    long_chat = asked.answer.thread_id
+
+    async def columns(window: MainWindow) -> None:
+        window.show_thread(compared)
+        await _until(lambda: _columns_formatted(window), 60)
+        window.view.verticalScrollBar().setValue(0)
+
+    async def columns_latest(window: MainWindow) -> None:
+        await columns(window)
+        await asyncio.sleep(0.3)
+        bar = window.view.verticalScrollBar()
+        bar.setValue(max(bar.maximum() - window.view.viewport().height(), bar.maximum() // 2))
+        if bar.maximum() > 100:  # else it all fits: nothing to jump to
+            await _until(lambda: window.view._jump.isVisible())
+
+    async def editing(window: MainWindow) -> None:
+        window.show_thread(long_chat)
+        await _until(lambda: len(window.view.widgets) == 2, 60)
+        await _until(lambda: window.view.widgets[1].rendered is not None, 60)
+        await asyncio.sleep(0.3)
+        user = window.view.widgets[0]
+        bottom = user.mapTo(window.view.widget(), user.rect().bottomLeft()).y()
+        window.view.verticalScrollBar().setValue(bottom - window.view.viewport().height() // 2)
+        user.footer.edit_button.click()
+
+    for name, setup, sizes in (
+        ("compare", columns, SIZES[1:]),  # at 1600×1000: compare-wide (screens_compare.py)
+        ("compare-latest", columns_latest, SIZES[1:]),  # at 1600×1000 the answers fit the view
+        ("edit-long", editing, SIZES),
+    ):
+        for width, height in sizes:
+            await _shoot_sized(app, core, out, f"{name}-{width}x{height}", setup, (width, height))
+
+
+async def _shoot_sized(
+    app: QApplication, core: Core, out: Path, name: str, setup: Setup, size: tuple[int, int]
+) -> None:
+    for theme in ("light", "dark"):
+        apply_theme(app, theme)
+        window = MainWindow(core.service)
+        window.resize(*size)
+        window.show()
+        window.start()
+        try:
+            await setup(window)
+            await asyncio.sleep(0.3)  # let layout and formatting settle
+            path = out / f"{name}-{theme}.png"
+            window.grab().save(str(path))
+            print(path)
+        finally:
+            window.close()
+            await window.aclose()
+            window.deleteLater()
+
+
+def _columns_formatted(window: MainWindow) -> bool:
+    shown = [c for c in window.actions_.compared.shown if c.isVisible()]
+    return bool(shown) and all(w.rendered is not None for c in shown for w in c.widgets.values())
 
 
 if __name__ == "__main__":
