@@ -148,11 +148,12 @@ async def _shoot(
     name: str,
     setup: object,
     themes: tuple[str, ...] = ("light", "dark"),
+    size: tuple[int, int] = (1280, 860),
 ) -> None:
     for theme in themes:
         apply_theme(app, theme)
         window = MainWindow(core.service)
-        window.resize(1280, 860)
+        window.resize(*size)
         window.show()
         window.start()
         try:

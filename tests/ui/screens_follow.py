@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
@@ -22,15 +21,13 @@ from chatdesk.core.kinds import AnswerStage
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from chatdesk.ui.window.provider_status import live_words
-from tests.ui.screens import _core, _until, run_alone
+from tests.ui.screens import _core, _shoot, _until, run_alone
 
 SIZES = ((1600, 1000), (800, 600), (560, 420))
 MODELS = [("mock", "mock-1"), ("mock", "mock-2"), ("mock", "mock-3")]
 LONG_QUESTION = "\n".join(
     f"Step {n}: check the backups, the disk space and the logs of server {n}." for n in range(40)
 )
-
-Setup = Callable[[MainWindow], Awaitable[None]]
 
 
 async def follow_screens(app: QApplication, out: Path) -> None:
@@ -106,7 +103,7 @@ async def _sized_screens(app: QApplication, core: Core, out: Path) -> None:
         await _until(lambda: window.view.widgets[1].rendered is not None, 60)
         await asyncio.sleep(0.3)
         user = window.view.widgets[0]
-        bottom = user.mapTo(window.view.widget(), user.rect().bottomLeft()).y()
+        bottom = user.geometry().bottom()
         window.view.verticalScrollBar().setValue(bottom - window.view.viewport().height() // 2)
         user.footer.edit_button.click()
 
@@ -116,28 +113,7 @@ async def _sized_screens(app: QApplication, core: Core, out: Path) -> None:
         ("edit-long", editing, SIZES),
     ):
         for width, height in sizes:
-            await _shoot_sized(app, core, out, f"{name}-{width}x{height}", setup, (width, height))
-
-
-async def _shoot_sized(
-    app: QApplication, core: Core, out: Path, name: str, setup: Setup, size: tuple[int, int]
-) -> None:
-    for theme in ("light", "dark"):
-        apply_theme(app, theme)
-        window = MainWindow(core.service)
-        window.resize(*size)
-        window.show()
-        window.start()
-        try:
-            await setup(window)
-            await asyncio.sleep(0.3)  # let layout and formatting settle
-            path = out / f"{name}-{theme}.png"
-            window.grab().save(str(path))
-            print(path)
-        finally:
-            window.close()
-            await window.aclose()
-            window.deleteLater()
+            await _shoot(app, core, out, f"{name}-{width}x{height}", setup, size=(width, height))
 
 
 def _columns_formatted(window: MainWindow) -> bool:

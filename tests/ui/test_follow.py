@@ -239,6 +239,15 @@ def test_a_new_chat_highlights_nothing_until_it_is_sent_then_itself(
     qtbot.waitUntil(lambda: highlighted(window) == window.current_thread_id)
 
 
+def _delete_shown(qtbot: QtBot, window: MainWindow, shown: uuid.UUID) -> None:
+    """Show the chat `shown`, then delete it from the list: Undo is offered under it."""
+    showing(qtbot, window, shown)
+    thread = window.sidebar.model.thread_at(window.sidebar.model.index_of_thread(shown))
+    assert thread is not None
+    window.sidebar.commands.delete(thread)
+    qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
+
+
 def test_deleting_the_chat_shown_highlights_nothing_and_undo_shows_it_again(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
@@ -246,11 +255,7 @@ def test_deleting_the_chat_shown_highlights_nothing_and_undo_shows_it_again(
     threads = three_chats(core, finish)
     window = open_window(core)
     shown = threads[1]
-    showing(qtbot, window, shown)
-    thread = window.sidebar.model.thread_at(window.sidebar.model.index_of_thread(shown))
-    assert thread is not None
-    window.sidebar.commands.delete(thread)
-    qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
+    _delete_shown(qtbot, window, shown)
     assert window.current_thread_id is None
     assert highlighted(window) is None  # not the chat that moved into its row
     assert not window.view.widgets  # its messages went with it
@@ -269,11 +274,7 @@ def test_undo_of_a_chat_deleted_after_another_was_opened_leaves_the_view_alone(
     core = make_core()
     threads = three_chats(core, finish)
     window = open_window(core)
-    showing(qtbot, window, threads[1])
-    thread = window.sidebar.model.thread_at(window.sidebar.model.index_of_thread(threads[1]))
-    assert thread is not None
-    window.sidebar.commands.delete(thread)
-    qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
+    _delete_shown(qtbot, window, threads[1])
     showing(qtbot, window, threads[0])  # the user went on to another chat
     qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(threads[1]).isValid())
@@ -373,7 +374,7 @@ def test_editing_a_long_message_scrolled_partly_off_screen_shows_its_editor_and_
     port = window.view.viewport()
     qtbot.waitUntil(lambda: user.height() > 2 * port.height())  # laid out, taller than the view
     # Scrolled to the end of the question: its Edit in sight, its first lines far above.
-    bottom = user.mapTo(window.view.widget(), user.rect().bottomLeft()).y()
+    bottom = user.geometry().bottom()
     window.view.verticalScrollBar().setValue(bottom - port.height() // 2)
     edit = user.footer.edit_button
     qtbot.waitUntil(lambda: _in_viewport(window, edit))
