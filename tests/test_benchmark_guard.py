@@ -4,6 +4,10 @@ baseline, and the decision it makes with it. Pure functions on given figures: no
 from __future__ import annotations
 
 import random
+import statistics
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -118,3 +122,68 @@ def test_an_allowance_over_bare_widens_by_its_noise_in_its_own_units() -> None:
     assert rss.allowed == pytest.approx(126.0)
     assert not suspect(rss)
     assert not decide([rss, rss, rss]).failed
+
+
+# -- the guard's runs: `python -m benchmarks --check`, on a benchmark that reports given figures --
+
+
+@pytest.fixture
+def fake_benchmark(monkeypatch: pytest.MonkeyPatch) -> Callable[..., list[int]]:
+    """`fake_benchmark(values, bare)`: a benchmark `fake` whose run `n` reports the n-th of
+    `values` (ms) against the median of the bare samples `bare`, with their noise, budget 1.6×;
+    returns the list of the runs made, which the guard's reruns add to."""
+    from benchmarks import __main__ as runner
+    from benchmarks import common
+
+    for name, fresh in (("checked", []), ("unmeasured", []), ("verdicts", Counter())):
+        monkeypatch.setattr(common, name, fresh)
+
+    def make(values: list[float], bare: list[float]) -> list[int]:
+        runs: list[int] = []
+
+        def run(workdir: Path, quick: bool) -> None:
+            value = values[len(runs)]
+            runs.append(len(runs) + 1)
+            budget = common.ratio_target(1.6, "bare window")
+            noise = spread(bare, 50)
+            median = statistics.median(bare)
+            common.report("start → interactive", value, median, "ms", budget, noise=noise)
+
+        monkeypatch.setattr(runner, "BENCHMARKS", {"fake": run})
+        return runs
+
+    return make
+
+
+def _check() -> int:
+    from benchmarks import __main__ as runner
+
+    return runner.main(["--check", "--only", "fake"])
+
+
+@pytest.mark.parametrize(
+    ("values", "bare", "exit_code", "runs"),
+    [
+        # a quiet machine: the bare window's runs agree to the millisecond, so a 1.7× start
+        # fails a 1.6× budget after its two reruns
+        ([340.0, 342.0, 338.0], [200.0, 200.0, 200.0], 1, 3),
+        # a busy one: one slow run is run again, and the reruns meet the budget
+        ([500.0, 300.0, 310.0], [195.0, 200.0, 205.0], 0, 3),
+        # the bare runs scatter by ±30 ms around 200 (±26 %: up to 2.02× is allowed), and 1.65×
+        # is within that noise: not run again
+        ([330.0], [170.0, 200.0, 230.0], 0, 1),
+        # the same scatter, and start-up crept to 2.2× in every run: it fails
+        ([440.0, 450.0, 435.0], [170.0, 200.0, 230.0], 1, 3),
+    ],
+    ids=["quiet-miss-fails", "one-slow-run-passes", "within-noise-not-rerun", "creep-fails"],
+)
+def test_the_check_reruns_a_miss_beyond_the_noise_and_fails_what_still_misses(
+    fake_benchmark: Callable[..., list[int]],
+    values: list[float],
+    bare: list[float],
+    exit_code: int,
+    runs: int,
+) -> None:
+    made = fake_benchmark(values, bare)
+    assert _check() == exit_code
+    assert made == list(range(1, runs + 1))
