@@ -8,6 +8,7 @@ The parts are a generator that yields after each one: the window that builds the
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterator
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
@@ -158,4 +159,12 @@ def qt_classes() -> Iterator[None]:
     for names in turns:
         for name in names:
             getattr(QtWidgets, name, None)
+        yield
+
+
+def imported(*modules: str) -> Iterator[None]:
+    """Import `modules`, one a turn: parts of a window built later `yield from` it before the
+    part that imports them all at once, which would hold the loop for more than a frame."""
+    for name in modules:
+        importlib.import_module(name)
         yield

@@ -16,7 +16,7 @@ from chatdesk.ui.header import ThreadHeader
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
-from chatdesk.ui.window.later import qt_classes
+from chatdesk.ui.window.later import imported, qt_classes
 from chatdesk.ui.window.menus import WindowMenus
 from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.panes import Panes
@@ -25,6 +25,21 @@ from chatdesk.ui.window.read_only import CloseGuard
 from chatdesk.ui.window.sending import Sending
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater, WindowSettings
 from chatdesk.ui.window.style import window_style
+
+# What the parts built later import, a module a turn before the part that needs them (each
+# takes a few milliseconds; together they would hold Qt's loop for more than a frame): reading
+# every setting (its schema, then the rest of the config), the conversation's view, and the
+# composer's model, assistant and compare choice.
+_READING_SETTINGS = ("chatdesk.core.settings_schema", "chatdesk.core.config")
+_CONVERSATION = (
+    *("uuid", "chatdesk.core.kinds", "chatdesk.ui.conversation.model"),
+    *("chatdesk.ui.conversation.divider", "chatdesk.ui.conversation.wide"),
+    *("chatdesk.ui.conversation.view", "chatdesk.ui.find_bar"),
+)
+_MODEL_CHOICE = (
+    *("chatdesk.ui.window.assistant_choice", "chatdesk.ui.window.compare_choice"),
+    *("chatdesk.ui.window.slash_choice", "chatdesk.ui.window.models"),
+)
 
 # The smallest window whose every control reads whole: the composer's row of controls (the
 # model's name among them), the header's title beside its figures, a few lines of conversation.
@@ -87,10 +102,13 @@ class WindowLayout(QMainWindow):
         self._build_first_frame(first)
         yield  # the first frame's parts are made; the rest, a part per turn:
         if isinstance(settings, SettingsLater):  # every setting, read now that the window is up
+            yield from imported(*_READING_SETTINGS)
             settings = settings.load()
+            yield
         self.settings = WindowSettings(
             self, settings, save_settings, self.composer, self._settings_changed
         )
+        yield
         from chatdesk.ui.window.help import HelpActions  # after the first paint
 
         current = self.settings
@@ -100,12 +118,13 @@ class WindowLayout(QMainWindow):
         yield
         yield from qt_classes()
         self.panes.release_kept()  # the rows the last run kept, drawn on the next turn
+        yield
+        yield from imported(*_CONVERSATION)
         from chatdesk.ui.conversation.model import ConversationModel
         from chatdesk.ui.conversation.view import ConversationView
         from chatdesk.ui.find_bar import FindBar
         from chatdesk.ui.window.read_only import ReadOnlyBanner
 
-        yield
         self.conversation = ConversationModel(self)
         self.view = ConversationView(self.conversation, self.panes.right)  # made in place
         self.view.set_measure(measure_of(settings.ui))
@@ -118,9 +137,9 @@ class WindowLayout(QMainWindow):
         yield
         self.composer.slash  # noqa: B018  (made now, a part of its own: ~5 ms of PySide classes)
         yield
+        yield from imported(*_MODEL_CHOICE)
         from chatdesk.ui.window.models import ModelChoice
 
-        yield
         self.models = ModelChoice(
             self.composer, self.settings, lambda: self._thread, self.view.empty, self.view.speakers
         )
