@@ -556,6 +556,46 @@ def test_the_window_paints_before_the_core_and_asyncio_are_loaded() -> None:
     )
 
 
+# Not in the window's first frame either: made on a turn after its paint (its other parts, the
+# menus of ticks of Tools, Knowledge and Compare, reading every setting) or on first use (the
+# model picker, Connect a model, Help, the settings' pages, the model catalogue and discovery).
+FIRST_FRAME_WITHOUT = (
+    *AFTER_FIRST_PAINT,
+    *("chatdesk.ui.composer.ticks", "chatdesk.ui.composer.model_menu", "logging.handlers"),
+    *("chatdesk.ui.window.connecting", "chatdesk.ui.connect", "chatdesk.ui.window.help"),
+    *("chatdesk.ui.help", "chatdesk.ui.settings", "chatdesk.ui.window.assistant_choice"),
+    *("chatdesk.core.chat.catalog", "chatdesk.core.providers.catalogue"),
+    *("chatdesk.core.providers.discovery", "chatdesk.ui.conversation.model"),
+)
+
+
+def test_the_windows_first_frame_is_made_without_what_it_does_not_show() -> None:
+    """The window as `application.run` makes it, up to its first frame: built later, with the
+    settings of that frame alone."""
+    probe = (
+        "import sys; import chatdesk.launch, chatdesk.app, chatdesk.ui.application; "
+        "from chatdesk.core.settings_start import StartSettings; "
+        "from chatdesk.ui.main_window import MainWindow; "
+        "from chatdesk.ui.theme import apply_theme, new_application; "
+        "from chatdesk.ui.window.settings import SettingsLater; "
+        "app = new_application(sys.argv); apply_theme(app, 'system'); "
+        "later = SettingsLater(StartSettings(), lambda: None); "
+        "window = MainWindow(settings=later, build_later=True); window.show(); "
+        "assert not window.building.done; "
+        f"print(sorted(m for m in {FIRST_FRAME_WITHOUT!r} if m in sys.modules))"
+    )
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
+    command = [sys.executable, "-c", probe]
+    result = subprocess.run(
+        command, capture_output=True, text=True, check=True, timeout=60, env=environment
+    )
+    loaded = result.stdout.strip()
+    assert loaded == "[]", (
+        f"{loaded} would load before the window's first paint; make the part that needs them "
+        "on a turn after it (chatdesk/ui/window/later.py) or on first use"
+    )
+
+
 def test_the_app_starts_in_the_fusion_style_without_loading_pyside6s_style_class() -> None:
     """Fusion named on Qt's command line: `setStyle` would load PySide6's QStyle class (~5 ms)
     before the window's first paint."""

@@ -18,14 +18,13 @@ from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.ui.composer.ticks import TickMenu, fill_ticks
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
 from chatdesk.ui.theme.icons import icon, set_icon, show_icon
 from chatdesk.ui.theme.scale import ICON, RADIUS, SPACE
 
 if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/later.py)
-    from PySide6.QtWidgets import QStyleOptionToolButton
+    from PySide6.QtWidgets import QMenu, QStyleOptionToolButton
 
 # The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
 BUTTON_SIZE = 2 * RADIUS["l"]
@@ -218,7 +217,7 @@ class ComposerButtons:
     ) -> None:
         """Compare's ticks (`toggled` when the user ticks one), whether it is on, and how
         many models it sends to then; hidden unless there are two models to compare."""
-        fill_ticks(self.compare.menu(), models, set(chosen), toggled)
+        _fill_ticks(self.compare, models, set(chosen), toggled)
         self.compare.blockSignals(True)  # set here, not by the user
         self.compare.setChecked(on)
         self.compare.blockSignals(False)
@@ -245,7 +244,7 @@ class ComposerButtons:
         self, servers: list[tuple[str, str]], on: set[str], toggled: SignalInstance
     ) -> None:
         """Tool servers as ticks, those in `on` ticked; hidden while there are none."""
-        fill_ticks(self.tools.menu(), servers, on, toggled)
+        _fill_ticks(self.tools, servers, on, toggled)
         count = len(on & {name for name, _ in servers})
         # translators: the Tools button, with how many tool servers are on
         said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")
@@ -260,7 +259,7 @@ class ComposerButtons:
         self, bases: list[tuple[str, str]], on: set[str], toggled: SignalInstance
     ) -> None:
         """Knowledge bases as ticks, those in `on` ticked; hidden while there are none."""
-        fill_ticks(self.knowledge.menu(), bases, on, toggled)
+        _fill_ticks(self.knowledge, bases, on, toggled)
         count = len(on & {key for key, _ in bases})
         # translators: the Knowledge button, with how many knowledge bases are on
         said = ntr("Knowledge · {n}", "Knowledge · {n}", count) if count else tr("Knowledge")
@@ -299,7 +298,7 @@ def _icon_button(
 def _menu_button(
     owner: QWidget, name: str, accessible: str, picture: str, look: Look
 ) -> LabelledButton:
-    """A button with the icon `picture` that opens a menu of ticks (`fill_ticks`), hidden until
+    """A button with the icon `picture` that opens a menu of ticks (`tick_menu`), hidden until
     there are some."""
     button = LabelledButton(owner)
     button.setObjectName(name)
@@ -307,10 +306,29 @@ def _menu_button(
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setFixedHeight(BUTTON_SIZE)
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    button.setMenu(TickMenu(button))
     _withhold_icon(button, picture, look)
     button.hide()
     return button
+
+
+def tick_menu(button: QToolButton) -> QMenu:
+    """The menu of ticks of a Tools, Knowledge or Compare button, made the first time there is
+    something to tick: the first frame does without it (the button is hidden until then)."""
+    menu: QMenu | None = button.menu()  # None until made here
+    if menu is None:
+        from chatdesk.ui.composer.ticks import TickMenu
+
+        menu = TickMenu(button)
+        button.setMenu(menu)
+    return menu
+
+
+def _fill_ticks(
+    button: QToolButton, entries: list[tuple[str, str]], ticked: set[str], toggled: SignalInstance
+) -> None:
+    from chatdesk.ui.composer.ticks import fill_ticks
+
+    fill_ticks(tick_menu(button), entries, ticked, toggled)
 
 
 def _withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "quiet") -> None:

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 from chatdesk.core.i18n import tr
 from chatdesk.ui.column import ColumnMargins
 from chatdesk.ui.composer.box import ComposerBox
-from chatdesk.ui.composer.buttons import ComposerButtons
+from chatdesk.ui.composer.buttons import ComposerButtons, tick_menu
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
 from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.theme.scale import SPACE
@@ -354,7 +354,7 @@ class Composer(QWidget):
         """Open the list of models to compare."""
         self._row.compare.setFocus(Qt.FocusReason.OtherFocusReason)
         below = self._row.compare.mapToGlobal(self._row.compare.rect().bottomLeft())
-        self._row.compare.menu().popup(below)  # not showMenu(): no nested event loop
+        tick_menu(self._row.compare).popup(below)  # not showMenu(): no nested event loop
 
     def set_tools(self, servers: list[tuple[str, str]], on: set[str]) -> None:
         """Offer `(name, label)` tool servers, those in `on` ticked; none: no Tools button."""
