@@ -30,11 +30,18 @@ _INLINE_SIZE = 1.2
 _DISPLAY_SIZE = 1.35  # a displayed formula stands out a little
 _SMALLEST_PX, _LARGEST_PX = 8, 48
 _MAX_SCALE = 4.0
+# A displayed formula is set in TeX's display style, as the peers set it: its fractions at
+# full size, not shrunk to the size of an exponent as within a line (mathtext's own \frac).
+_FRACTION = re.compile(r"\\frac(?![A-Za-z])")
+# Ink coverage → opacity: mathtext's strokes are not hinted to the pixel grid, so at text
+# size their edges spread into grey and the formula reads soft and lighter than the hinted
+# text beside it; a gamma on the coverage darkens those edges, not the solid strokes.
+_INK_GAMMA = 1.4
 
 
 @dataclass(frozen=True)
 class FormulaImage:
-    name: str  # resource name, e.g. "math:<hash>.png" (model.picture_name)
+    name: str  # resource name, e.g. "math:<hash>@2x.png" (model.picture_name, the pixel ratio)
     png: bytes
     width: int  # CSS pixels
     height: int
@@ -80,6 +87,8 @@ def _drawn_formula(
     if not source or len(source) > MAX_FORMULA_CHARS:
         return None
     size = round(text_px * (_DISPLAY_SIZE if display else _INLINE_SIZE))
+    if display:
+        source = _FRACTION.sub(r"\\dfrac", source)
     pixels = _draw(source, size, scale)
     if pixels is None and ("\\\\" in source or "\\begin" in source):
         pixels = _draw_lines(source, size, scale)
@@ -87,9 +96,8 @@ def _drawn_formula(
         return None
     png = _png(pixels, ink)
     height, width = pixels.shape
-    return FormulaImage(
-        f"{picture_name('math', png)}.png", png, math.ceil(width / scale), math.ceil(height / scale)
-    )
+    name = f"{picture_name('math', png)}@{scale:g}x.png"  # its pixel ratio, as Qt names one
+    return FormulaImage(name, png, math.ceil(width / scale), math.ceil(height / scale))
 
 
 # LaTeX spellings mathtext does not know, mapped to ones it does.
@@ -173,6 +181,8 @@ def _png(coverage: Any, colour: str) -> bytes:
     import numpy
 
     height, width = coverage.shape
+    opacity = numpy.arange(256) / 255.0
+    coverage = numpy.round(opacity ** (1 / _INK_GAMMA) * 255).astype(numpy.uint8)[coverage]
     red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
     rows = numpy.zeros((height, 1 + 4 * width), dtype=numpy.uint8)  # column 0: filter "none"
     pixels = rows[:, 1:].reshape(height, width, 4)

@@ -8,6 +8,7 @@ the content so that the surrounding list scrolls, not each message.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -32,7 +33,15 @@ from chatdesk.ui.theme.scale import INDENT
 _MAX_IMAGE_PIXELS = 4096 * 4096
 _PNG = b"\x89PNG\r\n\x1a\n"
 _DRAWN_ICONS = frozenset({"copy"})  # the icons a rendered message may show (ICON_PREFIX)
+_RATIO = re.compile(r"@(\d{1,2}(?:\.\d{1,4})?)x\.png$")
 CARET = "\u258d"  # ▍ after a streaming answer's last word
+
+
+def _pixel_ratio(name: str) -> float:
+    """The pixel ratio a picture was drawn for, from its name ("math:…@2x.png"): shown at
+    its size on a screen of that ratio, pixel for pixel, not scaled."""
+    found = _RATIO.search(name)
+    return min(max(float(found.group(1)), 1.0), 4.0) if found else 1.0
 
 
 class MessageBrowser(QTextBrowser):
@@ -74,6 +83,7 @@ class MessageBrowser(QTextBrowser):
                 png = "PNG" if data.startswith(_PNG) else None
                 image = QImage.fromData(data, png)  # type: ignore[arg-type]
                 if not image.isNull() and image.width() * image.height() <= _MAX_IMAGE_PIXELS:
+                    image.setDevicePixelRatio(_pixel_ratio(named))
                     return image
         return None
 

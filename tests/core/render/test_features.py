@@ -304,7 +304,7 @@ def test_math_becomes_images_named_in_images(text: str, count: int) -> None:
 
 def test_display_math_is_centred_on_its_own_line() -> None:
     html = render_markdown("Before\n\n$$\na^2 + b^2 = c^2\n$$\n\nAfter").html
-    assert re.search(r'<p align="center"[^>]*><img src="math:[0-9a-f]{17,}\.png"', html)
+    assert re.search(r'<p align="center"[^>]*><img src="math:[0-9a-f]{17,}@1x\.png"', html)
 
 
 def test_math_colour_follows_the_palette() -> None:
