@@ -24,6 +24,11 @@ MAX_TABLE_CELLS = 200  # per message: ≈ 11 ms of Qt layout on the reference ma
 MAX_TABLE_COLUMNS = 12
 GRID_COLUMN_WIDTH = 40  # characters; a longer cell pushes the rest of its row right
 GRID_LINE_WIDTH = 100  # characters (about 760 px of monospace); wider rows are not aligned
+# A cell keeps its text on one line up to about this many letters; a longer one wraps inside a
+# column of `WRAPPED_CELL_EM` × the text's size. A table wider than the answer then scrolls
+# sideways (chatdesk/ui/conversation/browser.py) instead of wrapping its cells word by word.
+ONE_LINE_CELL_CHARS = 48
+WRAPPED_CELL_EM = 24
 
 
 @dataclass(frozen=True)
@@ -78,12 +83,20 @@ def table_open_html() -> str:
     )
 
 
-def table_cell_html(tag: str, align: str | None, row: int, palette: Palette) -> str:
-    """The opening tag of a cell in `row` (0: the header row, then the body rows from 1)."""
+def table_cell_html(
+    tag: str, align: str | None, row: int, palette: Palette, letters: int, text_px: int
+) -> str:
+    """The opening tag of a cell in `row` (0: the header row, then the body rows from 1) of
+    `letters` letters of text: on one line when short, else wrapped at its widest."""
     ground = palette.table_head if row == 0 else palette.table_stripe if row % 2 == 0 else ""
     shade = f' bgcolor="{ground}"' if ground else ""
     aligned = f' align="{align or "left"}"' if align or tag == "th" else ""  # th centres
-    return f'<{tag}{aligned}{shade} style="border-bottom: 1px solid {palette.border}">'
+    if letters > ONE_LINE_CELL_CHARS:
+        width, wrap = f' width="{WRAPPED_CELL_EM * text_px}"', ""
+    else:
+        width, wrap = "", "white-space: nowrap; "
+    rule = f"border-bottom: 1px solid {palette.border}"
+    return f'<{tag}{aligned}{width}{shade} style="{wrap}{rule}">'
 
 
 def table_end(tokens: Sequence[Token], start: int) -> int:

@@ -24,7 +24,12 @@ from chatdesk.core.render.code import code_block_html, text_block_html
 from chatdesk.core.render.formulas import FormulaImage, formula_image
 from chatdesk.core.render.image_sizes import image_info
 from chatdesk.core.render.model import Rendered, RenderOptions, picture_name
-from chatdesk.core.render.quotes import quote_close_html, quote_open_html
+from chatdesk.core.render.quotes import (
+    BARRED,
+    quote_close_html,
+    quote_is_right_to_left,
+    quote_open_html,
+)
 from chatdesk.core.render.tables import (
     MAX_TABLE_CELLS,
     MAX_TABLE_COLUMNS,
@@ -41,13 +46,12 @@ MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source
 
 _HEADING_SIZES = {"h1": "x-large", "h2": "large", "h3": "large"}
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+_LIST_OPENS = frozenset({"bullet_list_open", "ordered_list_open"})
 _ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}
 
 # Tokens that always become the same markup.
 _FIXED = {
     "hr": "<hr>",
-    "bullet_list_close": "</ul>",
-    "ordered_list_close": "</ol>",
     "list_item_close": "</li>",
     "table_close": "</table>",
     "thead_open": "<thead>",
@@ -89,8 +93,15 @@ class HtmlWriter:
         self._math_deadline = math.inf
         self._table_cells_left = MAX_TABLE_CELLS
         self._table_row = -1  # in the table being written: 0 the header row, then the body's
-        self._quotes = 0  # quotes open around what is being written
+        self._cell_letters: list[int] = []  # of its cells, in order; the next one last
+        self._quotes: list[bool] = []  # quotes open around what is being written: right to left
+        self._lists = 0  # lists open around what is being written
         self._handlers = self._handler_table()
+        self._looking_ahead: dict[str, Callable[[Sequence[Token], int], int]] = {
+            "table_open": self._table_open,
+            "blockquote_open": self._blockquote_open,
+            "paragraph_open": self._paragraph_open,
+        }
 
     def render(self, tokens: Sequence[Token]) -> Rendered:
         mark_task_items(tokens)
@@ -110,28 +121,23 @@ class HtmlWriter:
             fixed = _FIXED.get(token.type)
             if fixed is not None:
                 self._out.append(fixed)
-            elif token.type == "table_open":
-                end = table_end(tokens, index)
-                if not self._fits_as_table(tokens[index : end + 1]):
-                    self._table_as_text(tokens[index : end + 1])
-                    index = end
-                else:
-                    self._table_open(token)
+            elif token.type in self._looking_ahead:
+                index = self._looking_ahead[token.type](tokens, index)
             else:
                 self._handlers.get(token.type, self._unknown)(token)
             index += 1
 
     def _handler_table(self) -> dict[str, Callable[[Token], None]]:
         return {
-            "paragraph_open": self._paragraph_open,
             "paragraph_close": self._paragraph_close,
             "heading_open": self._heading_open,
             "heading_close": lambda token: self._out.append(f"</{token.tag}>"),
-            "blockquote_open": self._blockquote_open,
             "blockquote_close": self._blockquote_close,
             "tr_open": self._row_open,
             "bullet_list_open": self._bullet_list_open,
             "ordered_list_open": self._ordered_list_open,
+            "bullet_list_close": self._list_close,
+            "ordered_list_close": self._list_close,
             "list_item_open": lambda token: self._out.append("<li>"),
             "fence": self._code,
             "code_block": self._code,
@@ -150,9 +156,14 @@ class HtmlWriter:
 
     # -- blocks ----------------------------------------------------------------------------------
 
-    def _paragraph_open(self, token: Token) -> None:
-        if not token.hidden:  # tight list items hide their paragraphs
-            self._out.append('<p style="margin-top: 0; margin-bottom: 8px">')
+    def _paragraph_open(self, tokens: Sequence[Token], index: int) -> int:
+        if not tokens[index].hidden:  # tight list items hide their paragraphs
+            # A paragraph of a list item with a list under it: no gap above that list.
+            after = tokens[index + 3] if index + 3 < len(tokens) else None
+            nested = after is not None and after.type in _LIST_OPENS
+            gap = 0 if nested and self._lists else 8
+            self._out.append(f'<p style="margin-top: 0; margin-bottom: {gap}px">')
+        return index
 
     def _paragraph_close(self, token: Token) -> None:
         if not token.hidden:
@@ -164,22 +175,35 @@ class HtmlWriter:
             f'<{token.tag} style="font-size: {size}; margin-top: 12px; margin-bottom: 6px">'
         )
 
-    def _blockquote_open(self, token: Token) -> None:
-        self._out.append(quote_open_html(self._quotes, self._palette))
-        self._quotes += 1
+    def _blockquote_open(self, tokens: Sequence[Token], index: int) -> int:
+        outer = len(self._quotes)
+        right_to_left = outer < BARRED and quote_is_right_to_left(tokens, index)
+        self._out.append(quote_open_html(outer, self._palette, right_to_left))
+        self._quotes.append(right_to_left)
+        return index
 
     def _blockquote_close(self, token: Token) -> None:
-        self._quotes -= 1
-        self._out.append(quote_close_html(self._quotes))
+        right_to_left = self._quotes.pop() if self._quotes else False
+        self._out.append(quote_close_html(len(self._quotes), self._palette, right_to_left))
 
     def _bullet_list_open(self, token: Token) -> None:
         style = "list-style-type: none; " if token.meta.get("all_tasks") else ""
-        self._out.append(f'<ul style="{style}margin-top: 0; margin-bottom: 8px">')
+        self._out.append(f'<ul style="{style}{self._list_margins()}">')
+        self._lists += 1
 
     def _ordered_list_open(self, token: Token) -> None:
         start = str(token.attrGet("start") or "1")
         first = f' start="{int(start)}"' if start.isdigit() and start != "1" else ""
-        self._out.append(f'<ol{first} style="margin-top: 0; margin-bottom: 8px">')
+        self._out.append(f'<ol{first} style="{self._list_margins()}">')
+        self._lists += 1
+
+    def _list_margins(self) -> str:
+        """A list in a list item follows its item's line closely, as the peers draw it."""
+        return f"margin-top: 0; margin-bottom: {0 if self._lists else 8}px"
+
+    def _list_close(self, token: Token) -> None:
+        self._lists = max(self._lists - 1, 0)
+        self._out.append(f"</{token.tag}>")
 
     def _code(self, token: Token) -> None:
         code = token.content.removesuffix("\n")
@@ -189,9 +213,17 @@ class HtmlWriter:
         self._code_blocks.append(code)
         self._out.append(code_block_html(code, language, info, number, self._palette))
 
-    def _table_open(self, token: Token) -> None:
+    def _table_open(self, tokens: Sequence[Token], index: int) -> int:
+        end = table_end(tokens, index)
+        table = tokens[index : end + 1]
+        if not self._fits_as_table(table):
+            self._table_as_text(table)
+            return end
         self._table_row = -1
+        cells = [token for token in table if token.type == "inline"]  # one a cell
+        self._cell_letters = [len(_plain_text(cell.children or ())) for cell in reversed(cells)]
         self._out.append(table_open_html())
+        return index
 
     def _row_open(self, token: Token) -> None:
         self._table_row += 1
@@ -213,7 +245,11 @@ class HtmlWriter:
 
     def _cell_open(self, token: Token) -> None:
         align = _ALIGN.get(str(token.attrGet("style") or ""))
-        self._out.append(table_cell_html(token.tag, align, self._table_row, self._palette))
+        letters = self._cell_letters.pop() if self._cell_letters else 0
+        size = self._options.text_px
+        self._out.append(
+            table_cell_html(token.tag, align, self._table_row, self._palette, letters, size)
+        )
 
     def _unknown(self, token: Token) -> None:
         """Token types this writer does not know (raw HTML when it is ever enabled by

@@ -46,6 +46,7 @@ CORPUS: list[tuple[str, str, str | None]] = [
     ("backticks", "`" * 3_000 + "a" + "``" * 3_000, "a"),
     ("deep quotes", ">" * 5_000 + " deep", "deep"),
     ("deep quote lines", "\n".join(">" * depth + " x" for depth in range(1, 5_000, 50)), "x"),
+    ("quotes of digits", "> " + "\n>\n> ".join(["> 1, 2, 3 … 4"] * 5_000), "1, 2, 3"),
     ("deep lists", "\n".join("  " * depth + "- x" for depth in range(5_000)), "x"),
     ("list markers", "- " * 5_000 + "x", "x"),
     ("3 MB line", "a" * 3_000_000, None),
