@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QRectF
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontInfo, QImage, QTextBlock, QTextDocument
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.render import render_markdown
@@ -47,17 +48,24 @@ ROWS = (
         "one process",
     ),
 )
-WIDE_TABLE = "\n".join(
-    (
-        "Engines compared:",
-        "",
-        "| " + " | ".join(ROWS[0]) + " |",
-        "|---" * len(ROWS[0]) + "|",
-        *("| " + " | ".join(row) + " |" for row in ROWS[1:]),
-        "",
-        "The rows above are what matters most when the data stays on one machine. " * 3,
+
+
+def _table(columns: int) -> str:
+    return "\n".join(
+        (
+            "Engines compared:",
+            "",
+            *("| " + " | ".join(row[:columns]) + " |" for row in ROWS[:1]),
+            "|---" * columns + "|",
+            *("| " + " | ".join(row[:columns]) + " |" for row in ROWS[1:]),
+            "",
+            "The rows above are what matters most when the data stays on one machine. " * 3,
+        )
     )
-)
+
+
+WIDE_TABLE = _table(len(ROWS[0]))
+FOUR_COLUMNS = _table(4)  # fits the reading column, not the smallest window
 NARROW_TABLE = "| A | B |\n|---|---|\n| one | two |\n"
 LONG_CELL = "a description long enough to be wrapped inside its own column " * 3
 LONG_TABLE = f"| Term | Meaning |\n|---|---|\n| WAL | {LONG_CELL} |\n"
@@ -108,6 +116,26 @@ def test_a_wide_table_keeps_its_cells_and_the_answer_scrolls_sideways(
     assert _rect(body, "DuckDB").bottom() <= body.viewport().height()
     bar.setValue(bar.maximum())  # scrolled to the last column
     assert bar.value() > 0
+
+
+def test_in_a_right_to_left_window_a_wide_answer_opens_at_its_lines_start(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, qapp: QApplication
+) -> None:
+    """Qt lays the table out left to right in any language; a right-to-left scroll bar starts
+    at the right, which would hide the lines' beginnings."""
+    qapp.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    try:
+        body = _answer(make_core, open_window, qtbot, finish, FOUR_COLUMNS, width=1600)
+        assert body.horizontalScrollBar().maximum() == 0  # the table fits
+        body.window().resize(body.window().minimumSize())  # now it does not
+        qtbot.waitUntil(lambda: body.horizontalScrollBar().maximum() > 0)
+        found = body.document().find("Engines compared")
+        found.setPosition(found.selectionStart())
+        start = body.cursorRect(found)
+        assert start.left() >= 0  # the lines' start in sight
+        assert start.right() < body.viewport().width()
+    finally:
+        qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
 def test_a_table_that_fits_does_not_scroll(

@@ -61,6 +61,7 @@ class MessageBrowser(QTextBrowser):
         self.setVerticalScrollBarPolicy(self.verticalScrollBarPolicy().ScrollBarAlwaysOff)
         # A code block keeps its lines: one longer than the text's width scrolls sideways.
         self.setHorizontalScrollBarPolicy(self.horizontalScrollBarPolicy().ScrollBarAsNeeded)
+        self.horizontalScrollBar().rangeChanged.connect(self._start_at_the_left)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.viewport().setAutoFillBackground(False)  # the window's sheet makes it transparent
         self.document().setDocumentMargin(2)
@@ -215,6 +216,13 @@ class MessageBrowser(QTextBrowser):
             height += bar.sizeHint().height()
         if height != self.height():
             self.setFixedHeight(height)
+
+    def _start_at_the_left(self, _minimum: int, maximum: int) -> None:
+        """Qt lays a message's tables and code out left to right in any language, but a
+        right-to-left window's scroll bar starts at the right: an answer wider than its view
+        would open with its lines' beginnings hidden. It opens at their start instead."""
+        if self.isRightToLeft():
+            self.horizontalScrollBar().setValue(maximum)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
