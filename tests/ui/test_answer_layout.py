@@ -267,3 +267,13 @@ def test_a_nested_list_follows_its_item_with_no_gap(
     ):
         gap = _rect(body, below).top() - _rect(body, above).bottom()
         assert gap < line / 4, (above, below, gap)
+
+
+def test_a_list_ended_by_a_nested_one_keeps_its_gap_below_not_above(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    text = "- [x] check the writers\n- [ ] the licence\n  - SQLite\n  - PostgreSQL\n\nAfter."
+    body = _answer(make_core, open_window, qtbot, finish, text)
+    line = QFontInfo(body.font()).pixelSize()
+    assert _rect(body, "SQLite").top() - _rect(body, "☐ the licence").bottom() < line / 4
+    assert _rect(body, "After").top() - _rect(body, "PostgreSQL").bottom() >= 6  # the list's gap

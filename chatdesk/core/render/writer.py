@@ -47,6 +47,8 @@ MATH_BUDGET = 0.8  # seconds of new formulas per render; the rest show as source
 _HEADING_SIZES = {"h1": "x-large", "h2": "large", "h3": "large"}
 _BIDI_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 _LIST_OPENS = frozenset({"bullet_list_open", "ordered_list_open"})
+_LIST_GAP = 8  # px under a list, before what follows it
+_GAP = f"margin-bottom: {_LIST_GAP}px"
 _ALIGN = {"text-align:left": "left", "text-align:center": "center", "text-align:right": "right"}
 
 # Tokens that always become the same markup.
@@ -95,7 +97,8 @@ class HtmlWriter:
         self._table_row = -1  # in the table being written: 0 the header row, then the body's
         self._cell_letters: list[int] = []  # of its cells, in order; the next one last
         self._quotes: list[bool] = []  # quotes open around what is being written: right to left
-        self._lists = 0  # lists open around what is being written
+        self._lists: list[int] = []  # lists open around what is being written: their tags' places
+        self._last_lines_list = -1  # the place of the tag of the list whose line ended the last
         self._handlers = self._handler_table()
         self._looking_ahead: dict[str, Callable[[Sequence[Token], int], int]] = {
             "table_open": self._table_open,
@@ -189,20 +192,31 @@ class HtmlWriter:
     def _bullet_list_open(self, token: Token) -> None:
         style = "list-style-type: none; " if token.meta.get("all_tasks") else ""
         self._out.append(f'<ul style="{style}{self._list_margins()}">')
-        self._lists += 1
+        self._lists.append(len(self._out) - 1)
 
     def _ordered_list_open(self, token: Token) -> None:
         start = str(token.attrGet("start") or "1")
         first = f' start="{int(start)}"' if start.isdigit() and start != "1" else ""
         self._out.append(f'<ol{first} style="{self._list_margins()}">')
-        self._lists += 1
+        self._lists.append(len(self._out) - 1)
 
     def _list_margins(self) -> str:
         """A list in a list item follows its item's line closely, as the peers draw it."""
-        return f"margin-top: 0; margin-bottom: {0 if self._lists else 8}px"
+        return f"margin-top: 0; margin-bottom: {0 if self._lists else _LIST_GAP}px"
 
     def _list_close(self, token: Token) -> None:
-        self._lists = max(self._lists - 1, 0)
+        """Qt puts a list's bottom margin under the list's own last line: under a last item's
+        first line when a list in that item ends it, a gap above that inner list. The gap goes
+        under the list whose line is the last one instead."""
+        start = self._lists.pop() if self._lists else -1
+        last = start
+        ends_with_a_list = self._out[-2:] in (["</ul>", "</li>"], ["</ol>", "</li>"])
+        if ends_with_a_list and self._last_lines_list >= 0:
+            last = self._last_lines_list
+            if not self._lists:  # the outer list: its gap moves under that line
+                self._out[start] = self._out[start].replace(_GAP, "margin-bottom: 0px")
+                self._out[last] = self._out[last].replace("margin-bottom: 0px", _GAP)
+        self._last_lines_list = last
         self._out.append(f"</{token.tag}>")
 
     def _code(self, token: Token) -> None:

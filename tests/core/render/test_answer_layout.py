@@ -61,6 +61,13 @@ def test_a_list_in_a_list_item_has_no_gap_above_or_below() -> None:
     assert "margin-bottom: 0px" in html[step : html.index(">", step)]  # right above "one"
 
 
+def test_a_lists_gap_below_goes_under_its_last_line_when_a_nested_list_ends_it() -> None:
+    html = render_markdown("1. first\n2. last\n   - a\n   - b\n\nAfter").html
+    outer, inner = html.index("<ol"), html.index("<ul")
+    assert "margin-bottom: 0px" in html[outer : html.index(">", outer)]  # not under "last"
+    assert "margin-bottom: 8px" in html[inner : html.index(">", inner)]  # under "b"
+
+
 def test_a_displayed_fraction_is_set_at_full_size() -> None:
     displayed = formula_image(r"\frac{n + 1}{2}", DOCUMENT.text, display=True)
     small = formula_image(r"\tfrac{n + 1}{2}", DOCUMENT.text, display=True)
