@@ -778,6 +778,7 @@ def run_alone(screens: Callable[[QApplication, Path], Awaitable[None]]) -> int:
 
 
 def run() -> int:
+    from tests.ui.screens_answers import answer_screens
     from tests.ui.screens_assistants import assistant_page_screens
     from tests.ui.screens_attachments import attachment_screens, tool_image_screens
     from tests.ui.screens_column import column_screens
@@ -798,7 +799,7 @@ def run() -> int:
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
-            first_step_screens,
+            first_step_screens, answer_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

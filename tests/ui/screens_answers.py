@@ -1,0 +1,115 @@
+"""Screenshots of an answer laid out as the peers lay it out: a wide table that scrolls
+sideways, display maths at the text's size, a nested list, a quote in English and one in
+Arabic (each bar on the side its text begins). At 1600×1000, and at 800×600 also with the
+table scrolled to its last column and at the answer's end; light and dark; Arabic with
+CHATDESK_UI_LANGUAGE=ar.
+
+    .venv/bin/python tests/ui/screens_answers.py [OUTPUT_DIR]
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QApplication
+
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.store.models import Role, Status
+from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import apply_theme
+from tests.ui.screens import _core, _formatted, _until, run_alone
+
+ANSWER = r"""Here are the engines side by side:
+
+| Engine | Best at | Runs as | Licence | Written in | First released | Writers at once |
+|---|---|---|---|---|---|---|
+| SQLite | local apps and files | a library in the app | public domain | C | 2000 | one |
+| PostgreSQL | shared data, many writers | a server | PostgreSQL licence | C | 1996 | many |
+| DuckDB | analytics over columns | a library in the app | MIT licence | C++ | 2019 | one |
+
+For a B-tree of order $b$ holding $n$ keys, the height is at most
+
+$$h \le \log_{b} \frac{n + 1}{2}$$
+
+Before choosing:
+
+1. Count the writers, then
+   - one process: SQLite
+   - many: PostgreSQL
+2. Check where the data must live
+
+> A database is chosen for its failure modes, not its features.
+
+> تُختار قاعدة البيانات لطريقة فشلها، لا لميزاتها.
+"""
+SIZES = ((1600, 1000, "wide"), (800, 600, "narrow"))
+
+
+def _seed(core: Any, thread: Any) -> None:
+    def write(session: Any) -> None:
+        row = repo.thread_row(session, thread.id)
+        now = row.created_at
+        question = "Which engine, and why?"
+        user = repo.insert_message(session, now, row, None, Role.USER, Status.COMPLETE, question)
+        answer = repo.insert_message(
+            session, now, row, user, Role.ASSISTANT, Status.COMPLETE, ANSWER, model="mock-1"
+        )
+        repo.set_active_leaf(session, row, answer.id)
+
+    core.store.write_now(write)
+
+
+async def answer_screens(app: QApplication, out: Path) -> None:
+    core = _core()
+    try:
+        await core.start()
+        thread = await core.service.create_thread(title="Which database?")
+        _seed(core, thread)
+        for theme in ("light", "dark"):
+            apply_theme(app, theme)
+            window = MainWindow(core.service)
+            window.show()
+            window.start()
+            try:
+                window.show_thread(thread.id)
+                await _until(lambda w=window: _formatted(w, 2))  # type: ignore[misc]
+                await _shoot_sizes(window, out, theme)
+            finally:
+                window.close()
+                await window.aclose()
+                window.deleteLater()
+    finally:
+        await core.aclose()
+
+
+async def _shoot_sizes(window: MainWindow, out: Path, theme: str) -> None:
+    for width, height, name in SIZES:
+        window.resize(width, height)
+        await asyncio.sleep(0.3)  # let layout and formatting settle
+        answer = window.view.widgets[-1]
+        window.view.verticalScrollBar().setValue(answer.y())
+        await _grab(window, out / f"answer-{name}-{theme}.png")
+        if name == "wide":
+            continue
+        sideways = answer.body.horizontalScrollBar()
+        start, end = sideways.maximum(), sideways.minimum()  # a right-to-left bar's ends
+        if not window.isRightToLeft():
+            start, end = end, start
+        sideways.setValue(end)  # the table scrolled to its last column
+        await _grab(window, out / f"answer-{name}-scrolled-{theme}.png")
+        sideways.setValue(start)
+        window.view.jump_to_latest()  # the list, the quotes
+        await _grab(window, out / f"answer-{name}-end-{theme}.png")
+
+
+async def _grab(window: MainWindow, path: Path) -> None:
+    await asyncio.sleep(0.3)
+    window.grab().save(str(path))
+    print(path)
+
+
+if __name__ == "__main__":
+    sys.exit(run_alone(answer_screens))
