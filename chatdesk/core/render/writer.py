@@ -191,18 +191,14 @@ class HtmlWriter:
 
     def _bullet_list_open(self, token: Token) -> None:
         style = "list-style-type: none; " if token.meta.get("all_tasks") else ""
-        self._out.append(f'<ul style="{style}{self._list_margins()}">')
+        self._out.append(f'<ul style="{style}{_list_margins(bool(self._lists))}">')
         self._lists.append(len(self._out) - 1)
 
     def _ordered_list_open(self, token: Token) -> None:
         start = str(token.attrGet("start") or "1")
         first = f' start="{int(start)}"' if start.isdigit() and start != "1" else ""
-        self._out.append(f'<ol{first} style="{self._list_margins()}">')
+        self._out.append(f'<ol{first} style="{_list_margins(bool(self._lists))}">')
         self._lists.append(len(self._out) - 1)
-
-    def _list_margins(self) -> str:
-        """A list in a list item follows its item's line closely, as the peers draw it."""
-        return f"margin-top: 0; margin-bottom: {0 if self._lists else _LIST_GAP}px"
 
     def _list_close(self, token: Token) -> None:
         """Qt puts a list's bottom margin under the list's own last line: under a last item's
@@ -381,6 +377,11 @@ class HtmlWriter:
             self._out.append(f'<pre style="margin: 6px 0; white-space: pre-wrap">{source}</pre>')
         else:
             self._out.append(f"<code>{source}</code>")
+
+
+def _list_margins(nested: bool) -> str:
+    """A list in a list item follows its item's line closely, as the peers draw it."""
+    return f"margin-top: 0; margin-bottom: {0 if nested else _LIST_GAP}px"
 
 
 def _is_web_url(url: str) -> bool:
