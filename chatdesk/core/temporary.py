@@ -31,7 +31,7 @@ PRESETS = (Assistant, SavedPrompt)
 
 NO_FILES = mark(
     "a temporary chat keeps nothing on disk, and an attached file would be kept there. Keep "
-    "the chat first (Keep this chat), then attach it."
+    "it as a normal chat first, then attach it."
 )
 
 

@@ -142,6 +142,7 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         kept_renders=kept,
         renderer=core.renderer,
     )
+    window.temporary.make = core.temporary
     # The first start offers to connect a model, unless the offline demo was chosen before.
     window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
 
@@ -346,9 +347,6 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         core.start_maintenance()  # the daily backup and purge, behind the window
         # Also when closed meanwhile: the draft is kept through it.
         attach_core(window, core, kept)
-        from chatdesk.ui.temporary_window import offer_temporary_chats
-
-        offer_temporary_chats(window, core.temporary)
         await closed.wait()
     finally:
         _keep_thread_list(window, core.config.paths.run_dir)

@@ -28,6 +28,7 @@ from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.ids import is_id
 from chatdesk.ui.window.later import BuiltLater
 from chatdesk.ui.window.layout import WindowLayout
+from chatdesk.ui.window.menus import unavailable
 from chatdesk.ui.window.sending import WAITING_TEXT
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater
 from chatdesk.ui.window.state import WindowState
@@ -159,9 +160,9 @@ class MainWindow(WindowLayout):
             raise RuntimeError("the window already has a service")
         self.building.finish()  # the parts the first frame did without, if not built yet
         # The modules of _attach_* are imported there: they load asyncio, the render worker,
-        # the thread list and the message actions, which the first paint does without.
-        self._service = service
-        self._attach_runner(service, search, transfer)
+        # the thread list and the message actions, which the first paint does without. The
+        # conversation's parts call the switch: the saved chats' service or a temporary one's.
+        self._service = routed = self._attach_runner(service, search, transfer)
         self.settings.attach(
             service,
             self.runner,
@@ -171,18 +172,18 @@ class MainWindow(WindowLayout):
             team=team,
         )
         self.help.data_folder, self.help.log_folder = data_folder, log_folder
-        self.models.attach(service, self.runner)
-        self.sending.attach(service, self.runner)
+        self.models.attach(routed, self.runner)
+        self.sending.attach(routed, self.runner)
         if self._renderer is None and renderer is not None:
             self._renderer, self._owns_renderer = renderer, False
-        self._attach_conversation(service, kept_renders)
+        self._attach_conversation(routed, kept_renders)
         self._attach_sidebar(service)
         if team is not None:
             self._attach_team(team)
         self._enable_examples(True)
         self._attach_connecting(profiles, find_servers)
-        self.menus.core_attached(_unavailable(search, transfer, profiles))
-        self._unsubscribe = service.events.subscribe(self._on_event)
+        self.menus.core_attached(unavailable(search, transfer, profiles))
+        self._unsubscribe = routed.events.subscribe(self._on_event)
         self.read_only.show_state(service.saving_blocked)
         self.models.show()
         self._begin()
@@ -190,10 +191,13 @@ class MainWindow(WindowLayout):
 
     def _attach_runner(
         self, service: ChatService, search: Search | None, transfer: TransferFactory | None
-    ) -> None:
-        """The one way this window's parts call the core, and the parts made on first use."""
+    ) -> ChatService:
+        """The one way this window's parts call the core, the parts made on first use and
+        the temporary chat; the service the conversation's parts call (the switch)."""
         from chatdesk.ui.runner import Runner
         from chatdesk.ui.window.on_demand import OnDemand
+        from chatdesk.ui.window.switch import ServiceSwitch
+        from chatdesk.ui.window.temporary import TemporaryChat
 
         self.runner = Runner(self)
         self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
@@ -206,6 +210,9 @@ class MainWindow(WindowLayout):
             show_thread=self.show_thread,
             show_message=self.open_message,
         )
+        self.switch = ServiceSwitch(service)
+        self.temporary = TemporaryChat(self, self.switch)
+        return self.switch.as_service()
 
     def _attach_conversation(self, service: ChatService, kept: KeptRenders | None) -> None:
         from chatdesk.core.render.worker import RenderWorker
@@ -302,6 +309,7 @@ class MainWindow(WindowLayout):
         self.formatter.close()
         try:
             await self.drafts.keep(self._service)
+            await self.temporary.aclose()
         finally:
             await self.runner.aclose()
             if self._owns_renderer and self._renderer is not None:
@@ -309,6 +317,9 @@ class MainWindow(WindowLayout):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         if self.close_guard.stops(event):
+            return
+        if self._service is not None and self.temporary.stops_close():
+            event.ignore()
             return
         self._leaving = True
         self._window_state.save()
@@ -320,11 +331,15 @@ class MainWindow(WindowLayout):
         assert is_id(thread_id)
         if thread_id == self.current_thread_id or self._service is None:
             return
+        if self._leave_temporary(lambda: self.show_thread(thread_id)):
+            return
         self.runner.run(self._service.get_thread(thread_id), done=self._open, quiet=True)
 
     def open_message(self, thread_id: object, message_id: object) -> None:
         """Show a message (a search hit) in its thread, its branch made the active one."""
         assert is_id(message_id)
+        if self._leave_temporary(lambda: self.open_message(thread_id, message_id)):
+            return
         switch = self._attached().switch_branch(message_id)
         self.runner.run(switch, done=lambda thread: self._open(thread, at=message_id), quiet=True)
 
@@ -335,7 +350,7 @@ class MainWindow(WindowLayout):
             self.drafts.leave()  # what was typed in the thread being left stays with it
         self._thread, self._deleted_shown = thread, None
         self.controller.open(thread.id if thread else None, at)
-        self.sidebar.select(thread.id if thread else None)
+        self.sidebar.select(self.saved_thread_id)
         self._show_header()
         if not staying:
             self.drafts.load(thread.id if thread else None)
@@ -350,6 +365,8 @@ class MainWindow(WindowLayout):
 
     def new_chat(self, project_id: object = None) -> None:
         """Show a new chat (in the project `project_id`, when it is one)."""
+        if self._leave_temporary(lambda: self.new_chat(project_id)):
+            return
         self.models.new_chat(project_id if is_id(project_id) else None)
         self._open(None)
         self.composer.focus_editor()
@@ -357,6 +374,9 @@ class MainWindow(WindowLayout):
     def _show_header(self) -> None:
         thread = self._thread
         title = thread_title(thread)
+        if self._service is not None:
+            title = self.temporary.titled(title)
+            self.temporary.chat_shown(thread is not None)
         self.header.show_thread(title, self.models.label())
         self.setWindowTitle(f"{title} — chatdesk")
         self.models.show()
@@ -399,7 +419,7 @@ class MainWindow(WindowLayout):
         self.menus.thread_shown(
             shown=shown,
             summarising=shown and self.summaries.busy(),
-            can_export=self.on_demand.can_transfer,
+            can_export=self.on_demand.can_transfer and not self.temporary.shown,
         )
 
     def open_search(self) -> None:
@@ -476,15 +496,3 @@ def _app() -> QApplication:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     return app
-
-
-def _unavailable(
-    search: Search | None, transfer: TransferFactory | None, profiles: ProviderManager | None
-) -> dict[str, bool]:
-    """The menu actions the window cannot serve without what `attach` was not given."""
-    return {
-        "connecting.offer": profiles is None,
-        "open_search": search is None,
-        "on_demand.export_all": transfer is None,
-        "on_demand.import_file": transfer is None,
-    }

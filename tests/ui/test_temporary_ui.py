@@ -1,133 +1,240 @@
-"""A window of temporary chats, with real widgets offscreen over a started core on a real
-SQLite file: opened from the main window (Ctrl+Shift+N), marked as temporary, its chats absent
-from the main window's list; closing it asks while a chat is not kept; Keep saves the chat
-shown, which the main window then shows; files are refused."""
+"""A temporary chat in the main window, with real widgets offscreen over a started core on a real
+SQLite file: Ctrl+Shift+N or the header's switch starts it, marked (banner, header, switch) and
+answered by the temporary chats' service, nothing of it in the database file; leaving it (the
+switch, Ctrl+W, another chat, New chat, closing) returns to the saved chat shown before and asks
+first while words would be lost; Keep as a normal chat saves it with what was typed; the attach
+button is disabled and says why."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox, QToolButton, QToolTip
 from pytestqt.qtbot import QtBot
-from shiboken6 import Shiboken
 
-from chatdesk.core.temporary import NO_FILES
 from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.temporary_window import TemporaryWindow, offer_temporary_chats
 from chatdesk.ui.theme import ThemeWatcher
+from chatdesk.ui.window.temporary import NO_FILES
+
+CTRL = Qt.KeyboardModifier.ControlModifier
+SHIFT = Qt.KeyboardModifier.ShiftModifier
 
 
-def _open_temporary(qtbot: QtBot, window: MainWindow, core: Any) -> TemporaryWindow:
-    offer_temporary_chats(window, core.temporary)
-    window.menus.actions["on_demand.open_temporary"].trigger()
-    qtbot.waitUntil(lambda: bool(window.on_demand.temporary_windows))  # made off the GUI thread
-    temporary = window.on_demand.temporary_windows[-1]
-    assert isinstance(temporary, TemporaryWindow)
-    qtbot.waitUntil(lambda: temporary.isVisible() and temporary._service is not None)
-    return temporary
+def _window(open_window: Any, core: Any) -> MainWindow:
+    window: MainWindow = open_window(core)
+    window.temporary.make = core.temporary  # as the application sets it (attach_core)
+    return window
 
 
-def _close(qtbot: QtBot, temporary: TemporaryWindow, finish: Any) -> None:
-    temporary.close()
-    _ended(qtbot, temporary, finish)
+def _start(qtbot: QtBot, window: MainWindow) -> None:
+    """Ctrl+Shift+N, as a user presses it; the database in memory is made off the GUI thread."""
+    window.activateWindow()  # offscreen, a question closed gives the activation back to none
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window, Qt.Key.Key_N, CTRL | SHIFT)
+    qtbot.waitUntil(lambda: window.temporary.shown and window.drafts.shown)
 
 
-def _ended(qtbot: QtBot, temporary: TemporaryWindow, finish: Any) -> None:
-    """Wait until the closed window has dropped its chats."""
-    qtbot.waitUntil(lambda: temporary.ending is not None)
-    ending = temporary.ending
-    assert ending is not None
+def _ask(qtbot: QtBot, window: MainWindow, text: str, count: int) -> None:
+    window.composer.focus_editor()
+    qtbot.keyClicks(window.composer.editor, text)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(
+        lambda: (
+            len(window.view.widgets) == count
+            and window.conversation.messages()[-1].status.is_final
+            and window.current_thread_id is not None
+        )
+    )
 
-    async def wait() -> None:
-        await ending
 
-    finish(wait())
+def _question(window: MainWindow) -> QMessageBox:
+    question = window.temporary.question
+    assert isinstance(question, QMessageBox) and question.isVisible()
+    return question
 
 
-def test_a_temporary_chat_is_marked_kept_out_of_the_list_and_kept_on_request(
+def _answer(window: MainWindow, label: str) -> None:
+    [button] = [b for b in _question(window).buttons() if b.text() == label]
+    assert button.isVisible()
+    button.click()
+
+
+def _in_file(core: Any, text: str, role: str = "%") -> int:
+    """How many messages of the database file (as it is on disk) hold `text`."""
+    path = core.config.paths.data_dir / "chatdesk.db"
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        found: int = db.execute(
+            "SELECT count(*) FROM messages WHERE content LIKE ? AND role LIKE ?",
+            (f"%{text}%", role),
+        ).fetchone()[0]
+    return found
+
+
+def test_a_temporary_chat_is_marked_and_nothing_of_it_reaches_the_database(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     core = make_core()
-    window = open_window(core)
-    temporary = _open_temporary(qtbot, window, core)
-    assert temporary.banner.isVisible()
-    assert temporary.header.title.text() == "New chat · temporary"  # before any chat
-    assert temporary.windowTitle() == "New chat (temporary) — chatdesk"
-    note = temporary.banner.findChild(QLabel, "temporaryNote")
-    assert note is not None
-    assert "live only in memory" in note.text()
+    window = _window(open_window, core)
+    assert not window.temporary.banner.isVisible()
+    assert window.menus.actions["temporary.start"].shortcut().toString() == "Ctrl+Shift+N"
+    _start(qtbot, window)
+    assert window.temporary.banner.isVisible()
+    note = window.temporary.banner.findChild(QLabel, "temporaryNote")
+    assert note is not None and note.text() == "Temporary chat — not saved, searched or backed up"
+    assert window.temporary.toggle.isChecked()
+    assert window.header.title.text() == "New chat · temporary"
+    assert window.windowTitle() == "New chat · temporary — chatdesk"
 
-    qtbot.keyClicks(temporary.composer.editor, "Private question")
-    qtbot.keyClick(temporary.composer.editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(
-        lambda: (
-            len(temporary.view.widgets) == 2
-            and temporary.conversation.messages()[-1].status.is_final
-        )
-    )
-    assert temporary.header.title.text().endswith("· temporary")
-    assert "(temporary)" in temporary.windowTitle()
+    _ask(qtbot, window, "Private question", 2)
+    assert window.header.title.text().endswith("· temporary")
+    assert window.temporary.keep_button.isEnabled()
+    assert _in_file(core, "Private question") == 0  # answered from memory only
     listed = finish(core.service.list_threads(ThreadFilter(archived=None), limit=5, cursor=None))
     assert listed.threads == ()
-
-    temporary.close()  # not kept: it asks
-    assert temporary.isVisible()
-    assert isinstance(temporary.question, QMessageBox)
-    assert "lose 1 temporary chat" in temporary.question.text()
-    temporary.question.reject()
-
-    thread_id = temporary.current_thread_id
-    qtbot.mouseClick(temporary.keep_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.current_thread_id == thread_id)
-    assert temporary.header.title.text().endswith("· kept")
-    assert not temporary.keep_button.isEnabled()
-    assert temporary.keep_button.text() == "Kept"
-    qtbot.waitUntil(lambda: len(window.view.widgets) == 2)
-    assert window.view.widgets[0].body.toPlainText() == "Private question"
-
-    chats = temporary._chats
-    _close(qtbot, temporary, finish)  # everything kept: no question
-    assert not Shiboken.isValid(temporary)  # closed and gone
-    assert chats.store._closed  # the database in memory went with it
-    assert finish(core.service.get_thread(thread_id)).id == thread_id
+    assert not window.menus.actions["export_thread"].isEnabled()  # it is not in the database
 
 
-def test_closing_after_agreeing_drops_the_chats_and_files_are_refused(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, tmp_path: Path
+def test_the_switch_off_returns_to_the_saved_chat_shown_before_once_agreed(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     core = make_core()
-    window = open_window(core)
-    temporary = _open_temporary(qtbot, window, core)
+    window = _window(open_window, core)
+    _ask(qtbot, window, "Saved question", 2)
+    saved = window.current_thread_id
+    qtbot.mouseClick(window.temporary.toggle, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: window.temporary.shown and window.current_thread_id is None)
+    assert window.view.widgets == [] or not window.conversation.messages()
+    _ask(qtbot, window, "Throwaway", 2)
+    chats = window.temporary.chats
+    assert chats is not None
+
+    qtbot.mouseClick(window.temporary.toggle, Qt.MouseButton.LeftButton)  # off: it asks
+    assert "lose it" in _question(window).text()
+    _question(window).reject()  # Cancel (Esc)
+    assert window.temporary.shown and window.temporary.toggle.isChecked()
+    assert window.conversation.messages()[0].content == "Throwaway"
+
+    qtbot.mouseClick(window.temporary.toggle, Qt.MouseButton.LeftButton)
+    _answer(window, "Leave and lose it")
+    qtbot.waitUntil(lambda: window.current_thread_id == saved and len(window.view.widgets) == 2)
+    assert window.view.widgets[0].body.toPlainText() == "Saved question"
+    assert not window.temporary.shown and not window.temporary.banner.isVisible()
+    assert window.header.title.text() == window.windowTitle().removesuffix(" — chatdesk")
+    assert "temporary" not in window.header.title.text()
+    qtbot.waitUntil(lambda: chats.store._closed)  # the database in memory is gone
+    assert _in_file(core, "Throwaway") == 0
+
+
+def test_keep_as_a_normal_chat_saves_it_with_what_was_typed(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = _window(open_window, core)
+    _start(qtbot, window)
+    _ask(qtbot, window, "Keep me", 2)
+    thread_id = window.current_thread_id
+    qtbot.keyClicks(window.composer.editor, "a follow-up not sent yet")
+    qtbot.mouseClick(window.temporary.keep_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(
+        lambda: (
+            not window.temporary.shown
+            and window.current_thread_id == thread_id
+            and window.composer.text() == "a follow-up not sent yet"
+        )
+    )
+    assert window.header.title.text() != "" and "temporary" not in window.header.title.text()
+    assert _in_file(core, "Keep me", role="user") == 1
+    listed = finish(core.service.list_threads(ThreadFilter(archived=None), limit=5, cursor=None))
+    assert [t.id for t in listed.threads] == [thread_id]
+    qtbot.waitUntil(lambda: window.sidebar.selected == thread_id)
+
+
+def test_words_typed_are_never_dropped_silently(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    window = _window(open_window, core)
+    qtbot.waitUntil(lambda: window.drafts.shown)
+    qtbot.keyClicks(window.composer.editor, "words for the saved new chat")
+    _start(qtbot, window)
+    assert window.composer.text() == ""  # they stay with the saved chat
+    qtbot.keyClicks(window.composer.editor, "half a thought")
+
+    QTest.keyClick(window, Qt.Key.Key_N, CTRL)  # New chat: it asks, nothing sent to keep
+    question = _question(window)
+    assert "what you typed" in question.informativeText()
+    shown = sorted(b.text() for b in question.buttons() if b.isVisible())
+    assert shown == ["Cancel", "Leave and lose it"]  # no chat yet: nothing to keep
+    question.reject()
+    assert window.temporary.shown and window.composer.text() == "half a thought"
+
+    QTest.keyClick(window, Qt.Key.Key_W, CTRL)  # Ctrl+W: leaves it, asking the same
+    _answer(window, "Leave and lose it")
+    qtbot.waitUntil(
+        lambda: (
+            not window.temporary.shown and window.composer.text() == "words for the saved new chat"
+        )
+    )
+
+    _start(qtbot, window)  # nothing typed: leaving asks nothing
+    QTest.keyClick(window, Qt.Key.Key_W, CTRL)
+    qtbot.waitUntil(lambda: not window.temporary.shown and window.drafts.shown)
+    assert window.composer.text() == "words for the saved new chat"
+
+
+def test_files_cannot_be_attached_and_the_attach_button_says_why(
+    make_core: Any, open_window: Any, qtbot: QtBot, tmp_path: Path
+) -> None:
+    core = make_core()
+    window = _window(open_window, core)
+    attach = window.composer.findChild(QToolButton, "attachButton")
+    assert attach is not None
+    assert attach.isEnabled()
+    _start(qtbot, window)
+    assert not attach.isEnabled()
+    assert attach.toolTip() == NO_FILES
+    assert attach.accessibleDescription() == NO_FILES
+
     note = tmp_path / "notes.txt"
     note.write_text("secret notes")
-    temporary.composer.files_dropped.emit([note])
-    qtbot.waitUntil(lambda: NO_FILES[:40] in temporary.statusBar().currentMessage())
-    assert temporary.composer.attachments() == []
-    qtbot.keyClicks(temporary.composer.editor, "Throwaway")
-    qtbot.keyClick(temporary.composer.editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: temporary.conversation.messages()[-1:] != [])
+    files = QMimeData()
+    files.setUrls([QUrl.fromLocalFile(str(note))])
+    editor = window.composer.editor
+    assert not editor.canInsertFromMimeData(files)  # a drag of files shows it cannot drop
+    editor.insertFromMimeData(files)  # pasted: said where the user looks
+    qtbot.waitUntil(lambda: QToolTip.isVisible() and QToolTip.text() == NO_FILES)
+    assert window.composer.attachments() == []
+    assert window.statusBar().currentMessage() == ""
 
-    temporary.close()
-    assert isinstance(temporary.question, QMessageBox)
-    [lose] = [b for b in temporary.question.buttons() if b.text() == "Close and lose it"]
-    lose.click()
-    _ended(qtbot, temporary, finish)
-    listed = finish(core.service.list_threads(ThreadFilter(archived=None), limit=5, cursor=None))
-    assert listed.threads == ()
+    QTest.keyClick(window, Qt.Key.Key_W, CTRL)
+    qtbot.waitUntil(lambda: not window.temporary.shown)
+    assert attach.isEnabled()
+    assert editor.canInsertFromMimeData(files)
 
 
-def test_the_banner_stays_marked_when_the_theme_changes(
+def test_closing_the_window_asks_while_a_temporary_chat_has_words(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, qapp: QApplication
 ) -> None:
     core = make_core()
-    window = open_window(core)
-    temporary = _open_temporary(qtbot, window, core)
+    window = _window(open_window, core)
+    _start(qtbot, window)
     ThemeWatcher.of(qapp).changed.emit(False)  # as when the desktop's theme changes
-    banner = temporary.banner.grab().toImage()
-    header = temporary.header.grab().toImage()
-    assert QColor(banner.pixel(4, 4)) != QColor(header.pixel(4, 4))
-    _close(qtbot, temporary, finish)  # no chat was made: no question
+    banner = window.temporary.banner.grab().toImage()
+    header = window.header.grab().toImage()
+    assert QColor(banner.pixel(4, 4)) != QColor(header.pixel(4, 4))  # still violet
+    _ask(qtbot, window, "Before closing", 2)
+    chats = window.temporary.chats
+    assert chats is not None
+
+    window.close()
+    assert window.isVisible()
+    _answer(window, "Leave and lose it")
+    qtbot.waitUntil(lambda: not window.isVisible())
+    finish(window.aclose())
+    qtbot.waitUntil(lambda: chats.store._closed)

@@ -74,8 +74,7 @@ class ComposerButtons:
     def __init__(self, owner: QWidget) -> None:
         look = current_look()
         self.attach = _icon_button(owner, "attachButton", tr("Attach files"), "attach", look)
-        self.attach.setAccessibleDescription(tr("Choose text files to send with the message"))
-        self.attach.setToolTip(tr("Attach text files (you can also drop or paste them here)"))
+        self.refuse_files("")
         # translators: the name of the list that picks which assistant answers
         self.assistants = _picker(owner, "assistantPicker", tr("Assistant"))
         self.assistants.setToolTip(tr("Who answers in this chat: an assistant's prompt and model"))
@@ -152,6 +151,16 @@ class ComposerButtons:
         yield self.send
 
     # --- what they show -------------------------------------------------------------------
+
+    def refuse_files(self, reason: str) -> None:
+        """Attach disabled, saying `reason` ("": enabled, saying what it does)."""
+        self.attach.setEnabled(not reason)
+        self.attach.setAccessibleDescription(
+            reason or tr("Choose text files to send with the message")
+        )
+        self.attach.setToolTip(
+            reason or tr("Attach text files (you can also drop or paste them here)")
+        )
 
     def set_keys(self, keys: str) -> None:
         """The keys that send ("Enter", "Ctrl+Enter"), as the send button's tooltip says."""

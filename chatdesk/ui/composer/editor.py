@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QFontMetricsF, QImage, QKeyEvent
-from PySide6.QtWidgets import QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip, QWidget
 
 from chatdesk.core.i18n import tr
 
@@ -60,6 +60,7 @@ class ComposerEditor(QPlainTextEdit):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.enter_sends = True
+        self.files_refused = ""  # why files cannot be attached here, if they cannot
         self._composing = False  # an input method is building a word (preedit)
         # Looks at a key first (the slash menu's arrows, Enter, Esc); True: it was used.
         self.key_hook: Callable[[QKeyEvent], bool] | None = None
@@ -122,12 +123,19 @@ class ComposerEditor(QPlainTextEdit):
         super().dropEvent(event)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        if self.files_refused and carries_files(source):
+            return False  # a drag of files shows it cannot be dropped here
         return source.hasUrls() or source.hasImage() or super().canInsertFromMimeData(source)
 
     def insertFromMimeData(self, source: QMimeData) -> None:
         """Used by paste and by drops alike. A file beats its picture (a file manager's copy
-        offers both), and a picture beats its text (a browser's copy of an image)."""
-        if source.hasUrls() and any(url.isLocalFile() for url in source.urls()):
+        offers both), and a picture beats its text (a browser's copy of an image). Where files
+        are refused, a file or a picture pasted is not attached: the reason shows at the
+        cursor."""
+        if self.files_refused and carries_files(source):
+            where = self.mapToGlobal(self.cursorRect().bottomLeft())
+            QToolTip.showText(where, self.files_refused, self)
+        elif source.hasUrls() and any(url.isLocalFile() for url in source.urls()):
             self._insert_urls(source)
         elif source.hasImage():
             image = source.imageData()

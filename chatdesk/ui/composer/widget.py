@@ -376,6 +376,11 @@ class Composer(QWidget):
     def focus_editor(self) -> None:
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def refuse_files(self, reason: str) -> None:
+        """Attach nothing (a file, a picture) and say `reason` ("": attach again)."""
+        self._row.refuse_files(reason)
+        self._editor.files_refused = reason
+
     # --- behaviour ------------------------------------------------------------------------
 
     def can_send(self) -> bool:

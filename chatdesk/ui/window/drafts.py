@@ -40,6 +40,7 @@ class Drafts:
         self._runner = runner
         self._current = current_thread
         self.shown = False  # the composer holds the current thread's stored draft
+        self._forgotten = False  # what the composer held was dropped: leaving keeps nothing
         # Drafts typed while nothing can be saved (a full disk...), saved once it can.
         self._unsaved: dict[uuid.UUID | None, DraftView] = {}
 
@@ -81,10 +82,17 @@ class Drafts:
         call = service.save_draft(self._current(), self.typed())
         self._runner().run(call, quiet=True)
 
+    def forget(self) -> None:
+        """Empty the composer without keeping what it held (a temporary chat ended, or what
+        was typed in it went with it): leaving the thread shown keeps nothing of it."""
+        self._composer.set_draft("", [])
+        self.shown, self._forgotten = False, True
+
     def leave(self) -> None:
         """The current thread is being left: what was typed stays with it."""
         service = self._service()
-        if service is None:
+        if service is None or self._forgotten:
+            self._forgotten = False
             return
         if service.saving_blocked is not None:
             self._unsaved[self._current()] = self.typed()
@@ -113,7 +121,7 @@ class Drafts:
             draft = merged_draft(stored, self.typed())
             self._composer.set_draft(draft.text, list(draft.attachments))
 
-        self.shown = False
+        self.shown, self._forgotten = False, False
         if not keep_typed:
             self._composer.set_draft("", [])
         self._runner().run(service.load_draft(thread_id), done=show, quiet=True)

@@ -3,7 +3,7 @@ frame shows, then the rest, a part per turn of Qt's loop when built later (`wind
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize
@@ -76,18 +76,32 @@ if TYPE_CHECKING:
     from chatdesk.core.settings_start import StartSettings
     from chatdesk.core.views import ThreadView, Turn
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.sidebar.view import Sidebar
+    from chatdesk.ui.window.temporary import TemporaryChat
 
 
 class WindowLayout(QMainWindow):
     """The window's parts and their places; what they do with the core is the window's."""
 
     runner: Runner
+    temporary: TemporaryChat  # made with the service
+    sidebar: Sidebar
     _service: ChatService | None
     _thread: ThreadView | None
 
     @property
     def current_thread_id(self) -> uuid.UUID | None:
         return self._thread.id if self._thread else None
+
+    @property
+    def saved_thread_id(self) -> uuid.UUID | None:
+        """The saved chat shown (None: a new chat, or a temporary one)."""
+        temporary = self._service is not None and self.temporary.shown
+        return None if temporary or self._thread is None else self._thread.id
+
+    def _leave_temporary(self, then: Callable[[], object]) -> bool:
+        """Whether a temporary chat is shown: left first (it may ask), `then` runs after."""
+        return self._service is not None and self.temporary.leave_first(then)
 
     def _build(
         self, settings: Settings | SettingsLater | None, save_settings: SaveSettings | None
@@ -199,7 +213,28 @@ class WindowLayout(QMainWindow):
         for button in self.view.empty.buttons:
             button.setEnabled(enabled)
 
+    def fresh_chat(self) -> None:
+        """A new chat shown, the chat left keeping nothing (a temporary one starts or ends)."""
+        self.models.new_chat(None)
+        self._open(None)
+
+    def temporary_shown(self) -> None:
+        """A temporary chat is shown, or no longer is."""
+        self._show_header()
+        self._update_thread_actions()
+        self.sidebar.select(self.saved_thread_id)
+        self.menus.actions["temporary.close_chat"].setEnabled(self.temporary.shown)
+
     # What the parts call back, made by the window.
+
+    def show_thread(self, thread_id: object) -> None:
+        raise NotImplementedError
+
+    def _open(self, thread: ThreadView | None, at: uuid.UUID | None = None) -> None:
+        raise NotImplementedError
+
+    def _update_thread_actions(self) -> None:
+        raise NotImplementedError
 
     def _sent(self, turn: Turn) -> None:
         raise NotImplementedError

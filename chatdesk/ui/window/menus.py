@@ -17,6 +17,10 @@ from chatdesk.core.i18n import mark, tr
 if TYPE_CHECKING:
     from PySide6.QtGui import QAction
 
+    from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.search import Search
+    from chatdesk.ui.transfer.actions import TransferFactory
+
 # translators: a menu of the window's menu bar
 FILE = mark("&File")
 # translators: a menu of the window's menu bar, about the chat shown
@@ -28,7 +32,8 @@ HELP = mark("&Help")
 SHORTCUTS = (
     # (menu, text, keys, what it calls: a method of the window or of one of its parts)
     (FILE, mark("&New chat"), "Ctrl+N", "new_chat"),
-    (FILE, mark("New &temporary chat"), "Ctrl+Shift+N", "on_demand.open_temporary"),
+    (FILE, mark("New &temporary chat"), "Ctrl+Shift+N", "temporary.start"),
+    (FILE, mark("C&lose temporary chat"), "Ctrl+W", "temporary.close_chat"),
     (FILE, mark("&Search…"), "Ctrl+K", "open_search"),
     (FILE, mark("Connect a &model…"), "", "connecting.offer"),
     (FILE, mark("&Export thread…"), "", "export_thread"),
@@ -61,7 +66,7 @@ _ALSO = {"settings.zoom_in": "Ctrl++"}
 NEEDS_SERVICE = frozenset(
     {
         "new_chat",
-        "on_demand.open_temporary",
+        "temporary.start",
         "open_search",
         "connecting.offer",
         "settings.open_preferences",
@@ -75,6 +80,7 @@ NEEDS_SERVICE = frozenset(
 NEEDS_THREAD = frozenset(
     {"summaries.summarize_now", "summaries.cancel", "choose_context_window", "export_thread"}
 )
+NEEDS_TEMPORARY = frozenset({"temporary.close_chat"})  # while a temporary chat is shown
 _SEPARATED = frozenset(
     {"export_thread", "settings.open_preferences", "summaries.summarize_now", "settings.zoom_in"}
 )
@@ -104,7 +110,7 @@ class WindowMenus(QObject):
             action.setShortcuts([QKeySequence(k) for k in (keys, _ALSO.get(target)) if k])
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _=False, call=attrgetter(target): call(window)())
-            action.setEnabled(target not in NEEDS_SERVICE | NEEDS_THREAD)
+            action.setEnabled(target not in NEEDS_SERVICE | NEEDS_THREAD | NEEDS_TEMPORARY)
             if target in _SEPARATED:
                 self._menus[menu_name].addSeparator()
             self._menus[menu_name].addAction(action)
@@ -125,3 +131,15 @@ class WindowMenus(QObject):
         self.actions["summaries.cancel"].setEnabled(shown and summarising)
         self.actions["choose_context_window"].setEnabled(shown)
         self.actions["export_thread"].setEnabled(shown and can_export)
+
+
+def unavailable(
+    search: Search | None, transfer: TransferFactory | None, profiles: ProviderManager | None
+) -> dict[str, bool]:
+    """The menu actions the window cannot serve without what `attach` was not given."""
+    return {
+        "connecting.offer": profiles is None,
+        "open_search": search is None,
+        "on_demand.export_all": transfer is None,
+        "on_demand.import_file": transfer is None,
+    }

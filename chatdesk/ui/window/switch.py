@@ -1,0 +1,78 @@
+"""The service the conversation's parts call: the saved chats' one, or while a temporary chat is
+shown, the temporary chats' one (chatdesk/core/temporary.py). The parts hold the switch as their
+service and look each call up when they make it, so a switch made between two calls sends the
+next one to the other service; the sidebar, the settings, search and export hold the saved one.
+
+Who follows the events through the switch hears both services' while a temporary chat exists
+(each event names its thread, which the parts match against the one shown)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from chatdesk.core.chat.events import Event, EventBus
+    from chatdesk.core.service import ChatService
+
+Handler = Callable[["Event"], None]
+
+
+class SwitchedEvents:
+    """Subscriptions to the saved service's events, and to the temporary one's while it is
+    used."""
+
+    def __init__(self, saved: EventBus) -> None:
+        self._saved = saved
+        self._temporary: EventBus | None = None
+        # Each handler, and how it stops hearing the temporary bus (None: it is not heard).
+        self._handlers: dict[Handler, Callable[[], None] | None] = {}
+
+    def subscribe(self, handler: Handler) -> Callable[[], None]:
+        saved_end = self._saved.subscribe(handler)
+        bus = self._temporary
+        self._handlers[handler] = bus.subscribe(handler) if bus is not None else None
+
+        def unsubscribe() -> None:
+            saved_end()
+            end = self._handlers.pop(handler, None)
+            if end is not None:
+                end()
+
+        return unsubscribe
+
+    def follow(self, temporary: EventBus | None) -> None:
+        """Hear `temporary`'s events too (None: no longer any temporary bus's)."""
+        for handler, end in self._handlers.items():
+            if end is not None:
+                end()
+            self._handlers[handler] = temporary.subscribe(handler) if temporary else None
+        self._temporary = temporary
+
+    def publish(self, event: Event) -> None:
+        self._saved.publish(event)
+
+
+class ServiceSwitch:
+    """Forwards every attribute to the service in use: the saved one, or the temporary one."""
+
+    def __init__(self, saved: ChatService) -> None:
+        self.saved = saved
+        self.current = saved
+        self.events = SwitchedEvents(saved.events)
+
+    def use(self, service: ChatService | None) -> None:
+        """Send the calls to `service`, a temporary chats' one (None: to the saved one)."""
+        self.current = service or self.saved
+        self.events.follow(service.events if service is not None else None)
+
+    @property
+    def temporary(self) -> bool:
+        return self.current is not self.saved
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.current, name)
+
+    def as_service(self) -> ChatService:
+        """The switch where a part takes a service: it answers what a ChatService does."""
+        return cast("ChatService", self)
