@@ -55,7 +55,8 @@ def _ask(qtbot: QtBot, window: MainWindow, text: str, count: int) -> None:
 
 def _question(window: MainWindow) -> QMessageBox:
     question = window.temporary.question
-    assert isinstance(question, QMessageBox) and question.isVisible()
+    assert isinstance(question, QMessageBox)
+    assert question.isVisible()
     return question
 
 
@@ -86,7 +87,8 @@ def test_a_temporary_chat_is_marked_and_nothing_of_it_reaches_the_database(
     _start(qtbot, window)
     assert window.temporary.banner.isVisible()
     note = window.temporary.banner.findChild(QLabel, "temporaryNote")
-    assert note is not None and note.text() == "Temporary chat — not saved, searched or backed up"
+    assert note is not None
+    assert note.text() == "Temporary chat — not saved, searched or backed up"
     assert window.temporary.toggle.isChecked()
     assert window.header.title.text() == "New chat · temporary"
     assert window.windowTitle() == "New chat · temporary — chatdesk"
@@ -109,7 +111,7 @@ def test_the_switch_off_returns_to_the_saved_chat_shown_before_once_agreed(
     saved = window.current_thread_id
     qtbot.mouseClick(window.temporary.toggle, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.temporary.shown and window.current_thread_id is None)
-    assert window.view.widgets == [] or not window.conversation.messages()
+    qtbot.waitUntil(lambda: window.view.widgets == [])  # the saved chat is no longer shown
     _ask(qtbot, window, "Throwaway", 2)
     chats = window.temporary.chats
     assert chats is not None
@@ -117,14 +119,16 @@ def test_the_switch_off_returns_to_the_saved_chat_shown_before_once_agreed(
     qtbot.mouseClick(window.temporary.toggle, Qt.MouseButton.LeftButton)  # off: it asks
     assert "lose it" in _question(window).text()
     _question(window).reject()  # Cancel (Esc)
-    assert window.temporary.shown and window.temporary.toggle.isChecked()
+    assert window.temporary.shown
+    assert window.temporary.toggle.isChecked()
     assert window.conversation.messages()[0].content == "Throwaway"
 
     qtbot.mouseClick(window.temporary.toggle, Qt.MouseButton.LeftButton)
     _answer(window, "Leave and lose it")
     qtbot.waitUntil(lambda: window.current_thread_id == saved and len(window.view.widgets) == 2)
     assert window.view.widgets[0].body.toPlainText() == "Saved question"
-    assert not window.temporary.shown and not window.temporary.banner.isVisible()
+    assert not window.temporary.shown
+    assert not window.temporary.banner.isVisible()
     assert window.header.title.text() == window.windowTitle().removesuffix(" — chatdesk")
     assert "temporary" not in window.header.title.text()
     qtbot.waitUntil(lambda: chats.store._closed)  # the database in memory is gone
@@ -148,7 +152,8 @@ def test_keep_as_a_normal_chat_saves_it_with_what_was_typed(
             and window.composer.text() == "a follow-up not sent yet"
         )
     )
-    assert window.header.title.text() != "" and "temporary" not in window.header.title.text()
+    assert window.header.title.text() != ""
+    assert "temporary" not in window.header.title.text()
     assert _in_file(core, "Keep me", role="user") == 1
     listed = finish(core.service.list_threads(ThreadFilter(archived=None), limit=5, cursor=None))
     assert [t.id for t in listed.threads] == [thread_id]
@@ -172,7 +177,8 @@ def test_words_typed_are_never_dropped_silently(
     shown = sorted(b.text() for b in question.buttons() if b.isVisible())
     assert shown == ["Cancel", "Leave and lose it"]  # no chat yet: nothing to keep
     question.reject()
-    assert window.temporary.shown and window.composer.text() == "half a thought"
+    assert window.temporary.shown
+    assert window.composer.text() == "half a thought"
 
     QTest.keyClick(window, Qt.Key.Key_W, CTRL)  # Ctrl+W: leaves it, asking the same
     _answer(window, "Leave and lose it")
