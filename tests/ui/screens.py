@@ -17,7 +17,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -139,6 +139,21 @@ async def _seed(core: Core) -> object:
 
     core.store.write_now(showcase)
     return thread.id
+
+
+@contextlib.asynccontextmanager
+async def shown_window(core: Core, width: int, height: int) -> AsyncIterator[MainWindow]:
+    """A main window over `core`'s service, shown at `width`×`height`, closed after."""
+    window = MainWindow(core.service)
+    window.resize(width, height)
+    window.show()
+    window.start()
+    try:
+        yield window
+    finally:
+        window.close()
+        await window.aclose()
+        window.deleteLater()
 
 
 async def _shoot(
@@ -782,7 +797,7 @@ def run() -> int:
     from tests.ui.screens_assistants import assistant_page_screens
     from tests.ui.screens_attachments import attachment_screens, tool_image_screens
     from tests.ui.screens_column import column_screens
-    from tests.ui.screens_compare import assistant_screens, temporary_screens
+    from tests.ui.screens_compare import assistant_screens
     from tests.ui.screens_composer import composer_screens
     from tests.ui.screens_connect import connect_screens
     from tests.ui.screens_first_steps import first_step_screens
@@ -791,6 +806,7 @@ def run() -> int:
     from tests.ui.screens_knowledge import knowledge_page_screens
     from tests.ui.screens_sources import source_screens
     from tests.ui.screens_streaming import streaming_screens
+    from tests.ui.screens_temporary import temporary_screens
 
     with _application() as (app, out):
         code: int = qasync.run(main(app, out))

@@ -3,8 +3,7 @@
 (its name in the header), the slash menu and a prompt's {{variables}}, Compare's menu of
 models, three models' answers side by side (the top, the end with their figures and Continue
 with this one, and while they stream, each with its Stop), and the estimated cost of a large
-send; a window of temporary chats, kept and being closed. Light and dark. Run through
-tests/ui/screens.py."""
+send. Light and dark. Run through tests/ui/screens.py."""
 
 from __future__ import annotations
 
@@ -23,7 +22,6 @@ from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.ui.composer.prompt_values import PromptValues
 from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.main_window import MainWindow
-from chatdesk.ui.temporary_window import offer_temporary_chats
 from chatdesk.ui.theme import apply_theme
 from tests.ui.screens import _core, _shoot, _until
 
@@ -269,61 +267,6 @@ def _cost_shown(window: MainWindow) -> bool:
 
     label = window.composer.findChild(QLabel, "sendCost")
     return label is not None and label.isVisible()
-
-
-async def temporary_screens(app: QApplication, out: Path) -> None:
-    """A window of temporary chats over the main one, a chat in it answered; the question
-    when it is closed with the chat not kept; the chat kept, and shown in the main window."""
-    core = _core()
-    try:
-        await core.start()
-        for theme in ("light", "dark"):
-            apply_theme(app, theme)
-            window = MainWindow(core.service)
-            window.resize(1280, 860)
-            window.show()
-            window.start()
-            offer_temporary_chats(window, core.temporary)
-            window.on_demand.open_temporary()
-            await _until(lambda w=window: bool(w.on_demand.temporary_windows))
-            temporary = window.on_demand.temporary_windows[-1]
-            try:
-                await _until(lambda t=temporary: t._service is not None)
-                temporary.sending.send("What should I ask a landlord before signing?", [])
-                await _until(
-                    lambda t=temporary: (
-                        len(t.view.widgets) == 2
-                        and all(w.rendered is not None for w in t.view.widgets)
-                    )
-                )
-                await asyncio.sleep(0.3)
-                temporary.view.verticalScrollBar().setValue(0)
-                _save(temporary.grab(), out / f"temporary-{theme}.png")
-                temporary.close()  # asks first: the chat is not kept
-                question = temporary.question
-                assert question is not None
-                await asyncio.sleep(0.3)
-                shot = temporary.grab()
-                _draw(shot, question, _centred(temporary, question))
-                _save(shot, out / f"temporary-close-{theme}.png")
-                question.close()
-                temporary.keep_button.click()
-                await _until(lambda t=temporary: not t.keep_button.isEnabled())
-                await asyncio.sleep(0.3)
-                _save(temporary.grab(), out / f"temporary-kept-{theme}.png")
-                await _until(lambda w=window: len(w.view.widgets) == 2)  # shown there too
-                await asyncio.sleep(0.3)
-                _save(window.grab(), out / f"temporary-kept-main-{theme}.png")
-            finally:
-                temporary._ending = True
-                temporary.close()
-                if temporary.ending is not None:
-                    await temporary.ending
-                window.close()
-                await window.aclose()
-                window.deleteLater()
-    finally:
-        await core.aclose()
 
 
 def _save(shot: QPixmap, path: Path) -> None:
