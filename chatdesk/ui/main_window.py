@@ -405,8 +405,8 @@ class MainWindow(WindowLayout):
     # -- menu and keyboard actions (the others call parts: chatdesk/ui/window/menus.py) ----------
 
     def rename_thread(self) -> None:
-        if self.current_thread_id is not None:
-            self.sidebar.rename(self.current_thread_id)
+        if (saved := self.saved_thread_id) is not None:  # a temporary chat is not in the list
+            self.sidebar.rename(saved)
 
     def choose_context_window(self, thread_id: object = None) -> None:
         """Ask for a thread's context window (the shown thread's by default)."""
