@@ -244,3 +244,18 @@ def test_closing_the_window_asks_while_a_temporary_chat_has_words(
     qtbot.waitUntil(lambda: not window.isVisible())
     finish(window.aclose())
     qtbot.waitUntil(lambda: chats.store._closed)
+
+
+def test_the_switch_and_the_menu_entry_wait_for_a_way_to_make_temporary_chats(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    core = make_core()
+    window: MainWindow = open_window(core)  # as tests and the screenshots make it: no maker
+    qtbot.waitUntil(lambda: window.drafts.shown)
+    start = window.menus.actions["temporary.start"]
+    assert not window.temporary.toggle.isEnabled()
+    assert not start.isEnabled()
+    window.temporary.make = core.temporary
+    assert window.temporary.toggle.isEnabled()
+    assert start.isEnabled()
+    assert not window.menus.actions["temporary.close_chat"].isEnabled()  # none shown yet

@@ -66,7 +66,6 @@ _ALSO = {"settings.zoom_in": "Ctrl++"}
 NEEDS_SERVICE = frozenset(
     {
         "new_chat",
-        "temporary.start",
         "open_search",
         "connecting.offer",
         "settings.open_preferences",
@@ -80,7 +79,9 @@ NEEDS_SERVICE = frozenset(
 NEEDS_THREAD = frozenset(
     {"summaries.summarize_now", "summaries.cancel", "choose_context_window", "export_thread"}
 )
-NEEDS_TEMPORARY = frozenset({"temporary.close_chat"})  # while a temporary chat is shown
+# Enabled by the temporary chat's part (chatdesk/ui/window/temporary.py): starting one once the
+# app says how they are made, closing one while it is shown.
+NEEDS_TEMPORARY = frozenset({"temporary.start", "temporary.close_chat"})
 _SEPARATED = frozenset(
     {"export_thread", "settings.open_preferences", "summaries.summarize_now", "settings.zoom_in"}
 )

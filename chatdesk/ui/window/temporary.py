@@ -67,13 +67,14 @@ class TemporaryChat(QObject):
         self._switch, self._runner = switch, window.runner
         self._header, self._composer, self._drafts = window.header, window.composer, window.drafts
         self._fresh, self._show_thread = window.fresh_chat, window.show_thread
-        self.make: MakeTemporary | None = None
+        self._make: MakeTemporary | None = None
         self.chats: TemporaryChats | None = None  # while a temporary chat is shown
         self._before: uuid.UUID | None = None  # the saved chat shown before it
         self._agreed = False  # the window closes: the user agreed to lose it
         self.question: QMessageBox | None = None  # asked last (for tests)
         self._closing: list[asyncio.Future[None]] = []  # temporary chats' databases closing
         self.toggle = self._make_toggle()
+        self.toggle.setEnabled(False)  # until `make` is given
         self.banner = self._make_banner()
         window.panes.column.insertWidget(0, self.banner)
         app = QApplication.instance()
@@ -113,6 +114,17 @@ class TemporaryChat(QObject):
         return banner
 
     @property
+    def make(self) -> MakeTemporary | None:
+        return self._make
+
+    @make.setter
+    def make(self, make: MakeTemporary | None) -> None:
+        """How temporary chats are made (None: this window offers none, its switch disabled)."""
+        self._make = make
+        self.toggle.setEnabled(make is not None)
+        self._window.menus.actions["temporary.start"].setEnabled(make is not None)
+
+    @property
     def shown(self) -> bool:
         return self.chats is not None
 
@@ -128,16 +140,22 @@ class TemporaryChat(QObject):
         if self.shown:
             self.leave(self.start)
             return
-        if self.make is None:
-            self.toggle.setChecked(False)
+        if self._make is None:
             return
         self.toggle.setEnabled(False)  # while its database in memory is made
         self._runner.run(
-            self.make(self._window.settings.current), done=self._started, owner=self._window
+            self._make(self._window.settings.current),
+            done=self._started,
+            settled=self._made,
+            owner=self._window,
         )
 
-    def _started(self, chats: TemporaryChats) -> None:
+    def _made(self) -> None:
+        """Made, or not (its failure said): the switch shows whether it is on."""
         self.toggle.setEnabled(True)
+        self.toggle.setChecked(self.shown)
+
+    def _started(self, chats: TemporaryChats) -> None:
         self._before = self._window.current_thread_id
         # What was typed stays with the saved chat (stored there, whenever the call runs).
         self._runner.run(self._drafts.keep(self._switch.saved), quiet=True)
