@@ -127,8 +127,8 @@ class Core:
         return RenderWorker()
 
     async def temporary(self, settings: Settings) -> TemporaryChats:
-        """Chats that live only in memory (a window of them), with this database's assistants
-        and saved prompts, kept into it when asked."""
+        """Chats that live only in memory (the window's temporary chat), with this database's
+        assistants and saved prompts, kept into it when asked."""
         from chatdesk.core.temporary import open_temporary
 
         paths = self.config.paths
