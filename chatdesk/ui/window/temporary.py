@@ -142,7 +142,8 @@ class TemporaryChat(QObject):
             return
         if self._make is None:
             return
-        self.toggle.setEnabled(False)  # while its database in memory is made
+        self.toggle.setChecked(True)  # at once: its database in memory takes a moment
+        self.toggle.setEnabled(False)
         self._runner.run(
             self._make(self._window.settings.current),
             done=self._started,
