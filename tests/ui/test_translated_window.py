@@ -57,6 +57,8 @@ NAMES = (
 # Labels that show what a model wrote (a summary).
 MODEL_TEXT = {"summaryText"}
 _BRACKETED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+_CUT_START = re.compile(f"^[^{OPEN}]*{CLOSE}")
+_CUT_END = re.compile(f"{OPEN}[^{CLOSE}]*$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 # Not words to translate: the product's name, model and provider ids, keys, addresses, files.
 _NOT_WORDS = re.compile(
@@ -80,6 +82,9 @@ def untranslated(text: str) -> str:
         text = QTextDocumentFragment.fromHtml(text).toPlainText()
     while (stripped := _BRACKETED.sub(" ", text)) != text:
         text = stripped
+    # A search hit's snippet may start or end inside a translated message: what stands before a
+    # close that has no open, or after an open that has no close, is that message cut short.
+    text = _CUT_END.sub(" ", _CUT_START.sub(" ", text))
     for data in sorted((*DATA, *NAMES), key=len, reverse=True):
         text = text.replace(data, " ")
     text = _NOT_WORDS.sub(" ", text)
