@@ -410,7 +410,13 @@ def _save_preferences(path: Path, settings: Settings) -> None:
         deleted_retention_days=settings.storage.deleted_retention_days,
     )
     edited = dataclasses.replace(
-        on_file, ui=settings.ui, general=settings.general, chat=settings.chat, storage=storage
+        on_file,
+        ui=settings.ui,
+        general=settings.general,
+        chat=settings.chat,
+        storage=storage,
+        caps=settings.caps,  # the Usage section's spending caps
+        sync=settings.sync,  # the team login Join put in use
     )
     save_settings(path, edited)
 

@@ -1,12 +1,13 @@
 """Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants,
 Knowledge and Team, one section each, listed on the left and searchable by their settings' words.
 
-Appearance and Chat edit a copy of the settings: after `accept()`, `result_settings()` returns
-the edited copy, and the window applies it and has it saved. Providers, Data, Usage, Tools,
-Assistants and Knowledge act at once through the core objects the window passes in (a saved
-profile is in use immediately, a saved assistant answers from the next answer on); each of
-those may be None, and its tab then says what cannot be done in this session. (Data, Usage and
-Team also hold settings that are kept on OK.)
+A window beside the main one, with no OK or Cancel: every change is in use as it is made
+(`edited` is emitted; `settings_from(current)` holds it, for the window to apply and save),
+within the rules of `chatdesk/ui/settings/live_fields.py`. Providers, Tools, Assistants and
+Knowledge act at once through the core objects the window passes in; each of those may be None,
+and its section then says what cannot be done in this session. Team's login is used from its
+own Join button (it connects to a server). A removal that can be taken back offers Undo in the
+bar at the bottom; Close, Esc and Ctrl+W close the window.
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,8 +31,10 @@ from chatdesk.core.config import Settings
 from chatdesk.core.i18n import tr
 from chatdesk.ui.settings.appearance_page import THEME_CHOICES, AppearancePage
 from chatdesk.ui.settings.chat_page import ChatPage, ModelPairs
+from chatdesk.ui.settings.live_fields import watch
 from chatdesk.ui.settings.notices import notice_style
 from chatdesk.ui.settings.sections import SettingsSections
+from chatdesk.ui.sidebar.widgets import NoticeBar
 from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark
 from chatdesk.ui.theme.icons import icon
 
@@ -50,6 +55,7 @@ __all__ = ["THEME_CHOICES", "PreferencesDialog"]
 
 class PreferencesDialog(QDialog):
     profiles_changed = Signal()  # a profile was saved or removed (it is in use already)
+    edited = Signal()  # a setting changed: `settings_from(current)` holds it
 
     def __init__(
         self,
@@ -69,13 +75,15 @@ class PreferencesDialog(QDialog):
         knowledge: Knowledge | None = None,
         events: Subscribe | None = None,  # the core's events, for the Knowledge tab
         embedders: Embedders | None = None,
+        running_language: str | None = None,  # the language chatdesk started in
     ) -> None:
         super().__init__(parent)
         self._settings = settings
         self.setWindowTitle(tr("Preferences"))
+        self.setModal(False)  # the conversation stays readable and usable beside it
         self.setMinimumWidth(560)
         self.resize(720, 470)  # the usage table's seven columns need the width
-        self.appearance = AppearancePage(settings.ui, self)
+        self.appearance = AppearancePage(settings.ui, self, running_language=running_language)
         self.chat = ChatPage(settings.general, settings.ui, models, self, chat=settings.chat)
         self.tabs = SettingsSections(self)
         self.tabs.setObjectName("preferencesTabs")
@@ -87,14 +95,25 @@ class PreferencesDialog(QDialog):
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.accept)
+        self.undo_bar = NoticeBar(self)
+        self.undo_bar.setObjectName("settingsUndo")
+        self.assistants.undoable.connect(self._offer_undo)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        assert close is not None
+        close.setText(tr("&Close"))
+        close.setObjectName("closeSettings")
+        close.setAutoDefault(False)  # Enter in a field applies it; it does not close
         buttons.rejected.connect(self.reject)
+        # Esc is the dialog's own; Ctrl+W, and the system's Close keys where they differ.
+        keys = {QKeySequence("Ctrl+W"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Close)}
+        for sequence in keys:
+            QShortcut(sequence, self, self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
+        layout.addWidget(self.undo_bar)
         layout.addWidget(buttons)
+        self._watchers = self._watch()
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self._restyle(is_dark(app))
@@ -191,26 +210,51 @@ class PreferencesDialog(QDialog):
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
 
-    def result_settings(self) -> Settings:
-        """The edited settings once accepted; the settings it was given otherwise."""
-        if self.result() != QDialog.DialogCode.Accepted:
-            return self._settings
+    def _watch(self) -> list[QObject]:
+        """Every setting on the pages tells the window when it holds a value to use."""
+        chat, data, caps = self.chat, self.data, self.usage.caps
+        controls: list[QWidget] = [
+            *self.appearance.controls(),
+            *chat.controls(),
+            data.automatic,
+            data.retention,
+            *(caps.monthly, caps.per_chat, caps.warn_at, caps.send_cost),
+        ]
+        return watch(controls, self.edited.emit)
+
+    def _offer_undo(self, said: str, undo: object) -> None:
+        assert callable(undo)
+        self.undo_bar.show_notice(said, action=tr("Undo"), on_action=undo, seconds=10)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Enter presses the button that has the focus, never another one: with no OK button,
+        the dialog's fallback would be the first button of the page (Providers' Add…)."""
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not isinstance(self.focusWidget(), QPushButton):
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        """Close; a text box being edited is applied first (it applies as the focus leaves)."""
+        self.edited.emit()
+        super().reject()
+
+    def settings_from(self, base: Settings) -> Settings:
+        """`base` with what the pages show now (the team's login is applied by its Join)."""
         ui = replace(
-            self._settings.ui,
+            base.ui,
             language=self.appearance.language(),
             theme=self.appearance.theme(),
             font_size=self.appearance.font_size(),
             column_width=self.appearance.column_width(),
             enter_sends=self.chat.enter_sends(),
         )
-        general = self.chat.general(self._settings.general)
-        chat = self.chat.chat(self._settings.chat)
-        storage = self.data.storage(self._settings.storage)
-        sync = self.team.sync(self._settings.sync)
-        caps = self.usage.caps.caps(self._settings.caps)
-        return replace(
-            self._settings, ui=ui, general=general, chat=chat, storage=storage, sync=sync, caps=caps
-        )
+        general = self.chat.general(base.general)
+        chat = self.chat.chat(base.chat)
+        storage = self.data.storage(base.storage)
+        caps = self.usage.caps.caps(base.caps)
+        return replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
 
     def font_size(self) -> int:
         return self.appearance.font_size()

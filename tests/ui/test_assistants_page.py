@@ -1,8 +1,8 @@
 """Preferences ▸ Assistants, driven through its widgets over a started core on a real SQLite
 file: the built-in assistants listed with their badges, one made and edited in the form (what
 the core keeps is exactly what was typed), a refused value said in the form with the input
-kept, duplicate and delete, and an assistant file exported and imported through the file
-dialogs."""
+kept, duplicate, and delete with its Undo, and an assistant file exported and imported through
+the file dialogs."""
 
 from __future__ import annotations
 
@@ -247,7 +247,7 @@ def test_enter_on_a_row_edits_it(page: AssistantsPage, qtbot: QtBot) -> None:
     page.editor.reject()
 
 
-def test_duplicate_adds_a_copy_and_delete_asks_first(
+def test_duplicate_adds_a_copy_and_delete_offers_undo_which_brings_it_back(
     page: AssistantsPage, core: Core, qtbot: QtBot, finish: Any
 ) -> None:
     _select(page, "Translator")
@@ -257,27 +257,30 @@ def test_duplicate_adds_a_copy_and_delete_asks_first(
     copy = _stored(core, finish, "Translator (copy)")
     assert copy.system_prompt == _stored(core, finish, "Translator").system_prompt
     assert page.status.text() == "Added “Translator (copy)”, a copy to change."
+    service = core.service
+    thread = finish(service.create_thread())
+    copy_id = next(v.id for v in finish(service.assistants.list()) if v.name == copy.name)
+    finish(service.assistants.use_in(thread.id, copy_id))
 
-    qtbot.mouseClick(page.delete_button, LEFT)
-    box = page.findChild(QMessageBox, "confirmDelete")
-    assert box is not None
-    assert box.isVisible()
-    assert box.text() == "Delete the assistant “Translator (copy)”?"
-    assert "go on without an assistant" in box.informativeText()
-    assert "keep its name" in box.informativeText()
-    cancel = box.button(QMessageBox.StandardButton.Cancel)
-    assert cancel is not None
-    qtbot.mouseClick(cancel, LEFT)  # nothing happens
-    assert len(finish(core.service.assistants.list())) == 6
-
-    qtbot.mouseClick(page.delete_button, LEFT)
-    box = next(b for b in page.findChildren(QMessageBox, "confirmDelete") if b.isVisible())
-    delete = next(b for b in box.buttons() if b.text() == "Delete")
-    qtbot.mouseClick(delete, LEFT)
+    dialog = page.window()
+    assert isinstance(dialog, PreferencesDialog)
+    qtbot.mouseClick(page.delete_button, LEFT)  # nothing to confirm: Undo instead
     qtbot.waitUntil(lambda: len(_rows(page)) == 5)
     with pytest.raises(NotFound):
         _stored(core, finish, "Translator (copy)")
+    assert finish(service.get_thread(thread.id)).assistant_id is None
     assert page.status.text() == "Deleted “Translator (copy)”."
+    assert page.findChild(QMessageBox, "confirmDelete") is None
+    bar = dialog.undo_bar
+    assert bar.isVisible()
+    assert bar.label.text() == "Deleted “Translator (copy)”."
+
+    qtbot.mouseClick(bar.action, LEFT)
+    qtbot.waitUntil(lambda: len(_rows(page)) == 6)
+    assert _current_name(page) == "Translator (copy)"
+    assert _stored(core, finish, "Translator (copy)") == copy
+    assert finish(service.get_thread(thread.id)).assistant_id == copy_id  # its chat has it again
+    assert not bar.isVisible()
 
 
 def _answer_file_dialog(qtbot: QtBot, page: AssistantsPage, path: Path) -> None:

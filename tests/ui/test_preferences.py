@@ -1,4 +1,4 @@
-"""The preferences dialog driven by keyboard and mouse."""
+"""The preferences window driven by keyboard and mouse: each change is in use as it is made."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def open_dialog(qtbot: QtBot) -> OpenDialog:
         dialog = PreferencesDialog(settings, **parts)
         qtbot.addWidget(dialog)
         with qtbot.waitExposed(dialog):
-            dialog.open()
+            dialog.show()
         return dialog
 
     return open_
@@ -91,7 +91,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
     assert child(dialog, QRadioButton, "ctrlEnterSends").isChecked()
 
 
-def test_choices_come_back_after_ok_and_other_settings_stay(
+def test_choices_are_in_use_without_ok_and_other_settings_stay(
     qtbot: QtBot, open_dialog: OpenDialog
 ) -> None:
     start = replace(Settings(), mock=MockSettings(reasoning=True))
@@ -108,9 +108,8 @@ def test_choices_come_back_after_ok_and_other_settings_stay(
     ctrl_enter = child(dialog, QRadioButton, "ctrlEnterSends")
     click_box(qtbot, ctrl_enter)
 
-    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
-    assert not dialog.isVisible()
-    assert dialog.result_settings() == replace(start, ui=UiSettings("dark", 8, False))
+    assert dialog.settings_from(start) == replace(start, ui=UiSettings("dark", 8, False))
+    assert dialog.isVisible()  # nothing to confirm: the window stays open
 
 
 def test_typed_font_sizes_stay_in_range(qtbot: QtBot, open_dialog: OpenDialog) -> None:
@@ -125,6 +124,7 @@ def test_typed_font_sizes_stay_in_range(qtbot: QtBot, open_dialog: OpenDialog) -
     assert 8 <= dialog.font_size() <= 32
     font.selectAll()
     qtbot.keyClicks(font, "20")
+    qtbot.keyClick(font, Qt.Key.Key_Return)
     assert dialog.font_size() == 20
 
 
@@ -139,24 +139,61 @@ def test_font_preview_follows_the_size(qtbot: QtBot, open_dialog: OpenDialog) ->
     assert preview.font().pointSize() == default_size
 
 
-def test_the_text_column_width_comes_back_after_ok(qtbot: QtBot, open_dialog: OpenDialog) -> None:
+def test_the_text_column_width_is_in_use_at_once(qtbot: QtBot, open_dialog: OpenDialog) -> None:
     start = replace(Settings(), ui=replace(UiSettings(), column_width=900))
     dialog = open_dialog(start)
     width = child(dialog, QSpinBox, "columnWidth")
     assert width.text() == "900 px"
     width.setFocus()
-    qtbot.keyClick(width, Qt.Key.Key_Down)  # a step of 20 px
-    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
-    assert dialog.result_settings().ui.column_width == 880
+    with qtbot.waitSignal(dialog.edited):
+        qtbot.keyClick(width, Qt.Key.Key_Down)  # a step of 20 px
+    assert dialog.settings_from(start).ui.column_width == 880
 
 
-def test_cancel_keeps_the_settings(qtbot: QtBot, open_dialog: OpenDialog) -> None:
+@pytest.mark.parametrize("how", ["button", "Esc", "Ctrl+W"])
+def test_close_escape_and_ctrl_w_close_it(qtbot: QtBot, open_dialog: OpenDialog, how: str) -> None:
+    dialog = open_dialog(Settings())
+    theme = child(dialog, QComboBox, "themeChoice")
+    theme.setFocus()
+    assert not dialog.isModal()  # the conversation stays usable beside it
+    with qtbot.waitSignal(dialog.rejected):
+        if how == "button":
+            qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Close), LEFT)
+        elif how == "Esc":
+            qtbot.keyClick(theme, Qt.Key.Key_Escape)
+        else:
+            qtbot.keyClick(theme, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
+    assert not dialog.isVisible()
+
+
+def test_a_number_typed_out_of_bounds_is_named_beside_its_field_and_not_used(
+    qtbot: QtBot, open_dialog: OpenDialog
+) -> None:
     start = Settings()
     dialog = open_dialog(start)
-    child(dialog, QComboBox, "themeChoice").setCurrentIndex(2)
-    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Cancel), LEFT)
-    assert not dialog.isVisible()
-    assert dialog.result_settings() is start
+    show_tab(dialog, "Usage")
+    warn_at = child(dialog, QSpinBox, "capWarnAt")  # 10 % to 100 %
+    error = child(dialog, QLabel, "capWarnAtError")
+    assert not error.isVisible()
+    warn_at.setFocus()
+    warn_at.selectAll()
+    qtbot.keyClicks(warn_at, "5")  # below the smallest
+    qtbot.keyClick(warn_at, Qt.Key.Key_Return)
+    assert error.isVisible()
+    assert error.text() == "Between 10 and 100"
+    assert warn_at.value() == 80  # the last good value, still in use
+    assert dialog.settings_from(start).caps.warn_at == 0.8
+    warn_at.selectAll()
+    qtbot.keyClicks(warn_at, "95")
+    with qtbot.waitSignal(dialog.edited):
+        qtbot.keyClick(warn_at, Qt.Key.Key_Return)
+    assert not error.isVisible()
+    assert dialog.settings_from(start).caps.warn_at == 0.95
+    warn_at.selectAll()
+    qtbot.keyClicks(warn_at, "150")  # the field refuses the 0: it would be past the largest
+    qtbot.keyClick(warn_at, Qt.Key.Key_Return)
+    assert error.isVisible()
+    assert dialog.settings_from(start).caps.warn_at == 0.95  # not 15 %, nor 100 %
 
 
 def test_controls_are_named_for_screen_readers(open_dialog: OpenDialog) -> None:
@@ -198,13 +235,21 @@ def test_defaults_start_unset_and_come_back_set(qtbot: QtBot, open_dialog: OpenD
     qtbot.keyClick(model, Qt.Key.Key_End)  # → llama3.2 (ollama)
     click_box(qtbot, model_decides)
     assert temperature.isEnabled()
+    temperature.setFocus()
     temperature.selectAll()
     qtbot.keyClicks(temperature, "0.7")
+    max_tokens.setFocus()  # a typed number is in use once the typing ends
     max_tokens.selectAll()
     qtbot.keyClicks(max_tokens, "2048")
     prompt = child(dialog, QPlainTextEdit, "systemPrompt")
+    prompt.setFocus()
+    prompts: list[str] = []
+    dialog.edited.connect(lambda: prompts.append(dialog.settings_from(start).general.system_prompt))
     qtbot.keyClicks(prompt, "Answer briefly.")
-    qtbot.mouseClick(dialog_button(dialog, QDialogButtonBox.StandardButton.Ok), LEFT)
+    assert prompts == []  # not applied per keystroke
+    with qtbot.waitSignal(dialog.edited):  # a text box is in use once the focus leaves it
+        model.setFocus()
+    assert prompts == ["Answer briefly."]
 
     general = GeneralSettings(
         default_provider="ollama",
@@ -213,7 +258,7 @@ def test_defaults_start_unset_and_come_back_set(qtbot: QtBot, open_dialog: OpenD
         temperature=0.7,
         max_output_tokens=2048,
     )
-    assert dialog.result_settings() == replace(start, general=general)
+    assert dialog.settings_from(start) == replace(start, general=general)
 
 
 def test_defaults_set_come_back_unset(qtbot: QtBot, open_dialog: OpenDialog) -> None:
@@ -238,9 +283,9 @@ def test_defaults_set_come_back_unset(qtbot: QtBot, open_dialog: OpenDialog) -> 
     prompt.selectAll()
     qtbot.keyClick(prompt, Qt.Key.Key_Delete)
     qtbot.keyClick(model, Qt.Key.Key_Down)  # the saved choice comes first, then the known
-    dialog.accept()
+    dialog.reject()
 
-    assert dialog.result_settings().general == GeneralSettings("mock", "mock-1", "", -1.0, 0)
+    assert dialog.settings_from(start).general == GeneralSettings("mock", "mock-1", "", -1.0, 0)
 
 
 def test_tab_order_follows_the_chat_page(open_dialog: OpenDialog) -> None:
@@ -283,16 +328,16 @@ def test_long_thread_settings_round_trip(qtbot: QtBot, open_dialog: OpenDialog) 
     assert threshold.value() == 75
     threshold.setValue(60)
     click_box(qtbot, titles)
-    dialog.accept()
-    chat = dialog.result_settings().chat
+    dialog.reject()
+    chat = dialog.settings_from(settings).chat
     assert (chat.summary_threshold, chat.auto_titles) == (0.6, False)
 
-    again = open_dialog(dialog.result_settings())
+    edited = dialog.settings_from(settings)
+    again = open_dialog(edited)
     show_tab(again, "Chat")
     click_box(qtbot, child(again, QCheckBox, "autoSummaries"))
     assert not child(again, QSpinBox, "summaryThreshold").isEnabled()
-    again.accept()
-    assert again.result_settings().chat.summary_threshold == 0.0  # off
+    assert again.settings_from(edited).chat.summary_threshold == 0.0  # off
 
 
 def test_spending_caps_round_trip_and_show_what_is_left(
@@ -328,8 +373,7 @@ def test_spending_caps_round_trip_and_show_what_is_left(
     assert send_cost.text() == "$0.05"  # the default
     send_cost.setValue(0.0)
     assert send_cost.text() == "Always"
-    dialog.accept()
-    caps = dialog.result_settings().caps
+    caps = dialog.settings_from(settings).caps
     assert (caps.monthly_usd, caps.thread_usd, caps.warn_at) == (50.0, 2.5, 0.9)
     assert caps.show_cost_over_usd == 0.0
 

@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, build_core, configure
-from chatdesk.core.config import load_settings
+from chatdesk.core.config import Settings, load_settings
 from chatdesk.core.store.backup import backup_name, make_backup
 from chatdesk.core.store.backups import Backups
 from chatdesk.core.units import format_size
@@ -252,11 +252,9 @@ def test_automatic_backups_and_retention_are_edited_and_saved(
     qtbot.keyClicks(page.retention, "1")
     qtbot.keyClick(page.retention, Qt.Key.Key_Down)  # one day less: forever
     assert page.retention.text() == "Forever"
-    ok = dialog.findChild(QDialogButtonBox)
-    assert ok is not None
-    qtbot.mouseClick(ok.button(QDialogButtonBox.StandardButton.Ok), LEFT)
+    page.automatic.setFocus()  # the typed number is in use once the typing ends
 
-    edited = dialog.result_settings()
+    edited = dialog.settings_from(Settings())
     assert (edited.storage.automatic_backups, edited.storage.deleted_retention_days) == (False, 0)
     config_file = tmp_path / "config.toml"
     _save_preferences(config_file, edited)

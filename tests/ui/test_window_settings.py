@@ -64,6 +64,7 @@ def _open_preferences(qtbot: QtBot, window: MainWindow) -> PreferencesDialog:
     qtbot.waitUntil(lambda: window.findChild(PreferencesDialog) is not None)
     dialog = window.findChild(PreferencesDialog)
     assert isinstance(dialog, PreferencesDialog)
+    qtbot.waitUntil(dialog.isActiveWindow)  # beside the window, with the keyboard's focus
     return dialog
 
 
@@ -79,8 +80,10 @@ def test_defaults_changed_in_preferences_reach_the_next_answer_and_the_file(
     dialog = _open_preferences(qtbot, window)
     prompt = dialog.findChild(QPlainTextEdit, "systemPrompt")
     assert prompt is not None
+    prompt.setFocus()
     prompt.setPlainText("Answer in French.")
-    dialog.accept()
+    qtbot.keyClick(prompt, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)  # closes, applied
+    assert not dialog.isVisible()
 
     thread = finish(core.service.create_thread(provider="local", model="llama3.2"))
     turn = finish(core.service.send(thread.id, "hello"))

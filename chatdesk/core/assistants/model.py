@@ -274,3 +274,12 @@ def _too_long(text: str, what: str, limit: int) -> str:
         what=tr(what),
         most=f"{limit:,}",
     )
+
+
+@dataclass(frozen=True)
+class RemovedAssistant:
+    """A deleted assistant, with the chats and projects that named it: enough to undo."""
+
+    view: AssistantView
+    threads: tuple[uuid.UUID, ...]
+    projects: tuple[uuid.UUID, ...]

@@ -5,10 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from chatdesk.core.assistants.model import MAX_NAME, AssistantFields, AssistantView
+from chatdesk.core.assistants.model import (
+    MAX_NAME,
+    AssistantFields,
+    AssistantView,
+    RemovedAssistant,
+)
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
@@ -78,10 +83,18 @@ def free_name(session: Session, wanted: str) -> str:
     return name
 
 
-def delete(session: Session, assistant_id: uuid.UUID) -> None:
+def delete(session: Session, assistant_id: uuid.UUID) -> RemovedAssistant:
     """Delete the assistant; its chats and projects keep going without one (the answers it
-    wrote keep its name)."""
-    session.delete(row(session, assistant_id))
+    wrote keep its name). Returns what `restore` needs to put it all back."""
+    found = row(session, assistant_id)
+    removed = RemovedAssistant(
+        view(found),
+        tuple(session.scalars(select(Thread.id).where(Thread.assistant_id == assistant_id))),
+        tuple(
+            session.scalars(select(Project.id).where(Project.default_assistant_id == assistant_id))
+        ),
+    )
+    session.delete(found)
     session.execute(
         update(Thread).where(Thread.assistant_id == assistant_id).values(assistant_id=None)
     )
@@ -90,6 +103,29 @@ def delete(session: Session, assistant_id: uuid.UUID) -> None:
         .where(Project.default_assistant_id == assistant_id)
         .values(default_assistant_id=None)
     )
+    return removed
+
+
+def restore(session: Session, removed: RemovedAssistant) -> Assistant:
+    """The deleted assistant again, under its id, named by the chats and projects that named
+    it (those since given another assistant, or deleted for good, are left as they are)."""
+    kept = removed.view
+    _name_free(session, kept.name, None)
+    found = Assistant(id=kept.id, created_at=kept.created_at)
+    _fill(found, kept.fields, kept.updated_at)
+    session.add(found)
+    session.flush()
+    session.execute(
+        update(Thread)
+        .where(Thread.id.in_(removed.threads), Thread.assistant_id.is_(None))
+        .values(assistant_id=kept.id)
+    )
+    session.execute(
+        update(Project)
+        .where(Project.id.in_(removed.projects), Project.default_assistant_id.is_(None))
+        .values(default_assistant_id=kept.id)
+    )
+    return found
 
 
 def _name_free(session: Session, name: str, own: uuid.UUID | None) -> None:

@@ -19,6 +19,7 @@ from chatdesk.core.assistants.model import (
     MAX_NAME,
     AssistantFields,
     AssistantView,
+    RemovedAssistant,
     file_text,
     read_file_text,
 )
@@ -93,9 +94,17 @@ class Assistants:
         self._events.publish(AssistantsChanged())
         return made
 
-    async def delete(self, assistant_id: uuid.UUID) -> None:
-        await self._store.write(lambda s: rows.delete(s, assistant_id))
+    async def delete(self, assistant_id: uuid.UUID) -> RemovedAssistant:
+        """Delete it; what is returned brings it back with `restore` (Undo)."""
+        removed = await self._store.write(lambda s: rows.delete(s, assistant_id))
         self._events.publish(AssistantsChanged())
+        return removed
+
+    async def restore(self, removed: RemovedAssistant) -> AssistantView:
+        """Undo a delete: the assistant again, used by the chats and projects that used it."""
+        back = await self._store.write(lambda s: rows.view(rows.restore(s, removed)))
+        self._events.publish(AssistantsChanged())
+        return back
 
     async def use_in(self, thread_id: uuid.UUID, assistant_id: uuid.UUID | None) -> None:
         """Let `assistant_id` (None: no assistant) answer in the thread from its next answer

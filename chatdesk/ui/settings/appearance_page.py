@@ -30,7 +30,9 @@ _PREVIEW_TEXT = mark("The quick brown fox jumps over the lazy dog.")
 
 
 class AppearancePage(QWidget):
-    def __init__(self, ui: UiSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ui: UiSettings, parent: QWidget | None = None, *, running_language: str | None = None
+    ) -> None:
         super().__init__(parent)
         self._language = QComboBox(self)
         self._language.setObjectName("languageChoice")
@@ -40,11 +42,11 @@ class AppearancePage(QWidget):
             self._language.addItem(name, code)
         self._language.setCurrentIndex(max(self._language.findData(ui.language), 0))
         self._language.setAccessibleName(tr("Language"))
-        self._restart = QLabel(tr("chatdesk speaks the new language when it starts again."), self)
+        self._restart = QLabel(tr("Applies when chatdesk next starts."), self)
         self._restart.setObjectName("languageRestart")
         self._restart.setWordWrap(True)
         self._restart.setProperty("tone", Tone.INFO.value)
-        self._in_use = ui.language
+        self._in_use = ui.language if running_language is None else running_language
         self._language.currentIndexChanged.connect(self._show_restart)
         self._show_restart()
         self._theme = QComboBox(self)
@@ -82,6 +84,10 @@ class AppearancePage(QWidget):
         form.addRow(tr("&Font size:"), self._font_size)
         form.addRow(tr("Preview:"), self._preview)
         form.addRow(tr("Text &column:"), self._column_width)
+
+    def controls(self) -> list[QWidget]:
+        """The settings of this page, each in use as soon as it changes."""
+        return [self._language, self._theme, self._font_size, self._column_width]
 
     def language(self) -> str:
         key = self._language.currentData()

@@ -3,7 +3,8 @@ and Delete, and assistant files (JSON) imported and exported.
 
 Each change goes through `Assistants` at once (chats using an assistant answer with its new
 fields from their next answer on) and the list is read back after it. A deleted assistant's
-chats go on without one, and the answers it wrote keep its name."""
+chats go on without one, and the answers it wrote keep its name; Delete asks nothing, and its
+Undo brings the assistant back to the chats and projects that used it."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -36,7 +37,7 @@ from chatdesk.ui.settings.chat_page import ModelPairs
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:
-    from chatdesk.core.assistants.model import AssistantView
+    from chatdesk.core.assistants.model import AssistantView, RemovedAssistant
     from chatdesk.core.assistants.service import Assistants
     from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.core.tools.service import Tools
@@ -51,6 +52,8 @@ FILE_FILTERS = [
 
 
 class AssistantsPage(QWidget):
+    undoable = Signal(str, object)  # what was done, and the callable that takes it back
+
     def __init__(
         self,
         assistants: Assistants | None,
@@ -117,7 +120,7 @@ class AssistantsPage(QWidget):
             tr("Dupli&cate"), "duplicateAssistant", tr("A copy to change"), self.duplicate_current
         )
         self.delete_button = self._button(
-            tr("De&lete…"), "deleteAssistant", tr("Delete the assistant"), self.confirm_delete
+            tr("De&lete"), "deleteAssistant", tr("Delete the assistant"), self.confirm_delete
         )
         self.import_button = self._button(
             tr("&Import…"), "importAssistants", tr("Add the assistants of a file"), self.open_import
@@ -249,28 +252,23 @@ class AssistantsPage(QWidget):
         )
 
     def confirm_delete(self) -> None:
+        """Delete the assistant at once; Undo (in the settings' bar) brings it back."""
         view = self.current()
-        if view is None:
+        if view is None or self._assistants is None:
             return
-        from chatdesk.ui.questions import ask
+        assistants = self._assistants
 
-        box = ask(
-            self,
-            tr("Delete assistant"),
-            tr("Delete the assistant “{name}”?", name=view.name),
-            tr("Chats that use it go on without an assistant; the answers it wrote keep its name."),
-            # translators: the button that deletes the assistant
-            tr("Delete"),
-            lambda: self._delete(view),
-        )
-        box.setObjectName("confirmDelete")
+        def deleted(removed: RemovedAssistant) -> None:
+            said = tr("Deleted “{name}”.", name=view.name)
+            self._acted((), said)
+            self.undoable.emit(said, lambda: self._restore(assistants, removed))
 
-    def _delete(self, view: AssistantView) -> None:
-        if self._assistants is None:
-            return
+        self._runner.run(assistants.delete(view.id), done=deleted, failure=self._failed, owner=self)
+
+    def _restore(self, assistants: Assistants, removed: RemovedAssistant) -> None:
         self._runner.run(
-            self._assistants.delete(view.id),
-            done=lambda _: self._acted((), tr("Deleted “{name}”.", name=view.name)),
+            assistants.restore(removed),
+            done=lambda back: self._acted({back.id}, tr("“{name}” is back.", name=back.name)),
             failure=self._failed,
             owner=self,
         )

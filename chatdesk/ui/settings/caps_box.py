@@ -1,7 +1,7 @@
 """The spending caps on the Usage page: the monthly cap for all providers, the cap of one chat,
 from what share chatdesk says a cap is near and from what cost the composer shows what a send
-costs (settings `caps`, applied on OK), and what has been spent this month against every cap,
-providers' own included (set in their profiles)."""
+costs (settings `caps`, in use as each changes), and what has been spent this month against
+every cap, providers' own included (set in their profiles)."""
 
 from __future__ import annotations
 

@@ -74,6 +74,20 @@ class ChatPage(QWidget):
         threshold = self._threshold.value() / 100 if self._summaries.isChecked() else 0.0
         return replace(base, summary_threshold=threshold, auto_titles=self._auto_titles.isChecked())
 
+    def controls(self) -> list[QWidget]:
+        """The settings of this page, each in use as soon as it changes."""
+        return [
+            self._model,
+            self._model_decides,
+            self._temperature,
+            self._max_tokens,
+            self._system_prompt,
+            self._summaries,
+            self._threshold,
+            self._auto_titles,
+            self._enter_sends,
+        ]
+
     def default_model(self) -> ModelPair:
         key = self._model.currentData()
         if not isinstance(key, str):
@@ -95,10 +109,12 @@ class ChatPage(QWidget):
         pairs = list(self._models() if callable(self._models) else self._models)
         if current not in pairs:
             pairs.insert(0, current)
+        self._model.blockSignals(True)  # the choice stays what it was: nothing to apply
         self._model.clear()
         for provider, model in pairs:
             self._model.addItem(model_label(provider, model), f"{provider}/{model}")
         self._model.setCurrentIndex(pairs.index(current))
+        self._model.blockSignals(False)
 
     # -- building --------------------------------------------------------------------------------
 

@@ -114,7 +114,7 @@ class DataPage(QWidget):
             self.refresh()
 
     def storage(self, previous: StorageSettings) -> StorageSettings:
-        """`previous` with what this page edits (applied when the dialog is accepted)."""
+        """`previous` with what this page edits (in use as each changes)."""
         return replace(
             previous,
             automatic_backups=self.automatic.isChecked(),

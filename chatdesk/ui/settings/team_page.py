@@ -3,7 +3,8 @@
 The password is typed, never shown and never filled in with the saved one: an empty field keeps
 the password in the keyring. "Test connection" lists the teams this login is in (or says what
 is wrong) without changing anything; "Save and connect" uses the fields from now on; "Turn off"
-forgets the server (the password stays in the keyring). OK saves the fields too.
+forgets the server (the password stays in the keyring). The login is used from Join only: the
+preferences' other settings apply as they change, but this one connects to a server.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from chatdesk.core.sync.address import DEFAULT_PORT, TLS_MODES, address_of, pars
 from chatdesk.core.sync.base import Team
 from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.folded_notice import FoldedNotice
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a built one
@@ -119,7 +121,7 @@ class TeamPage(QWidget):
     # -- what the dialog saves -------------------------------------------------------------------
 
     def sync(self, previous: SyncSettings) -> SyncSettings:
-        """`previous` with the fields of this page (applied when the dialog is accepted)."""
+        """`previous` with the fields of this page (used once Join is pressed)."""
         return replace(
             previous,
             host=self.host.text().strip(),
@@ -156,6 +158,7 @@ class TeamPage(QWidget):
         self.password_line.setEchoMode(QLineEdit.EchoMode.Password)
         self.password_line.setClearButtonEnabled(True)
         self.password_note = Notice("syncPasswordNote", box)
+        self.keyring_note = FoldedNotice("syncKeyringNote", box)
         self.test = _button(tr("&Test connection"), "testConnection", box, self.test_connection)
         # translators: the button that saves the team server's details and connects to it
         self.save = _button(tr("&Join"), "saveConnection", box, self.save_and_connect)
@@ -166,6 +169,7 @@ class TeamPage(QWidget):
         form.addRow(tr("&User"), self.user)
         form.addRow(tr("Pass&word"), self.password_line)
         form.addRow("", self.password_note)
+        form.addRow("", self.keyring_note)
         buttons = QHBoxLayout()
         for button in (self.save, self.test, self.turn_off):
             buttons.addWidget(button)
@@ -335,19 +339,22 @@ class TeamPage(QWidget):
 
     def _show_password_note(self) -> None:
         login = self._login
+        self.keyring_note.hide()
         if self.password_line.text():
             self.password_note.say(Tone.INFO, tr("Saved in the system keyring when you save."))
         elif login is None:
             self.password_note.clear_notice()
         elif login.keyring_reason:
-            self.password_note.say(
-                Tone.WARNING,
+            self.password_note.clear_notice()
+            self.keyring_note.say(
+                tr("No keyring here: the password is not saved."),
                 tr(
                     "A password cannot be saved here: {reason}. PostgreSQL's own "
                     "sources (PGPASSWORD, ~/.pgpass) are used instead.",
                     reason=login.keyring_reason,
                 ),
             )
+            return
         elif login.has_password and self._same_login(login.settings):
             self.password_note.say(
                 Tone.INFO, tr("A password is saved; leave this empty to keep it.")

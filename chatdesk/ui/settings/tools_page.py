@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.tools.model import BUILT_IN, Policy
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport
+from chatdesk.ui.flow_layout import FlowLayout
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.first_step import FirstStep
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -95,7 +96,7 @@ class ToolsPage(QWidget):
         layout.addWidget(self.problems)
         self.list = self._server_list()
         layout.addWidget(self.list, 1)
-        layout.addLayout(self._buttons())
+        layout.addWidget(self._buttons())
         self.status = Notice("toolsStatus", self)
         layout.addWidget(self.status)
         self.found = QTreeWidget(self)
@@ -143,7 +144,7 @@ class ToolsPage(QWidget):
         tree.itemActivated.connect(lambda *_: self.open_edit())
         return tree
 
-    def _buttons(self) -> QHBoxLayout:
+    def _buttons(self) -> QWidget:
         self.add_button = self._button(
             tr("&Add…"), tr("Add a server by its command or address"), self.open_add
         )
@@ -171,22 +172,27 @@ class ToolsPage(QWidget):
         for shown, value in POLICIES:
             self.policy.addItem(tr(shown), value)
         self.policy.activated.connect(lambda _: self.set_policy(self.policy.currentData()))
-        row = QHBoxLayout()
+        # The buttons wrap to a second row where their words are long (German): none is cut.
+        row = QWidget(self)
+        flow = FlowLayout(row)
         for widget in (
             self.add_button,
             self.edit_button,
             self.import_button,
             self.allow_button,
             self.test_button,
+            self.switch_button,
+            self.remove_button,
         ):
-            row.addWidget(widget)
-        row.addWidget(self.switch_button)
-        row.addWidget(self.remove_button)
-        row.addStretch(1)
-        label = QLabel(tr("&Calls:"), self)
+            flow.addWidget(widget)
+        calls = QWidget(row)
+        label = QLabel(tr("&Calls:"), calls)
         label.setBuddy(self.policy)
-        row.addWidget(label)
-        row.addWidget(self.policy)
+        beside = QHBoxLayout(calls)
+        beside.setContentsMargins(0, 0, 0, 0)
+        beside.addWidget(label)
+        beside.addWidget(self.policy)
+        flow.addWidget(calls)
         return row
 
     def _button(self, text: str, description: str, action: Callable[[], None]) -> QPushButton:

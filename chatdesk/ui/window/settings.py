@@ -1,6 +1,7 @@
-"""The settings the window runs with: the preferences dialog that edits them, and what changes
-when they are applied — the look, the composer's Enter key, the next answer, team sync's server
-or login — before they are saved off the GUI thread."""
+"""The settings the window runs with: the preferences window that edits them (each change is
+applied as it is made), and what changes when they are applied — the look, the composer's Enter
+key, the next answer, team sync's server or login — before they are saved off the GUI thread,
+one write at a time, the last applied winning."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from shiboken6 import Shiboken
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.settings_start import StartSettings
@@ -65,6 +67,8 @@ class WindowSettings:
         self._data_folder: Path | None = None
         self._team: TeamSync | None = None
         self.dialog: PreferencesDialog | None = None  # the one opened last
+        self._section = 0  # the preferences reopen on the section shown last
+        self._language = settings.ui.language  # the one chatdesk speaks until it starts again
         # The window's "Connect a model" page, offered from the Providers tab (set on attach).
         self.connect_model: Callable[[], None] | None = None
 
@@ -84,15 +88,27 @@ class WindowSettings:
         self._team = team
 
     def open_preferences(self, *, team_tab: bool = False) -> None:
+        """Show the preferences beside the window (the open one, when they are open already)."""
         if self._service is None or self._runner is None:
             return
+        dialog = self.dialog
+        if dialog is not None and Shiboken.isValid(dialog) and dialog.isVisible():
+            dialog.raise_()  # open already, behind the window: brought to the front
+            dialog.activateWindow()
+        else:
+            dialog = self._make_preferences(self._service, self._runner)
+            dialog.tabs.setCurrentIndex(self._section)
+            dialog.show()
+        if team_tab:
+            dialog.tabs.setCurrentWidget(dialog.team)
+
+    def _make_preferences(self, service: ChatService, runner: Runner) -> PreferencesDialog:
         from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
 
-        service = self._service
         dialog = PreferencesDialog(
             self.current,
             self._window,
-            runner=self._runner,
+            runner=runner,
             providers=self._profiles,
             backups=self._backups,
             data_folder=self._data_folder,
@@ -105,17 +121,24 @@ class WindowSettings:
             knowledge=service.knowledge,
             events=service.events.subscribe,
             embedders=service.knowledge.embedders,
+            running_language=self._language,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.accepted.connect(
-            lambda: self.apply(dialog.result_settings(), sync_password=dialog.team.password())
-        )
+        dialog.edited.connect(lambda: self._edited(dialog))
+        dialog.tabs.currentChanged.connect(self._remember_section)
         dialog.team.login_applied.connect(self._team_login_applied)
         dialog.providers.connect_requested.connect(lambda: self._connect_model(dialog))
-        if team_tab:
-            dialog.tabs.setCurrentWidget(dialog.team)
         self.dialog = dialog
-        dialog.open()
+        return dialog
+
+    def _remember_section(self, index: int) -> None:
+        self._section = index
+
+    def _edited(self, dialog: PreferencesDialog) -> None:
+        """A setting changed in the preferences: in use now, and saved."""
+        settings = dialog.settings_from(self.current)
+        if settings != self.current:
+            self.apply(settings)
 
     def _connect_model(self, dialog: PreferencesDialog) -> None:
         """The Providers tab's "Connect a model…": the dialog gives way to the window's page."""
