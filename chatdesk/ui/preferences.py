@@ -36,7 +36,7 @@ from chatdesk.ui.settings.notices import notice_style
 from chatdesk.ui.settings.sections import SettingsSections
 from chatdesk.ui.sidebar.widgets import NoticeBar
 from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark
-from chatdesk.ui.theme.icons import icon
+from chatdesk.ui.theme.icons import icon, set_icon
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
@@ -97,6 +97,7 @@ class PreferencesDialog(QDialog):
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
         self.undo_bar = NoticeBar(self)
         self.undo_bar.setObjectName("settingsUndo")
+        set_icon(self.undo_bar.dismiss, "close", current_look(), "text")
         self.assistants.undoable.connect(self._offer_undo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)

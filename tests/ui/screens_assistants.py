@@ -14,7 +14,7 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from chatdesk.app import Core
 from chatdesk.core.tools.servers import parse_servers_text
@@ -97,11 +97,12 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     await _until(lambda: editor.problem.isVisible())
     await _grab_dialog(editor, out / f"assistant-refused-{theme}.png")
     editor.reject()
-    page.confirm_delete()  # Code reviewer, still the current one
-    box = page.findChild(QMessageBox, "confirmDelete")
-    assert box is not None
-    await _grab_dialog(box, out / f"assistant-delete-{theme}.png")
-    box.reject()
+    count = page.list.topLevelItemCount()
+    page.confirm_delete()  # Code reviewer, still the current one: gone at once, with Undo
+    await _until(lambda: dialog.undo_bar.isVisible())
+    await _grab_dialog(dialog, out / f"assistant-delete-{theme}.png")
+    dialog.undo_bar.action.click()  # back, for the next theme
+    await _until(lambda: page.list.topLevelItemCount() == count)
     dialog.close()
     dialog.deleteLater()
 

@@ -179,7 +179,14 @@ def _place_beside(field: QWidget, error: QWidget) -> None:
     elif isinstance(layout, QBoxLayout):
         layout.insertWidget(layout.indexOf(field) + 1, error)
     elif isinstance(layout, QGridLayout):
-        layout.addWidget(error, layout.rowCount(), 0, 1, layout.columnCount())
+        row, column, _, span = cast(
+            "tuple[int, int, int, int]", layout.getItemPosition(layout.indexOf(field))
+        )
+        free = layout.itemAtPosition(row, column + span) is None
+        if free:  # on its right
+            layout.addWidget(error, row, column + span)
+        else:  # under the grid
+            layout.addWidget(error, layout.rowCount(), 0, 1, layout.columnCount())
     else:
         error.setParent(holder)
 

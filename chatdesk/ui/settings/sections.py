@@ -99,7 +99,9 @@ class SettingsSections(QWidget):
         if self.list.currentItem() is None:
             self.list.setCurrentItem(item)
         width = self.list.sizeHintForColumn(0) + 2 * self.list.frameWidth() + 24
-        self.list.setFixedWidth(max(width, 160))
+        # The search field above is as wide: its words ("Einstellungen durchsuchen") not cut.
+        hint = self.search.fontMetrics().horizontalAdvance(self.search.placeholderText()) + 40
+        self.list.setFixedWidth(max(width, hint, 160))
         return index
 
     def setTabIcon(self, index: int, tab_icon: QIcon) -> None:
