@@ -1,10 +1,11 @@
 """A layout that places its items left to right and wraps to a new row when the width runs
-out (attachment chips in the composer and in messages)."""
+out (attachment chips in the composer and in messages, the Tools section's buttons); in a
+right-to-left language its rows start on the right."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
-from PySide6.QtWidgets import QLayout, QLayoutItem, QWidget, QWidgetItem
+from PySide6.QtWidgets import QLayout, QLayoutItem, QStyle, QWidget, QWidgetItem
 
 QWIDGETSIZE_MAX = (1 << 24) - 1  # Qt's largest widget size
 
@@ -61,14 +62,18 @@ class FlowLayout(QLayout):
     def _arrange(self, rect: QRect, *, place: bool) -> int:
         """Place the items in `rect` (if `place`); the height they need either way."""
         x, y, row_height = rect.x(), rect.y(), 0
+        parent = self.parentWidget()
+        direction = (
+            parent.layoutDirection() if parent is not None else Qt.LayoutDirection.LeftToRight
+        )
         for item in self._items:
             if item.isEmpty():  # hidden
                 continue
             size = item.sizeHint().boundedTo(QSize(rect.width(), QWIDGETSIZE_MAX))
             if x > rect.x() and x + size.width() > rect.x() + rect.width():
                 x, y, row_height = rect.x(), y + row_height + self._gap, 0
-            if place:
-                item.setGeometry(QRect(QPoint(x, y), size))
+            if place:  # from the right in a right-to-left language
+                item.setGeometry(QStyle.visualRect(direction, rect, QRect(QPoint(x, y), size)))
             x += size.width() + self._gap
             row_height = max(row_height, size.height())
         return y + row_height - rect.y()
