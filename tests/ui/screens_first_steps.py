@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -24,6 +25,15 @@ from tests.ui.screens import _core, _grab_dialog, _until, run_alone
 
 
 async def first_step_screens(app: QApplication, out: Path) -> None:
+    await in_own_home(app, out, _shoot)
+
+
+Shoot = Callable[[Core, Tools, object, Path, str], Awaitable[None]]
+
+
+async def in_own_home(app: QApplication, out: Path, shoot: Shoot) -> None:
+    """`shoot(core, tools, runner, out, theme)` in the light and the dark theme, over a core and
+    tool servers in a data folder of their own."""
     from chatdesk.core.assembly import tools_in
     from chatdesk.ui.runner import Runner
 
@@ -38,7 +48,7 @@ async def first_step_screens(app: QApplication, out: Path) -> None:
             await core.start()
             for theme in ("light", "dark"):
                 apply_theme(app, theme)
-                await _shoot(core, tools, runner, out, theme)
+                await shoot(core, tools, runner, out, theme)
         finally:
             await tools.aclose()
             await runner.aclose()

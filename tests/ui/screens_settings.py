@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -22,8 +21,8 @@ from PySide6.QtWidgets import QApplication, QSpinBox
 
 from chatdesk.app import Core
 from chatdesk.core.tools.service import Tools
-from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _grab_dialog, _until, run_alone
+from tests.ui.screens import _grab_dialog, _until, run_alone
+from tests.ui.screens_first_steps import in_own_home
 
 SECTIONS = (
     "appearance",
@@ -41,29 +40,10 @@ SECTIONS = (
 async def settings_window_screens(app: QApplication, out: Path) -> None:
     import keyring
 
-    from chatdesk.core.assembly import tools_in
-    from chatdesk.ui.runner import Runner
     from tests.keyrings import MemoryKeyring
 
     keyring.set_keyring(MemoryKeyring())  # never the real keyring of whoever runs this
-    before = os.environ.get("CHATDESK_HOME")
-    with tempfile.TemporaryDirectory() as home:
-        os.environ["CHATDESK_HOME"] = home
-        core = _core()
-        runner = Runner()
-        settings = core.config.settings
-        tools = tools_in(lambda: settings, Path(home) / "tools", log_dir=Path(home) / "logs")
-        try:
-            await core.start()
-            for theme in ("light", "dark"):
-                apply_theme(app, theme)
-                await _shoot(core, tools, runner, out, theme)
-        finally:
-            await tools.aclose()
-            await runner.aclose()
-            await core.aclose()
-            if before is not None:
-                os.environ["CHATDESK_HOME"] = before
+    await in_own_home(app, out, _shoot)
 
 
 def _dialog(core: Core, tools: Tools, runner: object) -> object:

@@ -36,17 +36,8 @@ def open_window(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[OpenWindo
 
     def open_() -> MainWindow:
         core: Core = make_core()
-        paths = core.config.paths
-        window = MainWindow(
-            settings=core.config.settings,
-            save_settings=lambda settings: _save_preferences(paths.config_file, settings),
-        )
-        window.attach(
-            core.service, profiles=core.profiles, backups=core.backups, data_folder=paths.data_dir
-        )
-        window.show()
-        window.start()
-        window.config_file = paths.config_file  # type: ignore[attr-defined]
+        window = window_over(core)
+        window.config_file = core.config.paths.config_file  # type: ignore[attr-defined]
         made.append(window)
         return window
 
@@ -56,6 +47,21 @@ def open_window(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[OpenWindo
         finish(window.aclose())
         window.deleteLater()
     apply_theme(app, theme)  # the next test starts with the look it expects
+
+
+def window_over(core: Core) -> MainWindow:
+    """The window over `core`, shown and started, saving its settings as chatdesk does."""
+    paths = core.config.paths
+    window = MainWindow(
+        settings=core.config.settings,
+        save_settings=lambda settings: _save_preferences(paths.config_file, settings),
+    )
+    window.attach(
+        core.service, profiles=core.profiles, backups=core.backups, data_folder=paths.data_dir
+    )
+    window.show()
+    window.start()
+    return window
 
 
 def _preferences(qtbot: QtBot, window: MainWindow) -> PreferencesDialog:

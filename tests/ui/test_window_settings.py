@@ -21,6 +21,7 @@ from chatdesk.ui.application import _save_preferences
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.preferences import PreferencesDialog
 from tests.core.sse_server import FakeOpenAI
+from tests.ui.test_settings_live import window_over
 
 MODELS = ("llama3.2", "qwen2.5")
 
@@ -35,16 +36,7 @@ def server() -> Iterator[FakeOpenAI]:
 @pytest.fixture
 def window(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[MainWindow]:
     core: Core = make_core()
-    paths = core.config.paths
-    made = MainWindow(
-        settings=core.config.settings,
-        save_settings=lambda settings: _save_preferences(paths.config_file, settings),
-    )
-    made.attach(
-        core.service, profiles=core.profiles, backups=core.backups, data_folder=paths.data_dir
-    )
-    made.show()
-    made.start()
+    made = window_over(core)
     made.core = core  # type: ignore[attr-defined]
     yield made
     made.close()
