@@ -98,6 +98,7 @@ class PreferencesDialog(QDialog):
         self.undo_bar = NoticeBar(self)
         self.undo_bar.setObjectName("settingsUndo")
         set_icon(self.undo_bar.dismiss, "close", current_look(), "text")
+        self.undo_bar.label.setAccessibleDescription(tr("The result of the last removal here."))
         self.assistants.undoable.connect(self._offer_undo)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
