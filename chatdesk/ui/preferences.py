@@ -95,11 +95,29 @@ class PreferencesDialog(QDialog):
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
-        self.undo_bar = NoticeBar(self)
-        self.undo_bar.setObjectName("settingsUndo")
-        set_icon(self.undo_bar.dismiss, "close", current_look(), "text")
-        self.undo_bar.label.setAccessibleDescription(tr("The result of the last removal here."))
+        self.undo_bar = self._undo_bar()
+        buttons = self._close_buttons()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(self.undo_bar)
+        layout.addWidget(buttons)
+        self._watchers = self._watch()
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._restyle(is_dark(app))
+        ThemeWatcher.of(app).changed.connect(self._restyle)
+
+    def _undo_bar(self) -> NoticeBar:
+        """The bar that offers Undo after a removal that can be taken back."""
+        bar = NoticeBar(self)
+        bar.setObjectName("settingsUndo")
+        set_icon(bar.dismiss, "close", current_look(), "text")
+        bar.label.setAccessibleDescription(tr("The result of the last removal here."))
         self.assistants.undoable.connect(self._offer_undo)
+        return bar
+
+    def _close_buttons(self) -> QDialogButtonBox:
+        """Close, with Esc, Ctrl+W and the system's Close keys: there is nothing to confirm."""
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         assert close is not None
@@ -111,15 +129,7 @@ class PreferencesDialog(QDialog):
         keys = {QKeySequence("Ctrl+W"), *QKeySequence.keyBindings(QKeySequence.StandardKey.Close)}
         for sequence in keys:
             QShortcut(sequence, self, self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.tabs)
-        layout.addWidget(self.undo_bar)
-        layout.addWidget(buttons)
-        self._watchers = self._watch()
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        self._restyle(is_dark(app))
-        ThemeWatcher.of(app).changed.connect(self._restyle)
+        return buttons
 
     def _add_tab(self, page: QWidget, title: str, icon_name: str) -> None:
         """`page` under `title`, with its icon (resources/ui-icons/) beside it."""
