@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
+from shiboken6 import Shiboken
 
 from chatdesk.app import Core
 from chatdesk.ui.application import _save_preferences
@@ -43,6 +44,9 @@ def open_window(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[OpenWindo
 
     yield open_
     for window in made[-1:]:  # a first one is closed by its test
+        dialog = window.settings.dialog
+        if dialog is not None and Shiboken.isValid(dialog):
+            dialog.close()  # no window of one test left for the next
         window.close()
         finish(window.aclose())
         window.deleteLater()
@@ -147,9 +151,12 @@ def test_what_was_applied_is_what_the_next_start_reads_and_it_reopens_on_the_las
     assert again is not dialog
     assert again.tabs.currentWidget() is again.data  # where it was closed
 
+    again.close()
     window.close()
     finish(window.aclose())
+    window.deleteLater()  # its preferences with it
     second = open_window()  # chatdesk started again
     assert second.settings.current.ui.column_width == 1000
     reopened = _preferences(qtbot, second)
     assert child(reopened, QSpinBox, "columnWidth").value() == 1000
+    reopened.close()
