@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from PySide6 import QtGui
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QFont, QTextCharFormat, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QApplication, QComboBox
 from pytestqt.qtbot import QtBot
 
@@ -380,6 +382,36 @@ def test_snippets_are_drawn_as_text_with_matched_words_marked_in_both_themes(
     ranges = _ranges(message.text, _marks(palette.palette(), selected=False))
     first, second = text.index("tulip"), text.rindex("tulip")
     assert [(r.start, r.length) for r in ranges] == [(first, 5), (second + 1, 5)]
+
+
+def test_a_hits_tooltip_reads_the_message_as_typed_with_its_matched_word_in_bold(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = finish(core.service.create_thread(title="Notes & <u>drafts</u>"))
+    text = "a > b <i>x</i> &amp; tulip"
+    write_message(core, thread.id, text)
+    window = open_window(core)
+    palette = open_palette(qtbot, window)
+    found = search(qtbot, palette, "tulip")
+    [at] = [n for n, r in enumerate(found) if r.kind is Kind.MESSAGE]
+    assert found[at].text.text == text
+    tip = palette.results_model.index(at).data(Qt.ItemDataRole.ToolTipRole)
+    shown = QTextDocument()  # as Qt shows a tooltip: markup when it looks like markup
+    if QtGui.Qt.mightBeRichText(tip):
+        shown.setHtml(tip)
+    else:
+        shown.setPlainText(tip)
+    assert shown.toPlainText().startswith(f"{text} — Notes & <u>drafts</u> · You · ")
+
+    def look(offset: int) -> QTextCharFormat:
+        cursor = QTextCursor(shown)
+        cursor.setPosition(offset + 1)  # the format of the character before the cursor
+        return cursor.charFormat()
+
+    assert look(text.index("tulip")).fontWeight() >= QFont.Weight.Bold
+    assert look(text.index("b <")).fontWeight() < QFont.Weight.Bold
+    assert not look(text.index("x<")).fontItalic()
 
 
 def test_a_long_snippet_is_cut_to_its_lines_keeping_its_marks(qapp: QApplication) -> None:

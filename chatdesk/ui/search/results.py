@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import html
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,13 +79,28 @@ class ResultsModel(QAbstractListModel):
             return None
         if role == _R.DisplayRole:
             return row.text.text
-        if role in (_R.ToolTipRole, _R.AccessibleTextRole):
+        if role == _R.ToolTipRole:
+            return tip_html(row)
+        if role == _R.AccessibleTextRole:
             return f"{row.text.text} — {row.detail}"
         if role == ROW_ROLE:
             return row
         if role == SECTION_ROLE:
             return row.section
         return None
+
+
+def tip_html(row: Row) -> str:
+    """The row's tooltip: its text as written, matched words in bold, then its detail. Qt reads
+    a tooltip that looks like markup as markup, so this one is always markup, every character
+    of the message escaped: "<i>" and "&amp;" read as typed, never as italics or "&"."""
+    text, pieces, at = row.text.text, [], 0
+    for start, end in row.text.highlights:
+        pieces += [html.escape(text[at:start]), "<b>", html.escape(text[start:end]), "</b>"]
+        at = end
+    pieces.append(html.escape(text[at:]))
+    shown = "".join(pieces)
+    return f'<p style="white-space: pre-wrap">{shown} — {html.escape(row.detail)}</p>'
 
 
 def recent_rows(
