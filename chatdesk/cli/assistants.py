@@ -19,7 +19,7 @@ from chatdesk.cli.output import print_json, report, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.assistants.model import MAX_PROMPT, AssistantFields
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.tools.model import BUILT_IN
 from chatdesk.core.trust.files import open_regular
 
@@ -292,9 +292,9 @@ def _read_prompt(name: str) -> str:
     if len(data) > _MAX_PROMPT_BYTES:
         raise InvalidRequest(
             tr(
-                "{name} is too long for a system prompt ({most:,} at most)",
+                "{name} is too long for a system prompt ({most} at most)",
                 name=name,
-                most=MAX_PROMPT,
+                most=number(MAX_PROMPT),
             )
         )
     try:
@@ -313,7 +313,7 @@ def _described(assistant: AssistantView) -> str:
     unset = tr("(not set)")
     tools = unset if fields.tools is None else ", ".join(fields.tools) or tr("(none)")
     tokens = fields.max_output_tokens or 0
-    answer = ntr("{n:,} tokens", "{n:,} tokens", tokens) if tokens else unset
+    answer = ntr("{n} tokens", "{n} tokens", tokens) if tokens else unset
     rows = [
         (tr("id:"), assistant.id),
         (tr("icon:"), fields.icon or unset),

@@ -12,7 +12,7 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.views import ContextBreakdown, SummaryView
 
 
@@ -50,20 +50,20 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     used: dict[str, Any] = {
         "model": parts.model,
         "about": about,
-        "used": parts.used,
+        "used": number(parts.used),
         "share": share,
     }
     if parts.estimated:
         head = ntr(
-            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%}) (estimated)",
-            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%}) (estimated)",
+            "{model}: {about}{used} of {n} tokens ({share:.0%}) (estimated)",
+            "{model}: {about}{used} of {n} tokens ({share:.0%}) (estimated)",
             parts.budget,
             **used,
         )
     else:
         head = ntr(
-            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%})",
-            "{model}: {about}{used:,} of {n:,} tokens ({share:.0%})",
+            "{model}: {about}{used} of {n} tokens ({share:.0%})",
+            "{model}: {about}{used} of {n} tokens ({share:.0%})",
             parts.budget,
             **used,
         )
@@ -76,7 +76,7 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     # translators: the parts of a request, in a table: the message being written
     draft = tr("draft")
     width = max(len(label) for label in (system, summary, history, draft)) + 2
-    messages = ntr("({n:,} messages)", "({n:,} messages)", parts.messages)
+    messages = ntr("({n} messages)", "({n} messages)", parts.messages)
     lines = [
         head,
         f"  {system:<{width}}{about}{parts.system:>10,}",
@@ -84,17 +84,17 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
         f"  {history:<{width}}{about}{parts.history:>10,}  {messages}",
         f"  {draft:<{width}}{about}{parts.draft:>10,}",
         ntr(
-            "context window {window:,} tokens, {n:,} of them kept for the answer",
-            "context window {window:,} tokens, {n:,} of them kept for the answer",
+            "context window {window} tokens, {n} of them kept for the answer",
+            "context window {window} tokens, {n} of them kept for the answer",
             parts.reserve,
-            window=parts.window,
+            window=number(parts.window),
         ),
     ]
     if parts.omitted:
         lines.append(
             ntr(
-                "{n:,} older messages are neither summarised nor sent",
-                "{n:,} older messages are neither summarised nor sent",
+                "{n} older messages are neither summarised nor sent",
+                "{n} older messages are neither summarised nor sent",
                 parts.omitted,
             )
         )
@@ -104,7 +104,7 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
 def _breakdown_json(parts: ContextBreakdown) -> dict[str, Any]:
     return {
         "model": parts.model,
-        "used": parts.used,
+        "used": number(parts.used),
         "budget": parts.budget,
         "window": parts.window,
         "reserve": parts.reserve,
@@ -131,8 +131,8 @@ async def _summarize(core: Core, args: argparse.Namespace) -> int:
         count = summary.token_count
         print(
             ntr(
-                "summary by {model}, {n:,} tokens:",
-                "summary by {model}, {n:,} tokens:",
+                "summary by {model}, {n} tokens:",
+                "summary by {model}, {n} tokens:",
                 count,
                 model=model,
             )

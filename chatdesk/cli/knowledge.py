@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from chatdesk.cli.output import note, print_json, report
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import NotFound
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 
 if TYPE_CHECKING:
     from chatdesk.app import Core
@@ -266,7 +266,7 @@ async def _search(core: Core, args: argparse.Namespace) -> int:
         return 0
     if not found:
         print(tr("nothing matches"))
-    for number, passage in enumerate(found, start=1):
+    for place, passage in enumerate(found, start=1):
         ways = []
         if passage.keyword_rank:
             # translators: how a passage was found, and its place among those found that way
@@ -275,18 +275,18 @@ async def _search(core: Core, args: argparse.Namespace) -> int:
             # translators: how a passage was found, and its place among those found that way
             ways.append(tr("vectors #{rank}", rank=passage.vector_rank))
         text = " ".join(passage.text.split())
-        print(f"[{number}] {passage.cited_as}  ({', '.join(ways)})")
+        print(f"[{place}] {passage.cited_as}  ({', '.join(ways)})")
         print(f"    {text[:300]}{'…' if len(text) > 300 else ''}")
     return 0
 
 
 def _counts(base: BaseView) -> str:
     counts = [
-        ntr("{n:,} documents", "{n:,} documents", base.documents),
-        ntr("{n:,} passages", "{n:,} passages", base.chunks),
+        ntr("{n} documents", "{n} documents", base.documents),
+        ntr("{n} passages", "{n} passages", base.chunks),
     ]
     if base.embedding_model:
-        counts.append(ntr("{n:,} vectors", "{n:,} vectors", base.vectors))
+        counts.append(ntr("{n} vectors", "{n} vectors", base.vectors))
     if base.failed:
         counts.append(ntr("{n} not indexed", "{n} not indexed", base.failed))
     return ", ".join(counts)
@@ -302,15 +302,21 @@ def _progress(progress: Progress) -> str:
         if progress.stage is Stage.EMBEDDING:
             # translators: progress: the vectors of passages made so far, of all to make
             return tr(
-                "vectors {done:,} of {total:,}", done=progress.embedded, total=progress.to_embed
+                "vectors {done} of {total}",
+                done=number(progress.embedded),
+                total=number(progress.to_embed),
             )
-        done: dict[str, Any] = {"stage": stage, "done": progress.done, "total": progress.total}
-        return tr("{stage} {done:,} of {total:,}", **done) + where
+        done: dict[str, Any] = {
+            "stage": stage,
+            "done": number(progress.done),
+            "total": number(progress.total),
+        }
+        return tr("{stage} {done} of {total}", **done) + where
     counts = (
-        ntr("{n:,} read", "{n:,} read", progress.indexed),
-        ntr("{n:,} unchanged", "{n:,} unchanged", progress.unchanged),
-        ntr("{n:,} removed", "{n:,} removed", progress.removed),
-        ntr("{n:,} not indexed", "{n:,} not indexed", progress.failed),
+        ntr("{n} read", "{n} read", progress.indexed),
+        ntr("{n} unchanged", "{n} unchanged", progress.unchanged),
+        ntr("{n} removed", "{n} removed", progress.removed),
+        ntr("{n} not indexed", "{n} not indexed", progress.failed),
     )
     return f"{stage}: {', '.join(counts)}"
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from typing import Any
 
 from chatdesk.core.i18n import tr
+
+_BREAKS = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # white space, but for the no-break spaces
 
 
 def report(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
@@ -30,4 +33,7 @@ def warn(text: str) -> None:
 
 
 def fail(text: str) -> None:
-    print(tr("chatdesk: error: {text}", text=" ".join(text.split())), file=sys.stderr)
+    """`text` on one line; a no-break space (between a number's groups of digits, "12 345",
+    or before French punctuation) stays one."""
+    line = _BREAKS.sub(" ", text).strip()
+    print(tr("chatdesk: error: {text}", text=line), file=sys.stderr)

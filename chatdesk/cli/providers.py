@@ -16,7 +16,7 @@ from chatdesk.cli.output import fail, print_json, report
 from chatdesk.cli.running import sync
 from chatdesk.core.chat.usage import UsageRow
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.providers.catalogue import CATALOGUE, HOSTED
 from chatdesk.core.providers.manager import ProfileView
 from chatdesk.core.providers.profiles import PRESETS, ProviderProfile
@@ -234,9 +234,9 @@ def _usage_line(row: UsageRow) -> str:
     answers = ntr("{n} answers", "{n} answers", totals.answers)
     # translators: the tokens sent to models (in) and the tokens they wrote (out)
     tokens = tr(
-        "{about}{prompt:,} in, {about}{completion:,} out",
+        "{about}{prompt} in, {about}{completion} out",
         about=about,
-        prompt=totals.prompt_tokens,
-        completion=totals.completion_tokens,
+        prompt=number(totals.prompt_tokens),
+        completion=number(totals.completion_tokens),
     )
     return f"{row.month}  {row.provider}/{row.model}: {answers}, {tokens}, {cost}"

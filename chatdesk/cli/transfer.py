@@ -20,7 +20,7 @@ from chatdesk.app import Core
 from chatdesk.cli.output import print_json, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.transfer import ExportFormat, ExportProgress, ImportProgress, ImportReport
 
 EXIT_INTERRUPTED = 130
@@ -89,10 +89,10 @@ async def _export_all(core: Core, args: argparse.Namespace) -> int:
         if show is not None:
             show(
                 ntr(
-                    "exporting: {done:,} of {n:,} threads",
-                    "exporting: {done:,} of {n:,} threads",
+                    "exporting: {done} of {n} threads",
+                    "exporting: {done} of {n} threads",
                     progress.threads_total,
-                    done=progress.threads_done,
+                    done=number(progress.threads_done),
                 )
             )
 
@@ -108,7 +108,7 @@ async def _export_all(core: Core, args: argparse.Namespace) -> int:
             "wrote {threads} ({messages}) and {projects} to {path}",
             threads=_threads(report.threads),
             messages=_messages(report.messages),
-            projects=ntr("{n:,} projects", "{n:,} projects", report.projects),
+            projects=ntr("{n} projects", "{n} projects", report.projects),
             path=report.path,
         )
     )
@@ -155,8 +155,8 @@ def _print_report(report: ImportReport) -> None:
         line = tr("imported {threads} ({messages}) from a chatdesk export", **counts)
     if report.threads_skipped:
         line = ntr(
-            "{imported}; {n:,} were already here and were left as they are",
-            "{imported}; {n:,} were already here and were left as they are",
+            "{imported}; {n} were already here and were left as they are",
+            "{imported}; {n} were already here and were left as they are",
             report.threads_skipped,
             imported=line,
         )
@@ -166,8 +166,8 @@ def _print_report(report: ImportReport) -> None:
     if report.problems_total:
         warn(
             ntr(
-                "{n:,} could not be imported:",
-                "{n:,} could not be imported:",
+                "{n} could not be imported:",
+                "{n} could not be imported:",
                 report.problems_total,
             )
         )
@@ -175,7 +175,7 @@ def _print_report(report: ImportReport) -> None:
             print(f"  {problem.where}: {problem.reason}", file=sys.stderr)
         if report.problems_total > len(report.problems):
             hidden = report.problems_total - len(report.problems)
-            print("  " + ntr("… and {n:,} more", "… and {n:,} more", hidden), file=sys.stderr)
+            print("  " + ntr("… and {n} more", "… and {n} more", hidden), file=sys.stderr)
 
 
 def _report_json(report: ImportReport) -> dict[str, Any]:
@@ -195,11 +195,11 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
 
 
 def _threads(count: int) -> str:
-    return ntr("{n:,} threads", "{n:,} threads", count)
+    return ntr("{n} threads", "{n} threads", count)
 
 
 def _messages(count: int) -> str:
-    return ntr("{n:,} messages", "{n:,} messages", count)
+    return ntr("{n} messages", "{n} messages", count)
 
 
 class _Progress:

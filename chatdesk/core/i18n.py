@@ -45,6 +45,18 @@ LANGUAGES: Mapping[str, str] = {
 }
 _RIGHT_TO_LEFT = frozenset({"ar", "he", "fa", "ur"})
 _CONTEXT_GLUE = "\x04"  # gettext's separator between a context and its message
+# How each language writes a number, as Qt's QLocale and CLDR write it: the mark between groups
+# of three digits, the decimal mark, the fewest digits a number has before it is grouped
+# (Spanish writes 1234 but 12.345), and the ten digits.
+_NUMBERS: Mapping[str, tuple[str, str, int, str]] = {
+    "en": (",", ".", 4, "0123456789"),
+    "de": (".", ",", 4, "0123456789"),
+    "es": (".", ",", 5, "0123456789"),
+    "fr": ("\u202f", ",", 4, "0123456789"),
+    "ja": (",", ".", 4, "0123456789"),
+    "zh_CN": (",", ".", 4, "0123456789"),
+    "ar": ("\u066c", "\u066b", 4, "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"),
+}
 # The language in use, for the child processes (chatdesk/core/trust/children.py) to speak it.
 CHILD_VARIABLE = "CHATDESK_LANGUAGE_IN_USE"
 
@@ -78,7 +90,23 @@ def ntr(singular: str, plural: str, n: int, /, *, context: str | None = None, **
         text = catalog.ngettext(key, plural, n)
         if text == key:  # not in the catalog
             text = source
-    return _fill(text, source, {"n": n, **fields})
+    return _fill(text, source, {"n": number(n), **fields})
+
+
+def number(value: float, /, places: int = 0) -> str:
+    """`value` as the language in use writes it, its digits grouped by thousands and `places`
+    digits after the decimal mark: 12345 is "12,345" in English, "12.345" in German, "12 345"
+    in French. The messages keep a plain field (`{n}`) and are given this text; `ntr` gives its
+    count this way by itself."""
+    group, decimal, fewest, digits = _NUMBERS.get(_language, _NUMBERS[SOURCE])
+    written = f"{abs(value):.{places}f}"
+    whole, _, fraction = written.partition(".")
+    if len(whole) >= fewest:
+        whole = f"{int(whole):,}".replace(",", group)
+    text = whole + decimal + fraction if fraction else whole
+    if digits[0] != "0":
+        text = text.translate(str.maketrans("0123456789", digits))
+    return ("-" if value < 0 and written.strip("0.") else "") + text
 
 
 def mark(message: str, /) -> str:

@@ -2,20 +2,21 @@
 
 import re
 
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import number, tr
 
 _UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
 
 def format_size(size: int) -> str:
-    """Bytes as "512 B", "1.2 KB", "3.4 MB" or "1.5 GB" (units of 1,024)."""
+    """Bytes as "512 B", "1.2 KB", "3.4 MB" or "1.5 GB" (units of 1,024), the digits as the
+    user's language writes them ("1,2 KB" in German)."""
     if size < 1024:
-        return f"{size} B"
+        return f"{number(size)} B"
     if size < 1024**2:
-        return f"{size / 1024:.1f} KB"
+        return f"{number(size / 1024, 1)} KB"
     if size < 1024**3:
-        return f"{size / 1024**2:.1f} MB"
-    return f"{size / 1024**3:.1f} GB"
+        return f"{number(size / 1024**2, 1)} MB"
+    return f"{number(size / 1024**3, 1)} GB"
 
 
 def parse_size(text: str) -> int:
@@ -37,15 +38,11 @@ def parse_size(text: str) -> int:
 
 def format_cost(usd: float) -> str:
     """US dollars with the digits a small amount needs: "$0.000024", "$0.0004", "$0.012",
-    "$1.25"; a local model's few tokens at a tiny price still show what they cost."""
+    "$1.25"; a local model's few tokens at a tiny price still show what they cost. The digits
+    are the user's language's ("$1.234,50" in German)."""
     if usd == 0:
-        return "$0.00"
+        return "$" + number(0, 2)
     if usd < 0.000001:
-        return "< $0.000001"
-    if usd < 0.0001:
-        return f"${usd:.6f}"
-    if usd < 0.01:
-        return f"${usd:.4f}"
-    if usd < 1:
-        return f"${usd:.3f}"
-    return f"${usd:,.2f}"
+        return "< $" + number(0.000001, 6)
+    places = 6 if usd < 0.0001 else 4 if usd < 0.01 else 3 if usd < 1 else 2
+    return "$" + number(usd, places)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton, QWidget
 
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -158,20 +158,20 @@ def usage_lines(usage: ContextUsage) -> list[str]:
     model = f" ({parts.model})" if parts is not None and parts.model else ""
     if usage.estimated:
         first = ntr(
-            "Context of the next message{model}: about {used:,} of {n:,} token ({percent:.0%})",
-            "Context of the next message{model}: about {used:,} of {n:,} tokens ({percent:.0%})",
+            "Context of the next message{model}: about {used} of {n} token ({percent:.0%})",
+            "Context of the next message{model}: about {used} of {n} tokens ({percent:.0%})",
             usage.budget_tokens,
             model=model,
-            used=usage.used_tokens,
+            used=number(usage.used_tokens),
             percent=usage.fraction,
         )
     else:
         first = ntr(
-            "Context of the next message{model}: {used:,} of {n:,} token ({percent:.0%})",
-            "Context of the next message{model}: {used:,} of {n:,} tokens ({percent:.0%})",
+            "Context of the next message{model}: {used} of {n} token ({percent:.0%})",
+            "Context of the next message{model}: {used} of {n} tokens ({percent:.0%})",
             usage.budget_tokens,
             model=model,
-            used=usage.used_tokens,
+            used=number(usage.used_tokens),
             percent=usage.fraction,
         )
     lines = [first]
@@ -189,31 +189,31 @@ def usage_lines(usage: ContextUsage) -> list[str]:
 def _breakdown(parts: ContextBreakdown) -> list[str]:
     """A line per part of the next request, and what was left out of it."""
     breakdown = [
-        tr("System prompt: {tokens:,}", tokens=parts.system),
-        tr("Summary: {tokens:,}", tokens=parts.summary),
+        tr("System prompt: {tokens}", tokens=number(parts.system)),
+        tr("Summary: {tokens}", tokens=number(parts.summary)),
         ntr(
-            "Recent messages: {tokens:,} ({n:,} message)",
-            "Recent messages: {tokens:,} ({n:,} messages)",
+            "Recent messages: {tokens} ({n} message)",
+            "Recent messages: {tokens} ({n} messages)",
             parts.messages,
-            tokens=parts.history,
+            tokens=number(parts.history),
         ),
-        tr("Your draft: {tokens:,}", tokens=parts.draft),
+        tr("Your draft: {tokens}", tokens=number(parts.draft)),
         *(
-            [tr("Kept for passages of knowledge bases: {tokens:,}", tokens=parts.knowledge)]
+            [tr("Kept for passages of knowledge bases: {tokens}", tokens=number(parts.knowledge))]
             if parts.knowledge
             else []
         ),
         tr(
-            "Kept for the answer: {tokens:,} (context window {window:,})",
-            tokens=parts.reserve,
-            window=parts.window,
+            "Kept for the answer: {tokens} (context window {window})",
+            tokens=number(parts.reserve),
+            window=number(parts.window),
         ),
     ]
     if parts.omitted:
         breakdown.append(
             ntr(
-                "Left out: {n:,} older message (neither sent nor summarised)",
-                "Left out: {n:,} older messages (neither sent nor summarised)",
+                "Left out: {n} older message (neither sent nor summarised)",
+                "Left out: {n} older messages (neither sent nor summarised)",
                 parts.omitted,
             )
         )
@@ -232,21 +232,21 @@ def spent_text(totals: UsageTotals) -> str:
 def spent_detail(totals: UsageTotals) -> str:
     lines = [
         ntr(
-            "This thread so far ({n:,} answer, every branch):",
-            "This thread so far ({n:,} answers, every branch):",
+            "This thread so far ({n} answer, every branch):",
+            "This thread so far ({n} answers, every branch):",
             totals.answers,
         ),
         ntr(
-            "{n:,} token in ({cached:,} cached)",
-            "{n:,} tokens in ({cached:,} cached)",
+            "{n} token in ({cached} cached)",
+            "{n} tokens in ({cached} cached)",
             totals.prompt_tokens,
-            cached=totals.cached_tokens,
+            cached=number(totals.cached_tokens),
         ),
         ntr(
-            "{n:,} token out ({thinking:,} thinking)",
-            "{n:,} tokens out ({thinking:,} thinking)",
+            "{n} token out ({thinking} thinking)",
+            "{n} tokens out ({thinking} thinking)",
             totals.completion_tokens,
-            thinking=totals.reasoning_tokens,
+            thinking=number(totals.reasoning_tokens),
         ),
     ]
     if totals.cost_usd is not None:

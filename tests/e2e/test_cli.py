@@ -205,3 +205,33 @@ def test_message_text_stays_out_of_the_log(chatdesk_home: Path) -> None:
     log = (chatdesk_home / "log" / "chatdesk.log").read_text()
     assert "answer" in log  # debug logging did happen
     assert "4921" not in log
+
+
+@pytest.mark.parametrize(
+    ("language", "count", "limit"),
+    [
+        ("en", "12,346", "1,000"),
+        ("de", "12.346", "1.000"),
+        ("fr", "12\u202f346", "1\u202f000"),
+        ("ar", "١٢٬٣٤٦", "١٬٠٠٠"),
+        ("ja", "12,346", "1,000"),
+    ],
+)
+def test_counts_are_grouped_as_the_users_language_groups_them(
+    language: str, count: str, limit: str
+) -> None:
+    result = chatdesk(
+        "ask",
+        "-",
+        stdin=b"x" * 12_345 + b"\n",
+        env={"CHATDESK_UI_LANGUAGE": language, "CHATDESK_CHAT_MAX_MESSAGE_CHARS": "1000"},
+    )
+    assert result.returncode == 2
+    [said] = result.stderr.splitlines()
+    assert count in said
+    assert limit in said
+    if language == "en":  # the English words as they always were
+        assert said == (
+            "chatdesk: error: the message is 12,346 characters long; the limit is 1,000 "
+            "(setting chat.max_message_chars). Nothing was sent."
+        )

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 
 FILE_FORMAT = "chatdesk-assistants"
 FILE_VERSION = 1
@@ -144,7 +144,7 @@ def _check_answer_length(answer: object) -> None:
         raise InvalidRequest(
             tr(
                 "the answer length must be between 1 and {most} tokens",
-                most=f"{MAX_ANSWER_TOKENS:,}",
+                most=number(MAX_ANSWER_TOKENS),
             )
         )
 
@@ -188,10 +188,10 @@ def read_file_text(data: bytes) -> list[AssistantFields]:
     if len(data) > MAX_FILE_BYTES:
         raise InvalidRequest(
             ntr(
-                "the file is {n:,} byte; an assistant file is at most {most}",
-                "the file is {n:,} bytes; an assistant file is at most {most}",
+                "the file is {n} byte; an assistant file is at most {most}",
+                "the file is {n} bytes; an assistant file is at most {most}",
                 len(data),
-                most=f"{MAX_FILE_BYTES:,}",
+                most=number(MAX_FILE_BYTES),
             )
         )
     try:
@@ -268,11 +268,11 @@ def _within(text: str, what: str, limit: int) -> str:
 
 def _too_long(text: str, what: str, limit: int) -> str:
     return ntr(
-        "{what} is {n:,} character; at most {most}",
-        "{what} is {n:,} characters; at most {most}",
+        "{what} is {n} character; at most {most}",
+        "{what} is {n} characters; at most {most}",
         len(text),
         what=tr(what),
-        most=f"{limit:,}",
+        most=number(limit),
     )
 
 

@@ -78,8 +78,8 @@ class SavedPrompts:
         if len(text) > MAX_PROMPT or "\x00" in text:
             raise InvalidRequest(
                 ntr(
-                    "a prompt is at most {n:,} character of text; nothing was saved",
-                    "a prompt is at most {n:,} characters of text; nothing was saved",
+                    "a prompt is at most {n} character of text; nothing was saved",
+                    "a prompt is at most {n} characters of text; nothing was saved",
                     MAX_PROMPT,
                 )
             )

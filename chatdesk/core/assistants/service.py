@@ -204,8 +204,8 @@ def _read_bounded(path: Path) -> bytes:
     if len(data) > MAX_FILE_BYTES:
         raise InvalidRequest(
             ntr(
-                "{path} is over {n:,} byte: not an assistant file",
-                "{path} is over {n:,} bytes: not an assistant file",
+                "{path} is over {n} byte: not an assistant file",
+                "{path} is over {n} bytes: not an assistant file",
                 MAX_FILE_BYTES,
                 path=path,
             )

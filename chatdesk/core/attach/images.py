@@ -15,7 +15,7 @@ import warnings
 from typing import Any
 
 from chatdesk.core.attach.model import IMAGE, Limits, Read, Unreadable
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 
 JPEG_QUALITY = 85
 THUMB_QUALITY = 80
@@ -91,8 +91,8 @@ def finished(
 def _too_big(width: int, height: int, limits: Limits) -> str:
     return tr(
         "it is {width}×{height} pixels; images up to {megapixels} megapixels can be attached",
-        width=f"{width:,}",
-        height=f"{height:,}",
+        width=number(width),
+        height=number(height),
         megapixels=f"{limits.max_pixels / 1e6:.0f}",
     )
 

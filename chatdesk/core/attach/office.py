@@ -17,7 +17,7 @@ from typing import Any
 
 from chatdesk.core.attach.model import DOCUMENT, Limits, Read, Unreadable
 from chatdesk.core.attach.sniff import DOCX, ODP, ODS, ODT, PPTX, XLSX
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -39,8 +39,8 @@ def read_office(data: bytes, mime: str, limits: Limits) -> Read:
         if len(archive.infolist()) > limits.max_zip_entries:
             raise Unreadable(
                 ntr(
-                    "it holds more than {n:,} part",
-                    "it holds more than {n:,} parts",
+                    "it holds more than {n} part",
+                    "it holds more than {n} parts",
                     limits.max_zip_entries,
                 )
             )
@@ -284,10 +284,10 @@ def _joined(blocks: list[str], limit: int) -> tuple[str, str]:
     for index, block in enumerate(blocks):
         if size + len(block) > limit:
             left_out = ntr(
-                "{n:,} of {total} parts left out (too long)",
-                "{n:,} of {total} parts left out (too long)",
+                "{n} of {total} parts left out (too long)",
+                "{n} of {total} parts left out (too long)",
                 len(blocks) - index,
-                total=f"{len(blocks):,}",
+                total=number(len(blocks)),
             )
             return "\n\n".join(kept), left_out
         kept.append(block)

@@ -30,8 +30,8 @@ def read_text(data: bytes, mime: str, limits: Limits) -> Read:
         left = len(text) - limits.max_text_chars
         text = text[: limits.max_text_chars]
         left_out = ntr(
-            "the last {n:,} character left out (too long)",
-            "the last {n:,} characters left out (too long)",
+            "the last {n} character left out (too long)",
+            "the last {n} characters left out (too long)",
             left,
         )
         note = "; ".join(filter(None, [note, left_out]))

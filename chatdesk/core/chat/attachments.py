@@ -13,7 +13,7 @@ from typing import Protocol
 
 from chatdesk.core.attach.markers import MARKER
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
@@ -45,13 +45,13 @@ def check(attachments: Sequence[AttachmentInput], limit_chars: int, blobs: BlobS
         if len(item.text) > limit_chars:
             raise InvalidRequest(
                 ntr(
-                    "attachment {name} is {n:,} character long; the limit is "
+                    "attachment {name} is {n} character long; the limit is "
                     "{limit} (setting chat.max_message_chars). Nothing was sent.",
-                    "attachment {name} is {n:,} characters long; the limit is "
+                    "attachment {name} is {n} characters long; the limit is "
                     "{limit} (setting chat.max_message_chars). Nothing was sent.",
                     len(item.text),
                     name=repr(item.name),
-                    limit=f"{limit_chars:,}",
+                    limit=number(limit_chars),
                 )
             )
         if "\x00" in item.text:
@@ -112,10 +112,10 @@ def describe(item: Described) -> str:
     label = tr(LABELS[item.mime]) if item.mime in LABELS else item.mime
     if item.pages:
         if english in ("Excel workbook", "OpenDocument spreadsheet"):
-            return ntr("{label}, {n:,} sheet", "{label}, {n:,} sheets", item.pages, label=label)
+            return ntr("{label}, {n} sheet", "{label}, {n} sheets", item.pages, label=label)
         if "presentation" in english.lower():
-            return ntr("{label}, {n:,} slide", "{label}, {n:,} slides", item.pages, label=label)
-        return ntr("{label}, {n:,} page", "{label}, {n:,} pages", item.pages, label=label)
+            return ntr("{label}, {n} slide", "{label}, {n} slides", item.pages, label=label)
+        return ntr("{label}, {n} page", "{label}, {n} pages", item.pages, label=label)
     return label
 
 
@@ -192,7 +192,7 @@ def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
     if left:
         said = _said_span(left)
     else:
-        said = ntr("the last {n:,} character", "the last {n:,} characters", len(rest))
+        said = ntr("the last {n} character", "the last {n} characters", len(rest))
     inside = [m[1] for m in MARKER.finditer(body, 0, at)]
     if inside and not markers:  # cut inside a page: its end goes too
         what = f"the end of {inside[-1].lower()}" + (f" and {what}" if left else "")

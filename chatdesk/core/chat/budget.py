@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat.repository.rows import project_of
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import number, tr
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import Assistant, Thread
 from chatdesk.core.tokens.models import base_model_name
@@ -184,8 +184,8 @@ def check_thread_window(tokens: int | None) -> None:
         raise InvalidRequest(
             tr(
                 "a context window must be between {least} and {most} tokens",
-                least=f"{MIN_THREAD_WINDOW:,}",
-                most=f"{MAX_THREAD_WINDOW:,}",
+                least=number(MIN_THREAD_WINDOW),
+                most=number(MAX_THREAD_WINDOW),
             )
         )
 

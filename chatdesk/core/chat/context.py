@@ -26,7 +26,7 @@ from chatdesk.core.chat.counts import BranchReader, CountUpdate, Entry
 from chatdesk.core.chat.summaries import records
 from chatdesk.core.chat.summaries.prompts import context_message
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import ChatErrorKind, Role
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
@@ -238,24 +238,24 @@ def _too_long(fitted: _Fitted, newest: Entry, spec: ContextSpec, estimated: bool
     budget = spec.budget
     more = ""
     if fitted.fixed > REPLY_PRIMING:
-        more += tr(" and {tokens} for the system prompt", tokens=f"{fitted.fixed:,}")
+        more += tr(" and {tokens} for the system prompt", tokens=number(fitted.fixed))
     if fitted.draft:
         more += tr(
-            " and {tokens} for the partial answer being continued", tokens=f"{fitted.draft:,}"
+            " and {tokens} for the partial answer being continued", tokens=number(fitted.draft)
         )
     fields: dict[str, Any] = {
         "model": spec.model,
-        "window": f"{budget.window:,}",
-        "reserve": f"{budget.reserve:,}",
+        "window": number(budget.window),
+        "reserve": number(budget.reserve),
         "more": more,
     }
     if estimated:
         return ntr(
-            "This message is about {n:,} token, more than {model} can take here: "
+            "This message is about {n} token, more than {model} can take here: "
             "{window} tokens in its context window, less {reserve} kept for the "
             "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
             "the message), or choose a model with a larger context window.",
-            "This message is about {n:,} tokens, more than {model} can take here: "
+            "This message is about {n} tokens, more than {model} can take here: "
             "{window} tokens in its context window, less {reserve} kept for the "
             "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
             "the message), or choose a model with a larger context window.",
@@ -263,11 +263,11 @@ def _too_long(fitted: _Fitted, newest: Entry, spec: ContextSpec, estimated: bool
             **fields,
         )
     return ntr(
-        "This message is {n:,} token, more than {model} can take here: "
+        "This message is {n} token, more than {model} can take here: "
         "{window} tokens in its context window, less {reserve} kept for the "
         "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
         "the message), or choose a model with a larger context window.",
-        "This message is {n:,} tokens, more than {model} can take here: "
+        "This message is {n} tokens, more than {model} can take here: "
         "{window} tokens in its context window, less {reserve} kept for the "
         "answer{more}. It was saved and nothing was sent: shorten it or attach less (edit "
         "the message), or choose a model with a larger context window.",

@@ -29,7 +29,7 @@ from chatdesk.core.chat.events import (
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import (
     MAX_COMPARED,
     MIN_COMPARED,
@@ -232,12 +232,12 @@ class Turns:
         if len(text) > limit:
             raise InvalidRequest(
                 ntr(
-                    "the message is {n:,} character long; the limit is {limit} "
+                    "the message is {n} character long; the limit is {limit} "
                     "(setting chat.max_message_chars). Nothing was sent.",
-                    "the message is {n:,} characters long; the limit is {limit} "
+                    "the message is {n} characters long; the limit is {limit} "
                     "(setting chat.max_message_chars). Nothing was sent.",
                     len(text),
-                    limit=f"{limit:,}",
+                    limit=number(limit),
                 )
             )
         if "\x00" in text:

@@ -28,7 +28,7 @@ from chatdesk.core.attach.worker import Reader, ReadFailed
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import number, tr
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.chunking import chunks_of
 from chatdesk.core.knowledge.model import KnowledgeProgressed, Progress, Stage
@@ -320,6 +320,6 @@ def _read(item: Found, limit: int) -> _Read:
 def _too_big(size: int, limit: int) -> str:
     return tr(
         "it is {size} MB and files up to {limit} MB are indexed (setting knowledge.max_file_mb)",
-        size=f"{size / MB:,.1f}",
+        size=number(size / MB, 1),
         limit=limit // MB,
     )

@@ -84,8 +84,8 @@ def _read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: f
     if declared.isdigit() and int(declared) > max_bytes:
         raise ImageFetchFailed(
             ntr(
-                "The image is larger than {n:,} byte.",
-                "The image is larger than {n:,} bytes.",
+                "The image is larger than {n} byte.",
+                "The image is larger than {n} bytes.",
                 max_bytes,
             )
         )
@@ -96,8 +96,8 @@ def _read_capped(response: http.client.HTTPResponse, max_bytes: int, deadline: f
         if received > max_bytes:
             raise ImageFetchFailed(
                 ntr(
-                    "The image is larger than {n:,} byte.",
-                    "The image is larger than {n:,} bytes.",
+                    "The image is larger than {n} byte.",
+                    "The image is larger than {n} bytes.",
                     max_bytes,
                 )
             )

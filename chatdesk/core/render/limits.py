@@ -46,7 +46,7 @@ def refusal_reason(text: str) -> str | None:
 
 def too_long(text: str) -> str:
     return ntr(
-        "too long to format ({n:,} character)", "too long to format ({n:,} characters)", len(text)
+        "too long to format ({n} character)", "too long to format ({n} characters)", len(text)
     )
 
 

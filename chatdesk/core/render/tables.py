@@ -61,10 +61,10 @@ class TableText:
         return "\n".join("\t".join(_one_line(cell) for cell in row) for row in self.rows)
 
     def label(self) -> str:
-        columns = ntr("{n:,} column", "{n:,} columns", self.columns)
+        columns = ntr("{n} column", "{n} columns", self.columns)
         return ntr(
-            "table · {n:,} row × {columns}, shown as text",
-            "table · {n:,} rows × {columns}, shown as text",
+            "table · {n} row × {columns}, shown as text",
+            "table · {n} rows × {columns}, shown as text",
             len(self.rows) - 1,
             columns=columns,
         )

@@ -62,8 +62,8 @@ def advanced_query(text: str) -> Query | None:
     if len(text) > MAX_ADVANCED:
         raise InvalidRequest(
             ntr(
-                "the search is longer than {n:,} character",
-                "the search is longer than {n:,} characters",
+                "the search is longer than {n} character",
+                "the search is longer than {n} characters",
                 MAX_ADVANCED,
             )
         )

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.paths import Paths, create_private_file
 from chatdesk.core.store import damage
 from chatdesk.core.store.backup import integrity_problems
@@ -40,14 +40,14 @@ class RecoveryReport:
 
     def describe(self) -> str:
         counts = ", ".join(
-            f"{t.copied:,} {t.table}" for t in self.salvage.tables.values() if t.copied
+            f"{number(t.copied)} {t.table}" for t in self.salvage.tables.values() if t.copied
         )
         refused = sum(t.refused for t in self.salvage.tables.values())
         stretches = sum(t.damaged_stretches for t in self.salvage.tables.values())
         lines = [
             ntr(
-                "recovered {n:,} row into {database} ({counts})",
-                "recovered {n:,} rows into {database} ({counts})",
+                "recovered {n} row into {database} ({counts})",
+                "recovered {n} rows into {database} ({counts})",
                 self.salvage.copied,
                 database=self.database,
                 counts=counts or tr("none"),

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.attach.model import is_scan
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.units import format_size
 from chatdesk.ui.composer.pending import Pending
@@ -60,10 +60,10 @@ def describe_attachment(attachment: AttachmentInput) -> str:
     if attachment.kind == AttachmentKind.PASTE:
         # A final newline ends the last line; it does not start another.
         lines = attachment.text.count("\n") + (not attachment.text.endswith("\n"))
-        parts.append(ntr("{count} line", "{count} lines", lines, count=f"{lines:,}"))
+        parts.append(ntr("{count} line", "{count} lines", lines, count=number(lines)))
     cost = token_cost(attachment)
     # translators: what an attachment adds to a request, estimated: "≈1,105 tokens"
-    parts.append(ntr("≈{count} tokens", "≈{count} tokens", cost, count=f"{cost:,}"))
+    parts.append(ntr("≈{count} tokens", "≈{count} tokens", cost, count=number(cost)))
     # An image's note says how it was scaled: its tooltip's, not its line's.
     if attachment.note and attachment.kind != AttachmentKind.IMAGE:
         parts.append(attachment.note)

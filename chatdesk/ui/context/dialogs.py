@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.chat.budget import MAX_THREAD_WINDOW, MIN_THREAD_WINDOW
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 
 
 class SummaryEditor(QDialog):
@@ -79,7 +79,7 @@ class ContextWindowDialog(QDialog):
                 "Use the model's own window (now {count} tokens)",
                 "Use the model's own window (now {count} tokens)",
                 shown,
-                count=f"{shown:,}",
+                count=number(shown),
             )
         )
         self.model_own.setAccessibleName(tr("Use the model's own context window"))

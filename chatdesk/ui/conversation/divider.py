@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.ui.conversation.buttons import flat_button
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -38,7 +38,7 @@ def _rule() -> QFrame:
 def summary_meta(summary: SummaryView) -> str:
     """ "gpt-4o-mini · 312 tokens · edited" """
     count = summary.token_count
-    tokens = ntr("{count} tokens", "{count} tokens", count, count=f"{count:,}")
+    tokens = ntr("{count} tokens", "{count} tokens", count, count=number(count))
     parts = [summary.model or "", tokens]
     if summary.edited_at is not None:
         # translators: said of a summary the user edited: "gpt-4o-mini · 312 tokens · edited"
@@ -54,7 +54,7 @@ def covered_text(count: int) -> str:
         "The model reads this summary instead of the first {count} messages of this branch. "
         "Delete it to send them again.",
         count,
-        count=f"{count:,}",
+        count=number(count),
     )
 
 

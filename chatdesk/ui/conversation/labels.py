@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import Role
 from chatdesk.core.units import format_cost
 
@@ -26,11 +26,11 @@ def usage_text(message: MessageView, *, model: bool = True) -> str:
             "{about}{out} tokens out, {into} in",
             usage.completion_tokens,
             about="≈" if usage.estimated else "",
-            out=f"{usage.completion_tokens:,}",
-            into=f"{usage.prompt_tokens or 0:,}",
+            out=number(usage.completion_tokens),
+            into=number(usage.prompt_tokens or 0),
         )
         if usage.cached_tokens:
-            count = f"{usage.cached_tokens:,}"
+            count = number(usage.cached_tokens)
             # translators: {tokens} is "1,200 tokens out, 80 in"; these of the input were cached
             tokens = ntr(
                 "{tokens} ({count} cached)",
@@ -40,7 +40,7 @@ def usage_text(message: MessageView, *, model: bool = True) -> str:
                 count=count,
             )
         if usage.reasoning_tokens:
-            count = f"{usage.reasoning_tokens:,}"
+            count = number(usage.reasoning_tokens)
             # translators: {tokens} is "1,200 tokens out, 80 in"; these of the output were thinking
             tokens = ntr(
                 "{tokens}, {count} thinking",

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Role, Status
 from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
@@ -318,7 +318,7 @@ class MessageWidget(QFrame):
                 "Copy copies all of it.",
                 SHOWN_CHARS,
                 size=size,
-                count=f"{SHOWN_CHARS:,}",
+                count=number(SHOWN_CHARS),
             )
         self._status.setText(text)
         self._status.setProperty("state", status.value)
@@ -492,7 +492,7 @@ def _shown(text: str) -> str:
         "… (the first {shown} of {count} character)",
         "… (the first {shown} of {count} characters)",
         len(text),
-        shown=f"{SHOWN_CHARS:,}",
-        count=f"{len(text):,}",
+        shown=number(SHOWN_CHARS),
+        count=number(len(text)),
     )
     return f"{text[:SHOWN_CHARS]}\n{note}"

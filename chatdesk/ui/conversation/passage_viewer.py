@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.errors import ChatdeskError, NotFound
-from chatdesk.core.i18n import mark, tr
+from chatdesk.core.i18n import mark, number, tr
 from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 
@@ -128,9 +128,9 @@ class PassageViewer(QDialog):
                     "This document holds {size} of text; the part around the passage is shown "
                     "(characters {first} to {last} of {count}).",
                     size=size,
-                    first=f"{self.offset + 1:,}",
-                    last=f"{upto:,}",
-                    count=f"{len(text):,}",
+                    first=number(self.offset + 1),
+                    last=number(upto),
+                    count=number(len(text)),
                 )
             )
             text = text[self.offset : upto]

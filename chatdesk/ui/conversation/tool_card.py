@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.theme import current_look
@@ -250,7 +250,7 @@ class ToolCallCard(QFrame):
                     "[… {count} more characters: Copy result]",
                     "[… {count} more characters: Copy result]",
                     more,
-                    count=f"{more:,}",
+                    count=number(more),
                 )
             self._result.show_text(shown)
 

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.knowledge.model import Progress, Stage
 from chatdesk.ui.settings.chat_page import ModelPairs
 
@@ -294,7 +294,7 @@ def _source_item(source: SourceView) -> QTreeWidgetItem:
     # translators: before a folder's exclude patterns, as in "*.md; not drafts/**"
     excluded = tr("not {patterns}", patterns=source.exclude) if source.exclude else ""
     patterns = "; ".join(text for text in (source.include, excluded) if text)
-    indexed = ntr("{n:,} indexed", "{n:,} indexed", source.documents)
+    indexed = ntr("{n} indexed", "{n} indexed", source.documents)
     item = QTreeWidgetItem([source.path, indexed, patterns])
     item.setData(0, PATH_ROLE, source.path)
     item.setToolTip(0, source.path)
@@ -314,17 +314,17 @@ def _source_item(source: SourceView) -> QTreeWidgetItem:
 
 
 def _documents(count: int) -> str:
-    return ntr("{n:,} document", "{n:,} documents", count)
+    return ntr("{n} document", "{n} documents", count)
 
 
 def _passages(count: int) -> str:
-    return ntr("{n:,} passage", "{n:,} passages", count)
+    return ntr("{n} passage", "{n} passages", count)
 
 
 def counts_text(base: BaseView) -> str:
     counts = [_documents(base.documents), _passages(base.chunks)]
     if base.embedding_model:
-        counts.append(ntr("{n:,} vector", "{n:,} vectors", base.vectors))
+        counts.append(ntr("{n} vector", "{n} vectors", base.vectors))
     else:
         # translators: a base without an embedding model: it is searched by keywords only
         counts.append(tr("keywords only"))
@@ -334,20 +334,20 @@ def counts_text(base: BaseView) -> str:
 
 
 def progress_text(progress: Progress, paused: bool) -> str:
-    done, total = f"{progress.done:,}", f"{progress.total:,}"
+    done, total = number(progress.done), number(progress.total)
     if paused:
         return ntr(
-            "Paused — {done} of {n:,} file looked at",
-            "Paused — {done} of {n:,} files looked at",
+            "Paused — {done} of {n} file looked at",
+            "Paused — {done} of {n} files looked at",
             progress.total,
             done=done,
         )
     if progress.stage is Stage.EMBEDDING:
         return ntr(
-            "Vectors {done} of {n:,}",
-            "Vectors {done} of {n:,}",
+            "Vectors {done} of {n}",
+            "Vectors {done} of {n}",
             progress.to_embed,
-            done=f"{progress.embedded:,}",
+            done=number(progress.embedded),
         )
     if progress.stage is Stage.SCANNING:
         if progress.current:

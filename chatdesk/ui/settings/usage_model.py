@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from chatdesk.core.i18n import mark, tr
+from chatdesk.core.i18n import mark, number, tr
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:  # the usage module loads SQLAlchemy; rows arrive already made
@@ -115,18 +115,18 @@ def cost_text(line: Line) -> str:
 
 
 def _tokens(count: int, estimated: bool) -> str:
-    return f"≈ {count:,}" if estimated else f"{count:,}"
+    return f"≈ {number(count)}" if estimated else number(count)
 
 
 def cell_text(line: Line, column: int) -> str:
     if column == 0:
         return line.label if line.is_month else f"    {line.label}"
     values = (
-        f"{line.answers:,}",
+        number(line.answers),
         _tokens(line.prompt_tokens, line.estimated),
-        f"{line.cached_tokens:,}",
+        number(line.cached_tokens),
         _tokens(line.completion_tokens, line.estimated),
-        f"{line.reasoning_tokens:,}",
+        number(line.reasoning_tokens),
         cost_text(line),
     )
     return values[column - 1]

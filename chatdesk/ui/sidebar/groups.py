@@ -90,8 +90,8 @@ def _tooltip(thread: ThreadView) -> str:
     moment = QDateTime.fromMSecsSinceEpoch(int(thread.last_activity_at.timestamp() * 1000))
     when = QLocale().toString(moment, QLocale.FormatType.ShortFormat)
     said = ntr(
-        "{n:,} message · last activity {when}",
-        "{n:,} messages · last activity {when}",
+        "{n} message · last activity {when}",
+        "{n} messages · last activity {when}",
         thread.message_count,
         when=when,
     )

@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, QStandardPaths, Qt
 from PySide6.QtWidgets import QFileDialog, QMainWindow, QMessageBox
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.transfer.dialog import TransferDialog
 from chatdesk.ui.transfer.reports import archive_outcome, import_outcome
@@ -141,7 +141,7 @@ class TransferActions(QObject):
 
         def shown(progress: ExportProgress) -> None:
             done, total = progress.threads_done, progress.threads_total
-            counted = ntr("{done:,} of {n:,} chat", "{done:,} of {n:,} chats", total, done=done)
+            counted = ntr("{done} of {n} chat", "{done} of {n} chats", total, done=number(done))
             dialog.show_progress(done / total if total else 1.0, counted)
 
         async def work(transfer: Transfer) -> ArchiveReport:
@@ -160,13 +160,13 @@ class TransferActions(QObject):
 
         def shown(progress: ImportProgress) -> None:
             added = ntr(
-                "{n:,} chat added ({messages})",
-                "{n:,} chats added ({messages})",
+                "{n} chat added ({messages})",
+                "{n} chats added ({messages})",
                 progress.threads_added,
-                messages=ntr("{n:,} message", "{n:,} messages", progress.messages),
+                messages=ntr("{n} message", "{n} messages", progress.messages),
             )
             # translators: chats found in the file being imported that were imported before
-            here = ntr("{n:,} already here", "{n:,} already here", progress.threads_skipped)
+            here = ntr("{n} already here", "{n} already here", progress.threads_skipped)
             text = f"{added} · {here}"
             dialog.show_progress(progress.fraction, text)
 

@@ -29,8 +29,8 @@ def import_outcome(report: ImportReport) -> Outcome:
     source = tr(_SOURCES.get(report.source, _SOME_FILE))
     lines = [
         ntr(
-            "Added {n:,} chat ({messages}) from {source}.",
-            "Added {n:,} chats ({messages}) from {source}.",
+            "Added {n} chat ({messages}) from {source}.",
+            "Added {n} chats ({messages}) from {source}.",
             report.threads_added,
             messages=_messages(report.messages),
             source=source,
@@ -39,8 +39,8 @@ def import_outcome(report: ImportReport) -> Outcome:
     if report.threads_skipped:
         lines.append(
             ntr(
-                "{n:,} chat already here was left as it is (nothing is imported twice).",
-                "{n:,} chats already here were left as they are (nothing is imported twice).",
+                "{n} chat already here was left as it is (nothing is imported twice).",
+                "{n} chats already here were left as they are (nothing is imported twice).",
                 report.threads_skipped,
             )
         )
@@ -55,14 +55,14 @@ def import_outcome(report: ImportReport) -> Outcome:
     if report.problems_total:
         lines.append(
             ntr(
-                "{n:,} entry could not be imported:",
-                "{n:,} entries could not be imported:",
+                "{n} entry could not be imported:",
+                "{n} entries could not be imported:",
                 report.problems_total,
             )
         )
         hidden = report.problems_total - len(report.problems)
         if hidden > 0:
-            details.append(ntr("… and {n:,} more", "… and {n:,} more", hidden))
+            details.append(ntr("… and {n} more", "… and {n} more", hidden))
     heading = tr("Import stopped") if report.cancelled else tr("Import finished")
     return heading, "\n".join(lines), details
 
@@ -71,15 +71,15 @@ def archive_outcome(outcome: ArchiveReport, path: Path) -> Outcome:
     if outcome.cancelled:
         return tr("Export stopped"), tr("Nothing was written; {path} is as it was.", path=path), []
     text = ntr(
-        "Wrote {n:,} chat ({messages}) and {projects} to {path}.",
-        "Wrote {n:,} chats ({messages}) and {projects} to {path}.",
+        "Wrote {n} chat ({messages}) and {projects} to {path}.",
+        "Wrote {n} chats ({messages}) and {projects} to {path}.",
         outcome.threads,
         messages=_messages(outcome.messages),
-        projects=ntr("{n:,} project", "{n:,} projects", outcome.projects),
+        projects=ntr("{n} project", "{n} projects", outcome.projects),
         path=outcome.path,
     )
     return tr("Export finished"), text, []
 
 
 def _messages(count: int) -> str:
-    return ntr("{n:,} message", "{n:,} messages", count)
+    return ntr("{n} message", "{n} messages", count)

@@ -116,9 +116,9 @@ def send_cost(usage: ContextUsage | None) -> tuple[str, str]:
     cost = format_cost(usage.send_cost_usd)
     said = tr("≈ {cost} to send", cost=cost)
     why = ntr(
-        "The request alone ({n:,} token) costs about {cost} at this provider's prices, before "
+        "The request alone ({n} token) costs about {cost} at this provider's prices, before "
         "the answer. Preferences ▸ Usage sets from what cost this shows.",
-        "The request alone ({n:,} tokens) costs about {cost} at this provider's prices, before "
+        "The request alone ({n} tokens) costs about {cost} at this provider's prices, before "
         "the answer. Preferences ▸ Usage sets from what cost this shows.",
         usage.used_tokens,
         cost=cost,
