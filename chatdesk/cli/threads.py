@@ -10,6 +10,7 @@ from chatdesk.app import Core
 from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.output import note, print_json, report
 from chatdesk.cli.running import sync
+from chatdesk.core.assistants.builtin import said
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import Status
@@ -119,7 +120,7 @@ async def _threads_show(core: Core, args: argparse.Namespace) -> int:
             if message.sibling_count > 1
             else ""
         )
-        agent = f" ({message.agent})" if message.agent else ""
+        agent = f" ({said(message.agent)})" if message.agent else ""
         print(f"\n## {message.role.value}{agent}{status}{branch}\n")
         print(message.content)
         if message.error_detail and message.status is not Status.COMPLETE:

@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import pytest_asyncio
 
 from chatdesk.app import configure
+from chatdesk.core import i18n
 from chatdesk.core.assembly import assemble
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.errors import InvalidRequest, NotFound
@@ -245,6 +247,59 @@ async def test_an_assistant_file_round_trips_and_taken_names_are_numbered(
         **{**REVIEWER.checked().__dict__, "name": "Strict reviewer (2)"}
     )
     assert imported[0].fields.colour == "#00897b"
+
+
+@pytest.fixture
+def german() -> Iterator[None]:
+    i18n.set_language("de")
+    yield
+    i18n.set_language(i18n.SOURCE)
+
+
+async def test_built_in_assistants_speak_the_users_language_until_the_user_changes_them(
+    german: None, service: ChatService, tmp_path: Path
+) -> None:
+    found = {a.name: a for a in await service.assistants.list()}
+    assert list(found) == [
+        "Code-Prüfer",
+        "Sorgfältiger Autor",
+        "Tutor",
+        "Übersetzer",
+        "Zusammenfasser",
+    ]
+    translator = found["Übersetzer"]
+    assert translator.fields.description == (
+        "Übersetzt treu und natürlich und behält Ton und Formatierung bei."
+    )
+    assert translator.fields.examples[0] == "Übersetze ins Französische: "
+    prompt = translator.fields.system_prompt or ""
+    assert prompt.startswith("You are a professional translator.")  # the model's, in English
+    assert (await service.assistants.find("übersetzer")).id == translator.id
+    target = tmp_path / "exported.json"
+    await service.assistants.export_file([translator.id], target)
+    [written] = json.loads(target.read_text(encoding="utf-8"))["assistants"]
+    assert (written["name"], written["examples"][0]) == ("Translator", "Translate into French: ")
+
+    # The form saved with the words it showed: chatdesk's words are kept, in every language.
+    await service.assistants.update(translator.id, replace(translator.fields, temperature=0.9))
+    summariser = found["Zusammenfasser"]
+    await service.assistants.update(summariser.id, replace(summariser.fields, name="Kurzfasser"))
+    assert [a.name for a in await service.assistants.list()] == [
+        "Code-Prüfer",
+        "Kurzfasser",
+        "Sorgfältiger Autor",
+        "Tutor",
+        "Übersetzer",
+    ]
+
+    i18n.set_language(i18n.SOURCE)
+    english = {a.name: a for a in await service.assistants.list()}
+    assert english["Translator"].fields.temperature == 0.9
+    assert english["Translator"].fields.examples[0] == "Translate into French: "
+    assert "Summariser" not in english  # renamed by the user: their words stay as typed
+    assert english["Kurzfasser"].fields.description == (
+        "Condenses long texts into the points that matter."
+    )
 
 
 @pytest.mark.parametrize(

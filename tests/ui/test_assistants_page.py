@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
+from chatdesk.core import i18n
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import NotFound
@@ -280,6 +281,48 @@ def test_duplicate_adds_a_copy_and_delete_offers_undo_which_brings_it_back(
     assert _stored(core, finish, "Translator (copy)") == copy
     assert finish(service.get_thread(thread.id)).assistant_id == copy_id  # its chat has it again
     assert not bar.isVisible()
+
+
+@pytest.fixture
+def german_page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[AssistantsPage]:
+    """The page on its own, in German."""
+    i18n.set_language("de")
+    page = AssistantsPage(core.service.assistants, runner)
+    qtbot.addWidget(page)
+    with qtbot.waitExposed(page):
+        page.show()
+    qtbot.waitUntil(lambda: page.list.topLevelItemCount() == 5)
+    yield page
+    i18n.set_language(i18n.SOURCE)
+
+
+def test_built_in_assistants_read_in_the_users_language_and_a_renamed_one_keeps_its_name(
+    german_page: AssistantsPage, core: Core, qtbot: QtBot, finish: Any
+) -> None:
+    page = german_page
+    assert [row[0] for row in _rows(page)] == [
+        "Code-Prüfer",
+        "Sorgfältiger Autor",
+        "Tutor",
+        "Übersetzer",
+        "Zusammenfasser",
+    ]
+    assert _rows(page)[3][2] == "Übersetzt treu und natürlich und behält Ton und Formatierung bei."
+    _select(page, "Zusammenfasser")
+    editor = _open_editor(qtbot, page, page.edit_button)
+    assert editor.name.text() == "Zusammenfasser"
+    assert editor.examples.examples()[0] == "Fasse diesen Artikel zusammen: "
+    editor.name.setText("Meine Kurzfassung")
+    _save(qtbot, editor)
+    qtbot.waitUntil(lambda: _closed(editor))
+    qtbot.waitUntil(lambda: "Meine Kurzfassung" in [row[0] for row in _rows(page)])
+    assert "Zusammenfasser" not in [row[0] for row in _rows(page)]
+
+    i18n.set_language(i18n.SOURCE)  # the user's name stays; the others are chatdesk's words
+    names = [a.name for a in finish(core.service.assistants.list())]
+    assert names == ["Careful writer", "Code reviewer", "Meine Kurzfassung", "Translator", "Tutor"]
+    kept = _stored(core, finish, "Meine Kurzfassung")
+    assert kept.examples[0] == "Summarise this article: "  # left as shown: chatdesk's words
 
 
 def _answer_file_dialog(qtbot: QtBot, page: AssistantsPage, path: Path) -> None:

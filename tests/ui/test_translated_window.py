@@ -45,14 +45,13 @@ from tests.translation_catalogs import CLOSE, OPEN, PseudoCatalog, pseudo
 from tests.ui.tour import DATA, WALKED, tour
 
 # Names and values that read the same in every language: products, PostgreSQL's TLS modes
-# (sslmode), examples of what a field takes, each language's own name; and the built-in
-# assistants, which the database holds as the user's own (a migration adds them once).
+# (sslmode), examples of what a field takes, each language's own name. (The built-in
+# assistants are not among them: their words are shown in the user's language.)
 NAMES = (
     "Ollama", "LM Studio", "vLLM", "OpenAI", "OpenRouter", "verify-full", "verify-ca", "require",
     "prefer", "disable", "team.example.org", "~/.postgresql/root.crt", "OPENAI_API_KEY",
     *(entry.name for entry in HOSTED), "my-resource", "gpt-4o-mini",
     *i18n.LANGUAGES.values(),
-    "Careful writer", "Code reviewer", "Summariser", "Translator", "Tutor",
 )  # fmt: skip
 # Labels that show what a model wrote (a summary).
 MODEL_TEXT = {"summaryText"}

@@ -1,16 +1,27 @@
 """The assistants a new chatdesk starts with (added once, by migration 0010; the user may edit,
-duplicate or delete them like their own)."""
+duplicate or delete them like their own).
+
+The database holds their English words. Their name, description and examples are shown in the
+user's language (`shown`) as long as they are the words chatdesk wrote: a field the user changed
+is their own and stays as typed. A form saved with a field left as it was shown keeps the stored
+English (`kept`), so exports, sync and other languages still see chatdesk's words. Their system
+prompts are the model's instructions and stay English, as every prompt does.
+"""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from functools import cache
+
 from chatdesk.core.assistants.model import AssistantFields
+from chatdesk.core.i18n import mark, tr
 
 BUILT_IN: tuple[AssistantFields, ...] = (
     AssistantFields(
-        name="Careful writer",
+        name=mark("Careful writer"),
         icon="✍️",
         colour="#7c4dff",
-        description="Drafts and edits prose that is clear, plain and correct.",
+        description=mark("Drafts and edits prose that is clear, plain and correct."),
         system_prompt=(
             "You are a careful writer and editor. Write plain, concrete English: short sentences, "
             "active verbs, no filler, no clichés, no hype. Keep the author's meaning and voice; "
@@ -21,16 +32,16 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.7,
         examples=(
-            "Make this email shorter and friendlier: ",
-            "Edit this paragraph for clarity, and tell me what you changed: ",
-            "Write a one-paragraph product description for ",
+            mark("Make this email shorter and friendlier: "),
+            mark("Edit this paragraph for clarity, and tell me what you changed: "),
+            mark("Write a one-paragraph product description for "),
         ),
     ),
     AssistantFields(
-        name="Code reviewer",
+        name=mark("Code reviewer"),
         icon="🔍",
         colour="#00897b",
-        description="Reviews code for bugs, security and clarity, most serious first.",
+        description=mark("Reviews code for bugs, security and clarity, most serious first."),
         system_prompt=(
             "You are a senior engineer reviewing code. Read the whole change before commenting. "
             "Report what matters, most serious first: bugs and wrong behaviour, security "
@@ -43,16 +54,16 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.2,
         examples=(
-            "Review this function for bugs and edge cases:\n\n```\n\n```",
-            "Is this SQL query safe from injection? ",
-            "What tests would you add for this code? ",
+            mark("Review this function for bugs and edge cases:\n\n```\n\n```"),
+            mark("Is this SQL query safe from injection? "),
+            mark("What tests would you add for this code? "),
         ),
     ),
     AssistantFields(
-        name="Translator",
+        name=mark("Translator"),
         icon="🌐",
         colour="#1e88e5",
-        description="Translates faithfully and naturally, keeping tone and formatting.",
+        description=mark("Translates faithfully and naturally, keeping tone and formatting."),
         system_prompt=(
             "You are a professional translator. Translate the user's text into the language "
             "they ask for; when they name none, translate into English, or from English into "
@@ -64,16 +75,16 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.3,
         examples=(
-            "Translate into French: ",
-            "Translate into Japanese, polite register: ",
-            "What does this German sentence mean? ",
+            mark("Translate into French: "),
+            mark("Translate into Japanese, polite register: "),
+            mark("What does this German sentence mean? "),
         ),
     ),
     AssistantFields(
-        name="Tutor",
+        name=mark("Tutor"),
         icon="🎓",
         colour="#f4511e",
-        description="Teaches step by step, checking what you understood.",
+        description=mark("Teaches step by step, checking what you understood."),
         system_prompt=(
             "You are a patient tutor. Find out what the learner already knows before "
             "explaining, then teach one idea at a time with a small, concrete example. Prefer "
@@ -85,16 +96,16 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.5,
         examples=(
-            "Explain derivatives as if I had only done school algebra.",
-            "Help me understand why this proof works: ",
-            "Quiz me on the French past tenses.",
+            mark("Explain derivatives as if I had only done school algebra."),
+            mark("Help me understand why this proof works: "),
+            mark("Quiz me on the French past tenses."),
         ),
     ),
     AssistantFields(
-        name="Summariser",
+        name=mark("Summariser"),
         icon="📝",
         colour="#6d4c41",
-        description="Condenses long texts into the points that matter.",
+        description=mark("Condenses long texts into the points that matter."),
         system_prompt=(
             "You summarise texts faithfully. Start with one sentence that says what the text "
             "is and its main conclusion, then give the key points as a short bulleted list, "
@@ -106,9 +117,47 @@ BUILT_IN: tuple[AssistantFields, ...] = (
         ),
         temperature=0.2,
         examples=(
-            "Summarise this article: ",
-            "Give me the decisions and action items from these meeting notes: ",
-            "Summarise the attached document in five bullet points.",
+            mark("Summarise this article: "),
+            mark("Give me the decisions and action items from these meeting notes: "),
+            mark("Summarise the attached document in five bullet points."),
         ),
     ),
 )
+
+
+def said(text: str) -> str:
+    """`text` in the user's language when it is one of the built-in assistants' own words
+    (a name, a description, an example), else as it is."""
+    return tr(text) if text in _words() else text
+
+
+def shown(fields: AssistantFields) -> AssistantFields:
+    """The assistant as the user reads it: a built-in's words in the user's language."""
+    return replace(
+        fields,
+        name=said(fields.name),
+        description=None if fields.description is None else said(fields.description),
+        examples=tuple(said(example) for example in fields.examples),
+    )
+
+
+def kept(new: AssistantFields, stored: AssistantFields) -> AssistantFields:
+    """`new`, from a form that showed `stored` as `shown` shows it: a field left as it was
+    shown keeps the stored words, a changed one is the user's."""
+    seen = shown(stored)
+    return replace(
+        new,
+        name=stored.name if new.name == seen.name else new.name,
+        description=stored.description if new.description == seen.description else new.description,
+        examples=stored.examples if new.examples == seen.examples else new.examples,
+    )
+
+
+@cache
+def _words() -> frozenset[str]:
+    return frozenset(
+        text
+        for fields in BUILT_IN
+        for text in (fields.name, fields.description or "", *fields.examples)
+        if text
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import replace
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from chatdesk.core.assistants import rows
+from chatdesk.core.assistants import builtin, rows
 from chatdesk.core.assistants.model import (
     MAX_FILE_BYTES,
     MAX_NAME,
@@ -28,6 +29,8 @@ from chatdesk.core.chat.repository.rows import project_row, project_view, thread
 from chatdesk.core.clock import Clock
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.store import names
+from chatdesk.core.store.models import Assistant
 from chatdesk.core.store.store import Store
 from chatdesk.core.trust.files import open_regular
 from chatdesk.core.views import ProjectView, ThreadView
@@ -41,27 +44,30 @@ class Assistants:
         self._clock = clock
 
     async def list(self) -> list[AssistantView]:
-        """Every assistant, by name."""
-        return await self._store.read(rows.all_views)
+        """Every assistant, by name, as the user reads it (the built-ins' words in the user's
+        language while they are chatdesk's)."""
+        shown = [_shown(each) for each in await self._store.read(rows.all_views)]
+        return sorted(shown, key=lambda each: _reading_order(each.name))
 
     async def get(self, assistant_id: uuid.UUID) -> AssistantView:
-        return await self._store.read(lambda s: rows.view(rows.row(s, assistant_id)))
+        return _shown(await self._store.read(lambda s: rows.view(rows.row(s, assistant_id))))
 
     async def find(self, name: str) -> AssistantView:
         """The assistant named `name` (any case); NotFound naming the ones there are."""
 
         def read(session: Session) -> AssistantView:
-            found = rows.by_name(session, name)
+            found = rows.by_name(session, name) or _by_shown_name(session, name)
             if found is None:
-                names = ", ".join(a.name for a in rows.all_views(session)) or tr("none yet")
+                everyone = [_shown(each) for each in rows.all_views(session)]
+                known = ", ".join(a.name for a in everyone) or tr("none yet")
                 raise NotFound(
                     tr(
                         "no assistant named {name} (there are: {names})",
                         name=repr(name),
-                        names=names,
+                        names=known,
                     )
                 )
-            return rows.view(found)
+            return _shown(rows.view(found))
 
         return await self._store.read(read)
 
@@ -72,11 +78,16 @@ class Assistants:
         return made
 
     async def update(self, assistant_id: uuid.UUID, fields: AssistantFields) -> AssistantView:
-        """Replace the assistant's fields; chats using it answer with them from now on."""
+        """Replace the assistant's fields; chats using it answer with them from now on. A
+        built-in's field left as it was shown keeps chatdesk's words."""
         checked, now = fields.checked(), self._clock.now()
-        changed = await self._store.write(
-            lambda s: rows.view(rows.update_row(s, now, assistant_id, checked))
-        )
+
+        def write(session: Session) -> AssistantView:
+            stored = rows.view(rows.row(session, assistant_id)).fields
+            kept = builtin.kept(checked, stored)
+            return rows.view(rows.update_row(session, now, assistant_id, kept))
+
+        changed = _shown(await self._store.write(write))
         self._events.publish(AssistantsChanged())
         return changed
 
@@ -86,7 +97,7 @@ class Assistants:
         now = self._clock.now()
 
         def write(session: Session) -> AssistantView:
-            original = rows.view(rows.row(session, assistant_id)).fields
+            original = builtin.shown(rows.view(rows.row(session, assistant_id)).fields)
             name = rows.free_name(session, _copy_name(original.name))
             return rows.view(rows.create(session, now, replace(original, name=name)))
 
@@ -148,8 +159,9 @@ class Assistants:
 
     async def export_file(self, assistant_ids: Sequence[uuid.UUID], path: Path) -> int:
         """Write the assistants to an assistant file at `path` (replaced whole); how many."""
-        wanted = set(assistant_ids)
-        chosen = [a.fields for a in await self.list() if a.id in wanted]
+        wanted = set(assistant_ids)  # as stored: a built-in's words as chatdesk wrote them
+        everyone = await self._store.read(rows.all_views)
+        chosen = [a.fields for a in everyone if a.id in wanted]
         if not chosen:
             raise InvalidRequest(tr("choose at least one assistant to export"))
         data = file_text(chosen).encode("utf-8")
@@ -181,6 +193,26 @@ class Assistants:
         made = await self._store.write(write)
         self._events.publish(AssistantsChanged())
         return made
+
+
+def _shown(assistant: AssistantView) -> AssistantView:
+    return replace(assistant, fields=builtin.shown(assistant.fields))
+
+
+def _reading_order(name: str) -> tuple[str, str]:
+    """Names in the order a reader looks for them: "Übersetzer" beside "Tutor", not after "Z"."""
+    key = names.name_key(name)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
+    return bare, key
+
+
+def _by_shown_name(session: Session, name: str) -> Assistant | None:
+    """The built-in assistant whose name, in the user's language, is `name` (any case)."""
+    wanted = names.name_key(name)
+    for each in rows.all_views(session):
+        if names.name_key(builtin.said(each.name)) == wanted:
+            return rows.row(session, each.id)
+    return None
 
 
 def _copy_name(name: str) -> str:

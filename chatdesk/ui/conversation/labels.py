@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC
 from typing import TYPE_CHECKING
 
+from chatdesk.core.assistants.builtin import said
 from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import Role
 from chatdesk.core.units import format_cost
@@ -67,7 +68,7 @@ def usage_text(message: MessageView, *, model: bool = True) -> str:
 def header_text(message: MessageView) -> str:
     """Who speaks: the assistant an answer came from ("Tutor"), else its model ("gpt-4o"),
     or in a team thread who wrote it: "bob", "gpt-4o · for bob"."""
-    speaker = message.agent or message.model or tr("Assistant")
+    speaker = said(message.agent) if message.agent else message.model or tr("Assistant")
     if message.author is None:
         return tr("You") if message.role is Role.USER else speaker
     if message.role is Role.USER:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import Shiboken
 
+from chatdesk.core.assistants.builtin import said
 from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Role, Status
 from chatdesk.core.providers.base import ErrorKind
@@ -215,7 +216,9 @@ class MessageWidget(QFrame):
             self._header.setToolTip(tr("Written by {author}", author=author) if author else "")
             self._header.setVisible(message.author is not None)
         else:
-            self._head.show_speaker(message, self._speakers.get(message.agent or "", (None, None)))
+            self._head.show_speaker(
+                message, self._speakers.get(said(message.agent or ""), (None, None))
+            )
             self._head.setVisible(message.author is not None or not self._column)
         self._show_reasoning_state(message)
         self._show_tool_calls(message)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
+from chatdesk.core.assistants.builtin import said
 from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import badge_pixmap, disc_pixmap
 from chatdesk.ui.conversation.labels import header_text
@@ -45,7 +46,7 @@ class SpeakerHead(QWidget):
         self.name.setToolTip(tr("Written by {author}", author=author) if author else "")
         if message.agent:
             icon, colour = look
-            self.disc.setPixmap(badge_pixmap(message.agent, icon, colour, DISC))
+            self.disc.setPixmap(badge_pixmap(said(message.agent), icon, colour, DISC))
         else:
             self.disc.setPixmap(_model_disc(self.devicePixelRatioF()))
 
