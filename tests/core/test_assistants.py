@@ -275,6 +275,8 @@ async def test_built_in_assistants_speak_the_users_language_until_the_user_chang
     prompt = translator.fields.system_prompt or ""
     assert prompt.startswith("You are a professional translator.")  # the model's, in English
     assert (await service.assistants.find("übersetzer")).id == translator.id
+    with pytest.raises(InvalidRequest, match="'Übersetzer'"):  # a name the user reads is taken
+        await service.assistants.create(AssistantFields(name="übersetzer"))
     target = tmp_path / "exported.json"
     await service.assistants.export_file([translator.id], target)
     [written] = json.loads(target.read_text(encoding="utf-8"))["assistants"]

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from chatdesk.core.assistants import builtin
 from chatdesk.core.assistants.model import (
     MAX_NAME,
     AssistantFields,
@@ -52,6 +53,17 @@ def row(session: Session, assistant_id: uuid.UUID) -> Assistant:
 def by_name(session: Session, name: str) -> Assistant | None:
     """The assistant named `name`, whatever its case."""
     return names.named(session, Assistant, name)
+
+
+def by_shown_name(session: Session, name: str) -> Assistant | None:
+    """The assistant named `name` as stored, or as the user reads it: a built-in's name in the
+    user's language (any case)."""
+    found = by_name(session, name)
+    if found is not None:
+        return found
+    wanted = names.name_key(name)
+    shown = (row for row in names.by_name(session, Assistant) if builtin.said(row.name) != row.name)
+    return next((row for row in shown if names.name_key(builtin.said(row.name)) == wanted), None)
 
 
 def create(session: Session, now: datetime, fields: AssistantFields) -> Assistant:
@@ -129,10 +141,10 @@ def restore(session: Session, removed: RemovedAssistant) -> Assistant:
 
 
 def _name_free(session: Session, name: str, own: uuid.UUID | None) -> None:
-    taken = by_name(session, name)
+    taken = by_shown_name(session, name)
     if taken is not None and taken.id != own:
         raise InvalidRequest(
-            tr("there is already an assistant named {name}", name=repr(taken.name))
+            tr("there is already an assistant named {name}", name=repr(builtin.said(taken.name)))
         )
 
 

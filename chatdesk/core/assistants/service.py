@@ -30,7 +30,6 @@ from chatdesk.core.clock import Clock
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.store import names
-from chatdesk.core.store.models import Assistant
 from chatdesk.core.store.store import Store
 from chatdesk.core.trust.files import open_regular
 from chatdesk.core.views import ProjectView, ThreadView
@@ -56,7 +55,7 @@ class Assistants:
         """The assistant named `name` (any case); NotFound naming the ones there are."""
 
         def read(session: Session) -> AssistantView:
-            found = rows.by_name(session, name) or _by_shown_name(session, name)
+            found = rows.by_shown_name(session, name)
             if found is None:
                 everyone = [_shown(each) for each in rows.all_views(session)]
                 known = ", ".join(a.name for a in everyone) or tr("none yet")
@@ -204,15 +203,6 @@ def _reading_order(name: str) -> tuple[str, str]:
     key = names.name_key(name)
     bare = "".join(c for c in unicodedata.normalize("NFKD", key) if not unicodedata.combining(c))
     return bare, key
-
-
-def _by_shown_name(session: Session, name: str) -> Assistant | None:
-    """The built-in assistant whose name, in the user's language, is `name` (any case)."""
-    wanted = names.name_key(name)
-    for each in rows.all_views(session):
-        if names.name_key(builtin.said(each.name)) == wanted:
-            return rows.row(session, each.id)
-    return None
 
 
 def _copy_name(name: str) -> str:
