@@ -146,10 +146,10 @@ class ElidedLabel(QLabel):
 def short_count(count: int) -> str:
     """ "950", "12.3k", "1.2M": the header has room for a short figure only."""
     if count < 1000:
-        return str(count)
+        return number(count)
     if count < 1_000_000:
-        return f"{count / 1000:.1f}k"
-    return f"{count / 1_000_000:.1f}M"
+        return number(count / 1000, 1) + "k"
+    return number(count / 1_000_000, 1) + "M"
 
 
 def usage_lines(usage: ContextUsage) -> list[str]:

@@ -804,6 +804,7 @@ def run() -> int:
     from tests.ui.screens_follow import follow_screens
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
+    from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_settings import settings_window_screens
     from tests.ui.screens_sources import source_screens
     from tests.ui.screens_streaming import streaming_screens
@@ -816,7 +817,7 @@ def run() -> int:
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
-            first_step_screens, answer_screens, settings_window_screens,
+            first_step_screens, answer_screens, settings_window_screens, locale_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -17,6 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.app import Core
+from chatdesk.core.assistants.builtin import said
 from chatdesk.core.tools.servers import parse_servers_text
 from chatdesk.ui.theme import apply_theme
 from tests.ui.screens import _core, _grab_dialog, _until, run_alone
@@ -77,7 +78,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     await _grab_dialog(dialog, out / f"preferences-assistants-{theme}.png")
     rows = [page.list.topLevelItem(i) for i in range(page.list.topLevelItemCount())]
     page.list.setCurrentItem(
-        next(r for r in rows if r is not None and r.text(0) == "Code reviewer")
+        next(r for r in rows if r is not None and r.text(0) == said("Code reviewer"))
     )
     page.edit_current()
     assert page.editor is not None

@@ -402,7 +402,7 @@ def test_a_hits_tooltip_reads_the_message_as_typed_with_its_matched_word_in_bold
         shown.setHtml(tip)
     else:
         shown.setPlainText(tip)
-    assert shown.toPlainText().startswith(f"{text} — Notes & <u>drafts</u> · You · ")
+    assert shown.toPlainText().startswith(f"{text}\nNotes & <u>drafts</u> · You · ")
 
     def look(offset: int) -> QTextCharFormat:
         cursor = QTextCursor(shown)

@@ -55,9 +55,9 @@ def usage_text(message: MessageView, *, model: bool = True) -> str:
         parts.append(format_cost(usage.cost_usd))
     if message.latency_ms is not None:
         # translators: a duration in seconds, "0.4 s"
-        seconds = tr("{seconds} s", seconds=f"{message.latency_ms / 1000:.1f}")
+        seconds = tr("{seconds} s", seconds=number(message.latency_ms / 1000, 1))
         if message.first_token_ms is not None:
-            first = f"{message.first_token_ms / 1000:.2f}"
+            first = number(message.first_token_ms / 1000, 2)
             # translators: {total} is how long the answer took ("3.1 s"); {first} is in seconds
             seconds = tr("{total} (first token {first} s)", total=seconds, first=first)
         parts.append(seconds)

@@ -99,8 +99,9 @@ def tip_html(row: Row) -> str:
         pieces += [html.escape(text[at:start]), "<b>", html.escape(text[start:end]), "</b>"]
         at = end
     pieces.append(html.escape(text[at:]))
-    shown = "".join(pieces)
-    return f'<p style="white-space: pre-wrap">{shown} — {html.escape(row.detail)}</p>'
+    shown, detail = "".join(pieces), html.escape(row.detail)
+    # The detail kept on one line also keeps a short snippet from being wrapped word by word.
+    return f'<p style="white-space: pre-wrap">{shown}</p><p style="white-space: pre">{detail}</p>'
 
 
 def recent_rows(
