@@ -363,16 +363,23 @@ def test_filters_narrow_what_is_found_and_are_reached_by_keyboard(
 # -- drawing ---------------------------------------------------------------------------------------
 
 
+def _tulips(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, title: str, text: str
+) -> tuple[SearchPalette, list[Row]]:
+    """A chat titled `title` holding the message `text`, and the palette's rows for "tulip"."""
+    core = make_core()
+    thread = finish(core.service.create_thread(title=title))
+    write_message(core, thread.id, text)
+    palette = open_palette(qtbot, open_window(core))
+    return palette, search(qtbot, palette, "tulip")
+
+
 def test_snippets_are_drawn_as_text_with_matched_words_marked_in_both_themes(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    thread = finish(core.service.create_thread(title="<b>not bold</b>"))
     text = '<img src="/etc/passwd"> <b>tulip</b> &amp; \U0001f600 tulip'
-    write_message(core, thread.id, text)
-    window = open_window(core)
-    palette = open_palette(qtbot, window)
-    [message] = [r for r in search(qtbot, palette, "tulip") if r.kind is Kind.MESSAGE]
+    palette, found = _tulips(make_core, open_window, qtbot, finish, "<b>not bold</b>", text)
+    [message] = [r for r in found if r.kind is Kind.MESSAGE]
     assert message.text.text == text  # as written: nothing was read as markup
     assert message.detail.startswith("<b>not bold</b> · You · ")
     assert [message.text.text[s:e] for s, e in message.text.highlights] == ["tulip", "tulip"]
@@ -387,13 +394,8 @@ def test_snippets_are_drawn_as_text_with_matched_words_marked_in_both_themes(
 def test_a_hits_tooltip_reads_the_message_as_typed_with_its_matched_word_in_bold(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    thread = finish(core.service.create_thread(title="Notes & <u>drafts</u>"))
     text = "a > b <i>x</i> &amp; tulip"
-    write_message(core, thread.id, text)
-    window = open_window(core)
-    palette = open_palette(qtbot, window)
-    found = search(qtbot, palette, "tulip")
+    palette, found = _tulips(make_core, open_window, qtbot, finish, "Notes & <u>drafts</u>", text)
     [at] = [n for n, r in enumerate(found) if r.kind is Kind.MESSAGE]
     assert found[at].text.text == text
     tip = palette.results_model.index(at).data(Qt.ItemDataRole.ToolTipRole)
