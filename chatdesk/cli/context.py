@@ -104,7 +104,7 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
 def _breakdown_json(parts: ContextBreakdown) -> dict[str, Any]:
     return {
         "model": parts.model,
-        "used": number(parts.used),
+        "used": parts.used,
         "budget": parts.budget,
         "window": parts.window,
         "reserve": parts.reserve,
