@@ -216,9 +216,8 @@ class MessageWidget(QFrame):
             self._header.setToolTip(tr("Written by {author}", author=author) if author else "")
             self._header.setVisible(message.author is not None)
         else:
-            self._head.show_speaker(
-                message, self._speakers.get(said(message.agent or ""), (None, None))
-            )
+            look = self._speakers.get(said(message.agent or ""), (None, None))
+            self._head.show_speaker(message, look)
             self._head.setVisible(message.author is not None or not self._column)
         self._show_reasoning_state(message)
         self._show_tool_calls(message)
