@@ -21,6 +21,31 @@ async def test_recent_models_are_those_of_the_latest_answers_newest_first(
     assert await service.models.recent(1) == [("mock", "mock-2")]
 
 
+async def test_recent_models_leave_out_those_used_only_in_chats_in_the_trash(
+    service: ChatService,
+) -> None:
+    kept = await service.create_thread()
+    turn = await service.send(kept.id, "hi", provider="mock", model="mock-1")
+    await service.wait_for_answer(turn.answer.id)
+    thrown = await service.create_thread()
+    for model in ("mock-3", "mock-2"):
+        turn = await service.send(thrown.id, "hi", provider="mock", model=model)
+        await service.wait_for_answer(turn.answer.id)
+    assert await service.models.recent() == [
+        ("mock", "mock-2"),
+        ("mock", "mock-3"),
+        ("mock", "mock-1"),
+    ]
+    await service.delete_thread(thrown.id)
+    assert await service.models.recent() == [("mock", "mock-1")]
+    await service.restore_thread(thrown.id)  # back from the trash: its models are recent again
+    assert await service.models.recent() == [
+        ("mock", "mock-2"),
+        ("mock", "mock-3"),
+        ("mock", "mock-1"),
+    ]
+
+
 async def test_facts_say_which_models_take_images_and_their_context_window(
     service: ChatService,
 ) -> None:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.store.models import Message, Role
+from chatdesk.core.store.models import Message, Role, Thread
 
 M = Message.__table__.c
 
@@ -61,11 +61,14 @@ def usage_by_month(session: Session, month: str | None = None) -> list[UsageRow]
 
 
 def recent_models(session: Session, limit: int) -> list[tuple[str, str]]:
-    """The (provider, model)s of the latest answers, newest first, each once."""
+    """The (provider, model)s of the latest answers, newest first, each once; answers in a
+    chat in the trash do not count (the picker would offer a model the user threw away)."""
     last = func.max(M.created_at)
     query = (
         select(M.provider, M.model)
+        .join(Thread, Thread.id == M.thread_id)
         .where(M.role == Role.ASSISTANT, M.provider.is_not(None), M.model.is_not(None))
+        .where(Thread.deleted_at.is_(None))
         .group_by(M.provider, M.model)
         .order_by(last.desc())
         .limit(limit)
