@@ -99,6 +99,9 @@ class FakeOpenAI:
     ) -> None:
         self.models = models
         self.key = key  # when set, requests without "Authorization: Bearer <key>" get a 401
+        # Where the key must come instead of Bearer: "x-api-key" (with anthropic-version, as
+        # Anthropic's API reads it) or "api-key" (Azure OpenAI); a Bearer header is then a 401.
+        self.key_header = "authorization"
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self.holding = threading.Event()  # a reply has started to hold
@@ -180,8 +183,14 @@ class _Handler(BaseHTTPRequestHandler):
             self._fake.disconnected.set()
 
     def _authorized(self) -> bool:
-        key = self._fake.key
-        if key is None or self.headers.get("Authorization") == f"Bearer {key}":
+        key, where = self._fake.key, self._fake.key_header
+        if key is None:
+            return True
+        if where == "authorization" and self.headers.get("Authorization") == f"Bearer {key}":
+            return True
+        versioned = where != "x-api-key" or bool(self.headers.get("anthropic-version"))
+        alone = "Authorization" not in self.headers
+        if where != "authorization" and self.headers.get(where) == key and versioned and alone:
             return True
         error = {"message": "Incorrect API key provided.", "code": "invalid_api_key"}
         self._send_json(401, {"error": error}, {})

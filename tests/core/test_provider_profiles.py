@@ -344,6 +344,31 @@ async def test_a_connection_test_lists_the_models(
     assert "2 models" in result.message
 
 
+@pytest.mark.parametrize(("name", "header"), [("anthropic", "x-api-key"), ("azure", "api-key")])
+@pytest.mark.asyncio
+async def test_anthropic_and_azure_are_given_the_key_in_the_header_they_read(
+    manager: ProviderManager, server: FakeOpenAI, name: str, header: str
+) -> None:
+    server.key_header = header  # a Bearer key is refused, as these services refuse it
+    result = await manager.test(_profile(server.url, name), KEY)
+    assert result.ok, result.message
+    assert result.models == ("llama3.2", "qwen2.5")
+    sent = server.requests[-1].headers
+    assert sent[header] == KEY
+    assert "authorization" not in sent  # the key goes once
+    assert ("anthropic-version" in sent) == (name == "anthropic")
+
+
+@pytest.mark.asyncio
+async def test_other_servers_keep_the_bearer_key(
+    manager: ProviderManager, server: FakeOpenAI
+) -> None:
+    server.key_header = "x-api-key"
+    refused = await manager.test(_profile(server.url, "gateway"), KEY)
+    assert not refused.ok  # sent as Bearer, which this server does not read
+    assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"
+
+
 @pytest.mark.asyncio
 async def test_a_connection_test_with_a_wrong_key_says_so(
     manager: ProviderManager, server: FakeOpenAI

@@ -15,7 +15,7 @@ import re
 import socket
 import ssl
 import time
-from collections.abc import AsyncGenerator, Iterator, Mapping, Sequence
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import mark, tr
@@ -203,13 +203,18 @@ class OpenAICompatibleProvider:
             write=30.0,
             pool=self._connect_timeout,
         )
+        key = self.profile.api_key or _PLACEHOLDER_KEY
         return openai.AsyncOpenAI(
-            api_key=self.profile.api_key or _PLACEHOLDER_KEY,
+            api_key=key,
             base_url=self.profile.base_url,
             max_retries=0,
             timeout=timeout,
             # A redirect must not carry the key to a host the user never entered.
-            http_client=openai.DefaultAsyncHttpxClient(timeout=timeout, follow_redirects=False),
+            http_client=openai.DefaultAsyncHttpxClient(
+                timeout=timeout,
+                follow_redirects=False,
+                event_hooks={"request": _key_hooks(self.profile, key)},
+            ),
         )
 
     def _translate(self, error: Exception, *, model: str, mid_answer: bool) -> Exception:
@@ -221,6 +226,22 @@ class OpenAICompatibleProvider:
         translated.hint = _scrub(translated.hint, self.profile.api_key)
         log.info("%s: %s (%s)", self.name, translated.kind.value, type(error).__name__)
         return translated
+
+
+def _key_hooks(profile: ProviderProfile, key: str) -> list[Callable[[Any], Awaitable[None]]]:
+    """What puts the key where the server reads it when that is not Bearer (keys.py): each
+    request then carries it once, in that header, and no Bearer."""
+    from chatdesk.core.providers.keys import key_headers
+
+    moved = key_headers(profile, key)
+    if not moved:
+        return []
+
+    async def move_key(request: Any) -> None:
+        request.headers.pop("Authorization", None)
+        request.headers.update(moved)
+
+    return [move_key]
 
 
 # -- models --------------------------------------------------------------------------------------
