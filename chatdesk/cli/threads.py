@@ -18,28 +18,24 @@ from chatdesk.core.views import MessageView, ThreadFilter, ThreadView, ToolCallV
 
 
 def add_commands(commands: Any) -> None:
+    listed = _list_options()
     threads = commands.add_parser(
-        "threads", help=tr("list, show, rename, delete threads (alone: list them)")
+        "threads",
+        parents=[listed],
+        help=tr("list, show, rename, delete threads (alone: list them)"),
+        description=tr(
+            "Alone, or with the options of list, lists threads, most recent first; a command "
+            "shows, renames, deletes or restores one."
+        ),
     )
-    thread_commands = threads.add_subparsers(dest="action", metavar="ACTION")
-    # `chatdesk threads` alone lists them, as `threads list` does with its defaults.
-    threads.set_defaults(
-        handler=sync(_threads_list),
-        archived=False,
-        deleted=False,
-        all=False,
-        pinned=False,
-        limit=50,
-        json=False,
+    # translators: what the usage line calls the optional word after `chatdesk threads`
+    thread_commands = threads.add_subparsers(
+        dest="action", title=tr("commands"), metavar=tr("[command]")
     )
-    listing = thread_commands.add_parser("list", help=tr("threads, most recent first"))
-    shown = listing.add_mutually_exclusive_group()
-    shown.add_argument("--archived", action="store_true", help=tr("only archived threads"))
-    shown.add_argument("--deleted", action="store_true", help=tr("only threads in the trash"))
-    shown.add_argument("--all", action="store_true", help=tr("archived threads too"))
-    listing.add_argument("--pinned", action="store_true", help=tr("only pinned threads"))
-    listing.add_argument("--limit", type=int, default=50, help=tr("at most this many (default 50)"))
-    listing.add_argument("--json", action="store_true")
+    threads.set_defaults(handler=sync(_threads_list))
+    listing = thread_commands.add_parser(
+        "list", parents=[listed], help=tr("threads, most recent first (the default)")
+    )
     listing.set_defaults(handler=sync(_threads_list))
     show = thread_commands.add_parser("show", help=tr("the messages of a thread's active branch"))
     show.add_argument("id")
@@ -59,6 +55,19 @@ def add_commands(commands: Any) -> None:
     restore.add_argument("id")
     restore.add_argument("--json", action="store_true")
     restore.set_defaults(handler=sync(_threads_restore))
+
+
+def _list_options() -> argparse.ArgumentParser:
+    """The options of listing, which `threads` alone takes too."""
+    options = argparse.ArgumentParser(add_help=False)
+    shown = options.add_mutually_exclusive_group()
+    shown.add_argument("--archived", action="store_true", help=tr("only archived threads"))
+    shown.add_argument("--deleted", action="store_true", help=tr("only threads in the trash"))
+    shown.add_argument("--all", action="store_true", help=tr("archived threads too"))
+    options.add_argument("--pinned", action="store_true", help=tr("only pinned threads"))
+    options.add_argument("--limit", type=int, default=50, help=tr("at most this many (default 50)"))
+    options.add_argument("--json", action="store_true")
+    return options
 
 
 # -- threads -------------------------------------------------------------------------------------

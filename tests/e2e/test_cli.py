@@ -60,6 +60,17 @@ def test_threads_alone_lists_the_threads() -> None:
     assert "What is a B-tree?" in alone.stdout
 
 
+def test_threads_help_reads_as_listing_by_default() -> None:
+    helped = chatdesk("threads", "--help")
+    assert helped.returncode == 0, helped.stderr
+    assert "ACTION" not in helped.stdout  # nothing has to follow `threads`
+    assert "[command]" in helped.stdout
+    assert "Alone, or with the options of list, lists threads" in " ".join(helped.stdout.split())
+    chatdesk_json("ask", "What is a B-tree?")
+    assert chatdesk_json("threads", "--pinned") == []  # listing's options, without `list`
+    assert [t["title"] for t in chatdesk_json("threads", "--limit", "1")] == ["What is a B-tree?"]
+
+
 def test_ask_json_and_continuing_a_thread() -> None:
     first = chatdesk_json("ask", "one")
     assert first["status"] == "complete"
