@@ -74,19 +74,36 @@ class ThreadHeader(QWidget):
         self.gauge.setAccessibleName(tr("Context used"))
         self.figures = QLabel()
         self.figures.setObjectName("contextFigures")
+        # What is said of the thread shown, hidden while a page stands in its place.
+        self.facts = QWidget(self)
+        facts = QHBoxLayout(self.facts)
+        facts.setContentsMargins(0, 0, 0, 0)
+        for part in (self.model, self.spent, self.figures, self.gauge):
+            facts.addWidget(part)
         layout.addWidget(self.show_side)
         layout.addWidget(self.title, 1)
-        layout.addWidget(self.model)
-        layout.addWidget(self.spent)
-        layout.addWidget(self.figures)
-        layout.addWidget(self.gauge)
+        layout.addWidget(self.facts)
+        self._thread_title = self.title.text()
+        self._page: str | None = None
         self.show_usage(None)
         self.show_spent(None)
 
     def show_thread(self, title: str, model: str) -> None:
+        self._thread_title = title
+        self.model.setText(model)
+        if self._page is None:
+            self._show_title(title)
+
+    def show_page(self, title: str | None) -> None:
+        """Name the page shown in place of the conversation ("Connect a model"), without the
+        thread's model and figures; None: the thread's again."""
+        self._page = title
+        self._show_title(title if title is not None else self._thread_title)
+        self.facts.setHidden(title is not None)
+
+    def _show_title(self, title: str) -> None:
         self.title.setText(title)
         self.title.setToolTip(title)
-        self.model.setText(model)
 
     def show_usage(self, usage: ContextUsage | None) -> None:
         """The next message's context: used of the budget, the breakdown on hover."""

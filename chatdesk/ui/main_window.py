@@ -255,7 +255,14 @@ class MainWindow(WindowLayout):
 
         hidden = (self.view, self.find_bar, self.composer)
         self.connecting = Connecting(
-            self.panes.column, hidden, self.settings, profiles, self.runner, self.new_chat, find
+            self.panes.column,
+            hidden,
+            self.settings,
+            profiles,
+            self.runner,
+            self.new_chat,
+            find,
+            self.header,
         )
         if profiles is not None:
             self.settings.connect_model = self.connecting.offer

@@ -78,12 +78,19 @@ def test_the_first_start_offers_to_connect_and_the_demo_chosen_is_remembered(
     assert page is not None  # nothing set up, the demo never chosen: the page comes first
     assert not window.view.isVisible()
     assert not window.composer.isVisible()
+    # The header says what is shown, not a chat and its model nobody asked for.
+    assert window.header.title.text() == "Connect a model"
+    assert window.windowTitle() == "Connect a model — chatdesk"
+    assert not window.header.model.isVisible()
     qtbot.waitUntil(lambda: page.local.again.isEnabled())  # looked on this computer
 
     qtbot.mouseClick(page.demo, LEFT)
     assert shown_page(window) is None
     assert window.view.isVisible()
     assert window.composer.isVisible()
+    assert window.header.title.text() == "New chat"
+    assert window.windowTitle() == "New chat — chatdesk"
+    qtbot.waitUntil(lambda: window.header.model.isVisible() and bool(window.header.model.text()))
     # What is typed next is the first question: no key goes to a button or the chat list.
     qtbot.waitUntil(window.composer.editor.hasFocus)
     qtbot.keyClicks(QApplication.focusWidget(), "Show me")
@@ -101,6 +108,7 @@ def test_the_first_start_offers_to_connect_and_the_demo_chosen_is_remembered(
 
     window.menus.actions["connecting.offer"].trigger()  # but File ▸ Connect a model is there
     assert shown_page(window) is not None
+    assert window.header.title.text() == "Connect a model"
 
 
 def test_a_server_found_on_this_computer_is_connected_and_answers(

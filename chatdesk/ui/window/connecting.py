@@ -11,9 +11,12 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from chatdesk.core.i18n import tr
+
 if TYPE_CHECKING:
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.ui.connect.page import ConnectPage, FindServers
+    from chatdesk.ui.header import ThreadHeader
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.window.settings import WindowSettings
 
@@ -28,11 +31,13 @@ class Connecting:
         runner: Runner,
         new_chat: Callable[[], None],
         find: FindServers | None = None,
+        header: ThreadHeader | None = None,
     ) -> None:
         """The page goes in `column` over `hidden_meanwhile` (the conversation, the composer),
-        which come back when it closes. `find` looks for local servers (default: Ollama and
-        LM Studio on their usual ports)."""
+        which come back when it closes; `header` names it meanwhile. `find` looks for local
+        servers (default: Ollama and LM Studio on their usual ports)."""
         self._column = column
+        self._header = header
         self._hidden = hidden_meanwhile
         self._settings = settings
         self._manager = manager
@@ -67,6 +72,11 @@ class Connecting:
             self._column.insertWidget(self._column.indexOf(self._hidden[0]), self.page, 1)
         for widget in self._hidden:
             widget.hide()
+        # translators: the header and the window's title while the Connect a model page shows
+        title = tr("Connect a model")
+        if self._header is not None:
+            self._header.show_page(title)
+        self.page.window().setWindowTitle(f"{title} — chatdesk")
         self.page.show()
         self.page.look()
         self.page.demo.setFocus()
@@ -80,6 +90,8 @@ class Connecting:
         page.deleteLater()
         for widget in self._hidden:
             widget.show()
+        if self._header is not None:
+            self._header.show_page(None)  # the chat shown next gives the window its title
 
     def _connected(self, provider: str, model: str) -> None:
         current = self._settings.current
