@@ -5,12 +5,15 @@ from __future__ import annotations
 from string import Template
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
+from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.units import format_cost
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import set_icon, show_icon
+from chatdesk.ui.theme.scale import ICON
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.chat.usage import UsageTotals
@@ -50,8 +53,10 @@ class ThreadHeader(QWidget):
         # Shown while the sidebar is hidden (the window is narrow, or Ctrl+B hid it).
         self.show_side = QToolButton()
         self.show_side.setObjectName("showSidebar")
-        self.show_side.setText("☰")
         self.show_side.setAutoRaise(True)
+        self.show_side.setIconSize(QSize(ICON["m"], ICON["m"]))
+        show_icon(self.show_side, False, current_look())  # drawn after the first paint
+        set_icon(self.show_side, "show-sidebar", current_look())
         self.show_side.setAccessibleName(tr("Show the sidebar"))
         self.show_side.setToolTip(tr("Show the sidebar (Ctrl+B)"))
         self.show_side.hide()
@@ -87,6 +92,11 @@ class ThreadHeader(QWidget):
         self._page: str | None = None
         self.show_usage(None)
         self.show_spent(None)
+
+    def draw_icons(self) -> None:
+        """Draw the button's icon (after the window's first paint: the first icon drawn loads
+        Qt's SVG plugin)."""
+        show_icon(self.show_side, True, current_look())
 
     def show_thread(self, title: str, model: str) -> None:
         self._thread_title = title

@@ -19,7 +19,10 @@ from chatdesk.core.i18n import ntr
 from chatdesk.ui import language
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.window.layout import MINIMUM_SIZE
+from tests.ui.pixels import inked
 
 SHORT = "Which database suits a desktop app?"
 LONG = (
@@ -224,6 +227,11 @@ def test_a_narrow_window_folds_the_sidebar_away_and_brings_it_back(
     window.resize(800, 600)
     qtbot.waitUntil(lambda: not window.sidebar.isVisible())
     assert show_side.isVisible()
+    assert show_side.text() == ""  # an icon, not a glyph of the font, in the look's colour
+    drawn = colours(current_look())["text_quiet"]
+    qtbot.waitUntil(
+        lambda: inked(show_side.icon().pixmap(show_side.iconSize()).toImage()) == {drawn}
+    )
     qtbot.waitUntil(lambda: window.view.width() == 800)  # the conversation took the room
     qtbot.mouseClick(show_side, Qt.MouseButton.LeftButton)  # the user wants it back meanwhile
     qtbot.waitUntil(lambda: window.sidebar.isVisible())

@@ -26,7 +26,7 @@ HIDDEN_PROPERTY = "chatdeskIconHidden"  # true while the icon is withheld (`show
 
 
 # Icons that point along the line of text: a right-to-left window draws them turned around.
-POINTING = frozenset({"expand", "next", "previous", "continue"})
+POINTING = frozenset({"expand", "next", "previous", "continue", "show-sidebar"})
 
 
 def folder() -> Path:

@@ -163,6 +163,7 @@ class WindowLayout(QMainWindow):
         self.models.show()
         yield
         self.menus.add_entries(self.sending.stop, (self.view, self.header))
+        self.header.draw_icons()
 
     def _build_first_frame(self, first: Settings | StartSettings) -> None:
         """What the first frame shows: the header, the composer taking typing, the status bar."""
