@@ -97,8 +97,9 @@ class _Seeded:
         await self.new_chat(window)
         picker = window.composer._row.assistants
         picker.setFocus()
-        picker.showPopup()
-        return picker.view().window(), picker
+        menu = picker.menu()
+        menu.popup(picker.mapToGlobal(picker.rect().bottomLeft()))
+        return menu, picker
 
     async def answered(self, window: MainWindow) -> None:
         window.show_thread(self.taught)

@@ -7,25 +7,40 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox
+from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
+from chatdesk.ui.composer.buttons import AssistantPill
 from chatdesk.ui.main_window import MainWindow
 
 LEFT = Qt.MouseButton.LeftButton
+pytestmark = pytest.mark.qt_log_ignore(
+    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
+)  # the pill's menu opens offscreen
 
 
-def _picker(window: MainWindow) -> QComboBox:
-    found = window.composer.findChild(QComboBox, "assistantPicker")
+def _picker(window: MainWindow) -> AssistantPill:
+    found = window.composer.findChild(AssistantPill, "assistantPicker")
     assert found is not None
     return found
 
 
-def _choose(picker: QComboBox, label: str) -> None:
-    index = next(i for i in range(picker.count()) if picker.itemText(i).endswith(label))
-    picker.setCurrentIndex(index)
-    picker.activated.emit(index)
+def _action(picker: AssistantPill, label: str) -> QAction:
+    return next(a for a in picker.menu().actions() if a.text() == label)
+
+
+def _choose(picker: AssistantPill, label: str) -> None:
+    """Open the pill's menu and click `label`, as the user does."""
+    picker.setFocus()
+    picker.menu().popup(picker.mapToGlobal(picker.rect().bottomLeft()))
+    _action(picker, label).trigger()
+    picker.menu().hide()
+
+
+def _count(picker: AssistantPill) -> int:
+    return len(picker.entries())
 
 
 def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
@@ -34,8 +49,12 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     core = make_core()
     window = open_window(core)
     picker = _picker(window)
-    qtbot.waitUntil(lambda: picker.count() == 6 and picker.isVisible())
-    assert picker.itemText(0) == "No assistant"
+    qtbot.waitUntil(lambda: _count(picker) == 6 and picker.isVisible())
+    assert picker.entries()[0] == ("", "No assistant")
+    assert _action(picker, "No assistant").isChecked()
+    assert picker.text() == "Assistant"  # says what it picks while none is chosen
+    assert picker.accessibleName() == "Assistant"
+    assert picker.accessibleDescription() == "No assistant"
     assert window.view.empty.title.text() == "What shall we talk about?"
     general = window.view.empty.emblem  # its picture, drawn once the window has painted
     qtbot.waitUntil(lambda: general.isVisible() and not general.pixmap().isNull())
@@ -69,7 +88,9 @@ def test_a_new_chat_with_an_assistant_shows_it_and_its_answers_name_it(
     middle = disc.pixelColor(disc.width() // 2, disc.height() // 8).name()
     assert middle == translator.fields.colour
     assert thread.assistant_id == translator.id
-    assert picker.currentText().endswith("Translator")
+    assert picker.text() == "Translator"
+    assert _action(picker, "Translator").isChecked()
+    assert picker.accessibleDescription() == "Translator"
     assert "Translator" in window.header.model.text()
 
 
@@ -82,16 +103,18 @@ def test_the_shown_chat_changes_its_assistant_from_the_composer(
     window.show_thread(thread.id)
     qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
     picker = _picker(window)
-    qtbot.waitUntil(lambda: picker.count() == 6)
+    qtbot.waitUntil(lambda: _count(picker) == 6)
 
     _choose(picker, "Tutor")
 
     tutor = finish(core.service.assistants.find("Tutor"))
     qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id == tutor.id)
     qtbot.waitUntil(lambda: "Tutor" in window.header.model.text())
+    assert picker.text() == "Tutor"
     _choose(picker, "No assistant")
     qtbot.waitUntil(lambda: finish(core.service.get_thread(thread.id)).assistant_id is None)
     qtbot.waitUntil(lambda: "Tutor" not in window.header.model.text())
+    assert picker.text() == "Assistant"
 
 
 def test_a_new_assistant_is_offered_at_once(
@@ -102,12 +125,10 @@ def test_a_new_assistant_is_offered_at_once(
     core = make_core()
     window = open_window(core)
     picker = _picker(window)
-    qtbot.waitUntil(lambda: picker.count() == 6)
+    qtbot.waitUntil(lambda: _count(picker) == 6)
     finish(core.service.assistants.create(AssistantFields(name="Poet", icon="🪶")))
-    qtbot.waitUntil(lambda: picker.count() == 7)
-    index = picker.findText("Poet")
-    assert index > 0
-    assert not picker.itemIcon(index).isNull()  # its badge
+    qtbot.waitUntil(lambda: _count(picker) == 7)
+    assert not _action(picker, "Poet").icon().isNull()  # its badge
 
 
 def test_the_header_names_the_assistant_as_read_again(

@@ -17,11 +17,11 @@ from PySide6.QtGui import (
     QDropEvent,
     QIcon,
     QInputMethodEvent,
+    QPixmap,
 )
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QComboBox,
     QFileDialog,
     QLabel,
     QLineEdit,
@@ -35,11 +35,11 @@ from chatdesk.core.tokens.estimate import estimate_tokens
 from chatdesk.core.views import AttachmentInput
 from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.attachments import AttachmentChip
-from chatdesk.ui.composer.buttons import PillList
+from chatdesk.ui.composer.buttons import AssistantPill
 from chatdesk.ui.composer.editor import MAX_LINES, PASTE_LIMIT_BYTES
 from chatdesk.ui.composer.widget import DRAFT_DELAY_MS
 from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.colours import colours
+from chatdesk.ui.theme.colours import MARK_DEFAULT, colours
 from chatdesk.ui.theme.icons import HIDDEN_PROPERTY, ICON_PROPERTY
 from tests.ui.pixels import inked
 
@@ -279,7 +279,8 @@ def test_the_buttons_icons_come_after_the_first_paint_and_nothing_moves(qtbot: Q
     composer.set_tools([("search", "Search")], set())
     buttons = [b for b in composer.findChildren(QToolButton) if b.property(ICON_PROPERTY)]
     assert {b.objectName() for b in buttons} == {
-        "attachButton", "toolsButton", "knowledgeButton", "compareButton", "sendButton"
+        "attachButton", "assistantPicker", "toolsButton", "knowledgeButton", "compareButton",
+        "sendButton",
     }  # fmt: skip
     assert all(b.property(HIDDEN_PROPERTY) for b in buttons), "drawn while it was built"
     window.resize(600, 300)
@@ -559,17 +560,44 @@ def test_model_picker(qtbot: QtBot, composer: Composer) -> None:
     assert pill.text().startswith("old-model")
 
 
-def test_the_assistant_pill_says_assistant_until_one_is_chosen(
+@pytest.mark.qt_log_ignore(
+    "This plugin does not support (raise|grabbing the keyboard|propagateSizeHints)"
+)
+def test_the_assistant_pill_names_the_chosen_assistant_and_chooses_from_its_menu(
     qtbot: QtBot, composer: Composer
 ) -> None:
-    composer.set_assistants([("a1", "Tutor", QIcon())], "")
-    pill = composer.findChild(PillList, "assistantPicker")
+    tutor = QPixmap(16, 16)
+    tutor.fill(QColor(MARK_DEFAULT))
+    composer.set_assistants([("a1", "Tutor", QIcon(tutor)), ("a2", "Poet", QIcon())], "")
+    pill = composer.findChild(AssistantPill, "assistantPicker")
     assert pill is not None
     assert pill.isVisibleTo(composer)
-    assert pill.shown() == "Assistant"  # not "No assistant": what the pill is for
-    assert pill.itemText(0) == "No assistant"  # the list's entry keeps its words
-    composer.set_assistants([("a1", "Tutor", QIcon())], "a1")
-    assert pill.shown() == "Tutor"
+    assert isinstance(pill, QToolButton)  # a pill like model, tools and knowledge
+    assert pill.text() == "Assistant"  # not "No assistant": what the pill is for
+    assert pill.accessibleName() == "Assistant"
+    assert pill.accessibleDescription() == "No assistant"
+    assert pill.entries() == [("", "No assistant"), ("a1", "Tutor"), ("a2", "Poet")]
+
+    pill.setFocus()
+    qtbot.keyClick(pill, ENTER)  # Enter opens its menu, as the other pills'
+    menu = pill.menu()
+    qtbot.waitUntil(menu.isVisible)
+    tutor_entry = next(a for a in menu.actions() if a.text() == "Tutor")
+    with qtbot.waitSignal(composer.assistant_changed, timeout=1000) as chosen:
+        menu.setActiveAction(tutor_entry)
+        qtbot.keyClick(menu, ENTER)
+    assert chosen.args == ["a1"]
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    assert pill.text() == "Tutor"
+    assert pill.accessibleDescription() == "Tutor"
+    assert tutor_entry.isChecked()
+    badge = pill.icon().pixmap(16, 16).toImage()  # the assistant's badge, not the grey icon
+    assert badge.pixelColor(8, 8).name() == MARK_DEFAULT
+
+    composer.set_assistants([("a1", "Tutor", QIcon(tutor))], "")  # the chat has none again
+    assert pill.text() == "Assistant"
+    composer.set_assistants([], "")
+    assert not pill.isVisibleTo(composer)  # nothing to choose: no pill
 
 
 # --- keyboard and screen readers -------------------------------------------------------------
@@ -637,10 +665,7 @@ def test_every_control_has_a_name_and_the_buttons_a_tooltip(
 ) -> None:
     _offer_everything(composer)
     composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
-    controls: list[QWidget] = [
-        *composer.findChildren(QAbstractButton),
-        *composer.findChildren(QComboBox),
-    ]
+    controls: list[QWidget] = [*composer.findChildren(QAbstractButton)]
     assert len(controls) == 8  # the row's seven and the chip's ✕
     for control in [composer.editor, *controls]:
         assert control.accessibleName(), f"{control.objectName()} has no name"

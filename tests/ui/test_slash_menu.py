@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLineEdit
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
+from chatdesk.ui.composer.buttons import AssistantPill
 from chatdesk.ui.composer.prompt_values import PromptValues
 from chatdesk.ui.main_window import MainWindow
 
@@ -68,9 +69,9 @@ def test_slash_takes_an_assistant_and_esc_closes_the_menu(
     qtbot.keyClicks(editor, "u")
     assert _listed(window) == ["Tutor"]
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    picker = window.composer.findChild(QComboBox, "assistantPicker")
+    picker = window.composer.findChild(AssistantPill, "assistantPicker")
     assert picker is not None
-    assert picker.currentText().endswith("Tutor")
+    assert picker.text() == "Tutor"
     assert "Tutor" in window.header.model.text()
     assert window.composer.text() == ""
 

@@ -13,14 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, SignalInstance
-from PySide6.QtGui import QIcon, QKeyEvent, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
+from PySide6.QtGui import QActionGroup, QIcon, QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
-from chatdesk.ui.theme.icons import icon, set_icon, show_icon
+from chatdesk.ui.theme.icons import ICON_PROPERTY, icon, set_icon, show_icon
 from chatdesk.ui.theme.scale import ICON, RADIUS, SPACE
 
 if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/later.py)
@@ -75,10 +75,7 @@ class ComposerButtons:
         look = current_look()
         self.attach = _icon_button(owner, "attachButton", tr("Attach files"), "attach", look)
         self.refuse_files("")
-        # translators: the name of the list that picks which assistant answers
-        self.assistants = _picker(owner, "assistantPicker", tr("Assistant"))
-        self.assistants.setToolTip(tr("Who answers in this chat: an assistant's prompt and model"))
-        self.assistants.setFixedHeight(BUTTON_SIZE)  # a pill: its radius is half its height
+        self.assistants = AssistantPill(owner, look)
         self.assistants.hide()  # shown once there are assistants (show_assistants)
         # translators: the name of the button that picks the model of the next answer
         self.models = RowButton(owner)
@@ -143,7 +140,8 @@ class ComposerButtons:
     def draw_icons(self) -> Iterator[QToolButton]:
         """Draw the buttons' icons, one a step (the composer takes a turn of the loop for
         each), those of the first frame first; the stop icon is drawn ahead of need."""
-        for button in (self.attach, self.send, self.tools, self.knowledge, self.compare):
+        row = (self.attach, self.send, self.assistants, self.tools, self.knowledge, self.compare)
+        for button in row:
             show_icon(button, True, current_look())
             yield button
         other = "send" if self.stopping else "stop"
@@ -211,15 +209,8 @@ class ComposerButtons:
     def show_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
         chosen; hidden while there are none."""
-        picker = self.assistants
-        picker.clear()
-        blank = QPixmap(picker.iconSize())
-        blank.fill(Qt.GlobalColor.transparent)  # its name lines up with the badged ones
-        picker.addItem(QIcon(blank), tr("No assistant"), "")
-        for key, label, badge in assistants:
-            picker.addItem(badge, label, key)
-        picker.setCurrentIndex(max(picker.findData(current), 0))
-        picker.setVisible(bool(assistants))
+        self.assistants.offer(assistants, current)
+        self.assistants.setVisible(bool(assistants))
 
     def show_compare(
         self, models: list[tuple[str, str]], chosen: list[str], on: bool, toggled: SignalInstance
@@ -357,41 +348,70 @@ def _show_on(button: QToolButton, on: bool) -> None:
         button.style().polish(button)
 
 
-class PillList(QComboBox):
-    """A list shown as a pill: its sheet draws no arrow of its own (a styled drop-down has
-    none), so it draws the "▾" the model pill shows beside its name. With nothing chosen (the
-    first entry, key "") the pill says what it picks ("Assistant", with its icon) rather than
-    the entry's words ("No assistant"), as the list still does."""
+class AssistantPill(LabelledButton):
+    """Who answers: a pill with the chosen assistant's badge and name, or the assistant icon
+    and "Assistant" while none is (the menu's "No assistant" ticked); its menu lists "No
+    assistant" and the assistants, the chosen one ticked. Choosing one says `chosen` (its key,
+    "" for none) and shows it at once."""
 
-    def shown(self) -> str:
-        """The words on the pill."""
-        return tr("Assistant") if self.currentData() == "" else self.currentText()
+    chosen = Signal(str)
 
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if self.currentData() == "":
-            from PySide6.QtWidgets import QStyle, QStyleOptionComboBox, QStylePainter
+    def __init__(self, owner: QWidget, look: Look) -> None:
+        super().__init__(owner)
+        self.setObjectName("assistantPicker")
+        # translators: the name of the button that picks which assistant answers
+        self.setAccessibleName(tr("Assistant"))
+        self.setToolTip(tr("Who answers in this chat: an assistant's prompt and model"))
+        self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.setFixedHeight(BUTTON_SIZE)  # a pill: its radius is half its height
+        self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.setMenu(QMenu(self))
+        self._group = QActionGroup(self)  # one ticked at a time
+        self._badges: dict[str, QIcon] = {}
+        self.key = ""  # the assistant chosen ("": none)
+        _withhold_icon(self, "assistant", look)
+        self._show()
 
-            styled = QStylePainter(self)
-            option = QStyleOptionComboBox()
-            self.initStyleOption(option)
-            option.currentText = self.shown()
-            option.currentIcon = icon("assistant", current_look(), "quiet", ICON["s"])
-            styled.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, option)
-            styled.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, option)
-            styled.end()
+    def offer(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
+        """`(key, name, badge)` in the menu after "No assistant", `current` ticked."""
+        menu = self.menu()
+        menu.clear()
+        for action in self._group.actions():
+            self._group.removeAction(action)
+        self._badges = {key: badge for key, _, badge in assistants}
+        self._add(menu, "", tr("No assistant"), QIcon())
+        menu.addSeparator()
+        for key, name, badge in assistants:
+            self._add(menu, key, name, badge)
+        self.key = current if current in self._badges else ""
+        self._show()
+
+    def entries(self) -> list[tuple[str, str]]:
+        """What the menu offers, `(key, words)`, "No assistant" first."""
+        return [(a.data(), a.text()) for a in self._group.actions()]
+
+    def _add(self, menu: QMenu, key: str, name: str, badge: QIcon) -> None:
+        action = menu.addAction(badge, name)
+        action.setData(key)
+        action.setCheckable(True)
+        self._group.addAction(action)
+        action.triggered.connect(lambda _on=False, k=key: self._choose(k))
+
+    def _choose(self, key: str) -> None:
+        self.key = key
+        self._show()
+        self.chosen.emit(key)
+
+    def _show(self) -> None:
+        for action in self._group.actions():
+            action.setChecked(action.data() == self.key)
+        named = next((a.text() for a in self._group.actions() if a.data() == self.key), "")
+        badge = self._badges.get(self.key)
+        if self.key and badge is not None and not badge.isNull():
+            self.setProperty(ICON_PROPERTY, None)  # its own colours, whatever the look
+            self.setIcon(badge)
         else:
-            super().paintEvent(event)
-        painter = QPainter(self)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        area = self.rect().adjusted(SPACE["m"], 0, -SPACE["m"], 0)
-        end = Qt.AlignmentFlag.AlignRight  # the painter mirrors it right to left, as the list
-        painter.drawText(area, int(end | Qt.AlignmentFlag.AlignVCenter), "▾")
-        painter.end()
-
-
-def _picker(owner: QWidget, name: str, accessible: str) -> PillList:
-    picker = PillList(owner)
-    picker.setObjectName(name)
-    picker.setAccessibleName(accessible)
-    picker.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-    return picker
+            set_icon(self, "assistant", current_look())
+        # translators: the assistant pill while no assistant is chosen
+        self.setText(named if self.key else tr("Assistant"))
+        self.setAccessibleDescription(named if self.key else tr("No assistant"))

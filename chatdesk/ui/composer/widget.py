@@ -124,7 +124,7 @@ class Composer(QWidget):
         self._box.column.addWidget(self._editor)
         self._row = ComposerButtons(self._box)
         self._row.attach.clicked.connect(self._choose_files)
-        self._row.assistants.activated.connect(self._assistant_chosen)
+        self._row.assistants.chosen.connect(self.assistant_changed)
         self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)
         self._row.send.clicked.connect(self._send_or_stop)
@@ -444,11 +444,6 @@ class Composer(QWidget):
         self._update_tab_order()
         self._user_changed()
         self.focus_editor()  # the ✕ that had focus is gone
-
-    def _assistant_chosen(self, index: int) -> None:
-        key = self._row.assistants.itemData(index)
-        if isinstance(key, str):
-            self.assistant_changed.emit(key)
 
     def _slash_chosen(self, entry: SlashEntry) -> None:
         self.slash.hide()

@@ -137,7 +137,8 @@ QScrollArea { background: $surface; }
     border-radius: ${radius_m}px;
 }
 #toolTitle { font-weight: 600; }
-#toolsButton::menu-indicator, #knowledgeButton::menu-indicator {
+#toolsButton::menu-indicator, #knowledgeButton::menu-indicator,
+#assistantPicker::menu-indicator {
     subcontrol-origin: padding; subcontrol-position: center right; }
 #toolState, #toolCaption { color: $text_quiet; }
 #toolState[state="failed"] { color: $danger; }
@@ -211,24 +212,20 @@ QScrollArea { background: $surface; }
     color: $text;
     padding: 0 ${space_m}px;
 }
-#toolsButton, #knowledgeButton { padding-right: 20px; }
+#toolsButton, #knowledgeButton, #assistantPicker { padding-right: 20px; }
 #compareButton { padding-right: 24px; }
-#assistantPicker { padding-left: ${space_s}px; }
 #toolsButton:hover, #knowledgeButton:hover, #compareButton:hover,
 #assistantPicker:hover, #modelPicker:hover { background: $hover; }
 #toolsButton:pressed, #knowledgeButton:pressed, #compareButton:pressed,
-#modelPicker:pressed { background: $pressed; }
+#assistantPicker:pressed, #modelPicker:pressed { background: $pressed; }
 #toolsButton[on="true"], #knowledgeButton[on="true"], #compareButton:checked {
     background: $accent_tint; border-color: $accent; }
 #toolsButton:focus, #knowledgeButton:focus, #compareButton:focus,
 #assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 11px; }
-#toolsButton:focus, #knowledgeButton:focus { padding-right: 19px; }
+#toolsButton:focus, #knowledgeButton:focus, #assistantPicker:focus { padding-right: 19px; }
 #compareButton:focus { padding-right: 23px; }
-#assistantPicker:focus { padding-left: 7px; }
 #compareButton::menu-button { width: 20px; border: none; border-left: 1px solid $border;
     border-top-right-radius: ${radius_l}px; border-bottom-right-radius: ${radius_l}px; }
-#assistantPicker::drop-down { border: none; width: 24px; }
-#assistantPicker::down-arrow { image: none; }
 #modelSearch { padding: 4px 8px; }
 #modelList { border: none; background: $surface; }
 #modelList::item { padding: 3px 6px; border-radius: ${radius_s}px; }
