@@ -1,8 +1,8 @@
 """Screenshots of the composer: every control offered (an assistant, tools and knowledge on,
 Compare on, a cost) at 1280 px and at the window's minimum width, the row of pills at rest,
 the model picker open (and filtered), Compare's menu open with three models ticked, the
-keyboard's focus on the send button, and the drop zone while files are dragged over it. Light and
-dark (`CHATDESK_UI_LANGUAGE=ar` for right to left).
+keyboard's focus on the send button, and the drop zone while files are dragged over it. Light,
+dark and high contrast (`CHATDESK_UI_LANGUAGE=ar` for right to left).
 
     .venv/bin/python tests/ui/screens_composer.py [OUTPUT_DIR]
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
@@ -30,13 +31,14 @@ async def composer_screens(app: QApplication, out: Path) -> None:
         await core.start()
         turn = await core.service.send_new("Which database suits a desktop app?")
         await core.service.wait_for_answer(turn.answer.id)
-        for theme in ("light", "dark"):
+        for theme in ("light", "dark", "high-contrast"):
             apply_theme(app, theme)
             window = MainWindow(core.service)
             window.resize(WIDE, 860)
             window.show()
             window.start()
             try:
+                _keep_theme(window, theme)
                 window.show_thread(turn.answer.thread_id)
                 await _until(lambda w=window: len(w.view.widgets) == 2)  # type: ignore[misc]
                 await _shoot_composer(window, out, theme)
@@ -46,6 +48,13 @@ async def composer_screens(app: QApplication, out: Path) -> None:
                 window.deleteLater()
     finally:
         await core.aclose()
+
+
+def _keep_theme(window: MainWindow, theme: str) -> None:
+    """The theme chosen in the settings, as a user does: Compare's ticks save the settings,
+    which would otherwise bring back the default theme (the system's) halfway."""
+    current = window.settings.current
+    window.settings.apply(replace(current, ui=replace(current.ui, theme=theme)))
 
 
 async def _shoot_pickers(window: MainWindow, out: Path, theme: str) -> None:

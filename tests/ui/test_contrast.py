@@ -49,6 +49,7 @@ def test_the_pairs_cover_text_on_every_background_and_the_focus_ring() -> None:
     assert {back for fore, back, need in PAIRS if need == TEXT} == backgrounds | {
         "accent",
         "accent_tint",  # a switched-on pill of the composer
+        "pill",  # a pill at rest
         "tooltip",
         "temporary_tint",
         "find",
@@ -107,3 +108,23 @@ def test_the_rendered_markdown_takes_the_looks_colours(look: Look) -> None:
 def test_every_colour_of_the_looks_code_style_reads_on_its_code_blocks(look: Look) -> None:
     named = colours(look)
     assert unreadable_code(CODE_STYLES[look], named["code"], named["on_code"]) == []
+
+
+@pytest.mark.parametrize("look", LOOKS)
+def test_a_pill_stands_apart_from_the_message_box_it_sits_in(look: Look) -> None:
+    """The composer's pills are seen as controls in every look, high contrast included: an
+    edge that contrasts with the box and with the pill, and a ground of their own."""
+    named = colours(look)
+    box, pill = named["surface"], named["pill"]
+    assert contrast(named["border_strong"], box) >= PART
+    assert contrast(named["border_strong"], pill) >= PART
+    assert contrast(pill, box) > 1.1, "the pill's ground is the box's"
+    pills = re.search(
+        r"#toolsButton, #knowledgeButton, #compareButton, #assistantPicker, "
+        r"#modelPicker \{(.*?)\}",
+        window_sheet(look, 10.0),
+        re.S,
+    )
+    assert pills is not None
+    assert f"background: {pill}" in pills.group(1)
+    assert f"border: 1px solid {named['border_strong']}" in pills.group(1)

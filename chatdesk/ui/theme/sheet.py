@@ -148,6 +148,10 @@ QScrollArea { background: $surface; }
 #threadHeader { background: $window; border-bottom: 1px solid $border; }
 #threadTitle { font-size: ${subtitle}pt; font-weight: 600; }
 #threadModel { color: $text_quiet; }
+#showSidebar { background: transparent; border: 1px solid transparent;
+    border-radius: ${radius_m}px; padding: 3px; }
+#showSidebar:hover { background: $hover; }
+#showSidebar:focus { border: 2px solid $focus; padding: 2px; }
 #contextGauge { max-height: 6px; min-height: 6px; border: 1px solid $border_strong;
     border-radius: 3px; background: $surface; }
 #contextGauge::chunk { background: $success; border-radius: 2px; }
@@ -206,7 +210,7 @@ QScrollArea { background: $surface; }
 #attachButton:focus { border: 2px solid $focus; }
 /* the pills: assistant, model, tools, knowledge, compare */
 #toolsButton, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
-    background: $window;
+    background: $pill;
     border: 1px solid $border_strong;
     border-radius: ${radius_l}px;
     color: $text;
