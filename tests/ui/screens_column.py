@@ -1,7 +1,7 @@
 """Screenshots of the reading column: a thread with a one-line question, a long one and a long
 answer, at 1600×1000 (the column centred, "↓ Latest" beside the text), at 800×600 (the sidebar
-folded away) and at the window's minimum size. Light and dark; Arabic with
-CHATDESK_UI_LANGUAGE=ar.
+folded away, the button that brings it back in the header) and at the window's minimum size.
+Light, dark and high contrast; Arabic with CHATDESK_UI_LANGUAGE=ar.
 
     .venv/bin/python tests/ui/screens_column.py [OUTPUT_DIR]
 """
@@ -35,7 +35,7 @@ async def column_screens(app: QApplication, out: Path) -> None:
         await core.service.wait_for_answer(first.answer.id)
         second = await core.service.send(first.answer.thread_id, LONG)
         await core.service.wait_for_answer(second.answer.id)
-        for theme in ("light", "dark"):
+        for theme in ("light", "dark", "high-contrast"):
             apply_theme(app, theme)
             window = MainWindow(core.service)
             window.show()
