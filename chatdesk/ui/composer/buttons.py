@@ -405,6 +405,9 @@ class AssistantPill(LabelledButton):
     def _show(self) -> None:
         for action in self._group.actions():
             action.setChecked(action.data() == self.key)
+            font = action.font()  # a badge takes the tick's place: the chosen one is bold too
+            font.setBold(action.isChecked())
+            action.setFont(font)
         named = next((a.text() for a in self._group.actions() if a.data() == self.key), "")
         badge = self._badges.get(self.key)
         if self.key and badge is not None and not badge.isNull():
