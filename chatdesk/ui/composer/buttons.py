@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QActionGroup, QIcon, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
+from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.theme import current_look
@@ -24,6 +24,7 @@ from chatdesk.ui.theme.icons import ICON_PROPERTY, icon, set_icon, show_icon
 from chatdesk.ui.theme.scale import ICON, RADIUS, SPACE
 
 if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/later.py)
+    from PySide6.QtGui import QAction, QActionGroup
     from PySide6.QtWidgets import QMenu, QStyleOptionToolButton
 
 # The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
@@ -365,8 +366,7 @@ class AssistantPill(LabelledButton):
         self.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.setFixedHeight(BUTTON_SIZE)  # a pill: its radius is half its height
         self.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.setMenu(QMenu(self))
-        self._group = QActionGroup(self)  # one ticked at a time
+        self._group: QActionGroup | None = None  # with the menu, made when first offered
         self._badges: dict[str, QIcon] = {}
         self.key = ""  # the assistant chosen ("": none)
         _withhold_icon(self, "assistant", look)
@@ -374,6 +374,12 @@ class AssistantPill(LabelledButton):
 
     def offer(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """`(key, name, badge)` in the menu after "No assistant", `current` ticked."""
+        if self._group is None:  # after the first paint: the assistants are read then
+            from PySide6.QtGui import QActionGroup
+            from PySide6.QtWidgets import QMenu
+
+            self.setMenu(QMenu(self))
+            self._group = QActionGroup(self)  # one ticked at a time
         menu = self.menu()
         menu.clear()
         for action in self._group.actions():
@@ -388,12 +394,16 @@ class AssistantPill(LabelledButton):
 
     def entries(self) -> list[tuple[str, str]]:
         """What the menu offers, `(key, words)`, "No assistant" first."""
-        return [(a.data(), a.text()) for a in self._group.actions()]
+        return [(a.data(), a.text()) for a in self._actions()]
+
+    def _actions(self) -> list[QAction]:
+        return self._group.actions() if self._group is not None else []
 
     def _add(self, menu: QMenu, key: str, name: str, badge: QIcon) -> None:
         action = menu.addAction(badge, name)
         action.setData(key)
         action.setCheckable(True)
+        assert self._group is not None  # made by `offer`
         self._group.addAction(action)
         action.triggered.connect(lambda _on=False, k=key: self._choose(k))
 
@@ -403,12 +413,12 @@ class AssistantPill(LabelledButton):
         self.chosen.emit(key)
 
     def _show(self) -> None:
-        for action in self._group.actions():
+        for action in self._actions():
             action.setChecked(action.data() == self.key)
             font = action.font()  # a badge takes the tick's place: the chosen one is bold too
             font.setBold(action.isChecked())
             action.setFont(font)
-        named = next((a.text() for a in self._group.actions() if a.data() == self.key), "")
+        named = next((a.text() for a in self._actions() if a.data() == self.key), "")
         badge = self._badges.get(self.key)
         if self.key and badge is not None and not badge.isNull():
             self.setProperty(ICON_PROPERTY, None)  # its own colours, whatever the look
