@@ -162,6 +162,10 @@ class WindowLayout(QMainWindow):
         self.models.assistants.loaded.append(self._show_header)  # its name, once read (again)
         self.models.show()
         yield
+        self._build_last()
+
+    def _build_last(self) -> None:
+        """The last part: the menus' entries, and the header's icon (after the first paint)."""
         self.menus.add_entries(self.sending.stop, (self.view, self.header))
         self.header.draw_icons()
 
