@@ -255,15 +255,9 @@ class MainWindow(WindowLayout):
 
         hidden = (self.view, self.find_bar, self.composer)
         self.connecting = Connecting(
-            self.panes.column,
-            hidden,
-            self.settings,
-            profiles,
-            self.runner,
-            self.new_chat,
-            find,
-            self.header,
+            self.panes.column, hidden, self.settings, profiles, self.runner, self.new_chat, find
         )
+        self.connecting.header = self.header
         if profiles is not None:
             self.settings.connect_model = self.connecting.offer
 

@@ -31,13 +31,12 @@ class Connecting:
         runner: Runner,
         new_chat: Callable[[], None],
         find: FindServers | None = None,
-        header: ThreadHeader | None = None,
     ) -> None:
         """The page goes in `column` over `hidden_meanwhile` (the conversation, the composer),
-        which come back when it closes; `header` names it meanwhile. `find` looks for local
-        servers (default: Ollama and LM Studio on their usual ports)."""
+        which come back when it closes; `header`, when given, names it meanwhile. `find` looks
+        for local servers (default: Ollama and LM Studio on their usual ports)."""
         self._column = column
-        self._header = header
+        self.header: ThreadHeader | None = None
         self._hidden = hidden_meanwhile
         self._settings = settings
         self._manager = manager
@@ -74,8 +73,8 @@ class Connecting:
             widget.hide()
         # translators: the header and the window's title while the Connect a model page shows
         title = tr("Connect a model")
-        if self._header is not None:
-            self._header.show_page(title)
+        if self.header is not None:
+            self.header.show_page(title)
         self.page.window().setWindowTitle(f"{title} — chatdesk")
         self.page.show()
         self.page.look()
@@ -90,8 +89,8 @@ class Connecting:
         page.deleteLater()
         for widget in self._hidden:
             widget.show()
-        if self._header is not None:
-            self._header.show_page(None)  # the chat shown next gives the window its title
+        if self.header is not None:
+            self.header.show_page(None)  # the chat shown next gives the window its title
 
     def _connected(self, provider: str, model: str) -> None:
         current = self._settings.current
