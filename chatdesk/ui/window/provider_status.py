@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QLabel, QWidget
 
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.kinds import AnswerStage
 from chatdesk.core.providers.state import ProviderState
 
-if TYPE_CHECKING:  # the core's events load with the core, after the first paint
+if TYPE_CHECKING:  # the core's events and kinds load with the core, after the first paint
     from chatdesk.core.chat.events import Event
+    from chatdesk.core.kinds import AnswerStage
 
 _WORDS = {
     # translators: a provider's state in the status bar ("openai: ready")
@@ -45,6 +45,7 @@ class ProviderStatus(QLabel):
 
     def apply(self, event: Event) -> None:
         from chatdesk.core.chat import events as ev
+        from chatdesk.core.kinds import AnswerStage
 
         match event:
             case ev.ProviderStateChanged(provider, state, detail):
@@ -92,6 +93,8 @@ class ProviderStatus(QLabel):
 
 def live_words(stage: AnswerStage, provider: str | None, model: str | None) -> str:
     """What the status bar says of an answer at `stage` (the core's AnswerStageChanged)."""
+    from chatdesk.core.kinds import AnswerStage
+
     if stage is AnswerStage.CONNECTING:
         # translators: the status bar after a question is sent, before the provider answers
         return tr("Connecting to {provider}…", provider=provider or model or "")
