@@ -36,7 +36,7 @@ from chatdesk.ui.settings.notices import notice_style
 from chatdesk.ui.settings.sections import SettingsSections
 from chatdesk.ui.sidebar.widgets import NoticeBar
 from chatdesk.ui.theme import ThemeWatcher, current_look, is_dark
-from chatdesk.ui.theme.icons import icon, set_icon
+from chatdesk.ui.theme.icons import set_icon
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
@@ -123,6 +123,7 @@ class PreferencesDialog(QDialog):
         assert close is not None
         close.setText(tr("&Close"))
         close.setObjectName("closeSettings")
+        set_icon(close, "close", current_look(), "text")  # the look's own, not the style's cross
         close.setAutoDefault(False)  # Enter in a field applies it; it does not close
         buttons.rejected.connect(self.reject)
         # Esc is the dialog's own; Ctrl+W, and the system's Close keys where they differ.
@@ -134,7 +135,7 @@ class PreferencesDialog(QDialog):
     def _add_tab(self, page: QWidget, title: str, icon_name: str) -> None:
         """`page` under `title`, with its icon (resources/ui-icons/) beside it."""
         index = self.tabs.addTab(page, title)
-        self.tabs.setTabIcon(index, icon(icon_name, current_look(), "text"))
+        self.tabs.set_section_icon(index, icon_name)
 
     def _add_acting_tabs(
         self,

@@ -89,6 +89,20 @@ def _is_dark(widget: MainWindow) -> bool:
     return widget.palette().color(QPalette.ColorRole.Window).lightness() < 128
 
 
+def _ink(dialog: PreferencesDialog) -> list[int]:
+    """How light each section's icon is drawn: the mean lightness of its opaque pixels."""
+    sections = dialog.tabs.list
+    inks = []
+    for row in range(sections.count()):
+        image = sections.item(row).icon().pixmap(18, 18).toImage()
+        pixels = [
+            image.pixelColor(x, y) for x in range(image.width()) for y in range(image.height())
+        ]
+        opaque = [pixel.lightness() for pixel in pixels if pixel.alpha() > 200]
+        inks.append(sum(opaque) // max(len(opaque), 1))
+    return inks
+
+
 def test_a_theme_chosen_is_in_use_in_the_open_window_without_ok(
     qtbot: QtBot, open_window: OpenWindow
 ) -> None:
@@ -98,10 +112,12 @@ def test_a_theme_chosen_is_in_use_in_the_open_window_without_ok(
     light = theme.findData("light")
     theme.setCurrentIndex(light)
     qtbot.waitUntil(lambda: not _is_dark(window))
+    assert all(ink < 128 for ink in _ink(dialog)), "the sections' icons are dark on light"
     theme.setFocus()
     qtbot.keyClick(theme, Qt.Key.Key_Down)  # Light → Dark
     qtbot.waitUntil(lambda: _is_dark(window))  # the conversation beside it is dark already
     assert dialog.isVisible()
+    assert all(ink > 128 for ink in _ink(dialog)), "the sections' icons are light on dark"
     qtbot.waitUntil(lambda: _saved(window).get("ui", {}).get("theme") == "dark")
 
 

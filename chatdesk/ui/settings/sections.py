@@ -26,8 +26,11 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.theme import current_look
+from chatdesk.ui.theme.icons import icon
 
 _PAGE = Qt.ItemDataRole.UserRole
+_ICON = Qt.ItemDataRole.UserRole + 1  # the name of a section's icon, tinted again per look
 
 
 def _words(widget: QWidget) -> str:
@@ -106,6 +109,22 @@ class SettingsSections(QWidget):
 
     def setTabIcon(self, index: int, tab_icon: QIcon) -> None:
         self.list.item(index).setIcon(tab_icon)
+
+    def set_section_icon(self, index: int, name: str) -> None:
+        """Section `index`'s icon `name` (resources/ui-icons/), in the look's text colour now
+        and after each change of look."""
+        item = self.list.item(index)
+        item.setData(_ICON, name)
+        item.setIcon(icon(name, current_look(), "text"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.PaletteChange:  # the look changed: tint the icons again
+            look = current_look()
+            for row in range(self.list.count()):
+                item = self.list.item(row)
+                if isinstance(name := item.data(_ICON), str):
+                    item.setIcon(icon(name, look, "text"))
+        super().changeEvent(event)
 
     def tabIcon(self, index: int) -> QIcon:
         return self.list.item(index).icon()
