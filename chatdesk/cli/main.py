@@ -206,6 +206,8 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         if answer is None:
             answer = await service.stop(turn.answer.id)
         printer.finish(answer)
+        for cut in answer.cuts:  # said where the answer is read, not in it
+            note(cut.said())
         if not args.json:
             print_sources(answer)
         others = await the_others(service, turn.others, stop=stopped.is_set(), show=not args.json)

@@ -220,6 +220,10 @@ def message_json(message: MessageView) -> dict[str, Any]:
             }
             for s in message.sources
         ],
+        "cuts": [
+            {"name": c.name, "unit": c.unit, "sent": c.sent, "total": c.total, "said": c.said()}
+            for c in message.cuts
+        ],
     }
 
 

@@ -82,6 +82,7 @@ class PartKind(enum.StrEnum):
     TOOL_RESULT = "tool_result"
     ERROR = "error"
     SOURCE = "source"  # a passage of a knowledge base the answer was given (decision 0028)
+    CUT = "cut"  # a document of the question sent in part to fit the model (views.DocumentCut)
 
 
 class TurnKind(enum.StrEnum):

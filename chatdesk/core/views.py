@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import Approval, AttachmentKind, CallState, Role, Status, TurnKind
 
 
@@ -246,6 +246,49 @@ class CitedSource:
 
 
 @dataclass(frozen=True)
+class DocumentCut:
+    """A document of the question that went to the model in part, recorded on the answer:
+    `sent` of its `total` pages, slides or sheets (the first ones) or characters (`unit`)."""
+
+    attachment_id: uuid.UUID | None
+    name: str
+    unit: str  # page, slide, sheet or character; another (a newer chatdesk's) reads as a count
+    sent: int
+    total: int
+
+    def said(self) -> str:
+        """In the user's words: "report.pdf was cut to fit: pages 1–12 of 40 sent"."""
+        n, fields = self.sent, {"name": self.name, "total": f"{self.total:,}"}
+        if self.unit == "page":
+            return ntr(
+                "{name} was cut to fit: page 1 of {total} sent",
+                "{name} was cut to fit: pages 1–{n} of {total} sent",
+                n,
+                **fields,
+            )
+        if self.unit == "slide":
+            return ntr(
+                "{name} was cut to fit: slide 1 of {total} sent",
+                "{name} was cut to fit: slides 1–{n} of {total} sent",
+                n,
+                **fields,
+            )
+        if self.unit == "sheet":
+            return ntr(
+                "{name} was cut to fit: sheet 1 of {total} sent",
+                "{name} was cut to fit: sheets 1–{n} of {total} sent",
+                n,
+                **fields,
+            )
+        return ntr(
+            "{name} was cut to fit: {n:,} character of {total} sent",
+            "{name} was cut to fit: {n:,} characters of {total} sent",
+            n,
+            **fields,
+        )
+
+
+@dataclass(frozen=True)
 class ToolCallView:
     """One tool call of an answer as stored: what the model asked (`name` as it called it,
     `server` and `tool` as the user knows them), how it was decided, where it stands, and its
@@ -346,6 +389,7 @@ class MessageView:
     tool_time_ms: int | None = None
     agent: str | None = None  # the name of the assistant an answer came from
     sources: tuple[CitedSource, ...] = ()  # the passages it was given, numbered as cited
+    cuts: tuple[DocumentCut, ...] = ()  # the question's documents it was sent only in part
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from chatdesk.core.chat.events import (
     SourcesFound,
     ThreadUpdated,
 )
+from chatdesk.core.chat.repository.cuts import cut_view
 from chatdesk.core.chat.result_images import ResultImages
 from chatdesk.core.chat.tool_rounds import Room, ToolRounds
 from chatdesk.core.clock import Clock
@@ -197,8 +198,7 @@ class Answers:
         if prepared.new_sources:
             await self._keep_sources(run.answer, prepared.cited)
         if prepared.left_out:
-            shortened = AnswerShortened(run.answer.id, run.answer.thread_id, prepared.left_out)
-            self._events.publish(shortened)
+            await self._record_cuts(run.answer, prepared.left_out, prepared.cuts)
         run.provider = provider = self._providers.get(run.answer.provider or "")
         if ahead is not None:
             await asyncio.wait({ahead})
@@ -249,6 +249,14 @@ class Answers:
         parts = [(p.text, citing.part_data(n, p)) for n, p in enumerate(cited, start=1)]
         sources = await self._store.write(lambda s: repo.add_sources(s, answer.id, parts))
         self._events.publish(SourcesFound(answer.id, answer.thread_id, sources))
+
+    async def _record_cuts(
+        self, answer: MessageView, left_out: tuple[str, ...], cuts: tuple[dict[str, Any], ...]
+    ) -> None:
+        """Record on the answer how much of each document of its question went."""
+        await self._store.write(lambda s: repo.record_cuts(s, answer.id, cuts))
+        views = tuple(cut_view(data) for data in cuts)
+        self._events.publish(AnswerShortened(answer.id, answer.thread_id, left_out, views))
 
     async def _calls_so_far(self, answer: MessageView) -> tuple[ToolCallView, ...]:
         """The calls an answer being continued made before (none for a new answer)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from chatdesk.core.attach.markers import MARKER
 from chatdesk.core.errors import InvalidRequest
@@ -169,13 +169,22 @@ LEFT_OUT = "[… {what} left out here: the whole does not fit the model's contex
 READ_MORE = " The read_attachment tool, when offered, reads more of it: attachment id {}."
 
 
-def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
+class Kept(NamedTuple):
+    """How much of a document went: the first `sent` of its `total` pages, slides or sheets
+    (`unit`; one cut inside counts as sent), or of its characters."""
+
+    unit: str
+    sent: int
+    total: int
+
+
+def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str, Kept | None]:
     """`body` (a document's text) cut to at most about `chars` characters where a page, slide
     or sheet begins, else at a paragraph or line, ending with a note of what was left out (and
-    of the attachment's id `ident`, for the read_attachment tool); and what was left out in a
-    few words ("pages 41–300", "the last 12,345 characters")."""
+    of the attachment's id `ident`, for the read_attachment tool); what was left out in a few
+    words ("pages 41–300", "the last 12,345 characters"); and how much went (None: all)."""
     if len(body) <= chars:
-        return body, ""
+        return body, "", None
     at = chars
     markers = [m for m in MARKER.finditer(body) if 0 < m.start() <= chars]
     if markers:
@@ -201,7 +210,15 @@ def shortened(body: str, chars: int, ident: str = "") -> tuple[str, str]:
         said = tr("{end} and {rest}", end=end, rest=said) if left else end
     more = READ_MORE.format(ident) if ident else ""
     # The model reads `what` in English (its request's words); the user is told `said`.
-    return body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what, more=more), said
+    text = body[:at].rstrip() + "\n\n" + LEFT_OUT.format(what=what, more=more)
+    return text, said, _kept(inside, left, at, len(body))
+
+
+def _kept(inside: list[str], left: list[str], at: int, length: int) -> Kept:
+    if not inside and not left:
+        return Kept("character", at, length)
+    unit = (inside or left)[0].split()[0].rstrip(":").lower()
+    return Kept(unit, max(len(inside), 1), len(inside) + len(left))
 
 
 def _span(labels: list[str]) -> str:

@@ -72,6 +72,7 @@ class BuiltContext:
     # What was left out of the newest message's documents to make it fit ("report.pdf: pages
     # 41–300"); empty when it went whole.
     left_out: tuple[str, ...] = ()
+    cuts: tuple[dict[str, Any], ...] = ()  # what the answer records of it (`repository/cuts.py`)
     cited: tuple[Passage, ...] = ()  # the passages sent, numbered from 1 in this order
 
 
@@ -83,7 +84,7 @@ def build(
     summary = valid_summary(branch, records.candidates(session, spec.thread_id))
     fitted = _fit(reader, branch, summary, spec)
     built = BuiltContext(fitted.breakdown(spec, reader.estimated), fitted.history, fitted.summary)
-    built.left_out = fitted.left_out
+    built.left_out, built.cuts = fitted.left_out, fitted.cuts
     built.cited = fitted.cited
     if with_messages:
         built.messages = _messages(reader, spec, built)
@@ -133,6 +134,7 @@ class _Fitted:
     summary_tokens: int = 0
     omitted: int = 0
     left_out: tuple[str, ...] = ()
+    cuts: tuple[dict[str, Any], ...] = ()
     knowledge: int = 0
     cited: tuple[Passage, ...] = ()
 
@@ -220,8 +222,8 @@ def _add_newest(fitted: _Fitted, newest: Entry, spec: ContextSpec, reader: Branc
         return
     room = min(spec.budget.tokens - fitted.used, spec.budget.tokens)
     cut = reader.fit(newest, room) if room > 0 else None
-    if cut is not None and _add(fitted, replace(newest, tokens=cut[0]), spec):
-        fitted.left_out = cut[1]
+    if cut is not None and _add(fitted, replace(newest, tokens=cut.tokens), spec):
+        fitted.left_out, fitted.cuts = cut.left_out, cut.records
         return
     raise ContextTooLong(_too_long(fitted, newest, spec, reader.estimated))
 

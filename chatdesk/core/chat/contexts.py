@@ -58,6 +58,7 @@ class AnswerRequest:
     request: ChatRequest
     room: int
     left_out: tuple[str, ...] = ()  # of the question's documents, to make it fit
+    cuts: tuple[dict[str, Any], ...] = ()  # what the answer records of that (`repository/cuts.py`)
     # The passages of knowledge bases sent with it, numbered from 1 in this order, and
     # whether they are new (else they are those the answer was given before it was stopped).
     cited: tuple[Passage, ...] = ()
@@ -111,7 +112,9 @@ class Contexts:
             max_output_tokens=setup.max_output_tokens,
         )
         room = built.breakdown.budget - built.breakdown.used
-        return AnswerRequest(request, room, built.left_out, built.cited, new and bool(built.cited))
+        return AnswerRequest(
+            request, room, built.left_out, built.cuts, built.cited, new and bool(built.cited)
+        )
 
     async def _passages_for(self, answer: MessageView) -> tuple[tuple[Passage, ...], bool]:
         """The passages of the chat's knowledge bases for the answer's question, best first,

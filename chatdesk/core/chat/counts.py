@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
-from chatdesk.core.chat.attachments import shortened
+from chatdesk.core.chat.attachments import Kept, shortened
 from chatdesk.core.chat.repository.counts import CountUpdate, save_counts
 from chatdesk.core.kinds import Role, Status
 from chatdesk.core.providers.base import ChatMessage, ImagePart
@@ -83,6 +83,44 @@ class Entry:
     tokens: int
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A question cut to fit: its tokens, what was left out of each document ("report.pdf:
+    pages 41–300"), and the records the answer keeps of it (`repository/cuts.py`)."""
+
+    tokens: int
+    left_out: tuple[str, ...]
+    records: tuple[dict[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class _Cut:
+    text: str  # the question as the model sees it
+    said: list[str]  # per document, what was left out ("" for one sent whole)
+    kept: list[Kept | None]  # per document, how much went (None: all)
+
+
+def _cut(content: str, found: Sequence[Any], fraction: float) -> _Cut:
+    """The question's text with each of its documents cut to `fraction` of its characters."""
+    pieces = [
+        shortened(body, int(len(body) * fraction), str(view.id))
+        if body and not view.is_image
+        else (body, "", None)
+        for view, body in found
+    ]
+    sent = [(view, piece[0]) for (view, _), piece in zip(found, pieces, strict=True)]
+    return _Cut(attached.for_model(content, sent), [p[1] for p in pieces], [p[2] for p in pieces])
+
+
+@dataclass(frozen=True)
+class _Given:
+    """How a question was cut for the answer below it on the branch (its `fit`)."""
+
+    fraction: float
+    tokens: int
+    encoding: str
+
+
 class BranchReader:
     """Reads one branch for one model inside one transaction: counts what is not cached yet
     and remembers the texts it read, so building a request reads each message once.
@@ -99,6 +137,7 @@ class BranchReader:
         self._texts: dict[uuid.UUID, str] = {}
         self._images: dict[uuid.UUID, tuple[ImagePart, ...]] = {}  # a user message's images
         self._with_texts = with_texts
+        self._given: dict[uuid.UUID, _Given] = {}  # questions cut for their answers
         self._estimator_used = False
 
     @property
@@ -130,11 +169,11 @@ class BranchReader:
         """The images attached to an entry whose text was read (without their bytes)."""
         return self._images.get(entry.id, ())
 
-    def fit(self, entry: Entry, room: int) -> tuple[int, tuple[str, ...]] | None:
+    def fit(self, entry: Entry, room: int) -> Fit | None:
         """Cut the text of `entry`'s documents (a user message whose text was read) so that it
-        takes at most `room` tokens, each ending with a note of what was left out; its tokens
-        and what was left out of each ("report.pdf: pages 41–300"). None when it has no text
-        to cut, or would not fit even without it. `texts` gives the cut text from then on."""
+        takes at most `room` tokens, each ending with a note of what was left out. None when
+        it has no text to cut, or would not fit even without it. `texts` gives the cut text
+        from then on."""
         if entry.role is not Role.USER:
             return None
         found = repo.attachment_texts(self._session, [entry.id]).get(entry.id)
@@ -144,29 +183,40 @@ class BranchReader:
         content = rows[0].content
         images = sum(image_tokens(view.width, view.height) for view, _ in found if view.is_image)
 
-        def cut(fraction: float) -> tuple[int, str, list[str]]:
-            pieces = [
-                shortened(body, int(len(body) * fraction), str(view.id))
-                if body and not view.is_image
-                else (body, "")
-                for view, body in found
-            ]
-            sent = [(view, piece[0]) for (view, _), piece in zip(found, pieces, strict=True)]
-            text = attached.for_model(content, sent)
-            return self.count("user", text) + images, text, [p[1] for p in pieces]
+        def count(fraction: float) -> tuple[int, _Cut]:
+            made = _cut(content, found, fraction)
+            return self.count("user", made.text) + images, made
 
-        bare = cut(0.0)[0]
+        bare = count(0.0)[0]
         if bare > room or bare >= entry.tokens:
             return None
         fraction, whole = 1.0, entry.tokens
         for _ in range(8):  # the count is nearly linear in the characters kept
             fraction *= max(0.0, (room - bare) / max(whole - bare, 1)) * 0.97
-            whole, text, left_out = cut(fraction)
+            whole, made = count(fraction)
             if whole <= room:
-                self._texts[entry.id] = text
-                named = zip(found, left_out, strict=True)
-                return whole, tuple(f"{view.name}: {what}" for (view, _), what in named if what)
+                self._texts[entry.id] = made.text
+                return self._fitted(found, made, fraction, whole)
         return None
+
+    def _fitted(self, found: Sequence[Any], made: _Cut, fraction: float, tokens: int) -> Fit:
+        named = list(zip(found, made.said, made.kept, strict=True))
+        records = tuple(
+            {
+                "attachment_id": str(view.id),
+                "name": view.name,
+                "unit": kept.unit,
+                "sent": kept.sent,
+                "total": kept.total,
+                "fraction": fraction,
+                "tokens": tokens,
+                "encoding": self.key,
+            }
+            for (view, _), _, kept in named
+            if kept is not None
+        )
+        left_out = tuple(f"{view.name}: {said}" for (view, _), said, _ in named if said)
+        return Fit(tokens, left_out, records)
 
     def count(self, role: str, text: str) -> int:
         return self._count([ChatMessage(role, text)]).tokens[0]
@@ -177,12 +227,28 @@ class BranchReader:
         return counted
 
     def _counted(self, rows: Sequence[Any]) -> list[Entry]:
-        cached = [bool(row.status.is_final and row.token_encoding == self.key) for row in rows]
+        self._find_cuts(rows)
+        # A question cut for the answer below it counts as it was sent: by the count made
+        # when it was cut, else counted again from the cut text, never from the cache.
+        known = {
+            row.id: given.tokens
+            for row in rows
+            if (given := self._given.get(row.id)) is not None and given.encoding == self.key
+        }
+        cached = [
+            bool(row.status.is_final and row.token_encoding == self.key)
+            and row.id not in self._given
+            for row in rows
+        ]
         if self._with_texts:
             self._keep_texts(rows)
         else:
-            self._read_texts([row.id for row, hit in zip(rows, cached, strict=True) if not hit])
-        counted = self._count_rows([row for row, hit in zip(rows, cached, strict=True) if not hit])
+            self._read_texts(
+                [r.id for r, hit in zip(rows, cached, strict=True) if not hit and r.id not in known]
+            )
+        counted = self._count_rows(
+            [r for r, hit in zip(rows, cached, strict=True) if not hit and r.id not in known]
+        )
         return [
             Entry(
                 row.id,
@@ -190,14 +256,29 @@ class BranchReader:
                 row.role,
                 row.status,
                 row.updated_at,
-                row.token_count if hit else counted.get(row.id, 0),
+                row.token_count if hit else known.get(row.id, counted.get(row.id, 0)),
             )
             for row, hit in zip(rows, cached, strict=True)
         ]
 
+    def _find_cuts(self, rows: Sequence[Any]) -> None:
+        """Note the questions whose answers in `rows` were given them cut (newest first: an
+        answer comes before its question)."""
+        answers = {row.id: row.parent_hex for row in rows if row.role is Role.ASSISTANT}
+        if not answers:
+            return
+        for answer_id, records in repo.cut_records(self._session, list(answers)).items():
+            parent, first = answers[answer_id], records[0] if records else {}
+            try:
+                given = _Given(float(first["fraction"]), int(first["tokens"]), first["encoding"])
+            except (KeyError, TypeError, ValueError):  # a record of another chatdesk's
+                continue
+            if parent:
+                self._given[uuid.UUID(parent)] = given
+
     def _count_rows(self, rows: Sequence[Any]) -> dict[uuid.UUID, int]:
         """Count `rows` in one batch (0 for one that is not sent) and keep the final ones'
-        counts for the cache."""
+        counts for the cache (not a cut question's: the cache holds a message whole)."""
         if not rows:
             return {}
         sent = [row for row in rows if self._is_sent(row)]
@@ -209,7 +290,7 @@ class BranchReader:
         }
         key = key_of(counted)
         for row in rows:
-            if row.status.is_final:
+            if row.status.is_final and row.id not in self._given:
                 self.fresh.append(CountUpdate(row.id, row.updated_at, tokens.get(row.id, 0), key))
         return tokens
 
@@ -230,7 +311,12 @@ class BranchReader:
         calls = repo.tool_calls_of(self._session, callers) if callers else {}
         for row in rows:
             if found := files.get(row.id):
-                self._texts[row.id] = attached.for_model(row.content, found)
+                given = self._given.get(row.id)
+                self._texts[row.id] = (
+                    _cut(row.content, found, given.fraction).text
+                    if given
+                    else attached.for_model(row.content, found)
+                )
                 self._images[row.id] = tuple(
                     ImagePart(view.mime, view.sha256, view.width, view.height)
                     for view, _ in found

@@ -16,6 +16,7 @@ from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
 from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.views import (
     CitedSource,
+    DocumentCut,
     MessageView,
     ProjectView,
     SummaryView,
@@ -135,11 +136,13 @@ class SourcesFound:
 @dataclass(frozen=True)
 class AnswerShortened:
     """The question's documents did not fit the model's context whole: they went in part,
-    each with a note of what was left out (`left_out`: "report.pdf: pages 41–300")."""
+    each with a note of what was left out (`left_out`: "report.pdf: pages 41–300"); `cuts`
+    is what the answer now records of it."""
 
     message_id: uuid.UUID
     thread_id: uuid.UUID
     left_out: tuple[str, ...]
+    cuts: tuple[DocumentCut, ...] = ()
 
 
 @dataclass(frozen=True)

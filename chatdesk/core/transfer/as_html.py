@@ -111,6 +111,7 @@ async def _article(message: BranchMessage, render: Render) -> str:
             f'<details class="source"><summary>{escape(source_line(cited))}</summary>'
             f"<pre>{escape(cited.text, quote=False)}</pre></details>"
         )
+    pieces += [f'<p class="cut">{escape(cut.said(), quote=False)}</p>' for cut in view.cuts]
     for file in message.files:
         line = escape(f"{file_label(file)}: {file_line(file)}")
         if file.image is not None:  # embedded: the page stays one self-contained file

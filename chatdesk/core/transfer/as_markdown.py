@@ -143,6 +143,7 @@ def _message(message: BranchMessage) -> str:
         blocks.append(
             f"<details><summary>{summary}</summary>\n\n{fenced(source.text, 'text')}\n\n</details>"
         )
+    blocks += [_quoted(escape(cut.said(), quote=False)) for cut in view.cuts]
     for file in message.files:
         blocks.append(f"**{_one_line(file_label(file))}:** {_one_line(file_line(file))}")
         if file.image is not None:  # embedded, as a data URL: the file stays self-contained

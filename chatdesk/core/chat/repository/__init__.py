@@ -39,6 +39,7 @@ from chatdesk.core.chat.repository.branches import (
     switch_branch,
 )
 from chatdesk.core.chat.repository.counts import CountUpdate, message_texts, save_counts, walk_up
+from chatdesk.core.chat.repository.cuts import cut_records, record_cuts
 from chatdesk.core.chat.repository.retention import Purged, purge_batch
 from chatdesk.core.chat.repository.rows import (
     existing_messages,
@@ -97,6 +98,7 @@ __all__ = [
     "branch_page",
     "close_open_calls",
     "create_thread",
+    "cut_records",
     "delete_branch",
     "delete_message",
     "delete_messages",
@@ -120,6 +122,7 @@ __all__ = [
     "project_view",
     "purge_batch",
     "recent_models",
+    "record_cuts",
     "reopen_answer",
     "resolve_thread_id",
     "retitle",

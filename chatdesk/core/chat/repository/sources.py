@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat.repository.cuts import cut_records, cut_view, whole_number
 from chatdesk.core.chat.repository.tools import add_parts
 from chatdesk.core.kinds import Role
 from chatdesk.core.store.models import MessagePart, PartKind
@@ -28,12 +29,23 @@ def add_sources(
 
 
 def with_sources(session: Session, views: list[MessageView]) -> list[MessageView]:
-    """The views with their sources filled in (one query for the answers of a page)."""
+    """The views with their sources and the records of their question's documents cut to
+    fit filled in (two queries for the answers of a page)."""
     answers = [v.id for v in views if v.role is Role.ASSISTANT]
     if not answers:
         return views
     found = sources_of(session, answers)
-    return [replace(v, sources=found[v.id]) if v.id in found else v for v in views]
+    cut = cut_records(session, answers)
+    return [
+        replace(
+            v,
+            sources=found.get(v.id, ()),
+            cuts=tuple(cut_view(data) for data in cut.get(v.id, ())),
+        )
+        if v.id in found or v.id in cut
+        else v
+        for v in views
+    ]
 
 
 def sources_of(
@@ -57,20 +69,13 @@ def source_view(text: str, data: dict[str, Any]) -> CitedSource:
     except ValueError:
         document_id = None
     return CitedSource(
-        number=_int(data.get("number")),
+        number=whole_number(data.get("number")),
         base=str(data.get("base") or ""),
         document_id=document_id,
         path=str(data.get("path") or ""),
         location=str(data.get("location") or ""),
         text=text,
-        start=_int(data.get("start")),
-        end=_int(data.get("end")),
+        start=whole_number(data.get("start")),
+        end=whole_number(data.get("end")),
         call_id=str(data.get("call_id") or ""),
     )
-
-
-def _int(value: object) -> int:
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return 0
