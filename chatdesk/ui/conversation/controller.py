@@ -171,6 +171,8 @@ class ConversationController(QObject):
                 self.model.update_tool_call(message_id, call)
             case ev.SourcesFound(message_id, thread_id, sources) if thread_id == self.thread_id:
                 self.model.set_sources(message_id, sources)
+            case ev.AnswerShortened(message_id, thread_id, _, cuts) if thread_id == self.thread_id:
+                self.model.set_cuts(message_id, cuts)
             case ev.ToolCallStreaming(message_id, thread_id, call_id, name):
                 if thread_id == self.thread_id:
                     self.model.update_tool_call(message_id, streaming_call(call_id, name))
@@ -220,7 +222,7 @@ def _thread_of(event: ev.Event) -> uuid.UUID | None:
             return thread_id
         case ev.ToolCallChanged(_, thread_id) | ev.ToolCallStreaming(_, thread_id):
             return thread_id
-        case ev.SourcesFound(_, thread_id):
+        case ev.SourcesFound(_, thread_id) | ev.AnswerShortened(_, thread_id):
             return thread_id
         case _:
             return None

@@ -1,15 +1,20 @@
 """The fixed pieces a message widget is built of: the frame of its words (the user's a bubble),
-the toggle that unfolds an answer's reasoning, and its status line."""
+the toggle that unfolds an answer's reasoning, its status line, and the line that says which
+documents of the question went to the model only in part."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.conversation.bubble import FittedFrame
+
+if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
+    from chatdesk.core.views import DocumentCut
 
 
 def reasoning_toggle(toggled: Callable[[bool], None]) -> QToolButton:
@@ -40,3 +45,37 @@ def words_frame(user: bool, parts: tuple[QWidget, ...]) -> tuple[QFrame, QVBoxLa
     for part in parts:
         inner.addWidget(part)
     return bubble, inner
+
+
+class CutNotice(QLabel):
+    """Under an answer whose question's documents went to the model only in part, a quiet
+    line for each ("report.pdf was cut to fit: pages 1–12 of 40 sent"), read from the answer
+    as stored: it is there after a restart, and on a teammate's chatdesk too."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setObjectName("cutNotice")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # a file's name is never markup
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # translators: a screen reader's name of the line under an answer saying that documents
+        # of the question were sent to the model only in part
+        self.setAccessibleName(tr("Documents cut to fit"))
+
+    def show_cuts(self, cuts: tuple[DocumentCut, ...]) -> None:
+        text = "\n".join(cut.said() for cut in cuts)
+        self.setText(text)
+        self.setAccessibleDescription(text)
+        self.setVisible(bool(cuts))
+
+
+def shown_cuts(
+    notice: CutNotice | None, cuts: tuple[DocumentCut, ...], layout: QBoxLayout
+) -> CutNotice | None:
+    """`notice` showing `cuts`, made at the end of `layout` when there was none to show."""
+    if notice is None and cuts:
+        notice = CutNotice()
+        layout.addWidget(notice)
+    if notice is not None:
+        notice.show_cuts(cuts)
+    return notice

@@ -33,7 +33,7 @@ from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.bubble import BubbleFit
 from chatdesk.ui.conversation.footer import MessageFooter
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
-from chatdesk.ui.conversation.frame import reasoning_toggle, status_label, words_frame
+from chatdesk.ui.conversation.frame import reasoning_toggle, shown_cuts, status_label, words_frame
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.tool_card import ToolCallList
@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.core.views import MessageView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.conversation.frame import CutNotice
     from chatdesk.ui.conversation.message_editor import MessageEditor
     from chatdesk.ui.conversation.sources import SourcesBlock
 
@@ -134,6 +135,7 @@ class MessageWidget(QFrame):
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
+        self.cuts: CutNotice | None = None  # made for an answer given documents in part
         self.body = MessageBrowser()
         # translators: a screen reader's name of a message: the user's, or the answer (a noun)
         self.body.setAccessibleName(tr("Your message") if user else tr("Answer"))
@@ -289,6 +291,7 @@ class MessageWidget(QFrame):
             self._inner.addWidget(self.sources)
         if self.sources is not None:
             self.sources.show_sources(message.sources)
+        self.cuts = shown_cuts(self.cuts, message.cuts, self._inner)
 
     @property
     def thumbnails(self) -> Thumbnails | None:

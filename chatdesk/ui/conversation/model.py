@@ -31,6 +31,7 @@ from chatdesk.core.kinds import Status
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
     from chatdesk.core.views import (
         CitedSource,
+        DocumentCut,
         MessagePage,
         MessageView,
         SummaryView,
@@ -207,10 +208,18 @@ class ConversationModel(QAbstractListModel):
 
     def set_sources(self, message_id: uuid.UUID, sources: tuple[CitedSource, ...]) -> bool:
         """An answer's sources, all it has now; False when it is not in the window."""
+        return self._changed(message_id, sources=sources)
+
+    def set_cuts(self, message_id: uuid.UUID, cuts: tuple[DocumentCut, ...]) -> bool:
+        """What an answer records of its question's documents sent in part; False when it is
+        not in the window."""
+        return self._changed(message_id, cuts=cuts)
+
+    def _changed(self, message_id: uuid.UUID, **fields: Any) -> bool:
         row = self._index.get(message_id)
         if row is None:
             return False
-        self._rows[row] = dataclasses.replace(self._rows[row], sources=sources)
+        self._rows[row] = dataclasses.replace(self._rows[row], **fields)
         index = self.index(row)
         self.dataChanged.emit(index, index)
         return True

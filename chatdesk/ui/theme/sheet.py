@@ -115,7 +115,7 @@ QScrollArea { background: $surface; }
     color: $text_quiet;
     font-size: ${caption}pt;
 }
-#messageStatus { color: $text_quiet; }
+#messageStatus, #cutNotice { color: $text_quiet; }
 #messageStatus[state="error"] { color: $danger; font-weight: 600; }
 #messageStatus[state="interrupted"] { color: $warning; }
 #backgroundStatus { color: $warning; font-weight: 600; }
