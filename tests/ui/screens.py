@@ -806,7 +806,7 @@ def run() -> int:
     from tests.ui.screens_knowledge import knowledge_page_screens
     from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_settings import settings_window_screens
-    from tests.ui.screens_sources import source_screens
+    from tests.ui.screens_sources import cut_screens, source_screens
     from tests.ui.screens_streaming import streaming_screens
     from tests.ui.screens_temporary import temporary_screens
 
@@ -815,7 +815,7 @@ def run() -> int:
         for more in (
             summary_screens, settings_screens, tool_screens, attachment_screens,
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
-            knowledge_page_screens, source_screens, composer_screens, help_screens,
+            knowledge_page_screens, source_screens, cut_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
             first_step_screens, answer_screens, settings_window_screens, locale_screens,
         ):  # fmt: skip

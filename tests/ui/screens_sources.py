@@ -1,6 +1,7 @@
 """Screenshots of an answer from a knowledge base: its citations as links and the sources block
 under it, unfolded and folded, and the passage viewer with the passage highlighted in its
-document. Light and dark. Run through tests/ui/screens.py, or alone:
+document; and of an answer whose question's document was cut to fit the model, the line under
+it that says so. Light and dark. Run through tests/ui/screens.py, or alone:
 
     .venv/bin/python -m tests.ui.screens_sources [OUTPUT_DIR]
 """
@@ -94,8 +95,37 @@ async def _shoot_viewer(app: QApplication, core: object, out: Path, thread_id: o
             window.deleteLater()
 
 
+async def cut_screens(app: QApplication, out: Path) -> None:
+    core = _core()
+    lines = "\n".join(["figures and notes on the quarter, line by line"] * 30)
+    pages = [f"Page {n} lists item {n}:\n{lines}" for n in range(1, 41)]
+    try:
+        await core.start()
+        service = core.service
+        report = await service.attacher.attach_bytes("report.pdf", pdf(pages))
+        thread = await service.create_thread()
+        await service.set_thread_context_window(thread.id, 4_000)
+        turn = await service.send(thread.id, "What does the report cover?", attachments=[report])
+        await service.wait_for_answer(turn.answer.id)
+
+        async def setup(window: MainWindow) -> None:
+            window.show_thread(thread.id)
+            await _until(lambda: len(window.view.widgets) == 2)
+            answer = window.view.widgets[-1]
+            await _until(lambda: answer.rendered is not None and answer.cuts is not None)
+
+        await _shoot(app, core, out, "document-cut", setup)
+    finally:
+        await core.aclose()
+
+
+async def _both(app: QApplication, out: Path) -> None:
+    await source_screens(app, out)
+    await cut_screens(app, out)
+
+
 def run() -> int:
-    return run_alone(source_screens)
+    return run_alone(_both)
 
 
 if __name__ == "__main__":

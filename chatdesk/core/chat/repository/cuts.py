@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.tools import add_parts
@@ -20,21 +20,27 @@ from chatdesk.core.views import DocumentCut
 
 
 def record_cuts(session: Session, message_id: uuid.UUID, cuts: Sequence[dict[str, Any]]) -> None:
-    """Record `cuts` on the answer in place of those it had (a Continue cuts anew). A part
-    keeps its id where there was one, so a team server takes the new record for the old."""
-    had = list(
-        session.scalars(
-            select(MessagePart)
-            .where(MessagePart.message_id == message_id, MessagePart.kind == PartKind.CUT)
-            .order_by(MessagePart.position)
+    """Record `cuts` on the answer. A Continue cuts anew: a document's record is updated in
+    place (its part keeps its id, so a team server takes the new record for the old one), and
+    one not cut this time keeps its record, true of the answer's earlier text. Nothing is
+    deleted: a team server keeps parts of a kind a writer's protocol does not list
+    (`sync/server` migration 0007), so a deletion would not reach it."""
+    had = {
+        str((part.data or {}).get("attachment_id")): part
+        for part in session.scalars(
+            select(MessagePart).where(
+                MessagePart.message_id == message_id, MessagePart.kind == PartKind.CUT
+            )
         )
-    )
-    for part, data in zip(had, cuts, strict=False):
-        part.data = dict(data)
-    if len(had) > len(cuts):
-        gone = [part.id for part in had[len(cuts) :]]
-        session.execute(delete(MessagePart).where(MessagePart.id.in_(gone)))
-    add_parts(session, message_id, [(PartKind.CUT, None, dict(d)) for d in cuts[len(had) :]])
+    }
+    new = []
+    for data in cuts:
+        part = had.get(str(data.get("attachment_id")))
+        if part is None:
+            new.append((PartKind.CUT, None, dict(data)))
+        else:
+            part.data = dict(data)
+    add_parts(session, message_id, new)
 
 
 def cut_records(
