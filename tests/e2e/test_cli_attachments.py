@@ -3,6 +3,7 @@ list|save`, through the real command."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from tests.core import attachment_files as files
@@ -86,3 +87,17 @@ def test_ask_sends_a_scans_pages_as_images_when_told(tmp_path: Path) -> None:
         ("contract page 2.jpg", "image"),
     ]
     assert "**contract page 2.jpg**: an image, 1449×2048 pixels" in answer["content"]
+
+
+def test_ask_says_on_stderr_which_document_was_cut_to_fit(tmp_path: Path) -> None:
+    lines = "\n".join(["figures and notes on the quarter, line by line"] * 30)
+    report = tmp_path / "report.pdf"  # longer than the offline model's 8,192 tokens
+    report.write_bytes(files.pdf([f"Page {n} lists item {n}:\n{lines}" for n in range(1, 41)]))
+    result = chatdesk("ask", "What does it cover?", "--attach", str(report), "--json")
+    assert result.returncode == 0, result.stderr
+    [cut] = json.loads(result.stdout)["cuts"]
+    assert (cut["name"], cut["unit"], cut["total"]) == ("report.pdf", "page", 40)
+    assert 1 < cut["sent"] < 40
+    said = f"report.pdf was cut to fit: pages 1–{cut['sent']} of 40 sent"
+    assert cut["said"] == said
+    assert said in result.stderr.splitlines()
