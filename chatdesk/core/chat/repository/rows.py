@@ -233,6 +233,7 @@ def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> d
         "tool_time_ms": tool_time_ms,
         "agent": agent,
         "sources": (),
+        "cuts": (),
     }
 
 
