@@ -43,7 +43,6 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.core.views import MessageView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
-    from chatdesk.ui.conversation.frame import CutNotice
     from chatdesk.ui.conversation.message_editor import MessageEditor
     from chatdesk.ui.conversation.sources import SourcesBlock
 
@@ -135,7 +134,6 @@ class MessageWidget(QFrame):
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
-        self.cuts: CutNotice | None = None  # made for an answer given documents in part
         self.body = MessageBrowser()
         # translators: a screen reader's name of a message: the user's, or the answer (a noun)
         self.body.setAccessibleName(tr("Your message") if user else tr("Answer"))
@@ -161,6 +159,7 @@ class MessageWidget(QFrame):
             user, (self._header if self._head is None else self._head, self._thinking, self.body)
         )
         self._bubble = bubble  # hidden while the message is edited in its place
+        self.cuts = shown_cuts(None, (), self._inner)  # made for documents sent in part
         if user:  # the user's words: a bubble fitted to them on the trailing side (bubble.py)
             line = QHBoxLayout()
             line.addStretch(1)
