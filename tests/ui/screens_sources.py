@@ -18,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QApplication
 
+from chatdesk.ui.conversation.frame import CutNotice
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from tests.core.attachment_files import pdf
@@ -112,7 +113,9 @@ async def cut_screens(app: QApplication, out: Path) -> None:
             window.show_thread(thread.id)
             await _until(lambda: len(window.view.widgets) == 2)
             answer = window.view.widgets[-1]
-            await _until(lambda: answer.rendered is not None and answer.cuts is not None)
+            await _until(
+                lambda: answer.rendered is not None and answer.findChild(CutNotice) is not None
+            )
 
         await _shoot(app, core, out, "document-cut", setup)
     finally:

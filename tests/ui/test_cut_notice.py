@@ -7,6 +7,7 @@ from typing import Any
 
 from pytestqt.qtbot import QtBot
 
+from chatdesk.ui.conversation.frame import CutNotice
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
 from tests.core import attachment_files as files
@@ -19,7 +20,7 @@ def _notice(window: MainWindow) -> str | None:
     widgets = window.view.widgets
     if len(widgets) != 2 or not widgets[1].message.status.is_final:
         return None
-    notice = widgets[1].cuts
+    notice = widgets[1].findChild(CutNotice)
     return notice.text() if notice is not None and notice.isVisible() else None
 
 
@@ -41,12 +42,13 @@ def test_the_answer_says_its_document_was_cut_to_fit_and_still_does_after_a_rest
     said = f"report.pdf was cut to fit: pages 1–{cut.sent} of 40 sent"
     assert 1 < cut.sent < 40
     qtbot.waitUntil(lambda: _notice(window) == said)  # as the answer is written
-    assert window.view.widgets[0].cuts is None  # under the answer, not the question
+    assert window.view.widgets[0].findChild(CutNotice) is None  # under the answer only
 
     restarted = open_window(make_core())  # another start on the same data
     restarted.show_thread(thread.id)
     qtbot.waitUntil(lambda: _notice(restarted) == said)
     answer = restarted.view.widgets[1]
     assert isinstance(answer, MessageWidget)
-    assert answer.cuts is not None
-    assert answer.cuts.accessibleName() == "Documents cut to fit"
+    notice = answer.findChild(CutNotice)
+    assert notice is not None
+    assert notice.accessibleName() == "Documents cut to fit"

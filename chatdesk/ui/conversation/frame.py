@@ -69,10 +69,11 @@ class CutNotice(QLabel):
         self.setVisible(bool(cuts))
 
 
-def shown_cuts(
-    notice: CutNotice | None, cuts: tuple[DocumentCut, ...], layout: QBoxLayout
-) -> CutNotice | None:
-    """`notice` showing `cuts`, made at the end of `layout` when there was none to show."""
+def shown_cuts(layout: QBoxLayout, cuts: tuple[DocumentCut, ...]) -> CutNotice | None:
+    """The notice among `layout`'s widgets showing `cuts`, made at its end when there was none
+    and there is something to show."""
+    found = (item.widget() for i in range(layout.count()) if (item := layout.itemAt(i)))
+    notice = next((w for w in found if isinstance(w, CutNotice)), None)
     if notice is None and cuts:
         notice = CutNotice()
         layout.addWidget(notice)

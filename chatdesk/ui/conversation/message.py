@@ -159,7 +159,6 @@ class MessageWidget(QFrame):
             user, (self._header if self._head is None else self._head, self._thinking, self.body)
         )
         self._bubble = bubble  # hidden while the message is edited in its place
-        self.cuts = shown_cuts(None, (), self._inner)  # made for documents sent in part
         if user:  # the user's words: a bubble fitted to them on the trailing side (bubble.py)
             line = QHBoxLayout()
             line.addStretch(1)
@@ -285,12 +284,11 @@ class MessageWidget(QFrame):
         if self.sources is None and message.sources:
             from chatdesk.ui.conversation.sources import SourcesBlock
 
-            self.sources = SourcesBlock()  # its rows open a source as its citations do
-            self.sources.link_activated.connect(lambda h: self.link_activated.emit(h, message.id))
+            self.sources = SourcesBlock(lambda h: self.link_activated.emit(h, message.id))  # as [n]
             self._inner.addWidget(self.sources)
         if self.sources is not None:
             self.sources.show_sources(message.sources)
-        self.cuts = shown_cuts(self.cuts, message.cuts, self._inner)
+        shown_cuts(self._inner, message.cuts)  # a line under it, made for documents cut
 
     @property
     def thumbnails(self) -> Thumbnails | None:

@@ -5,6 +5,7 @@ notes.md"). Every row is a button, so Tab reaches it and a screen reader names i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
@@ -40,8 +41,12 @@ class SourcesBlock(QFrame):
 
     link_activated = Signal(str)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, activated: Callable[[str], None] | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
+        if activated is not None:
+            self.link_activated.connect(activated)
         self.setObjectName("sources")
         self.sources: tuple[CitedSource, ...] = ()
         self.rows: list[QToolButton] = []
