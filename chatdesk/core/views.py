@@ -8,7 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import Approval, AttachmentKind, CallState, Role, Status, TurnKind
 
 
@@ -258,7 +258,7 @@ class DocumentCut:
 
     def said(self) -> str:
         """In the user's words: "report.pdf was cut to fit: pages 1–12 of 40 sent"."""
-        n, fields = self.sent, {"name": self.name, "total": f"{self.total:,}"}
+        n, fields = self.sent, {"name": self.name, "total": number(self.total)}
         if self.unit == "page":
             return ntr(
                 "{name} was cut to fit: page 1 of {total} sent",
@@ -281,8 +281,8 @@ class DocumentCut:
                 **fields,
             )
         return ntr(
-            "{name} was cut to fit: {n:,} character of {total} sent",
-            "{name} was cut to fit: {n:,} characters of {total} sent",
+            "{name} was cut to fit: {n} character of {total} sent",
+            "{name} was cut to fit: {n} characters of {total} sent",
             n,
             **fields,
         )
