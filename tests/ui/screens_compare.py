@@ -91,7 +91,7 @@ class _Seeded:
     async def new_chat(self, window: MainWindow) -> None:
         await _until(lambda: len(window.models.assistants.known()) >= 5)
         window.composer.assistant_changed.emit(self.tutor.id.hex)
-        await _until(lambda: window.view.empty.assistant == "Tutor")
+        await _until(lambda: window.view.empty.assistant == self.tutor.name)
 
     async def assistant_menu(self, window: MainWindow) -> Popup:
         await self.new_chat(window)
@@ -104,7 +104,7 @@ class _Seeded:
     async def answered(self, window: MainWindow) -> None:
         window.show_thread(self.taught)
         await _until(lambda: _formatted(window, 2))
-        await _until(lambda: window.header.model.text().startswith("Tutor"))
+        await _until(lambda: window.header.model.text().startswith(self.tutor.name))
 
     async def slash(self, window: MainWindow) -> None:
         await _until(lambda: len(window.composer.slash.entries) >= 7)
