@@ -121,7 +121,7 @@ class PreferencesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         close = buttons.button(QDialogButtonBox.StandardButton.Close)
         assert close is not None
-        close.setText(tr("&Close"))
+        close.setText(tr("Close"))
         close.setObjectName("closeSettings")
         set_icon(close, "close", current_look(), "text")  # the look's own, not the style's cross
         close.setAutoDefault(False)  # Enter in a field applies it; it does not close

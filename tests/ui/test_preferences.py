@@ -204,7 +204,7 @@ def test_controls_are_named_for_screen_readers(open_dialog: OpenDialog) -> None:
         ):
             assert widget.accessibleName(), widget.objectName()
     labels = {label.text(): label.buddy() for label in dialog.findChildren(QLabel)}
-    assert labels["&Theme:"] is dialog.findChild(QComboBox, "themeChoice")
+    assert labels["Th&eme:"] is dialog.findChild(QComboBox, "themeChoice")
     assert labels["&Font size:"] is dialog.findChild(QSpinBox, "fontSize")
 
 

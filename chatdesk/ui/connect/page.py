@@ -121,7 +121,7 @@ class ConnectPage(QWidget):
         return row
 
     def _demo(self) -> QHBoxLayout:
-        self.demo = QPushButton(tr("Try the offline &demo"), self)
+        self.demo = QPushButton(tr("&Try the offline demo"), self)
         self.demo.setObjectName("offlineDemo")
         self.demo.clicked.connect(self.demo_chosen)
         note = self._label(

@@ -80,7 +80,7 @@ class AppearancePage(QWidget):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(tr("&Language:"), self._language)
         form.addRow("", self._restart)
-        form.addRow(tr("&Theme:"), self._theme)
+        form.addRow(tr("Th&eme:"), self._theme)
         form.addRow(tr("&Font size:"), self._font_size)
         form.addRow(tr("Preview:"), self._preview)
         form.addRow(tr("Text &column:"), self._column_width)

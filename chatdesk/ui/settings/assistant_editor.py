@@ -176,7 +176,7 @@ class AssistantEditor(QDialog):
         self.examples.setObjectName("assistantExamples")
         form = QFormLayout(box)
         form.addRow(tr("&Model:"), self.model)
-        form.addRow(tr("&Temperature:"), self.temperature)
+        form.addRow(tr("Tempe&rature:"), self.temperature)
         form.addRow(tr("&Answer length:"), self.answer)
         self._tool_rows(form, box)
         self.bases = KnowledgeTicks(box)
@@ -195,7 +195,7 @@ class AssistantEditor(QDialog):
         return box
 
     def _tool_rows(self, form: QFormLayout, box: QWidget) -> None:
-        self.tools_set = QCheckBox(tr("Sta&rt its chats with these tool servers"), box)
+        self.tools_set = QCheckBox(tr("Start its chats &with these tool servers"), box)
         self.tools_set.setObjectName("assistantToolsSet")
         self.tools_set.setToolTip(tr("Unticked: its chats keep the tools they have"))
         self.tools = QListWidget(box)

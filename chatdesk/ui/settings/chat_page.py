@@ -129,7 +129,7 @@ class ChatPage(QWidget):
         # Only the system prompt takes the width; short values keep short fields.
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         form.addRow(tr("&Model:"), self._model)
-        form.addRow(tr("&Temperature:"), self._temperature_row(general.temperature, box))
+        form.addRow(tr("Tempe&rature:"), self._temperature_row(general.temperature, box))
         form.addRow(tr("Ma&x answer length:"), self._max_tokens_box(general.max_output_tokens, box))
         self._system_prompt = QPlainTextEdit(general.system_prompt, box)
         self._system_prompt.setObjectName("systemPrompt")
@@ -139,7 +139,7 @@ class ChatPage(QWidget):
         )
         self._system_prompt.setTabChangesFocus(True)  # Tab leaves the box, as in a form
         self._system_prompt.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
-        form.addRow(tr("&System prompt:"), self._system_prompt)
+        form.addRow(tr("S&ystem prompt:"), self._system_prompt)
         return box
 
     def _temperature_row(self, temperature: float, parent: QWidget) -> QWidget:
@@ -183,7 +183,7 @@ class ChatPage(QWidget):
 
     def _long_threads_box(self, chat: ChatSettings) -> QGroupBox:
         box = QGroupBox(tr("Long threads"), self)
-        self._summaries = QCheckBox(tr("&Summarise older messages in the background"), box)
+        self._summaries = QCheckBox(tr("Summarise older messages &in the background"), box)
         self._summaries.setObjectName("autoSummaries")
         self._summaries.setChecked(chat.summary_threshold > 0)
         self._summaries.setToolTip(

@@ -186,7 +186,7 @@ class ModelFields(QWidget):
         form.addRow(self.fetch_result)
         form.addRow(tr("&Other models:"), self.others)
         form.addRow(tr("Conte&xt window:"), self.context)
-        form.addRow(tr("Models take &images:"), self.images)
+        form.addRow(tr("&Models take images:"), self.images)
         sizes = QHBoxLayout()
         sizes.addWidget(self.image_side)
         sizes.addWidget(self.image_mb)
@@ -204,7 +204,7 @@ class ModelFields(QWidget):
         grid.setColumnStretch(len(_PRICES), 1)
         form.addRow(grid)
         form.addRow(self.prices_problem)
-        form.addRow(tr("Spending &cap:"), self.monthly_cap)
+        form.addRow(tr("Sp&ending cap:"), self.monthly_cap)
         form.addRow(tr("&Requests:"), self.requests)
 
     # -- values ----------------------------------------------------------------------------------

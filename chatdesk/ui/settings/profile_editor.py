@@ -102,7 +102,7 @@ class ProfileEditor(QDialog):
         self.http_warning = Notice("plainHttpWarning", box)
         self.confirm_http = QCheckBox(tr("I &understand; use plain http for this server"), box)
         self.confirm_http.setObjectName("confirmPlainHttp")
-        self.test = QPushButton(tr("&Test connection"), box)
+        self.test = QPushButton(tr("Test &connection"), box)
         self.test.setObjectName("testConnection")
         self.test.setToolTip(tr("Ask the server for its models with these settings"))
         self.test_result = Notice("testResult", box)

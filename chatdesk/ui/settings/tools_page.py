@@ -146,7 +146,7 @@ class ToolsPage(QWidget):
 
     def _buttons(self) -> QWidget:
         self.add_button = self._button(
-            tr("&Add…"), tr("Add a server by its command or address"), self.open_add
+            tr("&New…"), tr("Add a server by its command or address"), self.open_add
         )
         self.edit_button = self._button(tr("&Edit…"), tr("Change the server"), self.open_edit)
         self.import_button = self._button(
@@ -158,7 +158,7 @@ class ToolsPage(QWidget):
             self.allow_current,
         )
         self.test_button = self._button(
-            tr("&Test"), tr("Start the server and list its tools"), self.test_current
+            tr("&Check"), tr("Start the server and list its tools"), self.test_current
         )
         self.switch_button = self._button(
             tr("Switch o&ff"), tr("Stop offering its tools"), self.switch_current
@@ -186,7 +186,7 @@ class ToolsPage(QWidget):
         ):
             flow.addWidget(widget)
         calls = QWidget(row)
-        label = QLabel(tr("&Calls:"), calls)
+        label = QLabel(tr("Ca&lls:"), calls)
         label.setBuddy(self.policy)
         beside = QHBoxLayout(calls)
         beside.setContentsMargins(0, 0, 0, 0)
@@ -264,7 +264,7 @@ class ToolsPage(QWidget):
         )
         self.switch_button.setEnabled(server is not None)
         self.switch_button.setText(
-            tr("Switch o&ff") if server is None or server.enabled else tr("Switch o&n")
+            tr("Switch o&ff") if server is None or server.enabled else tr("S&witch on")
         )
         self.remove_button.setEnabled(server is not None)
         self.policy.setEnabled(name is not None and tools is not None)

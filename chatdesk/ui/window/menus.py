@@ -43,11 +43,11 @@ SHORTCUTS = (
     (FILE, mark("&Quit"), "Ctrl+Q", "close"),
     (CHAT, mark("Focus the &composer"), "Ctrl+L", "composer.focus_editor"),
     (CHAT, mark("&Stop the answer"), "", "sending.stop"),  # Esc: see WindowMenus.__init__
-    (CHAT, mark("&Copy the last answer"), "Ctrl+Shift+C", "actions_.copy_last"),
+    (CHAT, mark("Copy &the last answer"), "Ctrl+Shift+C", "actions_.copy_last"),
     (CHAT, mark("&Regenerate the last answer"), "Ctrl+R", "actions_.regenerate_last"),
     (CHAT, mark("&Find in thread…"), "Ctrl+F", "find_bar.open_bar"),
     (CHAT, mark("Re&name thread"), "F2", "rename_thread"),
-    (CHAT, mark("Summarise earlier messages &now"), "", "summaries.summarize_now"),
+    (CHAT, mark("Summarise &earlier messages now"), "", "summaries.summarize_now"),
     (CHAT, mark("Stop s&ummarising"), "", "summaries.cancel"),
     (CHAT, mark("Context &window…"), "", "choose_context_window"),
     (VIEW, mark("Show/hide the &sidebar"), "Ctrl+B", "panes.toggle_side"),
