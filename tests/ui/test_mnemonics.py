@@ -1,5 +1,6 @@
 """No two controls a user can reach at once share an Alt+letter, in English and in every
 catalogue: toured through the window, its dialogs and every Preferences section (tests/ui/tour.py),
+and the Tools section with a command not yet allowed to start and a server switched off,
 the underlined letters of the visible, enabled buttons, check boxes, group boxes, tabs, labels
 with a buddy and top menus of each window are one group (with the Preferences' sections, whose
 Alt+letter works from anywhere in that window), and each menu's items are a group of their own.
@@ -7,6 +8,8 @@ Alt+letter works from anywhere in that window), and each menu's items are a grou
 
 from __future__ import annotations
 
+import json
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,10 +27,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
+from chatdesk.core.tools.servers import parse_servers_text
 from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.preferences import PreferencesDialog
-from tests.ui.tour import tour
+from tests.ui.tour import choose, tour
 
 LANGUAGES = ("en", "ar", "de", "es", "fr", "ja", "zh_CN")
 
@@ -131,3 +135,32 @@ def test_no_two_controls_reachable_at_once_share_a_letter(
     tour(main, core, qtbot, finish, found)
     assert {"MainWindow", "PreferencesDialog", "ServerForm"} <= found.windows
     assert not found.found, f"letters used twice in {speaking}:\n" + found.report()
+
+
+def test_the_tools_section_keeps_its_letters_for_a_new_command_and_a_server_switched_off(
+    speaking: str, attached_window: tuple[MainWindow, Core], qtbot: QtBot, finish: Any
+) -> None:
+    main, core = attached_window
+    tools = core.service.tools
+    servers = {
+        "notes": {"command": sys.executable, "args": ["-I"]},
+        "docs": {"type": "streamable-http", "url": "https://mcp.example.com/docs"},
+    }
+    for server in parse_servers_text(json.dumps({"mcpServers": servers})).servers:
+        finish(tools.add_server(server, replace=True))
+    finish(tools.set_enabled("docs", False))
+    main.settings.open_preferences()
+    dialog = main.settings.dialog
+    assert dialog is not None
+    page = dialog.tools
+    dialog.tabs.setCurrentWidget(page)
+    found = Clashes()
+    for name, shown in (("notes", page.allow_button), ("docs", page.switch_button)):
+        qtbot.waitUntil(lambda: page.list.topLevelItemCount() == 3)
+        choose(page.list, name)
+        qtbot.waitUntil(shown.isVisible)
+        found()
+    assert page.allow_button.isHidden()  # the switched-off server was looked at last
+    assert mnemonic(page.switch_button.text()) not in (None, mnemonic(page.add_button.text()))
+    assert not found.found, f"letters used twice in {speaking}:\n" + found.report()
+    dialog.reject()

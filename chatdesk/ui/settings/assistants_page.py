@@ -123,7 +123,7 @@ class AssistantsPage(QWidget):
             tr("De&lete"), "deleteAssistant", tr("Delete the assistant"), self.confirm_delete
         )
         self.import_button = self._button(
-            tr("&Import…"), "importAssistants", tr("Add the assistants of a file"), self.open_import
+            tr("I&mport…"), "importAssistants", tr("Add the assistants of a file"), self.open_import
         )
         self.export_button = QPushButton(tr("E&xport"), self)  # its menu: which ones
         self.export_button.setObjectName("exportAssistants")

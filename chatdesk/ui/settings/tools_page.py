@@ -150,10 +150,10 @@ class ToolsPage(QWidget):
         )
         self.edit_button = self._button(tr("&Edit…"), tr("Change the server"), self.open_edit)
         self.import_button = self._button(
-            tr("&Import…"), tr("Paste servers from another app"), self.open_import
+            tr("I&mport…"), tr("Paste servers from another app"), self.open_import
         )
         self.allow_button = self._button(
-            tr("Allow to &start"),
+            tr("Allo&w to start"),
             tr("Let chatdesk start the command shown below"),
             self.allow_current,
         )
@@ -264,7 +264,7 @@ class ToolsPage(QWidget):
         )
         self.switch_button.setEnabled(server is not None)
         self.switch_button.setText(
-            tr("Switch o&ff") if server is None or server.enabled else tr("S&witch on")
+            tr("Switch o&ff") if server is None or server.enabled else tr("Sw&itch on")
         )
         self.remove_button.setEnabled(server is not None)
         self.policy.setEnabled(name is not None and tools is not None)
