@@ -13,11 +13,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.core.chat.repository.cuts import cut_records, cut_view, whole_number
+from chatdesk.core.chat.repository.cuts import cut_view, whole_number
 from chatdesk.core.chat.repository.tools import add_parts
 from chatdesk.core.kinds import Role
 from chatdesk.core.store.models import MessagePart, PartKind
-from chatdesk.core.views import CitedSource, MessageView
+from chatdesk.core.views import CitedSource, DocumentCut, MessageView
 
 
 def add_sources(
@@ -30,18 +30,28 @@ def add_sources(
 
 def with_sources(session: Session, views: list[MessageView]) -> list[MessageView]:
     """The views with their sources and the records of their question's documents cut to
-    fit filled in (two queries for the answers of a page)."""
+    fit filled in (one query for the answers of a page: the page is read on every scroll)."""
     answers = [v.id for v in views if v.role is Role.ASSISTANT]
     if not answers:
         return views
-    found = sources_of(session, answers)
-    cut = cut_records(session, answers)
-    return [
-        replace(
-            v,
-            sources=found.get(v.id, ()),
-            cuts=tuple(cut_view(data) for data in cut.get(v.id, ())),
+    rows = session.execute(
+        select(MessagePart.message_id, MessagePart.kind, MessagePart.text, MessagePart.data)
+        .where(
+            MessagePart.message_id.in_(answers),
+            MessagePart.kind.in_((PartKind.SOURCE, PartKind.CUT)),
         )
+        .order_by(MessagePart.message_id, MessagePart.position)
+    )
+    found: dict[uuid.UUID, list[CitedSource]] = defaultdict(list)
+    cut: dict[uuid.UUID, list[DocumentCut]] = defaultdict(list)
+    for message_id, kind, text, data in rows:
+        stored = data if isinstance(data, dict) else {}
+        if kind == PartKind.CUT:
+            cut[message_id].append(cut_view(stored))
+        else:
+            found[message_id].append(source_view(text or "", stored))
+    return [
+        replace(v, sources=tuple(found.get(v.id, ())), cuts=tuple(cut.get(v.id, ())))
         if v.id in found or v.id in cut
         else v
         for v in views
