@@ -27,7 +27,6 @@ from benchmarks.common import (
     report,
     report_latency,
     set_leaf,
-    spread,
     timed,
 )
 from benchmarks.common import running_core as core_in
@@ -66,8 +65,7 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
             for label, q in (("p50", 50.0), ("max", 100.0)):
                 name = f"after=first of {size:,}, {label}"
                 budget = TARGET if label == "p50" else INFO
-                noise = spread(bare, q) if budget.against_bare else 0.0
-                report(name, percentile(chat, q), percentile(bare, q), "ms", budget, noise=noise)
+                report(name, percentile(chat, q), percentile(bare, q), "ms", budget)
         raw.close()
 
 
