@@ -32,6 +32,7 @@ from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
 from chatdesk.cli.running import with_core
 from chatdesk.cli.search import add_commands as add_search_commands
+from chatdesk.cli.serve import add_commands as add_serve_commands
 from chatdesk.cli.server import add_server_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.threads import add_commands as add_thread_commands
@@ -106,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     add_attachment_commands(commands)
     add_sync_commands(commands)
     add_server_commands(commands)
+    add_serve_commands(commands)
 
     add_db_commands(commands)
     return parser

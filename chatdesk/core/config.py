@@ -26,6 +26,7 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.settings_base import SettingIssue, load_section, read_file, setting, table
 from chatdesk.core.settings_schema import (
+    ApiSettings,
     AttachmentSettings,
     CapsSettings,
     ChatSettings,
@@ -42,6 +43,7 @@ from chatdesk.core.writing import save_private_text
 
 # The schema is named here too: callers import settings from this module.
 __all__ = [
+    "ApiSettings",
     "AttachmentSettings",
     "CapsSettings",
     "ChatSettings",

@@ -293,6 +293,39 @@ class SyncSettings:
 
 
 @dataclass(frozen=True)
+class ApiSettings:
+    """[api]: the local API other programs on this computer call (docs/local-api.md)."""
+
+    enabled: bool = setting(
+        False, "Serve the local API while the window is open (`chatdesk serve` runs it alone)."
+    )
+    port: int = setting(4315, "Port the local API listens on.", minimum=1, maximum=65_535)
+    lan: bool = setting(
+        False,
+        "Listen on every network interface, so other machines on the network can call it with "
+        "the key; off: this computer only (127.0.0.1).",
+    )
+    allowed_origins: str = setting(
+        "",
+        "Web pages allowed to call the API from a browser, as origins separated by spaces "
+        "(e.g. 'http://localhost:3000'); empty: none.",
+    )
+    rate_limit: int = setting(
+        60,
+        "Requests one key may make per minute (WebSocket messages included); 0: no limit.",
+        minimum=1,
+        maximum=100_000,
+        unset=0,
+    )
+    max_body_mb: float = setting(
+        32.0,
+        "Largest request body or WebSocket message, in MB (images in a message count).",
+        minimum=0.01,
+        maximum=1_024.0,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every section, as `config.toml` has them."""
 
@@ -307,3 +340,4 @@ class Settings:
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)

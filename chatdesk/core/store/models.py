@@ -183,6 +183,8 @@ class Thread(Base):
     # The user deleted a summary: no automatic ones until they ask for one again.
     summaries_paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     assistant_id: Mapped[uuid.UUID | None]  # who answers in it (see Project.default_assistant_id)
+    # Where it was made, when not in the window or the CLI: "api" (the local API); NULL: here.
+    origin: Mapped[str | None] = mapped_column(String(40))
 
 
 class Message(Base):
@@ -236,6 +238,21 @@ class Message(Base):
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
+
+
+class ApiSpending(Base):
+    """What an answer the local API gave without keeping it cost, for the spending caps."""
+
+    __tablename__ = "api_spending"
+    __table_args__ = (Index("ix_api_spending_created_at", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    provider: Mapped[str] = mapped_column(String(100))
+    model: Mapped[str] = mapped_column(String(200))
+    prompt_tokens: Mapped[int | None]
+    completion_tokens: Mapped[int | None]
+    cost_usd: Mapped[float | None] = mapped_column(Float)
+    created_at: Mapped[datetime]
 
 
 class Attachment(Base):
