@@ -49,7 +49,7 @@ class ThreadOut(BaseModel):
             message_count=thread.message_count,
             created_at=thread.created_at,
             last_activity_at=thread.last_activity_at,
-            origin=getattr(thread, "origin", None),
+            origin=thread.origin,
         )
 
 

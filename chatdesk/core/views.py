@@ -60,6 +60,7 @@ class ThreadView:
     summaries_paused: bool = False  # a summary was deleted: none is made until asked for
     team_id: uuid.UUID | None = None  # shared with this team; None: personal
     assistant_id: uuid.UUID | None = None  # who answers in it; None: no assistant
+    origin: str | None = None  # made elsewhere than here: "api" (the local API); None: here
 
     @property
     def deleted(self) -> bool:

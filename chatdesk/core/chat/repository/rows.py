@@ -73,6 +73,7 @@ def thread_view(row: Thread) -> ThreadView:
         summaries_paused=bool(row.summaries_paused),
         team_id=row.team_id,
         assistant_id=row.assistant_id,
+        origin=row.origin,
     )
 
 
