@@ -23,7 +23,8 @@ async def test_the_followed_text_is_the_answer_kept() -> None:
                     pieces.append(event.text)
                 elif isinstance(event, MessageFinished):
                     finished = event.message
-        assert finished is not None and finished.status is Status.COMPLETE
+        assert finished is not None
+        assert finished.status is Status.COMPLETE
         assert "".join(pieces) == finished.content
         kept = await core.service.get_message(turn.answer.id)
         assert kept.content == finished.content

@@ -61,3 +61,102 @@ async def test_an_oversized_body_is_413_before_it_is_read(served: Served) -> Non
             "/api/v1/health", headers=served.headers, content=b"x" * (limit + 1)
         )
     assert reply.status_code == 413
+
+
+@pytest.mark.asyncio
+async def test_over_the_rate_limit_is_429_with_when_to_try_again() -> None:
+    from chatdesk.app import build_core, configure
+    from chatdesk.core.config import ApiSettings
+    from tests.api.conftest import KEY, serve
+
+    core = build_core(configure())
+    await core.start()
+    server = await serve(core, ApiSettings(rate_limit=3))
+    try:
+        async with httpx.AsyncClient(base_url=server.address) as client:
+            headers = {"x-api-key": KEY}
+            statuses = [(await client.get("/api/v1/health", headers=headers)) for _ in range(4)]
+    finally:
+        await server.stop()
+        await core.aclose()
+    assert [r.status_code for r in statuses] == [200, 200, 200, 429]
+    assert int(statuses[-1].headers["retry-after"]) >= 1
+    assert statuses[-1].json()["error"]["type"] == "rate_limit_error"
+
+
+@pytest.mark.asyncio
+async def test_a_browser_gives_the_key_as_its_basic_password(served: Served) -> None:
+    async with httpx.AsyncClient(base_url=served.url) as client:
+        asked = await client.get("/docs")
+        shown = await client.get("/docs", auth=("anyone", served.key))
+        schema = await client.get("/openapi.json", auth=("anyone", served.key))
+    assert asked.status_code == 401
+    assert asked.headers["www-authenticate"].startswith("Basic")
+    assert shown.status_code == 200
+    assert "/api/v1/health" in shown.text
+    assert "/api/v1/health" in schema.json()["paths"]
+
+
+@pytest.mark.asyncio
+async def test_an_allowed_origin_may_call_it_from_a_browser() -> None:
+    from chatdesk.app import build_core, configure
+    from chatdesk.core.config import ApiSettings
+    from tests.api.conftest import KEY, serve
+
+    core = build_core(configure())
+    await core.start()
+    server = await serve(core, ApiSettings(allowed_origins="http://localhost:3000"))
+    try:
+        async with httpx.AsyncClient(base_url=server.address) as client:
+            preflight = await client.options(
+                "/api/v1/health",
+                headers={
+                    "Origin": "http://localhost:3000",
+                    "Access-Control-Request-Method": "GET",
+                    "Access-Control-Request-Headers": "authorization",
+                },
+            )
+            allowed = await client.get(
+                "/api/v1/health",
+                headers={"Origin": "http://localhost:3000", "Authorization": f"Bearer {KEY}"},
+            )
+            other = await client.get(
+                "/api/v1/health",
+                headers={"Origin": "http://localhost:3001", "Authorization": f"Bearer {KEY}"},
+            )
+    finally:
+        await server.stop()
+        await core.aclose()
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert allowed.status_code == 200
+    assert allowed.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert other.status_code == 403
+
+
+@pytest.mark.asyncio
+async def test_a_rotated_key_takes_effect_at_once() -> None:
+    from chatdesk.api.options import ApiOptions
+    from chatdesk.api.server import ApiServer
+    from chatdesk.app import build_core, configure
+    from chatdesk.core.api_keys import ApiKeys
+    from chatdesk.core.config import ApiSettings
+    from chatdesk.core.secrets import KeyStore
+
+    keys = ApiKeys(KeyStore(), environ={})
+    first = keys.ensure()
+    core = build_core(configure())
+    await core.start()
+    server = ApiServer(core, ApiOptions.of(ApiSettings(), port=0), keys.current)
+    await server.start()
+    try:
+        async with httpx.AsyncClient(base_url=server.address) as client:
+            before = await client.get("/api/v1/health", headers={"x-api-key": first})
+            second = keys.rotate()
+            old = await client.get("/api/v1/health", headers={"x-api-key": first})
+            new = await client.get("/api/v1/health", headers={"x-api-key": second})
+    finally:
+        await server.stop()
+        await core.aclose()
+    assert second != first
+    assert (before.status_code, old.status_code, new.status_code) == (200, 403, 200)
