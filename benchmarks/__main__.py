@@ -25,6 +25,7 @@ from pathlib import Path
 import sqlalchemy
 
 from benchmarks import (
+    api,
     attachments,
     common,
     comparing,
@@ -73,6 +74,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "knowledge_index": knowledge.run,
     "knowledge_query": knowledge_query.run,
     "knowledge_stall": knowledge_stall.run,
+    "api": api.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a budget only past 1.25 × it: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides

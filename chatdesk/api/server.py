@@ -22,6 +22,19 @@ from chatdesk.core.i18n import tr
 log = logging.getLogger("chatdesk.api")
 
 
+def load() -> None:
+    """Import what serving needs (the routes, uvicorn's protocols), so that `ApiServer.start`
+    on the event loop only binds and serves: the window calls this off the GUI thread when the
+    API is switched on (FastAPI and Pydantic take a few hundred ms to load)."""
+    import uvicorn.lifespan.off
+    import uvicorn.protocols.http.h11_impl
+    import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
+
+    from chatdesk.api.routes import routers
+
+    routers()
+
+
 class ApiUnavailable(ChatdeskError):
     """The API cannot listen where it was asked to (the port is taken, the address wrong)."""
 
@@ -83,6 +96,7 @@ class ApiServer:
             log_config=None,
             access_log=False,  # the guard logs each request, without its query or body
             lifespan="off",
+            http="h11",  # pure Python, so the same everywhere (httptools is not installed)
             ws="websockets-sansio",
             ws_max_size=self._options.max_body_bytes,
             ws_ping_interval=None,  # the sockets' own heartbeat keeps connections alive

@@ -1,0 +1,198 @@
+"""the local API: its first streamed token, many clients beside the window, its start.
+
+- **First token** through `POST /v1/chat/completions` (`stream: true`, over a real socket on
+  127.0.0.1, one kept-alive connection): from sending the request to the first chunk with
+  text. Baseline, same run: the mock provider itself called in-process, from the request to its
+  first text. The API's overhead (p50 of each, subtracted) must stay ≤ 3 ms.
+- **50 clients streaming at once** (quick: 20) from a process of their own, the API served by
+  the shown window's own event loop, the mock paced at 500 tokens/s: the loop's stall p99 while
+  they stream < 16 ms (a frame, docs/design.md §3). Baseline: the same meter with the window
+  idle for as long.
+- **Start**: `ApiServer.start()` in a fresh interpreter once its modules are loaded: < 100 ms.
+  The load itself (FastAPI and Pydantic: a few hundred ms) happens when the API is switched on,
+  off the GUI thread, and is shown beside it. Baseline: the same for a bare Starlette app under
+  uvicorn.
+Start-up and memory with the API off are the `startup` and `memory` benchmarks' (the window
+imports nothing of the API while it is off; tests/ui/test_startup.py holds that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+
+from benchmarks.common import INFO, Target, over_bare_target, percentile, report, running_core
+from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
+from chatdesk.api.options import ApiOptions
+from chatdesk.api.server import ApiServer
+from chatdesk.app import Core
+from chatdesk.core.config import ApiSettings
+from chatdesk.core.providers.base import ChatMessage, ChatRequest, TextDelta
+
+KEY = "cdk-benchmark"
+PROMPT = "Explain how a hash table works, with a small Python example"
+FIRST_TOKEN = over_bare_target(3.0, "ms")
+P99 = Target("< 16 ms", 16.0)
+START = Target("< 100 ms", 100.0)
+IDLE = "idle window"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run(workdir: Path, quick: bool) -> None:
+    asyncio.run(_first_token(workdir / "first", 30 if quick else 200))
+    run_qt(lambda: _many_clients(workdir / "many", 20 if quick else 50))
+    _start(5 if quick else 11)
+
+
+async def _first_token(home: Path, runs: int) -> None:
+    async with running_core(home) as core:
+        server = ApiServer(core, ApiOptions.of(ApiSettings(rate_limit=0), port=0), lambda: KEY)
+        await server.start()
+        try:
+            model = _model(core)
+            bare = [await _provider_first(core) for _ in range(runs)]
+            async with httpx.AsyncClient(
+                base_url=server.address, headers={"x-api-key": KEY}, timeout=60
+            ) as client:
+                await _api_first(client, model)  # warm: the connection and the route
+                api = [await _api_first(client, model) for _ in range(runs)]
+        finally:
+            await server.stop()
+    report("first token through the API, p50", statistics.median(api), statistics.median(bare),
+           "ms", FIRST_TOKEN, bare="provider in-process")  # fmt: skip
+    report("first token through the API, p95", percentile(api, 95), percentile(bare, 95), "ms",
+           INFO, bare="provider in-process")  # fmt: skip
+
+
+def _model(core: Core) -> str:
+    provider, model = core.service.known_models()[0]
+    return f"{provider}/{model}"
+
+
+async def _provider_first(core: Core) -> float:
+    provider, model = core.service.known_models()[0]
+    request = ChatRequest(model=model, messages=(ChatMessage("user", PROMPT),))
+    started = time.perf_counter()
+    stream = core.providers.get(provider).stream(request)
+    try:
+        async for event in stream:
+            if isinstance(event, TextDelta) and event.text:
+                return (time.perf_counter() - started) * 1000
+    finally:
+        await stream.aclose()  # type: ignore[attr-defined]
+    raise AssertionError("the mock gave no text")
+
+
+async def _api_first(client: httpx.AsyncClient, model: str) -> float:
+    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
+    started = time.perf_counter()
+    async with client.stream("POST", "/v1/chat/completions", json=body) as response:
+        response.raise_for_status()
+        async for line in response.aiter_lines():
+            if line.startswith("data: {") and '"content":"' in line.replace(" ", ""):
+                return (time.perf_counter() - started) * 1000
+    raise AssertionError("the API streamed no text")
+
+
+async def _many_clients(home: Path, count: int) -> None:
+    async with running_core(home, tokens_per_second=500) as core, shown_window(core) as window:
+        await until(lambda: not window.sidebar.model.loading)
+        await asyncio.sleep(0.5)  # the window settles: its first paints are not counted
+        options = ApiOptions.of(ApiSettings(rate_limit=0), port=0)
+        server = ApiServer(core, options, lambda: KEY)
+        await server.start()
+        try:
+            meter = StallMeter()
+            meter.start()
+            started = time.perf_counter()
+            outcome = await _clients(server.address, _model(core), count)
+            seconds = time.perf_counter() - started
+            stalls = meter.stop()
+        finally:
+            await server.stop()
+        idle = StallMeter()
+        idle.start()
+        await asyncio.sleep(seconds)
+        quiet = idle.stop()
+    assert outcome["finished"] == count, outcome
+    print(
+        f"      ({count} clients, {outcome['chunks']} chunks in {seconds:.1f} s; "
+        f"{len(stalls)} ticks of {TICK_MS} ms; idle: {len(quiet)} ticks)"
+    )
+    report(f"loop stall, {count} clients streaming, p99", percentile(stalls, 99),
+           percentile(quiet, 99), "ms", P99, bare=IDLE)  # fmt: skip
+    report(f"loop stall, {count} clients streaming, max", max(stalls), max(quiet), "ms", INFO,
+           bare=IDLE)  # fmt: skip
+
+
+async def _clients(url: str, model: str, count: int) -> dict[str, int]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "benchmarks.api_clients", url, KEY, model, str(count),
+        cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _ = await process.communicate()
+    assert process.returncode == 0, out
+    result: dict[str, int] = json.loads(out)
+    return result
+
+
+_STARTS = {
+    "chatdesk": """
+import asyncio, time
+started = time.perf_counter()
+from chatdesk.api.options import ApiOptions
+from chatdesk.api.server import ApiServer, load
+from chatdesk.core.config import ApiSettings
+load()
+imported = time.perf_counter()
+async def main():
+    server = ApiServer(None, ApiOptions.of(ApiSettings(), port=0), lambda: "k")
+    await server.start()
+    print((imported - started) * 1000, (time.perf_counter() - imported) * 1000)
+    await server.stop()
+asyncio.run(main())
+""",
+    "bare": """
+import asyncio, time
+started = time.perf_counter()
+import uvicorn
+import uvicorn.lifespan.off, uvicorn.protocols.http.h11_impl
+from starlette.applications import Starlette
+imported = time.perf_counter()
+async def main():
+    config = uvicorn.Config(Starlette(), port=0, log_config=None, lifespan="off", http="h11")
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.001)
+    print((imported - started) * 1000, (time.perf_counter() - imported) * 1000)
+    server.should_exit = True
+    await task
+asyncio.run(main())
+""",
+}
+
+
+def _start(runs: int) -> None:
+    samples = {name: [_timed_start(code) for _ in range(runs)] for name, code in _STARTS.items()}
+    imports = {name: statistics.median(s[0] for s in runs_) for name, runs_ in samples.items()}
+    starts = {name: statistics.median(s[1] for s in runs_) for name, runs_ in samples.items()}
+    report("API start once loaded", starts["chatdesk"], starts["bare"], "ms", START,
+           bare="bare uvicorn")  # fmt: skip
+    report("API load (its imports, off the GUI thread)", imports["chatdesk"], imports["bare"],
+           "ms", INFO, bare="bare uvicorn")  # fmt: skip
+
+
+def _timed_start(code: str) -> tuple[float, float]:
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    loaded, started = done.stdout.strip().splitlines()[-1].split()
+    return float(loaded), float(started)
