@@ -98,8 +98,11 @@ class ThreadHeader(QWidget):
         Qt's SVG plugin)."""
         show_icon(self.show_side, True, current_look())
 
-    def show_thread(self, title: str, model: str) -> None:
+    def show_thread(self, title: str, model: str, *, cut: str = "") -> None:
+        """`cut`: the part of `title` to shorten when it does not fit (the thread's own title,
+        when `title` says more of it, as a temporary chat's does); empty: the end of it."""
         self._thread_title = title
+        self.title.cut = cut
         self.model.setText(model)
         if self._page is None:
             self._show_title(title)
@@ -108,6 +111,7 @@ class ThreadHeader(QWidget):
         """Name the page shown in place of the conversation ("Connect a model"), without the
         thread's model and figures; None: the thread's again."""
         self._page = title
+        self.title.cut = "" if title is not None else self.title.cut
         self._show_title(title if title is not None else self._thread_title)
         self.facts.setHidden(title is not None)
 
@@ -153,13 +157,14 @@ def figures_text(usage: ContextUsage) -> str:
 
 
 class ElidedLabel(QLabel):
-    """A one-line label whose text ends in "…" where it is cut (`text()` is the whole)."""
+    """A one-line label whose text ends in "…" where it is cut (`text()` is the whole); when
+    `cut` is a part of the text, only that part is shortened, so what the rest says stays."""
+
+    cut = ""
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         area = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, area.width()
-        )
+        shown = self.shown_text(area.width())
         painter = QPainter(self)
         painter.setPen(self.palette().color(self.foregroundRole()))
         side = Qt.AlignmentFlag.AlignRight if self.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
@@ -168,6 +173,14 @@ class ElidedLabel(QLabel):
         # An English title reads left to right in an Arabic window: its "?" stays at its end.
         option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
         painter.drawText(QRectF(area), shown, option)
+
+    def shown_text(self, width: int) -> str:
+        text, metrics, elide = self.text(), self.fontMetrics(), Qt.TextElideMode.ElideRight
+        if not self.cut or self.cut not in text or metrics.horizontalAdvance(text) <= width:
+            return metrics.elidedText(text, elide, width)
+        rest = metrics.horizontalAdvance(text.replace(self.cut, "", 1))
+        shortened = metrics.elidedText(self.cut, elide, max(0, width - rest))
+        return text.replace(self.cut, shortened or "…", 1)
 
 
 def short_count(count: int) -> str:

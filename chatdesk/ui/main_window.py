@@ -374,11 +374,11 @@ class MainWindow(WindowLayout):
 
     def _show_header(self) -> None:
         thread = self._thread
-        title = thread_title(thread)
+        own = title = thread_title(thread)
         if self._service is not None:
             title = self.temporary.titled(title)
             self.temporary.chat_shown(thread is not None)
-        self.header.show_thread(title, self.models.label())
+        self.header.show_thread(title, self.models.label(), cut=own if title != own else "")
         self.setWindowTitle(f"{title} — chatdesk")
         self.models.show()
         if thread is None:

@@ -260,3 +260,33 @@ def test_the_switch_and_the_menu_entry_wait_for_a_way_to_make_temporary_chats(
     assert window.temporary.toggle.isEnabled()
     assert start.isEnabled()
     assert not window.menus.actions["temporary.close_chat"].isEnabled()  # none shown yet
+
+
+def test_a_long_title_is_cut_before_it_stops_saying_temporary(
+    make_core: Any, open_window: Any, qtbot: QtBot
+) -> None:
+    core = make_core()
+    window = _window(open_window, core)
+    _start(qtbot, window)
+    _ask(qtbot, window, "A question whose title will be far too long for a narrow header", 2)
+    title = window.header.title
+    qtbot.waitUntil(lambda: title.text().endswith("· temporary") and len(title.text()) > 40)
+    narrow = title.fontMetrics().horizontalAdvance(title.text()) // 2
+    shown = title.shown_text(narrow)
+    assert shown.endswith("· temporary")
+    assert "…" in shown
+    assert title.fontMetrics().horizontalAdvance(shown) <= narrow
+
+
+def test_the_switch_is_not_shown_over_the_connect_page(
+    attached_window: tuple[MainWindow, Any], qtbot: QtBot
+) -> None:
+    window, _core = attached_window
+    qtbot.waitUntil(lambda: window.temporary.toggle.isVisible())
+    window.connecting.offer()  # File ▸ Connect a model
+    page = window.connecting.page
+    assert page is not None
+    qtbot.waitUntil(page.isVisible)
+    assert not window.temporary.toggle.isVisible()
+    window.connecting.close()
+    assert window.temporary.toggle.isVisible()

@@ -92,7 +92,8 @@ class TemporaryChat(QObject):
         toggle.setAccessibleName(tr("Temporary chat"))
         toggle.setToolTip(tr("A chat that is not saved, searched or backed up (Ctrl+Shift+N)"))
         toggle.clicked.connect(self._toggled)
-        layout = self._header.layout()
+        # with what is said of the chat shown, so hidden while a page stands in its place
+        layout = self._header.facts.layout()
         assert layout is not None
         layout.addWidget(toggle)
         return toggle
