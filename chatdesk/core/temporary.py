@@ -66,15 +66,15 @@ class TemporaryChats:
         self.kept: set[uuid.UUID] = set()
 
     async def keep(self, thread_id: uuid.UUID) -> uuid.UUID:
-        """Save the chat as a normal one (the same id, every branch; its id); it stays here
+        """Save the chat as a normal one (the same id, every branch; its id), once an answer
+        still being written has ended (kept whole, or where it was stopped); it stays here
         too."""
         from chatdesk.core.transfer import ExportFormat, Transfer
 
         page = await self.service.list_messages(thread_id, limit=1)
-        if any(not m.status.is_final for m in page.messages):
-            raise InvalidRequest(
-                tr("an answer is still being written: wait for it, or stop it, then keep the chat")
-            )
+        for message in page.messages:
+            if not message.status.is_final:
+                await self.service.wait_for_answer(message.id)
         folder = await asyncio.to_thread(ensure_private_dir, self._paths.data_dir)
         path = folder / f".keeping-{thread_id}.json"  # what is kept is going to disk anyway
         try:

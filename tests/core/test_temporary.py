@@ -132,6 +132,25 @@ async def test_keeping_a_temporary_chat_saves_it_with_its_branches(chatdesk_home
         await core.aclose()
 
 
+async def test_keeping_while_an_answer_is_written_keeps_it_whole_once_it_ends(
+    chatdesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", "400")  # still writing when kept
+    core = await _core()
+    try:
+        chats = await core.temporary(core.config.settings)
+        turn = await chats.service.send_new("Plan a garden")
+        kept = await chats.keep(turn.answer.thread_id)
+        written = await chats.service.get_message(turn.answer.id)
+        assert written.status.is_final
+        page = await core.service.list_messages(kept)
+        assert page.messages[-1].content == written.content
+        assert page.messages[-1].content
+        await chats.aclose()
+    finally:
+        await core.aclose()
+
+
 async def test_files_cannot_be_attached_to_a_temporary_chat(chatdesk_home: Path) -> None:
     core = await _core()
     try:

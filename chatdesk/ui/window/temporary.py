@@ -248,7 +248,13 @@ class TemporaryChat(QObject):
         thread_id, chats = self._window.current_thread_id, self.chats
         if thread_id is None or chats is None:
             return
-        self._runner.run(chats.keep(thread_id), done=lambda kept: self._kept(kept, then))
+        # Once an answer still being written has ended: meanwhile Keep says it is under way.
+        self.keep_button.setEnabled(False)
+        self._runner.run(
+            chats.keep(thread_id),
+            done=lambda kept: self._kept(kept, then),
+            settled=lambda: self.keep_button.setEnabled(self.shown),
+        )
 
     def _kept(self, kept: uuid.UUID, then: Callable[[], object] | None) -> None:
         typed = self._drafts.typed()
