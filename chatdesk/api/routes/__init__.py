@@ -6,6 +6,6 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from chatdesk.api.routes import meta
+    from chatdesk.api.routes import meta, sockets
 
-    return [meta.router]
+    return [meta.router, sockets.router]

@@ -1,0 +1,180 @@
+"""The clients connected to each thread's WebSocket, and what they are sent.
+
+One subscription to the core's events, made while any client is connected, feeds them all:
+an event about a thread becomes its frames once (serialised once) and goes to each client on
+that thread. So a message sent from the window, the command line in this process, `/api/v1` or
+another socket reaches every socket on the thread alike. Each client has its own outbox, written
+by its own task (`Client.pump`), so a slow client delays no one else; one that falls so far
+behind that its outbox fills is closed (1013), and reads the thread again when it reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.websockets import WebSocket
+
+from chatdesk.api.frames import (
+    Heartbeat,
+    MessageCreated,
+    MessageDeleted,
+    MessageUpdated,
+    ServerFrame,
+    StreamChunk,
+    StreamEnd,
+    StreamStart,
+)
+from chatdesk.api.schemas import MessageOut
+from chatdesk.core.chat.events import (
+    AnswerContinued,
+    AnswerTextAppended,
+    EventBus,
+    MessageAdded,
+    MessageFinished,
+    MessagesDeleted,
+)
+from chatdesk.core.kinds import Role
+from chatdesk.core.views import MessageView
+
+log = logging.getLogger("chatdesk.api")
+
+HEARTBEAT_SECONDS = 20.0  # a HEARTBEAT frame after this long with nothing else sent
+AUTH_SECONDS = 5.0  # a browser's AUTH frame must come this soon after the upgrade
+OUTBOX_FRAMES = 2_000  # frames waiting for one client before it is closed as too slow
+_TOO_SLOW = ""  # put in a client's outbox, emptied first: close it
+
+
+class Client:
+    """One connection to a thread's socket."""
+
+    def __init__(self, thread_id: uuid.UUID) -> None:
+        self.id = secrets.token_hex(4)
+        self.thread_id = thread_id
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX_FRAMES)
+
+    def put(self, text: str) -> None:
+        try:
+            self.outbox.put_nowait(text)
+        except asyncio.QueueFull:
+            while not self.outbox.empty():
+                self.outbox.get_nowait()
+            self.outbox.put_nowait(_TOO_SLOW)
+
+    def send(self, frame: ServerFrame) -> None:
+        self.put(frame.model_dump_json())
+
+    async def pump(self, websocket: WebSocket, heartbeat: Callable[[], float]) -> None:
+        """Write the outbox to the socket, and a heartbeat when it has been empty a while."""
+        idle = Heartbeat().model_dump_json()
+        while True:
+            try:
+                text = await asyncio.wait_for(self.outbox.get(), heartbeat())
+            except TimeoutError:
+                text = idle
+            if text == _TOO_SLOW:
+                log.info("WebSocket client %s fell behind its thread; closed", self.id)
+                await websocket.close(1013, "too_slow")
+                return
+            await websocket.send_text(text)
+
+
+class Hub:
+    """The thread sockets' clients, by thread. `heartbeat` and `auth_timeout` are seconds."""
+
+    def __init__(
+        self,
+        events: EventBus,
+        *,
+        heartbeat: float = HEARTBEAT_SECONDS,
+        auth_timeout: float = AUTH_SECONDS,
+    ) -> None:
+        self.heartbeat = heartbeat
+        self.auth_timeout = auth_timeout
+        self._events = events
+        self._threads: dict[uuid.UUID, list[Client]] = {}
+        self._unsubscribe: Callable[[], None] | None = None
+
+    def join(self, thread_id: uuid.UUID) -> Client:
+        client = Client(thread_id)
+        self._threads.setdefault(thread_id, []).append(client)
+        if self._unsubscribe is None:
+            self._unsubscribe = self._events.subscribe(self._publish)
+        return client
+
+    def leave(self, client: Client) -> None:
+        clients = self._threads.get(client.thread_id, [])
+        with contextlib.suppress(ValueError):
+            clients.remove(client)
+        if not clients:
+            self._threads.pop(client.thread_id, None)
+        if not self._threads and self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+
+    def clients(self, thread_id: uuid.UUID) -> int:
+        return len(self._threads.get(thread_id, ()))
+
+    def to_others(self, sender: Client, frame: ServerFrame) -> None:
+        text = frame.model_dump_json()
+        for client in self._threads.get(sender.thread_id, ()):
+            if client is not sender:
+                client.put(text)
+
+    def _publish(self, event: Any) -> None:
+        thread_id = _thread_of(event)
+        clients = self._threads.get(thread_id) if thread_id is not None else None
+        if not clients:
+            return
+        for frame in frames_of(event):
+            text = frame.model_dump_json()
+            for client in clients:
+                client.put(text)
+
+
+def hub_of(app: Starlette) -> Hub:
+    """The app's hub, made with its first socket."""
+    hub: Hub | None = getattr(app.state, "hub", None)
+    if hub is None:
+        hub = app.state.hub = Hub(app.state.core.service.events)
+    return hub
+
+
+def frames_of(event: Any) -> list[ServerFrame]:
+    """What clients on the event's thread are sent for it (nothing for most events)."""
+    if isinstance(event, MessageAdded) and event.message.role is Role.USER:
+        return [MessageCreated(message=MessageOut.of(event.message))]
+    if isinstance(event, MessageAdded | AnswerContinued):
+        return [StreamStart(message_id=event.message.id, message=MessageOut.of(event.message))]
+    if isinstance(event, AnswerTextAppended):
+        return [
+            StreamChunk(
+                message_id=event.message_id,
+                delta=event.text,
+                offset=event.text_offset,
+                reasoning=event.reasoning,
+            )
+        ]
+    if isinstance(event, MessageFinished):
+        return [_stream_end(event.message), MessageUpdated(message=MessageOut.of(event.message))]
+    if isinstance(event, MessagesDeleted):
+        return [MessageDeleted(message_ids=list(event.message_ids))]
+    return []
+
+
+def _stream_end(message: MessageView) -> StreamEnd:
+    out = MessageOut.of(message)
+    return StreamEnd(message_id=message.id, status=out.status, usage=out.usage)
+
+
+def _thread_of(event: Any) -> uuid.UUID | None:
+    thread_id = getattr(event, "thread_id", None)
+    if thread_id is None:
+        thread_id = getattr(getattr(event, "message", None), "thread_id", None)
+    return thread_id if isinstance(thread_id, uuid.UUID) else None

@@ -1,0 +1,207 @@
+"""A thread's WebSocket, `/api/v1/threads/{id}/ws`: follow the thread live and act in it.
+
+The key comes in the upgrade's headers, as for any request, or, from a browser, which cannot
+set them, as the first frame `{"type": "AUTH", "key": …}` within `Hub.auth_timeout` seconds;
+never in the URL. No key, or too late: close 4401; a wrong one: 4403; an unknown thread: 4404.
+Every frame a client sends takes from its key's rate limit, as a request does. A frame that
+cannot be read is answered with `ERROR` and the connection stays open. The frames are in
+`chatdesk/api/frames.py`; what the thread's clients are sent, in `chatdesk/api/hub.py`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, WebSocket, WebSocketException
+from pydantic import ValidationError
+
+from chatdesk.api.auth import Gate, Refused, gate_of, presented_key
+from chatdesk.api.errors import status_of
+from chatdesk.api.frames import (
+    CLIENT_FRAME,
+    Ack,
+    Auth,
+    ClientFrame,
+    DeleteMessage,
+    EditMessage,
+    Error,
+    Ping,
+    Pong,
+    Ready,
+    Regenerate,
+    SendMessage,
+    ServerFrame,
+    Stop,
+    Typing,
+    TypingIndicator,
+)
+from chatdesk.api.hub import Client, Hub, hub_of
+from chatdesk.api.surface import core_of
+from chatdesk.core.errors import ChatdeskError, NotFound
+
+if TYPE_CHECKING:
+    from chatdesk.core.service import ChatService
+
+log = logging.getLogger("chatdesk.api")
+
+NO_KEY, WRONG_KEY, TOO_MANY, NO_THREAD = 4401, 4403, 4429, 4404  # close codes
+
+
+async def socket_key(websocket: WebSocket) -> None:
+    """The key the socket presents, admitted by the gate: in its headers, or its first frame
+    (kept as `websocket.state.key`, which each frame's rate limit is counted against)."""
+    presented = presented_key(websocket.headers)
+    await websocket.accept()
+    if presented is None:
+        presented = await _first_frame_key(websocket, hub_of(websocket.app).auth_timeout)
+    try:
+        websocket.state.key = gate_of(websocket).admit(presented)
+    except Refused as refusal:
+        code = {401: NO_KEY, 403: WRONG_KEY}.get(refusal.status, TOO_MANY)
+        raise WebSocketException(code, str(refusal)) from None
+
+
+router = APIRouter(tags=["threads"], dependencies=[Depends(socket_key)])
+
+
+@router.websocket("/api/v1/threads/{thread_id}/ws")
+async def thread_socket(websocket: WebSocket, thread_id: str) -> None:
+    """Frames both ways, as docs/local-api.md ("WebSocket") describes."""
+    service = core_of(websocket).service
+    thread = await _thread(service, thread_id)
+    hub = hub_of(websocket.app)
+    client = hub.join(thread)
+    client.send(Ready(client=client.id, thread_id=thread))
+    pump = asyncio.create_task(client.pump(websocket, lambda: hub.heartbeat))
+    session = _Session(service, hub, client, gate_of(websocket), websocket.state.key)
+    try:
+        while True:
+            message = await websocket.receive()
+            if message["type"] == "websocket.disconnect":
+                break
+            await session.take(message.get("text"))
+    finally:
+        hub.leave(client)
+        pump.cancel()
+
+
+class _Session:
+    """One client's frames, done in the order they came."""
+
+    def __init__(self, service: ChatService, hub: Hub, client: Client, gate: Gate, key: str):
+        self._service = service
+        self._hub = hub
+        self._client = client
+        self._gate = gate
+        self._key = key
+
+    async def take(self, text: str | None) -> None:
+        try:
+            self._gate.limit.take(self._key)
+        except Refused as refusal:
+            self._client.send(
+                Error(
+                    code="rate_limited",
+                    message=str(refusal),
+                    request_id=_request_id(text),
+                    retry_after=refusal.retry_after,
+                )
+            )
+            return
+        if text is None:
+            self._client.send(Error(code="invalid_frame", message="Frames are JSON text."))
+            return
+        try:
+            frame = CLIENT_FRAME.validate_json(text)
+        except ValidationError as error:
+            self._client.send(_invalid(error, _request_id(text)))
+            return
+        try:
+            reply = await self._do(frame)
+        except ChatdeskError as error:
+            reply = Error(code=status_of(error)[1], message=str(error), request_id=frame.request_id)
+        if reply is not None:
+            self._client.send(reply)
+
+    async def _do(self, frame: ClientFrame) -> ServerFrame | None:
+        service, asked = self._service, frame.request_id
+        if isinstance(frame, SendMessage):
+            turn = await service.send(self._client.thread_id, frame.content)
+            user = turn.user_message.id if turn.user_message else None
+            return Ack(request_id=asked, message_id=user, answer_id=turn.answer.id)
+        if isinstance(frame, EditMessage):
+            await self._own(frame.message_id)
+            turn = await service.edit_message(frame.message_id, frame.content)
+            user = turn.user_message.id if turn.user_message else None
+            return Ack(request_id=asked, message_id=user, answer_id=turn.answer.id)
+        if isinstance(frame, Regenerate):
+            await self._own(frame.message_id)
+            turn = await service.regenerate(frame.message_id)
+            return Ack(request_id=asked, message_id=frame.message_id, answer_id=turn.answer.id)
+        if isinstance(frame, DeleteMessage):
+            await self._own(frame.message_id)
+            await service.delete_message(frame.message_id)
+            return Ack(request_id=asked, message_id=frame.message_id)
+        if isinstance(frame, Stop):
+            await self._own(frame.message_id)
+            await service.stop(frame.message_id)
+            return Ack(request_id=asked, message_id=frame.message_id)
+        if isinstance(frame, TypingIndicator):
+            self._hub.to_others(self._client, Typing(client=self._client.id, typing=frame.typing))
+            return None
+        if isinstance(frame, Ping):
+            return Pong(request_id=asked)
+        assert isinstance(frame, Auth)
+        return Error(code="invalid_frame", message="The key was taken already.", request_id=asked)
+
+    async def _own(self, message_id: uuid.UUID) -> None:
+        """Refuse a message of another thread as if it did not exist."""
+        message = await self._service.get_message(message_id)
+        if message.thread_id != self._client.thread_id:
+            raise NotFound(f"There is no message {message_id} in this thread.")
+
+
+async def _first_frame_key(websocket: WebSocket, within: float) -> str:
+    try:
+        message = await asyncio.wait_for(websocket.receive(), within)
+    except TimeoutError:
+        raise WebSocketException(NO_KEY, "No key came in time.") from None
+    try:
+        frame = CLIENT_FRAME.validate_json(message.get("text") or "")
+    except ValidationError:
+        frame = None
+    if not isinstance(frame, Auth):
+        raise WebSocketException(NO_KEY, "The key must come first, in an AUTH frame.")
+    return frame.key
+
+
+async def _thread(service: ChatService, text: str) -> uuid.UUID:
+    try:
+        thread = await service.get_thread(uuid.UUID(text))
+    except (ValueError, NotFound):
+        raise WebSocketException(NO_THREAD, "There is no such thread.") from None
+    return thread.id
+
+
+def _invalid(error: ValidationError, request_id: str | None) -> Error:
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'frame'}: {e.get('msg', '')}"
+        for e in error.errors()
+    )
+    return Error(
+        code="invalid_frame", message=f"The frame is not valid: {problems}", request_id=request_id
+    )
+
+
+def _request_id(text: str | None) -> str | None:
+    """A malformed frame's `request_id`, when it has one to echo."""
+    try:
+        data: Any = json.loads(text or "")
+    except ValueError:
+        return None
+    asked = data.get("request_id") if isinstance(data, dict) else None
+    return asked if isinstance(asked, str) and len(asked) <= 200 else None
