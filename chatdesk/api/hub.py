@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from chatdesk.api.frames import (
     Heartbeat,
@@ -48,16 +48,17 @@ log = logging.getLogger("chatdesk.api")
 HEARTBEAT_SECONDS = 20.0  # a HEARTBEAT frame after this long with nothing else sent
 AUTH_SECONDS = 5.0  # a browser's AUTH frame must come this soon after the upgrade
 OUTBOX_FRAMES = 2_000  # frames waiting for one client before it is closed as too slow
+TOO_SLOW = 1013  # the close code ("try again later") for a client whose outbox filled
 _TOO_SLOW = ""  # put in a client's outbox, emptied first: close it
 
 
 class Client:
     """One connection to a thread's socket."""
 
-    def __init__(self, thread_id: uuid.UUID) -> None:
+    def __init__(self, thread_id: uuid.UUID, outbox_frames: int = OUTBOX_FRAMES) -> None:
         self.id = secrets.token_hex(4)
         self.thread_id = thread_id
-        self.outbox: asyncio.Queue[str] = asyncio.Queue(OUTBOX_FRAMES)
+        self.outbox: asyncio.Queue[str] = asyncio.Queue(outbox_frames)
 
     def put(self, text: str) -> None:
         try:
@@ -73,16 +74,19 @@ class Client:
     async def pump(self, websocket: WebSocket, heartbeat: Callable[[], float]) -> None:
         """Write the outbox to the socket, and a heartbeat when it has been empty a while."""
         idle = Heartbeat().model_dump_json()
-        while True:
-            try:
-                text = await asyncio.wait_for(self.outbox.get(), heartbeat())
-            except TimeoutError:
-                text = idle
-            if text == _TOO_SLOW:
-                log.info("WebSocket client %s fell behind its thread; closed", self.id)
-                await websocket.close(1013, "too_slow")
-                return
-            await websocket.send_text(text)
+        try:
+            while True:
+                try:
+                    text = await asyncio.wait_for(self.outbox.get(), heartbeat())
+                except TimeoutError:
+                    text = idle
+                if text == _TOO_SLOW:
+                    log.info("WebSocket client %s fell behind its thread; closed", self.id)
+                    await websocket.close(TOO_SLOW, "too_slow")
+                    return
+                await websocket.send_text(text)
+        except WebSocketDisconnect:
+            return  # the client went away as it was written to
 
 
 class Hub:
@@ -94,15 +98,17 @@ class Hub:
         *,
         heartbeat: float = HEARTBEAT_SECONDS,
         auth_timeout: float = AUTH_SECONDS,
+        outbox_frames: int = OUTBOX_FRAMES,
     ) -> None:
         self.heartbeat = heartbeat
         self.auth_timeout = auth_timeout
+        self.outbox_frames = outbox_frames
         self._events = events
         self._threads: dict[uuid.UUID, list[Client]] = {}
         self._unsubscribe: Callable[[], None] | None = None
 
     def join(self, thread_id: uuid.UUID) -> Client:
-        client = Client(thread_id)
+        client = Client(thread_id, self.outbox_frames)
         self._threads.setdefault(thread_id, []).append(client)
         if self._unsubscribe is None:
             self._unsubscribe = self._events.subscribe(self._publish)

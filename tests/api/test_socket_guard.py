@@ -161,3 +161,31 @@ async def test_an_idle_socket_gets_heartbeats(served: Served) -> None:
     async with joined(served, thread.id) as socket:
         beats = [await receive(socket), await receive(socket)]
     assert beats == [{"type": "HEARTBEAT"}] * 2
+
+
+@pytest.mark.asyncio
+async def test_upgrades_over_the_rate_limit_are_closed_with_4429(limited: Served) -> None:
+    thread = await limited.core.service.create_thread()
+    url = socket_url(limited, thread.id)
+    for _ in range(3):
+        async with joined(limited, thread.id):
+            pass
+    assert await closed_with(url, limited.headers) == 4429
+
+
+@pytest.mark.asyncio
+async def test_a_client_too_far_behind_its_thread_is_closed_and_the_answer_goes_on(
+    served: Served,
+) -> None:
+    hub_of(served.server.app).outbox_frames = 1
+    service = served.core.service
+    thread = await service.create_thread()
+    async with joined(served, thread.id) as socket:
+        # The question and its answer's start are said at once: two frames for an outbox of one.
+        turn = await service.send(thread.id, "a question")
+        with pytest.raises(ConnectionClosed) as closed:
+            await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1013
+    finished = await service.wait_for_answer(turn.answer.id)
+    assert finished.status == "complete"

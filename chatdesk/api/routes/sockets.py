@@ -11,6 +11,7 @@ cannot be read is answered with `ERROR` and the connection stays open. The frame
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import uuid
@@ -87,6 +88,8 @@ async def thread_socket(websocket: WebSocket, thread_id: str) -> None:
     finally:
         hub.leave(client)
         pump.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await pump
 
 
 class _Session:
