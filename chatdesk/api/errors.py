@@ -6,6 +6,7 @@ the core's typed failures to HTTP statuses. Anything else is a bug: a 500 that n
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -90,11 +91,17 @@ async def _http_error(_request: Request, error: Exception) -> JSONResponse:
     return error_response(error.status_code, str(error.detail), code, headers)
 
 
+def problems_of(errors: Iterable[Mapping[str, Any]], whole: str = "body") -> str:
+    """A validation's problems in a line, each where it is and what is wrong (`whole`: where a
+    problem of the whole thing is, such as text that is not JSON)."""
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())) or whole}: {e.get('msg', '')}" for e in errors
+    )
+
+
 async def _invalid(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}" for e in error.errors()
-    )
+    problems = problems_of(error.errors())
     return error_response(422, f"The request is not valid: {problems}", "invalid_request")
 
 

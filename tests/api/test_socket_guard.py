@@ -107,7 +107,10 @@ async def test_a_malformed_frame_gets_an_error_and_the_connection_stays_open(
     assert [r["type"] for r in replies] == ["ERROR"] * 6
     assert {r["code"] for r in replies} == {"invalid_frame"}
     assert [r["request_id"] for r in replies[:3]] == [None, "d", "m"]
+    assert "JSON" in replies[0]["message"]
+    assert "DANCE" in replies[1]["message"]
     assert "content" in replies[2]["message"]
+    assert "message_id" in replies[3]["message"]
     assert pong["type"] == "PONG"
 
 

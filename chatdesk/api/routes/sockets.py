@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, WebSocket, WebSocketException
 from pydantic import ValidationError
 
 from chatdesk.api.auth import Gate, Refused, gate_of, presented_key
-from chatdesk.api.errors import status_of
+from chatdesk.api.errors import problems_of, status_of
 from chatdesk.api.frames import (
     CLIENT_FRAME,
     Ack,
@@ -191,10 +191,7 @@ async def _thread(service: ChatService, text: str) -> uuid.UUID:
 
 
 def _invalid(error: ValidationError, request_id: str | None) -> Error:
-    problems = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'frame'}: {e.get('msg', '')}"
-        for e in error.errors()
-    )
+    problems = problems_of(error.errors(), whole="frame")
     return Error(
         code="invalid_frame", message=f"The frame is not valid: {problems}", request_id=request_id
     )
