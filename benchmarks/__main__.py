@@ -41,6 +41,7 @@ from benchmarks import (
     render,
     search,
     send,
+    sockets,
     startup,
     streaming,
     sync,
@@ -75,6 +76,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "knowledge_query": knowledge_query.run,
     "knowledge_stall": knowledge_stall.run,
     "api": api.run,
+    "sockets": sockets.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a budget only past 1.25 × it: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
