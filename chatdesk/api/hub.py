@@ -124,9 +124,6 @@ class Hub:
             self._unsubscribe()
             self._unsubscribe = None
 
-    def clients(self, thread_id: uuid.UUID) -> int:
-        return len(self._threads.get(thread_id, ()))
-
     def to_others(self, sender: Client, frame: ServerFrame) -> None:
         text = frame.model_dump_json()
         for client in self._threads.get(sender.thread_id, ()):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 import pytest_asyncio
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.typing import Origin
 
 from chatdesk.api.hub import hub_of
 from chatdesk.app import build_core, configure
@@ -78,7 +80,7 @@ async def test_a_page_on_another_origin_cannot_open_the_socket(served: Served) -
         async with connect(
             socket_url(served, thread.id),
             additional_headers=served.headers,
-            origin="https://evil.example",  # type: ignore[arg-type]
+            origin=Origin("https://evil.example"),
         ):
             pass
     assert refused.value.response.status_code == 403
@@ -114,18 +116,42 @@ async def test_a_malformed_frame_gets_an_error_and_the_connection_stays_open(
     assert pong["type"] == "PONG"
 
 
-@pytest_asyncio.fixture
-async def limited() -> AsyncIterator[Served]:
-    """An API allowing 3 requests a minute and 10 KB a frame; its rate clock stands still."""
+@asynccontextmanager
+async def serving(api: ApiSettings) -> AsyncIterator[Served]:
     core = build_core(configure())
     await core.start()
-    server = await serve(core, ApiSettings(rate_limit=3, max_body_mb=0.01))
-    server.app.state.gate.limit.clock = lambda: 0.0
+    server = await serve(core, api)
     try:
         yield Served(core, server, server.address)
     finally:
         await server.stop()
         await core.aclose()
+
+
+@pytest_asyncio.fixture
+async def limited() -> AsyncIterator[Served]:
+    """An API allowing 3 requests a minute and 10 KB a frame; its rate clock stands still."""
+    async with serving(ApiSettings(rate_limit=3, max_body_mb=0.01)) as served:
+        served.server.app.state.gate.limit.clock = lambda: 0.0
+        yield served
+
+
+@pytest.mark.asyncio
+async def test_a_page_on_an_allowed_origin_opens_the_socket_with_its_first_frame() -> None:
+    page = "http://localhost:3000"
+    async with serving(ApiSettings(allowed_origins=page)) as served:
+        thread = await served.core.service.create_thread()
+        async with connect(socket_url(served, thread.id), origin=Origin(page)) as socket:
+            await send(socket, "AUTH", key=served.key)
+            ready = await receive(socket)
+        with pytest.raises(InvalidStatus) as refused:
+            async with connect(
+                socket_url(served, thread.id),
+                origin=Origin("http://localhost:3001"),
+            ):
+                pass
+    assert ready["type"] == "READY"
+    assert refused.value.response.status_code == 403
 
 
 @pytest.mark.asyncio
@@ -192,3 +218,14 @@ async def test_a_client_too_far_behind_its_thread_is_closed_and_the_answer_goes_
     assert closed.value.rcvd.code == 1013
     finished = await service.wait_for_answer(turn.answer.id)
     assert finished.status == "complete"
+
+
+@pytest.mark.asyncio
+async def test_stopping_the_api_closes_its_sockets_at_once(served: Served) -> None:
+    thread = await served.core.service.create_thread()
+    async with joined(served, thread.id) as socket:
+        await served.server.stop()
+        with pytest.raises(ConnectionClosed) as closed:
+            await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 1012  # "service restart": a client may come back later
