@@ -5,11 +5,12 @@ the core's typed failures to HTTP statuses. Anything else is a bug: a 500 that n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect, WebSocketException
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
@@ -73,6 +74,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ChatdeskError, _chatdesk_error)
     app.add_exception_handler(HTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _invalid)
+    app.add_exception_handler(WebSocketException, _socket_refused)
     app.add_exception_handler(Exception, _bug)
 
 
@@ -103,6 +105,13 @@ async def _invalid(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     problems = problems_of(error.errors())
     return error_response(422, f"The request is not valid: {problems}", "invalid_request")
+
+
+async def _socket_refused(websocket: WebSocket, error: Exception) -> None:
+    """Close a refused WebSocket with its code; a client that has gone already is no error."""
+    assert isinstance(error, WebSocketException)
+    with contextlib.suppress(WebSocketDisconnect):
+        await websocket.close(error.code, error.reason)
 
 
 async def _bug(request: Request, error: Exception) -> JSONResponse:

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger("chatdesk.api")
 
 NO_KEY, WRONG_KEY, TOO_MANY, NO_THREAD = 4401, 4403, 4429, 4404  # close codes
+_BUG = "chatdesk failed on this frame; its log says why."
 
 
 async def socket_key(websocket: WebSocket) -> None:
@@ -127,6 +128,9 @@ class _Session:
             reply = await self._do(frame)
         except ChatdeskError as error:
             reply = Error(code=status_of(error)[1], message=str(error), request_id=frame.request_id)
+        except Exception:  # a bug: said without its detail, which goes to the log
+            log.exception("WebSocket frame %s failed", frame.type)
+            reply = Error(code="internal_error", message=_BUG, request_id=frame.request_id)
         if reply is not None:
             self._client.send(reply)
 
