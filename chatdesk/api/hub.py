@@ -30,6 +30,7 @@ from chatdesk.api.frames import (
     StreamChunk,
     StreamEnd,
     StreamStart,
+    Typing,
 )
 from chatdesk.api.schemas import MessageOut
 from chatdesk.core.chat.events import (
@@ -41,7 +42,6 @@ from chatdesk.core.chat.events import (
     MessagesDeleted,
 )
 from chatdesk.core.kinds import Role
-from chatdesk.core.views import MessageView
 
 log = logging.getLogger("chatdesk.api")
 
@@ -59,6 +59,7 @@ class Client:
         self.id = secrets.token_hex(4)
         self.thread_id = thread_id
         self.outbox: asyncio.Queue[str] = asyncio.Queue(outbox_frames)
+        self.typing = False  # as it last said
 
     def put(self, text: str) -> None:
         try:
@@ -115,6 +116,8 @@ class Hub:
         return client
 
     def leave(self, client: Client) -> None:
+        if client.typing:  # the others would see it typing for ever
+            self.typing(client, False)
         clients = self._threads.get(client.thread_id, [])
         with contextlib.suppress(ValueError):
             clients.remove(client)
@@ -124,8 +127,10 @@ class Hub:
             self._unsubscribe()
             self._unsubscribe = None
 
-    def to_others(self, sender: Client, frame: ServerFrame) -> None:
-        text = frame.model_dump_json()
+    def typing(self, sender: Client, typing: bool) -> None:
+        """Tell the thread's other clients that `sender` started or stopped typing."""
+        sender.typing = typing
+        text = Typing(client=sender.id, typing=typing).model_dump_json()
         for client in self._threads.get(sender.thread_id, ()):
             if client is not sender:
                 client.put(text)
@@ -165,15 +170,12 @@ def frames_of(event: Any) -> list[ServerFrame]:
             )
         ]
     if isinstance(event, MessageFinished):
-        return [_stream_end(event.message), MessageUpdated(message=MessageOut.of(event.message))]
+        message = MessageOut.of(event.message)
+        end = StreamEnd(message_id=message.id, status=message.status, usage=message.usage)
+        return [end, MessageUpdated(message=message)]
     if isinstance(event, MessagesDeleted):
         return [MessageDeleted(message_ids=list(event.message_ids))]
     return []
-
-
-def _stream_end(message: MessageView) -> StreamEnd:
-    out = MessageOut.of(message)
-    return StreamEnd(message_id=message.id, status=out.status, usage=out.usage)
 
 
 def _thread_of(event: Any) -> uuid.UUID | None:

@@ -115,12 +115,16 @@ async def test_two_clients_see_each_others_messages_and_typing_goes_to_the_other
 
         await send(second, "SEND_MESSAGE", content="from the second")
         seen_by_first, _ = await until(first, "MESSAGE_CREATED")
+
+        await first.close()  # while still typing: the other is told it stopped
+        stopped, _ = await until(second, "TYPING")
     assert typing["type"] == "TYPING"
     assert typing["typing"] is True
     assert pong == {"type": "PONG", "request_id": "after-typing"}
     assert seen_by_second["message"]["content"] == "from the first"
     assert streamed_to_second == streamed_to_first != ""
     assert seen_by_first["message"]["content"] == "from the second"
+    assert stopped == {"type": "TYPING", "client": typing["client"], "typing": False}
 
 
 @pytest.mark.asyncio

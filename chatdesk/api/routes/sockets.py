@@ -37,7 +37,6 @@ from chatdesk.api.frames import (
     SendMessage,
     ServerFrame,
     Stop,
-    Typing,
     TypingIndicator,
 )
 from chatdesk.api.hub import Client, Hub, hub_of
@@ -158,7 +157,7 @@ class _Session:
             await service.stop(frame.message_id)
             return Ack(request_id=asked, message_id=frame.message_id)
         if isinstance(frame, TypingIndicator):
-            self._hub.to_others(self._client, Typing(client=self._client.id, typing=frame.typing))
+            self._hub.typing(self._client, frame.typing)
             return None
         if isinstance(frame, Ping):
             return Pong(request_id=asked)
