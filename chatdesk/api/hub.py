@@ -49,7 +49,7 @@ HEARTBEAT_SECONDS = 20.0  # a HEARTBEAT frame after this long with nothing else 
 AUTH_SECONDS = 5.0  # a browser's AUTH frame must come this soon after the upgrade
 OUTBOX_FRAMES = 2_000  # frames waiting for one client before it is closed as too slow
 TOO_SLOW = 1013  # the close code ("try again later") for a client whose outbox filled
-_TOO_SLOW = ""  # put in a client's outbox, emptied first: close it
+_CLOSE = ""  # put alone in the outbox of a client too far behind: close it (no frame is empty)
 
 
 class Client:
@@ -67,7 +67,7 @@ class Client:
         except asyncio.QueueFull:
             while not self.outbox.empty():
                 self.outbox.get_nowait()
-            self.outbox.put_nowait(_TOO_SLOW)
+            self.outbox.put_nowait(_CLOSE)
 
     def send(self, frame: ServerFrame) -> None:
         self.put(frame.model_dump_json())
@@ -81,7 +81,7 @@ class Client:
                     text = await asyncio.wait_for(self.outbox.get(), heartbeat())
                 except TimeoutError:
                     text = idle
-                if text == _TOO_SLOW:
+                if text == _CLOSE:
                     log.info("WebSocket client %s fell behind its thread; closed", self.id)
                     await websocket.close(TOO_SLOW, "too_slow")
                     return
