@@ -6,6 +6,8 @@ import uuid
 
 import pytest
 
+from chatdesk.core.config import MockSettings
+from chatdesk.core.providers.mock import MockProvider
 from tests.api.conftest import Served
 from tests.api.sockets import answer_text, held_provider, joined, receive, send, until
 
@@ -180,3 +182,19 @@ async def test_a_message_of_another_thread_is_not_found_from_this_one(served: Se
     assert error["request_id"] == "d"
     assert error["code"] == "NotFound"
     assert await service.existing_messages([other.answer.id]) == {other.answer.id}
+
+
+@pytest.mark.asyncio
+async def test_an_answer_that_fails_ends_with_its_error_and_what_it_had(served: Served) -> None:
+    failing = MockProvider(MockSettings(tokens_per_second=0, fault="error_after:3"))
+    served.core.providers.put(failing)
+    thread = await served.core.service.create_thread()
+    async with joined(served, thread.id) as socket:
+        await send(socket, "SEND_MESSAGE", content="Explain the log")
+        started, _ = await until(socket, "STREAM_START")
+        text, end = await answer_text(socket, started["message_id"])
+        updated = await receive(socket)
+    assert end["status"] == "error"
+    assert updated["message"]["status"] == "error"
+    assert "failed after 3 tokens" in updated["message"]["error_detail"]
+    assert updated["message"]["content"] == text != ""
