@@ -218,13 +218,12 @@ class ChatService:
         provider: str | None = None,
         model: str | None = None,
         system_prompt: str | None = None,
+        origin: str | None = None,
     ) -> ThreadView:
+        """A new, empty thread; `origin`: where it was made ("api": the local API)."""
+        defaults = {"provider": provider, "model": model, "system_prompt": system_prompt}
         return await self._threads.create_thread(
-            title=title,
-            project_id=project_id,
-            provider=provider,
-            model=model,
-            system_prompt=system_prompt,
+            title=title, project_id=project_id, origin=origin, **defaults
         )
 
     async def get_thread(self, thread_id: uuid.UUID) -> ThreadView:
@@ -362,11 +361,12 @@ class ChatService:
         over_cap: bool = False,
         assistant_id: uuid.UUID | None = None,
         knowledge: Sequence[uuid.UUID] = (),
+        origin: str | None = None,
     ) -> Turn:
         """Start a new thread with this message, answered by `assistant_id` (None: its
         project's), with `tools` switched on (None: the assistant's, else the project's) and
         `knowledge` bases linked, in one transaction: a refused message leaves no empty thread
-        behind."""
+        behind. `origin`: where the thread was made ("api": the local API)."""
         self.tools.check_servers(tools or ())
         return await self._turns.send(
             None,
@@ -379,6 +379,7 @@ class ChatService:
             over_cap=over_cap,
             assistant_id=assistant_id,
             knowledge=knowledge,
+            origin=origin,
         )
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:

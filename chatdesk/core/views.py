@@ -448,6 +448,7 @@ class TurnRequest:
     knowledge: tuple[uuid.UUID, ...] = ()  # a new thread's knowledge bases, linked with it
     # A comparison: (provider, model) of each answer, written side by side as siblings.
     compare: tuple[tuple[str, str], ...] = ()
+    origin: str | None = None  # a new thread's: "api" when made through the local API
 
 
 @dataclass(frozen=True)

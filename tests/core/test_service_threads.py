@@ -156,3 +156,17 @@ async def test_thread_ids_resolve_from_prefixes(service: ChatService) -> None:
         await service.resolve_thread("zzzz")
     with pytest.raises(NotFound):
         await service.resolve_thread("ffffffffffff")
+
+
+async def test_a_thread_made_through_the_api_reads_back_with_its_origin(
+    service: ChatService,
+) -> None:
+    made = await service.create_thread(title="From a script", origin="api")
+    turn = await service.send_new("hello from curl", origin="api")
+    here = await service.create_thread(title="In the window")
+    await service.wait_for_answer(turn.answer.id)
+    assert (await service.get_thread(made.id)).origin == "api"
+    assert (await service.get_thread(turn.answer.thread_id)).origin == "api"
+    assert (await service.get_thread(here.id)).origin is None
+    listed = {t.id: t.origin for t in (await service.list_threads()).threads}
+    assert listed[made.id] == listed[turn.answer.thread_id] == "api"

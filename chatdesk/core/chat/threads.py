@@ -128,7 +128,7 @@ class Threads:
     # -- threads ---------------------------------------------------------------------------------
 
     async def create_thread(self, *, title: str | None, **defaults: Any) -> ThreadView:
-        """A new, empty thread; `defaults`: project_id, provider, model, system_prompt."""
+        """A new, empty thread; `defaults`: project_id, provider, model, system_prompt, origin."""
         clean = clean_name(title, mark("the title is empty")) if title is not None else None
         project_id, now = defaults.pop("project_id", None), self._clock.now()
 

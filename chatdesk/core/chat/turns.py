@@ -109,11 +109,12 @@ class Turns:
         assistant_id: uuid.UUID | None = None,
         compare: Sequence[tuple[str, str]] = (),
         knowledge: Sequence[uuid.UUID] = (),
+        origin: str | None = None,
     ) -> Turn:
-        """Commit the user's message (in a new thread in `project_id`, with `tools` switched
-        on, or its project's when None, when `thread_id` is None), then start the answer, or
-        one answer from each `compare` model, side by side; refused before anything is
-        written at a reached spending cap, unless `over_cap`."""
+        """Commit the user's message (in a new thread in `project_id`, made at `origin`, with
+        `tools` switched on, or its project's when None, when `thread_id` is None), then start
+        the answer, or one answer from each `compare` model, side by side; refused before
+        anything is written at a reached spending cap, unless `over_cap`."""
         text = self._check_message(text, attachments)
         compare = _checked_comparison(compare)
         return await self.start(
@@ -130,6 +131,7 @@ class Turns:
                 assistant_id=assistant_id,
                 compare=compare,
                 knowledge=tuple(knowledge),
+                origin=origin,
             )
         )
 
