@@ -6,6 +6,16 @@ from fastapi import APIRouter
 
 
 def routers() -> list[APIRouter]:
-    from chatdesk.api.routes import meta, sockets
+    from chatdesk.api.routes import (
+        assistants,
+        messages,
+        meta,
+        search,
+        sockets,
+        summaries,
+        threads,
+        usage,
+    )
 
-    return [meta.router, sockets.router]
+    rest = [threads.router, messages.router, summaries.router, search.router, assistants.router]
+    return [meta.router, sockets.router, *rest, usage.router]

@@ -1,0 +1,108 @@
+"""A turn of `/api/v1` (send, edit, regenerate) answered as server-sent events, or as JSON once
+its answer has ended.
+
+The events, each `event: <name>` with one JSON `data:` line:
+
+- `message_created` `{message}`: the user's message as stored (not for a regeneration);
+- `stream_start` `{message_id, message}`: the answer's row, before the model is asked;
+- `stream_chunk` `{message_id, delta, reasoning, offset}`: text of the answer (and of its
+  reasoning) as it arrives; `offset` is where `delta` starts in the answer;
+- `stream_end` `{message_id, status, usage, message}`: the answer as stored once it ended
+  (status complete, error or interrupted).
+
+The answer never depends on the client: one that goes away only stops being told; the answer
+is written to its end and kept (`POST …/stop` is how a client stops it).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from fastapi.responses import JSONResponse, Response, StreamingResponse
+
+from chatdesk.api.following import Follower
+from chatdesk.api.rest_schemas import TurnOut
+from chatdesk.api.schemas import MessageOut
+from chatdesk.core.chat.events import AnswerTextAppended, MessageFinished
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import Turn
+
+# How a route that answers with a turn describes its two bodies in the OpenAPI schema.
+TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The answer as server-sent events (message_created, stream_start, "
+        "stream_chunk…, stream_end); with `stream: false`, the ended turn as JSON.",
+        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+    }
+}
+
+
+async def answered(
+    service: ChatService, start: Callable[[], Awaitable[Turn]], stream: bool
+) -> Response:
+    """Start the turn and answer with its answer: streamed, or once it has ended."""
+    if not stream:
+        turn = await start()
+        answer = await service.wait_for_answer(turn.answer.id)
+        question = None if turn.user_message is None else MessageOut.of(turn.user_message)
+        ended = TurnOut(user_message=question, answer=MessageOut.of(answer))
+        return JSONResponse(ended.model_dump(mode="json"))
+    events = _followed(service, start)
+    first = await anext(events)  # starts the turn: a refusal is an error status, not a stream
+    return StreamingResponse(
+        _after(first, events),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
+
+
+async def _followed(
+    service: ChatService, start: Callable[[], Awaitable[Turn]]
+) -> AsyncGenerator[bytes, None]:
+    with Follower(service.events) as follower:  # subscribed before the turn starts
+        turn = await start()
+        answer = turn.answer
+        if turn.user_message is not None:
+            yield _event("message_created", {"message": _message(turn.user_message)})
+        yield _event("stream_start", {"message_id": str(answer.id), "message": _message(answer)})
+        async for event in follower.answer(answer.id):
+            if isinstance(event, AnswerTextAppended):
+                yield _event(
+                    "stream_chunk",
+                    {
+                        "message_id": str(answer.id),
+                        "delta": event.text,
+                        "reasoning": event.reasoning,
+                        "offset": event.text_offset,
+                    },
+                )
+            elif isinstance(event, MessageFinished):
+                ended = _message(event.message)
+                yield _event(
+                    "stream_end",
+                    {
+                        "message_id": str(answer.id),
+                        "status": ended["status"],
+                        "usage": ended["usage"],
+                        "message": ended,
+                    },
+                )
+
+
+async def _after(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:
+    try:
+        yield first
+        async for chunk in rest:
+            yield chunk
+    finally:  # the client went away, or the answer ended: stop following (the answer goes on)
+        await rest.aclose()
+
+
+def _message(message: Any) -> dict[str, Any]:
+    return MessageOut.of(message).model_dump(mode="json")
+
+
+def _event(name: str, data: dict[str, Any]) -> bytes:
+    return f"event: {name}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n".encode()
