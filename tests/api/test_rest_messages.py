@@ -209,6 +209,7 @@ async def test_the_branch_pages_with_before_or_after_but_not_both(served: Served
         earlier = (await client.get(url, params={"limit": 10, "before": oldest_id})).json()
         later = (await client.get(url, params={"after": earlier["messages"][0]["id"]})).json()
         both = await client.get(url, params={"before": oldest_id, "after": oldest_id})
+        around = (await client.get(url, params={"around": oldest_id, "limit": 3})).json()
     assert [m["role"] for m in newest["messages"]] == ["user", "assistant"]
     assert newest["messages"][0]["content"] == "question 2"
     assert (newest["has_more_before"], newest["has_more_after"]) == (True, False)
@@ -218,10 +219,12 @@ async def test_the_branch_pages_with_before_or_after_but_not_both(served: Served
     ]
     assert earlier["has_more_before"] is False
     assert len(later["messages"]) == 5
+    assert oldest_id in [m["id"] for m in around["messages"]]
+    assert len(around["messages"]) == 3
     assert both.status_code == 400
     message = both.json()["error"]["message"]
     assert "not both" in message
-    assert "`before`" in message
+    assert "one direction" in message
 
 
 async def test_a_deleted_message_takes_its_answer_with_it(served: Served) -> None:

@@ -28,6 +28,9 @@ router = APIRouter(
 Limit = Annotated[int, Query(ge=1, le=200)]
 Before = Annotated[uuid.UUID | None, Query(description="the messages just before this one")]
 After = Annotated[uuid.UUID | None, Query(description="the messages just after this one")]
+Around = Annotated[
+    uuid.UUID | None, Query(description="this message and those around it (a search hit)")
+]
 
 
 async def _message_in(
@@ -46,16 +49,20 @@ async def list_messages(
     limit: Limit = 50,
     before: Before = None,
     after: After = None,
+    around: Around = None,
 ) -> MessagePageOut:
     """A page of the thread's shown branch, oldest first: the newest `limit` messages, or those
-    just before or just after a message of it (one of the two: a page has one direction)."""
-    if before is not None and after is not None:
+    just before, just after or around a message of it. One of the three at most: a page is read
+    in one direction from one message, and two is a 400 that says so."""
+    if before is not None and after is not None:  # the API's own words for its own question
         raise InvalidRequest(
             "give `before` or `after`, not both: a page is read in one direction from one "
             "message (`before` to go back, `after` to go on)"
         )
     await service.get_thread(thread_id)
-    page = await service.list_messages(thread_id, before=before, after=after, limit=limit)
+    page = await service.list_messages(
+        thread_id, before=before, after=after, around=around, limit=limit
+    )
     return MessagePageOut.of(page)
 
 
