@@ -5,15 +5,14 @@ reads back. The one description of each, and so the OpenAPI schema's."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import asdict
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from chatdesk.api.schemas import MessageOut, ThreadOut
 from chatdesk.core.assistants.model import AssistantView
-from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.search.views import MessageHit, SearchResults, Snippet, ThreadHit
-from chatdesk.core.views import MessagePage, SummaryView, ThreadPage
+from chatdesk.core.views import MessagePage, ThreadPage
 
 STREAM = "true (the default): the answer as server-sent events; false: JSON once it has ended."
 
@@ -91,7 +90,13 @@ class TurnOut(BaseModel):
     answer: MessageOut
 
 
-class SummaryOut(BaseModel):
+class _Read(BaseModel):
+    """A body read from the core's view of the same fields (`model_validate(view)`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class SummaryOut(_Read):
     id: uuid.UUID
     thread_id: uuid.UUID
     covers_through_message_id: uuid.UUID
@@ -103,36 +108,17 @@ class SummaryOut(BaseModel):
     edited_at: datetime | None
     in_use: bool = Field(description="the one the next request starts from")
 
-    @classmethod
-    def of(cls, summary: SummaryView) -> SummaryOut:
-        return cls(
-            id=summary.id,
-            thread_id=summary.thread_id,
-            covers_through_message_id=summary.covers_through_message_id,
-            content=summary.content,
-            token_count=summary.token_count,
-            provider=summary.provider,
-            model=summary.model,
-            created_at=summary.created_at,
-            edited_at=summary.edited_at,
-            in_use=summary.in_use,
-        )
-
 
 class SummarizedOut(BaseModel):
     summary: SummaryOut | None = Field(description="null: nothing to summarise yet")
 
 
-class SnippetOut(BaseModel):
+class SnippetOut(_Read):
     text: str
     highlights: list[tuple[int, int]] = Field(description="(start, end) of each matched word")
 
-    @classmethod
-    def of(cls, snippet: Snippet) -> SnippetOut:
-        return cls(text=snippet.text, highlights=list(snippet.highlights))
 
-
-class ThreadHitOut(BaseModel):
+class ThreadHitOut(_Read):
     thread_id: uuid.UUID
     title: SnippetOut
     project_id: uuid.UUID | None
@@ -140,58 +126,25 @@ class ThreadHitOut(BaseModel):
     archived: bool
     last_activity_at: datetime
 
-    @classmethod
-    def of(cls, hit: ThreadHit) -> ThreadHitOut:
-        return cls(
-            thread_id=hit.thread_id,
-            title=SnippetOut.of(hit.title),
-            project_id=hit.project_id,
-            pinned=hit.pinned,
-            archived=hit.archived,
-            last_activity_at=hit.last_activity_at,
-        )
 
-
-class MessageHitOut(BaseModel):
+class MessageHitOut(_Read):
     message_id: uuid.UUID
     thread_id: uuid.UUID
     thread_title: str
     project_id: uuid.UUID | None
-    role: str
+    role: str = Field(description="user, assistant, system or tool")
     created_at: datetime
     snippet: SnippetOut
     attachment: str = Field(description="the attachment whose text matched, if any")
 
-    @classmethod
-    def of(cls, hit: MessageHit) -> MessageHitOut:
-        return cls(
-            message_id=hit.message_id,
-            thread_id=hit.thread_id,
-            thread_title=hit.thread_title,
-            project_id=hit.project_id,
-            role=str(hit.role),
-            created_at=hit.created_at,
-            snippet=SnippetOut.of(hit.snippet),
-            attachment=hit.attachment,
-        )
 
-
-class SearchOut(BaseModel):
+class SearchOut(_Read):
     """Threads whose title matches, then messages (best first, or newest first: `ranking`)."""
 
-    query: str
+    text: str = Field(description="what was searched for")
     threads: list[ThreadHitOut]
     messages: list[MessageHitOut]
     ranking: str = Field(description="relevance or newest")
-
-    @classmethod
-    def of(cls, results: SearchResults) -> SearchOut:
-        return cls(
-            query=results.text,
-            threads=[ThreadHitOut.of(h) for h in results.threads],
-            messages=[MessageHitOut.of(h) for h in results.messages],
-            ranking=str(results.ranking),
-        )
 
 
 class AssistantOut(BaseModel):
@@ -206,20 +159,10 @@ class AssistantOut(BaseModel):
 
     @classmethod
     def of(cls, assistant: AssistantView) -> AssistantOut:
-        fields = assistant.fields
-        return cls(
-            id=assistant.id,
-            name=fields.name,
-            description=fields.description,
-            icon=fields.icon,
-            provider=fields.provider,
-            model=fields.model,
-            tools=None if fields.tools is None else list(fields.tools),
-            examples=list(fields.examples),
-        )
+        return cls.model_validate({"id": assistant.id, **asdict(assistant.fields)})
 
 
-class UsageTotalsOut(BaseModel):
+class UsageTotalsOut(_Read):
     answers: int
     prompt_tokens: int
     completion_tokens: int
@@ -229,31 +172,9 @@ class UsageTotalsOut(BaseModel):
     partial_cost: bool = Field(description="some answers had no price: the cost leaves them out")
     estimated: bool = Field(description="some counts were made by chatdesk")
 
-    @classmethod
-    def of(cls, totals: UsageTotals) -> UsageTotalsOut:
-        return cls(
-            answers=totals.answers,
-            prompt_tokens=totals.prompt_tokens,
-            completion_tokens=totals.completion_tokens,
-            cached_tokens=totals.cached_tokens,
-            reasoning_tokens=totals.reasoning_tokens,
-            cost_usd=totals.cost_usd,
-            partial_cost=totals.partial_cost,
-            estimated=totals.estimated,
-        )
 
-
-class UsageRowOut(BaseModel):
+class UsageRowOut(_Read):
     month: str = Field(description='"2026-11"')
     provider: str
     model: str
     totals: UsageTotalsOut
-
-    @classmethod
-    def of(cls, row: UsageRow) -> UsageRowOut:
-        return cls(
-            month=row.month,
-            provider=row.provider,
-            model=row.model,
-            totals=UsageTotalsOut.of(row.totals),
-        )

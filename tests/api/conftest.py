@@ -5,6 +5,7 @@ called over real sockets."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest_asyncio
@@ -40,8 +41,9 @@ async def serve(core: Core, api: ApiSettings | None = None) -> ApiServer:
     return server
 
 
-@pytest_asyncio.fixture
-async def served() -> AsyncIterator[Served]:
+@asynccontextmanager
+async def serving() -> AsyncIterator[Served]:
+    """A core built from the settings now in effect (the environment's too), served."""
     core = build_core(configure())
     await core.start()
     server = await serve(core)
@@ -50,3 +52,9 @@ async def served() -> AsyncIterator[Served]:
     finally:
         await server.stop()
         await core.aclose()
+
+
+@pytest_asyncio.fixture
+async def served() -> AsyncIterator[Served]:
+    async with serving() as running:
+        yield running

@@ -13,9 +13,10 @@ import httpx2 as httpx
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import build_core, configure
 from chatdesk.core.kinds import Status
-from tests.api.conftest import Served, serve
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import MessageView
+from tests.api.conftest import Served, serving
 
 pytestmark = pytest.mark.asyncio
 
@@ -35,6 +36,14 @@ async def read_events(reply: httpx.Response) -> AsyncIterator[Event]:
             name, data = "", ""
 
 
+async def until(events: AsyncIterator[Event], wanted: str) -> dict[str, Any]:
+    """The data of the next event named `wanted` (those before it passed over)."""
+    async for name, data in events:
+        if name == wanted:
+            return data
+    raise AssertionError(f"the stream ended with no {wanted} event")
+
+
 async def streamed(client: httpx.AsyncClient, method: str, url: str, **body: Any) -> list[Event]:
     async with client.stream(method, url, json=body) as reply:
         assert reply.status_code == 200
@@ -42,19 +51,21 @@ async def streamed(client: httpx.AsyncClient, method: str, url: str, **body: Any
         return [event async for event in read_events(reply)]
 
 
+async def asked(service: ChatService, thread_id: uuid.UUID, text: str) -> MessageView:
+    """Ask in the thread through the core, as the window does; the question, once answered."""
+    turn = await service.send(thread_id, text)
+    await service.wait_for_answer(turn.answer.id)
+    assert turn.user_message is not None
+    return turn.user_message
+
+
 @pytest_asyncio.fixture
 async def slow(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Served]:
     """An API over a mock that writes 20 tokens a second: an answer (70 to 100 tokens) is still
     being written for seconds after the client acts on its first words."""
     monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", "20")
-    core = build_core(configure())
-    await core.start()
-    server = await serve(core)
-    try:
-        yield Served(core, server, server.address)
-    finally:
-        await server.stop()
-        await core.aclose()
+    async with serving() as served:
+        yield served
 
 
 async def test_a_sent_message_streams_its_answer_as_events_in_order(served: Served) -> None:
@@ -101,13 +112,11 @@ async def test_a_client_that_goes_away_does_not_stop_the_answer(slow: Served) ->
     async with httpx.AsyncClient(base_url=slow.url, headers=slow.headers) as client:
         url = f"/api/v1/threads/{thread.id}/messages"
         async with client.stream("POST", url, json={"content": "Hello"}) as reply:
-            async for name, data in read_events(reply):
-                if name == "stream_chunk":
-                    answer_id = uuid.UUID(data["message_id"])
-                    break  # the client leaves after the first words
-    kept = await slow.core.service.wait_for_answer(answer_id)
+            first = await until(read_events(reply), "stream_chunk")
+        # the client has left after the first words
+    kept = await slow.core.service.wait_for_answer(uuid.UUID(first["message_id"]))
     assert kept.status is Status.COMPLETE
-    assert len(kept.content) > len(data["delta"])
+    assert len(kept.content) > len(first["delta"])
 
 
 async def test_stop_ends_an_answer_mid_way_and_keeps_what_arrived(slow: Served) -> None:
@@ -116,10 +125,7 @@ async def test_stop_ends_an_answer_mid_way_and_keeps_what_arrived(slow: Served) 
         url = f"/api/v1/threads/{thread.id}/messages"
         async with client.stream("POST", url, json={"content": "Tell me a story"}) as reply:
             events = read_events(reply)
-            async for name, data in events:
-                if name == "stream_chunk":
-                    answer_id = data["message_id"]
-                    break
+            answer_id = (await until(events, "stream_chunk"))["message_id"]
             stopped = await client.post(f"{url}/{answer_id}/stop")
             rest = [event async for event in events]
         async with client.stream("POST", url, json={"content": "and then?"}) as after:
@@ -139,10 +145,7 @@ async def test_a_second_message_while_one_is_answered_is_409(slow: Served) -> No
     async with httpx.AsyncClient(base_url=slow.url, headers=slow.headers) as client:
         url = f"/api/v1/threads/{thread.id}/messages"
         async with client.stream("POST", url, json={"content": "Tell me a story"}) as reply:
-            async for name, data in read_events(reply):
-                if name == "stream_start":
-                    answer_id = data["message_id"]
-                    break
+            answer_id = (await until(read_events(reply), "stream_start"))["message_id"]
             second = await client.post(url, json={"content": "Are you there?"})
             edited = await client.patch(f"{url}/{answer_id}", json={"content": "x"})
             await client.post(f"{url}/{answer_id}/stop")
@@ -154,14 +157,10 @@ async def test_a_second_message_while_one_is_answered_is_409(slow: Served) -> No
 async def test_an_edit_is_version_2_answered_and_the_first_stays(served: Served) -> None:
     service = served.core.service
     thread = await service.create_thread()
-    turn = await service.send(thread.id, "What is 2 + 2?")
-    await service.wait_for_answer(turn.answer.id)
-    assert turn.user_message is not None
+    question = await asked(service, thread.id, "What is 2 + 2?")
     url = f"/api/v1/threads/{thread.id}/messages"
     async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
-        events = await streamed(
-            client, "PATCH", f"{url}/{turn.user_message.id}", content="What is 3 + 3?"
-        )
+        events = await streamed(client, "PATCH", f"{url}/{question.id}", content="What is 3 + 3?")
         edit = events[0][1]["message"]
         versions = (await client.get(f"{url}/{edit['id']}/versions")).json()
         shown = (await client.get(url)).json()["messages"]
@@ -200,8 +199,7 @@ async def test_the_branch_pages_with_before_or_after_but_not_both(served: Served
     service = served.core.service
     thread = await service.create_thread()
     for n in range(3):
-        turn = await service.send(thread.id, f"question {n}")
-        await service.wait_for_answer(turn.answer.id)
+        await asked(service, thread.id, f"question {n}")
     url = f"/api/v1/threads/{thread.id}/messages"
     async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
         newest = (await client.get(url, params={"limit": 2})).json()
@@ -230,14 +228,12 @@ async def test_the_branch_pages_with_before_or_after_but_not_both(served: Served
 async def test_a_deleted_message_takes_its_answer_with_it(served: Served) -> None:
     service = served.core.service
     thread = await service.create_thread()
-    turn = await service.send(thread.id, "Forget this")
-    await service.wait_for_answer(turn.answer.id)
-    assert turn.user_message is not None
+    question = await asked(service, thread.id, "Forget this")
     url = f"/api/v1/threads/{thread.id}/messages"
     async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
-        deleted = await client.delete(f"{url}/{turn.user_message.id}")
+        deleted = await client.delete(f"{url}/{question.id}")
         left = (await client.get(url)).json()["messages"]
-        again = await client.delete(f"{url}/{turn.user_message.id}")
+        again = await client.delete(f"{url}/{question.id}")
     assert deleted.status_code == 204
     assert left == []
     assert again.status_code == 404
@@ -252,3 +248,23 @@ async def test_a_message_of_another_thread_is_not_found_here(served: Served) -> 
         reply = await client.get(f"/api/v1/threads/{mine.id}/messages/{turn.answer.id}/versions")
         stop = await client.post(f"/api/v1/threads/{mine.id}/messages/{turn.answer.id}/stop")
     assert (reply.status_code, stop.status_code) == (404, 404)
+
+
+async def test_an_answer_that_fails_ends_its_stream_with_the_error_and_the_part_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("CHATDESK_MOCK_FAULT", "error_after:5")
+    async with serving() as failing:
+        thread = await failing.core.service.create_thread()
+        async with httpx.AsyncClient(base_url=failing.url, headers=failing.headers) as client:
+            events = await streamed(
+                client, "POST", f"/api/v1/threads/{thread.id}/messages", content="Hello"
+            )
+        name, end = events[-1]
+        kept = await failing.core.service.get_message(uuid.UUID(end["message_id"]))
+    streamed_text = "".join(data["delta"] for name, data in events if name == "stream_chunk")
+    assert (name, end["status"]) == ("stream_end", "error")
+    assert end["message"]["error_type"] == "server"
+    assert "failed after 5 tokens" in end["message"]["error_detail"]
+    assert kept.status is Status.ERROR
+    assert streamed_text == kept.content != ""

@@ -29,4 +29,4 @@ async def search(
     unless `thread_id` names one."""
     filters = SearchFilters(project_id=project_id, thread_id=thread_id)
     found = await core_of(request).search.search(q, filters=filters, limit=limit, advanced=advanced)
-    return SearchOut.of(found)
+    return SearchOut.model_validate(found)

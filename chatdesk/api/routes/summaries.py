@@ -22,11 +22,11 @@ router = APIRouter(
 async def list_summaries(thread_id: uuid.UUID, service: Service) -> list[SummaryOut]:
     """The thread's summaries, oldest first; `in_use` marks the one the next request sends."""
     await service.get_thread(thread_id)
-    return [SummaryOut.of(s) for s in await service.list_summaries(thread_id)]
+    return [SummaryOut.model_validate(s) for s in await service.list_summaries(thread_id)]
 
 
 @router.post("")
 async def summarize_now(thread_id: uuid.UUID, service: Service) -> SummarizedOut:
     """Summarise all but the last exchange of the shown branch now; waits for the summary."""
     made = await service.summarize_now(thread_id)
-    return SummarizedOut(summary=None if made is None else SummaryOut.of(made))
+    return SummarizedOut(summary=None if made is None else SummaryOut.model_validate(made))

@@ -23,11 +23,11 @@ Month = Annotated[
 async def usage_by_month(service: Service, month: Month = None) -> list[UsageRowOut]:
     """Tokens and cost per month, provider and model, newest month first; threads in the
     trash still count (the tokens were spent)."""
-    return [UsageRowOut.of(row) for row in await service.usage_by_month(month)]
+    return [UsageRowOut.model_validate(row) for row in await service.usage_by_month(month)]
 
 
 @router.get("/threads/{thread_id}/usage")
 async def thread_usage(thread_id: uuid.UUID, service: Service) -> UsageTotalsOut:
     """Tokens and cost of every answer in the thread, all its branches included."""
     await service.get_thread(thread_id)
-    return UsageTotalsOut.of(await service.thread_usage(thread_id))
+    return UsageTotalsOut.model_validate(await service.thread_usage(thread_id))
