@@ -7,6 +7,10 @@ The events, each `event: <name>` with one JSON `data:` line:
 - `stream_start` `{message_id, message}`: the answer's row, before the model is asked;
 - `stream_chunk` `{message_id, delta, reasoning, offset}`: text of the answer (and of its
   reasoning) as it arrives; `offset` is where `delta` starts in the answer;
+- `tool_call` `{message_id, call}`: a tool call of the answer, each time it changes (stored,
+  waiting for the user's approval, running, done with its result);
+- `sources` `{message_id, sources}`: the knowledge passages the answer has been given so far,
+  cited in it as [number];
 - `stream_end` `{message_id, status, usage, message}`: the answer as stored once it ended
   (status complete, error or interrupted).
 
@@ -23,9 +27,14 @@ from typing import Any
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from chatdesk.api.following import Follower
-from chatdesk.api.rest_schemas import TurnOut
+from chatdesk.api.rest_schemas import SourceOut, ToolCallOut, TurnOut
 from chatdesk.api.schemas import MessageOut
-from chatdesk.core.chat.events import AnswerTextAppended, MessageFinished
+from chatdesk.core.chat.events import (
+    AnswerTextAppended,
+    MessageFinished,
+    SourcesFound,
+    ToolCallChanged,
+)
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import Turn
 
@@ -68,27 +77,28 @@ async def _followed(
             yield _event("message_created", {"message": _message(turn.user_message)})
         yield _event("stream_start", {"message_id": str(answer.id), "message": _message(answer)})
         async for event in follower.answer(answer.id):
-            if isinstance(event, AnswerTextAppended):
-                yield _event(
-                    "stream_chunk",
-                    {
-                        "message_id": str(answer.id),
-                        "delta": event.text,
-                        "reasoning": event.reasoning,
-                        "offset": event.text_offset,
-                    },
-                )
-            elif isinstance(event, MessageFinished):
-                ended = _message(event.message)
-                yield _event(
-                    "stream_end",
-                    {
-                        "message_id": str(answer.id),
-                        "status": ended["status"],
-                        "usage": ended["usage"],
-                        "message": ended,
-                    },
-                )
+            said = _said(event)
+            if said is not None:
+                yield _event(said[0], {"message_id": str(answer.id), **said[1]})
+
+
+def _said(event: object) -> tuple[str, dict[str, Any]] | None:
+    """What the client is told of one of the answer's events (None: nothing)."""
+    if isinstance(event, AnswerTextAppended):
+        return "stream_chunk", {
+            "delta": event.text,
+            "reasoning": event.reasoning,
+            "offset": event.text_offset,
+        }
+    if isinstance(event, ToolCallChanged):
+        return "tool_call", {"call": ToolCallOut.model_validate(event.call).model_dump(mode="json")}
+    if isinstance(event, SourcesFound):
+        sources = [SourceOut.model_validate(s).model_dump(mode="json") for s in event.sources]
+        return "sources", {"sources": sources}
+    if isinstance(event, MessageFinished):
+        ended = _message(event.message)
+        return "stream_end", {"status": ended["status"], "usage": ended["usage"], "message": ended}
+    return None
 
 
 async def _after(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncIterator[bytes]:

@@ -178,3 +178,30 @@ class UsageRowOut(_Read):
     provider: str
     model: str
     totals: UsageTotalsOut
+
+
+class ToolCallOut(_Read):
+    """A tool call of an answer: what the model asked, how it was decided, where it stands."""
+
+    call_id: str
+    server: str | None
+    tool: str
+    arguments: str = Field(description="as the model wrote them (JSON)")
+    state: str = Field(description="waiting (for the user), running, done, failed or not_run")
+    approval: str | None
+    round: int
+    duration_ms: int | None
+    result: str | None
+    is_error: bool
+
+
+class SourceOut(_Read):
+    """A passage of a knowledge base an answer was given, cited in it as [number]."""
+
+    number: int
+    base: str
+    document_id: uuid.UUID | None
+    path: str
+    location: str
+    text: str
+    call_id: str = Field(description="the tool call that found it; empty: sent with the question")

@@ -15,6 +15,7 @@ import pytest_asyncio
 
 from chatdesk.core.kinds import Status
 from chatdesk.core.service import ChatService
+from chatdesk.core.tools.model import Policy
 from chatdesk.core.views import MessageView
 from tests.api.conftest import Served, serving
 
@@ -268,3 +269,25 @@ async def test_an_answer_that_fails_ends_its_stream_with_the_error_and_the_part_
     assert "failed after 5 tokens" in end["message"]["error_detail"]
     assert kept.status is Status.ERROR
     assert streamed_text == kept.content != ""
+
+
+async def test_a_tool_call_of_the_answer_is_told_as_it_runs(served: Served) -> None:
+    service = served.core.service
+    await asked(service, (await service.create_thread()).id, "How does a hash table work?")
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    thread = await service.create_thread()
+    async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
+        events = await streamed(
+            client,
+            "POST",
+            f"/api/v1/threads/{thread.id}/messages",
+            content="Please use the search_chats tool with query=hash",
+            tools=["chatdesk"],
+        )
+    calls = [data["call"] for name, data in events if name == "tool_call"]
+    assert {c["tool"] for c in calls} == {"search_chats"}
+    assert calls[-1]["state"] == "done"
+    assert "hash" in (calls[-1]["result"] or "")
+    assert events[-1][0] == "stream_end"
+    assert events[-1][1]["status"] == "complete"
+    assert await service.thread_tools(thread.id) == ["chatdesk"]
