@@ -205,3 +205,14 @@ class SourceOut(_Read):
     location: str
     text: str
     call_id: str = Field(description="the tool call that found it; empty: sent with the question")
+
+
+class ProjectOut(_Read):
+    id: uuid.UUID
+    name: str
+    default_provider: str | None
+    default_model: str | None
+    default_assistant_id: uuid.UUID | None
+    tools: list[str] = Field(description="the tool servers its new chats start with")
+    last_chat_at: datetime | None
+    created_at: datetime

@@ -115,9 +115,11 @@ async def test_a_client_that_goes_away_does_not_stop_the_answer(slow: Served) ->
         async with client.stream("POST", url, json={"content": "Hello"}) as reply:
             first = await until(read_events(reply), "stream_chunk")
         # the client has left after the first words
-    kept = await slow.core.service.wait_for_answer(uuid.UUID(first["message_id"]))
+        kept = await slow.core.service.wait_for_answer(uuid.UUID(first["message_id"]))
+        read = await client.get(f"{url}/{first['message_id']}")  # it comes back for the answer
     assert kept.status is Status.COMPLETE
     assert len(kept.content) > len(first["delta"])
+    assert (read.json()["status"], read.json()["content"]) == ("complete", kept.content)
 
 
 async def test_stop_ends_an_answer_mid_way_and_keeps_what_arrived(slow: Served) -> None:

@@ -96,7 +96,7 @@ async def test_the_openapi_schema_describes_every_route_and_its_bodies(served: S
         "/api/v1/threads/{thread_id}": {"get", "patch", "delete"},
         "/api/v1/threads/{thread_id}/restore": {"post"},
         "/api/v1/threads/{thread_id}/messages": {"get", "post"},
-        "/api/v1/threads/{thread_id}/messages/{message_id}": {"patch", "delete"},
+        "/api/v1/threads/{thread_id}/messages/{message_id}": {"get", "patch", "delete"},
         "/api/v1/threads/{thread_id}/messages/{message_id}/regenerate": {"post"},
         "/api/v1/threads/{thread_id}/messages/{message_id}/stop": {"post"},
         "/api/v1/threads/{thread_id}/messages/{message_id}/versions": {"get"},
@@ -104,6 +104,7 @@ async def test_the_openapi_schema_describes_every_route_and_its_bodies(served: S
         "/api/v1/threads/{thread_id}/usage": {"get"},
         "/api/v1/search": {"get"},
         "/api/v1/assistants": {"get"},
+        "/api/v1/projects": {"get"},
         "/api/v1/usage": {"get"},
     }
     for path, methods in expected.items():

@@ -73,6 +73,8 @@ async def test_the_list_filters_by_project_pinned_archived_and_trash(served: Ser
         return [t["title"] for t in reply.json()["threads"]]
 
     async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
+        projects = (await client.get("/api/v1/projects")).json()
+        assert [(p["id"], p["name"]) for p in projects] == [(str(project.id), "Work")]
         assert await titles(client) == [pinned.title, filed.title]
         assert await titles(client, project_id=str(project.id)) == ["Filed"]
         assert await titles(client, pinned="true") == ["Pinned"]

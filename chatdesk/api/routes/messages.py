@@ -80,6 +80,12 @@ async def send_message(thread_id: uuid.UUID, body: SendIn, service: Service) -> 
     return await answered(service, start, body.stream)
 
 
+@router.get("/{message_id}")
+async def get_message(thread_id: uuid.UUID, message_id: uuid.UUID, service: Service) -> MessageOut:
+    """One message as stored now: an answer being written holds what has arrived so far."""
+    return MessageOut.of(await _message_in(service, thread_id, message_id))
+
+
 @router.patch("/{message_id}", response_model=TurnOut, responses=TURN_RESPONSES)
 async def edit_message(
     thread_id: uuid.UUID, message_id: uuid.UUID, body: EditIn, service: Service
