@@ -36,13 +36,14 @@ from chatdesk.core.chat.events import (
     ToolCallChanged,
 )
 from chatdesk.core.service import ChatService
-from chatdesk.core.views import Turn
+from chatdesk.core.views import MessageView, Turn
 
 # How a route that answers with a turn describes its two bodies in the OpenAPI schema.
 TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The answer as server-sent events (message_created, stream_start, "
-        "stream_chunk…, stream_end); with `stream: false`, the ended turn as JSON.",
+        "stream_chunk…, tool_call, sources, stream_end); with `stream: false`, the ended turn "
+        "as JSON.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
@@ -110,7 +111,7 @@ async def _after(first: bytes, rest: AsyncGenerator[bytes, None]) -> AsyncIterat
         await rest.aclose()
 
 
-def _message(message: Any) -> dict[str, Any]:
+def _message(message: MessageView) -> dict[str, Any]:
     return MessageOut.of(message).model_dump(mode="json")
 
 
