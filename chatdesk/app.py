@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from chatdesk.core.assembly import Shared
     from chatdesk.core.chat.events import EventBus
+    from chatdesk.core.chat.outside import OutsideWatch
     from chatdesk.core.config import LoadedSettings, Settings
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
@@ -126,6 +127,20 @@ class Core:
 
         return RenderWorker()
 
+    @functools.cached_property
+    def outside(self) -> OutsideWatch:
+        """The watch of what other chatdesk processes write to this database, made when first
+        asked for (`watch_outside`): a command that runs once never pays for it."""
+        from chatdesk.core.chat.outside import OutsideWatch
+
+        return OutsideWatch(self.store, self.service.events)
+
+    def watch_outside(self) -> None:
+        """Tell this core's front-end, as the service's own events, what other processes
+        write (the command line, a `serve`, another window): for a long-running core, once it
+        is attached (decision 0041)."""
+        self.outside.start()
+
     async def temporary(self, settings: Settings) -> TemporaryChats:
         """Chats that live only in memory (the window's temporary chat), with this database's
         assistants and saved prompts, kept into it when asked."""
@@ -177,6 +192,8 @@ class Core:
             self._resuming.cancel()
             await asyncio.gather(self._resuming, return_exceptions=True)
         try:
+            if "outside" in self.__dict__:  # made (a long-running front-end)
+                await self.outside.aclose()
             await asyncio.to_thread(self.team.stop)
             await self.maintenance.aclose()
             await self.service.aclose()

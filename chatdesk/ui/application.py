@@ -108,6 +108,8 @@ class AppCore(Protocol):
 
     def start_maintenance(self) -> None: ...
 
+    def watch_outside(self) -> None: ...
+
     async def aclose(self) -> None: ...
 
 
@@ -347,6 +349,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         core.start_maintenance()  # the daily backup and purge, behind the window
         # Also when closed meanwhile: the draft is kept through it.
         attach_core(window, core, kept)
+        core.watch_outside()  # what other processes write, shown as it comes (after attaching)
         await closed.wait()
     finally:
         _keep_thread_list(window, core.config.paths.run_dir)

@@ -49,7 +49,7 @@ from chatdesk.core.chat.result_images import ResultImages
 from chatdesk.core.chat.tool_rounds import Room, ToolRounds
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.errors import Busy, ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
@@ -134,7 +134,7 @@ class Answers:
         """Stop an answer; what arrived so far is kept, marked `interrupted`."""
         running = self._running.get(message_id)
         if running is None:
-            return await self._stored(message_id)
+            return await self._stored_here(message_id)
         running[0].cancel()
         return await asyncio.shield(running[0])
 
@@ -154,6 +154,20 @@ class Answers:
         """Stop every answer, keeping what arrived, and wait until each is saved."""
         for message_id in list(self._running):
             await self.stop(message_id)
+
+    async def _stored_here(self, message_id: uuid.UUID) -> MessageView:
+        """A stored answer this process is not writing: one another chatdesk (the command
+        line, the local API) still writes cannot be stopped from here, and the user is told."""
+        here = self._store.instance.id
+        view, owner = await self._store.read(lambda s: repo.answer_and_owner(s, message_id))
+        if not view.status.is_final and owner not in (None, here):
+            raise Busy(
+                tr(
+                    "This answer is being written by another chatdesk process; it can only be "
+                    "stopped there."
+                )
+            )
+        return view
 
     async def _stored(self, message_id: uuid.UUID) -> MessageView:
         return await self._store.read(lambda s: repo.full_message(s, message_id))

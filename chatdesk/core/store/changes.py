@@ -50,6 +50,15 @@ def take(session: Session) -> Changes:
     return found
 
 
+def peek(session: Session) -> Changes:
+    """What this transaction touched so far, left for `take` (a copy: a hook that only looks)."""
+    found: Changes | None = session.info.get(_KEY)
+    if found is None:
+        return Changes()
+    deleted = {(entity, i) for entity, i, _ in found.deleted}
+    return Changes(found.touched - deleted, set(found.deleted))
+
+
 def track(session: Session) -> None:
     """Start noting the ORM's inserts, changes and deletes in `session`."""
     event.listen(session, "before_flush", _note_flush)

@@ -19,7 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -77,11 +77,34 @@ class Store:
         self.in_memory = one_thread
         self._closed = False
         self._write_hooks: list[WriteHook] = []
+        self._probe: PoolProxiedConnection | None = None  # data_version's own connection
+        self._probe_lock = threading.Lock()
 
-    def add_write_hook(self, hook: WriteHook) -> None:
+    def add_write_hook(self, hook: WriteHook, *, first: bool = False) -> None:
         """Run `hook(session)` at the end of every write transaction, before it commits (on
-        the writer's thread; what the hook writes commits with the rest, or not at all)."""
-        self._write_hooks.append(hook)
+        the writer's thread; what the hook writes commits with the rest, or not at all).
+        `first`: before the hooks added so far (one that looks at `changes` before team sync's
+        recorder takes them)."""
+        self._write_hooks.insert(0, hook) if first else self._write_hooks.append(hook)
+
+    async def data_version(self) -> int:
+        """SQLite's `PRAGMA data_version` on a connection of its own, on a reader thread: it
+        moves when a connection other than that one (this process's writer, another process)
+        has committed since the last call."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._readers, self._data_version_now)
+
+    def _data_version_now(self) -> int:
+        with self._probe_lock:
+            if self._probe is None:
+                self._probe = self._engine.raw_connection()
+            cursor = self._probe.cursor()
+            try:
+                cursor.execute("PRAGMA data_version")
+                row = cursor.fetchone()
+            finally:
+                cursor.close()
+            return int(row[0]) if row else 0
 
     async def read(self, work: Callable[[Session], T]) -> T:
         loop = asyncio.get_running_loop()
@@ -191,6 +214,8 @@ class Store:
         self._closed = True
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
+        if self._probe is not None:
+            self._probe.close()
         if (self.blocked is None or self._held) and not self.in_memory:
             try:
                 with self._engine.connect() as connection:

@@ -40,6 +40,7 @@ from chatdesk.core.chat.repository.branches import (
 )
 from chatdesk.core.chat.repository.counts import CountUpdate, message_texts, save_counts, walk_up
 from chatdesk.core.chat.repository.cuts import cut_records, record_cuts
+from chatdesk.core.chat.repository.outside import Outside, answer_and_owner, written_outside
 from chatdesk.core.chat.repository.retention import Purged, purge_batch
 from chatdesk.core.chat.repository.rows import (
     existing_messages,
@@ -86,12 +87,14 @@ from chatdesk.core.chat.repository.usage import recent_models, thread_usage, usa
 __all__ = [
     "DEFAULT_TITLE",
     "CountUpdate",
+    "Outside",
     "Purged",
     "TitleInputs",
     "add_attachments",
     "add_parts",
     "add_result_images",
     "add_sources",
+    "answer_and_owner",
     "attachment",
     "attachment_text",
     "attachment_texts",
@@ -155,4 +158,5 @@ __all__ = [
     "with_attachments",
     "with_sources",
     "with_tool_calls",
+    "written_outside",
 ]
