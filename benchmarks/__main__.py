@@ -37,6 +37,7 @@ from benchmarks import (
     knowledge_stall,
     memory,
     opening,
+    outside,
     page,
     render,
     search,
@@ -77,6 +78,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "knowledge_stall": knowledge_stall.run,
     "api": api.run,
     "sockets": sockets.run,
+    "outside": outside.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a budget only past 1.25 × it: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
