@@ -19,7 +19,7 @@ import pytest_asyncio
 from chatdesk.app import Core, build_core, configure
 from chatdesk.core.chat import events as ev
 from chatdesk.core.errors import Busy
-from chatdesk.core.kinds import Role, Status
+from chatdesk.core.kinds import AnswerStage, Role, Status
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 
@@ -117,6 +117,8 @@ async def test_an_answer_another_process_writes_is_told_as_it_grows_and_ends(
     assert question.message.content == "Who is there?"  # type: ignore[union-attr]
     assert _told_text(heard, started.message.id) == "Hello, "
     assert not heard.of(ev.MessageFinished)  # still being written over there
+    (stage,) = heard.of(ev.AnswerStageChanged)  # said once, as the first words came
+    assert stage.stage is AnswerStage.WRITING  # type: ignore[union-attr]
 
     with pytest.raises(Busy, match="another chatdesk"):  # Stop here cannot stop it there
         await core.service.stop(started.message.id)

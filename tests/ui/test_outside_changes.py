@@ -116,6 +116,7 @@ def test_an_answer_written_elsewhere_grows_in_the_window_and_stop_says_why_not(
     try:
         qtbot.waitUntil(lambda: texts(window)[2:] == ["Slowly, please", "Half "])
         assert not window.view.widgets[3].message.status.is_final
+        qtbot.waitUntil(lambda: window.provider_status.text() == "llama3.2: writing an answer…")
         window.sending.stop()
         qtbot.waitUntil(lambda: "another chatdesk" in window.statusBar().currentMessage())
         server.release.set()

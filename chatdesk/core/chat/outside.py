@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import (
     AnswerContinued,
+    AnswerStageChanged,
     AnswerTextAppended,
     Event,
     EventBus,
@@ -34,7 +35,7 @@ from chatdesk.core.chat.events import (
 )
 from chatdesk.core.clock import Clock, SystemClock
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.kinds import Role
+from chatdesk.core.kinds import AnswerStage, Role, Status
 from chatdesk.core.store.own_writes import OwnWrites
 from chatdesk.core.store.store import Store
 from chatdesk.core.views import MessageView, ThreadView
@@ -69,7 +70,8 @@ class OutsideWatch:
         self._version: int | None = None
         self._started = self._mark = self._clock.now()
         self._told: dict[uuid.UUID, datetime] = {}  # rows told, at the `updated_at` told
-        self._growing: dict[uuid.UUID, tuple[int, int]] = {}  # answers: text, reasoning told
+        # Answers followed as they grow: the length of their text and reasoning told, their status.
+        self._growing: dict[uuid.UUID, tuple[int, int, Status]] = {}
         self._threads: dict[uuid.UUID, ThreadView] = {}  # as this process's events last said
 
     async def begin(self) -> None:
@@ -156,19 +158,30 @@ class OutsideWatch:
         if final:
             self._growing.pop(message.id, None)
         else:
-            self._growing[message.id] = (len(message.content), len(reasoning))
+            self._growing[message.id] = (len(message.content), len(reasoning), message.status)
+        events: list[Event] = []
         if told is None:
             if message.created_at <= since:  # an older answer written again (Continue)
-                return [MessageFinished(message) if final else AnswerContinued(message)]
-            answered = final and message.role is Role.ASSISTANT
-            return [MessageAdded(message), *([MessageFinished(message)] if answered else [])]
-        text, thought = message.content[told[0] :], reasoning[told[1] :]
-        grown: list[Event] = []
-        if text or thought:
-            grown.append(
-                AnswerTextAppended(message.id, message.thread_id, text, thought, told[0], told[1])
+                events.append(MessageFinished(message) if final else AnswerContinued(message))
+            else:
+                events.append(MessageAdded(message))
+                if final and message.role is Role.ASSISTANT:
+                    events.append(MessageFinished(message))
+        else:
+            text, thought = message.content[told[0] :], reasoning[told[1] :]
+            if text or thought:
+                appended = (text, thought, told[0], told[1])
+                events.append(AnswerTextAppended(message.id, message.thread_id, *appended))
+            if final:
+                events.append(MessageFinished(message))
+        if message.status is Status.STREAMING and (told is None or told[2] is not Status.STREAMING):
+            # Its words arrive over there: the status bar says so, as of an answer written here.
+            provider, model = message.provider or "", message.model or ""
+            stage = AnswerStageChanged(
+                message.id, message.thread_id, AnswerStage.WRITING, provider, model
             )
-        return [*grown, MessageFinished(message)] if final else grown
+            events.append(stage)
+        return events
 
 
 def _is_new(thread: ThreadView, before: ThreadView | None, since: datetime) -> bool:
