@@ -20,6 +20,7 @@ from chatdesk.app import Core, build_core, configure
 from chatdesk.core.chat import events as ev
 from chatdesk.core.errors import Busy
 from chatdesk.core.kinds import AnswerStage, Role, Status
+from tests.core.second_process import delete_message_command
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 
@@ -168,3 +169,25 @@ def _answers_of(heard: Heard, mine: set[uuid.UUID]) -> list[ev.MessageFinished]:
         for e in heard.of(ev.MessageFinished)
         if isinstance(e, ev.MessageFinished) and e.message.id not in mine
     ]
+
+
+@pytest.mark.asyncio
+async def test_messages_another_process_deletes_are_told(watched: tuple[Core, Heard]) -> None:
+    core, heard = watched
+    first = await core.service.send_new("Keep this question")
+    await core.service.wait_for_answer(first.answer.id)
+    thread_id = first.answer.thread_id
+    second = await core.service.send(thread_id, "Delete this one over there")
+    await core.service.wait_for_answer(second.answer.id)
+    assert second.user_message is not None
+
+    deleting = delete_message_command(second.user_message.id)
+    other = await asyncio.create_subprocess_exec(*deleting, stderr=subprocess.PIPE)
+    _, err = await other.communicate()
+    assert other.returncode == 0, err.decode()
+    await heard.until(lambda: bool(heard.of(ev.MessagesDeleted)))
+
+    (deleted,) = heard.of(ev.MessagesDeleted)
+    assert deleted.thread_id == thread_id  # type: ignore[union-attr]
+    told = [e for e in heard.of(ev.ThreadUpdated) if e.thread.id == thread_id]  # type: ignore[union-attr]
+    assert told[-1].thread.message_count == 2  # type: ignore[union-attr]

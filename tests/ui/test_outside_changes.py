@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.app import Core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.sidebar.model import ThreadTreeModel
+from tests.core.second_process import delete_message_command
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 
@@ -58,12 +59,18 @@ def test_the_window_shows_threads_and_messages_another_process_writes(
 ) -> None:
     window, _core, thread_id = watched_window
     qtbot.waitUntil(lambda: thread_id in sidebar_threads(window.sidebar.model))
+    texts_before = texts(window)
 
     added = chatdesk("ask", "Asked from the terminal", "--thread", thread_id.hex)
     assert added.returncode == 0, added.stderr
     qtbot.waitUntil(lambda: len(window.view.widgets) == 4)
     assert texts(window)[2] == "Asked from the terminal"
     assert window.view.widgets[3].message.status.is_final
+
+    asked_there = window.view.widgets[2].message.id
+    deleted = subprocess.run(delete_message_command(asked_there), capture_output=True, check=False)
+    assert deleted.returncode == 0, deleted.stderr.decode()
+    qtbot.waitUntil(lambda: texts(window) == [texts_before[0], texts_before[1]])
 
     new = chatdesk("ask", "A chat started elsewhere", "--json")
     assert new.returncode == 0, new.stderr

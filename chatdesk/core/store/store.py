@@ -85,7 +85,10 @@ class Store:
         the writer's thread; what the hook writes commits with the rest, or not at all).
         `first`: before the hooks added so far (one that looks at `changes` before team sync's
         recorder takes them)."""
-        self._write_hooks.insert(0, hook) if first else self._write_hooks.append(hook)
+        if first:
+            self._write_hooks.insert(0, hook)
+        else:
+            self._write_hooks.append(hook)
 
     async def data_version(self) -> int:
         """SQLite's `PRAGMA data_version` on a connection of its own, on a reader thread: it
@@ -95,7 +98,7 @@ class Store:
         return await loop.run_in_executor(self._readers, self._data_version_now)
 
     def _data_version_now(self) -> int:
-        with self._probe_lock:
+        with self._probe_lock, translated(self.path):
             if self._probe is None:
                 self._probe = self._engine.raw_connection()
             cursor = self._probe.cursor()
