@@ -50,6 +50,7 @@ async def _serve(core: Core, args: argparse.Namespace) -> int:
     options = ApiOptions.of(core.config.settings.api, host=args.host, port=args.port)
     server = ApiServer(core, options, keys.current, own_signals=True)
     address = await server.start()
+    core.watch_outside()  # its clients hear what the window and other commands write too
     note(tr("chatdesk's local API: {address}/v1 (Ctrl+C stops it)", address=address))
     if made:
         note(tr("Its key, made now (`chatdesk api key` shows it again): {key}", key=key))
