@@ -1,5 +1,6 @@
-"""A second chatdesk process on the test's data folder that drives the core through its surface,
-as the local API does: `delete_message(id)`, for what the command line cannot do."""
+"""A second chatdesk process on the test's data folder: `chatdesk ask …`, or one that drives the
+core through its surface as the local API does (`delete_message(id)`, which the command line
+cannot do)."""
 
 from __future__ import annotations
 
@@ -24,3 +25,8 @@ asyncio.run(main())
 def delete_message_command(message_id: object) -> list[str]:
     """The command line of a process that deletes `message_id` (and what follows it)."""
     return [sys.executable, "-c", DELETE_MESSAGE, str(message_id)]
+
+
+def ask_command(*args: str) -> list[str]:
+    """The command line of `chatdesk ask …`, run as a user runs it."""
+    return [sys.executable, "-m", "chatdesk", "ask", *args]

@@ -6,9 +6,7 @@ started as the window starts it."""
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
@@ -20,7 +18,7 @@ from chatdesk.app import Core, build_core, configure
 from chatdesk.core.chat import events as ev
 from chatdesk.core.errors import Busy
 from chatdesk.core.kinds import AnswerStage, Role, Status
-from tests.core.second_process import delete_message_command
+from tests.core.second_process import ask_command, delete_message_command
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 
@@ -68,14 +66,7 @@ async def watched(chatdesk_home: Path) -> AsyncIterator[tuple[Core, Heard]]:
 async def _ask(*args: str) -> asyncio.subprocess.Process:
     """`chatdesk ask …` in a process of its own, on the test's data folder."""
     return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "chatdesk",
-        "ask",
-        *args,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ),
+        *ask_command(*args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
 
 

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QApplication
 
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
+from tests.core.second_process import ask_command
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 from tests.ui.screens import _core, _until, shown_window
@@ -57,11 +58,8 @@ async def _elsewhere(
     assert new.returncode == 0, new.stderr
     server.release.clear()
     server.queue(Reply(events=[chunk(HALF), chunk(REST, finish="stop")], hold_after=1))
-    other = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "chatdesk", "ask", QUESTION, "--thread", thread),
-        *("--provider", "home", "--model", "llama3.2"),
-        stdout=subprocess.DEVNULL,
-    )
+    asked = (QUESTION, "--thread", thread, "--provider", "home", "--model", "llama3.2")
+    other = await asyncio.create_subprocess_exec(*ask_command(*asked), stdout=subprocess.DEVNULL)
     await _until(lambda: _last(window) == HALF)
     await _until(lambda: all(w.rendered is not None for w in window.view.widgets[:3]))
     await asyncio.sleep(0.3)  # let layout and formatting settle

@@ -6,9 +6,7 @@ stop an answer written elsewhere."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -19,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from chatdesk.app import Core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.sidebar.model import ThreadTreeModel
-from tests.core.second_process import delete_message_command
+from tests.core.second_process import ask_command, delete_message_command
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 
@@ -102,24 +100,16 @@ def test_an_answer_written_elsewhere_grows_in_the_window_and_stop_says_why_not(
     added = chatdesk("providers", "add", "home", "--preset", "ollama", "--base-url", server.url)
     assert added.returncode == 0, added.stderr
     server.queue(Reply(events=[chunk("Half "), chunk("and whole.", finish="stop")], hold_after=1))
-    other = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "chatdesk",
-            "ask",
-            "Slowly, please",
-            "--thread",
-            thread_id.hex,
-            "--provider",
-            "home",
-            "--model",
-            "llama3.2",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        env=dict(os.environ),
+    asked = (
+        "Slowly, please",
+        "--thread",
+        thread_id.hex,
+        "--provider",
+        "home",
+        "--model",
+        "llama3.2",
     )
+    other = subprocess.Popen(ask_command(*asked), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         qtbot.waitUntil(lambda: texts(window)[2:] == ["Slowly, please", "Half "])
         assert not window.view.widgets[3].message.status.is_final
