@@ -138,6 +138,7 @@ async def test_this_process_own_writes_are_told_once_by_its_service(
     await core.service.wait_for_answer(turn.answer.id)
     assert turn.user_message is not None
     mine = {turn.user_message.id, turn.answer.id}
+    await core.service.rename_thread(turn.answer.thread_id, "Renamed here")  # through the ORM
 
     # Another process writes after: once it is told, the watch has read past our writes.
     other = await _ask("Something from elsewhere")
@@ -151,6 +152,8 @@ async def test_this_process_own_writes_are_told_once_by_its_service(
     assert finished.count(turn.answer.id) == 1
     threads = [e.thread.id for e in heard.of(ev.ThreadCreated)]  # type: ignore[attr-defined]
     assert threads.count(turn.answer.thread_id) == 1
+    renamed = [e for e in heard.of(ev.ThreadUpdated) if e.thread.title == "Renamed here"]  # type: ignore[union-attr]
+    assert len(renamed) == 1
 
 
 def _answers_of(heard: Heard, mine: set[uuid.UUID]) -> list[ev.MessageFinished]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -68,6 +69,7 @@ class OutsideWatch:
         self._own = OwnWrites()
         self._task: asyncio.Task[None] | None = None
         self._version: int | None = None
+        self._unsubscribe: Callable[[], None] | None = None  # from the bus, once begun
         self._started = self._mark = self._clock.now()
         self._told: dict[uuid.UUID, datetime] = {}  # rows told, at the `updated_at` told
         # Answers followed as they grow: the length of their text and reasoning told, their status.
@@ -77,12 +79,12 @@ class OutsideWatch:
     async def begin(self) -> None:
         """Note this process's writes and the database as it stands; changes from now on are
         told by `poll`. Idempotent."""
-        if self._version is not None:
-            return
-        self._store.add_write_hook(self._own.note, first=True)
-        self._bus.subscribe(self._heard)
-        self._started = self._mark = self._clock.now()
-        self._version = await self._store.data_version()
+        if self._unsubscribe is None:
+            self._store.add_write_hook(self._own.note, first=True)
+            self._unsubscribe = self._bus.subscribe(self._heard)
+            self._started = self._mark = self._clock.now()
+        if self._version is None:
+            self._version = await self._store.data_version()
 
     def start(self) -> None:
         """Poll every `poll_seconds` until `aclose`."""
@@ -90,10 +92,15 @@ class OutsideWatch:
             self._task = asyncio.ensure_future(self._run())
 
     async def aclose(self) -> None:
+        """Stop polling and noting this process's writes (`begin` starts again from now)."""
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        if self._unsubscribe is not None:
+            self._store.remove_write_hook(self._own.note)
+            self._unsubscribe()
+            self._unsubscribe, self._version = None, None
 
     async def poll(self) -> int:
         """Publish what other processes wrote since the last turn; how many events."""

@@ -13,13 +13,25 @@ import threading
 import uuid
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Uuid, bindparam, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, Thread
+from chatdesk.core.store.prepared import Prepared, connection_of
 
-_CHUNK = 500  # ids per statement, under SQLite's limit of bound values
+# Each transaction's rows are read eight at a time by a statement compiled once (a place not
+# given is NULL, which matches nothing): a send touches a thread and two messages. The ORM's
+# execution layer would cost more than the rest of the hook.
+_PLACES = tuple(f"id{n}" for n in range(8))
+
+
+def _stamps(model: type[Thread] | type[Message]) -> Prepared:
+    places = [bindparam(name, type_=Uuid()) for name in _PLACES]
+    return Prepared(select(model.id, model.updated_at).where(model.id.in_(places)))
+
+
+_STAMPS = {"thread": _stamps(Thread), "message": _stamps(Message)}
 
 
 class OwnWrites:
@@ -29,7 +41,7 @@ class OwnWrites:
 
     def note(self, session: Session) -> None:
         """The write hook: remember what this transaction gives the rows it touched."""
-        session.flush()
+        connection = connection_of(session)  # flushed: the ORM's changes are noted too
         found = changes.peek(session)
         if not found.touched:
             return
@@ -38,11 +50,13 @@ class OwnWrites:
             if entity in ids:
                 ids[entity].append(entity_id)
         stamps: dict[uuid.UUID, datetime] = {}
-        for model, wanted in ((Thread, ids["thread"]), (Message, ids["message"])):
-            for start in range(0, len(wanted), _CHUNK):
-                chunk = wanted[start : start + _CHUNK]
-                query = select(model.id, model.updated_at).where(model.id.in_(chunk))
-                stamps.update((row_id, at) for row_id, at in session.execute(query))
+        for entity, wanted in ids.items():
+            statement = _STAMPS[entity]
+            for start in range(0, len(wanted), len(_PLACES)):
+                given = zip(_PLACES, wanted[start : start + len(_PLACES)], strict=False)
+                for row in statement.rows(connection, **dict(given)):
+                    stamp = statement.converted(row)
+                    stamps[stamp["id"]] = stamp["updated_at"]
         with self._lock:
             self._written.update(stamps)
 

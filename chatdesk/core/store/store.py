@@ -90,6 +90,10 @@ class Store:
         else:
             self._write_hooks.append(hook)
 
+    def remove_write_hook(self, hook: WriteHook) -> None:
+        if hook in self._write_hooks:
+            self._write_hooks.remove(hook)
+
     async def data_version(self) -> int:
         """SQLite's `PRAGMA data_version` on a connection of its own, on a reader thread: it
         moves when a connection other than that one (this process's writer, another process)
