@@ -108,14 +108,13 @@ class OutsideWatch:
         version = await self._store.data_version()
         if version == self._version:
             return 0
-        self._version = version
         moment = self._clock.now()
         since = max(self._mark - _SLACK, self._started)
         here, own, following = self._store.instance.id, self._own, tuple(self._growing)
         found = await self._store.read(
             lambda s: repo.written_outside(s, since, own, here, following)
         )
-        self._mark = moment
+        self._version, self._mark = version, moment  # read: a failed read is tried again
         self._own.forget_before(since)
         self._told = {i: at for i, at in self._told.items() if at > since}
         events = self._events(found, since)
