@@ -26,6 +26,9 @@ from chatdesk.core.views import MessageView, ThreadView
 
 _LIVE = (Status.PENDING, Status.STREAMING)
 _CHUNK = 500  # ids per statement, under SQLite's limit of bound values
+# Beyond this many messages in one read (an import, a pull in another process) only the newest
+# are told: their threads' events say the rest, read when a thread is opened.
+_MAX_MESSAGES = 500
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ def written_outside(
         recent = updated_at > since or message_id in following
         if recent and owner != here and not own.wrote(message_id, updated_at):
             stamps[message_id] = updated_at
-    ids = sorted(stamps)  # time-ordered: a question before its answer
+    # Time-ordered, a question before its answer; an import's thousands, the newest only.
+    ids = sorted(stamps)[-_MAX_MESSAGES:]
     views = with_attachments(session, message_views(session, ids))
     views = with_tool_calls(session, with_sources(session, views))
     return Outside(threads, tuple((view, stamps[view.id]) for view in views))
