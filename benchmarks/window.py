@@ -62,6 +62,7 @@ async def shown_window(core: Core, kept: KeptRenders | None = None) -> AsyncIter
     window.attach(core.service, kept_renders=kept)
     window.show()
     window.start()
+    core.watch_outside()  # as the app, once the window is attached
     try:
         yield window
     finally:
