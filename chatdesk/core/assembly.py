@@ -20,6 +20,7 @@ from chatdesk.core.chat.answers import Answers
 from chatdesk.core.chat.caps import Spending
 from chatdesk.core.chat.catalog import ModelCatalog
 from chatdesk.core.chat.comparing import Comparisons
+from chatdesk.core.chat.completions import Completions
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus
@@ -181,6 +182,7 @@ def _conversation(
         comparisons=Comparisons(store, turns, threads, tools.check_servers),
         models=ModelCatalog(store, providers, current),
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
+        completions=Completions(store, providers, current, clock),
         owned=owned,
     )
 

@@ -3,8 +3,7 @@
 Async, Qt-free, and a façade at the top of the core's layers (docs/design.md §1): each call
 goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwise —
 
-- `threads.Threads`: projects, threads, the messages of a branch, drafts, branch switching,
-  deleting messages;
+- `threads.Threads`: projects, threads, a branch's messages, drafts, switching, deleting;
 - `turns.Turns`: starting a turn (send, edit, regenerate, continue), the user's words committed
   with the pending answer before any provider is asked;
 - `answers.Answers`: the answer runner, writing each answer to its end, stop, recovery;
@@ -16,10 +15,9 @@ goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwis
   approves a call (the answer runner runs the calls, `tool_rounds.py`);
 - `knowledge` (`chatdesk/core/knowledge/`): knowledge bases, searched for the chats, projects
   and assistants they are linked to (`contexts.Contexts` sends their passages);
-- `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, and saved
-  prompts;
-- `catalog.ModelCatalog` (`models`): the models a picker offers, what is known of each, the
-  ones used last;
+- `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, saved prompts;
+- `catalog.ModelCatalog` (`models`): the models a picker offers, what is known of each;
+- `completions.Completions`: one-off requests from a caller's whole conversation, kept nowhere;
 - `repository/`: every SQL and ORM statement the parts run.
 
 Every change is committed through the Store's single writer and then announced as an event on
@@ -65,6 +63,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.caps import Spending
     from chatdesk.core.chat.catalog import ModelCatalog
     from chatdesk.core.chat.comparing import Comparisons
+    from chatdesk.core.chat.completions import Completions
     from chatdesk.core.chat.contexts import Contexts
     from chatdesk.core.chat.counts import Counting
     from chatdesk.core.chat.events import EventBus
@@ -111,6 +110,7 @@ class Parts:
     comparisons: Comparisons
     models: ModelCatalog
     summaries: ThreadSummaries
+    completions: Completions  # one-off requests kept nowhere (the local API's)
     # What this service alone holds (a reading child nobody else shares), closed by `aclose`.
     owned: tuple[Callable[[], None], ...] = ()
 
@@ -136,6 +136,7 @@ class ChatService:
         self.prompts = parts.prompts  # the slash menu's
         self.comparisons = parts.comparisons
         self.models = parts.models  # what a model picker offers
+        self.completions = parts.completions  # a caller's whole conversation, kept nowhere
         self._counting = parts.counting
         self._tasks = parts.tasks
         self._summarizer = parts.summarizer

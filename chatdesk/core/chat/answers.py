@@ -198,7 +198,7 @@ class Answers:
         finally:
             if not mine.done():
                 mine.set_result(None)
-        return await _uncancellable(self._finish(run, outcome))
+        return await uncancellable(self._finish(run, outcome))
 
     async def _request_and_stream(
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
@@ -432,7 +432,7 @@ _PROVIDER_STATES: dict[str, tuple[ProviderState, str]] = {
 }
 
 
-async def _uncancellable(work: Coroutine[Any, Any, T]) -> T:
+async def uncancellable(work: Coroutine[Any, Any, T]) -> T:
     """Finish `work` even if the caller is cancelled meanwhile: an answer that is ending must
     reach the disk in its final state. The cancellation is absorbed; the answer is over anyway."""
     future = asyncio.ensure_future(work)

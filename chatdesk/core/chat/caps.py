@@ -3,11 +3,12 @@
 chat (`caps.thread_usd`).
 
 The costs counted are the ones stored with each answer (estimated counts included, and said
-so), of every thread, deleted ones too: the money was spent. Once a cap is reached, a request is
-refused before anything is written (the message stays in the composer, `CapReached`), unless
-the user allows that one request or it goes to a provider without prices (it costs nothing
-counted here: a local model); background work (summaries, titles) is skipped instead.
-Answers still being written count at what their model's answers have cost on average, so
+so), of every thread, deleted ones too: the money was spent; and, for the monthly caps, those of
+the local API's answers kept in no chat (`api_spending`, `completions.py`). Once a cap is
+reached, a request is refused before anything is written (the message stays in the composer,
+`CapReached`), unless the user allows that one request or it goes to a provider without prices
+(it costs nothing counted here: a local model); background work (summaries, titles) is skipped
+instead. Answers still being written count at what their model's answers have cost on average, so
 requests sent together are held to a cap as if they had been sent one after another (their
 costs are known only as they end): the answer that crosses a cap completes, and the requests
 after it are refused. From `caps.warn_at` of a cap on, each answer that ends says how near it is
@@ -31,11 +32,12 @@ from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.kinds import ChatErrorKind, Status
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.store.models import Message, Role
+from chatdesk.core.store.models import ApiSpending, Message, Role
 from chatdesk.core.store.store import Store
 from chatdesk.core.units import format_cost
 
 M = Message.__table__.c
+A = ApiSpending.__table__.c
 RAISE = mark(
     "Raise the cap (Preferences ▸ Usage, or `chatdesk caps set`), or allow this one request "
     "(Send anyway, or `chatdesk ask --over-cap`)."
@@ -227,7 +229,18 @@ def _spent(
     if thread_id is not None:
         query = query.where(M.thread_id == thread_id)
     spent, estimated = session.execute(query).one()
+    if thread_id is None:  # what the local API's answers kept nowhere cost counts too
+        spent += _spent_through_api(session, month, provider)
     return float(spent), bool(estimated)
+
+
+def _spent_through_api(session: Session, month: str | None, provider: str | None) -> float:
+    query = select(func.coalesce(func.sum(A.cost_usd), 0.0))
+    if month is not None:
+        query = query.where(func.strftime("%Y-%m", A.created_at) == month)
+    if provider is not None:
+        query = query.where(A.provider == provider)
+    return float(session.execute(query).scalar_one())
 
 
 class _Writing:

@@ -9,9 +9,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.store.models import Message, Role, Thread
+from chatdesk.core.store.models import ApiSpending, Message, Role, Thread
 
 M = Message.__table__.c
+A = ApiSpending.__table__.c
 
 
 def _totals_columns() -> tuple[Any, ...]:
@@ -54,10 +55,52 @@ def usage_by_month(session: Session, month: str | None = None) -> list[UsageRow]
     )
     if month is not None:
         query = query.where(month_of == month)
-    return [
-        UsageRow(row[0] or "unknown", row[1] or "?", row[2] or "?", _totals(row[3:]))
+    rows = {
+        (row[0] or "unknown", row[1] or "?", row[2] or "?"): _totals(row[3:])
         for row in session.execute(query)
-    ]
+    }
+    for key, totals in _through_api(session, month).items():
+        rows[key] = _added(rows[key], totals) if key in rows else totals
+    ordered = sorted(rows, key=lambda k: (k[1], k[2]))
+    ordered.sort(key=lambda k: k[0], reverse=True)
+    return [UsageRow(*key, rows[key]) for key in ordered]
+
+
+def _through_api(session: Session, month: str | None) -> dict[tuple[str, str, str], UsageTotals]:
+    """The local API's answers kept in no chat (`api_spending`), as answers' totals."""
+    month_of = func.strftime("%Y-%m", A.created_at)
+    query = select(
+        month_of,
+        A.provider,
+        A.model,
+        func.count(A.id),
+        func.coalesce(func.sum(A.prompt_tokens), 0),
+        func.coalesce(func.sum(A.completion_tokens), 0),
+        func.sum(A.cost_usd),
+        func.count(A.cost_usd),
+    ).group_by(month_of, A.provider, A.model)
+    if month is not None:
+        query = query.where(month_of == month)
+    return {
+        (m or "unknown", p, model): UsageTotals(n, prompt, completion, 0, 0, cost, False, priced)
+        for m, p, model, n, prompt, completion, cost, priced in session.execute(query)
+    }
+
+
+def _added(a: UsageTotals, b: UsageTotals) -> UsageTotals:
+    cost = (
+        None if a.cost_usd is None and b.cost_usd is None else (a.cost_usd or 0) + (b.cost_usd or 0)
+    )
+    return UsageTotals(
+        a.answers + b.answers,
+        a.prompt_tokens + b.prompt_tokens,
+        a.completion_tokens + b.completion_tokens,
+        a.cached_tokens + b.cached_tokens,
+        a.reasoning_tokens + b.reasoning_tokens,
+        cost,
+        a.estimated or b.estimated,
+        a.priced_answers + b.priced_answers,
+    )
 
 
 def recent_models(session: Session, limit: int) -> list[tuple[str, str]]:

@@ -1,0 +1,199 @@
+"""One-off completions: a whole conversation sent by a caller (the local API's
+`/v1/chat/completions`) streamed from a configured provider and model, kept nowhere.
+
+Nothing of the exchange is stored but what it cost: after the answer, its tokens and cost are
+one row of `api_spending`, which the spending caps and the usage by month count as they count
+answers. The request is held to the caps as a turn is (`caps.check`: refused with `CapReached`
+before anything is sent), retried before its first token as an answer is (the same back-off and
+`chat.max_retries`), and a provider that sends nothing for `chat.stream_idle_timeout` seconds
+fails as `STALLED`. Closing the iteration (the caller went away) closes the provider's stream
+at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from chatdesk.core.chat import caps
+from chatdesk.core.chat.answering import ANSWER_BACKOFF
+from chatdesk.core.chat.answers import uncancellable
+from chatdesk.core.clock import Clock
+from chatdesk.core.config import Settings
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.i18n import tr
+from chatdesk.core.kinds import ChatErrorKind
+from chatdesk.core.providers.base import (
+    ChatMessage,
+    ChatRequest,
+    ErrorKind,
+    Provider,
+    ProviderError,
+    Providers,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallStarted,
+    ToolSpec,
+    UsageReport,
+    Waiting,
+    cost_of,
+)
+from chatdesk.core.providers.vision import model_takes_images
+from chatdesk.core.store.models import ApiSpending
+from chatdesk.core.store.store import Store
+
+log = logging.getLogger("chatdesk.chat")
+
+_ANSWERED = (TextDelta, ReasoningDelta, ToolCallStarted, ToolCall)  # past these, no retry
+
+
+class ImagesRefused(InvalidRequest):
+    """The conversation holds images and the model does not take them."""
+
+    kind = ChatErrorKind.IMAGES_NOT_TAKEN
+
+
+@dataclass(frozen=True)
+class CompletionRequest:
+    """A conversation for `model` on the configured provider `provider`, as the caller wrote
+    it: system, user (with images), assistant (with its tool calls) and tool messages."""
+
+    provider: str
+    model: str
+    messages: tuple[ChatMessage, ...]
+    temperature: float | None = None
+    max_output_tokens: int | None = None
+    tools: tuple[ToolSpec, ...] = ()
+
+
+class Completions:
+    """`complete(request)`: the provider's events for one request, nothing kept but its cost."""
+
+    def __init__(
+        self, store: Store, providers: Providers, settings: Callable[[], Settings], clock: Clock
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._settings = settings
+        self._clock = clock
+
+    async def complete(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+        """The answer's events (`TextDelta`, `ReasoningDelta`, `ToolCallStarted`, `ToolCall`,
+        `UsageReport`, `Finished` …) as the provider sends them. Raises `ProviderError` (an
+        unknown provider is `NOT_FOUND`), `CapReached` or `ImagesRefused` before the first."""
+        provider = self._providers.get(request.provider)
+        if any(m.images for m in request.messages) and not model_takes_images(
+            self._providers, request.provider, request.model
+        ):
+            raise ImagesRefused(
+                tr(
+                    "{model} does not take images. Send the message without them, or choose a "
+                    "model that does.",
+                    model=request.model,
+                )
+            )
+        await self._check_caps(request.provider)
+        chat = ChatRequest(
+            request.model,
+            request.messages,
+            temperature=request.temperature,
+            max_output_tokens=request.max_output_tokens,
+            tools=request.tools,
+        )
+        spent = _Spent()
+        try:
+            async for event in self._with_retries(provider, chat):
+                if isinstance(event, UsageReport):
+                    spent.usage = event
+                elif isinstance(event, TextDelta | ReasoningDelta):
+                    spent.written += len(event.text)
+                yield event
+        finally:
+            await uncancellable(self._record(provider, request, spent))
+
+    async def _check_caps(self, provider: str) -> None:
+        settings, now = self._settings(), self._clock.now()
+
+        def check(session: Session) -> None:
+            caps.check(session, settings, self._providers, now, provider, None)
+
+        await self._store.read(check)
+
+    async def _with_retries(
+        self, provider: Provider, request: ChatRequest
+    ) -> AsyncIterator[StreamEvent]:
+        backoff = dataclasses.replace(ANSWER_BACKOFF, retries=self._settings().chat.max_retries)
+        attempt, answered = 0, False
+        while True:
+            try:
+                async for event in self._stream_once(provider, request):
+                    answered = answered or isinstance(event, _ANSWERED)
+                    yield event
+                return
+            except ProviderError as error:
+                delay = None
+                if not answered and error.retryable:
+                    delay = backoff.retry_in(attempt, asked=error.retry_after)
+                if delay is None:
+                    raise
+                attempt += 1
+                log.info("retrying a completion in %.2fs: %s", delay, error.kind)
+                await asyncio.sleep(delay)
+
+    async def _stream_once(
+        self, provider: Provider, request: ChatRequest
+    ) -> AsyncIterator[StreamEvent]:
+        idle = self._settings().chat.stream_idle_timeout
+        stream = provider.stream(request)
+        grace = 0.0  # an announced wait is not silence
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(idle + grace):
+                        event = await anext(stream)
+                except StopAsyncIteration:
+                    return
+                except TimeoutError:
+                    raise ProviderError(
+                        ErrorKind.STALLED,
+                        tr("The provider sent nothing for {seconds} seconds.", seconds=f"{idle:g}"),
+                        hint=tr("Retry, or check that the server is still running."),
+                    ) from None
+                grace = event.seconds if isinstance(event, Waiting) else 0.0
+                yield event
+        finally:
+            closer = getattr(stream, "aclose", None)
+            if closer is not None:
+                await closer()
+
+    async def _record(self, provider: Provider, request: CompletionRequest, spent: _Spent) -> None:
+        usage = spent.usage
+        if usage is None and spent.written:  # cut short: counted roughly, as the cap must see it
+            prompt = sum(len(m.content) for m in request.messages)
+            usage = UsageReport(
+                prompt_tokens=prompt // 4 + 1, completion_tokens=spent.written // 4 + 1
+            )
+        if usage is None:
+            return
+        row = ApiSpending(
+            provider=request.provider,
+            model=request.model,
+            prompt_tokens=usage.prompt_tokens,
+            completion_tokens=usage.completion_tokens,
+            cost_usd=cost_of(provider, usage),
+            created_at=self._clock.now(),
+        )
+        await self._store.write(lambda session: session.add(row))
+
+
+@dataclass
+class _Spent:
+    usage: UsageReport | None = None
+    written: int = 0  # characters of text and reasoning
