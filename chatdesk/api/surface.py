@@ -10,6 +10,7 @@ from starlette.requests import HTTPConnection
 if TYPE_CHECKING:
     from chatdesk.core.config import Settings
     from chatdesk.core.paths import Paths
+    from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.search import Search
     from chatdesk.core.service import ChatService
@@ -32,6 +33,9 @@ class ApiCore(Protocol):
 
     @property
     def profiles(self) -> ProviderManager: ...
+
+    @property
+    def providers(self) -> Providers: ...  # the configured providers, by name
 
     @property
     def search(self) -> Search: ...

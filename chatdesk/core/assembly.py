@@ -182,7 +182,7 @@ def _conversation(
         comparisons=Comparisons(store, turns, threads, tools.check_servers),
         models=ModelCatalog(store, providers, current),
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
-        completions=Completions(store, providers, current, clock),
+        completions=Completions(store, providers, current, clock, events),
         owned=owned,
     )
 

@@ -10,6 +10,7 @@ def routers() -> list[APIRouter]:
         assistants,
         messages,
         meta,
+        openai,
         projects,
         search,
         sockets,
@@ -19,4 +20,4 @@ def routers() -> list[APIRouter]:
     )
 
     rest = [threads.router, messages.router, summaries.router, search.router, assistants.router]
-    return [meta.router, sockets.router, *rest, projects.router, usage.router]
+    return [meta.router, sockets.router, *rest, projects.router, usage.router, openai.router]

@@ -15,14 +15,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import AsyncIterator, Callable
+import uuid
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from dataclasses import dataclass
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import caps
 from chatdesk.core.chat.answering import ANSWER_BACKOFF
 from chatdesk.core.chat.answers import uncancellable
+from chatdesk.core.chat.events import EventBus, ThreadDeleted
+from chatdesk.core.chat.repository.retention import purge_thread
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
@@ -46,11 +50,12 @@ from chatdesk.core.providers.base import (
     cost_of,
 )
 from chatdesk.core.providers.vision import model_takes_images
-from chatdesk.core.store.models import ApiSpending
+from chatdesk.core.store.models import ApiSpending, Message, Role
 from chatdesk.core.store.store import Store
 
 log = logging.getLogger("chatdesk.chat")
 
+M = Message.__table__.c
 _ANSWERED = (TextDelta, ReasoningDelta, ToolCallStarted, ToolCall)  # past these, no retry
 
 
@@ -74,17 +79,53 @@ class CompletionRequest:
 
 
 class Completions:
-    """`complete(request)`: the provider's events for one request, nothing kept but its cost."""
+    """`complete(request)`: the provider's events for one request, nothing kept but its cost;
+    `forget(thread_id)`: a chat made for one answer, removed for good but its cost."""
 
     def __init__(
-        self, store: Store, providers: Providers, settings: Callable[[], Settings], clock: Clock
+        self,
+        store: Store,
+        providers: Providers,
+        settings: Callable[[], Settings],
+        clock: Clock,
+        events: EventBus,
     ) -> None:
         self._store = store
         self._providers = providers
         self._settings = settings
         self._clock = clock
+        self._events = events
 
-    async def complete(self, request: CompletionRequest) -> AsyncIterator[StreamEvent]:
+    async def forget(self, thread_id: uuid.UUID) -> None:
+        """Remove a chat for good at once (not to the trash: nothing of it stays, in search
+        neither), keeping what its answers cost in `api_spending`, as a completion's. For an
+        answer that needed a chat to be written (an assistant's, with its tools and knowledge)
+        and that its caller asked not to keep."""
+        now = self._clock.now()
+
+        def write(session: Session) -> None:
+            answers = session.execute(
+                select(M.provider, M.model, M.prompt_tokens, M.completion_tokens, M.cost_usd)
+                .where(M.thread_id == thread_id, M.role == Role.ASSISTANT)
+                .where(M.prompt_tokens.is_not(None))
+            )
+            for provider, model, prompt, completion, cost in answers:
+                session.add(
+                    ApiSpending(
+                        provider=provider or "?",
+                        model=model or "?",
+                        prompt_tokens=prompt,
+                        completion_tokens=completion,
+                        cost_usd=cost,
+                        created_at=now,
+                    )
+                )
+            purge_thread(session, thread_id)
+
+        await self._store.write(write)
+        self._events.publish(ThreadDeleted(thread_id))
+
+    async def complete(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent]:
         """The answer's events (`TextDelta`, `ReasoningDelta`, `ToolCallStarted`, `ToolCall`,
         `UsageReport`, `Finished` …) as the provider sends them. Raises `ProviderError` (an
         unknown provider is `NOT_FOUND`), `CapReached` or `ImagesRefused` before the first."""

@@ -73,3 +73,12 @@ def _purge_messages(session: Session, thread_id: uuid.UUID, budget: int) -> int:
         unused = ~exists().where(MessagePart.attachment_id == Attachment.id)
         session.execute(delete(Attachment).where(Attachment.id.in_(attachments), unused))
     return len(ids)
+
+
+def purge_thread(session: Session, thread_id: uuid.UUID) -> int:
+    """Remove one thread for good at once, in the trash or not (a chat the local API made for
+    an answer it was asked not to keep); the number of its messages removed."""
+    removed = _purge_messages(session, thread_id, 1 << 30)
+    session.execute(delete(Draft).where(Draft.key == drafts.key(thread_id)))
+    session.execute(delete(Thread).where(Thread.id == thread_id))  # summaries, links cascade
+    return removed

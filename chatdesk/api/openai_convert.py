@@ -1,0 +1,169 @@
+"""OpenAI's bodies to the core's values and back: a client's messages as `ChatMessage`s (images
+from data URLs as `ImagePart`s, announced in the text as chatdesk announces an attached image),
+its tools as `ToolSpec`s, and the model's events as the chunks of a stream."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import time
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from chatdesk.api.openai_schemas import (
+    ChatCompletionChunk,
+    ChatCompletionRequest,
+    ChatdeskExtra,
+    ChunkChoice,
+    ContentPart,
+    Delta,
+    FunctionCallOut,
+    MessageIn,
+    SourceOut,
+    ToolCallOut,
+    Usage,
+)
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.providers.base import (
+    ChatMessage,
+    ImagePart,
+    ReasoningDelta,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolSpec,
+    UsageReport,
+)
+from chatdesk.core.views import CitedSource
+
+_IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+
+
+def messages_of(request: ChatCompletionRequest) -> tuple[ChatMessage, ...]:
+    """The client's conversation as the core's messages ("developer" is a system message)."""
+    return tuple(_message(m) for m in request.messages)
+
+
+def tools_of(request: ChatCompletionRequest) -> tuple[ToolSpec, ...]:
+    if not request.tools or request.tool_choice == "none":
+        return ()
+    return tuple(
+        ToolSpec(t.function.name, t.function.description, t.function.parameters)
+        for t in request.tools
+    )
+
+
+def last_user_message(request: ChatCompletionRequest) -> ChatMessage:
+    """The client's newest user message: what a kept chat is sent."""
+    for message in reversed(messages_of(request)):
+        if message.role == "user":
+            return message
+    raise InvalidRequest("A kept chat needs a user message to send; there is none.")
+
+
+def _message(message: MessageIn) -> ChatMessage:
+    role = "system" if message.role == "developer" else message.role
+    text, images = _content(message.content)
+    calls = tuple(
+        ToolCall(c.id, c.function.name, c.function.arguments) for c in message.tool_calls or ()
+    )
+    return ChatMessage(role, text, calls, message.tool_call_id, images)
+
+
+def _content(content: str | list[ContentPart] | None) -> tuple[str, tuple[ImagePart, ...]]:
+    if content is None or isinstance(content, str):
+        return content or "", ()
+    texts: list[str] = []
+    images: list[ImagePart] = []
+    for part in content:
+        if part.type == "text":
+            texts.append(part.text or "")
+        elif part.type == "image_url" and part.image_url is not None:
+            image = _image(part.image_url.url)
+            images.append(image)
+            texts.append(f'<attachment name="image-{len(images)}" type="{image.mime}"/>')
+        else:
+            raise InvalidRequest(f"A message part of type {part.type!r} is not taken here.")
+    return "\n".join(texts), tuple(images)
+
+
+def _image(url: str) -> ImagePart:
+    """An image sent inline; chatdesk fetches nothing a client names by address."""
+    head, comma, data = url.partition(",")
+    mime = head.removeprefix("data:").removesuffix(";base64")
+    if not (url.startswith("data:") and comma and head.endswith(";base64")):
+        raise InvalidRequest("Images are taken as data URLs (data:image/png;base64,…) only.")
+    if mime not in _IMAGE_TYPES:
+        raise InvalidRequest(f"Images of type {mime!r} are not taken: PNG, JPEG, GIF or WebP.")
+    try:
+        raw = base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidRequest("An image's data URL is not valid base64.") from None
+    return ImagePart(mime, hashlib.sha256(raw).hexdigest(), 0, 0, raw)
+
+
+def sources_of(sources: Iterable[CitedSource]) -> list[SourceOut]:
+    return [
+        SourceOut(number=s.number, base=s.base, path=s.path, location=s.location, text=s.text)
+        for s in sources
+    ]
+
+
+def usage_of(report: UsageReport | None) -> Usage | None:
+    if report is None:
+        return None
+    return Usage.of(report.prompt_tokens, report.completion_tokens)
+
+
+def tool_call_out(call: ToolCall, index: int | None = None) -> ToolCallOut:
+    return ToolCallOut(
+        index=index, id=call.id, function=FunctionCallOut(name=call.name, arguments=call.arguments)
+    )
+
+
+@dataclass
+class Chunks:
+    """The chunks of one streamed answer, all with the same id, model and time."""
+
+    model: str
+    id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
+    created: int = field(default_factory=lambda: int(time.time()))
+    calls: int = 0
+
+    def chunk(
+        self, delta: Delta, finish: str | None = None, extra: ChatdeskExtra | None = None
+    ) -> ChatCompletionChunk:
+        choice = ChunkChoice(delta=delta, finish_reason=finish)
+        return ChatCompletionChunk(
+            id=self.id, created=self.created, model=self.model, choices=[choice], chatdesk=extra
+        )
+
+    def of(self, event: StreamEvent) -> ChatCompletionChunk | None:
+        """The chunk an event of the provider's stream is sent as (None: it sends none)."""
+        if isinstance(event, TextDelta):
+            return self.chunk(Delta(content=event.text))
+        if isinstance(event, ReasoningDelta):
+            return self.chunk(Delta(reasoning_content=event.text))
+        if isinstance(event, ToolCall):
+            self.calls += 1
+            return self.chunk(Delta(tool_calls=[tool_call_out(event, self.calls - 1)]))
+        return None
+
+    def usage(self, usage: Usage | None) -> ChatCompletionChunk:
+        return ChatCompletionChunk(
+            id=self.id, created=self.created, model=self.model, choices=[], usage=usage or Usage()
+        )
+
+
+def sse(body: ChatCompletionChunk | dict[str, object]) -> bytes:
+    """One `data:` line of a stream."""
+    if isinstance(body, dict):
+        return f"data: {json.dumps(body)}\n\n".encode()
+    text = body.model_dump_json(exclude_none=True)
+    return f"data: {text}\n\n".encode()
+
+
+DONE = b"data: [DONE]\n\n"
