@@ -14,7 +14,9 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.caps import CapReached
-from chatdesk.core.chat.completions import CompletionRequest, ImagesRefused
+from chatdesk.core.chat.completions import CompletionRequest
+from chatdesk.core.chat.events import ThreadDeleted
+from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.config import CapsSettings
 from chatdesk.core.providers.base import (
     ChatMessage,
@@ -27,7 +29,10 @@ from chatdesk.core.providers.base import (
 )
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.search.search import Search
 from chatdesk.core.service import ChatService
+from chatdesk.core.store import Store
+from chatdesk.core.views import ThreadFilter
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, error_reply, text_reply, usage_chunk
 
@@ -192,10 +197,47 @@ async def test_an_unknown_provider_and_images_to_a_model_that_takes_none_are_ref
         await _all(service.completions.complete(CompletionRequest("nowhere", MODEL, ())))
     assert unknown.value.kind is ErrorKind.NOT_FOUND
     image = ImagePart("image/png", "0" * 64, 1, 1, b"\x89PNG")
-    with pytest.raises(ImagesRefused, match="priced-model does not take images"):
+    with pytest.raises(ImagesNotTaken, match="priced-model on paid does not take images"):
         await _all(
             service.completions.complete(
                 CompletionRequest("paid", MODEL, (ChatMessage("user", "see", images=(image,)),))
             )
         )
     assert server.requests == []
+
+
+async def test_a_chat_made_through_the_api_says_so(service: ChatService) -> None:
+    turn = await service.send_new("Hello", origin="api")
+    await service.wait_for_answer(turn.answer.id)
+    here = await service.send_new("Hello again")
+    await service.wait_for_answer(here.answer.id)
+
+    page = await service.list_threads()
+    assert {t.id: t.origin for t in page.threads} == {
+        turn.answer.thread_id: "api",
+        here.answer.thread_id: None,
+    }
+
+
+async def test_forgetting_a_chat_removes_it_for_good_and_keeps_its_cost(
+    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    priced: OpenAICompatibleProvider, store: Store,
+) -> None:  # fmt: skip
+    service = _service(make_service, config, priced)
+    server.queue(text_reply("Fine ", "thanks."))
+    turn = await service.send_new("Where are the rivers?", provider="paid", model=MODEL)
+    await service.wait_for_answer(turn.answer.id)
+    deleted: list[object] = []
+    service.events.subscribe(lambda e: deleted.append(e) if isinstance(e, ThreadDeleted) else None)
+
+    await service.completions.forget(turn.answer.thread_id)
+
+    assert (await service.list_threads()).threads == ()
+    assert (await service.list_threads(ThreadFilter(deleted=True))).threads == ()
+    assert deleted == [ThreadDeleted(turn.answer.thread_id)]
+    found = await Search(store).search("rivers")
+    assert (found.threads, found.messages) == ((), ())
+    [row] = await service.usage_by_month()
+    assert row.totals.cost_usd == pytest.approx(ANSWER_COST)
+    overview = await service.spending.overview()
+    assert overview[0].spent == pytest.approx(ANSWER_COST)  # once: moved, not copied

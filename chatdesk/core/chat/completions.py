@@ -27,11 +27,10 @@ from chatdesk.core.chat.answering import ANSWER_BACKOFF
 from chatdesk.core.chat.answers import uncancellable
 from chatdesk.core.chat.events import EventBus, ThreadDeleted
 from chatdesk.core.chat.repository.retention import purge_thread
+from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
-from chatdesk.core.kinds import ChatErrorKind
 from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -57,12 +56,6 @@ log = logging.getLogger("chatdesk.chat")
 
 M = Message.__table__.c
 _ANSWERED = (TextDelta, ReasoningDelta, ToolCallStarted, ToolCall)  # past these, no retry
-
-
-class ImagesRefused(InvalidRequest):
-    """The conversation holds images and the model does not take them."""
-
-    kind = ChatErrorKind.IMAGES_NOT_TAKEN
 
 
 @dataclass(frozen=True)
@@ -128,16 +121,19 @@ class Completions:
     async def complete(self, request: CompletionRequest) -> AsyncGenerator[StreamEvent]:
         """The answer's events (`TextDelta`, `ReasoningDelta`, `ToolCallStarted`, `ToolCall`,
         `UsageReport`, `Finished` …) as the provider sends them. Raises `ProviderError` (an
-        unknown provider is `NOT_FOUND`), `CapReached` or `ImagesRefused` before the first."""
+        unknown provider is `NOT_FOUND`), `CapReached` or `ImagesNotTaken` before the first."""
         provider = self._providers.get(request.provider)
         if any(m.images for m in request.messages) and not model_takes_images(
             self._providers, request.provider, request.model
         ):
-            raise ImagesRefused(
+            raise ImagesNotTaken(
                 tr(
-                    "{model} does not take images. Send the message without them, or choose a "
-                    "model that does.",
+                    "{model} on {provider} does not take images, so nothing was sent. "
+                    "Choose a model that does (for example gpt-4o, or llava on Ollama), or remove "
+                    "the images; if this model does take them, say so in the provider's settings "
+                    "(Models take images).",
                     model=request.model,
+                    provider=request.provider,
                 )
             )
         await self._check_caps(request.provider)
