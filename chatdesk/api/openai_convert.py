@@ -12,6 +12,9 @@ import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
 
 from chatdesk.api.openai_schemas import (
     ChatCompletionChunk,
@@ -158,12 +161,22 @@ class Chunks:
         )
 
 
-def sse(body: ChatCompletionChunk | dict[str, object]) -> bytes:
+def sse(body: ChatCompletionChunk | dict[str, Any]) -> bytes:
     """One `data:` line of a stream."""
-    if isinstance(body, dict):
-        return f"data: {json.dumps(body)}\n\n".encode()
-    text = body.model_dump_json(exclude_none=True)
-    return f"data: {text}\n\n".encode()
+    shown = body if isinstance(body, dict) else dumped(body)
+    return f"data: {json.dumps(shown, ensure_ascii=False)}\n\n".encode()
+
+
+def dumped(body: BaseModel) -> dict[str, Any]:
+    """`body` as OpenAI writes it: what is not there is left out (no `reasoning_content`, no
+    `usage` but in the last chunk), except a choice's `finish_reason` and an answer's
+    `content`, which are null until they are known."""
+    shown = body.model_dump(mode="json", exclude_none=True)
+    for choice in shown.get("choices", ()):
+        choice.setdefault("finish_reason", None)
+        if "message" in choice:
+            choice["message"].setdefault("content", None)
+    return shown
 
 
 DONE = b"data: [DONE]\n\n"

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from chatdesk.api.errors import error_body, error_response, status_of
 from chatdesk.api.following import Follower
-from chatdesk.api.openai_convert import DONE, Chunks, last_user_message, sources_of, sse
+from chatdesk.api.openai_convert import DONE, Chunks, dumped, last_user_message, sources_of, sse
 from chatdesk.api.openai_models import Target
 from chatdesk.api.openai_schemas import (
     AnswerMessage,
@@ -143,7 +143,7 @@ async def _whole(run: _Run, body: ChatCompletionRequest, headers: dict[str, str]
         usage=_usage(answer),
         chatdesk=run.extra(answer),
     )
-    return JSONResponse(done.model_dump(mode="json", exclude_none=True), headers=headers)
+    return JSONResponse(dumped(done), headers=headers)
 
 
 async def _streamed(

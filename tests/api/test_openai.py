@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
 import io
 import json
 import uuid
@@ -20,6 +21,7 @@ import pytest_asyncio
 from PIL import Image
 
 from chatdesk.app import build_core, configure
+from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.chat.events import MessageFinished
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.mock_embed import mock_vector
@@ -359,3 +361,49 @@ async def test_without_the_key_nothing_is_answered(served: Served) -> None:
         answer = await plain.post(served.url + "/v1/chat/completions", json={"model": "x"})
     assert answer.status_code == 401
     assert KEY not in answer.text
+
+
+async def test_an_assistants_tool_call_that_needs_approval_is_refused_headless(
+    chatdesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with serving(chatdesk_home, monkeypatch, CHATDESK_TOOLS_READ_ONLY="ask") as served:
+        service = served.core.service
+        assert service.tools.approver is None  # `chatdesk serve`: no window to ask
+        fields = AssistantFields(name="Librarian", provider="mock", model="mock-1")
+        await service.assistants.create(dataclasses.replace(fields, tools=("chatdesk",)))
+
+        done = await client(served).chat.completions.create(
+            model="assistant/Librarian",
+            messages=[{"role": "user", "content": "Please use the search_chats tool"}],
+        )
+
+        assert "there was no one to ask" in (done.choices[0].message.content or "")
+        assert (await service.list_threads()).threads == ()
+
+
+async def test_a_stream_on_the_wire_is_openais(served: Served) -> None:
+    body = {
+        "model": "mock/mock-1",
+        "stream": True,
+        "stream_options": {"include_usage": True},
+        "messages": [{"role": "user", "content": "Hi"}],
+    }
+    async with (
+        httpx.AsyncClient() as plain,
+        plain.stream(
+            "POST", served.url + "/v1/chat/completions", json=body, headers=served.headers
+        ) as answer,
+    ):
+        lines = [line async for line in answer.aiter_lines() if line]
+
+    assert answer.headers["content-type"].startswith("text/event-stream")
+    assert all(line.startswith("data: ") for line in lines)
+    assert lines[-1] == "data: [DONE]"
+    chunks = [json.loads(line.removeprefix("data: ")) for line in lines[:-1]]
+    assert {c["object"] for c in chunks} == {"chat.completion.chunk"}
+    assert len({c["id"] for c in chunks}) == 1
+    assert chunks[0]["choices"][0]["delta"]["role"] == "assistant"
+    assert chunks[1]["choices"][0]["finish_reason"] is None
+    assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
+    assert chunks[-1]["choices"] == []
+    assert chunks[-1]["usage"]["total_tokens"] > 0

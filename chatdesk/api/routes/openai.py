@@ -9,6 +9,7 @@ own messages take (`chatdesk/api/openai_kept.py`)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import struct
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
@@ -22,6 +23,7 @@ from chatdesk.api.errors import error_body, error_response, status_of
 from chatdesk.api.openai_convert import (
     DONE,
     Chunks,
+    dumped,
     messages_of,
     sse,
     tool_call_out,
@@ -133,17 +135,18 @@ async def _whole(events: AsyncGenerator[StreamEvent], body: ChatCompletionReques
     text, reasoning, calls = [], [], []
     usage: UsageReport | None = None
     finish = "stop"
-    async for event in events:
-        if isinstance(event, TextDelta):
-            text.append(event.text)
-        elif isinstance(event, ReasoningDelta):
-            reasoning.append(event.text)
-        elif isinstance(event, ToolCall):
-            calls.append(tool_call_out(event))
-        elif isinstance(event, UsageReport):
-            usage = event
-        elif isinstance(event, Finished):
-            finish = event.reason
+    async with contextlib.aclosing(events):
+        async for event in events:
+            if isinstance(event, TextDelta):
+                text.append(event.text)
+            elif isinstance(event, ReasoningDelta):
+                reasoning.append(event.text)
+            elif isinstance(event, ToolCall):
+                calls.append(tool_call_out(event))
+            elif isinstance(event, UsageReport):
+                usage = event
+            elif isinstance(event, Finished):
+                finish = event.reason
     message = AnswerMessage(
         content="".join(text) if text or not calls else None,
         reasoning_content="".join(reasoning) or None,
@@ -157,7 +160,7 @@ async def _whole(events: AsyncGenerator[StreamEvent], body: ChatCompletionReques
         choices=[Choice(message=message, finish_reason="tool_calls" if calls else finish)],
         usage=usage_of(usage),
     )
-    return JSONResponse(done.model_dump(exclude_none=True))
+    return JSONResponse(dumped(done))
 
 
 async def _streamed(events: AsyncGenerator[StreamEvent], body: ChatCompletionRequest) -> Response:
