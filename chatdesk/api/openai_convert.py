@@ -10,11 +10,13 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from chatdesk.api.openai_schemas import (
     ChatCompletionChunk,
@@ -180,3 +182,28 @@ def dumped(body: BaseModel) -> dict[str, Any]:
 
 
 DONE = b"data: [DONE]\n\n"
+
+
+class EventStream(StreamingResponse):
+    """Server-sent events, and `cleanup` once the response has ended however it ended: sent
+    whole, its client gone mid-way, or never started (the client left before the first byte,
+    when the stream's own `finally` never runs)."""
+
+    def __init__(
+        self,
+        content: AsyncIterator[bytes],
+        cleanup: Callable[[], Awaitable[None]],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            content,
+            media_type="text/event-stream",
+            headers=(headers or {}) | {"Cache-Control": "no-cache"},
+        )
+        self._cleanup = cleanup
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._cleanup()

@@ -15,14 +15,22 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import uuid
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any
 
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from chatdesk.api.errors import error_body, error_response, status_of
 from chatdesk.api.following import Follower
-from chatdesk.api.openai_convert import DONE, Chunks, dumped, last_user_message, sources_of, sse
+from chatdesk.api.openai_convert import (
+    DONE,
+    Chunks,
+    EventStream,
+    dumped,
+    last_user_message,
+    sources_of,
+    sse,
+)
 from chatdesk.api.openai_models import Target
 from chatdesk.api.openai_schemas import (
     AnswerMessage,
@@ -56,11 +64,7 @@ async def answer(
     run = _Run(service, turn, keep)
     headers = {HEADER: str(turn.answer.thread_id)} if keep else {}
     if body.stream:
-        return StreamingResponse(
-            _streamed(run, follower, body),
-            media_type="text/event-stream",
-            headers=headers | {"Cache-Control": "no-cache"},
-        )
+        return EventStream(_streamed(run, follower, body), _closing(run, follower), headers)
     follower.__exit__(None, None, None)  # the whole answer is read as stored
     return await _whole(run, body, headers)
 
@@ -97,6 +101,7 @@ class _Run:
         self.thread_id = turn.answer.thread_id
         self.keep = keep
         self.ended = False
+        self.closed = False
 
     def extra(self, answer: MessageView) -> ChatdeskExtra:
         kept = self.thread_id if self.keep else None
@@ -112,6 +117,9 @@ class _Run:
         await _whatever_happens(self._close())
 
     async def _close(self) -> None:
+        if self.closed:
+            return
+        self.closed = True
         if not self.ended:
             await self.service.stop(self.answer_id)
         if not self.keep:
@@ -161,9 +169,16 @@ async def _streamed(
                 async for line in _ending(run, chunks, body, event.message):
                     yield line
     finally:
+        await _closing(run, follower)()
+    yield DONE
+
+
+def _closing(run: _Run, follower: Follower) -> Callable[[], Awaitable[None]]:
+    async def close() -> None:  # twice is harmless: the second finds it done
         follower.__exit__(None, None, None)
         await run.close()
-    yield DONE
+
+    return close
 
 
 async def _ending(

@@ -15,7 +15,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from chatdesk.api import openai_kept
 from chatdesk.api.auth import require_key
@@ -23,6 +23,7 @@ from chatdesk.api.errors import error_body, error_response, status_of
 from chatdesk.api.openai_convert import (
     DONE,
     Chunks,
+    EventStream,
     dumped,
     messages_of,
     sse,
@@ -173,11 +174,7 @@ async def _streamed(events: AsyncGenerator[StreamEvent], body: ChatCompletionReq
     except BaseException:
         await events.aclose()
         raise
-    return StreamingResponse(
-        _chunks(first, events, body),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache"},
-    )
+    return EventStream(_chunks(first, events, body), events.aclose)
 
 
 async def _chunks(
