@@ -144,5 +144,11 @@ def _bind(host: str, port: int) -> socket.socket:
                 reason=error.strerror or str(error),
             )
         ) from error
+    # Named as TCP, so the connections it accepts are too, and asyncio sends each write at
+    # once (TCP_NODELAY) instead of holding a stream's next chunk until the client's delayed
+    # acknowledgement (~40 ms): `create_server` leaves the protocol 0, which asyncio skips.
+    listening = socket.socket(
+        listening.family, listening.type, socket.IPPROTO_TCP, fileno=listening.detach()
+    )
     listening.setblocking(False)
     return listening

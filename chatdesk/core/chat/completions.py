@@ -157,6 +157,8 @@ class Completions:
 
     async def _check_caps(self, provider: str) -> None:
         settings, now = self._settings(), self._clock.now()
+        if not (settings.caps.monthly_usd or caps.provider_cap(self._providers, provider)):
+            return  # no monthly cap applies: nothing is read (a chat's cap is for chats)
 
         def check(session: Session) -> None:
             caps.check(session, settings, self._providers, now, provider, None)
