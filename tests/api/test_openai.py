@@ -25,7 +25,7 @@ from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.chat.events import MessageFinished
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.mock_embed import mock_vector
-from chatdesk.core.providers.mock_text import mock_answer
+from chatdesk.core.providers.mock_text import mock_answer, tokens_of
 from chatdesk.core.views import ThreadFilter
 from tests.api.conftest import KEY, Served, serve
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply, usage_chunk
@@ -407,3 +407,38 @@ async def test_a_stream_on_the_wire_is_openais(served: Served) -> None:
     assert chunks[-2]["choices"][0]["finish_reason"] == "stop"
     assert chunks[-1]["choices"] == []
     assert chunks[-1]["usage"]["total_tokens"] > 0
+
+
+async def test_a_failure_after_the_first_token_ends_the_stream_with_an_error(
+    chatdesk_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with serving(chatdesk_home, monkeypatch, CHATDESK_MOCK_FAULT="error_after:3") as served:
+        stream = await client(served).chat.completions.create(
+            model="mock/mock-1", messages=[{"role": "user", "content": "Hi"}], stream=True
+        )
+        pieces: list[str] = []
+
+        async def read() -> None:
+            async for piece in stream:
+                pieces.extend(c.delta.content or "" for c in piece.choices)
+
+        with pytest.raises(openai.APIError, match="failed after 3 tokens"):
+            await read()
+
+    assert "".join(pieces) == "".join(tokens_of(mock_answer("Hi", "mock-1").text)[:3])
+
+
+async def test_a_chat_the_header_names_must_exist(served: Served) -> None:
+    api = client(served)
+    asked = [{"role": "user", "content": "Hi"}]
+    with pytest.raises(openai.NotFoundError):
+        await api.chat.completions.create(
+            model="mock/mock-1",
+            messages=asked,
+            extra_headers={"X-Chatdesk-Thread": str(uuid.uuid4())},
+        )
+    with pytest.raises(openai.BadRequestError, match="'new' or a chat's id"):
+        await api.chat.completions.create(
+            model="mock/mock-1", messages=asked, extra_headers={"X-Chatdesk-Thread": "mine"}
+        )
+    assert (await served.core.service.list_threads()).threads == ()
