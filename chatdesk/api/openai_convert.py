@@ -124,9 +124,8 @@ def usage_of(report: UsageReport | None) -> Usage | None:
 
 
 def tool_call_out(call: ToolCall, index: int | None = None) -> ToolCallOut:
-    return ToolCallOut(
-        index=index, id=call.id, function=FunctionCallOut(name=call.name, arguments=call.arguments)
-    )
+    function = FunctionCallOut(name=call.name, arguments=call.arguments)
+    return ToolCallOut(index=index, id=call.id, type="function", function=function)
 
 
 @dataclass
@@ -141,32 +140,45 @@ class Chunks:
     def chunk(
         self, delta: Delta, finish: str | None = None, extra: ChatdeskExtra | None = None
     ) -> ChatCompletionChunk:
-        choice = ChunkChoice(delta=delta, finish_reason=finish)
-        return ChatCompletionChunk(
-            id=self.id, created=self.created, model=self.model, choices=[choice], chatdesk=extra
-        )
+        """One chunk, made without validation (a stream sends one per token: its parts are
+        chatdesk's own values, of the models' types)."""
+        choice = ChunkChoice.model_construct(index=0, delta=delta, finish_reason=finish)
+        fields: dict[str, Any] = self._head() | {"choices": [choice]}
+        if extra is not None:
+            fields["chatdesk"] = extra
+        return ChatCompletionChunk.model_construct(**fields)
+
+    def _head(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "object": "chat.completion.chunk",
+            "created": self.created,
+            "model": self.model,
+        }
 
     def of(self, event: StreamEvent) -> ChatCompletionChunk | None:
         """The chunk an event of the provider's stream is sent as (None: it sends none)."""
         if isinstance(event, TextDelta):
-            return self.chunk(Delta(content=event.text))
+            return self.chunk(Delta.model_construct(content=event.text))
         if isinstance(event, ReasoningDelta):
-            return self.chunk(Delta(reasoning_content=event.text))
+            return self.chunk(Delta.model_construct(reasoning_content=event.text))
         if isinstance(event, ToolCall):
             self.calls += 1
             return self.chunk(Delta(tool_calls=[tool_call_out(event, self.calls - 1)]))
         return None
 
     def usage(self, usage: Usage | None) -> ChatCompletionChunk:
-        return ChatCompletionChunk(
-            id=self.id, created=self.created, model=self.model, choices=[], usage=usage or Usage()
+        return ChatCompletionChunk.model_construct(
+            **self._head(), choices=[], usage=usage or Usage.of(0, 0)
         )
 
 
 def sse(body: ChatCompletionChunk | dict[str, Any]) -> bytes:
-    """One `data:` line of a stream."""
-    shown = body if isinstance(body, dict) else dumped(body)
-    return f"data: {json.dumps(shown, ensure_ascii=False)}\n\n".encode()
+    """One `data:` line of a stream. A chunk holds the fields it was made with (`Chunks`), a
+    choice's `finish_reason` always (null until the last), as OpenAI writes them."""
+    if isinstance(body, dict):
+        return f"data: {json.dumps(body, ensure_ascii=False)}\n\n".encode()
+    return b"data: " + body.model_dump_json(exclude_unset=True).encode() + b"\n\n"
 
 
 def dumped(body: BaseModel) -> dict[str, Any]:

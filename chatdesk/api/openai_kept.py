@@ -162,8 +162,7 @@ async def _streamed(
         yield sse(chunks.chunk(Delta(role="assistant", content="")))
         async for event in follower.answer(run.answer_id):
             if isinstance(event, AnswerTextAppended):
-                text, reasoning = event.text or None, event.reasoning or None
-                yield sse(chunks.chunk(Delta(content=text, reasoning_content=reasoning)))
+                yield sse(chunks.chunk(_delta(event)))
             elif isinstance(event, MessageFinished):
                 run.ended = True
                 async for line in _ending(run, chunks, body, event.message):
@@ -194,6 +193,15 @@ async def _ending(
     yield sse(chunks.chunk(Delta(), finish, run.extra(answer)))
     if body.stream_options is not None and body.stream_options.include_usage:
         yield sse(chunks.usage(_usage(answer)))
+
+
+def _delta(event: AnswerTextAppended) -> Delta:
+    """The text and the reasoning that arrived, each only when some did."""
+    if event.text and event.reasoning:
+        return Delta(content=event.text, reasoning_content=event.reasoning)
+    if event.reasoning:
+        return Delta(reasoning_content=event.reasoning)
+    return Delta(content=event.text)
 
 
 def _failure(answer: MessageView) -> ChatdeskError | None:
