@@ -8,6 +8,7 @@ own messages take (`chatdesk/api/openai_kept.py`)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import struct
@@ -192,6 +193,9 @@ async def _chunks(
                 finish = event.reason
             elif (chunk := chunks.of(event)) is not None:
                 yield sse(chunk)
+                # A provider faster than the loop turns (a local model) would hold it, and the
+                # window and every other client with it, for a whole answer: let them run.
+                await asyncio.sleep(0)
         yield sse(chunks.chunk(Delta(), "tool_calls" if chunks.calls else finish))
         if body.stream_options is not None and body.stream_options.include_usage:
             yield sse(chunks.usage(usage_of(usage)))
