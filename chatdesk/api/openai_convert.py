@@ -61,11 +61,13 @@ def tools_of(request: ChatCompletionRequest) -> tuple[ToolSpec, ...]:
     )
 
 
-def last_user_message(request: ChatCompletionRequest) -> ChatMessage:
-    """The client's newest user message: what a kept chat is sent."""
-    for message in reversed(messages_of(request)):
+def last_user_message(request: ChatCompletionRequest) -> tuple[str, tuple[ImagePart, ...]]:
+    """The text and the images of the client's newest user message: what a kept chat is
+    sent (its images as the chat's attachments, which chatdesk announces in the text itself)."""
+    for message in reversed(request.messages):
         if message.role == "user":
-            return message
+            texts, images = _parts(message.content)
+            return "\n".join(texts), images
     raise InvalidRequest("A kept chat needs a user message to send; there is none.")
 
 
@@ -79,20 +81,31 @@ def _message(message: MessageIn) -> ChatMessage:
 
 
 def _content(content: str | list[ContentPart] | None) -> tuple[str, tuple[ImagePart, ...]]:
+    """The text with each image announced after it, as chatdesk announces an attached one."""
+    texts, images = _parts(content)
+    said = [
+        f'<attachment name="{image_name(n, i)}" type="{i.mime}"/>' for n, i in enumerate(images)
+    ]
+    return "\n".join([*texts, *said]), images
+
+
+def image_name(index: int, image: ImagePart) -> str:
+    return f"image-{index + 1}.{image.mime.rpartition('/')[2]}"
+
+
+def _parts(content: str | list[ContentPart] | None) -> tuple[list[str], tuple[ImagePart, ...]]:
     if content is None or isinstance(content, str):
-        return content or "", ()
+        return [content or ""], ()
     texts: list[str] = []
     images: list[ImagePart] = []
     for part in content:
         if part.type == "text":
             texts.append(part.text or "")
         elif part.type == "image_url" and part.image_url is not None:
-            image = _image(part.image_url.url)
-            images.append(image)
-            texts.append(f'<attachment name="image-{len(images)}" type="{image.mime}"/>')
+            images.append(_image(part.image_url.url))
         else:
             raise InvalidRequest(f"A message part of type {part.type!r} is not taken here.")
-    return "\n".join(texts), tuple(images)
+    return texts, tuple(images)
 
 
 def _image(url: str) -> ImagePart:

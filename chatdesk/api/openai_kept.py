@@ -27,6 +27,7 @@ from chatdesk.api.openai_convert import (
     Chunks,
     EventStream,
     dumped,
+    image_name,
     last_user_message,
     sources_of,
     sse,
@@ -72,14 +73,17 @@ async def answer(
 async def _send(
     service: ChatService, body: ChatCompletionRequest, target: Target, thread: str | None
 ) -> Turn:
-    message = last_user_message(body)
-    if message.images:
-        raise InvalidRequest("Images are taken in completions kept nowhere only, for now.")
+    text, images = last_user_message(body)
+    attached = [
+        await service.attacher.attach_bytes(image_name(n, i), i.data, images_only=True)
+        for n, i in enumerate(images)
+    ]
     provider = target.provider or None
     model = target.model if target.assistant is None else None
     if thread is None or thread.strip().lower() == "new":
         return await service.send_new(
-            message.content,
+            text,
+            attachments=attached,
             provider=provider,
             model=model,
             assistant_id=target.assistant,
@@ -89,7 +93,7 @@ async def _send(
         thread_id = uuid.UUID(thread.strip())
     except ValueError:
         raise InvalidRequest(f"{HEADER} is 'new' or a chat's id, not {thread!r}.") from None
-    return await service.send(thread_id, message.content, provider=provider, model=model)
+    return await service.send(thread_id, text, attachments=attached, provider=provider, model=model)
 
 
 class _Run:

@@ -138,27 +138,40 @@ async def test_the_models_reasoning_streams_as_reasoning_content(
     assert "".join(d.content or "" for d in deltas) == mock_answer("Why?", "mock-1").text
 
 
-async def test_an_image_in_a_user_message_reaches_a_model_that_takes_images(
-    served: Served,
-) -> None:
+def _red_picture() -> list[dict[str, object]]:
     picture = io.BytesIO()
     Image.new("RGB", (8, 6), (220, 20, 20)).save(picture, "PNG")
     url = "data:image/png;base64," + base64.b64encode(picture.getvalue()).decode()
+    content = [
+        {"type": "text", "text": "What is this?"},
+        {"type": "image_url", "image_url": {"url": url}},
+    ]
+    return [{"role": "user", "content": content}]
 
+
+async def test_an_image_in_a_user_message_reaches_a_model_that_takes_images(
+    served: Served,
+) -> None:
     done = await client(served).chat.completions.create(
         model="mock/mock-1",
-        messages=[
-            {
-                "role": "user",
-                "content": [
-                    {"type": "text", "text": "What is this?"},
-                    {"type": "image_url", "image_url": {"url": url}},
-                ],
-            }
-        ],
+        messages=_red_picture(),
     )
 
     assert "an image, 8×6 pixels, mostly red" in (done.choices[0].message.content or "")
+
+
+async def test_an_image_in_a_kept_chat_is_the_chats_attachment(served: Served) -> None:
+    done = await client(served).chat.completions.create(
+        model="mock/mock-1",
+        messages=_red_picture(),
+        store=True,
+    )
+
+    assert "an image, 8×6 pixels, mostly red" in (done.choices[0].message.content or "")
+    thread_id = uuid.UUID((done.model_extra or {})["chatdesk"]["thread_id"])
+    [asked, _answer] = (await served.core.service.list_messages(thread_id)).messages
+    assert asked.content == "What is this?"
+    assert [a.name for a in asked.attachments] == ["image-1.png"]  # kept as chatdesk keeps one
 
 
 WEATHER = {
