@@ -156,14 +156,19 @@ class ChatdeskExtra(BaseModel):
     sources: list[SourceOut] = Field(default_factory=list)
 
 
-class ChatCompletion(BaseModel):
+class _Answer(BaseModel):
+    """What a whole answer and each chunk of a streamed one have."""
+
     id: str
-    object: Literal["chat.completion"] = "chat.completion"
     created: int
     model: str
-    choices: list[Choice]
     usage: Usage | None = None
     chatdesk: ChatdeskExtra | None = None
+
+
+class ChatCompletion(_Answer):
+    object: Literal["chat.completion"] = "chat.completion"
+    choices: list[Choice]
 
 
 class Delta(BaseModel):
@@ -179,14 +184,9 @@ class ChunkChoice(BaseModel):
     finish_reason: str | None = None
 
 
-class ChatCompletionChunk(BaseModel):
-    id: str
+class ChatCompletionChunk(_Answer):
     object: Literal["chat.completion.chunk"] = "chat.completion.chunk"
-    created: int
-    model: str
-    choices: list[ChunkChoice]
-    usage: Usage | None = None
-    chatdesk: ChatdeskExtra | None = None
+    choices: list[ChunkChoice] = Field(description="empty in the last chunk, the usage's")
 
 
 class Embedding(BaseModel):

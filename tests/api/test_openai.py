@@ -20,14 +20,14 @@ import pytest
 import pytest_asyncio
 from PIL import Image
 
-from chatdesk.app import build_core, configure
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.chat.events import MessageFinished
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.mock_embed import mock_vector
 from chatdesk.core.providers.mock_text import mock_answer, tokens_of
 from chatdesk.core.views import ThreadFilter
-from tests.api.conftest import KEY, Served, serve
+from tests.api.conftest import KEY, Served
+from tests.api.conftest import serving as served_core
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply, usage_chunk
 
 pytestmark = pytest.mark.asyncio
@@ -57,14 +57,8 @@ async def serving(home: Path, monkeypatch: pytest.MonkeyPatch, **env: str) -> As
     `home`'s config, if the test wrote one."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    core = build_core(configure())
-    await core.start()
-    server = await serve(core)
-    try:
-        yield Served(core, server, server.address)
-    finally:
-        await server.stop()
-        await core.aclose()
+    async with served_core() as served:
+        yield served
 
 
 def write_profile(home: Path, fake: FakeOpenAI, **more: float) -> None:
