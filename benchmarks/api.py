@@ -1,9 +1,10 @@
 """the local API: its first streamed token, many clients beside the window, its start.
 
 - **First token** through `POST /v1/chat/completions` (`stream: true`, over a real socket on
-  127.0.0.1, one kept-alive connection): from sending the request to the first chunk with
-  text. Baseline, same run: the mock provider itself called in-process, from the request to its
-  first text. The API's overhead (p50 of each, subtracted) must stay ≤ 3 ms.
+  127.0.0.1, one kept-alive connection, from a client in a process of its own): from sending
+  the request to the first chunk with text. Baseline, same run: the mock provider itself
+  called in-process, from the request to its first text. The API's overhead (p50 of each,
+  subtracted) must stay ≤ 3 ms.
 - **50 clients streaming at once** (quick: 20) from a process of their own, the API served by
   the shown window's own event loop, the mock paced at 500 tokens/s: the loop's stall p99 while
   they stream < 16 ms (a frame, docs/design.md §3). Baseline: the same meter with the window
@@ -25,8 +26,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-
-import httpx2 as httpx
 
 from benchmarks.common import INFO, Target, over_bare_target, percentile, report, running_core
 from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
@@ -56,13 +55,10 @@ async def _first_token(home: Path, runs: int) -> None:
         server = ApiServer(core, ApiOptions.of(ApiSettings(rate_limit=0), port=0), lambda: KEY)
         await server.start()
         try:
-            model = _model(core)
             bare = [await _provider_first(core) for _ in range(runs)]
-            async with httpx.AsyncClient(
-                base_url=server.address, headers={"x-api-key": KEY}, timeout=60
-            ) as client:
-                await _api_first(client, model)  # warm: the connection and the route
-                api = [await _api_first(client, model) for _ in range(runs)]
+            api: list[float] = json.loads(
+                await _clients(server.address, _model(core), runs, "first")
+            )
         finally:
             await server.stop()
     report("first token through the API, p50", statistics.median(api), statistics.median(bare),
@@ -90,17 +86,6 @@ async def _provider_first(core: Core) -> float:
     raise AssertionError("the mock gave no text")
 
 
-async def _api_first(client: httpx.AsyncClient, model: str) -> float:
-    body = {"model": model, "stream": True, "messages": [{"role": "user", "content": PROMPT}]}
-    started = time.perf_counter()
-    async with client.stream("POST", "/v1/chat/completions", json=body) as response:
-        response.raise_for_status()
-        async for line in response.aiter_lines():
-            if line.startswith("data: {") and '"content":"' in line.replace(" ", ""):
-                return (time.perf_counter() - started) * 1000
-    raise AssertionError("the API streamed no text")
-
-
 async def _many_clients(home: Path, count: int) -> None:
     async with running_core(home, tokens_per_second=500) as core, shown_window(core) as window:
         await until(lambda: not window.sidebar.model.loading)
@@ -112,7 +97,7 @@ async def _many_clients(home: Path, count: int) -> None:
             meter = StallMeter()
             meter.start()
             started = time.perf_counter()
-            outcome = await _clients(server.address, _model(core), count)
+            outcome = json.loads(await _clients(server.address, _model(core), count))
             seconds = time.perf_counter() - started
             stalls = meter.stop()
         finally:
@@ -132,15 +117,15 @@ async def _many_clients(home: Path, count: int) -> None:
            bare=IDLE)  # fmt: skip
 
 
-async def _clients(url: str, model: str, count: int) -> dict[str, int]:
+async def _clients(url: str, model: str, count: int, *mode: str) -> str:
+    """What benchmarks/api_clients.py printed, run in a process of its own."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.api_clients", url, KEY, model, str(count),
+        sys.executable, "-m", "benchmarks.api_clients", url, KEY, model, str(count), *mode,
         cwd=ROOT, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     out, _ = await process.communicate()
     assert process.returncode == 0, out
-    result: dict[str, int] = json.loads(out)
-    return result
+    return out.decode()
 
 
 _STARTS = {

@@ -149,6 +149,7 @@ class Chunks:
     id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
     created: int = field(default_factory=lambda: int(time.time()))
     calls: int = 0
+    _prefix: bytes | None = field(default=None, repr=False)
 
     def chunk(
         self, delta: Delta, finish: str | None = None, extra: ChatdeskExtra | None = None
@@ -179,6 +180,18 @@ class Chunks:
             self.calls += 1
             return self.chunk(Delta(tool_calls=[tool_call_out(event, self.calls - 1)]))
         return None
+
+    def text_line(self, text: str, *, reasoning: bool = False) -> bytes:
+        """`sse(self.of(TextDelta(text)))` (or a `ReasoningDelta`'s), written directly: a stream
+        sends one for every batch of tokens, and the models' own dump costs more than the rest
+        of a chunk's way together (tests/api/test_openai_chunks.py holds the two the same)."""
+        if self._prefix is None:  # the chunk's head as the model writes it, choices last
+            empty = ChatCompletionChunk.model_construct(**self._head(), choices=[])
+            head = empty.model_dump_json(exclude_unset=True).removesuffix("[]}")
+            self._prefix = f'data: {head}[{{"index":0,"delta":'.encode()
+        field = "reasoning_content" if reasoning else "content"
+        delta = json.dumps({field: text}, ensure_ascii=False, separators=(",", ":"))
+        return self._prefix + delta.encode() + b',"finish_reason":null}]}\n\n'
 
     def usage(self, usage: Usage | None) -> ChatCompletionChunk:
         return ChatCompletionChunk.model_construct(

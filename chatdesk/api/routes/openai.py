@@ -8,7 +8,6 @@ own messages take (`chatdesk/api/openai_kept.py`)."""
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import contextlib
 import struct
@@ -20,6 +19,7 @@ from fastapi.responses import JSONResponse, Response
 
 from chatdesk.api import openai_kept
 from chatdesk.api.auth import require_key
+from chatdesk.api.batching import batched
 from chatdesk.api.errors import error_body, error_response, status_of
 from chatdesk.api.openai_convert import (
     DONE,
@@ -186,16 +186,16 @@ async def _chunks(
     finish = "stop"
     try:
         yield sse(chunks.chunk(Delta(role="assistant", content="")))
-        async for event in _after(first, events):
-            if isinstance(event, UsageReport):
-                usage = event
-            elif isinstance(event, Finished):
-                finish = event.reason
-            elif (chunk := chunks.of(event)) is not None:
-                yield sse(chunk)
-                # A provider faster than the loop turns (a local model) would hold it, and the
-                # window and every other client with it, for a whole answer: let them run.
-                await asyncio.sleep(0)
+        # A batch at a time: a fast model (a local one, the mock) would otherwise cost the
+        # loop, which runs the window too, a write per token and per client.
+        async for batch in batched(_after(first, events)):
+            for event in batch:
+                if isinstance(event, UsageReport):
+                    usage = event
+                elif isinstance(event, Finished):
+                    finish = event.reason
+            for line in _lines(chunks, batch):
+                yield line
         yield sse(chunks.chunk(Delta(), "tool_calls" if chunks.calls else finish))
         if body.stream_options is not None and body.stream_options.include_usage:
             yield sse(chunks.usage(usage_of(usage)))
@@ -205,6 +205,29 @@ async def _chunks(
     finally:
         await events.aclose()  # the client left: the provider's request is closed at once
     yield DONE
+
+
+def _lines(chunks: Chunks, batch: list[StreamEvent]) -> list[bytes]:
+    """A batch's chunks: each run of text (or of reasoning) joined into one, a tool call its
+    own, in the order they came."""
+    lines: list[bytes] = []
+    run: list[str] = []
+    reasoning = False
+    for event in batch:
+        if isinstance(event, TextDelta | ReasoningDelta):
+            if run and isinstance(event, ReasoningDelta) != reasoning:
+                lines.append(chunks.text_line("".join(run), reasoning=reasoning))
+                run = []
+            reasoning = isinstance(event, ReasoningDelta)
+            run.append(event.text)
+        elif (chunk := chunks.of(event)) is not None:
+            if run:
+                lines.append(chunks.text_line("".join(run), reasoning=reasoning))
+                run = []
+            lines.append(sse(chunk))
+    if run:
+        lines.append(chunks.text_line("".join(run), reasoning=reasoning))
+    return lines
 
 
 async def _after(

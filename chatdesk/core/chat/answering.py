@@ -39,6 +39,7 @@ from chatdesk.core.providers.base import (
     UsageReport,
     Waiting,
 )
+from chatdesk.core.providers.silence import within
 from chatdesk.core.retry import Backoff
 from chatdesk.core.store.models import Status
 
@@ -240,32 +241,11 @@ class AnswerWriter:
         self._stage = None
         self._reached(AnswerStage.CONNECTING)
         stream = self._provider.stream(self._request)
-        grace = 0.0  # an announced wait is not silence
         try:
-            while True:
-                event = await self._next(stream, grace)
-                if event is None:
-                    return
-                grace = event.seconds if isinstance(event, Waiting) else 0.0
+            async for event in within(stream, self._idle_timeout):
                 self._take(event)
         finally:
             await _close(stream)
-
-    async def _next(self, stream: AsyncIterator[StreamEvent], grace: float) -> StreamEvent | None:
-        try:
-            async with asyncio.timeout(self._idle_timeout + grace):
-                return await anext(stream)
-        except StopAsyncIteration:
-            return None
-        except TimeoutError:
-            raise ProviderError(
-                ErrorKind.STALLED,
-                tr(
-                    "The provider sent nothing for {seconds} seconds.",
-                    seconds=f"{self._idle_timeout:g}",
-                ),
-                hint=tr("Retry, or check that the server is still running."),
-            ) from None
 
     def _reached(self, stage: AnswerStage) -> None:
         """Say once per request that the answer got to `stage`."""

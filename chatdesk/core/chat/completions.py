@@ -34,7 +34,6 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
-    ErrorKind,
     Provider,
     ProviderError,
     Providers,
@@ -45,9 +44,9 @@ from chatdesk.core.providers.base import (
     ToolCallStarted,
     ToolSpec,
     UsageReport,
-    Waiting,
     cost_of,
 )
+from chatdesk.core.providers.silence import within
 from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.models import ApiSpending, Message, Role
 from chatdesk.core.store.store import Store
@@ -191,21 +190,8 @@ class Completions:
     ) -> AsyncIterator[StreamEvent]:
         idle = self._settings().chat.stream_idle_timeout
         stream = provider.stream(request)
-        grace = 0.0  # an announced wait is not silence
         try:
-            while True:
-                try:
-                    async with asyncio.timeout(idle + grace):
-                        event = await anext(stream)
-                except StopAsyncIteration:
-                    return
-                except TimeoutError:
-                    raise ProviderError(
-                        ErrorKind.STALLED,
-                        tr("The provider sent nothing for {seconds} seconds.", seconds=f"{idle:g}"),
-                        hint=tr("Retry, or check that the server is still running."),
-                    ) from None
-                grace = event.seconds if isinstance(event, Waiting) else 0.0
+            async for event in within(stream, idle):
                 yield event
         finally:
             closer = getattr(stream, "aclose", None)

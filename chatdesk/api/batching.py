@@ -1,0 +1,56 @@
+"""A stream's events in batches, so that a fast model costs the event loop one write per batch,
+not one per token: the first event as soon as it comes (the first token is never held), then
+what came meanwhile at most once per `every` seconds — the pace the window draws an answer at.
+
+The source is read by a task of its own, so nothing it sends waits for the batch to be written;
+closing the batches (the client left) cancels that task, which closes the source at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from typing import TypeVar
+
+T = TypeVar("T")
+
+EVERY = 0.04  # seconds between two batches: the pace the window draws at (core/chat/answering.py)
+
+
+async def batched(events: AsyncIterator[T], every: float = EVERY) -> AsyncIterator[list[T]]:
+    """Lists of `events`, in order; a failure of the source is raised after what came before it."""
+    buffer: list[T] = []
+    arrived = asyncio.Event()
+    ended: list[Exception | None] = []
+
+    async def pump() -> None:
+        try:
+            async for event in events:
+                buffer.append(event)
+                arrived.set()
+        except Exception as error:  # the source's own failure: raised to the reader, in order
+            ended.append(error)
+        else:
+            ended.append(None)
+        finally:
+            arrived.set()
+
+    reader = asyncio.create_task(pump())
+    try:
+        while True:
+            await arrived.wait()
+            arrived.clear()
+            if buffer:
+                taken = buffer[:]
+                buffer.clear()
+                yield taken
+            if ended and not buffer:
+                if ended[0] is not None:
+                    raise ended[0]
+                return
+            await asyncio.sleep(every)
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader

@@ -1,0 +1,98 @@
+"""The chunks a stream of /v1/chat/completions is written in: a batch of tokens as one chunk per
+run, written directly yet byte for byte as the models write them; and the batches themselves."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from chatdesk.api.batching import batched
+from chatdesk.api.openai_convert import Chunks, sse
+from chatdesk.api.routes.openai import _lines
+from chatdesk.core.providers.base import ReasoningDelta, TextDelta, ToolCall
+
+TEXTS = ["plain", 'hé "quoted"\n', "\u2028 \u2029", "\x00\t\x1f", "日本語", "</script>", "a\\b"]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+def test_a_chunk_written_directly_is_the_models_own(text: str) -> None:
+    chunks = Chunks('mock/"odd" name')
+    assert chunks.text_line(text) == sse(chunks.of(TextDelta(text)))
+    assert chunks.text_line(text, reasoning=True) == sse(chunks.of(ReasoningDelta(text)))
+
+
+def test_a_batch_is_one_chunk_per_run_in_order() -> None:
+    chunks = Chunks("mock/mock-1")
+    twin = Chunks(chunks.model, chunks.id, chunks.created)  # the same stream, written apart
+    call = ToolCall("call_1", "search", "{}")
+    batch = [
+        ReasoningDelta("think "),
+        ReasoningDelta("more"),
+        TextDelta("Hello"),
+        TextDelta(", world"),
+        call,
+        TextDelta("!"),
+    ]
+    tool_chunk = twin.of(call)
+    assert tool_chunk is not None
+    assert _lines(chunks, batch) == [
+        twin.text_line("think more", reasoning=True),
+        twin.text_line("Hello, world"),
+        sse(tool_chunk),
+        twin.text_line("!"),
+    ]
+
+
+async def _source(gate: asyncio.Event, fail: bool = False) -> AsyncIterator[str]:
+    yield "first"
+    await gate.wait()
+    yield "second"
+    yield "third"
+    if fail:
+        raise RuntimeError("the provider broke")
+
+
+@pytest.mark.asyncio
+async def test_the_first_event_comes_alone_then_what_came_meanwhile() -> None:
+    gate = asyncio.Event()
+    batches = batched(_source(gate), every=0.01)
+    assert await anext(batches) == ["first"]  # not held for a batch
+    gate.set()
+    assert [event async for batch in batches for event in batch] == ["second", "third"]
+
+
+@pytest.mark.asyncio
+async def test_a_failure_comes_after_what_came_before_it() -> None:
+    gate = asyncio.Event()
+    gate.set()
+    got: list[str] = []
+
+    async def read() -> None:
+        async for batch in batched(_source(gate, fail=True), every=0.01):
+            got.extend(batch)
+
+    with pytest.raises(RuntimeError, match="broke"):
+        await read()
+    assert got == ["first", "second", "third"]
+
+
+@pytest.mark.asyncio
+async def test_closing_the_batches_closes_the_source() -> None:
+    closed = asyncio.Event()
+
+    async def endless() -> AsyncIterator[int]:
+        try:
+            n = 0
+            while True:
+                n += 1
+                yield n
+                await asyncio.sleep(0)
+        finally:
+            closed.set()
+
+    batches = batched(endless(), every=0.01)
+    assert await anext(batches) == [1]
+    await batches.aclose()  # the client left
+    assert closed.is_set()
