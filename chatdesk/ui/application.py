@@ -52,6 +52,7 @@ if TYPE_CHECKING:
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
+    from chatdesk.core.secrets import KeyStore, SessionKeys
     from chatdesk.core.service import ChatService
     from chatdesk.core.settings_start import StartSettings, UiSettings
     from chatdesk.core.store.backups import Backups
@@ -77,9 +78,17 @@ class AppConfig(Protocol):
     def settings(self) -> Settings: ...
 
 
+class AppShared(Protocol):
+    @property
+    def keys(self) -> KeyStore | SessionKeys: ...  # the keyring (the local API's key)
+
+
 class AppCore(Protocol):
     @property
     def config(self) -> AppConfig: ...
+
+    @property
+    def shared(self) -> AppShared: ...
 
     @property
     def service(self) -> ChatService: ...
@@ -145,8 +154,22 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         renderer=core.renderer,
     )
     window.temporary.make = core.temporary
+    serve_local_api(window, core)
     # The first start offers to connect a model, unless the offline demo was chosen before.
     window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
+
+
+def serve_local_api(window: MainWindow, core: AppCore) -> None:
+    """The local API on the window's loop while Preferences ▸ Local API has it on (the API's
+    modules load only then); it stops with the window's Runner, before the core closes."""
+    from chatdesk.ui.window.local_api import LocalApi
+
+    def open_page() -> None:
+        window.settings.open_preferences(api_tab=True)
+
+    keys = core.shared.keys
+    api = LocalApi(core, keys, window.runner, window.statusBar(), open_page)
+    window.settings.serve_api(api)
 
 
 def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> int:
@@ -420,6 +443,7 @@ def _save_preferences(path: Path, settings: Settings) -> None:
         storage=storage,
         caps=settings.caps,  # the Usage section's spending caps
         sync=settings.sync,  # the team login Join put in use
+        api=settings.api,  # Preferences ▸ Local API
     )
     save_settings(path, edited)
 

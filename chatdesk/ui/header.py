@@ -31,6 +31,29 @@ GAUGE_STYLE = Template("""
 """)
 
 
+ORIGIN_STYLE = """
+QLabel#threadOrigin {
+    color: palette(placeholder-text);
+    border: 1px solid palette(mid);
+    border-radius: 7px;
+    padding: 0 6px;
+}
+"""
+
+
+def _origin_mark() -> QLabel:
+    """The mark of a chat made through the local API (hidden on the others)."""
+    # translators: the mark on a chat made through the local API, in the chat's header
+    mark = QLabel(tr("API"))
+    mark.setObjectName("threadOrigin")
+    mark.setStyleSheet(ORIGIN_STYLE)
+    said = tr("Made through the local API")
+    mark.setToolTip(said)
+    mark.setAccessibleName(said)
+    mark.hide()
+    return mark
+
+
 def gauge_level(fraction: float) -> str:
     """ "ok", "warn" (yellow from 80 %) or "full" (red from 95 %) of the context budget."""
     if fraction >= FULL_AT:
@@ -64,6 +87,7 @@ class ThreadHeader(QWidget):
         self.title.setObjectName("threadTitle")
         self.title.setAccessibleName(tr("Thread title"))
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.origin = _origin_mark()
         self.model = QLabel()
         self.model.setObjectName("threadModel")
         # translators: the header's label of the model that answers in the thread shown
@@ -87,6 +111,7 @@ class ThreadHeader(QWidget):
             facts.addWidget(part)
         layout.addWidget(self.show_side)
         layout.addWidget(self.title, 1)
+        layout.addWidget(self.origin)
         layout.addWidget(self.facts)
         self._thread_title = self.title.text()
         self._page: str | None = None
@@ -98,12 +123,16 @@ class ThreadHeader(QWidget):
         Qt's SVG plugin)."""
         show_icon(self.show_side, True, current_look())
 
-    def show_thread(self, title: str, model: str, *, cut: str = "") -> None:
-        """`cut`: the part of `title` to shorten when it does not fit (the thread's own title,
-        when `title` says more of it, as a temporary chat's does); empty: the end of it."""
+    def show_thread(
+        self, title: str, model: str, thread: ThreadView | None = None, *, cut: str = ""
+    ) -> None:
+        """`thread`: the one shown, marked when it was made through the local API. `cut`: the
+        part of `title` to shorten when it does not fit (the thread's own title, when `title`
+        says more of it, as a temporary chat's does); empty: the end of it."""
         self._thread_title = title
         self.title.cut = cut
         self.model.setText(model)
+        self.origin.setVisible(thread is not None and thread.origin == "api")
         if self._page is None:
             self._show_title(title)
 

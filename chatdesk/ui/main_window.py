@@ -378,7 +378,8 @@ class MainWindow(WindowLayout):
         if self._service is not None:
             title = self.temporary.titled(title)
             self.temporary.chat_shown(thread is not None)
-        self.header.show_thread(title, self.models.label(), cut=own if title != own else "")
+        cut = own if title != own else ""
+        self.header.show_thread(title, self.models.label(), thread, cut=cut)
         self.setWindowTitle(f"{title} — chatdesk")
         self.models.show()
         if thread is None:

@@ -1,5 +1,6 @@
 """Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants,
-Knowledge and Team, one section each, listed on the left and searchable by their settings' words.
+Knowledge, Team and Local API, one section each, listed on the left and searchable by their
+settings' words.
 
 A window beside the main one, with no OK or Cancel: every change is in use as it is made
 (`edited` is emitted; `settings_from(current)` holds it, for the window to apply and save),
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.tools.service import Tools
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.settings.api_state import ServedApi
     from chatdesk.ui.settings.knowledge_page import Subscribe
     from chatdesk.ui.settings.knowledge_sources import Embedders
     from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
@@ -76,6 +78,7 @@ class PreferencesDialog(QDialog):
         events: Subscribe | None = None,  # the core's events, for the Knowledge tab
         embedders: Embedders | None = None,
         running_language: str | None = None,  # the language chatdesk started in
+        local_api: ServedApi | None = None,  # the API the window serves
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -94,6 +97,7 @@ class PreferencesDialog(QDialog):
         self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
+        self._add_api_tab(local_api)
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
         self.undo_bar = self._undo_bar()
         buttons = self._close_buttons()
@@ -220,6 +224,14 @@ class PreferencesDialog(QDialog):
         self.team = TeamPage(team, self._settings.sync, runner or Runner(self), self)
         self._add_tab(self.team, tr("&Team"), "team")
 
+    def _add_api_tab(self, served: ServedApi | None) -> None:
+        from chatdesk.ui.settings.api_page import ApiPage
+
+        general = self._settings.general
+        model = f"{general.default_provider}/{general.default_model}"
+        self.api = ApiPage(self._settings.api, served, model, self)
+        self._add_tab(self.api, tr("&Local API"), "api")
+
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
 
@@ -232,6 +244,7 @@ class PreferencesDialog(QDialog):
             data.automatic,
             data.retention,
             *(caps.monthly, caps.per_chat, caps.warn_at, caps.send_cost),
+            *self.api.controls(),
         ]
         return watch(controls, self.edited.emit)
 
@@ -267,7 +280,9 @@ class PreferencesDialog(QDialog):
         chat = self.chat.chat(base.chat)
         storage = self.data.storage(base.storage)
         caps = self.usage.caps.caps(base.caps)
-        return replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
+        api = self.api.api(base.api)
+        edited = replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
+        return replace(edited, api=api)
 
     def font_size(self) -> int:
         return self.appearance.font_size()

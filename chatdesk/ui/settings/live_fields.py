@@ -3,8 +3,9 @@ is one to apply, and a number typed outside its field's bounds is named beside t
 
 A choice or a tick applies at once; a number field applies when its arrows step or when the
 typing ends (Enter, or the focus leaving it), never per keystroke; a text box applies when the
-focus leaves it. A number typed out of bounds is not applied: the field goes back to its last
-good value and says, beside it, what it takes ("Between 10 and 100").
+focus leaves it, a line of text on Enter too. A number typed out of bounds is not applied: the
+field goes back to its last good value and says, beside it, what it takes ("Between 10 and
+100").
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGridLayout,
     QLayout,
+    QLineEdit,
     QPlainTextEdit,
     QSpinBox,
     QWidget,
@@ -48,6 +50,8 @@ def watch(controls: Iterable[QWidget], apply: Callable[[], object]) -> list[QObj
             control.valueChanged.connect(lambda _=0: apply())
         elif isinstance(control, QPlainTextEdit):
             helpers.append(_FocusLeft(control, apply))
+        elif isinstance(control, QLineEdit):  # applied on Enter or as the focus leaves
+            control.editingFinished.connect(apply)
     return helpers
 
 

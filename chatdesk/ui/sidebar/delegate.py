@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
+from chatdesk.ui.sidebar.roles import API_ROLE, GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, GroupKind
 
 Index = QModelIndex | QPersistentModelIndex
 _STATE = QStyle.StateFlag
@@ -102,11 +102,12 @@ class SidebarDelegate(QStyledItemDelegate):
             colour = option.palette.color(_ROLE.HighlightedText)
         pin_room = 16 if pinned else 0
         muted = colour if selected else option.palette.color(_ROLE.PlaceholderText)
-        team = index.data(TEAM_ROLE)
         badge_room = 0
-        if team:
-            right = box.right() - PADDING - pin_room
-            badge_room = _team_badge(painter, option, str(team), right, box.center().y(), muted)
+        # translators: the mark on a chat made through the local API, in the chat list
+        for badge in (tr("API") if index.data(API_ROLE) else None, index.data(TEAM_ROLE)):
+            if badge:
+                right = box.right() - PADDING - pin_room - badge_room
+                badge_room += _badge(painter, option, str(badge), right, box.center().y(), muted)
         left = box.left() + PADDING + indent
         width = box.right() - left - PADDING - pin_room - badge_room
         area = QRect(left, box.top(), width, box.height())
@@ -287,7 +288,7 @@ def _pin(painter: QPainter, centre: QPointF, colour: QColor) -> None:
     painter.drawLine(QPointF(x, y), QPointF(x, y + 5))
 
 
-def _team_badge(
+def _badge(
     painter: QPainter,
     option: QStyleOptionViewItem,
     team: str,
@@ -295,8 +296,8 @@ def _team_badge(
     middle: int,
     colour: QColor,
 ) -> int:
-    """A shared thread's team as a small outlined pill ending at `right`; its width with the
-    gap before it."""
+    """A shared thread's team (or "API" on a chat made through the local API) as a small
+    outlined pill ending at `right`; its width with the gap before it."""
     font = QFont(option.font)
     font.setPointSizeF(max(6.0, font.pointSizeF() * 0.82))
     metrics = QFontMetrics(font)

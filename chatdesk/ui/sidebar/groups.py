@@ -12,6 +12,7 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.views import ThreadView
 from chatdesk.ui.sidebar.feeds import Bucket, Feed
 from chatdesk.ui.sidebar.roles import (
+    API_ROLE,
     GROUP_KIND_ROLE,
     PINNED_ROLE,
     PROJECT_ID_ROLE,
@@ -62,18 +63,28 @@ def thread_data(thread: ThreadView, role: int, team: str | None = None) -> Any:
     if team is None and shared:
         # translators: stands for the name of a team not known yet ("Shared with team")
         team = tr("team")
+    by_api = thread.origin == "api"
     if role == _ROLE.ToolTipRole:
-        return _tooltip(thread) + ("\n" + tr("Shared with {team}", team=team) if shared else "")
+        said = _tooltip(thread) + ("\n" + tr("Shared with {team}", team=team) if shared else "")
+        return said + ("\n" + made_through_api() if by_api else "")
     if role == _ROLE.AccessibleTextRole:
-        return _accessible_text(thread, team if shared else None)
+        said = _accessible_text(thread, team if shared else None)
+        return tr("{row}, made through the local API", row=said) if by_api else said
     if role == TEAM_ROLE:
         return team if shared else None
+    if role == API_ROLE:
+        return by_api
     return {
         THREAD_ID_ROLE: thread.id,
         PROJECT_ID_ROLE: thread.project_id,
         PINNED_ROLE: thread.pinned,
         THREAD_ROLE: thread,
     }.get(role)
+
+
+def made_through_api() -> str:
+    """What the mark of a chat made through the local API says, in the sidebar and header."""
+    return tr("Made through the local API")
 
 
 def _accessible_text(thread: ThreadView, team: str | None) -> str:

@@ -15,6 +15,7 @@ GROUP_KIND_ROLE = _ROLE.UserRole + 3  # GroupKind of a group row, None on thread
 PINNED_ROLE = _ROLE.UserRole + 4  # bool, thread rows
 THREAD_ROLE = _ROLE.UserRole + 5  # the ThreadView of a thread row
 TEAM_ROLE = _ROLE.UserRole + 6  # the team's name on a shared thread's row, None if personal
+API_ROLE = _ROLE.UserRole + 7  # True on the row of a thread made through the local API
 
 
 class GroupKind(enum.Enum):

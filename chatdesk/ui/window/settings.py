@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # the settings' schema loads after the window's first paint (
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.ui.preferences import PreferencesDialog
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.window.local_api import LocalApi
 
 SaveSettings = Callable[["Settings"], None]
 # The zoom's steps, in percent, within the setting's bounds ([ui] zoom: 50 to 200).
@@ -71,6 +72,7 @@ class WindowSettings:
         self._language = settings.ui.language  # the one chatdesk speaks until it starts again
         # The window's "Connect a model" page, offered from the Providers tab (set on attach).
         self.connect_model: Callable[[], None] | None = None
+        self.local_api: LocalApi | None = None  # the API the window serves (serve_api)
 
     def attach(
         self,
@@ -87,7 +89,12 @@ class WindowSettings:
         self._profiles, self._backups, self._data_folder = profiles, backups, data_folder
         self._team = team
 
-    def open_preferences(self, *, team_tab: bool = False) -> None:
+    def serve_api(self, api: LocalApi) -> None:
+        """Serve the local API as the settings say, now and after each change."""
+        self.local_api = api
+        api.apply(self.current.api)
+
+    def open_preferences(self, *, team_tab: bool = False, api_tab: bool = False) -> None:
         """Show the preferences beside the window (the open one, when they are open already)."""
         if self._service is None or self._runner is None:
             return
@@ -101,6 +108,8 @@ class WindowSettings:
             dialog.show()
         if team_tab:
             dialog.tabs.setCurrentWidget(dialog.team)
+        if api_tab:
+            dialog.tabs.setCurrentWidget(dialog.api)
 
     def _make_preferences(self, service: ChatService, runner: Runner) -> PreferencesDialog:
         from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
@@ -122,6 +131,7 @@ class WindowSettings:
             events=service.events.subscribe,
             embedders=service.knowledge.embedders,
             running_language=self._language,
+            local_api=self.local_api,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.edited.connect(lambda: self._edited(dialog))
@@ -160,6 +170,8 @@ class WindowSettings:
         self._composer.set_enter_sends(settings.ui.enter_sends)
         if self._service is not None:
             self._service.update_settings(settings)
+        if self.local_api is not None:
+            self.local_api.apply(settings.api)
         self._changed()
         if self._save is not None and self._runner is not None:  # it syncs to disk: not here
             self._unsaved = settings
