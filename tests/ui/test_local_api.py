@@ -6,12 +6,13 @@ real HTTP request to the server the window started, made on the window's loop.""
 from __future__ import annotations
 
 import socket
+import sqlite3
 from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -23,6 +24,7 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.api_page import ApiPage
 from chatdesk.ui.settings.api_snippets import KEY_SHOWN, SNIPPETS
 from chatdesk.ui.settings.api_state import Serving
+from chatdesk.ui.sidebar.roles import API_ROLE
 from tests.ui.shown import shown
 
 
@@ -283,3 +285,75 @@ def test_closing_the_window_stops_the_api(api_window: Any, qtbot: QtBot, finish:
     finish(window.aclose())
 
     assert finish(refused(port))
+
+
+# -- chats made through the API ------------------------------------------------------------------
+
+
+def row_of(window: MainWindow, title: str) -> QModelIndex | None:
+    model = window.sidebar.model
+    for group_row in range(model.rowCount()):
+        group = model.index(group_row, 0)
+        for row in range(model.rowCount(group)):
+            index = model.index(row, 0, group)
+            thread = model.thread_at(index)
+            if thread is not None and thread.title == title:
+                return index
+    return None
+
+
+def test_a_chat_made_through_the_api_is_marked_in_its_row_and_header(
+    make_core: Any, api_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    made = finish(core.service.create_thread(title="From a script"))
+    finish(core.service.create_thread(title="Made here"))
+    with sqlite3.connect(core.config.paths.database) as database:  # as the API's routes write it
+        database.execute("UPDATE threads SET origin = 'api' WHERE id = ?", (made.id.hex,))
+    window, _ = api_window()
+    qtbot.waitUntil(lambda: row_of(window, "From a script") is not None)
+
+    api_row, here_row = row_of(window, "From a script"), row_of(window, "Made here")
+    assert api_row is not None
+    assert here_row is not None
+    assert api_row.data(API_ROLE) is True
+    assert "Made through the local API" in api_row.data(Qt.ItemDataRole.ToolTipRole)
+    said = api_row.data(Qt.ItemDataRole.AccessibleTextRole)
+    assert said == "From a script, made through the local API"
+    assert here_row.data(API_ROLE) is False
+    assert "local API" not in here_row.data(Qt.ItemDataRole.ToolTipRole)
+
+    window.show_thread(made.id)
+    qtbot.waitUntil(lambda: window.header.title.text() == "From a script")
+    assert window.header.origin.isVisible()
+    assert window.header.origin.toolTip() == "Made through the local API"
+    window.new_chat()
+    qtbot.waitUntil(lambda: not window.header.origin.isVisible())
+
+
+async def post_thread(port: int, key: str | None, title: str) -> int:
+    async with httpx.AsyncClient() as client:
+        response = await client.post(
+            f"http://127.0.0.1:{port}/api/v1/threads",
+            json={"title": title},
+            headers={"Authorization": f"Bearer {key}"},
+        )
+        return response.status_code
+
+
+def test_a_chat_made_through_the_windows_api_appears_in_its_list_at_once(
+    api_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    port = free_port()
+    window, core = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port))
+    qtbot.waitUntil(lambda: running(window))
+
+    status = finish(post_thread(port, the_key(core), "Asked for by a script"))
+    if status == 404:
+        pytest.skip("the REST routes (/api/v1/threads, issue 45 item 4) are not on this branch")
+
+    assert status in (200, 201)
+    qtbot.waitUntil(lambda: row_of(window, "Asked for by a script") is not None)
+    row = row_of(window, "Asked for by a script")
+    assert row is not None
+    assert row.data(API_ROLE) is True

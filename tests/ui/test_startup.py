@@ -527,6 +527,9 @@ def test_a_core_that_cannot_open_ends_the_run_with_its_reason(app_run: Any) -> N
         app_run(broken)
 
 
+# The local API's: loaded once it is switched on, never while it is off (tests/ui/test_local_api.py).
+API_MODULES = ("chatdesk.api", "fastapi", "uvicorn", "starlette")
+
 # Loaded on the worker thread after the window's first paint (docs/decisions/0009-start-up.md),
 # or by the window's parts built on the turns right after it (decision 0024).
 AFTER_FIRST_PAINT = (
@@ -537,6 +540,7 @@ AFTER_FIRST_PAINT = (
     *("chatdesk.core.config", "chatdesk.core.settings_schema"),  # read once the window is up
     # The providers' protocol (its dataclasses: ~15 ms), the message kinds, the summary divider.
     *("chatdesk.core.providers.base", "chatdesk.core.kinds", "chatdesk.ui.conversation.divider"),
+    *API_MODULES,
 )
 
 
@@ -755,3 +759,29 @@ def test_the_gil_is_handed_over_sooner_only_while_the_core_opens(
     assert steps.done
     assert seen == {"opening": GIL_HANDOVER_S, "attached": default}
     assert sys.getswitchinterval() == default
+
+
+def test_with_the_api_off_the_whole_run_loads_none_of_it(tmp_path: Any) -> None:
+    """The window opened, its core attached, then closed as a user closes it: the local API,
+    off, cost nothing (its modules come only when it is switched on)."""
+    probe = (
+        "import sys; from chatdesk.app import build_core, configure; "
+        "from chatdesk.ui.application import run; "
+        "code = run(configure(), build_core); "
+        f"print('loaded:', sorted(m for m in {API_MODULES!r} if m in sys.modules)); "
+        "sys.exit(code)"
+    )
+    environment = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        CHATDESK_HOME=str(tmp_path / "home"),
+        CHATDESK_EXIT_AFTER_START="1",
+        CHATDESK_UI_OFFLINE_DEMO="true",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("chatdesk: started ") for line in lines)  # the window was whole
+    assert "loaded: []" in lines, f"{lines}: the local API loaded while it was off"
