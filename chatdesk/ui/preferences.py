@@ -230,7 +230,8 @@ class PreferencesDialog(QDialog):
         general = self._settings.general
         model = f"{general.default_provider}/{general.default_model}"
         self.api = ApiPage(self._settings.api, served, model, self)
-        self._add_tab(self.api, tr("&Local API"), "api")
+        # No Alt+letter: every letter of its name is taken by another section or page.
+        self._add_tab(self.api, tr("Local API"), "api")
 
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))

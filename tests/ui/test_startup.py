@@ -527,7 +527,7 @@ def test_a_core_that_cannot_open_ends_the_run_with_its_reason(app_run: Any) -> N
         app_run(broken)
 
 
-# The local API's: loaded once it is switched on, never while it is off (tests/ui/test_local_api.py).
+# The local API's: loaded once it is switched on, never while it is off (test_local_api.py).
 API_MODULES = ("chatdesk.api", "fastapi", "uvicorn", "starlette")
 
 # Loaded on the worker thread after the window's first paint (docs/decisions/0009-start-up.md),

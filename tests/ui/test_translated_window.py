@@ -39,6 +39,7 @@ from chatdesk.core.providers.catalogue import HOSTED
 from chatdesk.ui import language
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.settings.api_snippets import SNIPPETS
 from chatdesk.ui.sidebar.delegate import text_direction
 from chatdesk.ui.theme import icons
 from tests.translation_catalogs import CLOSE, OPEN, PseudoCatalog, pseudo
@@ -51,7 +52,7 @@ NAMES = (
     "Ollama", "LM Studio", "vLLM", "OpenAI", "OpenRouter", "verify-full", "verify-ca", "require",
     "prefer", "disable", "team.example.org", "~/.postgresql/root.crt", "OPENAI_API_KEY",
     *(entry.name for entry in HOSTED), "my-resource", "gpt-4o-mini",
-    *i18n.LANGUAGES.values(),
+    *i18n.LANGUAGES.values(), *SNIPPETS,
 )  # fmt: skip
 # Labels that show what a model wrote (a summary).
 MODEL_TEXT = {"summaryText"}

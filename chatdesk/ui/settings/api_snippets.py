@@ -65,7 +65,7 @@ SNIPPETS = {
     "OpenAI Python SDK": _OPENAI,
     "LangChain": _LANGCHAIN,
     "llm": _LLM,
-    "Continue": _CONTINUE,
+    "Continue.dev": _CONTINUE,
 }
 
 
