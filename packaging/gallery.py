@@ -186,6 +186,17 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
+        "The local API",
+        (
+            ("local-api-off", "Preferences ▸ Local API, off: no key made yet"),
+            ("local-api-running", "Running: its address, the key masked, a snippet to copy"),
+            ("local-api-800x600", "Local API at 800×600"),
+            ("local-api-lan", "Other computers on the network allowed: the warning"),
+            ("local-api-port-in-use", "The port taken by another program, said in place"),
+            ("local-api-window", "A chat made through the API, marked; its address in the bar"),
+        ),
+    ),
+    (
         "Help",
         (
             ("help-shortcuts", "Help ▸ Keyboard shortcuts, from the menus' own rows"),

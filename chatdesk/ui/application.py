@@ -154,22 +154,10 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         renderer=core.renderer,
     )
     window.temporary.make = core.temporary
-    serve_local_api(window, core)
+    # The local API on the window's loop while Preferences ▸ Local API has it on.
+    window.settings.serve_api(core, core.shared.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.
     window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
-
-
-def serve_local_api(window: MainWindow, core: AppCore) -> None:
-    """The local API on the window's loop while Preferences ▸ Local API has it on (the API's
-    modules load only then); it stops with the window's Runner, before the core closes."""
-    from chatdesk.ui.window.local_api import LocalApi
-
-    def open_page() -> None:
-        window.settings.open_preferences(api_tab=True)
-
-    keys = core.shared.keys
-    api = LocalApi(core, keys, window.runner, window.statusBar(), open_page)
-    window.settings.serve_api(api)
 
 
 def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> int:

@@ -804,6 +804,7 @@ def run() -> int:
     from tests.ui.screens_follow import follow_screens
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
+    from tests.ui.screens_local_api import local_api_screens
     from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_outside import outside_screens
     from tests.ui.screens_settings import settings_window_screens
@@ -819,7 +820,7 @@ def run() -> int:
             knowledge_page_screens, source_screens, cut_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
             first_step_screens, answer_screens, settings_window_screens, locale_screens,
-            outside_screens,
+            outside_screens, local_api_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -79,6 +79,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "A&ssistants",
         "&Knowledge",
         "&Team",
+        "Local API",
     ]
     # each page has its own icon beside its title
     icons = [dialog.tabs.tabIcon(i).pixmap(16, 16).toImage() for i in range(dialog.tabs.count())]

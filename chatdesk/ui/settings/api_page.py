@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -54,11 +56,20 @@ class ApiPage(QWidget):
         super().__init__(parent)
         self._served = served
         self._model = model
-        layout = QVBoxLayout(self)
+        inner = QWidget(self)
+        layout = QVBoxLayout(inner)
         layout.addWidget(self._server_box(api))
         layout.addWidget(self._key_box())
         layout.addWidget(self._snippets_box())
         layout.addStretch(1)
+        scroll = QScrollArea(self)  # the network's warning may make it taller than the dialog
+        scroll.setObjectName("apiScroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(inner)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
         self.lan.toggled.connect(self._show_lan_warning)
         self.port.valueChanged.connect(lambda _=0: self._show_snippet())
         self._show_lan_warning(api.lan)
@@ -209,7 +220,13 @@ class ApiPage(QWidget):
 
     def _show_served(self) -> None:
         state = self._state()
-        if state.serving is Serving.RUNNING:
+        if state.serving is Serving.RUNNING and state.lan:
+            said = tr(
+                "Running at {address}, and for other computers at this computer's network address",
+                address=state.address,
+            )
+            self.state.say(Tone.SUCCESS, said)
+        elif state.serving is Serving.RUNNING:
             self.state.say(Tone.SUCCESS, tr("Running at {address}", address=state.address))
         elif state.serving is Serving.STARTING:
             self.state.say(Tone.BUSY, tr("Starting…"))
@@ -227,6 +244,7 @@ class ApiPage(QWidget):
     def _show_key(self) -> None:
         key = self._current_key()
         self.key.setText(key or "")
+        self.key.setCursorPosition(0)  # its beginning in sight, once shown
         self.key.setPlaceholderText("" if key else tr("Made when you first switch it on"))
         for button in (self.show_key, self.copy_key):
             button.setEnabled(key is not None)

@@ -21,7 +21,8 @@ class Serving(enum.Enum):
 @dataclass(frozen=True)
 class ApiState:
     serving: Serving = Serving.OFF
-    address: str = ""  # http://127.0.0.1:4315 while running
+    address: str = ""  # http://127.0.0.1:4315 while running (this computer's way to it)
+    lan: bool = False  # other computers may reach it too
     error: str = ""  # why it could not start, in words
 
 

@@ -139,13 +139,14 @@ class LocalApi(QObject):
             from chatdesk.api.server import ApiServer
 
             server = ApiServer(self._core, ApiOptions.of(api), lambda: self.key)
-            address = await server.start()
+            port = (await server.start()).rpartition(":")[2]
         except ChatdeskError as error:
             log.warning("the local API did not start: %s", error)
             self._set_state(ApiState(Serving.FAILED, error=str(error)))
             self._status_bar.showMessage(str(error), FAILURE_SHOWN_MS)
             return None
-        self._set_state(ApiState(Serving.RUNNING, address=address))
+        # This computer reaches it on loopback, also when it listens on every interface.
+        self._set_state(ApiState(Serving.RUNNING, f"http://127.0.0.1:{port}", lan=api.lan))
         return server
 
     def _show_item(self) -> None:

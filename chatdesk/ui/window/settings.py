@@ -5,13 +5,14 @@ one write at a time, the last applied winning."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication, QMainWindow, QStatusBar, QWidget
 from shiboken6 import Shiboken
 
 from chatdesk.core.i18n import tr
@@ -20,8 +21,10 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.theme import ThemeWatcher
 
 if TYPE_CHECKING:  # the settings' schema loads after the window's first paint (SettingsLater)
+    from chatdesk.api.surface import ApiCore
     from chatdesk.core.config import Settings
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.secrets import KeyStore, SessionKeys
     from chatdesk.core.service import ChatService
     from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
@@ -89,10 +92,17 @@ class WindowSettings:
         self._profiles, self._backups, self._data_folder = profiles, backups, data_folder
         self._team = team
 
-    def serve_api(self, api: LocalApi) -> None:
-        """Serve the local API as the settings say, now and after each change."""
-        self.local_api = api
-        api.apply(self.current.api)
+    def serve_api(
+        self, core: ApiCore, keys: KeyStore | SessionKeys, status_bar: QStatusBar
+    ) -> None:
+        """Serve the local API as the settings say, now and after each change (its modules
+        load only once it is on); it stops with the window's Runner, before the core closes."""
+        from chatdesk.ui.window.local_api import LocalApi
+
+        assert self._runner is not None, "attach() first"
+        opened = functools.partial(self.open_preferences, api_tab=True)
+        self.local_api = LocalApi(core, keys, self._runner, status_bar, opened)
+        self.local_api.apply(self.current.api)
 
     def open_preferences(self, *, team_tab: bool = False, api_tab: bool = False) -> None:
         """Show the preferences beside the window (the open one, when they are open already)."""
