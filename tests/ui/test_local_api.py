@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import httpx2 as httpx
+import keyring
 import pytest
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtGui import QGuiApplication
@@ -398,3 +399,34 @@ def test_a_tool_call_in_a_chat_sent_through_the_api_is_asked_in_the_window(
 
 def announced(window: MainWindow) -> str:
     return window.actions_.last_announcement
+
+
+def test_before_its_first_switch_on_there_is_no_key_to_show_copy_or_rotate(
+    api_window: Any, qtbot: QtBot
+) -> None:
+    window, _ = api_window(CHATDESK_API_PORT=str(free_port()))
+    page = api_page(qtbot, window)
+
+    assert page.key.text() == ""
+    assert page.key.placeholderText() == "Made when you first switch it on"
+    assert not page.key_note.isVisible()
+    for button in (page.show_key, page.copy_key, page.rotate):
+        assert not button.isEnabled()
+    assert "YOUR-CHATDESK-KEY" in page.snippet.toPlainText()
+
+
+def test_without_a_keyring_it_says_how_to_give_it_a_key(
+    api_window: Any, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from keyring.backends import fail
+
+    monkeypatch.setattr(keyring, "get_keyring", fail.Keyring)
+    window, _ = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(free_port()))
+    api = window.settings.local_api
+    assert api is not None
+
+    qtbot.waitUntil(lambda: api.state.serving is Serving.FAILED)
+
+    assert "no usable keyring" in api.state.error
+    assert "CHATDESK_API_KEY" in window.statusBar().currentMessage()
+    assert not api.item.isVisible()

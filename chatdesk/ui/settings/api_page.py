@@ -256,7 +256,8 @@ class ApiPage(QWidget):
             self.key_note.say(Tone.INFO, said)
             self.rotate.setToolTip(said)
         else:
-            self.key_note.say(Tone.INFO, tr("Kept in the system keyring."))
+            kept = tr("Kept in the system keyring.") if key else ""  # none made yet: nothing
+            self.key_note.say(Tone.INFO, kept)
             self.rotate.setToolTip(tr("A new key: programs using this one stop working."))
 
     def _show_key_text(self, shown: bool) -> None:
