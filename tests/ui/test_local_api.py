@@ -9,6 +9,7 @@ import asyncio
 import socket
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx2 as httpx
@@ -21,7 +22,8 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.api_keys import ApiKeys
-from chatdesk.ui.application import attach_core
+from chatdesk.core.config import load_settings
+from chatdesk.ui.application import _save_preferences, attach_core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.api_page import ApiPage
 from chatdesk.ui.settings.api_snippets import KEY_SHOWN, SNIPPETS
@@ -82,6 +84,14 @@ async def refused(port: int) -> bool:
 def running(window: MainWindow) -> bool:
     api = window.settings.local_api
     return api is not None and api.state.serving is Serving.RUNNING
+
+
+def serving(api_window: Any, qtbot: QtBot, **env: str) -> tuple[MainWindow, Core, int]:
+    """A window whose API was switched on at start and runs, on a free port."""
+    port = free_port()
+    window, core = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port), **env)
+    qtbot.waitUntil(lambda: running(window))
+    return window, core, port
 
 
 def api_page(qtbot: QtBot, window: MainWindow) -> ApiPage:
@@ -197,9 +207,7 @@ def test_a_port_in_use_is_said_in_the_status_bar_and_on_the_page(
 def test_rotating_asks_first_and_then_only_the_new_key_is_let_in(
     api_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    port = free_port()
-    window, core = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port))
-    qtbot.waitUntil(lambda: running(window))
+    window, core, port = serving(api_window, qtbot)
     page = api_page(qtbot, window)
     qtbot.waitUntil(lambda: page.rotate.isEnabled())
     old = page.key.text()
@@ -240,9 +248,7 @@ def test_a_key_set_in_the_environment_is_used_and_cannot_be_rotated_here(
 def test_the_snippets_show_the_key_masked_and_copy_the_real_one(
     api_window: Any, qtbot: QtBot
 ) -> None:
-    port = free_port()
-    window, core = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port))
-    qtbot.waitUntil(lambda: running(window))
+    window, core, port = serving(api_window, qtbot)
     page = api_page(qtbot, window)
     qtbot.waitUntil(lambda: page.key.text() != "")
     key = the_key(core)
@@ -280,9 +286,7 @@ def test_the_lan_setting_warns_while_it_is_on(api_window: Any, qtbot: QtBot) -> 
 
 
 def test_closing_the_window_stops_the_api(api_window: Any, qtbot: QtBot, finish: Any) -> None:
-    port = free_port()
-    window, _ = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port))
-    qtbot.waitUntil(lambda: running(window))
+    window, _, port = serving(api_window, qtbot)
 
     window.close()
     finish(window.aclose())
@@ -347,9 +351,7 @@ async def post_thread(port: int, key: str | None, title: str) -> int:
 def test_a_chat_made_through_the_windows_api_appears_in_its_list_at_once(
     api_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    port = free_port()
-    window, core = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port))
-    qtbot.waitUntil(lambda: running(window))
+    window, core, port = serving(api_window, qtbot)
 
     status = finish(post_thread(port, the_key(core), "Asked for by a script"))
     if status == 404:
@@ -365,9 +367,7 @@ def test_a_chat_made_through_the_windows_api_appears_in_its_list_at_once(
 def test_a_tool_call_in_a_chat_sent_through_the_api_is_asked_in_the_window(
     api_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    port = free_port()
-    window, core = api_window(CHATDESK_API_ENABLED="true", CHATDESK_API_PORT=str(port))
-    qtbot.waitUntil(lambda: running(window))
+    window, core, port = serving(api_window, qtbot)
     thread = finish(core.service.create_thread(title="Tools through the API"))
     finish(core.service.set_thread_tools(thread.id, ["chatdesk"]))
     key = the_key(core)
@@ -430,3 +430,22 @@ def test_without_a_keyring_it_says_how_to_give_it_a_key(
     assert "no usable keyring" in api.state.error
     assert "CHATDESK_API_KEY" in window.statusBar().currentMessage()
     assert not api.item.isVisible()
+
+
+def test_what_the_page_sets_is_kept_for_the_next_start(
+    api_window: Any, qtbot: QtBot, tmp_path: Path
+) -> None:
+    window, _ = api_window(CHATDESK_API_PORT=str(free_port()))
+    page = api_page(qtbot, window)
+    page.port.setValue(4999)
+    page.lan.setChecked(True)
+    page.rate.setValue(0)  # No limit
+    page.origins.setText("http://localhost:3000  https://tools.example")
+    page.origins.editingFinished.emit()  # Enter, or the focus leaving it
+
+    applied = window.settings.current.api
+    assert (applied.port, applied.lan, applied.rate_limit) == (4999, True, 0)
+    assert applied.allowed_origins == "http://localhost:3000 https://tools.example"
+    config_file = tmp_path / "config.toml"
+    _save_preferences(config_file, window.settings.current)
+    assert load_settings(config_file, env={}).settings.api == applied

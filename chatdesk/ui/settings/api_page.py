@@ -21,14 +21,12 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -40,6 +38,7 @@ from chatdesk.core.i18n import tr
 from chatdesk.ui.settings.api_snippets import SNIPPETS, snippet
 from chatdesk.ui.settings.api_state import ApiState, ServedApi, Serving
 from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
     from chatdesk.core.config import ApiSettings
@@ -62,14 +61,7 @@ class ApiPage(QWidget):
         layout.addWidget(self._key_box())
         layout.addWidget(self._snippets_box())
         layout.addStretch(1)
-        scroll = QScrollArea(self)  # the network's warning may make it taller than the dialog
-        scroll.setObjectName("apiScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, inner, "apiScroll")  # the network's warning makes it taller
         self.lan.toggled.connect(self._show_lan_warning)
         self.port.valueChanged.connect(lambda _=0: self._show_snippet())
         self._show_lan_warning(api.lan)

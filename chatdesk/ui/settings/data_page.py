@@ -18,14 +18,12 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -38,6 +36,7 @@ from chatdesk.core.units import format_size
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.backup_list import BackupList, when
 from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes a built one
     from chatdesk.core.store.backup import BackupInfo
@@ -102,14 +101,7 @@ class DataPage(QWidget):
         layout.addWidget(self._backup_box(content))
         layout.addWidget(self._retention_box(content))
         layout.addStretch(1)
-        # The dialog keeps one size for every tab: this tab scrolls rather than squeeze.
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(content)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, content)
         if backups is not None:
             self.refresh()
 

@@ -14,12 +14,14 @@ from PySide6.QtGui import QIcon, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -49,6 +51,20 @@ def _focus_target(widget: QWidget) -> QWidget:
     """The control a matching label stands for (its buddy), or the widget itself."""
     buddy = widget.buddy() if isinstance(widget, QLabel) else None
     return widget if buddy is None else buddy
+
+
+def scroll_page(page: QWidget, content: QWidget, name: str = "") -> QScrollArea:
+    """`content` as all of `page`, scrolling rather than squeezed when it is taller than the
+    dialog (which keeps one size for every section)."""
+    scroll = QScrollArea(page)
+    scroll.setObjectName(name)
+    scroll.setWidgetResizable(True)
+    scroll.setFrameShape(QFrame.Shape.NoFrame)
+    scroll.setWidget(content)
+    outer = QVBoxLayout(page)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scroll)
+    return scroll
 
 
 class SettingsSections(QWidget):

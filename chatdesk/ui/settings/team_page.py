@@ -19,13 +19,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFormLayout,
-    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -41,6 +39,7 @@ from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.folded_notice import FoldedNotice
 from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:  # the sync package loads psycopg's types; the window passes a built one
     from chatdesk.core.sync.service import LoginState, TeamSync
@@ -98,14 +97,7 @@ class TeamPage(QWidget):
         layout.addWidget(self.join_box)
         layout.addWidget(self._status_box())
         layout.addStretch(1)
-        scroll = QScrollArea(self)  # Advanced unfolded may be taller than the dialog
-        scroll.setObjectName("teamScroll")
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
-        scroll.setWidget(inner)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        scroll_page(self, inner, "teamScroll")  # Advanced unfolded may be taller than the dialog
         self._show_fields(settings)
         if team is None:
             self.setEnabled(False)
