@@ -15,8 +15,8 @@ from typing import Any
 import httpx2 as httpx
 import keyring
 import pytest
-from PySide6.QtCore import QModelIndex, Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import QModelIndex, QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
@@ -449,3 +449,35 @@ def test_what_the_page_sets_is_kept_for_the_next_start(
     config_file = tmp_path / "config.toml"
     _save_preferences(config_file, window.settings.current)
     assert load_settings(config_file, env={}).settings.api == applied
+
+
+class _Browser(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[str] = []
+
+    @Slot(QUrl)
+    def open_url(self, url: QUrl) -> None:
+        self.opened.append(url.toString())
+
+
+def test_the_status_item_opens_the_page_whose_docs_open_only_when_clicked(
+    api_window: Any, qtbot: QtBot
+) -> None:
+    browser = _Browser()
+    QDesktopServices.setUrlHandler("http", browser, "open_url")
+    try:
+        window, _, port = serving(api_window, qtbot)
+        api = window.settings.local_api
+        assert api is not None
+        qtbot.mouseClick(api.item, Qt.MouseButton.LeftButton)
+        dialog = window.settings.dialog
+        assert dialog is not None
+        qtbot.waitUntil(dialog.isVisible)
+        assert dialog.tabs.currentWidget() is dialog.api
+        assert browser.opened == []  # nothing is opened by itself
+
+        qtbot.mouseClick(dialog.api.docs, Qt.MouseButton.LeftButton)
+    finally:
+        QDesktopServices.unsetUrlHandler("http")
+    assert browser.opened == [f"http://127.0.0.1:{port}/docs"]
