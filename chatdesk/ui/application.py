@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from PySide6.QtWidgets import QMessageBox
 
     from chatdesk.core.config import Settings
+    from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
@@ -95,6 +96,9 @@ class AppCore(Protocol):
 
     @property
     def profiles(self) -> ProviderManager: ...
+
+    @property
+    def providers(self) -> Providers: ...  # the local API lists their models
 
     @property
     def backups(self) -> Backups: ...
