@@ -4,16 +4,20 @@ ratio; a quote's bar on the side its text begins; a nested list right under its 
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
-from PySide6.QtCore import QRectF, Qt
+import pytest
+from PySide6.QtCore import QPoint, QRect, QRectF, Qt
 from PySide6.QtGui import QColor, QFontInfo, QImage, QTextBlock, QTextDocument
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.chat import repository as repo
 from chatdesk.core.render import render_markdown
 from chatdesk.core.render.formulas import load_math
 from chatdesk.core.render.model import RenderOptions
+from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.main_window import MainWindow
 from tests.ui.test_conversation import open_thread, seed_answer
@@ -136,6 +140,60 @@ def test_in_a_right_to_left_window_a_wide_answer_opens_at_its_lines_start(
         assert start.right() < body.viewport().width()
     finally:
         qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+
+
+FOLLOWED = (WIDE_TABLE, "And for a phone?", "SQLite again: " + "one writer, one file. " * 30)
+
+
+def _seed_turns(core: Any, finish: Any, texts: tuple[str, ...]) -> Any:
+    """A thread of these messages, answer and question in turn from an answer on."""
+    thread = finish(core.service.create_thread(title="turns"))
+
+    def work(session: Any) -> None:
+        row = repo.thread_row(session, thread.id)
+        now, parent = row.created_at, None
+        for role, text in zip(itertools.cycle((Role.USER, Role.ASSISTANT)), ("hi", *texts)):
+            parent = repo.insert_message(session, now, row, parent, role, Status.COMPLETE, text)
+        repo.set_active_leaf(session, row, parent.id)
+
+    core.store.write_now(work)
+    return thread
+
+
+def _in_window(widget: QWidget) -> QRect:
+    return QRect(widget.mapTo(widget.window(), QPoint(0, 0)), widget.size())
+
+
+@pytest.mark.parametrize(
+    "direction", [Qt.LayoutDirection.LeftToRight, Qt.LayoutDirection.RightToLeft]
+)
+def test_latest_covers_neither_an_answers_text_nor_its_sideways_scroll_bar(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, direction: Qt.LayoutDirection
+) -> None:
+    """At 800×600 (Arabic too) the column fills the view: "↓ Latest" stands under it, wherever
+    the view is scrolled, never over an answer's lines or the bar that scrolls its table."""
+    core = make_core()
+    thread = _seed_turns(core, finish, FOLLOWED)
+    window: MainWindow = open_window(core)
+    window.setLayoutDirection(direction)
+    window.resize(800, 600)
+    qtbot.waitUntil(lambda: window.width() == 800)
+    open_thread(window, qtbot, thread.id, 4)
+    view, body = window.view, window.view.widgets[1].body
+    sideways, bar, jump = body.horizontalScrollBar(), view.verticalScrollBar(), view._jump
+    qtbot.waitUntil(lambda: sideways.maximum() > 0 and bar.maximum() > 0)
+    seen_with_bar = 0
+    for value in range(bar.maximum(), -1, -8):
+        bar.setValue(value)
+        if not jump.isVisible():
+            continue
+        port = _in_window(view.viewport())
+        for widget in view.widgets:
+            assert not _in_window(jump).intersects(_in_window(widget.body) & port), value
+        scroller = _in_window(sideways) & port
+        assert not _in_window(jump).intersects(scroller), value
+        seen_with_bar += not scroller.isEmpty()
+    assert seen_with_bar > 0  # the button showed while the table's scroll bar was in sight
 
 
 def test_a_table_that_fits_does_not_scroll(
