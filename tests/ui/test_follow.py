@@ -7,16 +7,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtWidgets import QPlainTextEdit, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session
 
 from chatdesk.app import Core
-from chatdesk.core.kinds import Status
+from chatdesk.core.chat import repository as repo
+from chatdesk.core.kinds import Role, Status
 from chatdesk.core.providers.profiles import ProviderProfile
+from chatdesk.core.store.models import Thread
+from chatdesk.core.sync import publish
+from chatdesk.core.sync.apply import Applied
 from chatdesk.core.views import ProjectSettings
 from chatdesk.ui.main_window import MainWindow
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
@@ -205,6 +211,118 @@ def test_the_highlight_stays_on_the_chat_shown(
     showing(qtbot, window, shown)
     act(core, finish, window, shown)
     qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(shown).isValid())
+    assert window.current_thread_id == shown
+    assert highlighted(window) == shown
+
+
+# A team pull writes a teammate's changes into the database, then announces them through
+# publish.applied, as the sync engine does after each page it applies. Each pull below gives
+# what it writes, what the applier would have told, and how the list shows it once it arrived.
+
+Seen = Callable[[MainWindow], bool]
+Pull = tuple[Callable[[Session], None], Applied, Seen]
+
+
+def _row_of(window: MainWindow, thread_id: uuid.UUID) -> int:
+    index = window.sidebar.model.index_of_thread(thread_id)
+    return index.row() if index.isValid() else -1
+
+
+def _title_of(window: MainWindow, thread_id: uuid.UUID) -> str | None:
+    model = window.sidebar.model
+    thread = model.thread_at(model.index_of_thread(thread_id))
+    return thread.title if thread is not None else None
+
+
+def _newest(session: Session, threads: list[uuid.UUID]) -> datetime:
+    return max(session.get_one(Thread, t).last_activity_at for t in threads) + timedelta(hours=1)
+
+
+def _teammates_new_chat(shown: uuid.UUID, threads: list[uuid.UUID]) -> Pull:
+    made = uuid.uuid4()
+
+    def write(session: Session) -> None:
+        later = _newest(session, threads)  # the newest chat: its row comes first
+        session.add(
+            Thread(
+                id=made,
+                team_id=uuid.uuid4(),
+                title="from a teammate",
+                title_set_by_user=True,
+                last_activity_at=later,
+                created_at=later,
+                updated_at=later,
+            )
+        )  # as the team's applier makes it
+
+    return (
+        write,
+        Applied(threads_created={made}),
+        lambda w: 0 <= _row_of(w, made) < _row_of(w, shown),
+    )
+
+
+def _teammate_renames_the_shown(shown: uuid.UUID, threads: list[uuid.UUID]) -> Pull:
+    renamed = "renamed by a teammate"  # in the list and the window's title
+
+    def write(session: Session) -> None:
+        session.get_one(Thread, shown).title = renamed
+
+    changes = Applied(threads_changed={shown})
+    return write, changes, lambda w: _title_of(w, shown) == w.windowTitle()[: len(renamed)]
+
+
+def _teammate_deletes_another(shown: uuid.UUID, threads: list[uuid.UUID]) -> Pull:
+    above = threads[2]  # the newest: its row is above the one shown, which moves up
+
+    def write(session: Session) -> None:
+        thread = session.get_one(Thread, above)
+        thread.deleted_at = thread.last_activity_at
+
+    changes = Applied(threads_deleted={above}, threads_changed={above})
+    return write, changes, lambda w: _row_of(w, above) == -1
+
+
+def _teammate_writes_in_another(shown: uuid.UUID, threads: list[uuid.UUID]) -> Pull:
+    below = threads[0]  # the oldest: a teammate's message brings it above the one shown
+    made: list[uuid.UUID] = []
+
+    def write(session: Session) -> None:
+        row, later = repo.thread_row(session, below), _newest(session, threads)
+        asked = repo.insert_message(session, later, row, None, Role.USER, Status.COMPLETE, "hi")
+        row.last_activity_at = later
+        made.append(asked.id)
+
+    return write, Applied(messages_added=made), lambda w: 0 <= _row_of(w, below) < _row_of(w, shown)
+
+
+@pytest.mark.parametrize(
+    "pull",
+    [
+        _teammates_new_chat,
+        _teammate_renames_the_shown,
+        _teammate_deletes_another,
+        _teammate_writes_in_another,
+    ],
+    ids=["a new chat above", "the chat shown renamed", "another deleted", "another re-sorted"],
+)
+def test_the_highlight_stays_on_the_chat_shown_through_a_team_pull(
+    make_core: Any,
+    open_window: Any,
+    qtbot: QtBot,
+    finish: Any,
+    pull: Callable[[uuid.UUID, list[uuid.UUID]], Pull],
+) -> None:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    shown = threads[1]
+    showing(qtbot, window, shown)
+    write, changes, seen = pull(shown, threads)
+    assert not seen(window)
+    core.store.write_now(write)
+    publish.applied(core.store, changes, core.service.events.publish)
+    qtbot.waitUntil(lambda: seen(window))
     assert window.current_thread_id == shown
     assert highlighted(window) == shown
 
