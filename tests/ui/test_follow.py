@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import pytest
 from PySide6.QtCore import QRect, Qt
@@ -158,6 +158,22 @@ def showing(qtbot: QtBot, window: MainWindow, thread_id: uuid.UUID) -> None:
     qtbot.waitUntil(lambda: highlighted(window) == thread_id)
 
 
+class Shown(NamedTuple):
+    core: Core
+    threads: list[uuid.UUID]  # "first", "second", "third", oldest first
+    window: MainWindow
+    shown: uuid.UUID  # the second, shown and highlighted
+
+
+@pytest.fixture
+def second_shown(make_core: Any, open_window: Any, qtbot: QtBot, finish: Any) -> Shown:
+    core = make_core()
+    threads = three_chats(core, finish)
+    window = open_window(core)
+    showing(qtbot, window, threads[1])
+    return Shown(core, threads, window, threads[1])
+
+
 Act = Callable[[Core, Any, MainWindow, uuid.UUID], None]
 
 
@@ -202,13 +218,9 @@ def _answered_here(core: Core, finish: Any, window: MainWindow, shown: uuid.UUID
     ids=["pin", "unpin", "archive another", "move", "rename", "re-sort", "answered"],
 )
 def test_the_highlight_stays_on_the_chat_shown(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, act: Act
+    second_shown: Shown, qtbot: QtBot, finish: Any, act: Act
 ) -> None:
-    core = make_core()
-    threads = three_chats(core, finish)
-    window = open_window(core)
-    shown = threads[1]
-    showing(qtbot, window, shown)
+    core, _, window, shown = second_shown
     act(core, finish, window, shown)
     qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(shown).isValid())
     assert window.current_thread_id == shown
@@ -307,17 +319,9 @@ def _teammate_writes_in_another(shown: uuid.UUID, threads: list[uuid.UUID]) -> P
     ids=["a new chat above", "the chat shown renamed", "another deleted", "another re-sorted"],
 )
 def test_the_highlight_stays_on_the_chat_shown_through_a_team_pull(
-    make_core: Any,
-    open_window: Any,
-    qtbot: QtBot,
-    finish: Any,
-    pull: Callable[[uuid.UUID, list[uuid.UUID]], Pull],
+    second_shown: Shown, qtbot: QtBot, pull: Callable[[uuid.UUID, list[uuid.UUID]], Pull]
 ) -> None:
-    core = make_core()
-    threads = three_chats(core, finish)
-    window = open_window(core)
-    shown = threads[1]
-    showing(qtbot, window, shown)
+    core, threads, window, shown = second_shown
     write, changes, seen = pull(shown, threads)
     assert not seen(window)
     core.store.write_now(write)
@@ -328,12 +332,9 @@ def test_the_highlight_stays_on_the_chat_shown_through_a_team_pull(
 
 
 def test_archiving_the_chat_shown_leaves_nothing_else_highlighted_and_unarchive_finds_it(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+    second_shown: Shown, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    shown = three_chats(core, finish)[1]
-    window = open_window(core)
-    showing(qtbot, window, shown)
+    core, _, window, shown = second_shown
     finish(core.service.set_archived(shown, True))
     qtbot.waitUntil(lambda: not window.sidebar.model.index_of_thread(shown).isValid())
     assert highlighted(window) is None  # not the row that took its place
@@ -343,12 +344,9 @@ def test_archiving_the_chat_shown_leaves_nothing_else_highlighted_and_unarchive_
 
 
 def test_a_new_chat_highlights_nothing_until_it_is_sent_then_itself(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+    second_shown: Shown, qtbot: QtBot
 ) -> None:
-    core = make_core()
-    threads = three_chats(core, finish)
-    window = open_window(core)
-    showing(qtbot, window, threads[0])
+    _, threads, window, _ = second_shown
     qtbot.mouseClick(window.sidebar.new_chat, Qt.MouseButton.LeftButton)
     assert window.current_thread_id is None
     assert highlighted(window) is None
@@ -357,27 +355,30 @@ def test_a_new_chat_highlights_nothing_until_it_is_sent_then_itself(
     qtbot.waitUntil(lambda: highlighted(window) == window.current_thread_id)
 
 
-def _delete_shown(qtbot: QtBot, window: MainWindow, shown: uuid.UUID) -> None:
-    """Show the chat `shown`, then delete it from the list: Undo is offered under it."""
-    showing(qtbot, window, shown)
-    thread = window.sidebar.model.thread_at(window.sidebar.model.index_of_thread(shown))
+def _delete_then_undo(qtbot: QtBot, window: MainWindow, meanwhile: Callable[[], None]) -> None:
+    """Delete the chat shown from the list, do `meanwhile` while Undo is offered under it (with
+    the chat gone), then click Undo."""
+    model = window.sidebar.model
+    assert window.current_thread_id is not None
+    thread = model.thread_at(model.index_of_thread(window.current_thread_id))
     assert thread is not None
     window.sidebar.commands.delete(thread)
     qtbot.waitUntil(lambda: window.sidebar.notice.isVisible())
+    meanwhile()
+    qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
 
 
 def test_deleting_the_chat_shown_highlights_nothing_and_undo_shows_it_again(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+    second_shown: Shown, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    threads = three_chats(core, finish)
-    window = open_window(core)
-    shown = threads[1]
-    _delete_shown(qtbot, window, shown)
-    assert window.current_thread_id is None
-    assert highlighted(window) is None  # not the chat that moved into its row
-    assert not window.view.widgets  # its messages went with it
-    qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
+    core, _, window, shown = second_shown
+
+    def gone() -> None:
+        assert window.current_thread_id is None
+        assert highlighted(window) is None  # not the chat that moved into its row
+        assert not window.view.widgets  # its messages went with it
+
+    _delete_then_undo(qtbot, window, gone)
     qtbot.waitUntil(lambda: window.current_thread_id == shown)
     qtbot.waitUntil(lambda: len(window.view.widgets) == 2)  # its question and answer, back
     assert window.view.widgets[0].message.content == "second"
@@ -387,26 +388,20 @@ def test_deleting_the_chat_shown_highlights_nothing_and_undo_shows_it_again(
 
 
 def test_undo_of_a_chat_deleted_after_another_was_opened_leaves_the_view_alone(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+    second_shown: Shown, qtbot: QtBot
 ) -> None:
-    core = make_core()
-    threads = three_chats(core, finish)
-    window = open_window(core)
-    _delete_shown(qtbot, window, threads[1])
-    showing(qtbot, window, threads[0])  # the user went on to another chat
-    qtbot.mouseClick(window.sidebar.notice.action, Qt.MouseButton.LeftButton)
+    _, threads, window, _ = second_shown
+    # the user went on to another chat before Undo
+    _delete_then_undo(qtbot, window, lambda: showing(qtbot, window, threads[0]))
     qtbot.waitUntil(lambda: window.sidebar.model.index_of_thread(threads[1]).isValid())
     assert window.current_thread_id == threads[0]
     assert highlighted(window) == threads[0]
 
 
 def test_a_search_jump_highlights_the_chat_it_opens(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+    second_shown: Shown, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    threads = three_chats(core, finish)
-    window = open_window(core)
-    showing(qtbot, window, threads[0])
+    core, threads, window, _ = second_shown
     page = finish(core.service.list_messages(threads[2]))
     window.open_message(threads[2], page.messages[0].id)
     qtbot.waitUntil(lambda: window.current_thread_id == threads[2])
