@@ -24,6 +24,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import qasync
+from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
@@ -33,6 +34,7 @@ from chatdesk.core.store.models import Role, Status
 from chatdesk.core.tools.model import Policy
 from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.runner import Runner
 from chatdesk.ui.theme import apply_theme
 
 SHOWCASE = r"""Here is a compact overview of **SQLite**, **PostgreSQL** and **DuckDB**.
@@ -84,6 +86,21 @@ async def _until(condition: Callable[[], bool], seconds: float = 10.0) -> None:
             return
         await asyncio.sleep(0.02)
     raise TimeoutError("the window did not get there in time")
+
+
+def _still(top: QWidget, runner: Runner | None = None) -> Callable[[], bool]:
+    """A condition for `_until`: true once `top` is laid out and holds still — its posted
+    layout requests done, nothing in it moved, resized, came or went since the last look —
+    and `runner` (if given) has no call in flight whose answer would change it."""
+    last: list[object] = [None]
+
+    def look() -> bool:
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        now = [(w.geometry().getRect(), w.isVisible()) for w in top.findChildren(QWidget)]
+        held, last[0] = now == last[0], now
+        return held and (runner is None or not runner._tasks)
+
+    return look
 
 
 def _core(**env: str) -> Core:
@@ -173,7 +190,7 @@ async def _shoot(
         window.start()
         try:
             await setup(window)  # type: ignore[operator]
-            await asyncio.sleep(0.3)  # let layout and formatting settle
+            await _until(_still(window))
             path = out / f"{name}-{theme}.png"
             window.grab().save(str(path))
             print(path)
@@ -461,13 +478,13 @@ async def _shoot_preferences(core: Core, runner: object, out: Path, theme: str) 
             team=core.team,
         )
         dialog.tabs.setCurrentWidget(getattr(dialog, name))  # named in English in any language
-        await _grab_dialog(dialog, out / f"preferences-{name}-{theme}.png")
+        await _grab_dialog(dialog, out / f"preferences-{name}-{theme}.png", runner)  # type: ignore[arg-type]
         if name == "providers":
             await _shoot_editors(dialog, out, theme)
         if name == "appearance":  # the list left by a search, its first hit focused
             dialog.tabs.search.setText("theme")
             dialog.tabs.focus_first_hit()
-            await _grab_dialog(dialog, out / f"preferences-search-{theme}.png")
+            await _grab_dialog(dialog, out / f"preferences-search-{theme}.png", runner)  # type: ignore[arg-type]
         dialog.close()
         dialog.deleteLater()
 
@@ -508,9 +525,11 @@ async def _shoot_editors(dialog: object, out: Path, theme: str) -> None:
     editor.deleteLater()
 
 
-async def _grab_dialog(dialog: QWidget, path: Path) -> None:
+async def _grab_dialog(dialog: QWidget, path: Path, runner: Runner | None = None) -> None:
+    """Show `dialog` and save its picture once `runner`'s reads (its tab's first) are in and
+    its layout holds still."""
     dialog.show()
-    await asyncio.sleep(0.4)  # let the tab's first reads and the layout settle
+    await _until(_still(dialog, runner))
     dialog.grab().save(str(path))
     print(path, f"{dialog.width()}x{dialog.height()}")
 
@@ -746,10 +765,10 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
             if choice == "notes":
                 page.test_current()
                 await _until(lambda: not page.found.isHidden(), 30)  # noqa: B023
-            await _grab_dialog(dialog, out / f"preferences-tools-{choice}-{theme}.png")
+            await _grab_dialog(dialog, out / f"preferences-tools-{choice}-{theme}.png", runner)
         page.open_edit()  # github is chosen: its form, its secret's name and not its value
         assert page.server_form is not None
-        await _grab_dialog(page.server_form, out / f"tool-server-edit-{theme}.png")
+        await _grab_dialog(page.server_form, out / f"tool-server-edit-{theme}.png", runner)
         page.server_form.reject()
         page.open_add()
         form = page.server_form
@@ -757,7 +776,7 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
         form.kind.setCurrentIndex(form.kind.findData("http"))
         form.url.setText("mcp.example.com")
         form.check_and_accept()  # says what is wrong, keeps what was typed
-        await _grab_dialog(form, out / f"tool-server-add-{theme}.png")
+        await _grab_dialog(form, out / f"tool-server-add-{theme}.png", runner)
         form.reject()
         dialog.close()
         dialog.deleteLater()
@@ -765,7 +784,7 @@ async def _shoot_tools_preferences(app: QApplication, core: Core, out: Path) -> 
         project_dialog = ProjectDialog(
             None, project=project, models=core.service.known_models(), servers=tools.switchable()
         )
-        await _grab_dialog(project_dialog, out / f"project-tools-{theme}.png")
+        await _grab_dialog(project_dialog, out / f"project-tools-{theme}.png", runner)
         project_dialog.reject()
     await runner.aclose()
 

@@ -9,7 +9,6 @@ CHATDESK_UI_LANGUAGE=ar.
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
-from tests.ui.screens import _core, _formatted, _until, run_alone
+from tests.ui.screens import _core, _formatted, _still, _until, run_alone
 
 ANSWER = r"""Here are the engines side by side:
 
@@ -88,7 +87,9 @@ async def answer_screens(app: QApplication, out: Path) -> None:
 async def _shoot_sizes(window: MainWindow, out: Path, theme: str) -> None:
     for width, height, name in SIZES:
         window.resize(width, height)
-        await asyncio.sleep(0.3)  # let layout and formatting settle
+        await _until(lambda w=window, s=(width, height): (w.width(), w.height()) == s)  # type: ignore[misc]
+        await _until(lambda w=window: _formatted(w, 2))  # type: ignore[misc]
+        await _until(_still(window))  # the answer laid out again at its new width
         answer = window.view.widgets[-1]
         window.view.verticalScrollBar().setValue(answer.y())
         await _grab(window, out / f"answer-{name}-{theme}.png")
@@ -106,7 +107,7 @@ async def _shoot_sizes(window: MainWindow, out: Path, theme: str) -> None:
 
 
 async def _grab(window: MainWindow, path: Path) -> None:
-    await asyncio.sleep(0.3)
+    await _until(_still(window))  # scrolled: "↓ Latest" placed, its strip made or gone
     window.grab().save(str(path))
     print(path)
 

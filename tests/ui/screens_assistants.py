@@ -75,7 +75,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     page = dialog.assistants
     dialog.tabs.setCurrentWidget(page)
     await _until(lambda: page.list.topLevelItemCount() >= 5)
-    await _grab_dialog(dialog, out / f"preferences-assistants-{theme}.png")
+    await _grab_dialog(dialog, out / f"preferences-assistants-{theme}.png", runner)  # type: ignore[arg-type]
     rows = [page.list.topLevelItem(i) for i in range(page.list.topLevelItemCount())]
     page.list.setCurrentItem(
         next(r for r in rows if r is not None and r.text(0) == said("Code reviewer"))
@@ -84,7 +84,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     assert page.editor is not None
     editor_shown = page.editor
     await _until(lambda: editor_shown.bases.isVisible())
-    await _grab_dialog(page.editor, out / f"assistant-edit-{theme}.png")
+    await _grab_dialog(page.editor, out / f"assistant-edit-{theme}.png", runner)  # type: ignore[arg-type]
     page.editor.reject()
     page.open_new()
     editor = page.editor
@@ -96,12 +96,12 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
     editor.examples.add_example("Rewrite this clause: ")
     editor.check_and_save()  # the name is Translator's: said in the form, the rest kept
     await _until(lambda: editor.problem.isVisible())
-    await _grab_dialog(editor, out / f"assistant-refused-{theme}.png")
+    await _grab_dialog(editor, out / f"assistant-refused-{theme}.png", runner)  # type: ignore[arg-type]
     editor.reject()
     count = page.list.topLevelItemCount()
     page.confirm_delete()  # Code reviewer, still the current one: gone at once, with Undo
     await _until(lambda: dialog.undo_bar.isVisible())
-    await _grab_dialog(dialog, out / f"assistant-delete-{theme}.png")
+    await _grab_dialog(dialog, out / f"assistant-delete-{theme}.png", runner)  # type: ignore[arg-type]
     dialog.undo_bar.action.click()  # back, for the next theme
     await _until(lambda: page.list.topLevelItemCount() == count)
     dialog.close()

@@ -10,7 +10,6 @@ their top and scrolled up from the end with "↓ Latest" shown. Light and dark
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from chatdesk.core.kinds import AnswerStage
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from chatdesk.ui.window.provider_status import live_words
-from tests.ui.screens import _core, _shoot, _until, run_alone
+from tests.ui.screens import _core, _formatted, _shoot, _still, _until, run_alone
 
 SIZES = ((1600, 1000), (800, 600), (560, 420))
 MODELS = [("mock", "mock-1"), ("mock", "mock-2"), ("mock", "mock-3")]
@@ -45,7 +44,7 @@ async def follow_screens(app: QApplication, out: Path) -> None:
             window.start()
             try:
                 window.show_thread(turn.answer.thread_id)
-                await _until(lambda w=window: len(w.view.widgets) == 2, 60)  # type: ignore[misc]
+                await _until(lambda w=window: _formatted(w, 2), 60)  # type: ignore[misc]
                 await _shoot_follow(core, window, out, theme)
             finally:
                 window.close()
@@ -58,7 +57,7 @@ async def follow_screens(app: QApplication, out: Path) -> None:
 
 async def _shoot_follow(core: object, window: MainWindow, out: Path, theme: str) -> None:
     window.view.widgets[0].start_editing()
-    await asyncio.sleep(0.3)  # let layout settle
+    await _until(_still(window))  # the editor in the bubble's place, the view scrolled to it
     window.grab().save(str(out / f"edit-in-place-{theme}.png"))
     print(out / f"edit-in-place-{theme}.png")
     window.view.widgets[0]._finish_editing(None)
@@ -67,7 +66,8 @@ async def _shoot_follow(core: object, window: MainWindow, out: Path, theme: str)
     answer = (await core.service.send(window.current_thread_id, "Tell me more")).answer  # type: ignore[attr-defined]
     writing = live_words(AnswerStage.WRITING, answer.provider, answer.model)  # as shown
     await _until(lambda: window.provider_status.text() == writing, 60)
-    await asyncio.sleep(0.3)
+    # A word of the answer on screen (the body's text: its quote's bar is drawn before it)
+    await _until(lambda: any(c.isalpha() for c in window.view.widgets[-1].body.toPlainText()))
     window.grab().save(str(out / f"status-writing-{theme}.png"))
     print(out / f"status-writing-{theme}.png")
     await core.service.stop(answer.id)  # type: ignore[attr-defined]
@@ -91,7 +91,7 @@ async def _sized_screens(app: QApplication, core: Core, out: Path) -> None:
 
     async def columns_latest(window: MainWindow) -> None:
         await columns(window)
-        await asyncio.sleep(0.3)
+        await _until(_still(window))  # the comparison laid out: the range to scroll is known
         bar = window.view.verticalScrollBar()
         bar.setValue(max(bar.maximum() - window.view.viewport().height(), bar.maximum() // 2))
         if bar.maximum() > 100:  # else it all fits: nothing to jump to
@@ -101,7 +101,7 @@ async def _sized_screens(app: QApplication, core: Core, out: Path) -> None:
         window.show_thread(long_chat)
         await _until(lambda: len(window.view.widgets) == 2, 60)
         await _until(lambda: window.view.widgets[1].rendered is not None, 60)
-        await asyncio.sleep(0.3)
+        await _until(_still(window))  # the long question laid out at its height
         user = window.view.widgets[0]
         bottom = user.geometry().bottom()
         window.view.verticalScrollBar().setValue(bottom - window.view.viewport().height() // 2)

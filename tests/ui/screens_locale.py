@@ -8,7 +8,6 @@ message as typed, its matched word in bold). Light and dark; run it in several l
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 from pathlib import Path
@@ -23,7 +22,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.search.results import tip_html
-from tests.ui.screens import _core, _formatted, _shoot, _until, run_alone
+from tests.ui.screens import _core, _formatted, _shoot, _still, _until, run_alone
 
 MARKUP = "Is a > b when <i>x</i> &amp; y are tulips?"
 
@@ -85,7 +84,7 @@ async def _shoot_tip(core: Core, out: Path) -> None:
         palette.query.setText("tulips")
         palette.search_now()
         await _until(lambda: not palette.searching and palette.results_model.rowCount() > 1)
-        await asyncio.sleep(0.3)  # let the rows settle
+        await _until(_still(palette))  # the rows laid out at their heights
         rows = palette.results_model
         at = next(i for i in range(rows.rowCount()) if rows.row_at(rows.index(i)).message_id)  # type: ignore[union-attr]
         row = rows.row_at(rows.index(at))

@@ -78,14 +78,14 @@ async def _shoot(core: Core, tools: Tools, runner: object, out: Path, theme: str
         dialog.resize(size)
         for name in SECTIONS:
             dialog.tabs.setCurrentWidget(getattr(dialog, name))  # named in English in any language
-            await _grab_dialog(dialog, out / f"settings-{name}-{label}-{theme}.png")
+            await _grab_dialog(dialog, out / f"settings-{name}-{label}-{theme}.png", runner)
     dialog.resize(default)
-    await _states(dialog, out, theme)
+    await _states(dialog, out, theme, runner)
     dialog.close()
     dialog.deleteLater()
 
 
-async def _states(dialog: object, out: Path, theme: str) -> None:
+async def _states(dialog: object, out: Path, theme: str, runner: object) -> None:
     from chatdesk.core.config import SyncSettings
     from chatdesk.core.sync.service import LoginState
     from chatdesk.ui.preferences import PreferencesDialog
@@ -98,7 +98,7 @@ async def _states(dialog: object, out: Path, theme: str) -> None:
     page.list.setCurrentItem(page.list.topLevelItem(count - 1))
     page.confirm_delete()  # deletes at once; the bar offers Undo
     await _until(lambda: dialog.undo_bar.isVisible())
-    await _grab_dialog(dialog, out / f"settings-assistant-undo-{theme}.png")
+    await _grab_dialog(dialog, out / f"settings-assistant-undo-{theme}.png", runner)
     dialog.undo_bar.action.click()  # back, for the next theme
     await _until(lambda: page.list.topLevelItemCount() == count)
     dialog.tabs.setCurrentWidget(dialog.usage)
@@ -108,15 +108,15 @@ async def _states(dialog: object, out: Path, theme: str) -> None:
     warn_at.selectAll()
     QTest.keyClicks(warn_at, "5")
     QTest.keyClick(warn_at, Qt.Key.Key_Return)
-    await _grab_dialog(dialog, out / f"settings-bounds-error-{theme}.png")
+    await _grab_dialog(dialog, out / f"settings-bounds-error-{theme}.png", runner)
     team = dialog.team
     dialog.tabs.setCurrentWidget(team)
     sync = team.sync(SyncSettings())
     team._login = LoginState(sync, False, "no keyring backend is installed")
     team._show_password_note()
-    await _grab_dialog(dialog, out / f"settings-team-no-keyring-{theme}.png")
+    await _grab_dialog(dialog, out / f"settings-team-no-keyring-{theme}.png", runner)
     team.keyring_note.more.click()
-    await _grab_dialog(dialog, out / f"settings-team-no-keyring-details-{theme}.png")
+    await _grab_dialog(dialog, out / f"settings-team-no-keyring-details-{theme}.png", runner)
 
 
 def run() -> int:
