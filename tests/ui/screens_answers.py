@@ -67,6 +67,10 @@ async def answer_screens(app: QApplication, out: Path) -> None:
         await core.start()
         thread = await core.service.create_thread(title="Which database?")
         _seed(core, thread)
+        followed = await core.service.create_thread(title="Which database, then?")
+        _seed(core, followed)
+        turn = await core.service.send(followed.id, "And for a phone?")
+        await core.service.wait_for_answer(turn.answer.id)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
             window = MainWindow(core.service)
@@ -76,6 +80,7 @@ async def answer_screens(app: QApplication, out: Path) -> None:
                 window.show_thread(thread.id)
                 await _until(lambda w=window: _formatted(w, 2))  # type: ignore[misc]
                 await _shoot_sizes(window, out, theme)
+                await _shoot_latest(window, followed.id, out, theme)
             finally:
                 window.close()
                 await window.aclose()
@@ -104,6 +109,21 @@ async def _shoot_sizes(window: MainWindow, out: Path, theme: str) -> None:
         sideways.setValue(start)
         window.view.jump_to_latest()  # the list, the quotes
         await _grab(window, out / f"answer-{name}-end-{theme}.png")
+
+
+async def _shoot_latest(window: MainWindow, thread_id: Any, out: Path, theme: str) -> None:
+    """At 800×600, scrolled up from a later question to the table's scroll bar: "↓ Latest"
+    stands under the messages, covering neither the bar nor the text."""
+    window.show_thread(thread_id)
+    await _until(lambda: window.current_thread_id == thread_id and _formatted(window, 4))
+    await _until(_still(window))
+    view, answer = window.view, window.view.widgets[1]
+    bar = answer.body.horizontalScrollBar()
+    bottom = bar.mapTo(view.widget(), bar.rect().bottomLeft()).y()
+    view.verticalScrollBar().setValue(bottom + 16 - view.viewport().height())
+    await _until(view._jump.isVisible)
+    view.verticalScrollBar().setValue(bottom + 16 - view.viewport().height())  # in its strip
+    await _grab(window, out / f"answer-narrow-latest-{theme}.png")
 
 
 async def _grab(window: MainWindow, path: Path) -> None:
