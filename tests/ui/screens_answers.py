@@ -1,7 +1,8 @@
 """Screenshots of an answer laid out as the peers lay it out: a wide table that scrolls
 sideways, display maths at the text's size, a nested list, a quote in English and one in
 Arabic (each bar on the side its text begins). At 1600×1000, and at 800×600 also with the
-table scrolled to its last column and at the answer's end; light and dark; Arabic with
+table scrolled to its last column, at the answer's end, and scrolled up from a later question
+to the table's scroll bar ("↓ Latest" under the messages); light and dark; Arabic with
 CHATDESK_UI_LANGUAGE=ar.
 
     .venv/bin/python tests/ui/screens_answers.py [OUTPUT_DIR]
