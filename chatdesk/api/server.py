@@ -89,6 +89,17 @@ class ApiServer:
     def options(self) -> ApiOptions:
         return self._options
 
+    def warm(self) -> None:
+        """Build what FastAPI otherwise builds at the first request (each router's routes with
+        their dependencies, ~100 ms): the window calls this off the GUI thread before `start`,
+        so no request holds its loop for that. FastAPI builds them under a lock of its own;
+        a FastAPI that builds them at once has nothing to build here."""
+        for route in self._app.router.routes:
+            for build in ("effective_candidates", "effective_low_priority_routes"):
+                method = getattr(route, build, None)
+                if callable(method):
+                    method()
+
     async def start(self) -> str:
         self._socket = _bind(self._options.host, self._options.port)
         config = uvicorn.Config(

@@ -139,6 +139,7 @@ class LocalApi(QObject):
             from chatdesk.api.server import ApiServer
 
             server = ApiServer(self._core, ApiOptions.of(api), lambda: self.key)
+            await self._runner.off_thread(server.warm)  # its routes, built before a request
             port = (await server.start()).rpartition(":")[2]
         except ChatdeskError as error:
             log.warning("the local API did not start: %s", error)
