@@ -70,9 +70,17 @@ def _answer_name(qtbot: QtBot, page: KnowledgePage, name: str) -> None:
 
 
 def _make_base(qtbot: QtBot, page: KnowledgePage, name: str) -> None:
+    """Make a base and wait until the page says it was made: the list may show the new base
+    (read on the core's event) before the call that made it has answered."""
     qtbot.mouseClick(page.new_button, LEFT)
     _answer_name(qtbot, page, name)
-    qtbot.waitUntil(lambda: page.current() is not None and page.current().name == name)
+    qtbot.waitUntil(
+        lambda: (
+            page.status.text() == f"Made “{name}”."
+            and page.current() is not None
+            and page.current().name == name
+        )
+    )
 
 
 def _add_folder(
