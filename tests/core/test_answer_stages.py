@@ -7,38 +7,18 @@ from __future__ import annotations
 import asyncio
 import threading
 import uuid
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import pytest_asyncio
 
 from chatdesk.core.chat.events import AnswerStageChanged, AnswerTextAppended, Event
 from chatdesk.core.kinds import AnswerStage, Status
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
-from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.service import ChatService
 from tests.conftest import ServiceFactory
+from tests.core.conftest import MODEL, WAIT
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, error_reply, text_reply
 
 pytestmark = pytest.mark.asyncio
-
-MODEL = "small-model"
-WAIT = 10.0  # upper bound for waiting on the server thread; never reached when things work
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
-
-
-@pytest_asyncio.fixture
-async def provider(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
-    profile = ProviderProfile("local", server.url, default_model=MODEL, context_window=4096)
-    made = OpenAICompatibleProvider(profile)
-    yield made
-    await made.aclose()
 
 
 class Heard:
@@ -65,7 +45,7 @@ class Heard:
 
 
 async def _send(service: ChatService) -> uuid.UUID:
-    thread = await service.create_thread(provider="local", model=MODEL)
+    thread = await service.create_thread(provider="openai", model=MODEL)
     return (await service.send(thread.id, "hi")).answer.id
 
 
@@ -78,14 +58,14 @@ async def test_an_answer_is_connecting_until_the_server_answers_then_waits_then_
 ) -> None:
     # The server takes the request and opens the stream, but the model's words are slow.
     server.queue(Reply(events=[chunk("Hello"), chunk(finish="stop")], hold_after=0))
-    service = make_service(local=provider)
+    service = make_service(openai=provider)
     heard = Heard(service)
     answer_id = await _send(service)
     await heard.until(AnswerStage.WAITING)
     assert await _held(server.holding)
     assert heard.stages() == [
-        (AnswerStage.CONNECTING, "local", MODEL),
-        (AnswerStage.WAITING, "local", MODEL),
+        (AnswerStage.CONNECTING, "openai", MODEL),
+        (AnswerStage.WAITING, "openai", MODEL),
     ]
     assert not [e for e in heard.events if isinstance(e, AnswerTextAppended)]
     server.release.set()
@@ -113,12 +93,12 @@ async def test_an_answer_stays_connecting_while_the_server_has_not_answered(
     server: FakeOpenAI, provider: OpenAICompatibleProvider, make_service: ServiceFactory
 ) -> None:
     server.queue(Reply(events=[chunk("Late"), chunk(finish="stop")], hold_first_byte=True))
-    service = make_service(local=provider)
+    service = make_service(openai=provider)
     heard = Heard(service)
     answer_id = await _send(service)
     await heard.until(AnswerStage.CONNECTING)
     assert await _held(server.holding)  # the request reached it; nothing came back
-    assert heard.stages() == [(AnswerStage.CONNECTING, "local", MODEL)]
+    assert heard.stages() == [(AnswerStage.CONNECTING, "openai", MODEL)]
     server.release.set()
     answer = await service.wait_for_answer(answer_id)
     assert answer.status is Status.COMPLETE
@@ -133,7 +113,7 @@ async def test_a_retry_connects_again(
     server: FakeOpenAI, provider: OpenAICompatibleProvider, make_service: ServiceFactory
 ) -> None:
     server.queue(error_reply(503, "Overloaded", retry_after="0.05"), text_reply("Fine"))
-    service = make_service(local=provider)
+    service = make_service(openai=provider)
     heard = Heard(service)
     answer = await service.wait_for_answer(await _send(service))
     assert answer.content == "Fine"

@@ -10,11 +10,9 @@ import io
 import os
 import stat
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.turns import ImagesNotTaken
@@ -32,25 +30,16 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
-
-
-@pytest_asyncio.fixture
-async def openai(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
-    profile = ProviderProfile("openai", server.url, api_key="sk-test", default_model="gpt-4o")
-    made = OpenAICompatibleProvider(profile)
-    yield made
-    await made.aclose()
+def profile(server: FakeOpenAI) -> ProviderProfile:
+    """A model that takes images, with a key."""
+    return ProviderProfile("openai", server.url, api_key="sk-test", default_model="gpt-4o")
 
 
 async def test_an_image_and_a_pdf_go_to_a_vision_model_as_content_parts(
     tmp_path: Path, make_service: ServiceFactory, server: FakeOpenAI,
-    openai: OpenAICompatibleProvider,
+    provider: OpenAICompatibleProvider,
 ) -> None:  # fmt: skip
-    service = make_service(openai=openai)
+    service = make_service(openai=provider)
     photo = tmp_path / "holiday.jpg"
     photo.write_bytes(files.photo(4000, 3000, orientation=6))
     report = tmp_path / "report.pdf"
@@ -101,9 +90,9 @@ async def test_the_mock_describes_what_it_was_sent(tmp_path: Path, service: Chat
 
 
 async def test_an_image_for_a_model_without_vision_is_refused_and_nothing_is_written(
-    make_service: ServiceFactory, openai: OpenAICompatibleProvider, store: object
+    make_service: ServiceFactory, provider: OpenAICompatibleProvider, store: object
 ) -> None:
-    service = make_service(openai=openai)
+    service = make_service(openai=provider)
     picture = await service.attacher.attach_bytes("shot.png", files.transparent_png())
     thread = await service.create_thread(provider="openai", model="gpt-3.5-turbo")
     with pytest.raises(ImagesNotTaken, match=r"gpt-3\.5-turbo on openai does not take images"):
@@ -173,9 +162,9 @@ async def test_a_servers_own_image_limits_make_images_smaller_as_they_are_sent(
 
 
 async def test_a_thread_switched_to_a_model_without_vision_says_what_it_left_out(
-    make_service: ServiceFactory, server: FakeOpenAI, openai: OpenAICompatibleProvider
+    make_service: ServiceFactory, server: FakeOpenAI, provider: OpenAICompatibleProvider
 ) -> None:
-    service = make_service(openai=openai)
+    service = make_service(openai=provider)
     picture = await service.attacher.attach_bytes("shot.png", files.transparent_png())
     server.queue(text_reply("A square."), text_reply("Sure."))
     thread = await service.create_thread(provider="openai", model="gpt-4o")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -318,13 +318,6 @@ def test_a_new_thread_has_its_settings_and_its_project(store: Store) -> None:
 
 
 # -- the answer runner against a real HTTP server ------------------------------------------------
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
 
 
 @pytest_asyncio.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -28,13 +28,6 @@ pytestmark = pytest.mark.asyncio
 
 WINDOW = 4_000  # tokens: about 3,000 for the request once the answer's share is kept
 LINES = "\n".join(["figures and notes on the quarter, line by line"] * 30)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
 
 
 def _profile(server: FakeOpenAI) -> ProviderProfile:

@@ -11,10 +11,8 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import AsyncIterator, Iterator
 
 import pytest
-import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.chat.events import AnswerRetrying
@@ -37,6 +35,7 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Role, Status
 from chatdesk.core.views import MessageView
 from tests.conftest import ServiceFactory
+from tests.core.conftest import MODEL, WAIT
 from tests.core.sse_server import (
     FakeOpenAI,
     Reply,
@@ -50,27 +49,20 @@ from tests.ports import free_port
 pytestmark = pytest.mark.asyncio
 
 KEY = "sk-canary-5f1e9c0d7a"
-MODEL = "small-model"
-WAIT = 10.0  # upper bound for waiting on the server thread; never reached when things work
+
+
+def _profile(url: str) -> ProviderProfile:
+    return ProviderProfile("openai", url, api_key=KEY, default_model=MODEL, context_window=4096)
 
 
 @pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
+def profile(server: FakeOpenAI) -> ProviderProfile:
+    """With a key: the tests look for it where it must be, and where it must never be."""
+    return _profile(server.url)
 
 
 def _provider(url: str, **timeouts: float) -> OpenAICompatibleProvider:
-    profile = ProviderProfile("openai", url, api_key=KEY, default_model=MODEL, context_window=4096)
-    return OpenAICompatibleProvider(profile, **timeouts)
-
-
-@pytest_asyncio.fixture
-async def provider(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
-    made = _provider(server.url)
-    yield made
-    await made.aclose()
+    return OpenAICompatibleProvider(_profile(url), **timeouts)
 
 
 def _request(**changes: object) -> ChatRequest:

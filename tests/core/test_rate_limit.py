@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -52,13 +51,6 @@ def test_lowering_the_limit_applies_at_once() -> None:
 def test_a_negative_limit_is_refused() -> None:
     with pytest.raises(ValueError, match="negative"):
         RateLimiter(-1)
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
 
 
 @pytest.mark.asyncio

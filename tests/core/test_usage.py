@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
@@ -26,13 +26,6 @@ PRICED = ProviderProfile(
     output_price_per_million=8.0,
     cached_input_price_per_million=0.5,
 )
-
-
-@pytest.fixture
-def server() -> Iterator[FakeOpenAI]:
-    fake = FakeOpenAI().start()
-    yield fake
-    fake.close()
 
 
 @pytest_asyncio.fixture
