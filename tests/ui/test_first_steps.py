@@ -9,7 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
+from keyring.backends import fail
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QGroupBox
 from pytestqt.qtbot import QtBot
@@ -23,6 +25,7 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.knowledge_sources import FolderPatterns
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.settings.team_page import TeamPage
+from tests.keyrings import MemoryKeyring
 from tests.ui.shown import wait_exposed
 from tests.ui.test_preferences import LEFT, show_tab
 
@@ -211,3 +214,25 @@ def test_a_setting_found_under_advanced_by_a_search_unfolds_it(
     assert dialog.tabs.currentWidget() is team_page
     assert team_page.advanced_button.isChecked()
     assert team_page.tls.isVisible()
+
+
+@pytest.fixture
+def without_keyring(memory_keyring: MemoryKeyring) -> None:
+    keyring.set_keyring(fail.Keyring())  # before the core looks for one
+
+
+def test_without_a_keyring_the_password_note_is_one_line_and_its_reason_unfolds(
+    without_keyring: None, team_page: TeamPage, qtbot: QtBot
+) -> None:
+    note = team_page.keyring_note
+    qtbot.waitUntil(note.isVisible)  # the login is read off the GUI thread
+    assert note.line.text() == "⚠ No keyring here: the password is not saved."
+    assert note.more.accessibleName() == "Show the details"
+    assert not note.detail.isVisible()
+
+    qtbot.mouseClick(note.more, LEFT)
+    assert note.detail.isVisible()
+    assert note.detail.text().startswith("A password cannot be saved here: no system keyring")
+    assert "PGPASSWORD" in note.detail.text()
+    qtbot.mouseClick(note.more, LEFT)
+    assert not note.detail.isVisible()

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QToolButton, QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.notices import Notice, Tone, line_over_notes
 
 
 class FoldedNotice(QWidget):
@@ -27,14 +27,7 @@ class FoldedNotice(QWidget):
         self.more.setAutoRaise(True)
         self.detail = Notice(f"{name}Detail", self)
         self.more.toggled.connect(self._fold)
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.line, 1)
-        row.addWidget(self.more)
-        column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
-        column.addLayout(row)
-        column.addWidget(self.detail)
+        line_over_notes(self, self.line, self.more, self.detail)
         self.hide()
 
     def say(self, line: str, detail: str) -> None:

@@ -7,13 +7,13 @@ entered for, so when the base URL moves to another host the field asks for the k
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLineEdit, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QPushButton, QWidget
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.manager import KeyKeeping, KeyState, ProfileView
 from chatdesk.core.secrets import origin_of
-from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.notices import Notice, Tone, line_over_notes
 
 _STORED = (KeyState.KEYRING, KeyState.SESSION)  # keys chatdesk keeps and can forget
 _HAS_KEY = (*_STORED, KeyState.ENVIRONMENT)
@@ -74,21 +74,11 @@ class KeyField(QWidget):
         self.session.setToolTip(tr("The key is forgotten when chatdesk quits; nothing is saved"))
         self.session.setChecked(self._state is KeyState.SESSION)
         self.problem = Notice("keyProblem", self)
-        self._lay_out()
+        under = (self.note, self.no_keyring, self.session, self.problem)
+        line_over_notes(self, self.line, self.forget, *under)
         self.line.textChanged.connect(self.changed)
         self.forget.toggled.connect(self._forget_toggled)
         self.follow_url(self._url)
-
-    def _lay_out(self) -> None:
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.line, 1)
-        row.addWidget(self.forget)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(row)
-        for widget in (self.note, self.no_keyring, self.session, self.problem):
-            layout.addWidget(widget)
 
     # -- what the editor saves -------------------------------------------------------------------
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 
 from PySide6.QtCore import QEvent, Qt
-from PySide6.QtWidgets import QApplication, QLabel, QWidget
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from chatdesk.ui.theme.colours import colours
 
@@ -73,3 +73,17 @@ class Notice(QLabel):
     def clear_notice(self) -> None:
         self.setText("")
         self.hide()
+
+
+def line_over_notes(owner: QWidget, line: QWidget, button: QWidget, *under: QWidget) -> None:
+    """Lay `owner` out as `line` with its `button` at the end of the row, and what is said
+    about them (`under`: notices, a check box) below, all flush with `owner`'s edges."""
+    row = QHBoxLayout()
+    row.setContentsMargins(0, 0, 0, 0)
+    row.addWidget(line, 1)
+    row.addWidget(button)
+    column = QVBoxLayout(owner)
+    column.setContentsMargins(0, 0, 0, 0)
+    column.addLayout(row)
+    for widget in under:
+        column.addWidget(widget)
