@@ -43,9 +43,26 @@ class Guard:
             _log(scope, status, started)
             return
         if scope["type"] == "websocket":
-            await self._app(scope, receive, send)
+            await self._socket(scope, receive, send, started)
             return
         await self._http(scope, receive, send, headers, started)
+
+    async def _socket(self, scope: Scope, receive: Receive, send: Send, started: float) -> None:
+        """One line when the socket ends: 101 once it was accepted, else the close code it was
+        refused with; its time is how long it was open."""
+        state: dict[str, Any] = {"status": 0}
+
+        async def noted_send(message: Message) -> None:
+            if message["type"] == "websocket.accept":
+                state["status"] = 101
+            elif message["type"] == "websocket.close" and not state["status"]:
+                state["status"] = message.get("code", 1000)
+            await send(message)
+
+        try:
+            await self._app(scope, receive, noted_send)
+        finally:
+            _log(scope, state["status"], started)
 
     def _refusal(self, scope: Scope, headers: Headers) -> tuple[int, str, str] | None:
         host = headers.get("host", "")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 import httpx2 as httpx
 import pytest
 
@@ -160,3 +163,53 @@ async def test_a_rotated_key_takes_effect_at_once() -> None:
         await core.aclose()
     assert second != first
     assert (before.status_code, old.status_code, new.status_code) == (200, 403, 200)
+
+
+class _Lines(logging.Handler):
+    """The API's log lines, and an event set once a line starting with `awaited` is written."""
+
+    def __init__(self, awaited: str) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[str] = []
+        self.awaited, self.seen = awaited, asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        line = record.getMessage()
+        self.lines.append(line)
+        if line.startswith(self.awaited):
+            self._loop.call_soon_threadsafe(self.seen.set)
+
+
+@pytest.mark.asyncio
+async def test_each_request_and_socket_is_logged_without_its_text_or_key(served: Served) -> None:
+    from tests.api.sockets import joined
+
+    secret_words = "my landlord's phone number is 555-0199"
+    thread = await served.core.service.create_thread(title="Logged")
+    logger = logging.getLogger("chatdesk.api")
+    noted = _Lines(awaited=f"WS /api/v1/threads/{thread.id}/ws 101 ")
+    logger.addHandler(noted)
+    level, logger.level = logger.level, logging.INFO
+    try:
+        async with httpx.AsyncClient(base_url=served.url) as client:
+            asked = {
+                "model": "mock/mock-1",
+                "messages": [{"role": "user", "content": secret_words}],
+            }
+            reply = await client.post(
+                "/v1/chat/completions?note=private", headers=served.headers, json=asked
+            )
+        assert reply.status_code == 200
+        async with joined(served, thread.id):
+            pass
+        async with asyncio.timeout(60):  # the server notes the socket once it has closed it
+            await noted.seen.wait()
+    finally:
+        logger.removeHandler(noted)
+        logger.level = level
+    assert any(line.startswith("POST /v1/chat/completions 200 ") for line in noted.lines)
+    everything = "\n".join(noted.lines)
+    assert served.key not in everything
+    assert "555-0199" not in everything
+    assert "private" not in everything  # not the query string either
