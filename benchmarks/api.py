@@ -4,7 +4,8 @@
   127.0.0.1, one kept-alive connection, from a client in a process of its own): from sending
   the request to the first chunk with text. Baseline, same run: the mock provider itself
   called in-process, from the request to its first text. The API's overhead (p50 of each,
-  subtracted) must stay ≤ 3 ms.
+  subtracted) must stay ≤ 3 ms. Shown beside it: the same client reading a bare Starlette app
+  under uvicorn that streams at once, the floor under any HTTP API on this machine.
 - **50 clients streaming at once** (quick: 20) from a process of their own, the API served by
   the shown window's own event loop, the mock paced at 500 tokens/s: the loop's stall p99 while
   they stream < 16 ms (a frame, docs/design.md §3). Baseline: the same meter with the window
@@ -25,12 +26,13 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 from benchmarks.common import INFO, Target, over_bare_target, percentile, report, running_core
 from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
 from chatdesk.api.options import ApiOptions
-from chatdesk.api.server import ApiServer
+from chatdesk.api.server import ApiServer, _bind, _Server
 from chatdesk.app import Core
 from chatdesk.core.config import ApiSettings
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, TextDelta
@@ -61,10 +63,50 @@ async def _first_token(home: Path, runs: int) -> None:
             )
         finally:
             await server.stop()
+    floor = await _bare_http_first(runs)
     report("first token through the API, p50", statistics.median(api), statistics.median(bare),
            "ms", FIRST_TOKEN, bare="provider in-process")  # fmt: skip
     report("first token through the API, p95", percentile(api, 95), percentile(bare, 95), "ms",
            INFO, bare="provider in-process")  # fmt: skip
+    report("first token, beside bare HTTP streaming, p50", statistics.median(api),
+           statistics.median(floor), "ms", INFO, bare="bare uvicorn SSE")  # fmt: skip
+
+
+async def _bare_http_first(runs: int) -> list[float]:
+    """The floor under any HTTP API here: a bare Starlette app under uvicorn that streams
+    chunks of the same shape at once (no key, no core, no model), read by the same client."""
+    import uvicorn
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import StreamingResponse
+    from starlette.routing import Route
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'data: {"choices":[{"delta":{"role":"assistant","content":""}}]}\n\n'
+        for _ in range(270):  # about the mock's answer
+            yield b'data: {"choices":[{"delta":{"content":"token"}}]}\n\n'
+        yield b"data: [DONE]\n\n"
+
+    async def completions(request: Request) -> StreamingResponse:
+        await request.body()
+        return StreamingResponse(chunks(), media_type="text/event-stream")
+
+    app = Starlette(routes=[Route("/v1/chat/completions", completions, methods=["POST"])])
+    listening = _bind("127.0.0.1", 0)  # as the API binds: TCP_NODELAY on what it accepts
+    config = uvicorn.Config(app, log_config=None, lifespan="off", http="h11")
+    server = _Server(config, own_signals=False)  # uvicorn's own, with an event once it serves
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    try:
+        await server.ready.wait()
+        port = listening.getsockname()[1]
+        times: list[float] = json.loads(
+            await _clients(f"http://127.0.0.1:{port}", "bare", runs, "first")
+        )
+    finally:
+        server.should_exit = True
+        await serving
+        listening.close()
+    return times
 
 
 def _model(core: Core) -> str:
