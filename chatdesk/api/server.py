@@ -35,6 +35,10 @@ def load() -> None:
     routers()
 
 
+LISTEN_BACKLOG = 128  # connections the system holds until they are accepted
+ACCEPTED_PER_TURN = 8
+
+
 class ApiUnavailable(ChatdeskError):
     """The API cannot listen where it was asked to (the port is taken, the address wrong)."""
 
@@ -113,6 +117,9 @@ class ApiServer:
             ws_ping_interval=None,  # the sockets' own heartbeat keeps connections alive
             server_header=False,
             timeout_graceful_shutdown=2,
+            # asyncio accepts up to this many waiting connections in one turn of the loop:
+            # a burst of clients is taken a few at a time, between the window's frames.
+            backlog=ACCEPTED_PER_TURN,
         )
         self._server = _Server(config, own_signals=self._own_signals)
         self._task = asyncio.create_task(self._server.serve(sockets=[self._socket]))
@@ -122,6 +129,7 @@ class ApiServer:
         if self._task.done():
             self._task.result()  # its failure, raised here
             raise ApiUnavailable(tr("The local API stopped as it started; see the log."))
+        self._socket.listen(LISTEN_BACKLOG)  # the system's queue stays long (asyncio shortened it)
         log.info("local API listening on %s", self.address)
         return self.address
 
@@ -144,7 +152,7 @@ class ApiServer:
 
 def _bind(host: str, port: int) -> socket.socket:
     try:
-        listening = socket.create_server((host, port), backlog=128)
+        listening = socket.create_server((host, port), backlog=LISTEN_BACKLOG)
     except OSError as error:
         raise ApiUnavailable(
             tr(
