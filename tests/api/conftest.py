@@ -42,11 +42,12 @@ async def serve(core: Core, api: ApiSettings | None = None) -> ApiServer:
 
 
 @asynccontextmanager
-async def serving() -> AsyncIterator[Served]:
-    """A core built from the settings now in effect (the environment's too), served."""
+async def serving(api: ApiSettings | None = None) -> AsyncIterator[Served]:
+    """A core built from the settings now in effect (the environment's too), served with `api`
+    (None: the defaults)."""
     core = build_core(configure())
     await core.start()
-    server = await serve(core)
+    server = await serve(core, api)
     try:
         yield Served(core, server, server.address)
     finally:

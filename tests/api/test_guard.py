@@ -8,7 +8,8 @@ import logging
 import httpx2 as httpx
 import pytest
 
-from tests.api.conftest import Served
+from chatdesk.core.config import ApiSettings
+from tests.api.conftest import KEY, Served, serving
 
 
 @pytest.mark.asyncio
@@ -68,20 +69,12 @@ async def test_an_oversized_body_is_413_before_it_is_read(served: Served) -> Non
 
 @pytest.mark.asyncio
 async def test_over_the_rate_limit_is_429_with_when_to_try_again() -> None:
-    from chatdesk.app import build_core, configure
-    from chatdesk.core.config import ApiSettings
-    from tests.api.conftest import KEY, serve
-
-    core = build_core(configure())
-    await core.start()
-    server = await serve(core, ApiSettings(rate_limit=3))
-    try:
-        async with httpx.AsyncClient(base_url=server.address) as client:
-            headers = {"x-api-key": KEY}
-            statuses = [(await client.get("/api/v1/health", headers=headers)) for _ in range(4)]
-    finally:
-        await server.stop()
-        await core.aclose()
+    async with (
+        serving(ApiSettings(rate_limit=3)) as running,
+        httpx.AsyncClient(base_url=running.url) as client,
+    ):
+        headers = {"x-api-key": KEY}
+        statuses = [(await client.get("/api/v1/health", headers=headers)) for _ in range(4)]
     assert [r.status_code for r in statuses] == [200, 200, 200, 429]
     assert int(statuses[-1].headers["retry-after"]) >= 1
     assert statuses[-1].json()["error"]["type"] == "rate_limit_error"
@@ -102,34 +95,26 @@ async def test_a_browser_gives_the_key_as_its_basic_password(served: Served) -> 
 
 @pytest.mark.asyncio
 async def test_an_allowed_origin_may_call_it_from_a_browser() -> None:
-    from chatdesk.app import build_core, configure
-    from chatdesk.core.config import ApiSettings
-    from tests.api.conftest import KEY, serve
-
-    core = build_core(configure())
-    await core.start()
-    server = await serve(core, ApiSettings(allowed_origins="http://localhost:3000"))
-    try:
-        async with httpx.AsyncClient(base_url=server.address) as client:
-            preflight = await client.options(
-                "/api/v1/health",
-                headers={
-                    "Origin": "http://localhost:3000",
-                    "Access-Control-Request-Method": "GET",
-                    "Access-Control-Request-Headers": "authorization",
-                },
-            )
-            allowed = await client.get(
-                "/api/v1/health",
-                headers={"Origin": "http://localhost:3000", "Authorization": f"Bearer {KEY}"},
-            )
-            other = await client.get(
-                "/api/v1/health",
-                headers={"Origin": "http://localhost:3001", "Authorization": f"Bearer {KEY}"},
-            )
-    finally:
-        await server.stop()
-        await core.aclose()
+    async with (
+        serving(ApiSettings(allowed_origins="http://localhost:3000")) as running,
+        httpx.AsyncClient(base_url=running.url) as client,
+    ):
+        preflight = await client.options(
+            "/api/v1/health",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization",
+            },
+        )
+        allowed = await client.get(
+            "/api/v1/health",
+            headers={"Origin": "http://localhost:3000", "Authorization": f"Bearer {KEY}"},
+        )
+        other = await client.get(
+            "/api/v1/health",
+            headers={"Origin": "http://localhost:3001", "Authorization": f"Bearer {KEY}"},
+        )
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert allowed.status_code == 200

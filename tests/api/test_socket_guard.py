@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import pytest
 import pytest_asyncio
@@ -14,9 +13,8 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.typing import Origin
 
 from chatdesk.api.hub import hub_of
-from chatdesk.app import build_core, configure
 from chatdesk.core.config import ApiSettings
-from tests.api.conftest import Served, serve
+from tests.api.conftest import Served, serving
 from tests.api.sockets import joined, receive, send, socket_url
 
 
@@ -114,18 +112,6 @@ async def test_a_malformed_frame_gets_an_error_and_the_connection_stays_open(
     assert "content" in replies[2]["message"]
     assert "message_id" in replies[3]["message"]
     assert pong["type"] == "PONG"
-
-
-@asynccontextmanager
-async def serving(api: ApiSettings) -> AsyncIterator[Served]:
-    core = build_core(configure())
-    await core.start()
-    server = await serve(core, api)
-    try:
-        yield Served(core, server, server.address)
-    finally:
-        await server.stop()
-        await core.aclose()
 
 
 @pytest_asyncio.fixture
