@@ -3,49 +3,23 @@
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
 import sys
 
 import httpx2 as httpx
 
-from tests.e2e.cli import chatdesk
-
-ADDRESS = re.compile(r"(http://127\.0\.0\.1:\d+)/v1")
+from tests.e2e.cli import API_KEY, chatdesk, headless_api
 
 
 def test_serve_answers_with_the_key_and_stops_on_ctrl_c() -> None:
-    env = {**os.environ, "CHATDESK_API_KEY": "cdk-e2e-key"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chatdesk", "serve", "--port", "0"],
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        env=env,
-        text=True,
-    )
-    try:
-        assert process.stderr is not None
-        line = process.stderr.readline()  # the first line names the address
-        found = ADDRESS.search(line)
-        assert found, line
-        reply = httpx.get(f"{found[1]}/api/v1/health", headers={"x-api-key": "cdk-e2e-key"})
-        refused = httpx.get(f"{found[1]}/api/v1/health")
-        assert reply.status_code == 200
-        assert refused.status_code == 401
-        assert "CHATDESK_API_KEY" in process.stderr.readline()  # where its key comes from
-    finally:
-        if sys.platform == "win32":
-            process.terminate()
-        else:
-            process.send_signal(signal.SIGINT)
-        code = process.wait(timeout=60)
-        rest = process.stderr.read() if process.stderr else ""
-        if process.stderr:
-            process.stderr.close()
-    assert "Traceback" not in rest
-    assert code == (0 if sys.platform == "win32" else 130)  # stopped as Ctrl+C stops a command
+    with headless_api() as served:
+        url = f"http://{served.address}/api/v1/health"
+        reply = httpx.get(url, headers={"x-api-key": API_KEY})
+        refused = httpx.get(url)
+    assert reply.status_code == 200
+    assert refused.status_code == 401
+    assert "CHATDESK_API_KEY" in served.said[1]  # where its key comes from
+    assert not any("Traceback" in line for line in served.said)
+    assert served.returncode == (0 if sys.platform == "win32" else 130)  # as Ctrl+C stops one
 
 
 def test_a_port_in_use_is_said_in_words() -> None:

@@ -8,15 +8,15 @@ import json
 import httpx2 as httpx
 
 from chatdesk.core.providers.mock_text import mock_answer
-from tests.e2e.cli import chatdesk_json
-from tests.e2e.test_serve_socket import KEY, headless_api
+from tests.e2e.cli import API_KEY, chatdesk_json, headless_api
 
 
 def test_a_script_keeps_a_chat_through_the_rest_api_of_a_headless_server() -> None:
     with (
-        headless_api() as address,
+        headless_api() as served,
         httpx.Client(
-            base_url=f"http://{address}/api/v1", headers={"Authorization": f"Bearer {KEY}"}
+            base_url=f"http://{served.address}/api/v1",
+            headers={"Authorization": f"Bearer {API_KEY}"},
         ) as api,
     ):
         thread = api.post("/threads", json={"title": "From a script"}).json()
