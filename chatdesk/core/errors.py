@@ -28,6 +28,14 @@ class Busy(ChatdeskError):
     """The thing is in use, e.g. a message that is still streaming."""
 
 
+class Closed(ChatdeskError):
+    """The chats a call was about were closed while it ran (a temporary chat left, chatdesk
+    quitting): there is nothing left to read or write, and nothing for the user to do."""
+
+    def __init__(self) -> None:
+        super().__init__(tr("These chats were closed."))
+
+
 def failure_reason(error: BaseException) -> str:
     """What to tell the user about work that failed out of their sight: a known failure says
     itself; anything else is a bug, named so, with its details in the log."""

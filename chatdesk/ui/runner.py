@@ -3,11 +3,12 @@
 It owns busy state, error display and cancellation (Anki's CollectionOp): expected failures
 (`ChatdeskError`) go to the caller's `failure` callback when it gives one — a page that shows
 the failure next to the control that started the call — and otherwise to `failed`, for the
-status bar; anything else is a bug and goes to `sys.excepthook` (the crash dialog). `settled`
-runs however the call ended, so a page can always leave its busy state; an `owner` deleted
-before the call ends (a closed dialog) gets no callback at all, and neither does a callback that
-is a method of a Qt object deleted meanwhile (a model torn down with its window). Widgets never
-create stray tasks.
+status bar; a call whose chats were closed under it (`Closed`: a temporary chat left while a
+read of it ran) ends like a cancelled one, with nothing to tell; anything else is a bug and
+goes to `sys.excepthook` (the crash dialog). `settled` runs however the call ended, so a page
+can always leave its busy state; an `owner` deleted before the call ends (a closed dialog) gets
+no callback at all, and neither does a callback that is a method of a Qt object deleted
+meanwhile (a model torn down with its window). Widgets never create stray tasks.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QObject, Signal
 from shiboken6 import Shiboken
 
-from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.errors import ChatdeskError, Closed
 
 T = TypeVar("T")
 
@@ -74,6 +75,8 @@ class Runner(QObject):
             self._set_busy(+1)
         try:
             result = await call
+        except Closed:
+            return None
         except ChatdeskError as error:
             refused: ChatdeskError | None = error
         except asyncio.CancelledError:

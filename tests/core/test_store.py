@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from chatdesk.app import Configuration
+from chatdesk.core.errors import Closed
 from chatdesk.core.paths import DataDirError, Paths, ensure_private_dir
 from chatdesk.core.store import StorageError, Store, open_store
 
@@ -64,3 +66,22 @@ def test_closing_checkpoints_the_wal(config: Configuration) -> None:
     assert not wal.exists() or wal.stat().st_size == 0
     with sqlite3.connect(opened.path) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_work_asked_of_a_closed_store_says_it_was_closed(config: Configuration) -> None:
+    """A window's read that spans the close of a temporary chat's store: its first step read,
+    its second is refused with `Closed` — not a bug from the store's shut-down threads."""
+    opened = open_store(config.paths, config.settings)
+
+    async def two_steps() -> int:
+        first = await opened.read(lambda s: s.execute(text("SELECT 1")).scalar_one())
+        await asyncio.get_running_loop().run_in_executor(None, opened.close)
+        return int(first) + int(
+            await opened.read(lambda s: s.execute(text("SELECT 2")).scalar_one())
+        )
+
+    with pytest.raises(Closed, match="closed"):
+        asyncio.run(two_steps())
+    for step in (lambda: opened.write(lambda s: None), opened.data_version):
+        with pytest.raises(Closed):
+            asyncio.run(step())

@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.errors import ChatdeskError, NotFound
+from chatdesk.core.errors import ChatdeskError, Closed, NotFound
 from chatdesk.ui.runner import Runner
 
 
@@ -75,6 +75,28 @@ def test_a_failure_goes_to_the_caller_when_it_asks_else_to_the_status_bar(
     task = runner.run(_refuse("no such message"), done=heard.append)
     qtbot.waitUntil(task.done)
     assert said == ["no such message"]
+
+
+async def _closed_under_it() -> None:
+    raise Closed
+
+
+def test_a_call_whose_chats_were_closed_under_it_tells_nobody(
+    runner: Runner, qtbot: QtBot, crashes: list[BaseException]
+) -> None:
+    """A read of a temporary chat still running when the user left it: no crash dialog, no
+    status message, no callback but `settled`, and the window is not left busy."""
+    said: list[str] = []
+    runner.failed.connect(said.append)
+    heard: list[object] = []
+    task = runner.run(
+        _closed_under_it(),
+        done=heard.append,
+        failure=heard.append,
+        settled=lambda: heard.append("end"),
+    )
+    qtbot.waitUntil(task.done)
+    assert (heard, said, crashes, runner.busy) == (["end"], [], [], False)
 
 
 def test_a_page_hears_the_failure_before_it_leaves_its_busy_state(

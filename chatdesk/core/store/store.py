@@ -23,7 +23,7 @@ from sqlalchemy import Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.errors import ChatdeskError, Closed
 from chatdesk.core.store import changes
 from chatdesk.core.store.changes import WriteHook
 from chatdesk.core.store.engine import writer
@@ -98,8 +98,7 @@ class Store:
         """SQLite's `PRAGMA data_version` on a connection of its own, on a reader thread: it
         moves when a connection other than that one (this process's writer, another process)
         has committed since the last call."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, self._data_version_now)
+        return await self._on(self._readers, self._data_version_now)
 
     def _data_version_now(self) -> int:
         with self._probe_lock, translated(self.path):
@@ -114,12 +113,10 @@ class Store:
             return int(row[0]) if row else 0
 
     async def read(self, work: Callable[[Session], T]) -> T:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._readers, functools.partial(self.read_now, work))
+        return await self._on(self._readers, functools.partial(self.read_now, work))
 
     async def write(self, work: Callable[[Session], T]) -> T:
-        loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._writer, functools.partial(self.write_now, work))
+        future = self._on(self._writer, functools.partial(self.write_now, work))
         # The write goes on even if the caller is cancelled; the caller still sees the cancel.
         try:
             return await asyncio.shield(future)
@@ -131,6 +128,20 @@ class Store:
         """From a thread other than the loop's (the sync worker): `work` on the writer, waited
         for. The writer stays the only thread that writes."""
         return self._writer.submit(self.write_now, work).result()
+
+    def _on(
+        self, threads: ThreadPoolExecutor, work: Callable[..., T], *args: Any
+    ) -> asyncio.Future[T]:
+        """`work` on the store's `threads`; `Closed` once the store is closed, also when it
+        closed between two steps of the caller's work."""
+        if self._closed:
+            raise Closed
+        try:
+            return asyncio.get_running_loop().run_in_executor(threads, work, *args)
+        except RuntimeError as error:  # closed from another thread meanwhile
+            if self._closed:
+                raise Closed from error
+            raise
 
     def _note_writer_thread(self) -> None:
         self._writer_thread = threading.get_ident()
@@ -153,22 +164,19 @@ class Store:
         and, when it can be written, opens the database for writing."""
         if self.blocked is None:
             return True
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._writable_again)
+        return await self._on(self._writer, self._writable_again)
 
     async def hold(self, blocked: WriteBlocked) -> bool:
         """Refuse every write with `blocked` from the next one on, until `release`: the data
         folder's disk is almost full (store/space_watch.py). False, and nothing changed, when
         writes are refused already, whatever the reason. Done on the writer's thread, between
         two writes."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._hold, blocked)
+        return await self._on(self._writer, self._hold, blocked)
 
     async def release(self) -> bool:
         """Take writes again after `hold`. False, and nothing changed, when they were not held:
         a store opened read-only writes again only once its folder can be written."""
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._writer, self._release)
+        return await self._on(self._writer, self._release)
 
     def _hold(self, blocked: WriteBlocked) -> bool:
         if self.blocked is not None:
