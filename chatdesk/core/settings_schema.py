@@ -326,6 +326,39 @@ class ApiSettings:
 
 
 @dataclass(frozen=True)
+class WebSettings:
+    """[web]: searching the web and reading its pages for an answer."""
+
+    engine: str = setting(
+        "duckduckgo",
+        "Search engine: 'duckduckgo' (no key), 'searxng' (your own, at searxng_url), 'brave' or "
+        "'tavily' (their keys are in the keyring).",
+        choices=("duckduckgo", "searxng", "brave", "tavily"),
+    )
+    searxng_url: str = setting(
+        "", "Address of a SearXNG instance with its JSON API on (e.g. 'http://localhost:8888')."
+    )
+    results: int = setting(8, "Results one search gives the model.", minimum=1, maximum=50)
+    allow_private: str = setting(
+        "",
+        "Servers on this machine or the local network that searches and page reads may reach, as "
+        "host:port separated by spaces (a home SearXNG, an intranet wiki); empty: none.",
+    )
+    timeout_seconds: float = setting(
+        20.0, "Longest wait for a search or a page.", minimum=1.0, maximum=300.0
+    )
+    page_max_mb: float = setting(
+        5.0, "Largest page or document read, in MB.", minimum=0.1, maximum=100.0
+    )
+    page_chars: int = setting(
+        20_000,
+        "Characters of a page's text given to the model; the rest is cut, and the cut said.",
+        minimum=1_000,
+        maximum=200_000,
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every section, as `config.toml` has them."""
 
@@ -341,3 +374,4 @@ class Settings:
     ui: UiSettings = field(default_factory=UiSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    web: WebSettings = field(default_factory=WebSettings)
