@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -18,10 +18,15 @@ T = TypeVar("T")
 EVERY = 0.04  # seconds between two batches: the pace the window draws at (core/chat/answering.py)
 
 
-async def batched(events: AsyncIterator[T], every: float = EVERY) -> AsyncIterator[list[T]]:
-    """Lists of `events`, in order; a failure of the source is raised after what came before it."""
-    buffer: list[T] = []
+async def batched(
+    events: AsyncIterator[T], every: float = EVERY, *, taken: Sequence[T] = ()
+) -> AsyncIterator[list[T]]:
+    """Lists of `events`, in order, after those already `taken` from them; a failure of the
+    source is raised after what came before it."""
+    buffer: list[T] = list(taken)
     arrived = asyncio.Event()
+    if buffer:
+        arrived.set()
     ended: list[Exception | None] = []
 
     async def pump() -> None:

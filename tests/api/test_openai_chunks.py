@@ -64,6 +64,19 @@ async def test_the_first_event_comes_alone_then_what_came_meanwhile() -> None:
 
 
 @pytest.mark.asyncio
+async def test_an_event_already_taken_comes_first_and_at_once() -> None:
+    """The route reads the first event itself (a failure before it is an HTTP status): it is
+    the first batch, not held while the source is silent."""
+    gate = asyncio.Event()
+    source = _source(gate)
+    first = await anext(source)
+    batches = batched(source, every=0.01, taken=[first])
+    assert await anext(batches) == ["first"]
+    gate.set()
+    assert [event async for batch in batches for event in batch] == ["second", "third"]
+
+
+@pytest.mark.asyncio
 async def test_a_failure_comes_after_what_came_before_it() -> None:
     gate = asyncio.Event()
     gate.set()

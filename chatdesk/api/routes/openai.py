@@ -188,7 +188,7 @@ async def _chunks(
         yield sse(chunks.chunk(Delta(role="assistant", content="")))
         # A batch at a time: a fast model (a local one, the mock) would otherwise cost the
         # loop, which runs the window too, a write per token and per client.
-        async for batch in batched(_after(first, events)):
+        async for batch in batched(events, taken=() if first is None else (first,)):
             for event in batch:
                 if isinstance(event, UsageReport):
                     usage = event
@@ -228,16 +228,6 @@ def _lines(chunks: Chunks, batch: list[StreamEvent]) -> list[bytes]:
     if run:
         lines.append(chunks.text_line("".join(run), reasoning=reasoning))
     return lines
-
-
-async def _after(
-    first: StreamEvent | None, events: AsyncGenerator[StreamEvent]
-) -> AsyncIterator[StreamEvent]:
-    if first is None:
-        return
-    yield first
-    async for event in events:
-        yield event
 
 
 def _encoded(vector: list[float], encoding: str | None) -> list[float] | str:

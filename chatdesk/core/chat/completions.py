@@ -167,13 +167,22 @@ class Completions:
     async def _with_retries(
         self, provider: Provider, request: ChatRequest
     ) -> AsyncIterator[StreamEvent]:
-        backoff = dataclasses.replace(ANSWER_BACKOFF, retries=self._settings().chat.max_retries)
+        """The provider's events, bounded by silence (`within`), its stream closed before a
+        retry waits. One generator, not two nested: each layer costs every token its step."""
+        settings = self._settings().chat
+        backoff = dataclasses.replace(ANSWER_BACKOFF, retries=settings.max_retries)
         attempt, answered = 0, False
         while True:
+            stream = provider.stream(request)
             try:
-                async for event in self._stream_once(provider, request):
-                    answered = answered or isinstance(event, _ANSWERED)
-                    yield event
+                try:
+                    async for event in within(stream, settings.stream_idle_timeout):
+                        answered = answered or isinstance(event, _ANSWERED)
+                        yield event
+                finally:
+                    closer = getattr(stream, "aclose", None)
+                    if closer is not None:
+                        await closer()
                 return
             except ProviderError as error:
                 delay = None
@@ -184,19 +193,6 @@ class Completions:
                 attempt += 1
                 log.info("retrying a completion in %.2fs: %s", delay, error.kind)
                 await asyncio.sleep(delay)
-
-    async def _stream_once(
-        self, provider: Provider, request: ChatRequest
-    ) -> AsyncIterator[StreamEvent]:
-        idle = self._settings().chat.stream_idle_timeout
-        stream = provider.stream(request)
-        try:
-            async for event in within(stream, idle):
-                yield event
-        finally:
-            closer = getattr(stream, "aclose", None)
-            if closer is not None:
-                await closer()
 
     async def _record(self, provider: Provider, request: CompletionRequest, spent: _Spent) -> None:
         usage = spent.usage
