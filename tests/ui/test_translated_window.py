@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import text as sql
 
 from chatdesk.app import Core
 from chatdesk.core import i18n
@@ -164,6 +165,22 @@ class Look:
         if text and untranslated(text):
             self.english.setdefault(text, set()).add(where)
 
+    def forgive(self, answers: list[str]) -> None:
+        """Drop texts that are only a model's words around translated ones: a search hit's
+        snippet of an answer ("…the details on “the question”. Nothing here needs…")."""
+        written = [" ".join(answer.split()) for answer in answers]
+
+        def only_written(shown: str) -> bool:
+            if "<" in shown and ">" in shown:
+                shown = QTextDocumentFragment.fromHtml(shown).toPlainText()
+            if "…" not in shown:
+                return False  # a whole label is the window's, whatever an answer says
+            pieces = (" ".join(piece.split()) for piece in shown.split("…"))
+            rest = " ".join(p for p in pieces if p and not any(p in w for w in written))
+            return not untranslated(rest)
+
+        self.english = {t: w for t, w in self.english.items() if not only_written(t)}
+
     def report(self) -> str:
         return "\n".join(
             f"  {t!r}: {', '.join(sorted(w))}" for t, w in sorted(self.english.items())
@@ -187,7 +204,14 @@ def test_the_window_shows_no_untranslated_words(
     look = Look()
     tour(main, core, qtbot, finish, look)
     assert look.windows >= WALKED, "some windows were not on screen to be looked at"
+    look.forgive(_answers(core))
     assert not look.english, "English left in the pseudo-language:\n" + look.report()
+
+
+def _answers(core: Core) -> list[str]:
+    """What the mock wrote: its demo answers are English text of a model, not of the window."""
+    query = sql("SELECT content FROM messages WHERE role = 'assistant'")
+    return core.store.read_now(lambda s: [content for (content,) in s.execute(query)])
 
 
 def _left_to_right(draw: Callable[[], QImage]) -> QImage:
