@@ -12,7 +12,7 @@ from chatdesk.cli.output import print_json, report
 from chatdesk.cli.running import sync
 from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import percent, tr
 from chatdesk.core.units import format_cost
 
 if TYPE_CHECKING:
@@ -98,10 +98,10 @@ def _save(core: Core, args: argparse.Namespace, **changes: float) -> None:
     none = tr("none", context="cap")
     monthly, per_chat = (format_cost(v) if v else none for v in (caps.monthly_usd, caps.thread_usd))
     said = tr(
-        "caps saved (monthly: {monthly}, per chat: {per_chat}; said from {share:.0%})",
+        "caps saved (monthly: {monthly}, per chat: {per_chat}; said from {share})",
         monthly=monthly,
         per_chat=per_chat,
-        share=caps.warn_at,
+        share=percent(caps.warn_at),
     )
     report(args, dataclasses.asdict(caps), said)
 

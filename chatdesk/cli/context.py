@@ -12,7 +12,7 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
-from chatdesk.core.i18n import ntr, number, tr
+from chatdesk.core.i18n import ntr, number, percent, tr
 from chatdesk.core.views import ContextBreakdown, SummaryView
 
 
@@ -51,19 +51,19 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
         "model": parts.model,
         "about": about,
         "used": number(parts.used),
-        "share": share,
+        "share": percent(share),
     }
     if parts.estimated:
         head = ntr(
-            "{model}: {about}{used} of {n} tokens ({share:.0%}) (estimated)",
-            "{model}: {about}{used} of {n} tokens ({share:.0%}) (estimated)",
+            "{model}: {about}{used} of {n} tokens ({share}) (estimated)",
+            "{model}: {about}{used} of {n} tokens ({share}) (estimated)",
             parts.budget,
             **used,
         )
     else:
         head = ntr(
-            "{model}: {about}{used} of {n} tokens ({share:.0%})",
-            "{model}: {about}{used} of {n} tokens ({share:.0%})",
+            "{model}: {about}{used} of {n} tokens ({share})",
+            "{model}: {about}{used} of {n} tokens ({share})",
             parts.budget,
             **used,
         )

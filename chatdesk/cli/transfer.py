@@ -20,7 +20,7 @@ from chatdesk.app import Core
 from chatdesk.cli.output import print_json, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import ntr, number, tr
+from chatdesk.core.i18n import ntr, number, percent, tr
 from chatdesk.core.transfer import ExportFormat, ExportProgress, ImportProgress, ImportReport
 
 EXIT_INTERRUPTED = 130
@@ -126,8 +126,8 @@ async def _import(core: Core, args: argparse.Namespace) -> int:
         if show is not None:
             show(
                 tr(
-                    "importing: {share:.0%} · {threads}, {messages}",
-                    share=progress.fraction,
+                    "importing: {share} · {threads}, {messages}",
+                    share=percent(progress.fraction),
                     threads=_threads(progress.threads_added),
                     messages=_messages(progress.messages),
                 )

@@ -57,6 +57,13 @@ _NUMBERS: Mapping[str, tuple[str, str, int, str]] = {
     "zh_CN": (",", ".", 4, "0123456789"),
     "ar": ("\u066c", "\u066b", 4, "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"),
 }
+# What follows a share written as a percentage (CLDR's patterns): "42%", "42 %", "٤٢٪؜".
+_PERCENT: Mapping[str, str] = {
+    "de": "\u00a0%",
+    "es": "\u00a0%",
+    "fr": "\u00a0%",
+    "ar": "\u066a\u061c",
+}
 # The language in use, for the child processes (chatdesk/core/trust/children.py) to speak it.
 CHILD_VARIABLE = "CHATDESK_LANGUAGE_IN_USE"
 
@@ -107,6 +114,12 @@ def number(value: float, /, places: int = 0) -> str:
     if digits[0] != "0":
         text = text.translate(str.maketrans("0123456789", digits))
     return ("-" if value < 0 and written.strip("0.") else "") + text
+
+
+def percent(share: float, /, places: int = 0) -> str:
+    """`share` (0.42) as a percentage the language in use writes: "42%" in English, "42 %" in
+    French and German, "٤٢٪؜" in Arabic."""
+    return number(share * 100, places) + _PERCENT.get(_language, "%")
 
 
 def mark(message: str, /) -> str:

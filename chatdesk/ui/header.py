@@ -9,7 +9,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton, QWidget
 
-from chatdesk.core.i18n import ntr, number, tr
+from chatdesk.core.i18n import ntr, number, percent, tr
 from chatdesk.core.units import format_cost
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon, show_icon
@@ -227,21 +227,21 @@ def usage_lines(usage: ContextUsage) -> list[str]:
     model = f" ({parts.model})" if parts is not None and parts.model else ""
     if usage.estimated:
         first = ntr(
-            "Context of the next message{model}: about {used} of {n} token ({percent:.0%})",
-            "Context of the next message{model}: about {used} of {n} tokens ({percent:.0%})",
+            "Context of the next message{model}: about {used} of {n} token ({percent})",
+            "Context of the next message{model}: about {used} of {n} tokens ({percent})",
             usage.budget_tokens,
             model=model,
             used=number(usage.used_tokens),
-            percent=usage.fraction,
+            percent=percent(usage.fraction),
         )
     else:
         first = ntr(
-            "Context of the next message{model}: {used} of {n} token ({percent:.0%})",
-            "Context of the next message{model}: {used} of {n} tokens ({percent:.0%})",
+            "Context of the next message{model}: {used} of {n} token ({percent})",
+            "Context of the next message{model}: {used} of {n} tokens ({percent})",
             usage.budget_tokens,
             model=model,
             used=number(usage.used_tokens),
-            percent=usage.fraction,
+            percent=percent(usage.fraction),
         )
     lines = [first]
     if parts is not None:

@@ -64,3 +64,22 @@ def test_an_answers_counts_and_cost_are_grouped_the_users_way(
     assert short_count(135_800) == f"135{took[1]}8k".translate(DIGITS[code])  # the header's
     assert format_cost(1234.5) == cost
     assert format_size(1536 * 1024) == size
+
+
+@pytest.mark.parametrize(
+    ("code", "written"),
+    [
+        ("en", "42%"), ("ja", "42%"), ("zh_CN", "42%"), ("de", "42\u00a0%"), ("es", "42\u00a0%"),
+        ("fr", "42\u00a0%"), ("ar", "٤٢٪\u061c"),
+    ],
+)  # fmt: skip  # a table aligned by column
+def test_a_share_is_a_percentage_as_the_language_writes_it(
+    code: str, written: str, speaking: None
+) -> None:
+    """The gauge's tooltip, `chatdesk context`, a cap's warning: "42 %" in French, with Qt's
+    own percent sign for the language (Arabic's carries its letter mark)."""
+    i18n.set_language(code)
+    assert i18n.percent(0.42) == written
+    assert i18n.percent(0.42).endswith(QLocale(code).percent())
+    sign = written.removeprefix(i18n.number(42))
+    assert i18n.percent(0.12345, 1) == i18n.number(12.345, 1) + sign

@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import mark, tr
+from chatdesk.core.i18n import mark, percent, tr
 from chatdesk.core.kinds import ChatErrorKind, Status
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import ApiSpending, Message, Role
@@ -79,7 +79,7 @@ class CapState:
                 "about {spent} of {cap} ({share}) {name}",
                 spent=spent,
                 cap=cap,
-                share=f"{self.share:.0%}",
+                share=percent(self.share),
                 name=name,
             )
         else:
@@ -87,7 +87,7 @@ class CapState:
                 "{spent} of {cap} ({share}) {name}",
                 spent=spent,
                 cap=cap,
-                share=f"{self.share:.0%}",
+                share=percent(self.share),
                 name=name,
             )
         if self.writing:
