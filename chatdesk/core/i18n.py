@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -57,6 +58,9 @@ _NUMBERS: Mapping[str, tuple[str, str, int, str]] = {
     "zh_CN": (",", ".", 4, "0123456789"),
     "ar": ("\u066c", "\u066b", 4, "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"),
 }
+_SPACES = re.compile(r"[\s\u00a0\u202f]+")
+_WRITTEN = re.compile(r"[0-9]+(?:[.,][0-9]+)*")
+_ARABIC_MARKS = str.maketrans({"\u066c": ",", "\u066b": "."})
 # What follows a share written as a percentage (CLDR's patterns): "42%", "42 %", "٤٢٪؜".
 _PERCENT: Mapping[str, str] = {
     "de": "\u00a0%",
@@ -114,6 +118,39 @@ def number(value: float, /, places: int = 0) -> str:
     if digits[0] != "0":
         text = text.translate(str.maketrans("0123456789", digits))
     return ("-" if value < 0 and written.strip("0.") else "") + text
+
+
+def read_number(text: str, /) -> float:
+    """A number as a person wrote it, in the language in use or in English: "1.5" and "1,5"
+    in German, "12 345,6" in French, "١٫٥" in Arabic. With two kinds of mark the last is the
+    decimal one ("1.234,5"); with one, it groups when it is the language's group mark and
+    three digits follow each ("1.500" is 1500 in German and 1.5 in English), and is the decimal
+    mark otherwise. ValueError when it is not a number."""
+    group, _, _, digits = _NUMBERS.get(_language, _NUMBERS[SOURCE])
+    text = _SPACES.sub("", text.translate(str.maketrans(digits, "0123456789")))  # French groups
+    text = text.translate(_ARABIC_MARKS)  # read as English's
+    group = group.translate(_ARABIC_MARKS)
+    plain = _plain_number(text, group) if _WRITTEN.fullmatch(text) else None
+    if plain is None:
+        raise ValueError(f"not a number: {text!r}")
+    return float(plain)
+
+
+def _plain_number(text: str, group: str) -> str | None:
+    """`text` (digits, "." and ",") as Python writes the number, or None."""
+    marks = list(dict.fromkeys(c for c in text if c in ".,"))
+    if len(marks) == 2:  # "1.234,5": grouped by the first, the decimal mark last and once
+        whole, _, fraction = text.rpartition(marks[1])
+        groups = whole.split(marks[0])
+        if marks[1] in whole or any(len(g) != 3 for g in groups[1:]):
+            return None
+        return "".join(groups) + "." + fraction
+    if marks:
+        parts = text.split(marks[0])
+        if marks[0] == group and all(len(part) == 3 for part in parts[1:]):
+            return "".join(parts)
+        return ".".join(parts) if len(parts) == 2 else None
+    return text
 
 
 def percent(share: float, /, places: int = 0) -> str:

@@ -2,7 +2,7 @@
 
 import re
 
-from chatdesk.core.i18n import number, tr
+from chatdesk.core.i18n import number, read_number, tr
 
 _UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4}
 
@@ -20,10 +20,14 @@ def format_size(size: int) -> str:
 
 
 def parse_size(text: str) -> int:
-    """A size a person wrote ("5GB", "500 MB", "1.5 GiB", "2048") in bytes, units of 1,024
-    as `format_size` shows them; ValueError naming what was wrong."""
-    found = re.fullmatch(r"\s*([0-9][0-9,]*(?:\.[0-9]+)?)\s*([A-Za-z]*)\s*", text)
-    if found is None:
+    """A size a person wrote ("5GB", "500 MB", "1.5 GiB", "2048"; "1,5 GB" in German) in
+    bytes, units of 1,024 as `format_size` shows them; ValueError naming what was wrong."""
+    found = re.fullmatch(r"\s*([^A-Za-z]*?)\s*([A-Za-z]*)\s*", text)
+    try:
+        amount = read_number(found[1]) if found is not None else None
+    except ValueError:
+        amount = None
+    if found is None or amount is None:
         raise ValueError(
             tr(
                 "{text} is not a size: write a number and a unit, as in 500MB or 2GB",
@@ -33,7 +37,7 @@ def parse_size(text: str) -> int:
     unit = found[2].upper().replace("IB", "B")
     if unit not in _UNITS:
         raise ValueError(tr("{text} is not a size: use bytes, KB, MB, GB or TB", text=repr(text)))
-    return int(float(found[1].replace(",", "")) * _UNITS[unit])
+    return int(amount * _UNITS[unit])
 
 
 def format_cost(usd: float) -> str:
