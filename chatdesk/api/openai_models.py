@@ -35,7 +35,9 @@ async def model_list(core: ApiCore) -> ModelList:
     for name in core.providers.names():
         provider = core.providers.get(name)
         found += [ModelOut(id=f"{name}/{m}", owned_by=name) for m in embedding_models(provider)]
-    assistants = await service.assistants.list()
+    # Named as kept, not as shown: a built-in's id stays the same when the window's language
+    # changes (`target_of` finds it by either name).
+    assistants = await service.assistants.list(as_stored=True)
     found += [ModelOut(id=f"{ASSISTANT}{a.name}", owned_by="chatdesk") for a in assistants]
     return ModelList(data=found)
 

@@ -20,6 +20,7 @@ import pytest
 import pytest_asyncio
 from PIL import Image
 
+from chatdesk.core import i18n
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.chat.events import MessageFinished
 from chatdesk.core.kinds import Status
@@ -85,6 +86,28 @@ async def test_the_models_are_the_providers_and_the_assistants(served: Served) -
     names = [a.name for a in await served.core.service.assistants.list()]
     assert names  # the built-in assistants
     assert [i for i in ids if i.startswith("assistant/")] == [f"assistant/{n}" for n in names]
+
+
+async def test_an_assistants_model_id_stays_the_same_in_another_language(served: Served) -> None:
+    """A program keeps "assistant/<name>": switching the window to German must not rename a
+    built-in assistant's id, while its German name, as the window shows it, answers too."""
+    english = {m.id for m in (await client(served).models.list()).data}
+    asked = [{"role": "user", "content": "Hello"}]
+    i18n.set_language("de")
+    try:
+        german = {m.id for m in (await client(served).models.list()).data}
+        shown = [a.name for a in await served.core.service.assistants.list()]
+        kept = [a.name for a in await served.core.service.assistants.list(as_stored=True)]
+        translated = [(s, k) for s, k in zip(shown, kept, strict=True) if s != k]
+        assert translated  # a built-in's name reads differently in German
+        for name in translated[0]:  # by its German name and by its kept one
+            done = await client(served).chat.completions.create(
+                model=f"assistant/{name}", messages=asked
+            )
+            assert done.choices[0].message.content
+    finally:
+        i18n.set_language(i18n.SOURCE)
+    assert german == english
 
 
 async def test_a_completion_answers_as_the_model_would_and_keeps_nothing(served: Served) -> None:

@@ -42,11 +42,13 @@ class Assistants:
         self._events = events
         self._clock = clock
 
-    async def list(self) -> list[AssistantView]:
+    async def list(self, *, as_stored: bool = False) -> list[AssistantView]:
         """Every assistant, by name, as the user reads it (the built-ins' words in the user's
-        language while they are chatdesk's)."""
-        shown = [_shown(each) for each in await self._store.read(rows.all_views)]
-        return sorted(shown, key=lambda each: _reading_order(each.name))
+        language while they are chatdesk's); `as_stored`: with the names chatdesk keeps, the
+        same in every language (the local API's model ids, which another program keeps)."""
+        stored = await self._store.read(rows.all_views)
+        listed = stored if as_stored else [_shown(each) for each in stored]
+        return sorted(listed, key=lambda each: _reading_order(each.name))
 
     async def get(self, assistant_id: uuid.UUID) -> AssistantView:
         return _shown(await self._store.read(lambda s: rows.view(rows.row(s, assistant_id))))
