@@ -7,7 +7,8 @@ the client's list are not copied into it (the chat's own are what a continued ch
 reads). The answer goes the way the window's own answers go, so an open window shows it live,
 and is streamed to the client from the core's events (`Follower`). A client that leaves stops it
 through the path Stop takes. An assistant's answer the client did not ask to keep is removed for
-good once it has ended (`completions.forget`: its cost stays counted), so nothing of it remains.
+good once it has ended (`completions.forget`: its cost stays counted), so nothing of it remains;
+meanwhile its chat (origin "api-once") is listed, searched and named nowhere.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from chatdesk.api.openai_schemas import (
 )
 from chatdesk.core.chat.events import AnswerTextAppended, MessageFinished
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
-from chatdesk.core.kinds import Status
+from chatdesk.core.kinds import Origin, Status
 from chatdesk.core.providers.base import ErrorKind, ProviderError
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import MessageView, Turn
@@ -58,7 +59,7 @@ async def answer(
     keep = bool(body.store) or thread is not None
     follower = Follower(service.events).__enter__()
     try:
-        turn = await _send(service, body, target, thread)
+        turn = await _send(service, body, target, thread, keep)
     except BaseException:
         follower.__exit__(None, None, None)
         raise
@@ -71,7 +72,11 @@ async def answer(
 
 
 async def _send(
-    service: ChatService, body: ChatCompletionRequest, target: Target, thread: str | None
+    service: ChatService,
+    body: ChatCompletionRequest,
+    target: Target,
+    thread: str | None,
+    keep: bool,
 ) -> Turn:
     text, images = last_user_message(body)
     attached = [
@@ -87,7 +92,7 @@ async def _send(
             provider=provider,
             model=model,
             assistant_id=target.assistant,
-            origin="api",
+            origin=Origin.API if keep else Origin.API_ONCE,
         )
     try:
         thread_id = uuid.UUID(thread.strip())

@@ -9,6 +9,15 @@ from __future__ import annotations
 import enum
 
 
+class Origin(enum.StrEnum):
+    """Where a thread was made, when not in chatdesk itself (`threads.origin`; None: here)."""
+
+    API = "api"  # through the local API, to be kept: an ordinary chat with the API's mark
+    # For one answer through the local API (an assistant's, not to be kept), removed for good
+    # once it has ended: listed, searched and named nowhere meanwhile.
+    API_ONCE = "api-once"
+
+
 class ChatErrorKind(enum.StrEnum):
     """Why an answer or a request failed when chatdesk, not the provider, says so (what the
     provider says is `ErrorKind`, in `chatdesk.core.providers.base`). An answer's `error_type`

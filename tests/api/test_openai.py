@@ -22,13 +22,14 @@ from PIL import Image
 
 from chatdesk.core import i18n
 from chatdesk.core.assistants.model import AssistantFields
-from chatdesk.core.chat.events import MessageFinished
+from chatdesk.core.chat.events import MessageFinished, ThreadCreated
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.mock_embed import mock_vector
 from chatdesk.core.providers.mock_text import mock_answer, tokens_of
-from chatdesk.core.views import ThreadFilter
+from chatdesk.core.views import ThreadFilter, ThreadView
 from tests.api.conftest import KEY, Served
 from tests.api.conftest import serving as served_core
+from tests.api.sockets import held_provider
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply, usage_chunk
 
 pytestmark = pytest.mark.asyncio
@@ -384,6 +385,38 @@ async def test_an_assistant_as_a_model_answers_from_its_knowledge_and_leaves_not
     assert (await service.list_threads(ThreadFilter(deleted=True))).threads == ()
     found = await served.core.search.search("tyre pressure")
     assert (found.threads, found.messages) == ((), ())
+
+
+async def test_an_assistants_answer_not_kept_is_listed_found_and_named_nowhere_meanwhile(
+    served: Served,
+) -> None:
+    """While it is written, the chat an unkept answer needs is not in the window's list (no
+    flash of a chat that is about to go), not found by search, and not given a paid title."""
+    service = served.core.service
+    provider = held_provider(served, ["The tyre pressure ", "is 2.4 ", "bar."], hold_after=2)
+    created: list[ThreadView] = []
+    unsubscribe = service.events.subscribe(
+        lambda event: created.append(event.thread) if isinstance(event, ThreadCreated) else None
+    )
+    [tutor, *_] = await service.assistants.list()
+    question = "What is the tyre pressure of the car?\nThe front ones, that is, on a cold day."
+    asked = [{"role": "user", "content": question}]  # two lines: a title would be asked for
+    answering = asyncio.create_task(
+        client(served).chat.completions.create(model=f"assistant/{tutor.name}", messages=asked)
+    )
+    try:
+        await provider.held.wait()
+        assert [thread.origin for thread in created] == ["api-once"]
+        assert (await service.list_threads()).threads == ()
+        found = await served.core.search.search("tyre pressure")
+        assert (found.threads, found.messages) == ((), ())
+    finally:
+        provider.gate.set()
+        done = await answering
+        unsubscribe()
+    assert done.choices[0].message.content == "The tyre pressure is 2.4 bar."
+    await service.settle()  # what the answer started in the background has ended
+    assert len(provider.requests) == 1  # the answer's; no title's
 
 
 async def test_without_the_key_nothing_is_answered(served: Served) -> None:

@@ -12,12 +12,11 @@ from chatdesk.api.auth import require_key
 from chatdesk.api.rest_schemas import ThreadIn, ThreadPageOut, ThreadPatch
 from chatdesk.api.routes.depends import Service
 from chatdesk.api.schemas import ThreadOut
+from chatdesk.core.kinds import Origin
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import ThreadFilter, ThreadView
 
 router = APIRouter(prefix="/api/v1/threads", tags=["threads"], dependencies=[Depends(require_key)])
-
-ORIGIN = "api"  # what a thread made here is marked with
 
 
 @router.get("")
@@ -45,7 +44,7 @@ async def create_thread(body: ThreadIn, service: Service) -> ThreadOut:
         project_id=body.project_id,
         provider=body.provider,
         model=body.model,
-        origin=ORIGIN,
+        origin=Origin.API,
     )
     if body.assistant_id is not None:
         await service.assistants.use_in(thread.id, body.assistant_id)

@@ -53,11 +53,13 @@ _TYPES: dict[str, Any] = {
     "archived": Boolean(),
 }
 
+# A chat made for one answer through the local API is found nowhere (kinds.Origin.API_ONCE).
+_SHOWN = " AND (t.origin IS NULL OR t.origin != 'api-once')"
 _MESSAGES = (
     "FROM search_messages "
     "CROSS JOIN messages AS m ON m.rowid = search_messages.rowid "
     "CROSS JOIN threads AS t ON t.id = m.thread_id "
-    "WHERE search_messages MATCH :match AND t.deleted_at IS NULL"
+    "WHERE search_messages MATCH :match AND t.deleted_at IS NULL" + _SHOWN
 )
 _MESSAGE_COLUMNS = (
     "m.id, m.thread_id, m.role, m.created_at, t.title, t.project_id, "
@@ -70,7 +72,7 @@ _ATTACHED = (
     "CROSS JOIN message_parts AS p ON p.attachment_id = a.id "
     "CROSS JOIN messages AS m ON m.id = p.message_id "
     "CROSS JOIN threads AS t ON t.id = m.thread_id "
-    "WHERE search_attachments MATCH :match AND t.deleted_at IS NULL"
+    "WHERE search_attachments MATCH :match AND t.deleted_at IS NULL" + _SHOWN
 )
 _ATTACHED_COLUMNS = (
     "m.id, m.thread_id, m.role, m.created_at, t.title, t.project_id, a.name AS attachment, "
@@ -79,7 +81,7 @@ _ATTACHED_COLUMNS = (
 )
 _THREADS = (
     "FROM search_threads CROSS JOIN threads AS t ON t.rowid = search_threads.rowid "
-    "WHERE search_threads MATCH :match AND t.deleted_at IS NULL"
+    "WHERE search_threads MATCH :match AND t.deleted_at IS NULL" + _SHOWN
 )
 _THREAD_COLUMNS = (
     "t.id, t.project_id, t.pinned, t.archived, t.last_activity_at, "

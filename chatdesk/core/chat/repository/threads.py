@@ -14,6 +14,7 @@ from chatdesk.core.chat.repository.rows import project_row, project_view, thread
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.ids import new_id
+from chatdesk.core.kinds import Origin
 from chatdesk.core.knowledge.repository import set_links
 from chatdesk.core.store.models import Assistant, Project, Thread
 from chatdesk.core.views import (
@@ -64,7 +65,8 @@ def list_threads(
         raise InvalidRequest(tr("limit must be between 1 and 1000"))
     query = select(Thread)
     query = query.where(
-        Thread.deleted_at.is_not(None) if where.deleted else Thread.deleted_at.is_(None)
+        Thread.deleted_at.is_not(None) if where.deleted else Thread.deleted_at.is_(None),
+        or_(Thread.origin.is_(None), Thread.origin != Origin.API_ONCE),  # listed nowhere
     )
     if where.project_id is not None:
         query = query.where(Thread.project_id == where.project_id)

@@ -13,6 +13,7 @@ from chatdesk.core.chat import attachments as attached
 from chatdesk.core.chat.repository.attachments import attachment_texts
 from chatdesk.core.chat.repository.rows import M, message_row, thread_view
 from chatdesk.core.chat.titles import wants_title
+from chatdesk.core.kinds import Origin
 from chatdesk.core.store.models import Message, Role, Status, Thread
 from chatdesk.core.views import (
     ThreadView,
@@ -38,6 +39,8 @@ def title_inputs(session: Session, answer_id: uuid.UUID) -> TitleInputs | None:
     thread = session.get(Thread, answer.thread_id)
     if thread is None or thread.deleted_at is not None or thread.title_set_by_user:
         return None
+    if thread.origin == Origin.API_ONCE:
+        return None  # removed once answered: a title would be paid for and never read
     complete = session.scalar(
         select(func.count()).where(
             M.c.thread_id == thread.id,
