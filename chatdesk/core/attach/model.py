@@ -60,3 +60,36 @@ class Read:
 
 class Unreadable(Exception):
     """The file cannot be attached; the message says why, for the user."""
+
+
+@dataclass(frozen=True)
+class PageAsk:
+    """A page fetched from the web, to be read as text in the reading child
+    (chatdesk/core/web/text.py): what its response's headers said, and the most text to give."""
+
+    url: str
+    content_type: str  # as the headers said it, lower case, without parameters ("" if none)
+    charset: str | None  # the headers' charset, None when they gave none
+    budget_chars: int
+    limits: Limits = Limits()
+
+
+@dataclass(frozen=True)
+class PageText:
+    """A page's main text as the model reads it, and what a citation of it needs.
+
+    `kind`: "html", "pdf", "document" (Word, OpenDocument …) or "text". `text` is at most the
+    budget asked for, and when `cut` it ends with a line saying how much was shown of
+    `chars_total`. `site`, `published` (ISO date) and `author` are empty when the page does not
+    say them; `note` says what a reader should know ("decoded as windows-1252, a guess")."""
+
+    url: str
+    kind: str
+    title: str
+    text: str
+    chars_total: int
+    cut: bool
+    site: str = ""
+    published: str = ""
+    author: str = ""
+    note: str = ""

@@ -9,7 +9,8 @@ Pillow, PDFium and defusedxml only when a file needs them, and stops after `IDLE
 without work, so the window's process never holds them.
 
 Protocol: the child sends ("ready",) once started, then answers (number, name, data, limits)
-with (number, Read, None) or (number, None, reason).
+with (number, Read, None) or (number, None, reason); a page from the web is asked as (number,
+url, data, PageAsk) and answered with a PageText in the place of the Read.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from chatdesk.core.attach.child import serve
-from chatdesk.core.attach.model import Limits, Read
+from chatdesk.core.attach.model import Limits, PageAsk, PageText, Read
 from chatdesk.core.i18n import tr
 from chatdesk.core.trust.children import Child, ChildFailed
 
@@ -63,25 +64,38 @@ class Reader:
 
     def read_now(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:
         """`read`, blocking until the child answers: for a worker thread (an import)."""
+        read = self._call(name, data, limits, timeout)
+        assert isinstance(read, Read)
+        return read
+
+    async def read_page(self, data: bytes, asked: PageAsk, bound: float) -> PageText:
+        """A page from the web as the text a model reads (chatdesk/core/attach/page.py), in the
+        child within `bound` seconds, in turn with the files."""
+        loop = asyncio.get_running_loop()
+        page = await loop.run_in_executor(self._pool, self._call, asked.url, data, asked, bound)
+        assert isinstance(page, PageText)
+        return page
+
+    def _call(self, name: str, data: bytes, asked: Limits | PageAsk, timeout: float) -> object:
         with self._lock:
             if self._closed:
                 raise ReadFailed(tr("chatdesk is closing"))
             if self._idle is not None:
                 self._idle.cancel()
             try:
-                return self._ask(name, data, limits, timeout)
+                return self._ask(name, data, asked, timeout)
             finally:
                 self._idle = threading.Timer(self._idle_stop, self._stop_idle)
                 self._idle.daemon = True
                 self._idle.start()
 
-    def _ask(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:
+    def _ask(self, name: str, data: bytes, asked: Limits | PageAsk, timeout: float) -> object:
         # A child that read earlier files may have died meanwhile (killed while idle): the
         # file gets one fresh child before it is blamed.
         tries = 2 if self._child is not None and self._child.is_alive() else 1
         for tried in range(1, tries + 1):
             try:
-                return self._ask_child(name, data, limits, timeout)
+                return self._ask_child(name, data, asked, timeout)
             except ChildFailed as failure:
                 log.warning("reading child stopped: %s (%d bytes)", failure.reason, len(data))
                 self._drop_child()
@@ -93,16 +107,15 @@ class Reader:
                     raise ReadFailed(tr("the reader stopped on it (it may be damaged)")) from None
         raise AssertionError("unreachable")
 
-    def _ask_child(self, name: str, data: bytes, limits: Limits, timeout: float) -> Read:
+    def _ask_child(self, name: str, data: bytes, asked: Limits | PageAsk, timeout: float) -> object:
         if self._child is None or not self._child.is_alive():
             self._drop_child()
             self._child = Child("chatdesk-attach", serve, ready_timeout=READY_TIMEOUT)
         self._child.wait_ready()
         self._number += 1
-        read, reason = self._child.ask((self._number, name, data, limits), timeout)
+        read, reason = self._child.ask((self._number, name, data, asked), timeout)
         if read is None:
             raise ReadFailed(str(reason))
-        assert isinstance(read, Read)
         return read
 
     def _stop_idle(self) -> None:
