@@ -19,7 +19,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from chatdesk.core.attach import sniff
-from chatdesk.core.attach.model import PageAsk, PageText, Unreadable
+from chatdesk.core.attach.model import SCAN_NOTE, PageAsk, PageText, Unreadable, is_scan
 from chatdesk.core.attach.textual import BOMS, decode
 from chatdesk.core.i18n import mark, ntr, number, tr
 
@@ -36,7 +36,19 @@ _DECLARED = re.compile(
     rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w.:-]{1,40})""",
     re.IGNORECASE,
 )
-_MARKUP = re.compile(rb"<(?:!doctype\s+html|html|head|body|title|meta|div|p)[\s>/]", re.IGNORECASE)
+_MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|title|meta|div|p)[\s>/]", re.IGNORECASE)
+# Labels whose encoding browsers read as a larger one (the WHATWG Encoding Standard's table):
+# a page labelled Shift_JIS or GB2312 often holds characters only the larger one has.
+_LARGER = {
+    "iso8859-1": "cp1252",
+    "ascii": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "shift_jis": "cp932",
+    "gb2312": "gbk",
+    "euc_kr": "cp949",
+}
 _OPENING = re.compile(r"<(script|style)[\s>]", re.IGNORECASE)
 _CLOSING = {
     "script": re.compile(r"</script\s*>", re.IGNORECASE),
@@ -63,7 +75,7 @@ def read_page(data: bytes, ask: PageAsk) -> PageText:
         )
     text, note = decoded(data, ask.charset)
     if ask.content_type in HTML_TYPES or (
-        ask.content_type not in TEXT_TYPES and _MARKUP.search(data[:2048])
+        ask.content_type not in TEXT_TYPES and _MARKUP.search(text, 0, 2048)
     ):
         return _html(text, note, ask)
     text = text.replace("\r\n", "\n").replace("\x00", "")
@@ -86,25 +98,25 @@ def decoded(data: bytes, header: str | None) -> tuple[str, str]:
 
 
 def _codec(label: str | None, *, in_page: bool = False) -> str | None:
-    """Python's codec for a charset label, as browsers read labels: Latin-1 and ASCII mean
-    windows-1252; a page that says it is UTF-16 in ASCII bytes is not."""
+    """Python's codec for a charset label, read as browsers read it: Latin-1 and ASCII mean
+    windows-1252 (`_LARGER`); a page that says it is UTF-16 in ASCII bytes is not."""
     if not label:
         return None
     try:
         name = codecs.lookup(label.strip().strip("\"'")).name
     except LookupError:
         return None
-    if name in ("latin-1", "iso8859-1", "ascii"):
-        return "cp1252"
     if in_page and name.startswith("utf-16"):
         return "utf-8"
-    return name
+    return _LARGER.get(name, name)
 
 
 def _document(data: bytes, mime: str, ask: PageAsk) -> PageText:
     from chatdesk.core.attach.reading import read
 
     found = read(_name(ask.url), data, ask.limits)
+    if is_scan(found.note):
+        raise Unreadable(tr(SCAN_NOTE))
     kind = "pdf" if mime == sniff.PDF else "document"
     return _finished(ask, kind, _name(ask.url), found.text.strip(), note=found.note)
 
@@ -159,9 +171,8 @@ def _without_scripts(markup: str) -> str:
 
 def _fewer_links(text: str) -> str:
     """The text with its links as their words only (and those words as the page wrote them,
-    unescaped), and each run of more than `LINKS_KEPT`
-    lines that hold nothing but links shortened to its first ones and a line saying how many
-    were left out."""
+    unescaped), and each run of more than `LINKS_KEPT` lines that hold nothing but links
+    shortened to its first ones and a line saying how many were left out."""
     kept: list[str] = []
     run = left_out = 0
     for line in text.split("\n"):

@@ -90,21 +90,28 @@ async def test_a_byte_order_mark_decides_over_the_headers(texts: PageTexts) -> N
     assert page.note == ""
 
 
+JAPANESE = "東京都は新しい橋の建設を火曜日に決定しました。"
+ARABIC = "صوّت المجلس يوم الثلاثاء على بناء جسر جديد فوق النهر."
+
+
 @pytest.mark.parametrize(
-    ("words", "encoding"),
+    ("words", "label", "codec"),
     [
-        ("東京都は新しい橋の建設を火曜日に決定しました。", "utf-8"),
-        ("東京都は新しい橋の建設を火曜日に決定しました。", "shift_jis"),
-        ("صوّت المجلس يوم الثلاثاء على بناء جسر جديد فوق النهر.", "utf-8"),
-        ("صوّت المجلس يوم الثلاثاء على بناء جسر جديد فوق النهر.", "windows-1256"),
+        (JAPANESE, "utf-8", "utf-8"),
+        (JAPANESE, "shift_jis", "shift_jis"),
+        # what Windows and browsers write as Shift_JIS: ① is only in Microsoft's larger table
+        (f"① {JAPANESE}", "shift_jis", "cp932"),
+        (ARABIC, "utf-8", "utf-8"),
+        (ARABIC, "windows-1256", "cp1256"),
     ],
 )
 async def test_japanese_and_arabic_pages_read_in_their_script(
-    texts: PageTexts, words: str, encoding: str
+    texts: PageTexts, words: str, label: str, codec: str
 ) -> None:
-    body = article(extra=f"<p>{words}</p>").replace("utf-8", encoding).encode(encoding)
+    body = article(extra=f"<p>{words}</p>").replace("utf-8", label).encode(codec)
     page = await _read(texts, body)
     assert words in page.text
+    assert page.note == ""
 
 
 async def test_a_page_of_ten_thousand_links_gives_a_few_and_says_how_many_went(
@@ -168,6 +175,11 @@ async def test_a_pdf_is_read_by_the_document_reader_whatever_its_type_says(
     assert "--- Page 1 ---\nAnnual report of the bridge fund" in page.text
     assert "Second page: the accounts" in page.text
     assert page.title == "r 2024.pdf"
+
+
+async def test_a_scanned_pdf_is_refused_as_having_no_text(texts: PageTexts) -> None:
+    with pytest.raises(PageUnreadable, match="a scan: no page has a text layer"):
+        await _read(texts, files.scanned_pdf(), "application/pdf")
 
 
 async def test_plain_text_and_markdown_pass_through(texts: PageTexts) -> None:
