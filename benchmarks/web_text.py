@@ -80,6 +80,7 @@ def _bare(page: bytes) -> float:
     found = trafilatura.bare_extraction(
         page.decode("utf-8"),
         url=_URL,
+        fast=True,
         with_metadata=True,
         include_comments=False,
         include_formatting=True,

@@ -54,7 +54,9 @@ _CLOSING = {
     "script": re.compile(r"</script\s*>", re.IGNORECASE),
     "style": re.compile(r"</style\s*>", re.IGNORECASE),
 }
-_LINK = re.compile(r"\[([^\[\]\n]*)\]\(([^()\s]*)\)")
+# A link as trafilatura writes it: its words (brackets in them escaped), then its address (one
+# level of parentheses in it, as in a Wikipedia address).
+_LINK = re.compile(r"\[((?:[^\[\]\n\\]|\\.)*)\]\(((?:[^()\s]|\([^()\s]*\))*)\)")
 _ESCAPED = re.compile(r"\\([_*\[\]])")  # what trafilatura escapes in the words of its Markdown
 _LIST_MARKS = " \t-*+|·•,;"
 
@@ -123,12 +125,19 @@ def _document(data: bytes, mime: str, ask: PageAsk) -> PageText:
 
 def _html(markup: str, note: str, ask: PageAsk) -> PageText:
     import trafilatura
+    from trafilatura.utils import load_html
 
     markup = _without_scripts(markup)
-    longer = len(markup) > MARKUP_READ
+    tree = load_html(markup[:MARKUP_READ])
+    if tree is None:
+        raise Unreadable(tr(NO_TEXT))
+    links = {" ".join(link.text_content().split()) for link in tree.iter("a")}
     found = trafilatura.bare_extraction(
-        markup[:MARKUP_READ],
+        tree,
         url=ask.url or None,
+        # Its fallbacks (readability, jusText) rarely change a real page's text, and their
+        # comparison grows with the square of a page's blocks: 264 KB of small tables, 36 s.
+        fast=True,
         with_metadata=True,
         include_comments=False,
         include_formatting=True,
@@ -138,13 +147,12 @@ def _html(markup: str, note: str, ask: PageAsk) -> PageText:
     )
     if found is None or isinstance(found, dict):  # a dict only when asked `as_dict`
         raise Unreadable(tr(NO_TEXT))
-    text = _fewer_links(found.text or "")
     return _finished(
         ask,
         "html",
         found.title or _name(ask.url),
-        text.strip(),
-        longer=longer,
+        _fewer_links(found.text or "", links - {""}).strip(),
+        longer=len(markup) > MARKUP_READ,
         site=found.sitename or found.hostname or "",
         published=found.date or "",
         author=found.author or "",
@@ -169,10 +177,11 @@ def _without_scripts(markup: str) -> str:
     return "".join(parts)
 
 
-def _fewer_links(text: str) -> str:
+def _fewer_links(text: str, links: set[str]) -> str:
     """The text with its links as their words only (and those words as the page wrote them,
-    unescaped), and each run of more than `LINKS_KEPT` lines that hold nothing but links
-    shortened to its first ones and a line saying how many were left out."""
+    unescaped), and each run of more than `LINKS_KEPT` lines that hold nothing but links (a
+    link's words, `links`, or links in Markdown) shortened to its first ones and a line saying
+    how many were left out."""
     kept: list[str] = []
     run = left_out = 0
     for line in text.split("\n"):
@@ -180,7 +189,10 @@ def _fewer_links(text: str) -> str:
             if not left_out:
                 kept.append(line)
             continue
-        only_links = _LINK.search(line) is not None and not _LINK.sub("", line).strip(_LIST_MARKS)
+        words = _ESCAPED.sub(r"\1", _LINK.sub(r"\1", line))
+        only_links = " ".join(words.strip(_LIST_MARKS).split()) in links or (
+            _LINK.search(line) is not None and not _LINK.sub("", line).strip(_LIST_MARKS)
+        )
         run = run + 1 if only_links else 0
         if run > LINKS_KEPT:
             left_out += 1
@@ -188,7 +200,7 @@ def _fewer_links(text: str) -> str:
         if left_out:
             kept.extend([_links_left_out(left_out), ""])
             left_out = 0
-        kept.append(_ESCAPED.sub(r"\1", _LINK.sub(r"\1", line)))
+        kept.append(words)
     if left_out:
         kept.append(_links_left_out(left_out))
     return "\n".join(kept)

@@ -125,6 +125,34 @@ async def test_a_page_of_ten_thousand_links_gives_a_few_and_says_how_many_went(
     assert "far.example" not in page.text
 
 
+async def test_links_in_a_sentence_keep_their_words_not_their_addresses(
+    texts: PageTexts,
+) -> None:
+    extra = (
+        "<p>Read <a href='https://council.example/minutes_2024.pdf'>the minutes_of the "
+        "meeting</a>, <a href='/costs'>the [draft] costs</a> and <a href='https://w.example/"
+        "Bridge_(structure)'>bridges</a> before Friday.</p>"
+    )
+    page = await _read(texts, article(extra=extra).encode())
+    said = "Read the minutes_of the meeting, the [draft] costs and bridges before Friday."
+    assert said in page.text
+    assert "council.example" not in page.text
+    assert "/costs" not in page.text
+    assert "w.example" not in page.text
+
+
+async def test_a_page_of_thousands_of_small_tables_is_read_within_the_childs_bound(
+    texts: PageTexts,
+) -> None:
+    rows = "".join(
+        f"<table><tr><td>cell {n}</td><td>value {n}</td></tr></table>" for n in range(6_000)
+    )
+    body = f"<!doctype html><html><head><title>Tables</title></head><body>{rows}</body></html>"
+    page = await _read(texts, body.encode())  # within PageTexts' 30 s, not refused as too slow
+    assert "cell 0" in page.text
+    assert page.cut
+
+
 async def test_a_page_telling_the_model_what_to_do_is_given_as_it_is_and_fetches_nothing(
     texts: PageTexts,
 ) -> None:
