@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -81,9 +82,14 @@ async def test_a_wrong_charset_in_the_headers_gives_way_to_the_pages_own(
     assert words in page.text  # valid UTF-8 that the headers call Latin-1 is UTF-8
 
 
-async def test_a_byte_order_mark_decides_over_the_headers(texts: PageTexts) -> None:
+@pytest.mark.parametrize(
+    ("bom", "codec"), [(codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le")]
+)
+async def test_a_byte_order_mark_decides_over_the_headers(
+    texts: PageTexts, bom: bytes, codec: str
+) -> None:
     words = "Ελληνικά και русский текст"
-    body = codecs.BOM_UTF8 + article(extra=f"<p>{words}</p>").encode()
+    body = bom + article(extra=f"<p>{words}</p>").encode(codec)
     page = await _read(texts, body, "text/html; charset=windows-1252", "windows-1252")
     assert words in page.text
     assert "\ufeff" not in page.text
@@ -203,6 +209,16 @@ async def test_a_pdf_is_read_by_the_document_reader_whatever_its_type_says(
     assert "--- Page 1 ---\nAnnual report of the bridge fund" in page.text
     assert "Second page: the accounts" in page.text
     assert page.title == "r 2024.pdf"
+
+
+async def test_a_word_document_served_as_html_is_read_as_a_document(
+    texts: PageTexts, tmp_path: Path
+) -> None:
+    data = files.docx(tmp_path / "plan.docx").read_bytes()
+    page = await _read(texts, data, "text/html", url="https://x.example/plan.docx")
+    assert page.kind == "document"
+    assert "Revenue grew in every region." in page.text
+    assert "Supply stays tight." in page.text
 
 
 async def test_a_scanned_pdf_is_refused_as_having_no_text(texts: PageTexts) -> None:
