@@ -8,7 +8,7 @@ run: trafilatura's `bare_extraction` with the same options on the same HTML in t
 300 KB shaped like a news site's article (quick: 100 KB only): inline scripts and JSON-LD, a
 style sheet, a menu, a cookie banner, related links, a footer, and an article of 8 to 24 KB of
 text; and 100 KB of article text with no scripts, where chatdesk has nothing to leave out
-before extracting (the child's round trip alone). The median of 9 reads (quick: 3), each
+before extracting (the child's round trip alone). The median of 15 reads (quick: 3), each
 beside a bare one with the child started and its libraries loaded; the
 first page (the child's start and trafilatura's import, paid once) and a 5 MB page of text
 are shown beside, for information.
@@ -43,7 +43,7 @@ async def _measure(quick: bool) -> None:
     try:
         first = await _timed(texts, _page(100_000))
         print(f"      (first page, the child started and trafilatura loaded: {first:.0f} ms)")
-        runs = 3 if quick else 9
+        runs = 3 if quick else 15
         for size in (100_000,) if quick else (100_000, 200_000, 300_000):
             await _compare(texts, f"page of {size // 1000} KB to text", _page(size), runs, TARGET)
         plain = _page(100_000, scripts=False)
