@@ -41,6 +41,7 @@ from chatdesk.core.chat.repository.rows import (
     message_select,
     message_views,
     message_views_of,
+    sibling_count,
     stored_uuid,
     thread_row,
     thread_view,
@@ -213,17 +214,19 @@ def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
     """At most `limit` messages from `start` following parent (up) or active-child (down)
     pointers, unordered (`_walked` orders them). A counter bounds the walk. Compiled for
     SQLite alone (`Prepared`): the walk carries each row's rowid, so the page's columns are
-    read by it rather than through the id's index once more."""
+    read by it rather than through the id's index once more, and its sibling count, counted
+    once a row (the page's select reads it twice: the count, and whether to number it)."""
     rowid: ColumnClause[int] = literal_column("messages.rowid")
+    count = sibling_count().label("siblings")
     walk = (
-        select(rowid.label("at"), M.c.parent_id, M.c.active_child_id, literal(1).label("n"))
+        select(rowid.label("at"), M.c.parent_id, M.c.active_child_id, literal(1).label("n"), count)
         .where(M.c.id == start)
         .cte("walk", recursive=True)
     )
     link = M.c.id == (walk.c.active_child_id if down else walk.c.parent_id)
-    step = select(rowid, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"))
+    step = select(rowid, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"), count)
     walk = walk.union_all(step.join(walk, link).where(walk.c.n < limit))
-    return message_select().join(walk, rowid == walk.c.at)
+    return message_select(walk.c.siblings).join(walk, rowid == walk.c.at)
 
 
 _LEAF = Prepared(select(T.c.active_leaf_id).where(T.c.id == bindparam("thread", type_=Uuid())))

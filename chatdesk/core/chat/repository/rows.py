@@ -9,7 +9,19 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Select, Uuid, and_, bindparam, case, func, or_, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Select,
+    Uuid,
+    and_,
+    bindparam,
+    case,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.types import NullType
 
@@ -77,17 +89,32 @@ def thread_view(row: Thread) -> ThreadView:
     )
 
 
-def message_select() -> Select[Any]:
-    """Every column a MessageView needs, reasoning and branch position included, in the order
-    `message_view` reads them, then whether the message has attachments or sources
-    (`attached`). The columns come as SQLite stores them (no SQLAlchemy result processing):
-    `message_view` converts them, several times faster for a page of 50."""
+def sibling_count() -> ColumnElement[int]:
+    """How many messages share the message's parent (itself included), counted on the index
+    of (thread, parent) alone."""
     siblings = M.alias("siblings")
-    same_parent = and_(
+    return select(func.count()).where(_same_parent(siblings)).scalar_subquery()
+
+
+def _same_parent(siblings: FromClause) -> ColumnElement[bool]:
+    return and_(
         siblings.c.thread_id == M.c.thread_id,
         siblings.c.parent_id.is_not_distinct_from(M.c.parent_id),
     )
-    count = select(func.count()).where(same_parent).scalar_subquery()
+
+
+def message_select(count: ColumnElement[int] | None = None) -> Select[Any]:
+    """Every column a MessageView needs, reasoning and branch position included, in the order
+    `message_view` reads them, then whether the message has attachments or sources
+    (`attached`). The columns come as SQLite stores them (no SQLAlchemy result processing):
+    `message_view` converts them, several times faster for a page of 50.
+
+    `count`: the message's `sibling_count`, when the query has it already (a branch's walk
+    counts it once per row); else it is counted here, where it is read twice."""
+    siblings = M.alias("siblings")
+    same_parent = _same_parent(siblings)
+    if count is None:
+        count = sibling_count()
     before = select(func.count()).where(same_parent, siblings.c.id <= M.c.id).scalar_subquery()
     # Counted (through the table, by id) only for a message that has siblings: most have none.
     index = case((count > 1, before), else_=1)
