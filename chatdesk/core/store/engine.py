@@ -88,9 +88,16 @@ def _configured(engine: Engine, busy_timeout_ms: int, foreign_keys: bool, *, wal
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
         mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
-        if mode not in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE"):
+        statement = _BEGIN.get(mode)
+        if statement is None:
             raise ValueError(f"unknown BEGIN mode {mode!r}")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        # On the driver's connection, as the hot statements run (store/prepared.py): through
+        # SQLAlchemy's execution layer it cost as much as a page's own session set-up, on
+        # every read. Its errors are the driver's, which `failures.translated` reads as well.
+        connection.connection.driver_connection.execute(statement)
+
+
+_BEGIN = {mode: f"BEGIN {mode}" for mode in ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")}
 
 
 def writer(engine: Engine) -> Engine:
