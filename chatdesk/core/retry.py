@@ -8,7 +8,7 @@ before which a tool server is not started again) and takes the lengths from here
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 
@@ -57,3 +57,29 @@ class Backoff:
         if asked is not None:
             return max(0.0, float(asked)) if asked <= self.cap else None
         return self.delay(retry, draw=draw)
+
+
+def asked_wait(headers: Mapping[str, str], now: float) -> float | None:
+    """Seconds a server asked to wait, from `retry-after-ms` or `retry-after` (seconds or an
+    HTTP date, counted from `now`, a Unix time); None when it did not ask. `headers` are
+    looked up by lower-case name."""
+    milliseconds = headers.get("retry-after-ms")
+    if milliseconds:
+        try:
+            return max(0.0, float(milliseconds) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    import email.utils  # ~10 ms at start-up, and only rate-limited users need it
+
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - now)

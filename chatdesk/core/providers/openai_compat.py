@@ -32,6 +32,7 @@ from chatdesk.core.providers.base import (
 from chatdesk.core.providers.openai_wire import ChunkReader, request_arguments
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.providers.ratelimit import RateLimiter
+from chatdesk.core.retry import asked_wait
 
 if TYPE_CHECKING:
     import openai
@@ -363,7 +364,7 @@ def _status_error(
     if _too_long(status, kind, f"{code} {kind_of} {_message(body)}"):
         kind = ErrorKind.CONVERSATION_TOO_LONG
     message, hint = _explain(kind, host, model, status)
-    retry_after = _retry_after(headers) if kind is ErrorKind.RATE_LIMIT else None
+    retry_after = asked_wait(headers, time.time()) if kind is ErrorKind.RATE_LIMIT else None
     if retry_after is not None:
         hint = tr("Wait {seconds} s, then retry.", seconds=f"{retry_after:.0f}")
     detail = tr(" The server said: {said}", said=said) if said else ""
@@ -466,30 +467,6 @@ def _server_text(body: Mapping[str, object], error: openai.APIError) -> str:
         text = "" if body else error.message
     text = " ".join(text.split())
     return text[:_MAX_SERVER_TEXT] + ("…" if len(text) > _MAX_SERVER_TEXT else "")
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from `retry-after-ms` or `retry-after` (seconds or an HTTP date)."""
-    milliseconds = headers.get("retry-after-ms")
-    if milliseconds:
-        try:
-            return max(0.0, float(milliseconds) / 1000)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    import email.utils  # ~10 ms at start-up, and only rate-limited users need it
-
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
 
 
 def _scrub(text: str, key: str) -> str:
