@@ -16,7 +16,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
 _POLL = 0.02  # how often a held reply checks for a disconnect or a release
 
@@ -91,24 +91,20 @@ def _envelope(**fields: Any) -> dict[str, Any]:
     } | fields
 
 
-class FakeOpenAI:
-    """Start with `start()`, always `close()`; `url` is the base URL to give a provider."""
+class LocalServer:
+    """A real HTTP server on 127.0.0.1 (or `host`, e.g. "::1") serving `handler`, on a thread
+    of its own: start with `start()`, always `close()`. Its handlers reach it as
+    `self.server.fake`; `holding`, `release`, `disconnected` and `closing` are theirs to hold
+    a reply (`HeldHandler.hold`) and to say a client left."""
 
-    def __init__(
-        self, models: tuple[str, ...] = ("small-model", "big-model"), *, key: str | None = None
-    ) -> None:
-        self.models = models
-        self.key = key  # when set, requests without "Authorization: Bearer <key>" get a 401
-        # Where the key must come instead of Bearer: "x-api-key" (with anthropic-version, as
-        # Anthropic's API reads it) or "api-key" (Azure OpenAI); a Bearer header is then a 401.
-        self.key_header = "authorization"
-        self.replies: deque[Reply] = deque()
-        self.requests: list[Recorded] = []
+    def __init__(self, handler: type[BaseHTTPRequestHandler], host: str = "127.0.0.1") -> None:
+        self.host = host
         self.holding = threading.Event()  # a reply has started to hold
         self.release = threading.Event()  # lets held replies go on
         self.disconnected = threading.Event()  # a client left in the middle of a reply
         self.closing = threading.Event()
-        self._server = _Server(("127.0.0.1", 0), _Handler)
+        server = _Server6 if ":" in host else _Server
+        self._server = server((host, 0), handler)
         self._server.fake = self
         self._thread = threading.Thread(target=self._serve, daemon=True)
 
@@ -117,21 +113,19 @@ class FakeOpenAI:
         return int(self._server.server_address[1])
 
     @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/v1"
+    def origin(self) -> str:
+        return (
+            f"http://[{self.host}]:{self.port}"
+            if ":" in self.host
+            else f"http://{self.host}:{self.port}"
+        )
 
-    def start(self) -> FakeOpenAI:
+    def start(self) -> Self:
         self._thread.start()
         return self
 
     def _serve(self) -> None:
         self._server.serve_forever(poll_interval=_POLL)  # a short poll keeps close() quick
-
-    def queue(self, *replies: Reply) -> None:
-        self.replies.extend(replies)
-
-    def next_reply(self) -> Reply:
-        return self.replies.popleft() if self.replies else text_reply("Hello", " world")
 
     def close(self) -> None:
         self.closing.set()
@@ -140,18 +134,83 @@ class FakeOpenAI:
         self._thread.join()
 
 
+class FakeOpenAI(LocalServer):
+    """Start with `start()`, always `close()`; `url` is the base URL to give a provider."""
+
+    def __init__(
+        self, models: tuple[str, ...] = ("small-model", "big-model"), *, key: str | None = None
+    ) -> None:
+        super().__init__(_Handler)
+        self.models = models
+        self.key = key  # when set, requests without "Authorization: Bearer <key>" get a 401
+        # Where the key must come instead of Bearer: "x-api-key" (with anthropic-version, as
+        # Anthropic's API reads it) or "api-key" (Azure OpenAI); a Bearer header is then a 401.
+        self.key_header = "authorization"
+        self.replies: deque[Reply] = deque()
+        self.requests: list[Recorded] = []
+
+    @property
+    def url(self) -> str:
+        return f"{self.origin}/v1"
+
+    def queue(self, *replies: Reply) -> None:
+        self.replies.extend(replies)
+
+    def next_reply(self) -> Reply:
+        return self.replies.popleft() if self.replies else text_reply("Hello", " world")
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = False  # server_close() joins handlers, so nothing outlives a test
-    fake: FakeOpenAI
+    fake: Any
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class HeldHandler(BaseHTTPRequestHandler):
+    """A handler of a `LocalServer` that can hold a reply until released or the client
+    leaves, drop its socket mid-body, and write chunked bodies."""
+
     protocol_version = "HTTP/1.1"
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
         return None  # keep test output clean; the TLS test sends garbage on purpose
 
+    def _write_chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
+
+    def _drop(self) -> None:
+        """Close the socket in the middle of the chunked body, as a dying proxy would."""
+        self.wfile.flush()
+        self.connection.shutdown(socket.SHUT_RDWR)
+        self.close_connection = True
+
+    def _hold(self) -> bool:
+        """Wait for `release`; False (and `disconnected` set) if the client leaves first."""
+        fake = self.server.fake
+        fake.holding.set()
+        while not (fake.release.is_set() or fake.closing.is_set()):
+            readable, _, _ = select.select([self.connection], [], [], _POLL)
+            if readable and not self._peek():
+                fake.disconnected.set()
+                self.close_connection = True
+                return False
+        return not fake.closing.is_set()
+
+    def _peek(self) -> bytes:
+        """Look at what the client sent without taking it; b"" once it has gone."""
+        try:
+            data: bytes = self.connection.recv(1, socket.MSG_PEEK)
+        except ConnectionError:
+            return b""
+        return data
+
+
+class _Handler(HeldHandler):
     def do_GET(self) -> None:
         self._record({})
         if not self._authorized():
@@ -233,33 +292,3 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.done:
             self._write_chunk(b"data: [DONE]\n\n")
         self._write_chunk(b"")  # the terminating zero-length chunk: a clean end of body
-
-    def _write_chunk(self, data: bytes) -> None:
-        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-        self.wfile.flush()
-
-    def _drop(self) -> None:
-        """Close the socket in the middle of the chunked body, as a dying proxy would."""
-        self.wfile.flush()
-        self.connection.shutdown(socket.SHUT_RDWR)
-        self.close_connection = True
-
-    def _hold(self) -> bool:
-        """Wait for `release`; False (and `disconnected` set) if the client leaves first."""
-        fake = self._fake
-        fake.holding.set()
-        while not (fake.release.is_set() or fake.closing.is_set()):
-            readable, _, _ = select.select([self.connection], [], [], _POLL)
-            if readable and not self._peek():
-                fake.disconnected.set()
-                self.close_connection = True
-                return False
-        return not fake.closing.is_set()
-
-    def _peek(self) -> bytes:
-        """Look at what the client sent without taking it; b"" once it has gone."""
-        try:
-            data: bytes = self.connection.recv(1, socket.MSG_PEEK)
-        except ConnectionError:
-            return b""
-        return data
