@@ -40,6 +40,7 @@ from chatdesk.cli.threads import message_json
 from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
+from chatdesk.cli.web import add_commands as add_web_commands
 from chatdesk.core.attach.model import is_scan
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import choose, set_language, system_languages, tr
@@ -103,6 +104,7 @@ def _parser() -> argparse.ArgumentParser:
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
+    add_web_commands(commands)
     add_tool_commands(commands)
     add_attachment_commands(commands)
     add_sync_commands(commands)
