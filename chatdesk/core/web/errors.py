@@ -87,6 +87,16 @@ def no_connection(host: str, reason: str) -> Unreachable:
     )
 
 
+def broken_off(host: str, reason: str) -> Unreachable:
+    return Unreachable(
+        tr(
+            "The connection to {host} broke off before the answer was whole: {reason}",
+            host=host,
+            reason=reason,
+        )
+    )
+
+
 class HttpStatus(WebError):
     """The server answered with an error status (4xx, 5xx). `retry_after` is in seconds."""
 

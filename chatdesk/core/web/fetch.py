@@ -39,6 +39,7 @@ from chatdesk.core.web.errors import (
     TooBig,
     TooManyRedirects,
     WebError,
+    broken_off,
     name_not_found,
     no_connection,
 )
@@ -137,6 +138,8 @@ class Fetcher:
             raise TimedOut(url, self._seconds) from None
         except httpx.TimeoutException:  # its own limits are the same: a backstop
             raise TimedOut(url, self._seconds) from None
+        except httpx.TransportError as error:  # cut off mid-answer, or not HTTP at all
+            raise broken_off(parsed.host, str(error) or type(error).__name__) from None
 
     async def _follow(self, ask: _Ask) -> Page:
         first = ask.url

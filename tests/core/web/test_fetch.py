@@ -307,6 +307,30 @@ async def test_a_refused_connection_and_an_unknown_name_are_said() -> None:
     )
 
 
+async def test_a_page_cut_off_midway_or_an_answer_that_is_not_http_is_said(
+    web: FakeWeb,
+) -> None:
+    url = web.route("/cut", size=1000, headers={"Content-Length": "5000"})  # 4000 bytes short
+    with pytest.raises(Unreachable) as cut:
+        await Fetcher(web_settings(web)).get(url)
+    assert str(cut.value).startswith(
+        "The connection to 127.0.0.1 broke off before the answer was whole: "
+    )
+    garbage = socket.create_server(("127.0.0.1", 0))
+    port = garbage.getsockname()[1]
+    settings = web_settings(allow_private=f"127.0.0.1:{port}")
+    try:
+        fetching = asyncio.ensure_future(Fetcher(settings).get(f"http://127.0.0.1:{port}/"))
+        client, _ = await asyncio.to_thread(garbage.accept)
+        with client:
+            client.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+            client.shutdown(socket.SHUT_WR)
+            with pytest.raises(Unreachable, match="broke off before the answer was whole"):
+                await fetching
+    finally:
+        garbage.close()
+
+
 def _ipv6_loopback() -> bool:
     try:
         with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
