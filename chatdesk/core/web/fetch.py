@@ -206,7 +206,7 @@ class Fetcher:
         # A client per request, so no cookie outlives it; environment proxies are ignored, as
         # a proxy would resolve the name itself.
         async with httpx.AsyncClient(
-            verify=self._tls or True,
+            verify=await self._context(),
             trust_env=False,
             follow_redirects=False,
             timeout=httpx.Timeout(self._seconds),
@@ -223,6 +223,15 @@ class Fetcher:
                 return await self._answer(ask, response, str(address))
             finally:
                 await response.aclose()
+
+    async def _context(self) -> ssl.SSLContext:
+        """The certificate check, made once per fetcher: loading the system's trust store
+        takes ~100 ms, so it is done off the event loop, and not for every request."""
+        if self._tls is None:
+            import httpx2 as httpx
+
+            self._tls = await asyncio.to_thread(httpx.create_ssl_context, trust_env=False)
+        return self._tls
 
     async def _answer(self, ask: _Ask, response: httpx.Response, address: str) -> Page | _Redirect:
         status = response.status_code
