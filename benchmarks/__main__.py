@@ -51,6 +51,7 @@ from benchmarks import (
     tool_cards,
     tools,
     transfer,
+    web_fetch,
     web_text,
 )
 
@@ -80,6 +81,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "api": api.run,
     "sockets": sockets.run,
     "outside": outside.run,
+    "web_fetch": web_fetch.run,
     "web_text": web_text.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a budget only past 1.25 × it: noise is not a miss

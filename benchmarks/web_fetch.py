@@ -1,0 +1,97 @@
+"""the web's guarded fetch against a server on 127.0.0.1 (chatdesk/core/web/fetch.py).
+
+- **One page**: a 150 KB page read through `Fetcher.get` (the address checked, the connection
+  pinned, a client per request, the body counted against the size limit), p50 of 200 (quick:
+  40). Baseline, same run and server: a bare httpx2 client's `get` of the same page, as a
+  plain program reads it. Target ≤ 1.5× bare: the guard's cost beside one connection's.
+- **Ten in parallel**: ten pages the server answers after 100 ms each, read at once through
+  one `Fetcher` (`asyncio.gather`), their wall time beside the slowest of the same ten read
+  one by one (issue 46: ≤ 1.5×): reading a page holds no lock and blocks no other.
+The server answers each request on a thread of its own and closes each connection, so both
+sides connect for every page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import statistics
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from benchmarks.common import ratio_target, report
+from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.web.fetch import Fetcher
+
+PAGE = (b"<p>" + b"All work and no play makes a page. " * 40 + b"</p>\n") * 100  # ~150 KB
+SLOW_MS = 100  # how long the server takes over each page of the parallel read
+ONE = ratio_target(1.5, "bare httpx")
+PARALLEL = ratio_target(1.5, "slowest one")
+
+
+def run(workdir: Path, quick: bool) -> None:
+    asyncio.run(_measure(40 if quick else 200))
+
+
+async def _measure(runs: int) -> None:
+    import httpx2
+
+    with _server() as port:
+        settings = dataclasses.replace(WebSettings(), allow_private=f"127.0.0.1:{port}")
+        fetcher = Fetcher(settings)
+        url = f"http://127.0.0.1:{port}/page"
+        async with httpx2.AsyncClient(trust_env=False) as bare:
+            await fetcher.get(url)  # warm: the trust store, the imports
+            await bare.get(url)
+            guarded = [await _timed(fetcher.get(url)) for _ in range(runs)]
+            plain = [await _timed(bare.get(url)) for _ in range(runs)]
+        slow = [f"http://127.0.0.1:{port}/slow/{n}" for n in range(10)]
+        alone = [await _timed(fetcher.get(address)) for address in slow]
+        start = time.perf_counter()
+        pages = await asyncio.gather(*(fetcher.get(address) for address in slow))
+        together = (time.perf_counter() - start) * 1000
+    assert all(len(page.body) == len(PAGE) for page in pages)
+    report("a 150 KB page through the guard, p50", statistics.median(guarded),
+           statistics.median(plain), "ms", ONE, bare="bare httpx")  # fmt: skip
+    report("ten slow pages at once, wall", together, max(alone), "ms", PARALLEL,
+           bare="slowest one")  # fmt: skip
+
+
+async def _timed(request: Any) -> float:
+    start = time.perf_counter()
+    await request
+    return (time.perf_counter() - start) * 1000
+
+
+class _Pages(BaseHTTPRequestHandler):
+    """The same page at every address; under /slow/ after SLOW_MS."""
+
+    def do_GET(self) -> None:
+        if self.path.startswith("/slow/"):
+            threading.Event().wait(SLOW_MS / 1000)  # the server's own pace
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(PAGE)))
+        self.end_headers()
+        self.wfile.write(PAGE)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@contextmanager
+def _server() -> Iterator[int]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Pages)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
