@@ -136,6 +136,11 @@ async def test_a_failing_engine_and_an_unreadable_answer_name_the_engine(web: Fa
     with pytest.raises(EngineError) as unreadable:
         await Tavily(fetcher, "k", web.origin + "/search").search("python", 5)
     assert str(unreadable.value) == "Tavily answered with something that is not its results."
+    web.json("/search", {"detail": "Unauthorized: missing or invalid API key."}, status=401)
+    with pytest.raises(EngineError) as refused:
+        await Tavily(fetcher, "wrong", web.origin + "/search").search("python", 5)
+    assert str(refused.value) == "Tavily refused the search (401): check its key or its settings."
+    assert "wrong" not in str(refused.value)
     web.json("/search", [1, 2, 3])
     with pytest.raises(EngineError, match="SearXNG answered with something that is not"):
         await SearXNG(fetcher, web.origin).search("python", 5)
