@@ -17,6 +17,24 @@ from chatdesk.core.web.errors import EngineError
 from chatdesk.core.web.fetch import Fetcher
 
 DUCKDUCKGO_URL = "https://html.duckduckgo.com/html/"
+# Elements that never have an end tag: counted open, they would never close.
+_VOID = frozenset(
+    {
+        "area",
+        "base",
+        "br",
+        "col",
+        "embed",
+        "hr",
+        "img",
+        "input",
+        "link",
+        "meta",
+        "source",
+        "track",
+        "wbr",
+    }
+)
 
 
 class DuckDuckGo:
@@ -66,7 +84,7 @@ class ResultsPage(HTMLParser):
             if "no-results" in classes:
                 self.no_results = True
         if self._in is not None:
-            self._depth += 1
+            self._depth += tag not in _VOID
         elif tag in ("a", "div", "td") and self._ad_depth is None:
             self._start(classes, dict(attrs).get("href") or "")
 

@@ -81,6 +81,21 @@ async def test_duckduckgo_results_are_read_from_its_page_links_unwrapped_and_ads
     assert parse_qs(urlsplit(web.seen[0].path).query) == {"q": ["python 3.13"]}
 
 
+async def test_duckduckgo_results_with_images_and_breaks_inside_are_read_whole(
+    web: FakeWeb,
+) -> None:
+    hits = [
+        ('<img src="/i/python.org.ico">Python<wbr>.org', "https://www.python.org/", "Home<br>page"),
+        *HITS[:2],
+    ]
+    web.page("/html/", duckduckgo_page(hits))
+    results = await DuckDuckGo(Fetcher(web_settings(web)), web.origin + "/html/").search("py", 3)
+    assert _read(results, "duckduckgo") == [
+        ("Python.org", "https://www.python.org/", "Homepage"),
+        *EXPECTED[:2],
+    ]
+
+
 async def test_duckduckgo_with_no_results_is_an_empty_list_and_a_changed_page_an_error(
     web: FakeWeb,
 ) -> None:
