@@ -199,6 +199,24 @@ async def test_redirects_are_followed_five_times_and_no_more(web: FakeWeb) -> No
     )
 
 
+async def test_a_post_redirected_by_303_becomes_a_get_and_by_307_stays_a_post(
+    web: FakeWeb,
+) -> None:
+    web.redirect("/see-other", "/landing", status=303)
+    web.redirect("/temporary", "/landing", status=307)
+    web.json("/landing", {"ok": True})
+    fetcher = Fetcher(web_settings(web))
+    headers = {"Content-Type": "application/json"}
+    await fetcher.post(web.origin + "/see-other", b'{"query": "q"}', headers=headers)
+    await fetcher.post(web.origin + "/temporary", b'{"query": "q"}', headers=headers)
+    assert [(seen.method, seen.path, seen.body) for seen in web.seen] == [
+        ("POST", "/see-other", b'{"query": "q"}'),
+        ("GET", "/landing", b""),
+        ("POST", "/temporary", b'{"query": "q"}'),
+        ("POST", "/landing", b'{"query": "q"}'),
+    ]
+
+
 async def test_no_cookie_is_kept_and_a_key_is_not_sent_to_another_server(
     web: FakeWeb, other: FakeWeb
 ) -> None:
