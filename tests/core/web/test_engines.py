@@ -161,6 +161,14 @@ async def test_a_failing_engine_and_an_unreadable_answer_name_the_engine(web: Fa
         await SearXNG(fetcher, web.origin).search("python", 5)
 
 
+async def test_searxng_without_an_address_says_which_setting_to_set() -> None:
+    settings = web_settings(engine="searxng")
+    engine = engine_for(settings, SessionKeys(), Fetcher(settings))
+    with pytest.raises(EngineError) as unset:
+        await engine.search("python", 5)
+    assert str(unset.value) == "SearXNG has no address: set searxng_url in the [web] settings."
+
+
 async def test_searxng_without_json_says_how_to_turn_it_on(web: FakeWeb) -> None:
     web.route("/search", status=403, body=b"Forbidden")
     with pytest.raises(EngineError) as refused:
