@@ -244,6 +244,16 @@ async def test_a_page_that_never_answers_ends_at_the_time_limit(web: FakeWeb) ->
     assert await asyncio.to_thread(web.disconnected.wait, WAIT)  # the request was given up
 
 
+async def test_a_fetch_stopped_midway_lets_the_connection_go(web: FakeWeb) -> None:
+    url = web.route("/silent", hold=True)
+    fetching = asyncio.ensure_future(Fetcher(web_settings(web)).get(url))
+    assert await asyncio.to_thread(web.holding.wait, WAIT)  # the request reached the server
+    fetching.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await fetching
+    assert await asyncio.to_thread(web.disconnected.wait, WAIT)
+
+
 async def test_a_page_that_drips_ends_at_the_time_limit_for_the_whole_request(
     web: FakeWeb,
 ) -> None:
