@@ -37,7 +37,7 @@ class SearchResult:
 
 
 class SearchEngine(Protocol):
-    """What chatdesk searches with. `name` is the `[web] engine` value and what errors say."""
+    """What chatdesk searches with. `name` is its `[web] engine` value, which its results carry."""
 
     name: str
 
