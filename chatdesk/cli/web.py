@@ -1,6 +1,8 @@
-"""`chatdesk web …`: the web's search from the command line, and the search engines' keys.
+"""`chatdesk web …`: the web's search and a page's text from the command line, and the search
+engines' keys.
 
-It needs neither the database nor the core: the `[web]` settings, the keyring and the network.
+It needs neither the database nor the core: the `[web]` settings, the keyring, the network and,
+to read a page, the reading child.
 The web's modules load only when one of these commands runs. A key is read from stdin (or
 asked for without echo on a terminal), never from the command line, where it would land in
 the shell's history and in every process listing.
@@ -17,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.app import Configuration, key_store
 from chatdesk.cli.output import fail, note, print_json
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import number, tr
 from chatdesk.core.settings_schema import WebSettings
 
 if TYPE_CHECKING:
     from chatdesk.core.web.engines import SearchResult
+    from chatdesk.core.web.reading import ReadPage
 
 
 def _engines() -> tuple[str, ...]:
@@ -44,6 +47,19 @@ def add_commands(commands: Any) -> None:
     )
     search.add_argument("--json", action="store_true", help=tr("print the results as JSON"))
     search.set_defaults(handler=_search)
+    read = actions.add_parser(
+        "read",
+        help=tr("read a page as a model is given it: its main text, cut to [web] page_chars"),
+    )
+    read.add_argument("url", help=tr("the page's address (http or https)"))
+    read.add_argument(
+        "--chars",
+        type=int,
+        metavar="N",
+        help=tr("at most N characters (default: [web] page_chars)"),
+    )
+    read.add_argument("--json", action="store_true", help=tr("print the page as JSON"))
+    read.set_defaults(handler=_read)
     key = actions.add_parser(
         "key", help=tr("keep an engine's key in the keyring; the key is read from stdin")
     )
@@ -86,6 +102,51 @@ def _print(results: list[SearchResult]) -> None:
         print(f"    {result.url}")
         if result.snippet:
             print(f"    {result.snippet}")
+
+
+def _read(config: Configuration, args: argparse.Namespace) -> int:
+    from chatdesk.core.errors import InvalidRequest
+
+    if args.chars is not None and not 1_000 <= args.chars <= 200_000:
+        raise InvalidRequest(
+            tr(
+                "--chars must be between {low} and {high}, not {n}",
+                low=number(1_000),
+                high=number(200_000),
+                n=args.chars,
+            )
+        )
+    read = asyncio.run(_page(config.settings.web, args.url, args.chars))
+    page = read.page
+    if args.json:
+        print_json(
+            dataclasses.asdict(page) | {"asked": read.asked, "read_at": read.read_at.isoformat()}
+        )
+        return 0
+    print(page.title or page.url)
+    print(page.url)
+    facts = [page.site, page.published, page.author]
+    print(" · ".join(f for f in facts if f) or page.kind)
+    if page.note:
+        note(page.note)
+    print()
+    print(page.text)
+    return 0
+
+
+async def _page(settings: WebSettings, url: str, chars: int | None) -> ReadPage:
+    from chatdesk.core.attach.worker import Reader
+    from chatdesk.core.clock import SystemClock
+    from chatdesk.core.web.fetch import Fetcher
+    from chatdesk.core.web.reading import PageReader
+    from chatdesk.core.web.text import PageTexts
+
+    reader = Reader()
+    try:
+        pages = PageReader(settings, Fetcher(settings), PageTexts(reader), SystemClock())
+        return await pages.read(url, chars=chars)
+    finally:
+        reader.close()
 
 
 def _key(config: Configuration, args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import pytest
 
 from chatdesk.cli.main import main
+from tests.core.web.pages import ARTICLE_SENTENCE, article
 from tests.core.web.web_server import FakeWeb, searxng_answer
 from tests.e2e.cli import chatdesk
 from tests.keyrings import MemoryKeyring
@@ -106,3 +107,29 @@ def test_a_key_read_from_stdin_is_kept_for_the_engines_address(
     monkeypatch.setattr("sys.stdin", io.StringIO("\n"))
     assert main(["web", "key", "brave"]) == 2
     assert json.loads(memory_keyring.passwords["chatdesk", "chatdesk-web-brave"]) == stored
+
+
+def test_read_prints_a_pages_title_address_and_main_text(searx: FakeWeb) -> None:
+    url = searx.page("/news/footbridge", article())
+    env = {"CHATDESK_WEB_ALLOW_PRIVATE": searx.allow}
+
+    shown = chatdesk("web", "read", url, env=env)
+    assert shown.returncode == 0, shown.stderr
+    title, address, facts, blank, *text = shown.stdout.splitlines()
+    assert title.startswith("Footbridge approved")
+    assert (address, blank) == (url, "")
+    assert "Lenne Courier" in facts
+    assert ARTICLE_SENTENCE in "\n".join(text)
+    assert "Buy cheap watches" not in shown.stdout
+
+    as_json = json.loads(chatdesk("web", "read", url, "--json", env=env).stdout)
+    assert (as_json["url"], as_json["asked"], as_json["kind"]) == (url, url, "html")
+    assert ARTICLE_SENTENCE in as_json["text"]
+
+
+def test_read_refuses_this_machine_unless_allowed_and_says_how(searx: FakeWeb) -> None:
+    url = searx.page("/admin", "<html><body><p>router settings</p></body></html>")
+    refused = chatdesk("web", "read", url)
+    assert refused.returncode != 0
+    assert "allow_private" in refused.stderr
+    assert "router settings" not in refused.stdout

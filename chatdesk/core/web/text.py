@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from chatdesk.core.attach.model import PageAsk, PageText
 from chatdesk.core.attach.worker import Reader, ReadFailed
-from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.web.errors import WebError
 
 READ_BOUND = 30.0  # seconds one page's text may take in the reading child
 
 
-class PageUnreadable(ChatdeskError):
+class PageUnreadable(WebError):
     """A fetched page has no text chatdesk can give a model: it is binary, empty, an image,
     or its reading failed or took too long. The message names the address and the reason."""
 
