@@ -9,7 +9,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatdesk.core.i18n import ntr, number, tr
-from chatdesk.core.kinds import Approval, AttachmentKind, CallState, Role, Status, TurnKind
+from chatdesk.core.kinds import (
+    Approval,
+    AttachmentKind,
+    CallState,
+    Origin,
+    Role,
+    Status,
+    TurnKind,
+)
 
 
 @dataclass(frozen=True)
@@ -60,11 +68,22 @@ class ThreadView:
     summaries_paused: bool = False  # a summary was deleted: none is made until asked for
     team_id: uuid.UUID | None = None  # shared with this team; None: personal
     assistant_id: uuid.UUID | None = None  # who answers in it; None: no assistant
-    origin: str | None = None  # made elsewhere than here: "api" (the local API); None: here
+    origin: str | None = None  # made elsewhere than here (kinds.Origin); None: here
 
     @property
     def deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def through_api(self) -> bool:
+        """Made through the local API, and kept: marked so in the window."""
+        return self.origin == Origin.API
+
+    @property
+    def for_one_answer(self) -> bool:
+        """Made for one answer through the local API, and removed once it ends: shown
+        nowhere meanwhile (kinds.Origin.API_ONCE)."""
+        return self.origin == Origin.API_ONCE
 
 
 @dataclass(frozen=True)

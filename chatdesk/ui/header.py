@@ -10,7 +10,6 @@ from PySide6.QtGui import QPainter, QPaintEvent, QTextOption
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QSizePolicy, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, number, percent, tr
-from chatdesk.core.kinds import Origin
 from chatdesk.core.units import format_cost
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon, show_icon
@@ -133,7 +132,7 @@ class ThreadHeader(QWidget):
         self._thread_title = title
         self.title.cut = cut
         self.model.setText(model)
-        self.origin.setVisible(thread is not None and thread.origin == Origin.API)
+        self.origin.setVisible(thread is not None and thread.through_api)
         if self._page is None:
             self._show_title(title)
 

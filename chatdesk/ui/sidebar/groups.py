@@ -9,7 +9,6 @@ from typing import Any
 from PySide6.QtCore import QDateTime, QLocale, Qt
 
 from chatdesk.core.i18n import ntr, tr
-from chatdesk.core.kinds import Origin
 from chatdesk.core.views import ThreadView
 from chatdesk.ui.sidebar.feeds import Bucket, Feed
 from chatdesk.ui.sidebar.roles import (
@@ -64,7 +63,7 @@ def thread_data(thread: ThreadView, role: int, team: str | None = None) -> Any:
     if team is None and shared:
         # translators: stands for the name of a team not known yet ("Shared with team")
         team = tr("team")
-    by_api = thread.origin == Origin.API
+    by_api = thread.through_api
     if role == _ROLE.ToolTipRole:
         said = _tooltip(thread) + ("\n" + tr("Shared with {team}", team=team) if shared else "")
         return said + ("\n" + made_through_api() if by_api else "")

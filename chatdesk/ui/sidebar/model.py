@@ -32,7 +32,6 @@ from PySide6.QtCore import (
 )
 
 from chatdesk.core.chat import events as ev
-from chatdesk.core.kinds import Origin
 from chatdesk.core.views import ProjectView, ThreadPage, ThreadView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.sidebar.feeds import (
@@ -320,7 +319,7 @@ class ThreadTreeModel(QAbstractItemModel):
     def _follow(self, event: ev.Event) -> None:
         match event:
             case ev.ThreadCreated(thread) | ev.ThreadUpdated(thread) | ev.ThreadRestored(thread):
-                if thread.origin == Origin.API_ONCE:
+                if thread.for_one_answer:
                     return  # a chat for one answer of the local API, removed once it ends
                 self._remember(thread.id, thread)
                 self._place(thread)
