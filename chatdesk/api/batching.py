@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -19,10 +19,16 @@ EVERY = 0.04  # seconds between two batches: the pace the window draws at (core/
 
 
 async def batched(
-    events: AsyncIterator[T], every: float = EVERY, *, taken: Sequence[T] = ()
+    events: AsyncIterator[T],
+    every: float = EVERY,
+    *,
+    taken: Sequence[T] = (),
+    shown: Callable[[list[T]], bool] = bool,
 ) -> AsyncIterator[list[T]]:
     """Lists of `events`, in order, after those already `taken` from them; a failure of the
-    source is raised after what came before it."""
+    source is raised after what came before it. Only a batch the client is `shown` anything
+    of is followed by a pause: the first word after a stream's opening (its acceptance, a
+    wait) is written as soon as it comes, not a batch later."""
     buffer: list[T] = list(taken)
     arrived = asyncio.Event()
     if buffer:
@@ -46,15 +52,16 @@ async def batched(
         while True:
             await arrived.wait()
             arrived.clear()
-            if buffer:
-                taken = buffer[:]
-                buffer.clear()
-                yield taken
+            batch = buffer[:]
+            buffer.clear()
+            if batch:
+                yield batch
             if ended and not buffer:
                 if ended[0] is not None:
                     raise ended[0]
                 return
-            await asyncio.sleep(every)
+            if shown(batch):
+                await asyncio.sleep(every)
     finally:
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):

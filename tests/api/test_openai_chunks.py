@@ -77,6 +77,20 @@ async def test_an_event_already_taken_comes_first_and_at_once() -> None:
 
 
 @pytest.mark.asyncio
+async def test_the_first_word_after_an_opening_the_client_is_not_shown_is_not_held() -> None:
+    """The stream opens with its acceptance, which writes nothing: the words after it come as
+    they arrive, not a batch's pause later (an hour here: held, the test would never end)."""
+    gate = asyncio.Event()
+    source = _source(gate)
+    first = await anext(source)  # "first": the opening
+    batches = batched(source, every=3600, taken=[first], shown=lambda b: b != ["first"])
+    assert await anext(batches) == ["first"]
+    gate.set()
+    assert await anext(batches) == ["second", "third"]
+    await batches.aclose()  # type: ignore[attr-defined]
+
+
+@pytest.mark.asyncio
 async def test_a_failure_comes_after_what_came_before_it() -> None:
     gate = asyncio.Event()
     gate.set()

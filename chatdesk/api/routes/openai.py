@@ -188,7 +188,7 @@ async def _chunks(
         yield sse(chunks.chunk(Delta(role="assistant", content="")))
         # A batch at a time: a fast model (a local one, the mock) would otherwise cost the
         # loop, which runs the window too, a write per token and per client.
-        async for batch in batched(events, taken=() if first is None else (first,)):
+        async for batch in batched(events, taken=() if first is None else (first,), shown=_shown):
             for event in batch:
                 if isinstance(event, UsageReport):
                     usage = event
@@ -205,6 +205,14 @@ async def _chunks(
     finally:
         await events.aclose()  # the client left: the provider's request is closed at once
     yield DONE
+
+
+def _shown(batch: list[StreamEvent]) -> bool:
+    """Whether the client reads anything of `batch`: words, reasoning or a tool call."""
+    return any(isinstance(event, _SHOWN) for event in batch)
+
+
+_SHOWN = (TextDelta, ReasoningDelta, ToolCall)  # what `Chunks.of` writes a chunk for
 
 
 def _lines(chunks: Chunks, batch: list[StreamEvent]) -> list[bytes]:
