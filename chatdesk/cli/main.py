@@ -38,7 +38,7 @@ from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.threads import add_commands as add_thread_commands
 from chatdesk.cli.threads import message_json
 from chatdesk.cli.tools import add_commands as add_tool_commands
-from chatdesk.cli.tools import chosen_tools, split_server_command
+from chatdesk.cli.tools import chosen_tools, split_server_command, with_web
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.cli.web import add_commands as add_web_commands
 from chatdesk.core.attach.model import is_scan
@@ -162,6 +162,13 @@ def _add_ask_command(commands: Any) -> None:
         "--tools", metavar="NAME[,NAME…]", help=tr("tool servers to switch on ('all': every one)")
     )
     ask.add_argument(
+        "--web",
+        action="store_true",
+        help=tr(
+            "let the model search the web and read pages, citing them (a --thread chat keeps it)"
+        ),
+    )
+    ask.add_argument(
         "--approve",
         choices=["ask", "allow", "deny"],
         default="ask",
@@ -199,6 +206,8 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             tools = chosen_tools(service.tools, args.tools, args.approve)
             if tools is None:
                 return 1
+        if args.web:
+            tools = await with_web(service, tools, thread_id, chosen, args.approve)
         files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]

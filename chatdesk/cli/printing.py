@@ -8,7 +8,7 @@ from typing import TextIO
 
 from chatdesk.core.chat.events import AnswerTextAppended, Event
 from chatdesk.core.i18n import tr
-from chatdesk.core.views import MessageView
+from chatdesk.core.views import CitedSource, MessageView
 
 
 class AnswerPrinter:
@@ -43,10 +43,18 @@ class AnswerPrinter:
 
 
 def print_sources(answer: MessageView) -> None:
-    """The passages of knowledge bases an answer was given, numbered as it cites them."""
-    lines = [
-        f"[{s.number}] {s.path}{f', {s.location}' if s.location else ''}" for s in answer.sources
-    ]
+    """What an answer cites, numbered as it cites them: the passages of knowledge bases it was
+    given or found, and the pages it read (title, address, site and when)."""
+    lines = [source_line(s) for s in answer.sources]
     with contextlib.suppress(BrokenPipeError):  # the reader went away; the answer is saved
         if lines:
             print("\n" + tr("Sources:") + "\n" + "\n".join(lines), flush=True)
+
+
+def source_line(source: CitedSource) -> str:
+    """ "[1] report.pdf, page 3", or "[2] A page's title — https://… (site, read 2026-…)"."""
+    if source.is_web:
+        read = source.read_at.replace("T", " ")[:16]
+        facts = ", ".join(f for f in (source.location, read and tr("read {when}", when=read)) if f)
+        return f"[{source.number}] {source.name} — {source.url}" + (f" ({facts})" if facts else "")
+    return f"[{source.number}] {source.path}{f', {source.location}' if source.location else ''}"

@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatdesk.app import Core
 from chatdesk.cli.output import fail, note, print_json
@@ -22,9 +23,12 @@ from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
-from chatdesk.core.tools.model import BUILT_IN, Policy
+from chatdesk.core.tools.model import BUILT_IN, RESERVED, WEB, Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
 from chatdesk.core.tools.service import Tools
+
+if TYPE_CHECKING:
+    from chatdesk.core.service import ChatService
 
 
 def add_commands(commands: Any) -> None:
@@ -214,17 +218,41 @@ def chosen_tools(tools: Tools, names: str, approve: str) -> list[str] | None:
         chosen = [name.strip() for name in names.split(",") if name.strip()]
     if not allow_to_start(tools, chosen):
         return None
+    put_approver(tools, approve)
+    return chosen
+
+
+def put_approver(tools: Tools, approve: str) -> None:
+    """`--approve`: ask on the terminal, or allow or deny every call that needs asking."""
     if approve == "ask":
         tools.approver = TerminalApprover()
     else:
         tools.approver = FixedApprover(Choice.ONCE if approve == "allow" else Choice.DENY)
-    return chosen
+
+
+async def with_web(
+    service: ChatService,
+    tools: list[str] | None,
+    thread_id: uuid.UUID | None,
+    assistant_id: uuid.UUID | None,
+    approve: str,
+) -> list[str]:
+    """`ask --web`: the servers the chat has (those of --tools; a chat's own; a new chat's
+    assistant's) and the web's. Its calls run unless `[web] ask_first` or a rule asks, when
+    --approve decides as for any tool."""
+    if tools is None and thread_id is not None:
+        tools = await service.thread_tools(thread_id)
+    elif tools is None and assistant_id is not None:
+        tools = list((await service.assistants.get(assistant_id)).fields.tools or ())
+    if service.tools.approver is None:
+        put_approver(service.tools, approve)
+    return sorted({*(tools or ()), WEB})
 
 
 def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
     """Servers whose command the user has not allowed yet: show it and ask (on a terminal)."""
     for name in names:
-        if name == BUILT_IN:
+        if name in RESERVED:
             continue
         config = tools.server(name)
         if not config.awaits_approval:

@@ -47,6 +47,7 @@ from chatdesk.core.tools.model import ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.tools_file import TOOLS_FILE, ToolsFileContents, read_tools_file
+from chatdesk.core.tools.web_tools import WebTools
 from chatdesk.core.views import MessageView
 
 
@@ -99,7 +100,10 @@ def assemble(
     attacher = Attacher(blobs, current, shared.reader)
     attachments = StoredAttachments(store, blobs)
     knowledge = Knowledge(store, providers, current, clock, events.publish, shared.reader)
-    builtin = (ChatdeskTools(Search(store), attachments.named_text, knowledge),)
+    builtin = (
+        ChatdeskTools(Search(store), attachments.named_text, knowledge),
+        WebTools(current, shared.keys, shared.reader, clock),
+    )
     if tools_file is None and tools_dir is not None:
         tools_file = read_tools_file(tools_dir / TOOLS_FILE)
     tools = Tools(

@@ -356,6 +356,11 @@ class WebSettings:
         minimum=1_000,
         maximum=200_000,
     )
+    ask_first: bool = setting(
+        False,
+        "Ask before each search or page read; otherwise they run while Web is on for the chat "
+        "(a rule set for the web's tools in Preferences ▸ Tools wins over this).",
+    )
 
 
 @dataclass(frozen=True)

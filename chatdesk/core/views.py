@@ -248,7 +248,9 @@ class SyncNoteView:
 
 @dataclass(frozen=True)
 class CitedSource:
-    """A passage of a knowledge base an answer was given, cited in it as [number]."""
+    """What an answer cites as [number]: a passage of a knowledge base it was given or found,
+    or a web page it read (`url` set: `path` is the address too, `location` its site, `text`
+    the page's text as the model read it, `read_at` when, as ISO 8601)."""
 
     number: int
     base: str
@@ -259,9 +261,27 @@ class CitedSource:
     start: int
     end: int
     call_id: str = ""  # the tool call that found it; "" for one sent with the question
+    url: str = ""
+    title: str = ""
+    read_at: str = ""
+
+    @property
+    def is_web(self) -> bool:
+        return bool(self.url)
+
+    @property
+    def cite_key(self) -> tuple[object, ...]:
+        """What it is, as a tool's find says it (`Citable.cite_key`): found again, it keeps
+        its number."""
+        if self.url:
+            return ("web", self.url)
+        return ("passage", self.document_id, self.start, self.end)
 
     @property
     def name(self) -> str:
+        """The file's name, or a page's title (its address when it has none)."""
+        if self.url:
+            return self.title or self.url
         return self.path.replace("\\", "/").rsplit("/", 1)[-1]
 
 

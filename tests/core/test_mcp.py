@@ -224,15 +224,15 @@ async def test_a_streamable_http_server_is_called_with_its_headers(
     tools: Tools, http_server: str
 ) -> None:
     server = ServerConfig(
-        "web",
+        "remote",
         Transport.HTTP,
         url=http_server,
         header_names=("X-Test",),
         secrets={"X-Test": SECRET},
     )
     await tools.add_server(server)
-    assert "add" in {t.name for t in await tools.test_server("web")}
-    assert await _call(tools, "web", "add", a=40, b=2) == "42"
+    assert "add" in {t.name for t in await tools.test_server("remote")}
+    assert await _call(tools, "remote", "add", a=40, b=2) == "42"
 
 
 async def test_an_address_that_speaks_only_the_older_sse_transport_is_reached_over_it(
@@ -262,7 +262,7 @@ async def test_claude_desktop_cursor_and_vs_code_spellings_are_read() -> None:
         {
             "mcpServers": {
                 "files": {"command": "npx", "args": ["-y", "@scope/files", "/tmp"]},
-                "web": {"type": "streamableHttp", "url": "https://example.com/mcp"},
+                "remote": {"type": "streamableHttp", "url": "https://example.com/mcp"},
                 "old": {"transport": "sse", "url": "http://127.0.0.1:9/sse"},
                 "vs": {"type": "http", "url": "http://127.0.0.1:9/mcp", "headers": {"A": "b"}},
                 "bad": {"type": "carrier-pigeon", "url": "x"},
@@ -275,7 +275,7 @@ async def test_claude_desktop_cursor_and_vs_code_spellings_are_read() -> None:
     assert found["files"].transport is Transport.STDIO
     assert found["files"].command_line == "npx -y @scope/files /tmp"
     assert not found["files"].command_approved  # an imported command asks before its start
-    assert found["web"].transport is Transport.HTTP
+    assert found["remote"].transport is Transport.HTTP
     assert found["old"].transport is Transport.SSE
     assert found["vs"].secrets == {"A": "b"}
     assert [p.split(":")[0] for p in read.problems] == ["bad", "chatdesk"]

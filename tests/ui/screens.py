@@ -560,12 +560,12 @@ TOOL_CALLS = (  # server, tool, arguments, state, approval, result, is_error, ms
         112,
     ),
     (
-        "web",
+        "browser",
         "fetch",
         {"url": "https://example.com/big"},
         "failed",
         "always",
-        "web › fetch did not answer within 60 seconds.",
+        "browser › fetch did not answer within 60 seconds.",
         True,
         60_000,
     ),
@@ -617,7 +617,7 @@ def _seed_tool_calls(core: Core) -> object:
 
     def seed(session: object) -> object:
         row = repo.new_thread(session, _NOW, None, "Tidy my notes on hashing")  # type: ignore[arg-type]
-        row.tools = ["chatdesk", "files", "web"]
+        row.tools = ["chatdesk", "files", "browser"]
         session.flush()  # type: ignore[attr-defined]
         previous = None
         for question, answer, calls, status in (
@@ -674,7 +674,7 @@ def _seed_many_calls(core: Core, count: int) -> object:
         for number in range(count):
             state = "failed" if number in (7, 15) else "not_run" if number == 20 else "done"
             data = {
-                "call_id": f"c{number}", "name": "web__fetch", "server": "web", "tool": "fetch",
+                "call_id": f"c{number}", "name": "browser__fetch", "server": "browser", "tool": "fetch",
                 "arguments": json.dumps({"url": f"https://example.org/page/{number}"}),
                 "state": state, "approval": "denied" if state == "not_run" else "allowed",
                 "round": 1 + number // 6, "offset": 0, "duration_ms": 200 + 13 * number,

@@ -17,7 +17,7 @@ import asyncio
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +27,6 @@ from chatdesk.core.chat.answering import AnswerState
 from chatdesk.core.chat.events import EventBus, SourcesFound, ToolCallChanged
 from chatdesk.core.chat.result_images import Kept, ResultImages
 from chatdesk.core.kinds import Approval, CallState
-from chatdesk.core.knowledge import citing
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
@@ -290,7 +289,7 @@ class ToolRounds:
             call.kept = await self._images.keep(call.tool.name, outcome.images)
             if call.kept.notes:
                 outcome = replace(outcome, text="\n\n".join([outcome.text, *call.kept.notes]))
-        if outcome.found is not None and outcome.found.passages:
+        if outcome.found is not None and outcome.found.items:
             outcome = capped(await self._cite(call, outcome), settings.max_result_chars)
         call.outcome = outcome
         self.figures.time_ms += elapsed
@@ -301,23 +300,24 @@ class ToolRounds:
         await self._save(call, elapsed)
 
     async def _cite(self, call: _Call, outcome: ToolOutcome) -> ToolOutcome:
-        """The passages a call found become the answer's sources, numbered after those it has
-        (one it has already keeps its number); the model reads the result with those numbers."""
+        """What a call found (passages, pages) becomes the answer's sources, numbered after
+        those it has (one it has already keeps its number); the model reads the result with
+        those numbers."""
         assert outcome.found is not None
         answer = self._answer
         async with self._numbering:
             if self._sources is None:
                 had = await self._store.read(lambda s: repo.sources_of(s, [answer.id]))
                 self._sources = list(had.get(answer.id, ()))
-            numbered = {(s.document_id, s.start, s.end): s.number for s in self._sources}
+            numbered: dict[Hashable, int] = {s.cite_key: s.number for s in self._sources}
             last = max(numbered.values(), default=0)
             numbers, new = [], []
-            for passage in outcome.found.passages:
-                where = (passage.document_id, passage.start, passage.end)
-                if where not in numbered:
-                    last = numbered[where] = last + 1
-                    new.append((passage.text, citing.part_data(last, passage, call.asked.id)))
-                numbers.append(numbered[where])
+            for item in outcome.found.items:
+                key = item.cite_key
+                if key not in numbered:
+                    last = numbered[key] = last + 1
+                    new.append((item.text, item.source_data(last, call.asked.id)))
+                numbers.append(numbered[key])
             if new:
                 added = await self._store.write(lambda s: repo.add_sources(s, answer.id, new))
                 self._sources += added

@@ -38,16 +38,5 @@ def fitted(passages: Sequence[Passage], room: int, count: Callable[[str], int]) 
 
 
 def part_data(number: int, passage: Passage, call_id: str = "") -> dict[str, Any]:
-    """What a source part stores beside the passage's text (its `text`); `call_id`: the tool
-    call that found it, for a passage not sent with the question."""
-    found_by = {"call_id": call_id} if call_id else {}
-    return found_by | {
-        "number": number,
-        "base": passage.base,
-        "base_id": str(passage.base_id),
-        "document_id": str(passage.document_id),
-        "path": passage.path,
-        "location": passage.location,
-        "start": passage.start,
-        "end": passage.end,
-    }
+    """What a source part stores beside the passage's text (`Passage.source_data`)."""
+    return passage.source_data(number, call_id)

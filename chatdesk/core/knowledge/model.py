@@ -6,6 +6,7 @@ import enum
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 MAX_NAME = 100
 
@@ -106,6 +107,26 @@ class Passage:
     @property
     def name(self) -> str:
         return self.path.replace("\\", "/").rsplit("/", 1)[-1]
+
+    @property
+    def cite_key(self) -> tuple[object, ...]:
+        """Where it is: a passage found twice keeps its number (`CitedSource.cite_key`)."""
+        return ("passage", self.document_id, self.start, self.end)
+
+    def source_data(self, number: int, call_id: str = "") -> dict[str, Any]:
+        """What a source part stores beside the passage's text; `call_id`: the tool call that
+        found it, for a passage not sent with the question."""
+        found_by = {"call_id": call_id} if call_id else {}
+        return found_by | {
+            "number": number,
+            "base": self.base,
+            "base_id": str(self.base_id),
+            "document_id": str(self.document_id),
+            "path": self.path,
+            "location": self.location,
+            "start": self.start,
+            "end": self.end,
+        }
 
     @property
     def cited_as(self) -> str:

@@ -2,8 +2,9 @@
 
 It streams a deterministic markdown answer (see mock_text.py) at a configurable pace, optionally
 after a reasoning section, reports token usage like a real provider, calls a tool when asked to
-(mock_tools.py), and can inject faults for tests and demos. chatdesk's own summary and title
-requests, recognised by their instructions, get a deterministic summary or title instead.
+(mock_tools.py), searches and reads the web while Web is on (mock_web.py), and can inject
+faults for tests and demos. chatdesk's own summary and title requests, recognised by their
+instructions, get a deterministic summary or title instead.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from chatdesk.core.providers.mock_text import (
     tokens_of,
 )
 from chatdesk.core.providers.mock_tools import answer_with_results, tool_call_for
+from chatdesk.core.providers.mock_web import answer_from_web, web_calls
 
 _FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
 CONTEXT_WINDOW = 8_192  # tokens: small, so the offline app shows summaries in a long thread
@@ -110,10 +112,13 @@ class MockProvider:
             )
         yield Accepted()
         await pace.first_token()
+        calls = web_calls(request, self.request_count)
         call = tool_call_for(request, self.request_count)
-        if call is not None:
-            yield ToolCallStarted(call.id, call.name)
-            yield call
+        if call is not None or calls:
+            for made in calls or (call,):
+                assert made is not None
+                yield ToolCallStarted(made.id, made.name)
+                yield made
             yield UsageReport(prompt_tokens=_prompt_tokens(request), completion_tokens=8)
             yield Finished("tool_calls")
             return
@@ -176,7 +181,7 @@ def _instructed(request: ChatRequest) -> bool:
 
 
 def _answer_to(request: ChatRequest) -> MockAnswer:
-    quoted = answer_with_results(request)
+    quoted = answer_from_web(request) or answer_with_results(request)
     if quoted is not None:
         return MockAnswer(quoted, "")
     prompt = next((m.content for m in reversed(request.messages) if m.role == "user"), "")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from chatdesk.core.knowledge.model import Passage
-
 BUILT_IN = "chatdesk"  # the server name of chatdesk's own tools
+WEB = "web"  # the server name of the web's tools (web_tools.py), and so a chat's Web switch
+RESERVED = (BUILT_IN, WEB)  # names no tool server the user adds may take
 _NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
 MAX_NAME = 64  # what OpenAI-compatible servers accept for a function's name
 
@@ -59,20 +59,40 @@ class ToolOutcome:
     truncated: bool = False
     size: int = 0  # characters before any cut
     images: tuple[ToolImage, ...] = ()
-    found: Found | None = None  # passages that become the answer's sources
+    found: Found | None = None  # what becomes the answer's sources
 
     @classmethod
     def error(cls, text: str) -> ToolOutcome:
         return cls(text, is_error=True, size=len(text))
 
 
+class Citable(Protocol):
+    """Something a tool found that an answer can cite: a passage of a knowledge base
+    (`Passage`), a web page read (`chatdesk/core/tools/web_tools.py`)."""
+
+    @property
+    def text(self) -> str:
+        """What is kept with the answer: the passage, or the page's text as the model read it."""
+        ...
+
+    @property
+    def cite_key(self) -> Hashable:
+        """The same for the same thing found twice, which keeps its first number (a stored
+        source's `CitedSource.cite_key` is compared with it)."""
+        ...
+
+    def source_data(self, number: int, call_id: str = "") -> dict[str, Any]:
+        """What its source part stores beside its text (`repository/sources.py` reads it)."""
+        ...
+
+
 @dataclass(frozen=True)
 class Found:
-    """Passages of the user's knowledge bases a tool found. They become sources of the answer
-    that called it, numbered after those it has: `shown(numbers)` is the result as the model
-    reads it, each passage under its number (the one it cites it by)."""
+    """What a tool found that becomes sources of the answer that called it, numbered after
+    those it has: `shown(numbers)` is the result as the model reads it, each item under its
+    number (the one it cites it by)."""
 
-    passages: tuple[Passage, ...]
+    items: tuple[Citable, ...]
     shown: Callable[[Sequence[int]], str]
 
 
@@ -97,9 +117,10 @@ class ToolSource(Protocol):
 
 
 def offered_name(info: ToolInfo, taken: set[str]) -> str:
-    """The name the model calls `info` by: chatdesk's own tools by their name, a server's as
-    `server__tool`, both cut to what servers accept and made unique among `taken`."""
-    wanted = info.name if info.server == BUILT_IN else f"{info.server}__{info.name}"
+    """The name the model calls `info` by: chatdesk's own tools and the web's by their name,
+    a server's as `server__tool`, both cut to what servers accept and made unique among
+    `taken`."""
+    wanted = info.name if info.server in RESERVED else f"{info.server}__{info.name}"
     name = _NOT_IN_A_NAME.sub("_", wanted)[:MAX_NAME] or "tool"
     candidate, number = name, 2
     while candidate in taken:

@@ -19,7 +19,7 @@ from typing import Any
 
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
-from chatdesk.core.tools.model import BUILT_IN
+from chatdesk.core.tools.model import RESERVED
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,47}$")
 
@@ -168,8 +168,10 @@ def _entries(data: object) -> Mapping[str, Any] | None:
 
 
 def _server(name: str, entry: object, imported: bool) -> tuple[ServerConfig | None, str]:
-    if not NAME.match(name) or name == BUILT_IN:
-        return None, tr("a name is letters, digits, '.', '_' or '-' (up to 48), and not 'chatdesk'")
+    if not NAME.match(name) or name in RESERVED:
+        return None, tr(
+            "a name is letters, digits, '.', '_' or '-' (up to 48), and not 'chatdesk' or 'web'"
+        )
     if not isinstance(entry, dict):
         return None, tr("not an object")
     spelled = entry.get("type") or entry.get("transport")

@@ -22,7 +22,7 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
-from chatdesk.core.tools.model import BUILT_IN, Policy, ToolInfo, ToolSource
+from chatdesk.core.tools.model import BUILT_IN, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
 from chatdesk.core.tools.toolbox import Offer, Toolbox
@@ -111,7 +111,14 @@ class Tools:
         return own if own is not None else self.settings.tools.call_timeout
 
     def policy_for(self, tool: ToolInfo) -> Policy:
-        return self.policies.policy_for(tool, read_only=Policy(self.settings.tools.read_only))
+        """Its rule; without one, the web's tools run while Web is on for the chat (the user
+        switched it on; `[web] ask_first` asks instead) and other read-only tools follow
+        `[tools] read_only`."""
+        if tool.server == WEB:
+            default = Policy.ASK if self.settings.web.ask_first else Policy.ALLOW
+        else:
+            default = Policy(self.settings.tools.read_only)
+        return self.policies.policy_for(tool, read_only=default)
 
     # -- servers ---------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
-"""An answer's sources in the store: the passages of knowledge bases its request carried, one
-message part each (`PartKind.SOURCE`: the passage's text, and where it is in `data`), numbered
-as the model was asked to cite them."""
+"""An answer's sources in the store: the passages of knowledge bases its request carried or a
+tool found, and the web pages it read, one message part each (`PartKind.SOURCE`: the passage's
+or the page's text, and where it is in `data`), numbered as the model was asked to cite them."""
 
 from __future__ import annotations
 
@@ -88,4 +88,14 @@ def source_view(text: str, data: dict[str, Any]) -> CitedSource:
         start=whole_number(data.get("start")),
         end=whole_number(data.get("end")),
         call_id=str(data.get("call_id") or ""),
+        url=_web_address(data.get("url")),
+        title=str(data.get("title") or ""),
+        read_at=str(data.get("read_at") or ""),
     )
+
+
+def _web_address(value: object) -> str:
+    """A page's address as stored, kept only when it is http(s): the data may come from an
+    import or a teammate, and the window opens it when a citation is clicked."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("http://", "https://")) else ""
