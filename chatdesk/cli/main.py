@@ -30,6 +30,10 @@ from chatdesk.cli.output import fail, note, print_json, warn
 from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
+from chatdesk.cli.research import add_arguments as add_research_arguments
+from chatdesk.cli.research import check as check_research
+from chatdesk.cli.research import print_step
+from chatdesk.cli.research import send as send_research
 from chatdesk.cli.running import with_core
 from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.serve import add_commands as add_serve_commands
@@ -161,6 +165,7 @@ def _add_ask_command(commands: Any) -> None:
     ask.add_argument(
         "--tools", metavar="NAME[,NAME…]", help=tr("tool servers to switch on ('all': every one)")
     )
+    add_research_arguments(ask)
     ask.add_argument(
         "--web",
         action="store_true",
@@ -184,6 +189,7 @@ def _add_ask_command(commands: Any) -> None:
 
 
 def _ask(config: Configuration, args: argparse.Namespace) -> int:
+    check_research(args)
     text = _read_text(args.text)  # before touching the database: bad input changes nothing
     return asyncio.run(with_core(config, args, lambda core, a: _ask_async(core, a, text)))
 
@@ -195,6 +201,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     bases = [(await service.knowledge.find(name)).id for name in args.kb]
     printer = AnswerPrinter(sys.stdout, enabled=not args.json)
     unsubscribe = service.events.subscribe(printer.on_event)
+    unsubscribe_steps = service.events.subscribe(print_step) if args.research else None
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
@@ -216,6 +223,10 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         turn = await _send(service, args, thread_id, text, files, tools, chosen, bases)
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
+        if answer is None and args.research:  # it stops searching and writes its report
+            await service.stop(turn.answer.id)
+            stopped.clear()
+            answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None:
             answer = await service.stop(turn.answer.id)
         printer.finish(answer)
@@ -226,6 +237,8 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         others = await the_others(service, turn.others, stop=stopped.is_set(), show=not args.json)
     finally:
         unsubscribe()
+        if unsubscribe_steps is not None:
+            unsubscribe_steps()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
@@ -281,6 +294,9 @@ async def _send(
 ) -> Turn:
     choice = {"provider": args.provider, "model": args.model}
     new = thread_id is None
+    if args.research:
+        made = {"tools": tools, "assistant_id": chosen, "knowledge": bases} if new else {}
+        return await send_research(service, args, thread_id, text, files, made | choice)
     if args.compare:  # one answer from each model, side by side in the window
         turn = await service.comparisons.send(
             thread_id,

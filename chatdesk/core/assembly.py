@@ -25,6 +25,7 @@ from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import EventBus
 from chatdesk.core.chat.naming import ThreadNamer
+from chatdesk.core.chat.research import Research
 from chatdesk.core.chat.stored_attachments import StoredAttachments
 from chatdesk.core.chat.summaries.runner import Summarizer
 from chatdesk.core.chat.tasks import BackgroundTasks
@@ -184,6 +185,7 @@ def _conversation(
         threads=threads,
         turns=turns,
         comparisons=Comparisons(store, turns, threads, tools.check_servers),
+        research=Research(turns, current, tools.check_servers),
         models=ModelCatalog(store, providers, current),
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
         completions=Completions(store, providers, current, clock, events),

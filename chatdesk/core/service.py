@@ -16,13 +16,12 @@ goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwis
 - `knowledge` (`chatdesk/core/knowledge/`): knowledge bases, searched for the chats, projects
   and assistants they are linked to (`contexts.Contexts` sends their passages);
 - `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, saved prompts;
-- `catalog.ModelCatalog` (`models`): the models a picker offers, what is known of each;
-- `completions.Completions`: one-off requests from a caller's whole conversation, kept nowhere;
-- `repository/`: every SQL and ORM statement the parts run.
+- `comparing.Comparisons`, `research.Research`: a message answered by several models, or by
+  a research run; `catalog.ModelCatalog` (`models`): the models a picker offers;
+- `completions.Completions`: one-off requests from a caller's whole conversation, kept nowhere.
 
-Every change is committed through the Store's single writer and then announced as an event on
-`events`. Background work (titles, summaries, saving token counts) is owned by the service and
-stopped by `aclose`.
+Every change is committed through the Store's single writer, then announced on `events`;
+background work (titles, summaries, token counts) is the service's, stopped by `aclose`.
 """
 
 from __future__ import annotations
@@ -67,6 +66,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.contexts import Contexts
     from chatdesk.core.chat.counts import Counting
     from chatdesk.core.chat.events import EventBus
+    from chatdesk.core.chat.research import Research
     from chatdesk.core.chat.stored_attachments import StoredAttachments
     from chatdesk.core.chat.summaries.runner import Summarizer
     from chatdesk.core.chat.tasks import BackgroundTasks
@@ -108,6 +108,7 @@ class Parts:
     threads: Threads
     turns: Turns
     comparisons: Comparisons
+    research: Research
     models: ModelCatalog
     summaries: ThreadSummaries
     completions: Completions  # one-off requests kept nowhere (the local API's)
@@ -135,6 +136,7 @@ class ChatService:
         self.assistants = parts.assistants
         self.prompts = parts.prompts  # the slash menu's
         self.comparisons = parts.comparisons
+        self.research = parts.research  # one message answered by a research run
         self.models = parts.models  # what a model picker offers
         self.completions = parts.completions  # a caller's whole conversation, kept nowhere
         self._counting = parts.counting
@@ -403,8 +405,7 @@ class ChatService:
         """Stop an answer; what arrived so far is kept, marked `interrupted`."""
         return await self._answers.stop(message_id)
 
-    # -- tools -----------------------------------------------------------------------------------
-
+    # -- tools (the web's too: "web" is a chat's Web switch) ------------------------------------
     async def thread_tools(self, thread_id: uuid.UUID) -> list[str]:
         """The tool servers switched on for a chat ("chatdesk": the built-in tools)."""
         return await self._store.read(lambda s: repo.thread_tools(s, thread_id))

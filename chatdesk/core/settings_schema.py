@@ -356,6 +356,16 @@ class WebSettings:
         minimum=1_000,
         maximum=200_000,
     )
+    research_minutes: float = setting(
+        5.0,
+        "Longest a research run searches and reads before it writes its report.",
+        minimum=0.5,
+        maximum=60.0,
+    )
+    research_pages: int = setting(30, "Most pages a research run reads.", minimum=1, maximum=200)
+    research_parallel: int = setting(
+        3, "Searches or pages a research run asks for at once.", minimum=1, maximum=10
+    )
     ask_first: bool = setting(
         False,
         "Ask before each search or page read; otherwise they run while Web is on for the chat "

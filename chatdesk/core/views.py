@@ -9,15 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from chatdesk.core.i18n import ntr, number, tr
-from chatdesk.core.kinds import (
-    Approval,
-    AttachmentKind,
-    CallState,
-    Origin,
-    Role,
-    Status,
-    TurnKind,
-)
+from chatdesk.core.kinds import Approval, AttachmentKind, CallState, Origin, Role, Status, TurnKind
 
 
 @dataclass(frozen=True)
@@ -271,11 +263,9 @@ class CitedSource:
 
     @property
     def cite_key(self) -> tuple[object, ...]:
-        """What it is, as a tool's find says it (`Citable.cite_key`): found again, it keeps
-        its number."""
-        if self.url:
-            return ("web", self.url)
-        return ("passage", self.document_id, self.start, self.end)
+        """As a find says it (`Citable.cite_key`): found again, it keeps its number."""
+        where = ("passage", self.document_id, self.start, self.end)
+        return ("web", self.url) if self.url else where
 
     @property
     def name(self) -> str:
@@ -331,10 +321,8 @@ class DocumentCut:
 @dataclass(frozen=True)
 class ToolCallView:
     """One tool call of an answer as stored: what the model asked (`name` as it called it,
-    `server` and `tool` as the user knows them), how it was decided, where it stands, and its
-    result once it has one. `state` and `approval` are `CallState` and `Approval` values as
-    stored: one this chatdesk does not know (a newer one's, synced or imported) is kept and
-    shown as it is."""
+    `server` and `tool` as the user knows them), how it was decided (`approval`), where it
+    stands (`state`; a value a newer chatdesk stored is shown as it is), and its result."""
 
     call_id: str
     server: str | None
@@ -468,6 +456,15 @@ class Turn:
 
 
 @dataclass(frozen=True)
+class ResearchLimits:
+    """A research run's limits: minutes searching and reading, pages read, asks at once."""
+
+    minutes: float
+    pages: int
+    parallel: int
+
+
+@dataclass(frozen=True)
 class TurnRequest:
     """A turn to start. `thread_id` None: a new thread (in `project_id`); `target`: the message
     an edit, a regeneration or a continuation is about; `text`: the user's words (send, edit)."""
@@ -488,6 +485,7 @@ class TurnRequest:
     # A comparison: (provider, model) of each answer, written side by side as siblings.
     compare: tuple[tuple[str, str], ...] = ()
     origin: str | None = None  # a new thread's: "api" when made through the local API
+    research: ResearchLimits | None = None  # the answer is a research run's report
 
 
 @dataclass(frozen=True)

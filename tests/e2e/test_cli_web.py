@@ -133,3 +133,53 @@ def test_read_refuses_this_machine_unless_allowed_and_says_how(searx: FakeWeb) -
     assert refused.returncode != 0
     assert "allow_private" in refused.stderr
     assert "router settings" not in refused.stdout
+
+
+def _three_pages(server: FakeWeb) -> list[str]:
+    urls = [
+        server.page(f"/news/{n}", article().replace("Footbridge approved", f"Story {n}"))
+        for n in (1, 2, 3)
+    ]
+    server.json("/search", searxng_answer([(f"Story {n}", u, "") for n, u in enumerate(urls, 1)]))
+    return urls
+
+
+def test_ask_web_answers_from_the_pages_read_and_lists_them(searx: FakeWeb) -> None:
+    urls = _three_pages(searx)
+
+    asked = chatdesk("ask", "--web", "footbridge", env=_engine(searx))
+
+    assert asked.returncode == 0, asked.stderr
+    answer, sources = asked.stdout.split("Sources:")
+    assert "[1]" in answer and "[2]" in answer
+    listed = [line for line in sources.splitlines() if line]
+    assert listed[0].startswith(f"[1] Story 1 — {urls[0]} (Lenne Courier, read ")
+    assert listed[1].startswith(f"[2] Story 2 — {urls[1]} (")
+    assert len(listed) == 2
+
+
+def test_ask_research_prints_steps_on_stderr_and_the_report_with_its_sources(
+    searx: FakeWeb,
+) -> None:
+    urls = _three_pages(searx)
+
+    asked = chatdesk("ask", "--research", "--pages", "2", "footbridge", env=_engine(searx))
+
+    assert asked.returncode == 0, asked.stderr
+    steps = [line for line in asked.stderr.splitlines() if line.startswith("… ")]
+    assert steps[0].startswith("… Planning the searches (0 of 2 pages, ")
+    assert steps[0].endswith(" of 5:00)")
+    assert steps[-1].startswith("… Writing the report (2 of 2 pages, ")
+    report, sources = asked.stdout.split("Sources:")
+    assert report.startswith("**Research plan**") and "## Summary" in report
+    listed = [line.split(" — ")[1].split(" ")[0] for line in sources.splitlines() if line]
+    assert sorted(listed) == urls[:2]  # numbered as they were read, side by side
+
+
+def test_research_and_compare_are_refused_together_before_anything_is_sent(
+    searx: FakeWeb,
+) -> None:
+    asked = chatdesk("ask", "--research", "--compare", "mock/mock-1,mock/mock-2", "x")
+    assert asked.returncode != 0
+    assert "--research and --compare cannot be used together" in asked.stderr
+    assert searx.paths() == []

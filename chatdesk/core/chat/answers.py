@@ -45,6 +45,7 @@ from chatdesk.core.chat.events import (
     ThreadUpdated,
 )
 from chatdesk.core.chat.repository.cuts import cut_view
+from chatdesk.core.chat.research_run import Researcher, ResearchRun
 from chatdesk.core.chat.result_images import ResultImages
 from chatdesk.core.chat.tool_rounds import Room, ToolRounds
 from chatdesk.core.clock import Clock
@@ -65,8 +66,9 @@ from chatdesk.core.providers.base import (
 from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
+from chatdesk.core.tools.model import WEB
 from chatdesk.core.tools.service import Tools
-from chatdesk.core.views import MessageView, ThreadView, ToolCallView
+from chatdesk.core.views import MessageView, ResearchLimits, ThreadView, ToolCallView
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -82,6 +84,7 @@ class _Run:
     request: ChatRequest | None = None
     provider: Provider | None = None
     rounds: ToolRounds | None = None
+    research: ResearchRun | None = None  # a research run's report
 
 
 class Answers:
@@ -110,13 +113,16 @@ class Answers:
         self._attacher = attacher  # keeps the images tools give back
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
+        self._researching: dict[uuid.UUID, ResearchRun] = {}  # runs searching and reading
         self._last_place: asyncio.Future[None] | None = None
 
     # -- starting, waiting, stopping -------------------------------------------------------------
 
-    def start(self, answer: MessageView) -> None:
-        """Write `answer` (committed `pending`) to its end, in a task of its own."""
-        task = asyncio.create_task(self._write(answer), name=f"answer-{answer.id}")
+    def start(self, answer: MessageView, research: ResearchLimits | None = None) -> None:
+        """Write `answer` (committed `pending`) to its end, in a task of its own; with
+        `research`, as a research run's report (research_run.py)."""
+        run = ResearchRun(research) if research is not None else None
+        task = asyncio.create_task(self._write(answer, run), name=f"answer-{answer.id}")
         self._running[answer.id] = (task, answer.thread_id)
         task.add_done_callback(lambda _: self._running.pop(answer.id, None))
 
@@ -131,10 +137,16 @@ class Answers:
         return await self._stored(message_id)
 
     async def stop(self, message_id: uuid.UUID) -> MessageView:
-        """Stop an answer; what arrived so far is kept, marked `interrupted`."""
+        """Stop an answer; what arrived so far is kept, marked `interrupted`. A research run
+        still searching stops searching and writes its report from what it read (stopped
+        again, that ends too); the answer is returned as it stands then."""
         running = self._running.get(message_id)
         if running is None:
             return await self._stored_here(message_id)
+        research = self._researching.pop(message_id, None)
+        if research is not None:
+            research.stop()
+            return await self._stored(message_id)
         running[0].cancel()
         return await asyncio.shield(running[0])
 
@@ -174,8 +186,8 @@ class Answers:
 
     # -- the steps -------------------------------------------------------------------------------
 
-    async def _write(self, answer: MessageView) -> MessageView:
-        run = _Run(answer, AnswerState(answer.id, answer.thread_id))
+    async def _write(self, answer: MessageView, research: ResearchRun | None) -> MessageView:
+        run = _Run(answer, AnswerState(answer.id, answer.thread_id), research=research)
         run.state.resume(answer.content, answer.reasoning or "")
         ahead, mine = self._last_place, asyncio.get_running_loop().create_future()
         self._last_place = mine
@@ -204,6 +216,8 @@ class Answers:
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
         servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
+        if run.research is not None:  # it searches and reads whether or not Web is on
+            servers = sorted({*servers, WEB})
         offer = await self._tools.offer(servers) if servers else None
         described = offer.described() if offer else ""  # they take room in the context
         made = await self._calls_so_far(run.answer)
@@ -232,6 +246,8 @@ class Answers:
             ask_again=unfinished,
             images=ResultImages(self._attacher, self._clock, model, sees),
         )
+        if run.research is not None:
+            return await self._research(run, provider, request, rounds, prepared.room)
         limit = self._settings().tools.max_rounds
         while True:
             outcome = await self._stream(provider, rounds.request(request), run.state)
@@ -257,6 +273,21 @@ class Answers:
                 return Outcome(
                     Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped during a tool call.")
                 )
+
+    async def _research(
+        self, run: _Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int
+    ) -> Outcome:
+        """Search and read (until done, stopped or out of time), then stream the report."""
+        assert run.research is not None
+        self._researching[run.answer.id] = run.research
+        try:
+            researcher = Researcher(
+                self._events, self._store, provider, request, rounds, run.state, run.research, room
+            )
+            report = await researcher.report_request()
+        finally:
+            self._researching.pop(run.answer.id, None)
+        return await self._stream(provider, report, run.state)
 
     async def _keep_sources(self, answer: MessageView, cited: tuple[Passage, ...]) -> None:
         """Store the passages sent with the answer as its sources, numbered as cited."""

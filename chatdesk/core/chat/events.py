@@ -191,6 +191,23 @@ class ToolCallChanged:
 
 
 @dataclass(frozen=True)
+class ResearchProgressed:
+    """A research run moved on: `step` says what it does now, in the user's words ("Searching:
+    …", "Reading: …", "Writing the report"); `pages` read of `page_limit`, `seconds` spent of
+    `second_limit`. Published at each step, and when it stops (`stopped`: by the user or a
+    limit; it then writes its report from what was read)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    step: str
+    pages: int
+    page_limit: int
+    seconds: float
+    second_limit: float
+    stopped: bool = False
+
+
+@dataclass(frozen=True)
 class MessageFinished:
     """An answer ended: complete, error (partial kept) or interrupted."""
 
@@ -301,6 +318,7 @@ Event = (
     | ThreadRestored
     | MessageAdded
     | AnswerTextAppended
+    | ResearchProgressed
     | AnswerStageChanged
     | AnswerRetrying
     | AnswerContinued

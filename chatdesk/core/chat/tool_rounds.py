@@ -133,8 +133,9 @@ class ToolRounds:
             sent += [one.noted] if one.shortened else one.whole
         return replace(base, messages=base.messages + tuple(sent), tools=self._offer.specs)
 
-    async def run(self, asked: list[ToolCall], state: AnswerState) -> None:
-        """Store, decide, run and record one round's calls; the next request holds them."""
+    async def run(self, asked: list[ToolCall], state: AnswerState) -> list[ToolOutcome | None]:
+        """Store, decide, run and record one round's calls; the next request holds them.
+        Returns what each call gave (None: it did not run)."""
         self.count += 1
         text = state.content()
         calls = await self._store_calls(asked, text)
@@ -158,6 +159,7 @@ class ToolRounds:
         self._rounds.append(_Round(whole, noted))
         self._text_sent = len(text)
         await self._fit()
+        return [call.outcome for call in calls]
 
     async def _fit(self) -> None:
         """Count the new round, and shorten older rounds to notes, oldest first, while the

@@ -44,7 +44,7 @@ from chatdesk.core.providers.vision import model_takes_images
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.store import Store
-from chatdesk.core.views import AttachmentInput, MessageView, Turn, TurnRequest
+from chatdesk.core.views import AttachmentInput, MessageView, ResearchLimits, Turn, TurnRequest
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -110,11 +110,13 @@ class Turns:
         compare: Sequence[tuple[str, str]] = (),
         knowledge: Sequence[uuid.UUID] = (),
         origin: str | None = None,
+        research: ResearchLimits | None = None,
     ) -> Turn:
         """Commit the user's message (in a new thread in `project_id`, made at `origin`, with
         `tools` switched on, or its project's when None, when `thread_id` is None), then start
-        the answer, or one answer from each `compare` model, side by side; refused before
-        anything is written at a reached spending cap, unless `over_cap`."""
+        the answer (a research run's report, with `research`), or one answer from each
+        `compare` model, side by side; refused before anything is written at a reached
+        spending cap, unless `over_cap`."""
         text = self._check_message(text, attachments)
         compare = _checked_comparison(compare)
         return await self.start(
@@ -132,6 +134,7 @@ class Turns:
                 compare=compare,
                 knowledge=tuple(knowledge),
                 origin=origin,
+                research=research,
             )
         )
 
@@ -179,7 +182,7 @@ class Turns:
             self._events.publish(MessageAdded(started.answer))
         self._events.publish(ThreadUpdated(started.thread))
         for answer in (started.answer, *started.others):
-            self._answers.start(answer)
+            self._answers.start(answer, turn.research)
         return Turn(started.user_message, started.answer, started.others)
 
     def _capped_setup(

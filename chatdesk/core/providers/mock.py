@@ -39,7 +39,7 @@ from chatdesk.core.providers.mock_text import (
     tokens_of,
 )
 from chatdesk.core.providers.mock_tools import answer_with_results, tool_call_for
-from chatdesk.core.providers.mock_web import answer_from_web, web_calls
+from chatdesk.core.providers.mock_web import answer_from_web, research_answer, web_calls
 
 _FIRST_TOKEN_DELAY = 0.25  # seconds, when paced like a real model
 CONTEXT_WINDOW = 8_192  # tokens: small, so the offline app shows summaries in a long thread
@@ -181,6 +181,9 @@ def _instructed(request: ChatRequest) -> bool:
 
 
 def _answer_to(request: ChatRequest) -> MockAnswer:
+    researched = research_answer(request)
+    if researched is not None:
+        return MockAnswer(researched, "")
     quoted = answer_from_web(request) or answer_with_results(request)
     if quoted is not None:
         return MockAnswer(quoted, "")

@@ -2,13 +2,15 @@
 whole flow with any engine: while the web's tools are offered (Web is on for the chat), the
 mock searches for the user's message, reads the first two results, and answers quoting the
 pages it read, each cited by the number chatdesk gave it ([1], [2]). A search or a read that
-failed is said in the answer, as a model would."""
+failed is said in the answer, as a model would. In a research run it plans three searches,
+asks for one more, and writes a report quoting the pages read (`research_answer`)."""
 
 from __future__ import annotations
 
 import json
 import re
 
+from chatdesk.core.prompts import RESEARCH_MARKERS
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 
 SEARCH, READ = "web_search", "read_page"
@@ -16,6 +18,7 @@ READ_FIRST = 2  # results read
 QUERY_CHARS = 200
 QUOTED = 240  # characters of each page quoted
 _NUMBERED = re.compile(r"^\[(\d+)\] (.*)$")
+_PAGE = re.compile(r"^\[(\d+)\] (.*?) — \S+\n(.*?)(?=\n\n\[\d+\] |\Z)", re.S | re.M)
 
 
 def web_calls(request: ChatRequest, number: int) -> tuple[ToolCall, ...]:
@@ -86,3 +89,41 @@ def _result_urls(text: str) -> list[str]:
         return [str(r["url"]) for r in found["results"] if isinstance(r, dict) and "url" in r]
     except (ValueError, KeyError, TypeError):
         return []
+
+
+def research_answer(request: ChatRequest) -> str | None:
+    """The mock's part in a research run (research_run.py), recognised by chatdesk's words
+    (prompts.py): a plan of three searches, one search for what is left open, and a report
+    quoting each page read under its number. None for any other request."""
+    said = {
+        m.content.split("\n", 1)[0][:80]: m.content for m in request.messages if m.role == "system"
+    }
+    asked = next((m.content for m in reversed(request.messages) if m.role == "user"), "")
+    question = " ".join(asked.split("\n\n", 1)[0].split())[:QUERY_CHARS]
+    plan, gaps, report = RESEARCH_MARKERS
+    for head, text in said.items():
+        if head.startswith(plan):
+            return "\n".join([question, f"{question} latest news", f"{question} explained"])
+        if head.startswith(gaps):
+            return f"{question} open questions"
+        if head.startswith(report):
+            return _report(question, text)
+    return None
+
+
+def _report(question: str, pages: str) -> str:
+    found = _PAGE.findall(pages)
+    if not found:
+        failed = pages.partition("What failed:\n")[2].strip()
+        why = f"\n\nWhat failed:\n{failed}" if failed else ""
+        return f"## Summary\n\nNo page could be read about “{question}”.{why}"
+    lines = []
+    for number, title, text in found:
+        words = " ".join(text.split())
+        lines.append(f"- **{title}**: “{words[:QUOTED]}{'…' * (len(words) > QUOTED)}” [{number}]")
+    cited = "".join(f"[{number}]" for number, _, _ in found)
+    return (
+        f"## Summary\n\nI read {len(found)} pages about “{question}” {cited}.\n\n"
+        "## What the pages say\n\n" + "\n".join(lines) + "\n\n"
+        "## What stays open\n\nThe pages do not settle everything; read them to judge."
+    )

@@ -1,0 +1,128 @@
+"""Research mode over a SearXNG-compatible engine and pages served on 127.0.0.1, a real SQLite
+file and the offline mock as the model: the plan, each search and page read as the answer's
+steps, the pages as its sources, a report citing them; stopped by the user or a limit, it
+writes the report from what it had read."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from chatdesk.core.chat.events import Event, ResearchProgressed, SourcesFound
+from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.kinds import Status
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import ResearchLimits
+from tests.conftest import ServiceFactory
+from tests.core.web.pages import article
+from tests.core.web.test_web_tools import _serve_results, _settings
+from tests.core.web.web_server import FakeWeb, searxng_answer
+
+pytestmark = pytest.mark.asyncio
+
+
+def _collect(service: ChatService) -> list[Event]:
+    seen: list[Event] = []
+    service.events.subscribe(seen.append)
+    return seen
+
+
+async def test_a_research_run_plans_searches_reads_and_writes_a_cited_report(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    urls = _serve_results(web)
+    service = make_service(_settings(config.settings, web))
+    seen = _collect(service)
+
+    turn = await service.research.send(None, "footbridge over the Lenne")
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert answer.status is Status.COMPLETE
+    plan, report = answer.content.split("## Summary")
+    assert (
+        "1. footbridge over the Lenne\n" in plan
+        and "3. footbridge over the Lenne explained" in plan
+    )
+    searches = [c for c in answer.tool_calls if c.tool == "web_search"]
+    reads = [c for c in answer.tool_calls if c.tool == "read_page"]
+    assert len(searches) == 4  # the plan's three, then one for what the pages left open
+    assert [r.state for r in reads] == ["done"] * 3  # each page once, though every search found it
+    assert sorted(s.url for s in answer.sources) == sorted(urls)
+    assert all(f"[{n}]" in report for n in (1, 2, 3))
+    progress = [e for e in seen if isinstance(e, ResearchProgressed)]
+    assert progress[0].step == "Planning the searches"
+    assert (progress[-1].step, progress[-1].pages, progress[-1].stopped) == (
+        "Writing the report",
+        3,
+        False,
+    )
+
+
+async def test_stopping_a_research_run_writes_the_report_from_the_pages_read(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    fast, never = web.page("/news/1", article()), web.route("/news/2", hold=True)
+    hits = [("Quick", fast, "s"), ("Hanging", never, "s")]
+    web.json("/searx/search", searxng_answer(hits))
+    service = make_service(_settings(config.settings, web))
+    read_one = asyncio.Event()
+    service.events.subscribe(
+        lambda e: read_one.set() if isinstance(e, SourcesFound) and e.sources else None
+    )
+    seen = _collect(service)
+
+    turn = await service.research.send(None, "footbridge")
+    await read_one.wait()  # one page read; the other never answers
+    await service.stop(turn.answer.id)
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert answer.status is Status.COMPLETE
+    assert [(s.number, s.url) for s in answer.sources] == [(1, fast)]
+    held = next(c for c in answer.tool_calls if '"url"' in c.arguments and "news/2" in c.arguments)
+    assert held.state == "not_finished"
+    assert "## Summary" in answer.content and "[1]" in answer.content.split("## Summary")[1]
+    last = [e for e in seen if isinstance(e, ResearchProgressed)][-1]
+    assert last.stopped and last.pages == 1
+
+
+async def test_a_run_out_of_time_writes_its_report_and_says_what_failed(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    web.route("/searx/search", hold=True)  # the engine never answers
+    service = make_service(_settings(config.settings, web))
+    limits = ResearchLimits(minutes=0.01, pages=5, parallel=3)
+
+    turn = await service.research.send(None, "footbridge", limits=limits)
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert answer.status is Status.COMPLETE
+    assert answer.sources == ()
+    assert "No page could be read" in answer.content
+    assert {c.state for c in answer.tool_calls} == {"not_finished"}
+
+
+async def test_the_page_limit_holds(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    _serve_results(web)
+    service = make_service(_settings(config.settings, web))
+    limits = service.research.limits(pages=1)
+
+    turn = await service.research.send(None, "footbridge", limits=limits)
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert [c.tool for c in answer.tool_calls].count("read_page") == 1
+    assert len(answer.sources) == 1
+
+
+async def test_limits_out_of_bounds_are_refused_and_the_settings_fill_in_the_rest(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    service = make_service(_settings(config.settings, web, research_pages=12))
+    with pytest.raises(InvalidRequest, match="0.5 to 60.0 minutes"):
+        service.research.limits(minutes=0)
+    with pytest.raises(InvalidRequest, match="1 to 200 pages"):
+        service.research.limits(pages=1_000)
+    assert service.research.limits(minutes=2) == ResearchLimits(2, 12, 3)
