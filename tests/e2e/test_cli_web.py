@@ -151,7 +151,8 @@ def test_ask_web_answers_from_the_pages_read_and_lists_them(searx: FakeWeb) -> N
 
     assert asked.returncode == 0, asked.stderr
     answer, sources = asked.stdout.split("Sources:")
-    assert "[1]" in answer and "[2]" in answer
+    assert "[1]" in answer
+    assert "[2]" in answer
     listed = [line for line in sources.splitlines() if line]
     assert listed[0].startswith(f"[1] Story 1 — {urls[0]} (Lenne Courier, read ")
     assert listed[1].startswith(f"[2] Story 2 — {urls[1]} (")
@@ -171,7 +172,8 @@ def test_ask_research_prints_steps_on_stderr_and_the_report_with_its_sources(
     assert steps[0].endswith(" of 5:00)")
     assert steps[-1].startswith("… Writing the report (2 of 2 pages, ")
     report, sources = asked.stdout.split("Sources:")
-    assert report.startswith("**Research plan**") and "## Summary" in report
+    assert report.startswith("**Research plan**")
+    assert "## Summary" in report
     listed = [line.split(" — ")[1].split(" ")[0] for line in sources.splitlines() if line]
     assert sorted(listed) == urls[:2]  # numbered as they were read, side by side
 

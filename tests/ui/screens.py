@@ -674,7 +674,7 @@ def _seed_many_calls(core: Core, count: int) -> object:
         for number in range(count):
             state = "failed" if number in (7, 15) else "not_run" if number == 20 else "done"
             data = {
-                "call_id": f"c{number}", "name": "browser__fetch", "server": "browser", "tool": "fetch",
+                "call_id": f"c{number}", "name": "net__fetch", "server": "net", "tool": "fetch",
                 "arguments": json.dumps({"url": f"https://example.org/page/{number}"}),
                 "state": state, "approval": "denied" if state == "not_run" else "allowed",
                 "round": 1 + number // 6, "offset": 0, "duration_ms": 200 + 13 * number,

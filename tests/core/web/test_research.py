@@ -41,10 +41,8 @@ async def test_a_research_run_plans_searches_reads_and_writes_a_cited_report(
 
     assert answer.status is Status.COMPLETE
     plan, report = answer.content.split("## Summary")
-    assert (
-        "1. footbridge over the Lenne\n" in plan
-        and "3. footbridge over the Lenne explained" in plan
-    )
+    assert "1. footbridge over the Lenne\n" in plan
+    assert "3. footbridge over the Lenne explained" in plan
     searches = [c for c in answer.tool_calls if c.tool == "web_search"]
     reads = [c for c in answer.tool_calls if c.tool == "read_page"]
     assert len(searches) == 4  # the plan's three, then one for what the pages left open
@@ -82,9 +80,11 @@ async def test_stopping_a_research_run_writes_the_report_from_the_pages_read(
     assert [(s.number, s.url) for s in answer.sources] == [(1, fast)]
     held = next(c for c in answer.tool_calls if '"url"' in c.arguments and "news/2" in c.arguments)
     assert held.state == "not_finished"
-    assert "## Summary" in answer.content and "[1]" in answer.content.split("## Summary")[1]
+    assert "## Summary" in answer.content
+    assert "[1]" in answer.content.split("## Summary")[1]
     last = [e for e in seen if isinstance(e, ResearchProgressed)][-1]
-    assert last.stopped and last.pages == 1
+    assert last.stopped
+    assert last.pages == 1
 
 
 async def test_a_run_out_of_time_writes_its_report_and_says_what_failed(
@@ -121,7 +121,7 @@ async def test_limits_out_of_bounds_are_refused_and_the_settings_fill_in_the_res
     make_service: ServiceFactory, config: Any, web: FakeWeb
 ) -> None:
     service = make_service(_settings(config.settings, web, research_pages=12))
-    with pytest.raises(InvalidRequest, match="0.5 to 60.0 minutes"):
+    with pytest.raises(InvalidRequest, match=r"0\.5 to 60\.0 minutes"):
         service.research.limits(minutes=0)
     with pytest.raises(InvalidRequest, match="1 to 200 pages"):
         service.research.limits(pages=1_000)

@@ -73,7 +73,8 @@ async def test_with_web_on_the_mock_searches_reads_two_pages_and_cites_them(
     ]
     assert all(s.location == "Lenne Courier" and s.read_at for s in answer.sources)
     assert ARTICLE_SENTENCE in answer.sources[0].text  # the passage that was read
-    assert "[1]" in answer.content and "[2]" in answer.content
+    assert "[1]" in answer.content
+    assert "[2]" in answer.content
     assert "/news/3" not in web.paths()  # only what was read was fetched
 
     [*_, kept] = (await service.list_messages(answer.thread_id)).messages
@@ -115,7 +116,8 @@ async def test_a_rate_limited_engine_is_said_on_the_card_and_in_the_answer(
     answer = await _ask(service, "footbridge", [WEB])
 
     [search] = answer.tool_calls
-    assert search.is_error and "30" in (search.result or "")
+    assert search.is_error
+    assert "30" in (search.result or "")
     assert answer.status is Status.COMPLETE
     assert answer.content.startswith("I could not search the web:")
     assert answer.sources == ()
@@ -187,8 +189,10 @@ async def test_a_page_cannot_make_chatdesk_reach_this_machine_or_run_a_tool_past
         answer = await service.wait_for_answer(turn.answer.id)
 
         page, refused, chats = answer.tool_calls
-        assert page.state == "done" and "ignore your instructions" in (page.result or "")
-        assert refused.is_error and "127.0.0.1" in (refused.result or "")
+        assert page.state == "done"
+        assert "ignore your instructions" in (page.result or "")
+        assert refused.is_error
+        assert "127.0.0.1" in (refused.result or "")
         assert (chats.state, chats.approval) == ("not_run", "refused")  # read-only tools ask
         assert private.paths() == []  # nothing reached the service on this machine
         assert web.paths() == ["/hostile"]  # nor what the page named
