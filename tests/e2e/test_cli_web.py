@@ -153,10 +153,10 @@ def test_ask_web_answers_from_the_pages_read_and_lists_them(searx: FakeWeb) -> N
     answer, sources = asked.stdout.split("Sources:")
     assert "[1]" in answer
     assert "[2]" in answer
-    listed = [line for line in sources.splitlines() if line]
-    assert listed[0].startswith(f"[1] Story 1 — {urls[0]} (Lenne Courier, read ")
-    assert listed[1].startswith(f"[2] Story 2 — {urls[1]} (")
-    assert len(listed) == 2
+    listed = sorted(line.split(" ", 1)[1] for line in sources.splitlines() if line)
+    assert listed[0].startswith(f"Story 1 — {urls[0]} (Lenne Courier, read ")
+    assert listed[1].startswith(f"Story 2 — {urls[1]} (Lenne Courier, read ")
+    assert sorted(line[:4] for line in sources.splitlines() if line) == ["[1] ", "[2] "]
 
 
 def test_ask_research_prints_steps_on_stderr_and_the_report_with_its_sources(
