@@ -40,6 +40,7 @@ from benchmarks import (
     outside,
     page,
     render,
+    research_stall,
     search,
     send,
     sockets,
@@ -83,6 +84,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "outside": outside.run,
     "web_fetch": web_fetch.run,
     "web_text": web_text.run,
+    "research_stall": research_stall.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a budget only past 1.25 × it: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides

@@ -209,7 +209,7 @@ async def timed(awaitable: Awaitable[T]) -> tuple[float, T]:
 
 
 @contextlib.contextmanager
-def _environment(**values: str) -> Iterator[None]:
+def environment(**values: str) -> Iterator[None]:
     saved = {name: os.environ.get(name) for name in values}
     os.environ.update(values)
     try:
@@ -227,7 +227,7 @@ async def running_core(home: Path, tokens_per_second: float = 0) -> AsyncIterato
     """A real core built by the composition root, its data in `home`, the mock at full speed
     (or paced at `tokens_per_second`)."""
     pace = f"{tokens_per_second:g}"
-    with _environment(CHATDESK_HOME=str(home), CHATDESK_MOCK_TOKENS_PER_SECOND=pace):
+    with environment(CHATDESK_HOME=str(home), CHATDESK_MOCK_TOKENS_PER_SECOND=pace):
         core = build_core(configure())
         await core.start()
         try:

@@ -42,7 +42,7 @@ from typing import Generic, TypeVar
 import tiktoken
 import tiktoken_ext.openai_public  # type: ignore[import-untyped]
 
-from benchmarks.common import INFO, Target, _environment, chain, median_ms, report, timed_call
+from benchmarks.common import INFO, Target, chain, environment, median_ms, report, timed_call
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.tokens import CountingProcess, Encodings, TokenCounter
 from chatdesk.core.tokens.files import bundled_dir
@@ -95,7 +95,7 @@ def _bundled_counter() -> TokenCounter:
 
 
 def _tiktoken_builds_o200k() -> tiktoken.Encoding:
-    with _environment(TIKTOKEN_CACHE_DIR=str(bundled_dir())):
+    with environment(TIKTOKEN_CACHE_DIR=str(bundled_dir())):
         return tiktoken.Encoding(**tiktoken_ext.openai_public.o200k_base())
 
 

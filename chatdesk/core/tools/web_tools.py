@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from chatdesk.core.web.reading import ReadPage
     from chatdesk.core.web.searching import Addresses, Keys
 
-MAX_RESULTS = 20
+MAX_RESULTS = 50  # as `[web] results` allows
 
 WEB_SEARCH = ToolInfo(
     server=WEB,

@@ -200,3 +200,17 @@ async def test_a_page_cannot_make_chatdesk_reach_this_machine_or_run_a_tool_past
         assert [s.url for s in answer.sources] == [hostile]
     finally:
         private.close()
+
+
+async def test_a_search_gives_as_many_results_as_the_settings_ask(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    hits = [(f"Result {n}", f"{web.origin}/r/{n}", "") for n in range(40)]  # not served
+    web.json("/searx/search", searxng_answer(hits))
+    service = make_service(_settings(config.settings, web, results=30))
+
+    answer = await _ask(service, "footbridge", [WEB])
+
+    search = answer.tool_calls[0]
+    assert not search.is_error
+    assert len(json.loads(search.result or "{}")["results"]) == 30
