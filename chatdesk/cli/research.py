@@ -11,7 +11,7 @@ from chatdesk.cli.output import note
 from chatdesk.cli.tools import put_approver
 from chatdesk.core.chat.events import Event, ResearchProgressed
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import number, tr
+from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
     import uuid
@@ -52,22 +52,9 @@ def check(args: argparse.Namespace) -> None:
 
 
 def print_step(event: Event) -> None:
-    """A research run's step, as it happens: "Reading: … (3 of 30 pages, 0:42 of 5:00)"."""
-    if not isinstance(event, ResearchProgressed):
-        return
-    used = tr(
-        "{pages} of {limit} pages, {spent} of {most}",
-        pages=number(event.pages),
-        limit=number(event.page_limit),
-        spent=_clock(event.seconds),
-        most=_clock(event.second_limit),
-    )
-    note(f"… {event.step} ({used})")
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
+    """A research run's step, as it happens: "… Reading: … (3 of 30 pages, 0:42 of 5:00)"."""
+    if isinstance(event, ResearchProgressed):
+        note(f"… {event.said()}")
 
 
 async def send(

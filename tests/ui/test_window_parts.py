@@ -26,6 +26,8 @@ from chatdesk.ui.window.models import ModelChoice
 from chatdesk.ui.window.provider_status import ProviderStatus
 from chatdesk.ui.window.sending import WAITING_TEXT, Sending
 from chatdesk.ui.window.state import WindowState
+from tests.core.web.pages import article
+from tests.core.web.web_server import FakeWeb, searxng_answer
 from tests.ui.test_window import answer_done
 
 
@@ -70,6 +72,38 @@ def test_the_provider_status_says_what_the_last_request_showed(qtbot: QtBot) -> 
     assert (status.text(), status.toolTip()) == ("openai: offline", "cannot reach the provider")
     status.show_state("openai", "auth", "the API key was refused")
     assert status.text() == "openai: auth error"
+
+
+def test_the_provider_status_follows_a_research_run_step_by_step(
+    make_core: Any, qtbot: QtBot, finish: Any
+) -> None:
+    web = FakeWeb().start()
+    try:
+        hits = [(f"Story {n}", web.page(f"/news/{n}", article()), "") for n in (1, 2)]
+        web.json("/searx/search", searxng_answer(hits))
+        core = make_core(
+            CHATDESK_WEB_ENGINE="searxng",
+            CHATDESK_WEB_SEARXNG_URL=f"{web.origin}/searx",
+            CHATDESK_WEB_ALLOW_PRIVATE=web.allow,
+        )
+        status = ProviderStatus()
+        qtbot.addWidget(status)
+        shown: list[str] = []
+
+        def follow(event: Any) -> None:
+            status.apply(event)
+            shown.append(status.text())
+
+        core.service.events.subscribe(follow)
+        turn = finish(core.service.research.send(None, "footbridge"))
+        finish(core.service.wait_for_answer(turn.answer.id))
+    finally:
+        web.close()
+    steps = [text for text in shown if "pages, " in text]
+    assert steps[0].startswith("mock-1: Planning the searches (0 of 30 pages, ")
+    assert any(t.startswith("mock-1: Reading: ") and "(0 of 30 pages" in t for t in steps)
+    assert steps[-1].startswith("mock-1: Writing the report (2 of 30 pages, ")
+    assert status.text() == "mock: ready"  # the answer ended
 
 
 def test_drafts_stay_with_their_thread(make_core: Any, qtbot: QtBot, finish: Any) -> None:

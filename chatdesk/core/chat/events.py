@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from chatdesk.core.i18n import number, tr
 from chatdesk.core.kinds import AnswerStage
 from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
 from chatdesk.core.providers.state import ProviderState
@@ -205,6 +206,22 @@ class ResearchProgressed:
     seconds: float
     second_limit: float
     stopped: bool = False
+
+    def said(self) -> str:
+        """ "Reading: … (3 of 30 pages, 0:42 of 5:00)": the step and what it has used."""
+        used = tr(
+            "{pages} of {limit} pages, {spent} of {most}",
+            pages=number(self.pages),
+            limit=number(self.page_limit),
+            spent=_clock(self.seconds),
+            most=_clock(self.second_limit),
+        )
+        return f"{self.step} ({used})"
+
+
+def _clock(seconds: float) -> str:
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 @dataclass(frozen=True)

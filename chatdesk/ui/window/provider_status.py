@@ -1,6 +1,7 @@
 """The status bar's word on the provider: while an answer is being written, how far it has got
 as the core says (connecting to the provider, waiting for the model's first words, writing,
-rate limited); otherwise what the last request to it showed (ready, offline, the key refused,
+rate limited; a research run's step, with the pages and minutes it has used of its limits);
+otherwise what the last request to it showed (ready, offline, the key refused,
 rate limited, an error), with the reason in the tooltip. "Ready" is said only when no answer
 is being written."""
 
@@ -59,6 +60,8 @@ class ProviderStatus(QLabel):
                 self._show()
             case ev.AnswerStageChanged(message_id, _, stage, provider, model):
                 self._doing(message_id, lambda _: live_words(stage, provider, model))
+            case ev.ResearchProgressed() as research:  # its step, and what it used
+                self._doing(research.message_id, lambda model: f"{model}: {research.said()}")
             case ev.AnswerWaiting(message_id):
                 limited = tr(_WORDS[ProviderState.RATE_LIMITED])
                 self._doing(message_id, lambda model: f"{model}: {limited}")
