@@ -1,13 +1,14 @@
 """An MCP server for the tests, written with the `mcp` SDK, run as its own process:
-`python -I mcp_server.py stdio` or `python -I mcp_server.py http PORT`. Its tools are what
-the tests need to see a server behave and misbehave: echo, add, pid, slow, crash, big, noisy,
-grow, a read-only peek, and pictures (images made with Pillow: one colour, several, a bar
-chart; and a PDF that says it is one). `python -I mcp_server.py silent` never answers its
-handshake."""
+`python -I mcp_server.py stdio`, or `http` or `sse`, which print the port they listen on. Its
+tools are what the tests need to see a server behave and misbehave: echo, add, pid, slow,
+crash, big, noisy, grow, a read-only peek, and pictures (images made with Pillow: one colour,
+several, a bar chart; and a PDF that says it is one). `python -I mcp_server.py silent` never
+answers its handshake."""
 
 from __future__ import annotations
 
 import os
+import socket
 import sys
 import time
 
@@ -43,10 +44,14 @@ def peek() -> str:
 
 
 @server.tool()
-async def slow(seconds: float) -> str:
-    """Wait, then say so."""
+async def slow(seconds: float, notify: int = 0) -> str:
+    """Wait, then say so; with `notify`, first tell a test listening on that port of
+    127.0.0.1 that the call has started."""
     import anyio
 
+    if notify:
+        with socket.create_connection(("127.0.0.1", notify), timeout=30) as told:
+            told.sendall(b"started")
     await anyio.sleep(seconds)
     return "done"
 
@@ -132,13 +137,26 @@ def not_a_picture():  # type: ignore[no-untyped-def]
     return Image(data=pdf, format="png")
 
 
+def _serve_http(mode: str) -> None:
+    """Listen on a port of 127.0.0.1 chosen here, say it (the first line on stdout) once
+    connections to it queue, and serve."""
+    import anyio
+    import uvicorn
+
+    app = server.streamable_http_app() if mode == "http" else server.sse_app()
+    listening = socket.socket()
+    listening.bind(("127.0.0.1", 0))
+    listening.listen(64)
+    print(listening.getsockname()[1], flush=True)
+    served = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    anyio.run(lambda: served.serve(sockets=[listening]))
+
+
 if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "silent":
         time.sleep(600)  # holds stdin open and never answers
-    elif mode == "http":
-        server.run("streamable-http", host="127.0.0.1", port=int(sys.argv[2]))
-    elif mode == "sse":  # the older HTTP transport: GET /sse, POST /messages/
-        server.run("sse", host="127.0.0.1", port=int(sys.argv[2]))
+    elif mode in ("http", "sse"):  # sse: the older HTTP transport, GET /sse, POST /messages/
+        _serve_http(mode)
     else:
         server.run("stdio")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -201,23 +200,21 @@ def sse_server() -> Iterator[str]:
 
 
 def _served(mode: str, path: str) -> Iterator[str]:
-    port = free_port()
+    """The test server over HTTP: its first line is its port, said once it takes connections."""
     process = subprocess.Popen(
-        [sys.executable, "-I", str(SERVER), mode, str(port)],
-        stdout=subprocess.DEVNULL,
+        [sys.executable, "-I", str(SERVER), mode],
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
+    assert process.stdout is not None
+    port = int(process.stdout.readline())
     try:
         yield f"http://127.0.0.1:{port}{path}"
     finally:
         process.kill()
         process.wait()
+        process.stdout.close()
 
 
 async def test_a_streamable_http_server_is_called_with_its_headers(

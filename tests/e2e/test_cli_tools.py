@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
+
+HANG = 120.0  # seconds a step may take before the test is taken to hang; never reached
 
 SERVER = Path(__file__).parents[1] / "core" / "mcp_server.py"
 COMMAND = (sys.executable, "-I", str(SERVER), "stdio")
@@ -111,7 +113,9 @@ def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
     """SIGKILL while a tool call runs: the next start marks it not finished, runs nothing."""
     database = _database(chatdesk_home)
     assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
-    ask = "use the slow tool with seconds=600"
+    listening = socket.create_server(("127.0.0.1", 0))
+    listening.settimeout(HANG)  # the tool tells it when its call has started
+    ask = f"use the slow tool with seconds=600 notify={listening.getsockname()[1]}"
     process = subprocess.Popen(
         [sys.executable, "-m", "chatdesk", "ask", ask, "--tools", "calc", "--approve", "allow"],
         stdout=subprocess.DEVNULL,
@@ -119,10 +123,9 @@ def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
     )
     running = "SELECT count(*) FROM message_parts WHERE json_extract(data, '$.state') = 'running'"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and rows_or_none(database, running) != [(1,)]:
-            time.sleep(0.05)  # a separate process: its progress shows only in the database
-        assert rows_or_none(database, running) == [(1,)]
+        with listening, listening.accept()[0] as told:
+            assert told.recv(16) == b"started"
+        assert rows(database, running) == [(1,)]  # marked running before it started
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=30)
@@ -137,8 +140,3 @@ def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
     assert states == [("tool_call", "not_finished")]
     [(status,)] = rows(database, "SELECT status FROM messages WHERE role = 'assistant'")
     assert status == "interrupted"
-
-
-def rows_or_none(database: Path, sql: str) -> list[tuple[object, ...]] | None:
-    """The rows, or None while the database does not exist yet."""
-    return rows(database, sql) if database.exists() else None
