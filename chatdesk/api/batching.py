@@ -39,13 +39,18 @@ async def batched(
         try:
             async for event in events:
                 buffer.append(event)
-                arrived.set()
+                if not arrived.is_set():  # the first of a batch: the reader takes it now,
+                    arrived.set()  # not after the burst it came in (a source that yields
+                    await asyncio.sleep(0)  # the loop only now and then, as the mock)
         except Exception as error:  # the source's own failure: raised to the reader, in order
             ended.append(error)
         else:
             ended.append(None)
         finally:
             arrived.set()
+            closing = getattr(events, "aclose", None)  # cancelled between two of its events
+            if closing is not None:
+                await closing()
 
     reader = asyncio.create_task(pump())
     try:

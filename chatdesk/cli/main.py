@@ -30,7 +30,7 @@ from chatdesk.cli.output import fail, note, print_json, warn
 from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
 from chatdesk.cli.providers import add_commands as add_provider_commands
-from chatdesk.cli.research import add_arguments as add_research_arguments
+from chatdesk.cli.research import add_arguments as add_web_arguments
 from chatdesk.cli.research import check as check_research
 from chatdesk.cli.research import print_step
 from chatdesk.cli.research import send as send_research
@@ -165,14 +165,7 @@ def _add_ask_command(commands: Any) -> None:
     ask.add_argument(
         "--tools", metavar="NAME[,NAME…]", help=tr("tool servers to switch on ('all': every one)")
     )
-    add_research_arguments(ask)
-    ask.add_argument(
-        "--web",
-        action="store_true",
-        help=tr(
-            "let the model search the web and read pages, citing them (a --thread chat keeps it)"
-        ),
-    )
+    add_web_arguments(ask)
     ask.add_argument(
         "--approve",
         choices=["ask", "allow", "deny"],

@@ -1,6 +1,7 @@
-"""`chatdesk ask --research`: a message answered by a research run, its steps on stderr as they
-happen, the report on stdout, its sources listed after it. Ctrl+C stops the searching and the
-report is written from what was read; Ctrl+C again stops the report too."""
+"""`chatdesk ask --web` and `--research`: the latter, a message answered by a research run, its
+steps on stderr as they happen, the report on stdout, its sources listed after it. Ctrl+C
+stops the searching and the report is written from what was read; Ctrl+C again stops the
+report too."""
 
 from __future__ import annotations
 
@@ -21,6 +22,14 @@ if TYPE_CHECKING:
 
 
 def add_arguments(ask: argparse.ArgumentParser) -> None:
+    """`ask`'s options for the web: --web, and --research with its limits."""
+    ask.add_argument(
+        "--web",
+        action="store_true",
+        help=tr(
+            "let the model search the web and read pages, citing them (a --thread chat keeps it)"
+        ),
+    )
     ask.add_argument(
         "--research",
         action="store_true",

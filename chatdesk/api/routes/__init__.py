@@ -20,4 +20,5 @@ def routers() -> list[APIRouter]:
     )
 
     rest = [threads.router, messages.router, summaries.router, search.router, assistants.router]
-    return [meta.router, sockets.router, *rest, projects.router, usage.router, openai.router]
+    # The OpenAI-compatible routes first: what other programs call most, matched in order.
+    return [openai.router, meta.router, sockets.router, *rest, projects.router, usage.router]

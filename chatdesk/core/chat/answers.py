@@ -68,6 +68,7 @@ from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import WEB
 from chatdesk.core.tools.service import Tools
+from chatdesk.core.tools.toolbox import Offer
 from chatdesk.core.views import MessageView, ResearchLimits, ThreadView, ToolCallView
 
 log = logging.getLogger("chatdesk.chat")
@@ -215,10 +216,7 @@ class Answers:
     async def _request_and_stream(
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
-        servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
-        if run.research is not None:  # it searches and reads whether or not Web is on
-            servers = sorted({*servers, WEB})
-        offer = await self._tools.offer(servers) if servers else None
+        offer = await self._offer(run)
         described = offer.described() if offer else ""  # they take room in the context
         made = await self._calls_so_far(run.answer)
         prepared = await self._contexts.request_for(run.answer, described, made)
@@ -273,6 +271,13 @@ class Answers:
                 return Outcome(
                     Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped during a tool call.")
                 )
+
+    async def _offer(self, run: _Run) -> Offer | None:
+        """The tools the chat has switched on (and the web's, for a research run)."""
+        servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
+        if run.research is not None:  # it searches and reads whether or not Web is on
+            servers = sorted({*servers, WEB})
+        return await self._tools.offer(servers) if servers else None
 
     async def _research(
         self, run: _Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int
