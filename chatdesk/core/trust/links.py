@@ -27,8 +27,9 @@ from chatdesk.core.i18n import mark, tr
 COPY_CODE_PREFIX = "chatdesk:copy-code/"
 LOAD_IMAGES_HREF = "chatdesk:load-images"
 CITE_PREFIX = "chatdesk:cite/"  # an answer's citation of its source N (render/citations.py)
+SOURCE_PREFIX = "chatdesk:source/"  # a row of an answer's sources: what was read of source N
 
-_ACTION = re.compile(r"chatdesk:(?:copy-code/\d{1,9}|load-images|cite/\d{1,4})")
+_ACTION = re.compile(r"chatdesk:(?:copy-code/\d{1,9}|load-images|(?:cite|source)/\d{1,4})")
 _SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.\-]*):")
 # Characters allowed in the authority; anything else (backslashes, spaces, controls) is where
 # URL parsers disagree about the host, so such links are refused rather than guessed.
@@ -98,6 +99,10 @@ def copy_code_href(number: int) -> str:
 
 def cite_href(number: int) -> str:
     return f"{CITE_PREFIX}{number}"
+
+
+def source_href(number: int) -> str:
+    return f"{SOURCE_PREFIX}{number}"
 
 
 def classify_link(href: str) -> LinkTarget:

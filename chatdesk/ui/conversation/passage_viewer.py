@@ -6,6 +6,7 @@ passage the answer was given, saying so; a very long one shows the text around t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from chatdesk.core.knowledge.model import DocumentText
     from chatdesk.core.knowledge.service import Knowledge
     from chatdesk.core.views import CitedSource
+    from chatdesk.ui.conversation.page_viewer import PageViewer
 
 MAX_SHOWN = 1_000_000  # characters set at once (~20 ms); a longer document shows a window
 WINDOW = 200_000  # characters around the passage when it does
@@ -206,17 +208,32 @@ class PassageViewer(QDialog):
 
 
 class Passages(QObject):
-    """Opens an answer's sources in viewers, one per click, each on its own."""
+    """Opens an answer's sources in viewers, one per click, each on its own: a passage in its
+    document, a web page's text as it was read (`page_viewer.py`), whose Open page goes through
+    `open_link(url, parent)`, the window's confirmation."""
 
-    def __init__(self, window: QWidget, knowledge: Knowledge, runner: Runner) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        knowledge: Knowledge,
+        runner: Runner,
+        open_link: Callable[[str, QWidget], None],
+    ) -> None:
         super().__init__(window)
         self._window = window
         self._knowledge = knowledge
         self._runner = runner
-        self.viewers: list[PassageViewer] = []  # open, for tests and screenshots
+        self._open_link = open_link
+        self.viewers: list[PassageViewer | PageViewer] = []  # open, for tests and screenshots
 
-    def open(self, source: CitedSource) -> PassageViewer:
-        viewer = PassageViewer(source, self._knowledge, self._runner, self._window)
+    def open(self, source: CitedSource) -> PassageViewer | PageViewer:
+        viewer: PassageViewer | PageViewer
+        if source.is_web:
+            from chatdesk.ui.conversation.page_viewer import PageViewer
+
+            viewer = PageViewer(source, self._open_link, self._window)
+        else:
+            viewer = PassageViewer(source, self._knowledge, self._runner, self._window)
         viewer.destroyed.connect(
             lambda: self.viewers.remove(viewer) if viewer in self.viewers else None
         )

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
+from chatdesk.ui.conversation.web_cards import WebLines, is_web, readable_result
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
 
@@ -92,6 +93,7 @@ class ToolCallCard(QFrame):
         head.addWidget(self._title)
         head.addWidget(self._state, 1)
         outer.addLayout(head)
+        self.web: WebLines | None = None  # the web's tools: what was searched for or read
         self._details: QWidget | None = None  # made when first folded out
         self._arguments: FittedText | None = None
         self._result: FittedText | None = None
@@ -133,6 +135,8 @@ class ToolCallCard(QFrame):
         self._state.setText(call.state_text)
         self._state.setProperty("state", call.state)
         self._state.style().polish(self._state)
+        if is_web(call):
+            self._show_web(call)
         self.setAccessibleName(
             tr("Tool call {tool}: {state}", tool=call.label, state=call.state_text)
         )
@@ -157,6 +161,14 @@ class ToolCallCard(QFrame):
             self._show_images(call)
         if waiting and not self._fold.isChecked():
             self._fold.setChecked(True)  # the whole arguments are seen before deciding
+
+    def _show_web(self, call: ToolCallView) -> None:
+        if self.web is None:
+            self.web = WebLines()
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(1, self.web)  # under the title, above the details
+        self.web.show_call(call)
 
     def _show_images(self, call: ToolCallView) -> None:
         if self.images is None:
@@ -201,7 +213,7 @@ class ToolCallCard(QFrame):
             self._details = self._make_details()
             layout = self.layout()
             assert isinstance(layout, QVBoxLayout)
-            layout.insertWidget(1, self._details)
+            layout.insertWidget(1 + (self.web is not None), self._details)
         self._fill_details()
         self._details.setVisible(shown)
 
@@ -242,7 +254,8 @@ class ToolCallCard(QFrame):
         for widget in (self._result_caption, self._result, self._copy_result):
             widget.setVisible(result is not None)  # none while it waits, runs, or never ran
         if result is not None:
-            shown = result[:SHOWN_CHARS]
+            shown = (readable_result(self.call) if is_web(self.call) else None) or result
+            shown = shown[:SHOWN_CHARS]
             if len(result) > SHOWN_CHARS:
                 more = len(result) - SHOWN_CHARS
                 # translators: "Copy result" is the button's name

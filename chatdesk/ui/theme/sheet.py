@@ -141,9 +141,12 @@ QScrollArea { background: $surface; }
 #assistantPicker::menu-indicator {
     subcontrol-origin: padding; subcontrol-position: center right; }
 #toolState, #toolCaption { color: $text_quiet; }
-#toolState[state="failed"] { color: $danger; }
+#toolState[state="failed"], #toolError { color: $danger; }
 #toolState[state="not_finished"], #toolState[state="waiting"] { color: $warning; font-weight: 600; }
 #toolState[state="running"], #toolState[state="streaming"] { color: $link; }
+#pageTitle { font-size: ${subtitle}pt; font-weight: 600; }
+#pageFacts { color: $text_quiet; }
+#pageAddress { background: transparent; color: $link; }
 #toolText { background: $surface; border: 1px solid $border; border-radius: ${radius_s}px; }
 #threadHeader { background: $window; border-bottom: 1px solid $border; }
 #threadTitle { font-size: ${subtitle}pt; font-weight: 600; }

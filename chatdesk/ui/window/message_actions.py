@@ -17,7 +17,7 @@ from PySide6.QtGui import (
     QDesktopServices,
     QGuiApplication,
 )
-from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolTip
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolTip, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import Role, Status
@@ -26,6 +26,7 @@ from chatdesk.core.trust.links import (
     CITE_PREFIX,
     COPY_CODE_PREFIX,
     LOAD_IMAGES_HREF,
+    SOURCE_PREFIX,
     LinkTarget,
     classify_link,
 )
@@ -66,7 +67,8 @@ class MessageActions:
         self.last_announcement = ""
         self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
         self.attachments = AttachmentActions(window, service, runner)
-        self.passages = Passages(window, service.knowledge, runner)  # an answer's sources
+        # An answer's sources: a passage in its document, a page's text as it was read.
+        self.passages = Passages(window, service.knowledge, runner, self.open_address)
         service.tools.approver = self.approver
         # A comparison's answers, side by side, each a message with these actions.
         self.compared = ComparedAnswers(
@@ -226,14 +228,21 @@ class MessageActions:
         if href == LOAD_IMAGES_HREF:
             self._load_images(message_id)
             return
-        if href.startswith(CITE_PREFIX):
-            self._open_source(message_id, href[len(CITE_PREFIX) :])
+        if href.startswith(CITE_PREFIX):  # "[n]": a passage's viewer, a page's address
+            self._open_source(message_id, href[len(CITE_PREFIX) :], cited=True)
             return
+        if href.startswith(SOURCE_PREFIX):  # a row of the sources: what was read, either way
+            self._open_source(message_id, href[len(SOURCE_PREFIX) :], cited=False)
+            return
+        self.open_address(href, self._window)
+
+    def open_address(self, href: str, parent: QWidget) -> None:
+        """Open a link of an answer (or its sources) once the user saw where it goes."""
         target = classify_link(href)
         if target.kind != "external":
             self._say(tr("Link not opened: {reason}", reason=target.reason))
             return
-        self._confirm_open(target)
+        self._confirm_open(target, parent)
 
     def _copy_code(self, message_id: uuid.UUID, number: str) -> None:
         widget = self._view.widget_for(message_id)
@@ -248,20 +257,26 @@ class MessageActions:
             clicked = body.rect().contains(body.mapFromGlobal(QCursor.pos()))
             QToolTip.showText(QCursor.pos() if clicked else at, tr("✓ Copied"), body)
 
-    def _open_source(self, message_id: uuid.UUID, number: str) -> None:
+    def _open_source(self, message_id: uuid.UUID, number: str, *, cited: bool) -> None:
+        """A web page's citation opens its address after the confirmation; anything else
+        (its row, a passage) opens what was read in a viewer."""
         widget = self._view.widget_for(message_id)
         sources = widget.message.sources if widget else ()
         found = next((s for s in sources if str(s.number) == number), None)
-        if found is not None:
+        if found is None:
+            return
+        if cited and found.is_web:
+            self.open_address(found.url, self._window)
+        else:
             self.passages.open(found)
 
-    def _confirm_open(self, target: LinkTarget) -> None:
+    def _confirm_open(self, target: LinkTarget, parent: QWidget) -> None:
         box = QMessageBox(
             QMessageBox.Icon.Question,
             tr("Write an email") if target.mail else tr("Open link"),
             target.confirmation(),
             QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel,
-            self._window,
+            parent,
         )
         box.setTextFormat(Qt.TextFormat.PlainText)  # the link's text is not ours
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
