@@ -9,6 +9,7 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.attachments import attachment_json
 from chatdesk.cli.output import note, print_json, report
+from chatdesk.cli.printing import print_sources
 from chatdesk.cli.running import sync
 from chatdesk.core.assistants.builtin import said
 from chatdesk.core.errors import InvalidRequest
@@ -132,6 +133,7 @@ async def _threads_show(core: Core, args: argparse.Namespace) -> int:
         agent = f" ({said(message.agent)})" if message.agent else ""
         print(f"\n## {message.role.value}{agent}{status}{branch}\n")
         print(message.content)
+        print_sources(message)  # numbered as the answer cites them, as `ask` prints them
         if message.error_detail and message.status is not Status.COMPLETE:
             print(f"\n> {message.error_detail}")
     return 0
@@ -217,6 +219,7 @@ def message_json(message: MessageView) -> dict[str, Any]:
                 "path": s.path,
                 "location": s.location,
                 "text": s.text,
+                **({"url": s.url, "title": s.title, "read_at": s.read_at} if s.is_web else {}),
             }
             for s in message.sources
         ],

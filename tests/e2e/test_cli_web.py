@@ -185,3 +185,23 @@ def test_research_and_compare_are_refused_together_before_anything_is_sent(
     assert asked.returncode != 0
     assert "--research and --compare cannot be used together" in asked.stderr
     assert searx.paths() == []
+
+
+def test_an_answer_from_the_web_keeps_its_sources_for_threads_show(searx: FakeWeb) -> None:
+    urls = _three_pages(searx)
+    env = _engine(searx)
+    asked = chatdesk("ask", "--web", "footbridge over the Lenne", "--json", env=env)
+    assert asked.returncode == 0, asked.stderr
+    thread_id = json.loads(asked.stdout)["thread_id"]
+
+    shown = chatdesk("threads", "show", thread_id, env=env)
+    assert shown.returncode == 0, shown.stderr
+    listed = shown.stdout.split("Sources:\n", 1)[1].splitlines()
+    assert sorted(line.split(" — ")[1].split(" ")[0] for line in listed[:2]) == urls[:2]
+    assert all("(Lenne Courier, read " in line for line in listed[:2])
+
+    as_json = json.loads(chatdesk("threads", "show", thread_id, "--json", env=env).stdout)
+    sources = as_json["messages"][-1]["sources"]
+    assert sorted(s["url"] for s in sources) == urls[:2]
+    assert {s["title"] for s in sources} == {"Story 1", "Story 2"}
+    assert all(s["read_at"] and s["location"] == "Lenne Courier" for s in sources)

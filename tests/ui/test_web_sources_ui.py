@@ -7,6 +7,7 @@ without leaving chatdesk, whose Open page asks the same; the cards say what was 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -268,10 +269,9 @@ def test_a_failed_search_says_why_on_its_card(
 def test_another_tools_card_is_as_it_was(qtbot: QtBot) -> None:
     from chatdesk.core.views import ToolCallView
 
-    call = ToolCallView(
-        "c1", "notes", "web_search", "notes__web_search", json.dumps({"query": "x"}), "done",
-        result='{"results": []}',
-    )  # fmt: skip
+    arguments = json.dumps({"query": "x"})
+    call = ToolCallView("c1", "notes", "web_search", "notes__web_search", arguments, "done")
+    call = dataclasses.replace(call, result='{"results": []}')
     card = ToolCallCard(call)
     qtbot.addWidget(card)
     assert card.web is None  # a server of the user's that names a tool so is not the web

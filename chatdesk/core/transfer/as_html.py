@@ -31,6 +31,7 @@ from chatdesk.core.transfer.as_markdown import (
     source_line,
     status_note,
     tool_line,
+    web_facts,
 )
 from chatdesk.core.transfer.branch import Branch, BranchMessage
 
@@ -40,6 +41,7 @@ POLICY = (
     "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; "
     "form-action 'none'"
 )
+LINK_REL = "noopener noreferrer nofollow"
 _WINDOW_ONLY = re.compile(  # the window's own actions: a code block's Copy, Load images
     r' ?<a href="chatdesk:(?:copy-code/\d+"[^>]*>(?:<img [^>]*>)?\u00a0?Copy'
     r'|load-images">Load images)</a>'
@@ -107,8 +109,15 @@ async def _article(message: BranchMessage, render: Render) -> str:
     if view.content:
         pieces.append(safe_fragment(await render(view.content)))
     for cited in view.sources:  # plain text: a document's words are never markup
+        summary = escape(source_line(cited))
+        if cited.is_web:  # the page's address, followed without a referrer or a vouch
+            link = f'<a href="{escape(cited.url)}" rel="{LINK_REL}">{escape(cited.name)}</a>'
+            pieces.append(
+                f'<p class="source">[{cited.number}] {link}{escape(web_facts(cited))}</p>'
+            )
+            summary = escape(tr("Text read from [{number}]", number=cited.number))
         pieces.append(
-            f'<details class="source"><summary>{escape(source_line(cited))}</summary>'
+            f'<details class="source"><summary>{summary}</summary>'
             f"<pre>{escape(cited.text, quote=False)}</pre></details>"
         )
     pieces += [f'<p class="cut">{escape(cut.said(), quote=False)}</p>' for cut in view.cuts]

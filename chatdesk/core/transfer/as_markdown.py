@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import base64
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from html import escape
 from typing import IO
 
@@ -33,6 +33,7 @@ ROLE_NAMES = {  # shown as tr(ROLE_NAMES[role])
     Role.TOOL: mark("Tool"),
 }
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
+_MARKUP = re.compile(r"[\\`*_\[\]<>&!]")  # what a page's title could write Markdown or HTML with
 
 
 def write_markdown(branch: Branch, out: IO[str]) -> None:
@@ -138,8 +139,12 @@ def _message(message: BranchMessage) -> str:
     blocks += [_tool_call(call) for call in view.tool_calls]
     if view.content:
         blocks.append(close_fences(view.content))
-    for source in view.sources:  # the passages it was given, as it cites them
-        summary = escape(_one_line(source_line(source)), quote=False)
+    for source in view.sources:  # the passages it was given and the pages read, as cited
+        if source.is_web:  # the page's link, then the text that was read, folded
+            blocks.append(web_source_markdown(source))
+            summary = escape(tr("Text read from [{number}]", number=source.number), quote=False)
+        else:
+            summary = escape(_one_line(source_line(source)), quote=False)
         blocks.append(
             f"<details><summary>{summary}</summary>\n\n{fenced(source.text, 'text')}\n\n</details>"
         )
@@ -160,10 +165,38 @@ def _message(message: BranchMessage) -> str:
 
 
 def source_line(source: CitedSource) -> str:
-    """ "[1] /notes/car.md, Car › Tyres (Home)": a source as an export names it."""
+    """ "[1] /notes/car.md, Car › Tyres (Home)": a source as an export names it; a web page
+    by its title (`web_facts` says the rest)."""
+    if source.is_web:
+        return f"[{source.number}] {_one_line(source.name)}"
     where = f", {source.location}" if source.location else ""
     base = f" ({source.base})" if source.base else ""
     return f"[{source.number}] {source.path}{where}{base}"
+
+
+def web_source_markdown(source: CitedSource) -> str:
+    """ "[2] [A page's title](https://…) — Lenne Courier, read 2026-11-26 12:30 UTC": the
+    title's Markdown escaped, so a page cannot write markup into the export."""
+    address = source.url.replace(" ", "%20").replace("<", "%3C").replace(">", "%3E")
+    title = _MARKUP.sub(r"\\\g<0>", _one_line(source.name))
+    return f"[{source.number}] [{title}](<{address}>){web_facts(source)}"
+
+
+def web_facts(source: CitedSource) -> str:
+    """ " — Lenne Courier, read 2026-11-26 12:30 UTC": a page's site and when it was read."""
+    facts = [_one_line(source.location)] if source.location else []
+    if source.read_at:
+        facts.append(tr("read {when}", when=read_time(source.read_at)))
+    return f" — {', '.join(facts)}" if facts else ""
+
+
+def read_time(moment: str) -> str:
+    """An ISO 8601 time as the exports write times (UTC); the text as it is otherwise."""
+    try:
+        parsed = datetime.fromisoformat(moment)
+    except ValueError:
+        return _one_line(moment)
+    return when((parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC))
 
 
 def tool_line(call: ToolCallView) -> str:
