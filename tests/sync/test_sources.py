@@ -18,8 +18,12 @@ from chatdesk.core.config import MockSettings, Settings
 from chatdesk.core.kinds import Status
 from chatdesk.core.knowledge.model import Stage
 from chatdesk.core.sync import remote
+from chatdesk.core.tools.model import WEB
 from chatdesk.core.views import MessageView
 from tests.core.test_knowledge import write_notes
+from tests.core.web.conftest import web_settings
+from tests.core.web.pages import article
+from tests.core.web.web_server import FakeWeb, searxng_answer
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
 from tests.sync.test_engine import share_with
@@ -66,6 +70,33 @@ def test_sources_reach_a_teammate_as_they_were_cited(
     assert [(s.number, s.path, s.location, s.text) for s in seen.sources] == [
         (s.number, s.path, s.location, s.text) for s in answer.sources
     ]
+
+
+def test_the_pages_an_answer_read_reach_a_teammate_with_their_addresses(
+    team: Team, tmp_path: Path
+) -> None:
+    web = FakeWeb().start()
+    urls = [web.page(f"/news/{n}", article()) for n in (1, 2)]
+    web.json("/searx/search", searxng_answer([(f"Story {n}", u, "") for n, u in enumerate(urls)]))
+    engine = web_settings(web, engine="searxng", searxng_url=f"{web.origin}/searx")
+    settings = Settings(mock=MockSettings(tokens_per_second=0), web=engine)
+    alice = Client(tmp_path / "alice", team.members["alice"], settings=settings)
+    bob = Client(tmp_path / "bob", team.members["bob"])
+    try:
+        turn = alice.run(alice.service.send_new("footbridge", tools=[WEB]))
+        answer = alice.run(alice.service.wait_for_answer(turn.answer.id))
+        assert sorted(s.url for s in answer.sources) == urls
+        share_with(team, answer.thread_id, alice, bob)
+
+        seen = _answer(bob, answer)
+        assert [(s.number, s.url, s.title, s.read_at, s.location) for s in seen.sources] == [
+            (s.number, s.url, s.title, s.read_at, "Lenne Courier") for s in answer.sources
+        ]
+        assert seen.sources == answer.sources  # the text that was read too
+    finally:
+        alice.close()
+        bob.close()
+        web.close()
 
 
 def test_a_protocol_3_chatdesk_pulls_the_answer_without_its_sources(
