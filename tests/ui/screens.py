@@ -830,11 +830,12 @@ def run() -> int:
     from tests.ui.screens_sources import cut_screens, source_screens
     from tests.ui.screens_streaming import streaming_screens
     from tests.ui.screens_temporary import temporary_screens
+    from tests.ui.screens_web import web_screens
 
     with _application() as (app, out):
         code: int = qasync.run(main(app, out))
         for more in (
-            summary_screens, settings_screens, tool_screens, attachment_screens,
+            summary_screens, settings_screens, tool_screens, web_screens, attachment_screens,
             tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
             knowledge_page_screens, source_screens, cut_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,

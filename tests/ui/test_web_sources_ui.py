@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, QLocale, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.kinds import CallState
@@ -102,6 +102,12 @@ def _box(window: QWidget, qtbot: QtBot) -> QMessageBox:
     return found[0]
 
 
+def _local(moment: str) -> str:
+    """An ISO time in this machine's zone, as the window's language writes it, short."""
+    read = QDateTime.fromString(moment, Qt.DateFormat.ISODate).toLocalTime()
+    return QLocale().toString(read, QLocale.FormatType.ShortFormat)
+
+
 def _cards(answer: MessageWidget) -> list[ToolCallCard]:
     assert answer.tool_calls is not None
     return [answer.tool_calls.cards[call.call_id] for call in answer.message.tool_calls]
@@ -125,10 +131,10 @@ def test_the_sources_name_the_pages_their_sites_addresses_and_when_read(
         f"[{n}] {s.title} — Lenne Courier" for n, s in enumerate(answer.message.sources, 1)
     ]
     first = answer.message.sources[0]
-    read = QDateTime.fromString(first.read_at, Qt.DateFormat.ISODate).toLocalTime()
-    when = QLocale().toString(read, QLocale.FormatType.ShortFormat)
-    facts = block.rows[0].parentWidget().findChild(QWidget, "sourceBase")
-    assert facts.text() == f"{first.url.split('://')[1]} · read {when}"  # type: ignore[union-attr]
+    facts = [label.text() for label in block.findChildren(QLabel, "sourceBase")]
+    assert facts == [
+        f"{s.url.split('://')[1]} · read {_local(s.read_at)}" for s in answer.message.sources
+    ]
     assert block.rows[0].accessibleName() == f"Source 1: {first.title}, from Lenne Courier"
     assert block.rows[0].toolTip() == f"{first.title}\n{first.url}"
     assert block.open_buttons[2].accessibleName() == "Open page 2"

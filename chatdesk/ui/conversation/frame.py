@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import is_right_to_left, tr
 from chatdesk.ui.conversation.bubble import FittedFrame
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -25,6 +25,23 @@ def reasoning_toggle(toggled: Callable[[bool], None]) -> QToolButton:
     button.setAccessibleName(tr("Show the model's reasoning"))
     button.toggled.connect(toggled)
     return button
+
+
+def on_leading_side(label: QLabel) -> QLabel:
+    """`label` aligned to the window's leading side whatever its text's direction: an address
+    or an English title in a right-to-left window starts on the right, as the rows around it
+    do (Qt aligns a label's text by the direction of its first letters)."""
+    rtl = label.layoutDirection() is Qt.LayoutDirection.RightToLeft
+    side = Qt.AlignmentFlag.AlignRight if rtl else Qt.AlignmentFlag.AlignLeft
+    label.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter)
+    return label
+
+
+def isolated(text: str) -> str:
+    """`text` set apart from the sentence around it when the window reads right to left (a
+    Latin title or address in an Arabic sentence keeps its own order and its neighbours
+    theirs); as it is otherwise."""
+    return f"\u2068{text}\u2069" if text and is_right_to_left() else text
 
 
 def status_label() -> QLabel:

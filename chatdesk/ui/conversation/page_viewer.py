@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.conversation.frame import isolated, on_leading_side
 from chatdesk.ui.conversation.sources import read_when
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -51,7 +52,7 @@ class PageViewer(QDialog):
         source = self.source
         layout = QVBoxLayout(self)
         self.heading = _label(source.name, "pageTitle")
-        facts = [source.location]
+        facts = [isolated(source.location)]
         if source.read_at:
             facts.append(tr("read {when}", when=read_when(source.read_at)))
         self.facts = _label(" · ".join(f for f in facts if f), "pageFacts")
@@ -60,8 +61,13 @@ class PageViewer(QDialog):
         self.address.setReadOnly(True)
         self.address.setFrame(False)
         self.address.setCursorPosition(0)
+        if self.address.isRightToLeft():  # on the leading side, as the lines above it
+            right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
+            self.address.setAlignment(right | Qt.AlignmentFlag.AlignVCenter)
         self.address.setAccessibleName(tr("Address"))
-        self.note = _label(tr("The text chatdesk read from this page and gave the model:"), "")
+        self.note = _label(
+            tr("The text chatdesk read from this page and gave the model:"), "pageFacts"
+        )
         self.text = QPlainTextEdit()
         self.text.setReadOnly(True)
         self.text.setAccessibleName(tr("Text read from {title}", title=source.name))
@@ -85,9 +91,8 @@ class PageViewer(QDialog):
 
 def _label(text: str, name: str) -> QLabel:
     label = QLabel(text)
-    if name:
-        label.setObjectName(name)
+    label.setObjectName(name)
     label.setWordWrap(True)
     label.setTextFormat(Qt.TextFormat.PlainText)  # a page's title is not ours
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+    return on_leading_side(label)

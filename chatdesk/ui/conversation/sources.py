@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLay
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.trust.links import source_href
 from chatdesk.ui.conversation.buttons import icon_button
+from chatdesk.ui.conversation.frame import isolated, on_leading_side
 
 if TYPE_CHECKING:
     from chatdesk.core.views import CitedSource
@@ -62,7 +63,7 @@ def read_when(moment: str) -> str:
 
 def web_facts(source: CitedSource) -> str:
     """ "example.org/news/1 · read 26/11/2026 12:30": a page's address and when it was read."""
-    address = shortened(source.url.split("://", 1)[-1], ADDRESS_CHARS)
+    address = isolated(shortened(source.url.split("://", 1)[-1], ADDRESS_CHARS))
     if not source.read_at:
         return address
     # translators: a web source's address and when chatdesk read the page: "site.org/a · read 12:30"
@@ -147,6 +148,13 @@ class SourcesBlock(QFrame):
             self._passage_row(source, button, row)
         row.addStretch(1)
         self._rows.addWidget(line)
+        if source.is_web:  # its address and when it was read, quieter, on a line of its own
+            facts = on_leading_side(_quiet(web_facts(source)))
+            facts.setToolTip(source.url)
+            facts.setWordWrap(True)
+            facts.setContentsMargins(12, 0, 0, 2)  # under the row's words
+            self._lines.append(facts)
+            self._rows.addWidget(facts)
         return button
 
     def _passage_row(self, source: CitedSource, button: QToolButton, row: QHBoxLayout) -> None:
@@ -175,9 +183,6 @@ class SourcesBlock(QFrame):
         button.setAccessibleName(said)
         button.setAccessibleDescription(tr("Show the text that was read of this page"))
         button.setToolTip(f"{title}\n{source.url}")
-        facts = _quiet(web_facts(source))
-        facts.setToolTip(source.url)
-        row.addWidget(facts)
         opens = icon_button(
             "external",
             tr("Open page {number}", number=number),

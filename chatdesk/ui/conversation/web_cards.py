@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.model import WEB
+from chatdesk.ui.conversation.frame import isolated, on_leading_side
 
 if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView
@@ -42,8 +43,9 @@ def web_line(call: ToolCallView) -> str:
     return _read_line(call, str(asked.get("url") or "").strip())
 
 
-def _search_line(call: ToolCallView, query: str) -> str:
-    if not query:
+def _search_line(call: ToolCallView, words: str) -> str:
+    query = isolated(words)
+    if not words:
         return tr("Searching the web…") if call.state in _LIVE else ""
     if call.state in _LIVE:
         return tr("Searching the web for “{query}”…", query=query)
@@ -63,8 +65,9 @@ def _search_line(call: ToolCallView, query: str) -> str:
     return tr("Search of the web for “{query}”", query=query)
 
 
-def _read_line(call: ToolCallView, url: str) -> str:
-    if not url:
+def _read_line(call: ToolCallView, address: str) -> str:
+    url = isolated(address)
+    if not address:
         return tr("Reading a page…") if call.state in _LIVE else ""
     if call.state in _LIVE:
         return tr("Reading {address}…", address=url)
@@ -77,7 +80,7 @@ def _read_line(call: ToolCallView, url: str) -> str:
             # translators: a page the model read; {number} is how the answer cites it
             return tr(
                 "Read “{title}” [{number}] · {address}",
-                title=numbered[2].strip(),
+                title=isolated(numbered[2].strip()),
                 number=numbered[1],
                 address=url,
             )
@@ -162,4 +165,4 @@ def _line(name: str) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setWordWrap(True)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
+    return on_leading_side(label)

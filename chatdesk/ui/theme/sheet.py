@@ -146,7 +146,7 @@ QScrollArea { background: $surface; }
 #toolState[state="running"], #toolState[state="streaming"] { color: $link; }
 #pageTitle { font-size: ${subtitle}pt; font-weight: 600; }
 #pageFacts { color: $text_quiet; }
-#pageAddress { background: transparent; color: $link; }
+#pageAddress { background: transparent; }
 #toolText { background: $surface; border: 1px solid $border; border-radius: ${radius_s}px; }
 #threadHeader { background: $window; border-bottom: 1px solid $border; }
 #threadTitle { font-size: ${subtitle}pt; font-weight: 600; }
