@@ -1,8 +1,9 @@
 """An answer's citations as links: "[2]", "[1][3]" and "[1, 2]" in its text, each number one of
-the passages the answer was given, become anchors `chatdesk:cite/N` that the window opens in the
-passage viewer. Only numbers of the answer's own sources are linked (a "[7]" with no source 7,
-or any bracket in an answer without sources, stays text), and only in text: code, formulas and
-link texts never reach here (writer.py)."""
+the answer's sources, become anchors `chatdesk:cite/N`: the window opens a passage in the
+passage viewer, and a web page's address in the browser after the link confirmation. Only
+numbers of the answer's own sources are linked (a "[7]" with no source 7, or any bracket in an
+answer without sources, stays text), and only in text: code, formulas and link texts never
+reach here (writer.py)."""
 
 from __future__ import annotations
 
