@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QDateTime, QLocale, QObject, Qt, QUrl, Slot
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QToolTip, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.kinds import CallState
@@ -150,7 +150,12 @@ def test_a_citation_opens_the_page_only_after_the_user_agreed(
     window = open_window(make_core(**_engine(web)))
     answer = _asked(window, finish, qtbot)
     urls = [source.url for source in answer.message.sources]
+    second = answer.message.sources[1]
 
+    answer.body.highlighted.emit(QUrl("chatdesk:cite/2"))  # the pointer over "[2]"
+    qtbot.waitUntil(lambda: QToolTip.text() == f"{second.title}\n{second.url}")
+    answer.body.highlighted.emit(QUrl(""))  # and off it
+    qtbot.waitUntil(lambda: not QToolTip.isVisible())
     answer.body.anchorClicked.emit(QUrl("chatdesk:cite/2"))  # what a click on "[2]" does
     box = _box(window, qtbot)
     assert box.text() == f"Open this link in your browser?\n\nHost: 127.0.0.1\n\n{urls[1]}"
@@ -215,6 +220,7 @@ def test_the_cards_say_what_was_searched_for_and_read(
     search, *reads = _cards(answer)
     assert search.web is not None
     assert search.web.line.text() == f"Searched the web for “{QUESTION}”: 3 results"
+    assert search.accessibleDescription() == search.web.line.text()  # a screen reader says it
     assert search.web.error.isHidden()
     number = {s.url: s.number for s in answer.message.sources}
     assert [card.web.line.text() for card in reads if card.web] == [

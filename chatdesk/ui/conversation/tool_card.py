@@ -169,6 +169,7 @@ class ToolCallCard(QFrame):
             assert isinstance(layout, QVBoxLayout)
             layout.insertWidget(1, self.web)  # under the title, above the details
         self.web.show_call(call)
+        self.setAccessibleDescription(self.web.line.text())  # what was searched for or read
 
     def _show_images(self, call: ToolCallView) -> None:
         if self.images is None:

@@ -84,6 +84,7 @@ class MessageActions:
         widget.action.connect(self.run)
         widget.edited.connect(self.edit)
         widget.link_activated.connect(self.follow_link)
+        widget.body.highlighted.connect(lambda url, w=widget: self._hint(w, url.toString()))
         widget.tool_decided.connect(self.approver.answer)
         widget.attachment_action.connect(self.attachments.run)
         widget.thumbnails = self.attachments.thumbnails
@@ -269,6 +270,19 @@ class MessageActions:
             self.open_address(found.url, self._window)
         else:
             self.passages.open(found)
+
+    def _hint(self, widget: MessageWidget, href: str) -> None:
+        """Under the pointer on a citation "[n]": what it cites (a page's title and address),
+        before it is clicked."""
+        number = href[len(CITE_PREFIX) :] if href.startswith(CITE_PREFIX) else ""
+        found = next((s for s in widget.message.sources if str(s.number) == number), None)
+        if found is None:
+            QToolTip.hideText()
+            return
+        where = found.url if found.is_web else found.location
+        QToolTip.showText(
+            QCursor.pos(), "\n".join(p for p in (found.name, where) if p), widget.body
+        )
 
     def _confirm_open(self, target: LinkTarget, parent: QWidget) -> None:
         box = QMessageBox(
