@@ -3,8 +3,8 @@
 - **First token** through `POST /v1/chat/completions` (`stream: true`, over a real socket on
   127.0.0.1, one kept-alive connection, from a client in a process of its own that reads the
   socket itself: an HTTP library's reading would add its own ~5 ms, more than the budget):
-  from sending the request to the first chunk with text. Baseline, same run: the mock provider itself
-  called in-process, from the request to its first text. The API's overhead (p50 of each,
+  from sending the request to the first chunk with text. Baseline, same run: the mock provider
+  itself called in-process, from the request to its first text. The API's overhead (p50 of each,
   subtracted) must stay ≤ 3 ms. Shown beside it: the same client reading a bare Starlette app
   under uvicorn that streams at once, the floor under any HTTP API on this machine.
 - **50 clients streaming at once** (quick: 20) from a process of their own, the API served by
