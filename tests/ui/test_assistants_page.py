@@ -132,6 +132,10 @@ def test_new_makes_an_assistant_with_exactly_what_was_typed(
     assert chatdesk_tools is not None
     assert chatdesk_tools.text().startswith("chatdesk")
     chatdesk_tools.setCheckState(Qt.CheckState.Checked)
+    web = editor.tools.item(1)  # the web's tools, offered as the composer's Web switch is
+    assert web is not None
+    assert web.text() == "Web: search the web and read pages"
+    web.setCheckState(Qt.CheckState.Checked)
     qtbot.mouseClick(editor.examples.add, LEFT)
     qtbot.keyClicks(editor.examples.editors[0], "Notes for these changes: ")  # the space stays
     qtbot.mouseClick(editor.examples.add, LEFT)
@@ -150,7 +154,7 @@ def test_new_makes_an_assistant_with_exactly_what_was_typed(
         model="mock-1",
         temperature=0.3,
         max_output_tokens=800,
-        tools=("chatdesk",),
+        tools=("chatdesk", "web"),
         examples=("Notes for these changes: ", "From this diff:\n```\n\n```"),
     )
     qtbot.waitUntil(lambda: len(_rows(page)) == 6)

@@ -120,7 +120,7 @@ def test_a_pill_stands_apart_from_the_message_box_it_sits_in(look: Look) -> None
     assert contrast(named["border_strong"], pill) >= PART
     assert contrast(pill, box) > 1.1, "the pill's ground is the box's"
     pills = re.search(
-        r"#toolsButton, #knowledgeButton, #compareButton, #assistantPicker, "
+        r"#toolsButton, #webSwitch, #knowledgeButton, #compareButton, #assistantPicker, "
         r"#modelPicker \{(.*?)\}",
         window_sheet(look, 10.0),
         re.S,

@@ -528,11 +528,13 @@ def test_new_project_then_rename_edit_and_delete_keeping_threads(
     assert dialog.name.text() == "Book"
     qtbot.keyClicks(dialog.prompt, "You are a patient editor.")
     dialog.model.setCurrentIndex(dialog.model.findText("mock-1"))
-    [builtin] = [dialog.tools.item(i) for i in range(dialog.tools.count())]
+    [builtin, web] = [dialog.tools.item(i) for i in range(dialog.tools.count())]
     assert builtin is not None
     assert builtin.text() == "chatdesk: search your chats"
     assert builtin.checkState() == Qt.CheckState.Unchecked
     builtin.setCheckState(Qt.CheckState.Checked)  # as a click on its box does
+    assert web.text() == "Web: search the web and read pages"
+    assert web.checkState() == Qt.CheckState.Unchecked
     assert dialog.assistant.currentText() == "No assistant"
     dialog.assistant.setCurrentIndex(dialog.assistant.findText("Tutor"))
     qtbot.mouseClick(dialog.ok_button, LEFT)

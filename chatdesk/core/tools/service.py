@@ -206,10 +206,13 @@ class Tools:
             self.box.add(self._mcp[name])
         self._save()
 
-    def switchable(self) -> list[tuple[str, str]]:
-        """The servers a chat can switch on, as (name, label): chatdesk's own, then each
-        configured one that may start."""
+    def switchable(self, *, web: bool = False) -> list[tuple[str, str]]:
+        """The servers a chat can switch on, as (name, label): chatdesk's own, the web's with
+        `web` (the composer has a switch of its own for them), then each configured one that
+        may start."""
         servers = [(BUILT_IN, tr("chatdesk: search your chats"))]
+        if web:
+            servers.append((WEB, tr("Web: search the web and read pages")))
         return servers + [(s.name, s.name) for s in self.servers() if self.startable(s.name)]
 
     def startable(self, name: str) -> bool:

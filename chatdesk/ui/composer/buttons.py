@@ -1,7 +1,8 @@
 """The composer's row of controls, in its box under the text field: Attach, the assistant and
-model pickers, Tools, Knowledge and Compare (each of the last four hidden until there is
-something to offer), then what sending costs and the one round button that sends, or stops the
-answer being written. The composer (`widget.py`) connects them and says what to show.
+model pickers, Tools, the Web switch (`web_switch.py`), Knowledge and Compare (each of the last
+five hidden until there is something to offer), then what sending costs and the one round
+button that sends, or stops the answer being written. The composer (`widget.py`) connects them
+and says what to show.
 
 Their icons are drawn after the window's first paint (`draw_icons`, a turn each: drawing the
 first loads Qt's SVG plugin); until then each button holds an empty icon of the same size, so
@@ -18,6 +19,7 @@ from PySide6.QtGui import QIcon, QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.tools.model import WEB
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
 from chatdesk.ui.theme.icons import ICON_PROPERTY, icon, set_icon, show_icon
@@ -93,6 +95,9 @@ class ComposerButtons:
         self.tools.setText(tr("Tools"))
         self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.tools.setToolTip(tr("Switch tool servers on or off for this chat"))
+        from chatdesk.ui.composer.web_switch import WebSwitch  # it builds on this module
+
+        self.web = WebSwitch(owner, look)
         self.knowledge = _menu_button(
             owner, "knowledgeButton", tr("Knowledge bases for this chat"), "knowledge", look
         )
@@ -118,7 +123,8 @@ class ComposerButtons:
         self.row.setContentsMargins(0, 0, 0, 0)
         self.row.setSpacing(SPACE["xs"])
         middle = Qt.AlignmentFlag.AlignVCenter
-        for widget in (self.attach, self.assistants, self.models, self.tools, self.knowledge):
+        row = (self.attach, self.assistants, self.models, self.tools, self.web.button)
+        for widget in (*row, self.knowledge):
             self.row.addWidget(widget, 0, middle)
         self.row.addWidget(self.compare, 0, middle)
         self.row.addStretch(1)
@@ -133,6 +139,7 @@ class ComposerButtons:
             self.assistants,
             self.models,
             self.tools,
+            self.web.button,
             self.knowledge,
             self.compare,
             self.send,
@@ -141,8 +148,8 @@ class ComposerButtons:
     def draw_icons(self) -> Iterator[QToolButton]:
         """Draw the buttons' icons, one a step (the composer takes a turn of the loop for
         each), those of the first frame first; the stop icon is drawn ahead of need."""
-        row = (self.attach, self.send, self.assistants, self.tools, self.knowledge, self.compare)
-        for button in row:
+        row = (self.attach, self.send, self.assistants, self.tools, self.web.button)
+        for button in (*row, self.knowledge, self.compare):
             show_icon(button, True, current_look())
             yield button
         other = "send" if self.stopping else "stop"
@@ -244,13 +251,16 @@ class ComposerButtons:
     def show_tools(
         self, servers: list[tuple[str, str]], on: set[str], toggled: SignalInstance
     ) -> None:
-        """Tool servers as ticks, those in `on` ticked; hidden while there are none."""
+        """Tool servers as ticks, those in `on` ticked; hidden while there are none. The web's
+        tools are the Web switch, on when `on` names `web`, shown from now on."""
         _fill_ticks(self.tools, servers, on, toggled)
+        self.web.show_on(WEB in on)
+        self.web.button.show()
         count = len(on & {name for name, _ in servers})
         # translators: the Tools button, with how many tool servers are on
         said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")
         self.tools.setText(said)
-        _show_on(self.tools, bool(count))
+        show_on(self.tools, bool(count))
         self.tools.setAccessibleDescription(
             ntr("{n} tool server on for this chat", "{n} tool servers on for this chat", count)
         )
@@ -265,7 +275,7 @@ class ComposerButtons:
         # translators: the Knowledge button, with how many knowledge bases are on
         said = ntr("Knowledge · {n}", "Knowledge · {n}", count) if count else tr("Knowledge")
         self.knowledge.setText(said)
-        _show_on(self.knowledge, bool(count))
+        show_on(self.knowledge, bool(count))
         self.knowledge.setAccessibleDescription(
             ntr(
                 "{n} knowledge base on for this chat",
@@ -292,7 +302,7 @@ def _icon_button(
     button.setAccessibleName(accessible)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setFixedSize(BUTTON_SIZE, BUTTON_SIZE)
-    _withhold_icon(button, picture, look, tone)
+    withhold_icon(button, picture, look, tone)
     return button
 
 
@@ -307,7 +317,7 @@ def _menu_button(
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setFixedHeight(BUTTON_SIZE)
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-    _withhold_icon(button, picture, look)
+    withhold_icon(button, picture, look)
     button.hide()
     return button
 
@@ -332,7 +342,7 @@ def _fill_ticks(
     fill_ticks(tick_menu(button), entries, ticked, toggled)
 
 
-def _withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "quiet") -> None:
+def withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "quiet") -> None:
     """The icon `picture` named on `button` but not drawn yet (`draw_icons` draws it), nor by
     a change of look before then: an empty icon of its size holds its place (a tool button
     without an icon lays out its text alone)."""
@@ -341,7 +351,7 @@ def _withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "q
     set_icon(button, picture, look, tone)
 
 
-def _show_on(button: QToolButton, on: bool) -> None:
+def show_on(button: QToolButton, on: bool) -> None:
     """Tint the pill while something in it is switched on (the sheet's `on` rules)."""
     if bool(button.property("on")) != on:
         button.setProperty("on", on)
@@ -369,7 +379,7 @@ class AssistantPill(LabelledButton):
         self._group: QActionGroup | None = None  # with the menu, made when first offered
         self._badges: dict[str, QIcon] = {}
         self.key = ""  # the assistant chosen ("": none)
-        _withhold_icon(self, "assistant", look)
+        withhold_icon(self, "assistant", look)
         self._show()
 
     def offer(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:

@@ -1,6 +1,6 @@
 """Where the user writes: one rounded box holding the attachment chips, a growing plain-text
-editor and a row of controls (attach, assistant, model, tools, knowledge, compare, and one
-round button that sends or stops).
+editor and a row of controls (attach, assistant, model, tools, web, knowledge, compare, and
+one round button that sends or stops).
 
 The composer never touches the filesystem or the service. It asks: `send_requested` with the
 text and attachments (the window clears it with `clear_after_send()` once the message is
@@ -128,6 +128,8 @@ class Composer(QWidget):
         self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)
         self._row.send.clicked.connect(self._send_or_stop)
+        self.web = self._row.web  # the Web switch; its line says when the web cannot be searched
+        self._box.column.addWidget(self.web.notice)
         self._box.column.addLayout(self._row.row)
         self._update_tab_order()
 

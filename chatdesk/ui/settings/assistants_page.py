@@ -359,12 +359,10 @@ class AssistantsPage(QWidget):
 
 
 def tool_servers(tools: Tools) -> ToolServers:
-    """Every tool server an assistant may name, as (name, label): chatdesk's own, then each
-    configured one, said when it is off or not allowed to start yet (an assistant may name it
-    before it is)."""
-    from chatdesk.core.tools.model import BUILT_IN
-
-    found = [(BUILT_IN, tr("chatdesk: search your chats"))]
+    """Every tool server an assistant may name, as (name, label): chatdesk's own, the web's,
+    then each configured one, said when it is off or not allowed to start yet (an assistant
+    may name it before it is)."""
+    found = tools.switchable(web=True)[:2]  # chatdesk's own and the web's
     for server in tools.servers():
         label = server.name
         if not server.enabled:

@@ -220,7 +220,7 @@ class SidebarActions(QObject):
                 self._owner,
                 project=current,
                 models=service.known_models(),
-                servers=service.tools.switchable(),
+                servers=service.tools.switchable(web=True),
                 assistants=[(a.id, a.name, assistant_badge(a)) for a in assistants],
                 bases=bases,
                 linked=linked,

@@ -211,8 +211,8 @@ QScrollArea { background: $surface; }
 #attachButton:hover { background: $hover; }
 #attachButton:pressed { background: $pressed; }
 #attachButton:focus { border: 2px solid $focus; }
-/* the pills: assistant, model, tools, knowledge, compare */
-#toolsButton, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
+/* the pills: assistant, model, tools, web, knowledge, compare */
+#toolsButton, #webSwitch, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
     background: $pill;
     border: 1px solid $border_strong;
     border-radius: ${radius_l}px;
@@ -221,13 +221,14 @@ QScrollArea { background: $surface; }
 }
 #toolsButton, #knowledgeButton, #assistantPicker { padding-right: 20px; }
 #compareButton { padding-right: 24px; }
-#toolsButton:hover, #knowledgeButton:hover, #compareButton:hover,
+#toolsButton:hover, #webSwitch:hover, #knowledgeButton:hover, #compareButton:hover,
 #assistantPicker:hover, #modelPicker:hover { background: $hover; }
-#toolsButton:pressed, #knowledgeButton:pressed, #compareButton:pressed,
+#toolsButton:pressed, #webSwitch:pressed, #knowledgeButton:pressed, #compareButton:pressed,
 #assistantPicker:pressed, #modelPicker:pressed { background: $pressed; }
-#toolsButton[on="true"], #knowledgeButton[on="true"], #compareButton:checked {
+#toolsButton[on="true"], #webSwitch:checked, #knowledgeButton[on="true"],
+#compareButton:checked {
     background: $accent_tint; border-color: $accent; }
-#toolsButton:focus, #knowledgeButton:focus, #compareButton:focus,
+#toolsButton:focus, #webSwitch:focus, #knowledgeButton:focus, #compareButton:focus,
 #assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 11px; }
 #toolsButton:focus, #knowledgeButton:focus, #assistantPicker:focus { padding-right: 19px; }
 #compareButton:focus { padding-right: 23px; }
@@ -242,6 +243,7 @@ QScrollArea { background: $surface; }
 #sendButton:disabled { background: $window; border: 1px solid $border; }
 #attachButton, #attachButton:focus, #sendButton, #sendButton:focus { padding: 0; }
 #sendCost { color: $text_quiet; }
+#webNotice { color: $warning; font-weight: 600; padding: 0 ${space_xs}px; }
 #dropZoneText { color: $text; font-weight: 600; }
 /* end composer */
 """)

@@ -38,7 +38,8 @@ _CONVERSATION = (
 )
 _MODEL_CHOICE = (
     *("chatdesk.ui.window.assistant_choice", "chatdesk.ui.window.compare_choice"),
-    *("chatdesk.ui.window.slash_choice", "chatdesk.ui.window.models"),
+    *("chatdesk.ui.window.slash_choice", "chatdesk.ui.window.web_choice"),
+    "chatdesk.ui.window.models",
 )
 
 # The smallest window whose every control reads whole: the composer's row of controls (the

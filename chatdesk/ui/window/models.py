@@ -1,8 +1,8 @@
 """Which model the shown thread uses, and where a new chat goes: the composer's model menu
 lists the known models with the current one chosen; choosing one sets the shown thread's model,
 or the model the new chat will be created with. Its assistant and tool servers follow along
-(`assistants`, assistant_choice.py; `tools`, tool_choice.py; `knowledge`, knowledge_choice.py):
-they change with the chat shown;
+(`assistants`, assistant_choice.py; `tools`, tool_choice.py, with the Web switch, whose reach
+`web`, web_choice.py, checks; `knowledge`, knowledge_choice.py): they change with the chat shown;
 Compare (`compare`, compare_choice.py) sends the next message to several models instead."""
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from chatdesk.ui.window.knowledge_choice import KnowledgeChoice
 from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.slash_choice import SlashChoice
 from chatdesk.ui.window.tool_choice import ToolChoice
+from chatdesk.ui.window.web_choice import WebChoice
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
@@ -48,6 +49,8 @@ class ModelChoice:
         self.new_chat_project: uuid.UUID | None = None  # where the next new chat is made
         self.new_chat_model: Model | None = None  # what it is made with (None: the default)
         self.tools = ToolChoice(composer, shown)
+        self.web = WebChoice(composer)
+        self.tools.web_shown = self.web.shown
         self.knowledge = KnowledgeChoice(composer, shown)
         self.assistants = AssistantChoice(composer, empty or EmptyState(), shown, speakers)
         self.compare = CompareChoice(composer, settings)
@@ -57,6 +60,7 @@ class ModelChoice:
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
         self.tools.attach(service, runner)
+        self.web.attach(service, runner)
         self.knowledge.attach(service, runner)
         self.assistants.attach(service, runner)
         self.slash.attach(service, runner)

@@ -87,6 +87,7 @@ class Sending(QObject):
             self._status.showMessage(tr(WAITING_TEXT))
         else:
             self._over_cap_hide()
+            self._models().web.check()  # with Web on: said now if the web cannot be searched
             call = self._call(self._service, text, attachments)
             self._runner.run(call, done=self._done, failure=self._refused)
 

@@ -2,7 +2,8 @@
 own tools and every configured server (those whose command was not allowed yet are left out:
 `chatdesk tools test NAME` or the Tools preferences allow them), ticked as the chat has them;
 ticking one switches it on for the shown chat, or for the new chat when it is made. A new chat
-in a project starts with the project's servers ticked."""
+in a project starts with the project's servers ticked. The web's tools (the server `web`) are
+the composer's Web switch rather than a tick of the menu: the same set of servers, one truth."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from chatdesk.core.tools.model import WEB
 from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:
@@ -28,7 +30,10 @@ class ToolChoice:
         self.new_chat_tools: set[str] | None = None
         self._project: uuid.UUID | None = None  # where the new chat is made
         self._on: set[str] = set()
+        # Told whether the Web switch is on for the chat shown, each time it is filled.
+        self.web_shown: Callable[[bool], object] = lambda on: None
         composer.tool_toggled.connect(self.toggle)
+        composer.web.switched.connect(lambda on: self.toggle(WEB, on))
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
@@ -61,7 +66,12 @@ class ToolChoice:
             self._fill(wanted)
         elif self._service is not None and self._runner is not None:
             call = self._service.set_thread_tools(thread.id, sorted(wanted))
-            self._runner.run(call, done=lambda _: self._fill(wanted))
+
+            def chosen(_: object) -> None:
+                self._on = wanted
+
+            # Refused (the status bar says why), the switch and the ticks show the chat's again.
+            self._runner.run(call, done=chosen, settled=lambda: self._fill(self._on))
 
     def _fill_from_project(self, projects: list[ProjectView]) -> None:
         if self._shown() is None and self.new_chat_tools is None:
@@ -72,3 +82,4 @@ class ToolChoice:
         assert self._service is not None
         self._on = set(on)
         self._composer.set_tools(self._service.tools.switchable(), self._on)
+        self.web_shown(WEB in self._on)

@@ -1,0 +1,64 @@
+"""The composer's Web switch: a pill with a globe beside Tools, on while the chat lets the model
+search the web and read pages (its tool servers name `web`), and the line under the text field
+that says when the web cannot be searched now.
+
+It shows what it is told (`show_on`, `say`); the window's part (`chatdesk/ui/window/
+web_choice.py`) changes the chat's servers when the user switches it (`switched`) and asks
+whether the engine can be reached.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QLabel, QWidget
+
+from chatdesk.core.i18n import tr
+from chatdesk.ui.composer.buttons import BUTTON_SIZE, LabelledButton, show_on, withhold_icon
+from chatdesk.ui.theme.colours import Look
+
+
+class WebSwitch(QObject):
+    switched = Signal(bool)  # by the user: on or off for the chat
+
+    def __init__(self, owner: QWidget, look: Look) -> None:
+        super().__init__(owner)
+        self.button = LabelledButton(owner)
+        self.button.setObjectName("webSwitch")
+        # translators: the composer's switch that lets the model search the web
+        self.button.setText(tr("Web"))
+        self.button.setAccessibleName(tr("Web"))
+        self.button.setToolTip(tr("Web: let the model search the web and read pages"))
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.button.setCheckable(True)
+        self.button.setFixedHeight(BUTTON_SIZE)
+        withhold_icon(self.button, "web", look)
+        self.button.clicked.connect(self.switched)  # the user's click or key, never show_on
+        self.notice = QLabel(owner)
+        self.notice.setObjectName("webNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()  # shown while the web cannot be searched (say)
+        self.show_on(False)
+        self.button.hide()  # shown with the chat's tool servers (`ComposerButtons.show_tools`)
+
+    @property
+    def on(self) -> bool:
+        return self.button.isChecked()
+
+    def show_on(self, on: bool) -> None:
+        """On or off as the chat has it (set here, not by the user: nothing is said)."""
+        self.button.setChecked(on)
+        show_on(self.button, on)
+        self.button.setAccessibleDescription(
+            tr("On: the model may search the web and read pages")
+            if on
+            # translators: the Web switch is off
+            else tr("Off")
+        )
+        if not on:
+            self.say("")
+
+    def say(self, problem: str) -> None:
+        """Why the web cannot be searched now ("": it can, and the line goes)."""
+        self.notice.setText(problem)
+        self.notice.setAccessibleName(problem)
+        self.notice.setVisible(bool(problem))
