@@ -436,6 +436,7 @@ def _save_preferences(path: Path, settings: Settings) -> None:
         caps=settings.caps,  # the Usage section's spending caps
         sync=settings.sync,  # the team login Join put in use
         api=settings.api,  # Preferences ▸ Local API
+        web=settings.web,  # Preferences ▸ Web
     )
     save_settings(path, edited)
 

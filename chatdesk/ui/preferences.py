@@ -1,4 +1,4 @@
-"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Assistants,
+"""Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Web, Assistants,
 Knowledge, Team and Local API, one section each, listed on the left and searchable by their
 settings' words.
 
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.tools.service import Tools
+    from chatdesk.core.web.searching import Keys
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.settings.api_state import ServedApi
     from chatdesk.ui.settings.knowledge_page import Subscribe
@@ -79,6 +80,7 @@ class PreferencesDialog(QDialog):
         embedders: Embedders | None = None,
         running_language: str | None = None,  # the language chatdesk started in
         local_api: ServedApi | None = None,  # the API the window serves
+        keys: Keys | None = None,  # where the web engines' keys are kept
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -94,6 +96,7 @@ class PreferencesDialog(QDialog):
         self._add_tab(self.chat, tr("C&hat"), "chat")
         self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
+        self._add_web_tab(keys, runner)
         self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
         self._add_team_tab(team, runner)
@@ -174,6 +177,14 @@ class PreferencesDialog(QDialog):
         self.tools = ToolsPage(tools, runner or Runner(self), self)
         self._add_tab(self.tools, tr("T&ools"), "tools")
 
+    def _add_web_tab(self, keys: Keys | None, runner: Runner | None) -> None:
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.settings.web_page import WebPage
+
+        self.web = WebPage(self._settings.web, keys, runner or Runner(self), self)
+        # No Alt+letter, as Local API: its letters are the other sections' or their pages'.
+        self._add_tab(self.web, tr("Web"), "web")
+
     def _add_assistants_tab(
         self,
         assistants: Assistants | None,
@@ -246,6 +257,7 @@ class PreferencesDialog(QDialog):
             data.retention,
             *(caps.monthly, caps.per_chat, caps.warn_at, caps.send_cost),
             *self.api.controls(),
+            *self.web.controls(),
         ]
         return watch(controls, self.edited.emit)
 
@@ -283,7 +295,7 @@ class PreferencesDialog(QDialog):
         caps = self.usage.caps.caps(base.caps)
         api = self.api.api(base.api)
         edited = replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
-        return replace(edited, api=api)
+        return replace(edited, api=api, web=self.web.web(base.web))
 
     def font_size(self) -> int:
         return self.appearance.font_size()

@@ -31,6 +31,7 @@ SECTIONS = (
     "data",
     "usage",
     "tools",
+    "web",
     "assistants",
     "knowledge",
     "team",

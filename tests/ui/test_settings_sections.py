@@ -33,8 +33,8 @@ def test_the_sections_are_listed_by_name_and_picking_one_shows_its_page(
     qtbot: QtBot, dialog: PreferencesDialog
 ) -> None:
     assert listed(dialog) == [
-        "Appearance", "Chat", "Providers", "Data", "Usage", "Tools", "Assistants", "Knowledge",
-        "Team", "Local API",
+        "Appearance", "Chat", "Providers", "Data", "Usage", "Tools", "Web", "Assistants",
+        "Knowledge", "Team", "Local API",
     ]  # fmt: skip
     assert dialog.tabs.currentWidget() is dialog.appearance
     sections = dialog.tabs.list
@@ -76,4 +76,4 @@ def test_a_search_nothing_matches_lists_nothing_and_clearing_lists_all(
     qtbot.keyClicks(dialog.tabs.search, "zzqx")
     assert listed(dialog) == []
     dialog.tabs.search.clear()
-    assert len(listed(dialog)) == 10
+    assert len(listed(dialog)) == 11

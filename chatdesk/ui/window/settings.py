@@ -76,6 +76,7 @@ class WindowSettings:
         # The window's "Connect a model" page, offered from the Providers tab (set on attach).
         self.connect_model: Callable[[], None] | None = None
         self.local_api: LocalApi | None = None  # the API the window serves (serve_api)
+        self.keys: KeyStore | SessionKeys | None = None  # the keyring (serve_api), for Web's keys
 
     def attach(
         self,
@@ -100,6 +101,7 @@ class WindowSettings:
         from chatdesk.ui.window.local_api import LocalApi
 
         assert self._runner is not None, "attach() first"
+        self.keys = keys  # the web engines' keys are kept there too (Preferences ▸ Web)
         opened = functools.partial(self.open_preferences, api_tab=True)
         self.local_api = LocalApi(core, keys, self._runner, status_bar, opened)
         self.local_api.apply(self.current.api)
@@ -142,6 +144,7 @@ class WindowSettings:
             embedders=service.knowledge.embedders,
             running_language=self._language,
             local_api=self.local_api,
+            keys=self.keys,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.edited.connect(lambda: self._edited(dialog))
