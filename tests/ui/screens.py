@@ -831,6 +831,7 @@ def run() -> int:
     from tests.ui.screens_streaming import streaming_screens
     from tests.ui.screens_temporary import temporary_screens
     from tests.ui.screens_web import web_screens
+    from tests.ui.screens_web_switch import web_switch_screens
 
     with _application() as (app, out):
         code: int = qasync.run(main(app, out))
@@ -840,7 +841,7 @@ def run() -> int:
             knowledge_page_screens, source_screens, cut_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
             first_step_screens, answer_screens, settings_window_screens, locale_screens,
-            outside_screens, local_api_screens,
+            outside_screens, local_api_screens, web_switch_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code
