@@ -570,6 +570,7 @@ FIRST_FRAME_WITHOUT = (
     *("chatdesk.ui.help", "chatdesk.ui.settings", "chatdesk.ui.window.assistant_choice"),
     *("chatdesk.core.chat.catalog", "chatdesk.core.providers.catalogue"),
     *("chatdesk.core.providers.discovery", "chatdesk.ui.conversation.model"),
+    *("chatdesk.ui.composer.web_switch", "chatdesk.ui.window.web_choice"),
 )
 
 

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
 from PySide6.QtGui import QIcon, QKeyEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.tools.model import WEB
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
 from chatdesk.ui.theme.icons import ICON_PROPERTY, icon, set_icon, show_icon
@@ -28,6 +27,8 @@ from chatdesk.ui.theme.scale import ICON, RADIUS, SPACE
 if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/later.py)
     from PySide6.QtGui import QAction, QActionGroup
     from PySide6.QtWidgets import QMenu, QStyleOptionToolButton
+
+    from chatdesk.ui.composer.web_switch import WebSwitch
 
 # The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
 BUTTON_SIZE = 2 * RADIUS["l"]
@@ -74,7 +75,9 @@ class LabelledButton(RowButton):
 class ComposerButtons:
     """The row's widgets, made in `owner` (the composer's box), and how each shows its state."""
 
-    def __init__(self, owner: QWidget) -> None:
+    def __init__(self, owner: QWidget, column: QVBoxLayout) -> None:
+        """The row's widgets in `owner`; `column` holds the row last (the Web switch's line
+        goes above it)."""
         look = current_look()
         self.attach = _icon_button(owner, "attachButton", tr("Attach files"), "attach", look)
         self.refuse_files("")
@@ -95,9 +98,9 @@ class ComposerButtons:
         self.tools.setText(tr("Tools"))
         self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.tools.setToolTip(tr("Switch tool servers on or off for this chat"))
-        from chatdesk.ui.composer.web_switch import WebSwitch  # it builds on this module
-
-        self.web = WebSwitch(owner, look)
+        self._owner, self._column = owner, column
+        self._web: WebSwitch | None = None  # made when first asked for (`web_switch`)
+        self._icons_shown = False  # drawn from now on (`draw_icons` began)
         self.knowledge = _menu_button(
             owner, "knowledgeButton", tr("Knowledge bases for this chat"), "knowledge", look
         )
@@ -123,14 +126,31 @@ class ComposerButtons:
         self.row.setContentsMargins(0, 0, 0, 0)
         self.row.setSpacing(SPACE["xs"])
         middle = Qt.AlignmentFlag.AlignVCenter
-        row = (self.attach, self.assistants, self.models, self.tools, self.web.button)
-        for widget in (*row, self.knowledge):
+        for widget in (self.attach, self.assistants, self.models, self.tools, self.knowledge):
             self.row.addWidget(widget, 0, middle)
         self.row.addWidget(self.compare, 0, middle)
         self.row.addStretch(1)
         self.row.addWidget(self.cost, 0, middle)
         self.row.addSpacing(SPACE["xs"])
         self.row.addWidget(self.send, 0, middle)
+
+    def web_switch(self) -> WebSwitch:
+        """The Web switch, made the first time it is asked for (by the window's parts, after the
+        first paint, which does without it): its pill after Tools, its line above the row."""
+        if self._web is None:
+            from chatdesk.ui.composer.web_switch import WebSwitch
+
+            look = current_look()
+            self._web = web = WebSwitch(self._owner, look)
+            at = self.row.indexOf(self.tools) + 1
+            self.row.insertWidget(at, web.button, 0, Qt.AlignmentFlag.AlignVCenter)
+            column = self._column
+            column.insertWidget(column.count() - 1, web.notice)  # the row is the column's last
+            if self._icons_shown:
+                show_icon(web.button, True, look)
+            QWidget.setTabOrder(self.tools, web.button)
+            QWidget.setTabOrder(web.button, self.knowledge)
+        return self._web
 
     def tab_chain(self) -> list[QWidget]:
         """The controls in the order Tab goes through them: left to right, send last."""
@@ -139,7 +159,7 @@ class ComposerButtons:
             self.assistants,
             self.models,
             self.tools,
-            self.web.button,
+            *([self._web.button] if self._web is not None else []),
             self.knowledge,
             self.compare,
             self.send,
@@ -148,8 +168,10 @@ class ComposerButtons:
     def draw_icons(self) -> Iterator[QToolButton]:
         """Draw the buttons' icons, one a step (the composer takes a turn of the loop for
         each), those of the first frame first; the stop icon is drawn ahead of need."""
-        row = (self.attach, self.send, self.assistants, self.tools, self.web.button)
-        for button in (*row, self.knowledge, self.compare):
+        self._icons_shown = True  # a Web switch made from now on shows its icon at once
+        web = [self._web.button] if self._web is not None else []
+        row = (self.attach, self.send, self.assistants, self.tools, *web, self.knowledge)
+        for button in (*row, self.compare):
             show_icon(button, True, current_look())
             yield button
         other = "send" if self.stopping else "stop"
@@ -254,8 +276,11 @@ class ComposerButtons:
         """Tool servers as ticks, those in `on` ticked; hidden while there are none. The web's
         tools are the Web switch, on when `on` names `web`, shown from now on."""
         _fill_ticks(self.tools, servers, on, toggled)
-        self.web.show_on(WEB in on)
-        self.web.button.show()
+        from chatdesk.core.tools.model import WEB
+
+        web = self.web_switch()
+        web.show_on(WEB in on)
+        web.button.show()
         count = len(on & {name for name, _ in servers})
         # translators: the Tools button, with how many tool servers are on
         said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")

@@ -2,9 +2,11 @@
 search the web and read pages (its tool servers name `web`), and the line under the text field
 that says when the web cannot be searched now.
 
-It shows what it is told (`show_on`, `say`); the window's part (`chatdesk/ui/window/
-web_choice.py`) changes the chat's servers when the user switches it (`switched`) and asks
-whether the engine can be reached.
+It shows what it is told (`show_on`, `say`): the window's parts change the chat's servers when
+the user switches it (`switched`, `chatdesk/ui/window/tool_choice.py`) and ask whether the
+engine can be reached (`web_choice.py`). It is made when first asked for, after the window's
+first paint (`ComposerButtons.web_switch`), so the first frame loads neither this module nor
+the core's tool model.
 """
 
 from __future__ import annotations

@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # the core's modules load after the first paint, the strip an
     from chatdesk.ui.composer.attachments import AttachmentStrip
     from chatdesk.ui.composer.model_menu import ModelMenu
     from chatdesk.ui.composer.slash import SlashEntry, SlashMenu
+    from chatdesk.ui.composer.web_switch import WebSwitch
 
 DRAFT_DELAY_MS = 500
 
@@ -122,14 +123,12 @@ class Composer(QWidget):
         self._editor.key_hook = lambda key: self._slash is not None and self._slash.handle_key(key)
         # The chips' strip comes first in the box, above the editor, when made.
         self._box.column.addWidget(self._editor)
-        self._row = ComposerButtons(self._box)
+        self._row = ComposerButtons(self._box, self._box.column)
         self._row.attach.clicked.connect(self._choose_files)
         self._row.assistants.chosen.connect(self.assistant_changed)
         self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)
         self._row.send.clicked.connect(self._send_or_stop)
-        self.web = self._row.web  # the Web switch; its line says when the web cannot be searched
-        self._box.column.addWidget(self.web.notice)
         self._box.column.addLayout(self._row.row)
         self._update_tab_order()
 
@@ -184,6 +183,10 @@ class Composer(QWidget):
         chips = self._chips.chips if self._chips is not None else []
         removes = [chip.remove_button for chip in chips]
         return [self._editor, *removes, *self._row.tab_chain()]
+
+    @property
+    def web(self) -> WebSwitch:  # made when first asked for (`ComposerButtons.web_switch`)
+        return self._row.web_switch()
 
     @property
     def editor(self) -> QPlainTextEdit:
