@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QToolButton
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.kinds import Status
 from chatdesk.core.tools.model import BUILT_IN, WEB
 from chatdesk.core.web.addresses import IPAddress
@@ -219,3 +220,19 @@ def test_a_new_chat_in_a_project_with_the_web_starts_with_the_switch_on(
     send(qtbot, window, "hello")
     qtbot.waitUntil(lambda: window.current_thread_id is not None)
     assert finish(core.service.thread_tools(window.current_thread_id)) == []
+
+
+def test_a_new_chat_with_an_assistant_that_names_the_web_starts_with_the_switch_on(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    reader = finish(core.service.assistants.create(AssistantFields(name="Reporter", tools=(WEB,))))
+    window: MainWindow = open_window(core)
+    window.models.web.resolver = Lookups("html.duckduckgo.com")
+    switch = _switch(window)
+    qtbot.waitUntil(switch.isVisible)
+    assert not switch.isChecked()
+    window.composer.assistant_changed.emit(reader.id.hex)  # as picking it from the pill does
+    qtbot.waitUntil(switch.isChecked)  # its servers, before anything is sent
+    window.composer.assistant_changed.emit("")  # no assistant: none
+    qtbot.waitUntil(lambda: not switch.isChecked())

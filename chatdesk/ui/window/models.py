@@ -51,11 +51,16 @@ class ModelChoice:
         self.tools = ToolChoice(composer, shown)
         self.web = WebChoice(composer)
         self.tools.web_shown = self.web.shown
+        self.tools.assistant_tools = self._assistant_tools
         self.knowledge = KnowledgeChoice(composer, shown)
         self.assistants = AssistantChoice(composer, empty or EmptyState(), shown, speakers)
         self.compare = CompareChoice(composer, settings)
         self.slash = SlashChoice(composer, self.assistants)
         composer.models_opened.connect(self.find_recent)
+
+    def _assistant_tools(self) -> tuple[str, ...] | None:
+        assistant = self.assistants.current()
+        return assistant.fields.tools if assistant is not None else None
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner

@@ -2,13 +2,14 @@
 own tools and every configured server (those whose command was not allowed yet are left out:
 `chatdesk tools test NAME` or the Tools preferences allow them), ticked as the chat has them;
 ticking one switches it on for the shown chat, or for the new chat when it is made. A new chat
-in a project starts with the project's servers ticked. The web's tools (the server `web`) are
-the composer's Web switch rather than a tick of the menu: the same set of servers, one truth."""
+in a project starts with the project's servers ticked, one with an assistant that names its
+servers with those. The web's tools (the server `web`) are the composer's Web switch rather
+than a tick of the menu: the same set of servers, one truth."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from chatdesk.core.tools.model import WEB
@@ -32,6 +33,8 @@ class ToolChoice:
         self._on: set[str] = set()
         # Told whether the Web switch is on for the chat shown, each time it is filled.
         self.web_shown: Callable[[bool], object] = lambda on: None
+        # The servers the new chat's assistant names (None: it names none, or there is none).
+        self.assistant_tools: Callable[[], Sequence[str] | None] = lambda: None
         composer.tool_toggled.connect(self.toggle)
         composer.web.switched.connect(lambda on: self.toggle(WEB, on))
 
@@ -46,6 +49,10 @@ class ToolChoice:
         if self._service is None or self._runner is None:
             return
         thread = self._shown()
+        named = self.assistant_tools() if thread is None and self.new_chat_tools is None else None
+        if named is not None:  # the new chat is made with them, before its project's
+            self._fill(set(named))
+            return
         if thread is None and (self.new_chat_tools is not None or self._project is None):
             self._fill(self.new_chat_tools or set())
             return
