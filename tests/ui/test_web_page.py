@@ -6,7 +6,7 @@ session's keys, as without a keyring) and said to be."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton
+from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushButton, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.secrets import LookupReason, SessionKeys
@@ -51,11 +51,17 @@ def test_the_engine_and_limits_chosen_are_in_use_at_once_and_saved(
     qtbot.keyClick(allowed, Qt.Key.Key_Return)
     assert service.tools.policy_for(READ_PAGE) is Policy.ALLOW
     qtbot.keyClick(dialog.web.ask_first, Qt.Key.Key_Space)
+    pages = child(dialog, QSpinBox, "webResearchPages")
+    pages.setFocus()
+    pages.selectAll()
+    qtbot.keyClicks(pages, "12")
+    qtbot.keyClick(pages, Qt.Key.Key_Return)
 
     web = service.tools.settings.web  # what the web's tools use on their next call
     assert (web.engine, web.searxng_url) == ("searxng", "http://localhost:8888")
     assert (web.allow_private, web.ask_first) == ("localhost:8888", True)
     assert service.tools.policy_for(READ_PAGE) is Policy.ASK
+    assert web.research_pages == 12
     qtbot.waitUntil(lambda: _saved(window).get("web", {}).get("ask_first") is True)
     assert _saved(window)["web"]["engine"] == "searxng"
     assert _saved(window)["web"]["searxng_url"] == "http://localhost:8888"

@@ -1,5 +1,5 @@
-"""Web: the search engine the model searches with while Web is on for a chat, and the limits of
-every search and page read (`[web]`, `chatdesk/core/web/`).
+"""Web: the search engine the model searches with while Web is on for a chat, the limits of
+every search and page read, and those of a research run (`[web]`, `chatdesk/core/web/`).
 
 Each setting is in use as it changes, as on the other sections. The SearXNG address is asked
 for only while SearXNG is the engine; Brave's and Tavily's keys go to the keyring off the GUI
@@ -63,6 +63,7 @@ class WebPage(QWidget):
         layout = QVBoxLayout(inner)
         layout.addWidget(self._search_box(web))
         layout.addWidget(self._limits_box(web))
+        layout.addWidget(self._research_box(web))
         layout.addStretch(1)
         scroll_page(self, inner, "webScroll")
         self.engine.currentIndexChanged.connect(lambda _=0: self._follow_engine())
@@ -125,9 +126,9 @@ class WebPage(QWidget):
                 "reach, as host:port separated by spaces; empty: none."
             )
         )
-        self.timeout = _decimal(box, "webTimeout", tr("Time limit"), (1.0, 300.0), " s")
+        self.timeout = _decimal(box, "webTimeout", tr("Time limit"), (1.0, 300.0), tr(" s"))
         self.timeout.setValue(web.timeout_seconds)
-        self.page_mb = _decimal(box, "webPageMb", tr("Largest page"), (0.1, 100.0), " MB")
+        self.page_mb = _decimal(box, "webPageMb", tr("Largest page"), (0.1, 100.0), tr(" MB"))
         self.page_mb.setValue(web.page_max_mb)
         chars = tr("Characters of a page given to the model")
         self.page_chars = _spin(box, "webPageChars", chars, 1_000, 200_000, web.page_chars)
@@ -139,6 +140,29 @@ class WebPage(QWidget):
         form.addRow(_label(tr("Largest page:"), self.page_mb, box), self.page_mb)
         given = _label(tr("Characters given to the model:"), self.page_chars, box)
         form.addRow(given, self.page_chars)
+        return box
+
+    def _research_box(self, web: WebSettings) -> QGroupBox:
+        box = QGroupBox(tr("Research"), self)
+        box.setToolTip(tr("A research run searches and reads many pages, then writes a report."))
+        longest = tr("Longest a research run takes")
+        # translators: after a number of minutes in a spin box, with its leading space
+        minutes = tr(" min")
+        self.research_minutes = _decimal(box, "webResearchMinutes", longest, (0.5, 60.0), minutes)
+        self.research_minutes.setValue(web.research_minutes)
+        pages = tr("Most pages a research run reads")
+        self.research_pages = _spin(box, "webResearchPages", pages, 1, 200, web.research_pages)
+        at_once = tr("Searches or pages asked for at once")
+        self.research_parallel = _spin(
+            box, "webResearchParallel", at_once, 1, 10, web.research_parallel
+        )
+        form = QFormLayout(box)
+        for label, field in (
+            (tr("Longest run:"), self.research_minutes),
+            (tr("Most pages:"), self.research_pages),
+            (tr("At once:"), self.research_parallel),
+        ):
+            form.addRow(_label(label, field, box), field)
         return box
 
     # -- what it shows ---------------------------------------------------------------------------
@@ -154,6 +178,9 @@ class WebPage(QWidget):
             self.timeout,
             self.page_mb,
             self.page_chars,
+            self.research_minutes,
+            self.research_pages,
+            self.research_parallel,
         ]
 
     def web(self, base: WebSettings) -> WebSettings:
@@ -167,6 +194,9 @@ class WebPage(QWidget):
             timeout_seconds=self.timeout.value(),
             page_max_mb=self.page_mb.value(),
             page_chars=self.page_chars.value(),
+            research_minutes=self.research_minutes.value(),
+            research_pages=self.research_pages.value(),
+            research_parallel=self.research_parallel.value(),
         )
 
     def _engine(self) -> str:
