@@ -72,13 +72,13 @@ class ToolChoice:
             self.new_chat_tools = wanted
             self._fill(wanted)
         elif self._service is not None and self._runner is not None:
+            # The next toggle builds on this one even before it is saved: two quick ones (a
+            # tick, then the Web switch) would otherwise undo the first.
+            self._on = wanted
             call = self._service.set_thread_tools(thread.id, sorted(wanted))
-
-            def chosen(_: object) -> None:
-                self._on = wanted
-
-            # Refused (the status bar says why), the switch and the ticks show the chat's again.
-            self._runner.run(call, done=chosen, settled=lambda: self._fill(self._on))
+            # Saved or refused (the status bar says why), the switch and the ticks show what
+            # the chat has, read again.
+            self._runner.run(call, settled=self.show)
 
     def _fill_from_project(self, projects: list[ProjectView]) -> None:
         if self._shown() is None and self.new_chat_tools is None:
