@@ -826,6 +826,7 @@ def run() -> int:
     from tests.ui.screens_local_api import local_api_screens
     from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_outside import outside_screens
+    from tests.ui.screens_research import research_screens
     from tests.ui.screens_settings import settings_window_screens
     from tests.ui.screens_sources import cut_screens, source_screens
     from tests.ui.screens_streaming import streaming_screens
@@ -841,7 +842,7 @@ def run() -> int:
             knowledge_page_screens, source_screens, cut_screens, composer_screens, help_screens,
             streaming_screens, connect_screens, column_screens, follow_screens,
             first_step_screens, answer_screens, settings_window_screens, locale_screens,
-            outside_screens, local_api_screens, web_switch_screens,
+            outside_screens, local_api_screens, web_switch_screens, research_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -279,8 +279,8 @@ def test_the_buttons_icons_come_after_the_first_paint_and_nothing_moves(qtbot: Q
     composer.set_tools([("search", "Search")], set())
     buttons = [b for b in composer.findChildren(QToolButton) if b.property(ICON_PROPERTY)]
     assert {b.objectName() for b in buttons} == {
-        "attachButton", "assistantPicker", "toolsButton", "webSwitch", "knowledgeButton",
-        "compareButton", "sendButton",
+        "attachButton", "assistantPicker", "toolsButton", "webSwitch", "researchSwitch",
+        "knowledgeButton", "compareButton", "sendButton",
     }  # fmt: skip
     assert all(b.property(HIDDEN_PROPERTY) for b in buttons), "drawn while it was built"
     window.resize(600, 300)
@@ -630,7 +630,7 @@ def test_tab_goes_from_the_editor_through_every_control_in_order(
     _offer_everything(composer)
     qtbot.keyClicks(composer.editor, "hello")
     row = [
-        "Attach files", "Assistant", "Model", "Tools for this chat", "Web",
+        "Attach files", "Assistant", "Model", "Tools for this chat", "Web", "Research",
         "Knowledge bases for this chat", "Compare models", "Send",
     ]  # fmt: skip
     # Left to right, send last; the host window has nothing else, so focus wraps around.
@@ -666,7 +666,7 @@ def test_every_control_has_a_name_and_the_buttons_a_tooltip(
     _offer_everything(composer)
     composer.add_attachment(AttachmentInput("notes.txt", "n", kind="file"))
     controls: list[QWidget] = [*composer.findChildren(QAbstractButton)]
-    assert len(controls) == 9  # the row's eight and the chip's ✕
+    assert len(controls) == 10  # the row's nine and the chip's ✕
     for control in [composer.editor, *controls]:
         assert control.accessibleName(), f"{control.objectName()} has no name"
     for control in controls:

@@ -1,8 +1,8 @@
 """A research run: the answer plans searches, runs them, reads the best pages, looks again where
 they leave the question open, and then writes a report from the pages read, citing them.
 
-Its steps are the answer's own: the plan is the first words of its text, each search and each
-page read is one of its tool calls (the web's tools, run through `ToolRounds` like a model's
+Its steps are the answer's own: the plan is its reasoning, each search and each page read is
+one of its tool calls (the web's tools, run through `ToolRounds` like a model's
 calls, so policies, approval, time limits and the numbering of sources hold), and the pages
 read are its sources as they arrive. It searches and reads within `ResearchLimits` — minutes,
 pages, and how many calls at once — and is stopped by the user (`ResearchRun.stop`) or by a
@@ -22,7 +22,13 @@ from dataclasses import replace
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import AnswerState
-from chatdesk.core.chat.events import AnswerTextAppended, EventBus, ResearchProgressed
+from chatdesk.core.chat.events import (
+    AnswerTextAppended,
+    Event,
+    EventBus,
+    ResearchProgressed,
+    SourcesFound,
+)
 from chatdesk.core.chat.tool_rounds import ToolRounds
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
@@ -93,6 +99,7 @@ class Researcher:
         self._calls = 0
         self._started = 0.0
         self._failures: list[str] = []  # what searches and reads said went wrong
+        self._step = ""  # the step told last
 
     async def report_request(self) -> ChatRequest:
         """Search and read until done, stopped or out of time; then the request that writes
@@ -103,6 +110,7 @@ class Researcher:
             self._state.started_at = self._started
         gathering = asyncio.create_task(self._gather(), name="research")
         stopping = asyncio.create_task(self._run.stopped.wait())
+        unsubscribe = self._events.subscribe(self._on_event)
         try:
             await asyncio.wait(
                 {gathering, stopping},
@@ -110,6 +118,7 @@ class Researcher:
                 return_when=asyncio.FIRST_COMPLETED,
             )
         finally:
+            unsubscribe()
             for task in (gathering, stopping):
                 task.cancel()
             await asyncio.gather(gathering, stopping, return_exceptions=True)
@@ -226,20 +235,26 @@ class Researcher:
         return ToolCall(f"research_{self._calls}", name, json.dumps(arguments, ensure_ascii=False))
 
     def _say(self, text: str) -> None:
-        """Words of the answer's own (the plan), shown as they are said."""
+        """The plan, as the answer's reasoning: shown as it is said, above the steps and the
+        report, which is the answer's text."""
         state = self._state
-        if state.first_token_at is None:
-            state.first_token_at = asyncio.get_running_loop().time()
-        state.text.append(text)
-        state.text_length += len(text)
+        state.reasoning.append(text)
+        state.reasoning_length += len(text)
         state.changed.set()
-        offset = state.text_length - len(text)
+        offset = state.reasoning_length - len(text)
         appended = AnswerTextAppended(
-            state.message_id, state.thread_id, text, "", offset, state.reasoning_length
+            state.message_id, state.thread_id, "", text, state.text_length, offset
         )
         self._events.publish(appended)
 
+    def _on_event(self, event: Event) -> None:
+        """A page read became a source: the pages used are told at once, not at the next step."""
+        if isinstance(event, SourcesFound) and event.message_id == self._state.message_id:
+            self._pages = sum(1 for s in event.sources if s.is_web)
+            self._progress(self._step)
+
     def _progress(self, step: str, *, stopped: bool = False) -> None:
+        self._step = step
         limits, state = self._run.limits, self._state
         spent = asyncio.get_running_loop().time() - self._started
         said = ResearchProgressed(

@@ -144,12 +144,15 @@ class ComposerButtons:
             self._web = web = WebSwitch(self._owner, look)
             at = self.row.indexOf(self.tools) + 1
             self.row.insertWidget(at, web.button, 0, Qt.AlignmentFlag.AlignVCenter)
+            self.row.insertWidget(at + 1, web.research, 0, Qt.AlignmentFlag.AlignVCenter)
             column = self._column
             column.insertWidget(column.count() - 1, web.notice)  # the row is the column's last
             if self._icons_shown:
                 show_icon(web.button, True, look)
+                show_icon(web.research, True, look)
             QWidget.setTabOrder(self.tools, web.button)
-            QWidget.setTabOrder(web.button, self.knowledge)
+            QWidget.setTabOrder(web.button, web.research)
+            QWidget.setTabOrder(web.research, self.knowledge)
         return self._web
 
     def tab_chain(self) -> list[QWidget]:
@@ -159,7 +162,7 @@ class ComposerButtons:
             self.assistants,
             self.models,
             self.tools,
-            *([self._web.button] if self._web is not None else []),
+            *([self._web.button, self._web.research] if self._web is not None else []),
             self.knowledge,
             self.compare,
             self.send,
@@ -169,7 +172,7 @@ class ComposerButtons:
         """Draw the buttons' icons, one a step (the composer takes a turn of the loop for
         each), those of the first frame first; the stop icon is drawn ahead of need."""
         self._icons_shown = True  # a Web switch made from now on shows its icon at once
-        web = [self._web.button] if self._web is not None else []
+        web = [self._web.button, self._web.research] if self._web is not None else []
         row = (self.attach, self.send, self.assistants, self.tools, *web, self.knowledge)
         for button in (*row, self.compare):
             show_icon(button, True, current_look())
@@ -281,6 +284,7 @@ class ComposerButtons:
         web = self.web_switch()
         web.show_on(WEB in on)
         web.button.show()
+        web.research.show()
         count = len(on & {name for name, _ in servers})
         # translators: the Tools button, with how many tool servers are on
         said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")

@@ -1,6 +1,7 @@
 """The composer's Web switch: a pill with a globe beside Tools, on while the chat lets the model
 search the web and read pages (its tool servers name `web`), and the line under the text field
-that says when the web cannot be searched now.
+that says when the web cannot be searched now; beside it the Research switch, on while the
+messages sent are answered by research runs (`researching`, read by the window's Send).
 
 It shows what it is told (`show_on`, `say`): the window's parts change the chat's servers when
 the user switches it (`switched`, `chatdesk/ui/window/tool_choice.py`) and ask whether the
@@ -41,10 +42,39 @@ class WebSwitch(QObject):
         self.notice.hide()  # shown while the web cannot be searched (say)
         self.show_on(False)
         self.button.hide()  # shown with the chat's tool servers (`ComposerButtons.show_tools`)
+        self.research = LabelledButton(owner)  # the next messages answered by research runs
+        self.research.setObjectName("researchSwitch")
+        # translators: the composer's switch that answers with a research run's report
+        self.research.setText(tr("Research"))
+        self.research.setAccessibleName(tr("Research"))
+        self.research.setToolTip(
+            tr(
+                "Research: answer with a report from several searches and the pages they find, "
+                "citing them (Stop writes it from what was read)"
+            )
+        )
+        self.research.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.research.setCheckable(True)
+        self.research.setFixedHeight(BUTTON_SIZE)
+        withhold_icon(self.research, "search", look)
+        self.research.toggled.connect(self._show_research)
+        self._show_research(False)
+        self.research.hide()  # shown with the Web switch
 
     @property
     def on(self) -> bool:
         return self.button.isChecked()
+
+    @property
+    def researching(self) -> bool:
+        """The next message is answered by a research run (`ChatService.research`)."""
+        return self.research.isChecked()
+
+    def _show_research(self, on: bool) -> None:
+        show_on(self.research, on)
+        self.research.setAccessibleDescription(
+            tr("On: the next message is answered with a research report") if on else tr("Off")
+        )
 
     def show_on(self, on: bool) -> None:
         """On or off as the chat has it (set here, not by the user: nothing is said)."""

@@ -1,6 +1,7 @@
 """The composer's Send and Stop: a message goes to the shown thread or makes the new chat; one
 sent before the core is open waits, editable, and goes out as soon as the core is; files dropped
-meanwhile are read then. Stop ends the shown thread's answer while it is being written."""
+meanwhile are read then; with Research on, it is answered by a research run. Stop ends the shown
+thread's answer while it is being written (a research run's searching first, then its report)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,10 @@ if TYPE_CHECKING:  # made after the window's first paint, as the core's views an
     from chatdesk.ui.window.models import ModelChoice
 
 WAITING_TEXT = mark("Opening your chats… your message will be sent as soon as they are open.")
+RESEARCH_AND_COMPARE = mark(
+    "Research and Compare are both on: a research run writes one report. Switch one of them "
+    "off. Nothing was sent."
+)
 
 
 class Sending(QObject):
@@ -231,6 +236,8 @@ class Sending(QObject):
         chosen = models.tools.new_chat_tools  # None: the project's
         if models.compare.too_few:  # not one model instead of the comparison asked for
             return _refusal(InvalidRequest(tr(TOO_FEW)))
+        if self._composer.web.researching:
+            return self._research(service, text, items, over_cap=over_cap)
         if compared := models.compare.models():
             return service.comparisons.send(
                 thread.id if thread else None,
@@ -256,6 +263,36 @@ class Sending(QObject):
             over_cap=over_cap,
             assistant_id=models.assistants.new_chat_assistant,
             knowledge=sorted(models.knowledge.new_chat_knowledge),
+        )
+
+    def _research(
+        self,
+        service: ChatService,
+        text: str,
+        items: list[AttachmentInput],
+        *,
+        over_cap: bool,
+    ) -> Coroutine[Any, Any, Turn]:
+        """The message answered by a research run, in the shown chat or a new one made as
+        Send makes it; refused while Compare is on (one report, not several)."""
+        models, thread = self._models(), self._shown()
+        if models.compare.models():
+            return _refusal(InvalidRequest(tr(RESEARCH_AND_COMPARE)))
+        if thread is not None:
+            return service.research.send(thread.id, text, attachments=items, over_cap=over_cap)
+        chosen = models.tools.new_chat_tools
+        provider, model = models.new_chat_model or (None, None)
+        return service.research.send(
+            None,
+            text,
+            attachments=items,
+            project_id=models.new_chat_project,
+            tools=None if chosen is None else sorted(chosen),
+            assistant_id=models.assistants.new_chat_assistant,
+            over_cap=over_cap,
+            knowledge=sorted(models.knowledge.new_chat_knowledge),
+            provider=provider,
+            model=model,
         )
 
     def _send_waited(self) -> None:

@@ -40,9 +40,12 @@ async def test_a_research_run_plans_searches_reads_and_writes_a_cited_report(
     answer = await service.wait_for_answer(turn.answer.id)
 
     assert answer.status is Status.COMPLETE
-    plan, report = answer.content.split("## Summary")
+    plan, report = answer.reasoning or "", answer.content
+    assert plan.startswith("**Research plan**")  # the answer's reasoning; the report its text
     assert "1. footbridge over the Lenne\n" in plan
     assert "3. footbridge over the Lenne explained" in plan
+    assert "1. footbridge over the Lenne open questions" in plan  # the second round's
+    assert report.startswith("## Summary")
     searches = [c for c in answer.tool_calls if c.tool == "web_search"]
     reads = [c for c in answer.tool_calls if c.tool == "read_page"]
     assert len(searches) == 4  # the plan's three, then one for what the pages left open
@@ -80,8 +83,8 @@ async def test_stopping_a_research_run_writes_the_report_from_the_pages_read(
     assert [(s.number, s.url) for s in answer.sources] == [(1, fast)]
     held = next(c for c in answer.tool_calls if '"url"' in c.arguments and "news/2" in c.arguments)
     assert held.state == "not_finished"
-    assert "## Summary" in answer.content
-    assert "[1]" in answer.content.split("## Summary")[1]
+    assert answer.content.startswith("## Summary")
+    assert "[1]" in answer.content
     last = [e for e in seen if isinstance(e, ResearchProgressed)][-1]
     assert last.stopped
     assert last.pages == 1
