@@ -15,6 +15,7 @@ from chatdesk.core.i18n import number, tr
 from chatdesk.core.kinds import AnswerStage
 from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
 from chatdesk.core.providers.state import ProviderState
+from chatdesk.core.units import format_cost
 from chatdesk.core.views import (
     CitedSource,
     DocumentCut,
@@ -195,8 +196,9 @@ class ToolCallChanged:
 class ResearchProgressed:
     """A research run moved on: `step` says what it does now, in the user's words ("Searching:
     …", "Reading: …", "Writing the report"); `pages` read of `page_limit`, `seconds` spent of
-    `second_limit`. Published at each step, and when it stops (`stopped`: by the user or a
-    limit; it then writes its report from what was read)."""
+    `second_limit`, what it cost (its spending caps were checked as it began). Published at
+    each step, as each page is read, and when it stops (`stopped`: by the user or a limit; it
+    then writes its report from what was read)."""
 
     message_id: uuid.UUID
     thread_id: uuid.UUID
@@ -206,9 +208,10 @@ class ResearchProgressed:
     seconds: float
     second_limit: float
     stopped: bool = False
+    cost_usd: float | None = None  # its own requests' to the model so far (None: no prices)
 
     def said(self) -> str:
-        """ "Reading: … (3 of 30 pages, 0:42 of 5:00)": the step and what it has used."""
+        """ "Reading: … (3 of 30 pages, 0:42 of 5:00, $0.004)": the step and what it used."""
         used = tr(
             "{pages} of {limit} pages, {spent} of {most}",
             pages=number(self.pages),
@@ -216,6 +219,8 @@ class ResearchProgressed:
             spent=_clock(self.seconds),
             most=_clock(self.second_limit),
         )
+        if self.cost_usd is not None:
+            used = f"{used}, {format_cost(self.cost_usd)}"
         return f"{self.step} ({used})"
 
 

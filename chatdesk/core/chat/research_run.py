@@ -44,6 +44,7 @@ from chatdesk.core.providers.base import (
     TextDelta,
     ToolCall,
     UsageReport,
+    cost_of,
 )
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.model import ToolOutcome
@@ -266,6 +267,7 @@ class Researcher:
             round(spent, 1),
             limits.minutes * 60,
             stopped,
+            cost_of(self._provider, state.usage),
         )
         self._events.publish(said)
 

@@ -6,6 +6,8 @@ writes the report from what it had read."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import uuid
 from typing import Any
 
 import pytest
@@ -129,3 +131,12 @@ async def test_limits_out_of_bounds_are_refused_and_the_settings_fill_in_the_res
     with pytest.raises(InvalidRequest, match="1 to 200 pages"):
         service.research.limits(pages=1_000)
     assert service.research.limits(minutes=2) == ResearchLimits(2, 12, 3)
+
+
+async def test_a_step_says_what_the_run_has_used_and_what_it_cost_when_prices_are_known() -> None:
+    step = ResearchProgressed(
+        uuid.uuid4(), uuid.uuid4(), "Reading: https://example.org/a", 3, 30, 42.7, 300.0
+    )
+    assert step.said() == "Reading: https://example.org/a (3 of 30 pages, 0:42 of 5:00)"
+    priced = dataclasses.replace(step, seconds=61.0, cost_usd=0.0042)
+    assert priced.said() == "Reading: https://example.org/a (3 of 30 pages, 1:01 of 5:00, $0.0042)"
