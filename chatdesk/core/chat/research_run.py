@@ -182,7 +182,7 @@ class Researcher:
             self._progress(tr("Reading: {pages}", pages=", ".join(batch)))
             made = [self._call("read_page", {"url": url}) for url in batch]
             outcomes = await self._rounds.run(made, self._state)
-            self._pages += sum(1 for o in outcomes if o is not None and o.found is not None)
+            self._pages = sum(1 for s in await self._sources() if s.is_web)  # as stored
             self._note_failures(outcomes)
 
     # -- asking the model ------------------------------------------------------------------------

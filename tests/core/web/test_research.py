@@ -140,3 +140,21 @@ async def test_a_step_says_what_the_run_has_used_and_what_it_cost_when_prices_ar
     assert step.said() == "Reading: https://example.org/a (3 of 30 pages, 0:42 of 5:00)"
     priced = dataclasses.replace(step, seconds=61.0, cost_usd=0.0042)
     assert priced.said() == "Reading: https://example.org/a (3 of 30 pages, 1:01 of 5:00, $0.0042)"
+
+
+async def test_the_pages_are_counted_once_each(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    _serve_results(web, count=6)
+    service = make_service(_settings(config.settings, web))
+    seen = _collect(service)
+
+    turn = await service.research.send(None, "footbridge", limits=ResearchLimits(5, 4, 3))
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    # The plan's three searches find the same six pages: their best three are read, then the
+    # second round reads one more, up to the limit of four.
+    assert len(answer.sources) == 4
+    told = [e.pages for e in seen if isinstance(e, ResearchProgressed)]
+    assert told == sorted(told)
+    assert max(told) == 4
