@@ -152,7 +152,9 @@ class Answers:
         return await asyncio.shield(running[0])
 
     async def stop_in(self, thread_id: uuid.UUID) -> None:
+        """Stop every answer of a thread, a research run's report too (the thread goes)."""
         for message_id in [m for m, (_, t) in self._running.items() if t == thread_id]:
+            self._researching.pop(message_id, None)
             await self.stop(message_id)
 
     async def recover_interrupted(self) -> int:
@@ -164,7 +166,9 @@ class Answers:
         return count
 
     async def aclose(self) -> None:
-        """Stop every answer, keeping what arrived, and wait until each is saved."""
+        """Stop every answer, keeping what arrived, and wait until each is saved (a research
+        run is stopped whole: no report is begun as chatdesk closes)."""
+        self._researching.clear()
         for message_id in list(self._running):
             await self.stop(message_id)
 

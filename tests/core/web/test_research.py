@@ -158,3 +158,25 @@ async def test_the_pages_are_counted_once_each(
     told = [e.pages for e in seen if isinstance(e, ResearchProgressed)]
     assert told == sorted(told)
     assert max(told) == 4
+
+
+async def test_closing_chatdesk_mid_run_ends_it_whole_without_a_report(
+    make_service: ServiceFactory, config: Any, web: FakeWeb
+) -> None:
+    web.route("/searx/search", hold=True)  # the searches never answer
+    settings = _settings(config.settings, web)
+    service = make_service(settings)
+    searching = asyncio.Event()
+    service.events.subscribe(
+        lambda e: (
+            searching.set() if isinstance(e, ResearchProgressed) and "Searching" in e.step else None
+        )
+    )
+    turn = await service.research.send(None, "footbridge")
+    await searching.wait()
+
+    await service.aclose()  # returns once the answer is saved: no report was begun
+
+    answer = await make_service(settings).get_message(turn.answer.id)
+    assert answer.status is Status.INTERRUPTED
+    assert answer.content == ""
