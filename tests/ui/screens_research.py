@@ -60,7 +60,9 @@ async def _run(app: QApplication, out: Path, theme: str, web: FakeWeb) -> None:
     window.show()
     window.start()
     try:
-        research = window.composer.web.research
+        web_switch, research = window.composer.web.button, window.composer.web.research
+        await _until(web_switch.isVisible)
+        web_switch.click()  # Research goes with the web
         await _until(research.isVisible)
         research.click()
         window.composer.editor.setPlainText(QUESTION)

@@ -618,7 +618,7 @@ def _offer_everything(composer: Composer) -> None:
     """An assistant, tools, knowledge and two models to compare: every control shows."""
     composer.set_models([("mock/mock-1", "Mock 1"), ("mock/mock-2", "Mock 2")], "mock/mock-1")
     composer.set_assistants([("a1", "Tutor", QIcon())], "a1")
-    composer.set_tools([("search", "Search your chats")], {"search"})
+    composer.set_tools([("search", "Search your chats")], {"search", "web"})  # Research too
     composer.set_knowledge([("k1", "Home")], set())
     composer.set_compare([("mock/mock-1", "Mock 1"), ("mock/mock-2", "Mock 2")], [], False)
     composer.show_send_cost("≈ $0.42 to send", "The thread's history and the message")

@@ -43,7 +43,13 @@ def _research(window: MainWindow) -> QToolButton:
 
 
 def _switched_on(qtbot: QtBot, window: MainWindow) -> QToolButton:
+    web = window.composer.findChild(QToolButton, "webSwitch")
+    assert web is not None
     switch = _research(window)
+    qtbot.waitUntil(web.isVisible)
+    assert not switch.isVisible()  # research goes with the web: shown once Web is on
+    web.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.keyClick(web, Qt.Key.Key_Space)
     qtbot.waitUntil(switch.isVisible)
     assert (switch.accessibleName(), switch.accessibleDescription()) == ("Research", "Off")
     switch.setFocus(Qt.FocusReason.TabFocusReason)
@@ -123,3 +129,17 @@ def test_research_and_compare_together_send_nothing_and_say_why(
     assert window.composer.editor.toPlainText() == "footbridge"  # kept
     assert finish(core.service.list_threads()).threads == ()
     assert web.paths() == []
+
+
+def test_switching_web_off_switches_research_off_too(
+    make_core: Any, open_window: Any, qtbot: QtBot, web: FakeWeb
+) -> None:
+    window: MainWindow = open_window(_core(make_core, web))
+    research = _switched_on(qtbot, window)
+    switch = window.composer.findChild(QToolButton, "webSwitch")
+    assert switch is not None
+    qtbot.keyClick(switch, Qt.Key.Key_Space)  # Web off
+
+    qtbot.waitUntil(lambda: not research.isVisible())
+    assert not research.isChecked()
+    assert not window.composer.web.researching

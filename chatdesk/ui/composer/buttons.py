@@ -282,9 +282,8 @@ class ComposerButtons:
         from chatdesk.core.tools.model import WEB
 
         web = self.web_switch()
-        web.show_on(WEB in on)
         web.button.show()
-        web.research.show()
+        web.show_on(WEB in on)  # and Research beside it while it is on
         count = len(on & {name for name, _ in servers})
         # translators: the Tools button, with how many tool servers are on
         said = ntr("Tools · {n}", "Tools · {n}", count) if count else tr("Tools")

@@ -1,7 +1,7 @@
 """The composer's Web switch: a pill with a globe beside Tools, on while the chat lets the model
 search the web and read pages (its tool servers name `web`), and the line under the text field
-that says when the web cannot be searched now; beside it the Research switch, on while the
-messages sent are answered by research runs (`researching`, read by the window's Send).
+that says when the web cannot be searched now; beside it, while Web is on, the Research switch:
+on, the messages sent are answered by research runs (`researching`, read by the window's Send).
 
 It shows what it is told (`show_on`, `say`): the window's parts change the chat's servers when
 the user switches it (`switched`, `chatdesk/ui/window/tool_choice.py`) and ask whether the
@@ -40,7 +40,6 @@ class WebSwitch(QObject):
         self.notice.setObjectName("webNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()  # shown while the web cannot be searched (say)
-        self.show_on(False)
         self.button.hide()  # shown with the chat's tool servers (`ComposerButtons.show_tools`)
         self.research = LabelledButton(owner)  # the next messages answered by research runs
         self.research.setObjectName("researchSwitch")
@@ -59,7 +58,8 @@ class WebSwitch(QObject):
         withhold_icon(self.research, "search", look)
         self.research.toggled.connect(self._show_research)
         self._show_research(False)
-        self.research.hide()  # shown with the Web switch
+        self.research.hide()  # shown while the Web switch is on (`show_on`)
+        self.show_on(False)
 
     @property
     def on(self) -> bool:
@@ -88,6 +88,8 @@ class WebSwitch(QObject):
         )
         if not on:
             self.say("")
+            self.research.setChecked(False)  # research goes with the web
+        self.research.setVisible(on and not self.button.isHidden())
 
     def say(self, problem: str) -> None:
         """Why the web cannot be searched now ("": it can, and the line goes)."""
