@@ -83,7 +83,7 @@ async def _run(app: QApplication, out: Path, theme: str, web: FakeWeb) -> None:
         assert thread is not None
         page = await core.service.list_messages(thread)
         await core.service.wait_for_answer(page.messages[-1].id)
-        await _until(lambda: "## Summary" in window.view.widgets[-1].body.toPlainText())
+        await _until(lambda: "What the pages say" in window.view.widgets[-1].body.toPlainText())
         await asyncio.sleep(0.3)
         window.view.jump_to_latest()
         await _until(_still(window))

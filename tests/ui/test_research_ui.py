@@ -84,7 +84,8 @@ def test_with_research_on_a_message_gets_a_report_citing_the_pages_read(
     assert answer.content.startswith("## Summary")
     assert sorted(s.url for s in answer.sources) == urls
     assert any("Reading: " in text and "of 30 pages" in text for text in said)
-    qtbot.waitUntil(lambda: "## Summary" in window.view.widgets[-1].body.toPlainText())
+    # The report in the conversation, as written or once formatted ("## " drawn as a heading).
+    qtbot.waitUntil(lambda: "What the pages say" in window.view.widgets[-1].body.toPlainText())
 
 
 def test_stop_ends_the_searching_and_the_report_is_written_from_what_was_read(
