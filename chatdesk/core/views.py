@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import enum
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from chatdesk.core.i18n import ntr, number, tr
-from chatdesk.core.kinds import Approval, AttachmentKind, CallState, Origin, Role, Status, TurnKind
+# Re-exported: a message's parts are in a module of their own (views of rows, like these).
+from chatdesk.core.answer_parts import AttachmentView as AttachmentView
+from chatdesk.core.answer_parts import CitedSource as CitedSource
+from chatdesk.core.answer_parts import DocumentCut as DocumentCut
+from chatdesk.core.answer_parts import ToolCallView as ToolCallView
+from chatdesk.core.kinds import AttachmentKind, Origin, Role, Status, TurnKind
 
 
 @dataclass(frozen=True)
@@ -108,29 +111,6 @@ class AttachmentInput:
     pages: int = 0  # a document's pages, sheets or slides
     note: str = ""  # what the reader should know ("a scan: no text layer", …)
     thumb: str = ""  # an image's thumbnail in the blob store
-
-
-@dataclass(frozen=True)
-class AttachmentView:
-    """An attachment as a message shows it (the fields as in `AttachmentInput`; `blob`: its
-    bytes are in the blob store under `sha256`)."""
-
-    id: uuid.UUID
-    name: str
-    mime: str
-    size: int
-    kind: str = AttachmentKind.FILE
-    sha256: str = ""
-    blob: bool = False
-    width: int = 0
-    height: int = 0
-    pages: int = 0
-    note: str = ""
-    thumb: str = ""
-
-    @property
-    def is_image(self) -> bool:
-        return self.kind == AttachmentKind.IMAGE and self.blob
 
 
 @dataclass(frozen=True)
@@ -236,152 +216,6 @@ class SyncNoteView:
     kept_value: str | None
     kept_by: str | None
     created_at: datetime
-
-
-@dataclass(frozen=True)
-class CitedSource:
-    """What an answer cites as [number]: a passage of a knowledge base it was given or found,
-    or a web page it read (`url` set: `path` is the address too, `location` its site, `text`
-    the page's text as the model read it, `read_at` when, as ISO 8601)."""
-
-    number: int
-    base: str
-    document_id: uuid.UUID | None
-    path: str
-    location: str
-    text: str
-    start: int
-    end: int
-    call_id: str = ""  # the tool call that found it; "" for one sent with the question
-    url: str = ""
-    title: str = ""
-    read_at: str = ""
-
-    @property
-    def is_web(self) -> bool:
-        return bool(self.url)
-
-    @property
-    def cite_key(self) -> tuple[object, ...]:
-        """As a find says it (`Citable.cite_key`): found again, it keeps its number."""
-        where = ("passage", self.document_id, self.start, self.end)
-        return ("web", self.url) if self.url else where
-
-    @property
-    def name(self) -> str:
-        """The file's name, or a page's title (its address when it has none)."""
-        if self.url:
-            return self.title or self.url
-        return self.path.replace("\\", "/").rsplit("/", 1)[-1]
-
-
-@dataclass(frozen=True)
-class DocumentCut:
-    """A document of the question that went to the model in part, recorded on the answer:
-    `sent` of its `total` pages, slides or sheets (the first ones) or characters (`unit`)."""
-
-    attachment_id: uuid.UUID | None
-    name: str
-    unit: str  # page, slide, sheet or character; another (a newer chatdesk's) reads as a count
-    sent: int
-    total: int
-
-    def said(self) -> str:
-        """In the user's words: "report.pdf was cut to fit: pages 1–12 of 40 sent"."""
-        n, fields = self.sent, {"name": self.name, "total": number(self.total)}
-        if self.unit == "page":
-            return ntr(
-                "{name} was cut to fit: page 1 of {total} sent",
-                "{name} was cut to fit: pages 1–{n} of {total} sent",
-                n,
-                **fields,
-            )
-        if self.unit == "slide":
-            return ntr(
-                "{name} was cut to fit: slide 1 of {total} sent",
-                "{name} was cut to fit: slides 1–{n} of {total} sent",
-                n,
-                **fields,
-            )
-        if self.unit == "sheet":
-            return ntr(
-                "{name} was cut to fit: sheet 1 of {total} sent",
-                "{name} was cut to fit: sheets 1–{n} of {total} sent",
-                n,
-                **fields,
-            )
-        return ntr(
-            "{name} was cut to fit: {n} character of {total} sent",
-            "{name} was cut to fit: {n} characters of {total} sent",
-            n,
-            **fields,
-        )
-
-
-@dataclass(frozen=True)
-class ToolCallView:
-    """One tool call of an answer as stored: what the model asked (`name` as it called it,
-    `server` and `tool` as the user knows them), how it was decided (`approval`), where it
-    stands (`state`; a value a newer chatdesk stored is shown as it is), and its result."""
-
-    call_id: str
-    server: str | None
-    tool: str
-    name: str
-    arguments: str
-    state: str
-    approval: str | None = None
-    round: int = 1
-    offset: int = 0  # where in the answer's text the model made the call
-    duration_ms: int | None = None
-    result: str | None = None
-    is_error: bool = False
-    truncated: bool = False
-    size: int = 0
-    images: tuple[AttachmentView, ...] = ()  # what the result gave besides its text
-
-    @property
-    def label(self) -> str:
-        return f"{self.server} › {self.tool}" if self.server else self.tool
-
-    @property
-    def pretty_arguments(self) -> str:
-        """The arguments as indented JSON, or as the model wrote them when they are not."""
-        try:
-            return json.dumps(json.loads(self.arguments), indent=2, ensure_ascii=False)
-        except (ValueError, TypeError):
-            return self.arguments
-
-    @property
-    def state_text(self) -> str:
-        """Where the call stands, in words (the window's card, the exports)."""
-        took = ""
-        if self.duration_ms is not None:
-            ms = self.duration_ms
-            took = f" · {ms} ms" if ms < 1000 else f" · {ms / 1000:.1f} s"
-        match self.state:
-            case CallState.STREAMING:
-                return tr("Calling…")
-            case CallState.WAITING:
-                return tr("Waiting for your approval")
-            case CallState.RUNNING:
-                return tr("Running…")
-            case CallState.DONE:
-                # translators: a tool call's state; {took} is " · 120 ms" or empty
-                return tr("Done{took}", took=took)
-            case CallState.FAILED:
-                # translators: a tool call's state; {took} is " · 120 ms" or empty
-                return tr("Failed{took}", took=took)
-            case CallState.NOT_FINISHED:
-                return tr("Not finished: chatdesk stopped before it ended (it was not run again)")
-            case CallState.NOT_RUN if self.approval == Approval.DENIED:
-                return tr("Denied by you")
-            case CallState.NOT_RUN if self.approval == Approval.UNKNOWN:
-                return tr("Not run: the model named a tool it was not offered")
-            case CallState.NOT_RUN:
-                first = self.result.strip().splitlines()[0] if self.result else ""
-                return first or tr("Not run")
-        return self.state
 
 
 @dataclass(frozen=True)
