@@ -14,6 +14,7 @@ from alembic import context
 from sqlalchemy import Connection, create_engine
 
 from chatdesk.core.knowledge.index import INDEX_TABLES as KNOWLEDGE_TABLES
+from chatdesk.core.memory.index import INDEX_TABLES as MEMORY_TABLES
 from chatdesk.core.store.models import Base
 from chatdesk.core.store.search_index import INDEX_TABLES
 
@@ -23,7 +24,7 @@ target_metadata = Base.metadata
 
 def include_name(name: str | None, kind: str, _parents: dict[str, Any]) -> bool:
     """Leave out the full-text index's tables: FTS5 makes them, no model describes them."""
-    return not (kind == "table" and name in INDEX_TABLES | KNOWLEDGE_TABLES)
+    return not (kind == "table" and name in INDEX_TABLES | KNOWLEDGE_TABLES | MEMORY_TABLES)
 
 
 def run(connection: Connection) -> None:

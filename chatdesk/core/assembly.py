@@ -33,17 +33,19 @@ from chatdesk.core.chat.thread_summaries import ThreadSummaries
 from chatdesk.core.chat.threads import Threads
 from chatdesk.core.chat.turns import Turns
 from chatdesk.core.clock import Clock, SystemClock
-from chatdesk.core.config import Settings
+from chatdesk.core.config import CurrentSettings, Settings
 from chatdesk.core.kinds import Status
 from chatdesk.core.knowledge.service import Knowledge
+from chatdesk.core.memory.service import Memories
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.search.search import Search
 from chatdesk.core.secrets import KeyStore, SessionKeys
-from chatdesk.core.service import ChatService, CurrentSettings, Parts
+from chatdesk.core.service import ChatService, Parts
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.store import Store
 from chatdesk.core.tokens import TokenCounter
 from chatdesk.core.tools.builtin import ChatdeskTools
+from chatdesk.core.tools.memory_tools import MemoryTools
 from chatdesk.core.tools.model import ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.service import Tools
@@ -84,11 +86,13 @@ def assemble(
     log_dir: Path | None = None,
     blobs_dir: Path | None = None,
     shared: Shared | None = None,
+    memory: bool = True,
 ) -> ChatService:
     """A ChatService over `store` and `providers`. The tool servers and policies are kept in
     `tools_dir` (the config folder; None: not kept), read from there unless `tools_file` holds
     them already; the servers' stderr logs go to `log_dir`. Without `shared`, the service has
-    its own reading child and keyring, closed by its `aclose`."""
+    its own reading child and keyring, closed by its `aclose`. Without `memory` (a temporary
+    chat), it neither reads nor writes memories."""
     owned: tuple[Callable[[], None], ...] = ()
     if shared is None:
         shared = Shared.make()
@@ -101,9 +105,11 @@ def assemble(
     attacher = Attacher(blobs, current, shared.reader)
     attachments = StoredAttachments(store, blobs)
     knowledge = Knowledge(store, providers, current, clock, events.publish, shared.reader)
-    builtin = (
+    memories = Memories(store, providers, current, clock, events.publish) if memory else None
+    builtin: tuple[ToolSource, ...] = (
         ChatdeskTools(Search(store), attachments.named_text, knowledge),
         WebTools(current, shared.keys, shared.reader, clock),
+        *((MemoryTools(memories),) if memories is not None else ()),
     )
     if tools_file is None and tools_dir is not None:
         tools_file = read_tools_file(tools_dir / TOOLS_FILE)
@@ -115,7 +121,7 @@ def assemble(
         builtin,
         log_dir=log_dir,
     )
-    features = _Features(events, blobs, attacher, attachments, knowledge, tools)
+    features = _Features(events, blobs, attacher, attachments, knowledge, memories, tools)
     # tiktoken runs in a child process, started by the first exact count (decision 0014);
     # loading and counting wait for it on a thread of their own. Stopped by `aclose`.
     counting = Counting(tokens or TokenCounter())
@@ -126,13 +132,14 @@ def assemble(
 @dataclass(frozen=True)
 class _Features:
     """What the conversation's parts are built over: the events, the attachments' stores, the
-    knowledge bases and the tools."""
+    knowledge bases, the memories and the tools."""
 
     events: EventBus
     blobs: BlobStore
     attacher: Attacher
     attachments: StoredAttachments
     knowledge: Knowledge
+    memory: Memories | None
     tools: Tools
 
 
@@ -150,7 +157,15 @@ def _conversation(
     tasks = BackgroundTasks()
     summarizer = Summarizer(store, providers, events, counting, current, clock)
     contexts = Contexts(
-        store, providers, current, counting, tasks, tools.known_offer, made.blobs, made.knowledge
+        store,
+        providers,
+        current,
+        counting,
+        tasks,
+        tools.known_offer,
+        made.blobs,
+        made.knowledge,
+        made.memory,
     )
     namer = ThreadNamer(store, providers, current, events, clock)
     answer_ended = _after_answers(current, tasks, namer, summarizer)
@@ -165,6 +180,7 @@ def _conversation(
         answer_ended,
         tools,
         made.attacher,
+        made.memory,
     )
     threads = Threads(store, events, clock, answers, summarizer.cancel)
     turns = Turns(store, providers, current, events, clock, contexts, answers, made.blobs)
@@ -173,6 +189,7 @@ def _conversation(
         attacher=made.attacher,
         attachments=made.attachments,
         knowledge=made.knowledge,
+        memory=made.memory,
         tools=tools,
         counting=counting,
         tasks=tasks,

@@ -99,6 +99,17 @@ def load_settings(path: Path | None, env: Mapping[str, str] | None = None) -> Lo
     return LoadedSettings(Settings(**sections), tuple(issues))
 
 
+class CurrentSettings:
+    """The settings in use: every part reads them at each use (`current()`), so preferences
+    changed in the window reach them all from the next request on."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.value = settings
+
+    def __call__(self) -> Settings:
+        return self.value
+
+
 class SettingsSaveError(ChatdeskError):
     """The settings file cannot be written."""
 

@@ -15,6 +15,8 @@ goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwis
   approves a call (the answer runner runs the calls, `tool_rounds.py`);
 - `knowledge` (`chatdesk/core/knowledge/`): knowledge bases, searched for the chats, projects
   and assistants they are linked to (`contexts.Contexts` sends their passages);
+- `memory` (`chatdesk/core/memory/`): what the user asked to be remembered, given with each
+  question it matters to (`contexts.Contexts`); None in a temporary chat;
 - `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, saved prompts;
 - `comparing.Comparisons`, `research.Research`: a message answered by several models, or by
   a research run; `catalog.ModelCatalog` (`models`): the models a picker offers;
@@ -36,7 +38,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import check_thread_window
 from chatdesk.core.chat.threads import UNSET
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
-from chatdesk.core.config import Settings
+from chatdesk.core.config import CurrentSettings, Settings
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.store import Store
 from chatdesk.core.views import (
@@ -74,18 +76,8 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.threads import Threads
     from chatdesk.core.chat.turns import Turns
     from chatdesk.core.knowledge.service import Knowledge
+    from chatdesk.core.memory.service import Memories
     from chatdesk.core.tools.service import Tools
-
-
-class CurrentSettings:
-    """The settings in use: every part reads them at each use (`current()`), so preferences
-    changed in the window reach them all from the next request on."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.value = settings
-
-    def __call__(self) -> Settings:
-        return self.value
 
 
 @dataclass(frozen=True)
@@ -96,6 +88,7 @@ class Parts:
     attacher: Attacher
     attachments: StoredAttachments
     knowledge: Knowledge
+    memory: Memories | None  # None: a temporary chat, which neither reads nor writes memories
     tools: Tools
     counting: Counting
     tasks: BackgroundTasks
@@ -131,6 +124,7 @@ class ChatService:
         self.attacher = parts.attacher
         self.attachments = parts.attachments
         self.knowledge = parts.knowledge
+        self.memory = parts.memory
         self.tools = parts.tools
         self.spending = parts.spending  # the caps, and what is left
         self.assistants = parts.assistants
@@ -492,6 +486,8 @@ class ChatService:
         tool servers."""
         await self._answers.aclose()
         await self.knowledge.aclose()
+        if self.memory is not None:
+            await self.memory.aclose()
         await self._summarizer.aclose()
         await self._tasks.aclose()
         await self.tools.aclose()

@@ -374,6 +374,34 @@ class WebSettings:
 
 
 @dataclass(frozen=True)
+class MemorySettings:
+    """[memory]: what the user asked chatdesk to remember across chats."""
+
+    enabled: bool = setting(
+        True,
+        "Give the model the memories that matter to each question, and let it propose new ones "
+        "(each kept only once the user says so). Off: memories are neither read nor written.",
+    )
+    budget_tokens: int = setting(
+        800,
+        "Most tokens the memories given with one question may take.",
+        minimum=50,
+        maximum=16_000,
+    )
+    embedding: str = setting(
+        "",
+        "The embedding model memories are found by besides their words, as 'provider/model' "
+        "(a provider that makes embeddings); empty: by their words only.",
+    )
+    offer_tools: str = setting(
+        "asked",
+        "When the model is offered remember, forget and update_memory: 'asked' (when the "
+        "message speaks of remembering or forgetting), 'always', or 'never'.",
+        choices=("asked", "always", "never"),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every section, as `config.toml` has them."""
 
@@ -390,3 +418,4 @@ class Settings:
     sync: SyncSettings = field(default_factory=SyncSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     web: WebSettings = field(default_factory=WebSettings)
+    memory: MemorySettings = field(default_factory=MemorySettings)

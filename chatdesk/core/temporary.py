@@ -61,6 +61,7 @@ class TemporaryChats:
             log_dir=paths.log_dir,
             blobs_dir=paths.data_dir / "attachments",  # read for nothing: no file is attached
             shared=shared,
+            memory=False,  # a temporary chat neither reads nor writes memories
         )
         self.service.attacher.refusal = NO_FILES
         self.kept: set[uuid.UUID] = set()

@@ -147,10 +147,12 @@ class ContextBreakdown:
     # Passages from knowledge bases: those sent (a request), or the share of the budget kept
     # for them (the gauge, before the question is known).
     knowledge: int = 0
+    memory: int = 0  # the memories given with the question (the section of the system message)
+    memories: int = 0  # how many
 
     @property
     def used(self) -> int:
-        return self.system + self.summary + self.history + self.draft + self.knowledge
+        return self.system + self.summary + self.history + self.draft + self.knowledge + self.memory
 
     @property
     def reserve(self) -> int:
@@ -251,6 +253,7 @@ class MessageView:
     tool_time_ms: int | None = None
     agent: str | None = None  # the name of the assistant an answer came from
     sources: tuple[CitedSource, ...] = ()  # the passages it was given, numbered as cited
+    memories: tuple[int, ...] = ()  # the memories it was given, by number
     cuts: tuple[DocumentCut, ...] = ()  # the question's documents it was sent only in part
 
 

@@ -26,7 +26,7 @@ def _row(message: uuid.UUID, parent: uuid.UUID | None, depth: int, **figures: ob
         "assistant" if depth % 2 else "user", "complete", f"text {depth}", "mock", "mock-1",
         *usage, figures.get("cost"), 0, 120, 30, None, None,
         "2026-11-22 12:00:00.000000", "2026-11-22 12:00:01.500000", None, None, None,
-        "thinking" if depth % 2 else None, 1, 1, 0,
+        figures.get("memories"), "thinking" if depth % 2 else None, 1, 1, 0,
     )  # fmt: skip
 
 
@@ -34,7 +34,9 @@ def _page() -> list[tuple]:
     ids = [new_id() for _ in range(4)]
     parents = [None, *ids[:-1]]
     return [
-        _row(m, p, depth, prompt=10, completion=5, cost=0.25) if depth == 1 else _row(m, p, depth)
+        _row(m, p, depth, prompt=10, completion=5, cost=0.25, memories="[3, 12]")
+        if depth == 1
+        else _row(m, p, depth)
         for depth, (m, p) in enumerate(zip(ids, parents, strict=True))
     ]
 

@@ -44,6 +44,7 @@ from chatdesk.core.chat.events import (
     SourcesFound,
     ThreadUpdated,
 )
+from chatdesk.core.chat.offers import Offers
 from chatdesk.core.chat.repository.cuts import cut_view
 from chatdesk.core.chat.research_run import Researcher, ResearchRun
 from chatdesk.core.chat.result_images import ResultImages
@@ -55,6 +56,7 @@ from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
+from chatdesk.core.memory.service import Memories
 from chatdesk.core.providers.base import (
     ChatRequest,
     ErrorKind,
@@ -66,9 +68,7 @@ from chatdesk.core.providers.base import (
 from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
-from chatdesk.core.tools.model import WEB
 from chatdesk.core.tools.service import Tools
-from chatdesk.core.tools.toolbox import Offer
 from chatdesk.core.views import MessageView, ResearchLimits, ThreadView, ToolCallView
 
 log = logging.getLogger("chatdesk.chat")
@@ -101,6 +101,7 @@ class Answers:
         ended: Callable[[MessageView], None],
         tools: Tools,
         attacher: Attacher,
+        memories: Memories | None = None,
     ) -> None:
         self._store = store
         self._providers = providers
@@ -112,6 +113,8 @@ class Answers:
         self._ended = ended  # told of every answer once it is stored in its final state
         self._tools = tools
         self._attacher = attacher  # keeps the images tools give back
+        self._memories = memories  # None: a temporary chat, which neither reads nor writes them
+        self._offers = Offers(store, settings, tools, memories)
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._researching: dict[uuid.UUID, ResearchRun] = {}  # runs searching and reading
@@ -220,13 +223,15 @@ class Answers:
     async def _request_and_stream(
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
-        offer = await self._offer(run)
+        offer = await self._offers.for_answer(run.answer, research=run.research is not None)
         described = offer.described() if offer else ""  # they take room in the context
         made = await self._calls_so_far(run.answer)
         prepared = await self._contexts.request_for(run.answer, described, made)
         run.request = request = prepared.request
         if prepared.new_sources:
             await self._keep_sources(run.answer, prepared.cited)
+        if prepared.remembered:
+            await self._note_memories(run.answer, prepared.remembered)
         if prepared.left_out:
             await self._record_cuts(run.answer, prepared.left_out, prepared.cuts)
         run.provider = provider = self._providers.get(run.answer.provider or "")
@@ -276,12 +281,11 @@ class Answers:
                     Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped during a tool call.")
                 )
 
-    async def _offer(self, run: _Run) -> Offer | None:
-        """The tools the chat has switched on (and the web's, for a research run)."""
-        servers = await self._store.read(lambda s: repo.thread_tools(s, run.answer.thread_id))
-        if run.research is not None:  # it searches and reads whether or not Web is on
-            servers = sorted({*servers, WEB})
-        return await self._tools.offer(servers) if servers else None
+    async def _note_memories(self, answer: MessageView, ids: tuple[int, ...]) -> None:
+        """Record on the answer which memories it was given, and when each was last used."""
+        await self._store.write(lambda s: repo.set_memories(s, answer.id, ids))
+        if self._memories is not None:
+            await self._memories.used(ids)
 
     async def _research(
         self, run: _Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int

@@ -30,6 +30,8 @@ from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import ChatErrorKind, Role
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
+from chatdesk.core.memory import giving
+from chatdesk.core.memory.model import Given
 from chatdesk.core.providers.base import ChatMessage
 from chatdesk.core.tokens import REPLY_PRIMING, TokenCounter
 from chatdesk.core.views import ContextBreakdown
@@ -60,6 +62,10 @@ class ContextSpec:
     passages: tuple[Passage, ...] = ()
     knowledge_share: float = 0.0
     knowledge_kept: bool = False
+    # The memories for the question, in the order they go: as many as fit in `memory_budget`
+    # tokens go in a section of the system message (memory/giving.py).
+    memories: tuple[Given, ...] = ()
+    memory_budget: int = 0
 
 
 @dataclass
@@ -74,6 +80,7 @@ class BuiltContext:
     left_out: tuple[str, ...] = ()
     cuts: tuple[dict[str, Any], ...] = ()  # what the answer records of it (`repository/cuts.py`)
     cited: tuple[Passage, ...] = ()  # the passages sent, numbered from 1 in this order
+    remembered: tuple[Given, ...] = ()  # the memories sent
 
 
 def build(
@@ -85,7 +92,7 @@ def build(
     fitted = _fit(reader, branch, summary, spec)
     built = BuiltContext(fitted.breakdown(spec, reader.estimated), fitted.history, fitted.summary)
     built.left_out, built.cuts = fitted.left_out, fitted.cuts
-    built.cited = fitted.cited
+    built.cited, built.remembered = fitted.cited, fitted.remembered
     if with_messages:
         built.messages = _messages(reader, spec, built)
     built.fresh_counts = reader.fresh
@@ -137,10 +144,13 @@ class _Fitted:
     cuts: tuple[dict[str, Any], ...] = ()
     knowledge: int = 0
     cited: tuple[Passage, ...] = ()
+    memory: int = 0
+    remembered: tuple[Given, ...] = ()
 
     @property
     def used(self) -> int:
-        return self.fixed + self.draft + self.history_tokens + self.summary_tokens + self.knowledge
+        fitted = self.fixed + self.draft + self.history_tokens + self.summary_tokens
+        return fitted + self.knowledge + self.memory
 
     def breakdown(self, spec: ContextSpec, estimated: bool) -> ContextBreakdown:
         return ContextBreakdown(
@@ -156,6 +166,8 @@ class _Fitted:
             omitted=self.omitted,
             summary_id=self.summary.id if self.summary else None,
             knowledge=self.knowledge,
+            memory=self.memory,
+            memories=len(self.remembered),
         )
 
 
@@ -170,6 +182,7 @@ def _fit(
     draft += spec.draft_images
     draft += sum(reader.count(m.role, m.content) for m in spec.tail)
     fitted = _Fitted(fixed, draft)
+    _add_memories(fitted, reader, spec)
     _add_knowledge(fitted, reader, spec)
     floor = summary.depth if summary else -1  # messages at or above it are summarised
     entries = unsummarised(branch, floor)
@@ -177,6 +190,8 @@ def _fit(
     if newest is not None:
         if fitted.knowledge and fitted.used + newest.tokens > spec.budget.tokens:
             fitted.knowledge, fitted.cited = 0, ()  # the question goes before any passage
+        if fitted.memory and fitted.used + newest.tokens > spec.budget.tokens:
+            fitted.memory, fitted.remembered = 0, ()  # and before any memory
         _add_newest(fitted, newest, spec, reader)
     if summary is not None:
         tokens = reader.count("system", context_message(summary.content).content)
@@ -203,6 +218,17 @@ def _add_knowledge(fitted: _Fitted, reader: BranchReader, spec: ContextSpec) -> 
         )
         if fitted.cited:
             fitted.knowledge = reader.count("system", citing.context_text(fitted.cited))
+
+
+def _add_memories(fitted: _Fitted, reader: BranchReader, spec: ContextSpec) -> None:
+    """The memories that fit in their budget (they go before the history, which gives way)."""
+    room = min(spec.memory_budget, spec.budget.tokens)
+    if spec.memories and room > 0:
+        fitted.remembered = tuple(
+            giving.fitted(spec.memories, room, lambda text: reader.count("system", text))
+        )
+        if fitted.remembered:
+            fitted.memory = reader.count("system", giving.section(fitted.remembered))
 
 
 def unsummarised(branch: Branch, floor: int) -> Iterator[Entry]:
@@ -284,7 +310,11 @@ def _messages(
     messages = []
     system = "\n\n".join(
         text
-        for text in (spec.system_prompt, citing.context_text(built.cited) if built.cited else "")
+        for text in (
+            spec.system_prompt,
+            giving.section(built.remembered) if built.remembered else "",
+            citing.context_text(built.cited) if built.cited else "",
+        )
         if text
     )
     if system:  # one system message: some servers take no second one

@@ -24,6 +24,7 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.kinds import CallState
 from chatdesk.core.knowledge.model import Passage
 from chatdesk.core.knowledge.repository import linked_bases
+from chatdesk.core.memory.model import Given
 from chatdesk.core.providers.base import (
     ChatMessage,
     ChatRequest,
@@ -41,6 +42,7 @@ from chatdesk.core.views import CitedSource, ContextUsage, MessageView, ToolCall
 
 if TYPE_CHECKING:
     from chatdesk.core.knowledge.service import Knowledge
+    from chatdesk.core.memory.service import Memories
 
 log = logging.getLogger("chatdesk.chat")
 
@@ -63,6 +65,7 @@ class AnswerRequest:
     # whether they are new (else they are those the answer was given before it was stopped).
     cited: tuple[Passage, ...] = ()
     new_sources: bool = False
+    remembered: tuple[int, ...] = ()  # the memories sent with it, by number
 
 
 class Contexts:
@@ -76,6 +79,7 @@ class Contexts:
         tools: Callable[[list[str]], Offer] | None = None,
         blobs: BlobStore | None = None,
         knowledge: Knowledge | None = None,
+        memories: Memories | None = None,
     ) -> None:
         self._store = store
         self._blobs = blobs or BlobStore.beside(store.path)
@@ -87,6 +91,7 @@ class Contexts:
         # counts them.
         self._known_offer = tools
         self._knowledge = knowledge  # the chats' knowledge bases (None: none are searched)
+        self._memories = memories  # None: no memory (a temporary chat)
 
     def setup(self, session: Session, thread: Thread, **chosen: str | None) -> ThreadSetup:
         """The provider, model, budget and system prompt a request in `thread` uses."""
@@ -101,8 +106,9 @@ class Contexts:
         `calls`, and the model is told which of them did not finish."""
         await self._counting.load(answer.model or "")
         passages, new = await self._passages_for(answer)
+        memories = await self._memories_for(answer)
         built, setup = await self._store.read(
-            lambda s: self._context_for(s, answer, tools, calls, passages)
+            lambda s: self._context_for(s, answer, tools, calls, passages, memories)
         )
         self._save_counts_later(built.fresh_counts)
         request = ChatRequest(
@@ -113,8 +119,26 @@ class Contexts:
         )
         room = built.breakdown.budget - built.breakdown.used
         return AnswerRequest(
-            request, room, built.left_out, built.cuts, built.cited, new and bool(built.cited)
+            request,
+            room,
+            built.left_out,
+            built.cuts,
+            built.cited,
+            new and bool(built.cited),
+            tuple(memory.id for memory in built.remembered),
         )
+
+    async def _memories_for(self, answer: MessageView) -> tuple[Given, ...]:
+        """The memories for the answer's question; continuing it, those it was given (still
+        kept, as they read now)."""
+        parent = answer.parent_id
+        if self._memories is None or parent is None:
+            return ()
+        if answer.memories:
+            kept = await self._memories.some(answer.memories)
+            return tuple(Given(memory.id, memory.text) for memory in kept if memory.enabled)
+        question = await self._store.read(lambda s: repo.message_row(s, parent).content)
+        return await self._memories.for_question(answer.thread_id, question)
 
     async def _passages_for(self, answer: MessageView) -> tuple[tuple[Passage, ...], bool]:
         """The passages of the chat's knowledge bases for the answer's question, best first,
@@ -185,6 +209,7 @@ class Contexts:
             offered = self._known_offer(servers) if self._known_offer and servers else None
             tools = offered.described() if offered else ""
             kept = self._knowledge is not None and bool(linked_bases(session, thread_id))
+            memories = self._memories_now(session, thread_id, draft)
             spec = self._spec(
                 thread,
                 thread.active_leaf_id,
@@ -193,12 +218,21 @@ class Contexts:
                 draft_images=draft_images,
                 tools=tools,
                 knowledge_kept=kept,
+                memories=memories,
             )
             return context.build(session, self._counting.counter, spec)
 
         built = await self._store.read(work)
         self._save_counts_later(built.fresh_counts)
         return built, setup
+
+    def _memories_now(
+        self, session: Session, thread_id: uuid.UUID, draft: str
+    ) -> tuple[Given, ...]:
+        """The memories the draft would be sent with, found by their words (the gauge)."""
+        if self._memories is None:
+            return ()
+        return tuple(self._memories.given_now(session, thread_id, draft))
 
     def _input_cost(self, provider: str, tokens: int) -> float | None:
         """What `tokens` of a request to `provider` cost (None: it has no prices)."""
@@ -220,6 +254,7 @@ class Contexts:
         tools: str,
         calls: tuple[ToolCallView, ...],
         passages: tuple[Passage, ...] = (),
+        memories: tuple[Given, ...] = (),
     ) -> tuple[BuiltContext, ThreadSetup]:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
@@ -239,6 +274,7 @@ class Contexts:
             newest_required=True,
             tools=tools,
             passages=passages,
+            memories=memories,
         )
         built = context.build(session, self._counting.counter, spec, with_messages=True)
         sees = model_takes_images(self._providers, setup.provider, setup.model)
@@ -256,6 +292,7 @@ class Contexts:
             system_prompt=setup.system_prompt,
             max_messages=self._settings().chat.context_messages,
             knowledge_share=self._settings().knowledge.context_share,
+            memory_budget=self._settings().memory.budget_tokens,
             **more,
         )
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from chatdesk.core.i18n import number, tr
 from chatdesk.core.kinds import AnswerStage
 from chatdesk.core.knowledge.model import KnowledgeChanged, KnowledgeProgressed
+from chatdesk.core.memory.model import MemoriesChanged
 from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.units import format_cost
 from chatdesk.core.views import (
@@ -357,6 +358,7 @@ Event = (
     | SourcesFound
     | KnowledgeProgressed
     | KnowledgeChanged
+    | MemoriesChanged
     | CapNear
     | ProvidersChanged
     | AssistantsChanged

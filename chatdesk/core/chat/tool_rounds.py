@@ -30,8 +30,8 @@ from chatdesk.core.kinds import Approval, CallState
 from chatdesk.core.providers.base import ChatMessage, ChatRequest, ToolCall
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
-from chatdesk.core.tools.approval import ApprovalRequest, Choice
-from chatdesk.core.tools.model import Policy, ToolInfo, ToolOutcome
+from chatdesk.core.tools.approval import ApprovalRequest, Choice, Edited
+from chatdesk.core.tools.model import CALLER, Caller, Policy, ToolInfo, ToolOutcome
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.toolbox import Offer, capped, parse_arguments
 from chatdesk.core.views import AttachmentView, CitedSource, MessageView, ToolCallView
@@ -254,7 +254,7 @@ class ToolRounds:
             return
         approver = self._tools.approver
         if approver is None:
-            choices: list[Choice] = [Choice.NO_ONE] * len(waiting)
+            choices: list[Choice | Edited] = [Choice.NO_ONE] * len(waiting)
         else:
             requests = [
                 ApprovalRequest(
@@ -264,6 +264,8 @@ class ToolRounds:
             ]
             choices = list(await approver.decide(requests))
         for (call, tool), choice in zip(waiting, choices, strict=True):
+            if isinstance(choice, Edited):
+                choice = self._edited(call, choice)
             if choice is Choice.ALWAYS:
                 self._tools.policies.set(f"{tool.server}/{tool.name}", Policy.ALLOW)
             if choice in (Choice.ONCE, Choice.ALWAYS):
@@ -275,17 +277,32 @@ class ToolRounds:
                 self._not_run(call, Approval.REFUSED, NO_ONE_TO_ASK)
             await self._save(call)
 
+    @staticmethod
+    def _edited(call: _Call, edited: Edited) -> Choice:
+        """The person changed the call's arguments on its card: it runs with theirs (the stored
+        call shows them), or not at all when they are not a JSON object."""
+        parsed = parse_arguments(edited.arguments)
+        if isinstance(parsed, str):
+            return Choice.DENY
+        call.arguments = parsed
+        call.data.update(arguments=edited.arguments, edited=True)
+        return Choice.ONCE
+
     async def _run_one(self, call: _Call) -> None:
         assert call.tool is not None
         assert call.arguments is not None
         tools, settings = self._tools, self._tools.settings.tools
         started = time.monotonic()
-        outcome = await tools.box.run(
-            call.tool,
-            call.arguments,
-            seconds=tools.timeout_for(call.tool.server),
-            max_chars=settings.max_result_chars,
-        )
+        caller = CALLER.set(Caller(self._answer.thread_id, self._answer.id))
+        try:
+            outcome = await tools.box.run(
+                call.tool,
+                call.arguments,
+                seconds=tools.timeout_for(call.tool.server),
+                max_chars=settings.max_result_chars,
+            )
+        finally:
+            CALLER.reset(caller)
         elapsed = round((time.monotonic() - started) * 1000)
         if outcome.images and self._images is not None:
             call.kept = await self._images.keep(call.tool.name, outcome.images)

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
 from chatdesk.core.knowledge import repository as repo
@@ -38,7 +38,7 @@ def keyword_hits(
     """The passages that best match the question's words, best first, each with the share of
     the question's words it holds (what its keyword rank is worth in the fusion)."""
     words = telling(question)[:MAX_WORDS]
-    chosen = _chosen_query(session, words) if words and base_ids else None
+    chosen = chosen_query(session, words) if words and base_ids else None
     if chosen is None:
         return []
     query, ranked = chosen
@@ -54,14 +54,19 @@ def keyword_hits(
     return [(chunk_id, covered(wanted, passage)) for chunk_id, passage in found[:depth]]
 
 
-def _chosen_query(session: Session, words: Sequence[str]) -> tuple[str, bool] | None:
-    """The FTS5 query, and whether its matches are ranked: the question's rarest words as
+def chosen_query(
+    session: Session, words: Sequence[str], index: str = CHUNK_INDEX
+) -> tuple[str, bool] | None:
+    """The FTS5 query of `index` (the passages', or the memories'), and whether its matches are
+    ranked: the question's rarest words as
     alternatives, as many as keep the passages to rank under RANK_AT_MOST (bm25 costs ~15 µs a
     match, and a common word matches most passages), ranked; when every word is common (a
     question of little words), the passages holding all of them, unranked: their words say
     little, and the vectors, when there are any, do the work. None: no word is indexed."""
     counts = sorted(
-        (count, word) for word in words if (count := _count(session, _phrase(word), COMMON + 1)) > 0
+        (count, word)
+        for word in words
+        if (count := _count(session, _phrase(word), COMMON + 1, index)) > 0
     )
     if not counts:
         return None
@@ -76,9 +81,14 @@ def _chosen_query(session: Session, words: Sequence[str]) -> tuple[str, bool] | 
     return " OR ".join(_phrase(word) for word in chosen), True
 
 
-def _count(session: Session, query: str, upto: int) -> int:
-    """How many passages match `query`, counted up to `upto` (read off the index, unranked)."""
-    return int(session.execute(_COUNTED, {"q": query, "n": upto}).scalar_one())
+def _count(session: Session, query: str, upto: int, index: str = CHUNK_INDEX) -> int:
+    """How many rows of `index` match `query`, counted up to `upto` (unranked)."""
+    counted = _COUNTED.get(index)
+    if counted is None:
+        counted = _COUNTED[index] = text(
+            f"SELECT count(*) FROM (SELECT rowid FROM {index} WHERE {index} MATCH :q LIMIT :n)"
+        )
+    return int(session.execute(counted, {"q": query, "n": upto}).scalar_one())
 
 
 def _phrase(word: str) -> str:
@@ -88,9 +98,7 @@ def _phrase(word: str) -> str:
 MAX_WORDS = 32
 COMMON = 1_000  # a word matching more passages than this is ranked only with rarer ones
 RANK_AT_MOST = 1_500
-_COUNTED = text(
-    f"SELECT count(*) FROM (SELECT rowid FROM {CHUNK_INDEX} WHERE {CHUNK_INDEX} MATCH :q LIMIT :n)"
-)
+_COUNTED: dict[str, TextClause] = {}  # by index
 _RANKED_FIRST = (
     f"SELECT c.id, c.text FROM (SELECT rowid, rank FROM {CHUNK_INDEX} "
     f"WHERE {CHUNK_INDEX} MATCH :q ORDER BY rank LIMIT :n) AS f "

@@ -31,6 +31,7 @@ from chatdesk.core.providers.base import (
 from chatdesk.core.providers.mock_attachments import describe_attachments, without_fences
 from chatdesk.core.providers.mock_citing import answer_from_passages
 from chatdesk.core.providers.mock_embed import MOCK_EMBEDDING_MODEL, mock_vector
+from chatdesk.core.providers.mock_memory import answer_about_memory, led_by_memories, memory_call
 from chatdesk.core.providers.mock_text import (
     MockAnswer,
     mock_answer,
@@ -113,7 +114,9 @@ class MockProvider:
         yield Accepted()
         await pace.first_token()
         calls = web_calls(request, self.request_count)
-        call = tool_call_for(request, self.request_count)
+        call = memory_call(request, self.request_count) or tool_call_for(
+            request, self.request_count
+        )
         if call is not None or calls:
             for made in calls or (call,):
                 assert made is not None
@@ -184,6 +187,9 @@ def _answer_to(request: ChatRequest) -> MockAnswer:
     researched = research_answer(request)
     if researched is not None:
         return MockAnswer(researched, "")
+    remembered = answer_about_memory(request)
+    if remembered is not None:
+        return MockAnswer(remembered, "")
     quoted = answer_from_web(request) or answer_with_results(request)
     if quoted is not None:
         return MockAnswer(quoted, "")
@@ -196,7 +202,8 @@ def _answer_to(request: ChatRequest) -> MockAnswer:
     cited = answer_from_passages(request)
     if cited is not None:
         return MockAnswer(cited, "")
-    return mock_answer(prompt, request.model)
+    answer = mock_answer(prompt, request.model)
+    return MockAnswer(led_by_memories(request, answer.text), answer.reasoning)
 
 
 class _Pace:

@@ -106,6 +106,8 @@ class Assistant(Base):
     # The tool servers its chats start with (None: the project's or none).
     tools: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
     examples: Mapped[list[str] | None] = mapped_column(JSON(none_as_null=True))
+    # Its chats neither read nor write memories (Preferences ▸ Memory).
+    memory_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -139,6 +141,8 @@ class Project(Base):
     # assistant clears both (chatdesk/core/assistants/rows.py).
     default_assistant_id: Mapped[uuid.UUID | None]
     last_chat_at: Mapped[datetime | None]
+    # Its chats neither read nor write memories (Preferences ▸ Memory).
+    memory_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -185,6 +189,9 @@ class Thread(Base):
     assistant_id: Mapped[uuid.UUID | None]  # who answers in it (see Project.default_assistant_id)
     # Where it was made, when not in the window or the CLI: "api" (the local API); NULL: here.
     origin: Mapped[str | None] = mapped_column(String(40))
+    # The composer's Memory switch off: this chat neither reads nor writes memories. Kept on
+    # this computer only (team sync does not carry it, as it carries no memory).
+    memory_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Message(Base):
@@ -235,6 +242,9 @@ class Message(Base):
     # ("server › tool": count); NULL for one that called none.
     tool_time_ms: Mapped[int | None]
     tool_counts: Mapped[dict[str, Any] | None]
+    # The ids of the memories an answer was given ([3, 12]); NULL: none. On this computer
+    # only: team sync and exports carry no memory, not even which were used.
+    memories: Mapped[list[int] | None] = mapped_column(JSON(none_as_null=True))
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
@@ -396,6 +406,44 @@ class KnowledgeLink(Base):
     assistant_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("assistants.id", ondelete="CASCADE")
     )
+
+
+class Memory(Base):
+    """What the user wants remembered across chats (chatdesk/core/memory/): its words, who it
+    is for (everyone, one assistant's chats, one project's), where it came from, whether it
+    is on and whether it goes with every request ("always"), and its vector from the memory
+    embedding model (`vector_model` names it). The integer id is the full-text index's rowid
+    and the number the model and the command line name it by; AUTOINCREMENT, so a number is
+    never given again to another memory after one is deleted. Never synced, never exported
+    unless asked."""
+
+    __tablename__ = "memories"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text: Mapped[str] = mapped_column(Text)
+    assistant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("assistants.id", ondelete="CASCADE"), index=True
+    )
+    project_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), index=True
+    )
+    # Where it came from: "typed" (Preferences, the command line), "chat" (a message's
+    # Remember this…), "model" (the model's remember tool, approved), "import" (a file).
+    origin: Mapped[str] = mapped_column(String(20))
+    thread_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("threads.id", ondelete="SET NULL")
+    )
+    message_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("messages.id", ondelete="SET NULL")
+    )
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    always: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32, little-endian
+    vector_model: Mapped[str | None] = mapped_column(String(320))
 
 
 class Draft(Base):

@@ -14,7 +14,7 @@ from pathlib import Path
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 
-HEAD_REVISION = "0014"
+HEAD_REVISION = "0015"
 
 
 @dataclass(frozen=True)

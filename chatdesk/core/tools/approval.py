@@ -23,6 +23,14 @@ class Choice(enum.StrEnum):
 
 
 @dataclass(frozen=True)
+class Edited:
+    """Allow this call with the arguments the person changed (a memory's words, edited on its
+    card before it is kept): a JSON object, as the model's arguments are."""
+
+    arguments: str
+
+
+@dataclass(frozen=True)
 class ApprovalRequest:
     """A call waiting for the person: the whole arguments, as the model wrote them."""
 
@@ -34,7 +42,7 @@ class ApprovalRequest:
 
 
 class Approver(Protocol):
-    async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice]:
+    async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice | Edited]:
         """One choice per request, in order (several calls of one round are asked at once).
         Cancelled when the answer is stopped."""
         ...

@@ -4,15 +4,30 @@ from __future__ import annotations
 
 import enum
 import re
+import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 BUILT_IN = "chatdesk"  # the server name of chatdesk's own tools
 WEB = "web"  # the server name of the web's tools (web_tools.py), and so a chat's Web switch
-RESERVED = (BUILT_IN, WEB)  # names no tool server the user adds may take
+MEMORY = "memory"  # the server name of the memory's tools (memory_tools.py)
+RESERVED = (BUILT_IN, WEB, MEMORY)  # names no tool server the user adds may take
 _NOT_IN_A_NAME = re.compile(r"[^A-Za-z0-9_-]")
 MAX_NAME = 64  # what OpenAI-compatible servers accept for a function's name
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The answer a tool runs for (`CALLER` while it runs): a tool that keeps something says
+    where it came from."""
+
+    thread_id: uuid.UUID
+    message_id: uuid.UUID
+
+
+CALLER: ContextVar[Caller | None] = ContextVar("chatdesk_tool_caller", default=None)
 
 
 class Policy(enum.StrEnum):

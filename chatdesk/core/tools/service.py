@@ -22,7 +22,7 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
-from chatdesk.core.tools.model import BUILT_IN, WEB, Policy, ToolInfo, ToolSource
+from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
 from chatdesk.core.tools.toolbox import Offer, Toolbox
@@ -112,10 +112,12 @@ class Tools:
 
     def policy_for(self, tool: ToolInfo) -> Policy:
         """Its rule; without one, the web's tools run while Web is on for the chat (the user
-        switched it on; `[web] ask_first` asks instead) and other read-only tools follow
-        `[tools] read_only`."""
+        switched it on; `[web] ask_first` asks instead), the memory's ask, and other read-only
+        tools follow `[tools] read_only`."""
         if tool.server == WEB:
             default = Policy.ASK if self.settings.web.ask_first else Policy.ALLOW
+        elif tool.server == MEMORY:
+            default = Policy.ASK  # what is kept about the user is the user's to say
         else:
             default = Policy(self.settings.tools.read_only)
         return self.policies.policy_for(tool, read_only=default)

@@ -15,6 +15,7 @@ from chatdesk.core.chat.repository.answers import (
     interrupt_unfinished,
     reopen_answer,
     save_progress,
+    set_memories,
     set_reasoning,
 )
 from chatdesk.core.chat.repository.attachments import (
@@ -133,6 +134,7 @@ __all__ = [
     "save_progress",
     "save_project",
     "set_active_leaf",
+    "set_memories",
     "set_reasoning",
     "set_thread_tools",
     "sibling_ids",

@@ -4,6 +4,7 @@ none), and turning rows into the frozen views the rest of chatdesk sees.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
@@ -159,6 +160,7 @@ _MESSAGE_COLUMNS = (
     "author",
     "tool_time_ms",
     "agent",
+    "memories",
 )
 ROLES = {role.value: role for role in Role}  # by the text stored
 STATUSES = {status.value: status for status in Status}
@@ -227,6 +229,7 @@ def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> d
         author,
         tool_time_ms,
         agent,
+        memories,
         reasoning,
         sibling_index,
         sibling_count,
@@ -262,7 +265,19 @@ def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> d
         "agent": agent,
         "sources": (),
         "cuts": (),
+        "memories": () if memories is None else memory_ids(memories),
     }
+
+
+def memory_ids(stored: str) -> tuple[int, ...]:
+    """An answer's memories as stored (JSON text, as read without SQLAlchemy's processing)."""
+    try:
+        found = json.loads(stored)
+    except ValueError:
+        return ()
+    if not isinstance(found, list):
+        return ()
+    return tuple(i for i in found if isinstance(i, int) and not isinstance(i, bool))
 
 
 def _usage(

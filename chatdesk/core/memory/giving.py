@@ -1,0 +1,36 @@
+"""Memories sent with a question: one marked section of the system message, a line each,
+"[memory 12] …". A memory's text is put on one line, so none can pass for another memory or
+for the words around the list."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from chatdesk.core.memory.model import Given
+from chatdesk.core.prompts import MEMORY_INSTRUCTIONS
+
+_SPACES = re.compile(r"\s+")
+LOOKED_AT = 400  # memories weighed for one question at most: a budget holds far fewer
+
+
+def line(memory: Given) -> str:
+    return f"[memory {memory.id}] {_SPACES.sub(' ', memory.text).strip()}"
+
+
+def section(memories: Sequence[Given]) -> str:
+    """The system message's section holding `memories`."""
+    return "\n".join([MEMORY_INSTRUCTIONS, *(line(memory) for memory in memories)])
+
+
+def fitted(memories: Sequence[Given], room: int, count: Callable[[str], int]) -> list[Given]:
+    """As many of `memories`, in order, as fit in `room` tokens with the instructions (`count`
+    counts a text as sent); one that does not fit is skipped for a smaller one after it."""
+    chosen: list[Given] = []
+    used = count(MEMORY_INSTRUCTIONS)
+    for memory in memories[:LOOKED_AT]:
+        tokens = count(line(memory)) + 1
+        if used + tokens <= room:
+            chosen.append(memory)
+            used += tokens
+    return chosen
