@@ -6,8 +6,6 @@ with no network it says so before the message is sent. Searches and pages are se
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
@@ -20,28 +18,13 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.kinds import Status
 from chatdesk.core.tools.model import BUILT_IN, WEB
-from chatdesk.core.web.addresses import IPAddress
 from chatdesk.ui.main_window import MainWindow
+from tests.core.web.lookups import Lookups
 from tests.core.web.pages import article
 from tests.core.web.web_server import FakeWeb, searxng_answer
 from tests.ui.test_window import send
 
 NO_NETWORK = "No network: the web can't be searched now."
-
-
-class Lookups:
-    """Name look-ups as a test wants them: `known` names resolve, the rest fail as they do
-    on a computer with no network; each name asked is written down."""
-
-    def __init__(self, *known: str) -> None:
-        self.known = set(known)
-        self.asked: list[str] = []
-
-    async def __call__(self, host: str, port: int) -> list[IPAddress]:
-        self.asked.append(host)
-        if host not in self.known:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [ipaddress.ip_address("52.142.124.215")]
 
 
 @pytest.fixture

@@ -4,31 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import ipaddress
-import socket
 
 import pytest
 
 from chatdesk.core.settings_schema import WebSettings
 from chatdesk.core.web.addresses import IPAddress, system_resolver
 from chatdesk.core.web.online import engine_reachable
+from tests.core.web.lookups import Lookups
 
 pytestmark = pytest.mark.asyncio
-
-
-class Lookups:
-    """A resolver that knows `known` names and fails the rest, as a computer with no network
-    does (every name unknown); it writes down each name it was asked."""
-
-    def __init__(self, *known: str) -> None:
-        self.known = set(known)
-        self.asked: list[str] = []
-
-    async def __call__(self, host: str, port: int) -> list[IPAddress]:
-        self.asked.append(host)
-        if host not in self.known:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [ipaddress.ip_address("93.184.215.14")]
 
 
 def web(**changes: str) -> WebSettings:
