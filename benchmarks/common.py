@@ -7,12 +7,16 @@ import math
 import os
 import sqlite3
 import statistics
+import subprocess
+import sys
+import threading
 import time
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
@@ -220,6 +224,37 @@ def environment(**values: str) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = old
+
+
+@contextlib.contextmanager
+def server_process(module: str, *arguments: str) -> Iterator[int]:
+    """A benchmark's server in a process of its own (`python -m module arguments`, which calls
+    `serve_until_closed`), so that its threads take nothing from the loop measured; yields its
+    port, the first line it prints, and it ends when its stdin closes."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, *arguments],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    assert process.stdin is not None
+    try:
+        yield int(process.stdout.readline())
+    finally:
+        process.stdin.close()
+        process.wait(timeout=60)
+
+
+def serve_until_closed(server: ThreadingHTTPServer) -> None:
+    """Serve on threads, print the port for `server_process`, and stop once stdin closes."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
+    thread.start()
+    print(server.server_address[1], flush=True)
+    sys.stdin.read()  # until the benchmark closes it
+    server.shutdown()
+    server.server_close()
+    thread.join()
 
 
 @contextlib.asynccontextmanager

@@ -17,18 +17,23 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import sys
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from benchmarks.common import INFO, Target, environment, percentile, report, running_core
+from benchmarks.common import (
+    INFO,
+    Target,
+    environment,
+    percentile,
+    report,
+    running_core,
+    serve_until_closed,
+    server_process,
+)
 from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
 from chatdesk.core.kinds import Status
 
@@ -42,7 +47,7 @@ PARAGRAPH = (
 
 def run(workdir: Path, quick: bool) -> None:
     pages = 10 if quick else 30
-    with _server(pages) as port:
+    with server_process("benchmarks.research_stall", str(pages)) as port:
         web = {
             "CHATDESK_WEB_ENGINE": "searxng",
             "CHATDESK_WEB_SEARXNG_URL": f"http://127.0.0.1:{port}",
@@ -119,34 +124,9 @@ class _Web(BaseHTTPRequestHandler):
         return None
 
 
-@contextmanager
-def _server(pages: int) -> Iterator[int]:
-    """The server in a process of its own, so its threads take nothing from the loop measured."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.research_stall", str(pages)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdin is not None
-    try:
-        yield int(process.stdout.readline())
-    finally:
-        process.stdin.close()
-        process.wait(timeout=60)
-
-
 def _serve(pages: int) -> None:
     _Web.pages = pages
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Web)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    print(server.server_address[1], flush=True)
-    sys.stdin.read()  # until the benchmark closes it
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    serve_until_closed(ThreadingHTTPServer(("127.0.0.1", 0), _Web))
 
 
 if __name__ == "__main__":

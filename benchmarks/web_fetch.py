@@ -21,17 +21,15 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import statistics
-import subprocess
-import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import percentile, ratio_target, report
+from benchmarks.common import percentile, ratio_target, report, serve_until_closed, server_process
 from chatdesk.core.settings_schema import WebSettings
 from chatdesk.core.web.fetch import Fetcher
 
@@ -49,19 +47,28 @@ def run(workdir: Path, quick: bool) -> None:
     asyncio.run(_stall(50 if quick else 300))
 
 
-async def _measure(runs: int) -> None:
+@asynccontextmanager
+async def _readers() -> AsyncIterator[tuple[Fetcher, Any, str]]:
+    """The guarded fetch and a bare client, both warm (the trust store, the imports), and the
+    page server's address."""
     import httpx2
 
-    with _server() as port:
+    with server_process("benchmarks.web_fetch") as port:
         settings = dataclasses.replace(WebSettings(), allow_private=f"127.0.0.1:{port}")
         fetcher = Fetcher(settings)
-        url = f"http://127.0.0.1:{port}/page"
+        origin = f"http://127.0.0.1:{port}"
         async with httpx2.AsyncClient(trust_env=False) as bare:
-            await fetcher.get(url)  # warm: the trust store, the imports
-            await bare.get(url)
-            guarded = [await _timed(fetcher.get(url)) for _ in range(runs)]
-            plain = [await _timed(bare.get(url)) for _ in range(runs)]
-        slow = [f"http://127.0.0.1:{port}/slow/{n}" for n in range(10)]
+            await fetcher.get(f"{origin}/page")
+            await bare.get(f"{origin}/page")
+            yield fetcher, bare, origin
+
+
+async def _measure(runs: int) -> None:
+    async with _readers() as (fetcher, bare, origin):
+        url = f"{origin}/page"
+        guarded = [await _timed(fetcher.get(url)) for _ in range(runs)]
+        plain = [await _timed(bare.get(url)) for _ in range(runs)]
+        slow = [f"{origin}/slow/{n}" for n in range(10)]
         alone = [await _timed(fetcher.get(address)) for address in slow]
         start = time.perf_counter()
         pages = await asyncio.gather(*(fetcher.get(address) for address in slow))
@@ -74,17 +81,10 @@ async def _measure(runs: int) -> None:
 
 
 async def _stall(pages: int) -> None:
-    import httpx2
-
-    with _server() as port:
-        settings = dataclasses.replace(WebSettings(), allow_private=f"127.0.0.1:{port}")
-        fetcher = Fetcher(settings)
-        url = f"http://127.0.0.1:{port}/page"
-        async with httpx2.AsyncClient(trust_env=False) as bare:
-            await fetcher.get(url)  # warm
-            await bare.get(url)
-            late, seconds = await _reading(lambda: fetcher.get(url), pages)
-            plain, _ = await _reading(lambda: bare.get(url), pages)
+    async with _readers() as (fetcher, bare, origin):
+        url = f"{origin}/page"
+        late, seconds = await _reading(lambda: fetcher.get(url), pages)
+        plain, _ = await _reading(lambda: bare.get(url), pages)
     print(f"      ({pages} pages in {seconds:.2f} s; {len(late)} ticks of {TICK * 1000:g} ms; "
           f"bare: {len(plain)} ticks)")  # fmt: skip
     report("loop stall while reading pages, p99", percentile(late, 99), percentile(plain, 99),
@@ -146,34 +146,8 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128  # ten connections at once never wait for a SYN to be sent again
 
 
-@contextmanager
-def _server() -> Iterator[int]:
-    """The page server in a process of its own, so that its threads take nothing from the loop
-    measured; its port is the first line it prints, and it ends when its stdin closes."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "benchmarks.web_fetch"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None
-    assert process.stdin is not None
-    try:
-        yield int(process.stdout.readline())
-    finally:
-        process.stdin.close()
-        process.wait(timeout=60)
-
-
 def _serve() -> None:
-    server = _Server(("127.0.0.1", 0), _Pages)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
-    thread.start()
-    print(server.server_address[1], flush=True)
-    sys.stdin.read()  # until the benchmark closes it
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    serve_until_closed(_Server(("127.0.0.1", 0), _Pages))
 
 
 if __name__ == "__main__":
