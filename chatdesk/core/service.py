@@ -476,9 +476,11 @@ class ChatService:
 
     async def settle(self) -> None:
         """Wait until the background work started so far (titles, summaries, saving token
-        counts) has ended; for tools that exit after a command, and for tests."""
+        counts, memories' vectors) has ended; for tools that exit after a command, and tests."""
         while pending := [*self._tasks.pending(), *self._summarizer.tasks()]:
             await asyncio.wait(pending)
+        if self.memory is not None:
+            await self.memory.settle()
 
     async def aclose(self) -> None:
         """Stop every answer (keeping what arrived) and wait until it is saved; stop the

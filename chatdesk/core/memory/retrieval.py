@@ -27,6 +27,9 @@ from chatdesk.core.store.models import Memory
 from chatdesk.core.words import folded, telling
 
 MAX_WORDS = 32
+MIN_SIMILARITY = 0.15  # the cosine below which a memory is not near a question
+SPREAD_FROM = 10  # memories from which "well above the rest" is judged
+SPREAD = 1.5  # standard deviations above the mean of the question's cosines
 
 # "What do you remember (about me)?", "what do you know about me", "list my memories".
 _ABOUT_MEMORY = re.compile(
@@ -169,9 +172,17 @@ class Recall:
         if matrix is None or matrix.shape[1] != wanted.shape[0]:
             return []
         scores = matrix @ wanted
+        # Unlike a passage, a memory goes only when it is near enough: every memory is some
+        # distance from every question, and the nearest of unrelated ones is still unrelated.
+        # Near enough is above a floor and, among many, well above the rest.
+        floor = MIN_SIMILARITY
+        if scores.shape[0] >= SPREAD_FROM:
+            floor = max(floor, float(scores.mean() + SPREAD * scores.std()))
         order = np.argsort(-scores, kind="stable")
         found: list[tuple[int, float]] = []
         for index in order:
+            if scores[index] < floor:
+                break
             memory_id = int(ids[index])
             if memory_id in texts:
                 found.append((memory_id, 1.0))

@@ -319,6 +319,11 @@ class Memories:
             await self._store.write(functools.partial(repo.save_vectors, key=key, made=made))
             self._recall.changed()
 
+    async def settle(self) -> None:
+        """Wait until the memories kept so far have their vectors (when there is a model)."""
+        while self._embedding is not None and not self._embedding.done():
+            await asyncio.wait({self._embedding})
+
     async def aclose(self) -> None:
         if self._embedding is not None and not self._embedding.done():
             self._embedding.cancel()

@@ -62,7 +62,8 @@ async def test_remember_that_is_kept_from_the_card_as_proposed(service: ChatServ
 
 
 async def test_an_edited_card_keeps_the_users_words(service: ChatService) -> None:
-    service.tools.approver = Card(Edited(json.dumps({"text": "I maintain rustc's borrow checker."})))
+    edited = json.dumps({"text": "I maintain rustc's borrow checker."})
+    service.tools.approver = Card(Edited(edited))
 
     await ask(service, "Remember that I work on the Rust compiler")
 
@@ -126,9 +127,11 @@ async def test_a_memory_deleted_is_gone_from_the_next_request_and_the_index(
     assert answer.memories == ()
     assert "Rust" not in answer.content
     indexed = await store.read(
-        lambda s: s.connection().exec_driver_sql(
-            "SELECT count(*) FROM memory_fts WHERE memory_fts MATCH 'rust'"
-        ).scalar_one()
+        lambda s: (
+            s.connection()
+            .exec_driver_sql("SELECT count(*) FROM memory_fts WHERE memory_fts MATCH 'rust'")
+            .scalar_one()
+        )
     )
     assert indexed == 0
     restored = await memories.restore(removed)  # undo: the same number, the same words
@@ -279,3 +282,23 @@ async def test_the_gauge_counts_the_memories_the_draft_would_take(service: ChatS
     assert about.breakdown.memories == 1
     assert about.breakdown.memory > 0
     assert about.breakdown.used > plain.breakdown.used
+
+
+async def test_with_an_embedding_model_a_memory_is_found_by_meaning_not_only_words(
+    make_service: ServiceFactory, config: Any
+) -> None:
+    settings = dataclasses.replace(
+        config.settings,
+        memory=dataclasses.replace(config.settings.memory, embedding="mock/mock-embed"),
+    )
+    service = make_service(settings)
+    memories = memory_of(service)
+    rust = await memories.add("I work on the Rust compiler.")
+    await memories.add("My cat is called Miso.")
+    await memories.add("Answer in British English.")
+    words_only = await ask(make_service(), "Tips for compiling faster?")
+    assert words_only.memories == ()  # no word in common: "compiling" is not "compiler"
+    await service.settle()  # the memories' vectors are made in the background
+    by_meaning = await ask(service, "Tips for compiling faster?")
+
+    assert by_meaning.memories == (rust.id,)  # near in meaning; the others are not
