@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.errors import NotFound
@@ -114,21 +114,6 @@ def in_place(place: Place) -> ColumnElement[bool]:
     return or_(*mine)
 
 
-def given_in(session: Session, place: Place) -> list[tuple[int, str, bool]]:
-    """Every memory that is on for chats of `place`, as (id, text, always), those used most
-    recently first (then the newest)."""
-    query = (
-        select(Memory.id, Memory.text, Memory.always)
-        .where(Memory.enabled.is_(True), in_place(place))
-        .order_by(Memory.used_at.desc().nulls_last(), Memory.updated_at.desc(), Memory.id.desc())
-    )
-    return [(i, text, always) for i, text, always in session.execute(query).all()]
-
-
-def allowed_ids(session: Session, place: Place) -> set[int]:
-    return set(session.scalars(select(Memory.id).where(Memory.enabled.is_(True), in_place(place))))
-
-
 def mark_used(session: Session, ids: Iterable[int], now: datetime) -> None:
     chosen = list(ids)
     if chosen:
@@ -139,20 +124,11 @@ def stats(session: Session) -> MemoryStats:
     count, enabled, characters = session.execute(
         select(
             func.count(Memory.id),
-            func.coalesce(func.sum(func.iif(Memory.enabled, 1, 0)), 0),
+            func.coalesce(func.sum(case((Memory.enabled.is_(True), 1), else_=0)), 0),
             func.coalesce(func.sum(func.length(Memory.text)), 0),
         )
     ).one()
     return MemoryStats(int(count), int(enabled), int(characters))
-
-
-def texts(session: Session, ids: Sequence[int]) -> dict[int, str]:
-    """The words of those of `ids` still kept."""
-    if not ids:
-        return {}
-    return dict(
-        session.execute(select(Memory.id, Memory.text).where(Memory.id.in_(list(ids)))).all()
-    )
 
 
 # -- vectors ---------------------------------------------------------------------------------------

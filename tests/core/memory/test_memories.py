@@ -302,3 +302,15 @@ async def test_with_an_embedding_model_a_memory_is_found_by_meaning_not_only_wor
     by_meaning = await ask(service, "Tips for compiling faster?")
 
     assert by_meaning.memories == (rust.id,)  # near in meaning; the others are not
+
+
+async def test_the_count_and_size_kept(service: ChatService) -> None:
+    memories = memory_of(service)
+    one = await memories.add("I work on the Rust compiler.")
+    await memories.add("My cat is called Miso.")
+    await memories.set_enabled(one.id, False)
+
+    stats = await memories.stats()
+
+    assert (stats.count, stats.enabled) == (2, 1)
+    assert stats.characters == len("I work on the Rust compiler.") + len("My cat is called Miso.")
