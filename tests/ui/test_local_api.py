@@ -32,6 +32,8 @@ from chatdesk.ui.sidebar.roles import API_ROLE
 from tests.ui.shown import shown
 from tests.ui.test_tool_cards import ASK, _card, _press, _waiting
 
+LONG = 20_000  # ms: a bound never reached, for the key the window reads again every 2 s
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -222,6 +224,23 @@ def test_rotating_asks_first_and_then_only_the_new_key_is_let_in(
     qtbot.waitUntil(lambda: page.key.text() not in ("", old))
     new = page.key.text()
     assert the_key(core) == new
+    assert finish(health(port, old)) == 403
+    assert finish(health(port, new)) == 200
+
+
+def test_a_key_rotated_by_another_chatdesk_shuts_the_old_one_out_of_the_windows_api(
+    api_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window, core, port = serving(api_window, qtbot)
+    api = window.settings.local_api
+    assert api is not None
+    qtbot.waitUntil(lambda: api.key is not None)
+    old = api.key
+    assert finish(health(port, old)) == 200
+
+    new = ApiKeys(core.shared.keys).rotate()  # as `chatdesk api key --rotate` does elsewhere
+
+    qtbot.waitUntil(lambda: api.key == new, timeout=LONG)  # read again while it serves
     assert finish(health(port, old)) == 403
     assert finish(health(port, new)) == 200
 

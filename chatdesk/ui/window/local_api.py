@@ -5,7 +5,9 @@ task, started then through the window's `Runner`, keeps the server as the settin
 it stops and starts it again when a setting of [api] changes, stops it when switched off, and
 stops it when the window closes (the Runner's tasks end before the core closes). The key is
 read from the keyring (made on first enable) off the GUI thread and kept here, so a request
-never waits for the keyring; Rotate replaces it at once. How it stands (off, starting, running
+never waits for the keyring; Rotate replaces it at once, and while it serves the keyring is
+read again every `KEY_LOOK_S` seconds, so a key rotated elsewhere (`chatdesk api key --rotate`)
+shuts the old one out within that time. How it stands (off, starting, running
 at an address, or why it could not start) is `state`, shown by the status bar's item and by
 Preferences ▸ Local API.
 """
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.ui")
 FAILURE_SHOWN_MS = 15_000  # the status bar's message when it cannot start
+KEY_LOOK_S = 2.0  # while serving, how often the keyring is read again for a rotated key
 
 
 class LocalApi(QObject):
@@ -96,6 +99,17 @@ class LocalApi(QObject):
         rotating = self._runner.off_thread(self._keys.rotate)
         self._runner.run(rotating, done=self._have_key, failure=failure)
 
+    async def _look_at_key(self) -> None:
+        """Take the keyring's key when it changed there (rotated by another chatdesk)."""
+        rotations = self._rotations
+        try:
+            key = await self._runner.off_thread(self._keys.current)
+        except ChatdeskError as error:  # the keyring went away: the key in hand still holds
+            log.info("the local API's key was not read again: %s", error)
+            return
+        if rotations == self._rotations and key is not None and key != self.key:
+            self._have_key(key)
+
     def _have_key(self, key: str | None) -> None:
         self.key = key
         self.changed.emit()
@@ -110,7 +124,9 @@ class LocalApi(QObject):
         served: ApiSettings | None = None
         try:
             while True:
-                await change.wait()
+                if not await _set_within(change, KEY_LOOK_S if server is not None else None):
+                    await self._look_at_key()
+                    continue
                 change.clear()
                 wanted = self._wanted
                 if wanted is None or wanted == served:
@@ -177,3 +193,13 @@ def _status_item(status_bar: QStatusBar, open_page: Callable[[], object]) -> QTo
     item.hide()
     status_bar.addPermanentWidget(item)
     return item
+
+
+async def _set_within(event: asyncio.Event, seconds: float | None) -> bool:
+    """Whether `event` was set within `seconds` (None: waits for it)."""
+    try:
+        async with asyncio.timeout(seconds):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
