@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 
 from chatdesk import __version__
@@ -11,6 +14,7 @@ from chatdesk.api.auth import Gate, KeySource, RateLimit
 from chatdesk.api.guard import Guard
 from chatdesk.api.options import ApiOptions
 from chatdesk.api.routes import routers
+from chatdesk.api.socket_schema import with_socket
 from chatdesk.api.surface import ApiCore
 
 
@@ -38,4 +42,13 @@ def make_app(core: ApiCore, options: ApiOptions, key: KeySource) -> FastAPI:
             expose_headers=["x-chatdesk-thread"],
         )
     app.add_middleware(Guard, options=options)  # added last: the first to see a request
+    app.openapi = lambda: _described(app)  # type: ignore[method-assign]
     return app
+
+
+def _described(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's schema, with the thread's WebSocket (`socket_schema.py`); made once."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
+        app.openapi_schema = with_socket(schema)
+    return app.openapi_schema

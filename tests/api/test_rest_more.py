@@ -116,3 +116,10 @@ async def test_the_openapi_schema_describes_every_route_and_its_bodies(served: S
     send = paths["/api/v1/threads/{thread_id}/messages"]["post"]
     assert set(send["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
     assert "/api/v1/threads/{thread_id}/messages/{message_id}/regenerate" in docs
+    socket = paths["/api/v1/threads/{thread_id}/ws"]["get"]  # the upgrade, and every frame
+    assert "101" in socket["responses"]
+    sent = {one["$ref"].rsplit("/", 1)[1] for one in bodies["ClientFrame"]["oneOf"]}
+    assert {"SendMessage", "EditMessage", "DeleteMessage", "Regenerate", "Ping"} <= sent
+    told = {one["$ref"].rsplit("/", 1)[1] for one in bodies["ServerFrame"]["anyOf"]}
+    assert {"StreamChunk", "MessageCreated", "Heartbeat"} <= told
+    assert "/api/v1/threads/{thread_id}/ws" in docs
