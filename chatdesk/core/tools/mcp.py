@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -81,6 +82,8 @@ class McpServer:
         self._closing: asyncio.Event | None = None
         self._starting: asyncio.Lock | None = None
         self._tools: list[ToolInfo] | None = None
+        # Set (from the tools loop's thread) each time the server says its tools changed.
+        self.tools_changed = threading.Event()
         self._failures = 0
         self._retry_at = 0.0
         self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
@@ -329,7 +332,7 @@ class McpServer:
         try:
             async with client.listen(tools_list_changed=True) as changes:
                 async for _ in changes:
-                    self._tools = None
+                    self._forget_tools()
         except ListenNotSupportedError:
             return
         except Exception as error:  # the stream dropped: the list is asked for afresh
@@ -340,7 +343,12 @@ class McpServer:
         from mcp_types import ToolListChangedNotification
 
         if isinstance(message, ToolListChangedNotification):
-            self._tools = None  # listed again on next use
+            self._forget_tools()
+
+    def _forget_tools(self) -> None:
+        """The server's tools changed: listed again on next use."""
+        self._tools = None
+        self.tools_changed.set()
 
     def _failed(self, reason: str) -> None:
         self.last_error = reason
