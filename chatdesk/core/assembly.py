@@ -156,17 +156,7 @@ def _conversation(
     events, tools = made.events, made.tools
     tasks = BackgroundTasks()
     summarizer = Summarizer(store, providers, events, counting, current, clock)
-    contexts = Contexts(
-        store,
-        providers,
-        current,
-        counting,
-        tasks,
-        tools.known_offer,
-        made.blobs,
-        made.knowledge,
-        made.memory,
-    )
+    contexts = _contexts(store, providers, current, counting, tasks, made)
     namer = ThreadNamer(store, providers, current, events, clock)
     answer_ended = _after_answers(current, tasks, namer, summarizer)
     answers = Answers(
@@ -207,6 +197,30 @@ def _conversation(
         summaries=ThreadSummaries(store, events, clock, current, contexts, summarizer),
         completions=Completions(store, providers, current, clock, events),
         owned=owned,
+    )
+
+
+def _contexts(
+    store: Store,
+    providers: Providers,
+    current: CurrentSettings,
+    counting: Counting,
+    tasks: BackgroundTasks,
+    made: _Features,
+) -> Contexts:
+    """What each request holds: counted with `counting`, with the tools, knowledge passages
+    and memories of `made`."""
+    known_offer = made.tools.known_offer
+    return Contexts(
+        store,
+        providers,
+        current,
+        counting,
+        tasks,
+        known_offer,
+        made.blobs,
+        made.knowledge,
+        made.memory,
     )
 
 

@@ -7,29 +7,22 @@ that Alembic batch migrations on SQLite and plain ALTERs on PostgreSQL agree.
 
 from __future__ import annotations
 
-import enum
 import uuid
-from datetime import UTC, datetime
-from typing import Any, ClassVar
+from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
-    Dialect,
-    Enum,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
-    TypeDecorator,
-    Uuid,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
 from chatdesk.core.ids import new_id
 
@@ -38,54 +31,11 @@ from chatdesk.core.kinds import PartKind as PartKind
 from chatdesk.core.kinds import Role as Role
 from chatdesk.core.kinds import Status as Status
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Stored as naive UTC (sortable text on SQLite), returned timezone-aware."""
-
-    impl = DateTime
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC).replace(tzinfo=None)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        result: datetime = value.replace(tzinfo=UTC)
-        return result
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        datetime: UTCDateTime(),
-        uuid.UUID: Uuid(),
-        dict[str, Any]: JSON(),
-    }
-
-
-def _enum(cls: type[enum.StrEnum], name: str) -> Enum:
-    # Stored as plain text with a CHECK constraint (portable, readable with any SQLite tool).
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=16,
-        values_callable=lambda members: [m.value for m in members],
-    )
+# The foundations every table is declared over (the naming convention, UTC times, stored enums).
+from chatdesk.core.store.orm import NAMING_CONVENTION as NAMING_CONVENTION
+from chatdesk.core.store.orm import Base as Base
+from chatdesk.core.store.orm import UTCDateTime as UTCDateTime
+from chatdesk.core.store.orm import stored_enum as _enum
 
 
 class Assistant(Base):
@@ -305,147 +255,6 @@ class MessagePart(Base):
     data: Mapped[dict[str, Any] | None]
 
 
-class KnowledgeBase(Base):
-    """A named set of the user's files and folders, indexed for retrieval (decision 0028)."""
-
-    __tablename__ = "knowledge_bases"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
-    # The embedding model its vectors come from ("provider" and "model"); NULL: keywords only.
-    embedding_provider: Mapped[str | None] = mapped_column(String(100))
-    embedding_model: Mapped[str | None] = mapped_column(String(200))
-    # Why its vectors could not be made last time ("the server cannot be reached"); NULL: fine.
-    embedding_problem: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-
-
-class KnowledgeSource(Base):
-    """A file or folder the user added to a knowledge base, with a folder's patterns."""
-
-    __tablename__ = "knowledge_sources"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    base_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("knowledge_bases.id", ondelete="CASCADE"), index=True
-    )
-    path: Mapped[str] = mapped_column(Text)
-    include: Mapped[str] = mapped_column(Text, default="")
-    exclude: Mapped[str] = mapped_column(Text, default="")
-    added_at: Mapped[datetime]
-
-
-class KnowledgeDocument(Base):
-    """One file of a knowledge base as last indexed: what it was (size, time, hash), its
-    extracted text (where a cited passage is shown), or why it could not be read."""
-
-    __tablename__ = "knowledge_documents"
-    __table_args__ = (Index("ix_knowledge_documents_base_path", "base_id", "path", unique=True),)
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    base_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("knowledge_bases.id", ondelete="CASCADE"))
-    source_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("knowledge_sources.id", ondelete="CASCADE"), index=True
-    )
-    path: Mapped[str] = mapped_column(Text)
-    size: Mapped[int]
-    mtime_ns: Mapped[int]
-    sha256: Mapped[str | None] = mapped_column(String(64))
-    mime: Mapped[str | None] = mapped_column(String(200))
-    pages: Mapped[int | None]
-    text: Mapped[str | None] = mapped_column(Text)
-    note: Mapped[str | None] = mapped_column(String(500))
-    error: Mapped[str | None] = mapped_column(Text)  # why it is not indexed; NULL: it is
-    chunks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    indexed_at: Mapped[datetime]
-
-
-class KnowledgeChunk(Base):
-    """A passage of a document: its text (a slice of the document's), where it is, and its
-    vector from the base's embedding model (`vector_model` names it; another model's vectors
-    are never compared with this one's). The integer id is the full-text index's rowid."""
-
-    __tablename__ = "knowledge_chunks"
-    __table_args__ = (Index("ix_knowledge_chunks_base_model", "base_id", "vector_model"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    document_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("knowledge_documents.id", ondelete="CASCADE"), index=True
-    )
-    base_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("knowledge_bases.id", ondelete="CASCADE"))
-    position: Mapped[int]
-    start: Mapped[int]
-    end: Mapped[int]
-    location: Mapped[str] = mapped_column(String(500), default="")
-    text: Mapped[str] = mapped_column(Text)
-    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32, little-endian
-    vector_model: Mapped[str | None] = mapped_column(String(320))
-
-
-class KnowledgeLink(Base):
-    """A knowledge base a chat, a project or an assistant answers from (one of the three)."""
-
-    __tablename__ = "knowledge_links"
-    __table_args__ = (
-        Index("ix_knowledge_links_thread", "thread_id"),
-        Index("ix_knowledge_links_project", "project_id"),
-        Index("ix_knowledge_links_assistant", "assistant_id"),
-    )
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    base_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("knowledge_bases.id", ondelete="CASCADE"), index=True
-    )
-    thread_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("threads.id", ondelete="CASCADE")
-    )
-    project_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE")
-    )
-    assistant_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("assistants.id", ondelete="CASCADE")
-    )
-
-
-class Memory(Base):
-    """What the user wants remembered across chats (chatdesk/core/memory/): its words, who it
-    is for (everyone, one assistant's chats, one project's), where it came from, whether it
-    is on and whether it goes with every request ("always"), and its vector from the memory
-    embedding model (`vector_model` names it). The integer id is the full-text index's rowid
-    and the number the model and the command line name it by; AUTOINCREMENT, so a number is
-    never given again to another memory after one is deleted. Never synced, never exported
-    unless asked."""
-
-    __tablename__ = "memories"
-    __table_args__ = ({"sqlite_autoincrement": True},)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    text: Mapped[str] = mapped_column(Text)
-    assistant_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("assistants.id", ondelete="CASCADE"), index=True
-    )
-    project_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
-    # Where it came from: "typed" (Preferences, the command line), "chat" (a message's
-    # Remember this…), "model" (the model's remember tool, approved), "import" (a file).
-    origin: Mapped[str] = mapped_column(String(20))
-    thread_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("threads.id", ondelete="SET NULL")
-    )
-    message_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("messages.id", ondelete="SET NULL")
-    )
-    enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
-    always: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
-    created_at: Mapped[datetime]
-    updated_at: Mapped[datetime]
-    used_at: Mapped[datetime | None]
-    vector: Mapped[bytes | None] = mapped_column(LargeBinary)  # float32, little-endian
-    vector_model: Mapped[str | None] = mapped_column(String(320))
-
-
 class Draft(Base):
     """What the user was typing in a thread (key: the thread id, or "new" for a new chat)."""
 
@@ -542,3 +351,13 @@ class SyncNote(Base):
     kept_by: Mapped[str | None] = mapped_column(String(100))
     created_at: Mapped[datetime]
     dismissed: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+
+
+# The tables of what chats answer from besides their messages, in a module of their own (they
+# are registered with `Base` here, so every user of the model sees them).
+from chatdesk.core.store.answered_from import KnowledgeBase as KnowledgeBase  # noqa: E402
+from chatdesk.core.store.answered_from import KnowledgeChunk as KnowledgeChunk  # noqa: E402
+from chatdesk.core.store.answered_from import KnowledgeDocument as KnowledgeDocument  # noqa: E402
+from chatdesk.core.store.answered_from import KnowledgeLink as KnowledgeLink  # noqa: E402
+from chatdesk.core.store.answered_from import KnowledgeSource as KnowledgeSource  # noqa: E402
+from chatdesk.core.store.answered_from import Memory as Memory  # noqa: E402
