@@ -232,6 +232,8 @@ class Memories:
         everywhere = self.enabled
         if not everywhere:
             return ()
+        if not self._embedding_key():  # by their words: one read
+            return tuple(await self._store.read(lambda s: self.given_now(s, thread_id, question)))
         switched, place = await self._store.read(lambda s: repo.switches(s, thread_id, everywhere))
         if not switched.on:
             return ()
@@ -239,6 +241,12 @@ class Memories:
         return tuple(
             await self._store.read(lambda s: self._recall.given(s, question, place, query))
         )
+
+    def _embedding_key(self) -> str:
+        """The memory embedding model as "provider/model" when it names one there is."""
+        key = self._settings().memory.embedding.strip()
+        provider_name, _, model = key.partition("/")
+        return key if model and provider_name in self._providers else ""
 
     def given_now(
         self, session: Session, thread_id: uuid.UUID, question: str
@@ -258,10 +266,10 @@ class Memories:
             await self._store.write(lambda s: repo.mark_used(s, ids, now))
 
     async def _query_vector(self, question: str) -> tuple[str, bytes] | None:
-        key = self._settings().memory.embedding.strip()
-        provider_name, _, model = key.partition("/")
-        if not model or provider_name not in self._providers:
+        key = self._embedding_key()
+        if not key:
             return None
+        provider_name, _, model = key.partition("/")
         self._embed_later()
         try:
             made = await embed(self._providers.get(provider_name), model, [question])
@@ -301,10 +309,10 @@ class Memories:
             self._embedding = asyncio.create_task(self._embed(), name="memory-embeddings")
 
     async def _embed(self) -> None:
-        key = self._settings().memory.embedding.strip()
-        provider_name, _, model = key.partition("/")
-        if not model or provider_name not in self._providers:
+        key = self._embedding_key()
+        if not key:
             return
+        provider_name, _, model = key.partition("/")
         provider = self._providers.get(provider_name)
         while True:
             waiting = await self._store.read(lambda s: repo.unembedded(s, key, _EMBED_BATCH))
@@ -343,7 +351,7 @@ class Memories:
     def _changed(self, view: MemoryView | None) -> MemoryView:
         self._recall.changed()
         self._publish(MemoriesChanged((view.id,) if view is not None else ()))
-        if self._settings().memory.embedding.strip():
+        if self._embedding_key():
             self._embed_later()
         return view  # type: ignore[return-value]
 
