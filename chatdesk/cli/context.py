@@ -75,7 +75,9 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     history = tr("history")
     # translators: the parts of a request, in a table: the message being written
     draft = tr("draft")
-    width = max(len(label) for label in (system, summary, history, draft)) + 2
+    # translators: the parts of a request, in a table: the memories given with the question
+    memory = tr("memory")
+    width = max(len(label) for label in (system, summary, history, draft, memory)) + 2
     messages = ntr("({n} messages)", "({n} messages)", parts.messages)
     lines = [
         head,
@@ -90,6 +92,9 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
             window=number(parts.window),
         ),
     ]
+    if parts.memory or parts.memories:
+        given = ntr("({n} memory)", "({n} memories)", parts.memories)
+        lines.insert(4, f"  {memory:<{width}}{about}{parts.memory:>10,}  {given}")
     if parts.omitted:
         lines.append(
             ntr(
@@ -115,6 +120,8 @@ def _breakdown_json(parts: ContextBreakdown) -> dict[str, Any]:
         "draft": parts.draft,
         "messages": parts.messages,
         "omitted": parts.omitted,
+        "memory": parts.memory,
+        "memories": parts.memories,
         "summary_id": str(parts.summary_id) if parts.summary_id else None,
     }
 

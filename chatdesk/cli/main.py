@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import os
 import signal
 import sys
@@ -26,6 +27,7 @@ from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
+from chatdesk.cli.memory import add_commands as add_memory_commands
 from chatdesk.cli.output import fail, note, print_json, warn
 from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
@@ -42,7 +44,7 @@ from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.threads import add_commands as add_thread_commands
 from chatdesk.cli.threads import message_json
 from chatdesk.cli.tools import add_commands as add_tool_commands
-from chatdesk.cli.tools import chosen_tools, split_server_command, with_web
+from chatdesk.cli.tools import chosen_tools, put_approver, split_server_command, with_web
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.cli.web import add_commands as add_web_commands
 from chatdesk.core.attach.model import is_scan
@@ -105,6 +107,7 @@ def _parser() -> argparse.ArgumentParser:
     add_assistant_commands(commands)
     add_prompt_commands(commands)
     add_knowledge_commands(commands)
+    add_memory_commands(commands)
     add_context_commands(commands)
     add_transfer_commands(commands)
     add_search_commands(commands)
@@ -167,6 +170,11 @@ def _add_ask_command(commands: Any) -> None:
     )
     add_web_arguments(ask)
     ask.add_argument(
+        "--no-memory",
+        action="store_true",
+        help=tr("memory off for this chat: no memory is given with it, none proposed from it"),
+    )
+    ask.add_argument(
         "--approve",
         choices=["ask", "allow", "deny"],
         default="ask",
@@ -208,12 +216,18 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
                 return 1
         if args.web:
             tools = await with_web(service, tools, thread_id, chosen, args.approve)
+        if service.tools.approver is None:  # the memory's cards, or a rule that asks
+            put_approver(service.tools, args.approve)
+        if args.no_memory:
+            await _memory_off(core, thread_id)
         files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is not None:  # what was asked for changes the chat
             await _change_chat(service, thread_id, chosen, tools, bases)
         turn = await _send(service, args, thread_id, text, files, tools, chosen, bases)
+        if args.no_memory and thread_id is None and service.memory is not None:
+            await service.memory.switch_chat(turn.answer.thread_id, False)  # and its next turns
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None and args.research:  # it stops searching and writes its report
@@ -246,6 +260,21 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         return 0
     fail(_status_line(answer))
     return EXIT_INTERRUPTED if stopped.is_set() else 1
+
+
+async def _memory_off(core: Core, thread_id: uuid.UUID | None) -> None:
+    """`ask --no-memory`: the chat's memory switch off. A new chat is made by the send that
+    starts its answer, so for this run memory is off altogether until it exists (nothing is
+    saved: the settings file is left as it is), and the chat's switch is set once it does."""
+    service = core.service
+    if service.memory is None:
+        return
+    if thread_id is not None:
+        await service.memory.switch_chat(thread_id, False)
+        return
+    settings = core.config.settings
+    memory = dataclasses.replace(settings.memory, enabled=False)
+    service.update_settings(dataclasses.replace(settings, memory=memory))
 
 
 def _say_if_offline_demo(answer: MessageView) -> None:

@@ -67,10 +67,9 @@ class Imported:
 class Memories:
     """Memories kept on this computer.
 
-    It keeps 31 methods because each is one thing a user does with memories (keep, change,
-    move, switch, delete, restore, list, count, export, import, switch for a chat, an
-    assistant or a project) or a step of giving them to a model, which must see the same
-    switches."""
+    It has as many methods as things a user does with memories (keep, change, move, switch,
+    delete, restore, list, count, export, import, switch for a chat, an assistant or a
+    project) and steps of giving them to a model, which must see the same switches."""
 
     def __init__(
         self,
@@ -282,20 +281,25 @@ class Memories:
 
     async def export(self, path: Path) -> int:
         """Write every memory to `path` (JSON, readable by `import_file`); how many."""
-        memories = await self.list()
-        document = {
-            "format": FILE_FORMAT,
-            "version": 1,
-            "memories": [_exported(m) for m in memories],
-        }
+        entries = await self.entries()
+        document = {"format": FILE_FORMAT, "version": 1, "memories": entries}
         text = json.dumps(document, ensure_ascii=False, indent=1)
         await asyncio.to_thread(save_private_text, path, text, ChatdeskError, tr("the memories"))
-        return len(memories)
+        return len(entries)
+
+    async def entries(self) -> builtins.list[dict[str, Any]]:
+        """Every memory as a memories file holds it (an export of chats with their memories
+        holds the same list)."""
+        return [_exported(m) for m in await self.list()]
 
     async def import_file(self, path: Path) -> Imported:
         """Keep the memories of a file `export` wrote. A memory already kept is not doubled;
         one for an assistant or a project this chatdesk does not have is kept for everyone."""
-        entries = await asyncio.to_thread(_read_file, path)
+        return await self.import_entries(await asyncio.to_thread(_read_file, path))
+
+    async def import_entries(self, entries: Sequence[Any]) -> Imported:
+        """Keep the memories of a list as `entries` gives it (from a memories file, or from an
+        export of chats with their memories), as `import_file` does."""
         now = self._clock.now()
         result = await self._store.write(lambda s: _import(s, entries, now))
         self._changed(None)
@@ -413,7 +417,7 @@ def _read_file(path: Path) -> list[Any]:
     return entries
 
 
-def _import(session: Session, entries: list[Any], now: datetime) -> Imported:
+def _import(session: Session, entries: Sequence[Any], now: datetime) -> Imported:
     from sqlalchemy import select
 
     assistants = {name: i for i, name in session.execute(select(Assistant.id, Assistant.name))}
