@@ -115,7 +115,11 @@ class Core:
         from chatdesk.core.transfer import Transfer
 
         return Transfer(
-            self.store, bus=self.service.events, renderer=self.renderer, reader=self.shared.reader
+            self.store,
+            bus=self.service.events,
+            renderer=self.renderer,
+            reader=self.shared.reader,
+            memories=self.service.memory,
         )
 
     @functools.cached_property

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import signal
 import sys
 from collections.abc import Iterator
@@ -44,6 +45,11 @@ def add_commands(commands: Any) -> None:
         "--all", action="store_true", help=tr("every thread and project, as one zip (needs -o)")
     )
     export.add_argument("-o", "--output", metavar="FILE", help=tr("write here (default: stdout)"))
+    export.add_argument(
+        "--memories",
+        action="store_true",
+        help=tr("with every memory too (json and --all only; an export holds none without it)"),
+    )
     export.set_defaults(handler=sync(_export))
 
     imported = commands.add_parser(
@@ -66,10 +72,11 @@ async def _export(core: Core, args: argparse.Namespace) -> int:
     output = Path(args.output) if args.output else None
     chosen = ExportFormat(args.format or _format_from(output))
     if output is not None:
-        await core.transfer.export_thread(thread_id, chosen, output)
+        await core.transfer.export_thread(thread_id, chosen, output, memories=args.memories)
         return 0
     with contextlib.suppress(BrokenPipeError):
-        await core.transfer.export_thread(thread_id, chosen, sys.stdout.buffer)
+        out = sys.stdout.buffer
+        await core.transfer.export_thread(thread_id, chosen, out, memories=args.memories)
         sys.stdout.flush()
     return 0
 
@@ -97,7 +104,9 @@ async def _export_all(core: Core, args: argparse.Namespace) -> int:
             )
 
     with _stopped_by_ctrl_c() as stop:
-        report = await core.transfer.export_all(Path(args.output), progress=shown, cancel=stop)
+        report = await core.transfer.export_all(
+            Path(args.output), progress=shown, cancel=stop, memories=args.memories
+        )
     if show is not None:
         show.done()
     if report.cancelled:
@@ -161,6 +170,10 @@ def _print_report(report: ImportReport) -> None:
             imported=line,
         )
     print(line)
+    if report.memories is not None:
+        from chatdesk.core.memory.service import imported_said
+
+        print(imported_said(report.memories))
     if report.cancelled:
         warn(tr("stopped before the end; run the import again to bring in the rest"))
     if report.problems_total:
@@ -188,6 +201,7 @@ def _report_json(report: ImportReport) -> dict[str, Any]:
         "problems_total": report.problems_total,
         "cancelled": report.cancelled,
         "thread_ids": [str(i) for i in report.thread_ids],
+        "memories": None if report.memories is None else dataclasses.asdict(report.memories),
     }
 
 

@@ -2,7 +2,9 @@
 
     manifest.json            {"format": "chatdesk-archive", "version": 1, "exported_at": ...,
                               "projects": [...every project...],
-                              "threads": [{"id", "title", "file", "messages"}, ...]}
+                              "threads": [{"id", "title", "file", "messages"}, ...],
+                              "memories": [...]}  only when asked for, as a memories
+                                                  file lists them (memory/service.py)
     threads/<thread id>.json one thread in the chatdesk JSON format (native.py)
 
 The zip is written entry by entry (each thread streams into its entry, read in one snapshot),
@@ -31,6 +33,7 @@ VERSION = 1
 class Manifest:
     projects: list[Row]
     files: list[str]  # the thread files, in the order written
+    memories: list[Any]  # the memories it was written with (none unless asked for)
 
 
 def thread_file(thread_id: Any) -> str:
@@ -38,9 +41,13 @@ def thread_file(thread_id: Any) -> str:
 
 
 def manifest_json(
-    exported_at: str, app: str, projects: list[dict[str, Any]], threads: list[dict[str, Any]]
+    exported_at: str,
+    app: str,
+    projects: list[dict[str, Any]],
+    threads: list[dict[str, Any]],
+    memories: list[dict[str, Any]] | None = None,
 ) -> str:
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": ARCHIVE_FORMAT,
         "version": VERSION,
         "exported_at": exported_at,
@@ -48,6 +55,8 @@ def manifest_json(
         "projects": projects,
         "threads": threads,
     }
+    if memories is not None:
+        manifest["memories"] = memories
     return json.dumps(manifest, ensure_ascii=False, indent=1)
 
 
@@ -72,11 +81,12 @@ def read_manifest(archive: zipfile.ZipFile) -> Manifest:
     try:
         projects = [from_json(PROJECTS, record) for record in _list(data, "projects")]
         files = [_file(entry) for entry in _list(data, "threads")]
+        memories = _list(data, "memories")
     except BadRecord as error:
         raise InvalidRequest(
             tr("the archive's manifest is damaged: {error}", error=error)
         ) from None
-    return Manifest(projects, files)
+    return Manifest(projects, files, memories)
 
 
 def _list(data: dict[str, Any], key: str) -> list[Any]:

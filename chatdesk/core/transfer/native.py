@@ -5,12 +5,15 @@
      "messages": [{..., "parts": [...]}, ...],   every branch, parents before children
      "attachments": [...],                        bytes as base64; a file's bytes (and an
                                                   image's thumbnail) in "file" ("thumbnail")
-     "summaries": [...]}
+     "summaries": [...],
+     "memories": [...]}                           only when asked for, as a memories file
+                                                  lists them (memory/service.py)
 
-Every record holds every column of its row (records.py), so importing a file gives back the
-same rows: the same ids, tree, active branch, statuses, usage, costs and errors. A thread is
-written as it is read, a few hundred messages at a time, inside one read transaction: the file
-is a consistent snapshot and memory does not grow with the thread.
+Every record holds every column of its row (records.py) but what stays on this computer (the
+memories an answer was given: numbers that mean nothing elsewhere), so importing a file gives
+back the same rows: the same ids, tree, active branch, statuses, usage, costs and errors. A
+thread is written as it is read, a few hundred messages at a time, inside one read
+transaction: the file is a consistent snapshot and memory does not grow with the thread.
 """
 
 from __future__ import annotations
@@ -49,6 +52,8 @@ from chatdesk.core.transfer.writing import ImportedThread, Row
 THREAD_FORMAT = "chatdesk-thread"
 VERSION = 1
 _CHUNK = 500
+# Columns that never leave this computer: which memories an answer was given.
+LOCAL_ONLY = ("memories",)
 
 
 @dataclass(frozen=True)
@@ -67,8 +72,10 @@ def write_thread(
     out: IO[str],
     exported_at: datetime,
     blobs: BlobStore | None = None,
+    memories: list[dict[str, Any]] | None = None,
 ) -> WrittenThread:
-    """`blobs`: the store the attachments' files are read from (none: they are left out)."""
+    """`blobs`: the store the attachments' files are read from (none: they are left out);
+    `memories`: the user's memories, when asked for, as a memories file lists them."""
     thread = session.execute(select(THREADS).where(THREADS.c.id == thread_id)).mappings().first()
     if thread is None:
         raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
@@ -92,7 +99,10 @@ def write_thread(
     summaries = select(SUMMARIES).where(SUMMARIES.c.thread_id == thread_id)
     rows = session.execute(summaries.order_by(SUMMARIES.c.created_at, SUMMARIES.c.id)).mappings()
     _write_records(out, (to_json(SUMMARIES, row) for row in rows))
-    out.write("]}\n")
+    out.write("]")
+    if memories is not None:
+        out.write(',\n"memories": ' + _dumps(memories))
+    out.write("}\n")
     return WrittenThread(thread_id, thread["title"], count)
 
 
@@ -118,6 +128,8 @@ def _write_messages(
                 attachments[part["attachment_id"]] = None
         for message_id in chunk:
             record = to_json(MESSAGES, rows[message_id]) | {"parts": parts[message_id]}
+            for local in LOCAL_ONLY:
+                del record[local]
             out.write(("\n" if first else ",\n") + _dumps(record))
             first = False
     return list(attachments), len(ids)
@@ -235,6 +247,7 @@ def _read_messages(imported: ImportedThread, records: list[Any]) -> None:
             raise BadRecord(tr("a message record is not an object"))
         parts = record.get("parts", [])
         row = from_json(MESSAGES, {k: v for k, v in record.items() if k != "parts"})
+        row.update(dict.fromkeys(LOCAL_ONLY))  # another computer's memory numbers: not these
         if row["thread_id"] != imported.id:
             raise BadRecord(tr("message {id} belongs to another thread", id=row["id"]))
         imported.messages.append(row)
@@ -261,6 +274,11 @@ def _check_references(imported: ImportedThread) -> None:
             raise BadRecord(
                 tr("summary {id} covers a message missing from the file", id=summary["id"])
             )
+
+
+def memories_in(document: Any) -> list[Any]:
+    """The memories a thread document was written with (none unless asked for)."""
+    return _records(document, "memories") if is_thread_document(document) else []
 
 
 def _records(document: dict[str, Any], key: str) -> list[Any]:

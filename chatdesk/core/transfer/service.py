@@ -6,7 +6,8 @@ threads (and the render worker's process); every write goes through the Store's 
 a batch of whole threads per transaction, while the next batch is being read. A cancelled
 import keeps the batches already written: whole threads, never part of one. Imported threads
 and projects are announced on the bus (`ThreadCreated`, `ProjectCreated`), so an open window
-shows them as they arrive.
+shows them as they arrive. The user's memories go into an export only when asked for, and
+come back with its import (`Memories.import_entries`); which an answer was given never goes.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -42,9 +43,19 @@ from chatdesk.core.transfer import archive, native
 from chatdesk.core.transfer.as_html import write_html
 from chatdesk.core.transfer.as_markdown import write_markdown
 from chatdesk.core.transfer.branch import read_branch
-from chatdesk.core.transfer.sources import Entry, Problem, Projects, Source, open_source
+from chatdesk.core.transfer.sources import (
+    Entry,
+    Problem,
+    Projects,
+    Remembered,
+    Source,
+    open_source,
+)
 from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_batch
 from chatdesk.core.writing import replacing
+
+if TYPE_CHECKING:
+    from chatdesk.core.memory.service import Imported, Memories
 
 log = logging.getLogger("chatdesk.transfer")
 
@@ -98,6 +109,7 @@ class ImportReport:
     problems_total: int
     cancelled: bool
     thread_ids: tuple[uuid.UUID, ...]  # the threads added
+    memories: Imported | None = None  # what keeping the memories it held did (None: none)
 
 
 @dataclass(frozen=True)
@@ -129,10 +141,12 @@ class Transfer:
         renderer: Renderer | None = None,
         blobs: BlobStore | None = None,
         reader: Reader | None = None,
+        memories: Memories | None = None,
     ) -> None:
         """`renderer` (the window's render worker) and `reader` (the reading child's
         supervisor) are shared, and closed by whoever made them; without them an export to HTML
-        and an import with images start a child of their own for the while."""
+        and an import with images start a child of their own for the while. `memories`: the
+        user's (None: an export holds none, an import keeps none)."""
         self._store = store
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
@@ -142,17 +156,30 @@ class Transfer:
         self._clock = clock or SystemClock()
         self._bus = bus
         self._renderer = renderer
+        self._memories = memories
 
     # -- export ----------------------------------------------------------------------------------
 
     async def export_thread(
-        self, thread_id: uuid.UUID, format: ExportFormat, target: Path | IO[bytes]
+        self,
+        thread_id: uuid.UUID,
+        format: ExportFormat,
+        target: Path | IO[bytes],
+        *,
+        memories: bool = False,
     ) -> None:
-        """Write one thread to `target`: a file (replaced only once complete) or a stream."""
+        """Write one thread to `target`: a file (replaced only once complete) or a stream;
+        with every memory too when `memories` (JSON only)."""
         now = self._clock.now()
+        if memories and format is not ExportFormat.JSON:
+            raise InvalidRequest(tr("memories go only into a JSON export or a zip of everything"))
         if format is ExportFormat.JSON:
             write = functools.partial(
-                native.write_thread, thread_id=thread_id, exported_at=now, blobs=self._blobs
+                native.write_thread,
+                thread_id=thread_id,
+                exported_at=now,
+                blobs=self._blobs,
+                memories=await self._entries() if memories else None,
             )
             await asyncio.to_thread(self._write_to, target, lambda out: self._read(write, out))
             return
@@ -181,10 +208,14 @@ class Transfer:
         target: Path,
         progress: ExportProgressCallback | None = None,
         cancel: Cancel | None = None,
+        *,
+        memories: bool = False,
     ) -> ArchiveReport:
-        """Every thread (the trash too) and every project, in one zip (archive.py)."""
+        """Every thread (the trash too) and every project, in one zip (archive.py); with every
+        memory too when `memories`."""
         now = self._clock.now()
         ids, projects = await self._store.read(_everything)
+        remembered = await self._entries() if memories else None
         entries: list[dict[str, Any]] = []
         try:
             with _replaced(target) as temporary, _zip(temporary) as zipped:
@@ -196,7 +227,8 @@ class Transfer:
                     if progress is not None:
                         progress(ExportProgress(len(entries), len(ids)))
                 app = f"chatdesk {__version__}"
-                manifest = archive.manifest_json(now.isoformat(), app, projects, entries)
+                made = (now.isoformat(), app, projects, entries, remembered)
+                manifest = archive.manifest_json(*made)
                 await asyncio.to_thread(zipped.writestr, archive.MANIFEST, manifest)
         except _Cancelled:
             return ArchiveReport(target, 0, 0, 0, cancelled=True)
@@ -221,6 +253,11 @@ class Transfer:
             "file": name,
             "messages": written.messages,
         }
+
+    async def _entries(self) -> list[dict[str, Any]]:
+        if self._memories is None:  # a temporary chat's
+            raise InvalidRequest(tr("a temporary chat keeps no memories"))
+        return await self._memories.entries()
 
     def _read(self, write: Callable[..., native.WrittenThread], out: IO[str]) -> Any:
         return self._store.read_now(lambda session: write(session, out=out))
@@ -282,6 +319,8 @@ class Transfer:
             if writing is not None:  # the batch being written commits whatever happens
                 future, position = writing
                 self._count(tally, await future, (position, source.total), progress)
+        if tally.memories and self._memories is not None and not tally.cancelled:
+            tally.kept = await self._memories.import_entries(tally.memories)
         return tally.report()
 
     def _image(self, name: str, data: bytes) -> Read | None:
@@ -329,6 +368,7 @@ class _Batch:
     threads: list[ImportedThread] = field(default_factory=list)
     projects: list[Row] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    memories: list[Any] = field(default_factory=list)
     done: bool = False
     cancelled: bool = False
 
@@ -351,6 +391,8 @@ def _gather(entries: Iterator[Entry], cancel: Cancel | None) -> _Batch:
             weight += entry.weight
         elif isinstance(entry, Projects):
             batch.projects.extend(entry.rows)
+        elif isinstance(entry, Remembered):
+            batch.memories.extend(entry.entries)
         else:
             batch.problems.append(entry)
     return batch
@@ -366,10 +408,13 @@ class _Tally:
     problems_total: int = 0
     cancelled: bool = False
     thread_ids: list[uuid.UUID] = field(default_factory=list)
+    memories: list[Any] = field(default_factory=list)  # kept once the threads are
+    kept: Imported | None = None
 
     def take(self, batch: _Batch) -> None:
         for problem in batch.problems:
             self._problem(problem)
+        self.memories.extend(batch.memories)
 
     def add(self, written: Written) -> None:
         self.threads_added += len(written.added)
@@ -399,6 +444,7 @@ class _Tally:
             self.problems_total,
             self.cancelled,
             tuple(self.thread_ids),
+            self.kept,
         )
 
 

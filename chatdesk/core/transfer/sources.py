@@ -53,7 +53,15 @@ class Projects:
     rows: list[Row]
 
 
-Entry = ImportedThread | Problem | Projects
+@dataclass(frozen=True)
+class Remembered:
+    """The memories an export was written with (only when asked for), as a memories file
+    lists them: kept once the threads are (memory/service.py `import_entries`)."""
+
+    entries: list[Any]
+
+
+Entry = ImportedThread | Problem | Projects | Remembered
 
 
 class Source(Protocol):
@@ -133,7 +141,7 @@ def _json_source(path: Path) -> Source:
             tr("{name} is not valid JSON: {error}", name=path.name, error=error)
         ) from None
     if native.is_thread_document(document):
-        return _Single("chatdesk", document, size, native.read_thread)
+        return _Single("chatdesk", document, size, native.read_thread, native.memories_in)
     if isinstance(document, dict) and "mapping" in document:
         return _Single("chatgpt", document, size, chatgpt.convert)
     raise InvalidRequest(
@@ -255,6 +263,8 @@ class _NativeArchive:
 
     def entries(self) -> Iterator[Entry]:
         yield Projects(self._manifest.projects)
+        if self._manifest.memories:
+            yield Remembered(self._manifest.memories)
         for name in self._manifest.files:
             try:
                 with self._archive.open(name) as handle:
@@ -271,12 +281,18 @@ class _Single:
     """A file that holds one thread, already read."""
 
     def __init__(
-        self, kind: str, document: Any, size: int, convert: Callable[[Any], ImportedThread]
+        self,
+        kind: str,
+        document: Any,
+        size: int,
+        convert: Callable[[Any], ImportedThread],
+        remembered: Callable[[Any], list[Any]] | None = None,
     ) -> None:
         self.kind = kind
         self.total = size
         self._document = document
         self._convert = convert
+        self._remembered = remembered  # the memories it holds (a chatdesk thread's)
         self._done = 0
 
     def position(self) -> int:
@@ -288,6 +304,13 @@ class _Single:
         except ENTRY_ERRORS as error:
             label = _title(self._document).strip(" ()") or tr("the thread")
             yield Problem(label, _reason(error))
+        try:
+            memories = self._remembered(self._document) if self._remembered else []
+        except BadRecord as error:
+            yield Problem(tr("the memories"), _reason(error))
+        else:
+            if memories:
+                yield Remembered(memories)
         self._done = self.total
 
     def close(self) -> None:
