@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import tomllib
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,32 @@ def test_memories_exported_and_imported_between_two_homes(tmp_path: Path) -> Non
 
 def _hex(answer: dict[str, Any], key: str = "thread_id") -> str:
     return str(answer[key]).replace("-", "")
+
+
+def test_export_holds_memories_only_when_asked(tmp_path: Path) -> None:
+    _kept("My passport number is QX-481-ZEBRA")
+    thread_id = chatdesk_json("ask", "hello")["thread_id"]
+    plain, kept = tmp_path / "plain.zip", tmp_path / "kept.zip"
+    assert chatdesk("export", "--all", "-o", str(plain)).returncode == 0
+    assert "QX-481-ZEBRA" not in _unzipped(plain)
+    with_them = chatdesk("export", "--all", "-o", str(kept), "--memories")
+    assert with_them.returncode == 0, with_them.stderr
+    assert "QX-481-ZEBRA" in _unzipped(kept)
+    readable = chatdesk("export", thread_id, "--format", "md", "--memories")
+    assert readable.returncode == 2
+    assert "memories go only into a JSON export or a zip of everything" in readable.stderr
+
+    elsewhere = {"CHATDESK_HOME": str(tmp_path / "elsewhere")}
+    imported = chatdesk("import", str(kept), env=elsewhere)
+    assert imported.returncode == 0, imported.stderr
+    assert imported.stdout.splitlines()[-1] == "1 memory added"
+    listed = chatdesk("memory", "list", "--json", env=elsewhere)
+    texts = [m["text"] for m in json.loads(listed.stdout)["memories"]]
+    assert texts == ["My passport number is QX-481-ZEBRA"]
+    nothing = chatdesk("import", str(plain), "--json", env={"CHATDESK_HOME": str(tmp_path / "b")})
+    assert json.loads(nothing.stdout)["memories"] is None
+
+
+def _unzipped(path: Path) -> str:
+    with zipfile.ZipFile(path) as zipped:
+        return "".join(zipped.read(name).decode() for name in zipped.namelist())
