@@ -9,12 +9,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import dataclasses
 import os
 import signal
 import sys
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,7 +26,9 @@ from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
 from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
+from chatdesk.cli.memory import add_ask_arguments as add_memory_arguments
 from chatdesk.cli.memory import add_commands as add_memory_commands
+from chatdesk.cli.memory import memory_off_if_asked
 from chatdesk.cli.output import fail, note, print_json, warn
 from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.prompts import add_commands as add_prompt_commands
@@ -169,11 +170,7 @@ def _add_ask_command(commands: Any) -> None:
         "--tools", metavar="NAME[,NAME…]", help=tr("tool servers to switch on ('all': every one)")
     )
     add_web_arguments(ask)
-    ask.add_argument(
-        "--no-memory",
-        action="store_true",
-        help=tr("memory off for this chat: no memory is given with it, none proposed from it"),
-    )
+    add_memory_arguments(ask)
     ask.add_argument(
         "--approve",
         choices=["ask", "allow", "deny"],
@@ -216,18 +213,13 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
                 return 1
         if args.web:
             tools = await with_web(service, tools, thread_id, chosen, args.approve)
-        if service.tools.approver is None:  # the memory's cards, or a rule that asks
-            put_approver(service.tools, args.approve)
-        if args.no_memory:
-            await _memory_off(core, thread_id)
         files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is not None:  # what was asked for changes the chat
             await _change_chat(service, thread_id, chosen, tools, bases)
-        turn = await _send(service, args, thread_id, text, files, tools, chosen, bases)
-        if args.no_memory and thread_id is None and service.memory is not None:
-            await service.memory.switch_chat(turn.answer.thread_id, False)  # and its next turns
+        async with _sending(core, args, thread_id) as sent:
+            turn = sent(await _send(service, args, thread_id, text, files, tools, chosen, bases))
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None and args.research:  # it stops searching and writes its report
@@ -262,21 +254,6 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     return EXIT_INTERRUPTED if stopped.is_set() else 1
 
 
-async def _memory_off(core: Core, thread_id: uuid.UUID | None) -> None:
-    """`ask --no-memory`: the chat's memory switch off. A new chat is made by the send that
-    starts its answer, so for this run memory is off altogether until it exists (nothing is
-    saved: the settings file is left as it is), and the chat's switch is set once it does."""
-    service = core.service
-    if service.memory is None:
-        return
-    if thread_id is not None:
-        await service.memory.switch_chat(thread_id, False)
-        return
-    settings = core.config.settings
-    memory = dataclasses.replace(settings.memory, enabled=False)
-    service.update_settings(dataclasses.replace(settings, memory=memory))
-
-
 def _say_if_offline_demo(answer: MessageView) -> None:
     """On stderr, so that stdout stays the answer: the offline demo wrote it, not a model."""
     if answer.provider == "mock":
@@ -302,6 +279,18 @@ async def _change_chat(
     if bases:
         had = await service.knowledge.links("thread_id", thread_id)
         await service.knowledge.link("thread_id", thread_id, [*had, *bases])
+
+
+@contextlib.asynccontextmanager
+async def _sending(
+    core: Core, args: argparse.Namespace, thread_id: uuid.UUID | None
+) -> AsyncIterator[Callable[[Turn], Turn]]:
+    """Someone to answer the cards of the turn's calls (the memory's, a rule's that asks) and,
+    with --no-memory, the chat's memory off; the block hands it the turn it sent."""
+    if core.service.tools.approver is None:
+        put_approver(core.service.tools, args.approve)
+    async with memory_off_if_asked(core, args, thread_id) as sent:
+        yield sent
 
 
 async def _send(

@@ -6,8 +6,10 @@ one assistant's or one project's chats), and export or import them as a memories
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import uuid
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from chatdesk.app import Core
     from chatdesk.core.memory.model import MemoryView
     from chatdesk.core.memory.service import Memories
+    from chatdesk.core.views import Turn
 
 # Where a memory came from, by its `Origin` value, as the list shows it.
 _ORIGINS = {
@@ -72,6 +75,44 @@ def add_commands(commands: Any) -> None:
     )
     imported.add_argument("file", metavar="FILE")
     imported.set_defaults(handler=sync(_import))
+
+
+def add_ask_arguments(ask: argparse.ArgumentParser) -> None:
+    ask.add_argument(
+        "--no-memory",
+        action="store_true",
+        help=tr("memory off for this chat: no memory is given with it, none proposed from it"),
+    )
+
+
+@contextlib.asynccontextmanager
+async def memory_off_if_asked(
+    core: Core, args: argparse.Namespace, thread_id: uuid.UUID | None
+) -> AsyncIterator[Callable[[Turn], Turn]]:
+    """`ask --no-memory`: the chat's memory switch off, before its answer starts. A new chat is
+    made by the send that starts its answer, so for this run memory is off altogether until it
+    exists (the settings file is left as it is); the block hands over the turn it sent, whose
+    chat's switch is then set for its next turns."""
+    memory = core.service.memory
+    sent: list[Turn] = []
+    if not args.no_memory or memory is None:
+        yield lambda turn: turn
+        return
+    if thread_id is not None:
+        await memory.switch_chat(thread_id, False)
+        yield lambda turn: turn
+        return
+    settings = core.config.settings
+    off = dataclasses.replace(settings.memory, enabled=False)
+    core.service.update_settings(dataclasses.replace(settings, memory=off))
+
+    def kept(turn: Turn) -> Turn:
+        sent.append(turn)
+        return turn
+
+    yield kept
+    for turn in sent:
+        await memory.switch_chat(turn.answer.thread_id, False)
 
 
 def _add_owner(parser: argparse.ArgumentParser, assistant: str, project: str) -> None:
