@@ -56,6 +56,7 @@ from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
+from chatdesk.core.memory import repository as memory_repo
 from chatdesk.core.memory.service import Memories
 from chatdesk.core.providers.base import (
     ChatRequest,
@@ -113,8 +114,7 @@ class Answers:
         self._ended = ended  # told of every answer once it is stored in its final state
         self._tools = tools
         self._attacher = attacher  # keeps the images tools give back
-        self._memories = memories  # None: a temporary chat, which neither reads nor writes them
-        self._offers = Offers(store, settings, tools, memories)
+        self._offers = Offers(store, settings, tools, memories)  # memories None: temporary
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._researching: dict[uuid.UUID, ResearchRun] = {}  # runs searching and reading
@@ -282,10 +282,15 @@ class Answers:
                 )
 
     async def _note_memories(self, answer: MessageView, ids: tuple[int, ...]) -> None:
-        """Record on the answer which memories it was given, and when each was last used."""
-        await self._store.write(lambda s: repo.set_memories(s, answer.id, ids))
-        if self._memories is not None:
-            await self._memories.used(ids)
+        """Record on the answer which memories it was given, and when each was last used (one
+        write)."""
+        now = self._clock.now()
+
+        def write(session: Any) -> None:
+            repo.set_memories(session, answer.id, ids)
+            memory_repo.mark_used(session, ids, now)
+
+        await self._store.write(write)
 
     async def _research(
         self, run: _Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import TextClause, text
 from sqlalchemy.orm import Session
 
+from chatdesk.core import matrices
 from chatdesk.core.knowledge import repository as repo
 from chatdesk.core.knowledge.index import CHUNK_INDEX
 from chatdesk.core.knowledge.model import Passage
@@ -30,6 +31,9 @@ if TYPE_CHECKING:
 
 FUSION_K = 60  # reciprocal rank fusion's constant: 1 / (K + rank)
 DEPTH = 50  # how far down each ranking is read
+MAX_WORDS = 32
+COMMON = 1_000  # a word matching more passages than this is ranked only with rarer ones
+RANK_AT_MOST = 1_500
 
 
 def keyword_hits(
@@ -55,7 +59,12 @@ def keyword_hits(
 
 
 def chosen_query(
-    session: Session, words: Sequence[str], index: str = CHUNK_INDEX
+    session: Session,
+    words: Sequence[str],
+    index: str = CHUNK_INDEX,
+    *,
+    common: int = COMMON,
+    rank_at_most: int = RANK_AT_MOST,
 ) -> tuple[str, bool] | None:
     """The FTS5 query of `index` (the passages', or the memories'), and whether its matches are
     ranked: the question's rarest words as
@@ -66,15 +75,15 @@ def chosen_query(
     counts = sorted(
         (count, word)
         for word in words
-        if (count := _count(session, _phrase(word), COMMON + 1, index)) > 0
+        if (count := _count(session, _phrase(word), common + 1, index)) > 0
     )
     if not counts:
         return None
-    if counts[0][0] > COMMON:
+    if counts[0][0] > common:
         return " AND ".join(_phrase(word) for _, word in counts), False
     chosen, total = [], 0
     for count, word in counts:
-        if count > COMMON or total + count > RANK_AT_MOST:  # counted up to COMMON + 1 only
+        if count > common or total + count > rank_at_most:  # counted up to common + 1 only
             break
         chosen.append(word)
         total += count
@@ -95,9 +104,6 @@ def _phrase(word: str) -> str:
     return '"' + word.replace('"', '""') + '"'
 
 
-MAX_WORDS = 32
-COMMON = 1_000  # a word matching more passages than this is ranked only with rarer ones
-RANK_AT_MOST = 1_500
 _COUNTED: dict[str, TextClause] = {}  # by index
 _RANKED_FIRST = (
     f"SELECT c.id, c.text FROM (SELECT rowid, rank FROM {CHUNK_INDEX} "
@@ -151,7 +157,7 @@ class Vectors:
         self, session: Session, base_id: uuid.UUID, key: str, query: bytes, depth: int = DEPTH
     ) -> list[int]:
         """The ids of the base's passages nearest to `query` (packed), nearest first."""
-        import numpy as np
+        np = matrices.numpy()
 
         ids, matrix = self._matrix(session, base_id, key)
         wanted = np.frombuffer(query, dtype="<f4")
@@ -166,7 +172,7 @@ class Vectors:
     def _matrix(
         self, session: Session, base_id: uuid.UUID, key: str
     ) -> tuple[numpy.ndarray[Any, Any], numpy.ndarray[Any, Any] | None]:
-        import numpy as np
+        np = matrices.numpy()
 
         with self._lock:
             generation = self._generation.get(base_id, 0)

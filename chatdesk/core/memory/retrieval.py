@@ -4,9 +4,12 @@ rankings fused as for knowledge passages (`chatdesk/core/knowledge/retrieval.py`
 about what is remembered ("what do you remember about me?") is given every memory, those used
 most recently first. Only the memories that are on and meant for the chat's place are given.
 
-The memories' places and vectors are held in memory (`Kept`), made again when the stored
-memories change, here or in another chatdesk process (`stamp`), so a question costs one
-look at the index and one multiplication."""
+The memories' places and vectors are held in memory (`Kept`, and what each place's chats are
+given, `Allowed`), made again when the stored memories change, here or in another chatdesk
+process (the change counter of `index.py`), so a question costs one look at the counter, one
+at the index and one multiplication. The keyword ranking is bounded tighter than the knowledge
+bases' (`COMMON`, `RANK_AT_MOST`): BM25 costs per match, and a memory store's common words
+match most of it."""
 
 from __future__ import annotations
 
@@ -16,17 +19,20 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from chatdesk.core import matrices
 from chatdesk.core.knowledge.retrieval import DEPTH, chosen_query, covered, fused
 from chatdesk.core.memory import repository as repo
-from chatdesk.core.memory.index import MEMORY_INDEX
+from chatdesk.core.memory.index import CHANGES, MEMORY_INDEX
 from chatdesk.core.memory.model import Given, Place
 from chatdesk.core.store.models import Memory
 from chatdesk.core.words import folded, telling
 
 MAX_WORDS = 32
+COMMON = 200  # a word matching more memories than this is ranked only with rarer ones
+RANK_AT_MOST = 300  # matches ranked at most, for one question
 MIN_SIMILARITY = 0.15  # the cosine below which a memory is not near a question
 SPREAD_FROM = 10  # memories from which "well above the rest" is judged
 SPREAD = 1.5  # standard deviations above the mean of the question's cosines
@@ -56,26 +62,47 @@ def speaks_of_memory(message: str) -> bool:
 
 
 @dataclass
-class Kept:
-    """The memories as a question needs them: each one's place, whether it is on and always
-    given, in the order of recent use; and the vectors of one model, as one matrix."""
+class Allowed:
+    """What the chats of one place are given: the memories on for them, "always" ones apart,
+    the others' words by id, in the order of recent use; and, for each model, which rows of
+    its matrix are theirs."""
 
-    stamp: tuple[Any, ...]
+    always: list[Given]
+    others: list[Given]
+    texts: dict[int, str]
+    masks: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Kept:
+    """The memories as questions need them, read at one value of the change counter: each one's
+    place and switches, in the order of recent use; the vectors of each model, as one matrix;
+    and what each place is given, made on its first question."""
+
+    stamp: int
     rows: list[tuple[int, str, uuid.UUID | None, uuid.UUID | None, bool, bool]]
     matrices: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    places: dict[Place, Allowed] = field(default_factory=dict)
 
-    def allowed(self, place: Place) -> list[tuple[int, str, bool]]:
-        """(id, text, always) of those on for `place`'s chats, most recently used first."""
-        return [
-            (memory_id, words, always)
-            for memory_id, words, assistant, project, enabled, always in self.rows
-            if enabled
-            and (
+    def allowed(self, place: Place) -> Allowed:
+        found = self.places.get(place)
+        if found is None:
+            found = self.places[place] = self._allowed(place)
+        return found
+
+    def _allowed(self, place: Place) -> Allowed:
+        always: list[Given] = []
+        others: list[Given] = []
+        for memory_id, words, assistant, project, enabled, is_always in self.rows:
+            if not enabled:
+                continue
+            if (
                 (assistant is None and project is None)
                 or (assistant is not None and assistant == place.assistant_id)
                 or (project is not None and project == place.project_id)
-            )
-        ]
+            ):
+                (always if is_always else others).append(Given(memory_id, words))
+        return Allowed(always, others, {memory.id: memory.text for memory in others})
 
 
 class Recall:
@@ -98,17 +125,15 @@ class Recall:
         that made it."""
         kept = self._current(session)
         allowed = kept.allowed(place)
-        if not allowed:
+        if not allowed.always and not allowed.others:
             return []
-        always = [Given(i, t) for i, t, is_always in allowed if is_always]
         if asks_what_is_remembered(question):
-            return always + [Given(i, t) for i, t, is_always in allowed if not is_always]
-        texts = {i: t for i, t, is_always in allowed if not is_always}
-        rankings = [self._keyword(session, question, texts, depth)]
+            return allowed.always + allowed.others
+        rankings = [self._keyword(session, question, allowed.texts, depth)]
         if query is not None:
-            rankings.append(self._nearest(session, kept, query, texts, depth))
+            rankings.append(self._nearest(session, kept, allowed, query, depth))
         chosen = [memory_id for memory_id, _ in fused(rankings)]
-        return always + [Given(i, texts[i]) for i in chosen]
+        return allowed.always + [Given(i, allowed.texts[i]) for i in chosen]
 
     def changed(self) -> None:
         """Memories were changed here: read them again at the next question."""
@@ -116,7 +141,7 @@ class Recall:
             self._kept = None
 
     def _current(self, session: Session) -> Kept:
-        stamp = tuple(session.execute(_STAMP).one())
+        stamp = int(session.execute(_STAMP).scalar_one())
         with self._lock:
             kept = self._kept
         if kept is not None and kept.stamp == stamp:
@@ -134,14 +159,18 @@ class Recall:
         session: Session, question: str, texts: dict[int, str], depth: int
     ) -> list[tuple[int, float]]:
         words = telling(question)[:MAX_WORDS]
-        chosen = chosen_query(session, words, MEMORY_INDEX) if words else None
+        chosen = (
+            chosen_query(session, words, MEMORY_INDEX, common=COMMON, rank_at_most=RANK_AT_MOST)
+            if words and texts
+            else None
+        )
         if chosen is None:
             return []
         query, ranked = chosen
         statement = _RANKED if ranked else _UNRANKED
         found = [
             memory_id
-            for (memory_id,) in session.execute(statement, {"q": query, "n": depth * 20}).all()
+            for (memory_id,) in session.execute(statement, {"q": query, "n": RANK_AT_MOST}).all()
             if memory_id in texts
         ][:depth]
         wanted = {folded(word) for word in words}
@@ -149,28 +178,20 @@ class Recall:
 
     @staticmethod
     def _nearest(
-        session: Session,
-        kept: Kept,
-        query: tuple[str, bytes],
-        texts: dict[int, str],
-        depth: int,
+        session: Session, kept: Kept, allowed: Allowed, query: tuple[str, bytes], depth: int
     ) -> list[tuple[int, float]]:
-        import numpy as np
+        np = matrices.numpy()
 
         key, vector = query
         if key not in kept.matrices:
-            stored = repo.vectors(session, key)
-            sizes = {len(v) for _, v in stored}
-            if len(sizes) != 1:
-                kept.matrices[key] = (np.zeros(0, dtype=np.int64), None)
-            else:
-                ids = np.fromiter((i for i, _ in stored), dtype=np.int64)
-                matrix = np.frombuffer(b"".join(v for _, v in stored), dtype="<f4")
-                kept.matrices[key] = (ids, matrix.reshape(len(stored), sizes.pop() // 4))
+            kept.matrices[key] = _matrix(session, key)
         ids, matrix = kept.matrices[key]
         wanted = np.frombuffer(vector, dtype="<f4")
         if matrix is None or matrix.shape[1] != wanted.shape[0]:
             return []
+        mask = allowed.masks.get(key)
+        if mask is None:
+            mask = allowed.masks[key] = np.isin(ids, np.fromiter(allowed.texts, dtype=np.int64))
         scores = matrix @ wanted
         # Unlike a passage, a memory goes only when it is near enough: every memory is some
         # distance from every question, and the nearest of unrelated ones is still unrelated.
@@ -178,20 +199,27 @@ class Recall:
         floor = MIN_SIMILARITY
         if scores.shape[0] >= SPREAD_FROM:
             floor = max(floor, float(scores.mean() + SPREAD * scores.std()))
-        order = np.argsort(-scores, kind="stable")
-        found: list[tuple[int, float]] = []
-        for index in order:
-            if scores[index] < floor:
-                break
-            memory_id = int(ids[index])
-            if memory_id in texts:
-                found.append((memory_id, 1.0))
-                if len(found) >= depth:
-                    break
-        return found
+        near = np.flatnonzero(mask & (scores >= floor))
+        if near.shape[0] > depth:
+            near = near[np.argpartition(-scores[near], depth - 1)[:depth]]
+        near = near[np.argsort(-scores[near], kind="stable")]
+        return [(int(ids[index]), 1.0) for index in near]
 
 
-_STAMP = select(func.count(Memory.id), func.max(Memory.id), func.max(Memory.updated_at))
+def _matrix(session: Session, key: str) -> tuple[Any, Any]:
+    """The ids and the matrix of every memory's vector of the model `key` names."""
+    np = matrices.numpy()
+
+    stored = repo.vectors(session, key)
+    sizes = {len(v) for _, v in stored}
+    if len(sizes) != 1:  # none, or sizes mixed by a server that changed: none compared
+        return np.zeros(0, dtype=np.int64), None
+    ids = np.fromiter((i for i, _ in stored), dtype=np.int64)
+    matrix = np.frombuffer(b"".join(v for _, v in stored), dtype="<f4")
+    return ids, matrix.reshape(len(stored), sizes.pop() // 4)
+
+
+_STAMP = text(f"SELECT version FROM {CHANGES} WHERE id = 1")
 _ROWS = select(
     Memory.id, Memory.text, Memory.assistant_id, Memory.project_id, Memory.enabled, Memory.always
 ).order_by(Memory.used_at.desc().nulls_last(), Memory.updated_at.desc(), Memory.id.desc())

@@ -258,12 +258,6 @@ class Memories:
         switched, place = repo.switches(session, thread_id, everywhere)
         return self._recall.given(session, question, place) if switched.on else []
 
-    async def used(self, ids: Sequence[int]) -> None:
-        """The memories were given to a model (the list shows when each was last used)."""
-        if ids:
-            now = self._clock.now()
-            await self._store.write(lambda s: repo.mark_used(s, ids, now))
-
     async def _query_vector(self, question: str) -> tuple[str, bytes] | None:
         key = self._embedding_key()
         if not key:
