@@ -225,7 +225,7 @@ def _add_memories(fitted: _Fitted, reader: BranchReader, spec: ContextSpec) -> N
     room = min(spec.memory_budget, spec.budget.tokens)
     if spec.memories and room > 0:
         fitted.remembered = tuple(
-            giving.fitted(spec.memories, room, lambda text: reader.count("system", text))
+            giving.fitted(spec.memories, room, lambda texts: reader.count_all("system", texts))
         )
         if fitted.remembered:
             fitted.memory = reader.count("system", giving.section(fitted.remembered))

@@ -221,6 +221,12 @@ class BranchReader:
     def count(self, role: str, text: str) -> int:
         return self._count([ChatMessage(role, text)]).tokens[0]
 
+    def count_all(self, role: str, texts: Sequence[str]) -> list[int]:
+        """Each of `texts` as a message of `role`, counted in one call."""
+        return (
+            list(self._count([ChatMessage(role, text) for text in texts]).tokens) if texts else []
+        )
+
     def _count(self, messages: Sequence[ChatMessage]) -> Counted:
         counted = self._counter.count_each(self.model, messages)
         self._estimator_used |= counted.by_estimator

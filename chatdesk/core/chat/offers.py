@@ -44,10 +44,9 @@ class Offers:
         when = self._settings().memory.offer_tools
         if self._memories is None or when == "never" or answer.parent_id is None:
             return False
-        if not (await self._memories.switches(answer.thread_id)).on:
-            return False
-        if when == "always":
-            return True
-        parent = answer.parent_id
-        question = await self._store.read(lambda s: repo.message_row(s, parent).content)
-        return speaks_of_memory(question)
+        if when != "always":
+            parent = answer.parent_id
+            question = await self._store.read(lambda s: repo.message_row(s, parent).content)
+            if not speaks_of_memory(question):
+                return False
+        return (await self._memories.switches(answer.thread_id)).on

@@ -23,14 +23,18 @@ def section(memories: Sequence[Given]) -> str:
     return "\n".join([MEMORY_INSTRUCTIONS, *(line(memory) for memory in memories)])
 
 
-def fitted(memories: Sequence[Given], room: int, count: Callable[[str], int]) -> list[Given]:
+def fitted(
+    memories: Sequence[Given], room: int, count: Callable[[Sequence[str]], list[int]]
+) -> list[Given]:
     """As many of `memories`, in order, as fit in `room` tokens with the instructions (`count`
-    counts a text as sent); one that does not fit is skipped for a smaller one after it."""
+    counts texts as sent, all at once); one that does not fit is skipped for a smaller one
+    after it."""
+    weighed = memories[:LOOKED_AT]
+    instructions, *lines = count([MEMORY_INSTRUCTIONS, *(line(memory) for memory in weighed)])
     chosen: list[Given] = []
-    used = count(MEMORY_INSTRUCTIONS)
-    for memory in memories[:LOOKED_AT]:
-        tokens = count(line(memory)) + 1
-        if used + tokens <= room:
+    used = instructions
+    for memory, tokens in zip(weighed, lines, strict=True):
+        if used + tokens + 1 <= room:
             chosen.append(memory)
-            used += tokens
+            used += tokens + 1
     return chosen

@@ -86,6 +86,7 @@ class Memories:
         self._publish = publish
         self._recall = Recall()
         self._embedding: asyncio.Task[None] | None = None
+        self._embedded = ""  # the model every memory had a vector of, when last looked
 
     # -- keeping ---------------------------------------------------------------------------------
 
@@ -302,7 +303,10 @@ class Memories:
     # -- background ------------------------------------------------------------------------------
 
     def _embed_later(self) -> None:
-        """Embed the memories that have no vector of the memory model yet, in the background."""
+        """Embed the memories that have no vector of the memory model yet, in the background
+        (once a change, or the model, asks for it)."""
+        if self._embedded == self._embedding_key():
+            return
         if self._embedding is None or self._embedding.done():
             self._embedding = asyncio.create_task(self._embed(), name="memory-embeddings")
 
@@ -315,6 +319,7 @@ class Memories:
         while True:
             waiting = await self._store.read(lambda s: repo.unembedded(s, key, _EMBED_BATCH))
             if not waiting:
+                self._embedded = key
                 return
             try:
                 vectors = await embed(provider, model, [t for _, t in waiting])
@@ -348,6 +353,7 @@ class Memories:
 
     def _changed(self, view: MemoryView | None) -> MemoryView:
         self._recall.changed()
+        self._embedded = ""
         self._publish(MemoriesChanged((view.id,) if view is not None else ()))
         if self._embedding_key():
             self._embed_later()
