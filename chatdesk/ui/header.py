@@ -272,6 +272,18 @@ def _breakdown(parts: ContextBreakdown) -> list[str]:
             if parts.knowledge
             else []
         ),
+        *(
+            [
+                ntr(
+                    "Memories: {tokens} ({n} memory)",
+                    "Memories: {tokens} ({n} memories)",
+                    parts.memories,
+                    tokens=number(parts.memory),
+                )
+            ]
+            if parts.memory
+            else []
+        ),
         tr(
             "Kept for the answer: {tokens} (context window {window})",
             tokens=number(parts.reserve),

@@ -28,8 +28,10 @@ if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/lat
     from PySide6.QtGui import QAction, QActionGroup
     from PySide6.QtWidgets import QMenu, QStyleOptionToolButton
 
+    from chatdesk.ui.composer.memory_switch import MemorySwitch
     from chatdesk.ui.composer.web_switch import WebSwitch
 
+_MIDDLE = Qt.AlignmentFlag.AlignVCenter
 # The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
 BUTTON_SIZE = 2 * RADIUS["l"]
 SEND_TIP = mark("Send ({keys})")
@@ -100,6 +102,7 @@ class ComposerButtons:
         self.tools.setToolTip(tr("Switch tool servers on or off for this chat"))
         self._owner, self._column = owner, column
         self._web: WebSwitch | None = None  # made when first asked for (`web_switch`)
+        self._memory: MemorySwitch | None = None  # made when first asked for (`memory_switch`)
         self._icons_shown = False  # drawn from now on (`draw_icons` began)
         self.knowledge = _menu_button(
             owner, "knowledgeButton", tr("Knowledge bases for this chat"), "knowledge", look
@@ -155,6 +158,26 @@ class ComposerButtons:
             QWidget.setTabOrder(web.research, self.knowledge)
         return self._web
 
+    def memory_switch(self) -> MemorySwitch:
+        """The Memory switch, made when first asked for (after the first paint): after Web."""
+        if self._memory is None:
+            from chatdesk.ui.composer.memory_switch import MemorySwitch
+
+            look = current_look()
+            self._memory = memory = MemorySwitch(self._owner, look)
+            web = self.web_switch()
+            self.row.insertWidget(self.row.indexOf(web.research) + 1, memory.button, 0, _MIDDLE)
+            if self._icons_shown:
+                show_icon(memory.button, True, look)
+            QWidget.setTabOrder(web.research, memory.button)
+            QWidget.setTabOrder(memory.button, self.knowledge)
+        return self._memory
+
+    def _switches(self) -> list[LabelledButton]:
+        """Web, Research and Memory, those made so far."""
+        web = [self._web.button, self._web.research] if self._web is not None else []
+        return web + ([self._memory.button] if self._memory is not None else [])
+
     def tab_chain(self) -> list[QWidget]:
         """The controls in the order Tab goes through them: left to right, send last."""
         return [
@@ -162,7 +185,7 @@ class ComposerButtons:
             self.assistants,
             self.models,
             self.tools,
-            *([self._web.button, self._web.research] if self._web is not None else []),
+            *self._switches(),
             self.knowledge,
             self.compare,
             self.send,
@@ -172,8 +195,8 @@ class ComposerButtons:
         """Draw the buttons' icons, one a step (the composer takes a turn of the loop for
         each), those of the first frame first; the stop icon is drawn ahead of need."""
         self._icons_shown = True  # a Web switch made from now on shows its icon at once
-        web = [self._web.button, self._web.research] if self._web is not None else []
-        row = (self.attach, self.send, self.assistants, self.tools, *web, self.knowledge)
+        first = (self.attach, self.send, self.assistants, self.tools)
+        row = (*first, *self._switches(), self.knowledge)
         for button in (*row, self.compare):
             show_icon(button, True, current_look())
             yield button

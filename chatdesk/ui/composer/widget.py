@@ -10,11 +10,11 @@ read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
 `draft_changed`.
 
 Its parts: the box (`box.py`) and its drop zone (`drop_zone.py`), the text field and its height
-(`editor.py`), the row of controls (`buttons.py`), the attachments' chips (`attachments.py`)
-and the slash menu (`slash.py`). The chips' strip, the slash menu and the drop zone are made
-when first needed (a chip added, saved prompts offered, a drag), and the buttons' icons are
-drawn on the turns after the first paint: the window's first paint does without them and their
-modules (decision 0009).
+(`editor.py`), the row of controls (`buttons.py`, the Web and Memory switches made on first use),
+the attachments' chips (`attachments.py`) and the slash menu (`slash.py`). The chips' strip, the
+slash menu and the drop zone are made when first needed (a chip added, saved prompts offered, a
+drag), and the buttons' icons are drawn on the turns after the first paint: the window's first
+paint does without them and their modules (decision 0009).
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the core's modules load after the first paint, the strip an
     from chatdesk.core.views import AttachmentInput
     from chatdesk.ui.attachments.thumbnails import Thumbnails
     from chatdesk.ui.composer.attachments import AttachmentStrip
+    from chatdesk.ui.composer.memory_switch import MemorySwitch
     from chatdesk.ui.composer.model_menu import ModelMenu
     from chatdesk.ui.composer.slash import SlashEntry, SlashMenu
     from chatdesk.ui.composer.web_switch import WebSwitch
@@ -85,9 +86,7 @@ class Composer(QWidget):
         self._model_menu: ModelMenu | None = None  # made when first opened
         self._model_marks: dict[str, str] = {}  # what is known of each model, by key
         self._recent_models: list[str] = []
-        self._draft_timer = QTimer(self)
-        self._draft_timer.setSingleShot(True)
-        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.draft_changed)
         self._build()
         self.setAcceptDrops(True)  # drops on the chips or buttons count as drops on the editor
@@ -189,6 +188,10 @@ class Composer(QWidget):
         return self._row.web_switch()
 
     @property
+    def memory(self) -> MemorySwitch:  # made when first asked for, beside Web
+        return self._row.memory_switch()
+
+    @property
     def editor(self) -> QPlainTextEdit:
         return self._editor
 
@@ -287,18 +290,14 @@ class Composer(QWidget):
     def set_enter_sends(self, enter_sends: bool) -> None:
         self._editor.enter_sends = enter_sends
         keys = "Enter" if enter_sends else "Ctrl+Enter"
-        newline = "Shift+Enter" if enter_sends else "Enter"
+        keyed = {"send": keys, "newline": "Shift+Enter" if enter_sends else "Enter"}
         self._editor.setPlaceholderText(
             # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
-            tr("Message · {send} sends, {newline} starts a new line", send=keys, newline=newline)
+            tr("Message · {send} sends, {newline} starts a new line", **keyed)
         )
         self._editor.setAccessibleDescription(
             # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
-            tr(
-                "Type a message. {send} sends it, {newline} starts a new line.",
-                send=keys,
-                newline=newline,
-            )
+            tr("Type a message. {send} sends it, {newline} starts a new line.", **keyed)
         )
         self._row.set_keys(keys)
 

@@ -12,8 +12,8 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
-from chatdesk.core.i18n import tr
-from chatdesk.ui.conversation.buttons import icon_button
+from chatdesk.core.i18n import ntr, tr
+from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import show_icon
 from chatdesk.ui.theme.scale import SPACE
@@ -21,7 +21,9 @@ from chatdesk.ui.theme.scale import SPACE
 
 class MessageFooter(QWidget):
     """`action` names: copy-markdown, copy-plain (from the copy button's menu), regenerate,
-    delete, previous-branch, next-branch; `edit` asks for the user's message to be edited."""
+    delete, previous-branch, next-branch, and where memory is kept, remember (Remember this…)
+    and memories (the memories an answer was given); `edit` asks for the user's message to be
+    edited."""
 
     action = Signal(str)
     edit = Signal()
@@ -57,9 +59,10 @@ class MessageFooter(QWidget):
             tr("Delete"),
             tr("Delete this message and what follows"),
         )
+        self.remember, self.memories = self._memory_parts()
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")
-        self.buttons = (self.copy, last, self.delete)
+        self.buttons = (self.copy, last, self.remember, self.delete)
         versions = (self.previous, self.branch, self.next)
         # The figures and versions stay put; the actions' places, empty until wanted, are on
         # the side away from the text (an answer's right, the user's left).
@@ -69,8 +72,10 @@ class MessageFooter(QWidget):
                 row.addWidget(widget)
             row.addSpacing(SPACE["s"])
             row.addWidget(self.meta)
+            row.addWidget(self.memories)
         else:
             row.addWidget(self.meta)
+            row.addWidget(self.memories)
             row.addSpacing(SPACE["s"])
             for widget in (*versions, *self.buttons):
                 row.addWidget(widget)
@@ -110,7 +115,37 @@ class MessageFooter(QWidget):
         button.setProperty("mirrored", QApplication.isRightToLeft())
         return button
 
-    _PARTS = ("copy", "regenerate_or_edit", "delete", "previous", "next")
+    def _memory_parts(self) -> tuple[QToolButton, QToolButton]:
+        """Remember this…, and "Used 2 memories" (hidden until `allow_memory`)."""
+        remember = self._button(
+            "pin", "remember", tr("Remember this…"), tr("Keep this message's words as a memory")
+        )
+        used = flat_button("", tr("Show the memories this answer was given"))
+        used.setObjectName("memoriesUsed")
+        used.clicked.connect(lambda: self.action.emit("memories"))
+        remember.hide()
+        used.hide()
+        self.can_remember = False  # memory is kept where this message is (not a temporary chat)
+        self._memory: tuple[tuple[int, ...], bool] = ((), False)  # ids given, and final
+        return remember, used
+
+    def show_memory(self, ids: tuple[int, ...], *, final: bool) -> None:
+        """ "Used 2 memories" under an answer that was given `ids`, and Remember this…, once
+        the message is `final`."""
+        self._memory = (ids, final)
+        shown = final and bool(ids) and self.can_remember
+        if shown:
+            self.memories.setText(ntr("Used {n} memory", "Used {n} memories", len(ids)))
+            self.memories.setAccessibleName(self.memories.text())
+        self.memories.setVisible(shown)
+        self.remember.setVisible(final and self.can_remember)
+
+    def allow_memory(self) -> None:
+        """Memory is kept where this message is: its parts about memory may show."""
+        self.can_remember = True
+        self.show_memory(*self._memory[:1], final=self._memory[1])
+
+    _PARTS = ("copy", "regenerate_or_edit", "remember", "delete", "previous", "next")
 
     def focused_part(self) -> str | None:
         """Which of its controls has the keyboard focus, by name (None: none of them)."""

@@ -13,14 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QEnterEvent
-from PySide6.QtWidgets import (
-    QFrame,
-    QHBoxLayout,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 from shiboken6 import Shiboken
 
 from chatdesk.core.assistants.builtin import said
@@ -40,9 +33,11 @@ from chatdesk.ui.conversation.tool_card import ToolCallList
 from chatdesk.ui.conversation.wide import ColumnLayout
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
+    from chatdesk.core.memory.model import MemoryView
     from chatdesk.core.views import MessageView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.conversation.memory_card import MemoryWords
     from chatdesk.ui.conversation.message_editor import MessageEditor
     from chatdesk.ui.conversation.sources import SourcesBlock
 
@@ -80,7 +75,7 @@ class MessageWidget(QFrame):
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
     editing = Signal(object)  # its editor (a MessageEditor), shown in place of the bubble
-    tool_decided = Signal(object, str, str)  # message id, call id, once/always/deny
+    tool_decided = Signal(object, str, object)  # message id, call id, once/always/deny/Edited
     link_activated = Signal(str, object)  # href, message id
     attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
 
@@ -106,6 +101,7 @@ class MessageWidget(QFrame):
         self._formatted_key: object = None
         self._editor: MessageEditor | None = None
         self._column = False  # one of a comparison's answers, in a narrow column
+        self.memory_words: MemoryWords | None = None  # for a memory tool's card (the window's)
         self.rendered: Rendered | None = None
         self.setObjectName("userMessage" if message.role is Role.USER else "assistantMessage")
         self._build()
@@ -257,7 +253,7 @@ class MessageWidget(QFrame):
         if not message.tool_calls and self.tool_calls is None:
             return
         if self.tool_calls is None:
-            self.tool_calls = ToolCallList()
+            self.tool_calls = ToolCallList(memory=lambda n, then: self._memory_words(n, then))
             self.tool_calls.decided.connect(
                 lambda call_id, choice: self.tool_decided.emit(self.message.id, call_id, choice)
             )
@@ -266,6 +262,9 @@ class MessageWidget(QFrame):
                 self.tool_calls.thumbnails = self._thumbnails
             self._inner.insertWidget(self._inner.indexOf(self.body), self.tool_calls)
         self.tool_calls.show_calls(message.tool_calls)
+
+    def _memory_words(self, n: int, then: Callable[[MemoryView | None], None]) -> None:
+        (self.memory_words or (lambda _, then: then(None)))(n, then)
 
     def _show_attachments(self, message: MessageView) -> None:
         if self.attachments is None:
@@ -362,6 +361,7 @@ class MessageWidget(QFrame):
         for widget in (footer.regenerate_or_edit, footer.delete):
             widget.setVisible(final and not self._column)
         footer.settle()
+        footer.show_memory(message.memories, final=final and not self._column)
         figures = usage_text(message, model=self._head is None or self._column) if final else ""
         glued = " · ".join(f.replace(" ", "\u00a0") for f in figures.split(" · "))  # "0.4 s" whole
         self._meta.setText(glued if self._column else figures)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
+from chatdesk.ui.conversation.tool_summary import summary_line
 from chatdesk.ui.conversation.web_cards import WebLines, is_web, readable_result
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.conversation.memory_card import MemoryWords
 
 SHOWN_CHARS = 20_000
 _GLYPHS: dict[str, str] = {
@@ -60,8 +62,9 @@ class ToolCallCard(QFrame):
     """Signals carry the call id: `decided(call_id, choice)` with choice once/always/deny;
     `attachment_action(view, name)` is an image's, as `AttachmentRow` says it."""
 
-    decided = Signal(str, str)
+    decided = Signal(str, object)  # a memory's card may answer `Edited` (memory_card.py)
     attachment_action = Signal(object, str)
+    unfold_waiting = True  # the whole arguments are seen before deciding
 
     def __init__(
         self,
@@ -159,8 +162,12 @@ class ToolCallCard(QFrame):
             self._fill_details()
         if call.images:
             self._show_images(call)
-        if waiting and not self._fold.isChecked():
-            self._fold.setChecked(True)  # the whole arguments are seen before deciding
+        if waiting and self.unfold_waiting and not self._fold.isChecked():
+            self._fold.setChecked(True)
+
+    def fits(self, call: ToolCallView) -> bool:
+        """Whether this kind of card shows `call` (whose server is known once it is written)."""
+        return call.server != "memory"
 
     def _show_web(self, call: ToolCallView) -> None:
         if self.web is None:
@@ -313,11 +320,12 @@ class ToolCallList(QWidget):
     the cards are made `CHUNK` per turn of the event loop, so a long list never holds up the
     window."""
 
-    decided = Signal(str, str)  # call id, choice
+    decided = Signal(str, object)  # call id, choice (or a memory card's `Edited`)
     attachment_action = Signal(object, str)  # an image a result gave, what to do with it
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, memory: MemoryWords | None = None) -> None:
         super().__init__(parent)
+        self._memory = memory  # a memory's current words, for its tools' cards
         self.setObjectName("toolCalls")
         self._thumbnails: Thumbnails | None = None
         self._layout = QVBoxLayout(self)
@@ -357,7 +365,12 @@ class ToolCallList(QWidget):
         self._calls = calls
         for call in calls:
             card = self.cards.get(call.call_id)
-            if card is not None:
+            if card is not None and not card.fits(call):  # a memory tool's, known by its server
+                del self.cards[call.call_id]  # made again below, as its own kind
+                self._layout.removeWidget(card)
+                card.hide()
+                card.deleteLater()
+            elif card is not None:
                 card.show_call(call)
         waiting = [c for c in calls if c.state == CallState.WAITING]
         count = len(waiting)
@@ -374,7 +387,7 @@ class ToolCallList(QWidget):
         many = len(self._calls) > FOLD_OVER
         self._summary.setVisible(many)
         if many:
-            self._summary.setText(_summary(self._calls, self._summary.isChecked()))
+            self._summary.setText(summary_line(self._calls, self._summary.isChecked()))
             count = len(self._calls)
             if self._summary.isChecked():
                 said = ntr("Hide all {n} tool call", "Hide all {n} tool calls", count)
@@ -412,13 +425,20 @@ class ToolCallList(QWidget):
     def _make(self, calls: list[ToolCallView]) -> None:
         order = {call.call_id: index for index, call in enumerate(self._calls)}
         for call in calls:
-            card = ToolCallCard(call, thumbnails=self._thumbnails)
+            card = self._card(call)
             card.decided.connect(self.decided)
             card.attachment_action.connect(self.attachment_action)
             self.cards[call.call_id] = card
             before = sum(1 for made in self.cards if order.get(made, -1) < order[call.call_id])
             self._layout.insertWidget(1 + before, card)  # after the summary line, in order
             card.show()  # now, not on a later turn of the loop: what is shown is known
+
+    def _card(self, call: ToolCallView) -> ToolCallCard:
+        if call.server != "memory":
+            return ToolCallCard(call, thumbnails=self._thumbnails)
+        from chatdesk.ui.conversation.memory_card import MemoryCallCard
+
+        return MemoryCallCard(call, thumbnails=self._thumbnails, words=self._memory)
 
     def _allow_all(self) -> None:
         for call_id, card in self.cards.items():
@@ -430,54 +450,6 @@ FOLD_OVER = 6  # calls an answer shows as cards before folding its finished ones
 CHUNK = 2  # cards made per turn of the event loop (about 3 ms, and a layout)
 # Shown as cards even when the list is folded.
 _LIVE = (CallState.STREAMING, CallState.WAITING, CallState.RUNNING)
-
-
-def _summary(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
-    """The summary line: "▸ 50 tool calls: 48 done, 2 failed" (states as they first occur)."""
-    counts: dict[str, int] = {}
-    for call in calls:
-        state = call.state if call.state in _COUNTED else "calling"
-        counts[state] = counts.get(state, 0) + 1
-    said = ", ".join(_counted(state, count) for state, count in counts.items())
-    # translators: {states} is "48 done, 2 failed"
-    line = ntr("{n} tool call: {states}", "{n} tool calls: {states}", len(calls), states=said)
-    return f"{'▾' if unfolded else '▸'} {line}"
-
-
-_COUNTED = (
-    CallState.DONE,
-    CallState.FAILED,
-    CallState.NOT_RUN,
-    CallState.NOT_FINISHED,
-    CallState.WAITING,
-    CallState.RUNNING,
-)
-
-
-def _counted(state: str, count: int) -> str:
-    """How many of an answer's tool calls are in `state`: "48 done"."""
-    match state:
-        case CallState.DONE:
-            # translators: tool calls that ended, in "50 tool calls: 48 done, 2 failed"
-            return ntr("{n} done", "{n} done", count)
-        case CallState.FAILED:
-            # translators: tool calls that failed, in "50 tool calls: 48 done, 2 failed"
-            return ntr("{n} failed", "{n} failed", count)
-        case CallState.NOT_RUN:
-            # translators: tool calls never run, in "50 tool calls: 48 done, 2 not run"
-            return ntr("{n} not run", "{n} not run", count)
-        case CallState.NOT_FINISHED:
-            # translators: tool calls cut off, in "50 tool calls: 48 done, 2 not finished"
-            return ntr("{n} not finished", "{n} not finished", count)
-        case CallState.WAITING:
-            # translators: tool calls waiting for approval, in "5 tool calls: 3 done, 2 waiting"
-            return ntr("{n} waiting", "{n} waiting", count)
-        case CallState.RUNNING:
-            # translators: tool calls running now, in "50 tool calls: 48 done, 2 running"
-            return ntr("{n} running", "{n} running", count)
-        case _:
-            # translators: tool calls the model is still writing, in "8 tool calls: 1 calling"
-            return ntr("{n} calling", "{n} calling", count)
 
 
 def _copy_button(text: str, description: str) -> QToolButton:

@@ -141,7 +141,7 @@ QScrollArea { background: $surface; }
 #assistantPicker::menu-indicator {
     subcontrol-origin: padding; subcontrol-position: center right; }
 #toolState, #toolCaption { color: $text_quiet; }
-#toolState[state="failed"], #toolError { color: $danger; }
+#toolState[state="failed"], #toolError, #memoryError { color: $danger; }
 #toolState[state="not_finished"], #toolState[state="waiting"] { color: $warning; font-weight: 600; }
 #toolState[state="running"], #toolState[state="streaming"] { color: $link; }
 #pageTitle { font-size: ${subtitle}pt; font-weight: 600; }
@@ -185,6 +185,13 @@ QScrollArea { background: $surface; }
 #messageAction[popupMode="1"][mirrored="true"]:focus { padding-right: 2px; padding-left: 11px; }
 #messageAction::menu-button { border: none; width: 12px; }
 #messageAction[revealed="false"]::menu-arrow { image: none; }
+#memoriesUsed { border: 1px solid transparent; border-radius: ${radius_s}px; padding: 1px 4px;
+    color: $link; background: transparent; font-size: ${caption}pt; }
+#memoriesUsed:hover { background: $hover; }
+#memoriesUsed:focus { border: 2px solid $focus; padding: 0px 3px; }
+#memoryWords { background: $surface; color: $text; border: 1px solid $border;
+    border-radius: ${radius_s}px; padding: 6px 8px; }
+#memoryWas { color: $text_quiet; }
 #reasoningToggle, #sourcesToggle, #sourceRow {
     border: none;
     border-radius: ${radius_s}px;
@@ -212,7 +219,8 @@ QScrollArea { background: $surface; }
 #attachButton:pressed { background: $pressed; }
 #attachButton:focus { border: 2px solid $focus; }
 /* the pills: assistant, model, tools, web, knowledge, compare */
-#toolsButton, #webSwitch, #knowledgeButton, #compareButton, #assistantPicker, #modelPicker {
+#toolsButton, #webSwitch, #memorySwitch, #knowledgeButton, #compareButton, #assistantPicker,
+#modelPicker {
     background: $pill;
     border: 1px solid $border_strong;
     border-radius: ${radius_l}px;
@@ -221,15 +229,16 @@ QScrollArea { background: $surface; }
 }
 #toolsButton, #knowledgeButton, #assistantPicker { padding-right: 20px; }
 #compareButton { padding-right: 24px; }
-#toolsButton:hover, #webSwitch:hover, #knowledgeButton:hover, #compareButton:hover,
-#assistantPicker:hover, #modelPicker:hover { background: $hover; }
-#toolsButton:pressed, #webSwitch:pressed, #knowledgeButton:pressed, #compareButton:pressed,
-#assistantPicker:pressed, #modelPicker:pressed { background: $pressed; }
-#toolsButton[on="true"], #webSwitch:checked, #knowledgeButton[on="true"],
+#toolsButton:hover, #webSwitch:hover, #memorySwitch:hover, #knowledgeButton:hover,
+#compareButton:hover, #assistantPicker:hover, #modelPicker:hover { background: $hover; }
+#toolsButton:pressed, #webSwitch:pressed, #memorySwitch:pressed, #knowledgeButton:pressed,
+#compareButton:pressed, #assistantPicker:pressed, #modelPicker:pressed { background: $pressed; }
+#toolsButton[on="true"], #webSwitch:checked, #memorySwitch:checked, #knowledgeButton[on="true"],
 #compareButton:checked {
     background: $accent_tint; border-color: $accent; }
-#toolsButton:focus, #webSwitch:focus, #knowledgeButton:focus, #compareButton:focus,
-#assistantPicker:focus, #modelPicker:focus { border: 2px solid $focus; padding: 0 11px; }
+#toolsButton:focus, #webSwitch:focus, #memorySwitch:focus, #knowledgeButton:focus,
+#compareButton:focus, #assistantPicker:focus, #modelPicker:focus {
+    border: 2px solid $focus; padding: 0 11px; }
 #toolsButton:focus, #knowledgeButton:focus, #assistantPicker:focus { padding-right: 19px; }
 #compareButton:focus { padding-right: 23px; }
 #compareButton::menu-button { width: 20px; border: none; border-left: 1px solid $border;

@@ -1,8 +1,8 @@
-"""What the buttons and links on a message do: copy, edit, regenerate, continue, delete,
-switch branch, load images, summarise or choose another model when the conversation is too
-long for the model, and links that open only after the user saw the real host; and the
-keyboard's copy and regenerate of the last answer. A comparison's answers show side by side
-(window/comparing.py), each with these actions."""
+"""What the buttons and links on a message do: copy, edit, regenerate, continue, delete, remember
+(memory_actions.py), switch branch, load images, summarise or choose another model when the
+conversation is too long for the model, and links that open only after the user saw the real
+host; and the keyboard's copy and regenerate of the last answer. A comparison's answers show
+side by side (window/comparing.py), each with these actions."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from chatdesk.ui.conversation.passage_viewer import Passages
 from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.window.comparing import ComparedAnswers
+from chatdesk.ui.window.memory_actions import MemoryActions
 
 
 class MessageActions:
@@ -70,6 +71,7 @@ class MessageActions:
         # An answer's sources: a passage in its document, a page's text as it was read.
         self.passages = Passages(window, service.knowledge, runner, self.open_address)
         service.tools.approver = self.approver
+        self.memory = MemoryActions(window, service, runner)  # Remember this…, Used 2 memories
         # A comparison's answers, side by side, each a message with these actions.
         self.compared = ComparedAnswers(
             service, runner, lambda: view.formatter, self._wire, controller.reload_from
@@ -88,6 +90,7 @@ class MessageActions:
         widget.tool_decided.connect(self.approver.answer)
         widget.attachment_action.connect(self.attachments.run)
         widget.thumbnails = self.attachments.thumbnails
+        self.memory.wire(widget)
 
     def _tell(self, words: str) -> None:
         """Say it to a screen reader and in the status bar."""
@@ -119,6 +122,15 @@ class MessageActions:
                 self._summarise_and_retry(message_id)
             case "choose-model":
                 self._choose_model()
+            case "memories" | "remember":
+                self._memory_action(name, message_id)
+
+    def _memory_action(self, name: str, message_id: uuid.UUID) -> None:
+        widget = self._view.widget_for(message_id)
+        if widget is not None and name == "memories":
+            self.memory.show_used(widget)
+        elif widget is not None:
+            self.memory.remember(widget)
 
     def _summarise_and_retry(self, message_id: uuid.UUID) -> None:
         widget = self._view.widget_for(message_id)

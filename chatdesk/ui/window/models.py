@@ -2,8 +2,9 @@
 lists the known models with the current one chosen; choosing one sets the shown thread's model,
 or the model the new chat will be created with. Its assistant and tool servers follow along
 (`assistants`, assistant_choice.py; `tools`, tool_choice.py, with the Web switch, whose reach
-`web`, web_choice.py, checks; `knowledge`, knowledge_choice.py): they change with the chat shown;
-Compare (`compare`, compare_choice.py) sends the next message to several models instead."""
+`web`, web_choice.py, checks; `knowledge`, knowledge_choice.py; the Memory switch, `memory`,
+memory_choice.py): they change with the chat shown; Compare (`compare`, compare_choice.py) sends
+the next message to several models instead."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.window.assistant_choice import AssistantChoice
 from chatdesk.ui.window.compare_choice import CompareChoice, SettingsHolder
 from chatdesk.ui.window.knowledge_choice import KnowledgeChoice
+from chatdesk.ui.window.memory_choice import MemoryChoice
 from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.slash_choice import SlashChoice
 from chatdesk.ui.window.tool_choice import ToolChoice
@@ -53,6 +55,7 @@ class ModelChoice:
         self.tools.web_shown = self.web.shown
         self.tools.assistant_tools = self._assistant_tools
         self.knowledge = KnowledgeChoice(composer, shown)
+        self.memory = MemoryChoice(composer, shown)
         self.assistants = AssistantChoice(composer, empty or EmptyState(), shown, speakers)
         self.compare = CompareChoice(composer, settings)
         self.slash = SlashChoice(composer, self.assistants)
@@ -67,6 +70,7 @@ class ModelChoice:
         self.tools.attach(service, runner)
         self.web.attach(service, runner)
         self.knowledge.attach(service, runner)
+        self.memory.attach(service, runner)
         self.assistants.attach(service, runner)
         self.slash.attach(service, runner)
 
@@ -83,6 +87,7 @@ class ModelChoice:
         self.assistants.apply(event)
         self.slash.apply(event)
         self.knowledge.apply(event)
+        self.memory.apply(event)
         if isinstance(event, ProvidersChanged):  # models were added or went
             self.show()
 
@@ -122,6 +127,7 @@ class ModelChoice:
         self.find_recent()
         self.tools.show()
         self.knowledge.show()
+        self.memory.show()
         self.assistants.show()
 
     def find_recent(self) -> None:
