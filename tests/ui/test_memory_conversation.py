@@ -178,7 +178,7 @@ def test_an_answer_given_a_memory_says_so_and_lists_it(
     qtbot.waitUntil(lambda: actions.popup is not None and actions.popup.isVisible())
     assert actions.popup is not None
     lines = [line.text() for line in actions.popup.lines]
-    assert f"{PROPOSED} — Everyone" in lines
+    assert PROPOSED in lines
     assert f"Memory {gone.id} (deleted since)" in lines
     opened: list[bool] = []
     actions.open_preferences = lambda: opened.append(True)
@@ -250,3 +250,31 @@ def test_the_composer_switch_off_gives_the_next_answer_no_memories(
     qtbot.waitUntil(lambda: answer_done(window, 4))
 
     assert window.conversation.messages()[-1].memories == ()
+
+
+def test_a_temporary_chat_shows_nothing_of_memory(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    from tests.ui.test_temporary_ui import _ask, _start, _window
+
+    core: Core = make_core()
+    assert core.service.memory is not None
+    finish(core.service.memory.add(PROPOSED))
+    window = _window(open_window, core)
+    qtbot.waitUntil(window.composer.isVisible)
+    send(qtbot, window, "Which compiler flags should I try?")  # a saved chat first: all shows
+    _ended(window, qtbot)
+    switch = window.composer.memory.button
+    qtbot.waitUntil(switch.isVisible)
+    assert window.view.widgets[-1].footer.memories.isVisible()
+
+    _start(qtbot, window)
+    qtbot.waitUntil(lambda: not switch.isVisible())
+    _ask(qtbot, window, "Which compiler flags should I try?", 2)
+
+    question, answer = window.view.widgets
+    assert answer.message.memories == ()
+    assert not question.footer.remember.isVisibleTo(question)
+    assert not answer.footer.remember.isVisibleTo(answer)
+    assert not answer.footer.memories.isVisibleTo(answer)
+    assert not switch.isVisible()

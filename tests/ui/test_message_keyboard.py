@@ -100,8 +100,9 @@ def test_a_screen_reader_finds_each_action_by_its_name(
     window = open_window(make_core())
     ask_and_wait(qtbot, window, "Give me code")
     user, answer = window.view.widgets
-    assert [spoken(b) for b in user.footer.buttons] == ["Copy", "Edit", "Delete"]
-    assert [spoken(b) for b in answer.footer.buttons] == ["Copy", "Regenerate", "Delete"]
+    remember = "Remember this…"  # memories are kept in a saved chat
+    assert [spoken(b) for b in user.footer.buttons] == ["Copy", "Edit", remember, "Delete"]
+    assert [spoken(b) for b in answer.footer.buttons] == ["Copy", "Regenerate", remember, "Delete"]
     for button in (*user.footer.buttons, *answer.footer.buttons):
         assert button.toolTip()
         assert button.focusPolicy() & Qt.FocusPolicy.TabFocus

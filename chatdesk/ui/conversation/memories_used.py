@@ -47,9 +47,14 @@ class MemoriesUsed(QFrame):
         found = {memory.id: memory for memory in kept}
         self.lines: list[QLabel] = []
         for memory_id in ids:
-            line = _line(found.get(memory_id), memory_id)
+            memory = found.get(memory_id)
+            line = _line(memory, memory_id)
             self.lines.append(line)
             column.addWidget(line)
+            if memory is not None:
+                # translators: under a memory an answer was given: whose chats it is for
+                whom = _label(tr("For: {whom}", whom=memory.for_whom()), "memoryUsedWhom")
+                column.addWidget(whom)
         # translators: opens Preferences ▸ Memory, from the list of memories an answer used
         self.manage = QPushButton(tr("Manage memories…"))
         self.manage.setAccessibleName(tr("Manage memories…"))
@@ -68,14 +73,15 @@ class MemoriesUsed(QFrame):
 
 def _line(memory: MemoryView | None, memory_id: int) -> QLabel:
     if memory is None:
-        text = tr("Memory {n} (deleted since)", n=memory_id)
-    else:
-        # translators: a memory the answer was given, then whose chats it is for
-        text = tr("{text} — {whom}", text=memory.text, whom=memory.for_whom())
-    line = QLabel(text)
-    line.setObjectName("memoryUsed" if memory is not None else "memoryGone")
-    line.setWordWrap(True)
-    line.setTextFormat(Qt.TextFormat.PlainText)
-    line.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    line.setAccessibleName(text)
-    return line
+        return _label(tr("Memory {n} (deleted since)", n=memory_id), "memoryGone")
+    return _label(memory.text, "memoryUsed")
+
+
+def _label(text: str, name: str) -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # a memory's words are never markup
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setAccessibleName(text)
+    return label

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 # core to ask, as in a temporary chat).
 MemoryWords = Callable[[int, Callable[["MemoryView | None"], None]], None]
 
+EDITOR_LINES = 4  # the field's height, in lines; longer words scroll
 MEMORY = "memory"  # the memory tools' server (chatdesk/core/tools/model.py: MEMORY)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # What the tools answer the model (chatdesk/core/tools/memory_tools.py), read for the card.
@@ -85,6 +86,15 @@ def _buttons(tool: str) -> tuple[str, str]:
         return tr("&Change it"), tr("&Don't change")
     # translators: buttons of the card where the model proposes a memory to keep
     return tr("&Keep"), tr("&Don't keep")
+
+
+def _asked(tool: str) -> str:
+    """The card's title while it waits: what the model asks."""
+    if tool == "forget":
+        return tr("The model asks to forget a memory")
+    if tool == "update_memory":
+        return tr("The model asks to change a memory")
+    return tr("The model asks to remember this")
 
 
 def done_text(call: ToolCallView) -> str:
@@ -141,6 +151,8 @@ class MemoryCallCard(ToolCallCard):
         self._editor.setAccessibleName(tr("The memory's words"))
         self._editor.setTabChangesFocus(True)
         self._editor.installEventFilter(self)
+        lines = self._editor.fontMetrics().lineSpacing() * EDITOR_LINES
+        self._editor.setFixedHeight(lines + 2 * self._editor.frameWidth() + 8)
         self._editor.hide()
         column.addWidget(self._shown)
         column.addWidget(self._editor)
@@ -185,6 +197,7 @@ class MemoryCallCard(ToolCallCard):
             self._show_proposal(call)
         if call.state == CallState.WAITING:
             self._take_focus()
+            self._title.setText(f"? {_asked(call.tool)}")
         said = done_text(call)
         if said:
             self._state.setText(said)
@@ -247,6 +260,7 @@ class MemoryCallCard(ToolCallCard):
         self._editor.setPlainText(proposed_text(self.call))
         self._editor.selectAll()
         self._shown.hide()
+        self.choice_buttons["edit"].hide()  # Keep keeps the field's words; Esc gives them back
         self._editor.show()
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
 
@@ -254,6 +268,7 @@ class MemoryCallCard(ToolCallCard):
         if self._editor is not None and self._shown is not None:
             self._editor.hide()
             self._shown.show()
+            self.choice_buttons["edit"].show()
             self.choice_buttons["once"].setFocus(Qt.FocusReason.OtherFocusReason)
 
     def choose(self, choice: str) -> None:

@@ -192,6 +192,10 @@ QScrollArea { background: $surface; }
 #memoryWords { background: $surface; color: $text; border: 1px solid $border;
     border-radius: ${radius_s}px; padding: 6px 8px; }
 #memoryWas { color: $text_quiet; }
+#memoriesUsedPopup { background: $surface; border: 1px solid $border_strong; }
+#memoriesUsedTitle { color: $text; font-weight: 600; }
+#memoryUsed { color: $text; padding-top: 4px; }
+#memoryUsedWhom, #memoryGone { color: $text_quiet; font-size: ${caption}pt; }
 #reasoningToggle, #sourcesToggle, #sourceRow {
     border: none;
     border-radius: ${radius_s}px;
