@@ -91,7 +91,8 @@ async def _card(core: Core, window: MainWindow, out: Path, theme: str) -> None:
 async def _used(core: Core, window: MainWindow, out: Path, theme: str) -> None:
     thread_id = window.current_thread_id
     assert thread_id is not None
-    turn = await core.service.send(thread_id, "Which compiler flags should I try for faster builds?")
+    asked = "Which compiler flags should I try for faster builds?"
+    turn = await core.service.send(thread_id, asked)
     await core.service.wait_for_answer(turn.answer.id)
     await _until(lambda: window.view.widgets[-1].footer.memories.isVisible())
     footer = window.view.widgets[-1].footer
