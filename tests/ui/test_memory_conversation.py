@@ -6,6 +6,7 @@ the composer's Memory switch keeps the chat's next answers from memories."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from typing import Any
 
@@ -278,3 +279,40 @@ def test_a_temporary_chat_shows_nothing_of_memory(
     assert not answer.footer.remember.isVisibleTo(answer)
     assert not answer.footer.memories.isVisibleTo(answer)
     assert not switch.isVisible()
+
+
+def test_forget_shows_the_memorys_words_and_deletes_it_once_agreed(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core: Core = make_core()
+    assert core.service.memory is not None
+    cat = finish(core.service.memory.add("My cat is called Miso."))
+    window: MainWindow = open_window(core)
+    qtbot.waitUntil(window.composer.isVisible)
+    send(qtbot, window, f"Please forget memory {cat.id}")
+    card = _waiting_card(window, qtbot)
+
+    assert card._was is not None
+    qtbot.waitUntil(lambda: "My cat is called Miso." in card._was.text())  # asked of the core
+    assert card._was.text() == f"Forget memory {cat.id}: My cat is called Miso."
+    assert card.choice_buttons["once"].text().replace("&", "") == "Forget it"
+    assert not card.choice_buttons["edit"].isVisibleTo(card)  # nothing to edit
+    qtbot.mouseClick(card.choice_buttons["once"], Qt.MouseButton.LeftButton)
+    _ended(window, qtbot)
+
+    assert kept(core, finish) == []
+    qtbot.waitUntil(lambda: card._state.text() == f"Memory {cat.id} deleted")
+
+
+def test_the_gauges_breakdown_counts_the_memories_given() -> None:
+    from chatdesk.core.views import ContextBreakdown, ContextUsage
+    from chatdesk.ui.header import usage_lines
+
+    parts = ContextBreakdown(
+        system=120, summary=0, history=300, draft=10, budget=6000, window=8000, estimated=False
+    )
+    usage = ContextUsage(used_tokens=430, budget_tokens=6000, estimated=False, breakdown=parts)
+    assert not any("Memories" in line for line in usage_lines(usage))  # none given: no line
+
+    given = dataclasses.replace(parts, memory=64, memories=2)
+    assert "  Memories: 64 (2 memories)" in usage_lines(dataclasses.replace(usage, breakdown=given))
