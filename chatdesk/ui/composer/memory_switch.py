@@ -1,9 +1,9 @@
-"""The composer's Memory switch: a pill beside Web, on while the shown chat's answers are given
-the user's memories (and the model may propose new ones). It shows what it is told (`show_on`);
-the window's part (`chatdesk/ui/window/memory_choice.py`) asks the core and switches the chat
-when the user clicks (`switched`). When memory is off for more than this chat (in Preferences,
-or for the chat's assistant or project) it shows off and disabled, its tooltip saying where to
-turn it on. Made when first asked for, after the window's first paint
+"""The composer's Memory switch: a round pill with a pin beside Web, on while the shown chat's
+answers are given the user's memories (and the model may propose new ones). It shows what it is
+told (`show_on`); the window's part (`chatdesk/ui/window/memory_choice.py`) asks the core and
+switches the chat when the user clicks (`switched`). When memory is off for more than this chat
+(in Preferences, or for the chat's assistant or project) it shows off and disabled, its tooltip
+saying where to turn it on. Made when first asked for, after the window's first paint
 (`ComposerButtons.memory_switch`)."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.composer.buttons import BUTTON_SIZE, LabelledButton, show_on, withhold_icon
+from chatdesk.ui.composer.buttons import show_on
+from chatdesk.ui.composer.web_switch import switch_pill
 from chatdesk.ui.theme.colours import Look
 
 
@@ -21,15 +22,11 @@ class MemorySwitch(QObject):
 
     def __init__(self, owner: QWidget, look: Look) -> None:
         super().__init__(owner)
-        self.button = LabelledButton(owner)
-        self.button.setObjectName("memorySwitch")
         # translators: the composer's switch that gives the user's memories to the model
-        self.button.setText(tr("Memory"))
-        self.button.setAccessibleName(tr("Memory"))
-        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.button.setCheckable(True)
-        self.button.setFixedHeight(BUTTON_SIZE)
-        withhold_icon(self.button, "pin", look)
+        self.button = switch_pill(owner, "memorySwitch", tr("Memory"), "pin", look)
+        # Its icon alone: the row holds every control whole at the window's smallest width;
+        # its name is spoken and in its tooltip.
+        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.button.clicked.connect(self.switched)  # the user's click or key, never show_on
         self.button.hide()  # shown for a chat where memories are kept (`show_on`)
         self.show_on(True)

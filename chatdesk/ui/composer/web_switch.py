@@ -25,37 +25,24 @@ class WebSwitch(QObject):
 
     def __init__(self, owner: QWidget, look: Look) -> None:
         super().__init__(owner)
-        self.button = LabelledButton(owner)
-        self.button.setObjectName("webSwitch")
         # translators: the composer's switch that lets the model search the web
-        self.button.setText(tr("Web"))
-        self.button.setAccessibleName(tr("Web"))
+        self.button = switch_pill(owner, "webSwitch", tr("Web"), "web", look)
         self.button.setToolTip(tr("Web: let the model search the web and read pages"))
-        self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.button.setCheckable(True)
-        self.button.setFixedHeight(BUTTON_SIZE)
-        withhold_icon(self.button, "web", look)
         self.button.clicked.connect(self.switched)  # the user's click or key, never show_on
         self.notice = QLabel(owner)
         self.notice.setObjectName("webNotice")
         self.notice.setWordWrap(True)
         self.notice.hide()  # shown while the web cannot be searched (say)
         self.button.hide()  # shown with the chat's tool servers (`ComposerButtons.show_tools`)
-        self.research = LabelledButton(owner)  # the next messages answered by research runs
-        self.research.setObjectName("researchSwitch")
         # translators: the composer's switch that answers with a research run's report
-        self.research.setText(tr("Research"))
-        self.research.setAccessibleName(tr("Research"))
+        research = tr("Research")  # the next messages answered by research runs
+        self.research = switch_pill(owner, "researchSwitch", research, "search", look)
         self.research.setToolTip(
             tr(
                 "Research: answer with a report from several searches and the pages they find, "
                 "citing them (Stop writes it from what was read)"
             )
         )
-        self.research.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.research.setCheckable(True)
-        self.research.setFixedHeight(BUTTON_SIZE)
-        withhold_icon(self.research, "search", look)
         self.research.toggled.connect(self._show_research)
         self._show_research(False)
         self.research.hide()  # shown while the Web switch is on (`show_on`)
@@ -96,3 +83,17 @@ class WebSwitch(QObject):
         self.notice.setText(problem)
         self.notice.setAccessibleName(problem)
         self.notice.setVisible(bool(problem))
+
+
+def switch_pill(owner: QWidget, name: str, text: str, picture: str, look: Look) -> LabelledButton:
+    """A switch of the composer's row: a checkable pill named `name` for the sheet, its words
+    `text` (its spoken name too) beside the icon `picture`, drawn after the first paint."""
+    button = LabelledButton(owner)
+    button.setObjectName(name)
+    button.setText(text)
+    button.setAccessibleName(text)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setCheckable(True)
+    button.setFixedHeight(BUTTON_SIZE)
+    withhold_icon(button, picture, look)
+    return button

@@ -37,6 +37,17 @@ def on_leading_side(label: QLabel) -> QLabel:
     return label
 
 
+def plain_label(text: str, name: str) -> QLabel:
+    """A label of words that are not chatdesk's (a page's title, a memory): plain text, never
+    markup, wrapped, selectable, on the window's leading side; `name` for the sheet."""
+    label = QLabel(text)
+    label.setObjectName(name)
+    label.setWordWrap(True)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return on_leading_side(label)
+
+
 def isolated(text: str) -> str:
     """`text` set apart from the sentence around it when the window reads right to left (a
     Latin title or address in an Arabic sentence keeps its own order and its neighbours

@@ -12,6 +12,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFrame, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.ui.conversation.frame import plain_label
 from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:
@@ -78,10 +79,6 @@ def _line(memory: MemoryView | None, memory_id: int) -> QLabel:
 
 
 def _label(text: str, name: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # a memory's words are never markup
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label = plain_label(text, name)
     label.setAccessibleName(text)
     return label

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.approval import Edited
+from chatdesk.ui.conversation.frame import plain_label
 from chatdesk.ui.conversation.tool_card import ToolCallCard
 
 if TYPE_CHECKING:
@@ -321,10 +322,6 @@ class MemoryCallCard(ToolCallCard):
 
 
 def _words_label(name: str, spoken: str) -> QLabel:
-    label = QLabel()
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # the model's words are never markup
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label = plain_label("", name)  # the model's words are never markup
     label.setAccessibleName(spoken)
     return label

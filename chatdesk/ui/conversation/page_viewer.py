@@ -13,7 +13,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.conversation.frame import isolated, on_leading_side
+from chatdesk.ui.conversation.frame import isolated, plain_label
 from chatdesk.ui.conversation.sources import read_when
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -51,11 +50,11 @@ class PageViewer(QDialog):
     def _build(self) -> None:
         source = self.source
         layout = QVBoxLayout(self)
-        self.heading = _label(source.name, "pageTitle")
+        self.heading = plain_label(source.name, "pageTitle")
         facts = [isolated(source.location)]
         if source.read_at:
             facts.append(tr("read {when}", when=read_when(source.read_at)))
-        self.facts = _label(" · ".join(f for f in facts if f), "pageFacts")
+        self.facts = plain_label(" · ".join(f for f in facts if f), "pageFacts")
         self.address = QLineEdit(source.url)  # one line however long, selectable, copyable
         self.address.setObjectName("pageAddress")
         self.address.setReadOnly(True)
@@ -65,7 +64,7 @@ class PageViewer(QDialog):
             right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignAbsolute
             self.address.setAlignment(right | Qt.AlignmentFlag.AlignVCenter)
         self.address.setAccessibleName(tr("Address"))
-        self.note = _label(
+        self.note = plain_label(
             tr("The text chatdesk read from this page and gave the model:"), "pageFacts"
         )
         self.text = QPlainTextEdit()
@@ -87,12 +86,3 @@ class PageViewer(QDialog):
             layout.addWidget(widget)
         layout.addLayout(buttons)
         close.setDefault(True)
-
-
-def _label(text: str, name: str) -> QLabel:
-    label = QLabel(text)
-    label.setObjectName(name)
-    label.setWordWrap(True)
-    label.setTextFormat(Qt.TextFormat.PlainText)  # a page's title is not ours
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return on_leading_side(label)
