@@ -53,7 +53,7 @@ class RememberDialog(QDialog):
         column = QVBoxLayout(self)
         said = QLabel(
             tr(
-                "Chatdesk will keep these words on this computer and give them to the "
+                "chatdesk will keep these words on this computer and give them to the "
                 "model in later chats. Edit them first if you like."
             )
         )
@@ -66,11 +66,11 @@ class RememberDialog(QDialog):
         column.addWidget(self.words, 1)
         form = QFormLayout()
         self.whom = QComboBox()
-        self.whom.setAccessibleName(tr("For"))
+        self.whom.setAccessibleName(tr("For", context="memory"))
         for label, place in places:
             self.whom.addItem(label, place)
         # translators: whose chats a memory is given in: Everyone, an assistant's, a project's
-        form.addRow(tr("&For:"), self.whom)
+        form.addRow(tr("&For:", context="memory"), self.whom)
         column.addLayout(form)
         self.error = QLabel()
         self.error.setObjectName("memoryError")
