@@ -120,8 +120,8 @@ def test_a_pill_stands_apart_from_the_message_box_it_sits_in(look: Look) -> None
     assert contrast(named["border_strong"], pill) >= PART
     assert contrast(pill, box) > 1.1, "the pill's ground is the box's"
     pills = re.search(
-        r"#toolsButton, #webSwitch, #knowledgeButton, #compareButton, #assistantPicker, "
-        r"#modelPicker \{(.*?)\}",
+        r"#toolsButton, #webSwitch, #memorySwitch, #knowledgeButton, #compareButton, "
+        r"#assistantPicker,\s*#modelPicker \{(.*?)\}",
         window_sheet(look, 10.0),
         re.S,
     )
