@@ -27,6 +27,7 @@ class MemorySwitch(QObject):
         # Its icon alone: the row holds every control whole at the window's smallest width;
         # its name is spoken and in its tooltip.
         self.button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        self.button.setText("")
         self.button.clicked.connect(self.switched)  # the user's click or key, never show_on
         self.button.hide()  # shown for a chat where memories are kept (`show_on`)
         self.show_on(True)

@@ -232,7 +232,7 @@ QScrollArea { background: $surface; }
     padding: 0 ${space_m}px;
 }
 #toolsButton, #knowledgeButton, #assistantPicker { padding-right: 20px; }
-#memorySwitch { padding: 0 ${space_s}px; }
+#memorySwitch { padding: 0 ${space_xxs}px; border-radius: ${radius_m}px; }
 #compareButton { padding-right: 24px; }
 #toolsButton:hover, #webSwitch:hover, #memorySwitch:hover, #knowledgeButton:hover,
 #compareButton:hover, #assistantPicker:hover, #modelPicker:hover { background: $hover; }
@@ -246,7 +246,7 @@ QScrollArea { background: $surface; }
     border: 2px solid $focus; padding: 0 11px; }
 #toolsButton:focus, #knowledgeButton:focus, #assistantPicker:focus { padding-right: 19px; }
 #compareButton:focus { padding-right: 23px; }
-#memorySwitch:focus { padding: 0 7px; }
+#memorySwitch:focus { padding: 0 1px; }
 #compareButton::menu-button { width: 20px; border: none; border-left: 1px solid $border;
     border-top-right-radius: ${radius_l}px; border-bottom-right-radius: ${radius_l}px; }
 #modelSearch { padding: 4px 8px; }
