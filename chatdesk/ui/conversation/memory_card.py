@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.approval import Edited
+from chatdesk.core.tools.model import MEMORY
 from chatdesk.ui.conversation.frame import plain_label
 from chatdesk.ui.conversation.tool_card import ToolCallCard
 
@@ -43,7 +44,6 @@ if TYPE_CHECKING:
 MemoryWords = Callable[[int, Callable[["MemoryView | None"], None]], None]
 
 EDITOR_LINES = 4  # the field's height, in lines; longer words scroll
-MEMORY = "memory"  # the memory tools' server (chatdesk/core/tools/model.py: MEMORY)
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 # What the tools answer the model (chatdesk/core/tools/memory_tools.py), read for the card.
 _DONE = {

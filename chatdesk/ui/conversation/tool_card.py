@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
+from chatdesk.core.tools.model import MEMORY
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.conversation.tool_summary import summary_line
 from chatdesk.ui.conversation.web_cards import WebLines, is_web, readable_result
@@ -167,7 +168,7 @@ class ToolCallCard(QFrame):
 
     def fits(self, call: ToolCallView) -> bool:
         """Whether this kind of card shows `call` (whose server is known once it is written)."""
-        return call.server != "memory"
+        return call.server != MEMORY
 
     def _show_web(self, call: ToolCallView) -> None:
         if self.web is None:
@@ -372,7 +373,7 @@ class ToolCallList(QWidget):
                 card.deleteLater()
             elif card is not None:
                 card.show_call(call)
-        waiting = [c for c in calls if c.state == CallState.WAITING]
+        waiting = [c for c in calls if _allowed_with_others(c)]
         count = len(waiting)
         self._all.setText(ntr("Allow all {n} calls", "Allow all {n} calls", count))
         self._all.setAccessibleName(
@@ -434,7 +435,7 @@ class ToolCallList(QWidget):
             card.show()  # now, not on a later turn of the loop: what is shown is known
 
     def _card(self, call: ToolCallView) -> ToolCallCard:
-        if call.server != "memory":
+        if call.server != MEMORY:
             return ToolCallCard(call, thumbnails=self._thumbnails)
         from chatdesk.ui.conversation.memory_card import MemoryCallCard
 
@@ -442,8 +443,14 @@ class ToolCallList(QWidget):
 
     def _allow_all(self) -> None:
         for call_id, card in self.cards.items():
-            if card.call.state == CallState.WAITING:
+            if _allowed_with_others(card.call):
                 self.decided.emit(call_id, "once")
+
+
+def _allowed_with_others(call: ToolCallView) -> bool:
+    """A waiting call that "Allow all" decides: not the memory's, whose words the user keeps,
+    edits or refuses on its own card."""
+    return call.state == CallState.WAITING and call.server != MEMORY
 
 
 FOLD_OVER = 6  # calls an answer shows as cards before folding its finished ones
