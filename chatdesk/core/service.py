@@ -359,11 +359,12 @@ class ChatService:
         assistant_id: uuid.UUID | None = None,
         knowledge: Sequence[uuid.UUID] = (),
         origin: str | None = None,
+        memory_off: bool = False,
     ) -> Turn:
         """Start a new thread with this message, answered by `assistant_id` (None: its
-        project's), with `tools` switched on (None: the assistant's, else the project's) and
-        `knowledge` bases linked, in one transaction: a refused message leaves no empty thread
-        behind. `origin`: where the thread was made ("api": the local API)."""
+        project's), with `tools` switched on (None: the assistant's, else the project's),
+        `knowledge` bases linked and memory off for it with `memory_off`, in one transaction: a
+        refused message leaves no empty thread behind. `origin`: where the thread was made."""
         self.tools.check_servers(tools or ())
         return await self._turns.send(
             None,
@@ -377,6 +378,7 @@ class ChatService:
             assistant_id=assistant_id,
             knowledge=knowledge,
             origin=origin,
+            memory_off=memory_off,
         )
 
     async def continue_answer(self, message_id: uuid.UUID) -> Turn:

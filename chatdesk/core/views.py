@@ -323,6 +323,7 @@ class TurnRequest:
     compare: tuple[tuple[str, str], ...] = ()
     origin: str | None = None  # a new thread's: "api" when made through the local API
     research: ResearchLimits | None = None  # the answer is a research run's report
+    memory_off: bool = False  # a new thread's Memory switch off from its first message
 
 
 @dataclass(frozen=True)

@@ -314,3 +314,15 @@ async def test_the_count_and_size_kept(service: ChatService) -> None:
 
     assert (stats.count, stats.enabled) == (2, 1)
     assert stats.characters == len("I work on the Rust compiler.") + len("My cat is called Miso.")
+
+
+async def test_a_new_chat_can_start_with_memory_off(service: ChatService) -> None:
+    await memory_of(service).add("I work on the Rust compiler.")
+
+    turn = await service.send_new("Which compiler flags?", memory_off=True)
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert answer.memories == ()
+    assert not (await memory_of(service).switches(answer.thread_id)).chat
+    again = await ask(service, "Which compiler flags?", answer.thread_id)
+    assert again.memories == ()

@@ -89,6 +89,7 @@ def start_turn(
 def _new_thread(session: Session, now: datetime, turn: TurnRequest) -> Thread:
     thread = new_thread(session, now, turn.project_id, None, turn.assistant_id)
     thread.origin = turn.origin
+    thread.memory_off = turn.memory_off
     if turn.tools is not None:  # chosen for this chat: instead of its project's
         thread.tools = sorted(set(turn.tools)) or None
     session.flush()
