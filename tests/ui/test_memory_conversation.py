@@ -253,6 +253,27 @@ def test_the_composer_switch_off_gives_the_next_answer_no_memories(
     assert window.conversation.messages()[-1].memories == ()
 
 
+def test_the_new_chats_switch_off_makes_it_with_memory_off(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core: Core = make_core()
+    memory = core.service.memory
+    assert memory is not None
+    finish(memory.add(PROPOSED))
+    window: MainWindow = open_window(core)
+    switch = window.composer.memory.button
+    qtbot.waitUntil(lambda: switch.isVisible() and switch.isEnabled() and switch.isChecked())
+
+    qtbot.mouseClick(switch, Qt.MouseButton.LeftButton)  # before the new chat's first message
+    qtbot.waitUntil(lambda: not switch.isChecked())
+    send(qtbot, window, "Which compiler flags should I try?")
+    _ended(window, qtbot)
+
+    answer = window.conversation.messages()[-1]
+    assert answer.memories == ()
+    assert not finish(memory.switches(answer.thread_id)).chat
+
+
 def test_a_temporary_chat_shows_nothing_of_memory(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:

@@ -2,8 +2,8 @@
 shows the chat's switch as the core has it (`Memories.switches`), and switches it when the user
 clicks (`switch_chat`). Memory off in Preferences, or for the chat's assistant or project,
 leaves the switch off and disabled, saying where to turn it on. A temporary chat keeps no
-memories: the switch is hidden there. A new chat is given memories as Preferences say; its
-switch works once it has its first message."""
+memories: the switch is hidden there. A new chat starts as Preferences say; switched off
+before its first message (`new_chat_off`), it is made with memory off."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from chatdesk.ui.composer import Composer
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.memory.model import MemorySwitches
+    from chatdesk.core.memory.service import Memories
     from chatdesk.core.service import ChatService
     from chatdesk.core.views import ThreadView
     from chatdesk.ui.runner import Runner
@@ -36,12 +37,18 @@ def off_elsewhere(switches: MemorySwitches) -> str:
     return ""
 
 
+def _fixed_new(memories: Memories) -> str:
+    """Why the new chat's switch cannot be used ("": it can)."""
+    return "" if memories.enabled else _off_everywhere()
+
+
 class MemoryChoice:
     def __init__(self, composer: Composer, shown: Callable[[], ThreadView | None]) -> None:
         self._composer = composer
         self._shown = shown
         self._service: ChatService | None = None
         self._runner: Runner | None = None
+        self.new_chat_off = False  # the new chat's switch, off before its first message
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
@@ -57,11 +64,11 @@ class MemoryChoice:
         if memories is None:
             return
         thread = self._shown()
-        if thread is None:  # the new chat: as Preferences say, switched once it has begun
-            said = tr("A new chat is given your memories; switch it off once it has begun")
-            switch.show_on(memories.enabled, said if memories.enabled else _off_everywhere())
+        if thread is None:  # the new chat: as Preferences say, unless switched off for it
+            switch.show_on(memories.enabled and not self.new_chat_off, _fixed_new(memories))
             return
         thread_id = thread.id
+        self.new_chat_off = False  # the next new chat starts as Preferences say
 
         def fill(switches: MemorySwitches) -> None:
             shown = self._shown()
@@ -75,7 +82,11 @@ class MemoryChoice:
         """The user switched memory on or off for the shown chat."""
         thread = self._shown()
         memories = self._service.memory if self._service is not None else None
-        if thread is None or memories is None or self._runner is None:
+        if memories is None or self._runner is None:
+            return
+        if thread is None:  # kept for the new chat's first message
+            self.new_chat_off = not on
+            self.show()
             return
         self._runner.run(memories.switch_chat(thread.id, on), settled=self.show)
 

@@ -263,6 +263,7 @@ class Sending(QObject):
             over_cap=over_cap,
             assistant_id=models.assistants.new_chat_assistant,
             knowledge=sorted(models.knowledge.new_chat_knowledge),
+            memory_off=models.memory.new_chat_off,
         )
 
     def _research(
