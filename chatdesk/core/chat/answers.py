@@ -87,6 +87,7 @@ class _Run:
     provider: Provider | None = None
     rounds: ToolRounds | None = None
     research: ResearchRun | None = None  # a research run's report
+    remembered: tuple[int, ...] = ()  # the memories its request was given, recorded at its end
 
 
 class Answers:
@@ -230,8 +231,7 @@ class Answers:
         run.request = request = prepared.request
         if prepared.new_sources:
             await self._keep_sources(run.answer, prepared.cited)
-        if prepared.remembered:
-            await self._note_memories(run.answer, prepared.remembered)
+        run.remembered = prepared.remembered
         if prepared.left_out:
             await self._record_cuts(run.answer, prepared.left_out, prepared.cuts)
         run.provider = provider = self._providers.get(run.answer.provider or "")
@@ -280,17 +280,6 @@ class Answers:
                 return Outcome(
                     Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped during a tool call.")
                 )
-
-    async def _note_memories(self, answer: MessageView, ids: tuple[int, ...]) -> None:
-        """Record on the answer which memories it was given, and when each was last used (one
-        write)."""
-        now = self._clock.now()
-
-        def write(session: Any) -> None:
-            repo.set_memories(session, answer.id, ids)
-            memory_repo.mark_used(session, ids, now)
-
-        await self._store.write(write)
 
     async def _research(
         self, run: _Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int
@@ -426,10 +415,16 @@ class Answers:
                 usage_estimated=state.usage_estimated,
             )
             spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
-        reasoning = state.reasoning_text()
-        return await self._store.write(
-            lambda s: repo.finish_answer(s, now, state.message_id, values, reasoning, spent)
-        )
+        if run.remembered:  # which memories it was given: with its end, in the same write
+            values["memories"] = list(run.remembered)
+        reasoning, remembered = state.reasoning_text(), run.remembered
+
+        def write(session: Any) -> tuple[MessageView, ThreadView]:
+            stored = repo.finish_answer(session, now, state.message_id, values, reasoning, spent)
+            memory_repo.mark_used(session, remembered, now)
+            return stored
+
+        return await self._store.write(write)
 
     async def _estimate_usage(self, request: ChatRequest, state: AnswerState) -> None:
         """The server reported no usage (some local servers never do, and a cut-off stream

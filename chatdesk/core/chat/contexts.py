@@ -137,8 +137,7 @@ class Contexts:
         if answer.memories:
             kept = await self._memories.some(answer.memories)
             return tuple(Given(memory.id, memory.text) for memory in kept if memory.enabled)
-        question = await self._store.read(lambda s: repo.message_row(s, parent).content)
-        return await self._memories.for_question(answer.thread_id, question)
+        return await self._memories.for_message(answer.thread_id, parent)
 
     async def _passages_for(self, answer: MessageView) -> tuple[tuple[Passage, ...], bool]:
         """The passages of the chat's knowledge bases for the answer's question, best first,

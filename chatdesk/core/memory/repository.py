@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.memory.model import MemoryStats, MemorySwitches, MemoryView, Place
-from chatdesk.core.store.models import Assistant, Memory, Project, Thread
+from chatdesk.core.store.models import Assistant, Memory, Message, Project, Thread
 
 _VIEW = (
     select(Memory, Assistant.name, Project.name, Thread.title)
@@ -164,6 +164,12 @@ def save_vectors(session: Session, key: str, made: Sequence[tuple[int, str, byte
 
 
 # -- switches --------------------------------------------------------------------------------------
+
+
+def message_text(session: Session, message_id: uuid.UUID) -> str:
+    """The words of the message a question's memories are found for ("" when it is gone)."""
+    found = session.execute(select(Message.content).where(Message.id == message_id)).scalar()
+    return found or ""
 
 
 def switches(

@@ -242,6 +242,19 @@ class Memories:
             await self._store.read(lambda s: self._recall.given(s, question, place, query))
         )
 
+    async def for_message(self, thread_id: uuid.UUID, message_id: uuid.UUID) -> tuple[Given, ...]:
+        """The same for the question that message asks (found by its words: in one read)."""
+        if not self.enabled:
+            return ()
+        if not self._embedding_key():
+            return tuple(
+                await self._store.read(
+                    lambda s: self.given_now(s, thread_id, repo.message_text(s, message_id))
+                )
+            )
+        question = await self._store.read(lambda s: repo.message_text(s, message_id))
+        return await self.for_question(thread_id, question)
+
     def _embedding_key(self) -> str:
         """The memory embedding model as "provider/model" when it names one there is."""
         key = self._settings().memory.embedding.strip()

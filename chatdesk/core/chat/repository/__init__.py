@@ -15,7 +15,6 @@ from chatdesk.core.chat.repository.answers import (
     interrupt_unfinished,
     reopen_answer,
     save_progress,
-    set_memories,
     set_reasoning,
 )
 from chatdesk.core.chat.repository.attachments import (
@@ -134,7 +133,6 @@ __all__ = [
     "save_progress",
     "save_project",
     "set_active_leaf",
-    "set_memories",
     "set_reasoning",
     "set_thread_tools",
     "sibling_ids",

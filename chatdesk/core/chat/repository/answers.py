@@ -4,7 +4,7 @@ finished with its usage, and marked interrupted when the chatdesk writing it is 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -79,13 +79,6 @@ def set_reasoning(session: Session, message_id: uuid.UUID, reasoning: str) -> No
         )
     else:
         part.text = reasoning
-
-
-def set_memories(session: Session, message_id: uuid.UUID, ids: Sequence[int]) -> None:
-    """Record which memories the answer was given (none: NULL)."""
-    session.execute(
-        update(Message).where(Message.id == message_id).values(memories=list(ids) or None)
-    )
 
 
 def finish_answer(
