@@ -69,7 +69,7 @@ from chatdesk.core.words import telling
 np = matrices.numpy()  # as chatdesk loads it (its BLAS on one thread)
 
 P95 = Target("< 20 ms", 20.0)
-# Not met yet, so not guarded (docs/design.md §11): the guard would always fail on it.
+# Not guarded (docs/design.md §11): 2 ms is within a busy machine's noise on a ~30 ms path.
 SEND = Target("≤ off + 2 ms", over_bare=2.0, guarded=False)
 KEY = f"mock/{MOCK_EMBEDDING_MODEL}"
 MEMORIES = cast(Table, Memory.__table__)
