@@ -1,14 +1,14 @@
 """Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Web, Assistants,
-Knowledge, Team and Local API, one section each, listed on the left and searchable by their
+Knowledge, Memory, Team and Local API, one section each, listed on the left and searchable by their
 settings' words.
 
 A window beside the main one, with no OK or Cancel: every change is in use as it is made
 (`edited` is emitted; `settings_from(current)` holds it, for the window to apply and save),
-within the rules of `chatdesk/ui/settings/live_fields.py`. Providers, Tools, Assistants and
-Knowledge act at once through the core objects the window passes in; each of those may be None,
-and its section then says what cannot be done in this session. Team's login is used from its
-own Join button (it connects to a server). A removal that can be taken back offers Undo in the
-bar at the bottom; Close, Esc and Ctrl+W close the window.
+within the rules of `chatdesk/ui/settings/live_fields.py`. Providers, Tools, Assistants,
+Knowledge and Memory act at once through the core objects the window passes in; each of those
+may be None, and its section then says what cannot be done in this session. Team's login is
+used from its own Join button (it connects to a server). A removal that can be taken back
+offers Undo in the bar at the bottom; Close, Esc and Ctrl+W close the window.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from chatdesk.ui.theme.icons import set_icon
 if TYPE_CHECKING:
     from chatdesk.core.assistants.service import Assistants
     from chatdesk.core.knowledge.service import Knowledge
+    from chatdesk.core.memory.service import Memories
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.store.backups import Backups
     from chatdesk.core.sync.service import TeamSync
@@ -51,6 +52,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.settings.api_state import ServedApi
     from chatdesk.ui.settings.knowledge_page import Subscribe
     from chatdesk.ui.settings.knowledge_sources import Embedders
+    from chatdesk.ui.settings.memory_page import OpenChat, ReadNamed
     from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]
@@ -81,6 +83,9 @@ class PreferencesDialog(QDialog):
         running_language: str | None = None,  # the language chatdesk started in
         local_api: ServedApi | None = None,  # the API the window serves
         keys: Keys | None = None,  # where the web engines' keys are kept
+        memory: Memories | None = None,
+        named: ReadNamed | None = None,  # the assistants' and projects' names, for Memory
+        open_chat: OpenChat | None = None,  # the window's, for a memory's chat
     ) -> None:
         super().__init__(parent)
         self._settings = settings
@@ -99,6 +104,7 @@ class PreferencesDialog(QDialog):
         self._add_web_tab(keys, runner)
         self._add_assistants_tab(assistants, tools, models, runner, knowledge)
         self._add_knowledge_tab(knowledge, runner, events, embedders, models)
+        self._add_memory_tab(memory, runner, events, embedders, (named, open_chat))
         self._add_team_tab(team, runner)
         self._add_api_tab(local_api)
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
@@ -121,6 +127,7 @@ class PreferencesDialog(QDialog):
         set_icon(bar.dismiss, "close", current_look(), "text")
         bar.label.setAccessibleDescription(tr("The result of the last removal here."))
         self.assistants.undoable.connect(self._offer_undo)
+        self.memory.undoable.connect(self._offer_undo)
         return bar
 
     def _close_buttons(self) -> QDialogButtonBox:
@@ -228,6 +235,31 @@ class PreferencesDialog(QDialog):
         )
         self._add_tab(self.knowledge, tr("&Knowledge"), "knowledge")
 
+    def _add_memory_tab(
+        self,
+        memory: Memories | None,
+        runner: Runner | None,
+        events: Subscribe | None,
+        embedders: Embedders | None,
+        window: tuple[ReadNamed | None, OpenChat | None],
+    ) -> None:
+        from chatdesk.ui.runner import Runner
+        from chatdesk.ui.settings.memory_page import MemoryPage
+
+        named, open_chat = window
+        self.memory = MemoryPage(
+            memory,
+            self._settings.memory,
+            runner or Runner(self),
+            self,
+            subscribe=events,
+            embedders=embedders,
+            named=named,
+            open_chat=open_chat,
+        )
+        # No Alt+letter, as Web: its letters are the other sections' or their pages'.
+        self._add_tab(self.memory, tr("Memory"), "sparkles")
+
     def _add_team_tab(self, team: TeamSync | None, runner: Runner | None) -> None:
         from chatdesk.ui.runner import Runner
         from chatdesk.ui.settings.team_page import TeamPage
@@ -258,6 +290,7 @@ class PreferencesDialog(QDialog):
             *(caps.monthly, caps.per_chat, caps.warn_at, caps.send_cost),
             *self.api.controls(),
             *self.web.controls(),
+            *self.memory.controls(),
         ]
         return watch(controls, self.edited.emit)
 
@@ -295,7 +328,8 @@ class PreferencesDialog(QDialog):
         caps = self.usage.caps.caps(base.caps)
         api = self.api.api(base.api)
         edited = replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
-        return replace(edited, api=api, web=self.web.web(base.web))
+        memory = self.memory.memory(base.memory)
+        return replace(edited, api=api, web=self.web.web(base.web), memory=memory)
 
     def font_size(self) -> int:
         return self.appearance.font_size()

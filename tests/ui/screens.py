@@ -826,6 +826,7 @@ def run() -> int:
     from tests.ui.screens_local_api import local_api_screens
     from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_memory import memory_screens
+    from tests.ui.screens_memory_page import memory_page_screens
     from tests.ui.screens_outside import outside_screens
     from tests.ui.screens_research import research_screens
     from tests.ui.screens_settings import settings_window_screens
@@ -844,7 +845,7 @@ def run() -> int:
             streaming_screens, connect_screens, column_screens, follow_screens,
             first_step_screens, answer_screens, settings_window_screens, locale_screens,
             outside_screens, local_api_screens, web_switch_screens, research_screens,
-            memory_screens,
+            memory_screens, memory_page_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -79,6 +79,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "Web",
         "A&ssistants",
         "&Knowledge",
+        "Memory",
         "&Team",
         "Local API",
     ]
@@ -398,8 +399,8 @@ def test_the_usage_and_assistants_pages_have_keys_of_their_own(open_dialog: Open
 
     dialog = open_dialog(Settings())
     texts = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    tabs = [k for text in texts if (k := key(text))]  # Web and Local API have none
-    assert len(set(tabs)) == len(tabs) == len(texts) - 2, tabs
+    tabs = [k for text in texts if (k := key(text))]  # Web, Memory and Local API have none
+    assert len(set(tabs)) == len(tabs) == len(texts) - 3, tabs
     for index in range(dialog.tabs.count()):
         if dialog.tabs.tabText(index) not in ("&Usage", "A&ssistants"):
             continue

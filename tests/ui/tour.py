@@ -1,8 +1,8 @@
 """A tour of the window for tests that look at everything a user can see: a seeded database,
 the main window with a thread open (with the find bar, an edit and a rename on the way), the
 search palette, the context and summary dialogs, every Preferences page with its first row
-chosen and the editors its buttons open, and a new project's dialog. `tour` calls `look()` at
-each stop."""
+chosen and the editors its buttons open (Memory's under its list), and a new project's dialog.
+`tour` calls `look()` at each stop."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ QUESTIONS = (  # each asks for what the offline demo shows: code, a table, an ex
 DATA = (
     *QUESTIONS, "Work", "Be brief.", "Quarterly report outline", "Reading list",
     "Which database for a desktop app?", "notes.txt", "line one", "line two", "gpu-box", "docs",
-    "Style guides", "code",
+    "Style guides", "code", "I write in British English.",
 )  # fmt: skip
 
 
@@ -71,6 +71,8 @@ def seed(core: Core, finish: Any) -> Any:
     for server in parse_servers_text(json.dumps({"mcpServers": servers})).servers:
         finish(service.tools.add_server(server, replace=True))
     finish(service.knowledge.create("Style guides"))
+    assert service.memory is not None
+    finish(service.memory.add("I write in British English.", always=True))
     return thread.id
 
 
@@ -184,6 +186,7 @@ def walk_preferences(window: MainWindow, qtbot: QtBot, walk: Callable[[], None])
         dialog.tools: lambda: choose(dialog.tools.list, "docs"),  # the built-in is fixed
         dialog.assistants: lambda: choose(dialog.assistants.list, None),
         dialog.knowledge: lambda: dialog.knowledge.list.setCurrentRow(0),
+        dialog.memory: lambda: (dialog.memory.table.selectRow(0), dialog.memory.open_edit()),
     }
     for tab in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(tab)

@@ -9,7 +9,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMainWindow, QStatusBar, QWidget
@@ -33,6 +33,17 @@ if TYPE_CHECKING:  # the settings' schema loads after the window's first paint (
     from chatdesk.ui.window.local_api import LocalApi
 
 SaveSettings = Callable[["Settings"], None]
+
+
+@runtime_checkable
+class OpensChats(Protocol):
+    """A window that shows a chat, or a message in its chat (Memory's "Open chat")."""
+
+    def show_thread(self, thread_id: object) -> None: ...
+
+    def open_message(self, thread_id: object, message_id: object) -> None: ...
+
+
 # The zoom's steps, in percent, within the setting's bounds ([ui] zoom: 50 to 200).
 ZOOM_STEPS = (50, 67, 75, 80, 90, 100, 110, 125, 150, 175, 200)
 
@@ -125,6 +136,7 @@ class WindowSettings:
 
     def _make_preferences(self, service: ChatService, runner: Runner) -> PreferencesDialog:
         from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
+        from chatdesk.ui.settings.memory_page import memory_names
 
         dialog = PreferencesDialog(
             self.current,
@@ -145,6 +157,9 @@ class WindowSettings:
             running_language=self._language,
             local_api=self.local_api,
             keys=self.keys,
+            memory=service.memory,
+            named=functools.partial(memory_names, service),
+            open_chat=self._open_chat if isinstance(self._window, OpensChats) else None,
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.edited.connect(lambda: self._edited(dialog))
@@ -153,6 +168,17 @@ class WindowSettings:
         dialog.providers.connect_requested.connect(lambda: self._connect_model(dialog))
         self.dialog = dialog
         return dialog
+
+    def _open_chat(self, thread_id: object, message_id: object | None) -> None:
+        """Show a chat at a message (a memory's origin) in the window, brought to the front."""
+        window = self._window
+        assert isinstance(window, OpensChats)
+        if message_id is None:
+            window.show_thread(thread_id)
+        else:
+            window.open_message(thread_id, message_id)
+        self._window.raise_()
+        self._window.activateWindow()
 
     def _remember_section(self, index: int) -> None:
         self._section = index

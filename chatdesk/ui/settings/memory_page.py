@@ -1,0 +1,493 @@
+"""Memory: what the user asked chatdesk to remember across chats (`chatdesk/core/memory/`),
+kept only on this computer: whether memory is used at all and how (`[memory]`, saved with the
+other settings as it changes), every memory kept with where it came from, to edit, delete
+(with Undo), switch off or give to other chats, the assistants and projects whose chats go
+without, and a memories file to export or import.
+
+Every change goes through `Memories` at once; the list is read back on `MemoriesChanged`. In a
+session without memories (`memory` None) the page says so and offers only the settings."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.chat.events import (
+    AssistantsChanged,
+    Event,
+    ProjectCreated,
+    ProjectDeleted,
+    ProjectUpdated,
+)
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.memory.model import MemoriesChanged, MemoryStats, MemoryView
+from chatdesk.core.units import format_size
+from chatdesk.ui.coalesce import LatestRead
+from chatdesk.ui.settings.knowledge_sources import Embedders, make_button
+from chatdesk.ui.settings.knowledge_start import Subscribe, follow
+from chatdesk.ui.settings.memory_editor import MemoryEditor, Named, Typed
+from chatdesk.ui.settings.memory_list import OPENS_ROLE, Column, MemoryListModel
+from chatdesk.ui.settings.memory_settings import UsingMemories
+from chatdesk.ui.settings.memory_switches import ASSISTANT, WhereOn
+from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.settings.sections import scroll_page
+
+if TYPE_CHECKING:
+    from chatdesk.core.memory.service import Memories
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.settings_schema import MemorySettings
+    from chatdesk.ui.runner import Runner
+
+# Opens a chat at a message (None: at its newest messages): the window's, for a memory's origin.
+OpenChat = Callable[[uuid.UUID, uuid.UUID | None], None]
+# The assistants' and the projects' ids and names, for "For whom" and the switches.
+ReadNamed = Callable[[], Coroutine[Any, Any, tuple[Named, Named]]]
+
+_READ_AGAIN_ON = (
+    MemoriesChanged,
+    AssistantsChanged,
+    ProjectCreated,
+    ProjectUpdated,
+    ProjectDeleted,
+)
+FILE_FILTER = mark("Memories (*.json)")
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One read of what the page shows."""
+
+    memories: list[MemoryView]
+    stats: MemoryStats
+    off: tuple[set[uuid.UUID], set[uuid.UUID]]
+    assistants: Named
+    projects: Named
+    containing: str
+
+
+class MemoryPage(QWidget):
+    undoable = Signal(str, object)  # what was done, and the callable that takes it back
+
+    def __init__(
+        self,
+        memory: Memories | None,
+        settings: MemorySettings,
+        runner: Runner,
+        parent: QWidget | None = None,
+        *,
+        subscribe: Subscribe | None = None,
+        embedders: Embedders | None = None,
+        named: ReadNamed | None = None,
+        open_chat: OpenChat | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._memory, self._runner = memory, runner
+        self._named, self._open_chat = named, open_chat
+        self._select: int | None = None  # the memory to select once the list is read again
+        self.file_dialog: QFileDialog | None = None  # the one opened last (for tests)
+        self.model = MemoryListModel(self)
+        self.model.switched.connect(self._switch)
+        self._reads: LatestRead[Shown] = LatestRead(
+            runner, self._read, self._show, failure=self._failed, delay_ms=150, parent=self
+        )
+        inner = QWidget(self)
+        layout = QVBoxLayout(inner)
+        self.unavailable = Notice("memoryUnavailable", inner)
+        layout.addWidget(self.unavailable)
+        self.using = UsingMemories(settings, embedders or (lambda: ()), inner)
+        layout.addWidget(self.using)
+        layout.addWidget(self._kept_box(), 1)
+        layout.addWidget(self._where_box())
+        scroll_page(self, inner, "memoryScroll")
+        self._selection_changed()
+        if memory is None:
+            self.unavailable.say(Tone.INFO, tr("Memories are not available in this session."))
+            for box in (self.kept_box, self.where_box):
+                box.setEnabled(False)
+            return
+        if subscribe is not None:
+            follow(self, self.apply, subscribe)
+        self.refresh()
+
+    # -- the parts -------------------------------------------------------------------------------
+
+    def _kept_box(self) -> QGroupBox:
+        self.kept_box = box = QGroupBox(tr("Kept on this computer"), self)
+        self.search = QLineEdit(box)
+        self.search.setObjectName("memorySearch")
+        self.search.setAccessibleName(tr("Find memories"))
+        self.search.setPlaceholderText(tr("Find memories"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(lambda _: self._reads.later())
+        self.count = QLabel(box)
+        self.count.setObjectName("memoryCount")
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.count)
+        self.table = self._table(box)
+        self.empty = QLabel(box)
+        self.empty.setObjectName("memoryEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.hide()
+        self.editor = MemoryEditor(box)
+        self.editor.saved.connect(self._save)
+        self.status = Notice("memoryStatus", box)
+        column = QVBoxLayout(box)
+        column.addLayout(top)
+        column.addWidget(self.table, 1)
+        column.addWidget(self.empty)
+        column.addLayout(self._buttons(box))
+        column.addWidget(self.editor)
+        column.addWidget(self.status)
+        return box
+
+    def _table(self, parent: QWidget) -> QTableView:
+        table = QTableView(parent)
+        table.setObjectName("memoryList")
+        table.setAccessibleName(tr("Memories"))
+        table.setModel(self.model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setWordWrap(False)
+        table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        table.verticalHeader().hide()
+        table.setMinimumHeight(table.fontMetrics().lineSpacing() * 9)
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
+        table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        table.clicked.connect(self._clicked)
+        table.doubleClicked.connect(self._double_clicked)
+        return table
+
+    def _buttons(self, parent: QWidget) -> QHBoxLayout:
+        self.add_button = make_button(
+            parent, tr("Add…"), "addMemory", tr("Type a memory to keep"), self.open_add
+        )
+        self.edit_button = make_button(
+            parent,
+            tr("Ed&it"),
+            "editMemory",
+            tr("Change the memory's words or for whom"),
+            self.open_edit,
+        )
+        self.delete_button = make_button(
+            parent, tr("De&lete"), "deleteMemory", tr("Delete the memory"), self.delete
+        )
+        self.open_button = make_button(
+            parent,
+            tr("Ope&n chat"),
+            "openMemoryChat",
+            tr("Open the chat it came from"),
+            self.open_source,
+        )
+        self.import_button = make_button(
+            parent,
+            tr("Import…"),
+            "importMemories",
+            tr("Keep the memories of a file"),
+            self.choose_import,
+        )
+        self.export_button = make_button(
+            parent,
+            tr("E&xport…"),
+            "exportMemories",
+            tr("Write every memory to a file"),
+            self.choose_export,
+        )
+        row = QHBoxLayout()
+        for button in (self.add_button, self.edit_button, self.delete_button, self.open_button):
+            row.addWidget(button)
+        row.addStretch(1)
+        row.addWidget(self.import_button)
+        row.addWidget(self.export_button)
+        return row
+
+    def _where_box(self) -> QGroupBox:
+        self.where_box = box = QGroupBox(tr("Where memory is on"), self)
+        box.setToolTip(tr("Unticked: that assistant's or project's chats go without memories."))
+        self.where = WhereOn(box)
+        self.where.switched.connect(self._switch_place)
+        column = QVBoxLayout(box)
+        column.addWidget(self.where)
+        return box
+
+    # -- the settings ----------------------------------------------------------------------------
+
+    def controls(self) -> list[QWidget]:
+        """The settings that apply as they change (the preferences watch them)."""
+        return self.using.controls()
+
+    def memory(self, base: MemorySettings) -> MemorySettings:
+        return self.using.memory(base)
+
+    # -- showing ---------------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        self._reads.now()
+
+    def apply(self, event: Event) -> None:
+        """Memories changed, or the assistants and projects they may be for: read again."""
+        if isinstance(event, _READ_AGAIN_ON):
+            self.refresh()
+
+    def _read(self) -> Coroutine[Any, Any, Shown] | None:
+        if self._memory is None:
+            return None
+        return _read(self._memory, self._named, self.search.text().strip())
+
+    def _show(self, shown: Shown) -> None:
+        if shown.containing != self.search.text().strip():
+            self._reads.now()  # typed since: this read is not what the box asks for
+        current = self.current()
+        wanted = self._select if self._select is not None else (current.id if current else None)
+        self._select = None
+        self.model.show(shown.memories)
+        row = self.model.row_of(wanted) if wanted is not None else -1
+        if row >= 0:
+            self.table.selectRow(row)
+        self.count.setText(_count_text(shown.stats))
+        self._show_empty(shown)
+        self.editor.set_named(shown.assistants, shown.projects)
+        self.where.show_switches(shown.assistants, shown.projects, shown.off)
+        self._selection_changed()
+
+    def _show_empty(self, shown: Shown) -> None:
+        if shown.memories:
+            self.empty.hide()
+            return
+        if shown.containing:
+            said = tr("No memory holds “{words}”.", words=shown.containing)
+        else:
+            said = tr(
+                "Nothing is remembered yet. Add a memory here, or say in a chat: “Remember that …”."
+            )
+        self.empty.setText(said)
+        self.empty.show()
+
+    def current(self) -> MemoryView | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.memory(rows[0].row()) if rows else None
+
+    def _selection_changed(self) -> None:
+        memory = self.current()
+        for button in (self.edit_button, self.delete_button):
+            button.setEnabled(memory is not None)
+        self.open_button.setEnabled(
+            memory is not None and memory.thread_id is not None and self._open_chat is not None
+        )
+
+    def _failed(self, error: ChatdeskError) -> None:
+        self.status.say(Tone.ERROR, str(error))
+
+    # -- acting on one -----------------------------------------------------------------------------
+
+    def _clicked(self, index: QModelIndex) -> None:
+        if index.column() == Column.SOURCE and index.data(OPENS_ROLE):
+            self.open_source()
+
+    def _double_clicked(self, index: QModelIndex) -> None:
+        if index.column() in (Column.TEXT, Column.WHOM, Column.USED):
+            self.open_edit()
+
+    def open_add(self) -> None:
+        self.status.clear_notice()
+        self.editor.add()
+
+    def open_edit(self) -> None:
+        memory = self.current()
+        if memory is not None:
+            self.status.clear_notice()
+            self.editor.edit(memory)
+
+    def open_source(self) -> None:
+        memory = self.current()
+        if memory is not None and memory.thread_id is not None and self._open_chat is not None:
+            self._open_chat(memory.thread_id, memory.message_id)
+
+    def _save(self, typed: Typed) -> None:
+        memory = self._memory
+        if memory is None:
+            return
+        before = self.model.memory(self.model.row_of(typed.memory_id or -1))
+        call = _saved(memory, typed, before)
+
+        def done(view: MemoryView) -> None:
+            self._select = view.id
+            self.editor.close_editor()
+            said = tr("Kept.") if typed.memory_id is None else tr("Saved.")
+            self.status.say(Tone.SUCCESS, said)
+            self.refresh()
+
+        self._runner.run(call, done=done, failure=lambda e: self.editor.refuse(str(e)), owner=self)
+
+    def delete(self) -> None:
+        memory, view = self._memory, self.current()
+        if memory is None or view is None:
+            return
+        if self.editor.memory_id == view.id:
+            self.editor.close_editor()
+
+        def deleted(removed: MemoryView) -> None:
+            self.status.clear_notice()  # the bar under the sections says it, with Undo
+            said = tr(
+                "Deleted “{memory}”. Older backups hold it until they are rotated out.",
+                memory=_short(removed.text),
+            )
+            self.undoable.emit(said, lambda: self._restore(memory, removed))
+
+        self._runner.run(memory.remove(view.id), done=deleted, failure=self._failed, owner=self)
+
+    def _restore(self, memory: Memories, removed: MemoryView) -> None:
+        def back(view: MemoryView) -> None:
+            self._select = view.id
+            self.status.say(Tone.SUCCESS, tr("“{memory}” is back.", memory=_short(view.text)))
+            self.refresh()
+
+        self._runner.run(memory.restore(removed), done=back, failure=self._failed, owner=self)
+
+    def _switch(self, memory_id: int, column: int, on: bool) -> None:
+        if self._memory is None:
+            return
+        if column == Column.ON:
+            call = self._memory.set_enabled(memory_id, on)
+        else:
+            call = self._memory.set_always(memory_id, on)
+        self._runner.run(call, failure=self._refused, owner=self)
+
+    def _switch_place(self, kind: str, row_id: uuid.UUID, on: bool) -> None:
+        if self._memory is None:
+            return
+        if kind == ASSISTANT:
+            call = self._memory.switch_assistant(row_id, on)
+        else:
+            call = self._memory.switch_project(row_id, on)
+        self._runner.run(call, failure=self._refused, owner=self)
+
+    def _refused(self, error: ChatdeskError) -> None:
+        """A switch was not kept: say so, and show what is kept."""
+        self._failed(error)
+        self.refresh()
+
+    # -- files -----------------------------------------------------------------------------------
+
+    def choose_export(self) -> None:
+        save = QFileDialog.AcceptMode.AcceptSave
+        self.file_dialog = ask_file(self, tr("Export memories"), save, self.export_to)
+
+    def choose_import(self) -> None:
+        read = QFileDialog.AcceptMode.AcceptOpen
+        self.file_dialog = ask_file(self, tr("Import memories"), read, self.import_from)
+
+    def export_to(self, path: Path) -> None:
+        if self._memory is None:
+            return
+
+        def done(count: int) -> None:
+            said = ntr(
+                "{n} memory written to {path}.", "{n} memories written to {path}.", count, path=path
+            )
+            self.status.say(Tone.SUCCESS, said)
+
+        self.status.say(Tone.BUSY, tr("Writing the memories…"))
+        self._runner.run(self._memory.export(path), done=done, failure=self._failed, owner=self)
+
+    def import_from(self, path: Path) -> None:
+        if self._memory is None:
+            return
+        from chatdesk.core.memory.service import Imported, imported_said
+
+        def done(result: Imported) -> None:
+            said = imported_said(result) + "."
+            why = "\n".join(result.why)
+            self.status.say(
+                Tone.WARNING if result.unreadable else Tone.SUCCESS, "\n".join((said, why)).strip()
+            )
+
+        self.status.say(Tone.BUSY, tr("Reading the memories…"))
+        self._runner.run(
+            self._memory.import_file(path), done=done, failure=self._failed, owner=self
+        )
+
+
+def ask_file(
+    parent: QWidget, title: str, mode: QFileDialog.AcceptMode, then: Callable[[Path], None]
+) -> QFileDialog:
+    """A memories file to write (`AcceptSave`) or to read, handed to `then` once chosen."""
+    dialog = QFileDialog(parent, title)
+    dialog.setObjectName("memoryFile")
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.setAcceptMode(mode)
+    dialog.setNameFilter(tr(FILE_FILTER))
+    if mode is QFileDialog.AcceptMode.AcceptSave:
+        dialog.setDefaultSuffix("json")
+        dialog.selectFile("memories.json")
+    else:
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+    dialog.fileSelected.connect(lambda path: then(Path(path)) if path else None)
+    dialog.open()
+    return dialog
+
+
+async def _read(memory: Memories, named: ReadNamed | None, containing: str) -> Shown:
+    memories = await memory.list(containing)
+    stats = await memory.stats()
+    off = await memory.switched_off()
+    assistants, projects = await named() if named is not None else ([], [])
+    return Shown(memories, stats, off, assistants, projects, containing)
+
+
+async def _saved(memory: Memories, typed: Typed, before: MemoryView | None) -> MemoryView:
+    """Keep a new memory, or the changes to one: its words, then for whom."""
+    assistant_id, project_id = typed.whom
+    if typed.memory_id is None:
+        return await memory.add(typed.text, assistant_id=assistant_id, project_id=project_id)
+    view = await memory.edit(typed.memory_id, typed.text)
+    if before is None or (before.assistant_id, before.project_id) != typed.whom:
+        view = await memory.move(typed.memory_id, assistant_id=assistant_id, project_id=project_id)
+    return view
+
+
+def _count_text(stats: MemoryStats) -> str:
+    """ "12 memories, 1.4 KB" (and how many are on, when some are off)."""
+    size = format_size(stats.characters)
+    if stats.enabled == stats.count:
+        return ntr("{n} memory, {size}", "{n} memories, {size}", stats.count, size=size)
+    return ntr(
+        "{n} memory ({on} on), {size}",
+        "{n} memories ({on} on), {size}",
+        stats.count,
+        on=stats.enabled,
+        size=size,
+    )
+
+
+def _short(text: str) -> str:
+    words = " ".join(text.split())
+    return words if len(words) <= 60 else words[:59] + "…"
+
+
+async def memory_names(service: ChatService) -> tuple[Named, Named]:
+    """The assistants' and the projects' ids and names (a memory may be for one of them)."""
+    assistants = await service.assistants.list()
+    projects = await service.list_projects()
+    return [(a.id, a.name) for a in assistants], [(p.id, p.name) for p in projects]
