@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from chatdesk.ui.settings.api_state import ServedApi
     from chatdesk.ui.settings.knowledge_page import Subscribe
     from chatdesk.ui.settings.knowledge_sources import Embedders
-    from chatdesk.ui.settings.memory_page import OpenChat, ReadNamed
+    from chatdesk.ui.settings.memory_calls import ReadNamed
+    from chatdesk.ui.settings.memory_page import OpenChat
     from chatdesk.ui.settings.usage_view import SpendingQuery, UsageQuery
 
 __all__ = ["THEME_CHOICES", "PreferencesDialog"]

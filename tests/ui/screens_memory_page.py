@@ -91,7 +91,7 @@ async def _seed(core: Core, home: Path) -> None:
 
 async def _shoot(core: Core, runner: object, out: Path, theme: str, seeded: bool) -> None:
     from chatdesk.ui.preferences import PreferencesDialog
-    from chatdesk.ui.settings.memory_page import memory_names
+    from chatdesk.ui.settings.memory_calls import memory_names
 
     service = core.service
     dialog = PreferencesDialog(
@@ -103,14 +103,13 @@ async def _shoot(core: Core, runner: object, out: Path, theme: str, seeded: bool
         named=lambda: memory_names(service),
         open_chat=lambda thread, message: None,
     )
-    dialog.resize(980, 760)
     page = dialog.memory
     dialog.tabs.setCurrentWidget(page)
     await _until(lambda: page.count.text() != "")
     name = "preferences-memory" if seeded else "preferences-memory-empty"
     await _grab_dialog(dialog, out / f"{name}-{theme}.png")
     if seeded:
-        page.table.selectRow(1)
+        page.table.setCurrentIndex(page.model.index(1, 0))
         page.open_edit()
         page.editor.text.setPlainText("")
         page.editor.save.click()

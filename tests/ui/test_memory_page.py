@@ -26,8 +26,9 @@ from chatdesk.core.units import format_size
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.memory_calls import memory_names
 from chatdesk.ui.settings.memory_list import Column
-from chatdesk.ui.settings.memory_page import MemoryPage, memory_names
+from chatdesk.ui.settings.memory_page import MemoryPage
 from tests.ui.test_preferences import LEFT, show_tab
 
 

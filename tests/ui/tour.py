@@ -186,7 +186,7 @@ def walk_preferences(window: MainWindow, qtbot: QtBot, walk: Callable[[], None])
         dialog.tools: lambda: choose(dialog.tools.list, "docs"),  # the built-in is fixed
         dialog.assistants: lambda: choose(dialog.assistants.list, None),
         dialog.knowledge: lambda: dialog.knowledge.list.setCurrentRow(0),
-        dialog.memory: lambda: (dialog.memory.table.selectRow(0), dialog.memory.open_edit()),
+        dialog.memory: lambda: memory_row(dialog.memory),
     }
     for tab in range(dialog.tabs.count()):
         dialog.tabs.setCurrentIndex(tab)
@@ -211,6 +211,12 @@ def walk_preferences(window: MainWindow, qtbot: QtBot, walk: Callable[[], None])
         assert isinstance(editor, QDialog)
         editor.reject()
     dialog.reject()
+
+
+def memory_row(page: Any) -> None:
+    """Memory's first memory chosen, and opened in the editor under the list."""
+    page.table.setCurrentIndex(page.model.index(0, 0))
+    page.open_edit()
 
 
 def choose(tree: QTreeWidget, text: str | None) -> None:

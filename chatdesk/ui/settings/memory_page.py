@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -37,13 +36,14 @@ from chatdesk.core.chat.events import (
     ProjectUpdated,
 )
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.memory.model import MemoriesChanged, MemoryStats, MemoryView
 from chatdesk.core.units import format_size
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.settings.knowledge_sources import Embedders, make_button
 from chatdesk.ui.settings.knowledge_start import Subscribe, follow
-from chatdesk.ui.settings.memory_editor import MemoryEditor, Named, Typed
+from chatdesk.ui.settings.memory_calls import ReadNamed, Shown, ask_file, read_page, save_typed
+from chatdesk.ui.settings.memory_editor import MemoryEditor, Typed
 from chatdesk.ui.settings.memory_list import OPENS_ROLE, Column, MemoryListModel
 from chatdesk.ui.settings.memory_settings import UsingMemories
 from chatdesk.ui.settings.memory_switches import ASSISTANT, WhereOn
@@ -52,14 +52,12 @@ from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
     from chatdesk.core.memory.service import Memories
-    from chatdesk.core.service import ChatService
     from chatdesk.core.settings_schema import MemorySettings
     from chatdesk.ui.runner import Runner
 
 # Opens a chat at a message (None: at its newest messages): the window's, for a memory's origin.
 OpenChat = Callable[[uuid.UUID, uuid.UUID | None], None]
-# The assistants' and the projects' ids and names, for "For whom" and the switches.
-ReadNamed = Callable[[], Coroutine[Any, Any, tuple[Named, Named]]]
+
 
 _READ_AGAIN_ON = (
     MemoriesChanged,
@@ -68,19 +66,6 @@ _READ_AGAIN_ON = (
     ProjectUpdated,
     ProjectDeleted,
 )
-FILE_FILTER = mark("Memories (*.json)")
-
-
-@dataclass(frozen=True)
-class Shown:
-    """One read of what the page shows."""
-
-    memories: list[MemoryView]
-    stats: MemoryStats
-    off: tuple[set[uuid.UUID], set[uuid.UUID]]
-    assistants: Named
-    projects: Named
-    containing: str
 
 
 class MemoryPage(QWidget):
@@ -113,10 +98,12 @@ class MemoryPage(QWidget):
         self.unavailable = Notice("memoryUnavailable", inner)
         layout.addWidget(self.unavailable)
         self.using = UsingMemories(settings, embedders or (lambda: ()), inner)
+        layout.addWidget(self._kept_box(), 1)  # what the page is for, first
         layout.addWidget(self.using)
-        layout.addWidget(self._kept_box(), 1)
         layout.addWidget(self._where_box())
-        scroll_page(self, inner, "memoryScroll")
+        self.using.enabled.toggled.connect(self._say_off)
+        self._say_off(settings.enabled)
+        self._scroll = scroll_page(self, inner, "memoryScroll")
         self._selection_changed()
         if memory is None:
             self.unavailable.say(Tone.INFO, tr("Memories are not available in this session."))
@@ -150,7 +137,9 @@ class MemoryPage(QWidget):
         self.editor = MemoryEditor(box)
         self.editor.saved.connect(self._save)
         self.status = Notice("memoryStatus", box)
+        self.off_note = Notice("memoryOff", box)
         column = QVBoxLayout(box)
+        column.addWidget(self.off_note)
         column.addLayout(top)
         column.addWidget(self.table, 1)
         column.addWidget(self.empty)
@@ -171,9 +160,12 @@ class MemoryPage(QWidget):
         table.setTextElideMode(Qt.TextElideMode.ElideRight)
         table.verticalHeader().hide()
         table.setMinimumHeight(table.fontMetrics().lineSpacing() * 9)
+        table.verticalHeader().setDefaultSectionSize(table.fontMetrics().lineSpacing() + 10)
         header = table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(Column.TEXT, QHeaderView.ResizeMode.Stretch)
+        for column in (Column.WHOM, Column.SOURCE):  # sized to their words, up to a point
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         table.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         table.clicked.connect(self._clicked)
         table.doubleClicked.connect(self._double_clicked)
@@ -253,7 +245,7 @@ class MemoryPage(QWidget):
     def _read(self) -> Coroutine[Any, Any, Shown] | None:
         if self._memory is None:
             return None
-        return _read(self._memory, self._named, self.search.text().strip())
+        return read_page(self._memory, self._named, self.search.text().strip())
 
     def _show(self, shown: Shown) -> None:
         if shown.containing != self.search.text().strip():
@@ -263,15 +255,34 @@ class MemoryPage(QWidget):
         self._select = None
         self.model.show(shown.memories)
         row = self.model.row_of(wanted) if wanted is not None else -1
-        if row >= 0:
-            self.table.selectRow(row)
+        if row >= 0:  # not selectRow: right to left, it may select nothing
+            self.table.setCurrentIndex(self.model.index(row, Column.TEXT))
         self.count.setText(_count_text(shown.stats))
+        self._fit_columns()
         self._show_empty(shown)
         self.editor.set_named(shown.assistants, shown.projects)
         self.where.show_switches(shown.assistants, shown.projects, shown.off)
         self._selection_changed()
 
+    def _fit_columns(self) -> None:
+        """For whom and From as wide as their words, but never wider than a long title needs:
+        the memory's own words keep most of the width."""
+        most = self.table.fontMetrics().averageCharWidth() * 24
+        for column in (Column.WHOM, Column.SOURCE):
+            heading = self.table.horizontalHeader().sectionSizeHint(column)
+            width = max(self.table.sizeHintForColumn(column), heading)
+            self.table.horizontalHeader().resizeSection(column, min(width, most))
+
+    def _say_off(self, on: bool) -> None:
+        if on:
+            self.off_note.clear_notice()
+        else:
+            said = tr("Memory is off: these are kept, but no chat is given them.")
+            self.off_note.say(Tone.WARNING, said)
+
     def _show_empty(self, shown: Shown) -> None:
+        """Under the list, why it is empty; with nothing kept at all, instead of the list."""
+        self.table.setVisible(bool(shown.memories or shown.containing))
         if shown.memories:
             self.empty.hide()
             return
@@ -312,12 +323,18 @@ class MemoryPage(QWidget):
     def open_add(self) -> None:
         self.status.clear_notice()
         self.editor.add()
+        self._show_editor()
 
     def open_edit(self) -> None:
         memory = self.current()
         if memory is not None:
             self.status.clear_notice()
             self.editor.edit(memory)
+            self._show_editor()
+
+    def _show_editor(self) -> None:
+        """Scrolled to the editor once it is laid out (under the list, it may be below)."""
+        QTimer.singleShot(0, self, lambda: self._scroll.ensureWidgetVisible(self.editor))
 
     def open_source(self) -> None:
         memory = self.current()
@@ -329,7 +346,7 @@ class MemoryPage(QWidget):
         if memory is None:
             return
         before = self.model.memory(self.model.row_of(typed.memory_id or -1))
-        call = _saved(memory, typed, before)
+        call = save_typed(memory, typed, before)
 
         def done(view: MemoryView) -> None:
             self._select = view.id
@@ -429,44 +446,6 @@ class MemoryPage(QWidget):
         )
 
 
-def ask_file(
-    parent: QWidget, title: str, mode: QFileDialog.AcceptMode, then: Callable[[Path], None]
-) -> QFileDialog:
-    """A memories file to write (`AcceptSave`) or to read, handed to `then` once chosen."""
-    dialog = QFileDialog(parent, title)
-    dialog.setObjectName("memoryFile")
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.setAcceptMode(mode)
-    dialog.setNameFilter(tr(FILE_FILTER))
-    if mode is QFileDialog.AcceptMode.AcceptSave:
-        dialog.setDefaultSuffix("json")
-        dialog.selectFile("memories.json")
-    else:
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-    dialog.fileSelected.connect(lambda path: then(Path(path)) if path else None)
-    dialog.open()
-    return dialog
-
-
-async def _read(memory: Memories, named: ReadNamed | None, containing: str) -> Shown:
-    memories = await memory.list(containing)
-    stats = await memory.stats()
-    off = await memory.switched_off()
-    assistants, projects = await named() if named is not None else ([], [])
-    return Shown(memories, stats, off, assistants, projects, containing)
-
-
-async def _saved(memory: Memories, typed: Typed, before: MemoryView | None) -> MemoryView:
-    """Keep a new memory, or the changes to one: its words, then for whom."""
-    assistant_id, project_id = typed.whom
-    if typed.memory_id is None:
-        return await memory.add(typed.text, assistant_id=assistant_id, project_id=project_id)
-    view = await memory.edit(typed.memory_id, typed.text)
-    if before is None or (before.assistant_id, before.project_id) != typed.whom:
-        view = await memory.move(typed.memory_id, assistant_id=assistant_id, project_id=project_id)
-    return view
-
-
 def _count_text(stats: MemoryStats) -> str:
     """ "12 memories, 1.4 KB" (and how many are on, when some are off)."""
     size = format_size(stats.characters)
@@ -484,10 +463,3 @@ def _count_text(stats: MemoryStats) -> str:
 def _short(text: str) -> str:
     words = " ".join(text.split())
     return words if len(words) <= 60 else words[:59] + "…"
-
-
-async def memory_names(service: ChatService) -> tuple[Named, Named]:
-    """The assistants' and the projects' ids and names (a memory may be for one of them)."""
-    assistants = await service.assistants.list()
-    projects = await service.list_projects()
-    return [(a.id, a.name) for a in assistants], [(p.id, p.name) for p in projects]

@@ -136,7 +136,7 @@ class WindowSettings:
 
     def _make_preferences(self, service: ChatService, runner: Runner) -> PreferencesDialog:
         from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
-        from chatdesk.ui.settings.memory_page import memory_names
+        from chatdesk.ui.settings.memory_calls import memory_names
 
         dialog = PreferencesDialog(
             self.current,
