@@ -308,18 +308,19 @@ def test_memories_exported_then_imported_are_not_doubled(
     qtbot.waitUntil(lambda: page.model.rowCount() == 2)
     path = tmp_path / "memories.json"
 
-    _answer_file(qtbot, page, page.choose_export, path)
+    _answer_file(qtbot, page, export=True, path=path)
     qtbot.waitUntil(lambda: page.status.text() == f"2 memories written to {path}.")
     assert path.exists()
-    _answer_file(qtbot, page, page.choose_import, path)
+    _answer_file(qtbot, page, export=False, path=path)
 
     qtbot.waitUntil(lambda: page.status.text() == "0 memories added; 2 were kept already.")
     assert len(finish(memory.list())) == 2
 
 
-def _answer_file(qtbot: QtBot, page: MemoryPage, ask: Any, path: Path) -> None:
-    ask()
-    chooser = page.file_dialog
+def _answer_file(qtbot: QtBot, page: MemoryPage, *, export: bool, path: Path) -> None:
+    button = page.export_button if export else page.import_button
+    qtbot.mouseClick(button, LEFT)
+    chooser = page.files.dialog
     assert isinstance(chooser, QFileDialog)
     qtbot.waitUntil(chooser.isVisible)
     chooser.selectFile(str(path))

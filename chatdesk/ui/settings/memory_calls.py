@@ -1,6 +1,6 @@
-"""Preferences ▸ Memory's calls to the core and its file dialog: one read of all the page shows,
-a memory kept or changed from the editor, the assistants' and projects' names, and the
-memories file chosen to write or to read."""
+"""Preferences ▸ Memory's calls to the core and its files: one read of all the page shows, a
+memory kept or changed from the editor, the assistants' and projects' names, and a memories
+file written (Export…) or read (Import…), what it did said in the page's status."""
 
 from __future__ import annotations
 
@@ -13,13 +13,17 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QWidget
 
-from chatdesk.core.i18n import mark, tr
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.memory.model import MemoryStats, MemoryView
 from chatdesk.ui.settings.memory_editor import Named, Typed
+from chatdesk.ui.settings.notices import Tone
 
 if TYPE_CHECKING:
-    from chatdesk.core.memory.service import Memories
+    from chatdesk.core.errors import ChatdeskError
+    from chatdesk.core.memory.service import Imported, Memories
     from chatdesk.core.service import ChatService
+    from chatdesk.ui.runner import Runner
+    from chatdesk.ui.settings.notices import Notice
 
 # The assistants' and the projects' ids and names, for "For whom" and the switches.
 ReadNamed = Callable[[], Coroutine[Any, Any, tuple[Named, Named]]]
@@ -81,3 +85,50 @@ def ask_file(
     dialog.fileSelected.connect(lambda path: then(Path(path)) if path else None)
     dialog.open()
     return dialog
+
+
+class MemoryFiles:
+    """Export… and Import…: the file asked for, then written or read through `memory`."""
+
+    def __init__(
+        self, memory: Memories | None, runner: Runner, status: Notice, page: QWidget
+    ) -> None:
+        self._memory, self._runner, self._status, self._page = memory, runner, status, page
+        self.dialog: QFileDialog | None = None  # the one opened last (for tests)
+
+    def choose(self, *, export: bool) -> None:
+        if export:
+            mode, title, then = QFileDialog.AcceptMode.AcceptSave, tr("Export memories"), self.write
+        else:
+            mode, title, then = QFileDialog.AcceptMode.AcceptOpen, tr("Import memories"), self.read
+        self.dialog = ask_file(self._page, title, mode, then)
+
+    def write(self, path: Path) -> None:
+        if self._memory is None:
+            return
+
+        def done(count: int) -> None:
+            said = ntr(
+                "{n} memory written to {path}.", "{n} memories written to {path}.", count, path=path
+            )
+            self._status.say(Tone.SUCCESS, said)
+
+        self._status.say(Tone.BUSY, tr("Writing the memories…"))
+        call = self._memory.export(path)
+        self._runner.run(call, done=done, failure=self._failed, owner=self._page)
+
+    def read(self, path: Path) -> None:
+        if self._memory is None:
+            return
+        from chatdesk.core.memory.service import imported_said
+
+        def done(result: Imported) -> None:
+            said = "\n".join((imported_said(result) + ".", *result.why))
+            self._status.say(Tone.WARNING if result.unreadable else Tone.SUCCESS, said)
+
+        self._status.say(Tone.BUSY, tr("Reading the memories…"))
+        call = self._memory.import_file(path)
+        self._runner.run(call, done=done, failure=self._failed, owner=self._page)
+
+    def _failed(self, error: ChatdeskError) -> None:
+        self._status.say(Tone.ERROR, str(error))

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Coroutine
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -42,7 +40,13 @@ from chatdesk.core.units import format_size
 from chatdesk.ui.coalesce import LatestRead
 from chatdesk.ui.settings.knowledge_sources import Embedders, make_button
 from chatdesk.ui.settings.knowledge_start import Subscribe, follow
-from chatdesk.ui.settings.memory_calls import ReadNamed, Shown, ask_file, read_page, save_typed
+from chatdesk.ui.settings.memory_calls import (
+    MemoryFiles,
+    ReadNamed,
+    Shown,
+    read_page,
+    save_typed,
+)
 from chatdesk.ui.settings.memory_editor import MemoryEditor, Typed
 from chatdesk.ui.settings.memory_list import OPENS_ROLE, Column, MemoryListModel
 from chatdesk.ui.settings.memory_settings import UsingMemories
@@ -87,7 +91,6 @@ class MemoryPage(QWidget):
         self._memory, self._runner = memory, runner
         self._named, self._open_chat = named, open_chat
         self._select: int | None = None  # the memory to select once the list is read again
-        self.file_dialog: QFileDialog | None = None  # the one opened last (for tests)
         self.model = MemoryListModel(self)
         self.model.switched.connect(self._switch)
         self._reads: LatestRead[Shown] = LatestRead(
@@ -137,6 +140,7 @@ class MemoryPage(QWidget):
         self.editor = MemoryEditor(box)
         self.editor.saved.connect(self._save)
         self.status = Notice("memoryStatus", box)
+        self.files = MemoryFiles(self._memory, self._runner, self.status, self)
         self.off_note = Notice("memoryOff", box)
         column = QVBoxLayout(box)
         column.addWidget(self.off_note)
@@ -197,14 +201,14 @@ class MemoryPage(QWidget):
             tr("Import…"),
             "importMemories",
             tr("Keep the memories of a file"),
-            self.choose_import,
+            lambda: self.files.choose(export=False),
         )
         self.export_button = make_button(
             parent,
             tr("E&xport…"),
             "exportMemories",
             tr("Write every memory to a file"),
-            self.choose_export,
+            lambda: self.files.choose(export=True),
         )
         row = QHBoxLayout()
         for button in (self.add_button, self.edit_button, self.delete_button, self.open_button):
@@ -404,46 +408,6 @@ class MemoryPage(QWidget):
         """A switch was not kept: say so, and show what is kept."""
         self._failed(error)
         self.refresh()
-
-    # -- files -----------------------------------------------------------------------------------
-
-    def choose_export(self) -> None:
-        save = QFileDialog.AcceptMode.AcceptSave
-        self.file_dialog = ask_file(self, tr("Export memories"), save, self.export_to)
-
-    def choose_import(self) -> None:
-        read = QFileDialog.AcceptMode.AcceptOpen
-        self.file_dialog = ask_file(self, tr("Import memories"), read, self.import_from)
-
-    def export_to(self, path: Path) -> None:
-        if self._memory is None:
-            return
-
-        def done(count: int) -> None:
-            said = ntr(
-                "{n} memory written to {path}.", "{n} memories written to {path}.", count, path=path
-            )
-            self.status.say(Tone.SUCCESS, said)
-
-        self.status.say(Tone.BUSY, tr("Writing the memories…"))
-        self._runner.run(self._memory.export(path), done=done, failure=self._failed, owner=self)
-
-    def import_from(self, path: Path) -> None:
-        if self._memory is None:
-            return
-        from chatdesk.core.memory.service import Imported, imported_said
-
-        def done(result: Imported) -> None:
-            said = imported_said(result) + "."
-            why = "\n".join(result.why)
-            self.status.say(
-                Tone.WARNING if result.unreadable else Tone.SUCCESS, "\n".join((said, why)).strip()
-            )
-
-        self.status.say(Tone.BUSY, tr("Reading the memories…"))
-        self._runner.run(
-            self._memory.import_file(path), done=done, failure=self._failed, owner=self
-        )
 
 
 def _count_text(stats: MemoryStats) -> str:
