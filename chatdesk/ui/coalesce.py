@@ -64,7 +64,15 @@ class LatestRead(QObject, Generic[T]):
             return
         self._running = True
         self._again = False
-        self._runner.run(self._guarded(call), done=self._show, failure=self._failure, quiet=True)
+        # `settled` closes the read when the call was cancelled before it began (the window
+        # closing): Python would warn that it was never awaited.
+        self._runner.run(
+            self._guarded(call),
+            done=self._show,
+            failure=self._failure,
+            settled=call.close,
+            quiet=True,
+        )
 
     def close(self) -> None:
         """Read no more (the window is closing)."""

@@ -272,3 +272,20 @@ def _alive(widget: QObject) -> bool:
     from shiboken6 import Shiboken
 
     return bool(Shiboken.isValid(widget))
+
+
+def test_a_latest_read_cancelled_before_it_started_is_not_left_unawaited(
+    runner: Runner, qtbot: QtBot
+) -> None:
+    """A page's read asked for as its window closes: the read it made is closed with it."""
+    from chatdesk.ui.coalesce import LatestRead
+
+    shown: list[object] = []
+    reads = LatestRead(runner, lambda: _value("memories"), shown.append)
+    reads.now()
+    [task] = list(runner._tasks)
+    task.cancel()  # before the loop ran it
+    qtbot.waitUntil(task.done)
+    del task
+    gc.collect()  # an unawaited read would warn here, an error under this suite's settings
+    assert shown == []
