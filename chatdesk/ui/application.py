@@ -417,8 +417,7 @@ def _keep_thread_list(window: MainWindow, run_dir: Path) -> None:
 
 
 def _save_preferences(path: Path, settings: Settings) -> None:
-    """Write what the preferences dialog edits; values that came from the environment for
-    this run only are not written (the file keeps its own)."""
+    """Write what the preferences edit; values set by the environment for this run stay out."""
     from chatdesk.core.config import load_settings, save_settings
 
     on_file = load_settings(path, env={}).settings
@@ -437,6 +436,7 @@ def _save_preferences(path: Path, settings: Settings) -> None:
         sync=settings.sync,  # the team login Join put in use
         api=settings.api,  # Preferences ▸ Local API
         web=settings.web,  # Preferences ▸ Web
+        memory=settings.memory,  # Preferences ▸ Memory
     )
     save_settings(path, edited)
 

@@ -30,6 +30,8 @@ from chatdesk.ui.settings.memory_calls import memory_names
 from chatdesk.ui.settings.memory_list import Column
 from chatdesk.ui.settings.memory_page import MemoryPage
 from tests.ui.test_preferences import LEFT, show_tab
+from tests.ui.test_settings_live import OpenWindow, _preferences, _saved
+from tests.ui.test_settings_live import open_window as open_window
 
 
 @pytest.fixture
@@ -367,4 +369,30 @@ def test_a_memory_s_chat_opens_in_the_window_at_its_message(
     qtbot.mouseClick(page.table.viewport(), LEFT, pos=rect.center())
 
     qtbot.waitUntil(lambda: window.current_thread_id == answer.thread_id)
+    dialog.close()
+
+
+def test_memory_switched_off_and_its_budget_are_in_use_at_once_and_saved(
+    qtbot: QtBot, open_window: OpenWindow
+) -> None:
+    window = open_window()
+    service = window._service
+    assert service is not None
+    assert service.memory is not None
+    assert service.memory.enabled
+    dialog = _preferences(qtbot, window)
+    show_tab(dialog, "Memory")
+    using = dialog.memory.using
+    qtbot.keyClick(using.enabled, Qt.Key.Key_Space)
+    assert dialog.memory.off_note.isVisible()  # the list says its memories go to no chat
+    using.budget.setFocus()
+    using.budget.selectAll()
+    qtbot.keyClicks(using.budget, "1200")
+    qtbot.keyClick(using.budget, Qt.Key.Key_Return)
+    using.offer.setCurrentIndex(using.offer.findData("never"))
+
+    assert not service.memory.enabled  # the next question is given none
+    qtbot.waitUntil(lambda: _saved(window).get("memory", {}).get("offer_tools") == "never")
+    assert _saved(window)["memory"]["enabled"] is False
+    assert _saved(window)["memory"]["budget_tokens"] == 1200
     dialog.close()
