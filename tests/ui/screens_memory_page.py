@@ -69,7 +69,7 @@ async def _seed(core: Core, home: Path) -> None:
         thread_id=answer.thread_id,
         message_id=turn.user_message.id if turn.user_message else None,
     )
-    from_model = await memory.add(
+    await memory.add(
         "The desktop app stores its data in SQLite, one file per user.",
         origin=Origin.MODEL,
         thread_id=answer.thread_id,
@@ -84,7 +84,8 @@ async def _seed(core: Core, home: Path) -> None:
     exported = home / "memories.json"
     exported.write_text(json.dumps(IMPORTED))
     await memory.import_file(exported)
-    await memory.used([from_model.id, off.id])
+    asked = await service.send_new("Where does the desktop app store its data?")  # used now
+    await service.wait_for_answer(asked.answer.id)
     projects = await service.list_projects()
     await memory.switch_project(next(p.id for p in projects if p.name == "Garden"), False)
 
