@@ -35,7 +35,7 @@ class MemoryActions:
         # Manage memories…: the preferences, as File ▸ Preferences… opens them (menus.py names
         # the window's part the same way). Preferences ▸ Memory, once there is one, replaces it.
         preferences = attrgetter("settings.open_preferences")
-        self.open_preferences: Callable[[], None] = lambda: preferences(window)()
+        self.open_preferences: Callable[[], None] = lambda: preferences(window)(memory_tab=True)
         self.popup: MemoriesUsed | None = None  # the list opened last
         self.dialog: RememberDialog | None = None  # Remember this… opened last
 

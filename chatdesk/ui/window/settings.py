@@ -117,7 +117,9 @@ class WindowSettings:
         self.local_api = LocalApi(core, keys, self._runner, status_bar, opened)
         self.local_api.apply(self.current.api)
 
-    def open_preferences(self, *, team_tab: bool = False, api_tab: bool = False) -> None:
+    def open_preferences(
+        self, *, team_tab: bool = False, api_tab: bool = False, memory_tab: bool = False
+    ) -> None:
         """Show the preferences beside the window (the open one, when they are open already)."""
         if self._service is None or self._runner is None:
             return
@@ -133,6 +135,8 @@ class WindowSettings:
             dialog.tabs.setCurrentWidget(dialog.team)
         if api_tab:
             dialog.tabs.setCurrentWidget(dialog.api)
+        if memory_tab:
+            dialog.tabs.setCurrentWidget(dialog.memory)
 
     def _make_preferences(self, service: ChatService, runner: Runner) -> PreferencesDialog:
         from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
