@@ -181,10 +181,14 @@ def test_an_answer_given_a_memory_says_so_and_lists_it(
     lines = [line.text() for line in actions.popup.lines]
     assert PROPOSED in lines
     assert f"Memory {gone.id} (deleted since)" in lines
-    opened: list[bool] = []
-    actions.open_preferences = lambda: opened.append(True)
     qtbot.mouseClick(actions.popup.manage, Qt.MouseButton.LeftButton)
-    assert opened == [True]
+    qtbot.waitUntil(
+        lambda: window.settings.dialog is not None and window.settings.dialog.isVisible()
+    )
+    dialog = window.settings.dialog
+    assert dialog is not None
+    assert dialog.tabs.currentWidget() is dialog.memory  # on the Memory page
+    dialog.close()
 
 
 def test_remember_this_keeps_a_messages_words_with_the_message_as_source(
