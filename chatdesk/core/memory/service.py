@@ -41,7 +41,7 @@ from chatdesk.core.memory.model import (
 from chatdesk.core.memory.retrieval import Recall
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.embeddings import EmbeddingFailed, embed
-from chatdesk.core.store.models import Assistant, Project, Thread
+from chatdesk.core.store.models import Assistant, Message, Project, Thread
 from chatdesk.core.store.store import Store
 from chatdesk.core.writing import save_private_text
 
@@ -167,6 +167,7 @@ class Memories:
                 assistant_id=_existing(session, Assistant, view.assistant_id),
                 project_id=_existing(session, Project, view.project_id),
                 thread_id=_existing(session, Thread, view.thread_id),
+                message_id=_existing(session, Message, view.message_id),
                 enabled=view.enabled,
                 always=view.always,
             )

@@ -59,6 +59,9 @@ async def test_remember_that_is_kept_from_the_card_as_proposed(service: ChatServ
     assert kept[0].origin == Origin.MODEL
     assert (kept[0].thread_id, kept[0].message_id) == (answer.thread_id, answer.id)
     assert answer.content.startswith("Got it: I'll remember that.")
+    memories = memory_of(service)
+    restored = await memories.restore(await memories.remove(kept[0].id))  # undo keeps its source
+    assert (restored.thread_id, restored.message_id) == (answer.thread_id, answer.id)
 
 
 async def test_an_edited_card_keeps_the_users_words(service: ChatService) -> None:
