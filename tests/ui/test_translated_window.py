@@ -63,7 +63,7 @@ _CUT_END = re.compile(f"{OPEN}[^{CLOSE}]*$")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 # Not words to translate: the product's name, model and provider ids, keys, addresses, files.
 _NOT_WORDS = re.compile(
-    r"chatdesk|mock-\d+|\bmock\b|\b(Ctrl|Shift|Alt|Meta|Esc|Enter|Del|PgUp|PgDown|Home|End)\b"
+    r"chatdesk|mock-[\w-]+|\bmock\b|\b(Ctrl|Shift|Alt|Meta|Esc|Enter|Del|PgUp|PgDown|Home|End)\b"
     r"|\S+://\S*|\S+\.(txt|md|json|toml|db|log)\b|\bF\d+\b|(^|\s)/\S+"
 )
 
