@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.errors import NotFound
@@ -66,18 +66,15 @@ def views(
     *,
     ids: Sequence[int] | None = None,
     containing: str = "",
-    place: Place | None = None,
 ) -> list[MemoryView]:
     """Memories as the list shows them, newest first: those of `ids`, or those whose text
-    holds `containing` (any case), or those given in chats of `place`."""
+    holds `containing` (any case)."""
     query = _VIEW.order_by(Memory.updated_at.desc(), Memory.id.desc())
     if ids is not None:
         query = query.where(Memory.id.in_(list(ids)))
     if containing:
         escaped = containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Memory.text.ilike(f"%{escaped}%", escape="\\"))
-    if place is not None:
-        query = query.where(in_place(place))
     return [_view(*found) for found in session.execute(query).all()]
 
 
@@ -101,17 +98,6 @@ def _view(
         message_id=memory.message_id if title is not None else None,
         thread_title=title or "",
     )
-
-
-def in_place(place: Place) -> ColumnElement[bool]:
-    """The memories given in a chat of `place`: everyone's, its assistant's, its project's."""
-    everyone = and_(Memory.assistant_id.is_(None), Memory.project_id.is_(None))
-    mine: list[ColumnElement[bool]] = [everyone]
-    if place.assistant_id is not None:
-        mine.append(Memory.assistant_id == place.assistant_id)
-    if place.project_id is not None:
-        mine.append(Memory.project_id == place.project_id)
-    return or_(*mine)
 
 
 def mark_used(session: Session, ids: Iterable[int], now: datetime) -> None:

@@ -135,11 +135,6 @@ class Recall:
         chosen = [memory_id for memory_id, _ in fused(rankings)]
         return allowed.always + [Given(i, allowed.texts[i]) for i in chosen]
 
-    def changed(self) -> None:
-        """Memories were changed here: read them again at the next question."""
-        with self._lock:
-            self._kept = None
-
     def _current(self, session: Session) -> Kept:
         stamp = int(session.execute(_STAMP).scalar_one())
         with self._lock:

@@ -149,7 +149,6 @@ class Memories:
         """Delete the memory, from the full-text index and the vectors at once; the view it
         had, to `restore` it (undo). Older backups hold it until they are rotated out."""
         removed = await self._store.write(lambda s: repo.remove(s, memory_id))
-        self._recall.changed()
         self._publish(MemoriesChanged((memory_id,)))
         return removed
 
@@ -342,7 +341,6 @@ class Memories:
                 return
             made = [(i, t, pack(v)) for (i, t), v in zip(waiting, vectors, strict=True)]
             await self._store.write(functools.partial(repo.save_vectors, key=key, made=made))
-            self._recall.changed()
 
     async def settle(self) -> None:
         """Wait until the memories kept so far have their vectors (when there is a model)."""
@@ -366,7 +364,6 @@ class Memories:
         return self._changed(await self._store.write(write))
 
     def _changed(self, view: MemoryView | None) -> MemoryView:
-        self._recall.changed()
         self._embedded = ""
         self._publish(MemoriesChanged((view.id,) if view is not None else ()))
         if self._embedding_key():

@@ -32,8 +32,8 @@ class MemoryActions:
         self._window = window
         self._service = service  # the window's switch: no memory while a temporary chat is shown
         self._runner = runner
-        # Manage memories…: the preferences, as File ▸ Preferences… opens them (menus.py names
-        # the window's part the same way). Preferences ▸ Memory, once there is one, replaces it.
+        # Manage memories…: Preferences on its Memory page (menus.py names the window's part
+        # the same way).
         preferences = attrgetter("settings.open_preferences")
         self.open_preferences: Callable[[], None] = lambda: preferences(window)(memory_tab=True)
         self.popup: MemoriesUsed | None = None  # the list opened last
