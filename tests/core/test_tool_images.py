@@ -31,7 +31,7 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Status
-from chatdesk.core.tools.mcp import MAX_IMAGES, outcome_of
+from chatdesk.core.tools.mcp_results import MAX_IMAGES, outcome_of
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.transfer import ExportFormat, Transfer

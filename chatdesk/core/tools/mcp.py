@@ -14,24 +14,22 @@ the first server starts.
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import contextlib
-import json
 import logging
 import os
 import sys
 import threading
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.retry import Backoff
 from chatdesk.core.tools.loop import ToolsLoop
-from chatdesk.core.tools.model import ToolImage, ToolInfo, ToolOutcome
+from chatdesk.core.tools.mcp_results import outcome_of
+from chatdesk.core.tools.model import ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.shell_path import login_shell_path
 from chatdesk.core.trust.environment import child_environment
@@ -39,9 +37,9 @@ from chatdesk.core.trust.environment import child_environment
 if TYPE_CHECKING:
     from mcp import Client
     from mcp.client.session import IncomingMessage
-    from mcp_types import CallToolResult
 
 log = logging.getLogger("chatdesk.tools")
+T = TypeVar("T")
 
 START_TIMEOUT = 30.0  # starting a server and its handshake (npx may download first)
 # A server that failed is started again on its next use, but not before 1 s, 2 s, 4 s … after
@@ -52,7 +50,6 @@ RESTART_BACKOFF = Backoff(first=1.0, factor=2.0, cap=60.0, retries=None)
 STOP_TIMEOUT = 10.0  # the SDK's own shutdown of a stdio server is bounded at ~6 s
 MAX_LOG_BYTES = 1_000_000  # a server's stderr log is started afresh past this size
 MAX_DESCRIPTION = 2_000  # characters of a tool's description offered to the model
-MAX_IMAGES = 4  # images kept of one result (the others are named in its text)
 
 
 class ServerUnavailable(ChatdeskError):
@@ -104,6 +101,12 @@ class McpServer:
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         return await self._loop.run(self._called(name, arguments))
 
+    async def request(self, ask: Callable[[Client], Awaitable[T]]) -> T:
+        """One request that changes nothing on the server (a list, a read, a prompt), made on
+        the tools loop over the server's session (started if it is not running); asked of a
+        fresh session once more when the connection closed under it."""
+        return await self._loop.run(self._requested(ask))
+
     def known_tools(self) -> list[ToolInfo] | None:
         known = self._tools  # one read of a reference the tools loop replaces whole
         return list(known) if known is not None else None
@@ -133,6 +136,19 @@ class McpServer:
                     break
             self._tools = [self._info(tool) for tool in listed]
         return list(self._tools)
+
+    async def _requested(self, ask: Callable[[Client], Awaitable[T]]) -> T:
+        for attempt in (1, 2):
+            client = await self._session()
+            try:
+                async with self._closed_is_known():
+                    return await ask(client)
+            except _Closed:
+                if attempt == 2:
+                    raise ServerUnavailable(
+                        tr("{server} closed the connection", server=self.server)
+                    ) from None
+        raise AssertionError("unreachable")
 
     async def _called(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
         client = await self._session()
@@ -374,42 +390,6 @@ class McpServer:
             parameters=tool.input_schema or {"type": "object", "properties": {}},
             read_only=bool(annotations is not None and annotations.read_only_hint),
         )
-
-
-def outcome_of(result: CallToolResult) -> ToolOutcome:
-    """A tool's result: its text blocks, other blocks named (an image by its type and size),
-    its structured result when it gave nothing else, and its first `MAX_IMAGES` images."""
-    from mcp_types import ImageContent, TextContent
-
-    pieces: list[str] = []
-    images: list[ToolImage] = []
-    for block in result.content:
-        if isinstance(block, TextContent):
-            pieces.append(block.text)
-        elif isinstance(block, ImageContent):
-            pieces.append(_image_block(block.mime_type, block.data, images))
-        else:
-            pieces.append(f"[{getattr(block, 'type', 'other')} content]")
-    if not pieces and result.structured_content is not None:
-        pieces.append(json.dumps(result.structured_content, ensure_ascii=False))
-    text = "\n\n".join(pieces)
-    return ToolOutcome(text, is_error=result.is_error, size=len(text), images=tuple(images))
-
-
-def _image_block(mime: str, encoded: str, images: list[ToolImage]) -> str:
-    """An image block named in the result's text; its bytes kept in `images` when they decode
-    and there is room."""
-    mime = " ".join(str(mime).split())[:100] or "unknown type"
-    size = len(encoded) * 3 // 4
-    said = f"[image, {mime}, {size:,} bytes"
-    if len(images) >= MAX_IMAGES:
-        return f"{said}, not kept: at most {MAX_IMAGES} images per result]"
-    try:
-        data = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        return f"{said}, not kept: its data is not base64]"
-    images.append(ToolImage(mime, data))
-    return said + "]"
 
 
 def _reason(error: BaseException) -> str:
