@@ -137,6 +137,20 @@ def not_a_picture():  # type: ignore[no-untyped-def]
     return Image(data=pdf, format="png")
 
 
+def _register_parts() -> None:
+    """Add the parts of `mcp_parts/` (prompts, resources, questions …), found beside this file
+    (`python -I` leaves the script's folder off the path)."""
+    import importlib
+    import pkgutil
+
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+    import mcp_parts  # type: ignore[import-not-found]
+
+    for part in pkgutil.iter_modules(mcp_parts.__path__):
+        importlib.import_module(f"mcp_parts.{part.name}").register(server)
+
+
 def _serve_http(mode: str) -> None:
     """Listen on a port of 127.0.0.1 chosen here, say it (the first line on stdout) once
     connections to it queue, and serve."""
@@ -153,6 +167,7 @@ def _serve_http(mode: str) -> None:
 
 
 if __name__ == "__main__":
+    _register_parts()
     mode = sys.argv[1]
     if mode == "silent":
         time.sleep(600)  # holds stdin open and never answers
