@@ -33,7 +33,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.kinds import Role, Status
 from chatdesk.core.store.models import PartKind
 from chatdesk.core.tools.model import Policy, ToolInfo, ToolOutcome
-from chatdesk.ui.conversation.tool_card import ToolCallList
+from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.main_window import MainWindow
 
 STALL = Target("< 16 ms", 16.0)  # a frame (docs/design.md §3), at the 99th percentile

@@ -16,7 +16,8 @@ from chatdesk.core.store.models import Status
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.views import ToolCallView
-from chatdesk.ui.conversation.tool_card import ToolCallCard, ToolCallList
+from chatdesk.ui.conversation.tool_calls import ToolCallList
+from chatdesk.ui.conversation.tool_card import ToolCallCard
 from chatdesk.ui.main_window import MainWindow
 from tests.core.test_mcp import SERVER
 from tests.ui.test_window import answer_done, send

@@ -29,7 +29,7 @@ from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, ke
 from chatdesk.ui.conversation.frame import reasoning_toggle, shown_cuts, status_label, words_frame
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.speaker import SpeakerHead
-from chatdesk.ui.conversation.tool_card import ToolCallList
+from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.conversation.wide import ColumnLayout
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
