@@ -77,7 +77,9 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     draft = tr("draft")
     # translators: the parts of a request, in a table: the memories given with the question
     memory = tr("memory")
-    width = max(len(label) for label in (system, summary, history, draft, memory)) + 2
+    # translators: the parts of a request, in a table: what tool servers said of their tools
+    servers = tr("tool servers' instructions")
+    width = max(len(label) for label in (system, summary, history, draft, memory, servers)) + 2
     messages = ntr("({n} messages)", "({n} messages)", parts.messages)
     lines = [
         head,
@@ -95,6 +97,8 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     if parts.memory or parts.memories:
         given = ntr("({n} memory)", "({n} memories)", parts.memories)
         lines.insert(4, f"  {memory:<{width}}{about}{parts.memory:>10,}  {given}")
+    if parts.instructions:
+        lines.insert(2, f"  {servers:<{width}}{about}{parts.instructions:>10,}")
     if parts.omitted:
         lines.append(
             ntr(
@@ -122,6 +126,7 @@ def _breakdown_json(parts: ContextBreakdown) -> dict[str, Any]:
         "omitted": parts.omitted,
         "memory": parts.memory,
         "memories": parts.memories,
+        "instructions": parts.instructions,
         "summary_id": str(parts.summary_id) if parts.summary_id else None,
     }
 

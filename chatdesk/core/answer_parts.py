@@ -136,10 +136,32 @@ class ToolCallView:
     truncated: bool = False
     size: int = 0
     images: tuple[AttachmentView, ...] = ()  # what the result gave besides its text
+    title: str = ""  # the name its server gives the tool for people (`tools/hints.py`)
+    destructive: bool = False  # the tool says it may delete or change things
+    structured: str = ""  # its structured result, as indented JSON (cut like the result)
+    mismatch: str = ""  # why that does not match the tool's output schema
 
     @property
     def label(self) -> str:
+        """Its tool as the user sees it: by its title when it has one, always after its
+        server (`real_label` names it as its server knows it)."""
+        shown = self.title or self.tool
+        return f"{self.server} › {shown}" if self.server else shown
+
+    @property
+    def real_label(self) -> str:
         return f"{self.server} › {self.tool}" if self.server else self.tool
+
+    @property
+    def mismatch_text(self) -> str:
+        """The mismatch in the user's words ("": none)."""
+        if not self.mismatch:
+            return ""
+        return tr(
+            "The result does not match what {tool} said it returns: {reason}",
+            tool=self.title or self.tool,
+            reason=self.mismatch,
+        )
 
     @property
     def pretty_arguments(self) -> str:

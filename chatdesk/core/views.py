@@ -149,10 +149,12 @@ class ContextBreakdown:
     knowledge: int = 0
     memory: int = 0  # the memories given with the question (the section of the system message)
     memories: int = 0  # how many
+    instructions: int = 0  # what the offered tools' servers said of how to use them
 
     @property
     def used(self) -> int:
-        return self.system + self.summary + self.history + self.draft + self.knowledge + self.memory
+        given = self.knowledge + self.memory + self.instructions
+        return self.system + self.summary + self.history + self.draft + given
 
     @property
     def reserve(self) -> int:

@@ -16,7 +16,10 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, Image
 from mcp_types import ToolAnnotations
 
-server: MCPServer = MCPServer("chatdesk-test-tools")
+server: MCPServer = MCPServer(
+    "chatdesk-test-tools",
+    instructions="Call forecast before answering about the weather.\nSay the sky in words.",
+)
 
 
 @server.tool()

@@ -227,7 +227,8 @@ class Answers:
         offer = await self._offers.for_answer(run.answer, research=run.research is not None)
         described = offer.described() if offer else ""  # they take room in the context
         made = await self._calls_so_far(run.answer)
-        prepared = await self._contexts.request_for(run.answer, described, made)
+        guidance = offer.guidance if offer else ""  # its servers' instructions
+        prepared = await self._contexts.request_for(run.answer, described, made, guidance)
         run.request = request = prepared.request
         if prepared.new_sources:
             await self._keep_sources(run.answer, prepared.cited)

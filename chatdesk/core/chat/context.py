@@ -56,6 +56,7 @@ class ContextSpec:
     max_messages: int = 10_000
     newest_required: bool = False  # a request: the newest message must be in it
     tools: str = ""  # the tools the request offers, as sent (counted with the system prompt)
+    guidance: str = ""  # their servers' instructions: a section of the system message
     # Passages of the chat's knowledge bases, best first (a request): as many as fit in
     # `knowledge_share` of the budget are sent. The gauge, which does not know the question
     # yet, counts that share as kept for them (`knowledge_kept`).
@@ -146,11 +147,12 @@ class _Fitted:
     cited: tuple[Passage, ...] = ()
     memory: int = 0
     remembered: tuple[Given, ...] = ()
+    instructions: int = 0
 
     @property
     def used(self) -> int:
         fitted = self.fixed + self.draft + self.history_tokens + self.summary_tokens
-        return fitted + self.knowledge + self.memory
+        return fitted + self.knowledge + self.memory + self.instructions
 
     def breakdown(self, spec: ContextSpec, estimated: bool) -> ContextBreakdown:
         return ContextBreakdown(
@@ -168,6 +170,7 @@ class _Fitted:
             knowledge=self.knowledge,
             memory=self.memory,
             memories=len(self.remembered),
+            instructions=self.instructions,
         )
 
 
@@ -182,6 +185,7 @@ def _fit(
     draft += spec.draft_images
     draft += sum(reader.count(m.role, m.content) for m in spec.tail)
     fitted = _Fitted(fixed, draft)
+    fitted.instructions = reader.count("system", spec.guidance) if spec.guidance else 0
     _add_memories(fitted, reader, spec)
     _add_knowledge(fitted, reader, spec)
     floor = summary.depth if summary else -1  # messages at or above it are summarised
@@ -312,6 +316,7 @@ def _messages(
         text
         for text in (
             spec.system_prompt,
+            spec.guidance,
             giving.section(built.remembered) if built.remembered else "",
             citing.context_text(built.cited) if built.cited else "",
         )

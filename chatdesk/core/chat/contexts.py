@@ -98,17 +98,22 @@ class Contexts:
         return thread_setup(session, thread, self._settings(), self._providers, **chosen)
 
     async def request_for(
-        self, answer: MessageView, tools: str = "", calls: tuple[ToolCallView, ...] = ()
+        self,
+        answer: MessageView,
+        tools: str = "",
+        calls: tuple[ToolCallView, ...] = (),
+        guidance: str = "",
     ) -> AnswerRequest:
         """The answer's request: its thread's context fitted to the model's budget (less what
-        the `tools` it offers take, their descriptions as sent), or ContextTooLong before
-        anything is sent. Continuing, the answer so far goes with the notes of its tool
-        `calls`, and the model is told which of them did not finish."""
+        the `tools` it offers take, their descriptions as sent, and `guidance`, their servers'
+        instructions, which go in the system message), or ContextTooLong before anything is
+        sent. Continuing, the answer so far goes with the notes of its tool `calls`, and the
+        model is told which of them did not finish."""
         await self._counting.load(answer.model or "")
         passages, new = await self._passages_for(answer)
         memories = await self._memories_for(answer)
         built, setup = await self._store.read(
-            lambda s: self._context_for(s, answer, tools, calls, passages, memories)
+            lambda s: self._context_for(s, answer, (tools, guidance), calls, passages, memories)
         )
         self._save_counts_later(built.fresh_counts)
         request = ChatRequest(
@@ -207,6 +212,7 @@ class Contexts:
             servers = thread.tools or []
             offered = self._known_offer(servers) if self._known_offer and servers else None
             tools = offered.described() if offered else ""
+            guidance = offered.guidance if offered else ""
             kept = self._knowledge is not None and bool(linked_bases(session, thread_id))
             memories = self._memories_now(session, thread_id, draft)
             spec = self._spec(
@@ -216,6 +222,7 @@ class Contexts:
                 draft=draft,
                 draft_images=draft_images,
                 tools=tools,
+                guidance=guidance,
                 knowledge_kept=kept,
                 memories=memories,
             )
@@ -250,7 +257,7 @@ class Contexts:
         self,
         session: Session,
         answer: MessageView,
-        tools: str,
+        tools: tuple[str, str],  # as offered, and their servers' instructions
         calls: tuple[ToolCallView, ...],
         passages: tuple[Passage, ...] = (),
         memories: tuple[Given, ...] = (),
@@ -271,7 +278,8 @@ class Contexts:
             setup,
             tail=tail,
             newest_required=True,
-            tools=tools,
+            tools=tools[0],
+            guidance=tools[1],
             passages=passages,
             memories=memories,
         )

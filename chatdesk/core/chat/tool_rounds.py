@@ -216,6 +216,8 @@ class ToolRounds:
             "round": self.count,
             "offset": offset,  # where in the answer's text the model made the call
         }
+        if tool is not None and (tool.title or tool.destructive):
+            data.update(title=tool.title, destructive=tool.destructive)
         call = _Call(asked, uuid.UUID(int=0), data, tool, None)
         parsed = parse_arguments(asked.arguments)
         if tool is None:
@@ -371,7 +373,7 @@ class ToolRounds:
         outcome = call.outcome
         if outcome is None:
             return repo.tool_call_view(dict(call.data))
-        done = {"is_error": outcome.is_error, "truncated": outcome.truncated, "size": outcome.size}
+        done = _result_part(call, outcome, 0)[2]
         return repo.tool_call_view(dict(call.data), outcome.text, done, call.images)
 
 
@@ -387,4 +389,8 @@ def _result_part(
         "size": outcome.size,
         "truncated": outcome.truncated,
     }
+    if outcome.structured:
+        data["structured"] = outcome.structured
+    if outcome.mismatch:
+        data["mismatch"] = outcome.mismatch
     return PartKind.TOOL_RESULT, outcome.text, data

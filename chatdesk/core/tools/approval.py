@@ -61,8 +61,14 @@ class Policies:
 
     def policy_for(self, tool: ToolInfo, *, read_only: Policy = Policy.ASK) -> Policy:
         """`read_only`: the policy of a tool that says it changes nothing, when neither it nor
-        its server has a rule."""
-        rule = self._rules.get(f"{tool.server}/{tool.name}") or self._rules.get(tool.server)
+        its server has a rule. A tool that says it may delete or change things asks under its
+        server's "allow": only its own rule lets it run unasked."""
+        own = self._rules.get(f"{tool.server}/{tool.name}")
+        if own is not None:
+            return own
+        rule = self._rules.get(tool.server)
+        if rule is Policy.ALLOW and tool.destructive:
+            return Policy.ASK
         if rule is not None:
             return rule
         return read_only if tool.read_only else Policy.ASK

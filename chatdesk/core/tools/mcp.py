@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TextIO, TypeVar
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.retry import Backoff
+from chatdesk.core.tools.hints import is_destructive, title_of
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp_results import outcome_of
 from chatdesk.core.tools.model import ToolInfo, ToolOutcome
@@ -85,6 +86,9 @@ class McpServer:
         self._retry_at = 0.0
         self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
         self.last_error = ""
+        # What the server said at its handshake of how to use its tools ("": nothing). The
+        # model is given them with those tools (`instructions.py`).
+        self.instructions = ""
 
     @property
     def server(self) -> str:
@@ -164,7 +168,8 @@ class McpServer:
                     server=self.server,
                 )
             ) from None
-        return outcome_of(result)
+        known = {tool.name: tool for tool in self._tools or ()}
+        return outcome_of(result, getattr(known.get(name), "output_schema", None))
 
     @contextlib.asynccontextmanager
     async def _closed_is_known(self) -> AsyncIterator[None]:
@@ -271,6 +276,10 @@ class McpServer:
             client = Client(transport, message_handler=self._on_message)
             async with client:
                 self._client = client
+                self.instructions = client.instructions or ""
+                # chatdesk checks a structured result itself and keeps one that does not match
+                # (noted); the SDK's own check would throw the result away.
+                setattr(client.session, "validate_tool_result", _unchecked)  # noqa: B010
                 self._failures = 0
                 if kind is not self.config.transport:
                     self._speaks_sse = True
@@ -389,7 +398,14 @@ class McpServer:
             description=(tool.description or "")[:MAX_DESCRIPTION],
             parameters=tool.input_schema or {"type": "object", "properties": {}},
             read_only=bool(annotations is not None and annotations.read_only_hint),
+            destructive=is_destructive(tool),
+            title=title_of(tool),
+            output_schema=tool.output_schema,
         )
+
+
+async def _unchecked(name: str, result: Any) -> None:
+    """In place of the SDK's check of a structured result (`structured.py` checks it)."""
 
 
 def _reason(error: BaseException) -> str:

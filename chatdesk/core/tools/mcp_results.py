@@ -6,9 +6,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.tools.model import ToolImage, ToolOutcome
+from chatdesk.core.tools.structured import mismatch, structured_text
 
 if TYPE_CHECKING:
     from mcp_types import CallToolResult
@@ -16,9 +18,14 @@ if TYPE_CHECKING:
 MAX_IMAGES = 4  # images kept of one result (the others are named in its text)
 
 
-def outcome_of(result: CallToolResult) -> ToolOutcome:
+MISMATCH_NOTE = "[chatdesk: the structured result does not match the tool's output schema: {}]"
+
+
+def outcome_of(result: CallToolResult, schema: Mapping[str, Any] | None = None) -> ToolOutcome:
     """A tool's result: its text blocks, other blocks named (an image by its type and size),
-    its structured result when it gave nothing else, and its first `MAX_IMAGES` images."""
+    its structured result when it gave nothing else, and its first `MAX_IMAGES` images; its
+    structured result kept beside them, checked against the tool's output `schema` (not for
+    a result that says it is an error)."""
     from mcp_types import ImageContent, TextContent
 
     pieces: list[str] = []
@@ -32,8 +39,18 @@ def outcome_of(result: CallToolResult) -> ToolOutcome:
             pieces.append(f"[{getattr(block, 'type', 'other')} content]")
     if not pieces and result.structured_content is not None:
         pieces.append(json.dumps(result.structured_content, ensure_ascii=False))
+    wrong = "" if result.is_error else mismatch(result.structured_content, schema)
+    if wrong:
+        pieces.append(MISMATCH_NOTE.format(wrong))
     text = "\n\n".join(pieces)
-    return ToolOutcome(text, is_error=result.is_error, size=len(text), images=tuple(images))
+    return ToolOutcome(
+        text,
+        is_error=result.is_error,
+        size=len(text),
+        images=tuple(images),
+        structured=structured_text(result.structured_content),
+        mismatch=wrong,
+    )
 
 
 def _image_block(mime: str, encoded: str, images: list[ToolImage]) -> str:

@@ -47,11 +47,20 @@ class ToolInfo:
     description: str
     parameters: Mapping[str, Any]  # JSON schema of its arguments
     read_only: bool = False  # it says it changes nothing (MCP's readOnlyHint)
+    # It says it may delete or change things (MCP's destructiveHint, `hints.py`): it always
+    # asks, unless the user allowed this one tool.
+    destructive: bool = False
+    title: str = ""  # the name its server gives it for people (one line, bounded; `hints.py`)
+    output_schema: Mapping[str, Any] | None = None  # JSON schema of its structured result
 
     @property
     def label(self) -> str:
         """How the user sees it: always with its server, so no server can pass its tool off
-        as another's."""
+        as another's; by its title when it has one (`real_label` names it as called)."""
+        return f"{self.server} › {self.title or self.name}"
+
+    @property
+    def real_label(self) -> str:
         return f"{self.server} › {self.name}"
 
 
@@ -75,6 +84,8 @@ class ToolOutcome:
     size: int = 0  # characters before any cut
     images: tuple[ToolImage, ...] = ()
     found: Found | None = None  # what becomes the answer's sources
+    structured: str = ""  # its structured result as indented JSON ("": it gave none)
+    mismatch: str = ""  # why that does not match the tool's output schema ("": it does)
 
     @classmethod
     def error(cls, text: str) -> ToolOutcome:

@@ -102,7 +102,11 @@ class Tools:
         self._save()
 
     def _without_off(self, offer: Offer) -> Offer:
-        return Offer({name: info for name, info in offer.tools.items() if self.is_on(info)})
+        """The offer without the tools switched off, with the instructions of its servers."""
+        tools = {name: info for name, info in offer.tools.items() if self.is_on(info)}
+        servers = {info.server for info in tools.values()} & set(self._mcp)
+        said = {server: self._mcp[server].instructions for server in servers}
+        return Offer(tools, {server: text for server, text in said.items() if text})
 
     def timeout_for(self, server: str) -> float:
         """Seconds a call to `server` may take: its own limit, or the tools setting."""

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from chatdesk.core.providers.base import ToolSpec
+from chatdesk.core.tools import instructions
 from chatdesk.core.tools.model import ToolInfo, ToolOutcome, ToolSource, offered_name
 
 log = logging.getLogger("chatdesk.tools")
@@ -20,6 +21,8 @@ class Offer:
     """What one answer offers the model: each tool by the name the model calls it."""
 
     tools: Mapping[str, ToolInfo] = field(default_factory=dict)
+    # What each server of these tools said of how to use them (`instructions.py`).
+    instructions: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def specs(self) -> tuple[ToolSpec, ...]:
@@ -29,6 +32,11 @@ class Offer:
 
     def __bool__(self) -> bool:
         return bool(self.tools)
+
+    @property
+    def guidance(self) -> str:
+        """The servers' instructions as the system message holds them ("": none)."""
+        return instructions.section(self.instructions)
 
     def described(self) -> str:
         """The tools as a request sends them (for counting the room they take)."""
@@ -106,6 +114,12 @@ class Toolbox:
 
 
 def capped(outcome: ToolOutcome, max_chars: int) -> ToolOutcome:
+    if len(outcome.structured) > max_chars:  # shown only, and cut the same way
+        cut = len(outcome.structured) - max_chars
+        structured = (
+            f"{outcome.structured[:max_chars]}\n\n[… {cut:,} more characters cut by chatdesk]"
+        )
+        outcome = replace(outcome, structured=structured)
     size = max(outcome.size, len(outcome.text))
     if len(outcome.text) <= max_chars:
         return replace(outcome, size=size)

@@ -238,4 +238,8 @@ def tool_call_view(
         truncated=bool(done.get("truncated")),
         size=int(done.get("size") or 0),
         images=images,
+        title=str(call.get("title") or ""),
+        destructive=bool(call.get("destructive")),
+        structured=str(done.get("structured") or ""),
+        mismatch=str(done.get("mismatch") or ""),
     )
