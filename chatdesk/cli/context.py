@@ -46,27 +46,7 @@ async def _tokens(core: Core, args: argparse.Namespace) -> int:
 
 def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     about = "≈" if parts.estimated else ""
-    share = parts.used / parts.budget if parts.budget else 0.0
-    used: dict[str, Any] = {
-        "model": parts.model,
-        "about": about,
-        "used": number(parts.used),
-        "share": percent(share),
-    }
-    if parts.estimated:
-        head = ntr(
-            "{model}: {about}{used} of {n} tokens ({share}) (estimated)",
-            "{model}: {about}{used} of {n} tokens ({share}) (estimated)",
-            parts.budget,
-            **used,
-        )
-    else:
-        head = ntr(
-            "{model}: {about}{used} of {n} tokens ({share})",
-            "{model}: {about}{used} of {n} tokens ({share})",
-            parts.budget,
-            **used,
-        )
+    head = _head_line(parts, about)
     # translators: the parts of a request, in a table: the system prompt
     system = tr("system")
     # translators: the parts of a request, in a table: the summary of older messages
@@ -77,8 +57,7 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
     draft = tr("draft")
     # translators: the parts of a request, in a table: the memories given with the question
     memory = tr("memory")
-    # translators: the parts of a request, in a table: what tool servers said of their tools
-    servers = tr("tool servers' instructions")
+    servers = _instructions_label()
     width = max(len(label) for label in (system, summary, history, draft, memory, servers)) + 2
     messages = ntr("({n} messages)", "({n} messages)", parts.messages)
     lines = [
@@ -108,6 +87,34 @@ def _breakdown_lines(parts: ContextBreakdown) -> list[str]:
             )
         )
     return lines
+
+
+def _head_line(parts: ContextBreakdown, about: str) -> str:
+    share = parts.used / parts.budget if parts.budget else 0.0
+    used: dict[str, Any] = {
+        "model": parts.model,
+        "about": about,
+        "used": number(parts.used),
+        "share": percent(share),
+    }
+    if parts.estimated:
+        return ntr(
+            "{model}: {about}{used} of {n} tokens ({share}) (estimated)",
+            "{model}: {about}{used} of {n} tokens ({share}) (estimated)",
+            parts.budget,
+            **used,
+        )
+    return ntr(
+        "{model}: {about}{used} of {n} tokens ({share})",
+        "{model}: {about}{used} of {n} tokens ({share})",
+        parts.budget,
+        **used,
+    )
+
+
+def _instructions_label() -> str:
+    # translators: the parts of a request, in a table: what tool servers said of their tools
+    return tr("tool servers' instructions")
 
 
 def _breakdown_json(parts: ContextBreakdown) -> dict[str, Any]:

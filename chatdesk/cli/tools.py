@@ -183,7 +183,13 @@ async def _test(core: Core, args: argparse.Namespace) -> int:
     if args.json:
         print_json(
             [
-                {"name": t.name, "description": t.description, "read_only": t.read_only}
+                {
+                    "name": t.name,
+                    "title": t.title,
+                    "description": t.description,
+                    "read_only": t.read_only,
+                    "destructive": t.destructive,
+                }
                 for t in listed
             ]
         )
@@ -191,7 +197,10 @@ async def _test(core: Core, args: argparse.Namespace) -> int:
     for tool in listed:
         first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
         read_only = "  " + tr("(read-only)") if tool.read_only else ""
-        print(f"{tool.name}{read_only}  {first}")
+        if tool.destructive:
+            read_only = "  " + tr("(may delete or change things)")
+        titled = f"  [{tool.label}]" if tool.title else ""  # its title, after its server's name
+        print(f"{tool.name}{titled}{read_only}  {first}")
     return 0
 
 

@@ -31,6 +31,12 @@ from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.model import MEMORY
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
+from chatdesk.ui.conversation.structured_view import (
+    StructuredView,
+    plain_tip,
+    warning_label,
+    warnings_of,
+)
 from chatdesk.ui.conversation.web_cards import WebLines, is_web, readable_result
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -88,6 +94,7 @@ class ToolCallCard(QFrame):
         self._fold.toggled.connect(self._toggle)
         self._title = QLabel()
         self._title.setObjectName("toolTitle")
+        self._title.setTextFormat(Qt.TextFormat.PlainText)  # a tool's title is its server's
         self._state = QLabel()
         self._state.setObjectName("toolState")
         self._state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -100,6 +107,8 @@ class ToolCallCard(QFrame):
         self._arguments: FittedText | None = None
         self._result: FittedText | None = None
         self._result_caption: QLabel | None = None
+        self.structured: StructuredView | None = None
+        self.warning: QLabel | None = None  # made when there is something to warn of
         # Allow once / Always / Deny, made when the call first waits: a finished call never
         # shows them (a thread with many calls opens faster).
         self._choices: QWidget | None = None
@@ -134,6 +143,9 @@ class ToolCallCard(QFrame):
         self.call = call
         glyph = _GLYPHS.get(call.state, "•")
         self._title.setText(f"{glyph} {call.label}")
+        if call.title:  # the name the model calls it by, which no title can hide
+            self._title.setToolTip(plain_tip(call.real_label))
+        self._show_warnings(call)
         self._state.setText(call.state_text)
         self._state.setProperty("state", call.state)
         self._state.style().polish(self._state)
@@ -167,6 +179,17 @@ class ToolCallCard(QFrame):
     def fits(self, call: ToolCallView) -> bool:
         """Whether this kind of card shows `call` (whose server is known once it is written)."""
         return call.server != MEMORY
+
+    def _show_warnings(self, call: ToolCallView) -> None:
+        said = warnings_of(call)
+        if said and self.warning is None:
+            self.warning = warning_label()
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.insertWidget(1 + (self.web is not None), self.warning)
+        if self.warning is not None:
+            self.warning.setText(said)
+            self.warning.setVisible(bool(said))
 
     def _show_web(self, call: ToolCallView) -> None:
         if self.web is None:
@@ -220,7 +243,8 @@ class ToolCallCard(QFrame):
             self._details = self._make_details()
             layout = self.layout()
             assert isinstance(layout, QVBoxLayout)
-            layout.insertWidget(1 + (self.web is not None), self._details)
+            below = 1 + (self.web is not None) + (self.warning is not None)
+            layout.insertWidget(below, self._details)
         self._fill_details()
         self._details.setVisible(shown)
 
@@ -245,6 +269,8 @@ class ToolCallCard(QFrame):
         self._result_caption = _caption(result)
         layout.addWidget(self._result_caption)
         layout.addWidget(self._result)
+        self.structured = StructuredView(SHOWN_CHARS)
+        layout.addWidget(self.structured)
         buttons = QHBoxLayout()
         buttons.addWidget(copy_arguments)
         buttons.addWidget(copy_result)
@@ -273,6 +299,10 @@ class ToolCallCard(QFrame):
                     count=number(more),
                 )
             self._result.show_text(shown)
+        assert self.structured is not None
+        self.structured.setVisible(bool(self.call.structured))
+        if self.call.structured:
+            self.structured.show_structured(self.call.structured)
 
 
 class FittedText(QTextBrowser):

@@ -11,6 +11,7 @@ the tools file at once and takes effect live.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -380,9 +381,16 @@ class ToolsPage(QWidget):
         no = tr("no")
         # translators: the "Changes things?" column: the tool may change things
         may = tr("may")
+        # translators: the "Changes things?" column: the tool says it may delete or change things
+        deletes = tr("may delete")
         for tool in listed:
             first = tool.description.strip().splitlines()[0] if tool.description.strip() else ""
-            item = QTreeWidgetItem([tool.name, no if tool.read_only else may, first])
+            changes = no if tool.read_only else deletes if tool.destructive else may
+            item = QTreeWidgetItem([tool.title or tool.name, changes, first])
+            item.setData(0, Qt.ItemDataRole.UserRole, tool.name)
+            if tool.title:  # the server's name for people; the name it is called by beside it
+                # Escaped in a paragraph: Qt would read a name that looks like markup as markup.
+                item.setToolTip(0, f"<p>{html.escape(tool.real_label)}</p>")
             item.setToolTip(2, tool.description)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             on = self._tools.is_on(tool)
@@ -395,7 +403,7 @@ class ToolsPage(QWidget):
         )
 
     def _tool_ticked(self, item: QTreeWidgetItem, column: int) -> None:
-        tool = self._listed.get(item.text(0))
+        tool = self._listed.get(str(item.data(0, Qt.ItemDataRole.UserRole)))
         if column == 0 and tool is not None and self._tools is not None:
             self._tools.switch_tool(tool, item.checkState(0) == Qt.CheckState.Checked)
             self._check_saved()

@@ -144,6 +144,7 @@ QScrollArea { background: $surface; }
 #toolState[state="failed"], #toolError, #memoryError { color: $danger; }
 #toolState[state="not_finished"], #toolState[state="waiting"] { color: $warning; font-weight: 600; }
 #toolState[state="running"], #toolState[state="streaming"] { color: $link; }
+#toolWarning { color: $warning; }
 #pageTitle { font-size: ${subtitle}pt; font-weight: 600; }
 #pageFacts { color: $text_quiet; }
 #pageAddress { background: transparent; }
