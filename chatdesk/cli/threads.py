@@ -245,4 +245,8 @@ def call_json(call: ToolCallView) -> dict[str, Any]:
         "is_error": call.is_error,
         "truncated": call.truncated,
         "size": call.size,
+        "title": call.title,
+        "destructive": call.destructive,
+        "structured": call.structured,
+        "mismatch": call.mismatch,
     }

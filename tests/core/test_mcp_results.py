@@ -295,3 +295,25 @@ def _info(service: ChatService, server: str) -> ToolInfo:
     known = service.tools.source(server).known_tools()
     assert known
     return known[0]
+
+
+async def test_chatdesk_tokens_lists_the_servers_instructions() -> None:
+    from chatdesk.cli.context import _breakdown_json, _breakdown_lines
+    from chatdesk.core.views import ContextBreakdown
+
+    parts = ContextBreakdown(
+        system=10,
+        summary=0,
+        history=5,
+        draft=0,
+        budget=1000,
+        window=1200,
+        estimated=False,
+        model="m",
+        instructions=42,
+    )
+    lines = _breakdown_lines(parts)
+    [line] = [line for line in lines if "tool servers' instructions" in line]
+    assert line.rstrip().endswith("42")
+    assert _breakdown_json(parts)["instructions"] == 42
+    assert parts.used == 57
