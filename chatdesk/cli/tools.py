@@ -309,6 +309,8 @@ class FixedApprover:
 
 def _ask(request: ApprovalRequest) -> Choice:
     asks = tr("{tool} wants to run with:", tool=request.tool.label)
+    if request.tool.destructive:
+        asks = "\n".join([tr("This tool may delete or change things"), asks])
     print(f"\n{asks}\n{request.arguments or '{}'}", file=sys.stderr)
     # translators: read as y, yes, a or always (anything else is no): keep the bracketed letters
     answer = input(tr("Allow? [y]es once / [a]lways for this tool / [N]o: ")).strip().lower()

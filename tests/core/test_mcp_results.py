@@ -31,6 +31,7 @@ from chatdesk.core.tools.model import Policy, ToolInfo
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.structured import mismatch
+from chatdesk.core.transfer import ExportFormat, Transfer
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 from tests.core.test_mcp import _served, _stdio
 
@@ -214,7 +215,7 @@ def _system(request: Any) -> str:
 
 
 async def test_an_answer_keeps_results_asks_for_a_destructive_tool_and_gives_instructions(
-    service: ChatService, store: Store, server: FakeOpenAI
+    service: ChatService, store: Store, server: FakeOpenAI, tmp_path: Path
 ) -> None:
     approver = service.tools.approver
     assert isinstance(approver, _Approver)
@@ -255,6 +256,13 @@ async def test_an_answer_keeps_results_asks_for_a_destructive_tool_and_gives_ins
     for request in server.requests[-2:]:
         assert 'Instructions of the tool server "test":' in _system(request)
         assert SAID in _system(request)
+
+    exported = tmp_path / "chat.md"
+    await Transfer(store).export_thread(thread.id, ExportFormat.MARKDOWN, exported)
+    text = exported.read_text(encoding="utf-8")
+    assert "**Structured result**" in text
+    assert '"sky": "clear"' in text
+    assert "The result does not match what miscount said it returns" in text
 
     # The tool itself allowed: it runs unasked.
     service.tools.policies.set("test/wipe", Policy.ALLOW)

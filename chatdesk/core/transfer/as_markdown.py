@@ -210,6 +210,11 @@ def _tool_call(call: ToolCallView) -> str:
     if call.result is not None:
         # translators: what a tool gave back, in an exported chat
         inside += [f"**{tr('Result')}**", fenced(call.result, "text")]
+    if call.structured:
+        # translators: the data a tool gave back besides its text, in an exported chat
+        inside += [f"**{tr('Structured result')}**", fenced(call.structured, "json")]
+    if call.mismatch:
+        inside.append(fenced(call.mismatch_text, "text"))  # the server's words: kept plain
     summary = escape(_one_line(tool_line(call)), quote=False)
     return f"<details><summary>{summary}</summary>\n\n" + "\n\n".join(inside) + "\n\n</details>"
 
