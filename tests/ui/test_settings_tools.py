@@ -107,8 +107,14 @@ def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
     echo = next(item for item in found if item is not None and item.text(0) == "echo")
     assert echo.checkState(0) == Qt.CheckState.Checked
     echo.setCheckState(0, Qt.CheckState.Unchecked)  # as a click on its box does
+    # A title is shown for the name, the name it is called by in the tooltip.
+    assert names["Wipe everything"] == "may delete"
+    forecast = next(i for i in found if i is not None and i.text(0) == "Weather forecast")
+    assert "notes › forecast" in forecast.toolTip(0)
+    forecast.setCheckState(0, Qt.CheckState.Unchecked)
     offered = finish(tools.offer(["notes"]))
     assert "notes__echo" not in offered.tools
+    assert "notes__forecast" not in offered.tools
     assert "notes__add" in offered.tools
     finish(tools.saved())
     assert "notes/echo" in (tmp_path / "config" / TOOLS_FILE).read_text()
