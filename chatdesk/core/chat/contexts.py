@@ -113,7 +113,7 @@ class Contexts:
         passages, new = await self._passages_for(answer)
         memories = await self._memories_for(answer)
         built, setup = await self._store.read(
-            lambda s: self._context_for(s, answer, (tools, guidance), calls, passages, memories)
+            lambda s: self._context_for(s, answer, tools, calls, passages, memories, guidance)
         )
         self._save_counts_later(built.fresh_counts)
         request = ChatRequest(
@@ -257,10 +257,11 @@ class Contexts:
         self,
         session: Session,
         answer: MessageView,
-        tools: tuple[str, str],  # as offered, and their servers' instructions
+        tools: str,
         calls: tuple[ToolCallView, ...],
         passages: tuple[Passage, ...] = (),
         memories: tuple[Given, ...] = (),
+        guidance: str = "",  # the tools' servers' instructions
     ) -> tuple[BuiltContext, ThreadSetup]:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
@@ -278,8 +279,8 @@ class Contexts:
             setup,
             tail=tail,
             newest_required=True,
-            tools=tools[0],
-            guidance=tools[1],
+            tools=tools,
+            guidance=guidance,
             passages=passages,
             memories=memories,
         )

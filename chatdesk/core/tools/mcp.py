@@ -168,8 +168,8 @@ class McpServer:
                     server=self.server,
                 )
             ) from None
-        known = {tool.name: tool for tool in self._tools or ()}
-        return outcome_of(result, getattr(known.get(name), "output_schema", None))
+        listed = {tool.name: tool.output_schema for tool in self._tools or ()}
+        return outcome_of(result, listed.get(name))  # checked against the schema it listed
 
     @contextlib.asynccontextmanager
     async def _closed_is_known(self) -> AsyncIterator[None]:
