@@ -29,6 +29,8 @@ class AttachmentView:
     pages: int = 0
     note: str = ""
     thumb: str = ""
+    origin_server: str = ""  # the tool server it was read from (an MCP resource), or ""
+    origin_uri: str = ""
 
     @property
     def is_image(self) -> bool:

@@ -111,6 +111,8 @@ class AttachmentInput:
     pages: int = 0  # a document's pages, sheets or slides
     note: str = ""  # what the reader should know ("a scan: no text layer", …)
     thumb: str = ""  # an image's thumbnail in the blob store
+    origin_server: str = ""  # the tool server it was read from (an MCP resource), or ""
+    origin_uri: str = ""  # the resource's URI on that server
 
 
 @dataclass(frozen=True)

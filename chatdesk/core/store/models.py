@@ -235,6 +235,9 @@ class Attachment(Base):
     pages: Mapped[int | None]
     note: Mapped[str | None] = mapped_column(String(500))
     thumb: Mapped[str | None] = mapped_column(String(64))  # an image's thumbnail blob
+    # Where it was read from: an MCP resource's server and URI (None: a file or a paste).
+    origin_server: Mapped[str | None] = mapped_column(String(200))
+    origin_uri: Mapped[str | None] = mapped_column(Text)
 
 
 class MessagePart(Base):

@@ -66,6 +66,8 @@ def attachment_row(now: datetime, item: AttachmentInput) -> Attachment:
         pages=item.pages or None,
         note=item.note[:500] or None,
         thumb=item.thumb or None,
+        origin_server=item.origin_server or None,
+        origin_uri=item.origin_uri or None,
     )
 
 
@@ -100,12 +102,12 @@ def _query(columns: tuple[str, ...]) -> Select[Any]:
 
 
 _VIEW = ("id", "name", "mime", "size", "kind", "sha256", "blob", "width", "height", "pages")
-_VIEW_MORE = ("note", "thumb")
+_VIEW_MORE = ("note", "thumb", "origin_server", "origin_uri")
 _ALL = (*_VIEW, *_VIEW_MORE)
 
 
 def _view(row: Sequence[Any]) -> AttachmentView:
-    id_, name, mime, size, kind, sha256, blob, width, height, pages, note, thumb = row
+    id_, name, mime, size, kind, sha256, blob, width, height, pages, note, thumb, *origin = row
     return AttachmentView(
         id_,
         name,
@@ -119,6 +121,8 @@ def _view(row: Sequence[Any]) -> AttachmentView:
         pages or 0,
         note or "",
         thumb or "",
+        origin[0] or "",
+        origin[1] or "",
     )
 
 
