@@ -121,6 +121,7 @@ def assemble(
         builtin,
         log_dir=log_dir,
     )
+    tools.resources.attacher = attacher  # a resource read becomes an attachment
     features = _Features(events, blobs, attacher, attachments, knowledge, memories, tools)
     # tiktoken runs in a child process, started by the first exact count (decision 0014);
     # loading and counting wait for it on a thread of their own. Stopped by `aclose`.

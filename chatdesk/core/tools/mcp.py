@@ -82,6 +82,8 @@ class McpServer:
         self._tools: list[ToolInfo] | None = None
         # Set (from the tools loop's thread) each time the server says its tools changed.
         self.tools_changed = threading.Event()
+        # Set when its resources may have changed (it said so, or a new session started).
+        self.resources_changed = threading.Event()
         self._failures = 0
         self._retry_at = 0.0
         self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
@@ -210,6 +212,7 @@ class McpServer:
         self._ready = asyncio.get_running_loop().create_future()
         self._closing = asyncio.Event()
         self._tools = None
+        self.resources_changed.set()
         self._owner = asyncio.create_task(self._own(self._ready, self._closing))
         try:
             async with asyncio.timeout(START_TIMEOUT):
@@ -355,9 +358,11 @@ class McpServer:
         from mcp.client.subscriptions import ListenNotSupportedError
 
         try:
-            async with client.listen(tools_list_changed=True) as changes:
-                async for _ in changes:
-                    self._forget_tools()
+            async with client.listen(
+                tools_list_changed=True, resources_list_changed=True
+            ) as changes:
+                async for event in changes:
+                    self._changed(type(event).__name__)
         except ListenNotSupportedError:
             return
         except Exception as error:  # the stream dropped: the list is asked for afresh
@@ -365,10 +370,19 @@ class McpServer:
             log.info("tool list changes of %s no longer followed: %s", self.server, _reason(error))
 
     async def _on_message(self, message: IncomingMessage) -> None:
-        from mcp_types import ToolListChangedNotification
+        from mcp_types import ResourceListChangedNotification, ToolListChangedNotification
 
         if isinstance(message, ToolListChangedNotification):
             self._forget_tools()
+        elif isinstance(message, ResourceListChangedNotification):
+            self.resources_changed.set()
+
+    def _changed(self, event: str) -> None:
+        """A change a `listen` stream told of, by its event's name."""
+        if event == "ToolsListChanged":
+            self._forget_tools()
+        elif event == "ResourcesListChanged":
+            self.resources_changed.set()
 
     def _forget_tools(self) -> None:
         """The server's tools changed: listed again on next use."""

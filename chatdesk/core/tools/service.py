@@ -22,6 +22,7 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
+from chatdesk.core.tools.mcp_resources import Resources
 from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
@@ -62,6 +63,9 @@ class Tools:
         self._log_dir = log_dir
         self.box = Toolbox(sources)
         self._mcp: dict[str, McpServer] = {}
+        self.resources = Resources(
+            self.source, self.startable, lambda: [s.name for s in self.servers()], settings
+        )
         for server in self._servers.values():
             self._attach(server)
         # Set by the window or the terminal; with none, a call that needs asking never runs.
