@@ -44,6 +44,8 @@ from chatdesk.cli.server import add_server_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.threads import add_commands as add_thread_commands
 from chatdesk.cli.threads import message_json
+from chatdesk.cli.tool_resources import add_ask_argument as add_resource_argument
+from chatdesk.cli.tool_resources import attach_resources
 from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, put_approver, split_server_command, with_web
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
@@ -170,6 +172,7 @@ def _add_ask_command(commands: Any) -> None:
         "--tools", metavar="NAME[,NAME…]", help=tr("tool servers to switch on ('all': every one)")
     )
     add_web_arguments(ask)
+    add_resource_argument(ask)
     add_memory_arguments(ask)
     ask.add_argument(
         "--approve",
@@ -214,6 +217,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
         if args.web:
             tools = await with_web(service, tools, thread_id, chosen, args.approve)
         files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
+        files += await attach_resources(service, args.resource)
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is not None:  # what was asked for changes the chat

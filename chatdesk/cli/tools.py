@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from chatdesk.app import Core
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.running import sync
+from chatdesk.cli.tool_resources import add_commands as add_resource_commands
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
@@ -80,6 +81,7 @@ def add_commands(commands: Any) -> None:
     policy.add_argument("target", metavar="NAME[/TOOL]")
     policy.add_argument("policy", choices=["ask", "allow", "deny", "unset"])
     policy.set_defaults(handler=sync(_policy))
+    add_resource_commands(actions)
 
 
 def split_server_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
