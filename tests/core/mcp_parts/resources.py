@@ -1,7 +1,7 @@
 """Resources of the test MCP server: a text note, a PNG made with Pillow, a PDF with a text
-layer made with matplotlib, a template with a parameter, a blob whose size in kilobytes is a
-parameter, a tool that gives back a resource link and an embedded resource, and a tool that
-adds a resource and says the list changed."""
+layer made with matplotlib, a template with a parameter, a blob and a text whose size in
+kilobytes is a parameter, a tool that gives back a resource link and an embedded resource,
+and a tool that adds a resource and says the list changed."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ def register(server: MCPServer) -> None:
     @server.resource("blob://{kilobytes}", name="blob", mime_type="application/octet-stream")
     def blob(kilobytes: str) -> bytes:
         return bytes(range(256)) * (int(kilobytes) * 4)
+
+    @server.resource("text://{kilobytes}", name="text", mime_type="text/plain")
+    def text(kilobytes: str) -> str:
+        line = "A line of plain text that a resource gives, numbered {:>9}.\n"  # 64 bytes
+        return "".join(line.format(n) for n in range(int(kilobytes) * 16))
 
     @server.tool()
     def linked() -> list[object]:
