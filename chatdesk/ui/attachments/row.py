@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu, QStyle, QToolButton, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.units import format_size
+from chatdesk.ui.attachments.origin import show_origin
 from chatdesk.ui.flow_layout import FlowLayout
 
 if TYPE_CHECKING:
@@ -110,6 +111,7 @@ class AttachmentRow(QWidget):
             button.clicked.connect(
                 lambda: self._menu(item, button.mapToGlobal(QPoint(0, button.height())))
             )
+        show_origin(button, item)  # a tool server's resource: which one, and its URI
         return button
 
     def _menu(self, item: AttachmentView, at: QPoint) -> None:

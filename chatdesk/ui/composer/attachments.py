@@ -20,6 +20,7 @@ from chatdesk.core.attach.model import is_scan
 from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import AttachmentKind
 from chatdesk.core.units import format_size
+from chatdesk.ui.attachments.origin import origin_html
 from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.flow_layout import FlowLayout
 
@@ -79,7 +80,8 @@ def preview_tooltip(attachment: AttachmentInput) -> str:
     note = (
         f"<p>{html.escape(attachment.note)}</p>" if attachment.kind == AttachmentKind.IMAGE else ""
     )
-    return f"<p><b>{html.escape(describe_attachment(attachment))}</b></p>{note}{preview}"
+    origin = origin_html(attachment)  # a tool server's resource: which one, and its URI
+    return f"<p><b>{html.escape(describe_attachment(attachment))}</b></p>{origin}{note}{preview}"
 
 
 class AttachmentChip(QFrame):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.column import ColumnMargins
+from chatdesk.ui.composer.attach_menu import AttachMenu
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons, tick_menu
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
@@ -123,7 +124,7 @@ class Composer(QWidget):
         # The chips' strip comes first in the box, above the editor, when made.
         self._box.column.addWidget(self._editor)
         self._row = ComposerButtons(self._box, self._box.column)
-        self._row.attach.clicked.connect(self._choose_files)
+        self.attach_menu = AttachMenu(self._row.attach, self._choose_files)  # files, resources
         self._row.assistants.chosen.connect(self.assistant_changed)
         self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)

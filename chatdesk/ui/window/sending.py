@@ -65,6 +65,7 @@ class Sending(QObject):
         composer.files_dropped.connect(self.attach_files)
         composer.image_pasted.connect(self.attach_image)
         composer.pages_requested.connect(self.attach_pages)
+        composer.attach_menu.resources_asked.connect(self.browse_resources)
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         from chatdesk.ui.attachments.thumbnails import Thumbnails
@@ -138,6 +139,21 @@ class Sending(QObject):
         # translators: the chip of a scanned PDF's pages while they are drawn as images
         pending = self._composer.add_pending(tr("{name}, pages", name=scan.name))
         self._attached(pending, self._service.attacher.pages_as_images(scan))
+
+    def browse_resources(self) -> None:
+        """Resource from a server…: the browser; the resource chosen is read like a file."""
+        from chatdesk.ui.attachments.resource_browser import ResourceBrowser
+
+        if self._service is None or self._runner is None:
+            return
+        service = self._service
+        browser = ResourceBrowser(service.tools.resources, self._runner, self._composer)
+        browser.chosen.connect(
+            lambda server, uri, label: self._attached(
+                self._composer.add_pending(label), service.tools.resources.attach(server, uri)
+            )
+        )
+        browser.open()  # not exec(): no nested event loop under qasync
 
     def _attached(
         self,

@@ -1,0 +1,131 @@
+"""Attaching a tool server's resource from the window, by keyboard: the Attach button's menu,
+the browser listing the test MCP server's resources and templates (tests/core/mcp_server.py over
+stdio), its filter, a template's parameter, a server that cannot start saying why, and the chip
+that says where the attachment came from, in the composer and in the message sent."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QToolButton
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.ui.attachments.resource_browser import ResourceBrowser
+from chatdesk.ui.main_window import MainWindow
+from tests.core.test_mcp import SERVER
+from tests.ui.test_window import answer_done, send
+
+LONG = 30_000  # ms: the server and the reading child start on first use
+
+
+def _with_server(core: Any, finish: Any, *more: ServerConfig) -> None:
+    args = ("-I", str(SERVER), "stdio")
+    config = ServerConfig(
+        "notes", Transport.STDIO, command=sys.executable, args=args, command_approved=True
+    )
+    for server in (config, *more):
+        finish(core.service.tools.add_server(server))
+
+
+def _open_browser(qtbot: QtBot, window: MainWindow) -> ResourceBrowser:
+    """Attach ▸ Resource from a server… (the menu itself is not popped up: offscreen, a
+    popup cannot grab the keyboard, and Qt warns)."""
+    button = window.composer.findChild(QToolButton, "attachButton")
+    assert button is not None
+    menu = window.composer.attach_menu
+    assert button.menu() is menu
+    assert [a.text() for a in menu.actions()] == ["&Files…", "&Resource from a server…"]
+    menu.resource.trigger()
+    qtbot.waitUntil(lambda: window.composer.findChild(ResourceBrowser) is not None)
+    browser = window.composer.findChild(ResourceBrowser)
+    assert browser is not None
+    qtbot.waitUntil(lambda: browser.status.text() == "", timeout=LONG)  # every server answered
+    return browser
+
+
+def _rows(browser: ResourceBrowser) -> list[tuple[str, str, str]]:
+    rows = []
+    for index in range(browser.tree.topLevelItemCount()):
+        server = browser.tree.topLevelItem(index)
+        assert server is not None
+        for number in range(server.childCount()):
+            row = server.child(number)
+            assert row is not None
+            if not row.isHidden():
+                rows.append((server.text(0), row.text(0), row.text(1)))
+    return rows
+
+
+def test_a_resource_is_chosen_by_keyboard_and_its_chip_says_where_it_came_from(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    _with_server(core, finish)
+    window = open_window(core)
+    browser = _open_browser(qtbot, window)
+    assert ("notes", "Shopping list", "note://shopping") in _rows(browser)
+    assert ("notes", "A greeting", "greeting://{person}") in _rows(browser)
+    assert browser.filter.hasFocus()
+    qtbot.keyClicks(browser.filter, "shopping")
+    assert _rows(browser) == [("notes", "Shopping list", "note://shopping")]
+    qtbot.keyClick(browser.filter, Qt.Key.Key_Return)  # Attach
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
+    [attached] = window.composer.attachments()
+    assert attached.text.startswith("Remember the milk.")
+    [chip] = window.composer._strip.chips
+    assert "From the server notes: note://shopping" in chip.toolTip()
+
+    send(qtbot, window, "What is on my list?")
+    qtbot.waitUntil(lambda: answer_done(window), timeout=LONG)
+    question = window.view.widgets[0]
+    assert question.attachments is not None
+    [button] = question.attachments.buttons
+    assert "From the server notes: note://shopping" in button.toolTip()
+    assert "note://shopping" in button.accessibleDescription()
+
+
+def test_a_templates_parameter_is_asked_for_before_it_is_read(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    _with_server(core, finish)
+    window = open_window(core)
+    browser = _open_browser(qtbot, window)
+    qtbot.keyClicks(browser.filter, "greeting")
+    assert browser.parameters.isVisible()
+    qtbot.keyClick(browser.filter, Qt.Key.Key_Return)
+    assert browser.status.text() == "Fill in person."
+    assert browser.isVisible()
+    field = browser._fields["person"]
+    assert field.hasFocus()
+    qtbot.keyClicks(field, "Ann")
+    qtbot.keyClick(field, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
+    [attached] = window.composer.attachments()
+    assert attached.text == "Hello, Ann!"
+    assert attached.origin_uri == "greeting://Ann"
+
+
+def test_a_server_that_cannot_start_says_why_and_escape_closes(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    missing = ServerConfig(
+        "broken", Transport.STDIO, command="no-such-command-4f1c", command_approved=True
+    )
+    _with_server(core, finish, missing)
+    window = open_window(core)
+    browser = _open_browser(qtbot, window)
+    broken = browser.tree.topLevelItem(0)
+    assert broken is not None
+    assert broken.text(0) == "broken"
+    assert broken.text(1).startswith("could not be asked: ")
+    assert "no-such-command-4f1c" in broken.text(1)
+    assert ("notes", "Shopping list", "note://shopping") in _rows(browser)
+    qtbot.keyClick(browser.filter, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not browser.isVisible())
+    assert window.composer.attachments() == []
+    QApplication.processEvents()
