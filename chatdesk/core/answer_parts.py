@@ -38,6 +38,25 @@ class AttachmentView:
 
 
 @dataclass(frozen=True)
+class ResultResource:
+    """A resource a tool's result gave: a link to one (`embedded` false), or one embedded whole
+    (its `text` kept when it is text). `server` is the call's; everything else the server's,
+    shown as plain text."""
+
+    uri: str
+    name: str = ""
+    mime: str = ""
+    size: int | None = None
+    embedded: bool = False
+    text: str | None = None
+    server: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.uri
+
+
+@dataclass(frozen=True)
 class CitedSource:
     """What an answer cites as [number]: a passage of a knowledge base it was given or found,
     or a web page it read (`url` set: `path` is the address too, `location` its site, `text`
@@ -142,6 +161,7 @@ class ToolCallView:
     destructive: bool = False  # the tool says it may delete or change things
     structured: str = ""  # its structured result, as indented JSON (cut like the result)
     mismatch: str = ""  # why that does not match the tool's output schema
+    resources: tuple[ResultResource, ...] = ()  # resource links and embedded resources
 
     @property
     def label(self) -> str:

@@ -11,6 +11,7 @@ from datetime import datetime
 from chatdesk.core.answer_parts import AttachmentView as AttachmentView
 from chatdesk.core.answer_parts import CitedSource as CitedSource
 from chatdesk.core.answer_parts import DocumentCut as DocumentCut
+from chatdesk.core.answer_parts import ResultResource as ResultResource
 from chatdesk.core.answer_parts import ToolCallView as ToolCallView
 from chatdesk.core.kinds import AttachmentKind, Origin, Role, Status, TurnKind
 

@@ -484,14 +484,15 @@ def test_dropped_huge_text_becomes_an_attachment(qtbot: QtBot, composer: Compose
     assert composer.attachments() == [AttachmentInput("Pasted text", text, kind="paste")]
 
 
-def test_attach_button_offers_a_file_dialog(
+def test_attach_menu_offers_a_file_dialog(
     qtbot: QtBot, composer: Composer, tmp_path: Path
 ) -> None:
     chosen = tmp_path / "chosen.txt"
     chosen.write_text("hello")
-    attach = composer.findChild(QWidget, "attachButton")
+    attach = composer.findChild(QToolButton, "attachButton")
     assert attach is not None
-    qtbot.mouseClick(attach, LEFT)
+    assert attach.menu() is composer.attach_menu  # Files…, Resource from a server…
+    composer.attach_menu.files.trigger()  # (offscreen, a popped-up menu cannot grab keys)
     dialog = composer.findChild(QFileDialog)
     assert dialog is not None
     qtbot.waitUntil(dialog.isVisible)

@@ -32,6 +32,7 @@ from chatdesk.core.store.models import PartKind
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.approval import ApprovalRequest, Choice, Edited
 from chatdesk.core.tools.model import CALLER, Caller, Policy, ToolInfo, ToolOutcome
+from chatdesk.core.tools.result_resources import stored
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.toolbox import Offer, capped, parse_arguments
 from chatdesk.core.views import AttachmentView, CitedSource, MessageView, ToolCallView
@@ -393,4 +394,6 @@ def _result_part(
         data["structured"] = outcome.structured
     if outcome.mismatch:
         data["mismatch"] = outcome.mismatch
+    if outcome.resources:  # links and embedded resources, shown on its card
+        data["resources"] = stored(outcome.resources)
     return PartKind.TOOL_RESULT, outcome.text, data

@@ -9,7 +9,9 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from chatdesk.core.answer_parts import ResultResource
 from chatdesk.core.tools.model import ToolImage, ToolOutcome
+from chatdesk.core.tools.result_resources import result_resource
 from chatdesk.core.tools.structured import mismatch, structured_text
 
 if TYPE_CHECKING:
@@ -30,11 +32,15 @@ def outcome_of(result: CallToolResult, schema: Mapping[str, Any] | None = None) 
 
     pieces: list[str] = []
     images: list[ToolImage] = []
+    resources: list[ResultResource] = []
     for block in result.content:
         if isinstance(block, TextContent):
             pieces.append(block.text)
         elif isinstance(block, ImageContent):
             pieces.append(_image_block(block.mime_type, block.data, images))
+        elif (resource := result_resource(block)) is not None:  # a link, or embedded
+            resources.append(resource[0])
+            pieces.append(resource[1])
         else:
             pieces.append(f"[{getattr(block, 'type', 'other')} content]")
     if not pieces and result.structured_content is not None:
@@ -50,6 +56,7 @@ def outcome_of(result: CallToolResult, schema: Mapping[str, Any] | None = None) 
         images=tuple(images),
         structured=structured_text(result.structured_content),
         mismatch=wrong,
+        resources=tuple(resources),
     )
 
 

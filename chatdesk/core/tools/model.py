@@ -10,6 +10,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from chatdesk.core.answer_parts import ResultResource
+
 BUILT_IN = "chatdesk"  # the server name of chatdesk's own tools
 WEB = "web"  # the server name of the web's tools (web_tools.py), and so a chat's Web switch
 MEMORY = "memory"  # the server name of the memory's tools (memory_tools.py)
@@ -86,6 +88,7 @@ class ToolOutcome:
     found: Found | None = None  # what becomes the answer's sources
     structured: str = ""  # its structured result as indented JSON ("": it gave none)
     mismatch: str = ""  # why that does not match the tool's output schema ("": it does)
+    resources: tuple[ResultResource, ...] = ()  # resource links and embedded resources it gave
 
     @classmethod
     def error(cls, text: str) -> ToolOutcome:

@@ -20,6 +20,7 @@ from chatdesk.core.chat.repository.rows import thread_row
 from chatdesk.core.ids import new_id
 from chatdesk.core.kinds import CallState, Role, Status
 from chatdesk.core.store.models import MessagePart, PartKind, Thread
+from chatdesk.core.tools.result_resources import read_back
 from chatdesk.core.views import AttachmentInput, AttachmentView, MessageView, ToolCallView
 
 OPEN_STATES = (CallState.WAITING.value, CallState.RUNNING.value)
@@ -242,4 +243,5 @@ def tool_call_view(
         destructive=bool(call.get("destructive")),
         structured=str(done.get("structured") or ""),
         mismatch=str(done.get("mismatch") or ""),
+        resources=read_back(done.get("resources"), call.get("server")),
     )
