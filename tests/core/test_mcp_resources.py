@@ -213,3 +213,34 @@ async def test_a_server_that_is_switched_off_is_not_asked(service: ChatService) 
     assert service.tools.resources.servers() == []
     with pytest.raises(ChatdeskError, match="switched off"):
         await service.tools.resources.listing("test")
+
+
+async def test_a_tools_resource_link_and_embedded_resource_are_kept_with_its_call(
+    service: ChatService,
+) -> None:
+    from chatdesk.core.tools.model import Policy
+
+    service.tools.policies.set("test", Policy.ALLOW)
+    thread = await service.create_thread()
+    await service.set_thread_tools(thread.id, ["test"])
+    turn = await service.send(thread.id, "use the linked tool")
+    answer = await service.wait_for_answer(turn.answer.id)
+    [call] = answer.tool_calls
+    assert call.result is not None
+    assert "[resource link: shopping <note://shopping>, text/plain]" in call.result
+    assert "[embedded resource <note://inline>]\nInline <b>words</b>" in call.result
+    link, embedded = call.resources
+    assert (link.uri, link.name, link.embedded, link.text, link.server) == (
+        "note://shopping",
+        "shopping",
+        False,
+        None,
+        "test",
+    )
+    assert (embedded.uri, embedded.embedded, embedded.text) == (
+        "note://inline",
+        True,
+        "Inline <b>words</b>",
+    )
+    stored = await service.get_message(answer.id)  # read back from the database
+    assert stored.tool_calls[0].resources == call.resources

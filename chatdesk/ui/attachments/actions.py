@@ -13,7 +13,8 @@ from PySide6.QtWidgets import QDialog, QFileDialog, QPlainTextEdit, QVBoxLayout,
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.service import ChatService
-from chatdesk.core.views import AttachmentView
+from chatdesk.core.views import AttachmentView, ResultResource
+from chatdesk.ui.attachments.resource_actions import ResourceActions
 from chatdesk.ui.attachments.thumbnails import Thumbnails
 from chatdesk.ui.attachments.viewer import ImageViewer
 from chatdesk.ui.runner import Runner
@@ -28,9 +29,12 @@ class AttachmentActions(QObject):
         self.folder = service.attacher.blobs.folder
         self.thumbnails = Thumbnails(self.folder, self)
         self.viewers: list[ImageViewer] = []  # open, for tests and screenshots
+        self.resources = ResourceActions(window, service, runner)  # a tool result's resources
 
-    def run(self, item: AttachmentView, action: str) -> None:
-        if action == "view":
+    def run(self, item: AttachmentView | ResultResource, action: str) -> None:
+        if isinstance(item, ResultResource):
+            self.resources.run(item, action)
+        elif action == "view":
             self.view(item)
         elif action == "copy":
             self._runner.run(self._service.attachments.bytes_of(item.id), done=_copy_image)

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView
     from chatdesk.ui.attachments.row import AttachmentRow
     from chatdesk.ui.attachments.thumbnails import Thumbnails
+    from chatdesk.ui.conversation.tool_resources import ResourceRows
 
 SHOWN_CHARS = 20_000
 _GLYPHS: dict[str, str] = {
@@ -80,6 +81,7 @@ class ToolCallCard(QFrame):
         super().__init__(parent)
         self._thumbnails = thumbnails
         self.images: AttachmentRow | None = None  # made for a result that gave images
+        self.resources: ResourceRows | None = None  # made for one that gave resources
         self.setObjectName("toolCard")
         self.call = call
         self._running_since: float | None = None
@@ -173,6 +175,8 @@ class ToolCallCard(QFrame):
             self._fill_details()
         if call.images:
             self._show_images(call)
+        if call.resources:
+            self._show_resources(call)
         if waiting and self.unfold_waiting and not self._fold.isChecked():
             self._fold.setChecked(True)
 
@@ -214,6 +218,18 @@ class ToolCallCard(QFrame):
             assert isinstance(layout, QVBoxLayout)
             layout.addWidget(self.images)
         self.images.show_attachments(call.images)
+
+    def _show_resources(self, call: ToolCallView) -> None:
+        """Its resource links and embedded resources, a row each with Open and Attach."""
+        if self.resources is None:
+            from chatdesk.ui.conversation.tool_resources import ResourceRows
+
+            self.resources = ResourceRows()
+            self.resources.action.connect(self.attachment_action)
+            layout = self.layout()
+            assert isinstance(layout, QVBoxLayout)
+            layout.addWidget(self.resources)
+        self.resources.show_resources(call.resources)
 
     @property
     def thumbnails(self) -> Thumbnails | None:

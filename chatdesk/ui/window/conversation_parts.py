@@ -62,6 +62,8 @@ class ConversationParts:
             choose_model=composer.open_models,
         )
         view.message_widget_added.connect(self.actions.connect_widget)
+        # A resource a tool gave, attached from its card, joins the message being written.
+        self.actions.attachments.resources.attached.connect(composer.add_attachment)
         self.controller.serve(view)
         self.gauge = ContextGauge(service, runner, composer, header, current, window)
         self.summaries = SummaryActions(
