@@ -484,9 +484,7 @@ def test_dropped_huge_text_becomes_an_attachment(qtbot: QtBot, composer: Compose
     assert composer.attachments() == [AttachmentInput("Pasted text", text, kind="paste")]
 
 
-def test_attach_menu_offers_a_file_dialog(
-    qtbot: QtBot, composer: Composer, tmp_path: Path
-) -> None:
+def test_attach_menu_offers_a_file_dialog(qtbot: QtBot, composer: Composer, tmp_path: Path) -> None:
     chosen = tmp_path / "chosen.txt"
     chosen.write_text("hello")
     attach = composer.findChild(QToolButton, "attachButton")

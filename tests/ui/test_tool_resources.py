@@ -97,7 +97,7 @@ def test_an_http_link_opens_only_after_the_address_is_seen(
     [box] = actions.resources.shown
     assert isinstance(box, QMessageBox)
     assert box.textFormat() == Qt.TextFormat.PlainText
-    assert box.text().endswith("\n\nhttps://example.org/a?b=<c>")
+    assert box.text().endswith("Host: example.org\n\nhttps://example.org/a?b=<c>")
     assert opened == []  # nothing opened because the server said so
     assert box.defaultButton() is box.button(QMessageBox.StandardButton.Cancel)
     box.button(QMessageBox.StandardButton.Open).click()

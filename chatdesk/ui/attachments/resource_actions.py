@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QPlainTextEdit, QVBoxLayout,
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.mcp_resources import ResourceContent
+from chatdesk.core.trust.links import classify_link
 from chatdesk.core.units import format_size
 
 if TYPE_CHECKING:
@@ -74,14 +75,22 @@ class ResourceActions(QObject):
             self.attached.emit(item)
 
     def _confirm_link(self, uri: str) -> None:
+        """The link checked and said as every link of an answer is (`classify_link`: the real
+        host shown, in ASCII), opened only by Open."""
+        target = classify_link(uri)
+        if target.kind != "external" or target.mail:
+            reason = target.reason or tr("not a web address")
+            self._failed(ChatdeskError(tr("Link not opened: {reason}", reason=reason)))
+            return
         box = QMessageBox(self._window)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.setWindowTitle(tr("Open a link a tool gave"))
+        box.setWindowTitle(tr("Open link"))
         box.setTextFormat(Qt.TextFormat.PlainText)  # the whole address, as it is
-        box.setText(tr("Open this address in your web browser?") + "\n\n" + uri)
+        box.setText(target.confirmation())
         box.setStandardButtons(QMessageBox.StandardButton.Open | QMessageBox.StandardButton.Cancel)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
-        box.accepted.connect(lambda: QDesktopServices.openUrl(QUrl(uri)))
+        url = target.url
+        box.accepted.connect(lambda: QDesktopServices.openUrl(QUrl(url)))
         self._keep(box)
         box.open()  # not exec(): no nested event loop under qasync
 
