@@ -216,8 +216,7 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
                 return 1
         if args.web:
             tools = await with_web(service, tools, thread_id, chosen, args.approve)
-        files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
-        files += await attach_resources(service, args.resource)
+        files = await _given_files(service, args)
         if args.scan_pages:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is not None:  # what was asked for changes the chat
@@ -337,6 +336,12 @@ async def _send(
             **choice,
         )
     return await service.send(thread_id, text, attachments=files, over_cap=args.over_cap, **choice)
+
+
+async def _given_files(service: ChatService, args: argparse.Namespace) -> list[AttachmentInput]:
+    """The files of --attach, then the resources of --resource."""
+    files = [await service.attacher.attach_file(Path(name)) for name in args.attach]
+    return files + await attach_resources(service, args.resource)
 
 
 async def _scan_pages(core: Core, item: AttachmentInput) -> list[AttachmentInput]:
