@@ -244,3 +244,16 @@ async def test_a_tools_resource_link_and_embedded_resource_are_kept_with_its_cal
     )
     stored = await service.get_message(answer.id)  # read back from the database
     assert stored.tool_calls[0].resources == call.resources
+
+
+async def test_a_server_changed_in_its_settings_is_listed_afresh(
+    service: ChatService, http_server: str
+) -> None:
+    before = await service.tools.resources.listing("test")
+    assert before.resources
+    await service.tools.add_server(
+        ServerConfig("test", Transport.HTTP, url=http_server), replace=True
+    )
+    after = await service.tools.resources.listing("test")
+    assert after is not before  # asked of the server as it is set up now
+    assert {r.uri for r in after.resources} == {r.uri for r in before.resources}

@@ -82,8 +82,10 @@ class McpServer:
         self._tools: list[ToolInfo] | None = None
         # Set (from the tools loop's thread) each time the server says its tools changed.
         self.tools_changed = threading.Event()
-        # Set when its resources may have changed (it said so, or a new session started).
+        # Set when its resources may have changed (it said so, a new session started, or this
+        # server's settings are new).
         self.resources_changed = threading.Event()
+        self.resources_changed.set()
         self._failures = 0
         self._retry_at = 0.0
         self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
