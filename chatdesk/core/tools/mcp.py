@@ -86,6 +86,10 @@ class McpServer:
         # server's settings are new).
         self.resources_changed = threading.Event()
         self.resources_changed.set()
+        # Raised (on the tools loop) each time its prompts may have changed: the server said
+        # so, or a new session began; a list kept from before is stale (`mcp_prompts.py`).
+        self.prompts_version = 0
+        self.prompts_changed = threading.Event()  # set when the server said they changed
         self._failures = 0
         self._retry_at = 0.0
         self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
@@ -215,6 +219,7 @@ class McpServer:
         self._closing = asyncio.Event()
         self._tools = None
         self.resources_changed.set()
+        self.prompts_version += 1
         self._owner = asyncio.create_task(self._own(self._ready, self._closing))
         try:
             async with asyncio.timeout(START_TIMEOUT):
@@ -361,7 +366,7 @@ class McpServer:
 
         try:
             async with client.listen(
-                tools_list_changed=True, resources_list_changed=True
+                tools_list_changed=True, resources_list_changed=True, prompts_list_changed=True
             ) as changes:
                 async for event in changes:
                     self._changed(type(event).__name__)
@@ -369,15 +374,22 @@ class McpServer:
             return
         except Exception as error:  # the stream dropped: the list is asked for afresh
             self._tools = None
+            self.prompts_version += 1
             log.info("tool list changes of %s no longer followed: %s", self.server, _reason(error))
 
     async def _on_message(self, message: IncomingMessage) -> None:
-        from mcp_types import ResourceListChangedNotification, ToolListChangedNotification
+        from mcp_types import (
+            PromptListChangedNotification,
+            ResourceListChangedNotification,
+            ToolListChangedNotification,
+        )
 
         if isinstance(message, ToolListChangedNotification):
             self._forget_tools()
         elif isinstance(message, ResourceListChangedNotification):
             self.resources_changed.set()
+        elif isinstance(message, PromptListChangedNotification):
+            self._forget_prompts()
 
     def _changed(self, event: str) -> None:
         """A change a `listen` stream told of, by its event's name."""
@@ -385,11 +397,17 @@ class McpServer:
             self._forget_tools()
         elif event == "ResourcesListChanged":
             self.resources_changed.set()
+        elif event == "PromptsListChanged":
+            self._forget_prompts()
 
     def _forget_tools(self) -> None:
         """The server's tools changed: listed again on next use."""
         self._tools = None
         self.tools_changed.set()
+
+    def _forget_prompts(self) -> None:
+        self.prompts_version += 1
+        self.prompts_changed.set()
 
     def _failed(self, reason: str) -> None:
         self.last_error = reason

@@ -23,6 +23,7 @@ from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
 from chatdesk.core.tools.mcp_resources import Resources
+from chatdesk.core.tools.mcp_prompts import ServerPrompts
 from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
@@ -70,6 +71,7 @@ class Tools:
             self._attach(server)
         # Set by the window or the terminal; with none, a call that needs asking never runs.
         self.approver: Approver | None = None
+        self.prompts = ServerPrompts(self)  # the servers' prompts, for the slash menu
         self._writer: ThreadPoolExecutor | None = None  # made on the first change
         self._written: Future[None] | None = None  # the latest write of the tools file
 
