@@ -83,6 +83,10 @@ def add_commands(commands: Any) -> None:
     policy.set_defaults(handler=sync(_policy))
     add_resource_commands(actions)
 
+    from chatdesk.cli.tool_prompts import add_prompt_commands
+
+    add_prompt_commands(actions)
+
 
 def split_server_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
     """`tools add NAME [options] -- COMMAND [ARG …]`: the arguments before `--`, and the

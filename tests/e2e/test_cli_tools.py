@@ -140,3 +140,38 @@ def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
     assert states == [("tool_call", "not_finished")]
     [(status,)] = rows(database, "SELECT status FROM messages WHERE role = 'assistant'")
     assert status == "interrupted"
+
+
+def test_a_servers_prompts_are_listed_and_got(chatdesk_home: Path) -> None:
+    assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
+    listed = {p["name"]: p for p in chatdesk_json("tools", "prompts", "calc")}
+    assert listed["greeting"]["title"] == "Say hello"
+    assert [(a["name"], a["required"]) for a in listed["review"]["arguments"]] == [
+        ("language", True),
+        ("focus", False),
+    ]
+    shown = chatdesk("tools", "prompts", "calc")
+    assert "review  (Review code)" in shown.stdout
+    assert "language  (required)" in shown.stdout
+
+    got = chatdesk("tools", "prompt", "calc", "review", "--arg", "language=go")
+    assert got.returncode == 0, got.stderr
+    assert got.stdout.splitlines() == [
+        "user: Review this go code.",
+        "assistant: Paste the code below.",
+    ]
+    full = chatdesk_json("tools", "prompt", "calc", "picture_and_notes")
+    kinds = [(m["kind"], m["mime"], m["uri"]) for m in full["messages"]]
+    assert kinds == [
+        ("text", "", ""),
+        ("image", "image/png", ""),
+        ("resource", "text/plain", "file:///notes.txt"),
+    ]
+    assert full["messages"][2]["text"] == "n1\nn2"
+
+    missing = chatdesk("tools", "prompt", "calc", "review")
+    assert missing.returncode != 0
+    assert "needs a value for language" in missing.stderr
+    unknown = chatdesk("tools", "prompt", "calc", "nope")
+    assert unknown.returncode != 0
+    assert "no prompt named 'nope'" in unknown.stderr
