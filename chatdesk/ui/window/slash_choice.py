@@ -15,6 +15,7 @@ from chatdesk.ui.composer import Composer
 from chatdesk.ui.composer.slash import SlashEntry
 from chatdesk.ui.theme.colours import MARK_PROMPT
 from chatdesk.ui.window.assistant_choice import AssistantChoice
+from chatdesk.ui.window.server_prompts import KIND, ServerPromptChoice
 
 if TYPE_CHECKING:
     from chatdesk.core.assistants.prompts import PromptView
@@ -32,6 +33,7 @@ class SlashChoice:
         self._prompts: dict[str, PromptView] = {}
         self.dialog: QInputDialog | None = None  # the name asked last (for tests)
         self.values: QDialog | None = None  # the values asked last (for tests)
+        self.servers = ServerPromptChoice(composer, self._offer)  # the tool servers' prompts
         composer.slash_taken.connect(self.take)
         composer.slash.removal_asked.connect(self.remove)
         composer.save_prompt_asked.connect(self.ask_name)
@@ -39,6 +41,7 @@ class SlashChoice:
 
     def attach(self, service: ChatService, runner: Runner) -> None:
         self._service, self._runner = service, runner
+        self.servers.attach(service, runner)
         self._reload()
 
     def apply(self, event: Event) -> None:
@@ -50,6 +53,9 @@ class SlashChoice:
     def take(self, entry: SlashEntry) -> None:
         if entry.kind == "assistant":
             self._composer.assistant_changed.emit(entry.key)  # as if chosen from its menu
+            return
+        if entry.kind == KIND:
+            self.servers.take(entry)
             return
         prompt = self._prompts.get(entry.key)
         if prompt is None:
@@ -93,6 +99,7 @@ class SlashChoice:
         entries = [
             SlashEntry("prompt", p.name, p.name, p.text, mark) for p in self._prompts.values()
         ]
+        entries += self.servers.entries()
         entries += [
             SlashEntry(
                 "assistant", a.id.hex, a.name, a.fields.description or "", assistant_badge(a)
