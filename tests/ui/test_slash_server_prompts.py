@@ -45,6 +45,10 @@ def test_a_servers_prompts_are_listed_under_its_name_and_filled_by_keyboard(
     listed = _listed(window)
     assert listed[0] == "Reply to mail"
     assert {"test › Say hello", "test › picture_and_notes"} <= set(listed)
+    menu = window.composer.slash
+    [markup] = [menu.item(r) for r in range(menu.count()) if "Bold" in menu.item(r).text()]
+    assert markup.text() == "test › <b>Bold</b> title"  # shown as the server wrote it
+    assert "&lt;img src=" in markup.toolTip()  # never a picture fetched from its address
 
     editor = window.composer.editor
     qtbot.keyClicks(editor, "rev")

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.prompt_values import ServerPrompt
+from chatdesk.ui.composer.slash import plain_tooltip
 
 FORM_STYLE = "#promptText { color: palette(placeholder-text); }"
 SHOWN_CHARS = 400  # of the description
@@ -89,7 +90,7 @@ class ServerPromptForm(QDialog):
         field = QLineEdit(self)
         field.setAccessibleName(name)
         field.setPlaceholderText(description.splitlines()[0] if description else "")
-        field.setToolTip(description)
+        field.setToolTip(plain_tooltip(description))
         suggested = QStringListModel(self)
         completer = QCompleter(suggested, field)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

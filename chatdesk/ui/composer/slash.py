@@ -6,6 +6,7 @@ beginning of the prompt's text or the assistant's description."""
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -28,7 +29,7 @@ DETAIL_GAP = 24  # pixels between an entry's name and its dimmed detail
 
 @dataclass(frozen=True)
 class SlashEntry:
-    kind: str  # "prompt" or "assistant"
+    kind: str  # "prompt", "server_prompt" (a tool server's) or "assistant"
     key: str  # the prompt's name, the assistant's id (hex)
     label: str  # as listed: "Reply to mail", "Tutor"
     detail: str = ""  # the tooltip: the prompt's text, the assistant's description
@@ -64,7 +65,7 @@ class SlashMenu(QListWidget):
                 if entry.icon is not None:
                     item.setIcon(entry.icon)
                 item.setData(Qt.ItemDataRole.UserRole, entry)
-                item.setToolTip(entry.detail[:500])
+                item.setToolTip(plain_tooltip(entry.detail[:500]))
         if not self.count():
             self.hide()
             return
@@ -131,6 +132,12 @@ class _Detailed(QStyledItemDelegate):
         elided = shown.fontMetrics.elidedText(detail, Qt.TextElideMode.ElideRight, text.width())
         painter.drawText(text, int(Qt.AlignmentFlag.AlignVCenter), elided)
         painter.restore()
+
+
+def plain_tooltip(text: str) -> str:
+    """`text` shown as it is: a tooltip renders what looks like markup, and a server's text is
+    not ours."""
+    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>' if text else ""
 
 
 def _matches(label: str, typed: str) -> bool:

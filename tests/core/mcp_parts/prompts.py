@@ -49,6 +49,10 @@ def register(server: MCPServer) -> None:
             UserMessage(EmbeddedResource(type="resource", resource=notes)),
         ]
 
+    @server.prompt(title="<b>Bold</b> title", description='<img src="http://127.0.0.1:9/x">')
+    def markup() -> str:
+        return "<i>not italic</i>"
+
     earlier = server._lowlevel_server._request_handlers.get("completion/complete")
 
     @server.completion()
