@@ -41,6 +41,9 @@ async def test_prompts_are_listed_with_titles_and_arguments(
     assert not arguments["focus"].required
     assert {p.name for p in tools.prompts.known()} == set(listed)  # kept
     assert tools.prompts.stale() == []
+    await tools.add_server(server, replace=True)  # changed: its list is asked for again
+    assert tools.prompts.known() == []
+    assert tools.prompts.stale() == ["test"]
 
 
 async def test_a_prompt_gives_its_text_an_image_and_a_resource(

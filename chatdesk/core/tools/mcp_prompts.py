@@ -50,7 +50,9 @@ class ServerPrompts:
         known: list[ServerPrompt] = []
         for config in self._tools.servers():
             kept = self._kept.get(config.name)
-            if kept is not None and self._tools.startable(config.name):
+            if kept is None or not self._tools.startable(config.name):
+                continue
+            if kept[0] is self._tools.source(config.name):  # not a list of a server replaced
                 known += kept[2]
         return known
 
