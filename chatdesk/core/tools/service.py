@@ -22,8 +22,8 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
-from chatdesk.core.tools.mcp_resources import Resources
 from chatdesk.core.tools.mcp_prompts import ServerPrompts
+from chatdesk.core.tools.mcp_resources import Resources
 from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
