@@ -194,6 +194,19 @@ class ToolCallChanged:
 
 
 @dataclass(frozen=True)
+class ToolCallProgressed:
+    """A running call's server said how far it got (`total` None: it does not know the
+    whole); live only, never stored, and at most a few times a second (`call_progress.py`)."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    call_id: str
+    progress: float
+    total: float | None
+    message: str
+
+
+@dataclass(frozen=True)
 class ResearchProgressed:
     """A research run moved on: `step` says what it does now, in the user's words ("Searching:
     …", "Reading: …", "Writing the report"); `pages` read of `page_limit`, `seconds` spent of
@@ -347,6 +360,7 @@ Event = (
     | AnswerContinued
     | ToolCallStreaming
     | ToolCallChanged
+    | ToolCallProgressed
     | MessageFinished
     | MessagesDeleted
     | BranchSwitched

@@ -24,6 +24,7 @@ from typing import Any
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat import tool_notes
 from chatdesk.core.chat.answering import AnswerState
+from chatdesk.core.chat.call_progress import CallProgress
 from chatdesk.core.chat.events import EventBus, SourcesFound, ToolCallChanged
 from chatdesk.core.chat.result_images import Kept, ResultImages
 from chatdesk.core.kinds import Approval, CallState
@@ -296,7 +297,9 @@ class ToolRounds:
         assert call.arguments is not None
         tools, settings = self._tools, self._tools.settings.tools
         started = time.monotonic()
-        caller = CALLER.set(Caller(self._answer.thread_id, self._answer.id))
+        answer, call_id = self._answer, call.asked.id
+        progressed = CallProgress(self._events, answer.thread_id, answer.id, call_id)
+        caller = CALLER.set(Caller(answer.thread_id, answer.id, call_id, progressed))
         try:
             outcome = await tools.box.run(
                 call.tool,
@@ -306,6 +309,7 @@ class ToolRounds:
             )
         finally:
             CALLER.reset(caller)
+            progressed.close()
         elapsed = round((time.monotonic() - started) * 1000)
         if outcome.images and self._images is not None:
             call.kept = await self._images.keep(call.tool.name, outcome.images)

@@ -29,8 +29,9 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.retry import Backoff
 from chatdesk.core.tools.hints import is_destructive, title_of
 from chatdesk.core.tools.loop import ToolsLoop
+from chatdesk.core.tools.mcp_asks import ServerAsks
 from chatdesk.core.tools.mcp_results import outcome_of
-from chatdesk.core.tools.model import ToolInfo, ToolOutcome
+from chatdesk.core.tools.model import CALLER, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.shell_path import login_shell_path
 from chatdesk.core.trust.environment import child_environment
@@ -97,6 +98,8 @@ class McpServer:
         # What the server said at its handshake of how to use its tools ("": nothing). The
         # model is given them with those tools (`instructions.py`).
         self.instructions = ""
+        # Its questions, progress and log messages; the asker is set by `Tools`.
+        self.asks = ServerAsks(config.name, lambda: None)
 
     @property
     def server(self) -> str:
@@ -111,7 +114,8 @@ class McpServer:
         return await self._loop.run(self._listed())
 
     async def call(self, name: str, arguments: dict[str, Any]) -> ToolOutcome:
-        return await self._loop.run(self._called(name, arguments))
+        with self.asks.running():
+            return await self._loop.run(self._called(name, arguments))
 
     async def request(self, ask: Callable[[Client], Awaitable[T]]) -> T:
         """One request that changes nothing on the server (a list, a read, a prompt), made on
@@ -166,7 +170,8 @@ class McpServer:
         client = await self._session()
         try:
             async with self._closed_is_known():
-                result = await client.call_tool(name, arguments)
+                moved = self.asks.progress(CALLER.get())
+                result = await client.call_tool(name, arguments, progress_callback=moved)
         except _Closed:
             # Never sent again by itself: the server may have run it before it went.
             raise ServerUnavailable(
@@ -283,7 +288,9 @@ class McpServer:
         http: Any = None  # an HTTP client made here, which the SDK leaves open
         try:
             transport, errors, http = await self._transport(kind)
-            client = Client(transport, message_handler=self._on_message)
+            errors = errors or self._open_log()  # its log messages go there too
+            asks = self.asks.callbacks(errors)
+            client = Client(transport, message_handler=self._on_message, **asks)
             async with client:
                 self._client = client
                 self.instructions = client.instructions or ""

@@ -27,6 +27,11 @@ class Caller:
 
     thread_id: uuid.UUID
     message_id: uuid.UUID
+    call_id: str = ""
+    # Given a call's progress (progress, total, message) from any thread; None: not followed.
+    progressed: Callable[[float, float | None, str | None], None] | None = field(
+        default=None, compare=False
+    )
 
 
 CALLER: ContextVar[Caller | None] = ContextVar("chatdesk_tool_caller", default=None)

@@ -22,9 +22,11 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp import McpServer
+from chatdesk.core.tools.mcp_asks import ServerAsks
 from chatdesk.core.tools.mcp_prompts import ServerPrompts
 from chatdesk.core.tools.mcp_resources import Resources
 from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
+from chatdesk.core.tools.questions import Asker
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
 from chatdesk.core.tools.toolbox import Offer, Toolbox
@@ -72,6 +74,8 @@ class Tools:
         # Set by the window or the terminal; with none, a call that needs asking never runs.
         self.approver: Approver | None = None
         self.prompts = ServerPrompts(self)  # the servers' prompts, for the slash menu
+        # Set by the window or the terminal; with none, a server's question is declined.
+        self.asker: Asker | None = None
         self._writer: ThreadPoolExecutor | None = None  # made on the first change
         self._written: Future[None] | None = None  # the latest write of the tools file
 
@@ -257,6 +261,7 @@ class Tools:
 
     def _attach(self, config: ServerConfig) -> None:
         source = McpServer(config, self.loop, self._log_dir, self.secrets.values)
+        source.asks = ServerAsks(config.name, lambda: self.asker)
         self._mcp[config.name] = source
         if self.startable(config.name):
             self.box.add(source)
