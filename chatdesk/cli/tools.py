@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.app import Core
 from chatdesk.cli.output import fail, note, print_json
+from chatdesk.cli.questions import TerminalAsker
 from chatdesk.cli.running import sync
 from chatdesk.cli.tool_resources import add_commands as add_resource_commands
 from chatdesk.core.errors import InvalidRequest
@@ -238,7 +239,9 @@ def chosen_tools(tools: Tools, names: str, approve: str) -> list[str] | None:
 
 
 def put_approver(tools: Tools, approve: str) -> None:
-    """`--approve`: ask on the terminal, or allow or deny every call that needs asking."""
+    """`--approve`: ask on the terminal, or allow or deny every call that needs asking. A
+    server's questions are asked on the terminal (declined without one) whatever it says."""
+    tools.asker = TerminalAsker()
     if approve == "ask":
         tools.approver = TerminalApprover()
     else:
