@@ -33,6 +33,7 @@ from chatdesk.core.trust.links import (
 from chatdesk.core.views import MessageView
 from chatdesk.ui.attachments.actions import AttachmentActions
 from chatdesk.ui.conversation.approvals import WindowApprover
+from chatdesk.ui.conversation.asks import WindowAsks
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS
 from chatdesk.ui.conversation.message import MessageWidget
@@ -71,6 +72,10 @@ class MessageActions:
         # An answer's sources: a passage in its document, a page's text as it was read.
         self.passages = Passages(window, service.knowledge, runner, self.open_address)
         service.tools.approver = self.approver
+        # A server's questions wait on their call's card too; its progress moves a bar there.
+        self.asks = WindowAsks(self._card_of, self._tell, self._opened)
+        service.tools.asker = self.asks.asker
+        service.events.subscribe(self.asks.apply)
         self.memory = MemoryActions(window, service, runner)  # Remember this…, Used 2 memories
         # A comparison's answers, side by side, each a message with these actions.
         self.compared = ComparedAnswers(
@@ -81,6 +86,7 @@ class MessageActions:
         """A message of the conversation was put on screen."""
         self._wire(widget)
         self.compared.consider(widget)
+        self.asks.place_all()
 
     def _wire(self, widget: MessageWidget) -> None:
         widget.action.connect(self.run)
@@ -311,10 +317,17 @@ class MessageActions:
         box.open()
 
     def _open(self, url: str, result: int) -> None:
-        if result != QMessageBox.StandardButton.Open:
-            return
+        if result == QMessageBox.StandardButton.Open:
+            self._opened(url)
+
+    def _opened(self, url: str) -> None:
         self.opened_links.append(url)
         QDesktopServices.openUrl(QUrl(url))
+
+    def _card_of(self, message_id: uuid.UUID, call_id: str) -> QWidget | None:
+        widget = self._view.widget_for(message_id)
+        calls = widget.tool_calls if widget is not None else None
+        return calls.cards.get(call_id) if calls is not None else None
 
     # -- announcements ---------------------------------------------------------------------------
 

@@ -1,0 +1,313 @@
+"""A tool server's question, inline under the call that is running: "‹server› asks:" (so no
+server can pose as chatdesk), its message as plain text, and either a form made from what it
+asks for (a line for text, a spin box for a number, a check box for yes/no, a list for a
+choice; required values marked, what is wrong said beside the value) or, for a URL question,
+the whole address with its host set apart, opened in the browser only after the person
+confirms. Accept / Decline / Cancel; Enter accepts when the answer is right, Esc cancels.
+
+Everything the server sent is untrusted: shown as plain text, never as markup."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from chatdesk.core.i18n import tr
+from chatdesk.core.tools.questions import (
+    CANCEL,
+    DECLINE,
+    Answer,
+    Field,
+    Kind,
+    Question,
+    Value,
+    problem,
+)
+from chatdesk.ui.conversation.frame import plain_label
+
+_ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_MOST = 1e12
+_WEB = re.compile(r"^https?://", re.IGNORECASE)  # a number's bound when the server gives none
+
+
+class QuestionCard(QFrame):
+    """`answered(Answer)` once, when the person accepts, declines or cancels. `open_url(url)`
+    opens an address in the browser (the desktop's, by default)."""
+
+    answered = Signal(object)
+
+    def __init__(
+        self, question: Question, open_url: Callable[[str], None], parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("toolText")
+        self.question = question
+        self._open_url = open_url
+        self._done = False
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        asks = QLabel(tr("{server} asks:", server=question.server))
+        asks.setObjectName("toolTitle")
+        asks.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(asks)
+        layout.addWidget(plain_label(question.message, "questionMessage"))
+        if question.refused:
+            layout.addWidget(plain_label(question.refused, "toolError"))
+        self.inputs: dict[str, QWidget] = {}
+        self.errors: dict[str, QLabel] = {}
+        self._confirm: QWidget | None = None
+        if question.url is not None:
+            self._add_address(layout, question.url)
+        else:
+            for one in question.fields:
+                self._add_field(layout, one)
+        self.buttons = self._add_buttons(layout)
+        if question.url is not None and not _WEB.match(question.url):
+            self.buttons["accept"].setEnabled(False)
+        self.setAccessibleName(
+            tr("{server} asks: {message}", server=question.server, message=question.message)
+        )
+        self._check()
+
+    # -- building --------------------------------------------------------------------------------
+
+    def _add_address(self, layout: QVBoxLayout, url: str) -> None:
+        host = QLabel(self.question.host or tr("(no host)"))
+        host.setObjectName("toolTitle")  # the host, set apart: where the address really goes
+        host.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(host)
+        address = plain_label(url, "questionAddress")
+        address.setWordWrap(True)
+        layout.addWidget(address)
+        self.address = address
+        if not _WEB.match(url):
+            layout.addWidget(plain_label(tr("chatdesk opens only web addresses."), "toolCaption"))
+
+    def _add_field(self, layout: QVBoxLayout, one: Field) -> None:
+        label = QLabel(one.label + (" *" if one.required else ""))
+        label.setTextFormat(Qt.TextFormat.PlainText)
+        field = self._input(one)
+        field.setAccessibleName(one.label + (" " + tr("(required)") if one.required else ""))
+        if one.description:
+            field.setToolTip(one.description)
+            field.setAccessibleDescription(one.description)
+        label.setBuddy(field)
+        error = QLabel()
+        error.setObjectName("toolError")
+        error.setTextFormat(Qt.TextFormat.PlainText)
+        row = QHBoxLayout()
+        row.addWidget(label)
+        row.addWidget(field, 1)
+        row.addWidget(error)
+        layout.addLayout(row)
+        if one.description:
+            layout.addWidget(plain_label(one.description, "toolCaption"))
+        self.inputs[one.name] = field
+        self.errors[one.name] = error
+
+    def _input(self, one: Field) -> QWidget:
+        if one.kind is Kind.YES_NO:
+            box = QCheckBox()
+            box.setChecked(one.default is True)
+            box.toggled.connect(self._check)
+            return box
+        if one.kind is Kind.CHOICE:
+            combo = QComboBox()
+            if not one.required and one.default is None:
+                combo.addItem(tr("(none)"), None)
+            for value, title in zip(one.options, one.option_titles, strict=False):
+                combo.addItem(title, value)
+            if one.default is not None and one.default in one.options:
+                combo.setCurrentIndex(combo.findData(one.default))
+            combo.currentIndexChanged.connect(self._check)
+            return combo
+        if one.kind in (Kind.NUMBER, Kind.WHOLE):
+            return self._spin(one)
+        line = QLineEdit("" if one.default is None else str(one.default))
+        line.textChanged.connect(self._check)
+        return line
+
+    def _spin(self, one: Field) -> QWidget:
+        spin: QSpinBox | QDoubleSpinBox
+        low = one.minimum if one.minimum is not None else -_MOST
+        high = one.maximum if one.maximum is not None else _MOST
+        if one.kind is Kind.WHOLE:
+            spin = QSpinBox()
+            spin.setRange(int(max(low, -(2**31) + 1)), int(min(high, 2**31 - 1)))
+        else:
+            spin = QDoubleSpinBox()
+            spin.setDecimals(4)
+            spin.setRange(low, high)
+        default = one.default
+        if isinstance(default, int | float) and not isinstance(default, bool):
+            if isinstance(spin, QSpinBox):
+                spin.setValue(int(default))
+            else:
+                spin.setValue(float(default))
+        elif not one.required:  # its lowest value stands for "none given"
+            if isinstance(spin, QSpinBox):
+                spin.setMinimum(spin.minimum() - 1)
+                spin.setValue(spin.minimum())
+            else:
+                spin.setMinimum(spin.minimum() - 1)
+                spin.setValue(spin.minimum())
+            spin.setSpecialValueText(tr("(none)"))
+        spin.valueChanged.connect(self._check)
+        return spin
+
+    def _add_buttons(self, layout: QVBoxLayout) -> dict[str, QPushButton]:
+        row = QHBoxLayout()
+        made: dict[str, QPushButton] = {}
+        accept = tr("Open in browser…") if self.question.url is not None else tr("Accept")
+        for name, text, then in (
+            ("accept", accept, self.accept),
+            ("decline", tr("Decline"), lambda: self._answer(DECLINE)),
+            ("cancel", tr("Cancel"), lambda: self._answer(CANCEL)),
+        ):
+            button = QPushButton(text)
+            button.setObjectName("toolChoice")
+            button.clicked.connect(then)
+            row.addWidget(button)
+            made[name] = button
+        row.addStretch(1)
+        layout.addLayout(row)
+        return made
+
+    # -- answering -------------------------------------------------------------------------------
+
+    def values(self) -> dict[str, Value]:
+        """The answer as the form holds it (values left empty are not given)."""
+        values: dict[str, Value] = {}
+        for one in self.question.fields:
+            value = _value(self.inputs[one.name])
+            if value is not None:
+                values[one.name] = value
+        return values
+
+    def _problems(self) -> dict[str, str]:
+        values = self.values()
+        found = {}
+        for one in self.question.fields:
+            if one.name not in values:
+                if one.required:
+                    found[one.name] = tr("required")
+            elif wrong := problem(one, values[one.name]):
+                found[one.name] = wrong
+        return found
+
+    def _check(self) -> bool:
+        if self.question.url is not None:
+            return bool(_WEB.match(self.question.url))
+        found = self._problems()
+        for name, error in self.errors.items():
+            error.setText(found.get(name, ""))
+        self.buttons["accept"].setEnabled(not found)
+        return not found
+
+    def accept(self) -> None:
+        if self.question.url is not None:
+            if self._check():
+                self._ask_to_open()
+        elif self._check():
+            self._answer(Answer.accept(self.values()))
+
+    def _ask_to_open(self) -> None:
+        """The address opens only once the person has seen it and said so here."""
+        if self._confirm is not None:
+            return
+        confirm = QWidget()
+        row = QHBoxLayout(confirm)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(plain_label(tr("Open this address in your browser?"), "toolCaption"))
+        yes = QPushButton(tr("Open"))
+        yes.setObjectName("toolChoice")
+        yes.clicked.connect(self._open)
+        back = QPushButton(tr("Not now"))
+        back.setObjectName("toolChoice")
+        back.clicked.connect(self._not_now)
+        row.addWidget(yes)
+        row.addWidget(back)
+        layout = self.layout()
+        assert isinstance(layout, QVBoxLayout)
+        layout.insertWidget(layout.count() - 1, confirm)
+        self._confirm = confirm
+        self.buttons["open"] = yes
+        yes.setFocus()
+
+    def _not_now(self) -> None:
+        if self._confirm is not None:
+            self._confirm.hide()
+            self._confirm.deleteLater()
+            self._confirm = None
+            self.buttons.pop("open", None)
+            self.buttons["accept"].setFocus()
+
+    def _open(self) -> None:
+        assert self.question.url is not None
+        self._open_url(self.question.url)
+        self._answer(Answer.accept())
+
+    def _answer(self, answer: Answer) -> None:
+        if self._done:
+            return
+        self._done = True
+        self.setEnabled(False)
+        self.answered.emit(answer)
+
+    def focus_first(self) -> None:
+        first = next(iter(self.inputs.values()), None) or self.buttons["accept"]
+        first.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def event(self, event: QEvent) -> bool:
+        # Enter and Esc are the question's while it is asked, not the window's (Esc stops).
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(event, QKeyEvent)
+            and event.key() in (*_ENTER, Qt.Key.Key_Escape)
+            and not self._done
+        ):
+            event.accept()
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in _ENTER and not self._done:
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton) and focused is not self.buttons["accept"]:
+                focused.click()  # Enter on Decline declines, on Open opens
+            else:
+                self.accept()
+        elif event.key() == Qt.Key.Key_Escape and not self._done:
+            self._answer(CANCEL)
+        else:
+            super().keyPressEvent(event)
+
+
+def _value(field: QWidget) -> Value | None:
+    if isinstance(field, QCheckBox):
+        return field.isChecked()
+    if isinstance(field, QComboBox):
+        data = field.currentData()
+        return data if isinstance(data, str) else None
+    if isinstance(field, QSpinBox | QDoubleSpinBox):
+        if field.specialValueText() and field.value() == field.minimum():
+            return None
+        return field.value()
+    assert isinstance(field, QLineEdit)
+    return field.text() or None

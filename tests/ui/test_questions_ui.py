@@ -1,0 +1,156 @@
+"""A tool server's question and a call's progress in the window, driven by the keyboard: the
+mock model calls the test server's tools (tests/core/mcp_server.py with mcp_parts/asks.py, over
+stdio); the question waits on the call's card, named for the server, until the person answers;
+the server gets the answer; a URL opens only after the person confirms; a long call's progress
+moves a bar on its card."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.tools.model import Policy
+from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.ui.conversation.question_card import QuestionCard
+from chatdesk.ui.main_window import MainWindow
+from tests.core.test_mcp import SERVER
+from tests.ui.test_window import answer_done, send
+
+WAIT = 30_000  # ms: the server starts as its own process (never reached when all is well)
+
+
+def _window(make_core: Any, open_window: Any, qtbot: QtBot, finish: Any) -> MainWindow:
+    core = make_core()
+    args = ("-I", str(SERVER), "stdio")
+    shop = ServerConfig(
+        "shop", Transport.STDIO, command=sys.executable, args=args, command_approved=True
+    )
+    finish(core.service.tools.add_server(shop))
+    core.service.tools.policies.set("shop", Policy.ALLOW)
+    window: MainWindow = open_window(core)
+    thread = finish(core.service.create_thread(title="Questions"))
+    finish(core.service.set_thread_tools(thread.id, ["shop"]))
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    return window
+
+
+def _question(window: MainWindow, qtbot: QtBot) -> QuestionCard:
+    asks = window.actions_.asks
+    qtbot.waitUntil(lambda: bool(asks.cards), timeout=WAIT)
+    [card] = asks.cards.values()
+    qtbot.waitUntil(card.isVisible)
+    return card
+
+
+def _result(window: MainWindow, qtbot: QtBot) -> str:
+    qtbot.waitUntil(lambda: answer_done(window), timeout=WAIT)
+    [call] = window.conversation.messages()[-1].tool_calls
+    return call.result or ""
+
+
+def _labels(widget: QWidget) -> list[str]:
+    return [label.text() for label in widget.findChildren(QLabel)]
+
+
+@pytest.fixture
+def asked(make_core: Any, open_window: Any, qtbot: QtBot, finish: Any) -> Any:
+    def ask(what: str) -> tuple[MainWindow, QuestionCard]:
+        window = _window(make_core, open_window, qtbot, finish)
+        send(qtbot, window, what)
+        return window, _question(window, qtbot)
+
+    return ask
+
+
+def test_a_form_question_is_answered_by_keyboard_and_the_server_gets_it(
+    asked: Any, qtbot: QtBot
+) -> None:
+    window, card = asked("use the ask_form tool")
+    texts = _labels(card)
+    assert texts[:2] == ["shop asks:", "Book a table: who is coming?"]  # the server named
+    assert "Your name *" in texts  # required
+    assert "shop asks you a question" in window.actions_.last_announcement
+    name = card.inputs["name"]
+    assert isinstance(name, QLineEdit)
+    assert name.hasFocus()
+    assert not card.buttons["accept"].isEnabled()
+    qtbot.keyClicks(name, "A")
+    assert card.errors["name"].text() == "at least 2 characters"
+    qtbot.keyClick(name, Qt.Key.Key_Return)  # not while it is wrong
+    assert card.isEnabled()
+    qtbot.keyClicks(name, "da")
+    assert card.errors["name"].text() == ""
+    qtbot.keyClick(name, Qt.Key.Key_Tab)  # on to the number of guests
+    guests = card.inputs["guests"]
+    assert guests.hasFocus()
+    qtbot.keyClick(guests, Qt.Key.Key_Up)
+    qtbot.keyClick(guests, Qt.Key.Key_Return)
+    said = _result(window, qtbot)
+    assert said.startswith("accept ")
+    sent = json.loads(said.removeprefix("accept "))
+    assert (sent["name"], sent["guests"], sent["seat"]) == ("Ada", 3, "window")
+    qtbot.waitUntil(lambda: not window.actions_.asks.cards)  # the card goes with the question
+
+
+def test_escape_cancels_a_question_and_the_server_is_told(asked: Any, qtbot: QtBot) -> None:
+    window, card = asked("use the ask_form tool")
+    qtbot.keyClick(card.inputs["name"], Qt.Key.Key_Escape)
+    assert _result(window, qtbot) == "cancel"
+    assert window.conversation.messages()[-1].status.value == "complete"  # not stopped
+
+
+def test_decline_is_chosen_by_tab_and_enter(asked: Any, qtbot: QtBot) -> None:
+    window, card = asked("use the ask_form tool")
+    decline = card.buttons["decline"]
+    while not decline.hasFocus():
+        qtbot.keyClick(card.focusWidget(), Qt.Key.Key_Tab)
+    qtbot.keyClick(decline, Qt.Key.Key_Return)
+    assert _result(window, qtbot) == "decline"
+
+
+def test_a_url_opens_only_after_the_person_confirms(
+    asked: Any, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+    monkeypatch.setattr(
+        "chatdesk.ui.window.message_actions.QDesktopServices.openUrl",
+        lambda url: opened.append(url.toString()),
+    )
+    window, card = asked("use the ask_url tool")
+    url = "https://pay.example.com/checkout?order=7"
+    texts = _labels(card)
+    assert texts[:4] == ["shop asks:", "Finish paying on the shop's page.", "pay.example.com", url]
+    open_button = card.buttons["accept"]
+    assert open_button.text() == "Open in browser…"
+    assert open_button.hasFocus()  # no fields: the first button
+    qtbot.keyClick(open_button, Qt.Key.Key_Return)
+    assert opened == []  # asked first
+    confirm = card.buttons["open"]
+    assert isinstance(confirm, QPushButton)
+    qtbot.waitUntil(confirm.hasFocus)
+    qtbot.keyClick(confirm, Qt.Key.Key_Return)
+    assert opened == [url]
+    assert window.actions_.opened_links == [url]
+    assert _result(window, qtbot) == "accept"
+
+
+def test_a_long_calls_progress_moves_a_bar_on_its_card(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = _window(make_core, open_window, qtbot, finish)
+    send(qtbot, window, "use the count tool with steps=40 every=0.05")
+    asks = window.actions_.asks
+    qtbot.waitUntil(lambda: bool(asks.progress), timeout=WAIT)
+    [line] = asks.progress.values()
+    qtbot.waitUntil(lambda: line.bar.value() > 0 and line.message.text().startswith("step "))
+    assert line.bar.maximum() == 1000  # determinate: the server gives a total
+    assert line.isVisible()
+    assert _result(window, qtbot) == "counted 40"
+    qtbot.waitUntil(lambda: not asks.progress)  # gone with the call
