@@ -35,6 +35,7 @@ from benchmarks import (
     knowledge,
     knowledge_query,
     knowledge_stall,
+    mcp_progress,
     mcp_prompts,
     mcp_resources,
     memories,
@@ -91,6 +92,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "web_fetch": web_fetch.run,
     "web_text": web_text.run,
     "research_stall": research_stall.run,
+    "mcp_progress": mcp_progress.run,
 }
 GUARD_MARGIN = 1.25  # the guard fails a budget only past 1.25 × it: noise is not a miss
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
