@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -62,13 +63,13 @@ class QuestionCard(QFrame):
         self._done = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
-        asks = QLabel(tr("{server} asks:", server=question.server))
-        asks.setObjectName("toolTitle")
-        asks.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(asks)
+        layout.addWidget(_strong(tr("{server} asks:", server=question.server)))
         layout.addWidget(plain_label(question.message, "questionMessage"))
         if question.refused:
             layout.addWidget(plain_label(question.refused, "toolError"))
+        self._grid = QGridLayout()  # a value per row: its name, its input, what is wrong
+        self._grid.setColumnStretch(1, 1)
+        layout.addLayout(self._grid)
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self._confirm: QWidget | None = None
@@ -88,10 +89,8 @@ class QuestionCard(QFrame):
     # -- building --------------------------------------------------------------------------------
 
     def _add_address(self, layout: QVBoxLayout, url: str) -> None:
-        host = QLabel(self.question.host or tr("(no host)"))
-        host.setObjectName("toolTitle")  # the host, set apart: where the address really goes
-        host.setTextFormat(Qt.TextFormat.PlainText)
-        layout.addWidget(host)
+        # The host, set apart: where the address really goes.
+        layout.addWidget(_strong(self.question.host or tr("(no host)")))
         address = plain_label(url, "questionAddress")
         address.setWordWrap(True)
         layout.addWidget(address)
@@ -111,13 +110,12 @@ class QuestionCard(QFrame):
         error = QLabel()
         error.setObjectName("toolError")
         error.setTextFormat(Qt.TextFormat.PlainText)
-        row = QHBoxLayout()
-        row.addWidget(label)
-        row.addWidget(field, 1)
-        row.addWidget(error)
-        layout.addLayout(row)
+        row = self._grid.rowCount()
+        self._grid.addWidget(label, row, 0)
+        self._grid.addWidget(field, row, 1)
+        self._grid.addWidget(error, row, 2)
         if one.description:
-            layout.addWidget(plain_label(one.description, "toolCaption"))
+            self._grid.addWidget(plain_label(one.description, "toolCaption"), row + 1, 1, 1, 2)
         self.inputs[one.name] = field
         self.errors[one.name] = error
 
@@ -297,6 +295,15 @@ class QuestionCard(QFrame):
             self._answer(CANCEL)
         else:
             super().keyPressEvent(event)
+
+
+def _strong(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    return label
 
 
 def _value(field: QWidget) -> Value | None:
