@@ -132,7 +132,10 @@ class WindowAsks:
 
     def _layout_of(self, key: _Key) -> QVBoxLayout | None:
         message_id, call_id = key
-        card = self._find(message_id, call_id) if message_id is not None else None
+        try:
+            card = self._find(message_id, call_id) if message_id is not None else None
+        except RuntimeError:  # the window that showed it is gone (its events may outlive it)
+            return None
         layout = card.layout() if card is not None else None
         return layout if isinstance(layout, QVBoxLayout) else None
 
