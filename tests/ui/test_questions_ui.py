@@ -154,3 +154,27 @@ def test_a_long_calls_progress_moves_a_bar_on_its_card(
     assert line.isVisible()
     assert _result(window, qtbot) == "counted 40"
     qtbot.waitUntil(lambda: not asks.progress)  # gone with the call
+
+
+def test_a_question_waits_while_another_chat_is_shown_and_is_there_on_coming_back(
+    asked: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window, _ = asked("use the ask_form tool")
+    thread_id = window.current_thread_id
+    other = finish(window.actions_._service.create_thread(title="Elsewhere"))
+    window.show_thread(other.id)
+    qtbot.waitUntil(lambda: window.current_thread_id == other.id)
+    asks = window.actions_.asks
+    qtbot.waitUntil(lambda: not any(c.isVisible() for c in _valid(asks.cards.values())))
+    window.show_thread(thread_id)
+    qtbot.waitUntil(lambda: any(c.isVisible() for c in _valid(asks.cards.values())))
+    [again] = _valid(asks.cards.values())
+    qtbot.keyClicks(again.inputs["name"], "Ada")
+    qtbot.keyClick(again.inputs["name"], Qt.Key.Key_Return)
+    assert _result(window, qtbot).startswith("accept ")
+
+
+def _valid(cards: Any) -> list[QuestionCard]:
+    from shiboken6 import Shiboken
+
+    return [card for card in cards if Shiboken.isValid(card)]
