@@ -9,6 +9,8 @@ The events, each `event: <name>` with one JSON `data:` line:
   reasoning) as it arrives; `offset` is where `delta` starts in the answer;
 - `tool_call` `{message_id, call}`: a tool call of the answer, each time it changes (stored,
   waiting for the user's approval, running, done with its result);
+- `tool_progress` `{message_id, call_id, progress, total, message}`: how far a running call
+  got, as its server reports it (`total` null when it does not know; a few a second at most);
 - `sources` `{message_id, sources}`: the knowledge passages the answer has been given so far,
   cited in it as [number];
 - `stream_end` `{message_id, status, usage, message}`: the answer as stored once it ended
@@ -34,6 +36,7 @@ from chatdesk.core.chat.events import (
     MessageFinished,
     SourcesFound,
     ToolCallChanged,
+    ToolCallProgressed,
 )
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import MessageView, Turn
@@ -93,6 +96,13 @@ def _said(event: object) -> tuple[str, dict[str, Any]] | None:
         }
     if isinstance(event, ToolCallChanged):
         return "tool_call", {"call": ToolCallOut.model_validate(event.call).model_dump(mode="json")}
+    if isinstance(event, ToolCallProgressed):
+        return "tool_progress", {
+            "call_id": event.call_id,
+            "progress": event.progress,
+            "total": event.total,
+            "message": event.message,
+        }
     if isinstance(event, SourcesFound):
         sources = [SourceOut.model_validate(s).model_dump(mode="json") for s in event.sources]
         return "sources", {"sources": sources}
