@@ -7,7 +7,9 @@ moves a bar on its card."""
 from __future__ import annotations
 
 import json
+import socket
 import sys
+import threading
 from typing import Any
 
 import pytest
@@ -178,3 +180,27 @@ def _valid(cards: Any) -> list[QuestionCard]:
     from shiboken6 import Shiboken
 
     return [card for card in cards if Shiboken.isValid(card)]
+
+
+def test_stop_cancels_a_running_call_at_its_server(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    window = _window(make_core, open_window, qtbot, finish)
+    listening = socket.create_server(("127.0.0.1", 0))
+    listening.settimeout(WAIT / 1000)
+    heard: list[bytes] = []
+
+    def hear() -> None:  # the server's tool says "cancelled" here when it is stopped
+        told, _ = listening.accept()
+        with told:
+            heard.append(told.recv(100))
+
+    threading.Thread(target=hear, daemon=True).start()
+    port = listening.getsockname()[1]
+    send(qtbot, window, f"use the count tool with steps=10000 every=0.05 tell={port}")
+    asks = window.actions_.asks
+    qtbot.waitUntil(lambda: bool(asks.progress), timeout=WAIT)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)  # Stop
+    qtbot.waitUntil(lambda: heard == [b"cancelled"], timeout=WAIT)
+    qtbot.waitUntil(lambda: not asks.progress)
+    listening.close()

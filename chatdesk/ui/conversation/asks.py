@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
 from shiboken6 import Shiboken
 
-from chatdesk.core.chat.events import Event, ToolCallChanged, ToolCallProgressed
+from chatdesk.core.chat.events import Event, MessageFinished, ToolCallChanged, ToolCallProgressed
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.questions import Answer, Question
@@ -88,13 +88,12 @@ class WindowAsks:
             case ToolCallProgressed(message_id, _, call_id):
                 self._progressed((message_id, call_id), event)
             case ToolCallChanged(message_id, _, call):
-                key = (message_id, call.call_id)
                 if call.state != CallState.RUNNING:
-                    line = self.progress.pop(key, None)
-                    if line is not None and Shiboken.isValid(line):
-                        line.hide()
-                        line.deleteLater()
-                self._place(key)
+                    self._drop_progress((message_id, call.call_id))
+                self._place((message_id, call.call_id))
+            case MessageFinished(message):  # stopped: its calls' bars go too
+                for ended in [k for k in self.progress if k[0] == message.id]:
+                    self._drop_progress(ended)
             case _:
                 pass
 
@@ -129,6 +128,12 @@ class WindowAsks:
             layout.insertWidget(1, line)  # under the card's title
             self.progress[key] = line
         line.show_progress(event)
+
+    def _drop_progress(self, key: _Key) -> None:
+        line = self.progress.pop(key, None)
+        if line is not None and Shiboken.isValid(line):
+            line.hide()
+            line.deleteLater()
 
     def _layout_of(self, key: _Key) -> QVBoxLayout | None:
         message_id, call_id = key
