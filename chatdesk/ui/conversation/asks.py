@@ -126,6 +126,7 @@ class WindowAsks:
                 return
             line = ProgressLine()
             layout.insertWidget(1, line)  # under the card's title
+            line.show()  # now, not on a later turn of the loop
             self.progress[key] = line
         line.show_progress(event)
 
