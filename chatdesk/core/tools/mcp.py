@@ -22,7 +22,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TextIO, TypeVar
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
@@ -58,6 +58,14 @@ class ServerUnavailable(ChatdeskError):
     """The server could not be started or reached; the reason says why."""
 
 
+class SessionAuth(Protocol):
+    """How an HTTP server's session signs in (`signin.py`)."""
+
+    def auth_for(self, config: ServerConfig) -> Any: ...  # an httpx auth
+
+    def needed(self, server: str) -> str: ...  # why the server refused us, or ""
+
+
 class _Closed(Exception):
     """The session's connection closed under a request."""
 
@@ -69,8 +77,10 @@ class McpServer:
         loop: ToolsLoop,
         log_dir: Path | None,
         secrets: Callable[[ServerConfig], dict[str, str]],
+        auth: SessionAuth | None = None,
     ) -> None:
         self.config = config
+        self._auth = auth  # an HTTP server's sign-in (signin.py)
         self._loop = loop
         self._log_dir = log_dir
         self._secrets = secrets  # a stdio server's env values, an HTTP server's header values
@@ -173,6 +183,8 @@ class McpServer:
                 moved = self.asks.progress(CALLER.get())
                 result = await client.call_tool(name, arguments, progress_callback=moved)
         except _Closed:
+            if self._auth is not None and (needed := self._auth.needed(self.server)):
+                raise ServerUnavailable(f"{self.server}: {needed}") from None
             # Never sent again by itself: the server may have run it before it went.
             raise ServerUnavailable(
                 tr(
@@ -256,7 +268,7 @@ class McpServer:
                 except BaseException as error:  # the SDK raises groups of errors from its tasks
                     if closing.is_set():
                         return  # not while being closed: whoever closes says why
-                    if not ready.done() and kind is not kinds[-1]:
+                    if not ready.done() and kind is not kinds[-1] and not _told(error):
                         first = error
                         log.info("%s did not answer over %s: %s", self.server, kind, _reason(error))
                         continue
@@ -338,17 +350,20 @@ class McpServer:
             )
             return stdio_client(parameters, errlog=errors), errors, None
         headers = secrets
+        auth = await asyncio.to_thread(self._auth.auth_for, config) if self._auth else None
         if kind is Transport.SSE:
             from mcp.client.sse import sse_client
 
-            return sse_client(config.url, headers=headers), None, None
+            return sse_client(config.url, headers=headers, auth=auth), None, None
         from mcp.client.streamable_http import streamable_http_client
 
-        if not headers:
+        if not headers and auth is None:
             return streamable_http_client(config.url), None, None
         import httpx2
 
-        client = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
+        client = httpx2.AsyncClient(
+            headers=headers, auth=auth, timeout=httpx2.Timeout(30.0, read=300.0)
+        )
         return streamable_http_client(config.url, http_client=client), None, client
 
     def _open_log(self) -> TextIO:
@@ -449,10 +464,19 @@ async def _unchecked(name: str, result: Any) -> None:
     """In place of the SDK's check of a structured result (`structured.py` checks it)."""
 
 
+def _told(error: BaseException) -> bool:
+    """A failure chatdesk raised itself (a sign-in is needed …): no other transport helps."""
+    while isinstance(error, BaseExceptionGroup) and error.exceptions:
+        error = error.exceptions[0]
+    return isinstance(error, ChatdeskError)
+
+
 def _reason(error: BaseException) -> str:
     """The first real cause inside the SDK's groups of errors, in a line."""
     while isinstance(error, BaseExceptionGroup) and error.exceptions:
         error = error.exceptions[0]
+    if isinstance(error, ChatdeskError):  # says what to do already (a sign-in is needed …)
+        return str(error)
     if isinstance(error, FileNotFoundError):
         return tr("its command was not found ({command})", command=error.filename or error)
     text = str(error).strip().splitlines()

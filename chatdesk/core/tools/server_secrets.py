@@ -20,6 +20,7 @@ _LOCAL = "http://localhost"
 class ServerSecrets:
     def __init__(self, keys: KeyStore | SessionKeys) -> None:
         self._keys = keys
+        self.keys = keys  # the store the servers' sign-ins are kept in too
         self._session = SessionKeys()
 
     def keep(self, config: ServerConfig) -> list[str]:

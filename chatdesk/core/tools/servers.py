@@ -54,6 +54,9 @@ class ServerConfig:
     timeout: float | None = None  # seconds a call may take; None: the tools setting
     # A stdio command the user has seen and allowed to start (an imported one asks first).
     command_approved: bool = False
+    # An HTTP server's client pre-registered with its authorization server (its secret, if
+    # any, is in the keyring); empty: chatdesk registers itself where the server offers it.
+    client_id: str = ""
     secrets: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -77,6 +80,8 @@ class ServerConfig:
             entry["url"] = self.url
             if self.header_names:
                 entry["headers"] = list(self.header_names)
+            if self.client_id:
+                entry["clientId"] = self.client_id
         if not self.enabled:
             entry["enabled"] = False
         if self.timeout is not None:
@@ -131,6 +136,7 @@ def server_from_fields(
     values: Mapping[str, str] | None = None,
     kept: Sequence[str] = (),
     timeout: float | None = None,
+    client_id: str = "",
 ) -> ServerConfig:
     """A server the user typed (`chatdesk tools add`, the form in Preferences ▸ Tools),
     checked as an imported entry is (InvalidRequest says what is wrong). `values` are its
@@ -146,6 +152,8 @@ def server_from_fields(
         entry["url"] = url.strip()
     if timeout is not None:
         entry["timeout"] = timeout
+    if client_id.strip() and transport is not Transport.STDIO:
+        entry["clientId"] = client_id.strip()
     server, problem = _server(name.strip(), entry, imported=True)
     if server is None:
         raise InvalidRequest(problem)
@@ -200,6 +208,10 @@ def _server(name: str, entry: object, imported: bool) -> tuple[ServerConfig | No
     if headers is None:
         return None, problem
     names = tuple(headers)
+    client_id = entry.get("clientId") or entry.get("client_id") or ""
+    if not isinstance(client_id, str):
+        return None, tr("clientId must be text")
+    common["client_id"] = client_id.strip()
     return ServerConfig(name, transport, url=url, header_names=names, secrets=headers, **common), ""
 
 

@@ -28,7 +28,8 @@ from chatdesk.core.tools.mcp_resources import Resources
 from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.questions import Asker
 from chatdesk.core.tools.server_secrets import ServerSecrets
-from chatdesk.core.tools.servers import ReadServers, ServerConfig, parse_servers_text
+from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport, parse_servers_text
+from chatdesk.core.tools.signin import SignIn
 from chatdesk.core.tools.toolbox import Offer, Toolbox
 from chatdesk.core.tools.tools_file import (
     TOOLS_FILE,
@@ -65,6 +66,7 @@ class Tools:
         # Where each server's stderr goes; None: nowhere (no folder was given to keep it).
         self._log_dir = log_dir
         self.box = Toolbox(sources)
+        self.signin = SignIn(self.server, secrets.keys, renew=self._renew)
         self._mcp: dict[str, McpServer] = {}
         self.resources = Resources(
             self.source, self.startable, lambda: [s.name for s in self.servers()], settings
@@ -201,6 +203,7 @@ class Tools:
         await self._detach(name)
         del self._servers[name]
         await asyncio.to_thread(self.secrets.forget, config)
+        await asyncio.to_thread(self.signin.keys.forget_all, config)
         self.policies.forget_server(name)
         self._save()
         await self.saved()
@@ -260,7 +263,8 @@ class Tools:
     # -- internals -------------------------------------------------------------------------------
 
     def _attach(self, config: ServerConfig) -> None:
-        source = McpServer(config, self.loop, self._log_dir, self.secrets.values)
+        auth = None if config.transport is Transport.STDIO else self.signin
+        source = McpServer(config, self.loop, self._log_dir, self.secrets.values, auth)
         source.asks = ServerAsks(config.name, lambda: self.asker)
         self._mcp[config.name] = source
         if self.startable(config.name):
@@ -271,6 +275,12 @@ class Tools:
         self.box.remove(name)
         if source is not None:
             await source.aclose()
+
+    async def _renew(self, name: str) -> None:
+        """The server's session starts afresh on next use (its sign-in changed)."""
+        if name in self._mcp:
+            await self._detach(name)
+            self._attach(self._servers[name])
 
     def _save(self) -> None:
         """Write what is in memory now to the tools file, after the writes before it."""

@@ -1,0 +1,77 @@
+"""The `mcp` SDK's OAuth client (`OAuthClientProvider`, an httpx auth) as chatdesk uses it.
+
+The SDK does the protocol: protected-resource metadata (from the 401's `WWW-Authenticate`, or
+the well-known paths), authorization-server metadata (RFC 8414 or OpenID), dynamic client
+registration, the authorization request with PKCE (S256), `state` and the `resource`
+parameter, the code exchange, refresh, and the check of the issuer. chatdesk adds, here: a
+token is refreshed a minute before it expires (half way through a shorter life), also after
+a restart (the SDK keeps the expiry in memory only, and refreshes once it has passed); and
+the OpenID `id_token` a token response may carry is kept, to say who signed in. Imported
+only when a remote server is used."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+import httpx2
+from mcp.client.auth import OAuthClientProvider
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
+
+from chatdesk.core.tools.servers import ServerConfig
+from chatdesk.core.tools.signin_store import KeyringTokens, early
+
+CLIENT_NAME = "chatdesk"
+
+
+class ChatdeskOAuth(OAuthClientProvider):
+    def __init__(
+        self,
+        config: ServerConfig,
+        storage: KeyringTokens,
+        redirect: str,
+        redirect_handler: Callable[[str], Awaitable[None]],
+        callback_handler: Callable[[], Awaitable[AuthorizationCodeResult]],
+    ) -> None:
+        metadata = OAuthClientMetadata(
+            redirect_uris=[redirect],  # type: ignore[list-item]
+            client_name=CLIENT_NAME,
+            grant_types=["authorization_code", "refresh_token"],
+            token_endpoint_auth_method="none",
+        )
+        super().__init__(config.url, metadata, storage, redirect_handler, callback_handler)
+        self._tokens = storage
+
+    @property
+    def issuer(self) -> str:
+        """The authorization server that signed the user in, as far as it is known."""
+        metadata = self.context.oauth_metadata
+        return str(metadata.issuer) if metadata is not None else self.context.auth_server_url or ""
+
+    async def _initialize(self) -> None:
+        await super()._initialize()
+        self.context.token_expiry_time = await self._tokens.expires_at()
+
+    async def _handle_token_response(self, response: httpx2.Response) -> None:
+        if response.status_code in {200, 201}:
+            self._tokens.id_token = _id_token(await response.aread())
+        await super()._handle_token_response(response)
+        self._early()
+
+    async def _handle_refresh_response(self, response: httpx2.Response) -> bool:
+        refreshed = await super()._handle_refresh_response(response)
+        self._early()
+        return refreshed
+
+    def _early(self) -> None:
+        tokens = self.context.current_tokens
+        if self.context.token_expiry_time is not None and tokens and tokens.expires_in:
+            self.context.token_expiry_time -= early(int(tokens.expires_in))
+
+
+def _id_token(body: bytes) -> str | None:
+    try:
+        found = json.loads(body).get("id_token")
+    except (ValueError, AttributeError):
+        return None
+    return found if isinstance(found, str) else None
