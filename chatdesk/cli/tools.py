@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.app import Core
+from chatdesk.cli import tool_signin
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.questions import TerminalAsker
 from chatdesk.cli.running import sync
@@ -59,6 +60,10 @@ def add_commands(commands: Any) -> None:
         "--header", action="append", default=[], metavar="K=V", help=tr("(kept in the keyring)")
     )
     add.add_argument("--timeout", type=float, help=tr("seconds a call may take"))
+    add.add_argument("--client-id", default="", help=tr("a client pre-registered for sign-in"))
+    add.add_argument(
+        "--client-secret-stdin", action="store_true", help=tr("read its client secret from stdin")
+    )
     add.set_defaults(handler=sync(_add))
 
     imported = actions.add_parser("import", help=tr("add the servers of an mcpServers JSON file"))
@@ -87,6 +92,7 @@ def add_commands(commands: Any) -> None:
     from chatdesk.cli.tool_prompts import add_prompt_commands
 
     add_prompt_commands(actions)
+    tool_signin.add_commands(actions)
 
 
 def split_server_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -148,9 +154,16 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
             url=args.url,
             values=_pairs(args.header, "--header"),
             timeout=args.timeout,
+            client_id=args.client_id,
         )
+    if args.client_secret_stdin and not args.client_id:
+        fail(tr("--client-secret-stdin goes with --client-id"))
+        return 2
+    secret = tool_signin.client_secret_from_stdin() if args.client_secret_stdin else None
     for line in await core.service.tools.add_server(config):
         note(line)
+    if secret is not None:
+        await core.service.tools.signin.keep_client_secret(config.name, secret)
     note(
         tr(
             "added {name}; switch it on for a chat with `chatdesk ask --tools {name}`",
@@ -351,4 +364,6 @@ def _server_json(server: ServerConfig) -> dict[str, Any]:
         data["env"] = list(server.env_names)
     else:
         data.update(url=server.url, headers=list(server.header_names))
+        if server.client_id:
+            data["client_id"] = server.client_id
     return data

@@ -84,12 +84,12 @@ class SignIn:
         keys: KeyStore | SessionKeys,
         renew: Callable[[str], Awaitable[None]],
         *,
-        browser: Callable[[str], object] = webbrowser.open,
+        browser: Callable[[str], object] | None = None,
     ) -> None:
         self._server = server
         self.keys = SignInKeys(keys)
         self._renew = renew  # starts the server's session afresh, with the tokens kept now
-        self._browser = browser
+        self._browser = browser or _open_browser
         self._needed: set[str] = set()  # servers that asked for a sign-in they did not get
 
     def status(self, name: str) -> SignInStatus:
@@ -224,6 +224,11 @@ def _how_to_sign_in(server: str) -> str:
         "sign-in needed: sign in from Preferences ▸ Tools, or run chatdesk tools login {server}",
         server=server,
     )
+
+
+def _open_browser(url: str) -> None:
+    """The system browser, as Python's `webbrowser` finds it (`BROWSER` first)."""
+    webbrowser.open(url)
 
 
 def _free_port() -> int:

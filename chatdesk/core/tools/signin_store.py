@@ -43,6 +43,7 @@ class SignInKeys:
     def __init__(self, keys: KeyStore | SessionKeys) -> None:
         self._keys = keys
         self._session = SessionKeys()
+        self.session_only = False  # a record could only be kept in memory (no keyring)
 
     def read(self, config: ServerConfig) -> dict[str, Any]:
         """The server's record; empty when there is none or it was made for another address."""
@@ -64,6 +65,7 @@ class SignInKeys:
             self._keys.set(_key(config), origin_of(config.url), text)
         except ChatdeskError:
             self._session.set(_key(config), origin_of(config.url), text)
+            self.session_only = True
 
     def update(self, config: ServerConfig, **values: Any) -> dict[str, Any]:
         record = self.read(config) | values
