@@ -104,6 +104,10 @@ class SignIn:
         state = SignInState.NEEDED if name in self._needed else SignInState.NONE
         return SignInStatus(name, state)
 
+    async def described(self, name: str) -> SignInStatus:
+        """`status`, read off the caller's thread (the keyring may be slow)."""
+        return await asyncio.to_thread(self.status, name)
+
     def needed(self, server: str) -> str:
         """Why `server` refused this session: it needs a sign-in ("": it did not say so)."""
         return _how_to_sign_in(server) if server in self._needed else ""

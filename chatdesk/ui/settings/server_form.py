@@ -61,6 +61,11 @@ class ServerForm(QDialog):
         self.values_label = QLabel(self)  # its words follow the kind of server
         self.values_label.setBuddy(self.values)
         self.timeout = _timeout_spin(self)
+        self.client_id = self._line(
+            tr("Client ID"), tr("Only if the server's provider gave you one for sign-in")
+        )
+        self.client_secret = self._line(tr("Client secret"), tr("Kept in your system keyring"))
+        self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
         self._lay_out(form)
         self.kind.currentIndexChanged.connect(lambda _: self._kind_changed())
         if editing is not None:
@@ -78,6 +83,8 @@ class ServerForm(QDialog):
             (tr("A&ddress:"), self.url),
             ("", self.values),
             (tr("&Time limit:"), self.timeout),
+            (tr("Client &ID:"), self.client_id),
+            (tr("Client sec&ret:"), self.client_secret),
         ):
             if widget is self.values:
                 form.addRow(self.values_label, widget)
@@ -122,6 +129,8 @@ class ServerForm(QDialog):
         self.url.setText(server.url)
         self.values.setPlainText("\n".join((*server.env_names, *server.header_names)))
         self.timeout.setValue(server.timeout or 0)
+        self.client_id.setText(server.client_id)
+        self.client_secret.setPlaceholderText(tr("Empty: the one kept stays"))
 
     def _transport(self) -> Transport:
         return Transport(self.kind.currentData())
@@ -131,6 +140,8 @@ class ServerForm(QDialog):
         for widget in (self.command, self.args):
             widget.setEnabled(stdio)
         self.url.setEnabled(not stdio)
+        self.client_id.setEnabled(not stdio)
+        self.client_secret.setEnabled(not stdio)
         if stdio:
             self.values_label.setText(tr("Secr&et environment:"))
             self.values.setAccessibleName(tr("Secret environment"))
@@ -150,6 +161,11 @@ class ServerForm(QDialog):
             sentences = [
                 tr("Secret headers go to your system keyring, never to the tools file or a log."),
                 tr("They are sent to this address only."),
+                tr(
+                    "A server that asks for sign-in opens your browser once you press Sign in; "
+                    "a client ID is needed only where the server does not register chatdesk "
+                    "itself."
+                ),
             ]
         if self.editing:
             sentences.insert(1, tr("A name alone keeps the value stored for it."))
@@ -169,6 +185,7 @@ class ServerForm(QDialog):
                 values=values,
                 kept=kept if self.editing else (),
                 timeout=self.timeout.value() or None,
+                client_id=self.client_id.text() if self._transport() is not Transport.STDIO else "",
             )
         except InvalidRequest as error:
             said = str(error)

@@ -38,6 +38,7 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.first_step import FirstStep
 from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.server_form import ServerForm
+from chatdesk.ui.settings.signin_row import SignInRow, save_server
 
 if TYPE_CHECKING:
     from chatdesk.core.tools.model import ToolInfo
@@ -97,6 +98,8 @@ class ToolsPage(QWidget):
         layout.addWidget(self.problems)
         self.list = self._server_list()
         layout.addWidget(self.list, 1)
+        self.signin = SignInRow(tools, runner, self)  # a remote server's "Signed in as …"
+        layout.addWidget(self.signin)
         layout.addWidget(self._buttons())
         self.status = Notice("toolsStatus", self)
         layout.addWidget(self.status)
@@ -268,6 +271,7 @@ class ToolsPage(QWidget):
             tr("Switch o&ff") if server is None or server.enabled else tr("Sw&itch on")
         )
         self.remove_button.setEnabled(server is not None)
+        self.signin.show_server(server)
         self.policy.setEnabled(name is not None and tools is not None)
         if tools is not None and name is not None:
             rule = tools.policies.rules().get(name, Policy.ASK)
@@ -310,8 +314,9 @@ class ToolsPage(QWidget):
         config, editing = self.server_form.result_config, self.server_form.editing
         if config is None:
             return
+        secret = self.server_form.client_secret.text()
         self._runner.run(
-            self._tools.add_server(config, replace=editing is not None),
+            save_server(self._tools, config, replace=editing is not None, client_secret=secret),
             done=lambda notes: self._saved_server(config.name, notes),
             failure=lambda error: self.status.say(Tone.ERROR, str(error)),
             owner=self,
