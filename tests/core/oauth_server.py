@@ -9,6 +9,7 @@ with an HTTP client, as a real one would."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import socket
 import threading
@@ -19,7 +20,6 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-import anyio
 import httpx2
 import uvicorn
 from mcp.server import MCPServer
@@ -194,7 +194,7 @@ def remote_server(*, registration: bool = True) -> Iterator[Remote]:
     seen: list[tuple[str, str]] = []
     app = _noting(server.streamable_http_app(), seen)
     served = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=lambda: anyio.run(served.serve, [listening]), daemon=True)
+    thread = threading.Thread(target=_serve, args=(served, listening), daemon=True)
     thread.start()
     try:
         yield Remote(f"{base}/mcp", authority, seen)
@@ -202,6 +202,12 @@ def remote_server(*, registration: bool = True) -> Iterator[Remote]:
         served.should_exit = True
         thread.join(30)
         listening.close()
+
+
+def _serve(served: uvicorn.Server, listening: socket.socket) -> None:
+    """On a loop of its own (a plain one, whatever policy the test's process set)."""
+    with asyncio.Runner(loop_factory=asyncio.SelectorEventLoop) as running:
+        running.run(served.serve([listening]))
 
 
 def _noting(app: Any, seen: list[tuple[str, str]]) -> Any:

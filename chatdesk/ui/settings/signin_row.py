@@ -9,7 +9,14 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.servers import ServerConfig, Transport
@@ -36,10 +43,17 @@ class SignInRow(QWidget):
         self.line.setTextFormat(Qt.TextFormat.PlainText)
         self.button = QPushButton(self)
         self.button.clicked.connect(lambda: self._pressed())
-        self.address = QLabel(self)
-        self.address.setTextFormat(Qt.TextFormat.PlainText)
-        self.address.setWordWrap(True)
-        self.address.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The address opened, in one line to select and copy (a line edit shows text as it is).
+        self.address = QWidget(self)
+        self.address_label = QLabel(tr("If no browser opened, go to:"), self.address)
+        self.address_text = QLineEdit(self.address)
+        self.address_text.setReadOnly(True)
+        self.address_text.setAccessibleName(tr("The sign-in address"))
+        self.address_label.setBuddy(self.address_text)
+        under = QVBoxLayout(self.address)
+        under.setContentsMargins(0, 0, 0, 0)
+        under.addWidget(self.address_label)
+        under.addWidget(self.address_text)
         self.address.hide()
         self.problem = Notice("signInProblem", self)
         beside = QHBoxLayout()
@@ -97,7 +111,8 @@ class SignInRow(QWidget):
             self._runner.run(call, done=lambda _: self._recheck(), owner=self)
             return
         self.line.setText(tr("Waiting for the browser to come back…"))
-        self.button.setText(tr("&Cancel"))
+        # translators: stop waiting for the browser (no shortcut: Check has C)
+        self.button.setText(tr("Cancel"))
         self._waiting = self._runner.run(
             self._tools.signin.login(name, self._opened),
             done=self._show,
@@ -107,7 +122,8 @@ class SignInRow(QWidget):
         )
 
     def _opened(self, url: str) -> None:
-        self.address.setText(tr("If no browser opened, go to:\n{address}", address=url))
+        self.address_text.setText(url)
+        self.address_text.setCursorPosition(0)
         self.address.show()
 
     def _failed(self, error: ChatdeskError) -> None:
