@@ -152,10 +152,10 @@ class SignIn:
         kept = {"client": record.get("client")} if port == _registered_port(record) else {}
         await asyncio.to_thread(self.keys.write, config, kept)  # a sign-in starts afresh
         try:
-            issuer = await self._authorize(config, redirect, shown, within)
+            issuer, found = await self._authorize(config, redirect, shown, within)
         finally:
             await redirect.close()
-        record = await asyncio.to_thread(self.keys.update, config, issuer=issuer)
+        record = await asyncio.to_thread(self.keys.update, config, issuer=issuer, metadata=found)
         if not record.get("tokens"):
             raise SignInFailed(
                 tr("{server} did not ask for a sign-in: it is used as it is", server=name)
@@ -181,9 +181,9 @@ class SignIn:
         redirect: LoopbackRedirect,
         shown: Callable[[str], None] | None,
         within: float,
-    ) -> str:
+    ) -> tuple[str, dict[str, Any]]:
         """Ask the server once without a token, so that its 401 starts the SDK's flow; the
-        issuer that signed the user in."""
+        issuer that signed the user in, and the metadata found."""
         import httpx2
 
         from chatdesk.core.tools.signin_oauth import ChatdeskOAuth
@@ -213,7 +213,7 @@ class SignIn:
             raise SignInFailed(
                 tr("Signing in to {server} failed: {reason}", server=config.name, reason=error)
             ) from None
-        return oauth.issuer
+        return oauth.issuer, oauth.discovered()
 
 
 _PING = {"jsonrpc": "2.0", "id": 0, "method": "ping"}

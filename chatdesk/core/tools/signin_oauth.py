@@ -5,18 +5,26 @@ the well-known paths), authorization-server metadata (RFC 8414 or OpenID), dynam
 registration, the authorization request with PKCE (S256), `state` and the `resource`
 parameter, the code exchange, refresh, and the check of the issuer. chatdesk adds, here: a
 token is refreshed a minute before it expires (half way through a shorter life), also after
-a restart (the SDK keeps the expiry in memory only, and refreshes once it has passed); and
-the OpenID `id_token` a token response may carry is kept, to say who signed in. Imported
-only when a remote server is used."""
+a restart (the SDK keeps the expiry in memory only, and refreshes once it has passed); the
+metadata found at sign-in is kept, so that a refresh after a restart goes to the token
+endpoint of the authorization server that issued the token; and the OpenID `id_token` a
+token response may carry is kept, to say who signed in. Imported only when a remote server
+is used."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import httpx2
 from mcp.client.auth import OAuthClientProvider
-from mcp.shared.auth import AuthorizationCodeResult, OAuthClientMetadata
+from mcp.shared.auth import (
+    AuthorizationCodeResult,
+    OAuthClientMetadata,
+    OAuthMetadata,
+    ProtectedResourceMetadata,
+)
 
 from chatdesk.core.tools.servers import ServerConfig
 from chatdesk.core.tools.signin_store import KeyringTokens, early
@@ -48,9 +56,29 @@ class ChatdeskOAuth(OAuthClientProvider):
         metadata = self.context.oauth_metadata
         return str(metadata.issuer) if metadata is not None else self.context.auth_server_url or ""
 
+    def discovered(self) -> dict[str, Any]:
+        """What the sign-in found of the servers' metadata, to be kept with the tokens."""
+        context, found = self.context, {}
+        if context.oauth_metadata is not None:
+            found["authorization_server"] = context.oauth_metadata.model_dump(mode="json")
+        if context.protected_resource_metadata is not None:
+            found["resource"] = context.protected_resource_metadata.model_dump(mode="json")
+        return found
+
     async def _initialize(self) -> None:
         await super()._initialize()
         self.context.token_expiry_time = await self._tokens.expires_at()
+        # The metadata found at sign-in: a refresh after a restart goes to the token endpoint
+        # of the authorization server that issued the token (the SDK would otherwise guess
+        # `/token` on the MCP server's own origin) and carries the `resource` parameter.
+        found = await self._tokens.discovered()
+        if found.get("authorization_server") and self.context.oauth_metadata is None:
+            metadata = OAuthMetadata.model_validate(found["authorization_server"])
+            self.context.oauth_metadata = metadata
+            self.context.auth_server_url = str(metadata.issuer)
+        if found.get("resource") and self.context.protected_resource_metadata is None:
+            resource = ProtectedResourceMetadata.model_validate(found["resource"])
+            self.context.protected_resource_metadata = resource
 
     async def _handle_token_response(self, response: httpx2.Response) -> None:
         if response.status_code in {200, 201}:

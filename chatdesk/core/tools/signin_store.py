@@ -147,6 +147,12 @@ class KeyringTokens:
             return None
         return float(expires) - early(lasts if isinstance(lasts, int | float) else EARLY * 2)
 
+    async def discovered(self) -> dict[str, Any]:
+        """The servers' metadata the sign-in found (`ChatdeskOAuth.discovered`)."""
+        record = await asyncio.to_thread(self._keys.read, self._config)
+        found = record.get("metadata")
+        return found if isinstance(found, dict) else {}
+
     async def get_client_info(self) -> OAuthClientInformationFull | None:
         from mcp.shared.auth import OAuthClientInformationFull
 
