@@ -162,7 +162,7 @@ class SignIn:
             )
         self._needed.discard(name)
         await self._renew(name)
-        return self.status(name)
+        return await self.described(name)
 
     async def keep_client_secret(self, name: str, secret: str) -> None:
         """The secret of the server's pre-registered client, into the keyring."""
