@@ -107,6 +107,7 @@ async def test_a_server_that_needs_sign_in_fails_clearly_and_opens_no_browser(
     assert "Preferences ▸ Tools" in str(failed.value)
     assert browser.opened == []
     assert remote.authority.authorized == 0
+    assert remote.authority.registered == 0  # nothing is done at the server until asked
     assert tools.signin.status("remote").state is SignInState.NEEDED
 
 
@@ -124,6 +125,20 @@ async def test_a_pre_registered_client_signs_in_with_its_id_and_secret(
     assert await _add(tools) == "42"
     assert PRE_SECRET not in (tools._file.read_text() if tools._file else "")
     assert '"clientId": "chatdesk-pre"' in (tools._file.read_text() if tools._file else "")
+
+
+async def test_a_server_that_registers_no_one_asks_for_a_client_id(
+    config: Configuration, tmp_path: Path
+) -> None:
+    with remote_server(registration=False) as closed:
+        tools = tools_in(lambda: config.settings, config.paths.config_dir)
+        try:
+            await _added(tools, closed, Browser())
+            with pytest.raises(SignInFailed, match="client ID"):
+                await tools.signin.login("remote")
+        finally:
+            await tools.aclose()
+    assert closed.authority.authorized == 0
 
 
 async def test_a_token_about_to_expire_is_refreshed_without_asking(

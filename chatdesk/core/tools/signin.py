@@ -19,7 +19,6 @@ import base64
 import enum
 import json
 import logging
-import socket
 import webbrowser
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -114,23 +113,16 @@ class SignIn:
 
     def auth_for(self, config: ServerConfig) -> httpx2.Auth:
         """The auth of a running session: kept tokens, never a browser (NeedsSignIn instead)."""
-        from chatdesk.core.tools.signin_oauth import ChatdeskOAuth
+        from chatdesk.core.tools.signin_oauth import SessionOAuth
 
-        # The address a client registered during a session is given: listened on at sign-in.
-        port = _registered_port(self.keys.read(config)) or _free_port()
-        redirect = f"http://127.0.0.1:{port}{PATH}"
-        storage = KeyringTokens(self.keys, config, redirect)
-
-        async def refused(url: str) -> None:
+        async def refused() -> None:
             await asyncio.to_thread(self.keys.update, config, tokens=None, expires_at=None)
             self._needed.add(config.name)
             log.info("%s asks for a sign-in", config.name)
             raise NeedsSignIn(_how_to_sign_in(config.name))
 
-        async def never() -> AuthorizationCodeResult:
-            raise NeedsSignIn(_how_to_sign_in(config.name))
-
-        return ChatdeskOAuth(config, storage, redirect, refused, never)
+        storage = KeyringTokens(self.keys, config, f"http://127.0.0.1{PATH}")
+        return SessionOAuth(config, storage, refused)
 
     async def login(
         self,
@@ -185,6 +177,7 @@ class SignIn:
         """Ask the server once without a token, so that its 401 starts the SDK's flow; the
         issuer that signed the user in, and the metadata found."""
         import httpx2
+        from mcp.client.auth import OAuthRegistrationError
 
         from chatdesk.core.tools.signin_oauth import ChatdeskOAuth
 
@@ -209,6 +202,14 @@ class SignIn:
                 await http.post(config.url, json=_PING, headers=_HEADERS)
         except (SignInFailed, asyncio.CancelledError):
             raise
+        except OAuthRegistrationError:
+            raise SignInFailed(
+                tr(
+                    "{server} does not let chatdesk register itself: give the client ID its "
+                    "provider gave you (the server's form, or tools add --client-id)",
+                    server=config.name,
+                )
+            ) from None
         except Exception as error:
             raise SignInFailed(
                 tr("Signing in to {server} failed: {reason}", server=config.name, reason=error)
@@ -233,12 +234,6 @@ def _how_to_sign_in(server: str) -> str:
 def _open_browser(url: str) -> None:
     """The system browser, as Python's `webbrowser` finds it (`BROWSER` first)."""
     webbrowser.open(url)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def _registered_port(record: dict[str, Any]) -> int | None:

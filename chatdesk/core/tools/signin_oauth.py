@@ -14,7 +14,7 @@ is used."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
 import httpx2
@@ -95,6 +95,55 @@ class ChatdeskOAuth(OAuthClientProvider):
         tokens = self.context.current_tokens
         if self.context.token_expiry_time is not None and tokens and tokens.expires_in:
             self.context.token_expiry_time -= early(int(tokens.expires_in))
+
+
+class SessionOAuth(ChatdeskOAuth):
+    """A running session's auth: the kept tokens, refreshed as they near their end, and
+    nothing more. When the server refuses the request (a 401, or a 403 asking for more
+    scope), `refused` is awaited and raises: no discovery, no registration, no browser —
+    signing in is the user's to start (`SignIn.login`)."""
+
+    def __init__(
+        self,
+        config: ServerConfig,
+        storage: KeyringTokens,
+        refused: Callable[[], Awaitable[None]],
+    ) -> None:
+        async def never(url: str) -> None:  # pragma: no cover - the flow stops before it
+            await refused()
+
+        async def no_code() -> AuthorizationCodeResult:  # pragma: no cover - likewise
+            await refused()
+            raise AssertionError("unreachable")
+
+        super().__init__(config, storage, _NOWHERE, never, no_code)
+        self._refused = refused
+
+    async def _auth_flow(
+        self, request: httpx2.Request
+    ) -> AsyncGenerator[httpx2.Request, httpx2.Response]:
+        flow = super()._auth_flow(request)
+        try:
+            outgoing = await flow.__anext__()
+            while True:
+                response = yield outgoing
+                if outgoing is request and _refusal(response):
+                    await self._refused()
+                outgoing = await flow.asend(response)
+        except StopAsyncIteration:
+            return
+        finally:
+            await flow.aclose()
+
+
+_NOWHERE = "http://127.0.0.1/callback"  # a session never redirects anywhere
+
+
+def _refusal(response: httpx2.Response) -> bool:
+    if response.status_code == 401:
+        return True
+    challenge = response.headers.get("www-authenticate", "")
+    return response.status_code == 403 and "insufficient_scope" in challenge
 
 
 def _id_token(body: bytes) -> str | None:
