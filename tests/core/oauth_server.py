@@ -157,8 +157,9 @@ class Remote:
 
 
 @contextmanager
-def remote_server(*, registration: bool = True) -> Iterator[Remote]:
-    """The server, listening until the block ends."""
+def remote_server(*, registration: bool = True, sse: bool = False) -> Iterator[Remote]:
+    """The server (Streamable HTTP at /mcp, or with `sse` the older transport at /sse),
+    listening until the block ends."""
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     listening.listen(64)
@@ -176,7 +177,7 @@ def remote_server(*, registration: bool = True) -> Iterator[Remote]:
         auth_server_provider=authority,
         auth=AuthSettings(
             issuer_url=base,  # type: ignore[arg-type]
-            resource_server_url=f"{base}/mcp",  # type: ignore[arg-type]
+            resource_server_url=f"{base}/{'sse' if sse else 'mcp'}",  # type: ignore[arg-type]
             validate_token_resource=True,
             required_scopes=[SCOPE],
             client_registration_options=ClientRegistrationOptions(
@@ -192,12 +193,12 @@ def remote_server(*, registration: bool = True) -> Iterator[Remote]:
         return str(a + b)
 
     seen: list[tuple[str, str]] = []
-    app = _noting(server.streamable_http_app(), seen)
+    app = _noting(server.sse_app() if sse else server.streamable_http_app(), seen)
     served = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
     thread = threading.Thread(target=_serve, args=(served, listening), daemon=True)
     thread.start()
     try:
-        yield Remote(f"{base}/mcp", authority, seen)
+        yield Remote(f"{base}/{'sse' if sse else 'mcp'}", authority, seen)
     finally:
         served.should_exit = True
         thread.join(30)

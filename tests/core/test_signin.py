@@ -127,6 +127,25 @@ async def test_a_pre_registered_client_signs_in_with_its_id_and_secret(
     assert '"clientId": "chatdesk-pre"' in (tools._file.read_text() if tools._file else "")
 
 
+async def test_a_server_of_the_older_sse_transport_is_signed_in_to_as_well(
+    config: Configuration,
+) -> None:
+    with remote_server(sse=True) as older:
+        tools = tools_in(lambda: config.settings, config.paths.config_dir)
+        try:
+            config_sse = ServerConfig("remote", Transport.SSE, url=older.url)
+            await tools.add_server(config_sse)
+            tools.signin._browser = Browser()
+            with pytest.raises(ServerUnavailable, match="chatdesk tools login remote"):
+                await _add(tools)
+            await tools.signin.login("remote")
+            assert await _add(tools) == "42"
+        finally:
+            await tools.aclose()
+    bearing = {path for path, authorization in older.seen if authorization.startswith("Bearer")}
+    assert bearing <= {"/sse", "/messages/"}
+
+
 async def test_a_server_that_registers_no_one_asks_for_a_client_id(
     config: Configuration, tmp_path: Path
 ) -> None:

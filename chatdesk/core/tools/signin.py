@@ -198,8 +198,18 @@ class SignIn:
 
         oauth = ChatdeskOAuth(config, storage, redirect.uri, open_browser, came_back)
         try:
-            async with httpx2.AsyncClient(auth=oauth, timeout=30.0) as http:
-                await http.post(config.url, json=_PING, headers=_HEADERS)
+            # Streamed, and left unread: an SSE address answers a stream that never ends.
+            sse = config.transport is Transport.SSE
+            async with (
+                httpx2.AsyncClient(auth=oauth, timeout=30.0) as http,
+                http.stream(
+                    "GET" if sse else "POST",
+                    config.url,
+                    headers=_HEADERS,
+                    json=None if sse else _PING,
+                ),
+            ):
+                pass
         except (SignInFailed, asyncio.CancelledError):
             raise
         except OAuthRegistrationError:
