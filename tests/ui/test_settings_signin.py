@@ -128,4 +128,4 @@ def test_waiting_for_the_browser_shows_the_address_and_cancel_gives_up(
 
     qtbot.waitUntil(lambda: row.line.text() == "Not signed in" and row.button.isEnabled())
     assert not row.address.isVisible()
-    assert row.button.text() == "Sign &in…"
+    assert row.button.text() == "Si&gn in…"

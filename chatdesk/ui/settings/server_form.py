@@ -84,7 +84,7 @@ class ServerForm(QDialog):
             ("", self.values),
             (tr("&Time limit:"), self.timeout),
             (tr("Client &ID:"), self.client_id),
-            (tr("Client sec&ret:"), self.client_secret),
+            (tr("Client &secret:"), self.client_secret),
         ):
             if widget is self.values:
                 form.addRow(self.values_label, widget)

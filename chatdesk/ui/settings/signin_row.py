@@ -90,7 +90,7 @@ class SignInRow(QWidget):
             return
         self._signed_in = status.state is SignInState.SIGNED_IN
         self.line.setText(status.line)
-        self.button.setText(tr("Sign &out") if self._signed_in else tr("Sign &in…"))
+        self.button.setText(tr("Sign &out") if self._signed_in else tr("Si&gn in…"))
         self.button.setToolTip(
             tr("Forget the tokens of this server")
             if self._signed_in
