@@ -21,8 +21,10 @@ from PySide6.QtWidgets import QApplication
 from chatdesk.core.assembly import tools_in
 from chatdesk.core.config import Settings
 from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.service import Tools
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.tools_page import ToolsPage
 from chatdesk.ui.theme import apply_theme
 from tests.core.oauth_server import PRE_ID, Browser, remote_server
 from tests.ui.screens import _grab_dialog, _until, run_alone
@@ -46,13 +48,13 @@ async def signin_screens(app: QApplication, out: Path) -> None:
         try:
             for theme in ("light", "dark"):
                 apply_theme(app, theme)
-                await _shoot(tools, runner, remote.url, out, theme)
+                await _shoot(tools, runner, out, theme)
         finally:
             await runner.aclose()
             await tools.aclose()
 
 
-async def _shoot(tools, runner, url, out, theme):  # type: ignore[no-untyped-def]
+async def _shoot(tools: Tools, runner: Runner, out: Path, theme: str) -> None:
     await tools.signin.logout("docs")
     dialog = PreferencesDialog(Settings(), runner=runner, tools=tools)
     dialog.resize(820, 620)
@@ -82,7 +84,7 @@ async def _shoot(tools, runner, url, out, theme):  # type: ignore[no-untyped-def
     dialog.close()
 
 
-def _pick(page, name):  # type: ignore[no-untyped-def]
+def _pick(page: ToolsPage, name: str) -> None:
     for index in range(page.list.topLevelItemCount()):
         item = page.list.topLevelItem(index)
         if item is not None and item.text(0) == name:
