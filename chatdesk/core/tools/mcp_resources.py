@@ -141,7 +141,7 @@ def expand_template(template: str, values: Mapping[str, str]) -> str:
 
 
 def decoded(content: Any, limit: int) -> ResourceContent:
-    """One content of `resources/read` (or an embedded resource), refused past `limit` bytes,
+    """One content of a resource read (or an embedded resource), refused past `limit` bytes,
     measured before a blob is decoded."""
     uri, mime = str(content.uri), _plain(content.mime_type) or "application/octet-stream"
     name = _name_of(uri)
