@@ -214,7 +214,7 @@ class ToolCallView:
                 # translators: a tool call's state; {took} is " · 120 ms" or empty
                 return tr("Failed{took}", took=took)
             case CallState.NOT_FINISHED:
-                return tr("Not finished: chatdesk stopped before it ended (it was not run again)")
+                return tr("Stopped before it ended (it was not run again)")
             case CallState.NOT_RUN if self.approval == Approval.DENIED:
                 return tr("Denied by you")
             case CallState.NOT_RUN if self.approval == Approval.UNKNOWN:

@@ -26,6 +26,9 @@ QPushButton, QToolButton {
     outline: none; /* the ring below shows focus; no dotted box around the label too */
 }
 QToolButton { padding: 3px 6px; }
+/* A dialog's OK, Save, Cancel … are words alone, as on Windows and macOS: no style's floppy disk
+   or red cross beside them (a button the app gives an icon of its own keeps it). */
+QDialogButtonBox { dialogbuttonbox-buttons-have-icons: 0; }
 QPushButton:hover, QToolButton:hover { background: $hover; }
 QPushButton:pressed, QToolButton:pressed, QToolButton:checked { background: $pressed; }
 QPushButton:focus { border: 2px solid $focus; padding: 3px 11px; }
