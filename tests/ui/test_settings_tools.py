@@ -152,6 +152,8 @@ def test_a_server_is_added_and_edited_in_the_form(
     assert form is not None
     wait_exposed(qtbot, form)
     assert not form.url.isEnabled()  # a command, until the kind says an address
+    assert form.command.isVisible()
+    assert not form.url.isVisible()
     qtbot.keyClicks(form.name, "notes")
     qtbot.keyClicks(form.command, sys.executable)
     form.args.setPlainText(f"-I\n{SERVER}\nstdio")
@@ -189,6 +191,9 @@ def test_the_form_says_what_is_wrong_and_keeps_what_was_typed(
     form.kind.setCurrentIndex(form.kind.findData("http"))
     assert form.url.isEnabled()
     assert not form.command.isEnabled()
+    assert form.url.isVisible()
+    assert not form.command.isVisible()
+    assert not form.args.isVisible()
     qtbot.keyClicks(form.url, "ftp://example.org")
     form.values.setPlainText("Authorization=Bearer abc")
     qtbot.mouseClick(form.save, LEFT)

@@ -66,6 +66,7 @@ class ServerForm(QDialog):
         )
         self.client_secret = self._line(tr("Client secret"), tr("Kept in your system keyring"))
         self.client_secret.setEchoMode(QLineEdit.EchoMode.Password)
+        self._form = form
         self._lay_out(form)
         self.kind.currentIndexChanged.connect(lambda _: self._kind_changed())
         if editing is not None:
@@ -137,11 +138,16 @@ class ServerForm(QDialog):
 
     def _kind_changed(self) -> None:
         stdio = self._transport() is Transport.STDIO
-        for widget in (self.command, self.args):
-            widget.setEnabled(stdio)
-        self.url.setEnabled(not stdio)
-        self.client_id.setEnabled(not stdio)
-        self.client_secret.setEnabled(not stdio)
+        # Only the kind's own fields are shown (and taken): a command's, or an address's.
+        for widget, own in (
+            (self.command, stdio),
+            (self.args, stdio),
+            (self.url, not stdio),
+            (self.client_id, not stdio),
+            (self.client_secret, not stdio),
+        ):
+            widget.setEnabled(own)
+            self._form.setRowVisible(widget, own)
         if stdio:
             self.values_label.setText(tr("Secr&et environment:"))
             self.values.setAccessibleName(tr("Secret environment"))
