@@ -38,6 +38,7 @@ def _open_browser(qtbot: QtBot, window: MainWindow) -> ResourceBrowser:
     menu = window.composer.attach_menu
     assert button.menu() is menu
     assert [a.text() for a in menu.actions()] == ["&Files…", "&Resource from a server…"]
+    button.setFocus()  # reached by Tab, as a keyboard user opens its menu
     menu.resource.trigger()
     qtbot.waitUntil(lambda: window.composer.findChild(ResourceBrowser) is not None)
     browser = window.composer.findChild(ResourceBrowser)
@@ -75,6 +76,7 @@ def test_a_resource_is_chosen_by_keyboard_and_its_chip_says_where_it_came_from(
     qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)
     [attached] = window.composer.attachments()
     assert attached.text.startswith("Remember the milk.")
+    assert window.focusWidget() is window.composer._editor  # type the message next
     [chip] = window.composer._strip.chips
     assert "From the server notes: note://shopping" in chip.toolTip()
 
@@ -128,4 +130,5 @@ def test_a_server_that_cannot_start_says_why_and_escape_closes(
     qtbot.keyClick(browser.filter, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not browser.isVisible())
     assert window.composer.attachments() == []
+    assert window.focusWidget() is window.composer._editor
     QApplication.processEvents()

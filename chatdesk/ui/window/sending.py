@@ -153,6 +153,8 @@ class Sending(QObject):
                 self._composer.add_pending(label), service.tools.resources.attach(server, uri)
             )
         )
+        # Chosen or not, the next keys go to the message again, not to the Attach button.
+        browser.finished.connect(lambda _: self._composer.focus_editor())
         browser.open()  # not exec(): no nested event loop under qasync
 
     def _attached(
