@@ -23,7 +23,7 @@ from chatdesk.core.chat.comparing import Comparisons
 from chatdesk.core.chat.completions import Completions
 from chatdesk.core.chat.contexts import Contexts
 from chatdesk.core.chat.counts import Counting
-from chatdesk.core.chat.events import EventBus
+from chatdesk.core.chat.events import EventBus, ToolServersChanged
 from chatdesk.core.chat.naming import ThreadNamer
 from chatdesk.core.chat.research import Research
 from chatdesk.core.chat.stored_attachments import StoredAttachments
@@ -122,6 +122,7 @@ def assemble(
         log_dir=log_dir,
     )
     tools.resources.attacher = attacher  # a resource read becomes an attachment
+    tools.changed = lambda: events.publish(ToolServersChanged())
     features = _Features(events, blobs, attacher, attachments, knowledge, memories, tools)
     # tiktoken runs in a child process, started by the first exact count (decision 0014);
     # loading and counting wait for it on a thread of their own. Stopped by `aclose`.

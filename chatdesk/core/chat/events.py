@@ -167,6 +167,12 @@ class AssistantsChanged:
 
 
 @dataclass(frozen=True)
+class ToolServersChanged:
+    """A tool server was added, changed, switched on or off or removed, or a tool's policy
+    changed: the lists of servers a chat can switch on may have changed."""
+
+
+@dataclass(frozen=True)
 class AnswerContinued:
     """A stopped answer is being written again (Continue); new text is appended to it."""
 
@@ -376,6 +382,7 @@ Event = (
     | CapNear
     | ProvidersChanged
     | AssistantsChanged
+    | ToolServersChanged
     | SummaryStarted
     | SummaryCreated
     | SummaryFailed

@@ -60,6 +60,8 @@ class Tools:
         self.problems = read.problems  # what the tools file held that could not be used
         self._servers = {server.name: server for server in read.servers}
         self.policies = Policies(read.policies, saved=self._save)
+        # Told after each change of the servers or the policies (the window's Tools menu).
+        self.changed: Callable[[], None] = lambda: None
         self._off = set(read.off)  # "server/tool": never offered to the model
         self.secrets = secrets
         self.loop = ToolsLoop()
@@ -284,6 +286,7 @@ class Tools:
 
     def _save(self) -> None:
         """Write what is in memory now to the tools file, after the writes before it."""
+        self.changed()
         if self._file is None:
             return
         if self._writer is None:

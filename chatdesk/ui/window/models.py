@@ -88,6 +88,7 @@ class ModelChoice:
         self.slash.apply(event)
         self.knowledge.apply(event)
         self.memory.apply(event)
+        self.tools.apply(event)
         if isinstance(event, ProvidersChanged):  # models were added or went
             self.show()
 

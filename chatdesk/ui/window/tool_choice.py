@@ -16,6 +16,7 @@ from chatdesk.core.tools.model import WEB
 from chatdesk.ui.composer import Composer
 
 if TYPE_CHECKING:
+    from chatdesk.core.chat.events import Event
     from chatdesk.core.service import ChatService
     from chatdesk.core.views import ProjectView, ThreadView
     from chatdesk.ui.runner import Runner
@@ -64,6 +65,13 @@ class ToolChoice:
         self._runner.run(
             self._service.thread_tools(thread.id), done=lambda on: self._fill(set(on)), quiet=True
         )
+
+    def apply(self, event: Event) -> None:
+        """A server added, changed or removed (Preferences ▸ Tools) is in the menu at once."""
+        from chatdesk.core.chat.events import ToolServersChanged
+
+        if isinstance(event, ToolServersChanged):
+            self.show()
 
     def toggle(self, name: str, on: bool) -> None:
         wanted = (self._on | {name}) if on else (self._on - {name})
