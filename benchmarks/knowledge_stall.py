@@ -16,15 +16,12 @@ window idle for as long as the pass took, as `stream` and `compare` measure thei
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 
-from benchmarks.common import INFO, Target, percentile, report, running_core
+from benchmarks.common import running_core
 from benchmarks.knowledge import MB, Corpus, make_corpus
-from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
-
-P99 = Target("< 16 ms", 16.0)  # a frame (docs/design.md §3)
-IDLE = "idle window"
+from benchmarks.window import run_qt, shown_window, stalls_during, until
+from chatdesk.core.knowledge.model import Progress
 
 
 def run(workdir: Path, quick: bool) -> None:
@@ -40,22 +37,15 @@ async def _measure(workdir: Path, corpus: Corpus) -> None:
             await until(lambda: not window.sidebar.model.loading)
             await asyncio.sleep(0.5)  # the window settles: its first paints are not counted
             base = await knowledge.create("stall")
-            meter = StallMeter()
-            meter.start()
-            start = time.perf_counter()
-            await knowledge.add(base.id, corpus.folder)
-            progress = await knowledge.index(base.id)
-            seconds = time.perf_counter() - start
-            stalls = meter.stop()
-            idle = StallMeter()
-            idle.start()
-            await asyncio.sleep(seconds)
-            quiet = idle.stop()
+
+            async def add_and_index() -> Progress:
+                await knowledge.add(base.id, corpus.folder)
+                return await knowledge.index(base.id)
+
+            progress, stalls = await stalls_during(add_and_index())
     assert progress.indexed == len(corpus.files), progress
     print(
-        f"      ({len(corpus.files)} files, {corpus.size / MB:.1f} MB, indexed in {seconds:.1f} s "
-        f"behind the window; {len(stalls)} ticks of {TICK_MS} ms; idle: {len(quiet)} ticks)"
+        f"      ({len(corpus.files)} files, {corpus.size / MB:.1f} MB, indexed in "
+        f"{stalls.seconds:.1f} s behind the window; {stalls.ticks()})"
     )
-    report("loop stall while indexing, p99", percentile(stalls, 99), percentile(quiet, 99), "ms",
-           P99, bare=IDLE)  # fmt: skip
-    report("loop stall while indexing, max", max(stalls), max(quiet), "ms", INFO, bare=IDLE)
+    stalls.report("loop stall while indexing")

@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
+import uuid
+from collections.abc import Sized
 from pathlib import Path
 
-from benchmarks.common import INFO, Target, percentile, report, running_core
-from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
+from benchmarks.common import running_core
+from benchmarks.window import run_qt, shown_window, stalls_during, until
 from chatdesk.core.chat.events import Event, ToolCallProgressed
 from chatdesk.core.kinds import Status
+from chatdesk.core.service import ChatService
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.views import MessageView
 
-P99 = Target("< 16 ms", 16.0)  # a frame (docs/design.md §3)
-IDLE = "idle window"
 SERVER = Path(__file__).parents[1] / "tests" / "core" / "mcp_server.py"
 
 
@@ -63,33 +64,26 @@ async def _measure(workdir: Path, steps: int) -> None:
             await until(lambda: window.current_thread_id == thread.id)
             await asyncio.sleep(0.5)  # the window settles: its first paints are not counted
             bars = window.actions_.asks.progress
-            shown = 0
-            meter = StallMeter()
-            meter.start()
-            start = time.perf_counter()
-            turn = await service.send(
-                thread.id, f"use the count tool with steps={steps} every=0.01"
-            )
-            done = asyncio.ensure_future(service.wait_for_answer(turn.answer.id))
-            while not done.done():
-                shown = max(shown, len(bars))
-                await asyncio.sleep(0.05)
-            answer = done.result()
-            seconds = time.perf_counter() - start
-            stalls = meter.stop()
-            idle = StallMeter()
-            idle.start()
-            await asyncio.sleep(seconds)
-            quiet = idle.stop()
+            call = _count(service, thread.id, steps, bars)
+            (answer, shown), stalls = await stalls_during(call)
     assert answer.status is Status.COMPLETE, answer.error_detail
     assert f"counted {steps}" in (answer.tool_calls[0].result or ""), answer.tool_calls
     assert shown == 1, "the bar was never shown on the call's card"
     print(
         f"      ({steps} progress reports at ~100 a second, {len(events)} events reached the "
-        f"window, the call took {seconds:.1f} s; {len(stalls)} ticks of {TICK_MS} ms; "
-        f"idle: {len(quiet)} ticks)"
+        f"window, the call took {stalls.seconds:.1f} s; {stalls.ticks()})"
     )
-    report("loop stall during a call's progress, p99", percentile(stalls, 99),
-           percentile(quiet, 99), "ms", P99, bare=IDLE)  # fmt: skip
-    report("loop stall during a call's progress, max", max(stalls), max(quiet), "ms", INFO,
-           bare=IDLE)  # fmt: skip
+    stalls.report("loop stall during a call's progress")
+
+
+async def _count(
+    service: ChatService, thread_id: uuid.UUID, steps: int, bars: Sized
+) -> tuple[MessageView, int]:
+    """The answer of a call of `count`, and how many progress bars were shown at most."""
+    shown = 0
+    turn = await service.send(thread_id, f"use the count tool with steps={steps} every=0.01")
+    done = asyncio.ensure_future(service.wait_for_answer(turn.answer.id))
+    while not done.done():
+        shown = max(shown, len(bars))
+        await asyncio.sleep(0.05)
+    return done.result(), shown

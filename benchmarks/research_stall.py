@@ -18,27 +18,17 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from benchmarks.common import (
-    INFO,
-    Target,
-    environment,
-    percentile,
-    report,
-    running_core,
-    serve_until_closed,
-    server_process,
-)
-from benchmarks.window import TICK_MS, StallMeter, run_qt, shown_window, until
+from benchmarks.common import environment, running_core, serve_until_closed, server_process
+from benchmarks.window import run_qt, shown_window, stalls_during, until
 from chatdesk.core.kinds import Status
+from chatdesk.core.service import ChatService
+from chatdesk.core.views import MessageView
 
-P99 = Target("< 16 ms", 16.0)  # a frame (docs/design.md §3)
-IDLE = "idle window"
 PARAGRAPH = (
     "<p>The council met on Tuesday about the footbridge over the river, its cost, its "
     "timetable and what the neighbours said at the meeting in the town hall. {n}</p>"
@@ -65,29 +55,20 @@ async def _measure(workdir: Path, pages: int) -> None:
         async with shown_window(core) as window:
             await until(lambda: not window.sidebar.model.loading)
             await asyncio.sleep(0.5)  # the window settles: its first paints are not counted
-            meter = StallMeter()
-            meter.start()
-            start = time.perf_counter()
-            turn = await service.research.send(None, "the footbridge over the river")
-            answer = await service.wait_for_answer(turn.answer.id)
-            seconds = time.perf_counter() - start
-            stalls = meter.stop()
-            idle = StallMeter()
-            idle.start()
-            await asyncio.sleep(seconds)
-            quiet = idle.stop()
+            answer, stalls = await stalls_during(_research(service))
     assert answer.status is Status.COMPLETE, answer.error_detail
     read = len(answer.sources)
     assert read, answer.content
     print(
         f"      ({len(answer.tool_calls)} searches and reads, {read} pages read, the report "
-        f"written in {seconds:.1f} s behind the window; {len(stalls)} ticks of {TICK_MS} ms; "
-        f"idle: {len(quiet)} ticks)"
+        f"written in {stalls.seconds:.1f} s behind the window; {stalls.ticks()})"
     )
-    report("loop stall during a research run, p99", percentile(stalls, 99),
-           percentile(quiet, 99), "ms", P99, bare=IDLE)  # fmt: skip
-    report("loop stall during a research run, max", max(stalls), max(quiet), "ms", INFO,
-           bare=IDLE)  # fmt: skip
+    stalls.report("loop stall during a research run")
+
+
+async def _research(service: ChatService) -> MessageView:
+    turn = await service.research.send(None, "the footbridge over the river")
+    return await service.wait_for_answer(turn.answer.id)
 
 
 class _Web(BaseHTTPRequestHandler):

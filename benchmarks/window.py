@@ -14,14 +14,15 @@ import contextlib
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import qasync
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 
-from benchmarks.common import chain, insert_rows, set_leaf
+from benchmarks.common import INFO, Target, chain, insert_rows, percentile, report, set_leaf
 from chatdesk.app import Core
 from chatdesk.core.render.kept import KeptRenders
 from chatdesk.ui.main_window import MainWindow
@@ -31,6 +32,8 @@ from chatdesk.ui.theme import apply_theme
 T = TypeVar("T")
 
 TICK_MS = 5  # the stall meter's period
+STALL_P99 = Target("< 16 ms", 16.0)  # a frame (docs/design.md §3)
+IDLE = "idle window"
 
 
 def run_qt(main: Callable[[], Coroutine[Any, Any, T]]) -> T:
@@ -133,6 +136,39 @@ class StallMeter(QObject):
     def stop(self) -> list[float]:
         self._timer.stop()
         return self.stalls
+
+
+@dataclass(frozen=True)
+class Stalls:
+    """How late the meter's ticks came during some work (`busy`), and while the window then
+    idled for as long (`idle`, the baseline)."""
+
+    busy: list[float]
+    idle: list[float]
+    seconds: float  # how long the work took
+
+    def ticks(self) -> str:
+        return f"{len(self.busy)} ticks of {TICK_MS} ms; idle: {len(self.idle)} ticks"
+
+    def report(self, name: str) -> None:
+        """The p99 line (target: a frame) and the max line, each beside the idle window's."""
+        p99, idle_p99 = percentile(self.busy, 99), percentile(self.idle, 99)
+        report(f"{name}, p99", p99, idle_p99, "ms", STALL_P99, bare=IDLE)
+        report(f"{name}, max", max(self.busy), max(self.idle), "ms", INFO, bare=IDLE)
+
+
+async def stalls_during(work: Awaitable[T]) -> tuple[T, Stalls]:
+    """`work`'s result, and the loop's stalls while it ran and then while idle for as long."""
+    meter = StallMeter()
+    meter.start()
+    start = time.perf_counter()
+    result = await work
+    seconds = time.perf_counter() - start
+    busy = meter.stop()
+    idle = StallMeter()
+    idle.start()
+    await asyncio.sleep(seconds)
+    return result, Stalls(busy, idle.stop(), seconds)
 
 
 def thread_shown(window: MainWindow, thread_id: uuid.UUID) -> bool:
