@@ -1,4 +1,4 @@
-"""The quiet buttons under messages and on the summary divider."""
+"""The quiet buttons under messages and on the summary divider, and the fold buttons of cards."""
 
 from __future__ import annotations
 
@@ -30,4 +30,28 @@ def icon_button(icon: str, text: str, description: str) -> QToolButton:
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
     button.setIconSize(QSize(ICON["s"], ICON["s"]))
     set_icon(button, icon, current_look())
+    return button
+
+
+def copy_button(text: str, description: str) -> QToolButton:
+    """A quiet button with the copy icon beside its words."""
+    button = flat_button(text, description)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    set_icon(button, "copy", current_look())
+    return button
+
+
+def fold_button(show: str, hide: str) -> QToolButton:
+    """A checkable icon button that folds something out: its arrow turns when it is checked,
+    and its name and tooltip say what a click does (`show` while folded, `hide` while not)."""
+    button = icon_button("expand", show, show)
+    button.setCheckable(True)
+
+    def toggled(shown: bool) -> None:
+        set_icon(button, "collapse" if shown else "expand", current_look())
+        words = hide if shown else show
+        button.setAccessibleName(words)
+        button.setToolTip(words)
+
+    button.toggled.connect(toggled)
     return button

@@ -16,9 +16,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import CallState
-from chatdesk.ui.conversation.buttons import flat_button, icon_button
-from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import set_icon
+from chatdesk.ui.conversation.buttons import copy_button, fold_button
 
 if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView
@@ -66,16 +64,11 @@ class StructuredView(QWidget):
         layout.setSpacing(2)
         row = QHBoxLayout()
         row.setSpacing(4)
-        words = tr("Show the structured result")
-        self.fold = icon_button("expand", words, words)
-        self.fold.setCheckable(True)
-        self.fold.toggled.connect(self._toggle)
+        self.fold = fold_button(tr("Show the structured result"), tr("Hide the structured result"))
         # translators: the data a tool gave back besides its text, shown as JSON
         self._caption = QLabel(tr("Structured result"))
         self._caption.setObjectName("toolCaption")
-        self.copy = flat_button(tr("Copy JSON"), tr("Copy the structured result"))
-        self.copy.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        set_icon(self.copy, "copy", current_look())
+        self.copy = copy_button(tr("Copy JSON"), tr("Copy the structured result"))
         self.copy.clicked.connect(self._copy)
         row.addWidget(self.fold)
         row.addWidget(self._caption)
@@ -85,6 +78,7 @@ class StructuredView(QWidget):
         self.text: FittedText = FittedText(tr("Structured result"), 240)
         self.text.setVisible(False)
         layout.addWidget(self.text)
+        self.fold.toggled.connect(self.text.setVisible)
 
     def show_structured(self, structured: str) -> None:
         self._structured = structured
@@ -99,13 +93,6 @@ class StructuredView(QWidget):
                 count=number(more),
             )
         self.text.show_text(shown)
-
-    def _toggle(self, shown: bool) -> None:
-        set_icon(self.fold, "collapse" if shown else "expand", current_look())
-        words = tr("Hide the structured result") if shown else tr("Show the structured result")
-        self.fold.setAccessibleName(words)
-        self.fold.setToolTip(words)
-        self.text.setVisible(shown)
 
     def _copy(self) -> None:
         from PySide6.QtGui import QGuiApplication

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSizePolicy,
     QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.model import MEMORY
-from chatdesk.ui.conversation.buttons import flat_button, icon_button
+from chatdesk.ui.conversation.buttons import copy_button, fold_button
 from chatdesk.ui.conversation.structured_view import (
     StructuredView,
     plain_tip,
@@ -38,8 +37,6 @@ from chatdesk.ui.conversation.structured_view import (
     warnings_of,
 )
 from chatdesk.ui.conversation.web_cards import WebLines, is_web, readable_result
-from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import set_icon
 
 if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView
@@ -90,9 +87,8 @@ class ToolCallCard(QFrame):
         outer.setSpacing(2)
         head = QHBoxLayout()
         head.setSpacing(6)
-        show = tr("Show the arguments and the result")
-        self._fold = icon_button("expand", show, show)
-        self._fold.setCheckable(True)
+        hide = tr("Hide the arguments and the result")
+        self._fold = fold_button(tr("Show the arguments and the result"), hide)
         self._fold.toggled.connect(self._toggle)
         self._title = QLabel()
         self._title.setObjectName("toolTitle")
@@ -248,13 +244,6 @@ class ToolCallCard(QFrame):
             self._state.setText(tr("Running… {seconds} s", seconds=f"{seconds:.0f}"))
 
     def _toggle(self, shown: bool) -> None:
-        set_icon(self._fold, "collapse" if shown else "expand", current_look())
-        if shown:
-            words = tr("Hide the arguments and the result")
-        else:
-            words = tr("Show the arguments and the result")
-        self._fold.setAccessibleName(words)
-        self._fold.setToolTip(words)
         if self._details is None:
             self._details = self._make_details()
             layout = self.layout()
@@ -275,9 +264,9 @@ class ToolCallCard(QFrame):
         result = tr("Result")
         self._arguments = FittedText(arguments, 160)
         self._result = FittedText(result, 240)
-        copy_arguments = _copy_button(tr("Copy arguments"), tr("Copy the call's arguments"))
+        copy_arguments = copy_button(tr("Copy arguments"), tr("Copy the call's arguments"))
         copy_arguments.clicked.connect(lambda: _copy(self.call.arguments))
-        copy_result = _copy_button(tr("Copy result"), tr("Copy the tool's result"))
+        copy_result = copy_button(tr("Copy result"), tr("Copy the tool's result"))
         copy_result.clicked.connect(lambda: _copy(self.call.result or ""))
         self._copy_result = copy_result
         layout.addWidget(_caption(arguments))
@@ -355,11 +344,3 @@ def _caption(text: str) -> QLabel:
 
 def _copy(text: str) -> None:
     QGuiApplication.clipboard().setText(text)
-
-
-def _copy_button(text: str, description: str) -> QToolButton:
-    """A quiet button with the copy icon beside its words."""
-    button = flat_button(text, description)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    set_icon(button, "copy", current_look())
-    return button
