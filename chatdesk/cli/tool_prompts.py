@@ -10,34 +10,29 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.cli.tools import once_allowed, pairs
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.prompt_values import GotPrompt, PromptPart, ServerPrompt
 
 
 def add_prompt_commands(actions: Any) -> None:
     listing = actions.add_parser("prompts", help=tr("list a server's prompts and their arguments"))
-    listing.add_argument("server")
+    listing.add_argument("name", metavar="server")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=sync(_prompts))
+    listing.set_defaults(handler=sync(once_allowed(_prompts)))
 
     got = actions.add_parser("prompt", help=tr("print the messages of a server's prompt"))
-    got.add_argument("server")
-    got.add_argument("name")
+    got.add_argument("name", metavar="server")
+    got.add_argument("prompt", metavar="name")
     got.add_argument(
         "--arg", action="append", default=[], metavar="K=V", help=tr("a value of the prompt")
     )
     got.add_argument("--json", action="store_true")
-    got.set_defaults(handler=sync(_prompt))
+    got.set_defaults(handler=sync(once_allowed(_prompt)))
 
 
 async def _prompts(core: Core, args: argparse.Namespace) -> int:
-    from chatdesk.cli.tools import allow_to_start
-
-    tools = core.service.tools
-    if not allow_to_start(tools, [args.server]):
-        return 1
-    listed = await tools.prompts.listed(args.server)
+    listed = await core.service.tools.prompts.listed(args.name)
     if args.json:
         print_json([_prompt_json(p) for p in listed])
         return 0
@@ -52,28 +47,14 @@ async def _prompts(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _prompt(core: Core, args: argparse.Namespace) -> int:
-    from chatdesk.cli.tools import allow_to_start
-
-    tools = core.service.tools
-    if not allow_to_start(tools, [args.server]):
-        return 1
-    got = await tools.prompts.get(args.server, args.name, _values(args.arg))
+    values = pairs(args.arg, "--arg")
+    got = await core.service.tools.prompts.get(args.name, args.prompt, values)
     if args.json:
         print_json(_got_json(got))
         return 0
     for part in got.parts:
         print(_shown(part))
     return 0
-
-
-def _values(items: list[str]) -> dict[str, str]:
-    values = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InvalidRequest(tr("--arg takes NAME=VALUE, not {item!r}", item=item))
-        values[key] = value
-    return values
 
 
 def _shown(part: PromptPart) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from chatdesk.app import Core
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.running import sync
+from chatdesk.cli.tools import allow_to_start, once_allowed
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.mcp_resources import Listing
@@ -30,13 +31,13 @@ def add_commands(actions: Any) -> None:
     listing = actions.add_parser("resources", help=tr("a server's resources and templates"))
     listing.add_argument("name")
     listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=sync(_resources))
+    listing.set_defaults(handler=sync(once_allowed(_resources)))
 
     read = actions.add_parser("read", help=tr("read a server's resource"))
     read.add_argument("name")
     read.add_argument("uri")
     read.add_argument("-o", "--output", metavar="FILE", help=tr("write it to FILE"))
-    read.set_defaults(handler=sync(_read))
+    read.set_defaults(handler=sync(once_allowed(_read)))
 
 
 def add_ask_argument(ask: argparse.ArgumentParser) -> None:
@@ -51,8 +52,6 @@ def add_ask_argument(ask: argparse.ArgumentParser) -> None:
 
 async def attach_resources(service: ChatService, given: list[str]) -> list[AttachmentInput]:
     """Each `SERVER:URI` of `ask --resource`, read into attachments."""
-    from chatdesk.cli.tools import allow_to_start
-
     made: list[AttachmentInput] = []
     for item in given:
         server, colon, uri = item.partition(":")
@@ -70,10 +69,6 @@ async def attach_resources(service: ChatService, given: list[str]) -> list[Attac
 
 
 async def _resources(core: Core, args: argparse.Namespace) -> int:
-    from chatdesk.cli.tools import allow_to_start
-
-    if not allow_to_start(core.service.tools, [args.name]):
-        return 1
     listing = await core.service.tools.resources.listing(args.name)
     if args.json:
         print_json(_json(listing))
@@ -98,10 +93,6 @@ async def _resources(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _read(core: Core, args: argparse.Namespace) -> int:
-    from chatdesk.cli.tools import allow_to_start
-
-    if not allow_to_start(core.service.tools, [args.name]):
-        return 1
     contents = await core.service.tools.resources.read(args.name, args.uri)
     if args.output:
         data = b"".join(c.data if c.data is not None else (c.text or "").encode() for c in contents)

@@ -21,8 +21,7 @@ from chatdesk.app import Core
 from chatdesk.cli import tool_signin
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.questions import TerminalAsker
-from chatdesk.cli.running import sync
-from chatdesk.cli.tool_resources import add_commands as add_resource_commands
+from chatdesk.cli.running import CoreCommand, sync
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
@@ -79,7 +78,7 @@ def add_commands(commands: Any) -> None:
     test = actions.add_parser("test", help=tr("start a server and list its tools"))
     test.add_argument("name")
     test.add_argument("--json", action="store_true")
-    test.set_defaults(handler=sync(_test))
+    test.set_defaults(handler=sync(once_allowed(_test)))
 
     policy = actions.add_parser(
         "policy", help=tr("ask, allow or deny a server's or a tool's calls")
@@ -87,10 +86,10 @@ def add_commands(commands: Any) -> None:
     policy.add_argument("target", metavar="NAME[/TOOL]")
     policy.add_argument("policy", choices=["ask", "allow", "deny", "unset"])
     policy.set_defaults(handler=sync(_policy))
-    add_resource_commands(actions)
-
     from chatdesk.cli.tool_prompts import add_prompt_commands
+    from chatdesk.cli.tool_resources import add_commands as add_resource_commands
 
+    add_resource_commands(actions)
     add_prompt_commands(actions)
     tool_signin.add_commands(actions)
 
@@ -144,7 +143,7 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
             Transport.STDIO,
             command=command[0],
             args=command[1:],
-            values=_pairs(args.env, "--env"),
+            values=pairs(args.env, "--env"),
             timeout=args.timeout,
         )
     else:
@@ -152,7 +151,7 @@ async def _add(core: Core, args: argparse.Namespace) -> int:
             args.name,
             Transport.SSE if args.sse else Transport.HTTP,
             url=args.url,
-            values=_pairs(args.header, "--header"),
+            values=pairs(args.header, "--header"),
             timeout=args.timeout,
             client_id=args.client_id,
         )
@@ -196,10 +195,7 @@ async def _remove(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _test(core: Core, args: argparse.Namespace) -> int:
-    tools = core.service.tools
-    if not allow_to_start(tools, [args.name]):
-        return 1
-    listed = await tools.test_server(args.name)
+    listed = await core.service.tools.test_server(args.name)
     if args.json:
         print_json(
             [
@@ -308,6 +304,17 @@ def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
     return True
 
 
+def once_allowed(command: CoreCommand) -> CoreCommand:
+    """`command` of `tools ACTION NAME …`, run once the server NAME may start (else exit 1)."""
+
+    async def checked(core: Core, args: argparse.Namespace) -> int:
+        if not allow_to_start(core.service.tools, [args.name]):
+            return 1
+        return await command(core, args)
+
+    return checked
+
+
 class TerminalApprover:
     """Asks on the terminal, call by call: the tool with its server, and its whole arguments.
     Without a terminal every call that needs asking is refused (and the model told so)."""
@@ -341,7 +348,8 @@ def _ask(request: ApprovalRequest) -> Choice:
     return Choice.ONCE if answer in ("y", "yes") else Choice.DENY
 
 
-def _pairs(items: list[str], option: str) -> dict[str, str]:
+def pairs(items: list[str], option: str) -> dict[str, str]:
+    """`option`'s K=V items (`--env`, `--arg` …) as a dict."""
     pairs = {}
     for item in items:
         key, sep, value = item.partition("=")
