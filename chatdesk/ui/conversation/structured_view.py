@@ -9,6 +9,7 @@ All of it is the server's text: shown as plain text, never as markup."""
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -42,6 +43,14 @@ def warning_label() -> QLabel:
     label.setContentsMargins(22, 0, 0, 0)
     label.setAccessibleName(tr("Warning"))
     return label
+
+
+def cut_shown(text: str, whole: int, most: int, more: Callable[[int], str]) -> str:
+    """Up to `most` characters of `text` (what is shown of something `whole` characters long),
+    then, if it is longer, a line made by `more` from how many characters were left out."""
+    if whole <= most:
+        return text[:most]
+    return text[:most] + "\n\n" + more(whole - most)
 
 
 def plain_tip(text: str) -> str:
@@ -82,16 +91,18 @@ class StructuredView(QWidget):
 
     def show_structured(self, structured: str) -> None:
         self._structured = structured
-        shown = structured[: self._shown_chars]
-        if len(structured) > self._shown_chars:
-            more = len(structured) - self._shown_chars
+        shown = cut_shown(
+            structured,
+            len(structured),
+            self._shown_chars,
             # translators: "Copy JSON" is the button's name
-            shown += "\n\n" + ntr(
+            lambda more: ntr(
                 "[… {count} more characters: Copy JSON]",
                 "[… {count} more characters: Copy JSON]",
                 more,
                 count=number(more),
-            )
+            ),
+        )
         self.text.show_text(shown)
 
     def _copy(self) -> None:

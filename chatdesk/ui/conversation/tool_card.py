@@ -32,6 +32,7 @@ from chatdesk.core.tools.model import MEMORY
 from chatdesk.ui.conversation.buttons import copy_button, fold_button
 from chatdesk.ui.conversation.structured_view import (
     StructuredView,
+    cut_shown,
     plain_tip,
     warning_label,
     warnings_of,
@@ -292,17 +293,19 @@ class ToolCallCard(QFrame):
         for widget in (self._result_caption, self._result, self._copy_result):
             widget.setVisible(result is not None)  # none while it waits, runs, or never ran
         if result is not None:
-            shown = (readable_result(self.call) if is_web(self.call) else None) or result
-            shown = shown[:SHOWN_CHARS]
-            if len(result) > SHOWN_CHARS:
-                more = len(result) - SHOWN_CHARS
+            readable = (readable_result(self.call) if is_web(self.call) else None) or result
+            shown = cut_shown(
+                readable,
+                len(result),
+                SHOWN_CHARS,
                 # translators: "Copy result" is the button's name
-                shown += "\n\n" + ntr(
+                lambda more: ntr(
                     "[… {count} more characters: Copy result]",
                     "[… {count} more characters: Copy result]",
                     more,
                     count=number(more),
-                )
+                ),
+            )
             self._result.show_text(shown)
         assert self.structured is not None
         self.structured.setVisible(bool(self.call.structured))
