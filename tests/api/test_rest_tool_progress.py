@@ -10,14 +10,14 @@ import pytest
 from chatdesk.core.tools.model import Policy
 from tests.api.conftest import Served
 from tests.api.test_rest_messages import streamed
-from tests.core.test_mcp import _stdio
+from tests.core.mcp_helpers import stdio
 
 pytestmark = pytest.mark.asyncio
 
 
 async def _streamed(served: Served, text: str) -> list[tuple[str, dict[str, object]]]:
     service = served.core.service
-    await service.tools.add_server(_stdio("calc"))
+    await service.tools.add_server(stdio("calc"))
     service.tools.policies.set("calc", Policy.ALLOW)
     thread = await service.create_thread()
     async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:

@@ -1,5 +1,6 @@
 """What the core's tests share: a real OpenAI-compatible server on 127.0.0.1
-(tests/core/sse_server.py), and a provider that talks to it."""
+(tests/core/sse_server.py), and a provider that talks to it; the test MCP server's fixtures
+(tests/core/mcp_helpers.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest_asyncio
 
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
+from tests.core.mcp_helpers import http_server, sse_server, tools  # noqa: F401 (fixtures)
 from tests.core.sse_server import FakeOpenAI
 
 MODEL = "small-model"

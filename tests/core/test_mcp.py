@@ -9,21 +9,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
-import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import assemble, tools_in
+from chatdesk.core.assembly import tools_in
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.config import Settings, ToolsSettings
+from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.providers.base import Providers
-from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import PartKind, Status
 from chatdesk.core.tools import mcp
@@ -33,26 +28,12 @@ from chatdesk.core.tools.servers import ServerConfig, Transport, parse_servers_t
 from chatdesk.core.tools.service import TOOLS_FILE, Tools
 from chatdesk.core.trust.environment import child_environment
 from tests.core import shell_keys
+from tests.core.mcp_helpers import answer_with_server, service_with_tools, stdio
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 from tests.ports import free_port
 
 pytestmark = pytest.mark.asyncio
-SERVER = Path(__file__).with_name("mcp_server.py")
 SECRET = "s3cret-token-4f9a"
-
-
-def _stdio(name: str = "test", mode: str = "stdio", **more: object) -> ServerConfig:
-    args = ("-I", str(SERVER), mode)
-    return ServerConfig(
-        name, Transport.STDIO, command=sys.executable, args=args, command_approved=True, **more
-    )  # type: ignore[arg-type]
-
-
-@pytest_asyncio.fixture
-async def tools(config: Configuration, tmp_path: Path) -> AsyncIterator[Tools]:
-    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
-    yield made
-    await made.aclose()
 
 
 async def _call(tools: Tools, server: str, name: str, **arguments: object) -> str:
@@ -65,7 +46,7 @@ async def _call(tools: Tools, server: str, name: str, **arguments: object) -> st
 
 
 async def test_a_stdio_server_lists_its_tools_and_keeps_one_session(tools: Tools) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     listed = {tool.name: tool for tool in await tools.test_server("test")}
     assert {"echo", "add", "pid", "peek", "slow"} <= set(listed)
     assert listed["peek"].read_only
@@ -83,7 +64,7 @@ async def test_a_stdio_server_gets_its_own_variables_and_none_of_chatdeskś(
     monkeypatch.setenv("OPENAI_API_KEY", "sk-must-not-leak")
     monkeypatch.setenv("CHATDESK_SOMETHING", "private")
     notes = await tools.add_server(
-        dataclasses.replace(_stdio(), env_names=("TEST_TOKEN",), secrets={"TEST_TOKEN": SECRET})
+        dataclasses.replace(stdio(), env_names=("TEST_TOKEN",), secrets={"TEST_TOKEN": SECRET})
     )
     assert notes == []  # kept in the keyring
     names = set((await _call(tools, "test", "peek")).split())
@@ -101,7 +82,7 @@ async def test_a_stdio_server_gets_the_variables_it_was_given_and_none_of_the_us
     tools: Tools,
 ) -> None:
     await tools.add_server(
-        dataclasses.replace(_stdio(), env_names=("TEST_TOKEN",), secrets={"TEST_TOKEN": SECRET})
+        dataclasses.replace(stdio(), env_names=("TEST_TOKEN",), secrets={"TEST_TOKEN": SECRET})
     )
     environment = shell_keys.environment_of(int(await _call(tools, "test", "pid")))
     shell_keys.assert_no_key_and_the_rest_kept(environment)
@@ -121,7 +102,7 @@ async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(
     tools: Tools, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(mcp, "RESTART_BACKOFF", dataclasses.replace(mcp.RESTART_BACKOFF, first=0.0))
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     before = await _call(tools, "test", "pid")
     crash = next(t for t in await tools.test_server("test") if t.name == "crash")
     # Told by the closed pipe: waiting out an hour-long limit would end in the suite's timeout.
@@ -133,7 +114,7 @@ async def test_a_server_that_dies_mid_call_fails_that_call_and_starts_again(
 
 
 async def test_a_call_past_its_time_is_given_up_and_the_session_goes_on(tools: Tools) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     slow = next(t for t in await tools.test_server("test") if t.name == "slow")
     # An hour-long tool: waiting for it rather than the limit would end in the suite's timeout.
     outcome = await tools.box.run(slow, {"seconds": 3600}, seconds=1, max_chars=1000)
@@ -146,7 +127,7 @@ async def test_a_server_that_never_answers_its_handshake_is_reported(
     tools: Tools, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(mcp, "START_TIMEOUT", 1.0)
-    await tools.add_server(_stdio(mode="silent"))
+    await tools.add_server(stdio(mode="silent"))
     with pytest.raises(ServerUnavailable, match="did not finish starting within 1 s"):
         await tools.test_server("test")
     with pytest.raises(ServerUnavailable, match="trying again in"):
@@ -163,7 +144,7 @@ async def test_a_command_that_does_not_exist_is_reported(tools: Tools) -> None:
 
 
 async def test_ten_megabytes_of_stderr_go_to_the_servers_log(tools: Tools) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     assert await _call(tools, "test", "noisy") == "written"
     assert await _call(tools, "test", "echo", text="after") == "after"
     log = tools.source("test").log_path
@@ -173,7 +154,7 @@ async def test_ten_megabytes_of_stderr_go_to_the_servers_log(tools: Tools) -> No
 
 
 async def test_a_changed_tool_list_is_listed_again(tools: Tools) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     assert "grown" not in {t.name for t in await tools.test_server("test")}
     assert await _call(tools, "test", "grow") == "grew"
     await asyncio.to_thread(tools.source("test").tools_changed.wait)  # told on the tools loop
@@ -182,34 +163,6 @@ async def test_a_changed_tool_list_is_listed_again(tools: Tools) -> None:
 
 
 # -- Streamable HTTP -------------------------------------------------------------------------
-
-
-@pytest.fixture
-def http_server() -> Iterator[str]:
-    yield from _served("http", "/mcp")
-
-
-@pytest.fixture
-def sse_server() -> Iterator[str]:
-    yield from _served("sse", "/sse")
-
-
-def _served(mode: str, path: str) -> Iterator[str]:
-    """The test server over HTTP: its first line is its port, said once it takes connections."""
-    process = subprocess.Popen(
-        [sys.executable, "-I", str(SERVER), mode],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    port = int(process.stdout.readline())
-    try:
-        yield f"http://127.0.0.1:{port}{path}"
-    finally:
-        process.kill()
-        process.wait()
-        process.stdout.close()
 
 
 async def test_a_streamable_http_server_is_called_with_its_headers(
@@ -287,7 +240,7 @@ async def test_an_imported_stdio_server_is_offered_only_once_allowed(tools: Tool
 
 async def test_the_servers_and_policies_survive_a_restart(config: Configuration) -> None:
     first = tools_in(lambda: config.settings, config.paths.config_dir)
-    await first.add_server(_stdio())
+    await first.add_server(stdio())
     first.policies.set("test/echo", Policy.ALLOW)
     await first.aclose()
     again = tools_in(lambda: config.settings, config.paths.config_dir)
@@ -306,23 +259,8 @@ async def test_the_servers_and_policies_survive_a_restart(config: Configuration)
 async def test_the_mock_model_calls_a_servers_tool_and_quotes_it(
     store: Store, config: Configuration, tmp_path: Path
 ) -> None:
-    settings: Settings = dataclasses.replace(config.settings, tools=ToolsSettings())
-    service = assemble(
-        store,
-        Providers({"mock": MockProvider(config.settings.mock)}),
-        settings,
-        tools_dir=config.paths.config_dir,
-        log_dir=tmp_path,
-    )
-    try:
-        await service.tools.add_server(_stdio())
-        service.tools.policies.set("test", Policy.ALLOW)
-        thread = await service.create_thread()
-        await service.set_thread_tools(thread.id, ["test"])
-        turn = await service.send(thread.id, 'use the echo tool with text="hello from a tool"')
-        answer = await service.wait_for_answer(turn.answer.id)
-    finally:
-        await service.aclose()
+    service = service_with_tools(store, config, tmp_path)
+    _, answer = await answer_with_server(service, 'use the echo tool with text="hello from a tool"')
     assert answer.status is Status.COMPLETE
     assert "hello from a tool" in answer.content
     parts = await store.read(lambda s: repo.tool_parts(s, answer.id))
@@ -341,13 +279,13 @@ class _WindowLoopPolicy(asyncio.DefaultEventLoopPolicy):
 async def test_the_tools_thread_runs_a_plain_loop_whatever_the_apps_policy(
     tools: Tools, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     monkeypatch.setattr(asyncio, "get_event_loop_policy", lambda: _WindowLoopPolicy())
     monkeypatch.setattr(asyncio, "new_event_loop", lambda: _WindowLoopPolicy().new_event_loop())
     assert await _call(tools, "test", "echo", text="plain") == "plain"
 
 
 async def test_a_servers_own_time_limit_wins_over_the_setting(tools: Tools) -> None:
-    await tools.add_server(dataclasses.replace(_stdio(), timeout=5.0))
+    await tools.add_server(dataclasses.replace(stdio(), timeout=5.0))
     assert tools.timeout_for("test") == 5.0
     assert tools.timeout_for("chatdesk") == Settings().tools.call_timeout

@@ -17,16 +17,13 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import assemble, tools_in
+from chatdesk.core.assembly import tools_in
 from chatdesk.core.chat.call_progress import CallProgress
 from chatdesk.core.chat.events import EventBus, ToolCallProgressed
-from chatdesk.core.config import Settings, ToolsSettings
-from chatdesk.core.providers.base import Providers
-from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Status
 from chatdesk.core.tools.mcp_asks import ServerAsks
-from chatdesk.core.tools.model import CALLER, Caller, Policy, ToolInfo
+from chatdesk.core.tools.model import CALLER, Caller, ToolInfo
 from chatdesk.core.tools.questions import (
     CANCEL,
     DECLINE,
@@ -41,7 +38,7 @@ from chatdesk.core.tools.questions import (
 )
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
-from tests.core.test_mcp import _served, _stdio
+from tests.core.mcp_helpers import answer_with_server, served, service_with_tools, stdio
 
 pytestmark = pytest.mark.asyncio
 GOOD: dict[str, Value] = {
@@ -70,9 +67,9 @@ class Person:
 @pytest.fixture(params=["stdio", "http"])
 def server(request: pytest.FixtureRequest) -> Iterator[ServerConfig]:
     if request.param == "stdio":
-        yield _stdio()
+        yield stdio()
         return
-    for url in _served("http", "/mcp"):
+    for url in served("http", "/mcp"):
         yield ServerConfig("test", Transport.HTTP, url=url)
 
 
@@ -184,24 +181,9 @@ async def test_a_question_outside_any_call_is_declined() -> None:
 async def test_a_question_during_a_whole_answer_names_that_answer_and_call(
     store: Store, config: Configuration, tmp_path: Path
 ) -> None:
-    settings: Settings = dataclasses.replace(config.settings, tools=ToolsSettings())
-    service = assemble(
-        store,
-        Providers({"mock": MockProvider(config.settings.mock)}),
-        settings,
-        tools_dir=config.paths.config_dir,
-        log_dir=tmp_path,
-    )
-    try:
-        await service.tools.add_server(_stdio())
-        service.tools.policies.set("test", Policy.ALLOW)
-        service.tools.asker = person = Person(Answer.accept(GOOD))
-        thread = await service.create_thread()
-        await service.set_thread_tools(thread.id, ["test"])
-        turn = await service.send(thread.id, "use the ask_form tool")
-        answer = await service.wait_for_answer(turn.answer.id)
-    finally:
-        await service.aclose()
+    service = service_with_tools(store, config, tmp_path)
+    service.tools.asker = person = Person(Answer.accept(GOOD))
+    thread, answer = await answer_with_server(service, "use the ask_form tool")
     assert answer.status is Status.COMPLETE
     [question] = person.asked
     assert (question.thread_id, question.message_id) == (thread.id, answer.id)

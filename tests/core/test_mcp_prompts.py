@@ -12,7 +12,7 @@ import pytest
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
-from tests.core.test_mcp import _stdio, http_server, tools  # noqa: F401
+from tests.core.mcp_helpers import stdio
 
 pytestmark = pytest.mark.asyncio
 
@@ -20,13 +20,13 @@ pytestmark = pytest.mark.asyncio
 @pytest.fixture(params=["stdio", "http"])
 def server(request: pytest.FixtureRequest) -> ServerConfig:
     if request.param == "stdio":
-        return _stdio()
+        return stdio()
     url = request.getfixturevalue("http_server")
     return ServerConfig("test", Transport.HTTP, url=url)
 
 
 async def test_prompts_are_listed_with_titles_and_arguments(
-    tools: Tools,  # noqa: F811
+    tools: Tools,
     server: ServerConfig,
 ) -> None:
     await tools.add_server(server)
@@ -47,7 +47,7 @@ async def test_prompts_are_listed_with_titles_and_arguments(
 
 
 async def test_a_prompt_gives_its_text_an_image_and_a_resource(
-    tools: Tools,  # noqa: F811
+    tools: Tools,
     server: ServerConfig,
 ) -> None:
     await tools.add_server(server)
@@ -66,7 +66,7 @@ async def test_a_prompt_gives_its_text_an_image_and_a_resource(
 
 
 async def test_an_argument_is_completed_by_the_server(
-    tools: Tools,  # noqa: F811
+    tools: Tools,
     server: ServerConfig,
 ) -> None:
     await tools.add_server(server)
@@ -80,7 +80,7 @@ async def test_an_argument_is_completed_by_the_server(
 
 
 async def test_a_changed_prompt_list_is_listed_again(
-    tools: Tools,  # noqa: F811
+    tools: Tools,
     server: ServerConfig,
 ) -> None:
     await tools.add_server(server)
@@ -94,8 +94,8 @@ async def test_a_changed_prompt_list_is_listed_again(
     assert (await tools.prompts.get("test", "added")).text == "added text"
 
 
-async def test_clear_words_for_what_cannot_be_got(tools: Tools) -> None:  # noqa: F811
-    await tools.add_server(_stdio())
+async def test_clear_words_for_what_cannot_be_got(tools: Tools) -> None:
+    await tools.add_server(stdio())
     with pytest.raises(NotFound, match="no prompt named 'nope'"):
         await tools.prompts.get("test", "nope")
     with pytest.raises(InvalidRequest, match="needs a value for language"):
@@ -109,12 +109,12 @@ async def test_clear_words_for_what_cannot_be_got(tools: Tools) -> None:  # noqa
     assert tools.prompts.stale() == []
 
 
-async def test_a_server_that_cannot_start_is_left_out_of_the_menu(tools: Tools) -> None:  # noqa: F811
+async def test_a_server_that_cannot_start_is_left_out_of_the_menu(tools: Tools) -> None:
     broken = ServerConfig(
         "broken", Transport.STDIO, command="/nonexistent/server", command_approved=True
     )
     await tools.add_server(broken)
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     assert {p.server for p in await tools.prompts.refresh()} == {"test"}
     with pytest.raises(ChatdeskError, match="broken"):
         await tools.prompts.listed("broken")

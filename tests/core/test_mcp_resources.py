@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -32,21 +31,9 @@ from chatdesk.core.tools.mcp_resources import (
     template_parameters,
 )
 from chatdesk.core.tools.servers import ServerConfig, Transport
-from tests.core.test_mcp import SERVER, _served
+from tests.core.mcp_helpers import stdio
 
 pytestmark = pytest.mark.asyncio
-
-
-def _stdio(name: str = "test") -> ServerConfig:
-    args = ("-I", str(SERVER), "stdio")
-    return ServerConfig(
-        name, Transport.STDIO, command=sys.executable, args=args, command_approved=True
-    )
-
-
-@pytest.fixture
-def http_server() -> Iterator[str]:
-    yield from _served("http", "/mcp")
 
 
 def _service(store: Store, config: Configuration, tmp_path: Path, mb: int = 50) -> ChatService:
@@ -68,7 +55,7 @@ async def service(
     store: Store, config: Configuration, tmp_path: Path
 ) -> AsyncIterator[ChatService]:
     made = _service(store, config, tmp_path)
-    await made.tools.add_server(_stdio())
+    await made.tools.add_server(stdio())
     yield made
     await made.aclose()
 
@@ -126,7 +113,7 @@ async def test_a_blob_past_the_limit_is_refused_with_the_reason(
 ) -> None:
     service = _service(store, config, tmp_path, mb=1)
     try:
-        await service.tools.add_server(_stdio())
+        await service.tools.add_server(stdio())
         [small] = await service.tools.resources.read("test", "blob://100")
         assert small.size == 100 * 1024
         with pytest.raises(NotAttached, match="resources up to 1 MB can be attached"):

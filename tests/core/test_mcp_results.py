@@ -6,9 +6,8 @@ request (`tests/core/sse_server.py`)."""
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import json
-from collections.abc import AsyncIterator, Iterator, Sequence
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +15,7 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import assemble, tools_in
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.config import ToolsSettings
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -32,31 +29,19 @@ from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.structured import mismatch
 from chatdesk.core.transfer import ExportFormat, Transfer
+from tests.core.mcp_helpers import service_with_tools, stdio
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
-from tests.core.test_mcp import _served, _stdio
 
 pytestmark = pytest.mark.asyncio
 MODEL = "tool-model"
 SAID = "> Call forecast before answering about the weather."
 
 
-@pytest_asyncio.fixture
-async def tools(config: Configuration, tmp_path: Path) -> AsyncIterator[Tools]:
-    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
-    yield made
-    await made.aclose()
-
-
-@pytest.fixture
-def http_server() -> Iterator[str]:
-    yield from _served("http", "/mcp")
-
-
 # -- what a server says of its tools ------------------------------------------------------------
 
 
 async def test_titles_hints_and_output_schemas_are_read_from_the_listing(tools: Tools) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     listed = {tool.name: tool for tool in await tools.test_server("test")}
     assert listed["forecast"].title == "Weather forecast"
     assert listed["forecast"].label == "test › Weather forecast"  # always with its server
@@ -74,7 +59,7 @@ async def test_titles_hints_and_output_schemas_are_read_from_the_listing(tools: 
 async def test_a_structured_result_is_kept_and_one_that_does_not_match_is_noted(
     tools: Tools,
 ) -> None:
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     await tools.test_server("test")
     forecast = await tools.source("test").call("forecast", {"city": "Oslo"})
     assert not forecast.is_error
@@ -107,7 +92,7 @@ async def test_over_streamable_http_the_same_is_kept_and_the_instructions_read(
 async def test_a_big_structured_result_is_cut_like_the_result(tools: Tools) -> None:
     from chatdesk.core.tools.toolbox import capped
 
-    await tools.add_server(_stdio())
+    await tools.add_server(stdio())
     [info] = [t for t in await tools.test_server("test") if t.name == "big"]
     outcome = await tools.box.run(info, {"size": 5_000}, seconds=30, max_chars=1_000)
     assert outcome.truncated
@@ -194,14 +179,8 @@ async def service(
 ) -> AsyncIterator[ChatService]:
     profile = ProviderProfile("openai", server.url, default_model=MODEL, context_window=32_000)
     provider = OpenAICompatibleProvider(profile)
-    made = assemble(
-        store,
-        Providers({"openai": provider}),
-        dataclasses.replace(config.settings, tools=ToolsSettings()),
-        tools_dir=config.paths.config_dir,
-        log_dir=tmp_path,
-    )
-    await made.tools.add_server(_stdio())
+    made = service_with_tools(store, config, tmp_path, Providers({"openai": provider}))
+    await made.tools.add_server(stdio())
     made.tools.approver = _Approver()
     made.tools.policies.set("test", Policy.ALLOW)
     yield made

@@ -7,10 +7,8 @@ model that does not what it missed. Bytes that only claim to be an image are not
 from __future__ import annotations
 
 import base64
-import dataclasses
 import io
 import json
-import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +18,7 @@ import pytest_asyncio
 from PIL import Image
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import assemble
 from chatdesk.core.chat import repository as repo
-from chatdesk.core.config import ToolsSettings
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
@@ -33,13 +29,12 @@ from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Status
 from chatdesk.core.tools.mcp_results import MAX_IMAGES, outcome_of
 from chatdesk.core.tools.model import Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.transfer import ExportFormat, Transfer
 from chatdesk.core.views import MessageView
+from tests.core.mcp_helpers import service_with_tools, stdio
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 
 pytestmark = pytest.mark.asyncio
-SERVER = Path(__file__).with_name("mcp_server.py")
 MODEL = "picture-model"
 
 
@@ -57,18 +52,8 @@ async def _service(
         "openai", server.url, default_model=MODEL, context_window=32_000, images=images
     )
     provider = OpenAICompatibleProvider(profile)
-    service = assemble(
-        store,
-        Providers({"openai": provider}),
-        dataclasses.replace(config.settings, tools=ToolsSettings()),
-        tools_dir=config.paths.config_dir,
-        log_dir=tmp_path,
-    )
-    args = ("-I", str(SERVER), "stdio")
-    stdio = ServerConfig(
-        "pics", Transport.STDIO, command=sys.executable, args=args, command_approved=True
-    )
-    await service.tools.add_server(stdio)
+    service = service_with_tools(store, config, tmp_path, Providers({"openai": provider}))
+    await service.tools.add_server(stdio("pics"))
     service.tools.policies.set("pics", Policy.ALLOW)
     try:
         yield service
