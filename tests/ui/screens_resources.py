@@ -11,13 +11,11 @@ from pathlib import Path
 from PySide6.QtCore import QPoint
 from PySide6.QtWidgets import QApplication, QToolTip, QWidget
 
-from chatdesk.core.tools.model import Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.ui.attachments.resource_browser import ResourceBrowser
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
-from tests.core.test_mcp import SERVER
-from tests.ui.screens import _core, _still, _until, run_alone
+from tests.core.mcp_helpers import chat_with_server
+from tests.ui.screens import _core, _still, _until, run_alone, shown_window
 
 
 async def resource_screens(app: QApplication, out: Path) -> None:
@@ -25,29 +23,13 @@ async def resource_screens(app: QApplication, out: Path) -> None:
     try:
         await core.start()
         service = core.service
-        args = ("-I", str(SERVER), "stdio")
-        await service.tools.add_server(
-            ServerConfig(
-                "notes", Transport.STDIO, command=sys.executable, args=args, command_approved=True
-            )
-        )
-        service.tools.policies.set("notes", Policy.ALLOW)
-        thread = await service.create_thread()
-        await service.set_thread_tools(thread.id, ["notes"])
+        thread = await chat_with_server(service, "notes")
         turn = await service.send(thread.id, "use the linked tool")
         await service.wait_for_answer(turn.answer.id)
         for theme in ("light", "dark"):
             apply_theme(app, theme)
-            window = MainWindow(service)
-            window.resize(1280, 860)
-            window.show()
-            window.start()
-            try:
+            async with shown_window(core, 1280, 860) as window:
                 await _shots(window, thread.id, out, theme)
-            finally:
-                window.close()
-                await window.aclose()
-                window.deleteLater()
     finally:
         await core.aclose()
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import threading
 from typing import Any
 
@@ -17,30 +16,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.tools.model import Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.ui.conversation.question_card import QuestionCard
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_mcp import SERVER
 from tests.ui.test_window import answer_done, send
+from tests.ui.tool_windows import window_with_server
 
 WAIT = 30_000  # ms: the server starts as its own process (never reached when all is well)
 
 
 def _window(make_core: Any, open_window: Any, qtbot: QtBot, finish: Any) -> MainWindow:
-    core = make_core()
-    args = ("-I", str(SERVER), "stdio")
-    shop = ServerConfig(
-        "shop", Transport.STDIO, command=sys.executable, args=args, command_approved=True
-    )
-    finish(core.service.tools.add_server(shop))
-    core.service.tools.policies.set("shop", Policy.ALLOW)
-    window: MainWindow = open_window(core)
-    thread = finish(core.service.create_thread(title="Questions"))
-    finish(core.service.set_thread_tools(thread.id, ["shop"]))
-    window.show_thread(thread.id)
-    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
-    return window
+    return window_with_server(make_core, open_window, qtbot, finish, "shop", "Questions")
 
 
 def _question(window: MainWindow, qtbot: QtBot) -> QuestionCard:

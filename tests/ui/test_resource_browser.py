@@ -5,7 +5,6 @@ that says where the attachment came from, in the composer and in the message sen
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -15,19 +14,21 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.ui.attachments.resource_browser import ResourceBrowser
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_mcp import SERVER
+from tests.core.mcp_helpers import stdio
 from tests.ui.test_window import answer_done, send
 
 LONG = 30_000  # ms: the server and the reading child start on first use
 
 
-def _with_server(core: Any, finish: Any, *more: ServerConfig) -> None:
-    args = ("-I", str(SERVER), "stdio")
-    config = ServerConfig(
-        "notes", Transport.STDIO, command=sys.executable, args=args, command_approved=True
-    )
-    for server in (config, *more):
+def _browsing(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, *more: ServerConfig
+) -> tuple[MainWindow, ResourceBrowser]:
+    """A window with the test server (as notes) and `more`, its resource browser open."""
+    core = make_core()
+    for server in (stdio("notes"), *more):
         finish(core.service.tools.add_server(server))
+    window = open_window(core)
+    return window, _open_browser(qtbot, window)
 
 
 def _open_browser(qtbot: QtBot, window: MainWindow) -> ResourceBrowser:
@@ -63,10 +64,7 @@ def _rows(browser: ResourceBrowser) -> list[tuple[str, str, str]]:
 def test_a_resource_is_chosen_by_keyboard_and_its_chip_says_where_it_came_from(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    _with_server(core, finish)
-    window = open_window(core)
-    browser = _open_browser(qtbot, window)
+    window, browser = _browsing(make_core, open_window, qtbot, finish)
     assert ("notes", "Shopping list", "note://shopping") in _rows(browser)
     assert ("notes", "A greeting", "greeting://{person}") in _rows(browser)
     assert browser.filter.hasFocus()
@@ -92,10 +90,7 @@ def test_a_resource_is_chosen_by_keyboard_and_its_chip_says_where_it_came_from(
 def test_a_templates_parameter_is_asked_for_before_it_is_read(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    _with_server(core, finish)
-    window = open_window(core)
-    browser = _open_browser(qtbot, window)
+    window, browser = _browsing(make_core, open_window, qtbot, finish)
     qtbot.keyClicks(browser.filter, "greeting")
     assert browser.parameters.isVisible()
     qtbot.keyClick(browser.filter, Qt.Key.Key_Return)
@@ -114,13 +109,10 @@ def test_a_templates_parameter_is_asked_for_before_it_is_read(
 def test_a_server_that_cannot_start_says_why_and_escape_closes(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
     missing = ServerConfig(
         "broken", Transport.STDIO, command="no-such-command-4f1c", command_approved=True
     )
-    _with_server(core, finish, missing)
-    window = open_window(core)
-    browser = _open_browser(qtbot, window)
+    window, browser = _browsing(make_core, open_window, qtbot, finish, missing)
     broken = browser.tree.topLevelItem(0)
     assert broken is not None
     assert broken.text(0) == "broken"

@@ -14,7 +14,19 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.ui.composer.server_prompt_form import ServerPromptForm
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_mcp import _stdio
+from tests.core.mcp_helpers import stdio
+
+
+def _window(
+    make_core: Any, open_window: Any, finish: Any, saved: tuple[str, str] | None = None
+) -> tuple[Any, MainWindow]:
+    """A core with the test server (and the prompt `saved`, title and text, if given), and its
+    window."""
+    core = make_core()
+    if saved is not None:
+        finish(core.service.prompts.save(*saved))
+    finish(core.service.tools.add_server(stdio()))
+    return core, open_window(core)
 
 
 def _listed(window: MainWindow) -> list[str]:
@@ -36,10 +48,7 @@ def _opened(qtbot: QtBot, window: MainWindow, label: str) -> None:
 def test_a_servers_prompts_are_listed_under_its_name_and_filled_by_keyboard(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    finish(core.service.prompts.save("Reply to mail", "Write a reply."))
-    finish(core.service.tools.add_server(_stdio()))
-    window = open_window(core)
+    _, window = _window(make_core, open_window, finish, saved=("Reply to mail", "Write a reply."))
     qtbot.waitUntil(lambda: len(window.composer.slash.entries) == 6)  # saved one, assistants
     _opened(qtbot, window, "test › Review code")
     listed = _listed(window)
@@ -77,9 +86,7 @@ def test_a_servers_prompts_are_listed_under_its_name_and_filled_by_keyboard(
 def test_esc_closes_the_form_and_a_prompt_brings_its_image_and_resource(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    finish(core.service.tools.add_server(_stdio()))
-    window = open_window(core)
+    _, window = _window(make_core, open_window, finish)
     _opened(qtbot, window, "test › Review code")
     editor = window.composer.editor
     qtbot.keyClicks(editor, "review")
@@ -105,9 +112,7 @@ def test_esc_closes_the_form_and_a_prompt_brings_its_image_and_resource(
 def test_a_changed_prompt_list_is_shown(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    finish(core.service.tools.add_server(_stdio()))
-    window = open_window(core)
+    core, window = _window(make_core, open_window, finish)
     _opened(qtbot, window, "test › Say hello")
     assert "test › Added later" not in _listed(window)
     outcome = finish(core.service.tools.source("test").call("more_prompts", {}))

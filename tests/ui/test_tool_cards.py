@@ -6,35 +6,24 @@ real MCP server's pictures are shown on their call's card and open the image vie
 from __future__ import annotations
 
 import json
-import sys
 from typing import Any
 
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.store.models import Status
-from chatdesk.core.tools.model import Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.views import ToolCallView
 from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.conversation.tool_card import ToolCallCard
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_mcp import SERVER
 from tests.ui.test_window import answer_done, send
+from tests.ui.tool_windows import last_card, press, window_on, window_with_server
 
 ASK = "use the search_chats tool with query=tables"
 
 
-def _card(window: MainWindow) -> ToolCallCard | None:
-    widgets = window.view.widgets
-    if len(widgets) < 2 or widgets[-1].tool_calls is None:
-        return None
-    cards = list(widgets[-1].tool_calls.cards.values())
-    return cards[0] if cards else None
-
-
 def _waiting(window: MainWindow) -> bool:
-    card = _card(window)
+    card = last_card(window)
     return card is not None and card.call.state == "waiting"
 
 
@@ -43,22 +32,14 @@ def _asked(
 ) -> tuple[MainWindow, ToolCallCard]:
     """A window on a chat with search_chats switched on, whose answer's call waits."""
     core = make_core()
-    window: MainWindow = open_window(core)
     thread = finish(core.service.create_thread(title="With tools"))
     finish(core.service.set_thread_tools(thread.id, ["chatdesk"]))
-    window.show_thread(thread.id)
-    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    window = window_on(open_window, qtbot, core, thread.id)
     send(qtbot, window, ASK)
     qtbot.waitUntil(lambda: _waiting(window))
-    card = _card(window)
+    card = last_card(window)
     assert card is not None
     return window, card
-
-
-def _press(qtbot: QtBot, card: ToolCallCard, choice: str) -> None:
-    button = card.choice_buttons[choice]
-    button.setFocus()
-    qtbot.keyClick(button, Qt.Key.Key_Space)
 
 
 def test_a_call_waits_on_its_card_and_runs_once_allowed_by_keyboard(
@@ -72,7 +53,7 @@ def test_a_call_waits_on_its_card_and_runs_once_allowed_by_keyboard(
     assert status == "Waiting for your approval of a tool call…"
     assert card._arguments is not None  # folded out, so the whole arguments are seen first
     assert json.loads(card._arguments.toPlainText()) == {"query": "tables"}
-    _press(qtbot, card, "once")
+    press(qtbot, card, "once")
 
     qtbot.waitUntil(lambda: answer_done(window))
     assert card.call.state == "done"
@@ -86,7 +67,7 @@ def test_a_denied_call_says_so_and_the_answer_goes_on(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
     window, card = _asked(make_core, open_window, qtbot, finish)
-    _press(qtbot, card, "deny")
+    press(qtbot, card, "deny")
     qtbot.waitUntil(lambda: answer_done(window))
     assert card.call.state == "not_run"
     assert card._state.text() == "Denied by you"
@@ -177,24 +158,13 @@ def test_a_few_calls_show_as_cards_at_once(qtbot: QtBot) -> None:
 def test_the_pictures_a_tool_gives_show_on_its_card_and_open_the_viewer(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    args = ("-I", str(SERVER), "stdio")
-    pics = ServerConfig(
-        "pics", Transport.STDIO, command=sys.executable, args=args, command_approved=True
-    )
-    finish(core.service.tools.add_server(pics))
-    core.service.tools.policies.set("pics", Policy.ALLOW)
-    window: MainWindow = open_window(core)
-    thread = finish(core.service.create_thread(title="Pictures"))
-    finish(core.service.set_thread_tools(thread.id, ["pics"]))
-    window.show_thread(thread.id)
-    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    window = window_with_server(make_core, open_window, qtbot, finish, "pics", "Pictures")
     send(qtbot, window, "use the picture tool with width=48 height=30 colour=green")
     # A bound for a hang, not a speed: the server and the reading child start first, and on a
     # busy machine that took over 20 s.
     qtbot.waitUntil(lambda: answer_done(window), timeout=90_000)
 
-    card = _card(window)
+    card = last_card(window)
     assert card is not None
     assert card.call.state == "done"
     assert "It also showed me 1 image (48×30)." in window.view.widgets[-1].message.content

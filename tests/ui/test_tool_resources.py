@@ -5,7 +5,6 @@ an http(s) link opens only after the user sees the address and chooses Open."""
 
 from __future__ import annotations
 
-import sys
 from typing import Any
 
 import pytest
@@ -14,27 +13,18 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMainWindow, QMessageBox, QPlainTextEdit, QPushButton
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.tools.model import Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.views import ResultResource, ToolCallView
 from chatdesk.ui.attachments.actions import AttachmentActions
 from chatdesk.ui.conversation.tool_card import ToolCallCard
-from tests.core.test_mcp import SERVER
+from tests.core.mcp_helpers import chat_with_server
 
 LONG = 30_000  # ms: the server and the reading child start on first use
 
 
 def _call(core: Any, finish: Any) -> ToolCallView:
     """A real answer's call of `linked` (a resource link and an embedded resource)."""
-    args = ("-I", str(SERVER), "stdio")
-    config = ServerConfig(
-        "notes", Transport.STDIO, command=sys.executable, args=args, command_approved=True
-    )
     service = core.service
-    finish(service.tools.add_server(config))
-    service.tools.policies.set("notes", Policy.ALLOW)
-    thread = finish(service.create_thread())
-    finish(service.set_thread_tools(thread.id, ["notes"]))
+    thread = finish(chat_with_server(service, "notes"))
     turn = finish(service.send(thread.id, "use the linked tool"))
     answer = finish(service.wait_for_answer(turn.answer.id), LONG)
     [call] = answer.tool_calls

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -16,30 +15,16 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.tools.model import Policy
-from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.ui.conversation.tool_card import ToolCallCard
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_mcp import SERVER
-from tests.ui.test_tool_cards import _card, _press
 from tests.ui.test_window import answer_done, send
+from tests.ui.tool_windows import last_card, press, window_with_server
 
 SHOTS = os.environ.get("CHATDESK_SHOTS")  # a folder: the cards are saved there as images
 
 
 def _window(make_core: Any, open_window: Any, qtbot: QtBot, finish: Any) -> MainWindow:
-    core = make_core()
-    args = ("-I", str(SERVER), "stdio")
-    test = ServerConfig("test", Transport.STDIO, command=sys.executable, args=args)
-    finish(core.service.tools.add_server(test))
-    core.service.tools.approve_command("test")
-    core.service.tools.policies.set("test", Policy.ALLOW)
-    window: MainWindow = open_window(core)
-    thread = finish(core.service.create_thread(title="Results"))
-    finish(core.service.set_thread_tools(thread.id, ["test"]))
-    window.show_thread(thread.id)
-    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
-    return window
+    return window_with_server(make_core, open_window, qtbot, finish, "test", "Results")
 
 
 def _done(
@@ -49,11 +34,11 @@ def _done(
     send(qtbot, window, f"use the {tool} tool{more}")
 
     def ended() -> bool:
-        card = _card(window)
+        card = last_card(window)
         return card is not None and card.call.tool == tool and answer_done(window, count)
 
     qtbot.waitUntil(ended, timeout=30_000)
-    card = _card(window)
+    card = last_card(window)
     assert card is not None
     return card
 
@@ -120,18 +105,18 @@ def test_a_destructive_tool_waits_under_its_servers_allow_and_says_why(
     send(qtbot, window, "use the wipe tool with what=tmp")
 
     def waiting() -> bool:
-        card = _card(window)
+        card = last_card(window)
         return card is not None and card.call.state == "waiting"
 
     qtbot.waitUntil(waiting, timeout=30_000)
-    card = _card(window)
+    card = last_card(window)
     assert card is not None
     assert card._title.text().endswith("test › Wipe everything")
     assert card.warning is not None
     assert card.warning.isVisible()
     assert card.warning.text() == "This tool may delete or change things"
     _shot(card, "destructive-waiting")
-    _press(qtbot, card, "deny")
+    press(qtbot, card, "deny")
     qtbot.waitUntil(lambda: answer_done(window), timeout=30_000)
     assert card.call.state == "not_run"
     assert not card.warning.isVisible()  # said while it waited
