@@ -24,9 +24,9 @@ from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
-from chatdesk.ui.settings.tools_page import ToolsPage
 from chatdesk.ui.theme import apply_theme
 from tests.core.oauth_server import PRE_ID, Browser, remote_server
+from tests.ui.preference_pages import select_row
 from tests.ui.screens import _grab_dialog, _until, run_alone
 from tests.ui.test_preferences import show_tab
 
@@ -61,7 +61,7 @@ async def _shoot(tools: Tools, runner: Runner, out: Path, theme: str) -> None:
     show_tab(dialog, "Tools")
     page = dialog.tools
     row = page.signin
-    _pick(page, "docs")
+    select_row(page.list, "docs")
     await _until(lambda: row.button.isEnabled())
     await _grab_dialog(dialog, out / f"signin-not-signed-in-{theme}.png", runner)
     tools.signin._browser = lambda address: None  # a browser the user has not finished in
@@ -82,13 +82,6 @@ async def _shoot(tools: Tools, runner: Runner, out: Path, theme: str) -> None:
     await _grab_dialog(form, out / f"signin-form-{theme}.png")
     form.reject()
     dialog.close()
-
-
-def _pick(page: ToolsPage, name: str) -> None:
-    for index in range(page.list.topLevelItemCount()):
-        item = page.list.topLevelItem(index)
-        if item is not None and item.text(0) == name:
-            page.list.setCurrentItem(item)
 
 
 if __name__ == "__main__":

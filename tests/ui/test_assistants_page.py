@@ -28,6 +28,7 @@ from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.assistant_editor import AssistantEditor
 from chatdesk.ui.settings.assistants_page import AssistantsPage
 from chatdesk.ui.settings.notices import Tone
+from tests.ui.preference_pages import select_row, shown_on
 from tests.ui.test_preferences import LEFT, show_tab
 
 BUILT_IN = ["Careful writer", "Code reviewer", "Summariser", "Translator", "Tutor"]
@@ -43,10 +44,7 @@ def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[AssistantsPage]:
         tools=service.tools,
         assistants=service.assistants,
     )
-    qtbot.addWidget(dialog)
-    with qtbot.waitExposed(dialog):
-        dialog.open()
-    show_tab(dialog, "Assistants")
+    shown_on(qtbot, dialog, "Assistants")
     qtbot.waitUntil(lambda: dialog.assistants.list.topLevelItemCount() == 5)
     yield dialog.assistants
     dialog.close()
@@ -60,15 +58,6 @@ def _rows(page: AssistantsPage) -> list[list[str]]:
 def _current_name(page: AssistantsPage) -> str | None:
     current = page.current()
     return None if current is None else current.name
-
-
-def _select(page: AssistantsPage, name: str) -> None:
-    for index in range(page.list.topLevelItemCount()):
-        item = page.list.topLevelItem(index)
-        if item is not None and item.text(0) == name:
-            page.list.setCurrentItem(item)
-            return
-    raise AssertionError(f"no row {name}")
 
 
 def _open_editor(qtbot: QtBot, page: AssistantsPage, button: QPushButton) -> AssistantEditor:
@@ -223,7 +212,7 @@ def test_edit_changes_the_assistant_and_keeps_the_rest(
     page: AssistantsPage, core: Core, qtbot: QtBot, finish: Any
 ) -> None:
     before = _stored(core, finish, "Tutor")
-    _select(page, "Tutor")
+    select_row(page.list, "Tutor")
     editor = _open_editor(qtbot, page, page.edit_button)
     assert editor.windowTitle() == "Assistant “Tutor”"
     assert editor.name.text() == "Tutor"
@@ -243,7 +232,7 @@ def test_edit_changes_the_assistant_and_keeps_the_rest(
 
 
 def test_enter_on_a_row_edits_it(page: AssistantsPage, qtbot: QtBot) -> None:
-    _select(page, "Summariser")
+    select_row(page.list, "Summariser")
     page.list.setFocus()
     qtbot.keyClick(page.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: page.editor is not None and page.editor.isVisible())
@@ -255,7 +244,7 @@ def test_enter_on_a_row_edits_it(page: AssistantsPage, qtbot: QtBot) -> None:
 def test_duplicate_adds_a_copy_and_delete_offers_undo_which_brings_it_back(
     page: AssistantsPage, core: Core, qtbot: QtBot, finish: Any
 ) -> None:
-    _select(page, "Translator")
+    select_row(page.list, "Translator")
     qtbot.mouseClick(page.duplicate_button, LEFT)
     qtbot.waitUntil(lambda: len(_rows(page)) == 6)
     assert _current_name(page) == "Translator (copy)"
@@ -312,7 +301,7 @@ def test_built_in_assistants_read_in_the_users_language_and_a_renamed_one_keeps_
         "Zusammenfasser",
     ]
     assert _rows(page)[3][2] == "Übersetzt treu und natürlich und behält Ton und Formatierung bei."
-    _select(page, "Zusammenfasser")
+    select_row(page.list, "Zusammenfasser")
     editor = _open_editor(qtbot, page, page.edit_button)
     assert editor.name.text() == "Zusammenfasser"
     assert editor.examples.examples()[0] == "Fasse diesen Artikel zusammen: "
@@ -342,7 +331,7 @@ def _answer_file_dialog(qtbot: QtBot, page: AssistantsPage, path: Path) -> None:
 def test_export_then_import_round_trips_through_a_file(
     page: AssistantsPage, core: Core, qtbot: QtBot, finish: Any, tmp_path: Path
 ) -> None:
-    _select(page, "Code reviewer")
+    select_row(page.list, "Code reviewer")
     page.list.topLevelItem(3).setSelected(True)  # type: ignore[union-attr]  # Translator too
     assert [v.name for v in page.selected()] == ["Code reviewer", "Translator"]
     page.export_selected_action.trigger()
@@ -400,7 +389,7 @@ def test_an_assistant_answers_from_the_knowledge_bases_ticked_in_its_editor(
     page = AssistantsPage(core.service.assistants, runner, knowledge=knowledge)
     qtbot.addWidget(page)
     qtbot.waitUntil(lambda: page.list.topLevelItemCount() == 5)
-    _select(page, "Tutor")
+    select_row(page.list, "Tutor")
     page.edit_current()
     qtbot.waitUntil(lambda: page.editor is not None and page.editor.bases.isVisible())
     editor = page.editor

@@ -22,6 +22,7 @@ from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.knowledge_page import KnowledgePage
 from chatdesk.ui.settings.knowledge_sources import FolderPatterns
+from tests.ui.preference_pages import shown_on
 from tests.ui.test_preferences import LEFT, show_tab
 
 
@@ -36,10 +37,7 @@ def page(qtbot: QtBot, core: Core, runner: Runner) -> Iterator[KnowledgePage]:
         events=service.events.subscribe,
         embedders=service.knowledge.embedders,
     )
-    qtbot.addWidget(dialog)
-    with qtbot.waitExposed(dialog):
-        dialog.open()
-    show_tab(dialog, "Knowledge")
+    shown_on(qtbot, dialog, "Knowledge")
     yield dialog.knowledge
     dialog.close()
 

@@ -14,17 +14,15 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.assembly import tools_in
-from chatdesk.core.config import Settings
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import TOOLS_FILE, Tools
-from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.tools_page import ToolsPage
 from tests.core.oauth_server import PRE_ID, PRE_SECRET, Browser, Remote, remote_server
 from tests.keyrings import MemoryKeyring
+from tests.ui.preference_pages import own_tools, select_row, tools_page
 from tests.ui.shown import wait_exposed
-from tests.ui.test_preferences import LEFT, show_tab
+from tests.ui.test_preferences import LEFT
 
 HANG = 60_000
 
@@ -37,30 +35,12 @@ def remote() -> Iterator[Remote]:
 
 @pytest.fixture
 def tools(tmp_path: Path, finish: Any, remote: Remote) -> Iterator[Tools]:
-    settings = Settings()
-    made = tools_in(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
-    yield made
-    finish(made.aclose())
+    yield from own_tools(tmp_path, finish)
 
 
 @pytest.fixture
 def page(qtbot: QtBot, runner: Runner, tools: Tools) -> Iterator[ToolsPage]:
-    dialog = PreferencesDialog(Settings(), runner=runner, tools=tools)
-    qtbot.addWidget(dialog)
-    with qtbot.waitExposed(dialog):
-        dialog.open()
-    show_tab(dialog, "Tools")
-    yield dialog.tools
-    dialog.close()
-
-
-def _select(page: ToolsPage, name: str) -> None:
-    for index in range(page.list.topLevelItemCount()):
-        item = page.list.topLevelItem(index)
-        if item is not None and item.text(0) == name:
-            page.list.setCurrentItem(item)
-            return
-    raise AssertionError(f"no row {name}")
+    yield from tools_page(qtbot, runner, tools)
 
 
 def test_a_pre_registered_client_is_typed_in_the_form_and_signed_in_from_its_row(
@@ -90,7 +70,7 @@ def test_a_pre_registered_client_is_typed_in_the_form_and_signed_in_from_its_row
     assert PRE_SECRET not in saved
     qtbot.waitUntil(lambda: PRE_SECRET in str(memory_keyring.passwords))
 
-    _select(page, "remote")
+    select_row(page.list, "remote")
     row = page.signin
     qtbot.waitUntil(lambda: row.button.isEnabled() and row.line.text() == "Not signed in")
     assert row.isVisible()
@@ -114,7 +94,7 @@ def test_waiting_for_the_browser_shows_the_address_and_cancel_gives_up(
     tools.signin._browser = lambda url: opened.set()  # a browser the user never finishes in
     finish(tools.add_server(ServerConfig("remote", Transport.HTTP, url=remote.url)))
     page.refresh()
-    _select(page, "remote")
+    select_row(page.list, "remote")
     row = page.signin
     qtbot.waitUntil(lambda: row.button.isEnabled())
 

@@ -14,16 +14,14 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.assembly import tools_in
-from chatdesk.core.config import Settings
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.service import TOOLS_FILE, Tools
-from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.settings.tools_page import ToolsPage
+from tests.ui.preference_pages import own_tools, select_row, tools_page
 from tests.ui.shown import wait_exposed
-from tests.ui.test_preferences import LEFT, show_tab
+from tests.ui.test_preferences import LEFT
 
 SERVER = Path(__file__).parents[1] / "core" / "mcp_server.py"
 SECRET = "ghp-settings-canary-77"
@@ -41,35 +39,17 @@ CLAUDE = {
 
 @pytest.fixture
 def tools(tmp_path: Path, finish: Any) -> Iterator[Tools]:
-    settings = Settings()
-    made = tools_in(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
-    yield made
-    finish(made.aclose())
+    yield from own_tools(tmp_path, finish)
 
 
 @pytest.fixture
 def page(qtbot: QtBot, runner: Runner, tools: Tools) -> Iterator[ToolsPage]:
-    dialog = PreferencesDialog(Settings(), runner=runner, tools=tools)  # the page lives with it
-    qtbot.addWidget(dialog)
-    with qtbot.waitExposed(dialog):
-        dialog.open()
-    show_tab(dialog, "Tools")
-    yield dialog.tools
-    dialog.close()
+    yield from tools_page(qtbot, runner, tools)
 
 
 def _rows(page: ToolsPage) -> list[list[str]]:
     items = [page.list.topLevelItem(i) for i in range(page.list.topLevelItemCount())]
     return [[item.text(c) for c in range(5)] for item in items if item is not None]
-
-
-def _select(page: ToolsPage, name: str) -> None:
-    for index in range(page.list.topLevelItemCount()):
-        item = page.list.topLevelItem(index)
-        if item is not None and item.text(0) == name:
-            page.list.setCurrentItem(item)
-            return
-    raise AssertionError(f"no row {name}")
 
 
 def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
@@ -88,7 +68,7 @@ def test_a_pasted_claude_desktop_block_is_imported_shown_allowed_and_tested(
     assert rows[1][4] == "not allowed to start yet"
     assert SECRET not in (tmp_path / "config" / TOOLS_FILE).read_text()
 
-    _select(page, "notes")
+    select_row(page.list, "notes")
     assert page.allow_button.isVisible()
     assert not page.test_button.isEnabled()
     assert page.status.tone is Tone.WARNING
@@ -127,14 +107,14 @@ def test_policies_switching_off_and_removal(page: ToolsPage, tools: Tools, qtbot
     qtbot.mouseClick(page.import_dialog.ok, LEFT)
     qtbot.waitUntil(lambda: len(_rows(page)) == 2)
 
-    _select(page, "chatdesk")
+    select_row(page.list, "chatdesk")
     page.policy.setCurrentIndex(page.policy.findData("allow"))
     page.policy.activated.emit(page.policy.currentIndex())  # as a choice in the list does
     assert tools.policies.rules() == {"chatdesk": Policy.ALLOW}
     assert _rows(page)[0][3] == "Allow"
     assert not page.remove_button.isEnabled()  # chatdesk's own tools stay
 
-    _select(page, "notes")
+    select_row(page.list, "notes")
     qtbot.mouseClick(page.switch_button, LEFT)
     qtbot.waitUntil(lambda: _rows(page)[1][4] == "off")
     assert not tools.startable("notes")
