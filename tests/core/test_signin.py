@@ -50,6 +50,14 @@ async def _added(tools: Tools, remote: Remote, browser: Browser, **more: str) ->
     tools.signin._browser = browser  # the "browser" the user would have
 
 
+async def _signed_in(tools: Tools, remote: Remote) -> Browser:
+    """`remote` added and signed in to through a browser, which is returned."""
+    browser = Browser()
+    await _added(tools, remote, browser)
+    await tools.signin.login("remote")
+    return browser
+
+
 async def _add(tools: Tools) -> str:
     outcome = await tools.source("remote").call("add", {"a": 40, "b": 2})
     assert not outcome.is_error, outcome.text
@@ -163,9 +171,7 @@ async def test_a_server_that_registers_no_one_asks_for_a_client_id(
 async def test_a_token_about_to_expire_is_refreshed_without_asking(
     tools: Tools, remote: Remote
 ) -> None:
-    browser = Browser()
-    await _added(tools, remote, browser)
-    await tools.signin.login("remote")
+    browser = await _signed_in(tools, remote)
     # As after a restart, 59 minutes later: the kept token ends within the minute.
     config = tools.server("remote")
     tools.signin.keys.update(config, expires_at=time.time() + 30)
@@ -180,9 +186,7 @@ async def test_a_token_about_to_expire_is_refreshed_without_asking(
 async def test_a_revoked_token_is_asked_for_again_and_the_call_says_so(
     tools: Tools, remote: Remote
 ) -> None:
-    browser = Browser()
-    await _added(tools, remote, browser)
-    await tools.signin.login("remote")
+    browser = await _signed_in(tools, remote)
     assert await _add(tools) == "42"
     remote.authority.revoke_all()  # while its session is open
 
