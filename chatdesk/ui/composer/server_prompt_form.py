@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.prompt_values import ServerPrompt
-from chatdesk.ui.composer.slash import plain_tooltip
+from chatdesk.ui.plain_text import plain_tip
 
 FORM_STYLE = "#promptText { color: palette(placeholder-text); }"
 SHOWN_CHARS = 400  # of the description
@@ -90,7 +90,7 @@ class ServerPromptForm(QDialog):
         field = QLineEdit(self)
         field.setAccessibleName(name)
         field.setPlaceholderText(description.splitlines()[0] if description else "")
-        field.setToolTip(plain_tooltip(description))
+        field.setToolTip(plain_tip(description))
         suggested = QStringListModel(self)
         completer = QCompleter(suggested, field)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

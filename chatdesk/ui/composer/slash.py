@@ -6,7 +6,6 @@ beginning of the prompt's text or the assistant's description."""
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -21,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
+from chatdesk.ui.plain_text import plain_tip
 
 MAX_TYPED = 60  # a longer "/…" is a message that starts with a slash, not a search
 SHOWN_ROWS = 7
@@ -65,7 +65,7 @@ class SlashMenu(QListWidget):
                 if entry.icon is not None:
                     item.setIcon(entry.icon)
                 item.setData(Qt.ItemDataRole.UserRole, entry)
-                item.setToolTip(plain_tooltip(entry.detail[:500]))
+                item.setToolTip(plain_tip(entry.detail[:500]))
         if not self.count():
             self.hide()
             return
@@ -132,12 +132,6 @@ class _Detailed(QStyledItemDelegate):
         elided = shown.fontMetrics.elidedText(detail, Qt.TextElideMode.ElideRight, text.width())
         painter.drawText(text, int(Qt.AlignmentFlag.AlignVCenter), elided)
         painter.restore()
-
-
-def plain_tooltip(text: str) -> str:
-    """`text` shown as it is: a tooltip renders what looks like markup, and a server's text is
-    not ours."""
-    return f'<p style="white-space:pre-wrap">{html.escape(text)}</p>' if text else ""
 
 
 def _matches(label: str, typed: str) -> bool:

@@ -41,6 +41,7 @@ from chatdesk.core.tools.questions import (
     problem,
 )
 from chatdesk.ui.conversation.frame import plain_label
+from chatdesk.ui.plain_text import plain_tip
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _MOST = 1e12
@@ -104,7 +105,7 @@ class QuestionCard(QFrame):
         field = self._input(one)
         field.setAccessibleName(one.label + (" " + tr("(required)") if one.required else ""))
         if one.description:
-            field.setToolTip(one.description)
+            field.setToolTip(plain_tip(one.description))
             field.setAccessibleDescription(one.description)
         label.setBuddy(field)
         error = QLabel()

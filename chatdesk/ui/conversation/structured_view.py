@@ -8,7 +8,6 @@ All of it is the server's text: shown as plain text, never as markup."""
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -51,12 +50,6 @@ def cut_shown(text: str, whole: int, most: int, more: Callable[[int], str]) -> s
     if whole <= most:
         return text[:most]
     return text[:most] + "\n\n" + more(whole - most)
-
-
-def plain_tip(text: str) -> str:
-    """A tooltip that shows `text` as it is (Qt would read text that looks like markup as
-    markup)."""
-    return f"<p style='white-space:pre-wrap'>{html.escape(text)}</p>"
 
 
 class StructuredView(QWidget):

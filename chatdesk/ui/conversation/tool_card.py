@@ -33,11 +33,11 @@ from chatdesk.ui.conversation.buttons import copy_button, fold_button
 from chatdesk.ui.conversation.structured_view import (
     StructuredView,
     cut_shown,
-    plain_tip,
     warning_label,
     warnings_of,
 )
 from chatdesk.ui.conversation.web_cards import WebLines, is_web, readable_result
+from chatdesk.ui.plain_text import plain_tip
 
 if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView

@@ -11,7 +11,6 @@ the tools file at once and takes effect live.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -34,6 +33,7 @@ from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.tools.model import BUILT_IN, Policy
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport
 from chatdesk.ui.flow_layout import FlowLayout
+from chatdesk.ui.plain_text import plain_tip
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.first_step import FirstStep
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -242,7 +242,7 @@ class ToolsPage(QWidget):
         columns[3] = tr(dict((v, k) for k, v in POLICIES)[str(rules.get(name, Policy.ASK))])
         item = QTreeWidgetItem(columns)
         item.setData(0, NAME_ROLE, name)
-        item.setToolTip(2, columns[2])
+        item.setToolTip(2, plain_tip(columns[2]))  # an imported command or address
         self.list.addTopLevelItem(item)
 
     def current_name(self) -> str | None:
@@ -394,9 +394,8 @@ class ToolsPage(QWidget):
             item = QTreeWidgetItem([tool.title or tool.name, changes, first])
             item.setData(0, Qt.ItemDataRole.UserRole, tool.name)
             if tool.title:  # the server's name for people; the name it is called by beside it
-                # Escaped in a paragraph: Qt would read a name that looks like markup as markup.
-                item.setToolTip(0, f"<p>{html.escape(tool.real_label)}</p>")
-            item.setToolTip(2, tool.description)
+                item.setToolTip(0, plain_tip(tool.real_label))
+            item.setToolTip(2, plain_tip(tool.description))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             on = self._tools.is_on(tool)
             item.setCheckState(0, Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
