@@ -629,7 +629,7 @@ def test_tab_goes_from_the_editor_through_every_control_in_order(
     _offer_everything(composer)
     qtbot.keyClicks(composer.editor, "hello")
     row = [
-        "Attach files", "Assistant", "Model", "Tools for this chat", "Web", "Research",
+        "Attach", "Assistant", "Model", "Tools for this chat", "Web", "Research",
         "Knowledge bases for this chat", "Compare models", "Send",
     ]  # fmt: skip
     # Left to right, send last; the host window has nothing else, so focus wraps around.
@@ -651,12 +651,12 @@ def test_tab_order_skips_what_cannot_be_used_and_reaches_chips(
     qtbot.keyClicks(composer.editor, "hello")
     chip = "Attachment notes.txt, remove"
     # Hidden controls (nothing to offer) are skipped.
-    assert _tab_through(qtbot, composer) == [chip, "Attach files", "Model", "Send", "Message"]
+    assert _tab_through(qtbot, composer) == [chip, "Attach", "Model", "Send", "Message"]
     composer.set_streaming(True)
-    assert _tab_through(qtbot, composer) == [chip, "Attach files", "Model", "Stop", "Message"]
+    assert _tab_through(qtbot, composer) == [chip, "Attach", "Model", "Stop", "Message"]
     composer.set_streaming(False)
     composer.set_busy(True)  # nothing to send for now, nothing to stop: greyed and skipped
-    assert _tab_through(qtbot, composer, 4) == [chip, "Attach files", "Model", "Message"]
+    assert _tab_through(qtbot, composer, 4) == [chip, "Attach", "Model", "Message"]
 
 
 def test_every_control_has_a_name_and_the_buttons_a_tooltip(

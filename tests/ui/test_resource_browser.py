@@ -36,6 +36,9 @@ def _open_browser(qtbot: QtBot, window: MainWindow) -> ResourceBrowser:
     popup cannot grab the keyboard, and Qt warns)."""
     button = window.composer.findChild(QToolButton, "attachButton")
     assert button is not None
+    assert button.accessibleName() == "Attach"  # not "Attach files": it offers a resource too
+    assert "a resource of a tool server" in button.toolTip()
+    assert "a resource of a tool server" in button.accessibleDescription()
     menu = window.composer.attach_menu
     assert button.menu() is menu
     assert [a.text() for a in menu.actions()] == ["&Files…", "&Resource from a server…"]

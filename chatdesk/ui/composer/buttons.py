@@ -81,7 +81,8 @@ class ComposerButtons:
         """The row's widgets in `owner`; `column` holds the row last (the Web switch's line
         goes above it)."""
         look = current_look()
-        self.attach = _icon_button(owner, "attachButton", tr("Attach files"), "attach", look)
+        # translators: the name of the button whose menu attaches files or a server's resource
+        self.attach = _icon_button(owner, "attachButton", tr("Attach"), "attach", look)
         self.refuse_files("")
         self.assistants = AssistantPill(owner, look)
         self.assistants.hide()  # shown once there are assistants (show_assistants)
@@ -210,10 +211,14 @@ class ComposerButtons:
         """Attach disabled, saying `reason` ("": enabled, saying what it does)."""
         self.attach.setEnabled(not reason)
         self.attach.setAccessibleDescription(
-            reason or tr("Choose text files to send with the message")
+            reason or tr("Choose files, or a resource of a tool server, to send with the message")
         )
         self.attach.setToolTip(
-            reason or tr("Attach text files (you can also drop or paste them here)")
+            reason
+            or tr(
+                "Attach files or a resource of a tool server (you can also drop or paste "
+                "files here)"
+            )
         )
 
     def set_keys(self, keys: str) -> None:
