@@ -16,16 +16,23 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.tools.model import Policy
 from chatdesk.ui.conversation.question_card import QuestionCard
 from chatdesk.ui.main_window import MainWindow
 from tests.ui.test_window import answer_done, send
-from tests.ui.tool_windows import window_with_server
+from tests.core.mcp_helpers import chat_with_server
+from tests.ui.tool_windows import window_on
 
 WAIT = 30_000  # ms: the server starts as its own process (never reached when all is well)
 
 
-def _window(make_core: Any, open_window: Any, qtbot: QtBot, finish: Any) -> MainWindow:
-    return window_with_server(make_core, open_window, qtbot, finish, "shop", "Questions")
+def _window(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, policy: Policy = Policy.ALLOW
+) -> MainWindow:
+    core = make_core()
+    thread = finish(chat_with_server(core.service, "shop", "Questions"))
+    core.service.tools.policies.set("shop", policy)
+    return window_on(open_window, qtbot, core, thread.id)
 
 
 def _question(window: MainWindow, qtbot: QtBot) -> QuestionCard:

@@ -3,7 +3,9 @@
 A server's question waits on the card of the call it arose in (`question_card.py`), however
 long the person takes; stopping the answer withdraws it. A screen reader is told a question
 waits, and the status bar says so. A question whose card is not on screen (another chat is
-open) waits until it is shown. A call's progress (`ToolCallProgressed`, a few a second at most)
+open) waits until it is shown. It takes the focus only when the person is not typing: with
+words in the composer (or in any field that has the focus) it stays where it is, in sight,
+saying which keys go to it. A call's progress (`ToolCallProgressed`, a few a second at most)
 moves a bar on its card, determinate when the server gives a total, with its message; it goes
 when the call ends."""
 
@@ -14,7 +16,17 @@ import uuid
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QProgressBar,
+    QTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import Shiboken
 
 from chatdesk.core.chat.events import Event, MessageFinished, ToolCallChanged, ToolCallProgressed
@@ -67,6 +79,7 @@ class WindowAsks:
         self.cards: dict[_Key, QuestionCard] = {}
         self.progress: dict[_Key, ProgressLine] = {}
         self.asker = _Asker(self)
+        self.composing: Callable[[], bool] = lambda: False  # the composer holds unsent words
 
     async def ask(self, question: Question) -> Answer:
         key = (question.message_id, question.call_id)
@@ -116,7 +129,10 @@ class WindowAsks:
         layout.addWidget(card)
         self.cards[key] = card
         card.show()
-        card.focus_first()
+        if self.composing() or _typing():
+            card.wait_for_keys()
+        else:
+            card.focus_first()
 
     def _progressed(self, key: _Key, event: ToolCallProgressed) -> None:
         line = self.progress.get(key)
@@ -144,6 +160,16 @@ class WindowAsks:
             return None
         layout = card.layout() if card is not None else None
         return layout if isinstance(layout, QVBoxLayout) else None
+
+
+def _typing() -> bool:
+    """Whether the focus is in a field holding words the person is writing."""
+    field = QApplication.focusWidget()
+    if isinstance(field, QLineEdit):
+        return not field.isReadOnly() and bool(field.text())
+    if isinstance(field, QPlainTextEdit | QTextEdit):
+        return not field.isReadOnly() and not field.document().isEmpty()
+    return False
 
 
 def _settle(future: asyncio.Future[Answer], answer: Answer) -> None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -46,6 +47,8 @@ from chatdesk.ui.plain_text import plain_tip
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _MOST = 1e12
 _WEB = re.compile(r"^https?://", re.IGNORECASE)  # a number's bound when the server gives none
+# Go to the question waiting (it does not take the focus from words being typed elsewhere).
+KEYS = "Ctrl+J"
 
 
 class QuestionCard(QFrame):
@@ -80,6 +83,7 @@ class QuestionCard(QFrame):
             for one in question.fields:
                 self._add_field(layout, one)
         self.buttons = self._add_buttons(layout)
+        self.keys_hint = self._add_keys(layout)
         if question.url is not None and not _WEB.match(question.url):
             self.buttons["accept"].setEnabled(False)
         self.setAccessibleName(
@@ -188,6 +192,34 @@ class QuestionCard(QFrame):
         layout.addLayout(row)
         return made
 
+    def _add_keys(self, layout: QVBoxLayout) -> QLabel:
+        """The keys that go to the question from anywhere in the window, and a line saying so
+        (shown when the question did not take the focus)."""
+        keys = QShortcut(QKeySequence(KEYS), self)
+        keys.setContext(Qt.ShortcutContext.WindowShortcut)
+        keys.activated.connect(self.focus_first)
+        keys.activatedAmbiguously.connect(self.focus_first)  # another question waits: in turn
+        shown = QKeySequence(KEYS).toString(QKeySequence.SequenceFormat.NativeText)
+        said = tr("{keys}: answer the question", keys=f"\u2066{shown}\u2069")  # left to right
+        hint = plain_label(said, "toolCaption")
+        hint.hide()
+        layout.addWidget(hint)
+        self.setAccessibleDescription(said)
+        return hint
+
+    def wait_for_keys(self) -> None:
+        """Leave the focus where it is (the person is typing) and say how to come here."""
+        self.keys_hint.show()
+        QTimer.singleShot(0, self, self.bring_into_view)  # once the card is laid out
+
+    def bring_into_view(self) -> None:
+        """Scroll the conversation until the question is in sight."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is not None:
+            area.ensureWidgetVisible(self)
+
     # -- answering -------------------------------------------------------------------------------
 
     def values(self) -> dict[str, Value]:
@@ -270,8 +302,12 @@ class QuestionCard(QFrame):
         self.answered.emit(answer)
 
     def focus_first(self) -> None:
+        if self._done:
+            return
+        self.keys_hint.hide()
         first = next(iter(self.inputs.values()), None) or self.buttons["accept"]
         first.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.bring_into_view()
 
     def event(self, event: QEvent) -> bool:
         # Enter and Esc are the question's while it is asked, not the window's (Esc stops).

@@ -62,6 +62,7 @@ class ConversationParts:
             choose_model=composer.open_models,
         )
         view.message_widget_added.connect(self.actions.connect_widget)
+        self.actions.asks.composing = lambda: bool(composer.text().strip())  # not interrupted
         # A resource a tool gave, attached from its card, joins the message being written.
         self.actions.attachments.resources.attached.connect(composer.add_attachment)
         self.controller.serve(view)
