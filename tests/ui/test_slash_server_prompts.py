@@ -119,3 +119,26 @@ def test_a_changed_prompt_list_is_shown(
     assert outcome.text == "more"
     qtbot.waitUntil(lambda: core.service.tools.prompts.stale() == ["test"])
     _opened(qtbot, window, "test › Added later")
+
+
+def test_an_open_menu_shows_a_changed_list_keeping_the_typed_filter_and_the_marked_entry(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    finish(core.service.tools.add_server(_stdio()))
+    window = open_window(core)
+    _opened(qtbot, window, "test › Say hello")
+    editor = window.composer.editor
+    qtbot.keyClicks(editor, "test")
+    menu = window.composer.slash
+    for _ in range(2):  # not the first: a list made afresh would mark that one
+        qtbot.keyClick(editor, Qt.Key.Key_Down)
+    marked = menu.currentItem().text()
+    outcome = finish(core.service.tools.source("test").call("more_prompts", {}))
+    assert outcome.text == "more"
+    # Not reopened: the menu shows the new list by itself.
+    qtbot.waitUntil(lambda: "test › Added later" in _listed(window))
+    assert window.composer.text() == "/test"
+    assert menu.currentItem().text() == marked
+    assert menu.currentRow() != 0
+    assert all(label.startswith("test › ") for label in _listed(window))

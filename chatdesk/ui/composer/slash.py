@@ -76,6 +76,18 @@ class SlashMenu(QListWidget):
         self.setFixedHeight(self.sizeHintForRow(0) * rows + 2 * self.frameWidth() + 2)
         self.show()
 
+    def renew(self, text: str) -> None:
+        """`follow(text)` again with entries that changed, the marked one kept where it is
+        still listed."""
+        marked = self.currentItem()
+        entry = marked.data(Qt.ItemDataRole.UserRole) if marked is not None else None
+        self.follow(text)
+        for row in range(self.count()):
+            again = self.item(row).data(Qt.ItemDataRole.UserRole)
+            if isinstance(entry, SlashEntry) and (again.kind, again.key) == (entry.kind, entry.key):
+                self.setCurrentRow(row)
+                return
+
     def handle_key(self, event: QKeyEvent) -> bool:
         """Act on a key pressed in the text field while the menu shows; True when used."""
         if not self.isVisible():

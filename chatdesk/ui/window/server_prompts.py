@@ -2,15 +2,19 @@
 listed under its server's name (`ServerPrompt.label`) with its server's badge, so no server
 can pass its prompt off as a saved one. The menu never waits for a server: it offers the lists
 the core keeps, and typing "/" asks in the background for those not known yet or changed
-since, offering them when they come. Taking one with arguments asks for them first
-(`server_prompt_form.py`, the server suggesting values as the user types); then its messages go
-into the composer to edit before sending: the text into the field, an image or an embedded
-resource as an attachment chip, read like a dropped file."""
+since, offering them when they come. While the menu is open, a server saying its list changed
+has it asked for again and the menu updated, keeping what was typed and the entry marked.
+Taking one with arguments asks for them first (`server_prompt_form.py`, the server suggesting
+values as the user types); then its messages go into the composer to edit before sending: the
+text into the field, an image or an embedded resource as an attachment chip, read like a
+dropped file."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QTimer
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import badge_icon
@@ -25,6 +29,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.runner import Runner
 
 KIND = "server_prompt"  # a SlashEntry's kind for a server's prompt
+WATCH_MS = 500  # how often an open menu looks for a server that said its prompts changed
 
 
 class ServerPromptChoice:
@@ -35,6 +40,10 @@ class ServerPromptChoice:
         self._service: ChatService | None = None
         self._runner: Runner | None = None
         self._asking = False  # the lists are being asked for
+        self._unlisted: set[str] = set()  # servers whose list could not be had when last asked
+        self._watch = QTimer(composer)
+        self._watch.setInterval(WATCH_MS)
+        self._watch.timeout.connect(self._look)
         self.form: ServerPromptForm | None = None  # the values asked last (for tests)
         composer.editor.textChanged.connect(self._typed)
 
@@ -56,7 +65,20 @@ class ServerPromptChoice:
         ]
 
     def _typed(self) -> None:
-        if self._composer.text() == "/":  # the menu opens
+        text = self._composer.text()
+        if text == "/":  # the menu opens
+            self.refresh()
+        if text.startswith("/") and not self._watch.isActive():
+            self._watch.start()
+
+    def _look(self) -> None:
+        """While the menu is open, ask again for a list its server said changed (in-memory
+        checks only: a server that could not list is not asked again until the menu reopens)."""
+        if self._service is None or not self._composer.slash.isVisible():
+            self._watch.stop()
+            self._unlisted.clear()
+            return
+        if set(self._service.tools.prompts.stale()) - self._unlisted:
             self.refresh()
 
     def refresh(self) -> None:
@@ -72,10 +94,11 @@ class ServerPromptChoice:
             self._offer()
             text = self._composer.text()
             if text.startswith("/"):
-                self._composer.slash.follow(text)
+                self._composer.slash.renew(text)
 
         def settled() -> None:
             self._asking = False
+            self._unlisted = set(prompts.stale())
 
         self._runner.run(prompts.refresh(), done=done, settled=settled, quiet=True)
 
