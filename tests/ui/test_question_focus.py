@@ -71,3 +71,5 @@ def test_with_the_composer_idle_and_empty_the_question_takes_the_focus(
     card = _question(window, qtbot)
     qtbot.waitUntil(card.inputs["name"].hasFocus)
     assert not card.keys_hint.isVisible()
+    # What is wrong is said in the words the core checks answers with (as the terminal says).
+    assert card.errors["name"].text() == "an answer is required"

@@ -39,7 +39,7 @@ from chatdesk.core.tools.questions import (
     Kind,
     Question,
     Value,
-    problem,
+    problems,
 )
 from chatdesk.ui.conversation.frame import plain_label
 from chatdesk.ui.plain_text import plain_tip
@@ -231,21 +231,10 @@ class QuestionCard(QFrame):
                 values[one.name] = value
         return values
 
-    def _problems(self) -> dict[str, str]:
-        values = self.values()
-        found = {}
-        for one in self.question.fields:
-            if one.name not in values:
-                if one.required:
-                    found[one.name] = tr("required")
-            elif wrong := problem(one, values[one.name]):
-                found[one.name] = wrong
-        return found
-
     def _check(self) -> bool:
         if self.question.url is not None:
             return bool(_WEB.match(self.question.url))
-        found = self._problems()
+        found = problems(self.question.fields, self.values())
         for name, error in self.errors.items():
             error.setText(found.get(name, ""))
         self.buttons["accept"].setEnabled(not found)
