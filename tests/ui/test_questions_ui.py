@@ -19,8 +19,8 @@ from pytestqt.qtbot import QtBot
 from chatdesk.core.tools.model import Policy
 from chatdesk.ui.conversation.question_card import QuestionCard
 from chatdesk.ui.main_window import MainWindow
-from tests.ui.test_window import answer_done, send
 from tests.core.mcp_helpers import chat_with_server
+from tests.ui.test_window import answer_done, send
 from tests.ui.tool_windows import window_on
 
 WAIT = 30_000  # ms: the server starts as its own process (never reached when all is well)

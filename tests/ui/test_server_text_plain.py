@@ -17,16 +17,14 @@ from PySide6.QtGui import QTextDocument
 from PySide6.QtWidgets import QLabel, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.assembly import tools_in
-from chatdesk.core.config import Settings
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
-from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.tools_page import ToolsPage
+from tests.core.mcp_helpers import SERVER
 from tests.core.mcp_parts.gapsui import MARKUP
-from tests.core.test_mcp import SERVER
-from tests.ui.test_preferences import LEFT, show_tab
+from tests.ui.preference_pages import own_tools, tools_page
+from tests.ui.test_preferences import LEFT
 from tests.ui.test_questions_ui import _question, _window
 from tests.ui.test_window import send
 
@@ -46,21 +44,12 @@ def test_the_check_can_fail() -> None:
 
 @pytest.fixture
 def tools(tmp_path: Path, finish: Any) -> Iterator[Tools]:
-    settings = Settings()
-    made = tools_in(lambda: settings, tmp_path / "config", log_dir=tmp_path / "logs")
-    yield made
-    finish(made.aclose())
+    yield from own_tools(tmp_path, finish)
 
 
 @pytest.fixture
 def page(qtbot: QtBot, runner: Runner, tools: Tools) -> Iterator[ToolsPage]:
-    dialog = PreferencesDialog(Settings(), runner=runner, tools=tools)
-    qtbot.addWidget(dialog)
-    with qtbot.waitExposed(dialog):
-        dialog.open()
-    show_tab(dialog, "Tools")
-    yield dialog.tools
-    dialog.close()
+    yield from tools_page(qtbot, runner, tools)
 
 
 def _row(tree: Any, name: str) -> QTreeWidgetItem:

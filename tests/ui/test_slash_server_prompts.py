@@ -124,9 +124,7 @@ def test_a_changed_prompt_list_is_shown(
 def test_an_open_menu_shows_a_changed_list_keeping_the_typed_filter_and_the_marked_entry(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    core = make_core()
-    finish(core.service.tools.add_server(_stdio()))
-    window = open_window(core)
+    core, window = _window(make_core, open_window, finish)
     _opened(qtbot, window, "test › Say hello")
     editor = window.composer.editor
     qtbot.keyClicks(editor, "test")
