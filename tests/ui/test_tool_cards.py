@@ -6,6 +6,7 @@ real MCP server's pictures are shown on their call's card and open the image vie
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -181,3 +182,16 @@ def test_the_pictures_a_tool_gives_show_on_its_card_and_open_the_viewer(
     viewer = actions.viewers[0]
     qtbot.waitUntil(lambda: viewer.size_label.text().startswith("48×30"))
     viewer.close()
+
+
+def test_a_long_state_wraps_rather_than_widening_the_conversation(qtbot: QtBot) -> None:
+    stopped = replace(_call(1, "not_finished"), tool="a_tool_with_a_rather_long_name_indeed")
+    card = ToolCallCard(stopped)
+    qtbot.addWidget(card)
+    card.show()
+    state = card._state.text()
+    assert state == "Stopped before it ended (it was not run again)"
+    one_line = card.fontMetrics().horizontalAdvance(f"files › {stopped.tool} {state}")
+    assert card.minimumSizeHint().width() < one_line  # the card may be narrower: it wraps
+    card.resize(one_line // 2, card.heightForWidth(one_line // 2))
+    qtbot.waitUntil(lambda: card._state.height() > card._state.fontMetrics().height() * 1.5)

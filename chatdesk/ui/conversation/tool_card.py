@@ -91,12 +91,16 @@ class ToolCallCard(QFrame):
         hide = tr("Hide the arguments and the result")
         self._fold = fold_button(tr("Show the arguments and the result"), hide)
         self._fold.toggled.connect(self._toggle)
+        # Both wrap, so a long title or state never makes the conversation wider than the
+        # window; both are plain text (a title is the server's, a call not run says its result).
         self._title = QLabel()
         self._title.setObjectName("toolTitle")
-        self._title.setTextFormat(Qt.TextFormat.PlainText)  # a tool's title is its server's
         self._state = QLabel()
         self._state.setObjectName("toolState")
         self._state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        for label in (self._title, self._state):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(True)
         head.addWidget(self._fold)
         head.addWidget(self._title)
         head.addWidget(self._state, 1)
