@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import threading
+import uuid
 from typing import Any
 
 import pytest
@@ -16,7 +17,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.chat.events import ToolCallProgressed
 from chatdesk.core.tools.model import Policy
+from chatdesk.ui.conversation.asks import ProgressLine
 from chatdesk.ui.conversation.question_card import QuestionCard
 from chatdesk.ui.main_window import MainWindow
 from tests.core.mcp_helpers import chat_with_server
@@ -197,3 +200,17 @@ def test_stop_cancels_a_running_call_at_its_server(
     qtbot.waitUntil(lambda: heard == [b"cancelled"], timeout=WAIT)
     qtbot.waitUntil(lambda: not asks.progress)
     listening.close()
+
+
+def test_a_progress_with_no_message_says_how_far_in_numbers(qtbot: QtBot) -> None:
+    line = ProgressLine()
+    qtbot.addWidget(line)
+    ids = uuid.uuid4(), uuid.uuid4()
+    line.show_progress(ToolCallProgressed(*ids, "c1", 3, 20, ""))
+    assert line.message.text() == "3 of 20"
+    assert line.bar.value() == 150  # of 1000
+    line.show_progress(ToolCallProgressed(*ids, "c1", 4, 20, "copying b.txt"))
+    assert line.message.text() == "copying b.txt"  # the server's words when it gives some
+    line.show_progress(ToolCallProgressed(*ids, "c1", 5, None, ""))
+    assert line.message.text() == ""  # no end known: the bar moves, no numbers
+    assert line.bar.maximum() == 0

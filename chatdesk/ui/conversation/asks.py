@@ -62,8 +62,12 @@ class ProgressLine(QWidget):
             self.bar.setValue(round(1000 * min(1.0, max(0.0, event.progress / event.total))))
         else:
             self.bar.setRange(0, 0)  # moving, with no end known
-        self.message.setText(event.message)
-        self.bar.setAccessibleName(event.message or tr("Progress"))
+        said = event.message
+        if not said and event.total is not None and event.total > 0:
+            # translators: a tool call's progress when its server says no more, e.g. "3 of 20"
+            said = tr("{done} of {total}", done=f"{event.progress:g}", total=f"{event.total:g}")
+        self.message.setText(said)
+        self.bar.setAccessibleName(said or tr("Progress"))
 
 
 class WindowAsks:
