@@ -54,6 +54,6 @@ async def _login(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _logout(core: Core, args: argparse.Namespace) -> int:
-    await core.service.tools.signin.logout(args.name)
-    note(tr("signed out of {server}", server=args.name))
+    signed_out = await core.service.tools.signin.logout(args.name)
+    note(signed_out.line)
     return 0

@@ -64,6 +64,7 @@ class Authority:
     registered: int = 0
     authorized: int = 0
     refreshed: int = 0
+    revoked: int = 0  # tokens revoked at the revocation endpoint
 
     def revoke_all(self) -> None:
         self.access.clear()
@@ -126,7 +127,10 @@ class Authority:
         return found
 
     async def revoke_token(self, token: AccessToken | RefreshToken) -> None:
-        self.revoke_all()
+        """RFC 7009 at the revocation endpoint: that one token ends."""
+        self.revoked += 1
+        self.access.pop(token.token, None)
+        self.refresh.pop(token.token, None)
 
     def _issue(
         self, client: OAuthClientInformationFull, scopes: list[str], resource: str | None
@@ -157,9 +161,11 @@ class Remote:
 
 
 @contextmanager
-def remote_server(*, registration: bool = True, sse: bool = False) -> Iterator[Remote]:
+def remote_server(
+    *, registration: bool = True, sse: bool = False, revocation: bool = True
+) -> Iterator[Remote]:
     """The server (Streamable HTTP at /mcp, or with `sse` the older transport at /sse),
-    listening until the block ends."""
+    listening until the block ends; without `revocation`, it offers no revocation endpoint."""
     listening = socket.socket()
     listening.bind(("127.0.0.1", 0))
     listening.listen(64)
@@ -183,7 +189,7 @@ def remote_server(*, registration: bool = True, sse: bool = False) -> Iterator[R
             client_registration_options=ClientRegistrationOptions(
                 enabled=registration, valid_scopes=[SCOPE], default_scopes=[SCOPE]
             ),
-            revocation_options=RevocationOptions(enabled=True),
+            revocation_options=RevocationOptions(enabled=revocation),
         ),
     )
 

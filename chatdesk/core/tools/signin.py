@@ -38,7 +38,14 @@ if TYPE_CHECKING:
 
     from chatdesk.core.secrets import KeyStore, SessionKeys
 
-__all__ = ["NeedsSignIn", "SignIn", "SignInFailed", "SignInState", "SignInStatus"]
+__all__ = [
+    "NeedsSignIn",
+    "SignIn",
+    "SignInFailed",
+    "SignInState",
+    "SignInStatus",
+    "SignedOut",
+]
 
 log = logging.getLogger("chatdesk.tools")
 LOGIN_TIMEOUT = 300.0  # seconds the browser has to come back
@@ -74,6 +81,27 @@ class SignInStatus:
         if self.state is SignInState.NEEDED:
             return tr("Needs sign-in")
         return tr("Not signed in")
+
+
+@dataclass(frozen=True)
+class SignedOut:
+    """How signing out of `server` went: `revoked`, or why the tokens were only forgotten
+    here (`unrevoked`; "" with `revoked` False: there were none to revoke)."""
+
+    server: str
+    revoked: bool = False
+    unrevoked: str = ""
+
+    @property
+    def line(self) -> str:
+        """What the user is told."""
+        if self.unrevoked:
+            return tr(
+                "Signed out of {server} on this computer only: {reason}",
+                server=self.server,
+                reason=self.unrevoked,
+            )
+        return tr("Signed out of {server}", server=self.server)
 
 
 class SignIn:
@@ -160,12 +188,19 @@ class SignIn:
         """The secret of the server's pre-registered client, into the keyring."""
         await asyncio.to_thread(self.keys.keep_client_secret, self._server(name), secret)
 
-    async def logout(self, name: str) -> None:
-        """Forget the server's tokens (a pre-registered client stays set up)."""
+    async def logout(self, name: str) -> SignedOut:
+        """Revoke the server's tokens where it offers that, and forget them all the same (a
+        pre-registered client stays set up); `SignedOut` says whether they were revoked."""
+        from chatdesk.core.tools.signin_revoke import revoke
+
         config = self._server(name)
+        record = await asyncio.to_thread(self.keys.read, config)
+        client = await KeyringTokens(self.keys, config, f"http://127.0.0.1{PATH}").get_client_info()
+        done = await revoke(name, record, client)
         await asyncio.to_thread(self.keys.forget, config)
         self._needed.discard(name)
         await self._renew(name)
+        return done
 
     async def _authorize(
         self,

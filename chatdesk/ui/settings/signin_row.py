@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.servers import ServerConfig, Transport
-from chatdesk.core.tools.signin import SignInState, SignInStatus
+from chatdesk.core.tools.signin import SignedOut, SignInState, SignInStatus
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Notice, Tone
 
@@ -108,7 +108,7 @@ class SignInRow(QWidget):
         self.problem.clear_notice()
         if self._signed_in:
             call = self._tools.signin.logout(name)
-            self._runner.run(call, done=lambda _: self._recheck(), owner=self)
+            self._runner.run(call, done=self._signed_out, owner=self)
             return
         self.line.setText(tr("Waiting for the browser to come back…"))
         # translators: stop waiting for the browser (no shortcut: Check has C)
@@ -125,6 +125,11 @@ class SignInRow(QWidget):
         self.address_text.setText(url)
         self.address_text.setCursorPosition(0)
         self.address.show()
+
+    def _signed_out(self, done: SignedOut) -> None:
+        self._recheck()
+        if done.unrevoked:  # the tokens are forgotten here, but may still be valid there
+            self.problem.say(Tone.WARNING, done.line)
 
     def _failed(self, error: ChatdeskError) -> None:
         self.problem.say(Tone.ERROR, str(error))
