@@ -21,6 +21,7 @@ from chatdesk import __version__
 from chatdesk.app import Configuration, Core, configure, run_window
 from chatdesk.cli.assistants import add_commands as add_assistant_commands
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
+from chatdesk.cli.call_progress import ProgressLine
 from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.context import add_commands as add_context_commands
@@ -201,8 +202,9 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     chosen = (await service.assistants.find(args.assistant)).id if args.assistant else None
     bases = [(await service.knowledge.find(name)).id for name in args.kb]
     printer = AnswerPrinter(sys.stdout, enabled=not args.json)
-    unsubscribe = service.events.subscribe(printer.on_event)
-    unsubscribe_steps = service.events.subscribe(print_step) if args.research else None
+    progress = ProgressLine(sys.stderr, enabled=not args.json and sys.stderr.isatty())
+    followers = [printer.on_event, progress.on_event, *([print_step] if args.research else [])]
+    unsubscribing = [service.events.subscribe(follower) for follower in followers]
     stopped = asyncio.Event()
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):
@@ -238,9 +240,8 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             print_sources(answer)
         others = await the_others(service, turn.others, stop=stopped.is_set(), show=not args.json)
     finally:
-        unsubscribe()
-        if unsubscribe_steps is not None:
-            unsubscribe_steps()
+        for stop_following in (*unsubscribing, progress.clear):
+            stop_following()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.remove_signal_handler(sig)
