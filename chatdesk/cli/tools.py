@@ -28,6 +28,7 @@ from chatdesk.core.tools.approval import ApprovalRequest, Choice
 from chatdesk.core.tools.model import BUILT_IN, RESERVED, WEB, Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
 from chatdesk.core.tools.service import Tools
+from chatdesk.core.tools.signin import SignInState
 
 if TYPE_CHECKING:
     from chatdesk.core.service import ChatService
@@ -110,9 +111,11 @@ def split_server_command(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 async def _list(core: Core, args: argparse.Namespace) -> int:
     tools = core.service.tools
-    servers = [_server_json(s) for s in tools.servers()]
+    servers = [_server_json(s) | await _signin_json(tools, s) for s in tools.servers()]
     rules = {key: str(value) for key, value in tools.policies.rules().items()}
     if args.json:
+        for server in servers:
+            server.pop("signin_line", None)
         print_json({"builtin": [BUILT_IN], "servers": servers, "policies": rules})
         return 0
     policy = rules.get(BUILT_IN, "ask")
@@ -124,6 +127,8 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
         state = "" if server["enabled"] else "  " + tr("(off)")
         if server.get("command_approved") is False:
             state += "  " + tr("(not allowed to start yet: `chatdesk tools test` asks)")
+        if server.get("signin"):  # "Signed in as …", "Needs sign-in"
+            state += "  " + server["signin_line"]
         print(f"{server['name']}  {server['transport']}  {where}{state}")
     for key, value in sorted(rules.items()):
         print(tr("policy {target}: {policy}", target=key, policy=value))
@@ -375,3 +380,14 @@ def _server_json(server: ServerConfig) -> dict[str, Any]:
         if server.client_id:
             data["client_id"] = server.client_id
     return data
+
+
+async def _signin_json(tools: Tools, server: ServerConfig) -> dict[str, Any]:
+    """A remote server's sign-in, when it asks for one: its state ("signed-in", "needed"),
+    who signed in (the server's word, plain text), and the line that says so."""
+    if server.transport is Transport.STDIO:
+        return {}
+    status = await tools.signin.described(server.name)
+    if status.state is SignInState.NONE:
+        return {}
+    return {"signin": str(status.state), "signed_in_as": status.who, "signin_line": status.line}

@@ -128,7 +128,9 @@ class SignIn:
         if record.get("tokens"):
             who, host = _who(record.get("id_token")), urlsplit(record.get("issuer", "")).hostname
             return SignInStatus(name, SignInState.SIGNED_IN, who, host or "")
-        state = SignInState.NEEDED if name in self._needed else SignInState.NONE
+        # A server that refused its tokens keeps a record without them (`auth_for`).
+        refused = name in self._needed or ("tokens" in record and not record["tokens"])
+        state = SignInState.NEEDED if refused else SignInState.NONE
         return SignInStatus(name, state)
 
     async def described(self, name: str) -> SignInStatus:
