@@ -77,6 +77,10 @@ class Described(Protocol):
     def pages(self) -> int: ...
     @property
     def note(self) -> str: ...
+    @property
+    def origin_server(self) -> str: ...
+    @property
+    def origin_uri(self) -> str: ...
 
 
 def for_model(text: str, attached: Sequence[tuple[Described, str]]) -> str:
@@ -95,10 +99,19 @@ def for_model(text: str, attached: Sequence[tuple[Described, str]]) -> str:
 def _opening(item: Described) -> str:
     name = item.name.replace('"', "'")
     if item.kind in (AttachmentKind.PASTE, AttachmentKind.FILE) and not item.note:
-        return f'<attachment name="{name}"'
+        return f'<attachment name="{name}"' + _origin(item)
     described = _described(item)
     note = item.note.replace('"', "'")
-    return f'<attachment name="{name}" type="{described}"' + (f' note="{note}"' if note else "")
+    opening = f'<attachment name="{name}" type="{described}"' + _origin(item)
+    return opening + (f' note="{note}"' if note else "")
+
+
+def _origin(item: Described) -> str:
+    """Where a resource read from a tool server came from: ' server="…" uri="…"' ("": a file)."""
+    if not item.origin_server:
+        return ""
+    server, uri = item.origin_server.replace('"', "'"), item.origin_uri.replace('"', "%22")
+    return f' server="{server}" uri="{uri}"'
 
 
 def describe(item: Described) -> str:
