@@ -401,6 +401,7 @@ class McpServer:
 
     async def _on_message(self, message: IncomingMessage) -> None:
         from mcp_types import (
+            ElicitCompleteNotification,
             PromptListChangedNotification,
             ResourceListChangedNotification,
             ToolListChangedNotification,
@@ -412,6 +413,8 @@ class McpServer:
             self.resources_changed.set()
         elif isinstance(message, PromptListChangedNotification):
             self._forget_prompts()
+        elif isinstance(message, ElicitCompleteNotification):  # protocols before 2026-07-28
+            self.asks.completed(message.params.elicitation_id)
 
     def _changed(self, event: str) -> None:
         """A change a `listen` stream told of, by its event's name."""

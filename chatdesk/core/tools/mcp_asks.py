@@ -6,13 +6,16 @@ protocol it comes inside the call's own result, so the call (`CALLER`) is known 
 handled; on older ones it comes as a request of its own, and the call is the one of that server
 that runs now (with several running and none known, the question is declined rather than put
 under the wrong one). The asker is called on the loop that made the call (the window's, the
-terminal's), not on the tools loop. A call's progress goes to the function its `Caller` gives
-(the chat coalesces it into events); log messages go to the server's log file, a line each.
+terminal's), not on the tools loop. A URL question whose step the server says was finished on
+its page (`completed`, before the 2026-07-28 protocol) is withdrawn from the person, and the
+server told it was accepted. A call's progress goes to the function its `Caller` gives (the
+chat coalesces it into events); log messages go to the server's log file, a line each.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import json
@@ -57,6 +60,10 @@ class ServerAsks:
         self._server = server
         self._asker = asker
         self._running: list[_Running] = []  # changed on the callers' loops, read on the tools loop
+        # URL questions shown, by the server's id of their step (on the tools loop), and those
+        # the server said were finished outside chatdesk (`completed`).
+        self._shown: dict[str, concurrent.futures.Future[Answer]] = {}
+        self._finished: set[str] = set()
         self._log: TextIO | None = None
 
     def callbacks(self, log_file: TextIO) -> dict[str, Any]:
@@ -125,13 +132,32 @@ class ServerAsks:
                 return DECLINE
             question = dataclasses.replace(question, fields=fields)
         asked = asyncio.run_coroutine_threadsafe(_asked(asker, question), running.loop)
+        step = (getattr(params, "elicitation_id", None) or "") if params.mode == "url" else ""
+        if step:
+            self._shown[step] = asked
         try:
             return await asyncio.wrap_future(asked)
         except asyncio.CancelledError:
+            if step and step in self._finished:
+                return Answer(Action.ACCEPT)  # done on the web page: the question is withdrawn
             raise
         except Exception:
             log.exception("asking the question of %s failed", self._server)
             return CANCEL
+        finally:
+            if step:
+                self._shown.pop(step, None)
+                self._finished.discard(step)
+
+    def completed(self, step: str) -> None:
+        """The server says the step of a URL question was finished outside chatdesk
+        (`notifications/elicitation/complete`): a question of it still shown is withdrawn."""
+        asked = self._shown.get(step)
+        if asked is None:
+            return
+        log.info("%s says the step of its question was finished on its page", self._server)
+        self._finished.add(step)
+        asked.cancel()  # the person's asker is cancelled on its loop: the question goes
 
     def _running_for(self, caller: Caller | None) -> _Running | None:
         running = list(self._running)
