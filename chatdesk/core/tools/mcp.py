@@ -333,7 +333,9 @@ class McpServer:
         config = self.config
         secrets = await asyncio.to_thread(self._secrets, config)  # the keyring may be slow
         if kind is Transport.STDIO:
-            from mcp.client.stdio import StdioServerParameters, stdio_client
+            from mcp.client.stdio import StdioServerParameters
+
+            from chatdesk.core.tools.stdio_lines import stdio_client
 
             path = await asyncio.to_thread(login_shell_path)
             errors = self._open_log()
