@@ -95,7 +95,7 @@ async def _resources(core: Core, args: argparse.Namespace) -> int:
 async def _read(core: Core, args: argparse.Namespace) -> int:
     contents = await core.service.tools.resources.read(args.name, args.uri)
     if args.output:
-        data = b"".join(c.data if c.data is not None else (c.text or "").encode() for c in contents)
+        data = b"".join(c.content_bytes for c in contents)
         await asyncio.to_thread(Path(args.output).write_bytes, data)
         note(tr("wrote {size} bytes to {path}", size=f"{len(data):,}", path=args.output))
         return 0

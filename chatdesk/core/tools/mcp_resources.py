@@ -103,10 +103,19 @@ class ResourceContent:
     mime: str
     text: str | None = None
     data: bytes | None = field(default=None, repr=False)
+    # A text's UTF-8 as it was measured on arrival, so that it is encoded once.
+    encoded: bytes | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int:
-        return len(self.data) if self.data is not None else len((self.text or "").encode())
+        return len(self.content_bytes)
+
+    @property
+    def content_bytes(self) -> bytes:
+        """The bytes an attachment of it holds: its data, or its text's UTF-8."""
+        if self.data is not None:
+            return self.data
+        return self.encoded if self.encoded is not None else (self.text or "").encode()
 
 
 def template_parameters(template: str) -> tuple[str, ...]:
@@ -147,9 +156,12 @@ def decoded(content: Any, limit: int) -> ResourceContent:
     name = _name_of(uri)
     text = getattr(content, "text", None)
     if isinstance(text, str):
-        if len(text) > limit or len(text.encode("utf-8", "surrogatepass")) > limit:
+        if len(text) > limit:  # said before any encoding
             raise NotAttached(name, _too_big(len(text), limit))
-        return ResourceContent(uri, mime, text=text)
+        utf8 = text.encode("utf-8", "surrogatepass")
+        if len(utf8) > limit:
+            raise NotAttached(name, _too_big(len(utf8), limit))
+        return ResourceContent(uri, mime, text=text, encoded=utf8)
     encoded = str(getattr(content, "blob", ""))
     if len(encoded) // 4 * 3 > limit:  # said before any decoding
         raise NotAttached(name, _too_big(len(encoded) // 4 * 3, limit))
@@ -253,8 +265,7 @@ class Resources:
         """One content (read, or embedded in a tool's result) as an attachment."""
         if self.attacher is None:
             raise InvalidRequest(tr("resources cannot be attached here"))
-        data = content.data if content.data is not None else (content.text or "").encode()
-        made = await self.attacher.attach_bytes(_name_of(content.uri), data)
+        made = await self.attacher.attach_bytes(_name_of(content.uri), content.content_bytes)
         return replace(made, origin_server=server, origin_uri=content.uri)
 
     def _checked(self, server: str) -> McpServer:
