@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TextIO
 if TYPE_CHECKING:
     from mcp.client._transport import TransportStreams
     from mcp.client.stdio import StdioServerParameters
+    from mcp.os.win32.utilities import ServerProcess
 
 
 class Lines:
@@ -54,9 +55,7 @@ async def stdio_client(
     SDK's `stdio_client` does, with `Lines` reading its output."""
     import anyio
     import anyio.lowlevel
-    from anyio.streams.text import TextReceiveStream
     from mcp.client import stdio as sdk
-    from mcp.shared.message import SessionMessage
 
     command = await sdk._get_executable_command(server.command)
     process = await sdk._create_platform_compatible_process(
@@ -67,66 +66,92 @@ async def stdio_client(
         cwd=server.cwd,
     )
     # No await between the start and the task group, or a cancellation there leaks the server.
-    read_writer, read_stream = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    write_stream, write_reader = anyio.create_memory_object_stream[SessionMessage](0)
-    shutting_down = False
-    writer_done = anyio.Event()
+    pipes = _Pipes(server, process)
+    async with anyio.create_task_group() as group:
+        group.start_soon(pipes.read_stdout)
+        group.start_soon(pipes.write_stdin)
+        try:
+            yield pipes.read_stream, pipes.write_stream
+        finally:
+            pipes.shutting_down = True
+            with anyio.CancelScope(shield=True):
+                await pipes.shutdown()
+            group.cancel_scope.cancel()
+    await anyio.lowlevel.cancel_shielded_checkpoint()
 
-    async def stdout_reader() -> None:
-        assert process.stdout is not None
+
+class _Pipes:
+    """The server's stdin and stdout, bridged to the session's streams."""
+
+    def __init__(self, server: StdioServerParameters, process: ServerProcess) -> None:
+        import anyio
+        from mcp.shared.message import SessionMessage
+
+        self.server = server
+        self.process = process
+        self.read_writer, self.read_stream = anyio.create_memory_object_stream[
+            SessionMessage | Exception
+        ](0)
+        self.write_stream, self.write_reader = anyio.create_memory_object_stream[SessionMessage](0)
+        self.shutting_down = False
+        self.writer_done = anyio.Event()
+
+    async def read_stdout(self) -> None:
+        import anyio
+        from anyio.streams.text import TextReceiveStream
+        from mcp.client import stdio as sdk
+
+        assert self.process.stdout is not None
+        server = self.server
         stdout = TextReceiveStream(
-            process.stdout, encoding=server.encoding, errors=server.encoding_error_handler
+            self.process.stdout, encoding=server.encoding, errors=server.encoding_error_handler
         )
         lines = Lines()
         try:
-            async with read_writer:
+            async with self.read_writer:
                 try:
                     async for chunk in stdout:
                         for line in lines.feed(chunk):
                             try:
-                                await read_writer.send(sdk._parse_line(line))
+                                await self.read_writer.send(sdk._parse_line(line))
                             except (anyio.ClosedResourceError, anyio.BrokenResourceError):
                                 return  # the session is gone; only the drain below remains
                 finally:
-                    await sdk._drain_stdout(process)
+                    await sdk._drain_stdout(self.process)
         except anyio.ClosedResourceError:
             pass  # the shutdown closed stdout under the read
         except (anyio.BrokenResourceError, ConnectionError):
-            if not shutting_down:
+            if not self.shutting_down:
                 sdk.logger.exception("Reading from the MCP server's stdout failed mid-session")
 
-    async def stdin_writer() -> None:
-        assert process.stdin is not None
-        try:
-            async with write_reader:
-                async for message in write_reader:
-                    text = message.message.model_dump_json(by_alias=True, exclude_unset=True)
-                    data = (text + "\n").encode(server.encoding, server.encoding_error_handler)
-                    await process.stdin.send(data)
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
-            await read_writer.aclose()  # the session sees the connection end
-        finally:
-            writer_done.set()
+    async def write_stdin(self) -> None:
+        import anyio
 
-    async def shutdown() -> None:
-        read_stream.close()  # unblocks the reader into its drain
-        write_stream.close()
+        stdin = self.process.stdin
+        assert stdin is not None
+        encoding, errors = self.server.encoding, self.server.encoding_error_handler
+        try:
+            async with self.write_reader:
+                async for message in self.write_reader:
+                    text = message.message.model_dump_json(by_alias=True, exclude_unset=True)
+                    await stdin.send((text + "\n").encode(encoding, errors))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+            await self.read_writer.aclose()  # the session sees the connection end
+        finally:
+            self.writer_done.set()
+
+    async def shutdown(self) -> None:
+        import anyio
+        import anyio.lowlevel
+        from mcp.client import stdio as sdk
+
+        self.read_stream.close()  # unblocks the reader into its drain
+        self.write_stream.close()
         with anyio.move_on_after(sdk._WRITER_FLUSH_TIMEOUT) as flush:
-            await writer_done.wait()
+            await self.writer_done.wait()
         if flush.cancelled_caught:
             await anyio.lowlevel.cancel_shielded_checkpoint()
-        await sdk._stop_server_process(process)
-        await sdk._aclose_all(read_stream, write_stream, read_writer, write_reader)
+        await sdk._stop_server_process(self.process)
+        streams = (self.read_stream, self.write_stream, self.read_writer, self.write_reader)
+        await sdk._aclose_all(*streams)
         await anyio.lowlevel.checkpoint()
-
-    async with anyio.create_task_group() as group:
-        group.start_soon(stdout_reader)
-        group.start_soon(stdin_writer)
-        try:
-            yield read_stream, write_stream
-        finally:
-            shutting_down = True
-            with anyio.CancelScope(shield=True):
-                await shutdown()
-            group.cancel_scope.cancel()
-    await anyio.lowlevel.cancel_shielded_checkpoint()
