@@ -16,8 +16,9 @@ from chatdesk.app import Configuration
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.tools.stdio_lines import Lines
+from tests.core.mcp_helpers import stdio
 from tests.core.mcp_parts.resbench import wide_text
-from tests.core.test_mcp_resources import _service, _stdio
+from tests.core.test_mcp_resources import _service
 
 
 def _split_as_the_sdk_does(chunks: list[str]) -> list[str]:
@@ -60,7 +61,7 @@ async def service(
     store: Store, config: Configuration, tmp_path: Path
 ) -> AsyncIterator[ChatService]:
     made = _service(store, config, tmp_path)
-    await made.tools.add_server(_stdio())
+    await made.tools.add_server(stdio())
     yield made
     await made.aclose()
 
