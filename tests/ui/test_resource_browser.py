@@ -107,6 +107,7 @@ def test_a_templates_parameter_is_asked_for_before_it_is_read(
     [attached] = window.composer.attachments()
     assert attached.text == "Hello, Ann!"
     assert attached.origin_uri == "greeting://Ann"
+    assert attached.name == "A greeting (Ann)"  # an address with no file name: what was chosen
 
 
 def test_a_server_that_cannot_start_says_why_and_escape_closes(

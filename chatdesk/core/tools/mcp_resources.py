@@ -254,18 +254,24 @@ class Resources:
             raise InvalidRequest(tr("{server} gave nothing for {uri}", server=server, uri=uri))
         return tuple(decoded(content, limit) for content in contents)
 
-    async def attach(self, server: str, uri: str) -> list[AttachmentInput]:
+    async def attach(self, server: str, uri: str, name: str = "") -> list[AttachmentInput]:
         """`uri` read from `server` as attachments (one per content it gave), each read like a
-        dropped file and marked with where it came from."""
+        dropped file and marked with where it came from; `name`: what the user chose it as."""
         return [
-            await self.attach_content(server, content) for content in await self.read(server, uri)
+            await self.attach_content(server, content, name)
+            for content in await self.read(server, uri)
         ]
 
-    async def attach_content(self, server: str, content: ResourceContent) -> AttachmentInput:
-        """One content (read, or embedded in a tool's result) as an attachment."""
+    async def attach_content(
+        self, server: str, content: ResourceContent, name: str = ""
+    ) -> AttachmentInput:
+        """One content (read, or embedded in a tool's result) as an attachment, called by its
+        address's file name, or by `name` when the address has none ("3" of …/blob/3)."""
         if self.attacher is None:
             raise InvalidRequest(tr("resources cannot be attached here"))
-        made = await self.attacher.attach_bytes(_name_of(content.uri), content.content_bytes)
+        tail = _name_of(content.uri)
+        called = tail if "." in tail or not name.strip() else _plain(name, 200)
+        made = await self.attacher.attach_bytes(called, content.content_bytes)
         return replace(made, origin_server=server, origin_uri=content.uri)
 
     def _checked(self, server: str) -> McpServer:

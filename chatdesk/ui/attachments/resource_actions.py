@@ -63,11 +63,11 @@ class ResourceActions(QObject):
             content = ResourceContent(resource.uri, resource.mime or "text/plain", resource.text)
 
             async def made() -> list[AttachmentInput]:
-                return [await resources.attach_content(resource.server, content)]
+                return [await resources.attach_content(resource.server, content, resource.label)]
 
             call = made()
         else:
-            call = resources.attach(resource.server, resource.uri)
+            call = resources.attach(resource.server, resource.uri, resource.label)
         self._runner.run(call, done=self._hand, failure=self._failed)
 
     def _hand(self, items: list[AttachmentInput]) -> None:

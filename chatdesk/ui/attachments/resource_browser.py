@@ -214,7 +214,8 @@ class ResourceBrowser(QDialog):
                 self.status.setText(tr("Fill in {names}.", names=", ".join(empty)))
                 self._fields[empty[0]].setFocus()
                 return
-            self.chosen.emit(info.server, info.uri(values), info.label)
+            filled = ", ".join(values[name] for name in self._fields)
+            self.chosen.emit(info.server, info.uri(values), f"{info.label} ({filled})")
             self.accept()
 
 

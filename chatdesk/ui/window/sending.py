@@ -150,7 +150,8 @@ class Sending(QObject):
         browser = ResourceBrowser(service.tools.resources, self._runner, self._composer)
         browser.chosen.connect(
             lambda server, uri, label: self._attached(
-                self._composer.add_pending(label), service.tools.resources.attach(server, uri)
+                self._composer.add_pending(label),
+                service.tools.resources.attach(server, uri, label),
             )
         )
         # Chosen or not, the next keys go to the message again, not to the Attach button.
