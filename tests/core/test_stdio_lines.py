@@ -15,6 +15,7 @@ import pytest_asyncio
 from chatdesk.app import Configuration
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
+from chatdesk.core.tools import stdio_lines
 from chatdesk.core.tools.stdio_lines import Lines
 from tests.core.mcp_helpers import stdio
 from tests.core.mcp_parts.resbench import wide_text
@@ -75,3 +76,24 @@ async def test_a_large_message_over_stdio_arrives_whole(service: ChatService) ->
     assert note.text == "Remember the milk.\nAnd the eggs."
     [again] = await resources.read("test", "wide://700")
     assert again.text == wide_text(700)
+
+
+@pytest.mark.asyncio
+async def test_an_sdk_without_the_helpers_reads_through_its_own_client(
+    store: Store, config: Configuration, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp.client import stdio as sdk
+
+    monkeypatch.delattr(sdk, "_drain_stdout")  # as a release that renamed it would be
+    monkeypatch.setattr(stdio_lines, "stdio_client", _never)
+    service = _service(store, config, tmp_path)
+    try:
+        await service.tools.add_server(stdio())
+        [note] = await service.tools.resources.read("test", "note://shopping")
+        assert note.text == "Remember the milk.\nAnd the eggs."
+    finally:
+        await service.aclose()
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("chatdesk's reader was used without the helpers it needs")

@@ -335,7 +335,7 @@ class McpServer:
         if kind is Transport.STDIO:
             from mcp.client.stdio import StdioServerParameters
 
-            from chatdesk.core.tools.stdio_lines import stdio_client
+            from chatdesk.core.tools.stdio_lines import connect
 
             path = await asyncio.to_thread(login_shell_path)
             errors = self._open_log()
@@ -350,7 +350,7 @@ class McpServer:
                 cwd=Path.home(),
                 encoding_error_handler="replace",
             )
-            return stdio_client(parameters, errlog=errors), errors, None
+            return connect(parameters, errors), errors, None
         headers = secrets
         auth = await asyncio.to_thread(self._auth.auth_for, config) if self._auth else None
         if kind is Transport.SSE:

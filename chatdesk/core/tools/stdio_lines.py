@@ -14,8 +14,9 @@ killed), bounded and shielded from cancellation.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncGenerator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -45,6 +46,36 @@ class Lines:
             lines[0] = "".join(self._pieces)
         self._pieces = [rest] if rest else []
         return lines
+
+
+log = logging.getLogger("chatdesk.tools")
+# The SDK's helpers `stdio_client` is built on (private to it: see `connect`).
+HELPERS = (
+    "_get_executable_command",
+    "_create_platform_compatible_process",
+    "_parse_line",
+    "_drain_stdout",
+    "_WRITER_FLUSH_TIMEOUT",
+    "_stop_server_process",
+    "_aclose_all",
+    "get_default_environment",
+    "logger",
+)
+
+
+def connect(
+    server: StdioServerParameters, errlog: TextIO
+) -> AbstractAsyncContextManager[TransportStreams]:
+    """chatdesk's `stdio_client` where the installed SDK has every helper it is built on; else,
+    should a release of the SDK have renamed one, the SDK's own client: slower with large
+    messages, never broken."""
+    from mcp.client import stdio as sdk
+
+    missing = [name for name in HELPERS if not hasattr(sdk, name)]
+    if not missing:
+        return stdio_client(server, errlog)
+    log.warning("the mcp SDK lacks %s: its own stdio reader is used", ", ".join(missing))
+    return sdk.stdio_client(server, errlog=errlog)
 
 
 @asynccontextmanager
