@@ -106,7 +106,11 @@ class ServerAsks:
         answer = await self._answer(params)
         if answer.action is not Action.ACCEPT or params.mode == "url":
             return ElicitResult(action=answer.action.value)
-        return ElicitResult(action="accept", content=dict(answer.values))
+        # The values picked of a list go as a JSON array.
+        content: dict[str, str | int | float | bool | list[str] | None] = {
+            k: list(v) if isinstance(v, tuple) else v for k, v in answer.values.items()
+        }
+        return ElicitResult(action="accept", content=content)
 
     async def _answer(self, params: ElicitRequestParams) -> Answer:
         running = self._running_for(CALLER.get())

@@ -1,6 +1,7 @@
 """A server's question to the user in the middle of a call (MCP's elicitation), and the person
 who answers it: an `Asker` the window or the terminal puts in place (`Tools.asker`). A form
-question asks for a few plain values (text, a number, a whole number, yes/no, one of a list); a
+question asks for a few plain values (text, a number, a whole number, yes/no, one of a list,
+some of a list); a
 URL question asks the user to visit an address outside chatdesk. An answer's values are checked
 against the question before they go to the server: a wrong answer is given back to the person
 with the reason, never sent. With no one to ask, or outside any call, a question is declined.
@@ -17,9 +18,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import ntr, number, tr
 
-Value = str | int | float | bool
+Value = str | int | float | bool | tuple[str, ...]  # a tuple: the values picked of a list
 MAX_FIELDS = 50  # a form with more is not a question a person answers
 MAX_TEXT = 10_000  # characters of a message, a title or a description kept
 _FORMATS = {
@@ -38,6 +39,7 @@ class Kind(enum.StrEnum):
     WHOLE = "integer"
     YES_NO = "boolean"
     CHOICE = "enum"
+    CHOICES = "array"  # some of a list, between `minimum` and `maximum` of them
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Field:
     default: Value | None = None
     options: tuple[str, ...] = ()  # a choice's values …
     option_titles: tuple[str, ...] = ()  # … and how each is shown (the value when untitled)
-    minimum: float | None = None  # a number's bounds, or a text's length
+    minimum: float | None = None  # a number's bounds, a text's length, how many are picked
     maximum: float | None = None
     format: str = ""  # a text's: email, uri, date, date-time
 
@@ -131,22 +133,21 @@ def _field(name: str, described: Any, required: bool) -> Field | str:
     if not isinstance(described, Mapping):
         return tr("its value {name} is not described", name=name)
     kind = described.get("type")
-    options = described.get("enum") or [o.get("const") for o in described.get("oneOf") or ()]
-    titles = described.get("enumNames") or [o.get("title") for o in described.get("oneOf") or ()]
+    listed = _listed(described) if kind == "array" else described
+    options, titles = _options(listed)
     if kind == "string" and options:
         kind = Kind.CHOICE
-    if kind not in [k.value for k in Kind]:
+    if kind not in [k.value for k in Kind] or (kind == "array" and not options):
         return tr("its value {name} is not one chatdesk can ask for", name=name)
-    bounds = ("minimum", "maximum") if kind in ("number", "integer") else ("minLength", "maxLength")
-    low, high = (described.get(b) for b in bounds)
-    default = described.get("default")
+    low, high = (described.get(b) for b in _BOUNDS.get(kind, ("minLength", "maxLength")))
+    default = _default(described.get("default"), kind)
     return Field(
         name=name,
         kind=Kind(kind),
         title=_text(described.get("title")),
         description=_text(described.get("description")),
         required=required,
-        default=default if isinstance(default, str | int | float | bool) else None,
+        default=default,
         options=tuple(str(o) for o in options),
         option_titles=tuple(
             _text(t) or str(o) for o, t in zip(options, titles or options, strict=False)
@@ -155,6 +156,39 @@ def _field(name: str, described: Any, required: bool) -> Field | str:
         maximum=float(high) if isinstance(high, int | float) else None,
         format=_text(described.get("format")),
     )
+
+
+_BOUNDS = {
+    "number": ("minimum", "maximum"),
+    "integer": ("minimum", "maximum"),
+    "array": ("minItems", "maxItems"),
+}
+
+
+def _listed(described: Mapping[str, Any]) -> Mapping[str, Any]:
+    """What a list's items are picked from (nothing when they are not strings of a list)."""
+    items = described.get("items")
+    if not isinstance(items, Mapping) or items.get("type", "string") != "string":
+        return {}
+    return {"enum": items.get("enum"), "oneOf": items.get("anyOf") or items.get("oneOf")}
+
+
+def _options(described: Mapping[str, Any]) -> tuple[list[Any], list[Any]]:
+    """A choice's values and their titles: `enum` (with the older `enumNames`) or titled
+    `oneOf: [{const, title}]`."""
+    titled = [o for o in described.get("oneOf") or () if isinstance(o, Mapping)]
+    options = described.get("enum") or [o.get("const") for o in titled]
+    titles = described.get("enumNames") or [o.get("title") for o in titled]
+    if not isinstance(options, list):
+        return [], []
+    return options, titles if isinstance(titles, list) else []
+
+
+def _default(value: Any, kind: str) -> Value | None:
+    if kind == "array":
+        listed = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return tuple(value) if listed else None
+    return value if isinstance(value, str | int | float | bool) else None
 
 
 def _text(value: Any) -> str:
@@ -185,6 +219,8 @@ def problem(one: Field, value: Value) -> str:
         return "" if isinstance(value, bool) else tr("yes or no is expected")
     if one.kind in (Kind.NUMBER, Kind.WHOLE):
         return _number_problem(one, value)
+    if one.kind is Kind.CHOICES:
+        return _picked_problem(one, value)
     if not isinstance(value, str):
         return tr("text is expected")
     if one.kind is Kind.CHOICE:
@@ -211,6 +247,35 @@ def _number_problem(one: Field, value: Value) -> str:
     return ""
 
 
+def _picked_problem(one: Field, value: Value) -> str:
+    if not isinstance(value, tuple | list) or not all(isinstance(v, str) for v in value):
+        return tr("a list of choices is expected")
+    if any(v not in one.options for v in value):
+        return tr("pick only from the choices")
+    if len(set(value)) < len(value):
+        return tr("pick each choice only once")
+    if one.minimum is not None and len(value) < one.minimum:
+        return ntr("pick at least {n}", "pick at least {n}", int(one.minimum))
+    if one.maximum is not None and len(value) > one.maximum:
+        return ntr("pick at most {n}", "pick at most {n}", int(one.maximum))
+    return ""
+
+
+def pick_hint(one: Field) -> str:
+    """How many of a list's choices may be picked, said to the person ("" when any number)."""
+    low = int(one.minimum) if one.minimum is not None and one.minimum > 0 else None
+    high = int(one.maximum) if one.maximum is not None else None
+    if low is not None and high is not None:
+        if low == high:
+            return ntr("Pick {n}", "Pick {n}", low)
+        return tr("Pick {low} to {high}", low=number(low), high=number(high))
+    if low is not None:
+        return ntr("Pick at least {n}", "Pick at least {n}", low)
+    if high is not None:
+        return ntr("Pick at most {n}", "Pick at most {n}", high)
+    return ""
+
+
 def parsed(one: Field, text: str) -> Value | None:
     """A value typed as text (in a terminal) as the field's kind; None: not one."""
     text = text.strip()
@@ -224,6 +289,19 @@ def parsed(one: Field, text: str) -> Value | None:
         except ValueError:
             return None
         return int(number) if one.kind is Kind.WHOLE and number.is_integer() else number
+    if one.kind is Kind.CHOICES:
+        return tuple(_picked(one, part.strip()) for part in text.split(",") if part.strip())
     if one.kind is Kind.CHOICE and text not in one.options and text in one.option_titles:
         return one.options[one.option_titles.index(text)]
     return text
+
+
+def _picked(one: Field, typed: str) -> str:
+    """The choice typed as its value, its title or its number (from 1); else as typed."""
+    if typed in one.options:
+        return typed
+    if typed in one.option_titles:
+        return one.options[one.option_titles.index(typed)]
+    if typed.isdigit() and 1 <= int(typed) <= len(one.options):
+        return one.options[int(typed) - 1]
+    return typed
