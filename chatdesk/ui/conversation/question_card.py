@@ -42,6 +42,7 @@ from chatdesk.core.tools.questions import (
     problems,
 )
 from chatdesk.ui.conversation.frame import plain_label
+from chatdesk.ui.conversation.question_fields import ChoicesBox
 from chatdesk.ui.plain_text import plain_tip
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -116,9 +117,11 @@ class QuestionCard(QFrame):
         error.setObjectName("toolError")
         error.setTextFormat(Qt.TextFormat.PlainText)
         row = self._grid.rowCount()
-        self._grid.addWidget(label, row, 0)
+        # Beside a column of choices, its name and what is wrong stand at its top.
+        top = Qt.AlignmentFlag.AlignTop if one.kind is Kind.CHOICES else Qt.AlignmentFlag(0)
+        self._grid.addWidget(label, row, 0, top)
         self._grid.addWidget(field, row, 1)
-        self._grid.addWidget(error, row, 2)
+        self._grid.addWidget(error, row, 2, top)
         if one.description:
             self._grid.addWidget(plain_label(one.description, "toolCaption"), row + 1, 1, 1, 2)
         self.inputs[one.name] = field
@@ -142,6 +145,10 @@ class QuestionCard(QFrame):
             return combo
         if one.kind in (Kind.NUMBER, Kind.WHOLE):
             return self._spin(one)
+        if one.kind is Kind.CHOICES:
+            boxes = ChoicesBox(one)
+            boxes.changed.connect(self._check)
+            return boxes
         line = QLineEdit("" if one.default is None else str(one.default))
         line.textChanged.connect(self._check)
         return line
@@ -333,6 +340,8 @@ def _strong(text: str) -> QLabel:
 
 
 def _value(field: QWidget) -> Value | None:
+    if isinstance(field, ChoicesBox):
+        return field.value() or None  # none ticked: not given
     if isinstance(field, QCheckBox):
         return field.isChecked()
     if isinstance(field, QComboBox):
