@@ -20,6 +20,7 @@ from chatdesk.core.tools.questions import (
     Question,
     Value,
     parsed,
+    pick_hint,
     problem,
 )
 
@@ -82,10 +83,12 @@ def _ask_field(one: Field) -> Value | None:
         _say(f"  {one.description}")
     if one.kind is Kind.CHOICE:
         _say("  " + ", ".join(one.option_titles))
+    if one.kind is Kind.CHOICES:
+        _say_choices(one)
     if one.kind is Kind.YES_NO:
         label += " " + tr("(y/n)")
     if one.default is not None:
-        label += f" [{one.default}]"
+        label += f" [{_shown(one, one.default)}]"
     while True:
         typed = input(f"{label}: ")
         if not typed.strip():
@@ -100,3 +103,20 @@ def _ask_field(one: Field) -> Value | None:
         if not wrong:
             return value
         _say(f"  {wrong}")
+
+
+def _say_choices(one: Field) -> None:
+    """A list's choices, numbered; how many to pick and how to type them."""
+    for n, title in enumerate(one.option_titles, start=1):
+        _say(f"  {n}. {title}")
+    how = tr("numbers or choices, separated by commas")
+    hint = pick_hint(one)
+    _say("  " + (tr("{hint} ({how})", hint=hint, how=how) if hint else how))
+
+
+def _shown(one: Field, value: Value) -> str:
+    """A value as the person sees it: the titles of the choices picked."""
+    if not isinstance(value, tuple):
+        return str(value)
+    titles = dict(zip(one.options, one.option_titles, strict=False))
+    return ", ".join(titles.get(v, v) for v in value)
