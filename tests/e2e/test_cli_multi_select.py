@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from collections.abc import Mapping
 
 import pytest
 
@@ -25,7 +26,7 @@ def typed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return lines
 
 
-def _question(schema: dict[str, object]) -> Question:
+def _question(schema: Mapping[str, object]) -> Question:
     fields = form_of(schema)
     assert not isinstance(fields, str), fields
     return Question("music", "Tell us what you like", fields)
