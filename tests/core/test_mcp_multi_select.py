@@ -30,8 +30,8 @@ from chatdesk.core.tools.questions import (
 )
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
+from tests.core.mcp_helpers import served, stdio
 from tests.core.mcp_parts.multi import EVERYTHING
-from tests.core.test_mcp import _served, _stdio
 from tests.core.test_mcp_asks import Person, _call
 
 UNTITLED = {
@@ -169,9 +169,9 @@ def test_typed_choices_are_numbers_values_or_titles_separated_by_commas() -> Non
 @pytest.fixture(params=["stdio", "http"])
 def server(request: pytest.FixtureRequest) -> Iterator[ServerConfig]:
     if request.param == "stdio":
-        yield _stdio()
+        yield stdio()
         return
-    for url in _served("http", "/mcp"):
+    for url in served("http", "/mcp"):
         yield ServerConfig("test", Transport.HTTP, url=url)
 
 
