@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.events import ToolCallProgressed
@@ -118,7 +118,7 @@ def test_a_url_opens_only_after_the_person_confirms(
     opened: list[str] = []
     monkeypatch.setattr(
         "chatdesk.ui.window.message_actions.QDesktopServices.openUrl",
-        lambda url: opened.append(url.toString()),
+        lambda url: opened.append(url.toString()) or True,
     )
     window, card = asked("use the ask_url tool")
     url = "https://pay.example.com/checkout?order=7"
@@ -214,3 +214,25 @@ def test_a_progress_with_no_message_says_how_far_in_numbers(qtbot: QtBot) -> Non
     line.show_progress(ToolCallProgressed(*ids, "c1", 5, None, ""))
     assert line.message.text() == ""  # no end known: the bar moves, no numbers
     assert line.bar.maximum() == 0
+
+
+def test_with_no_browser_the_address_is_copied_and_the_person_says_when_it_is_open(
+    asked: Any, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        "chatdesk.ui.window.message_actions.QDesktopServices.openUrl", lambda url: False
+    )
+    window, card = asked("use the ask_url tool")
+    url = "https://pay.example.com/checkout?order=7"
+    qtbot.keyClick(card.buttons["accept"], Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "open" in card.buttons and card.buttons["open"].hasFocus())
+    qtbot.keyClick(card.buttons["open"], Qt.Key.Key_Return)  # no browser opens
+    copy = card.buttons["open"]
+    assert copy.text() == "Copy address"
+    assert "No browser could be opened" in " ".join(_labels(card))
+    assert card.isEnabled()  # not answered: the server is not told a page opened
+    qtbot.keyClick(copy, Qt.Key.Key_Return)
+    assert QApplication.clipboard().text() == url
+    assert card.buttons["opened"].hasFocus()  # the next step, once it is open
+    qtbot.keyClick(card.buttons["opened"], Qt.Key.Key_Return)
+    assert _result(window, qtbot) == "accept"

@@ -74,7 +74,7 @@ class WindowAsks:
     """`asker` goes in `service.tools.asker`; `apply(event)` is given the chat's events."""
 
     def __init__(
-        self, find: Find, say: Callable[[str], None], open_url: Callable[[str], None]
+        self, find: Find, say: Callable[[str], None], open_url: Callable[[str], bool]
     ) -> None:
         self._find = find
         self._say = say

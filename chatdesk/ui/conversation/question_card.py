@@ -59,7 +59,7 @@ class QuestionCard(QFrame):
     answered = Signal(object)
 
     def __init__(
-        self, question: Question, open_url: Callable[[str], None], parent: QWidget | None = None
+        self, question: Question, open_url: Callable[[str], bool], parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setObjectName("toolText")
@@ -261,7 +261,8 @@ class QuestionCard(QFrame):
         confirm = QWidget()
         row = QHBoxLayout(confirm)
         row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(plain_label(tr("Open this address in your browser?"), "toolCaption"))
+        self._confirm_words = plain_label(tr("Open this address in your browser?"), "toolCaption")
+        row.addWidget(self._confirm_words)
         yes = QPushButton(tr("Open"))
         yes.setObjectName("toolChoice")
         yes.clicked.connect(self._open)
@@ -270,6 +271,7 @@ class QuestionCard(QFrame):
         back.clicked.connect(self._not_now)
         row.addWidget(yes)
         row.addWidget(back)
+        row.addStretch(1)  # the buttons as wide as their words
         layout = self.layout()
         assert isinstance(layout, QVBoxLayout)
         layout.insertWidget(layout.count() - 1, confirm)
@@ -286,9 +288,30 @@ class QuestionCard(QFrame):
             self.buttons["accept"].setFocus()
 
     def _open(self) -> None:
-        assert self.question.url is not None
-        self._open_url(self.question.url)
-        self._answer(Answer.accept())
+        """Accepted once the browser opened; with none, the address is the person's to copy
+        and open, and they say when they have (the server is never told a page opened when
+        none did)."""
+        url = self.question.url
+        assert url is not None
+        if self._open_url(url):
+            self._answer(Answer.accept())
+            return
+        yes = self.buttons["open"]
+        self._confirm_words.setText(
+            tr("No browser could be opened: copy the address, open it yourself, then say so.")
+        )
+        yes.setText(tr("Copy address"))
+        done = QPushButton(tr("I opened it"))
+        done.setObjectName("toolChoice")
+        done.clicked.connect(lambda: self._answer(Answer.accept()))
+        yes.clicked.disconnect()
+        yes.clicked.connect(lambda: _copy(url, then=done))
+        assert self._confirm is not None
+        row = self._confirm.layout()
+        assert isinstance(row, QHBoxLayout)
+        row.insertWidget(row.indexOf(yes) + 1, done)
+        self.buttons["opened"] = done
+        yes.setFocus()
 
     def _answer(self, answer: Answer) -> None:
         if self._done:
@@ -353,3 +376,11 @@ def _value(field: QWidget) -> Value | None:
         return field.value()
     assert isinstance(field, QLineEdit)
     return field.text() or None
+
+
+def _copy(text: str, then: QWidget) -> None:
+    """`text` to the clipboard, and the focus to `then` (what the person does next)."""
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(text)
+    then.setFocus()

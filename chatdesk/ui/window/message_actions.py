@@ -320,9 +320,10 @@ class MessageActions:
         if result == QMessageBox.StandardButton.Open:
             self._opened(url)
 
-    def _opened(self, url: str) -> None:
+    def _opened(self, url: str) -> bool:
+        """Open `url` in the browser; False when none could be."""
         self.opened_links.append(url)
-        QDesktopServices.openUrl(QUrl(url))
+        return bool(QDesktopServices.openUrl(QUrl(url)))
 
     def _card_of(self, message_id: uuid.UUID, call_id: str) -> QWidget | None:
         widget = self._view.widget_for(message_id)
