@@ -91,16 +91,17 @@ class ToolCallCard(QFrame):
         hide = tr("Hide the arguments and the result")
         self._fold = fold_button(tr("Show the arguments and the result"), hide)
         self._fold.toggled.connect(self._toggle)
-        # Both wrap, so a long title or state never makes the conversation wider than the
-        # window; both are plain text (a title is the server's, a call not run says its result).
+        # Plain text: a title is the server's, and a call not run says its result. The state
+        # wraps, so a long one never makes the conversation wider than the window; the title
+        # (one line of at most 80 characters) keeps its line.
         self._title = QLabel()
         self._title.setObjectName("toolTitle")
         self._state = QLabel()
         self._state.setObjectName("toolState")
         self._state.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._state.setWordWrap(True)
         for label in (self._title, self._state):
             label.setTextFormat(Qt.TextFormat.PlainText)
-            label.setWordWrap(True)
         head.addWidget(self._fold)
         head.addWidget(self._title)
         head.addWidget(self._state, 1)
