@@ -43,6 +43,7 @@ from chatdesk.core.tools.questions import (
 )
 from chatdesk.ui.conversation.frame import plain_label
 from chatdesk.ui.conversation.question_fields import ChoicesBox
+from chatdesk.ui.conversation.wheel_safe import ComboBox, DoubleSpinBox, SpinBox
 from chatdesk.ui.plain_text import plain_tip
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -134,7 +135,7 @@ class QuestionCard(QFrame):
             box.toggled.connect(self._check)
             return box
         if one.kind is Kind.CHOICE:
-            combo = QComboBox()
+            combo = ComboBox()
             if not one.required and one.default is None:
                 combo.addItem(tr("(none)"), None)
             for value, title in zip(one.options, one.option_titles, strict=False):
@@ -158,10 +159,10 @@ class QuestionCard(QFrame):
         low = one.minimum if one.minimum is not None else -_MOST
         high = one.maximum if one.maximum is not None else _MOST
         if one.kind is Kind.WHOLE:
-            spin = QSpinBox()
+            spin = SpinBox()
             spin.setRange(int(max(low, -(2**31) + 1)), int(min(high, 2**31 - 1)))
         else:
-            spin = QDoubleSpinBox()
+            spin = DoubleSpinBox()
             spin.setDecimals(4)
             spin.setRange(low, high)
         default = one.default
