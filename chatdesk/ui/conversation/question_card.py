@@ -260,10 +260,13 @@ class QuestionCard(QFrame):
         if self._confirm is not None:
             return
         confirm = QWidget()
-        row = QHBoxLayout(confirm)
-        row.setContentsMargins(0, 0, 0, 0)
+        column = QVBoxLayout(confirm)  # the words on a line of their own, the buttons under
+        column.setContentsMargins(0, 0, 0, 0)
         self._confirm_words = plain_label(tr("Open this address in your browser?"), "toolCaption")
-        row.addWidget(self._confirm_words)
+        column.addWidget(self._confirm_words)
+        row = QHBoxLayout()
+        column.addLayout(row)
+        self._confirm_row = row
         yes = QPushButton(tr("Open"))
         yes.setObjectName("toolChoice")
         yes.clicked.connect(self._open)
@@ -307,10 +310,7 @@ class QuestionCard(QFrame):
         done.clicked.connect(lambda: self._answer(Answer.accept()))
         yes.clicked.disconnect()
         yes.clicked.connect(lambda: _copy(url, then=done))
-        assert self._confirm is not None
-        row = self._confirm.layout()
-        assert isinstance(row, QHBoxLayout)
-        row.insertWidget(row.indexOf(yes) + 1, done)
+        self._confirm_row.insertWidget(self._confirm_row.indexOf(yes) + 1, done)
         self.buttons["opened"] = done
         yes.setFocus()
 
