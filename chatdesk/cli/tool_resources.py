@@ -19,7 +19,7 @@ from chatdesk.cli.running import sync
 from chatdesk.cli.tools import allow_to_start, once_allowed
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
-from chatdesk.core.tools.mcp_resources import Listing
+from chatdesk.core.tools.mcp_resources import Listing, ResourceContent
 
 if TYPE_CHECKING:
     from chatdesk.core.service import ChatService
@@ -99,19 +99,33 @@ async def _read(core: Core, args: argparse.Namespace) -> int:
         await asyncio.to_thread(Path(args.output).write_bytes, data)
         note(tr("wrote {size} bytes to {path}", size=f"{len(data):,}", path=args.output))
         return 0
-    if any(c.data is not None for c in contents):
+    texts = [_text_of(c) for c in contents]
+    if any(text is None for text in texts):
         fail(
             tr(
                 "{uri} holds binary data ({mime}); write it to a file with -o FILE",
                 uri=args.uri,
-                mime=next(c.mime for c in contents if c.data is not None),
+                mime=next(c.mime for c, text in zip(contents, texts, strict=True) if text is None),
             )
         )
         return 1
-    sys.stdout.write("\n".join(c.text or "" for c in contents))
-    if contents and not (contents[-1].text or "").endswith("\n"):
+    sys.stdout.write("\n".join(text or "" for text in texts))
+    if texts and not (texts[-1] or "").endswith("\n"):
         sys.stdout.write("\n")
     return 0
+
+
+def _text_of(content: ResourceContent) -> str | None:
+    """What `content` says as text: its text, or a blob the server calls text that reads as
+    UTF-8; None for bytes that are not text."""
+    if content.data is None:
+        return content.text or ""
+    if not content.mime.startswith("text/"):
+        return None
+    try:
+        return content.data.decode()
+    except UnicodeDecodeError:
+        return None
 
 
 def _json(listing: Listing) -> dict[str, Any]:

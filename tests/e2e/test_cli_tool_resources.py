@@ -42,6 +42,8 @@ def test_a_text_resource_is_printed_and_a_blob_needs_a_file(
     written = chatdesk("tools", "read", "notes", "picture://blue", "-o", str(out))
     assert written.returncode == 0, written.stderr
     assert out.read_bytes().startswith(b"\x89PNG")
+    spelled = chatdesk("tools", "read", "notes", "spelled://Ann")  # text/plain, sent as a blob
+    assert (spelled.returncode, spelled.stdout) == (0, "Ann, in UTF-8: ü\n")
 
 
 def test_ask_attaches_a_resource_with_its_origin(chatdesk_home: Path) -> None:

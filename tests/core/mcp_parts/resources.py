@@ -53,6 +53,10 @@ def register(server: MCPServer) -> None:
     def blob(kilobytes: str) -> bytes:
         return bytes(range(256)) * (int(kilobytes) * 4)
 
+    @server.resource("spelled://{word}", name="spelled", mime_type="text/plain")
+    def spelled(word: str) -> bytes:  # text sent as a blob, as some servers do
+        return f"{word}, in UTF-8: ü".encode()
+
     @server.resource("text://{kilobytes}", name="text", mime_type="text/plain")
     def text(kilobytes: str) -> str:
         line = "A line of plain text that a resource gives, numbered {:>9}.\n"  # 64 bytes
