@@ -490,6 +490,7 @@ def test_attach_menu_offers_a_file_dialog(qtbot: QtBot, composer: Composer, tmp_
     attach = composer.findChild(QToolButton, "attachButton")
     assert attach is not None
     assert attach.menu() is composer.attach_menu  # Files…, Resource from a server…
+    attach.setFocus()  # reached by Tab, as a keyboard user opens its menu
     composer.attach_menu.files.trigger()  # (offscreen, a popped-up menu cannot grab keys)
     dialog = composer.findChild(QFileDialog)
     assert dialog is not None
@@ -498,6 +499,7 @@ def test_attach_menu_offers_a_file_dialog(qtbot: QtBot, composer: Composer, tmp_
         dialog.selectFile(str(chosen))
         dialog.accept()
     assert picked.args == [[chosen]]
+    assert composer.focusWidget() is composer.editor  # the message is typed next
 
 
 # --- drafts and models -----------------------------------------------------------------------

@@ -19,8 +19,8 @@ paint does without them and their modules (decision 0009).
 
 from __future__ import annotations
 
+import functools
 import itertools
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -29,7 +29,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QSizePolicy, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.column import ColumnMargins
-from chatdesk.ui.composer.attach_menu import AttachMenu
+from chatdesk.ui.composer.attach_menu import AttachMenu, choose_files
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons, tick_menu
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
@@ -124,7 +124,9 @@ class Composer(QWidget):
         # The chips' strip comes first in the box, above the editor, when made.
         self._box.column.addWidget(self._editor)
         self._row = ComposerButtons(self._box, self._box.column)
-        self.attach_menu = AttachMenu(self._row.attach, self._choose_files)  # files, resources
+        # Files or a server's resource; the keys go back to the message after the file dialog.
+        files = functools.partial(choose_files, self, self.files_dropped.emit, self.focus_editor)
+        self.attach_menu = AttachMenu(self._row.attach, files)
         self._row.assistants.chosen.connect(self.assistant_changed)
         self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)
@@ -464,18 +466,6 @@ class Composer(QWidget):
     def _model_chosen(self, key: str) -> None:
         self._row.show_models(self._row.model_entries, key)
         self.model_changed.emit(key)
-
-    def _choose_files(self) -> None:
-        from PySide6.QtWidgets import QFileDialog  # not before the first paint
-
-        # open(), not exec(): no nested event loop under qasync.
-        dialog = QFileDialog(self, tr("Attach files"))
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFiles)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.filesSelected.connect(
-            lambda names: self.files_dropped.emit([Path(n) for n in names])
-        )
-        dialog.open()
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc reaches here from the editor and the buttons, which do not use it.
