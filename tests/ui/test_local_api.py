@@ -30,7 +30,8 @@ from chatdesk.ui.settings.api_snippets import KEY_SHOWN, SNIPPETS
 from chatdesk.ui.settings.api_state import Serving
 from chatdesk.ui.sidebar.roles import API_ROLE
 from tests.ui.shown import shown
-from tests.ui.test_tool_cards import ASK, _card, _press, _waiting
+from tests.ui.test_tool_cards import ASK
+from tests.ui.tool_windows import last_card, press, waiting
 
 LONG = 20_000  # ms: a bound never reached, for the key the window reads again every 2 s
 
@@ -404,10 +405,10 @@ def test_a_tool_call_in_a_chat_sent_through_the_api_is_asked_in_the_window(
     assert "waits for your approval: chatdesk › search_chats" in announced(window)
     assert not sending.done()  # the request waits for the user, in the window
     window.show_thread(thread.id)
-    qtbot.waitUntil(lambda: _waiting(window))
-    card = _card(window)
+    qtbot.waitUntil(lambda: waiting(window))
+    card = last_card(window)
     assert card is not None
-    _press(qtbot, card, "once")
+    press(qtbot, card, "once")
     qtbot.waitUntil(sending.done)
     assert sending.result() == 200
 

@@ -104,8 +104,8 @@ def test_choices_are_ticked_by_tab_and_space_and_too_many_are_never_sent(
     qtbot.addWidget(card)
     answers: list[Answer] = []
     card.answered.connect(answers.append)
-    card.show()
-    qtbot.waitExposed(card)
+    with qtbot.waitExposed(card):
+        card.show()
     card.activateWindow()
     card.focus_first()
     qtbot.waitUntil(card.inputs["name"].hasFocus)

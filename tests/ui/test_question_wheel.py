@@ -36,8 +36,8 @@ def test_the_wheel_scrolls_past_a_forms_values_until_one_has_the_focus(qtbot: Qt
     )
     card = QuestionCard(Question("shop", "How many?", fields), lambda url: True)
     qtbot.addWidget(card)
-    card.show()
-    qtbot.waitExposed(card)
+    with qtbot.waitExposed(card):
+        card.show()
     passed = [not _wheel(card.inputs[one.name]) for one in fields]
     assert card.values() == {"count": 42, "size": 3.5, "pet": "cat"}  # no answer changed
     assert passed == [True, True, True]  # each left the wheel to the conversation

@@ -18,14 +18,9 @@ from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.conversation.tool_card import ToolCallCard
 from chatdesk.ui.main_window import MainWindow
 from tests.ui.test_window import answer_done, send
-from tests.ui.tool_windows import last_card, press, window_on, window_with_server
+from tests.ui.tool_windows import last_card, press, waiting, window_on, window_with_server
 
 ASK = "use the search_chats tool with query=tables"
-
-
-def _waiting(window: MainWindow) -> bool:
-    card = last_card(window)
-    return card is not None and card.call.state == "waiting"
 
 
 def _asked(
@@ -37,7 +32,7 @@ def _asked(
     finish(core.service.set_thread_tools(thread.id, ["chatdesk"]))
     window = window_on(open_window, qtbot, core, thread.id)
     send(qtbot, window, ASK)
-    qtbot.waitUntil(lambda: _waiting(window))
+    qtbot.waitUntil(lambda: waiting(window))
     card = last_card(window)
     assert card is not None
     return window, card
@@ -98,7 +93,7 @@ def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_
     search.setChecked(True)  # as a click in the menu does
     assert button.text() == "Tools · 1"
     send(qtbot, window, ASK)
-    qtbot.waitUntil(lambda: _waiting(window))
+    qtbot.waitUntil(lambda: waiting(window))
     thread_id = window.current_thread_id
     assert finish(core.service.thread_tools(thread_id)) == ["chatdesk"]
 

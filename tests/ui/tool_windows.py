@@ -41,6 +41,12 @@ def last_card(window: MainWindow) -> ToolCallCard | None:
     return cards[0] if cards else None
 
 
+def waiting(window: MainWindow) -> bool:
+    """The last answer's first call waits for the user's choice."""
+    card = last_card(window)
+    return card is not None and card.call.state == "waiting"
+
+
 def press(qtbot: QtBot, card: ToolCallCard, choice: str) -> None:
     """Allow once / Always / Deny (`choice`) on a waiting card, by keyboard."""
     button = card.choice_buttons[choice]
