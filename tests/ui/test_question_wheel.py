@@ -38,6 +38,9 @@ def test_the_wheel_scrolls_past_a_forms_values_until_one_has_the_focus(qtbot: Qt
     qtbot.addWidget(card)
     with qtbot.waitExposed(card):
         card.show()
+    elsewhere = card.buttons["decline"]  # the focus is not on a value the wheel passes over
+    elsewhere.setFocus()
+    qtbot.waitUntil(elsewhere.hasFocus)
     passed = [not _wheel(card.inputs[one.name]) for one in fields]
     assert card.values() == {"count": 42, "size": 3.5, "pet": "cat"}  # no answer changed
     assert passed == [True, True, True]  # each left the wheel to the conversation
