@@ -105,3 +105,22 @@ def http_server() -> Iterator[str]:
 @pytest.fixture
 def sse_server() -> Iterator[str]:
     yield from served("sse", "/sse")
+
+
+def over(transport: str) -> Iterator[ServerConfig]:
+    """The test server as "test", over stdio or Streamable HTTP (served while iterated)."""
+    if transport == "stdio":
+        yield stdio()
+        return
+    for url in served("http", "/mcp"):
+        yield ServerConfig("test", Transport.HTTP, url=url)
+
+
+async def tools_with(
+    config: Configuration, tmp_path: Path, server: ServerConfig
+) -> AsyncIterator[Tools]:
+    """A `Tools` of the test's own with `server` added, closed at the end."""
+    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
+    await made.add_server(server)
+    yield made
+    await made.aclose()

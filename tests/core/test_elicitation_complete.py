@@ -18,12 +18,11 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import tools_in
 from chatdesk.core.tools.model import CALLER, Caller
 from chatdesk.core.tools.questions import Answer, Question
-from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.servers import ServerConfig
 from chatdesk.core.tools.service import Tools
-from tests.core.mcp_helpers import served, stdio
+from tests.core.mcp_helpers import over, tools_with
 from tests.core.mcp_parts.gapscore import PAY_URL
 
 pytestmark = pytest.mark.asyncio
@@ -35,21 +34,15 @@ def server(
 ) -> Iterator[ServerConfig]:
     # The notification is of the protocols before 2026-07-28.
     monkeypatch.setattr(mcp, "Client", functools.partial(mcp.Client, mode="legacy"))
-    if request.param == "stdio":
-        yield stdio()
-        return
-    for url in served("http", "/mcp"):
-        yield ServerConfig("test", Transport.HTTP, url=url)
+    yield from over(request.param)
 
 
 @pytest_asyncio.fixture
 async def tools(
     config: Configuration, tmp_path: Path, server: ServerConfig
 ) -> AsyncIterator[Tools]:
-    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
-    await made.add_server(server)
-    yield made
-    await made.aclose()
+    async for made in tools_with(config, tmp_path, server):
+        yield made
 
 
 class PaysOnThePage:

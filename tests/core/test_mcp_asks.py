@@ -17,7 +17,6 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import tools_in
 from chatdesk.core.chat.call_progress import CallProgress
 from chatdesk.core.chat.events import EventBus, ToolCallProgressed
 from chatdesk.core.store import Store
@@ -36,9 +35,14 @@ from chatdesk.core.tools.questions import (
     parsed,
     problems,
 )
-from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.servers import ServerConfig
 from chatdesk.core.tools.service import Tools
-from tests.core.mcp_helpers import answer_with_server, served, service_with_tools, stdio
+from tests.core.mcp_helpers import (
+    answer_with_server,
+    over,
+    service_with_tools,
+    tools_with,
+)
 
 pytestmark = pytest.mark.asyncio
 GOOD: dict[str, Value] = {
@@ -66,21 +70,15 @@ class Person:
 
 @pytest.fixture(params=["stdio", "http"])
 def server(request: pytest.FixtureRequest) -> Iterator[ServerConfig]:
-    if request.param == "stdio":
-        yield stdio()
-        return
-    for url in served("http", "/mcp"):
-        yield ServerConfig("test", Transport.HTTP, url=url)
+    yield from over(request.param)
 
 
 @pytest_asyncio.fixture
 async def tools(
     config: Configuration, tmp_path: Path, server: ServerConfig
 ) -> AsyncIterator[Tools]:
-    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
-    await made.add_server(server)
-    yield made
-    await made.aclose()
+    async for made in tools_with(config, tmp_path, server):
+        yield made
 
 
 CALL = Caller(uuid.uuid4(), uuid.uuid4(), "call-1")

@@ -15,7 +15,6 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
-from chatdesk.core.assembly import tools_in
 from chatdesk.core.tools.questions import (
     Answer,
     Field,
@@ -28,9 +27,9 @@ from chatdesk.core.tools.questions import (
     problem,
     problems,
 )
-from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.servers import ServerConfig
 from chatdesk.core.tools.service import Tools
-from tests.core.mcp_helpers import served, stdio
+from tests.core.mcp_helpers import over, tools_with
 from tests.core.mcp_parts.multi import EVERYTHING
 from tests.core.test_mcp_asks import Person, _call
 
@@ -168,21 +167,15 @@ def test_typed_choices_are_numbers_values_or_titles_separated_by_commas() -> Non
 
 @pytest.fixture(params=["stdio", "http"])
 def server(request: pytest.FixtureRequest) -> Iterator[ServerConfig]:
-    if request.param == "stdio":
-        yield stdio()
-        return
-    for url in served("http", "/mcp"):
-        yield ServerConfig("test", Transport.HTTP, url=url)
+    yield from over(request.param)
 
 
 @pytest_asyncio.fixture
 async def tools(
     config: Configuration, tmp_path: Path, server: ServerConfig
 ) -> AsyncIterator[Tools]:
-    made = tools_in(lambda: config.settings, config.paths.config_dir, log_dir=tmp_path / "logs")
-    await made.add_server(server)
-    yield made
-    await made.aclose()
+    async for made in tools_with(config, tmp_path, server):
+        yield made
 
 
 ANSWER: dict[str, Value] = {
