@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 
 import pytest
 
+from chatdesk.core.chat.repository import pages
 from chatdesk.core.service import ChatService
 from chatdesk.core.store.models import Role
 from chatdesk.core.views import MessageView
@@ -81,3 +83,46 @@ async def test_paging_down_matches_paging_up(service: ChatService, seed: int) ->
             siblings = await service.sibling_ids(message.id)
             assert message.sibling_count == len(siblings)
             assert siblings[message.sibling_index - 1] == message.id
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+async def test_a_page_read_as_a_range_of_depths_is_the_walks_page(
+    service: ChatService, seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where a stretch of the branch does not fork, a page is read as a range of depths: every
+    page (newest, before, after, around each message, several sizes) must be the one the walk
+    along the pointers gives, forks and switched branches included."""
+    taken = {True: 0, False: 0}
+    linked = pages._linked
+
+    def counted(*args: Any, **kwargs: Any) -> list[Any] | None:
+        found = linked(*args, **kwargs)
+        taken[found is not None] += 1
+        return found
+
+    def walked_only(*args: Any, **kwargs: Any) -> None:
+        return None
+
+    async def both(**asked: Any) -> None:
+        monkeypatch.setattr(pages, "_linked", counted)
+        by_range = await service.list_messages(thread.id, **asked)
+        monkeypatch.setattr(pages, "_linked", walked_only)
+        assert by_range == await service.list_messages(thread.id, **asked), asked
+
+    rng = random.Random(seed)
+    thread = await service.create_thread()
+    for n in range(6):
+        turn = await service.send(thread.id, f"start {n}")
+        await service.wait_for_answer(turn.answer.id)
+    for _ in range(12):
+        path = await _up(service, thread.id)
+        await _random_step(service, rng, path)
+        path = await _up(service, thread.id)
+        for limit in (1, 2, 5, 50):
+            await both(limit=limit)
+            for message in path:
+                await both(before=message.id, limit=limit)
+                await both(after=message.id, limit=limit)
+                await both(around=message.id, limit=limit)
+    assert taken[True] > 0  # some pages were read as ranges of depths,
+    assert taken[False] > 0  # some had to be walked, and every one agreed

@@ -10,7 +10,7 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection
 
 from chatdesk.app import Configuration
 from chatdesk.core.assembly import tools_in
@@ -44,13 +44,13 @@ def _start(store: Store, turn: TurnRequest, config: Configuration) -> StartedTur
 
 
 def _branch(store: Store, thread_id: uuid.UUID) -> list[tuple[Role, Status, str]]:
-    def read(session: Session) -> list[tuple[Role, Status, str]]:
+    def read(connection: Connection) -> list[tuple[Role, Status, str]]:
         page = repo.branch_page(
-            session, thread_id=thread_id, before=None, after=None, around=None, limit=50
+            connection, thread_id=thread_id, before=None, after=None, around=None, limit=50
         )
         return [(m.role, m.status, m.content) for m in page.messages]
 
-    return store.read_now(read)
+    return store.read_plain_now(read)
 
 
 def _finish(store: Store, answer: MessageView, text: str) -> None:

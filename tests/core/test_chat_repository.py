@@ -134,7 +134,9 @@ def test_a_page_reads_every_field_of_its_messages_as_the_views_constructor_makes
         )
     )
 
-    page = store.read_now(lambda s: repo.branch_page(s, thread, before=None, after=None, limit=10))
+    page = store.read_plain_now(
+        lambda c: repo.branch_page(c, thread, before=None, after=None, limit=10)
+    )
     question, answer = page.messages[-2:]
     assert [m.content for m in page.messages] == ["one", "answer to one", "two", "answer to two"]
     assert answer.parent_id == question.id
@@ -240,8 +242,8 @@ def test_a_message_is_numbered_among_its_siblings_and_one_alone_is_one_of_one(
 
     def shown_with(answer: MessageView) -> list[tuple[uuid.UUID, int, int]]:
         store.write_now(lambda s: repo.switch_branch(s, NOW, answer.id))
-        page = store.read_now(
-            lambda s: repo.branch_page(s, thread, before=None, after=None, limit=10)
+        page = store.read_plain_now(
+            lambda c: repo.branch_page(c, thread, before=None, after=None, limit=10)
         )
         return [(m.id, m.sibling_index, m.sibling_count) for m in page.messages]
 

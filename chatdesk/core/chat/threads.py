@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat import repository as repo
@@ -189,12 +190,17 @@ class Threads:
         around: uuid.UUID | None,
         limit: int,
     ) -> MessagePage:
-        def work(session: Session) -> MessagePage:
+        def work(connection: Connection) -> MessagePage:
             return repo.branch_page(
-                session, thread_id=thread_id, before=before, after=after, around=around, limit=limit
+                connection,
+                thread_id=thread_id,
+                before=before,
+                after=after,
+                around=around,
+                limit=limit,
             )
 
-        return await self._store.read(work)
+        return await self._store.read_plain(work)
 
     async def get_message(self, message_id: uuid.UUID) -> MessageView:
         return await self._store.read(lambda s: repo.full_message(s, message_id))

@@ -148,6 +148,7 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (
         Index("ix_messages_thread_parent", "thread_id", "parent_id"),
+        Index("ix_messages_thread_depth", "thread_id", "depth"),
         Index("ix_messages_parent_id", "parent_id"),
         Index("ix_messages_status", "status"),
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 
-HEAD_REVISION = "0016"
+HEAD_REVISION = "0017"
 
 
 @dataclass(frozen=True)

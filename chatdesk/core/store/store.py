@@ -2,10 +2,10 @@
 
 Writes run on ONE dedicated thread, each in its own `BEGIN IMMEDIATE` transaction; reads run on
 a small pool of other threads, each in a snapshot transaction (WAL lets them run beside the
-writer). Callers `await` both from the asyncio loop, which therefore never waits on SQLite.
-An awaiting task that is cancelled does not cancel a write already handed to the writer: once
-started, a write commits or fails as a whole (a failure nobody waits for any more is still
-reported).
+writer) on the connection that thread keeps (kept.py). Callers `await` both from the asyncio
+loop, which therefore never waits on SQLite. An awaiting task that is cancelled does not cancel
+a write already handed to the writer: once started, a write commits or fails as a whole (a
+failure nobody waits for any more is still reported).
 """
 
 from __future__ import annotations
@@ -13,22 +13,24 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import sqlite3
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, PoolProxiedConnection
+from sqlalchemy import Connection, Engine, PoolProxiedConnection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from chatdesk.core.errors import ChatdeskError, Closed
+from chatdesk.core.errors import Busy, ChatdeskError, Closed
 from chatdesk.core.store import changes
 from chatdesk.core.store.changes import WriteHook
 from chatdesk.core.store.engine import writer
-from chatdesk.core.store.failures import WriteBlocked, translated
+from chatdesk.core.store.failures import StorageError, WriteBlocked, translated
 from chatdesk.core.store.instances import InstanceLock
+from chatdesk.core.store.kept import KeptConnections
 from chatdesk.core.store.schema import MigrationReport
 
 log = logging.getLogger("chatdesk.store")
@@ -66,13 +68,16 @@ class Store:
         self._engine = engine
         self._writer_engine = writer(engine)
         self._writer_thread: int | None = None
+        self._kept = KeptConnections()  # the reader threads' connections
         self._writer = ThreadPoolExecutor(
             1, thread_name_prefix="chatdesk-db-writer", initializer=self._note_writer_thread
         )
         self._readers = (
             self._writer
             if one_thread
-            else ThreadPoolExecutor(2, thread_name_prefix="chatdesk-db-reader")
+            else ThreadPoolExecutor(
+                2, thread_name_prefix="chatdesk-db-reader", initializer=self._kept.adopt
+            )
         )
         self.in_memory = one_thread
         self._closed = False
@@ -115,6 +120,13 @@ class Store:
     async def read(self, work: Callable[[Session], T]) -> T:
         return await self._on(self._readers, functools.partial(self.read_now, work))
 
+    async def read_plain(self, work: Callable[[Connection], T]) -> T:
+        """`work` on a reader thread's connection in a snapshot transaction, without an ORM
+        session: for the hot reads whose statements are `Prepared` (a page of a thread), where
+        making the session cost as much as the SQL. `work` may still open a `Session` on the
+        connection for a rare part of its read; it joins the same snapshot."""
+        return await self._on(self._readers, functools.partial(self.read_plain_now, work))
+
     async def write(self, work: Callable[[Session], T]) -> T:
         future = self._on(self._writer, functools.partial(self.write_now, work))
         # The write goes on even if the caller is cancelled; the caller still sees the cancel.
@@ -150,14 +162,38 @@ class Store:
         """Run `work` in a read transaction on the calling thread (CLI tools, tests, an export
         streamed to a file). A database in memory has one connection, which another thread's
         transaction may be using: there `work` waits its turn on the writer's thread."""
-        if self.in_memory and threading.get_ident() != self._writer_thread:
-            return self._writer.submit(self.read_now, work).result()
-        with (
-            translated(self.path),
-            Session(self._engine, expire_on_commit=False) as session,
-            session.begin(),
-        ):
-            return work(session)
+        if self.in_memory:
+            if threading.get_ident() != self._writer_thread:
+                return self._writer.submit(self.read_now, work).result()
+            with (
+                translated(self.path),
+                Session(self._engine, expire_on_commit=False) as session,
+                session.begin(),
+            ):
+                return work(session)
+
+        def in_session(connection: Connection) -> T:
+            with Session(connection, expire_on_commit=False) as session:
+                return work(session)
+
+        return self.read_plain_now(in_session)
+
+    def read_plain_now(self, work: Callable[[Connection], T]) -> T:
+        """`read_plain` on the calling thread, on the connection it keeps."""
+        if self.in_memory:
+            return self.read_now(lambda session: work(session.connection()))
+        kept = self._kept.of_this_thread(self._engine)
+        if kept is None:
+            with translated(self.path), self._engine.connect() as connection, connection.begin():
+                return work(connection)
+        if kept.in_transaction():  # a read inside a read: the same snapshot
+            return work(kept)
+        try:
+            with translated(self.path), kept.begin():
+                return work(kept)
+        except (StorageError, Busy, DBAPIError, sqlite3.Error):
+            self._kept.forget(kept)
+            raise
 
     async def try_writing(self) -> bool:
         """Whether the store can write now. A read-only one looks at the data folder again
@@ -229,6 +265,7 @@ class Store:
         self._closed = True
         self._writer.shutdown(wait=True)
         self._readers.shutdown(wait=True)
+        self._kept.close()
         if self._probe is not None:
             self._probe.close()
         if (self.blocked is None or self._held) and not self.in_memory:

@@ -25,14 +25,12 @@ from chatdesk.core.chat.repository.attachments import (
     with_attachments,
 )
 from chatdesk.core.chat.repository.branches import (
-    branch_page,
     delete_branch,
     delete_message,
     delete_messages,
     end_of_branch,
     full_message,
     insert_message,
-    path_to,
     set_active_leaf,
     sibling_ids,
     subtree_ids,
@@ -41,6 +39,7 @@ from chatdesk.core.chat.repository.branches import (
 from chatdesk.core.chat.repository.counts import CountUpdate, message_texts, save_counts, walk_up
 from chatdesk.core.chat.repository.cuts import cut_records, record_cuts
 from chatdesk.core.chat.repository.outside import Outside, answer_and_owner, written_outside
+from chatdesk.core.chat.repository.pages import branch_page, path_to
 from chatdesk.core.chat.repository.retention import Purged, purge_batch
 from chatdesk.core.chat.repository.rows import (
     existing_messages,

@@ -1,9 +1,6 @@
-"""A thread's messages as a tree (`parent_id`): adding a message, walking and paging the branch
-on screen, switching branches, deleting a message with everything below it.
-
-The branch on screen is the path from the root to `threads.active_leaf_id`; it is walked with
-bounded recursive queries over `parent_id` (up) and `active_child_id` (down), so a page costs the
-same in a thread of 100 or 100,000 messages.
+"""A thread's messages as a tree (`parent_id`): adding a message, switching branches, deleting
+a message with everything below it. The branch on screen is the path from the root to
+`threads.active_leaf_id`; its pages are read in pages.py.
 """
 
 from __future__ import annotations
@@ -13,49 +10,40 @@ import itertools
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from operator import itemgetter
 from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
-    Select,
     Table,
     Uuid,
     bindparam,
     delete,
     insert,
     literal,
-    literal_column,
     select,
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.elements import ColumnClause
 
 from chatdesk.core.chat.repository.attachments import with_attachments
 from chatdesk.core.chat.repository.rows import (
     ROLES,
     STATUSES,
     M,
-    T,
     message_row,
-    message_select,
     message_views,
-    message_views_of,
-    sibling_count,
     stored_uuid,
     thread_row,
     thread_view,
 )
 from chatdesk.core.chat.repository.sources import with_sources
-from chatdesk.core.chat.repository.tools import needs_tool_calls, with_tool_calls
-from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.chat.repository.tools import with_tool_calls
+from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.ids import new_id
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Message, MessagePart, Role, Status, Thread
 from chatdesk.core.store.prepared import Prepared, connection_of
 from chatdesk.core.views import (
-    MessagePage,
     MessageView,
     ThreadView,
 )
@@ -210,130 +198,10 @@ def node(session: Session, message_id: uuid.UUID) -> Node:
     return found
 
 
-def _walk(start: Any, limit: Any, *, down: bool) -> Select[Any]:
-    """At most `limit` messages from `start` following parent (up) or active-child (down)
-    pointers, unordered (`_walked` orders them). A counter bounds the walk. Compiled for
-    SQLite alone (`Prepared`): the walk carries each row's rowid, so the page's columns are
-    read by it rather than through the id's index once more, and its sibling count, counted
-    once a row (the page's select reads it twice: the count, and whether to number it)."""
-    rowid: ColumnClause[int] = literal_column("messages.rowid")
-    count = sibling_count().label("siblings")
-    walk = (
-        select(rowid.label("at"), M.c.parent_id, M.c.active_child_id, literal(1).label("n"), count)
-        .where(M.c.id == start)
-        .cte("walk", recursive=True)
-    )
-    link = M.c.id == (walk.c.active_child_id if down else walk.c.parent_id)
-    step = select(rowid, M.c.parent_id, M.c.active_child_id, (walk.c.n + 1).label("n"), count)
-    walk = walk.union_all(step.join(walk, link).where(walk.c.n < limit))
-    return message_select(walk.c.siblings).join(walk, rowid == walk.c.at)
-
-
-_LEAF = Prepared(select(T.c.active_leaf_id).where(T.c.id == bindparam("thread", type_=Uuid())))
-_UP = Prepared(_walk(bindparam("start", type_=Uuid()), bindparam("limit"), down=False))
-_DOWN = Prepared(_walk(bindparam("start", type_=Uuid()), bindparam("limit"), down=True))
-
-
-def path_to(session: Session, message_id: uuid.UUID, limit: int) -> list[MessageView]:
-    """The message and its ancestors, at most `limit` of them, oldest first."""
-    return message_views_of(_walked(session, _UP, message_id, limit))
-
-
-def _walked(session: Session, walk: Prepared, start: uuid.UUID, limit: int) -> list[Any]:
-    """The walk's rows in branch order. Sorted here: SQLite would copy each row, its text and
-    all, into a temporary b-tree to sort it."""
-    rows = walk.rows(connection_of(session), start=start, limit=limit)
-    rows.sort(key=_DEPTH)
-    return rows
-
-
-_DEPTH = itemgetter(3)  # message_select's depth column
-
-
-def _page(session: Session, rows: Sequence[Any]) -> list[MessageView]:
-    """The walked rows' views, with their attachments' names (asked for only when a message
-    has any: most pages have none)."""
-    views = message_views_of(rows)
-    if any(row[-1] for row in rows):  # `attached`, the last column
-        views = with_sources(session, with_attachments(session, views))
-    if any(needs_tool_calls(view) for view in views):
-        views = with_tool_calls(session, views)
-    return views
-
-
 def full_message(session: Session, message_id: uuid.UUID) -> MessageView:
     """One message as the window shows it: its view with its attachments and its tool calls."""
     views = with_attachments(session, message_views(session, [message_id]))
     return with_tool_calls(session, with_sources(session, views))[0]
-
-
-def branch_page(
-    session: Session,
-    thread_id: uuid.UUID,
-    *,
-    before: uuid.UUID | None,
-    after: uuid.UUID | None,
-    limit: int,
-    around: uuid.UUID | None = None,
-) -> MessagePage:
-    if sum(m is not None for m in (before, after, around)) > 1:
-        raise InvalidRequest(tr("give only one of before, after or around, not both"))
-    if not 1 <= limit <= 1000:
-        raise InvalidRequest(tr("limit must be between 1 and 1000"))
-    found = _LEAF.first(connection_of(session), thread=thread_id)
-    if found is None:
-        raise NotFound(tr("no thread with id {thread_id}", thread_id=thread_id))
-    leaf = None if found[0] is None else uuid.UUID(hex=found[0])
-    rows: list[Any] = []
-    if before is not None:
-        cursor = _cursor_row(session, thread_id, before)
-        if cursor.parent_id:
-            rows += _walked(session, _UP, cursor.parent_id, limit)
-    elif after is not None:
-        cursor = _cursor_row(session, thread_id, after)
-        if cursor.active_child_id:
-            rows += _walked(session, _DOWN, cursor.active_child_id, limit)
-    elif around is not None:
-        cursor = _cursor_row(session, thread_id, around)
-        rows += _walked(session, _UP, around, limit // 2 + 1)  # it and the messages before it
-        rest = limit - len(rows)
-        if cursor.active_child_id and rest > 0:
-            rows += _walked(session, _DOWN, cursor.active_child_id, rest)
-    elif leaf:
-        rows += _walked(session, _UP, leaf, limit)
-    views = _page(session, rows)
-    if not views:
-        return MessagePage((), has_more_before=after is not None, has_more_after=before is not None)
-    return MessagePage(
-        tuple(views),
-        has_more_before=views[0].parent_id is not None,
-        has_more_after=views[-1].id != leaf,
-    )
-
-
-_CURSOR = Prepared(
-    select(M.c.thread_id, M.c.parent_id, M.c.active_child_id).where(
-        M.c.id == bindparam("message", type_=Uuid())
-    )
-)
-
-
-def _cursor_row(session: Session, thread_id: uuid.UUID, message_id: uuid.UUID) -> _Cursor:
-    row = _CURSOR.first(connection_of(session), message=message_id)
-    if row is None or row[0] != thread_id.hex:
-        raise NotFound(
-            tr(
-                "no message {message_id} in thread {thread_id}",
-                message_id=message_id,
-                thread_id=thread_id,
-            )
-        )
-    return _Cursor(*(None if hex_ is None else uuid.UUID(hex=hex_) for hex_ in row[1:]))
-
-
-class _Cursor(NamedTuple):
-    parent_id: uuid.UUID | None
-    active_child_id: uuid.UUID | None
 
 
 def end_of_branch(session: Session, message_id: uuid.UUID) -> uuid.UUID:
