@@ -94,16 +94,17 @@ def test_threads_that_come_and_go_do_not_keep_connections(store: Store) -> None:
     assert seen == [1] * 12
 
 
-@pytest.mark.asyncio
-async def test_closing_after_reads_leaves_the_database_checkpointed(
-    config: Configuration,
-) -> None:
+def test_closing_after_reads_leaves_the_database_checkpointed(config: Configuration) -> None:
     opened = open_store(config.paths, config.settings)
     _notes(opened)
-    for n in range(5):
-        _add(opened, n)
-        await asyncio.gather(opened.read(_count), opened.read_plain(_count_plain))
-    await asyncio.get_running_loop().run_in_executor(None, opened.close)
+
+    async def reads() -> None:
+        for n in range(5):
+            _add(opened, n)
+            await asyncio.gather(opened.read(_count), opened.read_plain(_count_plain))
+
+    asyncio.run(reads())
+    opened.close()
     wal = Path(f"{opened.path}-wal")
     assert not wal.exists() or wal.stat().st_size == 0
     with sqlite3.connect(opened.path) as connection:
