@@ -151,10 +151,10 @@ class TeamPage(QWidget):
         self.password_line.setClearButtonEnabled(True)
         self.password_note = Notice("syncPasswordNote", box)
         self.keyring_note = FoldedNotice("syncKeyringNote", box)
-        self.test = _button(tr("Test &connection"), "testConnection", box, self.test_connection)
+        self.test = _button(tr("Test co&nnection"), "testConnection", box, self.test_connection)
         # translators: the button that saves the team server's details and connects to it
         self.save = _button(tr("&Join"), "saveConnection", box, self.save_and_connect)
-        self.turn_off = _button(tr("Tur&n off"), "turnOffSync", box, self.switch_off)
+        self.turn_off = _button(tr("Turn o&ff"), "turnOffSync", box, self.switch_off)
         self.result = Notice("syncResult", box)
         form = QFormLayout()
         form.addRow(tr("Add&ress"), self.address)
@@ -205,16 +205,18 @@ class TeamPage(QWidget):
         self.ca_file = _line(
             self.advanced, "syncCaFile", tr("CA certificate file"), "~/.postgresql/root.crt"
         )
-        choose = _button(tr("C&hoose…"), "chooseCaFile", self.advanced, self._choose_ca_file)
+        choose = _button(tr("&Choose…"), "chooseCaFile", self.advanced, self._choose_ca_file)
         form = QFormLayout(self.advanced)
         form.setContentsMargins(0, 0, 0, 0)
-        port_label = _label(tr("&Port"), self.port, self.advanced)
-        host_label = _label(tr("&Host"), self.host, self.advanced)
+        # No Alt+letter for the host and the port: each of their letters is taken by a
+        # section or another field; the fold's Alt+V and Tab reach them.
+        port_label = _label(tr("Port"), self.port, self.advanced)
+        host_label = _label(tr("Host"), self.host, self.advanced)
         form.addRow(host_label, _beside(self.host, port_label, self.port))
-        form.addRow(tr("&Database"), self.database)
+        form.addRow(tr("Data&base"), self.database)
         form.addRow(tr("T&LS"), self.tls)
         form.addRow("", tls_hint)
-        ca_label = _label(tr("&CA certificate"), self.ca_file, self.advanced)
+        ca_label = _label(tr("CA cert&ificate"), self.ca_file, self.advanced)
         form.addRow(ca_label, _beside(self.ca_file, choose))
         for field in (self.host, self.database, self.user):
             field.textEdited.connect(self._show_address)

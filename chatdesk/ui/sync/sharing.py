@@ -38,7 +38,7 @@ class SharingActions(QObject):
         if thread.team_id is not None:
             menu.addAction(tr("S&top sharing…"), lambda: self.ask_unshare(thread))
             return
-        share = menu.addMenu(tr("Share &with team"))
+        share = menu.addMenu(tr("S&hare with team"))
         share.setObjectName("shareMenu")
         if not self._directory.teams:
             share.addAction(tr(NO_TEAMS)).setEnabled(False)
