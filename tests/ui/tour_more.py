@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication, QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
+from chatdesk.core.providers.catalogue import HOSTED
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import Transport
 from chatdesk.ui.attachments.resource_browser import ResourceBrowser
@@ -54,12 +55,13 @@ def tour_more(main: MainWindow, core: Core, qtbot: QtBot, finish: Any, look: Loo
     qtbot.waitUntil(lambda: main.current_thread_id == thread.id)
     walk_help(main, qtbot, look)
     walk_calls(main, core, qtbot, look)
-    walk_memory(main, qtbot, look)
+    walk_memory(main, core, qtbot, finish, look)
     walk_slash_prompt(main, qtbot, look)
     walk_resources(main, qtbot, look)
     walk_switches(main, qtbot, look)
     walk_row_menus(main, qtbot, look, (thread.id, project.id))
-    walk_preferences_more(main, qtbot, look)
+    walk_connect_choices(main, qtbot, look)
+    walk_preferences_more(main, core, qtbot, finish, look)
     walk_temporary(main, qtbot, look)
 
 
@@ -135,16 +137,20 @@ def asked(main: MainWindow, qtbot: QtBot) -> QuestionCard:
     return card
 
 
-def walk_memory(main: MainWindow, qtbot: QtBot, look: Look) -> None:
-    """The model's proposal of a memory on its card, then a message's Remember this…"""
-    sent(main, qtbot, REMEMBER)
-    qtbot.waitUntil(lambda: waiting(main), timeout=WAIT)
-    card = last_card(main)
-    assert card is not None
-    qtbot.waitUntil(card.choice_buttons["deny"].isVisible)
-    look()
-    card.choice_buttons["deny"].click()
-    answered(main, qtbot)
+def walk_memory(main: MainWindow, core: Core, qtbot: QtBot, finish: Any, look: Look) -> None:
+    """The model's proposals, to keep a memory and to forget one, on their cards; then a
+    message's Remember this…"""
+    assert core.service.memory is not None
+    kept = finish(core.service.memory.add("I write in British English.", always=True))
+    for asking in (REMEMBER, f"forget memory {kept.id}"):
+        sent(main, qtbot, asking)
+        qtbot.waitUntil(lambda: waiting(main), timeout=WAIT)
+        card = last_card(main)
+        assert card is not None
+        qtbot.waitUntil(card.choice_buttons["deny"].isVisible)
+        look()
+        card.choice_buttons["deny"].click()
+        answered(main, qtbot)
     question = main.view.widgets[-2]
     remember = question.footer.remember
     qtbot.waitUntil(lambda: remember.isVisibleTo(question))
@@ -201,7 +207,26 @@ def walk_row_menus(main: MainWindow, qtbot: QtBot, look: Look, ids: tuple[Any, A
         menu.deleteLater()
 
 
-def walk_preferences_more(main: MainWindow, qtbot: QtBot, look: Look) -> None:
+def walk_connect_choices(main: MainWindow, qtbot: QtBot, look: Look) -> None:
+    """File ▸ Connect a model, with each hosted provider chosen in turn."""
+    main.menus.actions["connecting.offer"].trigger()
+    page = main.connecting.page
+    assert page is not None
+    qtbot.waitUntil(page.local.again.isEnabled)
+    for entry in HOSTED:
+        page.choose(entry.id)
+        look()
+    main.connecting.close()
+
+
+def walk_preferences_more(
+    main: MainWindow, core: Core, qtbot: QtBot, finish: Any, look: Look
+) -> None:
+    """Preferences: the Local API page serving, the Tools forms, the Data page with a restore
+    waiting for the next start, the Team page unfolded, a knowledge base's folder dialog, an
+    assistant's editor."""
+    backup = finish(core.backups.back_up_now())
+    finish(core.backups.schedule_restore(backup.path))
     main.settings.open_preferences(api_tab=True)
     dialog = main.settings.dialog
     assert dialog is not None
@@ -209,6 +234,10 @@ def walk_preferences_more(main: MainWindow, qtbot: QtBot, look: Look) -> None:
     qtbot.waitUntil(lambda: api.show_key.isVisible() and api.show_key.isEnabled())
     look()  # the Local API page, serving, with its key and snippets
     walk_server_forms(dialog, qtbot, look)
+    dialog.tabs.setCurrentWidget(dialog.data)
+    qtbot.waitUntil(dialog.data.cancel_restore.isVisible)
+    look()
+    finish(core.backups.cancel_restore())
     team = dialog.team
     dialog.tabs.setCurrentWidget(team)
     team.fold(True)

@@ -81,7 +81,7 @@ def _buttons(tool: str) -> tuple[str, str]:
     """The labels of the card's yes and no, by tool."""
     if tool == "forget":
         # translators: buttons of the card where the model proposes to delete a memory
-        return tr("&Forget it"), tr("&Don't forget")
+        return tr("F&orget it"), tr("&Don't forget")
     if tool == "update_memory":
         # translators: buttons of the card where the model proposes new words for a memory
         return tr("&Change it"), tr("&Don't change")

@@ -168,7 +168,7 @@ class DataPage(QWidget):
         self.scheduled = Notice("restoreScheduled", box)
         self.quit_now = _button(tr("&Quit now"), "quitNow", box, lambda: self.quit_app())
         self.cancel_restore = _button(
-            tr("&Cancel restore"), "cancelRestore", box, self.start_cancel
+            tr("Ca&ncel restore"), "cancelRestore", box, self.start_cancel
         )
         buttons = QVBoxLayout()
         for widget in (self.back_up, self.restore, self.progress):
