@@ -18,7 +18,7 @@ from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.running import sync
 from chatdesk.cli.tools import allow_to_start, once_allowed
 from chatdesk.core.errors import InvalidRequest
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import number, tr
 from chatdesk.core.tools.mcp_resources import Listing, ResourceContent
 
 if TYPE_CHECKING:
@@ -74,7 +74,7 @@ async def _resources(core: Core, args: argparse.Namespace) -> int:
         print_json(_json(listing))
         return 0
     for resource in listing.resources:
-        size = tr("{size} bytes", size=f"{resource.size:,}") if resource.size is not None else ""
+        size = "" if resource.size is None else tr("{size} bytes", size=number(resource.size))
         print("  ".join(p for p in (resource.uri, resource.label, resource.mime, size) if p))
     for template in listing.templates:
         names = ", ".join(template.parameters)
@@ -97,7 +97,7 @@ async def _read(core: Core, args: argparse.Namespace) -> int:
     if args.output:
         data = b"".join(c.content_bytes for c in contents)
         await asyncio.to_thread(Path(args.output).write_bytes, data)
-        note(tr("wrote {size} bytes to {path}", size=f"{len(data):,}", path=args.output))
+        note(tr("wrote {size} bytes to {path}", size=number(len(data)), path=args.output))
         return 0
     texts = [_text_of(c) for c in contents]
     if any(text is None for text in texts):

@@ -42,6 +42,15 @@ def test_a_text_resource_is_printed_and_a_blob_needs_a_file(
     written = chatdesk("tools", "read", "notes", "picture://blue", "-o", str(out))
     assert written.returncode == 0, written.stderr
     assert out.read_bytes().startswith(b"\x89PNG")
+    blob = tmp_path / "blob.bin"
+    german = chatdesk(
+        *("tools", "read", "notes", "blob://3", "-o", str(blob)),
+        env={"CHATDESK_UI_LANGUAGE": "de"},
+    )
+    assert german.returncode == 0, german.stderr
+    size = blob.stat().st_size
+    assert size >= 3000
+    assert f"{size:,}".replace(",", ".") in german.stderr  # German groups by dots: 3.072
     spelled = chatdesk("tools", "read", "notes", "spelled://Ann")  # text/plain, sent as a blob
     assert (spelled.returncode, spelled.stdout) == (0, "Ann, in UTF-8: ü\n")
 
