@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.providers.catalogue import HOSTED
+from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.servers import Transport
 from chatdesk.ui.attachments.resource_browser import ResourceBrowser
@@ -28,10 +29,11 @@ from chatdesk.ui.conversation.question_card import QuestionCard
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.assistant_editor import AssistantEditor
 from chatdesk.ui.settings.knowledge_sources import FolderPatterns
+from chatdesk.ui.settings.profile_editor import ProfileEditor
 from chatdesk.ui.settings.server_form import ServerForm
 from tests.core.mcp_helpers import chat_with_server
 from tests.ui.tool_windows import last_card, waiting
-from tests.ui.tour import choose, close_dialogs, shown
+from tests.ui.tour import choose, close_dialogs, rows_in, shown, visible_child
 
 WAIT = 30_000  # ms: the test server starts as its own process (never reached when all is well)
 SERVER = "shop"
@@ -225,6 +227,8 @@ def walk_preferences_more(
     """Preferences: the Local API page serving, the Tools forms, the Data page with a restore
     waiting for the next start, the Team page unfolded, a knowledge base's folder dialog, an
     assistant's editor."""
+    keyed = ProviderProfile("keyed", "https://api.example.com/v1")
+    finish(core.profiles.save(keyed, key="sk-test-0123456789"))
     backup = finish(core.backups.back_up_now())
     finish(core.backups.schedule_restore(backup.path))
     main.settings.open_preferences(api_tab=True)
@@ -234,6 +238,7 @@ def walk_preferences_more(
     qtbot.waitUntil(lambda: api.show_key.isVisible() and api.show_key.isEnabled())
     look()  # the Local API page, serving, with its key and snippets
     walk_server_forms(dialog, qtbot, look)
+    walk_keyed_profile(dialog, qtbot, look)
     dialog.tabs.setCurrentWidget(dialog.data)
     qtbot.waitUntil(dialog.data.cancel_restore.isVisible)
     look()
@@ -272,6 +277,20 @@ def walk_server_forms(dialog: Any, qtbot: QtBot, look: Look) -> None:
     qtbot.waitUntil(lambda: tools.server_form is not form and tools.server_form.isVisible())
     look()
     tools.server_form.reject()
+
+
+def walk_keyed_profile(dialog: Any, qtbot: QtBot, look: Look) -> None:
+    """The editor of a provider's profile whose key is saved: Forget key shows."""
+    providers = dialog.providers
+    dialog.tabs.setCurrentWidget(providers)
+    qtbot.waitUntil(lambda: rows_in(providers) > 1)
+    providers.select("keyed")
+    providers.edit_current()
+    editor = shown(lambda: visible_child(providers, ProfileEditor), qtbot)
+    assert isinstance(editor, ProfileEditor)
+    qtbot.waitUntil(editor.key.forget.isVisible)
+    look()
+    editor.reject()
 
 
 def walk_assistant_editor(dialog: Any, qtbot: QtBot, look: Look) -> None:

@@ -53,7 +53,7 @@ class KeyField(QWidget):
         self.line.setAccessibleName(tr("API key"))
         self.line.setEchoMode(QLineEdit.EchoMode.Password)
         self.line.setClearButtonEnabled(True)
-        self.forget = QPushButton(tr("Forg&et key"), self)
+        self.forget = QPushButton(tr("For&get key"), self)
         self.forget.setObjectName("forgetKey")
         self.forget.setCheckable(True)
         self.forget.setToolTip(tr("Remove the saved key when the profile is saved"))
@@ -69,7 +69,7 @@ class KeyField(QWidget):
                     reason=keyring_reason,
                 ),
             )
-        self.session = QCheckBox(tr("Keep the key for this &session only"), self)
+        self.session = QCheckBox(tr("Keep the key for &this session only"), self)
         self.session.setObjectName("keepForSession")
         self.session.setToolTip(tr("The key is forgotten when chatdesk quits; nothing is saved"))
         self.session.setChecked(self._state is KeyState.SESSION)

@@ -37,7 +37,7 @@ _PRICES = (
     ("inputPrice", mark("&Input"), mark("Input price in US dollars per million tokens")),
     (
         "cachedInputPrice",
-        mark("&Cached input"),
+        mark("Cac&hed input"),
         mark("Cached input price in US dollars per million tokens"),
     ),
     ("outputPrice", mark("Out&put"), mark("Output price in US dollars per million tokens")),
