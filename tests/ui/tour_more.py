@@ -51,7 +51,10 @@ Look = Callable[[], None]
 
 def tour_more(main: MainWindow, core: Core, qtbot: QtBot, finish: Any, look: Look) -> None:
     thread = finish(chat_with_server(core.service, SERVER, "Questions"))
-    finish(core.service.knowledge.create("Style guides"))
+    base = finish(core.service.knowledge.create("Style guides"))
+    notes = core.config.paths.data_dir.parent / "style.md"
+    notes.write_text("# House style\n\nWrite plainly.\n", encoding="utf-8")
+    finish(core.service.knowledge.add(base.id, notes))
     project = finish(core.service.create_project("Work"))
     main.show_thread(thread.id)
     qtbot.waitUntil(lambda: main.current_thread_id == thread.id)
@@ -224,9 +227,9 @@ def walk_connect_choices(main: MainWindow, qtbot: QtBot, look: Look) -> None:
 def walk_preferences_more(
     main: MainWindow, core: Core, qtbot: QtBot, finish: Any, look: Look
 ) -> None:
-    """Preferences: the Local API page serving, the Tools forms, the Data page with a restore
-    waiting for the next start, the Team page unfolded, a knowledge base's folder dialog, an
-    assistant's editor."""
+    """Preferences: the Local API page serving, the Tools forms, a provider's editor with its key
+    saved, the Data page with a restore waiting for the next start, the Team page unfolded, a
+    knowledge base with a file and its folder dialog, an assistant's editor."""
     keyed = ProviderProfile("keyed", "https://api.example.com/v1")
     finish(core.profiles.save(keyed, key="sk-test-0123456789"))
     backup = finish(core.backups.back_up_now())
@@ -251,6 +254,11 @@ def walk_preferences_more(
     dialog.tabs.setCurrentWidget(knowledge)
     qtbot.waitUntil(lambda: knowledge.list.count() > 0)
     knowledge.list.setCurrentRow(0)
+    qtbot.waitUntil(knowledge.index_button.isEnabled)  # its file indexed
+    sources = knowledge.sources.tree
+    sources.setCurrentItem(sources.topLevelItem(0))
+    qtbot.waitUntil(knowledge.sources.remove_button.isEnabled)
+    look()  # a base with a file, chosen: Index now, Add and Remove
     folder = FolderPatterns(str(Path.home()), knowledge)
     folder.open()
     qtbot.waitUntil(folder.isVisible)
