@@ -143,11 +143,12 @@ def asked(main: MainWindow, qtbot: QtBot) -> QuestionCard:
 
 
 def walk_memory(main: MainWindow, core: Core, qtbot: QtBot, finish: Any, look: Look) -> None:
-    """The model's proposals, to keep a memory and to forget one, on their cards; then a
-    message's Remember this…"""
+    """The model's proposals, to keep a memory, to forget one and to change one, on their
+    cards; then a message's Remember this…"""
     assert core.service.memory is not None
     kept = finish(core.service.memory.add("I write in British English.", always=True))
-    for asking in (REMEMBER, f"forget memory {kept.id}"):
+    change = f'use the update_memory tool with memory={kept.id} text="I write in Canadian English."'
+    for asking in (REMEMBER, f"forget memory {kept.id}", change):
         sent(main, qtbot, asking)
         qtbot.waitUntil(lambda: waiting(main), timeout=WAIT)
         card = last_card(main)

@@ -84,7 +84,7 @@ def _buttons(tool: str) -> tuple[str, str]:
         return tr("F&orget it"), tr("&Don't forget")
     if tool == "update_memory":
         # translators: buttons of the card where the model proposes new words for a memory
-        return tr("&Change it"), tr("&Don't change")
+        return tr("Ch&ange it"), tr("&Don't change")
     # translators: buttons of the card where the model proposes a memory to keep
     return tr("&Keep"), tr("&Don't keep")
 
