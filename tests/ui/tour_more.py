@@ -1,13 +1,15 @@
 """A second tour, of what tests/ui/tour.py leaves out: the parts of the window that a tool
 server, the web, the local API and memory bring, and the dialogs they open. A window over a core
 serving its local API, a web engine set (on no real address) and the test MCP server
-(tests/core/mcp_server.py) on in a chat: the help dialogs, a temporary chat, the Web and
-Research switches, a call waiting for approval, a server's form question and its web-address
-question with the confirmation it opens, the model's proposal of a memory, Remember this…, the
-slash menu's prompt form, Attach ▸ Resource from a server…, and in Preferences the Tools form for
-each kind of server, the Team page unfolded, the Local API page serving, the Knowledge base's
-folder dialog and an assistant's editor with its tool servers chosen. `tour_more` calls `look()`
-at each stop."""
+(tests/core/mcp_server.py) on in a chat: a call waiting for approval, a server's form question
+and its web-address question with the confirmation it opens, the model's proposals to keep,
+forget and change a memory, Remember this…, the slash menu and a server prompt's form, Attach ▸
+Resource from a server…, the Web and Research switches, a chat's and a project's row menus, the
+help dialogs, each hosted provider on Connect a model, a temporary chat; and in Preferences the
+Local API page serving, the Tools form for each kind of server, a provider's editor with its key
+saved, the Data page with a restore waiting, the Team page unfolded, a knowledge base with a
+file chosen and its folder dialog, an assistant's editor with its tool servers chosen.
+`tour_more` calls `look()` at each stop."""
 
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QToolButton
+from PySide6.QtWidgets import QToolButton
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -321,7 +323,3 @@ def walk_temporary(main: MainWindow, qtbot: QtBot, look: Look) -> None:
     main.composer.set_text("a word")
     look()
     main.composer.editor.clear()
-
-
-def top_windows() -> list[str]:
-    return [type(t).__name__ for t in QApplication.topLevelWidgets() if t.isVisible()]
