@@ -24,7 +24,7 @@ from chatdesk.core.store import open_store
 from chatdesk.core.sync.base import PendingOp, SyncUnavailable
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.hlc import Clock
-from chatdesk.core.sync.remote import PushResult, Remote
+from chatdesk.core.sync.remote import PROTOCOL, PushResult, Remote
 from chatdesk.core.views import ThreadFilter, ThreadView
 from tests.sync.conftest import Member
 
@@ -40,17 +40,18 @@ class Link:
         self.lose_next_ack = False  # the next push commits on the server, then the reply is lost
         self.before_listen: Callable[[], object] | None = None  # run once, just before LISTEN
         self.files_asked: list[str] = []  # every hash asked about with files_missing
+        self.protocol = PROTOCOL  # an older one: this client plays an older chatdesk
 
     def connect(self) -> Remote:
         if self.cut:
             raise SyncUnavailable("network unreachable (test)")
-        remote = Remote.open(self.member.dsn, None)
+        remote = Remote.open(self.member.dsn, None, protocol=self.protocol)
         return _FaultyRemote(remote.connection, self)
 
 
 class _FaultyRemote(Remote):
     def __init__(self, connection: Any, link: Link) -> None:
-        super().__init__(connection)
+        super().__init__(connection, link.protocol)
         self._link = link
 
     def listener(self) -> Any:
@@ -96,9 +97,8 @@ class Client:
         paths = Paths(self.home / "data", self.home / "config", self.home / "log", self.home / "c")
         settings = self.settings
         self.store = open_store(paths, settings)
-        self.service = assemble(
-            self.store, Providers({"mock": MockProvider(settings.mock)}), settings
-        )
+        self.mock = MockProvider(settings.mock)  # a test may switch a fault on for a while
+        self.service = assemble(self.store, Providers({"mock": self.mock}), settings)
         self.service.events.subscribe(self.events.append)
         clock = self._clock or Clock(wall_ms=self._wall_ms)
         self.engine = SyncEngine(

@@ -4,9 +4,6 @@ PostgreSQL: a teammate of the same protocol reads it under the answer; a chatdes
 
 from __future__ import annotations
 
-import pytest
-
-from chatdesk.core.sync import remote
 from chatdesk.core.views import MessageView
 from tests.core import attachment_files as files
 from tests.sync.client import Client
@@ -39,18 +36,17 @@ def test_a_teammate_reads_the_cut_under_the_answer(pair: tuple[Client, Client], 
 
 
 def test_a_protocol_3_chatdesk_leaves_the_cut_on_the_server(
-    pair: tuple[Client, Client], team: Team, monkeypatch: pytest.MonkeyPatch
+    pair: tuple[Client, Client], team: Team
 ) -> None:
     alice, bob = pair
     answer = _answer_with_a_cut(alice)
     share_with(team, answer.thread_id, alice)
-    monkeypatch.setattr(remote, "PROTOCOL", 3)  # bob's chatdesk is the previous one
+    bob.link.protocol = 3  # bob's chatdesk is the previous one
 
     assert bob.engine.round().state == "up to date"
     assert _answer(bob, answer).cuts == ()
     bob.say(answer.thread_id, "Thanks")
     bob.engine.round()
-    monkeypatch.undo()
     alice.engine.round()
     assert "Thanks" in alice.texts(answer.thread_id)
     assert _answer(alice, answer).cuts == answer.cuts

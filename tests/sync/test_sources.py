@@ -17,7 +17,6 @@ import pytest
 from chatdesk.core.config import MockSettings, Settings
 from chatdesk.core.kinds import Status
 from chatdesk.core.knowledge.model import Stage
-from chatdesk.core.sync import remote
 from chatdesk.core.tools.model import WEB
 from chatdesk.core.views import MessageView
 from tests.core.test_knowledge import write_notes
@@ -104,19 +103,17 @@ def test_a_protocol_3_chatdesk_pulls_the_answer_without_its_sources(
     team: Team,
     sync_db: SyncDatabase,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     alice, bob = pair
     answer = _answer_with_sources(alice, tmp_path / "notes")
     share_with(team, answer.thread_id, alice)
-    monkeypatch.setattr(remote, "PROTOCOL", 3)  # bob's chatdesk is the previous one
+    bob.link.protocol = 3  # bob's chatdesk is the previous one
 
     assert bob.engine.round().state == "up to date"
     seen = _answer(bob, answer)
     assert (seen.content, seen.sources) == (answer.content, ())
     bob.say(answer.thread_id, "Thanks")  # bob's node claims protocol 3 as it pushes
     bob.engine.round()
-    monkeypatch.undo()
     alice.engine.round()
     assert "Thanks" in alice.texts(answer.thread_id)
     assert _answer(alice, answer).sources == answer.sources  # the server kept them
@@ -133,7 +130,7 @@ def test_a_protocol_3_chatdesk_pulls_the_answer_without_its_sources(
 
 
 def test_a_protocol_3_chatdesk_continuing_an_answer_leaves_its_sources_on_the_server(
-    team: Team, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    team: Team, tmp_path: Path
 ) -> None:
     cut = Settings(mock=MockSettings(tokens_per_second=0, fault="cut_after:5"))
     alice = Client(tmp_path / "alice", team.members["alice"], settings=cut)
@@ -142,14 +139,13 @@ def test_a_protocol_3_chatdesk_continuing_an_answer_leaves_its_sources_on_the_se
         answer = _answer_with_sources(alice, tmp_path / "notes")  # cut short after 5 tokens
         assert answer.status is not Status.COMPLETE
         share_with(team, answer.thread_id, alice)
-        monkeypatch.setattr(remote, "PROTOCOL", 3)  # bob's chatdesk is the previous one
+        bob.link.protocol = 3  # bob's chatdesk is the previous one
         assert bob.engine.round().state == "up to date"
         assert _answer(bob, answer).sources == ()
         turn = bob.run(bob.service.continue_answer(answer.id))  # bob's mock is not cut
         continued = bob.run(bob.service.wait_for_answer(turn.answer.id))
         assert continued.status is Status.COMPLETE
         bob.engine.round()  # the whole answer, with the parts bob has: none
-        monkeypatch.undo()
 
         alice.engine.round()
         seen = _answer(alice, answer)

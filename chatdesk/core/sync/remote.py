@@ -74,13 +74,17 @@ def _wire(row: Row) -> Row:
 
 
 class Remote:
-    """One open connection to the team server as this user."""
+    """One open connection to the team server as this user, speaking `protocol` (this
+    chatdesk's, `PROTOCOL`; a test sets an older one to play an older chatdesk)."""
 
-    def __init__(self, connection: psycopg.Connection[Any]) -> None:
+    def __init__(self, connection: psycopg.Connection[Any], protocol: int = PROTOCOL) -> None:
         self.connection = connection
+        self.protocol = protocol
 
     @classmethod
-    def open(cls, conninfo: str, password: str | None, timeout: float = 10.0) -> Remote:
+    def open(
+        cls, conninfo: str, password: str | None, timeout: float = 10.0, protocol: int = PROTOCOL
+    ) -> Remote:
         import psycopg
 
         try:
@@ -116,7 +120,7 @@ class Remote:
                     )
                 ) from error
             raise SyncUnavailable(tr("cannot reach the team server: {text}", text=text)) from error
-        remote = cls(connection)
+        remote = cls(connection, protocol)
         try:
             remote.check_protocol()
         except BaseException:
@@ -146,7 +150,7 @@ class Remote:
         with self.connection.transaction():
             row = self._one("SELECT min_protocol, max_protocol FROM chat.sync_meta WHERE id = 1")
         low, high = int(row[0]), int(row[1])
-        if low > PROTOCOL:
+        if low > self.protocol:
             raise SyncRefused(
                 tr(
                     "the team server speaks sync protocol {low}–{high}; this chatdesk "
@@ -154,10 +158,10 @@ class Remote:
                     "on this computer).",
                     low=low,
                     high=high,
-                    protocol=PROTOCOL,
+                    protocol=self.protocol,
                 )
             )
-        if high < PROTOCOL:
+        if high < self.protocol:
             raise SyncRefused(
                 tr(
                     "the team server is older than this chatdesk (it speaks sync "
@@ -165,7 +169,7 @@ class Remote:
                     "brings it up to date with `chatdesk server init`. Your work stays "
                     "on this computer until then.",
                     high=high,
-                    protocol=PROTOCOL,
+                    protocol=self.protocol,
                 )
             )
 
@@ -253,7 +257,7 @@ class Remote:
         import psycopg
 
         try:
-            found = self._one("SELECT chat.claim_node(%s, %s)", (uuid.UUID(node), PROTOCOL))
+            found = self._one("SELECT chat.claim_node(%s, %s)", (uuid.UUID(node), self.protocol))
         except psycopg.errors.InsufficientPrivilege as error:
             raise SyncRefused(
                 tr(
@@ -362,7 +366,7 @@ class Remote:
                     "last": last,
                     "mine": mine,
                     "page": page,
-                    "speaks": PROTOCOL,
+                    "speaks": self.protocol,
                 }
                 rows = self._rows(sql.PULL_MESSAGES, query)
                 if not rows:
