@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
 
@@ -270,9 +270,12 @@ class SyncEngine:
             self._link.drop()
 
     def _settle_teams(self, teams: list[Team]) -> None:
-        gone = self.store.write_blocking(lambda s: pruning.update_teams(s, teams))
-        self._forgotten.update(gone)
+        self._left(self.store.write_blocking(lambda s: pruning.update_teams(s, teams)))
+
+    def _left(self, gone: Iterable[uuid.UUID]) -> None:
+        """Teams whose threads just left this machine: pulled from scratch if they come back."""
         for team_id in gone:
+            self._forgotten.add(team_id)
             log.info("no longer a member of team %s: its threads were removed here", team_id)
 
     def push_once(self, remote: Remote) -> bool:
@@ -282,6 +285,7 @@ class SyncEngine:
             return False
         result = remote.push(ops)
         notes = self.store.write_blocking(lambda s: self._settle(s, ops, result))
+        self._left(result.left)
         for note in notes:
             self._publish(SyncEditLost(note))
         return len(ops) == BATCH
@@ -297,6 +301,8 @@ class SyncEngine:
                 .where(SyncOp.op_seq == op_seq)
                 .values(state=OpState.REJECTED, last_error=reason, attempts=SyncOp.attempts + 1)
             )
+        for team_id in result.left:  # as the next round would: the team leaves this machine
+            pruning.leave_team(session, team_id)
         by_seq = {op.op_seq: op for op in ops}
         notes = []
         now = datetime.now(UTC)

@@ -33,11 +33,16 @@ def update_teams(session: Session, teams: list[Team]) -> list[uuid.UUID]:
             session.add(SyncTeam(id=team.id, name=team.name, role=team.role, cursor=0, seen_at=now))
         else:
             row.name, row.role, row.seen_at = team.name, team.role, now
-    gone = [row for row in session.scalars(select(SyncTeam)) if row.id not in listed]
-    for row in gone:
-        forget_team(session, row.id)
-        session.delete(row)
-    return [row.id for row in gone]
+    gone = [row.id for row in session.scalars(select(SyncTeam)) if row.id not in listed]
+    for team_id in gone:
+        leave_team(session, team_id)
+    return gone
+
+
+def leave_team(session: Session, team_id: uuid.UUID) -> None:
+    """Forget a team and the cursor of its pulls: if it comes back, it is pulled from scratch."""
+    forget_team(session, team_id)
+    session.execute(delete(SyncTeam).where(SyncTeam.id == team_id))
 
 
 def forget_team(session: Session, team_id: uuid.UUID) -> None:
@@ -50,6 +55,7 @@ def forget_team(session: Session, team_id: uuid.UUID) -> None:
     )
     thread_ids = list(session.scalars(select(Thread.id).where(Thread.team_id == team_id)))
     forget_clocks(session, thread_ids)
+    forget_sent_clocks(session, team_id)
     delete_threads(session, thread_ids)
 
 
@@ -70,6 +76,27 @@ def forget_clocks(session: Session, thread_ids: list[uuid.UUID]) -> None:
             ids = select(model.id).where(model.thread_id == thread_id)
             session.execute(
                 delete(SyncField).where(SyncField.entity == entity, SyncField.entity_id.in_(ids))
+            )
+
+
+def forget_sent_clocks(session: Session, team_id: uuid.UUID) -> None:
+    """The clocks of every row of the team this machine changed, its rows here or not. A
+    message or summary deleted here is gone from its table but not from `sync_fields`: its
+    clock says "deleted here". Were it kept, a delete the team never received (refused, as
+    this user was out of the team) would hide the row for good once the team is back, and a
+    pull from scratch would leave out a message the server still has."""
+    changed = session.execute(
+        select(SyncOp.entity, SyncOp.entity_id).where(SyncOp.team_id == team_id).distinct()
+    ).all()
+    by_entity: dict[str, list[uuid.UUID]] = {}
+    for entity, entity_id in changed:
+        by_entity.setdefault(entity, []).append(entity_id)
+    for entity, ids in by_entity.items():
+        for start in range(0, len(ids), 500):
+            session.execute(
+                delete(SyncField).where(
+                    SyncField.entity == entity, SyncField.entity_id.in_(ids[start : start + 500])
+                )
             )
 
 

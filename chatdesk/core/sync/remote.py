@@ -55,6 +55,7 @@ class PushResult:
     done: list[int] = field(default_factory=list)  # applied, or seen before
     rejected: dict[int, str] = field(default_factory=dict)  # op_seq → why
     lost: list[LostEdit] = field(default_factory=list)
+    left: set[uuid.UUID] = field(default_factory=set)  # teams of refused ops I am no longer in
 
 
 # -- the connection ------------------------------------------------------------------------------
@@ -210,6 +211,7 @@ class Remote:
                     todo.append(op)
             if one_by_one:
                 self._apply_one_by_one(todo, result)
+                result.left = self._teams_left(todo, result)
             else:
                 self._apply_all(todo)  # all in the transaction itself: one clock version
                 result.done += [op.op_seq for op in todo]
@@ -251,6 +253,14 @@ class Remote:
                 log.warning("team server refused op %d: %s", op.op_seq, reason)
             else:
                 result.done.append(op.op_seq)
+
+    def _teams_left(self, ops: list[PendingOp], result: PushResult) -> set[uuid.UUID]:
+        """The teams of the refused ops that this login is no longer in (taken out since the
+        round read its teams): read in the push's own transaction."""
+        refused = {op.team_id for op in ops if op.op_seq in result.rejected}
+        if not refused:
+            return set()
+        return refused - {team.id for team in self.teams()}
 
     def _claim(self, node: str) -> int:
         """The last op of `node` the server has, locked until this push commits."""
