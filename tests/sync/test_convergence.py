@@ -17,38 +17,46 @@ rounds until every outbox is empty and one more full round changes nothing):
 5. summaries: every client holds the server's summaries of its team threads (id, thread,
    covered message, content) that are not deleted and whose covered message is visible; each
    holds the newest content written to it; a deleted one never comes back;
+6. mixed protocols: every part of a kind only protocol 4 reads (an answer's sources) that a
+   chatdesk of protocol 4 wrote to a message, and that no later write of protocol 4 removed, is
+   on the server and on every protocol-4 client; a protocol-3 client holds the message's text
+   (1.) and none of those parts;
 plus: personal threads never leave their machine, and a local change always stamps an HLC above
-the one it replaces (a change made after seeing another wins).
+the one it replaces (a change made after seeing another wins). Every invariant holds in each
+team.
+
+Protocols: in each example some clients (never the first) speak sync protocol 3, the previous
+chatdesk's, the rest 4. A protocol-4 client asks from its knowledge base (an answer with sources,
+cut short) and shares the thread with either team; any client may continue an answer cut short,
+so one of protocol 3 pushes the answer with the parts it has, none of the sources.
 
 Stopping sharing: the thread becomes personal on the client that stopped (a snapshot of that copy,
 taken after each of that client's own actions, must never change through sync) and deleted for
 the team (a write of `deleted` like any other; a restore by someone else revives it for the team
 only).
 
-Membership: a member taken out of the team loses the team's threads at its next round and its
-unsent ops are refused. In half the examples every member is in a second team too, which members
-leave and rejoin: one out of the team but in the second keeps syncing and forgets the first team
-alone; one out of both is shut out (its login may not log in and its sessions end). Those are
-the only refused ops allowed: ops queued between the last op pushed before the removal and the
-member's return. Their writes may or may not be on the server
-(an op whose acknowledgement was lost did get there): the model treats them as optional; every
-other write must be there. After its return the member resyncs from scratch and converges.
+Membership: a member taken out of a team loses the team's threads at its next round (or at once,
+when a push of it is refused) and its unsent ops are refused. In half the examples every member
+is in a second team too, with threads of its own, which members leave and rejoin: one out of one
+team but in the other keeps syncing and forgets that team alone; one out of both is shut out
+(its login may not log in and its sessions end). Those are the only refused ops allowed: ops of
+that team queued between the last op pushed before the removal and the member's return. Their
+writes may or may not be on the server (an op whose acknowledgement was lost did get there): the
+model treats them as optional; every other write must be there. After its return the member
+resyncs from scratch and converges, holding every message the server has.
 
 Each example gets a fresh team and fresh member roles, so examples do not see each other's data.
 """
 
 from __future__ import annotations
 
-import functools
 import itertools
 import os
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -59,18 +67,42 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import select
 
-from chatdesk.core.config import ChatSettings, MockSettings, Settings
-from chatdesk.core.store.models import Message, Role, Summary, SyncField, SyncOp, Thread
-from chatdesk.core.sync.base import SyncRefused, SyncShutOut, SyncUnavailable
+from chatdesk.core.kinds import Status
+from chatdesk.core.knowledge.model import Stage
+from chatdesk.core.providers.mock import Fault
+from chatdesk.core.store.models import Message, Role, Summary, SyncOp, Thread
+from chatdesk.core.sync.base import SyncRefused, SyncShutOut
+from tests.core.test_knowledge import NOTES
 from tests.sync.client import Client
 from tests.sync.conftest import SyncDatabase, Team
+from tests.sync.convergence_model import (
+    HOUR_MS,
+    THREAD_GROUPS,
+    Delete,
+    ModelSummary,
+    ModelThread,
+    PartsWrite,
+    Posted,
+    Write,
+    copy_state,
+    field_hlc,
+    first_pending,
+    last_seq,
+    local_parts,
+    local_state,
+    local_summaries,
+    offline,
+    outbox,
+    quiet_settings,
+    server_state,
+    step,
+)
+from tests.sync.convergence_oracle import Oracle
 
-HOUR_MS = 3_600_000
-THREAD_GROUPS = ("title", "system_prompt", "deleted")
 MAX_RESTARTS = 2  # a server restart costs ~0.5 s; two per example is plenty of crashes
+QUESTION = "What is the tyre pressure of the car?"  # answered from the notes, with sources
 
 SETTINGS = settings(
     max_examples=int(os.environ.get("CHATDESK_SYNC_EXAMPLES", "30")),
@@ -81,253 +113,10 @@ SETTINGS = settings(
 _examples = itertools.count(1)
 
 
-def quiet_settings() -> Settings:
-    """No background titles or summaries: every change in a run is one the machine made."""
-    return Settings(
-        mock=MockSettings(tokens_per_second=0),
-        chat=ChatSettings(auto_titles=False, summary_threshold=0.0),
-    )
-
-
-# -- the reference model -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Write:
-    hlc: str
-    value: Any
-    who: int  # the client that made it
-
-
-@dataclass(frozen=True)
-class Posted:
-    thread_id: uuid.UUID
-    parent_id: uuid.UUID | None
-    role: str
-    content: str
-    private: bool = False  # posted in a copy whose sharing was stopped: never the team's
-
-
-@dataclass(frozen=True)
-class Delete:
-    who: int
-    hlc: str | None  # the tombstone's clock (None: deleted while personal, nothing to send)
-
-
-@dataclass
-class ModelThread:
-    id: uuid.UUID
-    owner: int
-    shared: bool = False
-    unshared_on: set[int] = field(default_factory=set)  # clients that stopped sharing it
-    writes: dict[str, list[Write]] = field(default_factory=lambda: {g: [] for g in THREAD_GROUPS})
-
-
-@dataclass
-class ModelSummary:
-    id: uuid.UUID
-    thread_id: uuid.UUID
-    covers: uuid.UUID
-    private: bool = False
-    writes: list[Write] = field(default_factory=list)  # content; none until it is the team's
-    deletes: list[Delete] = field(default_factory=list)
-
-
-# An op the server refused, by what it wrote: (entity, id, group, hlc).
-Refused = set[tuple[str, uuid.UUID, str, str]]
-
-
-def check_field(
-    got: tuple[Any, str], writes: list[Write], refused: Refused, key: tuple[str, uuid.UUID, str]
-) -> None:
-    """The server's (value, HLC) of one field is one of the writes made to it, and none of the
-    writes whose op was not refused is newer (a refused op may still have landed: its
-    acknowledgement was lost; without refusals this is "the newest write, with its HLC")."""
-    kept = [w for w in writes if (*key, w.hlc) not in refused]
-    best = max(kept, key=lambda w: w.hlc) if kept else None
-    where = f"{key[0]} {key[1]}: {key[2]} is {got[0]!r} at {got[1]}"
-    assert got in {(w.value, w.hlc) for w in writes}, f"{where}, not a write (writes: {writes})"
-    assert best is None or got[1] >= best.hlc, (
-        f"{where}, but the newest write kept was {best} (all writes: {writes})"
-    )
-
-
-# -- reading state -------------------------------------------------------------------------------
-
-ThreadState = dict[uuid.UUID, tuple[str, str | None, bool]]
-MessageState = dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID | None, str]]
-
-
-def local_state(client: Client, team_id: uuid.UUID | None) -> tuple[ThreadState, MessageState]:
-    """Threads of the team (or the personal ones, for None) and all their messages, every
-    branch, as stored on this client."""
-
-    def read(session: Session) -> tuple[ThreadState, MessageState]:
-        query = select(Thread).where(
-            Thread.team_id.is_(None) if team_id is None else Thread.team_id == team_id
-        )
-        threads = {
-            t.id: (t.title, t.system_prompt, t.deleted_at is not None)
-            for t in session.scalars(query)
-        }
-        messages: MessageState = {}
-        if threads:
-            found = session.scalars(select(Message).where(Message.thread_id.in_(list(threads))))
-            messages = {m.id: (m.thread_id, m.parent_id, m.content) for m in found}
-        return threads, messages
-
-    return client.store.read_now(read)
-
-
-def server_state(db: SyncDatabase, team_id: uuid.UUID) -> tuple[ThreadState, MessageState, dict]:
-    """The team's threads, its visible messages (not deleted, nor below a deleted one) and
-    each thread's field clocks, read as the superuser."""
-    with db.connect_admin() as admin:
-        rows = admin.execute(
-            "SELECT id, title, system_prompt, deleted, title_hlc, system_prompt_hlc, deleted_hlc "
-            "FROM chat.threads WHERE team_id = %s",
-            (team_id,),
-        ).fetchall()
-        found = admin.execute(
-            "SELECT id, thread_id, parent_id, content, deleted FROM chat.messages "
-            "WHERE team_id = %s",
-            (team_id,),
-        ).fetchall()
-    threads = {r[0]: (r[1], r[2], r[3]) for r in rows}
-    clocks = {r[0]: {"title": r[4], "system_prompt": r[5], "deleted": r[6]} for r in rows}
-    every = {r[0]: r for r in found}
-
-    def visible(message_id: uuid.UUID | None) -> bool:
-        while message_id is not None:
-            row = every.get(message_id)
-            if row is None or row[4]:
-                return False
-            message_id = row[2]
-        return True
-
-    messages = {r[0]: (r[1], r[2], r[3]) for r in found if visible(r[0])}
-    return threads, messages, clocks
-
-
-SummaryState = dict[uuid.UUID, tuple[uuid.UUID, uuid.UUID, str]]  # thread, covered, content
-
-
-def local_summaries(client: Client, thread_ids: set[uuid.UUID]) -> SummaryState:
-    query = select(Summary).where(Summary.thread_id.in_(list(thread_ids)))
-    return client.store.read_now(
-        lambda s: {
-            r.id: (r.thread_id, r.covers_through_message_id, r.content) for r in s.scalars(query)
-        }
-    )
-
-
-def server_summaries(
-    db: SyncDatabase, team_id: uuid.UUID, visible: MessageState
-) -> tuple[SummaryState, dict[uuid.UUID, str]]:
-    """The team's summaries that are not deleted and cover a visible message, and their
-    content clocks."""
-    with db.connect_admin() as admin:
-        rows = admin.execute(
-            "SELECT id, thread_id, covers_through_message_id, content, content_hlc, deleted "
-            "FROM chat.summaries WHERE team_id = %s",
-            (team_id,),
-        ).fetchall()
-    kept = [r for r in rows if not r[5] and r[2] in visible]
-    return {r[0]: (r[1], r[2], r[3]) for r in kept}, {r[0]: r[4] for r in kept}
-
-
-def copy_state(client: Client, thread_id: uuid.UUID) -> Any:
-    """Everything of one personal copy: the thread, its messages and its summaries."""
-    threads, messages = local_state(client, None)
-    return (
-        threads.get(thread_id),
-        {m: v for m, v in messages.items() if v[0] == thread_id},
-        local_summaries(client, {thread_id}),
-    )
-
-
-def field_hlc(
-    client: Client, entity_id: uuid.UUID, group: str, entity: str = "thread"
-) -> str | None:
-    query = select(SyncField.hlc).where(
-        SyncField.entity == entity, SyncField.entity_id == entity_id, SyncField.field == group
-    )
-    return client.store.read_now(lambda s: s.scalar(query))
-
-
-def last_seq(client: Client) -> int:
-    """The outbox's last sequence number ever given (AUTOINCREMENT keeps it)."""
-    query = text("SELECT seq FROM sqlite_sequence WHERE name = 'sync_outbox'")
-    return client.store.read_now(lambda s: s.scalar(query)) or 0
-
-
-def first_pending(client: Client) -> int | None:
-    query = select(SyncOp.op_seq).where(SyncOp.state == "pending").order_by(SyncOp.op_seq)
-    return client.store.read_now(lambda s: s.scalar(query.limit(1)))
-
-
-def refused_ops(client: Client) -> tuple[list[int], Refused, set[tuple[str, uuid.UUID]]]:
-    """The client's refused ops: their numbers, what they wrote, and the rows they created."""
-
-    def read(session: Session) -> tuple[list[int], Refused, set[tuple[str, uuid.UUID]]]:
-        ops = session.scalars(select(SyncOp).where(SyncOp.state == "rejected"))
-        seqs, wrote, created = [], set(), set()
-        for op in ops:
-            seqs.append(op.op_seq)
-            for group in op.changed.get("groups", []):
-                wrote.add((op.entity, op.entity_id, group, op.row.get(f"{group}_hlc") or ""))
-                if group == "created":
-                    created.add((op.entity, op.entity_id))
-        return seqs, wrote, created
-
-    return client.store.read_now(read)
-
-
-def outbox(client: Client) -> tuple[int, list[tuple[int, str | None]]]:
-    """(pending ops, refused ops with their reason)."""
-
-    def read(session: Session) -> tuple[int, list[tuple[int, str | None]]]:
-        states = list(session.execute(select(SyncOp.op_seq, SyncOp.state, SyncOp.last_error)))
-        pending = sum(1 for _, state, _ in states if state == "pending")
-        return pending, [(seq, why) for seq, state, why in states if state == "rejected"]
-
-    return client.store.read_now(read)
-
-
-def offline(work: Callable[[], object]) -> bool:
-    """Run a sync step; whether it went through (a transport failure is the test's fault)."""
-    try:
-        work()
-    except SyncUnavailable:
-        return False
-    except (psycopg.OperationalError, psycopg.InterfaceError):
-        return False
-    return True
-
-
-def _differing(mine: MessageState, theirs: MessageState) -> list[Any]:
-    return [(mine[m], theirs[m]) for m in set(mine) & set(theirs) if mine[m] != theirs[m]]
-
-
-def step(work: Callable[..., None]) -> Callable[..., None]:
-    """A rule that marks the machine broken when it fails, so that tear-down does not check
-    (and mask the failure with a confusing second one)."""
-
-    @functools.wraps(work)
-    def run(self: SyncMachine, *args: Any, **kwargs: Any) -> None:
-        try:
-            work(self, *args, **kwargs)
-        except BaseException:
-            self.broken = True
-            raise
-
-    return run
-
-
 # -- the machine ---------------------------------------------------------------------------------
 
 
-class SyncMachine(RuleBasedStateMachine):
+class SyncMachine(Oracle, RuleBasedStateMachine):
     def __init__(self, db: SyncDatabase, homes: Callable[[str], Path]) -> None:
         super().__init__()
         self.db = db
@@ -343,29 +132,44 @@ class SyncMachine(RuleBasedStateMachine):
         self.copies: dict[tuple[int, uuid.UUID], Any] = {}  # (client, thread) → its copy
         self.removed: set[int] = set()  # clients whose member is out of the team now
         self.outside_other: set[int] = set()  # clients whose member left the second team
-        self.exposed: dict[int, list[tuple[int, float]]] = {}  # op_seq windows that may be refused
+        # op_seq windows whose ops of a team may be refused, by (client, team)
+        self.exposed: dict[tuple[int, uuid.UUID], list[tuple[int, float]]] = {}
+        self.protocols: list[int] = []  # the sync protocol each client speaks
+        self.bases: dict[int, uuid.UUID] = {}  # each client's knowledge base, once made
+        self.parts_writes: dict[uuid.UUID, list[PartsWrite]] = {}  # by message
         self.names = itertools.count(1)
         self.restarts = 0
         self.broken = False  # a step failed: tear-down only cleans up
 
     # -- set-up and tear-down -------------------------------------------------------------------
 
-    @initialize(count=st.integers(2, 5), threads=st.integers(1, 3), other=st.booleans())
+    @initialize(
+        count=st.integers(2, 5),
+        threads=st.integers(1, 3),
+        other=st.booleans(),
+        older=st.sets(st.integers(1, 4), max_size=3),
+    )
     @step
-    def start(self, count: int, threads: int, other: bool) -> None:
+    def start(self, count: int, threads: int, other: bool, older: set[int]) -> None:
         """`count` clients in a fresh team, and `threads` shared threads everyone has (the
-        first with two exchanges); with `other`, everyone is in a second team too, so a member
-        taken out of the first is not shut out but forgets that team alone."""
+        first with two exchanges); with `other`, everyone is in a second team too, with
+        `threads` threads of its own, so a member taken out of one team is not shut out but
+        forgets that team alone. The clients numbered in `older` speak sync protocol 3 (the
+        previous chatdesk), the others 4; the first always speaks 4."""
         shorts = [f"e{self.number}c{i}" for i in range(count)]
         self.team = self.db.team(f"team{self.number}", shorts)
         self.other = self.db.team(f"other{self.number}", shorts) if other else None
         home = self.homes(f"conv{self.number}")
         for i, short in enumerate(shorts):
             client = Client(home / str(i), self.team.members[short], settings=quiet_settings())
+            client.link.protocol = 3 if i in older else 4
+            self.protocols.append(client.link.protocol)
             self.clients.append(client)
-            client.engine.round()  # learns its team, so that sharing works offline too
+            client.engine.round()  # learns its teams, so that sharing works offline too
         for i in range(threads):
             self.create_thread(i, share=True, prompt=i % 2 == 1)
+            if other:
+                self.create_thread(i + 1, share=True, prompt=i % 2 == 0, team=1)
         first = self.clients[0]
         for _ in range(2):  # two exchanges: something to summarise from the start
             thread_id = self.local_threads(first)[0]
@@ -384,6 +188,20 @@ class SyncMachine(RuleBasedStateMachine):
             assert i in self.removed, "shut out while in the team"
             assert self.other is None or i in self.outside_other, "shut out in the other team"
             return False
+
+    def teams(self) -> list[Team]:
+        """The team, and the second team when there is one."""
+        assert self.team is not None
+        return [self.team] if self.other is None else [self.team, self.other]
+
+    def team_at(self, index: int) -> Team:
+        teams = self.teams()
+        return teams[index % len(teams)]
+
+    def outside(self, team: Team) -> set[int]:
+        """The clients whose member is out of `team` now."""
+        assert self.team is not None
+        return self.removed if team.id == self.team.id else self.outside_other
 
     def teardown(self) -> None:
         try:
@@ -479,28 +297,29 @@ class SyncMachine(RuleBasedStateMachine):
             if mine == i:
                 self.copies[(i, thread_id)] = copy_state(client, thread_id)
 
-    def in_team(self, client: Client) -> bool:
-        """Whether the client still knows its team (as of its last round)."""
-        assert self.team is not None
-        return any(t.id == self.team.id for t in client.engine.teams())
+    def in_team(self, client: Client, team: Team | None = None) -> bool:
+        """Whether the client still knows the team (as of its last round)."""
+        known = team or self.team
+        assert known is not None
+        return any(t.id == known.id for t in client.engine.teams())
 
     # -- user actions ----------------------------------------------------------------------------
 
-    @rule(who=st.integers(0, 4), share=st.booleans(), prompt=st.booleans())
+    @rule(who=st.integers(0, 4), share=st.booleans(), prompt=st.booleans(), team=st.integers(0, 1))
     @step
-    def create_thread(self, who: int, share: bool, prompt: bool) -> None:
+    def create_thread(self, who: int, share: bool, prompt: bool, team: int = 0) -> None:
         client = self.client(who)
         name = f"t{next(self.names)}"
         thread = client.run(
             client.service.create_thread(title=name, system_prompt=f"p-{name}" if prompt else None)
         )
         self.threads[thread.id] = ModelThread(thread.id, self.clients.index(client))
-        if share and self.in_team(client):
-            self._share(client, thread.id)
+        if share and self.in_team(client, self.team_at(team)):
+            self._share(client, thread.id, self.team_at(team))
 
-    @rule(who=st.integers(0, 4), which=st.integers(0, 50))
+    @rule(who=st.integers(0, 4), which=st.integers(0, 50), team=st.integers(0, 1))
     @step
-    def share(self, who: int, which: int) -> None:
+    def share(self, who: int, which: int, team: int) -> None:
         client = self.client(who)
         candidates = [
             t
@@ -508,15 +327,14 @@ class SyncMachine(RuleBasedStateMachine):
             if not self.private(client, t)  # sharing a copy again: not modelled
         ]
         thread_id = self.pick(candidates, which)
-        if thread_id is not None and self.in_team(client):
-            self._share(client, thread_id)
+        if thread_id is not None and self.in_team(client, self.team_at(team)):
+            self._share(client, thread_id, self.team_at(team))
 
-    def _share(self, client: Client, thread_id: uuid.UUID) -> None:
-        assert self.team is not None
-        client.engine.share(thread_id, self.team.id)
+    def _share(self, client: Client, thread_id: uuid.UUID, team: Team) -> None:
+        client.engine.share(thread_id, team.id)
         model = self.threads[thread_id]
-        model.shared = True
-        title, prompt, deleted = local_state(client, self.team.id)[0][thread_id]
+        model.shared, model.team_id = True, team.id
+        title, prompt, deleted = local_state(client, team.id)[0][thread_id]
         for group, value in zip(THREAD_GROUPS, (title, prompt, deleted), strict=True):
             self.record(client, thread_id, group, value, None)
         for summary_id in local_summaries(client, {thread_id}):
@@ -622,6 +440,93 @@ class SyncMachine(RuleBasedStateMachine):
         self.record(client, thread_id, "deleted", False, before)
         self.acted(client)
 
+    # -- answers with sources, and an older chatdesk continuing them --------------------------
+
+    @rule(who=st.integers(0, 4), team=st.integers(0, 1))
+    @step
+    def post_sourced(self, who: int, team: int) -> None:
+        """A chatdesk of protocol 4 asks from its knowledge base, and shares the thread: an
+        answer with sources, cut short (the connection dropped), for someone to continue."""
+        client = self.client(who)
+        i = self.clients.index(client)
+        into = self.team_at(team)
+        if self.protocols[i] != 4 or not self.in_team(client, into):
+            return
+        base = self.base(client)
+        question = f"{QUESTION} (q{next(self.names)})"  # each question's text is unique
+        client.mock.fault = Fault("cut_after", 5)
+        try:
+            turn = client.run(client.service.send_new(question, knowledge=[base]))
+            answer = client.run(client.service.wait_for_answer(turn.answer.id))
+        finally:
+            client.mock.fault = Fault("")
+        assert answer.sources
+        assert answer.status is not Status.COMPLETE
+        self.threads[answer.thread_id] = ModelThread(answer.thread_id, i)
+        self.post(client, turn)
+        self._share(client, answer.thread_id, into)
+        self.record_parts(client, answer.id)
+        self.acted(client)
+
+    def base(self, client: Client) -> uuid.UUID:
+        """The client's knowledge base (a note about the car), made the first time."""
+        i = self.clients.index(client)
+        if i not in self.bases:
+            folder = self.homes(f"notes{self.number}c{i}")
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "cars.md").write_text(NOTES["cars.md"], encoding="utf-8")
+            base = client.run(client.service.knowledge.create("Notes"))
+            client.run(client.service.knowledge.add(base.id, folder))
+            assert client.run(client.service.knowledge.index(base.id)).stage is Stage.DONE
+            self.bases[i] = base.id
+        return self.bases[i]
+
+    def record_parts(self, client: Client, message_id: uuid.UUID) -> None:
+        """A write of a team message's content on `client`: a protocol-4 one is noted with
+        the parts of newer kinds it holds."""
+        i = self.clients.index(client)
+        thread_id = self.posted[message_id].thread_id
+        if (
+            self.protocols[i] != 4
+            or not self.is_team(client, thread_id)
+            or self.private(client, thread_id)
+        ):
+            return
+        hlc = field_hlc(client, message_id, "content", "message")
+        assert hlc is not None, f"no clock for the content of message {message_id}"
+        parts = local_parts(client, {message_id})[message_id]
+        self.parts_writes.setdefault(message_id, []).append(PartsWrite(hlc, parts, i))
+
+    @rule(who=st.integers(0, 4), which=st.integers(0, 50))
+    @step
+    def continue_answer(self, who: int, which: int) -> None:
+        """Continue an answer cut short, whichever protocol this chatdesk speaks: one of
+        protocol 3 has its text and none of its sources, and pushes the parts it has."""
+        client = self.client(who)
+        unfinished = (
+            select(Message.id)
+            .join(Thread, Thread.id == Message.thread_id)
+            .where(
+                Message.role == Role.ASSISTANT,
+                Message.status.in_([Status.INTERRUPTED, Status.ERROR]),
+                Thread.deleted_at.is_(None),
+            )
+        )
+        candidates = sorted(client.store.read_now(lambda s: list(s.scalars(unfinished))))
+        target = self.pick(candidates, which)
+        if target is None:
+            return
+        thread_id = self.posted[target].thread_id
+        before = field_hlc(client, target, "content", "message")
+        turn = client.run(client.service.continue_answer(target))
+        client.run(client.service.wait_for_answer(turn.answer.id))
+        client.run(client.service.settle())
+        after = field_hlc(client, target, "content", "message")
+        if self.is_team(client, thread_id) and not self.private(client, thread_id):
+            assert before is None or after is None or after > before
+            self.record_parts(client, target)
+        self.acted(client)
+
     # -- summaries, stopping sharing, membership ---------------------------------------------
 
     @rule(who=st.integers(0, 4), which=st.integers(0, 50))
@@ -716,8 +621,7 @@ class SyncMachine(RuleBasedStateMachine):
             return
         self.db.admin.remove_member(str(self.team.id), client.member.name)
         self.removed.add(i)
-        start = first_pending(client) or last_seq(client) + 1
-        self.exposed.setdefault(i, []).append((start, float("inf")))
+        self.expose(i, self.team)
 
     @precondition(lambda self: bool(self.removed))
     @rule(who=st.integers(0, 4))
@@ -728,8 +632,18 @@ class SyncMachine(RuleBasedStateMachine):
         client = self.clients[i]
         self.db.admin.add_member(str(self.team.id), client.member.name)
         self.removed.discard(i)
-        start, _ = self.exposed[i][-1]
-        self.exposed[i][-1] = (start, last_seq(client))
+        self.cover(i, self.team)
+
+    def expose(self, i: int, team: Team) -> None:
+        """The member of client `i` is out of `team` from now: its ops of the team not pushed
+        yet may be refused, until it is back."""
+        start = first_pending(self.clients[i]) or last_seq(self.clients[i]) + 1
+        self.exposed.setdefault((i, team.id), []).append((start, float("inf")))
+
+    def cover(self, i: int, team: Team) -> None:
+        """The member of client `i` is back in `team`: its ops from now on go through."""
+        start, _ = self.exposed[(i, team.id)][-1]
+        self.exposed[(i, team.id)][-1] = (start, last_seq(self.clients[i]))
 
     @precondition(lambda self: self.other is not None)
     @rule(who=st.integers(0, 4))
@@ -743,9 +657,11 @@ class SyncMachine(RuleBasedStateMachine):
         if i in self.outside_other:
             self.db.admin.add_member(str(self.other.id), client.member.name)
             self.outside_other.discard(i)
+            self.cover(i, self.other)
         else:
             self.db.admin.remove_member(str(self.other.id), client.member.name)
             self.outside_other.add(i)
+            self.expose(i, self.other)
 
     # -- sync steps ------------------------------------------------------------------------------
 
@@ -774,9 +690,9 @@ class SyncMachine(RuleBasedStateMachine):
         try:
             went = offline(work)
         except SyncRefused:
-            # Out of the team: shut out, or pulling a team one was taken out of (a round would
+            # Out of a team: shut out, or pulling a team one was taken out of (a round would
             # have learnt it first).
-            assert self.clients.index(client) in self.removed
+            assert self.clients.index(client) in self.removed | self.outside_other
             went = False
         if not went:
             engine._drop_connection()
@@ -858,193 +774,16 @@ class SyncMachine(RuleBasedStateMachine):
         assert after == before, "a further round after quiescence still changed something"
 
     def snapshot(self) -> list[Any]:
-        assert self.team is not None
         taken: list[Any] = []
-        for client in self.clients:
-            threads, messages = local_state(client, self.team.id)
-            taken.append((threads, messages, local_summaries(client, set(threads))))
-        taken.append(server_state(self.db, self.team.id))
+        for team in self.teams():
+            for client in self.clients:
+                threads, messages = local_state(client, team.id)
+                taken.append((threads, messages, local_summaries(client, set(threads))))
+                taken.append(local_parts(client, set(messages)))
+            taken.append(server_state(self.db, team.id))
         taken.append([outbox(c) for c in self.clients])
         taken.append([copy_state(self.clients[i], t) for i, t in sorted(self.copies)])
         return taken
-
-    def check(self) -> None:
-        assert self.team is not None
-        server_threads, server_messages, clocks = server_state(self.db, self.team.id)
-
-        # refused ops: only a member taken out of the team, only what it had not pushed yet
-        refused: Refused = set()
-        created: set[tuple[str, uuid.UUID]] = set()
-        for i, client in enumerate(self.clients):
-            pending, _ = outbox(client)
-            assert pending == 0, f"client {i}: {pending} ops still pending after quiescence"
-            seqs, wrote, made = refused_ops(client)
-            shown = client.engine.rejected()
-            assert sorted(seqs) == [seq for seq, _, _ in shown]
-            assert all(why for _, _, why in shown), f"client {i}: a refusal without a reason"
-            windows = self.exposed.get(i, [])
-            outside = [s for s in seqs if not any(lo <= s <= hi for lo, hi in windows)]
-            assert not outside, (
-                f"client {i}: the server refused ops (lost writes) {outside} "
-                f"(membership windows {windows}): {shown}"
-            )
-            refused |= wrote
-            created |= made
-
-        # 1. convergence: every client in the team holds exactly the server's team state, but
-        # for the threads it stopped sharing; one out of the team holds nothing of it
-        server_summary, summary_clocks = server_summaries(self.db, self.team.id, server_messages)
-        for i, client in enumerate(self.clients):
-            threads, messages = local_state(client, self.team.id)
-            if i in self.removed:
-                assert not threads, f"client {i} is out of the team and holds its threads"
-                assert not self.in_team(client), f"client {i} is out of the team, still lists it"
-                continue
-            mine = {t for t in server_threads if i not in self.threads[t].unshared_on}
-            theirs = {t: v for t, v in server_threads.items() if t in mine}
-            assert threads == theirs, (
-                f"client {i}'s team threads differ from the server's:\n"
-                f"  client: {threads}\n  server: {theirs}"
-            )
-            visible = {m: v for m, v in server_messages.items() if v[0] in mine}
-            missing = set(visible) - set(messages)
-            extra = set(messages) - set(visible)
-            assert messages == visible, (
-                f"client {i}'s team messages differ from the server's: missing "
-                f"{[visible[m] for m in missing]}, extra {[messages[m] for m in extra]}, "
-                f"different {_differing(messages, visible)}"
-            )
-            summaries = local_summaries(client, set(threads))
-            expected_here = {s: v for s, v in server_summary.items() if v[0] in mine}
-            assert summaries == expected_here, (
-                f"client {i}'s summaries differ from the server's:\n"
-                f"  client: {summaries}\n  server: {expected_here}"
-            )
-
-        # 2 + 4. every shared field holds its newest write; deletes and restores included
-        shared = {t.id: t for t in self.threads.values() if t.shared}
-        kept = {
-            t
-            for t, model in shared.items()
-            if any(
-                ("thread", t, group, w.hlc) not in refused
-                for group in THREAD_GROUPS
-                for w in model.writes[group]
-            )
-        }
-        assert kept <= set(server_threads) <= set(shared), (
-            f"server threads {sorted(map(str, server_threads))} are not the shared ones "
-            f"{sorted(map(str, shared))} (of which these must be there: {sorted(map(str, kept))})"
-        )
-        for thread_id in server_threads:
-            model = shared[thread_id]
-            values = dict(zip(THREAD_GROUPS, server_threads[thread_id], strict=True))
-            for group in THREAD_GROUPS:
-                got = (values[group], clocks[thread_id][group])
-                check_field(got, model.writes[group], refused, ("thread", thread_id, group))
-
-        # 2 + 4. messages: everything posted in a shared thread and not deleted (itself or an
-        # ancestor) is there; nothing else is. A refused create or delete may have landed or not.
-        def sure(deletes: list[Delete], entity: str, entity_id: uuid.UUID) -> bool | None:
-            """Deleted for sure (True), perhaps (None: every delete refused), or not (False)."""
-            if not deletes:
-                return False
-            if any(d.hlc is None or (entity, entity_id, "deleted", d.hlc) not in refused
-                   for d in deletes):  # fmt: skip
-                return True
-            return None
-
-        def fate(message_id: uuid.UUID | None) -> bool | None:
-            """Alive for sure (True), dead (False), or either (None)."""
-            result: bool | None = True
-            while message_id is not None:
-                deleted = sure(self.deleted_messages.get(message_id, []), "message", message_id)
-                if deleted:
-                    return False
-                if deleted is None or ("message", message_id) in created:
-                    result = None
-                message_id = self.posted[message_id].parent_id
-            return result
-
-        fates = {
-            mid: fate(mid)
-            for mid, p in self.posted.items()
-            if p.thread_id in shared and not p.private
-        }
-        expected = {
-            mid: (p.thread_id, p.parent_id, p.content)
-            for mid, p in self.posted.items()
-            if fates.get(mid) is True and p.thread_id in server_threads
-        }
-        lost = set(expected) - set(server_messages)
-        assert not lost, f"lost messages: {[expected[m] for m in lost]}"
-        back = {m for m in set(server_messages) - set(expected) if fates.get(m) is not None}
-        assert not back, (
-            f"messages that should not be there (deleted?): {[server_messages[m] for m in back]}"
-        )
-        for mid, found in server_messages.items():
-            p = self.posted[mid]
-            assert found == (p.thread_id, p.parent_id, p.content), (
-                f"message {mid} is {found} on the server, posted as {p}"
-            )
-
-        # 5. summaries: those of team threads, not deleted, covering a visible message, with
-        # their newest content; a deleted one never comes back
-        for summary_id, (thread_id, covers, _) in server_summary.items():
-            model = self.summaries.get(summary_id)
-            assert model is not None, f"summary {summary_id} on the server was never made"
-            assert model.writes, f"summary {summary_id} on the server was never the team's"
-            assert not model.private, f"summary {summary_id} was made in a copy, not shared"
-            assert (model.thread_id, model.covers) == (thread_id, covers)
-            assert sure(model.deletes, "summary", summary_id) is not True, (
-                f"summary {summary_id} was deleted ({model.deletes}) and came back"
-            )
-            got = (server_summary[summary_id][2], summary_clocks[summary_id])
-            check_field(got, model.writes, refused, ("summary", summary_id, "content"))
-        for summary_id, model in self.summaries.items():
-            required = (
-                model.writes
-                and not model.private
-                and model.thread_id in server_threads
-                and ("summary", summary_id) not in created
-                and sure(model.deletes, "summary", summary_id) is False
-                and model.covers in expected
-            )
-            assert not required or summary_id in server_summary, (
-                f"lost summary {summary_id} of thread {model.thread_id}: {model}"
-            )
-
-        # 3. no duplicates: each text a user posted appears once
-        questions = [p.content for p in self.posted.values() if p.role == "user"]
-        assert len(questions) == len(set(questions))
-        for where, messages in [("server", server_messages)] + [
-            (f"client {i}", local_state(c, self.team.id)[1]) for i, c in enumerate(self.clients)
-        ]:
-            texts = [content for _, _, content in messages.values() if content in set(questions)]
-            assert len(texts) == len(set(texts)), (
-                f"{where} holds duplicate messages: {sorted(texts)}"
-            )
-
-        # personal threads stay on their machine; a copy whose sharing stopped takes nothing
-        # from the team any more
-        for i, client in enumerate(self.clients):
-            personal, _ = local_state(client, None)
-            mine = {
-                t.id
-                for t in self.threads.values()
-                if (not t.shared and t.owner == i) or i in t.unshared_on
-            }
-            assert set(personal) == mine, f"client {i}'s personal threads changed"
-        for (i, thread_id), copy in self.copies.items():
-            now = copy_state(self.clients[i], thread_id)
-            assert now == copy, (
-                f"client {i}'s own copy of thread {thread_id} changed through sync:\n"
-                f"  was: {copy}\n  now: {now}"
-            )
-            others = {t.id for t in self.threads.values() if not t.shared and t.owner != i}
-            assert not others & set(local_state(client, self.team.id)[0]), (
-                f"client {i} holds another's personal thread"
-            )
 
 
 # Its runs of many steps with up to five clients against a real PostgreSQL take minutes, more on
