@@ -36,6 +36,7 @@ from benchmarks.common import (
     report,
     report_unmeasured,
     running_core,
+    spread,
 )
 from benchmarks.startup import ProbeFailed, probe
 from benchmarks.window import fill_thread
@@ -81,6 +82,8 @@ def run(workdir: Path, quick: bool) -> None:
             report_unmeasured(f"{name}, all", f"no bare window: {failed['bare']}", budget)
         return
     bare_mb = statistics.median(m["rss"] + m["children_rss"] for m in bare) / MB
+    # the guard's noise: how far the bare window's median RSS moves over its runs (one: none)
+    noise = spread([m["rss"] + m["children_rss"] for m in bare], 50)
     # A first open is at its peak here (the render child still holds the math library): its
     # budget is read at rest, below.
     for label, case, cases, title, budget in (
@@ -98,7 +101,7 @@ def run(workdir: Path, quick: bool) -> None:
             f"{children or 'none'}; before the thread was opened: window process "
             f"{before['rss'] / MB:.0f} MB, children {before['children_rss'] / MB:.0f} MB)"
         )
-        _report_rss(title, cases, bare_mb, budget)
+        _report_rss(title, cases, bare_mb, budget, noise)
     rested = [m for m in first if "at_rest" in m]
     if not rested:
         why = failed.get("first", "the render child had not stopped by the probe's deadline")
@@ -106,15 +109,17 @@ def run(workdir: Path, quick: bool) -> None:
         return
     waited = statistics.median(m["rest"] - m["formatted"] for m in rested)
     print(f"      (first open, at rest: the render child stopped {waited:.0f} s after formatting)")
-    _report_rss("RSS first open, at rest", [m["at_rest"] for m in rested], bare_mb, target)
+    _report_rss("RSS first open, at rest", [m["at_rest"] for m in rested], bare_mb, target, noise)
 
 
-def _report_rss(name: str, samples: list[dict[str, Any]], bare_mb: float, target: Target) -> None:
+def _report_rss(
+    name: str, samples: list[dict[str, Any]], bare_mb: float, target: Target, noise: float
+) -> None:
     """Three lines: the window process and its children together (against `target`), each."""
     total_mb = statistics.median(m["rss"] + m["children_rss"] for m in samples) / MB
     window_mb = statistics.median(m["rss"] for m in samples) / MB
     children_mb = statistics.median(m["children_rss"] for m in samples) / MB
-    report(f"{name}, all", total_mb, bare_mb, "MB", target, bare=BARE)
+    report(f"{name}, all", total_mb, bare_mb, "MB", target, bare=BARE, noise=noise)
     report(f"{name}, window process", window_mb, bare_mb, "MB", INFO, bare=BARE)
     report(f"{name}, its children", children_mb, None, "MB", INFO)
 
