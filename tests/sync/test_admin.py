@@ -15,7 +15,6 @@ import pytest
 from psycopg import sql
 
 from chatdesk.cli.main import main
-from chatdesk.core.sync import remote
 from chatdesk.core.sync.base import SyncRefused
 from chatdesk.core.sync.remote import Remote
 from chatdesk.core.sync.server import schema, status
@@ -705,10 +704,7 @@ def test_an_existing_server_upgrades_keeping_every_row(old_db: SyncDatabase) -> 
     Remote.open(alice.dsn, None).close()
 
 
-def test_a_chatdesk_older_than_the_server_is_told_to_update(
-    sync_db: SyncDatabase, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_chatdesk_older_than_the_server_is_told_to_update(sync_db: SyncDatabase) -> None:
     alice = sync_db.team("red", ["alice"]).members["alice"]
-    monkeypatch.setattr(remote, "PROTOCOL", 1)
     with pytest.raises(SyncRefused, match="Update chatdesk to sync again"):
-        Remote.open(alice.dsn, None)
+        Remote.open(alice.dsn, None, protocol=1)  # a chatdesk of protocol 1
