@@ -402,6 +402,33 @@ class MemorySettings:
 
 
 @dataclass(frozen=True)
+class DesktopSettings:
+    """[desktop]: chatdesk beside the user's other programs: the quick window, the tray."""
+
+    quick_shortcut: str = setting(
+        "Ctrl+Alt+Space",
+        "Keys that open the quick window from any program (Qt's names, e.g. 'Ctrl+Alt+Space'); "
+        "empty: none.",
+    )
+    quick_chats: str = setting(
+        "project",
+        "Where the quick window's chats go: 'project' keeps them in the Quick project, "
+        "'temporary' keeps nothing.",
+        choices=("project", "temporary"),
+    )
+    tray: bool = setting(True, "Show chatdesk's icon in the system tray while it runs.")
+    close_to_tray: bool = setting(
+        False, "Closing the window leaves chatdesk running in the tray (Quit ends it)."
+    )
+    start_at_login: bool = setting(False, "Start chatdesk in the tray when you log in.")
+    notify: bool = setting(
+        True,
+        "Tell you, with a system notification, when an answer finishes or a tool waits for "
+        "approval while chatdesk's window is hidden.",
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every section, as `config.toml` has them."""
 
@@ -419,3 +446,4 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     web: WebSettings = field(default_factory=WebSettings)
     memory: MemorySettings = field(default_factory=MemorySettings)
+    desktop: DesktopSettings = field(default_factory=DesktopSettings)

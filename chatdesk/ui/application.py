@@ -18,35 +18,30 @@ opening waits for it, so what was typed is kept as the draft.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import logging
 import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
+from PySide6.QtWidgets import QApplication
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.i18n import tr
 from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.package_data import package_data
 from chatdesk.core.paths import Paths
 from chatdesk.ui import exit_after_start, language
+from chatdesk.ui.crash import CrashReporter, collect_garbage_again, report_loop_error
+from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
 from chatdesk.ui.window.settings import SettingsLater
 
 if TYPE_CHECKING:
-    import asyncio
-
-    from PySide6.QtWidgets import QMessageBox
-
     from chatdesk.core.config import Settings
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
@@ -333,12 +328,6 @@ class CoreLoader(QObject):
         QApplication.exit(0)
 
 
-def collect_garbage_again() -> None:
-    """End start-up's pause of the garbage collector (chatdesk.launch): once the core is open,
-    and before any dialog waits for the user, when nothing is timed and garbage may pile up."""
-    gc.enable()
-
-
 def _run_with_core(app: QApplication, window: MainWindow, core: AppCore) -> int:
     """Phase 2: asyncio inside Qt until the window is closed and everything is shut down."""
     import qasync  # here: it and asyncio are loaded by now, by the core
@@ -352,12 +341,13 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
     import asyncio
 
     loop = asyncio.get_running_loop()
-    loop.set_exception_handler(_report_loop_error)
+    loop.set_exception_handler(report_loop_error)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     if not window.isVisible():  # closed while the core was opening
         closed.set()
     kept = _kept_renders(core)
+    desktop = Desktop(window)
     pruning = asyncio.ensure_future(_prune_kept_renders(kept, core.service))
     try:
         await core.start()
@@ -365,8 +355,10 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         # Also when closed meanwhile: the draft is kept through it.
         attach_core(window, core, kept)
         core.watch_outside()  # what other processes write, shown as it comes (after attaching)
+        desktop.start()
         await closed.wait()
     finally:
+        desktop.close()
         _keep_thread_list(window, core.config.paths.run_dir)
         pruning.cancel()
         await window.aclose()
@@ -437,64 +429,6 @@ def _save_preferences(path: Path, settings: Settings) -> None:
         api=settings.api,  # Preferences ▸ Local API
         web=settings.web,  # Preferences ▸ Web
         memory=settings.memory,  # Preferences ▸ Memory
+        desktop=settings.desktop,  # Preferences ▸ Desktop
     )
     save_settings(path, edited)
-
-
-class CrashReporter:
-    """sys.excepthook: log the bug and tell the user without blocking (no nested event loop)."""
-
-    def __init__(self, log_file: Path) -> None:
-        self._log_file = log_file
-        self._box: QMessageBox | None = None
-
-    def __call__(
-        self, kind: type[BaseException], error: BaseException, tb: TracebackType | None
-    ) -> None:
-        if issubclass(kind, KeyboardInterrupt):
-            sys.__excepthook__(kind, error, tb)
-            return
-        log.error("unexpected error", exc_info=(kind, error, tb))
-        collect_garbage_again()  # a bug in start-up: the box may stay open for long
-        app = QApplication.instance()
-        if not isinstance(app, QApplication) or self._box is not None:
-            return  # one box at a time; everything is in the log
-        parent: QWidget | None = app.activeWindow() or next(
-            (w for w in app.topLevelWidgets() if isinstance(w, QMainWindow)), None
-        )
-        from PySide6.QtWidgets import QMessageBox  # not before the first paint: ~1 ms to load
-
-        box = QMessageBox(parent)
-        box.setIcon(QMessageBox.Icon.Critical)
-        box.setWindowTitle(tr("chatdesk: unexpected error"))
-        box.setText(
-            tr(
-                "Something went wrong inside chatdesk: {kind}: {error}",
-                kind=kind.__name__,
-                error=error,
-            )
-        )
-        box.setInformativeText(
-            tr(
-                "Your chats are saved. Details are in {file}; please include them if you "
-                "report this.",
-                file=self._log_file,
-            )
-        )
-        box.setStandardButtons(QMessageBox.StandardButton.Close)
-        box.setModal(False)  # never block the window, and show() starts no nested event loop
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.destroyed.connect(self._forget_box)
-        box.show()
-        self._box = box
-
-    def _forget_box(self) -> None:
-        self._box = None
-
-
-def _report_loop_error(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
-    error = context.get("exception")
-    if isinstance(error, Exception):
-        sys.excepthook(type(error), error, error.__traceback__)
-    else:
-        log.error("asyncio: %s", context.get("message", context))
