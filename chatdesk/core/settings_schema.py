@@ -429,6 +429,42 @@ class DesktopSettings:
 
 
 @dataclass(frozen=True)
+class VoiceSettings:
+    """[voice]: speaking to chatdesk and hearing its answers."""
+
+    stt_provider: str = setting(
+        "local",
+        "Who turns speech into text: 'local' (on this computer; the audio never leaves it) or "
+        "a provider profile's name (the audio is sent to that server).",
+    )
+    stt_model: str = setting(
+        "", "Transcription model: the local model's name, or the provider's; empty: its default."
+    )
+    tts: str = setting(
+        "system",
+        "Who reads answers aloud: 'system' (this computer's own voices; nothing is sent) or a "
+        "provider profile's name (the text is sent to that server).",
+    )
+    tts_voice: str = setting("", "Voice that reads answers aloud; empty: the default one.")
+    tts_rate: float = setting(
+        1.0, "How fast answers are read, 1 being normal.", minimum=0.5, maximum=2.0
+    )
+    tts_volume: float = setting(
+        1.0, "How loud answers are read, from 0 to 1.", minimum=0.0, maximum=1.0
+    )
+    read_code: bool = setting(
+        False, "Read code blocks aloud; off: a code block is only announced (its language)."
+    )
+    input_device: str = setting("", "Microphone to record from; empty: the system's default.")
+    max_seconds: int = setting(300, "Longest recording, in seconds.", minimum=5, maximum=7_200)
+    sensitivity: str = setting(
+        "medium",
+        "How readily a voice conversation takes a pause for the end of what you said.",
+        choices=("low", "medium", "high"),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every section, as `config.toml` has them."""
 
@@ -447,3 +483,4 @@ class Settings:
     web: WebSettings = field(default_factory=WebSettings)
     memory: MemorySettings = field(default_factory=MemorySettings)
     desktop: DesktopSettings = field(default_factory=DesktopSettings)
+    voice: VoiceSettings = field(default_factory=VoiceSettings)

@@ -430,5 +430,6 @@ def _save_preferences(path: Path, settings: Settings) -> None:
         web=settings.web,  # Preferences ▸ Web
         memory=settings.memory,  # Preferences ▸ Memory
         desktop=settings.desktop,  # Preferences ▸ Desktop
+        voice=settings.voice,  # Preferences ▸ Voice
     )
     save_settings(path, edited)
