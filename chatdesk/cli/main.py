@@ -43,6 +43,7 @@ from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.serve import add_commands as add_serve_commands
 from chatdesk.cli.server import add_server_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
+from chatdesk.cli.terminal import guarded
 from chatdesk.cli.threads import add_commands as add_thread_commands
 from chatdesk.cli.threads import message_json
 from chatdesk.cli.tool_resources import add_ask_argument as add_resource_argument
@@ -82,7 +83,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             return run_window(config)
         handler: Callable[[Configuration, argparse.Namespace], int] = args.handler
-        return handler(config, args)
+        with guarded():  # what comes from outside reaches a terminal as text only
+            return handler(config, args)
     except ChatdeskError as error:
         fail(str(error))
         return error.exit_code

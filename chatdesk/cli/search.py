@@ -16,12 +16,11 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
+from chatdesk.cli.terminal import BOLD, PLAIN
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import Role
 from chatdesk.core.search import MessageHit, SearchFilters, SearchResults, Snippet, ThreadHit
-
-_BOLD, _PLAIN = "\x1b[1m", "\x1b[0m"
 
 
 def add_commands(commands: Any) -> None:
@@ -109,7 +108,7 @@ def _print(results: SearchResults, *, bold: bool) -> None:
 
 
 def _shown(snippet: Snippet, bold: bool) -> str:
-    text = snippet.marked(_BOLD, _PLAIN) if bold else snippet.text
+    text = snippet.marked(BOLD, PLAIN) if bold else snippet.text
     return " ".join(text.split())
 
 
