@@ -26,9 +26,10 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 
 from chatdesk.api.following import Follower
+from chatdesk.api.keep_alive import KeptAliveStream
 from chatdesk.api.rest_schemas import SourceOut, ToolCallOut, TurnOut
 from chatdesk.api.schemas import MessageOut
 from chatdesk.core.chat.events import (
@@ -64,10 +65,8 @@ async def answered(
         return JSONResponse(ended.model_dump(mode="json"))
     events = _followed(service, start)
     first = await anext(events)  # starts the turn: a refusal is an error status, not a stream
-    return StreamingResponse(
-        _after(first, events),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    return KeptAliveStream(
+        _after(first, events), headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     )
 
 

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
-from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
+from chatdesk.api.keep_alive import KeptAliveStream
 from chatdesk.api.openai_schemas import (
     ChatCompletionChunk,
     ChatCompletionRequest,
@@ -222,7 +222,7 @@ def dumped(body: BaseModel) -> dict[str, Any]:
 DONE = b"data: [DONE]\n\n"
 
 
-class EventStream(StreamingResponse):
+class EventStream(KeptAliveStream):
     """Server-sent events, and `cleanup` once the response has ended however it ended: sent
     whole, its client gone mid-way, or never started (the client left before the first byte,
     when the stream's own `finally` never runs)."""
@@ -233,11 +233,7 @@ class EventStream(StreamingResponse):
         cleanup: Callable[[], Awaitable[None]],
         headers: dict[str, str] | None = None,
     ) -> None:
-        super().__init__(
-            content,
-            media_type="text/event-stream",
-            headers=(headers or {}) | {"Cache-Control": "no-cache"},
-        )
+        super().__init__(content, headers=(headers or {}) | {"Cache-Control": "no-cache"})
         self._cleanup = cleanup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -1,0 +1,80 @@
+"""A stream of server-sent events kept alive through a long silence.
+
+An answer can be silent for a while before its first word or between two: a tool server
+starting, a call waiting for the user's approval, a slow model thinking. A proxy, or a client
+with a read timeout, takes a long silence for a dead connection and drops it. So when nothing
+was written for `every` seconds, a comment line goes (`: keep-alive`), which every
+server-sent-events reader skips (the OpenAI SDKs among them).
+
+The source is read by a task of its own, so waiting for it can time out without cancelling it
+in the middle of an event; the reader's end (the client gone, the stream ended) cancels that
+task and closes the source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterable, AsyncIterator
+from typing import Any
+
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+KEEP_ALIVE_SECONDS = 15.0  # under the common proxies' 30–60 s idle timeouts
+COMMENT = b": keep-alive\n\n"
+_END = object()
+
+
+async def kept_alive(
+    chunks: AsyncIterable[Any], every: float = KEEP_ALIVE_SECONDS
+) -> AsyncIterator[Any]:
+    """`chunks` in order, and `COMMENT` whenever none came for `every` seconds; a failure of
+    the source is raised where it happened."""
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)  # the source waits for the reader
+    failed: list[BaseException] = []
+
+    async def pump() -> None:
+        try:
+            async for chunk in chunks:
+                await queue.put(chunk)
+        except Exception as error:
+            failed.append(error)
+        finally:
+            await queue.put(_END)
+
+    reader = asyncio.create_task(pump())
+    try:
+        while True:
+            try:
+                async with asyncio.timeout(every):
+                    chunk = await queue.get()
+            except TimeoutError:
+                yield COMMENT
+                continue
+            if chunk is _END:
+                if failed:
+                    raise failed[0]
+                return
+            yield chunk
+    finally:
+        reader.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await reader
+        closing = getattr(chunks, "aclose", None)
+        if closing is not None:
+            await closing()
+
+
+class KeptAliveStream(StreamingResponse):
+    """Server-sent events with a comment through each silence of the app's
+    `state.keep_alive_seconds` (`KEEP_ALIVE_SECONDS` unless the app says otherwise)."""
+
+    def __init__(self, content: AsyncIterator[bytes], headers: dict[str, str] | None) -> None:
+        super().__init__(content, media_type="text/event-stream", headers=headers)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        app = scope.get("app")
+        every = getattr(getattr(app, "state", None), "keep_alive_seconds", KEEP_ALIVE_SECONDS)
+        self.body_iterator = kept_alive(self.body_iterator, every)
+        await super().__call__(scope, receive, send)
