@@ -1,6 +1,6 @@
 """Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Web, Assistants,
-Knowledge, Memory, Team and Local API, one section each, listed on the left and searchable by their
-settings' words.
+Knowledge, Memory, Team, Local API and Voice, one section each, listed on the left and
+searchable by their settings' words.
 
 A window beside the main one, with no OK or Cancel: every change is in use as it is made
 (`edited` is emitted; `settings_from(current)` holds it, for the window to apply and save),
@@ -108,6 +108,7 @@ class PreferencesDialog(QDialog):
         self._add_memory_tab(memory, runner, events, embedders, (named, open_chat))
         self._add_team_tab(team, runner)
         self._add_api_tab(local_api)
+        self._add_voice_tab(providers)
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
         self.undo_bar = self._undo_bar()
         buttons = self._close_buttons()
@@ -277,6 +278,15 @@ class PreferencesDialog(QDialog):
         # No Alt+letter: every letter of its name is taken by another section or page.
         self._add_tab(self.api, tr("Local API"), "api")
 
+    def _add_voice_tab(self, providers: ProviderManager | None) -> None:
+        from chatdesk.ui.settings.voice_page import VoicePage
+
+        views = providers.views() if providers is not None else []
+        servers = [(view.name, view.profile.base_url) for view in views]
+        self.voice = VoicePage(self._settings.voice, servers, self)
+        # No Alt+letter: V is Advanced's and Save's on other pages, the others are taken.
+        self._add_tab(self.voice, tr("Voice"), "voice")
+
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
 
@@ -292,6 +302,7 @@ class PreferencesDialog(QDialog):
             *self.api.controls(),
             *self.web.controls(),
             *self.memory.controls(),
+            *self.voice.controls(),
         ]
         return watch(controls, self.edited.emit)
 
@@ -330,7 +341,8 @@ class PreferencesDialog(QDialog):
         api = self.api.api(base.api)
         edited = replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
         memory = self.memory.memory(base.memory)
-        return replace(edited, api=api, web=self.web.web(base.web), memory=memory)
+        voice = self.voice.voice_settings(base.voice)
+        return replace(edited, api=api, web=self.web.web(base.web), memory=memory, voice=voice)
 
     def font_size(self) -> int:
         return self.appearance.font_size()
