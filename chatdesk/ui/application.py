@@ -359,6 +359,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         await closed.wait()
     finally:
         desktop.close()
+        await desktop.aclose()  # the quick window and its temporary chats
         _keep_thread_list(window, core.config.paths.run_dir)
         pruning.cancel()
         await window.aclose()

@@ -268,6 +268,39 @@ QScrollArea { background: $surface; }
 """)
 
 
+# The quick window (chatdesk/ui/quick/window.py): a window of its own, so it takes the main
+# window's sheet (the pills, the model menu) and these rules over it.
+_QUICK = Template("""
+#quickWindow { background: $window; border: 1px solid $border_strong; }
+#quickTitle { color: $text_quiet; font-weight: 600; }
+#quickQuestion, #quickAnswer {
+    background: $surface;
+    color: $text;
+    border: 1px solid $border_strong;
+    border-radius: ${radius_m}px;
+    padding: ${space_xs}px;
+}
+#quickAnswer { border-color: $border; }
+#quickQuestion:focus, #quickAnswer:focus { border: 2px solid $focus; padding: 3px; }
+#quickContext {
+    background: $surface_alt;
+    border: 1px solid $border;
+    border-left: 3px solid $quote_bar;
+    border-radius: ${radius_m}px;
+}
+#quickContext[added="true"] { background: $accent_tint; border-color: $accent; }
+#quickContextQuote { color: $text_quiet; font-style: italic; }
+#quickContextNote, #quickStatus { color: $text_quiet; font-size: ${caption}pt; }
+#quickContext[added="true"] #quickContextQuote,
+#quickContext[added="true"] #quickContextNote { color: $text; font-style: normal; }
+#quickContextButton { padding: 2px ${space_s}px; }
+#quickStatus[state="error"] { color: $danger; font-weight: 600; }
+#quickOpen { background: $accent; color: $on_accent; border: 1px solid $accent; }
+#quickOpen:focus { border: 2px solid $text; }
+#quickOpen:disabled { background: $window; color: $text_disabled; border-color: $border; }
+""")
+
+
 def _values(look: Look, body_points: float) -> dict[str, str]:
     values = colours(look)
     values.update({name: f"{body_points * factor:.1f}" for name, factor in TYPE.items()})
@@ -284,3 +317,9 @@ def app_sheet(look: Look, body_points: float) -> str:
 def window_sheet(look: Look, body_points: float) -> str:
     """The main window's own sheet (messages, header, empty state), on top of the app's."""
     return _WINDOW.substitute(_values(look, body_points))
+
+
+def quick_sheet(look: Look, body_points: float) -> str:
+    """The quick window's sheet: the main window's, and its own rules over it."""
+    values = _values(look, body_points)
+    return _WINDOW.substitute(values) + _QUICK.substitute(values)

@@ -12,13 +12,13 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QWidget
 
 from chatdesk.ui.column import measure_of
 from chatdesk.ui.composer import Composer
+from chatdesk.ui.composer.model_offers import model_entry
 from chatdesk.ui.header import ThreadHeader
 from chatdesk.ui.theme import ThemeWatcher
 from chatdesk.ui.window.background_status import BackgroundStatus
 from chatdesk.ui.window.drafts import Drafts
 from chatdesk.ui.window.later import imported, qt_classes
 from chatdesk.ui.window.menus import WindowMenus
-from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.panes import Panes
 from chatdesk.ui.window.provider_status import ProviderStatus
 from chatdesk.ui.window.read_only import CloseGuard
@@ -223,6 +223,10 @@ class WindowLayout(QMainWindow):
         """A new chat shown, the chat left keeping nothing (a temporary one starts or ends)."""
         self.models.new_chat(None)
         self._open(None)
+
+    def open_view(self, thread: ThreadView) -> None:
+        """Show `thread`, read already from the service in use (a temporary chat's too)."""
+        self._open(thread)
 
     def temporary_shown(self) -> None:
         """A temporary chat is shown, or no longer is."""

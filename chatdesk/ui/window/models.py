@@ -12,14 +12,13 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from chatdesk.core.i18n import tr
 from chatdesk.ui.composer import Composer
+from chatdesk.ui.composer.model_offers import model_entry, model_offers
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.window.assistant_choice import AssistantChoice
 from chatdesk.ui.window.compare_choice import CompareChoice, SettingsHolder
 from chatdesk.ui.window.knowledge_choice import KnowledgeChoice
 from chatdesk.ui.window.memory_choice import MemoryChoice
-from chatdesk.ui.window.model_names import model_entry
 from chatdesk.ui.window.slash_choice import SlashChoice
 from chatdesk.ui.window.tool_choice import ToolChoice
 from chatdesk.ui.window.web_choice import WebChoice
@@ -117,12 +116,8 @@ class ModelChoice:
 
     def show(self) -> None:
         """Fill the composer's menu: every known model, and the current one chosen."""
-        models = self._service.known_models() if self._service else []
+        choices, marks, _ = model_offers(self._service, self.current())
         provider, model = self.current()
-        if (provider, model) not in models:
-            models.append((provider, model))
-        choices = [model_entry(p, m) for p, m in models]
-        marks = {key: self._marks(*pair) for (key, _), pair in zip(choices, models, strict=True)}
         self._composer.set_models(choices, f"{provider}/{model}", marks)
         self.compare.show(choices)
         self.find_recent()
@@ -143,19 +138,6 @@ class ModelChoice:
                 owner=self._composer,
                 quiet=True,
             )
-
-    def _marks(self, provider: str, model: str) -> str:
-        """What the picker says of a model: whether it takes images, and its context window
-        (all the core knows of it: see `chatdesk/core/chat/catalog.py`)."""
-        if self._service is None:
-            return ""
-        from chatdesk.ui.header import short_count
-
-        facts = self._service.models.facts(provider, model)
-        # translators: a model's context window in the model picker ("128.0k tokens")
-        window = tr("{size} tokens", size=short_count(facts.context_window))
-        # translators: marks a model that takes images, in the model picker
-        return tr("images · {window}", window=window) if facts.images else window
 
     def choose(self, key: str) -> bool:
         """The user chose `key` ("provider/model"). True when it was for the new chat (whose

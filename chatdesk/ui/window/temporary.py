@@ -168,6 +168,15 @@ class TemporaryChat(QObject):
         self._fresh()
         self._composer.focus_editor()
 
+    def adopt(self, chats: TemporaryChats, thread_id: uuid.UUID) -> None:
+        """Show the chat `thread_id` of temporary chats made elsewhere (the quick window's),
+        as this window's temporary chat from now on (leaving the one shown first)."""
+        if self.shown:
+            self.leave(lambda: self.adopt(chats, thread_id))
+            return
+        self._started(chats)
+        self._runner.run(chats.service.get_thread(thread_id), done=self._window.open_view)
+
     def _toggled(self, on: bool) -> None:
         if on:
             self.start()
