@@ -45,6 +45,7 @@ from benchmarks import (
     opening,
     outside,
     page,
+    quick,
     render,
     research_stall,
     search,
@@ -95,6 +96,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "web_text": web_text.run,
     "research_stall": research_stall.run,
     "mcp_progress": mcp_progress.run,
+    "quick": quick.run,
 }
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
 

@@ -828,6 +828,7 @@ def run() -> int:
     from tests.ui.screens_memory import memory_screens
     from tests.ui.screens_memory_page import memory_page_screens
     from tests.ui.screens_outside import outside_screens
+    from tests.ui.screens_quick import quick_screens
     from tests.ui.screens_research import research_screens
     from tests.ui.screens_settings import settings_window_screens
     from tests.ui.screens_sources import cut_screens, source_screens
@@ -845,7 +846,7 @@ def run() -> int:
             streaming_screens, connect_screens, column_screens, follow_screens,
             first_step_screens, answer_screens, settings_window_screens, locale_screens,
             outside_screens, local_api_screens, web_switch_screens, research_screens,
-            memory_screens, memory_page_screens,
+            memory_screens, memory_page_screens, quick_screens,
         ):  # fmt: skip
             qasync.run(more(app, out))
         return code

@@ -104,7 +104,7 @@ class QuickAsk(QObject):
             return  # one answer at a time; Stop is offered meanwhile
         text = with_context(question, self.window.chip.context())
         self._runner.run(self._send(text), done=self._sent, failure=self._refused)
-        self.window.asked()
+        self.window.asked(question)
         self._text = ""
 
     async def _send(self, text: str) -> Turn:

@@ -116,8 +116,9 @@ class ContextChip(QFrame):
 
     def _show(self) -> None:
         self.setProperty("added", self.added)
-        self.style().unpolish(self)
-        self.style().polish(self)
+        for part in (self, self.quote, self.note):  # their rules follow the chip's state
+            part.style().unpolish(part)
+            part.style().polish(part)
         self.button.setText(
             # translators: takes the quoted text out of the quick question again (Alt+C)
             tr("Remove (Alt+C)")

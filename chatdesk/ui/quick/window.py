@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.quick.context import ContextChip
+from chatdesk.ui.quick.context import ContextChip, shortened
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.icons import set_icon
 from chatdesk.ui.theme.scale import SPACE
@@ -121,6 +121,12 @@ class QuickWindow(QFrame):
         self.question.ask_pressed.connect(self._ask)
         self.question.open_pressed.connect(self.open_requested)
         column.addWidget(self.question)
+        self.asked_line = QLabel(self)
+        self.asked_line.setObjectName("quickAsked")
+        self.asked_line.setTextFormat(Qt.TextFormat.PlainText)
+        self.asked_line.setMinimumWidth(1)
+        self.asked_line.hide()
+        column.addWidget(self.asked_line)
         self.answer = QPlainTextEdit(self)
         self.answer.setObjectName("quickAnswer")
         self.answer.setReadOnly(True)
@@ -148,7 +154,7 @@ class QuickWindow(QFrame):
         self.open = QPushButton(tr("Open in chatdesk"), self)
         self.open.setObjectName("quickOpen")
         self.open.setToolTip(tr("Continue this chat in chatdesk's window (Ctrl+Enter)"))
-        set_icon(self.open, "external", look)
+        set_icon(self.open, "external", look, "on_accent")
         self.stop.clicked.connect(self.stop_requested)
         self.copy.clicked.connect(self.copy_answer)
         self.open.clicked.connect(self.open_requested)
@@ -195,13 +201,17 @@ class QuickWindow(QFrame):
         self.question.clear()
         self.answer.clear()
         self.answer.hide()
+        self.asked_line.hide()
         self.status.clear()
         self.show_state(streaming=False, answered=False)
         self.adjustSize()
 
-    def asked(self) -> None:
-        """The question went: it leaves the field, the answer's place shows."""
+    def asked(self, question: str) -> None:
+        """The question went: it leaves the field for the line over the answer's place."""
         self.question.clear()
+        # translators: over the answer in the quick window: the question it answers
+        self.asked_line.setText(tr("You asked: {question}", question=shortened(question)))
+        self.asked_line.show()
         self.answer.clear()
         self.answer.show()
         self.chip.offer("")  # used, or left out on purpose: not offered again for this chat

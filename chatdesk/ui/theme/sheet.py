@@ -291,6 +291,7 @@ _QUICK = Template("""
 #quickContext[added="true"] { background: $accent_tint; border-color: $accent; }
 #quickContextQuote { color: $text_quiet; font-style: italic; }
 #quickContextNote, #quickStatus { color: $text_quiet; font-size: ${caption}pt; }
+#quickAsked { color: $text_quiet; }
 #quickContext[added="true"] #quickContextQuote,
 #quickContext[added="true"] #quickContextNote { color: $text; font-style: normal; }
 #quickContextButton { padding: 2px ${space_s}px; }
