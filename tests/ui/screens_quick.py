@@ -61,6 +61,7 @@ async def _shots(desktop: Desktop, out: Path, theme: str) -> None:
     await _until(lambda: len(quick.window.answer.toPlainText()) > 120)
     await _shot(quick, out / f"quick-streaming-{theme}.png")
     await _until(lambda: quick.answer_id is None and quick.window.copy.isVisible(), 60)
+    await _until(quick.window.formatted.isVisible, 60)  # formatted in the render child
     await _shot(quick, out / f"quick-answered-{theme}.png")
     quick.window.hide()
 

@@ -105,6 +105,11 @@ def test_a_question_is_answered_in_the_quick_window(
     assert quick.window.answer.toPlainText() == answer.content
     assert answer.content.strip()
     assert not quick.window.stop.isVisible()
+    qtbot.waitUntil(quick.window.formatted.isVisible)  # formatted as the main window does
+    assert not quick.window.answer.isVisible()
+    shown = quick.window.formatted.text()
+    assert "offline demo" in shown
+    assert "**" not in shown  # the Markdown's marks became formatting
     quick.window.copy.click()
     assert QGuiApplication.clipboard().text() == answer.content
 

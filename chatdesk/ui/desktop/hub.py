@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the first frame loads this module: nothing more than it needs
+    import uuid
+
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.ui.main_window import MainWindow
     from chatdesk.ui.quick.asking import QuickAsk
@@ -52,6 +53,7 @@ class Desktop(QObject):
             window.temporary.make,
             self._open_thread,
             self._adopt,
+            window.formatter,
         )
 
     def _open_thread(self, thread_id: uuid.UUID) -> None:

@@ -26,9 +26,11 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.config import Settings
     from chatdesk.core.errors import ChatdeskError
+    from chatdesk.core.render.model import Rendered
     from chatdesk.core.service import ChatService
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.views import MessageView, ProjectView, Turn
+    from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.runner import Runner
 
 # The project the quick window's chats are kept in, found again by this name (or its
@@ -39,7 +41,8 @@ MakeTemporary = Callable[["Settings"], Coroutine[Any, Any, "TemporaryChats"]]
 
 class QuickAsk(QObject):
     """The quick window and its chat. `open_thread(id)` shows a saved chat in the main window;
-    `adopt(chats, id)` gives it a temporary one (the main window's temporary chat)."""
+    `adopt(chats, id)` gives it a temporary one (the main window's temporary chat); `formatter`
+    (the main window's) formats an ended answer (None: it stays plain text)."""
 
     def __init__(
         self,
@@ -49,11 +52,13 @@ class QuickAsk(QObject):
         make_temporary: MakeTemporary | None,
         open_thread: Callable[[uuid.UUID], None],
         adopt: Callable[[TemporaryChats, uuid.UUID], None],
+        formatter: Formatter | None = None,
     ) -> None:
         super().__init__()
         self._saved, self._runner, self._settings = service, runner, settings
         self._make_temporary = make_temporary
         self._open_thread, self._adopt = open_thread, adopt
+        self._formatter = formatter
         self.window = QuickWindow()
         self.pickers = QuickPickers(self.window, settings)
         self.window.place_pickers(self.pickers.assistants, self.pickers.models)
@@ -67,6 +72,7 @@ class QuickAsk(QObject):
         self.thread_id: uuid.UUID | None = None  # the quick chat (None: the next is new)
         self.answer_id: uuid.UUID | None = None  # its answer being written
         self._text = ""  # that answer so far
+        self._shown_answer: uuid.UUID | None = None  # the answer the window shows
         self._unsubscribe: list[Callable[[], None]] = [service.events.subscribe(self.apply)]
 
     @property
@@ -105,7 +111,7 @@ class QuickAsk(QObject):
         text = with_context(question, self.window.chip.context())
         self._runner.run(self._send(text), done=self._sent, failure=self._refused)
         self.window.asked(question)
-        self._text = ""
+        self._text, self._shown_answer = "", None
 
     async def _send(self, text: str) -> Turn:
         if self.thread_id is not None:
@@ -180,6 +186,33 @@ class QuickAsk(QObject):
         self.window.finished(answer.content, said)
         if answer.status is Status.ERROR:
             self.window.failed(said)
+        elif answer.content.strip():
+            self._format(answer)
+
+    def _format(self, answer: MessageView) -> None:
+        """The ended answer formatted in the render child, shown once it is (if still the one
+        shown); the main window finds it formatted too."""
+        from chatdesk.core.render.model import RenderOptions
+        from chatdesk.ui.conversation.formatter import SHOWN_CHARS, cited, key_for
+
+        formatter = self._formatter
+        if formatter is None:
+            return
+        text, cites = answer.content[:SHOWN_CHARS], cited(answer)
+        key = key_for(answer.id, text, formatter.palette, False, cites)
+        options = RenderOptions(
+            palette=formatter.palette,
+            pixel_ratio=self.window.devicePixelRatioF(),
+            text_px=formatter.text_px,
+            citations=cites,
+        )
+        shown = self._shown_answer = answer.id
+
+        def done(rendered: Rendered) -> None:
+            if self._shown_answer == shown and self.answer_id is None:
+                self.window.show_formatted(rendered)
+
+        formatter.format(key, text, options, done)
 
     # -- choosing who answers --------------------------------------------------------------------
 

@@ -2,7 +2,8 @@
 screen with the pointer. Keyboard first: the question's field has the focus when it shows;
 Enter asks, Shift+Enter starts a new line, Alt+C adds the offered text (`context.py`) or takes
 it out, Ctrl+Enter opens the chat in chatdesk's window, Esc hides it. The answer streams in,
-as plain text (the main window formats it once opened there), with Stop and Copy answer.
+as plain text, then formatted as the main window formats answers once it has ended
+(`show_formatted`), with Stop and Copy answer.
 What it does is `asking.py`'s; this shows it."""
 
 from __future__ import annotations
@@ -26,11 +27,14 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from chatdesk.core.i18n import tr
+from chatdesk.core.render.model import Rendered
+from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.quick.context import ContextChip, shortened
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -60,6 +64,30 @@ class QuestionField(QPlainTextEdit):
             self.ask_pressed.emit()
         else:
             super().keyPressEvent(event)
+
+
+class FormattedAnswer(QScrollArea):
+    """An ended answer formatted as the conversation shows it (its `MessageBrowser`: only the
+    renderer's own images, links reported and not followed), scrolling past ANSWER_HEIGHT."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("quickFormatted")
+        self.setWidgetResizable(True)
+        self.setMaximumHeight(ANSWER_HEIGHT)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.browser = MessageBrowser()
+        self.browser.setObjectName("quickFormattedText")
+        self.browser.setAccessibleName(tr("Answer"))
+        self.setWidget(self.browser)
+        self.hide()
+
+    def show_rendered(self, rendered: Rendered) -> None:
+        self.browser.show_rendered(rendered)
+        self.verticalScrollBar().setValue(0)
+
+    def text(self) -> str:
+        return self.browser.toPlainText()
 
 
 class QuickWindow(QFrame):
@@ -135,6 +163,8 @@ class QuickWindow(QFrame):
         self.answer.setMaximumHeight(ANSWER_HEIGHT)
         self.answer.hide()
         column.addWidget(self.answer, 1)
+        self.formatted = FormattedAnswer(self)
+        column.addWidget(self.formatted, 1)
         column.addLayout(self._actions())
 
     def _actions(self) -> QHBoxLayout:
@@ -201,6 +231,7 @@ class QuickWindow(QFrame):
         self.question.clear()
         self.answer.clear()
         self.answer.hide()
+        self.formatted.hide()
         self.asked_line.hide()
         self.status.clear()
         self.show_state(streaming=False, answered=False)
@@ -214,6 +245,7 @@ class QuickWindow(QFrame):
         self.asked_line.show()
         self.answer.clear()
         self.answer.show()
+        self.formatted.hide()
         self.chip.offer("")  # used, or left out on purpose: not offered again for this chat
         self.status.setText(tr("Writing…"))
         self.show_state(streaming=True, answered=False)
@@ -221,6 +253,8 @@ class QuickWindow(QFrame):
 
     def show_answer(self, text: str) -> None:
         """The answer so far (or whole), as plain text, kept scrolled to its end."""
+        self.formatted.hide()
+        self.answer.show()
         self.answer.setPlainText(text)
         bar = self.answer.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -239,6 +273,12 @@ class QuickWindow(QFrame):
         self.show_state(streaming=False, answered=bool(text), said=said)
         words = said or tr("The answer is written.")
         QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self.answer, words))
+
+    def show_formatted(self, rendered: Rendered) -> None:
+        """The ended answer as the main window formats it, in place of its plain text."""
+        self.formatted.show_rendered(rendered)
+        self.answer.hide()
+        self.formatted.show()
 
     def failed(self, said: str) -> None:
         """The question was refused, or the answer failed: said, the question kept."""

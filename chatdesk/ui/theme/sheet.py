@@ -280,7 +280,14 @@ _QUICK = Template("""
     border-radius: ${radius_m}px;
     padding: ${space_xs}px;
 }
-#quickAnswer { border-color: $border; }
+#quickAnswer, #quickFormatted { border-color: $border; }
+#quickFormatted {
+    background: $surface;
+    border: 1px solid $border;
+    border-radius: ${radius_m}px;
+    padding: ${space_xs}px;
+}
+#quickFormattedText { background: $surface; color: $text; }
 #quickQuestion:focus, #quickAnswer:focus { border: 2px solid $focus; padding: 3px; }
 #quickContext {
     background: $surface_alt;
