@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtTest import QTest
 from pytestqt.qtbot import QtBot
 
@@ -95,6 +95,8 @@ def test_a_question_is_answered_in_the_quick_window(
     )
     assert quick.window.windowFlags() & Qt.WindowType.WindowStaysOnTopHint
     assert quick.window.windowFlags() & Qt.WindowType.FramelessWindowHint
+    room = QGuiApplication.screenAt(QCursor.pos()).availableGeometry()
+    assert room.contains(quick.window.frameGeometry())  # on the screen with the pointer
     assert quick.window.accessibleName()
     assert quick.window.accessibleDescription()
     _ask(qtbot, quick, "What is a haiku?")

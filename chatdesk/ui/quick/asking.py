@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 
+from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.quick.context import offered_text, with_context
 from chatdesk.ui.quick.pickers import QuickPickers
@@ -131,8 +132,8 @@ class QuickAsk(QObject):
 
     async def _temporary_service(self) -> ChatService:
         if self.temporary is None:
-            if self._make_temporary is None:
-                raise RuntimeError("temporary chats are not offered here")
+            if self._make_temporary is None:  # not before the core is attached
+                raise InvalidRequest(tr(NO_TEMPORARY))
             self.temporary = await self._make_temporary(self._settings())
             self._unsubscribe.append(self.temporary.service.events.subscribe(self.apply))
         return self.temporary.service
@@ -254,5 +255,9 @@ class QuickAsk(QObject):
         self.window.deleteLater()
 
 
+NO_TEMPORARY = mark(
+    "Temporary chats cannot be made yet: chatdesk is still opening your chats. Ask again in a "
+    "moment."
+)
 STOPPED = mark("Stopped: the answer so far is kept.")
 FAILED = mark("The answer failed.")
