@@ -196,6 +196,10 @@ def test_the_copied_text_is_offered_and_added_only_when_asked(
     assert chip.added
     QTest.keyClick(quick.window.question, Qt.Key.Key_C, ALT)
     assert not chip.added  # the same key takes it out
+    QTest.keyClick(chip.button, Qt.Key.Key_Space)  # or Tab to its button and Space
+    assert chip.added
+    QTest.keyClick(chip.button, Qt.Key.Key_Space)
+    assert not chip.added
     QTest.keyClick(quick.window.question, Qt.Key.Key_C, ALT)
     _ask(qtbot, quick, "What does it say?")
     _answered(qtbot, quick)
