@@ -14,8 +14,10 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.errors import Closed
 from chatdesk.core.kinds import Role, Status
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import MessageView
@@ -24,6 +26,7 @@ from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.quick.asking import QuickAsk
 from chatdesk.ui.quick.context import SENT_LIMIT
+from chatdesk.ui.theme import ThemeWatcher, apply_theme
 
 # The model menu pops up and grabs the keyboard, which the offscreen platform cannot.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support grabbing the keyboard")
@@ -262,3 +265,43 @@ def test_the_pickers_change_who_answers(qtbot: QtBot, desktop: Desktop, finish: 
     thread = finish(service.get_thread(quick.thread_id))
     assert thread.assistant_id is not None
     assert thread.assistant_id.hex == key
+
+
+def test_a_formatted_answer_takes_the_new_look(
+    qtbot: QtBot, desktop: Desktop, qapp: QApplication
+) -> None:
+    before = ThemeWatcher.of(qapp).theme
+    quick = _quick(qtbot, desktop)
+    _ask(qtbot, quick, "What is a haiku?")
+    _answered(qtbot, quick)
+    qtbot.waitUntil(quick.window.formatted.isVisible)
+    light = quick.window.formatted.browser.toHtml()
+    try:
+        apply_theme(qapp, "dark" if before != "dark" else "light")
+        qtbot.waitUntil(lambda: quick.window.formatted.browser.toHtml() != light)
+    finally:
+        apply_theme(qapp, before)
+
+
+def test_a_new_temporary_quick_chat_drops_the_last_one(
+    qtbot: QtBot, make_desktop: Any, finish: Any
+) -> None:
+    desktop = make_desktop(CHATDESK_DESKTOP_QUICK_CHATS="temporary")
+    quick = _quick(qtbot, desktop)
+    _ask(qtbot, quick, "First")
+    _answered(qtbot, quick)
+    last = quick.temporary
+    assert last is not None
+    first = quick.thread_id
+    QTest.keyClick(quick.window.question, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not quick.window.isVisible())
+    quick = _quick(qtbot, desktop)
+    assert quick.temporary is None  # shown for a new chat: the last one is gone
+    assert first is not None
+    qtbot.waitUntil(lambda: all(closing.done() for closing in quick._closing))
+    with pytest.raises(Closed):  # its database in memory is gone
+        finish(last.service.get_thread(first))
+    _ask(qtbot, quick, "Second")
+    _answered(qtbot, quick)
+    assert quick.temporary is not None
+    assert quick.temporary is not last

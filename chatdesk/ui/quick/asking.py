@@ -11,17 +11,20 @@ parts: `AnswerTextAppended` grows it, `MessageFinished` ends it."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable, Coroutine
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication
 
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, tr
 from chatdesk.ui.quick.context import offered_text, with_context
 from chatdesk.ui.quick.pickers import QuickPickers
 from chatdesk.ui.quick.window import QuickWindow
+from chatdesk.ui.theme import ThemeWatcher
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
@@ -74,6 +77,10 @@ class QuickAsk(QObject):
         self.answer_id: uuid.UUID | None = None  # its answer being written
         self._text = ""  # that answer so far
         self._shown_answer: uuid.UUID | None = None  # the answer the window shows
+        self._formatted: MessageView | None = None  # the ended answer shown formatted
+        self._closed = False
+        self._closing: list[asyncio.Future[None]] = []  # temporary chats' databases closing
+        ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
         self._unsubscribe: list[Callable[[], None]] = [service.events.subscribe(self.apply)]
 
     @property
@@ -100,7 +107,8 @@ class QuickAsk(QObject):
         chats, self.temporary = self.temporary, None
         if chats is not None:
             self._unsubscribe.pop()()
-            self._runner.run(chats.aclose(), quiet=True)
+            # Not the runner's: chatdesk's closing waits for it (aclose), never cancels it.
+            self._closing.append(asyncio.ensure_future(chats.aclose()))
 
     # -- asking ----------------------------------------------------------------------------------
 
@@ -110,9 +118,11 @@ class QuickAsk(QObject):
         if self.answer_id is not None:
             return  # one answer at a time; Stop is offered meanwhile
         text = with_context(question, self.window.chip.context())
-        self._runner.run(self._send(text), done=self._sent, failure=self._refused)
+        self._runner.run(
+            self._send(text), done=self._sent, failure=self._refused, owner=self.window
+        )
         self.window.asked(question)
-        self._text, self._shown_answer = "", None
+        self._text, self._shown_answer, self._formatted = "", None, None
 
     async def _send(self, text: str) -> Turn:
         if self.thread_id is not None:
@@ -158,7 +168,9 @@ class QuickAsk(QObject):
     def stop(self) -> None:
         """Stop the answer being written; what came is kept."""
         if self.answer_id is not None:
-            self._runner.run(self._service().stop(self.answer_id), failure=self._refused)
+            self._runner.run(
+                self._service().stop(self.answer_id), failure=self._refused, owner=self.window
+            )
 
     # -- the answer ------------------------------------------------------------------------------
 
@@ -208,24 +220,31 @@ class QuickAsk(QObject):
             citations=cites,
         )
         shown = self._shown_answer = answer.id
+        self._formatted = answer
 
         def done(rendered: Rendered) -> None:
-            if self._shown_answer == shown and self.answer_id is None:
+            if not self._closed and self._shown_answer == shown and self.answer_id is None:
                 self.window.show_formatted(rendered)
 
         formatter.format(key, text, options, done)
+
+    def _theme_changed(self, _dark: bool = False) -> None:
+        """Another look: the answer shown is formatted again in its colours (the main window's
+        formatter follows the look first: it listens from before the quick window is made)."""
+        if self._formatted is not None and self.answer_id is None:
+            self._format(self._formatted)
 
     # -- choosing who answers --------------------------------------------------------------------
 
     def _assistant_chosen(self, assistant: uuid.UUID | None) -> None:
         if self.thread_id is not None:
             call = self._service().assistants.use_in(self.thread_id, assistant)
-            self._runner.run(call, failure=self._refused)
+            self._runner.run(call, failure=self._refused, owner=self.window)
 
     def _model_chosen(self, provider: str, model: str) -> None:
         if self.thread_id is not None:
             call = self._service().set_thread_model(self.thread_id, provider=provider, model=model)
-            self._runner.run(call, failure=self._refused)
+            self._runner.run(call, failure=self._refused, owner=self.window)
 
     # -- leaving ---------------------------------------------------------------------------------
 
@@ -245,13 +264,16 @@ class QuickAsk(QObject):
 
     async def aclose(self) -> None:
         """chatdesk closes: stop listening; the temporary chats go."""
+        self._closed = True
         for end in self._unsubscribe:
             end()
         self._unsubscribe = []
+        ThemeWatcher.of(_app()).changed.disconnect(self._theme_changed)
         self.window.hide()
         chats, self.temporary = self.temporary, None
         if chats is not None:
-            await chats.aclose()
+            self._closing.append(asyncio.ensure_future(chats.aclose()))
+        await asyncio.gather(*self._closing)
         self.window.deleteLater()
 
 
@@ -261,3 +283,9 @@ NO_TEMPORARY = mark(
 )
 STOPPED = mark("Stopped: the answer so far is kept.")
 FAILED = mark("The answer failed.")
+
+
+def _app() -> QApplication:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    return app
