@@ -8,7 +8,7 @@ past that the chip and the message say how much was left out."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QClipboard, QGuiApplication
+from PySide6.QtGui import QClipboard, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, number, tr
@@ -65,6 +65,7 @@ class ContextChip(QFrame):
         self.setObjectName("quickContext")
         self.text = ""
         self.added = False
+        self._quoted = ""  # the quote as shown whole, elided to the chip's width
         row = QHBoxLayout(self)
         row.setContentsMargins(SPACE["m"], SPACE["xs"], SPACE["xs"], SPACE["xs"])
         row.setSpacing(SPACE["s"])
@@ -86,7 +87,8 @@ class ContextChip(QFrame):
         """Offer `text` (not added); "" offers nothing."""
         self.text, self.added = text, False
         self.setVisible(bool(text))
-        self.quote.setText(f"“{shortened(text)}”")
+        self._quoted = f"“{shortened(text)}”"
+        self._elide()
         self.quote.setToolTip(shortened(text, 600))
         chars = len(text)
         self.note.setVisible(chars > SENT_LIMIT)
@@ -101,6 +103,18 @@ class ContextChip(QFrame):
             )
         )
         self._show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        """The quote cut with an ellipsis where the chip ends, never mid-letter."""
+        width = max(self.quote.width(), 1)
+        elided = self.quote.fontMetrics().elidedText(
+            self._quoted, Qt.TextElideMode.ElideRight, width
+        )
+        self.quote.setText(elided)
 
     def toggle(self) -> None:
         """Add the offered text to the question, or take it out."""
