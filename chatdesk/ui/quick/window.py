@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QHideEvent,
     QKeyEvent,
     QKeySequence,
+    QMouseEvent,
     QPaintEvent,
     QShortcut,
 )
@@ -109,6 +110,9 @@ class QuickWindow(QFrame):
         super().__init__(None, flags)
         self.setObjectName("quickWindow")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        # macOS hides a tool window while its application is not the active one: this one is
+        # opened over other programs.
+        self.setAttribute(Qt.WidgetAttribute.WA_MacAlwaysShowToolWindow, True)
         self.setWindowTitle(tr("Quick ask — chatdesk"))
         self.setAccessibleName(tr("Quick ask"))
         self.setAccessibleDescription(
@@ -303,6 +307,13 @@ class QuickWindow(QFrame):
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         self.setStyleSheet(quick_sheet(current_look(), app.font().pointSizeF()))
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """Without a title bar, the window moves by dragging any empty part of it."""
+        handle = self.windowHandle()
+        if event.button() == Qt.MouseButton.LeftButton and handle is not None:
+            handle.startSystemMove()
+        super().mousePressEvent(event)
 
     def hideEvent(self, event: QHideEvent) -> None:
         super().hideEvent(event)
