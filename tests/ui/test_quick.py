@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCursor, QGuiApplication
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.errors import Closed
@@ -305,3 +305,19 @@ def test_a_new_temporary_quick_chat_drops_the_last_one(
     _answered(qtbot, quick)
     assert quick.temporary is not None
     assert quick.temporary is not last
+
+
+def test_every_control_has_a_spoken_name(qtbot: QtBot, desktop: Desktop) -> None:
+    QGuiApplication.clipboard().setText("something copied")
+    quick = _quick(qtbot, desktop)
+    controls = [
+        widget
+        for widget in quick.window.findChildren(QWidget)
+        if widget.focusPolicy() != Qt.FocusPolicy.NoFocus and widget.isVisibleTo(quick.window)
+    ]
+    assert len(controls) >= 5  # the pills, the chip's button, the question, Open in chatdesk
+    for widget in controls:
+        said = widget.accessibleName() or (
+            widget.text() if isinstance(widget, QAbstractButton) else ""
+        )
+        assert said.strip(), f"{widget.objectName() or type(widget).__name__} has no name"
