@@ -347,7 +347,8 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
     if not window.isVisible():  # closed while the core was opening
         closed.set()
     kept = _kept_renders(core)
-    desktop = Desktop(window)
+    desktop = Desktop(window, core)
+    desktop.ended.connect(closed.set)  # Quit while the window is hidden in the tray
     pruning = asyncio.ensure_future(_prune_kept_renders(kept, core.service))
     try:
         await core.start()

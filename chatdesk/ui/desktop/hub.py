@@ -2,25 +2,54 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
+
+from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:  # the first frame loads this module: nothing more than it needs
     import uuid
 
+    from chatdesk.core.config import Settings
+    from chatdesk.core.service import ChatService
+    from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
+    from chatdesk.ui.desktop.close_to_tray import CloseToTray
+    from chatdesk.ui.desktop.notices import Notices
+    from chatdesk.ui.desktop.tray import Tray
     from chatdesk.ui.main_window import MainWindow
     from chatdesk.ui.quick.asking import QuickAsk
+
+
+class DesktopCore(Protocol):
+    """What the desktop's parts need of the core: its events, and team sync to pause."""
+
+    @property
+    def service(self) -> ChatService: ...
+
+    @property
+    def team(self) -> TeamSync: ...
 
 
 class Desktop(QObject):
     """The running chatdesk, as a second start, the shortcut, the tray and links ask it."""
 
-    def __init__(self, window: MainWindow) -> None:
+    ended = Signal()  # Quit was chosen and the window closed: chatdesk ends
+
+    def __init__(self, window: MainWindow, core: DesktopCore | None = None) -> None:
         super().__init__(window)
         self._window = window
         self.quick: QuickAsk | None = None  # the quick window, made when first asked for
+        self._core = core
+        self._sync_paused = False
+        self.quitting = False  # Quit was chosen: the window's close ends chatdesk
+        self._login: bool | None = None  # [desktop] start_at_login as last applied
+        self.tray: Tray | None = None
+        self.close_to_tray: CloseToTray | None = None
+        self.notices: Notices | None = None
+
+    # -- what the ways in ask --------------------------------------------------------------------
 
     def show_window(self) -> None:
         """The main window, shown in front (un-minimised, raised, focused)."""
@@ -51,26 +80,104 @@ class Desktop(QObject):
             window.runner,
             lambda: window.settings.current,
             window.temporary.make,
-            self._open_thread,
+            self.open_chat,
             self._adopt,
             window.formatter,
         )
-
-    def _open_thread(self, thread_id: uuid.UUID) -> None:
-        self.show_window()
-        self._window.show_thread(thread_id)
 
     def _adopt(self, chats: TemporaryChats, thread_id: uuid.UUID) -> None:
         self.show_window()
         self._window.temporary.adopt(chats, thread_id)
 
+    def new_chat(self) -> None:
+        """The window shown on a new chat, its composer focused."""
+        self.show_window()
+        self._window.new_chat()
+
+    def open_chat(self, thread_id: object) -> None:
+        """The window shown on the chat `thread_id` (a notification was clicked)."""
+        self.show_window()
+        self._window.show_thread(thread_id)
+
+    def quit(self) -> None:
+        """End chatdesk: the window closes as File ▸ Quit closes it (keeping drafts, asking
+        first about a temporary chat), even while hidden in the tray."""
+        self.quitting = True
+        if self._window.close():
+            self.ended.emit()
+        else:  # it asks something first: in front, so that the question is seen
+            self.show_window()
+
+    # -- team sync -------------------------------------------------------------------------------
+
+    @property
+    def team_sync_set_up(self) -> bool:
+        return self._core is not None and self._core.team.configured
+
+    @property
+    def team_sync_paused(self) -> bool:
+        return self._sync_paused
+
+    def pause_team_sync(self, paused: bool) -> None:
+        """Stop (or start again) team sync's exchanges with the server for this run; what
+        changes meanwhile waits in the outbox."""
+        if self._core is None or paused == self._sync_paused or not self.team_sync_set_up:
+            return
+        team, runner = self._core.team, self._window.runner
+        self._sync_paused = paused
+        runner.run(runner.off_thread(team.stop if paused else team.start), quiet=True)
+        said = tr("Team sync paused.") if paused else tr("Team sync resumed.")
+        self._window.statusBar().showMessage(said, 8_000)
+
+    # -- starting and stopping -------------------------------------------------------------------
+
     def start(self) -> None:
         """Once the core is attached: the parts that listen for the user outside the window."""
+        from chatdesk.ui.desktop.close_to_tray import CloseToTray
+        from chatdesk.ui.desktop.notices import Notices
+
+        settings = self._window.settings
+        self.close_to_tray = CloseToTray(self._window, self)
+        if self._core is not None:
+            self.notices = Notices(self._window, self, self._core.service.events)
+        self._follow(settings.current, start=True)
+        settings.followers.append(self._follow)
 
     def close(self) -> None:
         """Before the core closes."""
+        if self.notices is not None:
+            self.notices.close()
+        if self.tray is not None:
+            self.tray.close()
+            self.tray = None
 
     async def aclose(self) -> None:
         """Before the window's work closes: the quick window's temporary chats go."""
         if self.quick is not None:
             await self.quick.aclose()
+
+    def _follow(self, settings: Settings, *, start: bool = False) -> None:
+        """The [desktop] settings in use: the tray shown or not, the login item made or
+        removed (at start-up, made again: the install may have moved)."""
+        desktop = settings.desktop
+        wanted = desktop.tray
+        if wanted and self.tray is None:
+            from chatdesk.ui.desktop.tray import Tray
+
+            self.tray = Tray(self)
+        elif not wanted and self.tray is not None:
+            self.tray.close()
+            self.tray = None
+        if self.close_to_tray is not None:
+            self.close_to_tray.enabled = desktop.close_to_tray
+        if self.notices is not None:
+            self.notices.enabled = desktop.notify
+        login, self._login = self._login, desktop.start_at_login
+        if desktop.start_at_login if start else desktop.start_at_login != login:
+            self._apply_login_item(desktop.start_at_login)
+
+    def _apply_login_item(self, enabled: bool) -> None:
+        from chatdesk.core import login_item
+
+        runner = self._window.runner
+        runner.run(runner.off_thread(login_item.apply, enabled))

@@ -75,6 +75,7 @@ class WindowSettings:
         self._saving = False
         self._composer = composer
         self._changed = changed
+        self.followers: list[Callable[[Settings], object]] = []  # told of settings applied
         self._service: ChatService | None = None
         self._runner: Runner | None = None
         self._profiles: ProviderManager | None = None
@@ -216,6 +217,8 @@ class WindowSettings:
         if self.local_api is not None:
             self.local_api.apply(settings.api)
         self._changed()
+        for follower in self.followers:
+            follower(settings)
         if self._save is not None and self._runner is not None:  # it syncs to disk: not here
             self._unsaved = settings
             if not self._saving:

@@ -1,0 +1,126 @@
+"""Notifications on Linux: the Desktop Notifications interface of the session bus
+(`org.freedesktop.Notifications`), through jeepney on chatdesk's asyncio loop (decision: tray
+and notifications). Each notification has a "default" action; the server's `ActionInvoked`
+for it is a click, which opens the chat the notification was about. A newer notification
+about the same chat replaces the older one.
+
+Connected on the first notification; a session without a bus or without a notification
+server hands that notification, and the later ones, to the tray (`gone`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+import uuid
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from chatdesk.core.login_item import APP_ID
+
+if TYPE_CHECKING:
+    from jeepney.io.asyncio import DBusRouter
+
+log = logging.getLogger("chatdesk.ui")
+
+BUS_NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+INTERFACE = "org.freedesktop.Notifications"
+DEFAULT = "default"  # the action a click on the notification invokes
+
+Clicked = Callable[[uuid.UUID | None], None]
+Gone = Callable[[str, str, "uuid.UUID | None"], None]
+
+
+class DbusNotifier:
+    def __init__(self, clicked: Clicked, gone: Gone) -> None:
+        self._clicked = clicked
+        self._gone = gone
+        self._router: asyncio.Future[DBusRouter] | None = None
+        self._serving: asyncio.Task[None] | None = None
+        self._sending: set[asyncio.Task[None]] = set()
+        self._threads: dict[int, uuid.UUID | None] = {}  # notification id → its chat
+        self._ids: dict[uuid.UUID | None, int] = {}  # a chat's notification shown now
+        self.sent = 0  # notifications the server took (for the status of tests and logs)
+
+    def notify(self, title: str, body: str, thread_id: uuid.UUID | None) -> None:
+        task = asyncio.ensure_future(self._send(title, body, thread_id))
+        self._sending.add(task)
+        task.add_done_callback(self._sending.discard)
+
+    def close(self) -> None:
+        for task in (*self._sending, self._serving):
+            if task is not None:
+                task.cancel()
+
+    async def _send(self, title: str, body: str, thread_id: uuid.UUID | None) -> None:
+        from jeepney import DBusAddress, MessageType, new_method_call
+
+        try:
+            router = await self._connected()
+            address = DBusAddress(PATH, bus_name=BUS_NAME, interface=INTERFACE)
+            hints: dict[str, tuple[str, Any]] = {"desktop-entry": ("s", APP_ID)}
+            replaces = self._ids.get(thread_id, 0)
+            arguments = ("chatdesk", replaces, APP_ID, title, html.escape(body))
+            call = new_method_call(
+                address,
+                "Notify",
+                "susssasa{sv}i",
+                (*arguments, [DEFAULT, title], hints, -1),
+            )
+            reply = await router.send_and_get_reply(call)
+        except (OSError, KeyError, ValueError) as error:  # no bus, or no address for it
+            log.info("no session bus for notifications (%s): the tray's messages instead", error)
+            self._gone(title, body, thread_id)
+            return
+        if reply.header.message_type is MessageType.error:
+            log.info("the notification server refused a notification: %s", reply.body)
+            self._gone(title, body, thread_id)
+            return
+        number = int(reply.body[0])
+        self._threads[number], self._ids[thread_id] = thread_id, number
+        self.sent += 1
+
+    async def _connected(self) -> DBusRouter:
+        if self._router is None:
+            self._router = asyncio.get_running_loop().create_future()
+            self._serving = asyncio.ensure_future(self._serve(self._router))
+        return await asyncio.shield(self._router)
+
+    async def _serve(self, ready: asyncio.Future[DBusRouter]) -> None:
+        """Listen for the server's clicks and closes until chatdesk closes."""
+        from jeepney import MatchRule
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.asyncio import open_dbus_router
+
+        try:
+            async with open_dbus_router(bus="SESSION") as router:
+                rule = MatchRule(type="signal", interface=INTERFACE, path=PATH)
+                await router.send_and_get_reply(message_bus.AddMatch(rule))
+                with router.filter(rule, bufsize=64) as signals:
+                    ready.set_result(router)
+                    while True:
+                        self._signal(await signals.get())
+        except (OSError, KeyError, ValueError) as error:
+            if not ready.done():
+                ready.set_exception(error)
+            else:
+                log.warning("the session bus went away: %s", error)
+        finally:
+            if not ready.done():
+                ready.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                ready.exception()  # retrieved: not logged as never retrieved
+
+    def _signal(self, message: Any) -> None:
+        from jeepney import HeaderFields
+
+        member, body = message.header.fields.get(HeaderFields.member), message.body
+        if member == "ActionInvoked" and body[1] == DEFAULT and body[0] in self._threads:
+            self._clicked(self._threads[body[0]])
+        elif member == "NotificationClosed" and body[0] in self._threads:
+            thread_id = self._threads.pop(body[0])
+            if self._ids.get(thread_id) == body[0]:
+                del self._ids[thread_id]

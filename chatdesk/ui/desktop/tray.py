@@ -1,0 +1,94 @@
+"""chatdesk's icon in the system tray (`[desktop] tray`), where the system has one: a click
+shows the window; its menu offers New chat, Quick ask, Show chatdesk, Pause team sync (while
+team sync is set up) and Quit. Each entry asks the `Desktop` (`hub.py`), never the window.
+
+Where there is no tray (some Wayland desktops without the StatusNotifier extension, a session
+without a panel) nothing is shown, and closing the window ends chatdesk as before.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+
+from chatdesk.core.i18n import tr
+from chatdesk.core.package_data import package_data
+
+if TYPE_CHECKING:
+    from chatdesk.ui.desktop.hub import Desktop
+
+MESSAGE_MS = 10_000  # how long a message of the tray's own stays up, where the system obeys
+
+
+def tray_available() -> bool:
+    """Whether this session shows tray icons (none offscreen, nor on a desktop without one)."""
+    return QSystemTrayIcon.isSystemTrayAvailable()
+
+
+class Tray(QObject):
+    def __init__(self, desktop: Desktop) -> None:
+        super().__init__(desktop)
+        self._desktop = desktop
+        self.menu = QMenu()  # the tray's own: no window is its parent
+        self.menu.setObjectName("trayMenu")
+        self.new_chat = self.menu.addAction(tr("&New chat"), desktop.new_chat)
+        self.quick_ask = self.menu.addAction(tr("Quick &ask"), desktop.quick_ask)
+        self.show_window = self.menu.addAction(tr("&Show chatdesk"), desktop.show_window)
+        self.menu.addSeparator()
+        self.pause_sync = self.menu.addAction(tr("&Pause team sync"))
+        self.pause_sync.setCheckable(True)
+        self.pause_sync.toggled.connect(desktop.pause_team_sync)
+        self.menu.addSeparator()
+        self.quit = self.menu.addAction(tr("&Quit"), desktop.quit)
+        self.menu.aboutToShow.connect(self.refresh)
+        self.refresh()
+        self.icon: QSystemTrayIcon | None = None
+        if tray_available():
+            self.icon = QSystemTrayIcon(_app_icon(), self)
+            self.icon.setToolTip("chatdesk")
+            self.icon.setContextMenu(self.menu)
+            self.icon.activated.connect(self._activated)
+            self.icon.show()
+
+    @property
+    def shown(self) -> bool:
+        """Whether the icon is in the tray (closing the window may then leave it there)."""
+        return self.icon is not None and self.icon.isVisible()
+
+    def refresh(self) -> None:
+        """Pause team sync: there while it is set up, ticked while paused."""
+        desktop = self._desktop
+        self.pause_sync.setVisible(desktop.team_sync_set_up)
+        self.pause_sync.blockSignals(True)
+        self.pause_sync.setChecked(desktop.team_sync_paused)
+        self.pause_sync.blockSignals(False)
+
+    def show_message(self, title: str, body: str) -> bool:
+        """A message from the tray's icon (the system's notification where it has one);
+        False when there is no icon to show it."""
+        if not self.shown or not QSystemTrayIcon.supportsMessages():
+            return False
+        assert self.icon is not None
+        self.icon.showMessage(title, body, _app_icon(), MESSAGE_MS)
+        return True
+
+    def close(self) -> None:
+        if self.icon is not None:
+            self.icon.hide()
+            self.icon.deleteLater()
+            self.icon = None
+        self.menu.deleteLater()
+
+    def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
+        # macOS opens the menu on a click: the window is its "Show chatdesk"
+        click = QSystemTrayIcon.ActivationReason.Trigger
+        if reason is click and sys.platform != "darwin":
+            self._desktop.show_window()
+
+
+def _app_icon() -> QIcon:
+    return QIcon(str(package_data("resources") / "icons" / "chatdesk.svg"))
