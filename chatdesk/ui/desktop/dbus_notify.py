@@ -63,7 +63,7 @@ class DbusNotifier:
             address = DBusAddress(PATH, bus_name=BUS_NAME, interface=INTERFACE)
             hints: dict[str, tuple[str, Any]] = {"desktop-entry": ("s", APP_ID)}
             replaces = self._ids.get(thread_id, 0)
-            arguments = ("chatdesk", replaces, APP_ID, title, html.escape(body))
+            arguments = ("chatdesk", replaces, APP_ID, title, html.escape(body, quote=False))
             call = new_method_call(
                 address,
                 "Notify",

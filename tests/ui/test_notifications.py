@@ -1,0 +1,192 @@
+"""Notifications on a real session bus: a `dbus-daemon` of the test's own, a notification server
+served on it by the test (jeepney, on the test's loop), chatdesk pointed at it. A real answer
+from the mock provider, finished while the window is hidden, arrives as a Notify call; the
+server's ActionInvoked opens that chat. Where there is no dbus-daemon the tests skip, except
+in CI (`.ci/install-debian-parts` brings it)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core
+from chatdesk.ui.desktop.hub import Desktop
+from chatdesk.ui.desktop.notices import first_line
+from chatdesk.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="D-Bus notifications: Linux")
+
+NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+
+
+@pytest.fixture
+def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A session bus of this test's own; DBUS_SESSION_BUS_ADDRESS points at it."""
+    daemon = shutil.which("dbus-daemon")
+    if daemon is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("dbus-daemon is missing (.ci/install-debian-parts installs it)")
+        pytest.skip("no dbus-daemon on this machine (the dbus package)")
+    process = subprocess.Popen(
+        [daemon, "--session", "--nofork", "--print-address"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert process.stdout is not None
+    address = process.stdout.readline().strip()
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+    yield address
+    process.terminate()
+    process.wait()
+    process.stdout.close()
+
+
+@dataclass
+class NotificationServer:
+    """The desktop's notification server, as far as chatdesk uses it: Notify, answered with
+    an id, and the ActionInvoked signal sent when asked."""
+
+    calls: list[tuple[Any, ...]] = field(default_factory=list)
+    router: Any = None
+
+    async def serve(self, ready: asyncio.Future[None]) -> None:
+        from jeepney import MatchRule, MessageType, new_error, new_method_return
+        from jeepney.bus_messages import message_bus
+        from jeepney.io.asyncio import open_dbus_router
+
+        async with open_dbus_router() as router:
+            self.router = router
+            await router.send_and_get_reply(message_bus.RequestName(NAME))
+            rule = MatchRule(type="method_call", path=PATH)
+            with router.filter(rule, bufsize=64) as calls:
+                ready.set_result(None)
+                while True:
+                    call = await calls.get()
+                    if call.header.message_type is not MessageType.method_call:
+                        continue
+                    member = call.header.fields[3]  # HeaderFields.member
+                    if member == "Notify":
+                        self.calls.append(call.body)
+                        reply = new_method_return(call, "u", (len(self.calls),))
+                    elif member == "GetCapabilities":
+                        reply = new_method_return(call, "as", (["actions", "body"],))
+                    else:
+                        reply = new_error(call, "org.freedesktop.DBus.Error.UnknownMethod")
+                    await router.send(reply)
+
+    async def click(self, number: int) -> None:
+        from jeepney import DBusAddress, new_signal
+
+        emitter = DBusAddress(PATH, interface=NAME)
+        await self.router.send(new_signal(emitter, "ActionInvoked", "us", (number, "default")))
+
+
+@pytest.fixture
+def notification_server(
+    session_bus: str, qloop: asyncio.AbstractEventLoop, qtbot: QtBot
+) -> Iterator[NotificationServer]:
+    server = NotificationServer()
+    ready = qloop.create_future()
+    task = qloop.create_task(server.serve(ready))
+    qtbot.waitUntil(ready.done)
+    yield server
+    task.cancel()
+    qtbot.waitUntil(task.done)
+
+
+@pytest.fixture
+def desktop(attached_window: tuple[MainWindow, Core]) -> Iterator[Desktop]:
+    window, core = attached_window
+    made = Desktop(window, core)
+    made.start()
+    yield made
+    made.close()
+
+
+def _finished_answers(core: Core) -> set[Any]:
+    """The ids of the answers that finish from now on (as the core's events say)."""
+    from chatdesk.core.chat import events as ev
+
+    finished: set[Any] = set()
+
+    def note(event: ev.Event) -> None:
+        if isinstance(event, ev.MessageFinished):
+            finished.add(event.message.id)
+
+    core.service.events.subscribe(note)
+    return finished
+
+
+def test_an_answer_finished_while_hidden_is_notified_and_opens_its_chat(
+    notification_server: NotificationServer,
+    desktop: Desktop,
+    attached_window: tuple[MainWindow, Core],
+    finish: Any,
+    qtbot: QtBot,
+) -> None:
+    window, core = attached_window
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # in front of the user
+    finished = _finished_answers(core)
+    shown = finish(core.service.send_new("What is shown first?"))  # the chat on screen
+    window.show_thread(shown.answer.thread_id)
+    qtbot.waitUntil(lambda: window.current_thread_id == shown.answer.thread_id)
+    qtbot.waitUntil(lambda: shown.answer.id in finished)
+    assert not notification_server.calls  # the window was in front: nothing to tell
+
+    window.hide()  # closed to the tray, or another program in front
+    turn = finish(core.service.send_new("Plan the release for Friday"))
+    qtbot.waitUntil(lambda: len(notification_server.calls) == 1)
+    app_name, replaces, icon, summary, body, actions, hints, _ = notification_server.calls[0]
+    assert icon == "io.github.chatdesk.Chatdesk"
+    assert (app_name, replaces, summary) == ("chatdesk", 0, "Answer ready")
+    assert actions[0] == "default"
+    assert hints["desktop-entry"] == ("s", "io.github.chatdesk.Chatdesk")
+    assert "\n" not in body
+    assert len(body) <= 80
+    assert body == "This is chatdesk's built-in offline demo, not an AI model."
+
+    finish(notification_server.click(1))
+    qtbot.waitUntil(lambda: window.current_thread_id == turn.answer.thread_id)
+    assert window.isVisible()
+
+
+def test_no_notification_when_switched_off(
+    notification_server: NotificationServer,
+    desktop: Desktop,
+    attached_window: tuple[MainWindow, Core],
+    finish: Any,
+    qtbot: QtBot,
+) -> None:
+    import dataclasses
+
+    window, core = attached_window
+    current = window.settings.current
+    off = dataclasses.replace(current.desktop, notify=False)
+    window.settings.apply(dataclasses.replace(current, desktop=off))
+    window.hide()
+    finished = _finished_answers(core)
+    turn = finish(core.service.send_new("Quietly, please"))
+    qtbot.waitUntil(lambda: turn.answer.id in finished)
+    assert not notification_server.calls
+
+
+def test_first_line_is_short_and_plain() -> None:
+    assert first_line("\n\n## **Release plan**\nmore") == "Release plan"
+    assert first_line("- [a link](https://example.com) here") == "a link here"
+    long = "word " * 40
+    said = first_line(long)
+    assert len(said) <= 80
+    assert said.endswith("…")
+    assert first_line("") == ""
