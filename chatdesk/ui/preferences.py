@@ -1,6 +1,6 @@
 """Preferences (Ctrl+,): Appearance, Chat, Providers, Data, Usage, Tools, Web, Assistants,
-Knowledge, Memory, Team, Local API and Voice, one section each, listed on the left and
-searchable by their settings' words.
+Knowledge, Memory, Team, Local API, Voice and Desktop, one section each, listed on the left
+and searchable by their settings' words.
 
 A window beside the main one, with no OK or Cancel: every change is in use as it is made
 (`edited` is emitted; `settings_from(current)` holds it, for the window to apply and save),
@@ -109,6 +109,7 @@ class PreferencesDialog(QDialog):
         self._add_team_tab(team, runner)
         self._add_api_tab(local_api)
         self._add_voice_tab(providers)
+        self._add_desktop_tab()
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
         self.undo_bar = self._undo_bar()
         buttons = self._close_buttons()
@@ -287,6 +288,13 @@ class PreferencesDialog(QDialog):
         # No Alt+letter: V is Advanced's and Save's on other pages, the others are taken.
         self._add_tab(self.voice, tr("Voice"), "voice")
 
+    def _add_desktop_tab(self) -> None:
+        from chatdesk.ui.settings.desktop_page import DesktopPage
+
+        self.desktop = DesktopPage(self._settings.desktop, self)
+        # No Alt+letter, as Web: its letters are the other sections' or their pages'.
+        self._add_tab(self.desktop, tr("Desktop"), "desktop")
+
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
 
@@ -303,6 +311,7 @@ class PreferencesDialog(QDialog):
             *self.web.controls(),
             *self.memory.controls(),
             *self.voice.controls(),
+            *self.desktop.controls(),
         ]
         return watch(controls, self.edited.emit)
 
@@ -342,7 +351,9 @@ class PreferencesDialog(QDialog):
         edited = replace(base, ui=ui, general=general, chat=chat, storage=storage, caps=caps)
         memory = self.memory.memory(base.memory)
         voice = self.voice.voice_settings(base.voice)
-        return replace(edited, api=api, web=self.web.web(base.web), memory=memory, voice=voice)
+        desktop = self.desktop.desktop(base.desktop)
+        web = self.web.web(base.web)
+        return replace(edited, api=api, web=web, memory=memory, voice=voice, desktop=desktop)
 
     def font_size(self) -> int:
         return self.appearance.font_size()

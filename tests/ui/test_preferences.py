@@ -83,6 +83,7 @@ def test_shows_the_current_settings(open_dialog: OpenDialog) -> None:
         "&Team",
         "Local API",
         "Voice",
+        "Desktop",
     ]
     # each page has its own icon beside its title
     icons = [dialog.tabs.tabIcon(i).pixmap(16, 16).toImage() for i in range(dialog.tabs.count())]
@@ -400,8 +401,9 @@ def test_the_usage_and_assistants_pages_have_keys_of_their_own(open_dialog: Open
 
     dialog = open_dialog(Settings())
     texts = [dialog.tabs.tabText(i) for i in range(dialog.tabs.count())]
-    tabs = [k for text in texts if (k := key(text))]  # Web, Memory, Local API, Voice: none
-    assert len(set(tabs)) == len(tabs) == len(texts) - 4, tabs
+    # Web, Memory, Local API, Voice and Desktop have none
+    tabs = [k for text in texts if (k := key(text))]
+    assert len(set(tabs)) == len(tabs) == len(texts) - 5, tabs
     for index in range(dialog.tabs.count()):
         if dialog.tabs.tabText(index) not in ("&Usage", "A&ssistants"):
             continue

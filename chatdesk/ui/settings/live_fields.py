@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
+    QKeySequenceEdit,
     QLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -52,6 +53,9 @@ def watch(controls: Iterable[QWidget], apply: Callable[[], object]) -> list[QObj
             helpers.append(_FocusLeft(control, apply))
         elif isinstance(control, QLineEdit):  # applied on Enter or as the focus leaves
             control.editingFinished.connect(apply)
+        elif isinstance(control, QKeySequenceEdit):  # keys pressed (a moment after), or cleared
+            control.editingFinished.connect(apply)
+            control.keySequenceChanged.connect(lambda keys: keys.isEmpty() and apply())
     return helpers
 
 
