@@ -96,12 +96,16 @@ class DesktopPage(QWidget):
         self.no_tray = Notice("desktopNoTray", box)
         if not QSystemTrayIcon.isSystemTrayAvailable():
             self.no_tray.say(Tone.INFO, tr("This desktop shows no tray icons right now."))
-        words = tr("C&lose to the tray: closing the window keeps chatdesk running")
+        words = tr("C&lose the window to the tray")
         self.close_to_tray = _tick(box, "desktopCloseToTray", words, desktop.close_to_tray)
-        words = tr("Start in the tray when you lo&g in")
+        self.close_to_tray.setToolTip(
+            tr("chatdesk keeps running when its window is closed; Quit (Ctrl+Q) ends it.")
+        )
+        words = tr("Start in the tray at lo&gin")
         self.start_at_login = _tick(box, "desktopStartAtLogin", words, desktop.start_at_login)
-        words = tr("&Notify me when an answer finishes or a tool waits, while I am elsewhere")
+        words = tr("&Notify when an answer is ready or a tool waits")
         self.notify = _tick(box, "desktopNotify", words, desktop.notify)
+        self.notify.setToolTip(tr("While chatdesk's window is hidden or another one is in front."))
         layout = QVBoxLayout(box)
         for widget in (
             self.tray,
