@@ -34,7 +34,7 @@ def test_the_sections_are_listed_by_name_and_picking_one_shows_its_page(
 ) -> None:
     assert listed(dialog) == [
         "Appearance", "Chat", "Providers", "Data", "Usage", "Tools", "Web", "Assistants",
-        "Knowledge", "Memory", "Team", "Local API", "Voice",
+        "Knowledge", "Memory", "Team", "Local API", "Voice", "Desktop",
     ]  # fmt: skip
     assert dialog.tabs.currentWidget() is dialog.appearance
     sections = dialog.tabs.list
@@ -76,4 +76,4 @@ def test_a_search_nothing_matches_lists_nothing_and_clearing_lists_all(
     qtbot.keyClicks(dialog.tabs.search, "zzqx")
     assert listed(dialog) == []
     dialog.tabs.search.clear()
-    assert len(listed(dialog)) == 13
+    assert len(listed(dialog)) == 14

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QSystemTrayIcon
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import CallState, Role, Status
@@ -36,7 +37,8 @@ class Notices(QObject):
         self._desktop = desktop
         self.enabled = True
         self._asked: set[tuple[uuid.UUID, str]] = set()  # approvals told of already
-        self._last_thread: uuid.UUID | None = None  # the tray message's chat
+        self._last_thread: uuid.UUID | None = None  # the tray's last message's chat
+        self._clicks_from: QSystemTrayIcon | None = None  # the icon whose clicks are followed
         self._dbus: DbusNotifier | None = None
         self._dbus_failed = sys.platform != "linux"
         self._unsubscribe: Callable[[], None] = events.subscribe(self._on_event)
@@ -84,11 +86,12 @@ class Notices(QObject):
             self._dbus.notify(title, body, thread_id)
             return True
         tray = self._desktop.tray
-        if tray is None or not tray.show_message(title, body):
+        if tray is None or tray.icon is None or not tray.show_message(title, body):
             return False
-        if tray.icon is not None and self._last_thread is None:
+        if tray.icon is not self._clicks_from:  # a click on the message: its chat
+            self._clicks_from = tray.icon
             tray.icon.messageClicked.connect(lambda: self._clicked(self._last_thread))
-        self._last_thread = thread_id or uuid.UUID(int=0)
+        self._last_thread = thread_id
         return True
 
     def _dbus_gone(self, title: str, body: str, thread_id: uuid.UUID | None) -> None:
@@ -97,7 +100,7 @@ class Notices(QObject):
         self._notify(title, body, thread_id)
 
     def _clicked(self, thread_id: uuid.UUID | None) -> None:
-        if thread_id is None or thread_id.int == 0:
+        if thread_id is None:
             self._desktop.show_window()
         else:
             self._desktop.open_chat(thread_id)
