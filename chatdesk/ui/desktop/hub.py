@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QObject, Qt, Signal
 
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:  # the first frame loads this module: nothing more than it needs
+    import asyncio
     import uuid
 
     from chatdesk.core.config import Settings
@@ -118,16 +119,16 @@ class Desktop(QObject):
     def team_sync_paused(self) -> bool:
         return self._sync_paused
 
-    def pause_team_sync(self, paused: bool) -> None:
+    def pause_team_sync(self, paused: bool) -> asyncio.Task[Any] | None:
         """Stop (or start again) team sync's exchanges with the server for this run; what
-        changes meanwhile waits in the outbox."""
+        changes meanwhile waits in the outbox. The stop (or start), off the GUI thread."""
         if self._core is None or paused == self._sync_paused or not self.team_sync_set_up:
-            return
+            return None
         team, runner = self._core.team, self._window.runner
         self._sync_paused = paused
-        runner.run(runner.off_thread(team.stop if paused else team.start), quiet=True)
         said = tr("Team sync paused.") if paused else tr("Team sync resumed.")
         self._window.statusBar().showMessage(said, 8_000)
+        return runner.run(runner.off_thread(team.stop if paused else team.start), quiet=True)
 
     # -- starting and stopping -------------------------------------------------------------------
 
