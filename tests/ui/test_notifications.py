@@ -190,3 +190,40 @@ def test_first_line_is_short_and_plain() -> None:
     assert len(said) <= 80
     assert said.endswith("…")
     assert first_line("") == ""
+
+
+def test_a_tool_waiting_while_elsewhere_is_notified_and_its_chat_opened(
+    notification_server: NotificationServer,
+    make_core: Any,
+    open_window: Any,
+    finish: Any,
+    qtbot: QtBot,
+) -> None:
+    from tests.ui.tool_windows import last_card, press, waiting
+
+    core = make_core()
+    other = finish(core.service.create_thread(title="Something else"))
+    thread = finish(core.service.create_thread(title="With tools"))
+    finish(core.service.set_thread_tools(thread.id, ["chatdesk"]))
+    window: MainWindow = open_window(core)
+    window.show_thread(other.id)  # the user is on another chat
+    qtbot.waitUntil(lambda: window.current_thread_id == other.id)
+    desktop = Desktop(window, core)
+    desktop.start()
+    window.showMinimized()  # and in another program
+    finish(core.service.send(thread.id, "use the search_chats tool with query=tables"))
+    qtbot.waitUntil(lambda: len(notification_server.calls) == 1)
+    summary, body = notification_server.calls[0][3:5]
+    assert summary == "A tool waits for you"
+    assert body == "search_chats waits for your approval."
+
+    finish(notification_server.click(1))
+    qtbot.waitUntil(lambda: window.current_thread_id == thread.id)
+    assert window.isVisible()
+    assert not window.isMinimized()
+    qtbot.waitUntil(lambda: waiting(window))  # its card, waiting for the user's choice
+    card = last_card(window)
+    assert card is not None
+    press(qtbot, card, "once")
+    qtbot.waitUntil(lambda: card.call.state == "done")
+    desktop.close()
