@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
+    from chatdesk.core.voice.transcribe import Voice
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,16 @@ class Core:
         from chatdesk.core.render.worker import RenderWorker
 
         return RenderWorker()
+
+    @functools.cached_property
+    def voice(self) -> Voice:
+        """Speech to text and recording, made on first use: a start that does not use voice
+        never imports it."""
+        from chatdesk.core.voice.transcribe import Voice
+
+        return Voice(
+            lambda: self.config.settings.voice, self.providers, self.config.paths.voice_models_dir
+        )
 
     @functools.cached_property
     def outside(self) -> OutsideWatch:

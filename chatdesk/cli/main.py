@@ -51,6 +51,9 @@ from chatdesk.cli.tool_resources import attach_resources
 from chatdesk.cli.tools import add_commands as add_tool_commands
 from chatdesk.cli.tools import chosen_tools, put_approver, split_server_command, with_web
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
+from chatdesk.cli.voice import add_ask_argument as add_voice_argument
+from chatdesk.cli.voice import add_commands as add_voice_commands
+from chatdesk.cli.voice import check_voice_in, transcribed
 from chatdesk.cli.web import add_commands as add_web_commands
 from chatdesk.core.attach.model import is_scan
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
@@ -123,6 +126,7 @@ def _parser() -> argparse.ArgumentParser:
     add_sync_commands(commands)
     add_server_commands(commands)
     add_serve_commands(commands)
+    add_voice_commands(commands)
 
     add_db_commands(commands)
     return parser
@@ -130,7 +134,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_ask_command(commands: Any) -> None:
     ask = commands.add_parser("ask", help=tr("send a message and stream the answer to stdout"))
-    ask.add_argument("text", help=tr("the message; '-' reads it from stdin"))
+    ask.add_argument("text", nargs="?", help=tr("the message; '-' reads it from stdin"))
+    add_voice_argument(ask)
     where = ask.add_mutually_exclusive_group()
     where.add_argument("--thread", metavar="ID", help=tr("continue this thread (id or id prefix)"))
     where.add_argument("--new", action="store_true", help=tr("start a new thread (the default)"))
@@ -194,12 +199,18 @@ def _add_ask_command(commands: Any) -> None:
 
 def _ask(config: Configuration, args: argparse.Namespace) -> int:
     check_research(args)
-    text = _read_text(args.text)  # before touching the database: bad input changes nothing
+    check_voice_in(args)
+    # before touching the database: bad input changes nothing (speech is heard with the core)
+    text = None if args.voice_in else _read_text(args.text)
     return asyncio.run(with_core(config, args, lambda core, a: _ask_async(core, a, text)))
 
 
-async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
+async def _ask_async(core: Core, args: argparse.Namespace, text: str | None) -> int:
     service = core.service
+    if text is None:
+        text = (await transcribed(core, args.voice_in, None, None, None)).text
+        if not args.json:
+            note(tr("Heard: {text}", text=text))
     thread_id = await service.resolve_thread(args.thread) if args.thread else None
     chosen = (await service.assistants.find(args.assistant)).id if args.assistant else None
     bases = [(await service.knowledge.find(name)).id for name in args.kb]

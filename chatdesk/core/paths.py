@@ -50,6 +50,11 @@ class Paths:
         return self.data_dir / "backups"
 
     @property
+    def voice_models_dir(self) -> Path:
+        """The local speech models downloaded on request (chatdesk/core/voice/models.py)."""
+        return self.data_dir / "voice-models"
+
+    @property
     def blobs_dir(self) -> Path:
         """Attachments' bytes, one file per SHA-256 (chatdesk/core/store/blobs.py)."""
         return self.data_dir / "attachments"

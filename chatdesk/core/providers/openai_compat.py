@@ -134,6 +134,31 @@ class OpenAICompatibleProvider:
             if self._retired and not self._streams:
                 await self.aclose()
 
+    async def transcribe(
+        self, model: str, audio: tuple[str, bytes, str], language: str | None, seconds: float
+    ) -> str:
+        """The text of the speech in `audio` (name, bytes, media type) through POST
+        /audio/transcriptions, waited for `seconds` at most, under the same request limit as
+        answers."""
+        while (delay := self.limiter.wait_time()) > 0:  # noqa: ASYNC110 (time frees a place)
+            await asyncio.sleep(delay)
+        self.limiter.record()
+        extra: dict[str, Any] = {"language": language} if language else {}
+        try:
+            reply = await self._ensure_client().audio.transcriptions.create(
+                model=model, file=audio, response_format="json", timeout=seconds, **extra
+            )
+        except Exception as error:
+            raise self._translate(error, model=model, mid_answer=False) from None
+        text = getattr(reply, "text", None)
+        if not isinstance(text, str):
+            raise ProviderError(
+                ErrorKind.PROTOCOL,
+                tr("{host} sent back no transcript.", host=self.profile.host),
+                hint=tr("Check that the server offers /audio/transcriptions."),
+            )
+        return text
+
     async def stream(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
         self._streams += 1
         try:
