@@ -1,0 +1,231 @@
+"""Real audio for the voice tests: speech from espeak-ng, the same speech encoded as MP3, OGG,
+FLAC, M4A and WebM with PyAV, an OpenAI-compatible transcription server on 127.0.0.1 that
+records exactly what it was sent, and a PulseAudio server with a null sink to play into.
+
+In CI (CI=true) a missing part fails the test; elsewhere it skips it, saying which part.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections import deque
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+SENTENCE = "Please book a table for two people tomorrow evening."
+
+
+def need(program: str) -> str:
+    found = shutil.which(program)
+    if found is None:
+        message = f"{program} is not installed (.ci/install-debian-parts installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return found
+
+
+def speak(folder: Path, text: str = SENTENCE, name: str = "speech.wav") -> Path:
+    """`text` spoken by espeak-ng into a WAV (22,050 Hz mono), slowly enough to be understood."""
+    out = folder / name
+    subprocess.run([need("espeak-ng"), "-s", "140", "-w", str(out), text], check=True)
+    return out
+
+
+_CODECS = {  # suffix: (container format, codec, sample rate)
+    "mp3": ("mp3", "libmp3lame", 22_050),
+    "ogg": ("ogg", "libopus", 48_000),
+    "flac": ("flac", "flac", 22_050),
+    "m4a": ("mp4", "aac", 22_050),
+    "webm": ("webm", "libopus", 48_000),
+}
+
+
+def encode(wav: Path, suffix: str, out: Path | None = None) -> Path:
+    """`wav` re-encoded as `suffix` (mp3, ogg, flac, m4a, webm) with PyAV."""
+    import av
+
+    container_format, codec, rate = _CODECS[suffix]
+    target = out or wav.with_suffix(f".{suffix}")
+    with av.open(str(wav)) as source, av.open(str(target), "w", format=container_format) as sink:
+        stream = sink.add_stream(codec, rate=rate, layout="mono")
+        resampler = av.AudioResampler(
+            format=stream.codec_context.format, layout="mono", rate=rate
+        )
+        for frame in source.decode(audio=0):
+            for part in resampler.resample(frame):
+                sink.mux(stream.encode(part))
+        for part in resampler.resample(None):
+            sink.mux(stream.encode(part))
+        sink.mux(stream.encode(None))
+    return target
+
+
+def silence_wav(path: Path, seconds: float, rate: int = 16_000) -> Path:
+    import wave
+
+    with wave.open(str(path), "wb") as wav:
+        wav.setnchannels(1)
+        wav.setsampwidth(2)
+        wav.setframerate(rate)
+        wav.writeframes(b"\0\0" * int(seconds * rate))
+    return path
+
+
+# -- a transcription server ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One POST to /v1/audio/transcriptions as it arrived."""
+
+    headers: dict[str, str]
+    fields: dict[str, str]  # model, language, response_format ...
+    file_name: str
+    file_type: str
+    file_bytes: bytes
+
+
+@dataclass
+class Answer:
+    status: int = 200
+    text: str = "a transcript"
+    hold: float = 0.0  # seconds to wait before answering
+
+
+@dataclass
+class TranscriptionServer:
+    """A real HTTP server answering POST /v1/audio/transcriptions from queued `Answer`s."""
+
+    answers: deque[Answer] = field(default_factory=deque)
+    uploads: list[Upload] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self._server is not None
+        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+
+    def start(self) -> TranscriptionServer:
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                owner.uploads.append(_parsed(dict(self.headers), body))
+                answer = owner.answers.popleft() if owner.answers else Answer()
+                time.sleep(answer.hold)
+                reply = (
+                    {"text": answer.text}
+                    if answer.status == 200
+                    else {"error": {"message": "the model refused this audio", "type": "x"}}
+                )
+                data = json.dumps(reply).encode()
+                self.send_response(answer.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return self
+
+    def close(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def _parsed(headers: dict[str, str], body: bytes) -> Upload:
+    content_type = headers.get("Content-Type") or headers.get("content-type", "")
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + body
+    )
+    fields: dict[str, str] = {}
+    file_name = file_type = ""
+    file_bytes = b""
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        payload = part.get_payload(decode=True) or b""
+        if part.get_filename():
+            file_name, file_type, file_bytes = part.get_filename(), part.get_content_type(), payload
+        else:
+            fields[str(name)] = payload.decode()
+    return Upload(headers, fields, file_name or "", file_type, file_bytes)
+
+
+@pytest.fixture
+def transcription_server() -> Iterator[TranscriptionServer]:
+    server = TranscriptionServer().start()
+    yield server
+    server.close()
+
+
+# -- PulseAudio --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pulse:
+    """A PulseAudio server of the test's own: a null sink `chatdesk_test` whose monitor is the
+    default source, reached by PortAudio through ALSA's pulse plugin (the device `pulse`)."""
+
+    process: subprocess.Popen[bytes]
+    server: str
+
+    def play(self, wav: Path) -> subprocess.Popen[bytes]:
+        return subprocess.Popen(
+            [need("paplay"), "--device=chatdesk_test", str(wav)],
+            env={**os.environ, "PULSE_SERVER": self.server},
+        )
+
+
+@pytest.fixture
+def pulse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pulse]:
+    program = need("pulseaudio")
+    need("paplay")
+    if not Path("/usr/share/alsa/alsa.conf.d/pulse.conf").exists():
+        need("ALSA's pulse plugin (libasound2-plugins)")
+    runtime = tmp_path / "pulse"
+    runtime.mkdir()
+    socket = runtime / "native"
+    script = runtime / "default.pa"
+    script.write_text(
+        "load-module module-null-sink sink_name=chatdesk_test\n"
+        f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
+        "set-default-sink chatdesk_test\n"
+        "set-default-source chatdesk_test.monitor\n"
+    )
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}
+    process = subprocess.Popen(
+        [program, "-n", "-F", str(script), "--exit-idle-time=-1", "--daemonize=no",
+         "--use-pid-file=no", "--disallow-exit", "--log-target=stderr"],
+        env=env, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    server = f"unix:{socket}"
+    monkeypatch.setenv("PULSE_SERVER", server)
+    deadline = time.monotonic() + 30
+    while not socket.exists():
+        assert process.poll() is None, "pulseaudio stopped before it was ready"
+        assert time.monotonic() < deadline, "pulseaudio did not start in 30 s"
+        time.sleep(0.05)  # the socket appears when the server is ready; nothing signals it
+    yield Pulse(process, server)
+    if process.poll() is None:
+        process.terminate()
+        process.wait(timeout=10)
