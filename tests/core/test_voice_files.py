@@ -46,9 +46,7 @@ async def test_decoding_runs_off_the_loop_and_a_misnamed_file_is_read_for_what_i
     assert read.audio.seconds > 2
 
 
-def test_a_long_file_is_cut_at_the_longest_length_and_says_so(
-    speech: Path, tmp_path: Path
-) -> None:
+def test_a_long_file_is_cut_at_the_longest_length_and_says_so(speech: Path, tmp_path: Path) -> None:
     read = decode_file(speech, 1)
     assert read.cut
     assert len(read.audio.samples) == SAMPLE_RATE

@@ -61,9 +61,7 @@ def encode(wav: Path, suffix: str, out: Path | None = None) -> Path:
     target = out or wav.with_suffix(f".{suffix}")
     with av.open(str(wav)) as source, av.open(str(target), "w", format=container_format) as sink:
         stream = sink.add_stream(codec, rate=rate, layout="mono")
-        resampler = av.AudioResampler(
-            format=stream.codec_context.format, layout="mono", rate=rate
-        )
+        resampler = av.AudioResampler(format=stream.codec_context.format, layout="mono", rate=rate)
         for frame in source.decode(audio=0):
             for part in resampler.resample(frame):
                 sink.mux(stream.encode(part))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import http.client
 import json
 import os
 import shutil
@@ -231,12 +232,17 @@ def _fetch(url: str, target: Path, file: HubFile, report: Progress, stop: thread
         if have and reply.status != 206:  # the server sent it all again
             out.truncate(0)
             have = 0
-        while chunk := reply.read(_CHUNK):
-            if stop.is_set():
-                raise InterruptedError
-            out.write(chunk)
-            have += len(chunk)
-            report(have, file.size)
+        try:
+            while chunk := reply.read(_CHUNK):
+                if stop.is_set():
+                    raise InterruptedError
+                out.write(chunk)
+                have += len(chunk)
+                report(have, file.size)
+        except (http.client.HTTPException, OSError):
+            raise _broke_off(file) from None
+    if have < file.size:  # the connection closed early
+        raise _broke_off(file)
     if not _matches(part, file):
         part.unlink()
         raise VoiceError(
@@ -246,6 +252,15 @@ def _fetch(url: str, target: Path, file: HubFile, report: Progress, stop: thread
             )
         )
     part.replace(target)
+
+
+def _broke_off(file: HubFile) -> VoiceError:
+    return VoiceError(
+        tr(
+            "The download of {file} broke off. Run it again: it goes on from where it stopped.",
+            file=file.path,
+        )
+    )
 
 
 def _matches(path: Path, file: HubFile) -> bool:
