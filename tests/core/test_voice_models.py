@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.voice.audio_files import decode_file
 from chatdesk.core.voice.audio import VoiceError
+from chatdesk.core.voice.audio_files import decode_file
 from chatdesk.core.voice.local_stt import LocalSpeechToText
 from chatdesk.core.voice.models import ModelStore
 from tests.core.model_hub import ModelHub
@@ -62,7 +62,7 @@ async def test_a_broken_download_goes_on_from_where_it_stopped(
     store = ModelStore(tmp_path / "models", hub=hub.url)
     files = await store.files("tiny.en")
     hub.break_after["model.bin"] = 10_000_000
-    with pytest.raises(VoiceError, match="broke off. Run it again"):
+    with pytest.raises(VoiceError, match=r"broke off\. Run it again"):
         await store.download("tiny.en", files, lambda done, total: None)
     with pytest.raises(VoiceError, match="is not on this computer"):
         store.resolve("tiny.en")  # half a model is no model
@@ -81,7 +81,7 @@ async def test_a_damaged_file_is_refused_and_not_kept(hub: ModelHub, tmp_path: P
     store = ModelStore(tmp_path / "models", hub=hub.url)
     files = await store.files("tiny.en")
     hub.damaged.add("config.json")
-    with pytest.raises(VoiceError, match="config.json arrived damaged"):
+    with pytest.raises(VoiceError, match=r"config\.json arrived damaged"):
         await store.download("tiny.en", files, lambda done, total: None)
     assert not (tmp_path / "models" / "tiny.en" / "config.json").exists()
     assert not (tmp_path / "models" / "tiny.en" / "config.json.part").exists()

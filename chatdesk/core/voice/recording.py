@@ -29,7 +29,10 @@ if TYPE_CHECKING:
 
 BLOCK = SAMPLE_RATE // 20  # 50 ms: the level about 20 times a second
 # No block for this long while recording: the device is gone (unplugged, its server stopped).
-SILENT_DEVICE_SECONDS = 2.0
+# The first block may take longer: an audio server wakes the device up (on a busy machine,
+# PulseAudio took over two seconds).
+SILENT_DEVICE_SECONDS = 3.0
+FIRST_BLOCK_SECONDS = 10.0
 
 
 class Ending(enum.StrEnum):
@@ -143,8 +146,8 @@ class Recording:
         loop = asyncio.get_running_loop()
         self._done = loop.create_future()
         self._stream = await asyncio.to_thread(self._open, loop)
-        self._last_block = time.monotonic()
-        self._watch = loop.call_later(SILENT_DEVICE_SECONDS, self._check_alive)
+        self._last_block = time.monotonic() + FIRST_BLOCK_SECONDS - SILENT_DEVICE_SECONDS
+        self._watch = loop.call_later(FIRST_BLOCK_SECONDS, self._check_alive)
 
     def stop(self) -> None:
         """End the recording now (what was recorded is kept)."""
@@ -220,11 +223,12 @@ class Recording:
     def _check_alive(self) -> None:
         if self._done is None or self._done.done():
             return
-        if time.monotonic() - self._last_block >= SILENT_DEVICE_SECONDS:
+        waited = time.monotonic() - self._last_block
+        if waited >= SILENT_DEVICE_SECONDS:
             self._finish(Ending.DEVICE_LOST)
             return
         loop = asyncio.get_running_loop()
-        self._watch = loop.call_later(SILENT_DEVICE_SECONDS, self._check_alive)
+        self._watch = loop.call_later(SILENT_DEVICE_SECONDS - waited, self._check_alive)
 
     def _finish(self, ending: Ending) -> None:
         if self._done is None or self._done.done():
