@@ -58,6 +58,7 @@ from benchmarks import (
     tokens,
     tool_cards,
     tools,
+    transcribe,
     transfer,
     web_fetch,
     web_text,
@@ -97,6 +98,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "research_stall": research_stall.run,
     "mcp_progress": mcp_progress.run,
     "quick": quick.run,
+    "transcribe": transcribe.run,
 }
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
 

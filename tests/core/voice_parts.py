@@ -194,36 +194,47 @@ class Pulse:
         )
 
 
-@pytest.fixture
-def pulse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pulse]:
+def start_pulse(folder: Path) -> Pulse:
+    """A PulseAudio server of its own in `folder`, ready: its socket is there."""
     program = need("pulseaudio")
     need("paplay")
     if not Path("/usr/share/alsa/alsa.conf.d/pulse.conf").exists():
         need("ALSA's pulse plugin (libasound2-plugins)")
-    runtime = tmp_path / "pulse"
-    runtime.mkdir()
-    socket = runtime / "native"
-    script = runtime / "default.pa"
+    folder.mkdir(parents=True, exist_ok=True)
+    socket = folder / "native"
+    script = folder / "default.pa"
     script.write_text(
         "load-module module-null-sink sink_name=chatdesk_test\n"
         f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
         "set-default-sink chatdesk_test\n"
         "set-default-source chatdesk_test.monitor\n"
     )
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(runtime)}
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(folder), "HOME": str(folder)}
     process = subprocess.Popen(
         [program, "-n", "-F", str(script), "--exit-idle-time=-1", "--daemonize=no",
          "--use-pid-file=no", "--disallow-exit", "--log-target=stderr"],
         env=env, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    server = f"unix:{socket}"
-    monkeypatch.setenv("PULSE_SERVER", server)
     deadline = time.monotonic() + 30
     while not socket.exists():
-        assert process.poll() is None, "pulseaudio stopped before it was ready"
-        assert time.monotonic() < deadline, "pulseaudio did not start in 30 s"
+        if process.poll() is not None:
+            raise RuntimeError("pulseaudio stopped before it was ready")
+        if time.monotonic() > deadline:
+            process.kill()
+            raise RuntimeError("pulseaudio did not start in 30 s")
         time.sleep(0.05)  # the socket appears when the server is ready; nothing signals it
-    yield Pulse(process, server)
-    if process.poll() is None:
-        process.terminate()
-        process.wait(timeout=10)
+    return Pulse(process, f"unix:{socket}")
+
+
+def stop_pulse(pulse: Pulse) -> None:
+    if pulse.process.poll() is None:
+        pulse.process.terminate()
+        pulse.process.wait(timeout=10)
+
+
+@pytest.fixture
+def pulse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pulse]:
+    started = start_pulse(tmp_path / "pulse")
+    monkeypatch.setenv("PULSE_SERVER", started.server)
+    yield started
+    stop_pulse(started)
