@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chatdesk.app import Core
 from chatdesk.cli.output import note, print_json, warn
 from chatdesk.cli.running import sync
+from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import number, tr
-from chatdesk.core.voice.audio import VoiceError
-from chatdesk.core.voice.models import KNOWN
-from chatdesk.core.voice.transcribe import Transcript
+
+if TYPE_CHECKING:  # voice is imported when a voice command runs, not by every command
+    from chatdesk.core.voice.models import LocalModel
+    from chatdesk.core.voice.transcribe import Transcript
 
 
 def add_commands(commands: Any) -> None:
@@ -113,7 +115,9 @@ async def _models(core: Core, args: argparse.Namespace) -> int:
     return _list(store.installed(), args.json)
 
 
-def _list(installed: list[Any], as_json: bool) -> int:
+def _list(installed: list[LocalModel], as_json: bool) -> int:
+    from chatdesk.core.voice.models import KNOWN
+
     have = {model.name: model for model in installed}
     if as_json:
         print_json(
@@ -144,6 +148,6 @@ def _mb(size: int) -> str:
 def check_voice_in(args: argparse.Namespace) -> None:
     """`ask` takes its text or `--voice-in`, not both."""
     if args.voice_in and args.text not in (None, ""):
-        raise VoiceError(tr("Give the message as text or as --voice-in FILE, not both."))
+        raise InvalidRequest(tr("Give the message as text or as --voice-in FILE, not both."))
     if not args.voice_in and args.text is None:
-        raise VoiceError(tr("Give the message as text (or '-' for stdin), or --voice-in FILE."))
+        raise InvalidRequest(tr("Give the message as text (or '-' for stdin), or --voice-in FILE."))
