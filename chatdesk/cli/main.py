@@ -53,7 +53,7 @@ from chatdesk.cli.tools import chosen_tools, put_approver, split_server_command,
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.cli.voice import add_ask_argument as add_voice_argument
 from chatdesk.cli.voice import add_commands as add_voice_commands
-from chatdesk.cli.voice import check_voice_in, transcribed
+from chatdesk.cli.voice import check_voice_in, spoken_message
 from chatdesk.cli.web import add_commands as add_web_commands
 from chatdesk.core.attach.model import is_scan
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
@@ -202,15 +202,16 @@ def _ask(config: Configuration, args: argparse.Namespace) -> int:
     check_voice_in(args)
     # before touching the database: bad input changes nothing (speech is heard with the core)
     text = None if args.voice_in else _read_text(args.text)
-    return asyncio.run(with_core(config, args, lambda core, a: _ask_async(core, a, text)))
+    return asyncio.run(with_core(config, args, lambda core, a: _ask_heard(core, a, text)))
 
 
-async def _ask_async(core: Core, args: argparse.Namespace, text: str | None) -> int:
+async def _ask_heard(core: Core, args: argparse.Namespace, text: str | None) -> int:
+    """`ask`, its message first heard in the `--voice-in` file when there is one."""
+    return await _ask_async(core, args, await spoken_message(core, args) if text is None else text)
+
+
+async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
     service = core.service
-    if text is None:
-        text = (await transcribed(core, args.voice_in, None, None, None)).text
-        if not args.json:
-            note(tr("Heard: {text}", text=text))
     thread_id = await service.resolve_thread(args.thread) if args.thread else None
     chosen = (await service.assistants.find(args.assistant)).id if args.assistant else None
     bases = [(await service.knowledge.find(name)).id for name in args.kb]

@@ -71,6 +71,14 @@ async def transcribed(
     return transcript
 
 
+async def spoken_message(core: Core, args: argparse.Namespace) -> str:
+    """`ask --voice-in FILE`: the message heard in the file, as the settings transcribe it."""
+    text = (await transcribed(core, args.voice_in, None, None, None)).text
+    if not args.json:
+        note(tr("Heard: {text}", text=text))
+    return text
+
+
 async def _transcribe(core: Core, args: argparse.Namespace) -> int:
     transcript = await transcribed(core, args.file, args.provider, args.model, args.language)
     if args.json:
