@@ -139,7 +139,10 @@ class Core:
         from chatdesk.core.voice.transcribe import Voice
 
         return Voice(
-            lambda: self.config.settings.voice, self.providers, self.config.paths.voice_models_dir
+            # the settings in use, which the service's parts share (Preferences' changes too)
+            lambda: self.service.tools.settings.voice,
+            self.providers,
+            self.config.paths.voice_models_dir,
         )
 
     @functools.cached_property
