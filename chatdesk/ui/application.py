@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
+    from chatdesk.core.voice.transcribe import Voice
     from chatdesk.ui.recovery import Repair
     from chatdesk.ui.sidebar.snapshot import GroupRow
 
@@ -112,6 +113,9 @@ class AppCore(Protocol):
 
     async def temporary(self, settings: Settings) -> TemporaryChats: ...
 
+    @property
+    def voice(self) -> Voice: ...  # made on first use: read it only when needed
+
     async def start(self) -> None: ...
 
     def start_maintenance(self) -> None: ...
@@ -153,6 +157,8 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         renderer=core.renderer,
     )
     window.temporary.make = core.temporary
+    window.dictation.voice = lambda: core.voice  # the microphone (voice loads on first use)
+    window.dictation.place()
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.shared.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.
@@ -363,6 +369,8 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         await desktop.aclose()  # the quick window and its temporary chats
         _keep_thread_list(window, core.config.paths.run_dir)
         pruning.cancel()
+        if hasattr(window, "dictation"):  # attached: a recording may be under way
+            await window.dictation.aclose()
         await window.aclose()
         await asyncio.to_thread(kept.close)  # what was formatted last is written first
         await core.aclose()

@@ -198,6 +198,13 @@ class Composer(QWidget):
     def editor(self) -> QPlainTextEdit:
         return self._editor
 
+    def add_before_send(self, widget: QWidget, focus: QWidget) -> None:
+        """`widget` in the row of controls just before Send; its `focus` before Send's in Tab's."""
+        row = self._row
+        row.row.insertWidget(row.row.indexOf(row.send), widget, 0, Qt.AlignmentFlag.AlignVCenter)
+        QWidget.setTabOrder(row.compare, focus)
+        QWidget.setTabOrder(focus, row.send)
+
     def text(self) -> str:
         return self._editor.toPlainText()
 

@@ -15,6 +15,7 @@ from chatdesk.ui.context.summaries import SummaryActions
 from chatdesk.ui.context.window_choice import ContextWindowChoice
 from chatdesk.ui.conversation.controller import ConversationController
 from chatdesk.ui.conversation.formatter import Formatter
+from chatdesk.ui.window.dictation import Dictation
 from chatdesk.ui.window.gauge import ContextGauge
 from chatdesk.ui.window.message_actions import MessageActions
 
@@ -62,6 +63,7 @@ class ConversationParts:
             choose_model=composer.open_models,
         )
         view.message_widget_added.connect(self.actions.connect_widget)
+        self.dictation = Dictation(composer, runner, window)  # the microphone, once voice is given
         self.actions.asks.composing = lambda: bool(composer.text().strip())  # not interrupted
         # A resource a tool gave, attached from its card, joins the message being written.
         self.actions.attachments.resources.attached.connect(composer.add_attachment)
