@@ -6,6 +6,7 @@ the text already written is kept."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +102,11 @@ def test_holding_the_button_records_until_it_is_let_go(
 
 
 def test_no_microphone_is_said_and_the_text_kept(qtbot: QtBot, window: Any) -> None:
-    shown: MainWindow = window(CHATDESK_VOICE_INPUT_DEVICE="Studio microphone 7")
+    shown: MainWindow = window()
+    settings = shown.settings.current  # the microphone chosen in Preferences, used at once
+    shown.settings.apply(
+        replace(settings, voice=replace(settings.voice, input_device="Studio microphone 7"))
+    )
     shown.composer.set_text("half a thought")
     mic = shown.dictation.microphone
     assert mic is not None
