@@ -1,6 +1,6 @@
 """Audio files in: WAV, MP3, M4A, OGG, FLAC and WebM decoded to 16 kHz mono for the engines.
 
-PyAV (FFmpeg's libraries, bundled in its wheels; decision NNNN-vin49) decodes in a worker
+PyAV (FFmpeg's libraries, bundled in its wheels; decision 0062) decodes in a worker
 thread, never on the event loop. What a file is comes from its first bytes, not its name: a
 FLAC named `.mp3` is read as the FLAC it is, random bytes named `.mp3` are refused. A file
 longer than `[voice] max_seconds` is cut there, and the result says so; the rest is never

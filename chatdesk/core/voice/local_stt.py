@@ -1,5 +1,5 @@
 """Speech to text on this computer with faster-whisper (CTranslate2 on the CPU; decision
-NNNN-vin49): the audio never leaves the machine.
+0062): the audio never leaves the machine.
 
 The model is loaded once, in a worker thread, on the first transcription, and kept for the
 next; transcribing runs in a worker thread too, never on the event loop.

@@ -1,4 +1,4 @@
-"""Recording from a microphone: sounddevice (PortAudio; decision NNNN-vin49), 16 kHz mono.
+"""Recording from a microphone: sounddevice (PortAudio; decision 0062), 16 kHz mono.
 
 The audio stays in memory, never on disk. PortAudio calls back on its own thread every 50 ms
 (so the level meter moves about 20 times a second); the callback only measures the block and

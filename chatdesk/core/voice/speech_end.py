@@ -1,5 +1,5 @@
 """The end of what someone said: WebRTC's voice activity detection (webrtcvad-wheels; decision
-NNNN-vin49) on 30 ms frames, and a pause after speech as long as `[voice] sensitivity` says.
+0062) on 30 ms frames, and a pause after speech as long as `[voice] sensitivity` says.
 
 It runs on the audio thread, one 50 ms block at a time; it keeps the part of a block that does
 not fill a frame for the next one.
