@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.outside import OutsideWatch
     from chatdesk.core.config import LoadedSettings, Settings
+    from chatdesk.core.handover import Request
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
@@ -388,7 +389,13 @@ def build_sync(
     return events, team
 
 
-def run_window(start: Configuration | WindowStart) -> int:
+def run_window(
+    start: Configuration | WindowStart, request: Request | None = None, where: str = ""
+) -> int:
+    """The window until it is closed. With `request` (what this start was asked: show the
+    window, `--quick`, `--open`, `--tray`), it runs as its data folder's one chatdesk,
+    listening at `where` (chatdesk/core/handover.py); when another start is that already, the
+    request is handed to it and this returns."""
     from chatdesk.ui import font_setup
     from chatdesk.ui.qt_workarounds import import_pyside
 
@@ -396,4 +403,4 @@ def run_window(start: Configuration | WindowStart) -> int:
     import_pyside()
     from chatdesk.ui.application import run
 
-    return run(start, build_core)
+    return run(start, build_core, request, where)

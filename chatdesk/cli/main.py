@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from chatdesk import __version__
-from chatdesk.app import Configuration, Core, configure, run_window
+from chatdesk.app import Configuration, Core, configure
 from chatdesk.cli.assistants import add_commands as add_assistant_commands
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
 from chatdesk.cli.call_progress import ProgressLine
@@ -84,7 +84,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for issue in config.loaded.issues:
             warn(str(issue))
         if args.command is None:
-            return run_window(config)
+            return _window(args)
+        if args.show or args.quick or args.tray or args.open:
+            raise InvalidRequest(
+                tr("--show, --quick, --open and --tray open the window: give them no command")
+            )
         handler: Callable[[Configuration, argparse.Namespace], int] = args.handler
         with guarded():  # what comes from outside reaches a terminal as text only
             return handler(config, args)
@@ -107,6 +111,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", metavar="DIR", help=tr("where the database lives (or CHATDESK_DATA_DIR)")
     )
+    _add_window_options(parser)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     _add_ask_command(commands)
@@ -130,6 +135,34 @@ def _parser() -> argparse.ArgumentParser:
 
     add_db_commands(commands)
     return parser
+
+
+def _add_window_options(parser: argparse.ArgumentParser) -> None:
+    """What the window is opened for; handed to the chatdesk running on the data folder."""
+    asked = parser.add_mutually_exclusive_group()
+    asked.add_argument(
+        "--show",
+        action="store_true",
+        help=tr("show the window (the one running on this data folder, if one is)"),
+    )
+    asked.add_argument("--quick", action="store_true", help=tr("open the quick window"))
+    asked.add_argument(
+        "--open",
+        metavar="URL|FILE",
+        help=tr("follow a chatdesk: link (its prompt is never sent by itself), or offer to "
+                "import the chats in a file"),
+    )  # fmt: skip
+    asked.add_argument(
+        "--tray", action="store_true", help=tr("start without showing the window (at login)")
+    )
+
+
+def _window(args: argparse.Namespace) -> int:
+    """The window, or what was asked of it, by the chatdesk running on the data folder."""
+    from chatdesk.launch import start_window
+
+    kind = "quick" if args.quick else "tray" if args.tray else "show"
+    return start_window("open" if args.open else kind, args.open or "", args.data_dir)
 
 
 def _add_ask_command(commands: Any) -> None:

@@ -36,6 +36,7 @@ from chatdesk.core.paths import Paths
 from chatdesk.ui import exit_after_start, language
 from chatdesk.ui.crash import CrashReporter, collect_garbage_again, report_loop_error
 from chatdesk.ui.desktop.hub import Desktop
+from chatdesk.ui.desktop.instance import claim
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
@@ -43,6 +44,7 @@ from chatdesk.ui.window.settings import SettingsLater
 
 if TYPE_CHECKING:
     from chatdesk.core.config import Settings
+    from chatdesk.core.handover import Request
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
@@ -165,25 +167,38 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
 
 
-def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> int:
+def run(
+    start: AppStart[ConfigT],
+    build_core: Callable[[ConfigT], AppCore],
+    request: Request | None = None,
+    where: str = "",
+) -> int:
     """Show the window until it is closed; app.py calls this as `run(start, build_core)`. The
     whole configuration is read on the first turn after the window's first paint (or by the
-    core's thread, if that comes first): `start.configure()`."""
+    core's thread, if that comes first): `start.configure()`. With `request`, as the data
+    folder's one chatdesk (chatdesk/ui/desktop/instance.py), doing what it asks."""
     protect_singleton_refcounts()
     app = _application(start.first_frame.ui)
     previous_hook = sys.excepthook
     sys.excepthook = CrashReporter(start.paths.log_dir / LOG_FILE)
+    instance = None if request is None else claim(start.paths, where, request)
+    if isinstance(instance, int):  # handed over to the one that won the lock
+        return instance
     try:
         window = _window(start)
+        desktop = Desktop(window, instance=instance)
         _set_icon_once_built(app, window)
         if exit_after_start.wanted():  # smoke tests (packaging/smoke.py)
             exit_after_start.ExitAfterStart(window)
-        window.show()
+        if request is None or request.kind != "tray":
+            window.show()
         window.start()
+        if request is not None:
+            desktop.hand(request)
         core = _load_core(app, window, lambda: build_core(start.configure()), start.paths)
         if core is None:  # the database is damaged and the user chose to quit
             return 1
-        return _run_with_core(app, window, core)
+        return _run_with_core(app, window, core, desktop)
     except ChatdeskError as error:
         # No loop runs any more, so a modal box is safe here; the CLI prints it as well.
         log.error("chatdesk could not run: %s", error)
@@ -196,6 +211,8 @@ def run(start: AppStart[ConfigT], build_core: Callable[[ConfigT], AppCore]) -> i
         raise
     finally:
         sys.excepthook = previous_hook
+        if instance is not None:
+            instance.release()
 
 
 def _application(ui: UiSettings) -> QApplication:
@@ -334,26 +351,25 @@ class CoreLoader(QObject):
         QApplication.exit(0)
 
 
-def _run_with_core(app: QApplication, window: MainWindow, core: AppCore) -> int:
+def _run_with_core(app: QApplication, window: MainWindow, core: AppCore, desktop: Desktop) -> int:
     """Phase 2: asyncio inside Qt until the window is closed and everything is shut down."""
     import qasync  # here: it and asyncio are loaded by now, by the core
 
     collect_garbage_again()  # build_core froze what it made
-    code: int = qasync.run(_main(app, window, core))
+    code: int = qasync.run(_main(app, window, core, desktop))
     return code
 
 
-async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
+async def _main(app: QApplication, window: MainWindow, core: AppCore, desktop: Desktop) -> int:
     import asyncio
 
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(report_loop_error)
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
-    if not window.isVisible():  # closed while the core was opening
+    if not window.isVisible() and not desktop.in_tray:  # closed while the core was opening
         closed.set()
     kept = _kept_renders(core)
-    desktop = Desktop(window, core)
     desktop.ended.connect(closed.set)  # Quit while the window is hidden in the tray
     pruning = asyncio.ensure_future(_prune_kept_renders(kept, core.service))
     try:
@@ -362,7 +378,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore) -> int:
         # Also when closed meanwhile: the draft is kept through it.
         attach_core(window, core, kept)
         core.watch_outside()  # what other processes write, shown as it comes (after attaching)
-        desktop.start()
+        desktop.start(core)
         await closed.wait()
     finally:
         desktop.close()

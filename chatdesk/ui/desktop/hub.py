@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtGui import QFileOpenEvent
 
 from chatdesk.core.i18n import tr
 
@@ -13,10 +15,12 @@ if TYPE_CHECKING:  # the first frame loads this module: nothing more than it nee
     import uuid
 
     from chatdesk.core.config import Settings
+    from chatdesk.core.handover import Request
     from chatdesk.core.service import ChatService
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.ui.desktop.close_to_tray import CloseToTray
+    from chatdesk.ui.desktop.instance import Instance
     from chatdesk.ui.desktop.notices import Notices
     from chatdesk.ui.desktop.tray import Tray
     from chatdesk.ui.main_window import MainWindow
@@ -34,13 +38,29 @@ class DesktopCore(Protocol):
 
 
 class Desktop(QObject):
-    """The running chatdesk, as a second start, the shortcut, the tray and links ask it."""
+    """The running chatdesk, as a second start, the shortcut, the tray and links ask it.
+
+    What a second start asks before the core is attached waits for it (in the order asked),
+    except showing the window."""
 
     ended = Signal()  # Quit was chosen and the window closed: chatdesk ends
 
-    def __init__(self, window: MainWindow, core: DesktopCore | None = None) -> None:
+    def __init__(
+        self, window: MainWindow, core: DesktopCore | None = None, instance: Instance | None = None
+    ) -> None:
         super().__init__(window)
         self._window = window
+        self._waiting: list[Request] = []  # asked before the core was attached
+        self._attached = False
+        self._tray_start = False  # started in the tray (`--tray`): hidden until asked for
+        self._shown = False
+        self.instance = instance  # this data folder's one chatdesk, when started as it
+        if instance is not None:
+            instance.received.connect(self.hand)
+            instance.listen_after(window.building.finished)
+            app = QCoreApplication.instance()
+            if app is not None:  # macOS hands chatdesk: links to the app as file-open events
+                app.installEventFilter(self)
         self.quick: QuickAsk | None = None  # the quick window, made when first asked for
         self._core = core
         self._sync_paused = False
@@ -52,9 +72,53 @@ class Desktop(QObject):
 
     # -- what the ways in ask --------------------------------------------------------------------
 
+    def hand(self, request: Request) -> None:
+        """Do what a start asked (`chatdesk --show`, `--quick`, `--open`, `--tray`)."""
+        if request.kind == "show":
+            self.show_window()
+        elif request.kind == "tray":  # asked to be where it is, or started there
+            self._tray_start = self._tray_start or not self._window.isVisible()
+        elif not self._attached:
+            self._waiting.append(request)
+        elif request.kind == "quick":
+            self.quick_ask()
+        elif request.kind == "link":
+            self.open_link(request.argument)
+        elif request.kind == "import":
+            self.open_import(Path(request.argument))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QFileOpenEvent) and event.url().scheme().lower() == "chatdesk":
+            from chatdesk.core.handover import Request
+
+            self.hand(Request("link", event.url().toString()))
+            return True
+        return super().eventFilter(watched, event)
+
+    @property
+    def in_tray(self) -> bool:
+        """Started in the tray and not shown since: hidden on purpose, not closed."""
+        return self._tray_start and not self._shown
+
+    def open_link(self, url: str) -> None:
+        """Follow a `chatdesk:` link in the window (chatdesk/core/trust/app_links.py)."""
+        from chatdesk.ui.desktop.asked import follow_link
+
+        self.show_window()
+        if self._core is not None:
+            follow_link(self._window, self._core.service, url)
+
+    def open_import(self, path: Path) -> None:
+        """Offer to import the chats in `path`, as File ▸ Import does."""
+        from chatdesk.ui.desktop.asked import offer_import
+
+        self.show_window()
+        offer_import(self._window, path)
+
     def show_window(self) -> None:
         """The main window, shown in front (un-minimised, raised, focused)."""
         window = self._window
+        self._shown = True
         state = window.windowState() & ~Qt.WindowState.WindowMinimized
         window.setWindowState(state | Qt.WindowState.WindowActive)
         window.show()
@@ -132,20 +196,28 @@ class Desktop(QObject):
 
     # -- starting and stopping -------------------------------------------------------------------
 
-    def start(self) -> None:
-        """Once the core is attached: the parts that listen for the user outside the window."""
+    def start(self, core: DesktopCore | None = None) -> None:
+        """Once the core is attached: the parts that listen for the user outside the window,
+        and what a second start asked meanwhile."""
         from chatdesk.ui.desktop.close_to_tray import CloseToTray
         from chatdesk.ui.desktop.notices import Notices
 
+        self._core = core or self._core
         settings = self._window.settings
         self.close_to_tray = CloseToTray(self._window, self)
         if self._core is not None:
             self.notices = Notices(self._window, self, self._core.service.events)
         self._follow(settings.current, start=True)
         settings.followers.append(self._follow)
+        self._attached = True
+        waiting, self._waiting = self._waiting, []
+        for request in waiting:
+            self.hand(request)
 
     def close(self) -> None:
-        """Before the core closes."""
+        """Before the core closes: no more requests from second starts."""
+        if self.instance is not None:
+            self.instance.close()
         if self.notices is not None:
             self.notices.close()
         if self.tray is not None:
