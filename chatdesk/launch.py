@@ -55,8 +55,8 @@ def start_window(kind: str, argument: str, data_dir: str | None) -> int:
     except handover.HandoverFailed as failure:
         from chatdesk.core.i18n import tr
 
-        print(tr("chatdesk: error: the running chatdesk did not take the request: {reason}",
-                 reason=failure), file=sys.stderr)  # fmt: skip
+        said = tr("the running chatdesk did not take the request: {reason}", reason=failure)
+        print(tr("chatdesk: error: {text}", text=said), file=sys.stderr)
         return 1
 
 
@@ -71,6 +71,9 @@ def window_request(argv: list[str]) -> tuple[str, str, str | None] | None:
             kind = _REQUEST_FLAGS[name]
         elif name in ("--open", "--data-dir"):
             value = value if equals else next(rest, "")
+            if not value and name == "--open":  # the desktop entry's `--open %u`, without a link
+                kind = kind or "show"
+                continue
             if not value:
                 return None
             if name == "--data-dir" and data_dir is None:

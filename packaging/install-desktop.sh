@@ -69,7 +69,7 @@ fi
     fail "cannot find chatdesk's resources folder next to $0 or $command"
 
 mkdir -p "$data/applications" "$data/metainfo" "$icons/scalable/apps"
-sed "s|^Exec=.*|Exec=\"$command\"|" "$resources/linux/$APP_ID.desktop" >"$desktop_file"
+sed "s|^Exec=chatdesk|Exec=\"$command\"|" "$resources/linux/$APP_ID.desktop" >"$desktop_file"
 chmod 0644 "$desktop_file"
 cp "$resources/linux/$APP_ID.metainfo.xml" "$metainfo_file"
 cp "$resources/icons/chatdesk.svg" "$icons/scalable/apps/$APP_ID.svg"

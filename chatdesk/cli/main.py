@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             warn(str(issue))
         if args.command is None:
             return _window(args)
-        if args.show or args.quick or args.tray or args.open:
+        if args.show or args.quick or args.tray or args.open is not None:
             raise InvalidRequest(
                 tr("--show, --quick, --open and --tray open the window: give them no command")
             )
@@ -149,9 +149,13 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
     asked.add_argument(
         "--open",
         metavar="URL|FILE",
-        help=tr("follow a chatdesk: link (its prompt is never sent by itself), or offer to "
-                "import the chats in a file"),
-    )  # fmt: skip
+        nargs="?",
+        const="",
+        help=tr(
+            "follow a chatdesk: link (its prompt is never sent by itself), or offer to "
+            "import the chats in a file"
+        ),
+    )
     asked.add_argument(
         "--tray", action="store_true", help=tr("start without showing the window (at login)")
     )

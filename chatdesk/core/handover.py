@@ -2,8 +2,8 @@
 one (the server is `chatdesk/ui/desktop/instance.py`) and exits.
 
 A second start runs this before anything heavy is imported (chatdesk/launch.py), so this module
-imports only what a bare Python has loaded already, `zlib` and the C part of `socket` (the
-`socket` module itself costs more than the rest of the hand-over). `json` loads only to write
+imports only what a bare Python has loaded already and the C part of `socket` (the `socket`
+module itself costs more than the rest of the hand-over). `json` loads only to write
 and read the one line each way.
 
 Where the running chatdesk listens (`address`): a name made from the user and what decides the
@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import os
 import sys
-import zlib
 
 TYPE_CHECKING = False  # as typing's, which a start does not import
 
@@ -61,10 +60,27 @@ class Request:
         return f"Request({self.kind!r})"  # never the argument: a prompt or a path is private
 
     def line(self) -> bytes:
-        import json
+        """The request as one line of JSON (written here: `json` would import `re`)."""
+        fields = f'"v": {VERSION}, "request": {_json_text(self.kind)}'
+        return f'{{{fields}, "argument": {_json_text(self.argument)}}}\n'.encode("ascii")
 
-        text = json.dumps({"v": VERSION, "request": self.kind, "argument": self.argument})
-        return text.encode("utf-8") + b"\n"
+
+def _json_text(text: str) -> str:
+    """`text` as a JSON string, in ASCII (what `json.dumps` writes)."""
+    out = ['"']
+    for char in text:
+        code = ord(char)
+        if char in '"\\':
+            out.append("\\" + char)
+        elif 0x20 <= code < 0x7F:
+            out.append(char)
+        elif code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 | (code >> 10):04x}\\u{0xDC00 | (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    out.append('"')
+    return "".join(out)
 
 
 def read_request(line: bytes) -> Request:
@@ -89,20 +105,23 @@ def read_request(line: bytes) -> Request:
     return Request(kind, argument)
 
 
+OK_LINE = b'{"v": 1, "ok": true}'
+
+
 def answer_line(error: str | None = None) -> bytes:
+    """The running chatdesk's answer: taken (None), or not, and why."""
     import json
 
-    answer = (
-        {"v": VERSION, "ok": True} if error is None else {"v": VERSION, "ok": False, "error": error}
-    )
-    return json.dumps(answer).encode("utf-8") + b"\n"
+    if error is None:
+        return OK_LINE + b"\n"
+    return json.dumps({"v": VERSION, "ok": False, "error": error}).encode("utf-8") + b"\n"
 
 
 def address(data_dir: str | None = None, env: Mapping[str, str] = os.environ) -> str:
     """Where the chatdesk of this user and data folder listens: a pipe name on Windows (as
     QLocalServer takes it), a socket path elsewhere."""
     key = "\0".join((_user(env), *_data_folder_key(data_dir, env))).encode("utf-8", "surrogatepass")
-    name = f"chatdesk-{zlib.crc32(key):08x}{zlib.crc32(key[::-1]):08x}"
+    name = f"chatdesk-{_fnv1a(key):016x}"
     if sys.platform == "win32":
         return name
     else:
@@ -112,6 +131,14 @@ def address(data_dir: str | None = None, env: Mapping[str, str] = os.environ) ->
         if len(os.fsencode(path)) > _SOCKET_PATH_BYTES:
             path = os.path.join("/tmp", name + ".sock")
         return path
+
+
+def _fnv1a(data: bytes) -> int:
+    """FNV-1a, 64 bits: a name, not a secret (the socket's owner and mode keep it private)."""
+    value = 0xCBF29CE484222325
+    for byte in data:
+        value = ((value ^ byte) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return value
 
 
 def _user(env: Mapping[str, str]) -> str:
@@ -212,6 +239,8 @@ def _read_line(read: Callable[[int], bytes]) -> bytes:
 
 
 def _check_answer(line: bytes) -> None:
+    if line == OK_LINE:
+        return
     import json
 
     try:

@@ -68,7 +68,11 @@ def test_one_application_id_everywhere() -> None:
     assert entry["Desktop Entry"]["Icon"] == APP_ID
     assert component.findtext("id") == APP_ID
     assert component.findtext("launchable") == DESKTOP.name
-    assert component.findtext("provides/binary") == entry["Desktop Entry"]["Exec"]
+    command, *arguments = entry["Desktop Entry"]["Exec"].split()
+    assert component.findtext("provides/binary") == command
+    # chatdesk: links open in the running chatdesk (chatdesk/core/trust/app_links.py)
+    assert arguments == ["--open", "%u"]
+    assert "x-scheme-handler/chatdesk" in entry["Desktop Entry"]["MimeType"].split(";")
     application = (ROOT / "chatdesk" / "ui" / "application.py").read_text(encoding="utf-8")
     assert f'setDesktopFileName("{APP_ID}")' in application
 
@@ -110,7 +114,7 @@ def test_per_user_install_and_uninstall(tmp_path: Path) -> None:
 
     install(str(command))
     entry = data / "applications" / f"{APP_ID}.desktop"
-    assert f'Exec="{command}"' in entry.read_text(encoding="utf-8").splitlines()
+    assert f'Exec="{command}" --open %u' in entry.read_text(encoding="utf-8").splitlines()
     desktop_file_validate(entry)
     assert (data / "metainfo" / f"{APP_ID}.metainfo.xml").read_bytes() == METAINFO.read_bytes()
     assert (data / "icons/hicolor/scalable/apps" / f"{APP_ID}.svg").is_file()

@@ -156,7 +156,7 @@ def test_a_link_with_an_unknown_assistant_says_so(
     hub, window, _ = desktop
     hub.hand(handover.Request("link", "chatdesk:new?prompt=x&assistant=Nobody%20Here"))
     qtbot.waitUntil(lambda: "No assistant is called “Nobody Here”" in _said(window))
-    assert window.composer.text() == "x"
+    qtbot.waitUntil(lambda: window.composer.text() == "x")
 
 
 def test_a_refused_link_is_said_in_the_status_bar(

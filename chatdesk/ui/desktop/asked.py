@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QMessageBox
 
 from chatdesk.core.errors import ChatdeskError
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("chatdesk.desktop")
 SAID_MS = 15_000  # how long the status bar says what became of a link
+DRAFT_WAIT_MS = 20  # between looks at whether the new chat's stored draft is shown
+DRAFT_WAIT_TURNS = 500  # then the prompt is typed anyway
 
 
 def follow_link(window: MainWindow, service: ChatService, url: str) -> None:
@@ -39,6 +41,7 @@ def follow_link(window: MainWindow, service: ChatService, url: str) -> None:
         log.info("a link was refused: %s", refused.reason)
         _say(window, str(refused))
         return
+    window.connecting.close()  # the first start's Connect a model page: the link's chat instead
     if isinstance(link, NewChat):
         _new_chat(window, service, link)
         return
@@ -59,7 +62,7 @@ def _new_chat(window: MainWindow, service: ChatService, link: NewChat) -> None:
     kept before it), and its assistant chosen."""
     window.new_chat()
     if link.prompt:
-        window.composer.start_with(link.prompt)
+        _type_once_shown(window, link.prompt, DRAFT_WAIT_TURNS)
     log.info("a link opened a new chat")
     if link.assistant is None:
         return
@@ -73,6 +76,22 @@ def _new_chat(window: MainWindow, service: ChatService, link: NewChat) -> None:
             window.models.assistants.choose(match.id.hex)
 
     window.runner.run(service.assistants.list(), done=choose, quiet=True)
+
+
+def _type_prompt_later(window: MainWindow, prompt: str, turns: int) -> None:
+    QTimer.singleShot(DRAFT_WAIT_MS, window, lambda: _type_once_shown(window, prompt, turns - 1))
+
+
+def _type_once_shown(window: MainWindow, prompt: str, turns: int) -> None:
+    """Type `prompt` after the new chat's stored draft, once the composer shows that (so it is
+    saved as the user's typing is, and nothing they had written is lost)."""
+    if window.current_thread_id is not None:  # the user went elsewhere meanwhile
+        return
+    if not window.drafts.shown and turns > 0:
+        _type_prompt_later(window, prompt, turns)
+        return
+    typed = window.composer.text()
+    window.composer.start_with(f"{typed}\n{prompt}" if typed.strip() else prompt)
 
 
 def offer_import(window: MainWindow, path: Path) -> None:
