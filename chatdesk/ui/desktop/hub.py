@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -59,7 +60,7 @@ class Desktop(QObject):
             instance.received.connect(self.hand)
             instance.listen_after(window.building.finished)
             app = QCoreApplication.instance()
-            if app is not None:  # macOS hands chatdesk: links to the app as file-open events
+            if sys.platform == "darwin" and app is not None:  # links come as file-open events
                 app.installEventFilter(self)
         self.quick: QuickAsk | None = None  # the quick window, made when first asked for
         self._core = core

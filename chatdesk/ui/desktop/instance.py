@@ -129,7 +129,11 @@ class Instance(QObject):
 def claim(paths: Paths, where: str, request: handover.Request) -> Instance | int:
     """This start as the data folder's instance (its lock taken), or, when another start holds
     it, the exit code once `request` was handed over to it."""
-    run_dir = ensure_private_dir(paths.run_dir)
+    run_dir = paths.run_dir
+    try:
+        run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    except OSError:  # said plainly, with what to do
+        ensure_private_dir(run_dir)
     lock = QLockFile(str(run_dir / LOCK_NAME))
     lock.setStaleLockTime(0)  # held as long as chatdesk runs; a dead owner's is still taken
     deadline = time.monotonic() + WAIT_FOR_WINNER_S
