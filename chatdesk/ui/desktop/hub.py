@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # the first frame loads this module: nothing more than it nee
     from chatdesk.ui.desktop.close_to_tray import CloseToTray
     from chatdesk.ui.desktop.instance import Instance
     from chatdesk.ui.desktop.notices import Notices
+    from chatdesk.ui.desktop.shortcut import GlobalShortcut
     from chatdesk.ui.desktop.tray import Tray
     from chatdesk.ui.main_window import MainWindow
     from chatdesk.ui.quick.asking import QuickAsk
@@ -70,6 +71,7 @@ class Desktop(QObject):
         self.tray: Tray | None = None
         self.close_to_tray: CloseToTray | None = None
         self.notices: Notices | None = None
+        self.shortcut: GlobalShortcut | None = None  # the keys that ask quick_ask() (start())
 
     # -- what the ways in ask --------------------------------------------------------------------
 
@@ -202,9 +204,13 @@ class Desktop(QObject):
         and what a second start asked meanwhile."""
         from chatdesk.ui.desktop.close_to_tray import CloseToTray
         from chatdesk.ui.desktop.notices import Notices
+        from chatdesk.ui.desktop.shortcut import GlobalShortcut
 
         self._core = core or self._core
         settings = self._window.settings
+        self.shortcut = GlobalShortcut(self)
+        self.shortcut.pressed.connect(self.quick_ask)
+        settings.dialog_made.append(self.shortcut.tell_preferences)
         self.close_to_tray = CloseToTray(self._window, self)
         if self._core is not None:
             self.notices = Notices(self._window, self, self._core.service.events)
@@ -216,9 +222,14 @@ class Desktop(QObject):
             self.hand(request)
 
     def close(self) -> None:
-        """Before the core closes: no more requests from second starts."""
+        """Before the core closes: no more requests from second starts, and the keys are the
+        other programs' again."""
         if self.instance is not None:
             self.instance.close()
+        if self.shortcut is not None:
+            self._window.settings.dialog_made.remove(self.shortcut.tell_preferences)
+            self.shortcut.close()
+            self.shortcut = None
         if self.notices is not None:
             self.notices.close()
         if self.tray is not None:
@@ -234,6 +245,8 @@ class Desktop(QObject):
         """The [desktop] settings in use: the tray shown or not, the login item made or
         removed (at start-up, made again: the install may have moved)."""
         desktop = settings.desktop
+        if self.shortcut is not None:
+            self.shortcut.apply(desktop.quick_shortcut)
         wanted = desktop.tray
         if wanted and self.tray is None:
             from chatdesk.ui.desktop.tray import Tray

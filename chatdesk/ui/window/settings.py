@@ -76,6 +76,7 @@ class WindowSettings:
         self._composer = composer
         self._changed = changed
         self.followers: list[Callable[[Settings], object]] = []  # told of settings applied
+        self.dialog_made: list[Callable[[PreferencesDialog], object]] = []  # told of each new one
         self._service: ChatService | None = None
         self._runner: Runner | None = None
         self._profiles: ProviderManager | None = None
@@ -172,6 +173,8 @@ class WindowSettings:
         dialog.team.login_applied.connect(self._team_login_applied)
         dialog.providers.connect_requested.connect(lambda: self._connect_model(dialog))
         self.dialog = dialog
+        for told in self.dialog_made:
+            told(dialog)
         return dialog
 
     def _open_chat(self, thread_id: object, message_id: object | None) -> None:

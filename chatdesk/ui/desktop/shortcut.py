@@ -1,0 +1,240 @@
+"""The global shortcut (`[desktop] quick_shortcut`): keys that open the quick window from any
+program, registered the system's own way (the choice is noted in docs/decisions/): a key
+grab on X11 (`shortcut_x11`), `RegisterHotKey` on Windows (`shortcut_windows`), Carbon's
+`RegisterEventHotKey` on macOS (`shortcut_macos`). Everything happens on the GUI thread: the
+systems deliver the key press through Qt's own event loop.
+
+Where no shortcut can be had (Wayland, keys another program holds), `status()` says why in
+words the user reads, and how to bind `chatdesk --quick` in the desktop's own keyboard settings
+instead — that command reaches the running chatdesk like any second start."""
+
+from __future__ import annotations
+
+import enum
+import logging
+import os
+import shlex
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QGuiApplication
+
+from chatdesk.core.i18n import tr
+from chatdesk.ui.desktop.keys import Keys, NotAShortcut, ShortcutTaken, parse_keys
+from chatdesk.ui.settings.notices import Tone
+
+if TYPE_CHECKING:
+    from chatdesk.ui.preferences import PreferencesDialog
+
+log = logging.getLogger(__name__)
+
+
+class Backend(Protocol):
+    """A system's way to hold keys for chatdesk, whichever program has the focus."""
+
+    def grab(self, keys: Keys) -> None:
+        """Hold `keys` (letting go of those held before). Raises ShortcutTaken when another
+        program holds them, NotAShortcut when this keyboard has no such key."""
+
+    def release(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class State(enum.Enum):
+    OFF = "off"  # no keys set
+    REGISTERED = "registered"
+    TAKEN = "taken"  # another program holds the keys
+    INVALID = "invalid"  # keys that cannot be a global shortcut
+    UNSUPPORTED = "unsupported"  # this system or session offers none
+
+
+class GlobalShortcut(QObject):
+    """The keys of `[desktop] quick_shortcut`, held while chatdesk runs. `pressed` is emitted
+    on the GUI thread each time they are pressed; `status_changed` carries `status()`."""
+
+    pressed = Signal()
+    status_changed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._backend: Backend | None = None
+        self._unsupported = False  # this session has none (known once asked)
+        self._reason = ""  # why no shortcut can be had here
+        self._text = ""
+        self._keys: Keys | None = None
+        self.state = State.OFF
+
+    def apply(self, text: str) -> None:
+        """Hold the keys Qt's portable `text` names ("Ctrl+Alt+Space"; empty: none) instead of
+        those held before; what came of it is `state` and `status()`."""
+        if text == self._text and self.state is not State.TAKEN:
+            return  # the same keys, held already (or as impossible as before)
+        self._text = text
+        self._hold(text)
+        self.status_changed.emit(self.status())
+
+    def _hold(self, text: str) -> None:
+        try:
+            keys = parse_keys(text)
+        except NotAShortcut:
+            self._set(State.INVALID, None)
+            return
+        if keys is None:
+            self._set(State.OFF, None)
+            return
+        backend = self._system_backend()
+        if backend is None:
+            self._set(State.UNSUPPORTED, keys)
+            return
+        try:
+            backend.grab(keys)
+        except OSError as error:  # the system refused for a reason of its own
+            log.warning("the global shortcut %r was refused: %s", text, error)
+            self._reason = tr("chatdesk could not set a shortcut here ({error}).", error=str(error))
+            self._set(State.UNSUPPORTED, keys)
+        except ShortcutTaken:
+            self._set(State.TAKEN, keys)
+        except NotAShortcut:
+            self._set(State.INVALID, keys)
+        else:
+            self._set(State.REGISTERED, keys)
+
+    def _set(self, state: State, keys: Keys | None) -> None:
+        if state is not State.REGISTERED and self._backend is not None:
+            self._backend.release()
+        self.state, self._keys = state, keys
+        log.info("global shortcut %r: %s", self._text, state.value)
+
+    def tell_preferences(self, dialog: PreferencesDialog) -> None:
+        """Preferences ▸ Desktop shows the status under the keys while the dialog is open."""
+        page = dialog.desktop
+
+        def show(*_: object) -> None:
+            warns = self.state in (State.TAKEN, State.INVALID, State.UNSUPPORTED)
+            page.show_shortcut_status(self.status(), Tone.WARNING if warns else Tone.INFO)
+
+        show()
+        self.status_changed.connect(show)
+        page.destroyed.connect(lambda: self.status_changed.disconnect(show))
+
+    def close(self) -> None:
+        """Let go of the keys, for the other programs (chatdesk is quitting)."""
+        if self._backend is not None:
+            self._backend.close()
+            self._backend = None
+        self.state = State.OFF
+
+    def status(self) -> str:
+        """What the user reads about the shortcut (Preferences ▸ Desktop)."""
+        keys = self._keys.text() if self._keys is not None else self._text
+        where = _where_to_bind()
+        command = quick_command()
+        if self.state is State.REGISTERED:
+            return tr("{keys} opens the quick window from any program.", keys=keys)
+        if self.state is State.TAKEN:
+            return tr(
+                "{keys} is taken by another program. Choose other keys, or bind “{command}” to "
+                "keys {where}.",
+                keys=keys,
+                command=command,
+                where=where,
+            )
+        if self.state is State.INVALID:
+            return tr(
+                "“{keys}” cannot open the quick window from other programs: choose one key "
+                "with Ctrl or Alt (a function key may go alone).",
+                keys=keys,
+            )
+        if self.state is State.UNSUPPORTED:
+            return tr(
+                "{reason} To open the quick window from anywhere, bind “{command}” to keys "
+                "{where}.",
+                reason=self._reason,
+                command=command,
+                where=where,
+            )
+        return tr(
+            "No shortcut is set. To open the quick window from anywhere, set keys here or bind "
+            "“{command}” to keys {where}.",
+            command=command,
+            where=where,
+        )
+
+    def _system_backend(self) -> Backend | None:
+        """This session's way to hold keys, made on first use; None (and `_unsupported` says
+        why) when there is none."""
+        if self._backend is not None or self._unsupported:
+            return self._backend
+        platform = QGuiApplication.platformName()
+        try:
+            self._backend = _backend_for(platform, self.pressed.emit, self._layout_changed)
+        except OSError as error:  # the system's library missing or refusing
+            log.warning("no global shortcut on %s: %s", platform, error)
+            self._unsupported = True
+            self._reason = tr("chatdesk could not set a shortcut here ({error}).", error=str(error))
+            return None
+        if self._backend is None:
+            self._unsupported = True
+            self._reason = _why_none(platform)
+        return self._backend
+
+    def _layout_changed(self) -> None:
+        """Another keyboard layout: the same keys, held again where they now are."""
+        if self.state in (State.REGISTERED, State.INVALID, State.TAKEN):
+            self._hold(self._text)
+            self.status_changed.emit(self.status())
+
+
+def _backend_for(
+    platform: str, pressed: Callable[[], object], moved: Callable[[], None]
+) -> Backend | None:
+    if platform == "xcb":
+        from chatdesk.ui.desktop.shortcut_x11 import X11Shortcut
+
+        return X11Shortcut(pressed, moved)
+    if platform == "windows" and sys.platform == "win32":
+        from chatdesk.ui.desktop.shortcut_windows import WindowsShortcut
+
+        return WindowsShortcut(pressed)
+    if platform == "cocoa" and sys.platform == "darwin":
+        from chatdesk.ui.desktop.shortcut_macos import MacShortcut
+
+        return MacShortcut(pressed)
+    return None
+
+
+def _why_none(platform: str) -> str:
+    if platform.startswith("wayland"):
+        return tr("This Wayland desktop does not let programs set shortcuts of their own.")
+    return tr(
+        "This session has no desktop to set a shortcut on (Qt's “{platform}” platform).",
+        platform=platform,
+    )
+
+
+def _where_to_bind() -> str:
+    """Where the user's desktop keeps its own shortcuts, as the end of a sentence."""
+    desktops = os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
+    if "GNOME" in desktops:
+        return tr("in Settings ▸ Keyboard ▸ View and Customize Shortcuts ▸ Custom Shortcuts")
+    if "KDE" in desktops:
+        return tr("in System Settings ▸ Keyboard ▸ Shortcuts ▸ Add New ▸ Command or Script")
+    return tr("in your desktop's keyboard settings")
+
+
+def quick_command() -> str:
+    """The command that opens the quick window of the running chatdesk, as a user would type
+    it into their desktop's shortcut settings."""
+    if getattr(sys, "frozen", False):  # the packaged build: its own executable
+        parts = [sys.executable, "--quick"]
+    elif shutil.which("chatdesk"):
+        parts = ["chatdesk", "--quick"]
+    else:
+        parts = [sys.executable, "-m", "chatdesk", "--quick"]
+    join = subprocess.list2cmdline if sys.platform == "win32" else shlex.join
+    return join(parts)

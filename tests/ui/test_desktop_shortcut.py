@@ -1,0 +1,87 @@
+"""The running chatdesk holds its global shortcut from start to close and follows Preferences
+(chatdesk/ui/desktop/hub.py). Offscreen there is no desktop to hold keys on: it says so, and
+how to bind `chatdesk --quick` instead; the keys themselves are tested on a real X server in
+tests/ui/test_shortcut_x11.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pytestqt.qtbot import QtBot
+
+from chatdesk.app import Core
+from chatdesk.ui.desktop.hub import Desktop
+from chatdesk.ui.desktop.shortcut import State
+from chatdesk.ui.main_window import MainWindow
+
+
+def with_keys(window: MainWindow, keys: str) -> None:
+    """As Preferences ▸ Desktop applies other keys."""
+    current = window.settings.current
+    window.settings.apply(replace(current, desktop=replace(current.desktop, quick_shortcut=keys)))
+
+
+def test_the_shortcut_follows_the_setting_from_start_to_close(
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot
+) -> None:
+    window, _ = attached_window
+    desktop = Desktop(window)
+    desktop.start()
+    shortcut = desktop.shortcut
+    assert shortcut is not None
+    assert shortcut.state is State.UNSUPPORTED  # offscreen: no desktop
+    assert "offscreen" in shortcut.status()
+    assert "--quick" in shortcut.status()
+
+    with qtbot.waitSignal(shortcut.status_changed) as said:
+        with_keys(window, "A")
+    assert shortcut.state is State.INVALID
+    assert said.args == [
+        "“A” cannot open the quick window from other programs: choose one key "
+        "with Ctrl or Alt (a function key may go alone)."
+    ]
+    with qtbot.waitSignal(shortcut.status_changed):
+        with_keys(window, "")
+    assert shortcut.state is State.OFF
+    assert shortcut.status().startswith("No shortcut is set.")
+
+    desktop.close()
+    assert desktop.shortcut is None
+    assert window.settings.dialog_made == []
+    with_keys(window, "Ctrl+Alt+Space")
+    assert shortcut.state is State.OFF
+
+
+def test_the_keys_ask_for_the_quick_window(
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot, finish: Any
+) -> None:
+    window, _ = attached_window
+    desktop = Desktop(window)
+    desktop.start()
+    assert desktop.shortcut is not None
+    desktop.shortcut.pressed.emit()  # as a backend does when its keys are pressed
+    qtbot.waitUntil(lambda: desktop.quick is not None and desktop.quick.window.isVisible())
+    desktop.close()
+    finish(desktop.aclose())
+
+
+def test_preferences_show_whether_the_keys_were_taken(
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot, finish: Any
+) -> None:
+    window, _ = attached_window
+    desktop = Desktop(window)
+    desktop.start()
+    shortcut = desktop.shortcut
+    assert shortcut is not None
+    window.settings.open_preferences()
+    dialog = window.settings.dialog
+    assert dialog is not None
+    status = dialog.desktop.shortcut_status
+    assert "--quick" in status.text()  # offscreen: no desktop, and the command to bind
+    with qtbot.waitSignal(shortcut.status_changed):
+        with_keys(window, "")
+    assert status.text().startswith("No shortcut is set.")
+    dialog.close()
+    desktop.close()
+    finish(desktop.aclose())
