@@ -51,6 +51,7 @@ from benchmarks import (
     research_stall,
     search,
     send,
+    shortcut,
     sockets,
     startup,
     streaming,
@@ -101,6 +102,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "mcp_progress": mcp_progress.run,
     "quick": quick.run,
     "transcribe": transcribe.run,
+    "shortcut": shortcut.run,
 }
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
 

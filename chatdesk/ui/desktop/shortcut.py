@@ -132,17 +132,17 @@ class GlobalShortcut(QObject):
     def status(self) -> str:
         """What the user reads about the shortcut (Preferences ▸ Desktop)."""
         keys = self._keys.text() if self._keys is not None else self._text
-        where = _where_to_bind()
+        place = _where_to_bind()
         command = quick_command()
         if self.state is State.REGISTERED:
             return tr("{keys} opens the quick window from any program.", keys=keys)
         if self.state is State.TAKEN:
             return tr(
                 "{keys} is taken by another program. Choose other keys, or bind “{command}” to "
-                "keys {where}.",
+                "keys in {place}.",
                 keys=keys,
                 command=command,
-                where=where,
+                place=place,
             )
         if self.state is State.INVALID:
             return tr(
@@ -153,16 +153,16 @@ class GlobalShortcut(QObject):
         if self.state is State.UNSUPPORTED:
             return tr(
                 "{reason} To open the quick window from anywhere, bind “{command}” to keys "
-                "{where}.",
+                "in {place}.",
                 reason=self._reason,
                 command=command,
-                where=where,
+                place=place,
             )
         return tr(
             "No shortcut is set. To open the quick window from anywhere, set keys here or bind "
-            "“{command}” to keys {where}.",
+            "“{command}” to keys in {place}.",
             command=command,
-            where=where,
+            place=place,
         )
 
     def _system_backend(self) -> Backend | None:
@@ -218,13 +218,21 @@ def _why_none(platform: str) -> str:
 
 
 def _where_to_bind() -> str:
-    """Where the user's desktop keeps its own shortcuts, as the end of a sentence."""
-    desktops = os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":")
+    """Where this desktop keeps shortcuts of the user's own, named as its settings name it."""
+    if sys.platform == "win32":
+        return tr("the Properties of chatdesk's shortcut in the Start menu (Shortcut key)")
+    elif sys.platform == "darwin":
+        return tr("a Shortcuts app shortcut, given keys in its Details")
+    else:
+        return _linux_place(os.environ.get("XDG_CURRENT_DESKTOP", "").upper().split(":"))
+
+
+def _linux_place(desktops: list[str]) -> str:
     if "GNOME" in desktops:
-        return tr("in Settings ▸ Keyboard ▸ View and Customize Shortcuts ▸ Custom Shortcuts")
+        return tr("Settings ▸ Keyboard ▸ View and Customize Shortcuts ▸ Custom Shortcuts")
     if "KDE" in desktops:
-        return tr("in System Settings ▸ Keyboard ▸ Shortcuts ▸ Add New ▸ Command or Script")
-    return tr("in your desktop's keyboard settings")
+        return tr("System Settings ▸ Keyboard ▸ Shortcuts ▸ Add New ▸ Command or Script")
+    return tr("your desktop's keyboard settings")
 
 
 def quick_command() -> str:
