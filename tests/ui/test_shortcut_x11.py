@@ -46,11 +46,13 @@ def display() -> Iterator[str]:
 class Program:
     """A program on the X server whose printed lines are read as they come."""
 
-    def __init__(self, display: str, *args: str) -> None:
-        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb"}
+    def __init__(
+        self, display: str, *args: str, command: list[str] | None = None, **env: str
+    ) -> None:
+        env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", **env}
         env.pop("WAYLAND_DISPLAY", None)
         self.process = subprocess.Popen(
-            [sys.executable, str(APP), *args],
+            command or [sys.executable, str(APP), *args],
             env=env,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -98,8 +100,8 @@ class Program:
 def programs(display: str) -> Iterator[Callable[..., Program]]:
     started: list[Program] = []
 
-    def start(*args: str) -> Program:
-        program = Program(display, *args)
+    def start(*args: str, command: list[str] | None = None, **env: str) -> Program:
+        program = Program(display, *args, command=command, **env)
         started.append(program)
         return program
 
@@ -187,3 +189,34 @@ def test_other_keys_move_the_grab(display: str, programs: Callable[..., Program]
     assert held.expect("status").startswith("status off No shortcut is set.")
     press(display, "super+F5")
     typing.next(lambda line: "0x11000034" in line)  # Meta+F5 typed into the focused window
+
+
+def test_the_keys_open_the_quick_window_of_a_running_chatdesk(
+    display: str, programs: Callable[..., Program], tmp_path: Path
+) -> None:
+    """chatdesk itself, started as a user starts it, on the X server; its log says when it
+    holds the keys (read as it is written), another program has the focus, the keys are
+    pressed, and the quick window is mapped on the screen."""
+    home = tmp_path / "home"
+    programs(
+        command=[sys.executable, "-m", "chatdesk"],
+        CHATDESK_HOME=str(home),
+        CHATDESK_UI_OFFLINE_DEMO="true",
+    )
+    log = home / "log" / "chatdesk.log"
+    follow = programs(command=["tail", "-n", "+1", "-F", str(log)])
+    held = follow.next(lambda line: "global shortcut 'Ctrl+Alt+Space':" in line)[0]
+    assert held.endswith("registered")
+    focused_typing(display, programs)
+
+    press(display, "ctrl+alt+space")
+    env = {**os.environ, "DISPLAY": display}
+    found = subprocess.run(
+        ["xdotool", "search", "--sync", "--onlyvisible", "--name", "Quick ask — chatdesk"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=HANG,
+    )
+    assert found.stdout.split(), "no quick window was shown"
