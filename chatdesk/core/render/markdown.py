@@ -42,11 +42,17 @@ def render_markdown(text: str, options: RenderOptions = RenderOptions()) -> Rend
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    return new_parser(html=False)
+
+
+def new_parser(*, html: bool) -> MarkdownIt:
+    """The dialect models write, as the window formats it: with `html`, raw HTML is parsed as
+    HTML tokens (for readers that leave it out) rather than kept as text."""
     parser = MarkdownIt(
         "commonmark",
         # Every container level is two token levels (list + item); MAX_DEPTH is enforced
         # before parsing, so markdown-it's own limit (which drops deeper text) is never hit.
-        {"html": False, "linkify": False, "typographer": False, "maxNesting": 2 * MAX_DEPTH + 20},
+        {"html": html, "linkify": False, "typographer": False, "maxNesting": 2 * MAX_DEPTH + 20},
     )
     parser.enable(["table", "strikethrough"])
     # markdown-it leaves links to javascript:/file:/data: as literal markdown; the writer

@@ -1,0 +1,172 @@
+"""A speakable version of an answer: its Markdown as the sentences a voice reads.
+
+Pure and synchronous. `sentences(text)` reads a whole answer; `Speakable` reads one while it
+is being written: fed the text so far, it returns each sentence once it is complete (once the
+block it belongs to is followed by another, or the sentence by the next one; a code block's
+announcement once its language is known), so reading can begin long before the answer ends;
+`finish()` returns the rest. Each feed parses only from the last block still open, so a
+growing answer costs little more than one parse of it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import lru_cache
+
+from markdown_it import MarkdownIt
+
+from chatdesk.core.render.limits import refusal_reason
+from chatdesk.core.render.markdown import new_parser
+from chatdesk.core.render.plain import plain_text
+from chatdesk.core.voice.spoken_blocks import Block, blocks
+
+# A sentence longer than this is read in parts, cut after a comma or a space: the first sound
+# should not wait for a paragraph without a full stop.
+LONGEST = 300
+
+_END = re.compile(r"[.!?…]+[\"'”’»)\]]*\s+|[。！？]+[」』”’）)]*\s*")
+_ABBREVIATIONS = frozenset(
+    {"dr", "mr", "mrs", "ms", "prof", "st", "vs", "etc", "e.g", "i.e", "fig", "no", "cf"}
+)
+# Markup characters a voice would spell out; what markdown-it leaves as text (an unclosed
+# emphasis, a stray bracket) must not be read as "asterisk".
+_MARKUP = re.compile(r"[*_`#|\[\]{}\\~^]+|(?<! )[<>]+|[<>]+(?! )|\$(?!\d)")
+_INVISIBLE = re.compile(
+    "[\0-\x08\x0b-\x1f\x7f\ufffd\u200b\u200d-\u200f\u202a-\u202e\u2066-\u2069\ufeff]"
+)
+_EMOJI = re.compile(
+    "[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0f\U000e0020-\U000e007f\u20e3]+"
+)
+_SPACES = re.compile(r"\s+")
+_WORDY = re.compile(r"\w")
+
+
+def sentences(text: str, *, read_code: bool = False) -> list[str]:
+    """The whole answer's sentences, in reading order."""
+    reader = Speakable(read_code=read_code)
+    return reader.feed(text) + reader.finish(text)
+
+
+class Speakable:
+    """An answer read while it grows: `feed(text_so_far)` returns the sentences completed since
+    the last feed, `finish(text)` the rest once the answer is over."""
+
+    def __init__(self, *, read_code: bool = False) -> None:
+        self._read_code = read_code
+        self._base = 0  # where the first block still open starts, in characters
+        self._said = 0  # sentences returned from the text after _base
+
+    def feed(self, text: str) -> list[str]:
+        """The sentences of `text` (the answer so far) completed since the last feed."""
+        return self._read(text, final=False)
+
+    def finish(self, text: str) -> list[str]:
+        """The sentences of the whole answer `text` not returned yet."""
+        return self._read(text, final=True)
+
+    def _read(self, text: str, *, final: bool) -> list[str]:
+        text = plain_text(text)
+        found = list(_blocks(text[self._base :], self._read_code))
+        spoken: list[str] = []
+        complete = 0
+        last_start = 0  # where the last block's sentences begin in `spoken`
+        for number, block in enumerate(found):
+            last_start = len(spoken)
+            spoken.extend(_pieces_split(block))
+            still_open = number == len(found) - 1 and not final and block.open_tail
+            complete = max(last_start, len(spoken) - 1) if still_open else len(spoken)
+        new = spoken[self._said : complete]
+        self._said = max(self._said, complete)
+        if len(found) > 1 and not final:  # the blocks before the last are done with
+            self._said -= last_start
+            self._base += _offset_of_line(text, self._base, found[-1].line)
+        return new
+
+
+def _pieces_split(block: Block) -> Iterator[str]:
+    for piece in block.pieces:
+        yield from _split(piece)
+
+
+def _blocks(text: str, read_code: bool) -> Iterator[Block]:
+    """The text's blocks; a text too big or too deep to parse quickly is read as plain text,
+    a block per paragraph, as the window then shows it."""
+    if refusal_reason(text) is None:
+        try:
+            tokens = _parser().parse(text)
+        except RecursionError:
+            pass
+        else:
+            yield from blocks(tokens, read_code)
+            return
+    line = 0
+    for paragraph in text.split("\n\n"):
+        if paragraph.strip():
+            yield Block((paragraph,), line)
+        line += paragraph.count("\n") + 2
+
+
+@lru_cache(maxsize=1)
+def _parser() -> MarkdownIt:
+    return new_parser(html=True)
+
+
+def _offset_of_line(text: str, base: int, line: int) -> int:
+    """Characters from `base` to the start of its `line`th line."""
+    at = base
+    for _ in range(line):
+        found = text.find("\n", at)
+        if found < 0:
+            break
+        at = found + 1
+    return at - base
+
+
+def _split(piece: str) -> Iterator[str]:
+    """A piece of text as spoken sentences, cleaned of markup; empty ones left out."""
+    start = 0
+    for match in _END.finditer(piece):
+        if _ends_sentence(piece, match.start(), match.end()):
+            yield from _cleaned_parts(piece[start : match.end()])
+            start = match.end()
+    yield from _cleaned_parts(piece[start:])
+
+
+def _ends_sentence(text: str, stop: int, after: int) -> bool:
+    if text[stop] in "。！？":
+        return True
+    if text[:stop].strip().isdigit():
+        return False  # an ordered list's "1. " before its item
+    if after >= len(text):
+        return False  # the text may go on; the last sentence is cut by the block's end
+    following = text[after]
+    if following.isalpha() and following.lower() != following.upper() and not following.isupper():
+        return False  # "e.g. this": a lower-case word goes on with the same sentence
+    word = text[max(0, stop - 6) : stop].rsplit(None, 1)[-1:] or [""]
+    last = word[0].lower().lstrip("([\"'")
+    return not (last in _ABBREVIATIONS or (len(last) == 1 and last.isalpha()))
+
+
+def _cleaned_parts(sentence: str) -> Iterator[str]:
+    said = _cleaned(sentence)
+    while len(said) > LONGEST:
+        cut = max(said.rfind(", ", 0, LONGEST), said.rfind("; ", 0, LONGEST))
+        cut = cut + 1 if cut > LONGEST // 3 else said.rfind(" ", 0, LONGEST)
+        cut = cut if cut > LONGEST // 3 else LONGEST
+        yield said[:cut].strip()
+        said = said[cut:].strip()
+    if said:
+        yield said
+
+
+def _cleaned(sentence: str) -> str:
+    """The sentence without markup characters, invisible characters or emoji (an emoji-only
+    sentence keeps its first emoji: "👍" is what was said)."""
+    text = _INVISIBLE.sub("", sentence)
+    words = _EMOJI.sub(" ", text)
+    words = _SPACES.sub(" ", _MARKUP.sub(" ", words)).strip()
+    if _WORDY.search(words):
+        return words
+    emoji = _EMOJI.search(text)
+    return emoji.group()[0] if emoji else ""
