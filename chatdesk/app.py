@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
     from chatdesk.core.voice.transcribe import Voice
+    from chatdesk.core.voice.speaking import Speaking
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,13 @@ class Core:
             reader=self.shared.reader,
             memories=self.service.memory,
         )
+
+    @functools.cached_property
+    def speaking(self) -> Speaking:
+        """Reading aloud, made on first use: nothing of voice loads until it is asked for."""
+        from chatdesk.core.voice.speaking import Speaking
+
+        return Speaking(self.config.settings.voice, self.providers)
 
     @functools.cached_property
     def renderer(self) -> RenderWorker:

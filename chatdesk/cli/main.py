@@ -42,6 +42,7 @@ from chatdesk.cli.running import with_core
 from chatdesk.cli.search import add_commands as add_search_commands
 from chatdesk.cli.serve import add_commands as add_serve_commands
 from chatdesk.cli.server import add_server_commands
+from chatdesk.cli.speak import add_commands as add_speak_commands
 from chatdesk.cli.sync import add_commands as add_sync_commands
 from chatdesk.cli.terminal import guarded
 from chatdesk.cli.threads import add_commands as add_thread_commands
@@ -128,6 +129,7 @@ def _parser() -> argparse.ArgumentParser:
     add_web_commands(commands)
     add_tool_commands(commands)
     add_attachment_commands(commands)
+    add_speak_commands(commands)
     add_sync_commands(commands)
     add_server_commands(commands)
     add_serve_commands(commands)

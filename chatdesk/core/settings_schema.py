@@ -446,6 +446,9 @@ class VoiceSettings:
         "provider profile's name (the text is sent to that server).",
     )
     tts_voice: str = setting("", "Voice that reads answers aloud; empty: the default one.")
+    tts_model: str = setting(
+        "", "Model that reads answers aloud on a provider's server; empty: tts-1."
+    )
     tts_rate: float = setting(
         1.0, "How fast answers are read, 1 being normal.", minimum=0.5, maximum=2.0
     )

@@ -214,6 +214,15 @@ class OpenAICompatibleProvider:
             client, self._client = self._client, None
             await client.close()
 
+    def client(self) -> openai.AsyncOpenAI:
+        """The SDK's client for this profile, made on first use: what the server offers
+        besides chat (its voices: chatdesk/core/voice/provider_speech.py) goes through it."""
+        return self._ensure_client()
+
+    def failure(self, error: Exception, model: str) -> Exception:
+        """`error` from a request to this profile's server, as a `ProviderError` in words."""
+        return self._translate(error, model=model, mid_answer=False)
+
     def _ensure_client(self) -> openai.AsyncOpenAI:
         if self._client is None:
             self._client = self._new_client()

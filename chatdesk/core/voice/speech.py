@@ -1,0 +1,116 @@
+"""Speech: text turned into sound, one protocol and two ways to it.
+
+`[voice] tts` chooses: `system`, this computer's own voices with nothing downloaded and
+nothing sent (`system_voices.py`: espeak-ng on Linux, SAPI on Windows, `say` on macOS), or a
+provider profile's name, whose server's `/v1/audio/speech` reads the text (`provider_speech.py`).
+Each renders one sentence to `Sound` off the event loop (a child process, a thread, or the
+network), bounded by a timeout, and fails with a `SpeechFailed` that says what to do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from chatdesk.core.errors import ChatdeskError
+from chatdesk.core.i18n import tr
+
+if TYPE_CHECKING:
+    from chatdesk.core.providers.base import Providers
+    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.voice.sound import Sound
+
+# A sentence takes an engine well under a second; one that has not answered in this long is
+# hung, and is stopped.
+RENDER_TIMEOUT = 30.0
+
+
+class SpeechFailed(ChatdeskError):
+    """Text could not be read aloud; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Voice:
+    """A voice an engine offers: `id` is what `[voice] tts_voice` names."""
+
+    id: str
+    name: str
+    language: str = ""
+
+
+class Speech(Protocol):
+    """A way to turn text into sound."""
+
+    @property
+    def name(self) -> str:
+        """Who reads, as the user knows it: "espeak-ng", a profile's name."""
+        ...
+
+    async def render(self, text: str) -> Sound:
+        """One sentence (or a few) as sound, at the voice, rate and volume of `[voice]`."""
+        ...
+
+    async def voices(self) -> list[Voice]:
+        """The voices this way offers."""
+        ...
+
+
+def make_speech(settings: VoiceSettings, providers: Providers) -> Speech:
+    """The way `[voice] tts` names, with its voice, rate and volume."""
+    if settings.tts == "system":
+        from chatdesk.core.voice.system_voices import system_speech
+
+        return system_speech(settings)
+    from chatdesk.core.voice.provider_speech import ProviderSpeech
+
+    return ProviderSpeech.for_profile(settings, providers)
+
+
+async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEOUT) -> bytes:
+    """What a speech program writes to its standard output, given `text` on its input. It runs
+    as a child process waited on in a thread (any event loop, any system); one that hangs past
+    `limit` seconds, or whose reading is cancelled, is killed."""
+    process = await asyncio.to_thread(_start, argv)
+    try:
+        out, err = await asyncio.to_thread(process.communicate, text.encode(), limit)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        await asyncio.to_thread(process.communicate)
+        raise SpeechFailed(
+            tr(
+                "{engine} did not answer within {seconds} seconds and was stopped.",
+                engine=argv[0],
+                seconds=round(limit),
+            )
+        ) from None
+    except BaseException:
+        process.kill()  # Stop: the sentence is not wanted any more
+        raise
+    if process.returncode != 0:
+        said = err.decode(errors="replace").strip()[:300] or tr("no reason given")
+        raise SpeechFailed(
+            tr(
+                "{engine} could not read the text aloud ({reason}).",
+                engine=argv[0],
+                reason=said,
+            )
+        )
+    return out
+
+
+def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
+    if sys.platform == "win32":
+        flags = subprocess.CREATE_NO_WINDOW  # no console window flashing up per sentence
+    else:
+        flags = 0
+    return subprocess.Popen(
+        list(argv),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        creationflags=flags,
+    )
