@@ -2,10 +2,10 @@
 
 Pure and synchronous. `sentences(text)` reads a whole answer; `Speakable` reads one while it
 is being written: fed the text so far, it returns each sentence once it is complete (once the
-block it belongs to is followed by another, or the sentence by the next one; a code block's
-announcement once its language is known), so reading can begin long before the answer ends;
-`finish()` returns the rest. Each feed parses only from the last block still open, so a
-growing answer costs little more than one parse of it.
+block it belongs to is finished, as `chatdesk/core/render/streaming.py` decides for the
+window, or the sentence is followed by the next one in the first block still growing; a code
+block's announcement once its language is known), so reading can begin long before the answer
+ends; `finish()` returns the rest. Each feed parses only from the first block still open.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from markdown_it import MarkdownIt
 from chatdesk.core.render.limits import refusal_reason
 from chatdesk.core.render.markdown import new_parser
 from chatdesk.core.render.plain import plain_text
+from chatdesk.core.render.streaming import stable_prefix_length
 from chatdesk.core.voice.spoken_blocks import Block, blocks
 
 # A sentence longer than this is read in parts, cut after a comma or a space: the first sound
@@ -56,6 +57,7 @@ class Speakable:
         self._read_code = read_code
         self._base = 0  # where the first block still open starts, in characters
         self._said = 0  # sentences returned from the text after _base
+        self._numbered: tuple[str, int] | None = None  # the ordered list _base ended
 
     def feed(self, text: str) -> list[str]:
         """The sentences of `text` (the answer so far) completed since the last feed."""
@@ -67,20 +69,23 @@ class Speakable:
 
     def _read(self, text: str, *, final: bool) -> list[str]:
         text = plain_text(text)
-        found = list(_blocks(text[self._base :], self._read_code))
-        spoken: list[str] = []
-        complete = 0
-        last_start = 0  # where the last block's sentences begin in `spoken`
-        for number, block in enumerate(found):
-            last_start = len(spoken)
-            spoken.extend(_pieces_split(block))
-            still_open = number == len(found) - 1 and not final and block.open_tail
-            complete = max(last_start, len(spoken) - 1) if still_open else len(spoken)
-        new = spoken[self._said : complete]
-        self._said = max(self._said, complete)
-        if len(found) > 1 and not final:  # the blocks before the last are done with
-            self._said -= last_start
-            self._base += _offset_of_line(text, self._base, found[-1].line)
+        stable = len(text) if final else stable_prefix_length(text, self._base)
+        new: list[str] = []
+        if stable > self._base:  # blocks nothing written later can change
+            done: list[str] = []
+            numbered = self._numbered
+            for block in _blocks(text[self._base : stable], self._read_code, self._numbered):
+                done.extend(_pieces_split(block))
+                numbered = block.numbered
+            new += done[self._said :]
+            self._base, self._said, self._numbered = stable, 0, numbered
+        if not final:  # the first block of the rest, up to its last sentence, which may grow
+            first = next(_blocks(text[self._base :], self._read_code, self._numbered), None)
+            if first is not None:
+                ready = list(_pieces_split(first))
+                ready = ready[:-1] if first.open_tail else ready
+                new += ready[self._said :]
+                self._said = max(self._said, len(ready))
         return new
 
 
@@ -89,7 +94,7 @@ def _pieces_split(block: Block) -> Iterator[str]:
         yield from _split(piece)
 
 
-def _blocks(text: str, read_code: bool) -> Iterator[Block]:
+def _blocks(text: str, read_code: bool, numbered: tuple[str, int] | None = None) -> Iterator[Block]:
     """The text's blocks; a text too big or too deep to parse quickly is read as plain text,
     a block per paragraph, as the window then shows it."""
     if refusal_reason(text) is None:
@@ -98,7 +103,7 @@ def _blocks(text: str, read_code: bool) -> Iterator[Block]:
         except RecursionError:
             pass
         else:
-            yield from blocks(tokens, read_code)
+            yield from blocks(tokens, read_code, numbered)
             return
     line = 0
     for paragraph in text.split("\n\n"):

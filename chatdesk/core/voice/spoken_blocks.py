@@ -33,24 +33,32 @@ class Block:
     pieces: tuple[str, ...]
     line: int  # the first line of the text it was read from
     open_tail: bool = True
+    # An ordered list's delimiter and last number: a list read later on from the rest of the
+    # text, with the same delimiter, is the same list and goes on counting.
+    numbered: tuple[str, int] | None = None
 
 
-def blocks(tokens: Sequence[Token], read_code: bool) -> Iterator[Block]:
-    """The top-level blocks of a parsed text, in order."""
+def blocks(
+    tokens: Sequence[Token], read_code: bool, numbered: tuple[str, int] | None = None
+) -> Iterator[Block]:
+    """The top-level blocks of a parsed text, in order; `numbered`: the ordered list the text
+    before it ended with, which a first ordered list with the same delimiter continues."""
     start = 0
     depth = 0
     for index, token in enumerate(tokens):
         depth += token.nesting
         if depth == 0:
             group = tokens[start : index + 1]
-            start = index + 1
             line = group[0].map[0] if group[0].map else 0
-            block = _block(group, read_code, line)
+            block = _block(group, read_code, line, numbered if start == 0 else None)
+            start = index + 1
             if block is not None:
                 yield block
 
 
-def _block(group: Sequence[Token], read_code: bool, line: int) -> Block | None:
+def _block(
+    group: Sequence[Token], read_code: bool, line: int, numbered: tuple[str, int] | None
+) -> Block | None:
     first = group[0]
     if first.type in ("fence", "code_block"):
         return _code(first, read_code, line)
@@ -58,24 +66,34 @@ def _block(group: Sequence[Token], read_code: bool, line: int) -> Block | None:
         return Block(tuple(_table(group)), line)
     if first.type == "math_display":
         return Block((_formula(first.content),), line)
-    pieces = tuple(_texts(group))
+    counted = [0]
+    if numbered is not None and first.type == "ordered_list_open" and first.markup == numbered[0]:
+        counted[0] = numbered[1]
+    pieces = tuple(_texts(group, counted))
+    if first.type == "ordered_list_open":
+        return Block(pieces, line, numbered=(first.markup, counted[0]))
     return Block(pieces, line) if pieces else None
 
 
-def _texts(group: Sequence[Token]) -> Iterator[str]:
+def _texts(group: Sequence[Token], counted: list[int]) -> Iterator[str]:
     """The words of headings, paragraphs, list items and quotes, one piece each; an ordered
-    list's item starts with its number."""
+    list's item starts with its number. `counted`: a top-level ordered list's last number so
+    far (given: where it goes on from; left: where it ended)."""
     numbers: list[int] = []
     pending_number: int | None = None
     heading = False
     for token in group:
         heading = token.type == "heading_open" or (heading and token.type != "heading_close")
-        if token.type == "ordered_list_open":
+        if token.type == "ordered_list_open" and not numbers and counted[0]:
+            numbers.append(counted[0])
+        elif token.type == "ordered_list_open":
             numbers.append(int(token.attrGet("start") or 1) - 1)
         elif token.type == "bullet_list_open":
             numbers.append(-1)
         elif token.type in ("ordered_list_close", "bullet_list_close") and numbers:
-            numbers.pop()
+            last = numbers.pop()
+            if not numbers:
+                counted[0] = max(last, 0)
         elif token.type == "list_item_open" and numbers and numbers[-1] >= 0:
             numbers[-1] += 1
             pending_number = numbers[-1]
