@@ -69,18 +69,26 @@ class Speakable:
 
     def _read(self, text: str, *, final: bool) -> list[str]:
         text = plain_text(text)
-        stable = len(text) if final else stable_prefix_length(text, self._base)
+        plain = refusal_reason(text[self._base :]) is not None
+        if final:
+            stable = len(text)
+        elif plain:  # too big or too deep to parse quickly: read as plain text, as it is shown
+            stable = max(self._base, text.rfind("\n\n") + 2)
+        else:
+            stable = stable_prefix_length(text, self._base)
         new: list[str] = []
         if stable > self._base:  # blocks nothing written later can change
             done: list[str] = []
             numbered = self._numbered
-            for block in _blocks(text[self._base : stable], self._read_code, self._numbered):
+            chunk = text[self._base : stable]
+            for block in _blocks(chunk, self._read_code, self._numbered, plain):
                 done.extend(_pieces_split(block))
                 numbered = block.numbered
             new += done[self._said :]
             self._base, self._said, self._numbered = stable, 0, numbered
         if not final:  # the first block of the rest, up to its last sentence, which may grow
-            first = next(_blocks(text[self._base :], self._read_code, self._numbered), None)
+            rest = text[self._base :]
+            first = next(_blocks(rest, self._read_code, self._numbered, plain), None)
             if first is not None:
                 ready = list(_pieces_split(first))
                 ready = ready[:-1] if first.open_tail else ready
@@ -94,10 +102,12 @@ def _pieces_split(block: Block) -> Iterator[str]:
         yield from _split(piece)
 
 
-def _blocks(text: str, read_code: bool, numbered: tuple[str, int] | None = None) -> Iterator[Block]:
-    """The text's blocks; a text too big or too deep to parse quickly is read as plain text,
-    a block per paragraph, as the window then shows it."""
-    if refusal_reason(text) is None:
+def _blocks(
+    text: str, read_code: bool, numbered: tuple[str, int] | None = None, plain: bool = False
+) -> Iterator[Block]:
+    """The text's blocks; `plain` (a text too big or too deep to parse quickly) is read as
+    plain text, a block per paragraph, as the window then shows it."""
+    if not plain and refusal_reason(text) is None:
         try:
             tokens = _parser().parse(text)
         except RecursionError:
@@ -155,20 +165,24 @@ def _ends_sentence(text: str, stop: int, after: int) -> bool:
 
 def _cleaned_parts(sentence: str) -> Iterator[str]:
     said = _cleaned(sentence)
-    while len(said) > LONGEST:
-        cut = max(said.rfind(", ", 0, LONGEST), said.rfind("; ", 0, LONGEST))
-        cut = cut + 1 if cut > LONGEST // 3 else said.rfind(" ", 0, LONGEST)
-        cut = cut if cut > LONGEST // 3 else LONGEST
-        yield said[:cut].strip()
-        said = said[cut:].strip()
-    if said:
-        yield said
+    start = 0
+    while len(said) - start > LONGEST:
+        end = start + LONGEST
+        cut = max(said.rfind(", ", start, end), said.rfind("; ", start, end)) + 1
+        if cut <= start + LONGEST // 3:
+            cut = said.rfind(" ", start, end)
+        if cut <= start + LONGEST // 3:
+            cut = end
+        yield said[start:cut].strip()
+        start = cut
+    if said[start:].strip():
+        yield said[start:].strip()
 
 
 def _cleaned(sentence: str) -> str:
     """The sentence without markup characters, invisible characters or emoji (an emoji-only
     sentence keeps its first emoji: "👍" is what was said)."""
-    text = _INVISIBLE.sub("", sentence)
+    text = _INVISIBLE.sub("", _SPACES.sub(" ", sentence))
     words = _EMOJI.sub(" ", text)
     words = _SPACES.sub(" ", _MARKUP.sub(" ", words)).strip()
     if _WORDY.search(words):
