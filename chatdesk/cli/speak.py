@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.cli.output import note, print_json
 from chatdesk.cli.running import sync
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
@@ -43,7 +43,12 @@ async def _speak(core: Core, args: argparse.Namespace) -> int:
     if args.output:
         audio = await speaking.render(text, args.voice)
         target = Path(args.output)
-        await asyncio.to_thread(target.write_bytes, audio.wav())
+        try:
+            await asyncio.to_thread(target.write_bytes, audio.wav())
+        except OSError as error:
+            raise ChatdeskError(
+                tr("Could not write {file}: {reason}", file=target, reason=error.strerror)
+            ) from None
         note(
             tr(
                 "Wrote {seconds} seconds of speech to {file}.",

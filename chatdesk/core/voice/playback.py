@@ -36,11 +36,13 @@ class Output(Protocol):
 class DeviceOutput:
     """The system's sound output (or `device`, a PortAudio device's name or number).
     `first_frame_at` is when the device last asked for its first samples
-    (`time.perf_counter()`), which the benchmark `speak` reads."""
+    (`time.perf_counter()`), which the benchmark `speak` reads; `handed`, how many frames of
+    the last sound it was given."""
 
     def __init__(self, device: str | int | None = None) -> None:
         self.device = device
         self.first_frame_at: float | None = None
+        self.handed = 0
 
     async def play(self, audio: Sound) -> None:
         if not audio.pcm:
@@ -84,6 +86,7 @@ class _Feed:
         wanted = frames * self.frame
         chunk = self.data[self.at : self.at + wanted]
         self.at += len(chunk)
+        self.output.handed = self.at // self.frame
         out[: len(chunk)] = chunk
         if len(chunk) < wanted:
             out[len(chunk) :] = b"\0" * (wanted - len(chunk))
