@@ -53,6 +53,7 @@ from benchmarks import (
     send,
     shortcut,
     sockets,
+    speak,
     startup,
     streaming,
     sync,
@@ -103,6 +104,7 @@ BENCHMARKS: dict[str, Callable[[Path, bool], None]] = {
     "quick": quick.run,
     "transcribe": transcribe.run,
     "shortcut": shortcut.run,
+    "speak": speak.run,
 }
 GUARD_RUNS = 3  # a miss past the margin is measured this many times in all; the median decides
 

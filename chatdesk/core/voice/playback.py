@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import importlib
+import threading
 import time
 from types import ModuleType
 from typing import Any, Protocol
@@ -42,12 +43,15 @@ class DeviceOutput:
     def __init__(self, device: str | int | None = None) -> None:
         self.device = device
         self.first_frame_at: float | None = None
+        self.first_frame = threading.Event()  # set with first_frame_at
         self.handed = 0
 
     async def play(self, audio: Sound) -> None:
         if not audio.pcm:
             return
         sounddevice = _sounddevice()
+        self.first_frame_at, self.handed = None, 0
+        self.first_frame.clear()
         loop = asyncio.get_running_loop()
         played: asyncio.Future[None] = loop.create_future()
         feed = _Feed(audio, self)
@@ -83,6 +87,7 @@ class _Feed:
     def __call__(self, out: Any, frames: int, when: Any, status: Any) -> None:
         if self.at == 0:
             self.output.first_frame_at = time.perf_counter()
+            self.output.first_frame.set()
         wanted = frames * self.frame
         chunk = self.data[self.at : self.at + wanted]
         self.at += len(chunk)

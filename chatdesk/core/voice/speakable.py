@@ -140,6 +140,7 @@ def _offset_of_line(text: str, base: int, line: int) -> int:
 
 def _split(piece: str) -> Iterator[str]:
     """A piece of text as spoken sentences, cleaned of markup; empty ones left out."""
+    piece = _SPACES.sub(" ", piece)  # a run of spaces is one pause, and scanned once
     start = 0
     for match in _END.finditer(piece):
         if _ends_sentence(piece, match.start(), match.end()):
