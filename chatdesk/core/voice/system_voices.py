@@ -1,4 +1,5 @@
-"""This computer's own voices, nothing downloaded and nothing sent (decision 0060-vout49).
+"""This computer's own voices, nothing downloaded and nothing sent (the choice is explained in
+docs/decisions/NNNN-vout49-speech-and-playback.md).
 
 - Linux (and wherever it is installed): espeak-ng, run as a child process that writes WAV.
 - macOS: `say`, the system's speech synthesizer (AVSpeechSynthesizer's voices), writing WAV.
