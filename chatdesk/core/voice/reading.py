@@ -87,13 +87,13 @@ class ReadAloud:
 
     async def _read(self, sentences: Sentences) -> None:
         self._on_event(ReadingStarted())
-        ready: asyncio.Queue[tuple[str, Sound] | ChatdeskError | None] = asyncio.Queue(1)
+        ready: asyncio.Queue[tuple[str, Sound] | Exception | None] = asyncio.Queue(1)
         renderer = asyncio.get_running_loop().create_task(self._render(sentences, ready))
         try:
             index = 0
             while (item := await ready.get()) is not None:
-                if isinstance(item, ChatdeskError):
-                    raise item
+                if isinstance(item, Exception):
+                    raise item  # a ChatdeskError ends the reading; anything else is a bug
                 text, audio = item
                 self._on_event(SentenceStarted(index, text))
                 await self.output.play(audio)
@@ -111,13 +111,14 @@ class ReadAloud:
             await asyncio.wait([renderer])
 
     async def _render(
-        self, sentences: Sentences, ready: asyncio.Queue[tuple[str, Sound] | ChatdeskError | None]
+        self, sentences: Sentences, ready: asyncio.Queue[tuple[str, Sound] | Exception | None]
     ) -> None:
-        """Each sentence rendered while the one before plays: the queue holds one ahead."""
+        """Each sentence rendered while the one before plays: the queue holds one ahead. A
+        failure goes to the player, which ends the reading with it."""
         try:
             async for text in _each(sentences):
                 await ready.put((text, await self.speech.render(text)))
-        except ChatdeskError as error:
+        except Exception as error:
             await ready.put(error)
             return
         await ready.put(None)
