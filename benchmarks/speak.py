@@ -102,8 +102,7 @@ async def _one_answer(output: object) -> float:
         await asyncio.to_thread(device.first_frame.wait, 30)
         first = device.first_frame_at or time.perf_counter()
     else:
-        await reader.wait() if not rendered else None
-        first = rendered[0]
+        first = rendered[0]  # played (kept) just after the sentence was said to start
     reader.stop()
     await reader.wait()
     return (first - arrived) * 1000
