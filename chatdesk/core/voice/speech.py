@@ -10,6 +10,7 @@ network), bounded by a timeout, and fails with a `SpeechFailed` that says what t
 from __future__ import annotations
 
 import asyncio
+import os
 import subprocess
 import sys
 from collections.abc import Sequence
@@ -74,6 +75,7 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
     """What a speech program writes to its standard output, given `text` on its input. It runs
     as a child process waited on in a thread (any event loop, any system); one that hangs past
     `limit` seconds, or whose reading is cancelled, is killed."""
+    engine = os.path.basename(argv[0])
     process = await asyncio.to_thread(_start, argv)
     try:
         out, err = await asyncio.to_thread(process.communicate, text.encode(), limit)
@@ -83,7 +85,7 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
         raise SpeechFailed(
             tr(
                 "{engine} did not answer within {seconds} seconds and was stopped.",
-                engine=argv[0],
+                engine=engine,
                 seconds=round(limit),
             )
         ) from None
@@ -95,7 +97,7 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
         raise SpeechFailed(
             tr(
                 "{engine} could not read the text aloud ({reason}).",
-                engine=argv[0],
+                engine=engine,
                 reason=said,
             )
         )
