@@ -72,9 +72,9 @@ async def _first_audio(espeak: str, runs: int) -> None:
 
 
 async def _one_answer(output: object) -> float:
-    from chatdesk.core.voice.sound import Sound
     from chatdesk.core.voice.playback import DeviceOutput
     from chatdesk.core.voice.reading import GrowingAnswer, ReadAloud, ReadingEvent
+    from chatdesk.core.voice.sound import Sound
     from chatdesk.core.voice.system_voices import EspeakSpeech
 
     rendered: list[float] = []

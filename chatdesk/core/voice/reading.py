@@ -16,8 +16,8 @@ from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
 
 from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.voice.sound import Sound
 from chatdesk.core.voice.playback import Output
+from chatdesk.core.voice.sound import Sound
 from chatdesk.core.voice.speakable import Speakable
 from chatdesk.core.voice.speech import Speech
 

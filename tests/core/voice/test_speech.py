@@ -14,8 +14,8 @@ from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.settings_schema import VoiceSettings
-from chatdesk.core.voice.sound import Sound, SoundUnreadable, from_wav, joined
 from chatdesk.core.voice.provider_speech import ProviderSpeech
+from chatdesk.core.voice.sound import Sound, SoundUnreadable, from_wav, joined
 from chatdesk.core.voice.speaking import Speaking
 from chatdesk.core.voice.speech import SpeechFailed, make_speech, run_engine
 from chatdesk.core.voice.system_voices import EspeakSpeech
