@@ -80,12 +80,12 @@ class OpenAICompatibleProvider:
 
     async def list_models(self) -> list[str]:
         """The models the server offers (GET /models); also remembered in `models`."""
-        client = self._ensure_client()
+        client = self.client()
         try:
             page = await client.models.list()
             found = sorted([model.id async for model in page])
         except Exception as error:
-            raise self._translate(error, model="", mid_answer=False) from None
+            raise self.failure(error, model="", mid_answer=False) from None
         self.models = _unique((*found, *self.profile.models))
         return found
 
@@ -100,13 +100,13 @@ class OpenAICompatibleProvider:
             self.limiter.record()
             reply: object
             try:
-                reply = await self._ensure_client().embeddings.create(
+                reply = await self.client().embeddings.create(
                     model=model, input=list(texts), encoding_format="float"
                 )
             except (OverflowError, RecursionError):  # the SDK's parsing of absurd JSON
                 reply = None  # refused just below, as any reply in another shape
             except Exception as error:
-                raise self._translate(error, model=model, mid_answer=False) from None
+                raise self.failure(error, model=model, mid_answer=False) from None
             # The SDK does not validate what the server sent: the order is checked here, the
             # vectors themselves by providers/embeddings.py.
             data = getattr(reply, "data", None)
@@ -145,11 +145,11 @@ class OpenAICompatibleProvider:
         self.limiter.record()
         extra: dict[str, Any] = {"language": language} if language else {}
         try:
-            reply = await self._ensure_client().audio.transcriptions.create(
+            reply = await self.client().audio.transcriptions.create(
                 model=model, file=audio, response_format="json", timeout=seconds, **extra
             )
         except Exception as error:
-            raise self._translate(error, model=model, mid_answer=False) from None
+            raise self.failure(error, model=model, mid_answer=False) from None
         text = getattr(reply, "text", None)
         if not isinstance(text, str):
             raise ProviderError(
@@ -174,13 +174,13 @@ class OpenAICompatibleProvider:
                 await self.aclose()
 
     async def _request(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
-        client = self._ensure_client()
+        client = self.client()
         try:
             chunks = await client.chat.completions.create(
                 **request_arguments(request, self.profile)
             )
         except Exception as error:
-            raise self._translate(error, model=request.model, mid_answer=False) from None
+            raise self.failure(error, model=request.model, mid_answer=False) from None
         yield Accepted()  # the server answered with a stream: the model's words come next
         mid_answer = False
         reader = ChunkReader()
@@ -190,7 +190,7 @@ class OpenAICompatibleProvider:
                     mid_answer = mid_answer or not isinstance(event, UsageReport | Finished)
                     yield event
         except Exception as error:
-            raise self._translate(error, model=request.model, mid_answer=mid_answer) from None
+            raise self.failure(error, model=request.model, mid_answer=mid_answer) from None
         finally:
             # Also on cancellation: closing the response drops the connection, which is how
             # a local server learns to stop generating.
@@ -215,15 +215,7 @@ class OpenAICompatibleProvider:
             await client.close()
 
     def client(self) -> openai.AsyncOpenAI:
-        """The SDK's client for this profile, made on first use: what the server offers
-        besides chat (its voices: chatdesk/core/voice/provider_speech.py) goes through it."""
-        return self._ensure_client()
-
-    def failure(self, error: Exception, model: str) -> Exception:
-        """`error` from a request to this profile's server, as a `ProviderError` in words."""
-        return self._translate(error, model=model, mid_answer=False)
-
-    def _ensure_client(self) -> openai.AsyncOpenAI:
+        """The SDK's client for this profile, made on first use (chat, and the other endpoints)."""
         if self._client is None:
             self._client = self._new_client()
         return self._client
@@ -252,7 +244,8 @@ class OpenAICompatibleProvider:
             ),
         )
 
-    def _translate(self, error: Exception, *, model: str, mid_answer: bool) -> Exception:
+    def failure(self, error: Exception, *, model: str, mid_answer: bool) -> Exception:
+        """`error` from a request to this server, as a `ProviderError` in words."""
         translated = _translate(error, self.profile.host, model, mid_answer)
         if translated is error:
             return error

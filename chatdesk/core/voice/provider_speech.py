@@ -107,7 +107,7 @@ class ProviderSpeech:
                 )
             ) from None
         except Exception as error:
-            failure = self.provider.failure(error, self.model)
+            failure = self.provider.failure(error, model=self.model, mid_answer=False)
             if not isinstance(failure, ProviderError):
                 raise
             raise self._failed(f"{failure} {failure.hint}".strip()) from None
