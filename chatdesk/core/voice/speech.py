@@ -13,6 +13,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -76,7 +77,12 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
     as a child process waited on in a thread (any event loop, any system); one that hangs past
     `limit` seconds, or whose reading is cancelled, is killed."""
     engine = os.path.basename(argv[0])
-    process = await asyncio.to_thread(_start, argv)
+    starting = asyncio.ensure_future(asyncio.to_thread(_start, argv))
+    try:
+        process = await asyncio.shield(starting)
+    except asyncio.CancelledError:  # Stop while it starts: killed and reaped once it has
+        starting.add_done_callback(_ended_unwanted)
+        raise
     try:
         out, err = await asyncio.to_thread(process.communicate, text.encode(), limit)
     except subprocess.TimeoutExpired:
@@ -90,7 +96,7 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
             )
         ) from None
     except BaseException:
-        process.kill()  # Stop: the sentence is not wanted any more
+        process.kill()  # Stop: the sentence is not wanted any more (the thread reaps it)
         raise
     if process.returncode != 0:
         said = err.decode(errors="replace").strip()[:300] or tr("no reason given")
@@ -102,6 +108,15 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
             )
         )
     return out
+
+
+def _ended_unwanted(starting: asyncio.Future[subprocess.Popen[bytes]]) -> None:
+    """A child started for a sentence no longer wanted: killed, and waited for in a thread."""
+    if starting.cancelled() or starting.exception() is not None:
+        return
+    process = starting.result()
+    process.kill()
+    threading.Thread(target=process.communicate, daemon=True).start()
 
 
 def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:

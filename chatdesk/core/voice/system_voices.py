@@ -1,5 +1,5 @@
 """This computer's own voices, nothing downloaded and nothing sent (the choice is explained in
-docs/decisions/NNNN-vout49-speech-and-playback.md).
+docs/decisions/0065-reading-aloud.md).
 
 - Linux (and wherever it is installed): espeak-ng, run as a child process that writes WAV.
 - macOS: `say`, the system's speech synthesizer (AVSpeechSynthesizer's voices), writing WAV.
