@@ -58,6 +58,8 @@ if TYPE_CHECKING:
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
     from chatdesk.core.voice.transcribe import Voice
+
+    from chatdesk.core.voice.speaking import Speaking
     from chatdesk.ui.recovery import Repair
     from chatdesk.ui.sidebar.snapshot import GroupRow
 
@@ -118,6 +120,9 @@ class AppCore(Protocol):
     @property
     def voice(self) -> Voice: ...  # made on first use: read it only when needed
 
+    @property
+    def speaking(self) -> Speaking: ...  # made on first use: read it only when needed
+
     async def start(self) -> None: ...
 
     def start_maintenance(self) -> None: ...
@@ -161,6 +166,9 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     window.temporary.make = core.temporary
     window.dictation.voice = lambda: core.voice  # the microphone (voice loads on first use)
     window.dictation.place()
+    reading = window.actions_.reading  # Read aloud, through the core's voice (made on first use)
+    reading.speaking = lambda: core.speaking
+    reading.voice = lambda: window.settings.current.voice
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.shared.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.
@@ -387,6 +395,9 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore, desktop: D
         pruning.cancel()
         if hasattr(window, "dictation"):  # attached: a recording may be under way
             await window.dictation.aclose()
+
+        if hasattr(window, "actions_"):  # attached: a reading may be under way
+            await window.actions_.reading.aclose()
         await window.aclose()
         await asyncio.to_thread(kept.close)  # what was formatted last is written first
         await core.aclose()

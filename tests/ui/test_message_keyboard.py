@@ -102,7 +102,14 @@ def test_a_screen_reader_finds_each_action_by_its_name(
     user, answer = window.view.widgets
     remember = "Remember this…"  # memories are kept in a saved chat
     assert [spoken(b) for b in user.footer.buttons] == ["Copy", "Edit", remember, "Delete"]
-    assert [spoken(b) for b in answer.footer.buttons] == ["Copy", "Regenerate", remember, "Delete"]
+    read = "Read aloud"
+    assert [spoken(b) for b in answer.footer.buttons] == [
+        "Copy",
+        read,
+        "Regenerate",
+        remember,
+        "Delete",
+    ]
     for button in (*user.footer.buttons, *answer.footer.buttons):
         assert button.toolTip()
         assert button.focusPolicy() & Qt.FocusPolicy.TabFocus

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMenu, QToolBut
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.theme import current_look
-from chatdesk.ui.theme.icons import show_icon
+from chatdesk.ui.theme.icons import set_icon, show_icon
 from chatdesk.ui.theme.scale import SPACE
 
 
@@ -60,9 +60,14 @@ class MessageFooter(QWidget):
             tr("Delete this message and what follows"),
         )
         self.remember, self.memories = self._memory_parts()
+        self.read_aloud = self._button("read-aloud", "read-aloud", "")
+        self.set_reading(False)
+        self.read_aloud.setParent(self)
+        self.read_aloud.setVisible(False)  # an answer's; shown once it has words (message.py)
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")
-        self.buttons = (self.copy, last, self.remember, self.delete)
+        reading = () if user else (self.read_aloud,)
+        self.buttons = (self.copy, *reading, last, self.remember, self.delete)
         versions = (self.previous, self.branch, self.next)
         # The figures and versions stay put; the actions' places, empty until wanted, are on
         # the side away from the text (an answer's right, the user's left).
@@ -145,7 +150,20 @@ class MessageFooter(QWidget):
         self.can_remember = True
         self.show_memory(*self._memory[:1], final=self._memory[1])
 
-    _PARTS = ("copy", "regenerate_or_edit", "remember", "delete", "previous", "next")
+    def set_reading(self, reading: bool) -> None:
+        """Read aloud, or while this answer is read aloud, Stop reading."""
+        button = self.read_aloud
+        if reading:
+            text, description = tr("Stop reading"), tr("Stop reading this answer aloud")
+        else:
+            text, description = tr("Read aloud"), tr("Read this answer aloud")
+        button.setText(text)
+        button.setToolTip(description)
+        button.setAccessibleName(text)
+        button.setAccessibleDescription(description)
+        set_icon(button, "stop" if reading else "read-aloud", current_look())
+
+    _PARTS = ("copy", "read_aloud", "regenerate_or_edit", "remember", "delete", "previous", "next")
 
     def focused_part(self) -> str | None:
         """Which of its controls has the keyboard focus, by name (None: none of them)."""

@@ -46,6 +46,7 @@ SHORTCUTS = (
     (CHAT, mark("Copy &the last answer"), "Ctrl+Shift+C", "actions_.copy_last"),
     (CHAT, mark("&Regenerate the last answer"), "Ctrl+R", "actions_.regenerate_last"),
     (CHAT, mark("&Dictate"), "Ctrl+Shift+D", "dictation.toggle"),
+    (CHAT, mark("Read the last answer &aloud"), "Ctrl+Shift+A", "actions_.read_last"),
     (CHAT, mark("&Find in thread…"), "Ctrl+F", "find_bar.open_bar"),
     (CHAT, mark("Re&name thread"), "F2", "rename_thread"),
     (CHAT, mark("Summarise &earlier messages now"), "", "summaries.summarize_now"),

@@ -42,6 +42,7 @@ from chatdesk.ui.conversation.view import ConversationView
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.window.comparing import ComparedAnswers
 from chatdesk.ui.window.memory_actions import MemoryActions
+from chatdesk.ui.window.read_aloud import ReadingAloud
 
 
 class MessageActions:
@@ -77,6 +78,8 @@ class MessageActions:
         service.tools.asker = self.asks.asker
         service.events.subscribe(self.asks.apply)
         self.memory = MemoryActions(window, service, runner)  # Remember this…, Used 2 memories
+        self.reading = ReadingAloud(service, runner, view, self._tell)  # Read aloud
+        service.events.subscribe(self.reading.apply)
         # A comparison's answers, side by side, each a message with these actions.
         self.compared = ComparedAnswers(
             service, runner, lambda: view.formatter, self._wire, controller.reload_from
@@ -130,6 +133,8 @@ class MessageActions:
                 self._choose_model()
             case "memories" | "remember":
                 self._memory_action(name, message_id)
+            case "read-aloud":
+                self.reading.toggle(message_id)
 
     def _memory_action(self, name: str, message_id: uuid.UUID) -> None:
         widget = self._view.widget_for(message_id)
@@ -171,6 +176,13 @@ class MessageActions:
         last = self._last_answer()
         if last is not None:
             self.copy(last.id, plain=False)
+
+    def read_last(self) -> None:
+        """Read the shown thread's last answer aloud, while it is written too; or stop."""
+        messages = self._controller.model.messages()
+        last = next((m for m in reversed(messages) if m.role is Role.ASSISTANT), None)
+        if last is not None:
+            self.reading.toggle(last.id)
 
     def regenerate_last(self) -> None:
         last = self._last_answer()
