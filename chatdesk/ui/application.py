@@ -57,9 +57,8 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.transfer import Transfer
-    from chatdesk.core.voice.transcribe import Voice
-
     from chatdesk.core.voice.speaking import Speaking
+    from chatdesk.core.voice.transcribe import Voice
     from chatdesk.ui.recovery import Repair
     from chatdesk.ui.sidebar.snapshot import GroupRow
 
