@@ -41,6 +41,7 @@ from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
 from chatdesk.ui.window.settings import SettingsLater
+from chatdesk.ui.window.voice_lists import fill_voice_lists
 
 if TYPE_CHECKING:
     from chatdesk.core.config import Settings
@@ -168,6 +169,9 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     reading = window.actions_.reading  # Read aloud, through the core's voice (made on first use)
     reading.speaking = lambda: core.speaking
     reading.voice = lambda: window.settings.current.voice
+    window.settings.dialog_made.append(  # Preferences ▸ Voice's microphones and voices
+        lambda dialog: fill_voice_lists(dialog.voice, window.runner, lambda: core.speaking)
+    )
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.shared.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.

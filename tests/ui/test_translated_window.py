@@ -57,6 +57,8 @@ NAMES = (
 )  # fmt: skip
 # Labels that show what a model wrote (a summary).
 MODEL_TEXT = {"summaryText"}
+# Lists of what this computer has (its microphones, its voices), after their "Default".
+SYSTEM_LISTS = {"voiceMicrophone", "voiceVoice"}
 _BRACKETED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 _CUT_START = re.compile(f"^[^{OPEN}]*{CLOSE}")
 _CUT_END = re.compile(f"{OPEN}[^{CLOSE}]*$")
@@ -109,7 +111,8 @@ def texts(widget: QWidget) -> Iterator[tuple[str, str]]:
     elif isinstance(widget, QGroupBox):
         yield "title", widget.title()
     elif isinstance(widget, QComboBox):
-        for row in range(widget.count()):
+        shown = 1 if widget.objectName() in SYSTEM_LISTS else widget.count()
+        for row in range(min(shown, widget.count())):
             yield "item", widget.itemText(row)
     elif isinstance(widget, QTabBar):
         for tab in range(widget.count()):

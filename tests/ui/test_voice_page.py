@@ -4,12 +4,15 @@ file at once, and the lists of microphones and voices that come later keep what 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.settings_schema import VoiceSettings
 from chatdesk.ui.settings.voice_page import VoicePage
+from tests.core.voice_parts import need
 from tests.ui.test_preferences import child, show_tab
 from tests.ui.test_settings_live import OpenWindow, _preferences, _saved
 from tests.ui.test_settings_live import open_window as open_window
@@ -86,4 +89,22 @@ def test_what_is_chosen_is_saved_at_once(qtbot: QtBot, open_window: OpenWindow) 
     assert child(dialog, QLabel, "voiceSttWhere").text() == (
         "Your recordings stay on this computer."
     )
+    dialog.close()
+
+
+def test_the_microphones_and_voices_are_listed_when_the_page_opens(
+    qtbot: QtBot, attached_window: Any
+) -> None:
+    need("espeak-ng")  # the system's voices on Linux
+    window, _core = attached_window
+    dialog = _preferences(qtbot, window)
+    show_tab(dialog, "Voice")
+    voices = child(dialog, QComboBox, "voiceVoice")
+
+    # espeak-ng's voices (the system's way on Linux): many, by id
+    qtbot.waitUntil(lambda: voices.count() > 10, timeout=30_000)
+    listed = [voices.itemText(i) for i in range(voices.count())]
+    assert listed[0] == "Default"
+    assert "en-us" in listed
+    assert voices.currentText() == "Default"  # the setting did not change because a list came
     dialog.close()

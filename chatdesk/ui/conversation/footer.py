@@ -60,10 +60,7 @@ class MessageFooter(QWidget):
             tr("Delete this message and what follows"),
         )
         self.remember, self.memories = self._memory_parts()
-        self.read_aloud = self._button("read-aloud", "read-aloud", "")
-        self.set_reading(False)
-        self.read_aloud.setParent(self)
-        self.read_aloud.setVisible(False)  # an answer's; shown once it has words (message.py)
+        self.read_aloud = self._read_aloud_button()
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")
         reading = () if user else (self.read_aloud,)
@@ -149,6 +146,21 @@ class MessageFooter(QWidget):
         """Memory is kept where this message is: its parts about memory may show."""
         self.can_remember = True
         self.show_memory(*self._memory[:1], final=self._memory[1])
+
+    def show_actions(self, final: bool, *, words: bool) -> None:
+        """Copy once the message has ended (nothing to act on before); Read aloud, an
+        answer's, as soon as it has `words`."""
+        self.copy.setVisible(final)
+        self.read_aloud.setVisible(self.read_aloud in self.buttons and words)
+
+    def _read_aloud_button(self) -> QToolButton:
+        """Read aloud: an answer's, shown once it has words (message.py)."""
+        button = self._button("read-aloud", "read-aloud", "")
+        button.setParent(self)
+        button.setVisible(False)
+        self.read_aloud = button
+        self.set_reading(False)
+        return button
 
     def set_reading(self, reading: bool) -> None:
         """Read aloud, or while this answer is read aloud, Stop reading."""

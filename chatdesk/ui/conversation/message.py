@@ -357,10 +357,7 @@ class MessageWidget(QFrame):
         footer.branch.setAccessibleName(tr("Version {index} of {count}", index=index, count=count))
         footer.previous.setEnabled(message.sibling_index > 1)
         footer.next.setEnabled(message.sibling_index < message.sibling_count)
-        footer.copy.setVisible(final)  # nothing to act on until the answer has ended
-        footer.read_aloud.setVisible(
-            message.role is not Role.USER and bool(message.content.strip())
-        )
+        footer.show_actions(final, words=bool(message.content.strip()))
         for widget in (footer.regenerate_or_edit, footer.delete):
             widget.setVisible(final and not self._column)
         footer.settle()
