@@ -13,7 +13,6 @@ import asyncio
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -77,12 +76,9 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
     as a child process waited on in a thread (any event loop, any system); one that hangs past
     `limit` seconds, or whose reading is cancelled, is killed."""
     engine = os.path.basename(argv[0])
-    starting = asyncio.ensure_future(asyncio.to_thread(_start, argv))
-    try:
-        process = await asyncio.shield(starting)
-    except asyncio.CancelledError:  # Stop while it starts: killed and reaped once it has
-        starting.add_done_callback(_ended_unwanted)
-        raise
+    # Started here, not in a thread (a millisecond or two): a Stop or the loop's end can then
+    # never leave a child started for a sentence no longer wanted.
+    process = _start(argv)
     try:
         out, err = await asyncio.to_thread(process.communicate, text.encode(), limit)
     except subprocess.TimeoutExpired:
@@ -108,15 +104,6 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
             )
         )
     return out
-
-
-def _ended_unwanted(starting: asyncio.Future[subprocess.Popen[bytes]]) -> None:
-    """A child started for a sentence no longer wanted: killed, and waited for in a thread."""
-    if starting.cancelled() or starting.exception() is not None:
-        return
-    process = starting.result()
-    process.kill()
-    threading.Thread(target=process.communicate, daemon=True).start()
 
 
 def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
