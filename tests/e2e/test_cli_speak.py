@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from chatdesk.core.voice.sound import from_wav
-from tests.core.voice.conftest import need
+from tests.core.voice_parts import need
 from tests.e2e.cli import chatdesk, chatdesk_json
 
 
 def test_speak_writes_the_words_of_markdown_to_a_wav_file(tmp_path: Path) -> None:
-    need("espeak-ng", "espeak-ng")
+    need("espeak-ng")
     short, long = tmp_path / "short.wav", tmp_path / "long.wav"
     result = chatdesk("speak", "# Hello", "-o", str(short))
     assert result.returncode == 0, result.stderr
@@ -24,7 +24,7 @@ def test_speak_writes_the_words_of_markdown_to_a_wav_file(tmp_path: Path) -> Non
 
 
 def test_speak_reads_a_message_of_a_chat(tmp_path: Path) -> None:
-    need("espeak-ng", "espeak-ng")
+    need("espeak-ng")
     assert chatdesk("ask", "What is a B-tree?").returncode == 0
     [thread] = chatdesk_json("threads", "list")
     shown = chatdesk_json("threads", "show", thread["id"])
@@ -36,7 +36,7 @@ def test_speak_reads_a_message_of_a_chat(tmp_path: Path) -> None:
 
 
 def test_speak_lists_the_voices() -> None:
-    need("espeak-ng", "espeak-ng")
+    need("espeak-ng")
     result = chatdesk("speak", "--voices")
     assert result.returncode == 0, result.stderr
     assert any(line.split()[0] == "en-us" for line in result.stdout.splitlines() if line)
@@ -52,7 +52,7 @@ def test_speak_says_what_is_missing() -> None:
 
 
 def test_speak_says_when_the_file_cannot_be_written() -> None:
-    need("espeak-ng", "espeak-ng")
+    need("espeak-ng")
     result = chatdesk("speak", "```\ncode is announced\n```", "-o", "/nonexistent/x.wav")
     assert result.returncode == 1
     assert "Could not write /nonexistent/x.wav" in result.stderr

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -17,23 +16,14 @@ from pathlib import Path
 import pytest
 
 from tests.core.sse_server import FakeOpenAI, _Handler
+from tests.core.voice_parts import need
 
 RATE = 22_050  # espeak-ng's rate, and the null sink's
 
 
-def need(program: str, package: str) -> str:
-    found = shutil.which(program)
-    if found is None:
-        reason = f"{program} is not installed (Debian package {package})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return found
-
-
 def espeak_wav(text: str, *, speed: int = 175) -> bytes:
     """A real synthesizer's WAV of `text`."""
-    program = need("espeak-ng", "espeak-ng")
+    program = need("espeak-ng")
     done = subprocess.run(
         [program, "--stdout", "-s", str(speed)], input=text.encode(), capture_output=True
     )
@@ -43,7 +33,7 @@ def espeak_wav(text: str, *, speed: int = 175) -> bytes:
 
 @pytest.fixture
 def espeak() -> str:
-    return need("espeak-ng", "espeak-ng")
+    return need("espeak-ng")
 
 
 # -- a speech server -----------------------------------------------------------------------------
@@ -94,7 +84,7 @@ class NullSink:
         """`parec` recording the sink's monitor, 16-bit mono at RATE, until terminated."""
         return subprocess.Popen(
             [
-                need("parec", "pulseaudio-utils"),
+                need("parec"),
                 "--device=chatdesk_test.monitor",
                 "--format=s16le",
                 f"--rate={RATE}",
@@ -108,8 +98,8 @@ class NullSink:
 
 @pytest.fixture
 def null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NullSink]:
-    program = need("pulseaudio", "pulseaudio")
-    need("parec", "pulseaudio-utils")
+    program = need("pulseaudio")
+    need("parec")
     folder = tmp_path_factory.mktemp("pulse")
     socket = folder / "native"
     script = folder / "default.pa"
