@@ -115,6 +115,8 @@ def test_a_changed_prompt_list_is_shown(
     core, window = _window(make_core, open_window, finish)
     _opened(qtbot, window, "test › Say hello")
     assert "test › Added later" not in _listed(window)
+    window.composer.editor.clear()  # the menu closed: nothing asks for a changed list now
+    assert not window.composer.slash.isVisible()
     outcome = finish(core.service.tools.source("test").call("more_prompts", {}))
     assert outcome.text == "more"
     qtbot.waitUntil(lambda: core.service.tools.prompts.stale() == ["test"])
