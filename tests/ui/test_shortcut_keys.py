@@ -136,3 +136,16 @@ def test_portal_triggers_follow_the_xdg_shortcuts_specification() -> None:
     assert trigger("Ctrl+PgUp") == "CTRL+Prior"  # keysym names, not Qt's
     assert trigger("Alt+Return") == "ALT+Return"
     assert trigger("Ctrl+Alt+é") is None  # no name known: the desktop asks for keys
+
+
+def test_a_desktops_words_for_the_keys_it_bound_are_compared_with_the_keys_asked() -> None:
+    keys = k.parse_keys("Ctrl+Alt+Space")
+    assert keys is not None
+    for same in ("CTRL + ALT + space", "Ctrl+Alt+Space", "Alt+Control+Space", "ctrl+alt+space"):
+        assert k.names_keys(same, keys), same
+    for other in ("Ctrl+Alt+K", "Ctrl+Space", "Super+Ctrl+Alt+Space", ""):
+        assert not k.names_keys(other, keys), other
+    logo = k.parse_keys("Meta+PgUp")
+    assert logo is not None
+    assert k.names_keys("LOGO+Prior", logo)
+    assert k.names_keys("Super+PgUp", logo)

@@ -56,6 +56,10 @@ class Keys:
         """The keys as the user's system names them ("Ctrl+Alt+Space", "⌥⌘Space")."""
         return QKeySequence(self._combination()).toString(QKeySequence.SequenceFormat.NativeText)
 
+    def portable(self) -> str:
+        """The keys in Qt's portable names ("Ctrl+Alt+Space"), as the setting holds them."""
+        return QKeySequence(self._combination()).toString(QKeySequence.SequenceFormat.PortableText)
+
     def _combination(self) -> int:
         mods = Qt.KeyboardModifier.NoModifier
         for held, mod in (
@@ -213,6 +217,21 @@ def portal_trigger(keys: Keys) -> str | None:
         return None
     held = (("CTRL", keys.ctrl), ("ALT", keys.alt), ("SHIFT", keys.shift), ("LOGO", keys.meta))
     return "+".join([modifier for modifier, on in held if on] + [name])
+
+
+_ALIASES = {"control": "ctrl", "logo": "meta", "super": "meta", "win": "meta", "pgup": "prior"}
+
+
+def names_keys(description: str, keys: Keys) -> bool:
+    """Whether a desktop's description of the keys it bound ("CTRL + ALT + space",
+    "Ctrl+Alt+Space", "Super+Q") names `keys` (False when unsure)."""
+
+    def names(text: str) -> frozenset[str]:
+        parts = (part.strip().lower() for part in text.split("+"))
+        return frozenset(_ALIASES.get(part, part) for part in parts if part)
+
+    ours = {names(keys.portable())} | {names(portal_trigger(keys) or "")}
+    return names(description) in ours
 
 
 # -- Windows: virtual keys (WinUser.h) and RegisterHotKey's modifiers ------------------------

@@ -27,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.desktop.keys import Keys, NotAShortcut, ShortcutTaken, parse_keys
+from chatdesk.ui.desktop.keys import Keys, NotAShortcut, ShortcutTaken, names_keys, parse_keys
 from chatdesk.ui.settings.notices import Tone
 
 if TYPE_CHECKING:
@@ -218,9 +218,15 @@ class GlobalShortcut(QObject):
                 "The desktop keeps chatdesk's shortcut without keys for now: give it keys in "
                 "your desktop's keyboard settings."
             )
+        if self._keys is not None and not names_keys(self._bound, self._keys):
+            return tr(
+                "The desktop bound {keys} instead of the keys set here: they open the quick "
+                "window from any program (the desktop's keyboard settings can change them).",
+                keys=self._bound,
+            )
         return tr(
-            "{keys} opens the quick window from any program, as the desktop bound it (its "
-            "keyboard settings can change it).",
+            "{keys} opens the quick window from any program (the desktop's keyboard settings "
+            "can change it).",
             keys=self._bound,
         )
 

@@ -110,7 +110,6 @@ class PortalShortcut:
             router = await self._connected()
             self.version = await self._version(router)
             session = await self._create_session(router)
-            self._session = session
             bound = await self._bind_shortcut(router, session, keys)
         except asyncio.CancelledError:
             raise
@@ -138,12 +137,15 @@ class PortalShortcut:
         portal = DBusAddress(PATH, bus_name=PORTAL, interface=INTERFACE)
         token = f"{self._prefix}_{next(self._tokens)}"
         options = {"session_handle_token": ("s", token)}
+        # known before the portal answers, so that a release meanwhile closes it
+        self._session = f"{PATH}/session/{_path_part(router)}/{token}"
         results = await self._request(
             router,
             lambda handle: new_method_call(portal, "CreateSession", "a{sv}", (handle,)),
             options,
         )
-        return str(results["session_handle"][1])
+        self._session = str(results["session_handle"][1])
+        return self._session
 
     async def _bind_shortcut(self, router: DBusRouter, session: str, keys: Keys) -> str:
         """The keys the desktop bound to the shortcut, as it describes them ("": none yet)."""
@@ -182,8 +184,7 @@ class PortalShortcut:
         """Call a portal method that answers through a Request object's Response signal, the
         path of which is known (and listened for) before the call."""
         token = f"{self._prefix}_{next(self._tokens)}"
-        sender = (router.unique_name or "").lstrip(":").replace(".", "_")
-        path = f"{PATH}/request/{sender}/{token}"
+        path = f"{PATH}/request/{_path_part(router)}/{token}"
         answer: asyncio.Future[tuple[int, dict[str, Any]]]
         answer = asyncio.get_running_loop().create_future()
         self._responses[path] = answer
@@ -270,6 +271,11 @@ class PortalShortcut:
             bound = _trigger_of(body[1])
             if bound is not None:
                 self._told("bound", bound)
+
+
+def _path_part(router: DBusRouter) -> str:
+    """chatdesk's name on the bus as the portal writes it in its objects' paths."""
+    return (router.unique_name or "").lstrip(":").replace(".", "_")
 
 
 def _may_activate(options: dict[str, Any]) -> None:
