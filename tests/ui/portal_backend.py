@@ -21,11 +21,12 @@ SESSION = "org.freedesktop.impl.portal.Session"
 PROPERTIES = "org.freedesktop.DBus.Properties"
 
 
-def portal_files(folder: Path) -> Path:
-    """A portals folder (XDG_DESKTOP_PORTAL_DIR) naming this backend for DESKTOP."""
+def portal_files(folder: Path, interface: str = INTERFACE) -> Path:
+    """A portals folder (XDG_DESKTOP_PORTAL_DIR) naming this backend for DESKTOP, as the
+    implementation of `interface`."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / f"{DESKTOP}.portal").write_text(
-        f"[portal]\nDBusName={BUS_NAME}\nInterfaces={INTERFACE}\nUseIn={DESKTOP}\n",
+        f"[portal]\nDBusName={BUS_NAME}\nInterfaces={interface}\nUseIn={DESKTOP}\n",
         encoding="utf-8",
     )
     return folder

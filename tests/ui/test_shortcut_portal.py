@@ -101,12 +101,24 @@ def portal(
     backend: ShortcutsBackend, session_bus: str, tmp_path: Path, qtbot: QtBot
 ) -> Iterator[ShortcutsBackend]:
     """The real xdg-desktop-portal frontend on the bus, using `backend` for this desktop."""
+    yield from _frontend(backend, portal_files(tmp_path / "portals"), tmp_path, qtbot)
+
+
+@pytest.fixture
+def portal_without_shortcuts(
+    backend: ShortcutsBackend, session_bus: str, tmp_path: Path, qtbot: QtBot
+) -> Iterator[ShortcutsBackend]:
+    """The real frontend, for a desktop whose backend implements another portal only (as
+    GNOME's did before GNOME 48): it offers no GlobalShortcuts."""
+    folder = portal_files(tmp_path / "portals", "org.freedesktop.impl.portal.Inhibit")
+    yield from _frontend(backend, folder, tmp_path, qtbot)
+
+
+def _frontend(
+    backend: ShortcutsBackend, folder: Path, tmp_path: Path, qtbot: QtBot
+) -> Iterator[ShortcutsBackend]:
     frontend = _needed(FRONTEND, "xdg-desktop-portal")
-    env = dict(
-        os.environ,
-        XDG_DESKTOP_PORTAL_DIR=str(portal_files(tmp_path / "portals")),
-        XDG_CURRENT_DESKTOP=DESKTOP,
-    )
+    env = dict(os.environ, XDG_DESKTOP_PORTAL_DIR=str(folder), XDG_CURRENT_DESKTOP=DESKTOP)
     with (tmp_path / "portal.log").open("w", encoding="utf-8") as log:  # what it said, if asked
         process = subprocess.Popen(
             [frontend, "--verbose"], env=env, stdout=subprocess.DEVNULL, stderr=log
@@ -277,5 +289,21 @@ def test_without_the_portal_the_status_says_how_to_bind_the_command(
         with_keys(window, "Ctrl+Alt+J")  # not asked again: the session has no portal
     assert shortcut.state is State.UNSUPPORTED
     assert backend.calls == []
+    desktop.close()
+    finish(desktop.aclose())
+
+
+def test_a_portal_without_global_shortcuts_is_said_so(
+    portal_without_shortcuts: ShortcutsBackend,
+    attached_window: tuple[MainWindow, Core],
+    qtbot: QtBot,
+    finish: Any,
+) -> None:
+    window, core = attached_window
+    desktop, shortcut = started(window, core)
+    qtbot.waitUntil(lambda: shortcut.state is State.UNSUPPORTED)
+    assert shortcut.status().startswith("This Wayland desktop does not let programs set shortcuts")
+    assert "--quick" in shortcut.status()
+    assert portal_without_shortcuts.asked("CreateSession") == []
     desktop.close()
     finish(desktop.aclose())

@@ -38,6 +38,7 @@ REQUEST = "org.freedesktop.portal.Request"
 SESSION = "org.freedesktop.portal.Session"
 REGISTRY = "org.freedesktop.host.portal.Registry"
 SHORTCUT_ID = "quick-ask"  # stable: the desktop keeps the user's keys under it
+QUIT_WAIT = 2.0  # seconds quitting waits at most for the portal to close the session
 
 # told(kind, words): "bound" with the keys as the desktop names them ("" none yet), "refused"
 # with the reason in words the user reads, "none" when this desktop offers no shortcuts
@@ -99,9 +100,10 @@ class PortalShortcut:
         self._closing.add(task)
 
     async def aclose(self) -> None:
-        """Until the session is closed and the connection ended."""
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            await asyncio.gather(*self._closing)
+        """Until the session is closed and the connection ended, or a portal that does not
+        answer is given up on (quitting does not wait for it)."""
+        if self._closing:
+            await asyncio.wait(tuple(self._closing), timeout=QUIT_WAIT)
 
     # -- asking ----------------------------------------------------------------------------------
 
