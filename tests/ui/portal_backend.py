@@ -104,13 +104,15 @@ class ShortcutsBackend:
             )
         return 0, {"shortcuts": ("a(sa{sv})", bound)}
 
-    async def press(self, shortcut_id: str = "quick-ask") -> None:
-        """The user presses the keys the desktop bound to `shortcut_id`."""
+    async def press(self, shortcut_id: str = "quick-ask", token: str = "") -> None:
+        """The user presses the keys the desktop bound to `shortcut_id` (`token`: the leave to
+        take the focus that newer desktops hand over with it)."""
         from jeepney import DBusAddress, new_signal
 
         emitter = DBusAddress(PATH, interface=INTERFACE)
+        options = {"activation_token": ("s", token)} if token else {}
         for session in self.sessions:
-            body: tuple[Any, ...] = (session, shortcut_id, 1234, {})
+            body: tuple[Any, ...] = (session, shortcut_id, 1234, options)
             await self.router.send(new_signal(emitter, "Activated", "osta{sv}", body))
 
     async def change(self, trigger: str, shortcut_id: str = "quick-ask") -> None:

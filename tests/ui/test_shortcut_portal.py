@@ -8,8 +8,12 @@ running chatdesk's Desktop wired as the application wires it, in a Wayland sessi
 says the desktop bound, the quick window opening when the desktop says the keys were pressed,
 the desktop asked again for new keys, a refusal said, the session closed at quit.
 
+The last test runs the shortcut in a program of its own (tests/ui/shortcut_app.py) on Qt's real
+Wayland platform, under a real compositor (Weston, headless), as the application runs it on its
+asyncio loop.
+
 The bus has no service files, so nothing is started behind the test's back; where there is no
-dbus-daemon or no frontend the tests skip, except in CI (`.ci/install-debian-parts`)."""
+dbus-daemon, frontend or Weston the tests skip, except in CI (`.ci/install-debian-parts`)."""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -34,6 +39,7 @@ from tests.ui.portal_backend import DESKTOP, ShortcutsBackend, portal_files
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the desktop portal: Linux")
 
+APP = Path(__file__).with_name("shortcut_app.py")
 FRONTEND = "/usr/libexec/xdg-desktop-portal"
 BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
@@ -307,3 +313,95 @@ def test_a_portal_without_global_shortcuts_is_said_so(
     assert portal_without_shortcuts.asked("CreateSession") == []
     desktop.close()
     finish(desktop.aclose())
+
+
+@pytest.fixture
+def weston(tmp_path: Path, qtbot: QtBot) -> Iterator[dict[str, str]]:
+    """A real Wayland compositor without a screen; the environment of its clients."""
+    compositor = _needed("weston", "weston")
+    runtime = tmp_path / "run"
+    runtime.mkdir(mode=0o700)
+    env = {"XDG_RUNTIME_DIR": str(runtime), "WAYLAND_DISPLAY": "wayland-chatdesk"}
+    process = subprocess.Popen(
+        [
+            compositor,
+            "--backend=headless-backend.so",
+            "--shell=kiosk-shell.so",
+            "--no-config",
+            "--idle-time=0",
+            f"--socket={env['WAYLAND_DISPLAY']}",
+        ],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    qtbot.waitUntil((runtime / "wayland-chatdesk.lock").exists)
+    qtbot.waitUntil((runtime / "wayland-chatdesk").exists)
+    yield env
+    process.terminate()
+    process.wait()
+
+
+class Program:
+    """shortcut_app.py on Wayland; its printed lines, read as they come."""
+
+    def __init__(self, wayland: dict[str, str], *args: str) -> None:
+        env = {**os.environ, **wayland, "QT_QPA_PLATFORM": "wayland"}
+        env.pop("DISPLAY", None)
+        self.process = subprocess.Popen(
+            [sys.executable, str(APP), *args],
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        self.lines: list[str] = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def said(self, start: str) -> list[str]:
+        return [line for line in self.lines if line.startswith(start)]
+
+    def ended(self) -> int:
+        """Its exit code, once it ended and said everything."""
+        assert self.process.stdin is not None
+        assert self.process.stdout is not None
+        self.process.stdin.close()
+        code = self.process.wait()
+        self._reader.join()
+        self.process.stdout.close()
+        return code
+
+    def tell(self, line: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(line + "\n")
+        self.process.stdin.flush()
+
+
+def test_on_qt_wayland_the_desktop_holds_the_keys(
+    portal: ShortcutsBackend, weston: dict[str, str], qtbot: QtBot, finish: Any
+) -> None:
+    program = Program(weston, "portal", "Ctrl+Alt+Space")
+    qtbot.waitUntil(lambda: bool(program.said("status registered")))
+    assert program.lines[0] == "platform wayland"  # Qt on the compositor, not offscreen
+    assert program.said("status asking Asking the desktop for Ctrl+Alt+Space.")
+    assert program.said("status registered CTRL + ALT + space opens the quick window")
+
+    finish(portal.press(token="activation-42"))  # with the leave to take the focus
+    qtbot.waitUntil(lambda: bool(program.said("pressed")))
+    assert program.said("pressed") == ["pressed activation-42"]  # for Qt's next activation
+
+    first = portal.sessions[0]
+    program.tell("keys Ctrl+Alt+J")
+    qtbot.waitUntil(lambda: bool(program.said("status registered CTRL + ALT + j")))
+    assert portal.closed == [first]
+    second = portal.sessions[0]
+    program.tell("quit")
+    qtbot.waitUntil(lambda: program.said("closed") == ["closed"])
+    assert portal.closed == [first, second]  # Session.Close before it ended
+    assert program.ended() == 0
