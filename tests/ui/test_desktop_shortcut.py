@@ -8,20 +8,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.desktop.shortcut import State
 from chatdesk.ui.main_window import MainWindow
-
-
-@pytest.fixture(autouse=True)
-def not_wayland(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Offscreen outside a Wayland session, wherever the tests run (the portal's tests:
-    tests/ui/test_shortcut_portal.py)."""
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
 
 
 def with_keys(window: MainWindow, keys: str) -> None:

@@ -111,19 +111,21 @@ class PortalShortcut:
         try:
             router = await self._connected()
             self.version = await self._version(router)
-            session = await self._create_session(router)
-            bound = await self._bind_shortcut(router, session, keys)
-        except asyncio.CancelledError:
-            raise
-        except (OSError, KeyError, ValueError, PortalError) as error:
+        except (OSError, KeyError, ValueError, PortalError) as error:  # no bus, or no such portal
             log.info("no global shortcut through the desktop portal: %s", error)
             self._told("none", "")
             return
+        try:
+            session = await self._create_session(router)
+            bound = await self._bind_shortcut(router, session, keys)
+        except (OSError, KeyError, ValueError, PortalError) as error:  # it failed: a no
+            log.warning("the desktop portal failed to bind the global shortcut: %s", error)
+            self._told("refused", _Refused(2).words())
         except _Refused as refused:
             log.info("the desktop portal refused the global shortcut (response %s)", refused.code)
             self._told("refused", refused.words())
-            return
-        self._told("bound", bound)
+        else:
+            self._told("bound", bound)
 
     async def _version(self, router: DBusRouter) -> int:
         from jeepney import DBusAddress, Properties
