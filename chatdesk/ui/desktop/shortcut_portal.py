@@ -110,6 +110,8 @@ class PortalShortcut:
     async def _bind(self, keys: Keys) -> None:
         try:
             router = await self._connected()
+            if self.version == 0:  # first on the connection: before anything else is asked
+                await self._register(router)
             self.version = await self._version(router)
         except (OSError, KeyError, ValueError, PortalError) as error:  # no bus, or no such portal
             log.info("no global shortcut through the desktop portal: %s", error)
@@ -137,7 +139,6 @@ class PortalShortcut:
     async def _create_session(self, router: DBusRouter) -> str:
         from jeepney import DBusAddress, new_method_call
 
-        await self._register(router)
         portal = DBusAddress(PATH, bus_name=PORTAL, interface=INTERFACE)
         token = f"{self._prefix}_{next(self._tokens)}"
         options = {"session_handle_token": ("s", token)}
@@ -174,8 +175,9 @@ class PortalShortcut:
         return bound
 
     async def _register(self, router: DBusRouter) -> None:
-        """Newer portals learn a program's id (its desktop entry) from the program itself; the
-        others do not know this interface, which is fine."""
+        """Newer portals learn a program's id (its desktop entry) from the program itself, once
+        and before anything else is asked on the connection; the others do not know this
+        interface, and a desktop without chatdesk's desktop entry refuses it: both are fine."""
         from jeepney import DBusAddress, new_method_call
 
         registry = DBusAddress(PATH, bus_name=PORTAL, interface=REGISTRY)
