@@ -7,6 +7,11 @@ stdin: `keys KEYS` holds other keys (as Preferences applies a setting), `quit` e
 
 `python shortcut_app.py type`: an ordinary window holding the focus, which prints `typed <text>`
 for each key it is given and `ready <window id>` once it is shown.
+
+`python shortcut_app.py portal KEYS` (for `test_shortcut_wayland.py`): the same GlobalShortcut on
+Qt's platform from the environment (Wayland) and chatdesk's asyncio loop (qasync), as the
+application runs it; `pressed <XDG_ACTIVATION_TOKEN>` for each press, `closed` once `quit` has
+closed the desktop portal's session.
 """
 
 from __future__ import annotations
@@ -70,6 +75,40 @@ def hold(app: QApplication, keys: str) -> None:
     app.exec()
 
 
+def portal(app: QApplication, keys: str) -> None:
+    import asyncio
+
+    import qasync
+
+    from chatdesk.ui.desktop.shortcut import GlobalShortcut
+
+    shortcut = GlobalShortcut()
+    shortcut.pressed.connect(lambda: say(f"pressed {os.environ.get('XDG_ACTIVATION_TOKEN', '')}"))
+    shortcut.status_changed.connect(lambda words: say(f"status {shortcut.state.value} {words}"))
+
+    async def run() -> None:
+        ended = asyncio.Event()
+
+        def command() -> None:
+            line = sys.stdin.readline().rstrip("\n")
+            if line.startswith("keys "):
+                shortcut.apply(line.removeprefix("keys "))
+            elif line in ("quit", ""):
+                notifier.setEnabled(False)
+                shortcut.close()
+                ended.set()
+
+        notifier = QSocketNotifier(sys.stdin.fileno(), QSocketNotifier.Type.Read, app)
+        notifier.activated.connect(command)
+        say(f"platform {app.platformName()}")
+        shortcut.apply(keys)
+        await ended.wait()
+        await shortcut.aclose()
+        say("closed")
+
+    qasync.run(run())
+
+
 class Typed(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         say(f"typed {event.text()!r} {event.keyCombination().toCombined():#x}")
@@ -88,9 +127,12 @@ def typing(app: QApplication) -> None:
 
 
 if __name__ == "__main__":
-    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    if sys.argv[1] != "portal":
+        os.environ["QT_QPA_PLATFORM"] = "xcb"
     application = QApplication(sys.argv[:1])
-    if sys.argv[1] == "hold":
+    if sys.argv[1] == "portal":
+        portal(application, sys.argv[2])
+    elif sys.argv[1] == "hold":
         hold(application, sys.argv[2])
     else:
         typing(application)

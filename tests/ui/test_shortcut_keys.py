@@ -118,3 +118,34 @@ def test_the_keys_are_shown_as_the_system_names_them() -> None:
     keys = k.parse_keys("Ctrl+Alt+Space")
     assert keys is not None
     assert keys.text() == "Ctrl+Alt+Space"  # on Linux and Windows; macOS shows ⌥⌘Space
+
+
+def test_portal_triggers_follow_the_xdg_shortcuts_specification() -> None:
+    def trigger(text: str) -> str | None:
+        keys = k.parse_keys(text)
+        assert keys is not None
+        return k.portal_trigger(keys)
+
+    assert trigger("Ctrl+Alt+Space") == "CTRL+ALT+space"  # chatdesk's default
+    assert trigger("Meta+Shift+A") == "SHIFT+LOGO+a"  # Qt's Meta: the Super (logo) key
+    assert trigger("F12") == "F12"
+    assert trigger("Ctrl+F35") == "CTRL+F35"
+    assert trigger("Ctrl+Alt+5") == "CTRL+ALT+5"
+    assert trigger("Ctrl+Alt+/") == "CTRL+ALT+slash"
+    assert trigger("Ctrl+Alt+`") == "CTRL+ALT+grave"
+    assert trigger("Ctrl+PgUp") == "CTRL+Prior"  # keysym names, not Qt's
+    assert trigger("Alt+Return") == "ALT+Return"
+    assert trigger("Ctrl+Alt+é") is None  # no name known: the desktop asks for keys
+
+
+def test_a_desktops_words_for_the_keys_it_bound_are_compared_with_the_keys_asked() -> None:
+    keys = k.parse_keys("Ctrl+Alt+Space")
+    assert keys is not None
+    for same in ("CTRL + ALT + space", "Ctrl+Alt+Space", "Alt+Control+Space", "ctrl+alt+space"):
+        assert k.names_keys(same, keys), same
+    for other in ("Ctrl+Alt+K", "Ctrl+Space", "Super+Ctrl+Alt+Space", ""):
+        assert not k.names_keys(other, keys), other
+    logo = k.parse_keys("Meta+PgUp")
+    assert logo is not None
+    assert k.names_keys("LOGO+Prior", logo)
+    assert k.names_keys("Super+PgUp", logo)

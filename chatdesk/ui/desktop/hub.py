@@ -72,6 +72,7 @@ class Desktop(QObject):
         self.close_to_tray: CloseToTray | None = None
         self.notices: Notices | None = None
         self.shortcut: GlobalShortcut | None = None  # the keys that ask quick_ask() (start())
+        self._shortcut_closed: GlobalShortcut | None = None  # let go of, the desktop told later
 
     # -- what the ways in ask --------------------------------------------------------------------
 
@@ -229,7 +230,7 @@ class Desktop(QObject):
         if self.shortcut is not None:
             self._window.settings.dialog_made.remove(self.shortcut.tell_preferences)
             self.shortcut.close()
-            self.shortcut = None
+            self._shortcut_closed, self.shortcut = self.shortcut, None
         if self.notices is not None:
             self.notices.close()
         if self.tray is not None:
@@ -237,7 +238,10 @@ class Desktop(QObject):
             self.tray = None
 
     async def aclose(self) -> None:
-        """Before the window's work closes: the quick window's temporary chats go."""
+        """Before the window's work closes: the quick window's temporary chats go, and the
+        desktop's portal is told that the shortcut's session ends."""
+        if self._shortcut_closed is not None:
+            await self._shortcut_closed.aclose()
         if self.quick is not None:
             await self.quick.aclose()
 

@@ -1,8 +1,9 @@
 """A global shortcut's keys: read from Qt's names ("Ctrl+Alt+Space", the `[desktop]
 quick_shortcut` setting) and named as each system's own key API wants them: an X11 keysym and
 modifier mask, a Windows virtual key and `RegisterHotKey` modifiers, a macOS virtual key code and
-Carbon modifiers. Pure data: the system backends (`shortcut_x11`, `shortcut_windows`,
-`shortcut_macos`) do the registering."""
+Carbon modifiers, a trigger of the XDG shortcuts specification for the desktop portal. Pure
+data: the system backends (`shortcut_x11`, `shortcut_windows`, `shortcut_macos`,
+`shortcut_portal`) do the registering."""
 
 from __future__ import annotations
 
@@ -54,6 +55,10 @@ class Keys:
     def text(self) -> str:
         """The keys as the user's system names them ("Ctrl+Alt+Space", "⌥⌘Space")."""
         return QKeySequence(self._combination()).toString(QKeySequence.SequenceFormat.NativeText)
+
+    def portable(self) -> str:
+        """The keys in Qt's portable names ("Ctrl+Alt+Space"), as the setting holds them."""
+        return QKeySequence(self._combination()).toString(QKeySequence.SequenceFormat.PortableText)
 
     def _combination(self) -> int:
         mods = Qt.KeyboardModifier.NoModifier
@@ -128,6 +133,105 @@ def x11_keysym(keys: Keys) -> int | None:
     if 0x20 <= key <= 0x7E or 0xA0 <= key <= 0xFF:
         return key  # Latin-1 keysyms are the characters' codes
     return _X11_SPECIAL.get(_K(key))
+
+
+# -- The desktop portal: the XDG shortcuts specification's triggers ("CTRL+ALT+space") ---------
+
+# The names of keysyms (X11/keysymdef.h without its XK_), which the specification's keys are
+_KEYSYM_NAMES = {
+    0xFF1B: "Escape",
+    0xFF09: "Tab",
+    0xFF08: "BackSpace",
+    0xFF0D: "Return",
+    0xFF8D: "KP_Enter",
+    0xFF63: "Insert",
+    0xFFFF: "Delete",
+    0xFF13: "Pause",
+    0xFF61: "Print",
+    0xFF50: "Home",
+    0xFF57: "End",
+    0xFF51: "Left",
+    0xFF52: "Up",
+    0xFF53: "Right",
+    0xFF54: "Down",
+    0xFF55: "Prior",
+    0xFF56: "Next",
+    0xFF67: "Menu",
+}
+_PUNCTUATION = (  # 0x20 .. 0x2F
+    "space",
+    "exclam",
+    "quotedbl",
+    "numbersign",
+    "dollar",
+    "percent",
+    "ampersand",
+    "apostrophe",
+    "parenleft",
+    "parenright",
+    "asterisk",
+    "plus",
+    "comma",
+    "minus",
+    "period",
+    "slash",
+)
+_PUNCTUATION_MORE = {
+    0x3A: "colon",
+    0x3B: "semicolon",
+    0x3C: "less",
+    0x3D: "equal",
+    0x3E: "greater",
+    0x3F: "question",
+    0x40: "at",
+    0x5B: "bracketleft",
+    0x5C: "backslash",
+    0x5D: "bracketright",
+    0x5E: "asciicircum",
+    0x5F: "underscore",
+    0x60: "grave",
+    0x7B: "braceleft",
+    0x7C: "bar",
+    0x7D: "braceright",
+    0x7E: "asciitilde",
+}
+
+
+def portal_trigger(keys: Keys) -> str | None:
+    """The chord as the XDG shortcuts specification writes a trigger (modifiers CTRL, ALT,
+    SHIFT, LOGO, then the key's keysym name: "CTRL+ALT+space"), the desktop portal's
+    preferred_trigger; None for a key chatdesk knows no keysym name for (the desktop then asks
+    the user for keys)."""
+    keysym = x11_keysym(keys)
+    if keysym is None:
+        return None
+    if 0xFFBE <= keysym <= 0xFFE0:
+        name: str | None = f"F{keysym - 0xFFBE + 1}"
+    elif 0x20 <= keysym <= 0x2F:
+        name = _PUNCTUATION[keysym - 0x20]
+    elif ord("0") <= keysym <= ord("9") or ord("a") <= keysym <= ord("z"):
+        name = chr(keysym)
+    else:
+        name = _PUNCTUATION_MORE.get(keysym) or _KEYSYM_NAMES.get(keysym)
+    if name is None:
+        return None
+    held = (("CTRL", keys.ctrl), ("ALT", keys.alt), ("SHIFT", keys.shift), ("LOGO", keys.meta))
+    return "+".join([modifier for modifier, on in held if on] + [name])
+
+
+_ALIASES = {"control": "ctrl", "logo": "meta", "super": "meta", "win": "meta", "pgup": "prior"}
+
+
+def names_keys(description: str, keys: Keys) -> bool:
+    """Whether a desktop's description of the keys it bound ("CTRL + ALT + space",
+    "Ctrl+Alt+Space", "Super+Q") names `keys` (False when unsure)."""
+
+    def names(text: str) -> frozenset[str]:
+        parts = (part.strip().lower() for part in text.split("+"))
+        return frozenset(_ALIASES.get(part, part) for part in parts if part)
+
+    ours = {names(keys.portable())} | {names(portal_trigger(keys) or "")}
+    return names(description) in ours
 
 
 # -- Windows: virtual keys (WinUser.h) and RegisterHotKey's modifiers ------------------------

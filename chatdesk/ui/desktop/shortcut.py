@@ -1,10 +1,13 @@
 """The global shortcut (`[desktop] quick_shortcut`): keys that open the quick window from any
 program, registered the system's own way (the choice is noted in docs/decisions/): a key
 grab on X11 (`shortcut_x11`), `RegisterHotKey` on Windows (`shortcut_windows`), Carbon's
-`RegisterEventHotKey` on macOS (`shortcut_macos`). Everything happens on the GUI thread: the
-systems deliver the key press through Qt's own event loop.
+`RegisterEventHotKey` on macOS (`shortcut_macos`), the desktop portal's GlobalShortcuts on
+Wayland (`shortcut_portal`). Everything happens on the GUI thread: the systems deliver the key
+press through Qt's own event loop (the portal through chatdesk's asyncio loop, which runs on it).
+The portal answers later, and the desktop chooses the keys: `status()` says which it bound.
 
-Where no shortcut can be had (Wayland, keys another program holds), `status()` says why in
+Where no shortcut can be had (a Wayland desktop without the portal's GlobalShortcuts, keys
+another program holds, a refusal), `status()` says why in
 words the user reads, and how to bind `chatdesk --quick` in the desktop's own keyboard settings
 instead — that command reaches the running chatdesk like any second start."""
 
@@ -24,7 +27,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QGuiApplication
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.desktop.keys import Keys, NotAShortcut, ShortcutTaken, parse_keys
+from chatdesk.ui.desktop.keys import Keys, NotAShortcut, ShortcutTaken, names_keys, parse_keys
 from chatdesk.ui.settings.notices import Tone
 
 if TYPE_CHECKING:
@@ -51,6 +54,8 @@ class State(enum.Enum):
     TAKEN = "taken"  # another program holds the keys
     INVALID = "invalid"  # keys that cannot be a global shortcut
     UNSUPPORTED = "unsupported"  # this system or session offers none
+    ASKING = "asking"  # the desktop was asked (its portal answers later)
+    REFUSED = "refused"  # the desktop said no (its dialog cancelled, or refused)
 
 
 class GlobalShortcut(QObject):
@@ -67,6 +72,10 @@ class GlobalShortcut(QObject):
         self._reason = ""  # why no shortcut can be had here
         self._text = ""
         self._keys: Keys | None = None
+        self._later = False  # the backend's answer comes later (the portal), through _told
+        self._bound: str | None = None  # the keys the desktop bound, as it names them
+        self._refusal = ""  # the desktop's no, in words the user reads
+        self._closed: Backend | None = None  # let go of at close(), told until aclose()
         self.state = State.OFF
 
     def apply(self, text: str) -> None:
@@ -102,20 +111,35 @@ class GlobalShortcut(QObject):
         except NotAShortcut:
             self._set(State.INVALID, keys)
         else:
-            self._set(State.REGISTERED, keys)
+            self._set(State.ASKING if self._later else State.REGISTERED, keys)
 
     def _set(self, state: State, keys: Keys | None) -> None:
-        if state is not State.REGISTERED and self._backend is not None:
+        if state not in (State.REGISTERED, State.ASKING) and self._backend is not None:
             self._backend.release()
-        self.state, self._keys = state, keys
+        self.state, self._keys, self._bound = state, keys, None
         log.info("global shortcut %r: %s", self._text, state.value)
+
+    def _told(self, kind: str, words: str) -> None:
+        """What the desktop's portal made of the keys asked for (`shortcut_portal.Told`)."""
+        if self.state not in (State.ASKING, State.REGISTERED):
+            return  # switched off or other keys since
+        if kind == "none":
+            self._unsupported, self._reason = True, _why_none("wayland")
+            self._set(State.UNSUPPORTED, self._keys)
+        elif kind == "refused":
+            self._refusal = words
+            self._set(State.REFUSED, self._keys)
+        else:
+            self.state, self._bound = State.REGISTERED, words
+            log.info("global shortcut %r: bound by the desktop to %r", self._text, words)
+        self.status_changed.emit(self.status())
 
     def tell_preferences(self, dialog: PreferencesDialog) -> None:
         """Preferences ▸ Desktop shows the status under the keys while the dialog is open."""
         page = dialog.desktop
 
         def show(*_: object) -> None:
-            warns = self.state in (State.TAKEN, State.INVALID, State.UNSUPPORTED)
+            warns = self.state in (State.TAKEN, State.INVALID, State.UNSUPPORTED, State.REFUSED)
             page.show_shortcut_status(self.status(), Tone.WARNING if warns else Tone.INFO)
 
         show()
@@ -123,11 +147,18 @@ class GlobalShortcut(QObject):
         page.destroyed.connect(lambda: self.status_changed.disconnect(show))
 
     def close(self) -> None:
-        """Let go of the keys, for the other programs (chatdesk is quitting)."""
+        """Let go of the keys, for the other programs (chatdesk is quitting); a desktop's portal
+        is told while `aclose` is awaited."""
         if self._backend is not None:
             self._backend.close()
-            self._backend = None
+            self._closed, self._backend = self._backend, None
         self.state = State.OFF
+
+    async def aclose(self) -> None:
+        """Until the desktop's portal was told (its session closed)."""
+        ending = getattr(self._closed, "aclose", None)  # the backends that answer later
+        if ending is not None:
+            await ending()
 
     def status(self) -> str:
         """What the user reads about the shortcut (Preferences ▸ Desktop)."""
@@ -135,7 +166,21 @@ class GlobalShortcut(QObject):
         place = _where_to_bind()
         command = quick_command()
         if self.state is State.REGISTERED:
-            return tr("{keys} opens the quick window from any program.", keys=keys)
+            return self._registered(keys)
+        if self.state is State.ASKING:
+            return tr(
+                "Asking the desktop for {keys}. It may ask you to confirm, or to choose keys, in "
+                "a dialog of its own.",
+                keys=keys,
+            )
+        if self.state is State.REFUSED:
+            return tr(
+                "{refusal} To ask again, choose keys here again; or bind “{command}” to keys in "
+                "{place}.",
+                refusal=self._refusal,
+                command=command,
+                place=place,
+            )
         if self.state is State.TAKEN:
             return tr(
                 "{keys} is taken by another program. Choose other keys, or bind “{command}” to "
@@ -165,14 +210,38 @@ class GlobalShortcut(QObject):
             place=place,
         )
 
+    def _registered(self, keys: str) -> str:
+        if self._bound is None:  # held by chatdesk itself
+            return tr("{keys} opens the quick window from any program.", keys=keys)
+        if not self._bound:
+            return tr(
+                "The desktop keeps chatdesk's shortcut without keys for now: give it keys in "
+                "your desktop's keyboard settings."
+            )
+        if self._keys is not None and not names_keys(self._bound, self._keys):
+            return tr(
+                "The desktop bound {keys} instead of the keys set here: they open the quick "
+                "window from any program (the desktop's keyboard settings can change them).",
+                keys=self._bound,
+            )
+        return tr(
+            "{keys} opens the quick window from any program (the desktop's keyboard settings "
+            "can change it).",
+            keys=self._bound,
+        )
+
     def _system_backend(self) -> Backend | None:
         """This session's way to hold keys, made on first use; None (and `_unsupported` says
         why) when there is none."""
-        if self._backend is not None or self._unsupported:
+        if self._unsupported:
+            return None
+        if self._backend is not None:
             return self._backend
         platform = QGuiApplication.platformName()
         try:
-            self._backend = _backend_for(platform, self.pressed.emit, self._layout_changed)
+            self._backend = _backend_for(
+                platform, self.pressed.emit, self._layout_changed, self._told
+            )
         except OSError as error:  # the system's library missing or refusing
             log.warning("no global shortcut on %s: %s", platform, error)
             self._unsupported = True
@@ -181,6 +250,7 @@ class GlobalShortcut(QObject):
         if self._backend is None:
             self._unsupported = True
             self._reason = _why_none(platform)
+        self._later = bool(getattr(self._backend, "answers_later", False))
         return self._backend
 
     def _layout_changed(self) -> None:
@@ -191,8 +261,15 @@ class GlobalShortcut(QObject):
 
 
 def _backend_for(
-    platform: str, pressed: Callable[[], object], moved: Callable[[], None]
+    platform: str,
+    pressed: Callable[[], object],
+    moved: Callable[[], None],
+    told: Callable[[str, str], None],
 ) -> Backend | None:
+    if _wayland(platform):
+        from chatdesk.ui.desktop.shortcut_portal import PortalShortcut
+
+        return PortalShortcut(pressed, told)
     if platform == "xcb":
         from chatdesk.ui.desktop.shortcut_x11 import X11Shortcut
 
@@ -206,6 +283,14 @@ def _backend_for(
 
         return MacShortcut(pressed)
     return None
+
+
+def _wayland(platform: str) -> bool:
+    """A Wayland session, where programs ask the desktop's portal for shortcuts: Qt on Wayland,
+    or Qt drawing without a display server of its own (offscreen) in a Wayland session. Qt on
+    X11 (Xwayland included) grabs keys itself."""
+    session = platform.startswith("wayland") or bool(os.environ.get("WAYLAND_DISPLAY"))
+    return session and platform not in ("xcb", "windows", "cocoa")
 
 
 def _why_none(platform: str) -> str:
