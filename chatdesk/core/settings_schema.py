@@ -465,6 +465,12 @@ class VoiceSettings:
         "How readily a voice conversation takes a pause for the end of what you said.",
         choices=("low", "medium", "high"),
     )
+    talk_interrupt: bool = setting(
+        False,
+        "In a voice conversation, speaking while an answer is read stops it and starts your "
+        "next turn. Needs headphones, or a microphone that cancels echo: else the answer's own "
+        "sound would interrupt it.",
+    )
 
 
 @dataclass(frozen=True)

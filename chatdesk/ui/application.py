@@ -166,6 +166,9 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     window.temporary.make = core.temporary
     window.dictation.voice = lambda: core.voice  # the microphone (voice loads on first use)
     window.dictation.place()
+    window.talking.voice = lambda: core.voice  # the voice conversation, beside the microphone
+    window.talking.settings = lambda: window.settings.current.voice
+    window.talking.place(window.panes.column)
     reading = window.actions_.reading  # Read aloud, through the core's voice (made on first use)
     reading.speaking = lambda: core.speaking
     reading.voice = lambda: window.settings.current.voice
@@ -397,6 +400,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore, desktop: D
         _keep_thread_list(window, core.config.paths.run_dir)
         pruning.cancel()
         if hasattr(window, "dictation"):  # attached: a recording may be under way
+            await window.talking.aclose()
             await window.dictation.aclose()
 
         if hasattr(window, "actions_"):  # attached: a reading may be under way

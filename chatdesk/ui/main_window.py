@@ -233,7 +233,7 @@ class MainWindow(WindowLayout):
             lambda: self.current_thread_id,
         )
         self.formatter, self.controller = parts.formatter, parts.controller
-        self.actions_, self.dictation = parts.actions, parts.dictation
+        self.actions_, self.dictation, self.talking = parts.actions, parts.dictation, parts.talking
         self.gauge, self.summaries = parts.gauge, parts.summaries
         self.context_window = parts.context_window
         self.summaries.busy_changed.connect(self._update_thread_actions)

@@ -82,6 +82,7 @@ class Composer(QWidget):
         self._busy = False
         self._loading = False  # set while the text is changed by code, not by the user
         self._chips: AttachmentStrip | None = None  # made with the first chip
+        self._before_send: list[QWidget] = []  # what add_before_send put there, for Tab
         self._slash: SlashMenu | None = None  # made when first asked for (`slash`)
         self._thumbnails: Thumbnails | None = None  # given once the core is open
         self._model_menu: ModelMenu | None = None  # made when first opened
@@ -184,7 +185,8 @@ class Composer(QWidget):
         controls left to right, the send (or stop) button last."""
         chips = self._chips.chips if self._chips is not None else []
         removes = [chip.remove_button for chip in chips]
-        return [self._editor, *removes, *self._row.tab_chain()]
+        *row, send = self._row.tab_chain()
+        return [self._editor, *removes, *row, *self._before_send, send]
 
     @property
     def web(self) -> WebSwitch:  # made when first asked for (`ComposerButtons.web_switch`)
@@ -202,8 +204,8 @@ class Composer(QWidget):
         """`widget` in the row of controls just before Send; its `focus` before Send's in Tab's."""
         row = self._row
         row.row.insertWidget(row.row.indexOf(row.send), widget, 0, Qt.AlignmentFlag.AlignVCenter)
-        QWidget.setTabOrder(row.compare, focus)
-        QWidget.setTabOrder(focus, row.send)
+        self._before_send.append(focus)
+        self._update_tab_order()
 
     def text(self) -> str:
         return self._editor.toPlainText()

@@ -61,6 +61,7 @@ class VoicePage(QWidget):
         layout = QVBoxLayout(inner)
         layout.addWidget(self._dictation_box(voice))
         layout.addWidget(self._reading_box(voice))
+        layout.addWidget(self._talk_box(voice))
         layout.addStretch(1)
         scroll_page(self, inner, "voiceScroll")
         self.stt.currentIndexChanged.connect(lambda _=0: self._say_where())
@@ -87,18 +88,34 @@ class VoicePage(QWidget):
         self.longest.setSingleStep(30)
         self.longest.setSuffix(tr(" s"))
         self.longest.setValue(voice.max_seconds)
+        form = QFormLayout(box)
+        form.addRow(tr("Transcri&bed by:"), _with_note(box, self.stt, self.stt_where))
+        form.addRow(tr("Transcription &model:"), self.stt_model)
+        form.addRow(tr("M&icrophone:"), self.microphone)
+        form.addRow(tr("Longest recordin&g:"), self.longest)
+        return box
+
+    def _talk_box(self, voice: VoiceSettings) -> QGroupBox:
+        box = QGroupBox(tr("Voice conversation"), self)
         self.sensitivity = QComboBox(box)
         self.sensitivity.setObjectName("voiceSensitivity")
         self.sensitivity.setAccessibleName(tr("End of speech in a voice conversation"))
         for value, words in SENSITIVITY:
             self.sensitivity.addItem(tr(words), value)
         self.sensitivity.setCurrentIndex(max(0, self.sensitivity.findData(voice.sensitivity)))
+        self.interrupt = QCheckBox(tr("Speaking interrupts the answer being read"), box)
+        self.interrupt.setObjectName("voiceTalkInterrupt")
+        self.interrupt.setChecked(voice.talk_interrupt)
+        interrupt_note = _note(box, "voiceTalkInterruptNote")
+        interrupt_note.setText(
+            tr(
+                "Use headphones, or a microphone that cancels echo: else the answer's own sound "
+                "interrupts it. Esc always does."
+            )
+        )
         form = QFormLayout(box)
-        form.addRow(tr("Transcri&bed by:"), _with_note(box, self.stt, self.stt_where))
-        form.addRow(tr("Transcription &model:"), self.stt_model)
-        form.addRow(tr("M&icrophone:"), self.microphone)
-        form.addRow(tr("Longest recordin&g:"), self.longest)
         form.addRow(tr("E&nd of speech:"), self.sensitivity)
+        form.addRow(_with_note(box, self.interrupt, interrupt_note))
         return box
 
     def _reading_box(self, voice: VoiceSettings) -> QGroupBox:
@@ -184,12 +201,13 @@ class VoicePage(QWidget):
             self.stt_model,
             self.microphone,
             self.longest,
-            self.sensitivity,
             self.tts,
             self.voice,
             self.rate,
             self.volume,
             self.read_code,
+            self.sensitivity,
+            self.interrupt,
         ]
 
     def voice_settings(self, base: VoiceSettings) -> VoiceSettings:
@@ -205,6 +223,7 @@ class VoicePage(QWidget):
             tts_rate=round(self.rate.value(), 1),
             tts_volume=self.volume.value() / 100,
             read_code=self.read_code.isChecked(),
+            talk_interrupt=self.interrupt.isChecked(),
         )
 
 

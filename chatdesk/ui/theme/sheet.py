@@ -128,6 +128,10 @@ QScrollArea { background: $surface; }
     padding: 8px 12px;
 }
 #messageStatus[state="streaming"], #messageStatus[state="pending"] { color: $link; }
+#talkBar { background: $surface_alt; border-top: 2px solid $border; }
+#talkBar[state="listening"], #talkBar[state="hearing"] { border-top: 2px solid $accent; }
+#talkState { font-weight: 600; }
+#talkHint { color: $text_quiet; }
 #reasoning {
     background: $surface_alt;
     color: $text_quiet;

@@ -1,7 +1,8 @@
 """The conversation's parts that work with the core, made when the window attaches it: the
 formatter (the render worker, and formatting kept across runs), the controller that reads and
 follows the shown thread, the message actions, the context gauge, summaries and the context
-window choice. They load asyncio and the render worker, which the first paint does without."""
+window choice, dictation and the voice conversation. They load asyncio and the render worker,
+which the first paint does without."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QApplication, QMainWindow
+from PySide6.QtWidgets import QApplication
 
 from chatdesk.ui.context.summaries import SummaryActions
 from chatdesk.ui.context.window_choice import ContextWindowChoice
@@ -18,6 +19,7 @@ from chatdesk.ui.conversation.formatter import Formatter
 from chatdesk.ui.window.dictation import Dictation
 from chatdesk.ui.window.gauge import ContextGauge
 from chatdesk.ui.window.message_actions import MessageActions
+from chatdesk.ui.window.talking import Talking
 
 if TYPE_CHECKING:
     from chatdesk.core.render.kept import KeptRenders
@@ -28,12 +30,13 @@ if TYPE_CHECKING:
     from chatdesk.ui.conversation.view import ConversationView
     from chatdesk.ui.header import ThreadHeader
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.window.layout import WindowLayout
 
 
 class ConversationParts:
     def __init__(
         self,
-        window: QMainWindow,
+        window: WindowLayout,
         service: ChatService,
         runner: Runner,
         renderer: RenderWorker,
@@ -64,6 +67,8 @@ class ConversationParts:
         )
         view.message_widget_added.connect(self.actions.connect_widget)
         self.dictation = Dictation(composer, runner, window)  # the microphone, once voice is given
+        # A voice conversation: speak, hear the answer, speak again (once voice is given).
+        self.talking = Talking(window, composer, window.sending, self.actions.reading, runner)
         self.actions.asks.composing = lambda: bool(composer.text().strip())  # not interrupted
         # A resource a tool gave, attached from its card, joins the message being written.
         self.actions.attachments.resources.attached.connect(composer.add_attachment)

@@ -47,6 +47,7 @@ SHORTCUTS = (
     (CHAT, mark("&Regenerate the last answer"), "Ctrl+R", "actions_.regenerate_last"),
     (CHAT, mark("&Dictate"), "Ctrl+Shift+D", "dictation.toggle"),
     (CHAT, mark("Read the last answer &aloud"), "Ctrl+Shift+A", "actions_.read_last"),
+    (CHAT, mark("&Voice conversation"), "Ctrl+Shift+T", "talking.toggle"),
     (CHAT, mark("&Find in thread…"), "Ctrl+F", "find_bar.open_bar"),
     (CHAT, mark("Re&name thread"), "F2", "rename_thread"),
     (CHAT, mark("Summarise &earlier messages now"), "", "summaries.summarize_now"),

@@ -90,6 +90,8 @@ class MessageActions:
         self._wire(widget)
         self.compared.consider(widget)
         self.asks.place_all()
+        if widget.message.id == self.reading.reading:  # read from before it was shown
+            widget.footer.set_reading(True)
 
     def _wire(self, widget: MessageWidget) -> None:
         widget.action.connect(self.run)

@@ -19,6 +19,7 @@ from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
+    from chatdesk.core.errors import ChatdeskError
     from chatdesk.core.service import ChatService
     from chatdesk.core.settings_schema import VoiceSettings
     from chatdesk.core.views import MessageView
@@ -52,7 +53,9 @@ class ReadingAloud:
         self._growing: GrowingAnswer | None = None  # its sentences, while it is written
         self._text = ""  # what of it has arrived so far, while it is written
         self.heard: list[str] = []  # the sentences heard, in order, for the record
+        self.sentence_started: Callable[[], object] | None = None  # told as each one begins
         self._turn = 0  # which reading is the current one
+        self._failure: tuple[int, ChatdeskError] | None = None  # the last reading that failed
 
     def toggle(self, message_id: uuid.UUID) -> None:
         """Read the answer aloud, or stop, when it is the one being read."""
@@ -64,6 +67,18 @@ class ReadingAloud:
     def stop(self) -> None:
         if self._reader is not None:
             self._reader.stop()
+
+    async def read_through(self, message_id: uuid.UUID) -> ChatdeskError | None:
+        """Read the answer aloud, while it is written too, and return once the reading ended
+        (every sentence heard, or stopped); with the failure that ended it, if one did."""
+        message = await self._service.get_message(message_id)
+        self._start(message)
+        reader, turn = self._reader, self._turn
+        if reader is None:
+            return None
+        await reader.wait()
+        failure = self._failure
+        return failure[1] if failure is not None and failure[0] == turn else None
 
     async def aclose(self) -> None:
         """Silence, before the window closes."""
@@ -113,12 +128,15 @@ class ReadingAloud:
         current = turn == self._turn
         if isinstance(event, SentenceStarted) and current:
             self.heard.append(event.text)
+            if self.sentence_started is not None:
+                self.sentence_started()
         elif isinstance(event, ReadingFinished | ReadingFailed):
             if read != self.reading or current:  # its button is no longer a Stop
                 self._show(read, reading=False)
             if current:
                 self.reading, self._growing = None, None
             if isinstance(event, ReadingFailed) and current:
+                self._failure = (turn, event.error)
                 self._tell(tr("Could not read aloud: {error}", error=event.error))
 
     def _show(self, message_id: uuid.UUID, *, reading: bool) -> None:

@@ -97,6 +97,24 @@ class Sending(QObject):
             call = self._call(self._service, text, attachments)
             self._runner.run(call, done=self._done, failure=self._refused)
 
+    async def send_composed(self) -> Turn:
+        """Send what the composer holds now, as Send does, and give the turn (a voice
+        conversation's way to send): the composer is cleared once it went out; a refusal keeps
+        it, is said as Send's is, and is raised."""
+        from chatdesk.core.errors import ChatdeskError
+
+        if self._service is None:
+            raise RuntimeError("no core to send to yet")
+        self._over_cap_hide()
+        text, attachments = self._composer.text(), self._composer.attachments()
+        try:
+            turn = await self._call(self._service, text, attachments)
+        except ChatdeskError as error:
+            self._refused(error)
+            raise
+        self._done(turn)
+        return turn
+
     def send_over_cap(self) -> None:
         """Send what the composer holds past a reached spending cap, this once."""
         if self._service is None or self._runner is None or not self._composer.can_send():
