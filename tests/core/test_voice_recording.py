@@ -14,7 +14,7 @@ import pytest
 from chatdesk.core.voice.audio import SAMPLE_RATE, VoiceError, rms
 from chatdesk.core.voice.recording import Ending, Recording, input_devices
 from chatdesk.core.voice.speech_end import EndOfSpeech
-from tests.core.voice_parts import Pulse, pulse, silence_wav, speak
+from tests.core.voice_parts import Pulse, pulse, silence_wav, speak, start_pulse, stop_pulse
 
 __all__ = ["pulse"]  # the fixture, used by name
 
@@ -126,3 +126,26 @@ def test_the_end_of_speech_waits_for_a_pause_as_long_as_the_sensitivity_says(
     silent = EndOfSpeech()
     assert not silent.feed(silence_wav(tmp_path / "q.wav", 2).read_bytes()[44:])
     assert not silent.heard
+
+
+@pytest.mark.asyncio
+async def test_an_audio_server_started_after_portaudio_is_recorded_from(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PortAudio lists the devices when it starts: a microphone that appears later (plugged
+    in, or its audio server started after chatdesk) is found by a fresh list."""
+    monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'nobody-listens'}")
+    assert all(device.name != "pulse" for device in input_devices())  # no server yet
+    started = start_pulse(tmp_path / "pulse")
+    try:
+        monkeypatch.setenv("PULSE_SERVER", started.server)
+        recording = Recording(device="pulse")
+        await recording.start()  # not "there is no microphone named pulse"
+        player = started.play(speak(tmp_path))
+        await asyncio.to_thread(player.wait)
+        recording.stop()
+        recorded = await recording.finished()
+        assert recorded.problem is None
+        assert sum(loud_windows(recorded.audio.samples)) >= 10  # the speech, recorded
+    finally:
+        stop_pulse(started)

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.voice import portaudio
 from chatdesk.core.voice.sound import SAMPLE_BYTES, Sound
 
 
@@ -107,7 +108,8 @@ def _opened(
     sounddevice: ModuleType, device: str | int | None, audio: Sound, feed: _Feed, finished: Any
 ) -> Any:
     feed.stop = sounddevice.CallbackStop
-    try:
+
+    def started() -> Any:
         stream = sounddevice.RawOutputStream(
             samplerate=audio.rate,
             channels=audio.channels,
@@ -117,16 +119,16 @@ def _opened(
             finished_callback=finished,
         )
         stream.start()
+        return stream
+
+    try:
+        return portaudio.opened(started)
     except (sounddevice.PortAudioError, ValueError) as error:
         raise no_device(error) from None
-    return stream
 
 
 def _closed(stream: Any) -> None:
-    try:
-        stream.abort()
-    finally:
-        stream.close()
+    portaudio.closed(stream)
 
 
 def no_device(error: object) -> PlaybackFailed:
@@ -155,9 +157,8 @@ def _sounddevice() -> ModuleType:
 
 def output_devices() -> list[str]:
     """The names of the output devices PortAudio sees."""
-    sounddevice = _sounddevice()
     return [
         str(device["name"])
-        for device in sounddevice.query_devices()
+        for device in portaudio.devices(_sounddevice())  # afresh, as the microphones
         if int(device["max_output_channels"]) > 0
     ]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import tr
+from chatdesk.core.voice import portaudio
 from chatdesk.core.voice.audio import SAMPLE_RATE, Audio, VoiceError
 from chatdesk.core.voice.speech_end import EndOfSpeech
 
@@ -76,8 +77,8 @@ def input_devices() -> list[InputDevice]:
     """The microphones PortAudio sees, for Preferences ▸ Voice."""
     sd = _sounddevice()
     try:
+        devices = portaudio.devices(sd)  # afresh: a microphone plugged in since is listed
         default = sd.default.device[0]
-        devices = sd.query_devices()
     except sd.PortAudioError:
         return []
     return [
@@ -182,17 +183,22 @@ class Recording:
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(self._finish, Ending.DEVICE_LOST)
 
-        try:
+        def started() -> Any:
             stream = sd.RawInputStream(
                 samplerate=SAMPLE_RATE,
                 channels=1,
                 dtype="int16",
                 blocksize=BLOCK,
-                device=_device_index(self._device),
+                device=device,
                 callback=arrived,
                 finished_callback=stopped,
             )
             stream.start()
+            return stream
+
+        device = _device_index(self._device)
+        try:
+            stream = portaudio.opened(started)
         except sd.PortAudioError as error:
             raise VoiceError(
                 tr(
@@ -257,5 +263,4 @@ class Recording:
 
 
 def _close_stream(stream: Any) -> None:
-    stream.abort(ignore_errors=True)
-    stream.close(ignore_errors=True)
+    portaudio.closed(stream)
