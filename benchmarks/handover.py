@@ -14,15 +14,15 @@ ratio, read with the bare runs' noise (`--check`), the CPU ratio is shown beside
 warm-up run of each is not counted: it also compiles the modules' bytecode (into the run's own
 cache, PYTHONPYCACHEPREFIX), as an installed chatdesk has it (pip compiles a wheel's modules;
 uv and an editable install write them on the first start), even where the developer's shell
-sets PYTHONDONTWRITEBYTECODE: without it every start compiled chatdesk's two modules from
-source, ~6 ms of CPU no user pays.
+sets PYTHONDONTWRITEBYTECODE: without it every start compiled chatdesk's modules from source,
+~7 ms of CPU here that no user pays.
 
 The `chatdesk` command is a script the installer writes. The one pip before 25.0 writes
-imports `re` before chatdesk runs (~12 ms of CPU, 0.6 of a bare start); pip 25.0 and later and
-uv write one without it. So two lines beside the budget, informational: the same hand-over
-through the script pip 25 writes (made in the run's folder for this Python), and through
-`chatdesk.launch.main` called from `-c` (as the desktop build starts it); and a note when the
-installed script imports `re`.
+imports `re` before chatdesk runs (~10 ms of CPU here, over half a bare start); pip 25.0 and
+later and uv write one without it. So two lines beside the budget, informational: the same
+hand-over through the script pip 25 writes (made in the run's folder for this Python), and
+through `chatdesk.launch.main` called from `-c` (as the desktop build starts it); and a note
+when the installed script imports `re`.
 """
 
 from __future__ import annotations
