@@ -1,7 +1,8 @@
 """The `chatdesk` command's entry point.
 
-It imports nothing of chatdesk at module level: a start should not pay for the CLI, SQLAlchemy
-and the service it may never use (the children do not import it either:
+It imports nothing at module level but `sys` (not even `__future__`: an annotation naming a
+type it does not import is a string): a start should not pay for the CLI, SQLAlchemy and the
+service it may never use (the children do not import it either:
 chatdesk/core/trust/children.py).
 
 `chatdesk` with no arguments, or with only the window's own options (`--show`, `--quick`,
@@ -12,8 +13,6 @@ commands load SQLAlchemy and the service, which the window loads behind its firs
 (decision 0009). Anything else (a command, `--help`) goes to the CLI, which opens the window too
 when no command is given.
 """
-
-from __future__ import annotations
 
 import sys
 
@@ -107,7 +106,7 @@ def _opened(target: str) -> tuple[str, str]:
 
 
 def open_window(
-    data_dir: str | None = None, request: Request | None = None, where: str = ""
+    data_dir: str | None = None, request: "Request | None" = None, where: str = ""
 ) -> int:
     """What `chatdesk.cli.main([])` does, with only the window's imports; `request` (a
     `handover.Request`) is what this start was asked, and `where` the address the running

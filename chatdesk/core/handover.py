@@ -3,8 +3,10 @@ one (the server is `chatdesk/ui/desktop/instance.py`) and exits.
 
 A second start runs this before anything heavy is imported (chatdesk/launch.py), so this module
 imports only what a bare Python has loaded already and the C part of `socket` (the `socket`
-module itself costs more than the rest of the hand-over). `json` loads only to write
-and read the one line each way.
+module itself costs more than the rest of the hand-over); not even `__future__` (its
+annotations naming types a start does not import are strings). A hand-over that succeeds does
+not load `json` either (it imports `re`): its line is written here, and the usual answer is
+compared as bytes.
 
 Where the running chatdesk listens (`address`): a name made from the user and what decides the
 data folder (`--data-dir`, CHATDESK_DATA_DIR, CHATDESK_HOME). On Windows, a named pipe
@@ -16,8 +18,6 @@ The protocol: one line of UTF-8 JSON each way, at most `MAX_LINE` bytes. The req
 `{"v": 1, "request": KIND, "argument": TEXT}`; the answer `{"v": 1, "ok": true}` once the
 running chatdesk has taken it, or `{"v": 1, "ok": false, "error": TEXT}`.
 """
-
-from __future__ import annotations
 
 import os
 import sys
@@ -117,7 +117,7 @@ def answer_line(error: str | None = None) -> bytes:
     return json.dumps({"v": VERSION, "ok": False, "error": error}).encode("utf-8") + b"\n"
 
 
-def address(data_dir: str | None = None, env: Mapping[str, str] = os.environ) -> str:
+def address(data_dir: str | None = None, env: "Mapping[str, str]" = os.environ) -> str:
     """Where the chatdesk of this user and data folder listens: a pipe name on Windows (as
     QLocalServer takes it), a socket path elsewhere."""
     key = "\0".join((_user(env), *_data_folder_key(data_dir, env))).encode("utf-8", "surrogatepass")
@@ -141,14 +141,14 @@ def _fnv1a(data: bytes) -> int:
     return value
 
 
-def _user(env: Mapping[str, str]) -> str:
+def _user(env: "Mapping[str, str]") -> str:
     if sys.platform == "win32":
         return env.get("USERDOMAIN", "") + "\\" + env.get("USERNAME", "")
     else:
         return str(os.getuid())
 
 
-def _data_folder_key(data_dir: str | None, env: Mapping[str, str]) -> tuple[str, str]:
+def _data_folder_key(data_dir: str | None, env: "Mapping[str, str]") -> tuple[str, str]:
     """What decides the data folder (chatdesk/core/paths.py), made absolute."""
     chosen = data_dir or env.get("CHATDESK_DATA_DIR")
     if chosen:
@@ -212,7 +212,7 @@ def _send_pipe(name: str, line: bytes) -> bytes:
             raise HandoverFailed(error.strerror or str(error)) from None
 
 
-def _open_busy_pipe(name: str, first: OSError) -> FileIO:
+def _open_busy_pipe(name: str, first: OSError) -> "FileIO":
     import time
 
     deadline = time.monotonic() + CONNECT_SECONDS
@@ -227,7 +227,7 @@ def _open_busy_pipe(name: str, first: OSError) -> FileIO:
     raise HandoverFailed(first.strerror or str(first))
 
 
-def _read_line(read: Callable[[int], bytes]) -> bytes:
+def _read_line(read: "Callable[[int], bytes]") -> bytes:
     """The answer's line, read until its newline or the end."""
     received = b""
     while b"\n" not in received and len(received) < MAX_LINE:

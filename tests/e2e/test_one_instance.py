@@ -57,6 +57,27 @@ def _second(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# `chatdesk.launch.main` as the script of the `chatdesk` command calls it (pip 25 and uv write
+# one that imports nothing else), and what a bare Python start imports, to compare with
+_ENTRY = "import sys; from chatdesk.launch import main; sys.exit(main())"
+_HANDOVER_MODULES = {"chatdesk", "chatdesk.launch", "chatdesk.core", "chatdesk.core.handover"}
+
+
+def _imported(*argv: str) -> set[str]:
+    """The modules a Python start with `argv` imported (`-X importtime`); it must exit 0."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", *argv],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = [line.split("|") for line in result.stderr.splitlines()]
+    return {line[2].strip() for line in lines if len(line) == 3 and line[0].startswith("import")}
+
+
 def _until(condition: Callable[[], object], what: str) -> None:
     deadline = time.monotonic() + WAIT_S
     while not condition():
@@ -115,6 +136,10 @@ def test_a_second_start_hands_a_link_and_show_to_the_first(
 
     _handed_over(_second("--show"))
     _until(lambda: "a second start asked: show" in _log(chatdesk_home), "show is asked")
+    # a hand-over costs a bare Python start and chatdesk's own few modules: not `re` (nor
+    # `json`, which imports it), `__future__` or the `socket` module, only its C part
+    extra = _imported("-c", _ENTRY, "--show") - _imported("-c", "pass")
+    assert extra - {"_socket"} == _HANDOVER_MODULES
     refused = _second("--open", "file:///etc/passwd")
     _handed_over(refused)
     _until(lambda: "a link was refused: only chatdesk: links" in _log(chatdesk_home), "refused")

@@ -14,9 +14,13 @@ import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit, urlunsplit
 
 from chatdesk.core.providers.catalogue import LOCAL, CatalogueEntry
+
+if TYPE_CHECKING:
+    import openai
 
 log = logging.getLogger("chatdesk.provider")
 
@@ -57,15 +61,9 @@ def _on_port(entry: CatalogueEntry, port: int | None) -> CatalogueEntry:
 
 async def _ask(entry: CatalogueEntry, bound: float) -> LocalServer | None:
     """The server's models, or None when nothing answers as a model server within `bound`."""
-    import openai  # here: only asking needs it
+    client = await asyncio.to_thread(_client, entry, bound)
+    import openai  # loaded by `_client`
 
-    client = openai.AsyncOpenAI(
-        api_key="none",  # local servers take any key
-        base_url=entry.base_url,
-        timeout=bound,
-        max_retries=0,
-        http_client=openai.DefaultAsyncHttpxClient(timeout=bound, follow_redirects=False),
-    )
     try:
         async with asyncio.timeout(bound):
             page = await client.models.list()
@@ -76,3 +74,21 @@ async def _ask(entry: CatalogueEntry, bound: float) -> LocalServer | None:
     finally:
         await client.close()
     return LocalServer(entry, tuple(sorted(i for i in ids if isinstance(i, str) and i)))
+
+
+def _client(entry: CatalogueEntry, bound: float) -> openai.AsyncOpenAI:
+    """A client of the SDK for `entry`, made on a worker thread, as everything it loads first:
+    the SDK itself (up to a second: sdk.py), the certificates its HTTP client reads (tens of
+    ms), and the modules of its model list (~10 ms). On the loop's thread that would be
+    as long without a paint, a key, or a second start's acknowledgement."""
+    import openai
+
+    client = openai.AsyncOpenAI(
+        api_key="none",  # local servers take any key
+        base_url=entry.base_url,
+        timeout=bound,
+        max_retries=0,
+        http_client=openai.DefaultAsyncHttpxClient(timeout=bound, follow_redirects=False),
+    )
+    client.models  # noqa: B018 (its modules load here)
+    return client

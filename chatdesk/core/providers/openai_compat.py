@@ -1,6 +1,6 @@
 """Any server that speaks OpenAI's chat-completions API: OpenAI, Ollama, LM Studio, vLLM ...
 
-The openai SDK is imported on first use (it costs start-up time) and never retries on its own:
+The openai SDK is imported on first use, off the loop's thread (sdk.py), and never retries:
 the chat service retries before the first token and nowhere else, because replaying a request
 after text has arrived would duplicate it. Every failure leaves as a `ProviderError` whose
 message a user can act on; the API key is scrubbed from anything the server says back.
@@ -32,6 +32,7 @@ from chatdesk.core.providers.base import (
 from chatdesk.core.providers.openai_wire import ChunkReader, request_arguments
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.providers.ratelimit import RateLimiter
+from chatdesk.core.providers.sdk import ready_client
 from chatdesk.core.retry import asked_wait
 
 if TYPE_CHECKING:
@@ -80,7 +81,7 @@ class OpenAICompatibleProvider:
 
     async def list_models(self) -> list[str]:
         """The models the server offers (GET /models); also remembered in `models`."""
-        client = self.client()
+        client = await ready_client(self)
         try:
             page = await client.models.list()
             found = sorted([model.id async for model in page])
@@ -100,7 +101,7 @@ class OpenAICompatibleProvider:
             self.limiter.record()
             reply: object
             try:
-                reply = await self.client().embeddings.create(
+                reply = await (await ready_client(self)).embeddings.create(
                     model=model, input=list(texts), encoding_format="float"
                 )
             except (OverflowError, RecursionError):  # the SDK's parsing of absurd JSON
@@ -145,7 +146,7 @@ class OpenAICompatibleProvider:
         self.limiter.record()
         extra: dict[str, Any] = {"language": language} if language else {}
         try:
-            reply = await self.client().audio.transcriptions.create(
+            reply = await (await ready_client(self)).audio.transcriptions.create(
                 model=model, file=audio, response_format="json", timeout=seconds, **extra
             )
         except Exception as error:
@@ -174,7 +175,7 @@ class OpenAICompatibleProvider:
                 await self.aclose()
 
     async def _request(self, request: ChatRequest) -> AsyncGenerator[StreamEvent]:
-        client = self.client()
+        client = await ready_client(self)
         try:
             chunks = await client.chat.completions.create(
                 **request_arguments(request, self.profile)
@@ -221,9 +222,8 @@ class OpenAICompatibleProvider:
         return self._client
 
     def _new_client(self) -> openai.AsyncOpenAI:
-        import openai
+        import openai  # loaded by sdk.py; it re-exports httpx2's Timeout (no direct dependency)
 
-        # openai re-exports its HTTP library's Timeout, so httpx2 needs no direct dependency.
         timeout = openai.Timeout(
             connect=self._connect_timeout,
             read=self._first_byte_timeout,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import ProviderError
+from chatdesk.core.providers.sdk import ready_client
 from chatdesk.core.voice.sound import Sound, SoundUnreadable, from_wav
 from chatdesk.core.voice.speech import RENDER_TIMEOUT, SpeechFailed, Voice
 
@@ -90,7 +91,7 @@ class ProviderSpeech:
     async def render(self, text: str) -> Sound:
         try:
             async with asyncio.timeout(RENDER_TIMEOUT):
-                reply = await self.provider.client().audio.speech.create(
+                reply = await (await ready_client(self.provider)).audio.speech.create(
                     model=self.model,
                     voice=self.voice,
                     input=text,

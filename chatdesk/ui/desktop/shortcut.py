@@ -320,14 +320,31 @@ def _linux_place(desktops: list[str]) -> str:
     return tr("your desktop's keyboard settings")
 
 
-def quick_command() -> str:
+def quick_command(scripts: str | None = None, search_path: str | None = None) -> str:
     """The command that opens the quick window of the running chatdesk, as a user would type
-    it into their desktop's shortcut settings."""
+    it into their desktop's shortcut settings: `chatdesk --quick` when it is on the PATH (of
+    `search_path`; this process's by default), else the `chatdesk` script installed with this
+    Python's packages (in `scripts`, by default where they go: a venv's bin or Scripts, not on
+    the PATH), named in full, and only else `python -m chatdesk`, whose start costs more (runpy
+    imports much before chatdesk runs)."""
     if getattr(sys, "frozen", False):  # the packaged build: its own executable
         parts = [sys.executable, "--quick"]
-    elif shutil.which("chatdesk"):
+    elif shutil.which("chatdesk", path=search_path):
         parts = ["chatdesk", "--quick"]
+    elif script := _installed_script(scripts):
+        parts = [script, "--quick"]
     else:
         parts = [sys.executable, "-m", "chatdesk", "--quick"]
     join = subprocess.list2cmdline if sys.platform == "win32" else shlex.join
     return join(parts)
+
+
+def _installed_script(scripts: str | None) -> str:
+    """The `chatdesk` command pip or uv installed in `scripts` ("" when there is none)."""
+    if scripts is None:
+        import sysconfig
+
+        scripts = sysconfig.get_path("scripts")
+    name = "chatdesk.exe" if sys.platform == "win32" else "chatdesk"
+    script = os.path.join(scripts, name)
+    return script if os.path.isfile(script) and os.access(script, os.X_OK) else ""
