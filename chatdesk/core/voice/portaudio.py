@@ -4,7 +4,8 @@ PortAudio lists the devices once, when it starts: a microphone plugged in afterw
 audio server that started after chatdesk (PipeWire after login, PulseAudio restarted), is not
 in its list, and a recording from it would say there is no such microphone. `devices()`
 starts PortAudio again for a fresh list when no stream of chatdesk's is open (starting it
-again would close them), else gives the list it has. Streams are opened with `opened()` and
+again would close them), else gives the list it has: for Preferences' lists, and for a
+recording whose microphone the last list lacks. Streams are opened with `opened()` and
 closed with `closed()`, which count them; a lock keeps a fresh start from crossing an opening
 on another thread.
 """
@@ -20,10 +21,11 @@ _lock = threading.Lock()
 _open = 0  # streams opened with opened() and not yet closed()
 
 
-def devices(sounddevice: ModuleType) -> list[dict[str, Any]]:
-    """Every device PortAudio sees now (afresh when no stream is open)."""
+def devices(sounddevice: ModuleType, *, fresh: bool = True) -> list[dict[str, Any]]:
+    """Every device PortAudio sees: afresh when `fresh` and no stream is open, else as it
+    listed them last (a fresh list costs PortAudio's start: tens of milliseconds)."""
     with _lock:
-        if _open == 0:
+        if fresh and _open == 0:
             sounddevice._terminate()
             sounddevice._initialize()
         return [dict(device) for device in sounddevice.query_devices()]

@@ -73,11 +73,12 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
-def input_devices() -> list[InputDevice]:
-    """The microphones PortAudio sees, for Preferences ▸ Voice."""
+def input_devices(*, fresh: bool = True) -> list[InputDevice]:
+    """The microphones PortAudio sees, for Preferences ▸ Voice: afresh (a microphone plugged
+    in since is listed), or with `fresh` False as PortAudio listed them last."""
     sd = _sounddevice()
     try:
-        devices = portaudio.devices(sd)  # afresh: a microphone plugged in since is listed
+        devices = portaudio.devices(sd, fresh=fresh)
         default = sd.default.device[0]
     except sd.PortAudioError:
         return []
@@ -89,15 +90,17 @@ def input_devices() -> list[InputDevice]:
 
 
 def _device_index(name: str) -> int | None:
+    """The microphone named `name` (exactly, else the first whose name holds it); looked for
+    afresh when PortAudio's last list lacks it."""
     if not name:
         return None
-    devices = input_devices()
-    for device in devices:
-        if device.name == name:
-            return device.index
-    for device in devices:
-        if name.casefold() in device.name.casefold():
-            return device.index
+    devices = input_devices(fresh=False)
+    found = _named(devices, name)
+    if found is None:
+        devices = input_devices()
+        found = _named(devices, name)
+    if found is not None:
+        return found
     raise VoiceError(
         tr(
             "There is no microphone named {name} (found: {found}). Choose one in Preferences ▸ "
@@ -106,6 +109,16 @@ def _device_index(name: str) -> int | None:
             found=", ".join(device.name for device in devices) or tr("none"),
         )
     )
+
+
+def _named(devices: list[InputDevice], name: str) -> int | None:
+    for device in devices:
+        if device.name == name:
+            return device.index
+    for device in devices:
+        if name.casefold() in device.name.casefold():
+            return device.index
+    return None
 
 
 class Recording:

@@ -368,6 +368,12 @@ class Sending(QObject):
         if answer is not None and self._service is not None and self._runner is not None:
             self._runner.run(self._service.stop(answer))
 
+    def stop_answer(self, answer_id: uuid.UUID) -> None:
+        """Stop that answer, shown or not, if it is still being written (one written already
+        stays as it is)."""
+        if self._service is not None and self._runner is not None:
+            self._runner.run(self._service.stop(answer_id), quiet=True)
+
     def apply(self, event: Event) -> None:
         """Follow which answers are being written."""
         from chatdesk.core.chat import events as ev

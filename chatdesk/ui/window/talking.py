@@ -67,6 +67,8 @@ class Talking(QObject):
         self._task: asyncio.Task[None] | None = None
         self._listening: Recording | None = None  # the microphone, while it is open
         self._answering = False  # the answer is awaited or read: Esc interrupts it
+        self._answer_id: uuid.UUID | None = None  # the answer awaited or read, once known
+        self._read: asyncio.Future[ChatdeskError | None] | None = None  # its reading
         self._ending = False
         self.turns: list[str] = []  # what was sent, in order, for the record
 
@@ -113,10 +115,14 @@ class Talking(QObject):
     def interrupt(self) -> None:
         """Stop the answer being awaited or read (the reading, and the answer if it is still
         being written), and listen."""
-        if self._answering:
-            self._answering = False
-            self._reading.stop()
-            self._sending.stop()
+        if not self._answering:
+            return
+        self._answering = False
+        if self._read is not None:
+            self._read.cancel()  # not begun yet: it never will
+        self._reading.stop()
+        if self._answer_id is not None:  # else it is stopped once the send gives it (_talk)
+            self._sending.stop_answer(self._answer_id)
 
     async def aclose(self) -> None:
         """Before the window closes: the microphone is closed, its audio dropped."""
@@ -144,9 +150,13 @@ class Talking(QObject):
                 if self._ending or not text:
                     continue
                 self._show(TalkState.WAITING)
+                self._answering, self._answer_id = True, None  # Esc interrupts from here
                 turn = await self._sending.send_composed()  # refused: said, and it ends
                 self.turns.append(text)
-                if not self._ending:
+                self._answer_id = turn.answer.id
+                if not self._answering:  # interrupted while it was being sent
+                    self._sending.stop_answer(turn.answer.id)
+                elif not self._ending:
                     recording = await self._answer(voice, turn.answer.id)
         finally:
             if recording is not None:
@@ -182,19 +192,23 @@ class Talking(QObject):
     async def _answer(self, voice: Voice, answer_id: uuid.UUID) -> Recording | None:
         """Read the answer aloud as it is written. With `talk_interrupt`, the microphone is
         open meanwhile: speech stops the answer, and that recording is the next turn's."""
-        self._answering = True
         recording = await self._open(voice) if self._speech_interrupts() else None
         self._listening = recording
         self._reading.sentence_started = lambda: self._show(TalkState.READING)
+        read = self._read = asyncio.ensure_future(self._reading.read_through(answer_id))
+        if not self._answering:  # interrupted while the microphone opened
+            read.cancel()
         try:
-            failure = await self._reading.read_through(answer_id)
+            await asyncio.wait([read])
         except BaseException:
+            read.cancel()
             if recording is not None:
                 await recording.cancel()
             raise
         finally:
             self._reading.sentence_started = None
-            self._answering, self._listening = False, None
+            self._answering, self._listening, self._read = False, None, None
+        failure = None if read.cancelled() else read.result()
         if failure is not None:
             if recording is not None:
                 await recording.cancel()
