@@ -10,7 +10,6 @@ the microphone would hear it)."""
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 from pathlib import Path
@@ -22,13 +21,13 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.kinds import Role
-from chatdesk.core.voice.sound import Sound
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.window.talk_bar import TalkState
 from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import Pulse, speak
 from tests.core.voice_parts import pulse as pulse
+from tests.ui.test_read_aloud import Recorder
 
 SLOW = 180_000  # ms: speech, its end, a Whisper model and a reading on a busy CPU
 
@@ -36,20 +35,6 @@ pytestmark = pytest.mark.skipif(
     shutil.which("espeak-ng") is None and not os.environ.get("CI"),
     reason="the system's voice on Linux is espeak-ng, which is not installed",
 )
-
-
-class Recorder:
-    """Where the reading's sound goes: each sentence kept; with `held`, a sound plays until
-    the reading is stopped."""
-
-    def __init__(self, *, held: bool = False) -> None:
-        self.played: list[Sound] = []
-        self._held = held
-
-    async def play(self, audio: Sound) -> None:
-        self.played.append(audio)
-        if self._held:
-            await asyncio.Event().wait()  # cancelled when the reading stops
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ server hands that notification, and the later ones, to the tray (`gone`).
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import html
 import logging
 import uuid
@@ -92,27 +91,10 @@ class DbusNotifier:
     async def _serve(self, ready: asyncio.Future[DBusRouter]) -> None:
         """Listen for the server's clicks and closes until chatdesk closes."""
         from jeepney import MatchRule
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.asyncio import open_dbus_router
 
-        try:
-            async with open_dbus_router(bus="SESSION") as router:
-                rule = MatchRule(type="signal", interface=INTERFACE, path=PATH)
-                await router.send_and_get_reply(message_bus.AddMatch(rule))
-                with router.filter(rule, bufsize=64) as signals:
-                    ready.set_result(router)
-                    while True:
-                        self._signal(await signals.get())
-        except (OSError, KeyError, ValueError) as error:
-            if not ready.done():
-                ready.set_exception(error)
-            else:
-                log.warning("the session bus went away: %s", error)
-        finally:
-            if not ready.done():
-                ready.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                ready.exception()  # retrieved: not logged as never retrieved
+        from chatdesk.ui.desktop.session_bus import serve
+
+        await serve([MatchRule(type="signal", interface=INTERFACE, path=PATH)], ready, self._signal)
 
     def _signal(self, message: Any) -> None:
         from jeepney import HeaderFields

@@ -234,30 +234,14 @@ class PortalShortcut:
     async def _serve(self, ready: asyncio.Future[DBusRouter]) -> None:
         """The portal's answers (Response) and the shortcut's presses, until chatdesk quits."""
         from jeepney import MatchRule
-        from jeepney.bus_messages import message_bus
-        from jeepney.io.asyncio import open_dbus_router
 
-        try:
-            async with open_dbus_router(bus="SESSION") as router:
-                for rule in (
-                    MatchRule(type="signal", interface=REQUEST, member="Response"),
-                    MatchRule(type="signal", sender=PORTAL, interface=INTERFACE, path=PATH),
-                ):
-                    await router.send_and_get_reply(message_bus.AddMatch(rule))
-                with router.filter(MatchRule(type="signal"), bufsize=64) as signals:
-                    ready.set_result(router)
-                    while True:
-                        self._signal(await signals.get())
-        except (OSError, KeyError, ValueError) as error:
-            if not ready.done():
-                ready.set_exception(error)
-            else:
-                log.warning("the session bus went away: %s", error)
-        finally:
-            if not ready.done():
-                ready.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                ready.exception()  # retrieved: not logged as never retrieved
+        from chatdesk.ui.desktop.session_bus import serve
+
+        rules = (
+            MatchRule(type="signal", interface=REQUEST, member="Response"),
+            MatchRule(type="signal", sender=PORTAL, interface=INTERFACE, path=PATH),
+        )
+        await serve(rules, ready, self._signal)
 
     def _signal(self, message: Any) -> None:
         from jeepney import HeaderFields
