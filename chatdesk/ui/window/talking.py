@@ -119,7 +119,7 @@ class Talking(QObject):
             return
         self._answering = False
         if self._read is not None:
-            self._read.cancel()  # not begun yet: it never will
+            self._read.cancel()  # one not begun yet never begins
         self._reading.stop()
         if self._answer_id is not None:  # else it is stopped once the send gives it (_talk)
             self._sending.stop_answer(self._answer_id)
