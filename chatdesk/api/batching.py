@@ -24,11 +24,13 @@ async def batched(
     *,
     taken: Sequence[T] = (),
     shown: Callable[[list[T]], bool] = bool,
+    idle: float | None = None,
 ) -> AsyncIterator[list[T]]:
     """Lists of `events`, in order, after those already `taken` from them; a failure of the
     source is raised after what came before it. Only a batch the client is `shown` anything
     of is followed by a pause: the first word after a stream's opening (its acceptance, a
-    wait) is written as soon as it comes, not a batch later."""
+    wait) is written as soon as it comes, not a batch later. With `idle`, an empty list
+    whenever nothing came for that many seconds (a stream's keep-alive)."""
     buffer: list[T] = list(taken)
     arrived = asyncio.Event()
     if buffer:
@@ -55,7 +57,9 @@ async def batched(
     reader = asyncio.create_task(pump())
     try:
         while True:
-            await arrived.wait()
+            if not await _arrival(arrived, idle):
+                yield []
+                continue
             arrived.clear()
             batch = buffer[:]
             buffer.clear()
@@ -71,3 +75,17 @@ async def batched(
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader
+
+
+async def _arrival(arrived: asyncio.Event, idle: float | None) -> bool:
+    """Whether `arrived` was set within `idle` seconds (waited for as long as it takes without
+    `idle`, or when it is set already)."""
+    if idle is None or arrived.is_set():
+        await arrived.wait()
+        return True
+    try:
+        async with asyncio.timeout(idle):
+            await arrived.wait()
+    except TimeoutError:
+        return False
+    return True

@@ -23,6 +23,7 @@ from starlette.types import Receive, Scope, Send
 
 KEEP_ALIVE_SECONDS = 15.0  # under the common proxies' 30–60 s idle timeouts
 COMMENT = b": keep-alive\n\n"
+AHEAD = 16  # chunks the source may run ahead of the writer
 _END = object()
 
 
@@ -31,7 +32,9 @@ async def kept_alive(
 ) -> AsyncIterator[Any]:
     """`chunks` in order, and `COMMENT` whenever none came for `every` seconds; a failure of
     the source is raised where it happened."""
-    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=1)  # the source waits for the reader
+    # The source runs a few chunks ahead of the reader, no more: with room for one only, each
+    # chunk would cost two turns of the loop (the reader's get, then the source's put).
+    queue: asyncio.Queue[Any] = asyncio.Queue(maxsize=AHEAD)
     failed: list[BaseException] = []
 
     async def pump() -> None:
@@ -66,15 +69,27 @@ async def kept_alive(
             await closing()
 
 
-class KeptAliveStream(StreamingResponse):
-    """Server-sent events with a comment through each silence of the app's
-    `state.keep_alive_seconds` (`KEEP_ALIVE_SECONDS` unless the app says otherwise)."""
+def keep_alive_seconds(app: Any) -> float:
+    """The app's `state.keep_alive_seconds` (`KEEP_ALIVE_SECONDS` unless it says otherwise)."""
+    every: float = getattr(getattr(app, "state", None), "keep_alive_seconds", KEEP_ALIVE_SECONDS)
+    return every
 
-    def __init__(self, content: AsyncIterator[bytes], headers: dict[str, str] | None) -> None:
+
+class KeptAliveStream(StreamingResponse):
+    """Server-sent events with a comment through each silence of `keep_alive_seconds`; with
+    `alive`, `content` writes those comments itself (a source read by a task of its own
+    already, whose waits can time out without a second task and queue between it and the
+    socket)."""
+
+    def __init__(
+        self, content: AsyncIterator[bytes], headers: dict[str, str] | None, *, alive: bool = False
+    ) -> None:
         super().__init__(content, media_type="text/event-stream", headers=headers)
+        self._alive = alive
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        app = scope.get("app")
-        every = getattr(getattr(app, "state", None), "keep_alive_seconds", KEEP_ALIVE_SECONDS)
-        self.body_iterator = kept_alive(self.body_iterator, every)
+        if not self._alive:
+            self.body_iterator = kept_alive(
+                self.body_iterator, keep_alive_seconds(scope.get("app"))
+            )
         await super().__call__(scope, receive, send)

@@ -232,8 +232,10 @@ class EventStream(KeptAliveStream):
         content: AsyncIterator[bytes],
         cleanup: Callable[[], Awaitable[None]],
         headers: dict[str, str] | None = None,
+        *,
+        alive: bool = False,
     ) -> None:
-        super().__init__(content, headers=(headers or {}) | {"Cache-Control": "no-cache"})
+        super().__init__(content, (headers or {}) | {"Cache-Control": "no-cache"}, alive=alive)
         self._cleanup = cleanup
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -30,9 +30,17 @@ def load() -> None:
     import uvicorn.protocols.http.h11_impl
     import uvicorn.protocols.websockets.websockets_sansio_impl  # noqa: F401
 
+    _load_streaming()
+
     from chatdesk.api.routes import routers
 
     routers()
+
+
+def _load_streaming() -> None:
+    """anyio's asyncio part, which Starlette's streamed responses import on their first use
+    (~30 ms): not on the event loop, under the first client's stream."""
+    import anyio._backends._asyncio  # noqa: F401
 
 
 LISTEN_BACKLOG = 128  # connections the system holds until they are accepted
@@ -98,6 +106,7 @@ class ApiServer:
         their dependencies, ~100 ms): the window calls this off the GUI thread before `start`,
         so no request holds its loop for that. FastAPI builds them under a lock of its own;
         a FastAPI that builds them at once has nothing to build here."""
+        _load_streaming()
         for route in self._app.router.routes:
             for build in ("effective_candidates", "effective_low_priority_routes"):
                 method = getattr(route, build, None)

@@ -124,3 +124,16 @@ async def test_closing_the_batches_closes_the_source() -> None:
     assert await anext(batches) == [1]
     await batches.aclose()  # the client left
     assert closed.is_set()
+
+
+@pytest.mark.asyncio
+async def test_a_silence_is_an_empty_batch_and_the_source_goes_on() -> None:
+    """With `idle`, a silence longer than it is told by an empty batch (the stream's keep-alive
+    comment); the source is not disturbed by it and its next event comes as it would have."""
+    gate = asyncio.Event()
+    batches = batched(_source(gate), every=0.01, idle=0.01)
+    assert await anext(batches) == ["first"]
+    assert await anext(batches) == []  # the source waits for the gate: a silence
+    assert await anext(batches) == []
+    gate.set()
+    assert [event async for batch in batches for event in batch] == ["second", "third"]

@@ -21,6 +21,7 @@ from chatdesk.api import openai_kept
 from chatdesk.api.auth import require_key
 from chatdesk.api.batching import batched
 from chatdesk.api.errors import error_body, error_response, status_of
+from chatdesk.api.keep_alive import COMMENT, keep_alive_seconds
 from chatdesk.api.openai_convert import (
     DONE,
     Chunks,
@@ -91,7 +92,7 @@ async def chat_completions(
         return await openai_kept.answer(core.service, body, target, x_chatdesk_thread)
     events = core.service.completions.complete(_completion(body, target))
     if body.stream:
-        return await _streamed(events, body)
+        return await _streamed(events, body, keep_alive_seconds(request.app))
     return await _whole(events, body)
 
 
@@ -165,7 +166,9 @@ async def _whole(events: AsyncGenerator[StreamEvent], body: ChatCompletionReques
     return JSONResponse(dumped(done))
 
 
-async def _streamed(events: AsyncGenerator[StreamEvent], body: ChatCompletionRequest) -> Response:
+async def _streamed(
+    events: AsyncGenerator[StreamEvent], body: ChatCompletionRequest, every: float
+) -> Response:
     """The stream, once its first event has come: a refusal before it (a cap, an unknown
     provider, the provider's own error) is still answered with its HTTP status."""
     try:
@@ -175,33 +178,47 @@ async def _streamed(events: AsyncGenerator[StreamEvent], body: ChatCompletionReq
     except BaseException:
         await events.aclose()
         raise
-    return EventStream(_chunks(first, events, body), events.aclose)
+    return EventStream(_chunks(first, events, body, every), events.aclose, alive=True)
 
 
 async def _chunks(
-    first: StreamEvent | None, events: AsyncGenerator[StreamEvent], body: ChatCompletionRequest
+    first: StreamEvent | None,
+    events: AsyncGenerator[StreamEvent],
+    body: ChatCompletionRequest,
+    every: float,
 ) -> AsyncIterator[bytes]:
+    """The stream's lines, a batch of them in one write, and a keep-alive comment through a
+    silence of `every` seconds (the batches' own wait times out: no task and queue more
+    between the provider and the socket, which would cost each write a turn of the loop, the
+    first words too)."""
     chunks = Chunks(body.model)
     usage: UsageReport | None = None
     finish = "stop"
+    opening = sse(chunks.chunk(Delta(role="assistant", content="")))
     try:
-        yield sse(chunks.chunk(Delta(role="assistant", content="")))
-        # A batch at a time: a fast model (a local one, the mock) would otherwise cost the
-        # loop, which runs the window too, a write per token and per client.
-        async for batch in batched(events, taken=() if first is None else (first,), shown=_shown):
+        # A batch at a time, written at once: a fast model (a local one, the mock) would
+        # otherwise cost the loop, which runs the window too, a write per token and per client.
+        # The opening chunk goes with the first batch (the first words), in one write.
+        taken = () if first is None else (first,)
+        async for batch in batched(events, taken=taken, shown=_shown, idle=every):
+            if not batch:
+                yield COMMENT
+                continue
             for event in batch:
                 if isinstance(event, UsageReport):
                     usage = event
                 elif isinstance(event, Finished):
                     finish = event.reason
-            for line in _lines(chunks, batch):
-                yield line
+            yield opening + b"".join(_lines(chunks, batch))
+            opening = b""
+        if opening:
+            yield opening
         yield sse(chunks.chunk(Delta(), "tool_calls" if chunks.calls else finish))
         if body.stream_options is not None and body.stream_options.include_usage:
             yield sse(chunks.usage(usage_of(usage)))
     except ChatdeskError as error:  # after the first token: said in the stream, as OpenAI does
         status, code = status_of(error)
-        yield sse(error_body(str(error), "api_error", code) | {"status": status})
+        yield opening + sse(error_body(str(error), "api_error", code) | {"status": status})
     finally:
         await events.aclose()  # the client left: the provider's request is closed at once
     yield DONE
