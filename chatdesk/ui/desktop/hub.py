@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFileOpenEvent
 
 from chatdesk.core.i18n import tr
@@ -27,6 +27,9 @@ if TYPE_CHECKING:  # the first frame loads this module: nothing more than it nee
     from chatdesk.ui.desktop.tray import Tray
     from chatdesk.ui.main_window import MainWindow
     from chatdesk.ui.quick.asking import QuickAsk
+
+
+TRAY_WAIT_MS = 15_000  # started in the tray: how long a panel may take to come at login
 
 
 class DesktopCore(Protocol):
@@ -218,9 +221,24 @@ class Desktop(QObject):
         self._follow(settings.current, start=True)
         settings.followers.append(self._follow)
         self._attached = True
+        self._tray_or_window()
         waiting, self._waiting = self._waiting, []
         for request in waiting:
             self.hand(request)
+
+    def _tray_or_window(self, *, waited: bool = False) -> None:
+        """Started in the tray with no tray to hold the icon: the window, not chatdesk running
+        unseen. At once where no tray can come; else once a panel started after chatdesk (at
+        login) had `TRAY_WAIT_MS` to take the icon in."""
+        from chatdesk.ui.desktop.tray import tray_may_come
+
+        tray = self.tray
+        if not self.in_tray or (tray is not None and tray.shown):
+            return
+        if tray is not None and tray_may_come() and not waited:
+            QTimer.singleShot(TRAY_WAIT_MS, self, lambda: self._tray_or_window(waited=True))
+        else:
+            self.show_window()
 
     def close(self) -> None:
         """Before the core closes: no more requests from second starts, and the keys are the

@@ -3,7 +3,9 @@ shows the window; its menu offers New chat, Quick ask, Show chatdesk, Pause team
 team sync is set up) and Quit. Each entry asks the `Desktop` (`hub.py`), never the window.
 
 Where there is no tray (some Wayland desktops without the StatusNotifier extension, a session
-without a panel) nothing is shown, and closing the window ends chatdesk as before.
+without a panel) nothing is shown, and closing the window ends chatdesk as before. On X11 the
+icon is made all the same: a panel that comes later (at login chatdesk may start before it), or
+comes back after a crash, takes it in (`shown` is whether one holds it now).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QMenu, QSystemTrayIcon
+from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.package_data import package_data
@@ -27,6 +29,12 @@ MESSAGE_MS = 10_000  # how long a message of the tray's own stays up, where the 
 def tray_available() -> bool:
     """Whether this session shows tray icons (none offscreen, nor on a desktop without one)."""
     return QSystemTrayIcon.isSystemTrayAvailable()
+
+
+def tray_may_come() -> bool:
+    """Whether an icon made now would go to a tray that appears later: on X11, Qt docks a
+    shown icon in the tray of a panel started (or started again) after it."""
+    return QApplication.platformName() == "xcb"
 
 
 class Tray(QObject):
@@ -47,7 +55,7 @@ class Tray(QObject):
         self.menu.aboutToShow.connect(self.refresh)
         self.refresh()
         self.icon: QSystemTrayIcon | None = None
-        if tray_available():
+        if tray_available() or tray_may_come():
             self.icon = QSystemTrayIcon(_app_icon(), self)
             self.icon.setToolTip("chatdesk")
             self.icon.setContextMenu(self.menu)
@@ -56,8 +64,8 @@ class Tray(QObject):
 
     @property
     def shown(self) -> bool:
-        """Whether the icon is in the tray (closing the window may then leave it there)."""
-        return self.icon is not None and self.icon.isVisible()
+        """Whether the icon is in a tray now (closing the window may then leave it there)."""
+        return self.icon is not None and self.icon.isVisible() and tray_available()
 
     def refresh(self) -> None:
         """Pause team sync: there while it is set up, ticked while paused."""

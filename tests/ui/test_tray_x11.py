@@ -1,0 +1,260 @@
+"""chatdesk's tray icon in a real tray: a real X server (Xvfb) with a window manager (openbox)
+and a real system tray (trayer's, the freedesktop system tray protocol), the real chatdesk
+program started with `--tray`, and real clicks and keys from xdotool. What is checked is read
+from outside, as a user sees it: the icon's window inside the tray's, the main window mapped or
+not, the process running or ended with its exit code. The rest of the suite runs offscreen,
+where Qt has no tray (tests/ui/test_tray.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
+TOOLS = ("Xvfb", "xdotool", "xwininfo", "openbox", "trayer")
+_missing = [tool for tool in TOOLS if shutil.which(tool) is None]
+if _missing and os.environ.get("CI") != "true":  # in CI a missing part fails the tests
+    pytest.skip(f"needs {', '.join(_missing)} (.ci/install-debian-parts)", allow_module_level=True)
+
+TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
+WINDOW = " — chatdesk$"  # the main window's title ends so (the chat's title before it)
+
+
+@pytest.fixture(scope="module")
+def display() -> Iterator[str]:
+    """A real X server of its own, managed by openbox (the close button is the window
+    manager's: Alt+F4 asks the window to close as the title bar's button does)."""
+    read, write = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
+        pass_fds=(write,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write)
+    with os.fdopen(read) as said:
+        number = said.readline().strip()
+    assert number, "Xvfb did not start"
+    where = f":{number}"
+    manager = subprocess.Popen(
+        ["openbox", "--sm-disable"],
+        env=_env(where),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    yield where
+    for process in (manager, server):
+        process.terminate()
+        process.wait()
+
+
+def _env(display: str, **more: str) -> dict[str, str]:
+    env = {**os.environ, "DISPLAY": display, "QT_QPA_PLATFORM": "xcb", **more}
+    for name in ("WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"):  # X11's tray, not a D-Bus one
+        env.pop(name, None)
+    return env
+
+
+def _x(display: str, *command: str) -> str:
+    done = subprocess.run(
+        command, env=_env(display), capture_output=True, text=True, timeout=HANG, check=True
+    )
+    return done.stdout
+
+
+def _until(condition: Callable[[], object], what: str) -> None:
+    """Until `condition` holds (the X server is asked again: it says no more than its state)."""
+    deadline = time.monotonic() + HANG
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"never happened: {what}")
+        time.sleep(0.1)
+
+
+@pytest.fixture
+def tray(display: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+    """`start()`: a system tray (trayer's panel at the screen's top right), ended after the test."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start() -> subprocess.Popen[bytes]:
+        panel = subprocess.Popen(
+            TRAYER,
+            env=_env(display),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(panel)
+        return panel
+
+    yield start
+    for panel in started:
+        panel.terminate()
+        panel.wait()
+
+
+class Chatdesk:
+    """The real chatdesk, started with `--tray` in a data folder of its own."""
+
+    def __init__(self, display: str, home: Path, *, close_to_tray: bool = False) -> None:
+        self.display = display
+        self.log = home / "log" / "chatdesk.log"
+        settings = {"CHATDESK_DESKTOP_CLOSE_TO_TRAY": "true" if close_to_tray else "false"}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "chatdesk", "--tray"],
+            env=_env(display, CHATDESK_HOME=str(home), **settings),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def icon(self) -> str | None:
+        """The tray icon's window, where a tray holds it: a window of chatdesk's (WM_CLASS
+        "chatdesk") named chatdesk, inside trayer's panel."""
+        tree = _x(self.display, "xwininfo", "-root", "-tree")
+        panel = re.search(r'^( *)0x[0-9a-f]+ "panel": \("panel" "trayer"\).*$', tree, re.M)
+        if panel is None:
+            return None
+        inside = tree[panel.end() :].splitlines()
+        depth = len(panel.group(1))
+        for line in inside:
+            if line.strip() and len(line) - len(line.lstrip()) <= depth:
+                break  # past the panel's children
+            found = re.match(r' *(0x[0-9a-f]+) "chatdesk": \("[^"]*" "chatdesk"\)', line)
+            if found:
+                return found.group(1)
+        return None
+
+    def docked_icon(self) -> str:
+        _until(self.icon, "chatdesk's icon in the tray")
+        icon = self.icon()
+        assert icon is not None
+        return icon
+
+    def window(self) -> str | None:
+        """The main window, where it is shown (mapped)."""
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", WINDOW],
+            env=_env(self.display),
+            capture_output=True,
+            text=True,
+            timeout=HANG,
+        )
+        return found.stdout.split()[0] if found.stdout.split() else None
+
+    def shown_window(self) -> str:
+        _until(self.window, "the main window shown")
+        window = self.window()
+        assert window is not None
+        return window
+
+    def click(self, icon: str, button: int) -> None:
+        _x(self.display, "xdotool", "mousemove", "--window", icon, "8", "8", "click", str(button))
+
+    def menu_choice(self, icon: str, key: str) -> None:
+        """The tray icon's menu, opened with a right click, and an entry chosen by its key
+        (the underlined letter)."""
+        self.click(icon, 3)
+        _until(self._menu_open, "the tray icon's menu open")
+        _x(self.display, "xdotool", "key", key)
+        _until(lambda: not self._menu_open(), "the menu closed")
+
+    def _menu_open(self) -> bool:
+        """A window of chatdesk's named chatdesk is shown at the top level: the menu (the
+        icon's own is inside the tray's)."""
+        tree = _x(self.display, "xwininfo", "-root", "-children")
+        menus = re.findall(r'(0x[0-9a-f]+) "chatdesk": \("[^"]*" "chatdesk"\)', tree)
+        return any(_mapped(self.display, menu) for menu in menus)
+
+    def end(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait(HANG)
+
+
+@pytest.fixture
+def chatdesk(display: str, tmp_path: Path) -> Iterator[Callable[..., Chatdesk]]:
+    started: list[Chatdesk] = []
+
+    def start(**settings: bool) -> Chatdesk:
+        program = Chatdesk(display, tmp_path / f"home-{len(started)}", **settings)
+        started.append(program)
+        return program
+
+    yield start
+    for program in started:
+        program.end()
+
+
+def _mapped(display: str, window: str) -> bool:
+    """`window` is shown (False too when it is gone: a closed menu's window is destroyed)."""
+    found = subprocess.run(
+        ["xwininfo", "-id", window], env=_env(display), capture_output=True, text=True
+    )
+    return "IsViewable" in found.stdout
+
+
+def _active(display: str, window: str) -> bool:
+    """`window` shown and given the focus by the window manager (which it does after it maps
+    the window: a menu opened before that would lose the focus to it)."""
+    found = subprocess.run(
+        ["xdotool", "getactivewindow"], env=_env(display), capture_output=True, text=True
+    )
+    return found.stdout.strip() == str(int(window))
+
+
+def test_the_icon_sits_in_the_tray_a_click_shows_the_window_and_quit_ends(
+    tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
+) -> None:
+    tray()
+    app = chatdesk()
+    icon = app.docked_icon()  # started in the tray: the icon, no window
+    assert app.window() is None
+
+    app.click(icon, 1)  # a click shows the window
+    app.shown_window()
+
+    app.menu_choice(icon, "q")  # Quit ends chatdesk
+    assert app.process.wait(HANG) == 0
+
+
+def test_close_to_tray_keeps_chatdesk_and_its_icon(
+    tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
+) -> None:
+    tray()
+    app = chatdesk(close_to_tray=True)
+    icon = app.docked_icon()
+    app.click(icon, 1)
+    window = app.shown_window()
+    _until(lambda: _active(app.display, window), "the window in front")
+    _x(app.display, "xdotool", "key", "alt+F4")  # the window manager's close
+
+    _until(lambda: not _mapped(app.display, window), "the window hidden")
+    assert app.process.poll() is None  # still running
+    assert app.icon() == icon  # and in the tray
+
+
+def test_a_tray_that_comes_after_chatdesk_takes_its_icon(
+    tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
+) -> None:
+    """At login, chatdesk started in the tray may come before the panel."""
+    app = chatdesk()
+    _until(
+        lambda: app.log.is_file() and "global shortcut" in app.log.read_text(encoding="utf-8"),
+        "chatdesk started (its desktop parts, the tray's icon among them, made)",
+    )
+    assert app.icon() is None
+    tray()
+    icon = app.docked_icon()
+    assert app.window() is None  # still in the tray, not shown
+    app.click(icon, 1)
+    app.shown_window()
+
+    app.menu_choice(icon, "q")
+    assert app.process.wait(HANG) == 0
