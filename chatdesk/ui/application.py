@@ -418,6 +418,7 @@ def _kept_renders(core: AppCore) -> KeptRenders:
     from chatdesk.core.render.kept import KeptRenders
 
     kept = KeptRenders(core.config.paths.cache_dir)
+    kept.open_soon()  # while the core opens: ready for the first page shown
 
     def forget_deleted(event: Event) -> None:
         if isinstance(event, MessagesDeleted):

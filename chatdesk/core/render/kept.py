@@ -146,6 +146,16 @@ class KeptRenders:
                 return [uuid.UUID(hex=row[0]) for row in rows]
         return []
 
+    def open_soon(self) -> None:
+        """Open the file and work out the renderer's fingerprint now, on the cache's thread
+        (tens of milliseconds on a cold start), so the first page's read, which a page waits
+        for only briefly, finds them done."""
+        self.submit(self._open_now)
+
+    def _open_now(self) -> None:
+        with self._using():
+            pass
+
     def submit(self, call: Callable[..., T], *args: Any) -> Future[T]:
         """`call(*args)` (one of the methods above) on this cache's own thread, in order; once
         closed, nothing runs (the future is cancelled)."""

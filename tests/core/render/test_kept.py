@@ -168,3 +168,14 @@ def test_calls_submitted_run_in_order_on_the_caches_thread(
     kept.close()
     assert kept.submit(kept.forget, [answer.message_id]).cancelled()  # closed: nothing runs
     assert KeptRenders(tmp_path).get_many([answer]) == {answer: rendered}
+
+
+def test_opened_soon_the_file_is_ready_before_the_first_read(tmp_path: Path) -> None:
+    """A window opens the cache as the core opens, so a page's first read (which it waits for
+    only briefly) does not pay for making the file and the renderer's fingerprint."""
+    kept = KeptRenders(tmp_path)
+    assert not (tmp_path / FILE_NAME).exists()
+    kept.open_soon()
+    kept.submit(lambda: None).result()  # what was asked before it is done
+    assert (tmp_path / FILE_NAME).exists()
+    kept.close()
