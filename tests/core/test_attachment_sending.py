@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import errno
 import io
 import os
 import stat
@@ -17,7 +18,7 @@ import pytest
 from chatdesk.app import Configuration
 from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.service import ChatService
@@ -339,6 +340,36 @@ async def test_backed_up_files_stay_while_a_database_in_the_backups_folder_canno
     assert BlobStore(paths.backups_dir / "attachments").has(photo.sha256)
     (paths.backups_dir / "a copy made by hand.db").unlink()
     assert prune_copies(paths.backups_dir, keep_seconds=0) == 2  # the photo and its thumbnail
+
+
+async def test_save_as_writes_the_whole_file_or_leaves_the_old_one(
+    tmp_path: Path, service: ChatService, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = files.pdf(["Some words"])
+    report = await service.attacher.attach_bytes("r.pdf", document)
+    thread = await service.create_thread()
+    turn = await service.send(thread.id, "Look", attachments=[report])
+    await service.wait_for_answer(turn.answer.id)
+    assert turn.user_message is not None
+    [attached] = turn.user_message.attachments
+    folder = tmp_path / "saved"
+    folder.mkdir()
+    target = folder / "mine.pdf"
+    target.write_bytes(b"the user's own file")
+
+    def disk_full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(os, "fsync", disk_full)
+        with pytest.raises(ChatdeskError, match=r"cannot save .*mine\.pdf: No space left"):
+            await service.attachments.save(attached.id, target)
+    assert target.read_bytes() == b"the user's own file"  # not cut short by the failure
+    assert [p.name for p in folder.iterdir()] == ["mine.pdf"]  # nothing half-written left
+
+    await service.attachments.save(attached.id, target)
+    assert target.read_bytes() == document
+    assert [p.name for p in folder.iterdir()] == ["mine.pdf"]
 
 
 async def test_an_exported_thread_gives_its_files_back(

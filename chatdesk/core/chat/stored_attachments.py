@@ -6,7 +6,6 @@ refers to any more once the retention period has passed."""
 from __future__ import annotations
 
 import asyncio
-import os
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,6 +22,7 @@ from chatdesk.core.store.blobs import BlobDamaged, BlobMissing, BlobStore
 from chatdesk.core.store.models import Attachment, Message, MessagePart, PartKind
 from chatdesk.core.store.store import Store
 from chatdesk.core.views import AttachmentView
+from chatdesk.core.writing import replace_file_atomically
 
 
 @dataclass(frozen=True)
@@ -57,10 +57,12 @@ class StoredAttachments:
         return view.name, text
 
     async def save(self, attachment_id: uuid.UUID, path: Path) -> None:
-        """Write its bytes to `path` (replacing a file there, as the save dialog agreed)."""
+        """Write its bytes to `path` (replacing a file there, as the save dialog agreed) whole:
+        the file appears complete or not at all, and a failure (a full or read-only disk)
+        leaves a file that was there as it was. It is private to the user, as the store is."""
         data = await self.bytes_of(attachment_id)
         try:
-            await asyncio.to_thread(_write, path, data)
+            await asyncio.to_thread(replace_file_atomically, path, data)
         except OSError as error:
             raise ChatdeskError(
                 tr("cannot save {path}: {reason}", path=path, reason=error.strerror or error)
@@ -79,13 +81,6 @@ class StoredAttachments:
         """Remove the blobs nothing refers to that were left alone for `keep_days`; how many."""
         used = await asyncio.to_thread(referenced, self._store.path)
         return await asyncio.to_thread(self.blobs.sweep, used, keep_days * 86_400.0)
-
-
-def _write(path: Path, data: bytes) -> None:
-    with open(path, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
 
 
 def _listing(session: Session, limit: int) -> list[Listed]:
