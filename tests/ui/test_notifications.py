@@ -2,17 +2,16 @@
 served on it by the test (jeepney, on the test's loop), chatdesk pointed at it. A real answer
 from the mock provider, finished while the window is hidden, arrives as a Notify call; the
 server's ActionInvoked opens that chat. Where there is no dbus-daemon the tests skip, except
-in CI (`.ci/install-debian-parts` brings it)."""
+in CI (`.ci/install-debian-parts` brings it). The bus has no service files, so nothing else is
+started on it."""
 
 from __future__ import annotations
 
 import asyncio
-import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +21,7 @@ from chatdesk.app import Core
 from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.desktop.notices import first_line
 from chatdesk.ui.main_window import MainWindow
+from tests.ui import desktop_parts
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="D-Bus notifications: Linux")
 
@@ -30,26 +30,11 @@ PATH = "/org/freedesktop/Notifications"
 
 
 @pytest.fixture
-def session_bus(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def session_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A session bus of this test's own; DBUS_SESSION_BUS_ADDRESS points at it."""
-    daemon = shutil.which("dbus-daemon")
-    if daemon is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("dbus-daemon is missing (.ci/install-debian-parts installs it)")
-        pytest.skip("no dbus-daemon on this machine (the dbus package)")
-    process = subprocess.Popen(
-        [daemon, "--session", "--nofork", "--print-address"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    address = process.stdout.readline().strip()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    yield address
-    process.terminate()
-    process.wait()
-    process.stdout.close()
+    with desktop_parts.session_bus(tmp_path) as address:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        yield address
 
 
 @dataclass

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 
 import pytest
+
+from tests.ui.desktop_parts import xvfb
 
 OWNER = """
 import sys
@@ -45,25 +46,10 @@ print(json.dumps([app.clipboard().supportsSelection(), offered_text()]))
 @pytest.fixture
 def display() -> Iterator[str]:
     """A fresh Xvfb's display name (":N")."""
-    if sys.platform != "linux" or shutil.which("Xvfb") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Xvfb is missing (Debian package xvfb: .ci/install-debian-parts)")
-        pytest.skip("needs Xvfb (Debian package xvfb) for a real X11 selection")
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "800x600x24"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as told:
-        number = told.readline().strip()  # written once the server takes connections
-    try:
-        yield f":{number}"
-    finally:
-        server.terminate()
-        server.wait()
+    if sys.platform != "linux":
+        pytest.skip("the X11 selection: Linux")
+    with xvfb() as where:
+        yield where
 
 
 def _offered(display: str, copied: str, selected: str) -> tuple[bool, str]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -35,57 +34,24 @@ from chatdesk.app import Core
 from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.desktop.shortcut import GlobalShortcut, State
 from chatdesk.ui.main_window import MainWindow
+from tests.ui import desktop_parts
+from tests.ui.desktop_parts import needed
 from tests.ui.portal_backend import DESKTOP, ShortcutsBackend, portal_files
 
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the desktop portal: Linux")
 
 APP = Path(__file__).with_name("shortcut_app.py")
 FRONTEND = "/usr/libexec/xdg-desktop-portal"
-BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:dir={folder}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
-def _needed(part: str, package: str) -> str:
-    found = shutil.which(part) or (part if os.access(part, os.X_OK) else None)
-    if found is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{part} is missing (.ci/install-debian-parts installs {package})")
-        pytest.skip(f"no {part} on this machine (the {package} package)")
-    return found
 
 
 @pytest.fixture
 def session_bus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """A session bus of this test's own, without service files (nothing is started on it but
     what the test starts), in a Wayland session."""
-    daemon = _needed("dbus-daemon", "dbus")
-    config = tmp_path / "bus.conf"
-    config.write_text(BUS_CONFIG.format(folder=tmp_path), encoding="utf-8")
-    process = subprocess.Popen(
-        [daemon, f"--config-file={config}", "--nofork", "--print-address"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    assert process.stdout is not None
-    address = process.stdout.readline().strip()
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
-    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-chatdesk-test")  # read, never connected to
-    yield address
-    process.terminate()
-    process.wait()
-    process.stdout.close()
+    with desktop_parts.session_bus(tmp_path) as address:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-chatdesk-test")  # read, never connected
+        yield address
 
 
 @pytest.fixture
@@ -123,7 +89,7 @@ def portal_without_shortcuts(
 def _frontend(
     backend: ShortcutsBackend, folder: Path, tmp_path: Path, qtbot: QtBot
 ) -> Iterator[ShortcutsBackend]:
-    frontend = _needed(FRONTEND, "xdg-desktop-portal")
+    frontend = needed(FRONTEND, "xdg-desktop-portal")
     env = dict(os.environ, XDG_DESKTOP_PORTAL_DIR=str(folder), XDG_CURRENT_DESKTOP=DESKTOP)
     with (tmp_path / "portal.log").open("w", encoding="utf-8") as log:  # what it said, if asked
         process = subprocess.Popen(
@@ -318,7 +284,7 @@ def test_a_portal_without_global_shortcuts_is_said_so(
 @pytest.fixture
 def weston(tmp_path: Path, qtbot: QtBot) -> Iterator[dict[str, str]]:
     """A real Wayland compositor without a screen; the environment of its clients."""
-    compositor = _needed("weston", "weston")
+    compositor = needed("weston", "weston")
     runtime = tmp_path / "run"
     runtime.mkdir(mode=0o700)
     env = {"XDG_RUNTIME_DIR": str(runtime), "WAYLAND_DISPLAY": "wayland-chatdesk"}

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import queue
-import shutil
 import subprocess
 import sys
 import threading
@@ -15,32 +14,19 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.desktop_parts import skip_module_without, xvfb
+
 APP = Path(__file__).with_name("shortcut_app.py")
 HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
 TOOLS = ("Xvfb", "xdotool")
-_missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-if _missing and os.environ.get("CI") != "true":  # in CI a missing part fails the tests
-    pytest.skip(f"needs {', '.join(_missing)} (.ci/install-debian-parts)", allow_module_level=True)
+skip_module_without(TOOLS)
 
 
 @pytest.fixture(scope="module")
 def display() -> Iterator[str]:
-    """A real X server of its own; Xvfb picks a free display and says it once it takes
-    clients (-displayfd), so nothing waits on a guess."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "800x600x24"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as said:
-        number = said.readline().strip()
-    assert number, "Xvfb did not start"
-    yield f":{number}"
-    server.terminate()
-    server.wait()
+    """A real X server of its own."""
+    with xvfb() as where:
+        yield where
 
 
 class Program:

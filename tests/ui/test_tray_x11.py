@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -18,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.ui.desktop_parts import skip_module_without, xvfb
+
 HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
 TOOLS = ("Xvfb", "xdotool", "xwininfo", "openbox", "trayer")
-_missing = [tool for tool in TOOLS if shutil.which(tool) is None]
-if _missing and os.environ.get("CI") != "true":  # in CI a missing part fails the tests
-    pytest.skip(f"needs {', '.join(_missing)} (.ci/install-debian-parts)", allow_module_level=True)
+skip_module_without(TOOLS)
 
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
 WINDOW = " — chatdesk$"  # the main window's title ends so (the chat's title before it)
@@ -32,28 +31,16 @@ WINDOW = " — chatdesk$"  # the main window's title ends so (the chat's title b
 def display() -> Iterator[str]:
     """A real X server of its own, managed by openbox (the close button is the window
     manager's: Alt+F4 asks the window to close as the title bar's button does)."""
-    read, write = os.pipe()
-    server = subprocess.Popen(
-        ["Xvfb", "-displayfd", str(write), "-nolisten", "tcp", "-screen", "0", "1280x800x24"],
-        pass_fds=(write,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write)
-    with os.fdopen(read) as said:
-        number = said.readline().strip()
-    assert number, "Xvfb did not start"
-    where = f":{number}"
-    manager = subprocess.Popen(
-        ["openbox", "--sm-disable"],
-        env=_env(where),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    yield where
-    for process in (manager, server):
-        process.terminate()
-        process.wait()
+    with xvfb("1280x800x24") as where:
+        manager = subprocess.Popen(
+            ["openbox", "--sm-disable"],
+            env=_env(where),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        yield where
+        manager.terminate()
+        manager.wait()
 
 
 def _env(display: str, **more: str) -> dict[str, str]:

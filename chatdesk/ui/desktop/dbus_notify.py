@@ -18,9 +18,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.login_item import APP_ID
+from chatdesk.ui.desktop.session_bus import SessionBus
 
 if TYPE_CHECKING:
-    from jeepney.io.asyncio import DBusRouter
+    from jeepney import MatchRule
 
 log = logging.getLogger("chatdesk.ui")
 
@@ -37,8 +38,7 @@ class DbusNotifier:
     def __init__(self, clicked: Clicked, gone: Gone) -> None:
         self._clicked = clicked
         self._gone = gone
-        self._router: asyncio.Future[DBusRouter] | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._bus = SessionBus(_rules, self._signal)
         self._sending: set[asyncio.Task[None]] = set()
         self._threads: dict[int, uuid.UUID | None] = {}  # notification id → its chat
         self._ids: dict[uuid.UUID | None, int] = {}  # a chat's notification shown now
@@ -50,15 +50,15 @@ class DbusNotifier:
         task.add_done_callback(self._sending.discard)
 
     def close(self) -> None:
-        for task in (*self._sending, self._serving):
-            if task is not None:
-                task.cancel()
+        for task in self._sending:
+            task.cancel()
+        self._bus.close()
 
     async def _send(self, title: str, body: str, thread_id: uuid.UUID | None) -> None:
         from jeepney import DBusAddress, MessageType, new_method_call
 
         try:
-            router = await self._connected()
+            router = await self._bus.connected()
             address = DBusAddress(PATH, bus_name=BUS_NAME, interface=INTERFACE)
             hints: dict[str, tuple[str, Any]] = {"desktop-entry": ("s", APP_ID)}
             replaces = self._ids.get(thread_id, 0)
@@ -82,20 +82,6 @@ class DbusNotifier:
         self._threads[number], self._ids[thread_id] = thread_id, number
         self.sent += 1
 
-    async def _connected(self) -> DBusRouter:
-        if self._router is None:
-            self._router = asyncio.get_running_loop().create_future()
-            self._serving = asyncio.ensure_future(self._serve(self._router))
-        return await asyncio.shield(self._router)
-
-    async def _serve(self, ready: asyncio.Future[DBusRouter]) -> None:
-        """Listen for the server's clicks and closes until chatdesk closes."""
-        from jeepney import MatchRule
-
-        from chatdesk.ui.desktop.session_bus import serve
-
-        await serve([MatchRule(type="signal", interface=INTERFACE, path=PATH)], ready, self._signal)
-
     def _signal(self, message: Any) -> None:
         from jeepney import HeaderFields
 
@@ -106,3 +92,10 @@ class DbusNotifier:
             thread_id = self._threads.pop(body[0])
             if self._ids.get(thread_id) == body[0]:
                 del self._ids[thread_id]
+
+
+def _rules() -> list[MatchRule]:
+    """The server's clicks and closes."""
+    from jeepney import MatchRule
+
+    return [MatchRule(type="signal", interface=INTERFACE, path=PATH)]

@@ -17,6 +17,33 @@ if TYPE_CHECKING:
 log = logging.getLogger("chatdesk.ui")
 
 
+class SessionBus:
+    """One connection to the session bus, made when first asked for, hearing the signals that
+    `rules()` match (made then: jeepney loads on first use) and handing each to `on_signal`."""
+
+    def __init__(
+        self, rules: Callable[[], Sequence[MatchRule]], on_signal: Callable[[Any], None]
+    ) -> None:
+        self._rules = rules
+        self._on_signal = on_signal
+        self._router: asyncio.Future[DBusRouter] | None = None
+        self._serving: asyncio.Task[None] | None = None
+
+    async def connected(self) -> DBusRouter:
+        """The connection, once made; what stopped it being made is raised (OSError …)."""
+        if self._router is None:
+            self._router = asyncio.get_running_loop().create_future()
+            self._serving = asyncio.ensure_future(
+                serve(self._rules(), self._router, self._on_signal)
+            )
+        return await asyncio.shield(self._router)
+
+    def close(self) -> None:
+        """The connection ended (its signals no longer heard)."""
+        if self._serving is not None:
+            self._serving.cancel()
+
+
 async def serve(
     rules: Sequence[MatchRule],
     ready: asyncio.Future[DBusRouter],

@@ -25,8 +25,10 @@ from PySide6.QtGui import QGuiApplication
 from chatdesk.core.i18n import tr
 from chatdesk.core.login_item import APP_ID
 from chatdesk.ui.desktop.keys import Keys, portal_trigger
+from chatdesk.ui.desktop.session_bus import SessionBus
 
 if TYPE_CHECKING:
+    from jeepney import MatchRule
     from jeepney.io.asyncio import DBusRouter
 
 log = logging.getLogger(__name__)
@@ -59,8 +61,7 @@ class PortalShortcut:
     def __init__(self, pressed: Callable[[], object], told: Told) -> None:
         self._pressed = pressed
         self._told = told
-        self._router: asyncio.Future[DBusRouter] | None = None
-        self._serving: asyncio.Task[None] | None = None
+        self._bus = SessionBus(_rules, self._signal)
         self._asking: asyncio.Task[None] | None = None
         self._closing: set[asyncio.Task[None]] = set()
         self._responses: dict[str, asyncio.Future[tuple[int, dict[str, Any]]]] = {}  # by path
@@ -93,8 +94,7 @@ class PortalShortcut:
         async def end() -> None:
             with contextlib.suppress(Exception):
                 await asyncio.gather(*closing)
-            if self._serving is not None:
-                self._serving.cancel()
+            self._bus.close()
 
         task = asyncio.ensure_future(end())
         self._closing.add(task)
@@ -109,7 +109,7 @@ class PortalShortcut:
 
     async def _bind(self, keys: Keys) -> None:
         try:
-            router = await self._connected()
+            router = await self._bus.connected()
             if self.version == 0:  # first on the connection: before anything else is asked
                 await self._register(router)
             self.version = await self._version(router)
@@ -218,30 +218,12 @@ class PortalShortcut:
         from jeepney import DBusAddress, new_method_call
 
         with contextlib.suppress(Exception):
-            router = await self._connected()
+            router = await self._bus.connected()
             closing = DBusAddress(session, bus_name=PORTAL, interface=SESSION)
             await self._call(router, new_method_call(closing, "Close"))
             log.info("closed the global shortcut's portal session")
 
     # -- listening -------------------------------------------------------------------------------
-
-    async def _connected(self) -> DBusRouter:
-        if self._router is None:
-            self._router = asyncio.get_running_loop().create_future()
-            self._serving = asyncio.ensure_future(self._serve(self._router))
-        return await asyncio.shield(self._router)
-
-    async def _serve(self, ready: asyncio.Future[DBusRouter]) -> None:
-        """The portal's answers (Response) and the shortcut's presses, until chatdesk quits."""
-        from jeepney import MatchRule
-
-        from chatdesk.ui.desktop.session_bus import serve
-
-        rules = (
-            MatchRule(type="signal", interface=REQUEST, member="Response"),
-            MatchRule(type="signal", sender=PORTAL, interface=INTERFACE, path=PATH),
-        )
-        await serve(rules, ready, self._signal)
 
     def _signal(self, message: Any) -> None:
         from jeepney import HeaderFields
@@ -261,6 +243,16 @@ class PortalShortcut:
             bound = _trigger_of(body[1])
             if bound is not None:
                 self._told("bound", bound)
+
+
+def _rules() -> list[MatchRule]:
+    """The portal's answers (Response) and the shortcut's presses."""
+    from jeepney import MatchRule
+
+    return [
+        MatchRule(type="signal", interface=REQUEST, member="Response"),
+        MatchRule(type="signal", sender=PORTAL, interface=INTERFACE, path=PATH),
+    ]
 
 
 def _path_part(router: DBusRouter) -> str:
