@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import threading
 import time
 from types import ModuleType
@@ -142,17 +141,11 @@ def no_device(error: object) -> PlaybackFailed:
 
 
 def _sounddevice() -> ModuleType:
-    try:
-        sounddevice = importlib.import_module("sounddevice")
-    except OSError:  # sounddevice imports, and fails, when it cannot find PortAudio
-        raise PlaybackFailed(
-            tr(
-                "Sound cannot be played: the PortAudio library is missing. Install it (on "
-                "Debian and Ubuntu: sudo apt install libportaudio2; on Fedora: sudo dnf "
-                "install portaudio)."
-            )
-        ) from None
-    return sounddevice
+    missing = tr(
+        "Sound cannot be played: the PortAudio library is missing. Install it (on Debian and "
+        "Ubuntu: sudo apt install libportaudio2; on Fedora: sudo dnf install portaudio)."
+    )
+    return portaudio.load(PlaybackFailed(missing))
 
 
 def output_devices() -> list[str]:

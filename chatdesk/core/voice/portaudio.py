@@ -1,4 +1,5 @@
-"""PortAudio's list of devices, kept fresh, and the streams chatdesk has open on it.
+"""PortAudio (through sounddevice): loaded, its list of devices kept fresh, and the streams
+chatdesk has open on it.
 
 PortAudio lists the devices once, when it starts: a microphone plugged in afterwards, or an
 audio server that started after chatdesk (PipeWire after login, PulseAudio restarted), is not
@@ -12,6 +13,7 @@ on another thread.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable
 from types import ModuleType
@@ -19,6 +21,15 @@ from typing import Any
 
 _lock = threading.Lock()
 _open = 0  # streams opened with opened() and not yet closed()
+
+
+def load(missing: Exception) -> ModuleType:
+    """sounddevice, which loads PortAudio as it is imported; `missing` (what the caller would
+    tell the user) is raised when PortAudio is not on this computer."""
+    try:
+        return importlib.import_module("sounddevice")
+    except OSError:
+        raise missing from None
 
 
 def devices(sounddevice: ModuleType, *, fresh: bool = True) -> list[dict[str, Any]]:

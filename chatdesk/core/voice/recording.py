@@ -17,6 +17,7 @@ import enum
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import tr
@@ -60,17 +61,12 @@ class InputDevice:
     is_default: bool
 
 
-def _sounddevice() -> Any:
-    try:
-        import sounddevice
-    except OSError:  # sounddevice loads PortAudio when imported
-        raise VoiceError(
-            tr(
-                "Recording needs the PortAudio library, which this computer lacks (on Debian "
-                "and Ubuntu: the libportaudio2 package)."
-            )
-        ) from None
-    return sounddevice
+def _sounddevice() -> ModuleType:
+    missing = tr(
+        "Recording needs the PortAudio library, which this computer lacks (on Debian "
+        "and Ubuntu: the libportaudio2 package)."
+    )
+    return portaudio.load(VoiceError(missing))
 
 
 def input_devices(*, fresh: bool = True) -> list[InputDevice]:
