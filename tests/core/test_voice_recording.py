@@ -5,7 +5,6 @@ plugin (the device `pulse`)."""
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 import numpy as np
@@ -92,7 +91,7 @@ async def test_the_audio_server_going_away_keeps_what_was_recorded(
     player = pulse.play(speech)
     while recording.seconds < 1.5:  # noqa: ASYNC110 (blocks arrive from PortAudio's thread)
         await asyncio.sleep(0.05)
-    pulse.process.send_signal(signal.SIGKILL)  # as a USB microphone pulled out
+    pulse.kill()  # as a USB microphone pulled out
     recorded = await asyncio.wait_for(recording.finished(), 60)
     await asyncio.to_thread(player.wait)
     assert recorded.ending is Ending.DEVICE_LOST

@@ -11,7 +11,9 @@ import email.parser
 import email.policy
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import threading
 import time
@@ -184,7 +186,7 @@ class Pulse:
     """A PulseAudio server of the test's own: a null sink `chatdesk_test` whose monitor is the
     default source, reached by PortAudio through ALSA's pulse plugin (the device `pulse`)."""
 
-    process: subprocess.Popen[bytes]
+    pid: int
     server: str
 
     def play(self, wav: Path) -> subprocess.Popen[bytes]:
@@ -193,9 +195,23 @@ class Pulse:
             env={**os.environ, "PULSE_SERVER": self.server},
         )
 
+    def record(self, rate: int) -> subprocess.Popen[bytes]:
+        """`parec` recording what the sink plays, 16-bit mono at `rate`, until terminated."""
+        return subprocess.Popen(
+            [need("parec"), "--device=chatdesk_test.monitor", "--format=s16le",
+             f"--rate={rate}", "--channels=1", "--latency-msec=20"],
+            stdout=subprocess.PIPE,
+            env={**os.environ, "PULSE_SERVER": self.server},
+        )  # fmt: skip
 
-def start_pulse(folder: Path) -> Pulse:
-    """A PulseAudio server of its own in `folder`, ready: its socket is there."""
+    def kill(self) -> None:
+        """The server ended at once, as a USB microphone pulled out."""
+        os.kill(self.pid, signal.SIGKILL)
+
+
+def start_pulse(folder: Path, *, rate: int | None = None) -> Pulse:
+    """A PulseAudio server of its own in `folder` (its sink at `rate`, else PulseAudio's
+    default), ready to be used."""
     program = need("pulseaudio")
     need("paplay")
     if not Path("/usr/share/alsa/alsa.conf.d/pulse.conf").exists():
@@ -203,33 +219,37 @@ def start_pulse(folder: Path) -> Pulse:
     folder.mkdir(parents=True, exist_ok=True)
     socket = folder / "native"
     script = folder / "default.pa"
+    sink_rate = "" if rate is None else f" rate={rate}"
     script.write_text(
-        "load-module module-null-sink sink_name=chatdesk_test\n"
+        f"load-module module-null-sink sink_name=chatdesk_test{sink_rate}\n"
         f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
         "set-default-sink chatdesk_test\n"
         "set-default-source chatdesk_test.monitor\n"
     )
     env = {**os.environ, "XDG_RUNTIME_DIR": str(folder), "HOME": str(folder)}
-    process = subprocess.Popen(
-        [program, "-n", "-F", str(script), "--exit-idle-time=-1", "--daemonize=no",
-         "--use-pid-file=no", "--disallow-exit", "--log-target=stderr"],
-        env=env, stderr=subprocess.DEVNULL,
+    # Daemonized, pulseaudio returns once the server is ready, its id in its runtime folder.
+    started = subprocess.run(
+        [program, "-D", "-n", "-F", str(script), "--exit-idle-time=-1", "--use-pid-file=yes",
+         "--disallow-exit"],
+        env=env, capture_output=True, timeout=60,
     )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not socket.exists():
-        if process.poll() is not None:
-            raise RuntimeError("pulseaudio stopped before it was ready")
-        if time.monotonic() > deadline:
-            process.kill()
-            raise RuntimeError("pulseaudio did not start in 30 s")
-        time.sleep(0.05)  # the socket appears when the server is ready; nothing signals it
-    return Pulse(process, f"unix:{socket}")
+    if started.returncode != 0:
+        raise RuntimeError(f"pulseaudio did not start: {started.stderr.decode(errors='replace')}")
+    pid = int((folder / "pulse" / "pid").read_text().split()[0])
+    return Pulse(pid, f"unix:{socket}")
 
 
 def stop_pulse(pulse: Pulse) -> None:
-    if pulse.process.poll() is None:
-        pulse.process.terminate()
-        pulse.process.wait(timeout=10)
+    """The server ended, waited for (it is not this process's child: its pidfd says)."""
+    try:
+        ending = os.pidfd_open(pulse.pid)
+    except ProcessLookupError:
+        return  # already gone
+    try:
+        os.kill(pulse.pid, signal.SIGTERM)
+        select.select([ending], [], [], 10)  # readable once the process has ended
+    finally:
+        os.close(ending)
 
 
 @pytest.fixture

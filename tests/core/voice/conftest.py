@@ -1,22 +1,20 @@
 """The real parts the voice tests use: espeak-ng (a real synthesizer), a real PulseAudio server
-with a null sink whose monitor a test records, and a real OpenAI-compatible speech server on
-127.0.0.1 that answers with espeak-ng's WAV. Outside CI a missing part skips its tests with the
-reason; in CI (`CI=true`) it fails them (`.ci/install-debian-parts` installs them)."""
+with a null sink whose monitor a test records (tests/core/voice_parts.py), and a real
+OpenAI-compatible speech server on 127.0.0.1 that answers with espeak-ng's WAV. Outside CI a
+missing part skips its tests with the reason; in CI (`CI=true`) it fails them
+(`.ci/install-debian-parts` installs them)."""
 
 from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
 from tests.core.sse_server import FakeOpenAI, _Handler
-from tests.core.voice_parts import need
+from tests.core.voice_parts import Pulse, need, start_pulse, stop_pulse
 
 RATE = 22_050  # espeak-ng's rate, and the null sink's
 
@@ -73,58 +71,19 @@ def speech_server(espeak: str) -> Iterator[FakeSpeech]:
 # -- a sound server ------------------------------------------------------------------------------
 
 
-@dataclass
-class NullSink:
-    """A PulseAudio server whose default sink is a null sink; PULSE_SERVER points at it."""
-
-    server: str
-    folder: Path
-
-    def record(self) -> subprocess.Popen[bytes]:
-        """`parec` recording the sink's monitor, 16-bit mono at RATE, until terminated."""
-        return subprocess.Popen(
-            [
-                need("parec"),
-                "--device=chatdesk_test.monitor",
-                "--format=s16le",
-                f"--rate={RATE}",
-                "--channels=1",
-                "--latency-msec=20",
-            ],
-            stdout=subprocess.PIPE,
-            env={**os.environ, "PULSE_SERVER": self.server},
-        )
-
-
 @pytest.fixture
-def null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[NullSink]:
-    program = need("pulseaudio")
+def null_sink(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pulse]:
+    """A PulseAudio server whose default sink is a null sink at RATE; PULSE_SERVER points at
+    it (PortAudio reads it through ALSA's plugin)."""
     need("parec")
-    folder = tmp_path_factory.mktemp("pulse")
-    socket = folder / "native"
-    script = folder / "default.pa"
-    script.write_text(
-        f"load-module module-null-sink sink_name=chatdesk_test rate={RATE}\n"
-        f"load-module module-native-protocol-unix auth-anonymous=1 socket={socket}\n"
-        "set-default-sink chatdesk_test\n"
-    )
-    env = {**os.environ, "HOME": str(folder), "XDG_RUNTIME_DIR": str(folder)}
-    # Daemonized, pulseaudio returns once the server is ready, its id in its runtime folder.
-    started = subprocess.run(
-        [program, "-D", "-n", "-F", str(script), "--exit-idle-time=-1", "--use-pid-file=yes"],
-        env=env,
-        capture_output=True,
-        timeout=60,
-    )
-    assert started.returncode == 0, started.stderr.decode(errors="replace")
-    pid = int((folder / "pulse" / "pid").read_text().split()[0])
+    pulse = start_pulse(tmp_path_factory.mktemp("pulse"), rate=RATE)
     previous = os.environ.get("PULSE_SERVER")
-    os.environ["PULSE_SERVER"] = f"unix:{socket}"  # PortAudio reads it through ALSA's plugin
+    os.environ["PULSE_SERVER"] = pulse.server
     try:
-        yield NullSink(f"unix:{socket}", folder)
+        yield pulse
     finally:
         if previous is None:
             os.environ.pop("PULSE_SERVER", None)
         else:
             os.environ["PULSE_SERVER"] = previous
-        os.kill(pid, signal.SIGTERM)
+        stop_pulse(pulse)

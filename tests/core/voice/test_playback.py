@@ -21,7 +21,8 @@ from chatdesk.core.voice.reading import (
 )
 from chatdesk.core.voice.speech import SpeechFailed
 from chatdesk.core.voice.system_voices import EspeakSpeech
-from tests.core.voice.conftest import NullSink
+from tests.core.voice.conftest import RATE
+from tests.core.voice_parts import Pulse
 
 LOUD = 300.0  # RMS of 16-bit samples: speech, well above the silence of an idle sink
 
@@ -35,10 +36,10 @@ def loudness(recorder: subprocess.Popen[bytes]) -> float:
 
 
 @pytest.mark.asyncio
-async def test_speech_is_heard_on_the_sound_server(null_sink: NullSink, espeak: str) -> None:
+async def test_speech_is_heard_on_the_sound_server(null_sink: Pulse, espeak: str) -> None:
     assert output_devices()  # PortAudio sees the server through ALSA's pulse plugin
     audio = await EspeakSpeech().render("This sentence is played into the null sink.")
-    recorder = null_sink.record()
+    recorder = null_sink.record(RATE)
     output = DeviceOutput()
     await output.play(audio)
     assert output.first_frame_at is not None
@@ -46,7 +47,7 @@ async def test_speech_is_heard_on_the_sound_server(null_sink: NullSink, espeak: 
 
 
 @pytest.mark.asyncio
-async def test_a_growing_answer_is_read_before_it_ends(null_sink: NullSink, espeak: str) -> None:
+async def test_a_growing_answer_is_read_before_it_ends(null_sink: Pulse, espeak: str) -> None:
     events: list[object] = []
     first_heard = asyncio.Event()
 
@@ -57,7 +58,7 @@ async def test_a_growing_answer_is_read_before_it_ends(null_sink: NullSink, espe
 
     answer = GrowingAnswer()
     reader = ReadAloud(EspeakSpeech(rate=2.0), DeviceOutput(), follow)
-    recorder = null_sink.record()
+    recorder = null_sink.record(RATE)
     reader.start(answer)
     text = "The first sentence is here. "
     answer.grew(text)
@@ -77,7 +78,7 @@ async def test_a_growing_answer_is_read_before_it_ends(null_sink: NullSink, espe
 
 
 @pytest.mark.asyncio
-async def test_stop_silences_at_once(null_sink: NullSink, espeak: str) -> None:
+async def test_stop_silences_at_once(null_sink: Pulse, espeak: str) -> None:
     events: list[ReadingEvent] = []
     playing = asyncio.Event()
 
@@ -100,7 +101,7 @@ async def test_stop_silences_at_once(null_sink: NullSink, espeak: str) -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_failing_voice_ends_the_reading_with_its_reason(null_sink: NullSink) -> None:
+async def test_a_failing_voice_ends_the_reading_with_its_reason(null_sink: Pulse) -> None:
     events: list[ReadingEvent] = []
 
     class Refusing:
