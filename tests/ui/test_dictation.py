@@ -10,45 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Core
-from chatdesk.ui.application import attach_core
 from chatdesk.ui.composer.mic import MicState
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import SENTENCE, Pulse, speak
 from tests.core.voice_parts import pulse as pulse
+from tests.ui.voice_window import window as window
 
 SLOW = 120_000  # ms: recording, then a Whisper model on a busy CPU
-
-
-@pytest.fixture
-def window(qtbot: QtBot, make_core: Any, finish: Any, pulse: Pulse) -> Any:
-    made: list[MainWindow] = []
-
-    def open_(**env: str) -> MainWindow:
-        voice = {
-            "CHATDESK_VOICE_INPUT_DEVICE": "pulse",
-            "CHATDESK_VOICE_STT_PROVIDER": "local",
-            "CHATDESK_VOICE_STT_MODEL": str(shipped_model()),
-        }
-        core: Core = make_core(**(voice | env))
-        shown = MainWindow()
-        attach_core(shown, core)
-        shown.show()
-        shown.start()
-        made.append(shown)
-        return shown
-
-    yield open_
-    for shown in made:
-        finish(shown.dictation.aclose())
-        shown.close()
-        finish(shown.aclose())
-        shown.deleteLater()
 
 
 def test_dictated_words_are_typed_where_the_cursor_is_and_not_sent(

@@ -19,53 +19,21 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Core
 from chatdesk.core.kinds import Role
-from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.window.talk_bar import TalkState
-from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import Pulse, speak
 from tests.core.voice_parts import pulse as pulse
 from tests.ui.test_read_aloud import Recorder
+from tests.ui.voice_window import window as window
 
 SLOW = 180_000  # ms: speech, its end, a Whisper model and a reading on a busy CPU
+QUICK_TURNS = "high"  # the sensitivity: half a second of pause ends a turn
 
 pytestmark = pytest.mark.skipif(
     shutil.which("espeak-ng") is None and not os.environ.get("CI"),
     reason="the system's voice on Linux is espeak-ng, which is not installed",
 )
-
-
-@pytest.fixture
-def window(qtbot: QtBot, make_core: Any, finish: Any, pulse: Pulse) -> Any:
-    made: list[MainWindow] = []
-
-    def open_(recorder: Recorder, **env: str) -> MainWindow:
-        voice = {
-            "CHATDESK_VOICE_INPUT_DEVICE": "pulse",
-            "CHATDESK_VOICE_STT_PROVIDER": "local",
-            "CHATDESK_VOICE_STT_MODEL": str(shipped_model()),
-            "CHATDESK_VOICE_SENSITIVITY": "high",  # half a second of pause ends a turn
-        }
-        core: Core = make_core(**(voice | env))
-        shown = MainWindow(settings=core.config.settings)  # as the application makes it
-        attach_core(shown, core)
-        shown.actions_.reading.output = recorder
-        with qtbot.waitActive(shown):  # its keys work in the active window
-            shown.show()
-            shown.activateWindow()
-        shown.start()
-        made.append(shown)
-        return shown
-
-    yield open_
-    for shown in made:
-        finish(shown.talking.aclose())
-        finish(shown.actions_.reading.aclose())
-        shown.close()
-        finish(shown.aclose())
-        shown.deleteLater()
 
 
 def _said(window: MainWindow) -> list[tuple[Role, str]]:
@@ -76,7 +44,7 @@ def test_a_spoken_question_is_sent_at_the_pause_its_answer_read_and_the_micropho
     qtbot: QtBot, window: Any, pulse: Pulse, tmp_path: Path
 ) -> None:
     recorder = Recorder()
-    shown: MainWindow = window(recorder)
+    shown: MainWindow = window(recorder, CHATDESK_VOICE_SENSITIVITY=QUICK_TURNS)
     talking, bar = shown.talking, shown.talking.bar
     assert talking.button is not None
     assert talking.button.isVisible()
@@ -125,7 +93,7 @@ def test_esc_interrupts_the_answer_and_listens_again_then_ends(
     qtbot: QtBot, window: Any, pulse: Pulse, tmp_path: Path
 ) -> None:
     recorder = Recorder(held=True)  # the first sentence plays until it is interrupted
-    shown: MainWindow = window(recorder)
+    shown: MainWindow = window(recorder, CHATDESK_VOICE_SENSITIVITY=QUICK_TURNS)
     talking, bar = shown.talking, shown.talking.bar
     shown.menus.actions["talking.toggle"].trigger()  # Chat ▸ Voice conversation
     qtbot.waitUntil(lambda: bar.state is TalkState.LISTENING, timeout=SLOW)
@@ -149,7 +117,9 @@ def test_speaking_interrupts_the_answer_and_is_the_next_turn(
     qtbot: QtBot, window: Any, pulse: Pulse, tmp_path: Path
 ) -> None:
     recorder = Recorder(held=True)
-    shown: MainWindow = window(recorder, CHATDESK_VOICE_TALK_INTERRUPT="true")
+    shown: MainWindow = window(
+        recorder, CHATDESK_VOICE_SENSITIVITY=QUICK_TURNS, CHATDESK_VOICE_TALK_INTERRUPT="true"
+    )
     talking, bar = shown.talking, shown.talking.bar
     qtbot.keyClick(
         shown.composer.editor,
