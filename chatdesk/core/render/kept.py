@@ -31,6 +31,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -258,8 +259,6 @@ def _close(db: sqlite3.Connection | None) -> None:
 def fingerprint() -> bytes:
     """What the renderer's output depends on besides a message: chatdesk's version, the render
     package's source (a changed renderer in a checkout), and its libraries' versions."""
-    from importlib import metadata
-
     from chatdesk import __version__
 
     digest = hashlib.blake2b(__version__.encode(), digest_size=32)
@@ -267,12 +266,44 @@ def fingerprint() -> bytes:
     for source in sorted(here.glob("*.py")):
         with contextlib.suppress(OSError):
             digest.update(source.name.encode() + source.read_bytes())
-    for library in ("markdown-it-py", "pygments", "matplotlib"):
-        try:
-            digest.update(f"{library}={metadata.version(library)}".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{library}=none".encode())
+    for library, project in LIBRARIES:
+        digest.update(f"{library}={installed(library, project)}".encode())
     return digest.digest()
+
+
+# The libraries the renderer formats with: (the module, the project that installs it).
+LIBRARIES = (
+    ("markdown_it", "markdown-it-py"),
+    ("pygments", "Pygments"),
+    ("matplotlib", "matplotlib"),
+)
+
+
+def installed(module: str, project: str) -> str:
+    """The name of the record the installer left beside `module`'s package
+    ("Pygments-2.19.2.dist-info": the version is in it), or "none". Read from one folder's
+    listing, without importing the package or importlib.metadata (whose import and search of
+    every installed package cost a cold start a few hundred milliseconds)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    places = spec.submodule_search_locations if spec is not None else None
+    if not places:
+        return "none"
+    folder = Path(next(iter(places))).parent
+    wanted = re.sub(r"[-_.]+", "_", project).lower() + "-"
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return "none"
+    for name in sorted(names):
+        spelled = re.sub(r"[-_.]+", "_", name.split("-", 1)[0]).lower() + "-"
+        if spelled == wanted and name.endswith((".dist-info", ".egg-info")):
+            return name
+    return "none"
 
 
 def lasting(rendered: Rendered) -> bool:

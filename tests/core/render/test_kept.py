@@ -12,7 +12,15 @@ import pytest
 
 from chatdesk.core.render import RenderOptions, render_markdown
 from chatdesk.core.render.document_colours import DOCUMENT
-from chatdesk.core.render.kept import FILE_NAME, KeptKey, KeptRenders, lasting
+from chatdesk.core.render.kept import (
+    FILE_NAME,
+    LIBRARIES,
+    KeptKey,
+    KeptRenders,
+    fingerprint,
+    installed,
+    lasting,
+)
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.render.palette import Palette
 from tests.core.render.looks import NIGHT
@@ -76,6 +84,29 @@ def test_a_changed_renderer_makes_what_was_kept_unreachable(
     upgraded = KeptRenders(tmp_path)
     assert upgraded.get_many([answer]) == {}
     upgraded.close()
+
+
+def test_a_library_upgraded_changes_the_fingerprint(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The versions are read as the installer recorded them, as importlib.metadata reads them.
+    from importlib import metadata
+
+    for module, project in LIBRARIES:
+        assert installed(module, project).endswith(f"-{metadata.version(project)}.dist-info")
+
+    # A library installed in a folder of its own, then upgraded there.
+    site = tmp_path / "site"
+    (site / "pygments").mkdir(parents=True)
+    (site / "pygments" / "__init__.py").write_text("")
+    (site / "Pygments-2.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    monkeypatch.delitem(sys.modules, "pygments", raising=False)
+    before = fingerprint()
+    (site / "Pygments-2.0.dist-info").rename(site / "pygments-9.9.dist-info")
+    assert installed("pygments", "Pygments") == "pygments-9.9.dist-info"
+    assert fingerprint() != before
+    assert installed("no_such_library", "no-such-library") == "none"
 
 
 def test_the_least_recently_used_go_first_past_the_bound(
