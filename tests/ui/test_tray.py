@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from PySide6.QtWidgets import QSystemTrayIcon
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -59,6 +60,13 @@ def test_menu_entries_show_the_window(desktop: Desktop, qtbot: QtBot) -> None:
     window.hide()
     tray.show_window.trigger()
     assert window.isVisible()
+
+    # A click on the icon, or a double click (the window hidden just after a first click).
+    clicks = QSystemTrayIcon.ActivationReason
+    for reason in (clicks.Trigger, clicks.DoubleClick):
+        window.hide()
+        tray._activated(reason)
+        assert window.isVisible()
 
     window.hide()
     tray.quick_ask.trigger()  # the quick window, over whatever is in front

@@ -14,17 +14,20 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from tests.ui.desktop_parts import skip_module_without, xvfb
 
+T = TypeVar("T")
 HANG = 60  # seconds: catches a hang, never slowness (a busy machine passes too)
 TOOLS = ("Xvfb", "xdotool", "xwininfo", "openbox", "trayer")
 skip_module_without(TOOLS)
 
 TRAYER = ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request", "--height", "32"]
 WINDOW = " — chatdesk$"  # the main window's title ends so (the chat's title before it)
+QUICK = "^Quick ask — chatdesk$"  # the quick window's title
 
 
 @pytest.fixture(scope="module")
@@ -57,13 +60,25 @@ def _x(display: str, *command: str) -> str:
     return done.stdout
 
 
-def _until(condition: Callable[[], object], what: str) -> None:
-    """Until `condition` holds (the X server is asked again: it says no more than its state)."""
+def _until(condition: Callable[[], T | None], what: str, log: Path | None = None) -> T:
+    """What `condition` gives once it holds (the X server is asked again: it says no more than
+    its state). Never holding, it fails with chatdesk's log, where there is one."""
     deadline = time.monotonic() + HANG
-    while not condition():
+    while not (found := condition()):
         if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
+            said = log.read_text(encoding="utf-8")[-4000:] if log and log.is_file() else ""
+            raise AssertionError(f"never happened: {what}\n{said}")
         time.sleep(0.1)
+    return found
+
+
+def _tree(display: str, *arguments: str) -> str | None:
+    """xwininfo's list of windows, or None when a window went while it was read (it then
+    fails with BadWindow): asked again, it lists what is there now."""
+    done = subprocess.run(
+        ["xwininfo", "-root", *arguments], env=_env(display), capture_output=True, text=True
+    )
+    return done.stdout if done.returncode == 0 else None
 
 
 @pytest.fixture
@@ -79,6 +94,7 @@ def tray(display: str) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
             stderr=subprocess.DEVNULL,
         )
         started.append(panel)
+        _until(lambda: _panel(display), "trayer's panel up, holding the tray")
         return panel
 
     yield start
@@ -104,7 +120,9 @@ class Chatdesk:
     def icon(self) -> str | None:
         """The tray icon's window, where a tray holds it: a window of chatdesk's (WM_CLASS
         "chatdesk") named chatdesk, inside trayer's panel."""
-        tree = _x(self.display, "xwininfo", "-root", "-tree")
+        tree = _tree(self.display, "-tree")
+        if tree is None:
+            return None
         panel = re.search(r'^( *)0x[0-9a-f]+ "panel": \("panel" "trayer"\).*$', tree, re.M)
         if panel is None:
             return None
@@ -119,27 +137,14 @@ class Chatdesk:
         return None
 
     def docked_icon(self) -> str:
-        _until(self.icon, "chatdesk's icon in the tray")
-        icon = self.icon()
-        assert icon is not None
-        return icon
+        return _until(self.icon, "chatdesk's icon in the tray", self.log)
 
     def window(self) -> str | None:
         """The main window, where it is shown (mapped)."""
-        found = subprocess.run(
-            ["xdotool", "search", "--onlyvisible", "--name", WINDOW],
-            env=_env(self.display),
-            capture_output=True,
-            text=True,
-            timeout=HANG,
-        )
-        return found.stdout.split()[0] if found.stdout.split() else None
+        return _shown(self.display, WINDOW)
 
     def shown_window(self) -> str:
-        _until(self.window, "the main window shown")
-        window = self.window()
-        assert window is not None
-        return window
+        return _until_found(self.display, WINDOW, self.log)
 
     def click(self, icon: str, button: int) -> None:
         _x(self.display, "xdotool", "mousemove", "--window", icon, "8", "8", "click", str(button))
@@ -148,14 +153,14 @@ class Chatdesk:
         """The tray icon's menu, opened with a right click, and an entry chosen by its key
         (the underlined letter)."""
         self.click(icon, 3)
-        _until(self._menu_open, "the tray icon's menu open")
+        _until(self._menu_open, "the tray icon's menu open", self.log)
         _x(self.display, "xdotool", "key", key)
         _until(lambda: not self._menu_open(), "the menu closed")
 
     def _menu_open(self) -> bool:
         """A window of chatdesk's named chatdesk is shown at the top level: the menu (the
         icon's own is inside the tray's)."""
-        tree = _x(self.display, "xwininfo", "-root", "-children")
+        tree = _tree(self.display, "-children") or ""
         menus = re.findall(r'(0x[0-9a-f]+) "chatdesk": \("[^"]*" "chatdesk"\)', tree)
         return any(_mapped(self.display, menu) for menu in menus)
 
@@ -177,6 +182,35 @@ def chatdesk(display: str, tmp_path: Path) -> Iterator[Callable[..., Chatdesk]]:
     yield start
     for program in started:
         program.end()
+
+
+def _panel(display: str) -> bool:
+    """Whether trayer's panel, which holds the tray, is up."""
+    return '("panel" "trayer")' in (_tree(display, "-tree") or "")
+
+
+def _shown(display: str, title: str) -> str | None:
+    """The shown window whose title matches `title` (the main window's pattern matches the
+    quick window's title too: that one is left out unless asked for)."""
+
+    def search(name: str) -> list[str]:
+        found = subprocess.run(
+            ["xdotool", "search", "--onlyvisible", "--name", name],
+            env=_env(display),
+            capture_output=True,
+            text=True,
+            timeout=HANG,
+        )
+        return found.stdout.split()
+
+    windows = search(title)
+    if title != QUICK:
+        windows = [window for window in windows if window not in search(QUICK)]
+    return windows[0] if windows else None
+
+
+def _until_found(display: str, title: str, log: Path | None = None) -> str:
+    return _until(lambda: _shown(display, title), f"a window named {title!r} shown", log)
 
 
 def _mapped(display: str, window: str) -> bool:
@@ -225,6 +259,26 @@ def test_close_to_tray_keeps_chatdesk_and_its_icon(
     _until(lambda: not _mapped(app.display, window), "the window hidden")
     assert app.process.poll() is None  # still running
     assert app.icon() == icon  # and in the tray
+
+    app.click(icon, 1)  # a click brings the same window back
+    assert app.shown_window() == window
+
+
+def test_the_menu_opens_quick_ask_and_shows_chatdesk(
+    tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
+) -> None:
+    tray()
+    app = chatdesk()
+    icon = app.docked_icon()
+    app.menu_choice(icon, "a")  # Quick ask: the quick window, not the main one
+    quick = _until_found(app.display, QUICK)
+    _until(lambda: _active(app.display, quick), "the quick window in front, to type in")
+    assert app.window() is None
+
+    app.menu_choice(icon, "s")  # Show chatdesk
+    app.shown_window()
+    app.menu_choice(icon, "q")
+    assert app.process.wait(HANG) == 0
 
 
 def test_a_tray_that_comes_after_chatdesk_takes_its_icon(

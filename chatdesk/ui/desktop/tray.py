@@ -92,9 +92,15 @@ class Tray(QObject):
         self.menu.deleteLater()
 
     def _activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
-        # macOS opens the menu on a click: the window is its "Show chatdesk"
-        click = QSystemTrayIcon.ActivationReason.Trigger
-        if reason is click and sys.platform != "darwin":
+        # A click shows the window, and so does a double click, which Windows users give tray
+        # icons (Qt reports a second click soon after one as a double click only: the window
+        # hidden in between would stay hidden). macOS opens the menu on a click: the window
+        # is its "Show chatdesk".
+        clicks = (
+            QSystemTrayIcon.ActivationReason.Trigger,
+            QSystemTrayIcon.ActivationReason.DoubleClick,
+        )
+        if reason in clicks and sys.platform != "darwin":
             self._desktop.show_window()
 
 
