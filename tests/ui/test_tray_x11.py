@@ -144,7 +144,11 @@ class Chatdesk:
         return _shown(self.display, WINDOW)
 
     def shown_window(self) -> str:
-        return _until_found(self.display, WINDOW, self.log)
+        """The main window once shown and given the focus by the window manager, which it
+        does after it maps it (a menu opened before that would lose the focus to it)."""
+        window = _until_found(self.display, WINDOW, self.log)
+        _until(lambda: _active(self.display, window), "the window in front", self.log)
+        return window
 
     def click(self, icon: str, button: int) -> None:
         _x(self.display, "xdotool", "mousemove", "--window", icon, "8", "8", "click", str(button))
@@ -222,8 +226,7 @@ def _mapped(display: str, window: str) -> bool:
 
 
 def _active(display: str, window: str) -> bool:
-    """`window` shown and given the focus by the window manager (which it does after it maps
-    the window: a menu opened before that would lose the focus to it)."""
+    """`window` has the focus."""
     found = subprocess.run(
         ["xdotool", "getactivewindow"], env=_env(display), capture_output=True, text=True
     )
@@ -253,7 +256,6 @@ def test_close_to_tray_keeps_chatdesk_and_its_icon(
     icon = app.docked_icon()
     app.click(icon, 1)
     window = app.shown_window()
-    _until(lambda: _active(app.display, window), "the window in front")
     _x(app.display, "xdotool", "key", "alt+F4")  # the window manager's close
 
     _until(lambda: not _mapped(app.display, window), "the window hidden")
