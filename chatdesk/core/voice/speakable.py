@@ -6,6 +6,8 @@ block it belongs to is finished, as `chatdesk/core/render/streaming.py` decides 
 window, or the sentence is followed by the next one in the first block still growing; a code
 block's announcement once its language is known), so reading can begin long before the answer
 ends; `finish()` returns the rest. Each feed parses only from the first block still open.
+`sentence_steps(text)` gives `sentences(text)` in steps of bounded cost, for a long answer read
+on the window's event loop: reading begins after the first step, and the loop runs between.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from functools import lru_cache
 
 from markdown_it import MarkdownIt
 
-from chatdesk.core.render.limits import refusal_reason
+from chatdesk.core.render.limits import MAX_CHARS, refusal_reason
 from chatdesk.core.render.markdown import new_parser
 from chatdesk.core.render.plain import plain_text
 from chatdesk.core.render.streaming import stable_prefix_length
@@ -41,12 +43,107 @@ _EMOJI = re.compile(
 )
 _SPACES = re.compile(r"\s+")
 _WORDY = re.compile(r"\w")
+# A line that may define a link reference ("[label]: address"), where markdown-it may see one.
+_DEFINITION = re.compile(r"^[ \t>*+\-\d.)]*\[[^\]\n]+\]:", re.MULTILINE)
+# Characters of an answer read in one of `sentence_steps`' steps: a few ms of Markdown (a block
+# longer than that is read whole, in one step), less as plain text.
+STEP = 2_000
 
 
 def sentences(text: str, *, read_code: bool = False) -> list[str]:
-    """The whole answer's sentences, in reading order."""
-    reader = Speakable(read_code=read_code)
-    return reader.feed(text) + reader.finish(text)
+    """The whole answer's sentences, in reading order; an answer too big or too deep to parse
+    quickly is read as plain text, a block per paragraph, as the window shows it."""
+    text = plain_text(text)
+    if refusal_reason(text) is not None:
+        return [said for paragraph in _paragraphs(text) for said in _split(paragraph)]
+    return Speakable(read_code=read_code).finish(text)
+
+
+def sentence_steps(text: str, *, read_code: bool = False, step: int = STEP) -> Iterator[list[str]]:
+    """`sentences(text)`, in steps: each reads about `step` characters more of the answer (a
+    block longer than that in one step) and gives the sentences it completed, maybe none."""
+    if len(text) - text.count("\r\n") > MAX_CHARS:  # its length once `plain_text` has run
+        yield from _plain_steps(text, step)
+        return
+    text = plain_text(text)
+    yield []  # made plain, then checked: each a few ms for the longest text parsed
+    if refusal_reason(text) is not None:
+        yield from _plain_steps(text, step)
+        return
+    env: dict[str, object] = {}  # what markdown-it gathers of the whole text: its link references
+    if _DEFINITION.search(text):  # a link may use a definition from a later step: gather them
+        base = 0
+        for cut in _cuts(text, step):
+            _parser().block.parse(text[base:cut], _parser(), env, [])
+            base = max(base, cut)
+            yield []
+    base, numbered = 0, None
+    for cut in _cuts(text, step):
+        done: list[str] = []
+        for block in _blocks(text[base:cut], read_code, numbered, env=env):
+            done.extend(_pieces_split(block))
+            numbered = block.numbered
+        base = max(base, cut)
+        yield done
+
+
+def _cuts(text: str, step: int) -> Iterator[int]:
+    """Where to cut `text` into runs of whole blocks of about `step` characters (one longer
+    block whole), one a step: a cut where nothing is cut yet gives the step a longer run."""
+    base, end = 0, step
+    while end < len(text):
+        stable = stable_prefix_length(text[:end], base)
+        if stable <= base:  # one block longer than the step: read it in a longer one
+            end = base + 2 * (end - base)
+        else:
+            base, end = stable, stable + step
+        yield base
+    yield len(text)
+
+
+def _plain_steps(raw: str, step: int) -> Iterator[list[str]]:
+    """A text read as plain text (`_paragraphs` of `plain_text`), made plain and read about
+    `step` characters a step; a paragraph longer than that a few sentences at a time."""
+    pending = ""  # made plain, not read yet: from where `str.split` would go on cutting
+    for piece in _plain_pieces(raw, step):
+        searched = max(0, len(pending) - 1)
+        pending += piece
+        cut = pending.rfind("\n\n", searched)
+        while cut > 0 and pending[cut - 1] == "\n":  # where `str.split` cuts a run of them
+            cut -= 1
+        if cut < 0:
+            yield []
+            continue
+        yield from _plain_paragraphs(pending[:cut], step)
+        pending = pending[cut + 2 :]
+    yield from _plain_paragraphs(pending, step)
+
+
+def _plain_pieces(raw: str, size: int) -> Iterator[str]:
+    """`plain_text(raw)` in pieces of about `size` characters, never cut inside a CR LF."""
+    start = 0
+    while start < len(raw):
+        end = start + size
+        while end < len(raw) and raw[end - 1] == "\r":
+            end += 1
+        yield plain_text(raw[start:end])
+        start = end
+
+
+def _plain_paragraphs(text: str, step: int) -> Iterator[list[str]]:
+    done: list[str] = []
+    for paragraph in _paragraphs(text):
+        for said in _split(paragraph):
+            done.append(said)
+            if len(done) >= 8 and sum(map(len, done)) >= step:
+                yield done
+                done = []
+    yield done
+
+
+def _paragraphs(text: str) -> Iterator[str]:
+    """The paragraphs of a text read as plain text, as the window shows it."""
+    return (paragraph for paragraph in text.split("\n\n") if paragraph.strip())
 
 
 class Speakable:
@@ -73,7 +170,8 @@ class Speakable:
         if final:
             stable = len(text)
         elif plain:  # too big or too deep to parse quickly: read as plain text, as it is shown
-            stable = max(self._base, text.rfind("\n\n") + 2)
+            cut = text.rfind("\n\n")
+            stable = max(self._base, cut + 2) if cut >= 0 else self._base
         else:
             stable = stable_prefix_length(text, self._base)
         new: list[str] = []
@@ -103,13 +201,18 @@ def _pieces_split(block: Block) -> Iterator[str]:
 
 
 def _blocks(
-    text: str, read_code: bool, numbered: tuple[str, int] | None = None, plain: bool = False
+    text: str,
+    read_code: bool,
+    numbered: tuple[str, int] | None = None,
+    plain: bool = False,
+    env: dict[str, object] | None = None,
 ) -> Iterator[Block]:
     """The text's blocks; `plain` (a text too big or too deep to parse quickly) is read as
-    plain text, a block per paragraph, as the window then shows it."""
+    plain text, a block per paragraph, as the window then shows it. `env`: what markdown-it
+    gathered of the whole text (its link references), for a text that is part of it."""
     if not plain and refusal_reason(text) is None:
         try:
-            tokens = _parser().parse(text)
+            tokens = _parser().parse(text, env)
         except RecursionError:
             pass
         else:
