@@ -5,9 +5,11 @@ is being written: fed the text so far, it returns each sentence once it is compl
 block it belongs to is finished, as `chatdesk/core/render/streaming.py` decides for the
 window, or the sentence is followed by the next one in the first block still growing; a code
 block's announcement once its language is known), so reading can begin long before the answer
-ends; `finish()` returns the rest. Each feed parses only from the first block still open.
+ends; `finish()` returns the rest. Each feed parses only from the first block still open (one
+longer than `LONG_TAIL` once it has grown by an eighth, as the window formats it), and makes
+plain only the text added.
 `sentence_steps(text)` gives `sentences(text)` in steps of bounded cost, for a long answer read
-on the window's event loop: reading begins after the first step, and the loop runs between.
+aloud: reading begins after the first step, and other work runs between steps.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from markdown_it import MarkdownIt
 from chatdesk.core.render.limits import MAX_CHARS, refusal_reason
 from chatdesk.core.render.markdown import new_parser
 from chatdesk.core.render.plain import plain_text
-from chatdesk.core.render.streaming import stable_prefix_length
+from chatdesk.core.render.streaming import LONG_TAIL, stable_prefix_length
 from chatdesk.core.voice.spoken_blocks import Block, blocks
 
 # A sentence longer than this is read in parts, cut after a comma or a space: the first sound
@@ -155,6 +157,8 @@ class Speakable:
         self._base = 0  # where the first block still open starts, in characters
         self._said = 0  # sentences returned from the text after _base
         self._numbered: tuple[str, int] | None = None  # the ordered list _base ended
+        self._plain = _GrowingPlain()
+        self._rest_read = 0  # how long the text after _base was when last read
 
     def feed(self, text: str) -> list[str]:
         """The sentences of `text` (the answer so far) completed since the last feed."""
@@ -165,7 +169,11 @@ class Speakable:
         return self._read(text, final=True)
 
     def _read(self, text: str, *, final: bool) -> list[str]:
-        text = plain_text(text)
+        text = self._plain.of(text)
+        growing = len(text) - self._base
+        if not final and LONG_TAIL < growing < self._rest_read + self._rest_read // 8:
+            return []  # a long block still open: read again once it has grown by an eighth
+        self._rest_read = growing
         plain = refusal_reason(text[self._base :]) is not None
         if final:
             stable = len(text)
@@ -184,15 +192,38 @@ class Speakable:
                 numbered = block.numbered
             new += done[self._said :]
             self._base, self._said, self._numbered = stable, 0, numbered
+            self._rest_read = len(text) - stable
         if not final:  # the first block of the rest, up to its last sentence, which may grow
             rest = text[self._base :]
-            first = next(_blocks(rest, self._read_code, self._numbered, plain), None)
+            said = (b for b in _blocks(rest, self._read_code, self._numbered, plain) if b.pieces)
+            first = next(said, None)
             if first is not None:
                 ready = list(_pieces_split(first))
                 ready = ready[:-1] if first.open_tail else ready
                 new += ready[self._said :]
                 self._said = max(self._said, len(ready))
         return new
+
+
+class _GrowingPlain:
+    """`plain_text` of a growing text, made plain only where it grew: at each feed of a long
+    answer the cost is what was added (and a copy), not a pass of regular expressions over it
+    all."""
+
+    def __init__(self) -> None:
+        self._seen = ""  # the text as last given
+        self._upto = 0  # how much of it is made plain in _done: not a CR its next piece may end
+        self._done = ""
+
+    def of(self, text: str) -> str:
+        if not text.startswith(self._seen):  # not the same text grown: start again
+            self._seen, self._upto, self._done = "", 0, ""
+        upto = len(text) - 1 if text.endswith("\r") else len(text)
+        if upto > self._upto:
+            self._done += plain_text(text[self._upto : upto])
+            self._upto = upto
+        self._seen = text
+        return self._done + plain_text(text[self._upto :])
 
 
 def _pieces_split(block: Block) -> Iterator[str]:
