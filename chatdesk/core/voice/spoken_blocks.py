@@ -50,7 +50,10 @@ def blocks(
         if depth == 0:
             group = tokens[start : index + 1]
             line = group[0].map[0] if group[0].map else 0
-            yield _block(group, read_code, line, numbered if start == 0 else None)
+            # A list goes on from the text before only where nothing (a link reference's
+            # definition, which leaves no token) comes between.
+            going_on = numbered if start == 0 and line == 0 else None
+            yield _block(group, read_code, line, going_on)
             start = index + 1
 
 

@@ -167,3 +167,9 @@ def test_a_long_block_still_open_is_read_as_it_grows_and_whole_at_the_end() -> N
         said += reader.feed(text[:end])
     assert said[:3] == ["Look.", "A code block in Python.", "print(0) line 0"]
     assert said + reader.finish(text) == sentences(text, read_code=True)
+
+
+def test_a_list_after_a_link_definition_is_counted_anew() -> None:
+    text = "1. alpha\n\n[a]: https://example.com/a\n1. beta"
+    assert sentences(text) == ["1. alpha", "1. beta"]
+    assert fed(text, 1) == sentences(text)
