@@ -9,6 +9,8 @@
   (tests/core/render/hostile_corpus.py); the slowest is reported, beside the window formatting
   it (bare). And a typical answer fed as it streams (20 tokens an update) against reading it
   whole once: the reader parses only from the first block still open.
+- **In the window** (benchmarks/speak_window.py): the loop's stalls while an answer streams
+  and is read aloud, and the first audio of Read aloud pressed on a finished 3 MB answer.
 - **Start**: the modules a window's start imports (`-X importtime`) that belong to voice.
 """
 
@@ -22,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.common import INFO, Target, report, report_unmeasured
@@ -41,6 +44,9 @@ def run(workdir: Path, quick: bool) -> None:
         report_unmeasured("first audio after the first sentence", "no espeak-ng", FIRST_AUDIO)
     else:
         asyncio.run(_first_audio(espeak, 3 if quick else 15))
+        from benchmarks import speak_window
+
+        speak_window.run(workdir / "window", quick, espeak)
     _speakable()
     _start_imports()
 
@@ -132,6 +138,7 @@ def _speakable() -> None:
         INFO,
         bare="the window's render",
     )
+    _steps(CORPUS)
     tokens = _TOKEN.findall(TYPICAL)
 
     def streamed() -> None:
@@ -148,6 +155,32 @@ def _speakable() -> None:
         INFO,
         bare="read whole once",
     )
+
+
+def _steps(corpus: list[tuple[str, str, str | None]]) -> None:
+    """The slowest step of `sentence_steps` (what Read aloud on a finished answer runs between
+    turns of the loop): over the hostile corpus and a typical answer repeated to 3 MB and to
+    150 KB (the longest read as Markdown), beside reading the same text whole."""
+    from chatdesk.core.voice.speakable import sentence_steps, sentences
+
+    texts = [(name, text) for name, text, _ in corpus]
+    texts += [(f"typical × {n:,}", "\n\n".join([TYPICAL] * n)) for n in (1_200, 60)]
+    slowest = ("", 0.0, 0.0)
+    for name, text in texts:
+        worst = _slowest_step(sentence_steps(text))
+        if worst > slowest[1]:
+            slowest = (name, worst, _cpu_ms(lambda text=text: sentences(text)))
+    report(f"speakable in steps, slowest step ({slowest[0]})", slowest[1], slowest[2], "ms",
+           INFO, bare="read whole")  # fmt: skip
+
+
+def _slowest_step(steps: Iterator[list[str]]) -> float:
+    worst = 0.0
+    while True:
+        start = time.process_time()
+        if next(steps, None) is None:
+            return worst
+        worst = max(worst, (time.process_time() - start) * 1000)
 
 
 def _cpu_ms(work: object) -> float:

@@ -150,3 +150,52 @@ def test_the_button_is_the_readings_stop(
     qtbot.waitUntil(lambda: reading.reading is None)
     assert button.accessibleName() == "Read aloud"
     assert len(heard.played) == 1  # nothing more was played after Stop
+
+
+def test_a_very_long_finished_answer_is_read_from_its_first_sentence(
+    qtbot: QtBot, make_core: Any, finish: Any, closing: Any
+) -> None:
+    from benchmarks.speak_window import long_thread
+
+    window, core = _window(qtbot, make_core, finish)
+    closing(window)
+    reading = window.actions_.reading
+    reading.output = heard = Recorder(held=True)
+    thread_id, answer_id = finish(long_thread(core, 3_000_000))  # read as plain text
+    window.show_thread(thread_id)
+    qtbot.waitUntil(lambda: window.view.widget_for(answer_id) is not None)
+    answer = window.view.widget_for(answer_id)
+    assert answer is not None
+
+    qtbot.mouseClick(answer.footer.read_aloud, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(heard.played) == 1)
+    assert reading.heard == sentences(answer.message.content)[:1]
+    qtbot.mouseClick(answer.footer.read_aloud, Qt.MouseButton.LeftButton)  # Stop
+    qtbot.waitUntil(lambda: reading.reading is None)
+    assert len(heard.played) == 1
+
+
+def test_an_answer_written_fast_is_read_from_what_the_window_shows(
+    qtbot: QtBot, make_core: Any, finish: Any, closing: Any
+) -> None:
+    # Written faster than it is saved (every 250 ms), then held: the reading starts from the
+    # text shown, and follows the pieces that come after it.
+    window, core = _window(
+        qtbot, make_core, finish,
+        CHATDESK_MOCK_TOKENS_PER_SECOND="2000", CHATDESK_MOCK_FAULT="stall_after:40",
+    )  # fmt: skip
+    closing(window)
+    reading = window.actions_.reading
+    reading.output = Recorder()
+    _send(qtbot, window, "Tell me about rivers")
+    qtbot.waitUntil(lambda: (w := _answer_widget(window)) is not None and bool(w.message.content))
+    window.actions_.read_last()
+    answer = _answer_widget(window)
+    assert answer is not None
+    qtbot.waitUntil(lambda: len(reading.heard) >= 1)
+
+    assert not answer.message.status.is_final  # still being written
+    assert reading.heard == sentences(answer.message.content)[: len(reading.heard)]
+    reading.stop()
+    qtbot.waitUntil(lambda: reading.reading is None)
+    finish(core.service.stop(answer.message.id))

@@ -1,7 +1,9 @@
 """Reading aloud: sentences rendered and played as they come, the next one rendered while the
 current one plays, all stopped at once by Stop.
 
-`ReadAloud.start(sentences)` takes any sentences, a list or an async stream of them; a
+`ReadAloud.start(sentences)` takes any sentences, a list or an async stream of them; `stepped`
+makes a finished answer's sentences such a stream, worked out a step at a time off the loop as
+they are read, so a long answer neither holds the loop nor waits to be read whole; a
 `GrowingAnswer` is such a stream for an answer still being written (`grew(text_so_far)` at
 each piece that arrives, `ended(text)` at the end), so reading begins with its first complete
 sentence. Everything runs on the event loop that started it, and every `ReadingEvent` is
@@ -18,7 +20,7 @@ from dataclasses import dataclass
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.voice.playback import Output
 from chatdesk.core.voice.sound import Sound
-from chatdesk.core.voice.speakable import Speakable
+from chatdesk.core.voice.speakable import Speakable, sentence_steps
 from chatdesk.core.voice.speech import Speech
 
 log = logging.getLogger("chatdesk.voice")
@@ -131,6 +133,17 @@ async def _each(sentences: Sentences) -> AsyncIterator[str]:
     else:
         for text in sentences:
             yield text
+
+
+async def stepped(text: str, *, read_code: bool = False) -> AsyncIterator[str]:
+    """A finished answer's sentences (`sentences(text)`), only as far as they are read, worked
+    out a step of bounded size at a time on a worker thread. The loop runs meanwhile: between
+    steps, and within one (a block longer than a step is one step) whenever it asks for the
+    interpreter, which Python hands over every few ms (`sys.getswitchinterval()`)."""
+    steps = sentence_steps(text, read_code=read_code)
+    while (done := await asyncio.to_thread(next, steps, None)) is not None:
+        for sentence in done:
+            yield sentence
 
 
 class GrowingAnswer:

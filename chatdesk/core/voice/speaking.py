@@ -4,7 +4,7 @@ answer's speakable sentences, a reader that plays them, a whole text rendered to
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from chatdesk.core.i18n import tr
@@ -41,6 +41,13 @@ class Speaking:
     def sentences(self, markdown: str) -> list[str]:
         """The answer's sentences as they are read (`[voice] read_code`)."""
         return sentences(markdown, read_code=self.settings.read_code)
+
+    def reading(self, markdown: str) -> AsyncIterator[str]:
+        """The answer's sentences for `ReadAloud.start`, worked out as they are read: however
+        long the answer, the loop runs on and its first sentence is heard soon."""
+        from chatdesk.core.voice.reading import stepped
+
+        return stepped(markdown, read_code=self.settings.read_code)
 
     async def render(self, markdown: str, voice: str | None = None) -> Sound:
         """The whole text, read as an answer is, as one sound."""

@@ -50,15 +50,16 @@ def blocks(
         if depth == 0:
             group = tokens[start : index + 1]
             line = group[0].map[0] if group[0].map else 0
-            block = _block(group, read_code, line, numbered if start == 0 else None)
+            # A list goes on from the text before only where nothing (a link reference's
+            # definition, which leaves no token) comes between.
+            going_on = numbered if start == 0 and line == 0 else None
+            yield _block(group, read_code, line, going_on)
             start = index + 1
-            if block is not None:
-                yield block
 
 
 def _block(
     group: Sequence[Token], read_code: bool, line: int, numbered: tuple[str, int] | None
-) -> Block | None:
+) -> Block:
     first = group[0]
     if first.type in ("fence", "code_block"):
         return _code(first, read_code, line)
@@ -72,7 +73,7 @@ def _block(
     pieces = tuple(_texts(group, counted))
     if first.type == "ordered_list_open":
         return Block(pieces, line, numbered=(first.markup, counted[0]))
-    return Block(pieces, line) if pieces else None
+    return Block(pieces, line)  # with no words too: an ordered list after it starts anew
 
 
 def _texts(group: Sequence[Token], counted: list[int]) -> Iterator[str]:

@@ -2,9 +2,12 @@
 Read the last answer aloud), starting while it is still being written.
 
 One reading at a time: starting another stops the one before, and the button of the answer
-being read is its Stop. An answer still streaming is read as it grows: each piece of text the
+being read is its Stop. An answer still streaming is read as it grows: from what the
+conversation shows of it (the saved text lags behind the stream), then each piece of text the
 core tells (`AnswerTextAppended`) is handed to the reading, so its first sentence is heard as
-soon as it is complete, and its end (`MessageFinished`) lets the reading finish. The reading
+soon as it is complete, and its end (`MessageFinished`) lets the reading finish. A finished
+answer's sentences are worked out a step at a time as they are read (`Speaking.reading`), so
+however long it is the window stays responsive and its first sentence is heard soon. The reading
 itself is the core's (`chatdesk.core.voice`): the speech `[voice]` chooses, the speakable
 sentences, the sound played on the loop; none of it is loaded before the first reading.
 """
@@ -101,10 +104,11 @@ class ReadingAloud:
         self.heard = []
         self._show(read, reading=True)
         if message.status.is_final:
-            self._reader.start(speaking.sentences(message.content))
+            self._reader.start(speaking.reading(message.content))
             return
+        self._text = self._shown_text()  # what was saved may be behind what has arrived
         self._growing = speaking.growing_answer()
-        self._growing.grew(message.content)
+        self._growing.grew(self._text)
         self._reader.start(self._growing)
 
     def apply(self, event: Event) -> None:
@@ -114,12 +118,22 @@ class ReadingAloud:
         if self._growing is None:
             return
         if isinstance(event, AnswerTextAppended) and event.message_id == self.reading:
-            if event.text and event.text_offset == len(self._text):  # the next piece, once
-                self._text += event.text
+            if len(self._text) < event.text_offset:  # pieces came before the reading began
+                self._text = self._shown_text()
+            end = event.text_offset + len(event.text)
+            if event.text_offset <= len(self._text) < end:  # the next piece, once
+                self._text = self._text[: event.text_offset] + event.text
                 self._growing.grew(self._text)
         elif isinstance(event, MessageFinished) and event.message.id == self.reading:
             self._growing.ended(event.message.content)
             self._growing = None
+
+    def _shown_text(self) -> str:
+        """The answer being read as the conversation shows it, when that is further on than
+        what the reading knows (the saved text lags behind the stream)."""
+        widget = self._view.widget_for(self.reading) if self.reading is not None else None
+        shown = widget.message.content if widget is not None else ""
+        return shown if len(shown) > len(self._text) else self._text
 
     def _on_reading(self, turn: int, read: uuid.UUID, event: ReadingEvent) -> None:
         """An event of reading `turn` (of the answer `read`), which may have been replaced."""

@@ -144,3 +144,32 @@ def test_any_growing_markdown_is_said_as_the_whole_answer_is(text: str, step: in
 def test_raw_markup_never_leaks_nor_raises(text: str) -> None:
     for sentence in fed(text, 3):
         assert not LEAK.search(sentence), sentence
+
+
+def test_a_list_after_one_with_no_words_is_counted_anew() -> None:
+    text = "1. alpha\n- ```\n\n1. beta"
+    assert sentences(text) == ["1. alpha", "1. beta"]
+    assert fed(text, 1) == sentences(text)
+
+
+@pytest.mark.parametrize("step", [1, 3, 50])
+def test_line_breaks_of_every_kind_split_across_pieces_are_read_alike(step: int) -> None:
+    text = "First line.\r\nSecond.\r\n\r\nThird\rpart.\r\r\n\n| a |\r\n|--|\r\n| 1 |\r"
+    assert fed(text, step) == sentences(text)
+
+
+def test_a_long_block_still_open_is_read_as_it_grows_and_whole_at_the_end() -> None:
+    code = "\n".join(f"print({n})  # line {n}" for n in range(2_000))
+    text = f"Look.\n\n```python\n{code}\n```\n\nThat is all. Bye."
+    reader = Speakable(read_code=True)
+    said: list[str] = []
+    for end in range(0, len(text) + 1, 40):
+        said += reader.feed(text[:end])
+    assert said[:3] == ["Look.", "A code block in Python.", "print(0) line 0"]
+    assert said + reader.finish(text) == sentences(text, read_code=True)
+
+
+def test_a_list_after_a_link_definition_is_counted_anew() -> None:
+    text = "1. alpha\n\n[a]: https://example.com/a\n1. beta"
+    assert sentences(text) == ["1. alpha", "1. beta"]
+    assert fed(text, 1) == sentences(text)
