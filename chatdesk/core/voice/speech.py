@@ -13,6 +13,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
@@ -72,18 +73,15 @@ def make_speech(settings: VoiceSettings, providers: Providers) -> Speech:
 
 
 async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEOUT) -> bytes:
-    """What a speech program writes to its standard output, given `text` on its input. It runs
-    as a child process waited on in a thread (any event loop, any system); one that hangs past
-    `limit` seconds, or whose reading is cancelled, is killed."""
+    """What a speech program writes to its standard output, given `text` on its input. It is
+    started and waited on in a thread (any event loop, any system: starting a program can take
+    tens of milliseconds on a busy machine, which the loop would stand still for); one that
+    hangs past `limit` seconds, or whose reading is cancelled, is killed."""
     engine = os.path.basename(argv[0])
-    # Started here, not in a thread (a millisecond or two): a Stop or the loop's end can then
-    # never leave a child started for a sentence no longer wanted.
-    process = _start(argv)
+    child = _Child()
     try:
-        out, err = await asyncio.to_thread(process.communicate, text.encode(), limit)
+        returncode, out, err = await asyncio.to_thread(child.run, argv, text.encode(), limit)
     except subprocess.TimeoutExpired:
-        process.kill()
-        await asyncio.to_thread(process.communicate)
         raise SpeechFailed(
             tr(
                 "{engine} did not answer within {seconds} seconds and was stopped.",
@@ -92,9 +90,9 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
             )
         ) from None
     except BaseException:
-        process.kill()  # Stop: the sentence is not wanted any more (the thread reaps it)
+        child.kill()  # Stop: the sentence is not wanted any more (the thread reaps it)
         raise
-    if process.returncode != 0:
+    if returncode != 0:
         said = err.decode(errors="replace").strip()[:300] or tr("no reason given")
         raise SpeechFailed(
             tr(
@@ -104,6 +102,39 @@ async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEO
             )
         )
     return out
+
+
+class _Child:
+    """A speech program run on a worker thread, which `kill()` ends from any thread: before it
+    has started too (it is then ended as soon as it starts, so a Stop never leaves a program
+    reading a sentence no longer wanted)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._unwanted = False
+
+    def run(self, argv: Sequence[str], data: bytes, limit: float) -> tuple[int, bytes, bytes]:
+        process = _start(argv)
+        with self._lock:
+            self._process = process
+            unwanted = self._unwanted
+        if unwanted:
+            process.kill()
+        try:
+            out, err = process.communicate(data, limit)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise
+        return process.returncode, out, err
+
+    def kill(self) -> None:
+        with self._lock:
+            self._unwanted = True
+            process = self._process
+        if process is not None:
+            process.kill()
 
 
 def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
