@@ -10,13 +10,14 @@ rendered, and is then held for as long as it lasts, as a device plays it.
   as benchmarks/streaming.py makes them) streams into a 40-message thread and its Read aloud is
   pressed once its first words show; twice, in turns with the same answer streamed unread. A
   5 ms timer's lateness (the loop's stall) from the send until the answer is complete and
-  formatted, the reading going on meanwhile: p99 (target: a frame, < 16 ms) and max, beside the
-  same window idle for as long in the same run; shown too, the answer streamed without Read
-  aloud (what streaming itself costs the loop).
+  formatted, the reading going on meanwhile: p99 and max, beside the same answer streamed
+  without Read aloud (target: reading adds at most 4 ms to its p99; what streaming itself
+  costs the loop is the `stream` benchmark's), which is shown beside the window idle.
 - **A finished 3 MB answer** (quick: 1 MB; a typical answer repeated): from Read aloud pressed
   to its first audio (target: the 300 ms of a streamed answer's first audio), the median of 3,
   beside bare espeak-ng rendering its first sentence; and the loop's stalls from each press
-  until 2 s of reading have passed (the three together), beside the idle window.
+  until 2 s of reading have passed (the three together), beside the idle window (target: a
+  frame, < 16 ms at p99).
 """
 
 from __future__ import annotations
@@ -51,6 +52,10 @@ from chatdesk.core.voice.speakable import sentences
 from chatdesk.ui.main_window import MainWindow
 
 FIRST_AUDIO = Target("< 300 ms", 300.0)
+# Reading aloud while an answer streams may add this much to the stream's own p99 stall (not
+# guarded: two stall percentiles of a busy machine differ by more than that from run to run).
+READ_ADDS = Target("≤ unread + 4 ms", over_bare=4.0, guarded=False)
+UNREAD = "streamed unread"
 PROMPT = "Explain how a hash table works, with a small Python example"
 READ_ON = 2.0  # seconds of reading the long answer measured after its first audio
 
@@ -115,7 +120,13 @@ async def _measure(workdir: Path, quick: bool, espeak: str) -> None:
             long_read = _pooled(readings)
     print(f"      ({where}; {streamed.ticks()})")
     print(f"      ({heard} sentences heard while {tokens:,} tokens streamed, twice)")
-    streamed.report(f"loop stall, {tokens:,} tokens streamed and read aloud")
+    # What reading adds to the window's own streaming (whose stalls the `stream` benchmark
+    # budgets): the streamed answer read aloud against the same answer streamed unread.
+    report(f"loop stall, {tokens:,} tokens streamed and read aloud, p99",
+           percentile(streamed.busy, 99), percentile(alone.busy, 99), "ms", READ_ADDS,
+           bare=UNREAD)  # fmt: skip
+    report(f"loop stall, {tokens:,} tokens streamed and read aloud, max", max(streamed.busy),
+           max(alone.busy), "ms", INFO, bare=UNREAD)  # fmt: skip
     for label, q in (("p99", 99.0), ("max", 100.0)):
         report(f"loop stall, the same streamed, not read, {label}", percentile(alone.busy, q),
                percentile(alone.idle, q), "ms", INFO, bare=IDLE)  # fmt: skip
