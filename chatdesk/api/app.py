@@ -11,6 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from chatdesk import __version__
 from chatdesk.api import errors
 from chatdesk.api.auth import Gate, KeySource, RateLimit
+from chatdesk.api.fast_path import FastCompletions
 from chatdesk.api.guard import Guard
 from chatdesk.api.options import ApiOptions
 from chatdesk.api.routes import routers
@@ -41,6 +42,7 @@ def make_app(core: ApiCore, options: ApiOptions, key: KeySource) -> FastAPI:
             allow_headers=["authorization", "x-api-key", "content-type", "x-chatdesk-thread"],
             expose_headers=["x-chatdesk-thread"],
         )
+    app.add_middleware(FastCompletions)  # behind the guard, before CORS and FastAPI's routing
     app.add_middleware(Guard, options=options)  # added last: the first to see a request
     app.openapi = lambda: _described(app)  # type: ignore[method-assign]
     return app

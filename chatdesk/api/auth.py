@@ -13,11 +13,10 @@ import binascii
 import math
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from fastapi import HTTPException, Request, WebSocket
-from starlette.datastructures import Headers
 
 KeySource = Callable[[], str | None]  # the key in use now: rotating it takes effect at once
 
@@ -31,7 +30,7 @@ class Refused(Exception):
         self.retry_after = retry_after
 
 
-def presented_key(headers: Headers) -> str | None:
+def presented_key(headers: Mapping[str, str]) -> str | None:
     authorization = headers.get("authorization", "")
     scheme, _, value = authorization.partition(" ")
     if scheme.lower() == "bearer" and value.strip():
@@ -100,7 +99,13 @@ async def require_key(request: Request) -> str:
     try:
         return gate_of(request).admit(presented_key(request.headers))
     except Refused as refusal:
-        headers = {"WWW-Authenticate": 'Basic realm="chatdesk"'} if refusal.status == 401 else {}
-        if refusal.retry_after is not None:
-            headers["Retry-After"] = str(refusal.retry_after)
-        raise HTTPException(refusal.status, str(refusal), headers=headers or None) from None
+        headers = refused_headers(refusal)
+        raise HTTPException(refusal.status, str(refusal), headers=headers) from None
+
+
+def refused_headers(refusal: Refused) -> dict[str, str] | None:
+    """A refusal's headers: how to give the key (401), when to try again (429)."""
+    headers = {"WWW-Authenticate": 'Basic realm="chatdesk"'} if refusal.status == 401 else {}
+    if refusal.retry_after is not None:
+        headers["Retry-After"] = str(refusal.retry_after)
+    return headers or None

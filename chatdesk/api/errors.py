@@ -80,6 +80,10 @@ def install(app: FastAPI) -> None:
 
 async def _chatdesk_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ChatdeskError)
+    return chatdesk_error_response(error)
+
+
+def chatdesk_error_response(error: ChatdeskError) -> JSONResponse:
     status, code = status_of(error)
     retry = getattr(error, "retry_after", None)
     headers = {"Retry-After": str(max(1, round(retry)))} if retry else None
@@ -116,4 +120,8 @@ async def _socket_refused(websocket: WebSocket, error: Exception) -> None:
 
 async def _bug(request: Request, error: Exception) -> JSONResponse:
     log.error("%s %s failed", request.method, request.url.path, exc_info=error)
+    return bug_response()
+
+
+def bug_response() -> JSONResponse:
     return error_response(500, "chatdesk failed on this request; its log says why.", None)

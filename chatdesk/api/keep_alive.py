@@ -92,4 +92,44 @@ class KeptAliveStream(StreamingResponse):
             self.body_iterator = kept_alive(
                 self.body_iterator, keep_alive_seconds(scope.get("app"))
             )
-        await super().__call__(scope, receive, send)
+        await _written(self, receive, send)
+
+
+async def _written(response: StreamingResponse, receive: Receive, send: Send) -> None:
+    """The response's head, then its chunks as they come, until they end or the client goes.
+
+    Starlette writes a stream from a task of its own in one of anyio's task groups, beside
+    another that waits for the client to go: per request, more than the rest of a first
+    token's way through chatdesk. Here the chunks are written by the request's own task, and
+    one plain task waits for the client to go and cancels it; the source is closed either way.
+    """
+    writing = asyncio.current_task()
+    assert writing is not None
+    gone = False
+
+    async def listen() -> None:
+        nonlocal gone
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        gone = True
+        writing.cancel()
+
+    listening = asyncio.create_task(listen())
+    chunks = response.body_iterator
+    try:
+        head = response.raw_headers
+        await send({"type": "http.response.start", "status": response.status_code, "headers": head})
+        async for chunk in chunks:
+            body = chunk.encode(response.charset) if isinstance(chunk, str) else chunk
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+        if response.background is not None:
+            await response.background()
+    except asyncio.CancelledError:
+        if not gone or writing.uncancel() > 0:
+            raise  # cancelled from elsewhere (the server stopping): cancelled still
+    finally:
+        listening.cancel()
+        closing = getattr(chunks, "aclose", None)  # left at a write, not at a chunk
+        if closing is not None:
+            await closing()

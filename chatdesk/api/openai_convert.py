@@ -8,8 +8,8 @@ import base64
 import binascii
 import hashlib
 import json
+import secrets
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,7 +146,7 @@ class Chunks:
     """The chunks of one streamed answer, all with the same id, model and time."""
 
     model: str
-    id: str = field(default_factory=lambda: f"chatcmpl-{uuid.uuid4().hex}")
+    id: str = field(default_factory=lambda: f"chatcmpl-{secrets.token_hex(16)}")
     created: int = field(default_factory=lambda: int(time.time()))
     calls: int = 0
     _prefix: bytes | None = field(default=None, repr=False)
@@ -163,11 +163,12 @@ class Chunks:
         return ChatCompletionChunk.model_construct(**fields)
 
     def _head(self) -> dict[str, Any]:
+        """The fields every chunk has, in the order the model writes them."""
         return {
             "id": self.id,
-            "object": "chat.completion.chunk",
             "created": self.created,
             "model": self.model,
+            "object": "chat.completion.chunk",
         }
 
     def of(self, event: StreamEvent) -> ChatCompletionChunk | None:
@@ -185,13 +186,24 @@ class Chunks:
         """`sse(self.of(TextDelta(text)))` (or a `ReasoningDelta`'s), written directly: a stream
         sends one for every batch of tokens, and the models' own dump costs more than the rest
         of a chunk's way together (tests/api/test_openai_chunks.py holds the two the same)."""
-        if self._prefix is None:  # the chunk's head as the model writes it, choices last
-            empty = ChatCompletionChunk.model_construct(**self._head(), choices=[])
-            head = empty.model_dump_json(exclude_unset=True).removesuffix("[]}")
-            self._prefix = f'data: {head}[{{"index":0,"delta":'.encode()
         field = "reasoning_content" if reasoning else "content"
         delta = json.dumps({field: text}, ensure_ascii=False, separators=(",", ":"))
-        return self._prefix + delta.encode() + b',"finish_reason":null}]}\n\n'
+        return self._line(delta.encode(), b"null")
+
+    def opening_line(self) -> bytes:
+        """`sse(self.chunk(Delta(role="assistant", content="")))`, written directly."""
+        return self._line(b'{"role":"assistant","content":""}', b"null")
+
+    def finish_line(self, reason: str) -> bytes:
+        """`sse(self.chunk(Delta(), reason))`, written directly."""
+        return self._line(b"{}", json.dumps(reason).encode())
+
+    def _line(self, delta: bytes, finish: bytes) -> bytes:
+        if self._prefix is None:  # the chunk's head as the model writes it, choices last
+            head = json.dumps(self._head(), ensure_ascii=False, separators=(",", ":"))
+            head = head.removesuffix("}")
+            self._prefix = f'data: {head},"choices":[{{"index":0,"delta":'.encode()
+        return b'%s%s,"finish_reason":%s}]}\n\n' % (self._prefix, delta, finish)
 
     def usage(self, usage: Usage | None) -> ChatCompletionChunk:
         return ChatCompletionChunk.model_construct(

@@ -10,6 +10,7 @@ import pytest
 
 from chatdesk.api.batching import batched
 from chatdesk.api.openai_convert import Chunks, sse
+from chatdesk.api.openai_schemas import Delta
 from chatdesk.api.routes.openai import _lines
 from chatdesk.core.providers.base import ReasoningDelta, TextDelta, ToolCall
 
@@ -21,6 +22,15 @@ def test_a_chunk_written_directly_is_the_models_own(text: str) -> None:
     chunks = Chunks('mock/"odd" name')
     assert chunks.text_line(text) == sse(chunks.of(TextDelta(text)))
     assert chunks.text_line(text, reasoning=True) == sse(chunks.of(ReasoningDelta(text)))
+
+
+@pytest.mark.parametrize("model", ['mock/"odd" name', *TEXTS])
+def test_a_streams_opening_and_end_written_directly_are_the_models_own(model: str) -> None:
+    chunks = Chunks(model)
+    assert chunks.opening_line() == sse(chunks.chunk(Delta(role="assistant", content="")))
+    for reason in ("stop", "length", "tool_calls"):
+        assert chunks.finish_line(reason) == sse(chunks.chunk(Delta(), reason))
+    assert chunks.text_line("Hi") == sse(chunks.chunk(Delta.model_construct(content="Hi")))
 
 
 def test_a_batch_is_one_chunk_per_run_in_order() -> None:

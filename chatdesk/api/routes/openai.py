@@ -45,14 +45,13 @@ from chatdesk.api.openai_schemas import (
     ChatCompletion,
     ChatCompletionRequest,
     Choice,
-    Delta,
     Embedding,
     EmbeddingList,
     EmbeddingRequest,
     EmbeddingUsage,
     ModelList,
 )
-from chatdesk.api.surface import core_of
+from chatdesk.api.surface import ApiCore, core_of
 from chatdesk.core.chat.completions import CompletionRequest
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import (
@@ -83,16 +82,25 @@ async def chat_completions(
     body: ChatCompletionRequest, request: Request, x_chatdesk_thread: Thread = None
 ) -> Response:
     """A chat completion, whole or streamed as server-sent events ending `data: [DONE]`."""
-    core = core_of(request)
+    return await completion(
+        core_of(request), body, x_chatdesk_thread, keep_alive_seconds(request.app)
+    )
+
+
+async def completion(
+    core: ApiCore, body: ChatCompletionRequest, thread: str | None, every: float
+) -> Response:
+    """The answer to a valid request, as the route gives it (the route's own, and the fast
+    path's, `chatdesk/api/fast_path.py`); `thread`: the `X-Chatdesk-Thread` header."""
     try:
         target = await target_of(core, body.model)
     except ModelNotFound as unknown:
         return error_response(404, str(unknown), "model_not_found")
-    if body.store or x_chatdesk_thread is not None or target.assistant is not None:
-        return await openai_kept.answer(core.service, body, target, x_chatdesk_thread)
+    if body.store or thread is not None or target.assistant is not None:
+        return await openai_kept.answer(core.service, body, target, thread)
     events = core.service.completions.complete(_completion(body, target))
     if body.stream:
-        return await _streamed(events, body, keep_alive_seconds(request.app))
+        return await _streamed(events, body, every)
     return await _whole(events, body)
 
 
@@ -194,11 +202,13 @@ async def _chunks(
     chunks = Chunks(body.model)
     usage: UsageReport | None = None
     finish = "stop"
-    opening = sse(chunks.chunk(Delta(role="assistant", content="")))
+    opening = chunks.opening_line()
     try:
         # A batch at a time, written at once: a fast model (a local one, the mock) would
         # otherwise cost the loop, which runs the window too, a write per token and per client.
-        # The opening chunk goes with the first batch (the first words), in one write.
+        # The opening chunk goes with the first batch the client is shown anything of (the
+        # first words), in one write; a batch of nothing shown (the model's acceptance, its
+        # usage) is not written at all.
         taken = () if first is None else (first,)
         async for batch in batched(events, taken=taken, shown=_shown, idle=every):
             if not batch:
@@ -209,19 +219,20 @@ async def _chunks(
                     usage = event
                 elif isinstance(event, Finished):
                     finish = event.reason
-            yield opening + b"".join(_lines(chunks, batch))
-            opening = b""
-        if opening:
-            yield opening
-        yield sse(chunks.chunk(Delta(), "tool_calls" if chunks.calls else finish))
+            lines = _lines(chunks, batch)
+            if lines:
+                yield opening + b"".join(lines)
+                opening = b""
+        # The end (the finish, the usage, [DONE]) in one write.
+        end = opening + chunks.finish_line("tool_calls" if chunks.calls else finish)
         if body.stream_options is not None and body.stream_options.include_usage:
-            yield sse(chunks.usage(usage_of(usage)))
+            end += sse(chunks.usage(usage_of(usage)))
     except ChatdeskError as error:  # after the first token: said in the stream, as OpenAI does
         status, code = status_of(error)
-        yield opening + sse(error_body(str(error), "api_error", code) | {"status": status})
+        end = opening + sse(error_body(str(error), "api_error", code) | {"status": status})
     finally:
         await events.aclose()  # the client left: the provider's request is closed at once
-    yield DONE
+    yield end + DONE
 
 
 def _shown(batch: list[StreamEvent]) -> bool:

@@ -3,8 +3,9 @@
 
 Nothing of the exchange is stored but what it cost: after the answer, its tokens and cost are
 one row of `api_spending`, which the spending caps and the usage by month count as they count
-answers. The request is held to the caps as a turn is (`caps.check`: refused with `CapReached`
-before anything is sent), retried before its first token as an answer is (the same back-off and
+answers (written with the rows of the completions that ended meanwhile, `spending.py`). The
+request is held to the caps as a turn is (`caps.check`: refused with `CapReached` before
+anything is sent), retried before its first token as an answer is (the same back-off and
 `chat.max_retries`), and a provider that sends nothing for `chat.stream_idle_timeout` seconds
 fails as `STALLED`. Closing the iteration (the caller went away) closes the provider's stream
 at once.
@@ -27,6 +28,7 @@ from chatdesk.core.chat.answering import ANSWER_BACKOFF
 from chatdesk.core.chat.answers import uncancellable
 from chatdesk.core.chat.events import EventBus, ThreadDeleted
 from chatdesk.core.chat.repository.retention import purge_thread
+from chatdesk.core.chat.spending import SpendingRows
 from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
@@ -83,6 +85,7 @@ class Completions:
         events: EventBus,
     ) -> None:
         self._store = store
+        self._spending = SpendingRows(store)
         self._providers = providers
         self._settings = settings
         self._clock = clock
@@ -170,7 +173,6 @@ class Completions:
         """The provider's events, bounded by silence (`within`), its stream closed before a
         retry waits. One generator, not two nested: each layer costs every token its step."""
         settings = self._settings().chat
-        backoff = dataclasses.replace(ANSWER_BACKOFF, retries=settings.max_retries)
         attempt, answered = 0, False
         while True:
             stream = provider.stream(request)
@@ -187,6 +189,7 @@ class Completions:
             except ProviderError as error:
                 delay = None
                 if not answered and error.retryable:
+                    backoff = dataclasses.replace(ANSWER_BACKOFF, retries=settings.max_retries)
                     delay = backoff.retry_in(attempt, asked=error.retry_after)
                 if delay is None:
                     raise
@@ -211,7 +214,7 @@ class Completions:
             cost_usd=cost_of(provider, usage),
             created_at=self._clock.now(),
         )
-        await self._store.write(lambda session: session.add(row))
+        await self._spending.add(row)
 
 
 @dataclass
