@@ -27,10 +27,11 @@ log = logging.getLogger("chatdesk.ui")
 
 def collect_garbage_again() -> None:
     """End start-up's pause of the garbage collector (chatdesk.launch): once the core is open,
-    and before any dialog waits for the user, when nothing is timed and garbage may pile up."""
-    import gc
+    and before any dialog waits for the user, when nothing is timed and garbage may pile up.
+    It collects on the GUI thread from then on (chatdesk/ui/collector.py says why)."""
+    from chatdesk.ui.collector import collect_on_gui_thread
 
-    gc.enable()
+    collect_on_gui_thread()
 
 
 class CrashReporter:

@@ -8,6 +8,7 @@ Qt drives asyncio. Coroutines are started as tasks and waited for with `finish()
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Coroutine, Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, build_core, configure
+from chatdesk.ui.collector import GuiCollector
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.runner import Runner
@@ -50,6 +52,10 @@ T = TypeVar("T")
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    # Garbage collected on the GUI thread, as in the window's process: a cycle holding a Qt
+    # object, freed by a worker thread's collection, can freeze the test for good.
+    collector = GuiCollector(qapp)
+    collector.start()
     loop = qasync.QEventLoop(qapp, already_running=True)
     asyncio.set_event_loop(loop)
     yield loop
@@ -69,6 +75,9 @@ def qloop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     # timers, and one of those then fires at freed memory in a later test.
     for helper in (loop._timer, loop._QEventLoop__call_soon_signaller):
         shiboken6.delete(helper)
+    gc.collect()  # the test's garbage freed here, on the GUI thread
+    collector.stop()
+    shiboken6.delete(collector)
 
 
 def _finish(qtbot: QtBot, call: Coroutine[Any, Any, T], timeout: int = HANG_MS) -> T:
