@@ -266,23 +266,6 @@ def test_close_to_tray_keeps_chatdesk_and_its_icon(
     assert app.shown_window() == window
 
 
-def test_the_menu_opens_quick_ask_and_shows_chatdesk(
-    tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
-) -> None:
-    tray()
-    app = chatdesk()
-    icon = app.docked_icon()
-    app.menu_choice(icon, "a")  # Quick ask: the quick window, not the main one
-    quick = _until_found(app.display, QUICK)
-    _until(lambda: _active(app.display, quick), "the quick window in front, to type in")
-    assert app.window() is None
-
-    app.menu_choice(icon, "s")  # Show chatdesk
-    app.shown_window()
-    app.menu_choice(icon, "q")
-    assert app.process.wait(HANG) == 0
-
-
 def test_a_tray_that_comes_after_chatdesk_takes_its_icon(
     tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
 ) -> None:
