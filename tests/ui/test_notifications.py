@@ -147,6 +147,38 @@ def test_an_answer_finished_while_hidden_is_notified_and_opens_its_chat(
     assert window.isVisible()
 
 
+def test_an_answer_the_quick_window_shows_is_not_notified_until_it_is_hidden(
+    notification_server: NotificationServer,
+    desktop: Desktop,
+    attached_window: tuple[MainWindow, Core],
+    finish: Any,
+    qtbot: QtBot,
+) -> None:
+    window, core = attached_window
+    window.hide()  # chatdesk in the tray; the quick window asked from another program
+    finished = _finished_answers(core)
+    desktop.quick_ask()
+    quick = desktop.quick
+    assert quick is not None
+    qtbot.waitUntil(quick.window.isVisible)
+    quick.ask("What is shown in the quick window?")
+    qtbot.waitUntil(lambda: quick.thread_id is not None and quick.answer_id is None)
+    qtbot.waitUntil(lambda: len(finished) == 1)
+    assert desktop.notices is not None
+    desktop.notices.tell("Told after it", "")  # sent after any notification of that answer
+    qtbot.waitUntil(lambda: len(notification_server.calls) >= 1)
+    assert notification_server.calls[0][3] == "Told after it"  # the user watched it end
+
+    quick.ask("And when it is hidden?")
+    quick.window.hide()  # Esc while it is written: the user went back to their work
+    qtbot.waitUntil(lambda: len(notification_server.calls) == 2)
+    assert len(finished) == 2
+    assert notification_server.calls[1][3] == "Answer ready"
+    finish(notification_server.click(2))
+    qtbot.waitUntil(lambda: window.current_thread_id == quick.thread_id)
+    finish(desktop.aclose())
+
+
 def test_no_notification_when_switched_off(
     notification_server: NotificationServer,
     desktop: Desktop,

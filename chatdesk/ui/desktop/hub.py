@@ -143,6 +143,10 @@ class Desktop(QObject):
             self.quick = self._make_quick()
         self.quick.present()
 
+    def quick_shows(self, thread_id: uuid.UUID) -> bool:
+        """Whether the quick window is on screen with the chat `thread_id` in it."""
+        return self.quick is not None and self.quick.shows(thread_id)
+
     def _make_quick(self) -> QuickAsk:
         from chatdesk.ui.quick.asking import QuickAsk
 

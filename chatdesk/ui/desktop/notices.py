@@ -1,6 +1,7 @@
 """System notifications (`[desktop] notify`): an answer finished, or a tool waits for the
 user's approval, while chatdesk's window is hidden, minimised or not the active one. Clicking
-one opens that chat.
+one opens that chat. An answer the quick window shows on screen is not announced: it is in
+front of the user already.
 
 On Linux they go to the desktop's notification server over D-Bus (`dbus_notify.py`); elsewhere,
 and on Linux without a session bus, through the tray icon's messages. A notification says
@@ -60,6 +61,8 @@ class Notices(QObject):
             return
         match event:
             case ev.MessageFinished(message) if message.role is Role.ASSISTANT:
+                if self._desktop.quick_shows(message.thread_id):
+                    return  # the quick window, on top of everything, shows it ending
                 if message.status is Status.COMPLETE:
                     self._notify(tr("Answer ready"), first_line(message.content), message.thread_id)
                 elif message.status is Status.ERROR:

@@ -102,6 +102,10 @@ class QuickAsk(QObject):
             self._drop_temporary()
         self.window.present(offered_text())
 
+    def shows(self, thread_id: uuid.UUID) -> bool:
+        """Whether the window is on screen with the chat `thread_id` in it."""
+        return self.window.isVisible() and self.thread_id == thread_id
+
     def _drop_temporary(self) -> None:
         """The last temporary quick chat ends: its database in memory goes."""
         chats, self.temporary = self.temporary, None
