@@ -1,5 +1,6 @@
 """The words of a question that say what it is about: its words without the little ones every
-question has ("what", "the", "of"), for keyword search and the mock's answers."""
+question has ("what", "the", "of"), for keyword search and the mock's answers; and a message's
+own words, outside the passage it quotes, for its chat's first title."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ they this those through to too under until up very was we were what when where w
 whom why will with would you your
 """
 LITTLE_WORDS = frozenset(_LITTLE.split())
+_QUOTED = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")  # a Markdown block quote's marks, nested too
 
 
 def folded(text: str) -> str:
@@ -31,3 +33,14 @@ def telling(text: str) -> list[str]:
     words = list(dict.fromkeys(w.lower() for w in WORD.findall(text)))
     kept = [w for w in words if w not in LITTLE_WORDS and (len(w) > 1 or not w.isascii())]
     return kept or words
+
+
+def own_words(message: str) -> str:
+    """The lines of `message` outside the passages it quotes (Markdown `>` lines: text it asks
+    about, such as the quick window's selection), or, when it is all quotation, the quoted
+    lines without their marks."""
+    lines = message.splitlines()
+    own = [line for line in lines if not _QUOTED.match(line)]
+    if any(line.strip() for line in own):
+        return "\n".join(own)
+    return "\n".join(_QUOTED.sub("", line) for line in lines)

@@ -50,6 +50,26 @@ async def test_the_first_answer_names_the_thread(service: ChatService, mock: Moc
     assert "Assistant: " in request.messages[1].content
 
 
+async def test_a_passage_quoted_first_is_not_the_title(service: ChatService, mock: Mock) -> None:
+    """The quick window sends the selected text quoted, then the question: the chat is named
+    by the question, as the user asked it, before and after the model names it."""
+    heard = Heard(service)
+    passage = "> The WAL checkpoint runs after every 1000 pages;\n> readers never block writers."
+    question = "What would checkpoint starvation look like on a busy server?"
+    turn = await service.send_new(f"{passage}\n\n{question}")
+    provisional = (await service.get_thread(turn.answer.thread_id)).title
+    assert provisional == question
+    await service.wait_for_answer(turn.answer.id)
+    renamed = await heard.first(ThreadUpdated, lambda e: e.thread.title != provisional)
+    assert renamed.thread.title == "What would checkpoint starvation look like"
+    [request] = mock.watched()
+    assert "readers never block writers" in request.messages[1].content  # the model saw it
+
+    quoted_only = await service.send_new("> Only a passage,\n>\n> > quoted twice")
+    title = (await service.get_thread(quoted_only.answer.thread_id)).title
+    assert title == "Only a passage, quoted twice"
+
+
 async def test_a_short_first_message_is_title_enough(service: ChatService, mock: Mock) -> None:
     turn = await service.send_new("What is a B-tree?")
     await service.wait_for_answer(turn.answer.id)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.prompts import MESSAGES_HEADING
+from chatdesk.core.words import own_words
 
 _TOKEN = re.compile(r"\s*\S{1,4}|\s+")
 
@@ -98,7 +99,8 @@ class MockAnswer:
 
 
 def topic_of(prompt: str) -> str:
-    words = " ".join(prompt.split())
+    """What the prompt asks, in its own words (a passage it quotes left out), shortened."""
+    words = " ".join(own_words(prompt).split())
     return words if len(words) <= 60 else words[:57].rstrip() + "…"
 
 
@@ -181,10 +183,10 @@ _TITLE_WORDS = 6
 
 
 def mock_title(conversation: str) -> str:
-    """The first words of the first question ("User: …" line), without polite lead-ins."""
-    question = next(
-        (line[6:] for line in conversation.splitlines() if line.startswith("User: ")), ""
-    )
+    """The first words of the first question (after "User: ", before "Assistant: "), its own
+    words before a passage it quotes, without polite lead-ins."""
+    _, _, asked = conversation.partition("User: ")
+    question = own_words(asked.partition("\n\nAssistant: ")[0])
     words = _LEAD_INS.sub("", " ".join(question.split())).split()[:_TITLE_WORDS]
     title = " ".join(words).rstrip(".,;:!")
     return title[:1].upper() + title[1:] if title else "New chat"

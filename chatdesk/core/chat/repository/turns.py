@@ -32,6 +32,7 @@ from chatdesk.core.store import changes
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.prepared import Prepared, connection_of
 from chatdesk.core.views import DraftView, StartedTurn, TurnRequest
+from chatdesk.core.words import own_words
 
 if TYPE_CHECKING:  # budget reads the thread's project through this package
     from chatdesk.core.chat.budget import ThreadSetup
@@ -176,6 +177,7 @@ def _parent_for(session: Session, thread: Thread, turn: TurnRequest) -> Node | N
 
 
 def provisional_title(text: str) -> str:
-    """A new thread's title until it is named: its first words."""
-    words = " ".join(text.split())
+    """A new thread's title until it is named: the first words of the message's own text
+    (a passage it quotes and asks about comes after)."""
+    words = " ".join(own_words(text).split())
     return words if len(words) <= 60 else words[:59].rstrip() + "…"
