@@ -351,7 +351,7 @@ class MainWindow(WindowLayout):
             self.drafts.leave()  # what was typed in the thread being left stays with it
         self._thread, self._deleted_shown = thread, None
         self.controller.open(thread.id if thread else None, at)
-        self.sidebar.select(self.saved_thread_id)
+        self.sidebar.select(self.saved_thread_id, thread.project_id if thread else None)
         self._show_header()
         if not staying:
             self.drafts.load(thread.id if thread else None)

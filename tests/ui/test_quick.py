@@ -182,6 +182,11 @@ def test_ctrl_enter_opens_the_chat_in_the_main_window(qtbot: QtBot, desktop: Des
     qtbot.waitUntil(lambda: window.current_thread_id == thread_id)
     assert window.isVisible()
     qtbot.waitUntil(lambda: len(window.view.widgets) == 2)  # the question and its answer
+    sidebar = window.sidebar
+    qtbot.waitUntil(lambda: sidebar.selected == thread_id)  # its row, in the Quick project
+    row = sidebar.model.index_of_thread(thread_id)
+    assert sidebar.tree.isExpanded(row.parent())  # opened, though it was closed
+    assert sidebar.tree.viewport().rect().intersects(sidebar.tree.visualRect(row))
 
 
 def test_the_copied_text_is_offered_and_added_only_when_asked(

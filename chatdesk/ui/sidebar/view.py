@@ -65,6 +65,7 @@ class Sidebar(QWidget):
     ) -> None:
         super().__init__(parent)
         self._selected: uuid.UUID | None = None
+        self._revealing: uuid.UUID | None = None  # shown, its row to be brought into view
         self._open_projects: set[uuid.UUID] = set()
         self.model = ThreadTreeModel(service, runner, self, now=now)
         self.setMinimumWidth(MIN_WIDTH)
@@ -77,16 +78,25 @@ class Sidebar(QWidget):
     def start(self) -> None:
         self.model.start()
 
-    def select(self, thread_id: uuid.UUID | None) -> None:
+    def select(self, thread_id: uuid.UUID | None, project_id: uuid.UUID | None = None) -> None:
         """Highlight the thread the window shows (None: a new chat, nothing highlighted),
         without emitting `thread_selected`; it stays highlighted, found again by its id,
-        whatever the list does next (`_keep_selection`)."""
+        whatever the list does next (`_keep_selection`). Its row is brought into view: in
+        `project_id` (the project it is in), a closed project is opened, its threads read, and
+        the row shown when it comes."""
         self._selected = thread_id
         index = self._keep_selection(told=True)
         if index.isValid():
-            if index.parent().isValid() and index.parent() != self.tree.rootIndex():
-                self.tree.expand(index.parent())
-            self.tree.scrollTo(index)
+            self._reveal(index)
+        elif thread_id is not None and project_id is not None:
+            self._revealing = thread_id
+            self.tree.expand(self.model.index_of_project(project_id))
+
+    def _reveal(self, index: QModelIndex) -> None:
+        self._revealing = None
+        if index.parent().isValid() and index.parent() != self.tree.rootIndex():
+            self.tree.expand(index.parent())
+        self.tree.scrollTo(index)
 
     @property
     def selected(self) -> uuid.UUID | None:
@@ -110,6 +120,8 @@ class Sidebar(QWidget):
             if current != index or not chosen.isSelected(index):
                 flags = chosen.SelectionFlag.ClearAndSelect
                 chosen.setCurrentIndex(index, flags)
+            if self._revealing == wanted:  # read since it was shown: brought into view now
+                self._reveal(index)
         elif current.isValid() or chosen.hasSelection():
             chosen.clearSelection()
             chosen.setCurrentIndex(QModelIndex(), chosen.SelectionFlag.Clear)
