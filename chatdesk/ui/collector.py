@@ -66,8 +66,3 @@ def collect_on_gui_thread() -> None:
     if _running is None:
         _running = GuiCollector(QCoreApplication.instance())
     _running.start()
-
-
-def collecting_on_gui_thread() -> bool:
-    """Whether garbage is being collected on the GUI thread."""
-    return _running is not None and _running.running and not gc.isenabled()

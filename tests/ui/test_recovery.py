@@ -10,14 +10,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Configuration, build_core, configure
 from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.ui.application import GIL_HANDOVER_S
-from chatdesk.ui.collector import collecting_on_gui_thread
+from chatdesk.ui.collector import GuiCollector
 from chatdesk.ui.recovery import Choice, DamagedDialog
 from tests.core.databases import damage_middle_of, damage_table, fill, sha256
 from tests.ui.test_startup import Steps, app_run, the_window, thread_titles  # noqa: F401
@@ -165,7 +165,9 @@ def test_while_the_dialog_waits_the_collector_is_on_and_the_gil_handed_over_as_u
     quit_ = choose(qtbot, "quit", [])
 
     def look_then_quit() -> None:
-        during.append((collecting_on_gui_thread(), sys.getswitchinterval()))
+        collector = QCoreApplication.instance().findChild(GuiCollector)
+        collecting = collector is not None and collector.running and not gc.isenabled()
+        during.append((collecting, sys.getswitchinterval()))
         quit_()
 
     steps = Steps((lambda: damaged_dialog() is not None, look_then_quit))
