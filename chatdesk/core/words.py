@@ -37,10 +37,11 @@ def telling(text: str) -> list[str]:
 
 def own_words(message: str) -> str:
     """The lines of `message` outside the passages it quotes (Markdown `>` lines: text it asks
-    about, such as the quick window's selection), or, when it is all quotation, the quoted
-    lines without their marks."""
+    about, such as the quick window's selection); when it is all quotation, the quoted lines
+    without their marks; when those are only marks, the message as it is."""
     lines = message.splitlines()
     own = [line for line in lines if not _QUOTED.match(line)]
     if any(line.strip() for line in own):
         return "\n".join(own)
-    return "\n".join(_QUOTED.sub("", line) for line in lines)
+    quoted = "\n".join(_QUOTED.sub("", line) for line in lines)
+    return quoted if quoted.strip() else message

@@ -68,6 +68,8 @@ async def test_a_passage_quoted_first_is_not_the_title(service: ChatService, moc
     quoted_only = await service.send_new("> Only a passage,\n>\n> > quoted twice")
     title = (await service.get_thread(quoted_only.answer.thread_id)).title
     assert title == "Only a passage, quoted twice"
+    marks_only = await service.send_new(">")
+    assert (await service.get_thread(marks_only.answer.thread_id)).title == ">"
 
 
 async def test_a_short_first_message_is_title_enough(service: ChatService, mock: Mock) -> None:
