@@ -84,7 +84,7 @@ class Sidebar(QWidget):
         whatever the list does next (`_keep_selection`). Its row is brought into view: in
         `project_id` (the project it is in), a closed project is opened, its threads read, and
         the row shown when it comes."""
-        self._selected = thread_id
+        self._selected, self._revealing = thread_id, None
         index = self._keep_selection(told=True)
         if index.isValid():
             self._reveal(index)
