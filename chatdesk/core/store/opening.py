@@ -11,7 +11,8 @@ from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths, create_private_file, ensure_private_dir
-from chatdesk.core.store.engine import sqlite_engine
+from chatdesk.core.store import fresh
+from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.failures import StorageError, translated
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
@@ -49,13 +50,28 @@ def repair_search_index(engine: Engine) -> None:
 
 def _migrate(database: Path, backups_dir: Path, timeout: int) -> MigrationReport:
     try:
-        if stored_revision(database) == HEAD_REVISION:
+        revision = stored_revision(database)
+        if revision == HEAD_REVISION:
             return MigrationReport(HEAD_REVISION, HEAD_REVISION, None)
+        made = _make_new(database, timeout) if revision is None else None
+        if made is not None:
+            return made
     except ChatdeskError:
         pass  # the full path below says what is wrong with the file
     from chatdesk.core.store import migrate  # Alembic loads only when there is work to do
 
     return migrate.upgrade(database, backups_dir, busy_timeout_ms=timeout)
+
+
+def _make_new(database: Path, timeout: int) -> MigrationReport | None:
+    """A database with no schema yet made at the newest in one step (fresh.py); None when it
+    holds tables that are not chatdesk's (the migration below says what to do)."""
+    engine = sqlite_engine(database, busy_timeout_ms=timeout, foreign_keys=False)
+    try:
+        with writer(engine).connect() as connection, connection.begin():
+            return fresh.make_at_head(connection)
+    finally:
+        engine.dispose()
 
 
 def refuse_foreign_file(database: Path) -> None:
