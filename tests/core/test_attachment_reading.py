@@ -17,7 +17,7 @@ from tests.core import attachment_files as files
 from tests.core import shell_keys
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:odf")
+pytestmark = [pytest.mark.filterwarnings("ignore::DeprecationWarning:odf"), pytest.mark.processes]
 
 
 def _pixels(data: bytes) -> tuple[int, int]:

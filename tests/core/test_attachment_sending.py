@@ -27,7 +27,7 @@ from tests.core import attachment_files as files
 from tests.core.providers import user_rows
 from tests.core.sse_server import FakeOpenAI, text_reply
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 @pytest.fixture

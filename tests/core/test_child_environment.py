@@ -18,6 +18,8 @@ from chatdesk.core.trust.environment import child_environment
 from tests.core import shell_keys
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 WINDOWS = {
     "Path": r"C:\Windows\system32;C:\Users\ada\AppData\Local\Programs\Python",
     "SystemRoot": r"C:\Windows",

@@ -23,6 +23,8 @@ from tests.core import shell_keys
 from tests.core.child_loops import chatty
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 ROOT = Path(__file__).resolve().parents[2]
 
 

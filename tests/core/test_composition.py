@@ -15,7 +15,7 @@ from tests.core.attachment_files import photo
 from tests.core.test_import_chatgpt import rich_conversation
 from tests.fixtures.chatgpt.export import write_zip
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 async def test_one_reading_child_serves_attachments_knowledge_and_imports(

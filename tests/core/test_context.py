@@ -34,6 +34,8 @@ from chatdesk.core.tokens import Encodings, TokenCounter
 from tests.conftest import ServiceFactory
 from tests.core.providers import ScriptedProvider
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 MODEL = "gpt-4o"
 Turn = tuple[Role, str, Status]
 

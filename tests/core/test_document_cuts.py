@@ -24,7 +24,7 @@ from tests.conftest import ServiceFactory
 from tests.core import attachment_files as files
 from tests.core.sse_server import FakeOpenAI, text_reply
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 WINDOW = 4_000  # tokens: about 3,000 for the request once the answer's share is kept
 LINES = "\n".join(["figures and notes on the quarter, line by line"] * 30)

@@ -25,7 +25,7 @@ from chatdesk.core.tools.service import Tools
 from tests.core.mcp_helpers import over, tools_with
 from tests.core.mcp_parts.gapscore import PAY_URL
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 @pytest.fixture(params=["stdio", "http"])

@@ -36,6 +36,8 @@ from tests.core.providers import ScriptedProvider
 from tests.core.sse_server import error_reply
 from tests.ports import free_port
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 KEY = "sk-canary-embed-3b9d41"
 MODEL = "nomic-embed-text"
 MEANWHILE = "searched by its words only"

@@ -22,7 +22,7 @@ from chatdesk.core.store import Store
 from chatdesk.core.store.models import Role, Status, Thread
 from chatdesk.core.transfer import ExportFormat, Transfer
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 AT = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 

@@ -27,7 +27,7 @@ from tests.fixtures.chatgpt.export import (
     write_zip,
 )
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 def rich_conversation() -> Conversation:

@@ -15,6 +15,8 @@ from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI
 from tests.fixtures.chatgpt.export import Conversation, write_json
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 
 @pytest.fixture
 def server() -> Iterator[FakeOpenAI]:

@@ -36,7 +36,7 @@ from chatdesk.core.transfer import ExportFormat, Transfer
 from tests.conftest import ServiceFactory
 from tests.core.attachment_files import encrypted_pdf, pdf
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 NOTES = {
     "garden.md": "# Garden\n\n## Tomatoes\n\nTomatoes need six hours of sun and deep watering "

@@ -36,7 +36,7 @@ from tests.core.embeddings_server import (
 from tests.core.sse_server import Reply, _Handler, _Server
 from tests.ports import free_port
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 as_root = os.name == "posix" and os.geteuid() == 0
 KEY = "sk-kb-hostile-5e21"

@@ -29,7 +29,7 @@ from chatdesk.core.store.store import Store
 from chatdesk.core.words import WORD, telling
 from tests.core.knowledge_corpus import DOCUMENTS, QUESTIONS, Question
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 TOP = 5
 KEY = f"mock/{MOCK_EMBEDDING_MODEL}"  # what the base's vectors are stored under

@@ -20,7 +20,7 @@ from tests.core.sse_server import FakeOpenAI, Reply, chunk, text_reply
 from tests.core.test_knowledge import indexed, write_notes
 from tests.core.test_tools import MODEL, _call_chunks, openai, server  # noqa: F401 (fixtures)
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 async def test_passages_found_by_the_tool_are_numbered_kept_and_cited(

@@ -5,6 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 CODE = """
 import pkgutil, importlib, sys
 import chatdesk.core

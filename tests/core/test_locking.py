@@ -17,6 +17,8 @@ from chatdesk.core.store.exclusive import MAINTENANCE_LOCK, maintenance_lock
 from chatdesk.core.store.instances import LOCK_SUFFIX, InstanceLock, lock_held
 from chatdesk.core.store.locking import try_lock, unlock
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 # The other process: takes a lock, says so with its file name, and holds it until its stdin
 # closes (or it is killed).
 _HOLDER = textwrap.dedent(

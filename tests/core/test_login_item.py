@@ -16,6 +16,8 @@ import pytest
 from chatdesk.core import login_item
 from chatdesk.core.login_item import LoginItemFailed, apply, login_command
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 ODD = ["/opt/my apps/chatdesk $HOME/bin", "--tray"]  # a folder with a space and a dollar
 
 

@@ -32,7 +32,7 @@ from tests.core.mcp_helpers import answer_with_server, service_with_tools, stdio
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 from tests.ports import free_port
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 SECRET = "s3cret-token-4f9a"
 
 

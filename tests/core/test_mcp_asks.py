@@ -44,7 +44,7 @@ from tests.core.mcp_helpers import (
     tools_with,
 )
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 GOOD: dict[str, Value] = {
     "name": "Ada",
     "guests": 3,

@@ -33,6 +33,8 @@ from tests.core.mcp_helpers import over, tools_with
 from tests.core.mcp_parts.multi import EVERYTHING
 from tests.core.test_mcp_asks import Person, _call
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 UNTITLED = {
     "type": "array",
     "items": {"type": "string", "enum": ["Guitar", "Piano", "Violin", "Drums", "Bass"]},

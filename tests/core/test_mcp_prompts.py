@@ -14,7 +14,7 @@ from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.service import Tools
 from tests.core.mcp_helpers import stdio
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 @pytest.fixture(params=["stdio", "http"])

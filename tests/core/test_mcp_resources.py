@@ -33,7 +33,7 @@ from chatdesk.core.tools.mcp_resources import (
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from tests.core.mcp_helpers import stdio
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 def _service(store: Store, config: Configuration, tmp_path: Path, mb: int = 50) -> ChatService:

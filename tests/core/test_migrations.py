@@ -17,6 +17,8 @@ from chatdesk.core.package_data import package_data
 from chatdesk.core.store import migrate
 from chatdesk.core.store.migrate import DatabaseTooNew, MigrationFailed, alembic_config
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 TABLES = {"projects", "threads", "messages", "message_parts", "summaries", "attachments"}
 
 

@@ -14,6 +14,8 @@ import pytest
 
 from tests.ports import free_port
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 _CASE = """
 import asyncio, json, sys, threading
 

@@ -22,6 +22,8 @@ from tests.core.second_process import ask_command, delete_message_command
 from tests.core.sse_server import FakeOpenAI, Reply, chunk
 from tests.e2e.cli import chatdesk
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 
 class Heard:
     """Every event the core's bus publishes, and a way to wait for one that matters."""

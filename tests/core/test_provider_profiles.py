@@ -26,6 +26,8 @@ from tests.core.sse_server import FakeOpenAI
 from tests.keyrings import MemoryKeyring
 from tests.ports import free_port
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 KEY = "sk-profile-canary-8e2b61f0c4"
 OTHER_KEY = "sk-other-canary-1d9a3e7b55"
 

@@ -16,7 +16,7 @@ from chatdesk.core.views import AttachmentInput
 from tests.core.mcp_helpers import stdio
 from tests.core.providers import ScriptedProvider
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 async def test_a_resources_text_names_its_server_and_uri_to_the_model(

@@ -10,12 +10,15 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.providers.profile_file import load_profiles, save_profiles
 from chatdesk.core.providers.profiles import NAME_PATTERN, RESERVED_NAMES, ProviderProfile
+
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
 
 # Text that broke TOML writers: quotes of every kind, backslashes that look like escapes, line
 # ends, control characters, a table header, unicode line separators, a byte order mark.

@@ -19,6 +19,8 @@ from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.startup import StartupChecks, open_checked
 from tests.core.databases import damage_table, sha256
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 
 def start(config: Configuration) -> StartupChecks:
     store, checks = open_checked(config.paths, config.settings)

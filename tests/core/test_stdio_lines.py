@@ -21,6 +21,8 @@ from tests.core.mcp_helpers import stdio
 from tests.core.mcp_parts.resbench import wide_text
 from tests.core.test_mcp_resources import _service
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 
 def _split_as_the_sdk_does(chunks: list[str]) -> list[str]:
     """The SDK's reader: what is kept of a line joined to each chunk, split again."""

@@ -40,6 +40,8 @@ from tests.core.providers import ScriptedProvider
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 from tests.core.test_tokens import CORPUS, NamedMessage, network_attempts  # noqa: F401
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 PLACES = (files.bundled_dir(),)
 MODEL_OF = {O200K: "gpt-4o", CL100K: "gpt-4"}
 GUI_GAP = 0.050  # a frame is 16 ms; the bound leaves room for a loaded CI machine

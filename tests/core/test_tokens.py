@@ -35,6 +35,8 @@ from chatdesk.core.tokens import (
     loader,
 )
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 ENCODINGS = (O200K, CL100K)
 BUNDLED = files.bundled_dir()
 MODEL_OF = {O200K: "gpt-4o", CL100K: "gpt-4"}

@@ -34,7 +34,7 @@ from chatdesk.core.views import MessageView
 from tests.core.mcp_helpers import service_with_tools, stdio
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 MODEL = "picture-model"
 
 

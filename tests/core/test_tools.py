@@ -37,7 +37,7 @@ from chatdesk.core.views import MessageView
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, _envelope, chunk, text_reply, usage_chunk
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 MODEL = "tool-model"
 LABEL = "chatdesk › search_chats"
 

@@ -15,6 +15,8 @@ from chatdesk.core.attach.attacher import read_file
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.trust.files import read_regular
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 posix_only = pytest.mark.skipif(
     sys.platform == "win32", reason="FIFOs and /dev/zero are POSIX files"
 )

@@ -16,7 +16,7 @@ from chatdesk.core.tokens import TokenCounter
 from tests.conftest import ServiceFactory
 from tests.core.sse_server import FakeOpenAI, Reply, chunk, usage_chunk
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 PRICED = ProviderProfile(
     "priced",

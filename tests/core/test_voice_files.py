@@ -12,6 +12,8 @@ from chatdesk.core.voice.audio import SAMPLE_RATE, VoiceError
 from chatdesk.core.voice.audio_files import decode_file, read_audio_file, sniff
 from tests.core.voice_parts import encode, silence_wav, speak
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -18,6 +18,8 @@ from tests.core.model_hub import ModelHub
 from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import speak
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 REPOSITORY = "Systran/faster-whisper-tiny.en"
 
 

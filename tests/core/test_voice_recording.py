@@ -15,6 +15,8 @@ from chatdesk.core.voice.recording import Ending, Recording, input_devices
 from chatdesk.core.voice.speech_end import EndOfSpeech
 from tests.core.voice_parts import Pulse, pulse, silence_wav, speak, start_pulse, stop_pulse
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 __all__ = ["pulse"]  # the fixture, used by name
 
 

@@ -32,6 +32,8 @@ from tests.core.voice_parts import (
     transcription_server,
 )
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 __all__ = ["transcription_server"]  # the fixture, used by name
 
 KEY = "sk-voice-test-key"

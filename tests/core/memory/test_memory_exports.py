@@ -26,7 +26,7 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.transfer import ExportFormat, Transfer
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 GIVEN = "My cat is called Turing"  # given with the question, so the answer says it too
 KEPT_ONLY = "My passport number is QX-481-ZEBRA"  # never in a chat: only a memories export

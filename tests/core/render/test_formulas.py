@@ -12,6 +12,8 @@ from chatdesk.core.render.document_colours import DOCUMENT
 from chatdesk.core.render.formulas import formula_image
 from tests.core.render.looks import NIGHT
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 CHECK = """
 import sys
 from chatdesk.core.render import render_markdown

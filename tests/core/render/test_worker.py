@@ -23,6 +23,8 @@ from tests.core import shell_keys
 from tests.core.render.looks import NIGHT
 from tests.core.shell_keys import keys_in_the_shell  # noqa: F401
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 ANSWER = "# Plan\n\n- **one**\n- two\n\n```python\nprint('hi')\n```\n"
 # ~150 KB of mixed markdown: under every cap, and far slower to render than 0.05 s.
 BIG = (

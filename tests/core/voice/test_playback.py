@@ -24,6 +24,8 @@ from chatdesk.core.voice.system_voices import EspeakSpeech
 from tests.core.voice.conftest import RATE
 from tests.core.voice_parts import Pulse
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 LOUD = 300.0  # RMS of 16-bit samples: speech, well above the silence of an idle sink
 
 

@@ -22,6 +22,8 @@ from chatdesk.core.voice.system_voices import EspeakSpeech
 from tests.core.sse_server import error_reply
 from tests.core.voice.conftest import FakeSpeech, espeak_wav
 
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 SILENCE = 30.0  # RMS of 16-bit samples below which a sound is taken for silence
 
 

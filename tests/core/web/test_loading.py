@@ -6,6 +6,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
+pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
+
 WEB_MODULES = ("chatdesk.core.web", "httpx2", "httpcore2", "html.parser")
 
 

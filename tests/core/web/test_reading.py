@@ -18,7 +18,7 @@ from tests.core.web.conftest import web_settings
 from tests.core.web.pages import ARTICLE_SENTENCE, article
 from tests.core.web.web_server import FakeWeb
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 READ_AT = datetime(2026, 11, 26, 9, 30, tzinfo=UTC)
 MB = 1024 * 1024
 

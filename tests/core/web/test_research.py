@@ -22,7 +22,7 @@ from tests.core.web.pages import article
 from tests.core.web.test_web_tools import _serve_results, _settings
 from tests.core.web.web_server import FakeWeb, searxng_answer
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 def _collect(service: ChatService) -> list[Event]:

@@ -15,7 +15,7 @@ from chatdesk.core.web.text import PageText, PageTexts, PageUnreadable
 from tests.core import attachment_files as files
 from tests.core.web.pages import ARTICLE_SENTENCE, article, links
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 URL = "https://news.example/2024/footbridge"
 
 

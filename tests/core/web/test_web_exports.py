@@ -29,7 +29,7 @@ from tests.conftest import ServiceFactory
 from tests.core.web.test_web_tools import _ask, _serve_results, _settings
 from tests.core.web.web_server import FakeWeb
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 async def _exported(store: Store, answer: MessageView) -> dict[ExportFormat, str]:

@@ -26,7 +26,7 @@ from tests.core.web.conftest import web_settings
 from tests.core.web.pages import ARTICLE_SENTENCE, article
 from tests.core.web.web_server import FakeWeb, searxng_answer
 
-pytestmark = pytest.mark.asyncio
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
 def _settings(config_settings: Settings, web: FakeWeb, **changes: Any) -> Settings:

@@ -1,0 +1,56 @@
+"""The suite's first stage: the core's tests that start no process (and, being the core's, no
+Qt). `.ci/run` runs them alone before everything else, so a change that breaks the core fails in
+a minute or two rather than at the end of the whole run.
+
+A module of `tests/core` whose tests start a process (a child of chatdesk's, a server, a
+program) says so with `pytestmark = pytest.mark.processes`; every other test there is marked
+`first`. An audit hook sees each process started in this interpreter, and a test marked `first`
+that starts one fails, naming the program, so the first stage stays what it says it is."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CORE = Path(__file__).resolve().parent / "core"
+
+# Audit events raised by every way a Python program starts another: subprocess (and asyncio's
+# and anyio's processes, built on it), the os module's spawns and forks, and os.system.
+_STARTS = {"subprocess.Popen", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.system"}
+_started: list[str] = []
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    if event in _STARTS:
+        _started.append(f"{event} {args[:2]!r}"[:300])
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    sys.addaudithook(_audit)  # once per interpreter: a pytest-xdist worker is one
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(CORE) and item.get_closest_marker("processes") is None:
+            item.add_marker(pytest.mark.first)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup() -> None:
+    del _started[:]  # before the test's fixtures, which may start what it needs
+
+
+@pytest.fixture(autouse=True)
+def _first_stage_starts_no_process(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    if _started and request.node.get_closest_marker("first") is not None:
+        pytest.fail(
+            "this test starts a process, so it cannot run in the first stage; mark its "
+            "module with `pytestmark = pytest.mark.processes` (tests/stages.py). Started: "
+            + "; ".join(_started[:3]),
+            pytrace=False,
+        )
