@@ -31,7 +31,7 @@ def main() -> int:
     if wanted is None:
         from chatdesk.cli import main as cli_main
 
-        return cli_main()
+        return cli_main(None, start_window)
     return start_window(*wanted)
 
 

@@ -69,8 +69,13 @@ if TYPE_CHECKING:
 EXIT_INTERRUPTED = 130
 LANGUAGE_VARIABLE = "CHATDESK_UI_LANGUAGE"  # the language, over the ui.language setting
 
+StartWindow = Callable[[str, str, str | None], int]
+"""Opens the window for a request (its kind, its argument, the data folder given) and returns
+the exit status. The entry point above the CLI hands it in (chatdesk/launch.py: start_window),
+so the CLI never imports what starts it."""
 
-def main(argv: Sequence[str] | None = None) -> int:
+
+def main(argv: Sequence[str] | None = None, start_window: StartWindow | None = None) -> int:
     forced = os.environ.get(LANGUAGE_VARIABLE) or ""  # the settings are read after the arguments,
     set_language(choose(forced or "system", system_languages()))  # so --help speaks the system's
     parser = _parser()
@@ -85,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for issue in config.loaded.issues:
             warn(str(issue))
         if args.command is None:
-            return _window(args)
+            return _window(args, start_window)
         if args.show or args.quick or args.tray or args.open is not None:
             raise InvalidRequest(
                 tr("--show, --quick, --open and --tray open the window: give them no command")
@@ -163,10 +168,10 @@ def _add_window_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _window(args: argparse.Namespace) -> int:
+def _window(args: argparse.Namespace, start_window: StartWindow | None) -> int:
     """The window, or what was asked of it, by the chatdesk running on the data folder."""
-    from chatdesk.launch import start_window
-
+    if start_window is None:  # a bug: only the entry point can open the window
+        raise TypeError("chatdesk.cli.main opens the window only when given start_window")
     kind = "quick" if args.quick else "tray" if args.tray else "show"
     return start_window("open" if args.open else kind, args.open or "", args.data_dir)
 

@@ -10,7 +10,7 @@ from typing import Any
 from chatdesk.app import Core
 from chatdesk.cli.output import print_json
 from chatdesk.cli.running import sync
-from chatdesk.cli.tools import once_allowed, pairs
+from chatdesk.cli.tool_servers import once_allowed, pairs
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.prompt_values import GotPrompt, PromptPart, ServerPrompt
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from chatdesk.app import Core
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.running import sync
-from chatdesk.cli.tools import allow_to_start, once_allowed
+from chatdesk.cli.tool_servers import allow_to_start, once_allowed
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import number, tr
 from chatdesk.core.tools.mcp_resources import Listing, ResourceContent

@@ -21,11 +21,13 @@ from chatdesk.app import Core
 from chatdesk.cli import tool_signin
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.cli.questions import TerminalAsker
-from chatdesk.cli.running import CoreCommand, sync
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.cli.running import sync
+from chatdesk.cli.tool_prompts import add_prompt_commands
+from chatdesk.cli.tool_resources import add_commands as add_resource_commands
+from chatdesk.cli.tool_servers import allow_to_start, once_allowed, pairs
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import ApprovalRequest, Choice
-from chatdesk.core.tools.model import BUILT_IN, RESERVED, WEB, Policy
+from chatdesk.core.tools.model import BUILT_IN, WEB, Policy
 from chatdesk.core.tools.servers import ServerConfig, Transport, server_from_fields
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.signin import SignInState
@@ -87,9 +89,6 @@ def add_commands(commands: Any) -> None:
     policy.add_argument("target", metavar="NAME[/TOOL]")
     policy.add_argument("policy", choices=["ask", "allow", "deny", "unset"])
     policy.set_defaults(handler=sync(_policy))
-    from chatdesk.cli.tool_prompts import add_prompt_commands
-    from chatdesk.cli.tool_resources import add_commands as add_resource_commands
-
     add_resource_commands(actions)
     add_prompt_commands(actions)
     tool_signin.add_commands(actions)
@@ -281,45 +280,6 @@ async def with_web(
     return sorted({*(tools or ()), WEB})
 
 
-def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
-    """Servers whose command the user has not allowed yet: show it and ask (on a terminal)."""
-    for name in names:
-        if name in RESERVED:
-            continue
-        config = tools.server(name)
-        if not config.awaits_approval:
-            continue
-        if not sys.stdin.isatty():
-            fail(
-                tr(
-                    "{name} would start this command, which has not been allowed yet: "
-                    "{command} — run `chatdesk tools test {name}` on a terminal first",
-                    name=name,
-                    command=config.command_line,
-                )
-            )
-            return False
-        print(tr("{name} starts this command on your computer:", name=name))
-        print(f"  {config.command_line}")
-        # translators: the answer is read as y or yes (any other answer is no): keep [y/N]
-        if input(tr("Allow it to start? [y/N] ")).strip().lower() not in ("y", "yes"):
-            fail(tr("{name} was not allowed to start", name=name))
-            return False
-        tools.approve_command(name)
-    return True
-
-
-def once_allowed(command: CoreCommand) -> CoreCommand:
-    """`command` of `tools ACTION NAME …`, run once the server NAME may start (else exit 1)."""
-
-    async def checked(core: Core, args: argparse.Namespace) -> int:
-        if not allow_to_start(core.service.tools, [args.name]):
-            return 1
-        return await command(core, args)
-
-    return checked
-
-
 class TerminalApprover:
     """Asks on the terminal, call by call: the tool with its server, and its whole arguments.
     Without a terminal every call that needs asking is refused (and the model told so)."""
@@ -351,19 +311,6 @@ def _ask(request: ApprovalRequest) -> Choice:
     if answer in ("a", "always"):
         return Choice.ALWAYS
     return Choice.ONCE if answer in ("y", "yes") else Choice.DENY
-
-
-def pairs(items: list[str], option: str) -> dict[str, str]:
-    """`option`'s K=V items (`--env`, `--arg` …) as a dict."""
-    pairs = {}
-    for item in items:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise InvalidRequest(
-                tr("{option} takes NAME=VALUE, not {item!r}", option=option, item=item)
-            )
-        pairs[key] = value
-    return pairs
 
 
 def _server_json(server: ServerConfig) -> dict[str, Any]:

@@ -197,7 +197,6 @@ class MainWindow(WindowLayout):
         from chatdesk.ui.runner import Runner
         from chatdesk.ui.window.on_demand import OnDemand
         from chatdesk.ui.window.switch import ServiceSwitch
-        from chatdesk.ui.window.temporary import TemporaryChat
 
         self.runner = Runner(self)
         self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
@@ -211,7 +210,7 @@ class MainWindow(WindowLayout):
             show_message=self.open_message,
         )
         self.switch = ServiceSwitch(service)
-        self.temporary = TemporaryChat(self, self.switch)
+        self.temporary = self._make_temporary(self.switch)
         return self.switch.as_service()
 
     def _attach_conversation(self, service: ChatService, kept: KeptRenders | None) -> None:

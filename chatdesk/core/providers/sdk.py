@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
     import openai
-
-    from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 
 _loaded: list[bool] = []  # once the SDK is imported whole (not while another thread imports it)
 
@@ -31,7 +29,13 @@ async def load_openai() -> None:
         _loaded.append(True)
 
 
-async def ready_client(provider: OpenAICompatibleProvider) -> openai.AsyncOpenAI:
+class MakesClient(Protocol):
+    """A provider with an SDK client (openai_compat.py's), which this module sits under."""
+
+    def client(self) -> openai.AsyncOpenAI: ...
+
+
+async def ready_client(provider: MakesClient) -> openai.AsyncOpenAI:
     """`provider.client()`, the SDK imported first without holding the loop."""
     await load_openai()
     return provider.client()

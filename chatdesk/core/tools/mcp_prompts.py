@@ -11,7 +11,7 @@ import base64
 import binascii
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from mcp import Client
 
     from chatdesk.core.tools.mcp import McpServer
-    from chatdesk.core.tools.service import Tools
+    from chatdesk.core.tools.servers import ServerConfig
 
 log = logging.getLogger("chatdesk.tools")
 
@@ -39,8 +39,19 @@ class PromptsUnavailable(ChatdeskError):
     """A server's prompts could not be listed or got; the reason says why."""
 
 
+class Servers(Protocol):
+    """The configured servers the prompts are asked of: `Tools` (service.py), which holds the
+    prompts and so sits over this module."""
+
+    def servers(self) -> list[ServerConfig]: ...
+
+    def startable(self, name: str) -> bool: ...
+
+    def source(self, name: str) -> McpServer: ...
+
+
 class ServerPrompts:
-    def __init__(self, tools: Tools) -> None:
+    def __init__(self, tools: Servers) -> None:
         self._tools = tools
         # server -> (its source when listed, its prompts_version then, the list)
         self._kept: dict[str, tuple[McpServer, int, tuple[ServerPrompt, ...]]] = {}

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from mcp.shared.auth import AuthorizationCodeResult
 
     from chatdesk.core.secrets import KeyStore, SessionKeys
+    from chatdesk.core.tools.signout import SignedOut
 
 __all__ = [
     "NeedsSignIn",
@@ -44,7 +45,6 @@ __all__ = [
     "SignInFailed",
     "SignInState",
     "SignInStatus",
-    "SignedOut",
 ]
 
 log = logging.getLogger("chatdesk.tools")
@@ -81,27 +81,6 @@ class SignInStatus:
         if self.state is SignInState.NEEDED:
             return tr("Needs sign-in")
         return tr("Not signed in")
-
-
-@dataclass(frozen=True)
-class SignedOut:
-    """How signing out of `server` went: `revoked`, or why the tokens were only forgotten
-    here (`unrevoked`; "" with `revoked` False: there were none to revoke)."""
-
-    server: str
-    revoked: bool = False
-    unrevoked: str = ""
-
-    @property
-    def line(self) -> str:
-        """What the user is told."""
-        if self.unrevoked:
-            return tr(
-                "Signed out of {server} on this computer only: {reason}",
-                server=self.server,
-                reason=self.unrevoked,
-            )
-        return tr("Signed out of {server}", server=self.server)
 
 
 class SignIn:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.tools.signin import SignedOut
+from chatdesk.core.tools.signout import SignedOut
 
 if TYPE_CHECKING:
     from mcp.shared.auth import OAuthClientInformationFull

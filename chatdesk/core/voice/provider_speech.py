@@ -11,7 +11,7 @@ from chatdesk.core.i18n import tr
 from chatdesk.core.providers.base import ProviderError
 from chatdesk.core.providers.sdk import ready_client
 from chatdesk.core.voice.sound import Sound, SoundUnreadable, from_wav
-from chatdesk.core.voice.speech import RENDER_TIMEOUT, SpeechFailed, Voice
+from chatdesk.core.voice.speech_protocol import RENDER_TIMEOUT, SpeechFailed, Voice
 
 if TYPE_CHECKING:
     from chatdesk.core.providers.base import Providers

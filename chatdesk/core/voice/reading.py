@@ -21,7 +21,7 @@ from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.voice.playback import Output
 from chatdesk.core.voice.sound import Sound
 from chatdesk.core.voice.speakable import Speakable, sentence_steps
-from chatdesk.core.voice.speech import Speech
+from chatdesk.core.voice.speech_protocol import Speech
 
 log = logging.getLogger("chatdesk.voice")
 

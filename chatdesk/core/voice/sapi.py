@@ -17,7 +17,7 @@ from typing import Any
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.sound import Sound, from_wav
-from chatdesk.core.voice.speech import RENDER_TIMEOUT, SpeechFailed, Voice
+from chatdesk.core.voice.speech_protocol import RENDER_TIMEOUT, SpeechFailed, Voice
 
 SAPI_WORDS_PER_MINUTE = 200  # pyttsx3's normal rate for SAPI
 

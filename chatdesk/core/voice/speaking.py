@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.sound import Sound, joined
 from chatdesk.core.voice.speakable import sentences
-from chatdesk.core.voice.speech import Speech, SpeechFailed, Voice, make_speech
+from chatdesk.core.voice.speech import make_speech
+from chatdesk.core.voice.speech_protocol import Speech, SpeechFailed, Voice
 
 if TYPE_CHECKING:
     from chatdesk.core.providers.base import Providers

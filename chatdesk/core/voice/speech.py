@@ -1,4 +1,5 @@
-"""Speech: text turned into sound, one protocol and two ways to it.
+"""Speech: text turned into sound, one protocol (`speech_protocol.py`) and two ways to it, of
+which this module makes the one chosen.
 
 `[voice] tts` chooses: `system`, this computer's own voices with nothing downloaded and
 nothing sent (`system_voices.py`: espeak-ng on Linux, SAPI on Windows, `say` on macOS), or a
@@ -9,56 +10,12 @@ network), bounded by a timeout, and fails with a `SpeechFailed` that says what t
 
 from __future__ import annotations
 
-import asyncio
-import os
-import subprocess
-import sys
-import threading
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
-
-from chatdesk.core.errors import ChatdeskError
-from chatdesk.core.i18n import tr
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.settings_schema import VoiceSettings
-    from chatdesk.core.voice.sound import Sound
-
-# A sentence takes an engine well under a second; one that has not answered in this long is
-# hung, and is stopped.
-RENDER_TIMEOUT = 30.0
-
-
-class SpeechFailed(ChatdeskError):
-    """Text could not be read aloud; the message says why and what to do."""
-
-
-@dataclass(frozen=True)
-class Voice:
-    """A voice an engine offers: `id` is what `[voice] tts_voice` names."""
-
-    id: str
-    name: str
-    language: str = ""
-
-
-class Speech(Protocol):
-    """A way to turn text into sound."""
-
-    @property
-    def name(self) -> str:
-        """Who reads, as the user knows it: "espeak-ng", a profile's name."""
-        ...
-
-    async def render(self, text: str) -> Sound:
-        """One sentence (or a few) as sound, at the voice, rate and volume of `[voice]`."""
-        ...
-
-    async def voices(self) -> list[Voice]:
-        """The voices this way offers."""
-        ...
+    from chatdesk.core.voice.speech_protocol import Speech
 
 
 def make_speech(settings: VoiceSettings, providers: Providers) -> Speech:
@@ -70,82 +27,3 @@ def make_speech(settings: VoiceSettings, providers: Providers) -> Speech:
     from chatdesk.core.voice.provider_speech import ProviderSpeech
 
     return ProviderSpeech.for_profile(settings, providers)
-
-
-async def run_engine(argv: Sequence[str], text: str, limit: float = RENDER_TIMEOUT) -> bytes:
-    """What a speech program writes to its standard output, given `text` on its input. It is
-    started and waited on in a thread (any event loop, any system: starting a program can take
-    tens of milliseconds on a busy machine, which the loop would stand still for); one that
-    hangs past `limit` seconds, or whose reading is cancelled, is killed."""
-    engine = os.path.basename(argv[0])
-    child = _Child()
-    try:
-        returncode, out, err = await asyncio.to_thread(child.run, argv, text.encode(), limit)
-    except subprocess.TimeoutExpired:
-        raise SpeechFailed(
-            tr(
-                "{engine} did not answer within {seconds} seconds and was stopped.",
-                engine=engine,
-                seconds=round(limit),
-            )
-        ) from None
-    except BaseException:
-        child.kill()  # Stop: the sentence is not wanted any more (the thread reaps it)
-        raise
-    if returncode != 0:
-        said = err.decode(errors="replace").strip()[:300] or tr("no reason given")
-        raise SpeechFailed(
-            tr(
-                "{engine} could not read the text aloud ({reason}).",
-                engine=engine,
-                reason=said,
-            )
-        )
-    return out
-
-
-class _Child:
-    """A speech program run on a worker thread, which `kill()` ends from any thread: before it
-    has started too (it is then ended as soon as it starts, so a Stop never leaves a program
-    reading a sentence no longer wanted)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._process: subprocess.Popen[bytes] | None = None
-        self._unwanted = False
-
-    def run(self, argv: Sequence[str], data: bytes, limit: float) -> tuple[int, bytes, bytes]:
-        process = _start(argv)
-        with self._lock:
-            self._process = process
-            unwanted = self._unwanted
-        if unwanted:
-            process.kill()
-        try:
-            out, err = process.communicate(data, limit)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.communicate()
-            raise
-        return process.returncode, out, err
-
-    def kill(self) -> None:
-        with self._lock:
-            self._unwanted = True
-            process = self._process
-        if process is not None:
-            process.kill()
-
-
-def _start(argv: Sequence[str]) -> subprocess.Popen[bytes]:
-    if sys.platform == "win32":
-        flags = subprocess.CREATE_NO_WINDOW  # no console window flashing up per sentence
-    else:
-        flags = 0
-    return subprocess.Popen(
-        list(argv),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        creationflags=flags,
-    )

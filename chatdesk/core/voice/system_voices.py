@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.sound import Sound, from_wav
-from chatdesk.core.voice.speech import RENDER_TIMEOUT, Speech, SpeechFailed, Voice, run_engine
+from chatdesk.core.voice.speech_engine import run_engine
+from chatdesk.core.voice.speech_protocol import RENDER_TIMEOUT, Speech, SpeechFailed, Voice
 
 if TYPE_CHECKING:
     from chatdesk.core.settings_schema import VoiceSettings

@@ -14,64 +14,33 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt, Signal, SignalInstance
-from PySide6.QtGui import QIcon, QKeyEvent
+from PySide6.QtCore import Qt, Signal, SignalInstance
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.ui.composer.row_button import (
+    BUTTON_SIZE,
+    LabelledButton,
+    RowButton,
+    show_on,
+    withhold_icon,
+)
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import Look
 from chatdesk.ui.theme.icons import ICON_PROPERTY, icon, set_icon, show_icon
-from chatdesk.ui.theme.scale import ICON, RADIUS, SPACE
+from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:  # its class loads on a turn after the first paint (window/later.py)
     from PySide6.QtGui import QAction, QActionGroup
-    from PySide6.QtWidgets import QMenu, QStyleOptionToolButton
+    from PySide6.QtWidgets import QMenu
 
     from chatdesk.ui.composer.memory_switch import MemorySwitch
     from chatdesk.ui.composer.web_switch import WebSwitch
 
 _MIDDLE = Qt.AlignmentFlag.AlignVCenter
-# The icon buttons' side, and the send button's: round, as its sheet's radius is RADIUS["l"].
-BUTTON_SIZE = 2 * RADIUS["l"]
 SEND_TIP = mark("Send ({keys})")
 STOP_TIP = mark("Stop the answer (Esc)")
-
-
-class RowButton(QToolButton):
-    """A button of the row: Enter and Return press it as Space does (a tool button takes
-    Space only), or open its menu when it is all menu, so the keyboard alone can use it."""
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:
-        plain = not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if not plain or event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            super().keyPressEvent(event)
-        elif self.popupMode() == QToolButton.ToolButtonPopupMode.InstantPopup and self.menu():
-            self.menu().popup(self.mapToGlobal(self.rect().bottomLeft()))  # no nested loop
-        else:
-            self.click()
-
-
-class LabelledButton(RowButton):
-    """A button of the row with words beside its icon (Tools, a count). Qt leaves 2 px
-    between a tool button's icon and its text; it draws one space more here. These show once
-    there is something to offer, after the first paint of a window that starts: drawn, the
-    override has PySide6 make its style option classes, which the first frame does without."""
-
-    def initStyleOption(self, option: QStyleOptionToolButton) -> None:
-        super().initStyleOption(option)
-        if self._spaced():
-            option.text = " " + option.text
-
-    def sizeHint(self) -> QSize:
-        hint = super().sizeHint()
-        if self._spaced():
-            hint.setWidth(hint.width() + self.fontMetrics().horizontalAdvance(" "))
-        return hint
-
-    def _spaced(self) -> bool:
-        beside = self.toolButtonStyle() == Qt.ToolButtonStyle.ToolButtonTextBesideIcon
-        return beside and bool(self.text())
 
 
 class ComposerButtons:
@@ -396,23 +365,6 @@ def _fill_ticks(
     from chatdesk.ui.composer.ticks import fill_ticks
 
     fill_ticks(tick_menu(button), entries, ticked, toggled)
-
-
-def withhold_icon(button: QToolButton, picture: str, look: Look, tone: str = "quiet") -> None:
-    """The icon `picture` named on `button` but not drawn yet (`draw_icons` draws it), nor by
-    a change of look before then: an empty icon of its size holds its place (a tool button
-    without an icon lays out its text alone)."""
-    button.setIconSize(QSize(ICON["m"], ICON["m"]))
-    show_icon(button, False, look)
-    set_icon(button, picture, look, tone)
-
-
-def show_on(button: QToolButton, on: bool) -> None:
-    """Tint the pill while something in it is switched on (the sheet's `on` rules)."""
-    if bool(button.property("on")) != on:
-        button.setProperty("on", on)
-        button.style().unpolish(button)
-        button.style().polish(button)
 
 
 class AssistantPill(LabelledButton):

@@ -12,8 +12,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.composer.buttons import show_on
-from chatdesk.ui.composer.web_switch import switch_pill
+from chatdesk.ui.composer.row_button import show_on, switch_pill
 from chatdesk.ui.theme.colours import Look
 
 

@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.composer.buttons import BUTTON_SIZE, RowButton
+from chatdesk.ui.composer.row_button import BUTTON_SIZE, RowButton
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.colours import colours
 from chatdesk.ui.theme.icons import set_icon

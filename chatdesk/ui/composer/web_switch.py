@@ -12,11 +12,11 @@ the core's tool model.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QLabel, QWidget
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.composer.buttons import BUTTON_SIZE, LabelledButton, show_on, withhold_icon
+from chatdesk.ui.composer.row_button import show_on, switch_pill
 from chatdesk.ui.theme.colours import Look
 
 
@@ -83,17 +83,3 @@ class WebSwitch(QObject):
         self.notice.setText(problem)
         self.notice.setAccessibleName(problem)
         self.notice.setVisible(bool(problem))
-
-
-def switch_pill(owner: QWidget, name: str, text: str, picture: str, look: Look) -> LabelledButton:
-    """A switch of the composer's row: a checkable pill named `name` for the sheet, its words
-    `text` (its spoken name too) beside the icon `picture`, drawn after the first paint."""
-    button = LabelledButton(owner)
-    button.setObjectName(name)
-    button.setText(text)
-    button.setAccessibleName(text)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-    button.setCheckable(True)
-    button.setFixedHeight(BUTTON_SIZE)
-    withhold_icon(button, picture, look)
-    return button

@@ -17,10 +17,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.ui.conversation.buttons import copy_button, fold_button
+from chatdesk.ui.conversation.fitted_text import FittedText
 
 if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView
-    from chatdesk.ui.conversation.tool_card import FittedText
 
 
 def warnings_of(call: ToolCallView) -> str:
@@ -57,8 +57,6 @@ class StructuredView(QWidget):
 
     def __init__(self, shown_chars: int) -> None:
         super().__init__()
-        from chatdesk.ui.conversation.tool_card import FittedText
-
         self._shown_chars = shown_chars
         self._structured = ""
         layout = QVBoxLayout(self)

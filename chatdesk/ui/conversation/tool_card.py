@@ -9,7 +9,6 @@ and a long result is shown up to `SHOWN_CHARS` (Copy copies all of it)."""
 
 from __future__ import annotations
 
-import math
 import time
 from typing import TYPE_CHECKING
 
@@ -20,8 +19,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QSizePolicy,
-    QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +27,7 @@ from chatdesk.core.i18n import mark, ntr, number, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.model import MEMORY
 from chatdesk.ui.conversation.buttons import copy_button, fold_button
+from chatdesk.ui.conversation.fitted_text import FittedText
 from chatdesk.ui.conversation.structured_view import (
     StructuredView,
     cut_shown,
@@ -316,32 +314,6 @@ class ToolCallCard(QFrame):
         self.structured.setVisible(bool(self.call.structured))
         if self.call.structured:
             self.structured.show_structured(self.call.structured)
-
-
-class FittedText(QTextBrowser):
-    """Read-only plain text (never markup, never a link followed) as tall as its text, up to
-    `most` pixels, then scrolling."""
-
-    def __init__(self, name: str, most: int) -> None:
-        super().__init__()
-        self.setObjectName("toolText")
-        self.setAccessibleName(name)
-        self.setOpenLinks(False)
-        self.setOpenExternalLinks(False)
-        self.setTabChangesFocus(True)
-        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self._most = most
-        self.document().documentLayout().documentSizeChanged.connect(self._fit)
-
-    def show_text(self, text: str) -> None:
-        if self.toPlainText() != text:
-            self.setPlainText(text)
-
-    def _fit(self) -> None:
-        frame = 2 * self.frameWidth()
-        wanted = math.ceil(self.document().size().height()) + frame
-        self.setFixedHeight(max(min(wanted, self._most), self.fontMetrics().height() + frame))
 
 
 def _caption(text: str) -> QLabel:

@@ -9,19 +9,35 @@ included. The first hide of a run says where chatdesk went.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QEvent, QObject
 
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
-    from chatdesk.ui.desktop.hub import Desktop
+    from chatdesk.ui.desktop.notices import Notices
+    from chatdesk.ui.desktop.tray import Tray
     from chatdesk.ui.main_window import MainWindow
 
 
+class CloseToTrayHub(Protocol):
+    """What closing to the tray asks of the running chatdesk (`Desktop`, `hub.py`)."""
+
+    @property
+    def quitting(self) -> bool: ...
+
+    @property
+    def tray(self) -> Tray | None: ...
+
+    @property
+    def notices(self) -> Notices | None: ...
+
+    def quit(self) -> None: ...
+
+
 class CloseToTray(QObject):
-    def __init__(self, window: MainWindow, desktop: Desktop) -> None:
+    def __init__(self, window: MainWindow, desktop: CloseToTrayHub) -> None:
         super().__init__(window)
         self._window = window
         self._desktop = desktop

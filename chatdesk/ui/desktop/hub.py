@@ -221,7 +221,7 @@ class Desktop(QObject):
         settings.dialog_made.append(self.shortcut.tell_preferences)
         self.close_to_tray = CloseToTray(self._window, self)
         if self._core is not None:
-            self.notices = Notices(self._window, self, self._core.service.events)
+            self.notices = Notices(self._window, self, self._core.service.events, parent=self)
         self._follow(settings.current, start=True)
         settings.followers.append(self._follow)
         self._attached = True
@@ -277,7 +277,7 @@ class Desktop(QObject):
         if wanted and self.tray is None:
             from chatdesk.ui.desktop.tray import Tray
 
-            self.tray = Tray(self)
+            self.tray = Tray(self, parent=self)
         elif not wanted and self.tray is not None:
             self.tray.close()
             self.tray = None

@@ -14,7 +14,7 @@ import re
 import sys
 import uuid
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QSystemTrayIcon
@@ -25,15 +25,31 @@ from chatdesk.core.kinds import CallState, Role, Status
 if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event, EventBus
     from chatdesk.ui.desktop.dbus_notify import DbusNotifier
-    from chatdesk.ui.desktop.hub import Desktop
+    from chatdesk.ui.desktop.tray import Tray
     from chatdesk.ui.main_window import MainWindow
 
 FIRST_LINE = 80  # characters of an answer's first line a notification shows at most
 
 
+class NoticesHub(Protocol):
+    """What notifications ask of the running chatdesk (`Desktop`, `hub.py`): the tray's
+    messages where there is no notification server, and the window or a chat when clicked."""
+
+    @property
+    def tray(self) -> Tray | None: ...
+
+    def quick_shows(self, thread_id: uuid.UUID) -> bool: ...
+
+    def show_window(self) -> None: ...
+
+    def open_chat(self, thread_id: object) -> None: ...
+
+
 class Notices(QObject):
-    def __init__(self, window: MainWindow, desktop: Desktop, events: EventBus) -> None:
-        super().__init__(desktop)
+    def __init__(
+        self, window: MainWindow, desktop: NoticesHub, events: EventBus, parent: QObject
+    ) -> None:
+        super().__init__(parent)
         self._window = window
         self._desktop = desktop
         self.enabled = True

@@ -11,7 +11,7 @@ comes back after a crash, takes it in (`shown` is whether one holds it now).
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QIcon
@@ -19,9 +19,6 @@ from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.package_data import package_data
-
-if TYPE_CHECKING:
-    from chatdesk.ui.desktop.hub import Desktop
 
 MESSAGE_MS = 10_000  # how long a message of the tray's own stays up, where the system obeys
 
@@ -37,9 +34,29 @@ def tray_may_come() -> bool:
     return QApplication.platformName() == "xcb"
 
 
+class TrayHub(Protocol):
+    """What the tray's entries ask of the running chatdesk (`Desktop`, `hub.py`)."""
+
+    @property
+    def team_sync_set_up(self) -> bool: ...
+
+    @property
+    def team_sync_paused(self) -> bool: ...
+
+    def new_chat(self) -> None: ...
+
+    def quick_ask(self) -> None: ...
+
+    def show_window(self) -> None: ...
+
+    def pause_team_sync(self, paused: bool) -> object: ...
+
+    def quit(self) -> None: ...
+
+
 class Tray(QObject):
-    def __init__(self, desktop: Desktop) -> None:
-        super().__init__(desktop)
+    def __init__(self, desktop: TrayHub, parent: QObject) -> None:
+        super().__init__(parent)
         self._desktop = desktop
         self.menu = QMenu()  # the tray's own: no window is its parent
         self.menu.setObjectName("trayMenu")

@@ -16,8 +16,9 @@ from PySide6.QtWidgets import QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.badges import assistant_badge
-from chatdesk.ui.composer.buttons import BUTTON_SIZE, AssistantPill, RowButton
+from chatdesk.ui.composer.buttons import AssistantPill
 from chatdesk.ui.composer.model_offers import model_offers
+from chatdesk.ui.composer.row_button import BUTTON_SIZE, RowButton
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import show_icon
 

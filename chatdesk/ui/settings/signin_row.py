@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.servers import ServerConfig, Transport
-from chatdesk.core.tools.signin import SignedOut, SignInState, SignInStatus
+from chatdesk.core.tools.signin import SignInState, SignInStatus
+from chatdesk.core.tools.signout import SignedOut
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.notices import Notice, Tone
 

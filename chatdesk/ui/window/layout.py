@@ -78,6 +78,7 @@ if TYPE_CHECKING:
     from chatdesk.core.views import ThreadView, Turn
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.sidebar.view import Sidebar
+    from chatdesk.ui.window.switch import ServiceSwitch
     from chatdesk.ui.window.temporary import TemporaryChat
 
 
@@ -103,6 +104,27 @@ class WindowLayout(QMainWindow):
     def _leave_temporary(self, then: Callable[[], object]) -> bool:
         """Whether a temporary chat is shown: left first (it may ask), `then` runs after."""
         return self._service is not None and self.temporary.leave_first(then)
+
+    def _make_temporary(self, switch: ServiceSwitch) -> TemporaryChat:
+        """The temporary chat, made with the service: its chats called through `switch`."""
+        from chatdesk.ui.window.temporary import TemporaryChat
+
+        return TemporaryChat(
+            self,
+            switch,
+            self.runner,
+            self.header,
+            self.composer,
+            self.drafts,
+            column=self.panes.column,
+            actions=self.menus.actions,
+            settings=lambda: self.settings.current,
+            current_thread=lambda: self.current_thread_id,
+            fresh_chat=self.fresh_chat,
+            show_thread=self.show_thread,
+            open_view=self.open_view,
+            shown_changed=self.temporary_shown,
+        )
 
     def _build(
         self, settings: Settings | SettingsLater | None, save_settings: SaveSettings | None

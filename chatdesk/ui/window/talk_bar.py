@@ -13,8 +13,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from chatdesk.core.i18n import mark, tr
-from chatdesk.ui.composer.buttons import BUTTON_SIZE, RowButton
 from chatdesk.ui.composer.mic import LevelMeter
+from chatdesk.ui.composer.row_button import BUTTON_SIZE, RowButton
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon
 from chatdesk.ui.theme.scale import SPACE

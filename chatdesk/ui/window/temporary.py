@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Mapping
 from string import Template
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QToolButton,
+    QWidget,
 )
 
 from chatdesk.core.i18n import mark, tr
@@ -33,9 +34,16 @@ from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.colours import colours
 
 if TYPE_CHECKING:
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QVBoxLayout
+
     from chatdesk.core.config import Settings
     from chatdesk.core.temporary import TemporaryChats
-    from chatdesk.ui.window.layout import WindowLayout
+    from chatdesk.core.views import ThreadView
+    from chatdesk.ui.composer import Composer
+    from chatdesk.ui.header import ThreadHeader
+    from chatdesk.ui.runner import Runner
+    from chatdesk.ui.window.drafts import Drafts
     from chatdesk.ui.window.switch import ServiceSwitch
 
 # Makes the temporary chats (the app's `AppCore.temporary`), with the settings of the moment.
@@ -59,14 +67,35 @@ NO_FILES = mark(
 
 
 class TemporaryChat(QObject):
-    def __init__(self, window: WindowLayout, switch: ServiceSwitch) -> None:
-        """In `window` (its header, composer, drafts and column), calling the temporary chats'
-        service through `switch`. `make` is set by the app (None: none is offered)."""
+    def __init__(
+        self,
+        window: QWidget,
+        switch: ServiceSwitch,
+        runner: Runner,
+        header: ThreadHeader,
+        composer: Composer,
+        drafts: Drafts,
+        *,
+        column: QVBoxLayout,
+        actions: Mapping[str, QAction],
+        settings: Callable[[], Settings],
+        current_thread: Callable[[], uuid.UUID | None],
+        fresh_chat: Callable[[], object],
+        show_thread: Callable[[uuid.UUID], object],
+        open_view: Callable[[ThreadView], object],
+        shown_changed: Callable[[], object],
+    ) -> None:
+        """In `window`, its banner atop `column`, calling the temporary chats' service through
+        `switch`; `actions` are the window's menu entries, `settings()` the settings in use,
+        `current_thread()` the chat shown, and `shown_changed()` is called once a temporary
+        chat is shown or no longer is. `make` is set by the app (None: none is offered)."""
         super().__init__(window)
         self._window = window
-        self._switch, self._runner = switch, window.runner
-        self._header, self._composer, self._drafts = window.header, window.composer, window.drafts
-        self._fresh, self._show_thread = window.fresh_chat, window.show_thread
+        self._switch, self._runner = switch, runner
+        self._header, self._composer, self._drafts = header, composer, drafts
+        self._actions, self._settings, self._current_thread = actions, settings, current_thread
+        self._fresh, self._show_thread, self._open_view = fresh_chat, show_thread, open_view
+        self._shown_changed = shown_changed
         self._make: MakeTemporary | None = None
         self.chats: TemporaryChats | None = None  # while a temporary chat is shown
         self._before: uuid.UUID | None = None  # the saved chat shown before it
@@ -76,7 +105,7 @@ class TemporaryChat(QObject):
         self.toggle = self._make_toggle()
         self.toggle.setEnabled(False)  # until `make` is given
         self.banner = self._make_banner()
-        window.panes.column.insertWidget(0, self.banner)
+        column.insertWidget(0, self.banner)
         app = QApplication.instance()
         assert isinstance(app, QApplication)
         ThemeWatcher.of(app).changed.connect(self._tint)
@@ -123,7 +152,7 @@ class TemporaryChat(QObject):
         """How temporary chats are made (None: this window offers none, its switch disabled)."""
         self._make = make
         self.toggle.setEnabled(make is not None)
-        self._window.menus.actions["temporary.start"].setEnabled(make is not None)
+        self._actions["temporary.start"].setEnabled(make is not None)
 
     @property
     def shown(self) -> bool:
@@ -146,7 +175,7 @@ class TemporaryChat(QObject):
         self.toggle.setChecked(True)  # at once: its database in memory takes a moment
         self.toggle.setEnabled(False)
         self._runner.run(
-            self._make(self._window.settings.current),
+            self._make(self._settings()),
             done=self._started,
             settled=self._made,
             owner=self._window,
@@ -158,7 +187,7 @@ class TemporaryChat(QObject):
         self.toggle.setChecked(self.shown)
 
     def _started(self, chats: TemporaryChats) -> None:
-        self._before = self._window.current_thread_id
+        self._before = self._current_thread()
         # What was typed stays with the saved chat (stored there, whenever the call runs).
         self._runner.run(self._drafts.keep(self._switch.saved), quiet=True)
         self._drafts.forget()
@@ -175,7 +204,7 @@ class TemporaryChat(QObject):
             self.leave(lambda: self.adopt(chats, thread_id))
             return
         self._started(chats)
-        self._runner.run(chats.service.get_thread(thread_id), done=self._window.open_view)
+        self._runner.run(chats.service.get_thread(thread_id), done=self._open_view)
 
     def _toggled(self, on: bool) -> None:
         if on:
@@ -218,10 +247,10 @@ class TemporaryChat(QObject):
 
     def _words(self) -> bool:
         """A message was sent in it, or something is typed."""
-        return self._window.current_thread_id is not None or not self._drafts.typed().empty
+        return self._current_thread() is not None or not self._drafts.typed().empty
 
     def _ask(self, then: Callable[[], object]) -> QMessageBox:
-        started = self._window.current_thread_id is not None
+        started = self._current_thread() is not None
         box = QMessageBox(QMessageBox.Icon.Question, tr("Leave the temporary chat"), "")
         box.setParent(self._window, box.windowFlags())
         box.setText(tr("Leave the temporary chat and lose it?"))
@@ -254,7 +283,7 @@ class TemporaryChat(QObject):
     def keep(self, then: Callable[[], object] | None = None) -> None:
         """Save the temporary chat as a normal one with what is typed in it, then leave it for
         `then` (by default: the kept chat, now a saved one)."""
-        thread_id, chats = self._window.current_thread_id, self.chats
+        thread_id, chats = self._current_thread(), self.chats
         if thread_id is None or chats is None:
             return
         # Once an answer still being written has ended: meanwhile Keep says it is under way.
@@ -307,7 +336,7 @@ class TemporaryChat(QObject):
         self.keep_button.setEnabled(on)
         self._composer.refuse_files(tr(NO_FILES) if on else "")
         self._tint()
-        self._window.temporary_shown()
+        self._shown_changed()
 
     def chat_shown(self, started: bool) -> None:
         """The chat shown changed: Keep is offered once a message was sent."""

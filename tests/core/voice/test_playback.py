@@ -19,7 +19,7 @@ from chatdesk.core.voice.reading import (
     ReadingStarted,
     SentenceStarted,
 )
-from chatdesk.core.voice.speech import SpeechFailed
+from chatdesk.core.voice.speech_protocol import SpeechFailed
 from chatdesk.core.voice.system_voices import EspeakSpeech
 from tests.core.voice.conftest import RATE
 from tests.core.voice_parts import Pulse

@@ -17,7 +17,9 @@ from chatdesk.core.settings_schema import VoiceSettings
 from chatdesk.core.voice.provider_speech import ProviderSpeech
 from chatdesk.core.voice.sound import Sound, SoundUnreadable, from_wav, joined
 from chatdesk.core.voice.speaking import Speaking
-from chatdesk.core.voice.speech import SpeechFailed, make_speech, run_engine
+from chatdesk.core.voice.speech import make_speech
+from chatdesk.core.voice.speech_engine import run_engine
+from chatdesk.core.voice.speech_protocol import SpeechFailed
 from chatdesk.core.voice.system_voices import EspeakSpeech
 from tests.core.sse_server import error_reply
 from tests.core.voice.conftest import FakeSpeech, espeak_wav
