@@ -28,9 +28,11 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.outside import OutsideWatch
     from chatdesk.core.config import LoadedSettings, Settings
     from chatdesk.core.handover import Request
+    from chatdesk.core.kept_file import KeptFile
     from chatdesk.core.maintenance import Maintenance
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
+    from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
     from chatdesk.core.secrets import KeyStore
@@ -47,8 +49,27 @@ if TYPE_CHECKING:
     from chatdesk.core.voice.transcribe import Voice
 
 
+class _WindowFiles:
+    """The files the window keeps, for it to ask for what they hold (it does no file work)."""
+
+    paths: Paths
+
+    @property
+    def thread_list(self) -> KeptFile:
+        """The sidebar's rows as the window last showed them, for the next start."""
+        from chatdesk.core.kept_file import THREAD_LIST, THREAD_LIST_MAX_BYTES, KeptFile
+
+        return KeptFile(self.paths.run_dir / THREAD_LIST, THREAD_LIST_MAX_BYTES)
+
+    def save_settings(self, settings: Settings) -> None:
+        """Write what the window's preferences edit to the settings file (blocking)."""
+        from chatdesk.core.config import save_preferences
+
+        save_preferences(self.paths.config_file, settings)
+
+
 @dataclass(frozen=True)
-class Configuration:
+class Configuration(_WindowFiles):
     paths: Paths
     loaded: LoadedSettings
 
@@ -66,7 +87,7 @@ class Configuration:
         return self
 
 
-class WindowStart:
+class WindowStart(_WindowFiles):
     """The window's start without a command: its paths and the settings its first frame is made
     with now, every other setting and the log file once asked for (`configure()`), after that
     frame. Asked for on the GUI thread and the core's, it is read once."""
@@ -140,6 +161,14 @@ class Core:
         from chatdesk.core.render.worker import RenderWorker
 
         return RenderWorker()
+
+    @functools.cached_property
+    def kept_renders(self) -> KeptRenders:
+        """Formatting kept across runs in the cache folder, for the window: its file work runs
+        on its own thread."""
+        from chatdesk.core.render.kept import KeptRenders
+
+        return KeptRenders(self.config.paths.cache_dir)
 
     @functools.cached_property
     def voice(self) -> Voice:

@@ -131,6 +131,32 @@ def save_settings(path: Path, settings: Settings) -> None:
     )
 
 
+def save_preferences(path: Path, settings: Settings) -> None:
+    """Write what the window's preferences edit into the settings file at `path`, over what it
+    holds: values set by the environment for this run stay out."""
+    on_file = load_settings(path, env={}).settings
+    storage = dataclasses.replace(  # the Data tab edits these two only
+        on_file.storage,
+        automatic_backups=settings.storage.automatic_backups,
+        deleted_retention_days=settings.storage.deleted_retention_days,
+    )
+    edited = dataclasses.replace(
+        on_file,
+        ui=settings.ui,
+        general=settings.general,
+        chat=settings.chat,
+        storage=storage,
+        caps=settings.caps,  # the Usage section's spending caps
+        sync=settings.sync,  # the team login Join put in use
+        api=settings.api,  # Preferences ▸ Local API
+        web=settings.web,  # Preferences ▸ Web
+        memory=settings.memory,  # Preferences ▸ Memory
+        desktop=settings.desktop,  # Preferences ▸ Desktop
+        voice=settings.voice,  # Preferences ▸ Voice
+    )
+    save_settings(path, edited)
+
+
 def to_toml(settings: Settings) -> str:
     """The settings that differ from the defaults, as TOML that `load_settings` reads back."""
     import tomli_w  # here: only saving needs it; start-up and reading the settings never do

@@ -17,12 +17,10 @@ opening waits for it, so what was typed is kept as the draft.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -46,6 +44,7 @@ from chatdesk.ui.window.voice_lists import fill_voice_lists
 if TYPE_CHECKING:
     from chatdesk.core.config import Settings
     from chatdesk.core.handover import Request
+    from chatdesk.core.kept_file import KeptFile
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
@@ -77,6 +76,9 @@ class AppConfig(Protocol):
 
     @property
     def settings(self) -> Settings: ...
+
+    @property
+    def thread_list(self) -> KeptFile: ...  # the sidebar's rows, kept for the next start
 
 
 class AppShared(Protocol):
@@ -115,6 +117,9 @@ class AppCore(Protocol):
     @property
     def renderer(self) -> RenderWorker: ...  # made on first use, shared with HTML export
 
+    @property
+    def kept_renders(self) -> KeptRenders: ...  # made on first use (`_kept_renders`)
+
     async def temporary(self, settings: Settings) -> TemporaryChats: ...
 
     @property
@@ -148,6 +153,11 @@ class AppStart(Protocol[ConfigT_co]):
 
     def configure(self) -> ConfigT_co: ...
 
+    @property
+    def thread_list(self) -> KeptFile: ...  # the sidebar's rows the last run kept
+
+    def save_settings(self, settings: Settings) -> None: ...  # blocking: the window's Runner
+
 
 def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = None) -> None:
     """Give `window` the started `core`: its service and every part of it the window serves."""
@@ -173,7 +183,9 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     reading.speaking = lambda: core.speaking
     reading.voice = lambda: window.settings.current.voice
     window.settings.dialog_made.append(  # Preferences ▸ Voice's microphones and voices
-        lambda dialog: fill_voice_lists(dialog.voice, window.runner, lambda: core.speaking)
+        lambda dialog: fill_voice_lists(
+            dialog.voice, window.runner, lambda: core.voice, lambda: core.speaking
+        )
     )
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.shared.keys, window.statusBar())
@@ -290,19 +302,20 @@ def _window(start: AppStart[AppConfig]) -> MainWindow:
     paths = start.paths
     window = MainWindow(
         settings=SettingsLater(start.first_frame, lambda: start.configure().settings),
-        save_settings=lambda settings: _save_preferences(paths.config_file, settings),
+        save_settings=start.save_settings,
         state_file=paths.config_dir / "window.ini",
         build_later=True,
     )
-    window.panes.read_kept(lambda: _kept_rows(paths.run_dir))
+    window.panes.read_kept(lambda: _kept_rows(start.thread_list))
     return window
 
 
-def _kept_rows(run_dir: Path) -> list[GroupRow] | None:
-    """The thread rows the last run kept (read after the window's first paint)."""
+def _kept_rows(kept: KeptFile) -> list[GroupRow] | None:
+    """The thread rows the last run kept (read after the window's first paint, before there is
+    a loop to wait on: a small local file, as the settings of the first frame)."""
     from chatdesk.ui.sidebar import snapshot
 
-    return snapshot.load(run_dir / snapshot.FILE_NAME)
+    return snapshot.decoded(kept.read())
 
 
 class CoreLoader(QObject):
@@ -397,7 +410,7 @@ async def _main(app: QApplication, window: MainWindow, core: AppCore, desktop: D
     finally:
         desktop.close()
         await desktop.aclose()  # the quick window and its temporary chats
-        _keep_thread_list(window, core.config.paths.run_dir)
+        await _keep_thread_list(window, core.config.thread_list)
         pruning.cancel()
         if hasattr(window, "dictation"):  # attached: a recording may be under way
             await window.talking.aclose()
@@ -415,9 +428,8 @@ def _kept_renders(core: AppCore) -> KeptRenders:
     """Formatting kept across runs, in the cache folder; what it holds of a message goes when
     the message is deleted."""
     from chatdesk.core.chat.events import Event, MessagesDeleted
-    from chatdesk.core.render.kept import KeptRenders
 
-    kept = KeptRenders(core.config.paths.cache_dir)
+    kept = core.kept_renders
     kept.open_soon()  # while the core opens: ready for the first page shown
 
     def forget_deleted(event: Event) -> None:
@@ -439,42 +451,15 @@ async def _prune_kept_renders(kept: KeptRenders, service: ChatService) -> None:
     kept.submit(kept.forget, [message_id for message_id in ids if message_id not in there])
 
 
-def _keep_thread_list(window: MainWindow, run_dir: Path) -> None:
+async def _keep_thread_list(window: MainWindow, kept: KeptFile) -> None:
     """The sidebar's rows, for the next start to show before its core is open. Nothing here
     may keep the window and the core from closing (they keep drafts and answers)."""
     from chatdesk.ui.sidebar import snapshot
 
-    path = run_dir / snapshot.FILE_NAME
     try:
         sidebar = getattr(window, "sidebar", None)  # made when the core was attached
         if sidebar is not None and not sidebar.model.loading:
-            snapshot.save(path, sidebar.kept_rows())
+            rows = snapshot.encoded(sidebar.kept_rows())
+            await window.runner.run(kept.write(rows), quiet=True)
     except Exception:  # a convenience for the next start, never worth losing a draft over
         log.exception("the thread list was not kept for the next start")
-
-
-def _save_preferences(path: Path, settings: Settings) -> None:
-    """Write what the preferences edit; values set by the environment for this run stay out."""
-    from chatdesk.core.config import load_settings, save_settings
-
-    on_file = load_settings(path, env={}).settings
-    storage = dataclasses.replace(  # the Data tab edits these two only
-        on_file.storage,
-        automatic_backups=settings.storage.automatic_backups,
-        deleted_retention_days=settings.storage.deleted_retention_days,
-    )
-    edited = dataclasses.replace(
-        on_file,
-        ui=settings.ui,
-        general=settings.general,
-        chat=settings.chat,
-        storage=storage,
-        caps=settings.caps,  # the Usage section's spending caps
-        sync=settings.sync,  # the team login Join put in use
-        api=settings.api,  # Preferences ▸ Local API
-        web=settings.web,  # Preferences ▸ Web
-        memory=settings.memory,  # Preferences ▸ Memory
-        desktop=settings.desktop,  # Preferences ▸ Desktop
-        voice=settings.voice,  # Preferences ▸ Voice
-    )
-    save_settings(path, edited)

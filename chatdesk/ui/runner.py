@@ -36,8 +36,8 @@ class Runner(QObject):
         super().__init__(parent)
         self._tasks: set[asyncio.Task[Any]] = set()
         self._busy = 0
-        # Blocking work the window starts itself (reading a dropped file, saving settings,
-        # fetching an image the user asked for), kept off the GUI thread.
+        # Blocking work the window starts itself (encoding a pasted image, saving settings
+        # through the function it was handed), kept off the GUI thread.
         self._blocking = ThreadPoolExecutor(max_workers=2, thread_name_prefix="chatdesk-ui")
 
     @property

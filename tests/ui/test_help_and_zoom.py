@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk import __version__
 from chatdesk.app import Core
+from chatdesk.core.config import save_preferences
 from chatdesk.core.settings_start import read_start_settings
-from chatdesk.ui.application import _save_preferences
 from chatdesk.ui.help.about import FactsDialog
 from chatdesk.ui.help.shortcuts import ShortcutsDialog
 from chatdesk.ui.main_window import MainWindow
@@ -43,7 +43,7 @@ def window(make_core: Any, qtbot: QtBot, finish: Any) -> Iterator[MainWindow]:
     paths = core.config.paths
     made = MainWindow(
         settings=core.config.settings,
-        save_settings=lambda settings: _save_preferences(paths.config_file, settings),
+        save_settings=lambda settings: save_preferences(paths.config_file, settings),
     )
     made.attach(core.service, data_folder=paths.data_dir, log_folder=paths.log_dir)
     made.show()

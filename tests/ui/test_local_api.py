@@ -22,8 +22,8 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
 from chatdesk.core.api_keys import ApiKeys
-from chatdesk.core.config import load_settings
-from chatdesk.ui.application import _save_preferences, attach_core
+from chatdesk.core.config import load_settings, save_preferences
+from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.api_page import ApiPage
 from chatdesk.ui.settings.api_snippets import KEY_SHOWN, SNIPPETS
@@ -463,7 +463,7 @@ def test_what_the_page_sets_is_kept_for_the_next_start(
     assert (applied.port, applied.lan, applied.rate_limit) == (4999, True, 0)
     assert applied.allowed_origins == "http://localhost:3000 https://tools.example"
     config_file = tmp_path / "config.toml"
-    _save_preferences(config_file, window.settings.current)
+    save_preferences(config_file, window.settings.current)
     assert load_settings(config_file, env={}).settings.api == applied
 
 

@@ -14,12 +14,11 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core, build_core, configure
-from chatdesk.core.config import Settings, load_settings
+from chatdesk.core.config import Settings, load_settings, save_preferences
 from chatdesk.core.store.backup import backup_name, make_backup
 from chatdesk.core.store.backups import Backups
 from chatdesk.core.units import format_size
 from chatdesk.core.views import ThreadFilter
-from chatdesk.ui.application import _save_preferences
 from chatdesk.ui.settings.data_page import DataPage
 from chatdesk.ui.settings.notices import Tone
 from tests.ui.shown import shown
@@ -257,6 +256,6 @@ def test_automatic_backups_and_retention_are_edited_and_saved(
     edited = dialog.settings_from(Settings())
     assert (edited.storage.automatic_backups, edited.storage.deleted_retention_days) == (False, 0)
     config_file = tmp_path / "config.toml"
-    _save_preferences(config_file, edited)
+    save_preferences(config_file, edited)
     saved = load_settings(config_file).settings.storage
     assert (saved.automatic_backups, saved.deleted_retention_days) == (False, 0)

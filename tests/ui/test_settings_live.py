@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
 from chatdesk.app import Core
-from chatdesk.ui.application import _save_preferences
+from chatdesk.core.config import save_preferences
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.preferences import PreferencesDialog
 from chatdesk.ui.theme import ThemeWatcher, apply_theme
@@ -58,7 +58,7 @@ def window_over(core: Core) -> MainWindow:
     paths = core.config.paths
     window = MainWindow(
         settings=core.config.settings,
-        save_settings=lambda settings: _save_preferences(paths.config_file, settings),
+        save_settings=lambda settings: save_preferences(paths.config_file, settings),
     )
     window.attach(
         core.service, profiles=core.profiles, backups=core.backups, data_folder=paths.data_dir

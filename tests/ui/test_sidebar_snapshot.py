@@ -1,9 +1,10 @@
-"""The thread list kept for the next start (chatdesk/ui/sidebar/snapshot.py): what is written
-is read back as it was, the usual view only, and any file that is not one chatdesk wrote whole
-is ignored rather than shown."""
+"""The thread list kept for the next start (chatdesk/ui/sidebar/snapshot.py, its file kept by
+chatdesk/core/kept_file.py): what is written is read back as it was, the usual view only, and
+any file that is not one chatdesk wrote whole is ignored rather than shown."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.kept_file import THREAD_LIST, THREAD_LIST_MAX_BYTES, KeptFile
 from chatdesk.ui.sidebar import snapshot
 from chatdesk.ui.sidebar.roles import GroupKind
 from chatdesk.ui.sidebar.snapshot import GroupRow, ThreadRow
@@ -25,20 +27,32 @@ KEPT = [
 ]
 
 
+def _kept(path: Path) -> KeptFile:
+    return KeptFile(path, THREAD_LIST_MAX_BYTES)
+
+
+def _save(path: Path, groups: list[GroupRow] | None) -> None:
+    asyncio.run(_kept(path).write(snapshot.encoded(groups)))
+
+
+def _load(path: Path) -> list[GroupRow] | None:
+    return snapshot.decoded(_kept(path).read())
+
+
 def test_what_is_kept_is_read_back_as_it_was(tmp_path: Path) -> None:
-    path = tmp_path / "run" / snapshot.FILE_NAME
-    snapshot.save(path, KEPT)
-    assert snapshot.load(path) == KEPT
+    path = tmp_path / "run" / THREAD_LIST
+    _save(path, KEPT)
+    assert _load(path) == KEPT
     if os.name == "posix":
         assert path.stat().st_mode & 0o777 == 0o600  # titles are the user's own
 
 
 def test_nothing_kept_removes_the_file(tmp_path: Path) -> None:
-    path = tmp_path / snapshot.FILE_NAME
-    snapshot.save(path, KEPT)
-    snapshot.save(path, None)
+    path = tmp_path / THREAD_LIST
+    _save(path, KEPT)
+    _save(path, None)
     assert not path.exists()
-    assert snapshot.load(path) is None
+    assert _load(path) is None
 
 
 def _group(**changes: object) -> dict[str, object]:
@@ -69,28 +83,28 @@ def _group(**changes: object) -> dict[str, object]:
         json.dumps(
             {"version": 1, "groups": [_group(threads=[{"title": "t", "pinned": False}] * 100)]}
         ).encode(),
-        b" " * (snapshot.MAX_BYTES + 1),
+        b" " * (THREAD_LIST_MAX_BYTES + 1),
     ],
 )
 def test_a_file_chatdesk_did_not_write_whole_is_ignored(tmp_path: Path, content: bytes) -> None:
-    path = tmp_path / snapshot.FILE_NAME
+    path = tmp_path / THREAD_LIST
     path.write_bytes(content)
-    assert snapshot.load(path) is None
+    assert _load(path) is None
 
 
 def test_long_titles_are_cut(tmp_path: Path) -> None:
-    path = tmp_path / snapshot.FILE_NAME
+    path = tmp_path / THREAD_LIST
     data = {"version": 1, "groups": [_group(title="T" * 10_000)]}
     path.write_text(json.dumps(data))
-    [group] = snapshot.load(path) or []
+    [group] = _load(path) or []
     assert group.title == "T" * snapshot.MAX_TITLE
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="FIFOs are POSIX")
 def test_a_fifo_in_its_place_is_refused_at_once(tmp_path: Path) -> None:
-    path = tmp_path / snapshot.FILE_NAME
+    path = tmp_path / THREAD_LIST
     os.mkfifo(path)
-    assert snapshot.load(path) is None  # and did not wait for a writer
+    assert _load(path) is None  # and did not wait for a writer
 
 
 def test_the_kept_rows_are_drawn_as_the_live_list_draws_them(qtbot: QtBot) -> None:

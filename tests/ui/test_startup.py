@@ -704,7 +704,7 @@ def test_the_next_start_shows_the_threads_of_the_last_before_its_core_is_open(
 def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> None:
     from chatdesk.ui.sidebar import snapshot
 
-    kept = configure().paths.run_dir / snapshot.FILE_NAME
+    kept = configure().thread_list.path
     kept.parent.mkdir(parents=True, exist_ok=True)
     kept.write_bytes(b'{"version": 1, "groups": [{"kind": "nonsense"')
     gate = threading.Event()
@@ -734,7 +734,9 @@ def test_a_damaged_kept_thread_list_is_ignored(app_run: Any, qtbot: QtBot) -> No
     assert app_run(slow_core(gate)) == 0
     assert steps.done
     assert looked == [True]
-    assert snapshot.load(kept) == []  # rewritten at the close: an empty list, read back
+    assert (
+        snapshot.decoded(configure().thread_list.read()) == []
+    )  # rewritten at the close: an empty list, read back
 
 
 def test_the_gil_is_handed_over_sooner_only_while_the_core_opens(

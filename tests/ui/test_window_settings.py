@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QLabel, QPlainTextEdit, QTreeView
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
+from chatdesk.core.config import save_preferences
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.providers.ratelimit import RateLimiter
-from chatdesk.ui.application import _save_preferences
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.preferences import PreferencesDialog
 from tests.core.sse_server import FakeOpenAI
@@ -143,7 +143,7 @@ def test_the_chat_defaults_are_saved_to_the_settings_file(tmp_path: Path) -> Non
     path = tmp_path / "config.toml"
     settings = Settings()
     general = dataclasses.replace(settings.general, temperature=0.3, max_output_tokens=500)
-    _save_preferences(path, dataclasses.replace(settings, general=general))
+    save_preferences(path, dataclasses.replace(settings, general=general))
     loaded = load_settings(path, env={}).settings.general
     assert (loaded.temperature, loaded.max_output_tokens) == (0.3, 500)
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import mark, ntr, tr
@@ -31,6 +31,9 @@ from chatdesk.core.providers.profile_file import load_profiles, save_profiles
 from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile, profile_from_env
 from chatdesk.core.providers.ratelimit import RateLimiter
 from chatdesk.core.secrets import KeyStore, LookupReason, SessionKeys, origin_of
+
+if TYPE_CHECKING:
+    from chatdesk.core.providers.discovery import LocalServer
 
 log = logging.getLogger("chatdesk.provider")
 
@@ -314,6 +317,13 @@ class ProviderManager:
             host=profile.host,
         )
         return ConnectionTest(True, said, tuple(models), elapsed)
+
+    async def local_servers(self) -> list[LocalServer]:
+        """The model servers running on this computer now (Ollama, LM Studio … on their usual
+        ports), for the Connect a model page."""
+        from chatdesk.core.providers.discovery import find_local_servers
+
+        return await find_local_servers()
 
     async def fetch_models(self, name: str) -> list[str]:
         """Ask the profile's server for its models; they then appear in the model pickers."""

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
@@ -36,6 +37,9 @@ from chatdesk.core.tools.tools_file import (
     ToolsFileContents,
     write_tools_file,
 )
+
+if TYPE_CHECKING:
+    from chatdesk.core.web.addresses import Resolver
 
 __all__ = ["TOOLS_FILE", "Tools"]
 
@@ -86,6 +90,21 @@ class Tools:
     @property
     def settings(self) -> Settings:
         return self._settings()
+
+    async def web_problem(self, resolver: Resolver | None = None) -> str | None:
+        """What keeps the web's search from working now (no network, a SearXNG not there), or
+        None: the engine's server name looked up, bounded, by `resolver` (the system's)."""
+        from chatdesk.core.web.addresses import system_resolver
+        from chatdesk.core.web.online import engine_reachable
+
+        return await engine_reachable(self.settings.web, resolver or system_resolver)
+
+    async def fetch_image(self, url: str) -> bytes:
+        """The bytes of an image a message links to, fetched off the loop's thread once the user
+        asked to load its images. Raises `ImageFetchFailed`."""
+        from chatdesk.core.render.images import fetch_image
+
+        return await asyncio.to_thread(fetch_image, url)
 
     def check_servers(self, servers: Iterable[str]) -> None:
         """InvalidRequest naming those of `servers` that are not tool servers."""

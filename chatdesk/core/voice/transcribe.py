@@ -79,6 +79,13 @@ class Voice:
             self._engines[key] = self._made(name, chosen)
         return self._engines[key]
 
+    async def microphones(self) -> list[str]:
+        """The names of the microphones this computer has now, for Preferences ▸ Voice.
+        Raises `VoiceError` when PortAudio is missing."""
+        from chatdesk.core.voice.recording import input_devices
+
+        return [device.name for device in await asyncio.to_thread(input_devices)]
+
     def _made(self, name: str, model: str) -> SpeechToText:
         if name == LOCAL:
             from chatdesk.core.voice.local_stt import LocalSpeechToText

@@ -23,7 +23,7 @@ from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
 from chatdesk.core.i18n import SOURCE, language
-from chatdesk.core.render.kept import KeptKey, KeptRenders, lasting
+from chatdesk.core.render.kept import KeptKey, lasting
 from chatdesk.core.render.model import Rendered, RenderOptions
 from chatdesk.core.render.palette import Palette
 from chatdesk.core.render.worker import RenderWorker
@@ -32,6 +32,7 @@ from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.render_palette import render_palette
 
 if TYPE_CHECKING:
+    from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.views import MessageView
 
 CACHE_SIZE = 400

@@ -6,7 +6,8 @@ as many rows as a tall window shows) is kept in `sidebar.json` beside the databa
 run files (0600); at the next start the placeholder shows those rows, drawn by the sidebar's own
 delegate, until the live list takes their place, usually within the second. The file holds
 titles only, which the database beside it holds too. A list filtered or showing the archive
-is not kept (the next start would not show it); the file is then removed.
+is not kept (the next start would not show it); the file is then removed. The file itself is
+the core's (`chatdesk/core/kept_file.py`): this says what is in it.
 
 What is read back is checked like any file: a damaged, oversized or odd file is ignored.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt
@@ -28,10 +28,8 @@ from chatdesk.ui.sidebar.roles import GROUP_KIND_ROLE, PINNED_ROLE, TEAM_ROLE, G
 
 log = logging.getLogger("chatdesk.ui")
 
-FILE_NAME = "sidebar.json"
 VERSION = 1
 MAX_ROWS = 60  # group and thread rows kept: more than a tall window shows
-MAX_BYTES = 256 * 1024
 MAX_TITLE = 300  # characters of a title kept (the row elides long ones anyway)
 _KINDS = {kind.value: kind for kind in GroupKind}
 
@@ -92,24 +90,17 @@ def _title(index: QModelIndex) -> str:
     return str(index.data(Qt.ItemDataRole.DisplayRole) or "")[:MAX_TITLE]
 
 
-def save(path: Path, groups: list[GroupRow] | None) -> None:
-    """Keep `groups` for the next start; None (a view not worth showing then) removes the file.
-    Never raises: the list is a convenience, losing it costs a moment at the next start."""
-    from chatdesk.core.writing import replace_file_atomically
-
-    try:
-        if groups is None:
-            path.unlink(missing_ok=True)
-            return
-        data = {
-            "version": VERSION,
-            "language": i18n.language(),  # its group titles are in it
-            "groups": [_group_json(group) for group in groups],
-        }
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        replace_file_atomically(path, json.dumps(data, ensure_ascii=False).encode("utf-8"))
-    except OSError as error:
-        log.info("the thread list was not kept for the next start: %s", error)
+def encoded(groups: list[GroupRow] | None) -> bytes | None:
+    """`groups` as kept for the next start (by `chatdesk.core.kept_file.KeptFile`); None, a view
+    not worth showing then, keeps nothing."""
+    if groups is None:
+        return None
+    data = {
+        "version": VERSION,
+        "language": i18n.language(),  # its group titles are in it
+        "groups": [_group_json(group) for group in groups],
+    }
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
 def _group_json(group: GroupRow) -> dict[str, Any]:
@@ -117,18 +108,14 @@ def _group_json(group: GroupRow) -> dict[str, Any]:
     return {"kind": group.kind.value, "title": group.title, "open": group.open, "threads": threads}
 
 
-def load(path: Path) -> list[GroupRow] | None:
-    """The rows kept by the last run, or None when there are none or the file is not one
-    this version wrote."""
-    from chatdesk.core.errors import ChatdeskError
-    from chatdesk.core.trust.files import read_regular
-
-    try:
-        data = json.loads(read_regular(path, MAX_BYTES))
-        return _parse(data)
-    except FileNotFoundError:
+def decoded(data: bytes | None) -> list[GroupRow] | None:
+    """The rows kept by the last run, or None when there are none or they are not what this
+    version keeps."""
+    if data is None:
         return None
-    except (OSError, ValueError, ChatdeskError) as error:
+    try:
+        return _parse(json.loads(data))
+    except ValueError as error:
         log.info("the thread list kept by the last run was not used: %s", error)
         return None
 

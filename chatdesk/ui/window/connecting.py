@@ -60,11 +60,11 @@ class Connecting:
         if self._manager is None:
             return
         if self.page is None:
-            from chatdesk.core.providers.discovery import find_local_servers
             from chatdesk.ui.connect.page import ConnectPage
 
             parent = self._column.parentWidget()
-            self.page = ConnectPage(self._manager, self._runner, self._find or find_local_servers)
+            find = self._find or self._manager.local_servers
+            self.page = ConnectPage(self._manager, self._runner, find)
             self.page.setParent(parent)
             self.page.connected.connect(self._connected)
             self.page.demo_chosen.connect(self._demo_chosen)

@@ -232,13 +232,13 @@ class MessageActions:
             return
         urls = widget.rendered.remote_images
 
-        from chatdesk.core.render.images import fetch_image  # rarely used: loaded when needed
+        tools = self._service.tools
 
         async def fetch() -> dict[str, bytes]:
             found: dict[str, bytes] = {}
             for url in urls:
                 try:
-                    found[url] = await self._runner.off_thread(fetch_image, url)
+                    found[url] = await tools.fetch_image(url)
                 except Exception as error:  # one bad image must not hide the others
                     self._say(
                         tr(

@@ -12,22 +12,18 @@ from chatdesk.core.errors import ChatdeskError
 
 if TYPE_CHECKING:
     from chatdesk.core.voice.speaking import Speaking
+    from chatdesk.core.voice.transcribe import Voice
     from chatdesk.ui.runner import Runner
     from chatdesk.ui.settings.voice_page import VoicePage
 
 
-def fill_voice_lists(page: VoicePage, runner: Runner, speaking: Callable[[], Speaking]) -> None:
+def fill_voice_lists(
+    page: VoicePage, runner: Runner, voice: Callable[[], Voice], speaking: Callable[[], Speaking]
+) -> None:
     """Ask for the page's lists; each fills its field when it comes (unless the page is gone)."""
-    runner.run(_microphones(), done=page.set_microphones, failure=_kept, owner=page, quiet=True)
+    microphones = voice().microphones()
+    runner.run(microphones, done=page.set_microphones, failure=_kept, owner=page, quiet=True)
     runner.run(_voices(speaking()), done=page.set_voices, failure=_kept, owner=page, quiet=True)
-
-
-async def _microphones() -> list[str]:
-    import asyncio  # not at import: the window's first frame does without it
-
-    from chatdesk.core.voice.recording import input_devices
-
-    return [device.name for device in await asyncio.to_thread(input_devices)]
 
 
 async def _voices(speaking: Speaking) -> list[str]:

@@ -47,12 +47,8 @@ class WebChoice:
         if self._checking:
             self._again = True
             return
-        from chatdesk.core.web.addresses import system_resolver
-        from chatdesk.core.web.online import engine_reachable
-
         self._checking = True
-        settings = self._service.tools.settings.web  # as the web's tools will use them
-        call = engine_reachable(settings, self.resolver or system_resolver)
+        call = self._service.tools.web_problem(self.resolver)  # as the web's tools will search
         self._runner.run(
             call, done=self._said, settled=self._settled, owner=self._composer, quiet=True
         )

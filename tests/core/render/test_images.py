@@ -16,6 +16,7 @@ import pytest
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.render import ImageFetchFailed, fetch_image, images
 from chatdesk.core.render.image_sizes import image_info
+from chatdesk.core.tools.service import Tools
 from tests.core.render.test_features import PNG_1x1
 
 GIF = b"GIF89a\x02\x00\x03\x00" + b"\x00" * 20
@@ -199,3 +200,14 @@ def test_a_redirect_into_the_local_network_is_refused() -> None:
         handler.redirect_request(
             request, None, 302, "Found", http.client.HTTPMessage(), "https://192.168.1.1/reset"
         )
+
+
+@pytest.mark.asyncio
+async def test_the_windows_call_fetches_with_the_same_guard(
+    site: tuple[str, _Site], tools: Tools
+) -> None:
+    """What the window asks (`Tools.fetch_image`, off the loop's thread) is `fetch_image` as
+    the window always called it: an image on this computer is refused."""
+    base, _served = site
+    with pytest.raises(ImageFetchFailed):
+        await tools.fetch_image(f"{base}/ok.png")
