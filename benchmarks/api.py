@@ -124,7 +124,7 @@ async def _provider_first(core: Core) -> float:
     provider, model = core.service.known_models()[0]
     request = ChatRequest(model=model, messages=(ChatMessage("user", PROMPT),))
     started = time.perf_counter()
-    stream = core.providers.get(provider).stream(request)
+    stream = core.insides.providers.get(provider).stream(request)
     try:
         async for event in stream:
             if isinstance(event, TextDelta) and event.text:

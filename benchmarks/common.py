@@ -317,11 +317,11 @@ def _answer(depth: int) -> str:
 
 def insert_rows(core: Core, rows: list[dict[str, Any]]) -> None:
     """One write transaction of SQLAlchemy Core executemany (the bulk-import path)."""
-    core.store.write_now(lambda session: session.execute(insert(MESSAGES), rows))
+    core.insides.store.write_now(lambda session: session.execute(insert(MESSAGES), rows))
 
 
 def set_leaf(core: Core, thread_id: uuid.UUID, leaf: uuid.UUID, count: int) -> None:
-    core.store.write_now(
+    core.insides.store.write_now(
         lambda session: session.execute(
             update(Thread)
             .where(Thread.id == thread_id)

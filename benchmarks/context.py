@@ -85,7 +85,7 @@ async def _measure(
         size = sum(map(len, texts)) / 1e3
         print(f"      ({count:,} messages; {len(built.history):,} fit in {spec.budget.tokens:,} "
               f"tokens: {built.breakdown.used:,} tokens, {size:.0f} kB)")  # fmt: skip
-        core.store.write_now(lambda s: save_counts(s, built.fresh_counts))
+        core.insides.store.write_now(lambda s: save_counts(s, built.fresh_counts))
         name = f"context for {count:,} messages"
         report(f"{name}, cold (no cached counts)", cold_ms, bare_ms, "ms", INFO, bare=BARE)
         warm_ms = median_ms(lambda: _build(core, counter, spec), 20)
@@ -109,12 +109,14 @@ async def _seed(core: Core, count: int) -> uuid.UUID:
 
 
 def _spec(thread_id: uuid.UUID, core: Core, window: int) -> context.ContextSpec:
-    leaf = core.store.read_now(lambda s: s.get_one(Thread, thread_id).active_leaf_id)
+    leaf = core.insides.store.read_now(lambda s: s.get_one(Thread, thread_id).active_leaf_id)
     return context.ContextSpec(thread_id, leaf, MODEL, Budget(window, 1_024), max_messages=100_000)
 
 
 def _build(core: Core, counter: TokenCounter, spec: context.ContextSpec) -> context.BuiltContext:
-    return core.store.read_now(lambda s: context.build(s, counter, spec, with_messages=True))
+    return core.insides.store.read_now(
+        lambda s: context.build(s, counter, spec, with_messages=True)
+    )
 
 
 async def _gauge(core: Core, thread_id: uuid.UUID, bare_ms: float, name: str) -> None:
@@ -134,14 +136,14 @@ async def _whole_window(
     core: Core, counter: TokenCounter, thread_id: uuid.UUID, encoding: tiktoken.Encoding, name: str
 ) -> None:
     """gpt-4.1's million-token window: most of the thread fits."""
-    core.store.write_now(
+    core.insides.store.write_now(
         lambda s: s.execute(
             update(Thread).where(Thread.id == thread_id).values(context_window=1_047_576)
         )
     )
     spec = _spec(thread_id, core, 1_047_576)
     built = _build(core, counter, spec)
-    core.store.write_now(lambda s: save_counts(s, built.fresh_counts))
+    core.insides.store.write_now(lambda s: save_counts(s, built.fresh_counts))
     texts = [m.content for m in built.messages]
     bare_ms = median_ms(lambda: [len(encoding.encode_ordinary(t)) for t in texts], 3)
     warm_ms = median_ms(lambda: _build(core, counter, spec), 10)

@@ -28,7 +28,7 @@ async def _measure(workdir: Path, total: int) -> None:
             (await core.service.create_thread(title=f"import {n}")).id
             for n in range(total // BATCH)
         ]
-        raw = raw_clone(core.store.path, workdir / "bare.db", copy=("threads",))
+        raw = raw_clone(core.insides.store.path, workdir / "bare.db", copy=("threads",))
         chat_s = bare_s = 0.0
         for thread_id in threads:
             rows = next(chain(thread_id, BATCH))

@@ -229,7 +229,7 @@ async def _measure(workdir: Path, corpus: Corpus) -> None:
         with Peaks() as peaks:
             timed = await _index(core, corpus.folder, "timed")
         assert timed.indexed == len(corpus.files), timed
-        ids = core.store.read_now(
+        ids = core.insides.store.read_now(
             lambda s: (
                 s.connection()
                 .exec_driver_sql("SELECT base_id, source_id FROM knowledge_documents LIMIT 1")
@@ -237,7 +237,7 @@ async def _measure(workdir: Path, corpus: Corpus) -> None:
             )
         )
         bare_db = workdir / "bare.db"
-        bare = _bare(raw_clone(core.store.path, bare_db, copy=_COPIED), corpus.files, *ids)
+        bare = _bare(raw_clone(core.insides.store.path, bare_db, copy=_COPIED), corpus.files, *ids)
         tracemalloc.start()
         await _index(core, corpus.folder, "traced")
         chatdesk_traced = tracemalloc.get_traced_memory()[1]

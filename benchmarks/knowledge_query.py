@@ -84,7 +84,7 @@ async def _measure(workdir: Path, passages: int, asked: int) -> None:
             f"and written in {time.perf_counter() - started:.0f} s)"
         )
         questions = _questions(prose, asked)
-        bare = raw_connect(core.store.path)
+        bare = raw_connect(core.insides.store.path)
         loading, matrix = timed_call(functools.partial(_matrix, bare))
         first, _ = await _timed_search(core, base.id, "How is the first question answered?")
         chatdesk, fts, product, embedding = [], [], [], []
@@ -133,7 +133,7 @@ def _fill(core: Core, base_id: uuid.UUID, prose: Prose, passages: int) -> int:
     rng = random.Random(5)
     source_id = uuid.uuid4()
     now = datetime.now(UTC)
-    core.store.write_now(
+    core.insides.store.write_now(
         lambda s: s.add(
             KnowledgeSource(
                 id=source_id, base_id=base_id, path="/notes", include="", exclude="", added_at=now
@@ -162,7 +162,7 @@ def _write(core: Core, documents: list[dict[str, Any]], chunks: list[dict[str, A
         session.execute(insert(DOCUMENTS), documents)
         session.execute(insert(CHUNKS), chunks)
 
-    core.store.write_now(write)
+    core.insides.store.write_now(write)
 
 
 def _documents(prose: Prose, rng: random.Random) -> Iterator[str]:

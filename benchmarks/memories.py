@@ -174,7 +174,7 @@ async def _retrieval(core: Core, count: int, asked: int) -> None:
     await service.wait_for_answer(turn.answer.id)
     chat = turn.answer.thread_id
     questions = _questions(asked)
-    bare = raw_connect(core.store.path)
+    bare = raw_connect(core.insides.store.path)
     matrix = _matrix(bare)
     first, _ = await _timed(memory, chat, "What do I like to eat?")
     fused, given, fts, product = [], [], [], []
@@ -232,7 +232,7 @@ def _write(core: Core, count: int, assistant: uuid.UUID, project: uuid.UUID) -> 
         }
         for n, text in enumerate(texts)
     ]
-    core.store.write_now(lambda session: session.execute(insert(MEMORIES), rows))
+    core.insides.store.write_now(lambda session: session.execute(insert(MEMORIES), rows))
     return texts
 
 

@@ -77,7 +77,7 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
     async with running_core(workdir / "home") as core:
         threads = {size: await fill_thread(core, size) for size in sizes}
         warm = await fill_thread(core, 60, "warm-up")
-        raw = raw_clone(core.store.path, workdir / "bare.db", copy=("threads", "messages"))
+        raw = raw_clone(core.insides.store.path, workdir / "bare.db", copy=("threads", "messages"))
         raw.execute("CREATE INDEX bare_thread_depth ON messages (thread_id, depth)")
         kept = KeptRenders(workdir / "cache")
         async with shown_window(core, kept) as window:

@@ -54,7 +54,7 @@ async def _measure(workdir: Path, quick: bool) -> None:
     async with core_in(workdir / "home") as core:
         first = _seed(core, threads, messages)
         talk = await core.service.create_thread(title="sends")
-        watch = OutsideWatch(core.store, core.service.events)
+        watch = OutsideWatch(core.insides.store, core.service.events)
         unwatched, watched = [], []
         for turn in range(2 if quick else 10):  # in turns, each first in half of them
             if turn % 2:
@@ -65,7 +65,7 @@ async def _measure(workdir: Path, quick: bool) -> None:
             if not turn % 2:
                 unwatched += await _sends(core, talk.id, 10)
         await watch.begin()
-        raw = raw_connect(core.store.path)
+        raw = raw_connect(core.insides.store.path)
         idle, bare = [], []
         for _ in range(idle_turns):
             start = time.perf_counter()
@@ -123,7 +123,7 @@ def _seed(core: Any, threads: int, messages: int) -> Any:
         }
         for number in range(threads)
     ]
-    core.store.write_now(lambda session: session.execute(insert(THREADS), rows))
+    core.insides.store.write_now(lambda session: session.execute(insert(THREADS), rows))
     first = rows[0]["id"]
     last = None
     for batch in chain(first, messages):

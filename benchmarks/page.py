@@ -48,7 +48,7 @@ def run(workdir: Path, quick: bool) -> None:
 async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
     async with core_in(workdir / "home") as core:
         threads = {size: await _fill(core, size) for size in sizes}
-        raw = raw_clone(core.store.path, workdir / "bare.db", copy=("threads", "messages"))
+        raw = raw_clone(core.insides.store.path, workdir / "bare.db", copy=("threads", "messages"))
         raw.execute("CREATE INDEX bare_thread_depth ON messages (thread_id, depth)")
         p50 = {}
         for size, (thread_id, _) in threads.items():

@@ -31,7 +31,7 @@ PAGE = 50
 
 
 def compare(core: Core, thread_id: uuid.UUID, page_p50: float, rounds: int = ROUNDS) -> None:
-    rows = core.store.read_now(lambda session: _rows(session, thread_id))
+    rows = core.insides.store.read_now(lambda session: _rows(session, thread_id))
     assert len(rows) == PAGE
     fast: list[float] = []
     known_ids: list[float] = []

@@ -78,8 +78,8 @@ async def _measure(workdir: Path, total: int) -> None:
             f"      ({total:,} messages in {threads:,} threads, made and inserted in "
             f"{built[0]:.0f} s; index built in {built[1]:.1f} s)"
         )
-        queries = _queries(core.store.path, total)
-        like = raw_connect(core.store.path)
+        queries = _queries(core.insides.store.path, total)
+        like = raw_connect(core.insides.store.path)
         for warm in ("warm", "up", "queries"):
             await core.search.search(warm)
         chat_ms: dict[str, list[float]] = collections.defaultdict(list)
@@ -184,8 +184,8 @@ async def _fill(core: Core, total: int) -> int:
                 rng.random() < 0.02,
             )
         )
-    core.store.write_now(lambda session: drop_index(session.connection()))
-    core.store.write_now(
+    core.insides.store.write_now(lambda session: drop_index(session.connection()))
+    core.insides.store.write_now(
         lambda session: session.execute(insert(THREADS), [_thread_row(t) for t in threads])
     )
     prose = Prose()
@@ -249,7 +249,9 @@ def _messages(threads: list[_Thread], prose: Prose, rng: random.Random) -> Itera
 
 
 def _build_index(core: Core) -> tuple[float, float]:
-    seconds, _ = timed_call(lambda: core.store.write_now(lambda s: create_index(s.connection())))
+    seconds, _ = timed_call(
+        lambda: core.insides.store.write_now(lambda s: create_index(s.connection()))
+    )
     return _made_seconds[-1], seconds / 1000
 
 
@@ -345,7 +347,7 @@ async def _filtered(core: Core, queries: list[str]) -> None:
 
 async def _write_costs(core: Core, rounds: int = 5) -> None:
     """With the index's triggers and without them, in turns (the machine's noise drifts)."""
-    triggers = core.store.read_now(
+    triggers = core.insides.store.read_now(
         lambda session: session.execute(
             text(
                 "SELECT name, sql FROM sqlite_master "
@@ -358,12 +360,12 @@ async def _write_costs(core: Core, rounds: int = 5) -> None:
     sends: dict[bool, list[float]] = {True: [], False: []}
     for _ in range(rounds):
         for indexed in (True, False):
-            for name, samples in _raw_writes(core.store.path).items():
+            for name, samples in _raw_writes(core.insides.store.path).items():
                 writes[indexed].setdefault(name, []).extend(samples)
             sends[indexed] += await _sends(core, thread, 20)
             for name, sql in triggers:
                 statement = sql if not indexed else f'DROP TRIGGER "{name}"'
-                core.store.write_now(lambda session, s=statement: session.execute(text(s)))
+                core.insides.store.write_now(lambda session, s=statement: session.execute(text(s)))
     for name, samples in writes[True].items():
         report(f"{name}, p50", statistics.median(samples), statistics.median(writes[False][name]),
                "ms", INFO, bare="no index")  # fmt: skip

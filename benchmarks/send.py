@@ -37,7 +37,7 @@ async def _measure(workdir: Path, sends: int) -> None:
     async with core_in(workdir / "home") as core:
         service = core.service
         thread = await service.create_thread(title="send benchmark")
-        raw = raw_clone(core.store.path, workdir / "bare.db", copy=("threads",))
+        raw = raw_clone(core.insides.store.path, workdir / "bare.db", copy=("threads",))
         bare = _BareSender(raw, thread.id, sends)
         chat_ms, raw_ms = [], []
         for number in range(sends):

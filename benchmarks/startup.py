@@ -271,4 +271,4 @@ def _set_leaves(core: Core, leaves: dict[uuid.UUID, uuid.UUID], count: int) -> N
                 .values(active_leaf_id=leaf, message_count=count, last_activity_at=active)
             )
 
-    core.store.write_now(work)
+    core.insides.store.write_now(work)

@@ -205,5 +205,5 @@ def _seed(core: Core, count: int) -> uuid.UUID:
         repo.set_active_leaf(session, row, reply.id)
         return row.id
 
-    thread_id: uuid.UUID = core.store.write_now(seed)
+    thread_id: uuid.UUID = core.insides.store.write_now(seed)
     return thread_id

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.search import Search
-    from chatdesk.core.secrets import KeyStore
+    from chatdesk.core.secrets import KeyStore, SessionKeys
     from chatdesk.core.service import ChatService
     from chatdesk.core.store import Store
     from chatdesk.core.store.backups import Backups
@@ -110,13 +110,24 @@ class WindowStart(_WindowFiles):
             return self._config
 
 
-@dataclass
-class Core:
-    """Everything below the UI, built and torn down together."""
+@dataclass(frozen=True)
+class Insides:
+    """What the services are made over: the store, the providers and what the process shares
+    (the reading child's supervisor, the keyring). The composition root and the tests hold
+    them; a front-end gets the services instead (decision 0073)."""
 
-    config: Configuration
     store: Store
     providers: Providers
+    shared: Shared
+
+
+@dataclass
+class Core:
+    """Everything below the UI, built and torn down together: the named services a front-end
+    calls (docs/design.md §1), over the `insides` they were made with."""
+
+    config: Configuration
+    insides: Insides
     profiles: ProviderManager
     service: ChatService
     backups: Backups
@@ -124,14 +135,13 @@ class Core:
     maintenance: Maintenance
     startup: StartupChecks  # what opening the database did: a scheduled restore, its check
     sync_events: LoopPublisher
-    team: TeamSync  # team sync for the window (async, and setting the server up)
-    shared: Shared  # the reading child's supervisor and the keyring, for every service
+    team: TeamSync  # team sync for the window and the CLI (async, and setting the server up)
     _resuming: asyncio.Future[None] | None = field(default=None, init=False, repr=False)
 
     @property
-    def sync(self) -> SyncEngine:
-        """The sync engine (made now if it was not needed so far)."""
-        return self.team.engine
+    def keys(self) -> KeyStore | SessionKeys:
+        """The keyring: the local API's keys are kept in it."""
+        return self.insides.shared.keys
 
     @functools.cached_property
     def transfer(self) -> Transfer:
@@ -139,10 +149,10 @@ class Core:
         from chatdesk.core.transfer import Transfer
 
         return Transfer(
-            self.store,
+            self.insides.store,
             bus=self.service.events,
             renderer=self.renderer,
-            reader=self.shared.reader,
+            reader=self.insides.shared.reader,
             memories=self.service.memory,
         )
 
@@ -151,7 +161,7 @@ class Core:
         """Reading aloud, made on first use: nothing of voice loads until it is asked for."""
         from chatdesk.core.voice.speaking import Speaking
 
-        return Speaking(self.config.settings.voice, self.providers)
+        return Speaking(self.config.settings.voice, self.insides.providers)
 
     @functools.cached_property
     def renderer(self) -> RenderWorker:
@@ -179,7 +189,7 @@ class Core:
         return Voice(
             # the settings in use, which the service's parts share (Preferences' changes too)
             lambda: self.service.tools.settings.voice,
-            self.providers,
+            self.insides.providers,
             self.config.paths.voice_models_dir,
         )
 
@@ -189,7 +199,7 @@ class Core:
         asked for (`watch_outside`): a command that runs once never pays for it."""
         from chatdesk.core.chat.outside import OutsideWatch
 
-        return OutsideWatch(self.store, self.service.events)
+        return OutsideWatch(self.insides.store, self.service.events)
 
     def watch_outside(self) -> None:
         """Tell this core's front-end, as the service's own events, what other processes
@@ -204,7 +214,12 @@ class Core:
 
         paths = self.config.paths
         return await open_temporary(
-            paths, self.providers, settings, self.store, self.service.events, self.shared
+            paths,
+            self.insides.providers,
+            settings,
+            self.insides.store,
+            self.service.events,
+            self.insides.shared,
         )
 
     async def start(self) -> None:
@@ -212,7 +227,9 @@ class Core:
 
         self.sync_events.attach(asyncio.get_running_loop())
         await self.profiles.load()
-        if self.store.blocked is None:  # read-only: recovered once it can write (start_maintenance)
+        if (
+            self.insides.store.blocked is None
+        ):  # read-only: recovered once it can write (start_maintenance)
             await self.service.recover_interrupted()
 
     def start_maintenance(self) -> None:
@@ -222,7 +239,7 @@ class Core:
         read-only starts them once it can write again, and says so."""
         import asyncio
 
-        if self.store.blocked is None:
+        if self.insides.store.blocked is None:
             self.maintenance.start()
             self.team.start()
             self.service.knowledge.watch()
@@ -233,7 +250,7 @@ class Core:
         from chatdesk.core.chat.events import SavingStateChanged
         from chatdesk.core.store.access import wait_until_writable
 
-        await wait_until_writable(self.store)
+        await wait_until_writable(self.insides.store)
         self.service.events.publish(SavingStateChanged(None))
         await self.service.recover_interrupted()
         self.maintenance.start()
@@ -254,13 +271,13 @@ class Core:
             await self.maintenance.aclose()
             await self.service.aclose()
             await self.profiles.aclose()
-            await self.providers.aclose()
+            await self.insides.providers.aclose()
             if "renderer" in self.__dict__:  # made (the window attached, or an export)
                 await self.renderer.aclose()
         finally:
-            self.shared.close()
+            self.insides.shared.close()
             self.backups.close()
-            self.store.close()
+            self.insides.store.close()
 
 
 def configure(data_dir: str | os.PathLike[str] | None = None) -> Configuration:
@@ -349,8 +366,7 @@ def build_core(config: Configuration) -> Core:
     gc.freeze()
     return Core(
         config,
-        store,
-        providers,
+        Insides(store, providers, shared),
         profiles,
         service,
         backups,
@@ -359,7 +375,6 @@ def build_core(config: Configuration) -> Core:
         startup,
         sync_events,
         team,
-        shared,
     )
 
 

@@ -72,6 +72,10 @@ SURFACE = {
     # `Core.profiles`: the provider profiles, loaded, saved, tested and looked for (local
     # servers) by coroutines the window runs through its Runner.
     "chatdesk.core.providers.manager": "a service handed by chatdesk/app.py",
+    # The database's own surface before a core opens (decision 0073): a damaged database is
+    # restored or recovered when no core could be opened, on the core's worker thread
+    # (chatdesk/ui/recovery.py's `Repair`), never on the GUI thread.
+    "chatdesk.core.database": "the surface before the core opens",
 }
 
 # Widgets that do I/O of the core before or outside the window's core, each pair with why.
@@ -80,9 +84,6 @@ OUTSIDE_THE_CORE = {
     # the window and its core exist (chatdesk/ui/desktop/instance.py).
     ("chatdesk.ui.desktop.instance", "chatdesk.core.handover.send"): "before the core",
     ("chatdesk.ui.desktop.instance", "chatdesk.core.paths.ensure_private_dir"): "before the core",
-    # A damaged database is repaired when the core could not be opened: there is none to ask.
-    ("chatdesk.ui.recovery", "chatdesk.core.store.recovery.recover_database"): "no core",
-    ("chatdesk.ui.recovery", "chatdesk.core.store.restore.restore_backup"): "no core",
     # Start at login, written off the GUI thread through the Runner (`Runner.off_thread`); a
     # service of its own is still to do.
     ("chatdesk.ui.desktop.hub", "chatdesk.core.login_item.apply"): "to move behind a service",

@@ -11,7 +11,6 @@ from chatdesk.api.openai_schemas import ModelList, ModelOut
 from chatdesk.api.surface import ApiCore
 from chatdesk.core.errors import NotFound
 from chatdesk.core.providers.base import Provider
-from chatdesk.core.providers.embeddings import can_embed, embedding_models
 
 ASSISTANT = "assistant/"
 
@@ -32,9 +31,7 @@ class Target:
 async def model_list(core: ApiCore) -> ModelList:
     service = core.service
     found = [ModelOut(id=f"{p}/{m}", owned_by=p) for p, m in dict.fromkeys(service.known_models())]
-    for name in core.providers.names():
-        provider = core.providers.get(name)
-        found += [ModelOut(id=f"{name}/{m}", owned_by=name) for m in embedding_models(provider)]
+    found += [ModelOut(id=f"{p}/{m}", owned_by=p) for p, m in core.profiles.embedding_models()]
     # Named as kept, not as shown: a built-in's id stays the same when the window's language
     # changes (`target_of` finds it by either name).
     assistants = await service.assistants.list(as_stored=True)
@@ -52,8 +49,7 @@ async def target_of(core: ApiCore, model: str) -> Target:
             raise ModelNotFound(f"The model {model!r} does not exist here: {error}.") from None
         return Target("", model, assistant.id)
     provider, slash, name = model.partition("/")
-    providers = core.providers
-    if slash and provider in providers and name:
+    if slash and core.profiles.serves(provider) and name:
         return Target(provider, name)
     offering = [p for p, m in core.service.known_models() if m == model]
     if offering:
@@ -67,15 +63,9 @@ async def target_of(core: ApiCore, model: str) -> Target:
 def embedding_target(core: ApiCore, model: str) -> tuple[Provider, str]:
     """The provider that makes embeddings with `model` ("provider/model", or a name one of the
     providers lists among its embedding models)."""
-    providers = core.providers
-    name, slash, bare = model.partition("/")
-    if slash and name in providers and bare and can_embed(providers.get(name)):
-        offered = embedding_models(providers.get(name))  # (): the server cannot tell
-        if not offered or bare in offered:
-            return providers.get(name), bare
-    for name in providers.names():
-        if model in embedding_models(providers.get(name)):
-            return providers.get(name), model
+    found = core.profiles.embedder(model)
+    if found is not None:
+        return found
     raise ModelNotFound(
         f'No configured provider makes embeddings with {model!r} (offline: "mock/mock-embed").'
     )

@@ -10,7 +10,6 @@ from starlette.requests import HTTPConnection
 if TYPE_CHECKING:
     from chatdesk.core.config import Settings
     from chatdesk.core.paths import Paths
-    from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.search import Search
     from chatdesk.core.service import ChatService
@@ -33,9 +32,6 @@ class ApiCore(Protocol):
 
     @property
     def profiles(self) -> ProviderManager: ...
-
-    @property
-    def providers(self) -> Providers: ...  # the configured providers, by name
 
     @property
     def search(self) -> Search: ...

@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from chatdesk.app import Configuration
 from chatdesk.cli.output import print_json, report, warn
-from chatdesk.core.errors import InvalidRequest, NotFound
+from chatdesk.core.database import BackupInfo, Database, describe_restore
+from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.store.backup import (
-    BackupInfo,
-    backup_name,
-    integrity_problems,
-    list_backups,
-    make_backup,
-)
-from chatdesk.core.store.backup_failure import read_failure
-from chatdesk.core.store.backups import Backups
-from chatdesk.core.store.schema import stored_revision
 
 FIX_HINT = mark(
     "To go on: `chatdesk db restore` puts back the newest verified backup; `chatdesk db recover` "
@@ -73,13 +63,10 @@ def add_commands(commands: Any) -> None:
 
 
 def _upgrade(config: Configuration, args: argparse.Namespace) -> int:
-    from chatdesk.core.store.startup import open_checked
-
-    store, _ = open_checked(config.paths, config.settings)  # upgrades after a verified backup
-    store.close()
-    migration = store.migration
+    upgraded = Database(config.paths).upgrade(config.settings)  # after a verified backup
+    migration = upgraded.migration
     done: dict[str, Any] = {
-        "path": store.path,
+        "path": upgraded.database,
         "old": migration.from_revision,
         "new": migration.to_revision,
     }
@@ -94,7 +81,7 @@ def _upgrade(config: Configuration, args: argparse.Namespace) -> int:
     else:
         text = tr("{path} is already at the current schema {new}", **done)
     data = {
-        "database": str(store.path),
+        "database": str(upgraded.database),
         "from_revision": migration.from_revision,
         "revision": migration.to_revision,
         "backup": str(migration.backup) if migration.backup else None,
@@ -104,22 +91,14 @@ def _upgrade(config: Configuration, args: argparse.Namespace) -> int:
 
 
 def _check(config: Configuration, args: argparse.Namespace) -> int:
-    database = config.paths.database
-    if not database.exists():
-        _missing(config)
-    problems = integrity_problems(database)
-    current = stored_revision(database) if not problems else None
-    from chatdesk.core.store import migrate  # Alembic, for this command only
-
-    head = migrate.head_revision()
-    if current is not None:
-        migrate.check_revision_known(current)
-    missing, damaged = _blob_problems(config, database) if not problems else ([], [])
+    checked = Database(config.paths).check()
+    database, current, head = checked.database, checked.revision, checked.head
+    problems, missing, damaged = checked.problems, checked.missing, checked.damaged
     result = {
         "database": str(database),
         "revision": current,
         "head": head,
-        "up_to_date": current == head,
+        "up_to_date": checked.up_to_date,
         "integrity": problems or "ok",
         "attachments": {"missing": missing, "damaged": damaged},
     }
@@ -151,53 +130,21 @@ def _check(config: Configuration, args: argparse.Namespace) -> int:
     return 1 if problems or missing or damaged else 0
 
 
-def _blob_problems(config: Configuration, database: Path) -> tuple[list[str], list[str]]:
-    """The attachments' files the database refers to that are missing or damaged."""
-    from chatdesk.core.store.blob_copies import referenced
-    from chatdesk.core.store.blobs import BlobStore
-
-    return BlobStore(config.paths.blobs_dir).check(sorted(referenced(database)))
-
-
-def _missing(config: Configuration) -> None:
-    from chatdesk.core.store import damage
-
-    record = damage.unresolved(config.paths)
-    if record is not None:
-        backups = list_backups(config.paths.backups_dir)
-        newest = backups[0] if backups else None
-        raise damage.DatabaseDamaged(config.paths.database, record.problems, record.folder, newest)
-    raise NotFound(tr("no database at {path}", path=config.paths.database))
-
-
 def _backup(config: Configuration, args: argparse.Namespace) -> int:
-    database = config.paths.database
-    if not database.exists():
-        _missing(config)
+    database = Database(config.paths)
+    database.existing()
     if args.daily:
-        return _daily(config, args)
-    target = (
-        Path(args.path).expanduser().absolute()
-        if args.path
-        else config.paths.backups_dir / backup_name("manual")
-    )
-    made = make_backup(database, target)
+        return _daily(config, database, args)
+    made = database.back_up(Path(args.path).expanduser().absolute() if args.path else None)
     said = tr("verified backup written to {path}", path=made)
     report(args, {"backup": str(made), "verified": True}, said)
     return 0
 
 
-def _daily(config: Configuration, args: argparse.Namespace) -> int:
-    from chatdesk.core.maintenance import rotation_policy
-
+def _daily(config: Configuration, database: Database, args: argparse.Namespace) -> int:
     if args.path:
         raise InvalidRequest(tr("--daily writes to the backups folder; leave out the file name"))
-    policy = rotation_policy(config.settings.storage)
-    backups = Backups(config.paths.database, config.paths.backups_dir)
-    try:  # as the window does it, so a failure here shows there too (and the other way round)
-        done = asyncio.run(backups.automatic(datetime.now(UTC), policy))
-    finally:
-        backups.close()
+    done = asyncio.run(database.back_up_daily(config.settings.storage))
     made = str(done.made.path) if done.made else None
     if made:
         text = tr("verified backup written to {path}", path=made)
@@ -215,8 +162,9 @@ def _daily(config: Configuration, args: argparse.Namespace) -> int:
 
 
 def _backups(config: Configuration, args: argparse.Namespace) -> int:
-    found = list_backups(config.paths.backups_dir)
-    failure = read_failure(config.paths.data_dir)
+    database = Database(config.paths)
+    found = database.backups()
+    failure = database.backup_failure()
     if failure is not None:  # on stderr: the listing stays what scripts read
         warn(failure.describe())
     if args.json:
@@ -240,12 +188,9 @@ def _backup_json(info: BackupInfo) -> dict[str, Any]:
 
 
 def _restore(config: Configuration, args: argparse.Namespace) -> int:
-    from chatdesk.core.store import restore, scheduled
-
-    paths = config.paths
+    database = Database(config.paths)
     if args.cancel:
-        pending = scheduled.scheduled_restore(paths.data_dir)
-        scheduled.cancel_scheduled_restore(paths.data_dir)
+        pending = database.cancel_restore()
         if pending:
             text = tr("cancelled the restore of {name}", name=pending.name)
         else:
@@ -253,9 +198,9 @@ def _restore(config: Configuration, args: argparse.Namespace) -> int:
         report(args, {"cancelled": str(pending) if pending else None}, text)
         return 0
     chosen = _backup_path(config, args.backup) if args.backup else None
-    done = restore.restore_backup(paths, chosen)
+    done = database.restore(chosen)
     data = {"restored": str(done.backup), "set_aside": [str(p) for p in done.set_aside]}
-    report(args, data, restore.describe(done))
+    report(args, data, describe_restore(done))
     return 0
 
 
@@ -267,9 +212,7 @@ def _backup_path(config: Configuration, given: str) -> Path:
 
 
 def _recover(config: Configuration, args: argparse.Namespace) -> int:
-    from chatdesk.core.store.recovery import recover_database
-
-    done = recover_database(config.paths)
+    done = Database(config.paths).recover()
     tables = done.salvage.tables.values()
     data = {
         "database": str(done.database),

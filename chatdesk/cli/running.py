@@ -24,8 +24,8 @@ async def with_core(config: Configuration, args: argparse.Namespace, command: Co
     core = build_core(config)
     try:
         await core.start()
-        if core.store.blocked is not None:  # every chat can be read; writes say why not
-            problem = core.store.blocked.problem
+        problem = core.service.saving_problem
+        if problem is not None:  # every chat can be read; writes say why not
             warn(tr("{problem}: nothing can be saved until it can be written.", problem=problem))
         return await command(core, args)
     finally:

@@ -44,7 +44,7 @@ async def _serve(core: Core, args: argparse.Namespace) -> int:
     from chatdesk.api.options import ApiOptions
     from chatdesk.api.server import ApiServer
 
-    keys = ApiKeys(core.shared.keys)
+    keys = ApiKeys(core.keys)
     made = keys.current() is None
     key = keys.ensure()
     options = ApiOptions.of(core.config.settings.api, host=args.host, port=args.port)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import dataclasses
 import getpass
 import sys
@@ -15,7 +14,7 @@ from chatdesk.cli.running import sync as on_core
 from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError, NotFound
 from chatdesk.core.i18n import ntr, tr
-from chatdesk.core.sync.base import Team
+from chatdesk.core.sync.service import Team, log_in
 from chatdesk.core.views import SyncState
 
 
@@ -57,50 +56,49 @@ def add_commands(commands: Any) -> None:
 
 async def _status(core: Core, args: argparse.Namespace) -> int:
     settings = core.config.settings.sync
-    pending, rejected = core.sync.outbox()
-    teams = core.sync.teams()
-    notes = core.sync.notes()
+    overview = await core.team.overview()
+    teams, pending, refused = overview.teams, overview.pending, overview.rejected
     data = {
-        "configured": core.sync.configured,
+        "configured": core.team.configured,
         "server": f"{settings.user}@{settings.host}:{settings.port}/{settings.database}"
-        if core.sync.configured
+        if core.team.configured
         else None,
         "teams": [{"id": str(t.id), "name": t.name, "role": t.role} for t in teams],
         "pending": pending,
-        "rejected": [{"op": s, "what": w, "why": y} for s, w, y in core.sync.rejected()],
-        "lost_edits": len(notes),
+        "rejected": [{"op": s, "what": w, "why": y} for s, w, y in refused],
+        "lost_edits": overview.lost_edits,
     }
     if args.json:
         print_json(data)
         return 0
-    if not core.sync.configured:
+    if not core.team.configured:
         print(tr("team sync is off (set it up with `chatdesk sync login`)"))
     else:
         print(tr("server: {server}", server=data["server"]))
     known = ", ".join(f"{t.name} ({t.role})" for t in teams) or tr("none known yet")
     print(tr("teams: {teams}", teams=known))
     print(ntr("waiting to be sent: {n}", "waiting to be sent: {n}", pending))
-    for seq, what, why in core.sync.rejected():
+    for seq, what, why in refused:
         print(tr("refused by the server: op {seq} ({what}): {why}", seq=seq, what=what, why=why))
-    if notes:
+    if overview.lost_edits:
         print(
             ntr(
                 "edits that lost to newer ones from teammates: {n}",
                 "edits that lost to newer ones from teammates: {n}",
-                len(notes),
+                overview.lost_edits,
             )
         )
-    return 0 if rejected == 0 else 1
+    return 0 if not refused else 1
 
 
 async def _now(core: Core, args: argparse.Namespace) -> int:
-    if not core.sync.configured:
+    if not core.team.configured:
         fail(tr("team sync is off: set it up with `chatdesk sync login` first"))
         return 2
     try:
-        status = await asyncio.to_thread(core.sync.round)
+        status = await core.team.exchange()
     except ChatdeskError:  # offline, or refused: the status says which and why
-        status = core.sync.status
+        status = core.team.status
     data = dataclasses.asdict(status)
     data["last_sync"] = status.last_sync.isoformat() if status.last_sync else None
     text = f"{status.state}" + (f": {status.detail}" if status.detail else "")
@@ -117,13 +115,13 @@ async def _now(core: Core, args: argparse.Namespace) -> int:
 
 async def _share(core: Core, args: argparse.Namespace) -> int:
     thread_id = await core.service.resolve_thread(args.thread)
-    if not core.sync.configured:
+    if not core.team.configured:
         fail(tr("team sync is off: set it up with `chatdesk sync login` first"))
         return 2
-    await asyncio.to_thread(core.sync.round)  # the teams as the server has them now
-    team = _team(core.sync.teams(), args.team)
-    await asyncio.to_thread(core.sync.share, thread_id, team.id)
-    status = await asyncio.to_thread(core.sync.round)
+    await core.team.exchange()  # the teams as the server has them now
+    team = _team(await core.team.teams(), args.team)
+    await core.team.share(thread_id, team.id)
+    status = await core.team.exchange()
     report(
         args,
         {"thread_id": str(thread_id), "team_id": str(team.id), "state": status.state},
@@ -134,13 +132,13 @@ async def _share(core: Core, args: argparse.Namespace) -> int:
 
 async def _unshare(core: Core, args: argparse.Namespace) -> int:
     thread_id = await core.service.resolve_thread(args.thread)
-    await asyncio.to_thread(core.sync.unshare, thread_id)
+    await core.team.unshare(thread_id)
     state = tr("not synced yet")
-    if core.sync.configured:
+    if core.team.configured:
         try:
-            state = (await asyncio.to_thread(core.sync.round)).state
+            state = (await core.team.exchange()).state
         except ChatdeskError:
-            state = core.sync.status.state
+            state = core.team.status.state
     said = tr("no longer shared; {state}", state=state)
     report(args, {"thread_id": str(thread_id), "state": state}, said)
     return 0
@@ -158,9 +156,6 @@ def _team(teams: list[Team], wanted: str) -> Team:
 
 
 def _login(config: Configuration, args: argparse.Namespace) -> int:
-    from chatdesk.core.sync.remote import Remote
-    from chatdesk.core.sync.setup import conninfo, save_password
-
     if sys.stdin.isatty():
         password = getpass.getpass(
             tr("password for {user} on {host}: ", user=args.user, host=args.host)
@@ -180,12 +175,7 @@ def _login(config: Configuration, args: argparse.Namespace) -> int:
         sslmode=args.sslmode,
         sslrootcert=args.sslrootcert,
     )
-    remote = Remote.open(conninfo(chosen), password)  # refuses a bad login before saving
-    try:
-        teams = remote.teams()
-    finally:
-        remote.close()
-    save_password(key_store(), chosen, password)
+    teams = log_in(chosen, password, key_store())  # a bad login is refused before saving
     save_settings(config.paths.config_file, dataclasses.replace(loaded, sync=chosen))
     known = ", ".join(t.name for t in teams) or tr("none yet", context="teams")
     note(tr("logged in as {user}; teams: {teams}", user=args.user, teams=known))

@@ -35,7 +35,7 @@ from chatdesk.core.errors import ChatdeskError, failure_reason
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.store import Store
 from chatdesk.core.store.backups import Backups
-from chatdesk.core.store.rotation import AutomaticBackup, RotationPolicy
+from chatdesk.core.store.rotation import AutomaticBackup, rotation_policy
 from chatdesk.core.store.space_watch import SpaceWatch
 
 log = logging.getLogger("chatdesk.store")
@@ -69,14 +69,6 @@ class Problem:
 class MaintenanceRun:
     backup: AutomaticBackup | None  # None: automatic backups are off, or it failed
     purged: Purged
-
-
-def rotation_policy(storage: StorageSettings) -> RotationPolicy:
-    return RotationPolicy(
-        daily=storage.daily_backups,
-        weekly=storage.weekly_backups,
-        pre_migration=storage.pre_migration_backups,
-    )
 
 
 class Maintenance:

@@ -3,7 +3,8 @@
 Async, Qt-free, and a façade at the top of the core's layers (docs/design.md §1): each call
 goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwise —
 
-- `threads.Threads`: projects, threads, a branch's messages, drafts, switching, deleting;
+- `threads.Threads`: projects, threads, a branch's messages, drafts, switching, deleting, a
+  chat's tool servers (the projects' and threads' methods are in `chatdesk/core/library.py`);
 - `turns.Turns`: starting a turn (send, edit, regenerate, continue), the user's words committed
   with the pending answer before any provider is asked;
 - `answers.Answers`: the answer runner, writing each answer to its end, stop, recovery;
@@ -18,6 +19,7 @@ goes to the part whose job it is, in `chatdesk/core/chat/` unless named otherwis
 - `memory` (`chatdesk/core/memory/`): what the user asked to be remembered, given with each
   question it matters to (`contexts.Contexts`); None in a temporary chat;
 - `assistants`, `prompts` (`chatdesk/core/assistants/`): presets of who answers, saved prompts;
+- `caps.Spending` (`spending`): the caps, and the tokens and cost spent;
 - `comparing.Comparisons`, `research.Research`: a message answered by several models, or by
   a research run; `catalog.ModelCatalog` (`models`): the models a picker offers;
 - `completions.Completions`: one-off requests from a caller's whole conversation, kept nowhere.
@@ -34,11 +36,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from chatdesk.core.chat import repository as repo
-from chatdesk.core.chat.budget import check_thread_window
-from chatdesk.core.chat.threads import UNSET
 from chatdesk.core.chat.usage import UsageRow, UsageTotals
 from chatdesk.core.config import CurrentSettings, Settings
+from chatdesk.core.library import Library
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.store import Store
 from chatdesk.core.views import (
@@ -47,11 +47,7 @@ from chatdesk.core.views import (
     DraftView,
     MessagePage,
     MessageView,
-    ProjectSettings,
-    ProjectView,
     SummaryView,
-    ThreadFilter,
-    ThreadPage,
     ThreadView,
     Turn,
 )
@@ -109,7 +105,7 @@ class Parts:
     owned: tuple[Callable[[], None], ...] = ()
 
 
-class ChatService:
+class ChatService(Library):
     """The one object the window and the CLI call. It has as many methods as the product has
     things to do with a conversation; each is a line that hands the call to its part."""
 
@@ -142,141 +138,6 @@ class ChatService:
         self._turns = parts.turns
         self._summaries = parts.summaries
         self._owned = parts.owned
-
-    # -- projects --------------------------------------------------------------------------------
-
-    async def create_project(
-        self,
-        name: str,
-        *,
-        system_prompt: str | None = None,
-        default_provider: str | None = None,
-        default_model: str | None = None,
-        tools: Sequence[str] = (),
-    ) -> ProjectView:
-        """A project; its new chats start with `tools` (servers) switched on."""
-        self.tools.check_servers(tools)
-        return await self._threads.create_project(
-            name,
-            system_prompt=system_prompt,
-            default_provider=default_provider,
-            default_model=default_model,
-            tools=sorted(set(tools)) or None,
-        )
-
-    async def update_project(
-        self,
-        project_id: uuid.UUID,
-        *,
-        name: str | None = None,
-        system_prompt: str | None = UNSET,
-        default_provider: str | None = UNSET,
-        default_model: str | None = UNSET,
-        tools: Sequence[str] | None = UNSET,
-    ) -> ProjectView:
-        """Rename, or set the system prompt / default model / the tool servers its new chats
-        start with (None clears them)."""
-        if tools is not UNSET:
-            self.tools.check_servers(tools or ())
-            tools = sorted(set(tools or ())) or None
-        return await self._threads.update_project(
-            project_id,
-            name=name,
-            system_prompt=system_prompt,
-            default_provider=default_provider,
-            default_model=default_model,
-            tools=tools,
-        )
-
-    async def save_project(
-        self, project_id: uuid.UUID | None, settings: ProjectSettings
-    ) -> ProjectView:
-        """All a project's dialog sets, in one transaction (a new project: `project_id` None)."""
-        self.tools.check_servers(settings.tools)
-        return await self._threads.save_project(project_id, settings)
-
-    async def rename_project(self, project_id: uuid.UUID, name: str) -> ProjectView:
-        return await self._threads.update_project(project_id, name=name)
-
-    async def delete_project(self, project_id: uuid.UUID) -> None:
-        """Delete a project; its threads stay, in no project."""
-        await self._threads.delete_project(project_id)
-
-    async def list_projects(self) -> list[ProjectView]:
-        return await self._threads.list_projects()
-
-    # -- threads ---------------------------------------------------------------------------------
-
-    async def create_thread(
-        self,
-        *,
-        title: str | None = None,
-        project_id: uuid.UUID | None = None,
-        provider: str | None = None,
-        model: str | None = None,
-        system_prompt: str | None = None,
-        origin: str | None = None,
-    ) -> ThreadView:
-        """A new, empty thread; `origin`: where it was made ("api": the local API)."""
-        defaults = {"provider": provider, "model": model, "system_prompt": system_prompt}
-        return await self._threads.create_thread(
-            title=title, project_id=project_id, origin=origin, **defaults
-        )
-
-    async def get_thread(self, thread_id: uuid.UUID) -> ThreadView:
-        return await self._threads.get_thread(thread_id)
-
-    async def resolve_thread(self, text: str) -> uuid.UUID:
-        """A thread id from a full id or a unique prefix of one."""
-        return await self._threads.resolve_thread(text)
-
-    async def list_threads(
-        self,
-        where: ThreadFilter | None = None,
-        *,
-        limit: int = 100,
-        cursor: str | None = None,
-    ) -> ThreadPage:
-        """Threads by recency (newest activity first); pass `next_cursor` for the next page."""
-        return await self._threads.list_threads(where or ThreadFilter(), limit, cursor)
-
-    async def rename_thread(self, thread_id: uuid.UUID, title: str) -> ThreadView:
-        return await self._threads.rename_thread(thread_id, title)
-
-    async def set_pinned(self, thread_id: uuid.UUID, pinned: bool) -> ThreadView:
-        return await self._threads.update_thread(thread_id, pinned=pinned)
-
-    async def set_archived(self, thread_id: uuid.UUID, archived: bool) -> ThreadView:
-        return await self._threads.update_thread(thread_id, archived=archived)
-
-    async def move_thread(self, thread_id: uuid.UUID, project_id: uuid.UUID | None) -> ThreadView:
-        return await self._threads.update_thread(thread_id, project_id=project_id)
-
-    async def set_thread_model(
-        self, thread_id: uuid.UUID, *, provider: str | None, model: str | None
-    ) -> ThreadView:
-        if provider is not None:
-            self._providers.get(provider)  # fail early on a typo
-        return await self._threads.update_thread(thread_id, provider=provider, model=model)
-
-    async def set_thread_system_prompt(
-        self, thread_id: uuid.UUID, system_prompt: str | None
-    ) -> ThreadView:
-        return await self._threads.update_thread(thread_id, system_prompt=system_prompt)
-
-    async def set_thread_context_window(
-        self, thread_id: uuid.UUID, tokens: int | None
-    ) -> ThreadView:
-        """The model's context window for this thread (None: the provider's or the table's)."""
-        check_thread_window(tokens)
-        return await self._threads.update_thread(thread_id, context_window=tokens)
-
-    async def delete_thread(self, thread_id: uuid.UUID) -> None:
-        """Move a thread to the trash; `restore_thread` brings it back."""
-        await self._threads.delete_thread(thread_id)
-
-    async def restore_thread(self, thread_id: uuid.UUID) -> ThreadView:
-        return await self._threads.restore_thread(thread_id)
 
     # -- messages --------------------------------------------------------------------------------
 
@@ -404,12 +265,12 @@ class ChatService:
     # -- tools (the web's too: "web" is a chat's Web switch) ------------------------------------
     async def thread_tools(self, thread_id: uuid.UUID) -> list[str]:
         """The tool servers switched on for a chat ("chatdesk": the built-in tools)."""
-        return await self._store.read(lambda s: repo.thread_tools(s, thread_id))
+        return await self._threads.thread_tools(thread_id)
 
     async def set_thread_tools(self, thread_id: uuid.UUID, servers: Sequence[str]) -> None:
         """Switch on exactly `servers` for a chat; an unknown name is refused."""
         self.tools.check_servers(servers)
-        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
+        await self._threads.set_thread_tools(thread_id, servers)
 
     # -- settings, models and context ------------------------------------------------------------
 
@@ -431,11 +292,11 @@ class ChatService:
 
     async def thread_usage(self, thread_id: uuid.UUID) -> UsageTotals:
         """Tokens and cost of every answer in the thread, all branches included."""
-        return await self._store.read(lambda s: repo.thread_usage(s, thread_id))
+        return await self.spending.thread_usage(thread_id)
 
     async def usage_by_month(self, month: str | None = None) -> list[UsageRow]:
         """Tokens and cost per month, provider and model, newest month first."""
-        return await self._store.read(lambda s: repo.usage_by_month(s, month))
+        return await self.spending.usage_by_month(month)
 
     # -- summaries -------------------------------------------------------------------------------
 
@@ -471,6 +332,12 @@ class ChatService:
         """Why nothing can be saved now (the chats are read-only), or None when it can."""
         blocked = self._store.blocked
         return blocked.message if blocked is not None else None
+
+    @property
+    def saving_problem(self) -> str | None:
+        """What keeps anything from being saved, as the start of a sentence, or None."""
+        blocked = self._store.blocked
+        return blocked.problem if blocked is not None else None
 
     async def recover_interrupted(self) -> int:
         """Mark answers left `pending`/`streaming` by a chatdesk that died as `interrupted`."""

@@ -45,7 +45,6 @@ if TYPE_CHECKING:
     from chatdesk.core.config import Settings
     from chatdesk.core.handover import Request
     from chatdesk.core.kept_file import KeptFile
-    from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
     from chatdesk.core.render.worker import RenderWorker
@@ -81,26 +80,18 @@ class AppConfig(Protocol):
     def thread_list(self) -> KeptFile: ...  # the sidebar's rows, kept for the next start
 
 
-class AppShared(Protocol):
-    @property
-    def keys(self) -> KeyStore | SessionKeys: ...  # the keyring (the local API's key)
-
-
 class AppCore(Protocol):
     @property
     def config(self) -> AppConfig: ...
 
     @property
-    def shared(self) -> AppShared: ...
+    def keys(self) -> KeyStore | SessionKeys: ...  # the keyring (the local API's key)
 
     @property
     def service(self) -> ChatService: ...
 
     @property
     def profiles(self) -> ProviderManager: ...
-
-    @property
-    def providers(self) -> Providers: ...  # the local API lists their models
 
     @property
     def backups(self) -> Backups: ...
@@ -188,7 +179,7 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         )
     )
     # The local API on the window's loop while Preferences ▸ Local API has it on.
-    window.settings.serve_api(core, core.shared.keys, window.statusBar())
+    window.settings.serve_api(core, core.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.
     window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
 

@@ -32,7 +32,7 @@ from chatdesk.ui.settings.notices import Notice, Tone, notice_style
 from chatdesk.ui.theme import is_dark
 
 if TYPE_CHECKING:
-    from chatdesk.core.store.damage import DatabaseDamaged
+    from chatdesk.core.database import DatabaseDamaged
 
 log = logging.getLogger("chatdesk.ui")
 
@@ -45,9 +45,9 @@ class Choice(enum.Enum):
 
 def damage_of(error: BaseException) -> DatabaseDamaged | None:
     """`error` if it says the database is damaged (its module is loaded by then: it raised)."""
-    from chatdesk.core.store.damage import DatabaseDamaged
+    from chatdesk.core.database import damage_of as damage
 
-    return error if isinstance(error, DatabaseDamaged) else None
+    return damage(error)
 
 
 class DamagedDialog(QDialog):
@@ -169,14 +169,14 @@ class Repair:
         self.failure: str | None = None
 
     def run(self) -> None:
-        from chatdesk.core.store.recovery import recover_database
-        from chatdesk.core.store.restore import restore_backup
+        from chatdesk.core.database import Database
 
+        database = Database(self._paths)
         try:
             if self.choice is Choice.RESTORE:
-                restore_backup(self._paths)
+                database.restore()
             elif self.choice is Choice.RECOVER:
-                log.info("recovered: %s", recover_database(self._paths).describe())
+                log.info("recovered: %s", database.recover().describe())
         except ChatdeskError as error:  # shown in the dialog, which is asked again
             log.error("%s failed: %s", self.choice.value, error)
             self.failure = str(error)

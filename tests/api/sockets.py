@@ -63,5 +63,5 @@ def held_provider(served: Served, tokens: list[str], hold_after: int) -> Scripte
     tokens until its gate is set: an answer that is surely still being written."""
     provider = ScriptedProvider(tokens, hold_after=hold_after)
     provider.name = "mock"
-    served.core.providers.put(provider)
+    served.core.insides.providers.put(provider)
     return provider

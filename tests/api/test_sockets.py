@@ -187,7 +187,7 @@ async def test_a_message_of_another_thread_is_not_found_from_this_one(served: Se
 @pytest.mark.asyncio
 async def test_an_answer_that_fails_ends_with_its_error_and_what_it_had(served: Served) -> None:
     failing = MockProvider(MockSettings(tokens_per_second=0, fault="error_after:3"))
-    served.core.providers.put(failing)
+    served.core.insides.providers.put(failing)
     thread = await served.core.service.create_thread()
     async with joined(served, thread.id) as socket:
         await send(socket, "SEND_MESSAGE", content="Explain the log")

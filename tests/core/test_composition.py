@@ -32,7 +32,7 @@ async def test_one_reading_child_serves_attachments_knowledge_and_imports(
     monkeypatch.setattr(worker, "Child", counted)
     core = build_core(config)
     try:
-        reader = core.shared.reader
+        reader = core.insides.shared.reader
         assert reader.pid is None  # nothing read yet: no child at start-up
         note = tmp_path / "note.txt"
         note.write_text("Tide pools hold anemones.", encoding="utf-8")

@@ -57,7 +57,7 @@ async def damaged(config: Configuration, tmp_path: Path) -> AsyncIterator[dict[s
     core = build_core(elsewhere)
     await core.start()
     before = await fill(core.service, threads=3, turns=12)
-    backup = make_backup(core.store.path, config.paths.backups_dir / backup_name("daily"))
+    backup = make_backup(core.insides.store.path, config.paths.backups_dir / backup_name("daily"))
     after = await fill(core.service, threads=1, turns=2, tag="after backup: ")
     await core.aclose()
     _, expected = await titles_and_messages(elsewhere)

@@ -240,7 +240,7 @@ def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) ->
         "import sys\n"
         "from chatdesk.app import build_core, configure\n"
         "core = build_core(configure())\n"
-        "core.store.close()\n"
+        "core.insides.store.close()\n"
         "print('alembic' in sys.modules)\n"
     )
     env = {**os.environ, "CHATDESK_HOME": str(tmp_path / "home")}

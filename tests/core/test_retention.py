@@ -246,7 +246,9 @@ async def test_closing_the_core_cancels_a_maintenance_run_in_progress(
         return storage()
 
     core = build_core(config)
-    core = replace(core, maintenance=Maintenance(core.store, core.backups, slow_settings, clock))
+    core = replace(
+        core, maintenance=Maintenance(core.insides.store, core.backups, slow_settings, clock)
+    )
     core.maintenance.start(first_after=0, every=0)
     try:
         assert await asyncio.to_thread(inside.wait, 30)

@@ -53,7 +53,7 @@ def test_a_killed_chatdesk_is_followed_by_a_full_check(config: Configuration) ->
     killed = (
         "import os; from chatdesk.app import configure, build_core; "
         "core = build_core(configure()); "
-        "core.store.write_now(lambda s: s.execute(__import__('sqlalchemy').text("
+        "core.insides.store.write_now(lambda s: s.execute(__import__('sqlalchemy').text("
         "\"INSERT INTO drafts (key, text, updated_at) VALUES ('new', 'half', '2026-01-01')\"))); "
         "os._exit(9)"
     )

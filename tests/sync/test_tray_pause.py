@@ -51,7 +51,7 @@ def test_pause_team_sync_from_the_tray(
         0
     ].trigger()
     qtbot.waitUntil(lambda: thread_row(shown, thread.id).data(TEAM_ROLE) == "red")
-    qtbot.waitUntil(lambda: core.sync.outbox()[0] == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: core.team.engine.outbox()[0] == 0, timeout=WAIT_MS)
     desktop.tray.menu.aboutToShow.emit()
     assert entry.isVisible()
     assert not entry.isChecked()
@@ -62,14 +62,14 @@ def test_pause_team_sync_from_the_tray(
     desktop.tray.menu.aboutToShow.emit()
     assert entry.isChecked()
     finish(core.service.rename_thread(thread.id, "Launch plan, final"))
-    assert core.sync.outbox()[0] == 1  # waits: no worker to send it
+    assert core.team.engine.outbox()[0] == 1  # waits: no worker to send it
     bob.engine.round()
     [seen] = finish(bob.service.list_threads(ThreadFilter(), limit=10)).threads
     assert seen.title == "Launch plan"
 
     entry.trigger()  # unticked: resumed
     assert not desktop.team_sync_paused
-    qtbot.waitUntil(lambda: core.sync.outbox()[0] == 0, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: core.team.engine.outbox()[0] == 0, timeout=WAIT_MS)
     bob.engine.round()
     [seen] = finish(bob.service.list_threads(ThreadFilter(), limit=10)).threads
     assert seen.title == "Launch plan, final"

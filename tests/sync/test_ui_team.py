@@ -153,7 +153,7 @@ def test_sharing_from_the_sidebar_badges_the_row_and_reaches_a_teammate(
     assert "Shared with red" in thread_row(shown, thread.id).data(Qt.ItemDataRole.ToolTipRole)
     status = shown.team_ui.status
     qtbot.waitUntil(
-        lambda: core.sync.outbox()[0] == 0 and status.text().startswith("Team: up to date"),
+        lambda: core.team.engine.outbox()[0] == 0 and status.text().startswith("Team: up to date"),
         timeout=WAIT_MS,
     )
 
@@ -185,7 +185,7 @@ def test_a_lost_rename_shows_a_note_until_dismissed(
     banner = shown.team_ui.banner
     assert banner.isHidden()
 
-    core.sync.stop()  # Alice's rename waits in her outbox while Bob renames after her
+    core.team.engine.stop()  # Alice's rename waits in her outbox while Bob renames after her
     finish(core.service.rename_thread(thread.id, "Budget (mine)"))
     finish(bob.service.rename_thread(thread.id, "Budget 2026"))
     bob.engine.round()

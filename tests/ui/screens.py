@@ -154,7 +154,7 @@ async def _seed(core: Core) -> object:
         )
         repo.set_active_leaf(session, row, answer.id)  # type: ignore[arg-type]
 
-    core.store.write_now(showcase)
+    core.insides.store.write_now(showcase)
     return thread.id
 
 
@@ -649,7 +649,7 @@ def _seed_tool_calls(core: Core) -> object:
         repo.set_active_leaf(session, row, previous.id)  # type: ignore[arg-type, union-attr]
         return row.id
 
-    return core.store.write_now(seed)
+    return core.insides.store.write_now(seed)
 
 
 def _seed_many_calls(core: Core, count: int) -> object:
@@ -687,7 +687,7 @@ def _seed_many_calls(core: Core, count: int) -> object:
         repo.set_active_leaf(session, row, reply.id)
         return row.id
 
-    return core.store.write_now(seed)
+    return core.insides.store.write_now(seed)
 
 
 async def tool_screens(app: QApplication, out: Path) -> None:

@@ -59,7 +59,7 @@ def _seed(core: Any, thread: Any) -> None:
         )
         repo.set_active_leaf(session, row, answer.id)
 
-    core.store.write_now(write)
+    core.insides.store.write_now(write)
 
 
 async def answer_screens(app: QApplication, out: Path) -> None:

@@ -61,7 +61,7 @@ async def _shoot_follow(core: object, window: MainWindow, out: Path, theme: str)
     window.grab().save(str(out / f"edit-in-place-{theme}.png"))
     print(out / f"edit-in-place-{theme}.png")
     window.view.widgets[0]._finish_editing(None)
-    mock = core.providers.get("mock")  # type: ignore[attr-defined]
+    mock = core.insides.providers.get("mock")  # type: ignore[attr-defined]
     mock.tokens_per_second = 6
     answer = (await core.service.send(window.current_thread_id, "Tell me more")).answer  # type: ignore[attr-defined]
     writing = live_words(AnswerStage.WRITING, answer.provider, answer.model)  # as shown

@@ -68,7 +68,7 @@ async def _seed(core: Core) -> object:
         answer.cost_usd, answer.latency_ms = 1234.5, 12_500
         repo.set_active_leaf(session, row, answer.id)  # type: ignore[arg-type]
 
-    core.store.write_now(write)
+    core.insides.store.write_now(write)
     return thread.id
 
 

@@ -156,7 +156,7 @@ def seed_web(core: Core) -> tuple[object, object]:
             made.append(row.id)
         return made[0], made[1]
 
-    return core.store.write_now(seed)
+    return core.insides.store.write_now(seed)
 
 
 async def web_screens(app: QApplication, out: Path) -> None:

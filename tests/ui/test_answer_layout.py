@@ -156,7 +156,7 @@ def _seed_turns(core: Any, finish: Any, texts: tuple[str, ...]) -> Any:
             parent = repo.insert_message(session, now, row, parent, role, Status.COMPLETE, text)
         repo.set_active_leaf(session, row, parent.id)
 
-    core.store.write_now(work)
+    core.insides.store.write_now(work)
     return thread
 
 

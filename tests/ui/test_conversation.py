@@ -101,7 +101,7 @@ def seed_answer(core: Any, finish: Any, text: str) -> Any:
         answer = repo.insert_message(session, now, row, user, Role.ASSISTANT, Status.COMPLETE, text)
         repo.set_active_leaf(session, row, answer.id)
 
-    core.store.write_now(work)
+    core.insides.store.write_now(work)
     return thread
 
 
@@ -426,7 +426,7 @@ def test_the_kept_formatting_of_deleted_messages_goes_with_them(
     assert set(kept.message_ids()) == {m.id for m in page.messages[:4]}
 
     # Deleted where the window does not hear of it (the command line, another version).
-    core.store.write_now(lambda s: repo.delete_messages(s, [page.messages[3].id]))
+    core.insides.store.write_now(lambda s: repo.delete_messages(s, [page.messages[3].id]))
     monkeypatch.setattr(application, "PRUNE_KEPT_AFTER", 0)
     finish(application._prune_kept_renders(kept, core.service))
     kept.submit(kept.message_ids).result(timeout=10)

@@ -25,7 +25,7 @@ def _watch(core: Core, disk: dict[str, int]) -> SpaceWatch:
     """The core's watch, as the composition root makes it, reading the test's free space."""
     events = core.service.events
     return SpaceWatch(
-        core.store,
+        core.insides.store,
         lambda blocked: events.publish(SavingStateChanged(blocked)),
         free_bytes=lambda: disk["free"],
     )

@@ -109,7 +109,7 @@ def test_scrolling_up_during_an_answer_stops_following_and_offers_latest(
     core = make_core()
     window = open_window(core)
     long_chat(qtbot, window, turns=2)
-    mock = core.providers.get("mock")
+    mock = core.insides.providers.get("mock")
     mock.tokens_per_second = 4  # type: ignore[attr-defined]  # the next answer comes slowly
     send(qtbot, window, LONG)
     qtbot.waitUntil(lambda: len(window.conversation.messages()) == 6)
@@ -324,8 +324,8 @@ def test_the_highlight_stays_on_the_chat_shown_through_a_team_pull(
     core, threads, window, shown = second_shown
     write, changes, seen = pull(shown, threads)
     assert not seen(window)
-    core.store.write_now(write)
-    publish.applied(core.store, changes, core.service.events.publish)
+    core.insides.store.write_now(write)
+    publish.applied(core.insides.store, changes, core.service.events.publish)
     qtbot.waitUntil(lambda: seen(window))
     assert window.current_thread_id == shown
     assert highlighted(window) == shown
@@ -513,7 +513,7 @@ def test_the_status_bar_says_an_answer_is_being_written_and_ready_only_after(
     send(qtbot, window, "quick one")
     qtbot.waitUntil(lambda: answered(window, 2))
     qtbot.waitUntil(lambda: status.text().endswith(": ready"))
-    mock = core.providers.get("mock")
+    mock = core.insides.providers.get("mock")
     mock.tokens_per_second = 4  # type: ignore[attr-defined]  # slow enough to be seen
     send(qtbot, window, LONG)
     qtbot.waitUntil(lambda: len(window.conversation.messages()) == 4)

@@ -66,7 +66,7 @@ def api_window(make_core: Any, finish: Any, qtbot: QtBot) -> Iterator[Any]:
 
 
 def the_key(core: Core) -> str | None:
-    return ApiKeys(core.shared.keys).current()
+    return ApiKeys(core.insides.shared.keys).current()
 
 
 async def health(port: int, key: str | None) -> int:
@@ -239,7 +239,9 @@ def test_a_key_rotated_by_another_chatdesk_shuts_the_old_one_out_of_the_windows_
     old = api.key
     assert finish(health(port, old)) == 200
 
-    new = ApiKeys(core.shared.keys).rotate()  # as `chatdesk api key --rotate` does elsewhere
+    new = ApiKeys(
+        core.insides.shared.keys
+    ).rotate()  # as `chatdesk api key --rotate` does elsewhere
 
     qtbot.waitUntil(lambda: api.key == new, timeout=LONG)  # read again while it serves
     assert finish(health(port, old)) == 403

@@ -83,7 +83,7 @@ def write_message(
             parent_row.active_child_id = row.id  # where its branch goes on (the service's rule)
         return row.id
 
-    made: uuid.UUID = core.store.write_now(work)
+    made: uuid.UUID = core.insides.store.write_now(work)
     return made
 
 

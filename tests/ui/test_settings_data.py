@@ -74,7 +74,7 @@ def test_a_failed_backup_says_why(
     core: Core = make_core()
     not_a_folder = tmp_path / "backups-here"
     not_a_folder.write_text("a file where the backups folder should be", encoding="utf-8")
-    backups = Backups(core.store.path, not_a_folder)
+    backups = Backups(core.insides.store.path, not_a_folder)
     try:
         page = open_page(backups, core.config.paths.data_dir)
         qtbot.waitUntil(lambda: page.latest.text() == "None yet")
@@ -140,9 +140,10 @@ def test_the_backups_are_listed_newest_first_and_the_last_good_one_stands_out(
     core: Core = make_core()
     folder = core.config.paths.backups_dir
     now = datetime.now(UTC)
-    make_backup(core.store.path, folder / backup_name("daily", now - timedelta(days=2)))
+    make_backup(core.insides.store.path, folder / backup_name("daily", now - timedelta(days=2)))
     make_backup(
-        core.store.path, folder / backup_name("pre-migrate-0005-to-0006", now - timedelta(days=1))
+        core.insides.store.path,
+        folder / backup_name("pre-migrate-0005-to-0006", now - timedelta(days=1)),
     )
     newest = finish(core.backups.back_up_now())
 

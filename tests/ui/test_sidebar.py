@@ -66,7 +66,7 @@ def seed(core: Core, finish: Any, *seeds: Seed) -> list[uuid.UUID]:
         session.add_all(rows)
         return [row.id for row in rows]
 
-    ids: list[uuid.UUID] = finish(core.store.write(work))
+    ids: list[uuid.UUID] = finish(core.insides.store.write(work))
     return ids
 
 

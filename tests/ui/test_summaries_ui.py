@@ -67,7 +67,7 @@ def core(make_core: Any) -> Core:
 @pytest.fixture
 def mock(core: Core) -> SummaryMock:
     provider = SummaryMock(core)
-    core.providers.put(provider)
+    core.insides.providers.put(provider)
     return provider
 
 

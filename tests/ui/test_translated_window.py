@@ -214,7 +214,7 @@ def test_the_window_shows_no_untranslated_words(
 def _answers(core: Core) -> list[str]:
     """What the mock wrote: its demo answers are English text of a model, not of the window."""
     query = sql("SELECT content FROM messages WHERE role = 'assistant'")
-    return core.store.read_now(lambda s: [content for (content,) in s.execute(query)])
+    return core.insides.store.read_now(lambda s: [content for (content,) in s.execute(query)])
 
 
 def _left_to_right(draw: Callable[[], QImage]) -> QImage:

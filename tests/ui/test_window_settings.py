@@ -107,7 +107,7 @@ def test_a_request_held_by_the_rate_limit_says_so_in_the_status_bar(
     core = _core(window)
     profile = ProviderProfile("local", server.url, default_model="llama3.2", requests_per_minute=1)
     finish(core.profiles.save(profile))
-    provider = core.providers.get("local")
+    provider = core.insides.providers.get("local")
     limiter: RateLimiter = provider.limiter  # type: ignore[attr-defined]
     limiter.record()  # the one request of this minute is spent
     thread = finish(core.service.create_thread(provider="local", model="llama3.2"))

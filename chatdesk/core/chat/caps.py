@@ -26,6 +26,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from chatdesk.core.chat.repository import usage
+from chatdesk.core.chat.usage import UsageRow, UsageTotals
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import InvalidRequest
@@ -308,6 +310,14 @@ class Spending:
             return found
 
         return await self._store.read(read)
+
+    async def thread_usage(self, thread_id: uuid.UUID) -> UsageTotals:
+        """Tokens and cost of every answer in the thread, all branches included."""
+        return await self._store.read(lambda s: usage.thread_usage(s, thread_id))
+
+    async def usage_by_month(self, month: str | None = None) -> list[UsageRow]:
+        """Tokens and cost per month, provider and model, newest month first."""
+        return await self._store.read(lambda s: usage.usage_by_month(s, month))
 
 
 def _without_overall(settings: Settings) -> Settings:

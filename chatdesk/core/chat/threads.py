@@ -250,6 +250,16 @@ class Threads:
     async def load_draft(self, thread_id: uuid.UUID | None) -> DraftView:
         return await self._store.read(lambda s: drafts.load(s, thread_id))
 
+    # -- a chat's tool servers -------------------------------------------------------------------
+
+    async def thread_tools(self, thread_id: uuid.UUID) -> list[str]:
+        """The tool servers switched on for a chat ("chatdesk": the built-in tools)."""
+        return await self._store.read(lambda s: repo.thread_tools(s, thread_id))
+
+    async def set_thread_tools(self, thread_id: uuid.UUID, servers: Sequence[str]) -> None:
+        """Switch on exactly `servers` for a chat (checked by the caller against the tools)."""
+        await self._store.write(lambda s: repo.set_thread_tools(s, thread_id, servers))
+
 
 def clean_name(value: str | None, empty: str) -> str:
     """A title or name on one line, at most 300 characters; refused when empty, saying `empty`

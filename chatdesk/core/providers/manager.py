@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import mark, ntr, tr
-from chatdesk.core.providers.base import ErrorKind, ProviderError, Providers
+from chatdesk.core.providers.base import ErrorKind, Provider, ProviderError, Providers
+from chatdesk.core.providers.embeddings import can_embed, embedding_models
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profile_file import load_profiles, save_profiles
 from chatdesk.core.providers.profiles import RESERVED_NAMES, ProviderProfile, profile_from_env
@@ -137,6 +138,29 @@ class ProviderManager:
 
     def view(self, name: str) -> ProfileView:
         return _view(self._entry(name))
+
+    def serves(self, name: str) -> bool:
+        """Whether a provider of that name is configured (the mock's too)."""
+        return name in self._providers
+
+    def embedding_models(self) -> list[tuple[str, str]]:
+        """(provider, model) for each embedding model the configured providers list."""
+        providers = self._providers
+        return [(n, m) for n in providers.names() for m in embedding_models(providers.get(n))]
+
+    def embedder(self, model: str) -> tuple[Provider, str] | None:
+        """The provider that makes embeddings with `model` ("provider/model", or a name one
+        of them lists among its embedding models) and the model's name there; None: none."""
+        providers = self._providers
+        name, slash, bare = model.partition("/")
+        if slash and name in providers and bare and can_embed(providers.get(name)):
+            offered = embedding_models(providers.get(name))  # (): the server cannot tell
+            if not offered or bare in offered:
+                return providers.get(name), bare
+        for name in providers.names():
+            if model in embedding_models(providers.get(name)):
+                return providers.get(name), model
+        return None
 
     async def load(self) -> tuple[str, ...]:
         """Read the profiles file and every key; problems are reported, never raised."""

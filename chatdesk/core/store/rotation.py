@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from chatdesk.core.store.backup import (
     BackupInfo,
@@ -28,6 +29,9 @@ from chatdesk.core.store.backup import (
     make_backup,
 )
 from chatdesk.core.store.blob_copies import prune_copies
+
+if TYPE_CHECKING:
+    from chatdesk.core.config import StorageSettings
 
 log = logging.getLogger("chatdesk.store")
 
@@ -41,6 +45,16 @@ class RotationPolicy:
     daily: int = 7
     weekly: int = 4
     pre_migration: int = 3
+
+
+def rotation_policy(storage: StorageSettings) -> RotationPolicy:
+    """The policy the storage settings set (the window's daily run and `chatdesk db backup
+    --daily` alike)."""
+    return RotationPolicy(
+        daily=storage.daily_backups,
+        weekly=storage.weekly_backups,
+        pre_migration=storage.pre_migration_backups,
+    )
 
 
 @dataclass(frozen=True)

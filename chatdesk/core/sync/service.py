@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.config import SyncSettings
 from chatdesk.core.secrets import KeyStore
-from chatdesk.core.sync.base import SyncStatus, Team
+from chatdesk.core.sync.base import SyncStatus as SyncStatus
+from chatdesk.core.sync.base import Team as Team
 from chatdesk.core.sync.setup import configured, connector, conninfo, key_name, origin
 from chatdesk.core.views import SyncNoteView, SyncState
 
@@ -30,6 +31,31 @@ class LoginState:
     settings: SyncSettings
     has_password: bool  # a password for this user and server is in the keyring
     keyring_reason: str  # why there is no keyring; empty when there is one
+
+
+@dataclasses.dataclass(frozen=True)
+class TeamOverview:
+    """Where team sync stands here, as `chatdesk sync status` prints it."""
+
+    pending: int  # changes waiting to be sent
+    rejected: list[tuple[int, str, str]]  # refused by the server: (op, what, why), oldest first
+    teams: list[Team]  # as they were at the last exchange
+    lost_edits: int  # edits here that lost to newer ones, not dismissed yet
+
+
+def log_in(settings: SyncSettings, password: str, keys: KeyStore) -> list[Team]:
+    """Connect with `settings` and `password` (a bad login is refused, the typed error saying
+    why), keep the password in the keyring, and return the user's teams. Saving the settings
+    is the caller's."""
+    from chatdesk.core.sync.remote import Remote
+
+    remote = Remote.open(conninfo(settings), password)
+    try:
+        teams = remote.teams()
+    finally:
+        remote.close()
+    keys.set(key_name(settings), origin(settings), password)
+    return teams
 
 
 class TeamSync:
@@ -71,6 +97,22 @@ class TeamSync:
     def stop(self) -> None:
         if self._engine is not None:
             self._engine.stop()
+
+    async def overview(self) -> TeamOverview:
+        """What waits, what was refused, the teams and the lost edits (the engine is made if it
+        was not: its outbox is read)."""
+
+        def read() -> TeamOverview:
+            engine = self.engine
+            pending, _ = engine.outbox()
+            return TeamOverview(pending, engine.rejected(), engine.teams(), len(engine.notes()))
+
+        return await asyncio.to_thread(read)
+
+    async def exchange(self) -> SyncStatus:
+        """One exchange now (teams, push, pull); offline or refused raises the typed error,
+        which the status then says too."""
+        return await asyncio.to_thread(lambda: self.engine.round())
 
     async def teams(self) -> list[Team]:
         if self._engine is None:

@@ -17,7 +17,7 @@ from chatdesk.core.i18n import mark, tr
 from chatdesk.core.units import format_size
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes built objects
-    from chatdesk.core.store.backup import BackupInfo
+    from chatdesk.core.database import BackupInfo
 
 KIND_NAMES = {
     # translators: a kind of backup: the one made automatically each day

@@ -39,7 +39,7 @@ from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:  # the store package loads SQLAlchemy; the window passes a built one
-    from chatdesk.core.store.backup import BackupInfo
+    from chatdesk.core.database import BackupInfo
     from chatdesk.core.store.backups import Backups
 
 RETENTION_MAX_DAYS = 36_500

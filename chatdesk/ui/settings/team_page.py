@@ -34,7 +34,7 @@ from chatdesk.core.config import SyncSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.core.sync.address import DEFAULT_PORT, TLS_MODES, address_of, parse_address
-from chatdesk.core.sync.base import Team
+from chatdesk.core.sync.service import Team
 from chatdesk.core.views import SyncState
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.folded_notice import FoldedNotice

@@ -13,8 +13,7 @@ from PySide6.QtCore import QObject, Signal
 from chatdesk.ui.runner import Runner
 
 if TYPE_CHECKING:
-    from chatdesk.core.sync.base import Team
-    from chatdesk.core.sync.service import TeamSync
+    from chatdesk.core.sync.service import Team, TeamSync
 
 
 class TeamDirectory(QObject):
