@@ -16,6 +16,7 @@ from chatdesk.core.providers.mock_text import mock_answer
 from tests.e2e.cli import chatdesk, rows
 
 RUNS = 24
+PARTS = 3  # the runs in three tests of their own, which the suite's workers share out
 
 
 def _kill_while_streaming(prompt: str, rng: random.Random) -> None:
@@ -37,12 +38,14 @@ def _kill_while_streaming(prompt: str, rng: random.Random) -> None:
         process.stderr.close()
 
 
-@pytest.mark.slow
-def test_sigkill_during_streaming_loses_nothing(chatdesk_home: Path) -> None:
+@pytest.mark.slow("8 real `chatdesk ask` killed at a random moment, each followed by a start")
+@pytest.mark.parametrize("part", range(PARTS))
+def test_sigkill_during_streaming_loses_nothing(chatdesk_home: Path, part: int) -> None:
     database = chatdesk_home / "data" / "chatdesk.db"
-    rng = random.Random(20261121)
+    rng = random.Random(20261121 + part)
     cut_short = 0
-    for run in range(RUNS):
+    runs = range(part * RUNS // PARTS, (part + 1) * RUNS // PARTS)
+    for run in runs:
         prompt = f"crash run {run}: explain write-ahead logging"
         expected = mock_answer(prompt).text
         _kill_while_streaming(prompt, rng)
@@ -76,4 +79,4 @@ def test_sigkill_during_streaming_loses_nothing(chatdesk_home: Path) -> None:
         ) == [(0,)]
         assert rows(database, "PRAGMA integrity_check") == [("ok",)]
     # the test is only worth something if most kills landed mid-answer
-    assert cut_short >= RUNS // 2, f"only {cut_short} of {RUNS} runs were cut short"
+    assert cut_short >= len(runs) // 2, f"only {cut_short} of {len(runs)} runs were cut short"

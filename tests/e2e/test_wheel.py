@@ -12,7 +12,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.mark.slow
+@pytest.mark.slow("builds the wheel and installs it into a venv of its own")
 def test_wheel_installs_and_creates_a_database(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     subprocess.run(
