@@ -70,12 +70,30 @@ async def _first_token(home: Path, runs: int) -> None:
         finally:
             await server.stop()
     floor = await _bare_http_first(runs)
-    report("first token through the API, p50", statistics.median(api), statistics.median(bare),
-           "ms", FIRST_TOKEN, bare="provider in-process")  # fmt: skip
-    report("first token through the API, p95", percentile(api, 95), percentile(bare, 95), "ms",
-           INFO, bare="provider in-process")  # fmt: skip
-    report("first token, beside bare HTTP streaming, p50", statistics.median(api),
-           statistics.median(floor), "ms", INFO, bare="bare uvicorn SSE")  # fmt: skip
+    report(
+        "first token through the API, p50",
+        statistics.median(api),
+        statistics.median(bare),
+        "ms",
+        FIRST_TOKEN,
+        bare="provider in-process",
+    )
+    report(
+        "first token through the API, p95",
+        percentile(api, 95),
+        percentile(bare, 95),
+        "ms",
+        INFO,
+        bare="provider in-process",
+    )
+    report(
+        "first token, beside bare HTTP streaming, p50",
+        statistics.median(api),
+        statistics.median(floor),
+        "ms",
+        INFO,
+        bare="bare uvicorn SSE",
+    )
 
 
 async def _bare_http_first(runs: int) -> list[float]:
@@ -164,19 +182,39 @@ async def _many_clients(home: Path, count: int) -> None:
         f"      ({count} clients, {ROUNDS} rounds, {chunks} chunks in {seconds:.1f} s; "
         f"{len(stalls)} ticks of {TICK_MS} ms; idle: {len(quiet)} ticks)"
     )
-    report(f"loop stall, {count} clients streaming, p99", percentile(stalls, 99),
-           percentile(quiet, 99), "ms", P99, bare=IDLE)  # fmt: skip
-    report(f"loop stall, {count} clients streaming, max", max(stalls), max(quiet), "ms", INFO,
-           bare=IDLE)  # fmt: skip
+    report(
+        f"loop stall, {count} clients streaming, p99",
+        percentile(stalls, 99),
+        percentile(quiet, 99),
+        "ms",
+        P99,
+        bare=IDLE,
+    )
+    report(
+        f"loop stall, {count} clients streaming, max",
+        max(stalls),
+        max(quiet),
+        "ms",
+        INFO,
+        bare=IDLE,
+    )
 
 
 async def _loaded_clients(url: str, model: str, count: int) -> asyncio.subprocess.Process:
     """The clients' process once it has loaded (its start is not the API's work); it starts
     its streams when `_run` tells it to."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.api_clients", url, KEY, model, str(count), cwd=ROOT,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "benchmarks.api_clients",
+        url,
+        KEY,
+        model,
+        str(count),
+        cwd=ROOT,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
     assert process.stdout is not None
     assert await process.stdout.readline() == b"ready\n"
     return process
@@ -191,9 +229,17 @@ async def _run(process: asyncio.subprocess.Process) -> str:
 async def _clients(url: str, model: str, count: int, *mode: str) -> str:
     """What benchmarks/api_clients.py printed, run in a process of its own."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "benchmarks.api_clients", url, KEY, model, str(count), *mode,
-        cwd=ROOT, stdout=asyncio.subprocess.PIPE,
-    )  # fmt: skip
+        sys.executable,
+        "-m",
+        "benchmarks.api_clients",
+        url,
+        KEY,
+        model,
+        str(count),
+        *mode,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE,
+    )
     out, _ = await process.communicate()
     assert process.returncode == 0, out
     return out.decode()
@@ -241,10 +287,22 @@ def _start(runs: int) -> None:
     samples = {name: [_timed_start(code) for _ in range(runs)] for name, code in _STARTS.items()}
     imports = {name: statistics.median(s[0] for s in runs_) for name, runs_ in samples.items()}
     starts = {name: statistics.median(s[1] for s in runs_) for name, runs_ in samples.items()}
-    report("API start once loaded", starts["chatdesk"], starts["bare"], "ms", START,
-           bare="bare uvicorn")  # fmt: skip
-    report("API load (its imports, off the GUI thread)", imports["chatdesk"], imports["bare"],
-           "ms", INFO, bare="bare uvicorn")  # fmt: skip
+    report(
+        "API start once loaded",
+        starts["chatdesk"],
+        starts["bare"],
+        "ms",
+        START,
+        bare="bare uvicorn",
+    )
+    report(
+        "API load (its imports, off the GUI thread)",
+        imports["chatdesk"],
+        imports["bare"],
+        "ms",
+        INFO,
+        bare="bare uvicorn",
+    )
 
 
 def _timed_start(code: str) -> tuple[float, float]:

@@ -100,8 +100,14 @@ async def _paste(window: MainWindow, runs: int) -> None:
     bare = [_bare_pillow(encoded) for _ in range(runs)]
     print(f"      ({runs} pastes of a 6000×4000 photo; baseline: bare Pillow in this process)")
     report("paste → chip shown, p50", percentile(chips, 50), None, "ms", CHIP)
-    report("paste → ready to send, p50", percentile(ready, 50), percentile(bare, 50), "ms",
-           READY, bare="bare Pillow")  # fmt: skip
+    report(
+        "paste → ready to send, p50",
+        percentile(ready, 50),
+        percentile(bare, 50),
+        "ms",
+        READY,
+        bare="bare Pillow",
+    )
     report("loop stall while pasting, p99", percentile(stalls, 99), None, "ms", STALL)
     report("loop stall while pasting, max", max(stalls), None, "ms", INFO)
     composer.set_draft("", [])
@@ -148,8 +154,14 @@ async def _pdf(pages: int) -> None:
     bare = min(_bare_pdfium(data) for _ in range(2))
     print(f"      (a {pages}-page PDF of {len(data) / MB:.1f} MB; first read {warm:.0f} ms)")
     print(f"      ({pages / took * 1000:.0f} pages/s in the child, {pages / bare * 1000:.0f} bare)")
-    report(f"PDF of {pages} pages read in the child", took, bare, "ms",
-           ratio_target(1.5, "bare pypdfium2", guarded=False), bare="bare pypdfium2")  # fmt: skip
+    report(
+        f"PDF of {pages} pages read in the child",
+        took,
+        bare,
+        "ms",
+        ratio_target(1.5, "bare pypdfium2", guarded=False),
+        bare="bare pypdfium2",
+    )
 
 
 async def _timed_read(reader: Reader, data: bytes) -> float:
@@ -213,11 +225,22 @@ async def _open(window: MainWindow, images: uuid.UUID, plain: uuid.UUID, count: 
             # and kept for the one with them (the cache does not shrink on later opens).
             rss.setdefault(thread_id, process.memory_info().rss / MB)
     print(f"      (a thread of {count} messages with an image each, and without; 3 opens each)")
-    report("open, images shown, p50", percentile(times[images], 50),
-           percentile(times[plain], 50), "ms", ratio_target(1.5, "no images"),
-           bare="no images", noise=spread(times[plain], 50))  # fmt: skip
-    report("RSS with it open, over no images", rss[images] - rss[plain], None, "MB",
-           Target("≤ 50 MB", 50.0))  # fmt: skip
+    report(
+        "open, images shown, p50",
+        percentile(times[images], 50),
+        percentile(times[plain], 50),
+        "ms",
+        ratio_target(1.5, "no images"),
+        bare="no images",
+        noise=spread(times[plain], 50),
+    )
+    report(
+        "RSS with it open, over no images",
+        rss[images] - rss[plain],
+        None,
+        "MB",
+        Target("≤ 50 MB", 50.0),
+    )
 
 
 def _thumbnails_in(window: MainWindow) -> bool:

@@ -80,11 +80,23 @@ async def _measure(workdir: Path, tokens: int) -> None:
         f"{one.seconds:.2f} s; idle: {len(idle.stalls)} ticks)"
     )
     name = f"{len(MODELS)} × {tokens:,} tokens: loop stall"
-    report(f"{name} p99", percentile(compared.stalls, 99), percentile(idle.stalls, 99), "ms",
-           P99, bare=IDLE)  # fmt: skip
+    report(
+        f"{name} p99",
+        percentile(compared.stalls, 99),
+        percentile(idle.stalls, 99),
+        "ms",
+        P99,
+        bare=IDLE,
+    )
     report(f"{name} max", max(compared.stalls), max(idle.stalls), "ms", INFO, bare=IDLE)
-    report(f"{name} p99", percentile(compared.stalls, 99), percentile(one.stalls, 99), "ms",
-           INFO, bare=ONE)  # fmt: skip
+    report(
+        f"{name} p99",
+        percentile(compared.stalls, 99),
+        percentile(one.stalls, 99),
+        "ms",
+        INFO,
+        bare=ONE,
+    )
     report(f"{name} max", max(compared.stalls), max(one.stalls), "ms", INFO, bare=ONE)
     both = compared.window_cpu_ms + compared.worker_cpu_ms
     report("CPU, window process", compared.window_cpu_ms, one.window_cpu_ms, "ms", INFO, bare=ONE)

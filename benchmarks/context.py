@@ -83,8 +83,10 @@ async def _measure(
         texts = [m.content for m in built.messages]
         bare_ms = median_ms(lambda: [len(encoding.encode_ordinary(t)) for t in texts], 5)
         size = sum(map(len, texts)) / 1e3
-        print(f"      ({count:,} messages; {len(built.history):,} fit in {spec.budget.tokens:,} "
-              f"tokens: {built.breakdown.used:,} tokens, {size:.0f} kB)")  # fmt: skip
+        print(
+            f"      ({count:,} messages; {len(built.history):,} fit in {spec.budget.tokens:,} "
+            f"tokens: {built.breakdown.used:,} tokens, {size:.0f} kB)"
+        )
         core.insides.store.write_now(lambda s: save_counts(s, built.fresh_counts))
         name = f"context for {count:,} messages"
         report(f"{name}, cold (no cached counts)", cold_ms, bare_ms, "ms", INFO, bare=BARE)

@@ -264,15 +264,27 @@ def _report(
         f"MB/s; bare: {count / bare:,.0f} documents/s, {size / bare:.1f} MB/s; "
         f"{timed.indexed} indexed, {timed.failed} failed)"
     )
-    report(f"index {count:,} files ({size:.0f} MB), wall", timed.seconds * 1000, bare * 1000,
-           "ms", BUDGET, bare=BARE)  # fmt: skip
+    report(
+        f"index {count:,} files ({size:.0f} MB), wall",
+        timed.seconds * 1000,
+        bare * 1000,
+        "ms",
+        BUDGET,
+        bare=BARE,
+    )
     growth = (peaks.main - before) / MB
     report("window process RSS growth, peak", growth, None, "MB", GROWTH)
     report("window process RSS, peak", peaks.main / MB, None, "MB", INFO)
     reader = peaks.children.get(timed.reader_pid or -1, 0)
     report("reading child RSS, peak", reader / MB, None, "MB", INFO)
-    report("tracemalloc peak (second pass)", chatdesk_traced / MB, bare_traced / MB, "MB", INFO,
-           bare=BARE)  # fmt: skip
+    report(
+        "tracemalloc peak (second pass)",
+        chatdesk_traced / MB,
+        bare_traced / MB,
+        "MB",
+        INFO,
+        bare=BARE,
+    )
 
 
 # -- bare ----------------------------------------------------------------------------------------
@@ -303,8 +315,19 @@ def _bare(connection: sqlite3.Connection, files: list[Path], base_id: str, sourc
         stat = path.stat()
         now = f"{datetime.now(UTC):%Y-%m-%d %H:%M:%S.%f}"
         mime = "application/pdf" if pdf else "text/plain"
-        row = (document, base_id, source_id, str(path), stat.st_size, stat.st_mtime_ns, mime,
-               pages or None, text, len(chunks), now)  # fmt: skip
+        row = (
+            document,
+            base_id,
+            source_id,
+            str(path),
+            stat.st_size,
+            stat.st_mtime_ns,
+            mime,
+            pages or None,
+            text,
+            len(chunks),
+            now,
+        )
         connection.execute("BEGIN IMMEDIATE")
         connection.execute(_DOCUMENT, row)
         connection.executemany(_CHUNK, chunks)

@@ -102,20 +102,35 @@ async def _measure(workdir: Path, passages: int, asked: int) -> None:
         bare.close()
     both = [a + b for a, b in zip(fts, product, strict=True)]
     print(f"      ({len(questions)} questions of 2-40 words, each once, in turns with bare)")
-    report("first search (loads the matrix)", first, loading, "ms", INFO,
-           bare="bare SELECT + numpy")  # fmt: skip
-    report("search, fused, p50", percentile(chatdesk, 50), percentile(both, 50), "ms", INFO,
-           bare=BARE)  # fmt: skip
-    report("search, fused, p95", percentile(chatdesk, 95), percentile(both, 95), "ms", P95,
-           bare=BARE)  # fmt: skip
+    report(
+        "first search (loads the matrix)", first, loading, "ms", INFO, bare="bare SELECT + numpy"
+    )
+    report(
+        "search, fused, p50", percentile(chatdesk, 50), percentile(both, 50), "ms", INFO, bare=BARE
+    )
+    report(
+        "search, fused, p95", percentile(chatdesk, 95), percentile(both, 95), "ms", P95, bare=BARE
+    )
     for label, q in (("p50", 50), ("p95", 95)):
         report(f"bare parts: FTS5 {label}", percentile(fts, q), None, "ms", INFO)
         report(f"bare parts: numpy product {label}", percentile(product, q), None, "ms", INFO)
     report("the question embedded by the mock, p50", percentile(embedding, 50), None, "ms", INFO)
-    report("search, keywords only, p50", percentile(keyword, 50), percentile(fts_again, 50),
-           "ms", INFO, bare="bare FTS5")  # fmt: skip
-    report("search, keywords only, p95", percentile(keyword, 95), percentile(fts_again, 95),
-           "ms", P95, bare="bare FTS5")  # fmt: skip
+    report(
+        "search, keywords only, p50",
+        percentile(keyword, 50),
+        percentile(fts_again, 50),
+        "ms",
+        INFO,
+        bare="bare FTS5",
+    )
+    report(
+        "search, keywords only, p95",
+        percentile(keyword, 95),
+        percentile(fts_again, 95),
+        "ms",
+        P95,
+        bare="bare FTS5",
+    )
 
 
 async def _timed_search(core: Core, base_id: uuid.UUID, question: str) -> tuple[float, int]:
@@ -185,21 +200,37 @@ def _document_row(
     now: datetime,
 ) -> dict[str, Any]:
     return {
-        "id": document_id, "base_id": base_id, "source_id": source_id,
-        "path": f"/notes/folder {n % 20}/note {n}.md", "size": len(text.encode()),
-        "mtime_ns": 0, "sha256": f"{n:064x}", "mime": "text/markdown", "pages": None,
-        "text": text, "note": None, "error": None, "chunks": chunks, "indexed_at": now,
-    }  # fmt: skip
+        "id": document_id,
+        "base_id": base_id,
+        "source_id": source_id,
+        "path": f"/notes/folder {n % 20}/note {n}.md",
+        "size": len(text.encode()),
+        "mtime_ns": 0,
+        "sha256": f"{n:064x}",
+        "mime": "text/markdown",
+        "pages": None,
+        "text": text,
+        "note": None,
+        "error": None,
+        "chunks": chunks,
+        "indexed_at": now,
+    }
 
 
 def _chunk_row(
     document_id: uuid.UUID, base_id: uuid.UUID, position: int, chunk: Chunk
 ) -> dict[str, Any]:
     return {
-        "document_id": document_id, "base_id": base_id, "position": position,
-        "start": chunk.start, "end": chunk.end, "location": chunk.location[:500],
-        "text": chunk.text, "vector": pack(mock_vector(chunk.text)), "vector_model": KEY,
-    }  # fmt: skip
+        "document_id": document_id,
+        "base_id": base_id,
+        "position": position,
+        "start": chunk.start,
+        "end": chunk.end,
+        "location": chunk.location[:500],
+        "text": chunk.text,
+        "vector": pack(mock_vector(chunk.text)),
+        "vector_model": KEY,
+    }
 
 
 def _questions(prose: Prose, count: int) -> list[str]:

@@ -80,25 +80,113 @@ BARE_FTS = (
 )
 
 _PEOPLE = (
-    "sister", "brother", "mother", "father", "wife", "husband", "partner", "son", "daughter",
-    "manager", "colleague", "neighbour", "landlord", "best friend", "cousin", "grandmother",
-)  # fmt: skip  # a table of words
+    "sister",
+    "brother",
+    "mother",
+    "father",
+    "wife",
+    "husband",
+    "partner",
+    "son",
+    "daughter",
+    "manager",
+    "colleague",
+    "neighbour",
+    "landlord",
+    "best friend",
+    "cousin",
+    "grandmother",
+)
 _NAMES = (
-    "Ana", "Bram", "Chiara", "Dmitri", "Elif", "Farid", "Greta", "Hiro", "Ines", "Jonas",
-    "Kemal", "Lena", "Mateo", "Nadia", "Oskar", "Priya", "Quentin", "Rosa", "Sven", "Tomás",
-    "Uma", "Viktor", "Wen", "Ximena", "Yusuf", "Zelda",
-)  # fmt: skip  # a table of words
+    "Ana",
+    "Bram",
+    "Chiara",
+    "Dmitri",
+    "Elif",
+    "Farid",
+    "Greta",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kemal",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Oskar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tomás",
+    "Uma",
+    "Viktor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zelda",
+)
 _PLACES = (
-    "Lisbon", "Porto", "Berlin", "Hamburg", "Lyon", "Marseille", "Kyoto", "Osaka", "Toronto",
-    "Montreal", "Nairobi", "Accra", "Lima", "Quito", "Oslo", "Bergen", "Dublin", "Cork",
-    "Seville", "Valencia", "Krakow", "Gdansk", "Hanoi", "Da Nang", "Adelaide", "Perth",
-)  # fmt: skip  # a table of words
+    "Lisbon",
+    "Porto",
+    "Berlin",
+    "Hamburg",
+    "Lyon",
+    "Marseille",
+    "Kyoto",
+    "Osaka",
+    "Toronto",
+    "Montreal",
+    "Nairobi",
+    "Accra",
+    "Lima",
+    "Quito",
+    "Oslo",
+    "Bergen",
+    "Dublin",
+    "Cork",
+    "Seville",
+    "Valencia",
+    "Krakow",
+    "Gdansk",
+    "Hanoi",
+    "Da Nang",
+    "Adelaide",
+    "Perth",
+)
 _THINGS = (
-    "Rust", "Python", "TypeScript", "Kotlin", "PostgreSQL", "SQLite", "Kubernetes", "Terraform",
-    "React", "Django", "FastAPI", "pandas", "Blender", "Figma", "LaTeX", "Excel", "Go", "Swift",
-    "sourdough", "espresso", "green tea", "sushi", "lentil soup", "dark chocolate", "oat milk",
-    "jazz", "chess", "bouldering", "trail running", "watercolour", "birdwatching", "sailing",
-)  # fmt: skip  # a table of words
+    "Rust",
+    "Python",
+    "TypeScript",
+    "Kotlin",
+    "PostgreSQL",
+    "SQLite",
+    "Kubernetes",
+    "Terraform",
+    "React",
+    "Django",
+    "FastAPI",
+    "pandas",
+    "Blender",
+    "Figma",
+    "LaTeX",
+    "Excel",
+    "Go",
+    "Swift",
+    "sourdough",
+    "espresso",
+    "green tea",
+    "sushi",
+    "lentil soup",
+    "dark chocolate",
+    "oat milk",
+    "jazz",
+    "chess",
+    "bouldering",
+    "trail running",
+    "watercolour",
+    "birdwatching",
+    "sailing",
+)
 _FRAMES = (
     "My {person} {name} lives in {place}.",
     "My {person} {name} is allergic to {thing}.",
@@ -118,13 +206,31 @@ _FRAMES = (
     "I take the {hour} train from {place} on {weekday}s.",
 )
 _JOBS = (
-    "data engineer", "nurse", "teacher", "translator", "architect", "accountant",
-    "product manager", "research chemist", "carpenter", "designer",
-)  # fmt: skip  # a table of words
+    "data engineer",
+    "nurse",
+    "teacher",
+    "translator",
+    "architect",
+    "accountant",
+    "product manager",
+    "research chemist",
+    "carpenter",
+    "designer",
+)
 _MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip  # a table of words
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 _DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ASKED = (
     "Where does my {person} live?",
@@ -200,11 +306,23 @@ async def _retrieval(core: Core, count: int, asked: int) -> None:
     )
     report("first question (reads the memories)", first, None, "ms", INFO)
     for label, q, target in (("p50", 50, INFO), ("p95", 95, P95)):
-        report(f"for_question, fused, {label}", percentile(fused, q), percentile(both, q), "ms",
-               target, bare=BARE_FUSED)  # fmt: skip
+        report(
+            f"for_question, fused, {label}",
+            percentile(fused, q),
+            percentile(both, q),
+            "ms",
+            target,
+            bare=BARE_FUSED,
+        )
     for label, q, target in (("p50", 50, INFO), ("p95", 95, P95)):
-        report(f"for_question, keywords, {label}", percentile(keyword, q),
-               percentile(fts_again, q), "ms", target, bare=BARE)  # fmt: skip
+        report(
+            f"for_question, keywords, {label}",
+            percentile(keyword, q),
+            percentile(fts_again, q),
+            "ms",
+            target,
+            bare=BARE,
+        )
 
 
 async def _timed(memory: Memories, chat: uuid.UUID, question: str) -> tuple[float, Any]:
@@ -245,11 +363,18 @@ def _sentence(rng: random.Random, n: int) -> str:
 def _words(rng: random.Random) -> dict[str, Any]:
     thing, other = rng.sample(_THINGS, 2)
     return {
-        "person": rng.choice(_PEOPLE), "name": rng.choice(_NAMES), "place": rng.choice(_PLACES),
-        "thing": thing, "other": other, "job": rng.choice(_JOBS), "month": rng.choice(_MONTHS),
-        "day": rng.randint(1, 28), "years": rng.randint(1, 20), "weekday": rng.choice(_DAYS),
+        "person": rng.choice(_PEOPLE),
+        "name": rng.choice(_NAMES),
+        "place": rng.choice(_PLACES),
+        "thing": thing,
+        "other": other,
+        "job": rng.choice(_JOBS),
+        "month": rng.choice(_MONTHS),
+        "day": rng.randint(1, 28),
+        "years": rng.randint(1, 20),
+        "weekday": rng.choice(_DAYS),
         "hour": f"{rng.randint(5, 22)}:{rng.choice(('05', '17', '32', '48'))}",
-    }  # fmt: skip
+    }
 
 
 def _questions(count: int) -> list[str]:
@@ -319,8 +444,14 @@ async def _send_path(core: Core, turns: int) -> None:
     )
     on, off = percentile(took[True], 50), percentile(took[False], 50)
     report("send to request, 100 memories, p50", on, off, "ms", SEND, bare="memory off")
-    report("send to request, 100 memories, p95", percentile(took[True], 95),
-           percentile(took[False], 95), "ms", INFO, bare="memory off")  # fmt: skip
+    report(
+        "send to request, 100 memories, p95",
+        percentile(took[True], 95),
+        percentile(took[False], 95),
+        "ms",
+        INFO,
+        bare="memory off",
+    )
     report("  of which finding them, p50", percentile(finding, 50), None, "ms", INFO)
 
 

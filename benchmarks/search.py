@@ -305,13 +305,20 @@ def _report_search(chat: dict[str, list[float]], like: dict[str, list[float]]) -
     every_like = [ms for samples in like.values() for ms in samples]
     for kind in ("rare", "common", "very common", "pairs", "typing"):
         samples = chat[kind]
-        report(f"search, {kind} ({len(samples)}), p50", statistics.median(samples),
-               statistics.median(like[kind]), "ms", INFO, bare="LIKE scan")  # fmt: skip
+        report(
+            f"search, {kind} ({len(samples)}), p50",
+            statistics.median(samples),
+            statistics.median(like[kind]),
+            "ms",
+            INFO,
+            bare="LIKE scan",
+        )
     count = len(every)
     for label, q, target in (("p50", 50.0, P50), ("p95", 95.0, P95), ("max", 100.0, INFO)):
         value, baseline = percentile(every, q), percentile(every_like, q)
-        report(f"search, all {count} queries, {label}", value, baseline, "ms", target,
-               bare="LIKE scan")  # fmt: skip
+        report(
+            f"search, all {count} queries, {label}", value, baseline, "ms", target, bare="LIKE scan"
+        )
     for label, q in (("p50", 50.0), ("p95", 95.0)):
         ratio = percentile(every, q) / percentile(every_like, q)
         report(f"search ÷ LIKE scan, {label}", ratio, None, "×", INFO)
@@ -367,10 +374,22 @@ async def _write_costs(core: Core, rounds: int = 5) -> None:
                 statement = sql if not indexed else f'DROP TRIGGER "{name}"'
                 core.insides.store.write_now(lambda session, s=statement: session.execute(text(s)))
     for name, samples in writes[True].items():
-        report(f"{name}, p50", statistics.median(samples), statistics.median(writes[False][name]),
-               "ms", INFO, bare="no index")  # fmt: skip
-    report("send → user row durable, p50", statistics.median(sends[True]),
-           statistics.median(sends[False]), "ms", SEND, bare="no index")  # fmt: skip
+        report(
+            f"{name}, p50",
+            statistics.median(samples),
+            statistics.median(writes[False][name]),
+            "ms",
+            INFO,
+            bare="no index",
+        )
+    report(
+        "send → user row durable, p50",
+        statistics.median(sends[True]),
+        statistics.median(sends[False]),
+        "ms",
+        SEND,
+        bare="no index",
+    )
 
 
 def _raw_writes(database: Path, count: int = 20) -> dict[str, list[float]]:

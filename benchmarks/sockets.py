@@ -54,8 +54,14 @@ async def _measure(home: Path, runs: int, clients: int) -> None:
     report("chunk, event to socket client, p50", statistics.median(chunk), None, "ms", P50)
     report("chunk, event to socket client, p95", percentile(chunk, 95), None, "ms", INFO)
     report("message created, event to client, p50", statistics.median(created), None, "ms", INFO)
-    report(f"chunk, event to {clients} clients, p50", statistics.median([c for c, _ in many]),
-           statistics.median(chunk), "ms", INFO, bare="1 client")  # fmt: skip
+    report(
+        f"chunk, event to {clients} clients, p50",
+        statistics.median([c for c, _ in many]),
+        statistics.median(chunk),
+        "ms",
+        INFO,
+        bare="1 client",
+    )
 
 
 async def _hop(core: Core, address: str, count: int) -> tuple[float, float]:

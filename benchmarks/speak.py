@@ -170,8 +170,14 @@ def _steps(corpus: list[tuple[str, str, str | None]]) -> None:
         worst = _slowest_step(sentence_steps(text))
         if worst > slowest[1]:
             slowest = (name, worst, _cpu_ms(lambda text=text: sentences(text)))
-    report(f"speakable in steps, slowest step ({slowest[0]})", slowest[1], slowest[2], "ms",
-           INFO, bare="read whole")  # fmt: skip
+    report(
+        f"speakable in steps, slowest step ({slowest[0]})",
+        slowest[1],
+        slowest[2],
+        "ms",
+        INFO,
+        bare="read whole",
+    )
 
 
 def _slowest_step(steps: Iterator[list[str]]) -> float:

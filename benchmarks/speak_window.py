@@ -122,19 +122,42 @@ async def _measure(workdir: Path, quick: bool, espeak: str) -> None:
     print(f"      ({heard} sentences heard while {tokens:,} tokens streamed, twice)")
     # What reading adds to the window's own streaming (whose stalls the `stream` benchmark
     # budgets): the streamed answer read aloud against the same answer streamed unread.
-    report(f"loop stall, {tokens:,} tokens streamed and read aloud, p99",
-           percentile(streamed.busy, 99), percentile(alone.busy, 99), "ms", READ_ADDS,
-           bare=UNREAD)  # fmt: skip
-    report(f"loop stall, {tokens:,} tokens streamed and read aloud, max", max(streamed.busy),
-           max(alone.busy), "ms", INFO, bare=UNREAD)  # fmt: skip
+    report(
+        f"loop stall, {tokens:,} tokens streamed and read aloud, p99",
+        percentile(streamed.busy, 99),
+        percentile(alone.busy, 99),
+        "ms",
+        READ_ADDS,
+        bare=UNREAD,
+    )
+    report(
+        f"loop stall, {tokens:,} tokens streamed and read aloud, max",
+        max(streamed.busy),
+        max(alone.busy),
+        "ms",
+        INFO,
+        bare=UNREAD,
+    )
     for label, q in (("p99", 99.0), ("max", 100.0)):
-        report(f"loop stall, the same streamed, not read, {label}", percentile(alone.busy, q),
-               percentile(alone.idle, q), "ms", INFO, bare=IDLE)  # fmt: skip
+        report(
+            f"loop stall, the same streamed, not read, {label}",
+            percentile(alone.busy, q),
+            percentile(alone.idle, q),
+            "ms",
+            INFO,
+            bare=IDLE,
+        )
     first_sentence = sentences(TYPICAL)[0]
     bare = statistics.median(_bare_render(espeak, first_sentence) for _ in range(3))
     megabytes = f"{size / 1e6:g} MB"
-    report(f"first audio, Read aloud on a finished {megabytes} answer",
-           statistics.median(firsts), bare, "ms", FIRST_AUDIO, bare="bare espeak-ng")  # fmt: skip
+    report(
+        f"first audio, Read aloud on a finished {megabytes} answer",
+        statistics.median(firsts),
+        bare,
+        "ms",
+        FIRST_AUDIO,
+        bare="bare espeak-ng",
+    )
     print(f"      (from the press until {READ_ON:g} s of reading, 3 times; {long_read.ticks()})")
     long_read.report(f"loop stall, a finished {megabytes} answer read aloud")
 
@@ -160,8 +183,12 @@ async def _stream_read(
     reading = window.actions_.reading
     with long_answers(tokens):
         turn = await core.service.send(thread_id, PROMPT)
-        await until(lambda: (w := window.view.widget_for(turn.answer.id)) is not None and bool(
-            w.message.content))  # fmt: skip
+        await until(
+            lambda: (
+                (w := window.view.widget_for(turn.answer.id)) is not None
+                and bool(w.message.content)
+            )
+        )
         if read:
             reading.toggle(turn.answer.id)
         await core.service.wait_for_answer(turn.answer.id)
@@ -201,14 +228,37 @@ async def long_thread(core: Core, size: int) -> tuple[uuid.UUID, uuid.UUID]:
     thread = await core.service.create_thread(title="a long answer")
     text = (TYPICAL + "\n\n") * (size // (len(TYPICAL) + 2))
     question, answer, at = new_id(), new_id(), datetime.now(UTC)
-    common = {"thread_id": thread.id, "status": Status.COMPLETE, "created_at": at,
-              "completed_at": at, "updated_at": at}  # fmt: skip
+    common = {
+        "thread_id": thread.id,
+        "status": Status.COMPLETE,
+        "created_at": at,
+        "completed_at": at,
+        "updated_at": at,
+    }
     rows = [
-        {**common, "id": question, "parent_id": None, "active_child_id": answer, "depth": 0,
-         "role": Role.USER, "content": "Tell me everything.", "provider": None, "model": None},
-        {**common, "id": answer, "parent_id": question, "active_child_id": None, "depth": 1,
-         "role": Role.ASSISTANT, "content": text, "provider": "mock", "model": "mock-1"},
-    ]  # fmt: skip
+        {
+            **common,
+            "id": question,
+            "parent_id": None,
+            "active_child_id": answer,
+            "depth": 0,
+            "role": Role.USER,
+            "content": "Tell me everything.",
+            "provider": None,
+            "model": None,
+        },
+        {
+            **common,
+            "id": answer,
+            "parent_id": question,
+            "active_child_id": None,
+            "depth": 1,
+            "role": Role.ASSISTANT,
+            "content": text,
+            "provider": "mock",
+            "model": "mock-1",
+        },
+    ]
     insert_rows(core, rows)
     set_leaf(core, thread.id, answer, 2)
     return thread.id, answer

@@ -228,10 +228,22 @@ def _bulk(
     print(f"      ({count:,} messages: one share, then rounds until the outbox is empty)")
     # one bare push, so no spread to measure: the guard gives it no noise (a miss fails)
     report(f"push {count:,} messages", push_ms, bare_push, "ms", PUSH, bare="bare psycopg")
-    report(f"pull {count:,} messages (fresh client)", pull_ms, bare_pull, "ms", BULK,
-           bare="bare psycopg")  # fmt: skip
-    report("push rate", count / push_ms * 1000, count / bare_push * 1000, "rows/s", INFO,
-           bare="bare psycopg")  # fmt: skip
+    report(
+        f"pull {count:,} messages (fresh client)",
+        pull_ms,
+        bare_pull,
+        "ms",
+        BULK,
+        bare="bare psycopg",
+    )
+    report(
+        "push rate",
+        count / push_ms * 1000,
+        count / bare_push * 1000,
+        "rows/s",
+        INFO,
+        bare="bare psycopg",
+    )
 
 
 def _bare_bulk(dsn: str, team_id: uuid.UUID) -> tuple[float, float]:

@@ -80,8 +80,10 @@ def _loading(runs: int) -> tiktoken.Encoding:
         chat.append(_off_thread(lambda: counter.load(MODEL)))  # noqa: B023
         counter.close()
         bare.append(_off_thread(_tiktoken_builds_o200k))
-    print(f"      (o200k_base, {runs} fresh loads each, from {bundled_dir()}; the counting "
-          "process is started by each load)")  # fmt: skip
+    print(
+        f"      (o200k_base, {runs} fresh loads each, from {bundled_dir()}; the counting "
+        "process is started by each load)"
+    )
     load_ms = statistics.median(r.took for r in chat), statistics.median(r.took for r in bare)
     report("load o200k in a worker, median", *load_ms, "ms", INFO, bare=TIKTOKEN)
     _report_stall("GUI-thread stall during load, max", chat, bare, TIKTOKEN)
@@ -142,8 +144,10 @@ def _report_stall(name: str, chat: Runs, bare: Runs, baseline: str) -> None:
     """The longest stall of each side; beside it, how much of it was this process's own CPU
     time (the rest: other processes had the cores, as on a busy machine)."""
     worst, worst_bare = max(chat, key=lambda r: r.late), max(bare, key=lambda r: r.late)
-    print(f"      (this process's own share of the longest stall: {worst.held:.1f} ms, with "
-          f"{baseline}: {worst_bare.held:.1f} ms)")  # fmt: skip
+    print(
+        f"      (this process's own share of the longest stall: {worst.held:.1f} ms, with "
+        f"{baseline}: {worst_bare.held:.1f} ms)"
+    )
     report(name, worst.late, worst_bare.late, "ms", FRAME, bare=baseline)
 
 
@@ -165,8 +169,10 @@ def _counting(
     first_ms, total = timed_call(lambda: counter.count_messages(MODEL, messages))
     bare_first_ms, _ = timed_call(lambda: _bare_count(encoding, texts))
     assert not total.estimated, "the counting process did not count"
-    print(f"      ({len(messages):,} messages, {size / 1e6:.1f} M characters, {total.tokens:,} "
-          "tokens with the chat format)")  # fmt: skip
+    print(
+        f"      ({len(messages):,} messages, {size / 1e6:.1f} M characters, {total.tokens:,} "
+        "tokens with the chat format)"
+    )
     name = f"count {len(messages):,} messages"
     report(f"{name}, first", first_ms, bare_first_ms, "ms", INFO, bare=BARE)
     chat = median_ms(lambda: counter.count_messages(MODEL, messages), runs)

@@ -70,20 +70,33 @@ async def _measure(workdir: Path, opens: int, answers: int) -> None:
         f"      ({opens} opens of an answer with {CARDS} tool calls, and of it without; "
         f"{answers} answers"
     )
-    print("      calling a tool of 100 ms on the tools thread, one after another)")  # fmt: skip
+    print("      calling a tool of 100 ms on the tools thread, one after another)")
     name = "loop stall opening it, calls folded, p99"
-    report(name, percentile(stalls["folded"], 99), percentile(stalls["plain"], 99), "ms", INFO,
-           bare="without calls")  # fmt: skip
+    report(
+        name,
+        percentile(stalls["folded"], 99),
+        percentile(stalls["plain"], 99),
+        "ms",
+        INFO,
+        bare="without calls",
+    )
     report("unfold: 50 cards shown, p50", percentile(unfolded, 50), None, "ms", INFO)
     for name, during in (("50 cards unfold", stalls["unfold"]), ("tools run", running)):
         value, bare = percentile(during, 99), percentile(idle, 99)
         report(f"loop stall while {name}, p99", value, bare, "ms", STALL, bare=IDLE)
         report(f"loop stall while {name}, max", max(during), max(idle), "ms", INFO, bare=IDLE)
     name = "loop stall while tools run, p99"
-    report(name, percentile(running, 99), percentile(plain_running, 99), "ms", INFO,
-           bare="no tools")  # fmt: skip
-    report("answer with a tool call, p50", percentile(ran, 50), percentile(plain_ran, 50), "ms",
-           INFO, bare="no tools")  # fmt: skip
+    report(
+        name, percentile(running, 99), percentile(plain_running, 99), "ms", INFO, bare="no tools"
+    )
+    report(
+        "answer with a tool call, p50",
+        percentile(ran, 50),
+        percentile(plain_ran, 50),
+        "ms",
+        INFO,
+        bare="no tools",
+    )
 
 
 async def _open(window: MainWindow, away: uuid.UUID, thread_id: uuid.UUID) -> list[float]:
@@ -179,11 +192,24 @@ def _seed(core: Core, count: int) -> uuid.UUID:
         for number in range(count):
             call_id = f"call_{number}"
             arguments = json.dumps({"path": f"notes/{number}.md", "lines": [1, 200]})
-            made.append((PartKind.TOOL_CALL, None, {
-                "call_id": call_id, "name": "files__read", "server": "files", "tool": "read",
-                "arguments": arguments, "state": "done", "approval": "allowed",
-                "round": 1 + number // 10, "offset": 0, "duration_ms": 40 + number,
-            }))  # fmt: skip
+            made.append(
+                (
+                    PartKind.TOOL_CALL,
+                    None,
+                    {
+                        "call_id": call_id,
+                        "name": "files__read",
+                        "server": "files",
+                        "tool": "read",
+                        "arguments": arguments,
+                        "state": "done",
+                        "approval": "allowed",
+                        "round": 1 + number // 10,
+                        "offset": 0,
+                        "duration_ms": 40 + number,
+                    },
+                )
+            )
             result = json.dumps({"path": f"notes/{number}.md", "text": "lorem ipsum " * 170})
             done = {"call_id": call_id, "is_error": False, "size": len(result)}
             made.append((PartKind.TOOL_RESULT, result, done))
@@ -196,9 +222,16 @@ def _seed(core: Core, count: int) -> uuid.UUID:
             session, now, row, None, Role.USER, Status.COMPLETE, "Read all my notes"
         )
         reply = repo.insert_message(
-            session, now, row, user, Role.ASSISTANT, Status.COMPLETE, "I read them all.",
-            provider="mock", model="mock-1",
-        )  # fmt: skip
+            session,
+            now,
+            row,
+            user,
+            Role.ASSISTANT,
+            Status.COMPLETE,
+            "I read them all.",
+            provider="mock",
+            model="mock-1",
+        )
         if count:
             reply.tool_time_ms = sum(40 + n for n in range(count))
             repo.add_parts(session, reply.id, parts())

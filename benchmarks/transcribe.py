@@ -152,8 +152,14 @@ async def _recording(workdir: Path, speech: Path) -> None:
         busy = await _stalls_until(recording.finished())
         await asyncio.to_thread(player.wait)
         idle = await _stalls_until(asyncio.sleep(3))
-        report("loop stall while recording, p99", percentile(busy, 99), percentile(idle, 99),
-               "ms", STALL, bare="idle loop")  # fmt: skip
+        report(
+            "loop stall while recording, p99",
+            percentile(busy, 99),
+            percentile(idle, 99),
+            "ms",
+            STALL,
+            bare="idle loop",
+        )
         report("loop stall while recording, max", max(busy), max(idle), "ms", INFO, bare="idle")
     finally:
         stop_pulse(pulse)

@@ -53,8 +53,9 @@ def run(workdir: Path, quick: bool) -> None:
     report(name, seconds * 1000, bare["seconds"] * 1000, "ms", INFO, bare="json.load")
     rate, bare_rate = messages / seconds, messages / bare["seconds"]
     report("import, messages", rate, bare_rate, "rows/s", INFO, bare="json.load")
-    report("import, peak memory added", chat["peak_mb"], bare["peak_mb"], "MB", INFO,
-           bare="json.load")  # fmt: skip
+    report(
+        "import, peak memory added", chat["peak_mb"], bare["peak_mb"], "MB", INFO, bare="json.load"
+    )
 
 
 # -- the export ----------------------------------------------------------------------------------
@@ -88,11 +89,17 @@ def _conversation(n: int) -> tuple[dict[str, Any], int]:
     def message(role: str, content: dict[str, Any], **metadata: Any) -> dict[str, Any]:
         clock[0] += 5
         return {
-            "id": str(uuid.uuid4()), "author": {"role": role, "name": None, "metadata": {}},
-            "create_time": clock[0], "update_time": None, "content": content,
-            "status": "finished_successfully", "end_turn": role == "assistant", "weight": 1.0,
-            "metadata": metadata, "recipient": "all",
-        }  # fmt: skip
+            "id": str(uuid.uuid4()),
+            "author": {"role": role, "name": None, "metadata": {}},
+            "create_time": clock[0],
+            "update_time": None,
+            "content": content,
+            "status": "finished_successfully",
+            "end_turn": role == "assistant",
+            "weight": 1.0,
+            "metadata": metadata,
+            "recipient": "all",
+        }
 
     def text(value: str) -> dict[str, Any]:
         return {"content_type": "text", "parts": [value]}
@@ -116,10 +123,16 @@ def _conversation(n: int) -> tuple[dict[str, Any], int]:
             parent = node(answer_parent, message("assistant", text(answer), model_slug="gpt-4o"))
             kept += 1
     conversation = {
-        "title": f"Chat {n}", "create_time": at, "update_time": clock[0], "mapping": mapping,
-        "current_node": parent, "conversation_id": str(uuid.UUID(int=n + 1)),
-        "id": str(uuid.UUID(int=n + 1)), "default_model_slug": "gpt-4o", "is_archived": False,
-    }  # fmt: skip
+        "title": f"Chat {n}",
+        "create_time": at,
+        "update_time": clock[0],
+        "mapping": mapping,
+        "current_node": parent,
+        "conversation_id": str(uuid.UUID(int=n + 1)),
+        "id": str(uuid.UUID(int=n + 1)),
+        "default_model_slug": "gpt-4o",
+        "is_archived": False,
+    }
     return conversation, kept
 
 

@@ -74,10 +74,15 @@ async def _measure(runs: int) -> None:
         pages = await asyncio.gather(*(fetcher.get(address) for address in slow))
         together = (time.perf_counter() - start) * 1000
     assert all(len(page.body) == len(PAGE) for page in pages)
-    report("a 150 KB page through the guard, p50", statistics.median(guarded),
-           statistics.median(plain), "ms", ONE, bare="bare httpx")  # fmt: skip
-    report("ten slow pages at once, wall", together, max(alone), "ms", PARALLEL,
-           bare="slowest one")  # fmt: skip
+    report(
+        "a 150 KB page through the guard, p50",
+        statistics.median(guarded),
+        statistics.median(plain),
+        "ms",
+        ONE,
+        bare="bare httpx",
+    )
+    report("ten slow pages at once, wall", together, max(alone), "ms", PARALLEL, bare="slowest one")
 
 
 async def _stall(pages: int) -> None:
@@ -85,10 +90,18 @@ async def _stall(pages: int) -> None:
         url = f"{origin}/page"
         late, seconds = await _reading(lambda: fetcher.get(url), pages)
         plain, _ = await _reading(lambda: bare.get(url), pages)
-    print(f"      ({pages} pages in {seconds:.2f} s; {len(late)} ticks of {TICK * 1000:g} ms; "
-          f"bare: {len(plain)} ticks)")  # fmt: skip
-    report("loop stall while reading pages, p99", percentile(late, 99), percentile(plain, 99),
-           "ms", STALL, bare="bare httpx")  # fmt: skip
+    print(
+        f"      ({pages} pages in {seconds:.2f} s; {len(late)} ticks of {TICK * 1000:g} ms; "
+        f"bare: {len(plain)} ticks)"
+    )
+    report(
+        "loop stall while reading pages, p99",
+        percentile(late, 99),
+        percentile(plain, 99),
+        "ms",
+        STALL,
+        bare="bare httpx",
+    )
 
 
 async def _reading(read: Callable[[], Awaitable[object]], pages: int) -> tuple[list[float], float]:

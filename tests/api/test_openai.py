@@ -306,9 +306,10 @@ async def test_embeddings_come_from_the_configured_embedding_model(served: Serve
 async def test_store_keeps_the_exchange_as_a_chat_made_through_the_api(served: Served) -> None:
     api = client(served)
     raw = await api.chat.completions.with_raw_response.create(
-        model="mock/mock-1", messages=[{"role": "user", "content": "Tell me about rivers"}],
+        model="mock/mock-1",
+        messages=[{"role": "user", "content": "Tell me about rivers"}],
         store=True,
-    )  # fmt: skip
+    )
     done = raw.parse()
     thread_id = uuid.UUID(raw.headers["x-chatdesk-thread"])
     extra = (done.model_extra or {})["chatdesk"]

@@ -109,8 +109,9 @@ async def test_an_edited_assistant_answers_with_its_new_prompt_and_old_answers_k
     reviewer = await service.assistants.create(REVIEWER)
     turn = await service.send_new("first", assistant_id=reviewer.id)
     await service.wait_for_answer(turn.answer.id)
-    renamed = AssistantFields(**{**REVIEWER.__dict__, "name": "Kind reviewer",
-                                 "system_prompt": "Be kind."})  # fmt: skip
+    renamed = AssistantFields(
+        **{**REVIEWER.__dict__, "name": "Kind reviewer", "system_prompt": "Be kind."}
+    )
     await service.assistants.update(reviewer.id, renamed)
 
     second = await service.send(turn.answer.thread_id, "second")
@@ -309,18 +310,25 @@ async def test_built_in_assistants_speak_the_users_language_until_the_user_chang
     [
         (b"\x89PNG\r\n\x1a\n", "not JSON"),
         (b'{"format": "something-else", "version": 1, "assistants": []}', "not an assistant file"),
-        (b'{"format": "chatdesk-assistants", "version": 9, "assistants": [{"name": "x"}]}',
-         "newer chatdesk"),
+        (
+            b'{"format": "chatdesk-assistants", "version": 9, "assistants": [{"name": "x"}]}',
+            "newer chatdesk",
+        ),
         (b'{"format": "chatdesk-assistants", "version": 1, "assistants": []}', "no assistants"),
-        (b'{"format": "chatdesk-assistants", "version": 1, "assistants": '
-         b'[{"name": "ok"}, {"name": "bad", "temperature": "hot"}]}',
-         "assistant 2 of the file: temperature must be a number"),
-        (b'{"format": "chatdesk-assistants", "version": 1, "assistants": '
-         b'[{"name": "x", "examples": [1, 2]}]}', "examples must be a list of texts"),
+        (
+            b'{"format": "chatdesk-assistants", "version": 1, "assistants": '
+            b'[{"name": "ok"}, {"name": "bad", "temperature": "hot"}]}',
+            "assistant 2 of the file: temperature must be a number",
+        ),
+        (
+            b'{"format": "chatdesk-assistants", "version": 1, "assistants": '
+            b'[{"name": "x", "examples": [1, 2]}]}',
+            "examples must be a list of texts",
+        ),
         (b"[" * 100_000 + b"]" * 100_000, "not JSON"),
         (b" " * (3 * 1024 * 1024), "over 2,097,152 bytes"),
     ],
-)  # fmt: skip
+)
 async def test_a_hostile_assistant_file_is_refused_whole_with_a_clear_reason(
     service: ChatService, tmp_path: Path, content: bytes, said: str
 ) -> None:
@@ -377,8 +385,11 @@ async def test_saved_prompts_keep_their_variables_and_replace_by_name(
     await service.prompts.save("reply TO mail", "Short: {{x}}")
     [kept] = await service.prompts.list()
     assert (kept.name, kept.text) == ("reply TO mail", "Short: {{x}}")
-    for name, body, said in (("", "x", "needs a name"), ("n", "  ", "empty"),
-                             ("n", "a\x00b", "characters of text")):  # fmt: skip
+    for name, body, said in (
+        ("", "x", "needs a name"),
+        ("n", "  ", "empty"),
+        ("n", "a\x00b", "characters of text"),
+    ):
         with pytest.raises(InvalidRequest, match=said):
             await service.prompts.save(name, body)
     await service.prompts.delete("Reply to mail")

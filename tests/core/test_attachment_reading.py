@@ -210,8 +210,9 @@ def test_a_scans_pages_are_drawn_as_images_when_asked() -> None:
     result = read("scan.pdf", files.scanned_pdf(3), limits)
     assert result.note == "a scan: no page has a text layer"
     assert [(p.kind, p.mime, p.height) for p in result.page_images] == [
-        ("image", "image/jpeg", 512), ("image", "image/jpeg", 512),
-    ]  # fmt: skip
+        ("image", "image/jpeg", 512),
+        ("image", "image/jpeg", 512),
+    ]
     first = result.page_images[0]
     assert first.image is not None
     assert first.thumbnail is not None

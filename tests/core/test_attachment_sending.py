@@ -37,9 +37,11 @@ def profile(server: FakeOpenAI) -> ProviderProfile:
 
 
 async def test_an_image_and_a_pdf_go_to_a_vision_model_as_content_parts(
-    tmp_path: Path, make_service: ServiceFactory, server: FakeOpenAI,
+    tmp_path: Path,
+    make_service: ServiceFactory,
+    server: FakeOpenAI,
     provider: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = make_service(openai=provider)
     photo = tmp_path / "holiday.jpg"
     photo.write_bytes(files.photo(4000, 3000, orientation=6))
@@ -100,8 +102,9 @@ async def test_an_image_for_a_model_without_vision_is_refused_and_nothing_is_wri
         await service.send(thread.id, "Describe it", attachments=[picture])
     assert user_rows(service._store.path) == []
     with pytest.raises(ImagesNotTaken):
-        await service.send_new("Describe it", attachments=[picture], provider="openai",
-                               model="llama3.1")  # fmt: skip
+        await service.send_new(
+            "Describe it", attachments=[picture], provider="openai", model="llama3.1"
+        )
     assert [t.id for t in (await service.list_threads()).threads] == [
         thread.id
     ]  # no empty new thread
@@ -487,14 +490,16 @@ async def test_the_read_attachment_tool_reads_what_was_left_out(service: ChatSer
     assert "--- Page 10 ---" in text
     assert "--- Page 11 ---" not in text
     assert await read(attachment=ids["report.pdf"], pages="13-14") == (
-        True, "report.pdf has 12 pages, slides or sheets; ask for 1–12."
-    )  # fmt: skip
+        True,
+        "report.pdf has 12 pages, slides or sheets; ask for 1–12.",
+    )
     error, text = await read(attachment=ids["build.log"], offset=49_990)
     assert (error, text) == (False, "[build.log: characters 49,990–50,000 of 50,000]\nstep 1 ok\n")
     assert (await read(attachment=ids["a.jpg"]))[0]
     assert await read(attachment="not an id") == (
-        True, "There is no attachment with the id 'not an id'."
-    )  # fmt: skip
+        True,
+        "There is no attachment with the id 'not an id'.",
+    )
 
     # The model calls it like any tool: in a chat with chatdesk's tools on, by the rules.
     service.tools.policies.set("chatdesk", Policy.ALLOW)
@@ -522,8 +527,9 @@ async def test_a_scans_pages_become_images_the_model_is_sent(
         ("Signed contract page 1.jpg", "image", "image/jpeg"),
         ("Signed contract page 2.jpg", "image", "image/jpeg"),
     ]  # the first `scan_pages` of its 3
-    assert all(service.attacher.blobs.has(p.sha256) and service.attacher.blobs.has(p.thumb)
-               for p in pages)  # fmt: skip
+    assert all(
+        service.attacher.blobs.has(p.sha256) and service.attacher.blobs.has(p.thumb) for p in pages
+    )
     turn = await service.send_new("What does it say?", attachments=[scan, *pages])
     answer = await service.wait_for_answer(turn.answer.id)
     assert "I received 3 attachments" in answer.content

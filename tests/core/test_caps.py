@@ -48,9 +48,13 @@ async def priced(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
 
 def _profile(server: FakeOpenAI, **more: float) -> ProviderProfile:
     return ProviderProfile(
-        "paid", server.url, default_model=MODEL, input_price_per_million=PRICE,
-        output_price_per_million=PRICE, **more,  # type: ignore[arg-type]
-    )  # fmt: skip
+        "paid",
+        server.url,
+        default_model=MODEL,
+        input_price_per_million=PRICE,
+        output_price_per_million=PRICE,
+        **more,  # type: ignore[arg-type]
+    )
 
 
 def _capped(config: Configuration, **caps: float) -> Settings:
@@ -65,9 +69,11 @@ async def _ask(service: ChatService, server: FakeOpenAI, thread_id: object, **mo
 
 
 async def test_a_reached_monthly_cap_refuses_the_next_request_before_anything_is_written(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = make_service(_capped(config, monthly_usd=5.0), paid=priced)
     thread = await service.create_thread(provider="paid", model=MODEL)
     await _ask(service, server, thread.id)  # $4.50 of $5.00
@@ -119,9 +125,11 @@ async def test_a_providers_cap_and_a_chats_cap_refuse_only_their_own_requests(
 
 
 async def test_an_answer_near_a_cap_says_so(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = make_service(_capped(config, monthly_usd=10.0, warn_at=0.8), paid=priced)
     heard: list[Event] = []
     service.events.subscribe(heard.append)
@@ -134,9 +142,11 @@ async def test_an_answer_near_a_cap_says_so(
 
 
 async def test_a_title_is_not_asked_for_past_a_cap(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = make_service(_capped(config, monthly_usd=4.0), paid=priced)
     server.queue(text_reply("Fine ", "thanks."))
     question = "Could you explain how a B-tree keeps itself balanced when keys are inserted?"
@@ -149,16 +159,22 @@ async def test_a_title_is_not_asked_for_past_a_cap(
 
 
 async def test_requests_sent_together_stop_at_a_cap_as_if_sent_one_after_another(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     free = MockProvider(dataclasses.replace(config.settings.mock, tokens_per_second=0))
     service = make_service(_capped(config, monthly_usd=10.0), paid=priced, mock=free)
     first = await service.create_thread(provider="paid", model=MODEL)
     await _ask(service, server, first.id)  # $4.50 of $10.00: this model's answers cost $4.50
     for _ in range(3):  # answers that stay in the writing until the test lets them end
-        server.queue(Reply(events=[chunk("Fine "), chunk("thanks."), chunk(finish="stop"),
-                                   usage_chunk(7, 2)], hold_after=1))  # fmt: skip
+        server.queue(
+            Reply(
+                events=[chunk("Fine "), chunk("thanks."), chunk(finish="stop"), usage_chunk(7, 2)],
+                hold_after=1,
+            )
+        )
     chats = [await service.create_thread(provider="paid", model=MODEL) for _ in range(3)]
     local = await service.create_thread(provider="mock", model="mock-1")
     asked = len(server.requests)
@@ -189,14 +205,21 @@ async def test_requests_sent_together_stop_at_a_cap_as_if_sent_one_after_another
 
 
 async def test_a_comparison_counts_its_own_answers_against_a_cap(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     elsewhere = FakeOpenAI(("other-model",)).start()
     other = OpenAICompatibleProvider(
-        ProviderProfile("other", elsewhere.url, default_model="other-model",
-                        input_price_per_million=PRICE, output_price_per_million=PRICE)
-    )  # fmt: skip
+        ProviderProfile(
+            "other",
+            elsewhere.url,
+            default_model="other-model",
+            input_price_per_million=PRICE,
+            output_price_per_million=PRICE,
+        )
+    )
     try:
         service = make_service(_capped(config, monthly_usd=13.0), paid=priced, other=other)
         for name, fake in (("paid", server), ("other", elsewhere)):

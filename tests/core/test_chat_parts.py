@@ -118,9 +118,17 @@ def _runner(store: Store, config: Configuration, tokens_per_second: float = 0) -
     tools = tools_in(settings, None)
     attacher = Attacher(BlobStore.beside(store.path), settings, Reader())
     answers = Answers(
-        store, providers, settings, events, SystemClock(), counting, contexts, ended.append, tools,
+        store,
+        providers,
+        settings,
+        events,
+        SystemClock(),
+        counting,
+        contexts,
+        ended.append,
+        tools,
         attacher,
-    )  # fmt: skip
+    )
     return answers, events, ended
 
 

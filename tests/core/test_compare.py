@@ -49,10 +49,14 @@ def server() -> Iterator[FakeOpenAI]:
 @pytest_asyncio.fixture
 async def remote(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
     provider = OpenAICompatibleProvider(
-        ProviderProfile("remote", server.url, default_model="remote-model",
-                        input_price_per_million=500_000.0,
-                        output_price_per_million=500_000.0)
-    )  # fmt: skip
+        ProviderProfile(
+            "remote",
+            server.url,
+            default_model="remote-model",
+            input_price_per_million=500_000.0,
+            output_price_per_million=500_000.0,
+        )
+    )
     yield provider
     await provider.aclose()
 
@@ -108,9 +112,11 @@ async def test_stopping_one_answer_of_a_comparison_leaves_the_others_writing(
     both: ChatService, server: FakeOpenAI
 ) -> None:
     server.queue(
-        Reply(events=[chunk("Half "), chunk("more"), chunk(finish="stop"), usage_chunk(7, 2)],
-              hold_after=1)
-    )  # fmt: skip
+        Reply(
+            events=[chunk("Half "), chunk("more"), chunk(finish="stop"), usage_chunk(7, 2)],
+            hold_after=1,
+        )
+    )
     arrived = asyncio.Event()
     both.events.subscribe(
         lambda e: arrived.set() if isinstance(e, AnswerTextAppended) and e.text == "Half " else None
@@ -141,9 +147,12 @@ async def three() -> AsyncIterator[dict[str, tuple[FakeOpenAI, OpenAICompatibleP
         for name, price in _PRICES.items():
             fake = FakeOpenAI((f"{name}-model",)).start()
             profile = ProviderProfile(
-                name, fake.url, default_model=f"{name}-model",
-                input_price_per_million=price, output_price_per_million=price,
-            )  # fmt: skip
+                name,
+                fake.url,
+                default_model=f"{name}-model",
+                input_price_per_million=price,
+                output_price_per_million=price,
+            )
             made[name] = (fake, OpenAICompatibleProvider(profile))
         yield made
     finally:
@@ -164,14 +173,18 @@ def _always_500(tries: int) -> list[Reply]:
 # what its message says; the text kept from it)
 _FAILURES: dict[str, tuple[Callable[[int], list[Reply]], str, str, str]] = {
     "stream-cut-midway": (
-        lambda tries: _broken_midway(), "cut_off", "broke in the middle of the answer",
+        lambda tries: _broken_midway(),
+        "cut_off",
+        "broke in the middle of the answer",
         "Partial answer",
     ),
     "http-500": (
-        _always_500, "server", "had a problem (HTTP 500). The server said: The GPU caught fire",
+        _always_500,
+        "server",
+        "had a problem (HTTP 500). The server said: The GPU caught fire",
         "",
     ),
-}  # fmt: skip
+}
 
 
 @pytest.mark.parametrize("failure", list(_FAILURES))
@@ -186,10 +199,17 @@ async def test_three_providers_answer_at_their_own_pace_and_one_failing_stops_no
     tries = 1 + config.settings.chat.max_retries
     fast_server.queue(text_reply("Quick ", "answer."))  # 7 + 2 tokens
     slow_server.queue(
-        Reply(events=[chunk("Slow "), chunk("but "), chunk("sure."), chunk(finish="stop"),
-                      usage_chunk(11, 3)],
-              hold_after=1)  # the first words, then nothing until the test lets it go on
-    )  # fmt: skip
+        Reply(
+            events=[
+                chunk("Slow "),
+                chunk("but "),
+                chunk("sure."),
+                chunk(finish="stop"),
+                usage_chunk(11, 3),
+            ],
+            hold_after=1,  # the first words, then nothing until the test lets it go on
+        )
+    )
     broken_server.queue(*replies(tries))
     service = make_service(slow=slow, broken=broken, fast=fast)
     slow_began = asyncio.Event()
@@ -252,8 +272,10 @@ async def test_three_providers_answer_at_their_own_pace_and_one_failing_stops_no
     for one in (slow_id, broken_id, fast_id):
         compared = await service.comparisons.answers_of(one)
         assert [(a.id, a.status) for a in compared] == [
-            (slow_id, Status.COMPLETE), (broken_id, Status.ERROR), (fast_id, Status.COMPLETE),
-        ]  # fmt: skip
+            (slow_id, Status.COMPLETE),
+            (broken_id, Status.ERROR),
+            (fast_id, Status.COMPLETE),
+        ]
 
 
 class _StoppedClock:
@@ -302,8 +324,9 @@ async def test_two_compared_models_of_one_limited_profile_take_turns_and_others_
         big = await asyncio.wait_for(big_done, 30)
 
         assert [(a.status, a.content) for a in (small, big)] == [
-            (Status.COMPLETE, "Small one."), (Status.COMPLETE, "Big one."),
-        ]  # fmt: skip
+            (Status.COMPLETE, "Small one."),
+            (Status.COMPLETE, "Big one."),
+        ]
         assert [(a.provider, a.model) for a in (small, other, big)] == models
         assert other.status is Status.COMPLETE
         assert [r.body["model"] for r in _chat_requests(fake)] == ["small-model", "big-model"]
@@ -341,9 +364,11 @@ async def test_a_comparison_of_too_few_or_too_many_models_is_refused(
 
 
 async def test_a_comparison_past_a_reached_cap_writes_nothing(
-    make_service: ServiceFactory, config: Configuration, remote: OpenAICompatibleProvider,
+    make_service: ServiceFactory,
+    config: Configuration,
+    remote: OpenAICompatibleProvider,
     server: FakeOpenAI,
-) -> None:  # fmt: skip
+) -> None:
     capped = dataclasses.replace(config.settings, caps=CapsSettings(monthly_usd=4.0))
     service = make_service(capped, remote=remote, mock=MockProvider(config.settings.mock))
     server.queue(text_reply("Costly ", "answer."))

@@ -52,9 +52,13 @@ def server() -> Iterator[FakeOpenAI]:
 @pytest_asyncio.fixture
 async def priced(server: FakeOpenAI) -> AsyncIterator[OpenAICompatibleProvider]:
     profile = ProviderProfile(
-        "paid", server.url, default_model=MODEL, input_price_per_million=PRICE,
-        output_price_per_million=PRICE, monthly_cap_usd=8.0,
-    )  # fmt: skip
+        "paid",
+        server.url,
+        default_model=MODEL,
+        input_price_per_million=PRICE,
+        output_price_per_million=PRICE,
+        monthly_cap_usd=8.0,
+    )
     provider = OpenAICompatibleProvider(profile)
     yield provider
     await provider.aclose()
@@ -80,9 +84,11 @@ def _text(events: list[StreamEvent]) -> str:
 
 
 async def test_a_completion_streams_the_answer_keeps_no_chat_and_counts_its_cost(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     server.queue(text_reply("Fine ", "thanks."))
 
@@ -104,9 +110,11 @@ async def test_a_completion_streams_the_answer_keeps_no_chat_and_counts_its_cost
 
 
 async def test_a_completion_and_a_chats_answer_add_up_in_the_usage_by_month(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     server.queue(text_reply("Fine ", "thanks."), text_reply("Fine ", "thanks."))
     await _all(service.completions.complete(_asking()))
@@ -119,9 +127,11 @@ async def test_a_completion_and_a_chats_answer_add_up_in_the_usage_by_month(
 
 
 async def test_a_providers_reached_cap_refuses_a_completion_before_anything_is_sent(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     server.queue(text_reply("Fine ", "thanks."), text_reply("Fine ", "thanks."))
     await _all(service.completions.complete(_asking()))  # $4.50 of the provider's $8.00
@@ -137,9 +147,11 @@ async def test_a_providers_reached_cap_refuses_a_completion_before_anything_is_s
 
 
 async def test_a_failure_before_the_first_token_is_retried(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     server.queue(error_reply(503, "busy", **{"Retry-After": "0"}), text_reply("Fine ", "thanks."))
 
@@ -150,9 +162,11 @@ async def test_a_failure_before_the_first_token_is_retried(
 
 
 async def test_a_failure_after_the_first_token_is_not_retried_and_counts_what_was_written(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     server.queue(Reply(events=[chunk("Fine "), chunk("thanks")], drop_after=1))
     seen: list[StreamEvent] = []
@@ -171,9 +185,11 @@ async def test_a_failure_after_the_first_token_is_not_retried_and_counts_what_wa
 
 
 async def test_leaving_a_completion_closes_the_providers_request_at_once(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     reply = [chunk("Fine "), chunk("thanks."), chunk(finish="stop"), usage_chunk(7, 2)]
     server.queue(Reply(events=reply, hold_after=1))
@@ -189,9 +205,11 @@ async def test_leaving_a_completion_closes_the_providers_request_at_once(
 
 
 async def test_an_unknown_provider_and_images_to_a_model_that_takes_none_are_refused(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
     priced: OpenAICompatibleProvider,
-) -> None:  # fmt: skip
+) -> None:
     service = _service(make_service, config, priced)
     with pytest.raises(ProviderError) as unknown:
         await _all(service.completions.complete(CompletionRequest("nowhere", MODEL, ())))
@@ -220,9 +238,12 @@ async def test_a_chat_made_through_the_api_says_so(service: ChatService) -> None
 
 
 async def test_forgetting_a_chat_removes_it_for_good_and_keeps_its_cost(
-    make_service: ServiceFactory, config: Configuration, server: FakeOpenAI,
-    priced: OpenAICompatibleProvider, store: Store,
-) -> None:  # fmt: skip
+    make_service: ServiceFactory,
+    config: Configuration,
+    server: FakeOpenAI,
+    priced: OpenAICompatibleProvider,
+    store: Store,
+) -> None:
     service = _service(make_service, config, priced)
     server.queue(text_reply("Fine ", "thanks."))
     turn = await service.send_new("Where are the rivers?", provider="paid", model=MODEL)

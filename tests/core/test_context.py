@@ -175,9 +175,14 @@ def test_the_context_fits_exactly_and_keeps_the_newest_message(
         event("refused: the newest message does not fit")
         return
     built = build(
-        store, counter, thread_id, budget, system_prompt=system,
-        max_messages=cap, newest_required=True,
-    )  # fmt: skip
+        store,
+        counter,
+        thread_id,
+        budget,
+        system_prompt=system,
+        max_messages=cap,
+        newest_required=True,
+    )
     parts = built.breakdown
     # Exact: the breakdown is what tiktoken counts for the request that is sent.
     assert parts.used == counter.count_messages(MODEL, built.messages).tokens
@@ -434,8 +439,12 @@ async def test_counts_are_never_loaded_for_a_model_that_is_not_openais(
     config: Configuration, store: Store
 ) -> None:
     counter = TokenCounter()
-    service = assemble(store, Providers({"mock": MockProvider(config.settings.mock)}),
-                          config.settings, tokens=counter)  # fmt: skip
+    service = assemble(
+        store,
+        Providers({"mock": MockProvider(config.settings.mock)}),
+        config.settings,
+        tokens=counter,
+    )
     try:
         thread = await service.create_thread(model="llama3.1:8b")
         turn = await service.send(thread.id, "hello there")

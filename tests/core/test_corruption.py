@@ -201,8 +201,10 @@ async def test_recover_refuses_a_sound_database_and_changes_nothing(
 
 
 async def test_sqlite_s_heading_is_not_shown_as_a_problem() -> None:
-    rows = ["*** in database main ***\nOn tree page 7 cell 0: invalid page number 4096",
-            "row 12 missing from index ix_messages_status"]  # fmt: skip
+    rows = [
+        "*** in database main ***\nOn tree page 7 cell 0: invalid page number 4096",
+        "row 12 missing from index ix_messages_status",
+    ]
     assert problem_lines(rows) == [
         "On tree page 7 cell 0: invalid page number 4096",
         "row 12 missing from index ix_messages_status",

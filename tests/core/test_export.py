@@ -51,18 +51,29 @@ def add_thread(store: Store, title: str, turns: list[tuple[Role, str]], **column
 
     def work(session: Any) -> Thread:
         thread = Thread(
-            id=new_id(), title=title, message_count=0, created_at=AT, updated_at=AT,
-            last_activity_at=AT, **columns,
-        )  # fmt: skip
+            id=new_id(),
+            title=title,
+            message_count=0,
+            created_at=AT,
+            updated_at=AT,
+            last_activity_at=AT,
+            **columns,
+        )
         session.add(thread)
         session.flush()
         parent = None
         for n, (role, text) in enumerate(turns):
             at = AT + timedelta(minutes=n)
             parent = repo.insert_message(
-                session, at, thread, parent, role, Status.COMPLETE, text,
+                session,
+                at,
+                thread,
+                parent,
+                role,
+                Status.COMPLETE,
+                text,
                 model="gpt-4o" if role is Role.ASSISTANT else None,
-            )  # fmt: skip
+            )
             session.flush()
         repo.set_active_leaf(session, thread, parent.id if parent else None)
         return thread

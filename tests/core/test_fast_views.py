@@ -22,12 +22,33 @@ def _row(message: uuid.UUID, parent: uuid.UUID | None, depth: int, **figures: ob
     """A row of `message_select` as SQLite stores it."""
     usage = [figures.get(name) for name in ("prompt", "completion", "cached", "reasoning")]
     return (
-        message.hex, THREAD.hex, None if parent is None else parent.hex, depth,
-        "assistant" if depth % 2 else "user", "complete", f"text {depth}", "mock", "mock-1",
-        *usage, figures.get("cost"), 0, 120, 30, None, None,
-        "2026-11-22 12:00:00.000000", "2026-11-22 12:00:01.500000", None, None, None,
-        figures.get("memories"), "thinking" if depth % 2 else None, 1, 1, 0,
-    )  # fmt: skip
+        message.hex,
+        THREAD.hex,
+        None if parent is None else parent.hex,
+        depth,
+        "assistant" if depth % 2 else "user",
+        "complete",
+        f"text {depth}",
+        "mock",
+        "mock-1",
+        *usage,
+        figures.get("cost"),
+        0,
+        120,
+        30,
+        None,
+        None,
+        "2026-11-22 12:00:00.000000",
+        "2026-11-22 12:00:01.500000",
+        None,
+        None,
+        None,
+        figures.get("memories"),
+        "thinking" if depth % 2 else None,
+        1,
+        1,
+        0,
+    )
 
 
 def _page() -> list[tuple]:
@@ -80,11 +101,17 @@ def test_a_fast_views_ids_are_real_uuids() -> None:
             assert mine == theirs
             assert hash(mine) == hash(theirs)
             assert (str(mine), repr(mine), mine.hex, mine.int, mine.bytes) == (
-                str(theirs), repr(theirs), theirs.hex, theirs.int, theirs.bytes,
-            )  # fmt: skip
+                str(theirs),
+                repr(theirs),
+                theirs.hex,
+                theirs.int,
+                theirs.bytes,
+            )
             assert (mine.version, mine.variant, mine.is_safe) == (
-                theirs.version, theirs.variant, theirs.is_safe,
-            )  # fmt: skip
+                theirs.version,
+                theirs.variant,
+                theirs.is_safe,
+            )
             assert pickle.loads(pickle.dumps(mine)) == theirs
             assert copy.copy(mine) == theirs
             with pytest.raises(TypeError):

@@ -62,9 +62,11 @@ def rich_conversation() -> Conversation:
         model="o3",
     )
     recap = c.add(
-        thoughts, "assistant", {"content_type": "reasoning_recap", "content": "Thought for 4s"},
+        thoughts,
+        "assistant",
+        {"content_type": "reasoning_recap", "content": "Thought for 4s"},
         model="o3",
-    )  # fmt: skip
+    )
     c.assistant(recap, "That is a cat.", model="o3")
     edited = c.user(regenerated, "Compute 2 + 2 with Python")  # an edit of `picture`
     code = c.add(
@@ -154,8 +156,10 @@ async def test_content_becomes_parts_and_images_stay_named_placeholders(
         "SELECT m.content, p.position, p.kind, p.text, p.data FROM message_parts p "
         "JOIN messages m ON m.id = p.message_id ORDER BY m.created_at, p.position",
     )
-    by_kind = {kind: (content, position, text, json.loads(data) if data else None)
-               for content, position, kind, text, data in parts}  # fmt: skip
+    by_kind = {
+        kind: (content, position, text, json.loads(data) if data else None)
+        for content, position, kind, text, data in parts
+    }
     assert by_kind["attachment"] == ("And this?", 1, None, {"kind": "image"})
     assert by_kind["reasoning"] == (
         "That is a cat.",
@@ -443,8 +447,9 @@ async def test_odd_trees_still_import(store: Store, service: ChatService, tmp_pa
     drawing = Conversation("Drawing")
     asked = drawing.user(None, "Draw a cat")
     pointer = image_pointer("file_00000000abc") | {"asset_pointer": "sediment://file_00000000abc"}
-    drawing.add(asked, "tool", {"content_type": "multimodal_text", "parts": [pointer]},
-                name="dalle.text2im")  # fmt: skip
+    drawing.add(
+        asked, "tool", {"content_type": "multimodal_text", "parts": [pointer]}, name="dalle.text2im"
+    )
     document = [c.json() for c in (looped, hidden_end, no_current, drawing)]
     document[2]["current_node"] = None
     report = await Transfer(store).import_file(write_json(tmp_path / "c.json", document))

@@ -85,17 +85,26 @@ async def build_library(
     def extras(session: Any) -> None:
         # What the service has no call for yet: a picture (bytes) and a cost.
         attachment = Attachment(
-            id=new_id(), name="cat.png", mime="image/png", size=len(PICTURE),
-            sha256="0" * 64, data=PICTURE, created_at=answer.created_at,
-        )  # fmt: skip
+            id=new_id(),
+            name="cat.png",
+            mime="image/png",
+            size=len(PICTURE),
+            sha256="0" * 64,
+            data=PICTURE,
+            created_at=answer.created_at,
+        )
         session.add(attachment)
         session.flush()
         session.add(
             MessagePart(
-                id=new_id(), message_id=first.parent_id, position=2,
-                kind=PartKind.ATTACHMENT, attachment_id=attachment.id, data={"kind": "image"},
+                id=new_id(),
+                message_id=first.parent_id,
+                position=2,
+                kind=PartKind.ATTACHMENT,
+                attachment_id=attachment.id,
+                data={"kind": "image"},
             )
-        )  # fmt: skip
+        )
         session.execute(update(Message).where(Message.id == first.id).values(cost_usd=0.0123))
 
     store.write_now(extras)

@@ -83,8 +83,11 @@ async def test_a_folder_is_indexed_and_searched_offline(
     progress = await service.knowledge.index(base.id)
 
     assert (progress.stage, progress.total, progress.indexed, progress.failed) == (
-        Stage.DONE, 4, 4, 0,
-    )  # fmt: skip
+        Stage.DONE,
+        4,
+        4,
+        0,
+    )
     view = await service.knowledge.get(base.id)
     assert view.documents == 4
     assert view.chunks >= 4

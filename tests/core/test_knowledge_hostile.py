@@ -92,8 +92,11 @@ async def test_a_file_deleted_during_the_pass_is_left_out_without_an_error(
     assert seen, "the pass ended before it reported its reading"
     assert seen[0].current != str(last)
     assert (progress.total, progress.indexed, progress.removed, progress.failed) == (
-        400, 399, 1, 0,
-    )  # fmt: skip
+        400,
+        399,
+        1,
+        0,
+    )
     assert await _errors(service, base.id) == {}
     view = await service.knowledge.get(base.id)
     assert (view.documents, view.failed) == (399, 0)

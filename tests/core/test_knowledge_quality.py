@@ -138,8 +138,10 @@ async def _indexed(service: ChatService, folder: Path, name: str = "Corpus") -> 
     await service.knowledge.add(base.id, folder)
     progress = await service.knowledge.index(base.id)
     assert (progress.stage, progress.indexed, progress.failed) == (
-        Stage.DONE, len(DOCUMENTS), 0,
-    )  # fmt: skip
+        Stage.DONE,
+        len(DOCUMENTS),
+        0,
+    )
     await service.knowledge.set_embedding(base.id, "mock", MOCK_EMBEDDING_MODEL)
     await service.knowledge.index(base.id)
     view = await service.knowledge.get(base.id)

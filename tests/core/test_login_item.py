@@ -58,8 +58,11 @@ def test_command_is_how_chatdesk_was_started(tmp_path: Path) -> None:
     assert login_command(exe, frozen=False) == [exe, "--tray"]
     module = "/x/chatdesk/__main__.py"
     assert login_command(module, executable="/py", frozen=False) == [
-        "/py", "-m", "chatdesk", "--tray"
-    ]  # fmt: skip
+        "/py",
+        "-m",
+        "chatdesk",
+        "--tray",
+    ]
     assert login_command("anything", executable="/app/chatdesk", frozen=True) == [
         "/app/chatdesk",
         "--tray",

@@ -21,9 +21,13 @@ pytestmark = pytest.mark.asyncio
 
 def _row(tokens: int) -> ApiSpending:
     return ApiSpending(
-        provider="mock", model="mock-1", prompt_tokens=10, completion_tokens=tokens,
-        cost_usd=0.0, created_at=datetime.now(UTC),
-    )  # fmt: skip
+        provider="mock",
+        model="mock-1",
+        prompt_tokens=10,
+        completion_tokens=tokens,
+        cost_usd=0.0,
+        created_at=datetime.now(UTC),
+    )
 
 
 def _kept(store: Store) -> list[int]:

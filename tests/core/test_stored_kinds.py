@@ -18,8 +18,12 @@ from chatdesk.core.views import SyncState
 
 def test_team_sync_states_keep_the_words_the_cli_prints() -> None:
     assert [state.value for state in SyncState] == [
-        "off", "up to date", "syncing", "offline", "error",
-    ]  # fmt: skip
+        "off",
+        "up to date",
+        "syncing",
+        "offline",
+        "error",
+    ]
 
 
 def test_attachment_kinds_keep_the_text_the_database_and_exports_hold() -> None:

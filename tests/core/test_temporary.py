@@ -269,8 +269,10 @@ async def test_a_long_temporary_chat_leaves_no_byte_of_its_text_in_any_file(
         assert any(m in s.content for s in summaries for m in said)  # it was long: summarised
         shown = (await service.list_messages(thread_id, limit=200)).messages
         assert len(shown) == 2 * 30 + 4  # the edit's branch: 30 turns, the edited one, one more
-        assert [m.content for m in shown[-4::2]] == [f"Rather tell me about {edited}",
-                                                   f"And then {after}"]  # fmt: skip
+        assert [m.content for m in shown[-4::2]] == [
+            f"Rather tell me about {edited}",
+            f"And then {after}",
+        ]
         assert [m.sibling_count for m in shown[-4:]] == [2, 1, 1, 1]  # the edit
         assert shown[21].sibling_count == 2  # the answer regenerated
         assert (await service.load_draft(thread_id)).text.endswith(draft)

@@ -103,8 +103,11 @@ async def test_an_allowed_search_runs_and_the_answer_quotes_it(
     assert answer.status is Status.COMPLETE
     [call] = await _calls(store, answer)
     assert (call["server"], call["tool"], call["approval"], call["state"]) == (
-        "chatdesk", "search_chats", "allowed", CallState.DONE.value,
-    )  # fmt: skip
+        "chatdesk",
+        "search_chats",
+        "allowed",
+        CallState.DONE.value,
+    )
     assert json.loads(call["arguments"]) == {"query": "hash"}
     [(result, data)] = await _results(store, answer)
     found = json.loads(result or "")
@@ -305,16 +308,19 @@ async def test_parallel_calls_streamed_in_pieces_run_and_go_back_in_order(
     assert sent[0]["role"] == "assistant"
     assert sent[0]["content"] == "Let me look. "
     assert [(c["id"], c["function"]["arguments"]) for c in sent[0]["tool_calls"]] == [
-        (first[0], first[2]), (second[0], second[2]),
-    ]  # fmt: skip
+        (first[0], first[2]),
+        (second[0], second[2]),
+    ]
     assert [(m["role"], m["tool_call_id"]) for m in sent[1:]] == [
-        ("tool", "call_a"), ("tool", "call_b"),
-    ]  # fmt: skip
+        ("tool", "call_a"),
+        ("tool", "call_b"),
+    ]
     assert json.loads(sent[1]["content"])["query"] == "alpha"
     calls = await _calls(store, answer)
     assert [(c["call_id"], c["state"], c["offset"]) for c in calls] == [
-        ("call_a", "done", 13), ("call_b", "done", 13),
-    ]  # fmt: skip
+        ("call_a", "done", 13),
+        ("call_b", "done", 13),
+    ]
     assert answer.usage.prompt_tokens == 27  # both rounds: 20 + the text reply's 7
 
 

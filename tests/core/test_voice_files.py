@@ -108,12 +108,19 @@ def test_an_unknown_codec_is_named_as_such(tmp_path: Path) -> None:
     # A WAV whose format tag (0x5555) no decoder knows, with a second of noise in it.
     data = os.urandom(16_000)
     header = (
-        b"RIFF" + (36 + len(data)).to_bytes(4, "little") + b"WAVEfmt "
-        + (16).to_bytes(4, "little") + (0x5555).to_bytes(2, "little") + (1).to_bytes(2, "little")
-        + (16_000).to_bytes(4, "little") + (16_000).to_bytes(4, "little")
-        + (1).to_bytes(2, "little") + (8).to_bytes(2, "little")
-        + b"data" + len(data).to_bytes(4, "little")
-    )  # fmt: skip
+        b"RIFF"
+        + (36 + len(data)).to_bytes(4, "little")
+        + b"WAVEfmt "
+        + (16).to_bytes(4, "little")
+        + (0x5555).to_bytes(2, "little")
+        + (1).to_bytes(2, "little")
+        + (16_000).to_bytes(4, "little")
+        + (16_000).to_bytes(4, "little")
+        + (1).to_bytes(2, "little")
+        + (8).to_bytes(2, "little")
+        + b"data"
+        + len(data).to_bytes(4, "little")
+    )
     path = tmp_path / "strange.wav"
     path.write_bytes(header + data)
     with pytest.raises(VoiceError, match="uses a codec chatdesk cannot decode"):

@@ -198,11 +198,17 @@ class Pulse:
     def record(self, rate: int) -> subprocess.Popen[bytes]:
         """`parec` recording what the sink plays, 16-bit mono at `rate`, until terminated."""
         return subprocess.Popen(
-            [need("parec"), "--device=chatdesk_test.monitor", "--format=s16le",
-             f"--rate={rate}", "--channels=1", "--latency-msec=20"],
+            [
+                need("parec"),
+                "--device=chatdesk_test.monitor",
+                "--format=s16le",
+                f"--rate={rate}",
+                "--channels=1",
+                "--latency-msec=20",
+            ],
             stdout=subprocess.PIPE,
             env={**os.environ, "PULSE_SERVER": self.server},
-        )  # fmt: skip
+        )
 
     def kill(self) -> None:
         """The server ended at once, as a USB microphone pulled out."""
@@ -229,10 +235,20 @@ def start_pulse(folder: Path, *, rate: int | None = None) -> Pulse:
     env = {**os.environ, "XDG_RUNTIME_DIR": str(folder), "HOME": str(folder)}
     # Daemonized, pulseaudio returns once the server is ready, its id in its runtime folder.
     started = subprocess.run(
-        [program, "-D", "-n", "-F", str(script), "--exit-idle-time=-1", "--use-pid-file=yes",
-         "--disallow-exit"],
-        env=env, capture_output=True, timeout=60,
-    )  # fmt: skip
+        [
+            program,
+            "-D",
+            "-n",
+            "-F",
+            str(script),
+            "--exit-idle-time=-1",
+            "--use-pid-file=yes",
+            "--disallow-exit",
+        ],
+        env=env,
+        capture_output=True,
+        timeout=60,
+    )
     if started.returncode != 0:
         raise RuntimeError(f"pulseaudio did not start: {started.stderr.decode(errors='replace')}")
     pid = int((folder / "pulse" / "pid").read_text().split()[0])

@@ -16,20 +16,54 @@ from tests.e2e.cli import chatdesk, chatdesk_json
 
 BUILT_IN = ["Careful writer", "Code reviewer", "Summariser", "Translator", "Tutor"]
 FIELDS = (
-    "name", "icon", "colour", "description", "system_prompt", "provider", "model",
-    "temperature", "max_output_tokens", "tools", "examples",
-)  # fmt: skip
+    "name",
+    "icon",
+    "colour",
+    "description",
+    "system_prompt",
+    "provider",
+    "model",
+    "temperature",
+    "max_output_tokens",
+    "tools",
+    "examples",
+)
 PIRATE = (
-    "--icon", "🏴", "--colour", "#AA0000", "--description", "Talks like a pirate.\nAhoy.",
-    "--provider", "mock", "--model", "mock-2", "--temperature", "1.2", "--max-tokens", "500",
-    "--tool", "chatdesk", "--example", "Say hello", "--example", "Tell a sea story",
-)  # fmt: skip
+    "--icon",
+    "🏴",
+    "--colour",
+    "#AA0000",
+    "--description",
+    "Talks like a pirate.\nAhoy.",
+    "--provider",
+    "mock",
+    "--model",
+    "mock-2",
+    "--temperature",
+    "1.2",
+    "--max-tokens",
+    "500",
+    "--tool",
+    "chatdesk",
+    "--example",
+    "Say hello",
+    "--example",
+    "Tell a sea story",
+)
 SHOWN = (
-    "colour:        #aa0000", "provider:      mock", "model:         mock-2",
-    "temperature:   1.2", "answer length: 500 tokens", "tools:         chatdesk",
-    "  Talks like a pirate.", "  Ahoy.", "  You are a pirate.", "  Answer in pirate speak.",
-    "  - Say hello", "  - Tell a sea story",
-)  # fmt: skip
+    "colour:        #aa0000",
+    "provider:      mock",
+    "model:         mock-2",
+    "temperature:   1.2",
+    "answer length: 500 tokens",
+    "tools:         chatdesk",
+    "  Talks like a pirate.",
+    "  Ahoy.",
+    "  You are a pirate.",
+    "  Answer in pirate speak.",
+    "  - Say hello",
+    "  - Tell a sea story",
+)
 
 
 def _assistants(*options: str) -> list[dict[str, Any]]:
@@ -81,9 +115,18 @@ def test_add_show_edit_rename_duplicate_and_remove(tmp_path: Path) -> None:
     assert set(SHOWN) <= set(shown)
 
     edited = chatdesk_json(
-        "assistants", "edit", "pirate", "--rename", "Buccaneer", "--temperature", "0.3",
-        "--clear", "model", "--clear", "tools",
-    )  # fmt: skip
+        "assistants",
+        "edit",
+        "pirate",
+        "--rename",
+        "Buccaneer",
+        "--temperature",
+        "0.3",
+        "--clear",
+        "model",
+        "--clear",
+        "tools",
+    )
     expected = {
         **_fields(added),
         "name": "Buccaneer",

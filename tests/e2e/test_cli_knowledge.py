@@ -112,8 +112,9 @@ def test_ask_compare_prints_each_model_s_answer_and_uses_the_base(tmp_path: Path
     notes = _notes(tmp_path / "notes")
     chatdesk("kb", "create", "Home")
     chatdesk("kb", "add", "Home", str(notes))
-    shown = chatdesk("ask", "--kb", "Home", "--compare", "mock/mock-1,mock/mock-2",
-                     "What is the tyre pressure?")  # fmt: skip
+    shown = chatdesk(
+        "ask", "--kb", "Home", "--compare", "mock/mock-1,mock/mock-2", "What is the tyre pressure?"
+    )
     assert shown.returncode == 0, shown.stderr
     assert shown.stdout.startswith("── mock-1 ──\nFrom your documents:")
     assert "\n── mock-2 ──\nFrom your documents:" in shown.stdout

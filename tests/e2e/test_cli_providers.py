@@ -24,9 +24,20 @@ def test_a_profile_is_added_tested_used_renamed_and_removed(
     server: FakeOpenAI, chatdesk_home: Path
 ) -> None:
     added = chatdesk_json(
-        "providers", "add", "home", "--preset", "ollama", "--base-url", server.url,
-        "--model", "llama3.2", "--rpm", "30", "--input-price", "1.5",
-    )  # fmt: skip
+        "providers",
+        "add",
+        "home",
+        "--preset",
+        "ollama",
+        "--base-url",
+        server.url,
+        "--model",
+        "llama3.2",
+        "--rpm",
+        "30",
+        "--input-price",
+        "1.5",
+    )
     assert added["base_url"] == server.url
     assert added["requests_per_minute"] == 30
     assert added["key"] == "none"
@@ -61,9 +72,14 @@ def test_a_key_that_cannot_be_kept_safely_is_not_kept(
 ) -> None:
     # The test processes have no system keyring (PYTHON_KEYRING_BACKEND is the failing one).
     result = chatdesk(
-        "providers", "add", "remote", "--base-url", server.url, "--key-stdin",
+        "providers",
+        "add",
+        "remote",
+        "--base-url",
+        server.url,
+        "--key-stdin",
         stdin=f"{KEY}\n".encode(),
-    )  # fmt: skip
+    )
     assert result.returncode == 1
     assert "cannot save the API key" in result.stderr
     assert "OPENAI_API_KEY" in result.stderr
@@ -108,9 +124,16 @@ def test_a_conversation_too_long_for_the_model_says_so_and_what_to_do(
     server: FakeOpenAI, chatdesk_home: Path
 ) -> None:
     chatdesk_json(
-        "providers", "add", "home", "--preset", "ollama", "--base-url", server.url,
-        "--model", "llama3.2",
-    )  # fmt: skip
+        "providers",
+        "add",
+        "home",
+        "--preset",
+        "ollama",
+        "--base-url",
+        server.url,
+        "--model",
+        "llama3.2",
+    )
     server.queue(
         error_reply(
             400,
@@ -139,9 +162,18 @@ def test_caps_are_set_kept_and_shown_and_a_reached_one_stops_ask(
 ) -> None:
     # $0.50 a token both ways; each answer of the server is 7 + 2 tokens: $4.50.
     chatdesk_json(
-        "providers", "add", "paid", "--base-url", server.url, "--model", "llama3.2",
-        "--input-price", "500000", "--output-price", "500000",
-    )  # fmt: skip
+        "providers",
+        "add",
+        "paid",
+        "--base-url",
+        server.url,
+        "--model",
+        "llama3.2",
+        "--input-price",
+        "500000",
+        "--output-price",
+        "500000",
+    )
     set_ = chatdesk_json("caps", "set", "--monthly", "5")
     assert (set_["monthly_usd"], set_["thread_usd"], set_["warn_at"]) == (5.0, 0.0, 0.8)
     for text in ("hi", "hi again"):  # the second one crosses the cap, and completes

@@ -46,8 +46,11 @@ def test_a_server_added_by_command_is_listed_tested_and_used(chatdesk_home: Path
     assert calls == [("done", "approved")]
     [call] = answer["tool_calls"]  # type: ignore[misc]
     assert (call["server"], call["tool"], call["state"], call["result"]) == (
-        "calc", "add", "done", "42",
-    )  # fmt: skip
+        "calc",
+        "add",
+        "done",
+        "42",
+    )
     shown = chatdesk_json("threads", "show", str(answer["thread_id"]))
     assert shown["messages"][-1]["tool_calls"] == [call]  # the same call, as stored
 

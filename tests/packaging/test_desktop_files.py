@@ -38,8 +38,10 @@ def validator(name: str, package: str) -> str:
 def desktop_file_validate(path: Path) -> None:
     done = subprocess.run(
         [validator("desktop-file-validate", "desktop-file-utils"), str(path)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     # It prints nothing for a valid file; hints are advice, errors and warnings are not.
     problems = [line for line in done.stdout.splitlines() if "error:" in line or "warning:" in line]
     assert done.returncode == 0, done.stdout + done.stderr
@@ -53,8 +55,10 @@ def test_desktop_entry_is_valid() -> None:
 def test_metainfo_is_valid() -> None:
     done = subprocess.run(
         [validator("appstreamcli", "appstream"), "validate", "--no-net", str(METAINFO)],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     issues = [line for line in done.stdout.splitlines() if line[:2] in ("E:", "W:")]
     assert issues == []

@@ -16,8 +16,12 @@ def test_the_window_opens_reports_and_closes_itself(chatdesk_home: Path) -> None
     env = {**os.environ, VARIABLE: "1", "QT_QPA_PLATFORM": "offscreen"}
     done = subprocess.run(
         [sys.executable, "-m", "chatdesk"],
-        env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     [line] = [line for line in done.stdout.splitlines() if line.startswith(PREFIX)]
     marks = json.loads(line[len(PREFIX) :])

@@ -32,16 +32,36 @@ from tests.sync.world import FAR, KEYS, SYNCED, ZERO, World, batch, hlc, insert,
 Expect = Literal["refused", "untouched", "own", "no-b", "zero", "false", "me", "any"]
 FAR_FUTURE = hlc(4_102_444_800_000)  # 2100-01-01
 ALL_TABLES = (
-    "sync_meta", "teams", "team_members", "team_clock", "sync_clients", *SYNCED,
+    "sync_meta",
+    "teams",
+    "team_members",
+    "team_clock",
+    "sync_clients",
+    *SYNCED,
     "alembic_version",
-)  # fmt: skip
+)
 UPDATABLE = {
-    "threads": ("title", "title_hlc", "system_prompt", "system_prompt_hlc", "deleted",
-                "deleted_hlc"),
-    "messages": ("status", "content", "parts", "completed_at", "prompt_tokens",
-                 "completion_tokens", "content_hlc", "deleted", "deleted_hlc"),
+    "threads": (
+        "title",
+        "title_hlc",
+        "system_prompt",
+        "system_prompt_hlc",
+        "deleted",
+        "deleted_hlc",
+    ),
+    "messages": (
+        "status",
+        "content",
+        "parts",
+        "completed_at",
+        "prompt_tokens",
+        "completion_tokens",
+        "content_hlc",
+        "deleted",
+        "deleted_hlc",
+    ),
     "summaries": ("content", "token_count", "content_hlc", "deleted", "deleted_hlc"),
-}  # fmt: skip
+}
 
 GRANTS = (
     "GRANT ALL ON chat.{t} TO PUBLIC",
@@ -193,25 +213,54 @@ class Attacks:
         for team in (self.b_team, self.a_team):
             for table, source in self.pulls(team).items():
                 for condition, _aimed in self.filters(table):
-                    yield Attempt(f"pull {table}", fmt("SELECT * FROM {} x WHERE {}", source,
-                                  condition), "no-b", self.prefixes())  # fmt: skip
-                    counted = fmt("SELECT count(*) FROM {} x WHERE ({}) AND team_id <> {}",
-                                  source, condition, lit(self.a_team))  # fmt: skip
+                    yield Attempt(
+                        f"pull {table}",
+                        fmt("SELECT * FROM {} x WHERE {}", source, condition),
+                        "no-b",
+                        self.prefixes(),
+                    )
+                    counted = fmt(
+                        "SELECT count(*) FROM {} x WHERE ({}) AND team_id <> {}",
+                        source,
+                        condition,
+                        lit(self.a_team),
+                    )
                     yield Attempt(f"count {table}", counted, "zero", self.prefixes())
-            yield Attempt("team_version", fmt("SELECT * FROM chat.team_version({})", lit(team)),
-                          "zero" if team == self.b_team else "no-b", self.prefixes())  # fmt: skip
-            for table, entity in (("threads", "thread"), ("messages", "message"),
-                                  ("summaries", "summary")):  # fmt: skip
+            yield Attempt(
+                "team_version",
+                fmt("SELECT * FROM chat.team_version({})", lit(team)),
+                "zero" if team == self.b_team else "no-b",
+                self.prefixes(),
+            )
+            for table, entity in (
+                ("threads", "thread"),
+                ("messages", "message"),
+                ("summaries", "summary"),
+            ):
                 for b_id in self.world.b.ids(table):
-                    yield Attempt(f"{entity}_now",
-                                  fmt("SELECT * FROM chat.{}({}, {})",
-                                      sql.Identifier(f"{entity}_now"), lit(team), lit(b_id)),
-                                  "no-b", self.prefixes())  # fmt: skip
+                    yield Attempt(
+                        f"{entity}_now",
+                        fmt(
+                            "SELECT * FROM chat.{}({}, {})",
+                            sql.Identifier(f"{entity}_now"),
+                            lit(team),
+                            lit(b_id),
+                        ),
+                        "no-b",
+                        self.prefixes(),
+                    )
             for b_id in self.world.b.revisions:
-                yield Attempt("revision_author",
-                              fmt("SELECT chat.revision_author({}, 'thread', {}, 'title', {})",
-                                  lit(team), lit(b_id), lit(hlc())),
-                              "no-b", self.prefixes())  # fmt: skip
+                yield Attempt(
+                    "revision_author",
+                    fmt(
+                        "SELECT chat.revision_author({}, 'thread', {}, 'title', {})",
+                        lit(team),
+                        lit(b_id),
+                        lit(hlc()),
+                    ),
+                    "no-b",
+                    self.prefixes(),
+                )
         yield Attempt("my_teams", q("SELECT * FROM chat.my_teams()"), "no-b", self.prefixes())
 
     def api_writes(self) -> Iterator[Attempt]:
@@ -223,38 +272,66 @@ class Attacks:
             for b_id in b_ids:
                 victim = self._victim_row(table, self.b_team, b_id)
                 own = self._victim_row(table, self.a_team, b_id)
-                yield Attempt(f"put {table} into B", fmt("SELECT {}({})", put,
-                              lit(batch(victim))), "refused", self.prefixes())  # fmt: skip
-                yield Attempt(f"put {table} with B's id into A", fmt("SELECT {}({})", put,
-                              lit(batch(own))), "own", self.prefixes())  # fmt: skip
-                yield Attempt(f"put {table} into A and B", fmt("SELECT {}({})", put,
-                              lit(batch(own, victim))), "refused", self.prefixes())  # fmt: skip
+                yield Attempt(
+                    f"put {table} into B",
+                    fmt("SELECT {}({})", put, lit(batch(victim))),
+                    "refused",
+                    self.prefixes(),
+                )
+                yield Attempt(
+                    f"put {table} with B's id into A",
+                    fmt("SELECT {}({})", put, lit(batch(own))),
+                    "own",
+                    self.prefixes(),
+                )
+                yield Attempt(
+                    f"put {table} into A and B",
+                    fmt("SELECT {}({})", put, lit(batch(own, victim))),
+                    "refused",
+                    self.prefixes(),
+                )
                 if table != "revisions":
                     bury = sql.Identifier("chat", f"bury_{table}")
-                    tombstone = batch({"team_id": self.b_team, "id": b_id,
-                                       "deleted_hlc": FAR_FUTURE})  # fmt: skip
-                    yield Attempt(f"bury {table} of B", fmt("SELECT {}({})", bury,
-                                  lit(tombstone)), "refused", self.prefixes())  # fmt: skip
+                    tombstone = batch(
+                        {"team_id": self.b_team, "id": b_id, "deleted_hlc": FAR_FUTURE}
+                    )
+                    yield Attempt(
+                        f"bury {table} of B",
+                        fmt("SELECT {}({})", bury, lit(tombstone)),
+                        "refused",
+                        self.prefixes(),
+                    )
         for node in self.world.b.nodes:
-            yield Attempt("claim B's node", fmt("SELECT chat.claim_node({}, 2)", lit(node)),
-                          "no-b", self.prefixes())  # fmt: skip
-            yield Attempt("ack B's node", fmt("SELECT chat.ack_node({}, 0)", lit(node)),
-                          "no-b", self.prefixes())  # fmt: skip
+            yield Attempt(
+                "claim B's node",
+                fmt("SELECT chat.claim_node({}, 2)", lit(node)),
+                "no-b",
+                self.prefixes(),
+            )
+            yield Attempt(
+                "ack B's node",
+                fmt("SELECT chat.ack_node({}, 0)", lit(node)),
+                "no-b",
+                self.prefixes(),
+            )
 
     def table_reads(self) -> Iterator[Attempt]:
         forms: list[tuple[str, Expect, bool]] = [
             ("SELECT * FROM chat.{t} WHERE {f}", "no-b", False),
             ("SELECT * FROM ONLY chat.{t} WHERE {f} ORDER BY random() LIMIT 50", "no-b", False),
             ("SELECT to_jsonb(x) FROM chat.{t} x WHERE {f}", "no-b", False),
-            ("WITH c AS MATERIALIZED (SELECT * FROM chat.{t}) SELECT * FROM c WHERE {f}",
-             "no-b", False),
+            (
+                "WITH c AS MATERIALIZED (SELECT * FROM chat.{t}) SELECT * FROM c WHERE {f}",
+                "no-b",
+                False,
+            ),
             ("SELECT (SELECT string_agg(x::text, ',') FROM chat.{t} x WHERE {f})", "no-b", False),
             ("SELECT * FROM chat.{t} WHERE {f} FOR SHARE", "no-b", False),
             ("SELECT * FROM chat.{t} WHERE {f} FOR UPDATE", "no-b", False),
             ("SELECT count(*) FROM chat.{t} WHERE {f}", "zero", True),
             ("SELECT EXISTS (SELECT 1 FROM chat.{t} WHERE {f})", "zero", True),
             ("COPY (SELECT * FROM chat.{t} WHERE {f}) TO STDOUT", "no-b", False),
-        ]  # fmt: skip
+        ]
         for table in ALL_TABLES:
             for condition, aimed in self.filters(table):
                 for form, expect, only_aimed in forms:
@@ -271,10 +348,19 @@ class Attacks:
                         self.prefixes(),
                         copy=form.startswith("COPY"),
                     )
-            yield Attempt(f"copy {table}", fmt("COPY chat.{} TO STDOUT", sql.Identifier(table)),
-                          "no-b", self.prefixes(), copy=True)  # fmt: skip
-            yield Attempt(f"table {table}", fmt("TABLE chat.{}", sql.Identifier(table)), "no-b",
-                          self.prefixes())  # fmt: skip
+            yield Attempt(
+                f"copy {table}",
+                fmt("COPY chat.{} TO STDOUT", sql.Identifier(table)),
+                "no-b",
+                self.prefixes(),
+                copy=True,
+            )
+            yield Attempt(
+                f"table {table}",
+                fmt("TABLE chat.{}", sql.Identifier(table)),
+                "no-b",
+                self.prefixes(),
+            )
         yield Attempt("pg_stats", q("SELECT * FROM pg_stats WHERE schemaname = 'chat'"), "no-b")
         yield Attempt(
             "pg_stats count",
@@ -325,8 +411,12 @@ class Attacks:
                 victim = self._victim_row(table, self.b_team, b_id)
                 own = self._victim_row(table, self.a_team, b_id)
                 for suffix in ("", "RETURNING *"):
-                    yield Attempt(f"insert {table} into B", insert(table, victim, suffix),
-                                  "untouched", self.prefixes())  # fmt: skip
+                    yield Attempt(
+                        f"insert {table} into B",
+                        insert(table, victim, suffix),
+                        "untouched",
+                        self.prefixes(),
+                    )
                 yield Attempt(
                     f"upsert {table} nothing",
                     insert(table, victim, f"ON CONFLICT ({conflict}) DO NOTHING RETURNING *"),
@@ -335,49 +425,71 @@ class Attacks:
                 )
                 for column in UPDATABLE.get(table, ("author",)):
                     update = f"ON CONFLICT ({conflict}) DO UPDATE SET {column} = EXCLUDED.{column}"
-                    yield Attempt(f"upsert {table}.{column} into B",
-                                  insert(table, victim, update + " RETURNING *"), "untouched",
-                                  self.prefixes())  # fmt: skip
-                    yield Attempt(f"upsert {table}.{column} with B's id into A",
-                                  insert(table, own, update + " RETURNING *"), "own",
-                                  self.prefixes())  # fmt: skip
+                    yield Attempt(
+                        f"upsert {table}.{column} into B",
+                        insert(table, victim, update + " RETURNING *"),
+                        "untouched",
+                        self.prefixes(),
+                    )
+                    yield Attempt(
+                        f"upsert {table}.{column} with B's id into A",
+                        insert(table, own, update + " RETURNING *"),
+                        "own",
+                        self.prefixes(),
+                    )
             for column in columns:
                 for condition in aimed:
                     yield Attempt(
                         f"update {table}.{column}",
-                        fmt("UPDATE chat.{} SET {} = {} WHERE {} RETURNING *",
-                            sql.Identifier(table), sql.Identifier(column),
-                            self.value(table, column), condition),
+                        fmt(
+                            "UPDATE chat.{} SET {} = {} WHERE {} RETURNING *",
+                            sql.Identifier(table),
+                            sql.Identifier(column),
+                            self.value(table, column),
+                            condition,
+                        ),
                         "untouched",
                         self.prefixes(),
-                    )  # fmt: skip
+                    )
                 yield Attempt(
                     f"cte update {table}.{column}",
-                    fmt("WITH u AS (UPDATE chat.{} SET {} = {} WHERE team_id = {} RETURNING *) "
-                        "SELECT * FROM u", sql.Identifier(table), sql.Identifier(column),
-                        self.value(table, column), lit(self.b_team)),
+                    fmt(
+                        "WITH u AS (UPDATE chat.{} SET {} = {} WHERE team_id = {} RETURNING *) "
+                        "SELECT * FROM u",
+                        sql.Identifier(table),
+                        sql.Identifier(column),
+                        self.value(table, column),
+                        lit(self.b_team),
+                    ),
                     "untouched",
                     self.prefixes(),
-                )  # fmt: skip
+                )
             # Moving: B's rows into A, and A's rows into B.
             for source, destination in ((self.b_team, self.a_team), (self.a_team, self.b_team)):
                 yield Attempt(
                     f"move {table}",
-                    fmt("UPDATE chat.{} SET team_id = {} WHERE team_id = {}",
-                        sql.Identifier(table), lit(destination), lit(source)),
+                    fmt(
+                        "UPDATE chat.{} SET team_id = {} WHERE team_id = {}",
+                        sql.Identifier(table),
+                        lit(destination),
+                        lit(source),
+                    ),
                     "refused" if source == self.a_team else "untouched",
                     self.prefixes(),
-                )  # fmt: skip
+                )
             for condition in aimed:
                 delete = fmt("DELETE FROM chat.{} WHERE {}", sql.Identifier(table), condition)
                 yield Attempt(f"delete {table}", delete, "refused", self.prefixes())
             yield Attempt(
                 f"copy rows of B into {table}",
-                fmt("INSERT INTO chat.{0} SELECT * FROM chat.{0} WHERE team_id = {1}",
-                    sql.Identifier(table), lit(self.b_team)),
+                fmt(
+                    "INSERT INTO chat.{0} SELECT * FROM chat.{0} WHERE team_id = {1}",
+                    sql.Identifier(table),
+                    lit(self.b_team),
+                ),
                 "untouched",
                 self.prefixes(),
-            )  # fmt: skip
+            )
             for how in ("", " CASCADE"):
                 yield Attempt(f"truncate {table}", q(f"TRUNCATE chat.{table}{how}"), "refused")
 
@@ -401,17 +513,27 @@ class Attacks:
         me, b, a = lit(self.attacker), lit(self.b_team), lit(self.a_team)
         bob, node = lit(self.b_names[0]), lit(self.world.b.nodes[0])
         refused = [
-            fmt("INSERT INTO chat.team_members (team_id, member, role) VALUES ({}, {}, 'admin')",
-                b, me),
-            fmt("INSERT INTO chat.team_members (team_id, member) VALUES ({}, {}) "
-                "ON CONFLICT (team_id, member) DO UPDATE SET member = EXCLUDED.member", b, me),
+            fmt(
+                "INSERT INTO chat.team_members (team_id, member, role) VALUES ({}, {}, 'admin')",
+                b,
+                me,
+            ),
+            fmt(
+                "INSERT INTO chat.team_members (team_id, member) VALUES ({}, {}) "
+                "ON CONFLICT (team_id, member) DO UPDATE SET member = EXCLUDED.member",
+                b,
+                me,
+            ),
             fmt("UPDATE chat.team_members SET member = {} WHERE team_id = {}", me, b),
             fmt("UPDATE chat.team_members SET team_id = {} WHERE member = {}", b, me),
             fmt("UPDATE chat.team_members SET role = 'admin' WHERE member = {}", me),
             fmt("DELETE FROM chat.team_members WHERE team_id = {}", b),
             fmt("INSERT INTO chat.teams (id, name) VALUES ({}, 'mine')", lit(uuid.uuid4())),
-            fmt("INSERT INTO chat.teams (id, name) VALUES ({}, 'x') ON CONFLICT (id) DO UPDATE "
-                "SET name = 'taken'", b),
+            fmt(
+                "INSERT INTO chat.teams (id, name) VALUES ({}, 'x') ON CONFLICT (id) DO UPDATE "
+                "SET name = 'taken'",
+                b,
+            ),
             fmt("UPDATE chat.teams SET name = 'taken' WHERE id = {}", b),
             fmt("DELETE FROM chat.teams WHERE id = {}", b),
             fmt("INSERT INTO chat.team_clock (team_id) VALUES ({})", b),
@@ -424,19 +546,33 @@ class Attacks:
             q("UPDATE chat.alembic_version SET version_num = '9999'"),
             fmt("UPDATE chat.sync_clients SET member = {} WHERE member = {}", bob, me),
             fmt("DELETE FROM chat.sync_clients WHERE node_id = {}", node),
-            fmt("INSERT INTO chat.sync_clients (node_id, member) VALUES ({}, {})",
-                lit(uuid.uuid4()), bob),
-            fmt("INSERT INTO chat.sync_clients (node_id, member) VALUES ({}, {}) "
-                "ON CONFLICT (node_id) DO UPDATE SET last_op_seq = 0", node, me),
-        ]  # fmt: skip
+            fmt(
+                "INSERT INTO chat.sync_clients (node_id, member) VALUES ({}, {})",
+                lit(uuid.uuid4()),
+                bob,
+            ),
+            fmt(
+                "INSERT INTO chat.sync_clients (node_id, member) VALUES ({}, {}) "
+                "ON CONFLICT (node_id) DO UPDATE SET last_op_seq = 0",
+                node,
+                me,
+            ),
+        ]
         untouched = [
-            fmt("UPDATE chat.sync_clients SET last_op_seq = 0 WHERE node_id = {} RETURNING *",
-                node),
-            fmt("UPDATE chat.sync_clients SET last_seen = now(), protocol = 9 WHERE member = {}",
-                bob),
-            fmt("INSERT INTO chat.sync_clients (node_id, member) VALUES ({}, {}) "
-                "ON CONFLICT (node_id) DO NOTHING RETURNING *", node, me),
-        ]  # fmt: skip
+            fmt(
+                "UPDATE chat.sync_clients SET last_op_seq = 0 WHERE node_id = {} RETURNING *", node
+            ),
+            fmt(
+                "UPDATE chat.sync_clients SET last_seen = now(), protocol = 9 WHERE member = {}",
+                bob,
+            ),
+            fmt(
+                "INSERT INTO chat.sync_clients (node_id, member) VALUES ({}, {}) "
+                "ON CONFLICT (node_id) DO NOTHING RETURNING *",
+                node,
+                me,
+            ),
+        ]
         for _ in range(3):  # each under different forged sessions
             for statement in refused:
                 yield Attempt("admin write", statement, "refused", self.prefixes())
@@ -515,16 +651,19 @@ class Attacks:
             yield Attempt("alter role", fmt("ALTER ROLE {} PASSWORD 'x'", role), "refused")
             yield Attempt("rename self", fmt("ALTER ROLE {} RENAME TO {}", me, role), "refused")
             yield Attempt(
-                "set_config role", fmt("SELECT set_config('role', {}, false)", lit(name)),
+                "set_config role",
+                fmt("SELECT set_config('role', {}, false)", lit(name)),
                 "refused",
-            )  # fmt: skip
+            )
 
     def identity(self) -> Iterator[Attempt]:
         for _ in range(20):
             yield Attempt(
-                "is_member(B)", fmt("SELECT chat.is_member({})", lit(self.b_team)), "false",
+                "is_member(B)",
+                fmt("SELECT chat.is_member({})", lit(self.b_team)),
+                "false",
                 self.prefixes(),
-            )  # fmt: skip
+            )
             yield Attempt(
                 "current_member", q("SELECT chat.current_member()"), "me", self.prefixes()
             )
@@ -533,11 +672,14 @@ class Attacks:
         for table in ("team_clock", *SYNCED):
             yield Attempt(
                 f"lock {table} rows of B",
-                fmt("SELECT * FROM chat.{} WHERE team_id = {} FOR UPDATE NOWAIT",
-                    sql.Identifier(table), lit(self.b_team)),
+                fmt(
+                    "SELECT * FROM chat.{} WHERE team_id = {} FOR UPDATE NOWAIT",
+                    sql.Identifier(table),
+                    lit(self.b_team),
+                ),
                 "untouched",
                 self.prefixes(),
-            )  # fmt: skip
+            )
 
 
 def run(connection: psycopg.Connection[Any], attempt: Attempt) -> Outcome:

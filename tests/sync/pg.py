@@ -106,14 +106,45 @@ class PgServer:
         folder.mkdir()
         ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
         for ca in ("ca", "other-ca"):
-            _openssl(folder, "req", "-x509", *ec, "-keyout", f"{ca}.key", "-out", f"{ca}.pem",
-                     "-days", "3", "-subj", f"/CN=chatdesk test {ca}")  # fmt: skip
-        _openssl(folder, "req", *ec, "-keyout", "server.key", "-out", "server.csr",
-                 "-subj", "/CN=localhost")  # fmt: skip
+            _openssl(
+                folder,
+                "req",
+                "-x509",
+                *ec,
+                "-keyout",
+                f"{ca}.key",
+                "-out",
+                f"{ca}.pem",
+                "-days",
+                "3",
+                "-subj",
+                f"/CN=chatdesk test {ca}",
+            )
+        _openssl(
+            folder,
+            "req",
+            *ec,
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=localhost",
+        )
         (folder / "san.ext").write_text("subjectAltName = DNS:localhost\n")
         signing = ["-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-extfile", "san.ext"]
-        _openssl(folder, "x509", "-req", "-in", "server.csr", *signing, "-out", "server.pem",
-                 "-days", "3")  # fmt: skip
+        _openssl(
+            folder,
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            *signing,
+            "-out",
+            "server.pem",
+            "-days",
+            "3",
+        )
         key = folder / "server.key"
         key.chmod(0o600)
         if self.run_as is not None:

@@ -258,8 +258,12 @@ def test_removing_someone_who_was_not_in_the_team_changes_nothing_of_their_login
     sync_db.admin.add_team("red")
     done = sync_db.admin.remove_member("red", "postgres")  # a superuser, in no team
     assert (done.removed, done.login) == (False, "kept")
-    assert _scalar(sync_db.admin_dsn, "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s",
-                   "postgres") is True  # fmt: skip
+    assert (
+        _scalar(
+            sync_db.admin_dsn, "SELECT rolcanlogin FROM pg_roles WHERE rolname = %s", "postgres"
+        )
+        is True
+    )
 
 
 def test_the_cli_says_a_removed_member_can_no_longer_log_in(
@@ -330,9 +334,13 @@ def test_dropping_a_role_drops_what_it_owns_first(sync_db: SyncDatabase) -> None
 
 @pytest.mark.parametrize(
     "call",
-    ["pg_advisory_lock(hashtext('chatdesk server init'))", "pg_try_advisory_xact_lock(1, 2)",
-     "lo_create(0)", "lo_from_bytea(0, 'x')"],
-)  # fmt: skip
+    [
+        "pg_advisory_lock(hashtext('chatdesk server init'))",
+        "pg_try_advisory_xact_lock(1, 2)",
+        "lo_create(0)",
+        "lo_from_bytea(0, 'x')",
+    ],
+)
 def test_members_cannot_take_advisory_locks_or_make_large_objects(
     sync_db: SyncDatabase, call: str
 ) -> None:
@@ -441,14 +449,23 @@ def test_purging_removes_tombstones_with_what_hangs_off_them(sync_db: SyncDataba
 
         add("threads", "gone thread")
         add("messages", "in gone thread", thread=ids["gone thread"])
-        add("summaries", "summary in gone thread", thread=ids["gone thread"],
-            message=ids["in gone thread"])  # fmt: skip
+        add(
+            "summaries",
+            "summary in gone thread",
+            thread=ids["gone thread"],
+            message=ids["in gone thread"],
+        )
         put(connection, "revisions", row("revisions", red.id, ids["gone thread"]))
         add("threads", "kept thread")
         add("messages", "root", thread=ids["kept thread"])
         add("messages", "gone message", thread=ids["kept thread"], parent=ids["root"], depth=1)
-        add("messages", "reply to gone", thread=ids["kept thread"], parent=ids["gone message"],
-            depth=2)  # fmt: skip
+        add(
+            "messages",
+            "reply to gone",
+            thread=ids["kept thread"],
+            parent=ids["gone message"],
+            depth=2,
+        )
         add("messages", "kept reply", thread=ids["kept thread"], parent=ids["root"], depth=1)
         add("summaries", "covers gone", thread=ids["kept thread"], message=ids["gone message"])
         add("summaries", "covers root", thread=ids["kept thread"], message=ids["root"])
@@ -573,9 +590,20 @@ def test_the_cli_sets_up_a_server_from_scratch(
         assert f"team red ({team['id']})" in text
         assert f"  {name} (member)" in text
         code, purged, _ = _cli(capsys, "purge", "--older-than", "90", "--json")
-        assert purged == {"teams": [{"team": "red", "threads": 0, "messages": 0, "summaries": 0,
-                                     "revisions": 0, "files": 0, "file_bytes": 0,
-                                     "purged_below": 0}]}  # fmt: skip
+        assert purged == {
+            "teams": [
+                {
+                    "team": "red",
+                    "threads": 0,
+                    "messages": 0,
+                    "summaries": 0,
+                    "revisions": 0,
+                    "files": 0,
+                    "file_bytes": 0,
+                    "purged_below": 0,
+                }
+            ]
+        }
         code, removed, _ = _cli(capsys, "remove-member", "red", name, "--drop-role", "--json")
         assert removed == {"removed": True, "member": name, "team": "red", "login": "dropped"}
     finally:
@@ -649,8 +677,9 @@ def test_verify_full_accepts_the_pinned_root_and_the_right_host_name(
     with pytest.raises(ServerLoginFailed):
         connect(dsn)
     member = sync_db.team("red", ["alice"]).members["alice"]
-    secured = psycopg.conninfo.make_conninfo(member.dsn, host="localhost", sslmode="verify-full",
-                                             sslrootcert=root)  # fmt: skip
+    secured = psycopg.conninfo.make_conninfo(
+        member.dsn, host="localhost", sslmode="verify-full", sslrootcert=root
+    )
     with connect(secured) as connection:
         used = connection.execute(
             "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()"

@@ -59,8 +59,9 @@ def test_a_batch_naming_a_row_twice_ends_as_its_rows_one_after_another(world: Wo
         put(connection, "threads", thread, renamed, stale)
         put(connection, "messages", message, edited, {**message, "content": "stale"})
         titles = [r["title"] for r in pull(connection, "threads", team) if r["id"] == thread["id"]]
-        texts = [r["content"] for r in pull(connection, "messages", team)
-                 if r["id"] == message["id"]]  # fmt: skip
+        texts = [
+            r["content"] for r in pull(connection, "messages", team) if r["id"] == message["id"]
+        ]
     assert (titles, texts) == (["second"], ["edited"])
 
 

@@ -15,48 +15,119 @@ COLUMNS = {
     "team_clock": ["team_id", "version", "purged_below"],
     "sync_clients": ["node_id", "member", "last_op_seq", "protocol", "first_seen", "last_seen"],
     "threads": [
-        "team_id", "id", "created_by", "created_at", "title", "title_hlc", "system_prompt",
-        "system_prompt_hlc", "deleted", "deleted_hlc", "server_version",
+        "team_id",
+        "id",
+        "created_by",
+        "created_at",
+        "title",
+        "title_hlc",
+        "system_prompt",
+        "system_prompt_hlc",
+        "deleted",
+        "deleted_hlc",
+        "server_version",
     ],
     "messages": [
-        "team_id", "id", "thread_id", "parent_id", "depth", "role", "author", "provider",
-        "model", "created_at", "created_hlc", "status", "content", "parts", "completed_at",
-        "prompt_tokens", "completion_tokens", "content_hlc", "deleted", "deleted_hlc",
-        "server_version", "agent",
+        "team_id",
+        "id",
+        "thread_id",
+        "parent_id",
+        "depth",
+        "role",
+        "author",
+        "provider",
+        "model",
+        "created_at",
+        "created_hlc",
+        "status",
+        "content",
+        "parts",
+        "completed_at",
+        "prompt_tokens",
+        "completion_tokens",
+        "content_hlc",
+        "deleted",
+        "deleted_hlc",
+        "server_version",
+        "agent",
     ],
     "summaries": [
-        "team_id", "id", "thread_id", "covers_through_message_id", "author", "model",
-        "created_at", "content", "token_count", "content_hlc", "deleted", "deleted_hlc",
+        "team_id",
+        "id",
+        "thread_id",
+        "covers_through_message_id",
+        "author",
+        "model",
+        "created_at",
+        "content",
+        "token_count",
+        "content_hlc",
+        "deleted",
+        "deleted_hlc",
         "server_version",
     ],
     "revisions": [
-        "team_id", "entity", "entity_id", "field", "hlc", "value", "author", "server_version",
+        "team_id",
+        "entity",
+        "entity_id",
+        "field",
+        "hlc",
+        "value",
+        "author",
+        "server_version",
     ],
     "files": ["team_id", "sha256", "data", "size", "created_at", "created_by"],
-}  # fmt: skip
+}
 
 # What a member may do, table by table: the contract's grants and nothing else.
 ALL_READ = {"SELECT"}
 # Members read the protocol range and nothing else of the tables: every row of a team is
 # reached through a function that checks the team first (migration 0002).
-TABLE_PRIVILEGES = {table: set() for table in (
-    "alembic_version", "teams", "team_members", "team_clock", "sync_clients", "threads",
-    "messages", "summaries", "revisions", "files", "part_kinds",
-)} | {"sync_meta": ALL_READ}  # fmt: skip
+TABLE_PRIVILEGES = {
+    table: set()
+    for table in (
+        "alembic_version",
+        "teams",
+        "team_members",
+        "team_clock",
+        "sync_clients",
+        "threads",
+        "messages",
+        "summaries",
+        "revisions",
+        "files",
+        "part_kinds",
+    )
+} | {"sync_meta": ALL_READ}
 UPDATABLE_COLUMNS: dict[str, set[str]] = {}
 # What a client calls: every one a SECURITY DEFINER function with a pinned search_path.
-MEMBER_API = sorted([
-    "chat.ack_node(uuid,bigint)", "chat.bury_messages(jsonb)", "chat.bury_summaries(jsonb)",
-    "chat.bury_threads(jsonb)", "chat.claim_node(uuid,integer)", "chat.current_member()",
-    "chat.files_missing(uuid,text[])", "chat.get_file(uuid,text)", "chat.put_file(uuid,text,bytea)",
-    "chat.is_member(uuid)", "chat.message_now(uuid,uuid)", "chat.my_teams()",
-    "chat.pull_messages(uuid,bigint,bigint,integer,uuid,text,integer,integer)",
-    "chat.pull_summaries(uuid,bigint,bigint,uuid,integer)",
-    "chat.pull_threads(uuid,bigint,bigint)", "chat.put_messages(jsonb)",
-    "chat.put_revisions(jsonb)", "chat.put_summaries(jsonb)", "chat.put_threads(jsonb)",
-    "chat.revision_author(uuid,text,uuid,text,text)", "chat.summary_now(uuid,uuid)",
-    "chat.team_version(uuid)", "chat.thread_now(uuid,uuid)",
-])  # fmt: skip
+MEMBER_API = sorted(
+    [
+        "chat.ack_node(uuid,bigint)",
+        "chat.bury_messages(jsonb)",
+        "chat.bury_summaries(jsonb)",
+        "chat.bury_threads(jsonb)",
+        "chat.claim_node(uuid,integer)",
+        "chat.current_member()",
+        "chat.files_missing(uuid,text[])",
+        "chat.get_file(uuid,text)",
+        "chat.put_file(uuid,text,bytea)",
+        "chat.is_member(uuid)",
+        "chat.message_now(uuid,uuid)",
+        "chat.my_teams()",
+        "chat.pull_messages(uuid,bigint,bigint,integer,uuid,text,integer,integer)",
+        "chat.pull_summaries(uuid,bigint,bigint,uuid,integer)",
+        "chat.pull_threads(uuid,bigint,bigint)",
+        "chat.put_messages(jsonb)",
+        "chat.put_revisions(jsonb)",
+        "chat.put_summaries(jsonb)",
+        "chat.put_threads(jsonb)",
+        "chat.revision_author(uuid,text,uuid,text,text)",
+        "chat.summary_now(uuid,uuid)",
+        "chat.team_version(uuid)",
+        "chat.thread_now(uuid,uuid)",
+    ]
+)
 PRIVILEGES = ("SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "REFERENCES", "TRIGGER")
 
 

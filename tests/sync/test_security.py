@@ -253,8 +253,9 @@ def test_an_hlc_more_than_a_day_ahead_or_not_an_hlc_is_refused(
                     candidate["entity_id"] = uuid.uuid4()
                 assert _put_error(connection, table, candidate) == state, (table, column)
         # and on update
-        [thread] = [r for r in pull(connection, "threads", world.a.team.id)
-                    if r["id"] == world.a.threads[0]]  # fmt: skip
+        [thread] = [
+            r for r in pull(connection, "threads", world.a.team.id) if r["id"] == world.a.threads[0]
+        ]
         changed = {**thread, "title": "new", "title_hlc": stamp}
         assert _put_error(connection, "threads", changed) == state
 

@@ -125,12 +125,14 @@ def test_on_revision_0001_the_probe_read_another_teams_text(old_db: SyncDatabase
         thread = uuid.uuid4()
         connection.execute(insert("threads", row("threads", b.id, thread, text=SECRET_B)))
         for _ in range(20):
-            connection.execute(insert("messages", row("messages", b.id, thread=thread,
-                                                      text=SECRET_B)))  # fmt: skip
+            connection.execute(
+                insert("messages", row("messages", b.id, thread=thread, text=SECRET_B))
+            )
     with old_db.connect_admin() as connection:
         connection.execute("ANALYZE")
     differs = [
-        form for form, (real, control) in _probe(a.members["alice"], b.id).items()
+        form
+        for form, (real, control) in _probe(a.members["alice"], b.id).items()
         if real != control
-    ]  # fmt: skip
+    ]
     assert "table" in differs

@@ -168,8 +168,11 @@ def test_a_part_of_a_kind_unknown_here_is_left_out_and_logged(
     share_with(team, thread.id, alice)
     with team.members["alice"].connect() as connection:  # as a newer chatdesk writes it
         [answer] = [r for r in _rows(connection, team) if r["role"] == "assistant"]
-        answer["parts"] = [*answer["parts"], _part(answer, 8, "reasoning", "Thought it over"),
-                           _part(answer, 9, "hologram", "3D")]  # fmt: skip
+        answer["parts"] = [
+            *answer["parts"],
+            _part(answer, 8, "reasoning", "Thought it over"),
+            _part(answer, 9, "hologram", "3D"),
+        ]
         answer["content_hlc"] = hlc(int(time.time() * 1000) + 1000, node=uuid.uuid4().hex)
         answer["status"] = "interrupted"
         connection.execute("SELECT chat.put_messages(%s)", (batch(answer),))
@@ -191,8 +194,15 @@ def test_a_part_of_a_kind_unknown_here_is_left_out_and_logged(
 
 
 def _part(message: dict[str, Any], position: int, kind: str, text: str) -> dict[str, Any]:
-    return {"id": str(uuid.uuid4()), "message_id": str(message["id"]), "position": position,
-            "kind": kind, "text": text, "attachment_id": None, "data": None}  # fmt: skip
+    return {
+        "id": str(uuid.uuid4()),
+        "message_id": str(message["id"]),
+        "position": position,
+        "kind": kind,
+        "text": text,
+        "attachment_id": None,
+        "data": None,
+    }
 
 
 def _rows(connection: psycopg.Connection[Any], team: Team) -> list[dict[str, Any]]:

@@ -60,34 +60,69 @@ def row(
     now = datetime.now(UTC)
     if table == "threads":
         return {
-            "team_id": team, "id": id, "created_by": author, "created_at": now,
-            "title": f"{text} title", "title_hlc": stamp, "system_prompt": f"{text} prompt",
-            "system_prompt_hlc": stamp, "deleted": False, "deleted_hlc": stamp,
+            "team_id": team,
+            "id": id,
+            "created_by": author,
+            "created_at": now,
+            "title": f"{text} title",
+            "title_hlc": stamp,
+            "system_prompt": f"{text} prompt",
+            "system_prompt_hlc": stamp,
+            "deleted": False,
+            "deleted_hlc": stamp,
             "server_version": 0,
-        }  # fmt: skip
+        }
     if table == "messages":
         return {
-            "team_id": team, "id": id, "thread_id": thread or uuid.uuid4(), "parent_id": parent,
-            "depth": depth, "role": "user", "author": author, "provider": "mock",
-            "model": "mock-1", "created_at": now, "created_hlc": stamp, "status": "complete",
-            "content": f"{text} content", "parts": Jsonb([{"kind": "text", "text": text}]),
-            "completed_at": now, "prompt_tokens": 1, "completion_tokens": 2,
-            "content_hlc": stamp, "deleted": False, "deleted_hlc": stamp, "server_version": 0,
-        }  # fmt: skip
+            "team_id": team,
+            "id": id,
+            "thread_id": thread or uuid.uuid4(),
+            "parent_id": parent,
+            "depth": depth,
+            "role": "user",
+            "author": author,
+            "provider": "mock",
+            "model": "mock-1",
+            "created_at": now,
+            "created_hlc": stamp,
+            "status": "complete",
+            "content": f"{text} content",
+            "parts": Jsonb([{"kind": "text", "text": text}]),
+            "completed_at": now,
+            "prompt_tokens": 1,
+            "completion_tokens": 2,
+            "content_hlc": stamp,
+            "deleted": False,
+            "deleted_hlc": stamp,
+            "server_version": 0,
+        }
     if table == "summaries":
         return {
-            "team_id": team, "id": id, "thread_id": thread or uuid.uuid4(),
-            "covers_through_message_id": message or uuid.uuid4(), "author": author,
-            "model": "mock-1", "created_at": now, "content": f"{text} summary",
-            "token_count": 3, "content_hlc": stamp, "deleted": False, "deleted_hlc": stamp,
+            "team_id": team,
+            "id": id,
+            "thread_id": thread or uuid.uuid4(),
+            "covers_through_message_id": message or uuid.uuid4(),
+            "author": author,
+            "model": "mock-1",
+            "created_at": now,
+            "content": f"{text} summary",
+            "token_count": 3,
+            "content_hlc": stamp,
+            "deleted": False,
+            "deleted_hlc": stamp,
             "server_version": 0,
-        }  # fmt: skip
+        }
     if table == "revisions":
         return {
-            "team_id": team, "entity": "thread", "entity_id": id, "field": "title",
-            "hlc": stamp, "value": Jsonb(f"{text} old title"), "author": author,
+            "team_id": team,
+            "entity": "thread",
+            "entity_id": id,
+            "field": "title",
+            "hlc": stamp,
+            "value": Jsonb(f"{text} old title"),
+            "author": author,
             "server_version": 0,
-        }  # fmt: skip
+        }
     raise ValueError(table)
 
 
@@ -176,9 +211,14 @@ def populate(member: Member, team: Team, text: str) -> TeamData:
             for child in range(2):
                 reply = uuid.uuid4()
                 values = row(
-                    "messages", team.id, reply, thread=thread, parent=root, depth=1,
+                    "messages",
+                    team.id,
+                    reply,
+                    thread=thread,
+                    parent=root,
+                    depth=1,
                     text=f"{text} r{child}",
-                )  # fmt: skip
+                )
                 put(connection, "messages", values)
                 data.messages.append(reply)
             summary = uuid.uuid4()

@@ -605,10 +605,17 @@ def _seed_tool_calls(core: Core) -> object:
             calls
         ):
             data = {
-                "call_id": f"call_{number}", "name": f"{server}__{tool}", "server": server,
-                "tool": tool, "arguments": json.dumps(arguments), "state": state,
-                "approval": approval, "round": 1, "offset": 0, "duration_ms": ms,
-            }  # fmt: skip
+                "call_id": f"call_{number}",
+                "name": f"{server}__{tool}",
+                "server": server,
+                "tool": tool,
+                "arguments": json.dumps(arguments),
+                "state": state,
+                "approval": approval,
+                "round": 1,
+                "offset": 0,
+                "duration_ms": ms,
+            }
             made.append((PartKind.TOOL_CALL, None, data))
             if result is not None:
                 done = {"call_id": f"call_{number}", "is_error": error, "size": len(str(result))}
@@ -621,14 +628,23 @@ def _seed_tool_calls(core: Core) -> object:
         session.flush()  # type: ignore[attr-defined]
         previous = None
         for question, answer, calls, status in (
-            ("Find what I wrote about hash tables, then tidy the notes",
-             "I found your earlier chat and read the note. Fetching the page timed out, and you "
-             "declined the deletion, so the note stays as it is.", TOOL_CALLS, Status.COMPLETE),
-            ("Then move the old notes to the archive", "", tuple(
-                (server, tool, arguments, "waiting", None, None, False, None)
-                for server, tool, arguments in WAITING
-            ), Status.STREAMING),
-        ):  # fmt: skip
+            (
+                "Find what I wrote about hash tables, then tidy the notes",
+                "I found your earlier chat and read the note. Fetching the page timed out, and you "
+                "declined the deletion, so the note stays as it is.",
+                TOOL_CALLS,
+                Status.COMPLETE,
+            ),
+            (
+                "Then move the old notes to the archive",
+                "",
+                tuple(
+                    (server, tool, arguments, "waiting", None, None, False, None)
+                    for server, tool, arguments in WAITING
+                ),
+                Status.STREAMING,
+            ),
+        ):
             user = repo.insert_message(
                 session, _NOW, row, previous, Role.USER, Status.COMPLETE, question
             )  # type: ignore[arg-type]
@@ -665,20 +681,32 @@ def _seed_many_calls(core: Core, count: int) -> object:
             session, _NOW, row, None, Role.USER, Status.COMPLETE, "Check every link in my notes"
         )
         reply = repo.insert_message(
-            session, _NOW, row, user, Role.ASSISTANT, Status.COMPLETE,
+            session,
+            _NOW,
+            row,
+            user,
+            Role.ASSISTANT,
+            Status.COMPLETE,
             "I checked all 24 links: 21 work, 2 pages are gone, and one I did not open.",
-            provider="mock", model="mock-1",
-        )  # fmt: skip
+            provider="mock",
+            model="mock-1",
+        )
         reply.tool_time_ms = 9_400
         parts: list[tuple[PartKind, str | None, dict[str, object]]] = []
         for number in range(count):
             state = "failed" if number in (7, 15) else "not_run" if number == 20 else "done"
             data = {
-                "call_id": f"c{number}", "name": "net__fetch", "server": "net", "tool": "fetch",
+                "call_id": f"c{number}",
+                "name": "net__fetch",
+                "server": "net",
+                "tool": "fetch",
                 "arguments": json.dumps({"url": f"https://example.org/page/{number}"}),
-                "state": state, "approval": "denied" if state == "not_run" else "allowed",
-                "round": 1 + number // 6, "offset": 0, "duration_ms": 200 + 13 * number,
-            }  # fmt: skip
+                "state": state,
+                "approval": "denied" if state == "not_run" else "allowed",
+                "round": 1 + number // 6,
+                "offset": 0,
+                "duration_ms": 200 + 13 * number,
+            }
             parts.append((PartKind.TOOL_CALL, None, data))
             result = "404 Not Found" if state == "failed" else "200 OK"
             done = {"call_id": f"c{number}", "is_error": state == "failed", "size": len(result)}
@@ -840,14 +868,36 @@ def run() -> int:
     with _application() as (app, out):
         code: int = qasync.run(main(app, out))
         for more in (
-            summary_screens, settings_screens, tool_screens, web_screens, attachment_screens,
-            tool_image_screens, assistant_screens, temporary_screens, assistant_page_screens,
-            knowledge_page_screens, source_screens, cut_screens, composer_screens, help_screens,
-            streaming_screens, connect_screens, column_screens, follow_screens,
-            first_step_screens, answer_screens, settings_window_screens, locale_screens,
-            outside_screens, local_api_screens, web_switch_screens, research_screens,
-            memory_screens, memory_page_screens, quick_screens,
-        ):  # fmt: skip
+            summary_screens,
+            settings_screens,
+            tool_screens,
+            web_screens,
+            attachment_screens,
+            tool_image_screens,
+            assistant_screens,
+            temporary_screens,
+            assistant_page_screens,
+            knowledge_page_screens,
+            source_screens,
+            cut_screens,
+            composer_screens,
+            help_screens,
+            streaming_screens,
+            connect_screens,
+            column_screens,
+            follow_screens,
+            first_step_screens,
+            answer_screens,
+            settings_window_screens,
+            locale_screens,
+            outside_screens,
+            local_api_screens,
+            web_switch_screens,
+            research_screens,
+            memory_screens,
+            memory_page_screens,
+            quick_screens,
+        ):
             qasync.run(more(app, out))
         return code
 

@@ -80,9 +80,14 @@ class _Seeded:
         taught = await service.send_new("What is a derivative, in one line?", assistant_id=tutor.id)
         await service.wait_for_answer(taught.answer.id)
         await core.profiles.save(
-            ProviderProfile("paid", "http://127.0.0.1:9/v1", default_model="gpt-4.5-preview",
-                            input_price_per_million=75.0, output_price_per_million=150.0)
-        )  # fmt: skip
+            ProviderProfile(
+                "paid",
+                "http://127.0.0.1:9/v1",
+                default_model="gpt-4.5-preview",
+                input_price_per_million=75.0,
+                output_price_per_million=150.0,
+            )
+        )
         report = await service.create_thread(
             title="Quarterly report", provider="paid", model="gpt-4.5-preview"
         )

@@ -108,9 +108,12 @@ async def _shoot_composer(window: MainWindow, out: Path, theme: str) -> None:
     files.setUrls([QUrl.fromLocalFile("/tmp/report.pdf")])
     middle = QPointF(composer.width() / 2, composer.height() / 2)
     drag = QDragEnterEvent(
-        middle, Qt.DropAction.CopyAction, files, Qt.MouseButton.LeftButton,
+        middle,
+        Qt.DropAction.CopyAction,
+        files,
+        Qt.MouseButton.LeftButton,
         Qt.KeyboardModifier.NoModifier,
-    )  # fmt: skip
+    )
     QApplication.sendEvent(composer, drag)
     await _grab(window, out / f"composer-drop-{theme}.png")
     QApplication.sendEvent(composer, QDragLeaveEvent())

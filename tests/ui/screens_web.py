@@ -76,10 +76,17 @@ LIMITED = "SearXNG is limiting how often chatdesk may search; try again in 30 s.
 
 def _call(call_id: str, tool: str, arguments: dict[str, Any], state: str) -> dict[str, Any]:
     return {
-        "call_id": call_id, "name": f"web__{tool}", "server": "web", "tool": tool,
-        "arguments": json.dumps(arguments), "state": state, "approval": "allowed",
-        "round": 1 if tool == "web_search" else 2, "offset": 0, "duration_ms": 900,
-    }  # fmt: skip
+        "call_id": call_id,
+        "name": f"web__{tool}",
+        "server": "web",
+        "tool": tool,
+        "arguments": json.dumps(arguments),
+        "state": state,
+        "approval": "allowed",
+        "round": 1 if tool == "web_search" else 2,
+        "offset": 0,
+        "duration_ms": 900,
+    }
 
 
 def _read_parts() -> list[tuple[PartKind, str | None, dict[str, Any]]]:
@@ -106,9 +113,15 @@ def _read_parts() -> list[tuple[PartKind, str | None, dict[str, Any]]]:
             (PartKind.TOOL_RESULT, shown, {"call_id": call_id, "is_error": False, "size": 1}),
         ]
         source = {
-            "number": number, "url": url, "path": url, "asked": url, "title": title,
-            "location": site, "read_at": read_at, "call_id": call_id,
-        }  # fmt: skip
+            "number": number,
+            "url": url,
+            "path": url,
+            "asked": url,
+            "title": title,
+            "location": site,
+            "read_at": read_at,
+            "call_id": call_id,
+        }
         parts.append((PartKind.SOURCE, text, source))
     return parts
 
@@ -131,13 +144,19 @@ def seed_web(core: Core) -> tuple[object, object]:
         made = []
         for title, turns in (
             ("Lenne footbridge", [(QUESTION, ANSWER, _read_parts(), Status.COMPLETE)]),
-            ("Ferry timetable", [
-                ("When does the ferry run in winter?",
-                 f"I could not search the web: {LIMITED}", _failed_parts("failed"),
-                 Status.COMPLETE),
-                ("Try again, please", "", _failed_parts("running"), Status.STREAMING),
-            ]),
-        ):  # fmt: skip
+            (
+                "Ferry timetable",
+                [
+                    (
+                        "When does the ferry run in winter?",
+                        f"I could not search the web: {LIMITED}",
+                        _failed_parts("failed"),
+                        Status.COMPLETE,
+                    ),
+                    ("Try again, please", "", _failed_parts("running"), Status.STREAMING),
+                ],
+            ),
+        ):
             row = repo.new_thread(session, _NOW, None, title)
             row.tools = ["web"]
             session.flush()
@@ -147,9 +166,16 @@ def seed_web(core: Core) -> tuple[object, object]:
                     session, _NOW, row, previous, Role.USER, Status.COMPLETE, question
                 )
                 previous = repo.insert_message(
-                    session, _NOW, row, user, Role.ASSISTANT, status, text,
-                    provider="mock", model="mock-1",
-                )  # fmt: skip
+                    session,
+                    _NOW,
+                    row,
+                    user,
+                    Role.ASSISTANT,
+                    status,
+                    text,
+                    provider="mock",
+                    model="mock-1",
+                )
                 previous.tool_time_ms = 2_700  # it made calls
                 repo.add_parts(session, previous.id, parts)
             repo.set_active_leaf(session, row, previous.id if previous else None)

@@ -50,8 +50,11 @@ def test_a_pasted_image_and_a_dropped_pdf_are_sent_and_shown(
     image_chip, pdf_chip = _chips(window)
     assert image_chip.accessibleDescription().startswith("Pasted image.jpg · 1200×900 · ")
     assert "≈765 tokens" in image_chip.accessibleDescription()
-    qtbot.waitUntil(lambda: image_chip._picture.pixmap() is not None
-                    and not image_chip._picture.pixmap().isNull())  # fmt: skip
+    qtbot.waitUntil(
+        lambda: (
+            image_chip._picture.pixmap() is not None and not image_chip._picture.pixmap().isNull()
+        )
+    )
     assert pdf_chip.accessibleDescription().startswith("report.pdf · PDF, 2 pages · ")
 
     send(qtbot, window, "What are these?")
@@ -95,8 +98,11 @@ def test_a_pasted_image_and_a_dropped_pdf_are_sent_and_shown(
 
 
 def _text_dialog(window: MainWindow) -> QDialog | None:
-    found = [d for d in window.findChildren(QDialog) if d.isVisible() and "text the model read"
-             in d.windowTitle()]  # fmt: skip
+    found = [
+        d
+        for d in window.findChildren(QDialog)
+        if d.isVisible() and "text the model read" in d.windowTitle()
+    ]
     return found[0] if found else None
 
 
@@ -105,8 +111,9 @@ def test_images_for_a_model_without_vision_are_refused_and_the_message_stays(
     make_core: Any, open_window: Any, qtbot: QtBot
 ) -> None:
     window = open_window(make_core())
-    window.composer.set_models([("mock/mock-1", "mock-1"), ("mock/text-only", "text-only")],
-                               "mock/text-only")  # fmt: skip
+    window.composer.set_models(
+        [("mock/mock-1", "mock-1"), ("mock/text-only", "text-only")], "mock/text-only"
+    )
     window.models.new_chat_model = ("mock", "text-only")
     _paste_image(window, 400, 300)
     qtbot.waitUntil(lambda: len(window.composer.attachments()) == 1, timeout=LONG)

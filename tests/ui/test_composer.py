@@ -279,9 +279,15 @@ def test_the_buttons_icons_come_after_the_first_paint_and_nothing_moves(qtbot: Q
     composer.set_tools([("search", "Search")], set())
     buttons = [b for b in composer.findChildren(QToolButton) if b.property(ICON_PROPERTY)]
     assert {b.objectName() for b in buttons} == {
-        "attachButton", "assistantPicker", "toolsButton", "webSwitch", "researchSwitch",
-        "knowledgeButton", "compareButton", "sendButton",
-    }  # fmt: skip
+        "attachButton",
+        "assistantPicker",
+        "toolsButton",
+        "webSwitch",
+        "researchSwitch",
+        "knowledgeButton",
+        "compareButton",
+        "sendButton",
+    }
     assert all(b.property(HIDDEN_PROPERTY) for b in buttons), "drawn while it was built"
     window.resize(600, 300)
     window.show()
@@ -631,9 +637,16 @@ def test_tab_goes_from_the_editor_through_every_control_in_order(
     _offer_everything(composer)
     qtbot.keyClicks(composer.editor, "hello")
     row = [
-        "Attach", "Assistant", "Model", "Tools for this chat", "Web", "Research",
-        "Knowledge bases for this chat", "Compare models", "Send",
-    ]  # fmt: skip
+        "Attach",
+        "Assistant",
+        "Model",
+        "Tools for this chat",
+        "Web",
+        "Research",
+        "Knowledge bases for this chat",
+        "Compare models",
+        "Send",
+    ]
     # Left to right, send last; the host window has nothing else, so focus wraps around.
     assert _tab_through(qtbot, composer, len(row) + 1) == [*row, "Message"]
     xs = [w.mapTo(composer, w.rect().topLeft()).x() for w in composer.tab_chain()[1:]]

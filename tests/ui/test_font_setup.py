@@ -25,8 +25,12 @@ def _run(code: str) -> str:
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run(
         [sys.executable, "-c", code],
-        capture_output=True, text=True, check=True, timeout=120, env=environment,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+        env=environment,
+    )
     return done.stdout.strip().splitlines()[-1]
 
 

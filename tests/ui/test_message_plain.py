@@ -36,11 +36,24 @@ def _message(
 ) -> MessageView:
     now = datetime.now(UTC)
     return MessageView(
-        id=uuid.uuid4(), thread_id=uuid.uuid4(), parent_id=None, depth=1, role=Role.ASSISTANT,
-        status=status, content=content, reasoning=reasoning, provider="mock", model="mock",
-        usage=Usage(), latency_ms=None, first_token_ms=None, error_type=None, error_detail=None,
-        created_at=now, completed_at=now if status.is_final else None,
-    )  # fmt: skip
+        id=uuid.uuid4(),
+        thread_id=uuid.uuid4(),
+        parent_id=None,
+        depth=1,
+        role=Role.ASSISTANT,
+        status=status,
+        content=content,
+        reasoning=reasoning,
+        provider="mock",
+        model="mock",
+        usage=Usage(),
+        latency_ms=None,
+        first_token_ms=None,
+        error_type=None,
+        error_detail=None,
+        created_at=now,
+        completed_at=now if status.is_final else None,
+    )
 
 
 def test_text_shown_while_formatting_has_no_nul_or_lone_surrogate(

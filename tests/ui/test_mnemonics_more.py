@@ -20,9 +20,17 @@ from tests.ui.tour_more import ENVIRONMENT, tour_more
 
 # Every window and dialog the tour opens, by class.
 WALKED = {
-    "MainWindow", "ShortcutsDialog", "FactsDialog", "RememberDialog", "ServerPromptForm",
-    "ResourceBrowser", "PreferencesDialog", "ServerForm", "FolderPatterns", "AssistantEditor",
-}  # fmt: skip
+    "MainWindow",
+    "ShortcutsDialog",
+    "FactsDialog",
+    "RememberDialog",
+    "ServerPromptForm",
+    "ResourceBrowser",
+    "PreferencesDialog",
+    "ServerForm",
+    "FolderPatterns",
+    "AssistantEditor",
+}
 
 
 @pytest.fixture

@@ -50,9 +50,14 @@ def test_the_picker_groups_by_provider_marks_vision_and_filters_as_you_type(
 
     menu = _open(qtbot, window)
     assert _listed(menu) == [
-        "# mock", "mock-1", "mock-2", "mock-3",
-        "# local", "gpt-4o (local)", "llama2 (local)",
-    ]  # fmt: skip
+        "# mock",
+        "mock-1",
+        "mock-2",
+        "mock-3",
+        "# local",
+        "gpt-4o (local)",
+        "llama2 (local)",
+    ]
     marks = _marks(menu)
     assert marks["mock/mock-1"] == "images · 8.2k tokens"  # the mock provider reads images
     assert marks["local/gpt-4o"] == "images · 4.1k tokens"  # a vision family, the profile's window

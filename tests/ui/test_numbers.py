@@ -69,10 +69,15 @@ def test_an_answers_counts_and_cost_are_grouped_the_users_way(
 @pytest.mark.parametrize(
     ("code", "written"),
     [
-        ("en", "42%"), ("ja", "42%"), ("zh_CN", "42%"), ("de", "42\u00a0%"), ("es", "42\u00a0%"),
-        ("fr", "42\u00a0%"), ("ar", "٤٢٪\u061c"),
+        ("en", "42%"),
+        ("ja", "42%"),
+        ("zh_CN", "42%"),
+        ("de", "42\u00a0%"),
+        ("es", "42\u00a0%"),
+        ("fr", "42\u00a0%"),
+        ("ar", "٤٢٪\u061c"),
     ],
-)  # fmt: skip  # a table aligned by column
+)
 def test_a_share_is_a_percentage_as_the_language_writes_it(
     code: str, written: str, speaking: None
 ) -> None:

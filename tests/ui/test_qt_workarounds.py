@@ -70,8 +70,11 @@ def _sqlalchemy_sources_kept(pyside: str) -> tuple[int, str]:
     and which `__import__` is in place then."""
     result = subprocess.run(
         [sys.executable, "-c", SOURCES_KEPT.format(pyside=pyside)],
-        capture_output=True, text=True, timeout=120, check=True,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     kept, importer = result.stdout.split()
     return int(kept), importer
 

@@ -181,9 +181,12 @@ def test_an_answer_written_fast_is_read_from_what_the_window_shows(
     # Written faster than it is saved (every 250 ms), then held: the reading starts from the
     # text shown, and follows the pieces that come after it.
     window, core = _window(
-        qtbot, make_core, finish,
-        CHATDESK_MOCK_TOKENS_PER_SECOND="2000", CHATDESK_MOCK_FAULT="stall_after:40",
-    )  # fmt: skip
+        qtbot,
+        make_core,
+        finish,
+        CHATDESK_MOCK_TOKENS_PER_SECOND="2000",
+        CHATDESK_MOCK_FAULT="stall_after:40",
+    )
     closing(window)
     reading = window.actions_.reading
     reading.output = Recorder()

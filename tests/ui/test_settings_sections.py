@@ -33,9 +33,21 @@ def test_the_sections_are_listed_by_name_and_picking_one_shows_its_page(
     qtbot: QtBot, dialog: PreferencesDialog
 ) -> None:
     assert listed(dialog) == [
-        "Appearance", "Chat", "Providers", "Data", "Usage", "Tools", "Web", "Assistants",
-        "Knowledge", "Memory", "Team", "Local API", "Voice", "Desktop",
-    ]  # fmt: skip
+        "Appearance",
+        "Chat",
+        "Providers",
+        "Data",
+        "Usage",
+        "Tools",
+        "Web",
+        "Assistants",
+        "Knowledge",
+        "Memory",
+        "Team",
+        "Local API",
+        "Voice",
+        "Desktop",
+    ]
     assert dialog.tabs.currentWidget() is dialog.appearance
     sections = dialog.tabs.list
     row = sections.visualItemRect(sections.item(listed(dialog).index("Team")))

@@ -196,10 +196,13 @@ def _column(window: MainWindow) -> list[str]:
 def _menus(window: MainWindow) -> list[tuple[str, ...]]:
     menus = [action.menu() for action in window.menuBar().actions()]
     return [
-        (menu.title(), *(f"{a.text()} {a.shortcut().toString()} {a.isEnabled()}" for a in
-                         menu.actions()))
-        for menu in menus if isinstance(menu, QMenu)
-    ]  # fmt: skip
+        (
+            menu.title(),
+            *(f"{a.text()} {a.shortcut().toString()} {a.isEnabled()}" for a in menu.actions()),
+        )
+        for menu in menus
+        if isinstance(menu, QMenu)
+    ]
 
 
 def _tab_path(qtbot: QtBot, window: MainWindow, steps: int) -> list[str]:
@@ -229,8 +232,12 @@ def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
         assert _parts(later) == _parts(whole)
         assert _column(later) == _column(whole)
         assert _column(later) == [
-            "ThreadHeader", "ReadOnlyBanner", "ConversationView", "FindBar", "Composer"
-        ]  # fmt: skip
+            "ThreadHeader",
+            "ReadOnlyBanner",
+            "ConversationView",
+            "FindBar",
+            "Composer",
+        ]
         assert _menus(later) == _menus(whole)
         paths = []
         for window in (whole, later):
@@ -615,8 +622,12 @@ def test_the_app_starts_in_the_fusion_style_without_loading_pyside6s_style_class
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
         [sys.executable, "-c", probe],
-        capture_output=True, text=True, check=True, timeout=60, env=environment,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=environment,
+    )
     assert result.stdout.split() == ["False", "fusion"]
 
 

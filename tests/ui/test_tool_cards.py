@@ -107,9 +107,16 @@ def test_the_tools_menu_switches_tools_on_for_the_new_chat_and_follows_the_chat_
 
 def _call(number: int, state: str = "done") -> ToolCallView:
     return ToolCallView(
-        f"c{number}", "files", "read", "files__read", json.dumps({"n": number}), state,
-        approval="allowed" if state != "waiting" else None, duration_ms=10, result="ok",
-    )  # fmt: skip
+        f"c{number}",
+        "files",
+        "read",
+        "files__read",
+        json.dumps({"n": number}),
+        state,
+        approval="allowed" if state != "waiting" else None,
+        duration_ms=10,
+        result="ok",
+    )
 
 
 def _shown_order(listed: ToolCallList) -> list[str]:

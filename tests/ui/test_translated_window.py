@@ -50,11 +50,25 @@ from tests.ui.tour import DATA, WALKED, tour
 # (sslmode), examples of what a field takes, each language's own name. (The built-in
 # assistants are not among them: their words are shown in the user's language.)
 NAMES = (
-    "Ollama", "LM Studio", "vLLM", "OpenAI", "OpenRouter", "verify-full", "verify-ca", "require",
-    "prefer", "disable", "team.example.org", "~/.postgresql/root.crt", "OPENAI_API_KEY",
-    *(entry.name for entry in HOSTED), "my-resource", "gpt-4o-mini",
-    *i18n.LANGUAGES.values(), *SNIPPETS,
-)  # fmt: skip
+    "Ollama",
+    "LM Studio",
+    "vLLM",
+    "OpenAI",
+    "OpenRouter",
+    "verify-full",
+    "verify-ca",
+    "require",
+    "prefer",
+    "disable",
+    "team.example.org",
+    "~/.postgresql/root.crt",
+    "OPENAI_API_KEY",
+    *(entry.name for entry in HOSTED),
+    "my-resource",
+    "gpt-4o-mini",
+    *i18n.LANGUAGES.values(),
+    *SNIPPETS,
+)
 # Labels that show what a model wrote (a summary).
 MODEL_TEXT = {"summaryText"}
 # Lists of what this computer has (its microphones, its voices), after their "Default".

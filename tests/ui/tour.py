@@ -33,10 +33,19 @@ from chatdesk.ui.settings.profile_editor import ProfileEditor
 from tests.ui.shown import shown as shown_in
 
 WALKED = {  # the windows the tour opens, by class
-    "MainWindow", "SearchPalette", "ContextWindowDialog", "SummaryEditor", "QMessageBox",
-    "PreferencesDialog", "ProfileEditor", "ServerForm", "ImportDialog", "AssistantEditor",
-    "QInputDialog", "ProjectDialog",
-}  # fmt: skip
+    "MainWindow",
+    "SearchPalette",
+    "ContextWindowDialog",
+    "SummaryEditor",
+    "QMessageBox",
+    "PreferencesDialog",
+    "ProfileEditor",
+    "ServerForm",
+    "ImportDialog",
+    "AssistantEditor",
+    "QInputDialog",
+    "ProjectDialog",
+}
 
 
 QUESTIONS = (  # each asks for what the offline demo shows: code, a table, an example
@@ -46,10 +55,21 @@ QUESTIONS = (  # each asks for what the offline demo shows: code, a table, an ex
 )
 # What the user (`seed`) and the tour wrote: shown as it was written, in any language.
 DATA = (
-    *QUESTIONS, "Work", "Be brief.", "Quarterly report outline", "Reading list",
-    "Which database for a desktop app?", "notes.txt", "line one", "line two", "gpu-box", "docs",
-    "Style guides", "code", "I write in British English.",
-)  # fmt: skip
+    *QUESTIONS,
+    "Work",
+    "Be brief.",
+    "Quarterly report outline",
+    "Reading list",
+    "Which database for a desktop app?",
+    "notes.txt",
+    "line one",
+    "line two",
+    "gpu-box",
+    "docs",
+    "Style guides",
+    "code",
+    "I write in British English.",
+)
 
 
 def seed(core: Core, finish: Any) -> Any:

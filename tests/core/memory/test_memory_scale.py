@@ -43,9 +43,22 @@ _DOES = (
     "wants answers about {x} kept short",
 )
 _THINGS = (
-    "coffee", "Python", "peanuts", "invoices", "maps", "Kubernetes", "stamps", "tax forms",
-    "sourdough", "chess", "bicycles", "Haskell", "watercolours", "spreadsheets", "violins",
-)  # fmt: skip  # a table aligned by column
+    "coffee",
+    "Python",
+    "peanuts",
+    "invoices",
+    "maps",
+    "Kubernetes",
+    "stamps",
+    "tax forms",
+    "sourdough",
+    "chess",
+    "bicycles",
+    "Haskell",
+    "watercolours",
+    "spreadsheets",
+    "violins",
+)
 
 
 def sentences(count: int, seed: int = 3) -> list[str]:

@@ -9,9 +9,26 @@ from chatdesk.core.render import Rendered
 from chatdesk.core.render.model import ICON_PREFIX
 
 FORBIDDEN_TAGS = {
-    "script", "iframe", "object", "embed", "style", "link", "meta", "base", "form", "input",
-    "frame", "frameset", "applet", "svg", "math", "video", "audio", "source", "textarea",
-}  # fmt: skip
+    "script",
+    "iframe",
+    "object",
+    "embed",
+    "style",
+    "link",
+    "meta",
+    "base",
+    "form",
+    "input",
+    "frame",
+    "frameset",
+    "applet",
+    "svg",
+    "math",
+    "video",
+    "audio",
+    "source",
+    "textarea",
+}
 _ACTION = re.compile(r"chatdesk:(copy-code/\d+|load-images|cite/\d+)")
 
 
