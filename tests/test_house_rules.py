@@ -2,8 +2,8 @@
 
 Each rule is a checker that reads Python source (text and `ast`, never an import, so nothing of Qt
 is loaded) and names every place that breaks it, with its figure; a test per rule runs it over
-chatdesk/ and fails with the whole list. The checkers are tried on made-up sources too, so a rule
-that could no longer fail would be noticed.
+chatdesk/ (the layout rule over tests/ and benchmarks/ too) and fails with the whole list. The
+checkers are tried on made-up sources too, so a rule that could no longer fail would be noticed.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "chatdesk"
 THEME = PACKAGE / "ui" / "theme"
+# Where code is laid out by ruff and no format-skip marker packs it.
+LAID_OUT = (PACKAGE, ROOT / "tests", ROOT / "benchmarks")
 
 MAX_MODULE_LINES = 500
 MAX_FUNCTION_LINES = 60
@@ -33,8 +35,8 @@ REASON = re.compile(
     re.IGNORECASE | re.DOTALL,
 )
 
-# `# fmt: skip` is kept only for a table of data aligned by hand, and says so in a comment of
-# its own after the marker (ruff honours the marker only when what follows it is a comment).
+# A format-skip marker is kept only for a table of data aligned by hand, and says so in a comment
+# of its own after the marker (ruff honours the marker only when what follows it is a comment).
 FMT_SKIP = re.compile(r"#\s*fmt:\s*(skip|off|on)\b(.*)")
 TABLE = "# a table aligned by column"
 
@@ -96,8 +98,8 @@ NOT_THE_LOOK = {
 }
 
 
-def modules() -> list[Path]:
-    return sorted(PACKAGE.rglob("*.py"))
+def modules(roots: tuple[Path, ...] = (PACKAGE,)) -> list[Path]:
+    return sorted(path for root in roots for path in root.rglob("*.py"))
 
 
 def name_of(path: Path) -> str:
@@ -155,6 +157,8 @@ def _comments(source: str) -> Iterator[tuple[int, str]]:
 
 
 def format_skips(name: str, source: str) -> list[str]:
+    if "fmt:" not in source:  # most modules: no need to tokenize them
+        return []
     found = []
     for line, comment in _comments(source):
         marker = FMT_SKIP.search(comment)
@@ -196,9 +200,11 @@ def literal_colours(name: str, source: str) -> list[str]:
     return found
 
 
-def _offences(check, *, skip_theme: bool = False) -> list[str]:
+def _offences(
+    check, *, skip_theme: bool = False, roots: tuple[Path, ...] = (PACKAGE,)
+) -> list[str]:
     found = []
-    for path in modules():
+    for path in modules(roots):
         if skip_theme and path.is_relative_to(THEME):
             continue
         found += check(name_of(path), path.read_text(encoding="utf-8"))
@@ -226,9 +232,14 @@ def test_no_crowded_class_without_a_reason() -> None:
 
 def test_no_format_skip_but_for_tables() -> None:
     _fail_on(
-        _offences(format_skips),
+        _offences(format_skips, roots=LAID_OUT),
         f"'# fmt: skip' packs code ruff would lay out; only '# fmt: skip {TABLE}' is kept",
     )
+
+
+def test_the_layout_rule_reads_every_folder_it_names() -> None:
+    for root in LAID_OUT:
+        assert modules((root,)), f"no module under {name_of(root)}/"
 
 
 def test_no_literal_colour_outside_the_theme() -> None:
@@ -289,6 +300,7 @@ def test_a_crowded_class_without_a_reason_is_named() -> None:
 
 
 def test_a_format_skip_is_named() -> None:
+    assert format_skips("m.py", "x = [1,2]  # fmt:skip\n") == ["m.py:1 '# fmt:skip'"]
     assert format_skips("m.py", "x = [1,2]  # fmt: skip\n") == ["m.py:1 '# fmt: skip'"]
     assert len(format_skips("m.py", "# fmt: off\nx = [1,2]\n# fmt: on\n")) == 2
     assert len(format_skips("m.py", "x = [1,2]  # fmt: skip because it fits\n")) == 1
