@@ -301,9 +301,9 @@ async def test_an_imported_thread_can_be_continued(
 async def test_progress_is_reported_and_cancel_stops_between_batches(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from chatdesk.core.transfer import service as transfer_service
+    from chatdesk.core.transfer import batches
 
-    monkeypatch.setattr(transfer_service, "BATCH_THREADS", 10)
+    monkeypatch.setattr(batches, "BATCH_THREADS", 10)
     path = write_json(tmp_path / "c.json", [simple(f"C{n}", 2).json() for n in range(95)])
     seen: list[ImportProgress] = []
     report = await Transfer(store).import_file(path, progress=seen.append)
@@ -347,10 +347,9 @@ async def test_memory_stays_flat_as_the_export_grows(
     batches, so memory is bounded by a batch and a chunk of text (made small here, so that
     both files are many of them). Loading the file whole (json.load) needs several times its
     size."""
-    from chatdesk.core.transfer import jsonstream
-    from chatdesk.core.transfer import service as transfer_service
+    from chatdesk.core.transfer import batches, jsonstream
 
-    monkeypatch.setattr(transfer_service, "BATCH_WEIGHT", 400)
+    monkeypatch.setattr(batches, "BATCH_WEIGHT", 400)
     monkeypatch.setattr(jsonstream, "CHUNK_CHARS", 64 * 1024)
     sizes: list[int] = []
     peaks: list[int] = []
