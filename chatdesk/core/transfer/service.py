@@ -93,24 +93,24 @@ class Transfer:
     def __init__(
         self,
         store: Store,
+        reader: Reader,
         clock: Clock | None = None,
         *,
         bus: EventBus | None = None,
         renderer: Renderer | None = None,
         blobs: BlobStore | None = None,
-        reader: Reader | None = None,
         memories: Memories | None = None,
     ) -> None:
-        """`renderer` (the window's render worker) and `reader` (the reading child's
-        supervisor) are shared, and closed by whoever made them; without them an export to HTML
-        and an import with images start a child of their own for the while. `memories`: the
-        user's (None: an export holds none, an import keeps none)."""
+        """`reader` (the reading child's supervisor, for a ChatGPT export's images) and
+        `renderer` (the window's render worker) are shared, and closed by whoever made them;
+        without a renderer an export to HTML starts a child of its own for the while.
+        `memories`: the user's (None: an export holds none, an import keeps none)."""
         self._store = store
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
         self._blobs = blobs or BlobStore.beside(store.path)
-        self._shared_reader = reader
-        self._reader: Reader | None = reader
+        self._reader = reader
+        self._images_read = False
         self._clock = clock or SystemClock()
         self._bus = bus
         self._renderer = renderer
@@ -239,12 +239,11 @@ class Transfer:
             return await self._import(source, progress, cancel)
         finally:
             await asyncio.to_thread(source.close)
-            # The images' reading child, if one was started, is not kept waiting idle.
-            if self._reader is self._shared_reader and self._reader is not None:
+            # The images' reading child is not kept waiting idle; without images, the child
+            # the other readers of the shared supervisor may be using is left alone.
+            if self._images_read:
+                self._images_read = False
                 self._reader.rest()
-            elif self._reader is not None:
-                self._reader.close()
-                self._reader = None
 
     async def _import(
         self, source: Source, progress: ImportProgressCallback | None, cancel: Cancel | None
@@ -284,8 +283,7 @@ class Transfer:
     def _image(self, name: str, data: bytes) -> Read | None:
         """An image from a ChatGPT export, made safe in the reading child (started on the first
         one, stopped when idle); None when it cannot be read: it stays a placeholder."""
-        if self._reader is None:
-            self._reader = Reader()
+        self._images_read = True
         try:
             return self._reader.read_now(name, data, Limits(), READ_TIMEOUT)
         except ReadFailed as failure:
