@@ -47,8 +47,10 @@ class TemporaryChats:
         shared: Shared | None = None,
     ) -> None:
         """Chats in `store` (in memory, `open_temporary` makes it) over `providers` and what
-        the process shares (`shared`); `keep` saves one into `keep_into` (the database),
-        announcing it on `bus` (the window's)."""
+        the process shares (`shared`; without it, their own, closed by `aclose`); `keep` saves
+        one into `keep_into` (the database), announcing it on `bus` (the window's)."""
+        self._owned = shared is None
+        self._shared = shared = shared or Shared.make()
         self._paths = paths
         self._keep_into = keep_into
         self._bus = bus
@@ -79,8 +81,9 @@ class TemporaryChats:
         folder = await asyncio.to_thread(ensure_private_dir, self._paths.data_dir)
         path = folder / f".keeping-{thread_id}.json"  # what is kept is going to disk anyway
         try:
-            await Transfer(self.store).export_thread(thread_id, ExportFormat.JSON, path)
-            report = await Transfer(self._keep_into, bus=self._bus).import_file(path)
+            reader = self._shared.reader
+            await Transfer(self.store, reader).export_thread(thread_id, ExportFormat.JSON, path)
+            report = await Transfer(self._keep_into, reader, bus=self._bus).import_file(path)
         finally:
             await asyncio.to_thread(path.unlink, missing_ok=True)
         if not report.thread_ids:
@@ -93,6 +96,8 @@ class TemporaryChats:
         try:
             await self.service.aclose()
         finally:
+            if self._owned:
+                self._shared.close()
             await asyncio.to_thread(self.store.close)
 
 

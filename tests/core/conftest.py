@@ -1,6 +1,6 @@
 """What the core's tests share: a real OpenAI-compatible server on 127.0.0.1
 (tests/core/sse_server.py), and a provider that talks to it; the test MCP server's fixtures
-(tests/core/mcp_helpers.py)."""
+(tests/core/mcp_helpers.py); a reading child's supervisor, as the app shares one."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
 from tests.core.mcp_helpers import http_server, sse_server, tools  # noqa: F401 (fixtures)
@@ -37,3 +38,11 @@ async def provider(profile: ProviderProfile) -> AsyncIterator[OpenAICompatiblePr
     made = OpenAICompatibleProvider(profile)
     yield made
     await made.aclose()
+
+
+@pytest.fixture
+def reader() -> Iterator[Reader]:
+    """The reading child's supervisor: its child starts only with the first file read."""
+    made = Reader()
+    yield made
+    made.close()

@@ -16,6 +16,7 @@ from chatdesk.app import configure
 from chatdesk.core import i18n
 from chatdesk.core.assembly import assemble
 from chatdesk.core.assistants.model import AssistantFields
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
@@ -340,22 +341,22 @@ async def test_a_hostile_assistant_file_is_refused_whole_with_a_clear_reason(
 
 
 async def test_exports_keep_the_assistant_an_answer_came_from(
-    service: ChatService, store: Store, tmp_path: Path, chatdesk_home: Path
+    service: ChatService, store: Store, tmp_path: Path, chatdesk_home: Path, reader: Reader
 ) -> None:
     tutor = await service.assistants.find("Tutor")
     turn = await service.send_new("Teach me limits", assistant_id=tutor.id)
     await service.wait_for_answer(turn.answer.id)
     thread_id = turn.answer.thread_id
     markdown, native = tmp_path / "chat.md", tmp_path / "chat.json"
-    await Transfer(store).export_thread(thread_id, ExportFormat.MARKDOWN, markdown)
-    await Transfer(store).export_thread(thread_id, ExportFormat.JSON, native)
+    await Transfer(store, reader).export_thread(thread_id, ExportFormat.MARKDOWN, markdown)
+    await Transfer(store, reader).export_thread(thread_id, ExportFormat.JSON, native)
 
     assert "## Tutor · mock-1 · " in markdown.read_text()
     # Another machine, whose assistants are its own (its built-in Tutor has another id): the
     # answers keep the name, the chat goes on without an assistant it does not have.
     other = open_store(Paths.resolve(tmp_path / "other"), configure().settings)
     try:
-        await Transfer(other).import_file(native)
+        await Transfer(other, reader).import_file(native)
         elsewhere = assemble(other, Providers({"mock": MockProvider()}), configure().settings)
         try:
             thread = await elsewhere.get_thread(thread_id)

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk.app import Configuration
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
@@ -376,7 +377,7 @@ async def test_save_as_writes_the_whole_file_or_leaves_the_old_one(
 
 
 async def test_an_exported_thread_gives_its_files_back(
-    tmp_path: Path, service: ChatService, store: object
+    tmp_path: Path, service: ChatService, store: object, reader: Reader
 ) -> None:
     from chatdesk.core.transfer.service import ExportFormat, Transfer
 
@@ -386,7 +387,7 @@ async def test_an_exported_thread_gives_its_files_back(
     thread = await service.create_thread()
     turn = await service.send(thread.id, "Look", attachments=[photo, report])
     await service.wait_for_answer(turn.answer.id)
-    transfer = Transfer(store)  # type: ignore[arg-type]
+    transfer = Transfer(store, reader)  # type: ignore[arg-type]
     exported = tmp_path / "thread.json"
     await transfer.export_thread(thread.id, ExportFormat.JSON, exported)
     page = tmp_path / "thread.html"

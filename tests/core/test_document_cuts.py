@@ -13,6 +13,7 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.assembly import assemble
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -114,6 +115,7 @@ async def test_a_text_file_cut_to_fit_says_how_many_characters_went_in_the_expor
     openai: OpenAICompatibleProvider,
     store: object,
     tmp_path: Path,
+    reader: Reader,
 ) -> None:
     server.queue(text_reply("A long log."))
     service = make_service(openai=openai)
@@ -128,7 +130,7 @@ async def test_a_text_file_cut_to_fit_says_how_many_characters_went_in_the_expor
     said = f"server.log was cut to fit: {cut.sent:,} characters of {len(log):,} sent"
     assert cut.said() == said
 
-    transfer = Transfer(store)  # type: ignore[arg-type]
+    transfer = Transfer(store, reader)  # type: ignore[arg-type]
     markdown, native = tmp_path / "chat.md", tmp_path / "chat.json"
     await transfer.export_thread(answer.thread_id, ExportFormat.MARKDOWN, markdown)
     await transfer.export_thread(answer.thread_id, ExportFormat.JSON, native)

@@ -15,6 +15,7 @@ import pytest
 from markdown_it import MarkdownIt
 
 from chatdesk.app import build_core, configure
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.ids import new_id
 from chatdesk.core.providers.profiles import ProviderProfile
@@ -101,7 +102,7 @@ def _parsed(html: str) -> _Tags:
 
 
 async def test_markdown_has_the_branch_with_roles_times_and_intact_fences(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, reader: Reader
 ) -> None:
     thread = add_thread(
         store,
@@ -115,7 +116,7 @@ async def test_markdown_has_the_branch_with_roles_times_and_intact_fences(
         ],
     )
     target = tmp_path / "fences.md"
-    await Transfer(store).export_thread(thread.id, ExportFormat.MARKDOWN, target)
+    await Transfer(store, reader).export_thread(thread.id, ExportFormat.MARKDOWN, target)
     text = target.read_text()
     assert text.startswith("# Fences\n\nExported from chatdesk on ")
     assert "## User · 2025-03-04 09:30 UTC" in text
@@ -134,7 +135,7 @@ async def test_markdown_has_the_branch_with_roles_times_and_intact_fences(
 
 
 async def test_markdown_shows_only_the_branch_on_screen_and_says_so(
-    store: Store, tmp_path: Path, service: Any
+    store: Store, tmp_path: Path, service: Any, reader: Reader
 ) -> None:
     thread = await service.create_thread(title="Branches")
     turn = await service.send(thread.id, "first question")
@@ -143,7 +144,7 @@ async def test_markdown_shows_only_the_branch_on_screen_and_says_so(
     await service.wait_for_answer(regenerated.answer.id)
     await service.switch_branch(first.id)
     out = io.BytesIO()
-    await Transfer(store).export_thread(thread.id, ExportFormat.MARKDOWN, out)
+    await Transfer(store, reader).export_thread(thread.id, ExportFormat.MARKDOWN, out)
     text = out.getvalue().decode()
     assert "3 in the thread with its other branches" in text
     assert "2 messages on the branch shown" in text
@@ -151,14 +152,16 @@ async def test_markdown_shows_only_the_branch_on_screen_and_says_so(
     assert first.content.splitlines()[0] in text
 
 
-async def test_html_is_safe_with_hostile_content(store: Store, tmp_path: Path) -> None:
+async def test_html_is_safe_with_hostile_content(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     thread = add_thread(
         store,
         '<script>alert("title")</script>',
         [(Role.USER, HOSTILE), (Role.ASSISTANT, HOSTILE)],
     )
     target = tmp_path / "hostile.html"
-    await Transfer(store).export_thread(thread.id, ExportFormat.HTML, target)
+    await Transfer(store, reader).export_thread(thread.id, ExportFormat.HTML, target)
     html = target.read_text()
     parsed = _parsed(html)
     tags, text = parsed.tags, "".join(parsed.text)
@@ -186,13 +189,15 @@ async def test_html_is_safe_with_hostile_content(store: Store, tmp_path: Path) -
     assert any(tag == "img" for tag, _ in tags)  # the formula, drawn and embedded
 
 
-async def test_json_holds_every_branch(store: Store, service: Any, tmp_path: Path) -> None:
+async def test_json_holds_every_branch(
+    store: Store, service: Any, tmp_path: Path, reader: Reader
+) -> None:
     thread = await service.create_thread(title="All of it")
     turn = await service.send(thread.id, "question")
     first = await service.wait_for_answer(turn.answer.id)
     await service.wait_for_answer((await service.regenerate(first.id)).answer.id)
     out = io.BytesIO()
-    await Transfer(store).export_thread(thread.id, ExportFormat.JSON, out)
+    await Transfer(store, reader).export_thread(thread.id, ExportFormat.JSON, out)
     document = json.loads(out.getvalue())
     assert [m["role"] for m in document["messages"]] == ["user", "assistant", "assistant"]
     assert document["thread"]["active_leaf_id"] == document["messages"][-1]["id"]
@@ -201,13 +206,15 @@ async def test_json_holds_every_branch(store: Store, service: Any, tmp_path: Pat
     )
 
 
-async def test_an_unknown_thread_writes_no_file(store: Store, tmp_path: Path) -> None:
+async def test_an_unknown_thread_writes_no_file(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     from chatdesk.core.errors import NotFound
 
     target = tmp_path / "missing.md"
     for format in ExportFormat:
         with pytest.raises(NotFound):
-            await Transfer(store).export_thread(new_id(), format, target)
+            await Transfer(store, reader).export_thread(new_id(), format, target)
     assert not target.exists()
     assert not [p for p in os.listdir(tmp_path) if p.startswith(".missing")]  # no temporary
 

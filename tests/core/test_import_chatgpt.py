@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Role, Status
@@ -97,10 +98,10 @@ def _count(store: Store, table: str) -> int:
 
 
 async def test_every_branch_is_kept_and_the_current_one_is_on_screen(
-    store: Store, service: ChatService, tmp_path: Path
+    store: Store, service: ChatService, tmp_path: Path, reader: Reader
 ) -> None:
     rich = rich_conversation()
-    report = await Transfer(store).import_file(_export(tmp_path, rich))
+    report = await Transfer(store, reader).import_file(_export(tmp_path, rich))
     assert (report.source, report.threads_added, report.threads_skipped) == ("chatgpt", 1, 0)
     assert report.problems == ()
     # Kept: 2 questions + 2 answers, the picture question and its answer, the edit, the code,
@@ -146,11 +147,11 @@ async def test_every_branch_is_kept_and_the_current_one_is_on_screen(
 
 
 async def test_content_becomes_parts_and_images_stay_named_placeholders(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, reader: Reader
 ) -> None:
     rich = rich_conversation()
     path = _export(tmp_path, rich, files={"file-Cat123-cat.png": b"\x89PNG..."})
-    await Transfer(store).import_file(path)
+    await Transfer(store, reader).import_file(path)
     parts = _db(
         store,
         "SELECT m.content, p.position, p.kind, p.text, p.data FROM message_parts p "
@@ -184,10 +185,12 @@ async def test_content_becomes_parts_and_images_stay_named_placeholders(
     )
 
 
-async def test_importing_the_same_export_twice_adds_nothing(store: Store, tmp_path: Path) -> None:
+async def test_importing_the_same_export_twice_adds_nothing(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     conversations = [rich_conversation(), simple("Second", 3), simple("Third", 1)]
     path = _export(tmp_path, *conversations)
-    transfer = Transfer(store)
+    transfer = Transfer(store, reader)
     first = await transfer.import_file(path)
     tables = ("threads", "messages", "message_parts", "attachments")
     counts = [_count(store, t) for t in tables]
@@ -206,7 +209,7 @@ async def test_importing_the_same_export_twice_adds_nothing(store: Store, tmp_pa
 
 
 async def test_malformed_entries_are_reported_and_the_rest_imported(
-    store: Store, tmp_path: Path
+    store: Store, tmp_path: Path, reader: Reader
 ) -> None:
     good, also_good = simple("Good", 1).json(), simple("Also good", 2).json()
     no_mapping = {"title": "No mapping", "id": "c-2", "create_time": START}
@@ -217,7 +220,7 @@ async def test_malformed_entries_are_reported_and_the_rest_imported(
         tmp_path / "conversations.json",
         [good, "a string", no_mapping, bad_node, empty, {"mapping": {}}, also_good],
     )
-    report = await Transfer(store).import_file(path)
+    report = await Transfer(store, reader).import_file(path)
     assert (report.threads_added, report.messages) == (2, 2 + 4)
     assert [(p.where, p.reason) for p in report.problems] == [
         ("conversation 2", "it is not a JSON object"),
@@ -229,12 +232,14 @@ async def test_malformed_entries_are_reported_and_the_rest_imported(
     assert report.problems_total == 5
 
 
-async def test_a_truncated_download_keeps_what_came_before(store: Store, tmp_path: Path) -> None:
+async def test_a_truncated_download_keeps_what_came_before(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     text = json.dumps([simple(f"T{n}", 2).json() for n in range(3)])
     cut = text[: text.index('"title": "T2"') + 40]
     path = tmp_path / "conversations.json"
     path.write_text(cut)
-    report = await Transfer(store).import_file(path)
+    report = await Transfer(store, reader).import_file(path)
     assert report.threads_added == 2
     [problem] = report.problems
     assert problem.where == "conversation 3"
@@ -243,7 +248,7 @@ async def test_a_truncated_download_keeps_what_came_before(store: Store, tmp_pat
 
 @pytest.mark.parametrize("shape", ["bare", "wrapped", "single", "zip", "folder", "parts"])
 async def test_every_shape_of_the_export_is_recognised(
-    store: Store, tmp_path: Path, shape: str
+    store: Store, tmp_path: Path, shape: str, reader: Reader
 ) -> None:
     conversations = [simple(f"Conversation {n}", 2).json() for n in range(3)]
     path = tmp_path / "export.json"
@@ -264,13 +269,15 @@ async def test_every_shape_of_the_export_is_recognised(
                 archive.writestr(f"{folder}conversations-001.json", json.dumps(conversations[2:]))
             else:
                 archive.writestr(f"{folder}conversations.json", json.dumps(conversations))
-    report = await Transfer(store).import_file(path)
+    report = await Transfer(store, reader).import_file(path)
     assert (report.threads_added, report.problems) == (len(conversations), ())
     titles = {row[0] for row in _db(store, "SELECT title FROM threads")}
     assert titles == {c["title"] for c in conversations}
 
 
-async def test_a_file_that_is_no_export_is_refused(store: Store, tmp_path: Path) -> None:
+async def test_a_file_that_is_no_export_is_refused(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     from chatdesk.core.errors import InvalidRequest
 
     text_file = tmp_path / "notes.txt"
@@ -280,15 +287,15 @@ async def test_a_file_that_is_no_export_is_refused(store: Store, tmp_path: Path)
         archive.writestr("cat.png", b"png")
     for path, said in ((text_file, "not JSON"), (other_zip, "no conversations.json")):
         with pytest.raises(InvalidRequest, match=said):
-            await Transfer(store).import_file(path)
+            await Transfer(store, reader).import_file(path)
     assert _count(store, "threads") == 0
 
 
 async def test_an_imported_thread_can_be_continued(
-    store: Store, service: ChatService, tmp_path: Path
+    store: Store, service: ChatService, tmp_path: Path, reader: Reader
 ) -> None:
     rich = rich_conversation()
-    report = await Transfer(store).import_file(_export(tmp_path, rich))
+    report = await Transfer(store, reader).import_file(_export(tmp_path, rich))
     [thread_id] = report.thread_ids
     turn = await service.send(thread_id, "And 3 + 3?")
     answer = await service.wait_for_answer(turn.answer.id)
@@ -303,14 +310,14 @@ async def test_an_imported_thread_can_be_continued(
 
 
 async def test_progress_is_reported_and_cancel_stops_between_batches(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: Reader
 ) -> None:
-    from chatdesk.core.transfer import service as transfer_service
+    from chatdesk.core.transfer import batches
 
-    monkeypatch.setattr(transfer_service, "BATCH_THREADS", 10)
+    monkeypatch.setattr(batches, "BATCH_THREADS", 10)
     path = write_json(tmp_path / "c.json", [simple(f"C{n}", 2).json() for n in range(95)])
     seen: list[ImportProgress] = []
-    report = await Transfer(store).import_file(path, progress=seen.append)
+    report = await Transfer(store, reader).import_file(path, progress=seen.append)
     assert report.threads_added == 95
     assert len(seen) == 10
     assert [p.threads_added for p in seen] == [10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
@@ -324,7 +331,9 @@ async def test_progress_is_reported_and_cancel_stops_between_batches(
     def stop_after_the_first(progress: ImportProgress) -> None:
         cancel.set()
 
-    stopped = await Transfer(store).import_file(other, progress=stop_after_the_first, cancel=cancel)
+    stopped = await Transfer(store, reader).import_file(
+        other, progress=stop_after_the_first, cancel=cancel
+    )
     assert stopped.cancelled
     assert 10 <= stopped.threads_added < 95
     counts = _db(
@@ -345,16 +354,15 @@ def _peak_of(work: Any) -> int:
 
 
 async def test_memory_stays_flat_as_the_export_grows(
-    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: Reader
 ) -> None:
     """A 4× larger file must not need more memory: it is read as a stream and written in
     batches, so memory is bounded by a batch and a chunk of text (made small here, so that
     both files are many of them). Loading the file whole (json.load) needs several times its
     size."""
-    from chatdesk.core.transfer import jsonstream
-    from chatdesk.core.transfer import service as transfer_service
+    from chatdesk.core.transfer import batches, jsonstream
 
-    monkeypatch.setattr(transfer_service, "BATCH_WEIGHT", 400)
+    monkeypatch.setattr(batches, "BATCH_WEIGHT", 400)
     monkeypatch.setattr(jsonstream, "CHUNK_CHARS", 64 * 1024)
     sizes: list[int] = []
     peaks: list[int] = []
@@ -364,7 +372,7 @@ async def test_memory_stays_flat_as_the_export_grows(
             [simple(f"C{n}", 10, at=START + n, padding=1500).json() for n in range(count)],
         )
         sizes.append(path.stat().st_size)
-        transfer = Transfer(store)
+        transfer = Transfer(store, reader)
         tracemalloc.start()
         try:
             report = await transfer.import_file(path)
@@ -417,23 +425,27 @@ async def test_the_stream_reader_agrees_with_json_at_any_chunk_size() -> None:
         list(cut)
 
 
-async def test_an_open_window_hears_of_every_imported_thread(store: Store, tmp_path: Path) -> None:
+async def test_an_open_window_hears_of_every_imported_thread(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     from chatdesk.core.chat.events import Event, EventBus, ThreadCreated
 
     bus = EventBus()
     heard: list[Event] = []
     bus.subscribe(heard.append)
     path = write_json(tmp_path / "c.json", [simple(f"C{n}", 1).json() for n in range(3)])
-    report = await Transfer(store, bus=bus).import_file(path)
+    report = await Transfer(store, reader, bus=bus).import_file(path)
     created = [e.thread for e in heard if isinstance(e, ThreadCreated)]
     assert [t.id for t in created] == list(report.thread_ids)
     assert [t.title for t in created] == ["C0", "C1", "C2"]
     assert all(t.message_count == 2 for t in created)
-    await Transfer(store, bus=bus).import_file(path)
+    await Transfer(store, reader, bus=bus).import_file(path)
     assert len(heard) == 3  # nothing new, nothing said
 
 
-async def test_odd_trees_still_import(store: Store, service: ChatService, tmp_path: Path) -> None:
+async def test_odd_trees_still_import(
+    store: Store, service: ChatService, tmp_path: Path, reader: Reader
+) -> None:
     looped = simple("Looped", 2)
     a, b = str(uuid.uuid4()), str(uuid.uuid4())
     looped.mapping[a] = {"id": a, "message": None, "parent": b, "children": [b]}
@@ -452,7 +464,7 @@ async def test_odd_trees_still_import(store: Store, service: ChatService, tmp_pa
     )
     document = [c.json() for c in (looped, hidden_end, no_current, drawing)]
     document[2]["current_node"] = None
-    report = await Transfer(store).import_file(write_json(tmp_path / "c.json", document))
+    report = await Transfer(store, reader).import_file(write_json(tmp_path / "c.json", document))
     assert report.threads_added == 4
     assert [(p.where, p.reason) for p in report.problems] == [
         (f"'Looped' ({looped.id})", "2 messages in a loop of parent links were left out")
@@ -476,13 +488,15 @@ def _role(node: dict[str, Any]) -> str | None:
     return message["author"]["role"] if message else None
 
 
-async def test_an_exports_images_come_in_as_images(store: Store, tmp_path: Path) -> None:
+async def test_an_exports_images_come_in_as_images(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     from chatdesk.core.store.blobs import BlobStore
     from tests.core.attachment_files import photo
 
     picture = photo(1600, 1200, (200, 40, 40), orientation=6)  # with EXIF and a GPS position
     path = _export(tmp_path, rich_conversation(), files={"file-Cat123-cat.jpg": picture})
-    await Transfer(store).import_file(path)
+    await Transfer(store, reader).import_file(path)
     [(name, mime, kind, blob, width, height, sha, thumb)] = _db(
         store, "SELECT name, mime, kind, blob, width, height, sha256, thumb FROM attachments"
     )
@@ -494,9 +508,11 @@ async def test_an_exports_images_come_in_as_images(store: Store, tmp_path: Path)
     assert blobs.has(thumb)
 
 
-async def test_an_exports_broken_image_stays_a_placeholder(store: Store, tmp_path: Path) -> None:
+async def test_an_exports_broken_image_stays_a_placeholder(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     path = _export(tmp_path, rich_conversation(), files={"file-Cat123-cat.png": b"\x89PNG bad"})
-    report = await Transfer(store).import_file(path)
+    report = await Transfer(store, reader).import_file(path)
     assert report.problems == ()
     [(kind, blob, sha)] = _db(store, "SELECT kind, blob, sha256 FROM attachments")
     assert (kind, blob, sha) == ("file", 0, "")

@@ -18,6 +18,7 @@ from sqlalchemy import update
 
 from chatdesk.app import Configuration
 from chatdesk.core.assembly import assemble
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.ids import new_id
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.mock import MockProvider
@@ -145,17 +146,17 @@ def library_made(make_service: ServiceFactory, config: Configuration, store: Sto
 
 
 async def test_an_archive_brings_back_every_row(
-    store: Store, other: Store, tmp_path: Path, library_made: Any
+    store: Store, other: Store, tmp_path: Path, library_made: Any, reader: Reader
 ) -> None:
     library = await library_made()
     seen: list[tuple[int, int]] = []
-    exported = await Transfer(store).export_all(
+    exported = await Transfer(store, reader).export_all(
         tmp_path / "everything.zip",
         progress=lambda p: seen.append((p.threads_done, p.threads_total)),
     )
     assert (exported.threads, exported.projects) == (4, 2)
     assert seen == [(1, 4), (2, 4), (3, 4), (4, 4)]
-    report = await Transfer(other).import_file(tmp_path / "everything.zip")
+    report = await Transfer(other, reader).import_file(tmp_path / "everything.zip")
     assert (report.source, report.threads_added, report.problems) == ("chatdesk", 4, ())
     assert report.messages == exported.messages
     before = rows(store.path)
@@ -164,24 +165,29 @@ async def test_an_archive_brings_back_every_row(
     assert any(kind == "reasoning" for *_, kind, _, _, _ in before["message_parts"])
     assert set(report.thread_ids) == set(library.threads.values())
 
-    again = await Transfer(other).import_file(tmp_path / "everything.zip")
+    again = await Transfer(other, reader).import_file(tmp_path / "everything.zip")
     assert (again.threads_added, again.threads_skipped, again.messages) == (0, 4, 0)
     assert rows(other.path) == before
 
 
 async def test_a_thread_file_brings_back_the_thread(
-    store: Store, other: Store, tmp_path: Path, library_made: Any, config: Configuration
+    store: Store,
+    other: Store,
+    tmp_path: Path,
+    library_made: Any,
+    config: Configuration,
+    reader: Reader,
 ) -> None:
     library = await library_made()
     main = library.threads["main"]
     target = tmp_path / "main.json"
-    await Transfer(store).export_thread(main, ExportFormat.JSON, target)
+    await Transfer(store, reader).export_thread(main, ExportFormat.JSON, target)
     document = json.loads(target.read_text())
     assert (document["format"], document["version"]) == ("chatdesk-thread", 1)
     # Every branch: q1, its answer and the regenerated one, q2 and its answer, the edited q2
     # and its answer, q3 and its answer.
     assert len(document["messages"]) == document["thread"]["message_count"] == 9
-    report = await Transfer(other).import_file(target)
+    report = await Transfer(other, reader).import_file(target)
     assert (report.threads_added, report.problems) == (1, ())
     mine, theirs = rows(store.path, thread=main), rows(other.path, thread=main)
     for table in ("threads", "messages", "summaries"):
@@ -208,11 +214,11 @@ def _providers(config: Configuration) -> Any:
 
 
 async def test_a_damaged_thread_is_reported_and_the_others_imported(
-    store: Store, other: Store, tmp_path: Path, library_made: Any
+    store: Store, other: Store, tmp_path: Path, library_made: Any, reader: Reader
 ) -> None:
     await library_made()
     source = tmp_path / "everything.zip"
-    await Transfer(store).export_all(source)
+    await Transfer(store, reader).export_all(source)
     damaged = tmp_path / "damaged.zip"
     with zipfile.ZipFile(source) as original, zipfile.ZipFile(damaged, "w") as copy:
         manifest = json.loads(original.read("manifest.json"))
@@ -230,7 +236,7 @@ async def test_a_damaged_thread_is_reported_and_the_others_imported(
             elif info.filename == names[2]:
                 data = data[: len(data) // 2]
             copy.writestr(info, data)
-    report = await Transfer(other).import_file(damaged)
+    report = await Transfer(other, reader).import_file(damaged)
     assert report.threads_added == 1
     reasons = {p.where: p.reason for p in report.problems}
     assert "comes before its parent" in reasons[names[0]]
@@ -239,11 +245,13 @@ async def test_a_damaged_thread_is_reported_and_the_others_imported(
     assert rows(other.path)["projects"] == rows(store.path)["projects"]  # all of them, first
 
 
-async def test_an_empty_database_exports_only_a_manifest(store: Store, tmp_path: Path) -> None:
+async def test_an_empty_database_exports_only_a_manifest(
+    store: Store, tmp_path: Path, reader: Reader
+) -> None:
     seen: list[object] = []
-    empty = await Transfer(store).export_all(tmp_path / "empty.zip", progress=seen.append)
+    empty = await Transfer(store, reader).export_all(tmp_path / "empty.zip", progress=seen.append)
     assert (empty.threads, empty.messages, seen) == (0, 0, [])
     with zipfile.ZipFile(tmp_path / "empty.zip") as archive:
         assert archive.namelist() == ["manifest.json"]
-    report = await Transfer(store).import_file(tmp_path / "empty.zip")
+    report = await Transfer(store, reader).import_file(tmp_path / "empty.zip")
     assert (report.threads_added, report.threads_skipped, report.problems) == (0, 0, ())

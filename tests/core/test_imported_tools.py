@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.store import Store
@@ -27,7 +28,7 @@ def server() -> Iterator[FakeOpenAI]:
 
 @pytest.mark.asyncio
 async def test_a_tools_output_is_sent_as_the_assistants_text(
-    store: Store, make_service: ServiceFactory, server: FakeOpenAI, tmp_path: Path
+    store: Store, make_service: ServiceFactory, server: FakeOpenAI, tmp_path: Path, reader: Reader
 ) -> None:
     chat = Conversation("Arithmetic")
     question = chat.user(None, "What does print(2 + 2) show?")
@@ -41,7 +42,9 @@ async def test_a_tools_output_is_sent_as_the_assistants_text(
     result = {"content_type": "execution_output", "text": "4"}
     output = chat.add(code, "tool", result, name="python")
     chat.assistant(output, "It prints 4.")
-    report = await Transfer(store).import_file(write_json(tmp_path / "c.json", [chat.json()]))
+    report = await Transfer(store, reader).import_file(
+        write_json(tmp_path / "c.json", [chat.json()])
+    )
     [thread_id] = report.thread_ids
 
     provider = OpenAICompatibleProvider(ProviderProfile("openai-like", server.url))

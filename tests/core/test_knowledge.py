@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from chatdesk.app import configure
 from chatdesk.core.assembly import assemble
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.config import KnowledgeSettings, Settings
 from chatdesk.core.errors import InvalidRequest, NotFound
 from chatdesk.core.kinds import Status
@@ -266,7 +267,9 @@ async def _no_attachment(attachment_id: uuid.UUID) -> tuple[str, str]:
     raise NotFound("none")
 
 
-async def test_exports_keep_the_sources(service: ChatService, store: Store, tmp_path: Path) -> None:
+async def test_exports_keep_the_sources(
+    service: ChatService, store: Store, tmp_path: Path, reader: Reader
+) -> None:
     base = await indexed(service, write_notes(tmp_path / "notes"))
     turn = await service.send_new("What is the tyre pressure of the car?", knowledge=[base.id])
     answer = await service.wait_for_answer(turn.answer.id)
@@ -275,7 +278,7 @@ async def test_exports_keep_the_sources(service: ChatService, store: Store, tmp_
     written = {}
     for kind in (ExportFormat.MARKDOWN, ExportFormat.HTML, ExportFormat.JSON):
         out = io.BytesIO()
-        await Transfer(store).export_thread(answer.thread_id, kind, out)
+        await Transfer(store, reader).export_thread(answer.thread_id, kind, out)
         written[kind] = out.getvalue().decode("utf-8")
     assert f"[1] {car}, Car (Home)" in written[ExportFormat.MARKDOWN]
     assert "2.4 bar at the front" in written[ExportFormat.MARKDOWN]
@@ -288,7 +291,7 @@ async def test_exports_keep_the_sources(service: ChatService, store: Store, tmp_
     # Another machine: the sources come with the answer, whatever bases it has.
     other = open_store(Paths.resolve(tmp_path / "other"), configure().settings)
     try:
-        await Transfer(other).import_file(exported)
+        await Transfer(other, reader).import_file(exported)
         elsewhere = assemble(other, Providers({"mock": MockProvider()}), configure().settings)
         try:
             page = await elsewhere.list_messages(answer.thread_id)

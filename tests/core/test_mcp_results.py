@@ -15,6 +15,7 @@ import pytest
 import pytest_asyncio
 
 from chatdesk.app import Configuration
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
@@ -194,7 +195,7 @@ def _system(request: Any) -> str:
 
 
 async def test_an_answer_keeps_results_asks_for_a_destructive_tool_and_gives_instructions(
-    service: ChatService, store: Store, server: FakeOpenAI, tmp_path: Path
+    service: ChatService, store: Store, server: FakeOpenAI, tmp_path: Path, reader: Reader
 ) -> None:
     approver = service.tools.approver
     assert isinstance(approver, _Approver)
@@ -237,7 +238,7 @@ async def test_an_answer_keeps_results_asks_for_a_destructive_tool_and_gives_ins
         assert SAID in _system(request)
 
     exported = tmp_path / "chat.md"
-    await Transfer(store).export_thread(thread.id, ExportFormat.MARKDOWN, exported)
+    await Transfer(store, reader).export_thread(thread.id, ExportFormat.MARKDOWN, exported)
     text = exported.read_text(encoding="utf-8")
     assert "**Structured result**" in text
     assert '"sky": "clear"' in text

@@ -18,6 +18,7 @@ import pytest_asyncio
 from PIL import Image
 
 from chatdesk.app import Configuration
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
@@ -177,10 +178,15 @@ async def test_a_result_keeps_its_first_images_and_names_the_rest(
 
 
 async def test_a_tools_picture_is_in_the_exports_and_comes_back_with_its_call(
-    sees: ChatService, store: Store, server: FakeOpenAI, tmp_path: Path, config: Configuration
+    sees: ChatService,
+    store: Store,
+    server: FakeOpenAI,
+    tmp_path: Path,
+    config: Configuration,
+    reader: Reader,
 ) -> None:
     answer = await _ask(sees, server, "picture", width=20, height=10, colour="blue")
-    transfer = Transfer(store)
+    transfer = Transfer(store, reader)
     await transfer.export_thread(answer.thread_id, ExportFormat.MARKDOWN, tmp_path / "t.md")
     markdown = (tmp_path / "t.md").read_text("utf-8")
     assert "**From pics › picture:** picture result 1.jpg (image/jpeg" in markdown
@@ -195,7 +201,7 @@ async def test_a_tools_picture_is_in_the_exports_and_comes_back_with_its_call(
     paths = Paths(root / "data", root / "config", root / "log", root / "cache")
     other = open_store(paths, config.settings)
     try:
-        report = await Transfer(other).import_file(tmp_path / "t.json")
+        report = await Transfer(other, reader).import_file(tmp_path / "t.json")
         assert report.threads_added == 1
         there: MessageView = await other.read(lambda s: repo.full_message(s, answer.id))
         here: MessageView = await store.read(lambda s: repo.full_message(s, answer.id))

@@ -16,6 +16,7 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.assembly import assemble
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import ToolCallChanged
 from chatdesk.core.config import ToolsSettings
@@ -476,13 +477,13 @@ async def test_the_tools_offered_take_their_room_in_the_context(
 
 
 async def test_tool_calls_are_exported_and_come_back_without_running(
-    service: ChatService, store: Store, tmp_path: Path, config: Configuration
+    service: ChatService, store: Store, tmp_path: Path, config: Configuration, reader: Reader
 ) -> None:
     service.tools.policies.set("chatdesk", Policy.ALLOW)
     project = await service.create_project("Research", tools=["chatdesk"])
     thread_id = (await service.create_thread(project_id=project.id)).id
     answer = await _answer(service, thread_id, "use the search_chats tool with query=export")
-    transfer = Transfer(store)
+    transfer = Transfer(store, reader)
     await transfer.export_thread(thread_id, ExportFormat.MARKDOWN, tmp_path / "t.md")
     markdown = (tmp_path / "t.md").read_text()
     assert "<details><summary>Tool: chatdesk › search_chats — Done" in markdown
@@ -497,7 +498,7 @@ async def test_tool_calls_are_exported_and_come_back_without_running(
     paths = Paths(root / "data", root / "config", root / "log", root / "cache")
     other = open_store(paths, config.settings)
     try:
-        report = await Transfer(other).import_file(tmp_path / "t.json")
+        report = await Transfer(other, reader).import_file(tmp_path / "t.json")
         assert report.threads_added == 1
         there = await other.read(lambda s: repo.full_message(s, answer.id))
         here = await store.read(lambda s: repo.full_message(s, answer.id))

@@ -13,15 +13,14 @@ come back with its import (`Memories.import_entries`); which an answer was given
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import enum
 import functools
 import io
 import logging
 import uuid
 import zipfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
@@ -42,20 +41,14 @@ from chatdesk.core.store.store import Store
 from chatdesk.core.transfer import archive, native
 from chatdesk.core.transfer.as_html import write_html
 from chatdesk.core.transfer.as_markdown import write_markdown
+from chatdesk.core.transfer.batches import Cancel, ImportProgress, ImportReport, Tally, gather
 from chatdesk.core.transfer.branch import read_branch
-from chatdesk.core.transfer.sources import (
-    Entry,
-    Problem,
-    Projects,
-    Remembered,
-    Source,
-    open_source,
-)
-from chatdesk.core.transfer.writing import ImportedThread, Row, Written, write_batch
-from chatdesk.core.writing import replacing
+from chatdesk.core.transfer.sources import Source, open_source
+from chatdesk.core.transfer.targets import opened, replaced, zipped_to
+from chatdesk.core.transfer.writing import Written, write_batch
 
 if TYPE_CHECKING:
-    from chatdesk.core.memory.service import Imported, Memories
+    from chatdesk.core.memory.service import Memories
 
 log = logging.getLogger("chatdesk.transfer")
 
@@ -63,9 +56,6 @@ READ_TIMEOUT = 30.0  # seconds for one image of a ChatGPT export
 # Seconds for one message rendered into an HTML export: an export is not a frame to keep
 # smooth, so a long message gets longer than in the window before it goes plain.
 RENDER_TIMEOUT = 10.0
-BATCH_WEIGHT = 2_000  # messages (and parts, and kB of attachments) per write transaction
-BATCH_THREADS = 200
-MAX_PROBLEMS = 1_000  # listed in a report; the rest are only counted
 
 
 class ExportFormat(enum.StrEnum):
@@ -74,42 +64,10 @@ class ExportFormat(enum.StrEnum):
     JSON = "json"
 
 
-class Cancel(Protocol):
-    """Anything with `is_set()`: an `asyncio.Event` or a `threading.Event`."""
-
-    def is_set(self) -> bool: ...
-
-
 class Renderer(Protocol):
     async def render(self, text: str, *, bound: float | None = None) -> Rendered: ...
 
     async def aclose(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class ImportProgress:
-    bytes_done: int
-    bytes_total: int
-    threads_added: int
-    threads_skipped: int
-    messages: int
-
-    @property
-    def fraction(self) -> float:
-        return min(1.0, self.bytes_done / self.bytes_total) if self.bytes_total else 1.0
-
-
-@dataclass(frozen=True)
-class ImportReport:
-    source: str  # "chatgpt" | "chatdesk"
-    threads_added: int
-    threads_skipped: int  # already in the database (imported before): left as they are
-    messages: int  # messages added
-    problems: tuple[Problem, ...]  # entries not imported and why (the first MAX_PROBLEMS)
-    problems_total: int
-    cancelled: bool
-    thread_ids: tuple[uuid.UUID, ...]  # the threads added
-    memories: Imported | None = None  # what keeping the memories it held did (None: none)
 
 
 @dataclass(frozen=True)
@@ -135,24 +93,24 @@ class Transfer:
     def __init__(
         self,
         store: Store,
+        reader: Reader,
         clock: Clock | None = None,
         *,
         bus: EventBus | None = None,
         renderer: Renderer | None = None,
         blobs: BlobStore | None = None,
-        reader: Reader | None = None,
         memories: Memories | None = None,
     ) -> None:
-        """`renderer` (the window's render worker) and `reader` (the reading child's
-        supervisor) are shared, and closed by whoever made them; without them an export to HTML
-        and an import with images start a child of their own for the while. `memories`: the
-        user's (None: an export holds none, an import keeps none)."""
+        """`reader` (the reading child's supervisor, for a ChatGPT export's images) and
+        `renderer` (the window's render worker) are shared, and closed by whoever made them;
+        without a renderer an export to HTML starts a child of its own for the while.
+        `memories`: the user's (None: an export holds none, an import keeps none)."""
         self._store = store
         # The attachments' files, exported with their threads and stored before an import's
         # rows (beside the database unless said otherwise).
         self._blobs = blobs or BlobStore.beside(store.path)
-        self._shared_reader = reader
-        self._reader: Reader | None = reader
+        self._reader = reader
+        self._images_read = False
         self._clock = clock or SystemClock()
         self._bus = bus
         self._renderer = renderer
@@ -197,7 +155,7 @@ class Transfer:
             return await renderer.render(text, bound=RENDER_TIMEOUT)
 
         try:
-            with _opened(target) as out:  # an article at a time: small writes, on this thread
+            with opened(target) as out:  # an article at a time: small writes, on this thread
                 await write_html(branch, out, render)
         finally:
             if renderer is not self._renderer:
@@ -218,7 +176,7 @@ class Transfer:
         remembered = await self._entries() if memories else None
         entries: list[dict[str, Any]] = []
         try:
-            with _replaced(target) as temporary, _zip(temporary) as zipped:
+            with replaced(target) as temporary, zipped_to(temporary) as zipped:
                 for thread_id in ids:
                     if cancel is not None and cancel.is_set():
                         raise _Cancelled  # the target is left as it was
@@ -264,7 +222,7 @@ class Transfer:
 
     @staticmethod
     def _write_to(target: Path | IO[bytes], write: Callable[[IO[str]], Any]) -> None:
-        with _opened(target) as out:
+        with opened(target) as out:
             write(out)
 
     # -- import ----------------------------------------------------------------------------------
@@ -281,23 +239,22 @@ class Transfer:
             return await self._import(source, progress, cancel)
         finally:
             await asyncio.to_thread(source.close)
-            # The images' reading child, if one was started, is not kept waiting idle.
-            if self._reader is self._shared_reader and self._reader is not None:
+            # The images' reading child is not kept waiting idle; without images, the child
+            # the other readers of the shared supervisor may be using is left alone.
+            if self._images_read:
+                self._images_read = False
                 self._reader.rest()
-            elif self._reader is not None:
-                self._reader.close()
-                self._reader = None
 
     async def _import(
         self, source: Source, progress: ImportProgressCallback | None, cancel: Cancel | None
     ) -> ImportReport:
-        tally = _Tally(source.kind)
+        tally = Tally(source.kind)
         entries = source.entries()
         # The batch being written, and how far into the file it reaches.
         writing: tuple[asyncio.Future[Written], int] | None = None
         try:
             while True:
-                batch = await asyncio.to_thread(_gather, entries, cancel)
+                batch = await asyncio.to_thread(gather, entries, cancel)
                 reached = source.position()
                 if writing is not None:
                     (future, position), writing = writing, None
@@ -326,8 +283,7 @@ class Transfer:
     def _image(self, name: str, data: bytes) -> Read | None:
         """An image from a ChatGPT export, made safe in the reading child (started on the first
         one, stopped when idle); None when it cannot be read: it stays a placeholder."""
-        if self._reader is None:
-            self._reader = Reader()
+        self._images_read = True
         try:
             return self._reader.read_now(name, data, Limits(), READ_TIMEOUT)
         except ReadFailed as failure:
@@ -341,7 +297,7 @@ class Transfer:
 
     def _count(
         self,
-        tally: _Tally,
+        tally: Tally,
         written: Written,
         bytes_read: tuple[int, int],
         progress: ImportProgressCallback | None,
@@ -363,135 +319,10 @@ class _Cancelled(Exception):
     pass
 
 
-@dataclass
-class _Batch:
-    threads: list[ImportedThread] = field(default_factory=list)
-    projects: list[Row] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    memories: list[Any] = field(default_factory=list)
-    done: bool = False
-    cancelled: bool = False
-
-
-def _gather(entries: Iterator[Entry], cancel: Cancel | None) -> _Batch:
-    """The next batch of entries (on a worker thread)."""
-    batch = _Batch()
-    weight = 0
-    while weight < BATCH_WEIGHT and len(batch.threads) < BATCH_THREADS:
-        if cancel is not None and cancel.is_set():
-            batch.cancelled = True
-            return batch
-        entry = next(entries, None)
-        if entry is None:
-            batch.done = True
-            return batch
-        if isinstance(entry, ImportedThread):
-            batch.threads.append(entry)
-            batch.problems.extend(Problem(entry.label, note) for note in entry.notes)
-            weight += entry.weight
-        elif isinstance(entry, Projects):
-            batch.projects.extend(entry.rows)
-        elif isinstance(entry, Remembered):
-            batch.memories.extend(entry.entries)
-        else:
-            batch.problems.append(entry)
-    return batch
-
-
-@dataclass
-class _Tally:
-    source: str
-    threads_added: int = 0
-    threads_skipped: int = 0
-    messages: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    problems_total: int = 0
-    cancelled: bool = False
-    thread_ids: list[uuid.UUID] = field(default_factory=list)
-    memories: list[Any] = field(default_factory=list)  # kept once the threads are
-    kept: Imported | None = None
-
-    def take(self, batch: _Batch) -> None:
-        for problem in batch.problems:
-            self._problem(problem)
-        self.memories.extend(batch.memories)
-
-    def add(self, written: Written) -> None:
-        self.threads_added += len(written.added)
-        self.messages += written.messages
-        self.thread_ids.extend(t.id for t in written.added)
-        for thread, why in written.skipped:
-            if why == "already imported":
-                self.threads_skipped += 1
-            else:
-                self._problem(Problem(thread.label, why))
-
-    def _problem(self, problem: Problem) -> None:
-        self.problems_total += 1
-        if len(self.problems) < MAX_PROBLEMS:
-            self.problems.append(problem)
-
-    def progress(self, done: int, total: int) -> ImportProgress:
-        return ImportProgress(done, total, self.threads_added, self.threads_skipped, self.messages)
-
-    def report(self) -> ImportReport:
-        return ImportReport(
-            self.source,
-            self.threads_added,
-            self.threads_skipped,
-            self.messages,
-            tuple(self.problems),
-            self.problems_total,
-            self.cancelled,
-            tuple(self.thread_ids),
-            self.kept,
-        )
-
-
 def _everything(session: Session) -> tuple[list[uuid.UUID], list[dict[str, Any]]]:
     ids = session.scalars(select(THREADS.c.id).order_by(THREADS.c.created_at, THREADS.c.id))
     projects = session.execute(select(PROJECTS).order_by(PROJECTS.c.created_at, PROJECTS.c.id))
     return list(ids), [to_json(PROJECTS, row) for row in projects.mappings()]
-
-
-@contextlib.contextmanager
-def _replaced(target: Path) -> Iterator[Path]:
-    """A temporary file beside `target` that replaces it, flushed to disk, only if the block
-    succeeds (`chatdesk/core/writing.py`)."""
-    target = target.expanduser().absolute()
-    made = False
-    try:
-        with replacing(target) as temporary:
-            made = True
-            yield temporary
-    except OSError as error:
-        if made:  # the block's own failure, or the rename's: as they are
-            raise
-        raise InvalidRequest(
-            tr("cannot write {target}: {reason}", target=target, reason=error.strerror or error)
-        ) from None
-
-
-@contextlib.contextmanager
-def _opened(target: Path | IO[bytes]) -> Iterator[IO[str]]:
-    """Text written to a new file that replaces `target` once complete, or to a binary stream
-    that stays open (stdout)."""
-    if isinstance(target, Path):
-        with _replaced(target) as temporary, temporary.open("w", encoding="utf-8") as out:
-            yield out
-        return
-    out = io.TextIOWrapper(target, encoding="utf-8", newline="\n")
-    try:
-        yield out
-        out.flush()
-    finally:
-        out.detach()
-
-
-@contextlib.contextmanager
-def _zip(path: Path) -> Iterator[zipfile.ZipFile]:
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zipped:
-        yield zipped
 
 
 def _render_worker() -> Renderer:

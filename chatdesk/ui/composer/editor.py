@@ -67,6 +67,31 @@ class ComposerEditor(QPlainTextEdit):
         self.setTabChangesFocus(True)  # Tab leaves the editor, as in any form
         self.setObjectName("composerEditor")
 
+    def set_enter_sends(self, enter_sends: bool) -> str:
+        """Enter sends (Shift+Enter a new line), or Ctrl+Enter does; the keys that send."""
+        self.enter_sends = enter_sends
+        keys = "Enter" if enter_sends else "Ctrl+Enter"
+        keyed = {"send": keys, "newline": "Shift+Enter" if enter_sends else "Enter"}
+        self.setPlaceholderText(
+            # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
+            tr("Message · {send} sends, {newline} starts a new line", **keyed)
+        )
+        self.setAccessibleDescription(
+            # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
+            tr("Type a message. {send} sends it, {newline} starts a new line.", **keyed)
+        )
+        return keys
+
+    def has_visible_text(self) -> bool:
+        document = self.document()
+        if document.isEmpty():  # as it starts, before the first paint: nothing more to load
+            return False
+        from PySide6.QtCore import QRegularExpression
+
+        # Stops at the first non-space character instead of copying the whole text.
+        found = document.find(QRegularExpression(r"\S"))
+        return not found.isNull()
+
     def event(self, event: QEvent) -> bool:
         # Tab moves the focus before keyPressEvent sees it: the slash menu takes it first.
         if (

@@ -11,10 +11,11 @@ read off the GUI thread, shown meanwhile as a pending chip, and calls `settle`),
 
 Its parts: the box (`box.py`) and its drop zone (`drop_zone.py`), the text field and its height
 (`editor.py`), the row of controls (`buttons.py`, the Web and Memory switches made on first use),
-the attachments' chips (`attachments.py`) and the slash menu (`slash.py`). The chips' strip, the
-slash menu and the drop zone are made when first needed (a chip added, saved prompts offered, a
-drag), and the buttons' icons are drawn on the turns after the first paint: the window's first
-paint does without them and their modules (decision 0009).
+the attachments' chips (`attachments.py`), the slash menu (`slash.py`) and the model picker
+(`model_picker.py`). The chips' strip, the slash menu, the picker's menu and the drop zone are
+made when first needed (a chip added, saved prompts offered, the picker opened, a drag), and
+the buttons' icons are drawn on the turns after the first paint: the window's first paint does
+without them and their modules (decision 0009).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from chatdesk.ui.composer.attach_menu import AttachMenu, choose_files
 from chatdesk.ui.composer.box import ComposerBox
 from chatdesk.ui.composer.buttons import ComposerButtons, tick_menu
 from chatdesk.ui.composer.editor import ComposerEditor, EditorHeight, carries_files
+from chatdesk.ui.composer.model_picker import ModelPicker
 from chatdesk.ui.composer.pending import Pending
 from chatdesk.ui.theme.scale import SPACE
 
@@ -85,9 +87,6 @@ class Composer(QWidget):
         self._before_send: list[QWidget] = []  # what add_before_send put there, for Tab
         self._slash: SlashMenu | None = None  # made when first asked for (`slash`)
         self._thumbnails: Thumbnails | None = None  # given once the core is open
-        self._model_menu: ModelMenu | None = None  # made when first opened
-        self._model_marks: dict[str, str] = {}  # what is known of each model, by key
-        self._recent_models: list[str] = []
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self.draft_changed)
         self._build()
@@ -129,6 +128,7 @@ class Composer(QWidget):
         files = functools.partial(choose_files, self, self.files_dropped.emit, self.focus_editor)
         self.attach_menu = AttachMenu(self._row.attach, files)
         self._row.assistants.chosen.connect(self.assistant_changed)
+        self._models = ModelPicker(self._row, self.model_changed.emit, self.models_opened.emit)
         self._row.models.clicked.connect(self.open_models)
         self._row.compare.toggled.connect(self.compare_toggled)
         self._row.send.clicked.connect(self._send_or_stop)
@@ -300,18 +300,7 @@ class Composer(QWidget):
         self._update_controls()
 
     def set_enter_sends(self, enter_sends: bool) -> None:
-        self._editor.enter_sends = enter_sends
-        keys = "Enter" if enter_sends else "Ctrl+Enter"
-        keyed = {"send": keys, "newline": "Shift+Enter" if enter_sends else "Enter"}
-        self._editor.setPlaceholderText(
-            # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
-            tr("Message · {send} sends, {newline} starts a new line", **keyed)
-        )
-        self._editor.setAccessibleDescription(
-            # translators: {send} and {newline} are keys: "Enter", "Ctrl+Enter", "Shift+Enter"
-            tr("Type a message. {send} sends it, {newline} starts a new line.", **keyed)
-        )
-        self._row.set_keys(keys)
+        self._row.set_keys(self._editor.set_enter_sends(enter_sends))
 
     def set_models(
         self,
@@ -323,11 +312,7 @@ class Composer(QWidget):
         """Offer `(key, label)` models; `current` is shown even when it is not offered.
         `marks`: what is known of each ("images · 8k tokens"), by key; `recent`: the keys
         used last, listed first."""
-        self._row.show_models(models, current)
-        self._model_marks = marks if marks is not None else self._model_marks
-        self._recent_models = recent if recent is not None else self._recent_models
-        if self._model_menu is not None and self._model_menu.isVisible():
-            self._offer_models(self._model_menu)
+        self._models.show_models(models, current, marks, recent)
 
     def set_recent_models(self, keys: list[str]) -> None:
         """The models used last ("provider/model"), listed first in the picker."""
@@ -336,22 +321,7 @@ class Composer(QWidget):
     @property
     def model_menu(self) -> ModelMenu:
         """The model picker's menu (a search field over the models); made now if not yet."""
-        if self._model_menu is None:
-            from chatdesk.ui.composer.model_menu import ModelMenu
-
-            self._model_menu = ModelMenu(self._row.models)
-            self._model_menu.chosen.connect(self._model_chosen)
-        return self._model_menu
-
-    def _offer_models(self, menu: ModelMenu) -> None:
-        from chatdesk.ui.composer.model_menu import ModelOffer
-
-        marks = self._model_marks
-        offers = [
-            ModelOffer(key, label, key.partition("/")[0], marks.get(key, ""))
-            for key, label in self._row.model_entries
-        ]
-        menu.offer(offers, self._row.model_key, self._recent_models)
+        return self._models.menu
 
     def set_assistants(self, assistants: list[tuple[str, str, QIcon]], current: str) -> None:
         """Offer `(key, name, badge)` assistants after "No assistant" (key ""), `current`
@@ -382,12 +352,7 @@ class Composer(QWidget):
 
     def open_models(self) -> None:
         """Open the model picker, to choose the model of the next answer."""
-        menu = self.model_menu
-        self._offer_models(menu)
-        self.models_opened.emit()
-        pill = self._row.models
-        pill.setFocus(Qt.FocusReason.OtherFocusReason)
-        menu.popup(pill.mapToGlobal(pill.rect().bottomLeft()))  # not exec(): no nested loop
+        self._models.open()
 
     def focus_editor(self) -> None:
         self._editor.setFocus(Qt.FocusReason.OtherFocusReason)
@@ -402,17 +367,7 @@ class Composer(QWidget):
     def can_send(self) -> bool:
         if self._streaming or self._busy or self._pending:
             return False
-        return bool(self._attachments) or self._has_visible_text()
-
-    def _has_visible_text(self) -> bool:
-        document = self._editor.document()
-        if document.isEmpty():  # as it starts, before the first paint: nothing more to load
-            return False
-        from PySide6.QtCore import QRegularExpression
-
-        # Stops at the first non-space character instead of copying the whole text.
-        found = document.find(QRegularExpression(r"\S"))
-        return not found.isNull()
+        return bool(self._attachments) or self._editor.has_visible_text()
 
     def _send(self) -> None:
         if self.can_send():
@@ -471,10 +426,6 @@ class Composer(QWidget):
         self._editor.setPlainText(text)  # a user edit: the draft keeps it
         self._editor.moveCursor(self._editor.textCursor().MoveOperation.End)
         self.focus_editor()
-
-    def _model_chosen(self, key: str) -> None:
-        self._row.show_models(self._row.model_entries, key)
-        self.model_changed.emit(key)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Esc reaches here from the editor and the buttons, which do not use it.

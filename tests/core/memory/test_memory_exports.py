@@ -17,6 +17,7 @@ import pytest_asyncio
 
 from chatdesk.app import Configuration
 from chatdesk.core.assembly import assemble
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.memory.service import Memories
 from chatdesk.core.paths import Paths
@@ -43,23 +44,26 @@ class Elsewhere:
 
     service: ChatService
     store: Store
+    reader: Reader
 
     @property
     def memory(self) -> Memories:
         return memory_of(self.service)
 
     def transfer(self) -> Transfer:
-        return Transfer(self.store, memories=self.memory)
+        return Transfer(self.store, self.reader, memories=self.memory)
 
 
 @pytest_asyncio.fixture
-async def elsewhere(tmp_path: Path, config: Configuration) -> AsyncIterator[Elsewhere]:
+async def elsewhere(
+    tmp_path: Path, config: Configuration, reader: Reader
+) -> AsyncIterator[Elsewhere]:
     root = tmp_path / "elsewhere"
     paths = Paths(root / "data", root / "config", root / "log", root / "cache")
     store = open_store(paths, config.settings)
     mock = Providers({"mock": MockProvider(config.settings.mock)})
     service = assemble(store, mock, config.settings)
-    yield Elsewhere(service, store)
+    yield Elsewhere(service, store, reader)
     await service.aclose()
     store.close()
 
@@ -75,10 +79,10 @@ async def _chat_given_a_memory(service: ChatService) -> Any:
 
 
 async def test_no_export_holds_memories_unless_asked(
-    service: ChatService, store: Store, tmp_path: Path
+    service: ChatService, store: Store, tmp_path: Path, reader: Reader
 ) -> None:
     answer = await _chat_given_a_memory(service)
-    transfer = Transfer(store, memories=service.memory)
+    transfer = Transfer(store, reader, memories=service.memory)
     files = {}
     for format in ExportFormat:
         files[format.value] = tmp_path / f"chat.{format.value}"
@@ -97,11 +101,11 @@ async def test_no_export_holds_memories_unless_asked(
 
 
 async def test_memories_asked_for_go_with_a_thread_and_come_back_once(
-    service: ChatService, store: Store, tmp_path: Path, elsewhere: Elsewhere
+    service: ChatService, store: Store, tmp_path: Path, elsewhere: Elsewhere, reader: Reader
 ) -> None:
     answer = await _chat_given_a_memory(service)
     target = tmp_path / "chat.json"
-    transfer = Transfer(store, memories=service.memory)
+    transfer = Transfer(store, reader, memories=service.memory)
     await transfer.export_thread(answer.thread_id, ExportFormat.JSON, target, memories=True)
 
     document = json.loads(target.read_text(encoding="utf-8"))
@@ -127,11 +131,11 @@ async def test_memories_asked_for_go_with_a_thread_and_come_back_once(
 
 
 async def test_memories_asked_for_go_with_everything_and_come_back(
-    service: ChatService, store: Store, tmp_path: Path, elsewhere: Elsewhere
+    service: ChatService, store: Store, tmp_path: Path, elsewhere: Elsewhere, reader: Reader
 ) -> None:
     await _chat_given_a_memory(service)
     target = tmp_path / "everything.zip"
-    await Transfer(store, memories=service.memory).export_all(target, memories=True)
+    await Transfer(store, reader, memories=service.memory).export_all(target, memories=True)
     with zipfile.ZipFile(target) as zipped:
         manifest = json.loads(zipped.read("manifest.json"))
     assert manifest["memories"] == await memory_of(service).entries()
@@ -143,11 +147,11 @@ async def test_memories_asked_for_go_with_everything_and_come_back(
 
 
 async def test_an_import_without_memories_keeps_none(
-    service: ChatService, store: Store, tmp_path: Path, elsewhere: Elsewhere
+    service: ChatService, store: Store, tmp_path: Path, elsewhere: Elsewhere, reader: Reader
 ) -> None:
     answer = await _chat_given_a_memory(service)
     target = tmp_path / "chat.json"
-    await Transfer(store, memories=service.memory).export_thread(
+    await Transfer(store, reader, memories=service.memory).export_thread(
         answer.thread_id, ExportFormat.JSON, target
     )
     report = await elsewhere.transfer().import_file(target)
@@ -157,10 +161,10 @@ async def test_an_import_without_memories_keeps_none(
 
 
 async def test_memories_are_refused_in_a_readable_export(
-    service: ChatService, store: Store, tmp_path: Path
+    service: ChatService, store: Store, tmp_path: Path, reader: Reader
 ) -> None:
     answer = await _chat_given_a_memory(service)
-    transfer = Transfer(store, memories=service.memory)
+    transfer = Transfer(store, reader, memories=service.memory)
     for format in (ExportFormat.MARKDOWN, ExportFormat.HTML):
         with pytest.raises(InvalidRequest, match="only into a JSON export"):
             await transfer.export_thread(

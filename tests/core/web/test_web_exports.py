@@ -15,6 +15,7 @@ import pytest
 
 from chatdesk.app import configure
 from chatdesk.core.assembly import assemble
+from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.kinds import PartKind, Role, Status
 from chatdesk.core.paths import Paths
@@ -32,11 +33,11 @@ from tests.core.web.web_server import FakeWeb
 pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
 
 
-async def _exported(store: Store, answer: MessageView) -> dict[ExportFormat, str]:
+async def _exported(store: Store, reader: Reader, answer: MessageView) -> dict[ExportFormat, str]:
     written = {}
     for kind in (ExportFormat.MARKDOWN, ExportFormat.HTML, ExportFormat.JSON):
         out = io.BytesIO()
-        await Transfer(store).export_thread(answer.thread_id, kind, out)
+        await Transfer(store, reader).export_thread(answer.thread_id, kind, out)
         written[kind] = out.getvalue().decode("utf-8")
     return written
 
@@ -52,13 +53,18 @@ class _Links(HTMLParser):
 
 
 async def test_the_exports_list_the_pages_read_and_an_import_keeps_them(
-    make_service: ServiceFactory, config: Any, store: Store, web: FakeWeb, tmp_path: Path
+    make_service: ServiceFactory,
+    config: Any,
+    store: Store,
+    web: FakeWeb,
+    tmp_path: Path,
+    reader: Reader,
 ) -> None:
     _serve_results(web)
     service = make_service(_settings(config.settings, web))
     answer = await _ask(service, "footbridge over the Lenne", [WEB])
     first, second = answer.sources
-    written = await _exported(store, answer)
+    written = await _exported(store, reader, answer)
 
     markdown = written[ExportFormat.MARKDOWN]
     read = first.read_at[:16].replace("T", " ")  # the mock's clock is UTC
@@ -78,7 +84,7 @@ async def test_the_exports_list_the_pages_read_and_an_import_keeps_them(
     exported.write_text(written[ExportFormat.JSON], encoding="utf-8")
     other = open_store(Paths.resolve(tmp_path / "other"), configure().settings)
     try:  # another machine
-        await Transfer(other).import_file(exported)
+        await Transfer(other, reader).import_file(exported)
         elsewhere = assemble(other, Providers({"mock": MockProvider()}), configure().settings)
         try:
             kept = (await elsewhere.list_messages(answer.thread_id)).messages[-1]
@@ -93,7 +99,7 @@ async def test_the_exports_list_the_pages_read_and_an_import_keeps_them(
 
 
 async def test_a_hostile_title_writes_no_markup(
-    service: ChatService, store: Store, tmp_path: Path
+    service: ChatService, store: Store, tmp_path: Path, reader: Reader
 ) -> None:
     title = "<img src=x onerror=alert(1)> [click](javascript:alert(2)) *loud*"
     url = "https://example.org/a page?q=<b>"
@@ -112,7 +118,7 @@ async def test_a_hostile_title_writes_no_markup(
         return answer
 
     answer = await store.write(seed)
-    written = await _exported(store, await service.get_message(answer.id))
+    written = await _exported(store, reader, await service.get_message(answer.id))
     markdown = written[ExportFormat.MARKDOWN]
     assert (
         "[1] [\\<img src=x onerror=alert(1)\\> \\[click\\](javascript:alert(2)) \\*loud\\*]"
