@@ -15,6 +15,7 @@ why. It is a list to read, not a failure: on a busy machine anything can take lo
 
 from __future__ import annotations
 
+import platform
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,9 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The standard library asks `uname -p` once per interpreter, for whichever caller first
+    # wants the processor's name (the openai SDK's headers): asked here, it is no test's.
+    platform.processor()
     sys.addaudithook(_audit)  # once per interpreter: a pytest-xdist worker is one
 
 

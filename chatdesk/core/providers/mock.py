@@ -86,31 +86,9 @@ class MockProvider:
 
     async def stream(self, request: ChatRequest) -> AsyncIterator[StreamEvent]:
         self.request_count += 1
-        answer = _answer_to(request)
-        asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
-        if asked is not None and "<attachment " in asked.content and not _instructed(request):
-            seen = await asyncio.to_thread(describe_attachments, asked)
-            answer = mock_answer(without_fences(asked.content) or "these files", request.model)
-            answer = MockAnswer(
-                f"{seen}\n\n{answer.text}" if seen else answer.text, answer.reasoning
-            )
+        answer = await _answer_with_attachments(request)
         pace = _Pace(self.tokens_per_second)
-        if self.fault.kind == "rate_limit":
-            raise ProviderError(
-                ErrorKind.RATE_LIMIT,
-                "The mock provider is rate limited (injected fault).",
-                hint=f"Retry after {self.fault.value:g} s.",
-                retry_after=self.fault.value,
-            )
-        if self.fault.kind == "too_long" and len(request.messages) > self.fault.value:
-            raise ProviderError(
-                ErrorKind.CONVERSATION_TOO_LONG,
-                f"The conversation is too long for {request.model} on the mock provider: it "
-                f"does not fit the model's context window (injected fault: more than "
-                f"{self.fault.value:g} messages).",
-                hint="Summarise the older messages, or choose a model with a larger context "
-                "window.",
-            )
+        self._refuse_if_faulty(request)
         yield Accepted()
         await pace.first_token()
         calls = web_calls(request, self.request_count)
@@ -143,6 +121,25 @@ class MockProvider:
             reasoning_tokens=len(reasoning_tokens) or None,
         )
         yield Finished("stop")
+
+    def _refuse_if_faulty(self, request: ChatRequest) -> None:
+        """The injected faults that refuse a request before it is accepted."""
+        if self.fault.kind == "rate_limit":
+            raise ProviderError(
+                ErrorKind.RATE_LIMIT,
+                "The mock provider is rate limited (injected fault).",
+                hint=f"Retry after {self.fault.value:g} s.",
+                retry_after=self.fault.value,
+            )
+        if self.fault.kind == "too_long" and len(request.messages) > self.fault.value:
+            raise ProviderError(
+                ErrorKind.CONVERSATION_TOO_LONG,
+                f"The conversation is too long for {request.model} on the mock provider: it "
+                f"does not fit the model's context window (injected fault: more than "
+                f"{self.fault.value:g} messages).",
+                hint="Summarise the older messages, or choose a model with a larger context "
+                "window.",
+            )
 
     def context_window(self, model: str) -> int:
         return CONTEXT_WINDOW
@@ -181,6 +178,17 @@ def _instructed(request: ChatRequest) -> bool:
     """A summary's or a title's request (answered without looking at attachments)."""
     instructions = request.messages[0].content if request.messages else ""
     return instructions in (SUMMARY_INSTRUCTIONS, TITLE_INSTRUCTIONS)
+
+
+async def _answer_with_attachments(request: ChatRequest) -> MockAnswer:
+    """The answer, led by what the mock makes of the files attached to the question."""
+    answer = _answer_to(request)
+    asked = next((m for m in reversed(request.messages) if m.role == "user"), None)
+    if asked is None or "<attachment " not in asked.content or _instructed(request):
+        return answer
+    seen = await asyncio.to_thread(describe_attachments, asked)
+    answer = mock_answer(without_fences(asked.content) or "these files", request.model)
+    return MockAnswer(f"{seen}\n\n{answer.text}" if seen else answer.text, answer.reasoning)
 
 
 def _answer_to(request: ChatRequest) -> MockAnswer:
