@@ -18,8 +18,6 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store, open_store
 from tests.keyrings import MemoryKeyring
 
-pytest_plugins = ["tests.stages"]
-
 # The encodings the repository ships, under the names tiktoken's cache gives them: tiktoken
 # itself (the tests' reference counts) reads them from there instead of downloading them, and
 # a cache folder set on the developer's machine stays out of the tests.

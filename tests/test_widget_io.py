@@ -106,16 +106,20 @@ def _is_type_checking(test: ast.expr) -> bool:
     )
 
 
-def _running(tree: ast.AST) -> Iterator[ast.AST]:
-    """The nodes of `tree` that may run: all but those under `if TYPE_CHECKING:`."""
-    for node in ast.iter_child_nodes(tree):
+@functools.cache
+def _running(tree: ast.AST) -> tuple[ast.AST, ...]:
+    """The nodes of `tree` that may run, in the order they are written: all but those under
+    `if TYPE_CHECKING:`. Found once for each node (every definition is read several ways)."""
+    found = []
+    waiting = list(reversed(list(ast.iter_child_nodes(tree))))
+    while waiting:
+        node = waiting.pop()
         if isinstance(node, ast.If) and _is_type_checking(node.test):
-            for other in node.orelse:
-                yield other
-                yield from _running(other)
+            waiting.extend(reversed(node.orelse))
             continue
-        yield node
-        yield from _running(node)
+        found.append(node)
+        waiting.extend(reversed(list(ast.iter_child_nodes(node))))
+    return tuple(found)
 
 
 def _base(node: ast.ImportFrom, module: str, is_package: bool) -> str:
