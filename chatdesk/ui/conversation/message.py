@@ -17,16 +17,17 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from shiboken6 import Shiboken
 
 from chatdesk.core.assistants.builtin import said
-from chatdesk.core.i18n import ntr, number, tr
-from chatdesk.core.kinds import Role
+from chatdesk.core.i18n import mark, ntr, number, tr
+from chatdesk.core.kinds import CallState, ChatErrorKind, Role, Status
+from chatdesk.core.providers.base import ErrorKind
 from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.bubble import BubbleFit
 from chatdesk.ui.conversation.footer import MessageFooter
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
-from chatdesk.ui.conversation.frame import reasoning_toggle, shown_cuts, words_frame
+from chatdesk.ui.conversation.frame import reasoning_toggle, shown_cuts, status_label, words_frame
 from chatdesk.ui.conversation.labels import header_text, usage_text
-from chatdesk.ui.conversation.message_status import StatusLine
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.conversation.wide import ColumnLayout
@@ -40,12 +41,36 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.ui.conversation.message_editor import MessageEditor
     from chatdesk.ui.conversation.sources import SourcesBlock
 
+STATUS_BUTTONS = (  # action, label, what it does
+    (
+        "summarise",
+        mark("Summarise and retry"),
+        mark("Summarise the older messages, then ask again"),
+    ),
+    (
+        "choose-model",
+        mark("Choose another model"),
+        mark("Pick a model with a larger context window"),
+    ),
+    ("retry", mark("Retry"), mark("Ask again for this answer")),
+    # translators: a button under an answer that stopped: the model goes on writing it
+    ("continue", mark("Continue"), mark("Let the model go on from here")),
+    ("regenerate", mark("Regenerate"), mark("Write a new answer")),
+)
+STATUS_TEXT = {
+    Status.PENDING: mark("Waiting for the model…"),
+    Status.STREAMING: mark("Writing…"),
+}
+
 
 class MessageWidget(QFrame):
     """Signals carry the message id. `action` names: copy-markdown, copy-plain, regenerate,
     delete, retry, continue, previous-branch, next-branch, load-images, and for an answer the
-    model's context window could not hold, summarise and choose-model (its status line's,
-    message_status.py)."""
+    model's context window could not hold, summarise and choose-model.
+
+    It keeps 31 methods because a message is shown, streamed, edited and acted on in place:
+    each part it may show (reasoning, tool calls, attachments, sources, its status, its footer)
+    has its own method, and the hover that shows its actions is Qt's event methods."""
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
@@ -86,11 +111,6 @@ class MessageWidget(QFrame):
     def message_id(self) -> uuid.UUID:
         return self.message.id
 
-    @property
-    def status_buttons(self) -> dict[str, QPushButton]:
-        """The status line's buttons by action, once a message has needed them."""
-        return self._status_line.buttons
-
     # -- layout ----------------------------------------------------------------------------------
 
     def _build(self) -> None:
@@ -120,10 +140,13 @@ class MessageWidget(QFrame):
         # decoder) is handed to it, now or when it is made.
         self.attachments: AttachmentRow | None = None
         self._thumbnails: Thumbnails | None = None
-        # Its buttons made when a message first needs them (an error, a stop): a page of
-        # finished messages builds none of them, nor the reasoning view (a thread opens faster).
-        self._status_line = StatusLine(lambda name: self.action.emit(name, self.message.id))
-        self._status = self._status_line.label
+        self._status = status_label()
+        self._status_row = QHBoxLayout()
+        self._status_row.setSpacing(6)
+        self._status_row.addWidget(self._status, 1)
+        # Made when a message first needs them (an error, a stop): a page of finished
+        # messages builds none of them, nor the reasoning view (a thread opens faster).
+        self.status_buttons: dict[str, QPushButton] = {}
         self.footer = MessageFooter(user)
         self.footer.action.connect(lambda name: self.action.emit(name, self.message.id))
         self.footer.edit.connect(self.start_editing)
@@ -140,7 +163,7 @@ class MessageWidget(QFrame):
             BubbleFit(bubble, self._inner, self.body, self._own)
         else:  # an answer uses the column's width
             outer.addWidget(bubble)
-        outer.addLayout(self._status_line.row)
+        outer.addLayout(self._status_row)
         outer.addWidget(self.footer)
 
     def show_beside(self, columns: QWidget) -> None:
@@ -160,6 +183,14 @@ class MessageWidget(QFrame):
         self._meta.setWordWrap(True)
         self._outer.insertStretch(self._outer.count() - 2, 1)  # above status and figures
         self.update_message(self.message)
+
+    def _button(self, text: str, name: str, description: str) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(text)
+        button.setAccessibleDescription(description)
+        button.setToolTip(description)
+        button.clicked.connect(lambda: self.action.emit(name, self.message.id))
+        return button
 
     def enterEvent(self, event: QEnterEvent) -> None:
         self.footer.set_hovered(True)
@@ -188,7 +219,7 @@ class MessageWidget(QFrame):
         self._show_tool_calls(message)
         self._show_attachments(message)
         self._show_sources(message)
-        self._status_line.show(message)
+        self._show_status(message)
         self._show_footer(message)
         if message.status.is_final:
             self._format_finished()
@@ -268,6 +299,52 @@ class MessageWidget(QFrame):
         for shown in (self.attachments, self.tool_calls):
             if shown is not None:
                 shown.thumbnails = thumbnails
+
+    def _show_status(self, message: MessageView) -> None:
+        status = message.status
+        text = tr(STATUS_TEXT[status]) if status in STATUS_TEXT else ""
+        if not status.is_final and any(c.state == CallState.WAITING for c in message.tool_calls):
+            text = tr("Waiting for your approval of a tool call…")
+        if status is Status.ERROR:
+            text = tr("The answer failed: {why}", why=message.error_detail or message.error_type)
+        elif status is Status.INTERRUPTED:
+            # The core's reason is a whole sentence of its own ("Stopped before …").
+            text = message.error_detail or tr("Stopped.")
+        if len(message.content) > SHOWN_CHARS:
+            size = format_size(len(message.content.encode("utf-8", "surrogatepass")))
+            text = (text + " " if text else "") + ntr(
+                "This message is {size}; the first {count} character is shown. "
+                "Copy copies all of it.",
+                "This message is {size}; the first {count} characters are shown. "
+                "Copy copies all of it.",
+                SHOWN_CHARS,
+                size=size,
+                count=number(SHOWN_CHARS),
+            )
+        self._status.setText(text)
+        self._status.setProperty("state", status.value)
+        self._status.style().polish(self._status)
+        self._status.setVisible(bool(text))
+        too_long = message.error_type if status is Status.ERROR else None
+        wanted = {
+            "summarise": too_long == ErrorKind.CONVERSATION_TOO_LONG,
+            "choose-model": too_long
+            in (ErrorKind.CONVERSATION_TOO_LONG, ChatErrorKind.MESSAGE_TOO_LONG),
+            "retry": status is Status.ERROR,
+            "continue": status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content),
+            "regenerate": status is Status.INTERRUPTED,
+        }
+        if not self.status_buttons and not any(wanted.values()):
+            return
+        for name, button in (self.status_buttons or self._make_status_buttons()).items():
+            button.setVisible(wanted[name])
+
+    def _make_status_buttons(self) -> dict[str, QPushButton]:
+        for name, text, description in STATUS_BUTTONS:
+            button = self._button(tr(text), name, tr(description))
+            self.status_buttons[name] = button
+            self._status_row.addWidget(button)
+        return self.status_buttons
 
     def _show_footer(self, message: MessageView) -> None:
         final = message.status.is_final
