@@ -11,7 +11,8 @@ that starts one fails, naming the program, so the first stage stays what it says
 
 A test that takes more than `LONG` seconds says why with `@pytest.mark.slow("the reason")`;
 the run's summary names each one that took longer and does not, to be made faster or to say
-why. It is a list to read, not a failure: on a busy machine anything can take longer."""
+why. It is a list to read, not a failure: on a busy machine anything can take longer. The
+slow tests run first."""
 
 from __future__ import annotations
 
@@ -49,6 +50,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(CORE) and item.get_closest_marker("processes") is None:
             item.add_marker(pytest.mark.first)
+    # The slow ones first: pytest-xdist hands tests out in this order, so the longest start
+    # while every worker is still busy, and the run does not end waiting on one of them.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.hookimpl(tryfirst=True)
