@@ -3,18 +3,27 @@
 # dist/chatdesk/chatdesk), on macOS also dist/chatdesk.app, and a tarball of what is handed out:
 # dist/chatdesk-<version>-<linux|darwin>-<arch>.tar.gz. Windows: packaging/build.ps1.
 #
-#   packaging/build.sh [--no-tar]
+#   packaging/build.sh [--no-tar] [--venv DIR]
 #
-# chatdesk and PyInstaller are installed into a venv of their own (build/freeze/venv; PYTHON
-# picks the interpreter, default python3), from the checkout as a wheel, so the build holds
-# exactly what `pip install .` installs. Needs the package index the first time.
+# chatdesk and PyInstaller are installed into a venv of their own (build/freeze/venv, or DIR: a
+# venv that holds what `pip install .` installs, as .ci/package-smoke hands in the one it has
+# just tested; PYTHON picks the interpreter of a new one, default python3), from the checkout as
+# a wheel, so the build holds exactly what `pip install .` installs. Needs the package index the
+# first time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$root/build/freeze
 venv=$work/venv
 pyinstaller_spec="pyinstaller>=6.10,<7"
 make_tar=1
-[ "${1:-}" = "--no-tar" ] && make_tar=0
+while [ $# -gt 0 ]; do
+    case $1 in
+        --no-tar) make_tar=0 ;;
+        --venv) venv=$(cd "$2" && pwd); shift ;;
+        *) echo "build.sh: unknown option $1 (--no-tar, --venv DIR)" >&2; exit 2 ;;
+    esac
+    shift
+done
 
 started=$(date +%s)
 if [ ! -x "$venv/bin/python" ]; then
