@@ -152,7 +152,7 @@ def decode_wav(path: Path, max_seconds: int) -> Decoded:
         rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
         frames = wav.getnframes()
         data = wav.readframes(min(frames, max_seconds * rate))
-    if width not in _PCM or not rate or not channels:
+    if width not in (1, 2, 3, 4) or not rate or not channels:
         raise wave.Error(f"{width}-byte samples")
     samples = _pcm(data[: len(data) - len(data) % (width * channels)], width)
     mono = samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
