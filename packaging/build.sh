@@ -36,6 +36,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # From the work folder: run from the checkout, PyInstaller's helpers would find its chatdesk/
 # (the current folder is on their path) instead of the installed one with its data.
+mkdir -p "$work"  # with --venv it may not have been made yet
 cd "$work"
 "$venv/bin/pyinstaller" --noconfirm --log-level WARN \
     --distpath "$root/dist" --workpath "$work/pyinstaller" "$root/packaging/chatdesk.spec"

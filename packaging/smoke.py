@@ -1,6 +1,6 @@
 """Smoke test of an installed or frozen chatdesk, run as a user runs it.
 
-    python3 packaging/smoke.py CHATDESK [--no-network] [--window-runs N]
+    python3 packaging/smoke.py CHATDESK [--no-network] [--window-runs N] [--local-speech MODEL]
 
 CHATDESK is the command to test: a venv's `bin/chatdesk` (the wheel) or `dist/chatdesk/chatdesk`
 (the desktop build). Only the standard library is used, so any Python 3.11+ runs this file;
@@ -26,7 +26,13 @@ Checked, in order:
 7. the window opens offscreen, paints, opens its core and closes with exit code 0
    (`CHATDESK_EXIT_AFTER_START`, see chatdesk/ui/exit_after_start.py); the time to its first
    paint and to its core being attached is printed (median over `--window-runs`, after one
-   run that warms the page cache and is not counted).
+   run that warms the page cache and is not counted);
+8. voice's runtimes are extras (decision 0074): `chatdesk voice models` says speech to text on
+   this computer is not installed and how to install it; the desktop build's `chatdesk voice
+   install` refuses, saying what to do instead.
+With `--local-speech MODEL` (once `chatdesk voice install` has run), only this instead:
+espeak-ng's speech in a WAV is transcribed on this computer with the Whisper model in the
+folder MODEL, and the words must be heard.
 A venv's chatdesk is also checked to import from the venv, not from a checkout. The working
 folder holds packages named like modules the children import (`multiprocessing`, `tiktoken`,
 `markdown_it`, `pygments`), as a repository someone else wrote could: none may be imported,
@@ -55,6 +61,7 @@ raise ImportError("planted in the working folder")
 """
 STARTED_PREFIX = "chatdesk: started "  # chatdesk/ui/exit_after_start.py
 QUESTION = "show me code"  # the mock's answer to it has code blocks and formulas
+SENTENCE = "Please book a table for two people tomorrow evening."  # as tests/core/voice_parts.py
 TIMEOUT = 120.0
 
 
@@ -76,13 +83,16 @@ class Runner:
         self.env.update(
             CHATDESK_HOME=str(home),
             CHATDESK_MOCK_TOKENS_PER_SECOND="0",
+            CHATDESK_UI_LANGUAGE="en",  # the words checked below
             QT_QPA_PLATFORM="offscreen",
         )
 
-    def run(self, *args: str, env: dict[str, str] | None = None) -> str:
-        argv = [*self.prefix, str(self.command), *args]
-        done = subprocess.run(
-            argv,
+    def attempt(
+        self, *args: str, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        """`chatdesk ARGS`, however it ends."""
+        return subprocess.run(
+            [*self.prefix, str(self.command), *args],
             cwd=self.cwd,
             env={**self.env, **(env or {})},
             capture_output=True,
@@ -90,6 +100,9 @@ class Runner:
             timeout=TIMEOUT,
             check=False,
         )
+
+    def run(self, *args: str, env: dict[str, str] | None = None) -> str:
+        done = self.attempt(*args, env=env)
         if done.returncode != 0:
             raise SmokeFailed(
                 f"`chatdesk {' '.join(args)}` exited with {done.returncode}\n"
@@ -290,6 +303,40 @@ def _pdf(text: str) -> bytes:
     return bytes(out)
 
 
+def check_voice_runtimes(runner: Runner, frozen: bool) -> None:
+    """Speech to text on this computer is an extra: said to be missing, with how to get it; a
+    desktop build cannot install it and says what to do instead."""
+    listed = runner.attempt("voice", "models")
+    _check(
+        listed.returncode == 0
+        and "Speech to text on this computer is not installed: `chatdesk voice install`"
+        in listed.stderr,
+        f"`chatdesk voice models` did not say local speech is missing:\n{listed.stderr}",
+    )
+    if frozen:
+        refused = runner.attempt("voice", "install")
+        _check(
+            refused.returncode == 1
+            and "This desktop build of chatdesk cannot add it" in refused.stderr
+            and "pip install 'chatdesk[local-speech]'" in refused.stderr,
+            f"`chatdesk voice install` in the desktop build:\n{refused.stderr}",
+        )
+
+
+def check_local_speech(runner: Runner, model: Path, root: Path) -> str:
+    """espeak-ng's sentence transcribed on this computer; the words heard."""
+    espeak = shutil.which("espeak-ng")
+    if espeak is None:
+        raise SmokeFailed("--local-speech needs espeak-ng to speak its sentence")
+    wav = root / "speech.wav"
+    subprocess.run([espeak, "-s", "140", "-w", str(wav), SENTENCE], check=True)
+    heard = runner.run_json("transcribe", str(wav), "--provider", "local", "--model", str(model))
+    text = str(heard.get("text", ""))
+    missing = [word for word in ("table", "two", "tomorrow", "evening") if word not in text.lower()]
+    _check(not missing, f"local speech to text heard {text!r} for {SENTENCE!r}")
+    return text
+
+
 def check_window(runner: Runner, runs: int) -> tuple[float, float]:
     """Median ms from starting the process to the first paint, and to the core attached."""
     painted: list[float] = []
@@ -312,6 +359,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("chatdesk", type=Path, help="the chatdesk command to test")
     parser.add_argument("--no-network", action="store_true", help="run chatdesk without network")
     parser.add_argument("--window-runs", type=int, default=1, metavar="N")
+    parser.add_argument(
+        "--local-speech",
+        type=Path,
+        metavar="MODEL",
+        help="only transcribe speech on this computer with the Whisper model in MODEL",
+    )
     args = parser.parse_args(argv)
     command = args.chatdesk.absolute()
     if not os.access(command, os.X_OK):
@@ -325,10 +378,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             started = time.perf_counter()
             runner = Runner(command, home, cwd, args.no_network)
             where = check_install_location(command, cwd)
+            if args.local_speech is not None:
+                heard = check_local_speech(runner, args.local_speech.absolute(), root)
+                print(f"smoke: ok: local speech to text heard {heard!r}")
+                return 0
             plant(cwd, root / "planted")
             version = check_commands(runner, home, root)
             check_tools(runner, root)
             check_attachments(runner, root)
+            check_voice_runtimes(runner, frozen=where is None)
             commands_s = time.perf_counter() - started
             paint_ms, attached_ms = check_window(runner, args.window_runs)
             check_nothing_planted_ran(root / "planted")
@@ -342,7 +400,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"smoke: ok: --version, ask (mock, database created and migrated), db check, "
         f"tokens (exact), export html (highlighted, formulas), an MCP tool called, "
-        f"a PNG and a PDF attached and read "
+        f"a PNG and a PDF attached and read, voice's runtimes said to be missing "
         f"in {commands_s:.1f} s; "
         f"nothing imported from the working folder"
     )

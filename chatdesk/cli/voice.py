@@ -1,4 +1,5 @@
-"""`chatdesk transcribe FILE`, `chatdesk voice models` and what `ask --voice-in FILE` hears.
+"""`chatdesk transcribe FILE`, `chatdesk voice models`, `chatdesk voice install` and what
+`ask --voice-in FILE` hears.
 
 Where the audio goes is said on stderr before it goes: "on this computer" for the local engine,
 or the provider's name.
@@ -39,7 +40,9 @@ def add_commands(commands: Any) -> None:
     transcribe.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     transcribe.set_defaults(handler=sync(_transcribe))
 
-    voice = commands.add_parser("voice", help=tr("voice: the local speech models"))
+    voice = commands.add_parser(
+        "voice", help=tr("voice: the local speech models and what runs them")
+    )
     voice_commands = voice.add_subparsers(dest="voice_command", metavar="COMMAND", required=True)
     models = voice_commands.add_parser("models", help=tr("list, download or remove local models"))
     which = models.add_mutually_exclusive_group()
@@ -47,6 +50,19 @@ def add_commands(commands: Any) -> None:
     which.add_argument("--remove", metavar="NAME", help=tr("remove a downloaded model"))
     models.add_argument("--json", action="store_true", help=tr("print one JSON object"))
     models.set_defaults(handler=sync(_models))
+    install = voice_commands.add_parser(
+        "install",
+        help=tr("install what speech to text on this computer or audio files need (with pip)"),
+    )
+    install.add_argument(  # the names are the service's to check: voice is not imported here
+        "runtime",
+        nargs="?",
+        help=tr(
+            "local-speech (speech to text on this computer; the default) or audio-files (MP3, "
+            "M4A, OGG, FLAC and WebM files)"
+        ),
+    )
+    install.set_defaults(handler=sync(_install))
 
 
 def add_ask_argument(ask: argparse.ArgumentParser) -> None:
@@ -115,12 +131,46 @@ async def _models(core: Core, args: argparse.Namespace) -> int:
         if sys.stderr.isatty():
             print(file=sys.stderr)
         note(tr("{name} is ready, checked, in {folder}.", name=args.download, folder=str(folder)))
+        _say_missing_engine(core)
         return 0
     if args.remove:
         store.remove(args.remove)
         note(tr("{name} was removed.", name=args.remove))
         return 0
+    _say_missing_engine(core)
     return _list(store.installed(), args.json)
+
+
+async def _install(core: Core, args: argparse.Namespace) -> int:
+    """Install a runtime with pip, its lines on stderr as they come."""
+    from chatdesk.core.voice.runtime import LOCAL_SPEECH
+
+    name = args.runtime or LOCAL_SPEECH
+    runtimes = core.voice.runtimes
+    state = runtimes.state(name)
+    if state.present:
+        note(tr("{name} is installed already.", name=name))
+        return 0
+    if not state.frozen:
+        note(tr("Installing {name} with pip. {offer}", name=name, offer=state.offer()))
+    await runtimes.install(name, lambda line: print(f"  {line}", file=sys.stderr, flush=True))
+    note(tr("{name} is installed.", name=name))
+    return 0
+
+
+def _say_missing_engine(core: Core) -> None:
+    """A note when the models are there but the engine that runs them is not."""
+    from chatdesk.core.voice.runtime import LOCAL_SPEECH
+
+    state = core.voice.runtimes.state(LOCAL_SPEECH)
+    if not state.present:
+        note(
+            tr(
+                "Speech to text on this computer is not installed: `chatdesk voice install` "
+                "({offer})",
+                offer=state.offer(),
+            )
+        )
 
 
 def _list(installed: list[LocalModel], as_json: bool) -> int:

@@ -178,6 +178,9 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
             dialog.voice, window.runner, lambda: core.voice, lambda: core.speaking
         )
     )
+    window.settings.dialog_made.append(  # and the offer of local speech's runtime
+        lambda dialog: dialog.voice.offer_runtime(window.runner, lambda: core.voice.runtimes)
+    )
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.

@@ -1,5 +1,5 @@
 """The environment of every process chatdesk starts: its own children (render, counting,
-reading), MCP stdio servers and the login shell asked for PATH.
+reading), MCP stdio servers, the login shell asked for PATH and pip installing a runtime.
 
 A child parses untrusted files, draws untrusted model output or is a program someone else
 wrote; none of them needs the API keys, tokens and passwords a user keeps in the shell that
@@ -128,3 +128,16 @@ def child_environment(
                 del environment[same]
         environment[name] = value
     return environment
+
+
+def pip_environment(parent: Mapping[str, str], platform: str) -> dict[str, str]:
+    """What pip gets when chatdesk installs a runtime (chatdesk/core/voice/runtime_install.py):
+    what every child gets, and pip's own settings (`PIP_*`: the index, a proxy's certificate,
+    a configuration file), which the user set for pip — still none whose name says it holds a
+    secret."""
+    own = {
+        name: value
+        for name, value in parent.items()
+        if name.upper().startswith("PIP_") and _SECRET_SHAPES.fullmatch(name.upper()) is None
+    }
+    return child_environment(parent, platform, given=own)

@@ -1,27 +1,36 @@
 """Audio files in: WAV, MP3, M4A, OGG, FLAC and WebM decoded to 16 kHz mono for the engines.
 
-PyAV (FFmpeg's libraries, bundled in its wheels; decision 0062) decodes in a worker
-thread, never on the event loop. What a file is comes from its first bytes, not its name: a
-FLAC named `.mp3` is read as the FLAC it is, random bytes named `.mp3` are refused. A file
-longer than `[voice] max_seconds` is cut there, and the result says so; the rest is never
-decoded, so a two-hour file costs no more than its first minutes.
+A PCM WAV is read by the standard library's `wave`, so it needs nothing more; the other formats
+(and WAVs in another encoding) by PyAV, FFmpeg's libraries bundled in its wheels (decision
+0062), which is the `audio-files` extra, installed when asked for (decision 0074). Decoding
+runs in a worker thread, never on the event loop. What a file is comes from its first bytes,
+not its name: a FLAC named `.mp3` is read as the FLAC it is, random bytes named `.mp3` are
+refused. A file longer than `[voice] max_seconds` is cut there, and the result says so; the
+rest is never decoded, so a two-hour file costs no more than its first minutes.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import os
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.audio import SAMPLE_RATE, Audio, VoiceError
+from chatdesk.core.voice.runtime import AUDIO_FILES, how_to_get
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
     import av
     import numpy as np
     import numpy.typing as npt
+
+    Decoded: TypeAlias = tuple[npt.NDArray[np.float32], float | None, bool]  # and whether cut
 
 FORMATS = ("WAV", "MP3", "M4A", "OGG", "FLAC", "WebM")
 _HEAD = 16
@@ -78,7 +87,7 @@ async def read_audio_file(path: str | os.PathLike[str], max_seconds: int) -> Aud
 def decode_file(path: Path, max_seconds: int) -> AudioFile:
     """What `read_audio_file` does, in the calling thread."""
     kind = _kind(path)
-    samples, total, cut = _decode(path, max_seconds)
+    samples, total, cut = _decode_any(path, kind, max_seconds)
     audio = Audio(samples)
     if not len(samples):
         raise VoiceError(
@@ -116,7 +125,78 @@ def _kind(path: Path) -> str:
     return kind
 
 
-def _decode(path: Path, max_seconds: int) -> tuple[npt.NDArray[np.float32], float | None, bool]:
+def _decode_any(path: Path, kind: str, max_seconds: int) -> Decoded:
+    if kind == "WAV":
+        try:
+            return decode_wav(path, max_seconds)
+        except (wave.Error, EOFError):
+            pass  # a WAV in an encoding the standard library does not read: PyAV may
+    if importlib.util.find_spec("av") is None:
+        raise VoiceError(
+            tr(
+                "{name} is a {kind} file, which chatdesk reads with the audio-files runtime. {how}",
+                name=path.name,
+                kind=kind,
+                how=how_to_get(AUDIO_FILES),
+            )
+        )
+    return _decode(path, max_seconds)
+
+
+def decode_wav(path: Path, max_seconds: int) -> Decoded:
+    """A PCM WAV (8, 16, 24 or 32 bits, any rate, any channels) by the standard library,
+    mixed to mono and resampled to 16 kHz; raises `wave.Error` for another encoding."""
+    import numpy as np
+
+    with wave.open(str(path), "rb") as wav:
+        rate, channels, width = wav.getframerate(), wav.getnchannels(), wav.getsampwidth()
+        frames = wav.getnframes()
+        data = wav.readframes(min(frames, max_seconds * rate))
+    if width not in (1, 2, 3, 4) or not rate or not channels:
+        raise wave.Error(f"{width}-byte samples")
+    samples = _pcm(data[: len(data) - len(data) % (width * channels)], width)
+    mono = samples.reshape(-1, channels).mean(axis=1, dtype=np.float32)
+    return resampled(mono, rate), frames / rate, frames > max_seconds * rate
+
+
+_PCM = {1: ("u1", 128.0, 128.0), 2: ("<i2", 0.0, 32768.0), 4: ("<i4", 0.0, 2.0**31)}
+
+
+def _pcm(data: bytes, width: int) -> npt.NDArray[np.float32]:
+    import numpy as np
+
+    if width == 3:  # 24-bit: each sample widened to 32 bits, its low byte zero
+        packed = np.frombuffer(data, dtype=np.uint8).reshape(-1, 3)
+        wide = np.zeros((len(packed), 4), dtype=np.uint8)
+        wide[:, 1:] = packed
+        return (wide.view("<i4").reshape(-1) / 2.0**31).astype(np.float32)
+    dtype, offset, scale = _PCM[width]
+    return ((np.frombuffer(data, dtype=dtype).astype(np.float32) - offset) / scale).astype(
+        np.float32
+    )
+
+
+def resampled(samples: npt.NDArray[np.float32], rate: int) -> npt.NDArray[np.float32]:
+    """`samples` at `rate` brought to 16 kHz: low-passed below 8 kHz first when the rate is
+    higher (a windowed sinc, so nothing above folds back into speech), then interpolated."""
+    import numpy as np
+
+    if rate == SAMPLE_RATE or not len(samples):
+        return samples.astype(np.float32, copy=False)
+    if rate > SAMPLE_RATE:
+        cutoff = 0.45 * SAMPLE_RATE / rate  # in cycles per sample, a little under 8 kHz
+        taps = np.arange(-32, 33)
+        kernel = 2 * cutoff * np.sinc(2 * cutoff * taps) * np.hamming(len(taps))
+        samples = np.convolve(samples, kernel / kernel.sum(), mode="same")
+    count = round(len(samples) * SAMPLE_RATE / rate)
+    where = np.arange(count) * (rate / SAMPLE_RATE)
+    result: npt.NDArray[np.float32] = np.interp(where, np.arange(len(samples)), samples).astype(
+        np.float32
+    )
+    return result
+
+
+def _decode(path: Path, max_seconds: int) -> Decoded:
     import av
     import numpy as np
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.audio import Audio, VoiceError
+from chatdesk.core.voice.runtime import LOCAL_SPEECH, how_to_get
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel
@@ -69,9 +70,8 @@ def _load(folder: Path, threads: int) -> WhisperModel:
     except ImportError:
         raise VoiceError(
             tr(
-                "Local speech to text needs the faster-whisper package, which this "
-                "installation lacks. Reinstall chatdesk, or choose a provider in Preferences ▸ "
-                "Voice."
+                "Speech to text on this computer is not installed. {how}",
+                how=how_to_get(LOCAL_SPEECH),
             )
         ) from None
     try:

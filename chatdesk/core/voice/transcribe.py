@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.audio import Audio, VoiceError
 from chatdesk.core.voice.models import ModelStore
+from chatdesk.core.voice.runtime import Runtimes
 
 if TYPE_CHECKING:
     import os
@@ -67,6 +68,7 @@ class Voice:
         self._settings = settings
         self._providers = providers
         self.models = ModelStore(models_folder)
+        self.runtimes = Runtimes()  # what local speech and audio files need, installed on demand
         self._engines: dict[tuple[str, str], SpeechToText] = {}
 
     def engine(self, provider: str | None = None, model: str | None = None) -> SpeechToText:

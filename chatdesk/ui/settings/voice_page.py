@@ -5,12 +5,13 @@ them here; a provider profile's server is named, with its host, as the one they 
 The microphones and the voices this computer has are listed when the lists come (asked off
 the GUI thread by the window: `set_microphones`, `set_voices`); until then, and for a name
 not in them, the field keeps what the settings say. Each setting is in use as it changes, as
-on the other sections.
+on the other sections. Choosing this computer's engine when its runtime is not installed
+offers it, with its size, under the choice (runtime_offer.py; decision 0074).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -29,11 +30,15 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import mark, tr
+from chatdesk.core.voice.runtime import LOCAL_SPEECH
 from chatdesk.ui.settings.notices import Tone
+from chatdesk.ui.settings.runtime_offer import RuntimeOffer
 from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
     from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.voice.runtime import Runtimes
+    from chatdesk.ui.runner import Runner
 
 LOCAL, SYSTEM = "local", "system"  # this computer's engines, as `[voice]` names them
 
@@ -65,6 +70,7 @@ class VoicePage(QWidget):
         layout.addStretch(1)
         scroll_page(self, inner, "voiceScroll")
         self.stt.currentIndexChanged.connect(lambda _=0: self._say_where())
+        self.stt.currentIndexChanged.connect(lambda _=0: self._offer_runtime())
         self.tts.currentIndexChanged.connect(lambda _=0: self._say_where())
         self._say_where()
 
@@ -75,6 +81,7 @@ class VoicePage(QWidget):
         self.stt = self._engines(voice.stt_provider, LOCAL, tr("This computer"), "voiceStt")
         self.stt.setAccessibleName(tr("Who turns your speech into text"))
         self.stt_where = _note(box, "voiceSttWhere")
+        self.stt_offer = RuntimeOffer(LOCAL_SPEECH, box)
         self.stt_model = QLineEdit(voice.stt_model, box)
         self.stt_model.setObjectName("voiceSttModel")
         self.stt_model.setAccessibleName(tr("Transcription model"))
@@ -89,7 +96,9 @@ class VoicePage(QWidget):
         self.longest.setSuffix(tr(" s"))
         self.longest.setValue(voice.max_seconds)
         form = QFormLayout(box)
-        form.addRow(tr("Transcri&bed by:"), _with_note(box, self.stt, self.stt_where))
+        form.addRow(
+            tr("Transcri&bed by:"), _with_note(box, self.stt, self.stt_where, self.stt_offer)
+        )
         form.addRow(tr("Transcription &model:"), self.stt_model)
         form.addRow(tr("M&icrophone:"), self.microphone)
         form.addRow(tr("Longest recordin&g:"), self.longest)
@@ -182,6 +191,18 @@ class VoicePage(QWidget):
                 )
             )
 
+    def _offer_runtime(self) -> None:
+        if self.stt.currentData() == LOCAL:
+            self.stt_offer.check()
+        else:
+            self.stt_offer.withdraw()
+
+    def offer_runtime(self, runner: Runner, runtimes: Callable[[], Runtimes]) -> None:
+        """Let the page offer the local engine's runtime, through the window's `runner`; it
+        looks at once when the local engine is the one chosen."""
+        self.stt_offer.attach(runner, runtimes)
+        self._offer_runtime()
+
     def _server(self, name: str) -> dict[str, str]:
         return {"name": name, "host": self._hosts.get(name, name)}
 
@@ -235,14 +256,15 @@ def _note(parent: QWidget, name: str) -> QLabel:
     return label
 
 
-def _with_note(parent: QWidget, field: QWidget, note: QLabel) -> QWidget:
+def _with_note(parent: QWidget, field: QWidget, *notes: QWidget) -> QWidget:
     """`field` with what is said of it right under it, as one field of a form."""
     both = QWidget(parent)
     column = QVBoxLayout(both)
     column.setContentsMargins(0, 0, 0, 0)
     column.setSpacing(2)
     column.addWidget(field)
-    column.addWidget(note)
+    for note in notes:
+        column.addWidget(note)
     return both
 
 

@@ -1,0 +1,116 @@
+"""Preferences ▸ Voice offers the local engine's runtime when it is chosen and missing, with
+real widgets offscreen and a real pip installing into a fresh venv from a folder of tiny
+wheels: what it costs, Install with pip's lines under a busy bar, what went wrong, and, in the
+desktop build, what to do instead."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.settings_schema import VoiceSettings
+from chatdesk.core.voice.runtime import Runtimes
+from chatdesk.ui.runner import Runner
+from chatdesk.ui.settings.voice_page import LOCAL, VoicePage
+from tests.core.voice.runtime_parts import Venv, cut_off_pip_settings, fresh_venv, wheel
+
+SERVERS = [("groq", "https://api.groq.com/openai/v1")]
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
+    return fresh_venv(tmp_path_factory.mktemp("venv") / "venv")
+
+
+@pytest.fixture(autouse=True)
+def _pip_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    cut_off_pip_settings(monkeypatch)
+
+
+def _page(qtbot: QtBot, runner: Runner, runtimes: Runtimes) -> VoicePage:
+    page = VoicePage(VoiceSettings(stt_provider="groq"), SERVERS)
+    qtbot.addWidget(page)
+    page.offer_runtime(runner, lambda: runtimes)
+    return page
+
+
+def _choose(page: VoicePage, value: str) -> None:
+    page.stt.setCurrentIndex(page.stt.findData(value))  # as picking it from the list does
+
+
+def _runtimes(venv: Venv, wheels: Path) -> Runtimes:
+    return Runtimes(
+        python=str(venv.python),
+        paths=[str(venv.site)],
+        pip_options=["--no-index", "--find-links", str(wheels)],
+    )
+
+
+@pytest.mark.slow("makes a venv with pip (ensurepip) and installs into it with pip")
+def test_choosing_the_local_engine_offers_its_runtime_and_installs_it(
+    qtbot: QtBot, runner: Runner, venv: Venv, tmp_path: Path
+) -> None:
+    wheels = tmp_path / "wheels"
+    wheel(wheels, "faster-whisper", "1.99.0", "faster_whisper")
+    wheel(wheels, "av", "19.0.0", "av")
+    page = _page(qtbot, runner, _runtimes(venv, wheels))
+    offer = page.stt_offer
+    assert offer.isHidden()  # a provider transcribes: nothing to offer
+
+    _choose(page, LOCAL)
+    qtbot.waitUntil(lambda: not offer.isHidden())
+    assert offer.offer.text() == (
+        "Speech to text on this computer needs a download of about 115 MB (370 MB on disk), once."
+    )
+    assert not offer.install.isHidden()
+    assert offer.progress.isHidden()
+
+    with qtbot.waitSignal(offer.installed):
+        qtbot.mouseClick(offer.install, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: not offer.progress.isHidden())
+        assert not offer.install.isEnabled()
+    qtbot.waitUntil(lambda: offer.progress.isHidden())
+    assert offer.result.text() == "Installed: speech to text on this computer is ready."
+    assert offer.install.isHidden()
+    assert (venv.site / "faster_whisper" / "__init__.py").exists()
+
+    _choose(page, "groq")
+    assert offer.isHidden()
+    _choose(page, LOCAL)  # installed now: nothing more to offer
+    qtbot.waitUntil(lambda: offer.isHidden())
+
+
+def test_a_failed_install_says_what_went_wrong_and_can_be_tried_again(
+    qtbot: QtBot, runner: Runner, venv: Venv, tmp_path: Path
+) -> None:
+    bare = fresh_venv(tmp_path / "bare", with_pip=False)
+    page = _page(qtbot, runner, _runtimes(bare, tmp_path))
+    offer = page.stt_offer
+    _choose(page, LOCAL)
+    qtbot.waitUntil(lambda: not offer.isHidden())
+
+    qtbot.mouseClick(offer.install, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bool(offer.result.text()))
+    assert "has no pip to install with" in offer.result.text()
+    assert offer.progress.isHidden()
+    assert offer.install.isEnabled()  # another try is one click away
+    assert not offer.isHidden()
+
+
+def test_the_desktop_build_says_what_to_do_instead_with_no_button(
+    qtbot: QtBot, runner: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    page = _page(qtbot, runner, Runtimes(paths=[str(tmp_path)]))
+    offer = page.stt_offer
+    _choose(page, LOCAL)
+    qtbot.waitUntil(lambda: not offer.isHidden())
+    assert offer.offer.text().startswith(
+        "This desktop build of chatdesk cannot add it (115 MB to download)."
+    )
+    assert "pip install 'chatdesk[local-speech]'" in offer.offer.text()
+    assert offer.install.isHidden()
