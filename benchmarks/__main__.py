@@ -127,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     names = args.only or list(BENCHMARKS)
+    common.guarding[0] = args.check
     workdir = Path(tempfile.mkdtemp(prefix="chatdesk-bench-"))
     print(
         f"chatdesk benchmarks ({'quick' if args.quick else 'full'}): Python "
