@@ -10,6 +10,7 @@ from typing import Any
 
 from chatdesk.core.i18n import tr
 
+EXIT_INTERRUPTED = 130  # stopped with Ctrl+C (or a SIGTERM)
 _BREAKS = re.compile(r"[^\S\u00a0\u2007\u202f]+")  # white space, but for the no-break spaces
 
 

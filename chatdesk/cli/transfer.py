@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from chatdesk.app import Core
-from chatdesk.cli.output import print_json, warn
+from chatdesk.cli.output import EXIT_INTERRUPTED, print_json, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import ntr, number, percent, tr
 from chatdesk.core.transfer import ExportFormat, ExportProgress, ImportProgress, ImportReport
 
-EXIT_INTERRUPTED = 130
 _SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
 
 

@@ -143,7 +143,7 @@ async def _models(core: Core, args: argparse.Namespace) -> int:
 
 async def _install(core: Core, args: argparse.Namespace) -> int:
     """Install a runtime with pip, its lines on stderr as they come."""
-    from chatdesk.core.voice.runtime import LOCAL_SPEECH
+    from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
 
     name = args.runtime or LOCAL_SPEECH
     runtimes = core.voice.runtimes
@@ -160,7 +160,7 @@ async def _install(core: Core, args: argparse.Namespace) -> int:
 
 def _say_missing_engine(core: Core) -> None:
     """A note when the models are there but the engine that runs them is not."""
-    from chatdesk.core.voice.runtime import LOCAL_SPEECH
+    from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
 
     state = core.voice.runtimes.state(LOCAL_SPEECH)
     if not state.present:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.trust.environment import pip_environment
-from chatdesk.core.voice.runtime import InstallFailed, InstallProblem, RuntimeState
+from chatdesk.core.voice.runtime_kinds import InstallFailed, InstallProblem, RuntimeState
 
 STOP_SECONDS = 5.0  # how long pip has to stop on its own once cancelled, before it is killed
 _KEPT_LINES = 200

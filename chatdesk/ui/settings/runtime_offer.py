@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.core.errors import ChatdeskError
-    from chatdesk.core.voice.runtime import Runtimes, RuntimeState
+    from chatdesk.core.voice.runtime import Runtimes
+    from chatdesk.core.voice.runtime_kinds import RuntimeState
     from chatdesk.ui.runner import Runner
 
 

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.voice.runtime import LOCAL_SPEECH
+from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
 from chatdesk.ui.settings.notices import Tone
 from chatdesk.ui.settings.runtime_offer import RuntimeOffer
 from chatdesk.ui.settings.sections import scroll_page

@@ -16,19 +16,16 @@ import pytest
 from chatdesk.core.trust.environment import pip_environment
 from chatdesk.core.voice.audio import SAMPLE_RATE
 from chatdesk.core.voice.audio_files import decode_wav, resampled
-from chatdesk.core.voice.runtime import (
+from chatdesk.core.voice.runtime import Runtimes, how_to_get, packages_of, requirements_of
+from chatdesk.core.voice.runtime_install import failure
+from chatdesk.core.voice.runtime_kinds import (
     AUDIO_FILES,
     EXTRAS,
     LOCAL_SPEECH,
     PACKAGES,
     InstallFailed,
     InstallProblem,
-    Runtimes,
-    how_to_get,
-    packages_of,
-    requirements_of,
 )
-from chatdesk.core.voice.runtime_install import failure
 
 
 @pytest.mark.parametrize("extra", [LOCAL_SPEECH, AUDIO_FILES])

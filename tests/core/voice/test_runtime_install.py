@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.voice.runtime import LOCAL_SPEECH, InstallFailed, InstallProblem, Runtimes
+from chatdesk.core.voice.runtime import Runtimes
+from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH, InstallFailed, InstallProblem
 from tests.core.voice.runtime_parts import (
     Venv,
     cut_off_pip_settings,
