@@ -92,6 +92,7 @@ def test_list_shows_the_built_in_assistants() -> None:
     assert chatdesk("assistants").stdout == result.stdout  # no action: the list
 
 
+@pytest.mark.slow("an assistant's whole life as a user types it, each step a chatdesk process")
 def test_add_show_edit_rename_duplicate_and_remove(tmp_path: Path) -> None:
     prompt = tmp_path / "prompt.md"
     prompt.write_text("You are a pirate.\nAnswer in pirate speak.\n", encoding="utf-8")
@@ -246,6 +247,7 @@ def test_a_hostile_file_is_refused_and_adds_nothing(
     assert [a["name"] for a in _assistants()] == BUILT_IN
 
 
+@pytest.mark.slow("several answers asked as chatdesk processes, each read back")
 def test_ask_with_an_assistant_records_who_answered() -> None:
     answered = chatdesk("ask", "--assistant", "code REVIEWER", "hi")
     assert answered.returncode == 0, answered.stderr

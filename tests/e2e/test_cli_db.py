@@ -107,6 +107,7 @@ def test_restore_is_refused_while_another_chatdesk_runs(database: Path) -> None:
     assert chatdesk("db", "restore").returncode == 0  # once it has closed
 
 
+@pytest.mark.slow("every command run as its own chatdesk process on a damaged database")
 def test_every_command_on_a_damaged_database_says_how_to_fix_it(database: Path) -> None:
     filled(threads=4, turns=8)
     damage_middle_of(database, "messages")

@@ -10,6 +10,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
 
 LED = "Keeping in mind what you told me"
@@ -31,6 +33,7 @@ def _kept(*args: str) -> int:
     return memory_id
 
 
+@pytest.mark.slow("memories' whole life as a user types it, each step a chatdesk process")
 def test_memories_kept_listed_changed_and_deleted() -> None:
     cat = _kept("My cat is called Turing")
     units = _kept("I prefer metric units", "--always")
@@ -80,6 +83,7 @@ def test_bad_memories_are_refused_with_the_reason() -> None:
     assert _listed() == []
 
 
+@pytest.mark.slow("answers asked as chatdesk processes with memory on, then off")
 def test_an_answer_is_given_the_memories_until_memory_is_switched_off(
     chatdesk_home: Path,
 ) -> None:
@@ -169,6 +173,7 @@ def test_no_memory_proposes_nothing_to_remember() -> None:
     assert _listed() == []
 
 
+@pytest.mark.slow("memories kept and counted by chatdesk processes, one per command")
 def test_tokens_shows_the_memories_the_draft_would_be_given() -> None:
     _kept("My cat is called Turing")
     _kept("I prefer metric units", "--always")
@@ -192,6 +197,7 @@ def test_tokens_shows_the_memories_the_draft_would_be_given() -> None:
     assert "(2 memories)" in line
 
 
+@pytest.mark.slow("export and import between two homes, each step a chatdesk process")
 def test_memories_exported_and_imported_between_two_homes(tmp_path: Path) -> None:
     _kept("My cat is called Turing")
     _kept("Answer code questions in Rust", "--assistant", "Code reviewer")
@@ -223,6 +229,7 @@ def _hex(answer: dict[str, Any], key: str = "thread_id") -> str:
     return str(answer[key]).replace("-", "")
 
 
+@pytest.mark.slow("exports with and without memories, each a chatdesk process, read back")
 def test_export_holds_memories_only_when_asked(tmp_path: Path) -> None:
     _kept("My passport number is QX-481-ZEBRA")
     thread_id = chatdesk_json("ask", "hello")["thread_id"]

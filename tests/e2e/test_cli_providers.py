@@ -20,6 +20,7 @@ def server() -> Iterator[FakeOpenAI]:
     fake.close()
 
 
+@pytest.mark.slow("a profile's whole life as a user types it, each step a chatdesk process")
 def test_a_profile_is_added_tested_used_renamed_and_removed(
     server: FakeOpenAI, chatdesk_home: Path
 ) -> None:
@@ -157,6 +158,7 @@ def test_a_conversation_too_long_for_the_model_says_so_and_what_to_do(
     assert shown[-1]["error_type"] == "conversation_too_long"
 
 
+@pytest.mark.slow("a cap's whole life as a user types it: over a dozen chatdesk processes")
 def test_caps_are_set_kept_and_shown_and_a_reached_one_stops_ask(
     server: FakeOpenAI, chatdesk_home: Path
 ) -> None:

@@ -6,6 +6,8 @@ import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import chatdesk, chatdesk_json
 
 
@@ -31,6 +33,7 @@ def test_search_finds_messages_and_titles(chatdesk_home: Path) -> None:
     assert (nothing.returncode, nothing.stdout) == (0, "nothing matches 'zeppelin'\n")
 
 
+@pytest.mark.slow("every filter of search, each run as its own chatdesk process")
 def test_filters(chatdesk_home: Path) -> None:
     thread_id = chatdesk_json("ask", "Tell me about nginx")["thread_id"]
     other = chatdesk_json("ask", "nginx or apache?")["thread_id"]
@@ -60,6 +63,7 @@ def test_filters(chatdesk_home: Path) -> None:
     assert "not a date like 2026-11-30" in bad_date.stderr
 
 
+@pytest.mark.slow("each query and each refused one its own chatdesk process")
 def test_any_text_is_searched_and_advanced_errors_say_why(chatdesk_home: Path) -> None:
     chatdesk_json("ask", 'say "NOT" (or C++) -now')
     for text in ('"', "( -", "*", "NOT", "a:b", "🎉", ""):

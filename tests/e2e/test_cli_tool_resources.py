@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
 from tests.e2e.test_cli_tools import COMMAND, chatdesk_json_ask
 
@@ -15,6 +17,7 @@ def _added() -> None:
     assert added.returncode == 0, added.stderr
 
 
+@pytest.mark.slow("chatdesk processes that each start the MCP server they list")
 def test_a_servers_resources_are_listed(chatdesk_home: Path) -> None:
     _added()
     listed = chatdesk_json("tools", "resources", "notes")
@@ -28,6 +31,7 @@ def test_a_servers_resources_are_listed(chatdesk_home: Path) -> None:
     assert "greeting://{person}  A greeting  (template: person)" in shown.stdout
 
 
+@pytest.mark.slow("each command a chatdesk process that starts the MCP server it reads from")
 def test_a_text_resource_is_printed_and_a_blob_needs_a_file(
     chatdesk_home: Path, tmp_path: Path
 ) -> None:

@@ -7,12 +7,15 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import chatdesk, chatdesk_json
 
 SERVER = Path(__file__).parents[1] / "core" / "mcp_server.py"
 COMMAND = (sys.executable, "-I", str(SERVER), "stdio")
 
 
+@pytest.mark.slow("chatdesk processes asking through a real MCP server, then reading what was kept")
 def test_titles_show_after_the_server_with_the_real_name_and_results_keep_their_data(
     chatdesk_home: Path,
 ) -> None:

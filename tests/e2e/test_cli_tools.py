@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
 
 HANG = 120.0  # seconds a step may take before the test is taken to hang; never reached
@@ -23,6 +25,7 @@ def _database(home: Path) -> Path:
     return home / "data" / "chatdesk.db"
 
 
+@pytest.mark.slow("each command a chatdesk process starting the MCP server it calls")
 def test_a_server_added_by_command_is_listed_tested_and_used(chatdesk_home: Path) -> None:
     added = chatdesk("tools", "add", "calc", "--env", "TEST_TOKEN=abc", "--", *COMMAND)
     assert added.returncode == 0, added.stderr
@@ -145,6 +148,7 @@ def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
     assert status == "interrupted"
 
 
+@pytest.mark.slow("seven commands, each a chatdesk process that starts the MCP server it asks")
 def test_a_servers_prompts_are_listed_and_got(chatdesk_home: Path) -> None:
     assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
     listed = {p["name"]: p for p in chatdesk_json("tools", "prompts", "calc")}

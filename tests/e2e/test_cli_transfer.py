@@ -6,6 +6,8 @@ import json
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
 from tests.fixtures.chatgpt.export import simple, write_zip
 
@@ -17,6 +19,7 @@ def _thread(*questions: str) -> str:
     return thread_id
 
 
+@pytest.mark.slow("export and import between two homes, each step a chatdesk process")
 def test_a_thread_exported_and_everything_archived_come_back_elsewhere(
     tmp_path: Path, chatdesk_home: Path
 ) -> None:

@@ -88,6 +88,7 @@ def hub() -> Iterator[ModelHub]:
     served.close()
 
 
+@pytest.mark.slow("a real model downloaded from a local hub and loaded by Whisper to transcribe")
 def test_a_local_model_is_downloaded_on_request_and_transcribes_here(
     hub: ModelHub, chatdesk_home: Path, speech: Path
 ) -> None:
