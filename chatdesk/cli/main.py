@@ -26,6 +26,7 @@ from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
+from chatdesk.cli.extras import add_commands as add_extra_commands
 from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
 from chatdesk.cli.memory import add_ask_arguments as add_memory_arguments
 from chatdesk.cli.memory import add_commands as add_memory_commands
@@ -139,6 +140,7 @@ def _parser() -> argparse.ArgumentParser:
     add_server_commands(commands)
     add_serve_commands(commands)
     add_voice_commands(commands)
+    add_extra_commands(commands)
 
     add_db_commands(commands)
     return parser
