@@ -13,7 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.settings_schema import VoiceSettings
-from chatdesk.core.voice.runtime import Runtimes
+from chatdesk.core.extras import Extras
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.voice_page import LOCAL, VoicePage
 from tests.core.voice.runtime_parts import Venv, cut_off_pip_settings, fresh_venv, wheel
@@ -31,7 +31,7 @@ def _pip_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     cut_off_pip_settings(monkeypatch)
 
 
-def _page(qtbot: QtBot, runner: Runner, runtimes: Runtimes) -> VoicePage:
+def _page(qtbot: QtBot, runner: Runner, runtimes: Extras) -> VoicePage:
     page = VoicePage(VoiceSettings(stt_provider="groq"), SERVERS)
     qtbot.addWidget(page)
     page.offer_runtime(runner, lambda: runtimes)
@@ -42,8 +42,8 @@ def _choose(page: VoicePage, value: str) -> None:
     page.stt.setCurrentIndex(page.stt.findData(value))  # as picking it from the list does
 
 
-def _runtimes(venv: Venv, wheels: Path) -> Runtimes:
-    return Runtimes(
+def _runtimes(venv: Venv, wheels: Path) -> Extras:
+    return Extras(
         python=str(venv.python),
         paths=[str(venv.site)],
         pip_options=["--no-index", "--find-links", str(wheels)],
@@ -105,7 +105,7 @@ def test_the_desktop_build_says_what_to_do_instead_with_no_button(
     qtbot: QtBot, runner: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    page = _page(qtbot, runner, Runtimes(paths=[str(tmp_path)]))
+    page = _page(qtbot, runner, Extras(paths=[str(tmp_path)]))
     offer = page.stt_offer
     _choose(page, LOCAL)
     qtbot.waitUntil(lambda: not offer.isHidden())
