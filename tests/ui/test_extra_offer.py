@@ -12,8 +12,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.settings_schema import VoiceSettings
 from chatdesk.core.extras import Extras
+from chatdesk.core.settings_schema import VoiceSettings
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.voice_page import LOCAL, VoicePage
 from tests.core.voice.runtime_parts import Venv, cut_off_pip_settings, fresh_venv, wheel

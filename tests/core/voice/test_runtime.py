@@ -13,9 +13,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatdesk.core.trust.environment import pip_environment
-from chatdesk.core.voice.audio import SAMPLE_RATE
-from chatdesk.core.voice.audio_files import decode_wav, resampled
 from chatdesk.core.extras import (
     AUDIO_FILES,
     EXTRAS,
@@ -28,6 +25,9 @@ from chatdesk.core.extras import (
     requirements_of,
 )
 from chatdesk.core.extras_install import failure
+from chatdesk.core.trust.environment import pip_environment
+from chatdesk.core.voice.audio import SAMPLE_RATE
+from chatdesk.core.voice.audio_files import decode_wav, resampled
 from chatdesk.core.voice.runtime import how_to_get
 
 
