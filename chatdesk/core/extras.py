@@ -48,7 +48,7 @@ PACKAGES: dict[str, Package] = {
     # PyAV with FFmpeg's libraries
     "av": Package("av", download_mb=35, disk_mb=105),
     # matplotlib with fontTools, kiwisolver, contourpy, cycler and pyparsing
-    "matplotlib": Package("matplotlib", download_mb=17, disk_mb=70),
+    "matplotlib": Package("matplotlib", download_mb=16, disk_mb=74),
 }
 
 

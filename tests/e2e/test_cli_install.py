@@ -24,7 +24,7 @@ def test_the_extras_are_listed_with_their_sizes_and_that_they_are_here() -> None
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     formulas = next(line for line in lines if line.startswith("formulas "))
-    assert "Drawing TeX formulas: about 70 MB on disk, installed" in formulas
+    assert "Drawing TeX formulas: about 74 MB on disk, installed" in formulas
     assert any(line.startswith("local-speech ") for line in lines)
     listed = json.loads(chatdesk("install", "--json").stdout)
     names = {extra["name"]: extra for extra in listed["extras"]}
@@ -61,7 +61,7 @@ def test_install_formulas_installs_matplotlib_into_chatdesks_own_venv(
 
     listed = run("install")
     assert listed.returncode == 0, listed.stderr
-    assert "Drawing TeX formulas: about 70 MB on disk, not installed" in listed.stdout
+    assert "Drawing TeX formulas: about 74 MB on disk, not installed" in listed.stdout
     done = run("install", "formulas")
     assert done.returncode == 0, done.stderr
     lines = done.stderr.splitlines()
@@ -70,4 +70,4 @@ def test_install_formulas_installs_matplotlib_into_chatdesks_own_venv(
     assert lines[-1] == "formulas is installed."
     assert (venv.site / "matplotlib" / "__init__.py").exists()
     after = run("install")
-    assert "Drawing TeX formulas: about 70 MB on disk, installed" in after.stdout
+    assert "Drawing TeX formulas: about 74 MB on disk, installed" in after.stdout

@@ -161,7 +161,7 @@ def test_formulas_shown_as_source_bring_the_offer_once_a_run(
     offer._formatter.formulas_missing.emit()  # as the formatter does for such a message
     qtbot.waitUntil(offer.isVisible)
     assert offer.offer.text() == (
-        "Drawing TeX formulas needs a download of about 17 MB (70 MB on disk), once."
+        "Drawing TeX formulas needs a download of about 16 MB (74 MB on disk), once."
     )
     assert offer.install.isVisible()
     qtbot.mouseClick(offer.dismiss, Qt.MouseButton.LeftButton)
