@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.outside import OutsideWatch
     from chatdesk.core.config import LoadedSettings, Settings
+    from chatdesk.core.extras import Extras
     from chatdesk.core.handover import Request
     from chatdesk.core.kept_file import KeptFile
     from chatdesk.core.maintenance import Maintenance
@@ -173,6 +174,18 @@ class Core:
         return RenderWorker()
 
     @functools.cached_property
+    def extras(self) -> Extras:
+        """chatdesk's extras (decision 0075): their state and sizes, and their install; the
+        render worker is told of formulas installed, so the next message draws them."""
+        from chatdesk.core.extras import Extras
+
+        return Extras(installed=self._extra_installed)
+
+    def _extra_installed(self, name: str) -> None:
+        if "renderer" in self.__dict__:  # made: its child must see the new package
+            self.renderer.extra_installed(name)
+
+    @functools.cached_property
     def kept_renders(self) -> KeptRenders:
         """Formatting kept across runs in the cache folder, for the window: its file work runs
         on its own thread."""
@@ -191,6 +204,7 @@ class Core:
             lambda: self.service.tools.settings.voice,
             self.insides.providers,
             self.config.paths.voice_models_dir,
+            self.extras,
         )
 
     @functools.cached_property

@@ -5,7 +5,8 @@
 #   powershell -ExecutionPolicy Bypass -File packaging\build.ps1 [-NoZip]
 #
 # chatdesk and PyInstaller are installed into a venv of their own (build\freeze\venv), from the
-# checkout as a wheel, so the build holds exactly what `pip install .` installs.
+# checkout as a wheel, so the build holds exactly what `pip install ".[formulas]"` installs
+# (the desktop build cannot fetch an extra, and draws formulas: decision 0075).
 param([switch]$NoZip)
 $ErrorActionPreference = "Stop"
 $root = (Resolve-Path "$PSScriptRoot\..").Path
@@ -19,7 +20,7 @@ if (-not (Test-Path "$venv\Scripts\python.exe")) {
     if ($LASTEXITCODE) { throw "cannot make the build venv" }
 }
 $env:PIP_DISABLE_PIP_VERSION_CHECK = "1"
-& "$venv\Scripts\python.exe" -m pip install -q $root "pyinstaller>=6.10,<7"
+& "$venv\Scripts\python.exe" -m pip install -q "$root[formulas]" "pyinstaller>=6.10,<7"
 if ($LASTEXITCODE) { throw "pip failed" }
 & "$venv\Scripts\python.exe" -m pip install -q --force-reinstall --no-deps $root
 if ($LASTEXITCODE) { throw "pip failed" }

@@ -8,8 +8,9 @@
 # chatdesk and PyInstaller are installed into a venv of their own (build/freeze/venv, or DIR: a
 # venv that holds what `pip install .` installs, as .ci/package-smoke hands in the one it has
 # just tested; PYTHON picks the interpreter of a new one, default python3), from the checkout as
-# a wheel, so the build holds exactly what `pip install .` installs. Needs the package index the
-# first time.
+# a wheel, so the build holds exactly what `pip install '.[formulas]'` installs: the desktop build
+# cannot fetch an extra, and draws formulas (decision 0075). Needs the package index the first
+# time.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$root/build/freeze
@@ -30,7 +31,7 @@ if [ ! -x "$venv/bin/python" ]; then
     "${PYTHON:-python3}" -m venv "$venv"
 fi
 export PIP_DISABLE_PIP_VERSION_CHECK=1
-"$venv/bin/pip" install -q "$root" "$pyinstaller_spec"
+"$venv/bin/pip" install -q "$root[formulas]" "$pyinstaller_spec"
 # The same version number does not make pip replace an earlier build of the checkout.
 "$venv/bin/pip" install -q --force-reinstall --no-deps "$root"
 

@@ -1,6 +1,7 @@
 """Smoke test of an installed or frozen chatdesk, run as a user runs it.
 
-    python3 packaging/smoke.py CHATDESK [--no-network] [--window-runs N] [--local-speech MODEL]
+    python3 packaging/smoke.py CHATDESK [--no-network] [--window-runs N] [--formulas source]
+                               [--local-speech MODEL]
 
 CHATDESK is the command to test: a venv's `bin/chatdesk` (the wheel) or `dist/chatdesk/chatdesk`
 (the desktop build). Only the standard library is used, so any Python 3.11+ runs this file;
@@ -16,7 +17,10 @@ Checked, in order:
 3. `chatdesk tokens` counts with the bundled tiktoken encodings (exact, not an estimate): that
    runs the counting child process;
 4. `chatdesk export --format html` formats the answer in the render child process: code
-   highlighted by Pygments and formulas drawn by matplotlib, not the plain-text fallback;
+   highlighted by Pygments and formulas drawn by matplotlib, not the plain-text fallback; with
+   `--formulas source` (the wheel's base install, without the `formulas` extra: decision 0075)
+   the formulas are their TeX source instead, none drawn and none lost, and `chatdesk install`
+   lists formulas as not installed;
 5. a stdio MCP server (a few lines of JSON-RPC over stdin and stdout, written here with the
    standard library) is added with `chatdesk tools add` and called through `chatdesk ask
    --tools`: the mcp SDK the package carries starts it, lists its tool and calls it;
@@ -61,6 +65,7 @@ raise ImportError("planted in the working folder")
 """
 STARTED_PREFIX = "chatdesk: started "  # chatdesk/ui/exit_after_start.py
 QUESTION = "show me code"  # the mock's answer to it has code blocks and formulas
+FORMULA = "\\sum_{k=1}^{n} k = \\frac{n(n+1)}{2}"  # one of them, as its source
 SENTENCE = "Please book a table for two people tomorrow evening."  # as tests/core/voice_parts.py
 TIMEOUT = 120.0
 
@@ -177,7 +182,7 @@ def check_nothing_planted_ran(markers: Path) -> None:
     _check(not imported, f"modules from the working folder were imported: {imported}")
 
 
-def check_commands(runner: Runner, home: Path, out: Path) -> str:
+def check_commands(runner: Runner, home: Path, out: Path, formulas: str) -> str:
     version = runner.run("--version").strip()
     _check(version.startswith("chatdesk "), f"--version printed {version!r}")
 
@@ -198,7 +203,14 @@ def check_commands(runner: Runner, home: Path, out: Path) -> str:
     runner.run("export", thread, "--format", "html", "-o", str(page))
     html = page.read_text(encoding="utf-8")
     _check('style="color:' in html, "the exported code is not highlighted (render worker?)")
-    _check("data:image/png" in html, "the exported formulas are not drawn (render worker?)")
+    if formulas == "drawn":
+        _check("data:image/png" in html, "the exported formulas are not drawn (render worker?)")
+        return version
+    _check("data:image/png" not in html, "formulas are drawn without the formulas extra")
+    _check(FORMULA in html, "the exported formulas are not shown as their source")
+    listed = runner.run("install").splitlines()
+    line = next((line for line in listed if line.startswith("formulas ")), "")
+    _check(line.endswith("not installed"), f"`chatdesk install` lists formulas as {line!r}")
     return version
 
 
@@ -360,6 +372,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-network", action="store_true", help="run chatdesk without network")
     parser.add_argument("--window-runs", type=int, default=1, metavar="N")
     parser.add_argument(
+        "--formulas",
+        choices=("drawn", "source"),
+        default="drawn",
+        help="formulas are drawn (the default), or shown as source (no formulas extra)",
+    )
+    parser.add_argument(
         "--local-speech",
         type=Path,
         metavar="MODEL",
@@ -383,7 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"smoke: ok: local speech to text heard {heard!r}")
                 return 0
             plant(cwd, root / "planted")
-            version = check_commands(runner, home, root)
+            version = check_commands(runner, home, root, args.formulas)
             check_tools(runner, root)
             check_attachments(runner, root)
             check_voice_runtimes(runner, frozen=where is None)
@@ -399,7 +417,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"smoke: imports chatdesk from {where}")
     print(
         f"smoke: ok: --version, ask (mock, database created and migrated), db check, "
-        f"tokens (exact), export html (highlighted, formulas), an MCP tool called, "
+        f"tokens (exact), export html (highlighted, formulas {args.formulas}), an MCP tool "
+        f"called, "
         f"a PNG and a PDF attached and read, voice's runtimes said to be missing "
         f"in {commands_s:.1f} s; "
         f"nothing imported from the working folder"

@@ -19,6 +19,7 @@ from chatdesk.cli.attachments import add_commands as add_attachment_commands
 from chatdesk.cli.caps import add_commands as add_caps_commands
 from chatdesk.cli.context import add_commands as add_context_commands
 from chatdesk.cli.db import add_commands as add_db_commands
+from chatdesk.cli.extras import add_commands as add_extra_commands
 from chatdesk.cli.knowledge import add_commands as add_knowledge_commands
 from chatdesk.cli.memory import add_commands as add_memory_commands
 from chatdesk.cli.output import EXIT_INTERRUPTED, fail, warn
@@ -111,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     add_server_commands(commands)
     add_serve_commands(commands)
     add_voice_commands(commands)
+    add_extra_commands(commands)
 
     add_db_commands(commands)
     return parser

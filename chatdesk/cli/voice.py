@@ -12,6 +12,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from chatdesk.app import Core
+from chatdesk.cli.extras import install_extra
 from chatdesk.cli.output import note, print_json, warn
 from chatdesk.cli.running import sync
 from chatdesk.core.errors import InvalidRequest
@@ -142,27 +143,17 @@ async def _models(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _install(core: Core, args: argparse.Namespace) -> int:
-    """Install a runtime with pip, its lines on stderr as they come."""
-    from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
+    """Install a runtime of voice with pip, as `chatdesk install NAME` does."""
+    from chatdesk.core.extras import LOCAL_SPEECH
 
-    name = args.runtime or LOCAL_SPEECH
-    runtimes = core.voice.runtimes
-    state = runtimes.state(name)
-    if state.present:
-        note(tr("{name} is installed already.", name=name))
-        return 0
-    if not state.frozen:
-        note(tr("Installing {name} with pip. {offer}", name=name, offer=state.offer()))
-    await runtimes.install(name, lambda line: print(f"  {line}", file=sys.stderr, flush=True))
-    note(tr("{name} is installed.", name=name))
-    return 0
+    return await install_extra(core, args.runtime or LOCAL_SPEECH)
 
 
 def _say_missing_engine(core: Core) -> None:
     """A note when the models are there but the engine that runs them is not."""
-    from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
+    from chatdesk.core.extras import LOCAL_SPEECH
 
-    state = core.voice.runtimes.state(LOCAL_SPEECH)
+    state = core.extras.state(LOCAL_SPEECH)
     if not state.present:
         note(
             tr(

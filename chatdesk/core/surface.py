@@ -66,8 +66,7 @@ SURFACE: tuple[str, ...] = (
     "chatdesk.core.voice.reading",
     "chatdesk.core.voice.recording",
     "chatdesk.core.voice.playback",
-    "chatdesk.core.voice.runtime",  # Voice.runtimes: its extras, their state and sizes
-    "chatdesk.core.voice.runtime_kinds",  # the extras, their sizes, their states and failures
+    "chatdesk.core.extras",  # Core.extras: chatdesk's extras, their state, sizes and install
     "chatdesk.core.web.searching",
     # What a provider's answer is made of (its stream's events, its failure and kinds) and its
     # embeddings: the local API relays them to its clients as they are.

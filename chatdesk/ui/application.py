@@ -38,11 +38,13 @@ from chatdesk.ui.desktop.instance import claim
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
+from chatdesk.ui.window.formulas_offer import FormulasOffer
 from chatdesk.ui.window.settings import SettingsLater
 from chatdesk.ui.window.voice_lists import fill_voice_lists
 
 if TYPE_CHECKING:
     from chatdesk.core.config import Settings
+    from chatdesk.core.extras import Extras
     from chatdesk.core.handover import Request
     from chatdesk.core.kept_file import KeptFile
     from chatdesk.core.providers.manager import ProviderManager
@@ -119,6 +121,9 @@ class AppCore(Protocol):
     @property
     def speaking(self) -> Speaking: ...  # made on first use: read it only when needed
 
+    @property
+    def extras(self) -> Extras: ...  # made on first use: the extras' state and install
+
     async def start(self) -> None: ...
 
     def start_maintenance(self) -> None: ...
@@ -179,7 +184,18 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
         )
     )
     window.settings.dialog_made.append(  # and the offer of local speech's runtime
-        lambda dialog: dialog.voice.offer_runtime(window.runner, lambda: core.voice.runtimes)
+        lambda dialog: dialog.voice.offer_runtime(window.runner, lambda: core.extras)
+    )
+    window.settings.dialog_made.append(  # and of drawing formulas (Appearance)
+        lambda dialog: dialog.appearance.offer_formulas(window.runner, lambda: core.extras)
+    )
+    # Over the messages: the first with formulas shown as source offers to draw them, once.
+    FormulasOffer(  # a widget of the window's column, which keeps it
+        window.panes.column,
+        window.formatter,
+        window.view.refresh_all,
+        window.runner,
+        lambda: core.extras,
     )
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.keys, window.statusBar())

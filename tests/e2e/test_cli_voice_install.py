@@ -36,22 +36,25 @@ def test_an_installed_runtime_is_said_to_be_there_and_nothing_is_run() -> None:
 def test_an_unknown_runtime_is_refused_naming_those_there_are() -> None:
     done = chatdesk("voice", "install", "whisper")
     assert done.returncode == 1
-    assert "There is no runtime whisper: local-speech, audio-files." in done.stderr
+    assert "There is no extra whisper: local-speech, audio-files, formulas." in done.stderr
 
 
-def _without_runtimes(folder: Path) -> Path:
-    """This environment's site-packages, but the voice runtimes and chatdesk, as links."""
+def _without_runtimes(folder: Path, hidden: set[str]) -> Path:
+    """This environment's site-packages, but `hidden` (the voice runtimes and chatdesk), as
+    links."""
     view = folder / "site-view"
     view.mkdir()
     site = Path(sysconfig.get_paths()["purelib"])
     for entry in site.iterdir():
-        if re.split(r"[-.]", entry.name.lower())[0] in HIDDEN or "__editable__" in entry.name:
+        if re.split(r"[-.]", entry.name.lower())[0] in hidden or "__editable__" in entry.name:
             continue
         (view / entry.name).symlink_to(entry)
     return view
 
 
-def _with_chatdesk(folder: Path) -> Venv:
+def with_chatdesk(folder: Path, hidden: set[str] = HIDDEN) -> Venv:
+    """A fresh venv with chatdesk's wheel, built here, and this environment's packages but
+    `hidden`."""
     venv = fresh_venv(folder / "venv")
     built = folder / "dist"
     subprocess.run(
@@ -66,7 +69,7 @@ def _with_chatdesk(folder: Path) -> Venv:
         check=True,
         capture_output=True,
     )
-    (venv.site / "dependencies.pth").write_text(f"{_without_runtimes(folder)}\n", "utf-8")
+    (venv.site / "dependencies.pth").write_text(f"{_without_runtimes(folder, hidden)}\n", "utf-8")
     return venv
 
 
@@ -76,7 +79,7 @@ def test_voice_install_installs_the_runtime_into_chatdesks_own_venv(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     cut_off_pip_settings(monkeypatch)
-    venv = _with_chatdesk(tmp_path)
+    venv = with_chatdesk(tmp_path)
     wheels = tmp_path / "wheels"
     wheel(wheels, "faster-whisper", "1.99.0", "faster_whisper")
     wheel(wheels, "av", "19.0.0", "av")

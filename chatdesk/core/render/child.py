@@ -34,10 +34,10 @@ def serve(requests: Requests, replies: Replies) -> None:
         if kind == "math":
             from chatdesk.core.render.formulas import load_math
 
-            load_math()
-            math_loaded = True
-            _freeze_imports()
-            replies.send((number, None, True))
+            math_loaded = load_math()  # False: matplotlib is not installed
+            if math_loaded:
+                _freeze_imports()
+            replies.send((number, None, math_loaded))
             continue
         try:
             closed = closed_tentatively(text) if options.tentative else text

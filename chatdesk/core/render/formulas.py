@@ -5,11 +5,14 @@ conversation without math never pays. mathtext draws straight into an Agg buffer
 backend is involved; matplotlib only reads its font cache (built once in its usual cache dir).
 mathtext has no multi-line environments, so `aligned`/`gather`-style formulas are drawn line by
 line and stacked. A formula mathtext cannot parse (unknown commands, bad syntax) returns None and
-is shown as its source.
+is shown as its source; so is every formula without matplotlib (the `formulas` extra, decision
+0075, not installed).
 """
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import math
 import re
 import time
@@ -119,7 +122,10 @@ _ALIASES = re.compile(r"\\(" + "|".join(_ALIAS_FOR) + r")(?![A-Za-z])")
 
 def _draw(source: str, size_px: int, scale: float) -> Any:
     """The formula's coverage (0..255) as a 2-D uint8 array, or None."""
-    from matplotlib.font_manager import FontProperties
+    try:
+        from matplotlib.font_manager import FontProperties
+    except ImportError:  # the formulas extra is not installed
+        return None
 
     font = FontProperties(size=size_px, math_fontfamily="cm")
     # A lone "$" inside would end mathtext's math mode early; mathtext refuses line breaks.
@@ -169,11 +175,21 @@ def _stacked(images: list[Any], gap: int) -> Any:
     return canvas
 
 
-def load_math() -> None:
+def math_installed() -> bool:
+    """Whether matplotlib (the `formulas` extra) is installed, asked of the import path."""
+    importlib.invalidate_caches()  # one installed while chatdesk runs is found
+    return importlib.util.find_spec("matplotlib") is not None
+
+
+def load_math() -> bool:
     """Import matplotlib's mathtext and draw one formula (reading, or on a first run building,
-    its font cache), so that later formulas cost only their drawing. The render worker does
-    this on its own clock, apart from any message's time bound."""
+    its font cache), so that later formulas cost only their drawing; False when matplotlib is
+    not installed. The render worker does this on its own clock, apart from any message's
+    time bound."""
+    if not math_installed():
+        return False
     _drawn_formula("x^2", DOCUMENT.text, display=False, scale=1.0)
+    return True
 
 
 def _png(coverage: Any, colour: str) -> bytes:

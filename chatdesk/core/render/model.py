@@ -58,6 +58,9 @@ class Rendered:
     complete: bool = True
     """False when formulas are shown as their source because the math library was not loaded
     (the same text is formatted fully once it is): not worth keeping past this run."""
+    formulas_missing: bool = False
+    """True when formulas are shown as their source because the math library is not installed
+    (the `formulas` extra, chatdesk/core/extras.py): the window offers to install it."""
 
 
 # A picture the window draws itself, in its look's colours, named after the prefix: the copy

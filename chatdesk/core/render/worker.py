@@ -7,9 +7,11 @@ by `chatdesk/core/trust/children.py` and never imports Qt.
 
 Protocol: the child sends ("ready",) once its imports are done, then answers each (number,
 "render", text, options) with (number, Rendered, math_loaded), and (number, "math", None, None)
-— load the math library — with (number, None, True). Blocking pipe reads run on one helper
-thread, so the asyncio loop never waits; numbering lets an answer to a cancelled request be
-skipped instead of being taken for the next one.
+— load the math library — with (number, None, True), or (number, None, False) when it is not
+installed (the `formulas` extra, decision 0075): formulas are then shown as their source, and
+the render says so (`Rendered.formulas_missing`) until the extra is installed. Blocking pipe
+reads run on one helper thread, so the asyncio loop never waits; numbering lets an answer to a
+cancelled request be skipped instead of being taken for the next one.
 
 Every message has the same time bound, and the whole of it — a child killed for overrunning
 and the plain-text answer included — fits inside. The math library's first load (matplotlib,
@@ -25,6 +27,7 @@ import logging
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
+from chatdesk.core.extras import FORMULAS
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.render.child import FAILED, serve
 from chatdesk.core.render.limits import MAX_CHARS, too_long
@@ -69,6 +72,8 @@ class RenderWorker:
         self._next_number = 0
         self._math_loaded = False
         self._math_retry_at = 0.0  # loading the math library failed: not again before this
+        self._math_missing = False  # this child found no math library (asked again by the next)
+        self._fresh_child = False  # an extra was installed: the next render starts a new child
         self._reaping: Future[None] | None = None  # a killed child being waited for
         self._lock = asyncio.Lock()
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="chatdesk-render")
@@ -117,7 +122,7 @@ class RenderWorker:
         try:
             child = await self._live_child()
             await loop.run_in_executor(self._reader, child.wait_ready)
-            if not self._math_loaded and _may_hold_math(text):
+            if not self._math_loaded and not self._math_missing and _may_hold_math(text):
                 child = await self._load_math(child)
             self._next_number += 1
             drawn = dataclasses.replace(options, draw_math=self._math_loaded)
@@ -131,6 +136,8 @@ class RenderWorker:
             return render_plain(text, reason, options.palette)
         rendered: Rendered = answer[0]
         self._math_loaded = bool(answer[1])
+        if rendered.formulas_missing and not self._math_missing:  # not loaded yet, or failed
+            rendered = dataclasses.replace(rendered, formulas_missing=False)
         if not drawn.draw_math and _may_hold_math(text):
             return dataclasses.replace(rendered, complete=False)
         return rendered
@@ -144,16 +151,29 @@ class RenderWorker:
         request = (self._next_number, "math", None, None)
         loop = asyncio.get_running_loop()
         try:
-            await loop.run_in_executor(self._reader, child.ask, request, FIRST_MATH_TIMEOUT)
+            answer = await loop.run_in_executor(
+                self._reader, child.ask, request, FIRST_MATH_TIMEOUT
+            )
         except ChildFailed as failure:
             log.warning("the math library did not load: %s", failure.reason)
             self._math_retry_at = time.monotonic() + MATH_RETRY_AFTER
             await self._discard_child()
             return await self._live_child()
-        self._math_loaded = True
+        self._math_loaded = bool(answer[1])
+        self._math_missing = not self._math_loaded
         return child
 
+    def extra_installed(self, name: str) -> None:
+        """An extra was installed while chatdesk runs: for formulas, the next render starts a
+        fresh child, whose import path sees the new package."""
+        if name == FORMULAS:
+            self._fresh_child = True
+            self._math_retry_at = 0.0
+
     async def _live_child(self) -> Child:
+        if self._fresh_child:
+            self._fresh_child = False
+            await self._discard_child()
         if self._child is not None and not self._child.is_alive():
             await self._discard_child()  # died between calls: start a fresh one quietly
         self.start()
@@ -169,7 +189,7 @@ class RenderWorker:
         """Kill the child now and reap it on the helper thread, without waiting: the answer
         for the message that overran does not wait for the process to be gone."""
         child, self._child = self._child, None
-        self._math_loaded = False
+        self._math_loaded = self._math_missing = False
         if child is not None:
             child.kill()  # wakes a read still waiting on the helper thread
             self._reaping = self._reader.submit(child.stop)

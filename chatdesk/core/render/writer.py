@@ -100,6 +100,7 @@ class HtmlWriter:
         self._lists: list[int] = []  # lists open around what is being written: their tags' places
         self._last_lines_list = -1  # the place of the tag of the list whose line ended the last
         self._handlers = self._handler_table()
+        self._undrawn = False  # a formula shown as source because math was not to be drawn
         self._looking_ahead: dict[str, Callable[[Sequence[Token], int], int]] = {
             "table_open": self._table_open,
             "blockquote_open": self._blockquote_open,
@@ -115,6 +116,7 @@ class HtmlWriter:
             code_blocks=tuple(self._code_blocks),
             remote_images=tuple(self._remote_images),
             plain=False,
+            formulas_missing=self._undrawn,
         )
 
     def _write_all(self, tokens: Sequence[Token]) -> None:
@@ -361,6 +363,7 @@ class HtmlWriter:
 
     def _formula(self, source: str, display: bool) -> FormulaImage | None:
         if not self._options.draw_math:
+            self._undrawn = True
             return None
         if self._math_deadline == math.inf:
             self._math_deadline = time.monotonic() + MATH_BUDGET

@@ -1,5 +1,5 @@
 """The environment of every process chatdesk starts: its own children (render, counting,
-reading), MCP stdio servers, the login shell asked for PATH and pip installing a runtime.
+reading), MCP stdio servers, the login shell asked for PATH and pip installing an extra.
 
 A child parses untrusted files, draws untrusted model output or is a program someone else
 wrote; none of them needs the API keys, tokens and passwords a user keeps in the shell that
@@ -131,7 +131,7 @@ def child_environment(
 
 
 def pip_environment(parent: Mapping[str, str], platform: str) -> dict[str, str]:
-    """What pip gets when chatdesk installs a runtime (chatdesk/core/voice/runtime_install.py):
+    """What pip gets when chatdesk installs a runtime (chatdesk/core/extras_install.py):
     what every child gets, and pip's own settings (`PIP_*`: the index, a proxy's certificate,
     a configuration file), which the user set for pip — still none whose name says it holds a
     secret."""

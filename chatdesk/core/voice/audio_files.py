@@ -21,8 +21,7 @@ from typing import TYPE_CHECKING
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.audio import SAMPLE_RATE, Audio, VoiceError
-from chatdesk.core.voice.runtime import how_to_get
-from chatdesk.core.voice.runtime_kinds import AUDIO_FILES
+from chatdesk.core.voice.runtime import AUDIO_FILES, how_to_get
 
 if TYPE_CHECKING:
     from typing import TypeAlias

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.audio import Audio, VoiceError
-from chatdesk.core.voice.runtime import how_to_get
-from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
+from chatdesk.core.voice.runtime import LOCAL_SPEECH, how_to_get
 
 if TYPE_CHECKING:
     from faster_whisper import WhisperModel

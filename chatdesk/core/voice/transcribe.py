@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from chatdesk.core.extras import Extras
 from chatdesk.core.i18n import tr
 from chatdesk.core.voice.audio import Audio, VoiceError
 from chatdesk.core.voice.models import ModelStore
-from chatdesk.core.voice.runtime import Runtimes
 
 if TYPE_CHECKING:
     import os
@@ -63,12 +63,17 @@ class Voice:
     at each call (Preferences change it)."""
 
     def __init__(
-        self, settings: Callable[[], VoiceSettings], providers: Providers, models_folder: Path
+        self,
+        settings: Callable[[], VoiceSettings],
+        providers: Providers,
+        models_folder: Path,
+        runtimes: Extras | None = None,
     ) -> None:
         self._settings = settings
         self._providers = providers
         self.models = ModelStore(models_folder)
-        self.runtimes = Runtimes()  # what local speech and audio files need, installed on demand
+        # what local speech and audio files need, installed on demand (the core's extras)
+        self.runtimes = runtimes or Extras()
         self._engines: dict[tuple[str, str], SpeechToText] = {}
 
     def engine(self, provider: str | None = None, model: str | None = None) -> SpeechToText:

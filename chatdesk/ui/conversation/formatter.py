@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QFontInfo
 from PySide6.QtWidgets import QApplication
 
@@ -75,6 +75,9 @@ def cited(message: MessageView) -> frozenset[int]:
 
 
 class Formatter(QObject):
+    # a message's formulas are shown as source: the formulas extra is not installed
+    formulas_missing = Signal()
+
     def __init__(
         self,
         worker: RenderWorker,
@@ -206,6 +209,8 @@ class Formatter(QObject):
                     self._runner.run(self._write_kept(self._kept), quiet=True)
             for waiter in self._waiting.pop(key, []):
                 waiter(rendered)
+            if rendered.formulas_missing:
+                self.formulas_missing.emit()
 
         return store
 

@@ -1,14 +1,24 @@
-"""Appearance: the language, the theme, the font size (with a preview of the size) and the
-width of the conversation's column of text."""
+"""Appearance: the language, the theme, the font size (with a preview of the size), the
+width of the conversation's column of text, and the offer to draw formulas when the `formulas`
+extra is not installed (decision 0075)."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QFormLayout, QLabel, QSizePolicy, QSpinBox, QWidget
 
 from chatdesk.core import i18n
 from chatdesk.core.config import UiSettings
+from chatdesk.core.extras import FORMULAS
 from chatdesk.core.i18n import mark, tr
+from chatdesk.ui.settings.extra_offer import ExtraOffer
 from chatdesk.ui.settings.notices import Tone
+
+if TYPE_CHECKING:
+    from chatdesk.core.extras import Extras
+    from chatdesk.ui.runner import Runner
 
 THEME_CHOICES = (
     # translators: a theme that follows the desktop's light or dark mode
@@ -27,6 +37,7 @@ _NARROWEST_COLUMN = 400
 _WIDEST_COLUMN = 4000
 # translators: a sample sentence showing the chosen font size (any pangram of your language)
 _PREVIEW_TEXT = mark("The quick brown fox jumps over the lazy dog.")
+FORMULAS_READY = mark("Installed: formulas are drawn from now on.")
 
 
 class AppearancePage(QWidget):
@@ -84,6 +95,15 @@ class AppearancePage(QWidget):
         form.addRow(tr("&Font size:"), self._font_size)
         form.addRow(tr("Preview:"), self._preview)
         form.addRow(tr("Text &column:"), self._column_width)
+        self.formulas = ExtraOffer(FORMULAS, FORMULAS_READY, self)  # shown when not installed
+        self.formulas.setObjectName("formulasPreference")
+        form.addRow(self.formulas)
+
+    def offer_formulas(self, runner: Runner, extras: Callable[[], Extras]) -> None:
+        """Let the page offer the formulas extra, through the window's `runner`: it looks at
+        once, and shows the offer when formulas cannot be drawn."""
+        self.formulas.attach(runner, extras)
+        self.formulas.check()
 
     def controls(self) -> list[QWidget]:
         """The settings of this page, each in use as soon as it changes."""

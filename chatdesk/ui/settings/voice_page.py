@@ -6,7 +6,7 @@ The microphones and the voices this computer has are listed when the lists come 
 the GUI thread by the window: `set_microphones`, `set_voices`); until then, and for a name
 not in them, the field keeps what the settings say. Each setting is in use as it changes, as
 on the other sections. Choosing this computer's engine when its runtime is not installed
-offers it, with its size, under the choice (runtime_offer.py; decision 0074).
+offers it, with its size, under the choice (extra_offer.py; decision 0074).
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from chatdesk.core.extras import LOCAL_SPEECH
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH
+from chatdesk.ui.settings.extra_offer import ExtraOffer
 from chatdesk.ui.settings.notices import Tone
-from chatdesk.ui.settings.runtime_offer import RuntimeOffer
 from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
+    from chatdesk.core.extras import Extras
     from chatdesk.core.settings_schema import VoiceSettings
-    from chatdesk.core.voice.runtime import Runtimes
     from chatdesk.ui.runner import Runner
 
 LOCAL, SYSTEM = "local", "system"  # this computer's engines, as `[voice]` names them
@@ -81,7 +81,9 @@ class VoicePage(QWidget):
         self.stt = self._engines(voice.stt_provider, LOCAL, tr("This computer"), "voiceStt")
         self.stt.setAccessibleName(tr("Who turns your speech into text"))
         self.stt_where = _note(box, "voiceSttWhere")
-        self.stt_offer = RuntimeOffer(LOCAL_SPEECH, box)
+        self.stt_offer = ExtraOffer(
+            LOCAL_SPEECH, mark("Installed: speech to text on this computer is ready."), box
+        )
         self.stt_model = QLineEdit(voice.stt_model, box)
         self.stt_model.setObjectName("voiceSttModel")
         self.stt_model.setAccessibleName(tr("Transcription model"))
@@ -197,7 +199,7 @@ class VoicePage(QWidget):
         else:
             self.stt_offer.withdraw()
 
-    def offer_runtime(self, runner: Runner, runtimes: Callable[[], Runtimes]) -> None:
+    def offer_runtime(self, runner: Runner, runtimes: Callable[[], Extras]) -> None:
         """Let the page offer the local engine's runtime, through the window's `runner`; it
         looks at once when the local engine is the one chosen."""
         self.stt_offer.attach(runner, runtimes)

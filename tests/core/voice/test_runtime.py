@@ -13,19 +13,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from chatdesk.core.trust.environment import pip_environment
-from chatdesk.core.voice.audio import SAMPLE_RATE
-from chatdesk.core.voice.audio_files import decode_wav, resampled
-from chatdesk.core.voice.runtime import Runtimes, how_to_get, packages_of, requirements_of
-from chatdesk.core.voice.runtime_install import failure
-from chatdesk.core.voice.runtime_kinds import (
+from chatdesk.core.extras import (
     AUDIO_FILES,
     EXTRAS,
     LOCAL_SPEECH,
     PACKAGES,
+    Extras,
     InstallFailed,
     InstallProblem,
+    packages_of,
+    requirements_of,
 )
+from chatdesk.core.extras_install import failure
+from chatdesk.core.trust.environment import pip_environment
+from chatdesk.core.voice.audio import SAMPLE_RATE
+from chatdesk.core.voice.audio_files import decode_wav, resampled
+from chatdesk.core.voice.runtime import how_to_get
 
 
 @pytest.mark.parametrize("extra", [LOCAL_SPEECH, AUDIO_FILES])
@@ -53,7 +56,7 @@ def test_the_dev_extra_brings_the_voice_runtimes() -> None:
 def test_a_runtime_is_found_where_its_modules_are_and_costs_only_what_is_missing(
     tmp_path: Path,
 ) -> None:
-    runtimes = Runtimes(paths=[str(tmp_path)])
+    runtimes = Extras(paths=[str(tmp_path)])
     nothing = runtimes.state(LOCAL_SPEECH)
     assert not nothing.present
     assert sorted(nothing.missing) == ["av", "faster-whisper"]
@@ -69,14 +72,14 @@ def test_a_runtime_is_found_where_its_modules_are_and_costs_only_what_is_missing
     half = runtimes.state(LOCAL_SPEECH)
     assert half.missing == ("faster-whisper",)
     assert half.disk_mb == PACKAGES["faster-whisper"].disk_mb
-    assert Runtimes().state(LOCAL_SPEECH).present  # this environment has them (the dev extra)
+    assert Extras().state(LOCAL_SPEECH).present  # this environment has them (the dev extra)
 
 
 def test_an_unknown_runtime_is_refused_naming_those_there_are() -> None:
     with pytest.raises(
-        InstallFailed, match="There is no runtime whisper: local-speech, audio-files"
+        InstallFailed, match="There is no extra whisper: local-speech, audio-files, formulas"
     ):
-        Runtimes().state("whisper")
+        Extras().state("whisper")
 
 
 @pytest.mark.asyncio
@@ -84,7 +87,7 @@ async def test_the_desktop_build_says_what_to_do_instead_and_installs_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    runtimes = Runtimes(paths=[str(tmp_path)])
+    runtimes = Extras(paths=[str(tmp_path)])
     lines: list[str] = []
     with pytest.raises(InstallFailed) as refused:
         await runtimes.install(LOCAL_SPEECH, lines.append)
@@ -152,7 +155,7 @@ PIP_SAID = {
 def test_what_pip_said_becomes_a_typed_failure_that_says_what_to_do(
     problem: InstallProblem, tmp_path: Path
 ) -> None:
-    state = Runtimes(paths=[str(tmp_path)]).state(LOCAL_SPEECH)
+    state = Extras(paths=[str(tmp_path)]).state(LOCAL_SPEECH)
     failed = failure(PIP_SAID[problem], state, "/tmp/v/bin/python")
     assert failed.problem is problem
     said = str(failed)

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.voice.runtime import Runtimes
-from chatdesk.core.voice.runtime_kinds import LOCAL_SPEECH, InstallFailed, InstallProblem
+from chatdesk.core.extras import LOCAL_SPEECH, Extras, InstallFailed, InstallProblem
 from tests.core.voice.runtime_parts import (
     Venv,
     cut_off_pip_settings,
@@ -76,7 +75,7 @@ async def test_the_extra_installs_from_a_folder_of_wheels_and_is_found_after(
     clean_venv: Venv, wheels: Path, tmp_path: Path
 ) -> None:
     python, seen = recording_python(clean_venv.python, tmp_path)
-    runtimes = Runtimes(
+    runtimes = Extras(
         python=str(python),
         paths=[str(clean_venv.site)],
         pip_options=["--no-index", "--find-links", str(wheels)],
@@ -103,7 +102,7 @@ async def test_a_package_the_index_lacks_fails_typed_and_changes_nothing(
     only_av = tmp_path / "some-wheels"
     wheel(only_av, "av", "19.0.0", "av")
     before = clean_venv.installed()
-    runtimes = Runtimes(
+    runtimes = Extras(
         python=str(clean_venv.python),
         paths=[str(clean_venv.site)],
         pip_options=["--no-index", "--find-links", str(only_av)],
@@ -122,7 +121,7 @@ async def test_an_index_out_of_reach_is_said_to_be_the_network(clean_venv: Venv)
     with socket.socket() as closed:  # a port nothing listens on
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    runtimes = Runtimes(
+    runtimes = Extras(
         python=str(clean_venv.python),
         paths=[str(clean_venv.site)],
         pip_options=["--index-url", f"http://127.0.0.1:{port}/simple", "--retries", "1"],
@@ -137,7 +136,7 @@ async def test_an_index_out_of_reach_is_said_to_be_the_network(clean_venv: Venv)
 @pytest.mark.asyncio
 async def test_a_python_without_pip_says_so(tmp_path: Path) -> None:
     bare = fresh_venv(tmp_path / "bare", with_pip=False)
-    runtimes = Runtimes(python=str(bare.python), paths=[str(bare.site)])
+    runtimes = Extras(python=str(bare.python), paths=[str(bare.site)])
     with pytest.raises(InstallFailed) as failed:
         await runtimes.install(LOCAL_SPEECH, lambda line: None)
     assert failed.value.problem is InstallProblem.NO_PIP
@@ -171,7 +170,7 @@ class SilentIndex:
 async def test_cancelling_stops_pip(clean_venv: Venv) -> None:
     index = SilentIndex()
     before = clean_venv.installed()
-    runtimes = Runtimes(
+    runtimes = Extras(
         python=str(clean_venv.python),
         paths=[str(clean_venv.site)],
         pip_options=["--index-url", index.url, "--retries", "0", "--timeout", "120"],

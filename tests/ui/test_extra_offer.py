@@ -6,18 +6,24 @@ desktop build, what to do instead."""
 from __future__ import annotations
 
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from chatdesk.core.extras import Extras
+from chatdesk.core.render.worker import RenderWorker
 from chatdesk.core.settings_schema import VoiceSettings
-from chatdesk.core.voice.runtime import Runtimes
+from chatdesk.ui.conversation.formatter import Formatter
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.voice_page import LOCAL, VoicePage
+from chatdesk.ui.window.formulas_offer import FormulasOffer
 from tests.core.voice.runtime_parts import Venv, cut_off_pip_settings, fresh_venv, wheel
 
+ROOT = Path(__file__).resolve().parents[2]
 SERVERS = [("groq", "https://api.groq.com/openai/v1")]
 
 
@@ -31,7 +37,7 @@ def _pip_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     cut_off_pip_settings(monkeypatch)
 
 
-def _page(qtbot: QtBot, runner: Runner, runtimes: Runtimes) -> VoicePage:
+def _page(qtbot: QtBot, runner: Runner, runtimes: Extras) -> VoicePage:
     page = VoicePage(VoiceSettings(stt_provider="groq"), SERVERS)
     qtbot.addWidget(page)
     page.offer_runtime(runner, lambda: runtimes)
@@ -42,8 +48,8 @@ def _choose(page: VoicePage, value: str) -> None:
     page.stt.setCurrentIndex(page.stt.findData(value))  # as picking it from the list does
 
 
-def _runtimes(venv: Venv, wheels: Path) -> Runtimes:
-    return Runtimes(
+def _runtimes(venv: Venv, wheels: Path) -> Extras:
+    return Extras(
         python=str(venv.python),
         paths=[str(venv.site)],
         pip_options=["--no-index", "--find-links", str(wheels)],
@@ -105,7 +111,7 @@ def test_the_desktop_build_says_what_to_do_instead_with_no_button(
     qtbot: QtBot, runner: Runner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sys, "frozen", True, raising=False)
-    page = _page(qtbot, runner, Runtimes(paths=[str(tmp_path)]))
+    page = _page(qtbot, runner, Extras(paths=[str(tmp_path)]))
     offer = page.stt_offer
     _choose(page, LOCAL)
     qtbot.waitUntil(lambda: not offer.isHidden())
@@ -114,3 +120,73 @@ def test_the_desktop_build_says_what_to_do_instead_with_no_button(
     )
     assert "pip install 'chatdesk[local-speech]'" in offer.offer.text()
     assert offer.install.isHidden()
+
+
+def _with_chatdesks_metadata(venv: Venv) -> None:
+    """chatdesk's metadata in `venv`, naming the formulas extra as pyproject.toml does: the
+    extra's requirements are read from the environment installed into."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = ["Metadata-Version: 2.1", "Name: chatdesk", "Version: 0.1.0"]
+    lines += ["Provides-Extra: formulas"]
+    lines += [
+        f"Requires-Dist: {line}; extra == 'formulas'"
+        for line in project["optional-dependencies"]["formulas"]
+    ]
+    info = venv.site / "chatdesk-0.1.0.dist-info"
+    info.mkdir(exist_ok=True)
+    (info / "METADATA").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _column(
+    qtbot: QtBot, runner: Runner, extras: Extras, holder: QWidget
+) -> tuple[FormulasOffer, list[int]]:
+    """The offer atop `holder`'s column of messages."""
+    qtbot.addWidget(holder)
+    column = QVBoxLayout(holder)
+    column.addWidget(QLabel("the messages", holder))
+    formatter = Formatter(RenderWorker(), runner, holder)
+    redrawn: list[int] = []
+    offer = FormulasOffer(column, formatter, lambda: redrawn.append(1), runner, lambda: extras)
+    holder.show()
+    return offer, redrawn
+
+
+def test_formulas_shown_as_source_bring_the_offer_once_a_run(
+    qtbot: QtBot, runner: Runner, tmp_path: Path
+) -> None:
+    holder = QWidget()
+    offer, _ = _column(qtbot, runner, Extras(paths=[str(tmp_path)]), holder)  # no matplotlib
+    assert offer.isHidden()  # nothing to say before a formula could not be drawn
+
+    offer._formatter.formulas_missing.emit()  # as the formatter does for such a message
+    qtbot.waitUntil(offer.isVisible)
+    assert offer.offer.text() == (
+        "Drawing TeX formulas needs a download of about 16 MB (74 MB on disk), once."
+    )
+    assert offer.install.isVisible()
+    qtbot.mouseClick(offer.dismiss, Qt.MouseButton.LeftButton)
+    assert offer.isHidden()
+    offer._formatter.formulas_missing.emit()  # the next such message: said once a run
+    qtbot.wait(0)
+    assert offer.isHidden()
+
+
+@pytest.mark.slow("makes a venv with pip (ensurepip) and installs into it with pip")
+def test_install_from_the_offer_fetches_formulas_and_formats_the_messages_again(
+    qtbot: QtBot, runner: Runner, venv: Venv, tmp_path: Path
+) -> None:
+    _with_chatdesks_metadata(venv)
+    wheels = tmp_path / "wheels"
+    wheel(wheels, "matplotlib", "3.11.0", "matplotlib")
+    holder = QWidget()
+    offer, redrawn = _column(qtbot, runner, _runtimes(venv, wheels), holder)
+    offer._formatter.formulas_missing.emit()
+    qtbot.waitUntil(offer.isVisible)
+
+    with qtbot.waitSignal(offer.installed, timeout=60_000):
+        qtbot.mouseClick(offer.install, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: offer.progress.isHidden())
+    assert offer.result.text() == "Installed: formulas are drawn from now on."
+    assert redrawn == [1]  # the messages are formatted again, with their formulas drawn
+    assert (venv.site / "matplotlib" / "__init__.py").exists()
+    assert offer.dismiss.text() == "Close"

@@ -1,10 +1,11 @@
-"""The offer of a runtime that is not installed, where the user chooses what needs it
-(Preferences ▸ Voice, speech to text on this computer; decision 0074): what it gives and how
-large it is, an Install button, pip's lines while it works with Cancel, and what went wrong.
+"""The offer of an extra of chatdesk that is not installed, where the user meets what needs it
+(Preferences ▸ Voice, speech to text on this computer; Preferences ▸ Appearance and the notice
+over the messages, formulas; decisions 0074 and 0075): what it gives and how large it is, an
+Install button, pip's lines while it works with Cancel, and what went wrong.
 
-It asks the core's `Runtimes` through the window's `Runner` (`attach`), never itself: whether
-the runtime is here (`check`) and the install. In the desktop build it says what to do
-instead, with no button.
+It asks the core's `Extras` through the window's `Runner` (`attach`), never itself: whether
+the extra is here (`check`) and the install. In the desktop build it says what to do instead,
+with no button.
 """
 
 from __future__ import annotations
@@ -22,19 +23,23 @@ if TYPE_CHECKING:
     import asyncio
 
     from chatdesk.core.errors import ChatdeskError
-    from chatdesk.core.voice.runtime import Runtimes
-    from chatdesk.core.voice.runtime_kinds import RuntimeState
+    from chatdesk.core.extras import Extras, ExtraState
     from chatdesk.ui.runner import Runner
 
 
-class RuntimeOffer(QWidget):
-    installed = Signal()  # the runtime is here now
+class ExtraOffer(QWidget):
+    installed = Signal()  # the extra is here now
 
-    def __init__(self, extra: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, extra: str, ready: str, parent: QWidget | None = None, *, dismissable: bool = False
+    ) -> None:
+        """`ready`: what is said once it is installed (marked, shown with tr()); `dismissable`:
+        a Not now button hides the offer (where it comes unasked, over the messages)."""
         super().__init__(parent)
         self._extra = extra
+        self._ready = ready
         self._runner: Runner | None = None
-        self._runtimes: Callable[[], Runtimes] | None = None
+        self._runtimes: Callable[[], Extras] | None = None
         self._task: asyncio.Task[object] | None = None
         self._stopped = False
         self.setObjectName("runtimeOffer")
@@ -51,6 +56,11 @@ class RuntimeOffer(QWidget):
         self.progress.setAccessibleName(tr("Installing"))
         self.progress.setRange(0, 0)  # pip tells no fraction: show it is working
         self.progress.setTextVisible(False)
+        self.dismiss = QPushButton(tr("Not now"), self)
+        self.dismiss.setObjectName("runtimeDismiss")
+        self.dismiss.setAccessibleName(tr("Hide this offer"))
+        self.dismiss.clicked.connect(self.hide)
+        self.dismiss.setVisible(dismissable)
         self.line = Notice("runtimeLine", self)  # pip's last line
         self.result = Notice("runtimeResult", self)
         self._lay_out()
@@ -63,6 +73,7 @@ class RuntimeOffer(QWidget):
         row.addWidget(self.install)
         row.addWidget(self.progress, 1)
         row.addWidget(self.cancel)
+        row.addWidget(self.dismiss)
         row.addStretch(1)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
@@ -71,8 +82,8 @@ class RuntimeOffer(QWidget):
         column.addWidget(self.line)
         column.addWidget(self.result)
 
-    def attach(self, runner: Runner, runtimes: Callable[[], Runtimes]) -> None:
-        """The window's runner and the core's runtimes: the offer can now look and install."""
+    def attach(self, runner: Runner, runtimes: Callable[[], Extras]) -> None:
+        """The window's runner and the core's extras: the offer can now look and install."""
         self._runner, self._runtimes = runner, runtimes
 
     @property
@@ -80,7 +91,7 @@ class RuntimeOffer(QWidget):
         return self._task is not None
 
     def check(self) -> None:
-        """Look whether the runtime is here, and offer it when it is not."""
+        """Look whether the extra is here, and offer it when it is not."""
         if self._runner is None or self._runtimes is None or self.installing:
             return
         look = self._runtimes().look(self._extra)
@@ -91,7 +102,7 @@ class RuntimeOffer(QWidget):
         if not self.installing:
             self.hide()
 
-    def _show(self, state: RuntimeState) -> None:
+    def _show(self, state: ExtraState) -> None:
         if state.present:
             self.hide()
             return
@@ -123,10 +134,11 @@ class RuntimeOffer(QWidget):
             self._stopped = True
             self._task.cancel()
 
-    def _done(self, state: RuntimeState) -> None:
+    def _done(self, state: ExtraState) -> None:
         self.offer.clear_notice()
         self.install.hide()
-        self.result.say(Tone.SUCCESS, tr("Installed: speech to text on this computer is ready."))
+        self.result.say(Tone.SUCCESS, tr(self._ready))
+        self.dismiss.setText(tr("Close"))
         self.installed.emit()
 
     def _failed(self, error: ChatdeskError) -> None:

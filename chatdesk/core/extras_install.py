@@ -1,5 +1,5 @@
 """pip, in a child process, installing an extra's packages into chatdesk's own environment
-(runtime.py's `Runtimes.install`; decision 0074).
+(extras.py's `Extras.install`; decisions 0074 and 0075).
 
 The child is `python -P -m pip install …`: no shell, nothing from the working directory on its
 path, and the environment every child of chatdesk gets (trust/environment.py) — no API key or
@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import enum
 import importlib.metadata
 import os
 import signal
@@ -20,10 +21,45 @@ import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
+from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.trust.environment import pip_environment
-from chatdesk.core.voice.runtime_kinds import InstallFailed, InstallProblem, RuntimeState
+
+
+class InstallProblem(enum.Enum):
+    """Why an install did not happen, each with what the user can do."""
+
+    FROZEN = "frozen"  # the desktop build: nothing can be added to it
+    NO_PIP = "no_pip"  # chatdesk's Python has no pip
+    NO_NETWORK = "no_network"  # the package index could not be reached
+    NOT_FOUND = "not_found"  # the index has no version of a package that fits
+    DISK_FULL = "disk_full"
+    NOT_WRITABLE = "not_writable"  # the environment may not be changed by this user, or by pip
+    UNKNOWN_EXTRA = "unknown_extra"  # this installation's metadata does not name the extra
+    FAILED = "failed"  # anything else pip said
+
+
+class InstallFailed(ChatdeskError):
+    """An install of an extra that did not happen: `problem` says why, the message what to
+    do. Nothing was changed, unless pip itself was stopped in the middle."""
+
+    def __init__(self, problem: InstallProblem, message: str) -> None:
+        super().__init__(message)
+        self.problem = problem
+
+
+class Wanted(Protocol):
+    """What is to be installed (extras.py's `ExtraState`)."""
+
+    @property
+    def extra(self) -> str: ...
+    @property
+    def requirements(self) -> tuple[str, ...]: ...
+    @property
+    def disk_mb(self) -> int: ...
+
 
 STOP_SECONDS = 5.0  # how long pip has to stop on its own once cancelled, before it is killed
 _KEPT_LINES = 200
@@ -66,7 +102,7 @@ def pip_command(python: str, arguments: Sequence[str]) -> list[str]:
 
 
 async def run_pip(
-    python: str, state: RuntimeState, options: Sequence[str], progress: Callable[[str], None]
+    python: str, state: Wanted, options: Sequence[str], progress: Callable[[str], None]
 ) -> None:
     """Install `state`'s requirements with the pip of `python`; raises `InstallFailed`."""
     command = pip_command(python, [*options, *state.requirements])
@@ -128,7 +164,7 @@ def _signal(process: asyncio.subprocess.Process, how: signal.Signals) -> None:
             os.killpg(process.pid, how)  # its own session: pip and its children
 
 
-def failure(said: Sequence[str], state: RuntimeState, python: str) -> InstallFailed:
+def failure(said: Sequence[str], state: Wanted, python: str) -> InstallFailed:
     """The typed failure for what pip `said` before it stopped with an error."""
     text = "\n".join(said)
     problem = next(
@@ -138,7 +174,7 @@ def failure(said: Sequence[str], state: RuntimeState, python: str) -> InstallFai
     return InstallFailed(problem, _message(problem, _last_error(said), state, python))
 
 
-def _message(problem: InstallProblem, said: str, state: RuntimeState, python: str) -> str:
+def _message(problem: InstallProblem, said: str, state: Wanted, python: str) -> str:
     extra = state.extra
     if problem is InstallProblem.NO_PIP:
         return tr(
