@@ -183,6 +183,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("preferences-team", "Team: sharing chats through a team server"),
             ("preferences-team-join", "Team: join a team by its address and your login"),
             ("preferences-team-advanced", "Team: an address typed fills the server's own fields"),
+            ("preferences-voice-offer", "Voice: speech to text here, its runtime to download"),
+            ("preferences-voice-installing", "Voice: the runtime installing, pip's last line"),
         ),
     ),
     (

@@ -862,6 +862,7 @@ def run() -> int:
     from tests.ui.screens_sources import cut_screens, source_screens
     from tests.ui.screens_streaming import streaming_screens
     from tests.ui.screens_temporary import temporary_screens
+    from tests.ui.screens_voice import voice_screens
     from tests.ui.screens_web import web_screens
     from tests.ui.screens_web_switch import web_switch_screens
 
@@ -897,6 +898,7 @@ def run() -> int:
             memory_screens,
             memory_page_screens,
             quick_screens,
+            voice_screens,
         ):
             qasync.run(more(app, out))
         return code

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.extras import Extras
@@ -190,3 +190,36 @@ def test_install_from_the_offer_fetches_formulas_and_formats_the_messages_again(
     assert redrawn == [1]  # the messages are formatted again, with their formulas drawn
     assert (venv.site / "matplotlib" / "__init__.py").exists()
     assert offer.dismiss.text() == "Close"
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pip is stood in for by a shell script")
+def test_pips_english_line_starts_on_the_right_in_a_right_to_left_window(
+    qtbot: QtBot, runner: Runner, qapp: QApplication, tmp_path: Path
+) -> None:
+    """Qt aligns a label by its text's direction: pip's English line would sit at the far left
+    of an Arabic page, away from the bar it tells of."""
+    pip = tmp_path / "python"  # says what it collects, then waits as on a slow network
+    pip.write_text('#!/bin/sh\necho "Collecting av<20,>=14"\nexec sleep 60\n', encoding="utf-8")
+    pip.chmod(0o755)
+    qapp.setLayoutDirection(Qt.LayoutDirection.RightToLeft)
+    try:
+        page = _page(qtbot, runner, Extras(python=str(pip), paths=[str(tmp_path)]))
+    finally:
+        qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
+    page.resize(700, 500)
+    page.show()
+    offer = page.stt_offer
+    _choose(page, LOCAL)
+    qtbot.waitUntil(lambda: not offer.isHidden())
+    qtbot.mouseClick(offer.install, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: offer.line.text() == "Collecting av<20,>=14")
+
+    line = offer.line.grab().toImage()
+    ground = line.pixel(0, 0)
+    inked = [
+        x for x in range(line.width()) for y in range(line.height()) if line.pixel(x, y) != ground
+    ]
+    assert line.width() > 300  # as wide as the field, far wider than its words
+    assert min(inked) > line.width() // 2
+    qtbot.mouseClick(offer.cancel, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not offer.installing)

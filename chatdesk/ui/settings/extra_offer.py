@@ -13,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from chatdesk.core.i18n import tr
 from chatdesk.ui.settings.notices import Notice, Tone
+from chatdesk.ui.theme.scale import SPACE
 
 if TYPE_CHECKING:
     import asyncio
@@ -62,6 +63,7 @@ class ExtraOffer(QWidget):
         self.dismiss.clicked.connect(self.hide)
         self.dismiss.setVisible(dismissable)
         self.line = Notice("runtimeLine", self)  # pip's last line
+        _on_leading_side(self.line)
         self.result = Notice("runtimeResult", self)
         self._lay_out()
         self._working(False)
@@ -76,7 +78,8 @@ class ExtraOffer(QWidget):
         row.addWidget(self.dismiss)
         row.addStretch(1)
         column = QVBoxLayout(self)
-        column.setContentsMargins(0, 0, 0, 0)
+        # Apart from what stands above it (a page's note, a message): the offer is its own matter.
+        column.setContentsMargins(0, SPACE["xs"], 0, 0)
         column.addWidget(self.offer)
         column.addLayout(row)
         column.addWidget(self.line)
@@ -155,3 +158,10 @@ class ExtraOffer(QWidget):
         self.install.setEnabled(not working)
         self.progress.setVisible(working)
         self.cancel.setVisible(working)
+
+
+def _on_leading_side(label: Notice) -> None:
+    """pip speaks English in any language, and Qt aligns a label by its text's direction: in a
+    right-to-left window pip's line would sit on the far side, away from the bar."""
+    side = Qt.AlignmentFlag.AlignRight if label.isRightToLeft() else Qt.AlignmentFlag.AlignLeft
+    label.setAlignment(side | Qt.AlignmentFlag.AlignAbsolute | Qt.AlignmentFlag.AlignVCenter)
