@@ -849,6 +849,7 @@ def run() -> int:
     from tests.ui.screens_connect import connect_screens
     from tests.ui.screens_first_steps import first_step_screens
     from tests.ui.screens_follow import follow_screens
+    from tests.ui.screens_formulas import formulas_screens
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
     from tests.ui.screens_local_api import local_api_screens
@@ -899,6 +900,7 @@ def run() -> int:
             memory_page_screens,
             quick_screens,
             voice_screens,
+            formulas_screens,
         ):
             qasync.run(more(app, out))
         return code

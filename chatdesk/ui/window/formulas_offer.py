@@ -37,6 +37,11 @@ class FormulasOffer(ExtraOffer):
         super().__init__(FORMULAS, FORMULAS_READY, column.parentWidget(), dismissable=True)
         self.setObjectName("formulasOffer")
         column.insertWidget(0, self)
+        # In from the column's edges as the header's title below it (chatdesk/ui/header.py),
+        # and apart from the menu bar: flush, its first button met the sidebar's edge.
+        layout = self.layout()
+        assert layout is not None
+        layout.setContentsMargins(14, 8, 14, 0)
         self.attach(runner, extras)
         self._formatter = formatter
         self._redraw = redraw
