@@ -38,7 +38,6 @@ from chatdesk.ui.desktop.instance import claim
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme, new_application
-from chatdesk.ui.window.formulas_offer import FormulasOffer
 from chatdesk.ui.window.settings import SettingsLater
 from chatdesk.ui.window.voice_lists import fill_voice_lists
 
@@ -189,7 +188,10 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     window.settings.dialog_made.append(  # and of drawing formulas (Appearance)
         lambda dialog: dialog.appearance.offer_formulas(window.runner, lambda: core.extras)
     )
-    # Over the messages: the first with formulas shown as source offers to draw them, once.
+    # Over the messages: the first with formulas shown as source offers to draw them, once
+    # (imported here: its extras and settings need asyncio, which the first paint does without).
+    from chatdesk.ui.window.formulas_offer import FormulasOffer
+
     FormulasOffer(  # a widget of the window's column, which keeps it
         window.panes.column,
         window.formatter,
