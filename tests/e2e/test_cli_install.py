@@ -7,8 +7,6 @@ chatdesk's wheel and this environment's packages but matplotlib, where formulas 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -16,7 +14,7 @@ import pytest
 
 from tests.core.voice.runtime_parts import cut_off_pip_settings, wheel
 from tests.e2e.cli import chatdesk
-from tests.e2e.test_cli_voice_install import HIDDEN, with_chatdesk
+from tests.e2e.test_cli_voice_install import HIDDEN, chatdesk_in, with_chatdesk
 
 
 def test_the_extras_are_listed_with_their_sizes_and_that_they_are_here() -> None:
@@ -51,14 +49,7 @@ def test_install_formulas_installs_matplotlib_into_chatdesks_own_venv(
     venv = with_chatdesk(tmp_path, HIDDEN | {"matplotlib", "mpl_toolkits", "pylab"})
     wheels = tmp_path / "wheels"
     wheel(wheels, "matplotlib", "3.11.0", "matplotlib")
-    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [str(venv.python), "-m", "chatdesk", *args]
-        return subprocess.run(
-            command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
-        )
-
+    run = chatdesk_in(venv, wheels, tmp_path)
     listed = run("install")
     assert listed.returncode == 0, listed.stderr
     assert "Drawing TeX formulas: about 74 MB on disk, not installed" in listed.stdout

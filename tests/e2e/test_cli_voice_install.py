@@ -11,6 +11,7 @@ import re
 import subprocess
 import sys
 import sysconfig
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -83,14 +84,7 @@ def test_voice_install_installs_the_runtime_into_chatdesks_own_venv(
     wheels = tmp_path / "wheels"
     wheel(wheels, "faster-whisper", "1.99.0", "faster_whisper")
     wheel(wheels, "av", "19.0.0", "av")
-    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        command = [str(venv.python), "-m", "chatdesk", *args]
-        return subprocess.run(
-            command, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
-        )
-
+    run = chatdesk_in(venv, wheels, tmp_path)
     listed = run("voice", "models")
     assert listed.returncode == 0, listed.stderr
     assert "Speech to text on this computer is not installed: `chatdesk voice install`" in (
@@ -106,3 +100,18 @@ def test_voice_install_installs_the_runtime_into_chatdesks_own_venv(
     assert (venv.site / "faster_whisper" / "__init__.py").exists()
     again = run("voice", "install")
     assert "local-speech is installed already." in again.stderr
+
+
+def chatdesk_in(
+    venv: Venv, wheels: Path, folder: Path
+) -> Callable[..., subprocess.CompletedProcess[str]]:
+    """The venv's chatdesk command, run in `folder`, its pip finding packages only in `wheels`."""
+    env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(wheels)}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [str(venv.python), "-m", "chatdesk", *args]
+        return subprocess.run(
+            command, capture_output=True, text=True, env=env, cwd=folder, timeout=120
+        )
+
+    return run
