@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import re
+import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -19,20 +23,112 @@ from typing import Any
 def chatdesk(
     *args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 60
 ) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "chatdesk", *args],
-        input=stdin,
-        capture_output=True,
-        timeout=timeout,
-        env={**os.environ, **(env or {})},
-        check=False,
-    )
+    """The command run as a user runs it: its own process, its stdin (none: empty), its output
+    captured, the test's environment with `env` over it. Forked from a warm interpreter where one
+    can be (tests/e2e/warm.py), else started afresh."""
+    argv = [sys.executable, "-m", "chatdesk", *args]
+    environment = {**os.environ, **(env or {})}
+    if _can_warm(environment):
+        code, out, err = _warm.run(list(args), environment, stdin, timeout)
+    else:
+        result = subprocess.run(
+            argv, input=stdin, capture_output=True, timeout=timeout, env=environment, check=False
+        )
+        code, out, err = result.returncode, result.stdout, result.stderr
     return subprocess.CompletedProcess(
-        result.args,
-        result.returncode,
-        result.stdout.decode("utf-8", "replace"),
-        result.stderr.decode("utf-8", "replace"),
+        argv, code, out.decode("utf-8", "replace"), err.decode("utf-8", "replace")
     )
+
+
+# What an interpreter reads once, at its start: a command asked to run with other values of
+# these is started afresh, so it reads them.
+_AT_START = ("PYTHON", "LANG", "LC_")
+COLD = "CHATDESK_TEST_COLD"  # set (to anything but empty): every command started afresh
+
+
+def _can_warm(environment: dict[str, str]) -> bool:
+    if not hasattr(os, "fork") or sys.platform == "win32" or os.environ.get(COLD):
+        return False
+    return all(
+        environment.get(name) == os.environ.get(name)
+        for name in {*environment, *os.environ}
+        if name.startswith(_AT_START)
+    )
+
+
+class _Warm:
+    """The warm interpreter of this test process (tests/e2e/warm.py), started on first use."""
+
+    def __init__(self) -> None:
+        self._process: subprocess.Popen[bytes] | None = None
+        self._folder = ""
+
+    def run(
+        self, args: list[str], env: dict[str, str], stdin: bytes | None, timeout: float
+    ) -> tuple[int, bytes, bytes]:
+        folder = Path(tempfile.mkdtemp(prefix="chatdesk-run-"))
+        try:
+            paths = {name: folder / name for name in ("stdin", "stdout", "stderr")}
+            for path in paths.values():
+                path.touch()
+            if stdin is not None:
+                paths["stdin"].write_bytes(stdin)
+            request = {
+                "argv": args,
+                "env": env,
+                "cwd": os.getcwd(),
+                "stdin": str(paths["stdin"]) if stdin is not None else None,
+                "stdout": str(paths["stdout"]),
+                "stderr": str(paths["stderr"]),
+            }
+            code = self._ask(request, timeout)
+            return code, paths["stdout"].read_bytes(), paths["stderr"].read_bytes()
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _ask(self, request: dict[str, Any], timeout: float) -> int:
+        with socket.socket(socket.AF_UNIX) as connection:
+            connection.connect(self._address())
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            connection.settimeout(timeout)
+            with connection.makefile("rb") as answers:
+                pid = int(answers.readline().split()[1])
+                try:
+                    said = answers.readline()
+                except TimeoutError:
+                    os.kill(pid, signal.SIGKILL)  # as subprocess.run does on a timeout
+                    raise subprocess.TimeoutExpired(request["argv"], timeout) from None
+        if not said.startswith(b"exit "):
+            raise RuntimeError(f"the warm chatdesk lost the command: {said!r}")
+        return int(said.split()[1])
+
+    def _address(self) -> str:
+        if self._process is None or self._process.poll() is not None:
+            self._folder = tempfile.mkdtemp(prefix="chatdesk-warm-")
+            address = os.path.join(self._folder, "socket")
+            with socket.socket(socket.AF_UNIX) as listener:
+                listener.bind(address)
+                listener.listen(16)
+                self._process = subprocess.Popen(
+                    [sys.executable, "-m", "tests.e2e.warm", str(listener.fileno())],
+                    stdin=subprocess.PIPE,
+                    env=_STARTED_WITH,
+                    pass_fds=[listener.fileno()],
+                    cwd=_ROOT,
+                )
+            atexit.register(self._stop)
+        return os.path.join(self._folder, "socket")
+
+    def _stop(self) -> None:
+        if self._process is not None and self._process.stdin is not None:
+            self._process.stdin.close()  # its lifeline: it stops
+            self._process.wait(timeout=60)
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+_STARTED_WITH = dict(os.environ)  # before any test changes it
+_ROOT = Path(__file__).resolve().parents[2]
+_warm = _Warm()
 
 
 def chatdesk_json(*args: str) -> Any:
