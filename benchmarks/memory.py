@@ -13,8 +13,9 @@ and opened again after a restart (its formatting kept by the run before: nothing
 The budget is the window at rest with the thread open. Opened again, it is at rest as soon as
 the page is shown. A first open is read twice: as formatted (the peak, shown as information:
 the render child holds the math library for the page's formulas) and once the render child
-has stopped, a minute after its last message (`MATH_IDLE_STOP`, chatdesk/core/render/worker.py;
-decision 0024).
+has stopped: a minute after its last message in use (`MATH_IDLE_STOP`,
+chatdesk/core/render/worker.py; decision 0024), 5 s here (`REST_AFTER`, benchmarks/probe.py),
+since the window at rest is the same whenever the child stops.
 
 Baseline, same run, runs alternating: the RSS of a process showing an empty QMainWindow, read
 the same way once it is interactive (`python -m benchmarks.probe bare memory`). Median of 3 runs

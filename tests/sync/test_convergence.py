@@ -790,6 +790,9 @@ class SyncMachine(Oracle, RuleBasedStateMachine):
 # a busy machine (over the suite's 300 s bound once, at a load of three per core): the bound
 # here is only against a hang.
 @pytest.mark.timeout(1_800)
+@pytest.mark.slow(
+    "30 runs of up to 30 steps each, up to five clients syncing with a real PostgreSQL under faults"
+)
 def test_clients_converge_under_faults(
     sync_db: SyncDatabase, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
