@@ -73,10 +73,13 @@ def test_a_child_that_never_gets_ready_is_bounded_and_killed() -> None:
 def test_a_child_is_one_light_process_whose_output_does_not_disturb_its_answers() -> None:
     """No helper process beside it (multiprocessing's resource tracker, ~12 MB), none of
     multiprocessing or asyncio inside it, and what it prints goes elsewhere than the pipe."""
+    here = psutil.Process()
+    before = {each.pid for each in here.children(recursive=True)}  # this test process's own
     child = Child("test-chatty", chatty)
     try:
         child.wait_ready()
-        assert [each.pid for each in psutil.Process().children(recursive=True)] == [child.pid]
+        started = {each.pid for each in here.children(recursive=True)} - before
+        assert started == {child.pid}
         for number, module in enumerate(["multiprocessing", "asyncio", "concurrent.futures"]):
             assert child.ask((number, module), 10) == (False,)
         assert child.ask((9, "chatdesk.core.trust.child_entry"), 10) == (True,)

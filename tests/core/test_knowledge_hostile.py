@@ -185,6 +185,7 @@ async def test_huge_binary_blank_and_broken_files_are_named_and_the_rest_indexed
 MANY = 5_000  # 20,000 through the reading child take over a minute on two cores (~300 a second)
 
 
+@pytest.mark.slow(f"{MANY:,} files through the reading child, about 300 a second on two cores")
 async def test_thousands_of_tiny_files_are_all_indexed_and_a_second_pass_reads_none(
     service: ChatService, tmp_path: Path
 ) -> None:
