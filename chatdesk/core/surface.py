@@ -96,7 +96,6 @@ SURFACE: tuple[str, ...] = (
     "chatdesk.core.trust.files",
     "chatdesk.core.tokens.estimate",
     "chatdesk.core.tokens.images",
-    "chatdesk.core.store.names",  # how a saved prompt's name is compared, as the store does
     # Values of modules that also do I/O, which the window reaches only through a service: the
     # log file's place (shown in Help), a local server found (Core.profiles finds them), the
     # resolver's type the Web switch hands Tools.web_problem.
