@@ -8,12 +8,13 @@ start-up budget, `docs/design.md` §11).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import gc
 import os
 import sys
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from chatdesk.core.transfer import Transfer
     from chatdesk.core.voice.speaking import Speaking
     from chatdesk.core.voice.transcribe import Voice
+    from chatdesk.core.web.service import Web
 
 
 class _WindowFiles:
@@ -397,6 +399,22 @@ def key_store() -> KeyStore:
     from chatdesk.core.secrets import KeyStore
 
     return KeyStore()
+
+
+@contextlib.contextmanager
+def open_web(config: Configuration) -> Iterator[Web]:
+    """The web's search and page reading for a command that opens no core (`chatdesk web`):
+    the service a chat's web tools call, over the settings read, the keyring and a reading
+    child's supervisor of its own (the child starts with the first page), closed on leaving."""
+    from chatdesk.core.attach.worker import Reader
+    from chatdesk.core.clock import SystemClock
+    from chatdesk.core.web.service import Web
+
+    reader = Reader()
+    try:
+        yield Web(lambda: config.settings.web, key_store(), reader, SystemClock())
+    finally:
+        reader.close()
 
 
 def _maintenance(

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from chatdesk.cli.output import print_json, report
 from chatdesk.cli.running import sync
-from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
@@ -55,12 +54,7 @@ async def _list(core: Core, args: argparse.Namespace) -> int:
 
 
 async def _show(core: Core, args: argparse.Namespace) -> int:
-    from chatdesk.core.store.names import name_key
-
-    wanted = name_key(args.name)
-    found = next((p for p in await core.service.prompts.list() if name_key(p.name) == wanted), None)
-    if found is None:
-        raise NotFound(tr("no saved prompt named {name!r}", name=args.name))
+    found = await core.service.prompts.find(args.name)
     report(args, _json(found), found.text)
     return 0
 

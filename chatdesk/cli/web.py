@@ -1,8 +1,9 @@
 """`chatdesk web …`: the web's search and a page's text from the command line, and the search
 engines' keys.
 
-It needs neither the database nor the core: the `[web]` settings, the keyring, the network and,
-to read a page, the reading child.
+It needs neither the database nor the core: the composition root hands it the web's service
+(`open_web`), the one a chat's web tools call, over the `[web]` settings, the keyring, the
+network and, to read a page, the reading child.
 The web's modules load only when one of these commands runs. A key is read from stdin (or
 asked for without echo on a terminal), never from the command line, where it would land in
 the shell's history and in every process listing.
@@ -17,14 +18,13 @@ import getpass
 import sys
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.app import Configuration, key_store
+from chatdesk.app import Configuration, key_store, open_web
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.core.i18n import number, tr
 from chatdesk.core.settings_schema import WebSettings
 
 if TYPE_CHECKING:
-    from chatdesk.core.web.engines import SearchResult
-    from chatdesk.core.web.reading import ReadPage
+    from chatdesk.core.web.service import ReadPage, SearchResult
 
 
 def _engines() -> tuple[str, ...]:
@@ -70,15 +70,13 @@ def add_commands(commands: Any) -> None:
 def _search(config: Configuration, args: argparse.Namespace) -> int:
     from chatdesk.core.errors import InvalidRequest
 
-    settings = config.settings.web
-    if args.engine:
-        settings = dataclasses.replace(settings, engine=args.engine)
-    count = settings.results if args.count is None else args.count
+    count = config.settings.web.results if args.count is None else args.count
     if not 1 <= count <= 50:
         raise InvalidRequest(tr("--count must be between 1 and 50, not {n}", n=count))
     if not args.query.strip():
         raise InvalidRequest(tr("the query is empty; nothing was searched"))
-    results = asyncio.run(_results(settings, args.query, count))
+    with open_web(config) as web:
+        results = asyncio.run(web.search(args.query, count, engine=args.engine)).results
     if args.json:
         print_json([dataclasses.asdict(result) for result in results])
     elif not results:
@@ -86,14 +84,6 @@ def _search(config: Configuration, args: argparse.Namespace) -> int:
     else:
         _print(results)
     return 0
-
-
-async def _results(settings: WebSettings, query: str, count: int) -> list[SearchResult]:
-    from chatdesk.core.web.fetch import Fetcher
-    from chatdesk.core.web.searching import engine_for
-
-    engine = engine_for(settings, key_store(), Fetcher(settings))
-    return await engine.search(query, count)
 
 
 def _print(results: list[SearchResult]) -> None:
@@ -116,13 +106,19 @@ def _read(config: Configuration, args: argparse.Namespace) -> int:
                 n=args.chars,
             )
         )
-    read = asyncio.run(_page(config.settings.web, args.url, args.chars))
+    with open_web(config) as web:
+        read = asyncio.run(web.read(args.url, chars=args.chars))
+    _print_page(read, as_json=args.json)
+    return 0
+
+
+def _print_page(read: ReadPage, *, as_json: bool) -> None:
     page = read.page
-    if args.json:
+    if as_json:
         print_json(
             dataclasses.asdict(page) | {"asked": read.asked, "read_at": read.read_at.isoformat()}
         )
-        return 0
+        return
     print(page.title or page.url)
     print(page.url)
     facts = [page.site, page.published, page.author]
@@ -131,22 +127,6 @@ def _read(config: Configuration, args: argparse.Namespace) -> int:
         note(page.note)
     print()
     print(page.text)
-    return 0
-
-
-async def _page(settings: WebSettings, url: str, chars: int | None) -> ReadPage:
-    from chatdesk.core.attach.worker import Reader
-    from chatdesk.core.clock import SystemClock
-    from chatdesk.core.web.fetch import Fetcher
-    from chatdesk.core.web.reading import PageReader
-    from chatdesk.core.web.text import PageTexts
-
-    reader = Reader()
-    try:
-        pages = PageReader(settings, Fetcher(settings), PageTexts(reader), SystemClock())
-        return await pages.read(url, chars=chars)
-    finally:
-        reader.close()
 
 
 def _key(config: Configuration, args: argparse.Namespace) -> int:

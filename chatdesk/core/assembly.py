@@ -52,6 +52,7 @@ from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.tools_file import TOOLS_FILE, ToolsFileContents, read_tools_file
 from chatdesk.core.tools.web_tools import WebTools
 from chatdesk.core.views import MessageView
+from chatdesk.core.web.service import Web
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def assemble(
     memories = Memories(store, providers, current, clock, events.publish) if memory else None
     builtin: tuple[ToolSource, ...] = (
         ChatdeskTools(Search(store), attachments.named_text, knowledge),
-        WebTools(current, shared.keys, shared.reader, clock),
+        WebTools(Web(lambda: current().web, shared.keys, shared.reader, clock)),
         *((MemoryTools(memories),) if memories is not None else ()),
     )
     if tools_file is None and tools_dir is not None:

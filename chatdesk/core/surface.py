@@ -68,6 +68,7 @@ SURFACE: tuple[str, ...] = (
     "chatdesk.core.voice.playback",
     "chatdesk.core.extras",  # Core.extras: chatdesk's extras, their state, sizes and install
     "chatdesk.core.web.searching",
+    "chatdesk.core.web.service",  # open_web: the web's search and page reading (`chatdesk web`)
     # What a provider's answer is made of (its stream's events, its failure and kinds) and its
     # embeddings: the local API relays them to its clients as they are.
     "chatdesk.core.providers.base",
@@ -81,7 +82,6 @@ SURFACE: tuple[str, ...] = (
     # Words, settings and the small foundations every front-end stands on.
     "chatdesk.core.i18n",
     "chatdesk.core.units",
-    "chatdesk.core.clock",
     "chatdesk.core.paths",
     "chatdesk.core.package_data",
     "chatdesk.core.config",
@@ -96,18 +96,10 @@ SURFACE: tuple[str, ...] = (
     "chatdesk.core.trust.files",
     "chatdesk.core.tokens.estimate",
     "chatdesk.core.tokens.images",
-    "chatdesk.core.store.names",  # how a saved prompt's name is compared, as the store does
     # Values of modules that also do I/O, which the window reaches only through a service: the
     # log file's place (shown in Help), a local server found (Core.profiles finds them), the
     # resolver's type the Web switch hands Tools.web_problem.
     "chatdesk.core.logs",
     "chatdesk.core.providers.discovery",
     "chatdesk.core.web.addresses",
-    # Not behind a service yet: `chatdesk web` runs the web's parts one by one (fetch, read,
-    # search) to show what each does; a service for it would make these the core's own.
-    "chatdesk.core.attach.worker",
-    "chatdesk.core.web.engines",
-    "chatdesk.core.web.fetch",
-    "chatdesk.core.web.reading",
-    "chatdesk.core.web.text",
 )

@@ -386,6 +386,7 @@ async def test_saved_prompts_keep_their_variables_and_replace_by_name(
     await service.prompts.save("reply TO mail", "Short: {{x}}")
     [kept] = await service.prompts.list()
     assert (kept.name, kept.text) == ("reply TO mail", "Short: {{x}}")
+    assert await service.prompts.find(" Reply to MAIL") == kept  # found as a save replaces
     for name, body, said in (
         ("", "x", "needs a name"),
         ("n", "  ", "empty"),
@@ -397,3 +398,5 @@ async def test_saved_prompts_keep_their_variables_and_replace_by_name(
     assert await service.prompts.list() == []
     with pytest.raises(NotFound):
         await service.prompts.delete("Reply to mail")
+    with pytest.raises(NotFound, match="no saved prompt named 'Reply to mail'"):
+        await service.prompts.find("Reply to mail")

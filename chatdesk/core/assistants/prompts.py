@@ -60,6 +60,17 @@ class SavedPrompts:
 
         return await self._store.read(read)
 
+    async def find(self, name: str) -> PromptView:
+        """The prompt named `name`, whatever its case or script (as a save replaces it)."""
+
+        def read(session: Session) -> PromptView:
+            row = _by_name(session, name)
+            if row is None:
+                raise NotFound(tr("no saved prompt named {name}", name=repr(name)))
+            return _view(row)
+
+        return await self._store.read(read)
+
     async def save(self, name: str, text: str) -> PromptView:
         """Keep `text` as the prompt `name` (replacing the one of that name, any case)."""
         name = " ".join(name.split())

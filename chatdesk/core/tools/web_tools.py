@@ -5,28 +5,24 @@ makes it a source of the answer, numbered, which the model cites as [n].
 
 What a page says is untrusted tool output: it reaches the model as a tool's result, is shown on
 its card through the safe renderer, and runs nothing; a call the model makes after reading it
-is held to the same policy as any other. Nothing of the web is imported until a call is made.
+is held to the same policy as any other. Nothing of the web but its service is imported until
+a call is made.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from chatdesk.core.clock import Clock
-from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.tools.model import WEB, Found, ToolInfo, ToolOutcome
 
 if TYPE_CHECKING:
-    from chatdesk.core.attach.worker import Reader
-    from chatdesk.core.settings_schema import WebSettings
-    from chatdesk.core.web.fetch import Fetcher
     from chatdesk.core.web.reading import ReadPage
-    from chatdesk.core.web.searching import Addresses, Keys
+    from chatdesk.core.web.service import Web
 
 MAX_RESULTS = 50  # as `[web] results` allows
 
@@ -128,29 +124,13 @@ class WebSource:
 
 
 class WebTools:
-    """The tool source of the web's tools. Each call reads `[web]` as it is then (a changed
-    engine or limit applies to the next call) and makes its own fetcher: no connection,
-    cookie or cache is kept between calls. `fetcher` and `addresses` are for tests (servers on
-    127.0.0.1 in the engines' place)."""
+    """The tool source of the web's tools, over the `Web` service (chatdesk/core/web/service.py),
+    which reads `[web]` at each call and keeps nothing between calls."""
 
     server = WEB
 
-    def __init__(
-        self,
-        settings: Callable[[], Settings],
-        keys: Keys,
-        reader: Reader,
-        clock: Clock,
-        *,
-        fetcher: Callable[[WebSettings], Fetcher] | None = None,
-        addresses: Addresses | None = None,
-    ) -> None:
-        self._settings = settings
-        self._keys = keys
-        self._reader = reader
-        self._clock = clock
-        self._fetcher = fetcher
-        self._addresses = addresses
+    def __init__(self, web: Web) -> None:
+        self._web = web
 
     async def tools(self) -> list[ToolInfo]:
         return self.known_tools()
@@ -168,50 +148,31 @@ class WebTools:
             return ToolOutcome.error(str(error))
         return ToolOutcome.error(f"The web has no tool named {name!r}.")
 
-    def _make_fetcher(self, settings: WebSettings) -> Fetcher:
-        if self._fetcher is not None:
-            return self._fetcher(settings)
-        from chatdesk.core.web.fetch import Fetcher
-
-        return Fetcher(settings)
-
     async def _search(self, arguments: dict[str, Any]) -> ToolOutcome:
-        from chatdesk.core.web.searching import engine_for
-
-        settings = self._settings().web
-        query, count = arguments.get("query"), arguments.get("count", settings.results)
+        query, count = arguments.get("query"), arguments.get("count", self._web.settings.results)
         if not isinstance(query, str) or not query.strip():
             return ToolOutcome.error("`query` must be a non-empty string.")
         if not isinstance(count, int) or isinstance(count, bool) or not 1 <= count <= MAX_RESULTS:
             return ToolOutcome.error(f"`count` must be a whole number from 1 to {MAX_RESULTS}.")
-        fetcher = self._make_fetcher(settings)
-        engine = engine_for(settings, self._keys, fetcher, addresses=self._addresses)
-        results = await engine.search(query.strip(), count)
+        searched = await self._web.search(query.strip(), count)
         said = {
             "query": query.strip(),
-            "engine": engine.name,
+            "engine": searched.engine,
             "results": [
                 {"rank": r.rank, "title": r.title, "url": r.url, "snippet": r.snippet}
-                for r in results
+                for r in searched.results
             ],
         }
-        if not results:
+        if not searched.results:
             said["note"] = "Nothing was found; try other words."
         text = json.dumps(said, ensure_ascii=False, indent=1)
         return ToolOutcome(text, size=len(text))
 
     async def _read(self, arguments: dict[str, Any]) -> ToolOutcome:
-        from chatdesk.core.web.reading import PageReader
-        from chatdesk.core.web.text import PageTexts
-
         url = arguments.get("url")
         if not isinstance(url, str) or not url.strip():
             return ToolOutcome.error("`url` must be the page's address, as a string.")
-        settings = self._settings().web
-        pages = PageReader(
-            settings, self._make_fetcher(settings), PageTexts(self._reader), self._clock
-        )
-        source = WebSource.of(await pages.read(url.strip()))
+        source = WebSource.of(await self._web.read(url.strip()))
 
         def shown(numbers: Sequence[int]) -> str:
             return source.shown(numbers[0])
