@@ -146,7 +146,7 @@ def _without_tricks(names: list[str]) -> None:
         def usual(module: Any) -> None:
             module.GIL_HANDOVER_S = sys.getswitchinterval()
 
-        _after_import("chatdesk.ui.application", usual)
+        _after_import("chatdesk.ui.core_loader", usual)
 
 
 def _thread(rest: list[str]) -> uuid.UUID | None:

@@ -3,9 +3,9 @@
 1. Qt only. The window is built and shown with a placeholder sidebar and only what its first
    frame shows; it paints, and the composer takes typing. The rest of the window is built on
    the turns of Qt's loop right after (`MainWindow(build_later=True)`), then a worker thread
-   builds the core: that imports SQLAlchemy, asyncio and the service and opens (maybe migrates)
-   the database, a few hundred milliseconds the window does not wait for. When the core is
-   built, Qt's loop is left.
+   builds the core (`core_loader.py`): that imports SQLAlchemy, asyncio and the service and
+   opens (maybe migrates) the database, a few hundred milliseconds the window does not wait
+   for. When the core is built, Qt's loop is left.
 2. asyncio inside Qt (qasync). The core is started and attached to the window: the thread
    list fills in, and a message sent meanwhile goes out.
 
@@ -19,11 +19,9 @@ from __future__ import annotations
 
 import logging
 import sys
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
-from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -32,6 +30,7 @@ from chatdesk.core.logs import LOG_FILE
 from chatdesk.core.package_data import package_data
 from chatdesk.core.paths import Paths
 from chatdesk.ui import exit_after_start, language
+from chatdesk.ui.core_loader import load_core
 from chatdesk.ui.crash import CrashReporter, collect_garbage_again, report_loop_error
 from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.desktop.instance import claim
@@ -59,12 +58,9 @@ if TYPE_CHECKING:
     from chatdesk.core.transfer import Transfer
     from chatdesk.core.voice.speaking import Speaking
     from chatdesk.core.voice.transcribe import Voice
-    from chatdesk.ui.recovery import Repair
     from chatdesk.ui.sidebar.snapshot import GroupRow
 
 log = logging.getLogger("chatdesk.ui")
-FIRST_PAINT_WAIT_MS = 500  # opening the core waits this long at most for the window to be built
-GIL_HANDOVER_S = 0.001  # while the core opens on its thread
 PRUNE_KEPT_AFTER = 60.0  # seconds after start-up: out of the way of opening the first threads
 
 
@@ -233,7 +229,7 @@ def run(
         window.start()
         if request is not None:
             desktop.hand(request)
-        core = _load_core(app, window, lambda: build_core(start.configure()), start.paths)
+        core = load_core(app, window, lambda: build_core(start.configure()), start.paths)
         if core is None:  # the database is damaged and the user chose to quit
             return 1
         return _run_with_core(app, window, core, desktop)
@@ -276,40 +272,6 @@ def _set_icon_once_built(app: QApplication, window: MainWindow) -> None:
     window.building.finished.connect(set_icon)
 
 
-def _load_core(
-    app: QApplication, window: MainWindow, build: Callable[[], AppCore], paths: Paths
-) -> AppCore | None:
-    """Phase 1. A damaged database (the core raised DatabaseDamaged, its files set aside)
-    makes the user choose: a restore or a recovery, done on the worker thread before the core
-    is built again, or quitting (None)."""
-    loader = CoreLoader(window, build)
-    repair: Repair | None = None
-    while True:
-        try:
-            return loader.run_until_built(app)
-        except ChatdeskError as error:
-            from chatdesk.ui import recovery  # a damaged database only
-
-            damage = recovery.damage_of(error)
-            if damage is None:
-                raise
-            collect_garbage_again()  # the dialog may wait for minutes
-            choice = recovery.ask(damage, repair.failure if repair else None, window)
-            if choice is recovery.Choice.QUIT:
-                log.error("quit with the database damaged: %s", error)
-                return None
-            repair = recovery.Repair(choice, paths)
-            loader = CoreLoader(window, _after(repair.run, build), painted=True)
-
-
-def _after(first: Callable[[], None], build: Callable[[], AppCore]) -> Callable[[], AppCore]:
-    def run() -> AppCore:
-        first()
-        return build()
-
-    return run
-
-
 def _window(start: AppStart[AppConfig]) -> MainWindow:
     paths = start.paths
     window = MainWindow(
@@ -328,66 +290,6 @@ def _kept_rows(kept: KeptFile) -> list[GroupRow] | None:
     from chatdesk.ui.sidebar import snapshot
 
     return snapshot.decoded(kept.read())
-
-
-class CoreLoader(QObject):
-    """Phase 1: Qt's loop runs (the window paints, takes keys) while a worker thread builds
-    the core, started once the window has painted and built the rest of its parts, so the two
-    do not compete for the GIL."""
-
-    _built = Signal()  # emitted on the worker thread, delivered on the GUI thread
-
-    def __init__(
-        self, window: MainWindow, build_core: Callable[[], AppCore], *, painted: bool = False
-    ) -> None:
-        super().__init__()
-        self._window = window
-        self._build_core = build_core
-        self._thread: threading.Thread | None = None
-        self._core: AppCore | None = None
-        self._error: BaseException | None = None
-        self._built.connect(self._leave_qt_loop)
-        self._no_paint = QTimer(self, singleShot=True, interval=FIRST_PAINT_WAIT_MS)
-        self._no_paint.timeout.connect(self._start)  # not painted (minimised…): start anyway
-        self._no_paint.start()
-        if painted or window.building.done:  # built again (after a repair), or whole already
-            QTimer.singleShot(0, self._start)
-        else:  # its parts come on the turns after its first paint
-            window.building.finished.connect(self._start)
-
-    def run_until_built(self, app: QApplication) -> AppCore:
-        """Run Qt's loop until the core is built; its error is raised here."""
-        app.exec()
-        if self._thread is None:  # the loop was left before the core was even started
-            self._start()
-        assert self._thread is not None
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        assert self._core is not None
-        return self._core
-
-    def _start(self) -> None:
-        if self._thread is None:
-            self._no_paint.stop()
-            self._thread = threading.Thread(target=self._build, name="chatdesk-core-opening")
-            self._thread.start()
-
-    def _build(self) -> None:  # on the worker thread
-        # Meanwhile the GUI thread gets the GIL back within 1 ms instead of 5 (Python's
-        # default), so keys and paints between the imports are not held up.
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(GIL_HANDOVER_S)
-        try:
-            self._core = self._build_core()
-        except BaseException as error:  # raised again on the GUI thread
-            self._error = error
-        finally:
-            sys.setswitchinterval(interval)
-        self._built.emit()
-
-    def _leave_qt_loop(self) -> None:
-        QApplication.exit(0)
 
 
 def _run_with_core(app: QApplication, window: MainWindow, core: AppCore, desktop: Desktop) -> int:

@@ -9,7 +9,8 @@ The window can be built and shown before the core is open (decision 0009): until
 `attach(service)` the sidebar is a placeholder and the composer takes typing; a message sent
 meanwhile waits in the composer and goes out once the service is attached. With `build_later`
 its first frame has the header, composer and placeholder; the rest is built on the turns of
-Qt's loop right after its first paint (`window/later.py`).
+Qt's loop right after its first paint (`window/later.py`). The window's parts and their places
+are `window/layout.py`'s; the parts made with the service, `window/attached.py`'s.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QApplication
@@ -25,9 +26,9 @@ from PySide6.QtWidgets import QApplication
 from chatdesk.ui.column import measure_of
 from chatdesk.ui.header import thread_title
 from chatdesk.ui.theme import ThemeWatcher
+from chatdesk.ui.window.attached import AttachedParts
 from chatdesk.ui.window.ids import is_id
 from chatdesk.ui.window.later import BuiltLater
-from chatdesk.ui.window.layout import WindowLayout
 from chatdesk.ui.window.menus import unavailable
 from chatdesk.ui.window.sending import WAITING_TEXT
 from chatdesk.ui.window.settings import SaveSettings, SettingsLater
@@ -35,12 +36,6 @@ from chatdesk.ui.window.state import WindowState
 from chatdesk.ui.window.style import window_style
 
 __all__ = ["WAITING_TEXT", "MainWindow"]
-
-
-class Listening(Protocol):
-    """A part of the window that follows the core's events."""
-
-    def apply(self, event: ev.Event) -> None: ...
 
 
 # Loaded with the core, behind the first paint: the service (SQLAlchemy), its views and events,
@@ -62,34 +57,11 @@ if TYPE_CHECKING:
     from chatdesk.core.sync.service import TeamSync
     from chatdesk.core.views import ThreadView, Turn
     from chatdesk.ui.connect.page import FindServers
-    from chatdesk.ui.context.summaries import SummaryActions
-    from chatdesk.ui.context.window_choice import ContextWindowChoice
-    from chatdesk.ui.conversation.controller import ConversationController
-    from chatdesk.ui.conversation.formatter import Formatter
-    from chatdesk.ui.runner import Runner
-    from chatdesk.ui.sidebar.view import Sidebar
-    from chatdesk.ui.sync.panel import TeamSyncUi
     from chatdesk.ui.transfer.actions import TransferFactory
-    from chatdesk.ui.window.connecting import Connecting
-    from chatdesk.ui.window.gauge import ContextGauge
-    from chatdesk.ui.window.message_actions import MessageActions
-    from chatdesk.ui.window.on_demand import OnDemand
 
 
-class MainWindow(WindowLayout):
+class MainWindow(AttachedParts):
     service_attached = Signal()  # the thread list is in place and messages can be sent
-
-    # Made by attach(), with the service; nothing reaches them before (nor before _build()).
-    runner: Runner
-    formatter: Formatter
-    sidebar: Sidebar
-    controller: ConversationController
-    actions_: MessageActions
-    summaries: SummaryActions
-    gauge: ContextGauge
-    on_demand: OnDemand
-    context_window: ContextWindowChoice
-    connecting: Connecting
 
     def __init__(
         self,
@@ -117,7 +89,7 @@ class MainWindow(WindowLayout):
         self._leaving = False  # the user closed the window
         self._closed = False
         self._unsubscribe: Callable[[], None] = lambda: None
-        self.team_ui: TeamSyncUi | None = None  # made by attach() when team sync is given
+        self.team_ui = None  # made by attach() when team sync is given
         self.building = BuiltLater(self, self._build(settings, save_settings))
         if not build_later:
             self.building.finish()
@@ -159,9 +131,10 @@ class MainWindow(WindowLayout):
         if self._service is not None:
             raise RuntimeError("the window already has a service")
         self.building.finish()  # the parts the first frame did without, if not built yet
-        # The modules of _attach_* are imported there: they load asyncio, the render worker,
-        # the thread list and the message actions, which the first paint does without. The
-        # conversation's parts call the switch: the saved chats' service or a temporary one's.
+        # The modules of _attach_* are imported there (window/attached.py): they load asyncio,
+        # the render worker, the thread list and the message actions, which the first paint
+        # does without. The conversation's parts call the switch: the saved chats' service or a
+        # temporary one's.
         self._service = routed = self._attach_runner(service, search, transfer)
         self.settings.attach(
             service,
@@ -188,95 +161,6 @@ class MainWindow(WindowLayout):
         self.models.show()
         self._begin()
         self.service_attached.emit()
-
-    def _attach_runner(
-        self, service: ChatService, search: Search | None, transfer: TransferFactory | None
-    ) -> ChatService:
-        """The one way this window's parts call the core, the parts made on first use and
-        the temporary chat; the service the conversation's parts call (the switch)."""
-        from chatdesk.ui.runner import Runner
-        from chatdesk.ui.window.on_demand import OnDemand
-        from chatdesk.ui.window.switch import ServiceSwitch
-
-        self.runner = Runner(self)
-        self.runner.failed.connect(lambda text: self.statusBar().showMessage(text, 15_000))
-        self.on_demand = OnDemand(
-            self,
-            service,
-            self.runner,
-            search,
-            transfer,
-            show_thread=self.show_thread,
-            show_message=self.open_message,
-        )
-        self.switch = ServiceSwitch(service)
-        self.temporary = self._make_temporary(self.switch)
-        return self.switch.as_service()
-
-    def _attach_conversation(self, service: ChatService, kept: KeptRenders | None) -> None:
-        from chatdesk.core.render.worker import RenderWorker
-        from chatdesk.ui.window.answer_notices import AnswerNotices
-        from chatdesk.ui.window.conversation_parts import ConversationParts
-
-        self._renderer = self._renderer or RenderWorker()
-        parts = ConversationParts(
-            self,
-            service,
-            self.runner,
-            self._renderer,
-            kept,
-            self.conversation,
-            self.view,
-            self.composer,
-            self.header,
-            lambda: self.current_thread_id,
-        )
-        self.formatter, self.controller = parts.formatter, parts.controller
-        self.actions_, self.dictation, self.talking = parts.actions, parts.dictation, parts.talking
-        self.gauge, self.summaries = parts.gauge, parts.summaries
-        self.context_window = parts.context_window
-        self.summaries.busy_changed.connect(self._update_thread_actions)
-        self._listening: list[Listening] = [
-            self.sending,
-            self.summaries,
-            self.models,
-            self.provider_status,
-            self.background_status,
-            self.read_only,
-            self.drafts,
-            AnswerNotices(self.statusBar(), lambda: self.current_thread_id),
-        ]
-
-    def _attach_connecting(
-        self, profiles: ProviderManager | None, find: FindServers | None
-    ) -> None:
-        from chatdesk.ui.window.connecting import Connecting
-
-        hidden = (self.view, self.find_bar, self.composer)
-        self.connecting = Connecting(
-            self.panes.column, hidden, self.settings, profiles, self.runner, self.new_chat, find
-        )
-        self.connecting.header = self.header
-        if profiles is not None:
-            self.settings.connect_model = self.connecting.offer
-
-    def _attach_sidebar(self, service: ChatService) -> None:
-        from chatdesk.ui.sidebar.view import Sidebar
-
-        self.sidebar = Sidebar(service, self.runner)
-        self.sidebar.thread_selected.connect(self.show_thread)
-        self.sidebar.new_chat_requested.connect(self.new_chat)
-        self.sidebar.commands.summarize_requested.connect(self.summaries.summarize_now)
-        self.sidebar.commands.context_window_requested.connect(self.choose_context_window)
-        self.panes.set_side(self.sidebar)
-        self.setTabOrder(self.sidebar, self.view)
-
-    def _attach_team(self, team: TeamSync) -> None:
-        from chatdesk.ui.sync.panel import TeamSyncUi
-
-        self.team_ui = TeamSyncUi(team, self.runner, self.sidebar, self)
-        self.team_ui.place(self.statusBar(), self.panes.column, self.settings.open_preferences)
-        self._listening.append(self.team_ui)
 
     def _begin(self) -> None:
         """Once started and attached, whichever comes last: read the threads, then send the

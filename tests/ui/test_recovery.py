@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Configuration, build_core, configure
 from chatdesk.core.store.damage import DatabaseDamaged
-from chatdesk.ui.application import GIL_HANDOVER_S
 from chatdesk.ui.collector import GuiCollector
+from chatdesk.ui.core_loader import GIL_HANDOVER_S
 from chatdesk.ui.recovery import Choice, DamagedDialog
 from tests.core.databases import damage_middle_of, damage_table, fill, sha256
 from tests.ui.test_startup import Steps, app_run, the_window, thread_titles  # noqa: F401
@@ -156,7 +156,7 @@ def test_while_the_dialog_waits_the_collector_is_on_and_the_gil_handed_over_as_u
     qtbot: QtBot,
 ) -> None:
     """Start-up pauses the garbage collector and hands the GIL over sooner while the core
-    opens (chatdesk.launch, application.CoreLoader); neither may last while the user reads
+    opens (chatdesk.launch, core_loader.CoreLoader); neither may last while the user reads
     the dialog, for minutes maybe: garbage is collected (on the GUI thread) meanwhile."""
     prepare()
     default = sys.getswitchinterval()

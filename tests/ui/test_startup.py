@@ -29,7 +29,8 @@ from chatdesk.core.kinds import Role
 from chatdesk.core.package_data import package_data
 from chatdesk.core.settings_start import StartSettings
 from chatdesk.core.views import DraftView, ThreadFilter
-from chatdesk.ui.application import GIL_HANDOVER_S, run
+from chatdesk.ui.application import run
+from chatdesk.ui.core_loader import GIL_HANDOVER_S
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.window.settings import SettingsLater

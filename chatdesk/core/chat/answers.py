@@ -33,18 +33,18 @@ from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
-from chatdesk.core.chat.contexts import Contexts
+from chatdesk.core.chat.contexts import AnswerRequest, Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import (
     AnswerShortened,
     CapNear,
     EventBus,
     MessageFinished,
-    ProviderStateChanged,
     SourcesFound,
     ThreadUpdated,
 )
 from chatdesk.core.chat.offers import Offers
+from chatdesk.core.chat.provider_state import provider_state_after
 from chatdesk.core.chat.repository.cuts import cut_view
 from chatdesk.core.chat.research_run import Researcher, ResearchRun
 from chatdesk.core.chat.result_images import ResultImages
@@ -52,7 +52,7 @@ from chatdesk.core.chat.tool_rounds import Room, ToolRounds
 from chatdesk.core.clock import Clock
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import Busy, ChatdeskError
-from chatdesk.core.i18n import mark, ntr, tr
+from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
@@ -60,16 +60,15 @@ from chatdesk.core.memory import repository as memory_repo
 from chatdesk.core.memory.service import Memories
 from chatdesk.core.providers.base import (
     ChatRequest,
-    ErrorKind,
     Provider,
     Providers,
     UsageReport,
     cost_of,
 )
-from chatdesk.core.providers.state import ProviderState
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.service import Tools
+from chatdesk.core.tools.toolbox import Offer
 from chatdesk.core.views import MessageView, ResearchLimits, ThreadView, ToolCallView
 
 log = logging.getLogger("chatdesk.chat")
@@ -224,6 +223,9 @@ class Answers:
     async def _request_and_stream(
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
+        """The answer's request made, then streamed once the answer before it (`ahead`) is on
+        its way (`mine` then says this one is): in rounds when tools are offered, or as a
+        research run's report."""
         offer = await self._offers.for_answer(run.answer, research=run.research is not None)
         described = offer.described() if offer else ""  # they take room in the context
         made = await self._calls_so_far(run.answer)
@@ -241,29 +243,47 @@ class Answers:
         mine.set_result(None)
         if not offer:
             return await self._stream(provider, request, run.state)
+        run.rounds = rounds = self._tool_rounds(run.answer, offer, made, prepared)
+        if run.research is not None:
+            return await self._research(run, provider, request, rounds, prepared.room)
+        return await self._stream_rounds(provider, request, rounds, run.state)
+
+    def _tool_rounds(
+        self,
+        answer: MessageView,
+        offer: Offer,
+        made: tuple[ToolCallView, ...],
+        prepared: AnswerRequest,
+    ) -> ToolRounds:
+        """The rounds of tool calls `offer` allows, in the room `prepared` left; calls `made`
+        before and left unfinished are asked about again."""
         unfinished = tuple(c for c in made if c.state == CallState.NOT_FINISHED.value)
-        model = request.model
-        sees = model_takes_images(self._providers, run.answer.provider or "", model)
-        run.rounds = rounds = ToolRounds(
+        model = prepared.request.model
+        sees = model_takes_images(self._providers, answer.provider or "", model)
+        return ToolRounds(
             self._store,
             self._events,
             self._tools,
             offer,
-            run.answer,
+            answer,
             room=Room(prepared.room, lambda messages: self._contexts.count_each(model, messages)),
             ask_again=unfinished,
             images=ResultImages(self._attacher, self._clock, model, sees),
         )
-        if run.research is not None:
-            return await self._research(run, provider, request, rounds, prepared.room)
+
+    async def _stream_rounds(
+        self, provider: Provider, request: ChatRequest, rounds: ToolRounds, state: AnswerState
+    ) -> Outcome:
+        """Stream, run the calls the model asked for, stream again with their results, until
+        it asks for none or the round limit (`tools.max_rounds`) stops it."""
         limit = self._settings().tools.max_rounds
         while True:
-            outcome = await self._stream(provider, rounds.request(request), run.state)
-            asked = run.state.next_round()
+            outcome = await self._stream(provider, rounds.request(request), state)
+            asked = state.next_round()
             if outcome.status is not Status.COMPLETE or not asked:
                 return outcome
             if rounds.count >= limit:
-                await rounds.refuse(asked, run.state)
+                await rounds.refuse(asked, state)
                 return Outcome(
                     Status.INTERRUPTED,
                     ChatErrorKind.TOOL_ROUNDS,
@@ -276,7 +296,7 @@ class Answers:
                     ),
                 )
             try:
-                await rounds.run(asked, run.state)
+                await rounds.run(asked, state)
             except asyncio.CancelledError:
                 return Outcome(
                     Status.INTERRUPTED, ChatErrorKind.STOPPED, tr("Stopped during a tool call.")
@@ -366,7 +386,8 @@ class Answers:
         self._events.publish(ThreadUpdated(thread))
         if answer.usage.cost_usd:
             await self._say_if_near_a_cap(answer)
-        self._announce_provider_state(answer)
+        if (said := provider_state_after(answer)) is not None:
+            self._events.publish(said)
         self._ended(answer)
         return answer
 
@@ -444,37 +465,6 @@ class Answers:
 
         state.usage = await self._counting.run(count)
         state.usage_estimated = True
-
-    def _announce_provider_state(self, answer: MessageView) -> None:
-        if answer.provider is None or answer.error_type in _SAYS_NOTHING_ABOUT_THE_PROVIDER:
-            return
-        state, detail = _PROVIDER_STATES.get(answer.error_type or "", (ProviderState.ERROR, ""))
-        detail = tr(detail) if detail else ""
-        if answer.status is Status.COMPLETE:
-            state, detail = ProviderState.READY, ""
-        elif answer.status is Status.INTERRUPTED and answer.error_type != ErrorKind.CUT_OFF:
-            return  # stopped by the user or by closing: says nothing about the provider
-        self._events.publish(
-            ProviderStateChanged(answer.provider, state, detail or (answer.error_detail or ""))
-        )
-
-
-# The thread, not the provider, is the problem: the provider's state stays as it is.
-_SAYS_NOTHING_ABOUT_THE_PROVIDER = (
-    ChatErrorKind.STOPPED,
-    ChatErrorKind.MESSAGE_TOO_LONG,
-    ErrorKind.CONVERSATION_TOO_LONG,
-)
-
-_PROVIDER_STATES: dict[str, tuple[ProviderState, str]] = {
-    ErrorKind.CONNECTION: (ProviderState.OFFLINE, mark("cannot reach the provider")),
-    ErrorKind.TIMEOUT: (ProviderState.OFFLINE, mark("the provider does not answer")),
-    ErrorKind.STALLED: (ProviderState.OFFLINE, mark("the provider stopped sending")),
-    ErrorKind.AUTH: (ProviderState.AUTH, mark("the API key was refused")),
-    ErrorKind.PERMISSION: (ProviderState.AUTH, mark("the API key may not use this model")),
-    ErrorKind.RATE_LIMIT: (ProviderState.RATE_LIMITED, mark("rate limited by the provider")),
-    ErrorKind.QUOTA: (ProviderState.RATE_LIMITED, mark("the provider's quota is used up")),
-}
 
 
 async def uncancellable(work: Coroutine[Any, Any, T]) -> T:

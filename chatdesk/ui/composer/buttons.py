@@ -50,62 +50,45 @@ class ComposerButtons:
         """The row's widgets in `owner`; `column` holds the row last (the Web switch's line
         goes above it)."""
         look = current_look()
+        self._owner, self._column = owner, column
+        self._web: WebSwitch | None = None  # made when first asked for (`web_switch`)
+        self._memory: MemorySwitch | None = None  # made when first asked for (`memory_switch`)
+        self._icons_shown = False  # drawn from now on (`draw_icons` began)
+        self.model_entries: list[tuple[str, str]] = []  # (key, label) offered
+        self.model_key = ""  # the one chosen
+        self._compared: list[str] = []  # the labels of Compare's models while it is on
+        self._keys = "Enter"
+        self.stopping = False  # the send button stops the answer being written
         # translators: the name of the button whose menu attaches files or a server's resource
         self.attach = _icon_button(owner, "attachButton", tr("Attach"), "attach", look)
         self.refuse_files("")
         self.assistants = AssistantPill(owner, look)
         self.assistants.hide()  # shown once there are assistants (show_assistants)
-        # translators: the name of the button that picks the model of the next answer
-        self.models = RowButton(owner)
-        self.models.setObjectName("modelPicker")
-        self.models.setAccessibleName(tr("Model"))
-        self.models.setToolTip(tr("Model that writes the next answer"))
-        self.models.setFixedHeight(BUTTON_SIZE)
-        self.model_entries: list[tuple[str, str]] = []  # (key, label) offered
-        self.model_key = ""  # the one chosen
-        self._compared: list[str] = []  # the labels of Compare's models while it is on
-        tools = tr("Tools for this chat")
-        self.tools = _menu_button(owner, "toolsButton", tools, "tools", look)
-        # translators: a button that opens the list of tool servers to switch on or off
-        self.tools.setText(tr("Tools"))
-        self.tools.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.tools.setToolTip(tr("Switch tool servers on or off for this chat"))
-        self._owner, self._column = owner, column
-        self._web: WebSwitch | None = None  # made when first asked for (`web_switch`)
-        self._memory: MemorySwitch | None = None  # made when first asked for (`memory_switch`)
-        self._icons_shown = False  # drawn from now on (`draw_icons` began)
-        self.knowledge = _menu_button(
-            owner, "knowledgeButton", tr("Knowledge bases for this chat"), "knowledge", look
-        )
-        self.knowledge.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.knowledge.setToolTip(tr("Answer from your knowledge bases, citing their passages"))
-        compare = tr("Compare models")
-        self.compare = _menu_button(owner, "compareButton", compare, "compare", look)
-        self.compare.setCheckable(True)
-        self.compare.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        self.compare.setToolTip(
-            tr("Send the next message to two to four models at once (choose them from the arrow)")
-        )
-        self.compare.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.models = _model_pill(owner)
+        self.tools = _tools_button(owner, look)
+        self.knowledge = _knowledge_button(owner, look)
+        self.compare = _compare_button(owner, look)
         self.cost = QLabel(owner)
         self.cost.setObjectName("sendCost")
         self.cost.hide()  # shown before a costly send (show_cost)
         # translators: the button that sends the message
         self.send = _icon_button(owner, "sendButton", tr("Send"), "send", look, "on_accent")
-        self._keys = "Enter"
-        self.stopping = False  # the send button stops the answer being written
         self._show_mode()
-        self.row = QHBoxLayout()
-        self.row.setContentsMargins(0, 0, 0, 0)
-        self.row.setSpacing(SPACE["xs"])
-        middle = Qt.AlignmentFlag.AlignVCenter
+        self.row = self._lay_out()
+
+    def _lay_out(self) -> QHBoxLayout:
+        """The row: the controls from the leading side, then what sending costs and Send."""
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(SPACE["xs"])
         for widget in (self.attach, self.assistants, self.models, self.tools, self.knowledge):
-            self.row.addWidget(widget, 0, middle)
-        self.row.addWidget(self.compare, 0, middle)
-        self.row.addStretch(1)
-        self.row.addWidget(self.cost, 0, middle)
-        self.row.addSpacing(SPACE["xs"])
-        self.row.addWidget(self.send, 0, middle)
+            row.addWidget(widget, 0, _MIDDLE)
+        row.addWidget(self.compare, 0, _MIDDLE)
+        row.addStretch(1)
+        row.addWidget(self.cost, 0, _MIDDLE)
+        row.addSpacing(SPACE["xs"])
+        row.addWidget(self.send, 0, _MIDDLE)
+        return row
 
     def web_switch(self) -> WebSwitch:
         """The Web switch, made the first time it is asked for (by the window's parts, after the
@@ -344,6 +327,48 @@ def _menu_button(
     button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
     withhold_icon(button, picture, look)
     button.hide()
+    return button
+
+
+def _model_pill(owner: QWidget) -> RowButton:
+    """The pill that names the model of the next answer."""
+    pill = RowButton(owner)
+    pill.setObjectName("modelPicker")
+    # translators: the name of the button that picks the model of the next answer
+    pill.setAccessibleName(tr("Model"))
+    pill.setToolTip(tr("Model that writes the next answer"))
+    pill.setFixedHeight(BUTTON_SIZE)
+    return pill
+
+
+def _tools_button(owner: QWidget, look: Look) -> LabelledButton:
+    """Tools: its menu switches the chat's tool servers on or off."""
+    button = _menu_button(owner, "toolsButton", tr("Tools for this chat"), "tools", look)
+    # translators: a button that opens the list of tool servers to switch on or off
+    button.setText(tr("Tools"))
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setToolTip(tr("Switch tool servers on or off for this chat"))
+    return button
+
+
+def _knowledge_button(owner: QWidget, look: Look) -> LabelledButton:
+    """Knowledge: its menu picks the knowledge bases the chat answers from."""
+    name = tr("Knowledge bases for this chat")
+    button = _menu_button(owner, "knowledgeButton", name, "knowledge", look)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setToolTip(tr("Answer from your knowledge bases, citing their passages"))
+    return button
+
+
+def _compare_button(owner: QWidget, look: Look) -> LabelledButton:
+    """Compare: switched on by a click, its models chosen from the arrow's menu."""
+    button = _menu_button(owner, "compareButton", tr("Compare models"), "compare", look)
+    button.setCheckable(True)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+    button.setToolTip(
+        tr("Send the next message to two to four models at once (choose them from the arrow)")
+    )
+    button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
     return button
 
 

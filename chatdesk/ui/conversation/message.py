@@ -17,11 +17,9 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from shiboken6 import Shiboken
 
 from chatdesk.core.assistants.builtin import said
-from chatdesk.core.i18n import mark, ntr, number, tr
-from chatdesk.core.kinds import CallState, ChatErrorKind, Role, Status
-from chatdesk.core.providers.base import ErrorKind
+from chatdesk.core.i18n import ntr, number, tr
+from chatdesk.core.kinds import Role
 from chatdesk.core.render.model import Rendered, RenderOptions
-from chatdesk.core.units import format_size
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.bubble import BubbleFit
 from chatdesk.ui.conversation.footer import MessageFooter
@@ -29,6 +27,7 @@ from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, ke
 from chatdesk.ui.conversation.frame import reasoning_toggle, shown_cuts, status_label, words_frame
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.speaker import SpeakerHead
+from chatdesk.ui.conversation.status_words import STATUS_BUTTONS, status_actions, status_text
 from chatdesk.ui.conversation.tool_calls import ToolCallList
 from chatdesk.ui.conversation.wide import ColumnLayout
 
@@ -40,27 +39,6 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
     from chatdesk.ui.conversation.memory_card import MemoryWords
     from chatdesk.ui.conversation.message_editor import MessageEditor
     from chatdesk.ui.conversation.sources import SourcesBlock
-
-STATUS_BUTTONS = (  # action, label, what it does
-    (
-        "summarise",
-        mark("Summarise and retry"),
-        mark("Summarise the older messages, then ask again"),
-    ),
-    (
-        "choose-model",
-        mark("Choose another model"),
-        mark("Pick a model with a larger context window"),
-    ),
-    ("retry", mark("Retry"), mark("Ask again for this answer")),
-    # translators: a button under an answer that stopped: the model goes on writing it
-    ("continue", mark("Continue"), mark("Let the model go on from here")),
-    ("regenerate", mark("Regenerate"), mark("Write a new answer")),
-)
-STATUS_TEXT = {
-    Status.PENDING: mark("Waiting for the model…"),
-    Status.STREAMING: mark("Writing…"),
-}
 
 
 class MessageWidget(QFrame):
@@ -301,39 +279,12 @@ class MessageWidget(QFrame):
                 shown.thumbnails = thumbnails
 
     def _show_status(self, message: MessageView) -> None:
-        status = message.status
-        text = tr(STATUS_TEXT[status]) if status in STATUS_TEXT else ""
-        if not status.is_final and any(c.state == CallState.WAITING for c in message.tool_calls):
-            text = tr("Waiting for your approval of a tool call…")
-        if status is Status.ERROR:
-            text = tr("The answer failed: {why}", why=message.error_detail or message.error_type)
-        elif status is Status.INTERRUPTED:
-            # The core's reason is a whole sentence of its own ("Stopped before …").
-            text = message.error_detail or tr("Stopped.")
-        if len(message.content) > SHOWN_CHARS:
-            size = format_size(len(message.content.encode("utf-8", "surrogatepass")))
-            text = (text + " " if text else "") + ntr(
-                "This message is {size}; the first {count} character is shown. "
-                "Copy copies all of it.",
-                "This message is {size}; the first {count} characters are shown. "
-                "Copy copies all of it.",
-                SHOWN_CHARS,
-                size=size,
-                count=number(SHOWN_CHARS),
-            )
+        text = status_text(message)
         self._status.setText(text)
-        self._status.setProperty("state", status.value)
+        self._status.setProperty("state", message.status.value)
         self._status.style().polish(self._status)
         self._status.setVisible(bool(text))
-        too_long = message.error_type if status is Status.ERROR else None
-        wanted = {
-            "summarise": too_long == ErrorKind.CONVERSATION_TOO_LONG,
-            "choose-model": too_long
-            in (ErrorKind.CONVERSATION_TOO_LONG, ChatErrorKind.MESSAGE_TOO_LONG),
-            "retry": status is Status.ERROR,
-            "continue": status in (Status.INTERRUPTED, Status.ERROR) and bool(message.content),
-            "regenerate": status is Status.INTERRUPTED,
-        }
+        wanted = status_actions(message)
         if not self.status_buttons and not any(wanted.values()):
             return
         for name, button in (self.status_buttons or self._make_status_buttons()).items():

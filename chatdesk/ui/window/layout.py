@@ -3,7 +3,7 @@ frame shows, then the rest, a part per turn of Qt's loop when built later (`wind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSize
@@ -138,6 +138,20 @@ class WindowLayout(QMainWindow):
         first = settings.first_frame if isinstance(settings, SettingsLater) else settings
         self._build_first_frame(first)
         yield  # the first frame's parts are made; the rest, a part per turn:
+        whole = yield from self._build_settings(settings, save_settings)
+        yield from qt_classes()
+        self.panes.release_kept()  # the rows the last run kept, drawn on the next turn
+        yield
+        yield from self._build_conversation(whole)
+        self.composer.slash  # noqa: B018  (made now, a part of its own: ~5 ms of PySide classes)
+        yield
+        yield from self._build_model_choice()
+        self._build_last()
+
+    def _build_settings(
+        self, settings: Settings | SettingsLater, save_settings: SaveSettings | None
+    ) -> Generator[None, None, Settings]:
+        """The window's settings and Help, a part per turn; returns the whole settings."""
         if isinstance(settings, SettingsLater):  # every setting, read now that the window is up
             yield from imported(*_READING_SETTINGS)
             settings = settings.load()
@@ -153,9 +167,10 @@ class WindowLayout(QMainWindow):
             self, lambda: (current.current.general.default_provider, current.current.ui)
         )
         yield
-        yield from qt_classes()
-        self.panes.release_kept()  # the rows the last run kept, drawn on the next turn
-        yield
+        return settings
+
+    def _build_conversation(self, settings: Settings) -> Iterator[None]:
+        """The conversation's view, then its read-only banner and find bar."""
         yield from imported(*_CONVERSATION)
         from chatdesk.ui.conversation.model import ConversationModel
         from chatdesk.ui.conversation.view import ConversationView
@@ -172,8 +187,9 @@ class WindowLayout(QMainWindow):
         self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets], self.panes.right)
         self.panes.show_conversation(self.read_only, self.view, self.find_bar)
         yield
-        self.composer.slash  # noqa: B018  (made now, a part of its own: ~5 ms of PySide classes)
-        yield
+
+    def _build_model_choice(self) -> Iterator[None]:
+        """The model, assistant and compare choice, the header naming what was chosen."""
         yield from imported(*_MODEL_CHOICE)
         from chatdesk.ui.window.models import ModelChoice
 
@@ -185,7 +201,6 @@ class WindowLayout(QMainWindow):
         self.models.assistants.loaded.append(self._show_header)  # its name, once read (again)
         self.models.show()
         yield
-        self._build_last()
 
     def _build_last(self) -> None:
         """The last part: the menus' entries, and the header's icon (after the first paint)."""
