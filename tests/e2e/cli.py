@@ -41,7 +41,7 @@ def chatdesk(
 
 
 # What an interpreter reads once, at its start: a command asked to run with other values of
-# these is started afresh, so it reads them.
+# these than the warm interpreter started with is started afresh, so it reads them.
 _AT_START = ("PYTHON", "LANG", "LC_")
 COLD = "CHATDESK_TEST_COLD"  # set (to anything but empty): every command started afresh
 
@@ -50,8 +50,8 @@ def _can_warm(environment: dict[str, str]) -> bool:
     if not hasattr(os, "fork") or sys.platform == "win32" or os.environ.get(COLD):
         return False
     return all(
-        environment.get(name) == os.environ.get(name)
-        for name in {*environment, *os.environ}
+        environment.get(name) == _STARTED_WITH.get(name)
+        for name in {*environment, *_STARTED_WITH}
         if name.startswith(_AT_START)
     )
 
