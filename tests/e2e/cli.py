@@ -28,7 +28,7 @@ def chatdesk(
     can be (tests/e2e/warm.py), else started afresh."""
     argv = [sys.executable, "-m", "chatdesk", *args]
     environment = {**os.environ, **(env or {})}
-    if _can_warm(environment):
+    if can_warm(environment):
         code, out, err = _warm.run(list(args), environment, stdin, timeout)
     else:
         result = subprocess.run(
@@ -41,18 +41,30 @@ def chatdesk(
 
 
 # What an interpreter reads once, at its start: a command asked to run with other values of
-# these than the warm interpreter started with is started afresh, so it reads them.
-_AT_START = ("PYTHON", "LANG", "LC_")
+# these than the warm interpreter started with is started afresh, so it reads them. CPython's
+# own are PYTHON and a letter (PYTHONPATH, PYTHONUTF8…) and, since 3.13, a few PYTHON_ ones;
+# other PYTHON_ names belong to libraries that read them when used (PYTHON_KEYRING_BACKEND,
+# which every test sets: tests/conftest.py).
+_LOCALE = ("LANG", "LC_")
+_PYTHON_UNDERSCORED = {"PYTHON_CPU_COUNT", "PYTHON_FROZEN_MODULES", "PYTHON_GIL", "PYTHON_PRESITE"}
 COLD = "CHATDESK_TEST_COLD"  # set (to anything but empty): every command started afresh
 
 
-def _can_warm(environment: dict[str, str]) -> bool:
+def read_at_start(name: str) -> bool:
+    """Whether the interpreter reads the environment variable `name` only as it starts."""
+    if name.startswith(_LOCALE) or name in _PYTHON_UNDERSCORED:
+        return True
+    return name.startswith("PYTHON") and not name.startswith("PYTHON_")
+
+
+def can_warm(environment: dict[str, str]) -> bool:
+    """Whether a command given `environment` is forked from the warm interpreter."""
     if not hasattr(os, "fork") or sys.platform == "win32" or os.environ.get(COLD):
         return False
     return all(
         environment.get(name) == _STARTED_WITH.get(name)
         for name in {*environment, *_STARTED_WITH}
-        if name.startswith(_AT_START)
+        if read_at_start(name)
     )
 
 

@@ -1,6 +1,6 @@
 """A warm start for the `chatdesk` processes of the end-to-end tests (tests/e2e/cli.py).
 
-Started once per test process, it imports the command line's modules once and then forks a new
+Started once per test process, it imports the command line's modules and the core's once and then forks a new
 process for each command a test runs. That process gets the test's arguments, environment and
 working folder, and a stdin, stdout and stderr of its own. It runs `python -m chatdesk` as a
 new interpreter would: from `chatdesk/__main__.py` to the interpreter's exit, its `atexit`
@@ -32,9 +32,21 @@ import sys
 import threading
 from typing import Any
 
+# What `python -m chatdesk` loads, then what opening the core loads (`chatdesk.app.build_core`),
+# which nearly every command does
+PRELOADED = (
+    "chatdesk.launch",
+    "chatdesk.cli.main",
+    "chatdesk.core.assembly",
+    "chatdesk.core.maintenance",
+    "chatdesk.core.store.backups",
+    "chatdesk.core.store.startup",
+    "chatdesk.core.providers.mock",
+)
+
 
 def _preload() -> None:
-    for name in ("chatdesk.launch", "chatdesk.cli.main"):  # what `python -m chatdesk` loads
+    for name in PRELOADED:
         importlib.import_module(name)
     if threading.active_count() != 1:  # a fork copies only the thread that forks
         raise RuntimeError("importing the command line started a thread: it cannot be forked")
