@@ -1,11 +1,11 @@
 """A warm start for the `chatdesk` processes of the end-to-end tests (tests/e2e/cli.py).
 
-Started once per test process, it imports the command line's modules and the core's once and then forks a new
-process for each command a test runs. That process gets the test's arguments, environment and
-working folder, and a stdin, stdout and stderr of its own. It runs `python -m chatdesk` as a
-new interpreter would: from `chatdesk/__main__.py` to the interpreter's exit, its `atexit`
-handlers and its threads joined. The command, its process, its exit code and its output are
-the real ones. What the fork saves is the interpreter's start and the imports, most of a
+Started once per test process, it imports the command line's modules and the core's once and
+then forks a new process for each command a test runs. That process gets the test's arguments,
+environment and working folder, and a stdin, stdout and stderr of its own. It runs `python -m
+chatdesk` as a new interpreter would: from `chatdesk/__main__.py` to the interpreter's exit, its
+`atexit` handlers and its threads joined. The command, its process, its exit code and its output
+are the real ones. What the fork saves is the interpreter's start and the imports, most of a
 command's second. The start itself is tested where it matters: the wheel and the desktop build
 (`.ci/package-smoke`), the one-instance and start-up tests, and every test that starts
 `chatdesk` with `subprocess` itself.
