@@ -439,6 +439,7 @@ def test_a_change_pushed_while_a_worker_begins_to_listen_still_arrives(
     assert "in the gap" in bob.texts(thread.id)
 
 
+@pytest.mark.slow("two hundred round trips between two workers and a real PostgreSQL, in turn")
 def test_every_message_of_a_long_exchange_arrives_without_waiting_for_the_poll(
     pair: tuple[Client, Client], team: Team
 ) -> None:

@@ -218,6 +218,7 @@ _LEXER_SAMPLE = (
 )
 
 
+@pytest.mark.slow("imports each of Pygments' 600 lexers and formats a block with it")
 @pytest.mark.parametrize("palette", [DOCUMENT, NIGHT], ids=["document", "night"])
 def test_every_installed_lexer_formats_its_block_in_each_palette(palette: Palette) -> None:
     from pygments.lexers import get_all_lexers
