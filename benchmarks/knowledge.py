@@ -9,8 +9,9 @@ attachment_files.pdf`). The prose is chained from the standard library's docstri
 
 chatdesk: `knowledge.add(base, folder)` (which starts the pass) until `knowledge.index(base)`
 returns: the folder listed, each file read and hashed, extracted in the reading child, chunked
-(`chunks_of`) and stored in one Store write per file (`put_document`; the FTS5 index is kept
-by triggers). The reading child's start is in it. Wall time, documents/s and MB/s.
+(`chunks_of`) and stored in Store writes of up to 64 files (`put_document`, decision 0077;
+the FTS5 index is kept by triggers). The reading child's start is in it. Wall time,
+documents/s and MB/s.
 
 Bare, same run, same files: each file's bytes read and decoded (a PDF's text by pypdfium2 in
 this process, its pages marked as chatdesk marks them), `chunks_of`, and the same document row

@@ -5,7 +5,7 @@ loaded. 300 files (quick: 60) of the `knowledge_index` mix (~30 MB; quick: ~6 MB
 text and a few PDFs, made before the window opens) are added to a new base through the
 window's core (`service.knowledge.add`, which starts the pass with `start_index`) and indexed
 in the background until `knowledge.index` returns: listing, hashing, the reading child,
-chunking and one Store write per file, all beside the window's event loop. A precise 5 ms
+chunking and Store writes of up to 64 files, all beside the window's event loop. A precise 5 ms
 QTimer records how late each of its ticks comes (the stall of the loop that runs Qt and
 asyncio) meanwhile: p99 and max.
 

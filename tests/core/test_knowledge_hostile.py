@@ -104,6 +104,37 @@ async def test_a_file_deleted_during_the_pass_is_left_out_without_an_error(
     assert str(last) not in {passage.path for passage in found}
 
 
+async def test_a_pass_cancelled_midway_keeps_every_file_it_read_and_the_next_reads_the_rest(
+    service: ChatService, tmp_path: Path
+) -> None:
+    # Files are stored in batches (decision 0077): a cancel must still keep each one read.
+    import asyncio
+
+    _notes(tmp_path / "notes", 400)
+    base = await service.knowledge.create("Notes")
+    cancelling: list[asyncio.Task[None]] = []
+
+    def cancel_once(event: object) -> None:
+        if not isinstance(event, KnowledgeProgressed) or cancelling:
+            return
+        if event.progress.stage is Stage.READING and event.progress.done:
+            cancelling.append(asyncio.ensure_future(service.knowledge.cancel(base.id)))
+
+    service.events.subscribe(cancel_once)
+    await service.knowledge.add(base.id, tmp_path / "notes")
+    cancelled = await service.knowledge.index(base.id)
+    assert cancelling, "the pass ended before it reported its reading"
+    await cancelling[0]
+
+    assert cancelled.stage is Stage.CANCELLED
+    assert 0 < cancelled.indexed < 400
+    view = await service.knowledge.get(base.id)
+    assert (view.documents, view.failed) == (cancelled.indexed, 0)
+    again = await service.knowledge.index(base.id)
+    assert (again.unchanged, again.indexed) == (cancelled.indexed, 400 - cancelled.indexed)
+    assert (await service.knowledge.get(base.id)).documents == 400
+
+
 @pytest.mark.skipif(sys.platform != "linux", reason="procfs is Linux's")
 async def test_a_file_whose_bytes_do_not_match_its_size_is_named_as_changed(
     service: ChatService, tmp_path: Path
