@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from chatdesk.core.service import ChatService
     from chatdesk.core.store import Store
     from chatdesk.core.store.backups import Backups
-    from chatdesk.core.store.startup import StartupChecks
+    from chatdesk.core.store.opening import StartupChecks
     from chatdesk.core.sync.base import LoopPublisher
     from chatdesk.core.sync.engine import SyncEngine
     from chatdesk.core.sync.service import TeamSync
@@ -351,7 +351,7 @@ def build_core(config: Configuration) -> Core:
     from chatdesk.core.search import Search
     from chatdesk.core.secrets import KeyStore
     from chatdesk.core.store.backups import Backups
-    from chatdesk.core.store.startup import open_checked
+    from chatdesk.core.store.opening import open_checked
     from chatdesk.core.tools.tools_file import TOOLS_FILE, read_tools_file
 
     # A scheduled restore, then quick_check (integrity_check after an unclean exit); raises

@@ -83,7 +83,7 @@ class Database:
     def upgrade(self, settings: Settings) -> Upgraded:
         """Open the database as a core would, migrating it to this chatdesk's schema after a
         verified backup, and close it."""
-        from chatdesk.core.store.startup import open_checked
+        from chatdesk.core.store.opening import open_checked
 
         store, _ = open_checked(self.paths, settings)
         store.close()

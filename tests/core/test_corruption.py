@@ -20,9 +20,9 @@ from chatdesk.core.store.backup import (
     problem_lines,
 )
 from chatdesk.core.store.damage import DatabaseDamaged
+from chatdesk.core.store.opening import open_checked
 from chatdesk.core.store.recovery import recover_database
 from chatdesk.core.store.restore import restore_backup
-from chatdesk.core.store.startup import open_checked
 from chatdesk.core.views import ThreadFilter
 from tests.core.databases import damage_middle_of, fill, rows, sha256
 

@@ -18,9 +18,9 @@ from chatdesk.core.store.backups import Backups
 from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.exclusive import DatabaseInUse
 from chatdesk.core.store.instances import InstanceLock
+from chatdesk.core.store.opening import open_checked
 from chatdesk.core.store.restore import RestoreFailed, restore_backup
 from chatdesk.core.store.scheduled import REQUEST_FILE, scheduled_restore
-from chatdesk.core.store.startup import open_checked
 from chatdesk.core.views import ThreadFilter
 from tests.core.databases import damage_table, fill, rows, sha256
 

@@ -16,7 +16,7 @@ from chatdesk.core.store import open_store
 from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.core.store.failures import translated
 from chatdesk.core.store.instances import InstanceLock
-from chatdesk.core.store.startup import StartupChecks, open_checked
+from chatdesk.core.store.opening import StartupChecks, open_checked
 from tests.core.databases import damage_table, sha256
 
 pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
@@ -111,7 +111,7 @@ def test_damage_reported_by_opening_is_handled_like_a_failed_check(
         with translated():  # as open_store reports it
             raise damage
 
-    monkeypatch.setattr("chatdesk.core.store.startup.open_store", malformed)
+    monkeypatch.setattr("chatdesk.core.store.opening.open_store", malformed)
     with pytest.raises(DatabaseDamaged) as raised:
         start(config)
     assert raised.value.damaged_dir is not None

@@ -40,7 +40,7 @@ PRELOADED = (
     "chatdesk.core.assembly",
     "chatdesk.core.maintenance",
     "chatdesk.core.store.backups",
-    "chatdesk.core.store.startup",
+    "chatdesk.core.store.opening",
     "chatdesk.core.providers.mock",
 )
 

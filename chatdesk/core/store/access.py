@@ -28,20 +28,21 @@ from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths
+from chatdesk.core.store.database_file import log_holds_pages, refuse_foreign_file
 from chatdesk.core.store.engine import sqlite_engine
 from chatdesk.core.store.failures import (
     FULL_BELOW,
-    ROOM_WANTED,
     StorageError,
     WriteBlocked,
+    folder_not_writable,
     free_space,
+    full_disk,
     translated,
 )
 from chatdesk.core.store.instances import InstanceLock
-from chatdesk.core.store.opening import refuse_foreign_file, repair_search_index
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
+from chatdesk.core.store.search_index import repair_search_index
 from chatdesk.core.store.store import Store
-from chatdesk.core.units import format_size
 
 log = logging.getLogger("chatdesk.store")
 
@@ -50,25 +51,13 @@ WATCH_SECONDS = 5.0  # how often the window's core looks at the data folder (rea
 
 
 def write_blocked(data_dir: Path) -> WriteBlocked | None:
-    """What keeps chatdesk from writing to `data_dir` now, or None when it can write.
-
-    Creating (and removing) a small file is the only test that every system answers truly:
-    permission bits do not tell of a read-only drive, nor an ACL on Windows."""
-    probe = data_dir / f".chatdesk-write-probe-{uuid.uuid4().hex}"
-    try:
-        with open(probe, "wb") as handle:
-            handle.write(b"\0" * 4096)
-            handle.flush()
-            os.fsync(handle.fileno())
-    except OSError as error:
-        _remove(probe)
-        if error.errno not in _NO_ROOM:
-            return _read_only(data_dir, error)
-        return full_disk(data_dir, free_space(data_dir) or 0)
-    _remove(probe)
+    """What keeps chatdesk from writing to `data_dir` now, or None when it can write."""
+    error = _write_probe(data_dir)
+    if error is not None and error.errno not in _NO_ROOM:
+        return folder_not_writable(data_dir, error)
     free = free_space(data_dir)
-    if free is not None and free < FULL_BELOW:
-        return full_disk(data_dir, free)
+    if error is not None or (free is not None and free < FULL_BELOW):
+        return full_disk(data_dir, free or 0)
     return None
 
 
@@ -83,43 +72,9 @@ def read_only_uri(database: Path) -> str:
         finally:
             connection.close()
     except sqlite3.OperationalError:
-        if _log_holds_pages(database):
+        if log_holds_pages(database):
             raise  # reading the main file alone would miss saved messages
     return f"{uri}&immutable=1"
-
-
-def full_disk(data_dir: Path, free: int) -> WriteBlocked:
-    """The disk that holds `data_dir` has `free` bytes left: too few to write to."""
-    return WriteBlocked(
-        "full",
-        tr(
-            "The disk that holds your chats ({folder}) is full ({free} free)",
-            folder=data_dir,
-            free=format_size(free),
-        ),
-        tr(
-            "Free at least {size} there and chatdesk saves again by itself; "
-            "nothing saved is lost, and what you are writing stays where you wrote it.",
-            size=format_size(ROOM_WANTED),
-        ),
-    )
-
-
-def _read_only(data_dir: Path, error: OSError) -> WriteBlocked:
-    reason = error.strerror or str(error)
-    return WriteBlocked(
-        "read_only",
-        tr(
-            "The folder that holds your chats ({folder}) cannot be written ({reason})",
-            folder=data_dir,
-            reason=reason,
-        ),
-        tr(
-            "Make it writable, or move the data folder to a place you can write (--data-dir or "
-            "CHATDESK_DATA_DIR), and chatdesk saves again by itself; nothing saved is lost, and "
-            "what you are writing stays where you wrote it."
-        ),
-    )
 
 
 def open_read_only(paths: Paths, settings: Settings, blocked: WriteBlocked) -> Store:
@@ -178,11 +133,22 @@ async def wait_until_writable(store: Store) -> None:
         await asyncio.sleep(WATCH_SECONDS)
 
 
-def _log_holds_pages(database: Path) -> bool:
+def _write_probe(data_dir: Path) -> OSError | None:
+    """Why a small file cannot be made (and removed) in `data_dir`, or None when it can.
+
+    It is the only test that every system answers truly: permission bits do not tell of a
+    read-only drive, nor an ACL on Windows."""
+    probe = data_dir / f".chatdesk-write-probe-{uuid.uuid4().hex}"
     try:
-        return database.with_name(database.name + "-wal").stat().st_size > 0
-    except OSError:
-        return False
+        with open(probe, "wb") as handle:
+            handle.write(b"\0" * 4096)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as error:
+        return error
+    finally:
+        _remove(probe)
+    return None
 
 
 def _quoted(path: Path) -> str:

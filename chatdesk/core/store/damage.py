@@ -19,10 +19,11 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NoReturn
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
-from chatdesk.core.store.backup import BackupInfo, is_damage
+from chatdesk.core.store.backup import BackupInfo, is_damage, list_backups
 from chatdesk.core.store.failures import StorageError
 from chatdesk.core.writing import replace_file_atomically
 
@@ -92,6 +93,19 @@ def damage_in(error: BaseException) -> str | None:
                 return str(candidate)
         seen = seen.__cause__
     return None
+
+
+def damaged(paths: Paths, problems: list[str], alone: bool, now: datetime) -> NoReturn:
+    """`DatabaseDamaged` for `problems`, the files set aside first when `alone` (no other
+    chatdesk has them open)."""
+    folder = set_aside(paths, problems, now) if alone else None
+    raise DatabaseDamaged(paths.database, tuple(problems), folder, newest_backup(paths))
+
+
+def newest_backup(paths: Paths) -> BackupInfo | None:
+    """The backup a `DatabaseDamaged` offers to put back."""
+    found = list_backups(paths.backups_dir)
+    return found[0] if found else None
 
 
 def set_aside(paths: Paths, problems: list[str], now: datetime) -> Path:

@@ -93,6 +93,41 @@ def free_space(folder: Path) -> int | None:
         return None
 
 
+def full_disk(data_dir: Path, free: int) -> WriteBlocked:
+    """The disk that holds `data_dir` has `free` bytes left: too few to write to."""
+    return WriteBlocked(
+        "full",
+        tr(
+            "The disk that holds your chats ({folder}) is full ({free} free)",
+            folder=data_dir,
+            free=format_size(free),
+        ),
+        tr(
+            "Free at least {size} there and chatdesk saves again by itself; "
+            "nothing saved is lost, and what you are writing stays where you wrote it.",
+            size=format_size(ROOM_WANTED),
+        ),
+    )
+
+
+def folder_not_writable(data_dir: Path, error: OSError) -> WriteBlocked:
+    """`data_dir` cannot be written (a read-only drive, a folder whose permissions changed)."""
+    reason = error.strerror or str(error)
+    return WriteBlocked(
+        "read_only",
+        tr(
+            "The folder that holds your chats ({folder}) cannot be written ({reason})",
+            folder=data_dir,
+            reason=reason,
+        ),
+        tr(
+            "Make it writable, or move the data folder to a place you can write (--data-dir or "
+            "CHATDESK_DATA_DIR), and chatdesk saves again by itself; nothing saved is lost, and "
+            "what you are writing stays where you wrote it."
+        ),
+    )
+
+
 def disk_full(database: Path, free: int) -> ChatdeskError:
     """A full disk, in words that say which disk, how full, and what to do."""
     return StorageError(

@@ -7,7 +7,7 @@ triggers. Only messages in a final state (complete, error, interrupted) are inde
 that is still streaming is rewritten every 250 ms, and indexing each flush would tokenize the
 growing text again and again. Its text enters the index once, when it ends.
 
-The index is derived data. `ensure_index` checks at start-up that every table and trigger is
+The index is derived data. `repair_index` checks at start-up that every table and trigger is
 there as defined below (a glance at `sqlite_master` and one probe of the index) and rebuilds
 what is missing, damaged or defined otherwise: a batch migration that recreates `messages` or
 `threads` drops their triggers and renumbers their rowids, and the next start-up repairs that.
@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from chatdesk.core.store.engine import writer
+from chatdesk.core.store.failures import translated
 
 log = logging.getLogger("chatdesk.store")
 
@@ -236,6 +237,17 @@ def index_problem(connection: Connection) -> str | None:
                 raise
             return f"the index cannot be read ({error.orig})"
     return None
+
+
+def repair_search_index(engine: Engine) -> None:
+    """`repair_index` for a database being opened: a failure the user can act on is said in
+    words (failures.translated), and the engine is disposed of before it goes on."""
+    try:
+        with translated():
+            repair_index(engine)
+    except BaseException:
+        engine.dispose()
+        raise
 
 
 def repair_index(engine: Engine) -> bool:

@@ -4,9 +4,10 @@ not at a write that fails.
 Every few seconds, while the window's maintenance runs (chatdesk/core/maintenance.py), the
 free space of the data folder's disk is read: one `statvfs` (GetDiskFreeSpaceEx on Windows), off
 the event loop and on no path a message takes. Under `FULL_BELOW` the store refuses every write
-with the words a full disk gets at start-up (access.py) and the window is told; once there is
-`ROOM_WANTED` again (the room those words ask for, well above the first figure so the state does
-not flap as a log grows and shrinks) the store writes again and the window is told that too.
+with the words a full disk gets at start-up (`failures.full_disk`) and the window is told; once
+there is `ROOM_WANTED` again (the room those words ask for, well above the first figure so the
+state does not flap as a log grows and shrinks) the store writes again and the window is told
+that too.
 Writes refused for another reason (a folder that cannot be written, opened read-only at start)
 are not this watch's to end.
 """
@@ -18,8 +19,7 @@ import logging
 from collections.abc import Callable
 
 from chatdesk.core.store import access
-from chatdesk.core.store.access import full_disk
-from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED, free_space
+from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED, free_space, full_disk
 from chatdesk.core.store.store import Store
 
 log = logging.getLogger("chatdesk.store")
