@@ -33,7 +33,8 @@ import threading
 from typing import Any
 
 # What `python -m chatdesk` loads, then what opening the core loads (`chatdesk.app.build_core`),
-# which nearly every command does
+# which nearly every command does; then the MCP SDK's client, which every command that talks to
+# a tool server loads (`tools …`, `ask --tools`): about as long again as all the rest
 PRELOADED = (
     "chatdesk.launch",
     "chatdesk.cli.main",
@@ -42,6 +43,11 @@ PRELOADED = (
     "chatdesk.core.store.backups",
     "chatdesk.core.store.opening",
     "chatdesk.core.providers.mock",
+    "mcp",
+    "mcp.client.session",
+    "mcp.client.streamable_http",
+    "mcp.shared.exceptions",
+    "mcp_types",
 )
 
 
