@@ -13,6 +13,7 @@ Without PostgreSQL's binaries the tests are skipped, except in CI (`CI=true`), w
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import secrets
@@ -64,6 +65,7 @@ class SyncDatabase:
         self.admin = ServerAdmin(self.admin_dsn)
         self.members: dict[str, Member] = {}  # by short name
         self._logins: list[str] = []  # made otherwise (through the admin API or CLI)
+        self._looking: psycopg.Connection[tuple[object, ...]] | None = None
 
     def team(self, name: str, members: Sequence[str] = ("alice", "bob")) -> Team:
         """A new team with these people in it (short names; existing ones are reused)."""
@@ -97,7 +99,24 @@ class SyncDatabase:
         """The superuser (bypasses row-level security: for looking, never for attacking)."""
         return psycopg.connect(self.admin_dsn, autocommit=True)
 
+    @contextlib.contextmanager
+    def looking(self) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+        """The superuser's connection kept for reading what the server holds between a test's
+        steps (each new connection costs the server a process), made again once a restart or
+        an outage has broken it. Not for holding locks or transactions: use `connect_admin`."""
+        kept = self._looking
+        if kept is not None and not kept.closed:
+            try:
+                kept.execute("SELECT 1")
+            except psycopg.OperationalError:
+                kept.close()
+        if kept is None or kept.closed:
+            kept = self._looking = psycopg.connect(self.admin_dsn, autocommit=True)
+        yield kept
+
     def drop(self) -> None:
+        if self._looking is not None:
+            self._looking.close()
         self.server.ensure_running()
         self.server.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         for name in {*(m.name for m in self.members.values()), *self._logins}:

@@ -146,7 +146,7 @@ def local_state(client: Client, team_id: uuid.UUID | None) -> tuple[ThreadState,
 def server_state(db: SyncDatabase, team_id: uuid.UUID) -> tuple[ThreadState, MessageState, dict]:
     """The team's threads, its visible messages (not deleted, nor below a deleted one) and
     each thread's field clocks, read as the superuser."""
-    with db.connect_admin() as admin:
+    with db.looking() as admin:
         rows = admin.execute(
             "SELECT id, title, system_prompt, deleted, title_hlc, system_prompt_hlc, deleted_hlc "
             "FROM chat.threads WHERE team_id = %s",
@@ -190,7 +190,7 @@ def server_summaries(
 ) -> tuple[SummaryState, dict[uuid.UUID, str]]:
     """The team's summaries that are not deleted and cover a visible message, and their
     content clocks."""
-    with db.connect_admin() as admin:
+    with db.looking() as admin:
         rows = admin.execute(
             "SELECT id, thread_id, covers_through_message_id, content, content_hlc, deleted "
             "FROM chat.summaries WHERE team_id = %s",
@@ -267,7 +267,7 @@ def local_parts(client: Client, message_ids: set[uuid.UUID]) -> Parts:
 def server_parts(db: SyncDatabase, message_ids: set[uuid.UUID]) -> Parts:
     """The same, on the server (read as the superuser)."""
     kinds = [kind.value for kind in NEWER_KINDS]
-    with db.connect_admin() as admin:
+    with db.looking() as admin:
         rows = admin.execute(
             "SELECT m.id, (p ->> 'id')::uuid FROM chat.messages m "
             "CROSS JOIN LATERAL jsonb_array_elements(m.parts) AS p "
