@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import re
+import select
 import shutil
 import signal
 import socket
@@ -13,11 +15,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 
 def chatdesk(
@@ -48,6 +51,52 @@ def chatdesk(
 _LOCALE = ("LANG", "LC_")
 _PYTHON_UNDERSCORED = {"PYTHON_CPU_COUNT", "PYTHON_FROZEN_MODULES", "PYTHON_GIL", "PYTHON_PRESITE"}
 COLD = "CHATDESK_TEST_COLD"  # set (to anything but empty): every command started afresh
+
+
+@dataclass
+class Started:
+    """A command still running (`started`): its `pid`, its `stdout` read as it comes, what it
+    has said on stderr so far (`said()`); `wait(timeout)` gives its exit code, or a negative
+    signal number, as `subprocess.Popen.wait` does; `kill()` sends it SIGKILL unless it ended."""
+
+    pid: int
+    stdout: IO[bytes]
+    wait: Callable[[float], int]
+    said: Callable[[], str]
+    kill: Callable[[], None]
+
+
+@contextmanager
+def started(*args: str, env: dict[str, str] | None = None) -> Iterator[Started]:
+    """The command started as `chatdesk()` starts it (its stdin empty, its stderr kept), for a
+    test that acts while it runs: reads its output as it streams, kills it. Killed, if still
+    running, when the block ends."""
+    environment = {**os.environ, **(env or {})}
+    if can_warm(environment):
+        with _warm.started(list(args), environment) as running:
+            yield running
+        return
+    with tempfile.TemporaryFile() as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "chatdesk", *args],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=stderr,
+            env=environment,
+        )
+        assert process.stdout is not None
+
+        def said() -> str:
+            stderr.seek(0)
+            return stderr.read().decode("utf-8", "replace")
+
+        try:
+            yield Started(process.pid, process.stdout, process.wait, said, process.kill)
+        finally:
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            process.stdout.close()
 
 
 def read_at_start(name: str) -> bool:
@@ -102,17 +151,69 @@ class _Warm:
         with socket.socket(socket.AF_UNIX) as connection:
             connection.connect(self._address())
             connection.sendall(json.dumps(request).encode() + b"\n")
-            connection.settimeout(timeout)
-            with connection.makefile("rb") as answers:
-                pid = int(answers.readline().split()[1])
-                try:
-                    said = answers.readline()
-                except TimeoutError:
-                    os.kill(pid, signal.SIGKILL)  # as subprocess.run does on a timeout
-                    raise subprocess.TimeoutExpired(request["argv"], timeout) from None
-        if not said.startswith(b"exit "):
-            raise RuntimeError(f"the warm chatdesk lost the command: {said!r}")
-        return int(said.split()[1])
+            answers = _Lines(connection)
+            pid = int(answers.next(timeout).split()[1])
+            try:
+                return _exit_code(answers.next(timeout))
+            except TimeoutError:
+                os.kill(pid, signal.SIGKILL)  # as subprocess.run does on a timeout
+                raise subprocess.TimeoutExpired(request["argv"], timeout) from None
+
+    @contextmanager
+    def started(self, args: list[str], env: dict[str, str]) -> Iterator[Started]:
+        """As `run`, but its stdout a FIFO the caller reads while the command runs."""
+        folder = Path(tempfile.mkdtemp(prefix="chatdesk-run-"))
+        fifo, stderr = folder / "stdout", folder / "stderr"
+        os.mkfifo(fifo)
+        stderr.touch()
+        # Open for reading first, without waiting for a writer: the monitor's open for writing
+        # then returns at once, and once it says the pid the command holds the other end.
+        reading = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+        request = {
+            "argv": args,
+            "env": env,
+            "cwd": os.getcwd(),
+            "stdin": None,
+            "stdout": str(fifo),
+            "stderr": str(stderr),
+        }
+        connection = socket.socket(socket.AF_UNIX)
+        try:
+            connection.connect(self._address())
+            connection.sendall(json.dumps(request).encode() + b"\n")
+            answers = _Lines(connection)
+            pid = int(answers.next(60).split()[1])
+            os.set_blocking(reading, True)
+            stdout = os.fdopen(reading, "rb", buffering=0)
+            reading = -1
+            ended: list[int] = []
+
+            def wait(timeout: float) -> int:
+                if not ended:
+                    try:
+                        ended.append(_exit_code(answers.next(timeout)))
+                    except TimeoutError:
+                        raise subprocess.TimeoutExpired(args, timeout) from None
+                return ended[0]
+
+            def kill() -> None:
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    wait(0)  # it may have ended: its pid is then no longer its own
+                if not ended:
+                    with contextlib.suppress(ProcessLookupError):  # ended since
+                        os.kill(pid, signal.SIGKILL)
+
+            try:
+                yield Started(pid, stdout, wait, lambda: stderr.read_text("utf-8", "replace"), kill)
+            finally:
+                kill()
+                wait(60)
+                stdout.close()
+        finally:
+            if reading != -1:
+                os.close(reading)
+            connection.close()
+            shutil.rmtree(folder, ignore_errors=True)
 
     def _address(self) -> str:
         if self._process is None or self._process.poll() is not None:
@@ -136,6 +237,34 @@ class _Warm:
             self._process.stdin.close()  # its lifeline: it stops
             self._process.wait(timeout=60)
         shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class _Lines:
+    """The lines a warm monitor says on `connection`, each waited for at most `timeout`."""
+
+    def __init__(self, connection: socket.socket) -> None:
+        self._connection = connection
+        self._buffer = b""
+
+    def next(self, timeout: float) -> bytes:
+        """The next line; TimeoutError when none came in time (the line is not lost)."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if not select.select([self._connection], [], [], max(left, 0.0))[0]:
+                raise TimeoutError
+            got = self._connection.recv(4096)
+            if not got:
+                break
+            self._buffer += got
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line
+
+
+def _exit_code(said: bytes) -> int:
+    if not said.startswith(b"exit "):
+        raise RuntimeError(f"the warm chatdesk lost the command: {said!r}")
+    return int(said.split()[1])
 
 
 _STARTED_WITH = dict(os.environ)  # before any test changes it

@@ -3,38 +3,26 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import random
-import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from chatdesk.core.providers.mock_text import mock_answer
-from tests.e2e.cli import chatdesk, rows
+from tests.e2e.cli import chatdesk, rows, started
 
 RUNS = 24
 
 
 def _kill_while_streaming(prompt: str, rng: random.Random) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chatdesk", "ask", prompt],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "CHATDESK_MOCK_TOKENS_PER_SECOND": "250"},
-    )
-    assert process.stdout is not None
-    first = process.stdout.read(1)  # the answer has started to stream
-    assert first, process.stderr.read() if process.stderr else ""
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        process.wait(timeout=rng.uniform(0.0, 1.0))
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=30)
-    process.stdout.close()
-    if process.stderr:
-        process.stderr.close()
+    with started("ask", prompt, env={"CHATDESK_MOCK_TOKENS_PER_SECOND": "250"}) as command:
+        first = command.stdout.read(1)  # the answer has started to stream
+        assert first, command.said()
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            command.wait(rng.uniform(0.0, 1.0))
+        command.kill()
+        command.wait(30)
 
 
 @pytest.mark.slow(

@@ -4,11 +4,12 @@ they are given what an interpreter reads only as it starts."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import pytest
 
-from tests.e2e.cli import COLD, can_warm, read_at_start
+from tests.e2e.cli import COLD, can_warm, read_at_start, started
 
 POSIX = hasattr(os, "fork") and sys.platform != "win32"
 
@@ -37,3 +38,23 @@ def test_interpreter_variables_are_told_from_libraries_ones() -> None:
         assert read_at_start(name), name
     assert not read_at_start("PYTHON_KEYRING_BACKEND")
     assert not read_at_start("CHATDESK_HOME")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX's")
+@pytest.mark.parametrize("cold", [False, True], ids=["warm", "cold"])
+def test_a_started_command_streams_its_output_and_is_killed_or_waited_for(
+    cold: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if cold:
+        monkeypatch.setenv(COLD, "1")
+    else:
+        monkeypatch.delenv(COLD, raising=False)
+    with started("--version") as command:
+        said = command.stdout.read()
+        assert command.wait(60) == 0, command.said()
+    assert said.startswith(b"chatdesk ")
+    slow = {"CHATDESK_MOCK_TOKENS_PER_SECOND": "5"}  # about a minute for the whole answer
+    with started("ask", "a long answer, please", env=slow) as command:
+        assert command.stdout.read(1), command.said()  # streaming: it is still running
+        command.kill()
+        assert command.wait(60) == -signal.SIGKILL
