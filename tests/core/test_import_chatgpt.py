@@ -353,6 +353,7 @@ def _peak_of(work: Any) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow("exports of 90 and 360 chats imported under tracemalloc (slower allocations)")
 async def test_memory_stays_flat_as_the_export_grows(
     store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reader: Reader
 ) -> None:

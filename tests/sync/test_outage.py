@@ -82,6 +82,7 @@ def drain(client: Client, rounds: int = 10) -> None:
     raise AssertionError(f"outbox not drained after {rounds} rounds: {outbox(client)}")
 
 
+@pytest.mark.slow("1,000 messages written while PostgreSQL is down, then synced to a second client")
 def test_a_thousand_messages_written_offline_arrive_exactly_once(
     pair: tuple[Client, Client], team: Team, sync_db: SyncDatabase, pg_server: PgServer
 ) -> None:

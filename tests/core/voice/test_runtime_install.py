@@ -95,6 +95,7 @@ async def test_the_extra_installs_from_a_folder_of_wheels_and_is_found_after(
     assert "PIP_CONFIG_FILE=" in environment  # pip's own settings go through
 
 
+@pytest.mark.slow("makes a venv with pip (ensurepip) and runs pip in it")
 @pytest.mark.asyncio
 async def test_a_package_the_index_lacks_fails_typed_and_changes_nothing(
     clean_venv: Venv, tmp_path: Path
