@@ -3,6 +3,7 @@ matplotlib, pypdf, python-docx, openpyxl, python-pptx, odfpy): nothing opaque is
 
 from __future__ import annotations
 
+import functools
 import io
 import zipfile
 from pathlib import Path
@@ -58,7 +59,13 @@ def bomb_png(side: int = 12_000) -> bytes:
 
 def pdf(pages: list[str]) -> bytes:
     """A PDF with a text layer: one page per string, its lines from the top of the page down
-    (matplotlib writes TrueType text)."""
+    (matplotlib writes TrueType text). Made once per process for the same pages: laying out
+    text is slow (a 40-page document takes seconds), and the bytes cannot change."""
+    return _pdf(tuple(pages))
+
+
+@functools.lru_cache(maxsize=16)
+def _pdf(pages: tuple[str, ...]) -> bytes:
     import matplotlib
 
     matplotlib.use("Agg")
