@@ -444,7 +444,9 @@ def test_a_message_too_long_for_the_model_offers_another_model_only(
     core: Core, window: MainWindow, thread_id: uuid.UUID, qtbot: QtBot, finish: Any
 ) -> None:
     finish(core.service.set_thread_context_window(thread_id, 1_000))
-    send(qtbot, window, "timeout on node 17, retrying " * 200)
+    window.composer.editor.setFocus()  # pasted: 6,000 characters typed one by one take seconds
+    window.composer.editor.insertPlainText("timeout on node 17, retrying " * 200)
+    qtbot.keyClick(window.composer.editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: answer_done(window, 8))
     refused = window.view.widgets[-1]
     assert refused.message.error_type == "context_too_long"

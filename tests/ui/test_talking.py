@@ -113,6 +113,7 @@ def test_esc_interrupts_the_answer_and_listens_again_then_ends(
     assert len(recorder.played) == 1
 
 
+@pytest.mark.slow("speaks two sentences in real time through an audio server, each transcribed")
 def test_speaking_interrupts_the_answer_and_is_the_next_turn(
     qtbot: QtBot, window: Any, pulse: Pulse, tmp_path: Path
 ) -> None:
