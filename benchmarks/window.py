@@ -174,7 +174,7 @@ async def stalls_during(work: Awaitable[T]) -> tuple[T, Stalls]:
 def thread_shown(window: MainWindow, thread_id: uuid.UUID) -> bool:
     """The thread's page is on screen: a widget for every row of the window's model (they are
     built a few per turn of the loop), each of a message of that thread."""
-    widgets = window.view.widgets
+    widgets = window.view.made_widgets
     every_row = len(widgets) == window.conversation.rowCount()
     return bool(widgets) and every_row and all(w.message.thread_id == thread_id for w in widgets)
 
@@ -185,14 +185,15 @@ def on_screen_formatted(window: MainWindow, thread_id: uuid.UUID) -> bool:
     view = window.view
     top = view.verticalScrollBar().value()
     bottom = top + view.viewport().height()
-    seen = [w for w in view.widgets if w.y() < bottom and w.y() + w.height() > top]
-    every_row = len(view.widgets) == window.conversation.rowCount()
+    made = view.made_widgets
+    seen = [w for w in made if w.y() < bottom and w.y() + w.height() > top]
+    every_row = len(made) == window.conversation.rowCount()
     filled = bool(seen) and (every_row or seen[0].y() <= top)  # no gap above the first
     return filled and all(w.message.thread_id == thread_id and w.rendered for w in seen)
 
 
 def all_formatted(window: MainWindow) -> bool:
-    return all(w.rendered is not None for w in window.view.widgets)
+    return all(w.rendered is not None for w in window.view.made_widgets)
 
 
 async def fill_thread(core: Core, size: int, title: str | None = None) -> uuid.UUID:

@@ -3,16 +3,14 @@ against the user (no network, no local files, no link opened without consent).""
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QTimer, QUrl, Slot
+from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QTextDocument
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
@@ -20,15 +18,12 @@ from pytestqt.qtbot import QtBot
 from benchmarks.common import chain, insert_rows, set_leaf
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.render.document_colours import DOCUMENT
-from chatdesk.core.render.kept import KeptKey, KeptRenders
+from chatdesk.core.render.kept import KeptKey
 from chatdesk.core.render.model import Rendered
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui import application
-from chatdesk.ui.conversation import formatter as formatter_module
-from chatdesk.ui.conversation.controller import FIRST_PAGE, PAGE, WINDOW
-from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.conversation.controller import PAGE, WINDOW
 from chatdesk.ui.conversation.model import ConversationModel
-from chatdesk.ui.conversation.view import STAGE
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from chatdesk.ui.theme.colours import colours
@@ -162,94 +157,6 @@ def test_a_long_thread_opens_at_the_end_and_pages_in_as_the_user_scrolls_up(
     )
 
 
-class _PagePaints(QObject):
-    """Each paint of a message in the conversation: how many of the shown thread's widgets
-    were made, and whether it was scrolled to its end."""
-
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__()
-        self.window = window
-        self.seen: list[tuple[int, bool]] = []
-
-    def watch(self, widget: MessageWidget) -> None:
-        widget.body.viewport().installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        view = self.window.view
-        if event.type() == QEvent.Type.Paint:
-            made = len(view._widgets)  # not `widgets`: reading those makes the rest at once
-            bar = view.verticalScrollBar()
-            self.seen.append((made, bar.value() == bar.maximum()))
-        return False
-
-
-def test_a_page_is_built_over_several_turns_and_first_painted_whole_at_its_end(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
-) -> None:
-    core = make_core()
-    long = seed_thread(core, finish, 400)
-    short = seed_thread(core, finish, 30)
-    window = open_window(core)
-    open_thread(window, qtbot, short.id, FIRST_PAGE)
-    turns = [0]
-    ticker = QTimer(interval=0)  # counts the turns of the loop
-    ticker.timeout.connect(lambda: turns.__setitem__(0, turns[0] + 1))
-    made_in_turn: list[int] = []
-    window.view.message_widget_added.connect(lambda _: made_in_turn.append(turns[0]))
-    paints = _PagePaints(window)
-    for widget in window.view.widgets:  # the page shown before
-        paints.watch(widget)
-    window.view.message_widget_added.connect(paints.watch)
-    shown: list[int] = []
-
-    def page_shown() -> None:
-        shown.append(len(window.view._widgets))
-        if len(window.view._widgets) == FIRST_PAGE:
-            ticker.stop()  # the turns while the page was built are counted
-
-    window.view.page_shown.connect(page_shown)
-    older: list[bool] = []
-    window.view.older_wanted.connect(lambda: older.append(True))
-    ticker.start()
-    try:
-        window.show_thread(long.id)
-        qtbot.waitUntil(lambda: FIRST_PAGE in shown)
-        qtbot.waitUntil(lambda: any(made == FIRST_PAGE for made, _ in paints.seen))
-    finally:
-        ticker.stop()
-        window.view.message_widget_added.disconnect(paints.watch)
-    # Never more than a few widgets made in one turn: keys and timers are served in between.
-    assert len(made_in_turn) == FIRST_PAGE
-    assert max(made_in_turn.count(turn) for turn in set(made_in_turn)) <= STAGE
-    # Every paint of the view showed the old page or the whole new one, at its end.
-    assert all(made in (0, FIRST_PAGE) and at_end for made, at_end in paints.seen), paints.seen
-    assert window.view.widgets[-1].message.id == window.conversation.last.id
-    qtbot.waitUntil(lambda: all(w.rendered is not None for w in window.view.widgets))
-    assert not older  # the page filled the view: nothing above it was read while it was built
-
-
-def test_a_change_while_a_page_is_built_reaches_the_right_message(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
-) -> None:
-    core = make_core()
-    thread = seed_thread(core, finish, 100)
-    window = open_window(core)
-    started: list[bool] = []
-    # Right after the page arrives, before the view has made all of its widgets:
-    window.controller.loaded.connect(lambda _: started.append(window.view._unbuilt > 0))
-    window.show_thread(thread.id)
-    qtbot.waitUntil(lambda: bool(started))
-    assert started == [True]  # the page is being built a few widgets per turn
-    oldest = window.conversation.message(0)
-    window.conversation.replace(dataclasses.replace(oldest, content="changed meanwhile"))
-    widget = window.view.widget_for(oldest.id)  # made at once, with the change
-    assert widget is not None
-    assert widget.message.content == "changed meanwhile"
-    assert [w.message.id for w in window.view.widgets] == [
-        window.conversation.message(row).id for row in range(window.conversation.rowCount())
-    ]
-
-
 HOSTILE = [
     "<script>alert(1)</script> plain words stay",
     '<img src="{web}/raw-img.png"> after raw img',
@@ -353,62 +260,6 @@ def test_a_plain_answer_shows_blank_runs_as_one_and_copies_every_line(
     assert shown.endswith("- a\n\nend")
     window.actions_.copy(answer.message.id, plain=True)
     assert QApplication.clipboard().text() == text
-
-
-class _FirstPaints(QObject):
-    """For each message widget, whether it showed formatted text when it was first painted."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.formatted: dict[Any, bool] = {}
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            widget: QObject | None = watched  # a part of a message widget (its text)
-            while widget is not None and not isinstance(widget, MessageWidget):
-                widget = widget.parent()
-            if widget is not None:
-                self.formatted.setdefault(widget.message.id, widget.rendered is not None)
-        return False
-
-
-def test_a_thread_formatted_in_an_earlier_run_is_formatted_at_its_first_paint(
-    make_core: Any, qtbot: QtBot, finish: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # A page waits only briefly for what is kept on disk (a busy disk costs formatting, not the
-    # page); a busy machine can take longer than that to read it, so the test waits as long.
-    monkeypatch.setattr(formatter_module, "KEPT_WAIT", 60.0)
-    core = make_core()
-    thread = seed_thread(core, finish, 40)
-    folder = tmp_path / "cache"
-
-    def one_run(check: _FirstPaints | None = None) -> None:
-        kept = KeptRenders(folder)
-        window = MainWindow()
-        window.attach(core.service, kept_renders=kept)
-        window.show()
-        window.start()
-        if check is not None:
-            QApplication.instance().installEventFilter(check)  # type: ignore[union-attr]
-        try:
-            open_thread(window, qtbot, thread.id, FIRST_PAGE)
-            if check is not None:
-                qtbot.waitUntil(lambda: bool(check.formatted))  # the screenful is painted
-        finally:
-            if check is not None:
-                QApplication.instance().removeEventFilter(check)  # type: ignore[union-attr]
-            window.close()
-            finish(window.aclose())
-            window.deleteLater()
-            kept.close()  # what was formatted is written by now
-
-    one_run()  # formatted by the render worker, and kept
-    assert len(KeptRenders(folder).message_ids()) == FIRST_PAGE
-
-    painted = _FirstPaints()
-    one_run(painted)  # a restart: the same thread opened again
-    assert painted.formatted  # the messages on screen…
-    assert all(painted.formatted.values())  # …each formatted when first painted
 
 
 def test_the_kept_formatting_of_deleted_messages_goes_with_them(

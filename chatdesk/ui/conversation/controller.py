@@ -21,9 +21,12 @@ if TYPE_CHECKING:  # the service loads SQLAlchemy, which the window's shell does
     from chatdesk.ui.conversation.view import ConversationView
 
 PageRead = Coroutine[Any, Any, MessagePage]
-Prefetch = Callable[[Sequence[MessageView]], Awaitable[None]]
+Prefetch = Callable[[Sequence[MessageView], int | None], Awaitable[None]]
 PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long
 FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
+# Of a first page, the newest messages waited for: about what fills a window (the view makes
+# their widgets meanwhile, and waits for the formatting of those it paints first).
+FIRST_FORMATTED = 4
 WINDOW = 150  # most messages kept in the model at once
 
 
@@ -40,8 +43,9 @@ class ConversationController(QObject):
         *,
         prefetch: Prefetch | None = None,
     ) -> None:
-        """`prefetch(messages)`: made ready before a page read is shown (their kept
-        formatting brought into memory, so it is there at their first paint)."""
+        """`prefetch(messages, newest)`: made ready before a page read is shown (their kept
+        formatting brought into memory, so it is there at their first paint, and the rest
+        formatted, waiting for the `newest` of them: all, None)."""
         super().__init__(parent)
         self._service = service
         self._runner = runner
@@ -84,10 +88,10 @@ class ConversationController(QObject):
             call = self._service.list_messages(thread_id, around=at, limit=FIRST_PAGE)
             self._read(call, lambda page: self._show_first(page, at))
 
-    async def _prepared(self, call: PageRead) -> MessagePage:
+    async def _prepared(self, call: PageRead, newest: int | None = None) -> MessagePage:
         page = await call
         if self._prefetch is not None:
-            await self._prefetch(page.messages)
+            await self._prefetch(page.messages, newest)
         return page
 
     def _read(self, call: PageRead, done: Callable[[MessagePage], None]) -> None:
@@ -99,7 +103,7 @@ class ConversationController(QObject):
                 done(page)
                 self._replay()
 
-        self._runner.run(self._prepared(call), done=finish, quiet=True)
+        self._runner.run(self._prepared(call, FIRST_FORMATTED), done=finish, quiet=True)
 
     def _show_first(self, page: MessagePage, at: uuid.UUID | None = None) -> None:
         self.model.show(self.model.thread_id, page)

@@ -127,11 +127,12 @@ class Formatter(QObject):
         stored = self._stored(key, options.pixel_ratio, options.text_px)
         self._runner.run(self._render(key, text, options), done=stored, quiet=True)
 
-    async def prefetch(self, messages: Sequence[MessageView]) -> None:
+    async def prefetch(self, messages: Sequence[MessageView], newest: int | None = None) -> None:
         """Make a page about to be shown formatted at its first paint: what is kept on disk of
         its formatting is brought into memory (waiting at most `KEPT_WAIT`: a busy disk costs
-        formatting, not the page), and what is not is formatted first, newest (on screen)
-        first, for at most `AHEAD_WAIT`; what takes longer shows plain and formats after."""
+        formatting, not the page), and what is not is formatted, newest (on screen) first;
+        this waits for the `newest` of them (all: None), at most `AHEAD_WAIT`: what takes
+        longer shows plain and formats after."""
         texts = {
             key_for(m.id, m.content[:SHOWN_CHARS], self.palette, False, cited(m)): m
             for m in messages
@@ -156,7 +157,7 @@ class Formatter(QObject):
                 citations=cited(message),
             )
             self.format(key, message.content[:SHOWN_CHARS], options, _settling(done))
-        await asyncio.wait(ready, timeout=AHEAD_WAIT)
+        await asyncio.wait(ready[:newest], timeout=AHEAD_WAIT)
 
     async def _read_kept(self, kept: KeptRenders, keys: list[Key]) -> None:
         ratio, size = self.pixel_ratio, self.text_px

@@ -53,6 +53,7 @@ class MessageWidget(QFrame):
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
     editing = Signal(object)  # its editor (a MessageEditor), shown in place of the bubble
+    formatted = Signal()  # its finished text shows formatted
     tool_decided = Signal(object, str, object)  # message id, call id, once/always/deny/Edited
     link_activated = Signal(str, object)  # href, message id
     attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
@@ -351,6 +352,7 @@ class MessageWidget(QFrame):
             if Shiboken.isValid(self) and key == self._formatted_key:
                 self.rendered = rendered
                 self.body.show_rendered(rendered)
+                self.formatted.emit()
 
         return show
 

@@ -51,6 +51,7 @@ class ConversationModel(QAbstractListModel):
         self._rows: list[MessageView] = []
         self._index: dict[uuid.UUID, int] = {}
         self.thread_id: uuid.UUID | None = None
+        self.reading = False  # a thread shown whose first page is being read
         self.has_more_before = False
         self.has_more_after = False
         self.summary: SummaryView | None = None
@@ -117,6 +118,7 @@ class ConversationModel(QAbstractListModel):
         if thread_id != self.thread_id:
             self.summary = None  # the new thread's arrives after its first page
         self.thread_id = thread_id
+        self.reading = thread_id is not None and page is None
         self._rows = list(page.messages) if page else []
         self.has_more_before = bool(page and page.has_more_before)
         self.has_more_after = bool(page and page.has_more_after)

@@ -3,11 +3,13 @@ of the whole thread, in a scroll area that follows a streaming answer until the 
 One more widget, the summary divider, sits after the last message the summary in use covers, or
 heads the window when that message is above it (decision 0013).
 
-A page shown in place of another (a thread opened) is built `STAGE` widgets per turn of the
-loop, newest first, with the view not painting meanwhile: each turn stays under a frame, keys and
-timers are served in between, and the first frame painted holds the whole page, laid out and
-scrolled to its end, never part of it. Anything that needs the widgets meanwhile (a change from
-the model, a search hit, the find bar) has the rest built at once first.
+A page shown in place of another (a thread opened) is built newest first, `STAGE` widgets per
+turn of the loop, with the view not painting, until they fill the viewport and hold their
+formatting (or `FORMAT_WAIT_MS` has passed); the first frame painted shows them laid out and
+scrolled to the end, never an empty part of the view. The rest of the page is then built above
+them, one widget a turn, while what is on screen stays put (decision 0078). Keys and timers are
+served between turns. Anything that needs every widget meanwhile (a change from the model, a
+search hit, the find bar) has the rest built at once first.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import uuid
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
-    QCoreApplication,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -29,14 +30,15 @@ from PySide6.QtWidgets import (
     QApplication,
     QFrame,
     QScrollArea,
-    QToolButton,
     QWidget,
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.column import DEFAULT_MEASURE, EDGE, column_side
+from chatdesk.ui.column import DEFAULT_MEASURE, column_side
+from chatdesk.ui.conversation.discarded import Discarded
 from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.empty import EmptyState
+from chatdesk.ui.conversation.jump import jump_button, place_jump
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.wide import ColumnLayout
 
@@ -49,12 +51,16 @@ _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
 _EDIT_MARGIN = 24  # pixels kept around a message's editor scrolled into sight
-_JUMP_GAP = 8  # pixels between "↓ Latest" and the column's text, or the viewport's bottom
-_LAYOUT_PASSES = 4  # at most, to lay a page out before it is first painted
-STAGE = 2  # message widgets made per turn of the loop while a page is shown (~2–3 ms each)
+STAGE = 2  # message widgets made per turn of the loop before a page is painted
+FORMAT_WAIT_MS = 100  # at most, from a page's arrival, for what it paints first to be formatted
+READING_WAIT_MS = 500  # at most, for a thread's first page while the page before stays
 
 
 class ConversationView(QScrollArea):
+    """It keeps 35 methods because a page being built, the scroll position that follows the
+    end or holds a message in sight, and the widgets' places in the column are one state: each
+    step of building a page moves the scroll position, and each scroll asks for pages."""
+
     older_wanted = Signal()
     newer_wanted = Signal()
     latest_wanted = Signal()  # "jump to latest" while newer pages are not loaded
@@ -74,6 +80,7 @@ class ConversationView(QScrollArea):
         self._refocus: tuple[int, str] | None = None  # (row, footer part): see _remember_focus
         self._widgets: list[MessageWidget] = []
         self._unbuilt = 0  # rows at the top of a page being shown whose widgets are not made yet
+        self._unpainted = False  # a page being shown is not painted yet (its newest being made)
         self._follow = True  # keep the newest text in sight
         self._restoring = False
         # While older pages arrive above: the message the user looks at and its offset from
@@ -95,14 +102,8 @@ class ConversationView(QScrollArea):
         self.divider = SummaryDivider(self._content)
         self.divider.hide()
         self.setWidget(self._content)
-        self._jump = QToolButton(self)  # over the viewport, or in a strip under it
-        self._jump.setObjectName("jumpToLatest")
-        # translators: a button that scrolls to the newest message
-        self._jump.setText(tr("↓ Latest"))
-        self._jump.setAccessibleName(tr("Jump to the latest message"))
-        self._jump.setToolTip(tr("Jump to the latest message"))
+        self._jump = jump_button(self)
         self._jump.clicked.connect(self.jump_to_latest)
-        self._jump.hide()
         bar = self.verticalScrollBar()
         bar.valueChanged.connect(self._on_scrolled)
         bar.rangeChanged.connect(self._on_range)
@@ -118,6 +119,15 @@ class ConversationView(QScrollArea):
         self._next_stage.timeout.connect(self._build_stage)
         self._reveal = QTimer(self, singleShot=True, interval=0)  # once the page is laid out
         self._reveal.timeout.connect(self._reveal_page)
+        # Runs while a page's first paint may wait for what it shows to be formatted (its
+        # widgets made meanwhile); then what is not shows plain at first.
+        self._format_wait = QTimer(self, singleShot=True, interval=FORMAT_WAIT_MS)
+        self._format_wait.timeout.connect(self._may_reveal)
+        # A thread whose page is being read shows the page before until it comes, or at
+        # most this long (a read that fails, or a slow disk): then it shows empty.
+        self._reading_wait = QTimer(self, singleShot=True, interval=READING_WAIT_MS)
+        self._reading_wait.timeout.connect(self._show_page)
+        self._discarded = Discarded(self)  # the widgets of pages shown before
 
     # -- following the model ---------------------------------------------------------------------
 
@@ -127,52 +137,101 @@ class ConversationView(QScrollArea):
         self._finish_page()
         return self._widgets
 
+    @property
+    def made_widgets(self) -> list[MessageWidget]:
+        """The widgets made so far, in order: while a page is being shown, those of its newest
+        rows (the rest are made above them, one a turn of the loop once these are painted)."""
+        return self._widgets
+
     def _rebuild(self) -> None:
         self._remember_focus(0, len(self._widgets) - 1)
-        for widget in self._widgets:
-            widget.deleteLater()
+        for widget in self._widgets:  # deleted once the new page is painted, a few a turn
+            self._layout.removeWidget(widget)
+        self._discarded.keep(self._widgets)
         self._widgets = []
         self._follow = True
         self._unbuilt = self._model.rowCount()
-        if self._unbuilt <= STAGE:
-            self._unbuilt = 0
-            self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
-            self._show_empty()
-            self._reveal.stop()
-            self.page_shown.emit()
-            self.setUpdatesEnabled(True)  # if a page before was still being built
+        self._format_wait.start()
+        self._unpainted = True
+        self.setUpdatesEnabled(False)  # until its newest messages are laid out (_reveal_page)
+        if self._model.reading:  # what was on screen stays there until the page comes
+            self._reading_wait.start()
             return
-        self.empty.hide()
-        self.setUpdatesEnabled(False)  # until the whole page is laid out (_reveal_page)
-        self._build_stage()
+        self._reading_wait.stop()
+        if self._unbuilt > STAGE:
+            self.empty.hide()
+            self._build_stage()
+            return
+        self._unbuilt = 0
+        self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
+        self._show_empty()
+        if not self._unformatted():
+            self._reveal.stop()
+            self._show_page()
 
     def _build_stage(self, *, rest: bool = False) -> None:
-        """The next `STAGE` widgets of a page being shown, above those made (or all of them)."""
+        """The next widgets of a page being shown, above those made (or all of them): `STAGE`
+        a turn until they fill the viewport, unpainted; then one a turn above the painted."""
         if not self._unbuilt:
             return
-        first = 0 if rest else max(0, self._unbuilt - STAGE)
+        if not self._unpainted and not self._follow and self._anchor is None:
+            self._anchor_on_visible()  # what the user looks at stays put as rows come above
+        first = 0 if rest else max(0, self._unbuilt - (STAGE if self._unpainted else 1))
         self._make(range(first, self._unbuilt), at=0)  # rows below them have theirs
         self._unbuilt = first
-        if first:
+        if not first:
+            self._place_divider()
+        if not self._unpainted:
+            (self._next_stage if first else self._edge_check).start()
+        elif first and not self._fills_view():
             self._next_stage.start()
         else:
-            self._place_divider()
             self._reveal.start()
+
+    def _fills_view(self) -> bool:
+        """The widgets made fill the viewport and a margin above it (their text laid out now
+        to know)."""
+        self._layout.settle(self._content)
+        made = sum(widget.height() for widget in self._widgets)
+        return made >= self.viewport().height() + _EDGE
+
+    def _unformatted(self) -> bool:
+        """A widget made is still to be formatted, and the page may wait for it."""
+        return self._format_wait.isActive() and any(
+            widget.rendered is None and widget.message.status.is_final for widget in self._widgets
+        )
 
     def _finish_page(self) -> None:
         if self._unbuilt:
             self._build_stage(rest=True)
 
+    def _may_reveal(self) -> None:
+        """A widget was formatted, or the page waited long enough for it."""
+        if self._unpainted and not self._next_stage.isActive():
+            self._reveal.start()
+
     def _reveal_page(self) -> None:
-        if self._unbuilt:
-            return  # a newer page is being built
-        _settle(self._layout, self._content)  # laid out to the end before the first paint
+        if not self._unpainted or self._next_stage.isActive():
+            return  # painted, or its newest are still being made
+        if self._unbuilt and not self._fills_view():  # formatted, they take less room
+            self._next_stage.start()
+        elif not self._unformatted():
+            self._show_page()
+
+    def _show_page(self) -> None:
+        """Paint the page from here: laid out, at its end (unless a message was revealed)."""
+        self._layout.settle(self._content)
         if self._follow:
             bar = self.verticalScrollBar()
             bar.setValue(bar.maximum())
+        self._unpainted = False
         self.page_shown.emit()
         self.setUpdatesEnabled(True)
-        self._edge_check.start()  # a page too short for the view asks for the one before
+        self._discarded.delete_soon()
+        if self._unbuilt:
+            self._next_stage.start()  # the rest, above
+        else:
+            self._edge_check.start()  # a page too short for the view asks for the one before
 
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._finish_page()  # rows map to widgets from here on
@@ -192,6 +251,7 @@ class ConversationView(QScrollArea):
             self._widgets.insert(place, widget)
             self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
             widget.editing.connect(self.show_editor)
+            widget.formatted.connect(self._may_reveal)
             self.message_widget_added.emit(widget)
             if self._refocus is not None and self._refocus[0] == row:
                 widget.footer.focus_part(self._refocus[1])
@@ -225,7 +285,7 @@ class ConversationView(QScrollArea):
 
     def _anchor_on_visible(self) -> None:
         top = self.verticalScrollBar().value()
-        seen = next((w for w in self.widgets if w.y() + w.height() > top), None)
+        seen = next((w for w in self._widgets if w.y() + w.height() > top), None)
         self._anchor = (seen, seen.y() - top) if seen is not None else None
 
     def _removed(self, _parent: QModelIndex, first: int, last: int) -> None:
@@ -318,7 +378,7 @@ class ConversationView(QScrollArea):
         """A message's editor just opened in place of its bubble, in sight with its caret: the
         whole of it when it fits, else its top. The view stays there as the messages around it
         change, until the user scrolls."""
-        _settle(self._layout, self._content)
+        self._layout.settle(self._content)
         bar, height = self.verticalScrollBar(), self.viewport().height()
         top = editor.mapTo(self._content, editor.rect().topLeft()).y()
         self._restoring = True
@@ -369,28 +429,7 @@ class ConversationView(QScrollArea):
         self._place_jump()
 
     def _place_jump(self) -> None:
-        """Where "↓ Latest" covers no text: at the bottom of the view beside the column's text,
-        on its trailing side, when the view leaves room there and no comparison reaches into
-        it; else in a strip of its own under the messages, at the column's trailing edge."""
-        hint = self._jump.sizeHint()
-        left, right = self.column()
-        port = self.viewport()
-        room = hint.width() + 2 * _JUMP_GAP  # for it beside the text
-        rtl = self.isRightToLeft()
-        beside = (left if rtl else port.width() - right) >= room and not self._layout.has_wide()
-        strip = 0 if beside or self._jump.isHidden() else hint.height() + 2 * _JUMP_GAP
-        if self.viewportMargins().bottom() != strip:
-            self.setViewportMargins(0, 0, 0, strip)  # a resize of the viewport: placed again
-            return
-        area = port.geometry()
-        if beside:
-            x = left - _JUMP_GAP - hint.width() if rtl else right + _JUMP_GAP
-            y = area.bottom() + 1 - hint.height() - _JUMP_GAP
-        else:
-            x = left + EDGE if rtl else right - EDGE - hint.width()
-            y = area.bottom() + 1 + _JUMP_GAP
-        self._jump.setGeometry(area.x() + x, y, hint.width(), hint.height())
-        self._jump.raise_()
+        place_jump(self, self._jump, self.column(), self._layout.has_wide())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
@@ -400,15 +439,3 @@ class ConversationView(QScrollArea):
         if event.type() == QEvent.Type.Resize:  # the scroll bar came or went
             self._fit_column()
         return super().viewportEvent(event)
-
-
-def _settle(layout: ColumnLayout, content: QWidget) -> None:
-    """Lay the page out now: a message's new width gives its text a new height, which lays its
-    parents out again on the next pass."""
-    height = -1
-    for _ in range(_LAYOUT_PASSES):
-        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        layout.activate()
-        if content.height() == height:
-            break
-        height = content.height()

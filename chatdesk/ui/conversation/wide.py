@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import weakref
 
-from PySide6.QtCore import QRect
+from PySide6.QtCore import QCoreApplication, QEvent, QRect
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 # Around each answer's text: its column's frame and padding (comparison.py), the row's spacing;
 # and the message's own margins around the row (message.py).
 _ANSWER_EXTRA = 2 * 7 + 8
 _MESSAGE_EXTRA = 2 * 12
+_LAYOUT_PASSES = 4  # at most, to lay a page out before it is first painted
 
 
 class ColumnLayout(QVBoxLayout):
@@ -22,6 +23,17 @@ class ColumnLayout(QVBoxLayout):
         super().__init__(parent)
         self.measure = measure
         self._wide: weakref.WeakKeyDictionary[QWidget, int] = weakref.WeakKeyDictionary()
+
+    def settle(self, content: QWidget) -> None:
+        """Lay `content` out now: a message's new width gives its text a new height, which
+        lays its parents out again on the next pass."""
+        height = -1
+        for _ in range(_LAYOUT_PASSES):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            self.activate()
+            if content.height() == height:
+                break
+            height = content.height()
 
     def widen(self, widget: QWidget, answers: int) -> None:
         """Lay `widget` out wide enough for `answers` side by side."""

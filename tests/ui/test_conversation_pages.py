@@ -1,0 +1,188 @@
+"""A thread opened in the conversation view: painted first from its newest messages, filling
+the view, formatted (by what was kept from an earlier run, or by the render worker while the
+widgets are made), with the rest of the page built above them over turns of the loop."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from chatdesk.core.render.kept import KeptRenders
+from chatdesk.ui.conversation import formatter as formatter_module
+from chatdesk.ui.conversation import view as view_module
+from chatdesk.ui.conversation.controller import FIRST_PAGE
+from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.conversation.view import STAGE
+from chatdesk.ui.main_window import MainWindow
+from tests.ui.test_conversation import open_thread, seed_thread
+
+
+class _PagePaints(QObject):
+    """Each paint of a message in the conversation: how many of the shown thread's widgets
+    were made, whether it was scrolled to its end, and whether those made filled the view."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__()
+        self.window = window
+        self.seen: list[tuple[int, bool, bool]] = []
+
+    def watch(self, widget: MessageWidget | QWidget) -> None:
+        """A message, or any widget of the view (its viewport: a paint of no message)."""
+        shown = widget.body.viewport() if isinstance(widget, MessageWidget) else widget
+        shown.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        view = self.window.view
+        if event.type() == QEvent.Type.Paint:
+            made = view.made_widgets  # not `widgets`: reading those makes the rest at once
+            bar = view.verticalScrollBar()
+            filled = sum(w.height() for w in made) >= view.viewport().height()
+            self.seen.append((len(made), bar.value() == bar.maximum(), filled))
+        return False
+
+
+def test_a_page_is_first_painted_at_its_end_filling_the_view_and_built_above_over_turns(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    long = seed_thread(core, finish, 400)
+    short = seed_thread(core, finish, 30)
+    window = open_window(core)
+    open_thread(window, qtbot, short.id, FIRST_PAGE)
+    turns = [0]
+    ticker = QTimer(interval=0)  # counts the turns of the loop
+    ticker.timeout.connect(lambda: turns.__setitem__(0, turns[0] + 1))
+    made_in_turn: list[int] = []
+    window.view.message_widget_added.connect(lambda _: made_in_turn.append(turns[0]))
+    paints = _PagePaints(window)
+    for widget in window.view.widgets:  # the page shown before
+        paints.watch(widget)
+    paints.watch(window.view.widget())  # never painted empty between the two pages
+    window.view.message_widget_added.connect(paints.watch)
+    shown: list[int] = []
+    window.view.page_shown.connect(lambda: shown.append(len(window.view.made_widgets)))
+    older: list[bool] = []
+    window.view.older_wanted.connect(lambda: older.append(True))
+    ticker.start()
+    try:
+        window.show_thread(long.id)
+        qtbot.waitUntil(lambda: len(made_in_turn) == FIRST_PAGE)
+        qtbot.waitUntil(lambda: any(made == FIRST_PAGE for made, _, _ in paints.seen))
+    finally:
+        ticker.stop()
+        window.view.message_widget_added.disconnect(paints.watch)
+    # Never more than a few widgets made in one turn: keys and timers are served in between.
+    assert max(made_in_turn.count(turn) for turn in set(made_in_turn)) <= STAGE
+    # Painted first with its newest messages only, filling the view: the rest came above.
+    assert 0 < shown[-1] < FIRST_PAGE
+    # Every paint of the view showed the old page or the new one at its end, never the view
+    # empty or partly so.
+    assert all(at_end and filled for _, at_end, filled in paints.seen), paints.seen
+    assert window.view.widgets[-1].message.id == window.conversation.last.id
+    qtbot.waitUntil(lambda: all(w.rendered is not None for w in window.view.widgets))
+    assert not older  # the page filled the view: nothing above it was read while it was built
+
+
+def test_a_change_while_a_page_is_built_reaches_the_right_message(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 100)
+    window = open_window(core)
+    started: list[bool] = []
+    # Right after the page arrives, before the view has made all of its widgets:
+    window.controller.loaded.connect(lambda _: started.append(window.view._unbuilt > 0))
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: bool(started))
+    assert started == [True]  # the page is being built a few widgets per turn
+    oldest = window.conversation.message(0)
+    window.conversation.replace(dataclasses.replace(oldest, content="changed meanwhile"))
+    widget = window.view.widget_for(oldest.id)  # made at once, with the change
+    assert widget is not None
+    assert widget.message.content == "changed meanwhile"
+    assert [w.message.id for w in window.view.widgets] == [
+        window.conversation.message(row).id for row in range(window.conversation.rowCount())
+    ]
+
+
+class _FirstPaints(QObject):
+    """For each message widget, whether it showed formatted text when it was first painted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.formatted: dict[Any, bool] = {}
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            widget: QObject | None = watched  # a part of a message widget (its text)
+            while widget is not None and not isinstance(widget, MessageWidget):
+                widget = widget.parent()
+            if widget is not None:
+                self.formatted.setdefault(widget.message.id, widget.rendered is not None)
+        return False
+
+
+def test_a_thread_formatted_in_an_earlier_run_is_formatted_at_its_first_paint(
+    make_core: Any, qtbot: QtBot, finish: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A page waits only briefly for what is kept on disk (a busy disk costs formatting, not the
+    # page); a busy machine can take longer than that to read it, so the test waits as long.
+    monkeypatch.setattr(formatter_module, "KEPT_WAIT", 60.0)
+    core = make_core()
+    thread = seed_thread(core, finish, 40)
+    folder = tmp_path / "cache"
+
+    def one_run(check: _FirstPaints | None = None) -> None:
+        kept = KeptRenders(folder)
+        window = MainWindow()
+        window.attach(core.service, kept_renders=kept)
+        window.show()
+        window.start()
+        if check is not None:
+            QApplication.instance().installEventFilter(check)  # type: ignore[union-attr]
+        try:
+            open_thread(window, qtbot, thread.id, FIRST_PAGE)
+            if check is not None:
+                qtbot.waitUntil(lambda: bool(check.formatted))  # the screenful is painted
+        finally:
+            if check is not None:
+                QApplication.instance().removeEventFilter(check)  # type: ignore[union-attr]
+            window.close()
+            finish(window.aclose())
+            window.deleteLater()
+            kept.close()  # what was formatted is written by now
+
+    one_run()  # formatted by the render worker, and kept
+    assert len(KeptRenders(folder).message_ids()) == FIRST_PAGE
+
+    painted = _FirstPaints()
+    one_run(painted)  # a restart: the same thread opened again
+    assert painted.formatted  # the messages on screen…
+    assert all(painted.formatted.values())  # …each formatted when first painted
+
+
+def test_a_thread_never_formatted_paints_first_what_its_formatting_has_reached(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The page is not held back before its widgets are made: the view makes them while the
+    # render worker formats their text, and paints once those it shows are formatted (a busy
+    # machine formats slowly: the test waits as long as that takes).
+    monkeypatch.setattr(formatter_module, "AHEAD_WAIT", 0.0)
+    monkeypatch.setattr(view_module, "FORMAT_WAIT_MS", 60_000)
+    core = make_core()
+    thread = seed_thread(core, finish, 40)
+    window = open_window(core)
+    painted = _FirstPaints()
+    QApplication.instance().installEventFilter(painted)  # type: ignore[union-attr]
+    try:
+        window.show_thread(thread.id)
+        qtbot.waitUntil(lambda: bool(painted.formatted))  # the screenful is painted
+    finally:
+        QApplication.instance().removeEventFilter(painted)  # type: ignore[union-attr]
+    assert all(painted.formatted.values())
