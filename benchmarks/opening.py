@@ -15,9 +15,11 @@ answers, the first layouts. Also shown: the event-loop stall during the opens (a
 lateness), its max, and its p99 judged against a frame (docs/design.md §3 wants nothing on the
 GUI thread to take longer).
 
-Baseline, same run: the newest 30 rows read with bare sqlite3 (a copy of the rows, with an index
-on (thread_id, depth)) and their text put into a bare QListView (a QStringListModel) until its
-first paint: the least any list of these messages can cost.
+Baselines, same run: the newest 30 rows read with bare sqlite3 (a copy of the rows, with an
+index on (thread_id, depth)) and their text put into a bare QListView (a QStringListModel) until
+its first paint: the least any list of these messages can cost. And for the guard, the same read
+and a read-only QTextEdit per message, newest first, as tall as its plain text, until they fill
+the view as chatdesk's first paint does: the least that paints these messages as text widgets.
 """
 
 from __future__ import annotations
@@ -29,17 +31,19 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, QStringListModel
-from PySide6.QtWidgets import QListView
+from PySide6.QtCore import QEvent, QObject, QSize, QStringListModel
+from PySide6.QtWidgets import QListView, QScrollArea, QTextEdit, QVBoxLayout, QWidget
 
 from benchmarks.common import (
     INFO,
     Target,
     percentile,
+    ratio_target,
     raw_clone,
     report,
     report_latency,
     running_core,
+    spread,
 )
 from benchmarks.window import (
     TICK_MS,
@@ -55,11 +59,18 @@ from benchmarks.window import (
 )
 from chatdesk.app import Core
 from chatdesk.core.render.kept import KeptRenders
+from chatdesk.ui.column import DEFAULT_MEASURE
 from chatdesk.ui.conversation.controller import FIRST_PAGE, PAGE
 from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
 
 TARGET = Target("< 150 ms", 150.0)
+# The guard's: the first paint p50 against text widgets painting the same messages. On a quiet
+# two-core machine 10–12× (decision 0078), about 20–25× when the whole first page was made
+# before its first paint.
+AS_TEXTS = ratio_target(18.0, "texts")
+TEXTS = "sqlite3+QTextEdits"
+MARGIN = 300  # pixels above the viewport that the first paint's messages fill too (the view's)
 FLAT = Target("< 1.5× (flat)", 1.5)
 FORMATTED = Target("≤ 1.2× first paint", 1.2)  # docs/design.md §11
 # Formatted in an earlier run: every message on screen formatted at its first paint.
@@ -104,8 +115,10 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
                 for size in sizes:
                     window.formatter.clear()  # a restart: nothing in memory, the disk kept
                     again[size].append(await _open(window, threads[size]))
+            view_size = window.view.size()
         kept.close()
         bare, bare_stalls = await _bare(raw, threads, runs)
+        texts = await _bare_texts(raw, threads, runs, view_size)
         raw.close()
     print(
         f"      (first open in the window, 60 messages: painted {first.painted:.0f} ms, "
@@ -119,6 +132,12 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
         report_latency(name, painted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
         name = f"open {size:,}: formatted + paint"
         report_latency(name, formatted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
+    for size in sorted(sizes):
+        painted_ms = [o.painted for o in cold[size]]
+        name = f"open {size:,}: first paint ÷ texts, p50"
+        chat, bare_texts = percentile(painted_ms, 50), percentile(texts[size], 50)
+        noise = spread(texts[size], 50)
+        report(name, chat, bare_texts, "ms", AS_TEXTS, bare=TEXTS, noise=noise)
     for size in sorted(sizes):
         painted, formatted = (percentile(column, 50) for column in _columns(cold[size]))
         name = f"open {size:,}: formatted ÷ first paint, p50"
@@ -225,6 +244,51 @@ async def _open(window: MainWindow, thread_id: uuid.UUID) -> Opened:
         window.view.page_shown.disconnect(on_shown)
     share = 100 * sum(firsts.formatted.values()) / max(1, len(firsts.formatted))
     return Opened((painted - start) * 1000, (shown - start) * 1000, share)
+
+
+async def _bare_texts(
+    raw: sqlite3.Connection, threads: dict[int, uuid.UUID], runs: int, size: QSize
+) -> dict[int, list[float]]:
+    """sqlite3 read of the newest page, and a read-only QTextEdit per message, newest first,
+    each as tall as its plain text at the column's width, until they fill the viewport and
+    `MARGIN` above it, in a QScrollArea scrolled to its end, until painted: the least that
+    paints what chatdesk paints first, messages as text widgets."""
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.resize(size)
+    area.show()
+    await Paints([area.viewport()]).after(0.0)
+    samples: dict[int, list[float]] = {size: [] for size in threads}
+    try:
+        for _ in range(runs):
+            for count, thread_id in threads.items():
+                content = QWidget()
+                column = QVBoxLayout(content)
+                start = time.perf_counter()
+                cursor = raw.execute(NEWEST, (thread_id.hex,))
+                text = [d[0] for d in cursor.description].index("content")
+                made = 0
+                width = min(area.viewport().width(), DEFAULT_MEASURE)
+                for row in cursor.fetchall():  # newest first
+                    shown = QTextEdit(readOnly=True)
+                    shown.setPlainText(row[text])
+                    shown.document().setTextWidth(width)
+                    shown.setFixedHeight(int(shown.document().size().height()) + 8)
+                    column.insertWidget(0, shown)
+                    made += shown.height()
+                    if made >= area.viewport().height() + MARGIN:
+                        break
+                area.setWidget(content)  # the one before is deleted
+                column.activate()
+                bar = area.verticalScrollBar()
+                bar.setValue(bar.maximum())
+                painted = Paints([content])
+                samples[count].append((await painted.after(start) - start) * 1000)
+                await asyncio.sleep(2 * TICK_MS / 1000)
+    finally:
+        area.close()
+        area.deleteLater()
+    return samples
 
 
 async def _bare(
