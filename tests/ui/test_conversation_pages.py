@@ -4,7 +4,9 @@ widgets are made), with the rest of the page built above them over turns of the 
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
 from pathlib import Path
 from typing import Any
 
@@ -189,3 +191,47 @@ def test_a_thread_never_formatted_paints_first_what_its_formatting_has_reached(
     finally:
         QApplication.instance().removeEventFilter(painted)  # type: ignore[union-attr]
     assert all(painted.formatted.values())
+
+
+def test_the_thread_before_stays_on_screen_while_the_next_ones_page_is_read(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(view_module, "FORMAT_WAIT_MS", 0)  # no wait for formatting to end it
+    monkeypatch.setattr(view_module, "READING_WAIT_MS", 300)
+    core = make_core()
+    before, after = seed_thread(core, finish, 30), seed_thread(core, finish, 30)
+    window = open_window(core)
+    open_thread(window, qtbot, before.id, FIRST_PAGE)
+    held = asyncio.Event()
+    reading = core.service.list_messages
+
+    async def slow_read(*args: Any, **kwargs: Any) -> Any:  # a slow disk
+        await held.wait()
+        return await reading(*args, **kwargs)
+
+    monkeypatch.setattr(core.service, "list_messages", slow_read)
+    empty_paints: list[float] = []
+    watcher = _EmptyPaints(window, empty_paints)
+    window.view.widget().installEventFilter(watcher)
+    shown: list[float] = []
+    window.view.page_shown.connect(lambda: shown.append(time.perf_counter()))
+    clicked = time.perf_counter()
+    window.show_thread(after.id)
+    qtbot.waitUntil(lambda: bool(shown))  # the read took too long: the view shows it is empty
+    assert shown[0] - clicked >= 0.3  # not before (a timer never ends early)
+    assert not [t for t in empty_paints if t < shown[0]]  # until then, the thread before
+    held.set()
+    open_thread(window, qtbot, after.id, FIRST_PAGE)
+
+
+class _EmptyPaints(QObject):
+    """When the conversation was painted with no message widget made."""
+
+    def __init__(self, window: MainWindow, times: list[float]) -> None:
+        super().__init__()
+        self.window, self.times = window, times
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and not self.window.view.made_widgets:
+            self.times.append(time.perf_counter())
+        return False

@@ -3,6 +3,8 @@ deleted in one turn take about 8 ms on a quiet two-core machine, which would sta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
@@ -16,7 +18,7 @@ class Discarded(QObject):
         self._next = QTimer(self, singleShot=True, interval=0)
         self._next.timeout.connect(self._delete_some)
 
-    def keep(self, widgets: list[QWidget]) -> None:
+    def keep(self, widgets: Sequence[QWidget]) -> None:
         """Hide `widgets` now (their layout has let them go); they wait for `delete_soon`."""
         for widget in widgets:
             widget.hide()

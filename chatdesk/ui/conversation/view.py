@@ -151,13 +151,15 @@ class ConversationView(QScrollArea):
         self._widgets = []
         self._follow = True
         self._unbuilt = self._model.rowCount()
-        self._format_wait.start()
         self._unpainted = True
         self.setUpdatesEnabled(False)  # until its newest messages are laid out (_reveal_page)
+        self._reveal.stop()
         if self._model.reading:  # what was on screen stays there until the page comes
+            self._format_wait.stop()
             self._reading_wait.start()
             return
         self._reading_wait.stop()
+        self._format_wait.start()
         if self._unbuilt > STAGE:
             self.empty.hide()
             self._build_stage()
@@ -166,7 +168,6 @@ class ConversationView(QScrollArea):
         self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
         self._show_empty()
         if not self._unformatted():
-            self._reveal.stop()
             self._show_page()
 
     def _build_stage(self, *, rest: bool = False) -> None:
@@ -207,12 +208,12 @@ class ConversationView(QScrollArea):
 
     def _may_reveal(self) -> None:
         """A widget was formatted, or the page waited long enough for it."""
-        if self._unpainted and not self._next_stage.isActive():
+        if self._unpainted and not self._model.reading and not self._next_stage.isActive():
             self._reveal.start()
 
     def _reveal_page(self) -> None:
-        if not self._unpainted or self._next_stage.isActive():
-            return  # painted, or its newest are still being made
+        if not self._unpainted or self._model.reading or self._next_stage.isActive():
+            return  # painted, its page not read yet, or its newest still being made
         if self._unbuilt and not self._fills_view():  # formatted, they take less room
             self._next_stage.start()
         elif not self._unformatted():
