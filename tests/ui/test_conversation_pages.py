@@ -7,6 +7,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import time
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,11 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from chatdesk.core.chat.summaries import records
 from chatdesk.core.render.kept import KeptRenders
+from chatdesk.core.store.models import Message
 from chatdesk.ui.conversation import formatter as formatter_module
 from chatdesk.ui.conversation import view as view_module
 from chatdesk.ui.conversation.controller import FIRST_PAGE
@@ -223,3 +228,53 @@ def test_the_thread_before_stays_on_screen_while_the_next_ones_page_is_read(
     assert all(made for made, _, _ in paints.seen[:painted_before]), paints.seen
     held.set()
     open_thread(window, qtbot, after.id, FIRST_PAGE)
+
+
+def test_a_summary_arriving_while_a_page_is_built_heads_the_page(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    thread = seed_thread(core, finish, 100)
+    store = core.insides.store
+    tenth = store.read_now(
+        lambda session: session.scalar(
+            select(Message.id).where(Message.thread_id == thread.id, Message.depth == 9)
+        )
+    )
+    store.write_now(  # a summary of the thread's first ten messages, all above its first page
+        lambda session: records.add(
+            session,
+            now=datetime.now(UTC),
+            thread_id=thread.id,
+            covers_through=tenth,
+            content="what came before",
+            tokens=3,
+            provider=None,
+            model=None,
+        )
+    )
+    [summary] = finish(core.service.list_summaries(thread.id))
+    window = open_window(core)
+    read = core.service.list_summaries
+    page_read = asyncio.Event()
+
+    async def held(thread_id: uuid.UUID) -> Any:
+        await page_read.wait()  # the window's own read gives the same, after the page
+        return await read(thread_id)
+
+    core.service.list_summaries = held
+    building: list[bool] = []
+
+    def summary_meanwhile() -> None:
+        """The summary arrives right after the page, its widgets not all made yet."""
+        building.append(window.view._unbuilt > 0)
+        window.conversation.set_summary(summary, 9)
+        page_read.set()
+
+    window.controller.loaded.connect(lambda _: summary_meanwhile())
+    window.show_thread(thread.id)
+    qtbot.waitUntil(lambda: bool(building))
+    assert building == [True]
+    view = window.view
+    qtbot.waitUntil(lambda: view.divider.isVisible())
+    qtbot.waitUntil(lambda: view.divider.y() + view.divider.height() <= view.widgets[0].y())

@@ -271,15 +271,17 @@ class ConversationView(QScrollArea):
                     focused.clearFocus()  # not left on a widget that is going
 
     def _place_divider(self) -> None:
+        """The divider where the summary in use stands; placed by the page's last stage while
+        a page is being built (its rows do not map to widgets yet)."""
         after = self._model.divider_after()
         summary = self._model.summary
         self._layout.removeWidget(self.divider)
-        if after is None or summary is None or after >= len(self.widgets):
+        if self._unbuilt or after is None or summary is None or after >= len(self._widgets):
             self.divider.hide()
             return
         self.divider.show_summary(summary, self._model.covered_count)
         # Found by widget, not by row: removed widgets stay in the layout until deleted.
-        neighbour = self.widgets[max(after, 0)]
+        neighbour = self._widgets[max(after, 0)]
         position = self._layout.indexOf(neighbour) + (1 if after >= 0 else 0)
         self._layout.insertWidget(position, self.divider)
         self.divider.show()
