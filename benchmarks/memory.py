@@ -39,6 +39,7 @@ from benchmarks.common import (
     running_core,
     spread,
 )
+from benchmarks.probe import REST_WAIT
 from benchmarks.startup import ProbeFailed, probe
 from benchmarks.window import fill_thread
 from chatdesk.core.render.kept import FILE_NAME
@@ -105,7 +106,12 @@ def run(workdir: Path, quick: bool) -> None:
         _report_rss(title, cases, bare_mb, budget, noise)
     rested = [m for m in first if "at_rest" in m]
     if not rested:
-        why = failed.get("first", "the render child had not stopped by the probe's deadline")
+        stuck = next((m["not_at_rest"] for m in first if "not_at_rest" in m), None)
+        why = failed.get("first") or (
+            f"the render child had not stopped {REST_WAIT:.0f} s after formatting: {stuck}"
+            if stuck
+            else "the render child had not stopped by the probe's deadline"
+        )
         report_unmeasured("RSS first open, at rest, all", why, target)
         return
     waited = statistics.median(m["rest"] - m["formatted"] for m in rested)

@@ -48,6 +48,10 @@ TIMEOUT_MS = 600_000
 # With `rest`: seconds after its last message that the render child stops once it holds the
 # math library (`MATH_IDLE_STOP` in chatdesk/core/render/worker.py, a minute; see _rest_sooner)
 REST_AFTER = 5.0
+# With `rest`: how long after the page was formatted the probe waits for the render child to
+# stop before it gives up and records why not (the child's state): a bound for a child that
+# does not stop, which would otherwise hold the whole run until TIMEOUT_MS.
+REST_WAIT = 120.0
 
 
 def main(argv: list[str]) -> int:
@@ -116,6 +120,9 @@ def _chatdesk(marks: dict[str, Any], thread_id: uuid.UUID | None, *, rest: bool 
         original_show = module.MainWindow.show
 
         def show(window: Any) -> None:
+            if "shown" in marks:  # shown again (raised): watched already
+                original_show(window)
+                return
             # A desktop's size: on the offscreen screen (800 px wide) the sidebar would fold
             # away, and its rows, which the probe waits to see painted, would never paint.
             window.resize(1280, 860)
@@ -331,6 +338,10 @@ def _watcher_class() -> type:
         # Step 4 (memory, `rest`): the render child stopped when idle; the window at rest.
         def _check_rest(self) -> None:
             if any(name == "chatdesk-render" for name in _memory()["children"]):
+                if time.time() - self._marks["formatted"] > REST_WAIT:
+                    self._poll.stop()
+                    self._marks["not_at_rest"] = _render_state(self._window)
+                    self._window.close()
                 return
             self._poll.stop()
             self._marks["rest"] = time.time()
@@ -339,6 +350,8 @@ def _watcher_class() -> type:
 
         def _give_up(self) -> None:
             self._marks["timeout"] = True
+            if self._thread_id is not None:
+                self._marks["stuck"] = f"{_view_state(self._window)}; {_render_state(self._window)}"
             self._window.close()
 
     return Watcher
@@ -346,6 +359,43 @@ def _watcher_class() -> type:
 
 def _watch(window: Any, marks: dict[str, Any], thread_id: uuid.UUID | None, rest: bool) -> None:
     _watcher_class()(window, marks, thread_id, rest)  # parented to the window, which keeps it
+
+
+def _view_state(window: Any) -> str:
+    """Where the thread's page stands, for a probe that gave up waiting on it."""
+    view = window.view
+    made = view.made_widgets  # not `widgets`: reading those would make the rest now
+    unformatted = sum(1 for widget in made if widget.rendered is None)
+    return (
+        f"{len(made)} message widgets made of {window.conversation.rowCount()} rows, "
+        f"{unformatted} not formatted"
+    )
+
+
+def _render_state(window: Any) -> str:
+    """Why the render child may still run: its worker's state, for the benchmark to print."""
+    worker = window._renderer
+    if worker is None:
+        return "the window has no render worker"
+    idle = worker._idle
+    stop_in = "none" if idle is None else f"in {idle.when() - time.monotonic():.0f} s"
+    return (
+        f"render child {worker.pid}, its stop timer {stop_in}, a render running: "
+        f"{worker._lock.locked()}, math library loaded: {worker._math_loaded}, "
+        f"renders asked: {worker._next_number}; child processes: {_children()}"
+    )
+
+
+def _children() -> str:
+    import psutil  # type: ignore[import-untyped]
+
+    found = []
+    for child in psutil.Process().children(True):  # as _memory() reads them, zombies too
+        try:
+            found.append(f"{child.pid} {child.status()} {_name(child.cmdline())}")
+        except psutil.Error as error:
+            found.append(f"{child.pid} {type(error).__name__}")
+    return ", ".join(found) or "none"
 
 
 def _full_collections() -> dict[str, float]:
@@ -372,10 +422,18 @@ def _thread_rows(model: Any) -> int:
 
 def _memory() -> dict[str, Any]:
     """Resident memory of this process and of its children (the render worker)."""
-    import psutil  # type: ignore[import-untyped]
+    import psutil
 
     me = psutil.Process()
-    children = {_name(child.cmdline()): child.memory_info().rss for child in me.children(True)}
+    children: dict[str, int] = {}
+    for child in me.children(True):
+        # A child that ends meanwhile (the render child stopping when idle: a zombie with no
+        # command line until it is reaped, then gone) is not counted, and is no error.
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE:
+                children[_name(child.cmdline())] = child.memory_info().rss
+        except (psutil.NoSuchProcess, psutil.ZombieProcess):
+            continue
     return {
         "rss": me.memory_info().rss,
         "children_rss": sum(children.values()),

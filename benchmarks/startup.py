@@ -226,6 +226,8 @@ def probe(
     marks: dict[str, Any] = json.loads(lines[-1][len(PREFIX) :])
     if marks.get("timeout") or marks.get("exit_code"):
         ending = "did not finish in time" if marks.get("timeout") else "exited with an error"
+        if marks.get("stuck"):
+            print(f"      ({kind} probe {ending}: {marks['stuck']})")
         if reads is None or reads not in marks:
             reached = ", ".join(name for name in marks if name in TIMES or name == "rss")
             raise ProbeFailed(f"{kind} probe {ending} before {reads or 'the end'} ({reached})")
