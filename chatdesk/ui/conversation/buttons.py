@@ -10,9 +10,10 @@ from chatdesk.ui.theme.icons import set_icon
 from chatdesk.ui.theme.scale import ICON
 
 
-def flat_button(text: str, description: str) -> QToolButton:
-    """A borderless button whose `description` is its tooltip and accessible name."""
-    button = QToolButton()
+def flat_button(text: str, description: str, kind: type[QToolButton] = QToolButton) -> QToolButton:
+    """A borderless button whose `description` is its tooltip and accessible name (a `kind`
+    of QToolButton, which may be a subclass that handles some of its events)."""
+    button = kind()
     button.setText(text)
     button.setAutoRaise(True)
     button.setObjectName("messageAction")
@@ -21,10 +22,12 @@ def flat_button(text: str, description: str) -> QToolButton:
     return button
 
 
-def icon_button(icon: str, text: str, description: str) -> QToolButton:
+def icon_button(
+    icon: str, text: str, description: str, kind: type[QToolButton] = QToolButton
+) -> QToolButton:
     """A borderless button showing the icon `icon` (resources/ui-icons); `text` is its
     accessible name and `description` its tooltip and accessible description."""
-    button = flat_button(text, description)
+    button = flat_button(text, description, kind)
     button.setAccessibleName(text)
     button.setAccessibleDescription(description)
     button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)

@@ -8,8 +8,8 @@ screen reader, so nothing here is reachable by the mouse alone.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFocusEvent, QKeyEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMenu, QToolButton, QWidget
 
 from chatdesk.core.i18n import ntr, tr
@@ -17,6 +17,33 @@ from chatdesk.ui.conversation.buttons import flat_button, icon_button
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon, show_icon
 from chatdesk.ui.theme.scale import SPACE
+
+
+class _Action(QToolButton):
+    """One of a footer's actions. It tells its footer when it takes or loses the keyboard
+    focus (the icons show while one has it) from its own focus events, and opens its menu
+    (Copy's) with Down or the Menu key: a filter on the buttons would see every event of
+    every button, in Python, as each message is made (about 2 ms a message)."""
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self._focus_moved()
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self._focus_moved()
+
+    def _focus_moved(self) -> None:
+        footer = self.parentWidget()
+        if isinstance(footer, MessageFooter):
+            footer.show_icons()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self.menu() is not None and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Menu):
+            self.showMenu()  # returns once the menu is closed
+            self.setFocus(Qt.FocusReason.PopupFocusReason)  # where the key was pressed
+            return
+        super().keyPressEvent(event)
 
 
 class MessageFooter(QWidget):
@@ -45,6 +72,7 @@ class MessageFooter(QWidget):
                 # translators: a button under the user's message that edits it
                 tr("Edit"),
                 tr("Edit and resend (the old version stays as a branch)"),
+                _Action,
             )
             self.edit_button.clicked.connect(self.edit)
             last = self.edit_button
@@ -84,14 +112,12 @@ class MessageFooter(QWidget):
             row.addStretch(1)
         self._hovered = False
         self._wanted: str | None = None  # a part to focus once shown (focus_part)
-        for button in self.buttons:
-            button.installEventFilter(self)
-        self._show_icons()
+        self.show_icons()
 
     def _button(
         self, icon: str, name: str, text: str, description: str | None = None
     ) -> QToolButton:
-        button = icon_button(icon, text, description or text)
+        button = icon_button(icon, text, description or text, _Action)
         button.clicked.connect(lambda: self.action.emit(name))
         return button
 
@@ -210,27 +236,15 @@ class MessageFooter(QWidget):
     def set_hovered(self, hovered: bool) -> None:
         """The mouse entered or left the message."""
         self._hovered = hovered
-        self._show_icons()
+        self.show_icons()
 
     @property
     def revealed(self) -> bool:
         return self._hovered or any(button.hasFocus() for button in self.buttons)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.FocusOut):
-            self._show_icons()
-        elif (
-            watched is self.copy
-            and isinstance(event, QKeyEvent)
-            and event.type() == QEvent.Type.KeyPress
-            and event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Menu)
-        ):
-            self.copy.showMenu()  # returns once the menu is closed
-            self.copy.setFocus(Qt.FocusReason.PopupFocusReason)  # where the key was pressed
-            return True
-        return False
-
-    def _show_icons(self) -> None:
+    def show_icons(self) -> None:
+        """The actions' icons drawn while the message is hovered or one of them has the
+        keyboard focus, withheld otherwise."""
         shown, look = self.revealed, current_look()
         for button in self.buttons:
             show_icon(button, shown, look)
