@@ -4,10 +4,11 @@ One more widget, the summary divider, sits after the last message the summary in
 heads the window when that message is above it (decision 0013).
 
 A page shown in place of another (a thread opened) is built newest first, `STAGE` widgets per
-turn of the loop, with the view not painting, until they fill the viewport and hold their
-formatting (or `FORMAT_WAIT_MS` has passed); the first frame painted shows them laid out and
-scrolled to the end, never an empty part of the view. The rest of the page is then built above
-them, one widget a turn, while what is on screen stays put (decision 0078). Keys and timers are
+turn of the loop from the turn after the page arrived, with the view not painting, until they
+fill the viewport and hold their formatting (or `FORMAT_WAIT_MS` has passed); the first frame
+painted shows them laid out and scrolled to the end, never an empty part of the view. The rest
+of the page is then built above them, one widget a turn, while what is on screen stays put
+(decision 0078). Keys and timers are
 served between turns. Anything that needs every widget meanwhile (a change from the model, a
 search hit, the find bar) has the rest built at once first.
 """
@@ -51,7 +52,7 @@ _EDGE = 300  # pixels from the top/bottom at which the next page is read
 _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
 _EDIT_MARGIN = 24  # pixels kept around a message's editor scrolled into sight
-STAGE = 2  # message widgets made per turn of the loop before a page is painted
+STAGE = 1  # message widgets made per turn of the loop before a page is painted
 FORMAT_WAIT_MS = 100  # at most, from a page's arrival, for what it paints first to be formatted
 READING_WAIT_MS = 500  # at most, for a thread's first page while the page before stays
 
@@ -162,7 +163,7 @@ class ConversationView(QScrollArea):
         self._format_wait.start()
         if self._unbuilt > STAGE:
             self.empty.hide()
-            self._build_stage()
+            self._next_stage.start()  # a turn of its own: the page before was let go in this one
             return
         self._unbuilt = 0
         self._inserted(QModelIndex(), 0, self._model.rowCount() - 1)
