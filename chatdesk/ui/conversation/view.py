@@ -8,9 +8,9 @@ turn of the loop from the turn after the page arrived, with the view not paintin
 fill the viewport and hold their formatting (or `FORMAT_WAIT_MS` has passed); the first frame
 painted shows them laid out and scrolled to the end, never an empty part of the view. The rest
 of the page is then built above them, one widget a turn, while what is on screen stays put
-(decision 0078). Keys and timers are
-served between turns. Anything that needs every widget meanwhile (a change from the model, a
-search hit, the find bar) has the rest built at once first.
+(decision 0078). Keys and timers are served between turns. Anything that needs every widget
+meanwhile (a change from the model, a search hit, the find bar) has the rest built at once
+first.
 """
 
 from __future__ import annotations
