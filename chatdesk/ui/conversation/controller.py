@@ -103,7 +103,10 @@ class ConversationController(QObject):
                 done(page)
                 self._replay()
 
-        self._runner.run(self._prepared(call, FIRST_FORMATTED), done=finish, quiet=True)
+        # owner: a page that comes once the window has gone (its model deleted) is dropped
+        self._runner.run(
+            self._prepared(call, FIRST_FORMATTED), done=finish, owner=self.model, quiet=True
+        )
 
     def _show_first(self, page: MessagePage, at: uuid.UUID | None = None) -> None:
         self.model.show(self.model.thread_id, page)
@@ -143,7 +146,7 @@ class ConversationController(QObject):
                 self.model.extend(page)
                 self.model.trim_front(WINDOW)
 
-        self._runner.run(self._prepared(call), done=done, quiet=True)
+        self._runner.run(self._prepared(call), done=done, owner=self.model, quiet=True)
 
     def reload_from(self, parent_id: uuid.UUID | None) -> None:
         """The branch changed below `parent_id`: keep what is above it, read the rest anew."""
