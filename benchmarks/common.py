@@ -24,7 +24,8 @@ from sqlalchemy import Table, insert, update
 from benchmarks.guard import Checked, describe_noise, suspect
 from benchmarks.guard import percentile as percentile  # where the benchmarks import it from
 from benchmarks.guard import spread as spread
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.ids import new_id
 from chatdesk.core.providers.mock_text import mock_showcase
 from chatdesk.core.store.models import Message, Role, Status, Thread

@@ -172,7 +172,8 @@ def _status_mb(field: str) -> float:
 
 
 async def _import(path: Path) -> dict[str, Any]:
-    from chatdesk.app import build_core, configure
+    from chatdesk.app import build_core
+    from chatdesk.configuration import configure
 
     core = build_core(configure())
     await core.start()

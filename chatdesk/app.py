@@ -1,9 +1,10 @@
-"""The composition root: the one place that builds settings → store → providers → service → UI.
+"""The composition root: the one place that builds settings → store → providers → service → UI,
+from the folders and settings `chatdesk/configuration.py` reads.
 
-The window imports this module before its first paint (for `WindowStart`), so everything else
-(the settings' schema, the log file, the store and the service with SQLAlchemy, the providers,
-the event bus) is imported by the functions that build it, which run behind the window (the
-start-up budget, `docs/design.md` §11).
+The window imports this module before its first paint (for `run_window`), so everything else
+(the settings' schema, the store and the service with SQLAlchemy, the providers, the event
+bus) is imported by the functions that build it, which run behind the window (the start-up
+budget, `docs/design.md` §11).
 """
 
 from __future__ import annotations
@@ -12,26 +13,22 @@ import contextlib
 import functools
 import gc
 import os
-import sys
-import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from chatdesk.core.paths import Paths
-from chatdesk.core.settings_start import StartSettings, read_start_settings
-
 if TYPE_CHECKING:
     import asyncio
 
+    from chatdesk.configuration import Configuration, WindowStart
     from chatdesk.core.assembly import Shared
     from chatdesk.core.chat.events import EventBus
     from chatdesk.core.chat.outside import OutsideWatch
-    from chatdesk.core.config import LoadedSettings, Settings
+    from chatdesk.core.config import Settings
     from chatdesk.core.extras import Extras
     from chatdesk.core.handover import Request
-    from chatdesk.core.kept_file import KeptFile
     from chatdesk.core.maintenance import Maintenance
+    from chatdesk.core.paths import Paths
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.manager import ProviderManager
     from chatdesk.core.render.kept import KeptRenders
@@ -50,67 +47,6 @@ if TYPE_CHECKING:
     from chatdesk.core.voice.speaking import Speaking
     from chatdesk.core.voice.transcribe import Voice
     from chatdesk.core.web.service import Web
-
-
-class _WindowFiles:
-    """The files the window keeps, for it to ask for what they hold (it does no file work)."""
-
-    paths: Paths
-
-    @property
-    def thread_list(self) -> KeptFile:
-        """The sidebar's rows as the window last showed them, for the next start."""
-        from chatdesk.core.kept_file import THREAD_LIST, THREAD_LIST_MAX_BYTES, KeptFile
-
-        return KeptFile(self.paths.run_dir / THREAD_LIST, THREAD_LIST_MAX_BYTES)
-
-    def save_settings(self, settings: Settings) -> None:
-        """Write what the window's preferences edit to the settings file (blocking)."""
-        from chatdesk.core.config import save_preferences
-
-        save_preferences(self.paths.config_file, settings)
-
-
-@dataclass(frozen=True)
-class Configuration(_WindowFiles):
-    paths: Paths
-    loaded: LoadedSettings
-
-    @property
-    def settings(self) -> Settings:
-        return self.loaded.settings
-
-    @property
-    def first_frame(self) -> StartSettings:
-        """What the window's first frame is made with (as `WindowStart.first_frame`)."""
-        return StartSettings(self.settings.general, self.settings.ui)
-
-    def configure(self) -> Configuration:
-        """Itself: read already (as `WindowStart.configure` is once asked)."""
-        return self
-
-
-class WindowStart(_WindowFiles):
-    """The window's start without a command: its paths and the settings its first frame is made
-    with now, every other setting and the log file once asked for (`configure()`), after that
-    frame. Asked for on the GUI thread and the core's, it is read once."""
-
-    def __init__(self, paths: Paths) -> None:
-        self.paths = paths
-        self.first_frame = read_start_settings(paths.config_file)
-        self._lock = threading.Lock()
-        self._config: Configuration | None = None
-
-    def configure(self) -> Configuration:
-        """Every setting read and checked (its issues printed, as the CLI's), the log file set."""
-        with self._lock:
-            if self._config is None:
-                from chatdesk.core.i18n import tr
-
-                self._config = _configure(self.paths)
-                for issue in self._config.loaded.issues:
-                    print(tr("chatdesk: warning: {text}", text=issue), file=sys.stderr)
-            return self._config
 
 
 @dataclass(frozen=True)
@@ -294,25 +230,6 @@ class Core:
             self.insides.shared.close()
             self.backups.close()
             self.insides.store.close()
-
-
-def configure(data_dir: str | os.PathLike[str] | None = None) -> Configuration:
-    return _configure(Paths.resolve(data_dir))
-
-
-def _configure(paths: Paths) -> Configuration:
-    import logging
-
-    from chatdesk.core.config import load_settings
-    from chatdesk.core.logs import setup_logging
-
-    loaded = load_settings(paths.config_file)
-    setup_logging(paths.log_dir, loaded.settings.logging.level)
-    # The user is told once, by the front-end (a warning line); the log keeps it below the
-    # warnings a log that cannot be written sends to stderr instead, so it is not said twice.
-    for issue in loaded.issues:
-        logging.getLogger("chatdesk.config").info("%s", issue)
-    return Configuration(paths, loaded)
 
 
 def build_profiles(

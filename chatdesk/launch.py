@@ -120,7 +120,8 @@ def open_window(
     # Start-up allocates much and frees little, so the collector's passes only cost time
     # (~15 ms before the first paint); the window turns it back on once the core is open.
     gc.disable()
-    from chatdesk.app import WindowStart, run_window
+    from chatdesk.app import run_window
+    from chatdesk.configuration import WindowStart
     from chatdesk.core.errors import ChatdeskError
     from chatdesk.core.i18n import tr
     from chatdesk.core.paths import Paths

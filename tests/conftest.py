@@ -10,7 +10,7 @@ import keyring
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration, configure
+from chatdesk.configuration import Configuration, configure
 from chatdesk.core.assembly import assemble
 from chatdesk.core.providers.base import Provider, Providers
 from chatdesk.core.providers.mock import MockProvider

@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.app import Configuration, Core
+from chatdesk.app import Core
 from chatdesk.cli.call_progress import ProgressLine
 from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.memory import add_ask_arguments as add_memory_arguments
@@ -35,6 +35,7 @@ from chatdesk.cli.tool_resources import attach_resources
 from chatdesk.cli.tools import chosen_tools, put_approver, with_web
 from chatdesk.cli.voice import add_ask_argument as add_voice_argument
 from chatdesk.cli.voice import check_voice_in, spoken_message
+from chatdesk.configuration import Configuration
 from chatdesk.core.attach.model import is_scan
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr

@@ -11,8 +11,8 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from chatdesk.app import Configuration
 from chatdesk.cli.output import print_json, report, warn
+from chatdesk.configuration import Configuration
 from chatdesk.core.database import BackupInfo, Database, describe_restore
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import mark, ntr, tr

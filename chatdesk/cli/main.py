@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Sequence
 
 from chatdesk import __version__
-from chatdesk.app import Configuration, configure
 from chatdesk.cli.ask import add_command as add_ask_command
 from chatdesk.cli.assistants import add_commands as add_assistant_commands
 from chatdesk.cli.attachments import add_commands as add_attachment_commands
@@ -37,6 +36,7 @@ from chatdesk.cli.tools import split_server_command
 from chatdesk.cli.transfer import add_commands as add_transfer_commands
 from chatdesk.cli.voice import add_commands as add_voice_commands
 from chatdesk.cli.web import add_commands as add_web_commands
+from chatdesk.configuration import Configuration, configure
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import choose, set_language, system_languages, tr
 

@@ -6,8 +6,9 @@ import argparse
 import asyncio
 from collections.abc import Awaitable, Callable
 
-from chatdesk.app import Configuration, Core, build_core
+from chatdesk.app import Core, build_core
 from chatdesk.cli.output import warn
+from chatdesk.configuration import Configuration
 from chatdesk.core.i18n import tr
 
 CoreCommand = Callable[[Core, argparse.Namespace], Awaitable[int]]

@@ -15,7 +15,8 @@ from chatdesk.core.api_keys import VARIABLE, ApiKeys
 from chatdesk.core.i18n import tr
 
 if TYPE_CHECKING:
-    from chatdesk.app import Configuration, Core
+    from chatdesk.app import Core
+    from chatdesk.configuration import Configuration
 
 
 def add_commands(commands: Any) -> None:

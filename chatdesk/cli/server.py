@@ -22,7 +22,7 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.units import format_size, parse_size
 
 if TYPE_CHECKING:
-    from chatdesk.app import Configuration
+    from chatdesk.configuration import Configuration
     from chatdesk.core.sync.server.admin import ServerAdmin
     from chatdesk.core.sync.server.purge import PurgeReport
     from chatdesk.core.sync.server.status import ServerStatus

@@ -8,9 +8,10 @@ import getpass
 import sys
 from typing import Any
 
-from chatdesk.app import Configuration, Core, key_store
+from chatdesk.app import Core, key_store
 from chatdesk.cli.output import fail, note, print_json, report
 from chatdesk.cli.running import sync as on_core
+from chatdesk.configuration import Configuration
 from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.errors import ChatdeskError, NotFound
 from chatdesk.core.i18n import ntr, tr

@@ -18,8 +18,9 @@ import getpass
 import sys
 from typing import TYPE_CHECKING, Any
 
-from chatdesk.app import Configuration, key_store, open_web
+from chatdesk.app import key_store, open_web
 from chatdesk.cli.output import fail, note, print_json
+from chatdesk.configuration import Configuration
 from chatdesk.core.i18n import number, tr
 from chatdesk.core.settings_schema import WebSettings
 

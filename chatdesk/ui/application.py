@@ -64,8 +64,9 @@ log = logging.getLogger("chatdesk.ui")
 PRUNE_KEPT_AFTER = 60.0  # seconds after start-up: out of the way of opening the first threads
 
 
-# What the window needs of `chatdesk.app.Configuration` and `Core`. Described here, not imported,
-# because the UI layer sits below `chatdesk.app` (see the import-linter contracts).
+# What the window needs of `chatdesk.configuration.Configuration` and `chatdesk.app.Core`.
+# Described here, not imported, because the UI layer sits below both (see the import-linter
+# contracts).
 class AppConfig(Protocol):
     @property
     def paths(self) -> Paths: ...
@@ -133,7 +134,7 @@ ConfigT_co = TypeVar("ConfigT_co", bound=AppConfig, covariant=True)
 
 
 class AppStart(Protocol[ConfigT_co]):
-    """What the window starts with (`chatdesk.app.WindowStart`, or a `Configuration` read
+    """What the window starts with (`chatdesk.configuration.WindowStart`, or a `Configuration` read
     already): the settings of its first frame, and the whole configuration once asked."""
 
     @property

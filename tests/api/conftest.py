@@ -12,7 +12,8 @@ import pytest_asyncio
 
 from chatdesk.api.options import ApiOptions
 from chatdesk.api.server import ApiServer
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.config import ApiSettings
 
 KEY = "cdk-test-key-0123456789"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chatdesk.api.following import Follower
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
 from chatdesk.core.chat.events import AnswerTextAppended, MessageFinished
 from chatdesk.core.kinds import Status
 

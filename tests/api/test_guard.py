@@ -126,7 +126,8 @@ async def test_an_allowed_origin_may_call_it_from_a_browser() -> None:
 async def test_a_rotated_key_takes_effect_at_once() -> None:
     from chatdesk.api.options import ApiOptions
     from chatdesk.api.server import ApiServer
-    from chatdesk.app import build_core, configure
+    from chatdesk.app import build_core
+    from chatdesk.configuration import configure
     from chatdesk.core.api_keys import ApiKeys
     from chatdesk.core.config import ApiSettings
     from chatdesk.core.secrets import KeyStore

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble, tools_in
 from chatdesk.core.config import ToolsSettings
 from chatdesk.core.providers.base import Providers

@@ -8,7 +8,7 @@ import sys
 
 DELETE_MESSAGE = """
 import asyncio, sys, uuid
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core; from chatdesk.configuration import configure
 
 async def main() -> None:
     core = build_core(configure())

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import configure
+from chatdesk.configuration import configure
 from chatdesk.core import i18n
 from chatdesk.core.assembly import assemble
 from chatdesk.core.assistants.model import AssistantFields

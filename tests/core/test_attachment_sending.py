@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat.turns import ImagesNotTaken
 from chatdesk.core.config import Settings

@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import Connection
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import tools_in
 from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.attach.worker import Reader

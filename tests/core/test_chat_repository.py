@@ -14,7 +14,7 @@ import pytest_asyncio
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import tools_in
 from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.attach.worker import Reader

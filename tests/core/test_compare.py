@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.caps import CapReached
 from chatdesk.core.chat.events import AnswerTextAppended, AnswerWaiting, Event, MessageFinished
 from chatdesk.core.config import CapsSettings

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.caps import CapReached
 from chatdesk.core.chat.completions import CompletionRequest
 from chatdesk.core.chat.events import ThreadDeleted

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.events import (
     AnswerContinued,
     Event,

@@ -8,7 +8,8 @@ from typing import Any
 
 import pytest
 
-from chatdesk.app import Configuration, build_core
+from chatdesk.app import build_core
+from chatdesk.configuration import Configuration
 from chatdesk.core.attach import worker
 from chatdesk.core.knowledge.model import Stage
 from tests.core.attachment_files import photo

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration, build_core
+from chatdesk.app import build_core
+from chatdesk.configuration import Configuration
 from chatdesk.core.store import open_store
 from chatdesk.core.store.backup import (
     backup_name,

@@ -17,7 +17,7 @@ import mcp
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.tools.model import CALLER, Caller
 from chatdesk.core.tools.questions import Answer, Question
 from chatdesk.core.tools.servers import ServerConfig

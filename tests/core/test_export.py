@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 from markdown_it import MarkdownIt
 
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.ids import new_id

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import configure
+from chatdesk.configuration import configure
 from chatdesk.core.store import migrate, open_store
 from chatdesk.core.store.memory import memory_store
 

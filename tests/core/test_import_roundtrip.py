@@ -16,7 +16,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import update
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.ids import new_id

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
 from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.store.models import Status
 from tests.core.sse_server import FakeOpenAI, error_reply, text_reply

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from chatdesk.app import configure
+from chatdesk.configuration import configure
 from chatdesk.core.assembly import assemble
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.config import KnowledgeSettings, Settings

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import tools_in
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.config import Settings

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.call_progress import CallProgress
 from chatdesk.core.chat.events import EventBus, ToolCallProgressed
 from chatdesk.core.store import Store

@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
 from chatdesk.core.kinds import Role, Status
 from chatdesk.core.surface import SURFACE
 

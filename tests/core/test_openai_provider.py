@@ -14,7 +14,7 @@ import uuid
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.events import AnswerRetrying
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.providers.base import (

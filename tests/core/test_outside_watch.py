@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.chat import events as ev
 from chatdesk.core.errors import Busy
 from chatdesk.core.kinds import AnswerStage, Role, Status

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.base import Providers

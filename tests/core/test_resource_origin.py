@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.store import Store

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from alembic import command
 
-from chatdesk.app import Configuration, build_core
+from chatdesk.app import build_core
+from chatdesk.configuration import Configuration
 from chatdesk.core.store import migrate
 from chatdesk.core.store.backup import backup_name, list_backups, make_backup
 from chatdesk.core.store.backups import Backups

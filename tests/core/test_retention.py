@@ -15,7 +15,8 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text
 
-from chatdesk.app import Configuration, build_core
+from chatdesk.app import build_core
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.chat.events import BackgroundProblem
 from chatdesk.core.chat.retention import Purged, purge_batch, purge_expired, retention_cutoff

@@ -10,7 +10,7 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import text, update
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.providers.base import ChatRequest, Finished, Providers, StreamEvent, TextDelta

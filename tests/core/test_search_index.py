@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import create_engine
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.search import Search, SearchFilters, SearchResults
 from chatdesk.core.store import Store, migrate, open_store

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.events import (
     AnswerRetrying,
     AnswerTextAppended,

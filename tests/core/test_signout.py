@@ -13,7 +13,7 @@ import httpx2
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import tools_in
 from chatdesk.core.tools.mcp import ServerUnavailable
 from chatdesk.core.tools.servers import ServerConfig, Transport

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.kinds import Status
 from chatdesk.core.maintenance import Maintenance
 from chatdesk.core.service import ChatService

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.store import open_store
 from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.core.store.failures import translated
@@ -51,7 +51,8 @@ def test_a_dead_processs_lock_file_means_a_full_check_once(config: Configuration
 def test_a_killed_chatdesk_is_followed_by_a_full_check(config: Configuration) -> None:
     start(config)
     killed = (
-        "import os; from chatdesk.app import configure, build_core; "
+        "import os; from chatdesk.app import build_core; "
+        "from chatdesk.configuration import configure; "
         "core = build_core(configure()); "
         "core.insides.store.write_now(lambda s: s.execute(__import__('sqlalchemy').text("
         "\"INSERT INTO drafts (key, text, updated_at) VALUES ('new', 'half', '2026-01-01')\"))); "

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.tools import stdio_lines

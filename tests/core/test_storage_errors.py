@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.errors import Busy, ChatdeskError
 from chatdesk.core.store import Store, open_store
 from chatdesk.core.store.backup import is_damage

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.errors import Closed
 from chatdesk.core.paths import DataDirError, Paths, ensure_private_dir
 from chatdesk.core.store import StorageError, Store, open_store

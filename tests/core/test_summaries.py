@@ -9,7 +9,7 @@ from typing import TypeVar
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.events import (
     Event,
     SummaryCreated,

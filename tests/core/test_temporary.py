@@ -17,7 +17,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.assistants.model import AssistantFields
 from chatdesk.core.attach.attacher import NotAttached
 from chatdesk.core.errors import InvalidRequest

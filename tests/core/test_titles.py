@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.chat.events import ThreadUpdated
 from chatdesk.core.chat.titles import clean_title
 from chatdesk.core.config import ChatSettings

@@ -20,7 +20,7 @@ from typing import Any
 import psutil
 import pytest
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.providers.base import ChatMessage, Providers
 from chatdesk.core.store import Store

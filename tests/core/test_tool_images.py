@@ -17,7 +17,7 @@ import pytest
 import pytest_asyncio
 from PIL import Image
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.paths import Paths

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.assembly import assemble
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo

@@ -23,7 +23,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.store import access
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts

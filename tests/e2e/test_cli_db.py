@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
 from tests.core.databases import damage_middle_of, damage_table, fill, sha256
 from tests.e2e.cli import chatdesk, chatdesk_json, rows
 
@@ -83,7 +84,8 @@ def test_restore_is_refused_while_another_chatdesk_runs(database: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys; from chatdesk.app import configure; from chatdesk.core.store import "
+            "import sys; from chatdesk.configuration import configure; "
+            "from chatdesk.core.store import "
             "open_store; c = configure(); s = open_store(c.paths, c.settings); print('open', "
             "flush=True); sys.stdin.read(); s.close()",
         ],

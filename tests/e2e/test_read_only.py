@@ -137,7 +137,7 @@ def test_a_disk_that_fills_while_chatdesk_runs_is_named_as_full(tmp_path: Path) 
         """
         "$PYTHON" - > "$OUT/late.out" 2> "$OUT/late.err" <<'PY'
         import asyncio, os
-        from chatdesk.app import build_core, configure
+        from chatdesk.app import build_core; from chatdesk.configuration import configure
 
         async def main():
             core = build_core(configure())  # there is room: opened for writing

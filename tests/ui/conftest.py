@@ -22,7 +22,8 @@ import shiboken6
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.ui.collector import GuiCollector
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.qt_workarounds import protect_singleton_refcounts

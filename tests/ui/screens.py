@@ -28,7 +28,8 @@ from PySide6.QtCore import QCoreApplication, QEvent
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.store.models import Role, Status
 from chatdesk.core.tools.model import Policy

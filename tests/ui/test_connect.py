@@ -14,7 +14,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Core, configure
+from chatdesk.app import Core
+from chatdesk.configuration import configure
 from chatdesk.core.config import load_settings, save_settings
 from chatdesk.core.providers.catalogue import CATALOGUE
 from chatdesk.core.providers.discovery import find_local_servers

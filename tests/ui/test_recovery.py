@@ -14,7 +14,8 @@ from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Configuration, build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import Configuration, configure
 from chatdesk.core.store.damage import DatabaseDamaged
 from chatdesk.ui.collector import GuiCollector
 from chatdesk.ui.core_loader import GIL_HANDOVER_S

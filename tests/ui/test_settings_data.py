@@ -13,7 +13,8 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import configure
 from chatdesk.core.config import Settings, load_settings, save_preferences
 from chatdesk.core.store.backup import backup_name, make_backup
 from chatdesk.core.store.backups import Backups

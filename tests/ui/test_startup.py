@@ -22,7 +22,8 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
-from chatdesk.app import Configuration, Core, build_core, configure
+from chatdesk.app import Core, build_core
+from chatdesk.configuration import Configuration, configure
 from chatdesk.core.config import ChatSettings, GeneralSettings, Settings, UiSettings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.kinds import Role
@@ -780,7 +781,8 @@ def test_with_the_api_off_the_whole_run_loads_none_of_it(tmp_path: Any) -> None:
     """The window opened, its core attached, then closed as a user closes it: the local API,
     off, cost nothing (its modules come only when it is switched on)."""
     probe = (
-        "import sys; from chatdesk.app import build_core, configure; "
+        "import sys; from chatdesk.app import build_core; "
+        "from chatdesk.configuration import configure; "
         "from chatdesk.ui.application import run; "
         "code = run(configure(), build_core); "
         f"print('loaded:', sorted(m for m in {API_MODULES!r} if m in sys.modules)); "

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.app import build_core, configure
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
 from chatdesk.core.chat.events import Event, ThreadCreated
 from chatdesk.core.views import ThreadFilter
 from chatdesk.ui.window.switch import ServiceSwitch

@@ -14,7 +14,7 @@ from typing import Any, cast
 import pytest
 from sqlalchemy import Table, insert
 
-from chatdesk.app import Configuration
+from chatdesk.configuration import Configuration
 from chatdesk.core.clock import SystemClock
 from chatdesk.core.memory.service import Memories
 from chatdesk.core.providers.base import Providers

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from chatdesk.app import configure
+from chatdesk.configuration import configure
 from chatdesk.core.assembly import assemble
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
