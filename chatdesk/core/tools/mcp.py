@@ -2,13 +2,10 @@
 
 One long-lived session per server, owned by one task on the tools loop (`loop.py`), started on
 first use and started again after it dies, waiting longer after each failure in a row (1 s,
-2 s … up to a minute). Its tool list is kept until the server says it changed. A stdio server
-starts with the environment every child of chatdesk gets (chatdesk/core/trust/environment.py:
-the user, the locale, the proxies …, never a key or a password; PATH as the user's login shell
-has it) plus its own configured variables, in the user's home folder (never the folder
-chatdesk was started in); what it writes to stderr goes to its own log file. An address that
-does not speak Streamable HTTP is tried over the older SSE transport. The SDK is imported when
-the first server starts.
+2 s … up to a minute). Its tool list is kept until the server says it changed. How the session
+reaches the server (a stdio command's environment and log, an HTTP address's headers and
+sign-in) is `mcp_transport.py`'s; an address that does not speak Streamable HTTP is tried over
+the older SSE transport. The SDK is imported when the first server starts.
 """
 
 from __future__ import annotations
@@ -16,8 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -31,10 +26,9 @@ from chatdesk.core.tools.hints import is_destructive, title_of
 from chatdesk.core.tools.loop import ToolsLoop
 from chatdesk.core.tools.mcp_asks import ServerAsks
 from chatdesk.core.tools.mcp_results import outcome_of
+from chatdesk.core.tools.mcp_transport import http_transport, open_log, stdio_transport
 from chatdesk.core.tools.model import CALLER, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
-from chatdesk.core.tools.shell_path import login_shell_path
-from chatdesk.core.trust.environment import child_environment
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -50,7 +44,6 @@ START_TIMEOUT = 30.0  # starting a server and its handshake (npx may download fi
 # and not spread: a failed start costs only this machine.
 RESTART_BACKOFF = Backoff(first=1.0, factor=2.0, cap=60.0, retries=None)
 STOP_TIMEOUT = 10.0  # the SDK's own shutdown of a stdio server is bounded at ~6 s
-MAX_LOG_BYTES = 1_000_000  # a server's stderr log is started afresh past this size
 MAX_DESCRIPTION = 2_000  # characters of a tool's description offered to the model
 
 
@@ -300,7 +293,8 @@ class McpServer:
         http: Any = None  # an HTTP client made here, which the SDK leaves open
         try:
             transport, errors, http = await self._transport(kind)
-            errors = errors or self._open_log()  # its log messages go there too
+            # its log messages go to the stdio server's stderr log, or a log of their own
+            errors = errors or open_log(self.log_path, self.server)
             asks = self.asks.callbacks(errors)
             client = Client(transport, message_handler=self._on_message, **asks)
             async with client:
@@ -329,59 +323,12 @@ class McpServer:
 
     async def _transport(self, kind: Transport) -> tuple[Any, TextIO | None, Any]:
         """The SDK transport of `kind`, the stderr log it writes to, the HTTP client it was
-        given."""
-        config = self.config
-        secrets = await asyncio.to_thread(self._secrets, config)  # the keyring may be slow
+        given (mcp_transport.py)."""
+        secrets = await asyncio.to_thread(self._secrets, self.config)  # the keyring may be slow
         if kind is Transport.STDIO:
-            from mcp.client.stdio import StdioServerParameters
-
-            from chatdesk.core.tools.stdio_lines import connect
-
-            path = await asyncio.to_thread(login_shell_path)
-            errors = self._open_log()
-            # The SDK lays this over its own short list (HOME, PATH, USER …), all of which
-            # this already holds: it adds nothing.
-            parameters = StdioServerParameters(
-                command=config.command,
-                args=list(config.args),
-                env=child_environment(
-                    os.environ, sys.platform, given=({"PATH": path} if path else {}) | secrets
-                ),
-                cwd=Path.home(),
-                encoding_error_handler="replace",
-            )
-            return connect(parameters, errors), errors, None
-        headers = secrets
-        auth = await asyncio.to_thread(self._auth.auth_for, config) if self._auth else None
-        if kind is Transport.SSE:
-            from mcp.client.sse import sse_client
-
-            return sse_client(config.url, headers=headers, auth=auth), None, None
-        from mcp.client.streamable_http import streamable_http_client
-
-        if not headers and auth is None:
-            return streamable_http_client(config.url), None, None
-        import httpx2
-
-        client = httpx2.AsyncClient(
-            headers=headers, auth=auth, timeout=httpx2.Timeout(30.0, read=300.0)
-        )
-        return streamable_http_client(config.url, http_client=client), None, client
-
-    def _open_log(self) -> TextIO:
-        from chatdesk.core.paths import create_private_file, ensure_private_dir
-
-        path = self.log_path
-        if path is None:
-            return open(os.devnull, "w", encoding="utf-8")  # closed by _own
-        ensure_private_dir(path.parent)
-        if path.exists() and path.stat().st_size > MAX_LOG_BYTES:
-            path.replace(path.with_suffix(".log.1"))
-        create_private_file(path)
-        stream = path.open("a", encoding="utf-8", errors="replace")
-        stream.write(f"--- {time.strftime('%Y-%m-%d %H:%M:%S')} starting {self.server}\n")
-        stream.flush()
-        return stream
+            return await stdio_transport(self.config, secrets, self.log_path)
+        auth = await asyncio.to_thread(self._auth.auth_for, self.config) if self._auth else None
+        return http_transport(self.config, kind, secrets, auth)
 
     async def _watch(self, client: Client) -> None:
         """Forget the tool list when the server says it changed. Servers of the 2026-07-28
