@@ -90,7 +90,7 @@ async def _shoot_page(core: Core, runner: object, out: Path, theme: str) -> None
             )
         )
     )
-    await _until(lambda: page.bar.isVisible())
+    await _until(lambda: page.indexing.bar.isVisible())
     await _grab_dialog(dialog, out / f"preferences-knowledge-indexing-{theme}.png")
     dialog.close()
     dialog.deleteLater()

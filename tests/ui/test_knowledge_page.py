@@ -106,9 +106,9 @@ def test_a_folder_is_indexed_and_what_could_not_be_read_says_why(
     assert not page.sources.isEnabled()
     _make_base(qtbot, page, "Notes")
     _add_folder(qtbot, page, monkeypatch, notes)
-    qtbot.waitUntil(lambda: page.state.text().startswith("3 documents · "), timeout=20000)
-    assert page.state.text().endswith(" · keywords only")
-    assert not page.bar.isVisible()
+    qtbot.waitUntil(lambda: page.indexing.state.text().startswith("3 documents · "), timeout=20000)
+    assert page.indexing.state.text().endswith(" · keywords only")
+    assert not page.indexing.bar.isVisible()
     source = page.sources.tree.topLevelItem(0)
     assert source is not None
     assert [source.text(0), source.text(1), source.text(2)] == [
@@ -184,7 +184,7 @@ def test_rename_and_delete_which_asks_first_and_leaves_the_files(
     assert page.current() is not None
     assert page.current().name == "Reading list"
     _add_folder(qtbot, page, monkeypatch, notes)
-    qtbot.waitUntil(lambda: page.state.text().startswith("3 documents"), timeout=20000)
+    qtbot.waitUntil(lambda: page.indexing.state.text().startswith("3 documents"), timeout=20000)
 
     qtbot.mouseClick(page.delete_button, LEFT)
     box = page.findChild(QMessageBox, "confirmDelete")
@@ -217,7 +217,7 @@ def test_an_embedding_model_makes_vectors(
 ) -> None:
     _make_base(qtbot, page, "Notes")
     _add_folder(qtbot, page, monkeypatch, notes)
-    qtbot.waitUntil(lambda: page.state.text().startswith("3 documents"), timeout=20000)
+    qtbot.waitUntil(lambda: page.indexing.state.text().startswith("3 documents"), timeout=20000)
     row = page.embedding
     assert row.provider.itemText(0) == "Keywords only"
     row.provider.setCurrentIndex(row.provider.findData("mock"))
@@ -230,13 +230,13 @@ def test_an_embedding_model_makes_vectors(
     stored = finish(core.service.knowledge.get(base.id))
     assert (stored.embedding_provider, stored.embedding_model) == ("mock", "mock-embed")
     said = f"{stored.chunks} passages · {stored.vectors} vectors"
-    qtbot.waitUntil(lambda: page.state.text().endswith(said), timeout=20000)
+    qtbot.waitUntil(lambda: page.indexing.state.text().endswith(said), timeout=20000)
     assert stored.vectors == stored.chunks
 
     row.provider.setCurrentIndex(0)  # back to keywords only: the vectors go
     assert not row.model.isEnabled()
     qtbot.mouseClick(row.apply_button, LEFT)
-    qtbot.waitUntil(lambda: page.state.text().endswith(" · keywords only"))
+    qtbot.waitUntil(lambda: page.indexing.state.text().endswith(" · keywords only"))
 
 
 def test_a_refused_model_is_said(
@@ -254,39 +254,39 @@ def test_progress_is_drawn_coalesced_and_pause_flips_to_resume(
 ) -> None:
     _make_base(qtbot, page, "Notes")
     _add_folder(qtbot, page, monkeypatch, notes)
-    qtbot.waitUntil(lambda: page.state.text().startswith("3 documents"), timeout=20000)
+    qtbot.waitUntil(lambda: page.indexing.state.text().startswith("3 documents"), timeout=20000)
     base = page.current()
     assert base is not None
-    assert page.pause_button.text() == "Paus&e"
-    assert not page.pause_button.isEnabled()
+    assert page.indexing.pause_button.text() == "Paus&e"
+    assert not page.indexing.pause_button.isEnabled()
     for done in range(1, 501):  # far more than a pass says: drawn once, the latest
         page.apply(
             KnowledgeProgressed(Progress(base.id, Stage.READING, done, 1000, f"/n/{done}.md"))
         )
     other = Progress(uuid.uuid4(), Stage.READING, 1, 2, "/elsewhere.md")
     page.apply(KnowledgeProgressed(other))  # another base's: not shown
-    qtbot.waitUntil(lambda: page.state.text() == "Reading 500 of 1,000 — /n/500.md")
-    assert page.bar.isVisible()
-    assert (page.bar.value(), page.bar.maximum()) == (500, 1000)
-    assert page.pause_button.isEnabled()
-    assert page.cancel_button.isEnabled()
-    assert not page.index_button.isEnabled()
+    qtbot.waitUntil(lambda: page.indexing.state.text() == "Reading 500 of 1,000 — /n/500.md")
+    assert page.indexing.bar.isVisible()
+    assert (page.indexing.bar.value(), page.indexing.bar.maximum()) == (500, 1000)
+    assert page.indexing.pause_button.isEnabled()
+    assert page.indexing.cancel_button.isEnabled()
+    assert not page.indexing.index_button.isEnabled()
 
-    qtbot.mouseClick(page.pause_button, LEFT)
-    assert page.pause_button.text() == "Resum&e"
-    assert page.state.text() == "Paused — 500 of 1,000 files looked at"
-    qtbot.mouseClick(page.pause_button, LEFT)
-    assert page.pause_button.text() == "Paus&e"
+    qtbot.mouseClick(page.indexing.pause_button, LEFT)
+    assert page.indexing.pause_button.text() == "Resum&e"
+    assert page.indexing.state.text() == "Paused — 500 of 1,000 files looked at"
+    qtbot.mouseClick(page.indexing.pause_button, LEFT)
+    assert page.indexing.pause_button.text() == "Paus&e"
 
     page.apply(KnowledgeProgressed(Progress(base.id, Stage.EMBEDDING, embedded=300, to_embed=900)))
-    qtbot.waitUntil(lambda: page.state.text() == "Vectors 300 of 900")
+    qtbot.waitUntil(lambda: page.indexing.state.text() == "Vectors 300 of 900")
     problem = "The embedding server did not answer."
     page.apply(KnowledgeProgressed(Progress(base.id, Stage.DONE, problem=problem)))
-    qtbot.waitUntil(lambda: page.problem.isVisible() and page.problem.text() == problem)
-    assert page.state.text().startswith("3 documents")
-    assert not page.bar.isVisible()
-    assert page.index_button.isEnabled()
-    assert not page.pause_button.isEnabled()
+    qtbot.waitUntil(lambda: page.indexing.problem.isVisible() and page.indexing.problem.text() == problem)
+    assert page.indexing.state.text().startswith("3 documents")
+    assert not page.indexing.bar.isVisible()
+    assert page.indexing.index_button.isEnabled()
+    assert not page.indexing.pause_button.isEnabled()
 
 
 def test_keys_of_its_own_and_names_for_screen_readers(page: KnowledgePage) -> None:
@@ -308,7 +308,7 @@ def test_keys_of_its_own_and_names_for_screen_readers(page: KnowledgePage) -> No
     keys = [(k, text(w)) for w in page.findChildren(QWidget) if (k := key(text(w)))]
     letters = [k for k, _ in keys]
     assert not [t for k, t in keys if letters.count(k) > 1 or k in tabs], keys
-    for widget in (page.list, page.sources.tree, page.failures, page.bar, page.new_button):
+    for widget in (page.list, page.sources.tree, page.failures, page.indexing.bar, page.new_button):
         assert widget.accessibleName(), widget.objectName()
     assert dialog.tabs.tabText(dialog.tabs.currentIndex()) == "&Knowledge"
 

@@ -15,13 +15,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QHBoxLayout,
     QInputDialog,
-    QLabel,
     QListWidget,
     QListWidgetItem,
-    QProgressBar,
-    QSizePolicy,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -47,12 +43,9 @@ from chatdesk.ui.settings.knowledge_sources import (
     SourcesPane,
     TwoLines,
     base_item,
-    counts_text,
     list_column,
     make_button,
-    progress_text,
     providers_of,
-    show_bar,
 )
 from chatdesk.ui.settings.knowledge_start import (
     Read,
@@ -63,6 +56,7 @@ from chatdesk.ui.settings.knowledge_start import (
     read_bases,
 )
 from chatdesk.ui.settings.knowledge_start import Subscribe as Subscribe
+from chatdesk.ui.settings.knowledge_status import IndexingStatus
 from chatdesk.ui.settings.notices import Notice, Tone
 
 if TYPE_CHECKING:
@@ -126,7 +120,11 @@ class KnowledgePage(QWidget):
         column.setContentsMargins(0, 0, 0, 0)
         column.addWidget(self.sources, 3)
         column.addWidget(self.embedding)
-        column.addLayout(self._status_area())
+        self.indexing = IndexingStatus(right)
+        self.indexing.index_asked.connect(self.index_now)
+        self.indexing.pause_asked.connect(self.toggle_pause)
+        self.indexing.cancel_asked.connect(self.cancel)
+        column.addWidget(self.indexing)
         # translators: a heading over the files that could not be indexed
         column.addWidget(caption(self, tr("Not indexed")))
         self.failures = QListWidget(self)
@@ -183,55 +181,6 @@ class KnowledgePage(QWidget):
         return list_column(
             self, self.list, (self.new_button, self.rename_button, self.delete_button)
         )
-
-    def _status_area(self) -> QVBoxLayout:
-        self.state = QLabel(self)
-        self.state.setObjectName("knowledgeState")
-        self.state.setTextFormat(Qt.TextFormat.PlainText)
-        self.state.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.bar = QProgressBar(self)
-        self.bar.setObjectName("knowledgeProgress")
-        self.bar.setAccessibleName(tr("Indexing progress"))
-        self.bar.setTextVisible(False)
-        self.bar.setMaximumHeight(8)
-        policy = self.bar.sizePolicy()
-        policy.setRetainSizeWhenHidden(True)
-        self.bar.setSizePolicy(policy)
-        self.problem = Notice("knowledgeProblem", self)
-        self.index_button = make_button(
-            self,
-            tr("Inde&x now"),
-            "indexKnowledge",
-            tr("Look for new and changed files now"),
-            self.index_now,
-        )
-        self.pause_button = make_button(
-            # translators: a button that pauses the indexing
-            self,
-            tr("Paus&e"),
-            "pauseKnowledge",
-            tr("Pause or resume the indexing"),
-            self.toggle_pause,
-        )
-        self.cancel_button = make_button(
-            # translators: a button that stops the indexing
-            self,
-            tr("Ca&ncel"),
-            "cancelKnowledge",
-            tr("Stop the indexing (what it stored stays)"),
-            self.cancel,
-        )
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.index_button, self.pause_button, self.cancel_button):
-            buttons.addWidget(button)
-        area = QVBoxLayout()
-        area.setSpacing(4)
-        area.addWidget(self.state)
-        area.addWidget(self.bar)
-        area.addWidget(self.problem)
-        area.addLayout(buttons)
-        return area
 
     # -- showing ---------------------------------------------------------------------------------
 
@@ -325,35 +274,7 @@ class KnowledgePage(QWidget):
         """The selected base's pass as it goes, or its counts when none runs."""
         base = self.current()
         progress = self._progress.get(base.id) if base is not None else None
-        paused = base is not None and base.id in self._paused
-        running = progress is not None and (progress.running or progress.stage is Stage.PAUSED)
-        if base is None:
-            said = ""
-        elif running and progress is not None:
-            said = progress_text(progress, paused)
-            show_bar(self.bar, progress)
-        else:
-            said = counts_text(base)
-        self.bar.setVisible(running)
-        width = max(self.state.width(), 240)  # a long path loses its middle, not its name
-        self.state.setText(
-            self.state.fontMetrics().elidedText(said, Qt.TextElideMode.ElideMiddle, width)
-        )
-        self.state.setToolTip(said)
-        problem = (progress.problem if progress else "") or (
-            base.embedding_problem or "" if base else ""
-        )
-        if problem:
-            self.problem.say(Tone.WARNING, problem)
-        else:
-            self.problem.clear_notice()
-        self.index_button.setEnabled(base is not None and bool(base.sources) and not running)
-        self.pause_button.setEnabled(running)
-        # translators: a button that resumes or pauses the indexing
-        self.pause_button.setText(tr("Resum&e") if paused else tr("Paus&e"))
-        # translators: a button that resumes or pauses the indexing
-        self.pause_button.setAccessibleName(tr("Resume") if paused else tr("Pause"))
-        self.cancel_button.setEnabled(running)
+        self.indexing.show_pass(base, progress, base is not None and base.id in self._paused)
 
     # -- acting ----------------------------------------------------------------------------------
 

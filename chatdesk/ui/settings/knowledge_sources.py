@@ -1,6 +1,6 @@
 """The parts of Preferences ▸ Knowledge: a base's folders and files (with a folder's patterns,
-asked when it is added), the embedding model its vectors come from, how a base is drawn in the
-list and how its status is said.
+asked when it is added), the embedding model its vectors come from and how a base is drawn in
+the list (how its indexing goes is knowledge_status.py's).
 
 They only say what the user asked for (signals); the page makes the calls."""
 
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidgetItem,
-    QProgressBar,
     QPushButton,
     QSizePolicy,
     QStyle,
@@ -35,8 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.i18n import mark, ntr, number, tr
-from chatdesk.core.knowledge.model import Progress, Stage
+from chatdesk.core.i18n import mark, ntr, tr
 from chatdesk.ui.settings.chat_page import ModelPairs
 
 if TYPE_CHECKING:
@@ -310,69 +308,19 @@ def _source_item(source: SourceView) -> QTreeWidgetItem:
     return item
 
 
-# -- the list of bases and the status of the one shown ---------------------------------------
+# -- the list of bases ---------------------------------------------------------------------------
 
 
-def _documents(count: int) -> str:
+def documents_text(count: int) -> str:
     return ntr("{n} document", "{n} documents", count)
 
 
-def _passages(count: int) -> str:
+def passages_text(count: int) -> str:
     return ntr("{n} passage", "{n} passages", count)
 
 
-def counts_text(base: BaseView) -> str:
-    counts = [_documents(base.documents), _passages(base.chunks)]
-    if base.embedding_model:
-        counts.append(ntr("{n} vector", "{n} vectors", base.vectors))
-    else:
-        # translators: a base without an embedding model: it is searched by keywords only
-        counts.append(tr("keywords only"))
-    if not base.sources:
-        return tr("Add a folder or files to index.")
-    return " · ".join(counts)
-
-
-def progress_text(progress: Progress, paused: bool) -> str:
-    done, total = number(progress.done), number(progress.total)
-    if paused:
-        return ntr(
-            "Paused — {done} of {n} file looked at",
-            "Paused — {done} of {n} files looked at",
-            progress.total,
-            done=done,
-        )
-    if progress.stage is Stage.EMBEDDING:
-        return ntr(
-            "Vectors {done} of {n}",
-            "Vectors {done} of {n}",
-            progress.to_embed,
-            done=number(progress.embedded),
-        )
-    if progress.stage is Stage.SCANNING:
-        if progress.current:
-            return tr("Looking through {place}…", place=progress.current)
-        return tr("Looking…")
-    if progress.current:
-        return tr(
-            "Reading {done} of {total} — {file}", done=done, total=total, file=progress.current
-        )
-    return tr("Reading {done} of {total}", done=done, total=total)
-
-
-def show_bar(bar: QProgressBar, progress: Progress) -> None:
-    if progress.stage is Stage.EMBEDDING:
-        value, total = progress.embedded, progress.to_embed
-    elif progress.stage is Stage.SCANNING:
-        value, total = 0, 0  # how many files there are is not known yet: busy
-    else:
-        value, total = progress.done, progress.total
-    bar.setRange(0, max(total, 0))
-    bar.setValue(min(value, total))
-
-
 def base_item(view: BaseView) -> QListWidgetItem:
-    counts = f"{_documents(view.documents)} · {_passages(view.chunks)}"
+    counts = f"{documents_text(view.documents)} · {passages_text(view.chunks)}"
     item = QListWidgetItem(view.name)
     item.setData(ID_ROLE, view.id)
     item.setData(COUNTS_ROLE, counts)
