@@ -282,7 +282,9 @@ def test_progress_is_drawn_coalesced_and_pause_flips_to_resume(
     qtbot.waitUntil(lambda: page.indexing.state.text() == "Vectors 300 of 900")
     problem = "The embedding server did not answer."
     page.apply(KnowledgeProgressed(Progress(base.id, Stage.DONE, problem=problem)))
-    qtbot.waitUntil(lambda: page.indexing.problem.isVisible() and page.indexing.problem.text() == problem)
+    qtbot.waitUntil(
+        lambda: page.indexing.problem.isVisible() and page.indexing.problem.text() == problem
+    )
     assert page.indexing.state.text().startswith("3 documents")
     assert not page.indexing.bar.isVisible()
     assert page.indexing.index_button.isEnabled()
