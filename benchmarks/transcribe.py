@@ -56,7 +56,7 @@ def _budget_line(name: str, chat: list[float], bare: list[float], what: str) -> 
 
 def _voice(workdir: Path, **settings: object) -> object:
     from chatdesk.core.providers.base import Providers
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.voice.transcribe import Voice
 
     chosen = VoiceSettings(**settings)  # type: ignore[arg-type]
@@ -106,7 +106,7 @@ async def _provider(workdir: Path, audio: Audio, runs: int) -> None:
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
     from chatdesk.core.providers.profiles import ProviderProfile
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.voice.transcribe import Voice
     from tests.core.voice_parts import TranscriptionServer
 

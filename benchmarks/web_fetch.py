@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.common import percentile, ratio_target, report, serve_until_closed, server_process
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.fetch import Fetcher
 
 PAGE = (b"<p>" + b"All work and no play makes a page. " * 40 + b"</p>\n") * 100  # ~150 KB

@@ -22,7 +22,7 @@ from chatdesk.app import key_store, open_web
 from chatdesk.cli.output import fail, note, print_json
 from chatdesk.configuration import Configuration
 from chatdesk.core.i18n import number, tr
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 
 if TYPE_CHECKING:
     from chatdesk.core.web.service import ReadPage, SearchResult

@@ -25,8 +25,8 @@ from typing import Any
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.settings_base import SettingIssue, load_section, read_file, setting, table
+from chatdesk.core.settings_outside import ApiSettings, SyncSettings
 from chatdesk.core.settings_schema import (
-    ApiSettings,
     AttachmentSettings,
     CapsSettings,
     ChatSettings,
@@ -35,7 +35,6 @@ from chatdesk.core.settings_schema import (
     MockSettings,
     Settings,
     StorageSettings,
-    SyncSettings,
     ToolsSettings,
 )
 from chatdesk.core.settings_start import GeneralSettings, UiSettings

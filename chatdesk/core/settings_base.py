@@ -2,8 +2,9 @@
 environment, checked against its type and bounds, or reported and left at its default.
 
 The sections themselves are declared in `settings_start.py` (the ones the window's first frame
-reads) and `settings_schema.py` (the rest); `config.py` loads and saves them all. This module
-knows no section, so the first frame reads its two with this same code, not a copy of it.
+reads), `settings_outside.py` (what chatdesk reaches beyond its chats) and `settings_schema.py`
+(the rest, and `Settings`); `config.py` loads and saves them all. This module knows no
+section, so the first frame reads its two with this same code, not a copy of it.
 """
 
 from __future__ import annotations

@@ -85,6 +85,7 @@ SURFACE: tuple[str, ...] = (
     "chatdesk.core.paths",
     "chatdesk.core.package_data",
     "chatdesk.core.config",
+    "chatdesk.core.settings_outside",
     "chatdesk.core.settings_schema",
     "chatdesk.core.settings_start",
     "chatdesk.core.secrets",

@@ -18,7 +18,8 @@ from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.core.settings_schema import MockSettings, VoiceSettings
+from chatdesk.core.settings_outside import VoiceSettings
+from chatdesk.core.settings_schema import MockSettings
 from chatdesk.core.voice.audio import Audio, VoiceError
 from chatdesk.core.voice.audio_files import decode_file
 from chatdesk.core.voice.provider_stt import ProviderSpeechToText

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.core.extras import Extras
 from chatdesk.core.render.worker import RenderWorker
-from chatdesk.core.settings_schema import VoiceSettings
+from chatdesk.core.settings_outside import VoiceSettings
 from chatdesk.ui.conversation.formatter import Formatter
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.voice_page import LOCAL, VoicePage

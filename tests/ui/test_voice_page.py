@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QSpinBox
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.settings_schema import VoiceSettings
+from chatdesk.core.settings_outside import VoiceSettings
 from chatdesk.ui.settings.voice_page import VoicePage
 from tests.core.voice_parts import need
 from tests.ui.test_preferences import child, show_tab

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QApplication, QComboBox, QLabel, QLineEdit, QPushB
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.secrets import LookupReason, SessionKeys
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.tools.model import Policy
 from chatdesk.core.tools.web_tools import READ_PAGE
 from chatdesk.core.web.searching import key_name

@@ -16,7 +16,7 @@ from chatdesk.core.voice.speech_protocol import RENDER_TIMEOUT, SpeechFailed, Vo
 if TYPE_CHECKING:
     from chatdesk.core.providers.base import Providers
     from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
 
 DEFAULT_MODEL = "tts-1"
 DEFAULT_VOICE = "alloy"

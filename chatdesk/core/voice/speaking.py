@@ -15,7 +15,7 @@ from chatdesk.core.voice.speech_protocol import Speech, SpeechFailed, Voice
 
 if TYPE_CHECKING:
     from chatdesk.core.providers.base import Providers
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.voice.playback import Output
     from chatdesk.core.voice.reading import GrowingAnswer, ReadAloud, ReadingEvent
 

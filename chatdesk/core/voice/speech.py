@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from chatdesk.core.providers.base import Providers
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.voice.speech_protocol import Speech
 
 

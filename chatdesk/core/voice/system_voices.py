@@ -22,7 +22,7 @@ from chatdesk.core.voice.speech_engine import run_engine
 from chatdesk.core.voice.speech_protocol import RENDER_TIMEOUT, Speech, SpeechFailed, Voice
 
 if TYPE_CHECKING:
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
 
 ESPEAK_WORDS_PER_MINUTE = 175  # espeak-ng's normal rate
 SAY_WORDS_PER_MINUTE = 180

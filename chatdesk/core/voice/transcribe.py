@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     import os
 
     from chatdesk.core.providers.base import Providers
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.voice.recording import Recording
 
 LOCAL = "local"

@@ -47,7 +47,7 @@ from chatdesk.core.web.errors import (
 if TYPE_CHECKING:
     import httpx2 as httpx
 
-    from chatdesk.core.settings_schema import WebSettings
+    from chatdesk.core.settings_outside import WebSettings
 
 MAX_REDIRECTS = 5
 USER_AGENT = f"chatdesk/{__version__} (desktop AI chat client)"

@@ -9,7 +9,7 @@ import asyncio
 from urllib.parse import urlsplit
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.addresses import Resolver, parse_address, system_resolver
 from chatdesk.core.web.duckduckgo import DUCKDUCKGO_URL
 from chatdesk.core.web.engines import BRAVE_URL, TAVILY_URL

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from chatdesk.core.clock import Clock
 from chatdesk.core.i18n import number, tr
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.fetch import Fetcher
 from chatdesk.core.web.text import PageText, PageTexts
 

@@ -13,7 +13,7 @@ from typing import Protocol
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.secrets import KeyLookup, LookupReason, origin_of
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.duckduckgo import DUCKDUCKGO_URL, DuckDuckGo
 from chatdesk.core.web.engines import BRAVE_URL, TAVILY_URL, Brave, SearchEngine, SearXNG, Tavily
 from chatdesk.core.web.errors import EngineError

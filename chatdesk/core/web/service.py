@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from chatdesk.core.clock import Clock
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 
 if TYPE_CHECKING:
     from chatdesk.core.attach.worker import Reader

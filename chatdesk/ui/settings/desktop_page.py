@@ -32,7 +32,7 @@ from chatdesk.ui.settings.notices import Notice, Tone
 from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
-    from chatdesk.core.settings_schema import DesktopSettings
+    from chatdesk.core.settings_outside import DesktopSettings
 
 PORTABLE = QKeySequence.SequenceFormat.PortableText  # as the settings file keeps keys
 NATIVE = QKeySequence.SequenceFormat.NativeText  # as the user reads them

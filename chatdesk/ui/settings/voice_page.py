@@ -37,7 +37,7 @@ from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
     from chatdesk.core.extras import Extras
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.ui.runner import Runner
 
 LOCAL, SYSTEM = "local", "system"  # this computer's engines, as `[voice]` names them

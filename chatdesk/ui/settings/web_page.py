@@ -32,7 +32,7 @@ from chatdesk.ui.settings.notices import Notice, Tone, line_over_notes
 from chatdesk.ui.settings.sections import scroll_page
 
 if TYPE_CHECKING:
-    from chatdesk.core.settings_schema import WebSettings
+    from chatdesk.core.settings_outside import WebSettings
     from chatdesk.core.web.searching import Keys
     from chatdesk.ui.runner import Runner
 

@@ -30,7 +30,10 @@ from chatdesk.ui.window.style import window_style
 # takes a few milliseconds; together they would hold Qt's loop for more than a frame): reading
 # every setting (its schema, then the rest of the config), the conversation's view, and the
 # composer's model, assistant and compare choice.
-_READING_SETTINGS = ("chatdesk.core.settings_schema", "chatdesk.core.config")
+_READING_SETTINGS = (
+    *("chatdesk.core.settings_outside", "chatdesk.core.settings_schema"),
+    "chatdesk.core.config",
+)
 _CONVERSATION = (
     *("uuid", "chatdesk.core.kinds", "chatdesk.ui.conversation.model"),
     *("chatdesk.ui.conversation.divider", "chatdesk.ui.conversation.wide"),

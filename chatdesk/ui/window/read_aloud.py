@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.errors import ChatdeskError
     from chatdesk.core.service import ChatService
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.views import MessageView
     from chatdesk.core.voice.playback import Output
     from chatdesk.core.voice.reading import GrowingAnswer, ReadAloud, ReadingEvent

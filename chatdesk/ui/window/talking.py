@@ -35,7 +35,7 @@ from chatdesk.ui.window.talk_bar import TalkBar, TalkButton, TalkState
 if TYPE_CHECKING:
     import uuid
 
-    from chatdesk.core.settings_schema import VoiceSettings
+    from chatdesk.core.settings_outside import VoiceSettings
     from chatdesk.core.voice.recording import Recorded, Recording
     from chatdesk.core.voice.transcribe import Voice
     from chatdesk.ui.composer import Composer

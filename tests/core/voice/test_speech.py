@@ -13,7 +13,7 @@ import pytest
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
 from chatdesk.core.providers.profiles import ProviderProfile
-from chatdesk.core.settings_schema import VoiceSettings
+from chatdesk.core.settings_outside import VoiceSettings
 from chatdesk.core.voice.provider_speech import ProviderSpeech
 from chatdesk.core.voice.sound import Sound, SoundUnreadable, from_wav, joined
 from chatdesk.core.voice.speaking import Speaking

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from tests.core.web.web_server import FakeWeb
 
 WAIT = 30.0  # upper bound for waiting on the server's thread; never reached when things work

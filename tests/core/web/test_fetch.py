@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from chatdesk import __version__
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.addresses import IPAddress
 from chatdesk.core.web.errors import (
     AddressRefused,

@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.addresses import IPAddress, system_resolver
 from chatdesk.core.web.online import engine_reachable
 from tests.core.web.lookups import Lookups

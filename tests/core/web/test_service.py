@@ -12,7 +12,7 @@ import pytest
 
 from chatdesk.core.attach.worker import Reader
 from chatdesk.core.secrets import SessionKeys
-from chatdesk.core.settings_schema import WebSettings
+from chatdesk.core.settings_outside import WebSettings
 from chatdesk.core.web.errors import EngineError
 from chatdesk.core.web.service import Web
 from tests.core.web.conftest import web_settings
