@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+
+
+def free_space(folder: Path) -> int | None:
+    """The bytes free on the disk that holds `folder`; None when that cannot be read."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 def save_private_text(path: Path, text: str, error: type[ChatdeskError], what: str) -> None:

@@ -28,21 +28,21 @@ from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths
-from chatdesk.core.store.database_file import log_holds_pages, refuse_foreign_file
+from chatdesk.core.store.database_file import log_holds_pages
 from chatdesk.core.store.engine import sqlite_engine
 from chatdesk.core.store.failures import (
     FULL_BELOW,
+    ROOM_WANTED,
     StorageError,
     WriteBlocked,
-    folder_not_writable,
-    free_space,
-    full_disk,
     translated,
 )
 from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
 from chatdesk.core.store.search_index import repair_search_index
 from chatdesk.core.store.store import Store
+from chatdesk.core.units import format_size
+from chatdesk.core.writing import free_space
 
 log = logging.getLogger("chatdesk.store")
 
@@ -61,30 +61,64 @@ def write_blocked(data_dir: Path) -> WriteBlocked | None:
     return None
 
 
+def full_disk(data_dir: Path, free: int) -> WriteBlocked:
+    """The disk that holds `data_dir` has `free` bytes left: too few to write to."""
+    return WriteBlocked(
+        "full",
+        tr(
+            "The disk that holds your chats ({folder}) is full ({free} free)",
+            folder=data_dir,
+            free=format_size(free),
+        ),
+        tr(
+            "Free at least {size} there and chatdesk saves again by itself; "
+            "nothing saved is lost, and what you are writing stays where you wrote it.",
+            size=format_size(ROOM_WANTED),
+        ),
+    )
+
+
+def folder_not_writable(data_dir: Path, error: OSError) -> WriteBlocked:
+    """`data_dir` cannot be written (a read-only drive, a folder whose permissions changed)."""
+    reason = error.strerror or str(error)
+    return WriteBlocked(
+        "read_only",
+        tr(
+            "The folder that holds your chats ({folder}) cannot be written ({reason})",
+            folder=data_dir,
+            reason=reason,
+        ),
+        tr(
+            "Make it writable, or move the data folder to a place you can write (--data-dir or "
+            "CHATDESK_DATA_DIR), and chatdesk saves again by itself; nothing saved is lost, and "
+            "what you are writing stays where you wrote it."
+        ),
+    )
+
+
 def read_only_uri(database: Path) -> str:
     """A SQLite URI that reads `database` without writing a byte next to it."""
     uri = f"file:{_quoted(database)}?mode=ro"
-    try:
-        connection = sqlite3.connect(uri, uri=True)
+    with translated(database):
         try:
-            connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            return uri
-        finally:
-            connection.close()
-    except sqlite3.OperationalError:
-        if log_holds_pages(database):
-            raise  # reading the main file alone would miss saved messages
+            connection = sqlite3.connect(uri, uri=True)
+            try:
+                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                return uri
+            finally:
+                connection.close()
+        except sqlite3.OperationalError:
+            if log_holds_pages(database):
+                raise  # reading the main file alone would miss saved messages
     return f"{uri}&immutable=1"
 
 
 def open_read_only(paths: Paths, settings: Settings, blocked: WriteBlocked) -> Store:
-    """The database in `paths` opened to read, nothing written next to it (no lock file, no
-    check, no upgrade, no repair); it opens for writing by itself once `paths.data_dir` can
-    be written (`Store.try_writing`)."""
+    """The database in `paths` (a SQLite file: `database_file.is_sqlite_file`) opened to read,
+    nothing written next to it (no lock file, no check, no upgrade, no repair); it opens for
+    writing by itself once `paths.data_dir` can be written (`Store.try_writing`)."""
     database = paths.database
-    refuse_foreign_file(database)
-    with translated(database):
-        uri = read_only_uri(database)
+    uri = read_only_uri(database)
     try:
         revision = stored_revision(database, uri)
     except ChatdeskError as error:

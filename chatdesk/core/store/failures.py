@@ -8,7 +8,6 @@ the store package: the `Store`, the opening and the read-only access all speak t
 from __future__ import annotations
 
 import contextlib
-import shutil
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from chatdesk.core.errors import Busy, ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.units import format_size
+from chatdesk.core.writing import free_space
 
 
 class StorageError(ChatdeskError):
@@ -84,48 +84,6 @@ def storage_error(error: sqlite3.Error, database: Path | None = None) -> Chatdes
 
 FULL_BELOW = 8 * 1024 * 1024  # free bytes under which a failed write is put down to a full disk
 ROOM_WANTED = 64 * 1024 * 1024  # what to ask the user to free
-
-
-def free_space(folder: Path) -> int | None:
-    try:
-        return shutil.disk_usage(folder).free
-    except OSError:
-        return None
-
-
-def full_disk(data_dir: Path, free: int) -> WriteBlocked:
-    """The disk that holds `data_dir` has `free` bytes left: too few to write to."""
-    return WriteBlocked(
-        "full",
-        tr(
-            "The disk that holds your chats ({folder}) is full ({free} free)",
-            folder=data_dir,
-            free=format_size(free),
-        ),
-        tr(
-            "Free at least {size} there and chatdesk saves again by itself; "
-            "nothing saved is lost, and what you are writing stays where you wrote it.",
-            size=format_size(ROOM_WANTED),
-        ),
-    )
-
-
-def folder_not_writable(data_dir: Path, error: OSError) -> WriteBlocked:
-    """`data_dir` cannot be written (a read-only drive, a folder whose permissions changed)."""
-    reason = error.strerror or str(error)
-    return WriteBlocked(
-        "read_only",
-        tr(
-            "The folder that holds your chats ({folder}) cannot be written ({reason})",
-            folder=data_dir,
-            reason=reason,
-        ),
-        tr(
-            "Make it writable, or move the data folder to a place you can write (--data-dir or "
-            "CHATDESK_DATA_DIR), and chatdesk saves again by itself; nothing saved is lost, and "
-            "what you are writing stays where you wrote it."
-        ),
-    )
 
 
 def disk_full(database: Path, free: int) -> ChatdeskError:

@@ -84,7 +84,8 @@ def open_checked(
 ) -> tuple[Store, StartupChecks]:
     """Open the database in `paths.data_dir` as a start does (steps 1 to 5 above)."""
     clock = now or (lambda: datetime.now(UTC))
-    blocked = write_blocked(paths.data_dir) if is_sqlite_file(paths.database) else None
+    sqlite = is_sqlite_file(paths.database)
+    blocked = write_blocked(paths.data_dir) if sqlite else None
     if blocked is not None:  # a full disk or a folder that cannot be written: read what is there
         return open_read_only(paths, settings, blocked), StartupChecks(None, None, 0.0, False)
     ensure_private_dir(paths.data_dir)
@@ -93,7 +94,7 @@ def open_checked(
         with maintenance_lock(paths.run_dir):
             others = instance.others()
             alone = not others.alive
-            restored = apply_scheduled(paths, instance, clock())
+            restored = apply_scheduled(paths, alone, clock())
             unclean = bool(others.dead) or (alone and log_holds_pages(paths.database))
             check, elapsed = (None, 0.0) if restored else _check(paths, unclean, alone, clock)
             store = _open_or_set_aside(paths, settings, instance, alone, clock)

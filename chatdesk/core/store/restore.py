@@ -30,7 +30,6 @@ from chatdesk.core.store.backup import (
     make_backup,
 )
 from chatdesk.core.store.exclusive import database_alone
-from chatdesk.core.store.instances import InstanceLock
 from chatdesk.core.store.schema import stored_revision
 
 log = logging.getLogger("chatdesk.store")
@@ -98,15 +97,15 @@ def newest_verified(folder: Path) -> Path:
     )
 
 
-def apply_scheduled(paths: Paths, instance: InstanceLock, now: datetime) -> RestoreReport | None:
+def apply_scheduled(paths: Paths, alone: bool, now: datetime) -> RestoreReport | None:
     """At start, with the maintenance lock held: the restore asked for in the window, if any.
 
-    It waits for a start at which no other chatdesk is running. If it fails, the request is
-    removed (the next start opens the current database) and the reason raised."""
+    It waits for a start at which no other chatdesk is running (`alone`). If it fails, the
+    request is removed (the next start opens the current database) and the reason raised."""
     requested = scheduled.scheduled_restore(paths.data_dir)
     if requested is None:
         return None
-    if instance.others().alive:
+    if not alone:
         log.info("a restore of %s waits until no other chatdesk is running", requested)
         return None
     try:

@@ -4,7 +4,7 @@ not at a write that fails.
 Every few seconds, while the window's maintenance runs (chatdesk/core/maintenance.py), the
 free space of the data folder's disk is read: one `statvfs` (GetDiskFreeSpaceEx on Windows), off
 the event loop and on no path a message takes. Under `FULL_BELOW` the store refuses every write
-with the words a full disk gets at start-up (`failures.full_disk`) and the window is told; once
+with the words a full disk gets at start-up (`access.full_disk`) and the window is told; once
 there is `ROOM_WANTED` again (the room those words ask for, well above the first figure so the
 state does not flap as a log grows and shrinks) the store writes again and the window is told
 that too.
@@ -19,8 +19,10 @@ import logging
 from collections.abc import Callable
 
 from chatdesk.core.store import access
-from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED, free_space, full_disk
+from chatdesk.core.store.access import full_disk
+from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED
 from chatdesk.core.store.store import Store
+from chatdesk.core.writing import free_space
 
 log = logging.getLogger("chatdesk.store")
 
