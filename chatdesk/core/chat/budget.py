@@ -16,11 +16,11 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.rows import project_of
-from chatdesk.core.config import Settings
+from chatdesk.core.config import GeneralSettings, Settings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import number, tr
 from chatdesk.core.providers.base import Providers
-from chatdesk.core.store.models import Assistant, Thread
+from chatdesk.core.store.models import Assistant, Project, Thread
 from chatdesk.core.tokens.models import base_model_name
 
 DEFAULT_CONTEXT_WINDOW = 8_192  # tokens, for a model nobody describes
@@ -112,29 +112,8 @@ def thread_setup(
     # the assistant who answers (None: none, or one since deleted)
     assistant = session.get(Assistant, thread.assistant_id) if thread.assistant_id else None
     general = settings.general
-    chosen_provider = (
-        provider
-        or thread.provider
-        or (assistant and assistant.provider)
-        or (project and project.default_provider)
-        or general.default_provider
-    )
-    # An assistant's model goes with its provider: a chat moved to another provider does not
-    # ask that one for it.
-    assistant_model = None
-    if assistant is not None and (assistant.provider or chosen_provider) == chosen_provider:
-        assistant_model = assistant.model
-    chosen_model = (
-        model
-        or thread.model
-        or assistant_model
-        or (project and project.default_model)
-        or (
-            chosen_provider != general.default_provider
-            and _profile_model(providers, chosen_provider)
-        )
-        or general.default_model
-    )
+    chosen_provider = provider or _provider(thread, assistant, project, general)
+    chosen_model = model or _model(thread, assistant, project, general, chosen_provider, providers)
     prompt = (
         thread.system_prompt
         or (assistant and assistant.system_prompt)
@@ -144,18 +123,58 @@ def thread_setup(
     window = _window(providers, chosen_provider, chosen_model, thread.context_window)
     answer_tokens = (assistant and assistant.max_output_tokens) or general.max_output_tokens
     budget = Budget(window, answer_reserve(settings, window, answer_tokens))
-    temperature = general.temperature if general.temperature >= 0 else None
-    if assistant is not None and assistant.temperature is not None:
-        temperature = assistant.temperature
     return ThreadSetup(
         chosen_provider,
         chosen_model,
         prompt,
         budget,
         agent=assistant.name if assistant else None,
-        temperature=temperature,
+        temperature=_temperature(assistant, general),
         max_output_tokens=answer_tokens or None,
     )
+
+
+def _provider(
+    thread: Thread, assistant: Assistant | None, project: Project | None, general: GeneralSettings
+) -> str:
+    """The thread's provider, else its assistant's, its project's default, the setting's."""
+    return (
+        thread.provider
+        or (assistant and assistant.provider)
+        or (project and project.default_provider)
+        or general.default_provider
+    )
+
+
+def _model(
+    thread: Thread,
+    assistant: Assistant | None,
+    project: Project | None,
+    general: GeneralSettings,
+    provider: str,
+    providers: Providers,
+) -> str:
+    """The thread's model, else its assistant's, its project's default, the model `provider`'s
+    profile starts with (when it is not the default provider), the setting's."""
+    # An assistant's model goes with its provider: a chat moved to another provider does not
+    # ask that one for it.
+    assistant_model = None
+    if assistant is not None and (assistant.provider or provider) == provider:
+        assistant_model = assistant.model
+    return (
+        thread.model
+        or assistant_model
+        or (project and project.default_model)
+        or (provider != general.default_provider and _profile_model(providers, provider))
+        or general.default_model
+    )
+
+
+def _temperature(assistant: Assistant | None, general: GeneralSettings) -> float | None:
+    """The assistant's temperature, else the setting's (negative: None, the model's own)."""
+    if assistant is not None and assistant.temperature is not None:
+        return assistant.temperature
+    return general.temperature if general.temperature >= 0 else None
 
 
 def _profile_model(providers: Providers, provider: str) -> str:
