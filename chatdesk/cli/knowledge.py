@@ -47,6 +47,18 @@ def add_commands(commands: Any) -> None:
     create = actions.add_parser("create", parents=[common], help=tr("make a knowledge base"))
     create.add_argument("name")
     create.set_defaults(handler=sync(_create))
+    _add_file_commands(actions, common)
+    _add_index_commands(actions, common)
+    _add_link_commands(actions, common)
+    search = actions.add_parser("search", parents=[common], help=tr("the passages that match"))
+    search.add_argument("name")
+    search.add_argument("question")
+    search.add_argument("--limit", type=int, default=8)
+    search.set_defaults(handler=sync(_search))
+
+
+def _add_file_commands(actions: Any, common: argparse.ArgumentParser) -> None:
+    """add and remove: the files and folders a knowledge base holds."""
     add = actions.add_parser(
         "add", parents=[common], help=tr("add files or folders (folders with all below them)")
     )
@@ -66,6 +78,10 @@ def add_commands(commands: Any) -> None:
     remove.add_argument("name")
     remove.add_argument("paths", nargs="*", metavar="PATH")
     remove.set_defaults(handler=sync(_remove))
+
+
+def _add_index_commands(actions: Any, common: argparse.ArgumentParser) -> None:
+    """index, status and embed: reading the files, what was read, the model of its vectors."""
     index = actions.add_parser(
         "index", parents=[common], help=tr("read what is new or changed, and remove what is gone")
     )
@@ -85,12 +101,6 @@ def add_commands(commands: Any) -> None:
     embed.add_argument("model", help=tr("a model of the provider, or 'none'"))
     embed.add_argument("--provider", default="mock", help=tr("the provider (default: mock)"))
     embed.set_defaults(handler=sync(_embed))
-    _add_link_commands(actions, common)
-    search = actions.add_parser("search", parents=[common], help=tr("the passages that match"))
-    search.add_argument("name")
-    search.add_argument("question")
-    search.add_argument("--limit", type=int, default=8)
-    search.set_defaults(handler=sync(_search))
 
 
 def _add_link_commands(actions: Any, common: argparse.ArgumentParser) -> None:
