@@ -190,11 +190,8 @@ class SignIn:
         shown: Callable[[str], None] | None,
         within: float,
     ) -> tuple[str, dict[str, Any]]:
-        """Ask the server once without a token, so that its 401 starts the SDK's flow; the
-        issuer that signed the user in, and the metadata found."""
-        import httpx2
-        from mcp.client.auth import OAuthRegistrationError
-
+        """Sign in by the SDK's flow, through the browser and back to `redirect`; the issuer
+        that signed the user in, and the metadata found."""
         from chatdesk.core.tools.signin_oauth import ChatdeskOAuth
 
         storage = KeyringTokens(self.keys, config, redirect.uri)
@@ -213,34 +210,43 @@ class SignIn:
             return AuthorizationCodeResult(code=answer.code, state=answer.state, iss=answer.iss)
 
         oauth = ChatdeskOAuth(config, storage, redirect.uri, open_browser, came_back)
-        try:
-            # Streamed, and left unread: an SSE address answers a stream that never ends.
-            sse = config.transport is Transport.SSE
-            async with (
-                httpx2.AsyncClient(auth=oauth, timeout=30.0) as http,
-                http.stream(
-                    "GET" if sse else "POST",
-                    config.url,
-                    headers=_HEADERS,
-                    json=None if sse else _PING,
-                ),
-            ):
-                pass
-        except (SignInFailed, asyncio.CancelledError):
-            raise
-        except OAuthRegistrationError:
-            raise SignInFailed(
-                tr(
-                    "{server} does not let chatdesk register itself: give the client ID its "
-                    "provider gave you (the server's form, or tools add --client-id)",
-                    server=config.name,
-                )
-            ) from None
-        except Exception as error:
-            raise SignInFailed(
-                tr("Signing in to {server} failed: {reason}", server=config.name, reason=error)
-            ) from None
+        await _ask_without_token(config, oauth)
         return oauth.issuer, oauth.discovered()
+
+
+async def _ask_without_token(config: ServerConfig, oauth: httpx2.Auth) -> None:
+    """Ask the server once without a token, so that its 401 starts the SDK's flow (`oauth`);
+    SignInFailed says why that flow did not end signed in."""
+    import httpx2
+    from mcp.client.auth import OAuthRegistrationError
+
+    try:
+        # Streamed, and left unread: an SSE address answers a stream that never ends.
+        sse = config.transport is Transport.SSE
+        async with (
+            httpx2.AsyncClient(auth=oauth, timeout=30.0) as http,
+            http.stream(
+                "GET" if sse else "POST",
+                config.url,
+                headers=_HEADERS,
+                json=None if sse else _PING,
+            ),
+        ):
+            pass
+    except (SignInFailed, asyncio.CancelledError):
+        raise
+    except OAuthRegistrationError:
+        raise SignInFailed(
+            tr(
+                "{server} does not let chatdesk register itself: give the client ID its "
+                "provider gave you (the server's form, or tools add --client-id)",
+                server=config.name,
+            )
+        ) from None
+    except Exception as error:
+        raise SignInFailed(
+            tr("Signing in to {server} failed: {reason}", server=config.name, reason=error)
+        ) from None
 
 
 _PING = {"jsonrpc": "2.0", "id": 0, "method": "ping"}
