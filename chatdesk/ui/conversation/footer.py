@@ -66,20 +66,7 @@ class MessageFooter(QWidget):
         self.branch.setObjectName("branchPosition")
         self.next = self._button("next", "next-branch", tr("Next version"))
         self.copy = self._copy_button()
-        if user:
-            self.edit_button = icon_button(
-                "edit",
-                # translators: a button under the user's message that edits it
-                tr("Edit"),
-                tr("Edit and resend (the old version stays as a branch)"),
-                _Action,
-            )
-            self.edit_button.clicked.connect(self.edit)
-            last = self.edit_button
-        else:
-            regenerate, description = tr("Regenerate"), tr("Write a new answer")
-            last = self._button("regenerate", "regenerate", regenerate, description)
-        self.regenerate_or_edit = last
+        self.regenerate_or_edit = last = self._edit_or_regenerate(user)
         self.delete = self._button(
             "delete",
             "delete",
@@ -93,9 +80,30 @@ class MessageFooter(QWidget):
         self.meta.setObjectName("messageMeta")
         reading = () if user else (self.read_aloud,)
         self.buttons = (self.copy, *reading, last, self.remember, self.delete)
+        self._lay_out(row, user)
+        self._hovered = False
+        self._wanted: str | None = None  # a part to focus once shown (focus_part)
+        self.show_icons()
+
+    def _edit_or_regenerate(self, user: bool) -> QToolButton:
+        """Edit under the user's message; Regenerate under an answer."""
+        if not user:
+            regenerate, description = tr("Regenerate"), tr("Write a new answer")
+            return self._button("regenerate", "regenerate", regenerate, description)
+        self.edit_button = icon_button(
+            "edit",
+            # translators: a button under the user's message that edits it
+            tr("Edit"),
+            tr("Edit and resend (the old version stays as a branch)"),
+            _Action,
+        )
+        self.edit_button.clicked.connect(self.edit)
+        return self.edit_button
+
+    def _lay_out(self, row: QHBoxLayout, user: bool) -> None:
+        """The figures and versions stay put; the actions' places, empty until wanted, are on
+        the side away from the text (an answer's right, the user's left)."""
         versions = (self.previous, self.branch, self.next)
-        # The figures and versions stay put; the actions' places, empty until wanted, are on
-        # the side away from the text (an answer's right, the user's left).
         if user:
             row.addStretch(1)
             for widget in (*self.buttons, *versions):
@@ -110,9 +118,6 @@ class MessageFooter(QWidget):
             for widget in (*versions, *self.buttons):
                 row.addWidget(widget)
             row.addStretch(1)
-        self._hovered = False
-        self._wanted: str | None = None  # a part to focus once shown (focus_part)
-        self.show_icons()
 
     def _button(
         self, icon: str, name: str, text: str, description: str | None = None
