@@ -103,53 +103,70 @@ class AttachmentChip(QFrame):
         self._thumbnails = thumbnails
         self.setObjectName("attachmentChip")
         name = attachment.name
+        shown = self._describe(attachment)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4 if self._image_hash() else 8, 2, 2, 2)
+        layout.setSpacing(6)
+        if self._image_hash():
+            self._add_picture(layout)
+        label = QLabel(self)
+        label.setText(
+            label.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, CHIP_TEXT_WIDTH)
+        )
+        self.remove_button = self._remove_button(name)
+        layout.addWidget(label)
+        if not isinstance(attachment, Pending) and is_scan(attachment.note):
+            self._add_pages_button(layout, name)
+        layout.addWidget(self.remove_button)
+
+    def _describe(self, attachment: AttachmentInput | Pending) -> str:
+        """The chip's line, its spoken name and description, and its tooltip (the preview)."""
         if isinstance(attachment, Pending):
             # translators: a file's chip while the file is read, before it is attached
-            shown = tr("{name} · reading…", name=name)
+            shown = tr("{name} · reading…", name=attachment.name)
             self.setAccessibleDescription(tr("Being read"))
         else:
             shown = describe_attachment(attachment)
             self.setAccessibleDescription(shown)
             self.setToolTip(preview_tooltip(attachment))
-        self.setAccessibleName(tr("Attachment {name}", name=name))
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(4 if self._image_hash() else 8, 2, 2, 2)
-        layout.setSpacing(6)
-        if self._image_hash():
-            self._picture = QLabel(self)
-            self._picture.setFixedSize(THUMB_SIZE, THUMB_SIZE)
-            self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            layout.addWidget(self._picture)
-            assert thumbnails is not None
-            thumbnails.ready.connect(self._thumbnail_ready)
-            self._show_thumbnail()
-        label = QLabel(self)
-        label.setText(
-            label.fontMetrics().elidedText(shown, Qt.TextElideMode.ElideMiddle, CHIP_TEXT_WIDTH)
+        self.setAccessibleName(tr("Attachment {name}", name=attachment.name))
+        return shown
+
+    def _add_picture(self, layout: QHBoxLayout) -> None:
+        """An image's thumbnail, shown once `thumbnails` has made it."""
+        self._picture = QLabel(self)
+        self._picture.setFixedSize(THUMB_SIZE, THUMB_SIZE)
+        self._picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self._picture)
+        assert self._thumbnails is not None
+        self._thumbnails.ready.connect(self._thumbnail_ready)
+        self._show_thumbnail()
+
+    def _remove_button(self, name: str) -> QToolButton:
+        button = QToolButton(self)
+        button.setObjectName("chipRemove")
+        button.setText("✕")
+        button.setAccessibleName(tr("Attachment {name}, remove", name=name))
+        button.setToolTip(tr("Remove {name}", name=name))
+        button.clicked.connect(self.remove_clicked)
+        return button
+
+    def _add_pages_button(self, layout: QHBoxLayout, name: str) -> None:
+        """A scanned PDF's offer to add its pages as images."""
+        self.pages_button = QToolButton(self)
+        self.pages_button.setObjectName("chipAction")
+        self.pages_button.setText(tr("Pages as images"))
+        self.pages_button.setAccessibleName(
+            tr("Attachment {name}, add its pages as images", name=name)
         )
-        self.remove_button = QToolButton(self)
-        self.remove_button.setObjectName("chipRemove")
-        self.remove_button.setText("✕")
-        self.remove_button.setAccessibleName(tr("Attachment {name}, remove", name=name))
-        self.remove_button.setToolTip(tr("Remove {name}", name=name))
-        self.remove_button.clicked.connect(self.remove_clicked)
-        layout.addWidget(label)
-        if not isinstance(attachment, Pending) and is_scan(attachment.note):
-            self.pages_button = QToolButton(self)
-            self.pages_button.setObjectName("chipAction")
-            self.pages_button.setText(tr("Pages as images"))
-            self.pages_button.setAccessibleName(
-                tr("Attachment {name}, add its pages as images", name=name)
+        self.pages_button.setToolTip(
+            tr(
+                "It is a scan, with no text to read: add its pages as images, for a model "
+                "that takes images"
             )
-            self.pages_button.setToolTip(
-                tr(
-                    "It is a scan, with no text to read: add its pages as images, for a model "
-                    "that takes images"
-                )
-            )
-            self.pages_button.clicked.connect(self._pages_asked)
-            layout.addWidget(self.pages_button)
-        layout.addWidget(self.remove_button)
+        )
+        self.pages_button.clicked.connect(self._pages_asked)
+        layout.addWidget(self.pages_button)
 
     def _pages_asked(self) -> None:
         self.pages_button.setEnabled(False)  # asked once: its pages follow as chips
