@@ -49,6 +49,15 @@ class ProjectDialog(QDialog):
             tr("Project “{name}”", name=project.name) if project else tr("New project")
         )
         self.setMinimumWidth(420)
+        self._make_texts(project)
+        self._make_defaults(project, models, assistants)
+        self._make_lists(project, servers, bases, linked)
+        self._make_buttons(project)
+        self._lay_out(bool(bases))
+        self._update_ok()
+
+    def _make_texts(self, project: ProjectView | None) -> None:
+        """The project's name and system prompt."""
         self.name = QLineEdit(project.name if project else "")
         self.name.setPlaceholderText(tr("Project name"))
         _describe(self.name, tr("Project name"), tr("The name shown in the sidebar."))
@@ -60,6 +69,14 @@ class ProjectDialog(QDialog):
             tr("System prompt"),
             tr("Sent to the model before each chat's messages."),
         )
+
+    def _make_defaults(
+        self,
+        project: ProjectView | None,
+        models: Sequence[tuple[str, str]],
+        assistants: Sequence[tuple[uuid.UUID, str, QIcon]],
+    ) -> None:
+        """The model and the assistant new chats in the project start with."""
         self.model = _model_combo(models, project)
         _describe(self.model, tr("Default model"), tr("The model new chats in this project use."))
         self.assistant = _assistant_combo(assistants, project)
@@ -68,6 +85,15 @@ class ProjectDialog(QDialog):
             tr("Default assistant"),
             tr("Who answers in new chats of this project."),
         )
+
+    def _make_lists(
+        self,
+        project: ProjectView | None,
+        servers: Sequence[tuple[str, str]],
+        bases: Sequence[tuple[str, str]],
+        linked: Sequence[str],
+    ) -> None:
+        """The tool servers and knowledge bases new chats in the project start with, ticked."""
         self.tools = _tool_list(servers, project.tools if project else ())
         _describe(
             self.tools,
@@ -80,6 +106,9 @@ class ProjectDialog(QDialog):
             tr("Knowledge bases"),
             tr("Every chat in this project answers from these, citing their passages."),
         )
+
+    def _make_buttons(self, project: ProjectView | None) -> None:
+        """Create (Save when editing) and Cancel; Create only once there is a name."""
         self._buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -88,8 +117,6 @@ class ProjectDialog(QDialog):
         self.ok_button = self._buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok_button.setText(tr("Create") if project is None else tr("Save"))
         self.name.textChanged.connect(self._update_ok)
-        self._lay_out(bool(bases))
-        self._update_ok()
 
     def _lay_out(self, bases: bool) -> None:
         form = QFormLayout(self)
