@@ -77,6 +77,24 @@ def _button(text: str, name: str, parent: QWidget, slot: Callable[[], None]) -> 
     return button
 
 
+def _kept(policy: StorageSettings) -> str:
+    """What the automatic backups keep, and for how long."""
+    # translators: how long daily backups are kept: "for 7 days"
+    days = ntr("{n} day", "{n} days", policy.daily_backups, context="backups kept")
+    # translators: how long weekly backups are kept: "for 4 weeks"
+    weeks = ntr("{n} week", "{n} weeks", policy.weekly_backups, context="backups kept")
+    # translators: {n} backups made before an upgrade: "and the 3 newest made before…"
+    newest = ntr("the {n} newest", "the {n} newest", policy.pre_migration_backups)
+    # translators: {days}, {weeks} and {newest} are "7 days", "4 weeks", "the 3 newest"
+    return tr(
+        "Keeps one a day for {days}, one a week for {weeks} before that, and {newest} made "
+        "before an upgrade. Backups you make are never deleted.",
+        days=days,
+        weeks=weeks,
+        newest=newest,
+    )
+
+
 class DataPage(QWidget):
     def __init__(
         self,
@@ -151,6 +169,16 @@ class DataPage(QWidget):
 
     def _backup_box(self, parent: QWidget) -> QGroupBox:
         box = QGroupBox(tr("Backups"), parent)
+        self._make_backup_controls(box)
+        self._lay_out_backups(box)
+        self._show_scheduled(None)
+        if self._backups is None:
+            self.latest.setText(tr("Backups are not available in this session."))
+        self._enable()
+        return box
+
+    def _make_backup_controls(self, box: QGroupBox) -> None:
+        """The box's controls, made in the order Tab visits them (each made in the box)."""
         self.latest = _selectable(tr("Looking…"), "lastBackup", box)
         self.latest_path = _selectable("", "lastBackupPath", box)
         self.latest_path.hide()  # the list's tooltips show it; kept for screen readers and tests
@@ -170,6 +198,10 @@ class DataPage(QWidget):
         self.cancel_restore = _button(
             tr("Ca&ncel restore"), "cancelRestore", box, self.start_cancel
         )
+
+    def _lay_out_backups(self, box: QGroupBox) -> None:
+        """The last backup, the list with its buttons beside it, what a backup or restore said,
+        Quit now and Cancel restore, the automatic backups and what they keep."""
         buttons = QVBoxLayout()
         for widget in (self.back_up, self.restore, self.progress):
             buttons.addWidget(widget)
@@ -187,27 +219,7 @@ class DataPage(QWidget):
         layout.addWidget(self.scheduled)
         layout.addLayout(self._row(None, self.quit_now, self.cancel_restore))
         layout.addWidget(self.automatic)
-        policy = self._storage
-        # translators: how long daily backups are kept: "for 7 days"
-        days = ntr("{n} day", "{n} days", policy.daily_backups, context="backups kept")
-        # translators: how long weekly backups are kept: "for 4 weeks"
-        weeks = ntr("{n} week", "{n} weeks", policy.weekly_backups, context="backups kept")
-        # translators: {n} backups made before an upgrade: "and the 3 newest made before…"
-        newest = ntr("the {n} newest", "the {n} newest", policy.pre_migration_backups)
-        # translators: {days}, {weeks} and {newest} are "7 days", "4 weeks", "the 3 newest"
-        kept = tr(
-            "Keeps one a day for {days}, one a week for {weeks} before that, and {newest} made "
-            "before an upgrade. Backups you make are never deleted.",
-            days=days,
-            weeks=weeks,
-            newest=newest,
-        )
-        layout.addWidget(_hint(kept, box))
-        self._show_scheduled(None)
-        if self._backups is None:
-            self.latest.setText(tr("Backups are not available in this session."))
-        self._enable()
-        return box
+        layout.addWidget(_hint(_kept(self._storage), box))
 
     def _progress(self, parent: QWidget) -> QProgressBar:
         progress = QProgressBar(parent)
