@@ -94,12 +94,7 @@ class PreferencesDialog(QDialog):
         self.setModal(False)  # the conversation stays readable and usable beside it
         self.setMinimumWidth(560)
         self.resize(720, 470)  # the usage table's seven columns need the width
-        self.appearance = AppearancePage(settings.ui, self, running_language=running_language)
-        self.chat = ChatPage(settings.general, settings.ui, models, self, chat=settings.chat)
-        self.tabs = SettingsSections(self)
-        self.tabs.setObjectName("preferencesTabs")
-        self._add_tab(self.appearance, tr("&Appearance"), "appearance")
-        self._add_tab(self.chat, tr("C&hat"), "chat")
+        self._add_first_tabs(models, running_language)
         self._add_acting_tabs(runner, providers, backups, data_folder, (usage, spending))
         self._add_tools_tab(tools, runner)
         self._add_web_tab(keys, runner)
@@ -110,6 +105,23 @@ class PreferencesDialog(QDialog):
         self._add_api_tab(local_api)
         self._add_voice_tab(providers)
         self._add_desktop_tab()
+        self._lay_out()
+        self._watchers = self._watch()
+        self._follow_theme()
+
+    def _add_first_tabs(self, models: ModelPairs, running_language: str | None) -> None:
+        """The sections' list, and its first two: Appearance and Chat."""
+        settings = self._settings
+        self.appearance = AppearancePage(settings.ui, self, running_language=running_language)
+        self.chat = ChatPage(settings.general, settings.ui, models, self, chat=settings.chat)
+        self.tabs = SettingsSections(self)
+        self.tabs.setObjectName("preferencesTabs")
+        self._add_tab(self.appearance, tr("&Appearance"), "appearance")
+        self._add_tab(self.chat, tr("C&hat"), "chat")
+
+    def _lay_out(self) -> None:
+        """The sections over the undo bar and Close, the dialog wide enough for the list of
+        sections beside a page."""
         self.resize(max(self.width(), self.tabs.list.width() + 720), self.height())
         self.undo_bar = self._undo_bar()
         buttons = self._close_buttons()
@@ -117,11 +129,6 @@ class PreferencesDialog(QDialog):
         layout.addWidget(self.tabs)
         layout.addWidget(self.undo_bar)
         layout.addWidget(buttons)
-        self._watchers = self._watch()
-        app = QApplication.instance()
-        assert isinstance(app, QApplication)
-        self._restyle(is_dark(app))
-        ThemeWatcher.of(app).changed.connect(self._restyle)
 
     def _undo_bar(self) -> NoticeBar:
         """The bar that offers Undo after a removal that can be taken back."""
@@ -294,6 +301,13 @@ class PreferencesDialog(QDialog):
         self.desktop = DesktopPage(self._settings.desktop, self)
         # No Alt+letter, as Web: its letters are the other sections' or their pages'.
         self._add_tab(self.desktop, tr("Desktop"), "desktop")
+
+    def _follow_theme(self) -> None:
+        """Styled for the look now, and again whenever it changes."""
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        self._restyle(is_dark(app))
+        ThemeWatcher.of(app).changed.connect(self._restyle)
 
     def _restyle(self, dark: bool) -> None:
         self.setStyleSheet(notice_style(dark))
