@@ -136,6 +136,32 @@ class MainWindow(AttachedParts):
         # does without. The conversation's parts call the switch: the saved chats' service or a
         # temporary one's.
         self._service = routed = self._attach_runner(service, search, transfer)
+        self._attach_first_parts(
+            service, routed, profiles, backups, team, (data_folder, log_folder)
+        )
+        if self._renderer is None and renderer is not None:
+            self._renderer, self._owns_renderer = renderer, False
+        self._attach_conversation(routed, kept_renders)
+        self._attach_sidebar(service)
+        if team is not None:
+            self._attach_team(team)
+        self._enable_examples(True)
+        self._attach_connecting(profiles, find_servers)
+        self.menus.core_attached(unavailable(search, transfer, profiles))
+        self._follow_core(service, routed)
+
+    def _attach_first_parts(
+        self,
+        service: ChatService,
+        routed: ChatService,
+        profiles: ProviderManager | None,
+        backups: Backups | None,
+        team: TeamSync | None,
+        folders: tuple[Path | None, Path | None],
+    ) -> None:
+        """The parts made before the core take it: Preferences (what it manages), Help (the
+        data and log folders), the model choice and sending (the switch's service)."""
+        data_folder, log_folder = folders
         self.settings.attach(
             service,
             self.runner,
@@ -147,15 +173,9 @@ class MainWindow(AttachedParts):
         self.help.data_folder, self.help.log_folder = data_folder, log_folder
         self.models.attach(routed, self.runner)
         self.sending.attach(routed, self.runner)
-        if self._renderer is None and renderer is not None:
-            self._renderer, self._owns_renderer = renderer, False
-        self._attach_conversation(routed, kept_renders)
-        self._attach_sidebar(service)
-        if team is not None:
-            self._attach_team(team)
-        self._enable_examples(True)
-        self._attach_connecting(profiles, find_servers)
-        self.menus.core_attached(unavailable(search, transfer, profiles))
+
+    def _follow_core(self, service: ChatService, routed: ChatService) -> None:
+        """Follow the core's events and show its state, then begin (`_begin`)."""
         self._unsubscribe = routed.events.subscribe(self._on_event)
         self.read_only.show_state(service.saving_blocked)
         self.models.show()
