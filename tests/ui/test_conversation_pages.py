@@ -231,7 +231,7 @@ def test_the_thread_before_stays_on_screen_while_the_next_ones_page_is_read(
 
 
 def test_a_summary_arriving_while_a_page_is_built_heads_the_page(
-    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     core = make_core()
     thread = seed_thread(core, finish, 100)
@@ -262,7 +262,7 @@ def test_a_summary_arriving_while_a_page_is_built_heads_the_page(
         await page_read.wait()  # the window's own read gives the same, after the page
         return await read(thread_id)
 
-    core.service.list_summaries = held
+    monkeypatch.setattr(core.service, "list_summaries", held)
     building: list[bool] = []
 
     def summary_meanwhile() -> None:
