@@ -167,6 +167,7 @@ def test_a_question_waits_while_another_chat_is_shown_and_is_there_on_coming_bac
     window.show_thread(thread_id)
     qtbot.waitUntil(lambda: any(c.isVisible() for c in _valid(asks.cards.values())))
     [again] = _valid(asks.cards.values())
+    assert len(window.view.widgets) == 2  # the question and its answer, each shown once
     qtbot.keyClicks(again.inputs["name"], "Ada")
     qtbot.keyClick(again.inputs["name"], Qt.Key.Key_Return)
     assert _result(window, qtbot).startswith("accept ")

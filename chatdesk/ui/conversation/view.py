@@ -179,8 +179,9 @@ class ConversationView(QScrollArea):
         if not self._unpainted and not self._follow and self._anchor is None:
             self._anchor_on_visible()  # what the user looks at stays put as rows come above
         first = 0 if rest else max(0, self._unbuilt - (STAGE if self._unpainted else 1))
-        self._make(range(first, self._unbuilt), at=0)  # rows below them have theirs
-        self._unbuilt = first
+        rows, self._unbuilt = range(first, self._unbuilt), first
+        self._make(rows, at=0)  # rows below them have theirs
+        first = self._unbuilt  # 0 when one of them asked for all the widgets
         if not first:
             self._place_divider()
         if not self._unpainted:
@@ -248,12 +249,17 @@ class ConversationView(QScrollArea):
         from chatdesk.ui.conversation.message import MessageWidget
 
         self._layout.removeWidget(self.divider)  # widgets map to layout positions without it
+        made = []
         for place, row in enumerate(rows, start=at):
             widget = MessageWidget(self._model.message(row), self.formatter, speakers=self.speakers)
             self._widgets.insert(place, widget)
             self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
             widget.editing.connect(self.show_editor)
             widget.formatted.connect(self._may_reveal)
+            made.append((row, widget))
+        # Announced once all are in place, rows mapping to widgets: a listener may ask for
+        # `widgets` (a question waiting on a call's card), which makes the rest of the page.
+        for row, widget in made:
             self.message_widget_added.emit(widget)
             if self._refocus is not None and self._refocus[0] == row:
                 widget.footer.focus_part(self._refocus[1])
