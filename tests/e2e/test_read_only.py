@@ -10,23 +10,36 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from tests.e2e import read_only_window
+from tests.e2e import cli, read_only_window
+
+_ROOT = Path(__file__).resolve().parents[2]  # `python -m tests.e2e.…` runs from here
 
 # Sourced by every scenario: a 16 MB disk holding one chat, and `run NAME ARGS…`, which runs
-# chatdesk and keeps its output and exit code in $OUT/NAME.{out,err,exit}.
+# chatdesk and keeps its output and exit code in $OUT/NAME.{out,err,exit}. A scenario that
+# runs several commands forks them from a warm interpreter of its namespace, as the other
+# end-to-end tests do (tests/e2e/warm_in_namespace.py): each saves most of a second's start.
 _SETUP = textwrap.dedent(
     """
     set -u
+    if [ -n "$WARM" ]; then  # it stops when this script ends, closing its stdin
+        coproc WARMED { exec "$PYTHON" -m tests.e2e.warm_in_namespace serve "$WARM"; }
+        read -r _ <&"${WARMED[0]}"  # listening
+    fi
     mount -t tmpfs -o size=16m tmpfs "$DISK"
     export CHATDESK_HOME="$DISK/home"
     run() {
         name=$1; shift
-        "$PYTHON" -m chatdesk "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
+        if [ -n "$WARM" ]; then
+            "$PYTHON" -m tests.e2e.warm_in_namespace run "$WARM" "$OUT/$name" "$@"
+        else
+            "$PYTHON" -m chatdesk "$@" > "$OUT/$name.out" 2> "$OUT/$name.err"
+        fi
         echo $? > "$OUT/$name.exit"
     }
     run first ask "written while there was room"
@@ -48,7 +61,7 @@ def _namespace() -> list[str]:
 
 
 class Scenario:
-    def __init__(self, tmp_path: Path, script: str) -> None:
+    def __init__(self, tmp_path: Path, script: str, *, warm: bool = False) -> None:
         self.out = tmp_path / "out"
         disk = tmp_path / "disk"
         disk.mkdir()
@@ -57,7 +70,11 @@ class Scenario:
         env["PROGRAM"] = read_only_window.__file__
         env.pop("CHATDESK_HOME", None)
         command = [*_namespace(), "bash", "-c", _SETUP + textwrap.dedent(script)]
-        subprocess.run(command, env=env, check=True, timeout=240)
+        warm = warm and cli.can_warm(dict(os.environ))  # as the other tests' commands are
+        # the warm interpreter's socket, where its path is short enough for one
+        with tempfile.TemporaryDirectory(prefix="chatdesk-warm-") as folder:
+            env["WARM"] = os.path.join(folder, "socket") if warm else ""
+            subprocess.run(command, env=env, check=True, timeout=240, cwd=_ROOT)
         assert self.exit("first") == 0, self.err("first")
 
     def exit(self, name: str) -> int:
@@ -84,6 +101,7 @@ def test_a_full_disk_shows_every_chat_refuses_writes_and_resumes_when_there_is_r
         run again ask "written once there was room again"
         run after threads list --json
         """,
+        warm=True,
     )
     assert seen.exit("list") == 0, seen.err("list")
     [thread] = seen.json("list")  # type: ignore[misc]
@@ -112,11 +130,12 @@ def test_a_drive_that_cannot_be_written_shows_every_chat_and_says_what_to_do(
         """
         mount -o remount,ro "$DISK"
         run list threads list --json
-        id=$("$PYTHON" -m chatdesk threads list --json 2> /dev/null \
-            | "$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')
+        id=$("$PYTHON" -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])' \
+            < "$OUT/list.out")
         run show threads show "$id" --json
         run ask ask "written on a read-only drive"
         """,
+        warm=True,
     )
     assert seen.exit("list") == 0, seen.err("list")
     [thread] = seen.json("list")  # type: ignore[misc]
