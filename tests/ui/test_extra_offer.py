@@ -91,7 +91,7 @@ def test_choosing_the_local_engine_offers_its_runtime_and_installs_it(
 
 
 def test_a_failed_install_says_what_went_wrong_and_can_be_tried_again(
-    qtbot: QtBot, runner: Runner, venv: Venv, tmp_path: Path
+    qtbot: QtBot, runner: Runner, tmp_path: Path
 ) -> None:
     bare = fresh_venv(tmp_path / "bare", with_pip=False)
     page = _page(qtbot, runner, _runtimes(bare, tmp_path))
