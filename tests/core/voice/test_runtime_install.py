@@ -34,15 +34,20 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     return fresh_venv(tmp_path_factory.mktemp("venv") / "venv")
 
 
+@pytest.fixture(scope="module")
+def as_made(venv: Venv) -> list[str]:
+    """What the module's venv holds as it was made: pip alone."""
+    return venv.installed()
+
+
 @pytest.fixture
-def clean_venv(venv: Venv) -> Iterator[Venv]:
-    """The module's venv, given back with nothing but pip in it."""
-    before = venv.installed()
+def clean_venv(venv: Venv, as_made: list[str]) -> Iterator[Venv]:
+    """The module's venv, given back with nothing but pip in it, as each test finds it."""
     yield venv
     for package in ("faster_whisper", "av"):
         for found in venv.site.glob(f"{package}*"):
             _remove(found)
-    assert venv.installed() == before
+    assert venv.installed() == as_made
 
 
 def _remove(path: Path) -> None:
