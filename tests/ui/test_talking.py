@@ -40,6 +40,7 @@ def _said(window: MainWindow) -> list[tuple[Role, str]]:
     return [(m.role, m.content) for m in window.conversation.messages()]
 
 
+@pytest.mark.slow("speaks a sentence in real time through an audio server (3.6 s), transcribed")
 def test_a_spoken_question_is_sent_at_the_pause_its_answer_read_and_the_microphone_opens_again(
     qtbot: QtBot, window: Any, pulse: Pulse, tmp_path: Path
 ) -> None:
