@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SERVERS = [("groq", "https://api.groq.com/openai/v1")]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")  # not made again each time a worker comes back to the module
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     return fresh_venv(tmp_path_factory.mktemp("venv") / "venv")
 

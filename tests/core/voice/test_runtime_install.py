@@ -29,12 +29,15 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
+# Kept for the session, though only this module's tests use it: pytest ends a module's
+# fixtures each time a worker turns to another module's test, and pytest-xdist hands tests out
+# interleaved, so a module's venv was made again (ensurepip, 5 s or more) on coming back.
+@pytest.fixture(scope="session")
 def venv(tmp_path_factory: pytest.TempPathFactory) -> Venv:
     return fresh_venv(tmp_path_factory.mktemp("venv") / "venv")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def as_made(venv: Venv) -> list[str]:
     """What the module's venv holds as it was made: pip alone."""
     return venv.installed()
@@ -121,6 +124,7 @@ async def test_a_package_the_index_lacks_fails_typed_and_changes_nothing(
     assert clean_venv.installed() == before  # not even av, which was there to take
 
 
+@pytest.mark.slow("runs pip in the venv, which its worker may have to make first (ensurepip)")
 @pytest.mark.asyncio
 async def test_an_index_out_of_reach_is_said_to_be_the_network(clean_venv: Venv) -> None:
     before = clean_venv.installed()
@@ -172,6 +176,7 @@ class SilentIndex:
         self._socket.close()
 
 
+@pytest.mark.slow("runs pip in the venv, which its worker may have to make first (ensurepip)")
 @pytest.mark.asyncio
 async def test_cancelling_stops_pip(clean_venv: Venv) -> None:
     index = SilentIndex()
