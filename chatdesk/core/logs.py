@@ -12,6 +12,7 @@ import contextlib
 import logging
 import os
 import re
+import sys
 import threading
 from pathlib import Path
 
@@ -87,15 +88,52 @@ class RotatingLog(logging.FileHandler):
         super().__init__(path, encoding="utf-8")
         self._max_bytes = max_bytes
         self._kept = kept
+        self._failing = False  # records are being refused (said once on stderr)
+        self._refused = False  # the record in hand was
 
     def emit(self, record: logging.LogRecord) -> None:
+        self._refused = False
+        try:
+            self._rotate()
+        except OSError:  # what the stream still holds cannot be written either
+            self.handleError(record)
+        else:
+            super().emit(record)  # a failure comes back through handleError
+        if not self._refused:
+            self._failing = False
+
+    def _rotate(self) -> None:
         stream = self.stream  # `emit` runs under the handler's lock
         if stream is not None and stream.tell() >= self._max_bytes:
             stream.close()
             with contextlib.suppress(OSError):  # another process holds it open (Windows):
                 self._set_aside(Path(self.baseFilename))  # go on writing to it
             self.stream = self._open()
-        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record the disk refused (a full disk, a drive gone): said once, not with the
+        standard library's traceback on every record, and a warning goes to stderr instead, as
+        when the log cannot be opened (`setup_logging`). Any other failure is a bug, reported
+        as the standard library does."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            super().handleError(record)
+            return
+        self._refused = True
+        with contextlib.suppress(Exception):  # stderr may be gone too
+            if not self._failing:
+                from chatdesk.core.i18n import tr
+
+                said = tr(
+                    "the log {path} cannot be written ({reason}); its warnings come here until "
+                    "it can",
+                    path=self.baseFilename,
+                    reason=error.strerror or str(error),
+                )
+                print(tr("chatdesk: warning: {text}", text=said), file=sys.stderr)
+            if record.levelno >= logging.WARNING:
+                print(self.format(record), file=sys.stderr)
+        self._failing = True
 
     def _set_aside(self, path: Path) -> None:
         for number in range(self._kept - 1, 0, -1):

@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import sys
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+
+import pytest
 
 from chatdesk.core.logs import (
     RedactingFilter,
@@ -55,6 +60,57 @@ def test_a_full_log_is_set_aside_and_the_oldest_goes(tmp_path: Path) -> None:
     assert all(len(f.read_bytes()) <= 200 + 21 for f in tmp_path.iterdir())
     if sys.platform != "win32":
         assert all(f.stat().st_mode & 0o777 == 0o600 for f in tmp_path.iterdir())
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="/dev/full is Linux's")
+def test_a_log_the_disk_refuses_says_so_once_and_its_warnings_reach_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "chatdesk.log"
+    path.touch(mode=0o600)
+    handler = RotatingLog(path)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log = logging.getLogger("chatdesk.test-full")
+    log.addHandler(handler)
+    log.propagate = False
+    own = handler.stream
+    try:
+        with _full_disk(handler):
+            log.info("an ordinary line")
+            log.warning("the first warning on a full disk")
+            log.warning("the second")
+        refused = capsys.readouterr().err
+        log.info("written once there is room")
+        with _full_disk(handler):
+            log.warning("full again")
+        again = capsys.readouterr().err
+    finally:
+        handler.stream = own
+        log.removeHandler(handler)
+        handler.close()
+    assert refused.count("cannot be written (No space left on device)") == 1
+    assert "WARNING the first warning on a full disk" in refused
+    assert "WARNING the second" in refused
+    assert "an ordinary line" not in refused  # below a warning: as when the log cannot open
+    assert "Traceback" not in refused
+    assert "Logging error" not in refused
+    assert path.read_text() == "INFO written once there is room\n"
+    assert again.count("cannot be written") == 1  # said again for a new run of refusals
+    assert "WARNING full again" in again
+
+
+@contextlib.contextmanager
+def _full_disk(handler: RotatingLog) -> Iterator[None]:
+    """The handler's writes go to /dev/full, which refuses each with ENOSPC, as a full disk
+    does; its own file back after."""
+    own, full = handler.stream, open("/dev/full", "w", encoding="utf-8")  # noqa: SIM115
+    handler.stream = full
+    try:
+        yield
+    finally:
+        handler.stream = own
+        with contextlib.suppress(OSError):  # what it still holds cannot be written either
+            full.close()
 
 
 def test_unwritable_log_folder_does_not_stop_chatdesk(tmp_path: Path) -> None:

@@ -116,6 +116,8 @@ def test_a_full_disk_shows_every_chat_refuses_writes_and_resumes_when_there_is_r
     assert "is full (" in said
     assert "Free at least 64.0 MB there and chatdesk saves again by itself" in said
     assert "I/O" not in said
+    for name in ("list", "search", "ask"):  # a log the disk refuses is said in a line
+        assert "Traceback" not in seen.err(name), seen.err(name)
 
     assert seen.exit("again") == 0, seen.err("again")
     titles = {t["title"] for t in seen.json("after")}  # type: ignore[attr-defined]
