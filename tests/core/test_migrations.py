@@ -238,7 +238,8 @@ def test_the_head_revision_constant_agrees_with_the_history() -> None:
 def test_an_up_to_date_database_opens_without_loading_alembic(tmp_path: Path) -> None:
     code = (
         "import sys\n"
-        "from chatdesk.app import build_core, configure\n"
+        "from chatdesk.app import build_core\n"
+        "from chatdesk.configuration import configure\n"
         "core = build_core(configure())\n"
         "core.insides.store.close()\n"
         "print('alembic' in sys.modules)\n"

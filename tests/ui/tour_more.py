@@ -257,7 +257,7 @@ def walk_preferences_more(
     dialog.tabs.setCurrentWidget(knowledge)
     qtbot.waitUntil(lambda: knowledge.list.count() > 0)
     knowledge.list.setCurrentRow(0)
-    qtbot.waitUntil(knowledge.index_button.isEnabled)  # its file indexed
+    qtbot.waitUntil(knowledge.indexing.index_button.isEnabled)  # its file indexed
     sources = knowledge.sources.tree
     sources.setCurrentItem(sources.topLevelItem(0))
     qtbot.waitUntil(knowledge.sources.remove_button.isEnabled)
