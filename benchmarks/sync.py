@@ -43,6 +43,7 @@ from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import open_store
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Message, SyncOp, Thread
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.remote import Remote
@@ -96,7 +97,12 @@ class _Client:
         self.service = assemble(
             self.store, Providers({"mock": MockProvider(settings.mock)}), settings
         )
-        self.engine = SyncEngine(self.store, lambda: Remote.open(dsn, None), poll_seconds=60)
+        self.engine = SyncEngine(
+            self.store,
+            lambda: Remote.open(dsn, None),
+            blobs=BlobStore.beside(self.store.path),
+            poll_seconds=60,
+        )
 
     def run(self, work: Any) -> Any:
         return self.loop.run_until_complete(work)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from chatdesk.core.service import ChatService
     from chatdesk.core.store import Store
     from chatdesk.core.store.backups import Backups
+    from chatdesk.core.store.blobs import BlobStore
     from chatdesk.core.store.opening import StartupChecks
     from chatdesk.core.sync.base import LoopPublisher
     from chatdesk.core.sync.engine import SyncEngine
@@ -293,7 +294,7 @@ def build_core(config: Configuration) -> Core:
     )
     backups = Backups(store.path, config.paths.backups_dir)
     maintenance = _maintenance(config, store, backups, bus, service)
-    sync_events, team = build_sync(config, store, bus, keys)
+    sync_events, team = build_sync(config, store, bus, service.attachments.blobs, keys)
     # Everything imported and built so far lives until exit; moving it out of the collector's
     # reach keeps full collections (50-70 ms with SQLAlchemy loaded) from stalling the loop.
     gc.freeze()
@@ -363,7 +364,11 @@ def _maintenance(
 
 
 def build_sync(
-    config: Configuration, store: Store, bus: EventBus, keys: KeyStore | None = None
+    config: Configuration,
+    store: Store,
+    bus: EventBus,
+    blobs: BlobStore,
+    keys: KeyStore | None = None,
 ) -> tuple[LoopPublisher, TeamSync]:
     """Team sync. Its engine records changes to shared threads and connects when a server is
     set up; it is made now only if a server is set up or a thread is already shared (psycopg
@@ -382,7 +387,13 @@ def build_sync(
         from chatdesk.core.sync.setup import connector
 
         connect = connector(settings, keys)
-        return SyncEngine(store, connect, publish_event=events, poll_seconds=settings.poll_seconds)
+        return SyncEngine(
+            store,
+            connect,
+            blobs=blobs,
+            publish_event=events,
+            poll_seconds=settings.poll_seconds,
+        )
 
     team = TeamSync(make_engine, settings, keys)
     if configured(settings) or any_shared(store):

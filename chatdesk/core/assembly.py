@@ -220,8 +220,8 @@ def _contexts(
         current,
         counting,
         tasks,
-        known_offer,
         made.blobs,
+        known_offer,
         made.knowledge,
         made.memory,
     )

@@ -20,7 +20,13 @@ from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.paths import Paths
 from chatdesk.core.store.backup import BackupInfo as BackupInfo
-from chatdesk.core.store.backup import backup_name, integrity_problems, list_backups, make_backup
+from chatdesk.core.store.backup import (
+    backup_name,
+    integrity_problems,
+    list_backups,
+    make_backup,
+    newest_backup,
+)
 from chatdesk.core.store.backup_failure import BackupFailure as BackupFailure
 from chatdesk.core.store.backup_failure import read_failure
 from chatdesk.core.store.damage import DatabaseDamaged as DatabaseDamaged
@@ -147,8 +153,7 @@ class Database:
 
         record = damage.unresolved(self.paths)
         if record is not None:
-            found = self.backups()
-            newest = found[0] if found else None
+            newest = newest_backup(self.paths.backups_dir)
             raise DatabaseDamaged(database, record.problems, record.folder, newest)
         raise NotFound(tr("no database at {path}", path=database))
 

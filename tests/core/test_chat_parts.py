@@ -38,7 +38,12 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 def _start(store: Store, turn: TurnRequest, config: Configuration) -> StartedTurn:
     providers = Providers({"mock": MockProvider(config.settings.mock)})
     contexts = Contexts(
-        store, providers, lambda: config.settings, Counting(TokenCounter()), BackgroundTasks()
+        store,
+        providers,
+        lambda: config.settings,
+        Counting(TokenCounter()),
+        BackgroundTasks(),
+        BlobStore.beside(store.path),
     )
     return store.write_now(lambda s: repo.start_turn(s, NOW, turn, "me", contexts.setup))
 
@@ -114,7 +119,9 @@ def _runner(store: Store, config: Configuration, tokens_per_second: float = 0) -
     mock = dataclasses.replace(config.settings.mock, tokens_per_second=tokens_per_second)
     providers = Providers({"mock": MockProvider(mock)})
     counting, settings = Counting(TokenCounter()), (lambda: config.settings)
-    contexts = Contexts(store, providers, settings, counting, BackgroundTasks())
+    contexts = Contexts(
+        store, providers, settings, counting, BackgroundTasks(), BlobStore.beside(store.path)
+    )
     tools = tools_in(settings, None)
     attacher = Attacher(BlobStore.beside(store.path), settings, Reader())
     answers = Answers(

@@ -50,9 +50,17 @@ NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 MODEL = "small-model"
 
 
-def _contexts(store: Store, config: Configuration, providers: Providers) -> Contexts:
-    counting = Counting(TokenCounter())
-    return Contexts(store, providers, lambda: config.settings, counting, BackgroundTasks())
+def _contexts(
+    store: Store, config: Configuration, providers: Providers, counting: Counting | None = None
+) -> Contexts:
+    return Contexts(
+        store,
+        providers,
+        lambda: config.settings,
+        counting or Counting(TokenCounter()),
+        BackgroundTasks(),
+        BlobStore.beside(store.path),
+    )
 
 
 def _start(
@@ -336,7 +344,7 @@ def _runner(
     events, seen = EventBus(), []
     events.subscribe(seen.append)
     counting = Counting(TokenCounter())
-    contexts = Contexts(store, providers, lambda: config.settings, counting, BackgroundTasks())
+    contexts = _contexts(store, config, providers, counting)
     answers = Answers(
         store,
         providers,

@@ -13,8 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.store.exclusive import MAINTENANCE_LOCK, maintenance_lock
-from chatdesk.core.store.instances import LOCK_SUFFIX, InstanceLock, lock_held
+from chatdesk.core.store.instances import (
+    LOCK_SUFFIX,
+    MAINTENANCE_LOCK,
+    InstanceLock,
+    lock_held,
+    maintenance_lock,
+)
 from chatdesk.core.store.locking import try_lock, unlock
 
 pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
@@ -25,7 +30,7 @@ _HOLDER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from chatdesk.core.store.exclusive import maintenance_lock
+    from chatdesk.core.store.instances import maintenance_lock
     from chatdesk.core.store.instances import InstanceLock
 
     run_dir = Path(sys.argv[2])

@@ -12,8 +12,10 @@ from chatdesk.core.assembly import assemble
 from chatdesk.core.kinds import Status
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
-from chatdesk.core.store.access import WriteBlocked, open_read_only, write_blocked
+from chatdesk.core.store.access import WriteBlocked, write_blocked
+from chatdesk.core.store.database_file import examine
 from chatdesk.core.store.opening import open_store
+from chatdesk.core.store.read_only import open_read_only
 
 BLOCKED = WriteBlocked(
     "full", "The disk that holds your chats (here) is full (0 B free)", "Free space."
@@ -45,7 +47,7 @@ async def test_a_read_only_store_reads_and_resumes_writing_by_itself(
     await service.aclose()
     writable.close()
 
-    store = open_read_only(config.paths, config.settings, BLOCKED)
+    store = open_read_only(config.paths, config.settings, BLOCKED, examine(config.paths.database))
     reader = assemble(store, _providers(config), config.settings)
     try:
         assert not store.instance.held  # no lock file was written

@@ -13,10 +13,12 @@ from chatdesk.core.kinds import Status
 from chatdesk.core.maintenance import Maintenance
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
-from chatdesk.core.store.access import WriteBlocked, open_read_only
+from chatdesk.core.store.access import WriteBlocked
 from chatdesk.core.store.backups import Backups
+from chatdesk.core.store.database_file import examine
 from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED, StorageError
 from chatdesk.core.store.opening import open_store
+from chatdesk.core.store.read_only import open_read_only
 from chatdesk.core.store.space_watch import SpaceWatch
 from chatdesk.core.views import DraftView
 
@@ -94,7 +96,9 @@ async def test_the_watch_never_ends_a_read_only_state_it_did_not_begin(
 ) -> None:
     open_store(config.paths, config.settings).close()  # the database exists
     cannot_write = WriteBlocked("read_only", "The folder cannot be written", "Make it writable.")
-    store = open_read_only(config.paths, config.settings, cannot_write)
+    store = open_read_only(
+        config.paths, config.settings, cannot_write, examine(config.paths.database)
+    )
     try:
         told: list[str | None] = []
         watch = SpaceWatch(store, told.append, free_bytes=Disk(ROOM_WANTED * 10))

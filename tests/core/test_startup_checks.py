@@ -109,10 +109,10 @@ def test_damage_reported_by_opening_is_handled_like_a_failed_check(
     def malformed(*args: object) -> None:
         damage = sqlite3.DatabaseError("database disk image is malformed")
         damage.sqlite_errorcode = sqlite3.SQLITE_CORRUPT  # as SQLite reports it
-        with translated():  # as open_store reports it
+        with translated():  # as opening reports it
             raise damage
 
-    monkeypatch.setattr("chatdesk.core.store.opening.open_store", malformed)
+    monkeypatch.setattr("chatdesk.core.store.opening._opened", malformed)
     with pytest.raises(DatabaseDamaged) as raised:
         start(config)
     assert raised.value.damaged_dir is not None

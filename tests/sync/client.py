@@ -102,7 +102,11 @@ class Client:
         self.service.events.subscribe(self.events.append)
         clock = self._clock or Clock(wall_ms=self._wall_ms)
         self.engine = SyncEngine(
-            self.store, self.link.connect, publish_event=self.events.append, clock=clock
+            self.store,
+            self.link.connect,
+            blobs=self.service.attachments.blobs,
+            publish_event=self.events.append,
+            clock=clock,
         )
 
     def _wall_ms(self) -> int:

@@ -18,6 +18,7 @@ from chatdesk.core.chat.events import Event, SyncStateChanged
 from chatdesk.core.config import Settings
 from chatdesk.core.paths import Paths
 from chatdesk.core.store import open_store
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.store import Store
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.remote import Remote
@@ -84,7 +85,9 @@ def store(tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def engine(store: Store, member: Member) -> Iterator[tuple[SyncEngine, HeldConnect, Heard]]:
     held, heard = HeldConnect(member), Heard()
-    made = SyncEngine(store, held, publish_event=heard, poll_seconds=3600)
+    made = SyncEngine(
+        store, held, blobs=BlobStore.beside(store.path), publish_event=heard, poll_seconds=3600
+    )
     made.stop_timeout = 0.2
     try:
         yield made, held, heard

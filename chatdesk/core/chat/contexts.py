@@ -76,13 +76,13 @@ class Contexts:
         settings: Callable[[], Settings],
         counting: Counting,
         tasks: BackgroundTasks,
+        blobs: BlobStore,
         tools: Callable[[list[str]], Offer] | None = None,
-        blobs: BlobStore | None = None,
         knowledge: Knowledge | None = None,
         memories: Memories | None = None,
     ) -> None:
         self._store = store
-        self._blobs = blobs or BlobStore.beside(store.path)
+        self._blobs = blobs
         self._providers = providers
         self._settings = settings
         self._counting = counting

@@ -3,12 +3,8 @@
 A full disk or a folder that cannot be written (a read-only drive, a folder whose permissions
 changed) must not stand between a user and their chats: chatdesk then opens the database
 read-only, shows every chat, refuses each write with `WriteBlocked.message` (what is wrong
-and what to do) and writes again as soon as `write_blocked` finds nothing in the way.
-
-Reading a WAL database read-only needs its index file (-shm). On a full disk SQLite cannot
-make or grow that file and fails even a read (SQLITE_IOERR_SHMSIZE); when the write-ahead log
-holds nothing (chatdesk empties it on every clean exit) the main file has every page, and it
-is then read as immutable, without the index.
+and what to do) and writes again as soon as `write_blocked` finds nothing in the way
+(read_only.py opens it so).
 """
 
 from __future__ import annotations
@@ -18,28 +14,11 @@ import contextlib
 import errno
 import logging
 import os
-import sqlite3
 import uuid
 from pathlib import Path
 
-from sqlalchemy import Engine
-
-from chatdesk.core.config import Settings
-from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
-from chatdesk.core.paths import Paths
-from chatdesk.core.store.database_file import log_holds_pages
-from chatdesk.core.store.engine import sqlite_engine
-from chatdesk.core.store.failures import (
-    FULL_BELOW,
-    ROOM_WANTED,
-    StorageError,
-    WriteBlocked,
-    translated,
-)
-from chatdesk.core.store.instances import InstanceLock
-from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport, stored_revision
-from chatdesk.core.store.search_index import repair_search_index
+from chatdesk.core.store.failures import FULL_BELOW, ROOM_WANTED, WriteBlocked
 from chatdesk.core.store.store import Store
 from chatdesk.core.units import format_size
 from chatdesk.core.writing import free_space
@@ -96,67 +75,6 @@ def folder_not_writable(data_dir: Path, error: OSError) -> WriteBlocked:
     )
 
 
-def read_only_uri(database: Path) -> str:
-    """A SQLite URI that reads `database` without writing a byte next to it."""
-    uri = f"file:{_quoted(database)}?mode=ro"
-    with translated(database):
-        try:
-            connection = sqlite3.connect(uri, uri=True)
-            try:
-                connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
-                return uri
-            finally:
-                connection.close()
-        except sqlite3.OperationalError:
-            if log_holds_pages(database):
-                raise  # reading the main file alone would miss saved messages
-    return f"{uri}&immutable=1"
-
-
-def open_read_only(paths: Paths, settings: Settings, blocked: WriteBlocked) -> Store:
-    """The database in `paths` (a SQLite file: `database_file.is_sqlite_file`) opened to read,
-    nothing written next to it (no lock file, no check, no upgrade, no repair); it opens for
-    writing by itself once `paths.data_dir` can be written (`Store.try_writing`)."""
-    database = paths.database
-    uri = read_only_uri(database)
-    try:
-        revision = stored_revision(database, uri)
-    except ChatdeskError as error:
-        raise StorageError(
-            tr(
-                "{problem}, and {error}. {remedy}",
-                problem=blocked.problem,
-                error=error,
-                remedy=blocked.remedy,
-            )
-        ) from error
-    if revision != HEAD_REVISION:
-        raise StorageError(
-            tr(
-                "{problem}, and the chats there were saved by another version of "
-                "chatdesk: they must be upgraded before they can be shown. {remedy}",
-                problem=blocked.problem,
-                remedy=blocked.remedy,
-            )
-        )
-    timeout = settings.storage.busy_timeout_ms
-    engine = sqlite_engine(database, busy_timeout_ms=timeout, read_only_uri=uri)
-    instance = InstanceLock(paths.run_dir, take=False)
-
-    def reopen() -> Engine | WriteBlocked:
-        still = write_blocked(paths.data_dir)
-        if still is not None:
-            return still
-        instance.take()
-        writable = sqlite_engine(database, busy_timeout_ms=timeout)
-        repair_search_index(writable)
-        return writable
-
-    report = MigrationReport(HEAD_REVISION, HEAD_REVISION, None)
-    log.info("opened read-only: %s", blocked.message)
-    return Store(engine, instance, database, report, blocked=blocked, reopen=reopen)
-
-
 async def wait_until_writable(store: Store) -> None:
     """Return once `store` can write (at once when it can already), looking every
     WATCH_SECONDS: no system tells portably when a disk has room again or a folder became
@@ -183,10 +101,6 @@ def _write_probe(data_dir: Path) -> OSError | None:
     finally:
         _remove(probe)
     return None
-
-
-def _quoted(path: Path) -> str:
-    return str(path).replace("%", "%25").replace("?", "%3f").replace("#", "%23")
 
 
 def _remove(path: Path) -> None:

@@ -11,11 +11,13 @@ database: the user's chats never silently disappear behind a fresh, empty window
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
 import sqlite3
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +25,8 @@ from typing import NoReturn
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
-from chatdesk.core.store.backup import BackupInfo, is_damage, list_backups
+from chatdesk.core.store.backup import BackupInfo, is_damage
+from chatdesk.core.store.database_file import DatabaseFile
 from chatdesk.core.store.failures import StorageError
 from chatdesk.core.writing import replace_file_atomically
 
@@ -83,6 +86,37 @@ class DamageRecord:
     problems: tuple[str, ...]
 
 
+@contextlib.contextmanager
+def watched(
+    paths: Paths,
+    file: DatabaseFile,
+    problems: list[str],
+    newest: BackupInfo | None,
+    alone: bool,
+    now: Callable[[], datetime],
+) -> Iterator[None]:
+    """Opening the database at start, after its check found `problems` (none when it was not
+    checked): damage found by the check, or by SQLite while opening, raises `DatabaseDamaged`
+    offering the `newest` backup, with the files set aside (when `alone`); where no database
+    is in place while damaged files wait for the user's choice, that choice is asked for again
+    instead of an empty database made; a sound database put back by hand resolves that
+    choice."""
+    if problems:
+        damaged(paths, problems, newest, alone, now())
+    record = unresolved(paths)
+    if record is not None and not file.content:
+        raise DatabaseDamaged(paths.database, record.problems, record.folder, newest)
+    if record is not None and file.sqlite:
+        mark_resolved(record, "a sound database was found in place", now())
+    try:
+        yield
+    except StorageError as error:
+        found = damage_in(error)
+        if found is None:
+            raise
+        damaged(paths, [found], newest, alone, now())
+
+
 def damage_in(error: BaseException) -> str | None:
     """SQLite's damage message behind `error` (a StorageError from opening), if it is one."""
     seen: BaseException | None = error
@@ -95,17 +129,13 @@ def damage_in(error: BaseException) -> str | None:
     return None
 
 
-def damaged(paths: Paths, problems: list[str], alone: bool, now: datetime) -> NoReturn:
-    """`DatabaseDamaged` for `problems`, the files set aside first when `alone` (no other
-    chatdesk has them open)."""
+def damaged(
+    paths: Paths, problems: list[str], newest: BackupInfo | None, alone: bool, now: datetime
+) -> NoReturn:
+    """`DatabaseDamaged` for `problems`, offering the `newest` backup, the files set aside
+    first when `alone` (no other chatdesk has them open)."""
     folder = set_aside(paths, problems, now) if alone else None
-    raise DatabaseDamaged(paths.database, tuple(problems), folder, newest_backup(paths))
-
-
-def newest_backup(paths: Paths) -> BackupInfo | None:
-    """The backup a `DatabaseDamaged` offers to put back."""
-    found = list_backups(paths.backups_dir)
-    return found[0] if found else None
+    raise DatabaseDamaged(paths.database, tuple(problems), folder, newest)
 
 
 def set_aside(paths: Paths, problems: list[str], now: datetime) -> Path:

@@ -25,7 +25,7 @@ def sqlite_engine(
     foreign_keys: bool = True,
     read_only_uri: str | None = None,
 ) -> Engine:
-    """`read_only_uri`: read the database through this URI (access.read_only_uri) and never
+    """`read_only_uri`: read the database through this URI (read_only.read_only_uri) and never
     write to it."""
     timeout = busy_timeout_ms / 1000
     if read_only_uri is None:

@@ -13,33 +13,16 @@ it later sees the start's instance lock and refuses.
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 from chatdesk.core.errors import Busy
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.paths import Paths
-from chatdesk.core.store.instances import InstanceLock
-from chatdesk.core.store.locking import lock
-
-MAINTENANCE_LOCK = "maintenance.busy"
+from chatdesk.core.store.instances import InstanceLock, maintenance_lock
 
 
 class DatabaseInUse(Busy):
     """Another chatdesk process has the database open."""
-
-
-@contextlib.contextmanager
-def maintenance_lock(run_dir: Path) -> Iterator[None]:
-    """Held while the database file is checked, replaced or set aside (waits for another)."""
-    run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(run_dir / MAINTENANCE_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
-    try:
-        lock(fd)
-        yield
-    finally:
-        os.close(fd)  # releases the lock
 
 
 @contextlib.contextmanager

@@ -11,25 +11,12 @@ again at the next start. A database with anything in it is migrated as before (m
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 from sqlalchemy import Connection
 
 from chatdesk.core.ids import new_id
-from chatdesk.core.store.engine import sqlite_engine, writer
 from chatdesk.core.store.head_schema import INDEXES_AND_TRIGGERS, REVISION, ROWS, TABLES
 from chatdesk.core.store.schema import HEAD_REVISION, MigrationReport
-
-
-def make_new(database: Path, busy_timeout_ms: int) -> MigrationReport | None:
-    """`database`, with no schema yet, made at the newest in one step; None when it holds
-    tables that are not chatdesk's (a migration then says what to do)."""
-    engine = sqlite_engine(database, busy_timeout_ms=busy_timeout_ms, foreign_keys=False)
-    try:
-        with writer(engine).connect() as connection, connection.begin():
-            return make_at_head(connection)
-    finally:
-        engine.dispose()
 
 
 def make_at_head(connection: Connection) -> MigrationReport | None:

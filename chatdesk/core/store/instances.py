@@ -5,18 +5,25 @@ that is still `streaming` belongs to a live process if, and only if, its owner's
 The operating system drops the lock when a process dies, however it dies; its file stays, which
 tells the next start that a chatdesk ended without closing (see `Instances.dead`). The locks
 themselves are `locking.py`'s, the same on every OS.
+
+Whoever changes which file is the database, and every start while it checks and opens it,
+also holds `run/maintenance.busy` (`maintenance_lock`); exclusive.py says why the two locks are
+taken in that order. `starting` takes both for a start.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from chatdesk.core.store.locking import RENAME_WHILE_OPEN, try_lock, unlock
+from chatdesk.core.store.locking import RENAME_WHILE_OPEN, lock, try_lock, unlock
 
 LOCK_SUFFIX = ".lock"
+MAINTENANCE_LOCK = "maintenance.busy"
 
 
 class InstanceLock:
@@ -123,3 +130,41 @@ def _remove(path: Path) -> bool:
     except PermissionError:
         return False
     return True
+
+
+@contextlib.contextmanager
+def maintenance_lock(run_dir: Path) -> Iterator[None]:
+    """Held while the database file is checked, replaced or set aside (waits for another)."""
+    run_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(run_dir / MAINTENANCE_LOCK, os.O_CREAT | os.O_RDWR, 0o600)
+    try:
+        lock(fd)
+        yield
+    finally:
+        os.close(fd)  # releases the lock
+
+
+@dataclass(frozen=True)
+class Start:
+    """A start holding its instance lock and the maintenance lock, and what it found."""
+
+    instance: InstanceLock
+    alone: bool  # no other chatdesk is running on this data folder
+    dead: bool  # a chatdesk ended without closing: its lock file stayed
+
+
+@contextlib.contextmanager
+def starting(run_dir: Path) -> Iterator[Start]:
+    """This process's instance lock, then the maintenance lock for as long as the start checks
+    and opens the database. When that succeeds the dead processes' files go (the next start
+    need not check fully again) and the instance lock stays with the process until it closes
+    its store; when it fails the instance lock is released."""
+    instance = InstanceLock(run_dir)  # before the maintenance lock: see exclusive.py
+    try:
+        with maintenance_lock(run_dir):
+            others = instance.others()
+            yield Start(instance, not others.alive, bool(others.dead))
+            others.forget_dead()
+    except BaseException:
+        instance.release()
+        raise

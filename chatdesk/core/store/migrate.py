@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect, text
+from sqlalchemy import Connection, inspect, text
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import ntr, tr
@@ -89,57 +89,68 @@ def upgrade(
     busy_timeout_ms: int = 5_000,
     script_location: Path | None = None,
 ) -> MigrationReport:
-    """Upgrade `database` to the newest schema (creating it if empty)."""
-    head = head_revision(script_location)
+    """Upgrade `database` to the newest schema (creating it if empty), on an engine of its own
+    (opening a database does it on the open's engine: upgrading.py)."""
     engine = sqlite_engine(database, busy_timeout_ms=busy_timeout_ms, foreign_keys=False)
     try:
-        with engine.connect() as connection:
-            current = current_revision(connection)
-            has_tables = bool(inspect(connection).get_table_names())
-            connection.rollback()
-        check_revision_known(current, script_location)
-        if current == head:
-            return MigrationReport(current, head, None)
-        backup = None
-        if has_tables:
-            label = f"pre-migrate-{current or 'none'}-to-{head}"
-            backup = make_backup(database, backups_dir / backup_name(label))
-            log.info("backed up %s to %s before migrating", database, backup)
-        _upgrade_in_one_transaction(engine, script_location)
-        log.info("migrated %s from %s to %s", database, current, head)
-        return MigrationReport(current, head, backup)
+        with writer(engine).connect() as connection:
+            return upgrade_on(connection, database, backups_dir, script_location)
     finally:
         engine.dispose()
 
 
-def _upgrade_in_one_transaction(engine: Engine, script_location: Path | None) -> None:
+def upgrade_on(
+    connection: Connection,
+    database: Path,
+    backups_dir: Path,
+    script_location: Path | None = None,
+) -> MigrationReport:
+    """`upgrade` on `connection` to `database`: outside a transaction, with foreign-key
+    enforcement off and transactions begun with `BEGIN IMMEDIATE`."""
+    head = head_revision(script_location)
+    current = current_revision(connection)
+    has_tables = bool(inspect(connection).get_table_names())
+    connection.rollback()
+    check_revision_known(current, script_location)
+    if current == head:
+        return MigrationReport(current, head, None)
+    backup = None
+    if has_tables:
+        label = f"pre-migrate-{current or 'none'}-to-{head}"
+        backup = make_backup(database, backups_dir / backup_name(label))
+        log.info("backed up %s to %s before migrating", database, backup)
+    _upgrade_in_one_transaction(connection, script_location)
+    log.info("migrated %s from %s to %s", database, current, head)
+    return MigrationReport(current, head, backup)
+
+
+def _upgrade_in_one_transaction(connection: Connection, script_location: Path | None) -> None:
     config = alembic_config(script_location)
-    with writer(engine).connect() as connection:
-        try:
-            with connection.begin():
-                _drop_stray_batch_tables(connection)
-                config.attributes["connection"] = connection
-                command.upgrade(config, "head")
-                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-                if broken:
-                    raise MigrationFailed(
-                        ntr(
-                            "migration would leave {n} broken reference; not applied",
-                            "migration would leave {n} broken references; not applied",
-                            len(broken),
-                        )
+    try:
+        with connection.begin():
+            _drop_stray_batch_tables(connection)
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise MigrationFailed(
+                    ntr(
+                        "migration would leave {n} broken reference; not applied",
+                        "migration would leave {n} broken references; not applied",
+                        len(broken),
                     )
-        except ChatdeskError:
-            raise
-        except Exception as error:
-            raise MigrationFailed(
-                tr(
-                    "database migration failed and was rolled back ({kind}: "
-                    "{error}); your data is unchanged",
-                    kind=type(error).__name__,
-                    error=error,
                 )
-            ) from error
+    except ChatdeskError:
+        raise
+    except Exception as error:
+        raise MigrationFailed(
+            tr(
+                "database migration failed and was rolled back ({kind}: "
+                "{error}); your data is unchanged",
+                kind=type(error).__name__,
+                error=error,
+            )
+        ) from error
 
 
 def _drop_stray_batch_tables(connection: Connection) -> None:

@@ -55,31 +55,11 @@ def restore_backup(
 
 def restore_alone(paths: Paths, backup: Path | None, now: datetime) -> RestoreReport:
     """`restore_backup` for a caller that already has the database to itself."""
-    chosen = _checked(paths, backup) if backup is not None else newest_verified(paths.backups_dir)
-    staged = paths.database.with_name(paths.database.name + ".restoring")
-    for leftover in (staged, staged.with_name(staged.name + ".partial")):
-        leftover.unlink(missing_ok=True)  # from a restore that was killed: ours, unfinished
-    try:
-        make_backup(chosen, staged)
-    except BackupError as error:
-        raise RestoreFailed(tr("could not copy the backup in: {error}", error=error)) from error
-    try:
-        moved = _set_aside(paths.database, f".before-restore-{now:%Y%m%dT%H%M%SZ}")
-        try:
-            os.replace(staged, paths.database)
-        except OSError as error:
-            _put_back(moved)
-            raise RestoreFailed(
-                tr("could not put the backup in place: {error}", error=error)
-            ) from error
-    finally:
-        staged.unlink(missing_ok=True)
-    aside = tuple(target for _, target in moved)
-    record = damage.unresolved(paths)
-    if record is not None:
-        damage.mark_resolved(record, f"restored {chosen.name}", now)
-    log.info("restored %s as %s (the previous files: %s)", chosen, paths.database, aside)
-    return RestoreReport(chosen, aside)
+    if backup is None:
+        chosen, staged = _staged(paths, newest_verified(paths.backups_dir), verify=False)
+    else:
+        chosen, staged = _staged(paths, backup, verify=True)
+    return _swap(paths, chosen, staged, now)
 
 
 def newest_verified(folder: Path) -> Path:
@@ -97,62 +77,87 @@ def newest_verified(folder: Path) -> Path:
     )
 
 
-def apply_scheduled(paths: Paths, alone: bool, now: datetime) -> RestoreReport | None:
-    """At start, with the maintenance lock held: the restore asked for in the window, if any.
+def apply_scheduled(
+    paths: Paths, requested: Path | None, alone: bool, now: datetime
+) -> RestoreReport | None:
+    """At start, with the maintenance lock held: the restore asked for in the window
+    (`scheduled.scheduled_restore`), if any.
 
-    It waits for a start at which no other chatdesk is running (`alone`). If it fails, the
-    request is removed (the next start opens the current database) and the reason raised."""
-    requested = scheduled.scheduled_restore(paths.data_dir)
+    It waits for a start at which no other chatdesk is running (`alone`). Done or failed, the
+    request is removed (after a failure the next start opens the current database), and a
+    failure's reason is raised."""
     if requested is None:
         return None
     if not alone:
         log.info("a restore of %s waits until no other chatdesk is running", requested)
         return None
+    failure: ChatdeskError | None = None
     try:
-        report = restore_alone(paths, requested, now)
+        chosen, staged = _staged(paths, requested, verify=True)
+        report = _swap(paths, chosen, staged, now)
     except ChatdeskError as error:
-        scheduled.cancel_scheduled_restore(paths.data_dir)
+        failure = error
+    scheduled.cancel_scheduled_restore(paths.data_dir)
+    if failure is not None:
         raise RestoreFailed(
             tr(
                 "the restore you asked for could not be done: {error} Your database was not "
                 "changed and the request was removed; start chatdesk again to go on with it.",
-                error=error,
+                error=failure,
             )
-        ) from error
-    scheduled.cancel_scheduled_restore(paths.data_dir)
+        ) from failure
     return report
 
 
-def _checked(paths: Paths, backup: Path) -> Path:
+def _staged(paths: Paths, backup: Path, *, verify: bool) -> tuple[Path, Path]:
+    """Steps 2 and 3: `backup` (verified first when `verify`) copied in beside the database
+    as `chatdesk.db.restoring`, and verified there."""
+    if verify:
+        _verify(paths, backup)
+    staged = paths.database.with_name(paths.database.name + ".restoring")
+    for leftover in (staged, staged.with_name(staged.name + ".partial")):
+        leftover.unlink(missing_ok=True)  # from a restore that was killed: ours, unfinished
+    try:
+        make_backup(backup, staged)
+    except BackupError as error:
+        raise RestoreFailed(tr("could not copy the backup in: {error}", error=error)) from error
+    return backup, staged
+
+
+def _swap(paths: Paths, chosen: Path, staged: Path, now: datetime) -> RestoreReport:
+    """Steps 4 and 5; an unresolved damage is resolved by the restore."""
+    try:
+        moved = _set_aside(paths.database, f".before-restore-{now:%Y%m%dT%H%M%SZ}")
+        try:
+            os.replace(staged, paths.database)
+        except OSError as error:
+            _put_back(moved)
+            raise RestoreFailed(
+                tr("could not put the backup in place: {error}", error=error)
+            ) from error
+    finally:
+        staged.unlink(missing_ok=True)
+    aside = tuple(target for _, target in moved)
+    log.info("restored %s as %s (the previous files: %s)", chosen, paths.database, aside)
+    record = damage.unresolved(paths)
+    if record is not None:
+        damage.mark_resolved(record, f"restored {chosen.name}", now)
+    return RestoreReport(chosen, aside)
+
+
+def _verify(paths: Paths, backup: Path) -> None:
+    """A backup the user chose: one that exists, is not the database itself, was written by
+    this chatdesk or an older one, and passes `integrity_check`."""
     if not backup.is_file():
         raise NotFound(tr("no backup at {backup}; nothing was changed", backup=backup))
     if backup.resolve() == paths.database.resolve():
         raise RestoreFailed(
             tr("{backup} is the database itself, not a backup; nothing was changed", backup=backup)
         )
-    problems = integrity_problems(backup)
-    if problems:
-        raise RestoreFailed(
-            tr(
-                "the backup {backup} is damaged ({problem}); choose another one. "
-                "Nothing was changed.",
-                backup=backup,
-                problem=problems[0],
-            )
-        )
-    _refuse_unknown_schema(backup)
-    return backup
-
-
-def _refuse_unknown_schema(backup: Path) -> None:
     from chatdesk.core.store import migrate  # Alembic, for a restore only
 
     try:
         revision = stored_revision(backup)
-        if revision is None:
-            raise RestoreFailed(
-                tr("{backup} is not a chatdesk database; nothing was changed", backup=backup)
-            )
         migrate.check_revision_known(revision)
     except migrate.DatabaseTooNew as error:
         raise RestoreFailed(
@@ -162,6 +167,23 @@ def _refuse_unknown_schema(backup: Path) -> None:
                 backup=backup.name,
             )
         ) from error
+    except ChatdeskError as error:  # not even its schema can be read
+        problems = [str(error)]
+    else:
+        problems = integrity_problems(backup)
+        if not problems and revision is None:
+            raise RestoreFailed(
+                tr("{backup} is not a chatdesk database; nothing was changed", backup=backup)
+            )
+    if problems:
+        raise RestoreFailed(
+            tr(
+                "the backup {backup} is damaged ({problem}); choose another one. "
+                "Nothing was changed.",
+                backup=backup,
+                problem=problems[0],
+            )
+        )
 
 
 def _set_aside(database: Path, suffix: str) -> list[tuple[Path, Path]]:

@@ -2,7 +2,7 @@
 
 The window cannot swap the database it has open, so it writes `restore-request.json` in the
 data folder: the backup to restore and when it was asked for. The next start applies it before
-anything opens the database (restore.apply_scheduled_restore); cancelling removes the file.
+anything opens the database (restore.apply_scheduled); cancelling removes the file.
 """
 
 from __future__ import annotations

@@ -38,7 +38,7 @@ log = logging.getLogger("chatdesk.store")
 T = TypeVar("T")
 
 # Read-only: the engine to write with once the data folder can be written again, or what
-# still keeps chatdesk from writing there (access.py makes it).
+# still keeps chatdesk from writing there (read_only.py makes it).
 Reopen = Callable[[], "Engine | WriteBlocked"]
 
 
@@ -162,15 +162,6 @@ class Store:
         """Run `work` in a read transaction on the calling thread (CLI tools, tests, an export
         streamed to a file). A database in memory has one connection, which another thread's
         transaction may be using: there `work` waits its turn on the writer's thread."""
-        if self.in_memory:
-            if threading.get_ident() != self._writer_thread:
-                return self._writer.submit(self.read_now, work).result()
-            with (
-                translated(self.path),
-                Session(self._engine, expire_on_commit=False) as session,
-                session.begin(),
-            ):
-                return work(session)
 
         def in_session(connection: Connection) -> T:
             with Session(connection, expire_on_commit=False) as session:
@@ -179,21 +170,23 @@ class Store:
         return self.read_plain_now(in_session)
 
     def read_plain_now(self, work: Callable[[Connection], T]) -> T:
-        """`read_plain` on the calling thread, on the connection it keeps."""
-        if self.in_memory:
-            return self.read_now(lambda session: work(session.connection()))
-        kept = self._kept.of_this_thread(self._engine)
-        if kept is None:
-            with translated(self.path), self._engine.connect() as connection, connection.begin():
-                return work(connection)
-        if kept.in_transaction():  # a read inside a read: the same snapshot
-            return work(kept)
-        try:
-            with translated(self.path), kept.begin():
+        """`read_plain` on the calling thread, on the connection it keeps (a database in
+        memory: on the writer's thread, on its one connection)."""
+        if self.in_memory and threading.get_ident() != self._writer_thread:
+            return self._writer.submit(self.read_plain_now, work).result()
+        kept = None if self.in_memory else self._kept.of_this_thread(self._engine)
+        with translated(self.path):
+            if kept is None:
+                with self._engine.connect() as connection, connection.begin():
+                    return work(connection)
+            if kept.in_transaction():  # a read inside a read: the same snapshot
                 return work(kept)
-        except (StorageError, Busy, DBAPIError, sqlite3.Error):
-            self._kept.forget(kept)
-            raise
+            try:
+                with kept.begin():
+                    return work(kept)
+            except (StorageError, Busy, DBAPIError, sqlite3.Error):
+                self._kept.forget(kept)
+                raise
 
     async def try_writing(self) -> bool:
         """Whether the store can write now. A read-only one looks at the data folder again

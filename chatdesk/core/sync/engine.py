@@ -32,6 +32,7 @@ from sqlalchemy.types import NullType
 from chatdesk.core.chat.events import Event, SyncEditLost, SyncStateChanged
 from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import (
     SyncField,
     SyncNote,
@@ -77,6 +78,7 @@ class SyncEngine:
         store: Store,
         connect: Callable[[], Remote] | None,
         *,
+        blobs: BlobStore,
         publish_event: Callable[[Event], None] | None = None,
         poll_seconds: float = 60.0,
         clock: Clock | None = None,
@@ -102,7 +104,7 @@ class SyncEngine:
         self.recorder = Recorder(self.clock, shared=any_shared(store), on_queued=self.wake)
         store.add_write_hook(self.recorder.before_commit)
         self._sharing = Sharing(store, self.recorder, self.clock, self._publish, self.wake)
-        self.files = TeamFiles(store)  # attachments' files, carried after the rows
+        self.files = TeamFiles(store, blobs)  # attachments' files, carried after the rows
         self._observe_stored_clocks()
 
     # -- state -----------------------------------------------------------------------------------

@@ -33,9 +33,9 @@ RECHECK = 3600.0  # seconds a file the server said it holds is not asked about a
 
 
 class TeamFiles:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, blobs: BlobStore) -> None:
         self._store = store
-        self.blobs = BlobStore.beside(store.path)
+        self.blobs = blobs
         self.unsupported = False  # the server has no place for files: not asked again
         self.over_quota: dict[uuid.UUID, int] = {}  # team → files that did not fit, last round
         # Per team, the files the server said it holds, and since when: not asked about again

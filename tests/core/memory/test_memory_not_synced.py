@@ -13,6 +13,7 @@ import pytest
 
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
+from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import SyncOp, SyncTeam
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.rows import GROUPS
@@ -33,7 +34,7 @@ async def test_a_shared_answer_is_pushed_without_its_memories(
     now = datetime.now(UTC)
     store.write_now(lambda s: s.add(SyncTeam(id=team_id, name="red", role="member", seen_at=now)))
 
-    engine = SyncEngine(store, None)
+    engine = SyncEngine(store, None, blobs=BlobStore.beside(store.path))
     engine.share(answer.thread_id, team_id)
 
     queued = store.read_now(
