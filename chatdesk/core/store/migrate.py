@@ -10,13 +10,16 @@ DROP TABLE would otherwise cascade into child tables); `foreign_key_check` runs 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, create_engine, inspect, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import ntr, tr
@@ -73,6 +76,32 @@ def check_revision_known(current: str | None, script_location: Path | None = Non
                 current=current,
             )
         )
+
+
+def known_revision(database: Path) -> str | None:
+    """The schema revision of the database file at `database` (None: it has none), read without
+    writing to it: `DatabaseTooNew` when this chatdesk does not know it, a `ChatdeskError` when
+    the file cannot be read as a database (a backup chosen to restore)."""
+    engine = create_engine(
+        "sqlite://",
+        poolclass=NullPool,
+        creator=lambda: sqlite3.connect(f"file:{database}?mode=ro", uri=True),
+    )
+    try:
+        with engine.connect() as connection:
+            current = current_revision(connection)
+    except DBAPIError as error:
+        raise ChatdeskError(
+            tr(
+                "{database} cannot be read as a database: {error}",
+                database=database,
+                error=error.orig,
+            )
+        ) from error
+    finally:
+        engine.dispose()
+    check_revision_known(current)
+    return current
 
 
 def _known(script: ScriptDirectory, revision: str) -> bool:

@@ -30,7 +30,6 @@ from chatdesk.core.store.backup import (
     make_backup,
 )
 from chatdesk.core.store.exclusive import database_alone
-from chatdesk.core.store.schema import stored_revision
 
 log = logging.getLogger("chatdesk.store")
 
@@ -157,8 +156,7 @@ def _verify(paths: Paths, backup: Path) -> None:
     from chatdesk.core.store import migrate  # Alembic, for a restore only
 
     try:
-        revision = stored_revision(backup)
-        migrate.check_revision_known(revision)
+        revision = migrate.known_revision(backup)
     except migrate.DatabaseTooNew as error:
         raise RestoreFailed(
             tr(
