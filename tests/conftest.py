@@ -27,8 +27,8 @@ SHIPPED_TIKTOKEN = Path(__file__).resolve().parents[1] / "resources" / "tiktoken
 @pytest.fixture(autouse=True)
 def chatdesk_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in list(os.environ):  # the developer's own settings and keys stay out of tests
-        if name.startswith(("CHATDESK_", "OPENAI_")):
-            monkeypatch.delenv(name)
+        if name.startswith(("CHATDESK_", "OPENAI_")) and name != "CHATDESK_TEST_COLD":
+            monkeypatch.delenv(name)  # (the tests' own switch stays: tests/e2e/cli.py)
     home = tmp_path / "home"
     monkeypatch.setenv("CHATDESK_HOME", str(home))
     monkeypatch.setenv("CHATDESK_MOCK_TOKENS_PER_SECOND", "0")
