@@ -13,7 +13,15 @@ import pytest
 from chatdesk.core.voice.audio import SAMPLE_RATE, VoiceError, rms
 from chatdesk.core.voice.recording import Ending, Recording, input_devices
 from chatdesk.core.voice.speech_end import EndOfSpeech
-from tests.core.voice_parts import Pulse, pulse, silence_wav, speak, start_pulse, stop_pulse
+from tests.core.voice_parts import (
+    Pulse,
+    need_library,
+    pulse,
+    silence_wav,
+    speak,
+    start_pulse,
+    stop_pulse,
+)
 
 pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
 
@@ -135,6 +143,7 @@ async def test_an_audio_server_started_after_portaudio_is_recorded_from(
 ) -> None:
     """PortAudio lists the devices when it starts: a microphone that appears later (plugged
     in, or its audio server started after chatdesk) is found by a fresh list."""
+    need_library("portaudio", "libportaudio2")
     monkeypatch.setenv("PULSE_SERVER", f"unix:{tmp_path / 'nobody-listens'}")
     assert all(device.name != "pulse" for device in input_devices())  # no server yet
     started = start_pulse(tmp_path / "pulse")

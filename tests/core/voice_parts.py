@@ -7,6 +7,7 @@ In CI (CI=true) a missing part fails the test; elsewhere it skips it, saying whi
 
 from __future__ import annotations
 
+import ctypes.util
 import email.parser
 import email.policy
 import json
@@ -37,6 +38,16 @@ def need(program: str) -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+def need_library(name: str, package: str) -> None:
+    """The shared library `name` (as ctypes finds it: "portaudio"), else the test skips outside
+    CI and fails in it."""
+    if ctypes.util.find_library(name) is None:
+        message = f"lib{name} is not installed (.ci/install-debian-parts installs {package})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def speak(folder: Path, text: str = SENTENCE, name: str = "speech.wav") -> Path:
