@@ -41,6 +41,8 @@ def test_a_file_that_is_not_a_database_is_refused_untouched(config: Configuratio
     with pytest.raises(StorageError, match="not a chatdesk database"):
         open_store(config.paths, config.settings)
     assert config.paths.database.read_bytes() == b"my precious notes\n" * 100
+    # nor is this process left looking alive to the next start: its lock went with the failure
+    assert not list(config.paths.run_dir.glob("*.lock"))
 
 
 def test_unusable_data_folder_is_explained(tmp_path: Path) -> None:

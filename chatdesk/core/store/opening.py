@@ -82,7 +82,7 @@ class StartupChecks:
 def open_checked(
     paths: Paths, settings: Settings, now: Clock | None = None
 ) -> tuple[Store, StartupChecks]:
-    """Open the database in `paths.data_dir` as a start does (steps 1 to 5 above)."""
+    """Open the database in `paths.data_dir` as a start does (steps 1 to 6 above)."""
     clock = now or (lambda: datetime.now(UTC))
     database = paths.database
     with translated(database):
@@ -107,17 +107,21 @@ def open_checked(
     return store, StartupChecks(restored, checked.pragma, checked.ms, unclean)
 
 
-def open_store(paths: Paths, settings: Settings, instance: InstanceLock | None = None) -> Store:
-    """Open (creating or upgrading as needed) the database in `paths.data_dir` (step 5 above).
-    `instance`: this process's lock, if the caller took it already."""
+def open_store(paths: Paths, settings: Settings) -> Store:
+    """Open (creating or upgrading as needed) the database in `paths.data_dir` (step 6 above),
+    this process's instance lock taken first and released if opening fails."""
     ensure_private_dir(paths.data_dir)
-    lock = instance or InstanceLock(paths.run_dir)
-    with translated(paths.database):
-        return _opened(paths, settings, examine(paths.database), lock)
+    instance = InstanceLock(paths.run_dir)
+    try:
+        with translated(paths.database):
+            return _opened(paths, settings, examine(paths.database), instance)
+    except BaseException:
+        instance.release()
+        raise
 
 
 def _opened(paths: Paths, settings: Settings, file: DatabaseFile, instance: InstanceLock) -> Store:
-    """Step 5, in the data folder made before: `file` refused with its reason, or made where
+    """Step 6, in the data folder made before: `file` refused with its reason, or made where
     there is none, brought to the newest schema (upgrading.py), its search index repaired."""
     if file.refusal is not None:
         raise StorageError(file.refusal)
