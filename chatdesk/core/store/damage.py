@@ -91,21 +91,21 @@ def watched(
     paths: Paths,
     file: DatabaseFile,
     problems: list[str],
-    newest: BackupInfo | None,
+    newest: Callable[[], BackupInfo | None],
     alone: bool,
     now: Callable[[], datetime],
 ) -> Iterator[None]:
     """Opening the database at start, after its check found `problems` (none when it was not
     checked): damage found by the check, or by SQLite while opening, raises `DatabaseDamaged`
-    offering the `newest` backup, with the files set aside (when `alone`); where no database
-    is in place while damaged files wait for the user's choice, that choice is asked for again
-    instead of an empty database made; a sound database put back by hand resolves that
-    choice."""
+    offering the `newest()` backup (looked up only then), with the files set aside (when
+    `alone`); where no database is in place while damaged files wait for the user's choice,
+    that choice is asked for again instead of an empty database made; a sound database put
+    back by hand resolves that choice."""
     if problems:
-        damaged(paths, problems, newest, alone, now())
+        damaged(paths, problems, newest(), alone, now())
     record = unresolved(paths)
     if record is not None and not file.content:
-        raise DatabaseDamaged(paths.database, record.problems, record.folder, newest)
+        raise DatabaseDamaged(paths.database, record.problems, record.folder, newest())
     if record is not None and file.sqlite:
         mark_resolved(record, "a sound database was found in place", now())
     try:
@@ -114,7 +114,7 @@ def watched(
         found = damage_in(error)
         if found is None:
             raise
-        damaged(paths, [found], newest, alone, now())
+        damaged(paths, [found], newest(), alone, now())
 
 
 def damage_in(error: BaseException) -> str | None:

@@ -45,6 +45,7 @@ Any other error is a bug, and goes to the crash dialog and the log.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -99,7 +100,7 @@ def open_checked(
             unclean = start.dead or (start.alone and file.log_pages)
             checked = check(database, full=unclean) if file.sqlite and not restored else None
             problems = checked.problems if checked is not None else []
-            newest = newest_backup(paths.backups_dir)  # offered if the database is damaged
+            newest = functools.partial(newest_backup, paths.backups_dir)  # if it is damaged
             with damage.watched(paths, file, problems, newest, start.alone, clock):
                 store = _opened(paths, settings, file, start.instance)
     if checked is None:
