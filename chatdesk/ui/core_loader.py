@@ -83,7 +83,7 @@ class CoreLoader(QObject, Generic[CoreT]):
         self._no_paint.timeout.connect(self._start)  # not painted (minimised…): start anyway
         self._no_paint.start()
         if painted or window.building.done:  # built again (after a repair), or whole already
-            QTimer.singleShot(0, self._start)
+            QTimer.singleShot(0, self, self._start)
         else:  # its parts come on the turns after its first paint
             window.building.finished.connect(self._start)
 

@@ -50,4 +50,4 @@ class ExitAfterStart(QObject):
 
         marks = {"painted": self._painted, "attached": time.time()}
         print(PREFIX + json.dumps(marks), flush=True)
-        QTimer.singleShot(0, self._window.close)
+        QTimer.singleShot(0, self._window, self._window.close)

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMenu, QToolButton, QWidget
@@ -168,6 +169,9 @@ def _shown_later(qtbot: QtBot, **kwargs: Any) -> MainWindow:
     return window
 
 
+TURNS_TO_BUILD = 40  # more than the parts a window builds after its first paint
+
+
 class PaintSeen(QObject):
     """`seen` once `widget` has painted."""
 
@@ -261,6 +265,22 @@ def test_a_window_built_after_its_first_paint_ends_up_as_one_built_at_once(
             window.close()
             finish(window.aclose())
             window.deleteLater()
+
+
+def test_a_window_destroyed_while_it_is_built_builds_nothing_more(qtbot: QtBot) -> None:
+    """Its parts are built one a turn after its first paint: a window gone before then (closed
+    within its first moments) leaves no turn behind that would build on what is gone."""
+    window = _shown_later(qtbot)
+    painted = PaintSeen(window)
+    qtbot.waitUntil(lambda: painted.seen)
+    assert not window.building.done  # a part is due on the next turn
+    shiboken6.delete(window)
+    turns: list[int] = []
+    for turn in range(TURNS_TO_BUILD):  # as many turns as building the rest would take
+        QTimer.singleShot(0, lambda turn=turn: turns.append(turn))
+        qtbot.waitUntil(lambda turn=turn: turn in turns)
+    # and no exception in the loop, which pytest-qt fails the test on: each part of a window
+    # gone would have been built on widgets deleted with it
 
 
 def test_a_window_shown_before_its_settings_are_read_reads_them_after_its_first_paint(

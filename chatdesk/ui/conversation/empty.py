@@ -58,7 +58,7 @@ class EmptyState(QWidget):
             self._painted = True
             self.removeEventFilter(self)
             ThemeWatcher.of(_app()).changed.connect(self._draw_picture)
-            QTimer.singleShot(0, self._draw_picture)
+            QTimer.singleShot(0, self, self._draw_picture)
         return False
 
     def _draw_picture(self) -> None:

@@ -119,11 +119,11 @@ class SidebarPlaceholder(QWidget):
         self._draw_soon()  # once this paint is done
         if not self._iconed:
             self._iconed = True
-            QTimer.singleShot(0, self._paint_icons)
+            QTimer.singleShot(0, self, self._paint_icons)
 
     def _draw_soon(self) -> None:
         if self._kept is not None and self.tree is None and not self._held:
-            QTimer.singleShot(0, self._show_kept)
+            QTimer.singleShot(0, self, self._show_kept)
 
     def _show_kept(self) -> None:
         """The last run's rows, as the live list draws them; clicks and keys wait for it."""

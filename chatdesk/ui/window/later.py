@@ -122,12 +122,12 @@ class BuiltLater(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._next)  # once this paint is done
+            QTimer.singleShot(0, self, self._next)  # once this paint is done
         return False
 
     def _next(self) -> None:
         if self._build_one():
-            QTimer.singleShot(0, self._next)  # a turn of the loop between two parts
+            QTimer.singleShot(0, self, self._next)  # a turn of the loop between two parts
 
     def _build_one(self) -> bool:
         """Build the next part; False once none is left."""
