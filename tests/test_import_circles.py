@@ -102,8 +102,8 @@ def test_the_scan_finds_a_circle() -> None:
 
 def test_the_scan_reads_lazy_and_type_checking_imports() -> None:
     graph = import_graph()
-    # chatdesk/core/store/opening.py loads Alembic's part inside a function, only when needed
-    assert "chatdesk.core.store.migrate" in graph["chatdesk.core.store.opening"]
+    # chatdesk/core/store/upgrading.py loads Alembic's part inside a function, only when needed
+    assert "chatdesk.core.store.migrate" in graph["chatdesk.core.store.upgrading"]
 
 
 def test_chatdesk_has_no_import_circle() -> None:
