@@ -81,6 +81,58 @@ def test_the_socket_is_the_users_alone(instance: Instance) -> None:
     assert mode & 0o077 == 0
 
 
+@pytest.mark.skipif(not hasattr(__import__("socket"), "AF_UNIX"), reason="Unix sockets")
+def test_a_socket_left_by_a_crash_is_replaced_and_nothing_is_left_beside_it(
+    qtbot: QtBot, chatdesk_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The address in a folder of the test's own: a socket file left there by a chatdesk that
+    crashed (bound, never removed) is replaced; the private folder the socket is made in first
+    goes, and closing removes the socket."""
+    import socket
+
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
+    where = handover.address()
+    assert Path(where).parent == runtime
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as crashed:
+        crashed.bind(where)
+    made = claim(Paths.resolve(), where, handover.Request("show"))
+    assert isinstance(made, Instance)
+    try:
+        made.listen()
+        assert [p.name for p in runtime.iterdir()] == [Path(where).name]
+        with qtbot.waitSignal(made.received):
+            _in_thread(qtbot, lambda: handover.send(where, handover.Request("quick")))
+    finally:
+        made.release()
+    assert list(runtime.iterdir()) == []
+
+
+@pytest.mark.skipif(not hasattr(__import__("socket"), "AF_UNIX"), reason="Unix sockets")
+def test_a_request_sent_in_pieces_and_two_clients_at_once_are_each_answered(
+    qtbot: QtBot, instance: Instance
+) -> None:
+    import socket
+
+    def pieces() -> tuple[bytes, bytes]:
+        first = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        second = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        with first, second:
+            for sock in (first, second):
+                sock.settimeout(30)
+                sock.connect(instance.address)
+            line = handover.Request("show").line()
+            first.sendall(line[:5])
+            second.sendall(line)  # the second's whole line while the first's is cut
+            first.sendall(line[5:])
+            return first.recv(4096), second.recv(4096)
+
+    with qtbot.waitSignals([instance.received, instance.received]):
+        answers = _in_thread(qtbot, pieces)
+    assert answers == (handover.answer_line(None), handover.answer_line(None))
+
+
 @pytest.mark.parametrize(
     ("data", "said"),
     [

@@ -8,20 +8,22 @@ was left by a crash and is removed before listening. A start that loses the lock
 at the same moment) waits for the winner's server and hands its request over; should the winner
 die before it listens, the lock is free again and this start takes it.
 
-The server (`QLocalServer`, readable by the user only) listens once the window is built, so its
-module (QtNetwork) is not loaded before the first paint. Its address is also written to
-`instance.address` in the run folder, for a start that named the same data folder another way
-(`--data-dir` with the default folder's path).
+The server (readable by the user only) listens once the window is built, so nothing of it is
+loaded before the first paint: on Windows a `QLocalServer` (QtNetwork) on a named pipe,
+elsewhere a Unix socket served on Qt's loop without QtNetwork (`unix_server.py`). Its address
+is also written to `instance.address` in the run folder, for a start that named the same data
+folder another way (`--data-dir` with the default folder's path).
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QLockFile, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtCore import QLockFile, QObject, QTimer, Signal, SignalInstance
 
 from chatdesk.core import handover
 from chatdesk.core.paths import ensure_private_dir
@@ -30,6 +32,7 @@ if TYPE_CHECKING:
     from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
     from chatdesk.core.paths import Paths
+    from chatdesk.ui.desktop.unix_server import UnixConnection, UnixServer
 
 log = logging.getLogger("chatdesk.desktop")
 LOCK_NAME = "instance.lock"
@@ -48,8 +51,8 @@ class Instance(QObject):
         self._lock = lock
         self.address = where
         self._run_dir = run_dir
-        self._server: QLocalServer | None = None
-        self._lines: dict[QLocalSocket, bytes] = {}
+        self._server: QLocalServer | UnixServer | None = None
+        self._lines: dict[QLocalSocket | UnixConnection, bytes] = {}
 
     def listen_after(self, built: SignalInstance) -> None:
         """Listen once `built` fires (the window's parts are built), or a moment after start
@@ -60,13 +63,9 @@ class Instance(QObject):
     def listen(self) -> None:
         if self._server is not None:
             return
-        from PySide6.QtNetwork import QLocalServer
-
-        server = QLocalServer(self)
-        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
-        server.setMaxPendingConnections(16)
+        server = _server(self)
         server.newConnection.connect(self._accept)
-        QLocalServer.removeServer(self.address)  # left by a crash: the lock says none runs
+        server.removeServer(self.address)  # left by a crash: the lock says none runs
         if not server.listen(self.address):
             log.error("a second start cannot reach this one: %s", server.errorString())
             return
@@ -97,11 +96,11 @@ class Instance(QObject):
             socket.disconnected.connect(lambda s=socket: self._forget(s))
             socket.disconnected.connect(socket.deleteLater)
 
-    def _read(self, socket: QLocalSocket) -> None:
+    def _read(self, socket: QLocalSocket | UnixConnection) -> None:
         if socket not in self._lines:
             return
         chunk = socket.read(handover.MAX_LINE - len(self._lines[socket]) + 1)
-        received = self._lines[socket] + bytes(chunk.data())
+        received = self._lines[socket] + (chunk if isinstance(chunk, bytes) else chunk.data())
         line, newline, _ = received.partition(b"\n")
         if not newline and len(received) < handover.MAX_LINE:
             self._lines[socket] = received
@@ -117,13 +116,28 @@ class Instance(QObject):
         log.info("a second start asked: %s", request.kind)
         self.received.emit(request)
 
-    def _answer(self, socket: QLocalSocket, error: str | None) -> None:
-        socket.write(QByteArray(handover.answer_line(error)))
+    def _answer(self, socket: QLocalSocket | UnixConnection, error: str | None) -> None:
+        socket.write(handover.answer_line(error))
         socket.flush()
         socket.disconnectFromServer()
 
-    def _forget(self, socket: QLocalSocket) -> None:
+    def _forget(self, socket: QLocalSocket | UnixConnection) -> None:
         self._lines.pop(socket, None)
+
+
+def _server(parent: QObject) -> QLocalServer | UnixServer:
+    """What listens at the address: a named pipe on Windows, a Unix socket elsewhere."""
+    if sys.platform == "win32":
+        from PySide6.QtNetwork import QLocalServer
+
+        server = QLocalServer(parent)
+        server.setSocketOptions(QLocalServer.SocketOption.UserAccessOption)
+        server.setMaxPendingConnections(16)
+        return server
+    else:
+        from chatdesk.ui.desktop.unix_server import UnixServer
+
+        return UnixServer(parent)
 
 
 def claim(paths: Paths, where: str, request: handover.Request) -> Instance | int:

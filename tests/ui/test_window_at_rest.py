@@ -1,0 +1,49 @@
+"""The window's whole run, as the `chatdesk` command makes it (its data folder's one chatdesk,
+listening for a second start), holds nothing at rest that it does not use: what is loaded on
+first use stays unloaded by a run that does not use it (`benchmarks/memory.py` measures the
+window at rest; docs/design.md §11)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+# Loaded on first use, never by a run that only opens the window and attaches its core.
+NOT_AT_REST = (
+    # Windows' named pipe only: a Unix socket is served without QtNetwork (decision 0079)
+    *(() if sys.platform == "win32" else ("PySide6.QtNetwork",)),
+)
+
+PROBE = f"""
+import sys
+from chatdesk.app import build_core
+from chatdesk.configuration import configure
+from chatdesk.core import handover
+from chatdesk.ui.application import run
+
+code = run(configure(), build_core, handover.Request("show"), handover.address())
+print("loaded:", sorted(m for m in {NOT_AT_REST!r} if m in sys.modules))
+sys.exit(code)
+"""
+
+
+def test_a_run_that_opens_the_window_loads_nothing_it_does_not_use(tmp_path: Path) -> None:
+    runtime = tmp_path / "runtime"  # the socket a second start would hand its request to
+    runtime.mkdir(mode=0o700)
+    environment = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        CHATDESK_HOME=str(tmp_path / "home"),
+        CHATDESK_EXIT_AFTER_START="1",
+        CHATDESK_UI_OFFLINE_DEMO="true",
+        XDG_RUNTIME_DIR=str(runtime),
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert any(line.startswith("chatdesk: started ") for line in lines)  # the window was whole
+    assert "loaded: []" in lines, f"{lines}: loaded by a run that did not use it"
