@@ -304,9 +304,14 @@ def _run_with_core(app: QApplication, window: MainWindow, core: AppCore, desktop
 
 async def _main(app: QApplication, window: MainWindow, core: AppCore, desktop: Desktop) -> int:
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     loop = asyncio.get_running_loop()
     loop.set_exception_handler(report_loop_error)
+    # `asyncio.to_thread`'s work (the disk's free space, a file read) on threads made as it
+    # needs them, as asyncio's own loop does: qasync's default starts ten threads at its first
+    # call and keeps them all for the whole run (~0.4 MB).
+    loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="chatdesk-blocking"))
     closed = asyncio.Event()
     app.lastWindowClosed.connect(closed.set)
     if not window.isVisible() and not desktop.in_tray:  # closed while the core was opening

@@ -17,13 +17,25 @@ NOT_AT_REST = (
 )
 
 PROBE = f"""
-import sys
+import asyncio, sys, threading
 from chatdesk.app import build_core
 from chatdesk.configuration import configure
 from chatdesk.core import handover
 from chatdesk.ui.application import run
 
-code = run(configure(), build_core, handover.Request("show"), handover.address())
+def build(config):
+    core = build_core(config)
+    start = core.start
+
+    async def started():
+        await start()
+        name = await asyncio.to_thread(lambda: threading.current_thread().name)
+        print("to_thread ran on:", name, flush=True)
+
+    core.start = started
+    return core
+
+code = run(configure(), build, handover.Request("show"), handover.address())
 print("loaded:", sorted(m for m in {NOT_AT_REST!r} if m in sys.modules))
 sys.exit(code)
 """
@@ -47,3 +59,7 @@ def test_a_run_that_opens_the_window_loads_nothing_it_does_not_use(tmp_path: Pat
     lines = result.stdout.splitlines()
     assert any(line.startswith("chatdesk: started ") for line in lines)  # the window was whole
     assert "loaded: []" in lines, f"{lines}: loaded by a run that did not use it"
+    # asyncio.to_thread's work runs on threads made as needed (chatdesk/ui/application.py),
+    # not on the ten qasync's default executor starts at once and keeps
+    ran_on = [line for line in lines if line.startswith("to_thread ran on:")]
+    assert ran_on == ["to_thread ran on: chatdesk-blocking_0"]
