@@ -91,6 +91,7 @@ SURFACE: tuple[str, ...] = (
     "chatdesk.core.secrets",
     "chatdesk.core.api_keys",
     "chatdesk.core.handover",
+    "chatdesk.core.lazy_metadata",  # importlib.metadata run when first used, set before the core
     "chatdesk.core.login_item",
     "chatdesk.core.trust.links",
     "chatdesk.core.trust.app_links",

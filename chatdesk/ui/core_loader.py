@@ -110,6 +110,9 @@ class CoreLoader(QObject, Generic[CoreT]):
         # default), so keys and paints between the imports are not held up.
         interval = sys.getswitchinterval()
         sys.setswitchinterval(GIL_HANDOVER_S)
+        from chatdesk.core import lazy_metadata
+
+        lazy_metadata.defer()  # before SQLAlchemy, which imports it and never needs it here
         try:
             self._core = self._build_core()
         except BaseException as error:  # raised again on the GUI thread

@@ -14,6 +14,9 @@ from pathlib import Path
 NOT_AT_REST = (
     # Windows' named pipe only: a Unix socket is served without QtNetwork (decision 0079)
     *(() if sys.platform == "win32" else ("PySide6.QtNetwork",)),
+    # importlib.metadata, which SQLAlchemy imports and never uses here, runs when first used
+    # (decision 0080): what running it would load
+    *("importlib.metadata._adapters", "email", "csv"),
 )
 
 PROBE = f"""
