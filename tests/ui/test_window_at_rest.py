@@ -17,6 +17,14 @@ NOT_AT_REST = (
     # importlib.metadata, which SQLAlchemy imports and never uses here, runs when first used
     # (decision 0080): what running it would load
     *("importlib.metadata._adapters", "email", "csv"),
+    # a tool server's client and signing in, with the first server configured
+    *("chatdesk.core.tools.mcp", "chatdesk.core.tools.signin"),
+    "chatdesk.core.knowledge.indexer",  # with a knowledge base's first indexing
+    # what a message's actions open: an image, a server's question, Remember this…, a
+    # comparison's columns, the summary's and the context window's dialogs
+    *("chatdesk.ui.attachments.viewer", "chatdesk.ui.conversation.question_card"),
+    *("chatdesk.ui.window.remember_dialog", "chatdesk.ui.conversation.comparison"),
+    "chatdesk.ui.context.dialogs",
 )
 
 PROBE = f"""

@@ -18,6 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -27,7 +28,6 @@ from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.knowledge import repository as repo
-from chatdesk.core.knowledge.indexer import Control, Indexer
 from chatdesk.core.knowledge.model import (
     BaseView,
     DocumentError,
@@ -49,6 +49,9 @@ from chatdesk.core.providers.embeddings import (
 from chatdesk.core.store.models import KnowledgeBase, KnowledgeSource
 from chatdesk.core.store.store import Store
 from chatdesk.core.trust.files import read_regular
+
+if TYPE_CHECKING:  # indexing loads with its first pass (`_work`)
+    from chatdesk.core.knowledge.indexer import Control, Indexer
 
 log = logging.getLogger("chatdesk.knowledge")
 
@@ -289,6 +292,8 @@ class Knowledge:
                 await asyncio.shield(ended)
 
     async def _work(self) -> None:
+        from chatdesk.core.knowledge.indexer import Control, Indexer
+
         while self._waiting:
             base_id = self._waiting.pop(0)
             control = self._controls[base_id] = Control()

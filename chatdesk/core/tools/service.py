@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -22,15 +23,12 @@ from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.approval import Approver, Policies
 from chatdesk.core.tools.loop import ToolsLoop
-from chatdesk.core.tools.mcp import McpServer
-from chatdesk.core.tools.mcp_asks import ServerAsks
 from chatdesk.core.tools.mcp_prompts import ServerPrompts
 from chatdesk.core.tools.mcp_resources import Resources
 from chatdesk.core.tools.model import BUILT_IN, MEMORY, WEB, Policy, ToolInfo, ToolSource
 from chatdesk.core.tools.questions import Asker
 from chatdesk.core.tools.server_secrets import ServerSecrets
 from chatdesk.core.tools.servers import ReadServers, ServerConfig, Transport, parse_servers_text
-from chatdesk.core.tools.signin import SignIn
 from chatdesk.core.tools.toolbox import Offer, Toolbox
 from chatdesk.core.tools.tools_file import (
     TOOLS_FILE,
@@ -38,7 +36,9 @@ from chatdesk.core.tools.tools_file import (
     write_tools_file,
 )
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a server's client and signing in load with the first server configured
+    from chatdesk.core.tools.mcp import McpServer
+    from chatdesk.core.tools.signin import SignIn
     from chatdesk.core.web.addresses import Resolver
 
 __all__ = ["TOOLS_FILE", "Tools"]
@@ -72,7 +72,6 @@ class Tools:
         # Where each server's stderr goes; None: nowhere (no folder was given to keep it).
         self._log_dir = log_dir
         self.box = Toolbox(sources)
-        self.signin = SignIn(self.server, secrets.keys, renew=self._renew)
         self._mcp: dict[str, McpServer] = {}
         self.resources = Resources(
             self.source, self.startable, lambda: [s.name for s in self.servers()], settings
@@ -90,6 +89,14 @@ class Tools:
     @property
     def settings(self) -> Settings:
         return self._settings()
+
+    @functools.cached_property
+    def signin(self) -> SignIn:
+        """Signing in to the servers that ask for it, made on first use (a server over HTTP
+        attached, a sign-in asked for): with no such server, nothing of it is loaded."""
+        from chatdesk.core.tools.signin import SignIn
+
+        return SignIn(self.server, self.secrets.keys, renew=self._renew)
 
     async def web_problem(self, resolver: Resolver | None = None) -> str | None:
         """What keeps the web's search from working now (no network, a SearXNG not there), or
@@ -284,6 +291,9 @@ class Tools:
     # -- internals -------------------------------------------------------------------------------
 
     def _attach(self, config: ServerConfig) -> None:
+        from chatdesk.core.tools.mcp import McpServer
+        from chatdesk.core.tools.mcp_asks import ServerAsks
+
         auth = None if config.transport is Transport.STDIO else self.signin
         source = McpServer(config, self.loop, self._log_dir, self.secrets.values, auth)
         source.asks = ServerAsks(config.name, lambda: self.asker)

@@ -5,6 +5,7 @@ where the user chose, off the GUI thread; nothing is opened with another applica
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QGuiApplication, QImage
@@ -16,8 +17,10 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.views import AttachmentView, ResultResource
 from chatdesk.ui.attachments.resource_actions import ResourceActions
 from chatdesk.ui.attachments.thumbnails import Thumbnails
-from chatdesk.ui.attachments.viewer import ImageViewer
 from chatdesk.ui.runner import Runner
+
+if TYPE_CHECKING:  # the viewer loads with the first image viewed
+    from chatdesk.ui.attachments.viewer import ImageViewer
 
 
 class AttachmentActions(QObject):
@@ -47,6 +50,8 @@ class AttachmentActions(QObject):
             )
 
     def view(self, item: AttachmentView) -> ImageViewer:
+        from chatdesk.ui.attachments.viewer import ImageViewer
+
         viewer = ImageViewer(item.name, item.sha256, self.folder, self._window)
         viewer.save_requested.connect(lambda: self.save(item))
         viewer.destroyed.connect(

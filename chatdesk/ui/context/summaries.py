@@ -23,7 +23,6 @@ from chatdesk.core.i18n import mark, tr
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import SummaryView
 from chatdesk.ui.coalesce import LatestRead
-from chatdesk.ui.context.dialogs import SummaryEditor
 from chatdesk.ui.conversation.divider import SummaryDivider, summary_meta
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.questions import ask
@@ -263,6 +262,8 @@ class SummaryActions(QObject):
             self._say(tr(STOPPED))
 
     def edit(self, summary: SummaryView) -> None:
+        from chatdesk.ui.context.dialogs import SummaryEditor  # with the first edit
+
         dialog = SummaryEditor(summary.content, summary_meta(summary), self._owner)
         dialog.accepted.connect(lambda: self._save(summary, dialog.text()))
         self._open(dialog)

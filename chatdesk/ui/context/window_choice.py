@@ -4,14 +4,17 @@ window, or the model's) and, accepted, sets the thread's own."""
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import ContextUsage, ThreadView
-from chatdesk.ui.context.dialogs import ContextWindowDialog
 from chatdesk.ui.runner import Runner
+
+if TYPE_CHECKING:  # the dialog loads when it is first opened
+    from chatdesk.ui.context.dialogs import ContextWindowDialog
 
 
 class ContextWindowChoice:
@@ -31,6 +34,8 @@ class ContextWindowChoice:
 
     def _open(self, thread: ThreadView, usage: ContextUsage) -> None:
         shown = usage.breakdown.window if usage.breakdown else 0
+        from chatdesk.ui.context.dialogs import ContextWindowDialog
+
         dialog = ContextWindowDialog(thread.context_window, shown, thread.title, self._parent)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         set_window = self._service.set_thread_context_window

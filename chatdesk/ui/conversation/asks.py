@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -32,8 +33,10 @@ from shiboken6 import Shiboken
 from chatdesk.core.chat.events import Event, MessageFinished, ToolCallChanged, ToolCallProgressed
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import CallState
-from chatdesk.core.tools.questions import Answer, Question
-from chatdesk.ui.conversation.question_card import QuestionCard
+
+if TYPE_CHECKING:  # a question's card loads with the first question a server asks
+    from chatdesk.core.tools.questions import Answer, Question
+    from chatdesk.ui.conversation.question_card import QuestionCard
 
 Find = Callable[[uuid.UUID, str], QWidget | None]  # a call's card on screen, by answer and call
 _Key = tuple[uuid.UUID | None, str]
@@ -127,6 +130,8 @@ class WindowAsks:
         layout = self._layout_of(key)
         if layout is None:
             return
+        from chatdesk.ui.conversation.question_card import QuestionCard
+
         question, future = waiting
         card = QuestionCard(question, self._open_url)
         card.answered.connect(lambda answer: _settle(future, answer))

@@ -14,12 +14,12 @@ from shiboken6 import Shiboken
 
 from chatdesk.core.chat import events as ev
 from chatdesk.core.kinds import Role
-from chatdesk.ui.conversation.comparison import ComparisonColumns
 from chatdesk.ui.conversation.message import MessageWidget
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a comparison's columns load with the first comparison shown
     from chatdesk.core.service import ChatService
     from chatdesk.core.views import MessageView
+    from chatdesk.ui.conversation.comparison import ComparisonColumns
     from chatdesk.ui.conversation.formatter import Formatter
     from chatdesk.ui.runner import Runner
 
@@ -56,6 +56,8 @@ class ComparedAnswers:
     def _found(self, widget: MessageWidget, answers: list[MessageView]) -> None:
         if len(answers) < 2 or not Shiboken.isValid(widget):
             return
+        from chatdesk.ui.conversation.comparison import ComparisonColumns
+
         columns = ComparisonColumns(answers, widget.message.id, self._formatter(), self._connect)
         columns.continue_with.connect(self._continue_with)
         columns.stop.connect(lambda answer_id: self._runner.run(self._service.stop(answer_id)))

@@ -15,9 +15,8 @@ from PySide6.QtWidgets import QMainWindow
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
 from chatdesk.core.memory.model import Origin
-from chatdesk.ui.window.remember_dialog import ForWhom, RememberDialog
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Remember this…'s dialog loads when it is first opened
     from chatdesk.core.memory.model import MemoryView
     from chatdesk.core.memory.service import Memories
     from chatdesk.core.service import ChatService
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from chatdesk.ui.conversation.memories_used import MemoriesUsed
     from chatdesk.ui.conversation.message import MessageWidget
     from chatdesk.ui.runner import Runner
+    from chatdesk.ui.window.remember_dialog import ForWhom, RememberDialog
 
 
 class MemoryActions:
@@ -84,6 +84,8 @@ class MemoryActions:
         text = selected or message.content
 
         def open_dialog(places: list[tuple[str, ForWhom]]) -> None:
+            from chatdesk.ui.window.remember_dialog import RememberDialog
+
             keep = self._keeper(memories, message)
             self.dialog = RememberDialog(text, places, keep, self._window)
             self.dialog.open()
@@ -92,6 +94,8 @@ class MemoryActions:
 
     async def _places(self, thread_id: uuid.UUID) -> list[tuple[str, ForWhom]]:
         """Everyone, and the chat's assistant and project when it has them."""
+        from chatdesk.ui.window.remember_dialog import ForWhom
+
         thread = await self._service.get_thread(thread_id)
         places = [(tr("Everyone"), ForWhom())]
         if thread.assistant_id is not None:
