@@ -75,10 +75,11 @@ def test_a_teammates_messages_carry_their_name(
     shown.show_thread(turn.answer.thread_id)
     qtbot.waitUntil(lambda: len(shown.view.widgets) == 2)
     question = shown.view.widgets[0]
+    own = question.findChild(QLabel, "messageHeader")
+    assert own is None or own.isHidden()  # my own words need no name
+    question.update_message(dataclasses.replace(turn.user_message, author="bob"))
     header = question.findChild(QLabel, "messageHeader")
     assert header is not None
-    assert header.isHidden()  # my own words need no name
-    question.update_message(dataclasses.replace(turn.user_message, author="bob"))
     qtbot.waitUntil(header.isVisible)  # shown once the view has laid the message out
     assert header.text() == "bob"
     answer = dataclasses.replace(turn.answer, author="bob")

@@ -4,6 +4,11 @@ figures (model, tokens, time) in the quiet caption size.
 The actions' icons show while the message is under the mouse or one of them has the keyboard
 focus; otherwise their places stay empty. They are always in the tab order and named for a
 screen reader, so nothing here is reachable by the mouse alone.
+
+The arrows between versions and "Used 2 memories" are made when a message first shows them, and
+Read aloud only under an answer: most messages never do, and every control a page of messages
+holds costs memory (~14 KB each under the window's style sheet). Made later, they take the
+places in the row and in the tab order they would have had.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QMenu, QToolBut
 
 from chatdesk.core.i18n import ntr, tr
 from chatdesk.ui.conversation.buttons import flat_button, icon_button
+from chatdesk.ui.conversation.frame import after_in_tab_order, into_tab_order
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon, show_icon
 from chatdesk.ui.theme.scale import SPACE
@@ -55,16 +61,18 @@ class MessageFooter(QWidget):
     action = Signal(str)
     edit = Signal()
 
-    def __init__(self, user: bool, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, user: bool, parent: QWidget | None = None, *, versions: bool = False
+    ) -> None:
+        """`versions`: the message has versions already (their arrows are made first, as
+        they come first in the tab order)."""
         super().__init__(parent)
         self.setObjectName("messageFooter")
-        row = QHBoxLayout(self)
+        self._user = user
+        row = self._row = QHBoxLayout(self)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(SPACE["xxs"])
-        self.previous = self._button("previous", "previous-branch", tr("Previous version"))
-        self.branch = QLabel()
-        self.branch.setObjectName("branchPosition")
-        self.next = self._button("next", "next-branch", tr("Next version"))
+        self._versions = self._made_versions() if versions else None
         self.copy = self._copy_button()
         self.regenerate_or_edit = last = self._edit_or_regenerate(user)
         self.delete = self._button(
@@ -74,8 +82,9 @@ class MessageFooter(QWidget):
             tr("Delete"),
             tr("Delete this message and what follows"),
         )
-        self.remember, self.memories = self._memory_parts()
-        self.read_aloud = self._read_aloud_button()
+        self.remember = self._remember_button()
+        self._memories: QToolButton | None = None  # "Used 2 memories", once first shown
+        self._read_aloud = None if user else self._read_aloud_button()
         self.meta = QLabel()
         self.meta.setObjectName("messageMeta")
         reading = () if user else (self.read_aloud,)
@@ -102,22 +111,96 @@ class MessageFooter(QWidget):
 
     def _lay_out(self, row: QHBoxLayout, user: bool) -> None:
         """The figures and versions stay put; the actions' places, empty until wanted, are on
-        the side away from the text (an answer's right, the user's left)."""
-        versions = (self.previous, self.branch, self.next)
+        the side away from the text (an answer's right, the user's left). "Used 2 memories"
+        follows the figures, and the versions the user's actions or precede an answer's
+        (`_made_versions`, `memories`)."""
+        versions = self._versions or ()
         if user:
             row.addStretch(1)
             for widget in (*self.buttons, *versions):
                 row.addWidget(widget)
             row.addSpacing(SPACE["s"])
             row.addWidget(self.meta)
-            row.addWidget(self.memories)
         else:
             row.addWidget(self.meta)
-            row.addWidget(self.memories)
             row.addSpacing(SPACE["s"])
             for widget in (*versions, *self.buttons):
                 row.addWidget(widget)
             row.addStretch(1)
+
+    # -- made when first shown -------------------------------------------------------------------
+
+    def _made_versions(self) -> tuple[QToolButton, QLabel, QToolButton]:
+        previous = self._button("previous", "previous-branch", tr("Previous version"))
+        branch = QLabel()
+        branch.setObjectName("branchPosition")
+        following = self._button("next", "next-branch", tr("Next version"))
+        return previous, branch, following
+
+    def _versions_now(self) -> tuple[QToolButton, QLabel, QToolButton]:
+        """The arrows and the version's place, made now if they were not, where the row and the
+        tab order have them: after the user's actions, before an answer's."""
+        if self._versions is None:
+            made = self._versions = self._made_versions()
+            row = self._row
+            last, first = self.buttons[-1], self.buttons[0]
+            at = row.indexOf(last) + 1 if self._user else row.indexOf(first)
+            for offset, widget in enumerate(made):
+                row.insertWidget(at + offset, widget)
+            if self._user:
+                after_in_tab_order(last, (made[0], made[2]))
+            else:
+                into_tab_order((made[0], made[2]), before=first)
+        return self._versions
+
+    @property
+    def previous(self) -> QToolButton:
+        return self._versions_now()[0]
+
+    @property
+    def branch(self) -> QLabel:
+        return self._versions_now()[1]
+
+    @property
+    def next(self) -> QToolButton:
+        return self._versions_now()[2]
+
+    def show_versions(self, index: int, count: int, *, shown: bool) -> None:
+        """The arrows between the message's versions and which it is ("2/3"), when `shown`."""
+        if self._versions is None and not shown:
+            return
+        previous, branch, following = self._versions_now()
+        for widget in (previous, branch, following):
+            widget.setVisible(shown)
+        branch.setText(f"{index}/{count}")
+        branch.setAccessibleName(tr("Version {index} of {count}", index=index, count=count))
+        previous.setEnabled(index > 1)
+        following.setEnabled(index < count)
+
+    @property
+    def memories(self) -> QToolButton:
+        """ "Used 2 memories": after the figures, where the tab order has it (an answer's after
+        Read aloud, the user's last)."""
+        if self._memories is None:
+            used = self._memories = flat_button("", tr("Show the memories this answer was given"))
+            used.setObjectName("memoriesUsed")
+            used.clicked.connect(lambda: self.action.emit("memories"))
+            used.hide()
+            self._row.insertWidget(self._row.indexOf(self.meta) + 1, used)
+            if self._user:
+                ahead = self.buttons[-1] if self._versions is None else self._versions[2]
+            else:
+                ahead = self.read_aloud
+            after_in_tab_order(ahead, (used,))
+        return self._memories
+
+    @property
+    def read_aloud(self) -> QToolButton:
+        """Read aloud: an answer's (a user's message is not read; asked for, it has one
+        hidden and out of its row, as before)."""
+        if self._read_aloud is None:
+            self._read_aloud = self._read_aloud_button()
+        return self._read_aloud
 
     def _button(
         self, icon: str, name: str, text: str, description: str | None = None
@@ -148,19 +231,15 @@ class MessageFooter(QWidget):
         button.setProperty("mirrored", QApplication.isRightToLeft())
         return button
 
-    def _memory_parts(self) -> tuple[QToolButton, QToolButton]:
-        """Remember this…, and "Used 2 memories" (hidden until `allow_memory`)."""
+    def _remember_button(self) -> QToolButton:
+        """Remember this… (hidden until `allow_memory`)."""
         remember = self._button(
             "pin", "remember", tr("Remember this…"), tr("Keep this message's words as a memory")
         )
-        used = flat_button("", tr("Show the memories this answer was given"))
-        used.setObjectName("memoriesUsed")
-        used.clicked.connect(lambda: self.action.emit("memories"))
         remember.hide()
-        used.hide()
         self.can_remember = False  # memory is kept where this message is (not a temporary chat)
         self._memory: tuple[tuple[int, ...], bool] = ((), False)  # ids given, and final
-        return remember, used
+        return remember
 
     def show_memory(self, ids: tuple[int, ...], *, final: bool) -> None:
         """ "Used 2 memories" under an answer that was given `ids`, and Remember this…, once
@@ -170,7 +249,8 @@ class MessageFooter(QWidget):
         if shown:
             self.memories.setText(ntr("Used {n} memory", "Used {n} memories", len(ids)))
             self.memories.setAccessibleName(self.memories.text())
-        self.memories.setVisible(shown)
+        if self._memories is not None:
+            self._memories.setVisible(shown)
         self.remember.setVisible(final and self.can_remember)
 
     def allow_memory(self) -> None:
@@ -182,14 +262,15 @@ class MessageFooter(QWidget):
         """Copy once the message has ended (nothing to act on before); Read aloud, an
         answer's, as soon as it has `words`."""
         self.copy.setVisible(final)
-        self.read_aloud.setVisible(self.read_aloud in self.buttons and words)
+        if not self._user:
+            self.read_aloud.setVisible(words)
 
     def _read_aloud_button(self) -> QToolButton:
         """Read aloud: an answer's, shown once it has words (message.py)."""
         button = self._button("read-aloud", "read-aloud", "")
         button.setParent(self)
         button.setVisible(False)
-        self.read_aloud = button
+        self._read_aloud = button
         self.set_reading(False)
         return button
 
@@ -208,9 +289,22 @@ class MessageFooter(QWidget):
 
     _PARTS = ("copy", "read_aloud", "regenerate_or_edit", "remember", "delete", "previous", "next")
 
+    def _part(self, name: str) -> QToolButton | None:
+        """The control `name` of `_PARTS`, if it was made."""
+        if name in ("previous", "next"):
+            if self._versions is None:
+                return None
+            previous, _, following = self._versions
+            return following if name == "next" else previous
+        if name == "read_aloud":
+            return self._read_aloud
+        part: QToolButton = getattr(self, name)
+        return part
+
     def focused_part(self) -> str | None:
         """Which of its controls has the keyboard focus, by name (None: none of them)."""
-        return next((name for name in self._PARTS if getattr(self, name).hasFocus()), None)
+        parts = ((name, self._part(name)) for name in self._PARTS)
+        return next((name for name, part in parts if part is not None and part.hasFocus()), None)
 
     def focus_held(self) -> str | None:
         """The control that has the keyboard focus, or that waits to take it (`focus_part`)."""
@@ -232,7 +326,9 @@ class MessageFooter(QWidget):
             self._wanted = None  # the user went on elsewhere: leave the focus there
             return
         for each in (self._wanted, "regenerate_or_edit", "copy"):
-            button: QToolButton = getattr(self, each)
+            button = self._part(each)
+            if button is None:
+                continue
             if button.isVisibleTo(self) and button.isEnabled():  # the message may be unshown yet
                 button.setFocus(Qt.FocusReason.TabFocusReason)
                 self._wanted = None

@@ -63,6 +63,26 @@ def status_label() -> QLabel:
     return label
 
 
+def after_in_tab_order(anchor: QWidget, made: tuple[QWidget, ...]) -> None:
+    """Put `made`, in their order, right after `anchor` in the tab order."""
+    for widget in made:
+        QWidget.setTabOrder(anchor, widget)
+        anchor = widget
+
+
+def into_tab_order(made: tuple[QWidget, ...], *, before: QWidget) -> None:
+    """Put `made`, just made (so last in the focus chain), right before `before` in the tab
+    order: after the nearest widget ahead of it that takes the focus. With none ahead of it in
+    its window, they stay last."""
+    window = before.window()
+    anchor = before.previousInFocusChain()
+    while anchor is not None and anchor is not window:
+        if anchor not in made and anchor.focusPolicy() != Qt.FocusPolicy.NoFocus:
+            after_in_tab_order(anchor, made)
+            return
+        anchor = anchor.previousInFocusChain()
+
+
 def words_frame(user: bool, parts: tuple[QWidget, ...]) -> tuple[QFrame, QVBoxLayout]:
     """The frame of a message's words: the user's padded (a bubble fitted to them), an
     answer's flush."""

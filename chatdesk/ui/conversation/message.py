@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, Signal
 from PySide6.QtGui import QEnterEvent
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 from shiboken6 import Shiboken
 
 from chatdesk.core.assistants.builtin import said
@@ -24,7 +32,13 @@ from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.bubble import BubbleFit
 from chatdesk.ui.conversation.footer import MessageFooter
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
-from chatdesk.ui.conversation.frame import reasoning_toggle, shown_cuts, status_label, words_frame
+from chatdesk.ui.conversation.frame import (
+    into_tab_order,
+    reasoning_toggle,
+    shown_cuts,
+    status_label,
+    words_frame,
+)
 from chatdesk.ui.conversation.labels import header_text, usage_text
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.status_words import STATUS_BUTTONS, status_actions, status_text
@@ -46,9 +60,10 @@ class MessageWidget(QFrame):
     delete, retry, continue, previous-branch, next-branch, load-images, and for an answer the
     model's context window could not hold, summarise and choose-model.
 
-    It keeps 31 methods because a message is shown, streamed, edited and acted on in place:
-    each part it may show (reasoning, tool calls, attachments, sources, its status, its footer)
-    has its own method, and the hover that shows its actions is Qt's event methods."""
+    It keeps 35 methods because a message is shown, streamed, edited and acted on in place:
+    each part it may show (its author, reasoning, tool calls, attachments, sources, its status,
+    its footer) has its own method, which makes the part when it is first shown, and the hover
+    that shows its actions is Qt's event methods."""
 
     action = Signal(str, object)
     edited = Signal(object, str)  # message id, new text
@@ -102,10 +117,11 @@ class MessageWidget(QFrame):
         outer = self._outer = QVBoxLayout(self._own)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(4)
-        self._header = QLabel()  # who wrote the user's message, in a team thread
-        self._header.setObjectName("messageHeader")
         self._head = None if user else SpeakerHead()
-        self._thinking = reasoning_toggle(self._toggle_reasoning)
+        # Made when first shown, as most messages never show them (each control costs memory):
+        # who wrote the user's message in a team thread, the reasoning's toggle, the status.
+        self._header: QLabel | None = None
+        self._toggle = reasoning_toggle(self._toggle_reasoning) if self.message.reasoning else None
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
@@ -119,20 +135,19 @@ class MessageWidget(QFrame):
         # decoder) is handed to it, now or when it is made.
         self.attachments: AttachmentRow | None = None
         self._thumbnails: Thumbnails | None = None
-        self._status = status_label()
+        self._status_line: QLabel | None = None
         self._status_row = QHBoxLayout()
         self._status_row.setSpacing(6)
-        self._status_row.addWidget(self._status, 1)
         # Made when a message first needs them (an error, a stop): a page of finished
         # messages builds none of them, nor the reasoning view (a thread opens faster).
         self.status_buttons: dict[str, QPushButton] = {}
-        self.footer = MessageFooter(user)
+        self.footer = MessageFooter(user, versions=self.message.sibling_count > 1)
         self.footer.action.connect(lambda name: self.action.emit(name, self.message.id))
         self.footer.edit.connect(self.start_editing)
         self._meta = self.footer.meta
-        bubble, self._inner = words_frame(
-            user, (self._header if self._head is None else self._head, self._thinking, self.body)
-        )
+        ahead = (self._head,) if self._head is not None else ()
+        toggle = (self._toggle,) if self._toggle is not None else ()
+        bubble, self._inner = words_frame(user, (*ahead, *toggle, self.body))
         self._bubble = bubble  # hidden while the message is edited in its place
         if user:  # the user's words: a bubble fitted to them on the trailing side (bubble.py)
             line = QHBoxLayout()
@@ -186,10 +201,7 @@ class MessageWidget(QFrame):
         if self._own.isHidden():  # a comparison's columns show it (show_beside), formatted there
             return
         if self._head is None:  # the user's: named only in a team thread
-            self._header.setText(header_text(message))
-            author = message.author
-            self._header.setToolTip(tr("Written by {author}", author=author) if author else "")
-            self._header.setVisible(message.author is not None)
+            self._show_author(message)
         else:
             look = self._speakers.get(said(message.agent or ""), (None, None))
             self._head.show_speaker(message, look)
@@ -205,8 +217,34 @@ class MessageWidget(QFrame):
         else:
             self._format_streaming()
 
+    def _show_author(self, message: MessageView) -> None:
+        """Who wrote the user's message, over its words in a team thread."""
+        author = message.author
+        if self._header is None:
+            if author is None:
+                return
+            self._header = QLabel()
+            self._header.setObjectName("messageHeader")
+            self._inner.insertWidget(0, self._header)
+        self._header.setText(header_text(message))
+        self._header.setToolTip(tr("Written by {author}", author=author) if author else "")
+        self._header.setVisible(author is not None)
+
+    @property
+    def _thinking(self) -> QToolButton:
+        """The toggle that unfolds the reasoning: over the text, and before it in the tab
+        order (made when the message first has reasoning)."""
+        if self._toggle is None:
+            self._toggle = reasoning_toggle(self._toggle_reasoning)
+            ahead = self._head is not None or self._header is not None
+            self._inner.insertWidget(1 if ahead else 0, self._toggle)
+            into_tab_order((self._toggle,), before=self.body)
+        return self._toggle
+
     def _show_reasoning_state(self, message: MessageView) -> None:
         has = bool(message.reasoning)
+        if not has and self._toggle is None:
+            return
         self._thinking.setVisible(has)
         if has:
             live = not message.status.is_final and not message.content
@@ -279,12 +317,22 @@ class MessageWidget(QFrame):
             if shown is not None:
                 shown.thumbnails = thumbnails
 
+    @property
+    def _status(self) -> QLabel:
+        """The status line under the words (made when the message first has one)."""
+        if self._status_line is None:
+            self._status_line = status_label()
+            self._status_row.insertWidget(0, self._status_line, 1)
+        return self._status_line
+
     def _show_status(self, message: MessageView) -> None:
         text = status_text(message)
-        self._status.setText(text)
-        self._status.setProperty("state", message.status.value)
-        self._status.style().polish(self._status)
-        self._status.setVisible(bool(text))
+        if text or self._status_line is not None:
+            status = self._status
+            status.setText(text)
+            status.setProperty("state", message.status.value)
+            status.style().polish(status)
+            status.setVisible(bool(text))
         wanted = status_actions(message)
         if not self.status_buttons and not any(wanted.values()):
             return
@@ -302,13 +350,7 @@ class MessageWidget(QFrame):
         final = message.status.is_final
         many = message.sibling_count > 1 and not self._column
         footer = self.footer
-        for widget in (footer.previous, footer.branch, footer.next):
-            widget.setVisible(many)
-        index, count = message.sibling_index, message.sibling_count
-        footer.branch.setText(f"{index}/{count}")
-        footer.branch.setAccessibleName(tr("Version {index} of {count}", index=index, count=count))
-        footer.previous.setEnabled(message.sibling_index > 1)
-        footer.next.setEnabled(message.sibling_index < message.sibling_count)
+        footer.show_versions(message.sibling_index, message.sibling_count, shown=many)
         footer.show_actions(final, words=bool(message.content.strip()))
         for widget in (footer.regenerate_or_edit, footer.delete):
             widget.setVisible(final and not self._column)
