@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import asyncio
 import importlib.machinery
-import importlib.metadata
 import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from chatdesk.core.extras_install import InstallFailed, InstallProblem, run_pip
 from chatdesk.core.i18n import mark, tr
 
 LOCAL_SPEECH = "local-speech"
@@ -123,6 +121,8 @@ def requirements_of(
     """The requirements `extra` adds, as the installed distribution's metadata lists them
     (`faster-whisper<2,>=1.1`), markers evaluated for this system: the metadata found in
     `paths` (the environment an install goes to) when it is there, else this process's."""
+    import importlib.metadata
+
     from packaging.requirements import Requirement
 
     found = (
@@ -180,6 +180,8 @@ class Extras:
 
     def state(self, extra: str) -> ExtraState:
         """What `extra` costs and whether it is here; a cheap look at the import path."""
+        from chatdesk.core.extras_install import InstallFailed, InstallProblem  # pip's, on use
+
         if extra not in EXTRAS:
             raise InstallFailed(
                 InstallProblem.UNKNOWN_EXTRA,
@@ -204,6 +206,8 @@ class Extras:
     async def install(self, extra: str, progress: Callable[[str], None]) -> ExtraState:
         """Install `extra` with pip, each line pip prints handed to `progress`; the state after.
         Cancelling stops pip. Raises `InstallFailed` with the problem and what to do."""
+        from chatdesk.core.extras_install import InstallFailed, InstallProblem, run_pip
+
         state = self.state(extra)
         if state.present:
             return state

@@ -22,6 +22,7 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol, TypeVar
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
@@ -185,21 +186,31 @@ def attach_core(window: MainWindow, core: AppCore, kept: KeptRenders | None = No
     window.settings.dialog_made.append(  # and of drawing formulas (Appearance)
         lambda dialog: dialog.appearance.offer_formulas(window.runner, lambda: core.extras)
     )
-    # Over the messages: the first with formulas shown as source offers to draw them, once
-    # (imported here: its extras and settings need asyncio, which the first paint does without).
-    from chatdesk.ui.window.formulas_offer import FormulasOffer
-
-    FormulasOffer(  # a widget of the window's column, which keeps it
-        window.panes.column,
-        window.formatter,
-        window.view.refresh_all,
-        window.runner,
-        lambda: core.extras,
+    # Over the messages: the first with formulas shown as source offers to draw them, once;
+    # the offer is made then (most runs never show it).
+    window.formatter.formulas_missing.connect(
+        _formulas_offer(window, core), Qt.ConnectionType.SingleShotConnection
     )
     # The local API on the window's loop while Preferences ▸ Local API has it on.
     window.settings.serve_api(core, core.keys, window.statusBar())
     # The first start offers to connect a model, unless the offline demo was chosen before.
     window.connecting.offer_at_start(core.config.settings.ui.offline_demo)
+
+
+def _formulas_offer(window: MainWindow, core: AppCore) -> Callable[[], None]:
+    def offer() -> None:
+        from chatdesk.ui.window.formulas_offer import FormulasOffer
+
+        made = FormulasOffer(  # a widget of the window's column, which keeps it
+            window.panes.column,
+            window.formatter,
+            window.view.refresh_all,
+            window.runner,
+            lambda: core.extras,
+        )
+        made.missing()  # this first time; the next come to it from the formatter
+
+    return offer
 
 
 def run(

@@ -14,10 +14,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QLabel, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
+from chatdesk.app import Core
 from chatdesk.core.extras import Extras
 from chatdesk.core.render.worker import RenderWorker
 from chatdesk.core.settings_outside import VoiceSettings
 from chatdesk.ui.conversation.formatter import Formatter
+from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.settings.voice_page import LOCAL, VoicePage
 from chatdesk.ui.window.formulas_offer import FormulasOffer
@@ -223,3 +225,18 @@ def test_pips_english_line_starts_on_the_right_in_a_right_to_left_window(
     assert min(inked) > line.width() // 2
     qtbot.mouseClick(offer.cancel, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not offer.installing)
+
+
+def test_the_window_makes_the_offer_with_its_first_formula_not_drawn(
+    attached_window: tuple[MainWindow, Core], qtbot: QtBot
+) -> None:
+    """Most runs never show it: the window makes it then, atop the column of messages."""
+    window, _ = attached_window
+    assert window.findChild(FormulasOffer) is None
+    window.formatter.formulas_missing.emit()  # as the formatter does for such a message
+    offer = window.findChild(FormulasOffer, "formulasOffer")
+    assert offer is not None
+    assert window.panes.column.indexOf(offer) == 0
+    window.formatter.formulas_missing.emit()  # the next: the same offer, not another
+    assert window.findChildren(FormulasOffer) == [offer]
+    qtbot.waitUntil(lambda: not window.runner.busy)  # its look at the extra has ended

@@ -25,6 +25,8 @@ NOT_AT_REST = (
     *("chatdesk.ui.attachments.viewer", "chatdesk.ui.conversation.question_card"),
     *("chatdesk.ui.window.remember_dialog", "chatdesk.ui.conversation.comparison"),
     "chatdesk.ui.context.dialogs",
+    # the offer to draw formulas, made with the first formula not drawn; installing an extra
+    *("chatdesk.ui.window.formulas_offer", "chatdesk.core.extras_install"),
 )
 
 PROBE = f"""

@@ -46,10 +46,11 @@ class FormulasOffer(ExtraOffer):
         self._formatter = formatter
         self._redraw = redraw
         self._asked = False
-        formatter.formulas_missing.connect(self._missing)
+        formatter.formulas_missing.connect(self.missing)
         self.installed.connect(self._drawn)
 
-    def _missing(self) -> None:
+    def missing(self) -> None:
+        """A message's formulas could not be drawn: the offer, if the extra is still missing."""
         if self._asked:  # said once a run
             return
         self._asked = True

@@ -19,12 +19,10 @@ from chatdesk.core.extras import (
     LOCAL_SPEECH,
     PACKAGES,
     Extras,
-    InstallFailed,
-    InstallProblem,
     packages_of,
     requirements_of,
 )
-from chatdesk.core.extras_install import failure
+from chatdesk.core.extras_install import InstallFailed, InstallProblem, failure
 from chatdesk.core.trust.environment import pip_environment
 from chatdesk.core.voice.audio import SAMPLE_RATE
 from chatdesk.core.voice.audio_files import decode_wav, resampled

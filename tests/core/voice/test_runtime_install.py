@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from chatdesk.core.extras import LOCAL_SPEECH, Extras, InstallFailed, InstallProblem
+from chatdesk.core.extras import LOCAL_SPEECH, Extras
+from chatdesk.core.extras_install import InstallFailed, InstallProblem
 from tests.core.voice.runtime_parts import (
     Venv,
     cut_off_pip_settings,
