@@ -158,8 +158,8 @@ def _conversation(
     """The chat's parts, wired to each other and to the features `made` before them."""
     events, tools = made.events, made.tools
     tasks = BackgroundTasks()
-    summarizer = Summarizer(store, providers, events, counting, current, clock)
     contexts = _contexts(store, providers, current, counting, tasks, made)
+    summarizer = Summarizer(store, providers, events, counting, current, clock, contexts.counts)
     namer = ThreadNamer(store, providers, current, events, clock)
     answer_ended = _after_answers(current, tasks, namer, summarizer)
     answers = Answers(

@@ -348,6 +348,7 @@ class ChatService(Library):
         counts, memories' vectors) has ended; for tools that exit after a command, and tests."""
         while pending := [*self._tasks.pending(), *self._summarizer.tasks()]:
             await asyncio.wait(pending)
+        await self._contexts.counts.flush()  # those not written with an answer yet
         if self.memory is not None:
             await self.memory.settle()
 
@@ -361,6 +362,7 @@ class ChatService(Library):
             await self.memory.aclose()
         await self._summarizer.aclose()
         await self._tasks.aclose()
+        await self._contexts.counts.aclose()
         await self.tools.aclose()
         self._counting.shutdown()
         for close in self._owned:

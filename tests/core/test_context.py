@@ -3,9 +3,10 @@ leaves out the user's newest message; token counts are cached per message."""
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.models import Message, Role, Status, Summary, Thread
-from chatdesk.core.tokens import Encodings, TokenCounter
+from chatdesk.core.tokens import Counted, Encodings, MessageLike, TokenCounter
 from tests.conftest import ServiceFactory
 from tests.core.providers import ScriptedProvider
 
@@ -453,5 +454,46 @@ async def test_counts_are_never_loaded_for_a_model_that_is_not_openais(
         assert usage.estimated
         assert usage.used_tokens > 0
         assert not counter.ready("gpt-4o")  # no counting process was started for it
+    finally:
+        await service.aclose()
+
+
+class CountingSpy(TokenCounter):
+    """The app's counter, noting every text it is asked to count."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def count_each(self, model: str, messages: Iterable[MessageLike]) -> Counted:
+        asked = list(messages)
+        self.texts.extend(message.content for message in asked)
+        return super().count_each(model, asked)
+
+
+@pytest.mark.asyncio
+async def test_counts_go_with_the_answers_writes_and_are_made_once(
+    config: Configuration, store: Store
+) -> None:
+    spy = CountingSpy()
+    chat_settings = dataclasses.replace(config.settings.chat, summary_threshold=0.0)
+    settings = dataclasses.replace(config.settings, chat=chat_settings)
+    provider = ScriptedProvider(["An answer ", "in four ", "pieces", "."])
+    service = assemble(store, Providers({"scripted": provider}), settings, tokens=spy)
+    try:
+        thread = await service.create_thread(provider="scripted", model="gpt-4o")
+        turn = await service.send(thread.id, "Count this question once")
+        answer = await service.wait_for_answer(turn.answer.id)
+        assert turn.user_message is not None
+        # The question was counted for the request; its count went with the answer's writes.
+        assert cached(store.path)[turn.user_message.id.hex][0] is not None
+        await service.context_usage(thread.id)  # counts the answer: kept for the next write
+        assert cached(store.path)[answer.id.hex][0] is None
+        await service.context_usage(thread.id)
+        assert spy.texts.count(answer.content) == 1  # the count kept was used, not made again
+        assert spy.texts.count("Count this question once") == 1
+        await service.settle()
+        tokens = spy.count_message(MODEL, ChatMessage("assistant", answer.content)).tokens
+        assert cached(store.path)[answer.id.hex][:2] == (tokens, "o200k_base")
     finally:
         await service.aclose()

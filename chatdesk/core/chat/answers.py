@@ -7,13 +7,15 @@ One task per answer runs its steps in order:
 2. **place** — requests reach their provider (and its rate limit) in the order their answers
    started: each waits for the one before it to be on its way;
 3. **stream** — the provider's stream read to its end by `AnswerWriter` (`answering.py`), the
-   growing text saved at once after the first token and then every 250 ms. When the chat has
-   tools switched on and the model asks for some, the calls are decided, run and stored
-   (`tool_rounds.py`) and the model is asked again with their results: stream → tool calls →
-   approval → run → results → stream again, up to the round limit (`tools.max_rounds`);
+   growing text saved at once after the first token and then every 250 ms, with the token
+   counts made meanwhile (`counts_to_save.py`). When the chat has tools switched on and the
+   model asks for some, the calls are decided, run and stored (`tool_rounds.py`) and the
+   model is asked again with their results: stream → tool calls → approval → run → results
+   → stream again, up to the round limit (`tools.max_rounds`);
 4. **finish** — usage (from the server, or counted here when it sent none), cost, the final
-   status and the thread's and project's totals in one write, which runs even when the task is
-   cancelled: an answer that is ending always reaches the disk.
+   status, the thread's and project's totals and the counts made meanwhile in one write,
+   which runs even when the task is cancelled: an answer that is ending always reaches the
+   disk.
 
 Stopping cancels the task; what arrived is kept, marked `interrupted`. The runner also marks
 answers left unfinished by a chatdesk that died (`recover_interrupted`).
@@ -374,7 +376,7 @@ class Answers:
                 reasoning=state.reasoning_text(),
                 first_token_ms=state.ms_since_start(state.first_token_at),
             )
-            await self._store.write(save)
+            await self._store.write(self._contexts.counts.with_counts(save))
             await asyncio.sleep(FLUSH_INTERVAL)
 
     async def _finish(self, run: _Run, outcome: Outcome) -> MessageView:
@@ -446,7 +448,7 @@ class Answers:
             memory_repo.mark_used(session, remembered, now)
             return stored
 
-        return await self._store.write(write)
+        return await self._store.write(self._contexts.counts.with_counts(write))
 
     async def _estimate_usage(self, request: ChatRequest, state: AnswerState) -> None:
         """The server reported no usage (some local servers never do, and a cut-off stream

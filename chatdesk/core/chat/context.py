@@ -15,7 +15,7 @@ transaction on a Store worker thread.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -67,6 +67,8 @@ class ContextSpec:
     # tokens go in a section of the system message (memory/giving.py).
     memories: tuple[Given, ...] = ()
     memory_budget: int = 0
+    # Counts made but not stored yet (`counts_to_save.py`), used as the stored ones are.
+    known_counts: Mapping[uuid.UUID, CountUpdate] = field(default_factory=dict)
 
 
 @dataclass
@@ -87,7 +89,9 @@ class BuiltContext:
 def build(
     session: Session, counter: TokenCounter, spec: ContextSpec, *, with_messages: bool = False
 ) -> BuiltContext:
-    reader = BranchReader(session, counter, spec.model, with_texts=with_messages)
+    reader = BranchReader(
+        session, counter, spec.model, with_texts=with_messages, known=spec.known_counts
+    )
     branch = Branch(reader.walk(spec.start, spec.budget.tokens, spec.max_messages))
     summary = valid_summary(branch, records.candidates(session, spec.thread_id))
     fitted = _fit(reader, branch, summary, spec)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,6 +18,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.budget import ThreadSetup, thread_setup
 from chatdesk.core.chat.context import BuiltContext, ContextSpec
 from chatdesk.core.chat.counts import Counting, CountUpdate
+from chatdesk.core.chat.counts_to_save import CountsToSave
 from chatdesk.core.chat.tasks import BackgroundTasks
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError
@@ -86,7 +87,8 @@ class Contexts:
         self._providers = providers
         self._settings = settings
         self._counting = counting
-        self._tasks = tasks
+        # The counts it makes, written with the answers' own writes (counts_to_save.py).
+        self.counts = CountsToSave(store, tasks)
         # The tools a chat offers, as far as they are known (`Tools.known_offer`): the gauge
         # counts them.
         self._known_offer = tools
@@ -112,10 +114,13 @@ class Contexts:
         await self._counting.load(answer.model or "")
         passages, new = await self._passages_for(answer)
         memories = await self._memories_for(answer)
+        known = self.counts.known()  # taken here, on the loop
         built, setup = await self._store.read(
-            lambda s: self._context_for(s, answer, tools, calls, passages, memories, guidance)
+            lambda s: self._context_for(
+                s, answer, tools, calls, passages, memories, guidance, known
+            )
         )
-        self._save_counts_later(built.fresh_counts)
+        self.counts.add(built.fresh_counts)
         request = ChatRequest(
             model=answer.model or "",
             messages=built.messages,
@@ -206,6 +211,7 @@ class Contexts:
             lambda s: self.setup(s, repo.thread_row(s, thread_id, deleted_ok=True))
         )
         await self._counting.load(setup.model)
+        known = self.counts.known()  # taken here, on the loop
 
         def work(session: Session) -> BuiltContext:
             thread = repo.thread_row(session, thread_id, deleted_ok=True)
@@ -225,11 +231,12 @@ class Contexts:
                 guidance=guidance,
                 knowledge_kept=kept,
                 memories=memories,
+                known_counts=known,
             )
             return context.build(session, self._counting.counter, spec)
 
         built = await self._store.read(work)
-        self._save_counts_later(built.fresh_counts)
+        self.counts.add(built.fresh_counts)
         return built, setup
 
     def _memories_now(
@@ -262,6 +269,7 @@ class Contexts:
         passages: tuple[Passage, ...] = (),
         memories: tuple[Given, ...] = (),
         guidance: str = "",  # the tools' servers' instructions
+        known: Mapping[uuid.UUID, CountUpdate] | None = None,  # counts not stored yet
     ) -> tuple[BuiltContext, ThreadSetup]:
         thread = repo.thread_row(session, answer.thread_id, deleted_ok=True)
         setup = self.setup(session, thread, provider=answer.provider, model=answer.model)
@@ -283,6 +291,7 @@ class Contexts:
             guidance=guidance,
             passages=passages,
             memories=memories,
+            known_counts=known or {},
         )
         built = context.build(session, self._counting.counter, spec, with_messages=True)
         sees = model_takes_images(self._providers, setup.provider, setup.model)
@@ -303,12 +312,6 @@ class Contexts:
             memory_budget=self._settings().memory.budget_tokens,
             **more,
         )
-
-    def _save_counts_later(self, updates: list[CountUpdate]) -> None:
-        """Cache new counts without making anyone wait for the write."""
-        if updates:
-            saving = self._store.write(lambda s: repo.save_counts(s, updates))
-            self._tasks.spawn(saving, "token-counts")
 
 
 def _given(source: CitedSource) -> Passage:

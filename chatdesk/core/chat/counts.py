@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -124,12 +124,20 @@ class _Given:
 class BranchReader:
     """Reads one branch for one model inside one transaction: counts what is not cached yet
     and remembers the texts it read, so building a request reads each message once.
-    `with_texts`: read every walked message's text along (a request sends them)."""
+    `with_texts`: read every walked message's text along (a request sends them). `known`:
+    counts made but not stored yet (`counts_to_save.py`), used as the stored ones are."""
 
     def __init__(
-        self, session: Session, counter: TokenCounter, model: str, *, with_texts: bool = False
+        self,
+        session: Session,
+        counter: TokenCounter,
+        model: str,
+        *,
+        with_texts: bool = False,
+        known: Mapping[uuid.UUID, CountUpdate] | None = None,
     ) -> None:
         self._session = session
+        self._known = known or {}
         self._counter = counter
         self.model = model
         self.key = meter_key(counter, model)
@@ -246,6 +254,7 @@ class BranchReader:
             and row.id not in self._given
             for row in rows
         ]
+        known.update(self._not_stored_yet(rows, cached))
         if self._with_texts:
             self._keep_texts(rows)
         else:
@@ -267,10 +276,24 @@ class BranchReader:
             for row, hit in zip(rows, cached, strict=True)
         ]
 
+    def _not_stored_yet(self, rows: Sequence[Any], cached: Sequence[bool]) -> dict[uuid.UUID, int]:
+        """The counts of `rows` not cached in the database that were made for this text and
+        encoding but are not written yet (`known`)."""
+        return {
+            row.id: made.tokens
+            for row, hit in zip(rows, cached, strict=True)
+            if not hit
+            and (made := self._known.get(row.id)) is not None
+            and made.key == self.key
+            and made.updated_at == row.updated_at
+            and row.status.is_final
+            and row.id not in self._given
+        }
+
     def _find_cuts(self, rows: Sequence[Any]) -> None:
         """Note the questions whose answers in `rows` were given them cut (newest first: an
         answer comes before its question)."""
-        answers = {row.id: row.parent_hex for row in rows if row.role is Role.ASSISTANT}
+        answers = {row.id: row.parent_hex for row in rows if row.role is Role.ASSISTANT and row.cut}
         if not answers:
             return
         for answer_id, records in repo.cut_records(self._session, list(answers)).items():

@@ -9,14 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Table, Uuid, bindparam, literal, select, update
+from sqlalchemy import Table, Uuid, bindparam, exists, literal, select, update
 from sqlalchemy.orm import Session
 
 from chatdesk.core.chat.repository.rows import ROLES, STATUSES, stored_uuid
-from chatdesk.core.store.models import Message, Role, Status
+from chatdesk.core.kinds import PartKind
+from chatdesk.core.store.models import Message, MessagePart, Role, Status
 from chatdesk.core.store.prepared import Prepared, connection_of
 
 M = cast(Table, Message.__table__)
+P = cast(Table, MessagePart.__table__)
+# Whether an answer holds a record of its question cut to fit (`cuts.py`): read with the row,
+# so the walk asks for the records only where there are some (an index lookup per row).
+_HAS_CUT = exists().where(P.c.message_id == M.c.id, P.c.kind == PartKind.CUT).label("cut")
 
 
 @dataclass(frozen=True)
@@ -39,7 +44,7 @@ def _walk_up(*extra: str) -> Prepared:
     walk = walk.union_all(step.where(walk.c.n < bindparam("limit")))
     columns = (*_WALKED[:-2], *extra, *_WALKED[-2:])
     return Prepared(
-        select(*(M.c[name] for name in columns))
+        select(*(M.c[name] for name in columns), _HAS_CUT)
         .join(walk, M.c.id == walk.c.id)
         .order_by(M.c.depth.desc())
     )
@@ -57,6 +62,7 @@ class Walked(NamedTuple):
     tool_time_ms: int | None  # set: it made tool calls
     token_encoding: str | None
     parent_hex: str | None  # the parent as stored: only the last row's is used, to go on
+    cut: bool  # an answer given its question cut to fit (`cuts.py` has the records)
 
 
 class WalkedText(NamedTuple):
@@ -72,6 +78,7 @@ class WalkedText(NamedTuple):
     content: str
     token_encoding: str | None
     parent_hex: str | None
+    cut: bool
 
 
 _WALKED = (
@@ -117,8 +124,9 @@ def walk_up(session: Session, start: uuid.UUID, limit: int, *, with_texts: bool)
                 content,
                 key,
                 parent,
+                bool(cut),
             )
-            for id_, depth, role, status, at, tokens, tool_ms, content, key, parent in rows
+            for id_, depth, role, status, at, tokens, tool_ms, content, key, parent, cut in rows
         ]
     return [
         Walked(
@@ -131,8 +139,9 @@ def walk_up(session: Session, start: uuid.UUID, limit: int, *, with_texts: bool)
             tool_ms,
             key,
             parent,
+            bool(cut),
         )
-        for id_, depth, role, status, at, tokens, tool_ms, key, parent in _UP_COUNTS.rows(
+        for id_, depth, role, status, at, tokens, tool_ms, key, parent, cut in _UP_COUNTS.rows(
             connection, start=start, limit=limit
         )
     ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,7 +26,8 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.background import complete_text
 from chatdesk.core.chat.budget import ThreadSetup, background_choice, thread_setup
 from chatdesk.core.chat.context import Branch, unsummarised, valid_summary
-from chatdesk.core.chat.counts import BranchReader, Counting, CountUpdate, save_counts
+from chatdesk.core.chat.counts import BranchReader, Counting, CountUpdate
+from chatdesk.core.chat.counts_to_save import CountsToSave
 from chatdesk.core.chat.events import EventBus, SummaryCreated, SummaryFailed, SummaryStarted
 from chatdesk.core.chat.summaries import records
 from chatdesk.core.chat.summaries.planner import Limits, to_cover
@@ -83,8 +84,11 @@ class Summarizer:
         counting: Counting,
         settings: Callable[[], Settings],
         clock: Clock,
+        counts: CountsToSave,
     ) -> None:
+        """`counts`: where the counts it makes wait to be written (`counts_to_save.py`)."""
         self._store = store
+        self._counts = counts
         self._providers = providers
         self._events = events
         self._counting = counting
@@ -170,8 +174,11 @@ class Summarizer:
         if setups is None:
             return None
         await self._counting.load(setups.thread.model, setups.writer.model)
-        job, fresh = await self._store.read(lambda s: self._plan(s, thread_id, setups, manual))
-        await self._save(fresh)
+        known = self._counts.known()
+        job, fresh = await self._store.read(
+            lambda s: self._plan(s, thread_id, setups, manual, known)
+        )
+        self._counts.add(fresh)
         return job
 
     def _setups(self, session: Session, thread_id: uuid.UUID, manual: bool) -> _Setups | None:
@@ -196,10 +203,15 @@ class Summarizer:
         return _Setups(own, writer)
 
     def _plan(
-        self, session: Session, thread_id: uuid.UUID, setups: _Setups, manual: bool
+        self,
+        session: Session,
+        thread_id: uuid.UUID,
+        setups: _Setups,
+        manual: bool,
+        known: Mapping[uuid.UUID, CountUpdate],
     ) -> tuple[_Job | None, list[CountUpdate]]:
         thread = repo.thread_row(session, thread_id, deleted_ok=True)
-        reader = BranchReader(session, self._counting.counter, setups.thread.model)
+        reader = BranchReader(session, self._counting.counter, setups.thread.model, known=known)
         branch = Branch(reader.walk(thread.active_leaf_id))
         base = valid_summary(branch, records.candidates(session, thread_id))
         tail = list(unsummarised(branch, base.depth if base else -1))
@@ -236,10 +248,6 @@ class Summarizer:
             max_messages=chat.context_messages,
             room=room,
         )
-
-    async def _save(self, fresh: list[CountUpdate]) -> None:
-        if fresh:
-            await self._store.write(lambda s: save_counts(s, fresh))
 
     # -- writing it ------------------------------------------------------------------------------
 
