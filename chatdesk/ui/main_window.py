@@ -255,16 +255,24 @@ class MainWindow(AttachedParts):
         self._thread, self._deleted_shown = thread, None
         self.controller.open(thread.id if thread else None, at)
         self.sidebar.select(self.saved_thread_id, thread.project_id if thread else None)
-        self._show_header()
+        self._show_header(recent=False)
         if not staying:
             self.drafts.load(thread.id if thread else None)
         self.find_bar.close_bar()
         self.sending.show_streaming()
-        self.summaries.thread_changed()
         self._update_thread_actions()
         if self.team_ui is not None and not staying:
             self.team_ui.thread_opened(thread)
-        if thread is not None:
+        self.view.after_paint(self._read_beside_page)
+
+    def _read_beside_page(self) -> None:
+        """What the header and the summary divider read of a thread opened, once its page is
+        painted: a context built for the gauge and one for the summary in use, the thread's
+        spending (every answer of it), the recent models. Read beside the page, they took
+        the interpreter from its widgets and the disk from its read."""
+        self.summaries.thread_changed()
+        self.models.find_recent()
+        if self._thread is not None:
             self.gauge.refresh()
 
     def new_chat(self, project_id: object = None) -> None:
@@ -275,7 +283,9 @@ class MainWindow(AttachedParts):
         self._open(None)
         self.composer.focus_editor()
 
-    def _show_header(self) -> None:
+    def _show_header(self, *, recent: bool = True) -> None:
+        """`recent`: the models' menu asks which models answered last (a thread's opening
+        asks once its page is painted)."""
         thread = self._thread
         own = title = thread_title(thread)
         if self._service is not None:
@@ -284,7 +294,7 @@ class MainWindow(AttachedParts):
         cut = own if title != own else ""
         self.header.show_thread(title, self.models.label(), thread, cut=cut)
         self.setWindowTitle(f"{title} — chatdesk")
-        self.models.show()
+        self.models.show(recent=recent)
         if thread is None:
             self.header.show_usage(None)
             self.header.show_spent(None)

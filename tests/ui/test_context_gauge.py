@@ -224,3 +224,33 @@ def test_a_costly_send_shows_its_estimated_cost_in_the_composer(
 
     window.composer.editor.clear()
     qtbot.waitUntil(lambda: not cost.isVisible())
+
+
+def test_a_thread_opened_shows_its_page_before_its_gauge_and_spending_are_read(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, monkeypatch: Any
+) -> None:
+    """The gauge's context and the thread's spending (every answer of it) are read once the
+    page is shown: read beside it, they took the interpreter from its widgets."""
+    core = make_core()
+    service = core.service
+    thread = finish(service.create_thread(title="read once painted"))
+    exchange(finish, service, thread.id, "what is a heap?")
+    window = open_window(core)
+    shown: list[bool] = []
+    window.view.page_shown.connect(lambda: shown.append(True))
+    asked: list[tuple[str, bool]] = []
+    context_usage, thread_usage = service.context_usage, service.thread_usage
+
+    async def usage(*args: Any) -> ContextUsage:
+        asked.append(("context", bool(shown)))
+        return await context_usage(*args)
+
+    async def spent(thread_id: uuid.UUID) -> Any:
+        asked.append(("spending", bool(shown)))
+        return await thread_usage(thread_id)
+
+    monkeypatch.setattr(service, "context_usage", usage)
+    monkeypatch.setattr(service, "thread_usage", spent)
+    opened(qtbot, window, thread.id)
+    qtbot.waitUntil(lambda: len(asked) >= 2)
+    assert sorted(asked) == [("context", True), ("spending", True)]

@@ -16,6 +16,7 @@ first.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
@@ -58,9 +59,10 @@ READING_WAIT_MS = 500  # at most, for a thread's first page while the page befor
 
 
 class ConversationView(QScrollArea):
-    """It keeps 35 methods because a page being built, the scroll position that follows the
+    """It keeps 37 methods because a page being built, the scroll position that follows the
     end or holds a message in sight, and the widgets' places in the column are one state: each
-    step of building a page moves the scroll position, and each scroll asks for pages."""
+    step of building a page moves the scroll position, each scroll asks for pages, and what
+    a thread's opening reads beside its page waits for that page's first paint."""
 
     older_wanted = Signal()
     newer_wanted = Signal()
@@ -129,6 +131,11 @@ class ConversationView(QScrollArea):
         self._reading_wait = QTimer(self, singleShot=True, interval=READING_WAIT_MS)
         self._reading_wait.timeout.connect(self._show_page)
         self._discarded = Discarded(self)  # the widgets of pages shown before
+        # What waits for the page being shown to be painted (`after_paint`), called in the
+        # turn after its first paint.
+        self._waiting_paint: Callable[[], None] | None = None
+        self._painted = QTimer(self, singleShot=True, interval=0)
+        self._painted.timeout.connect(self._after_painted)
 
     # -- following the model ---------------------------------------------------------------------
 
@@ -155,6 +162,7 @@ class ConversationView(QScrollArea):
         self._unpainted = True
         self.setUpdatesEnabled(False)  # until its newest messages are laid out (_reveal_page)
         self._reveal.stop()
+        self._painted.stop()  # what waits for a paint waits for this page's
         if self._model.reading:  # what was on screen stays there until the page comes
             self._format_wait.stop()
             self._reading_wait.start()
@@ -231,10 +239,26 @@ class ConversationView(QScrollArea):
         self.page_shown.emit()
         self.setUpdatesEnabled(True)
         self._discarded.delete_soon()
+        if self._waiting_paint is not None:
+            self._painted.start()
         if self._unbuilt:
             self._next_stage.start()  # the rest, above
         else:
             self._edge_check.start()  # a page too short for the view asks for the one before
+
+    def after_paint(self, work: Callable[[], None]) -> None:
+        """Call `work` once the page being shown has been painted, or now when none is being
+        shown: what a thread's opening reads beside its page (the gauge, the summary in use,
+        the recent models) would take the interpreter from the page's widgets. The page of
+        another thread shown before then takes it over (only the latest `work` is called)."""
+        self._waiting_paint = work
+        if not self._unpainted and not self._painted.isActive():
+            self._after_painted()
+
+    def _after_painted(self) -> None:
+        work, self._waiting_paint = self._waiting_paint, None
+        if work is not None:
+            work()
 
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._finish_page()  # rows map to widgets from here on

@@ -114,13 +114,15 @@ class ModelChoice:
         assistant = self.assistants.current()
         return f"{assistant.name} · {model}" if assistant else model
 
-    def show(self) -> None:
-        """Fill the composer's menu: every known model, and the current one chosen."""
+    def show(self, *, recent: bool = True) -> None:
+        """Fill the composer's menu: every known model, and the current one chosen; with
+        `recent`, ask which answered last too (`find_recent`)."""
         choices, marks, _ = model_offers(self._service, self.current())
         provider, model = self.current()
         self._composer.set_models(choices, f"{provider}/{model}", marks)
         self.compare.show(choices)
-        self.find_recent()
+        if recent:
+            self.find_recent()
         self.tools.show()
         self.knowledge.show()
         self.memory.show()
