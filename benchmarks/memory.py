@@ -1,4 +1,4 @@
-"""resident memory with a 10,000-message thread open, at rest (target ≤ a bare window's + 120 MB).
+"""resident memory with a 10,000-message thread open, at rest (target ≤ a bare window's + 75 MB).
 
 A fresh process per run, the real entry point (`python -m benchmarks.probe chatdesk THREAD_ID`,
 which runs `chatdesk.launch.main()`, offscreen) on a database holding one 10,000-message thread
@@ -45,7 +45,7 @@ from benchmarks.window import fill_thread
 from chatdesk.core.render.kept import FILE_NAME
 
 MB = 1024 * 1024
-ALLOWANCE_MB = 120
+ALLOWANCE_MB = 75
 BARE = "bare window"
 
 
