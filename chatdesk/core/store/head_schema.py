@@ -3,7 +3,7 @@ tables, their rows, then their indexes and triggers (made after the rows, so no 
 twice). Written by packaging/head_schema.py from a database migrated to `REVISION`; do not edit.
 A row's `?` takes the database's own value named beside it (chatdesk/core/store/fresh.py)."""
 
-REVISION = "0017"
+REVISION = "0018"
 
 TABLES = (
     "CREATE TABLE alembic_version (\n\tversion_num VARCHAR(32) NOT NULL, \n\tCONSTRAINT alembic_version_pkc PRIMARY KEY (version_num)\n)",
@@ -28,7 +28,7 @@ TABLES = (
     "CREATE TABLE knowledge_links (\n\tid CHAR(32) NOT NULL, \n\tbase_id CHAR(32) NOT NULL, \n\tthread_id CHAR(32), \n\tproject_id CHAR(32), \n\tassistant_id CHAR(32), \n\tCONSTRAINT pk_knowledge_links PRIMARY KEY (id), \n\tCONSTRAINT fk_knowledge_links_assistant_id_assistants FOREIGN KEY(assistant_id) REFERENCES assistants (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_knowledge_links_base_id_knowledge_bases FOREIGN KEY(base_id) REFERENCES knowledge_bases (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_knowledge_links_project_id_projects FOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_knowledge_links_thread_id_threads FOREIGN KEY(thread_id) REFERENCES threads (id) ON DELETE CASCADE\n)",
     'CREATE TABLE knowledge_chunks (\n\tid INTEGER NOT NULL, \n\tdocument_id CHAR(32) NOT NULL, \n\tbase_id CHAR(32) NOT NULL, \n\tposition INTEGER NOT NULL, \n\tstart INTEGER NOT NULL, \n\t"end" INTEGER NOT NULL, \n\tlocation VARCHAR(500) NOT NULL, \n\ttext TEXT NOT NULL, \n\tvector BLOB, \n\tvector_model VARCHAR(320), \n\tCONSTRAINT pk_knowledge_chunks PRIMARY KEY (id), \n\tCONSTRAINT fk_knowledge_chunks_base_id_knowledge_bases FOREIGN KEY(base_id) REFERENCES knowledge_bases (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_knowledge_chunks_document_id_knowledge_documents FOREIGN KEY(document_id) REFERENCES knowledge_documents (id) ON DELETE CASCADE\n)',
     "CREATE VIRTUAL TABLE knowledge_fts USING fts5(text, content='knowledge_chunks', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TABLE \"message_parts\" (\n\tid CHAR(32) NOT NULL, \n\tmessage_id CHAR(32) NOT NULL, \n\tposition INTEGER NOT NULL, \n\tkind VARCHAR(16) NOT NULL, \n\ttext TEXT, \n\tattachment_id CHAR(32), \n\tdata JSON, \n\tCONSTRAINT pk_message_parts PRIMARY KEY (id), \n\tCONSTRAINT fk_message_parts_attachment_id_attachments FOREIGN KEY(attachment_id) REFERENCES attachments (id) ON DELETE RESTRICT, \n\tCONSTRAINT fk_message_parts_message_id_messages FOREIGN KEY(message_id) REFERENCES messages (id) ON DELETE CASCADE, \n\tCONSTRAINT ck_message_parts_part_kind CHECK (kind IN ('reasoning', 'attachment', 'tool_call', 'tool_result', 'error', 'source', 'cut'))\n)",
+    "CREATE TABLE \"message_parts\" (\n\tid CHAR(32) NOT NULL, \n\tmessage_id CHAR(32) NOT NULL, \n\tposition INTEGER NOT NULL, \n\tkind VARCHAR(16) NOT NULL, \n\ttext TEXT, \n\tattachment_id CHAR(32), \n\tdata JSON, \n\tCONSTRAINT pk_message_parts PRIMARY KEY (id), \n\tCONSTRAINT fk_message_parts_message_id_messages FOREIGN KEY(message_id) REFERENCES messages (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_message_parts_attachment_id_attachments FOREIGN KEY(attachment_id) REFERENCES attachments (id) ON DELETE RESTRICT, \n\tCONSTRAINT ck_message_parts_part_kind CHECK (kind IN ('reasoning', 'attachment', 'tool_call', 'tool_result', 'error', 'source', 'cut'))\n)",
     "CREATE TABLE api_spending (\n\tid CHAR(32) NOT NULL, \n\tprovider VARCHAR(100) NOT NULL, \n\tmodel VARCHAR(200) NOT NULL, \n\tprompt_tokens INTEGER, \n\tcompletion_tokens INTEGER, \n\tcost_usd FLOAT, \n\tcreated_at DATETIME NOT NULL, \n\tCONSTRAINT pk_api_spending PRIMARY KEY (id)\n)",
     "CREATE TABLE memories (\n\tid INTEGER NOT NULL PRIMARY KEY AUTOINCREMENT, \n\ttext TEXT NOT NULL, \n\tassistant_id CHAR(32), \n\tproject_id CHAR(32), \n\torigin VARCHAR(20) NOT NULL, \n\tthread_id CHAR(32), \n\tmessage_id CHAR(32), \n\tenabled BOOLEAN DEFAULT '1' NOT NULL, \n\talways BOOLEAN DEFAULT '0' NOT NULL, \n\tcreated_at DATETIME NOT NULL, \n\tupdated_at DATETIME NOT NULL, \n\tused_at DATETIME, \n\tvector BLOB, \n\tvector_model VARCHAR(320), \n\tCONSTRAINT fk_memories_assistant_id_assistants FOREIGN KEY(assistant_id) REFERENCES assistants (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_memories_message_id_messages FOREIGN KEY(message_id) REFERENCES messages (id) ON DELETE SET NULL, \n\tCONSTRAINT fk_memories_project_id_projects FOREIGN KEY(project_id) REFERENCES projects (id) ON DELETE CASCADE, \n\tCONSTRAINT fk_memories_thread_id_threads FOREIGN KEY(thread_id) REFERENCES threads (id) ON DELETE SET NULL\n)",
     "CREATE VIRTUAL TABLE memory_fts USING fts5(text, content='memories', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
@@ -36,7 +36,7 @@ TABLES = (
 )
 
 ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ('INSERT INTO "alembic_version" ("version_num") VALUES (\'0017\')', ()),
+    ('INSERT INTO "alembic_version" ("version_num") VALUES (\'0018\')', ()),
     (
         'INSERT INTO "assistants" ("id", "name", "icon", "colour", "description", "system_prompt", "provider", "model", "temperature", "max_output_tokens", "tools", "examples", "created_at", "updated_at", "memory_off") VALUES (?, \'Careful writer\', \'✍️\', \'#7c4dff\', \'Drafts and edits prose that is clear, plain and correct.\', \'You are a careful writer and editor. Write plain, concrete English: short sentences, active verbs, no filler, no clichés, no hype. Keep the author\'\'s meaning and voice; when you edit, change only what makes the text clearer or correct, and list what you changed and why in a few bullets after the text. When a request is ambiguous (audience, length, tone), ask one short question first. Never invent facts, quotations or sources; mark anything the author must check with [check].\', NULL, NULL, 0.7, NULL, NULL, \'["Make this email shorter and friendlier: ", "Edit this paragraph for clarity, and tell me what you changed: ", "Write a one-paragraph product description for "]\', ?, ?, 0)',
         ("id", "now", "now"),
@@ -80,13 +80,14 @@ INDEXES_AND_TRIGGERS = (
     "CREATE INDEX ix_knowledge_links_thread ON knowledge_links (thread_id)",
     "CREATE INDEX ix_knowledge_chunks_base_model ON knowledge_chunks (base_id, vector_model)",
     "CREATE INDEX ix_knowledge_chunks_document_id ON knowledge_chunks (document_id)",
-    "CREATE INDEX ix_message_parts_attachment_id ON message_parts (attachment_id)",
     "CREATE INDEX ix_message_parts_message ON message_parts (message_id, position)",
     "CREATE INDEX ix_message_parts_attachment ON message_parts (attachment_id)",
+    "CREATE INDEX ix_message_parts_attachment_id ON message_parts (attachment_id)",
     "CREATE INDEX ix_api_spending_created_at ON api_spending (created_at)",
     "CREATE INDEX ix_memories_assistant_id ON memories (assistant_id)",
     "CREATE INDEX ix_memories_project_id ON memories (project_id)",
     "CREATE INDEX ix_messages_thread_depth ON messages (thread_id, depth)",
+    "CREATE INDEX ix_messages_thread_usage ON messages (thread_id, role, prompt_tokens, completion_tokens, cached_tokens, reasoning_tokens, cost_usd, usage_estimated) WHERE role = 'assistant' AND prompt_tokens IS NOT NULL",
     "CREATE TRIGGER search_messages_insert AFTER INSERT ON messages WHEN new.status IN ('complete', 'error', 'interrupted') BEGIN INSERT INTO search_messages(rowid, content) VALUES (new.rowid, new.content); END",
     "CREATE TRIGGER search_messages_update AFTER UPDATE OF content, status ON messages WHEN (old.status IN ('complete', 'error', 'interrupted') OR new.status IN ('complete', 'error', 'interrupted')) AND (old.content IS NOT new.content OR (old.status IN ('complete', 'error', 'interrupted')) IS NOT (new.status IN ('complete', 'error', 'interrupted'))) BEGIN INSERT INTO search_messages(search_messages, rowid, content) SELECT 'delete', old.rowid, old.content WHERE old.status IN ('complete', 'error', 'interrupted'); INSERT INTO search_messages(rowid, content) SELECT new.rowid, new.content WHERE new.status IN ('complete', 'error', 'interrupted'); END",
     "CREATE TRIGGER search_messages_delete AFTER DELETE ON messages WHEN old.status IN ('complete', 'error', 'interrupted') BEGIN INSERT INTO search_messages(search_messages, rowid, content) VALUES ('delete', old.rowid, old.content); END",

@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -36,6 +37,16 @@ from chatdesk.core.store.orm import NAMING_CONVENTION as NAMING_CONVENTION
 from chatdesk.core.store.orm import Base as Base
 from chatdesk.core.store.orm import UTCDateTime as UTCDateTime
 from chatdesk.core.store.orm import stored_enum as _enum
+
+# What an answer reported it used and cost, summed for a thread's spending.
+_USAGE_COLUMNS = (
+    "prompt_tokens",
+    "completion_tokens",
+    "cached_tokens",
+    "reasoning_tokens",
+    "cost_usd",
+    "usage_estimated",
+)
 
 
 class Assistant(Base):
@@ -151,6 +162,16 @@ class Message(Base):
         Index("ix_messages_thread_depth", "thread_id", "depth"),
         Index("ix_messages_parent_id", "parent_id"),
         Index("ix_messages_status", "status"),
+        # A thread's spending (its header's figures, read each time it is opened) read from
+        # the index alone, not from every row of the thread (chatdesk/core/chat/repository/
+        # usage.py): answers that reported usage only, so a send's rows are not in it.
+        Index(
+            "ix_messages_thread_usage",
+            "thread_id",
+            "role",
+            *_USAGE_COLUMNS,
+            sqlite_where=text("role = 'assistant' AND prompt_tokens IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)

@@ -17,8 +17,10 @@ RECENT_LOOKBACK = 2_000  # answers, the newest stored, among which the recent mo
 
 
 def _totals_columns() -> tuple[Any, ...]:
+    """Every one of them in the messages' usage index (models.py): a thread's totals are read
+    from it alone (`count()` rather than the ids, which it does not hold)."""
     return (
-        func.count(M.id),
+        func.count(),
         func.coalesce(func.sum(M.prompt_tokens), 0),
         func.coalesce(func.sum(M.completion_tokens), 0),
         func.coalesce(func.sum(M.cached_tokens), 0),
