@@ -83,15 +83,22 @@ def test_the_socket_is_the_users_alone(instance: Instance) -> None:
 
 @pytest.mark.skipif(not hasattr(__import__("socket"), "AF_UNIX"), reason="Unix sockets")
 def test_a_socket_left_by_a_crash_is_replaced_and_nothing_is_left_beside_it(
-    qtbot: QtBot, chatdesk_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    chatdesk_home: Path,
+    request: pytest.FixtureRequest,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The address in a folder of the test's own: a socket file left there by a chatdesk that
     crashed (bound, never removed) is replaced; the private folder the socket is made in first
     goes, and closing removes the socket."""
+    import shutil
     import socket
+    import tempfile
 
-    runtime = tmp_path / "runtime"
-    runtime.mkdir()
+    # short, as a runtime folder is: a socket's path has room for ~100 bytes, and a test's
+    # own folder under parallel workers is longer (the address would then fall back to /tmp)
+    runtime = Path(tempfile.mkdtemp(prefix="run-"))
+    request.addfinalizer(lambda: shutil.rmtree(runtime, ignore_errors=True))
     monkeypatch.setenv("XDG_RUNTIME_DIR", str(runtime))
     where = handover.address()
     assert Path(where).parent == runtime
