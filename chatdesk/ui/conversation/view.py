@@ -116,6 +116,14 @@ class ConversationView(QScrollArea):
         model.rowsRemoved.connect(self._place_divider)
         model.dataChanged.connect(self._changed)
         model.summary_changed.connect(self._place_divider)
+        self._discarded = Discarded(self)  # the widgets of pages shown before
+        # What waits for the page being shown to be painted (`after_paint`), called in the
+        # turn after its first paint.
+        self._waiting_paint: Callable[[], None] | None = None
+        self._make_timers()
+
+    def _make_timers(self) -> None:
+        """The turns the view takes its work to, and its waits."""
         self._edge_check = QTimer(self, singleShot=True, interval=0)
         self._edge_check.timeout.connect(self._check_edges)
         self._next_stage = QTimer(self, singleShot=True, interval=0)
@@ -130,10 +138,6 @@ class ConversationView(QScrollArea):
         # most this long (a read that fails, or a slow disk): then it shows empty.
         self._reading_wait = QTimer(self, singleShot=True, interval=READING_WAIT_MS)
         self._reading_wait.timeout.connect(self._show_page)
-        self._discarded = Discarded(self)  # the widgets of pages shown before
-        # What waits for the page being shown to be painted (`after_paint`), called in the
-        # turn after its first paint.
-        self._waiting_paint: Callable[[], None] | None = None
         self._painted = QTimer(self, singleShot=True, interval=0)
         self._painted.timeout.connect(self._after_painted)
 
