@@ -3,7 +3,7 @@
 SQLAlchemy imports `importlib.metadata` as it loads (`sqlalchemy/util/compat.py` and
 `langhelpers.py`), for entry-point plugins and the versions of drivers chatdesk never asks
 for; loading it brings `email`, `csv`, `importlib.abc` and `importlib.resources`, 30 modules
-and 2.9 MB held for the whole run (decision 0080). `defer()` puts in its place the module
+and 2.9 MB held for the whole run (decision 0081). `defer()` puts in its place the module
 itself, not yet run: importing it costs nothing, and the first name read from it (`version`,
 `entry_points`, `PackageNotFoundError` …) runs the real module's code in that module object,
 which from then on is the real module: the same functions, classes and errors as an ordinary

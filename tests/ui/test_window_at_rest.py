@@ -12,10 +12,10 @@ from pathlib import Path
 
 # Loaded on first use, never by a run that only opens the window and attaches its core.
 NOT_AT_REST = (
-    # Windows' named pipe only: a Unix socket is served without QtNetwork (decision 0079)
+    # Windows' named pipe only: a Unix socket is served without QtNetwork (decision 0080)
     *(() if sys.platform == "win32" else ("PySide6.QtNetwork",)),
     # importlib.metadata, which SQLAlchemy imports and never uses here, runs when first used
-    # (decision 0080): what running it would load
+    # (decision 0081): what running it would load
     *("importlib.metadata._adapters", "email", "csv"),
     # a tool server's client and signing in, with the first server configured
     *("chatdesk.core.tools.mcp", "chatdesk.core.tools.signin"),

@@ -4,7 +4,7 @@ QLocalServer.
 
 QLocalServer would load QtNetwork and the libraries it links (Kerberos, brotli, …), ~2.7 MB
 held for as long as chatdesk runs, for this one socket; Python's `socket` (loaded with asyncio
-already) and QtCore's QSocketNotifier serve it instead (docs/decisions/0079). The classes have
+already) and QtCore's QSocketNotifier serve it instead (docs/decisions/0080). The classes have
 the part of QLocalServer's and QLocalSocket's interface that `instance.py` uses, under the same
 names, so it speaks to either.
 
