@@ -263,13 +263,13 @@ class MainWindow(AttachedParts):
         self._update_thread_actions()
         if self.team_ui is not None and not staying:
             self.team_ui.thread_opened(thread)
-        self.view.after_paint(self._read_beside_page)
+        self.view.after_page(self._read_beside_page)
 
     def _read_beside_page(self) -> None:
         """What the header and the summary divider read of a thread opened, once its page is
-        painted: a context built for the gauge and one for the summary in use, the thread's
-        spending (every answer of it), the recent models. Read beside the page, they took
-        the interpreter from its widgets and the disk from its read."""
+        painted and built: a context built for the gauge and one for the summary in use, the
+        thread's spending (every answer of it), the recent models. Read beside the page, they
+        took a core and the interpreter from its widgets."""
         self.summaries.thread_changed()
         self.models.find_recent()
         if self._thread is not None:
@@ -285,7 +285,7 @@ class MainWindow(AttachedParts):
 
     def _show_header(self, *, recent: bool = True) -> None:
         """`recent`: the models' menu asks which models answered last (a thread's opening
-        asks once its page is painted)."""
+        asks once its page is built)."""
         thread = self._thread
         own = title = thread_title(thread)
         if self._service is not None:

@@ -24,9 +24,10 @@ PageRead = Coroutine[Any, Any, MessagePage]
 Prefetch = Callable[[Sequence[MessageView], int | None], Awaitable[None]]
 PAGE = 15  # messages per older/newer page: small, so building its widgets never stalls long
 FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
-# Of a first page, the newest messages waited for: about what fills a window (the view makes
-# their widgets meanwhile, and waits for the formatting of those it paints first).
-FIRST_FORMATTED = 4
+# Of a first page, the newest messages whose formatting is waited for before it is shown: none.
+# Its kept formatting is read first; the view makes the widgets while the render child
+# formats the rest, and waits for the formatting of those it paints first (decision 0081).
+FIRST_FORMATTED = 0
 WINDOW = 150  # most messages kept in the model at once
 
 

@@ -131,8 +131,8 @@ class Formatter(QObject):
         """Make a page about to be shown formatted at its first paint: what is kept on disk of
         its formatting is brought into memory (waiting at most `KEPT_WAIT`: a busy disk costs
         formatting, not the page), and what is not is formatted, newest (on screen) first;
-        this waits for the `newest` of them (all: None), at most `AHEAD_WAIT`: what takes
-        longer shows plain and formats after."""
+        this waits for the `newest` of them (all: None; none: 0), at most `AHEAD_WAIT`: what
+        takes longer shows plain and formats after."""
         texts = {
             key_for(m.id, m.content[:SHOWN_CHARS], self.palette, False, cited(m)): m
             for m in messages
@@ -157,7 +157,9 @@ class Formatter(QObject):
                 citations=cited(message),
             )
             self.format(key, message.content[:SHOWN_CHARS], options, _settling(done))
-        await asyncio.wait(ready[:newest], timeout=AHEAD_WAIT)
+        waited = ready if newest is None else ready[:newest]
+        if waited:
+            await asyncio.wait(waited, timeout=AHEAD_WAIT)
 
     async def _read_kept(self, kept: KeptRenders, keys: list[Key]) -> None:
         ratio, size = self.pixel_ratio, self.text_px

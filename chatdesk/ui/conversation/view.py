@@ -10,7 +10,8 @@ painted shows them laid out and scrolled to the end, never an empty part of the 
 of the page is then built above them, one widget a turn, while what is on screen stays put
 (decision 0078). Keys and timers are served between turns. Anything that needs every widget
 meanwhile (a change from the model, a search hit, the find bar) has the rest built at once
-first.
+first. What a thread's opening reads beside its page waits until the page is built
+(`after_page`, decision 0081).
 """
 
 from __future__ import annotations
@@ -54,7 +55,7 @@ _FOLLOW_SLACK = 24  # pixels from the bottom that still count as "at the end"
 _REVEAL_MARGIN = 48  # pixels above a revealed message: it is seen with a little of its context
 _EDIT_MARGIN = 24  # pixels kept around a message's editor scrolled into sight
 STAGE = 1  # message widgets made per turn of the loop before a page is painted
-FORMAT_WAIT_MS = 100  # at most, from a page's arrival, for what it paints first to be formatted
+FORMAT_WAIT_MS = 150  # at most, from a page's arrival, for what it paints first to be formatted
 READING_WAIT_MS = 500  # at most, for a thread's first page while the page before stays
 
 
@@ -62,7 +63,7 @@ class ConversationView(QScrollArea):
     """It keeps 37 methods because a page being built, the scroll position that follows the
     end or holds a message in sight, and the widgets' places in the column are one state: each
     step of building a page moves the scroll position, each scroll asks for pages, and what
-    a thread's opening reads beside its page waits for that page's first paint."""
+    a thread's opening reads beside its page waits for that page."""
 
     older_wanted = Signal()
     newer_wanted = Signal()
@@ -117,9 +118,9 @@ class ConversationView(QScrollArea):
         model.dataChanged.connect(self._changed)
         model.summary_changed.connect(self._place_divider)
         self._discarded = Discarded(self)  # the widgets of pages shown before
-        # What waits for the page being shown to be painted (`after_paint`), called in the
-        # turn after its first paint.
-        self._waiting_paint: Callable[[], None] | None = None
+        # What waits for the page being shown to be painted with all its widgets
+        # (`after_page`), called in the turn after that.
+        self._waiting_page: Callable[[], None] | None = None
         self._make_timers()
 
     def _make_timers(self) -> None:
@@ -138,8 +139,8 @@ class ConversationView(QScrollArea):
         # most this long (a read that fails, or a slow disk): then it shows empty.
         self._reading_wait = QTimer(self, singleShot=True, interval=READING_WAIT_MS)
         self._reading_wait.timeout.connect(self._show_page)
-        self._painted = QTimer(self, singleShot=True, interval=0)
-        self._painted.timeout.connect(self._after_painted)
+        self._page_built = QTimer(self, singleShot=True, interval=0)
+        self._page_built.timeout.connect(self._after_page_built)
 
     # -- following the model ---------------------------------------------------------------------
 
@@ -166,7 +167,7 @@ class ConversationView(QScrollArea):
         self._unpainted = True
         self.setUpdatesEnabled(False)  # until its newest messages are laid out (_reveal_page)
         self._reveal.stop()
-        self._painted.stop()  # what waits for a paint waits for this page's
+        self._page_built.stop()  # what waits for a page waits for this one
         if self._model.reading:  # what was on screen stays there until the page comes
             self._format_wait.stop()
             self._reading_wait.start()
@@ -198,6 +199,8 @@ class ConversationView(QScrollArea):
             self._place_divider()
         if not self._unpainted:
             (self._next_stage if first else self._edge_check).start()
+            if not first:
+                self._built()
         elif first and not self._fills_view():
             self._next_stage.start()
         else:
@@ -243,24 +246,29 @@ class ConversationView(QScrollArea):
         self.page_shown.emit()
         self.setUpdatesEnabled(True)
         self._discarded.delete_soon()
-        if self._waiting_paint is not None:
-            self._painted.start()
         if self._unbuilt:
             self._next_stage.start()  # the rest, above
         else:
             self._edge_check.start()  # a page too short for the view asks for the one before
+            self._built()
 
-    def after_paint(self, work: Callable[[], None]) -> None:
-        """Call `work` once the page being shown has been painted, or now when none is being
-        shown: what a thread's opening reads beside its page (the gauge, the summary in use,
-        the recent models) would take the interpreter from the page's widgets. The page of
-        another thread shown before then takes it over (only the latest `work` is called)."""
-        self._waiting_paint = work
-        if not self._unpainted and not self._painted.isActive():
-            self._after_painted()
+    def after_page(self, work: Callable[[], None]) -> None:
+        """Call `work` once the page being shown is painted and has all its widgets, or now
+        when none is being shown: what a thread's opening reads beside its page (the gauge,
+        the summary in use, the recent models) would take a core and the interpreter from
+        the page's widgets. The page of another thread shown before then takes it over (only
+        the latest `work` is called)."""
+        self._waiting_page = work
+        if not self._unpainted and not self._unbuilt and not self._page_built.isActive():
+            self._after_page_built()
 
-    def _after_painted(self) -> None:
-        work, self._waiting_paint = self._waiting_paint, None
+    def _built(self) -> None:
+        """The page being shown is painted and has all its widgets."""
+        if self._waiting_page is not None:
+            self._page_built.start()
+
+    def _after_page_built(self) -> None:
+        work, self._waiting_page = self._waiting_page, None
         if work is not None:
             work()
 
