@@ -1,4 +1,4 @@
-"""opening a 10,000-message thread in the window: first paint, formatted (≤ 1.2× first paint).
+"""opening a 10,000-message thread in the window: first paint (p50 < 100 ms), formatted (≤ 1.2×).
 
 In one process, a real core and a shown `MainWindow` (benchmarks/window.py): the time from
 `window.show_thread(id)` (the sidebar's click handler) to (a) the first paint of the thread's
@@ -65,10 +65,12 @@ from chatdesk.ui.conversation.message import MessageWidget
 from chatdesk.ui.main_window import MainWindow
 
 TARGET = Target("< 150 ms", 150.0)
-# The guard's: the first paint p50 against text widgets painting the same messages. On a quiet
-# two-core machine 10–12× (decision 0078), about 20–25× when the whole first page was made
-# before its first paint.
-AS_TEXTS = ratio_target(18.0, "texts")
+FIRST_PAINT = Target("< 100 ms", 100.0)  # its p50, never formatted before (docs/design.md §11)
+# The guard's: the first paint p50 against text widgets painting the same messages, which take
+# about 10 ms here: ≤ 10× is the 100 ms above, read against this run's machine. On a two-core
+# machine 4–8× at full size and 4–8× at --quick (decision 0081); 10–12× after decision 0078,
+# about 20–25× when the whole first page was made before its first paint.
+AS_TEXTS = ratio_target(10.0, "texts")
 TEXTS = "sqlite3+QTextEdits"
 MARGIN = 300  # pixels above the viewport that the first paint's messages fill too (the view's)
 FLAT = Target("< 1.5× (flat)", 1.5)
@@ -129,7 +131,8 @@ async def _measure(workdir: Path, sizes: tuple[int, int], runs: int) -> None:
         painted_ms = [o.painted for o in cold[size]]
         formatted_ms = [o.formatted for o in cold[size]]
         name = f"open {size:,}: first paint"
-        report_latency(name, painted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
+        report_latency(name, painted_ms, bare[size], FIRST_PAINT, bare=BARE, levels=LEVELS[:1])
+        report_latency(name, painted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS[1:])
         name = f"open {size:,}: formatted + paint"
         report_latency(name, formatted_ms, bare[size], TARGET, bare=BARE, levels=LEVELS)
     for size in sorted(sizes):
