@@ -382,8 +382,12 @@ class Counting:
     async def load(self, *models: str) -> None:
         """Load the encodings of the models counted exactly, if not tried yet."""
         for model in models:
-            if encoding_for_model(model).exact and not self.counter.ready(model):
+            if self.needs_load(model):
                 await self.run(functools.partial(self.counter.load, model))
+
+    def needs_load(self, *models: str) -> bool:
+        """Whether `load` has an encoding to load for any of `models` (never blocks)."""
+        return any(encoding_for_model(m).exact and not self.counter.ready(m) for m in models)
 
     async def count_message(self, model: str, message: ChatMessage) -> int:
         await self.load(model)

@@ -26,7 +26,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.background import complete_text
 from chatdesk.core.chat.budget import ThreadSetup, background_choice, thread_setup
 from chatdesk.core.chat.context import Branch, unsummarised, valid_summary
-from chatdesk.core.chat.counts import BranchReader, Counting, CountUpdate
+from chatdesk.core.chat.counts import BranchReader, Counting, CountUpdate, is_estimate
 from chatdesk.core.chat.counts_to_save import CountsToSave
 from chatdesk.core.chat.events import EventBus, SummaryCreated, SummaryFailed, SummaryStarted
 from chatdesk.core.chat.summaries import records
@@ -95,6 +95,7 @@ class Summarizer:
         self._settings = settings
         self._clock = clock
         self._tasks: dict[uuid.UUID, asyncio.Task[SummaryView | None]] = {}
+        self._instructions: dict[str, int] = {}  # the instructions' tokens, by what counted them
 
     def schedule(self, thread_id: uuid.UUID) -> None:
         """Summarise in the background if the thread needs it; nothing if a run is on."""
@@ -170,16 +171,36 @@ class Summarizer:
     # -- what to summarise -----------------------------------------------------------------------
 
     async def _prepare(self, thread_id: uuid.UUID, manual: bool) -> _Job | None:
-        setups = await self._store.read(lambda s: self._setups(s, thread_id, manual))
+        """What to summarise now (None: nothing). One read, run after every answer; two when
+        an encoding must be loaded first (its load waits for neither read)."""
+        known = self._counts.known()
+        setups, planned = await self._store.read(
+            lambda s: self._setups_and_plan(s, thread_id, manual, known)
+        )
         if setups is None:
             return None
-        await self._counting.load(setups.thread.model, setups.writer.model)
-        known = self._counts.known()
-        job, fresh = await self._store.read(
-            lambda s: self._plan(s, thread_id, setups, manual, known)
-        )
+        if planned is None:
+            await self._counting.load(setups.thread.model, setups.writer.model)
+            known = self._counts.known()
+            planned = await self._store.read(
+                lambda s: self._plan(s, thread_id, setups, manual, known)
+            )
+        job, fresh = planned
         self._counts.add(fresh)
         return job
+
+    def _setups_and_plan(
+        self,
+        session: Session,
+        thread_id: uuid.UUID,
+        manual: bool,
+        known: Mapping[uuid.UUID, CountUpdate],
+    ) -> tuple[_Setups | None, tuple[_Job | None, list[CountUpdate]] | None]:
+        """The setups, and the plan from the same read unless an encoding is still to load."""
+        setups = self._setups(session, thread_id, manual)
+        if setups is None or self._counting.needs_load(setups.thread.model, setups.writer.model):
+            return setups, None
+        return setups, self._plan(session, thread_id, setups, manual, known)
 
     def _setups(self, session: Session, thread_id: uuid.UUID, manual: bool) -> _Setups | None:
         thread = session.get(Thread, thread_id)
@@ -236,7 +257,12 @@ class Summarizer:
         self, reader: BranchReader, setups: _Setups, base: records.Candidate | None
     ) -> Limits:
         chat = self._settings().chat
-        fixed = reader.count("system", SUMMARY_INSTRUCTIONS) + _REQUEST_OVERHEAD
+        instructions = self._instructions.get(reader.key)
+        if instructions is None:  # the same words every time: counted once per encoding
+            instructions = reader.count("system", SUMMARY_INSTRUCTIONS)
+            if not reader.estimated or is_estimate(reader.key, reader.model):
+                self._instructions[reader.key] = instructions  # not a fallback's estimate
+        fixed = instructions + _REQUEST_OVERHEAD
         if base is not None:
             fixed += reader.count("user", base.content)
         # The messages were counted for the thread's model; the writer may count a little
