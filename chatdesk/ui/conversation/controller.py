@@ -26,7 +26,7 @@ PAGE = 15  # messages per older/newer page: small, so building its widgets never
 FIRST_PAGE = 12  # about one screen: painted first; older pages follow as the view asks
 # Of a first page, the newest messages whose formatting is waited for before it is shown: none.
 # Its kept formatting is read first; the view makes the widgets while the render child
-# formats the rest, and waits for the formatting of those it paints first (decision 0081).
+# formats the rest, and waits for the formatting of those it paints first (decision 0083).
 FIRST_FORMATTED = 0
 WINDOW = 150  # most messages kept in the model at once
 

@@ -11,7 +11,7 @@ of the page is then built above them, one widget a turn, while what is on screen
 (decision 0078). Keys and timers are served between turns. Anything that needs every widget
 meanwhile (a change from the model, a search hit, the find bar) has the rest built at once
 first. What a thread's opening reads beside its page waits until the page is built
-(`after_page`, decision 0081).
+(`after_page`, decision 0083).
 """
 
 from __future__ import annotations
