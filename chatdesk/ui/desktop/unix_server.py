@@ -4,9 +4,10 @@ QLocalServer.
 
 QLocalServer would load QtNetwork and the libraries it links (Kerberos, brotli, …), ~2.7 MB
 held for as long as chatdesk runs, for this one socket; Python's `socket` (loaded with asyncio
-already) and QtCore's QSocketNotifier serve it instead (docs/decisions/0080). The classes have
-the part of QLocalServer's and QLocalSocket's interface that `instance.py` uses, under the same
-names, so it speaks to either.
+already) and QtCore's QSocketNotifier serve it instead
+(docs/decisions/0080-a-unix-socket-served-without-qtnetwork.md). The classes have the part of
+QLocalServer's and QLocalSocket's interface that `instance.py` uses, under the same names, so it
+speaks to either.
 
 As QLocalServer does with `UserAccessOption`, the socket is bound in a new folder of the user's
 alone beside its address, made readable and writable by the user alone, listened on, and then
