@@ -65,7 +65,7 @@ class ContextGauge(QObject):
                 self._header.show_spent(totals)
 
         spent = self._service.thread_usage(thread_id)
-        self._runner.run(spent, done=show_spent, quiet=True)
+        self._runner.run(spent, done=show_spent, owner=self._header, quiet=True)
 
     def draft_edited(self) -> None:
         if self._current() is not None:
