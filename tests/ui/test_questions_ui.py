@@ -6,6 +6,7 @@ moves a bar on its card."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -14,12 +15,20 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from chatdesk.core.chat.events import ToolCallProgressed
 from chatdesk.core.tools.model import Policy
-from chatdesk.ui.conversation.asks import ProgressLine
+from chatdesk.core.tools.questions import Action, Answer, Question
+from chatdesk.ui.conversation.asks import ProgressLine, WindowAsks
 from chatdesk.ui.conversation.question_card import QuestionCard
 from chatdesk.ui.main_window import MainWindow
 from tests.core.mcp_helpers import chat_with_server
@@ -171,6 +180,41 @@ def test_a_question_waits_while_another_chat_is_shown_and_is_there_on_coming_bac
     qtbot.keyClicks(again.inputs["name"], "Ada")
     qtbot.keyClick(again.inputs["name"], Qt.Key.Key_Return)
     assert _result(window, qtbot).startswith("accept ")
+
+
+def test_a_question_comes_to_its_calls_card_shown_again_before_the_old_page_is_deleted(
+    qloop: asyncio.AbstractEventLoop, qtbot: QtBot, finish: Any
+) -> None:
+    # Coming back to a chat builds its page anew while the page left is still being deleted,
+    # a few widgets a turn (conversation/discarded.py): the question must come to the card
+    # shown now, not stay on the hidden one waiting for its deletion.
+    left, again = QWidget(), QWidget()  # the call's card on the page left, and on the new one
+    for card in (left, again):
+        QVBoxLayout(card)
+        qtbot.addWidget(card)
+        card.show()
+    on_screen = [left]
+    message_id = uuid.uuid4()
+    asks = WindowAsks(
+        lambda m, c: on_screen[0] if (m, c) == (message_id, "call") else None,
+        lambda _words: None,
+        lambda _url: False,
+    )
+    question = Question("shop", "Who is coming?", message_id=message_id, call_id="call")
+    asked = qloop.create_task(asks.ask(question))
+    qtbot.waitUntil(lambda: bool(asks.cards))
+    left.hide()
+    on_screen[0] = again
+    asks.place_all()
+    [card] = _valid(asks.cards.values())
+    assert card.parentWidget() is again
+    assert card.isVisible()
+    card.answered.emit(Answer(Action.DECLINE))
+
+    async def answer() -> Answer:
+        return await asked
+
+    assert finish(answer()).action is Action.DECLINE
 
 
 def _valid(cards: Any) -> list[QuestionCard]:

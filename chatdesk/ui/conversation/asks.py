@@ -124,12 +124,17 @@ class WindowAsks:
 
     def _place(self, key: _Key) -> None:
         waiting = self._waiting.get(key)
+        layout = self._layout_of(key) if waiting is not None else None
+        if waiting is None or layout is None:
+            return
         shown = self.cards.get(key)
-        if waiting is None or (shown is not None and Shiboken.isValid(shown)):
-            return
-        layout = self._layout_of(key)
-        if layout is None:
-            return
+        if shown is not None and Shiboken.isValid(shown):
+            if shown.parentWidget() is layout.parentWidget():
+                return  # already on this card
+            # On the card of a page no longer shown (its widgets are deleted a few a turn
+            # later, `discarded.py`): it goes with that page; the question comes here.
+            shown.hide()
+            shown.deleteLater()
         from chatdesk.ui.conversation.question_card import QuestionCard
 
         question, future = waiting
@@ -144,11 +149,16 @@ class WindowAsks:
             card.focus_first()
 
     def _progressed(self, key: _Key, event: ToolCallProgressed) -> None:
+        layout = self._layout_of(key)
+        if layout is None:
+            return
         line = self.progress.get(key)
-        if line is None or not Shiboken.isValid(line):
-            layout = self._layout_of(key)
-            if layout is None:
-                return
+        if (
+            line is None
+            or not Shiboken.isValid(line)
+            or line.parentWidget() is not layout.parentWidget()
+        ):
+            self._drop_progress(key)  # on the card of a page no longer shown, if anywhere
             line = ProgressLine()
             layout.insertWidget(1, line)  # under the card's title
             line.show()  # now, not on a later turn of the loop
