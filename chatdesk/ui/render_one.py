@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from chatdesk.core.kinds import Role
+    from chatdesk.core.views import MessageView
     from chatdesk.ui.theme.colours import Look
 
 EXIT_BAD_INPUT = 2
@@ -77,31 +79,22 @@ def _read(text: str) -> tuple[uuid.UUID, str]:
     return uuid.uuid5(uuid.NAMESPACE_URL, f"chatdesk:render_one:{given}"), data["markdown"]
 
 
-async def _render(
-    message_id: uuid.UUID, markdown: str, width: int, look: Look
-) -> tuple[float, str]:
+def message_alone(
+    content: str, message_id: uuid.UUID | None = None, role: Role | None = None
+) -> MessageView:
+    """A complete message of no thread (an answer unless `role` says), as shown here alone."""
     from chatdesk.core.kinds import Role, Status
-    from chatdesk.core.render.worker import RenderWorker
     from chatdesk.core.views import MessageView, Usage
-    from chatdesk.ui.conversation.formatter import Formatter
-    from chatdesk.ui.conversation.message import MessageWidget
-    from chatdesk.ui.runner import Runner
-    from chatdesk.ui.theme.render_palette import render_palette
 
-    worker = RenderWorker()
-    worker.start()
-    runner = Runner()
-    formatter = Formatter(worker, runner)
-    formatter.palette = render_palette(look)
     now = datetime.now(UTC)
-    message = MessageView(
-        id=message_id,
+    return MessageView(
+        id=message_id or uuid.uuid4(),
         thread_id=uuid.uuid4(),
         parent_id=None,
         depth=1,
-        role=Role.ASSISTANT,
+        role=role or Role.ASSISTANT,
         status=Status.COMPLETE,
-        content=markdown,
+        content=content,
         reasoning=None,
         provider="mock",
         model="mock",
@@ -113,6 +106,23 @@ async def _render(
         created_at=now,
         completed_at=now,
     )
+
+
+async def _render(
+    message_id: uuid.UUID, markdown: str, width: int, look: Look
+) -> tuple[float, str]:
+    from chatdesk.core.render.worker import RenderWorker
+    from chatdesk.ui.conversation.formatter import Formatter
+    from chatdesk.ui.conversation.message import MessageWidget
+    from chatdesk.ui.runner import Runner
+    from chatdesk.ui.theme.render_palette import render_palette
+
+    worker = RenderWorker()
+    worker.start()
+    runner = Runner()
+    formatter = Formatter(worker, runner)
+    formatter.palette = render_palette(look)
+    message = message_alone(markdown, message_id)
     try:
         await worker.render("ready")  # the child's start-up is not the message's time
         started = time.perf_counter()

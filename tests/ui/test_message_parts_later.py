@@ -5,9 +5,7 @@ shows them later has them where the row and the tab order would have had them fr
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import Qt
@@ -16,9 +14,10 @@ from pytestqt.qtbot import QtBot
 
 from chatdesk.core.kinds import Role, Status
 from chatdesk.core.render.worker import RenderWorker
-from chatdesk.core.views import MessageView, Usage
+from chatdesk.core.views import MessageView
 from chatdesk.ui.conversation.formatter import Formatter
 from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.render_one import message_alone
 from chatdesk.ui.runner import Runner
 
 
@@ -30,27 +29,7 @@ def formatter() -> Formatter:
 
 
 def _message(role: Role, **changed: object) -> MessageView:
-    now = datetime.now(UTC)
-    plain = MessageView(
-        id=uuid.uuid4(),
-        thread_id=uuid.uuid4(),
-        parent_id=None,
-        depth=1,
-        role=role,
-        status=Status.COMPLETE,
-        content="Hi there",
-        reasoning=None,
-        provider="mock",
-        model="mock-1",
-        usage=Usage(),
-        latency_ms=None,
-        first_token_ms=None,
-        error_type=None,
-        error_detail=None,
-        created_at=now,
-        completed_at=now,
-    )
-    return replace(plain, **changed)
+    return replace(message_alone("Hi there", role=role), **changed)
 
 
 def _everything(role: Role) -> MessageView:

@@ -4,19 +4,18 @@ the plain fallback's clean-up (NUL and lone surrogates as U+FFFD, line breaks as
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from chatdesk.core.kinds import Role, Status
+from chatdesk.core.kinds import Status
 from chatdesk.core.render.worker import RenderWorker
-from chatdesk.core.views import MessageView, Usage
+from chatdesk.core.views import MessageView
 from chatdesk.ui.conversation.browser import CARET
 from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter
 from chatdesk.ui.conversation.message import MessageWidget
+from chatdesk.ui.render_one import message_alone
 from chatdesk.ui.runner import Runner
 
 HOSTILE = "first\0line\r\nsecond \ud800 line\rthird"
@@ -34,26 +33,9 @@ def waiting_formatter() -> Formatter:
 def _message(
     content: str, status: Status = Status.COMPLETE, reasoning: str | None = None
 ) -> MessageView:
-    now = datetime.now(UTC)
-    return MessageView(
-        id=uuid.uuid4(),
-        thread_id=uuid.uuid4(),
-        parent_id=None,
-        depth=1,
-        role=Role.ASSISTANT,
-        status=status,
-        content=content,
-        reasoning=reasoning,
-        provider="mock",
-        model="mock",
-        usage=Usage(),
-        latency_ms=None,
-        first_token_ms=None,
-        error_type=None,
-        error_detail=None,
-        created_at=now,
-        completed_at=now if status.is_final else None,
-    )
+    shown = message_alone(content)
+    done = shown.completed_at if status.is_final else None
+    return replace(shown, status=status, reasoning=reasoning, completed_at=done)
 
 
 def test_text_shown_while_formatting_has_no_nul_or_lone_surrogate(

@@ -36,6 +36,7 @@ from chatdesk.ui.core_loader import GIL_HANDOVER_S
 from chatdesk.ui.main_window import WAITING_TEXT, MainWindow
 from chatdesk.ui.sidebar.placeholder import SidebarPlaceholder
 from chatdesk.ui.window.settings import SettingsLater
+from tests.ui.window_runs import window_run
 
 CORE_WAIT_S = 30  # a gate the test forgot to open fails the test instead of hanging it
 
@@ -808,17 +809,5 @@ def test_with_the_api_off_the_whole_run_loads_none_of_it(tmp_path: Any) -> None:
         f"print('loaded:', sorted(m for m in {API_MODULES!r} if m in sys.modules)); "
         "sys.exit(code)"
     )
-    environment = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        CHATDESK_HOME=str(tmp_path / "home"),
-        CHATDESK_EXIT_AFTER_START="1",
-        CHATDESK_UI_OFFLINE_DEMO="true",
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, env=environment
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert any(line.startswith("chatdesk: started ") for line in lines)  # the window was whole
+    lines = window_run(probe, tmp_path / "home")
     assert "loaded: []" in lines, f"{lines}: the local API loaded while it was off"

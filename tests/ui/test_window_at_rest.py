@@ -5,10 +5,10 @@ window at rest; docs/design.md §11)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
+
+from tests.ui.window_runs import window_run
 
 # Loaded on first use, never by a run that only opens the window and attaches its core.
 NOT_AT_REST = (
@@ -57,20 +57,7 @@ sys.exit(code)
 def test_a_run_that_opens_the_window_loads_nothing_it_does_not_use(tmp_path: Path) -> None:
     runtime = tmp_path / "runtime"  # the socket a second start would hand its request to
     runtime.mkdir(mode=0o700)
-    environment = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        CHATDESK_HOME=str(tmp_path / "home"),
-        CHATDESK_EXIT_AFTER_START="1",
-        CHATDESK_UI_OFFLINE_DEMO="true",
-        XDG_RUNTIME_DIR=str(runtime),
-    )
-    result = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=120, env=environment
-    )
-    assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    assert any(line.startswith("chatdesk: started ") for line in lines)  # the window was whole
+    lines = window_run(PROBE, tmp_path / "home", XDG_RUNTIME_DIR=str(runtime))
     assert "loaded: []" in lines, f"{lines}: loaded by a run that did not use it"
     # asyncio.to_thread's work runs on threads made as needed (chatdesk/ui/application.py),
     # not on the ten qasync's default executor starts at once and keeps
