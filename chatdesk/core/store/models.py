@@ -38,8 +38,8 @@ from chatdesk.core.store.orm import Base as Base
 from chatdesk.core.store.orm import UTCDateTime as UTCDateTime
 from chatdesk.core.store.orm import stored_enum as _enum
 
-# What an answer reported it used and cost, summed for a thread's spending.
-_USAGE_COLUMNS = (
+# What an answer reported it used and cost: summed for a thread's spending, read with its message.
+USAGE_COLUMNS = (
     "prompt_tokens",
     "completion_tokens",
     "cached_tokens",
@@ -169,7 +169,7 @@ class Message(Base):
             "ix_messages_thread_usage",
             "thread_id",
             "role",
-            *_USAGE_COLUMNS,
+            *USAGE_COLUMNS,
             sqlite_where=text("role = 'assistant' AND prompt_tokens IS NOT NULL"),
         ),
     )

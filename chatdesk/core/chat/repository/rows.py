@@ -29,6 +29,7 @@ from sqlalchemy.types import NullType
 from chatdesk.core.errors import NotFound
 from chatdesk.core.i18n import tr
 from chatdesk.core.store.models import (
+    USAGE_COLUMNS,
     Message,
     MessagePart,
     PartKind,
@@ -145,12 +146,7 @@ _MESSAGE_COLUMNS = (
     "content",
     "provider",
     "model",
-    "prompt_tokens",
-    "completion_tokens",
-    "cached_tokens",
-    "reasoning_tokens",
-    "cost_usd",
-    "usage_estimated",
+    *USAGE_COLUMNS,
     "latency_ms",
     "first_token_ms",
     "error_type",
