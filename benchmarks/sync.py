@@ -45,6 +45,7 @@ from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import open_store
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import Message, SyncOp, Thread
+from chatdesk.core.sync.base import any_shared
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.remote import Remote
 from chatdesk.core.sync.server.admin import ServerAdmin
@@ -101,6 +102,7 @@ class _Client:
             self.store,
             lambda: Remote.open(dsn, None),
             blobs=BlobStore.beside(self.store.path),
+            shared=any_shared(self.store),
             poll_seconds=60,
         )
 

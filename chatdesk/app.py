@@ -179,6 +179,7 @@ class Core:
         import asyncio  # not at the top: the window imports this module before its first paint
 
         self.sync_events.attach(asyncio.get_running_loop())
+        await self.team.prepare()  # before the first write: it may record it
         await self.profiles.load()
         if (
             self.insides.store.blocked is None
@@ -371,18 +372,17 @@ def build_sync(
     keys: KeyStore | None = None,
 ) -> tuple[LoopPublisher, TeamSync]:
     """Team sync. Its engine records changes to shared threads and connects when a server is
-    set up; it is made now only if a server is set up or a thread is already shared (psycopg
-    and the keyring load only when it connects)."""
+    set up; it is made when the core starts, if a server is set up or a thread is already
+    shared (psycopg and the keyring load only when it connects)."""
     from chatdesk.core.secrets import KeyStore
     from chatdesk.core.sync.base import LoopPublisher, any_shared
     from chatdesk.core.sync.service import TeamSync
-    from chatdesk.core.sync.setup import configured
 
     settings = config.settings.sync
     keys = keys or KeyStore()
     events = LoopPublisher(bus)
 
-    def make_engine() -> SyncEngine:
+    def make_engine(shared: bool) -> SyncEngine:
         from chatdesk.core.sync.engine import SyncEngine
         from chatdesk.core.sync.setup import connector
 
@@ -391,14 +391,12 @@ def build_sync(
             store,
             connect,
             blobs=blobs,
+            shared=shared,
             publish_event=events,
             poll_seconds=settings.poll_seconds,
         )
 
-    team = TeamSync(make_engine, settings, keys)
-    if configured(settings) or any_shared(store):
-        team.engine  # noqa: B018  (made now: its recorder must see every write)
-    return events, team
+    return events, TeamSync(make_engine, settings, keys, functools.partial(any_shared, store))
 
 
 def run_window(

@@ -3,10 +3,12 @@ serves attachments, knowledge bases and imports, as the design describes (§3)."
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from chatdesk.app import build_core
 from chatdesk.configuration import Configuration
@@ -55,5 +57,34 @@ async def test_one_reading_child_serves_attachments_knowledge_and_imports(
         assert report.threads_added == 1
         assert [c.pid for c in started] == [pid]  # the same child, started once
         assert reader.pid is None  # the import's burst is over: not kept idle
+    finally:
+        await core.aclose()
+
+
+async def test_team_syncs_engine_is_made_at_start_when_a_thread_is_shared_and_records_its_edits(
+    config: Configuration,
+) -> None:
+    core = build_core(config)  # no server set up, nothing shared
+    try:
+        await core.start()
+        assert core.team.built is None  # sync costs nothing
+        thread = await core.service.create_thread(title="Harbour plans")
+        await core.insides.store.write(
+            lambda s: s.execute(
+                text("UPDATE threads SET team_id = :team WHERE id = :id"),
+                {"team": uuid.uuid4().hex, "id": thread.id.hex},
+            )
+        )
+    finally:
+        await core.aclose()
+
+    core = build_core(config)  # a thread shared, still no server
+    try:
+        await core.start()
+        engine = core.team.built
+        assert engine is not None
+        pending, _ = engine.outbox()
+        await core.service.rename_thread(thread.id, "Harbour plans, final")
+        assert engine.outbox()[0] > pending  # the edit waits to be sent
     finally:
         await core.aclose()

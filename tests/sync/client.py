@@ -21,7 +21,7 @@ from chatdesk.core.paths import Paths
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.mock import MockProvider
 from chatdesk.core.store import open_store
-from chatdesk.core.sync.base import PendingOp, SyncUnavailable
+from chatdesk.core.sync.base import PendingOp, SyncUnavailable, any_shared
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.hlc import Clock
 from chatdesk.core.sync.remote import PROTOCOL, PushResult, Remote
@@ -105,6 +105,7 @@ class Client:
             self.store,
             self.link.connect,
             blobs=self.service.attachments.blobs,
+            shared=any_shared(self.store),
             publish_event=self.events.append,
             clock=clock,
         )

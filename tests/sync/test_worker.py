@@ -20,6 +20,7 @@ from chatdesk.core.paths import Paths
 from chatdesk.core.store import open_store
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.store import Store
+from chatdesk.core.sync.base import any_shared
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.remote import Remote
 from chatdesk.core.sync.worker import ServerLink, SyncWorker
@@ -86,7 +87,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 def engine(store: Store, member: Member) -> Iterator[tuple[SyncEngine, HeldConnect, Heard]]:
     held, heard = HeldConnect(member), Heard()
     made = SyncEngine(
-        store, held, blobs=BlobStore.beside(store.path), publish_event=heard, poll_seconds=3600
+        store,
+        held,
+        blobs=BlobStore.beside(store.path),
+        shared=any_shared(store),
+        publish_event=heard,
+        poll_seconds=3600,
     )
     made.stop_timeout = 0.2
     try:

@@ -50,7 +50,6 @@ from chatdesk.core.sync.base import (
     SyncStatus,
     SyncUnavailable,
     Team,
-    any_shared,
     first_line,
     is_transient,
     note_view,
@@ -79,11 +78,14 @@ class SyncEngine:
         connect: Callable[[], Remote] | None,
         *,
         blobs: BlobStore,
+        shared: bool,
         publish_event: Callable[[Event], None] | None = None,
         poll_seconds: float = 60.0,
         clock: Clock | None = None,
         stop_timeout: float = 15.0,
     ) -> None:
+        """`shared`: whether a thread here is shared with a team (`base.any_shared`), read by
+        the caller; the recorder looks for shared rows in each write only from then on."""
         self.store = store
         self.clock = clock or Clock()
         self._connect = connect
@@ -101,7 +103,7 @@ class SyncEngine:
         # Teams whose threads this launch removed (membership ended): their rows written by
         # this launch are no longer here, so their next pull must not leave them out.
         self._forgotten: set[uuid.UUID] = set()
-        self.recorder = Recorder(self.clock, shared=any_shared(store), on_queued=self.wake)
+        self.recorder = Recorder(self.clock, shared=shared, on_queued=self.wake)
         store.add_write_hook(self.recorder.before_commit)
         self._sharing = Sharing(store, self.recorder, self.clock, self._publish, self.wake)
         self.files = TeamFiles(store, blobs)  # attachments' files, carried after the rows

@@ -59,23 +59,46 @@ def log_in(settings: SyncSettings, password: str, keys: KeyStore) -> list[Team]:
 
 
 class TeamSync:
-    """The engine is made when it is needed: at start-up when a server is set up or a thread
-    is shared, else when the user sets a server up (until then sync costs nothing)."""
+    """The engine is made when it is needed: when the core starts if a server is set up or a
+    thread is shared (`prepare`), else when the user sets a server up (until then sync costs
+    nothing)."""
 
     def __init__(
-        self, make_engine: Callable[[], SyncEngine], settings: SyncSettings, keys: KeyStore
+        self,
+        make_engine: Callable[[bool], SyncEngine],
+        settings: SyncSettings,
+        keys: KeyStore,
+        any_shared: Callable[[], bool],
     ) -> None:
+        """`make_engine(shared)`; `any_shared()` reads (blocking) whether a thread here is
+        shared with a team."""
         self._make_engine = make_engine
         self._engine: SyncEngine | None = None
         self._making = threading.Lock()
         self._settings = settings
         self._keys = keys
+        self._any_shared = any_shared
+
+    async def prepare(self) -> None:
+        """Make the engine if a server is set up or a thread is shared: before the core's
+        first write, so that its recorder sees every write to a shared thread."""
+        if self._engine is None:
+            await asyncio.to_thread(self._prepare)
+
+    def _prepare(self) -> None:
+        shared = self._any_shared()
+        if shared or configured(self._settings):
+            self._made(shared)
 
     @property
     def engine(self) -> SyncEngine:
+        return self._made(None)
+
+    def _made(self, shared: bool | None) -> SyncEngine:
+        """The engine, made now if it was not (`shared`: what `any_shared()` said, if read)."""
         with self._making:
             if self._engine is None:
-                self._engine = self._make_engine()
+                self._engine = self._make_engine(self._any_shared() if shared is None else shared)
             return self._engine
 
     @property

@@ -15,6 +15,7 @@ from chatdesk.core.service import ChatService
 from chatdesk.core.store import Store
 from chatdesk.core.store.blobs import BlobStore
 from chatdesk.core.store.models import SyncOp, SyncTeam
+from chatdesk.core.sync.base import any_shared
 from chatdesk.core.sync.engine import SyncEngine
 from chatdesk.core.sync.rows import GROUPS
 
@@ -34,7 +35,7 @@ async def test_a_shared_answer_is_pushed_without_its_memories(
     now = datetime.now(UTC)
     store.write_now(lambda s: s.add(SyncTeam(id=team_id, name="red", role="member", seen_at=now)))
 
-    engine = SyncEngine(store, None, blobs=BlobStore.beside(store.path))
+    engine = SyncEngine(store, None, blobs=BlobStore.beside(store.path), shared=any_shared(store))
     engine.share(answer.thread_id, team_id)
 
     queued = store.read_now(
