@@ -97,7 +97,7 @@ def _tail_formatted(window: MainWindow, held: str) -> bool:
     if not widgets or widgets[-1].message.status.is_final:
         return False
     answer = widgets[-1]
-    shown = answer._tail_shown
+    shown = answer.formatting.tail_shown
     return answer.message.content == held and shown is not None and held.endswith(shown)
 
 

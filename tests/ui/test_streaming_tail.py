@@ -95,7 +95,7 @@ def test_a_table_and_bold_text_stream_formatted_and_finish_as_the_normal_render(
     text = widget.message.content
     assert text == "".join(BEFORE_HOLD + AFTER_HOLD)
     reference = MessageBrowser()
-    reference.show_rendered(render_markdown(text, widget._options()))
+    reference.show_rendered(render_markdown(text, widget.formatting.options(widget.message)))
     assert widget.body.toHtml() == reference.toHtml()
     assert find(widget, "Anny").currentTable() is not None
 
@@ -136,5 +136,6 @@ def test_a_list_streams_under_its_paragraph_without_an_empty_line_between(
     server.release.set()
     qtbot.waitUntil(lambda: widget.message.status.is_final and widget.rendered is not None)
     reference = MessageBrowser()
-    reference.show_rendered(render_markdown(widget.message.content, widget._options()))
+    options = widget.formatting.options(widget.message)
+    reference.show_rendered(render_markdown(widget.message.content, options))
     assert widget.body.toHtml() == reference.toHtml()

@@ -1,8 +1,7 @@
 """One message on screen: header, reasoning, formatted text, status, footer with actions.
 
-Only messages in the model's window get a widget. A finished message is formatted once (cached
-by the Formatter); a streaming answer formats each block once it completes, and its growing
-last block as it will be (open constructs closed): the work per update stays bounded.
+Only messages in the model's window get a widget. Its text is formatted as `message_text.py`
+says: a finished message once, a streaming answer block by block.
 """
 
 from __future__ import annotations
@@ -22,16 +21,15 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from shiboken6 import Shiboken
 
 from chatdesk.core.assistants.builtin import said
 from chatdesk.core.i18n import ntr, number, tr
 from chatdesk.core.kinds import Role
-from chatdesk.core.render.model import Rendered, RenderOptions
+from chatdesk.core.render.model import Rendered
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.conversation.bubble import BubbleFit
 from chatdesk.ui.conversation.footer import MessageFooter
-from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter, cited, key_for
+from chatdesk.ui.conversation.formatter import SHOWN_CHARS, Formatter
 from chatdesk.ui.conversation.frame import (
     into_tab_order,
     reasoning_toggle,
@@ -40,6 +38,7 @@ from chatdesk.ui.conversation.frame import (
     words_frame,
 )
 from chatdesk.ui.conversation.labels import header_text, usage_text
+from chatdesk.ui.conversation.message_text import MessageText
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.status_words import STATUS_BUTTONS, status_actions, status_text
 from chatdesk.ui.conversation.tool_calls import ToolCallList
@@ -60,7 +59,7 @@ class MessageWidget(QFrame):
     delete, retry, continue, previous-branch, next-branch, load-images, and for an answer the
     model's context window could not hold, summarise and choose-model.
 
-    It keeps 35 methods because a message is shown, streamed, edited and acted on in place:
+    It keeps 30 methods because a message is shown, streamed, edited and acted on in place:
     each part it may show (its author, reasoning, tool calls, attachments, sources, its status,
     its footer) has its own method, which makes the part when it is first shown, and the hover
     that shows its actions is Qt's event methods."""
@@ -83,22 +82,13 @@ class MessageWidget(QFrame):
     ) -> None:
         """`speakers`: the assistants' (icon, colour) by name, for an answer's head."""
         super().__init__(parent)
-        self._formatter = formatter
         self._speakers = speakers if speakers is not None else {}
         self.message = message
-        self._remote_images: Mapping[str, bytes] = {}  # fetched after "Load images"
-        self._streamed_upto = 0  # characters of a streaming answer already formatted
-        self._piece_pending = False  # a render of the streaming answer is under way
-        self._tail_shown: str | None = None  # the streaming tail now on screen
-        self._tail_code: tuple[str, ...] = ()  # its code blocks so far, for Copy
-        self._streamed_code: list[str] = []  # code blocks of the formatted part, for Copy
-        self._formatted_key: object = None
         self._editor: MessageEditor | None = None
         self._column = False  # one of a comparison's answers, in a narrow column
         self.memory_words: MemoryWords | None = None  # for a memory tool's card (the window's)
-        self.rendered: Rendered | None = None
         self.setObjectName("userMessage" if message.role is Role.USER else "assistantMessage")
-        self._build()
+        self._build(formatter)
         self.update_message(message)
 
     @property
@@ -107,7 +97,7 @@ class MessageWidget(QFrame):
 
     # -- layout ----------------------------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _build(self, formatter: Formatter) -> None:
         user = self.message.role is Role.USER
         self.setFrameShape(QFrame.Shape.NoFrame)
         frame = QVBoxLayout(self)
@@ -131,6 +121,7 @@ class MessageWidget(QFrame):
         self.body.link_activated.connect(
             lambda href: self.link_activated.emit(href, self.message.id)
         )
+        self.formatting = MessageText(self.body, formatter, self.formatted.emit)
         # Made for a message that has attachments, below its text; `thumbnails` (the window's
         # decoder) is handed to it, now or when it is made.
         self.attachments: AttachmentRow | None = None
@@ -212,10 +203,7 @@ class MessageWidget(QFrame):
         self._show_sources(message)
         self._show_status(message)
         self._show_footer(message)
-        if message.status.is_final:
-            self._format_finished()
-        else:
-            self._format_streaming()
+        self.formatting.show(message)
 
     def _show_author(self, message: MessageView) -> None:
         """Who wrote the user's message, over its words in a team thread."""
@@ -362,98 +350,24 @@ class MessageWidget(QFrame):
 
     # -- formatting ------------------------------------------------------------------------------
 
-    def _options(self, code_offset: int = 0) -> RenderOptions:
-        return RenderOptions(
-            palette=self._formatter.palette,
-            pixel_ratio=self.devicePixelRatioF(),
-            text_px=self._formatter.text_px,
-            load_remote_images=bool(self._remote_images),
-            remote_image_data=self._remote_images,
-            code_block_offset=code_offset,
-            citations=cited(self.message),
-        )
-
     @property
-    def shown_text(self) -> str:
-        return self.message.content[:SHOWN_CHARS]
-
-    def _format_finished(self) -> None:
-        message, text = self.message, self.shown_text
-        images = bool(self._remote_images)
-        key = key_for(message.id, text, self._formatter.palette, images, cited(message))
-        if key == self._formatted_key:
-            return
-        self._formatted_key = key
-        found = self._formatter.cached(key)
-        if found is None:
-            self.body.show_plain(text)  # at once; the formatted form follows
-        self._formatter.format(key, text, self._options(), self._formatted(key))
-
-    def _formatted(self, key: object) -> Callable[[Rendered], None]:
-        def show(rendered: Rendered) -> None:
-            if Shiboken.isValid(self) and key == self._formatted_key:
-                self.rendered = rendered
-                self.body.show_rendered(rendered)
-                self.formatted.emit()
-
-        return show
-
-    def _format_streaming(self) -> None:
-        text, finished_before = self.shown_text, self._formatted_key is not None
-        self._formatted_key = None
-        if finished_before or len(text) < self._streamed_upto:  # continued, or text replaced
-            self._streamed_upto, self._streamed_code, self._tail_shown = 0, [], None
-            self.body.show_plain("")
-        if self._tail_shown is None:  # nothing formatted yet (the render child starting)
-            self.body.set_tail(text[self._streamed_upto :])
-        if self._piece_pending:
-            return  # the render under way looks again when it ends
-        # Loaded with the first streamed answer: it brings the markdown parser along.
-        from chatdesk.core.render.streaming import stable_prefix_length, tail_due
-
-        stable = max(stable_prefix_length(text, self._streamed_upto), self._streamed_upto)
-        tail = text[stable:]
-        if stable == self._streamed_upto and not tail_due(tail, self._tail_shown):
-            return
-        self._format_pieces(text[self._streamed_upto : stable], stable, tail)
-
-    def _format_pieces(self, piece: str, upto: int, tail: str) -> None:
-        self._piece_pending = True  # blocks just completed (kept), the tail after (replaced)
-
-        def show(pieces: tuple[Rendered | None, Rendered]) -> None:
-            self._piece_pending = False
-            gone = not Shiboken.isValid(self) or self.message.status.is_final  # scrolled out, ended
-            if gone or upto < self._streamed_upto:
-                return
-            done, shown = pieces
-            if done is not None and upto > self._streamed_upto:
-                self._streamed_upto = upto
-                self._streamed_code.extend(done.code_blocks)
-                self.body.append_formatted(done.html, done.images)
-            self._tail_shown, self._tail_code = tail, shown.code_blocks
-            if shown.plain:  # refused (too big or too deep): as it is, not with a note
-                self.body.set_tail(tail)
-            else:
-                self.body.set_formatted_tail(shown.html, shown.images)
-            self._format_streaming()  # more may have arrived meanwhile
-
-        self._formatter.format_stream(piece, tail, self._options(len(self._streamed_code)), show)
+    def rendered(self) -> Rendered | None:
+        """Its finished text, once formatted."""
+        return self.formatting.rendered
 
     def refresh(self) -> None:
         """Format again (the theme changed, or remote images were allowed)."""
-        self._formatted_key = None
+        self.formatting.forget()
         self.update_message(self.message)
 
     def load_images(self, fetched: Mapping[str, bytes]) -> None:
         """Show the remote images the user asked for (fetched by the window, not here)."""
-        self._remote_images = dict(fetched)
-        self.refresh()
+        self.formatting.allow_images(fetched)
+        self.update_message(self.message)
 
     def code_blocks(self) -> tuple[str, ...]:
         """The code blocks the copy anchors on screen refer to."""
-        if self.message.status.is_final:
-            return self.rendered.code_blocks if self.rendered else ()
-        return (*self._streamed_code, *self._tail_code)
+        return self.formatting.code_blocks()
 
     # -- editing ---------------------------------------------------------------------------------
 
