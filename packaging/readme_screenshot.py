@@ -32,9 +32,9 @@ from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 
-WIDTH, HEIGHT = 1280, 800
+WIDTH, HEIGHT = 1280, 860
 # Asked in this order (the sidebar lists the newest first). The last one is shown: the mock's
-# answer to it has a table, a formula, Python code and a quote, and fits the window.
+# answer to it (an example asked for) has a table, a formula, Python code and a quote.
 QUESTIONS = (
     "Plan a small weekend project",
     "What is a good name for a cat?",
@@ -42,7 +42,7 @@ QUESTIONS = (
     "Write SQL for the busiest threads of the last 7 days",
     "How do I debounce a search box in JavaScript?",
     "Summarise the trade-offs of SQLite's WAL mode",
-    "Can you write a Fibonacci generator in Python?",
+    "Show me example code for Fibonacci numbers in Python",
 )
 
 
