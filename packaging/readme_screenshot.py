@@ -30,6 +30,7 @@ from chatdesk.app import Core, build_core
 from chatdesk.configuration import configure
 from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.theme import apply_theme
 
 WIDTH, HEIGHT = 1280, 860
@@ -158,6 +159,7 @@ def main() -> int:
     out = Path(args[0]) if args else default
     with tempfile.TemporaryDirectory(prefix="chatdesk-screenshot-") as home:
         os.environ["CHATDESK_HOME"] = home
+        protect_singleton_refcounts()  # as the app does (qt_workarounds.py)
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)  # closing the window must not stop the loop

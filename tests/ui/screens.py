@@ -35,6 +35,7 @@ from chatdesk.core.store.models import Role, Status
 from chatdesk.core.tools.model import Policy
 from chatdesk.ui import language
 from chatdesk.ui.main_window import MainWindow
+from chatdesk.ui.qt_workarounds import protect_singleton_refcounts
 from chatdesk.ui.runner import Runner
 from chatdesk.ui.theme import apply_theme
 
@@ -826,6 +827,7 @@ def _application() -> Iterator[tuple[QApplication, Path]]:
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as home:
         os.environ["CHATDESK_HOME"] = home
+        protect_singleton_refcounts()  # as the app does: a whole gallery is a long session
         app = QApplication(sys.argv[:1])
         app.setApplicationName("chatdesk")
         app.setQuitOnLastWindowClosed(False)

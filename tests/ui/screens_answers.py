@@ -91,7 +91,10 @@ async def answer_screens(app: QApplication, out: Path) -> None:
 
 
 async def _shoot_sizes(window: MainWindow, out: Path, theme: str) -> None:
-    for width, height, name in SIZES:
+    for asked, height, name in SIZES:
+        # No narrower than the window allows: its composer's pills (a knowledge base made by an
+        # earlier screen adds one) set its least width.
+        width = max(asked, window.minimumWidth())
         window.resize(width, height)
         await _until(lambda w=window, s=(width, height): (w.width(), w.height()) == s)  # type: ignore[misc]
         await _until(lambda w=window: _formatted(w, 2))  # type: ignore[misc]
