@@ -30,18 +30,19 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QApplication,
     QFrame,
     QScrollArea,
     QWidget,
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.ui.column import DEFAULT_MEASURE, column_side
+from chatdesk.ui.column import DEFAULT_MEASURE
+from chatdesk.ui.conversation.after_page import AfterPage
 from chatdesk.ui.conversation.discarded import Discarded
 from chatdesk.ui.conversation.divider import SummaryDivider
 from chatdesk.ui.conversation.empty import EmptyState
 from chatdesk.ui.conversation.jump import jump_button, place_jump
+from chatdesk.ui.conversation.kept_focus import KeptFocus
 from chatdesk.ui.conversation.model import ConversationModel
 from chatdesk.ui.conversation.wide import ColumnLayout
 
@@ -60,7 +61,7 @@ READING_WAIT_MS = 500  # at most, for a thread's first page while the page befor
 
 
 class ConversationView(QScrollArea):
-    """It keeps 37 methods because a page being built, the scroll position that follows the
+    """It keeps 36 methods because a page being built, the scroll position that follows the
     end or holds a message in sight, and the widgets' places in the column are one state: each
     step of building a page moves the scroll position, each scroll asks for pages, and what
     a thread's opening reads beside its page waits for that page."""
@@ -79,9 +80,8 @@ class ConversationView(QScrollArea):
     def __init__(self, model: ConversationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._model = model
-        self._measure = DEFAULT_MEASURE  # the widest line of text (ui.column_width)
         self.speakers = {}
-        self._refocus: tuple[int, str] | None = None  # (row, footer part): see _remember_focus
+        self._focus = KeptFocus()
         self._widgets: list[MessageWidget] = []
         self._unbuilt = 0  # rows at the top of a page being shown whose widgets are not made yet
         self._unpainted = False  # a page being shown is not painted yet (its newest being made)
@@ -96,7 +96,7 @@ class ConversationView(QScrollArea):
         self.setAccessibleName(tr("Conversation"))
         self._content = QWidget()
         self._content.setObjectName("conversation")
-        self._layout = ColumnLayout(self._content, self._measure)
+        self._layout = ColumnLayout(self._content, DEFAULT_MEASURE)  # ui.column_width
         self._layout.setContentsMargins(0, 8, 0, 8)
         self._layout.setSpacing(2)
         self._layout.addStretch(1)
@@ -118,9 +118,7 @@ class ConversationView(QScrollArea):
         model.dataChanged.connect(self._changed)
         model.summary_changed.connect(self._place_divider)
         self._discarded = Discarded(self)  # the widgets of pages shown before
-        # What waits for the page being shown to be painted with all its widgets
-        # (`after_page`), called in the turn after that.
-        self._waiting_page: Callable[[], None] | None = None
+        self._after_page = AfterPage(self)
         self._make_timers()
 
     def _make_timers(self) -> None:
@@ -139,8 +137,6 @@ class ConversationView(QScrollArea):
         # most this long (a read that fails, or a slow disk): then it shows empty.
         self._reading_wait = QTimer(self, singleShot=True, interval=READING_WAIT_MS)
         self._reading_wait.timeout.connect(self._show_page)
-        self._page_built = QTimer(self, singleShot=True, interval=0)
-        self._page_built.timeout.connect(self._after_page_built)
 
     # -- following the model ---------------------------------------------------------------------
 
@@ -157,7 +153,7 @@ class ConversationView(QScrollArea):
         return self._widgets
 
     def _rebuild(self) -> None:
-        self._remember_focus(0, len(self._widgets) - 1)
+        self._focus.remember(self._widgets, 0)
         for widget in self._widgets:  # deleted once the new page is painted, a few a turn
             self._layout.removeWidget(widget)
         self._discarded.keep(self._widgets)
@@ -167,7 +163,7 @@ class ConversationView(QScrollArea):
         self._unpainted = True
         self.setUpdatesEnabled(False)  # until its newest messages are laid out (_reveal_page)
         self._reveal.stop()
-        self._page_built.stop()  # what waits for a page waits for this one
+        self._after_page.page_changed()
         if self._model.reading:  # what was on screen stays there until the page comes
             self._format_wait.stop()
             self._reading_wait.start()
@@ -200,7 +196,7 @@ class ConversationView(QScrollArea):
         if not self._unpainted:
             (self._next_stage if first else self._edge_check).start()
             if not first:
-                self._built()
+                self._after_page.page_built()
         elif first and not self._fills_view():
             self._next_stage.start()
         else:
@@ -250,7 +246,7 @@ class ConversationView(QScrollArea):
             self._next_stage.start()  # the rest, above
         else:
             self._edge_check.start()  # a page too short for the view asks for the one before
-            self._built()
+            self._after_page.page_built()
 
     def after_page(self, work: Callable[[], None]) -> None:
         """Call `work` once the page being shown is painted and has all its widgets, or now
@@ -258,19 +254,7 @@ class ConversationView(QScrollArea):
         the summary in use, the recent models) would take a core and the interpreter from
         the page's widgets. The page of another thread shown before then takes it over (only
         the latest `work` is called)."""
-        self._waiting_page = work
-        if not self._unpainted and not self._unbuilt and not self._page_built.isActive():
-            self._after_page_built()
-
-    def _built(self) -> None:
-        """The page being shown is painted and has all its widgets."""
-        if self._waiting_page is not None:
-            self._page_built.start()
-
-    def _after_page_built(self) -> None:
-        work, self._waiting_page = self._waiting_page, None
-        if work is not None:
-            work()
+        self._after_page.wait(work, built=not self._unpainted and not self._unbuilt)
 
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._finish_page()  # rows map to widgets from here on
@@ -297,21 +281,7 @@ class ConversationView(QScrollArea):
         # `widgets` (a question waiting on a call's card), which makes the rest of the page.
         for row, widget in made:
             self.message_widget_added.emit(widget)
-            if self._refocus is not None and self._refocus[0] == row:
-                widget.footer.focus_part(self._refocus[1])
-                self._refocus = None
-
-    def _remember_focus(self, first: int, last: int) -> None:
-        """A message whose action has the keyboard focus goes (another version takes its place,
-        it was regenerated): the action of the same name on the widget that comes at its row
-        takes the focus, so the next Tab goes on from there, not from the window's top."""
-        for row, widget in enumerate(self._widgets[first : last + 1], start=first):
-            part = widget.footer.focus_held()  # read again before it settled: still wanted
-            if part is not None:
-                self._refocus = (row, part)
-                focused = QApplication.focusWidget()
-                if focused is not None and widget.isAncestorOf(focused):
-                    focused.clearFocus()  # not left on a widget that is going
+            self._focus.placed(row, widget)
 
     def _place_divider(self) -> None:
         """The divider where the summary in use stands; placed by the page's last stage while
@@ -335,7 +305,7 @@ class ConversationView(QScrollArea):
         self._anchor = (seen, seen.y() - top) if seen is not None else None
 
     def _removed(self, _parent: QModelIndex, first: int, last: int) -> None:
-        self._remember_focus(first, last)
+        self._focus.remember(self._widgets[first : last + 1], first)
         for widget in self.widgets[first : last + 1]:
             widget.deleteLater()
         del self.widgets[first : last + 1]
@@ -453,7 +423,7 @@ class ConversationView(QScrollArea):
 
     def set_measure(self, measure: int) -> None:
         """Hold the messages' text to `measure` pixels at most, in a column centred in the view."""
-        self._measure = self._layout.measure = measure
+        self._layout.measure = measure
         self._fit_column()
         self._layout.invalidate()
 
@@ -463,15 +433,7 @@ class ConversationView(QScrollArea):
         return margins.left(), self.viewport().width() - margins.right()
 
     def _fit_column(self) -> None:
-        """Centred in the whole view, not its viewport, so that it lines up with the message
-        box below whether the scroll bar shows or not (and on whichever side it is)."""
-        side = column_side(self.width(), self._measure)
-        port = self.viewport().geometry()
-        left = max(0, side - port.x())
-        right = max(0, side - (self.width() - port.x() - port.width()))
-        margins = self._layout.contentsMargins()
-        if (left, right) != (margins.left(), margins.right()):
-            self._layout.setContentsMargins(left, margins.top(), right, margins.bottom())
+        self._layout.fit(self.width(), self.viewport().geometry())
         self._place_jump()
 
     def _place_jump(self) -> None:

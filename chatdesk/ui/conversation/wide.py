@@ -11,6 +11,8 @@ import weakref
 from PySide6.QtCore import QCoreApplication, QEvent, QRect
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
+from chatdesk.ui.column import column_side
+
 # Around each answer's text: its column's frame and padding (comparison.py), the row's spacing;
 # and the message's own margins around the row (message.py).
 _ANSWER_EXTRA = 2 * 7 + 8
@@ -23,6 +25,17 @@ class ColumnLayout(QVBoxLayout):
         super().__init__(parent)
         self.measure = measure
         self._wide: weakref.WeakKeyDictionary[QWidget, int] = weakref.WeakKeyDictionary()
+
+    def fit(self, width: int, port: QRect) -> None:
+        """Centre the column in a view `width` wide, not in its viewport `port`, so that it
+        lines up with the message box below whether the scroll bar shows or not (and on
+        whichever side it is)."""
+        side = column_side(width, self.measure)
+        left = max(0, side - port.x())
+        right = max(0, side - (width - port.x() - port.width()))
+        margins = self.contentsMargins()
+        if (left, right) != (margins.left(), margins.right()):
+            self.setContentsMargins(left, margins.top(), right, margins.bottom())
 
     def settle(self, content: QWidget) -> None:
         """Lay `content` out now: a message's new width gives its text a new height, which
