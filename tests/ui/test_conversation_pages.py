@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -54,6 +54,25 @@ class _PagePaints(QObject):
         return False
 
 
+class _Turns(QObject):
+    """Whether the loop has turned since `mark()`: an event posted then is delivered at the
+    start of the next turn, before its timers."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked = False
+
+    def mark(self) -> None:
+        self.marked = True
+        QCoreApplication.postEvent(self, QEvent(QEvent.Type.User))
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.User:
+            self.marked = False
+            return True
+        return super().event(event)
+
+
 def test_a_page_is_first_painted_at_its_end_filling_the_view_and_built_above_over_turns(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -79,6 +98,17 @@ def test_a_page_is_first_painted_at_its_end_filling_the_view_and_built_above_ove
     window.view.page_shown.connect(lambda: shown.append(len(window.view.made_widgets)))
     older: list[bool] = []
     window.view.older_wanted.connect(lambda: older.append(True))
+    # Whether a message widget was made in the turn that puts one in place, each half the work.
+    making = _Turns()
+    made = MessageWidget.__init__
+
+    def made_and_marked(widget: MessageWidget, *args: Any, **kwargs: Any) -> None:
+        made(widget, *args, **kwargs)
+        making.mark()
+
+    monkeypatch.setattr(MessageWidget, "__init__", made_and_marked)
+    placed_as_made: list[bool] = []
+    window.view.message_widget_added.connect(lambda _: placed_as_made.append(making.marked))
     ticker.start()
     try:
         window.show_thread(long.id)
@@ -87,8 +117,10 @@ def test_a_page_is_first_painted_at_its_end_filling_the_view_and_built_above_ove
     finally:
         ticker.stop()
         window.view.message_widget_added.disconnect(paints.watch)
-    # Never more than a few widgets made in one turn: keys and timers are served in between.
+    # Never more than a few widgets made in one turn: keys and timers are served in between,
+    # and between the making of each and its showing.
     assert max(made_in_turn.count(turn) for turn in set(made_in_turn)) <= STAGE
+    assert placed_as_made == [False] * FIRST_PAGE
     # Painted first with its newest messages only, filling the view: the rest came above.
     assert 0 < shown[-1] < FIRST_PAGE
     # Every paint of the view showed the old page or the new one at its end, never the view

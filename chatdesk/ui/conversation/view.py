@@ -3,14 +3,15 @@ of the whole thread, in a scroll area that follows a streaming answer until the 
 One more widget, the summary divider, sits after the last message the summary in use covers, or
 heads the window when that message is above it (decision 0013).
 
-A page shown in place of another (a thread opened) is built newest first, `STAGE` widgets per
-turn of the loop from the turn after the page arrived, with the view not painting, until they
-fill the viewport and hold their formatting (or `FORMAT_WAIT_MS` has passed); the first frame
-painted shows them laid out and scrolled to the end, never an empty part of the view. The rest
-of the page is then built above them, one widget a turn, while what is on screen stays put
-(decision 0078). Keys and timers are served between turns. Anything that needs every widget
-meanwhile (a change from the model, a search hit, the find bar) has the rest built at once
-first. What a thread's opening reads beside its page waits until the page is built
+A page shown in place of another (a thread opened) is built newest first from the turn after
+the page arrived, each widget made in one turn of the loop and put in place, shown and laid out
+in the next, with the view not painting, until they fill the viewport and hold their formatting
+(or `FORMAT_WAIT_MS` has passed); the first frame painted shows them laid out and scrolled to
+the end, never an empty part of the view. The rest of the page is then built above them the
+same way, a turn left to the paint after each one put in place, while what is on screen stays
+put (decisions 0078, 0084). Keys and timers are served between turns. Anything that needs
+every widget meanwhile (a change from the model, a search hit, the find bar) has the rest built
+at once first. What a thread's opening reads beside its page waits until the page is built
 (`after_page`, decision 0083).
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
+    QCoreApplication,
     QEvent,
     QModelIndex,
     QPersistentModelIndex,
@@ -61,7 +63,7 @@ READING_WAIT_MS = 500  # at most, for a thread's first page while the page befor
 
 
 class ConversationView(QScrollArea):
-    """It keeps 36 methods because a page being built, the scroll position that follows the
+    """It keeps 38 methods because a page being built, the scroll position that follows the
     end or holds a message in sight, and the widgets' places in the column are one state: each
     step of building a page moves the scroll position, each scroll asks for pages, and what
     a thread's opening reads beside its page waits for that page."""
@@ -85,6 +87,8 @@ class ConversationView(QScrollArea):
         self._widgets: list[MessageWidget] = []
         self._unbuilt = 0  # rows at the top of a page being shown whose widgets are not made yet
         self._unpainted = False  # a page being shown is not painted yet (its newest being made)
+        self._coming: MessageWidget | None = None  # made in the turn before, placed in this one
+        self._paint_turn = False  # the next turn is left to the paint the last one asked for
         self._follow = True  # keep the newest text in sight
         self._restoring = False
         # While older pages arrive above: the message the user looks at and its offset from
@@ -158,6 +162,10 @@ class ConversationView(QScrollArea):
             self._layout.removeWidget(widget)
         self._discarded.keep(self._widgets)
         self._widgets = []
+        if self._coming is not None:  # made for the page before, never placed
+            self._coming.deleteLater()
+            self._coming = None
+        self._paint_turn = False
         self._follow = True
         self._unbuilt = self._model.rowCount()
         self._unpainted = True
@@ -181,19 +189,25 @@ class ConversationView(QScrollArea):
             self._show_page()
 
     def _build_stage(self, *, rest: bool = False) -> None:
-        """The next widgets of a page being shown, above those made (or all of them): `STAGE`
-        a turn until they fill the viewport, unpainted; then one a turn above the painted."""
+        """The next step of a page being shown, above the widgets placed (or all the rest):
+        a widget made in one turn, put in place, shown and laid out in the next, and once the
+        page is painted, the turn after that left to the paint: a third of the work each."""
         if not self._unbuilt:
+            return
+        if not rest and self._coming is None:
+            if not self._paint_turn:
+                self._coming = self._new_widget(self._unbuilt - 1)
+            self._paint_turn = False
+            self._next_stage.start()
             return
         if not self._unpainted and not self._follow and self._anchor is None:
             self._anchor_on_visible()  # what the user looks at stays put as rows come above
-        first = 0 if rest else max(0, self._unbuilt - (STAGE if self._unpainted else 1))
-        rows, self._unbuilt = range(first, self._unbuilt), first
-        self._make(rows, at=0)  # rows below them have theirs
+        self._place_coming(rest)
         first = self._unbuilt  # 0 when one of them asked for all the widgets
         if not first:
             self._place_divider()
         if not self._unpainted:
+            self._paint_turn = bool(first)
             (self._next_stage if first else self._edge_check).start()
             if not first:
                 self._after_page.page_built()
@@ -201,6 +215,19 @@ class ConversationView(QScrollArea):
             self._next_stage.start()
         else:
             self._reveal.start()
+
+    def _place_coming(self, rest: bool) -> None:
+        """The widget made in the turn before put in place, shown and laid out now (not in
+        the next turn, which makes the next); with `rest`, those of the rows above it too."""
+        coming, self._coming = self._coming, None
+        last = self._unbuilt - (coming is not None)
+        self._unbuilt = first = 0 if rest else last
+        made = [(row, self._new_widget(row)) for row in range(first, last)]
+        self._put(made + ([(last, coming)] if coming is not None else []), at=0)
+        if not rest and coming is not None:
+            # Qt shows a widget put in a shown layout in the next turn: in this one instead.
+            QCoreApplication.sendPostedEvents(coming, QEvent.Type.MetaCall)
+            self._layout.settle(self._content)
 
     def _fills_view(self) -> bool:
         """The widgets made fill the viewport and a margin above it (their text laid out now
@@ -243,6 +270,7 @@ class ConversationView(QScrollArea):
         self.setUpdatesEnabled(True)
         self._discarded.delete_soon()
         if self._unbuilt:
+            self._paint_turn = True  # the paint of this page takes the next turn alone
             self._next_stage.start()  # the rest, above
         else:
             self._edge_check.start()  # a page too short for the view asks for the one before
@@ -260,23 +288,24 @@ class ConversationView(QScrollArea):
         self._finish_page()  # rows map to widgets from here on
         if first == 0 and self._widgets and not self._follow:
             self._anchor_on_visible()
-        self._make(range(first, last + 1), at=first)
+        self._put([(row, self._new_widget(row)) for row in range(first, last + 1)], at=first)
         self._show_empty()
         self._place_divider()
 
-    def _make(self, rows: range, at: int) -> None:
-        """The widgets of the model's `rows`, put at `at` in `_widgets` and the layout."""
+    def _new_widget(self, row: int) -> MessageWidget:
         from chatdesk.ui.conversation.message import MessageWidget
 
+        widget = MessageWidget(self._model.message(row), self.formatter, speakers=self.speakers)
+        widget.editing.connect(self.show_editor)
+        widget.formatted.connect(self._may_reveal)
+        return widget
+
+    def _put(self, made: list[tuple[int, MessageWidget]], at: int) -> None:
+        """The widgets `made` of their rows, put at `at` in `_widgets` and the layout."""
         self._layout.removeWidget(self.divider)  # widgets map to layout positions without it
-        made = []
-        for place, row in enumerate(rows, start=at):
-            widget = MessageWidget(self._model.message(row), self.formatter, speakers=self.speakers)
+        for place, (_row, widget) in enumerate(made, start=at):
             self._widgets.insert(place, widget)
             self._layout.insertWidget(place + 1, widget)  # +1: the empty state comes first
-            widget.editing.connect(self.show_editor)
-            widget.formatted.connect(self._may_reveal)
-            made.append((row, widget))
         # Announced once all are in place, rows mapping to widgets: a listener may ask for
         # `widgets` (a question waiting on a call's card), which makes the rest of the page.
         for row, widget in made:
