@@ -186,7 +186,7 @@ def test_a_question_comes_to_its_calls_card_shown_again_before_the_old_page_is_d
     qloop: asyncio.AbstractEventLoop, qtbot: QtBot, finish: Any
 ) -> None:
     # Coming back to a chat builds its page anew while the page left is still being deleted,
-    # a few widgets a turn (conversation/discarded.py): the question must come to the card
+    # one widget a turn (conversation/discarded.py): the question must come to the card
     # shown now, not stay on the hidden one waiting for its deletion.
     left, again = QWidget(), QWidget()  # the call's card on the page left, and on the new one
     for card in (left, again):

@@ -131,7 +131,7 @@ class WindowAsks:
         if shown is not None and Shiboken.isValid(shown):
             if shown.parentWidget() is layout.parentWidget():
                 return  # already on this card
-            # On the card of a page no longer shown (its widgets are deleted a few a turn
+            # On the card of a page no longer shown (its widgets are deleted one a turn
             # later, `discarded.py`): it goes with that page; the question comes here.
             shown.hide()
             shown.deleteLater()

@@ -1,5 +1,6 @@
-"""Widgets no longer shown, deleted a few per turn of the loop: a page's dozen message widgets
-deleted in one turn take about 8 ms on a quiet two-core machine, which would stall a frame."""
+"""Widgets no longer shown, deleted one per turn of the loop: a page's dozen message widgets
+deleted in one turn take about 8 ms on a quiet two-core machine, which would stall a frame, and
+each takes about 1 ms, which the turns that build the next page share (decision 0084)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
-PER_TURN = 3
+PER_TURN = 1
 
 
 class Discarded(QObject):

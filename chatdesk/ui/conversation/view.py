@@ -158,7 +158,7 @@ class ConversationView(QScrollArea):
 
     def _rebuild(self) -> None:
         self._focus.remember(self._widgets, 0)
-        for widget in self._widgets:  # deleted once the new page is painted, a few a turn
+        for widget in self._widgets:  # deleted once the new page is painted, one a turn
             self._layout.removeWidget(widget)
         self._discarded.keep(self._widgets)
         self._widgets = []
