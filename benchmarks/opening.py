@@ -4,16 +4,17 @@ In one process, a real core and a shown `MainWindow` (benchmarks/window.py): the
 `window.show_thread(id)` (the sidebar's click handler) to (a) the first paint of the thread's
 message widgets, and (b) every message widget in the viewport holding its formatted form
 (`w.rendered`, from the render worker) and the paint after that (the first paint, when each
-message it painted held its formatted form). The view builds the page's widgets a few per turn
-of the loop, newest first, paints nothing of it until those made fill the viewport, laid out
-and formatted (`ConversationView.page_shown`), and makes the rest above them afterwards, one a
-turn (the stall counts those turns too). On a 10,000- and a 100,000-message thread (quick: 1,000
-and 10,000), opened in turns, the formatter's cache cleared before each open (so every open
-formats its page); their p50 ratio shows it is flat in thread length. A 60-message thread is
-opened first to start the window up (its time is shown, not judged): the render worker's first
-answers, the first layouts. Also shown: the event-loop stall during the opens (a 5 ms timer's
-lateness), its max, and its p99 judged against a frame (docs/design.md §3 wants nothing on the
-GUI thread to take longer).
+message it painted held its formatted form). The view builds the page's widgets newest first,
+each made in one turn of the loop and put in place in the next, paints nothing of it until those
+made fill the viewport, laid out and formatted (`ConversationView.page_shown`), and makes the
+rest above them afterwards the same way, a turn left to each repaint (the stall counts those
+turns too). On a 10,000- and a 100,000-message thread (quick: 1,000 and 10,000), opened in
+turns, the formatter's cache cleared before each open (so every open formats its page); their
+p50 ratio shows it is flat in thread length. A 60-message thread is opened first to start the
+window up (its time is shown, not judged): the render worker's first answers, the first
+layouts. Also shown: the event-loop stall during the opens (a 5 ms timer's lateness), its max,
+and its p99 judged against a frame (docs/design.md §3 wants nothing on the GUI thread to take
+longer).
 
 Baselines, same run: the newest 30 rows read with bare sqlite3 (a copy of the rows, with an
 index on (thread_id, depth)) and their text put into a bare QListView (a QStringListModel) until
