@@ -46,6 +46,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("answer-narrow", "At 800×600: the wide table keeps its cells; the answer scrolls"),
             ("answer-narrow-scrolled", "At 800×600: the table scrolled to its last column"),
             ("answer-narrow-end", "A quote's bar on the side its text begins: English, Arabic"),
+            (
+                "answer-narrow-latest",
+                "At 800×600, scrolled up: ↓ Latest under the answers, clear of the table's bar",
+            ),
             ("column-wide", "At 1600×1000: the conversation in a centred reading column"),
             ("column-wide-scrolled", "Scrolled up: a short question's bubble fits it; ↓ Latest"),
             ("column-narrow", "At 800×600: the sidebar folded away (its button or Ctrl+B)"),
@@ -104,6 +108,26 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         ),
     ),
     (
+        "Web and research",
+        (
+            ("web-switch-off", "The composer's Web switch, off"),
+            ("web-switch-on", "Web on for the chat, and Research offered beside it"),
+            ("web-offline", "Web on with no network: a line under the text field says so"),
+            ("web-offline-narrow", "The same at the window's smallest width"),
+            ("web-answer", "An answer that read the web: its search unfolded, each page read"),
+            ("web-sources", "Its sources: each page's title, site, address and when it was read"),
+            ("web-viewer", "What chatdesk read of a page and gave the model"),
+            ("web-failed", "A search the engine refused, and one still running"),
+            ("research-switch", "Research on, a question typed"),
+            ("research-running", "Research under way: its searches and reads; pages and time used"),
+            ("research-report", "Stopped: the report written from the pages read, citing them"),
+            ("web-preferences", "Preferences ▸ Web: DuckDuckGo, no key needed"),
+            ("web-preferences-searxng", "Your own SearXNG, at its address"),
+            ("web-preferences-brave", "Brave Search, its key kept"),
+            ("web-preferences-tavily", "Tavily without a key: it says it needs one"),
+        ),
+    ),
+    (
         "Attachments and knowledge",
         (
             ("attachments", "Images and documents attached, and the answer about them"),
@@ -112,6 +136,24 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("sources-folded", "The same with its sources folded"),
             ("passage-viewer", "A cited passage, highlighted in its document"),
             ("document-cut", "A document cut to fit: what went of it, said under the answer"),
+        ),
+    ),
+    (
+        "Memory",
+        (
+            ("memory-card", "“Remember that …”: the model proposes a memory to keep or not"),
+            ("memory-card-editing", "The proposed memory edited before it is kept"),
+            ("memory-card-kept", "The memory kept, and the answer"),
+            ("memory-used", "A later answer given a memory: “Used 1 memory” under it"),
+            ("memory-used-list", "The memories an answer was given, and Manage memories…"),
+            ("memory-remember-this", "Remember this… on a question: its words, and for whom"),
+            ("memory-remember-too-long", "Words too long for a memory, refused with the limit"),
+            ("memory-switch-on", "The composer's Memory switch (the pin), on"),
+            ("memory-switch-off", "Memory off for this chat"),
+            ("memory-switch-narrow", "The Memory switch at the window's smallest width"),
+            ("preferences-memory", "Preferences ▸ Memory: what is kept, for whom, from where"),
+            ("preferences-memory-editing", "A memory edited: its empty text refused in place"),
+            ("preferences-memory-empty", "Memory before anything is remembered"),
         ),
     ),
     (
@@ -152,6 +194,8 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("settings-usage-800x600", "Usage at 800×600"),
             ("settings-tools-default", "Settings: Tools, each change applied at once"),
             ("settings-tools-800x600", "Tools at 800×600"),
+            ("settings-web-default", "Settings: Web, each change applied at once"),
+            ("settings-web-800x600", "Web at 800×600"),
             ("settings-assistants-default", "Settings: Assistants, each change applied at once"),
             ("settings-assistants-800x600", "Assistants at 800×600"),
             ("settings-knowledge-default", "Settings: Knowledge, each change applied at once"),
@@ -198,6 +242,26 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("local-api-lan", "Other computers on the network allowed: the warning"),
             ("local-api-port-in-use", "The port taken by another program, said in place"),
             ("local-api-window", "A chat made through the API, marked; its address in the bar"),
+        ),
+    ),
+    (
+        "Chats from outside the window",
+        (
+            (
+                "outside-streaming",
+                "An answer another chatdesk process writes in the open chat, live",
+            ),
+            ("outside-stop", "Stop on it: only the process writing it can stop it"),
+            ("outside-ended", "The answer ended"),
+        ),
+    ),
+    (
+        "Quick ask",
+        (
+            ("quick-empty", "The quick window over the main one, empty"),
+            ("quick-context", "The copied text offered as context, and a question"),
+            ("quick-streaming", "The answer as it streams"),
+            ("quick-answered", "Answered: Copy answer, or Open in chatdesk"),
         ),
     ),
     (

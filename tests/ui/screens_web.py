@@ -27,6 +27,7 @@ from chatdesk.core.store.models import PartKind, Role, Status
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.theme import apply_theme
 from tests.ui.screens import _NOW, _core, _shoot, _still, _until, run_alone
+from tests.ui.screens_web_switch import _online
 
 QUESTION = "What was decided about the footbridge over the Lenne?"
 PAGES = (  # url, title, site, text
@@ -192,8 +193,7 @@ async def web_screens(app: QApplication, out: Path) -> None:
         read, failed = seed_web(core)
 
         async def answer(window: MainWindow) -> None:
-            window.show_thread(read)
-            await _until(lambda: len(window.view.widgets) == 2)
+            await _show(window, read, 2)
             shown = window.view.widgets[1]
             await _until(lambda: shown.rendered is not None and shown.tool_calls is not None)
             assert shown.tool_calls is not None
@@ -204,22 +204,29 @@ async def web_screens(app: QApplication, out: Path) -> None:
         await _shoot(app, core, out, "web-answer", answer)
 
         async def sources(window: MainWindow) -> None:
-            window.show_thread(read)
-            await _until(lambda: len(window.view.widgets) == 2)
+            await _show(window, read, 2)
             await _until(lambda: window.view.widgets[1].rendered is not None)
             window.view.jump_to_latest()
 
         await _shoot(app, core, out, "web-sources", sources)
 
         async def refused(window: MainWindow) -> None:
-            window.show_thread(failed)
-            await _until(lambda: len(window.view.widgets) == 4)
+            await _show(window, failed, 4)
             await _until(lambda: all(w.tool_calls is not None for w in window.view.widgets[1::2]))
 
         await _shoot(app, core, out, "web-failed", refused)
         await _shoot_viewer(app, core, out, read)
     finally:
         await core.aclose()
+
+
+async def _show(window: MainWindow, thread_id: object, messages: int) -> None:
+    """The chat shown with its Web switch on, the engine found whatever this machine's network:
+    the composer shows no "No network" line under an answer that read the web."""
+    window.models.web.resolver = _online
+    window.show_thread(thread_id)
+    await _until(lambda: len(window.view.widgets) == messages)
+    await _until(lambda: window.composer.web.on and not window.models.web.checking)
 
 
 async def _shoot_viewer(app: QApplication, core: Core, out: Path, thread_id: object) -> None:
