@@ -1,8 +1,9 @@
 """Every screen of chatdesk in the light and the dark theme and in Arabic (laid out right to left),
-for docs/screens.md.
+for docs/screens.md, and the README's three pictures of the window.
 
     .venv/bin/python packaging/gallery.py
 
+The one command to run after changing anything a user sees: it remakes both.
 Runs `tests/ui/screens.py` (every screen, offscreen, on a throwaway chatdesk home, the built-in
 mock model answering) once in English and once in Arabic. Keeps each screen's light and dark
 picture and its Arabic one in the light theme, reduced to 256 colours (about a
@@ -200,8 +201,16 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("settings-assistants-800x600", "Assistants at 800×600"),
             ("settings-knowledge-default", "Settings: Knowledge, each change applied at once"),
             ("settings-knowledge-800x600", "Knowledge at 800×600"),
+            ("settings-memory-default", "Settings: Memory, what is kept and when"),
+            ("settings-memory-800x600", "Memory at 800×600"),
             ("settings-team-default", "Settings: Team, each change applied at once"),
             ("settings-team-800x600", "Team at 800×600"),
+            ("settings-api-default", "Settings: Local API, off until switched on"),
+            ("settings-api-800x600", "Local API at 800×600"),
+            ("settings-voice-default", "Settings: Voice, speech in and out"),
+            ("settings-voice-800x600", "Voice at 800×600"),
+            ("settings-desktop-default", "Settings: Desktop, the tray, the shortcut, login"),
+            ("settings-desktop-800x600", "Desktop at 800×600"),
             ("settings-assistant-undo", "An assistant deleted: Undo, no confirmation"),
             ("settings-bounds-error", "A number out of bounds, named beside its field"),
             ("settings-team-no-keyring", "No keyring here: one line, its details on demand"),
@@ -301,7 +310,15 @@ def main() -> int:
             _save_reduced(path, PICTURES / f"{name}.png")
     PAGE.write_text(_page(), encoding="utf-8")
     print(f"{len(pictures)} pictures in {PICTURES.relative_to(ROOT)}; {PAGE.relative_to(ROOT)}")
+    _readme_pictures()
     return 0
+
+
+def _readme_pictures() -> None:
+    """The README's window in light, dark and Arabic (packaging/readme_screenshot.py)."""
+    environment = dict(os.environ, QT_QPA_PLATFORM="offscreen", PYTHONPATH=str(ROOT))
+    command = [sys.executable, str(ROOT / "packaging" / "readme_screenshot.py")]
+    subprocess.run(command, cwd=ROOT, env=environment, check=True)
 
 
 def _screens(out: Path, language: str) -> None:

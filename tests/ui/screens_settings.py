@@ -9,6 +9,7 @@ CHATDESK_UI_LANGUAGE). Run through tests/ui/screens.py, or alone:
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -34,7 +35,11 @@ SECTIONS = (
     "web",
     "assistants",
     "knowledge",
+    "memory",
     "team",
+    "api",
+    "voice",
+    "desktop",
 )
 
 
@@ -48,7 +53,10 @@ async def settings_window_screens(app: QApplication, out: Path) -> None:
 
 
 def _dialog(core: Core, tools: Tools, runner: object) -> object:
+    """Preferences as the window makes it (chatdesk/ui/window/settings.py), every section with
+    what it shows; the local API not served, as it starts."""
     from chatdesk.ui.preferences import PreferencesDialog
+    from chatdesk.ui.settings.memory_calls import memory_names
 
     service = core.service
     return PreferencesDialog(
@@ -66,6 +74,9 @@ def _dialog(core: Core, tools: Tools, runner: object) -> object:
         knowledge=service.knowledge,
         events=service.events.subscribe,
         embedders=service.knowledge.embedders,
+        keys=core.keys,
+        memory=service.memory,
+        named=functools.partial(memory_names, service),
     )
 
 
