@@ -421,22 +421,30 @@ def _thread_rows(model: Any) -> int:
 
 
 def _memory() -> dict[str, Any]:
-    """Resident memory of this process and of its children (the render worker)."""
+    """Resident memory of this process and of its children (the render worker): the resident
+    set, and the private part of it (USS: what only that process holds, its heap and the
+    pages it wrote; not the libraries' pages it maps, which the page cache decides)."""
     import psutil
 
     me = psutil.Process()
     children: dict[str, int] = {}
+    children_uss = 0
     for child in me.children(True):
         # A child that ends meanwhile (the render child stopping when idle: a zombie with no
         # command line until it is reaped, then gone) is not counted, and is no error.
         try:
             if child.status() != psutil.STATUS_ZOMBIE:
-                children[_name(child.cmdline())] = child.memory_info().rss
+                full = child.memory_full_info()
+                children[_name(child.cmdline())] = full.rss
+                children_uss += full.uss
         except (psutil.NoSuchProcess, psutil.ZombieProcess):
             continue
+    mine = me.memory_full_info()
     return {
-        "rss": me.memory_info().rss,
+        "rss": mine.rss,
         "children_rss": sum(children.values()),
+        "uss": mine.uss,
+        "children_uss": children_uss,
         "children": children,
     }
 
