@@ -204,6 +204,7 @@ class MainWindow(AttachedParts):
         if self._closed:
             return
         self._closed = True
+        self.view.drop_after_page()
         self._unsubscribe()
         ThemeWatcher.of(_app()).changed.disconnect(self._theme_changed)
         if self._service is None:
@@ -269,14 +270,8 @@ class MainWindow(AttachedParts):
         """What the header and the summary divider read of a thread opened, once its page is
         painted and built: a context built for the gauge and one for the summary in use, the
         thread's spending (every answer of it), the recent models. Read beside the page, they
-        took a core and the interpreter from its widgets. Nothing, once the loop has ended
-        (the window closing down before its page was built)."""
-        import asyncio  # loaded by then: the window's first paint goes without it
-
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return
+        took a core and the interpreter from its widgets. Never once the window is closing
+        (`aclose` drops it)."""
         self.summaries.thread_changed()
         self.models.find_recent()
         if self._thread is not None:

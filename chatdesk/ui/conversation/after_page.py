@@ -32,6 +32,12 @@ class AfterPage(QObject):
         """Another page is being shown: what waits waits for that one."""
         self._due.stop()
 
+    def drop(self) -> None:
+        """The window is closing: what waits is never called (it would call a core that is
+        closing, from a loop that may have ended)."""
+        self._due.stop()
+        self._work = None
+
     def _call(self) -> None:
         work, self._work = self._work, None
         if work is not None:

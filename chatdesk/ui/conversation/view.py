@@ -284,6 +284,10 @@ class ConversationView(QScrollArea):
         the latest `work` is called)."""
         self._after_page.wait(work, built=not self._unpainted and not self._unbuilt)
 
+    def drop_after_page(self) -> None:
+        """What waits for the page is never called: the window is closing."""
+        self._after_page.drop()
+
     def _inserted(self, _parent: QModelIndex, first: int, last: int) -> None:
         self._finish_page()  # rows map to widgets from here on
         if first == 0 and self._widgets and not self._follow:
