@@ -1,7 +1,7 @@
 """The window shows what another chatdesk process writes to its database, as it comes
 (decision 0041): a real `chatdesk ask` run beside the window, its thread in the sidebar, its
 message in the open conversation, its answer growing and ending there; Stop says it cannot
-stop an answer written elsewhere."""
+stop an answer written elsewhere, until that answer ends."""
 
 from __future__ import annotations
 
@@ -119,6 +119,8 @@ def test_an_answer_written_elsewhere_grows_in_the_window_and_stop_says_why_not(
         server.release.set()
         qtbot.waitUntil(lambda: window.view.widgets[3].message.status.is_final)
         assert texts(window)[3] == "Half and whole."
+        # the answer ended: why it could not be stopped is no longer said
+        assert "another chatdesk" not in window.statusBar().currentMessage()
     finally:
         server.release.set()
         _, err = other.communicate()

@@ -44,6 +44,7 @@ def test_a_call_waits_on_its_card_and_runs_once_allowed_by_keyboard(
     window, card = _asked(make_core, open_window, qtbot, finish)
     assert card.call.label == "chatdesk › search_chats"
     assert "waits for your approval: chatdesk › search_chats" in window.actions_.last_announcement
+    assert "waits for your approval" in window.statusBar().currentMessage()
     assert all(button.isVisible() for button in card.choice_buttons.values())
     status = window.view.widgets[-1]._status.text()
     assert status == "Waiting for your approval of a tool call…"
@@ -53,6 +54,7 @@ def test_a_call_waits_on_its_card_and_runs_once_allowed_by_keyboard(
 
     qtbot.waitUntil(lambda: answer_done(window))
     assert card.call.state == "done"
+    assert "waits for your approval" not in window.statusBar().currentMessage()  # decided
     assert not card.choice_buttons["once"].isVisible()
     assert card._result is not None
     assert '"query": "tables"' in card._result.toPlainText()

@@ -14,8 +14,11 @@ from chatdesk.core.tools.approval import ApprovalRequest, Choice, Edited
 
 
 class WindowApprover:
-    def __init__(self, say: Callable[[str], None]) -> None:
+    def __init__(self, say: Callable[[str], None], unsay: Callable[[str], None]) -> None:
+        """`say(words)` tells the user a call waits; `unsay(words)` takes it back once they
+        decided (the words stay if something else was said since)."""
         self._say = say
+        self._unsay = unsay
         self._pending: dict[tuple[uuid.UUID, str], asyncio.Future[Choice | Edited]] = {}
 
     async def decide(self, requests: Sequence[ApprovalRequest]) -> Sequence[Choice | Edited]:
@@ -26,17 +29,17 @@ class WindowApprover:
             self._pending[request.message_id, request.call_id] = future
             futures.append(future)
         names = ", ".join(dict.fromkeys(r.tool.label for r in requests))
-        self._say(
-            ntr(
-                "A tool call waits for your approval: {names}.",
-                "{n} tool calls wait for your approval: {names}.",
-                len(requests),
-                names=names,
-            )
+        waiting = ntr(
+            "A tool call waits for your approval: {names}.",
+            "{n} tool calls wait for your approval: {names}.",
+            len(requests),
+            names=names,
         )
+        self._say(waiting)
         try:
             return list(await asyncio.gather(*futures))
         finally:
+            self._unsay(waiting)
             for request in requests:
                 self._pending.pop((request.message_id, request.call_id), None)
 

@@ -68,7 +68,7 @@ class MessageActions:
         self._view = view
         self.opened_links: list[str] = []  # what was handed to the desktop, for the record
         self.last_announcement = ""
-        self.approver = WindowApprover(self._tell)  # tool calls wait on their cards
+        self.approver = WindowApprover(self._tell, self._unsay)  # tool calls wait on their cards
         self.attachments = AttachmentActions(window, service, runner)
         # An answer's sources: a passage in its document, a page's text as it was read.
         self.passages = Passages(window, service.knowledge, runner, self.open_address)
@@ -111,6 +111,13 @@ class MessageActions:
 
     def _say(self, text: str) -> None:
         self._window.statusBar().showMessage(text, 8_000)
+
+    def _unsay(self, text: str) -> None:
+        """What was said is no longer true: gone from the status bar, unless something else
+        was said since."""
+        status = self._window.statusBar()
+        if status.currentMessage() == text:
+            status.clearMessage()
 
     # -- actions ---------------------------------------------------------------------------------
 

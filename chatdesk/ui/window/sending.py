@@ -59,6 +59,7 @@ class Sending(QObject):
         self._waiting = False  # Send was pressed before the core was attached
         self._dropped: list[Path] = []  # files dropped before then
         self._live: dict[uuid.UUID, uuid.UUID] = {}  # thread -> its answer being written
+        self._refused_stop: tuple[uuid.UUID, str] | None = None  # an answer, why Stop did not
         self.over_cap_button: QPushButton | None = None  # offered when a spending cap refused
         composer.send_requested.connect(self.send)
         composer.stop_requested.connect(self.stop)
@@ -366,7 +367,17 @@ class Sending(QObject):
         thread = self._shown()
         answer = self._live.get(thread.id) if thread else None
         if answer is not None and self._service is not None and self._runner is not None:
-            self._runner.run(self._service.stop(answer))
+            self._runner.run(self._service.stop(answer), failure=self._stop_refused(answer))
+
+    def _stop_refused(self, answer: uuid.UUID) -> Callable[[ChatdeskError], None]:
+        """Why Stop did nothing (another chatdesk process writes the answer), said until that
+        answer ends: then it is no longer true."""
+
+        def said(error: ChatdeskError) -> None:
+            self._status.showMessage(str(error), 15_000)
+            self._refused_stop = (answer, str(error))
+
+        return said
 
     def stop_answer(self, answer_id: uuid.UUID) -> None:
         """Stop that answer, shown or not, if it is still being written (one written already
@@ -384,9 +395,16 @@ class Sending(QObject):
             case ev.MessageFinished(message):
                 if self._live.get(message.thread_id) == message.id:
                     del self._live[message.thread_id]
+                self._unsay_refused_stop(message.id)
             case _:
                 return
         self.show_streaming()
+
+    def _unsay_refused_stop(self, ended: uuid.UUID) -> None:
+        if self._refused_stop is not None and self._refused_stop[0] == ended:
+            if self._status.currentMessage() == self._refused_stop[1]:
+                self._status.clearMessage()
+            self._refused_stop = None
 
     def _seen(self, message: MessageView) -> None:
         from chatdesk.core.kinds import Role
