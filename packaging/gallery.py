@@ -269,7 +269,7 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
         (
             ("quick-empty", "The quick window over the main one, empty"),
             ("quick-context", "The copied text offered as context, and a question"),
-            ("quick-streaming", "The answer as it streams"),
+            ("quick-streaming", "The answer as it streams, formatted as it comes"),
             ("quick-answered", "Answered: Copy answer, or Open in chatdesk"),
         ),
     ),

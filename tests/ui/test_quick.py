@@ -1,9 +1,9 @@
 """The quick window, driven through its widgets offscreen over a started core on a real SQLite
 file, the mock provider answering: `Desktop.quick_ask()` shows it with the question focused;
-typing and Enter streams the answer into it; Stop stops it; Esc hides it; its chats are in the
-"Quick" project and in the main window's sidebar, or, temporary, nowhere on disk; Ctrl+Enter
-shows the chat in the main window; the clipboard's text is offered as a chip, added only when
-asked; the pickers change who answers."""
+typing and Enter streams the answer into it, formatted as it comes; Stop stops it; Esc hides
+it; its chats are in the "Quick" project and in the main window's sidebar, or, temporary,
+nowhere on disk; Ctrl+Enter shows the chat in the main window; the clipboard's text is offered
+as a chip, added only when asked; the pickers change who answers."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from chatdesk.core.errors import Closed
 from chatdesk.core.kinds import Role, Status
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import MessageView
+from chatdesk.ui import language
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.desktop.hub import Desktop
 from chatdesk.ui.main_window import MainWindow
@@ -110,13 +111,34 @@ def test_a_question_is_answered_in_the_quick_window(
     assert quick.window.answer.toPlainText() == answer.content
     assert answer.content.strip()
     assert not quick.window.stop.isVisible()
-    qtbot.waitUntil(quick.window.formatted.isVisible)  # formatted as the main window does
+    assert quick.window.formatted.isVisible()  # formatted as the main window does
     assert not quick.window.answer.isVisible()
-    shown = quick.window.formatted.text()
-    assert "offline demo" in shown
-    assert "**" not in shown  # the Markdown's marks became formatting
+    # the Markdown's marks become formatting
+    qtbot.waitUntil(lambda: "**" not in quick.window.formatted.text())
+    assert "offline demo" in quick.window.formatted.text()
     quick.window.copy.click()
     assert QGuiApplication.clipboard().text() == answer.content
+
+
+def test_the_answer_is_formatted_while_it_is_written(
+    qtbot: QtBot, make_desktop: Any, finish: Any
+) -> None:
+    desktop = make_desktop(4)  # slow enough to be read while written on a busy machine
+    quick = _quick(qtbot, desktop)
+    _ask(qtbot, quick, "What is a haiku?")
+    shown = quick.window.formatted.text
+    qtbot.waitUntil(lambda: "not an AI model" in shown() and not shown().startswith(">"))
+    assert quick.answer_id is not None  # still being written
+    assert quick.window.formatted.isVisible()
+    assert not quick.window.answer.isVisible()
+    assert quick.window.answer.toPlainText().startswith("> This is chatdesk")  # what Copy takes
+    bar = quick.window.formatted.verticalScrollBar()
+    assert bar.value() == bar.maximum()  # its end in sight as it grows
+    quick.window.stop.click()
+    _answered(qtbot, quick)
+    answer = _messages(finish, desktop.core.service, quick)[-1]  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "**" not in quick.window.formatted.text())
+    assert quick.window.answer.toPlainText() == answer.content
 
 
 def test_stop_ends_the_answer_being_written(qtbot: QtBot, make_desktop: Any, finish: Any) -> None:
@@ -326,3 +348,18 @@ def test_every_control_has_a_spoken_name(qtbot: QtBot, desktop: Desktop) -> None
             widget.text() if isinstance(widget, QAbstractButton) else ""
         )
         assert said.strip(), f"{widget.objectName() or type(widget).__name__} has no name"
+
+
+def test_a_question_in_another_direction_keeps_its_own_order(
+    qtbot: QtBot, desktop: Desktop
+) -> None:
+    quick = _quick(qtbot, desktop)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    language.start(app, "ar")
+    try:
+        quick.window.asked("Is it done?", formats=True)
+        # set apart, its "?" stays at its end instead of going to the Arabic sentence's
+        assert "\u2068Is it done?\u2069" in quick.window.asked_line.text()
+    finally:
+        language.start(app, "en")

@@ -30,11 +30,11 @@ if TYPE_CHECKING:
     from chatdesk.core.chat.events import Event
     from chatdesk.core.config import Settings
     from chatdesk.core.errors import ChatdeskError
-    from chatdesk.core.render.model import Rendered
     from chatdesk.core.service import ChatService
     from chatdesk.core.temporary import TemporaryChats
     from chatdesk.core.views import MessageView, ProjectView, Turn
     from chatdesk.ui.conversation.formatter import Formatter
+    from chatdesk.ui.conversation.message_text import MessageText
     from chatdesk.ui.runner import Runner
 
 # The project the quick window's chats are kept in, found again by this name (or its
@@ -46,7 +46,8 @@ MakeTemporary = Callable[["Settings"], Coroutine[Any, Any, "TemporaryChats"]]
 class QuickAsk(QObject):
     """The quick window and its chat. `open_thread(id)` shows a saved chat in the main window;
     `adopt(chats, id)` gives it a temporary one (the main window's temporary chat); `formatter`
-    (the main window's) formats an ended answer (None: it stays plain text)."""
+    (the main window's) formats the answer as it is written and once it ended, as the
+    conversation does (None: it stays plain text)."""
 
     def __init__(
         self,
@@ -76,8 +77,8 @@ class QuickAsk(QObject):
         self.thread_id: uuid.UUID | None = None  # the quick chat (None: the next is new)
         self.answer_id: uuid.UUID | None = None  # its answer being written
         self._text = ""  # that answer so far
-        self._shown_answer: uuid.UUID | None = None  # the answer the window shows
-        self._formatted: MessageView | None = None  # the ended answer shown formatted
+        self._answer: MessageView | None = None  # the answer the window shows, as far as it is
+        self._words: MessageText | None = None  # its words formatted (with a formatter)
         self._closed = False
         self._closing: list[asyncio.Future[None]] = []  # temporary chats' databases closing
         ThemeWatcher.of(_app()).changed.connect(self._theme_changed)
@@ -125,8 +126,11 @@ class QuickAsk(QObject):
         self._runner.run(
             self._send(text), done=self._sent, failure=self._refused, owner=self.window
         )
-        self.window.asked(question)
-        self._text, self._shown_answer, self._formatted = "", None, None
+        self.window.asked(question, formats=self._formatter is not None)
+        self._text, self._answer = "", None
+        if self._words is not None:
+            self._words.forget()  # the answer before's format, if it comes now, is not shown
+        self._words = self._new_words()
 
     async def _send(self, text: str) -> Turn:
         if self.thread_id is not None:
@@ -159,8 +163,17 @@ class QuickAsk(QObject):
         made: ProjectView = found[0] if found else await self._saved.create_project(tr(PROJECT))
         return made.id
 
+    def _new_words(self) -> MessageText | None:
+        """The formatting of the next answer's words, into the window's formatted view."""
+        if self._formatter is None:
+            return None
+        from chatdesk.ui.conversation.message_text import MessageText
+
+        return MessageText(self.window.formatted.browser, self._formatter, lambda: None)
+
     def _sent(self, turn: Turn) -> None:
         self.thread_id = turn.answer.thread_id
+        self._answer = turn.answer
         if not turn.answer.status.is_final:
             self.answer_id = turn.answer.id
         else:
@@ -186,6 +199,7 @@ class QuickAsk(QObject):
             case ev.AnswerTextAppended(message_id=answer) if answer == self.answer_id:
                 self._text = self._text[: event.text_offset] + event.text
                 self.window.show_answer(self._text)
+                self._show_words(self._text)
             case ev.MessageFinished(message) if message.id == self.answer_id:
                 self._ended(message)
             case _:
@@ -200,43 +214,29 @@ class QuickAsk(QObject):
             Status.INTERRUPTED: tr(STOPPED),
             Status.ERROR: answer.error_detail or tr(FAILED),
         }.get(answer.status, "")
+        self._answer = answer
         self.window.finished(answer.content, said)
         if answer.status is Status.ERROR:
             self.window.failed(said)
-        elif answer.content.strip():
-            self._format(answer)
+        if self._words is not None and not self._closed:
+            self._words.show(answer)  # formatted whole, kept for the main window too
 
-    def _format(self, answer: MessageView) -> None:
-        """The ended answer formatted in the render child, shown once it is (if still the one
-        shown); the main window finds it formatted too."""
-        from chatdesk.core.render.model import RenderOptions
-        from chatdesk.ui.conversation.formatter import SHOWN_CHARS, cited, key_for
+    def _show_words(self, text: str) -> None:
+        """The answer so far, formatted as the conversation formats a streaming answer: each
+        block once complete, the growing last one as it will be."""
+        from dataclasses import replace
 
-        formatter = self._formatter
-        if formatter is None:
-            return
-        text, cites = answer.content[:SHOWN_CHARS], cited(answer)
-        key = key_for(answer.id, text, formatter.palette, False, cites)
-        options = RenderOptions(
-            palette=formatter.palette,
-            pixel_ratio=self.window.devicePixelRatioF(),
-            text_px=formatter.text_px,
-            citations=cites,
-        )
-        shown = self._shown_answer = answer.id
-        self._formatted = answer
-
-        def done(rendered: Rendered) -> None:
-            if not self._closed and self._shown_answer == shown and self.answer_id is None:
-                self.window.show_formatted(rendered)
-
-        formatter.format(key, text, options, done)
+        if self._words is not None and self._answer is not None and not self._closed:
+            self._answer = replace(self._answer, content=text)
+            self._words.show(self._answer)
 
     def _theme_changed(self, _dark: bool = False) -> None:
-        """Another look: the answer shown is formatted again in its colours (the main window's
-        formatter follows the look first: it listens from before the quick window is made)."""
-        if self._formatted is not None and self.answer_id is None:
-            self._format(self._formatted)
+        """Another look: the ended answer shown is formatted again in its colours (the main
+        window's formatter follows the look first: it listens from before the quick window is
+        made)."""
+        if self._words is not None and self._answer is not None and self.answer_id is None:
+            self._words.forget()
+            self._words.show(self._answer)
 
     # -- choosing who answers --------------------------------------------------------------------
 

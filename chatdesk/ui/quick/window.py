@@ -1,14 +1,14 @@
 """The quick window's widgets: a small frameless window over whatever the user is doing, on the
 screen with the pointer. Keyboard first: the question's field has the focus when it shows;
 Enter asks, Shift+Enter starts a new line, Alt+C adds the offered text (`context.py`) or takes
-it out, Ctrl+Enter opens the chat in chatdesk's window, Esc hides it. The answer streams in,
-as plain text, then formatted as the main window formats answers once it has ended
-(`show_formatted`), with Stop and Copy answer.
+it out, Ctrl+Enter opens the chat in chatdesk's window, Esc hides it. The answer streams in
+formatted as the main window formats answers (`formatted`; as plain text without a
+formatter), with Stop and Copy answer.
 What it does is `asking.py`'s; this shows it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QRect, Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAccessible,
     QAccessibleAnnouncementEvent,
@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 )
 
 from chatdesk.core.i18n import tr
-from chatdesk.core.render.model import Rendered
 from chatdesk.ui.conversation.browser import MessageBrowser
+from chatdesk.ui.conversation.frame import isolated
 from chatdesk.ui.quick.context import ContextChip, shortened
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.icons import set_icon
@@ -68,11 +68,14 @@ class QuestionField(QPlainTextEdit):
 
 
 class FormattedAnswer(QScrollArea):
-    """An ended answer formatted as the conversation shows it (its `MessageBrowser`: only the
-    renderer's own images, links reported and not followed), scrolling past ANSWER_HEIGHT."""
+    """The answer formatted as the conversation shows it, as it is written and once it ended
+    (its `MessageBrowser`, fed by the conversation's `MessageText`: only the renderer's own
+    images, links reported and not followed), scrolling past ANSWER_HEIGHT."""
 
-    def __init__(self, parent: QWidget) -> None:
+    def __init__(self, parent: QWidget, height: int) -> None:
+        """`height`: the room it asks for while its answer is short (the plain answer's)."""
         super().__init__(parent)
+        self._height = height
         self.setObjectName("quickFormatted")
         self.setWidgetResizable(True)
         self.setMaximumHeight(ANSWER_HEIGHT)
@@ -83,9 +86,23 @@ class FormattedAnswer(QScrollArea):
         self.setWidget(self.browser)
         self.hide()
 
-    def show_rendered(self, rendered: Rendered) -> None:
-        self.browser.show_rendered(rendered)
-        self.verticalScrollBar().setValue(0)
+        self._following = False
+        self.verticalScrollBar().rangeChanged.connect(self._follow)
+
+    def sizeHint(self) -> QSize:
+        """Room for an answer from its first words: the window is sized as a question goes,
+        and does not grow with the answer (it scrolls)."""
+        return QSize(super().sizeHint().width(), self._height)
+
+    def follow(self, on: bool) -> None:
+        """Keep the end of the answer in sight as it grows (while it is written)."""
+        self._following = on
+        if on:
+            self._follow(0, self.verticalScrollBar().maximum())
+
+    def _follow(self, _least: int, most: int) -> None:
+        if self._following:
+            self.verticalScrollBar().setValue(most)
 
     def text(self) -> str:
         return self.browser.toPlainText()
@@ -167,7 +184,7 @@ class QuickWindow(QFrame):
         self.answer.setMaximumHeight(ANSWER_HEIGHT)
         self.answer.hide()
         column.addWidget(self.answer, 1)
-        self.formatted = FormattedAnswer(self)
+        self.formatted = FormattedAnswer(self, self.answer.sizeHint().height())
         column.addWidget(self.formatted, 1)
         column.addLayout(self._actions())
 
@@ -241,24 +258,27 @@ class QuickWindow(QFrame):
         self.show_state(streaming=False, answered=False)
         self.adjustSize()
 
-    def asked(self, question: str) -> None:
-        """The question went: it leaves the field for the line over the answer's place."""
+    def asked(self, question: str, *, formats: bool) -> None:
+        """The question went: it leaves the field for the line over the answer's place, where
+        the answer comes formatted (`formats`) or as plain text."""
         self.question.clear()
         # translators: over the answer in the quick window: the question it answers
-        self.asked_line.setText(tr("You asked: {question}", question=shortened(question)))
+        asked = isolated(shortened(question))  # its own direction: a "?" stays at its end
+        self.asked_line.setText(tr("You asked: {question}", question=asked))
         self.asked_line.show()
         self.answer.clear()
-        self.answer.show()
-        self.formatted.hide()
+        self.formatted.browser.show_plain("")
+        self.answer.setVisible(not formats)
+        self.formatted.setVisible(formats)
+        self.formatted.follow(True)
         self.chip.offer("")  # used, or left out on purpose: not offered again for this chat
         self.status.setText(tr("Writing…"))
         self.show_state(streaming=True, answered=False)
         self.adjustSize()
 
     def show_answer(self, text: str) -> None:
-        """The answer so far (or whole), as plain text, kept scrolled to its end."""
-        self.formatted.hide()
-        self.answer.show()
+        """The answer so far (or whole) as plain text, kept scrolled to its end: what Copy
+        takes, and what is shown when it is not formatted."""
         self.answer.setPlainText(text)
         bar = self.answer.verticalScrollBar()
         bar.setValue(bar.maximum())
@@ -274,15 +294,11 @@ class QuickWindow(QFrame):
     def finished(self, text: str, said: str) -> None:
         """The answer ended: all of it shown, `said` ("" when complete) announced."""
         self.show_answer(text)
+        self.formatted.follow(False)  # the reader's place stays as its final form comes
         self.show_state(streaming=False, answered=bool(text), said=said)
         words = said or tr("The answer is written.")
-        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self.answer, words))
-
-    def show_formatted(self, rendered: Rendered) -> None:
-        """The ended answer as the main window formats it, in place of its plain text."""
-        self.formatted.show_rendered(rendered)
-        self.answer.hide()
-        self.formatted.show()
+        shown = self.formatted.browser if self.formatted.isVisible() else self.answer
+        QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(shown, words))
 
     def failed(self, said: str) -> None:
         """The question was refused, or the answer failed: said, the question kept."""
