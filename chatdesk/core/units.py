@@ -8,15 +8,19 @@ _UNITS = {"": 1, "B": 1, "KB": 1024, "MB": 1024**2, "GB": 1024**3, "TB": 1024**4
 
 
 def format_size(size: int) -> str:
-    """Bytes as "512 B", "1.2 KB", "3.4 MB" or "1.5 GB" (units of 1,024), the digits as the
-    user's language writes them ("1,2 KB" in German)."""
+    """Bytes as "512 B", "1.2 KB", "3.4 MB" or "1.5 GB" (units of 1,024), the digits and the
+    unit as the user's language writes them ("1,2 KB" in German, "1,2 Ko" in French)."""
     if size < 1024:
-        return f"{number(size)} B"
+        # translators: a size in bytes ("512 B"); French writes "512 o"
+        return tr("{n} B", n=number(size))
     if size < 1024**2:
-        return f"{number(size / 1024, 1)} KB"
+        # translators: a size in kilobytes ("1.2 KB"); French writes "1,2 Ko"
+        return tr("{n} KB", n=number(size / 1024, 1))
     if size < 1024**3:
-        return f"{number(size / 1024**2, 1)} MB"
-    return f"{number(size / 1024**3, 1)} GB"
+        # translators: a size in megabytes ("3.4 MB"); French writes "3,4 Mo"
+        return tr("{n} MB", n=number(size / 1024**2, 1))
+    # translators: a size in gigabytes ("1.5 GB"); French writes "1,5 Go"
+    return tr("{n} GB", n=number(size / 1024**3, 1))
 
 
 def parse_size(text: str) -> int:

@@ -217,8 +217,10 @@ def short_count(count: int) -> str:
     if count < 1000:
         return number(count)
     if count < 1_000_000:
-        return number(count / 1000, 1) + "k"
-    return number(count / 1_000_000, 1) + "M"
+        # translators: a count in thousands, short ("12.3k"); keep {n}
+        return tr("{n}k", n=number(count / 1000, 1))
+    # translators: a count in millions, short ("1.2M"); keep {n}
+    return tr("{n}M", n=number(count / 1_000_000, 1))
 
 
 def usage_lines(usage: ContextUsage) -> list[str]:

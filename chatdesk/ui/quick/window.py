@@ -262,8 +262,8 @@ class QuickWindow(QFrame):
         """The question went: it leaves the field for the line over the answer's place, where
         the answer comes formatted (`formats`) or as plain text."""
         self.question.clear()
-        # translators: over the answer in the quick window: the question it answers
         asked = isolated(shortened(question))  # its own direction: a "?" stays at its end
+        # translators: over the answer in the quick window: the question it answers
         self.asked_line.setText(tr("You asked: {question}", question=asked))
         self.asked_line.show()
         self.answer.clear()

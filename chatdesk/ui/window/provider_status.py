@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from chatdesk.core.i18n import mark, tr
 from chatdesk.core.providers.state import ProviderState
+from chatdesk.ui.conversation.frame import isolated
 
 if TYPE_CHECKING:  # the core's events and kinds load with the core, after the first paint
     from chatdesk.core.chat.events import Event
@@ -61,10 +62,10 @@ class ProviderStatus(QLabel):
             case ev.AnswerStageChanged(message_id, _, stage, provider, model):
                 self._doing(message_id, lambda _: live_words(stage, provider, model))
             case ev.ResearchProgressed() as research:  # its step, and what it used
-                self._doing(research.message_id, lambda model: f"{model}: {research.said()}")
+                self._doing(research.message_id, lambda model: said(model, research.said()))
             case ev.AnswerWaiting(message_id):
                 limited = tr(_WORDS[ProviderState.RATE_LIMITED])
-                self._doing(message_id, lambda model: f"{model}: {limited}")
+                self._doing(message_id, lambda model: said(model, limited))
             case ev.MessageFinished(message):
                 self._live.pop(message.id, None)
                 self._show()
@@ -73,7 +74,7 @@ class ProviderStatus(QLabel):
 
     def show_state(self, provider: str, state: ProviderState, detail: str) -> None:
         word = tr(_WORDS[state]) if state in _WORDS else state
-        self._idle = (f"{provider}: {word}", detail, state)
+        self._idle = (said(provider, word), detail, state)
         self._show()
 
     def _doing(self, message_id: object, words: Callable[[str], str]) -> None:
@@ -92,6 +93,13 @@ class ProviderStatus(QLabel):
         self.setToolTip(tip)
         self.setProperty("state", state)
         self.style().polish(self)
+
+
+def said(name: str, state: str) -> str:
+    """ "openai: ready": a provider's or model's name and its state, the name kept in its own
+    direction (a Latin name in an Arabic sentence keeps its colon on the right side)."""
+    # translators: the status bar's provider or model and its state ("openai: ready")
+    return tr("{name}: {state}", name=isolated(name), state=state)
 
 
 def live_words(stage: AnswerStage, provider: str | None, model: str | None) -> str:
