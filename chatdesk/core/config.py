@@ -24,7 +24,14 @@ from typing import Any
 
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import mark, tr
-from chatdesk.core.settings_base import SettingIssue, load_section, read_file, setting, table
+from chatdesk.core.settings_base import (
+    SettingIssue,
+    load_section,
+    read_file,
+    setting,
+    several,
+    table,
+)
 from chatdesk.core.settings_outside import ApiSettings, SyncSettings
 from chatdesk.core.settings_schema import (
     AttachmentSettings,
@@ -165,10 +172,16 @@ def to_toml(settings: Settings) -> str:
     for name in _sections():
         section, default = getattr(settings, name), getattr(defaults, name)
         values = {
-            item.name: getattr(section, item.name)
+            item.name: _as_written(getattr(section, item.name), item)
             for item in dataclasses.fields(section)
             if getattr(section, item.name) != getattr(default, item.name)
         }
         if values:
             changed[name] = values
     return _HEADER + ("\n" + tomli_w.dumps(changed) if changed else "")
+
+
+def _as_written(value: Any, item: dataclasses.Field[Any]) -> Any:
+    """A setting of several values is written as a TOML list, the form a person edits."""
+    separator = item.metadata["separator"]
+    return value if separator is None else several(value, separator)

@@ -30,9 +30,21 @@ def setting(
     maximum: float | None = None,
     choices: tuple[str, ...] | None = None,
     unset: float | None = None,
+    separator: str | None = None,
 ) -> T:
-    """`unset` is a value outside the bounds that means "not set" (e.g. 0 = the system's size)."""
-    meta = {"doc": doc, "min": minimum, "max": maximum, "choices": choices, "unset": unset}
+    """`unset` is a value outside the bounds that means "not set" (e.g. 0 = the system's size).
+
+    `separator` makes a text setting one that holds several values: the file takes them as a
+    TOML list as well as one text with `separator` between them (the environment's form, and
+    what files written before lists were read hold), and the value in use is that text."""
+    meta = {
+        "doc": doc,
+        "min": minimum,
+        "max": maximum,
+        "choices": choices,
+        "unset": unset,
+        "separator": separator,
+    }
     result: T = dataclasses.field(default=default, metadata=meta)
     return result
 
@@ -89,6 +101,7 @@ def load_section(
             source, value = key, raw[item.name]
         else:
             continue
+        value = _joined(value, item.metadata["separator"])
         problem = _validate(value, item)
         if problem is None:
             values[item.name] = float(value) if item.type == "float" else value
@@ -103,6 +116,22 @@ def _env_name(env: Mapping[str, str], section: str, key: str) -> str | None:
         if name is not None and name in env:
             return name
     return None
+
+
+def _joined(value: Any, separator: str | None) -> Any:
+    """A TOML list of texts as the one text a setting of several values holds; anything else
+    is left for `_validate` to judge."""
+    if separator is None or not isinstance(value, list):
+        return value
+    if not all(isinstance(entry, str) for entry in value):
+        return value
+    return separator.join(entry.strip() for entry in value if entry.strip())
+
+
+def several(value: str, separator: str) -> list[str]:
+    """The values of a setting of several values, as the list `config.toml` writes."""
+    parts = value.split() if separator.isspace() else value.split(separator)
+    return [part.strip() for part in parts if part.strip()]
 
 
 def _from_env(text: str, type_name: Any) -> Any:
@@ -140,6 +169,8 @@ def _validate(value: Any, item: dataclasses.Field[Any]) -> str | None:
             return tr("{value} is above the maximum {max}", value=repr(value), max=meta["max"])
         return None
     if not isinstance(value, str):
+        if meta["separator"] is not None:
+            return tr("{value} is not a list of texts", value=repr(value))
         return tr("{value} is not text", value=repr(value))
     if meta["choices"] is not None and value not in meta["choices"]:
         return tr(

@@ -56,8 +56,9 @@ class ApiSettings:
     )
     allowed_origins: str = setting(
         "",
-        "Web pages allowed to call the API from a browser, as origins separated by spaces "
-        "(e.g. 'http://localhost:3000'); empty: none.",
+        "Web pages allowed to call the API from a browser: a list of origins (e.g. "
+        "['http://localhost:3000']), or one text of them separated by spaces; empty: none.",
+        separator=" ",
     )
     rate_limit: int = setting(
         60,
@@ -90,8 +91,10 @@ class WebSettings:
     results: int = setting(8, "Results one search gives the model.", minimum=1, maximum=50)
     allow_private: str = setting(
         "",
-        "Servers on this machine or the local network that searches and page reads may reach, as "
-        "host:port separated by spaces (a home SearXNG, an intranet wiki); empty: none.",
+        "Servers on this machine or the local network that searches and page reads may reach: a "
+        "list of host:port (a home SearXNG, an intranet wiki), or one text of them separated by "
+        "spaces; empty: none.",
+        separator=" ",
     )
     timeout_seconds: float = setting(
         20.0, "Longest wait for a search or a page.", minimum=1.0, maximum=300.0

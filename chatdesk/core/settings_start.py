@@ -67,8 +67,9 @@ class UiSettings:
     )
     compare_models: str = setting(
         "",
-        "The models the composer's Compare asks (provider/model, comma-separated): the last "
-        "set chosen.",
+        "The models the composer's Compare asks, a list of provider/model (or one text of them, "
+        "comma-separated): the last set chosen.",
+        separator=",",
     )
     language: str = setting(
         "system",
