@@ -17,6 +17,13 @@ whom why will with would you your
 """
 LITTLE_WORDS = frozenset(_LITTLE.split())
 _QUOTED = re.compile(r"^(?:[ ]{0,3}>[ ]?)+")  # a Markdown block quote's marks, nested too
+# "What do you remember (about me)?", "what do you know about me", "list my memories": one
+# pattern for the memories given with a question and for the offline mock's answer to it.
+_ABOUT_MEMORY = re.compile(
+    r"\b(?:what|which|everything|anything|list|show)\b.*\b(?:remember|memori[sz]ed?|memories|"
+    r"know about me)\b|\bmy memories\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 def folded(text: str) -> str:
@@ -25,6 +32,11 @@ def folded(text: str) -> str:
         return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def asks_what_is_remembered(question: str) -> bool:
+    """The question asks what is remembered of the user: every memory goes with it."""
+    return bool(_ABOUT_MEMORY.search(folded(question[:2_000])))
 
 
 def telling(text: str) -> list[str]:

@@ -28,7 +28,7 @@ from chatdesk.core.memory import repository as repo
 from chatdesk.core.memory.index import CHANGES, MEMORY_INDEX
 from chatdesk.core.memory.model import Given, Place
 from chatdesk.core.store.models import Memory
-from chatdesk.core.words import folded, telling
+from chatdesk.core.words import asks_what_is_remembered, folded, telling
 
 MAX_WORDS = 32
 COMMON = 200  # a word matching more memories than this is ranked only with rarer ones
@@ -37,22 +37,10 @@ MIN_SIMILARITY = 0.15  # the cosine below which a memory is not near a question
 SPREAD_FROM = 10  # memories from which "well above the rest" is judged
 SPREAD = 1.5  # standard deviations above the mean of the question's cosines
 
-# "What do you remember (about me)?", "what do you know about me", "list my memories".
-_ABOUT_MEMORY = re.compile(
-    r"\b(?:what|which|everything|anything|list|show)\b.*\b(?:remember|memori[sz]ed?|memories|"
-    r"know about me)\b|\bmy memories\b",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
 # "Remember that …", "forget what I said about …", "don't forget", "keep in mind", "note that".
 _SPEAKS_OF_MEMORY = re.compile(
     r"\b(?:remember|forget|memor(?:y|ies|i[sz]e)|keep in mind|note that)\b", re.IGNORECASE
 )
-
-
-def asks_what_is_remembered(question: str) -> bool:
-    return bool(_ABOUT_MEMORY.search(folded(question[:2_000])))
 
 
 def speaks_of_memory(message: str) -> bool:

@@ -11,12 +11,12 @@ import re
 
 from chatdesk.core.prompts import MEMORY_MARKER
 from chatdesk.core.providers.base import ChatRequest, ToolCall
+from chatdesk.core.words import asks_what_is_remembered
 
 REMEMBER, FORGET = "remember", "forget"
 _REMEMBER = re.compile(r"\bremember(?:\s+that)?\s*[:,]?\s+(.+)", re.IGNORECASE | re.DOTALL)
 _FORGET_NUMBER = re.compile(r"\bforget\s+memory\s+(\d+)\b", re.IGNORECASE)
 _FORGET_TEXT = re.compile(r"\bforget(?:\s+that)?\s+(.+)", re.IGNORECASE | re.DOTALL)
-_ASKS = re.compile(r"\bwhat\b.*\b(?:remember|know about me)\b", re.IGNORECASE | re.DOTALL)
 _GIVEN = re.compile(r"^\[memory (\d+)\] (.*)$", re.MULTILINE)
 
 
@@ -26,7 +26,7 @@ def memory_call(request: ChatRequest, number: int) -> ToolCall | None:
     if REMEMBER not in offered or not request.messages or request.messages[-1].role != "user":
         return None
     asked = request.messages[-1].content.strip()
-    if _ASKS.search(asked):
+    if asks_what_is_remembered(asked):
         return None
     forget = _FORGET_NUMBER.search(asked)
     if forget is not None:
@@ -55,7 +55,7 @@ def answer_about_memory(request: ChatRequest) -> str | None:
             return _after_call(messages[-1].content)
     memories = given(request)
     asked = next((m.content for m in reversed(messages) if m.role == "user"), "")
-    if _ASKS.search(asked):
+    if asks_what_is_remembered(asked):
         if not memories:
             return "I don't remember anything about you yet."
         listed = "\n".join(f"- {text}" for _, text in memories)

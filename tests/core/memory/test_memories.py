@@ -118,6 +118,26 @@ async def test_asked_what_it_remembers_it_answers_from_the_list(service: ChatSer
     assert len(answer.memories) == 2
 
 
+@pytest.mark.parametrize(
+    "question", ["List my memories.", "Show everything you have memorised about me."]
+)
+async def test_every_way_of_asking_what_is_remembered_gets_the_whole_list(
+    service: ChatService, question: str
+) -> None:
+    """The question that is given every memory is the one the offline model answers by listing
+    them, rather than an answer that goes by them."""
+    memories = memory_of(service)
+    await memories.add("I work on the Rust compiler.")
+    await memories.add("My cat is called Miso.")
+
+    answer = await ask(service, question)
+
+    assert len(answer.memories) == 2
+    assert answer.content.startswith("Here is what I remember about you:")
+    assert "- I work on the Rust compiler." in answer.content
+    assert "- My cat is called Miso." in answer.content
+
+
 async def test_a_memory_deleted_is_gone_from_the_next_request_and_the_index(
     service: ChatService, store: Any
 ) -> None:
