@@ -13,7 +13,7 @@ import contextlib
 import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +21,6 @@ from chatdesk.app import Core
 from chatdesk.cli.call_progress import ProgressLine
 from chatdesk.cli.comparing import compared_models, heading, the_others
 from chatdesk.cli.memory import add_ask_arguments as add_memory_arguments
-from chatdesk.cli.memory import memory_off_if_asked
 from chatdesk.cli.output import EXIT_INTERRUPTED, fail, note, print_json
 from chatdesk.cli.printing import AnswerPrinter, print_sources
 from chatdesk.cli.research import add_arguments as add_web_arguments
@@ -147,8 +146,9 @@ async def _ask_async(core: Core, args: argparse.Namespace, text: str) -> int:
             files += [p for f in files for p in await _scan_pages(core, f)]
         if thread_id is not None:  # what was asked for changes the chat
             await _change_chat(service, thread_id, chosen, tools, bases)
-        async with _sending(core, args, thread_id) as sent:
-            turn = sent(await _send(service, args, thread_id, text, files, tools, chosen, bases))
+        if service.tools.approver is None:  # someone to answer the cards of the turn's calls
+            put_approver(service.tools, args.approve)
+        turn = await _send(service, args, thread_id, text, files, tools, chosen, bases)
         printer.message_id = turn.answer.id
         answer = await _until_done_or_stopped(service.wait_for_answer(turn.answer.id), stopped)
         if answer is None and args.research:  # it stops searching and writes its report
@@ -233,18 +233,6 @@ async def _change_chat(
         await service.knowledge.link("thread_id", thread_id, [*had, *bases])
 
 
-@contextlib.asynccontextmanager
-async def _sending(
-    core: Core, args: argparse.Namespace, thread_id: uuid.UUID | None
-) -> AsyncIterator[Callable[[Turn], Turn]]:
-    """Someone to answer the cards of the turn's calls (the memory's, a rule's that asks) and,
-    with --no-memory, the chat's memory off; the block hands it the turn it sent."""
-    if core.service.tools.approver is None:
-        put_approver(core.service.tools, args.approve)
-    async with memory_off_if_asked(core, args, thread_id) as sent:
-        yield sent
-
-
 async def _send(
     service: ChatService,
     args: argparse.Namespace,
@@ -255,7 +243,8 @@ async def _send(
     chosen: uuid.UUID | None,
     bases: list[uuid.UUID],
 ) -> Turn:
-    choice = {"provider": args.provider, "model": args.model}
+    # --no-memory goes with the message: the chat's memory off from it on, the settings untouched
+    choice = {"provider": args.provider, "model": args.model, "memory_off": args.no_memory}
     new = thread_id is None
     if args.research:
         made = {"tools": tools, "assistant_id": chosen, "knowledge": bases} if new else {}
@@ -270,6 +259,7 @@ async def _send(
             tools=tools if new else None,
             assistant_id=chosen if new else None,
             knowledge=bases if new else (),
+            memory_off=args.no_memory,
         )
         if not args.json:
             heading(turn.answer.model)

@@ -1,15 +1,13 @@
 """`chatdesk memory …`: what chatdesk remembers for you across chats, kept on this computer
 only: list, keep, change and delete memories, switch memory on or off (for everything, or for
 one assistant's or one project's chats), and export or import them as a memories file.
-`chatdesk ask --no-memory` sends with memory off for that chat."""
+`chatdesk ask --no-memory` sends with memory off for that chat, from that message on."""
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import dataclasses
 import uuid
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +21,6 @@ if TYPE_CHECKING:
     from chatdesk.app import Core
     from chatdesk.core.memory.model import MemoryView
     from chatdesk.core.memory.service import Memories
-    from chatdesk.core.views import Turn
 
 # Where a memory came from, by its `Origin` value, as the list shows it.
 _ORIGINS = {
@@ -83,36 +80,6 @@ def add_ask_arguments(ask: argparse.ArgumentParser) -> None:
         action="store_true",
         help=tr("memory off for this chat: no memory is given with it, none proposed from it"),
     )
-
-
-@contextlib.asynccontextmanager
-async def memory_off_if_asked(
-    core: Core, args: argparse.Namespace, thread_id: uuid.UUID | None
-) -> AsyncIterator[Callable[[Turn], Turn]]:
-    """`ask --no-memory`: the chat's memory switch off, before its answer starts. A new chat is
-    made by the send that starts its answer, so for this run memory is off altogether until it
-    exists (the settings file is left as it is); the block hands over the turn it sent, whose
-    chat's switch is then set for its next turns."""
-    memory = core.service.memory
-    sent: list[Turn] = []
-    if not args.no_memory or memory is None:
-        yield lambda turn: turn
-        return
-    if thread_id is not None:
-        await memory.switch_chat(thread_id, False)
-        yield lambda turn: turn
-        return
-    settings = core.config.settings
-    off = dataclasses.replace(settings.memory, enabled=False)
-    core.service.update_settings(dataclasses.replace(settings, memory=off))
-
-    def kept(turn: Turn) -> Turn:
-        sent.append(turn)
-        return turn
-
-    yield kept
-    for turn in sent:
-        await memory.switch_chat(turn.answer.thread_id, False)
 
 
 def _add_owner(parser: argparse.ArgumentParser, assistant: str, project: str) -> None:

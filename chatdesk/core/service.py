@@ -200,11 +200,19 @@ class ChatService(Library):
         provider: str | None = None,
         model: str | None = None,
         over_cap: bool = False,
+        memory_off: bool = False,
     ) -> Turn:
         """Commit the user's message, then start writing the answer in the background
-        (`over_cap`: past a reached spending cap, this once)."""
+        (`over_cap`: past a reached spending cap, this once; `memory_off`: the chat's memory
+        switched off with the message, so its answer is given none and proposes none)."""
         return await self._turns.send(
-            thread_id, text, attachments, provider=provider, model=model, over_cap=over_cap
+            thread_id,
+            text,
+            attachments,
+            provider=provider,
+            model=model,
+            over_cap=over_cap,
+            memory_off=memory_off,
         )
 
     async def send_new(

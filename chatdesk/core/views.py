@@ -328,7 +328,7 @@ class TurnRequest:
     compare: tuple[tuple[str, str], ...] = ()
     origin: str | None = None  # a new thread's: "api" when made through the local API
     research: ResearchLimits | None = None  # the answer is a research run's report
-    memory_off: bool = False  # a new thread's Memory switch off from its first message
+    memory_off: bool = False  # the thread's Memory switch off from this message on
 
 
 @dataclass(frozen=True)

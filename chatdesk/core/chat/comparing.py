@@ -49,6 +49,7 @@ class Comparisons:
         assistant_id: uuid.UUID | None = None,
         over_cap: bool = False,
         knowledge: Sequence[uuid.UUID] = (),
+        memory_off: bool = False,
     ) -> Turn:
         """Commit the message (in a new chat when `thread_id` is None, as `send_new` makes
         one, with its `knowledge` bases) and start one answer from each of `models`
@@ -67,6 +68,7 @@ class Comparisons:
             assistant_id=assistant_id,
             compare=models,
             knowledge=knowledge,
+            memory_off=memory_off,
         )
 
     async def answers_of(self, answer_id: uuid.UUID) -> list[MessageView]:

@@ -60,6 +60,7 @@ class Research:
         knowledge: Sequence[uuid.UUID] = (),
         provider: str | None = None,
         model: str | None = None,
+        memory_off: bool = False,
     ) -> Turn:
         """Commit the message (in a new chat when `thread_id` is None, as `send_new` makes
         one) and start its answer as a research run within `limits` (the settings' when
@@ -78,4 +79,5 @@ class Research:
             assistant_id=assistant_id,
             knowledge=knowledge,
             research=limits or self.limits(),
+            memory_off=memory_off,
         )

@@ -114,8 +114,8 @@ class Turns:
         memory_off: bool = False,
     ) -> Turn:
         """Commit the user's message (in a new thread in `project_id`, made at `origin`, with
-        `tools` switched on, or its project's when None, and memory off with `memory_off`, when
-        `thread_id` is None), then start
+        `tools` switched on, or its project's when None, when `thread_id` is None), with the
+        chat's memory switched off from it on with `memory_off`, then start
         the answer (a research run's report, with `research`), or one answer from each
         `compare` model, side by side; refused before anything is written at a reached
         spending cap, unless `over_cap`."""

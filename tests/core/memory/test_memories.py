@@ -349,3 +349,32 @@ async def test_a_new_chat_can_start_with_memory_off(service: ChatService) -> Non
     assert not (await memory_of(service).switches(answer.thread_id)).chat
     again = await ask(service, "Which compiler flags?", answer.thread_id)
     assert again.memories == ()
+
+
+async def test_a_message_sent_with_memory_off_switches_its_chat_off_and_nothing_else(
+    service: ChatService,
+) -> None:
+    await memory_of(service).add("I work on the Rust compiler.")
+    first = await ask(service, "Which compiler flags?")
+    assert len(first.memories) == 1
+
+    turn = await service.send(first.thread_id, "Which compiler flags now?", memory_off=True)
+    answer = await service.wait_for_answer(turn.answer.id)
+
+    assert answer.memories == ()
+    assert not (await memory_of(service).switches(first.thread_id)).chat
+    again = await ask(service, "And the compiler flags for tests?", first.thread_id)
+    assert again.memories == ()  # the chat stays without memory
+    other = await ask(service, "Which compiler flags?")  # memory is on everywhere else
+    assert len(other.memories) == 1
+
+
+async def test_a_comparison_in_a_new_chat_can_start_with_memory_off(service: ChatService) -> None:
+    await memory_of(service).add("I work on the Rust compiler.")
+    models = [("mock", "mock-1"), ("mock", "mock-2")]
+
+    turn = await service.comparisons.send(None, "Which compiler flags?", models, memory_off=True)
+
+    answers = [await service.wait_for_answer(a.id) for a in (turn.answer, *turn.others)]
+    assert [a.memories for a in answers] == [(), ()]
+    assert not (await memory_of(service).switches(turn.answer.thread_id)).chat

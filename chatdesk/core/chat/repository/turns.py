@@ -28,6 +28,7 @@ from chatdesk.core.errors import Busy, InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.kinds import Role, Status, TurnKind
 from chatdesk.core.knowledge.repository import set_links
+from chatdesk.core.memory.repository import switch
 from chatdesk.core.store import changes
 from chatdesk.core.store.models import Thread
 from chatdesk.core.store.prepared import Prepared, connection_of
@@ -58,6 +59,8 @@ def start_turn(
         thread = _new_thread(session, now, turn)
     else:  # saved below, by `_save_thread`
         thread = thread_copy(session, turn.thread_id)
+        if turn.memory_off:  # off from this message on, with it: no answer starts with memory
+            switch(session, Thread, thread.id, on=False)
     if turn.provider is not None or turn.model is not None:
         thread.provider = turn.provider or thread.provider
         thread.model = turn.model or thread.model
