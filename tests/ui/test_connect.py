@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QLabel
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
@@ -83,6 +83,8 @@ def test_the_first_start_offers_to_connect_and_the_demo_chosen_is_remembered(
     assert window.header.title.text() == "Connect a model"
     assert window.windowTitle() == "Connect a model — chatdesk"
     assert not window.header.model.isVisible()
+    said = [label for label in window.findChildren(QLabel) if label.isVisible()]
+    assert [label.text() for label in said].count("Connect a model") == 1  # said once
     qtbot.waitUntil(lambda: page.local.again.isEnabled())  # looked on this computer
 
     qtbot.mouseClick(page.demo, LEFT)

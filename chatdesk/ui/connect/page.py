@@ -71,7 +71,7 @@ class ConnectPage(QWidget):
         outer.addStretch(1)
         outer.addWidget(body, 8)
         outer.addStretch(1)
-        column.addWidget(self._label("connectTitle", tr("Connect a model")))
+        # No heading of its own: the window's header names the page ("Connect a model").
         hint = tr(
             "chatdesk answers with a model you connect: one running on this computer, or a "
             "hosted provider with your API key (kept in the system keyring, never in a file)."

@@ -171,7 +171,6 @@ QScrollArea { background: $surface; }
 #contextGauge[level="full"]::chunk { background: $danger; }
 #emptyTitle { font-size: ${title}pt; font-weight: 600; }
 #emptyHint { color: $text_quiet; margin-bottom: ${space_m}px; }
-#connectTitle { font-size: ${title}pt; font-weight: 600; }
 #connectHint, #connectNote { color: $text_quiet; }
 #connectSection { font-weight: 600; margin-top: ${space_m}px; }
 #examplePrompt { padding: 8px 16px; min-width: 380px; text-align: left;
