@@ -266,7 +266,7 @@ def test_duplicate_adds_a_copy_and_delete_offers_undo_which_brings_it_back(
     assert page.findChild(QMessageBox, "confirmDelete") is None
     bar = dialog.undo_bar
     assert bar.isVisible()
-    assert bar.label.text() == "Deleted “Translator (copy)”."
+    assert bar.label.text() == "Deleted “Translator (copy)”"
 
     qtbot.mouseClick(bar.action, LEFT)
     qtbot.waitUntil(lambda: len(_rows(page)) == 6)

@@ -201,7 +201,7 @@ def test_rename_and_delete_which_asks_first_and_leaves_the_files(
     box = next(b for b in page.findChildren(QMessageBox, "confirmDelete") if b.isVisible())
     qtbot.mouseClick(next(b for b in box.buttons() if b.text() == "Delete"), LEFT)
     qtbot.waitUntil(lambda: _names(page) == ["Notes"])
-    assert page.status.text() == "Deleted “Reading list”."
+    assert page.status.text() == "Deleted “Reading list”"
     assert [b.name for b in finish(core.service.knowledge.list())] == ["Notes"]
     assert (notes / "hash-tables.md").exists()
     assert (notes / "broken.txt").exists()

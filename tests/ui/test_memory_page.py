@@ -240,8 +240,8 @@ def test_a_deleted_memory_comes_back_with_undo_under_its_number(
 
     bar = dialog.undo_bar
     qtbot.waitUntil(bar.isVisible)
-    assert bar.label.text().startswith("Deleted “I write in British English.”.")
-    assert "Older backups hold it until they are rotated out." in bar.label.text()
+    assert bar.label.text().startswith("Deleted “I write in British English.”; older")
+    assert "older backups hold it until they are rotated out." in bar.label.text()
     qtbot.waitUntil(lambda: _texts(page) == ["I am vegetarian."])
     assert kept.id not in [m.id for m in finish(memory.list())]
 

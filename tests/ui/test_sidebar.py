@@ -7,6 +7,7 @@ starts; everything after that goes through the service, and the sidebar follows 
 from __future__ import annotations
 
 import asyncio
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMenu, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from chatdesk.app import Core
+from chatdesk.core import i18n
 from chatdesk.core.ids import new_id
 from chatdesk.core.store.models import Thread
 from chatdesk.ui.runner import Runner
@@ -427,6 +429,28 @@ def test_delete_offers_undo_which_restores(
     qtbot.waitUntil(lambda: sorted(titles_in(model, "Today")) == ["oops", "stays"])
     assert not finish(core.service.get_thread(doomed)).deleted
     assert not sidebar.notice.isVisible()
+
+
+@pytest.mark.parametrize("code", list(i18n.LANGUAGES))
+def test_the_undo_bar_ends_a_title_ending_in_a_full_stop_with_one(
+    code: str, make_core: Any, open_sidebar: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    seed(core, finish, Seed("Notes on v1."))
+    i18n.set_language(code)
+    try:
+        sidebar = open_sidebar(core)
+        model = sidebar.model
+        qtbot.waitUntil(lambda: model.rowCount() == 1)  # its day, in the language's words
+        thread = model.thread_at(model.index(0, 0, model.index(0, 0)))
+        assert thread is not None
+        sidebar.commands.delete(thread)
+        qtbot.waitUntil(lambda: sidebar.notice.action.isVisible())
+        said = sidebar.notice.label.text()
+    finally:
+        i18n.set_language(i18n.SOURCE)
+    assert "Notes on v1." in said
+    assert not re.search(r"[.。][\s“”„«»「」]*[.。]", said), said
 
 
 def test_the_delete_key_deletes_at_once_and_undo_brings_the_chat_back(

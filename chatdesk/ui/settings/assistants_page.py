@@ -261,7 +261,7 @@ class AssistantsPage(QWidget):
         def deleted(removed: RemovedAssistant) -> None:
             self.refresh()
             self.status.clear_notice()  # the bar under the sections says it, with Undo
-            said = tr("Deleted “{name}”.", name=view.name)
+            said = tr("Deleted “{name}”", name=view.name)
             self.undoable.emit(said, lambda: self._restore(assistants, removed))
 
         self._runner.run(assistants.delete(view.id), done=deleted, failure=self._failed, owner=self)

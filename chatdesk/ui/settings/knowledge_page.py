@@ -337,7 +337,7 @@ class KnowledgePage(QWidget):
     def _delete(self, base: BaseView) -> None:
         if self._knowledge is not None:
             self._call(
-                self._knowledge.delete(base.id), lambda _: tr("Deleted “{name}”.", name=base.name)
+                self._knowledge.delete(base.id), lambda _: tr("Deleted “{name}”", name=base.name)
             )
 
     def add(self, path: str, include: str = "", exclude: str = "") -> None:

@@ -371,7 +371,7 @@ class MemoryPage(QWidget):
         def deleted(removed: MemoryView) -> None:
             self.status.clear_notice()  # the bar under the sections says it, with Undo
             said = tr(
-                "Deleted “{memory}”. Older backups hold it until they are rotated out.",
+                "Deleted “{memory}”; older backups hold it until they are rotated out.",
                 memory=_short(removed.text),
             )
             self.undoable.emit(said, lambda: self._restore(memory, removed))

@@ -146,7 +146,7 @@ class SidebarActions(QObject):
     def delete(self, thread: ThreadView) -> None:
         def offer_undo(_: None) -> None:
             self._notice.show_notice(
-                tr("Deleted “{title}”.", title=_shortened(thread.title)),
+                tr("Deleted “{title}”", title=_shortened(thread.title)),
                 action=tr("Undo"),
                 on_action=lambda: self._runner.run(self._service.restore_thread(thread.id)),
                 seconds=UNDO_SECONDS,
