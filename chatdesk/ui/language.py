@@ -24,20 +24,20 @@ QT_CATALOGS = ("qtbase",)  # Qt's words the window can show (QtWidgets' are in q
 _installed: list[QTranslator] = []
 
 
-def system_languages() -> list[str]:
-    """The user's languages in order of preference, as the system's settings list them."""
-    return list(QLocale.system().uiLanguages())
-
-
-def start(app: QApplication, setting: str) -> str:
-    """Speaks the language `setting` names ("system" follows the system) and returns its code."""
-    code = i18n.set_language(i18n.choose(setting, system_languages()))
+def start(app: QApplication, setting: str, system: QLocale | None = None) -> str:
+    """Speaks the language `setting` names ("system" follows the system, `system` or the
+    one this computer is set to) and returns its code."""
+    system = QLocale.system() if system is None else system
+    code = i18n.set_language(i18n.choose(setting, list(system.uiLanguages())))
     for translator in _installed:
         app.removeTranslator(translator)
     _installed.clear()
     if code != i18n.SOURCE:
         _install_qt_catalogs(app, code)
-    if setting != "system":  # numbers and dates as the chosen language writes them
+    # Numbers and dates as the chosen language writes them; and as the language spoken writes
+    # them where the system has no conventions of its own (the C or POSIX locale writes a date
+    # "26 11 2026 13:33").
+    if setting != "system" or system.language() == QLocale.Language.C:
         QLocale.setDefault(QLocale(code))
     right_to_left = i18n.is_right_to_left(code)
     if right_to_left or app.layoutDirection() != Qt.LayoutDirection.LeftToRight:

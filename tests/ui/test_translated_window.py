@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QModelIndex, Qt, QTranslator
+from PySide6.QtCore import QLocale, QModelIndex, Qt, QTranslator
 from PySide6.QtGui import QAction, QImage, QTextDocumentFragment
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -39,8 +40,10 @@ from chatdesk.core import i18n
 from chatdesk.core.providers.catalogue import HOSTED
 from chatdesk.ui import language
 from chatdesk.ui.application import attach_core
+from chatdesk.ui.conversation.sources import read_when
 from chatdesk.ui.main_window import MainWindow
 from chatdesk.ui.settings.api_snippets import SNIPPETS
+from chatdesk.ui.settings.memory_list import used_text
 from chatdesk.ui.sidebar.delegate import text_direction
 from chatdesk.ui.theme import icons
 from tests.translation_catalogs import CLOSE, OPEN, PseudoCatalog, pseudo
@@ -283,3 +286,32 @@ def test_a_title_is_written_in_its_own_direction_in_any_window() -> None:
     assert text_direction("What is a good name for a cat?", rtl) is ltr
     assert text_direction("«ما اسم جيد لقطة؟»", ltr) is rtl
     assert text_direction("42 — ?", rtl) is rtl
+
+
+@pytest.fixture
+def default_locale(qapp: QApplication) -> Iterator[None]:
+    before = QLocale()
+    yield
+    language.start(qapp, "en")
+    QLocale.setDefault(before)
+
+
+@pytest.mark.parametrize(("setting", "shown"), [("system", "11/26/26"), ("de", "26.11.26")])
+def test_under_the_c_locale_dates_are_written_as_the_language_spoken_writes_them(
+    qapp: QApplication, default_locale: None, setting: str, shown: str
+) -> None:
+    """A system set to C (or POSIX) has no conventions of its own: its "26 11 2026" reads as
+    no language writes a date."""
+    code = language.start(qapp, setting, system=QLocale.c())
+    assert code == ("en" if setting == "system" else setting)
+    moment = datetime(2026, 11, 26, 13, 33, tzinfo=UTC)
+    assert used_text(moment) == shown
+    assert read_when("2026-11-26T13:33:00").startswith(shown)
+
+
+def test_a_system_with_conventions_keeps_them_when_its_language_is_followed(
+    qapp: QApplication, default_locale: None
+) -> None:
+    QLocale.setDefault(QLocale("en_GB"))  # as the system's would be
+    assert language.start(qapp, "system", system=QLocale("en_GB")) == "en"
+    assert used_text(datetime(2026, 11, 26, 13, 33, tzinfo=UTC)) == "26/11/2026"
