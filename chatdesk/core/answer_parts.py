@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chatdesk.core.i18n import ntr, number, tr
@@ -223,3 +224,22 @@ class ToolCallView:
                 first = self.result.strip().splitlines()[0] if self.result else ""
                 return first or tr("Not run")
         return self.state
+
+
+def placed_calls(
+    content: str, calls: Sequence[ToolCallView]
+) -> list[tuple[str, tuple[ToolCallView, ...]]]:
+    """An answer's text cut where the model made its calls: each piece of text with the calls
+    made right after it, in the order they were written; the last piece has none after it (and
+    may be empty). The calls of one place keep their order; an offset outside the text counts
+    as its nearest end."""
+    places: dict[int, list[ToolCallView]] = {}
+    for call in calls:
+        places.setdefault(min(max(call.offset, 0), len(content)), []).append(call)
+    pieces: list[tuple[str, tuple[ToolCallView, ...]]] = []
+    start = 0
+    for at in sorted(places):
+        pieces.append((content[start:at], tuple(places[at])))
+        start = at
+    pieces.append((content[start:], ()))
+    return pieces

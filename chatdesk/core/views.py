@@ -13,6 +13,7 @@ from chatdesk.core.answer_parts import CitedSource as CitedSource
 from chatdesk.core.answer_parts import DocumentCut as DocumentCut
 from chatdesk.core.answer_parts import ResultResource as ResultResource
 from chatdesk.core.answer_parts import ToolCallView as ToolCallView
+from chatdesk.core.answer_parts import placed_calls as placed_calls
 from chatdesk.core.kinds import AttachmentKind, Origin, Role, Status, TurnKind
 
 

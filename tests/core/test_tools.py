@@ -325,6 +325,35 @@ async def test_parallel_calls_streamed_in_pieces_run_and_go_back_in_order(
     assert answer.usage.prompt_tokens == 27  # both rounds: 20 + the text reply's 7
 
 
+async def test_an_export_shows_a_call_where_the_model_made_it_between_its_words(
+    make_service: ServiceFactory,
+    store: Store,
+    reader: Reader,
+    server: FakeOpenAI,
+    openai: OpenAICompatibleProvider,
+    tmp_path: Path,
+) -> None:
+    service = make_service(openai=openai)
+    service.tools.policies.set("chatdesk", Policy.ALLOW)
+    thread_id = await _chat_with_tools(service, provider="openai", model=MODEL)
+    asked = ("call_a", "search_chats", json.dumps({"query": "alpha"}))
+    server.queue(
+        Reply(events=[chunk("Let me look first."), *_call_chunks(asked)]),
+        text_reply("Found ", "nothing after looking."),
+    )
+    await _answer(service, thread_id, "What did I say about alpha?")
+    transfer = Transfer(store, reader)
+    for kind, name in ((ExportFormat.MARKDOWN, "t.md"), (ExportFormat.HTML, "t.html")):
+        await transfer.export_thread(thread_id, kind, tmp_path / name)
+        written = (tmp_path / name).read_text()
+        before, card, after = (
+            written.index("Let me look first."),
+            written.index("<summary>Tool: chatdesk › search_chats"),
+            written.index("nothing after looking."),
+        )
+        assert before < card < after, name
+
+
 async def test_malformed_arguments_and_unknown_tools_are_told_not_run(
     make_service: ServiceFactory, store: Store, server: FakeOpenAI, openai: OpenAICompatibleProvider
 ) -> None:

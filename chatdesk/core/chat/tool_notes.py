@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from chatdesk.core.kinds import CallState
-from chatdesk.core.views import ToolCallView
+from chatdesk.core.views import ToolCallView, placed_calls
 
 ARGUMENTS_CHARS = 160  # of a call's arguments in its note
 RESULT_CHARS = 240  # of the start of a result in its note
@@ -38,16 +38,13 @@ def woven(content: str, calls: Sequence[ToolCallView]) -> str:
     offset in the text); the calls of one place keep their order."""
     if not calls:
         return content
-    places: dict[int, list[str]] = {}
-    for call in calls:
-        places.setdefault(min(max(call.offset, 0), len(content)), []).append(note(call))
-    pieces, start = [], 0
-    for at in sorted(places):
-        before = content[start:at]
-        pieces += [before.rstrip(), "\n" if before.strip() else "", "\n".join(places[at])]
-        pieces.append("\n")
-        start = at
-    pieces.append(content[start:].lstrip())
+    pieces: list[str] = []
+    for before, made in placed_calls(content, calls):
+        if made:
+            notes = "\n".join(note(call) for call in made)
+            pieces += [before.rstrip(), "\n" if before.strip() else "", notes, "\n"]
+        else:
+            pieces.append(before.lstrip())
     return "".join(pieces).strip("\n")
 
 

@@ -34,6 +34,7 @@ from chatdesk.core.transfer.as_markdown import (
     web_facts,
 )
 from chatdesk.core.transfer.branch import Branch, BranchMessage
+from chatdesk.core.views import ToolCallView, placed_calls
 
 Render = Callable[[str], Awaitable[Rendered]]
 
@@ -94,20 +95,10 @@ async def _article(message: BranchMessage, render: Render) -> str:
     if view.reasoning:  # plain, as the window shows it
         reasoning = escape(tr("Reasoning"), quote=False)
         pieces.append(f"<details><summary>{reasoning}</summary>{_plain(view.reasoning)}</details>")
-    for call in view.tool_calls:  # plain text: a tool's words are never markup
-        arguments = escape(call.pretty_arguments, quote=False)
-        result = call.result
-        # translators: what a tool gave back, in an exported chat
-        said = escape(tr("Result:"), quote=False)
-        shown = "" if result is None else f"<p>{said}</p><pre>{escape(result, quote=False)}</pre>"
-        # translators: what a tool was called with, in an exported chat
-        asked = escape(tr("Arguments:"), quote=False)
-        pieces.append(
-            f"<details><summary>{escape(tool_line(call))}</summary>"
-            f"<p>{asked}</p><pre>{arguments}</pre>{shown}</details>"
-        )
-    if view.content:
-        pieces.append(safe_fragment(await render(view.content)))
+    for text, calls in placed_calls(view.content, view.tool_calls):  # as the model wrote them
+        if text.strip():
+            pieces.append(safe_fragment(await render(text)))
+        pieces += [_tool_call(call) for call in calls]
     for cited in view.sources:  # plain text: a document's words are never markup
         summary = escape(source_line(cited))
         if cited.is_web:  # the page's address, followed without a referrer or a vouch
@@ -166,3 +157,18 @@ def _data_url(data: bytes) -> str:
     if mime is None:
         return ""  # not a picture a browser should be handed
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def _tool_call(call: ToolCallView) -> str:
+    """A call as a folded section, in plain text: a tool's words are never markup."""
+    arguments = escape(call.pretty_arguments, quote=False)
+    result = call.result
+    # translators: what a tool gave back, in an exported chat
+    said = escape(tr("Result:"), quote=False)
+    shown = "" if result is None else f"<p>{said}</p><pre>{escape(result, quote=False)}</pre>"
+    # translators: what a tool was called with, in an exported chat
+    asked = escape(tr("Arguments:"), quote=False)
+    return (
+        f"<details><summary>{escape(tool_line(call))}</summary>"
+        f"<p>{asked}</p><pre>{arguments}</pre>{shown}</details>"
+    )

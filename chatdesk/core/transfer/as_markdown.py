@@ -20,7 +20,7 @@ from chatdesk.core.kinds import Role, Status
 from chatdesk.core.transfer.branch import Branch, BranchMessage, FileInfo
 from chatdesk.core.transfer.chatgpt_content import fenced
 from chatdesk.core.units import format_size
-from chatdesk.core.views import CitedSource, ToolCallView
+from chatdesk.core.views import CitedSource, ToolCallView, placed_calls
 
 ROLE_NAMES = {  # shown as tr(ROLE_NAMES[role])
     # translators: who wrote a message, in an exported chat
@@ -136,9 +136,10 @@ def _message(message: BranchMessage) -> str:
     if view.reasoning:
         reasoning = tr("Reasoning")
         blocks.append(_quoted(f"**{reasoning}**\n\n{close_fences(view.reasoning)}"))
-    blocks += [_tool_call(call) for call in view.tool_calls]
-    if view.content:
-        blocks.append(close_fences(view.content))
+    for text, calls in placed_calls(view.content, view.tool_calls):  # as the model wrote them
+        if text.strip():
+            blocks.append(close_fences(text))
+        blocks += [_tool_call(call) for call in calls]
     for source in view.sources:  # the passages it was given and the pages read, as cited
         if source.is_web:  # the page's link, then the text that was read, folded
             blocks.append(web_source_markdown(source))
