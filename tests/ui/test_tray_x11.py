@@ -284,3 +284,20 @@ def test_a_tray_that_comes_after_chatdesk_takes_its_icon(
 
     app.menu_choice(icon, "q")
     assert app.process.wait(HANG) == 0
+
+
+def test_the_menu_opens_again_at_once_after_it_was_closed(
+    tray: Callable[[], subprocess.Popen[bytes]], chatdesk: Callable[..., Chatdesk]
+) -> None:
+    """A right click soon after the menu closed (within the double-click interval) opens it
+    again: Qt's icon in an XEmbed tray takes it as a double click (tray.py)."""
+    tray()
+    app = chatdesk()
+    icon = app.docked_icon()
+    for _ in range(2):
+        app.click(icon, 3)
+        _until(app._menu_open, "the tray icon's menu open", app.log)
+        _x(app.display, "xdotool", "key", "Escape")
+        _until(lambda: not app._menu_open(), "the menu closed")
+    app.menu_choice(icon, "q")  # and a third time, at once too
+    assert app.process.wait(HANG) == 0

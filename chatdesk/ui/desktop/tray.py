@@ -13,8 +13,8 @@ from __future__ import annotations
 import sys
 from typing import Protocol
 
-from PySide6.QtCore import QObject
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QIcon, QMouseEvent
 from PySide6.QtWidgets import QApplication, QMenu, QSystemTrayIcon
 
 from chatdesk.core.i18n import tr
@@ -119,6 +119,37 @@ class Tray(QObject):
         )
         if reason in clicks and sys.platform != "darwin":
             self._desktop.show_window()
+        elif reason == QSystemTrayIcon.ActivationReason.Context:
+            self._watch_second_right_clicks()
+
+    def _watch_second_right_clicks(self) -> None:
+        """In an X11 tray of the XEmbed kind (no StatusNotifier host: trayer, stalonetray,
+        i3bar and the like), Qt's icon is a widget of its own (`QSystemTrayIconSys`) that
+        opens the menu on a press; a second press within the double-click interval (400 ms
+        by default) reaches it as a double click, which it hands on for the left button only,
+        so a right click soon after the menu closed opened nothing. The icon's widget is known
+        once it was right-clicked: its double clicks with the right button open the menu from
+        then on. Other trays (D-Bus, Windows, macOS) show the menu themselves and never make
+        that widget."""
+        for widget in QApplication.topLevelWidgets():
+            if widget.metaObject().className() == "QSystemTrayIconSys" and not widget.property(
+                _WATCHED
+            ):
+                widget.setProperty(_WATCHED, True)
+                widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.MouseButtonDblClick
+            and isinstance(event, QMouseEvent)
+            and event.button() == Qt.MouseButton.RightButton
+        ):
+            self.menu.popup(event.globalPosition().toPoint())
+            return True
+        return super().eventFilter(watched, event)
+
+
+_WATCHED = "chatdeskRightClicks"  # the icon's widget whose right double clicks open the menu
 
 
 def _app_icon() -> QIcon:
