@@ -30,7 +30,7 @@ def make_app(core: ApiCore, options: ApiOptions, key: KeySource) -> FastAPI:
     )
     app.state.core = core
     app.state.options = options
-    app.state.gate = Gate(key, RateLimit(options.rate_limit))
+    app.state.gate = Gate(key, RateLimit(options.rate_limit), options.loopback_counted)
     errors.install(app)
     for router in routers():
         app.include_router(router)

@@ -1,5 +1,10 @@
 """Who may call the API: the key, in constant time, and how often (per key, per minute).
 
+A local API's clients are the user's own programs: an agent, an editor's completion, a test
+suite make hundreds of requests a minute, and the servers they know (Ollama, LM Studio, Jan)
+never throttle this computer. So unless the user set a rate, only clients on other computers
+are counted (`ApiOptions.loopback_counted`).
+
 A request presents the key as `Authorization: Bearer …` (the OpenAI SDKs), `x-api-key`, or as
 a Basic password (a browser's own prompt, for `/docs`); never in the URL, which reaches logs.
 A WebSocket presents it in its upgrade's headers the same way, or, from a browser, which cannot
@@ -10,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import math
 import secrets
 import time
@@ -76,17 +82,40 @@ class RateLimit:
 
 @dataclass
 class Gate:
-    """The key in use and the rate limit, which each route's dependency and each socket ask."""
+    """The key in use and the rate limit, which each route's dependency and each socket ask;
+    `peer` is the client's address as the connection gives it (None: unknown)."""
 
     key: KeySource
     limit: RateLimit
+    loopback_counted: bool = True
 
-    def admit(self, presented: str | None) -> str:
+    def admit(self, presented: str | None, peer: str | None) -> str:
         expected = self.key()
         check_key(presented, expected)
         assert presented is not None
-        self.limit.take(presented)
+        self.count(presented, peer)
         return presented
+
+    def count(self, key: str, peer: str | None) -> None:
+        """One request or frame of `key`'s: 429 (`Refused`) over the rate."""
+        if self.loopback_counted or not is_loopback(peer):
+            self.limit.take(key)
+
+
+def is_loopback(peer: str | None) -> bool:
+    """Whether the client is on this computer (an IPv4 address mapped into IPv6 included); an
+    unknown or unreadable address is not."""
+    try:
+        address = ipaddress.ip_address(peer or "")
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped.is_loopback
+    return address.is_loopback
+
+
+def peer_of(connection: Request | WebSocket) -> str | None:
+    return None if connection.client is None else connection.client.host
 
 
 def gate_of(connection: Request | WebSocket) -> Gate:
@@ -97,7 +126,7 @@ def gate_of(connection: Request | WebSocket) -> Gate:
 async def require_key(request: Request) -> str:
     """The dependency every route has: 401/403 without the right key, 429 over the rate."""
     try:
-        return gate_of(request).admit(presented_key(request.headers))
+        return gate_of(request).admit(presented_key(request.headers), peer_of(request))
     except Refused as refusal:
         headers = refused_headers(refusal)
         raise HTTPException(refusal.status, str(refusal), headers=headers) from None

@@ -63,7 +63,9 @@ class FastCompletions:
 
         app = scope["app"]
         try:
-            app.state.gate.admit(presented_key(_text_headers(headers)))
+            client = scope.get("client")
+            peer = None if client is None else str(client[0])
+            app.state.gate.admit(presented_key(_text_headers(headers)), peer)
         except Refused as refusal:
             status = refusal.status
             response = error_response(status, str(refusal), str(status), refused_headers(refusal))

@@ -6,6 +6,7 @@ import socket
 from dataclasses import dataclass
 
 from chatdesk.core.config import ApiSettings
+from chatdesk.core.settings_outside import NETWORK_RATE_LIMIT
 
 LOOPBACK = "127.0.0.1"
 ALL_INTERFACES = "0.0.0.0"  # only with the user's explicit [api] lan setting
@@ -19,6 +20,7 @@ class ApiOptions:
     origins: tuple[str, ...]  # web pages that may call it from a browser
     rate_limit: int  # requests per minute per key; 0: none
     max_body_bytes: int
+    loopback_counted: bool = True  # False: clients on this computer are never throttled
 
     @classmethod
     def of(
@@ -28,8 +30,9 @@ class ApiOptions:
             host=host or (ALL_INTERFACES if api.lan else LOOPBACK),
             port=api.port if port is None else port,
             origins=tuple(api.allowed_origins.split()),
-            rate_limit=api.rate_limit,
+            rate_limit=api.rate_limit or NETWORK_RATE_LIMIT,
             max_body_bytes=int(api.max_body_mb * 1024 * 1024),
+            loopback_counted=api.rate_limit != 0,
         )
 
     @property

@@ -41,6 +41,11 @@ class SyncSettings:
     )
 
 
+# [api] rate_limit 0: what one key may do a minute from another computer. No client of the
+# user's own meets it (an agent's burst is a few hundred); a script hammering the key does.
+NETWORK_RATE_LIMIT = 600
+
+
 @dataclass(frozen=True)
 class ApiSettings:
     """[api]: the local API other programs on this computer call (docs/local-api.md)."""
@@ -61,8 +66,9 @@ class ApiSettings:
         separator=" ",
     )
     rate_limit: int = setting(
-        60,
-        "Requests one key may make per minute (WebSocket messages included); 0: no limit.",
+        0,
+        "Requests one key may make per minute, from any client (WebSocket messages that act "
+        "included, pings and typing not); 0: none from this computer, 600 from other computers.",
         minimum=1,
         maximum=100_000,
         unset=0,

@@ -148,10 +148,10 @@ async def test_frames_over_the_rate_limit_get_an_error_and_the_connection_stays(
     async with joined(limited, thread.id) as socket:  # the upgrade takes one of the three
         replies = []
         for number in range(4):
-            await send(socket, "PING", request_id=str(number))
+            await send(socket, "STOP", message_id=str(uuid.uuid4()), request_id=str(number))
             replies.append(await receive(socket))
-    assert [r["type"] for r in replies] == ["PONG", "PONG", "ERROR", "ERROR"]
-    assert replies[2]["code"] == "rate_limited"
+    codes = [r["code"] for r in replies]
+    assert codes == ["NotFound", "NotFound", "rate_limited", "rate_limited"]
     assert replies[2]["request_id"] == "2"
     assert replies[2]["retry_after"] > 0
 

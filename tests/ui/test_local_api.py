@@ -457,7 +457,7 @@ def test_what_the_page_sets_is_kept_for_the_next_start(
     page = api_page(qtbot, window)
     page.port.setValue(4999)
     page.lan.setChecked(True)
-    page.rate.setValue(0)  # No limit
+    page.rate.setValue(0)  # Automatic
     page.origins.setText("http://localhost:3000  https://tools.example")
     page.origins.editingFinished.emit()  # Enter, or the focus leaving it
 

@@ -3,7 +3,9 @@
 The key comes in the upgrade's headers, as for any request, or, from a browser, which cannot
 set them, as the first frame `{"type": "AUTH", "key": …}` within `Hub.auth_timeout` seconds;
 never in the URL. No key, or too late: close 4401; a wrong one: 4403; an unknown thread: 4404.
-Every frame a client sends takes from its key's rate limit, as a request does. A frame that
+Every frame a client sends takes from its key's rate limit, as a request does, but `PING` and
+`TYPING_INDICATOR`: a client's liveness and presence cost the user nothing, and an editor that
+says its user is typing, or pings every few seconds, would otherwise use up the limit. A frame that
 cannot be read is answered with `ERROR` and the connection stays open. The frames are in
 `chatdesk/api/frames.py`; what the thread's clients are sent, in `chatdesk/api/hub.py`.
 """
@@ -12,15 +14,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import uuid
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketException
 from pydantic import ValidationError
 
-from chatdesk.api.auth import Gate, Refused, gate_of, presented_key
+from chatdesk.api.auth import Refused, gate_of, peer_of, presented_key
 from chatdesk.api.errors import problems_of, status_of
 from chatdesk.api.frames import (
     CLIENT_FRAME,
@@ -60,7 +64,7 @@ async def socket_key(websocket: WebSocket) -> None:
     if presented is None:
         presented = await _first_frame_key(websocket, hub_of(websocket.app).auth_timeout)
     try:
-        websocket.state.key = gate_of(websocket).admit(presented)
+        websocket.state.key = gate_of(websocket).admit(presented, peer_of(websocket))
     except Refused as refusal:
         code = {401: NO_KEY, 403: WRONG_KEY}.get(refusal.status, TOO_MANY)
         raise WebSocketException(code, str(refusal)) from None
@@ -78,7 +82,8 @@ async def thread_socket(websocket: WebSocket, thread_id: str) -> None:
     client = hub.join(thread)
     client.send(Ready(client=client.id, thread_id=thread))
     pump = asyncio.create_task(client.pump(websocket, lambda: hub.heartbeat))
-    session = _Session(service, hub, client, gate_of(websocket), websocket.state.key)
+    counted = functools.partial(gate_of(websocket).count, websocket.state.key, peer_of(websocket))
+    session = _Session(service, hub, client, counted)
     try:
         while True:
             message = await websocket.receive()
@@ -95,33 +100,20 @@ async def thread_socket(websocket: WebSocket, thread_id: str) -> None:
 class _Session:
     """One client's frames, done in the order they came."""
 
-    def __init__(self, service: ChatService, hub: Hub, client: Client, gate: Gate, key: str):
+    def __init__(
+        self, service: ChatService, hub: Hub, client: Client, counted: Callable[[], None]
+    ) -> None:
         self._service = service
         self._hub = hub
         self._client = client
-        self._gate = gate
-        self._key = key
+        self._counted = counted  # takes one from the key's rate, or raises `Refused`
 
     async def take(self, text: str | None) -> None:
-        try:
-            self._gate.limit.take(self._key)
-        except Refused as refusal:
-            self._client.send(
-                Error(
-                    code="rate_limited",
-                    message=str(refusal),
-                    request_id=_request_id(text),
-                    retry_after=refusal.retry_after,
-                )
-            )
+        frame = _read(text)
+        if not isinstance(frame, _FREE) and not self._within_rate(text):
             return
-        if text is None:
-            self._client.send(Error(code="invalid_frame", message="Frames are JSON text."))
-            return
-        try:
-            frame = CLIENT_FRAME.validate_json(text)
-        except ValidationError as error:
-            self._client.send(_invalid(error, _request_id(text)))
+        if isinstance(frame, Error):
+            self._client.send(frame)
             return
         try:
             reply = await self._do(frame)
@@ -132,6 +124,21 @@ class _Session:
             reply = Error(code="internal_error", message=_BUG, request_id=frame.request_id)
         if reply is not None:
             self._client.send(reply)
+
+    def _within_rate(self, text: str | None) -> bool:
+        try:
+            self._counted()
+        except Refused as refusal:
+            self._client.send(
+                Error(
+                    code="rate_limited",
+                    message=str(refusal),
+                    request_id=_request_id(text),
+                    retry_after=refusal.retry_after,
+                )
+            )
+            return False
+        return True
 
     async def _do(self, frame: ClientFrame) -> ServerFrame | None:
         service, asked = self._service, frame.request_id
@@ -169,6 +176,19 @@ class _Session:
         message = await self._service.get_message(message_id)
         if message.thread_id != self._client.thread_id:
             raise NotFound(f"There is no message {message_id} in this thread.")
+
+
+_FREE = (Ping, TypingIndicator)  # frames the rate limit does not count
+
+
+def _read(text: str | None) -> ClientFrame | Error:
+    """The frame, or the error that says why it cannot be read."""
+    if text is None:
+        return Error(code="invalid_frame", message="Frames are JSON text.")
+    try:
+        return CLIENT_FRAME.validate_json(text)
+    except ValidationError as error:
+        return _invalid(error, _request_id(text))
 
 
 async def _first_frame_key(websocket: WebSocket, within: float) -> str:

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from chatdesk.core.api_keys import VARIABLE
 from chatdesk.core.errors import ChatdeskError
 from chatdesk.core.i18n import tr
+from chatdesk.core.settings_outside import NETWORK_RATE_LIMIT
 from chatdesk.ui.settings.api_snippets import SNIPPETS, snippet
 from chatdesk.ui.settings.api_state import ApiState, ServedApi, Serving
 from chatdesk.ui.settings.notices import Notice, Tone
@@ -103,8 +104,15 @@ class ApiPage(QWidget):
         self.rate = QSpinBox(box)
         self.rate.setObjectName("apiRateLimit")
         self.rate.setRange(0, 100_000)
-        self.rate.setSpecialValueText(tr("No limit"))
+        self.rate.setSpecialValueText(tr("Automatic"))
         self.rate.setValue(api.rate_limit)
+        self.rate.setToolTip(
+            tr(
+                "Automatic: no limit for programs on this computer, {n} requests a minute from "
+                "other computers. A number: the limit for every program.",
+                n=NETWORK_RATE_LIMIT,
+            )
+        )
         self.rate.setAccessibleName(tr("Requests per minute"))
         form = QFormLayout(box)
         form.addRow(self.enabled)
