@@ -21,7 +21,11 @@ from typing import Any
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-KEEP_ALIVE_SECONDS = 15.0  # under the common proxies' 30–60 s idle timeouts
+# Under the clients' read timeouts, not only the proxies' idle ones (30–60 s): httpx, which
+# many tools call the API with, gives up after 5 s without a byte, and a tool server fetched
+# and started on first use is silent for longer. A comment is 15 bytes; every 2 s, one late
+# comment still comes within 5 s.
+KEEP_ALIVE_SECONDS = 2.0
 COMMENT = b": keep-alive\n\n"
 AHEAD = 16  # chunks the source may run ahead of the writer
 _END = object()

@@ -20,12 +20,9 @@ async def _streamed(served: Served, text: str) -> list[tuple[str, dict[str, obje
     await service.tools.add_server(stdio("calc"))
     service.tools.policies.set("calc", Policy.ALLOW)
     thread = await service.create_thread()
-    # The stream is quiet while the server starts as its own process: on a busy machine that
-    # took longer than a client's default 5 s between two reads.
-    waits = httpx.Timeout(5, read=120)
-    async with httpx.AsyncClient(
-        base_url=served.url, headers=served.headers, timeout=waits
-    ) as client:
+    # A client's default 5 s between two reads: the keep-alive comments carry the stream
+    # through the server's start as a process of its own (tests/api/test_keep_alive_tools.py).
+    async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
         return await streamed(
             client, "POST", f"/api/v1/threads/{thread.id}/messages", content=text, tools=["calc"]
         )

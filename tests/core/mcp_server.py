@@ -174,6 +174,9 @@ if __name__ == "__main__":
     mode = sys.argv[1]
     if mode == "silent":
         time.sleep(600)  # holds stdin open and never answers
+    elif mode == "slow":  # a server that takes argv[2] seconds to start, as one fetched first
+        time.sleep(float(sys.argv[2]))
+        server.run("stdio")
     elif mode in ("http", "sse"):  # sse: the older HTTP transport, GET /sse, POST /messages/
         _serve_http(mode)
     else:
