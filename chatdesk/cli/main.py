@@ -60,8 +60,9 @@ def main(argv: Sequence[str] | None = None, start_window: StartWindow | None = N
         setting = config.settings.ui.language
         if not forced and setting != "system" and args.command is not None:  # not the window's
             set_language(choose(setting, system_languages()))
-        for issue in config.loaded.issues:
-            warn(str(issue))
+        with guarded():
+            for issue in config.loaded.issues:
+                warn(str(issue))
         if args.command is None:
             return _window(args, start_window)
         if args.show or args.quick or args.tray or args.open is not None:
@@ -72,7 +73,8 @@ def main(argv: Sequence[str] | None = None, start_window: StartWindow | None = N
         with guarded():  # what comes from outside reaches a terminal as text only
             return handler(config, args)
     except ChatdeskError as error:
-        fail(str(error))
+        with guarded():  # a server's or a page's words may be quoted in it
+            fail(str(error))
         return error.exit_code
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -6,16 +6,21 @@ over what was printed, or write to the clipboard (OSC 52), and a carriage return
 that print over a line. On a terminal `chatdesk` drops them from everything it writes, keeping
 the words: line breaks and tabs stay, and only its own few sequences pass (the bold of search
 hits on stdout; on stderr, the progress line written over with a carriage return and wiped
-with an erase). Written to a file or a pipe, the text goes out exactly as it is.
+with an erase). That holds for a command's errors, and for the report of a bug (a traceback
+quotes what it was given: a server's message, a page's words). Written to a file or a pipe, the
+text goes out exactly as it is.
 """
 
 from __future__ import annotations
 
 import re
 import sys
+import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any, TextIO
+
+from chatdesk.core.errors import ChatdeskError
 
 # C0 controls but tab and line feed, DEL, and C1 controls (U+0080–U+009F; CSI among them).
 _CONTROLS = r"[\x00-\x08\x0b-\x1f\x7f-\x9f]"
@@ -51,7 +56,10 @@ class Guarded:
 
 @contextmanager
 def guarded() -> Iterator[None]:
-    """While it lasts, stdout and stderr that are terminals drop what is not text."""
+    """While it lasts, stdout and stderr that are terminals drop what is not text. A bug
+    raised within is reported there too, as Python would report it, and ends the command with
+    Python's status for it (1): left to Python, its report would reach the terminal after the
+    streams are given back."""
     saved = sys.stdout, sys.stderr
     if _is_terminal(sys.stdout):
         sys.stdout = Guarded(sys.stdout, _OUT)
@@ -59,6 +67,11 @@ def guarded() -> Iterator[None]:
         sys.stderr = Guarded(sys.stderr, _ERR)
     try:
         yield
+    except Exception as error:
+        if sys.stderr is saved[1] or isinstance(error, ChatdeskError):
+            raise
+        traceback.print_exc()
+        raise SystemExit(1) from None
     finally:
         sys.stdout, sys.stderr = saved
 

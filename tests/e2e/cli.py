@@ -272,6 +272,37 @@ _ROOT = Path(__file__).resolve().parents[2]
 _warm = _Warm()
 
 
+def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes]:
+    """Run `chatdesk *args` with stdout and stderr on a new pseudo-terminal (POSIX only), the
+    test's environment with `env` over it; its exit code and what the terminal was given."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatdesk", *args],
+        stdin=subprocess.DEVNULL,
+        stdout=follower,
+        stderr=follower,
+        env={**os.environ, **(env or {})},
+    )
+    os.close(follower)
+    shown_bytes = bytearray()
+    while True:
+        ready, _, _ = select.select([leader], [], [], 60)
+        if not ready:
+            process.kill()
+            break
+        try:
+            data = os.read(leader, 65536)
+        except OSError:  # the terminal's other end closed: the process has ended
+            break
+        if not data:
+            break
+        shown_bytes += data
+    os.close(leader)
+    return process.wait(timeout=60), bytes(shown_bytes)
+
+
 def chatdesk_json(*args: str) -> Any:
     result = chatdesk(*args, "--json")
     assert result.returncode == 0, result.stderr

@@ -6,9 +6,6 @@ they are dropped and the words kept; into a pipe, the answer is written exactly.
 
 from __future__ import annotations
 
-import os
-import select
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +14,7 @@ import pytest
 
 from chatdesk.cli.terminal import BOLD, ERASE_LINE, PLAIN, shown
 from tests.core.sse_server import FakeOpenAI, error_reply, text_reply
-from tests.e2e.cli import chatdesk
+from tests.e2e.cli import chatdesk, on_a_terminal
 
 HOSTILE = (
     "Sure.\x1b]52;c;cm0gLXJmIH4=\x07",  # OSC 52: the clipboard set to "rm -rf ~"
@@ -39,39 +36,10 @@ def server(chatdesk_home: Path) -> Iterator[FakeOpenAI]:
     fake.close()
 
 
-def _on_a_terminal(*args: str) -> tuple[int, bytes]:
-    """Run `chatdesk *args` with stdout and stderr on a new pseudo-terminal; what it shows."""
-    import pty
-
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "chatdesk", *args],
-        stdin=subprocess.DEVNULL,
-        stdout=follower,
-        stderr=follower,
-    )
-    os.close(follower)
-    shown_bytes = bytearray()
-    while True:
-        ready, _, _ = select.select([leader], [], [], 60)
-        if not ready:
-            process.kill()
-            break
-        try:
-            data = os.read(leader, 65536)
-        except OSError:  # the terminal's other end closed: the process has ended
-            break
-        if not data:
-            break
-        shown_bytes += data
-    os.close(leader)
-    return process.wait(timeout=60), bytes(shown_bytes)
-
-
 def test_an_answers_control_sequences_never_reach_the_terminal(server: FakeOpenAI) -> None:
     server.queue(text_reply(*HOSTILE))
 
-    code, screen = _on_a_terminal("ask", "hello", "--provider", "home", "--model", "m")
+    code, screen = on_a_terminal("ask", "hello", "--provider", "home", "--model", "m")
 
     assert code == 0, screen
     text = screen.decode()
@@ -95,7 +63,7 @@ def test_into_a_pipe_the_answer_is_written_exactly(server: FakeOpenAI) -> None:
 def test_a_servers_error_message_reaches_the_terminal_as_text(server: FakeOpenAI) -> None:
     server.queue(error_reply(400, "bad\x1b]0;pwned\x07 request\x1b[2J"))
 
-    code, screen = _on_a_terminal("ask", "hello", "--provider", "home", "--model", "m")
+    code, screen = on_a_terminal("ask", "hello", "--provider", "home", "--model", "m")
 
     assert code != 0
     text = screen.decode()
