@@ -13,6 +13,9 @@ The events, each `event: <name>` with one JSON `data:` line:
   got, as its server reports it (`total` null when it does not know; a few a second at most);
 - `sources` `{message_id, sources}`: the knowledge passages the answer has been given so far,
   cited in it as [number];
+- `tools_left_out` `{message_id, servers}`: tool servers the chat has on that offered nothing
+  to this answer, which goes on without them: each `{server, why, reason, said}`, `why` one of
+  sign-in, off, not-allowed, failed, unknown, `said` in the user's language;
 - `stream_end` `{message_id, status, usage, message}`: the answer as stored once it ended
   (status complete, error or interrupted).
 
@@ -38,6 +41,7 @@ from chatdesk.core.chat.events import (
     SourcesFound,
     ToolCallChanged,
     ToolCallProgressed,
+    ToolServersLeftOut,
 )
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import MessageView, Turn
@@ -46,8 +50,8 @@ from chatdesk.core.views import MessageView, Turn
 TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The answer as server-sent events (message_created, stream_start, "
-        "stream_chunk…, tool_call, sources, stream_end); with `stream: false`, the ended turn "
-        "as JSON.",
+        "tools_left_out, stream_chunk…, tool_call, sources, stream_end); with `stream: false`, "
+        "the ended turn as JSON.",
         "content": {"text/event-stream": {"schema": {"type": "string"}}},
     }
 }
@@ -105,6 +109,12 @@ def _said(event: object) -> tuple[str, dict[str, Any]] | None:
     if isinstance(event, SourcesFound):
         sources = [SourceOut.model_validate(s).model_dump(mode="json") for s in event.sources]
         return "sources", {"sources": sources}
+    if isinstance(event, ToolServersLeftOut):
+        servers = [
+            {"server": s.server, "why": str(s.why), "reason": s.reason, "said": s.said()}
+            for s in event.servers
+        ]
+        return "tools_left_out", {"servers": servers}
     if isinstance(event, MessageFinished):
         ended = _message(event.message)
         return "stream_end", {"status": ended["status"], "usage": ended["usage"], "message": ended}

@@ -31,6 +31,7 @@ from chatdesk.cli.running import with_core
 from chatdesk.cli.threads import message_json
 from chatdesk.cli.tool_resources import add_ask_argument as add_resource_argument
 from chatdesk.cli.tool_resources import attach_resources
+from chatdesk.cli.tool_servers import LeftOutLines
 from chatdesk.cli.tools import chosen_tools, put_approver, with_web
 from chatdesk.cli.voice import add_ask_argument as add_voice_argument
 from chatdesk.cli.voice import check_voice_in, spoken_message
@@ -173,7 +174,8 @@ async def _following(
     """The answer printed as it comes (and the research's steps, the progress line), and Ctrl+C
     or a SIGTERM setting `stopped` rather than killing the process, until the block ends."""
     progress = ProgressLine(sys.stderr, enabled=not args.json and sys.stderr.isatty())
-    followers = [printer.on_event, progress.on_event, *([print_step] if args.research else [])]
+    followers = [printer.on_event, progress.on_event, LeftOutLines().on_event]
+    followers += [print_step] if args.research else []
     unsubscribing = [service.events.subscribe(follower) for follower in followers]
     loop = asyncio.get_running_loop()
     with contextlib.suppress(NotImplementedError):

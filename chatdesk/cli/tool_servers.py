@@ -1,6 +1,6 @@
 """What the `tools` sub-commands share about a server: whether its command may start, asked on
-the terminal, and the NAME=VALUE items handed to it (its environment, its headers, a prompt's
-arguments)."""
+the terminal, the NAME=VALUE items handed to it (its environment, its headers, a prompt's
+arguments), and, for `ask`, the servers an answer had to go without and how to fix each."""
 
 from __future__ import annotations
 
@@ -9,12 +9,14 @@ import sys
 from collections.abc import Sequence
 
 from chatdesk.app import Core
-from chatdesk.cli.output import fail
+from chatdesk.cli.output import fail, note, warn
 from chatdesk.cli.running import CoreCommand
+from chatdesk.core.chat.events import Event, ToolServersLeftOut
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.i18n import tr
 from chatdesk.core.tools.model import RESERVED
 from chatdesk.core.tools.service import Tools
+from chatdesk.core.views import LeftOutWhy, ServerLeftOut
 
 
 def allow_to_start(tools: Tools, names: Sequence[str]) -> bool:
@@ -67,3 +69,38 @@ def pairs(items: list[str], option: str) -> dict[str, str]:
             )
         pairs[key] = value
     return pairs
+
+
+class LeftOutLines:
+    """On stderr, once each, the tool servers an answer went without and what to run or do so
+    that it has them next time (the answer itself stays on stdout)."""
+
+    def __init__(self) -> None:
+        self._said: set[tuple[str, str]] = set()  # a comparison's answers each say it
+
+    def on_event(self, event: Event) -> None:
+        if not isinstance(event, ToolServersLeftOut):
+            return
+        for left in event.servers:
+            if (left.server, left.why) not in self._said:
+                self._said.add((left.server, left.why))
+                warn(left.said())
+                note("  " + fix_for(left))
+
+
+def fix_for(left: ServerLeftOut) -> str:
+    """What to run (or do) so that the server is there for the next answer."""
+    match left.why:
+        case LeftOutWhy.SIGN_IN:
+            return tr("sign in with: chatdesk tools login {server}", server=left.server)
+        case LeftOutWhy.OFF:
+            return tr("switch it on in the window: Preferences ▸ Tools")
+        case LeftOutWhy.NOT_ALLOWED:
+            return tr(
+                "see its command and allow it with: chatdesk tools test {server}",
+                server=left.server,
+            )
+        case LeftOutWhy.UNKNOWN:
+            return tr("see the servers set up with: chatdesk tools list")
+        case _:
+            return tr("try it with: chatdesk tools test {server}", server=left.server)

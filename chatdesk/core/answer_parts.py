@@ -1,9 +1,10 @@
 """The parts of a message as the front-ends read them: its attachments, and an answer's sources,
-the documents of its question it was sent only in part, its tool calls (re-exported by
-`views.py`)."""
+the documents of its question it was sent only in part, its tool calls, the tool servers it was
+to offer and could not (re-exported by `views.py`)."""
 
 from __future__ import annotations
 
+import enum
 import json
 import uuid
 from collections.abc import Sequence
@@ -243,3 +244,49 @@ def placed_calls(
         start = at
     pieces.append((content[start:], ()))
     return pieces
+
+
+class LeftOutWhy(enum.StrEnum):
+    """Why a tool server the user chose for a chat offered none of its tools to an answer."""
+
+    SIGN_IN = "sign-in"  # it asks for a sign-in the user has not given, or it refused one
+    OFF = "off"  # switched off in the tools settings
+    NOT_ALLOWED = "not-allowed"  # a command the user has not allowed to start yet
+    FAILED = "failed"  # it did not start, or refused or broke off its handshake
+    UNKNOWN = "unknown"  # no server of that name is set up (any more)
+
+
+@dataclass(frozen=True)
+class ServerLeftOut:
+    """A tool server the answer's chat has switched on that could not be used for it: the
+    answer went on without its tools. Not stored: said while the answer is written."""
+
+    server: str
+    why: LeftOutWhy
+    reason: str = ""  # FAILED: what went wrong, in a line
+
+    def said(self) -> str:
+        """In the user's words: "secure needs you to sign in: its tools were left out"."""
+        name = self.server
+        match self.why:
+            case LeftOutWhy.SIGN_IN:
+                return tr("{server} needs you to sign in: its tools were left out", server=name)
+            case LeftOutWhy.OFF:
+                return tr("{server} is switched off: its tools were left out", server=name)
+            case LeftOutWhy.NOT_ALLOWED:
+                return tr(
+                    "{server} may not start its command until you allow it: its tools were "
+                    "left out",
+                    server=name,
+                )
+            case LeftOutWhy.UNKNOWN:
+                return tr(
+                    "{server} is not a tool server set up here: its tools were left out",
+                    server=name,
+                )
+            case _:
+                return tr(
+                    "{server} could not be used ({reason}): its tools were left out",
+                    server=name,
+                    reason=self.reason or tr("no reason given"),
+                )

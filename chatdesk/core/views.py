@@ -11,7 +11,9 @@ from datetime import datetime
 from chatdesk.core.answer_parts import AttachmentView as AttachmentView
 from chatdesk.core.answer_parts import CitedSource as CitedSource
 from chatdesk.core.answer_parts import DocumentCut as DocumentCut
+from chatdesk.core.answer_parts import LeftOutWhy as LeftOutWhy
 from chatdesk.core.answer_parts import ResultResource as ResultResource
+from chatdesk.core.answer_parts import ServerLeftOut as ServerLeftOut
 from chatdesk.core.answer_parts import ToolCallView as ToolCallView
 from chatdesk.core.answer_parts import placed_calls as placed_calls
 from chatdesk.core.kinds import AttachmentKind, Origin, Role, Status, TurnKind
@@ -261,6 +263,8 @@ class MessageView:
     sources: tuple[CitedSource, ...] = ()  # the passages it was given, numbered as cited
     memories: tuple[int, ...] = ()  # the memories it was given, by number
     cuts: tuple[DocumentCut, ...] = ()  # the question's documents it was sent only in part
+    # Tool servers its chat has on that it could not offer; known while it is written, not kept.
+    left_out: tuple[ServerLeftOut, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,14 @@ local API with no window: declined (never answered by guess). The test server
 
 from __future__ import annotations
 
+import sys
+from dataclasses import replace
+
 import httpx2 as httpx
 import pytest
 
 from chatdesk.core.tools.model import Policy
+from chatdesk.core.tools.servers import ServerConfig, Transport
 from tests.api.conftest import Served
 from tests.api.test_rest_messages import streamed
 from tests.core.mcp_helpers import stdio
@@ -46,4 +50,35 @@ async def test_with_no_window_a_servers_question_is_declined(served: Served) -> 
     events = await _streamed(served, "use the ask_form tool")
     calls = [data["call"] for name, data in events if name == "tool_call"]
     assert calls[-1]["result"] == "decline"
+    assert events[-1][1]["status"] == "complete"
+
+
+async def test_a_server_that_cannot_start_is_told_on_the_stream_and_the_answer_goes_on(
+    served: Served,
+) -> None:
+    service = served.core.service
+    exits = ("-I", "-c", "raise SystemExit(3)")
+    config = ServerConfig(
+        "gone", Transport.STDIO, command=sys.executable, args=exits, command_approved=True
+    )
+    await service.tools.add_server(config)
+    await service.tools.add_server(replace(stdio("off"), enabled=False))
+    thread = await service.create_thread()
+    async with httpx.AsyncClient(
+        base_url=served.url, headers=served.headers, timeout=httpx.Timeout(5, read=120)
+    ) as client:
+        events = await streamed(
+            client,
+            "POST",
+            f"/api/v1/threads/{thread.id}/messages",
+            content="use the add tool with a=1 b=2",
+            tools=["gone", "off"],
+        )
+
+    [told] = [data for name, data in events if name == "tools_left_out"]
+    servers = {server["server"]: server for server in told["servers"]}  # type: ignore[attr-defined]
+    assert servers["off"]["why"] == "off"
+    assert servers["off"]["said"] == "off is switched off: its tools were left out"
+    assert servers["gone"]["why"] == "failed"
+    assert "gone could not be used" in servers["gone"]["said"]
     assert events[-1][1]["status"] == "complete"

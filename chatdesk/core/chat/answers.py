@@ -116,7 +116,8 @@ class Answers:
         self._ended = ended  # told of every answer once it is stored in its final state
         self._tools = tools
         self._attacher = attacher  # keeps the images tools give back
-        self._offers = Offers(store, settings, tools, memories)  # memories None: temporary
+        # memories None: a temporary chat
+        self._offers = Offers(store, settings, tools, memories, events)
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._researching: dict[uuid.UUID, ResearchRun] = {}  # runs searching and reading

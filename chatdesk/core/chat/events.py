@@ -22,6 +22,7 @@ from chatdesk.core.views import (
     DocumentCut,
     MessageView,
     ProjectView,
+    ServerLeftOut,
     SummaryView,
     SyncNoteView,
     SyncState,
@@ -146,6 +147,16 @@ class AnswerShortened:
     thread_id: uuid.UUID
     left_out: tuple[str, ...]
     cuts: tuple[DocumentCut, ...] = ()
+
+
+@dataclass(frozen=True)
+class ToolServersLeftOut:
+    """Tool servers the answer's chat has on offered nothing to it (signed out, switched off,
+    failed to start …): the answer goes on without them. Said before it is sent."""
+
+    message_id: uuid.UUID
+    thread_id: uuid.UUID
+    servers: tuple[ServerLeftOut, ...]
 
 
 @dataclass(frozen=True)
@@ -375,6 +386,7 @@ Event = (
     | SavingStateChanged
     | AnswerWaiting
     | AnswerShortened
+    | ToolServersLeftOut
     | SourcesFound
     | KnowledgeProgressed
     | KnowledgeChanged

@@ -1,13 +1,16 @@
 """The tools an answer offers the model: those its chat has switched on, the web's for a research
 run, and the memory's when memory is on for the chat and `[memory] offer_tools` says so ("asked":
 when the question speaks of remembering or forgetting, so neither a model that takes no tools
-nor the budget of every plain question pays for them)."""
+nor the budget of every plain question pays for them). A server of the chat's that offers nothing
+this time (signed out, switched off, failed to start) is announced (`ToolServersLeftOut`), so
+the user learns the answer went on without it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.events import EventBus, ToolServersLeftOut
 from chatdesk.core.config import Settings
 from chatdesk.core.memory.retrieval import speaks_of_memory
 from chatdesk.core.memory.service import Memories
@@ -25,8 +28,10 @@ class Offers:
         settings: Callable[[], Settings],
         tools: Tools,
         memories: Memories | None,
+        events: EventBus,
     ) -> None:
         self._store = store
+        self._events = events
         self._settings = settings
         self._tools = tools
         self._memories = memories  # None: a temporary chat
@@ -38,7 +43,13 @@ class Offers:
             servers = sorted({*servers, WEB})
         elif await self._offers_memory(answer):
             servers = sorted({*servers, MEMORY})
-        return await self._tools.offer(servers) if servers else None
+        if not servers:
+            return None
+        offer = await self._tools.offer(servers)
+        if offer.left_out:
+            said = ToolServersLeftOut(answer.id, answer.thread_id, offer.left_out)
+            self._events.publish(said)
+        return offer
 
     async def _offers_memory(self, answer: MessageView) -> bool:
         when = self._settings().memory.offer_tools

@@ -18,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from chatdesk.core.answer_parts import LeftOutWhy, ServerLeftOut
 from chatdesk.core.config import Settings
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
@@ -122,8 +123,14 @@ class Tools:
             raise InvalidRequest(tr("no tool server named {names} (known: {known})", **said))
 
     async def offer(self, servers: Iterable[str]) -> Offer:
-        """The tools of `servers` a request offers: all but those switched off."""
-        return self._without_off(await self.box.offer(servers))
+        """The tools of `servers` a request offers: all but those switched off; the servers
+        that offer none this time are named with why (`Offer.left_out`)."""
+        offer = await self.box.offer(servers)
+        left_out = tuple(
+            _as_told(left, self._servers.get(left.server), self._mcp.get(left.server), self)
+            for left in offer.left_out
+        )
+        return dataclasses.replace(self._without_off(offer), left_out=left_out)
 
     def known_offer(self, servers: Iterable[str]) -> Offer:
         """The same from what the servers told last, starting none (for the context gauge)."""
@@ -357,3 +364,20 @@ def _why_not(config: ServerConfig) -> str:
         name=config.name,
         command=config.command_line,
     )
+
+
+def _as_told(
+    left: ServerLeftOut, config: ServerConfig | None, source: McpServer | None, tools: Tools
+) -> ServerLeftOut:
+    """What the toolbox saw of a server left out, told as the user can act on it: switched
+    off, not allowed to start, a sign-in needed, or what its last start said."""
+    if config is None:
+        return left
+    if not config.enabled:
+        return dataclasses.replace(left, why=LeftOutWhy.OFF)
+    if config.awaits_approval:
+        return dataclasses.replace(left, why=LeftOutWhy.NOT_ALLOWED)
+    if config.transport is not Transport.STDIO and tools.signin.needed(left.server):
+        return dataclasses.replace(left, why=LeftOutWhy.SIGN_IN, reason="")
+    said = source.last_error if source is not None else ""
+    return dataclasses.replace(left, reason=said or left.reason)

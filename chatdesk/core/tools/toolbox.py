@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from chatdesk.core.answer_parts import LeftOutWhy, ServerLeftOut
 from chatdesk.core.providers.base import ToolSpec
 from chatdesk.core.tools import instructions
 from chatdesk.core.tools.model import ToolInfo, ToolOutcome, ToolSource, offered_name
@@ -23,6 +24,9 @@ class Offer:
     tools: Mapping[str, ToolInfo] = field(default_factory=dict)
     # What each server of these tools said of how to use them (`instructions.py`).
     instructions: Mapping[str, str] = field(default_factory=dict)
+    # The servers asked for that offer nothing this time, and why: the answer goes on
+    # without them, and the user is told.
+    left_out: tuple[ServerLeftOut, ...] = ()
 
     @property
     def specs(self) -> tuple[ToolSpec, ...]:
@@ -73,13 +77,16 @@ class Toolbox:
         return Offer(tools)
 
     async def offer(self, servers: Iterable[str]) -> Offer:
-        """The tools of `servers` (those chatdesk knows). A server that cannot list its tools
-        offers none this time; the answer goes on without them."""
+        """The tools of `servers` (those chatdesk knows). A server that is not here, or cannot
+        list its tools, offers none this time and is named in `left_out`; the answer goes on
+        without it."""
         tools: dict[str, ToolInfo] = {}
+        left_out: list[ServerLeftOut] = []
         for server in servers:
             source = self._sources.get(server)
             if source is None:
-                log.info("tools of %r asked for, but no such server is configured", server)
+                log.info("tools of %r asked for, but it cannot be started", server)
+                left_out.append(ServerLeftOut(server, LeftOutWhy.UNKNOWN))
                 continue
             try:
                 listed = await source.tools()
@@ -87,10 +94,11 @@ class Toolbox:
                 raise
             except Exception as error:
                 log.warning("could not list the tools of %r: %s", server, type(error).__name__)
+                left_out.append(ServerLeftOut(server, LeftOutWhy.FAILED, str(error)))
                 continue
             for info in listed:
                 tools[offered_name(info, set(tools))] = info
-        return Offer(tools)
+        return Offer(tools, left_out=tuple(left_out))
 
     async def run(
         self, info: ToolInfo, arguments: dict[str, Any], *, seconds: float, max_chars: int
