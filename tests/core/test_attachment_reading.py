@@ -144,6 +144,19 @@ def test_text_in_another_encoding_is_read_and_says_it_was_a_guess() -> None:
     assert read("utf16.txt", "Grüße".encode("utf-16"), Limits()).text == "Grüße"
 
 
+def test_a_saved_web_page_is_decoded_as_a_browser_decodes_it() -> None:
+    french = "Le café crème est prêt, à côté de l’église."
+    undeclared = f"<html><body><p>{french}</p></body></html>".encode("cp1252")
+    page = read("menu.html", undeclared, Limits())
+    assert french in page.text
+    assert page.note == "decoded as windows-1252 (a guess)"
+    japanese = "① 東京都は新しい橋の建設を決定しました。"
+    declared = f'<html><head><meta charset="x-sjis"></head><body><p>{japanese}</p></body></html>'
+    page = read("news.htm", declared.encode("cp932"), Limits())
+    assert japanese in page.text
+    assert page.note == ""
+
+
 def test_a_web_page_keeps_text_and_links_and_drops_scripts() -> None:
     page = (
         b"<!DOCTYPE html><html><head><title>T</title><script>alert(1)</script></head><body>"

@@ -3,8 +3,8 @@ through chatdesk/core/web/text.py).
 
 The bytes decide what the page is, not the server's content type: a PDF or an Office file goes
 to the document readers attachments use, an image or other binary is refused, and text is
-decoded by its byte-order mark, else the charset the headers or the page declare that decodes
-it (UTF-8 first: bytes that are valid UTF-8 are almost never another encoding), else a guess.
+decoded as a browser decodes it (chatdesk/core/attach/encodings.py: its byte-order mark, UTF-8,
+the charset the headers or a <meta> declare, else the default of the user's language).
 HTML is reduced to its main text by trafilatura (decision 0047): menus, footers, ads, scripts
 and styles dropped, headings, lists and tables kept as Markdown. Its parser, lxml's HTML
 parser, loads no DTD and fetches nothing (images, frames and entities stay unread). A long run
@@ -14,14 +14,13 @@ text is cut to the budget where a paragraph ends, with a last line saying so.
 
 from __future__ import annotations
 
-import codecs
 import re
 from urllib.parse import unquote, urlsplit
 
 from chatdesk.core.attach import sniff
+from chatdesk.core.attach.encodings import decode_page
 from chatdesk.core.attach.model import SCAN_NOTE, PageAsk, PageText, Unreadable, is_scan
-from chatdesk.core.attach.textual import BOMS, decode
-from chatdesk.core.i18n import mark, ntr, number, tr
+from chatdesk.core.i18n import language, mark, ntr, number, tr
 
 NO_TEXT = mark("it has no text chatdesk can read")
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -31,24 +30,7 @@ LINKS_KEPT = 20  # lines in a row that are only links, before the rest of the ru
 # a 5 MB page of text ends well within the child's bound; the rest is said to be cut.
 MARKUP_READ = 1_500_000
 _DOCUMENTS = {sniff.PDF, sniff.DOCX, sniff.XLSX, sniff.PPTX, sniff.ODT, sniff.ODS, sniff.ODP}
-_DECLARED = re.compile(
-    rb"""<meta[^>]{0,200}?charset\s*=\s*["']?\s*([\w.:-]{1,40})"""
-    rb"""|<\?xml[^>]{0,100}?encoding\s*=\s*["']([\w.:-]{1,40})""",
-    re.IGNORECASE,
-)
 _MARKUP = re.compile(r"<(?:!doctype\s+html|html|head|body|title|meta|div|p)[\s>/]", re.IGNORECASE)
-# Labels whose encoding browsers read as a larger one (the WHATWG Encoding Standard's table):
-# a page labelled Shift_JIS or GB2312 often holds characters only the larger one has.
-_LARGER = {
-    "iso8859-1": "cp1252",
-    "ascii": "cp1252",
-    "iso8859-9": "cp1254",
-    "iso8859-11": "cp874",
-    "tis-620": "cp874",
-    "shift_jis": "cp932",
-    "gb2312": "gbk",
-    "euc_kr": "cp949",
-}
 _OPENING = re.compile(r"<(script|style)[\s>]", re.IGNORECASE)
 _CLOSING = {
     "script": re.compile(r"</script\s*>", re.IGNORECASE),
@@ -75,42 +57,14 @@ def read_page(data: bytes, ask: PageAsk) -> PageText:
         raise Unreadable(
             tr("it is binary data, not text (the server called it {type})", type=ask.content_type)
         )
-    text, note = decoded(data, ask.charset)
+    html = ask.content_type not in TEXT_TYPES  # a <meta> may declare its encoding
+    text, note = decode_page(data, ask.charset, html=html, language=language())
     if ask.content_type in HTML_TYPES or (
         ask.content_type not in TEXT_TYPES and _MARKUP.search(text, 0, 2048)
     ):
         return _html(text, note, ask)
     text = text.replace("\r\n", "\n").replace("\x00", "")
     return _finished(ask, "text", _name(ask.url), text.strip(), note=note)
-
-
-def decoded(data: bytes, header: str | None) -> tuple[str, str]:
-    """The page's text and, when its encoding was guessed, a note naming the guess."""
-    if data.startswith(tuple(bom for bom, _ in BOMS)):
-        return decode(data)
-    found = _DECLARED.search(data[:4096])
-    meta = (found.group(1) or found.group(2)).decode("ascii") if found else None
-    named = [codec for codec in (_codec(header), _codec(meta, in_page=True)) if codec]
-    for codec in sorted(dict.fromkeys(named), key=lambda codec: codec != "utf-8"):
-        try:
-            return data.decode(codec), ""
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return decode(data)
-
-
-def _codec(label: str | None, *, in_page: bool = False) -> str | None:
-    """Python's codec for a charset label, read as browsers read it: Latin-1 and ASCII mean
-    windows-1252 (`_LARGER`); a page that says it is UTF-16 in ASCII bytes is not."""
-    if not label:
-        return None
-    try:
-        name = codecs.lookup(label.strip().strip("\"'")).name
-    except LookupError:
-        return None
-    if in_page and name.startswith("utf-16"):
-        return "utf-8"
-    return _LARGER.get(name, name)
 
 
 def _document(data: bytes, mime: str, ask: PageAsk) -> PageText:

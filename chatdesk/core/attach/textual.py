@@ -1,16 +1,18 @@
 """Text files and web pages (in the reading child only). Text is UTF-8 or says otherwise with a
 byte-order mark; anything else is decoded by charset-normalizer, and the chip says the encoding
-was a guess. A web page keeps its text and its links' addresses as text; scripts, styles and
-everything else that would be fetched or run are dropped."""
+was a guess. A web page saved as a file is decoded as a browser decodes it (encodings.py), and
+keeps its text and its links' addresses as text; scripts, styles and everything else that
+would be fetched or run are dropped."""
 
 from __future__ import annotations
 
 import codecs
 from html.parser import HTMLParser
 
+from chatdesk.core.attach.encodings import decode_page
 from chatdesk.core.attach.model import DOCUMENT, TEXT, Limits, Read, Unreadable
 from chatdesk.core.attach.sniff import HTML
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import language, ntr, tr
 
 BOMS = (
     (codecs.BOM_UTF8, "utf-8-sig"),
@@ -20,9 +22,11 @@ BOMS = (
 
 
 def read_text(data: bytes, mime: str, limits: Limits) -> Read:
-    text, note = decode(data)
-    if mime == HTML:
-        text = page_text(text)
+    if mime == HTML:  # decoded as a browser would, as a page from the web is
+        markup, note = decode_page(data, None, html=True, language=language())
+        text = page_text(markup)
+    else:
+        text, note = decode(data)
     text = text.replace("\r\n", "\n")
     if "\x00" in text:
         raise Unreadable(tr("it is not text: it holds NUL characters"))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
 
-from chatdesk.core.i18n import tr
+from chatdesk.core.attach.encodings import decode_page
+from chatdesk.core.i18n import language, tr
 from chatdesk.core.web.engines import SearchResult, asked, ranked
 from chatdesk.core.web.errors import EngineError
 from chatdesk.core.web.fetch import Fetcher
@@ -48,7 +49,7 @@ class DuckDuckGo:
         url = f"{self._url}?{urlencode({'q': query})}"
         page = await asked(self._fetcher.get(url, headers={"Accept": "text/html"}), self.label)
         reader = ResultsPage(page.url)
-        reader.feed(page.body.decode(page.charset or "utf-8", "replace"))
+        reader.feed(decode_page(page.body, page.charset, html=True, language=language())[0])
         reader.close()
         if not reader.hits and not reader.no_results:
             raise EngineError(

@@ -96,6 +96,14 @@ async def test_duckduckgo_results_with_images_and_breaks_inside_are_read_whole(
     ]
 
 
+async def test_a_duckduckgo_page_is_read_in_the_encoding_its_meta_declares(web: FakeWeb) -> None:
+    hits = [("Café crème à Paris", "https://cafe.example/", "Le meilleur “crème” de la ville")]
+    page = duckduckgo_page(hits).replace("<head>", '<head><meta charset="iso-8859-1">')
+    web.route("/html/", body=page.encode("cp1252"), headers={"Content-Type": "text/html"})
+    results = await DuckDuckGo(Fetcher(web_settings(web)), web.origin + "/html/").search("café", 1)
+    assert _read(results, "duckduckgo") == hits
+
+
 async def test_duckduckgo_with_no_results_is_an_empty_list_and_a_changed_page_an_error(
     web: FakeWeb,
 ) -> None:
