@@ -49,7 +49,9 @@ def page(words: str, codec: str, meta: str = "") -> bytes:
 @pytest.mark.parametrize(
     ("words", "body", "content_type"),
     [
-        pytest.param(QUOTES, page(QUOTES, "cp1252", '<meta charset="iso88591">'), "text/html"),
+        pytest.param(
+            QUOTES, page(QUOTES, "cp1252", '<meta charset="iso88591">'), "text/html", id="meta"
+        ),
         pytest.param(QUOTES, page(QUOTES, "cp1252"), "text/html; charset=x-cp1252", id="http"),
         pytest.param(
             JAPANESE,
