@@ -272,14 +272,18 @@ _ROOT = Path(__file__).resolve().parents[2]
 _warm = _Warm()
 
 
-def on_a_terminal(*args: str, env: dict[str, str] | None = None) -> tuple[int, bytes]:
-    """Run `chatdesk *args` with stdout and stderr on a new pseudo-terminal (POSIX only), the
-    test's environment with `env` over it; its exit code and what the terminal was given."""
+def on_a_terminal(
+    *args: str, env: dict[str, str] | None = None, python: str | None = None
+) -> tuple[int, bytes]:
+    """Run `chatdesk *args` (or, with `python`, that Python program) with stdout and stderr on
+    a new pseudo-terminal (POSIX only), the test's environment with `env` over it; its exit
+    code and what the terminal was given."""
     import pty
 
     leader, follower = pty.openpty()
+    program = ["-m", "chatdesk", *args] if python is None else ["-c", python, *args]
     process = subprocess.Popen(
-        [sys.executable, "-m", "chatdesk", *args],
+        [sys.executable, *program],
         stdin=subprocess.DEVNULL,
         stdout=follower,
         stderr=follower,

@@ -71,8 +71,27 @@ def test_a_servers_refusal_reaches_the_terminal_as_text(notes: None) -> None:
     assert HOSTILE.strip() in piped.stderr  # a pipe is given the server's words exactly
 
 
-def test_a_bugs_report_quoting_a_server_reaches_the_terminal_as_text(notes: None) -> None:
+def test_a_resources_refusal_reaches_the_terminal_as_text(notes: None) -> None:
     code, screen = on_a_terminal("tools", "read", "notes", "hostile://refused")
+    assert code == 1
+    shown = _as_text(screen)
+    assert "hostile://refused: the server said: Plain start" in shown
+    assert "Traceback" not in shown  # a refusal is no bug
+
+    piped = chatdesk("tools", "read", "notes", "hostile://refused")
+    assert piped.returncode == 1
+    assert HOSTILE.strip() in piped.stderr
+
+
+BUG = f"""
+from chatdesk.cli.terminal import guarded
+with guarded():
+    raise RuntimeError({HOSTILE!r})
+"""
+
+
+def test_a_bugs_report_quoting_a_server_reaches_the_terminal_as_text() -> None:
+    code, screen = on_a_terminal(python=BUG)  # the command line's guard, as it runs a command
     assert code == 1
     assert "Traceback" in _as_text(screen)
 

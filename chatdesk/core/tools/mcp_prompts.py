@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from chatdesk.core.errors import ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.i18n import tr
+from chatdesk.core.tools.mcp_refusal import answered
 from chatdesk.core.tools.prompt_values import (
     GotPrompt,
     PromptArgument,
@@ -119,7 +120,9 @@ class ServerPrompts:
                 )
             )
         got = await self._source(server).request(
-            lambda client: _asked(client.get_prompt(name, given), prompt.label)
+            lambda client: answered(
+                client.get_prompt(name, given), prompt.label, PromptsUnavailable
+            )
         )
         return GotPrompt(server, name, _cut(got.description), _parts(got.messages))
 
@@ -136,13 +139,14 @@ class ServerPrompts:
             if client.server_capabilities.completions is None:
                 return []
             context = {k: v for k, v in given.items() if v and k != argument}
-            done = await _asked(
+            done = await answered(
                 client.complete(
                     PromptReference(name=name),
                     {"name": argument, "value": value},
                     context or None,
                 ),
                 prompt.label,
+                PromptsUnavailable,
             )
             return [str(v) for v in done.completion.values[:MAX_SUGGESTIONS]]
 
@@ -170,21 +174,6 @@ class ServerPrompts:
         raise NotFound(tr("{server} has no prompt named {name}", server=server, name=repr(name)))
 
 
-async def _asked(request: Any, label: str) -> Any:
-    """The answer to `request`, or the server's refusal as words the user reads."""
-    from mcp.shared.exceptions import MCPError
-    from mcp_types.jsonrpc import CONNECTION_CLOSED
-
-    try:
-        return await request
-    except MCPError as error:
-        if error.code == CONNECTION_CLOSED:
-            raise
-        raise PromptsUnavailable(
-            tr("{prompt}: the server said: {reason}", prompt=label, reason=error.message)
-        ) from None
-
-
 async def _all_prompts(client: Client, server: str) -> tuple[ServerPrompt, ...]:
     """Every page of the server's prompts (none from a server that offers none)."""
     if client.server_capabilities.prompts is None:
@@ -192,7 +181,8 @@ async def _all_prompts(client: Client, server: str) -> tuple[ServerPrompt, ...]:
     listed: list[Any] = []
     cursor: str | None = None
     while len(listed) < MAX_PROMPTS:
-        page = await _asked(client.list_prompts(cursor=cursor, cache_mode="refresh"), server)
+        asked = client.list_prompts(cursor=cursor, cache_mode="refresh")
+        page = await answered(asked, server, PromptsUnavailable)
         listed += page.prompts
         cursor = page.next_cursor
         if not cursor:

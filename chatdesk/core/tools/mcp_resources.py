@@ -21,8 +21,9 @@ from urllib.parse import quote
 
 from chatdesk.core.attach.attacher import MB, NotAttached
 from chatdesk.core.config import Settings
-from chatdesk.core.errors import InvalidRequest
+from chatdesk.core.errors import ChatdeskError, InvalidRequest
 from chatdesk.core.i18n import tr
+from chatdesk.core.tools.mcp_refusal import answered
 from chatdesk.core.views import AttachmentInput
 
 if TYPE_CHECKING:
@@ -43,6 +44,10 @@ _VARIABLE = re.compile(r"[A-Za-z0-9_.%]+")
 def _plain(text: object, limit: int = MAX_TEXT) -> str:
     """A server's string as one line of plain text, cut to `limit`."""
     return " ".join(str(text or "").split())[:limit]
+
+
+class ResourceRefused(ChatdeskError):
+    """The server would not give a resource; its own words say why."""
 
 
 @dataclass(frozen=True)
@@ -246,8 +251,8 @@ class Resources:
                 raise NotAttached(resource.label, _too_big(resource.size, limit))
 
         async def ask(client: Client) -> list[Any]:
-            result = await client.read_resource(uri, cache_mode="bypass")
-            return list(result.contents)
+            asked = client.read_resource(uri, cache_mode="bypass")
+            return list((await answered(asked, uri, ResourceRefused)).contents)
 
         contents = await source.request(ask)
         if not contents:
