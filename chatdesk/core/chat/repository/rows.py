@@ -262,6 +262,7 @@ def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> d
         "sources": (),
         "cuts": (),
         "memories": () if memories is None else memory_ids(memories),
+        "left_out": (),
     }
 
 
