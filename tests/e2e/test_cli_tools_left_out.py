@@ -58,7 +58,9 @@ def test_each_server_that_cannot_be_used_is_said_with_its_fix_and_the_answer_goe
     said = lines.index("chatdesk: warning: off is switched off: its tools were left out")
     assert lines[said + 1] == "  switch it on in the window: Preferences ▸ Tools"
     [gone] = [n for n, line in enumerate(lines) if line.startswith("chatdesk: warning: gone ")]
-    assert "could not be used" in lines[gone]
+    assert lines[gone].endswith(
+        "gone could not be used (it closed the connection): its tools were left out"
+    )
     assert lines[gone + 1] == "  try it with: chatdesk tools test gone"
     [shut] = [n for n, line in enumerate(lines) if line.startswith("chatdesk: warning: shut ")]
     assert "this client is not welcome here" in lines[shut]  # the server's own words

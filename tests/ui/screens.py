@@ -855,6 +855,7 @@ def run() -> int:
     from tests.ui.screens_formulas import formulas_screens
     from tests.ui.screens_help import help_screens
     from tests.ui.screens_knowledge import knowledge_page_screens
+    from tests.ui.screens_left_out import left_out_screens
     from tests.ui.screens_local_api import local_api_screens
     from tests.ui.screens_locale import locale_screens
     from tests.ui.screens_memory import memory_screens
@@ -885,6 +886,7 @@ def run() -> int:
             knowledge_page_screens,
             source_screens,
             cut_screens,
+            left_out_screens,
             composer_screens,
             help_screens,
             streaming_screens,

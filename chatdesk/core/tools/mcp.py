@@ -431,5 +431,14 @@ def _reason(error: BaseException) -> str:
         return str(error)
     if isinstance(error, FileNotFoundError):
         return tr("its command was not found ({command})", command=error.filename or error)
+    if _closed(error):  # a command that exited as it started says no more than this
+        return tr("it closed the connection")
     text = str(error).strip().splitlines()
     return f"{type(error).__name__}: {text[0]}" if text else type(error).__name__
+
+
+def _closed(error: BaseException) -> bool:
+    from mcp.shared.exceptions import MCPError
+    from mcp_types.jsonrpc import CONNECTION_CLOSED
+
+    return isinstance(error, MCPError) and error.code == CONNECTION_CLOSED

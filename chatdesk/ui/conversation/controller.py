@@ -181,6 +181,9 @@ class ConversationController(QObject):
                 self.model.set_sources(message_id, sources)
             case ev.AnswerShortened(message_id, thread_id, _, cuts) if thread_id == self.thread_id:
                 self.model.set_cuts(message_id, cuts)
+            case ev.ToolServersLeftOut(message_id, thread_id, servers):
+                if thread_id == self.thread_id:
+                    self.model.set_left_out(message_id, servers)
             case ev.ToolCallStreaming(message_id, thread_id, call_id, name):
                 if thread_id == self.thread_id:
                     self.model.update_tool_call(message_id, streaming_call(call_id, name))
@@ -231,6 +234,8 @@ def _thread_of(event: ev.Event) -> uuid.UUID | None:
         case ev.ToolCallChanged(_, thread_id) | ev.ToolCallStreaming(_, thread_id):
             return thread_id
         case ev.SourcesFound(_, thread_id) | ev.AnswerShortened(_, thread_id):
+            return thread_id
+        case ev.ToolServersLeftOut(_, thread_id):
             return thread_id
         case _:
             return None

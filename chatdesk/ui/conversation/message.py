@@ -38,6 +38,7 @@ from chatdesk.ui.conversation.frame import (
     words_frame,
 )
 from chatdesk.ui.conversation.labels import header_text, usage_text
+from chatdesk.ui.conversation.left_out import shown_left_out
 from chatdesk.ui.conversation.message_text import MessageText
 from chatdesk.ui.conversation.speaker import SpeakerHead
 from chatdesk.ui.conversation.status_words import STATUS_BUTTONS, status_actions, status_text
@@ -71,6 +72,7 @@ class MessageWidget(QFrame):
     tool_decided = Signal(object, str, object)  # message id, call id, once/always/deny/Edited
     link_activated = Signal(str, object)  # href, message id
     attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
+    server_fix = Signal(str, bool)  # a tool server it went without; True: to sign in to it
 
     def __init__(
         self,
@@ -255,6 +257,7 @@ class MessageWidget(QFrame):
         return self._reasoning
 
     def _show_tool_calls(self, message: MessageView) -> None:
+        shown_left_out(self._inner, self.body, message.left_out, self.server_fix.emit)
         if not message.tool_calls and self.tool_calls is None:
             return
         if self.tool_calls is None:

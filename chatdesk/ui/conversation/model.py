@@ -34,6 +34,7 @@ if TYPE_CHECKING:  # the views load with the core, behind the window's first pai
         DocumentCut,
         MessagePage,
         MessageView,
+        ServerLeftOut,
         SummaryView,
         ToolCallView,
     )
@@ -166,6 +167,9 @@ class ConversationModel(QAbstractListModel):
         row = self._index.get(message.id)
         if row is None:
             return False
+        had = self._rows[row].left_out
+        if had and not message.left_out:  # said by an event, never read back: kept on screen
+            message = dataclasses.replace(message, left_out=had)
         self._rows[row] = message
         index = self.index(row)
         self.dataChanged.emit(index, index)
@@ -216,6 +220,10 @@ class ConversationModel(QAbstractListModel):
         """What an answer records of its question's documents sent in part; False when it is
         not in the window."""
         return self._changed(message_id, cuts=cuts)
+
+    def set_left_out(self, message_id: uuid.UUID, servers: tuple[ServerLeftOut, ...]) -> bool:
+        """The tool servers an answer went without; False when it is not in the window."""
+        return self._changed(message_id, left_out=servers)
 
     def _changed(self, message_id: uuid.UUID, **fields: Any) -> bool:
         row = self._index.get(message_id)

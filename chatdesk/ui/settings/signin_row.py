@@ -39,6 +39,7 @@ class SignInRow(QWidget):
         self._server: str | None = None
         self._signed_in = False
         self._waiting: asyncio.Task[Any] | None = None
+        self._sign_in_next: str | None = None  # a server whose sign-in starts once it is known
         self.line = QLabel(self)
         self.line.setObjectName("signInLine")
         self.line.setTextFormat(Qt.TextFormat.PlainText)
@@ -86,6 +87,10 @@ class SignInRow(QWidget):
             self._tools.signin.described(server.name), done=self._show, owner=self, quiet=True
         )
 
+    def sign_in_once_shown(self, server: str) -> None:
+        """Start `server`'s sign-in as soon as its state is known, unless it is signed in."""
+        self._sign_in_next = server
+
     def _show(self, status: SignInStatus) -> None:
         if status.server != self._server:
             return
@@ -98,6 +103,10 @@ class SignInRow(QWidget):
             else tr("Open the browser to sign in to this server")
         )
         self.button.setEnabled(True)
+        if self._sign_in_next == status.server:
+            self._sign_in_next = None
+            if not self._signed_in:
+                self._pressed()
 
     def _pressed(self) -> None:
         if self._tools is None or self._server is None:

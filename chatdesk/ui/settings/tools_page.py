@@ -245,6 +245,18 @@ class ToolsPage(QWidget):
         item.setToolTip(2, plain_tip(columns[2]))  # an imported command or address
         self.list.addTopLevelItem(item)
 
+    def show_server(self, name: str, *, sign_in: bool = False) -> None:
+        """Select the server named `name` (when there is one); with `sign_in`, its sign-in
+        starts as soon as its row knows it is signed out."""
+        rows = [self.list.topLevelItem(i) for i in range(self.list.topLevelItemCount())]
+        found = next((r for r in rows if r is not None and r.data(0, NAME_ROLE) == name), None)
+        if found is None:
+            return
+        if sign_in:
+            self.signin.sign_in_once_shown(name)
+        self.list.setCurrentItem(found)
+        self.list.setFocus()
+
     def current_name(self) -> str | None:
         item = self.list.currentItem()
         return None if item is None else str(item.data(0, NAME_ROLE))

@@ -152,6 +152,9 @@ QScrollArea { background: $surface; }
 #toolState[state="not_finished"], #toolState[state="waiting"] { color: $warning; font-weight: 600; }
 #toolState[state="running"], #toolState[state="streaming"] { color: $link; }
 #toolWarning { color: $warning; }
+#leftOutNotice { border: none; border-left: 3px solid $warning; padding-left: 8px; }
+/* Qt mirrors a frame's padding right to left, not its border */
+#leftOutNotice[mirrored="true"] { border-left: none; border-right: 3px solid $warning; }
 #pageTitle { font-size: ${subtitle}pt; font-weight: 600; }
 #pageFacts { color: $text_quiet; }
 #pageAddress { background: transparent; }

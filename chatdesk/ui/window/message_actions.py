@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from operator import attrgetter
 
 from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import (
@@ -100,8 +101,15 @@ class MessageActions:
         widget.body.highlighted.connect(lambda url, w=widget: self._hint(w, url.toString()))
         widget.tool_decided.connect(self.approver.answer)
         widget.attachment_action.connect(self.attachments.run)
+        widget.server_fix.connect(self.fix_server)
         widget.thumbnails = self.attachments.thumbnails
         self.memory.wire(widget)
+
+    def fix_server(self, server: str, sign_in: bool) -> None:
+        """A tool server an answer went without: Preferences ▸ Tools at it, and with
+        `sign_in` its sign-in started (the browser opens)."""
+        preferences = attrgetter("settings.open_preferences")(self._window)
+        preferences(tools_server=server, sign_in=sign_in)
 
     def _tell(self, words: str) -> None:
         """Say it to a screen reader and in the status bar."""

@@ -120,9 +120,16 @@ class WindowSettings:
         self.local_api.apply(self.current.api)
 
     def open_preferences(
-        self, *, team_tab: bool = False, api_tab: bool = False, memory_tab: bool = False
+        self,
+        *,
+        team_tab: bool = False,
+        api_tab: bool = False,
+        memory_tab: bool = False,
+        tools_server: str | None = None,
+        sign_in: bool = False,
     ) -> None:
-        """Show the preferences beside the window (the open one, when they are open already)."""
+        """Show the preferences beside the window (the open one, when they are open already);
+        with `tools_server`, at that tool server in Tools, its sign-in started with `sign_in`."""
         if self._service is None or self._runner is None:
             return
         dialog = self.dialog
@@ -139,6 +146,9 @@ class WindowSettings:
             dialog.tabs.setCurrentWidget(dialog.api)
         if memory_tab:
             dialog.tabs.setCurrentWidget(dialog.memory)
+        if tools_server is not None:
+            dialog.tabs.setCurrentWidget(dialog.tools)
+            dialog.tools.show_server(tools_server, sign_in=sign_in)
 
     def _make_preferences(self, service: ChatService, runner: Runner) -> PreferencesDialog:
         from chatdesk.ui.preferences import PreferencesDialog  # its pages load when first opened
