@@ -99,3 +99,30 @@ def test_each_server_left_out_is_named_with_its_fix_and_sign_in_signs_in(
     assert dialog.tools.current_name() == "off"
     assert dialog.tools.switch_button.text().replace("&", "") == "Switch on"
     assert notice.isVisible()  # still said on the answer, after the events that followed
+
+
+def test_a_server_no_longer_set_up_is_removed_from_the_chat_by_its_button(
+    make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
+) -> None:
+    core = make_core()
+    service = core.service
+    finish(service.tools.add_server(_command("gone", EXITS)))
+    thread = finish(service.create_thread(title="A server removed"))
+    finish(service.set_thread_tools(thread.id, ["gone"]))
+    finish(service.tools.remove_server("gone"))  # the chat still has it on
+    window = window_on(open_window, qtbot, core, thread.id)
+    send(qtbot, window, "hello")
+    qtbot.waitUntil(lambda: answer_done(window), timeout=HANG)
+    notice = _notice(window)
+    [line] = notice.lines
+    assert line.text() == "gone is not a tool server set up here: its tools were left out"
+    [button] = notice.buttons
+    assert button.text() == "Remove from this chat"
+
+    qtbot.mouseClick(button, LEFT)
+
+    qtbot.waitUntil(lambda: finish(service.thread_tools(thread.id)) == [])
+    said = "gone was removed from this chat's tools"
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == said)
+    window.models.tools.toggle("chatdesk", True)  # the composer's Tools menu, ticked
+    qtbot.waitUntil(lambda: finish(service.thread_tools(thread.id)) == ["chatdesk"])

@@ -1,7 +1,7 @@
 """In an answer's tool area, the tool servers its chat has on that it had to go without
 ("secure needs you to sign in: its tools were left out"), each with the way to its fix: Sign
-in… for a server that asks for a sign-in, Tool settings… for the others. Said while the answer
-is written; not kept with it."""
+in… for a server that asks for a sign-in, Remove from this chat for one no longer set up, Tool
+settings… for the others. Said while the answer is written; not kept with it."""
 
 from __future__ import annotations
 
@@ -23,11 +23,11 @@ from chatdesk.core.i18n import is_right_to_left, tr
 from chatdesk.ui.conversation.frame import plain_label
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
-    from chatdesk.core.views import ServerLeftOut
+    from chatdesk.core.views import LeftOutWhy, ServerLeftOut
 
 
 class LeftOutNotice(QFrame):
-    fix_asked = Signal(str, bool)  # the server, and whether its sign-in is what it needs
+    fix_asked = Signal(str, str)  # the server, and why it was left out (a `LeftOutWhy`)
 
     def __init__(self) -> None:
         super().__init__()
@@ -63,15 +63,10 @@ class LeftOutNotice(QFrame):
         said = left.said()
         # Right to left, the sentence reads so even when it starts with a Latin server name.
         line = plain_label(f"\u200f{said}" if is_right_to_left() else said, "leftOutLine")
-        sign_in = left.why is LeftOutWhy.SIGN_IN
-        button = QPushButton(tr("Sign in…") if sign_in else tr("Tool settings…"))
+        button = QPushButton(_fix_words(left, LeftOutWhy))
         button.setObjectName("leftOutFix")
-        button.setAccessibleName(
-            tr("Sign in to {server}", server=left.server)
-            if sign_in
-            else tr("Open the settings of {server}", server=left.server)
-        )
-        button.clicked.connect(lambda: self.fix_asked.emit(left.server, sign_in))
+        button.setAccessibleName(_fix_name(left, LeftOutWhy))
+        button.clicked.connect(lambda: self.fix_asked.emit(left.server, str(left.why)))
         self.lines.append(line)
         self.buttons.append(button)
         row = QWidget()
@@ -86,7 +81,7 @@ def shown_left_out(
     layout: QBoxLayout,
     before: QWidget,
     servers: tuple[ServerLeftOut, ...],
-    asked: Callable[[str, bool], None],
+    asked: Callable[[str, str], None],
 ) -> LeftOutNotice | None:
     """The notice among `layout`'s widgets showing `servers`, made just above `before` when
     there was none and there is something to show."""
@@ -99,3 +94,20 @@ def shown_left_out(
     if notice is not None:
         notice.show_servers(servers)
     return notice
+
+
+def _fix_words(left: ServerLeftOut, why: type[LeftOutWhy]) -> str:
+    if left.why is why.SIGN_IN:
+        return tr("Sign in…")
+    if left.why is why.UNKNOWN:
+        return tr("Remove from this chat")
+    return tr("Tool settings…")
+
+
+def _fix_name(left: ServerLeftOut, why: type[LeftOutWhy]) -> str:
+    """What a screen reader says of the button: which server it acts on."""
+    if left.why is why.SIGN_IN:
+        return tr("Sign in to {server}", server=left.server)
+    if left.why is why.UNKNOWN:
+        return tr("Remove {server} from this chat", server=left.server)
+    return tr("Open the settings of {server}", server=left.server)

@@ -72,7 +72,7 @@ class MessageWidget(QFrame):
     tool_decided = Signal(object, str, object)  # message id, call id, once/always/deny/Edited
     link_activated = Signal(str, object)  # href, message id
     attachment_action = Signal(object, str)  # an AttachmentView, what to do (AttachmentRow)
-    server_fix = Signal(str, bool)  # a tool server it went without; True: to sign in to it
+    server_fix = Signal(str, str)  # a tool server it went without, and why (a `LeftOutWhy`)
 
     def __init__(
         self,

@@ -101,15 +101,23 @@ class MessageActions:
         widget.body.highlighted.connect(lambda url, w=widget: self._hint(w, url.toString()))
         widget.tool_decided.connect(self.approver.answer)
         widget.attachment_action.connect(self.attachments.run)
-        widget.server_fix.connect(self.fix_server)
+        widget.server_fix.connect(
+            lambda server, why, w=widget: self.fix_server(w.message.thread_id, server, why)
+        )
         widget.thumbnails = self.attachments.thumbnails
         self.memory.wire(widget)
 
-    def fix_server(self, server: str, sign_in: bool) -> None:
-        """A tool server an answer went without: Preferences ▸ Tools at it, and with
-        `sign_in` its sign-in started (the browser opens)."""
+    def fix_server(self, thread_id: uuid.UUID, server: str, why: str) -> None:
+        """A tool server an answer went without: one no longer set up leaves the chat; for the
+        others, Preferences ▸ Tools at it, its sign-in started (the browser opens) when that is
+        what it needs."""
+        if why == "unknown":
+            said = tr("{server} was removed from this chat's tools", server=server)
+            left = left_out_of(self._service, thread_id, server)
+            self._runner.run(left, done=lambda _: self._say(said))
+            return
         preferences = attrgetter("settings.open_preferences")(self._window)
-        preferences(tools_server=server, sign_in=sign_in)
+        preferences(tools_server=server, sign_in=why == "sign-in")
 
     def _tell(self, words: str) -> None:
         """Say it to a screen reader and in the status bar."""
@@ -372,3 +380,9 @@ class MessageActions:
             return
         self.last_announcement = words
         QAccessible.updateAccessibility(QAccessibleAnnouncementEvent(self._view, words))
+
+
+async def left_out_of(service: ChatService, thread_id: uuid.UUID, server: str) -> None:
+    """The chat's tool servers without `server`."""
+    kept = [name for name in await service.thread_tools(thread_id) if name != server]
+    await service.set_thread_tools(thread_id, kept)

@@ -80,6 +80,9 @@ class ToolChoice:
             self.new_chat_tools = wanted
             self._fill(wanted)
         elif self._service is not None and self._runner is not None:
+            # A server removed since the chat had it on would have the change refused.
+            tools = self._service.tools
+            wanted &= {*tools.box.servers(), *(server.name for server in tools.servers())}
             # The next toggle builds on this one even before it is saved: two quick ones (a
             # tick, then the Web switch) would otherwise undo the first.
             self._on = wanted
