@@ -6,6 +6,7 @@ says: a finished message once, a streaming answer block by block.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ from chatdesk.ui.conversation.frame import (
     words_frame,
 )
 from chatdesk.ui.conversation.labels import header_text, usage_text
+from chatdesk.ui.conversation.lead_words import LeadWords
 from chatdesk.ui.conversation.left_out import shown_left_out
 from chatdesk.ui.conversation.message_text import MessageText
 from chatdesk.ui.conversation.speaker import SpeakerHead
@@ -117,11 +119,13 @@ class MessageWidget(QFrame):
         self._reasoning: MessageBrowser | None = None  # made when first shown
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
+        # The words written before its tool calls, above them (the body holds those after).
+        self.lead = LeadWords(formatter, lambda h: self.link_activated.emit(h, self.message.id))
         self.body = MessageBrowser()
         # translators: a screen reader's name of a message: the user's, or the answer (a noun)
         self.body.setAccessibleName(tr("Your message") if user else tr("Answer"))
         self.body.link_activated.connect(
-            lambda href: self.link_activated.emit(href, self.message.id)
+            lambda href: self.link_activated.emit(self.lead.numbered(href, None), self.message.id)
         )
         self.formatting = MessageText(self.body, formatter, self.formatted.emit)
         # Made for a message that has attachments, below its text; `thumbnails` (the window's
@@ -205,7 +209,10 @@ class MessageWidget(QFrame):
         self._show_sources(message)
         self._show_status(message)
         self._show_footer(message)
-        self.formatting.show(message)
+        words, rest = self.lead.show(message)
+        if self.tool_calls is not None:
+            self.tool_calls.set_words(words)
+        self.formatting.show(dataclasses.replace(message, content=rest) if words else message)
 
     def _show_author(self, message: MessageView) -> None:
         """Who wrote the user's message, over its words in a team thread."""
@@ -361,6 +368,7 @@ class MessageWidget(QFrame):
     def refresh(self) -> None:
         """Format again (the theme changed, or remote images were allowed)."""
         self.formatting.forget()
+        self.lead.refresh()
         self.update_message(self.message)
 
     def load_images(self, fetched: Mapping[str, bytes]) -> None:
@@ -370,7 +378,7 @@ class MessageWidget(QFrame):
 
     def code_blocks(self) -> tuple[str, ...]:
         """The code blocks the copy anchors on screen refer to."""
-        return self.formatting.code_blocks()
+        return (*self.lead.code_blocks(), *self.formatting.code_blocks())
 
     # -- editing ---------------------------------------------------------------------------------
 

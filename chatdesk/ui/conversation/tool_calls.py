@@ -1,8 +1,10 @@
 """An answer's tool calls: their cards in order, folded under one line when there are many,
-and "Allow all" when several calls of a round wait."""
+and "Allow all" when several calls of a round wait. The answer's words written before a call
+stand above its card, where the model wrote them (`set_words`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -54,6 +56,8 @@ class ToolCallList(QWidget):
         self._all.clicked.connect(self._allow_all)
         self._layout.addWidget(self._all, 0, Qt.AlignmentFlag.AlignLeft)
         self._pending = False  # more cards are to be made on the next turn of the loop
+        # The words written before each place of calls (None: none), with those calls' ids.
+        self._words: list[tuple[QWidget | None, tuple[str, ...]]] = []
 
     @property
     def thumbnails(self) -> Thumbnails | None:
@@ -88,6 +92,37 @@ class ToolCallList(QWidget):
         )
         self._all.setVisible(len(waiting) > 1)
         self._arrange()
+
+    def set_words(self, words: Sequence[tuple[QWidget | None, tuple[str, ...]]]) -> None:
+        """Show each piece of the answer's words above the calls the model made after writing
+        it (the ids given with it); the words after the last calls are the message's own."""
+        for widget, _ in self._words:
+            if widget is not None and all(widget is not w for w, _ in words):
+                self._layout.removeWidget(widget)
+        self._words = list(words)
+        self._order()
+        for widget, _ in self._words:
+            if widget is not None:
+                widget.show()  # now, not on a later turn of the loop: what is shown is known
+
+    def _order(self) -> None:
+        """The summary line, then each piece of words with its calls' cards, then the cards of
+        calls not placed (in the answer's order), then "Allow all"."""
+        wanted: list[QWidget] = [self._summary]
+        placed: set[str] = set()
+        for widget, ids in self._words:
+            if widget is not None:
+                wanted.append(widget)
+            wanted += [self.cards[i] for i in ids if i in self.cards]
+            placed.update(ids)
+        unplaced = [c.call_id for c in self._calls if c.call_id not in placed]
+        wanted += [self.cards[i] for i in unplaced if i in self.cards]
+        wanted.append(self._all)
+        for index, widget in enumerate(wanted):
+            if self._layout.indexOf(widget) != index:
+                self._layout.removeWidget(widget)
+                left = widget in (self._summary, self._all)
+                self._layout.insertWidget(index, widget, 0, _LEFT if left else _NONE)
 
     def _arrange(self) -> None:
         """Show the summary line when there are many calls, hide the folded cards, and make
@@ -131,15 +166,15 @@ class ToolCallList(QWidget):
             QTimer.singleShot(0, self, self._make_chunk)  # none once the list is gone
 
     def _make(self, calls: list[ToolCallView]) -> None:
-        order = {call.call_id: index for index, call in enumerate(self._calls)}
         for call in calls:
             card = self._card(call)
             card.decided.connect(self.decided)
             card.attachment_action.connect(self.attachment_action)
             self.cards[call.call_id] = card
-            before = sum(1 for made in self.cards if order.get(made, -1) < order[call.call_id])
-            self._layout.insertWidget(1 + before, card)  # after the summary line, in order
-            card.show()  # now, not on a later turn of the loop: what is shown is known
+            self._layout.addWidget(card)
+        self._order()  # each card after the summary line and its words, in order
+        for call in calls:
+            self.cards[call.call_id].show()  # now, not on a later turn: what is shown is known
 
     def _card(self, call: ToolCallView) -> ToolCallCard:
         if call.server != MEMORY:
@@ -160,6 +195,8 @@ def _allowed_with_others(call: ToolCallView) -> bool:
     return call.state == CallState.WAITING and call.server != MEMORY
 
 
+_LEFT = Qt.AlignmentFlag.AlignLeft
+_NONE = Qt.AlignmentFlag(0)
 FOLD_OVER = 6  # calls an answer shows as cards before folding its finished ones
 CHUNK = 2  # cards made per turn of the event loop (about 3 ms, and a layout)
 # Shown as cards even when the list is folded.

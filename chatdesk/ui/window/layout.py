@@ -187,7 +187,10 @@ class WindowLayout(QMainWindow):
         self._enable_examples(False)  # an example prompt sends at once: not before attach()
         yield
         self.read_only = ReadOnlyBanner(self.panes.right)
-        self.find_bar = FindBar(lambda: [w.body for w in self.view.widgets], self.panes.right)
+        self.find_bar = FindBar(
+            lambda: [b for w in self.view.widgets for b in (*w.lead.shown(), w.body)],
+            self.panes.right,
+        )
         self.panes.show_conversation(self.read_only, self.view, self.find_bar)
         yield
 

@@ -187,7 +187,10 @@ class MessageActions:
         # Shown as plain text, a message draws its runs of blank lines as one: Copy gives
         # the lines it holds, not those shown.
         formatted = widget.rendered is not None and not widget.rendered.plain
-        text = widget.body.toPlainText() if plain and shown_all and formatted else whole
+        if plain and shown_all and formatted:  # with the words written before its tool calls
+            text = "\n\n".join(t for t in (widget.lead.plain(), widget.body.toPlainText()) if t)
+        else:
+            text = whole
         QGuiApplication.clipboard().setText(text)
         self._say(tr("Copied as plain text.") if plain else tr("Copied as Markdown."))
 
