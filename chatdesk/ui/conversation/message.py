@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
+import weakref
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
@@ -120,7 +121,10 @@ class MessageWidget(QFrame):
         self.tool_calls: ToolCallList | None = None  # made for an answer that calls tools
         self.sources: SourcesBlock | None = None  # made for an answer given passages
         # The words written before its tool calls, above them (the body holds those after).
-        self.lead = LeadWords(formatter, lambda h: self.link_activated.emit(h, self.message.id))
+        # It reaches this widget weakly: a cycle through it would leave the widget to Python's
+        # collector, which may free it in the middle of Qt's work.
+        owner = weakref.ref(self)
+        self.lead = LeadWords(formatter, lambda href: _link_of(owner, href))
         self.body = MessageBrowser()
         # translators: a screen reader's name of a message: the user's, or the answer (a noun)
         self.body.setAccessibleName(tr("Your message") if user else tr("Answer"))
@@ -404,6 +408,12 @@ class MessageWidget(QFrame):
         self._bubble.show()
         if text is not None and text.strip() and text != self.message.content:
             self.edited.emit(self.message.id, text)
+
+
+def _link_of(owner: weakref.ref[MessageWidget], href: str) -> None:
+    widget = owner()
+    if widget is not None:
+        widget.link_activated.emit(href, widget.message.id)
 
 
 def _shown(text: str) -> str:
