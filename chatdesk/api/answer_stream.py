@@ -46,13 +46,41 @@ from chatdesk.core.chat.events import (
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import MessageView, Turn
 
-# How a route that answers with a turn describes its two bodies in the OpenAPI schema.
+EVENTS = (
+    "message_created",
+    "stream_start",
+    "tools_left_out",
+    "stream_chunk",
+    "tool_call",
+    "tool_progress",
+    "sources",
+    "stream_end",
+)
+# How a route that answers with a turn describes its two bodies in the OpenAPI schema; an
+# event's schema is the event (OpenAPI 3.1 has `schema` describe each one), its data a JSON
+# object as the module's docstring lists.
 TURN_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The answer as server-sent events (message_created, stream_start, "
-        "tools_left_out, stream_chunk…, tool_call, sources, stream_end); with `stream: false`, "
-        "the ended turn as JSON.",
-        "content": {"text/event-stream": {"schema": {"type": "string"}}},
+        "tools_left_out, stream_chunk…, tool_call, sources, stream_end), each a JSON object in "
+        "its data, and a comment line through a silence; with `stream: false`, the ended turn "
+        "as JSON.",
+        "content": {
+            "text/event-stream": {
+                "schema": {
+                    "type": "object",
+                    "required": ["event", "data"],
+                    "properties": {
+                        "event": {"type": "string", "enum": list(EVENTS)},
+                        "data": {
+                            "type": "string",
+                            "contentMediaType": "application/json",
+                            "contentSchema": {"type": "object"},
+                        },
+                    },
+                }
+            }
+        },
     }
 }
 

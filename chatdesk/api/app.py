@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from starlette.middleware.cors import CORSMiddleware
 
 from chatdesk import __version__
 from chatdesk.api import errors
 from chatdesk.api.auth import Gate, KeySource, RateLimit
+from chatdesk.api.described import described
 from chatdesk.api.fast_path import FastCompletions
 from chatdesk.api.guard import Guard
 from chatdesk.api.options import ApiOptions
 from chatdesk.api.routes import routers
-from chatdesk.api.socket_schema import with_socket
 from chatdesk.api.surface import ApiCore
 
 
@@ -44,13 +41,5 @@ def make_app(core: ApiCore, options: ApiOptions, key: KeySource) -> FastAPI:
         )
     app.add_middleware(FastCompletions)  # behind the guard, before CORS and FastAPI's routing
     app.add_middleware(Guard, options=options)  # added last: the first to see a request
-    app.openapi = lambda: _described(app)  # type: ignore[method-assign]
+    app.openapi = lambda: described(app)  # type: ignore[method-assign]
     return app
-
-
-def _described(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's schema, with the thread's WebSocket (`socket_schema.py`); made once."""
-    if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, routes=app.routes)
-        app.openapi_schema = with_socket(schema)
-    return app.openapi_schema

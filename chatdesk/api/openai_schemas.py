@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 
 class ModelOut(BaseModel):
@@ -71,7 +71,7 @@ class ToolIn(BaseModel):
 
 
 class StreamOptions(BaseModel):
-    include_usage: bool = False
+    include_usage: StrictBool = False
 
 
 class ChatCompletionRequest(BaseModel):
@@ -79,7 +79,7 @@ class ChatCompletionRequest(BaseModel):
 
     model: str = Field(description='"provider/model" or "assistant/<name>" (GET /v1/models)')
     messages: list[MessageIn] = Field(min_length=1)
-    stream: bool = False
+    stream: StrictBool = False
     stream_options: StreamOptions | None = None
     temperature: float | None = Field(None, ge=0.0, le=2.0)
     max_tokens: int | None = Field(None, ge=1)
@@ -88,7 +88,7 @@ class ChatCompletionRequest(BaseModel):
     tool_choice: str | dict[str, Any] | None = Field(
         None, description='"none" offers the model no tool; any other choice offers them all'
     )
-    store: bool | None = Field(
+    store: StrictBool | None = Field(
         None, description="true: keep the exchange as a chatdesk chat (X-Chatdesk-Thread too)"
     )
 

@@ -8,7 +8,7 @@ import uuid
 from dataclasses import asdict
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from chatdesk.api.schemas import MessageOut, ThreadOut
 from chatdesk.core.assistants.model import AssistantView
@@ -17,8 +17,13 @@ from chatdesk.core.views import MessagePage, ThreadPage
 STREAM = "true (the default): the answer as server-sent events; false: JSON once it has ended."
 
 
+TITLE = r"\S"  # a title has a character besides spaces (chatdesk/core/chat/threads.py)
+
+
 class ThreadIn(BaseModel):
-    title: str | None = Field(None, description="None: named after its first exchange")
+    title: str | None = Field(
+        None, pattern=TITLE, description="None: named after its first exchange"
+    )
     project_id: uuid.UUID | None = None
     assistant_id: uuid.UUID | None = Field(None, description="who answers in it")
     provider: str | None = None
@@ -28,9 +33,9 @@ class ThreadIn(BaseModel):
 class ThreadPatch(BaseModel):
     """Only the fields present are changed; `project_id` or `assistant_id` null: none."""
 
-    title: str | None = None
-    pinned: bool | None = None
-    archived: bool | None = None
+    title: str | None = Field(None, pattern=TITLE)
+    pinned: StrictBool | None = None
+    archived: StrictBool | None = None
     project_id: uuid.UUID | None = None
     assistant_id: uuid.UUID | None = None
     provider: str | None = None
@@ -70,16 +75,16 @@ class SendIn(BaseModel):
         None,
         description='tool servers switched on for the thread from now on ("chatdesk": built-in)',
     )
-    stream: bool = Field(True, description=STREAM)
+    stream: StrictBool = Field(True, description=STREAM)
 
 
 class EditIn(BaseModel):
     content: str = Field(min_length=1)
-    stream: bool = Field(True, description=STREAM)
+    stream: StrictBool = Field(True, description=STREAM)
 
 
 class RegenerateIn(BaseModel):
-    stream: bool = Field(True, description=STREAM)
+    stream: StrictBool = Field(True, description=STREAM)
 
 
 class TurnOut(BaseModel):

@@ -53,6 +53,14 @@ def _upgrade() -> dict[str, Any]:
             }
         ],
         "responses": {
+            "422": {
+                "description": "A thread id that is not a UUID.",
+                "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+            },
+            "426": {
+                "description": "A plain GET, without `Upgrade: websocket`: connect with ws://.",
+                "content": {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}},
+            },
             "101": {
                 "description": "Switched to the WebSocket protocol; frames as ClientFrame and "
                 "ServerFrame.",
@@ -66,6 +74,6 @@ def _upgrade() -> dict[str, Any]:
                         }
                     }
                 },
-            }
+            },
         },
     }

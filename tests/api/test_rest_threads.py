@@ -101,7 +101,7 @@ async def test_patch_changes_only_the_fields_given(served: Served) -> None:
     assert assisted["assistant_id"] == str(tutor.id)
     assert assisted["title"] == "Plans"
     assert (unfiled["project_id"], unfiled["archived"], unfiled["pinned"]) == (None, True, True)
-    assert empty_title.status_code == 400
+    assert empty_title.status_code == 422  # the schema says a title has a character
     kept = await service.get_thread(thread.id)
     assert (kept.title, kept.pinned, kept.archived, kept.project_id) == ("Plans", True, True, None)
     assert kept.assistant_id == tutor.id
@@ -114,11 +114,13 @@ async def test_delete_moves_to_the_trash_and_restore_brings_it_back(served: Serv
     async with httpx.AsyncClient(base_url=served.url, headers=served.headers) as client:
         deleted = await client.delete(url)
         in_trash = (await service.list_threads(ThreadFilter(deleted=True))).threads
-        read = (await client.get(url)).json()
+        listed = (await client.get("/api/v1/threads", params={"trash": True})).json()
+        gone = [(await client.get(url + tail)).status_code for tail in ("", "/messages")]
         restored = await client.post(f"{url}/restore")
     assert deleted.status_code == 204
     assert [t.id for t in in_trash] == [thread.id]
-    assert read["deleted"] is True
+    assert [t["deleted"] for t in listed["threads"]] == [True]
+    assert gone == [404, 404]  # in the trash, it is gone but from the trash's list
     assert restored.status_code == 200
     assert restored.json()["deleted"] is False
     assert [t.id for t in (await service.list_threads()).threads] == [thread.id]

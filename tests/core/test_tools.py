@@ -20,7 +20,7 @@ from chatdesk.core.attach.worker import Reader
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.events import ToolCallChanged
 from chatdesk.core.config import ToolsSettings
-from chatdesk.core.errors import ChatdeskError, InvalidRequest
+from chatdesk.core.errors import ChatdeskError, NotFound
 from chatdesk.core.kinds import CallState, ChatErrorKind
 from chatdesk.core.paths import Paths
 from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
@@ -737,7 +737,7 @@ async def test_a_tools_file_that_cannot_be_written_says_so_and_the_change_holds(
 async def test_a_projects_new_chats_start_with_its_tools(
     service: ChatService, store: Store
 ) -> None:
-    with pytest.raises(InvalidRequest, match="no tool server named nope"):
+    with pytest.raises(NotFound, match="no tool server named nope"):
         await service.create_project("Lab", tools=["nope"])
     project = await service.create_project("Lab", tools=["chatdesk"])
     assert project.tools == ("chatdesk",)

@@ -21,4 +21,5 @@ def routers() -> list[APIRouter]:
 
     rest = [threads.router, messages.router, summaries.router, search.router, assistants.router]
     # The OpenAI-compatible routes first: what other programs call most, matched in order.
-    return [openai.router, meta.router, sockets.router, *rest, projects.router, usage.router]
+    routes = [openai.router, meta.router, sockets.router, sockets.plain, *rest, projects.router]
+    return [*routes, usage.router]

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from chatdesk.api.answer_stream import TURN_RESPONSES, answered
 from chatdesk.api.auth import require_key
 from chatdesk.api.rest_schemas import EditIn, MessagePageOut, RegenerateIn, SendIn, TurnOut
-from chatdesk.api.routes.depends import Service
+from chatdesk.api.routes.depends import Service, thread_in_use
 from chatdesk.api.schemas import MessageOut
 from chatdesk.core.errors import Busy, InvalidRequest, NotFound
 from chatdesk.core.service import ChatService
@@ -22,7 +22,7 @@ from chatdesk.core.views import MessageView, Turn
 router = APIRouter(
     prefix="/api/v1/threads/{thread_id}/messages",
     tags=["messages"],
-    dependencies=[Depends(require_key)],
+    dependencies=[Depends(require_key), Depends(thread_in_use)],
 )
 
 Limit = Annotated[int, Query(ge=1, le=200)]

@@ -22,10 +22,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, WebSocket, WebSocketException
+from fastapi.responses import Response
 from pydantic import ValidationError
 
-from chatdesk.api.auth import Refused, gate_of, peer_of, presented_key
-from chatdesk.api.errors import problems_of, status_of
+from chatdesk.api.auth import Refused, gate_of, peer_of, presented_key, require_key
+from chatdesk.api.errors import error_response, problems_of, status_of
 from chatdesk.api.frames import (
     CLIENT_FRAME,
     Ack,
@@ -44,6 +45,7 @@ from chatdesk.api.frames import (
     TypingIndicator,
 )
 from chatdesk.api.hub import Client, Hub, hub_of
+from chatdesk.api.socket_schema import PATH
 from chatdesk.api.surface import core_of
 from chatdesk.core.errors import ChatdeskError, NotFound
 
@@ -71,9 +73,21 @@ async def socket_key(websocket: WebSocket) -> None:
 
 
 router = APIRouter(tags=["threads"], dependencies=[Depends(socket_key)])
+plain = APIRouter(dependencies=[Depends(require_key)])  # the socket's path asked without upgrade
 
 
-@router.websocket("/api/v1/threads/{thread_id}/ws")
+@plain.get(PATH, include_in_schema=False)  # described with the socket (socket_schema.py)
+async def not_upgraded(thread_id: uuid.UUID) -> Response:
+    """426, which says how to ask for the socket, rather than a 404 that says it is not there."""
+    return error_response(
+        426,
+        "This is a WebSocket: connect to it with ws:// (an Upgrade: websocket request).",
+        "upgrade_required",
+        {"Upgrade": "websocket", "Connection": "Upgrade"},
+    )
+
+
+@router.websocket(PATH)
 async def thread_socket(websocket: WebSocket, thread_id: str) -> None:
     """Frames both ways, as docs/local-api.md ("WebSocket") describes."""
     service = core_of(websocket).service
@@ -209,7 +223,9 @@ async def _thread(service: ChatService, text: str) -> uuid.UUID:
     try:
         thread = await service.get_thread(uuid.UUID(text))
     except (ValueError, NotFound):
-        raise WebSocketException(NO_THREAD, "There is no such thread.") from None
+        thread = None
+    if thread is None or thread.deleted:  # one in the trash is gone from the API too
+        raise WebSocketException(NO_THREAD, "There is no such thread.")
     return thread.id
 
 

@@ -9,19 +9,18 @@ from fastapi import APIRouter, Depends
 
 from chatdesk.api.auth import require_key
 from chatdesk.api.rest_schemas import SummarizedOut, SummaryOut
-from chatdesk.api.routes.depends import Service
+from chatdesk.api.routes.depends import Service, thread_in_use
 
 router = APIRouter(
     prefix="/api/v1/threads/{thread_id}/summaries",
     tags=["summaries"],
-    dependencies=[Depends(require_key)],
+    dependencies=[Depends(require_key), Depends(thread_in_use)],
 )
 
 
 @router.get("")
 async def list_summaries(thread_id: uuid.UUID, service: Service) -> list[SummaryOut]:
     """The thread's summaries, oldest first; `in_use` marks the one the next request sends."""
-    await service.get_thread(thread_id)
     return [SummaryOut.model_validate(s) for s in await service.list_summaries(thread_id)]
 
 

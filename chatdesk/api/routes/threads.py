@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from chatdesk.api.auth import require_key
 from chatdesk.api.rest_schemas import ThreadIn, ThreadPageOut, ThreadPatch
-from chatdesk.api.routes.depends import Service
+from chatdesk.api.routes.depends import InUse, Service
 from chatdesk.api.schemas import ThreadOut
 from chatdesk.core.kinds import Origin
 from chatdesk.core.service import ChatService
@@ -53,15 +53,17 @@ async def create_thread(body: ThreadIn, service: Service) -> ThreadOut:
 
 
 @router.get("/{thread_id}")
-async def get_thread(thread_id: uuid.UUID, service: Service) -> ThreadOut:
-    return ThreadOut.of(await service.get_thread(thread_id))
+async def get_thread(thread: InUse) -> ThreadOut:
+    """One thread; one in the trash is 404 (the trash's list shows it)."""
+    return ThreadOut.of(thread)
 
 
 @router.patch("/{thread_id}")
-async def update_thread(thread_id: uuid.UUID, body: ThreadPatch, service: Service) -> ThreadOut:
+async def update_thread(
+    thread_id: uuid.UUID, body: ThreadPatch, service: Service, thread: InUse
+) -> ThreadOut:
     """Change the fields given (each as the window would); the others stay."""
     given = body.model_fields_set
-    thread = await service.get_thread(thread_id)
     if body.title is not None:
         thread = await service.rename_thread(thread_id, body.title)
     if body.pinned is not None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query
 
 from chatdesk.api.auth import require_key
 from chatdesk.api.rest_schemas import UsageRowOut, UsageTotalsOut
-from chatdesk.api.routes.depends import Service
+from chatdesk.api.routes.depends import InUse, Service
 
 router = APIRouter(prefix="/api/v1", tags=["usage"], dependencies=[Depends(require_key)])
 
@@ -27,7 +27,6 @@ async def usage_by_month(service: Service, month: Month = None) -> list[UsageRow
 
 
 @router.get("/threads/{thread_id}/usage")
-async def thread_usage(thread_id: uuid.UUID, service: Service) -> UsageTotalsOut:
+async def thread_usage(thread_id: uuid.UUID, service: Service, _thread: InUse) -> UsageTotalsOut:
     """Tokens and cost of every answer in the thread, all its branches included."""
-    await service.get_thread(thread_id)
     return UsageTotalsOut.model_validate(await service.thread_usage(thread_id))

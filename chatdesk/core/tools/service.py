@@ -115,12 +115,12 @@ class Tools:
         return await asyncio.to_thread(fetch_image, url)
 
     def check_servers(self, servers: Iterable[str]) -> None:
-        """InvalidRequest naming those of `servers` that are not tool servers."""
+        """NotFound naming those of `servers` that are not tool servers."""
         known = {*self.box.servers(), *(s.name for s in self.servers())}
         unknown = sorted(set(servers) - known)
         if unknown:
             said = {"names": ", ".join(unknown), "known": ", ".join(sorted(known)) or tr("none")}
-            raise InvalidRequest(tr("no tool server named {names} (known: {known})", **said))
+            raise NotFound(tr("no tool server named {names} (known: {known})", **said))
 
     async def offer(self, servers: Iterable[str]) -> Offer:
         """The tools of `servers` a request offers: all but those switched off; the servers
