@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -14,7 +15,6 @@ from fastapi import FastAPI, Request, WebSocket, WebSocketDisconnect, WebSocketE
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
-from starlette.routing import Match
 
 from chatdesk.core.errors import Busy, ChatdeskError, InvalidRequest, NotFound
 from chatdesk.core.providers.base import ErrorKind, ProviderError
@@ -95,20 +95,19 @@ async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     headers = dict(error.headers) if error.headers else None
     if error.status_code == 405:
-        headers = (headers or {}) | {"Allow": ", ".join(allowed_methods(request))}
+        headers = (headers or {}) | _allow(request, headers or {})
     code = None if error.status_code >= 500 else str(error.status_code)
     return error_response(error.status_code, str(error.detail), code, headers)
 
 
-def allowed_methods(request: Request) -> list[str]:
-    """Every method the request's path takes. Starlette's 405 names those of the first route
-    of the path only, and a path such as a thread's has one route per method."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        taken = getattr(route, "methods", None)
-        if taken and route.matches(request.scope)[0] is not Match.NONE:
-            methods |= set(taken)
-    return sorted(methods)
+def _allow(request: Request, given: dict[str, str]) -> dict[str, str]:
+    """Every method the path takes, as the description lists them: Starlette's 405 names those
+    of the first route of the path only, and a path such as a thread's has one per method."""
+    path = request.url.path
+    for template, operations in request.app.openapi()["paths"].items():
+        if re.fullmatch(re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(template)), path):
+            return {"Allow": ", ".join(sorted(m.upper() for m in operations))}
+    return {"Allow": given.get("Allow", "")}
 
 
 def problems_of(errors: Iterable[Mapping[str, Any]], whole: str = "body") -> str:
