@@ -164,6 +164,8 @@ class ToolCallView:
     structured: str = ""  # its structured result, as indented JSON (cut like the result)
     mismatch: str = ""  # why that does not match the tool's output schema
     resources: tuple[ResultResource, ...] = ()  # resource links and embedded resources
+    # Not finished because the user stopped the answer (else chatdesk closed or died first).
+    stopped_by_user: bool = False
 
     @property
     def label(self) -> str:
@@ -215,6 +217,8 @@ class ToolCallView:
             case CallState.FAILED:
                 # translators: a tool call's state; {took} is " · 120 ms" or empty
                 return tr("Failed{took}", took=took)
+            case CallState.NOT_FINISHED if self.stopped_by_user:
+                return tr("Stopped by you before it ended")
             case CallState.NOT_FINISHED:
                 return tr("Stopped before it ended (it was not run again)")
             case CallState.NOT_RUN if self.approval == Approval.DENIED:

@@ -121,6 +121,7 @@ class Answers:
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._researching: dict[uuid.UUID, ResearchRun] = {}  # runs searching and reading
+        self._runs: dict[uuid.UUID, _Run] = {}  # what each answer being written holds so far
         self._last_place: asyncio.Future[None] | None = None
 
     # -- starting, waiting, stopping -------------------------------------------------------------
@@ -143,13 +144,17 @@ class Answers:
             return await asyncio.shield(running[0])
         return await self._stored(message_id)
 
-    async def stop(self, message_id: uuid.UUID) -> MessageView:
-        """Stop an answer; what arrived so far is kept, marked `interrupted`. A research run
-        still searching stops searching and writes its report from what it read (stopped
-        again, that ends too); the answer is returned as it stands then."""
+    async def stop(self, message_id: uuid.UUID, *, by_user: bool = True) -> MessageView:
+        """Stop an answer; what arrived so far is kept, marked `interrupted`, its calls cut off
+        marked as stopped `by_user` (else by chatdesk closing). A research run still searching
+        stops searching and writes its report from what it read (stopped again, that ends
+        too); the answer is returned as it stands then."""
         running = self._running.get(message_id)
         if running is None:
             return await self._stored_here(message_id)
+        run = self._runs.get(message_id)
+        if by_user and run is not None and run.rounds is not None:
+            run.rounds.stopped_by_user = True
         research = self._researching.pop(message_id, None)
         if research is not None:
             research.stop()
@@ -176,7 +181,7 @@ class Answers:
         run is stopped whole: no report is begun as chatdesk closes)."""
         self._researching.clear()
         for message_id in list(self._running):
-            await self.stop(message_id)
+            await self.stop(message_id, by_user=False)
 
     async def _stored_here(self, message_id: uuid.UUID) -> MessageView:
         """A stored answer this process is not writing: one another chatdesk (the command
@@ -200,6 +205,7 @@ class Answers:
     async def _write(self, answer: MessageView, research: ResearchRun | None) -> MessageView:
         run = _Run(answer, AnswerState(answer.id, answer.thread_id), research=research)
         run.state.resume(answer.content, answer.reasoning or "")
+        self._runs[answer.id] = run
         ahead, mine = self._last_place, asyncio.get_running_loop().create_future()
         self._last_place = mine
         try:
@@ -221,7 +227,10 @@ class Answers:
         finally:
             if not mine.done():
                 mine.set_result(None)
-        return await uncancellable(self._finish(run, outcome))
+        try:
+            return await uncancellable(self._finish(run, outcome))
+        finally:
+            self._runs.pop(answer.id, None)
 
     async def _request_and_stream(
         self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]

@@ -30,6 +30,8 @@ def outcome(call: ToolCallView) -> str:
         return f"{said} ({size}): {first}" if first else f"{said} ({size})"
     if call.state == CallState.NOT_RUN:
         return first or "not run"
+    if call.stopped_by_user:
+        return "did not finish (the user stopped it); it was not run again"
     return "did not finish (the app stopped); it was not run again"
 
 

@@ -126,6 +126,8 @@ class ToolRounds:
         self._text_sent = 0  # characters of the answer's text already in a round
         self._sources: list[CitedSource] | None = None  # the answer's, read when first needed
         self._numbering = asyncio.Lock()  # calls of a round find passages side by side
+        # Set before a stop the user asked for: the calls it cuts off are marked so.
+        self.stopped_by_user = False
 
     def request(self, base: ChatRequest) -> ChatRequest:
         """`base` (the thread's context) with the tools offered and the rounds so far: whole,
@@ -367,7 +369,10 @@ class ToolRounds:
         self._announce(call)
 
     async def _close_open(self) -> None:
-        await self._store.write(lambda s: repo.close_open_calls(s, [self._answer.id]))
+        by_user = self.stopped_by_user
+        await self._store.write(
+            lambda s: repo.close_open_calls(s, [self._answer.id], by_user=by_user)
+        )
 
     def _announce(self, call: _Call) -> None:
         view = self._view(call)

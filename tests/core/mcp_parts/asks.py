@@ -60,21 +60,34 @@ async def ask_url(
     return InputRequiredResult(input_requests={"pay": asked}, request_state="asked")
 
 
-async def count(ctx: Context, steps: int, every: float = 0.0, tell: int = 0) -> str:
+async def count(
+    ctx: Context, steps: int, every: float = 0.0, tell: int = 0, started: int = 0, after: int = 0
+) -> str:
     """Report progress `steps` times, `every` seconds apart; with `tell`, say "cancelled" to a
-    test listening on that port of 127.0.0.1 when the call was stopped."""
+    test listening on that port of 127.0.0.1 when the call was stopped, after reporting
+    `after` times more (as a server that does not stop at once does); with `started`, say
+    "started" to that port once the first report is sent."""
     import anyio
 
     try:
         for step in range(1, steps + 1):
             await ctx.report_progress(step, steps, f"step {step} of {steps}")
+            if step == 1 and started:
+                _say(started, b"started")
             await anyio.sleep(every)
     except anyio.get_cancelled_exc_class():
+        with anyio.CancelScope(shield=True):
+            for late in range(after):
+                await ctx.report_progress(steps + late, steps, f"late {late}")
         if tell:
-            with socket.create_connection(("127.0.0.1", tell), timeout=30) as told:
-                told.sendall(b"cancelled")
+            _say(tell, b"cancelled")
         raise
     return f"counted {steps}"
+
+
+def _say(port: int, what: bytes) -> None:
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as told:
+        told.sendall(what)
 
 
 async def chatter(ctx: Context, text: str) -> str:

@@ -85,6 +85,8 @@ async def test_stopping_a_research_run_writes_the_report_from_the_pages_read(
     assert [(s.number, s.url) for s in answer.sources] == [(1, fast)]
     held = next(c for c in answer.tool_calls if '"url"' in c.arguments and "news/2" in c.arguments)
     assert held.state == "not_finished"
+    assert held.stopped_by_user  # the card says the user stopped it, not chatdesk
+    assert held.state_text == "Stopped by you before it ended"
     assert answer.content.startswith("## Summary")
     assert "[1]" in answer.content
     last = [e for e in seen if isinstance(e, ResearchProgressed)][-1]
@@ -106,6 +108,7 @@ async def test_a_run_out_of_time_writes_its_report_and_says_what_failed(
     assert answer.sources == ()
     assert "No page could be read" in answer.content
     assert {c.state for c in answer.tool_calls} == {"not_finished"}
+    assert not any(c.stopped_by_user for c in answer.tool_calls)  # the limit, not the user
 
 
 async def test_the_page_limit_holds(

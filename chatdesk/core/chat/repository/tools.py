@@ -92,9 +92,12 @@ def update_call(session: Session, part_id: uuid.UUID, **changes: Any) -> None:
         part.data = {**(part.data or {}), **changes}  # a new dict: JSON columns track no edits
 
 
-def close_open_calls(session: Session, message_ids: Sequence[uuid.UUID]) -> int:
-    """Calls of these answers still waiting or running are marked "not finished": chatdesk
-    stopped or died before they ended, and they are never run again by themselves."""
+def close_open_calls(
+    session: Session, message_ids: Sequence[uuid.UUID], *, by_user: bool = False
+) -> int:
+    """Calls of these answers still waiting or running are marked "not finished": the user
+    stopped them (`by_user`), or chatdesk stopped or died before they ended; they are never
+    run again by themselves."""
     if not message_ids:
         return 0
     rows = session.scalars(
@@ -105,7 +108,8 @@ def close_open_calls(session: Session, message_ids: Sequence[uuid.UUID]) -> int:
     closed = 0
     for part in rows:
         if (part.data or {}).get("state") in OPEN_STATES:
-            part.data = {**(part.data or {}), "state": CallState.NOT_FINISHED.value}
+            stopped = {"stopped_by_user": True} if by_user else {}
+            part.data = {**(part.data or {}), "state": CallState.NOT_FINISHED.value, **stopped}
             closed += 1
     return closed
 
@@ -244,4 +248,5 @@ def tool_call_view(
         structured=str(done.get("structured") or ""),
         mismatch=str(done.get("mismatch") or ""),
         resources=read_back(done.get("resources"), call.get("server")),
+        stopped_by_user=bool(call.get("stopped_by_user")),
     )

@@ -1,0 +1,96 @@
+"""Stop during a running MCP call, against the test server (`tests/core/mcp_server.py` with
+`mcp_parts/asks.py`) run as its own process over stdio: the answer ends with the call marked
+stopped by the user, the server is told to cancel it, and what it reports after that is
+neither shown nor kept."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from chatdesk.configuration import Configuration
+from chatdesk.core.chat.events import Event, ToolCallChanged, ToolCallProgressed
+from chatdesk.core.kinds import CallState, Status
+from chatdesk.core.store import Store
+from tests.core.mcp_helpers import chat_with_server, service_with_tools
+
+pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
+
+
+@contextlib.asynccontextmanager
+async def _listening() -> AsyncIterator[tuple[int, asyncio.Queue[bytes]]]:
+    """A port of 127.0.0.1 the server's tool says "started" and "cancelled" to, and what it
+    said, a connection each."""
+    said: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def heard(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        said.put_nowait(await reader.read())
+        writer.close()
+
+    listening = await asyncio.start_server(heard, "127.0.0.1", 0)
+    try:
+        yield listening.sockets[0].getsockname()[1], said
+    finally:
+        listening.close()
+
+
+async def test_stop_ends_the_answer_marks_the_call_stopped_and_cancels_it_on_the_server(
+    store: Store, config: Configuration, tmp_path: Path
+) -> None:
+    service = service_with_tools(store, config, tmp_path)
+    seen: list[Event] = []
+    try:
+        thread = await chat_with_server(service)
+        async with _listening() as (port, said):
+            ask = f"use the count tool with steps=100000 every=0.01 started={port} tell={port}"
+            turn = await service.send(thread.id, ask)
+            assert await said.get() == b"started"
+            service.events.subscribe(seen.append)  # from the Stop on
+
+            stopped = await service.stop(turn.answer.id)
+
+            assert await said.get() == b"cancelled"
+        stored = await service.get_message(turn.answer.id)
+    finally:
+        await service.aclose()
+    assert stopped.status is Status.INTERRUPTED
+    assert stopped.error_detail == "Stopped during a tool call."
+    for answer in (stopped, stored):
+        [call] = answer.tool_calls
+        assert call.state == CallState.NOT_FINISHED
+        assert call.stopped_by_user
+        assert call.state_text == "Stopped by you before it ended"
+        assert call.result is None
+    assert not [e for e in seen if isinstance(e, ToolCallProgressed)]
+
+
+async def test_what_a_server_reports_after_the_stop_is_not_shown_nor_kept(
+    store: Store, config: Configuration, tmp_path: Path
+) -> None:
+    service = service_with_tools(store, config, tmp_path)
+    seen: list[Event] = []
+    try:
+        thread = await chat_with_server(service)
+        async with _listening() as (port, said):
+            # The tool goes on reporting 20 times once cancelled, then says so.
+            ask = f"use the count tool with steps=100000 every=0.01 started={port} tell={port} "
+            turn = await service.send(thread.id, ask + "after=20")
+            assert await said.get() == b"started"
+            service.events.subscribe(seen.append)
+
+            stopped = await service.stop(turn.answer.id)
+
+            assert await said.get() == b"cancelled"  # its late reports were sent before
+            # A call's reply comes after them on the server's stdout: all is in by now.
+            assert (await service.tools.source("test").call("echo", {"text": "x"})).text == "x"
+        stored = await service.get_message(turn.answer.id)
+    finally:
+        await service.aclose()
+    assert not [e for e in seen if isinstance(e, ToolCallProgressed)]
+    assert not [e for e in seen if isinstance(e, ToolCallChanged)]
+    assert stored == stopped
+    assert stored.tool_calls[0].stopped_by_user
