@@ -13,7 +13,7 @@ import contextlib
 import signal
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -177,17 +177,36 @@ async def _following(
     followers = [printer.on_event, progress.on_event, LeftOutLines().on_event]
     followers += [print_step] if args.research else []
     unsubscribing = [service.events.subscribe(follower) for follower in followers]
-    loop = asyncio.get_running_loop()
-    with contextlib.suppress(NotImplementedError):
-        loop.add_signal_handler(signal.SIGINT, stopped.set)
-        loop.add_signal_handler(signal.SIGTERM, stopped.set)
     try:
-        yield
+        with _interrupts_set(stopped):
+            yield
     finally:
         for stop_following in (*unsubscribing, progress.clear):
             stop_following()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError, RuntimeError):
+
+
+@contextlib.contextmanager
+def _interrupts_set(stopped: asyncio.Event) -> Iterator[None]:
+    """Ctrl+C and SIGTERM set `stopped` in the block: through the loop where it takes signal
+    handlers (POSIX), else (Windows, whose Ctrl+C is CTRL_C_EVENT, seen as SIGINT) through
+    Python's own handler, which hands it to the loop; what was there before comes back."""
+    loop = asyncio.get_running_loop()
+    sigs = [signal.SIGINT, signal.SIGTERM]
+    try:
+        for sig in sigs:
+            loop.add_signal_handler(sig, stopped.set)
+    except NotImplementedError:
+        before = signal.signal(signal.SIGINT, lambda *_: loop.call_soon_threadsafe(stopped.set))
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, before)
+        return
+    try:
+        yield
+    finally:
+        for sig in sigs:
+            with contextlib.suppress(RuntimeError):
                 loop.remove_signal_handler(sig)
 
 

@@ -148,6 +148,53 @@ def test_killed_during_a_call_the_call_is_kept_not_finished_and_never_run_again(
     assert status == "interrupted"
 
 
+@pytest.mark.skipif(
+    sys.platform == "win32",
+    reason="a Windows Ctrl+C (CTRL_C_EVENT) goes to the whole console, this test's process too",
+)
+@pytest.mark.slow("two chatdesk processes, the second starting the MCP server it calls")
+def test_ctrl_c_during_a_call_stops_it_there_and_keeps_it_marked_stopped(
+    chatdesk_home: Path,
+) -> None:
+    """Ctrl+C while a call reports progress: the server is told to cancel it, the command
+    exits 130, and the saved answer and its call say the user stopped them."""
+    database = _database(chatdesk_home)
+    assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0
+    listening = socket.create_server(("127.0.0.1", 0))
+    listening.settimeout(HANG)  # the tool says when its call has started, and when cancelled
+    port = listening.getsockname()[1]
+    ask = f"use the count tool with steps=100000 every=0.01 started={port} tell={port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "chatdesk", "ask", ask, "--tools", "calc", "--approve", "allow"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        with listening:
+            with listening.accept()[0] as told:
+                assert told.recv(16) == b"started"
+            process.send_signal(signal.SIGINT)  # as Ctrl+C in a terminal
+            with listening.accept()[0] as told:
+                assert told.recv(16) == b"cancelled"
+        _, err = process.communicate(timeout=HANG)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 130
+    assert "answer interrupted: Stopped during a tool call." in err.decode()
+    [(status, detail)] = rows(
+        database, "SELECT status, error_detail FROM messages WHERE role = 'assistant'"
+    )
+    assert (status, detail) == ("interrupted", "Stopped during a tool call.")
+    states = rows(
+        database,
+        "SELECT json_extract(data, '$.state'), json_extract(data, '$.stopped_by_user') "
+        "FROM message_parts WHERE kind = 'tool_call'",
+    )
+    assert states == [("not_finished", 1)]
+
+
 @pytest.mark.slow("seven commands, each a chatdesk process that starts the MCP server it asks")
 def test_a_servers_prompts_are_listed_and_got(chatdesk_home: Path) -> None:
     assert chatdesk("tools", "add", "calc", "--", *COMMAND).returncode == 0

@@ -29,6 +29,7 @@ from chatdesk.core.tools.mcp_results import outcome_of
 from chatdesk.core.tools.mcp_transport import http_transport, open_log, stdio_transport
 from chatdesk.core.tools.model import CALLER, ToolInfo, ToolOutcome
 from chatdesk.core.tools.servers import ServerConfig, Transport
+from chatdesk.core.tools.stdio_lines import HURRIED, Parting
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -97,6 +98,7 @@ class McpServer:
         self._failures = 0
         self._retry_at = 0.0
         self._speaks_sse = False  # an HTTP server found to speak only the older SSE transport
+        self._parting = Parting()  # how long a stdio server is given to exit once closed
         self.last_error = ""
         # What the server said at its handshake of how to use its tools ("": nothing). The
         # model is given them with those tools (`instructions.py`).
@@ -130,7 +132,11 @@ class McpServer:
         known = self._tools  # one read of a reference the tools loop replaces whole
         return list(known) if known is not None else None
 
-    async def aclose(self) -> None:
+    async def aclose(self, *, hurried: bool = False) -> None:
+        """End the session; `hurried`: a stdio server is given a short grace to exit by itself
+        (`stdio_lines.Parting`)."""
+        if hurried:
+            self._parting.grace = HURRIED
         if self._loop.started:
             await self._loop.run(self._close())
 
@@ -326,7 +332,7 @@ class McpServer:
         given (mcp_transport.py)."""
         secrets = await asyncio.to_thread(self._secrets, self.config)  # the keyring may be slow
         if kind is Transport.STDIO:
-            return await stdio_transport(self.config, secrets, self.log_path)
+            return await stdio_transport(self.config, secrets, self.log_path, self._parting)
         auth = await asyncio.to_thread(self._auth.auth_for, self.config) if self._auth else None
         return http_transport(self.config, kind, secrets, auth)
 

@@ -19,19 +19,18 @@ from typing import Any, TextIO
 
 from chatdesk.core.tools.servers import ServerConfig, Transport
 from chatdesk.core.tools.shell_path import login_shell_path
+from chatdesk.core.tools.stdio_lines import Parting, connect
 from chatdesk.core.trust.environment import child_environment
 
 MAX_LOG_BYTES = 1_000_000  # a server's stderr log is started afresh past this size
 
 
 async def stdio_transport(
-    config: ServerConfig, secrets: dict[str, str], log_path: Path | None
+    config: ServerConfig, secrets: dict[str, str], log_path: Path | None, parting: Parting
 ) -> tuple[Any, TextIO, None]:
     """The transport that starts `config`'s command, with `secrets` in its environment, and
-    the log its stderr goes to."""
+    the log its stderr goes to; `parting` bounds its end."""
     from mcp.client.stdio import StdioServerParameters
-
-    from chatdesk.core.tools.stdio_lines import connect
 
     path = await asyncio.to_thread(login_shell_path)
     errors = open_log(log_path, config.name)
@@ -46,7 +45,7 @@ async def stdio_transport(
         cwd=Path.home(),
         encoding_error_handler="replace",
     )
-    return connect(parameters, errors), errors, None
+    return connect(parameters, errors, parting), errors, None
 
 
 def http_transport(

@@ -74,6 +74,9 @@ class Tools:
         self._log_dir = log_dir
         self.box = Toolbox(sources)
         self._mcp: dict[str, McpServer] = {}
+        # Set when chatdesk leaves because the user interrupted it: `aclose` gives each stdio
+        # server a short grace to exit by itself rather than the SDK's seconds.
+        self.hurried = False
         self.resources = Resources(
             self.source, self.startable, lambda: [s.name for s in self.servers()], settings
         )
@@ -289,8 +292,11 @@ class Tools:
             await asyncio.wrap_future(self._written)
 
     async def aclose(self) -> None:
-        for name in list(self._mcp):
-            await self._detach(name)
+        """End every server's session, side by side (each may wait for its process to exit)."""
+        sources = [self._mcp.pop(name) for name in list(self._mcp)]
+        for source in sources:
+            self.box.remove(source.server)
+        await asyncio.gather(*(source.aclose(hurried=self.hurried) for source in sources))
         await asyncio.to_thread(self.loop.stop)
         if self._writer is not None:
             await asyncio.to_thread(self._writer.shutdown, True)  # every change is written

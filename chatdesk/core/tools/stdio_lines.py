@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncGenerator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
@@ -48,6 +49,18 @@ class Lines:
         return lines
 
 
+@dataclass
+class Parting:
+    """How long a server is given to exit by itself once its stdin is closed, before its
+    process tree is ended: None is the SDK's grace (2 s, then up to 2 s more after SIGTERM).
+    A command line the user interrupted gives it `HURRIED` instead: the user is waiting for
+    the shell, and a call it was running was cancelled already."""
+
+    grace: float | None = None
+
+
+HURRIED = 0.25  # seconds; a server that reads its stdin's end exits within it when idle
+
 log = logging.getLogger("chatdesk.tools")
 # The SDK's helpers `stdio_client` is built on (private to it: see `connect`).
 HELPERS = (
@@ -57,6 +70,9 @@ HELPERS = (
     "_drain_stdout",
     "_WRITER_FLUSH_TIMEOUT",
     "_stop_server_process",
+    "_close_pipe",
+    "_wait_for_process_exit",
+    "_terminate_process_tree",
     "_aclose_all",
     "get_default_environment",
     "logger",
@@ -64,26 +80,26 @@ HELPERS = (
 
 
 def connect(
-    server: StdioServerParameters, errlog: TextIO
+    server: StdioServerParameters, errlog: TextIO, parting: Parting | None = None
 ) -> AbstractAsyncContextManager[TransportStreams]:
     """chatdesk's `stdio_client` where the installed SDK has every helper it is built on; else,
     should a release of the SDK have renamed one, the SDK's own client: slower with large
-    messages, never broken."""
+    messages, its own grace at the end, never broken."""
     from mcp.client import stdio as sdk
 
     missing = [name for name in HELPERS if not hasattr(sdk, name)]
     if not missing:
-        return stdio_client(server, errlog)
+        return stdio_client(server, errlog, parting or Parting())
     log.warning("the mcp SDK lacks %s: its own stdio reader is used", ", ".join(missing))
     return sdk.stdio_client(server, errlog=errlog)
 
 
 @asynccontextmanager
 async def stdio_client(
-    server: StdioServerParameters, errlog: TextIO
+    server: StdioServerParameters, errlog: TextIO, parting: Parting
 ) -> AsyncGenerator[TransportStreams, None]:
     """The server `server` names started and connected over its stdin and stdout, as the
-    SDK's `stdio_client` does, with `Lines` reading its output."""
+    SDK's `stdio_client` does, with `Lines` reading its output, ended within `parting`."""
     import anyio
     import anyio.lowlevel
     from mcp.client import stdio as sdk
@@ -97,7 +113,7 @@ async def stdio_client(
         cwd=server.cwd,
     )
     # No await between the start and the task group, or a cancellation there leaks the server.
-    pipes = _Pipes(server, process)
+    pipes = _Pipes(server, process, parting)
     async with anyio.create_task_group() as group:
         group.start_soon(pipes.read_stdout)
         group.start_soon(pipes.write_stdin)
@@ -114,12 +130,15 @@ async def stdio_client(
 class _Pipes:
     """The server's stdin and stdout, bridged to the session's streams."""
 
-    def __init__(self, server: StdioServerParameters, process: ServerProcess) -> None:
+    def __init__(
+        self, server: StdioServerParameters, process: ServerProcess, parting: Parting
+    ) -> None:
         import anyio
         from mcp.shared.message import SessionMessage
 
         self.server = server
         self.process = process
+        self.parting = parting
         self.read_writer, self.read_stream = anyio.create_memory_object_stream[
             SessionMessage | Exception
         ](0)
@@ -182,7 +201,21 @@ class _Pipes:
             await self.writer_done.wait()
         if flush.cancelled_caught:
             await anyio.lowlevel.cancel_shielded_checkpoint()
-        await sdk._stop_server_process(self.process)
+        await _stop(self.process, self.parting.grace)
         streams = (self.read_stream, self.write_stream, self.read_writer, self.write_reader)
         await sdk._aclose_all(*streams)
         await anyio.lowlevel.checkpoint()
+
+
+async def _stop(process: ServerProcess, grace: float | None) -> None:
+    """The SDK's shutdown of the server (stdin closed, a wait, the tree ended), after its
+    process tree was ended already when it outlived a shorter `grace`."""
+    from mcp.client import stdio as sdk
+
+    if grace is not None:
+        assert process.stdin is not None
+        await sdk._close_pipe(process.stdin)
+        if not await sdk._wait_for_process_exit(process, grace):
+            log.info("MCP server process %d ended after a %g s grace", process.pid, grace)
+            await sdk._terminate_process_tree(process)
+    await sdk._stop_server_process(process)
