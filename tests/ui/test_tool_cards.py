@@ -79,7 +79,7 @@ def test_stopping_while_a_call_waits_leaves_it_not_finished(
     qtbot.keyClick(window.composer.editor, Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: window.conversation.messages()[-1].status is Status.INTERRUPTED)
     qtbot.waitUntil(lambda: card.call.state == "not_finished")
-    assert "not run again" in card._state.text()
+    assert card._state.text() == "Stopped by you before it ended"
     assert not card.choice_buttons["once"].isVisible()
 
 
