@@ -256,6 +256,9 @@ class Answers:
         if not offer:
             return await self._stream(provider, request, run.state)
         run.rounds = rounds = self._tool_rounds(run.answer, offer, made, prepared)
+        # A stopped answer's last write closes the calls it cut off, in the same transaction;
+        # a research run goes on to its report, so its rounds close theirs as they stop.
+        rounds.closes_when_stopped = run.research is not None
         if run.research is not None:
             return await self._research(run, provider, request, rounds, prepared.room)
         return await self._stream_rounds(provider, request, rounds, run.state)
@@ -452,9 +455,12 @@ class Answers:
         if run.remembered:  # which memories it was given: with its end, in the same write
             values["memories"] = list(run.remembered)
         reasoning, remembered = state.reasoning_text(), run.remembered
+        by_user = run.rounds is not None and run.rounds.stopped_by_user
 
         def write(session: Any) -> tuple[MessageView, ThreadView]:
-            stored = repo.finish_answer(session, now, state.message_id, values, reasoning, spent)
+            stored = repo.finish_answer(
+                session, now, state.message_id, values, reasoning, spent, stopped_by_user=by_user
+            )
             memory_repo.mark_used(session, remembered, now)
             return stored
 

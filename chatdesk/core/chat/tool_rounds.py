@@ -128,6 +128,8 @@ class ToolRounds:
         self._numbering = asyncio.Lock()  # calls of a round find passages side by side
         # Set before a stop the user asked for: the calls it cuts off are marked so.
         self.stopped_by_user = False
+        # Whether a stop closes the calls it cut off here (else the answer's end does).
+        self.closes_when_stopped = True
 
     def request(self, base: ChatRequest) -> ChatRequest:
         """`base` (the thread's context) with the tools offered and the rounds so far: whole,
@@ -147,7 +149,8 @@ class ToolRounds:
             await self._decide(calls)
             await asyncio.gather(*(self._run_one(call) for call in calls if call.runs))
         except asyncio.CancelledError:
-            await asyncio.shield(self._close_open())
+            if self.closes_when_stopped:
+                await asyncio.shield(self._close_open())
             raise
         said = text[self._text_sent :]
         whole = [ChatMessage("assistant", said, tool_calls=tuple(asked))]

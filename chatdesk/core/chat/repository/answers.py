@@ -88,11 +88,13 @@ def finish_answer(
     values: dict[str, Any],
     reasoning: str,
     spent: int,
+    *,
+    stopped_by_user: bool = False,
 ) -> tuple[MessageView, ThreadView]:
     """Store an answer's final state (`values`: status, text, usage, tool figures …) and add
     the tokens it `spent` and its tool figures to its thread's and project's totals; calls it
-    left waiting or running are marked not finished. A continued answer's tool figures are
-    those of all its runs."""
+    left waiting or running are marked not finished (as `stopped_by_user`). A continued
+    answer's tool figures are those of all its runs."""
     run_time, run_counts = values.get("tool_time_ms") or 0, values.get("tool_counts")
     if values.get("tool_counts") is not None:
         before = session.execute(
@@ -116,7 +118,7 @@ def finish_answer(
     changes.touched(session, "message", [message_id])
     if reasoning:
         set_reasoning(session, message_id, reasoning)
-    close_open_calls(session, [message_id])
+    close_open_calls(session, [message_id], by_user=stopped_by_user)
     row = message_row(session, message_id)
     thread = thread_row(session, row.thread_id, deleted_ok=True)
     if run_counts:  # the thread's totals grow by this run's figures only
