@@ -1,9 +1,12 @@
 """What the MCP tests share: the test server (`tests/core/mcp_server.py`, with every part in
 `mcp_parts/`) as a stdio server's configuration or run over HTTP in its own process, a `Tools`
-of a test's own, a whole service with tool servers on, and a chat with the test server on."""
+of a test's own, a whole service with tool servers on, a chat with the test server on, and a
+port its tools report to."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import dataclasses
 import subprocess
 import sys
@@ -124,3 +127,20 @@ async def tools_with(
     await made.add_server(server)
     yield made
     await made.aclose()
+
+
+@contextlib.asynccontextmanager
+async def listening() -> AsyncIterator[tuple[int, asyncio.Queue[bytes]]]:
+    """A port of 127.0.0.1 the server's tool says "started" and "cancelled" to, and what it
+    said, a connection each."""
+    said: asyncio.Queue[bytes] = asyncio.Queue()
+
+    async def heard(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        said.put_nowait(await reader.read())
+        writer.close()
+
+    server = await asyncio.start_server(heard, "127.0.0.1", 0)
+    try:
+        yield server.sockets[0].getsockname()[1], said
+    finally:
+        server.close()

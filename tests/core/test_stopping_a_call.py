@@ -5,9 +5,6 @@ neither shown nor kept."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -16,26 +13,9 @@ from chatdesk.configuration import Configuration
 from chatdesk.core.chat.events import Event, ToolCallChanged, ToolCallProgressed
 from chatdesk.core.kinds import CallState, Status
 from chatdesk.core.store import Store
-from tests.core.mcp_helpers import chat_with_server, service_with_tools
+from tests.core.mcp_helpers import chat_with_server, listening, service_with_tools
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.processes]  # starts processes
-
-
-@contextlib.asynccontextmanager
-async def _listening() -> AsyncIterator[tuple[int, asyncio.Queue[bytes]]]:
-    """A port of 127.0.0.1 the server's tool says "started" and "cancelled" to, and what it
-    said, a connection each."""
-    said: asyncio.Queue[bytes] = asyncio.Queue()
-
-    async def heard(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        said.put_nowait(await reader.read())
-        writer.close()
-
-    listening = await asyncio.start_server(heard, "127.0.0.1", 0)
-    try:
-        yield listening.sockets[0].getsockname()[1], said
-    finally:
-        listening.close()
 
 
 async def test_stop_ends_the_answer_marks_the_call_stopped_and_cancels_it_on_the_server(
@@ -45,7 +25,7 @@ async def test_stop_ends_the_answer_marks_the_call_stopped_and_cancels_it_on_the
     seen: list[Event] = []
     try:
         thread = await chat_with_server(service)
-        async with _listening() as (port, said):
+        async with listening() as (port, said):
             ask = f"use the count tool with steps=100000 every=0.01 started={port} tell={port}"
             turn = await service.send(thread.id, ask)
             assert await said.get() == b"started"
@@ -75,7 +55,7 @@ async def test_what_a_server_reports_after_the_stop_is_not_shown_nor_kept(
     seen: list[Event] = []
     try:
         thread = await chat_with_server(service)
-        async with _listening() as (port, said):
+        async with listening() as (port, said):
             # The tool goes on reporting 20 times once cancelled, then says so.
             ask = f"use the count tool with steps=100000 every=0.01 started={port} tell={port} "
             turn = await service.send(thread.id, ask + "after=20")
