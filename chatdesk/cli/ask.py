@@ -187,8 +187,8 @@ async def _following(
 
 @contextlib.contextmanager
 def _interrupts_set(stopped: asyncio.Event) -> Iterator[None]:
-    """Ctrl+C and SIGTERM set `stopped` in the block: through the loop where it takes signal
-    handlers (POSIX), else (Windows, whose Ctrl+C is CTRL_C_EVENT, seen as SIGINT) through
+    """Ctrl+C sets `stopped` in the block: through the loop where it takes signal handlers
+    (POSIX, SIGTERM too), else (Windows, whose Ctrl+C is CTRL_C_EVENT, seen as SIGINT) through
     Python's own handler, which hands it to the loop; what was there before comes back."""
     loop = asyncio.get_running_loop()
     sigs = [signal.SIGINT, signal.SIGTERM]
