@@ -151,6 +151,17 @@ def test_many_calls_fold_under_one_line_and_unfold_in_order(qtbot: QtBot) -> Non
     assert summary.text() == "▸ 12 tool calls: 12 done"
 
 
+def test_folded_calls_the_user_stopped_are_counted_as_stopped_by_them(qtbot: QtBot) -> None:
+    listed = ToolCallList()
+    qtbot.addWidget(listed)
+    listed.show()
+    stopped = replace(_call(10, "not_finished"), stopped_by_user=True)
+    left = _call(11, "not_finished")  # chatdesk closed or died during it
+    listed.show_calls((*(_call(n) for n in range(10)), stopped, left))
+    text = listed._summary.text()
+    assert text == "▸ 12 tool calls: 10 done, 1 stopped by you, 1 not finished"
+
+
 def test_a_few_calls_show_as_cards_at_once(qtbot: QtBot) -> None:
     listed = ToolCallList()
     qtbot.addWidget(listed)

@@ -17,6 +17,8 @@ def summary_line(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
     counts: dict[str, int] = {}
     for call in calls:
         state = call.state if call.state in _COUNTED else "calling"
+        if state == CallState.NOT_FINISHED and call.stopped_by_user:
+            state = _STOPPED
         counts[state] = counts.get(state, 0) + 1
     said = ", ".join(_counted(state, count) for state, count in counts.items())
     # translators: {states} is "48 done, 2 failed"
@@ -24,6 +26,7 @@ def summary_line(calls: tuple[ToolCallView, ...], unfolded: bool) -> str:
     return f"{'▾' if unfolded else '▸'} {line}"
 
 
+_STOPPED = "stopped"  # not finished because the user stopped the answer
 _COUNTED = (
     CallState.DONE,
     CallState.FAILED,
@@ -49,6 +52,10 @@ def _counted(state: str, count: int) -> str:
         case CallState.NOT_FINISHED:
             # translators: tool calls cut off, in "50 tool calls: 48 done, 2 not finished"
             return ntr("{n} not finished", "{n} not finished", count)
+        case "stopped":
+            # translators: tool calls the user's Stop cut off, in "50 tool calls: 48 done, 2
+            # stopped by you"
+            return ntr("{n} stopped by you", "{n} stopped by you", count)
         case CallState.WAITING:
             # translators: tool calls waiting for approval, in "5 tool calls: 3 done, 2 waiting"
             return ntr("{n} waiting", "{n} waiting", count)
