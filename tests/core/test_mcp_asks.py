@@ -5,7 +5,6 @@ its own process over stdio and over Streamable HTTP on 127.0.0.1."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import dataclasses
 import json
 import threading
@@ -39,6 +38,7 @@ from chatdesk.core.tools.servers import ServerConfig
 from chatdesk.core.tools.service import Tools
 from tests.core.mcp_helpers import (
     answer_with_server,
+    listening,
     over,
     service_with_tools,
     tools_with,
@@ -199,22 +199,6 @@ async def test_a_calls_progress_reaches_its_caller(tools: Tools) -> None:
     assert moved == [(n, 5, f"step {n} of 5") for n in range(1, 6)]
 
 
-@contextlib.asynccontextmanager
-async def _told() -> AsyncIterator[tuple[int, asyncio.Future[bytes]]]:
-    """A port of 127.0.0.1 the server's tool says "cancelled" to, and what it said."""
-    said: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
-
-    async def heard(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        said.set_result(await reader.read())
-        writer.close()
-
-    listening = await asyncio.start_server(heard, "127.0.0.1", 0)
-    try:
-        yield listening.sockets[0].getsockname()[1], said
-    finally:
-        listening.close()
-
-
 async def test_stopping_a_call_cancels_it_on_the_server(tools: Tools) -> None:
     started = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -223,7 +207,7 @@ async def test_stopping_a_call_cancels_it_on_the_server(tools: Tools) -> None:
         loop.call_soon_threadsafe(started.set)
 
     caller = dataclasses.replace(CALL, progressed=moved)
-    async with _told() as (port, said):
+    async with listening() as (port, said):
         call = asyncio.create_task(
             _call(tools, "count", caller, steps=10_000, every=0.05, tell=port)
         )
@@ -231,20 +215,20 @@ async def test_stopping_a_call_cancels_it_on_the_server(tools: Tools) -> None:
         call.cancel()  # as Stop does to the answer's task
         with pytest.raises(asyncio.CancelledError):
             await call
-        assert await said == b"cancelled"
+        assert await said.get() == b"cancelled"
     assert await _call(tools, "count", steps=1) == "counted 1"  # the session goes on
 
 
 async def test_a_call_past_its_time_is_cancelled_on_the_server(tools: Tools) -> None:
     assert await _call(tools, "count", steps=1) == "counted 1"  # started: the time is the call's
     info = ToolInfo("test", "count", "", {})
-    async with _told() as (port, said):
+    async with listening() as (port, said):
         outcome = await tools.box.run(
             info, {"steps": 10_000, "every": 0.05, "tell": port}, seconds=1.0, max_chars=1000
         )
         assert outcome.is_error
         assert "did not answer within 1 seconds" in outcome.text
-        assert await said == b"cancelled"
+        assert await said.get() == b"cancelled"
 
 
 async def test_a_servers_log_messages_go_to_its_log_file_a_line_each(tools: Tools) -> None:
