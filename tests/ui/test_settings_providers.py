@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
+from chatdesk.core import i18n
 from chatdesk.core.config import Settings
 from chatdesk.core.providers.base import Providers
 from chatdesk.core.providers.manager import KeyKeeping, KeyState, ProviderManager
@@ -573,3 +575,29 @@ def test_page_buttons_are_named(open_page: Any, make_manager: MakeManager) -> No
     template = page.findChild(QComboBox, "profileTemplate")
     assert template is not None
     assert template.accessibleName()
+
+
+@pytest.mark.parametrize("code", ["en", "de"])
+def test_the_editors_labels_fit_in_a_language_of_long_words(
+    code: str, qtbot: QtBot, open_page: Callable[..., ProvidersPage], make_manager: MakeManager
+) -> None:
+    page = open_page(make_manager())
+    i18n.set_language(code)
+    try:
+        editor = open_editor(qtbot, page, "Ollama")  # plain http: its tick is shown too
+    finally:
+        i18n.set_language(i18n.SOURCE)
+    assert editor.confirm_http.isVisible()
+    editor.layout().activate()
+    labels = [
+        widget
+        for widget in editor.findChildren(QWidget)
+        if isinstance(widget, QLabel | QAbstractButton) and widget.isVisible() and widget.text()
+    ]
+    cut = [
+        (label.text(), label.sizeHint().width(), label.width())
+        for label in labels
+        if not (isinstance(label, QLabel) and label.wordWrap())
+        and label.sizeHint().width() > label.width()
+    ]
+    assert cut == []

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
+    QLayout,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -74,7 +75,9 @@ class ProfileEditor(QDialog):
         self.problem = Notice("profileProblem", self)
         layout.addWidget(self.problem)
         layout.addWidget(self._buttons())
-        self.setMinimumWidth(740)  # two columns of fields side by side
+        # No width of its own: one would override what its two columns of fields need, and cut
+        # their labels in a language of long words (German), the plain http tick shown or not.
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self._fill(start)
         if blank:
             self.url.clear()
