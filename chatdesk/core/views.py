@@ -309,6 +309,7 @@ class ResearchLimits:
     minutes: float
     pages: int
     parallel: int
+    over_cap: bool = False  # let past a reached spending cap: not held to the caps as it runs
 
 
 @dataclass(frozen=True)

@@ -324,13 +324,25 @@ class Answers:
         assert run.research is not None
         self._researching[run.answer.id] = run.research
         try:
+            held = None if run.research.limits.over_cap else self._run_caps(run.answer)
             researcher = Researcher(
-                self._events, self._store, provider, request, rounds, run.state, run.research, room
+                self._events,
+                self._store,
+                provider,
+                request,
+                rounds,
+                run.state,
+                run.research,
+                room,
+                held,
             )
             report = await researcher.report_request()
         finally:
             self._researching.pop(run.answer.id, None)
         return await self._stream(provider, report, run.state)
+
+    def _run_caps(self, answer: MessageView) -> caps.RunCaps:
+        return caps.RunCaps(self._store, self._providers, self._settings, self._clock, answer)
 
     async def _keep_sources(self, answer: MessageView, cited: tuple[Passage, ...]) -> None:
         """Store the passages sent with the answer as its sources, numbered as cited."""

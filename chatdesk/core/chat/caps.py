@@ -37,6 +37,7 @@ from chatdesk.core.providers.base import Providers
 from chatdesk.core.store.models import ApiSpending, Message, Role
 from chatdesk.core.store.store import Store
 from chatdesk.core.units import format_cost
+from chatdesk.core.views import MessageView
 
 M = Message.__table__.c
 A = ApiSpending.__table__.c
@@ -147,13 +148,15 @@ def cap_states(
     provider_cap: float,
     thread_id: uuid.UUID | None,
     admitted: Sequence[tuple[str, str]] = (),
+    running: tuple[uuid.UUID, float] | None = None,
 ) -> list[CapState]:
     """The caps that apply to a request to `provider` in `thread_id` (None: a new chat), with
     what has been spent against each and what the answers being written (and `admitted`) are
-    expected to cost; empty when none is set."""
+    expected to cost; empty when none is set. `running`: an answer of that request being
+    written and what it has cost so far, counted as spent rather than expected."""
     caps, found = settings.caps, []
     month = now.strftime("%Y-%m")
-    writing = _Writing(session, admitted)
+    writing = _Writing(session, admitted, None if running is None else running[0])
     if caps.monthly_usd:
         spent, estimated = _spent(session, month=month)
         found.append(
@@ -190,6 +193,8 @@ def cap_states(
                 tr("in this chat"),
             )
         )
+    if running is not None:
+        return [dataclasses.replace(s, spent=s.spent + running[1]) for s in found]
     return found
 
 
@@ -249,9 +254,15 @@ class _Writing:
     """What the answers being written now are expected to cost: each at the mean cost of its
     model's answers that have a cost (nothing, for a model with none yet)."""
 
-    def __init__(self, session: Session, admitted: Sequence[tuple[str, str]]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        admitted: Sequence[tuple[str, str]],
+        running: uuid.UUID | None = None,
+    ) -> None:
         self._session = session
         self._admitted = admitted
+        self._running = running  # counted at what it has cost, not at a mean
         self._means: dict[tuple[str, str], float] = {}
 
     def expected(self, *, provider: str | None = None, thread_id: uuid.UUID | None = None) -> float:
@@ -266,6 +277,8 @@ class _Writing:
             query = query.where(M.provider == provider)
         if thread_id is not None:
             query = query.where(M.thread_id == thread_id)
+        if self._running is not None:
+            query = query.where(M.id != self._running)
         counted = [(p, m, n) for p, m, n in self._session.execute(query) if p and m]
         counted += [(p, m, 1) for p, m in self._admitted if provider in (None, p)]
         return float(sum(n * self._mean(p, m) for p, m, n in counted))
@@ -280,6 +293,49 @@ class _Writing:
             )
             self._means[provider, model] = float(self._session.execute(query).scalar() or 0.0)
         return self._means[provider, model]
+
+
+class RunCaps:
+    """The caps one research run is held to as it runs: before each request it makes to its
+    model, what the run has cost so far counts with the rest, and a cap reached stops it
+    (`CapReached`, its message saying which) rather than letting the next request cross it
+    further. Reads nothing when no cap is set or the provider has no prices."""
+
+    def __init__(
+        self,
+        store: Store,
+        providers: Providers,
+        settings: Callable[[], Settings],
+        clock: Clock,
+        answer: MessageView,
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._settings = settings
+        self._clock = clock
+        self._answer = answer
+
+    async def check(self, cost_so_far: float | None) -> None:
+        settings, answer, now = self._settings(), self._answer, self._clock.now()
+        provider = answer.provider or ""
+        if not getattr(_profile(self._providers, provider), "has_prices", False):
+            return
+        cap = provider_cap(self._providers, provider)
+        running = (answer.id, cost_so_far or 0.0)
+
+        def read(session: Session) -> list[CapState]:
+            return cap_states(session, settings, now, provider, cap, answer.thread_id, (), running)
+
+        for state in await self._store.read(read):
+            if state.reached:
+                raise CapReached(
+                    tr(
+                        "The spending cap is reached: {cap}. The research run stopped before "
+                        "its next request to the model. {how}",
+                        cap=state.said(),
+                        how=tr(RAISE),
+                    )
+                )
 
 
 class Spending:

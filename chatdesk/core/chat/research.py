@@ -5,6 +5,7 @@ its calls are held to the web's tools' policy like any others."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 
@@ -78,6 +79,6 @@ class Research:
             over_cap=over_cap,
             assistant_id=assistant_id,
             knowledge=knowledge,
-            research=limits or self.limits(),
+            research=dataclasses.replace(limits or self.limits(), over_cap=over_cap),
             memory_off=memory_off,
         )

@@ -9,6 +9,8 @@ pages, and how many calls at once — and is stopped by the user (`ResearchRun.s
 limit between or during steps: whatever was read by then is kept, and the report is written
 from it. The report is one more stream of the same answer (`report_request`), given the pages
 read in a system message, with no tools offered. A `ResearchProgressed` event tells each step.
+A spending cap reached before one of its requests to the model (the plan, the look for what
+the pages leave open, the report) ends it with the cap's message (`RunCaps`).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from dataclasses import replace
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import AnswerState
+from chatdesk.core.chat.caps import RunCaps
 from chatdesk.core.chat.events import (
     AnswerTextAppended,
     Event,
@@ -86,6 +89,7 @@ class Researcher:
         state: AnswerState,
         run: ResearchRun,
         room_tokens: int,
+        caps: RunCaps | None = None,  # None: let past the caps (or none set)
     ) -> None:
         self._events = events
         self._store = store
@@ -95,6 +99,7 @@ class Researcher:
         self._state = state
         self._run = run
         self._room = room_tokens
+        self._caps = caps
         self._seen: set[str] = set()  # addresses asked for, without their fragment
         self._pages = 0  # read
         self._calls = 0
@@ -126,6 +131,7 @@ class Researcher:
         if not gathering.cancelled() and gathering.exception() is not None:
             raise gathering.exception()  # type: ignore[misc]  # a bug: not hidden
         cut_short = gathering.cancelled()
+        await self._within_caps()  # the report is one more request to the model
         sources = await self._sources()
         self._pages = sum(1 for s in sources if s.is_web)  # a round cut short read some too
         if cut_short:
@@ -195,6 +201,7 @@ class Researcher:
             (ChatMessage("system", instructions), ChatMessage("user", text)),
             max_output_tokens=ASK_TOKENS,
         )
+        await self._within_caps()  # outside the try: a cap reached ends the run
         said: list[str] = []
         try:
             async for event in self._provider.stream(request):
@@ -207,6 +214,12 @@ class Researcher:
             log.info("a research question to the model failed: %s", type(error).__name__)
             return ""
         return "".join(said)
+
+    async def _within_caps(self) -> None:
+        """CapReached when, with what the run has cost so far, a spending cap is reached: the
+        caps were checked as it started, and each of its requests adds to what it costs."""
+        if self._caps is not None:
+            await self._caps.check(cost_of(self._provider, self._state.usage))
 
     def _report(self, sources: Sequence[CitedSource]) -> ChatRequest:
         pages = [s for s in sources if s.is_web]

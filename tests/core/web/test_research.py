@@ -13,11 +13,15 @@ from typing import Any
 import pytest
 
 from chatdesk.core.chat.events import Event, ResearchProgressed, SourcesFound
+from chatdesk.core.config import CapsSettings
 from chatdesk.core.errors import InvalidRequest
 from chatdesk.core.kinds import Status
+from chatdesk.core.providers.openai_compat import OpenAICompatibleProvider
+from chatdesk.core.providers.profiles import ProviderProfile
 from chatdesk.core.service import ChatService
 from chatdesk.core.views import ResearchLimits
 from tests.conftest import ServiceFactory
+from tests.core.sse_server import FakeOpenAI, text_reply
 from tests.core.web.pages import article
 from tests.core.web.test_web_tools import _serve_results, _settings
 from tests.core.web.web_server import FakeWeb, searxng_answer
@@ -183,3 +187,48 @@ async def test_closing_chatdesk_mid_run_ends_it_whole_without_a_report(
     answer = await make_service(settings).get_message(turn.answer.id)
     assert answer.status is Status.INTERRUPTED
     assert answer.content == ""
+
+
+@pytest.mark.parametrize("over_cap", [False, True], ids=["held to the cap", "let past it"])
+async def test_a_cap_crossed_midway_stops_the_run_before_its_next_request_to_the_model(
+    make_service: ServiceFactory, config: Any, web: FakeWeb, over_cap: bool
+) -> None:
+    """The plan's request crosses the monthly cap: the run asks the model nothing more (not
+    what the pages leave open, not the report), and says which cap, unless let past it."""
+    _serve_results(web)
+    model = FakeOpenAI(("priced-model",)).start()
+    # $0.50 a token both ways: 7 prompt tokens and one a piece, $4.50 a request, over $4.00.
+    profile = ProviderProfile(
+        "paid",
+        model.url,
+        default_model="priced-model",
+        input_price_per_million=500_000.0,
+        output_price_per_million=500_000.0,
+    )
+    paid = OpenAICompatibleProvider(profile)
+    try:
+        model.queue(text_reply("footbridge over the Lenne\n", "footbridge explained"))
+        settings = _settings(config.settings, web)
+        capped = dataclasses.replace(settings, caps=CapsSettings(monthly_usd=4.0))
+        service = make_service(capped, paid=paid)
+        turn = await service.research.send(
+            None, "footbridge", provider="paid", model="priced-model", over_cap=over_cap
+        )
+        answer = await service.wait_for_answer(turn.answer.id)
+    finally:
+        await paid.aclose()
+        model.close()
+
+    assert (answer.reasoning or "").startswith("**Research plan**")  # what it did is kept
+    assert answer.sources  # the pages its plan found were read: searching costs no model call
+    if over_cap:
+        assert answer.status is Status.COMPLETE
+        assert len(model.requests) == 3  # the plan, what the pages leave open, the report
+        return
+    assert answer.status is Status.ERROR
+    assert len(model.requests) == 1  # the plan's only
+    assert answer.error_type == "cap_reached"
+    assert (answer.error_detail or "").startswith(
+        "The spending cap is reached: $4.50 of $4.00 (112%) this month, all providers. "
+        "The research run stopped before its next request to the model."
+    )
