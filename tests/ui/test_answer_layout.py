@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QPoint, QRect, QRectF, Qt
-from PySide6.QtGui import QColor, QFontInfo, QImage, QTextBlock, QTextDocument
+from PySide6.QtGui import QColor, QFontInfo, QFontMetrics, QImage, QTextBlock, QTextDocument
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +17,7 @@ from chatdesk.core.chat import repository as repo
 from chatdesk.core.render import render_markdown
 from chatdesk.core.render.formulas import load_math
 from chatdesk.core.render.model import RenderOptions
+from chatdesk.core.render.tables import MAX_TABLE_COLUMNS
 from chatdesk.core.store.models import Role, Status
 from chatdesk.ui.conversation.browser import MessageBrowser
 from chatdesk.ui.main_window import MainWindow
@@ -55,20 +56,36 @@ ROWS = (
 
 
 def _table(columns: int) -> str:
+    """The first `columns` of ROWS, or more: past its seven they come round again."""
+    rows = [tuple(row[n % len(row)] for n in range(columns)) for row in ROWS]
     return "\n".join(
         (
             "Engines compared:",
             "",
-            *("| " + " | ".join(row[:columns]) + " |" for row in ROWS[:1]),
+            *("| " + " | ".join(row) + " |" for row in rows[:1]),
             "|---" * columns + "|",
-            *("| " + " | ".join(row[:columns]) + " |" for row in ROWS[1:]),
+            *("| " + " | ".join(row) + " |" for row in rows[1:]),
             "",
             "The rows above are what matters most when the data stays on one machine. " * 3,
         )
     )
 
 
-WIDE_TABLE = _table(len(ROWS[0]))
+def _wide_table() -> str:
+    """As many columns as it takes for their cells, in the font the window has, to be wider
+    than the window they are shown in (800 px): wider than the reading column with any font,
+    a narrow one (Noto Sans) too, within the columns a table may have."""
+    metrics = QFontMetrics(QApplication.font())
+    widths = [
+        max(metrics.horizontalAdvance(c) for c in column) for column in zip(*ROWS, strict=True)
+    ]
+    columns = len(ROWS[0])
+    while sum(widths[n % len(widths)] for n in range(columns)) <= 800:
+        columns += 1
+    assert columns <= MAX_TABLE_COLUMNS, "a font this narrow needs longer cells"
+    return _table(columns)
+
+
 FOUR_COLUMNS = _table(4)  # fits the reading column, not the smallest window
 NARROW_TABLE = "| A | B |\n|---|---|\n| one | two |\n"
 LONG_CELL = "a description long enough to be wrapped inside its own column " * 3
@@ -108,7 +125,7 @@ def _answer(
 def test_a_wide_table_keeps_its_cells_and_the_answer_scrolls_sideways(
     make_core: Any, open_window: Any, qtbot: QtBot, finish: Any
 ) -> None:
-    body = _answer(make_core, open_window, qtbot, finish, WIDE_TABLE)
+    body = _answer(make_core, open_window, qtbot, finish, _wide_table())
     bar = body.horizontalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0)
     assert bar.isVisible()
@@ -142,7 +159,8 @@ def test_in_a_right_to_left_window_a_wide_answer_opens_at_its_lines_start(
         qapp.setLayoutDirection(Qt.LayoutDirection.LeftToRight)
 
 
-FOLLOWED = (WIDE_TABLE, "And for a phone?", "SQLite again: " + "one writer, one file. " * 30)
+def _followed() -> tuple[str, ...]:
+    return (_wide_table(), "And for a phone?", "SQLite again: " + "one writer, one file. " * 30)
 
 
 def _seed_turns(core: Any, finish: Any, texts: tuple[str, ...]) -> Any:
@@ -173,7 +191,7 @@ def test_latest_covers_neither_an_answers_text_nor_its_sideways_scroll_bar(
     """At 800×600 (Arabic too) the column fills the view: "↓ Latest" stands under it, wherever
     the view is scrolled, never over an answer's lines or the bar that scrolls its table."""
     core = make_core()
-    thread = _seed_turns(core, finish, FOLLOWED)
+    thread = _seed_turns(core, finish, _followed())
     window: MainWindow = open_window(core)
     window.setLayoutDirection(direction)
     window.resize(800, 600)
