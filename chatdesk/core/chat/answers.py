@@ -111,6 +111,7 @@ class Answers:
         self._settings = settings
         self._events = events
         self._clock = clock
+        self._spending = caps.Spending(store, providers, settings, clock)
         self._counting = counting
         self._contexts = contexts
         self._ended = ended  # told of every answer once it is stored in its final state
@@ -324,7 +325,9 @@ class Answers:
         assert run.research is not None
         self._researching[run.answer.id] = run.research
         try:
-            held = None if run.research.limits.over_cap else self._run_caps(run.answer)
+            held = None
+            if not run.research.limits.over_cap:
+                held = functools.partial(self._spending.hold_run, run.answer)
             researcher = Researcher(
                 self._events,
                 self._store,
@@ -340,9 +343,6 @@ class Answers:
         finally:
             self._researching.pop(run.answer.id, None)
         return await self._stream(provider, report, run.state)
-
-    def _run_caps(self, answer: MessageView) -> caps.RunCaps:
-        return caps.RunCaps(self._store, self._providers, self._settings, self._clock, answer)
 
     async def _keep_sources(self, answer: MessageView, cited: tuple[Passage, ...]) -> None:
         """Store the passages sent with the answer as its sources, numbered as cited."""

@@ -295,11 +295,8 @@ class _Writing:
         return self._means[provider, model]
 
 
-class RunCaps:
-    """The caps one research run is held to as it runs: before each request it makes to its
-    model, what the run has cost so far counts with the rest, and a cap reached stops it
-    (`CapReached`, its message saying which) rather than letting the next request cross it
-    further. Reads nothing when no cap is set or the provider has no prices."""
+class Spending:
+    """The caps and what has been spent against them, for the Usage page and the CLI."""
 
     def __init__(
         self,
@@ -307,17 +304,18 @@ class RunCaps:
         providers: Providers,
         settings: Callable[[], Settings],
         clock: Clock,
-        answer: MessageView,
     ) -> None:
         self._store = store
         self._providers = providers
         self._settings = settings
         self._clock = clock
-        self._answer = answer
 
-    async def check(self, cost_so_far: float | None) -> None:
-        settings, answer, now = self._settings(), self._answer, self._clock.now()
-        provider = answer.provider or ""
+    async def hold_run(self, answer: MessageView, cost_so_far: float | None) -> None:
+        """Hold a research run to the caps before its next request to the model: with what it
+        has cost so far counted as spent, a cap reached stops it (`CapReached`, saying which)
+        rather than letting that request cross it further. Reads nothing when no cap is set
+        or the provider has no prices."""
+        settings, now, provider = self._settings(), self._clock.now(), answer.provider or ""
         if not getattr(_profile(self._providers, provider), "has_prices", False):
             return
         cap = provider_cap(self._providers, provider)
@@ -336,22 +334,6 @@ class RunCaps:
                         how=tr(RAISE),
                     )
                 )
-
-
-class Spending:
-    """The caps and what has been spent against them, for the Usage page and the CLI."""
-
-    def __init__(
-        self,
-        store: Store,
-        providers: Providers,
-        settings: Callable[[], Settings],
-        clock: Clock,
-    ) -> None:
-        self._store = store
-        self._providers = providers
-        self._settings = settings
-        self._clock = clock
 
     async def overview(self) -> list[CapState]:
         """This month's caps: all providers together, then each provider that has one."""

@@ -10,7 +10,7 @@ limit between or during steps: whatever was read by then is kept, and the report
 from it. The report is one more stream of the same answer (`report_request`), given the pages
 read in a system message, with no tools offered. A `ResearchProgressed` event tells each step.
 A spending cap reached before one of its requests to the model (the plan, the look for what
-the pages leave open, the report) ends it with the cap's message (`RunCaps`).
+the pages leave open, the report) ends it with the cap's message (`Spending.hold_run`).
 """
 
 from __future__ import annotations
@@ -19,12 +19,11 @@ import asyncio
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
 from chatdesk.core.chat import repository as repo
 from chatdesk.core.chat.answering import AnswerState
-from chatdesk.core.chat.caps import RunCaps
 from chatdesk.core.chat.events import (
     AnswerTextAppended,
     Event,
@@ -89,7 +88,8 @@ class Researcher:
         state: AnswerState,
         run: ResearchRun,
         room_tokens: int,
-        caps: RunCaps | None = None,  # None: let past the caps (or none set)
+        # Before each request to the model, CapReached at a reached cap; None: let past them
+        caps: Callable[[float | None], Awaitable[None]] | None = None,
     ) -> None:
         self._events = events
         self._store = store
@@ -219,7 +219,7 @@ class Researcher:
         """CapReached when, with what the run has cost so far, a spending cap is reached: the
         caps were checked as it started, and each of its requests adds to what it costs."""
         if self._caps is not None:
-            await self._caps.check(cost_of(self._provider, self._state.usage))
+            await self._caps(cost_of(self._provider, self._state.usage))
 
     def _report(self, sources: Sequence[CitedSource]) -> ChatRequest:
         pages = [s for s in sources if s.is_web]
