@@ -33,22 +33,22 @@ async def left_out_screens(app: QApplication, out: Path) -> None:
         try:
             await core.start()
             tools = core.service.tools
-            await tools.add_server(ServerConfig("docs", Transport.HTTP, url=remote.url))
+            await tools.add_server(ServerConfig("wiki", Transport.HTTP, url=remote.url))
             await tools.add_server(
                 ServerConfig(
-                    "notes",
+                    "journal",
                     Transport.STDIO,
                     command=sys.executable,
                     args=EXITS,
                     command_approved=True,
                 )
             )
-            await tools.add_server(dataclasses.replace(stdio("calendar"), enabled=False))
+            await tools.add_server(dataclasses.replace(stdio("planner"), enabled=False))
 
             async def setup(window: MainWindow) -> None:
                 service = core.service
                 thread = await service.create_thread(title="Plan the week")
-                await service.set_thread_tools(thread.id, ["calendar", "docs", "notes"])
+                await service.set_thread_tools(thread.id, ["journal", "planner", "wiki"])
                 window.show_thread(thread.id)
                 await _until(lambda: window.current_thread_id == thread.id)
                 turn = await service.send(thread.id, "What is on my calendar this week?")
