@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from chatdesk.core.config import Settings, load_settings, save_settings
 from chatdesk.core.providers.profile_file import load_profiles, save_profiles
 from chatdesk.core.providers.profiles import NAME_PATTERN, RESERVED_NAMES, ProviderProfile
+from chatdesk.core.settings_base import several
 
 pytestmark = pytest.mark.processes  # its tests start processes (tests/stages.py)
 
@@ -48,14 +49,23 @@ ON_DISK = settings(
 
 
 def _comparable(value: Any) -> Any:
-    """`value` as a tuple in which NaN equals NaN, so a NaN kept by the file compares equal."""
+    """`value` as a tuple in which NaN equals NaN, so a NaN kept by the file compares equal,
+    and a setting of several values is the values it holds (the file keeps them as a list: the
+    spaces or commas between them are not kept as typed)."""
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return tuple(_comparable(getattr(value, f.name)) for f in dataclasses.fields(value))
+        return tuple(_field(value, f) for f in dataclasses.fields(value))
     if isinstance(value, tuple):
         return tuple(_comparable(item) for item in value)
     if isinstance(value, float) and math.isnan(value):
         return "NaN"
     return value
+
+
+def _field(value: Any, item: dataclasses.Field[Any]) -> Any:
+    separator = item.metadata.get("separator")
+    if separator is not None:
+        return tuple(several(getattr(value, item.name), separator))
+    return _comparable(getattr(value, item.name))
 
 
 def _values(item: dataclasses.Field[Any]) -> st.SearchStrategy[Any]:

@@ -12,10 +12,10 @@ One task per answer runs its steps in order:
    model asks for some, the calls are decided, run and stored (`tool_rounds.py`) and the
    model is asked again with their results: stream → tool calls → approval → run → results
    → stream again, up to the round limit (`tools.max_rounds`);
-4. **finish** — usage (from the server, or counted here when it sent none), cost, the final
-   status, the thread's and project's totals and the counts made meanwhile in one write,
-   which runs even when the task is cancelled: an answer that is ending always reaches the
-   disk.
+4. **finish** (`answer_end.py`) — usage (from the server, or counted when it sent none),
+   cost, the final status, the thread's and project's totals and the counts made meanwhile in
+   one write, which runs even when the task is cancelled: an answer that is ending always
+   reaches the disk.
 
 Stopping cancels the task; what arrived is kept, marked `interrupted`. The runner also marks
 answers left unfinished by a chatdesk that died (`recover_interrupted`).
@@ -28,25 +28,22 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from chatdesk.core.attach.attacher import Attacher
 from chatdesk.core.chat import caps
 from chatdesk.core.chat import repository as repo
+from chatdesk.core.chat.answer_end import AnswerEnd, Run
 from chatdesk.core.chat.answering import FLUSH_INTERVAL, AnswerState, AnswerWriter, Outcome
 from chatdesk.core.chat.contexts import AnswerRequest, Contexts
 from chatdesk.core.chat.counts import Counting
 from chatdesk.core.chat.events import (
     AnswerShortened,
-    CapNear,
     EventBus,
-    MessageFinished,
     SourcesFound,
-    ThreadUpdated,
 )
 from chatdesk.core.chat.offers import Offers
-from chatdesk.core.chat.provider_state import provider_state_after
 from chatdesk.core.chat.repository.cuts import cut_view
 from chatdesk.core.chat.research_run import Researcher, ResearchRun
 from chatdesk.core.chat.result_images import ResultImages
@@ -58,37 +55,21 @@ from chatdesk.core.i18n import ntr, tr
 from chatdesk.core.kinds import CallState, ChatErrorKind, Status
 from chatdesk.core.knowledge import citing
 from chatdesk.core.knowledge.model import Passage
-from chatdesk.core.memory import repository as memory_repo
 from chatdesk.core.memory.service import Memories
 from chatdesk.core.providers.base import (
     ChatRequest,
     Provider,
     Providers,
-    UsageReport,
-    cost_of,
 )
 from chatdesk.core.providers.vision import image_limits, model_takes_images
 from chatdesk.core.store.store import Store
 from chatdesk.core.tools.service import Tools
 from chatdesk.core.tools.toolbox import Offer
-from chatdesk.core.views import MessageView, ResearchLimits, ThreadView, ToolCallView
+from chatdesk.core.views import MessageView, ResearchLimits, ToolCallView
 
 log = logging.getLogger("chatdesk.chat")
 
 T = TypeVar("T")
-
-
-@dataclass
-class _Run:
-    """One answer on its way: what arrived, and the request and provider once they are known."""
-
-    answer: MessageView
-    state: AnswerState
-    request: ChatRequest | None = None
-    provider: Provider | None = None
-    rounds: ToolRounds | None = None
-    research: ResearchRun | None = None  # a research run's report
-    remembered: tuple[int, ...] = ()  # the memories its request was given, recorded at its end
 
 
 class Answers:
@@ -114,7 +95,7 @@ class Answers:
         self._spending = caps.Spending(store, providers, settings, clock)
         self._counting = counting
         self._contexts = contexts
-        self._ended = ended  # told of every answer once it is stored in its final state
+        self._end = AnswerEnd(store, providers, settings, events, clock, counting, contexts, ended)
         self._tools = tools
         self._attacher = attacher  # keeps the images tools give back
         # memories None: a temporary chat
@@ -122,7 +103,7 @@ class Answers:
         # Answers being written: message id -> (its task, its thread id).
         self._running: dict[uuid.UUID, tuple[asyncio.Task[MessageView], uuid.UUID]] = {}
         self._researching: dict[uuid.UUID, ResearchRun] = {}  # runs searching and reading
-        self._runs: dict[uuid.UUID, _Run] = {}  # what each answer being written holds so far
+        self._runs: dict[uuid.UUID, Run] = {}  # what each answer being written holds so far
         self._last_place: asyncio.Future[None] | None = None
 
     # -- starting, waiting, stopping -------------------------------------------------------------
@@ -204,7 +185,7 @@ class Answers:
     # -- the steps -------------------------------------------------------------------------------
 
     async def _write(self, answer: MessageView, research: ResearchRun | None) -> MessageView:
-        run = _Run(answer, AnswerState(answer.id, answer.thread_id), research=research)
+        run = Run(answer, AnswerState(answer.id, answer.thread_id), research=research)
         run.state.resume(answer.content, answer.reasoning or "")
         self._runs[answer.id] = run
         ahead, mine = self._last_place, asyncio.get_running_loop().create_future()
@@ -229,12 +210,12 @@ class Answers:
             if not mine.done():
                 mine.set_result(None)
         try:
-            return await uncancellable(self._finish(run, outcome))
+            return await uncancellable(self._end.finish(run, outcome))
         finally:
             self._runs.pop(answer.id, None)
 
     async def _request_and_stream(
-        self, run: _Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
+        self, run: Run, ahead: asyncio.Future[None] | None, mine: asyncio.Future[None]
     ) -> Outcome:
         """The answer's request made, then streamed once the answer before it (`ahead`) is on
         its way (`mine` then says this one is): in rounds when tools are offered, or as a
@@ -319,7 +300,7 @@ class Answers:
                 )
 
     async def _research(
-        self, run: _Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int
+        self, run: Run, provider: Provider, request: ChatRequest, rounds: ToolRounds, room: int
     ) -> Outcome:
         """Search and read (until done, stopped or out of time), then stream the report."""
         assert run.research is not None
@@ -403,98 +384,6 @@ class Answers:
             )
             await self._store.write(self._contexts.counts.with_counts(save))
             await asyncio.sleep(FLUSH_INTERVAL)
-
-    async def _finish(self, run: _Run, outcome: Outcome) -> MessageView:
-        state = run.state
-        if state.usage is None and run.request is not None and (state.text or state.reasoning):
-            await self._estimate_usage(run.request, state)
-        answer, thread = await self._store_final(run, outcome, cost_of(run.provider, state.usage))
-        self._events.publish(MessageFinished(answer))
-        self._events.publish(ThreadUpdated(thread))
-        if answer.usage.cost_usd:
-            await self._say_if_near_a_cap(answer)
-        if (said := provider_state_after(answer)) is not None:
-            self._events.publish(said)
-        self._ended(answer)
-        return answer
-
-    async def _say_if_near_a_cap(self, answer: MessageView) -> None:
-        settings, now, provider = self._settings(), self._clock.now(), answer.provider or ""
-        cap = caps.provider_cap(self._providers, provider)
-        if not (settings.caps.monthly_usd or settings.caps.thread_usd or cap):
-            return  # no cap: nothing is read
-
-        def states(session: Any) -> list[caps.CapState]:
-            return caps.cap_states(session, settings, now, provider, cap, answer.thread_id)
-
-        try:
-            said = caps.near(await self._store.read(states), settings)
-        except ChatdeskError as error:  # the answer is stored; only the warning is lost
-            log.warning("could not check the spending caps: %s", error)
-            return
-        if said:
-            self._events.publish(CapNear(answer.thread_id, said))
-
-    async def _store_final(
-        self, run: _Run, outcome: Outcome, cost: float | None
-    ) -> tuple[MessageView, ThreadView]:
-        state, now = run.state, self._clock.now()
-        latency = state.ms_since_start(asyncio.get_running_loop().time())
-        values: dict[str, Any] = {
-            "status": outcome.status,
-            "content": state.content(),
-            "error_type": outcome.error_type,
-            "error_detail": outcome.error_detail,
-            "latency_ms": latency if state.started_at else None,
-            "first_token_ms": state.ms_since_start(state.first_token_at),
-        }
-        if run.rounds is not None and run.rounds.count:  # it called tools (even none that ran)
-            values.update(
-                tool_time_ms=run.rounds.figures.time_ms,
-                tool_counts=dict(run.rounds.figures.counts),
-            )
-        spent, usage = 0, state.usage
-        if usage is not None:
-            values.update(
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
-                cached_tokens=usage.cached_tokens,
-                reasoning_tokens=usage.reasoning_tokens,
-                cost_usd=cost,
-                usage_estimated=state.usage_estimated,
-            )
-            spent = (usage.prompt_tokens or 0) + (usage.completion_tokens or 0)
-        if run.remembered:  # which memories it was given: with its end, in the same write
-            values["memories"] = list(run.remembered)
-        reasoning, remembered = state.reasoning_text(), run.remembered
-        by_user = run.rounds is not None and run.rounds.stopped_by_user
-
-        def write(session: Any) -> tuple[MessageView, ThreadView]:
-            stored = repo.finish_answer(
-                session, now, state.message_id, values, reasoning, spent, stopped_by_user=by_user
-            )
-            memory_repo.mark_used(session, remembered, now)
-            return stored
-
-        return await self._store.write(self._contexts.counts.with_counts(write))
-
-    async def _estimate_usage(self, request: ChatRequest, state: AnswerState) -> None:
-        """The server reported no usage (some local servers never do, and a cut-off stream
-        has none): count the request and the answer with the model's tokenizer instead."""
-        content, reasoning = state.content(), state.reasoning_text()
-        model, counter = request.model, self._counting.counter
-        await self._counting.load(model)  # OpenAI's models only: others are estimated
-
-        def count() -> UsageReport:
-            answer, thinking = counter.count_texts(model, [content, reasoning])
-            return UsageReport(
-                prompt_tokens=counter.count_messages(model, request.messages).tokens,
-                completion_tokens=answer.tokens + thinking.tokens,
-                reasoning_tokens=thinking.tokens or None,
-            )
-
-        state.usage = await self._counting.run(count)
-        state.usage_estimated = True
 
 
 async def uncancellable(work: Coroutine[Any, Any, T]) -> T:

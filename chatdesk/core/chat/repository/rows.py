@@ -254,16 +254,23 @@ def message_fields(row: Sequence[Any], as_uuid: Callable[[str], uuid.UUID]) -> d
         "completed_at": None if completed_at is None else _parsed(completed_at + "+00:00"),
         "sibling_index": sibling_index,
         "sibling_count": sibling_count,
-        "attachments": (),
         "author": author,
-        "tool_calls": (),
         "tool_time_ms": tool_time_ms,
         "agent": agent,
-        "sources": (),
-        "cuts": (),
         "memories": () if memories is None else memory_ids(memories),
-        "left_out": (),
+        **_READ_APART,
     }
+
+
+# MessageView's fields a page reads apart from its rows (attachments, tool calls, sources and
+# cuts), or not at all (the servers left out are known only while an answer is written).
+_READ_APART: dict[str, tuple[()]] = {
+    "attachments": (),
+    "tool_calls": (),
+    "sources": (),
+    "cuts": (),
+    "left_out": (),
+}
 
 
 def memory_ids(stored: str) -> tuple[int, ...]:
