@@ -103,6 +103,10 @@ SECTIONS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("tool-calls-folded", "The same calls folded"),
             ("tool-approval", "Two calls waiting for the user's approval"),
             ("tool-image", "A tool's picture on its call's card"),
+            (
+                "tools-left-out",
+                "Tool servers an answer went without: why, and Sign in… or Tool settings…",
+            ),
             ("tool-server-add", "Adding a tool server"),
             ("tool-server-edit", "A tool server's settings"),
             ("project-tools", "A project's tools"),
