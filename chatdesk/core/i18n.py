@@ -174,6 +174,13 @@ def is_right_to_left(code: str | None = None) -> bool:
     return (code or _language).split("_")[0] in _RIGHT_TO_LEFT
 
 
+def isolated(text: str) -> str:
+    """`text` set apart from the sentence around it when the language in use reads right to
+    left (a Latin title or address in an Arabic sentence keeps its own order and its
+    neighbours theirs); as it is otherwise."""
+    return f"\u2068{text}\u2069" if text and is_right_to_left() else text
+
+
 def best_match(wanted: Iterable[str]) -> str:
     """The first of `wanted` that chatdesk speaks, else English. Accepts BCP 47 tags and POSIX
     locale names alike: "de-AT", "zh-Hans-CN", "zh_CN.UTF-8", "ar_EG@latin"."""

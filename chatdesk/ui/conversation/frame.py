@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QFrame, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from chatdesk.core.i18n import is_right_to_left, tr
+from chatdesk.core.i18n import tr
 from chatdesk.ui.conversation.bubble import FittedFrame
 
 if TYPE_CHECKING:  # the views load with the core, behind the window's first paint
@@ -46,13 +46,6 @@ def plain_label(text: str, name: str) -> QLabel:
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return on_leading_side(label)
-
-
-def isolated(text: str) -> str:
-    """`text` set apart from the sentence around it when the window reads right to left (a
-    Latin title or address in an Arabic sentence keeps its own order and its neighbours
-    theirs); as it is otherwise."""
-    return f"\u2068{text}\u2069" if text and is_right_to_left() else text
 
 
 def status_label() -> QLabel:

@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.i18n import tr
-from chatdesk.ui.conversation.frame import isolated, plain_label
+from chatdesk.core.i18n import isolated, tr
+from chatdesk.ui.conversation.frame import plain_label
 from chatdesk.ui.conversation.sources import read_when
 from chatdesk.ui.theme import current_look
 from chatdesk.ui.theme.icons import set_icon

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDateTime, QLocale, Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
 
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import isolated, ntr, tr
 from chatdesk.core.trust.links import source_href
 from chatdesk.ui.conversation.buttons import icon_button
-from chatdesk.ui.conversation.frame import isolated, on_leading_side
+from chatdesk.ui.conversation.frame import on_leading_side
 
 if TYPE_CHECKING:
     from chatdesk.core.views import CitedSource

@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from chatdesk.core.i18n import ntr, tr
+from chatdesk.core.i18n import isolated, ntr, tr
 from chatdesk.core.kinds import CallState
 from chatdesk.core.tools.model import WEB
-from chatdesk.ui.conversation.frame import isolated, on_leading_side
+from chatdesk.ui.conversation.frame import on_leading_side
 
 if TYPE_CHECKING:
     from chatdesk.core.views import ToolCallView

@@ -33,9 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from chatdesk.core.i18n import tr
+from chatdesk.core.i18n import isolated, tr
 from chatdesk.ui.conversation.browser import MessageBrowser
-from chatdesk.ui.conversation.frame import isolated
 from chatdesk.ui.quick.context import ContextChip, shortened
 from chatdesk.ui.theme import ThemeWatcher, current_look
 from chatdesk.ui.theme.icons import set_icon

@@ -12,9 +12,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QLabel, QWidget
 
-from chatdesk.core.i18n import mark, tr
+from chatdesk.core.i18n import isolated, mark, tr
 from chatdesk.core.providers.state import ProviderState
-from chatdesk.ui.conversation.frame import isolated
 
 if TYPE_CHECKING:  # the core's events and kinds load with the core, after the first paint
     from chatdesk.core.chat.events import Event
