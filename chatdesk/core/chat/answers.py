@@ -93,7 +93,6 @@ class Answers:
         self._events = events
         self._clock = clock
         self._spending = caps.Spending(store, providers, settings, clock)
-        self._counting = counting
         self._contexts = contexts
         self._end = AnswerEnd(store, providers, settings, events, clock, counting, contexts, ended)
         self._tools = tools
